@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly (Node >= 23.6 strips types natively): no build step.
+// oclif's own dev mode wants tsx or ts-node; instead we point its command and help paths at src/.
+import './node-guard.js'
+import { readFileSync } from 'node:fs'
+
+const { execute, settings } = await import('@oclif/core')
+settings.enableAutoTranspile = false
+const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+pjson.oclif.commands = './src/commands'
+pjson.oclif.helpClass = './src/cli/help.ts'
+await execute({
+  development: true,
+  dir: import.meta.url,
+  loadOptions: { root: new URL('..', import.meta.url).pathname, pjson },
+})

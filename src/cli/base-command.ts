@@ -1,0 +1,180 @@
+import { Command, Flags, type Interfaces } from '@oclif/core'
+import { formatError, GwError, interruptedError, isGwError } from '../core/errors.ts'
+import type { Reporter } from '../core/events.ts'
+import { ExitCode, type ExitCodeValue } from '../core/exit-codes.ts'
+import { chooseReporter } from './reporters/index.ts'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export interface Envelope<R> {
+  status: 'ok' | 'error'
+  result: R | null
+  warnings: string[]
+  error?: {
+    code: string
+    exitCode: number
+    message: string
+    location?: unknown
+    problems?: unknown[]
+    hint?: string
+    details?: Record<string, unknown>
+  }
+}
+
+export interface RunContext {
+  reporter: Reporter
+  /** Aborted on SIGINT/SIGTERM so the operation can clean up (locks, half-started work). */
+  signal: AbortSignal
+  warn(message: string): void
+  json: boolean
+}
+
+const debugEnabled = () => /(^|,)\s*gwdeploy(\*|\b)/.test(process.env.DEBUG ?? '')
+
+/**
+ * Shared by every command: `--json` with one envelope, the documented exit codes (kept under
+ * --json), errors that say what/where/how, signals forwarded to the running operation.
+ * Subclasses implement `execute` (call into src/core; no logic here) and `render`.
+ */
+export abstract class BaseCommand<T extends typeof Command, R = unknown> extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({
+      description: 'Print one JSON envelope {status, result, warnings} on stdout; progress is silenced.',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
+  protected warnings: string[] = []
+  #reporter: Reporter | undefined
+  #abort = new AbortController()
+  #signalCount = 0
+  #onSignal = (signal: NodeJS.Signals) => {
+    this.#signalCount += 1
+    if (this.#signalCount > 1) {
+      process.stderr.write(`\n${signal} again: exiting now without cleanup\n`)
+      process.exit(ExitCode.interrupted)
+    }
+    process.stderr.write(`\n${signal}: stopping and cleaning up (send again to exit at once)\n`)
+    this.#abort.abort(interruptedError(signal))
+  }
+
+  protected abstract execute(context: RunContext): Promise<R>
+
+  /** Human output on stdout for a successful result; return undefined to print nothing. */
+  protected render(_result: R): string | undefined {
+    return undefined
+  }
+
+  protected get jsonMode(): boolean {
+    return this.flags?.json ?? this.argv.includes('--json')
+  }
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const { flags, args } = await this.parse(this.ctor)
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
+  }
+
+  public async run(): Promise<R> {
+    process.on('SIGINT', this.#onSignal)
+    process.on('SIGTERM', this.#onSignal)
+    const json = this.jsonMode
+    this.#reporter = chooseReporter({ json, title: `gwdeploy ${this.id ?? ''}`.trim() })
+    const context: RunContext = {
+      reporter: this.#reporter,
+      signal: this.#abort.signal,
+      json,
+      warn: (message) => {
+        this.warnings.push(message)
+        this.#reporter?.emit({ type: 'warn', message })
+      },
+    }
+    const wrapped: Reporter = {
+      emit: (event) => {
+        if (event.type === 'warn') this.warnings.push(event.message)
+        context.reporter.emit(event)
+      },
+      close: (error) => context.reporter.close(error),
+    }
+    const result = await this.execute({ ...context, reporter: wrapped })
+    this.#reporter.close()
+    this.#reporter = undefined
+    if (json) this.writeJson({ status: 'ok', result, warnings: this.warnings })
+    else {
+      const text = this.render(result)
+      if (text !== undefined && text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    }
+    return result
+  }
+
+  protected writeJson(envelope: Envelope<R>): void {
+    process.stdout.write(`${JSON.stringify(envelope, null, 2)}\n`)
+  }
+
+  public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
+    // A failed parse is reported below; stop oclif from also warning that we never parsed.
+    this.parsed = true
+    const gwError = toGwError(error)
+    if (gwError === undefined) {
+      // oclif's own exits (help, version) pass through untouched.
+      throw error
+    }
+    this.#reporter?.close({ message: gwError.message, exitCode: gwError.exitCode })
+    this.#reporter = undefined
+    if (this.jsonMode) {
+      this.writeJson({
+        status: 'error',
+        result: null,
+        warnings: this.warnings,
+        error: {
+          code: gwError.code,
+          exitCode: gwError.exitCode,
+          message: gwError.message,
+          ...(gwError.location ? { location: gwError.location } : {}),
+          ...(gwError.problems.length ? { problems: gwError.problems } : {}),
+          ...(gwError.hint ? { hint: gwError.hint } : {}),
+          ...(Object.keys(gwError.details).length ? { details: gwError.details } : {}),
+        },
+      })
+    } else {
+      process.stderr.write(`Error: ${formatError(gwError)}\n`)
+      if (debugEnabled() || gwError.exitCode === ExitCode.bug) {
+        const stack = (gwError.cause as Error | undefined)?.stack ?? gwError.stack
+        if (debugEnabled() && stack) process.stderr.write(`${stack}\n`)
+      }
+    }
+    process.exitCode = gwError.exitCode
+  }
+
+  public override async finally(error: Error | undefined): Promise<void> {
+    process.off('SIGINT', this.#onSignal)
+    process.off('SIGTERM', this.#onSignal)
+    await super.finally(error)
+  }
+}
+
+/** Maps anything thrown to a GwError with the documented exit code; undefined for oclif's own exits. */
+export function toGwError(error: unknown): GwError | undefined {
+  if (isGwError(error)) return error
+  const oclifExit = (error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit
+  const name = (error as Error | undefined)?.name
+  if (name === 'ExitError' || (oclifExit === 0 && name !== 'CLIError')) return undefined
+  if (oclifExit !== undefined) {
+    const message = (error as Error).message
+      .replace(/^The following errors? occurred:\s*/, '')
+      .replace(/\n\s*See more help with --help$/, '')
+      .trim()
+    return new GwError('usage', ExitCode.usage as ExitCodeValue, message, { hint: 'See --help for usage.' })
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new GwError('bug', ExitCode.bug, `unexpected error: ${message}`, {
+    cause: error,
+    hint: 'This is a bug in gwdeploy. Re-run with DEBUG=gwdeploy* for the stack trace and report it.',
+  })
+}

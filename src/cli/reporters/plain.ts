@@ -1,0 +1,47 @@
+import type { EngineEvent, Reporter } from '../../core/events.ts'
+
+type Write = (line: string) => void
+
+/** One timestamped line per event: for CI logs and anything that is not a TTY. */
+export function describeEvent(event: EngineEvent): string | undefined {
+  switch (event.type) {
+    case 'step':
+      return `${event.step}: ${event.status}${event.detail ? ` — ${event.detail}` : ''}`
+    case 'progress':
+      return `${event.step}: ${event.message}`
+    case 'info':
+      return event.message
+    case 'warn':
+      return `warning: ${event.message}`
+    case 'node':
+      return `${event.step}: node ${event.node} ${event.status}${event.detail ? ` — ${event.detail}` : ''}`
+    case 'weights':
+      return `traffic: ${Object.entries(event.weights)
+        .map(([colour, weight]) => `${colour} ${weight}%`)
+        .join(', ')}`
+    case 'summary':
+      return undefined
+  }
+}
+
+export class PlainReporter implements Reporter {
+  readonly #write: Write
+  readonly #now: () => Date
+
+  constructor(
+    write: Write = (line) => process.stderr.write(`${line}\n`),
+    now: () => Date = () => new Date(),
+  ) {
+    this.#write = write
+    this.#now = now
+  }
+
+  emit(event: EngineEvent): void {
+    const text = describeEvent(event)
+    if (text !== undefined) this.#write(`${this.#now().toISOString()} ${text}`)
+  }
+
+  close(error?: { message: string; exitCode: number }): void {
+    if (error) this.#write(`${this.#now().toISOString()} failed (exit ${error.exitCode})`)
+  }
+}

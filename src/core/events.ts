@@ -1,0 +1,43 @@
+/**
+ * The engine never prints. It emits these events to a Reporter, and the command picks
+ * the renderer (live TTY list, plain CI lines, JSON = silent, GitHub Actions summary).
+ */
+export type StepStatus = 'running' | 'done' | 'skipped' | 'failed'
+
+export type EngineEvent =
+  | { type: 'step'; step: string; status: StepStatus; detail?: string }
+  | { type: 'progress'; step: string; message: string }
+  | { type: 'info'; message: string }
+  | { type: 'warn'; message: string }
+  | { type: 'node'; step: string; node: string; status: 'pending' | 'healthy' | 'unhealthy'; detail?: string }
+  | { type: 'weights'; weights: Record<string, number> }
+  | { type: 'summary'; title: string; rows: ReadonlyArray<readonly [string, string]> }
+
+export interface Reporter {
+  emit(event: EngineEvent): void
+  /** Called once when the command ends, with the error if it failed. */
+  close(error?: { message: string; exitCode: number }): void
+}
+
+export const silentReporter: Reporter = {
+  emit() {},
+  close() {},
+}
+
+/** Runs `fn` as a step: running -> done, or failed with the error message. */
+export async function step<T>(reporter: Reporter, name: string, fn: () => Promise<T>): Promise<T> {
+  reporter.emit({ type: 'step', step: name, status: 'running' })
+  try {
+    const result = await fn()
+    reporter.emit({ type: 'step', step: name, status: 'done' })
+    return result
+  } catch (error) {
+    reporter.emit({
+      type: 'step',
+      step: name,
+      status: 'failed',
+      detail: error instanceof Error ? error.message : String(error),
+    })
+    throw error
+  }
+}

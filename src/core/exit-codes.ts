@@ -1,0 +1,28 @@
+/** The documented exit codes. Shown in `--help` and the README; kept under `--json` too. */
+export const ExitCode = {
+  ok: 0,
+  bug: 1,
+  usage: 2,
+  lockHeld: 3,
+  healthGate: 4,
+  rolledBack: 5,
+  provider: 6,
+  interrupted: 130,
+} as const
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCodeValue, string]> = [
+  [ExitCode.ok, 'success (also: nothing to do, the SHA is already live)'],
+  [ExitCode.bug, 'unexpected error — a bug in gwdeploy; rerun with DEBUG=gwdeploy* and report it'],
+  [ExitCode.usage, 'usage or configuration error; nothing was changed'],
+  [ExitCode.lockHeld, 'another release holds the lock for this target'],
+  [ExitCode.healthGate, 'green failed its health gate; traffic untouched'],
+  [ExitCode.rolledBack, 'green failed during bake; traffic reverted to blue'],
+  [ExitCode.provider, 'provider, registry or API failure'],
+  [ExitCode.interrupted, 'interrupted by SIGINT/SIGTERM after cleaning up'],
+]
+
+export function renderExitCodeTable(indent = '  '): string {
+  return EXIT_CODE_TABLE.map(([code, text]) => `${indent}${String(code).padStart(3)}  ${text}`).join('\n')
+}
