@@ -36,12 +36,15 @@ export class PlainReporter implements Reporter {
     this.#now = now
   }
 
+  #emitted = false
+
   emit(event: EngineEvent): void {
+    this.#emitted = true
     const text = describeEvent(event)
     if (text !== undefined) this.#write(`${this.#now().toISOString()} ${text}`)
   }
 
   close(error?: { message: string; exitCode: number }): void {
-    if (error) this.#write(`${this.#now().toISOString()} failed (exit ${error.exitCode})`)
+    if (error && this.#emitted) this.#write(`${this.#now().toISOString()} failed (exit ${error.exitCode})`)
   }
 }

@@ -1,0 +1,23 @@
+import { BaseCommand } from '../../cli/base-command.ts'
+import { configFlags } from '../../cli/flags.ts'
+import { type ValidationSummary, validateProjectConfig } from '../../config/validate-project.ts'
+
+export default class ConfigValidate extends BaseCommand<typeof ConfigValidate, ValidationSummary> {
+  static override summary = 'Validate gwdeploy.yml (and an --env overlay); reports every problem at once'
+  static override description =
+    'Checks types, unknown keys (with suggestions), durations, ${VAR} references and that the gateway config file exists. ' +
+    'Each problem is reported with file:line:column and its key path. Use `gwdeploy gateway check` for the gateway config itself.'
+  static override examples = [
+    '<%= config.bin %> config validate',
+    '<%= config.bin %> config validate -e production --json',
+  ]
+  static override flags = { ...configFlags }
+
+  protected async execute() {
+    return validateProjectConfig({ file: this.flags.config, env: this.flags.env })
+  }
+
+  protected override render(result: ValidationSummary): string {
+    return `✔ ${result.files.join(' + ')} is valid: service ${result.service}, provider ${result.provider}, ${result.fleetSize} node(s) per colour`
+  }
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod'
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)/
+
+/** Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` to milliseconds; undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  let rest = text.trim()
+  if (rest === '0') return 0
+  if (rest === '') return undefined
+  let total = 0
+  while (rest.length > 0) {
+    const match = DURATION.exec(rest)
+    if (!match) return undefined
+    total += Number(match[1]) * (UNIT_MS[match[2] as string] as number)
+    rest = rest.slice(match[0].length)
+  }
+  return Math.round(total)
+}
+
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s'
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  if (ms % 1000 === 0) return `${ms / 1000}s`
+  return `${ms}ms`
+}
+
+/** A duration in gwdeploy.yml: a string with a unit (`500ms`, `30s`, `5m`, `1h`), resolved to ms. */
+export const duration = z
+  .union([z.string(), z.literal(0)])
+  .transform((value, ctx) => {
+    if (value === 0) return 0
+    const ms = parseDuration(value)
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not a duration`,
+        params: {
+          hint: 'Write a number with a unit: 500ms, 30s, 5m or 1h (combinations like 1m30s work too).',
+        },
+      })
+      return z.NEVER
+    }
+    return ms
+  })
+  .meta({
+    description: 'A duration: 500ms, 30s, 5m, 1h or combinations like 1m30s.',
+    pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$|^0$',
+  })

@@ -1,0 +1,202 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import type { z } from 'zod'
+import { formatKeyPath, type KeyPath, parseSourceDocument, type SourceDocument } from '../core/document.ts'
+import { configError, type Location, type Problem } from '../core/errors.ts'
+import { interpolate } from './interpolate.ts'
+import { knownKeysAt } from './json-schema.ts'
+import { deepMerge, hasPath } from './merge.ts'
+import { type GwConfig, gwConfigSchema } from './schema.ts'
+import { closest } from './suggest.ts'
+
+export const DEFAULT_CONFIG_FILES = ['gwdeploy.yml', 'gwdeploy.yaml']
+
+export interface LoadOptions {
+  cwd?: string
+  /** Path of gwdeploy.yml; by default gwdeploy.yml (or .yaml) in cwd. */
+  file?: string
+  /** Overlay name: loads gwdeploy.<env>.yml next to the base file and deep-merges it. */
+  env?: string
+  environ?: NodeJS.ProcessEnv
+}
+
+export interface LoadedConfig {
+  config: GwConfig
+  /** The files read, base first. */
+  files: string[]
+  /** Directory of the base file: relative paths in the config resolve against it. */
+  dir: string
+  env: string | undefined
+  /** Where values came from the environment (for redaction). */
+  fromEnv: Array<{ path: KeyPath; variables: string[] }>
+}
+
+export function findConfigFile(cwd: string, file?: string): string {
+  if (file) {
+    const path = resolve(cwd, file)
+    if (!existsSync(path)) {
+      throw configError(`config file ${file} does not exist`, {
+        hint: 'Check the --config path, or run `gwdeploy init`.',
+      })
+    }
+    return path
+  }
+  for (const name of DEFAULT_CONFIG_FILES) {
+    const path = join(cwd, name)
+    if (existsSync(path)) return path
+  }
+  throw configError(`no gwdeploy.yml in ${cwd}`, {
+    hint: 'Run `gwdeploy init` to write a starter config, or pass --config PATH.',
+  })
+}
+
+export function overlayPath(baseFile: string, env: string): string {
+  const name = basename(baseFile).replace(/\.ya?ml$/, '')
+  const ext = baseFile.endsWith('.yaml') ? 'yaml' : 'yml'
+  return join(dirname(baseFile), `${name}.${env}.${ext}`)
+}
+
+/** How a file is named in messages: relative to cwd when it is below it. */
+function displayName(cwd: string, path: string): string {
+  const rel = relative(cwd, path)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+}
+
+function readDocument(path: string, cwd: string): SourceDocument {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw configError(`cannot read ${path}: ${(error as Error).message}`)
+  }
+  const doc = parseSourceDocument(text, displayName(cwd, path))
+  if (
+    doc.value !== null &&
+    doc.value !== undefined &&
+    (typeof doc.value !== 'object' || Array.isArray(doc.value))
+  ) {
+    throw configError(`${doc.file} must be a mapping of keys to values`, {
+      location: doc.locate([]),
+      hint: 'Start with `service: my-gateway` at the top level.',
+    })
+  }
+  return doc
+}
+
+/** Where a key path is written: the last file (overlay first) that sets it, else the nearest ancestor. */
+function locator(documents: SourceDocument[]): (path: KeyPath) => Location {
+  return (path) => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const prefix = path.slice(0, depth)
+      for (let i = documents.length - 1; i >= 0; i--) {
+        const doc = documents[i] as SourceDocument
+        if (hasPath(doc.value, prefix)) {
+          const location = doc.locate(prefix)
+          const keyPath = formatKeyPath(path)
+          return keyPath ? { ...location, path: keyPath } : location
+        }
+      }
+    }
+    return { file: documents[0]?.file ?? 'gwdeploy.yml', path: formatKeyPath(path) }
+  }
+}
+
+function valueAt(value: unknown, path: KeyPath): unknown {
+  let node = value
+  for (const part of path) node = (node as Record<string | number, unknown> | undefined)?.[part]
+  return node
+}
+
+function issueToProblems(
+  issue: z.core.$ZodIssue,
+  input: unknown,
+  locate: (path: KeyPath) => Location,
+): Problem[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(path)
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, known)
+      return {
+        message: `unknown key "${key}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
+        location: locate([...path, key]),
+        hint: suggestion ? `Rename it to "${suggestion}".` : `Allowed here: ${known.join(', ')}.`,
+      }
+    })
+  }
+  const hint = (issue as { params?: { hint?: string } }).params?.hint
+  let message = issue.message
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+    const given = valueAt(input, path)
+    const suggestion = typeof given === 'string' ? closest(given, issue.values.map(String)) : undefined
+    if (suggestion) message += ` — did you mean "${suggestion}"?`
+  } else if (issue.code === 'too_small' && issue.origin === 'number') {
+    message = `must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`
+  } else if (issue.code === 'too_big' && issue.origin === 'number') {
+    message = `must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`
+  } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
+    message = `required (${issue.expected})`
+  }
+  return [{ message, location: locate(path), ...(hint ? { hint } : {}) }]
+}
+
+/** Loads gwdeploy.yml (+ overlay), interpolates ${VAR}, validates; every problem in one error. */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd()
+  const environ = options.environ ?? process.env
+  const baseFile = findConfigFile(cwd, options.file)
+  const documents = [readDocument(baseFile, cwd)]
+  if (options.env) {
+    if (!/^[\w-]+$/.test(options.env)) {
+      throw configError(`environment name "${options.env}" is not valid`, {
+        hint: 'Use letters, digits, - and _.',
+      })
+    }
+    const overlay = overlayPath(baseFile, options.env)
+    if (!existsSync(overlay)) {
+      throw configError(`environment "${options.env}" has no overlay file ${overlay}`, {
+        hint: `Create ${basename(overlay)} next to ${basename(baseFile)}, or drop --env.`,
+      })
+    }
+    documents.push(readDocument(overlay, cwd))
+  }
+  const merged = documents.reduce<unknown>((acc, doc) => deepMerge(acc, doc.value ?? {}), {})
+  const locate = locator(documents)
+  const interpolation = interpolate(merged, environ)
+  const problems: Problem[] = interpolation.missing.map(({ variable, path }) => ({
+    message: `environment variable ${variable} is not set`,
+    location: locate(path),
+    hint: `Export ${variable}, or write \${${variable}:-default} to give it a default.`,
+  }))
+  const parsed = gwConfigSchema.safeParse(interpolation.value)
+  if (!parsed.success) {
+    // A value whose ${VAR} is missing is already reported; its schema errors would only repeat it.
+    const unresolved = new Set(interpolation.missing.map(({ path }) => formatKeyPath(path)))
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
+      if (!unresolved.has(formatKeyPath(path)))
+        problems.push(...issueToProblems(issue, interpolation.value, locate))
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    problems.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0))
+    const files = documents.map((d) => d.file).join(' + ')
+    throw configError(`${files}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
+      problems,
+      hint: 'Fix the keys above; `gwdeploy config schema` prints every key with its type.',
+    })
+  }
+  return {
+    config: parsed.data,
+    files: options.env ? [baseFile, overlayPath(baseFile, options.env)] : [baseFile],
+    dir: dirname(baseFile),
+    env: options.env,
+    fromEnv: interpolation.fromEnv,
+  }
+}
+
+/** Absolute path of a path written in gwdeploy.yml. */
+export function resolveConfigPath(loaded: Pick<LoadedConfig, 'dir'>, path: string): string {
+  return resolve(loaded.dir, path)
+}

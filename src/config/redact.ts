@@ -1,0 +1,30 @@
+import type { KeyPath } from '../core/document.ts'
+
+const SECRET_NAME = /pass(word)?|secret|token|credential|private|api[-_]?key|auth/i
+export const REDACTED = '[redacted]'
+
+/**
+ * Hides secrets in a config before it is shown: values under secret-looking keys, and values
+ * that came from secret-looking environment variables.
+ */
+export function redact(value: unknown, fromEnv: Array<{ path: KeyPath; variables: string[] }> = []): unknown {
+  const secretPaths = new Set(
+    fromEnv
+      .filter((entry) => entry.variables.some((v) => SECRET_NAME.test(v)))
+      .map((entry) => entry.path.join('\u0000')),
+  )
+  const walk = (node: unknown, at: Array<string | number>, key?: string): unknown => {
+    if (
+      typeof node === 'string' &&
+      ((key !== undefined && SECRET_NAME.test(key)) || secretPaths.has(at.join('\u0000')))
+    ) {
+      return REDACTED
+    }
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...at, index], key))
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([k, item]) => [k, walk(item, [...at, k], k)]))
+    }
+    return node
+  }
+  return walk(value, [])
+}
