@@ -5,7 +5,7 @@ import { type ValidationSummary, validateProjectConfig } from '../../config/vali
 export default class ConfigValidate extends BaseCommand<typeof ConfigValidate, ValidationSummary> {
   static override summary = 'Validate gwdeploy.yml (and an --env overlay); reports every problem at once'
   static override description =
-    'Checks types, unknown keys (with suggestions), durations, ${VAR} references and that the gateway config file exists. ' +
+    'Checks types, unknown keys (with suggestions), durations, environment variable references and that the gateway config file exists. ' +
     'Each problem is reported with file:line:column and its key path. Use `gwdeploy gateway check` for the gateway config itself.'
   static override examples = [
     '<%= config.bin %> config validate',
