@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Test services for gwdeploy: a private dockerd, two docker registries (one with htpasswd auth)
+# and moto_server, all on 127.0.0.1. Idempotent.
+#
+#   scripts/services.sh start    start whatever is not running, wait until ready, write the env file
+#   scripts/services.sh stop [dockerd registry auth-registry moto]
+#                                stop those (default: all) that this script started
+#   scripts/services.sh status   show each service and exit non-zero if one is down
+#
+# Afterwards: `source .ci/state/services.env` (DOCKER_HOST, GWDEPLOY_TEST_* variables).
+# Service state (data, logs, registry credentials) is machine-wide in $GWDEPLOY_STATE_DIR
+# (default /var/lib/gwdeploy-test) so every checkout on the machine shares the same services;
+# the env file is written there and to this checkout's .ci/state/services.env.
+# With GWDEPLOY_SERVICES_STARTED_FILE set, `start` appends the names of the services it
+# actually started (so CI stops only those).
+# Overridable: GWDEPLOY_STATE_DIR, GWDEPLOY_RUN_DIR, GWDEPLOY_DOCKER_DATA, GWDEPLOY_REGISTRY_PORT,
+# GWDEPLOY_AUTH_REGISTRY_PORT, GWDEPLOY_MOTO_PORT.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE_DIR="${GWDEPLOY_STATE_DIR:-/var/lib/gwdeploy-test}"
+RUN_DIR="${GWDEPLOY_RUN_DIR:-/run/gwdeploy-test}"
+DOCKER_DATA="${GWDEPLOY_DOCKER_DATA:-/var/lib/gwdeploy-docker}"
+REGISTRY_PORT="${GWDEPLOY_REGISTRY_PORT:-5000}"
+AUTH_REGISTRY_PORT="${GWDEPLOY_AUTH_REGISTRY_PORT:-5001}"
+MOTO_PORT="${GWDEPLOY_MOTO_PORT:-5002}"
+DOCKER_SOCK="$RUN_DIR/docker.sock"
+BRIDGE="${GWDEPLOY_DOCKER_BRIDGE:-gwd-docker0}"
+BRIDGE_CIDR="${GWDEPLOY_DOCKER_BRIDGE_CIDR:-172.31.250.1/24}"
+ENV_FILE="$ROOT/.ci/state/services.env"
+STARTED_FILE="${GWDEPLOY_SERVICES_STARTED_FILE:-/dev/null}"
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() {
+  printf '[services] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for() { # name timeout-seconds command...
+  local name="$1" timeout="$2" i
+  shift 2
+  for ((i = 0; i < timeout * 5; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" || true; }
+
+# ---------------------------------------------------------------- dockerd
+
+docker_ping() { [[ "$(curl -s --max-time 2 --unix-socket "$DOCKER_SOCK" http://localhost/_ping)" == OK ]]; }
+
+start_dockerd() {
+  if docker_ping; then
+    log "dockerd already running at unix://$DOCKER_SOCK"
+    return
+  fi
+  command -v dockerd >/dev/null || die "dockerd not installed (apt-get install docker.io)"
+  mkdir -p "$RUN_DIR" "$DOCKER_DATA" "$STATE_DIR"
+  rm -f "$DOCKER_SOCK"
+  local args=(
+    --host "unix://$DOCKER_SOCK"
+    --data-root "$DOCKER_DATA"
+    --exec-root "$RUN_DIR/docker-exec"
+    --pidfile "$RUN_DIR/dockerd.pid"
+    --containerd-namespace gwdeploy-test
+    --containerd-plugins-namespace gwdeploy-test-plugins
+  )
+  # No NAT: iptables is not needed (and often not usable in sandboxes). Containers sit on a
+  # private bridge; published ports go through docker-proxy (userland proxy), which is all
+  # the tests need (they publish on 127.0.0.1 only).
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+    ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+  args+=(--iptables=false --ip6tables=false --ip-masq=false --bridge "$BRIDGE")
+  log "starting dockerd (unix://$DOCKER_SOCK, data $DOCKER_DATA)"
+  setsid dockerd "${args[@]}" >"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
+  if ! wait_for dockerd 60 docker_ping; then
+    tail -n 30 "$STATE_DIR/dockerd.log" >&2 || true
+    die "dockerd did not become ready within 60s (log: $STATE_DIR/dockerd.log)"
+  fi
+  log "dockerd ready"
+  echo dockerd >>"$STARTED_FILE"
+}
+
+stop_dockerd() {
+  local pidfile="$RUN_DIR/dockerd.pid"
+  if pid_alive "$pidfile"; then
+    local pid
+    pid="$(cat "$pidfile")"
+    log "stopping dockerd ($pid)"
+    kill "$pid" 2>/dev/null || true
+    wait_for dockerd-exit 30 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+  fi
+}
+
+# ---------------------------------------------------------------- registries
+
+registry_config() { # port auth(0|1) dir
+  local port="$1" auth="$2" dir="$3"
+  cat <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: gwdeploy-test-$port
+EOF
+  if [[ "$auth" == 1 ]]; then
+    cat <<EOF
+auth:
+  htpasswd:
+    realm: gwdeploy-test
+    path: $dir/htpasswd
+EOF
+  fi
+}
+
+ensure_credentials() {
+  local dir="$STATE_DIR/registry-$AUTH_REGISTRY_PORT"
+  mkdir -p "$dir"
+  if [[ ! -s "$dir/password" ]]; then
+    umask 077
+    head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password"
+    echo gwdeploy-test >"$dir/user"
+  fi
+  if [[ ! -s "$dir/htpasswd" ]]; then
+    command -v htpasswd >/dev/null || die "htpasswd not installed (apt-get install apache2-utils)"
+    htpasswd -Bbn "$(cat "$dir/user")" "$(cat "$dir/password")" >"$dir/htpasswd" 2>/dev/null
+  fi
+}
+
+start_registry() { # port auth
+  local port="$1" auth="$2" dir="$STATE_DIR/registry-$1"
+  local expect=200
+  [[ "$auth" == 1 ]] && expect=401
+  if [[ "$(http_code "http://127.0.0.1:$port/v2/")" == "$expect" ]]; then
+    log "registry already running on 127.0.0.1:$port"
+    return
+  fi
+  command -v docker-registry >/dev/null || die "docker-registry not installed (apt-get install docker-registry)"
+  mkdir -p "$dir/data"
+  registry_config "$port" "$auth" "$dir" >"$dir/config.yml"
+  log "starting registry on 127.0.0.1:$port$([[ "$auth" == 1 ]] && echo ' (htpasswd auth)')"
+  setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
+  echo $! >"$dir/registry.pid"
+  if [[ "$auth" == 1 ]]; then echo auth-registry >>"$STARTED_FILE"; else echo registry >>"$STARTED_FILE"; fi
+  if ! wait_for "registry-$port" 30 bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/v2/) == $expect ]]"; then
+    tail -n 20 "$dir/registry.log" >&2 || true
+    die "registry on 127.0.0.1:$port did not become ready (log: $dir/registry.log)"
+  fi
+}
+
+stop_pidfile() { # name pidfile
+  if pid_alive "$2"; then
+    log "stopping $1 ($(cat "$2"))"
+    kill "$(cat "$2")" 2>/dev/null || true
+  fi
+  rm -f "$2"
+}
+
+# ---------------------------------------------------------------- moto
+
+start_moto() {
+  local dir="$STATE_DIR/moto"
+  if [[ "$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/data.json")" == 200 ]]; then
+    log "moto_server already running on 127.0.0.1:$MOTO_PORT"
+    return
+  fi
+  command -v moto_server >/dev/null || die "moto_server not installed (pip install 'moto[server]')"
+  mkdir -p "$dir"
+  log "starting moto_server on 127.0.0.1:$MOTO_PORT"
+  setsid moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 </dev/null &
+  echo $! >"$dir/moto.pid"
+  echo moto >>"$STARTED_FILE"
+  if ! wait_for moto 60 bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$MOTO_PORT/moto-api/data.json) == 200 ]]"; then
+    tail -n 20 "$dir/moto.log" >&2 || true
+    die "moto_server did not become ready (log: $dir/moto.log)"
+  fi
+}
+
+# ---------------------------------------------------------------- env file
+
+write_env() {
+  local dir="$STATE_DIR/registry-$AUTH_REGISTRY_PORT"
+  local tmp="$ENV_FILE.tmp"
+  umask 077
+  {
+    echo "# written by scripts/services.sh; source it to talk to the test services"
+    echo "export DOCKER_HOST=unix://$DOCKER_SOCK"
+    echo "export GWDEPLOY_TEST_DOCKER_HOST=unix://$DOCKER_SOCK"
+    echo "export GWDEPLOY_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT"
+    echo "export GWDEPLOY_TEST_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT"
+    echo "export GWDEPLOY_TEST_REGISTRY_USER=$(cat "$dir/user")"
+    echo "export GWDEPLOY_TEST_REGISTRY_PASSWORD=$(cat "$dir/password")"
+    echo "export GWDEPLOY_TEST_MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT"
+    echo "export GWDEPLOY_TEST_BASE_IMAGE=${GWDEPLOY_TEST_BASE_IMAGE:-gwdeploy-test/node:24-slim}"
+  } >"$tmp"
+  mkdir -p "$(dirname "$ENV_FILE")"
+  cp "$tmp" "$ENV_FILE"
+  mv "$tmp" "$STATE_DIR/services.env"
+  log "wrote $ENV_FILE"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_start() {
+  mkdir -p "$STATE_DIR"
+  ensure_credentials
+  start_dockerd
+  start_registry "$REGISTRY_PORT" 0
+  start_registry "$AUTH_REGISTRY_PORT" 1
+  start_moto
+  write_env
+}
+
+cmd_stop() {
+  local names=("$@")
+  ((${#names[@]})) || names=(moto auth-registry registry dockerd)
+  local name
+  for name in "${names[@]}"; do
+    case "$name" in
+    moto) stop_pidfile moto_server "$STATE_DIR/moto/moto.pid" ;;
+    auth-registry) stop_pidfile "registry :$AUTH_REGISTRY_PORT" "$STATE_DIR/registry-$AUTH_REGISTRY_PORT/registry.pid" ;;
+    registry) stop_pidfile "registry :$REGISTRY_PORT" "$STATE_DIR/registry-$REGISTRY_PORT/registry.pid" ;;
+    dockerd) stop_dockerd ;;
+    *) die "unknown service: $name" ;;
+    esac
+  done
+}
+
+cmd_status() {
+  local ok=0
+  if docker_ping; then echo "dockerd      up    unix://$DOCKER_SOCK"; else echo "dockerd      DOWN  unix://$DOCKER_SOCK"; ok=1; fi
+  local code
+  code="$(http_code "http://127.0.0.1:$REGISTRY_PORT/v2/")"
+  if [[ "$code" == 200 ]]; then echo "registry     up    127.0.0.1:$REGISTRY_PORT"; else echo "registry     DOWN  127.0.0.1:$REGISTRY_PORT"; ok=1; fi
+  code="$(http_code "http://127.0.0.1:$AUTH_REGISTRY_PORT/v2/")"
+  if [[ "$code" == 401 ]]; then echo "registry+auth up   127.0.0.1:$AUTH_REGISTRY_PORT"; else echo "registry+auth DOWN 127.0.0.1:$AUTH_REGISTRY_PORT"; ok=1; fi
+  code="$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/data.json")"
+  if [[ "$code" == 200 ]]; then echo "moto_server  up    http://127.0.0.1:$MOTO_PORT"; else echo "moto_server  DOWN  http://127.0.0.1:$MOTO_PORT"; ok=1; fi
+  return "$ok"
+}
+
+cmd="${1:-}"
+shift || true
+case "$cmd" in
+start) cmd_start ;;
+stop) cmd_stop "$@" ;;
+status) cmd_status ;;
+restart)
+  cmd_stop
+  cmd_start
+  ;;
+*)
+  echo "usage: $0 start|stop|status|restart" >&2
+  exit 2
+  ;;
+esac

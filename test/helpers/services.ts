@@ -1,0 +1,221 @@
+/**
+ * The real services the tests talk to, started by `scripts/services.sh start` (which writes
+ * .ci/state/services.env). Each `require*()` checks that its service answers and returns how
+ * to reach it, or THROWS with what to run: a missing component fails a test, it never skips.
+ *
+ * Variables come from the environment, else from .ci/state/services.env, so a developer can
+ * run `node --test test/...` without sourcing the file first.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const servicesEnvFile = join(repoRoot, '.ci', 'state', 'services.env')
+const HOW = `run \`scripts/services.sh start\` and \`source .ci/state/services.env\``
+
+let fileEnv: Record<string, string> | undefined
+
+function readEnvFile(): Record<string, string> {
+  if (fileEnv) return fileEnv
+  fileEnv = {}
+  if (existsSync(servicesEnvFile)) {
+    for (const line of readFileSync(servicesEnvFile, 'utf8').split('\n')) {
+      const match = /^\s*(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(line)
+      if (match?.[1] && match[2] !== undefined) fileEnv[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2')
+    }
+  }
+  return fileEnv
+}
+
+/** A test-service variable from the environment, else from .ci/state/services.env. */
+export function serviceEnv(name: string): string | undefined {
+  const value = process.env[name]
+  if (value !== undefined && value !== '') return value
+  return readEnvFile()[name]
+}
+
+function mustEnv(name: string, what: string): string {
+  const value = serviceEnv(name)
+  if (value === undefined || value === '') {
+    throw new Error(`${what}: ${name} is not set and ${servicesEnvFile} does not define it: ${HOW}`)
+  }
+  return value
+}
+
+interface HttpAnswer {
+  status: number
+  body: string
+}
+
+function httpGet(
+  url: string,
+  options: { socketPath?: string; timeoutMs?: number } = {},
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      options.socketPath ? { socketPath: options.socketPath, path: url, method: 'GET' } : new URL(url),
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => {
+          body += chunk
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
+    req.setTimeout(options.timeoutMs ?? 3000, () => req.destroy(new Error('timed out')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const cached = new Map<string, Promise<unknown>>()
+function once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  let value = cached.get(key) as Promise<T> | undefined
+  if (!value) {
+    value = fn()
+    cached.set(key, value)
+    value.catch(() => cached.delete(key))
+  }
+  return value
+}
+
+export interface DockerInfo {
+  /** DOCKER_HOST as set for the tests, e.g. unix:///run/gwdeploy-test/docker.sock */
+  host: string
+  socketPath: string
+  apiVersion: string
+}
+
+/** The test dockerd (DOCKER_HOST); also sets process.env.DOCKER_HOST so code under test finds it. */
+export function requireDocker(): Promise<DockerInfo> {
+  return once('docker', async () => {
+    const host = serviceEnv('GWDEPLOY_TEST_DOCKER_HOST') ?? mustEnv('DOCKER_HOST', 'dockerd')
+    if (!host.startsWith('unix://')) throw new Error(`dockerd: tests expect a unix socket, got ${host}`)
+    const socketPath = host.slice('unix://'.length)
+    let version: HttpAnswer
+    try {
+      version = await httpGet('/version', { socketPath })
+    } catch (error) {
+      throw new Error(`dockerd not reachable at ${host} (${(error as Error).message}): ${HOW}`)
+    }
+    if (version.status !== 200) throw new Error(`dockerd at ${host} answered ${version.status}: ${HOW}`)
+    process.env.DOCKER_HOST = host
+    const apiVersion = (JSON.parse(version.body) as { ApiVersion?: string }).ApiVersion ?? ''
+    return { host, socketPath, apiVersion }
+  })
+}
+
+/** The Node 24 base image made by scripts/make-base-image.sh inside the test dockerd. */
+export function requireBaseImage(): Promise<string> {
+  return once('base-image', async () => {
+    const docker = await requireDocker()
+    const image = mustEnv('GWDEPLOY_TEST_BASE_IMAGE', 'base image')
+    const answer = await httpGet(`/images/${encodeURIComponent(image)}/json`, {
+      socketPath: docker.socketPath,
+    })
+    if (answer.status !== 200) {
+      throw new Error(
+        `base image ${image} not found in dockerd at ${docker.host}: run \`scripts/make-base-image.sh\``,
+      )
+    }
+    return image
+  })
+}
+
+export interface RegistryInfo {
+  /** host:port, as used in image references */
+  host: string
+  url: string
+}
+
+/** The registry without auth (127.0.0.1:5000). */
+export function requireRegistry(): Promise<RegistryInfo> {
+  return once('registry', async () => {
+    const host = mustEnv('GWDEPLOY_TEST_REGISTRY', 'registry')
+    await expectStatus(`http://${host}/v2/`, 200, `registry at ${host}`)
+    return { host, url: `http://${host}` }
+  })
+}
+
+export interface AuthRegistryInfo extends RegistryInfo {
+  user: string
+  password: string
+}
+
+/** The registry with htpasswd auth (127.0.0.1:5001) and its test user. */
+export function requireAuthRegistry(): Promise<AuthRegistryInfo> {
+  return once('auth-registry', async () => {
+    const host = mustEnv('GWDEPLOY_TEST_AUTH_REGISTRY', 'auth registry')
+    const user = mustEnv('GWDEPLOY_TEST_REGISTRY_USER', 'auth registry')
+    const password = mustEnv('GWDEPLOY_TEST_REGISTRY_PASSWORD', 'auth registry')
+    await expectStatus(`http://${host}/v2/`, 401, `auth registry at ${host}`)
+    return { host, url: `http://${host}`, user, password }
+  })
+}
+
+export interface MotoInfo {
+  endpoint: string
+  region: string
+  credentials: { accessKeyId: string; secretAccessKey: string }
+}
+
+/** moto_server (AWS emulator). Reset its state with `resetMoto()`. */
+export function requireMoto(): Promise<MotoInfo> {
+  return once('moto', async () => {
+    const endpoint = mustEnv('GWDEPLOY_TEST_MOTO_ENDPOINT', 'moto_server')
+    await expectStatus(`${endpoint}/moto-api/data.json`, 200, `moto_server at ${endpoint}`)
+    return {
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    }
+  })
+}
+
+export async function resetMoto(): Promise<void> {
+  const { endpoint } = await requireMoto()
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' })
+  if (!res.ok) throw new Error(`moto reset failed: ${res.status}`)
+}
+
+const execFileAsync = promisify(execFile)
+
+/** An installed program: returns its path, or throws naming the Debian package. */
+export function requireCommand(command: string, debianPackage: string, versionArgs = ['--version']) {
+  return once(`cmd:${command}`, async () => {
+    const { stdout } = await execFileAsync('sh', ['-c', `command -v ${command}`]).catch(() => ({
+      stdout: '',
+    }))
+    const path = stdout.trim()
+    if (!path)
+      throw new Error(
+        `${command} not installed: run \`bash .ci/run\` or \`apt-get install ${debianPackage}\``,
+      )
+    try {
+      const out = await execFileAsync(path, versionArgs)
+      return { path, version: `${out.stdout}${out.stderr}`.trim() }
+    } catch (error) {
+      throw new Error(`${command} at ${path} does not run: ${(error as Error).message}`)
+    }
+  })
+}
+
+export const requireHaproxy = () => requireCommand('haproxy', 'haproxy', ['-v'])
+export const requireKubectl = () => requireCommand('kubectl', 'kubernetes-client', ['version', '--client'])
+export const requireSocat = () => requireCommand('socat', 'socat', ['-V'])
+
+async function expectStatus(url: string, status: number, what: string): Promise<void> {
+  let answer: HttpAnswer
+  try {
+    answer = await httpGet(url)
+  } catch (error) {
+    throw new Error(`${what} not reachable (${(error as Error).message}): ${HOW}`)
+  }
+  if (answer.status !== status)
+    throw new Error(`${what} answered ${answer.status}, expected ${status}: ${HOW}`)
+}
