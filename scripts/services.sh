@@ -196,7 +196,7 @@ start_moto() {
 
 write_env() {
   local dir="$STATE_DIR/registry-$AUTH_REGISTRY_PORT"
-  local tmp="$ENV_FILE.tmp"
+  local tmp="$STATE_DIR/services.env.tmp"
   umask 077
   {
     echo "# written by scripts/services.sh; source it to talk to the test services"
