@@ -85,7 +85,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
     process.on('SIGINT', this.#onSignal)
     process.on('SIGTERM', this.#onSignal)
     const json = this.jsonMode
-    this.#reporter = chooseReporter({ json, title: `gwdeploy ${this.id ?? ''}`.trim() })
+    this.#reporter = this.createReporter(json)
     const context: RunContext = {
       reporter: this.#reporter,
       signal: this.#abort.signal,
@@ -113,6 +113,10 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
     return result
   }
 
+  protected createReporter(json: boolean): Reporter {
+    return chooseReporter({ json, title: `gwdeploy ${(this.id ?? '').replaceAll(':', ' ')}`.trim() })
+  }
+
   protected writeJson(envelope: Envelope<R>): void {
     process.stdout.write(`${JSON.stringify(envelope, null, 2)}\n`)
   }
@@ -125,7 +129,9 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
       // oclif's own exits (help, version) pass through untouched.
       throw error
     }
-    this.#reporter?.close({ message: gwError.message, exitCode: gwError.exitCode })
+    // A failure before run() (flag parsing) still gets its annotation in GitHub Actions.
+    const reporter = this.#reporter ?? this.createReporter(this.jsonMode)
+    reporter.close({ message: gwError.message, exitCode: gwError.exitCode, problems: gwError.problems })
     this.#reporter = undefined
     if (this.jsonMode) {
       this.writeJson({

@@ -30,10 +30,10 @@ export function parseSourceDocument(text: string, file: string): SourceDocument 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
     const problems: Problem[] = doc.errors.map((error) => {
-      const pos = error.linePos?.[0]
+      const pos = lineCounter.linePos(error.pos[0])
       return {
         message: error.message.split('\n')[0] ?? error.message,
-        location: { file, ...(pos ? { line: pos.line, column: pos.col } : {}) },
+        location: { file, line: pos.line, column: pos.col },
       }
     })
     throw configError(`${file} is not valid YAML/JSON`, {

@@ -1,3 +1,5 @@
+import type { Problem } from './errors.ts'
+
 /**
  * The engine never prints. It emits these events to a Reporter, and the command picks
  * the renderer (live TTY list, plain CI lines, JSON = silent, GitHub Actions summary).
@@ -13,10 +15,17 @@ export type EngineEvent =
   | { type: 'weights'; weights: Record<string, number> }
   | { type: 'summary'; title: string; rows: ReadonlyArray<readonly [string, string]> }
 
+export interface ReportedError {
+  message: string
+  exitCode: number
+  /** Located problems, for annotations that point at a file and line. */
+  problems?: Problem[]
+}
+
 export interface Reporter {
   emit(event: EngineEvent): void
   /** Called once when the command ends, with the error if it failed. */
-  close(error?: { message: string; exitCode: number }): void
+  close(error?: ReportedError): void
 }
 
 export const silentReporter: Reporter = {

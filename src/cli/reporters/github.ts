@@ -1,7 +1,9 @@
 import { appendFileSync } from 'node:fs'
-import type { EngineEvent, Reporter } from '../../core/events.ts'
+import { formatProblem } from '../../core/errors.ts'
+import type { EngineEvent, ReportedError, Reporter } from '../../core/events.ts'
 
 const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
+const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
 const escapeCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
 /**
@@ -28,18 +30,30 @@ export class GithubActionsReporter implements Reporter {
     this.#annotate = annotate
   }
 
+  /** One annotation for the failure, plus one per located problem so GitHub marks the file and line. */
+  #annotateError(error: ReportedError): void {
+    const title = escapeProperty(`${this.title} failed (exit ${error.exitCode})`)
+    this.#annotate(`::error title=${title}::${escapeData(error.message)}`)
+    for (const problem of error.problems ?? []) {
+      const where = problem.location
+      if (!where?.file) continue
+      const props = [`file=${escapeProperty(where.file)}`]
+      if (where.line !== undefined) props.push(`line=${where.line}`)
+      if (where.column !== undefined) props.push(`col=${where.column}`)
+      const text = formatProblem({ ...problem, location: where.path ? { path: where.path } : {} })
+      this.#annotate(`::error ${props.join(',')}::${escapeData(text)}`)
+    }
+  }
+
   emit(event: EngineEvent): void {
     if (event.type === 'step') this.#steps.set(event.step, event.status)
     if (event.type === 'summary') this.#tables.push({ title: event.title, rows: event.rows })
     this.#inner.emit(event)
   }
 
-  close(error?: { message: string; exitCode: number }): void {
+  close(error?: ReportedError): void {
     this.#inner.close(error)
-    if (error)
-      this.#annotate(
-        `::error title=${this.title} failed (exit ${error.exitCode})::${escapeData(error.message)}`,
-      )
+    if (error) this.#annotateError(error)
     if (!this.#summaryPath) return
     const lines = [`## ${this.title}: ${error ? `failed (exit ${error.exitCode})` : 'succeeded'}`, '']
     if (this.#steps.size > 0) {

@@ -1,4 +1,4 @@
-import type { EngineEvent, Reporter } from '../../core/events.ts'
+import type { EngineEvent, ReportedError, Reporter } from '../../core/events.ts'
 
 type Write = (line: string) => void
 
@@ -44,7 +44,7 @@ export class PlainReporter implements Reporter {
     if (text !== undefined) this.#write(`${this.#now().toISOString()} ${text}`)
   }
 
-  close(error?: { message: string; exitCode: number }): void {
+  close(error?: ReportedError): void {
     if (error && this.#emitted) this.#write(`${this.#now().toISOString()} failed (exit ${error.exitCode})`)
   }
 }

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { test } from 'node:test'
+import { GithubActionsReporter } from '../../src/cli/reporters/github.ts'
+import { chooseReporter } from '../../src/cli/reporters/index.ts'
+import { PlainReporter } from '../../src/cli/reporters/plain.ts'
+import { TtyReporter } from '../../src/cli/reporters/tty.ts'
+import { silentReporter, step } from '../../src/core/events.ts'
+
+const fixedNow = () => new Date('2026-01-02T03:04:05.000Z')
+
+test('plain reporter: one timestamped line per event, a failure line at the end', async () => {
+  const lines: string[] = []
+  const reporter = new PlainReporter((line) => lines.push(line), fixedNow)
+  await step(reporter, 'provision', async () =>
+    reporter.emit({ type: 'progress', step: 'provision', message: '2/3 nodes' }),
+  )
+  reporter.emit({ type: 'weights', weights: { blue: 90, green: 10 } })
+  await assert.rejects(step(reporter, 'verify', async () => Promise.reject(new Error('node 2 unhealthy'))))
+  reporter.close({ message: 'node 2 unhealthy', exitCode: 4 })
+  assert.deepEqual(lines, [
+    '2026-01-02T03:04:05.000Z provision: running',
+    '2026-01-02T03:04:05.000Z provision: 2/3 nodes',
+    '2026-01-02T03:04:05.000Z provision: done',
+    '2026-01-02T03:04:05.000Z traffic: blue 90%, green 10%',
+    '2026-01-02T03:04:05.000Z verify: running',
+    '2026-01-02T03:04:05.000Z verify: failed — node 2 unhealthy',
+    '2026-01-02T03:04:05.000Z failed (exit 4)',
+  ])
+})
+
+test('tty reporter redraws the step list in place', () => {
+  const stream = new PassThrough() as unknown as NodeJS.WriteStream
+  let out = ''
+  ;(stream as unknown as PassThrough).on('data', (chunk: Buffer) => {
+    out += chunk
+  })
+  const reporter = new TtyReporter(stream)
+  reporter.emit({ type: 'step', step: 'stamp', status: 'running' })
+  reporter.emit({ type: 'step', step: 'stamp', status: 'done' })
+  reporter.emit({ type: 'step', step: 'build', status: 'running' })
+  reporter.close()
+  assert.ok(out.includes('\x1b[1A\x1b[J✔ stamp\n'), JSON.stringify(out))
+  assert.ok(out.endsWith('\x1b[2A\x1b[J✔ stamp\n… build\n'), JSON.stringify(out))
+})
+
+test('github reporter writes a summary table and an error annotation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const summary = join(dir, 'summary.md')
+  const annotations: string[] = []
+  const reporter = new GithubActionsReporter(
+    silentReporter,
+    summary,
+    (l) => annotations.push(l),
+    'gwdeploy release',
+  )
+  reporter.emit({ type: 'step', step: 'verify', status: 'failed' })
+  reporter.emit({
+    type: 'summary',
+    title: 'Release',
+    rows: [
+      ['sha', 'db6a182'],
+      ['pipe|name', 'a'],
+    ],
+  })
+  reporter.close({ message: 'green failed\nnode 2', exitCode: 4 })
+  assert.deepEqual(annotations, ['::error title=gwdeploy release failed (exit 4)::green failed%0Anode 2'])
+  const markdown = readFileSync(summary, 'utf8')
+  assert.match(markdown, /## gwdeploy release: failed \(exit 4\)/)
+  assert.match(markdown, /\| verify \| failed \|/)
+  assert.match(markdown, /\| pipe\\\|name \| a \|/)
+})
+
+test('reporter choice: silent under --json, plain in CI, tty on a terminal', () => {
+  const tty = { isTTY: true, write: () => true } as unknown as NodeJS.WriteStream
+  assert.equal(chooseReporter({ json: true, env: {}, stderr: tty }), silentReporter)
+  assert.ok(chooseReporter({ json: false, env: { CI: 'true' }, stderr: tty }) instanceof PlainReporter)
+  assert.ok(chooseReporter({ json: false, env: {}, stderr: tty }) instanceof TtyReporter)
+  assert.ok(
+    chooseReporter({ json: false, env: { GITHUB_ACTIONS: 'true' }, stderr: tty }) instanceof
+      GithubActionsReporter,
+  )
+})

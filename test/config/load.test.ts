@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { gwConfigJsonSchema } from '../../src/config/json-schema.ts'
+import { loadConfig } from '../../src/config/load.ts'
+import { deepMerge } from '../../src/config/merge.ts'
+import { REDACTED, redact } from '../../src/config/redact.ts'
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-config-'))
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
+  return dir
+}
+
+test('applies defaults and resolves durations to milliseconds', () => {
+  const dir = project({ 'gwdeploy.yml': 'service: demo\nhealth:\n  interval: 250ms\n' })
+  const { config, files } = loadConfig({ cwd: dir, environ: {} })
+  assert.equal(config.service, 'demo')
+  assert.equal(config.health.interval, 250)
+  assert.equal(config.health.deadline, 60_000)
+  assert.equal(config.shift.keep, 1_800_000)
+  assert.equal(config.provider.kind, 'local')
+  assert.equal(config.provider.local.listen, '127.0.0.1:8080')
+  assert.equal(config.gateway.name, '{service} rev-{sha7}')
+  assert.deepEqual(files, [join(dir, 'gwdeploy.yml')])
+})
+
+test('an --env overlay deep-merges mappings and replaces lists', () => {
+  const dir = project({
+    'gwdeploy.yml':
+      'service: demo\nfleet:\n  size: 2\n  port: 9000\nshift:\n  strategy: steps\n  steps: [10, 50, 100]\n',
+    'gwdeploy.production.yml': 'fleet:\n  size: 6\nshift:\n  steps: [25, 100]\n',
+  })
+  const { config, files } = loadConfig({ cwd: dir, env: 'production', environ: {} })
+  assert.equal(config.fleet.size, 6)
+  assert.equal(config.fleet.port, 9000)
+  assert.deepEqual(config.shift.steps, [25, 100])
+  assert.equal(config.shift.strategy, 'steps')
+  assert.equal(files.length, 2)
+})
+
+test('interpolates ${VAR}, ${VAR:-default} and $$', () => {
+  const dir = project({
+    'gwdeploy.yml':
+      'service: demo\nimage:\n  repository: ${REG}/demo\n  base: ${BASE:-node:24-slim}\nhooks:\n  preRelease: ["echo $$HOME"]\n',
+  })
+  const { config } = loadConfig({ cwd: dir, environ: { REG: 'registry.example.com' } })
+  assert.equal(config.image.repository, 'registry.example.com/demo')
+  assert.equal(config.image.base, 'node:24-slim')
+  assert.deepEqual(config.hooks.preRelease, ['echo $HOME'])
+})
+
+test('reports every problem at once', () => {
+  const dir = project({
+    'gwdeploy.yml': 'service: demo\nfleet:\n  size: 0\n  port: 99999\nhealth:\n  rise: two\n',
+  })
+  assert.throws(
+    () => loadConfig({ cwd: dir, environ: {} }),
+    (error: { problems: Array<{ location?: { path?: string } }> }) => {
+      assert.deepEqual(
+        error.problems.map((p) => p.location?.path),
+        ['fleet.size', 'fleet.port', 'health.rise'],
+      )
+      return true
+    },
+  )
+})
+
+test('redacts secret-looking keys and values taken from secret-looking variables', () => {
+  const redacted = redact(
+    {
+      service: 'demo',
+      hooks: { preRelease: ['curl -H token'] },
+      aws: { sessionToken: 'abc', region: 'eu' },
+      url: 'x',
+    },
+    [{ path: ['hooks', 'preRelease', 0], variables: ['SLACK_TOKEN'] }],
+  ) as Record<string, Record<string, unknown>>
+  assert.deepEqual(redacted.hooks, { preRelease: [REDACTED] })
+  assert.equal(redacted.aws?.sessionToken, REDACTED)
+  assert.equal(redacted.aws?.region, 'eu')
+})
+
+test('deepMerge keeps base keys the overlay does not name', () => {
+  assert.deepEqual(deepMerge({ a: { b: 1, c: [1] } }, { a: { c: [2] }, d: 1 }), { a: { b: 1, c: [2] }, d: 1 })
+})
+
+test('the committed JSON Schema is the one the zod schema generates', () => {
+  const committed = JSON.parse(
+    readFileSync(new URL('../../schema/gwdeploy.schema.json', import.meta.url), 'utf8'),
+  )
+  assert.deepEqual(
+    committed,
+    gwConfigJsonSchema(),
+    'schema/gwdeploy.schema.json is stale: run `npm run schema`',
+  )
+})
