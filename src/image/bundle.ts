@@ -1,0 +1,180 @@
+/**
+ * The one-file gateway runtime: src/gateway/main.ts bundled by esbuild with every dependency
+ * inlined, so an image (or a local node) needs nothing but `node gateway.mjs`.
+ *
+ * Built once per (gwdeploy version, esbuild version, runtime sources, lockfile) and cached at
+ * `$GWDEPLOY_CACHE_DIR/runtime/<key>/gateway.mjs` (default `$XDG_CACHE_HOME/gwdeploy` or
+ * `~/.cache/gwdeploy`). Safe when several processes build at once (write + atomic rename).
+ */
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { providerError } from '../core/errors.ts'
+
+export interface RuntimeBundleOptions {
+  /** Cache root; default $GWDEPLOY_CACHE_DIR, else $XDG_CACHE_HOME/gwdeploy, else ~/.cache/gwdeploy. */
+  cacheDir?: string
+  /** Entry module; default the gateway's main next to this module (src/ or dist/). */
+  entry?: string
+  /** Rebuild even when the cache has it. */
+  force?: boolean
+  env?: NodeJS.ProcessEnv
+}
+
+export interface RuntimeBundle {
+  /** Absolute path of gateway.mjs. */
+  path: string
+  /** sha256 (hex) of the file's bytes. */
+  sha256: string
+  /** Cache key (gwdeploy version + sources). */
+  key: string
+  /** True when it came from the cache without running esbuild. */
+  cached: boolean
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+/** src/ or dist/: the tree the runtime's sources live in. */
+const SOURCE_ROOT = join(HERE, '..')
+const PACKAGE_ROOT = join(SOURCE_ROOT, '..')
+
+/** Imports that need `require`, `__filename` or `__dirname` inside an ESM bundle get them from here. */
+export const BUNDLE_BANNER = [
+  "import { createRequire as __gwdeployCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __gwdeployFileURLToPath } from 'node:url';",
+  "import { dirname as __gwdeployDirname } from 'node:path';",
+  'const require = __gwdeployCreateRequire(import.meta.url);',
+  'const __filename = __gwdeployFileURLToPath(import.meta.url);',
+  'const __dirname = __gwdeployDirname(__filename);',
+].join('\n')
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GWDEPLOY_CACHE_DIR) return env.GWDEPLOY_CACHE_DIR
+  const xdg = env.XDG_CACHE_HOME
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'gwdeploy')
+}
+
+export function defaultRuntimeEntry(): string {
+  for (const candidate of ['gateway/main.ts', 'gateway/main.js']) {
+    const path = join(SOURCE_ROOT, candidate)
+    if (existsSync(path)) return path
+  }
+  throw providerError(`the gateway runtime entry is missing (${join(SOURCE_ROOT, 'gateway/main.ts')})`, {
+    hint: 'Reinstall gwdeploy; a development checkout needs src/gateway/main.ts.',
+  })
+}
+
+let packageVersion: string | undefined
+async function gwdeployVersion(): Promise<string> {
+  if (packageVersion === undefined) {
+    try {
+      const pkg = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+        version?: string
+      }
+      packageVersion = pkg.version ?? '0.0.0'
+    } catch {
+      packageVersion = '0.0.0'
+    }
+  }
+  return packageVersion
+}
+
+async function listSources(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries
+    .filter(
+      (entry) => entry.isFile() && /\.(m?[jt]s|json)$/.test(entry.name) && !entry.name.endsWith('.d.ts'),
+    )
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
+}
+
+/**
+ * The cache key: everything that can change the bundle's bytes. Hashing the whole source tree
+ * (a few hundred KB) costs milliseconds and never misses an import the gateway adds later.
+ */
+export async function runtimeBundleKey(entry: string): Promise<string> {
+  const hash = createHash('sha256')
+  hash.update(`gwdeploy ${await gwdeployVersion()}\n`)
+  hash.update(`entry ${relative(SOURCE_ROOT, entry)}\n`)
+  const roots = [SOURCE_ROOT]
+  if (relative(SOURCE_ROOT, entry).startsWith('..')) roots.push(dirname(entry))
+  for (const root of roots) {
+    for (const file of await listSources(root)) {
+      hash.update(`${relative(SOURCE_ROOT, file)}\n`)
+      hash.update(await readFile(file))
+    }
+  }
+  for (const lock of ['package-lock.json', 'node_modules/esbuild/package.json']) {
+    const path = join(PACKAGE_ROOT, lock)
+    if (existsSync(path)) hash.update(await readFile(path))
+  }
+  return hash.digest('hex').slice(0, 24)
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
+
+export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Promise<RuntimeBundle> {
+  const env = options.env ?? process.env
+  const entry = options.entry ?? defaultRuntimeEntry()
+  const key = await runtimeBundleKey(entry)
+  const dir = join(options.cacheDir ?? defaultCacheDir(env), 'runtime', key)
+  const path = join(dir, 'gateway.mjs')
+  if (!options.force && existsSync(path)) {
+    return { path, sha256: sha256(await readFile(path)), key, cached: true }
+  }
+
+  let esbuild: typeof import('esbuild')
+  try {
+    esbuild = await import('esbuild')
+  } catch (error) {
+    throw providerError('cannot bundle the gateway runtime: esbuild is not installed', {
+      cause: error,
+      hint: 'Install gwdeploy with its dependencies (npm ci), or build on a machine that has esbuild.',
+    })
+  }
+  let result: import('esbuild').BuildResult<{ write: false }>
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      write: false,
+      outfile: path,
+      banner: { js: BUNDLE_BANNER },
+      legalComments: 'none',
+      logLevel: 'silent',
+      minifySyntax: true,
+      keepNames: true,
+    })
+  } catch (error) {
+    const failure = error as {
+      errors?: Array<{ text: string; location?: { file: string; line: number } | null }>
+    }
+    const problems = (failure.errors ?? []).map((e) => ({
+      message: e.text,
+      ...(e.location ? { location: { file: e.location.file, line: e.location.line } } : {}),
+    }))
+    throw providerError(`bundling the gateway runtime (${relative(PACKAGE_ROOT, entry)}) failed`, {
+      cause: error,
+      problems,
+      hint: 'This is a problem in the gateway sources or their dependencies, not in your configuration.',
+    })
+  }
+  const output = result.outputFiles[0]
+  if (!output) throw providerError('esbuild produced no output for the gateway runtime')
+  const bytes = Buffer.from(output.contents)
+  await mkdir(dir, { recursive: true })
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`
+  try {
+    await writeFile(tmp, bytes)
+    await rename(tmp, path)
+  } finally {
+    await rm(tmp, { force: true })
+  }
+  return { path, sha256: sha256(bytes), key, cached: false }
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { BUNDLE_BANNER, buildRuntimeBundle } from '../../src/image/bundle.ts'
+
+const run = promisify(execFile)
+const entry = fileURLToPath(new URL('./fixtures/bundle-entry.ts', import.meta.url))
+const scratch = await mkdtemp(join(tmpdir(), 'gwdeploy-bundle-'))
+after(() => rm(scratch, { recursive: true, force: true }))
+
+test('bundles an entry with every dependency inlined, runnable away from node_modules', async () => {
+  const cacheDir = join(scratch, 'cache')
+  const bundle = await buildRuntimeBundle({ entry, cacheDir })
+  assert.equal(bundle.cached, false)
+  assert.ok(bundle.path.startsWith(join(cacheDir, 'runtime', bundle.key)), bundle.path)
+  const bytes = await readFile(bundle.path)
+  assert.equal(bundle.sha256, createHash('sha256').update(bytes).digest('hex'))
+  assert.ok(
+    bytes.toString('utf8').startsWith(BUNDLE_BANNER.split('\n')[0] ?? '-'),
+    'createRequire banner first',
+  )
+  assert.doesNotMatch(bytes.toString('utf8'), /from ['"]prom-client['"]/)
+
+  // Copied to a directory without node_modules, it still runs.
+  const alone = join(scratch, 'alone.mjs')
+  await copyFile(bundle.path, alone)
+  const { stdout } = await run(process.execPath, [alone], { cwd: scratch })
+  assert.deepEqual(JSON.parse(stdout), {
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    greeting: 'hello bundle',
+  })
+})
+
+test('second call is served from the cache; force rebuilds the same bytes', async () => {
+  const cacheDir = join(scratch, 'cache2')
+  const first = await buildRuntimeBundle({ entry, cacheDir })
+  const second = await buildRuntimeBundle({ entry, cacheDir })
+  assert.equal(second.cached, true)
+  assert.equal(second.path, first.path)
+  assert.equal(second.sha256, first.sha256)
+  const forced = await buildRuntimeBundle({ entry, cacheDir, force: true })
+  assert.equal(forced.cached, false)
+  assert.equal(forced.sha256, first.sha256, 'esbuild output is deterministic')
+})
+
+test('cache dir comes from GWDEPLOY_CACHE_DIR, then XDG_CACHE_HOME', async () => {
+  const viaEnv = await buildRuntimeBundle({ entry, env: { GWDEPLOY_CACHE_DIR: join(scratch, 'gw') } })
+  assert.ok(viaEnv.path.startsWith(join(scratch, 'gw', 'runtime')), viaEnv.path)
+  const viaXdg = await buildRuntimeBundle({ entry, env: { XDG_CACHE_HOME: join(scratch, 'xdg') } })
+  assert.ok(viaXdg.path.startsWith(join(scratch, 'xdg', 'gwdeploy', 'runtime')), viaXdg.path)
+})
+
+test('a broken entry is a provider error naming the file and line', async () => {
+  await assert.rejects(
+    buildRuntimeBundle({ entry: join(scratch, 'missing.ts'), cacheDir: join(scratch, 'c3') }),
+    (error) => {
+      const e = error as { exitCode?: number; message: string; problems?: Array<{ message: string }> }
+      assert.equal(e.exitCode, 6)
+      assert.match(e.message, /bundling the gateway runtime/)
+      assert.ok(
+        (e.problems ?? []).some((p) => /Could not resolve|missing/.test(p.message)),
+        JSON.stringify(e.problems),
+      )
+      return true
+    },
+  )
+})
