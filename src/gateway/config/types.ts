@@ -1,0 +1,92 @@
+import type { Location } from '../../core/errors.ts'
+
+export type BackendEncoding = 'json' | 'safejson' | 'string' | 'no-op'
+export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op'
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'
+export type LogFormat = 'default' | 'json'
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+export type HttpMethod = (typeof HTTP_METHODS)[number]
+
+/** A backend after validation: defaults applied, hosts normalised to origins. */
+export interface BackendConfig {
+  urlPattern: string
+  /** Origins (`http://host:port`), round-robin. */
+  hosts: string[]
+  method: HttpMethod
+  encoding: BackendEncoding
+  group?: string
+  target?: string
+  allow?: string[]
+  deny?: string[]
+  mapping?: Record<string, string>
+  isCollection: boolean
+  returnErrorCode: boolean
+  /** Alias for `error_<alias>` in the body (backend/http.return_error_details). */
+  returnErrorDetails?: string
+  /** JSON path of this backend in the config, e.g. `endpoints[2].backend[0]`. */
+  path: string
+}
+
+export interface EndpointConfig {
+  endpoint: string
+  method: HttpMethod
+  backends: BackendConfig[]
+  inputHeaders: string[]
+  inputQueryStrings: string[]
+  outputEncoding: OutputEncoding
+  concurrentCalls: number
+  timeoutMs: number
+  cacheTtlS: number
+  sequential: boolean
+  /** True when the endpoint passes a single backend's response through unchanged. */
+  noop: boolean
+  path: string
+}
+
+export interface RuntimeOptions {
+  /** Worker processes; 0 = one per core. */
+  workers: number
+  drainGraceMs: number
+  drainTimeoutMs: number
+  /** 0 = no metrics listener. */
+  metricsPort: number
+  metricsListenIp: string
+}
+
+export interface ServerOptions {
+  readHeaderTimeoutMs: number
+  readTimeoutMs: number
+  writeTimeoutMs: number
+  idleTimeoutMs: number
+  maxHeaderBytes: number
+  maxBodyBytes: number
+  maxBackendBodyBytes: number
+  returnErrorMsg: boolean
+  disableAccessLog: boolean
+  healthPath: string
+}
+
+export interface LoggingOptions {
+  level: LogLevel
+  format: LogFormat
+  prefix: string
+}
+
+export interface GatewayConfig {
+  version: 3
+  name: string
+  port: number
+  listenIp: string
+  timeoutMs: number
+  cacheTtlS: number
+  outputEncoding: OutputEncoding
+  endpoints: EndpointConfig[]
+  server: ServerOptions
+  runtime: RuntimeOptions
+  logging: LoggingOptions
+  /** Source file, when loaded from one. */
+  file?: string
+}
+
+export type Locate = (path: ReadonlyArray<string | number>) => Location

@@ -1,0 +1,108 @@
+import type { LogFormat, LogLevel } from './config/types.ts'
+
+export const LEVELS: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 }
+
+type Fields = Record<string, unknown>
+type LogFn = (message: string, fields?: Fields) => void
+
+export interface Logger {
+  readonly level: LogLevel
+  debug: LogFn
+  info: LogFn
+  warning: LogFn
+  error: LogFn
+  critical: LogFn
+  /** Access log line; a no-op when disabled. */
+  access: (method: string, path: string, status: number, ms: number, remote: string | undefined) => void
+  isEnabled(level: LogLevel): boolean
+  flush(): void
+}
+
+export interface LoggerOptions {
+  level: LogLevel
+  format: LogFormat
+  prefix: string
+  accessLog: boolean
+  /** Where lines go; default process.stdout. */
+  write?: (chunk: string) => void
+}
+
+const noop = () => {}
+
+/**
+ * KrakenD-style levelled logger. Disabled levels are shared no-op functions, so a DEBUG call in
+ * the hot path costs one call; enabled lines are batched and written once per event-loop turn.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const threshold = LEVELS[options.level]
+  const write = options.write ?? ((chunk: string) => process.stdout.write(chunk))
+  let buffer = ''
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (buffer === '') return
+    const out = buffer
+    buffer = ''
+    write(out)
+  }
+  const push = (line: string) => {
+    buffer += line
+    if (buffer.length > 65_536) flush()
+    else if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  }
+  const json = options.format === 'json'
+  const prefix = options.prefix
+  const make = (level: LogLevel): LogFn => {
+    if (LEVELS[level] < threshold) return noop
+    if (json)
+      return (message, fields) =>
+        push(
+          `${JSON.stringify({ time: new Date().toISOString(), level, prefix, msg: message, ...fields })}\n`,
+        )
+    return (message, fields) => {
+      let line = `${timestamp()} ${prefix} ▶ ${level.padEnd(7)} ${message}`
+      if (fields)
+        for (const [k, v] of Object.entries(fields))
+          line += ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`
+      push(`${line}\n`)
+    }
+  }
+  const accessEnabled = options.accessLog && LEVELS.INFO >= threshold
+  const access: Logger['access'] = !accessEnabled
+    ? noop
+    : json
+      ? (method, path, status, ms, remote) =>
+          push(
+            `{"time":"${new Date().toISOString()}","level":"INFO","prefix":${JSON.stringify(prefix)},"msg":"access","method":"${method}","path":${JSON.stringify(path)},"status":${status},"ms":${ms.toFixed(3)},"remote":"${remote ?? ''}"}\n`,
+          )
+      : (method, path, status, ms, remote) =>
+          push(
+            `${timestamp()} ${prefix} ▶ ACCESS  | ${status} | ${ms.toFixed(3)}ms | ${remote ?? '-'} | ${method} ${JSON.stringify(path)}\n`,
+          )
+  return {
+    level: options.level,
+    debug: make('DEBUG'),
+    info: make('INFO'),
+    warning: make('WARNING'),
+    error: make('ERROR'),
+    critical: make('CRITICAL'),
+    access,
+    isEnabled: (level) => LEVELS[level] >= threshold,
+    flush,
+  }
+}
+
+function timestamp(): string {
+  const d = new Date()
+  const p = (n: number, w = 2) => String(n).padStart(w, '0')
+  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
+}
+
+export function parseLogLevel(text: string): LogLevel | undefined {
+  const upper = text.toUpperCase()
+  const level = upper === 'WARN' ? 'WARNING' : upper
+  return level in LEVELS ? (level as LogLevel) : undefined
+}

@@ -1,0 +1,38 @@
+import { createServer, type Server } from 'node:http'
+
+/** A tiny HTTP server answering GET /metrics (Prometheus text) on its own port. */
+export async function listenMetrics(
+  collect: () => Promise<string>,
+  contentType: string,
+  port: number,
+  host: string,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics' && !req.url?.startsWith('/metrics?')) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('see /metrics\n')
+      return
+    }
+    collect().then(
+      (text) => res.writeHead(200, { 'content-type': contentType }).end(text),
+      (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
+    )
+  })
+  server.keepAliveTimeout = 5000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

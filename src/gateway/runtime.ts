@@ -1,0 +1,224 @@
+import cluster, { type Worker } from 'node:cluster'
+import { availableParallelism } from 'node:os'
+import { AggregatorRegistry } from 'prom-client'
+import { configError, formatProblem } from '../core/errors.ts'
+import { createGateway } from './app.ts'
+import { loadGatewayConfig } from './config/load.ts'
+import type { GatewayConfig, LogLevel } from './config/types.ts'
+import { createLogger } from './logging.ts'
+import { GatewayMetrics } from './metrics.ts'
+import { listenMetrics } from './metrics-server.ts'
+import { listen } from './server.ts'
+import { GATEWAY_VERSION } from './version.ts'
+
+/** Command-line / environment overrides; each wins over the config file. */
+export interface RunOverrides {
+  port?: number
+  listenIp?: string
+  metricsPort?: number
+  workers?: number
+  drainGraceMs?: number
+  drainTimeoutMs?: number
+  logLevel?: LogLevel
+}
+
+export interface RunOptions extends RunOverrides {
+  configFile: string
+}
+
+export interface RunningGateway {
+  /** Port the gateway listens on (the primary reports the configured one). */
+  readonly port: number
+  readonly metricsPort: number | undefined
+  /** Graceful stop (what SIGTERM does). Idempotent. */
+  stop(): void
+  /** Resolves with the exit code once stopped. */
+  readonly done: Promise<number>
+}
+
+const WORKER_ENV = 'GWDEPLOY_GATEWAY_WORKER'
+const STARTED_ENV = 'GWDEPLOY_GATEWAY_STARTED'
+const DRAIN_MESSAGE = 'gwdeploy:gateway:drain'
+
+export function applyOverrides(config: GatewayConfig, o: RunOverrides): GatewayConfig {
+  return {
+    ...config,
+    port: o.port ?? config.port,
+    listenIp: o.listenIp ?? config.listenIp,
+    runtime: {
+      ...config.runtime,
+      workers: o.workers ?? config.runtime.workers,
+      drainGraceMs: o.drainGraceMs ?? config.runtime.drainGraceMs,
+      drainTimeoutMs: o.drainTimeoutMs ?? config.runtime.drainTimeoutMs,
+      metricsPort: o.metricsPort ?? config.runtime.metricsPort,
+    },
+    logging: { ...config.logging, level: o.logLevel ?? config.logging.level },
+  }
+}
+
+/**
+ * Loads, validates and serves a config: one process when workers is 1, else a node:cluster
+ * primary with N workers sharing the port (the primary serves aggregated metrics and turns
+ * SIGTERM into a drain of every worker). Throws configError (exit 2) before listening.
+ */
+export async function runGateway(options: RunOptions): Promise<RunningGateway> {
+  const { config: fileConfig, warnings } = loadGatewayConfig(options.configFile)
+  const config = applyOverrides(fileConfig, options)
+  const workers = config.runtime.workers === 0 ? availableParallelism() : config.runtime.workers
+  const isWorker = cluster.isWorker && process.env[WORKER_ENV] === '1'
+  if (!isWorker && cluster.isPrimary && workers > 1)
+    return runPrimary(config, workers, warnings.map(formatProblem))
+  return runSingle(config, isWorker, isWorker ? [] : warnings.map(formatProblem))
+}
+
+async function runSingle(
+  config: GatewayConfig,
+  isWorker: boolean,
+  warnings: string[],
+): Promise<RunningGateway> {
+  const metricsOn = config.runtime.metricsPort > 0
+  const startedAt = process.env[STARTED_ENV] ? new Date(process.env[STARTED_ENV] as string) : new Date()
+  const metrics = metricsOn ? new GatewayMetrics(config.name, GATEWAY_VERSION) : undefined
+  if (isWorker && metrics) {
+    // Answer the primary's aggregation requests with this worker's registry.
+    new AggregatorRegistry()
+    AggregatorRegistry.setRegistries([metrics.registry])
+  }
+  const gateway = createGateway(config, { metrics: metrics ?? false, startedAt })
+  for (const warning of warnings) gateway.logger.warning(warning)
+  const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch((error: Error) => {
+    throw configError(`cannot listen on ${config.listenIp}:${config.port}: ${error.message}`, {
+      hint: 'choose another port with --port or stop what uses it',
+    })
+  })
+  const metricsServer =
+    metrics && !isWorker
+      ? await listenMetrics(
+          () => metrics.registry.metrics(),
+          metrics.registry.contentType,
+          config.runtime.metricsPort,
+          config.runtime.metricsListenIp,
+        )
+      : undefined
+  gateway.logger.info(
+    `gateway "${config.name}" listening on ${config.listenIp}:${server.port} (http/1.1 + h2c, ${config.endpoints.length} endpoints${metricsServer ? `, metrics on :${metricsServer.port}` : ''})`,
+  )
+  let resolveDone: (code: number) => void = () => {}
+  const done = new Promise<number>((resolve) => {
+    resolveDone = resolve
+  })
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    const { drainGraceMs, drainTimeoutMs } = config.runtime
+    gateway.logger.info(`stopping: health draining for ${drainGraceMs}ms, then finishing in-flight requests`)
+    void server.shutdown({ graceMs: drainGraceMs, timeoutMs: drainTimeoutMs }).then(async (inTime) => {
+      await metricsServer?.close()
+      gateway.logger.info(inTime ? 'stopped cleanly' : 'stopped after the drain timeout')
+      gateway.logger.flush()
+      resolveDone(0)
+    })
+  }
+  if (isWorker) {
+    process.on('message', (message: { type?: string } | undefined) => {
+      if (message?.type === DRAIN_MESSAGE) stop()
+    })
+    process.on('disconnect', stop)
+  }
+  return { port: server.port, metricsPort: metricsServer?.port, stop, done }
+}
+
+async function runPrimary(config: GatewayConfig, count: number, warnings: string[]): Promise<RunningGateway> {
+  const logger = createLogger({
+    level: config.logging.level,
+    format: config.logging.format,
+    prefix: config.logging.prefix,
+    accessLog: false,
+  })
+  for (const warning of warnings) logger.warning(warning)
+  const metricsOn = config.runtime.metricsPort > 0
+  const aggregator = metricsOn ? new AggregatorRegistry() : undefined
+  const started = new Date().toISOString()
+  const env = { [WORKER_ENV]: '1', [STARTED_ENV]: started }
+  const workers = new Set<Worker>()
+  let stopping = false
+  let restarts: number[] = []
+  let resolveDone: (code: number) => void = () => {}
+  const done = new Promise<number>((resolve) => {
+    resolveDone = resolve
+  })
+
+  const fork = () => {
+    const worker = cluster.fork(env)
+    workers.add(worker)
+    worker.on('exit', (code, signal) => {
+      workers.delete(worker)
+      if (stopping) {
+        if (workers.size === 0) resolveDone(0)
+        return
+      }
+      logger.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
+      const now = Date.now()
+      restarts = restarts.filter((t) => now - t < 60_000)
+      restarts.push(now)
+      if (restarts.length > 10) {
+        logger.critical('workers keep dying (more than 10 restarts a minute); giving up')
+        stopping = true
+        for (const w of workers) w.kill('SIGKILL')
+        resolveDone(1)
+        return
+      }
+      setTimeout(fork, 200)
+    })
+    return worker
+  }
+
+  const listening = Array.from({ length: count }, () => {
+    const worker = fork()
+    return new Promise<void>((resolve, reject) => {
+      worker.once('listening', () => resolve())
+      worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before listening`)))
+    })
+  })
+  try {
+    await Promise.all(listening)
+  } catch (error) {
+    stopping = true
+    for (const w of workers) w.kill('SIGKILL')
+    throw configError(`the gateway workers could not start: ${(error as Error).message}`, {
+      hint: 'run with --workers 1 to see the error directly',
+    })
+  }
+  const metricsServer = aggregator
+    ? await listenMetrics(
+        () => aggregator.clusterMetrics(),
+        aggregator.contentType,
+        config.runtime.metricsPort,
+        config.runtime.metricsListenIp,
+      )
+    : undefined
+  logger.info(
+    `gateway "${config.name}" listening on ${config.listenIp}:${config.port} with ${count} workers${metricsServer ? `, metrics on :${metricsServer.port}` : ''}`,
+  )
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    logger.info(`stopping ${workers.size} workers`)
+    for (const worker of workers) worker.send({ type: DRAIN_MESSAGE })
+    const hard = setTimeout(
+      () => {
+        for (const worker of workers) worker.kill('SIGKILL')
+        resolveDone(0)
+      },
+      config.runtime.drainGraceMs + config.runtime.drainTimeoutMs + 3000,
+    )
+    void done.then(async () => {
+      clearTimeout(hard)
+      await metricsServer?.close()
+      logger.flush()
+    })
+    if (workers.size === 0) resolveDone(0)
+  }
+  return { port: config.port, metricsPort: metricsServer?.port, stop, done }
+}

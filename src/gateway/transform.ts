@@ -1,0 +1,223 @@
+import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
+
+export type Data = Record<string, unknown>
+
+const isObject = (value: unknown): value is Data =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+export class DecodeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DecodeError'
+  }
+}
+
+/** Turns a backend body into the response data, following the backend `encoding` and `is_collection`. */
+export function compileDecoder(encoding: BackendEncoding, isCollection: boolean): (text: string) => Data {
+  switch (encoding) {
+    case 'string':
+      return (text) => ({ content: text })
+    case 'safejson':
+      return (text) => {
+        if (text.length === 0) return {}
+        const value = parseJson(text)
+        if (isObject(value)) return value
+        if (Array.isArray(value)) return { collection: value }
+        return { content: value }
+      }
+    default:
+      if (isCollection)
+        return (text) => {
+          if (text.length === 0) return { collection: [] }
+          const value = parseJson(text)
+          if (!Array.isArray(value))
+            throw new DecodeError('the backend did not return a JSON array (is_collection)')
+          return { collection: value }
+        }
+      return (text) => {
+        if (text.length === 0) return {}
+        const value = parseJson(text)
+        if (!isObject(value))
+          throw new DecodeError(
+            Array.isArray(value)
+              ? 'the backend returned a JSON array; set "is_collection": true'
+              : 'the backend did not return a JSON object',
+          )
+        return value
+      }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new DecodeError('the backend returned invalid JSON')
+  }
+}
+
+interface PathTree {
+  [key: string]: PathTree | true
+}
+
+function buildTree(paths: string[]): PathTree {
+  const root: PathTree = {}
+  for (const path of paths) {
+    const parts = path.split('.')
+    let node = root
+    for (const [i, part] of parts.entries()) {
+      if (i === parts.length - 1) node[part] = true
+      else {
+        const next = node[part]
+        if (next === true) break
+        if (next === undefined) {
+          const child: PathTree = {}
+          node[part] = child
+          node = child
+        } else node = next
+      }
+    }
+  }
+  return root
+}
+
+function allowTree(data: Data, tree: PathTree): Data {
+  const out: Data = {}
+  for (const key in tree) {
+    if (!Object.hasOwn(data, key)) continue
+    const rule = tree[key] as PathTree | true
+    const value = data[key]
+    if (rule === true) out[key] = value
+    else if (isObject(value)) out[key] = allowTree(value, rule)
+    else if (Array.isArray(value))
+      out[key] = value.map((item) => (isObject(item) ? allowTree(item, rule) : item))
+  }
+  return out
+}
+
+function denyTree(data: Data, tree: PathTree): void {
+  for (const key in tree) {
+    if (!Object.hasOwn(data, key)) continue
+    const rule = tree[key] as PathTree | true
+    if (rule === true) delete data[key]
+    else {
+      const value = data[key]
+      if (isObject(value)) denyTree(value, rule)
+      else if (Array.isArray(value)) for (const item of value) if (isObject(item)) denyTree(item, rule)
+    }
+  }
+}
+
+export function getPath(data: unknown, path: string[]): unknown {
+  let node = data
+  for (const part of path) {
+    if (!isObject(node)) return undefined
+    node = node[part]
+  }
+  return node
+}
+
+/**
+ * KrakenD's entity formatter, in its order: target, allow (wins) or deny, mapping, group.
+ * Returns undefined when nothing needs doing, so plain backends cost nothing.
+ */
+export function compileFormatter(backend: BackendConfig): ((data: Data) => Data) | undefined {
+  const steps: Array<(data: Data) => Data> = []
+  if (backend.target) {
+    const path = backend.target.split('.')
+    steps.push((data) => {
+      const value = getPath(data, path)
+      return isObject(value) ? value : {}
+    })
+  }
+  if (backend.allow && backend.allow.length > 0) {
+    const tree = buildTree(backend.allow)
+    steps.push((data) => allowTree(data, tree))
+  } else if (backend.deny && backend.deny.length > 0) {
+    const tree = buildTree(backend.deny)
+    steps.push((data) => {
+      denyTree(data, tree)
+      return data
+    })
+  }
+  if (backend.mapping && Object.keys(backend.mapping).length > 0) {
+    const pairs = Object.entries(backend.mapping)
+    steps.push((data) => {
+      const renamed: Data = {}
+      for (const [from, to] of pairs) {
+        if (Object.hasOwn(data, from)) {
+          renamed[to] = data[from]
+          delete data[from]
+        }
+      }
+      return Object.assign(data, renamed)
+    })
+  }
+  if (backend.group) {
+    const group = backend.group
+    steps.push((data) => ({ [group]: data }))
+  }
+  if (steps.length === 0) return undefined
+  if (steps.length === 1) return steps[0]
+  return (data) => {
+    let out = data
+    for (const step of steps) out = step(out)
+    return out
+  }
+}
+
+export interface Rendered {
+  contentType: string
+  body: string
+}
+
+/** The endpoint `output_encoding` applied to the merged data. */
+export function compileRenderer(encoding: OutputEncoding): (data: Data | undefined) => Rendered {
+  switch (encoding) {
+    case 'string':
+      return (data) => {
+        const content = data?.content
+        return { contentType: 'text/plain; charset=utf-8', body: typeof content === 'string' ? content : '' }
+      }
+    case 'json-collection':
+      return (data) => {
+        const collection = data?.collection
+        return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(collection ?? []) }
+      }
+    default:
+      return (data) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(data ?? {}) })
+  }
+}
+
+const PARAM = /\{([^{}]+)\}/g
+
+export type PatternPart = string | { param: string; sequential?: { index: number; path: string[] } }
+
+/** Splits a url_pattern into literal text and parameter slots, once at startup. */
+export function compilePattern(pattern: string): PatternPart[] {
+  const parts: PatternPart[] = []
+  let last = 0
+  for (const match of pattern.matchAll(PARAM)) {
+    if (match.index > last) parts.push(pattern.slice(last, match.index))
+    const name = match[1] as string
+    const seq = /^resp(\d+)_(.+)$/.exec(name)
+    parts.push(
+      seq
+        ? { param: name, sequential: { index: Number(seq[1]), path: (seq[2] as string).split('.') } }
+        : { param: name },
+    )
+    last = match.index + match[0].length
+  }
+  if (last < pattern.length) parts.push(pattern.slice(last))
+  return parts
+}
+
+/** A value from a previous response, made safe for one path segment. */
+export function sequentialValue(value: unknown): string {
+  let text: string
+  if (value === undefined || value === null) text = ''
+  else if (Array.isArray(value)) text = value.map((v) => String(v)).join(',')
+  else if (typeof value === 'object') text = JSON.stringify(value)
+  else text = String(value)
+  return text.replace(/[/?#%\s]/g, (c) => encodeURIComponent(c))
+}
