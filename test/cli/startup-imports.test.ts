@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { RUN_JS } from '../helpers/cli.ts'
+
+const RECORDER = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url))
+// What must never load on the fast paths: provider SDKs, the Docker client, the gateway runtime.
+const HEAVY =
+  /node_modules\/(dockerode|docker-modem|ssh2|undici|@aws-sdk|@smithy|@kubernetes|prom-client|pino|esbuild|execa)\/|\/(dist|src)\/(gateway|providers|image)\//
+
+function importsOf(args: string[], cwd: string): string[] {
+  const file = join(mkdtempSync(join(tmpdir(), 'gwdeploy-imports-')), 'imports.txt')
+  writeFileSync(file, '')
+  const result = spawnSync(process.execPath, ['--import', RECORDER, RUN_JS, ...args], {
+    cwd,
+    env: { ...process.env, GWDEPLOY_IMPORTS_FILE: file },
+    encoding: 'utf8',
+  })
+  assert.equal(result.status, 0, result.stderr)
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean)
+}
+
+const project = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-fast-'))
+  writeFileSync(join(dir, 'gwdeploy.yml'), 'service: demo\n')
+  writeFileSync(join(dir, 'gateway.json'), '{"version":3,"endpoints":[]}')
+  return dir
+}
+
+for (const args of [['--help'], ['config', 'validate'], ['release', '--help']]) {
+  test(`gwdeploy ${args.join(' ')} loads no SDK, docker client or gateway code`, () => {
+    const imports = importsOf(args, project())
+    assert.ok(
+      imports.some((url) => url.includes('@oclif/core')),
+      'the recorder saw nothing: the test would prove nothing',
+    )
+    const heavy = imports.filter((url) => HEAVY.test(url))
+    assert.deepEqual(heavy, [])
+  })
+}
