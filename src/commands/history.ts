@@ -1,0 +1,32 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base-command.ts'
+import { configFlags } from '../cli/flags.ts'
+import type { HistoryEntry } from '../core/history.ts'
+import { history } from '../core/operations.ts'
+import { openTarget } from '../core/target.ts'
+
+export default class History extends BaseCommand<typeof History, HistoryEntry[]> {
+  static override summary = 'List releases, rollbacks and other operations from the audit log'
+  static override flags = {
+    ...configFlags,
+    limit: Flags.integer({ char: 'n', description: 'Show the last N entries.', default: 20, min: 1 }),
+  }
+
+  protected async execute(): Promise<HistoryEntry[]> {
+    const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    return history(target, this.flags.limit)
+  }
+
+  protected override render(entries: HistoryEntry[]): string {
+    if (entries.length === 0) return 'no releases yet'
+    return entries
+      .map((e) => {
+        const what = [e.sha?.slice(0, 7), e.configName ? `"${e.configName}"` : undefined, e.colour]
+          .filter(Boolean)
+          .join(' ')
+        const took = e.durationMs !== undefined ? ` ${(e.durationMs / 1000).toFixed(1)}s` : ''
+        return `${e.time}  ${e.operation.padEnd(8)} ${e.status.padEnd(11)} ${what}${took}${e.error ? `  — ${e.error}` : ''}`
+      })
+      .join('\n')
+  }
+}

@@ -1,0 +1,65 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand, type RunContext } from '../cli/base-command.ts'
+import { configFlags } from '../cli/flags.ts'
+import { type StatusResult, status } from '../core/operations.ts'
+import { openTarget } from '../core/target.ts'
+import { sleep } from '../health/gate.ts'
+
+export function renderStatus(s: StatusResult): string {
+  const lines = [`${s.service} on ${s.provider}${s.env ? ` (${s.env})` : ''}`]
+  lines.push(
+    `router: ${s.router.present ? 'up' : 'down'}${s.endpoint ? `  ${s.endpoint}` : ''}${s.preview ? `  preview ${s.preview}` : ''}${s.router.detail ? `  (${s.router.detail})` : ''}`,
+  )
+  lines.push(`traffic: blue ${s.weights.blue}% / green ${s.weights.green}%`)
+  if (s.colours.length === 0) lines.push('no fleets: run `gwdeploy release`')
+  for (const c of s.colours) {
+    const keep = c.keepUntil
+      ? `, kept until ${c.keepUntil}${Date.parse(c.keepUntil) < Date.now() ? ' (expired: `gwdeploy retire`)' : ''}`
+      : ''
+    lines.push(`${c.colour} [${c.role} ${c.weight}%] ${c.sha.slice(0, 7)} "${c.configName}"${keep}`)
+    for (const n of c.nodes) {
+      const own = n.health
+        ? n.health.ok
+          ? `healthy, name "${n.health.name}"`
+          : n.health.detail
+        : 'not reachable'
+      lines.push(`  ${n.id}  ${n.address ?? ''}  provider: ${n.provider}  health: ${own}`)
+    }
+  }
+  lines.push(
+    s.lock
+      ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.expired ? ' (expired)' : ''}`
+      : 'lock: free',
+  )
+  if (s.lastRelease) lines.push(`last release: ${s.lastRelease.sha?.slice(0, 7)} at ${s.lastRelease.time}`)
+  return lines.join('\n')
+}
+
+export default class Status extends BaseCommand<typeof Status, StatusResult> {
+  static override summary = 'Show colours, SHAs, config names, weights, per-node health and the lock'
+  static override flags = {
+    ...configFlags,
+    watch: Flags.boolean({ char: 'w', description: 'Redraw every 2 s until interrupted.' }),
+  }
+
+  protected async execute(context: RunContext): Promise<StatusResult> {
+    const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    let result = await status(target)
+    if (!this.flags.watch || context.json) return result
+    while (!context.signal.aborted) {
+      process.stdout.write(`\x1b[2J\x1b[H${renderStatus(result)}\n`)
+      try {
+        await sleep(2_000, context.signal)
+      } catch {
+        break
+      }
+      result = await status(target)
+    }
+    process.exitCode = 0
+    return result
+  }
+
+  protected override render(result: StatusResult): string {
+    return renderStatus(result)
+  }
+}

@@ -1,0 +1,76 @@
+import { sleep } from '../health/gate.ts'
+import type { Lock, LockInfo, LockRequest } from '../providers/types.ts'
+import { lockHeldError } from './errors.ts'
+import type { EngineEvent } from './events.ts'
+
+export function describeLock(lock: LockInfo): string {
+  const what = [lock.operation, lock.sha ? lock.sha.slice(0, 7) : undefined].filter(Boolean).join(' ')
+  return `${lock.holder}${what ? ` (${what})` : ''}, since ${lock.acquiredAt}, expires ${lock.expiresAt}`
+}
+
+export interface HeldLock {
+  info: LockInfo
+  release(): Promise<void>
+}
+
+/**
+ * Takes the target's lock, waiting up to `waitMs` (0: fail at once with exit 3 naming the
+ * holder), and keeps renewing it until released. The renewal timer never keeps the process
+ * alive on its own.
+ */
+export async function acquireLock(
+  lock: Lock,
+  request: LockRequest,
+  options: { waitMs: number; signal?: AbortSignal; emit?: (event: EngineEvent) => void },
+): Promise<HeldLock> {
+  const deadline = Date.now() + options.waitMs
+  let announced = false
+  for (;;) {
+    const attempt = await lock.tryAcquire(request)
+    if (attempt.acquired) break
+    if (Date.now() >= deadline) {
+      throw lockHeldError(`the release lock is held by ${describeLock(attempt.lock)}`, {
+        hint: options.waitMs
+          ? `Still held after waiting ${Math.round(options.waitMs / 1000)} s. If that run is dead, \`gwdeploy lock release --force\` breaks the lock.`
+          : 'Wait for it (--lock-wait[=DURATION]), or if that run is dead, `gwdeploy lock release --force`.',
+        details: { lock: attempt.lock },
+      })
+    }
+    if (!announced) {
+      options.emit?.({ type: 'progress', step: 'lock', message: `waiting for ${describeLock(attempt.lock)}` })
+      announced = true
+    }
+    await sleep(Math.min(1_000, Math.max(50, deadline - Date.now())), options.signal)
+  }
+  let info = (await lock.status()) ?? {
+    holder: request.holder,
+    acquiredAt: new Date().toISOString(),
+    renewedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + request.ttlMs).toISOString(),
+  }
+  let lost: string | undefined
+  const every = Math.max(200, Math.min(30_000, Math.floor(request.ttlMs / 3)))
+  const timer = setInterval(() => {
+    lock.renew().then(
+      (next) => {
+        info = next
+      },
+      (error: Error) => {
+        if (!lost) {
+          lost = error.message
+          options.emit?.({ type: 'warn', message: `release lock lost: ${lost}` })
+        }
+      },
+    )
+  }, every)
+  timer.unref()
+  return {
+    get info() {
+      return info
+    },
+    async release() {
+      clearInterval(timer)
+      await lock.release()
+    },
+  }
+}

@@ -1,0 +1,235 @@
+/** status, retire, destroy, history and lock operations: the rest of the release family. */
+import { probe } from '../health/gate.ts'
+import {
+  COLOURS,
+  type Colour,
+  type LockInfo,
+  type NodeHealthStatus,
+  type Weights,
+} from '../providers/types.ts'
+import { type EngineContext, servingColour, withLock } from './engine.ts'
+import { lockHeldError, usageError } from './errors.ts'
+import { step } from './events.ts'
+import { appendHistory, type HistoryEntry, readHistory } from './history.ts'
+import { describeLock } from './lock.ts'
+import type { Target } from './target.ts'
+
+export interface NodeStatus {
+  id: string
+  address?: string | undefined
+  provider: NodeHealthStatus
+  providerDetail?: string | undefined
+  /** What the node itself answers on the health path (when gwdeploy can reach it). */
+  health?: { ok: boolean; status?: number | undefined; name?: string | undefined; detail: string } | undefined
+  meta?: Record<string, string | number> | undefined
+}
+
+export interface ColourStatus {
+  colour: Colour
+  role: 'live' | 'shifting' | 'previous' | 'idle' | 'preview'
+  weight: number
+  sha: string
+  configName: string
+  configDigest: string
+  image?: string | undefined
+  createdAt?: string | undefined
+  keepUntil?: string | undefined
+  nodes: NodeStatus[]
+}
+
+export interface StatusResult {
+  service: string
+  provider: string
+  env?: string | undefined
+  endpoint?: string | undefined
+  preview?: string | undefined
+  router: { present: boolean; detail?: string | undefined }
+  weights: Weights
+  serving: Colour | null
+  colours: ColourStatus[]
+  lock: (LockInfo & { expired: boolean }) | null
+  lastRelease?: HistoryEntry | undefined
+}
+
+export async function status(target: Target, signal?: AbortSignal): Promise<StatusResult> {
+  const { provider, config } = target
+  const state = await provider.inspect(signal ? { signal } : {})
+  const serving = servingColour(state.weights)
+  const colours: ColourStatus[] = []
+  for (const colour of COLOURS) {
+    const fleet = state.fleets[colour]
+    if (!fleet) continue
+    const [view, targets] = await Promise.all([provider.nodeHealth(fleet), provider.probeTargets(fleet)])
+    const nodes = await Promise.all(
+      fleet.nodes.map(async (node): Promise<NodeStatus> => {
+        const own = view.find((v) => v.node === node.id)
+        const target = targets.find((t) => t.node === node.id)
+        const health = target ? await probe(target.url, config.health.path, config.health.timeout) : undefined
+        return {
+          id: node.id,
+          address: node.address,
+          provider: own?.status ?? 'unknown',
+          providerDetail: own?.detail,
+          health: health
+            ? { ok: health.ok, status: health.status, name: health.name, detail: health.detail }
+            : undefined,
+          meta: node.meta,
+        }
+      }),
+    )
+    const weight = state.weights[colour]
+    const role: ColourStatus['role'] =
+      weight === 100
+        ? 'live'
+        : weight > 0
+          ? 'shifting'
+          : fleet.keepUntil
+            ? 'previous'
+            : serving
+              ? 'preview'
+              : 'idle'
+    colours.push({
+      colour,
+      role,
+      weight,
+      sha: fleet.sha,
+      configName: fleet.configName,
+      configDigest: fleet.configDigest,
+      image: fleet.image,
+      createdAt: fleet.createdAt,
+      keepUntil: fleet.keepUntil,
+      nodes,
+    })
+  }
+  const history = await readHistory(target.stateDir)
+  return {
+    service: config.service,
+    provider: provider.id,
+    env: target.env,
+    endpoint: state.router.endpoint,
+    preview: state.router.preview,
+    router: { present: state.router.present, detail: state.router.detail },
+    weights: state.weights,
+    serving,
+    colours,
+    lock: state.lock ? { ...state.lock, expired: Date.parse(state.lock.expiresAt) <= Date.now() } : null,
+    lastRelease: [...history].reverse().find((e) => e.status === 'released' || e.status === 'switched'),
+  }
+}
+
+export interface RetireResult {
+  retired: { colour: Colour; sha: string; nodes: number } | null
+}
+
+/** `gwdeploy retire`: tears down the idle colour; never the serving one, never mid-shift. */
+export async function retire(
+  ctx: EngineContext,
+  options: { lockWaitMs?: number } = {},
+): Promise<RetireResult> {
+  const { target, reporter, signal } = ctx
+  const { provider } = target
+  return withLock(ctx, 'retire', undefined, options.lockWaitMs ?? 0, async (lock) => {
+    const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
+    const idle = COLOURS.filter((c) => state.fleets[c] && state.weights[c] === 0)
+    const busy = COLOURS.filter((c) => state.weights[c] > 0)
+    if (busy.length > 1) {
+      throw usageError(
+        `traffic is split (${busy.map((c) => `${c} ${state.weights[c]}%`).join(', ')}): nothing is idle`,
+        {
+          hint: 'Finish the shift with `gwdeploy promote` or `gwdeploy rollback` first.',
+        },
+      )
+    }
+    const colour = idle.find((c) => busy.length === 0 || c !== busy[0])
+    const fleet = colour ? state.fleets[colour] : undefined
+    if (!colour || !fleet || busy.length === 0) {
+      if (busy.length === 0 && idle.length > 0) {
+        throw usageError('no colour is serving: refusing to guess which one is idle', {
+          hint: 'Use `gwdeploy destroy` to remove everything, or `gwdeploy promote` to serve one.',
+        })
+      }
+      reporter.emit({ type: 'info', message: 'no idle colour to retire' })
+      return { retired: null }
+    }
+    await step(reporter, 'retire', () =>
+      provider.decommission(fleet, {
+        drainMs: 5_000,
+        signal,
+        progress: (message) => reporter.emit({ type: 'progress', step: 'retire', message }),
+      }),
+    )
+    await appendHistory(target.stateDir, {
+      time: new Date().toISOString(),
+      operation: 'retire',
+      status: 'retired',
+      service: target.config.service,
+      env: target.env,
+      sha: fleet.sha,
+      configName: fleet.configName,
+      colour,
+      holder: lock.info.holder,
+    })
+    return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
+  })
+}
+
+/** `gwdeploy destroy`: everything gwdeploy created for this service on the target. */
+export async function destroy(
+  ctx: EngineContext,
+  options: { lockWaitMs?: number } = {},
+): Promise<{ destroyed: string[] }> {
+  const { target, reporter, signal } = ctx
+  const { provider } = target
+  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async (lock) => {
+    const state = await provider.inspect({ signal })
+    const destroyed = COLOURS.flatMap((c) => {
+      const fleet = state.fleets[c]
+      return fleet ? [`${c} (${fleet.sha.slice(0, 7)}, ${fleet.nodes.length} node(s))`] : []
+    })
+    if (state.router.present) destroyed.push(`router (${state.router.detail ?? provider.id})`)
+    await step(reporter, 'destroy', () =>
+      provider.destroy({
+        signal,
+        progress: (message) => reporter.emit({ type: 'progress', step: 'destroy', message }),
+      }),
+    )
+    await appendHistory(target.stateDir, {
+      time: new Date().toISOString(),
+      operation: 'destroy',
+      status: 'destroyed',
+      service: target.config.service,
+      env: target.env,
+      holder: lock.info.holder,
+    })
+    return { destroyed }
+  })
+}
+
+export async function history(target: Target, limit?: number): Promise<HistoryEntry[]> {
+  const entries = await readHistory(target.stateDir)
+  return limit ? entries.slice(-limit) : entries
+}
+
+export async function lockStatus(
+  target: Target,
+): Promise<{ lock: (LockInfo & { expired: boolean }) | null }> {
+  const lock = await target.provider.lock().status()
+  return { lock: lock ? { ...lock, expired: Date.parse(lock.expiresAt) <= Date.now() } : null }
+}
+
+/**
+ * `lock release`: without --force only an expired lock is removed (a live holder is named,
+ * exit 3); with --force any lock is broken.
+ */
+export async function lockRelease(target: Target, force: boolean): Promise<{ released: LockInfo | null }> {
+  const lock = target.provider.lock()
+  const current = await lock.status()
+  if (!current) return { released: null }
+  if (!force && Date.parse(current.expiresAt) > Date.now()) {
+    throw lockHeldError(`the release lock is held by ${describeLock(current)}`, {
+      hint: 'If that run is dead, break the lock with `gwdeploy lock release --force`.',
+      details: { lock: current },
+    })
+  }
+  return { released: await lock.forceRelease() }
+}

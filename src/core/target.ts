@@ -1,0 +1,55 @@
+import { hostname, userInfo } from 'node:os'
+import { resolve } from 'node:path'
+import { loadConfig } from '../config/load.ts'
+import type { GwConfig } from '../config/schema.ts'
+import { loadProvider } from '../providers/registry.ts'
+import type { Provider } from '../providers/types.ts'
+import type { EngineEvent } from './events.ts'
+
+/** A loaded gwdeploy.yml and its provider: what every release-family command works on. */
+export interface Target {
+  config: GwConfig
+  dir: string
+  env: string | undefined
+  files: string[]
+  stateDir: string
+  provider: Provider
+}
+
+export interface OpenTargetOptions {
+  cwd?: string
+  file?: string | undefined
+  env?: string | undefined
+  emit?: (event: EngineEvent) => void
+}
+
+export async function openTarget(options: OpenTargetOptions = {}): Promise<Target> {
+  const loaded = loadConfig({
+    cwd: options.cwd ?? process.cwd(),
+    ...(options.file ? { file: options.file } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  })
+  const stateDir = resolve(loaded.dir, loaded.config.provider.local.stateDir)
+  const provider = await loadProvider(loaded.config.provider.kind, {
+    config: loaded.config,
+    dir: loaded.dir,
+    env: loaded.env,
+    stateDir,
+    ...(options.emit ? { emit: options.emit } : {}),
+  })
+  return { config: loaded.config, dir: loaded.dir, env: loaded.env, files: loaded.files, stateDir, provider }
+}
+
+/** Who holds a lock: user@host, pid, and the CI job when there is one. */
+export function lockHolder(env: NodeJS.ProcessEnv = process.env): string {
+  let user = 'unknown'
+  try {
+    user = userInfo().username
+  } catch {}
+  const ci = env.GITHUB_RUN_ID
+    ? ` (GitHub run ${env.GITHUB_REPOSITORY ?? ''}#${env.GITHUB_RUN_ID})`
+    : env.CI_JOB_ID
+      ? ` (CI job ${env.CI_JOB_ID})`
+      : ''
+  return `${user}@${hostname()} pid ${process.pid}${ci}`
+}

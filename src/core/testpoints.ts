@@ -1,0 +1,30 @@
+/**
+ * Test-only hooks at step boundaries (documented in the README, harmless in production):
+ *   GWDEPLOY_TEST_KILL_AT=<point>   the CLI SIGKILLs itself when it reaches <point>
+ *   GWDEPLOY_TEST_PAUSE_AT=<point>  the CLI prints "paused at <point>" on stderr and waits
+ *                                   (until SIGINT/SIGTERM, or forever)
+ * Points: lock, stamp, build, plan, provision, verify, shift, shift:<weight> (after routing
+ * that weight), bake, finalize, unlock.
+ */
+export async function testPoint(point: string, signal?: AbortSignal): Promise<void> {
+  const env = process.env
+  if (env.GWDEPLOY_TEST_KILL_AT === point) {
+    process.stderr.write(`test: SIGKILL at ${point}\n`)
+    process.kill(process.pid, 'SIGKILL')
+    await new Promise(() => {})
+  }
+  if (env.GWDEPLOY_TEST_PAUSE_AT === point) {
+    process.stderr.write(`test: paused at ${point}\n`)
+    await new Promise<void>((_, reject) => {
+      const timer = setInterval(() => {}, 60_000)
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearInterval(timer)
+          reject(signal.reason)
+        },
+        { once: true },
+      )
+    })
+  }
+}

@@ -1,0 +1,400 @@
+/**
+ * The local provider's front proxy: HTTP/1.1 (keep-alive) and h2c (prior knowledge) on one
+ * port, forwarding to the nodes of each colour by weight through undici pools. The routing
+ * table is replaced in one assignment, so a switch is atomic: a request picks its colour from
+ * exactly one table. Requests already in flight finish on the node they started on; pools of
+ * nodes that left the table are closed gracefully (queued and in-flight requests complete).
+ *
+ * A second loopback listener is the preview route: it always forwards to `table.preview`.
+ * The admin channel is HTTP over a unix socket (mode 0600) in the state directory:
+ *   GET /state     the table, per-colour counters, listen addresses
+ *   PUT /routes    replace the table (persisted to routes.json before it is applied)
+ *   POST /shutdown close the listeners and exit once in-flight requests are done
+ */
+import { chmod, rm } from 'node:fs/promises'
+import http, { type IncomingHttpHeaders } from 'node:http'
+import http2 from 'node:http2'
+import net from 'node:net'
+import { Pool } from 'undici'
+import { readJson, writeJsonAtomic } from './state.ts'
+
+export type RouteColour = 'blue' | 'green'
+
+export interface RouteTable {
+  /** Incremented by the client on every change; informational. */
+  revision: number
+  colours: Partial<Record<RouteColour, { weight: number; nodes: string[] }>>
+  /** Colour served by the preview listener (null: preview answers 503). */
+  preview: RouteColour | null
+}
+
+export interface RouterStats {
+  requests: number
+  errors: number
+}
+
+export interface RouterSnapshot {
+  pid: number
+  listen: string
+  previewPort: number
+  table: RouteTable
+  stats: Record<RouteColour, RouterStats>
+}
+
+export const EMPTY_TABLE: RouteTable = { revision: 0, colours: {}, preview: null }
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'http2-settings',
+  'host',
+])
+
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+  'UND_ERR_CONNECT_TIMEOUT',
+])
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+const MAX_BODY = 16 * 1024 * 1024
+
+export interface FrontProxyOptions {
+  listenHost: string
+  listenPort: number
+  adminSocket: string
+  routesFile: string
+  /** Called when POST /shutdown finished closing everything. */
+  onShutdown?: () => void
+}
+
+export class FrontProxy {
+  #table: RouteTable = EMPTY_TABLE
+  readonly #pools = new Map<string, Pool>()
+  readonly #cursor = new Map<RouteColour, number>()
+  readonly #stats: Record<RouteColour, RouterStats> = {
+    blue: { requests: 0, errors: 0 },
+    green: { requests: 0, errors: 0 },
+  }
+  readonly #options: FrontProxyOptions
+  readonly #h1: http.Server
+  readonly #h2: http2.Http2Server
+  readonly #front: net.Server
+  readonly #preview: net.Server
+  readonly #admin: http.Server
+  readonly #sessions = new Set<http2.ServerHttp2Session>()
+  #previewPort = 0
+
+  constructor(options: FrontProxyOptions) {
+    this.#options = options
+    this.#h1 = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      void this.#handle(req, res, false)
+    })
+    this.#h1.headersTimeout = 66_000
+    this.#h2 = http2.createServer({}, (req, res) => {
+      void this.#handle(req, res, false)
+    })
+    this.#h2.on('session', (session) => {
+      this.#sessions.add(session)
+      session.on('close', () => this.#sessions.delete(session))
+    })
+    const previewH1 = http.createServer((req, res) => {
+      void this.#handle(req, res, true)
+    })
+    const previewH2 = http2.createServer({}, (req, res) => {
+      void this.#handle(req, res, true)
+    })
+    this.#front = net.createServer((socket) => this.#sniff(socket, this.#h1, this.#h2))
+    this.#preview = net.createServer((socket) => this.#sniff(socket, previewH1, previewH2))
+    this.#admin = http.createServer((req, res) => {
+      void this.#adminHandle(req, res)
+    })
+  }
+
+  get table(): RouteTable {
+    return this.#table
+  }
+
+  get previewPort(): number {
+    return this.#previewPort
+  }
+
+  async start(): Promise<void> {
+    const saved = await readJson<RouteTable>(this.#options.routesFile)
+    if (saved?.colours) this.#apply(saved)
+    await listen(this.#front, this.#options.listenPort, this.#options.listenHost)
+    await listen(this.#preview, 0, '127.0.0.1')
+    const address = this.#preview.address()
+    this.#previewPort = typeof address === 'object' && address ? address.port : 0
+    await rm(this.#options.adminSocket, { force: true })
+    await new Promise<void>((resolve, reject) => {
+      this.#admin.once('error', reject)
+      this.#admin.listen(this.#options.adminSocket, () => resolve())
+    })
+    await chmod(this.#options.adminSocket, 0o600)
+  }
+
+  snapshot(): RouterSnapshot {
+    return {
+      pid: process.pid,
+      listen: `${this.#options.listenHost}:${this.#options.listenPort}`,
+      previewPort: this.#previewPort,
+      table: this.#table,
+      stats: this.#stats,
+    }
+  }
+
+  /** Replaces the table in one assignment; pools of nodes that left are closed gracefully. */
+  #apply(table: RouteTable): void {
+    const next: RouteTable = {
+      revision: table.revision,
+      preview: table.preview ?? null,
+      colours: {},
+    }
+    for (const colour of ['blue', 'green'] as const) {
+      const entry = table.colours[colour]
+      if (entry) next.colours[colour] = { weight: entry.weight, nodes: [...entry.nodes] }
+    }
+    const keep = new Set(Object.values(next.colours).flatMap((entry) => entry?.nodes ?? []))
+    this.#table = next
+    for (const [origin, pool] of this.#pools) {
+      if (!keep.has(origin)) {
+        this.#pools.delete(origin)
+        void pool.close().catch(() => {})
+      }
+    }
+  }
+
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin)
+    if (!pool) {
+      pool = new Pool(origin, { connections: 128, pipelining: 1, keepAliveTimeout: 4_000 })
+      this.#pools.set(origin, pool)
+    }
+    return pool
+  }
+
+  #pick(preview: boolean): { colour: RouteColour; origin: string } | undefined {
+    const table = this.#table
+    let colour: RouteColour | undefined
+    if (preview) colour = table.preview ?? undefined
+    else {
+      const blue = table.colours.blue?.nodes.length ? (table.colours.blue.weight ?? 0) : 0
+      const green = table.colours.green?.nodes.length ? (table.colours.green.weight ?? 0) : 0
+      if (blue + green <= 0) return undefined
+      colour = Math.random() * (blue + green) < blue ? 'blue' : 'green'
+    }
+    if (!colour) return undefined
+    const nodes = table.colours[colour]?.nodes ?? []
+    if (nodes.length === 0) return undefined
+    const index = (this.#cursor.get(colour) ?? 0) % nodes.length
+    this.#cursor.set(colour, index + 1)
+    const origin = nodes[index]
+    return origin === undefined ? undefined : { colour, origin }
+  }
+
+  #sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
+    socket.once('error', () => socket.destroy())
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause()
+      socket.unshift(chunk)
+      // h2c prior knowledge starts with the connection preface "PRI * HTTP/2.0".
+      if (chunk.subarray(0, 4).toString('latin1') === 'PRI ') h2.emit('connection', socket)
+      else h1.emit('connection', socket)
+      socket.resume()
+    })
+  }
+
+  async #handle(
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+    preview: boolean,
+  ): Promise<void> {
+    const method = req.method ?? 'GET'
+    let body: Buffer | undefined
+    if (method !== 'GET' && method !== 'HEAD') {
+      try {
+        body = await readBody(req)
+      } catch {
+        send(res, 413, 'request body too large or aborted\n')
+        return
+      }
+    }
+    const headers = forwardHeaders(req.headers, req)
+    const attempts = IDEMPOTENT.has(method) ? 3 : 1
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const target = this.#pick(preview)
+      if (!target) {
+        send(res, 503, preview ? 'no preview colour\n' : 'no colour is serving\n')
+        return
+      }
+      const stats = this.#stats[target.colour]
+      try {
+        const upstream = await this.#pool(target.origin).request({
+          method: method as 'GET',
+          path: req.url ?? '/',
+          headers,
+          body: body ?? null,
+        })
+        stats.requests += 1
+        if (upstream.statusCode >= 500) stats.errors += 1
+        const out: Record<string, string | string[]> = {}
+        for (const [name, value] of Object.entries(upstream.headers)) {
+          if (value === undefined || HOP_BY_HOP.has(name)) continue
+          out[name] = value
+        }
+        ;(res as http.ServerResponse).writeHead(upstream.statusCode, out)
+        try {
+          for await (const chunk of upstream.body) {
+            if (!(res as http.ServerResponse).write(chunk as Buffer)) await drained(res)
+          }
+          res.end()
+        } catch {
+          abort(res)
+        }
+        return
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? ''
+        const retryable =
+          RETRYABLE_CODES.has(code) || /closed|destroyed/i.test((error as Error).message ?? '')
+        if (retryable && attempt + 1 < attempts) continue
+        stats.requests += 1
+        stats.errors += 1
+        send(res, 502, 'bad gateway\n')
+        return
+      }
+    }
+  }
+
+  async #adminHandle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const reply = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(`${JSON.stringify(value)}\n`)
+    }
+    try {
+      if (req.method === 'GET' && req.url === '/state') return reply(200, this.snapshot())
+      if (req.method === 'PUT' && req.url === '/routes') {
+        const table = JSON.parse((await readBody(req)).toString('utf8')) as RouteTable
+        if (!validTable(table)) return reply(400, { error: 'invalid routing table' })
+        await writeJsonAtomic(this.#options.routesFile, table)
+        this.#apply(table)
+        return reply(200, this.snapshot())
+      }
+      if (req.method === 'POST' && req.url === '/shutdown') {
+        reply(200, { ok: true })
+        setImmediate(() => void this.close().then(() => this.#options.onShutdown?.()))
+        return
+      }
+      reply(404, { error: 'not found' })
+    } catch (error) {
+      reply(500, { error: (error as Error).message })
+    }
+  }
+
+  async close(): Promise<void> {
+    const closing = [
+      new Promise<void>((resolve) => this.#front.close(() => resolve())),
+      new Promise<void>((resolve) => this.#preview.close(() => resolve())),
+      new Promise<void>((resolve) => this.#admin.close(() => resolve())),
+    ]
+    this.#h1.closeIdleConnections()
+    for (const session of this.#sessions) session.close()
+    const grace = setTimeout(() => {
+      this.#h1.closeAllConnections()
+      for (const session of this.#sessions) session.destroy()
+    }, 5_000)
+    grace.unref()
+    await Promise.all(closing)
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close().catch(() => {})))
+    clearTimeout(grace)
+  }
+}
+
+function validTable(table: RouteTable): boolean {
+  if (!table || typeof table !== 'object' || typeof table.colours !== 'object') return false
+  for (const entry of Object.values(table.colours)) {
+    if (!entry) continue
+    if (typeof entry.weight !== 'number' || entry.weight < 0 || entry.weight > 100) return false
+    if (!Array.isArray(entry.nodes) || !entry.nodes.every((n) => /^http:\/\/[^/]+$/.test(n))) return false
+  }
+  return table.preview === null || table.preview === 'blue' || table.preview === 'green'
+}
+
+function forwardHeaders(
+  incoming: IncomingHttpHeaders,
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || name.startsWith(':') || HOP_BY_HOP.has(name)) continue
+    out[name] = value
+  }
+  const host = incoming[':authority'] ?? incoming.host
+  if (typeof host === 'string') out['x-forwarded-host'] = host
+  const remote = req.socket?.remoteAddress
+  if (remote) {
+    const prior = incoming['x-forwarded-for']
+    out['x-forwarded-for'] = prior ? `${String(prior)}, ${remote}` : remote
+  }
+  return out
+}
+
+function send(res: http.ServerResponse | http2.Http2ServerResponse, status: number, text: string): void {
+  if (res.headersSent) {
+    abort(res)
+    return
+  }
+  ;(res as http.ServerResponse).writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
+  res.end(text)
+}
+
+function abort(res: http.ServerResponse | http2.Http2ServerResponse): void {
+  if ('stream' in res) res.stream.destroy()
+  else res.destroy()
+}
+
+function drained(res: http.ServerResponse | http2.Http2ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done)
+      res.off('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
+async function readBody(req: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
+    size += buffer.length
+    if (size > MAX_BODY) throw new Error('body too large')
+    chunks.push(buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error)
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,143 @@
+/**
+ * The local provider's state directory. Everything the local provider knows lives here, so a
+ * fresh gwdeploy process (or a re-run after SIGKILL) rebuilds the picture from files plus the
+ * live processes they name:
+ *
+ *   <stateDir>/local/router.json        front proxy: pid, listen, preview port, admin socket
+ *   <stateDir>/local/router.sock        admin channel (unix socket, mode 0600)
+ *   <stateDir>/local/routes.json        the routing table the front proxy serves (it persists it)
+ *   <stateDir>/local/fleet-<colour>.json  one colour's nodes: pid, port, SHA, config name, digest
+ *   <stateDir>/local/releases/<sha7>-<digest12>/  the "image": stamped config (+ bundle copy)
+ *   <stateDir>/local/logs/<node>.log    each node's stdout/stderr; router.log for the proxy
+ *   <stateDir>/lock.json                the release lock
+ *   <stateDir>/history.jsonl            the audit log (written by the engine)
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Colour, Fleet } from '../types.ts'
+
+export interface LocalPaths {
+  root: string
+  dir: string
+  routerFile: string
+  routesFile: string
+  adminSocket: string
+  logs: string
+  releases: string
+  fleetFile(colour: Colour): string
+  nodeLog(node: string): string
+  routerLog: string
+}
+
+export function localPaths(stateDir: string): LocalPaths {
+  const dir = join(stateDir, 'local')
+  let adminSocket = join(dir, 'router.sock')
+  // sun_path is 108 bytes on Linux: deep state dirs get a stable short name in the tmp dir.
+  if (Buffer.byteLength(adminSocket) > 100) {
+    const hash = createHash('sha256').update(dir).digest('hex').slice(0, 16)
+    adminSocket = join(tmpdir(), `gwdeploy-${hash}.sock`)
+  }
+  return {
+    root: stateDir,
+    dir,
+    routerFile: join(dir, 'router.json'),
+    routesFile: join(dir, 'routes.json'),
+    adminSocket,
+    logs: join(dir, 'logs'),
+    releases: join(dir, 'releases'),
+    fleetFile: (colour) => join(dir, `fleet-${colour}.json`),
+    nodeLog: (node) => join(dir, 'logs', `${node}.log`),
+    routerLog: join(dir, 'logs', 'router.log'),
+  }
+}
+
+export async function ensureDirs(paths: LocalPaths): Promise<void> {
+  await mkdir(paths.logs, { recursive: true, mode: 0o700 })
+  await mkdir(paths.releases, { recursive: true, mode: 0o700 })
+}
+
+/** Write to a temp file then rename: readers see the old or the new file, never half of one. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 })
+  await rename(tmp, file)
+}
+
+export async function readJson<T>(file: string): Promise<T | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return undefined
+  }
+}
+
+export async function removeFile(file: string): Promise<void> {
+  await rm(file, { force: true })
+}
+
+export interface LocalNodeRecord {
+  id: string
+  pid: number
+  port: number
+  metricsPort: number
+  startedAt: string
+  log: string
+}
+
+export interface LocalFleetRecord {
+  colour: Colour
+  sha: string
+  configName: string
+  configDigest: string
+  releaseDir: string
+  configFile: string
+  entry: string
+  createdAt: string
+  keepUntil?: string
+  nodes: LocalNodeRecord[]
+}
+
+export interface RouterRecord {
+  pid: number
+  listen: string
+  previewPort: number
+  admin: string
+  startedAt: string
+}
+
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export function toFleet(record: LocalFleetRecord): Fleet {
+  return {
+    colour: record.colour,
+    sha: record.sha,
+    configName: record.configName,
+    configDigest: record.configDigest,
+    createdAt: record.createdAt,
+    ...(record.keepUntil ? { keepUntil: record.keepUntil } : {}),
+    nodes: record.nodes.map((node) => ({
+      id: node.id,
+      colour: record.colour,
+      address: `127.0.0.1:${node.port}`,
+      startedAt: node.startedAt,
+      meta: { pid: node.pid, port: node.port },
+    })),
+  }
+}

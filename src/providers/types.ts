@@ -1,0 +1,224 @@
+/**
+ * The provider contract. A provider is a fleet (where gateway nodes run) plus a router (what
+ * shifts traffic between the two colours). The release engine (src/core) is written against
+ * these types only; every provider lives in its own folder and is loaded lazily (registry.ts).
+ *
+ * Rules every provider follows:
+ * - Provider-side state is the source of truth: `inspect()` must rebuild the whole picture
+ *   (colours, SHAs, config names, digests, nodes, weights, lock) from the target itself
+ *   (labels, tags, annotations, state files), never from memory of an earlier run.
+ * - Every mutating call is idempotent and convergent: calling it again with the same input
+ *   after a crash at any point finishes the job instead of failing or duplicating.
+ * - `route()` is atomic where the router allows it; a router that can only do 0/100 says so
+ *   in `capabilities.weights` and the engine collapses weighted steps.
+ * - The engine, not the provider, decides what is safe: it never routes to a colour that has
+ *   not passed the health gate in the current run and never decommissions a serving colour.
+ */
+import type { GwConfig } from '../config/schema.ts'
+import type { EngineEvent } from '../core/events.ts'
+
+export type ProviderId = 'local' | 'haproxy' | 'aws' | 'kubernetes'
+
+export const COLOURS = ['blue', 'green'] as const
+export type Colour = (typeof COLOURS)[number]
+
+export const otherColour = (colour: Colour): Colour => (colour === 'blue' ? 'green' : 'blue')
+
+/** Traffic percentages per colour (0-100, summing to 100, or all 0 when nothing serves). */
+export type Weights = Record<Colour, number>
+
+/** What a release ships: the stamped config, and how nodes run it. */
+export interface Artifact {
+  sha: string
+  sha7: string
+  /** The stamped config `name` every node must report on /__health. */
+  configName: string
+  /** sha256 (hex) of the canonical stamped config. */
+  configDigest: string
+  /** The stamped gateway config, as written into the image / release directory. */
+  configText: string
+  /** Image reference deployed by digest (`repository@sha256:...`); image-based providers only. */
+  image?: string
+  /**
+   * The gateway runtime the local provider runs (`node <entry> --config <file> ...`): a one-file
+   * bundle (copied next to the stamped config, so the release is immutable) or, when no bundle
+   * can be built, the runtime's entry module (run in place).
+   */
+  runtime?: { entry: string; bundled: boolean }
+}
+
+/** Everything a provider needs to bring up one colour. Same spec => same fleet (idempotent). */
+export interface FleetSpec {
+  service: string
+  env: string | undefined
+  colour: Colour
+  artifact: Artifact
+  size: number
+  /** The port the gateway listens on inside each node. */
+  port: number
+  healthPath: string
+}
+
+export interface FleetNode {
+  /** Stable, unique within the provider: pid-based, container id, instance id, pod name. */
+  id: string
+  colour: Colour
+  /** host:port when known (for display). */
+  address?: string
+  startedAt?: string
+  /** Free-form provider facts shown by `status` (pid, instance type, zone, ...). */
+  meta?: Record<string, string | number>
+}
+
+export interface Fleet {
+  colour: Colour
+  sha: string
+  configName: string
+  configDigest: string
+  image?: string
+  nodes: FleetNode[]
+  createdAt?: string
+  /** Set by the engine at finalize for the colour that was replaced: idle until then. */
+  keepUntil?: string
+}
+
+export type NodeHealthStatus = 'healthy' | 'unhealthy' | 'starting' | 'unknown' | 'gone'
+
+/** The provider's own view of a node (process alive, ALB target health, pod readiness, HAProxy check). */
+export interface NodeHealth {
+  node: string
+  status: NodeHealthStatus
+  detail?: string
+}
+
+/** Where gwdeploy can reach one node directly (base URL, no path), for the health gate. */
+export interface ProbeTarget {
+  node: string
+  url: URL
+}
+
+export interface LockInfo {
+  holder: string
+  sha?: string
+  /** What the holder is doing: release, rollback, promote, retire, destroy. */
+  operation?: string
+  acquiredAt: string
+  renewedAt: string
+  expiresAt: string
+}
+
+export interface LockRequest {
+  holder: string
+  sha?: string
+  operation: string
+  ttlMs: number
+}
+
+/**
+ * One lock per target, stored where the target lives. `acquire` is atomic: it creates the
+ * lock or takes over an expired one; it never waits (the engine does the waiting).
+ */
+export interface Lock {
+  /** Returns the new lock, or the current holder's lock when it is held (not expired). */
+  tryAcquire(
+    request: LockRequest,
+  ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }>
+  /** Extends the TTL of the lock this process holds; throws when it was lost/broken. */
+  renew(): Promise<LockInfo>
+  /** Releases the lock this process holds (no-op when it no longer holds it). */
+  release(): Promise<void>
+  /** The current lock, or null. Expired locks are reported with their expiry. */
+  status(): Promise<LockInfo | null>
+  /** Breaks whatever lock exists. Returns what was broken. */
+  forceRelease(): Promise<LockInfo | null>
+}
+
+export interface RouterState {
+  /** Is the router there at all (front proxy up, listener exists, service exists)? */
+  present: boolean
+  /** Where clients reach the service. */
+  endpoint?: string
+  /** Where the preview route reaches green, when there is one. */
+  preview?: string
+  detail?: string
+}
+
+/** The live picture of one target, rebuilt from the provider every time. */
+export interface TargetState {
+  provider: ProviderId
+  service: string
+  fleets: Partial<Record<Colour, Fleet>>
+  weights: Weights
+  router: RouterState
+  lock: LockInfo | null
+}
+
+/** Traffic counters seen by the router (or the gateways' metrics) since the given mark. */
+export interface TrafficSample {
+  requests: number
+  errors: number
+}
+
+export interface ProviderCapabilities {
+  /** Weights between 0 and 100 (true) or only 0/100 (false). */
+  weights: boolean
+  /** probeTargets() returns reachable URLs (false: the gate relies on nodeHealth + preview). */
+  directProbe: boolean
+  /** preview() gives a URL that reaches one colour without touching live traffic. */
+  preview: boolean
+  /** Nodes run an image (the engine builds/pushes one) rather than the local bundle. */
+  image: boolean
+  /** traffic() is implemented (error ratio during bake). */
+  traffic: boolean
+}
+
+export interface OperationOptions {
+  signal?: AbortSignal
+  /** Progress for the current step (the engine forwards it to the reporter). */
+  progress?: (message: string) => void
+}
+
+export interface Provider {
+  readonly id: ProviderId
+  readonly capabilities: ProviderCapabilities
+  inspect(options?: OperationOptions): Promise<TargetState>
+  /** Brings up `spec.size` nodes of `spec.colour` in parallel; reuses what matches, replaces dead nodes. */
+  provision(spec: FleetSpec, options?: OperationOptions): Promise<Fleet>
+  /** The provider's own health view of every node in the fleet. */
+  nodeHealth(fleet: Fleet, options?: OperationOptions): Promise<NodeHealth[]>
+  /** Where gwdeploy can reach nodes directly; [] when it cannot (the gate then uses nodeHealth + preview). */
+  probeTargets(fleet: Fleet): Promise<ProbeTarget[]>
+  /** Points the preview route at `colour` and returns its base URL; undefined without a preview route. */
+  preview(colour: Colour, options?: OperationOptions): Promise<URL | undefined>
+  /** Sets the traffic split in one step where the router allows. Creates the router if missing. */
+  route(weights: Weights, options?: OperationOptions): Promise<void>
+  /** Removes the fleet from the router, drains and stops its nodes, forgets it. Idempotent. */
+  decommission(fleet: Fleet, options: OperationOptions & { drainMs: number }): Promise<void>
+  /** Records facts about a fleet on the provider side (e.g. keepUntil). */
+  annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void>
+  lock(): Lock
+  /** The last lines of a node's log, for failure output and `status`. */
+  logs?(node: FleetNode, lines: number): Promise<string>
+  /** Traffic counters for a colour since `since` (a value returned earlier), for the bake's error ratio. */
+  traffic?(colour: Colour): Promise<TrafficSample>
+  /** Everything this provider created for the service (fleets, router, state). Idempotent. */
+  destroy(options?: OperationOptions): Promise<void>
+  /** Releases clients/sockets; the process should be able to exit after. */
+  close?(): Promise<void>
+}
+
+export interface ProviderContext {
+  config: GwConfig
+  /** Directory of gwdeploy.yml: relative paths in the config are resolved against it. */
+  dir: string
+  env: string | undefined
+  /** Local state directory (audit log, local provider state), absolute. */
+  stateDir: string
+  emit?: (event: EngineEvent) => void
+}
+
+export type ProviderFactory = (context: ProviderContext) => Provider | Promise<Provider>
+
+export interface ProviderModule {
+  createProvider: ProviderFactory
+}
