@@ -1,0 +1,169 @@
+/**
+ * The Dockerfile as data: a template from templates/image/ with {{placeholders}} filled from a
+ * spec. Pure (the template text is read separately), so it is golden-tested.
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { configError } from '../core/errors.ts'
+
+export type ImageRuntime = 'bundled' | 'krakend'
+
+export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/image/', import.meta.url))
+
+export const DEFAULT_BASE: Record<ImageRuntime, string> = {
+  bundled: 'node:24-slim',
+  krakend: 'devopsfaith/krakend:2.10',
+}
+
+/** Paths inside the image. */
+export const IMAGE_PATHS = {
+  bundled: {
+    runtime: '/opt/gwdeploy/gateway.mjs',
+    config: '/etc/gwdeploy/gateway.json',
+    contextConfig: 'gateway.json',
+  },
+  krakend: {
+    runtime: '/usr/bin/krakend',
+    config: '/etc/krakend/krakend.json',
+    contextConfig: 'krakend.json',
+  },
+} as const
+
+export interface HealthcheckSpec {
+  /** Docker duration strings, e.g. "5s". */
+  interval: string
+  timeout: string
+  startPeriod: string
+  retries: number
+}
+
+export interface DockerfileSpec {
+  runtime: ImageRuntime
+  base: string
+  /** Port the gateway listens on inside the container. */
+  port: number
+  /** Numeric user:group (Kubernetes runAsNonRoot can only verify numeric users). */
+  user?: string
+  healthPath?: string
+  healthcheck?: Partial<HealthcheckSpec>
+  /** Image labels, rendered as one LABEL instruction (last, so it never spoils the layer cache). */
+  labels?: Record<string, string>
+}
+
+export const DEFAULT_HEALTHCHECK: HealthcheckSpec = {
+  interval: '5s',
+  timeout: '3s',
+  startPeriod: '5s',
+  retries: 3,
+}
+
+// Loose version of the distribution reference grammar: [host[:port]/]path[:tag][@digest].
+const IMAGE_REF =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/
+
+export function validateBaseImage(base: string): void {
+  if (!IMAGE_REF.test(base)) {
+    throw configError(`image.base "${base}" is not an image reference`, {
+      location: { path: 'image.base' },
+      hint: 'Use a reference like node:24-slim or registry.example.com/base/node@sha256:...',
+    })
+  }
+}
+
+const NODE_CHECK = [
+  'const major = Number(process.versions.node.split(".")[0]);',
+  'if (major < 22) {',
+  ' console.error("gwdeploy: the base image has Node " + process.version + "; the gateway runtime needs Node >= 22");',
+  ' process.exit(1);',
+  '}',
+].join('')
+
+function renderLabels(labels: Record<string, string>): string {
+  const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  if (entries.length === 0) return '# no labels'
+  const parts = entries.map(([key, value]) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(key))
+      throw configError(`image label key "${key}" is not allowed`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw configError(`image label ${key} contains a control character`)
+    return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '\\$')}"`
+  })
+  return `LABEL ${parts.join(' \\\n      ')}`
+}
+
+export function renderDockerfile(spec: DockerfileSpec, template: string): string {
+  validateBaseImage(spec.base)
+  if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
+    throw configError(`port ${spec.port} is not a TCP port`, { location: { path: 'fleet.port' } })
+  }
+  const user = spec.user ?? '1000:1000'
+  if (!/^[1-9]\d*(:\d+)?$/.test(user)) {
+    throw configError(`image user "${user}" must be a numeric non-root uid[:gid]`)
+  }
+  const health = { ...DEFAULT_HEALTHCHECK, ...spec.healthcheck }
+  const healthUrl = `http://127.0.0.1:${spec.port}${spec.healthPath ?? '/__health'}`
+  const healthCmd =
+    spec.runtime === 'bundled'
+      ? [
+          'node',
+          '-e',
+          `fetch(${JSON.stringify(healthUrl)}, { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))`,
+        ]
+      : ['wget', '-q', '-O', '/dev/null', healthUrl]
+  const values: Record<string, string> = {
+    base: spec.base,
+    user,
+    port: String(spec.port),
+    nodeCheck: JSON.stringify(['node', '-e', NODE_CHECK]),
+    healthInterval: health.interval,
+    healthTimeout: health.timeout,
+    healthStartPeriod: health.startPeriod,
+    healthRetries: String(health.retries),
+    healthCmd: JSON.stringify(healthCmd),
+    labels: renderLabels(spec.labels ?? {}),
+    cmd: JSON.stringify([
+      '--config',
+      IMAGE_PATHS.bundled.config,
+      '--port',
+      String(spec.port),
+      '--listen-ip',
+      '0.0.0.0',
+    ]),
+  }
+  const unknown = new Set<string>()
+  const text = template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_whole, key: string) => {
+    const value = values[key]
+    if (value === undefined) unknown.add(key)
+    return value ?? ''
+  })
+  if (unknown.size > 0) {
+    throw configError(
+      `the Dockerfile template uses unknown placeholders: ${[...unknown].map((k) => `{{${k}}}`).join(', ')}`,
+      {
+        hint: `Known placeholders: ${Object.keys(values)
+          .map((k) => `{{${k}}}`)
+          .join(' ')}`,
+      },
+    )
+  }
+  if (!/^\s*FROM\s/im.test(text)) {
+    throw configError('the Dockerfile template has no FROM instruction')
+  }
+  return text
+}
+
+export async function readDockerfileTemplate(runtime: ImageRuntime, dir = TEMPLATE_DIR): Promise<string> {
+  const file = join(dir, `Dockerfile.${runtime}`)
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    throw configError(
+      `cannot read the Dockerfile template ${file}: ${(error as NodeJS.ErrnoException).code}`,
+      {
+        hint: 'Reinstall gwdeploy: its templates/ directory is incomplete.',
+      },
+    )
+  }
+}

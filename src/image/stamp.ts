@@ -1,0 +1,134 @@
+/**
+ * Stamping: copy the gateway config, set its `name` from the template, validate it with the
+ * gateway's own validator, and compute its digest (sha256 of the canonical JSON: sorted keys,
+ * no whitespace). Pure apart from reading the file; nothing here touches infrastructure.
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { parseSourceDocument } from '../core/document.ts'
+import { configError, usageError } from '../core/errors.ts'
+import { validateGatewayConfig } from '../gateway/config/validate.ts'
+
+export const DEFAULT_NAME_TEMPLATE = '{service} rev-{sha7}'
+const PLACEHOLDERS = ['sha', 'sha7', 'service', 'env'] as const
+type Placeholder = (typeof PLACEHOLDERS)[number]
+
+export interface StampInput {
+  /** Path of the gateway config (JSON or YAML), used in messages and read when `text` is absent. */
+  file: string
+  text?: string
+  service: string
+  /** Full commit SHA (7..64 hex digits). */
+  sha: string
+  env?: string | undefined
+  /** Name template; default "{service} rev-{sha7}". */
+  template?: string | undefined
+}
+
+export interface StampedConfig {
+  /** The stamped `name`. */
+  name: string
+  sha: string
+  sha7: string
+  /** The stamped config as a plain object (original key order). */
+  config: Record<string, unknown>
+  /** The bytes shipped in the image: the stamped config as indented JSON. */
+  json: string
+  /** sha256 of the canonical stamped config, as "sha256:<hex>". */
+  digest: string
+  warnings: string[]
+}
+
+/** Lower-cases and checks a commit SHA; a usage error (exit 2) when it is not one. */
+export function normalizeSha(sha: string): string {
+  const value = sha.trim().toLowerCase()
+  if (!/^[0-9a-f]{7,64}$/.test(value)) {
+    throw usageError(`--sha must be a commit SHA (7 to 64 hex digits), got "${sha}"`, {
+      hint: 'Pass the commit being released, e.g. --sha "$(git rev-parse HEAD)".',
+    })
+  }
+  return value
+}
+
+export function renderNameTemplate(template: string, values: Record<Placeholder, string>): string {
+  return template.replace(/\{([^{}]*)\}/g, (whole, key: string) => {
+    if ((PLACEHOLDERS as readonly string[]).includes(key)) return values[key as Placeholder]
+    throw configError(`unknown placeholder ${whole} in the gateway name template "${template}"`, {
+      location: { path: 'gateway.name' },
+      hint: `Use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}.`,
+    })
+  })
+}
+
+/** JSON with object keys sorted at every level and no whitespace: the input of the config digest. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value)
+    return text === undefined ? 'null' : text
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}
+
+export function configDigest(config: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(config)).digest('hex')}`
+}
+
+export async function stampGatewayConfig(input: StampInput): Promise<StampedConfig> {
+  const sha = normalizeSha(input.sha)
+  const sha7 = sha.slice(0, 7)
+  let text = input.text
+  if (text === undefined) {
+    try {
+      text = await readFile(input.file, 'utf8')
+    } catch (error) {
+      throw configError(
+        `cannot read the gateway config ${input.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        {
+          location: { path: 'gateway.config' },
+          hint: 'Point gateway.config in gwdeploy.yml at your KrakenD v3 file.',
+        },
+      )
+    }
+  }
+  const doc = parseSourceDocument(text, input.file)
+  if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+    throw configError(`${input.file}: the gateway config must be an object`, {
+      location: { file: input.file },
+    })
+  }
+  const name = renderNameTemplate(input.template ?? DEFAULT_NAME_TEMPLATE, {
+    sha,
+    sha7,
+    service: input.service,
+    env: input.env ?? '',
+  }).trim()
+  if (name === '')
+    throw configError('the gateway name template renders an empty name', {
+      location: { path: 'gateway.name' },
+    })
+  const config = { ...(doc.value as Record<string, unknown>), name }
+  const result = validateGatewayConfig(config, { file: input.file, locate: doc.locate })
+  if (result.errors.length > 0 || !result.config) {
+    const count = result.errors.length
+    throw configError(
+      `${input.file}: the stamped gateway config is invalid (${count} problem${count === 1 ? '' : 's'})`,
+      {
+        problems: result.errors,
+        hint: 'Fix the gateway config; `gwdeploy gateway check -c FILE` shows the same problems. Nothing was built.',
+      },
+    )
+  }
+  return {
+    name,
+    sha,
+    sha7,
+    config,
+    json: `${JSON.stringify(config, null, 2)}\n`,
+    digest: configDigest(config),
+    warnings: result.warnings.map((w) => w.message),
+  }
+}
