@@ -279,7 +279,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     )
     name = ''
   }
-  const port = intAt(value, 'port', ['port'], 8080, 0, 65535)
+  const port = intAt(value, 'port', [], 8080, 0, 65535)
   const listenIp = stringAt(value, 'listen_ip', ['listen_ip']) ?? '0.0.0.0'
   const rootHosts = hostsAt(value, ['host'], error)
   const timeoutMs = durationAt(value, 'timeout', [], 2000)
@@ -300,7 +300,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     readTimeoutMs: durationAt(value, 'read_timeout', [], 30_000),
     writeTimeoutMs: durationAt(value, 'write_timeout', [], 0),
     idleTimeoutMs: durationAt(value, 'idle_timeout', [], 65_000),
-    maxHeaderBytes: intAt(value, 'max_header_bytes', ['max_header_bytes'], 16_384, 1024, 1 << 24),
+    maxHeaderBytes: intAt(value, 'max_header_bytes', [], 16_384, 1024, 1 << 24),
     maxBodyBytes: intAt(router, 'max_payload', rp, 10 * 1024 * 1024, 0),
     maxBackendBodyBytes: intAt(runtimeNs, 'max_backend_body_bytes', gp, 32 * 1024 * 1024, 1),
     returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
@@ -383,7 +383,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     const endpointTimeout = durationAt(raw, 'timeout', ep, timeoutMs)
     if (endpointTimeout <= 0 && raw.timeout !== undefined)
       error([...ep, 'timeout'], '"timeout" must be greater than 0')
-    const concurrentCalls = intAt(raw, 'concurrent_calls', [...ep, 'concurrent_calls'], 1, 1, 16)
+    const concurrentCalls = intAt(raw, 'concurrent_calls', ep, 1, 1, 16)
 
     const backends: BackendConfig[] = []
     const rawBackends = raw.backend

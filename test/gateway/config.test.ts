@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { parse as parseYaml } from 'yaml'
+import { isGwError } from '../../src/core/errors.ts'
+import { parseDuration } from '../../src/gateway/config/duration.ts'
+import { checkGatewayConfigFile, loadGatewayConfig } from '../../src/gateway/config/load.ts'
+import { normaliseHost, validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+
+const fixtures = new URL('../fixtures/gateway/', import.meta.url).pathname
+
+describe('bad-config corpus: every file is refused with a located, named problem', () => {
+  const dir = join(fixtures, 'bad')
+  const files = readdirSync(dir).filter((f) => f !== 'syntax-error.json')
+  test('the corpus covers the issue list', () => assert.ok(files.length >= 20))
+  for (const name of files) {
+    test(name, () => {
+      const file = join(dir, name)
+      const raw = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | unknown[]
+      const expected = (Array.isArray(raw) ? { path: '', message: 'must be an object' } : raw['@expect']) as {
+        path: string
+        message: string
+        line?: number
+      }
+      const result = checkGatewayConfigFile(file)
+      assert.equal(result.config, undefined, 'no config is returned when there are errors')
+      const match = result.errors.find((p) => p.message.includes(expected.message))
+      assert.ok(
+        match,
+        `expected "${expected.message}" in ${JSON.stringify(result.errors.map((e) => e.message))}`,
+      )
+      assert.equal(match.location?.file, file)
+      assert.equal(match.location?.path ?? '', expected.path)
+      if (expected.path && !expected.message.startsWith('missing'))
+        assert.ok((match.location?.line ?? 0) > 1, 'the problem names a line')
+      if (expected.line !== undefined) assert.equal(match.location?.line, expected.line)
+      assert.throws(
+        () => loadGatewayConfig(file),
+        (error: unknown) =>
+          isGwError(error) &&
+          error.exitCode === 2 &&
+          error.problems.some((p) => p === match || p.message === match.message),
+      )
+    })
+  }
+  test('syntax-error.json: a syntax error names file:line', () => {
+    const file = join(dir, 'syntax-error.json')
+    assert.throws(
+      () => checkGatewayConfigFile(file),
+      (error: unknown) =>
+        isGwError(error) &&
+        error.exitCode === 2 &&
+        error.problems.length > 0 &&
+        error.problems[0]?.location?.line === 3,
+    )
+  })
+  test('a missing file is a config error (exit 2)', () => {
+    assert.throws(
+      () => loadGatewayConfig(join(dir, 'does-not-exist.json')),
+      (error: unknown) => isGwError(error) && error.exitCode === 2 && /cannot read/.test(error.message),
+    )
+  })
+})
+
+describe('lint corpus: typos and KrakenD v2 leftovers are warnings with the fix', () => {
+  const dir = join(fixtures, 'lint')
+  for (const name of readdirSync(dir)) {
+    test(name, () => {
+      const file = join(dir, name)
+      const expected = (
+        JSON.parse(readFileSync(file, 'utf8')) as {
+          '@expect': Array<{ path: string; message: string; hint: string }>
+        }
+      )['@expect']
+      const result = checkGatewayConfigFile(file)
+      assert.deepEqual(result.errors, [], 'warnings only')
+      assert.ok(result.config, 'the config still runs')
+      for (const e of expected) {
+        const w = result.warnings.find((p) => p.location?.path === e.path)
+        assert.ok(
+          w,
+          `warning at ${e.path}; got ${JSON.stringify(result.warnings.map((p) => p.location?.path))}`,
+        )
+        assert.match(w.message, new RegExp(e.message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        assert.ok(w.hint?.includes(e.hint), `hint for ${e.path}: ${w.hint}`)
+      }
+      assert.equal(
+        result.warnings.length,
+        expected.length,
+        'no other warnings (comments and far-off keys are silent)',
+      )
+      assert.doesNotThrow(() => loadGatewayConfig(file))
+      assert.throws(
+        () => loadGatewayConfig(file, { lint: true }),
+        (error: unknown) => isGwError(error) && error.problems.length === expected.length,
+      )
+    })
+  }
+})
+
+describe('valid configs', () => {
+  test('good/full.yaml validates cleanly with defaults and extra_config applied', () => {
+    const result = checkGatewayConfigFile(join(fixtures, 'good', 'full.yaml'))
+    assert.deepEqual(result.errors, [])
+    assert.deepEqual(result.warnings, [])
+    const config = result.config
+    assert.ok(config)
+    assert.equal(config.name, 'shop rev-1234567')
+    assert.equal(config.timeoutMs, 3000)
+    assert.equal(config.logging.level, 'WARNING')
+    assert.equal(config.logging.format, 'json')
+    assert.equal(config.runtime.workers, 2)
+    assert.equal(config.runtime.drainGraceMs, 2000)
+    assert.equal(config.runtime.metricsPort, 9091)
+    assert.equal(config.server.maxBodyBytes, 1048576)
+    const [users, raw, chain] = config.endpoints
+    assert.deepEqual(users?.backends[0]?.hosts, ['http://127.0.0.1:9'])
+    assert.equal(users?.backends[1]?.returnErrorDetails, 'orders')
+    assert.equal(users?.timeoutMs, 3000)
+    assert.equal(raw?.noop, true)
+    assert.equal(chain?.sequential, true)
+  })
+  test('the validator is pure: it works on a plain object without a file', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      endpoints: [{ endpoint: '/a', backend: [{ host: ['svc:8080'], url_pattern: '/a' }] }],
+    })
+    assert.deepEqual(result.errors, [])
+    assert.deepEqual(result.config?.endpoints[0]?.backends[0]?.hosts, ['http://svc:8080'])
+    const bad = validateGatewayConfig({ version: 3, endpoints: [{ endpoint: '/a', backend: [] }] })
+    assert.equal(bad.errors[0]?.location?.path, 'endpoints[0].backend')
+  })
+  test('every problem is reported, not only the first', () => {
+    const result = validateGatewayConfig({
+      version: 2,
+      endpoints: [
+        { endpoint: '/__health', backend: [{ host: ['x'], url_pattern: '/a' }] },
+        { endpoint: '/b', backend: [] },
+      ],
+    })
+    assert.ok(result.errors.length >= 3, JSON.stringify(result.errors))
+  })
+  test('durations and hosts', () => {
+    assert.equal(parseDuration('1m30s'), 90_000)
+    assert.equal(parseDuration('1500ms'), 1500)
+    assert.equal(parseDuration('250us'), 0.25)
+    assert.equal(parseDuration('3 s'), undefined)
+    assert.equal(parseDuration('0'), 0)
+    assert.equal(normaliseHost('svc:8080'), 'http://svc:8080')
+    assert.equal(normaliseHost('https://svc'), 'https://svc')
+    assert.equal(normaliseHost('http://svc/path'), undefined)
+    assert.equal(normaliseHost('http://user:pw@svc'), undefined)
+  })
+})
