@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { test } from 'node:test'
+import { renderDockerfile } from '../../src/image/dockerfile.ts'
+import { canonicalJson, configDigest, normalizeSha, stampGatewayConfig } from '../../src/image/stamp.ts'
+
+const SHA = '0123456789abcdef0123456789abcdef01234567'
+const config = JSON.stringify({
+  version: 3,
+  name: 'old name',
+  '@owner': 'team-a',
+  endpoints: [{ endpoint: '/v1/users', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/users' }] }],
+})
+
+test('stamps the default name "<service> rev-<sha7>" and keeps company metadata', async () => {
+  const stamped = await stampGatewayConfig({
+    file: 'gateway.json',
+    text: config,
+    service: 'payments',
+    sha: SHA,
+  })
+  assert.equal(stamped.name, 'payments rev-0123456')
+  assert.equal(stamped.sha7, '0123456')
+  assert.equal(JSON.parse(stamped.json).name, 'payments rev-0123456')
+  assert.equal(JSON.parse(stamped.json)['@owner'], 'team-a')
+  assert.match(stamped.digest, /^sha256:[0-9a-f]{64}$/)
+  assert.equal(stamped.digest, configDigest(JSON.parse(stamped.json)))
+})
+
+test('name template placeholders {sha} {sha7} {service} {env}', async () => {
+  const stamped = await stampGatewayConfig({
+    file: 'gateway.json',
+    text: config,
+    service: 'payments',
+    sha: SHA.toUpperCase(),
+    env: 'prod',
+    template: '{service}/{env} {sha7} ({sha})',
+  })
+  assert.equal(stamped.name, `payments/prod 0123456 (${SHA})`)
+  await assert.rejects(
+    stampGatewayConfig({
+      file: 'gateway.json',
+      text: config,
+      service: 's',
+      sha: SHA,
+      template: '{service} {commit}',
+    }),
+    (error: Error & { exitCode?: number }) =>
+      error.exitCode === 2 && /unknown placeholder \{commit\}/.test(error.message),
+  )
+})
+
+test('the digest is canonical: key order and whitespace do not matter, values do', async () => {
+  const a = await stampGatewayConfig({
+    file: 'a.json',
+    text: '{"version":3,"endpoints":[],"port":8080}',
+    service: 's',
+    sha: SHA,
+  })
+  const b = await stampGatewayConfig({
+    file: 'b.yaml',
+    text: 'port: 8080\nendpoints: []\nversion: 3\n',
+    service: 's',
+    sha: SHA,
+  })
+  assert.equal(a.digest, b.digest)
+  const c = await stampGatewayConfig({
+    file: 'c.json',
+    text: '{"version":3,"endpoints":[],"port":8081}',
+    service: 's',
+    sha: SHA,
+  })
+  assert.notEqual(a.digest, c.digest)
+  assert.equal(canonicalJson({ b: [1, { d: 1, c: 2 }], a: 'x' }), '{"a":"x","b":[1,{"c":2,"d":1}]}')
+})
+
+test('an invalid config is refused by the gateway validator with its location (exit 2)', async () => {
+  const bad = '{\n  "version": 2,\n  "endpoints": []\n}\n'
+  await assert.rejects(
+    stampGatewayConfig({ file: 'gateway.json', text: bad, service: 's', sha: SHA }),
+    (
+      error: Error & {
+        exitCode?: number
+        problems?: Array<{ message: string; location?: { line?: number } }>
+      },
+    ) => {
+      assert.equal(error.exitCode, 2)
+      assert.match(error.message, /stamped gateway config is invalid/)
+      assert.ok(
+        error.problems?.some((p) => p.location?.line === 2),
+        JSON.stringify(error.problems),
+      )
+      return true
+    },
+  )
+})
+
+test('a SHA that is not hex is a usage error', () => {
+  assert.throws(
+    () => normalizeSha('main'),
+    (error: Error & { exitCode?: number }) => error.exitCode === 2,
+  )
+  assert.equal(normalizeSha(' ABCDEF1 '), 'abcdef1')
+})
+
+const fixedLabels = {
+  'org.opencontainers.image.revision': SHA,
+  'org.opencontainers.image.version': '0123456',
+  'gwdeploy.config.name': 'payments rev-0123456 "quoted" $HOME',
+  'gwdeploy.config.digest': 'sha256:0000000000000000000000000000000000000000000000000000000000000000',
+}
+
+for (const runtime of ['bundled', 'krakend'] as const) {
+  test(`Dockerfile.${runtime} renders as the golden file`, async () => {
+    const template = await readFile(
+      new URL(`../../templates/image/Dockerfile.${runtime}`, import.meta.url),
+      'utf8',
+    )
+    const rendered = renderDockerfile(
+      {
+        runtime,
+        base: runtime === 'bundled' ? 'node:24-slim' : 'devopsfaith/krakend:2.10',
+        port: 8080,
+        labels: fixedLabels,
+      },
+      template,
+    )
+    const golden = await readFile(new URL(`./golden/Dockerfile.${runtime}`, import.meta.url), 'utf8')
+    assert.equal(rendered, golden)
+    assert.match(rendered, /^USER 1000:1000$/m)
+    assert.match(rendered, /^HEALTHCHECK .*__health/m)
+    assert.match(rendered, /^EXPOSE 8080$/m)
+  })
+}
+
+test('the renderer refuses unknown placeholders and bad base images', () => {
+  assert.throws(
+    () =>
+      renderDockerfile({ runtime: 'bundled', base: 'node:24', port: 8080 }, 'FROM {{base}}\nRUN {{oops}}\n'),
+    (error: Error & { exitCode?: number }) =>
+      error.exitCode === 2 && /unknown placeholders: \{\{oops\}\}/.test(error.message),
+  )
+  assert.throws(
+    () => renderDockerfile({ runtime: 'bundled', base: 'node:24\nRUN evil', port: 8080 }, 'FROM {{base}}\n'),
+    (error: Error & { exitCode?: number }) => error.exitCode === 2 && /image.base/.test(error.message),
+  )
+})
