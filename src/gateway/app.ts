@@ -46,8 +46,8 @@ export interface Gateway {
   drain(): void
   /** Resolves when no request is in flight. */
   idle(): Promise<void>
-  /** Closes the backend connection pools. */
-  close(): Promise<void>
+  /** Closes the backend connection pools; `force` aborts requests still running. */
+  close(options?: { force?: boolean }): Promise<void>
 }
 
 interface Failure {
@@ -598,8 +598,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (inFlight === 0) return Promise.resolve()
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
-    async close() {
-      await Promise.all([...pools.values()].map((pool) => pool.close().catch(ignore)))
+    async close(options = {}) {
+      await Promise.all(
+        [...pools.values()].map((pool) => (options.force ? pool.destroy() : pool.close()).catch(ignore)),
+      )
       logger.flush()
     },
   }

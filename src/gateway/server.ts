@@ -45,6 +45,9 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     gateway.handle,
   )
   if (s.writeTimeoutMs > 0) http.timeout = s.writeTimeoutMs
+  // node:http only tracks connections (closeIdleConnections, headers/request timeouts) once it
+  // has emitted 'listening'; this server never listens itself: the net server below feeds it.
+  http.emit('listening')
   const h2: Http2Server = createH2Server(
     {
       maxSessionMemory: 32,
@@ -118,13 +121,14 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       ])
       clearInterval(sweep)
       clearTimeout(timer)
+      http.close()
       if (!inTime) {
         gateway.logger.warning(`drain timeout: cutting ${sockets.size} connection(s)`)
         http.closeAllConnections()
         for (const session of sessions) session.destroy()
         for (const socket of sockets) socket.destroy()
       }
-      await gateway.close()
+      await gateway.close({ force: !inTime })
       return inTime
     },
     async close() {
@@ -133,7 +137,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       for (const session of sessions) session.destroy()
       for (const socket of sockets) socket.destroy()
       await listenerClosed
-      await gateway.close()
+      http.close()
+      await gateway.close({ force: true })
     },
   }
 }

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createLogger } from '../../src/gateway/logging.ts'
+
+const capture = (options: Partial<Parameters<typeof createLogger>[0]> = {}) => {
+  const lines: string[] = []
+  const logger = createLogger({
+    level: 'INFO',
+    format: 'default',
+    prefix: '[GW]',
+    accessLog: true,
+    write: (chunk) => lines.push(...chunk.split('\n').filter(Boolean)),
+    ...options,
+  })
+  return { logger, lines }
+}
+
+test('levels below the threshold are dropped; KrakenD level names appear', () => {
+  const { logger, lines } = capture({ level: 'WARNING' })
+  logger.debug('d')
+  logger.info('i')
+  logger.warning('w', { endpoint: '/a' })
+  logger.error('e')
+  logger.critical('c')
+  logger.access('GET', '/a', 200, 1.5, '127.0.0.1')
+  logger.flush()
+  assert.equal(lines.length, 3)
+  assert.match(lines[0] ?? '', /\[GW\] ▶ WARNING w endpoint=\/a$/)
+  assert.match(lines[1] ?? '', /ERROR {3}e$/)
+  assert.match(lines[2] ?? '', /CRITICAL c$/)
+  assert.equal(logger.isEnabled('DEBUG'), false)
+  assert.equal(logger.isEnabled('ERROR'), true)
+})
+
+test('json format writes one JSON object per line, including access lines', () => {
+  const { logger, lines } = capture({ format: 'json' })
+  logger.info('hello', { n: 1 })
+  logger.access('POST', '/x?y="z"', 201, 0.25, '10.0.0.1')
+  logger.flush()
+  const [info, access] = lines.map((l) => JSON.parse(l))
+  assert.equal(info.level, 'INFO')
+  assert.equal(info.msg, 'hello')
+  assert.equal(info.n, 1)
+  assert.equal(access.path, '/x?y="z"')
+  assert.equal(access.status, 201)
+})
+
+test('lines are batched and written on the next turn of the event loop', async () => {
+  const { logger, lines } = capture()
+  logger.info('a')
+  logger.info('b')
+  assert.equal(lines.length, 0)
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.deepEqual(
+    lines.map((l) => l.slice(-1)),
+    ['a', 'b'],
+  )
+})
+
+test('access logs can be disabled (router.disable_access_log)', () => {
+  const { logger, lines } = capture({ accessLog: false })
+  logger.access('GET', '/a', 200, 1, undefined)
+  logger.flush()
+  assert.equal(lines.length, 0)
+})

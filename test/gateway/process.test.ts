@@ -1,0 +1,239 @@
+// The standalone runtime as a real process: flags, exit codes, SIGTERM drain, workers.
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { request } from 'undici'
+import { startBackend, type TestBackend } from './helpers.ts'
+
+const main = new URL('../../src/gateway/main.ts', import.meta.url).pathname
+const devCli = new URL('../../bin/dev.js', import.meta.url).pathname
+const dir = mkdtempSync(join(tmpdir(), 'gw-proc-'))
+const badDir = new URL('../fixtures/gateway/bad/', import.meta.url).pathname
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+interface Proc {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+function run(args: string[], entry = main): Proc {
+  const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (c) => {
+    out += c
+  })
+  child.stderr?.on('data', (c) => {
+    err += c
+  })
+  const exit = once(child, 'exit').then(
+    ([code, signal]) => ({ code, signal }) as { code: number | null; signal: NodeJS.Signals | null },
+  )
+  return { child, stdout: () => out, stderr: () => err, exit }
+}
+
+async function health(port: number): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
+  try {
+    const res = await request(`http://127.0.0.1:${port}/__health`)
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> }
+  } catch {
+    return undefined
+  }
+}
+
+async function waitHealthy(port: number, proc: Proc): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 200; i += 1) {
+    const h = await health(port)
+    if (h?.status === 200) return h.body
+    if (proc.child.exitCode !== null) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`gateway never became healthy: ${proc.stderr()} ${proc.stdout()}`)
+}
+
+let backend: TestBackend
+const configFile = join(dir, 'gateway.json')
+after(async () => backend?.close())
+
+describe('standalone runtime process (src/gateway/main.ts)', () => {
+  test('setup: a config and a backend', async () => {
+    backend = await startBackend('b', { '/slow': { delay_ms: 700, body: { slow: true } } })
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        version: 3,
+        name: 'proc rev-1234567',
+        listen_ip: '127.0.0.1',
+        extra_config: { 'telemetry/logging': { level: 'ERROR' } },
+        endpoints: [
+          { endpoint: '/who', backend: [{ host: [backend.origin], url_pattern: '/echo' }] },
+          { endpoint: '/slow', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
+        ],
+      }),
+    )
+    assert.ok(backend.origin)
+  })
+
+  test('a bad config exits 2 with the problem and its location on stderr', async () => {
+    const proc = run(['--config', join(badDir, 'url-pattern-unknown-param.json'), '--workers', '1'])
+    const { code } = await proc.exit
+    assert.equal(code, 2)
+    assert.match(
+      proc.stderr(),
+      /url-pattern-unknown-param\.json:\d+:\d+ \(endpoints\[0\]\.backend\[0\]\.url_pattern\)/,
+    )
+    assert.match(proc.stderr(), /\{user\} in url_pattern/)
+  })
+
+  test('a bad flag exits 2', async () => {
+    const proc = run(['--config', configFile, '--drain-grace', 'soon'])
+    assert.equal((await proc.exit).code, 2)
+    assert.match(proc.stderr(), /--drain-grace must be a duration/)
+  })
+
+  test('--workers 1: serves, SIGTERM turns health 503, in-flight finishes, exit 0', async () => {
+    const port = await freePort()
+    const metricsPort = await freePort()
+    const proc = run([
+      '--config',
+      configFile,
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+      '--metrics-port',
+      String(metricsPort),
+      '--drain-grace',
+      '500ms',
+      '--drain-timeout',
+      '5s',
+    ])
+    const body = await waitHealthy(port, proc)
+    assert.equal(body.name, 'proc rev-1234567')
+    assert.equal(body.status, 'ok')
+    assert.ok(!Number.isNaN(Date.parse(body.started as string)))
+    const metrics = await (await request(`http://127.0.0.1:${metricsPort}/metrics`)).body.text()
+    assert.match(metrics, /gateway_info\{name="proc rev-1234567",version="[^"]+"\} 1/)
+    const slow = request(`http://127.0.0.1:${port}/slow`).then(async (r) => ({
+      status: r.statusCode,
+      body: await r.body.json(),
+    }))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    proc.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const draining = await health(port)
+    assert.equal(draining?.status, 503)
+    assert.equal(draining?.body.status, 'draining')
+    assert.deepEqual(await slow, { status: 200, body: { slow: true } })
+    assert.deepEqual(await proc.exit, { code: 0, signal: null })
+  })
+
+  test('a second signal exits at once', async () => {
+    const port = await freePort()
+    const proc = run([
+      '--config',
+      configFile,
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+      '--drain-grace',
+      '60s',
+    ])
+    await waitHealthy(port, proc)
+    proc.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal((await health(port))?.status, 503)
+    proc.child.kill('SIGTERM')
+    assert.equal((await proc.exit).code, 130)
+  })
+
+  test('--workers 2: node:cluster workers share the port; metrics aggregate; SIGTERM drains all, exit 0', async () => {
+    const port = await freePort()
+    const metricsPort = await freePort()
+    const proc = run([
+      '--config',
+      configFile,
+      '--port',
+      String(port),
+      '--workers',
+      '2',
+      '--metrics-port',
+      String(metricsPort),
+      '--drain-grace',
+      '200ms',
+    ])
+    const body = await waitHealthy(port, proc)
+    assert.equal(body.name, 'proc rev-1234567')
+    for (let i = 0; i < 6; i += 1)
+      assert.equal((await request(`http://127.0.0.1:${port}/who`)).statusCode, 200)
+    let metrics = ''
+    for (let i = 0; i < 40 && !/gateway_info/.test(metrics); i += 1) {
+      metrics = await (await request(`http://127.0.0.1:${metricsPort}/metrics`)).body.text()
+      if (!/gateway_info/.test(metrics)) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.match(metrics, /gateway_info\{name="proc rev-1234567",version="[^"]+"\} 1\b/)
+    const total = [
+      ...metrics.matchAll(/^gateway_requests_total\{[^}]*endpoint="\/who"[^}]*\} (\d+)$/gm),
+    ].reduce((sum, m) => sum + Number(m[1]), 0)
+    assert.equal(total, 6, 'the request counters of both workers are summed')
+    proc.child.kill('SIGTERM')
+    assert.deepEqual(await proc.exit, { code: 0, signal: null })
+  })
+
+  test('gwdeploy gateway check: ok, warnings, --lint and bad configs (exit codes, --json)', async () => {
+    const ok = run(['gateway', 'check', '-c', configFile], devCli)
+    assert.equal((await ok.exit).code, 0)
+    assert.match(ok.stdout(), /ok — "proc rev-1234567", 2 endpoints/)
+    const typos = new URL('../fixtures/gateway/lint/typos.json', import.meta.url).pathname
+    const warn = run(['gateway', 'check', '-c', typos, '--json'], devCli)
+    assert.equal((await warn.exit).code, 0)
+    const envelope = JSON.parse(warn.stdout())
+    assert.equal(envelope.status, 'ok')
+    assert.equal(envelope.result.warnings.length, 5)
+    const lint = run(['gateway', 'check', '-c', typos, '--lint'], devCli)
+    assert.equal((await lint.exit).code, 2)
+    assert.match(lint.stderr(), /did you mean "timeout"/)
+    const bad = run(['gateway', 'check', '-c', join(badDir, 'duplicate-endpoint.json'), '--json'], devCli)
+    assert.equal((await bad.exit).code, 2)
+    const error = JSON.parse(bad.stdout()).error
+    assert.equal(error.problems[0].location.path, 'endpoints[2].endpoint')
+  })
+
+  test('gwdeploy gateway run serves and drains on SIGTERM', async () => {
+    const port = await freePort()
+    const proc = run(
+      [
+        'gateway',
+        'run',
+        '-c',
+        configFile,
+        '--port',
+        String(port),
+        '--workers',
+        '1',
+        '--drain-grace',
+        '100ms',
+      ],
+      devCli,
+    )
+    const body = await waitHealthy(port, proc)
+    assert.equal(body.name, 'proc rev-1234567')
+    proc.child.kill('SIGTERM')
+    assert.equal((await proc.exit).code, 0)
+  })
+})

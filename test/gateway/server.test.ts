@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict'
+import { connect as connectH2 } from 'node:http2'
+import { connect as connectTcp } from 'node:net'
+import { after, describe, test } from 'node:test'
+import { Agent, request } from 'undici'
+import { listenMetrics } from '../../src/gateway/metrics-server.ts'
+import { mustConfig, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
+
+const backends: TestBackend[] = []
+after(async () => {
+  for (const b of backends) await b.close()
+})
+
+async function backend(routes: Parameters<typeof startBackend>[1]) {
+  const b = await startBackend('b', routes)
+  backends.push(b)
+  return b
+}
+
+const config = (b: TestBackend, extra: Record<string, unknown> = {}) =>
+  mustConfig({
+    version: 3,
+    name: 'server test',
+    ...extra,
+    endpoints: [
+      { endpoint: '/slow', backend: [{ host: [b.origin], url_pattern: '/slow' }], timeout: '10s' },
+      { endpoint: '/fast', backend: [{ host: [b.origin], url_pattern: '/fast' }] },
+      { endpoint: '/hang', backend: [{ host: [b.origin], url_pattern: '/hang' }], timeout: '30s' },
+      { endpoint: '/p/{id}', backend: [{ host: [b.origin], url_pattern: '/echo/{id}' }] },
+    ],
+  })
+
+/** The value of the first sample of `metric` whose labels include `labels`. */
+function sample(text: string, metric: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line)
+    if (!m || m[1] !== metric) continue
+    const have = Object.fromEntries(
+      [...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]),
+    )
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3])
+  }
+  return undefined
+}
+
+const slowBody = { done: true, padding: 'x'.repeat(20_000) }
+
+describe('drain (SIGTERM semantics, in-process)', () => {
+  test('a slow in-flight request completes while health says draining; no reset; then the port closes', async () => {
+    const b = await backend({ '/slow': { delay_ms: 1200, body: slowBody }, '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b))
+    const agent = new Agent({ keepAliveTimeout: 60_000 })
+    // Warm a keep-alive connection, then start a slow request on it.
+    assert.equal((await send(running.url, { path: '/fast' }, agent)).status, 200)
+    const slow = send(running.url, { path: '/slow' }, agent)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const shutdown = running.server.shutdown({ graceMs: 400, timeoutMs: 10_000 })
+    const health = await send(running.url, { path: '/__health' })
+    assert.equal(health.status, 503)
+    assert.equal(JSON.parse(health.text).status, 'draining')
+    assert.equal(health.headers.connection, 'close')
+    const res = await slow
+    assert.equal(res.status, 200)
+    assert.deepEqual(JSON.parse(res.text), slowBody)
+    assert.equal(res.headers['x-krakend-completed'], 'true')
+    assert.equal(await shutdown, true, 'finished within the drain timeout')
+    await assert.rejects(send(running.url, { path: '/__health' }), /ECONNREFUSED|connect/)
+    await agent.close()
+  })
+
+  test('the drain timeout bounds the wait: a hanging request is cut and shutdown reports it', async () => {
+    const b = await backend({ '/hang': { hang: true } })
+    const running = await startGateway(config(b))
+    const hanging = send(running.url, { path: '/hang' }).then(
+      () => 'answered',
+      () => 'cut',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.equal(running.gateway.inFlight, 1)
+    assert.equal(await running.server.shutdown({ graceMs: 0, timeoutMs: 300 }), false)
+    assert.equal(await hanging, 'cut')
+  })
+})
+
+describe('h2c (prior knowledge) on the HTTP/1.1 port', () => {
+  test('concurrent streams on one session, then GOAWAY on drain lets the in-flight stream finish', async () => {
+    const b = await backend({ '/slow': { delay_ms: 800, body: slowBody }, '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b))
+    const session = connectH2(running.url)
+    const get = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':path': path })
+        let status = 0
+        const chunks: Buffer[] = []
+        stream.on('response', (h) => {
+          status = Number(h[':status'])
+        })
+        stream.on('data', (c: Buffer) => chunks.push(c))
+        stream.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString() }))
+        stream.on('error', reject)
+        stream.end()
+      })
+    const results = await Promise.all([get('/fast'), get('/p/1'), get('/p/2'), get('/__health')])
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200, 200],
+    )
+    assert.equal(JSON.parse(results[1]?.body ?? '').url, '/echo/1')
+    assert.equal(JSON.parse(results[2]?.body ?? '').url, '/echo/2')
+    const goaway = new Promise((resolve) => session.once('goaway', resolve))
+    const slow = get('/slow')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const shutdown = running.server.shutdown({ graceMs: 0, timeoutMs: 10_000 })
+    await goaway
+    const res = await slow
+    assert.equal(res.status, 200)
+    assert.deepEqual(JSON.parse(res.body), slowBody)
+    assert.equal(await shutdown, true)
+    session.close()
+  })
+
+  test('a split HTTP/1.1 request line still goes to the HTTP/1.1 server', async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b))
+    after(() => running.close())
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connectTcp(running.server.port, '127.0.0.1', () => {
+        socket.write('GE')
+        setTimeout(() => socket.write('T /fast HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 50)
+      })
+      let out = ''
+      socket.on('data', (c) => {
+        out += c.toString()
+      })
+      socket.on('end', () => resolve(out))
+      socket.on('error', reject)
+    })
+    assert.match(text, /^HTTP\/1.1 200 OK/)
+    assert.match(text, /\{"ok":1\}$/)
+  })
+})
+
+describe('metrics on a separate port', () => {
+  test('gateway_info, per-endpoint and per-backend counters and histograms, process metrics', async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b, { name: 'shop rev-abc1234' }), { metrics: true })
+    after(() => running.close())
+    const metrics = running.gateway.metrics
+    assert.ok(metrics)
+    const server = await listenMetrics(
+      () => metrics.registry.metrics(),
+      metrics.registry.contentType,
+      0,
+      '127.0.0.1',
+    )
+    after(() => server.close())
+    for (let i = 0; i < 3; i += 1) assert.equal((await send(running.url, { path: '/fast' })).status, 200)
+    assert.equal((await send(running.url, { path: '/nowhere' })).status, 404)
+    const res = await request(`http://127.0.0.1:${server.port}/metrics`)
+    assert.equal(res.statusCode, 200)
+    const text = await res.body.text()
+    const name = 'shop rev-abc1234'
+    assert.equal(sample(text, 'gateway_info', { name, version: '0.1.0' }), 1)
+    assert.equal(
+      sample(text, 'gateway_requests_total', { endpoint: '/fast', method: 'GET', status: '200', name }),
+      3,
+    )
+    assert.equal(sample(text, 'gateway_requests_total', { endpoint: '', status: '404' }), 1)
+    assert.equal(
+      sample(text, 'gateway_request_duration_seconds_count', { endpoint: '/fast', status: '200' }),
+      3,
+    )
+    assert.equal(
+      sample(text, 'gateway_backend_requests_total', { endpoint: '/fast', backend: '/fast', status: '200' }),
+      3,
+    )
+    assert.equal(sample(text, 'gateway_backend_duration_seconds_bucket', { le: '+Inf', backend: '/fast' }), 3)
+    assert.match(text, /^process_cpu_user_seconds_total/m)
+    assert.match(text, /^nodejs_heap_size_used_bytes/m)
+    // The gateway port itself does not serve metrics.
+    assert.equal((await send(running.url, { path: '/metrics' })).status, 404)
+  })
+})
+
+describe('safety', () => {
+  test('an absolute-form request target cannot change the backend host', async () => {
+    const b = await backend({})
+    const running = await startGateway(config(b))
+    after(() => running.close())
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connectTcp(running.server.port, '127.0.0.1', () => {
+        socket.write(
+          'GET http://169.254.169.254/p/meta HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: close\r\n\r\n',
+        )
+      })
+      let out = ''
+      socket.on('data', (c) => {
+        out += c.toString()
+      })
+      socket.on('end', () => resolve(out))
+      socket.on('error', reject)
+    })
+    if (/^HTTP\/1.1 200/.test(text)) {
+      assert.equal(b.seen.at(-1)?.url, '/echo/meta', 'served by the configured backend only')
+    } else assert.match(text, /^HTTP\/1.1 (400|404)/)
+  })
+
+  test('path parameters cannot smuggle a host or a path: dots and @ stay on the configured backend', async () => {
+    const b = await backend({})
+    const running = await startGateway(config(b))
+    after(() => running.close())
+    const res = await send(running.url, { path: '/p/@evil.example' })
+    assert.equal(res.status, 200)
+    assert.equal(JSON.parse(res.text).url, '/echo/@evil.example')
+    assert.equal((await send(running.url, { path: '/p/%2F%2Fevil.example' })).status, 400)
+  })
+
+  test('oversized request headers are refused (431) and the gateway keeps serving', async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b, { max_header_bytes: 2048 }))
+    after(() => running.close())
+    const res = await send(running.url, { path: '/fast', headers: { 'x-big': 'y'.repeat(8000) } })
+    assert.equal(res.status, 431)
+    assert.equal((await send(running.url, { path: '/fast' })).status, 200)
+  })
+
+  test('a backend streaming an over-limit body is cut and answered 500', async () => {
+    const b = await backend({ '/fast': { raw: JSON.stringify({ big: 'z'.repeat(5000) }) } })
+    const running = await startGateway(
+      config(b, { extra_config: { 'gwdeploy/runtime': { max_backend_body_bytes: 1000 } } }),
+    )
+    after(() => running.close())
+    assert.equal((await send(running.url, { path: '/fast' })).status, 500)
+    assert.equal((await send(running.url, { path: '/__health' })).status, 200)
+  })
+})
