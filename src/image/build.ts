@@ -59,6 +59,8 @@ export interface ImageBuildSpec {
   templateDir?: string | undefined
   /** Runtime bundle cache dir (see bundle.ts). */
   cacheDir?: string | undefined
+  /** Build without the engine's layer cache. */
+  noCache?: boolean | undefined
 }
 
 export interface ImageBuildOptions {
@@ -246,6 +248,7 @@ export async function buildImage(
         t: reference,
         rm: true,
         forcerm: true,
+        nocache: spec.noCache ?? false,
         version: '1',
       } as Parameters<typeof docker.buildImage>[1])) as Readable
     } catch (error) {
