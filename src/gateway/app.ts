@@ -88,6 +88,7 @@ interface CompiledEndpoint {
   hasParams: boolean
   needsBody: boolean
   deadlineMs: number
+  needsDeadline: boolean
   cacheControl: string | undefined
   record: ((status: number, seconds: number) => void) | undefined
 }
@@ -97,7 +98,7 @@ interface Context {
   query: string
   headers: Record<string, string>
   body: Buffer | undefined
-  signal: AbortSignal
+  signal: AbortSignal | undefined
 }
 
 type Handler = { kind: 'health' } | { kind: 'endpoint'; ep: CompiledEndpoint }
@@ -218,6 +219,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       hasParams: cfg.endpoint.includes('{'),
       needsBody: backends.some((b) => b.sendsBody),
       deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
+      needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
       cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
       record: metrics?.endpoint(cfg.endpoint, cfg.method),
     }
@@ -226,6 +228,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     methods.add(cfg.method)
   }
   const methodList = [...methods]
+  const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
 
   let draining = false
@@ -342,14 +345,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       ep.needsBody && BODY_METHODS.has(req.method ?? '')
         ? await readBody(req, config.server.maxBodyBytes)
         : undefined
-    const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(new Error('timeout')), ep.deadlineMs)
+    // One backend: undici's headers/body timeouts bound the call, no timer of our own. Several:
+    // one deadline (85% of the timeout) aborts whatever has not arrived.
+    let signal: AbortSignal | undefined
+    let timer: NodeJS.Timeout | undefined
+    if (ep.needsDeadline) {
+      const controller = new AbortController()
+      timer = setTimeout(() => controller.abort(new Error('timeout')), ep.deadlineMs)
+      signal = controller.signal
+    }
     const ctx: Context = {
       params,
       query: filterQuery(ep.query, rawQuery),
       headers: backendHeaders(ep, req),
       body,
-      signal: controller.signal,
+      signal,
     }
     if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
     let results: BackendResult[]
@@ -375,6 +385,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     if (results.length < ep.backends.length) complete = false
+    if (failures > 0 && logErrors)
+      for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
     if (data === undefined) {
       const single = ep.backends.length === 1 ? firstFailure : undefined
       const status = single?.code ?? 500
@@ -391,7 +403,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             .join('\n')
       }
       headers['content-type'] ??= TEXT_TYPE
-      if (failures > 0) logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${firstFailure?.message ?? 'failed'}`)
       return finish(req, res, status, headers, text, start, ep.record)
     }
     let nonEmpty = false
@@ -446,7 +457,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.signal)
     return new Promise((resolve) => {
       const group = new AbortController()
-      const signal = AbortSignal.any([ctx.signal, group.signal])
+      const signal = ctx.signal ? AbortSignal.any([ctx.signal, group.signal]) : group.signal
       let pending = ep.cfg.concurrentCalls
       let last: BackendResult | undefined
       for (let i = 0; i < ep.cfg.concurrentCalls; i += 1) {
@@ -468,7 +479,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ep: CompiledEndpoint,
     b: CompiledBackend,
     ctx: Context,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<BackendResult> => {
     const pool = b.pools[b.next] as Pool
     b.next = b.next + 1 === b.pools.length ? 0 : b.next + 1
@@ -511,7 +522,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (b.format) data = b.format(data)
       return { ok: true, data, complete: true }
     } catch (error) {
-      const reason = signal.aborted ? 'timeout or cancelled' : ((error as Error)?.message ?? String(error))
+      const reason = signal?.aborted ? 'timeout or cancelled' : ((error as Error)?.message ?? String(error))
       return { ok: false, code: undefined, message: `${b.errorPrefix} ${reason}` }
     } finally {
       b.record?.(status, (performance.now() - t0) / 1000)
@@ -524,7 +535,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     res: GatewayResponse,
     ctx: Context,
     start: number,
-    timer: NodeJS.Timeout,
+    timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
     const pool = b.pools[b.next] as Pool
@@ -544,8 +555,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     } catch (error) {
       clearTimeout(timer)
       b.record?.(0, (performance.now() - t0) / 1000)
-      const message = `${b.errorPrefix} ${ctx.signal.aborted ? 'timeout' : (error as Error).message}`
-      logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
+      const message = `${b.errorPrefix} ${(error as Error).message}`
+      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
       return finish(
         req,
         res,

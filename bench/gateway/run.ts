@@ -1,0 +1,313 @@
+// Gateway benchmark: wrk (HTTP/1.1), h2load (h2c) and hey (rate-limited p99) against
+//   (a) the backend directly, (b) HAProxy as a plain proxy, (c) our gateway (the esbuild bundle),
+//   (d) KrakenD CE when `krakend` is on PATH,
+// all on the same config: a single-backend proxy endpoint and a 3-backend merge endpoint with
+// ~1.5 KB of JSON per backend. The backend is HAProxy answering static files (`http-request
+// return`), so the backend is never the bottleneck. Everything binds 127.0.0.1; each load run is
+// bounded in time. Targets alternate inside each round; the best round is reported.
+//
+//   node bench/gateway/run.ts [--duration 4] [--rounds 2] [--connections 64] [--workers 0]
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { buildRuntimeBundle } from '../../src/image/bundle.ts'
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '64' },
+    workers: { type: 'string', default: '0' },
+  },
+})
+const DURATION = Number(values.duration)
+const ROUNDS = Number(values.rounds)
+const CONNECTIONS = Number(values.connections)
+const WORKERS = Number(values.workers)
+
+const which = (bin: string): string | undefined => {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+const tools = {
+  wrk: which('wrk'),
+  hey: which('hey'),
+  h2load: which('h2load'),
+  haproxy: which('haproxy'),
+  krakend: which('krakend'),
+}
+for (const needed of ['wrk', 'haproxy'] as const)
+  if (!tools[needed]) {
+    console.error(`${needed} is required: apt-get install -y wrk haproxy hey nghttp2-client`)
+    process.exit(2)
+  }
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'))
+const children: ChildProcess[] = []
+const cleanup = () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+}
+process.on('exit', cleanup)
+process.on('SIGINT', () => process.exit(130))
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function waitFor(url: string, timeoutMs = 10_000): Promise<number> {
+  const start = performance.now()
+  while (performance.now() - start < timeoutMs) {
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      if (res.status === 200) return performance.now() - start
+    } catch {}
+    await sleep(2)
+  }
+  throw new Error(`${url} never answered 200`)
+}
+
+// ~1.5 KB JSON documents with distinct top-level keys.
+const doc = (prefix: string) => {
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < 16; i += 1)
+    out[`${prefix}_${i}`] = {
+      id: i,
+      name: `${prefix} item ${i}`,
+      tags: ['alpha', 'beta'],
+      price: 10.5 + i,
+      ok: true,
+    }
+  return JSON.stringify(out)
+}
+for (const name of ['item', 'a', 'b', 'c']) writeFileSync(join(dir, `${name}.json`), doc(name))
+const size = Buffer.byteLength(doc('item'))
+
+const ports = {
+  backend: await freePort(),
+  haproxy: await freePort(),
+  haproxyH2: await freePort(),
+  gateway: await freePort(),
+  krakend: await freePort(),
+}
+
+writeFileSync(
+  join(dir, 'haproxy.cfg'),
+  `global
+  nbthread 2
+  maxconn 4000
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend backend
+  bind 127.0.0.1:${ports.backend}
+${['item', 'a', 'b', 'c'].map((n) => `  http-request return status 200 content-type application/json file ${join(dir, `${n}.json`)} if { path /${n} }`).join('\n')}
+  http-request return status 404
+frontend proxy
+  bind 127.0.0.1:${ports.haproxy}
+  bind 127.0.0.1:${ports.haproxyH2} proto h2
+  default_backend app
+backend app
+  server s1 127.0.0.1:${ports.backend}
+`,
+)
+const haproxy = spawn(tools.haproxy as string, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: 'ignore' })
+children.push(haproxy)
+await waitFor(`http://127.0.0.1:${ports.backend}/item`)
+
+const backendUrl = `http://127.0.0.1:${ports.backend}`
+const gatewayConfig = {
+  version: 3,
+  name: 'bench rev-0000000',
+  port: ports.gateway,
+  listen_ip: '127.0.0.1',
+  timeout: '3s',
+  extra_config: {
+    router: { disable_access_log: true },
+    'telemetry/logging': { level: 'ERROR' },
+  },
+  endpoints: [
+    { endpoint: '/proxy', backend: [{ host: [backendUrl], url_pattern: '/item' }] },
+    {
+      endpoint: '/merge',
+      backend: ['a', 'b', 'c'].map((n) => ({ host: [backendUrl], url_pattern: `/${n}` })),
+    },
+  ],
+}
+writeFileSync(join(dir, 'gateway.json'), JSON.stringify(gatewayConfig, null, 2))
+writeFileSync(
+  join(dir, 'krakend.json'),
+  JSON.stringify(
+    { ...gatewayConfig, port: ports.krakend, listen_ip: undefined, extra_config: undefined },
+    null,
+    2,
+  ),
+)
+
+console.error('bundling the gateway runtime with esbuild ...')
+const bundle = await buildRuntimeBundle({ cacheDir: join(dir, 'cache'), force: true })
+
+// Start-up time and idle RSS of one single-worker node (what the local provider runs).
+const startupRuns: number[] = []
+let idleRssMb = 0
+for (let i = 0; i < 3; i += 1) {
+  const port = await freePort()
+  const t0 = performance.now()
+  const child = spawn(
+    process.execPath,
+    [bundle.path, '--config', join(dir, 'gateway.json'), '--port', String(port), '--workers', '1'],
+    { stdio: 'ignore' },
+  )
+  children.push(child)
+  await waitFor(`http://127.0.0.1:${port}/__health`)
+  startupRuns.push(performance.now() - t0)
+  await sleep(300)
+  idleRssMb =
+    Number(execFileSync('ps', ['-o', 'rss=', '-p', String(child.pid)], { encoding: 'utf8' }).trim()) / 1024
+  child.kill('SIGTERM')
+  await once(child, 'exit')
+}
+
+const gateway = spawn(
+  process.execPath,
+  [bundle.path, '--config', join(dir, 'gateway.json'), '--workers', String(WORKERS), '--drain-grace', '0s'],
+  { stdio: 'ignore' },
+)
+children.push(gateway)
+await waitFor(`http://127.0.0.1:${ports.gateway}/proxy`)
+let krakendUp = false
+if (tools.krakend) {
+  const krakend = spawn(tools.krakend, ['run', '-c', join(dir, 'krakend.json')], { stdio: 'ignore' })
+  children.push(krakend)
+  await waitFor(`http://127.0.0.1:${ports.krakend}/proxy`, 20_000)
+  krakendUp = true
+}
+
+interface Result {
+  rps: number
+  p99ms: number
+}
+const parseLatency = (text: string): number => {
+  const m = /([\d.]+)(us|ms|s)$/.exec(text.trim())
+  if (!m) return Number.NaN
+  const n = Number(m[1])
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
+}
+function wrk(url: string): Result {
+  const out = execFileSync(
+    tools.wrk as string,
+    ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '--timeout', '5s', url],
+    { encoding: 'utf8' },
+  )
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
+  const p99 = /^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)
+  if (non2xx) throw new Error(`${url}: ${non2xx[1]} non-2xx responses`)
+  return { rps, p99ms: parseLatency(p99) }
+}
+function h2load(url: string): Result {
+  const out = execFileSync(
+    tools.h2load as string,
+    ['-D', String(DURATION), '-c', '16', '-m', '10', '-t', '2', url],
+    { encoding: 'utf8' },
+  )
+  const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1])
+  const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0)
+  if (failed > 0) throw new Error(`${url}: ${failed} failed h2 requests`)
+  return { rps, p99ms: Number.NaN }
+}
+function heyAt(url: string, rate: number): number {
+  const workers = 8
+  const out = execFileSync(
+    tools.hey as string,
+    ['-z', `${DURATION}s`, '-c', String(workers), '-q', String(Math.max(1, Math.round(rate / workers))), url],
+    { encoding: 'utf8' },
+  )
+  return Number(/99% in ([\d.]+) secs/.exec(out)?.[1]) * 1000
+}
+
+type Key = string
+const best = new Map<Key, Result>()
+const record = (key: Key, r: Result) => {
+  const prev = best.get(key)
+  if (!prev || r.rps > prev.rps) best.set(key, r)
+}
+const targets: Array<[Key, string]> = [
+  ['proxy direct', `${backendUrl}/item`],
+  ['proxy haproxy', `http://127.0.0.1:${ports.haproxy}/item`],
+  ['proxy gateway', `http://127.0.0.1:${ports.gateway}/proxy`],
+  ['merge gateway', `http://127.0.0.1:${ports.gateway}/merge`],
+]
+if (krakendUp)
+  targets.push(
+    ['proxy krakend', `http://127.0.0.1:${ports.krakend}/proxy`],
+    ['merge krakend', `http://127.0.0.1:${ports.krakend}/merge`],
+  )
+for (const [, url] of targets) wrk(url) // warm-up (JIT, pools)
+for (let round = 0; round < ROUNDS; round += 1) {
+  for (const [key, url] of round % 2 ? [...targets].reverse() : targets) {
+    record(key, wrk(url))
+    console.error(`round ${round + 1}: ${key.padEnd(14)} ${best.get(key)?.rps.toFixed(0)} req/s`)
+  }
+  if (tools.h2load) {
+    record('h2c haproxy', h2load(`http://127.0.0.1:${ports.haproxyH2}/item`))
+    record('h2c gateway', h2load(`http://127.0.0.1:${ports.gateway}/proxy`))
+  }
+}
+
+// Added p99 latency at half of the gateway's peak (hey, rate-limited), vs the backend directly.
+let addedP99 = Number.NaN
+let halfRate = 0
+let p99Gateway = Number.NaN
+let p99Direct = Number.NaN
+if (tools.hey) {
+  halfRate = Math.round((best.get('proxy gateway')?.rps ?? 0) / 2)
+  p99Direct = heyAt(`${backendUrl}/item`, halfRate)
+  p99Gateway = heyAt(`http://127.0.0.1:${ports.gateway}/proxy`, halfRate)
+  addedP99 = p99Gateway - p99Direct
+}
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits)
+const ratio = (a: Key, b: Key) => {
+  const x = best.get(a)?.rps
+  const y = best.get(b)?.rps
+  return x && y ? `${(x / y).toFixed(2)}x` : '-'
+}
+const lines = [
+  `gateway benchmark — ${new Date().toISOString()} — node ${process.version}, ${WORKERS || 'all'} gateway workers, wrk -t2 -c${CONNECTIONS} -d${DURATION}s, best of ${ROUNDS} alternating rounds`,
+  `payload ${size} B JSON per backend; backend = HAProxy static files; all on 127.0.0.1 of one machine (load generator shares the cores)`,
+  '',
+  '| target | endpoint | req/s | p99 ms |',
+  '|---|---|---:|---:|',
+  ...[...best.entries()].map(([key, r]) => {
+    const [endpoint, target] = key.split(' ')
+    return `| ${target} | ${endpoint} | ${fmt(r.rps)} | ${fmt(r.p99ms, 2)} |`
+  }),
+  '',
+  `proxy: gateway/HAProxy ${ratio('proxy gateway', 'proxy haproxy')}, gateway/direct ${ratio('proxy gateway', 'proxy direct')}, gateway/KrakenD ${ratio('proxy gateway', 'proxy krakend')}`,
+  `merge: gateway/KrakenD ${ratio('merge gateway', 'merge krakend')}${krakendUp ? '' : ' (no krakend on PATH)'}`,
+  `h2c proxy: gateway/HAProxy ${ratio('h2c gateway', 'h2c haproxy')}`,
+  `p99 at half of gateway peak (${halfRate} req/s, hey): direct ${fmt(p99Direct, 2)} ms, gateway ${fmt(p99Gateway, 2)} ms, added ${fmt(addedP99, 2)} ms`,
+  `start to healthy (bundle, 1 worker): ${startupRuns.map((t) => `${t.toFixed(0)} ms`).join(', ')}; idle RSS per worker ${idleRssMb.toFixed(0)} MB`,
+]
+console.log(lines.join('\n'))
+gateway.kill('SIGTERM')
+cleanup()
+process.exit(0)
