@@ -934,9 +934,13 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
   return withLock(ctx, 'promote', undefined, options.lockWaitMs ?? 0, async (lock) => {
     const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
     const serving = servingColour(state.weights)
-    // The colour to promote: the one not fully serving that has a fleet (prefer the lighter one).
+    // The colour to promote: one that is not fully serving and has a fleet.
     const candidates = COLOURS.filter((c) => state.fleets[c] && state.weights[c] < 100)
-    const chosen = candidates.sort((a, b) => state.weights[a] - state.weights[b])[0]
+    // The newest fleet is the one waiting (preview, partial shift, or the colour rolled back from).
+    const created = (c: Colour) => Date.parse(state.fleets[c]?.createdAt ?? '') || 0
+    const chosen = candidates.sort(
+      (a, b) => created(b) - created(a) || state.weights[a] - state.weights[b],
+    )[0]
     const fleet = chosen ? state.fleets[chosen] : undefined
     if (!chosen || !fleet) {
       throw usageError('there is nothing to promote: no colour is waiting for traffic', {

@@ -106,14 +106,18 @@ async function gateOne(
   let streak = 0
   let checks = 0
   let detail = 'not checked yet'
+  // The last failure where the node did answer ("answered 503", "reports name ..."): more
+  // telling than a later timeout, so it is kept in the report.
+  let answered: string | undefined
   options.onNode?.(target.node, 'pending', 'waiting for health')
   for (;;) {
     if (options.signal?.aborted) throw options.signal.reason
-    const remaining = deadline - Date.now()
+    // The last check may end up to one timeout after the deadline: shrinking it would only
+    // replace a useful failure ("answered 503") with a meaningless timeout.
     const result = await probe(
       target.url,
       settings.path,
-      Math.max(1, Math.min(settings.timeoutMs, remaining)),
+      settings.timeoutMs,
       settings.expectName,
       options.signal,
     )
@@ -127,6 +131,7 @@ async function gateOne(
     } else {
       streak = 0
       detail = result.detail
+      if (result.status !== undefined) answered = result.detail
       const fatal = await options.fatal?.(target.node)
       if (fatal) {
         options.onNode?.(target.node, 'unhealthy', fatal)
@@ -134,7 +139,8 @@ async function gateOne(
       }
     }
     if (Date.now() + settings.intervalMs > deadline) {
-      const why = result.ok ? `only ${streak}/${settings.rise} consecutive successes` : detail
+      let why = result.ok ? `only ${streak}/${settings.rise} consecutive successes` : detail
+      if (answered && answered !== why) why += ` (earlier: ${answered})`
       options.onNode?.(target.node, 'unhealthy', why)
       return {
         node: target.node,

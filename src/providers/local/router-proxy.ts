@@ -94,6 +94,8 @@ export class FrontProxy {
   readonly #preview: net.Server
   readonly #admin: http.Server
   readonly #sessions = new Set<http2.ServerHttp2Session>()
+  readonly #sockets = new Set<net.Socket>()
+  readonly #previewH1: http.Server
   #previewPort = 0
 
   constructor(options: FrontProxyOptions) {
@@ -115,8 +117,17 @@ export class FrontProxy {
     const previewH2 = http2.createServer({}, (req, res) => {
       void this.#handle(req, res, true)
     })
-    this.#front = net.createServer((socket) => this.#sniff(socket, this.#h1, this.#h2))
-    this.#preview = net.createServer((socket) => this.#sniff(socket, previewH1, previewH2))
+    // node:http tracks connections (closeIdleConnections, timeouts) only once it has emitted
+    // 'listening'; these servers never listen themselves: the net servers below feed them.
+    this.#h1.emit('listening')
+    previewH1.emit('listening')
+    this.#previewH1 = previewH1
+    for (const h2 of [this.#h2, previewH2]) {
+      h2.on('sessionError', () => {})
+      h2.on('session', (session) => session.on('error', () => {}))
+    }
+    this.#front = net.createServer({ noDelay: true }, (socket) => this.#sniff(socket, this.#h1, this.#h2))
+    this.#preview = net.createServer({ noDelay: true }, (socket) => this.#sniff(socket, previewH1, previewH2))
     this.#admin = http.createServer((req, res) => {
       void this.#adminHandle(req, res)
     })
@@ -205,14 +216,19 @@ export class FrontProxy {
   }
 
   #sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
-    socket.once('error', () => socket.destroy())
+    this.#sockets.add(socket)
+    socket.once('close', () => this.#sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
     socket.once('data', (chunk: Buffer) => {
       socket.pause()
       socket.unshift(chunk)
       // h2c prior knowledge starts with the connection preface "PRI * HTTP/2.0".
+      // (http2 takes over the paused socket and its unshifted bytes itself; http/1 needs a resume.)
       if (chunk.subarray(0, 4).toString('latin1') === 'PRI ') h2.emit('connection', socket)
-      else h1.emit('connection', socket)
-      socket.resume()
+      else {
+        h1.emit('connection', socket)
+        socket.resume()
+      }
     })
   }
 
@@ -308,16 +324,23 @@ export class FrontProxy {
       new Promise<void>((resolve) => this.#preview.close(() => resolve())),
       new Promise<void>((resolve) => this.#admin.close(() => resolve())),
     ]
-    this.#h1.closeIdleConnections()
     for (const session of this.#sessions) session.close()
+    // Keep-alive connections are closed as soon as they are idle (after their last response).
+    const sweep = setInterval(() => {
+      this.#h1.closeIdleConnections()
+      this.#previewH1.closeIdleConnections()
+    }, 50)
+    this.#h1.closeIdleConnections()
+    this.#previewH1.closeIdleConnections()
     const grace = setTimeout(() => {
-      this.#h1.closeAllConnections()
+      for (const socket of this.#sockets) socket.destroy()
       for (const session of this.#sessions) session.destroy()
     }, 5_000)
     grace.unref()
     await Promise.all(closing)
-    await Promise.all([...this.#pools.values()].map((pool) => pool.close().catch(() => {})))
+    clearInterval(sweep)
     clearTimeout(grace)
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close().catch(() => {})))
   }
 }
 

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
+
+async function waitFor(text: () => string, pattern: RegExp, ms = 30_000) {
+  const end = Date.now() + ms
+  while (!pattern.test(text())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}: ${text()}`)
+    await sleep(25)
+  }
+}
+
+describe('the release lock', () => {
+  let project: Project
+  before(async () => {
+    project = await makeProject({ size: 1, lockTtl: '2s' })
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  it('a second release exits 3 naming the holder; --lock-wait waits; the holder releases on SIGTERM (exit 130)', async () => {
+    const first = project.start(['release', '--sha', sha(1)], { GWDEPLOY_TEST_PAUSE_AT: 'verify' })
+    let stderr = ''
+    first.child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString()
+    })
+    await waitFor(() => stderr, /paused at verify/)
+
+    const second = await project.run(['release', '--sha', sha(2)])
+    assert.equal(second.code, 3, second.stderr)
+    assert.match(second.stderr, /lock is held by .*pid \d+.*release 0101010/)
+
+    const json = await project.json<{ error: { exitCode: number; details: { lock: { holder: string } } } }>([
+      'release',
+      '--sha',
+      sha(2),
+    ])
+    assert.equal(json.code, 3)
+    assert.equal(json.envelope.error.exitCode, 3)
+    assert.match(json.envelope.error.details.lock.holder, new RegExp(`pid ${first.child.pid}`))
+
+    const status = await project.json<{ result: { lock: { holder: string; operation: string } } }>([
+      'lock',
+      'status',
+    ])
+    assert.equal(status.envelope.result.lock.operation, 'release')
+
+    const waiting = project.start(['release', '--sha', sha(2), '--lock-wait'])
+    await sleep(300)
+    first.child.kill('SIGTERM')
+    const firstDone = await first.done
+    assert.equal(firstDone.code, 130)
+    const waited = await waiting.done
+    assert.equal(waited.code, 0, waited.stderr)
+    assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
+  })
+
+  it('a lock left by a killed run expires after its TTL', async () => {
+    const killed = await project.run(['release', '--sha', sha(3)], { GWDEPLOY_TEST_KILL_AT: 'plan' })
+    assert.equal(killed.signal, 'SIGKILL')
+    const held = await project.run(['release', '--sha', sha(3)])
+    assert.equal(held.code, 3)
+    await sleep(2_200)
+    const status = await project.json<{ result: { lock: { expired: boolean } } }>(['lock', 'status'])
+    assert.equal(status.envelope.result.lock.expired, true)
+    const after = await project.run(['release', '--sha', sha(3)])
+    assert.equal(after.code, 0, after.stderr)
+    const free = await project.json<{ result: { lock: null } }>(['lock', 'status'])
+    assert.equal(free.envelope.result.lock, null)
+  })
+
+  it('lock release refuses a live lock (exit 3) and --force breaks it', async () => {
+    const expires = new Date(Date.now() + 3_600_000).toISOString()
+    await writeFile(
+      join(project.stateDir, 'lock.json'),
+      JSON.stringify({
+        holder: 'ci@runner-7 pid 4242',
+        operation: 'release',
+        sha: sha(9),
+        acquiredAt: new Date().toISOString(),
+        renewedAt: new Date().toISOString(),
+        expiresAt: expires,
+      }),
+    )
+    const refused = await project.run(['lock', 'release'])
+    assert.equal(refused.code, 3)
+    assert.match(refused.stderr, /ci@runner-7 pid 4242/)
+    const release = await project.run(['release', '--sha', sha(4)])
+    assert.equal(release.code, 3)
+    assert.match(release.stderr, /ci@runner-7 pid 4242 \(release 0909090\)/)
+    const forced = await project.json<{ result: { released: { holder: string } } }>([
+      'lock',
+      'release',
+      '--force',
+    ])
+    assert.equal(forced.code, 0)
+    assert.equal(forced.envelope.result.released.holder, 'ci@runner-7 pid 4242')
+    const now = await project.run(['release', '--sha', sha(4)])
+    assert.equal(now.code, 0, now.stderr)
+  })
+})
