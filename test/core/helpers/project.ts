@@ -159,14 +159,8 @@ export async function liveName(port: number): Promise<string | undefined> {
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+/** Running (zombies that wait for the init process to reap them count as exited). */
+export { isAlive } from '../../../src/providers/local/state.ts'
 
 export const sha = (n: number | string) =>
   `${String(n).padStart(2, '0')}`
