@@ -253,10 +253,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     record: ((status: number, seconds: number) => void) | undefined,
   ) => {
     if (draining && req.httpVersionMajor === 1) headers.connection = 'close'
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
-    ;(res as ServerResponse).writeHead(status, headers)
-    if (body === undefined) res.end()
-    else res.end(body)
+    if (body === undefined) {
+      ;(res as ServerResponse).writeHead(status, headers)
+      res.end()
+    } else {
+      // Encode once: the length and the bytes written come from the same buffer.
+      const bytes = Buffer.from(body, 'utf8')
+      headers['content-length'] = String(bytes.length)
+      ;(res as ServerResponse).writeHead(status, headers)
+      res.end(bytes)
+    }
     const ms = performance.now() - start
     record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
