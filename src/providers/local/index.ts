@@ -180,7 +180,7 @@ export class LocalProvider implements Provider {
           '1',
           // The front proxy stops sending before a node is stopped: a short grace is enough.
           '--drain-grace',
-          '250ms',
+          '50ms',
           '--drain-timeout',
           '10s',
         ],
