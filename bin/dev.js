@@ -12,5 +12,5 @@ pjson.oclif.helpClass = './src/cli/help.ts'
 await execute({
   development: true,
   dir: import.meta.url,
-  loadOptions: { root: new URL('..', import.meta.url).pathname, pjson },
+  loadOptions: { root: new URL('..', import.meta.url).pathname, pjson, ignoreManifest: true },
 })
