@@ -752,6 +752,18 @@ async function runRelease(
     }
     return fail(error)
   }
+  reporter.emit({
+    type: 'summary',
+    title: `${preset ? 'Rolled back to' : 'Released'} ${artifact.sha.slice(0, 7)} on ${provider.id}`,
+    rows: [
+      ['service', config.service + (target.env ? ` (${target.env})` : '')],
+      ['config name', artifact.configName],
+      ['colour', green],
+      ['traffic', `blue ${weights.blue}% / green ${weights.green}%`],
+      ['previous', previous ? `${previous.colour} ${previous.sha.slice(0, 7)}` : 'none'],
+      ['duration', `${((Date.now() - started) / 1000).toFixed(1)} s`],
+    ],
+  })
   if (!preset && config.hooks.postRelease.length) {
     await runHooks('postRelease', config.hooks.postRelease, hookValues, {
       cwd: target.dir,
