@@ -177,12 +177,37 @@ async function buildArtifact(ctx: EngineContext, artifact: Artifact): Promise<Ar
     reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail: `reusing ${artifact.image}` })
     return artifact
   }
-  throw providerError(
-    `provider ${target.provider.id} needs an image, and image builds are not wired into release yet`,
-    {
-      hint: 'Run `gwdeploy build --sha SHA --push` (src/image) and deploy by digest.',
-    },
+  const { config } = target
+  if (!config.image.repository) {
+    throw usageError(`provider ${target.provider.id} deploys images: set image.repository in gwdeploy.yml`)
+  }
+  // Loaded lazily: dockerode and the build machinery are only needed by image-based providers.
+  const { buildImage } = await import('../image/build.ts')
+  const built = await step(reporter, 'build', () =>
+    buildImage(
+      {
+        service: config.service,
+        sha: artifact.sha,
+        env: target.env,
+        gatewayConfig: resolve(target.dir, config.gateway.config),
+        nameTemplate: config.gateway.name,
+        repository: config.image.repository,
+        base: config.image.base,
+        runtime: config.image.runtime,
+        port: config.fleet.port,
+        push: config.image.push,
+      },
+      { reporter, signal: ctx.signal },
+    ),
   )
+  if (built.configDigest !== artifact.configDigest) {
+    throw providerError(
+      `the image's config digest ${built.configDigest} differs from the stamped ${artifact.configDigest}`,
+    )
+  }
+  const image = built.digest ?? built.reference
+  reporter.emit({ type: 'info', message: `${built.reused ? 'reusing' : 'built'} ${image}` })
+  return { ...artifact, image }
 }
 
 function fleetMatches(fleet: Fleet | undefined, artifact: Artifact): boolean {
