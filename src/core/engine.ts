@@ -178,7 +178,8 @@ async function buildArtifact(ctx: EngineContext, artifact: Artifact): Promise<Ar
     return artifact
   }
   const { config } = target
-  if (!config.image.repository) {
+  const repository = config.image.repository
+  if (!repository) {
     throw usageError(`provider ${target.provider.id} deploys images: set image.repository in gwdeploy.yml`)
   }
   // Loaded lazily: dockerode and the build machinery are only needed by image-based providers.
@@ -191,7 +192,7 @@ async function buildArtifact(ctx: EngineContext, artifact: Artifact): Promise<Ar
         env: target.env,
         gatewayConfig: resolve(target.dir, config.gateway.config),
         nameTemplate: config.gateway.name,
-        repository: config.image.repository,
+        repository,
         base: config.image.base,
         runtime: config.image.runtime,
         port: config.fleet.port,
