@@ -262,8 +262,9 @@ if (krakendUp)
 for (const [, url] of targets) wrk(url) // warm-up (JIT, pools)
 for (let round = 0; round < ROUNDS; round += 1) {
   for (const [key, url] of round % 2 ? [...targets].reverse() : targets) {
-    record(key, wrk(url))
-    console.error(`round ${round + 1}: ${key.padEnd(14)} ${best.get(key)?.rps.toFixed(0)} req/s`)
+    const measured = wrk(url)
+    record(key, measured)
+    console.error(`round ${round + 1}: ${key.padEnd(14)} ${measured.rps.toFixed(0)} req/s`)
   }
   if (tools.h2load) {
     record('h2c haproxy', h2load(`http://127.0.0.1:${ports.haproxyH2}/item`))

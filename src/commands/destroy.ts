@@ -1,47 +1,41 @@
 import { createInterface } from 'node:readline/promises'
 import { Flags } from '@oclif/core'
-import { BaseCommand, type RunContext } from '../cli/base-command.ts'
-import { configFlags } from '../cli/flags.ts'
+import type { RunContext } from '../cli/base-command.ts'
+import { TargetCommand, targetFlags } from '../cli/target-command.ts'
+import type { EngineContext } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
 import { destroy } from '../core/operations.ts'
-import { engineContext, lockWaitFlag, lockWaitMs, normaliseLockWaitArgv } from './release.ts'
 
-export default class Destroy extends BaseCommand<typeof Destroy, { destroyed: string[] }> {
+export default class Destroy extends TargetCommand<typeof Destroy, { destroyed: string[] }> {
   static override summary =
     'Remove everything gwdeploy created for this service on the target (both colours, the router)'
   static override description = 'Asks for the service name unless --force. The audit log (history) is kept.'
   static override flags = {
-    ...configFlags,
-    ...lockWaitFlag,
+    ...targetFlags,
     force: Flags.boolean({ description: 'Do not ask for confirmation.' }),
   }
 
-  public override async init(): Promise<void> {
-    this.argv = normaliseLockWaitArgv(this.argv)
-    await super.init()
+  protected async operate(
+    ctx: EngineContext,
+    lockWaitMs: number,
+    context: RunContext,
+  ): Promise<{ destroyed: string[] }> {
+    if (!this.flags.force) await this.confirm(ctx.target.config.service, ctx.target.provider.id, context.json)
+    return destroy(ctx, { lockWaitMs })
   }
 
-  protected async execute(context: RunContext): Promise<{ destroyed: string[] }> {
-    const ctx = await engineContext(context, this.flags)
-    try {
-      if (!this.flags.force) {
-        const service = ctx.target.config.service
-        if (!process.stdin.isTTY || context.json) {
-          throw usageError('destroy removes every node and the router of this service', {
-            hint: 'Pass --force to confirm when not running interactively.',
-          })
-        }
-        const rl = createInterface({ input: process.stdin, output: process.stderr })
-        const answer = await rl.question(
-          `This stops all traffic to ${service} (${ctx.target.provider.id}). Type the service name to confirm: `,
-        )
-        rl.close()
-        if (answer.trim() !== service) throw usageError('not confirmed: nothing was changed')
-      }
-      return await destroy(ctx, { lockWaitMs: lockWaitMs(this.flags['lock-wait'], ctx.target) })
-    } finally {
-      await ctx.target.provider.close?.()
+  private async confirm(service: string, providerId: string, json: boolean): Promise<void> {
+    if (!process.stdin.isTTY || json) {
+      throw usageError('destroy removes every node and the router of this service', {
+        hint: 'Pass --force to confirm when not running interactively.',
+      })
     }
+    const rl = createInterface({ input: process.stdin, output: process.stderr })
+    const answer = await rl.question(
+      `This stops all traffic to ${service} (${providerId}). Type the service name to confirm: `,
+    )
+    rl.close()
+    if (answer.trim() !== service) throw usageError('not confirmed: nothing was changed')
   }
 
   protected override render(result: { destroyed: string[] }): string {

@@ -1,16 +1,14 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand, type RunContext } from '../cli/base-command.ts'
-import { configFlags } from '../cli/flags.ts'
-import { promote, type ReleaseResult } from '../core/engine.ts'
-import { engineContext, lockWaitFlag, lockWaitMs, normaliseLockWaitArgv, renderRelease } from './release.ts'
+import { TargetCommand, targetFlags } from '../cli/target-command.ts'
+import { type EngineContext, promote, type ReleaseResult } from '../core/engine.ts'
+import { renderRelease } from './release.ts'
 
-export default class Promote extends BaseCommand<typeof Promote, ReleaseResult> {
+export default class Promote extends TargetCommand<typeof Promote, ReleaseResult> {
   static override summary =
     'Shift traffic to the colour waiting in preview (after `release --no-shift`), or to a manual weight'
   static override examples = ['<%= config.bin %> promote', '<%= config.bin %> promote --weight 25']
   static override flags = {
-    ...configFlags,
-    ...lockWaitFlag,
+    ...targetFlags,
     weight: Flags.integer({
       description: 'Percentage of traffic for the promoted colour (default 100).',
       min: 0,
@@ -18,21 +16,8 @@ export default class Promote extends BaseCommand<typeof Promote, ReleaseResult> 
     }),
   }
 
-  public override async init(): Promise<void> {
-    this.argv = normaliseLockWaitArgv(this.argv)
-    await super.init()
-  }
-
-  protected async execute(context: RunContext): Promise<ReleaseResult> {
-    const ctx = await engineContext(context, this.flags)
-    try {
-      return await promote(ctx, {
-        weight: this.flags.weight,
-        lockWaitMs: lockWaitMs(this.flags['lock-wait'], ctx.target),
-      })
-    } finally {
-      await ctx.target.provider.close?.()
-    }
+  protected async operate(ctx: EngineContext, lockWaitMs: number): Promise<ReleaseResult> {
+    return promote(ctx, { weight: this.flags.weight, lockWaitMs })
   }
 
   protected override render(result: ReleaseResult): string {

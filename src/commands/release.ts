@@ -1,51 +1,7 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand, type RunContext } from '../cli/base-command.ts'
-import { configFlags } from '../cli/flags.ts'
-import { parseDuration } from '../config/duration.ts'
+import { TargetCommand, targetFlags } from '../cli/target-command.ts'
 import { type EngineContext, type ReleaseResult, release } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
-import { openTarget, type Target } from '../core/target.ts'
-
-/** `--lock-wait[=DURATION]`: bare means "up to the lock TTL" (a held lock is released or expires by then). */
-export const lockWaitFlag = {
-  'lock-wait': Flags.string({
-    description:
-      'Wait for a held release lock instead of exiting 3; bare --lock-wait waits up to the lock TTL.',
-    helpValue: 'DURATION',
-  }),
-}
-
-/** Lets `--lock-wait` be given without a value (oclif wants one). */
-export function normaliseLockWaitArgv(argv: string[]): string[] {
-  return argv.map((arg, i) => {
-    if (arg !== '--lock-wait') return arg
-    const next = argv[i + 1]
-    return next === undefined || next.startsWith('-') || parseDuration(next) === undefined
-      ? '--lock-wait=ttl'
-      : arg
-  })
-}
-
-export function lockWaitMs(value: string | undefined, target: Target): number {
-  if (value === undefined) return 0
-  if (value === 'ttl') return target.config.lock.ttl + 5_000
-  const ms = parseDuration(value)
-  if (ms === undefined)
-    throw usageError(`--lock-wait ${value} is not a duration`, { hint: 'Use e.g. --lock-wait=5m or 90s.' })
-  return ms
-}
-
-export async function engineContext(
-  context: RunContext,
-  flags: { config?: string | undefined; env?: string | undefined },
-): Promise<EngineContext> {
-  const target = await openTarget({
-    file: flags.config,
-    env: flags.env,
-    emit: (event) => context.reporter.emit(event),
-  })
-  return { target, reporter: context.reporter, signal: context.signal }
-}
 
 export function renderRelease(result: ReleaseResult): string {
   const sha7 = result.sha.slice(0, 7)
@@ -75,7 +31,7 @@ export function renderRelease(result: ReleaseResult): string {
   }
 }
 
-export default class Release extends BaseCommand<typeof Release, ReleaseResult> {
+export default class Release extends TargetCommand<typeof Release, ReleaseResult> {
   static override summary =
     'Release a SHA: stamp, build, provision green, verify, shift traffic, keep blue for rollback'
   static override description =
@@ -89,8 +45,7 @@ export default class Release extends BaseCommand<typeof Release, ReleaseResult> 
     '<%= config.bin %> release --dry-run',
   ]
   static override flags = {
-    ...configFlags,
-    ...lockWaitFlag,
+    ...targetFlags,
     sha: Flags.string({ description: 'Commit to release (default: git rev-parse HEAD).' }),
     'allow-dirty': Flags.boolean({
       description: 'Release a working tree with uncommitted changes (version gets _uncommitted_<hash>).',
@@ -105,12 +60,7 @@ export default class Release extends BaseCommand<typeof Release, ReleaseResult> 
     }),
   }
 
-  public override async init(): Promise<void> {
-    this.argv = normaliseLockWaitArgv(this.argv)
-    await super.init()
-  }
-
-  protected async execute(context: RunContext): Promise<ReleaseResult> {
+  protected async operate(ctx: EngineContext, lockWaitMs: number): Promise<ReleaseResult> {
     const flags = this.flags
     let steps: number[] | undefined
     if (flags.steps) {
@@ -122,20 +72,15 @@ export default class Release extends BaseCommand<typeof Release, ReleaseResult> 
         throw usageError(`--steps ${flags.steps}: use increasing percentages 1..100, e.g. 10,50,100`)
       }
     }
-    const ctx = await engineContext(context, flags)
-    try {
-      return await release(ctx, {
-        sha: flags.sha,
-        allowDirty: flags['allow-dirty'],
-        dryRun: flags['dry-run'],
-        noShift: flags['no-shift'],
-        steps,
-        keepFailed: flags['keep-failed'],
-        lockWaitMs: lockWaitMs(flags['lock-wait'], ctx.target),
-      })
-    } finally {
-      await ctx.target.provider.close?.()
-    }
+    return release(ctx, {
+      sha: flags.sha,
+      allowDirty: flags['allow-dirty'],
+      dryRun: flags['dry-run'],
+      noShift: flags['no-shift'],
+      steps,
+      keepFailed: flags['keep-failed'],
+      lockWaitMs,
+    })
   }
 
   protected override render(result: ReleaseResult): string {

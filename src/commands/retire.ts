@@ -1,24 +1,13 @@
-import { BaseCommand, type RunContext } from '../cli/base-command.ts'
-import { configFlags } from '../cli/flags.ts'
+import { TargetCommand, targetFlags } from '../cli/target-command.ts'
+import type { EngineContext } from '../core/engine.ts'
 import { type RetireResult, retire } from '../core/operations.ts'
-import { engineContext, lockWaitFlag, lockWaitMs, normaliseLockWaitArgv } from './release.ts'
 
-export default class Retire extends BaseCommand<typeof Retire, RetireResult> {
+export default class Retire extends TargetCommand<typeof Retire, RetireResult> {
   static override summary = 'Tear down the idle (previous) colour; the serving colour is never touched'
-  static override flags = { ...configFlags, ...lockWaitFlag }
+  static override flags = targetFlags
 
-  public override async init(): Promise<void> {
-    this.argv = normaliseLockWaitArgv(this.argv)
-    await super.init()
-  }
-
-  protected async execute(context: RunContext): Promise<RetireResult> {
-    const ctx = await engineContext(context, this.flags)
-    try {
-      return await retire(ctx, { lockWaitMs: lockWaitMs(this.flags['lock-wait'], ctx.target) })
-    } finally {
-      await ctx.target.provider.close?.()
-    }
+  protected async operate(ctx: EngineContext, lockWaitMs: number): Promise<RetireResult> {
+    return retire(ctx, { lockWaitMs })
   }
 
   protected override render(result: RetireResult): string {

@@ -174,6 +174,15 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
     return worker
   }
 
+  // Metrics listen before any worker does: once a node answers health, its metrics answer too.
+  const metricsServer = aggregator
+    ? await listenMetrics(
+        () => aggregator.clusterMetrics(),
+        aggregator.contentType,
+        config.runtime.metricsPort,
+        config.runtime.metricsListenIp,
+      )
+    : undefined
   const listening = Array.from({ length: count }, () => {
     const worker = fork()
     return new Promise<void>((resolve, reject) => {
@@ -186,18 +195,11 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
   } catch (error) {
     stopping = true
     for (const w of workers) w.kill('SIGKILL')
+    await metricsServer?.close()
     throw configError(`the gateway workers could not start: ${(error as Error).message}`, {
       hint: 'run with --workers 1 to see the error directly',
     })
   }
-  const metricsServer = aggregator
-    ? await listenMetrics(
-        () => aggregator.clusterMetrics(),
-        aggregator.contentType,
-        config.runtime.metricsPort,
-        config.runtime.metricsListenIp,
-      )
-    : undefined
   logger.info(
     `gateway "${config.name}" listening on ${config.listenIp}:${config.port} with ${count} workers${metricsServer ? `, metrics on :${metricsServer.port}` : ''}`,
   )

@@ -30,8 +30,25 @@ interface Proc {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
+const spawned: Proc[] = []
+// A failed assertion must not leave a gateway (or its cluster workers) running: each runs in its
+// own process group, killed whole after the tests.
+after(() => {
+  for (const proc of spawned) {
+    if (proc.child.pid === undefined) continue
+    try {
+      process.kill(-proc.child.pid, 'SIGKILL')
+    } catch {
+      // the group is gone already
+    }
+  }
+})
+
 function run(args: string[], entry = main): Proc {
-  const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [entry, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let out = ''
   let err = ''
   child.stdout?.on('data', (c) => {
@@ -43,7 +60,9 @@ function run(args: string[], entry = main): Proc {
   const exit = once(child, 'exit').then(
     ([code, signal]) => ({ code, signal }) as { code: number | null; signal: NodeJS.Signals | null },
   )
-  return { child, stdout: () => out, stderr: () => err, exit }
+  const proc = { child, stdout: () => out, stderr: () => err, exit }
+  spawned.push(proc)
+  return proc
 }
 
 async function health(port: number): Promise<{ status: number; body: Record<string, unknown> } | undefined> {

@@ -1,0 +1,67 @@
+import { type Command, Flags } from '@oclif/core'
+import { parseDuration } from '../config/duration.ts'
+import type { EngineContext } from '../core/engine.ts'
+import { usageError } from '../core/errors.ts'
+import { openTarget, type Target } from '../core/target.ts'
+import { BaseCommand, type RunContext } from './base-command.ts'
+import { configFlags } from './flags.ts'
+
+/** `--lock-wait[=DURATION]`: bare means "up to the lock TTL" (a held lock is released or expires by then). */
+export const lockWaitFlag = {
+  'lock-wait': Flags.string({
+    description:
+      'Wait for a held release lock instead of exiting 3; bare --lock-wait waits up to the lock TTL.',
+    helpValue: 'DURATION',
+  }),
+}
+
+/** Flags of every command that changes a target: gwdeploy.yml selection and --lock-wait. */
+export const targetFlags = { ...configFlags, ...lockWaitFlag }
+
+/** Lets `--lock-wait` be given without a value (oclif wants one). */
+export function normaliseLockWaitArgv(argv: string[]): string[] {
+  return argv.map((arg, i) => {
+    if (arg !== '--lock-wait') return arg
+    const next = argv[i + 1]
+    return next === undefined || next.startsWith('-') || parseDuration(next) === undefined
+      ? '--lock-wait=ttl'
+      : arg
+  })
+}
+
+export function lockWaitMs(value: string | undefined, target: Target): number {
+  if (value === undefined) return 0
+  if (value === 'ttl') return target.config.lock.ttl + 5_000
+  const ms = parseDuration(value)
+  if (ms === undefined)
+    throw usageError(`--lock-wait ${value} is not a duration`, { hint: 'Use e.g. --lock-wait=5m or 90s.' })
+  return ms
+}
+
+/**
+ * A command that operates on the release target (release, promote, rollback, retire, destroy):
+ * opens the target from gwdeploy.yml, hands the engine context to `operate`, closes the provider.
+ */
+export abstract class TargetCommand<T extends typeof Command, R> extends BaseCommand<T, R> {
+  protected abstract operate(ctx: EngineContext, lockWait: number, context: RunContext): Promise<R>
+
+  public override async init(): Promise<void> {
+    this.argv = normaliseLockWaitArgv(this.argv)
+    await super.init()
+  }
+
+  protected async execute(context: RunContext): Promise<R> {
+    const flags = this.flags as { config?: string; env?: string; 'lock-wait'?: string }
+    const target = await openTarget({
+      file: flags.config,
+      env: flags.env,
+      emit: (event) => context.reporter.emit(event),
+    })
+    try {
+      const ctx: EngineContext = { target, reporter: context.reporter, signal: context.signal }
+      return await this.operate(ctx, lockWaitMs(flags['lock-wait'], target), context)
+    } finally {
+      await target.provider.close?.()
+    }
+  }
+}
