@@ -97,7 +97,7 @@ async function runSingle(
           () => metrics.registry.metrics(),
           metrics.registry.contentType,
           config.runtime.metricsPort,
-          config.runtime.metricsListenIp,
+          config.runtime.metricsListenIp ?? config.listenIp,
         )
       : undefined
   gateway.logger.info(
@@ -180,7 +180,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
         () => aggregator.clusterMetrics(),
         aggregator.contentType,
         config.runtime.metricsPort,
-        config.runtime.metricsListenIp,
+        config.runtime.metricsListenIp ?? config.listenIp,
       )
     : undefined
   const listening = Array.from({ length: count }, () => {

@@ -51,7 +51,8 @@ export interface RuntimeOptions {
   drainTimeoutMs: number
   /** 0 = no metrics listener. */
   metricsPort: number
-  metricsListenIp: string
+  /** Where metrics listen; undefined follows the gateway's own listen IP. */
+  metricsListenIp: string | undefined
 }
 
 export interface ServerOptions {

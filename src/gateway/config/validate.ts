@@ -312,7 +312,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     drainGraceMs: durationAt(runtimeNs, 'drain_grace', gp, 5000),
     drainTimeoutMs: durationAt(runtimeNs, 'drain_timeout', gp, 30_000),
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
-    metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp) ?? '0.0.0.0',
+    metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
   }
   const lp = ['extra_config', 'telemetry/logging']
   const levelRaw = stringAt(loggingNs, 'level', lp)?.toUpperCase() ?? 'INFO'
