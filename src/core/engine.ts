@@ -1,6 +1,6 @@
 /**
  * The release engine: resolve -> lock -> stamp -> build -> plan -> provision -> verify ->
- * shift (+bake) -> finalize -> unlock, plus promote and rollback, provider-agnostic.
+ * shift (+bake) -> finalize -> unlock, provider-agnostic (promote and rollback live beside it).
  *
  * Convergence: nothing is remembered between runs except what the provider reports
  * (inspect) — a re-run after a crash at any step re-reads the state and continues:
@@ -9,11 +9,6 @@
  * Invariants: traffic only goes to a colour that passed the health gate in this run; the
  * serving colour is never decommissioned; the lock is always released.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { type GateTarget, probe, runHealthGate, sleep } from '../health/gate.ts'
-import { runSmokeChecks } from '../health/smoke.ts'
-import { stampGatewayConfig } from '../image/stamp.ts'
 import {
   type Artifact,
   COLOURS,
@@ -24,16 +19,17 @@ import {
   type TargetState,
   type Weights,
 } from '../providers/types.ts'
-import { GwError, healthGateError, isGwError, providerError, rolledBackError, usageError } from './errors.ts'
+import { buildArtifact, fleetMatches, makeArtifact, saveArtifact } from './artifacts.ts'
+import { isGwError, rolledBackError, usageError } from './errors.ts'
 import { type EngineEvent, type Reporter, step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
 import { resolveSha } from './git.ts'
 import { appendHistory, type HistoryEntry, readHistory } from './history.ts'
 import { HookError, runHooks } from './hooks.ts'
 import { acquireLock, type HeldLock } from './lock.ts'
-import { resolveGatewayRuntime } from './runtime.ts'
 import { lockHolder, type Target } from './target.ts'
 import { testPoint } from './testpoints.ts'
+import { bake, verifyFleet } from './verify.ts'
 
 export interface EngineContext {
   target: Target
@@ -125,97 +121,6 @@ function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason
 }
 
-/** Artifacts by SHA, so rollback can re-release a SHA whose colour is gone. A local convenience. */
-async function saveArtifact(stateDir: string, artifact: Artifact): Promise<void> {
-  const dir = join(stateDir, 'artifacts')
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const { runtime: _runtime, ...portable } = artifact
-  await writeFile(join(dir, `${artifact.sha}.json`), `${JSON.stringify(portable)}\n`, { mode: 0o600 })
-}
-
-async function loadArtifact(stateDir: string, sha: string): Promise<Artifact | undefined> {
-  try {
-    return JSON.parse(await readFile(join(stateDir, 'artifacts', `${sha}.json`), 'utf8')) as Artifact
-  } catch {
-    return undefined
-  }
-}
-
-async function makeArtifact(ctx: EngineContext, sha: string, version: string): Promise<Artifact> {
-  const { target } = ctx
-  const stamped = await stampGatewayConfig({
-    file: resolve(target.dir, target.config.gateway.config),
-    template: target.config.gateway.name,
-    service: target.config.service,
-    sha,
-    env: target.env,
-  })
-  for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
-  void version
-  return {
-    sha: stamped.sha,
-    sha7: stamped.sha7,
-    configName: stamped.name,
-    configDigest: stamped.digest,
-    configText: stamped.json,
-  }
-}
-
-async function buildArtifact(ctx: EngineContext, artifact: Artifact): Promise<Artifact> {
-  const { target, reporter } = ctx
-  if (!target.provider.capabilities.image) {
-    const runtime = await resolveGatewayRuntime()
-    reporter.emit({
-      type: 'step',
-      step: 'build',
-      status: 'skipped',
-      detail: `${target.provider.id} runs the ${runtime.bundled ? 'runtime bundle' : 'runtime'} directly`,
-    })
-    return { ...artifact, runtime }
-  }
-  if (artifact.image) {
-    reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail: `reusing ${artifact.image}` })
-    return artifact
-  }
-  const { config } = target
-  const repository = config.image.repository
-  if (!repository) {
-    throw usageError(`provider ${target.provider.id} deploys images: set image.repository in gwdeploy.yml`)
-  }
-  // Loaded lazily: dockerode and the build machinery are only needed by image-based providers.
-  const { buildImage } = await import('../image/build.ts')
-  const built = await step(reporter, 'build', () =>
-    buildImage(
-      {
-        service: config.service,
-        sha: artifact.sha,
-        env: target.env,
-        gatewayConfig: resolve(target.dir, config.gateway.config),
-        nameTemplate: config.gateway.name,
-        repository,
-        base: config.image.base,
-        runtime: config.image.runtime,
-        port: config.fleet.port,
-        push: config.image.push,
-      },
-      { reporter, signal: ctx.signal },
-    ),
-  )
-  if (built.configDigest !== artifact.configDigest) {
-    throw providerError(
-      `the image's config digest ${built.configDigest} differs from the stamped ${artifact.configDigest}`,
-    )
-  }
-  const image = built.digest ?? built.reference
-  reporter.emit({ type: 'info', message: `${built.reused ? 'reusing' : 'built'} ${image}` })
-  return { ...artifact, image }
-}
-
-function fleetMatches(fleet: Fleet | undefined, artifact: Artifact): boolean {
-  return fleet !== undefined && fleet.sha === artifact.sha && fleet.configDigest === artifact.configDigest
-}
-
-/** Where green goes and what has to happen first. Pure: tested without a provider. */
 export function planRelease(
   state: Pick<TargetState, 'fleets' | 'weights'>,
   artifact: Pick<Artifact, 'sha' | 'configDigest'>,
@@ -249,155 +154,6 @@ export function planRelease(
   }
 }
 
-interface GateSettings {
-  rise?: number
-  deadlineMs?: number
-}
-
-/** Health gate over every green node (direct probes, provider health, preview + smoke). Throws exit 4. */
-async function verifyFleet(
-  ctx: EngineContext,
-  fleet: Fleet,
-  options: GateSettings & { smoke: boolean } = { smoke: true },
-): Promise<void> {
-  const { target, reporter, signal } = ctx
-  const { provider, config } = target
-  const health = config.health
-  const settings = {
-    path: health.path,
-    intervalMs: health.interval,
-    timeoutMs: health.timeout,
-    rise: options.rise ?? health.rise,
-    deadlineMs: options.deadlineMs ?? health.deadline,
-    expectName: health.expectName ? fleet.configName : undefined,
-  }
-  const started = Date.now()
-  const failures: Array<{ node: string; detail: string }> = []
-  const targets: GateTarget[] = await provider.probeTargets(fleet)
-  if (targets.length > 0) {
-    reporter.emit({
-      type: 'progress',
-      step: 'verify',
-      message: `checking ${targets.length} node(s) at ${health.path}`,
-    })
-    const result = await runHealthGate(targets, settings, {
-      signal,
-      onNode: (node, status, detail) => reporter.emit({ type: 'node', step: 'verify', node, status, detail }),
-      fatal: async (node) => {
-        const view = await provider.nodeHealth({ ...fleet, nodes: fleet.nodes.filter((n) => n.id === node) })
-        const gone = view.find((v) => v.status === 'gone')
-        return gone ? `node is gone: ${gone.detail ?? 'stopped'}` : undefined
-      },
-    })
-    for (const node of result.nodes) if (!node.ok) failures.push({ node: node.node, detail: node.detail })
-  }
-  // The provider's own view must agree (ALB target health, pod readiness, process alive).
-  if (failures.length === 0) {
-    const deadline = started + settings.deadlineMs
-    for (;;) {
-      const view = await provider.nodeHealth(fleet, { signal })
-      const bad = view.filter((v) => v.status !== 'healthy')
-      if (bad.length === 0) break
-      if (Date.now() >= deadline || bad.some((v) => v.status === 'gone' || v.status === 'unhealthy')) {
-        if (Date.now() >= deadline || bad.every((v) => v.status === 'gone')) {
-          for (const v of bad)
-            failures.push({
-              node: v.node,
-              detail: `provider reports ${v.status}${v.detail ? `: ${v.detail}` : ''}`,
-            })
-          break
-        }
-      }
-      await sleep(settings.intervalMs, signal)
-    }
-  }
-  let previewUrl: URL | undefined
-  if (failures.length === 0 && (targets.length === 0 || (options.smoke && config.smoke.length > 0))) {
-    previewUrl = await provider.preview(fleet.colour, { signal })
-  }
-  // Without direct probes, the stamped name is proven through the preview route.
-  if (failures.length === 0 && targets.length === 0) {
-    if (!previewUrl) {
-      throw providerError(`provider ${provider.id} can neither reach nodes nor offer a preview route`)
-    }
-    const result = await runHealthGate([{ node: `${fleet.colour} (preview)`, url: previewUrl }], settings, {
-      signal,
-    })
-    for (const node of result.nodes) if (!node.ok) failures.push({ node: node.node, detail: node.detail })
-  }
-  if (failures.length === 0 && options.smoke && config.smoke.length > 0 && previewUrl) {
-    reporter.emit({
-      type: 'progress',
-      step: 'verify',
-      message: `${config.smoke.length} smoke check(s) via ${previewUrl.origin}`,
-    })
-    const results = await runSmokeChecks(previewUrl, config.smoke, health.timeout, signal)
-    for (const r of results) if (!r.ok) failures.push({ node: `smoke "${r.check}"`, detail: r.detail })
-  }
-  if (failures.length === 0) return
-  const logs: string[] = []
-  if (provider.logs) {
-    for (const failure of failures) {
-      const node = fleet.nodes.find((n) => n.id === failure.node)
-      if (!node) continue
-      const text = await provider.logs(node, 20).catch(() => '')
-      if (text) logs.push(`--- last log lines of ${node.id} ---\n${text}`)
-    }
-  }
-  const first = failures[0] as { node: string; detail: string }
-  throw healthGateError(
-    `green (${fleet.colour}, ${fleet.sha.slice(0, 7)}) failed its health gate: ${first.node}: ${first.detail}`,
-    {
-      problems: failures.map((f) => ({ message: `${f.node}: ${f.detail}` })),
-      hint: `Traffic was not touched.${logs.length ? `\n${logs.join('\n')}` : ''}`,
-      details: { failures, colour: fleet.colour, sha: fleet.sha },
-    },
-  )
-}
-
-/** Watches green for `ms`: health (name), provider view, error ratio. Throws a GwError on failure. */
-async function bake(ctx: EngineContext, fleet: Fleet, ms: number): Promise<void> {
-  const { target, reporter, signal } = ctx
-  const { provider, config } = target
-  if (ms <= 0) return
-  await testPoint('bake', signal)
-  reporter.emit({ type: 'progress', step: 'shift', message: `baking for ${Math.round(ms / 100) / 10} s` })
-  const end = Date.now() + ms
-  const targets = await provider.probeTargets(fleet)
-  const first = provider.traffic ? await provider.traffic(fleet.colour) : undefined
-  const expectName = config.health.expectName ? fleet.configName : undefined
-  for (;;) {
-    const wait = Math.min(config.health.interval, end - Date.now())
-    if (wait > 0) await sleep(wait, signal)
-    for (const t of targets) {
-      const result = await probe(t.url, config.health.path, config.health.timeout, expectName, signal)
-      if (!result.ok) throw new GwError('bake', ExitCode.rolledBack, `${t.node}: ${result.detail}`)
-    }
-    const view = await provider.nodeHealth(fleet, { signal })
-    const bad = view.find((v) => v.status === 'gone' || v.status === 'unhealthy')
-    if (bad)
-      throw new GwError(
-        'bake',
-        ExitCode.rolledBack,
-        `${bad.node}: provider reports ${bad.status}${bad.detail ? ` (${bad.detail})` : ''}`,
-      )
-    if (first && provider.traffic) {
-      const now = await provider.traffic(fleet.colour)
-      const requests = now.requests - first.requests
-      const errors = now.errors - first.errors
-      const ratio = requests > 0 ? errors / requests : 0
-      if (requests >= 10 && ratio > config.shift.maxErrorRatio) {
-        throw new GwError(
-          'bake',
-          ExitCode.rolledBack,
-          `error ratio ${(ratio * 100).toFixed(1)}% (${errors}/${requests}) above ${(config.shift.maxErrorRatio * 100).toFixed(1)}%`,
-        )
-      }
-    }
-    if (Date.now() >= end) return
-  }
-}
-
 function stepsFor(ctx: EngineContext, options: ReleaseOptions, hasServing: boolean): number[] {
   const { config, provider } = ctx.target
   let steps = options.steps ?? (config.shift.strategy === 'steps' ? config.shift.steps : [100])
@@ -410,7 +166,7 @@ function stepsFor(ctx: EngineContext, options: ReleaseOptions, hasServing: boole
   return steps
 }
 
-async function recordHistory(
+export async function recordHistory(
   ctx: EngineContext,
   entry: Omit<HistoryEntry, 'time' | 'service' | 'env'>,
 ): Promise<void> {
@@ -425,14 +181,18 @@ async function recordHistory(
   )
 }
 
-async function revertTraffic(ctx: EngineContext, green: Colour, serving: Colour | null): Promise<Weights> {
+export async function revertTraffic(
+  ctx: EngineContext,
+  green: Colour,
+  serving: Colour | null,
+): Promise<Weights> {
   const weights = splitWeights(green, 0, serving !== null)
   await ctx.target.provider.route(weights)
   ctx.reporter.emit({ type: 'weights', weights })
   return weights
 }
 
-async function finalize(
+export async function finalize(
   ctx: EngineContext,
   green: Fleet,
   previous: Fleet | undefined,
@@ -809,232 +569,6 @@ async function runRelease(
   }
 }
 
-export interface RollbackOptions {
-  to?: string | undefined
-  lockWaitMs?: number
-}
-
-/**
- * `gwdeploy rollback`: back to the previous colour when it is still up and healthy (one
- * routing change), else re-release the previous SHA from its recorded artifact.
- */
-export async function rollback(ctx: EngineContext, options: RollbackOptions): Promise<ReleaseResult> {
-  const { target, reporter, signal } = ctx
-  const { provider } = target
-  const started = Date.now()
-  const fallback = await withLock<{ result: ReleaseResult } | { sha: string }>(
-    ctx,
-    'rollback',
-    options.to,
-    options.lockWaitMs ?? 0,
-    async (lock) => {
-      const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
-      const serving = servingColour(state.weights)
-      const servingFleet = serving ? state.fleets[serving] : undefined
-      let wanted = options.to?.toLowerCase()
-      if (wanted) {
-        const match = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha.startsWith(wanted as string))
-        if (match) wanted = match.sha
-      }
-      const candidate = serving
-        ? state.fleets[otherColour(serving)]
-        : (state.fleets.blue ?? state.fleets.green)
-      if (
-        servingFleet &&
-        wanted &&
-        servingFleet.sha.startsWith(wanted) &&
-        state.weights[servingFleet.colour] === 100
-      ) {
-        reporter.emit({ type: 'info', message: `${servingFleet.sha.slice(0, 7)} is already live` })
-        return {
-          result: {
-            status: 'unchanged' as const,
-            sha: servingFleet.sha,
-            configName: servingFleet.configName,
-            colour: servingFleet.colour,
-            previous: null,
-            weights: state.weights,
-            endpoint: state.router.endpoint,
-            durationMs: Date.now() - started,
-          },
-        }
-      }
-      if (candidate && (!wanted || candidate.sha.startsWith(wanted))) {
-        const ok = await step(reporter, 'verify', async () => {
-          try {
-            await verifyFleet(ctx, candidate, {
-              rise: 1,
-              deadlineMs: Math.min(target.config.health.deadline, 5_000),
-              smoke: false,
-            })
-            return true
-          } catch (error) {
-            if (isGwError(error) && error.exitCode === ExitCode.healthGate) {
-              reporter.emit({
-                type: 'warn',
-                message: `previous colour is not healthy (${error.message}); re-releasing its SHA`,
-              })
-              return false
-            }
-            throw error
-          }
-        })
-        if (ok) {
-          const weights = splitWeights(candidate.colour, 100, false)
-          await step(reporter, 'shift', async () => {
-            await provider.route(weights, { signal })
-            reporter.emit({ type: 'weights', weights })
-          })
-          await finalize(ctx, candidate, servingFleet, {
-            operation: 'rollback',
-            status: 'switched',
-            sha: candidate.sha,
-            configName: candidate.configName,
-            configDigest: candidate.configDigest,
-            image: candidate.image,
-            colour: candidate.colour,
-            previous: servingFleet ? { colour: servingFleet.colour, sha: servingFleet.sha } : undefined,
-            weights,
-            holder: lock.info.holder,
-            durationMs: Date.now() - started,
-          })
-          return {
-            result: {
-              status: 'switched' as const,
-              sha: candidate.sha,
-              configName: candidate.configName,
-              colour: candidate.colour,
-              previous: servingFleet ? { colour: servingFleet.colour, sha: servingFleet.sha } : null,
-              weights,
-              endpoint: state.router.endpoint,
-              durationMs: Date.now() - started,
-            },
-          }
-        }
-      }
-      // Re-release: the SHA asked for, or the one that served before the current one.
-      let sha = wanted
-      if (!sha) {
-        const history = await readHistory(target.stateDir)
-        const live = servingFleet?.sha
-        const released = history.filter(
-          (e) => (e.status === 'released' || e.status === 'switched') && e.sha && e.sha !== live,
-        )
-        sha = released.at(-1)?.sha
-      }
-      if (!sha) {
-        throw usageError(
-          'there is nothing to roll back to: no previous colour is up and the history has no earlier release',
-          {
-            hint: 'Use `gwdeploy rollback --to <sha>` or `gwdeploy release --sha <sha>`.',
-          },
-        )
-      }
-      return { sha }
-    },
-  )
-  if ('result' in fallback) return fallback.result
-  const artifacts = await readdirSafe(join(target.stateDir, 'artifacts'))
-  const file = artifacts.find((name) => name.startsWith(fallback.sha))
-  const artifact = file ? await loadArtifact(target.stateDir, file.replace(/\.json$/, '')) : undefined
-  if (!artifact) {
-    reporter.emit({
-      type: 'warn',
-      message: `no recorded artifact for ${fallback.sha.slice(0, 7)}: re-stamping the current gateway config with that SHA`,
-    })
-    if (!/^[0-9a-f]{7,64}$/.test(fallback.sha)) throw usageError(`--to ${fallback.sha} is not a SHA`)
-    return release(ctx, { sha: fallback.sha, lockWaitMs: options.lockWaitMs ?? 0 })
-  }
-  return release(ctx, { lockWaitMs: options.lockWaitMs ?? 0 }, artifact)
-}
-
-async function readdirSafe(dir: string): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises')
-  try {
-    return await readdir(dir)
-  } catch {
-    return []
-  }
-}
-
-export interface PromoteOptions {
-  weight?: number | undefined
-  lockWaitMs?: number
-}
-
-/** `gwdeploy promote [--weight N]`: moves traffic to the idle (preview) colour after re-verifying it. */
-export async function promote(ctx: EngineContext, options: PromoteOptions): Promise<ReleaseResult> {
-  const { target, reporter, signal } = ctx
-  const { provider, config } = target
-  const started = Date.now()
-  const weight = options.weight ?? 100
-  if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw usageError('--weight must be 0..100')
-  return withLock(ctx, 'promote', undefined, options.lockWaitMs ?? 0, async (lock) => {
-    const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
-    const serving = servingColour(state.weights)
-    // The colour to promote: one that is not fully serving and has a fleet.
-    const candidates = COLOURS.filter((c) => state.fleets[c] && state.weights[c] < 100)
-    // The newest fleet is the one waiting (preview, partial shift, or the colour rolled back from).
-    const created = (c: Colour) => Date.parse(state.fleets[c]?.createdAt ?? '') || 0
-    const chosen = candidates.sort(
-      (a, b) => created(b) - created(a) || state.weights[a] - state.weights[b],
-    )[0]
-    const fleet = chosen ? state.fleets[chosen] : undefined
-    if (!chosen || !fleet) {
-      throw usageError('there is nothing to promote: no colour is waiting for traffic', {
-        hint: 'Start one with `gwdeploy release --sha SHA --no-shift`.',
-      })
-    }
-    const other = otherColour(chosen)
-    const hasOther = state.fleets[other] !== undefined && (serving === other || state.weights[other] > 0)
-    if (!provider.capabilities.weights && weight !== 0 && weight !== 100) {
-      throw usageError(`${provider.id} routes 0/100 only: use --weight 0 or 100`)
-    }
-    if (weight > 0) await step(reporter, 'verify', () => verifyFleet(ctx, fleet, { smoke: true }))
-    const weights = splitWeights(chosen, weight, hasOther)
-    await step(reporter, 'shift', async () => {
-      await provider.route(weights, { signal })
-      reporter.emit({ type: 'weights', weights })
-      if (weight === 100) {
-        try {
-          await bake(ctx, fleet, config.shift.bake)
-        } catch (error) {
-          if (isGwError(error) && error.code === 'bake') {
-            await revertTraffic(ctx, chosen, hasOther ? other : null)
-            throw rolledBackError(`${chosen} failed during bake: ${error.message}`, {
-              hint: `Traffic is back on ${other}.`,
-            })
-          }
-          throw error
-        }
-      }
-    })
-    const previousFleet = hasOther ? state.fleets[other] : undefined
-    const base = {
-      operation: 'promote' as const,
-      sha: fleet.sha,
-      configName: fleet.configName,
-      configDigest: fleet.configDigest,
-      image: fleet.image,
-      colour: chosen,
-      previous: previousFleet ? { colour: other, sha: previousFleet.sha } : undefined,
-      weights,
-      holder: lock.info.holder,
-      durationMs: Date.now() - started,
-    }
-    if (weight === 100) await finalize(ctx, fleet, previousFleet, { ...base, status: 'released' })
-    else await recordHistory(ctx, { ...base, status: 'preview' })
-    return {
-      status: weight === 100 ? ('released' as const) : ('preview' as const),
-      sha: fleet.sha,
-      configName: fleet.configName,
-      colour: chosen,
-      previous: base.previous ?? null,
-      weights,
-      endpoint: state.router.endpoint,
-      durationMs: Date.now() - started,
-    }
-  })
-}
-
+export { type PromoteOptions, promote } from './promote.ts'
+export { type RollbackOptions, rollback } from './rollback.ts'
 export { withLock }

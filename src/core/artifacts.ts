@@ -1,0 +1,109 @@
+/** Release artifacts (stamped config + image) by SHA, so rollback can re-release a SHA whose colour is gone. */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { stampGatewayConfig } from '../image/stamp.ts'
+import type { Artifact, Fleet } from '../providers/types.ts'
+import type { EngineContext } from './engine.ts'
+import { providerError, usageError } from './errors.ts'
+import { step } from './events.ts'
+import { resolveGatewayRuntime } from './runtime.ts'
+
+/** Artifacts by SHA, so rollback can re-release a SHA whose colour is gone. A local convenience. */
+export async function saveArtifact(stateDir: string, artifact: Artifact): Promise<void> {
+  const dir = join(stateDir, 'artifacts')
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const { runtime: _runtime, ...portable } = artifact
+  await writeFile(join(dir, `${artifact.sha}.json`), `${JSON.stringify(portable)}\n`, { mode: 0o600 })
+}
+
+export async function loadArtifact(stateDir: string, sha: string): Promise<Artifact | undefined> {
+  try {
+    return JSON.parse(await readFile(join(stateDir, 'artifacts', `${sha}.json`), 'utf8')) as Artifact
+  } catch {
+    return undefined
+  }
+}
+
+export async function makeArtifact(ctx: EngineContext, sha: string, version: string): Promise<Artifact> {
+  const { target } = ctx
+  const stamped = await stampGatewayConfig({
+    file: resolve(target.dir, target.config.gateway.config),
+    template: target.config.gateway.name,
+    service: target.config.service,
+    sha,
+    env: target.env,
+  })
+  for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
+  void version
+  return {
+    sha: stamped.sha,
+    sha7: stamped.sha7,
+    configName: stamped.name,
+    configDigest: stamped.digest,
+    configText: stamped.json,
+  }
+}
+
+export async function buildArtifact(ctx: EngineContext, artifact: Artifact): Promise<Artifact> {
+  const { target, reporter } = ctx
+  if (!target.provider.capabilities.image) {
+    const runtime = await resolveGatewayRuntime()
+    reporter.emit({
+      type: 'step',
+      step: 'build',
+      status: 'skipped',
+      detail: `${target.provider.id} runs the ${runtime.bundled ? 'runtime bundle' : 'runtime'} directly`,
+    })
+    return { ...artifact, runtime }
+  }
+  if (artifact.image) {
+    reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail: `reusing ${artifact.image}` })
+    return artifact
+  }
+  const { config } = target
+  const repository = config.image.repository
+  if (!repository) {
+    throw usageError(`provider ${target.provider.id} deploys images: set image.repository in gwdeploy.yml`)
+  }
+  // Loaded lazily: dockerode and the build machinery are only needed by image-based providers.
+  const { buildImage } = await import('../image/build.ts')
+  const built = await step(reporter, 'build', () =>
+    buildImage(
+      {
+        service: config.service,
+        sha: artifact.sha,
+        env: target.env,
+        gatewayConfig: resolve(target.dir, config.gateway.config),
+        nameTemplate: config.gateway.name,
+        repository,
+        base: config.image.base,
+        runtime: config.image.runtime,
+        port: config.fleet.port,
+        push: config.image.push,
+      },
+      { reporter, signal: ctx.signal },
+    ),
+  )
+  if (built.configDigest !== artifact.configDigest) {
+    throw providerError(
+      `the image's config digest ${built.configDigest} differs from the stamped ${artifact.configDigest}`,
+    )
+  }
+  const image = built.digest ?? built.reference
+  reporter.emit({ type: 'info', message: `${built.reused ? 'reusing' : 'built'} ${image}` })
+  return { ...artifact, image }
+}
+
+export function fleetMatches(fleet: Fleet | undefined, artifact: Artifact): boolean {
+  return fleet !== undefined && fleet.sha === artifact.sha && fleet.configDigest === artifact.configDigest
+}
+
+/** Where green goes and what has to happen first. Pure: tested without a provider. */
+export async function readdirSafe(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises')
+  try {
+    return await readdir(dir)
+  } catch {
+    return []
+  }
+}

@@ -1,0 +1,157 @@
+/** Rollback: switch back to the previous colour when it is up and healthy, else re-release its SHA. */
+import { join } from 'node:path'
+import { COLOURS, otherColour } from '../providers/types.ts'
+import { loadArtifact, readdirSafe } from './artifacts.ts'
+import {
+  type EngineContext,
+  finalize,
+  type ReleaseResult,
+  release,
+  servingColour,
+  splitWeights,
+  withLock,
+} from './engine.ts'
+import { isGwError, usageError } from './errors.ts'
+import { step } from './events.ts'
+import { ExitCode } from './exit-codes.ts'
+import { readHistory } from './history.ts'
+import { verifyFleet } from './verify.ts'
+
+export interface RollbackOptions {
+  to?: string | undefined
+  lockWaitMs?: number
+}
+
+/**
+ * `gwdeploy rollback`: back to the previous colour when it is still up and healthy (one
+ * routing change), else re-release the previous SHA from its recorded artifact.
+ */
+export async function rollback(ctx: EngineContext, options: RollbackOptions): Promise<ReleaseResult> {
+  const { target, reporter, signal } = ctx
+  const { provider } = target
+  const started = Date.now()
+  const fallback = await withLock<{ result: ReleaseResult } | { sha: string }>(
+    ctx,
+    'rollback',
+    options.to,
+    options.lockWaitMs ?? 0,
+    async (lock) => {
+      const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
+      const serving = servingColour(state.weights)
+      const servingFleet = serving ? state.fleets[serving] : undefined
+      let wanted = options.to?.toLowerCase()
+      if (wanted) {
+        const match = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha.startsWith(wanted as string))
+        if (match) wanted = match.sha
+      }
+      const candidate = serving
+        ? state.fleets[otherColour(serving)]
+        : (state.fleets.blue ?? state.fleets.green)
+      if (
+        servingFleet &&
+        wanted &&
+        servingFleet.sha.startsWith(wanted) &&
+        state.weights[servingFleet.colour] === 100
+      ) {
+        reporter.emit({ type: 'info', message: `${servingFleet.sha.slice(0, 7)} is already live` })
+        return {
+          result: {
+            status: 'unchanged' as const,
+            sha: servingFleet.sha,
+            configName: servingFleet.configName,
+            colour: servingFleet.colour,
+            previous: null,
+            weights: state.weights,
+            endpoint: state.router.endpoint,
+            durationMs: Date.now() - started,
+          },
+        }
+      }
+      if (candidate && (!wanted || candidate.sha.startsWith(wanted))) {
+        const ok = await step(reporter, 'verify', async () => {
+          try {
+            await verifyFleet(ctx, candidate, {
+              rise: 1,
+              deadlineMs: Math.min(target.config.health.deadline, 5_000),
+              smoke: false,
+            })
+            return true
+          } catch (error) {
+            if (isGwError(error) && error.exitCode === ExitCode.healthGate) {
+              reporter.emit({
+                type: 'warn',
+                message: `previous colour is not healthy (${error.message}); re-releasing its SHA`,
+              })
+              return false
+            }
+            throw error
+          }
+        })
+        if (ok) {
+          const weights = splitWeights(candidate.colour, 100, false)
+          await step(reporter, 'shift', async () => {
+            await provider.route(weights, { signal })
+            reporter.emit({ type: 'weights', weights })
+          })
+          await finalize(ctx, candidate, servingFleet, {
+            operation: 'rollback',
+            status: 'switched',
+            sha: candidate.sha,
+            configName: candidate.configName,
+            configDigest: candidate.configDigest,
+            image: candidate.image,
+            colour: candidate.colour,
+            previous: servingFleet ? { colour: servingFleet.colour, sha: servingFleet.sha } : undefined,
+            weights,
+            holder: lock.info.holder,
+            durationMs: Date.now() - started,
+          })
+          return {
+            result: {
+              status: 'switched' as const,
+              sha: candidate.sha,
+              configName: candidate.configName,
+              colour: candidate.colour,
+              previous: servingFleet ? { colour: servingFleet.colour, sha: servingFleet.sha } : null,
+              weights,
+              endpoint: state.router.endpoint,
+              durationMs: Date.now() - started,
+            },
+          }
+        }
+      }
+      // Re-release: the SHA asked for, or the one that served before the current one.
+      let sha = wanted
+      if (!sha) {
+        const history = await readHistory(target.stateDir)
+        const live = servingFleet?.sha
+        const released = history.filter(
+          (e) => (e.status === 'released' || e.status === 'switched') && e.sha && e.sha !== live,
+        )
+        sha = released.at(-1)?.sha
+      }
+      if (!sha) {
+        throw usageError(
+          'there is nothing to roll back to: no previous colour is up and the history has no earlier release',
+          {
+            hint: 'Use `gwdeploy rollback --to <sha>` or `gwdeploy release --sha <sha>`.',
+          },
+        )
+      }
+      return { sha }
+    },
+  )
+  if ('result' in fallback) return fallback.result
+  const artifacts = await readdirSafe(join(target.stateDir, 'artifacts'))
+  const file = artifacts.find((name) => name.startsWith(fallback.sha))
+  const artifact = file ? await loadArtifact(target.stateDir, file.replace(/\.json$/, '')) : undefined
+  if (!artifact) {
+    reporter.emit({
+      type: 'warn',
+      message: `no recorded artifact for ${fallback.sha.slice(0, 7)}: re-stamping the current gateway config with that SHA`,
+    })
+    if (!/^[0-9a-f]{7,64}$/.test(fallback.sha)) throw usageError(`--to ${fallback.sha} is not a SHA`)
+    return release(ctx, { sha: fallback.sha, lockWaitMs: options.lockWaitMs ?? 0 })
+  }
+  return release(ctx, { lockWaitMs: options.lockWaitMs ?? 0 }, artifact)
+}
