@@ -5,6 +5,7 @@
  * without rebuilding; with a different digest the build is refused (tags are immutable).
  * The result names the pushed digest (`repository@sha256:...`), which releases deploy by.
  */
+import { readFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { configError, providerError } from '../core/errors.ts'
 import { type Reporter, silentReporter } from '../core/events.ts'
@@ -202,18 +203,21 @@ export async function buildImage(
     }
   }
 
+  const identity = {
+    reference,
+    repository: spec.repository,
+    tag,
+    sha: stamped.sha,
+    configName: stamped.name,
+    configDigest: stamped.digest,
+  }
   if (remote && !local) {
     reporter.emit({
       type: 'info',
       message: `${reference} already in ${name.registry} with this config: reused`,
     })
     return {
-      reference,
-      repository: spec.repository,
-      tag,
-      sha: stamped.sha,
-      configName: stamped.name,
-      configDigest: stamped.digest,
+      ...identity,
       imageId: undefined,
       digest: `${spec.repository}@${remote.digest}`,
       reused: 'registry',
@@ -236,7 +240,6 @@ export async function buildImage(
     if (runtime === 'bundled') {
       reporter.emit({ type: 'progress', step: 'build', message: 'bundling the gateway runtime' })
       const bundle = await buildRuntimeBundle({ ...(spec.cacheDir ? { cacheDir: spec.cacheDir } : {}), env })
-      const { readFile } = await import('node:fs/promises')
       files.push({ name: 'gateway.mjs', content: await readFile(bundle.path) })
     }
     files.push({ name: IMAGE_PATHS[runtime].contextConfig, content: stamped.json })
@@ -290,12 +293,7 @@ export async function buildImage(
   }
 
   return {
-    reference,
-    repository: spec.repository,
-    tag,
-    sha: stamped.sha,
-    configName: stamped.name,
-    configDigest: stamped.digest,
+    ...identity,
     imageId,
     digest,
     reused,
