@@ -11,6 +11,9 @@ export function renderRelease(result: ReleaseResult): string {
       const plan = result.plan
       const lines = [`plan for ${sha7} (${result.configName}) -> ${result.colour}:`]
       for (const action of plan?.actions ?? []) lines.push(`  - ${action}`)
+      for (const document of plan?.documents ?? []) {
+        lines.push('', `# ${document.title}`, document.content.trimEnd())
+      }
       lines.push('dry run: nothing was changed')
       return lines.join('\n')
     }

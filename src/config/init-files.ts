@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { TEMPLATES_DIR } from '../core/paths.ts'
 import type { ProviderKind } from './schema.ts'
 
@@ -49,7 +49,24 @@ export function renderInitFiles(options: InitOptions): InitFile[] {
     { path: 'gwdeploy.yml', content: fill(template('init/gwdeploy.yml'), { ...values, image, provider }) },
     { path: 'gateway.json', content: fill(template('init/gateway.json'), values) },
   ]
+  files.push(...providerFiles(options.provider, values))
   if (options.ci)
     files.push({ path: CI_PATHS[options.ci], content: fill(template(`ci/${options.ci}.yml`), values) })
   return files
+}
+
+/**
+ * Files a provider needs next to gwdeploy.yml (e.g. haproxy/haproxy.cfg): everything under
+ * templates/init/files/<provider>/, written at the same relative path.
+ */
+function providerFiles(provider: ProviderKind, values: Record<string, string>): InitFile[] {
+  const root = join(TEMPLATES_DIR, 'init', 'files', provider)
+  if (!existsSync(root)) return []
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const file = join(entry.parentPath, entry.name)
+      return { path: relative(root, file), content: fill(readFileSync(file, 'utf8'), values) }
+    })
+    .sort((a, b) => a.path.localeCompare(b.path))
 }

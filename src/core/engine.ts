@@ -16,6 +16,7 @@ import {
   type Fleet,
   type FleetSpec,
   otherColour,
+  type RenderedDocument,
   type TargetState,
   type Weights,
 } from '../providers/types.ts'
@@ -58,6 +59,8 @@ export interface PlanSummary {
   /** What the run does to reach the goal, in order. */
   actions: string[]
   steps: number[]
+  /** What the provider would send (manifests, haproxy.cfg, request inputs), on dry runs. */
+  documents?: RenderedDocument[]
 }
 
 export interface ReleaseResult {
@@ -245,6 +248,16 @@ async function planOnly(
   const artifact = preset ?? (await step(reporter, 'stamp', () => makeArtifact(ctx, sha, version)))
   const state = await step(reporter, 'plan', () => target.provider.inspect())
   const plan = describePlan(ctx, state, artifact, version, {})
+  if (target.provider.render && !planRelease(state, artifact).unchanged) {
+    const image =
+      artifact.image ??
+      (target.provider.capabilities.image && target.config.image.repository
+        ? `${target.config.image.repository}:${artifact.sha7}`
+        : undefined)
+    plan.documents = target.provider.render(
+      fleetSpec(ctx, plan.green, image ? { ...artifact, image } : artifact),
+    )
+  }
   return {
     status: 'planned',
     sha,
@@ -257,6 +270,19 @@ async function planOnly(
     weights: state.weights,
     plan,
     durationMs: 0,
+  }
+}
+
+function fleetSpec(ctx: EngineContext, colour: Colour, artifact: Artifact): FleetSpec {
+  const { config, env } = ctx.target
+  return {
+    service: config.service,
+    env,
+    colour,
+    artifact,
+    size: config.fleet.size,
+    port: config.fleet.port,
+    healthPath: config.health.path,
   }
 }
 
@@ -449,15 +475,7 @@ async function runRelease(
     }
     checkAborted(signal)
     await testPoint('provision', signal)
-    const spec: FleetSpec = {
-      service: config.service,
-      env: target.env,
-      colour: green,
-      artifact,
-      size: config.fleet.size,
-      port: config.fleet.port,
-      healthPath: config.health.path,
-    }
+    const spec = fleetSpec(ctx, green, artifact)
     greenFleet = await step(reporter, 'provision', () =>
       provider.provision(spec, {
         signal,

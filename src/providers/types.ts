@@ -172,6 +172,14 @@ export interface ProviderCapabilities {
   traffic: boolean
 }
 
+/** An outside-world input a provider would send (manifest, haproxy.cfg, API request), for `release --dry-run`. */
+export interface RenderedDocument {
+  title: string
+  /** How to print it: YAML manifests, JSON request inputs, haproxy.cfg text... */
+  language: 'yaml' | 'json' | 'haproxy' | 'text'
+  content: string
+}
+
 export interface OperationOptions {
   signal?: AbortSignal
   /** Progress for the current step (the engine forwards it to the reporter). */
@@ -201,6 +209,11 @@ export interface Provider {
   logs?(node: FleetNode, lines: number): Promise<string>
   /** Traffic counters for a colour since `since` (a value returned earlier), for the bake's error ratio. */
   traffic?(colour: Colour): Promise<TrafficSample>
+  /**
+   * The documents provision/route would send for `spec` (pure, no I/O), shown by `release --dry-run`.
+   * On a dry run the image is not built yet: `spec.artifact.image` is the tag it would get.
+   */
+  render?(spec: FleetSpec): RenderedDocument[]
   /** Everything this provider created for the service (fleets, router, state). Idempotent. */
   destroy(options?: OperationOptions): Promise<void>
   /** Releases clients/sockets; the process should be able to exit after. */
