@@ -1,0 +1,118 @@
+/**
+ * The thin I/O layer: a KubeConfig (kubeconfig file/KUBECONFIG/~/.kube/config, or the in-cluster
+ * service account) and the three API groups gwdeploy uses. @kubernetes/client-node is imported
+ * here only, lazily (the provider module itself is loaded lazily by the registry).
+ */
+import { resolve } from 'node:path'
+import type * as k8s from '@kubernetes/client-node'
+import { configError, providerError } from '../../core/errors.ts'
+
+export type K8sModule = typeof k8s
+
+export interface KubeClient {
+  k8s: K8sModule
+  config: k8s.KubeConfig
+  /** The API server's base URL, e.g. https://10.0.0.1:6443. */
+  server: string
+  core: k8s.CoreV1Api
+  apps: k8s.AppsV1Api
+  coordination: k8s.CoordinationV1Api
+  /** Options that make a call send `Content-Type: application/merge-patch+json`. */
+  mergePatch: k8s.ConfigurationOptions
+}
+
+export async function connect(options: {
+  kubeconfig?: string | undefined
+  context?: string | undefined
+  dir: string
+}): Promise<KubeClient> {
+  const k8sModule = await import('@kubernetes/client-node')
+  const config = new k8sModule.KubeConfig()
+  try {
+    if (options.kubeconfig) config.loadFromFile(resolve(options.dir, options.kubeconfig))
+    else config.loadFromDefault()
+  } catch (error) {
+    throw configError(`kubernetes: cannot load the kubeconfig: ${(error as Error).message}`, {
+      hint: 'Set provider.kubernetes.kubeconfig or KUBECONFIG, or run inside a cluster with a service account.',
+    })
+  }
+  if (options.context) {
+    if (!config.getContextObject(options.context)) {
+      const known = config.getContexts().map((c) => c.name)
+      throw configError(`kubernetes: context "${options.context}" is not in the kubeconfig`, {
+        hint: `provider.kubernetes.context must be one of: ${known.join(', ') || '(no contexts)'}.`,
+      })
+    }
+    config.setCurrentContext(options.context)
+  }
+  const cluster = config.getCurrentCluster()
+  if (!cluster?.server) {
+    throw configError('kubernetes: no cluster in the kubeconfig (and not running inside a cluster)', {
+      hint: 'Set KUBECONFIG or provider.kubernetes.kubeconfig / .context.',
+    })
+  }
+  return {
+    k8s: k8sModule,
+    config,
+    server: cluster.server.replace(/\/+$/, ''),
+    core: config.makeApiClient(k8sModule.CoreV1Api),
+    apps: config.makeApiClient(k8sModule.AppsV1Api),
+    coordination: config.makeApiClient(k8sModule.CoordinationV1Api),
+    mergePatch: k8sModule.setHeaderOptions('Content-Type', k8sModule.PatchStrategy.MergePatch),
+  }
+}
+
+export interface ApiFailure {
+  code: number
+  reason: string | undefined
+  message: string
+}
+
+/** The HTTP status and Status message of an ApiException; undefined for anything else. */
+export function apiFailure(error: unknown): ApiFailure | undefined {
+  const candidate = error as { code?: unknown; body?: unknown }
+  if (typeof candidate?.code !== 'number' || candidate.code < 100) return undefined
+  let body = candidate.body
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body)
+    } catch {}
+  }
+  const status = (body ?? {}) as { message?: string; reason?: string }
+  return {
+    code: candidate.code,
+    reason: status.reason,
+    message: status.message ?? (typeof body === 'string' ? body : `HTTP ${candidate.code}`),
+  }
+}
+
+export const isNotFound = (error: unknown) => apiFailure(error)?.code === 404
+export const isConflict = (error: unknown) => apiFailure(error)?.code === 409
+
+/** Runs one API call; a failure becomes a providerError (exit 6) naming the call, object and server. */
+export async function call<T>(what: string, server: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    throw explain(what, server, error)
+  }
+}
+
+export function explain(what: string, server: string, error: unknown): Error {
+  const failure = apiFailure(error)
+  if (failure) {
+    const forbidden = failure.code === 401 || failure.code === 403
+    return providerError(
+      `kubernetes: ${what}: ${failure.code} ${failure.reason ?? ''} ${failure.message}`.replace(/ +/g, ' '),
+      {
+        hint: forbidden
+          ? 'gwdeploy needs the Role in templates/kubernetes/rbac.yaml bound to its user or service account.'
+          : `API server ${server}.`,
+      },
+    )
+  }
+  const message = (error as Error)?.message ?? String(error)
+  return providerError(`kubernetes: ${what}: ${message}`, {
+    hint: `Is the API server ${server} reachable from here? Check the kubeconfig context.`,
+  })
+}

@@ -1,0 +1,551 @@
+/**
+ * The `kubernetes` provider: one Deployment per colour (fleet), the live Service's selector
+ * (router: 0/100 only, see README "kubernetes"), a preview Service on green, a Lease as the
+ * lock. Everything inspect() reports is read back from labels, annotations and the Service.
+ */
+import type * as k8s from '@kubernetes/client-node'
+import { healthGateError, providerError, usageError } from '../../core/errors.ts'
+import { sleep } from '../../health/gate.ts'
+import {
+  COLOURS,
+  type Colour,
+  type Fleet,
+  type FleetNode,
+  type FleetSpec,
+  type Lock,
+  type NodeHealth,
+  type OperationOptions,
+  type ProbeTarget,
+  type Provider,
+  type ProviderCapabilities,
+  type ProviderContext,
+  type RenderedDocument,
+  type TargetState,
+  type Weights,
+} from '../types.ts'
+import { call, connect, isConflict, isNotFound, type KubeClient } from './client.ts'
+import { LeaseLock } from './lease.ts'
+import {
+  deploymentManifest,
+  liveServiceManifest,
+  previewServiceManifest,
+  renderDocuments,
+  type ServiceManifest,
+  selectorPatch,
+} from './manifests.ts'
+import {
+  ANNOTATION,
+  colourSelector,
+  deploymentName,
+  LABEL,
+  NO_COLOUR,
+  PORT_NAME,
+  selectorString,
+} from './names.ts'
+import { rolloutState } from './rollout.ts'
+import { type KubeSettings, kubeSettings } from './settings.ts'
+import { openTunnel, podProxyPath, serviceProxyPath, type Tunnel } from './tunnel.ts'
+
+const POLL_MS = 500
+
+export class KubernetesProvider implements Provider {
+  readonly id = 'kubernetes' as const
+  readonly capabilities: ProviderCapabilities = {
+    // A Service selects one colour: no weights without a traffic-splitting layer (README).
+    weights: false,
+    directProbe: true,
+    preview: true,
+    image: true,
+    traffic: false,
+  }
+  readonly #settings: KubeSettings
+  readonly #connect: () => Promise<KubeClient>
+  #client: Promise<KubeClient> | undefined
+  #lock: LeaseLock | undefined
+  readonly #tunnels = new Map<string, Promise<Tunnel>>()
+
+  constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>) {
+    this.#settings = settings
+    this.#connect = connectClient
+  }
+
+  #api(): Promise<KubeClient> {
+    this.#client ??= this.#connect()
+    return this.#client
+  }
+
+  get #ns() {
+    return this.#settings.names.namespace
+  }
+
+  async #call<T>(what: string, fn: (client: KubeClient) => Promise<T>): Promise<T> {
+    const client = await this.#api()
+    return call(what, client.server, () => fn(client))
+  }
+
+  async #readDeployment(colour: Colour): Promise<k8s.V1Deployment | undefined> {
+    const name = deploymentName(this.#settings.names, colour)
+    return this.#call(`read Deployment ${this.#ns}/${name}`, async (c) => {
+      try {
+        return await c.apps.readNamespacedDeployment({ name, namespace: this.#ns })
+      } catch (error) {
+        if (isNotFound(error)) return undefined
+        throw error
+      }
+    })
+  }
+
+  async #readService(name: string): Promise<k8s.V1Service | undefined> {
+    return this.#call(`read Service ${this.#ns}/${name}`, async (c) => {
+      try {
+        return await c.core.readNamespacedService({ name, namespace: this.#ns })
+      } catch (error) {
+        if (isNotFound(error)) return undefined
+        throw error
+      }
+    })
+  }
+
+  /** The pods running a Deployment's current release (its SHA and config digest). */
+  async #pods(deployment: k8s.V1Deployment, colour: Colour): Promise<k8s.V1Pod[]> {
+    const sha = deployment.metadata?.labels?.[LABEL.sha]
+    const digest = deployment.metadata?.annotations?.[ANNOTATION.configDigest]
+    const selector = selectorString({
+      ...colourSelector(this.#settings.names, colour),
+      ...(sha ? { [LABEL.sha]: sha } : {}),
+    })
+    const list = await this.#call(`list pods ${this.#ns} (${selector})`, (c) =>
+      c.core.listNamespacedPod({ namespace: this.#ns, labelSelector: selector }),
+    )
+    return list.items
+      .filter((pod) => !pod.metadata?.deletionTimestamp)
+      .filter((pod) => pod.metadata?.annotations?.[ANNOTATION.configDigest] === digest)
+      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+  }
+
+  #toFleet(deployment: k8s.V1Deployment, colour: Colour, pods: k8s.V1Pod[]): Fleet {
+    const labels = deployment.metadata?.labels ?? {}
+    const annotations = deployment.metadata?.annotations ?? {}
+    const nodes: FleetNode[] = pods.map((pod) => ({
+      id: pod.metadata?.name ?? '',
+      colour,
+      ...(pod.status?.podIP
+        ? { address: `${pod.status.podIP}:${pod.spec?.containers[0]?.ports?.[0]?.containerPort ?? ''}` }
+        : {}),
+      ...(pod.status?.startTime ? { startedAt: new Date(pod.status.startTime).toISOString() } : {}),
+      meta: {
+        phase: pod.status?.phase ?? 'Unknown',
+        ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
+        restarts: pod.status?.containerStatuses?.[0]?.restartCount ?? 0,
+      },
+    }))
+    const image = annotations[ANNOTATION.image]
+    const createdAt = annotations[ANNOTATION.createdAt]
+    const keepUntil = annotations[ANNOTATION.keepUntil]
+    return {
+      colour,
+      sha: labels[LABEL.sha] ?? '',
+      configName: annotations[ANNOTATION.configName] ?? '',
+      configDigest: annotations[ANNOTATION.configDigest] ?? '',
+      ...(image ? { image } : {}),
+      nodes,
+      ...(createdAt ? { createdAt } : {}),
+      ...(keepUntil ? { keepUntil } : {}),
+    }
+  }
+
+  /** A Deployment scaled to 0 is retired: it is kept (for its history) but is no fleet. */
+  async #fleet(colour: Colour): Promise<Fleet | undefined> {
+    const deployment = await this.#readDeployment(colour)
+    if (!deployment || (deployment.spec?.replicas ?? 0) === 0) return undefined
+    if (deployment.metadata?.labels?.[LABEL.managedBy] !== 'gwdeploy') {
+      throw providerError(
+        `kubernetes: Deployment ${this.#ns}/${deployment.metadata?.name} exists but is not managed by gwdeploy`,
+        { hint: 'Rename provider.kubernetes.service, or remove that Deployment.' },
+      )
+    }
+    return this.#toFleet(deployment, colour, await this.#pods(deployment, colour))
+  }
+
+  static #selectedColour(service: k8s.V1Service | undefined): Colour | undefined {
+    const colour = service?.spec?.selector?.[LABEL.colour]
+    return colour === 'blue' || colour === 'green' ? colour : undefined
+  }
+
+  async inspect(): Promise<TargetState> {
+    const { names, servicePort } = this.#settings
+    const fleets: TargetState['fleets'] = {}
+    for (const colour of COLOURS) {
+      const fleet = await this.#fleet(colour)
+      if (fleet) fleets[colour] = fleet
+    }
+    const live = await this.#readService(names.liveService)
+    const serving = KubernetesProvider.#selectedColour(live)
+    const weights: Weights = { blue: 0, green: 0 }
+    if (serving && fleets[serving]) weights[serving] = 100
+    const preview = await this.#readService(names.previewService)
+    const host = (name: string) => `http://${name}.${this.#ns}.svc:${servicePort}`
+    return {
+      provider: 'kubernetes',
+      service: names.app,
+      fleets,
+      weights,
+      router: live
+        ? {
+            present: true,
+            endpoint: host(names.liveService),
+            ...(preview ? { preview: host(names.previewService) } : {}),
+            detail: `Service ${this.#ns}/${names.liveService} selects ${serving ?? 'no colour'}`,
+          }
+        : {
+            present: false,
+            detail: `Service ${this.#ns}/${names.liveService} does not exist yet (created by the first switch)`,
+          },
+      lock: await this.lock().status(),
+    }
+  }
+
+  async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
+    const name = deploymentName(this.#settings.names, spec.colour)
+    const existing = await this.#readDeployment(spec.colour)
+    const desired = deploymentManifest(spec, this.#settings, {
+      createdAt: existing?.metadata?.annotations?.[ANNOTATION.createdAt] ?? new Date().toISOString(),
+    })
+    let deployment: k8s.V1Deployment
+    if (!existing) {
+      options.progress?.(
+        `creating Deployment ${name} (${desired.spec.replicas} pod(s), ${spec.artifact.image})`,
+      )
+      deployment = await this.#call(`create Deployment ${this.#ns}/${name}`, async (c) => {
+        try {
+          return await c.apps.createNamespacedDeployment({
+            namespace: this.#ns,
+            body: desired as unknown as k8s.V1Deployment,
+          })
+        } catch (error) {
+          if (!isConflict(error)) throw error
+          return this.#replace(c, name, desired)
+        }
+      })
+    } else if (this.#matches(existing, desired)) {
+      options.progress?.(`Deployment ${name} already runs ${spec.artifact.sha7}`)
+      deployment = existing
+    } else {
+      options.progress?.(
+        `updating Deployment ${name} to ${spec.artifact.sha7} (${desired.spec.replicas} pod(s))`,
+      )
+      deployment = await this.#call(`replace Deployment ${this.#ns}/${name}`, (c) =>
+        this.#replace(c, name, desired),
+      )
+    }
+    await this.#waitRollout(name, spec, options)
+    const fleet = await this.#fleet(spec.colour)
+    if (!fleet)
+      throw providerError(`kubernetes: Deployment ${this.#ns}/${name} disappeared during the rollout`)
+    void deployment
+    return fleet
+  }
+
+  /** Same release, same replicas: nothing to send (a re-run after a crash reuses the rollout). */
+  #matches(existing: k8s.V1Deployment, desired: ReturnType<typeof deploymentManifest>): boolean {
+    const a = existing.metadata?.annotations ?? {}
+    return (
+      existing.metadata?.labels?.[LABEL.sha] === desired.metadata.labels[LABEL.sha] &&
+      a[ANNOTATION.configDigest] === desired.metadata.annotations[ANNOTATION.configDigest] &&
+      a[ANNOTATION.image] === desired.metadata.annotations[ANNOTATION.image] &&
+      existing.spec?.replicas === desired.spec.replicas
+    )
+  }
+
+  /** Replace with the resourceVersion just read; a 409 (changed meanwhile) re-reads and retries. */
+  async #replace(
+    c: KubeClient,
+    name: string,
+    desired: ReturnType<typeof deploymentManifest>,
+  ): Promise<k8s.V1Deployment> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await c.apps.readNamespacedDeployment({ name, namespace: this.#ns })
+      const body = {
+        ...desired,
+        metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion },
+      } as unknown as k8s.V1Deployment
+      try {
+        return await c.apps.replaceNamespacedDeployment({ name, namespace: this.#ns, body })
+      } catch (error) {
+        if (!isConflict(error) || attempt >= 4) throw error
+      }
+    }
+  }
+
+  async #waitRollout(name: string, spec: FleetSpec, options: OperationOptions): Promise<void> {
+    // The Deployment's own progress deadline decides failure; ours only guards a stalled controller.
+    const guard = Date.now() + this.#settings.progressDeadlineMs + 60_000
+    let last = ''
+    for (;;) {
+      const deployment = await this.#readDeployment(spec.colour)
+      if (!deployment)
+        throw providerError(`kubernetes: Deployment ${this.#ns}/${name} was deleted during the rollout`)
+      const state = rolloutState(deployment)
+      if (state.done) return
+      if (state.message !== last) options.progress?.(`rollout of ${name}: ${state.message}`)
+      last = state.message
+      if (state.failed || Date.now() > guard) {
+        const why = state.failed
+          ? state.message
+          : `no progress reported within ${Math.round((guard - Date.now()) / 1000)} s`
+        const pods = await this.#pods(deployment, spec.colour).catch(() => [])
+        const problems = pods.map((pod) => ({ message: `${pod.metadata?.name}: ${describePod(pod)}` }))
+        await this.#scale(name, 0).catch(() => {})
+        throw healthGateError(
+          `green (${spec.colour}, ${spec.artifact.sha7}): Deployment ${this.#ns}/${name}: ${why}`,
+          {
+            problems,
+            hint: `Traffic was not touched; ${name} was scaled to 0. Check the pods' events (kubectl describe pods -l ${LABEL.colour}=${spec.colour}).`,
+          },
+        )
+      }
+      await sleep(POLL_MS, options.signal)
+    }
+  }
+
+  async #scale(name: string, replicas: number): Promise<void> {
+    await this.#call(`scale Deployment ${this.#ns}/${name} to ${replicas}`, (c) =>
+      c.apps.patchNamespacedDeployment(
+        { name, namespace: this.#ns, body: { spec: { replicas } } },
+        c.mergePatch,
+      ),
+    )
+  }
+
+  async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
+    const deployment = await this.#readDeployment(fleet.colour)
+    const pods = deployment ? await this.#pods(deployment, fleet.colour) : []
+    return fleet.nodes.map((node) => {
+      const pod = pods.find((p) => p.metadata?.name === node.id)
+      if (!pod) return { node: node.id, status: 'gone', detail: 'pod no longer exists' }
+      const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True'
+      if (ready) return { node: node.id, status: 'healthy', detail: 'Ready' }
+      if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded')
+        return { node: node.id, status: 'gone', detail: `pod ${pod.status.phase}` }
+      const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting?.reason
+      const broken =
+        waiting === 'CrashLoopBackOff' || waiting === 'ErrImagePull' || waiting === 'ImagePullBackOff'
+      return { node: node.id, status: broken ? 'unhealthy' : 'starting', detail: describePod(pod) }
+    })
+  }
+
+  async #tunnel(path: string): Promise<URL> {
+    let tunnel = this.#tunnels.get(path)
+    if (!tunnel) {
+      tunnel = this.#api().then((client) => openTunnel(client, path))
+      this.#tunnels.set(path, tunnel)
+      tunnel.catch(() => this.#tunnels.delete(path))
+    }
+    return (await tunnel).url
+  }
+
+  async probeTargets(fleet: Fleet): Promise<ProbeTarget[]> {
+    return Promise.all(
+      fleet.nodes.map(async (node) => ({
+        node: node.id,
+        url: await this.#tunnel(podProxyPath(this.#ns, node.id, PORT_NAME)),
+      })),
+    )
+  }
+
+  /** Creates the Service, or merge-patches its selector to `colour` (one field, atomic). */
+  async #pointService(manifest: ServiceManifest, colour: Colour | typeof NO_COLOUR): Promise<void> {
+    const name = manifest.metadata.name
+    const current = await this.#readService(name)
+    if (current && current.metadata?.labels?.[LABEL.managedBy] !== 'gwdeploy') {
+      throw providerError(`kubernetes: Service ${this.#ns}/${name} exists but is not managed by gwdeploy`, {
+        hint: 'Set provider.kubernetes.service / .previewService to names gwdeploy owns.',
+      })
+    }
+    if (current?.spec?.selector?.[LABEL.colour] === colour) return
+    await this.#call(`switch Service ${this.#ns}/${name} to ${colour}`, async (c) => {
+      if (!current) {
+        try {
+          await c.core.createNamespacedService({
+            namespace: this.#ns,
+            body: manifest as unknown as k8s.V1Service,
+          })
+          return
+        } catch (error) {
+          if (!isConflict(error)) throw error
+        }
+      }
+      await c.core.patchNamespacedService(
+        { name, namespace: this.#ns, body: selectorPatch(colour) },
+        c.mergePatch,
+      )
+    })
+  }
+
+  async preview(colour: Colour): Promise<URL | undefined> {
+    await this.#pointService(previewServiceManifest(this.#settings, colour), colour)
+    return this.#tunnel(serviceProxyPath(this.#ns, this.#settings.names.previewService, PORT_NAME))
+  }
+
+  async route(weights: Weights): Promise<void> {
+    const colour = COLOURS.find((c) => weights[c] === 100)
+    const none = weights.blue === 0 && weights.green === 0
+    if (!colour && !none) {
+      throw usageError(
+        `kubernetes: cannot split traffic ${weights.blue}/${weights.green}: a Service selects one colour`,
+        { hint: 'Use weights 0 or 100 (the kubernetes provider shifts all at once).' },
+      )
+    }
+    await this.#pointService(liveServiceManifest(this.#settings, colour ?? NO_COLOUR), colour ?? NO_COLOUR)
+  }
+
+  async decommission(
+    fleet: Fleet,
+    options: OperationOptions & { drainMs: number; delete?: boolean },
+  ): Promise<void> {
+    const name = deploymentName(this.#settings.names, fleet.colour)
+    const live = await this.#readService(this.#settings.names.liveService)
+    if (KubernetesProvider.#selectedColour(live) === fleet.colour) {
+      throw providerError(
+        `kubernetes: refusing to decommission ${fleet.colour}: Service ${this.#ns}/${live?.metadata?.name} selects it`,
+      )
+    }
+    const deployment = await this.#readDeployment(fleet.colour)
+    if (!deployment) return
+    if (options.delete) {
+      options.progress?.(`deleting Deployment ${name}`)
+      await this.#call(`delete Deployment ${this.#ns}/${name}`, async (c) => {
+        try {
+          await c.apps.deleteNamespacedDeployment({
+            name,
+            namespace: this.#ns,
+            body: { propagationPolicy: 'Foreground' },
+          })
+        } catch (error) {
+          if (!isNotFound(error)) throw error
+        }
+      })
+    } else if ((deployment.spec?.replicas ?? 0) > 0) {
+      options.progress?.(`scaling Deployment ${name} to 0`)
+      await this.#scale(name, 0)
+    }
+    // Pods stop on their own (preStop + drain); wait a bounded time so the caller sees them go.
+    const deadline =
+      Date.now() +
+      Math.max(options.drainMs, this.#settings.drainGraceMs + this.#settings.drainTimeoutMs + 5_000)
+    for (;;) {
+      const pods = await this.#call(`list pods of ${name}`, (c) =>
+        c.core.listNamespacedPod({
+          namespace: this.#ns,
+          labelSelector: selectorString(colourSelector(this.#settings.names, fleet.colour)),
+        }),
+      )
+      if (pods.items.length === 0) return
+      if (Date.now() > deadline) {
+        options.progress?.(
+          `${pods.items.length} pod(s) of ${name} still terminating; Kubernetes finishes the job`,
+        )
+        return
+      }
+      await sleep(POLL_MS, options.signal)
+    }
+  }
+
+  async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
+    const name = deploymentName(this.#settings.names, colour)
+    const deployment = await this.#readDeployment(colour)
+    if (!deployment) return
+    await this.#call(`annotate Deployment ${this.#ns}/${name}`, (c) =>
+      c.apps.patchNamespacedDeployment(
+        {
+          name,
+          namespace: this.#ns,
+          body: { metadata: { annotations: { [ANNOTATION.keepUntil]: facts.keepUntil ?? null } } },
+        },
+        c.mergePatch,
+      ),
+    )
+  }
+
+  lock(): Lock {
+    this.#lock ??= new LeaseLock(() => this.#api(), this.#settings)
+    return this.#lock
+  }
+
+  async logs(node: FleetNode, lines: number): Promise<string> {
+    return this.#call(`read log of pod ${this.#ns}/${node.id}`, (c) =>
+      c.core.readNamespacedPodLog({
+        name: node.id,
+        namespace: this.#ns,
+        container: 'gateway',
+        tailLines: lines,
+      }),
+    )
+  }
+
+  render(spec: FleetSpec): RenderedDocument[] {
+    return renderDocuments(spec, this.#settings)
+  }
+
+  async destroy(options: OperationOptions = {}): Promise<void> {
+    const { names } = this.#settings
+    const remove = async (what: string, fn: (c: KubeClient) => Promise<unknown>) => {
+      options.progress?.(`deleting ${what}`)
+      await this.#call(`delete ${what}`, async (c) => {
+        try {
+          await fn(c)
+        } catch (error) {
+          if (!isNotFound(error)) throw error
+        }
+      })
+    }
+    await remove(`Service ${this.#ns}/${names.liveService}`, (c) =>
+      c.core.deleteNamespacedService({ name: names.liveService, namespace: this.#ns }),
+    )
+    await remove(`Service ${this.#ns}/${names.previewService}`, (c) =>
+      c.core.deleteNamespacedService({ name: names.previewService, namespace: this.#ns }),
+    )
+    for (const colour of COLOURS) {
+      const name = deploymentName(names, colour)
+      await remove(`Deployment ${this.#ns}/${name}`, (c) =>
+        c.apps.deleteNamespacedDeployment({
+          name,
+          namespace: this.#ns,
+          body: { propagationPolicy: 'Foreground' },
+        }),
+      )
+    }
+  }
+
+  async close(): Promise<void> {
+    const tunnels = [...this.#tunnels.values()]
+    this.#tunnels.clear()
+    await Promise.all(
+      tunnels.map((t) =>
+        t.then(
+          (tunnel) => tunnel.close(),
+          () => {},
+        ),
+      ),
+    )
+  }
+}
+
+/** One line on why a pod is not ready: waiting reason, last termination, or its phase. */
+export function describePod(pod: k8s.V1Pod): string {
+  const status = pod.status?.containerStatuses?.[0]
+  const waiting = status?.state?.waiting
+  if (waiting) return `waiting: ${waiting.reason ?? ''}${waiting.message ? ` (${waiting.message})` : ''}`
+  const terminated = status?.state?.terminated ?? status?.lastState?.terminated
+  if (terminated) return `terminated: ${terminated.reason ?? ''} exit ${terminated.exitCode}`
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')
+  return `${pod.status?.phase ?? 'Pending'}${ready?.status === 'False' ? ', not ready' : ''}${ready?.message ? ` (${ready.message})` : ''}`
+}
+
+export function createProvider(context: ProviderContext): Provider {
+  const settings = kubeSettings(context.config)
+  const section = context.config.provider.kubernetes
+  return new KubernetesProvider(settings, () =>
+    connect({ kubeconfig: section?.kubeconfig, context: section?.context, dir: context.dir }),
+  )
+}

@@ -1,0 +1,202 @@
+/**
+ * The release lock as a coordination.k8s.io/v1 Lease: create (409 = someone holds it), take
+ * over an expired one with a replace carrying the resourceVersion we read (409 = someone else
+ * won the race), renew by replace while held, release by a delete with a resourceVersion
+ * precondition (never deletes a lock another run took over).
+ */
+import type * as k8s from '@kubernetes/client-node'
+import { providerError } from '../../core/errors.ts'
+import type { Lock, LockInfo, LockRequest } from '../types.ts'
+import { call, isConflict, isNotFound, type KubeClient } from './client.ts'
+import { ANNOTATION, baseSelector, LABEL, MANAGED_BY } from './names.ts'
+import type { KubeSettings } from './settings.ts'
+
+/** MicroTime: RFC 3339 with exactly six fractional digits (the API server rejects three). */
+export function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
+}
+
+const time = (value: unknown): Date | undefined => {
+  if (value === undefined || value === null) return undefined
+  const date = new Date(value as string)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+export function leaseInfo(lease: k8s.V1Lease): LockInfo | null {
+  const spec = lease.spec
+  if (!spec?.holderIdentity) return null
+  const annotations = lease.metadata?.annotations ?? {}
+  const renewed = time(spec.renewTime) ?? time(spec.acquireTime) ?? new Date(0)
+  const acquired = time(spec.acquireTime) ?? renewed
+  const expires = new Date(renewed.getTime() + (spec.leaseDurationSeconds ?? 0) * 1000)
+  const sha = annotations[ANNOTATION.sha]
+  const operation = annotations[ANNOTATION.operation]
+  return {
+    holder: spec.holderIdentity,
+    ...(sha ? { sha } : {}),
+    ...(operation ? { operation } : {}),
+    acquiredAt: acquired.toISOString(),
+    renewedAt: renewed.toISOString(),
+    expiresAt: expires.toISOString(),
+  }
+}
+
+export class LeaseLock implements Lock {
+  readonly #api: () => Promise<KubeClient>
+  readonly #settings: KubeSettings
+  #mine: { request: LockRequest; acquiredAt: Date } | undefined
+
+  /** `api` connects on first use, so `Provider.lock()` stays synchronous. */
+  constructor(api: () => Promise<KubeClient>, settings: KubeSettings) {
+    this.#api = api
+    this.#settings = settings
+  }
+
+  get #where() {
+    return { name: this.#settings.names.lease, namespace: this.#settings.names.namespace }
+  }
+
+  #body(request: LockRequest, acquiredAt: Date, resourceVersion?: string): k8s.V1Lease {
+    const annotations: Record<string, string> = { [ANNOTATION.operation]: request.operation }
+    if (request.sha) annotations[ANNOTATION.sha] = request.sha
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        ...this.#where,
+        ...(resourceVersion ? { resourceVersion } : {}),
+        labels: { ...baseSelector(this.#settings.names), [LABEL.managedBy]: MANAGED_BY },
+        annotations,
+      },
+      spec: {
+        holderIdentity: request.holder,
+        leaseDurationSeconds: Math.max(1, Math.ceil(request.ttlMs / 1000)),
+        // Sent as strings: a Date would be serialized with three fractional digits.
+        acquireTime: microTime(acquiredAt) as unknown as Date,
+        renewTime: microTime(new Date()) as unknown as Date,
+      },
+    }
+  }
+
+  async #leases(): Promise<k8s.CoordinationV1Api> {
+    return (await this.#api()).coordination
+  }
+
+  async #read(): Promise<k8s.V1Lease | null> {
+    try {
+      return await (await this.#leases()).readNamespacedLease(this.#where)
+    } catch (error) {
+      if (isNotFound(error)) return null
+      throw error
+    }
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const { server } = await this.#api()
+    return call(`${what} Lease ${this.#where.namespace}/${this.#where.name}`, server, fn)
+  }
+
+  async tryAcquire(
+    request: LockRequest,
+  ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }> {
+    return this.#call('acquire', async () => {
+      const now = new Date()
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const created = await (await this.#leases()).createNamespacedLease({
+            namespace: this.#where.namespace,
+            body: this.#body(request, now),
+          })
+          this.#mine = { request, acquiredAt: now }
+          return { acquired: true, lock: leaseInfo(created) as LockInfo }
+        } catch (error) {
+          if (!isConflict(error)) throw error
+        }
+        const current = await this.#read()
+        if (!current) continue // deleted between our create and read: try again
+        const info = leaseInfo(current)
+        if (info && Date.parse(info.expiresAt) > Date.now()) return { acquired: false, lock: info }
+        try {
+          const taken = await (await this.#leases()).replaceNamespacedLease({
+            ...this.#where,
+            body: this.#body(request, now, current.metadata?.resourceVersion),
+          })
+          this.#mine = { request, acquiredAt: now }
+          return { acquired: true, lock: leaseInfo(taken) as LockInfo }
+        } catch (error) {
+          if (!isConflict(error)) throw error
+          // Another run took the expired lease first: report it as held.
+          const winner = await this.#read()
+          const winnerInfo = winner && leaseInfo(winner)
+          if (winnerInfo) return { acquired: false, lock: winnerInfo }
+        }
+      }
+      throw providerError('kubernetes: the lock Lease keeps changing under us; try again')
+    })
+  }
+
+  async renew(): Promise<LockInfo> {
+    const mine = this.#mine
+    if (!mine) throw providerError('kubernetes: renew called without holding the lock')
+    return this.#call('renew', async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const current = await this.#read()
+        if (current?.spec?.holderIdentity !== mine.request.holder) {
+          this.#mine = undefined
+          throw providerError(
+            `kubernetes: the lock was lost: Lease ${this.#where.name} is ${current ? `held by ${current.spec?.holderIdentity}` : 'gone'}`,
+          )
+        }
+        try {
+          const renewed = await (await this.#leases()).replaceNamespacedLease({
+            ...this.#where,
+            body: this.#body(mine.request, mine.acquiredAt, current.metadata?.resourceVersion),
+          })
+          return leaseInfo(renewed) as LockInfo
+        } catch (error) {
+          if (!isConflict(error)) throw error
+        }
+      }
+      throw providerError('kubernetes: could not renew the lock Lease (it keeps changing)')
+    })
+  }
+
+  async release(): Promise<void> {
+    const mine = this.#mine
+    if (!mine) return
+    this.#mine = undefined
+    await this.#call('release', async () => {
+      const current = await this.#read()
+      if (current?.spec?.holderIdentity !== mine.request.holder) return
+      await this.#delete(current.metadata?.resourceVersion)
+    })
+  }
+
+  async status(): Promise<LockInfo | null> {
+    return this.#call('read', async () => {
+      const current = await this.#read()
+      return current ? leaseInfo(current) : null
+    })
+  }
+
+  async forceRelease(): Promise<LockInfo | null> {
+    return this.#call('break', async () => {
+      const current = await this.#read()
+      if (!current) return null
+      await this.#delete(current.metadata?.resourceVersion)
+      return leaseInfo(current)
+    })
+  }
+
+  async #delete(resourceVersion: string | undefined): Promise<void> {
+    try {
+      await (await this.#leases()).deleteNamespacedLease({
+        ...this.#where,
+        body: { preconditions: resourceVersion ? { resourceVersion } : {} },
+      })
+    } catch (error) {
+      // Gone already, or changed since we read it (someone else's lock now): leave it.
+      if (!isNotFound(error) && !isConflict(error)) throw error
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The Kubernetes objects gwdeploy sends, as pure functions of the release and the settings
+ * (golden-tested in test/providers/kubernetes). The I/O layer (index.ts) only adds what
+ * depends on the moment (created-at) and the server (resourceVersion).
+ */
+import { stringify } from 'yaml'
+import type { Colour, FleetSpec, RenderedDocument } from '../types.ts'
+import {
+  ANNOTATION,
+  baseSelector,
+  colourSelector,
+  deploymentName,
+  LABEL,
+  MANAGED_BY,
+  type NO_COLOUR,
+  PORT_NAME,
+} from './names.ts'
+import type { KubeSettings } from './settings.ts'
+
+/** The uid:gid the image runs as (src/image/dockerfile.ts default user). */
+const IMAGE_UID = 1000
+
+export interface DeploymentManifest {
+  apiVersion: 'apps/v1'
+  kind: 'Deployment'
+  metadata: {
+    name: string
+    namespace: string
+    labels: Record<string, string>
+    annotations: Record<string, string>
+  }
+  spec: Record<string, unknown> & { replicas: number }
+}
+
+export interface ServiceManifest {
+  apiVersion: 'v1'
+  kind: 'Service'
+  metadata: {
+    name: string
+    namespace: string
+    labels: Record<string, string>
+    annotations: Record<string, string>
+  }
+  spec: { type: string; selector: Record<string, string>; ports: Array<Record<string, unknown>> }
+}
+
+function commonLabels(settings: KubeSettings): Record<string, string> {
+  return {
+    ...settings.labels,
+    ...baseSelector(settings.names),
+    [LABEL.component]: 'gateway',
+    [LABEL.managedBy]: MANAGED_BY,
+  }
+}
+
+export const replicasFor = (spec: FleetSpec, settings: KubeSettings) => settings.replicas ?? spec.size
+
+/** Seconds, rounded up (Kubernetes fields are whole seconds). */
+const seconds = (ms: number) => Math.ceil(ms / 1000)
+
+export function deploymentManifest(
+  spec: FleetSpec,
+  settings: KubeSettings,
+  options: { createdAt?: string } = {},
+): DeploymentManifest {
+  const { names } = settings
+  const { artifact } = spec
+  const image = artifact.image
+  if (!image) throw new Error('kubernetes: the release has no image (capabilities.image is true)')
+  const labels = {
+    ...commonLabels(settings),
+    [LABEL.version]: artifact.sha7,
+    [LABEL.colour]: spec.colour,
+    [LABEL.sha]: artifact.sha,
+  }
+  const releaseAnnotations = {
+    [ANNOTATION.configName]: artifact.configName,
+    [ANNOTATION.configDigest]: artifact.configDigest,
+  }
+  // SIGTERM and the endpoint removal race: the preStop delay keeps serving while endpoints drop
+  // the pod, then the gateway finishes in-flight requests (its own 503 grace is not needed).
+  const terminationGracePeriodSeconds = seconds(settings.drainGraceMs + settings.drainTimeoutMs) + 5
+  const resources: Record<string, unknown> = {}
+  if (settings.resources.requests) resources.requests = settings.resources.requests
+  if (settings.resources.limits) resources.limits = settings.resources.limits
+  const podSpec: Record<string, unknown> = {
+    terminationGracePeriodSeconds,
+    securityContext: { runAsNonRoot: true, runAsUser: IMAGE_UID, runAsGroup: IMAGE_UID },
+    containers: [
+      {
+        name: 'gateway',
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        ports: [{ name: PORT_NAME, containerPort: spec.port, protocol: 'TCP' }],
+        env: [
+          { name: 'GATEWAY_DRAIN_GRACE', value: '0ms' },
+          { name: 'GATEWAY_DRAIN_TIMEOUT', value: `${settings.drainTimeoutMs}ms` },
+        ],
+        readinessProbe: {
+          httpGet: { path: spec.healthPath, port: PORT_NAME },
+          periodSeconds: 2,
+          timeoutSeconds: 2,
+          successThreshold: 1,
+          failureThreshold: 2,
+        },
+        lifecycle: {
+          preStop: {
+            // The image has node but no shell or sleep binary.
+            exec: { command: ['node', '-e', `setTimeout(() => {}, ${settings.drainGraceMs})`] },
+          },
+        },
+        resources,
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        },
+      },
+    ],
+  }
+  if (Object.keys(settings.nodeSelector).length) podSpec.nodeSelector = settings.nodeSelector
+  if (settings.tolerations.length) podSpec.tolerations = settings.tolerations
+  if (settings.imagePullSecrets.length)
+    podSpec.imagePullSecrets = settings.imagePullSecrets.map((name) => ({ name }))
+  if (settings.serviceAccountName) podSpec.serviceAccountName = settings.serviceAccountName
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: deploymentName(names, spec.colour),
+      namespace: names.namespace,
+      labels,
+      annotations: {
+        ...settings.annotations,
+        ...releaseAnnotations,
+        [ANNOTATION.image]: image,
+        ...(options.createdAt ? { [ANNOTATION.createdAt]: options.createdAt } : {}),
+      },
+    },
+    spec: {
+      replicas: replicasFor(spec, settings),
+      // Immutable: the colour is part of it, the SHA is not (a colour is reused across releases).
+      selector: { matchLabels: colourSelector(names, spec.colour) },
+      progressDeadlineSeconds: seconds(settings.progressDeadlineMs),
+      revisionHistoryLimit: 3,
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+      template: {
+        metadata: { labels, annotations: { ...settings.annotations, ...releaseAnnotations } },
+        spec: podSpec,
+      },
+    },
+  }
+}
+
+function serviceManifest(
+  settings: KubeSettings,
+  name: string,
+  colour: Colour | typeof NO_COLOUR,
+  type: string,
+  role: 'live' | 'preview',
+): ServiceManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace: settings.names.namespace,
+      labels: { ...commonLabels(settings), 'gwdeploy.dev/role': role },
+      annotations: { ...settings.annotations },
+    },
+    spec: {
+      type,
+      selector: colourSelector(settings.names, colour),
+      ports: [{ name: PORT_NAME, port: settings.servicePort, targetPort: PORT_NAME, protocol: 'TCP' }],
+    },
+  }
+}
+
+/** The Service clients use; its selector's colour is the serving colour. */
+export const liveServiceManifest = (settings: KubeSettings, colour: Colour | typeof NO_COLOUR) =>
+  serviceManifest(settings, settings.names.liveService, colour, settings.serviceType, 'live')
+
+/** Always ClusterIP: the preview route is for gwdeploy's smoke checks, not for clients. */
+export const previewServiceManifest = (settings: KubeSettings, colour: Colour) =>
+  serviceManifest(settings, settings.names.previewService, colour, 'ClusterIP', 'preview')
+
+/** The merge patch that switches a Service to a colour: one field, atomic on the server. */
+export const selectorPatch = (colour: Colour | typeof NO_COLOUR) => ({
+  spec: { selector: { [LABEL.colour]: colour } },
+})
+
+/** What a release sends, for `release --dry-run`. */
+export function renderDocuments(spec: FleetSpec, settings: KubeSettings): RenderedDocument[] {
+  const yaml = (value: unknown) => stringify(value, { lineWidth: 0 })
+  return [
+    {
+      title: `Deployment ${settings.names.namespace}/${deploymentName(settings.names, spec.colour)}`,
+      language: 'yaml',
+      content: yaml(deploymentManifest(spec, settings)),
+    },
+    {
+      title: `Service ${settings.names.namespace}/${settings.names.previewService} (preview, checked before the switch)`,
+      language: 'yaml',
+      content: yaml(previewServiceManifest(settings, spec.colour)),
+    },
+    {
+      title: `Service ${settings.names.namespace}/${settings.names.liveService} (live, after the switch: merge patch of spec.selector)`,
+      language: 'yaml',
+      content: yaml(liveServiceManifest(settings, spec.colour)),
+    },
+  ]
+}
