@@ -20,7 +20,10 @@ export interface KubeProject {
   repository: string
   api: FakeApiServer
   env: NodeJS.ProcessEnv
-  writeConfig(overrides?: { provider?: Record<string, unknown>; top?: Record<string, unknown> }): Promise<void>
+  writeConfig(overrides?: {
+    provider?: Record<string, unknown>
+    top?: Record<string, unknown>
+  }): Promise<void>
   run(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>
   cleanup(): Promise<void>
 }
@@ -44,7 +47,9 @@ export async function makeKubeProject(): Promise<KubeProject> {
     JSON.stringify({
       version: 3,
       name: 'k8s',
-      endpoints: [{ endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] }],
+      endpoints: [
+        { endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] },
+      ],
     }),
   )
   const env = { DOCKER_HOST: docker.host, GWDEPLOY_CACHE_DIR: join(dir, '.cache'), KUBECONFIG: '' }

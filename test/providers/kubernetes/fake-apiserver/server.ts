@@ -8,10 +8,16 @@
  * container (kubelet.ts). The pod and service proxy subresources forward to those containers.
  * See README.md beside this file for what is faithful and what is simplified.
  */
+
+import { execFile } from 'node:child_process'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import type Dockerode from 'dockerode'
 import {
   ApiError,
@@ -44,6 +50,8 @@ export interface FakeApiServer {
   writeKubeconfig(file: string, namespace?: string): Promise<void>
   get(plural: string, namespace: string, name: string): Obj | undefined
   list(plural: string, namespace?: string): Obj[]
+  /** An authenticated GET against this server (trusting its certificate). */
+  fetch(path: string): Promise<{ status: number; text: string }>
   /** Requests seen, "METHOD path" (for asserting what the client sent). */
   requests: Array<{ method: string; path: string; contentType: string | undefined }>
   close(): Promise<void>
@@ -435,10 +443,13 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
     // Like the real proxy: the caller's credentials stop at the API server.
     const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${port}` }
     delete headers.authorization
-    const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
+    const upstream = http.request(
+      { host: '127.0.0.1', port, method: req.method, path, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
     upstream.on('error', (error) => {
       if (!res.headersSent)
         send(
@@ -591,7 +602,9 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
     )
   }
 
-  const server = http.createServer((req, res) => {
+  // HTTPS like a real API server: kubectl (client-go) never sends a bearer token over plain http.
+  const tls = await selfSignedCertificate()
+  const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     handle(req, res, (server.address() as AddressInfo).port).catch((error: unknown) => {
       const apiError =
         error instanceof ApiError ? error : new ApiError(500, 'InternalError', (error as Error).message)
@@ -600,7 +613,7 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   return {
     url,
@@ -611,14 +624,35 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
       const config = {
         apiVersion: 'v1',
         kind: 'Config',
-        // client-node refuses plain http unless TLS verification is (nominally) skipped.
-        clusters: [{ name: 'fake', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+        clusters: [
+          {
+            name: 'fake',
+            cluster: { server: url, 'certificate-authority-data': Buffer.from(tls.cert).toString('base64') },
+          },
+        ],
         users: [{ name: 'gwdeploy', user: { token } }],
         contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'gwdeploy', namespace } }],
         'current-context': 'fake',
       }
       await writeFile(file, JSON.stringify(config, null, 2), { mode: 0o600 })
     },
+    fetch: (path) =>
+      new Promise((resolve, reject) => {
+        const req = https.request(
+          `${url}${path}`,
+          { ca: tls.cert, headers: { authorization: `Bearer ${token}` } },
+          (res) => {
+            let text = ''
+            res.setEncoding('utf8')
+            res.on('data', (chunk: string) => {
+              text += chunk
+            })
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      }),
     get: (plural, namespace, name) => store.get(`${plural}/${namespace}/${name}`),
     list: (plural, namespace) => listOf(plural, namespace),
     async close() {
@@ -627,6 +661,38 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await kubelet.close()
     },
+  }
+}
+
+/** A throw-away certificate for 127.0.0.1 (openssl, one day, never written outside a temp dir). */
+async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-tls-'))
+  try {
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=fake-apiserver',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ])
+    return {
+      key: await readFile(join(dir, 'key.pem'), 'utf8'),
+      cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 }
 
