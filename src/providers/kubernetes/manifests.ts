@@ -191,7 +191,7 @@ export const selectorPatch = (colour: Colour | typeof NO_COLOUR) => ({
 
 /** What a release sends, for `release --dry-run`. */
 export function renderDocuments(spec: FleetSpec, settings: KubeSettings): RenderedDocument[] {
-  const yaml = (value: unknown) => stringify(value, { lineWidth: 0 })
+  const yaml = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })
   return [
     {
       title: `Deployment ${settings.names.namespace}/${deploymentName(settings.names, spec.colour)}`,

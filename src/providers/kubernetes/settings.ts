@@ -41,7 +41,7 @@ export function kubeSettings(config: GwConfig): KubeSettings {
   // Object names get a "-blue"/"-green"/"-gwdeploy-lock" suffix and must stay valid RFC 1123 labels.
   if (!DNS_LABEL.test(names.instance) || names.instance.length > 63 - '-gwdeploy-lock'.length) {
     throw configError(
-      `kubernetes: "${names.instance}" cannot name Kubernetes objects (lowercase a-z, 0-9 and "-", at most 49 characters)`,
+      `provider.kubernetes.service (default: service): "${names.instance}" cannot name Kubernetes objects (lowercase a-z, 0-9 and "-", at most 49 characters)`,
       { hint: 'Set provider.kubernetes.service to a valid name, e.g. "payments-gateway".' },
     )
   }
