@@ -211,12 +211,11 @@ export class KubernetesProvider implements Provider {
     const desired = deploymentManifest(spec, this.#settings, {
       createdAt: existing?.metadata?.annotations?.[ANNOTATION.createdAt] ?? new Date().toISOString(),
     })
-    let deployment: k8s.V1Deployment
     if (!existing) {
       options.progress?.(
         `creating Deployment ${name} (${desired.spec.replicas} pod(s), ${spec.artifact.image})`,
       )
-      deployment = await this.#call(`create Deployment ${this.#ns}/${name}`, async (c) => {
+      await this.#call(`create Deployment ${this.#ns}/${name}`, async (c) => {
         try {
           return await c.apps.createNamespacedDeployment({
             namespace: this.#ns,
@@ -229,20 +228,16 @@ export class KubernetesProvider implements Provider {
       })
     } else if (this.#matches(existing, desired)) {
       options.progress?.(`Deployment ${name} already runs ${spec.artifact.sha7}`)
-      deployment = existing
     } else {
       options.progress?.(
         `updating Deployment ${name} to ${spec.artifact.sha7} (${desired.spec.replicas} pod(s))`,
       )
-      deployment = await this.#call(`replace Deployment ${this.#ns}/${name}`, (c) =>
-        this.#replace(c, name, desired),
-      )
+      await this.#call(`replace Deployment ${this.#ns}/${name}`, (c) => this.#replace(c, name, desired))
     }
     await this.#waitRollout(name, spec, options)
     const fleet = await this.#fleet(spec.colour)
     if (!fleet)
       throw providerError(`kubernetes: Deployment ${this.#ns}/${name} disappeared during the rollout`)
-    void deployment
     return fleet
   }
 
