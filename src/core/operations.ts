@@ -124,7 +124,7 @@ export interface RetireResult {
 /** `gwdeploy retire`: tears down the idle colour; never the serving one, never mid-shift. */
 export async function retire(
   ctx: EngineContext,
-  options: { lockWaitMs?: number } = {},
+  options: { lockWaitMs?: number; delete?: boolean } = {},
 ): Promise<RetireResult> {
   const { target, reporter, signal } = ctx
   const { provider } = target
@@ -154,6 +154,7 @@ export async function retire(
     await step(reporter, 'retire', () =>
       provider.decommission(fleet, {
         drainMs: 5_000,
+        ...(options.delete ? { delete: true } : {}),
         signal,
         progress: (message) => reporter.emit({ type: 'progress', step: 'retire', message }),
       }),

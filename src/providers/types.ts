@@ -186,6 +186,13 @@ export interface OperationOptions {
   progress?: (message: string) => void
 }
 
+export interface DecommissionOptions extends OperationOptions {
+  /** How long nodes get to drain after they stop receiving traffic. */
+  drainMs: number
+  /** Also delete what a provider keeps scaled down for a fast re-release (Kubernetes Deployments). */
+  delete?: boolean
+}
+
 export interface Provider {
   readonly id: ProviderId
   readonly capabilities: ProviderCapabilities
@@ -201,7 +208,7 @@ export interface Provider {
   /** Sets the traffic split in one step where the router allows. Creates the router if missing. */
   route(weights: Weights, options?: OperationOptions): Promise<void>
   /** Removes the fleet from the router, drains and stops its nodes, forgets it. Idempotent. */
-  decommission(fleet: Fleet, options: OperationOptions & { drainMs: number }): Promise<void>
+  decommission(fleet: Fleet, options: DecommissionOptions): Promise<void>
   /** Records facts about a fleet on the provider side (e.g. keepUntil). */
   annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void>
   lock(): Lock

@@ -170,6 +170,14 @@ describe('kubernetes provider: release, rollback, retire (CLI subprocess, fake A
     assert.equal(green.metadata.labels['gwdeploy.dev/sha'], sha(3))
   })
 
+  it('retire --delete deletes the idle Deployment (plain retire keeps it at 0 replicas)', async () => {
+    assert.ok(project.api.get('deployments', project.namespace, `${project.service}-blue`))
+    const result = await project.run(['retire', '--delete'])
+    assert.equal(result.exitCode, 0, result.stderr)
+    assert.equal(project.api.get('deployments', project.namespace, `${project.service}-blue`), undefined)
+    assert.equal(liveColour(), 'green')
+  })
+
   it('a rollout that exceeds its progress deadline fails with exit 4 and leaves traffic alone', async () => {
     await project.writeConfig({ provider: { progressDeadline: '2s' } })
     project.api.kubelet.brokenImages.add(project.repository)

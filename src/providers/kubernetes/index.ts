@@ -9,6 +9,7 @@ import { sleep } from '../../health/gate.ts'
 import {
   COLOURS,
   type Colour,
+  type DecommissionOptions,
   type Fleet,
   type FleetNode,
   type FleetSpec,
@@ -396,7 +397,7 @@ export class KubernetesProvider implements Provider {
 
   async decommission(
     fleet: Fleet,
-    options: OperationOptions & { drainMs: number; delete?: boolean },
+    options: DecommissionOptions,
   ): Promise<void> {
     const name = deploymentName(this.#settings.names, fleet.colour)
     const live = await this.#readService(this.#settings.names.liveService)
