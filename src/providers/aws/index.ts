@@ -476,6 +476,8 @@ export class AwsProvider implements Provider {
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     const progress = options.progress ?? (() => {})
     const { ec2, ec2Sdk, elb, elbSdk } = await this.clients()
+    // Rendered first: a template error must stop the release before anything is created.
+    const userData = renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
     const group = await this.#ensureTargetGroup(spec, progress)
     // Find before launching: a crash after RunInstances must never launch the fleet twice
     // (AWS also dedupes by ClientToken; moto does not).
@@ -498,7 +500,6 @@ export class AwsProvider implements Provider {
     const missing = spec.size - kept.length
     const launched: string[] = []
     if (missing > 0) {
-      const userData = renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
       const bySubnet = new Map<string, number>()
       for (const i of kept) bySubnet.set(i.subnet, (bySubnet.get(i.subnet) ?? 0) + 1)
       const launches = planLaunches(
