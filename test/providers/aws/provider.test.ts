@@ -4,9 +4,9 @@
  * gate: exit 4, traffic untouched, green torn down).
  */
 import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
 import * as ec2m from '@aws-sdk/client-ec2'
 import * as elbm from '@aws-sdk/client-elastic-load-balancing-v2'
-import { after, before, describe, it } from 'node:test'
 import { type EngineContext, release } from '../../../src/core/engine.ts'
 import { isGwError } from '../../../src/core/errors.ts'
 import { openTarget } from '../../../src/core/target.ts'
@@ -26,7 +26,12 @@ import {
 
 Object.assign(process.env, AWS_ENV)
 
-const request = (holder: string, ttlMs = 60_000): LockRequest => ({ holder, operation: 'release', ttlMs, sha: sha(7) })
+const request = (holder: string, ttlMs = 60_000): LockRequest => ({
+  holder,
+  operation: 'release',
+  ttlMs,
+  sha: sha(7),
+})
 
 async function provider(project: AwsProject): Promise<AwsProvider> {
   return (await openTarget({ cwd: project.dir })).provider as AwsProvider
@@ -128,7 +133,10 @@ describe('aws health failure: an instance stopped before the gate', () => {
     assert.deepEqual(await listenerWeights(project.fixture.listenerArn), before)
     assert.deepEqual(await targetGroupNames(service), [`${service}-blue`])
     const left = await instancesOf(service)
-    assert.ok(left.every((i) => i.colour === 'blue' && i.sha === sha(1)), JSON.stringify(left))
+    assert.ok(
+      left.every((i) => i.colour === 'blue' && i.sha === sha(1)),
+      JSON.stringify(left),
+    )
     await aws.close()
   })
 })
