@@ -96,4 +96,12 @@ describe('aws: preview through the test listener (name check + smoke checks)', {
       JSON.stringify(left),
     )
   })
+
+  it('destroy gives the test listener its original default action back', async () => {
+    const result = await project.run(['destroy', '--force'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.deepEqual(await listenerWeights(project.fixture.testListenerArn), 'fixed-response')
+    const answer = await fetch(`${plane.url}/__health`)
+    assert.equal(answer.status, 404, 'the fixture listener answered a fixed 404 before gwdeploy')
+  })
 })

@@ -90,10 +90,12 @@ export const awsProviderSchema = z
     lockPriority: z
       .number()
       .int()
-      .min(1)
+      .min(4)
       .max(50000)
       .default(50000)
-      .describe('Listener rule priority reserved for the release lock (a never-matching rule).'),
+      .describe(
+        'Listener rule priority of the release lock; the three below it attach blue and green and keep the original default action (all never-matching rules).',
+      ),
     tags: z.record(z.string(), z.string()).default({}).describe('Extra tags on everything gwdeploy creates.'),
     maxAttempts: z
       .number()

@@ -32,7 +32,12 @@ import {
   attachRuleInput,
   createTargetGroupInput,
   fleetTags,
+  forwardedGroups,
+  isNotServing,
+  type ListenerAction,
   listenerActions,
+  ORIGINAL_ACTION_ROLE,
+  originalActionRuleInput,
   planLaunches,
   previewActions,
   runInstancesInput,
@@ -76,6 +81,8 @@ export class AwsProvider implements Provider {
   #listener: Promise<ListenerInfo> | undefined
   #testListener: Promise<ListenerInfo | undefined> | undefined
   #lock: ListenerRuleLock | undefined
+  /** Listeners whose original default action this process has already recorded (or found ours). */
+  readonly #recorded = new Set<string>()
 
   constructor(settings: AwsSettings) {
     this.settings = settings
@@ -460,7 +467,7 @@ export class AwsProvider implements Provider {
     ).catch((error) => {
       if (isAwsError(error.cause, 'PriorityInUse'))
         throw providerError(`aws: listener rule priority ${this.settings.attachPriority(colour)} is taken`, {
-          hint: 'gwdeploy reserves provider.aws.lockPriority and the two priorities below it; choose another lockPriority.',
+          hint: 'gwdeploy reserves provider.aws.lockPriority and the three priorities below it; choose another lockPriority.',
         })
       throw error
     })
@@ -478,6 +485,8 @@ export class AwsProvider implements Provider {
     const { ec2, ec2Sdk, elb, elbSdk } = await this.clients()
     // Rendered first: a template error must stop the release before anything is created.
     const userData = renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
+    // Also refuses, before anything is created, a listener another service/env already uses.
+    await this.#recordOriginal((await this.liveListener()).arn, 'live listener')
     const group = await this.#ensureTargetGroup(spec, progress)
     // Find before launching: a crash after RunInstances must never launch the fleet twice
     // (AWS also dedupes by ClientToken; moto does not).
@@ -607,6 +616,7 @@ export class AwsProvider implements Provider {
     const group = await this.#targetGroup(colour)
     if (!group) throw providerError(`aws: cannot preview ${colour}: it has no target group`)
     const { elb, elbSdk } = await this.clients()
+    await this.#recordOriginal(test.arn, 'test listener')
     await call('ModifyListener (test listener)', () =>
       elb.send(
         new elbSdk.ModifyListenerCommand({
@@ -630,6 +640,7 @@ export class AwsProvider implements Provider {
   async #setWeights(weights: Weights, arns: Partial<Record<Colour, string>>): Promise<void> {
     const { elb, elbSdk } = await this.clients()
     const live = await this.liveListener()
+    await this.#recordOriginal(live.arn, 'live listener')
     const { stickiness } = await this.#listenerForward(live.arn)
     const actions = listenerActions(weights, arns, stickiness)
     // Only DefaultActions is sent: port, protocol, certificates and rules stay as they are.
@@ -794,8 +805,18 @@ export class AwsProvider implements Provider {
 
   async destroy(options: OperationOptions = {}): Promise<void> {
     const progress = options.progress ?? (() => {})
-    progress('listener: fixed 503 (no colour serving)')
-    await this.#setWeights({ blue: 0, green: 0 }, {})
+    const live = await this.liveListener()
+    const test = await this.testListener()
+    // The records are deleted last: a destroy re-run after a crash restores the same actions again.
+    const records: string[] = []
+    for (const [listener, what] of [
+      [live, 'live listener'],
+      [test, 'test listener'],
+    ] as const) {
+      if (!listener) continue
+      const record = await this.#restoreOriginal(listener.arn, what, progress)
+      if (record) records.push(record)
+    }
     const groups = await this.#targetGroups()
     for (const colour of COLOURS) {
       const group = groups[colour]
@@ -805,6 +826,119 @@ export class AwsProvider implements Provider {
         drainMs: 0,
       })
     }
+    for (const arn of records) await this.#deleteRule(arn)
+  }
+
+  async #defaultActions(listenerArn: string) {
+    const { elb, elbSdk } = await this.clients()
+    const found = await call('DescribeListeners', () =>
+      elb.send(new elbSdk.DescribeListenersCommand({ ListenerArns: [listenerArn] })),
+    )
+    return found.Listeners?.[0]?.DefaultActions ?? []
+  }
+
+  /** The rule keeping `listenerArn`'s original default action, if gwdeploy recorded one for this target. */
+  async #originalRule(listenerArn: string, what: string) {
+    const { elb, elbSdk } = await this.clients()
+    const priority = String(this.settings.originalPriority)
+    const rule = (await this.#rules(listenerArn)).find((r) => r.Priority === priority)
+    if (!rule?.RuleArn) return undefined
+    const described = await call('DescribeTags (original action)', () =>
+      elb.send(new elbSdk.DescribeTagsCommand({ ResourceArns: [rule.RuleArn as string] })),
+    )
+    const tags = fromTags(described.TagDescriptions?.[0]?.Tags)
+    if (tags[TAG.role] !== ORIGINAL_ACTION_ROLE)
+      throw providerError(
+        `aws: listener rule priority ${priority} on the ${what} is taken by a rule gwdeploy did not create (${rule.RuleArn})`,
+        {
+          hint: 'gwdeploy reserves provider.aws.lockPriority and the three priorities below it; choose another lockPriority.',
+        },
+      )
+    if (tags[TAG.target] !== this.settings.key) throw this.#sharedListener(what, tags[TAG.target] ?? '?')
+    return { arn: rule.RuleArn, actions: rule.Actions ?? [] }
+  }
+
+  #sharedListener(what: string, other: string) {
+    return configError(`the ${what} is already used by gwdeploy for ${other}, not ${this.settings.key}`, {
+      location: {
+        path: what === 'live listener' ? 'provider.aws.listenerArn' : 'provider.aws.testListenerArn',
+      },
+      hint: 'gwdeploy owns the default action of its listeners: give each service and env its own listener (another port or load balancer).',
+    })
+  }
+
+  /**
+   * Whether gwdeploy already owns `actions` (its 503, or a forward to this target's groups).
+   * A forward to another service's or env's gwdeploy groups is refused: one listener has one
+   * default action, so two targets sharing it would take each other's traffic.
+   */
+  async #ownsActions(actions: ListenerAction[], what: string): Promise<boolean> {
+    if (actions.some(isNotServing)) return true
+    const arns = actions.flatMap(forwardedGroups)
+    if (arns.length === 0) return false
+    const { elb, elbSdk } = await this.clients()
+    const described = await call('DescribeTags (forwarded target groups)', () =>
+      elb.send(new elbSdk.DescribeTagsCommand({ ResourceArns: arns })),
+    )
+    let ours = false
+    for (const description of described.TagDescriptions ?? []) {
+      const tags = fromTags(description.Tags)
+      if (tags[TAG.managedBy] !== 'gwdeploy') continue
+      if (tags[TAG.target] !== this.settings.key) throw this.#sharedListener(what, tags[TAG.target] ?? '?')
+      ours = true
+    }
+    return ours
+  }
+
+  /** Before gwdeploy first changes a listener's default action: keep the original for destroy. */
+  async #recordOriginal(listenerArn: string, what: string): Promise<void> {
+    if (this.#recorded.has(listenerArn)) return
+    if (!(await this.#originalRule(listenerArn, what))) {
+      const current = await this.#defaultActions(listenerArn)
+      if (!(await this.#ownsActions(current, what))) {
+        const { elb, elbSdk } = await this.clients()
+        await call(`CreateRule (original default action of the ${what})`, () =>
+          elb.send(
+            new elbSdk.CreateRuleCommand(
+              originalActionRuleInput(this.settings, listenerArn, current) as ConstructorParameters<
+                typeof elbSdk.CreateRuleCommand
+              >[0],
+            ),
+          ),
+        )
+      }
+    }
+    this.#recorded.add(listenerArn)
+  }
+
+  /**
+   * Puts back the default action gwdeploy recorded, else a fixed 503 if gwdeploy owns the
+   * listener, else leaves it (gwdeploy never took it over). Returns the record to delete last.
+   */
+  async #restoreOriginal(
+    listenerArn: string,
+    what: string,
+    progress: (message: string) => void,
+  ): Promise<string | undefined> {
+    const { elb, elbSdk } = await this.clients()
+    const record = await this.#originalRule(listenerArn, what)
+    let actions: unknown[] | undefined
+    if (record) {
+      progress(`${what}: restoring the default action it had before gwdeploy`)
+      actions = record.actions
+    } else if (await this.#ownsActions(await this.#defaultActions(listenerArn), what)) {
+      progress(`${what}: fixed 503 (no colour serving; its original action was not recorded)`)
+      actions = previewActions(undefined)
+    }
+    if (actions) {
+      const DefaultActions = actions as NonNullable<
+        ConstructorParameters<typeof elbSdk.ModifyListenerCommand>[0]['DefaultActions']
+      >
+      await call(`ModifyListener (${what})`, () =>
+        elb.send(new elbSdk.ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions })),
+      )
+    }
+    return record?.arn
   }
 
   async close(): Promise<void> {

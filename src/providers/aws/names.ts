@@ -18,6 +18,8 @@ export const TAG = {
   image: 'gwdeploy:image',
   createdAt: 'gwdeploy:created-at',
   keepUntil: 'gwdeploy:keep-until',
+  /** What a listener rule is for (the lock has its own tags). */
+  role: 'gwdeploy:role',
   lockHolder: 'gwdeploy:lock-holder',
   lockSha: 'gwdeploy:lock-sha',
   lockOperation: 'gwdeploy:lock-operation',

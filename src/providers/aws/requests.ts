@@ -208,3 +208,43 @@ export function planLaunches(
   }
   return [...added.entries()].map(([subnet, count]) => ({ subnet, count, existing }))
 }
+
+/** A listener action as DescribeListeners/DescribeRules return it (the SDK's Action, loosely). */
+export interface ListenerAction {
+  Type?: string | undefined
+  FixedResponseConfig?: { MessageBody?: string | undefined } | undefined
+  TargetGroupArn?: string | undefined
+  ForwardConfig?: { TargetGroups?: Array<{ TargetGroupArn?: string | undefined }> | undefined } | undefined
+}
+
+/** gwdeploy's own "nothing serving" answer (so it is never mistaken for a user's original action). */
+export function isNotServing(action: ListenerAction): boolean {
+  return (
+    action.Type === 'fixed-response' &&
+    action.FixedResponseConfig?.MessageBody === NOT_SERVING.FixedResponseConfig.MessageBody
+  )
+}
+
+/** Target groups an action forwards to. */
+export function forwardedGroups(action: ListenerAction): string[] {
+  if (action.Type !== 'forward') return []
+  const arns = (action.ForwardConfig?.TargetGroups ?? []).map((g) => g.TargetGroupArn)
+  return [...new Set([...arns, action.TargetGroupArn].filter((arn): arn is string => Boolean(arn)))]
+}
+
+/**
+ * The never-matching rule that keeps a listener's default action from before gwdeploy first
+ * changed it; `destroy` puts it back. A rule holds any action whole (tag values are limited to
+ * 256 characters, an action is not), and keeps a target group it forwards to from being deleted.
+ */
+export function originalActionRuleInput<A>(settings: AwsSettings, listenerArn: string, actions: A[]) {
+  return {
+    ListenerArn: listenerArn,
+    Priority: settings.originalPriority,
+    Conditions: NEVER_MATCHES('X-Gwdeploy-Original', settings.key),
+    Actions: actions,
+    Tags: toTags({ ...baseTags(settings), [TAG.role]: ORIGINAL_ACTION_ROLE }),
+  }
+}
+
+export const ORIGINAL_ACTION_ROLE = 'original-default-action'

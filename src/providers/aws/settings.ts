@@ -25,6 +25,8 @@ export interface AwsSettings {
   region: string | undefined
   targetGroupName(colour: Colour): string
   attachPriority(colour: Colour): number
+  /** Priority of the rule keeping a listener's default action from before gwdeploy. */
+  originalPriority: number
 }
 
 export function resolveSettings(
@@ -35,12 +37,6 @@ export function resolveSettings(
 ): AwsSettings {
   const aws = config.provider.aws
   if (!aws) throw configError('provider.aws is missing', { location: { path: 'provider.aws' } })
-  if (aws.lockPriority < 3) {
-    throw configError('provider.aws.lockPriority must be at least 3', {
-      location: { path: 'provider.aws.lockPriority' },
-      hint: 'The two priorities below it attach the blue and green target groups.',
-    })
-  }
   if (config.smoke.length > 0 && !aws.testListenerArn && !aws.testListenerPort) {
     throw configError('smoke checks need a test listener on AWS', {
       location: { path: 'provider.aws.testListenerArn' },
@@ -85,5 +81,6 @@ export function resolveSettings(
     region: aws.region ?? environment.AWS_REGION ?? environment.AWS_DEFAULT_REGION,
     targetGroupName: (colour) => targetGroupName(key, colour),
     attachPriority: (colour) => aws.lockPriority - (colour === 'blue' ? 1 : 2),
+    originalPriority: aws.lockPriority - 3,
   }
 }

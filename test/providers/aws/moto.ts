@@ -88,15 +88,20 @@ export async function createAlb(): Promise<AwsFixture> {
   }
 }
 
-export interface AwsProject extends Project {
+export interface AwsProjectOptions extends ProjectOptions {
+  /** Overrides/extends provider.aws. */
+  aws?: Record<string, unknown>
+  expectName?: boolean
+}
+
+export interface AwsProject extends Omit<Project, 'writeConfig'> {
   fixture: AwsFixture
   repository: string
+  writeConfig(options: AwsProjectOptions): Promise<void>
 }
 
 /** A gwdeploy project on provider aws (moto); `aws` overrides/extends provider.aws. */
-export async function makeAwsProject(
-  options: ProjectOptions & { aws?: Record<string, unknown>; expectName?: boolean } = {},
-): Promise<AwsProject> {
+export async function makeAwsProject(options: AwsProjectOptions = {}): Promise<AwsProject> {
   const moto = await requireMoto()
   const registry = await requireRegistry()
   const base = await requireBaseImage()
@@ -105,9 +110,7 @@ export async function makeAwsProject(
   const service = `aws-${fixture.id}`
   project.fixture = fixture
   project.repository = `${registry.host}/gwdeploy-test/${service}`
-  project.writeConfig = async (
-    opts: ProjectOptions & { aws?: Record<string, unknown>; expectName?: boolean },
-  ) => {
+  project.writeConfig = async (opts: AwsProjectOptions) => {
     const config = {
       service,
       gateway: { config: 'gateway.json' },
