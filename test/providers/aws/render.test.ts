@@ -6,7 +6,13 @@ import { gwConfigSchema } from '../../../src/config/schema.ts'
 import { AwsProvider, targetStatus } from '../../../src/providers/aws/index.ts'
 import { lockRuleInput } from '../../../src/providers/aws/lock.ts'
 import { targetGroupName } from '../../../src/providers/aws/names.ts'
-import { listenerActions, planLaunches } from '../../../src/providers/aws/requests.ts'
+import {
+  forwardedGroups,
+  isNotServing,
+  listenerActions,
+  originalActionRuleInput,
+  planLaunches,
+} from '../../../src/providers/aws/requests.ts'
 import { resolveSettings } from '../../../src/providers/aws/settings.ts'
 import { renderUserData, shellQuote } from '../../../src/providers/aws/user-data.ts'
 import type { FleetSpec } from '../../../src/providers/types.ts'
@@ -126,6 +132,34 @@ describe('aws pure helpers', () => {
     assert.equal(listenerActions({ blue: 0, green: 0 }, { blue: 'b' })[0]?.Type, 'fixed-response')
     assert.throws(() => listenerActions({ blue: 0, green: 100 }, { blue: 'b' }), /no target group/)
     assert.throws(() => listenerActions({ blue: 1000, green: 0 }, { blue: 'b' }), /between 0 and 999/)
+  })
+
+  it('original default action: kept whole in a never-matching rule below the attach rules; gwdeploy 503 is recognised', () => {
+    const settings = resolveSettings(config(), '/x', undefined, {})
+    const original = [{ Type: 'redirect', RedirectConfig: { Host: 'x'.repeat(400), StatusCode: 'HTTP_302' } }]
+    const input = originalActionRuleInput(settings, LISTENER, original)
+    assert.equal(input.Priority, 49997)
+    assert.deepEqual(input.Actions, original)
+    assert.deepEqual(input.Conditions[0], {
+      Field: 'source-ip',
+      SourceIpConfig: { Values: ['192.0.2.0/32'] },
+    })
+    assert.ok(input.Tags.some((t) => t.Key === 'gwdeploy:role' && t.Value === 'original-default-action'))
+    const notServing = listenerActions({ blue: 0, green: 0 }, {})[0] ?? {}
+    assert.equal(isNotServing(notServing), true)
+    assert.equal(
+      isNotServing({ Type: 'fixed-response', FixedResponseConfig: { MessageBody: 'down' } }),
+      false,
+    )
+    assert.deepEqual(
+      forwardedGroups({
+        Type: 'forward',
+        TargetGroupArn: 'a',
+        ForwardConfig: { TargetGroups: [{ TargetGroupArn: 'a' }, { TargetGroupArn: 'b' }] },
+      }),
+      ['a', 'b'],
+    )
+    assert.throws(() => config({ lockPriority: 3 }), /lockPriority/)
   })
 
   it('target group names fit 32 characters and stay distinct', () => {
