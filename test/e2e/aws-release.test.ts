@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import * as elbm from '@aws-sdk/client-elastic-load-balancing-v2'
 import { sha } from '../core/helpers/project.ts'
 import { requireCommand } from '../helpers/services.ts'
 import {
@@ -131,5 +132,47 @@ describe('aws: release, weighted steps, crash/resume, rollback, retire', { concu
       [`${service}-blue`]: 0,
       [`${service}-green`]: 100,
     })
+  })
+
+  it('a target group added to the forward by hand is shown with its real share, and the next shift removes it', async () => {
+    const { elb } = await motoClients()
+    const hand = await elb.send(
+      new elbm.CreateTargetGroupCommand({
+        Name: `hand-${project.fixture.id}`,
+        Protocol: 'HTTP',
+        Port: 8080,
+        VpcId: project.fixture.vpcId,
+      }),
+    )
+    const handArn = hand.TargetGroups?.[0]?.TargetGroupArn as string
+    const listener = await elb.send(
+      new elbm.DescribeListenersCommand({ ListenerArns: [project.fixture.listenerArn] }),
+    )
+    const forward = listener.Listeners?.[0]?.DefaultActions?.[0]?.ForwardConfig
+    await elb.send(
+      new elbm.ModifyListenerCommand({
+        ListenerArn: project.fixture.listenerArn,
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [...(forward?.TargetGroups ?? []), { TargetGroupArn: handArn, Weight: 100 }],
+            },
+          },
+        ],
+      }),
+    )
+    const status = await project.json<{ result: { router: { detail: string } } }>(['status'])
+    assert.match(
+      status.envelope.result.router.detail,
+      new RegExp(`forwards 50% of all traffic to hand-${project.fixture.id}`),
+    )
+    const rollback = await project.run(['rollback'])
+    assert.equal(rollback.code, 0, rollback.stderr)
+    assert.deepEqual(await listenerWeights(project.fixture.listenerArn), {
+      [`${service}-blue`]: 100,
+      [`${service}-green`]: 0,
+    })
+    await elb.send(new elbm.DeleteTargetGroupCommand({ TargetGroupArn: handArn }))
   })
 })

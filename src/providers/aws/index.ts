@@ -330,6 +330,14 @@ export class AwsProvider implements Provider {
 
   /** The listener's weights per colour as percentages (the ALB weights are relative). */
   async #weights(groups: Partial<Record<Colour, TargetGroupInfo>>): Promise<Weights> {
+    return (await this.#split(groups)).weights
+  }
+
+  /**
+   * The live forward split into gwdeploy's colours (percentages between the two, as the contract
+   * wants) and any other target group someone added by hand (its real share of all traffic).
+   */
+  async #split(groups: Partial<Record<Colour, TargetGroupInfo>>) {
     const live = await this.liveListener()
     const forward = await this.#listenerForward(live.arn)
     const raw: Weights = { blue: 0, green: 0 }
@@ -338,9 +346,19 @@ export class AwsProvider implements Provider {
       raw[colour] = forward.groups.find((g) => g.arn === arn)?.weight ?? 0
     }
     const sum = raw.blue + raw.green
-    if (sum === 0) return raw
+    const total = forward.groups.reduce((all, g) => all + g.weight, 0)
+    const foreign =
+      sum === 0
+        ? []
+        : forward.groups
+            .filter((g) => g.weight > 0 && g.arn !== groups.blue?.arn && g.arn !== groups.green?.arn)
+            .map((g) => ({
+              name: /targetgroup\/([^/]+)\//.exec(g.arn)?.[1] ?? g.arn,
+              percent: Math.round((g.weight * 100) / total),
+            }))
+    if (sum === 0) return { weights: raw, foreign }
     const blue = Math.round((raw.blue * 100) / sum)
-    return { blue, green: 100 - blue }
+    return { weights: { blue, green: 100 - blue }, foreign }
   }
 
   async inspect(): Promise<TargetState> {
@@ -362,16 +380,23 @@ export class AwsProvider implements Provider {
       if (fleet) fleets[colour] = fleet
     }
     const scheme = live.protocol === 'HTTPS' ? 'https' : 'http'
+    const split = await this.#split(groups)
     return {
       provider: 'aws',
       service: this.settings.service,
       fleets,
-      weights: await this.#weights(groups),
+      weights: split.weights,
       router: {
         present: true,
         endpoint: `${scheme}://${live.dnsName}:${live.port}`,
         ...(test ? { preview: this.#previewUrl(test).origin } : {}),
-        detail: `ALB listener ${live.arn}`,
+        detail: [
+          `ALB listener ${live.arn}`,
+          ...split.foreign.map(
+            (g) =>
+              `it also forwards ${g.percent}% of all traffic to ${g.name}, added by hand (blue/green percentages are of the rest; the next shift removes it)`,
+          ),
+        ].join('; '),
       },
       lock: await this.lock().status(),
     }
