@@ -8,7 +8,8 @@ export default class Retire extends TargetCommand<typeof Retire, RetireResult> {
   static override flags = {
     ...targetFlags,
     delete: Flags.boolean({
-      description: 'Delete the idle fleet instead of scaling it to zero (Kubernetes keeps the Deployment otherwise).',
+      description:
+        'Delete the idle fleet instead of scaling it to zero (Kubernetes keeps the Deployment otherwise).',
     }),
   }
 

@@ -73,15 +73,24 @@ export async function verifyFleet(
   if (failures.length === 0 && (targets.length === 0 || (options.smoke && config.smoke.length > 0))) {
     previewUrl = await provider.preview(fleet.colour, { signal })
   }
-  // Without direct probes, the stamped name is proven through the preview route.
-  if (failures.length === 0 && targets.length === 0) {
-    if (!previewUrl) {
-      throw providerError(`provider ${provider.id} can neither reach nodes nor offer a preview route`)
-    }
+  // Without direct probes, the stamped name is proven through the preview route; a provider
+  // without one (AWS without a test listener) can only gate on its own health checks.
+  if (failures.length === 0 && targets.length === 0 && previewUrl) {
     const result = await runHealthGate([{ node: `${fleet.colour} (preview)`, url: previewUrl }], settings, {
       signal,
     })
     for (const node of result.nodes) if (!node.ok) failures.push({ node: node.node, detail: node.detail })
+  } else if (failures.length === 0 && targets.length === 0) {
+    if (settings.expectName !== undefined) {
+      throw providerError(
+        `provider ${provider.id} can neither reach nodes nor offer a preview route: the stamped name cannot be proven`,
+        { hint: "Configure the provider's preview route, or set health.expectName: false." },
+      )
+    }
+    reporter.emit({
+      type: 'warn',
+      message: `${provider.id} has no preview route: green passed on the provider's health checks only (health.expectName is off)`,
+    })
   }
   if (failures.length === 0 && options.smoke && config.smoke.length > 0 && previewUrl) {
     reporter.emit({

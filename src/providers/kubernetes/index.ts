@@ -395,10 +395,7 @@ export class KubernetesProvider implements Provider {
     await this.#pointService(liveServiceManifest(this.#settings, colour ?? NO_COLOUR), colour ?? NO_COLOUR)
   }
 
-  async decommission(
-    fleet: Fleet,
-    options: DecommissionOptions,
-  ): Promise<void> {
+  async decommission(fleet: Fleet, options: DecommissionOptions): Promise<void> {
     const name = deploymentName(this.#settings.names, fleet.colour)
     const live = await this.#readService(this.#settings.names.liveService)
     if (KubernetesProvider.#selectedColour(live) === fleet.colour) {

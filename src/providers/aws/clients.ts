@@ -1,0 +1,72 @@
+/**
+ * The SDK clients, imported lazily (they are heavy). Credentials always come from the standard
+ * chain (env, shared config/profile, instance/task role); adaptive retries back off on
+ * throttling and retry transient failures `maxAttempts` times per call.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2'
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { providerError } from '../../core/errors.ts'
+import type { AwsSettings } from './settings.ts'
+
+export type Ec2Sdk = typeof import('@aws-sdk/client-ec2')
+export type ElbSdk = typeof import('@aws-sdk/client-elastic-load-balancing-v2')
+
+export interface AwsClients {
+  ec2: EC2Client
+  elb: ElasticLoadBalancingV2Client
+  ec2Sdk: Ec2Sdk
+  elbSdk: ElbSdk
+}
+
+export async function createClients(settings: AwsSettings): Promise<AwsClients> {
+  const [ec2Sdk, elbSdk] = await Promise.all([
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-elastic-load-balancing-v2'),
+  ])
+  const { aws } = settings
+  const common = {
+    ...(aws.region ? { region: aws.region } : {}),
+    ...(aws.profile ? { profile: aws.profile } : {}),
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    maxAttempts: aws.maxAttempts,
+    retryMode: 'adaptive',
+  }
+  return {
+    ec2: new ec2Sdk.EC2Client(common),
+    elb: new elbSdk.ElasticLoadBalancingV2Client(common),
+    ec2Sdk,
+    elbSdk,
+  }
+}
+
+/** The AWS error code (`InvalidInstanceID.NotFound`, `PriorityInUseException`, ...). */
+export function awsErrorName(error: unknown): string {
+  const e = error as { name?: string; Code?: string; code?: string }
+  return e?.Code ?? e?.name ?? e?.code ?? ''
+}
+
+export function isAwsError(error: unknown, ...names: string[]): boolean {
+  const name = awsErrorName(error)
+  return names.some((n) => name === n || name === `${n}Exception`)
+}
+
+/** Wraps an SDK failure as exit 6 with what was being done; GwErrors pass through. */
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    if ((error as { name?: string }).name === 'GwError') throw error
+    const name = awsErrorName(error)
+    const hint = /Credential|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|AuthFailure/.test(
+      `${name} ${(error as Error).message}`,
+    )
+      ? 'Check the AWS credentials: the standard chain (AWS_PROFILE, provider.aws.profile, env, instance role).'
+      : /AccessDenied|UnauthorizedOperation/.test(name)
+        ? 'The caller lacks a permission: compare with templates/aws/iam-policy.json.'
+        : undefined
+    throw providerError(`aws: ${what} failed: ${name ? `${name}: ` : ''}${(error as Error).message}`, {
+      ...(hint ? { hint } : {}),
+      cause: error,
+    })
+  }
+}

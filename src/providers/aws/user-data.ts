@@ -1,0 +1,56 @@
+/** The cloud-init user-data each instance boots with: a template filled with shell-quoted values. */
+import { configError, providerError } from '../../core/errors.ts'
+import type { FleetSpec } from '../types.ts'
+import type { AwsSettings } from './settings.ts'
+
+/** AWS limit on user-data, before base64. */
+export const USER_DATA_LIMIT = 16 * 1024
+
+/** POSIX single-quoting: safe inside the env file the template sources. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`
+}
+
+export function userDataValues(settings: AwsSettings, spec: FleetSpec): Record<string, string> {
+  const { artifact } = spec
+  if (!artifact.image) throw providerError('aws: the release has no image to run')
+  const auth = settings.registryAuth
+  return {
+    service: spec.service,
+    colour: spec.colour,
+    sha: artifact.sha,
+    sha7: artifact.sha7,
+    configName: artifact.configName,
+    image: artifact.image,
+    port: String(spec.port),
+    registry: settings.registry,
+    registryAuth: auth.type,
+    registryUser: auth.type === 'ssm' ? auth.username : '',
+    registryPasswordParameter: auth.type === 'ssm' ? auth.passwordParameter : '',
+    region: settings.region ?? '',
+  }
+}
+
+export function renderUserData(template: string, values: Record<string, string>): string {
+  const text = template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
+    const value = values[key]
+    if (value === undefined) {
+      throw configError(`the user-data template uses an unknown placeholder ${whole}`, {
+        location: { path: 'provider.aws.userDataTemplate' },
+        hint: `Known placeholders: ${Object.keys(values)
+          .map((k) => `{{${k}}}`)
+          .join(' ')}.`,
+      })
+    }
+    if (/[\r\n\0]/.test(value))
+      throw providerError(`aws: ${key} contains a line break; it cannot go into user-data`)
+    return shellQuote(value)
+  })
+  const size = Buffer.byteLength(text, 'utf8')
+  if (size > USER_DATA_LIMIT) {
+    throw configError(`the rendered user-data is ${size} bytes; AWS accepts at most ${USER_DATA_LIMIT}`, {
+      location: { path: 'provider.aws.userDataTemplate' },
+    })
+  }
+  return text
+}

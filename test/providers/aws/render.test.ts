@@ -1,0 +1,218 @@
+/** Golden tests of what the aws provider sends: user-data and every request input (pure, no I/O). */
+import assert from 'node:assert/strict'
+import { readFile, writeFile } from 'node:fs/promises'
+import { describe, it } from 'node:test'
+import { gwConfigSchema } from '../../../src/config/schema.ts'
+import { AwsProvider, targetStatus } from '../../../src/providers/aws/index.ts'
+import { lockRuleInput } from '../../../src/providers/aws/lock.ts'
+import { targetGroupName } from '../../../src/providers/aws/names.ts'
+import {
+  forwardedGroups,
+  isNotServing,
+  listenerActions,
+  originalActionRuleInput,
+  planLaunches,
+} from '../../../src/providers/aws/requests.ts'
+import { resolveSettings } from '../../../src/providers/aws/settings.ts'
+import { renderUserData, shellQuote } from '../../../src/providers/aws/user-data.ts'
+import type { FleetSpec } from '../../../src/providers/types.ts'
+
+const LISTENER =
+  'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/gw/0123456789abcdef/0123456789abcdef'
+
+function config(aws: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  return gwConfigSchema.parse({
+    service: 'payments',
+    image: { repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-gateway' },
+    health: { expectName: false },
+    provider: {
+      kind: 'aws',
+      aws: {
+        region: 'eu-west-1',
+        listenerArn: LISTENER,
+        vpcId: 'vpc-0123',
+        subnets: ['subnet-a', 'subnet-b'],
+        securityGroups: ['sg-1'],
+        ami: 'ami-0123',
+        instanceProfile: 'gateway',
+        tags: { team: 'edge' },
+        ...aws,
+      },
+    },
+    ...extra,
+  })
+}
+
+const spec: FleetSpec = {
+  service: 'payments',
+  env: undefined,
+  colour: 'green',
+  size: 3,
+  port: 8080,
+  healthPath: '/__health',
+  artifact: {
+    sha: 'abcdef0123456789abcdef0123456789abcdef01',
+    sha7: 'abcdef0',
+    configName: "payments rev-abcdef0 (o'clock)",
+    configDigest: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
+    configText: '{}',
+    image:
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-gateway@sha256:2222222222222222222222222222222222222222222222222222222222222222',
+  },
+}
+
+async function golden(name: string, actual: string): Promise<void> {
+  const file = new URL(`./golden/${name}`, import.meta.url)
+  if (process.env.UPDATE_GOLDEN === '1') await writeFile(file, actual)
+  assert.equal(actual, await readFile(file, 'utf8'))
+}
+
+describe('aws render (golden)', () => {
+  const provider = new AwsProvider(resolveSettings(config(), '/nonexistent', undefined, {}))
+  const documents = provider.render(spec)
+
+  it('user-data: cloud-init that logs in to ECR with the instance role and runs the image by digest', async () => {
+    const userData = documents[0]?.content ?? ''
+    await golden('user-data.yaml', userData)
+    assert.ok(userData.includes(`GWDEPLOY_IMAGE='${spec.artifact.image}'`))
+    assert.ok(userData.includes("GWDEPLOY_REGISTRY_AUTH='ecr'"))
+    assert.ok(userData.includes("GWDEPLOY_CONFIG_NAME='payments rev-abcdef0 (o'\\''clock)'"))
+    assert.match(userData, /--restart unless-stopped/)
+  })
+
+  it('request inputs: CreateTargetGroup, attach rule, RunInstances per subnet, ModifyListener', async () => {
+    await golden(
+      'requests.txt',
+      documents
+        .slice(1)
+        .map((d) => `### ${d.title}\n${d.content}`)
+        .join('\n'),
+    )
+    const run = JSON.parse(documents[3]?.content ?? '[]') as Array<{
+      SubnetId: string
+      MinCount: number
+      ClientToken: string
+    }>
+    assert.deepEqual(
+      run.map((r) => [r.SubnetId, r.MinCount]),
+      [
+        ['subnet-a', 2],
+        ['subnet-b', 1],
+      ],
+    )
+    assert.ok(run.every((r) => r.ClientToken.length <= 64))
+    assert.notEqual(run[0]?.ClientToken, run[1]?.ClientToken)
+  })
+
+  it('lock rule input', async () => {
+    const input = lockRuleInput(provider.settings, LISTENER, {
+      holder: 'ci@runner pid 1',
+      sha: spec.artifact.sha,
+      operation: 'release',
+      acquiredAt: '2030-01-01T00:00:00.000Z',
+      renewedAt: '2030-01-01T00:00:00.000Z',
+      expiresAt: '2030-01-01T00:10:00.000Z',
+    })
+    await golden('lock-rule.json', `${JSON.stringify(input, null, 2)}\n`)
+  })
+})
+
+describe('aws pure helpers', () => {
+  it('weights: percentages as ALB weights, zero kept in the list, nothing serving is a fixed 503', () => {
+    assert.deepEqual(listenerActions({ blue: 90, green: 10 }, { blue: 'b', green: 'g' })[0], {
+      Type: 'forward',
+      ForwardConfig: {
+        TargetGroups: [
+          { TargetGroupArn: 'b', Weight: 90 },
+          { TargetGroupArn: 'g', Weight: 10 },
+        ],
+        TargetGroupStickinessConfig: { Enabled: false },
+      },
+    })
+    assert.equal(listenerActions({ blue: 0, green: 0 }, { blue: 'b' })[0]?.Type, 'fixed-response')
+    assert.throws(() => listenerActions({ blue: 0, green: 100 }, { blue: 'b' }), /no target group/)
+    assert.throws(() => listenerActions({ blue: 1000, green: 0 }, { blue: 'b' }), /between 0 and 999/)
+  })
+
+  it('original default action: kept whole in a never-matching rule below the attach rules; gwdeploy 503 is recognised', () => {
+    const settings = resolveSettings(config(), '/x', undefined, {})
+    const original = [{ Type: 'redirect', RedirectConfig: { Host: 'x'.repeat(400), StatusCode: 'HTTP_302' } }]
+    const input = originalActionRuleInput(settings, LISTENER, original)
+    assert.equal(input.Priority, 49997)
+    assert.deepEqual(input.Actions, original)
+    assert.deepEqual(input.Conditions[0], {
+      Field: 'source-ip',
+      SourceIpConfig: { Values: ['192.0.2.0/32'] },
+    })
+    assert.ok(input.Tags.some((t) => t.Key === 'gwdeploy:role' && t.Value === 'original-default-action'))
+    const notServing = listenerActions({ blue: 0, green: 0 }, {})[0] ?? {}
+    assert.equal(isNotServing(notServing), true)
+    assert.equal(
+      isNotServing({ Type: 'fixed-response', FixedResponseConfig: { MessageBody: 'down' } }),
+      false,
+    )
+    assert.deepEqual(
+      forwardedGroups({
+        Type: 'forward',
+        TargetGroupArn: 'a',
+        ForwardConfig: { TargetGroups: [{ TargetGroupArn: 'a' }, { TargetGroupArn: 'b' }] },
+      }),
+      ['a', 'b'],
+    )
+    assert.throws(() => config({ lockPriority: 3 }), /lockPriority/)
+  })
+
+  it('target group names fit 32 characters and stay distinct', () => {
+    assert.equal(targetGroupName('payments', 'blue'), 'payments-blue')
+    const long = 'a'.repeat(40)
+    const a = targetGroupName(`${long}-x`, 'green')
+    const b = targetGroupName(`${long}-y`, 'green')
+    assert.ok(a.length <= 32 && b.length <= 32)
+    assert.notEqual(a, b)
+  })
+
+  it('subnets: missing nodes go where there are fewest', () => {
+    assert.deepEqual(
+      planLaunches(['s1', 's2'], new Map([['s1', 1]]), 3, ['i-1']).map((l) => [l.subnet, l.count]),
+      [
+        ['s2', 2],
+        ['s1', 1],
+      ],
+    )
+  })
+
+  it('target health: a fresh instance failing checks is still booting; after bootGrace it is unhealthy', () => {
+    const launched = new Date(1_000_000)
+    const failing = { State: 'unhealthy', Reason: 'Target.FailedHealthChecks' }
+    assert.equal(targetStatus('i', failing, launched, 300_000, 1_060_000).status, 'starting')
+    assert.equal(targetStatus('i', failing, launched, 300_000, 1_400_000).status, 'unhealthy')
+    assert.equal(targetStatus('i', { State: 'initial' }, launched, 0).status, 'starting')
+    assert.equal(
+      targetStatus('i', { State: 'unused', Reason: 'Target.NotInUse' }, launched, 0).status,
+      'starting',
+    )
+    assert.equal(
+      targetStatus('i', { State: 'unused', Reason: 'Target.InvalidState' }, launched, 0).status,
+      'gone',
+    )
+  })
+
+  it('config: expectName without a test listener is a configuration error naming the key', () => {
+    assert.throws(
+      () => resolveSettings(config({}, { health: { expectName: true } }), '/x', undefined, {}),
+      (e: Error & { location?: { path?: string } }) =>
+        /expectName needs a test listener/.test(e.message) &&
+        e.location?.path === 'provider.aws.testListenerArn',
+    )
+    assert.throws(
+      () => resolveSettings(config({}, { smoke: [{ path: '/v1/ping' }] }), '/x', undefined, {}),
+      /smoke checks need a test listener/,
+    )
+  })
+
+  it('user-data: unknown placeholders and line breaks are refused', () => {
+    assert.throws(() => renderUserData('{{nope}}', {}), /unknown placeholder \{\{nope\}\}/)
+    assert.throws(() => renderUserData('{{a}}', { a: 'x\ny' }), /line break/)
+    assert.equal(shellQuote("it's"), `'it'\\''s'`)
+  })
+})
