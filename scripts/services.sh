@@ -176,7 +176,7 @@ stop_pidfile() { # name pidfile
 
 start_moto() {
   local dir="$STATE_DIR/moto"
-  if [[ "$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/data.json")" == 200 ]]; then
+  if [[ "$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/")" == 200 ]]; then
     log "moto_server already running on 127.0.0.1:$MOTO_PORT"
     return
   fi
@@ -186,7 +186,7 @@ start_moto() {
   setsid moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 </dev/null &
   echo $! >"$dir/moto.pid"
   echo moto >>"$STARTED_FILE"
-  if ! wait_for moto 60 bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$MOTO_PORT/moto-api/data.json) == 200 ]]"; then
+  if ! wait_for moto 60 bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$MOTO_PORT/moto-api/) == 200 ]]"; then
     tail -n 20 "$dir/moto.log" >&2 || true
     die "moto_server did not become ready (log: $dir/moto.log)"
   fi
@@ -250,7 +250,7 @@ cmd_status() {
   if [[ "$code" == 200 ]]; then echo "registry     up    127.0.0.1:$REGISTRY_PORT"; else echo "registry     DOWN  127.0.0.1:$REGISTRY_PORT"; ok=1; fi
   code="$(http_code "http://127.0.0.1:$AUTH_REGISTRY_PORT/v2/")"
   if [[ "$code" == 401 ]]; then echo "registry+auth up   127.0.0.1:$AUTH_REGISTRY_PORT"; else echo "registry+auth DOWN 127.0.0.1:$AUTH_REGISTRY_PORT"; ok=1; fi
-  code="$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/data.json")"
+  code="$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/")"
   if [[ "$code" == 200 ]]; then echo "moto_server  up    http://127.0.0.1:$MOTO_PORT"; else echo "moto_server  DOWN  http://127.0.0.1:$MOTO_PORT"; ok=1; fi
   return "$ok"
 }

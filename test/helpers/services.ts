@@ -168,7 +168,7 @@ export interface MotoInfo {
 export function requireMoto(): Promise<MotoInfo> {
   return once('moto', async () => {
     const endpoint = mustEnv('GWDEPLOY_TEST_MOTO_ENDPOINT', 'moto_server')
-    await expectStatus(`${endpoint}/moto-api/data.json`, 200, `moto_server at ${endpoint}`)
+    await expectStatus(`${endpoint}/moto-api/`, 200, `moto_server at ${endpoint}`)
     return {
       endpoint,
       region: 'us-east-1',
