@@ -8,6 +8,7 @@
  * to our own rule ARN only, so it fails (lock lost) once the rule was broken or taken over.
  */
 import { providerError } from '../../core/errors.ts'
+import { newLockInfo } from '../lock-info.ts'
 import type { Lock, LockInfo, LockRequest } from '../types.ts'
 import { type AwsClients, call, isAwsError } from './clients.ts'
 import { fromTags, TAG, toTags } from './names.ts'
@@ -122,15 +123,7 @@ export class ListenerRuleLock implements Lock {
       if (current && Date.parse(current.info.expiresAt) > Date.now())
         return { acquired: false as const, lock: current.info }
       if (current) await this.#delete(current.arn)
-      const now = new Date()
-      const info: LockInfo = {
-        holder: request.holder,
-        ...(request.sha ? { sha: request.sha } : {}),
-        operation: request.operation,
-        acquiredAt: now.toISOString(),
-        renewedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + request.ttlMs).toISOString(),
-      }
+      const info = newLockInfo(request)
       try {
         const created = await elb.send(
           new elbSdk.CreateRuleCommand(lockRuleInput(this.#settings, listenerArn, info)),

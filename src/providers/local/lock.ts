@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { newLockInfo } from '../lock-info.ts'
 import type { Lock, LockInfo, LockRequest } from '../types.ts'
 
 /**
@@ -33,15 +34,7 @@ export class FileLock implements Lock {
   }
 
   async tryAcquire(request: LockRequest) {
-    const now = new Date()
-    const info: LockInfo = {
-      holder: request.holder,
-      ...(request.sha ? { sha: request.sha } : {}),
-      operation: request.operation,
-      acquiredAt: now.toISOString(),
-      renewedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + request.ttlMs).toISOString(),
-    }
+    const info = newLockInfo(request)
     await mkdir(dirname(this.#file), { recursive: true, mode: 0o700 })
     try {
       const handle = await open(this.#file, 'wx', 0o600)
