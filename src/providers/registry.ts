@@ -11,6 +11,7 @@ export type ProviderLoader = () => Promise<ProviderModule>
 
 const loaders: Partial<Record<ProviderId, ProviderLoader>> = {
   local: () => import('./local/index.ts'),
+  haproxy: () => import('./haproxy/index.ts'),
 }
 
 /** Registers (or replaces) a loader; for providers added in other folders and for tests. */
