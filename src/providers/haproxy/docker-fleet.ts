@@ -293,15 +293,23 @@ export class DockerFleet {
     return result
   }
 
+  /** The container's state line, then its last log lines (a node killed early may have logged nothing). */
   async logs(
     node: { id: string; meta?: Record<string, string | number> | undefined },
     lines: number,
   ): Promise<string> {
     const docker = await this.#docker(this.#hostOf(node))
-    const output = (await docker
-      .getContainer(node.id)
-      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer
-    return demux(output).trimEnd()
+    const container = docker.getContainer(node.id)
+    const { State: state } = await container.inspect()
+    const facts = [state.Status, `exit code ${state.ExitCode}`, state.OOMKilled ? 'OOM killed' : '', state.Error]
+    const output = (await container.logs({
+      stdout: true,
+      stderr: true,
+      tail: lines,
+      follow: false,
+    })) as unknown as Buffer
+    const header = `[container ${node.id} on ${node.meta?.host ?? '?'}: ${facts.filter(Boolean).join(', ')}]`
+    return [header, demux(output).trimEnd()].filter(Boolean).join('\n')
   }
 
   async removeAll(): Promise<void> {
