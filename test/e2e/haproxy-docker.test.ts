@@ -54,7 +54,10 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
   after(async () => {
     await project?.cleanup()
     for (const info of await containers().catch(() => []))
-      await docker.getContainer(info.Id).remove({ force: true }).catch(() => {})
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {})
     await lb?.stop()
   })
 
@@ -97,9 +100,9 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     await lb.reload()
     assert.equal(await lb.green(), 100)
     for (let i = 0; i < 10; i++) assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
-    const status = await project.json<{ result: { weights: Record<string, number>; router: { detail: string } } }>([
-      'status',
-    ])
+    const status = await project.json<{
+      result: { weights: Record<string, number>; router: { detail: string } }
+    }>(['status'])
     assert.deepEqual(status.envelope.result.weights, { blue: 0, green: 100 })
     assert.match(status.envelope.result.router.detail, /lb1: blue 0% \/ green 100%/)
   })
@@ -115,13 +118,16 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
   it('holds the lock against a second run and shows holder, SHA and expiry', async () => {
     const holder = startWatched(project, ['release', '--sha', sha(3)], { GWDEPLOY_TEST_PAUSE_AT: 'plan' })
     await waitFor(() => /paused at plan/.test(holder.stderr()), 120_000)
-    const second = await project.json<{ error: { exitCode: number; message: string } }>(['release', '--sha', sha(4)])
+    const second = await project.json<{ error: { exitCode: number; message: string } }>([
+      'release',
+      '--sha',
+      sha(4),
+    ])
     assert.equal(second.code, 3)
     assert.match(second.envelope.error.message, /held by .*release 0303030/)
-    const lock = await project.json<{ result: { lock: { sha: string; expiresAt: string; holder: string } } }>([
-      'lock',
-      'status',
-    ])
+    const lock = await project.json<{ result: { lock: { sha: string; expiresAt: string; holder: string } } }>(
+      ['lock', 'status'],
+    )
     assert.equal(lock.envelope.result.lock.sha, sha(3))
     assert.ok(Date.parse(lock.envelope.result.lock.expiresAt) > Date.now())
     holder.child.kill('SIGTERM')

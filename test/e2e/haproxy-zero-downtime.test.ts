@@ -8,8 +8,8 @@ import { writeFile } from 'node:fs/promises'
 import http2 from 'node:http2'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { stringify } from 'yaml'
 import { Pool } from 'undici'
+import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
 import { testDocker, uniqueName } from '../helpers/docker.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
@@ -41,8 +41,14 @@ describe('haproxy: zero failed requests across release/rollback (h1 keep-alive +
   after(async () => {
     await project?.cleanup()
     const { docker } = await testDocker()
-    for (const info of await docker.listContainers({ all: true, filters: { label: ['gwdeploy.target=e2e'] } }))
-      await docker.getContainer(info.Id).remove({ force: true }).catch(() => {})
+    for (const info of await docker.listContainers({
+      all: true,
+      filters: { label: ['gwdeploy.target=e2e'] },
+    }))
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {})
     await lb?.stop()
   })
 

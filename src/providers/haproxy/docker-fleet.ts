@@ -301,7 +301,12 @@ export class DockerFleet {
     const docker = await this.#docker(this.#hostOf(node))
     const container = docker.getContainer(node.id)
     const { State: state } = await container.inspect()
-    const facts = [state.Status, `exit code ${state.ExitCode}`, state.OOMKilled ? 'OOM killed' : '', state.Error]
+    const facts = [
+      state.Status,
+      `exit code ${state.ExitCode}`,
+      state.OOMKilled ? 'OOM killed' : '',
+      state.Error,
+    ]
     const output = (await container.logs({
       stdout: true,
       stderr: true,

@@ -46,17 +46,22 @@ export async function commitFiles(
   const tmpMap = `${files.mapFile}.gwdeploy.tmp`
   const checkFile = `${files.configFile}.gwdeploy-check.tmp`
   const config = next.config ?? (await readText(files.configFile))
+  const written: string[] = []
+  const write = async (file: string, text: string, mode: number) => {
+    written.push(file)
+    await writeFile(file, text, { mode })
+  }
   try {
-    if (next.map !== undefined) await writeFile(tmpMap, next.map, { mode: 0o644 })
-    if (next.config !== undefined) await writeFile(tmpConfig, next.config, { mode: 0o644 })
+    if (next.map !== undefined) await write(tmpMap, next.map, 0o644)
+    if (next.config !== undefined) await write(tmpConfig, next.config, 0o644)
     const checked =
       next.map !== undefined ? config.split(`map(${files.mapReference}`).join(`map(${tmpMap}`) : config
-    await writeFile(checkFile, checked, { mode: 0o600 })
+    await write(checkFile, checked, 0o600)
     const problem = await checkConfig(checkFile)
     if (problem) throw new ConfigCheckError(`haproxy -c rejects the new ${files.configFile}: ${problem}`)
     if (next.map !== undefined) await rename(tmpMap, files.mapFile)
     if (next.config !== undefined) await rename(tmpConfig, files.configFile)
   } finally {
-    await Promise.all([tmpConfig, tmpMap, checkFile].map((file) => rm(file, { force: true })))
+    await Promise.all(written.map((file) => rm(file, { force: true }).catch(() => {})))
   }
 }

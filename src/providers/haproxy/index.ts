@@ -114,11 +114,18 @@ export class HaproxyProvider implements Provider {
 
   async inspect(): Promise<TargetState> {
     const [records, views] = await Promise.all([this.#records(), this.router.views()])
-    const live = views[0]?.weights ?? { blue: 0, green: 0 }
-    const weights: Weights = { blue: records.blue ? live.blue : 0, green: records.green ? live.green : 0 }
+    const first = views[0]?.weights ?? { blue: 0, green: 0 }
     const disagree = views.some(
-      (view) => view.weights.blue !== live.blue || view.weights.green !== live.green,
+      (view) => view.weights.blue !== first.blue || view.weights.green !== first.green,
     )
+    // Instances that disagree (a switch interrupted between them) count as a split in progress,
+    // so the next release / promote / rollback routes again and sets them all.
+    const average = (colour: Colour) =>
+      Math.round(views.reduce((sum, view) => sum + view.weights[colour], 0) / Math.max(views.length, 1))
+    const weights: Weights = {
+      blue: records.blue ? average('blue') : 0,
+      green: records.green ? average('green') : 0,
+    }
     const perInstance = views
       .map((view) => `${view.name}: blue ${view.weights.blue}% / green ${view.weights.green}%`)
       .join(', ')
