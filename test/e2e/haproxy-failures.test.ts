@@ -25,6 +25,12 @@ type Failure = {
   envelope: { error: { message: string; hint?: string; problems?: Array<{ message: string }> } }
 }
 
+/** The generated gwdeploy.yml as a loosely typed document the tests edit. */
+type ConfigDoc = {
+  image?: unknown
+  provider: { haproxy: Record<string, unknown> & { instances: Array<{ socket: string }> } }
+}
+
 const name = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
 
 describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }, () => {
@@ -34,8 +40,8 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
   const nodes: ExternalNode[] = []
   let servers: { blue: string[]; green: string[] }
 
-  const writeConfig = (options: Partial<HaproxyProjectOptions>, edit?: (c: Record<string, any>) => void) => {
-    const config = haproxyConfig({ instances: [lb1, lb2], servers, ...options })
+  const writeConfig = (options: Partial<HaproxyProjectOptions>, edit?: (c: ConfigDoc) => void) => {
+    const config = haproxyConfig({ instances: [lb1, lb2], servers, ...options }) as unknown as ConfigDoc
     edit?.(config)
     return writeFile(join(project.dir, 'gwdeploy.yml'), stringify(config))
   }
@@ -100,7 +106,10 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
 
   it('an unreachable runtime socket: exit 6 naming the instance, nothing changed', async () => {
     await writeConfig({}, (c) => {
-      c.provider.haproxy.instances[1].socket = join(project.dir, 'nope.sock')
+      c.provider.haproxy.instances[1] = {
+        ...c.provider.haproxy.instances[1],
+        socket: join(project.dir, 'nope.sock'),
+      }
     })
     const failed = (await project.json(['release', '--sha', sha(3)])) as Failure
     assert.equal(failed.code, 6)

@@ -63,7 +63,7 @@ export function configProblems(text: string, expect: ConfigExpectations): string
       problems.push(`frontend "${expect.frontend}" does not read the map ${expect.mapFile}`)
     for (const colour of ['blue', 'green'] as const) {
       const backend = expect.backends[colour]
-      if (!new RegExp(`use_backend\\s+${escape(backend)}\\s+if\\b`).test(text))
+      if (!new RegExp(`use_backend\\s+${escapeRegExp(backend)}\\s+if\\b`).test(text))
         problems.push(`frontend "${expect.frontend}" has no \`use_backend ${backend} if ...\` rule`)
     }
   }
@@ -81,7 +81,7 @@ export function configProblems(text: string, expect: ConfigExpectations): string
   return problems
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 export interface Slot {
   address: string

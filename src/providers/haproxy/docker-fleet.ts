@@ -110,7 +110,7 @@ export class DockerFleet {
         const labels = info.Labels
         const colour = labels[LABEL.colour] as Colour
         if (colour !== 'blue' && colour !== 'green') continue
-        const record = (fleets[colour] ??= {
+        const record = fleets[colour] ?? {
           colour,
           sha: labels[LABEL.sha] ?? '',
           configName: labels[LABEL.configName] ?? '',
@@ -118,7 +118,8 @@ export class DockerFleet {
           image: labels[LABEL.image] ?? info.Image,
           createdAt: new Date(info.Created * 1000).toISOString(),
           nodes: [],
-        })
+        }
+        fleets[colour] = record
         const published = info.Ports.find((p) => p.PrivatePort === this.#port && p.PublicPort)
         record.nodes.push({
           id: (info.Names[0] ?? info.Id).replace(/^\//, ''),
