@@ -278,8 +278,10 @@ export class DockerFleet {
               status: 'gone',
               detail: `container ${info.State.Status} (exit ${info.State.ExitCode})`,
             })
-          else if (health === 'unhealthy' || health === 'starting')
-            result.set(node.id, { node: node.id, status: health, detail: `docker health ${health}` })
+          // "starting" only means the image HEALTHCHECK has not run yet (its interval is 5 s): the
+          // gate's own probes and the HAProxy check decide; a failing HEALTHCHECK still counts.
+          else if (health === 'unhealthy')
+            result.set(node.id, { node: node.id, status: health, detail: 'docker health unhealthy' })
           else result.set(node.id, { node: node.id, status: 'healthy', detail: 'container running' })
         } catch (error) {
           const missing = (error as { statusCode?: number }).statusCode === 404
