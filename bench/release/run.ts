@@ -3,19 +3,19 @@
  * (health interval x rise, bake) and gwdeploy's own overhead; rollback time; 2 vs 20 nodes.
  *
  *   node bench/release/run.ts [--bin bin/run.js] [--interval 1s] [--bake 3s] [--rounds 3]
+ *   node bench/release/run.ts --provider haproxy   (see haproxy.ts: real HAProxy + containers)
  *
  * Runs the CLI as a user does (subprocess, CI=true for timestamped step lines) against a
  * throw-away project on a free loopback port, and tears everything down at the end.
  * Prints a table and ratios; never asserts.
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
+import { fmt, liveName, median, type Run, cli as runCli, sha } from './common.ts'
 
 const { values } = parseArgs({
   options: {
@@ -24,10 +24,20 @@ const { values } = parseArgs({
     rise: { type: 'string', default: '2' },
     bake: { type: 'string', default: '3s' },
     rounds: { type: 'string', default: '3' },
+    provider: { type: 'string', default: 'local' },
   },
 })
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const BIN = join(ROOT, values.bin as string)
+const cli = (cwd: string, args: string[]) => runCli(values.bin as string, cwd, args)
+if (values.provider === 'haproxy') {
+  const { benchHaproxy } = await import('./haproxy.ts')
+  await benchHaproxy({
+    bin: values.bin as string,
+    rounds: Number(values.rounds),
+    interval: values.interval as string,
+    rise: Number(values.rise),
+  })
+  process.exit(0)
+}
 const ms = (text: string) => {
   const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text)
   if (!m) throw new Error(`bad duration ${text}`)
@@ -44,43 +54,6 @@ function freePort(): Promise<number> {
     s.listen(0, '127.0.0.1', () => {
       const a = s.address()
       s.close(() => resolve(typeof a === 'object' && a ? a.port : 0))
-    })
-  })
-}
-
-interface Run {
-  code: number | null
-  wallMs: number
-  steps: Record<string, number>
-}
-
-function cli(cwd: string, args: string[]): Promise<Run> {
-  const start = performance.now()
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, CI: 'true', GITHUB_ACTIONS: '' },
-    })
-    let stderr = ''
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString()
-    })
-    child.stdout.resume()
-    child.on('close', (code) => {
-      const wallMs = performance.now() - start
-      // "2026-...Z provision: running" / "... provision: done": per-step durations from the plain reporter.
-      const started: Record<string, number> = {}
-      const steps: Record<string, number> = {}
-      for (const line of stderr.split('\n')) {
-        const m = /^(\S+Z) ([\w -]+): (running|done|skipped|failed)/.exec(line)
-        if (!m) continue
-        const [, time, step, status] = m as unknown as [string, string, string, string]
-        const t = Date.parse(time)
-        if (status === 'running') started[step] = t
-        else if (started[step] !== undefined) steps[step] = t - (started[step] as number)
-      }
-      if (code !== 0) process.stderr.write(stderr)
-      resolve({ code, wallMs, steps })
     })
   })
 }
@@ -110,18 +83,6 @@ async function project(size: number, bake: string) {
   )
   return { dir, port }
 }
-
-async function liveName(port: number): Promise<string | undefined> {
-  try {
-    return ((await (await fetch(`http://127.0.0.1:${port}/__health`)).json()) as { name: string }).name
-  } catch {
-    return undefined
-  }
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
-const sha = (n: number) => n.toString(16).padStart(2, '0').repeat(20)
-const fmt = (x: number) => `${(x / 1000).toFixed(2)} s`
 
 // 1. CLI start-up reference: `gwdeploy history` (loads config, no provider work).
 // 2. 3-node release with bake: total, imposed waits, overhead.

@@ -184,7 +184,11 @@ export const gwConfigSchema = z
     provider: providerSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
-    if (config.provider.kind !== 'local' && !config.image.repository) {
+    // haproxy in `servers` mode moves traffic between nodes managed elsewhere: no image.
+    const deploysImages =
+      config.provider.kind !== 'local' &&
+      !(config.provider.kind === 'haproxy' && config.provider.haproxy?.servers)
+    if (deploysImages && !config.image.repository) {
       ctx.addIssue({
         code: 'custom',
         path: ['image', 'repository'],

@@ -12,6 +12,7 @@ export type ProviderLoader = () => Promise<ProviderModule>
 const loaders: Partial<Record<ProviderId, ProviderLoader>> = {
   local: () => import('./local/index.ts'),
   aws: () => import('./aws/index.ts'),
+  haproxy: () => import('./haproxy/index.ts'),
   kubernetes: () => import('./kubernetes/index.ts'),
 }
 

@@ -12,6 +12,9 @@ const emptyDir = (name: string) => {
   return dir
 }
 
+/** Files a provider's templates/init/files/<provider>/ adds next to gwdeploy.yml. */
+const PROVIDER_FILES: Record<string, string[]> = { haproxy: ['haproxy/gwdeploy.map', 'haproxy/haproxy.cfg'] }
+
 describe('gwdeploy init', () => {
   for (const provider of ['local', 'haproxy', 'aws', 'kubernetes']) {
     test(`--provider ${provider} in an empty directory writes files that validate`, async () => {
@@ -19,7 +22,7 @@ describe('gwdeploy init', () => {
       const result = await runCli(['init', '--provider', provider, '--json'], { cwd: dir })
       assert.equal(result.exitCode, 0, result.stderr)
       assert.deepEqual(envelope(result).result, {
-        written: ['gwdeploy.yml', 'gateway.json'],
+        written: ['gwdeploy.yml', 'gateway.json', ...(PROVIDER_FILES[provider] ?? [])],
         service: 'payments-gateway',
         provider,
       })

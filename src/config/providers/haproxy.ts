@@ -2,41 +2,127 @@ import { z } from 'zod'
 
 const endpoint = z
   .string()
-  .describe('A runtime API socket: a unix socket path or ipv4@HOST:PORT / HOST:PORT.')
+  .min(1)
+  .describe('The runtime API (stats socket, level admin): a unix socket path, or ipv4@HOST:PORT / HOST:PORT.')
+
+const address = z
+  .string()
+  .regex(/^[\w.-]+:\d{1,5}$/, 'must be HOST:PORT, e.g. 10.0.0.11:8080')
+  .describe('HOST:PORT of one gateway node.')
 
 export const haproxyProviderSchema = z
   .strictObject({
     instances: z
       .array(
         z.strictObject({
-          name: z.string().optional().describe('Label for this instance in status output.'),
+          name: z
+            .string()
+            .optional()
+            .describe('Label for this instance in status output (default lb1, lb2, ...).'),
           socket: endpoint,
-          configFile: z.string().optional().describe('haproxy.cfg to keep in sync with runtime changes.'),
-          mapFile: z.string().optional().describe('Map file that names the live backend.'),
-          stateFile: z.string().optional().describe('server-state-file written before reloads.'),
+          configFile: z
+            .string()
+            .min(1)
+            .describe(
+              'This instance’s haproxy.cfg (relative to gwdeploy.yml): its gwdeploy server blocks are rewritten, checked with `haproxy -c` and renamed into place on every change.',
+            ),
+          mapFile: z
+            .string()
+            .min(1)
+            .describe(
+              'The map file the frontend reads the green share from, exactly as haproxy.cfg names it; rewritten atomically on every switch.',
+            ),
         }),
       )
       .min(1)
-      .describe('HAProxy instances that route traffic; all of them switch together.'),
-    frontend: z.string().default('gateway').describe('The frontend that routes to the gateway.'),
+      .describe(
+        'HAProxy instances that route traffic; all of them switch together (an HA pair is two entries).',
+      ),
+    frontend: z.string().default('gateway').describe('The frontend that routes to the gateway backends.'),
     backends: z
-      .strictObject({ blue: z.string().default('be_blue'), green: z.string().default('be_green') })
+      .strictObject({
+        blue: z.string().default('be_blue').describe('Backend of the blue colour.'),
+        green: z.string().default('be_green').describe('Backend of the green colour.'),
+      })
       .prefault({})
       .describe('Backend names per colour.'),
+    slots: z
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(10)
+      .describe(
+        'Server slots per backend in the gwdeploy server blocks (blue1..blueN): the most nodes a colour can have without a reload.',
+      ),
+    serverOptions: z
+      .string()
+      .default('check inter 1s rise 2 fall 3')
+      .describe(
+        'Options on every slot server line gwdeploy writes (add `proto h2` for h2c towards the gateway). Changing them needs a reload.',
+      ),
+    stateDir: z
+      .string()
+      .optional()
+      .describe(
+        'Where the release lock and the fleet record live (default: the directory of the first instance’s configFile).',
+      ),
     dockerHosts: z
       .array(
         z.strictObject({
           host: z
             .string()
+            .regex(/^(unix|tcp|ssh):\/\//, 'must start with unix://, tcp:// or ssh://')
             .describe('DOCKER_HOST-style address: unix:///var/run/docker.sock, tcp://h:2376, ssh://user@h'),
-          publishAddress: z.string().describe('Address HAProxy reaches this host on.'),
+          publishAddress: z
+            .string()
+            .min(1)
+            .describe('IP the containers publish their port on; HAProxy and gwdeploy reach the nodes there.'),
+          tlsCertPath: z
+            .string()
+            .optional()
+            .describe(
+              'tcp:// with TLS: directory holding ca.pem, cert.pem and key.pem (like DOCKER_CERT_PATH).',
+            ),
         }),
       )
+      .min(1)
       .optional()
-      .describe('Docker hosts that run the fleet. Omit when using `servers`.'),
+      .describe('Docker hosts that run the fleet (nodes are spread over them). Omit when using `servers`.'),
+    restartPolicy: z
+      .enum(['no', 'always', 'unless-stopped', 'on-failure'])
+      .default('unless-stopped')
+      .describe('Docker restart policy of the gateway containers.'),
     servers: z
-      .strictObject({ blue: z.array(z.string()), green: z.array(z.string()) })
+      .strictObject({ blue: z.array(address).min(1), green: z.array(address).min(1) })
       .optional()
-      .describe('Static server addresses per colour when the fleet is managed elsewhere.'),
+      .describe(
+        'Static node addresses per colour when the fleet is managed elsewhere (no image is deployed).',
+      ),
+  })
+  .superRefine((haproxy, ctx) => {
+    const modes = [haproxy.dockerHosts, haproxy.servers].filter((mode) => mode !== undefined).length
+    if (modes !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          modes === 0
+            ? 'provider.haproxy needs either dockerHosts (gwdeploy runs the fleet) or servers (the fleet is managed elsewhere)'
+            : 'provider.haproxy has both dockerHosts and servers: choose one',
+      })
+    }
+    for (const colour of ['blue', 'green'] as const) {
+      const count = haproxy.servers?.[colour].length ?? 0
+      if (count > haproxy.slots) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', colour],
+          message: `${count} servers but only ${haproxy.slots} slots per backend: raise provider.haproxy.slots`,
+        })
+      }
+    }
   })
   .describe('On-prem: HAProxy runtime API in front of Docker hosts or static servers.')
+
+export type HaproxyProviderConfig = z.output<typeof haproxyProviderSchema>

@@ -1,0 +1,193 @@
+/**
+ * The haproxy.cfg and map file gwdeploy keeps in sync with the runtime changes (pure text in,
+ * text out; the I/O is in files.ts). gwdeploy owns two things in them:
+ *
+ * - in each colour's backend, the block between `# BEGIN gwdeploy servers` and
+ *   `# END gwdeploy servers`: one `server <colour><n>` line per slot, with the node's
+ *   address, or a placeholder address and `disabled` for an empty slot;
+ * - the map file's `green` entry (the share of requests, 0-100, the frontend sends to the
+ *   green backend) and `blue` entry (100 - green while blue serves, 0 when nothing serves);
+ *   see templates/init/files/haproxy/haproxy/haproxy.cfg for the frontend rules.
+ */
+import type { Colour, Weights } from '../types.ts'
+
+export const BLOCK_BEGIN = '# BEGIN gwdeploy servers'
+export const BLOCK_END = '# END gwdeploy servers'
+/** Address of an empty slot: never reached (the slot is disabled / in maintenance). */
+export const EMPTY_SLOT = { address: '127.0.0.1', port: 1 }
+
+export const slotName = (colour: Colour, index: number) => `${colour}${index + 1}`
+
+const SECTION =
+  /^\s*(global|defaults|frontend|backend|listen|peers|resolvers|userlist|program|http-errors|ring|cache|mailers)\b\s*(\S*)/
+
+interface Section {
+  kind: string
+  name: string
+  /** Line index of the section keyword and one past its last line. */
+  start: number
+  end: number
+}
+
+export function sections(lines: string[]): Section[] {
+  const found: Section[] = []
+  lines.forEach((line, index) => {
+    const match = SECTION.exec(line)
+    if (!match?.[1]) return
+    const previous = found.at(-1)
+    if (previous) previous.end = index
+    found.push({ kind: match[1], name: match[2] ?? '', start: index, end: lines.length })
+  })
+  return found
+}
+
+export interface ConfigExpectations {
+  frontend: string
+  backends: Record<Colour, string>
+  mapFile: string
+}
+
+/** What is missing from a haproxy.cfg for gwdeploy to drive it (empty when it is fine). */
+export function configProblems(text: string, expect: ConfigExpectations): string[] {
+  const lines = text.split('\n')
+  const all = sections(lines)
+  const body = (section: Section) => lines.slice(section.start + 1, section.end).join('\n')
+  const problems: string[] = []
+  const frontend = all.find(
+    (s) => (s.kind === 'frontend' || s.kind === 'listen') && s.name === expect.frontend,
+  )
+  if (!frontend) problems.push(`no frontend "${expect.frontend}"`)
+  else {
+    const text = body(frontend)
+    if (!text.includes(`map(${expect.mapFile}`))
+      problems.push(`frontend "${expect.frontend}" does not read the map ${expect.mapFile}`)
+    for (const colour of ['blue', 'green'] as const) {
+      const backend = expect.backends[colour]
+      if (!new RegExp(`use_backend\\s+${escapeRegExp(backend)}\\s+if\\b`).test(text))
+        problems.push(`frontend "${expect.frontend}" has no \`use_backend ${backend} if ...\` rule`)
+    }
+  }
+  for (const colour of ['blue', 'green'] as const) {
+    const name = expect.backends[colour]
+    const backend = all.find((s) => s.kind === 'backend' && s.name === name)
+    if (!backend) {
+      problems.push(`no backend "${name}" (provider.haproxy.backends.${colour})`)
+      continue
+    }
+    const text = body(backend)
+    if (!text.includes(BLOCK_BEGIN) || !text.includes(BLOCK_END))
+      problems.push(`backend "${name}" has no "${BLOCK_BEGIN}" ... "${BLOCK_END}" block`)
+  }
+  return problems
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+export interface Slot {
+  address: string
+  port: number
+}
+
+/** The server lines of one backend: `count` slots, the first ones filled with `nodes`. */
+export function renderServerBlock(
+  colour: Colour,
+  nodes: Slot[],
+  count: number,
+  serverOptions: string,
+  indent = '    ',
+): string[] {
+  const lines = [`${indent}${BLOCK_BEGIN} (managed by gwdeploy: rewritten on every release)`]
+  for (let i = 0; i < Math.max(count, nodes.length); i++) {
+    const node = nodes[i]
+    const target = node ?? EMPTY_SLOT
+    const options = serverOptions.trim() ? ` ${serverOptions.trim()}` : ''
+    lines.push(
+      `${indent}server ${slotName(colour, i)} ${target.address}:${target.port}${options}${node ? '' : ' disabled'}`,
+    )
+  }
+  lines.push(`${indent}${BLOCK_END}`)
+  return lines
+}
+
+/** Replaces the gwdeploy block of `backend` (keeping its indentation); throws when there is none. */
+export function replaceServerBlock(
+  text: string,
+  backend: string,
+  block: (indent: string) => string[],
+): string {
+  const lines = text.split('\n')
+  const section = sections(lines).find((s) => s.kind === 'backend' && s.name === backend)
+  if (!section) throw new Error(`no backend "${backend}"`)
+  const begin = lines.findIndex(
+    (line, i) => i > section.start && i < section.end && line.includes(BLOCK_BEGIN),
+  )
+  const end = lines.findIndex((line, i) => i > begin && i < section.end && line.includes(BLOCK_END))
+  if (begin < 0 || end < 0) throw new Error(`backend "${backend}" has no gwdeploy server block`)
+  const indent = /^\s*/.exec(lines[begin] ?? '')?.[0] ?? '    '
+  return [...lines.slice(0, begin), ...block(indent), ...lines.slice(end + 1)].join('\n')
+}
+
+/** The nodes in a backend's gwdeploy block as written in the file (filled slots only). */
+export function readServerBlock(text: string, backend: string): Array<Slot & { name: string }> {
+  const lines = text.split('\n')
+  const section = sections(lines).find((s) => s.kind === 'backend' && s.name === backend)
+  if (!section) return []
+  const inside = lines.slice(section.start + 1, section.end)
+  const begin = inside.findIndex((line) => line.includes(BLOCK_BEGIN))
+  const end = inside.findIndex((line, i) => i > begin && line.includes(BLOCK_END))
+  if (begin < 0 || end < 0) return []
+  return inside
+    .slice(begin + 1, end)
+    .map((line) => /^\s*server\s+(\S+)\s+([^\s:]+):(\d+)(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && !/\bdisabled\b/.test(m[4] ?? ''))
+    .map((m) => ({ name: m[1] as string, address: m[2] as string, port: Number(m[3]) }))
+}
+
+export function renderMap(weights: Weights): string {
+  return [
+    '# gwdeploy: the live split. green = share of requests (0-100) sent to the green backend,',
+    '# blue = 100 - green while blue serves (blue 0 and green 0: nothing serves yet).',
+    '# Managed by gwdeploy (runtime API + this file, so a reload keeps the live split).',
+    `blue ${weights.blue}`,
+    `green ${weights.green}`,
+    '',
+  ].join('\n')
+}
+
+/** The split a map (file text or `show map` entries) holds; undefined when an entry is invalid. */
+export function weightsFromEntries(entries: Map<string, string>): Weights | undefined {
+  const green = parsePercent(entries.get('green') ?? '0')
+  const blue = parsePercent(entries.get('blue') ?? '0')
+  if (green === undefined || blue === undefined) return undefined
+  return { blue: blue > 0 ? 100 - green : 0, green }
+}
+
+export function readMap(text: string): Weights | undefined {
+  const entries = new Map<string, string>()
+  for (const line of text.split('\n')) {
+    const match = /^\s*([^#\s]\S*)\s+(\S+)\s*$/.exec(line)
+    if (match?.[1] && match[2]) entries.set(match[1], match[2])
+  }
+  return weightsFromEntries(entries)
+}
+
+export function parsePercent(value: string): number | undefined {
+  if (!/^\d{1,3}$/.test(value)) return undefined
+  const percent = Number(value)
+  return percent <= 100 ? percent : undefined
+}
+
+/** Where clients reach the frontend (its first `bind`), as a URL, for status output. */
+export function frontendEndpoint(text: string, frontend: string): string | undefined {
+  const lines = text.split('\n')
+  const section = sections(lines).find(
+    (s) => (s.kind === 'frontend' || s.kind === 'listen') && s.name === frontend,
+  )
+  if (!section) return undefined
+  for (const line of lines.slice(section.start + 1, section.end)) {
+    const match = /^\s*bind\s+(?:ipv4@)?([^\s,]*):(\d+)/.exec(line)
+    if (match)
+      return `http://${!match[1] || match[1] === '*' || match[1] === '0.0.0.0' ? '127.0.0.1' : match[1]}:${match[2]}`
+  }
+  return undefined
+}

@@ -1,0 +1,377 @@
+/**
+ * The fleet on Docker hosts (dockerode, loaded lazily): one container per node, created from
+ * the image digest, labelled with everything `inspect()` needs (the labels are the source of
+ * truth), published on the host's publishAddress, with a restart policy. Nodes are spread over
+ * the hosts round-robin by slot.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type Dockerode from 'dockerode'
+import { isGwError, providerError } from '../../core/errors.ts'
+import { compareApiVersions, MAX_API_VERSION, readJsonStream } from '../../image/docker.ts'
+import type { Colour, FleetSpec, NodeHealth, OperationOptions } from '../types.ts'
+import type { FleetRecord, NodeRecord } from './state.ts'
+
+export interface DockerHostConfig {
+  host: string
+  publishAddress: string
+  tlsCertPath?: string | undefined
+}
+
+export const LABEL = {
+  managedBy: 'gwdeploy.managed-by',
+  target: 'gwdeploy.target',
+  service: 'gwdeploy.service',
+  colour: 'gwdeploy.colour',
+  sha: 'gwdeploy.sha',
+  configName: 'gwdeploy.config.name',
+  configDigest: 'gwdeploy.config.digest',
+  release: 'gwdeploy.release',
+  slot: 'gwdeploy.slot',
+  image: 'gwdeploy.image',
+} as const
+
+/** The container create request for one node (pure; also shown by `release --dry-run`). */
+export function containerSpec(
+  spec: FleetSpec,
+  options: { target: string; slot: number; publishAddress: string; restartPolicy: string },
+): Dockerode.ContainerCreateOptions & { name: string } {
+  const { artifact } = spec
+  const port = `${spec.port}/tcp`
+  return {
+    name: `gwdeploy-${options.target}-${spec.colour}-${artifact.sha7}-${options.slot + 1}`,
+    Image: artifact.image ?? '',
+    Labels: {
+      [LABEL.managedBy]: 'gwdeploy',
+      [LABEL.target]: options.target,
+      [LABEL.service]: spec.service,
+      [LABEL.colour]: spec.colour,
+      [LABEL.sha]: artifact.sha,
+      [LABEL.configName]: artifact.configName,
+      [LABEL.configDigest]: artifact.configDigest,
+      [LABEL.release]: `${artifact.sha7}-${artifact.configDigest.replace(/^sha256:/, '').slice(0, 12)}`,
+      [LABEL.slot]: String(options.slot),
+      [LABEL.image]: artifact.image ?? '',
+    },
+    ExposedPorts: { [port]: {} },
+    HostConfig: {
+      PortBindings: { [port]: [{ HostIp: options.publishAddress, HostPort: '' }] },
+      RestartPolicy: { Name: options.restartPolicy },
+    },
+  }
+}
+
+interface Host {
+  config: DockerHostConfig
+  docker?: Promise<Dockerode>
+}
+
+export class DockerFleet {
+  readonly #hosts: Host[]
+  readonly #target: string
+  readonly #restartPolicy: string
+  readonly #port: number
+
+  constructor(hosts: DockerHostConfig[], options: { target: string; restartPolicy: string; port: number }) {
+    this.#hosts = hosts.map((config) => ({ config }))
+    this.#target = options.target
+    this.#restartPolicy = options.restartPolicy
+    this.#port = options.port
+  }
+
+  #docker(index: number): Promise<Dockerode> {
+    const host = this.#hosts[index] as Host
+    host.docker ??= connect(host.config)
+    host.docker.catch(() => {
+      host.docker = undefined
+    })
+    return host.docker
+  }
+
+  async #list(index: number): Promise<Dockerode.ContainerInfo[]> {
+    const docker = await this.#docker(index)
+    try {
+      return await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL.managedBy}=gwdeploy`, `${LABEL.target}=${this.#target}`] },
+      })
+    } catch (error) {
+      throw hostError(this.#hosts[index]?.config.host ?? '', error)
+    }
+  }
+
+  /** Every colour's fleet as the containers' labels describe it. */
+  async fleets(): Promise<Partial<Record<Colour, FleetRecord>>> {
+    const fleets: Partial<Record<Colour, FleetRecord>> = {}
+    const lists = await Promise.all(this.#hosts.map((_, index) => this.#list(index)))
+    lists.forEach((containers, index) => {
+      const host = this.#hosts[index] as Host
+      for (const info of containers) {
+        const labels = info.Labels
+        const colour = labels[LABEL.colour] as Colour
+        if (colour !== 'blue' && colour !== 'green') continue
+        const record = fleets[colour] ?? {
+          colour,
+          sha: labels[LABEL.sha] ?? '',
+          configName: labels[LABEL.configName] ?? '',
+          configDigest: labels[LABEL.configDigest] ?? '',
+          image: labels[LABEL.image] ?? info.Image,
+          createdAt: new Date(info.Created * 1000).toISOString(),
+          nodes: [],
+        }
+        fleets[colour] = record
+        const published = info.Ports.find((p) => p.PrivatePort === this.#port && p.PublicPort)
+        record.nodes.push({
+          id: (info.Names[0] ?? info.Id).replace(/^\//, ''),
+          slot: Number(labels[LABEL.slot] ?? record.nodes.length),
+          address: host.config.publishAddress,
+          port: published?.PublicPort ?? 0,
+          startedAt: new Date(info.Created * 1000).toISOString(),
+          meta: { host: host.config.host, container: info.Id.slice(0, 12), state: info.State },
+        })
+      }
+    })
+    for (const record of Object.values(fleets)) record.nodes.sort((a, b) => a.slot - b.slot)
+    return fleets
+  }
+
+  /** Starts the missing nodes of `spec` in parallel; reuses running matching ones, replaces dead ones. */
+  async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<FleetRecord> {
+    const image = spec.artifact.image
+    if (!image) throw providerError('haproxy: the release has no image to run (image.repository is required)')
+    const existing = (await this.fleets())[spec.colour]
+    if (
+      existing &&
+      (existing.sha !== spec.artifact.sha || existing.configDigest !== spec.artifact.configDigest)
+    ) {
+      throw providerError(
+        `haproxy: colour ${spec.colour} runs ${existing.sha.slice(0, 7)}; decommission it before provisioning ${spec.artifact.sha7}`,
+      )
+    }
+    const keep = new Map<number, NodeRecord>()
+    const remove: NodeRecord[] = []
+    for (const node of existing?.nodes ?? []) {
+      if (node.slot < spec.size && node.meta?.state === 'running' && node.port > 0 && !keep.has(node.slot))
+        keep.set(node.slot, node)
+      else remove.push(node)
+    }
+    await Promise.all(remove.map((node) => this.#remove(node)))
+    const missing = Array.from({ length: spec.size }, (_, slot) => slot).filter((slot) => !keep.has(slot))
+    options.progress?.(
+      missing.length
+        ? `starting ${missing.length} container(s)${keep.size ? `, reusing ${keep.size}` : ''}`
+        : `reusing ${keep.size} running container(s)`,
+    )
+    const hostsUsed = [...new Set(missing.map((slot) => slot % this.#hosts.length))]
+    await Promise.all(hostsUsed.map((index) => this.#ensureImage(index, image, options)))
+    const started = await Promise.all(missing.map((slot) => this.#start(spec, slot)))
+    const nodes = [...keep.values(), ...started].sort((a, b) => a.slot - b.slot)
+    return {
+      colour: spec.colour,
+      sha: spec.artifact.sha,
+      configName: spec.artifact.configName,
+      configDigest: spec.artifact.configDigest,
+      image,
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+      nodes,
+    }
+  }
+
+  async #ensureImage(index: number, image: string, options: OperationOptions): Promise<void> {
+    const docker = await this.#docker(index)
+    const where = this.#hosts[index]?.config.host ?? ''
+    try {
+      await docker.getImage(image).inspect()
+      return
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw hostError(where, error)
+    }
+    options.progress?.(`pulling ${image} on ${where}`)
+    let failure: string | undefined
+    try {
+      const stream = (await docker.pull(image)) as NodeJS.ReadableStream
+      await readJsonStream(stream as never, (event) => {
+        if (event.error) failure = event.errorDetail?.message ?? event.error
+      })
+    } catch (error) {
+      failure = (error as Error).message
+    }
+    if (failure) {
+      throw providerError(`haproxy: ${where} could not pull ${image}: ${failure}`, {
+        hint: 'The Docker host must reach the registry (and be logged in to it when it needs credentials).',
+      })
+    }
+  }
+
+  async #start(spec: FleetSpec, slot: number): Promise<NodeRecord> {
+    const index = slot % this.#hosts.length
+    const host = this.#hosts[index] as Host
+    const docker = await this.#docker(index)
+    const create = containerSpec(spec, {
+      target: this.#target,
+      slot,
+      publishAddress: host.config.publishAddress,
+      restartPolicy: this.#restartPolicy,
+    })
+    try {
+      // A container of that name left by a crashed run is replaced (it may be half-created).
+      await docker
+        .getContainer(create.name)
+        .remove({ force: true })
+        .catch(() => {})
+      const container = await docker.createContainer(create)
+      await container.start()
+      const info = await container.inspect()
+      const hostPort = info.NetworkSettings.Ports[`${spec.port}/tcp`]?.[0]?.HostPort
+      if (!hostPort) throw new Error(`container ${create.name} has no published port for ${spec.port}`)
+      return {
+        id: create.name,
+        slot,
+        address: host.config.publishAddress,
+        port: Number(hostPort),
+        startedAt: info.State.StartedAt,
+        meta: { host: host.config.host, container: info.Id.slice(0, 12), state: 'running' },
+      }
+    } catch (error) {
+      if (isGwError(error)) throw error
+      throw providerError(
+        `haproxy: could not start ${create.name} on ${host.config.host}: ${(error as Error).message}`,
+        {
+          hint: 'Check the Docker host and that publishAddress is an address of that host.',
+        },
+      )
+    }
+  }
+
+  #hostOf(node: NodeRecord | { meta?: Record<string, string | number> | undefined }): number {
+    const index = this.#hosts.findIndex((h) => h.config.host === node.meta?.host)
+    return index < 0 ? 0 : index
+  }
+
+  async #remove(node: NodeRecord, stopSeconds = 0): Promise<void> {
+    const docker = await this.#docker(this.#hostOf(node))
+    const container = docker.getContainer(node.id)
+    if (stopSeconds > 0) await container.stop({ t: stopSeconds }).catch(() => {})
+    await container.remove({ force: true }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error
+    })
+  }
+
+  /** Stops (SIGTERM: the gateway drains) and removes every node of the record. */
+  async stop(record: FleetRecord, drainMs: number): Promise<void> {
+    const seconds = Math.max(1, Math.ceil(drainMs / 1000))
+    await Promise.all(record.nodes.map((node) => this.#remove(node, seconds)))
+  }
+
+  /** The containers' own view: running, and the image HEALTHCHECK status. */
+  async health(record: FleetRecord): Promise<Map<string, NodeHealth>> {
+    const result = new Map<string, NodeHealth>()
+    await Promise.all(
+      record.nodes.map(async (node) => {
+        const docker = await this.#docker(this.#hostOf(node))
+        try {
+          const info = await docker.getContainer(node.id).inspect()
+          const health = info.State.Health?.Status
+          if (!info.State.Running)
+            result.set(node.id, {
+              node: node.id,
+              status: 'gone',
+              detail: `container ${info.State.Status} (exit ${info.State.ExitCode})`,
+            })
+          // "starting" only means the image HEALTHCHECK has not run yet (its interval is 5 s): the
+          // gate's own probes and the HAProxy check decide; a failing HEALTHCHECK still counts.
+          else if (health === 'unhealthy')
+            result.set(node.id, { node: node.id, status: health, detail: 'docker health unhealthy' })
+          else result.set(node.id, { node: node.id, status: 'healthy', detail: 'container running' })
+        } catch (error) {
+          const missing = (error as { statusCode?: number }).statusCode === 404
+          result.set(node.id, {
+            node: node.id,
+            status: missing ? 'gone' : 'unknown',
+            detail: missing ? 'container removed' : (error as Error).message,
+          })
+        }
+      }),
+    )
+    return result
+  }
+
+  /** The container's state line, then its last log lines (a node killed early may have logged nothing). */
+  async logs(
+    node: { id: string; meta?: Record<string, string | number> | undefined },
+    lines: number,
+  ): Promise<string> {
+    const docker = await this.#docker(this.#hostOf(node))
+    const container = docker.getContainer(node.id)
+    const { State: state } = await container.inspect()
+    const facts = [
+      state.Status,
+      `exit code ${state.ExitCode}`,
+      state.OOMKilled ? 'OOM killed' : '',
+      state.Error,
+    ]
+    const output = (await container.logs({
+      stdout: true,
+      stderr: true,
+      tail: lines,
+      follow: false,
+    })) as unknown as Buffer
+    const header = `[container ${node.id} on ${node.meta?.host ?? '?'}: ${facts.filter(Boolean).join(', ')}]`
+    return [header, demux(output).trimEnd()].filter(Boolean).join('\n')
+  }
+
+  async removeAll(): Promise<void> {
+    const fleets = await this.fleets()
+    await Promise.all(Object.values(fleets).map((record) => this.stop(record, 1_000)))
+  }
+}
+
+/** Docker's multiplexed log stream (8-byte frame headers) as text. */
+export function demux(buffer: Buffer): string {
+  const parts: string[] = []
+  let offset = 0
+  while (offset + 8 <= buffer.length && buffer[offset + 1] === 0 && (buffer[offset] ?? 9) <= 2) {
+    const size = buffer.readUInt32BE(offset + 4)
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'))
+    offset += 8 + size
+  }
+  return offset === 0 ? buffer.toString('utf8') : parts.join('')
+}
+
+function hostError(where: string, error: unknown) {
+  return providerError(`haproxy: the Docker host ${where} is not reachable: ${(error as Error).message}`, {
+    hint: 'Start dockerd there or fix provider.haproxy.dockerHosts[].host (unix://, tcp:// with tlsCertPath, ssh://).',
+  })
+}
+
+/** A dockerode client for one host, with the API version negotiated (Debian's engine speaks 1.41). */
+export async function connect(config: DockerHostConfig): Promise<Dockerode> {
+  const { default: Docker } = await import('dockerode')
+  const url = new URL(config.host)
+  const options: Dockerode.DockerOptions = {}
+  if (url.protocol === 'unix:') options.socketPath = url.pathname
+  else if (url.protocol === 'tcp:') {
+    options.host = url.hostname
+    options.port = Number(url.port || (config.tlsCertPath ? 2376 : 2375))
+    if (config.tlsCertPath) {
+      options.protocol = 'https'
+      options.ca = readFileSync(join(config.tlsCertPath, 'ca.pem'))
+      options.cert = readFileSync(join(config.tlsCertPath, 'cert.pem'))
+      options.key = readFileSync(join(config.tlsCertPath, 'key.pem'))
+    } else options.protocol = 'http'
+  } else {
+    options.protocol = 'ssh'
+    options.host = url.hostname
+    if (url.port) options.port = Number(url.port)
+    if (url.username) options.username = decodeURIComponent(url.username)
+  }
+  let version: Dockerode.DockerVersion
+  try {
+    version = await new Docker(options).version()
+  } catch (error) {
+    throw hostError(config.host, error)
+  }
+  const api =
+    compareApiVersions(version.ApiVersion, MAX_API_VERSION) < 0 ? version.ApiVersion : MAX_API_VERSION
+  return new Docker({ ...options, version: `v${api}` })
+}

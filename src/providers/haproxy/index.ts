@@ -1,0 +1,362 @@
+/**
+ * The `haproxy` provider: gateway containers on Docker hosts (or static `servers` managed
+ * elsewhere) behind one or more HAProxy instances driven through their runtime API.
+ *
+ * Routing design (README "### haproxy"): the frontend sends each request to the green backend
+ * when `rand(100)` falls below the map entry `green`, else to the blue backend. One map entry
+ * therefore gives both an atomic all-at-once switch (green 0 -> 100) and weighted steps
+ * (green 10, 50, 100). Each colour's backend has fixed slot servers (`blue1..N`) that gwdeploy
+ * points at the nodes. Every runtime change is also written to haproxy.cfg / the map file.
+ */
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
+import { providerError } from '../../core/errors.ts'
+import { FileLock } from '../local/lock.ts'
+import {
+  COLOURS,
+  type Colour,
+  type Fleet,
+  type FleetNode,
+  type FleetSpec,
+  type Lock,
+  type NodeHealth,
+  type OperationOptions,
+  type ProbeTarget,
+  type Provider,
+  type ProviderCapabilities,
+  type ProviderContext,
+  type RenderedDocument,
+  type TargetState,
+  type TrafficSample,
+  type Weights,
+} from '../types.ts'
+import { frontendEndpoint, slotName } from './config-file.ts'
+import { DockerFleet } from './docker-fleet.ts'
+import { renderDocuments } from './render.ts'
+import { HaproxyRouter, type InstanceView } from './router.ts'
+import { parseSocketAddress } from './runtime-api.ts'
+import { ServersFleet } from './servers-fleet.ts'
+import { type FleetRecord, StateStore } from './state.ts'
+
+type FleetDriver = Pick<DockerFleet, 'fleets' | 'provision'> &
+  Partial<Pick<DockerFleet, 'health' | 'stop' | 'logs' | 'removeAll'>>
+
+/** Forced, inherited or resolver maintenance (0x04 only records that haproxy.cfg said `disabled`). */
+const MAINTENANCE = 0x23
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export class HaproxyProvider implements Provider {
+  readonly id = 'haproxy' as const
+  readonly capabilities: ProviderCapabilities
+  readonly router: HaproxyRouter
+  readonly #config: HaproxyProviderConfig
+  readonly #context: ProviderContext
+  readonly #store: StateStore
+  readonly #fleet: FleetDriver
+  readonly #target: string
+  #lock: FileLock | undefined
+
+  constructor(context: ProviderContext) {
+    const config = context.config.provider.haproxy
+    if (!config) throw providerError('provider.kind is haproxy but there is no provider.haproxy section')
+    this.#config = config
+    this.#context = context
+    const at = (path: string) => resolve(context.dir, path)
+    this.#target = context.env ? `${context.config.service}-${context.env}` : context.config.service
+    this.router = new HaproxyRouter(
+      config.instances.map((instance, index) => ({
+        name: instance.name ?? `lb${index + 1}`,
+        socket: parseSocketAddress(instance.socket, at),
+        files: {
+          configFile: at(instance.configFile),
+          mapFile: at(instance.mapFile),
+          mapReference: instance.mapFile,
+        },
+      })),
+      {
+        frontend: config.frontend,
+        backends: config.backends,
+        slots: config.slots,
+        serverOptions: config.serverOptions,
+      },
+    )
+    const first = config.instances[0]
+    const stateDir = config.stateDir ? at(config.stateDir) : dirname(at(first?.configFile ?? '.'))
+    this.#store = new StateStore(stateDir, this.#target)
+    this.#fleet = config.servers
+      ? new ServersFleet(config.servers, this.#store)
+      : new DockerFleet(config.dockerHosts ?? [], {
+          target: this.#target,
+          restartPolicy: config.restartPolicy,
+          port: context.config.fleet.port,
+        })
+    this.capabilities = {
+      weights: true,
+      directProbe: true,
+      preview: false,
+      image: !config.servers,
+      traffic: true,
+    }
+  }
+
+  async #records(): Promise<Partial<Record<Colour, FleetRecord>>> {
+    const records = await this.#fleet.fleets()
+    const saved = (await this.#store.read()).fleets
+    for (const colour of COLOURS) {
+      const record = records[colour]
+      const keepUntil = saved[colour]?.sha === record?.sha ? saved[colour]?.keepUntil : undefined
+      if (record && keepUntil) record.keepUntil = keepUntil
+    }
+    return records
+  }
+
+  async inspect(): Promise<TargetState> {
+    const [records, views] = await Promise.all([this.#records(), this.router.views()])
+    const first = views[0]?.weights ?? { blue: 0, green: 0 }
+    const disagree = views.some(
+      (view) => view.weights.blue !== first.blue || view.weights.green !== first.green,
+    )
+    // Instances that disagree (a switch interrupted between them) count as a split in progress,
+    // so the next release / promote / rollback routes again and sets them all.
+    const average = (colour: Colour) =>
+      Math.round(views.reduce((sum, view) => sum + view.weights[colour], 0) / Math.max(views.length, 1))
+    const weights: Weights = {
+      blue: records.blue ? average('blue') : 0,
+      green: records.green ? average('green') : 0,
+    }
+    const perInstance = views
+      .map((view) => `${view.name}: blue ${view.weights.blue}% / green ${view.weights.green}%`)
+      .join(', ')
+    if (disagree)
+      this.#context.emit?.({
+        type: 'warn',
+        message: `HAProxy instances disagree (${perInstance}); the next release, promote or rollback sets them all`,
+      })
+    const config = await readFile(this.router.instances[0]?.spec.files.configFile ?? '', 'utf8').catch(
+      () => '',
+    )
+    const endpoint = frontendEndpoint(config, this.#config.frontend)
+    return {
+      provider: 'haproxy',
+      service: this.#context.config.service,
+      fleets: Object.fromEntries(
+        COLOURS.flatMap((colour) => {
+          const record = records[colour]
+          return record ? [[colour, toFleet(record)]] : []
+        }),
+      ),
+      weights,
+      router: {
+        present: true,
+        ...(endpoint ? { endpoint } : {}),
+        detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}`,
+      },
+      lock: await this.lock().status(),
+    }
+  }
+
+  async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
+    // Every instance must be usable before anything starts: a bad socket or config changes nothing.
+    await this.router.views()
+    const record = await this.#fleet.provision(spec, options)
+    await this.#store.update((state) => {
+      state.fleets[spec.colour] = record
+    })
+    await this.#placeServers(spec.colour, record, options)
+    return toFleet(record)
+  }
+
+  async #placeServers(
+    colour: Colour,
+    record: FleetRecord | undefined,
+    options: OperationOptions,
+  ): Promise<void> {
+    const views = await this.router.views()
+    const slots = record ? slotsOf(record) : []
+    for (const [index, instance] of this.router.instances.entries()) {
+      const view = views[index] as InstanceView
+      await instance.setServers(colour, slots, view.servers[colour])
+      options.progress?.(`${instance.name}: ${colour} backend -> ${slots.length} server(s)`)
+    }
+  }
+
+  async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
+    const records = await this.#records()
+    const record = records[fleet.colour]
+    const own =
+      record && this.#fleet.health ? await this.#fleet.health(record) : new Map<string, NodeHealth>()
+    const views = await this.router.views()
+    const checks = /\bcheck\b/.test(this.#config.serverOptions)
+    return fleet.nodes.map((node): NodeHealth => {
+      const known = record?.nodes.find((n) => n.id === node.id)
+      if (!known) return { node: node.id, status: 'gone', detail: 'not in the fleet any more' }
+      const mine = own.get(node.id)
+      if (mine && mine.status !== 'healthy') return mine
+      const name = slotName(fleet.colour, known.slot)
+      for (const view of views) {
+        const server = view.servers[fleet.colour].find((s) => s.name === name)
+        if (!server || server.address !== known.address || server.port !== known.port)
+          return {
+            node: node.id,
+            status: 'starting',
+            detail: `${view.name}: ${name} does not point at ${known.address}:${known.port}`,
+          }
+        if (server.adminState & MAINTENANCE)
+          return { node: node.id, status: 'starting', detail: `${view.name}: ${name} in maintenance` }
+        if (checks && server.checkResult === 2)
+          return { node: node.id, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }
+        if (server.opState !== 2 || (checks && server.checkResult !== 3 && server.checkResult !== 4))
+          return { node: node.id, status: 'starting', detail: `${view.name}: ${name} HAProxy check pending` }
+      }
+      return {
+        node: node.id,
+        status: 'healthy',
+        detail: `${mine ? `${mine.detail}; ` : ''}HAProxy ${name} UP on ${views.length} instance(s)`,
+      }
+    })
+  }
+
+  async probeTargets(fleet: Fleet): Promise<ProbeTarget[]> {
+    return fleet.nodes
+      .filter((node) => node.address)
+      .map((node) => ({ node: node.id, url: new URL(`http://${node.address}`) }))
+  }
+
+  async preview(): Promise<URL | undefined> {
+    return undefined
+  }
+
+  async route(weights: Weights, options: OperationOptions = {}): Promise<void> {
+    const records = await this.#records()
+    for (const colour of COLOURS) {
+      if (weights[colour] > 0 && !records[colour])
+        throw providerError(`haproxy: cannot route ${weights[colour]}% to ${colour}: it has no nodes`)
+    }
+    await this.router.setWeights(weights, options.progress)
+  }
+
+  async decommission(fleet: Fleet, options: OperationOptions & { drainMs: number }): Promise<void> {
+    const records = await this.#records()
+    const record = records[fleet.colour]
+    const views = await this.router.views()
+    for (const view of record ? views : []) {
+      const share = view.weights[fleet.colour]
+      if (share > 0)
+        throw providerError(
+          `haproxy: refusing to decommission ${fleet.colour}: ${view.name} sends it ${share}% of requests`,
+        )
+    }
+    // Drain: no new requests, existing ones finish (bounded by drainMs), then maintenance.
+    for (const [index, instance] of this.router.instances.entries())
+      await instance.drain(fleet.colour, (views[index] as InstanceView).servers[fleet.colour])
+    const deadline = Date.now() + options.drainMs
+    options.progress?.(`draining ${fleet.colour} on ${views.length} HAProxy instance(s)`)
+    for (;;) {
+      const sessions = await Promise.all(
+        this.router.instances.map((instance) => instance.sessions(fleet.colour)),
+      )
+      if (sessions.every((n) => n === 0) || Date.now() >= deadline) break
+      await sleep(100)
+    }
+    await this.#placeServers(fleet.colour, undefined, options)
+    if (record && this.#fleet.stop) {
+      options.progress?.(`stopping ${record.nodes.length} container(s) of ${fleet.colour}`)
+      await this.#fleet.stop(record, options.drainMs)
+    }
+    await this.#store.update((state) => {
+      delete state.fleets[fleet.colour]
+    })
+  }
+
+  async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
+    const record = (await this.#records())[colour]
+    if (!record) return
+    await this.#store.update((state) => {
+      const saved = state.fleets[colour]?.sha === record.sha ? (state.fleets[colour] as FleetRecord) : record
+      if (facts.keepUntil) saved.keepUntil = facts.keepUntil
+      else delete saved.keepUntil
+      state.fleets[colour] = saved
+    })
+  }
+
+  lock(): Lock {
+    this.#lock ??= new FileLock(this.#store.lockFile)
+    return this.#lock
+  }
+
+  async logs(node: FleetNode, lines: number): Promise<string> {
+    return this.#fleet.logs ? this.#fleet.logs(node, lines) : ''
+  }
+
+  async traffic(colour: Colour): Promise<TrafficSample> {
+    const samples = await Promise.all(this.router.instances.map((instance) => instance.traffic(colour)))
+    return samples.reduce(
+      (sum, s) => ({ requests: sum.requests + s.requests, errors: sum.errors + s.errors }),
+      {
+        requests: 0,
+        errors: 0,
+      },
+    )
+  }
+
+  render(spec: FleetSpec): RenderedDocument[] {
+    return renderDocuments(spec, {
+      target: this.#target,
+      backends: this.#config.backends,
+      slots: this.#config.slots,
+      serverOptions: this.#config.serverOptions,
+      instances: this.router.instances.map((instance) => ({
+        name: instance.name,
+        configFile: instance.spec.files.configFile,
+        mapFile: instance.spec.files.mapFile,
+      })),
+      dockerHosts: this.#config.dockerHosts,
+      restartPolicy: this.#config.restartPolicy,
+      servers: this.#config.servers,
+    })
+  }
+
+  async destroy(options: OperationOptions = {}): Promise<void> {
+    options.progress?.('emptying the gwdeploy server blocks, nothing served')
+    await this.router.setWeights({ blue: 0, green: 0 })
+    for (const colour of COLOURS) await this.#placeServers(colour, undefined, options)
+    if (this.#fleet.removeAll) {
+      options.progress?.('removing the containers')
+      await this.#fleet.removeAll()
+    }
+    await this.#store.update((state) => {
+      state.fleets = {}
+    })
+  }
+}
+
+function slotsOf(record: FleetRecord) {
+  const slots: Array<{ address: string; port: number }> = []
+  for (const node of record.nodes) slots[node.slot] = { address: node.address, port: node.port }
+  return Array.from(slots, (slot) => slot ?? { address: '127.0.0.1', port: 1 })
+}
+
+function toFleet(record: FleetRecord): Fleet {
+  return {
+    colour: record.colour,
+    sha: record.sha,
+    configName: record.configName,
+    configDigest: record.configDigest,
+    ...(record.image ? { image: record.image } : {}),
+    ...(record.createdAt ? { createdAt: record.createdAt } : {}),
+    ...(record.keepUntil ? { keepUntil: record.keepUntil } : {}),
+    nodes: record.nodes.map((node) => ({
+      id: node.id,
+      colour: record.colour,
+      address: `${node.address}:${node.port}`,
+      ...(node.startedAt ? { startedAt: node.startedAt } : {}),
+      meta: { slot: slotName(record.colour, node.slot), ...node.meta },
+    })),
+  }
+}
+
+export function createProvider(context: ProviderContext): Provider {
+  return new HaproxyProvider(context)
+}

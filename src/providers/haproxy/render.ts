@@ -1,0 +1,65 @@
+/** What a release would send, as data (pure): `release --dry-run` prints it, tests golden it. */
+import type { FleetSpec, RenderedDocument } from '../types.ts'
+import { renderMap, renderServerBlock, type Slot } from './config-file.ts'
+import { containerSpec, type DockerHostConfig } from './docker-fleet.ts'
+
+export interface RenderSettings {
+  target: string
+  backends: { blue: string; green: string }
+  slots: number
+  serverOptions: string
+  instances: Array<{ name: string; configFile: string; mapFile: string }>
+  dockerHosts?: DockerHostConfig[] | undefined
+  restartPolicy: string
+  servers?: { blue: string[]; green: string[] } | undefined
+}
+
+export function renderDocuments(spec: FleetSpec, settings: RenderSettings): RenderedDocument[] {
+  const documents: RenderedDocument[] = []
+  const hosts = settings.dockerHosts ?? []
+  const slots: Array<Slot | { address: string; port: string }> = settings.servers
+    ? settings.servers[spec.colour].map((server) => {
+        const [address = '', port = ''] = server.split(/:(?=\d+$)/)
+        return { address, port: Number(port) }
+      })
+    : Array.from({ length: spec.size }, (_, slot) => ({
+        address: hosts[slot % hosts.length]?.publishAddress ?? '',
+        port: '<published port>',
+      }))
+  if (!settings.servers) {
+    for (let slot = 0; slot < spec.size; slot++) {
+      const host = hosts[slot % hosts.length] as DockerHostConfig
+      documents.push({
+        title: `docker ${host.host}: create container (slot ${slot + 1})`,
+        language: 'json',
+        content: JSON.stringify(
+          containerSpec(spec, {
+            target: settings.target,
+            slot,
+            publishAddress: host.publishAddress,
+            restartPolicy: settings.restartPolicy,
+          }),
+          null,
+          2,
+        ),
+      })
+    }
+  }
+  const backend = settings.backends[spec.colour]
+  const block = renderServerBlock(spec.colour, slots as Slot[], settings.slots, settings.serverOptions).join(
+    '\n',
+  )
+  for (const instance of settings.instances) {
+    documents.push({
+      title: `${instance.name}: ${instance.configFile}, backend ${backend} (also set live through the runtime API)`,
+      language: 'haproxy',
+      content: `backend ${backend}\n    ...\n${block}\n`,
+    })
+    documents.push({
+      title: `${instance.name}: ${instance.mapFile} after the switch (set map ... at each step)`,
+      language: 'text',
+      content: renderMap(spec.colour === 'green' ? { blue: 0, green: 100 } : { blue: 100, green: 0 }),
+    })
+  }
+  return documents
+}

@@ -1,0 +1,343 @@
+/**
+ * The router side: every HAProxy instance, driven through its runtime API and kept durable
+ * through its files. Every change is made live first (socket) and then written (files.ts);
+ * across several instances a traffic switch is all or nothing: when one instance fails, the
+ * ones already switched are put back before the error is raised.
+ */
+import { readFile } from 'node:fs/promises'
+import { providerError } from '../../core/errors.ts'
+import type { Colour, Weights } from '../types.ts'
+import {
+  configProblems,
+  EMPTY_SLOT,
+  readMap,
+  renderMap,
+  renderServerBlock,
+  replaceServerBlock,
+  type Slot,
+  slotName,
+  weightsFromEntries,
+} from './config-file.ts'
+import { ConfigCheckError, commitFiles, type InstanceFiles } from './files.ts'
+import {
+  describeSocket,
+  parseMapEntries,
+  parseServersState,
+  parseStatCsv,
+  RuntimeApiError,
+  runtimeCommand,
+  type ServerState,
+  type SocketAddress,
+} from './runtime-api.ts'
+
+export interface RouterSettings {
+  frontend: string
+  backends: Record<Colour, string>
+  slots: number
+  serverOptions: string
+}
+
+export interface InstanceSpec {
+  name: string
+  socket: SocketAddress
+  files: InstanceFiles
+}
+
+/** What one instance says: the split it applies and the slot servers of each backend. */
+export interface InstanceView {
+  name: string
+  weights: Weights
+  servers: Record<Colour, ServerState[]>
+}
+
+const COMMAND_ERROR =
+  /No such (server|backend)|Unknown|Permission denied|Require |[Ii]nvalid|not found|unexpected|can't|cannot|error/
+
+const SLOT = /^(blue|green)(\d+)$/
+
+export class HaproxyInstance {
+  readonly spec: InstanceSpec
+  readonly #settings: RouterSettings
+
+  constructor(spec: InstanceSpec, settings: RouterSettings) {
+    this.spec = spec
+    this.#settings = settings
+  }
+
+  get name(): string {
+    return this.spec.name
+  }
+
+  /** One runtime command (or several joined with `;`); HAProxy's error text becomes a provider error. */
+  async command(command: string, options: { allowError?: RegExp; read?: boolean } = {}): Promise<string> {
+    let answer: string
+    try {
+      answer = await runtimeCommand(this.spec.socket, command)
+    } catch (error) {
+      const unreachable = error instanceof RuntimeApiError && error.unreachable
+      throw providerError(
+        `HAProxy ${this.name}: runtime API at ${describeSocket(this.spec.socket)} ${unreachable ? 'is not reachable' : 'failed'}: ${(error as Error).message}`,
+        {
+          hint: 'Check provider.haproxy.instances[].socket and that haproxy.cfg has `stats socket ... level admin` at that address.',
+        },
+      )
+    }
+    if (options.read) return answer
+    const bad = answer.split('\n').find((line) => COMMAND_ERROR.test(line) && !options.allowError?.test(line))
+    if (bad) {
+      throw providerError(`HAProxy ${this.name}: "${command.slice(0, 120)}" failed: ${bad.trim()}`, {
+        hint: /Permission denied/.test(bad)
+          ? 'The stats socket needs `level admin` for gwdeploy to change anything.'
+          : 'Check provider.haproxy.backends / frontend / mapFile against this haproxy.cfg.',
+      })
+    }
+    return answer
+  }
+
+  async #configText(): Promise<string> {
+    try {
+      return await readFile(this.spec.files.configFile, 'utf8')
+    } catch (error) {
+      throw providerError(
+        `HAProxy ${this.name}: cannot read ${this.spec.files.configFile}: ${(error as Error).message}`,
+        {
+          hint: 'Set provider.haproxy.instances[].configFile to the haproxy.cfg this instance runs.',
+        },
+      )
+    }
+  }
+
+  /** Reads and checks everything gwdeploy relies on; throws a provider error naming what is wrong. */
+  async view(): Promise<InstanceView> {
+    const { backends, frontend } = this.#settings
+    const problems = configProblems(await this.#configText(), {
+      frontend,
+      backends,
+      mapFile: this.spec.files.mapReference,
+    })
+    if (problems.length) {
+      throw providerError(`HAProxy ${this.name}: ${this.spec.files.configFile} is not set up for gwdeploy`, {
+        problems: problems.map((message) => ({ message, location: { file: this.spec.files.configFile } })),
+        hint: 'Compare it with the haproxy.cfg `gwdeploy init --provider haproxy` writes (README, "### haproxy").',
+      })
+    }
+    const mapAnswer = await runtimeCommand(
+      this.spec.socket,
+      `show map ${this.spec.files.mapReference}`,
+    ).catch((error: Error) => {
+      throw providerError(
+        `HAProxy ${this.name}: runtime API at ${describeSocket(this.spec.socket)} is not reachable: ${error.message}`,
+        { hint: 'Check provider.haproxy.instances[].socket and that HAProxy is running.' },
+      )
+    })
+    if (/Unknown map|Permission denied/i.test(mapAnswer)) {
+      throw providerError(
+        `HAProxy ${this.name}: the running HAProxy does not know the map ${this.spec.files.mapReference}: ${mapAnswer.trim()}`,
+        {
+          hint: 'provider.haproxy.instances[].mapFile must be the path haproxy.cfg names in `map(...)`; reload HAProxy if haproxy.cfg changed.',
+        },
+      )
+    }
+    const weights = weightsFromEntries(parseMapEntries(mapAnswer))
+    if (!weights) {
+      throw providerError(
+        `HAProxy ${this.name}: the map ${this.spec.files.mapReference} holds no valid blue/green entries: ${mapAnswer.trim()}`,
+        { hint: 'Its entries must be `blue <0-100>` and `green <0-100>` (gwdeploy init writes one).' },
+      )
+    }
+    const servers = { blue: [] as ServerState[], green: [] as ServerState[] }
+    for (const colour of ['blue', 'green'] as const) {
+      const answer = await this.command(`show servers state ${backends[colour]}`)
+      servers[colour] = parseServersState(answer).filter((s) => SLOT.exec(s.name)?.[1] === colour)
+      if (servers[colour].length === 0) {
+        throw providerError(
+          `HAProxy ${this.name}: backend ${backends[colour]} has no ${colour}1..${colour}N slot servers`,
+          {
+            hint: `The running config predates gwdeploy's server block: reload HAProxy (its config file has the "# BEGIN gwdeploy servers" block of provider.haproxy.backends.${colour}).`,
+          },
+        )
+      }
+    }
+    return { name: this.name, weights, servers }
+  }
+
+  /**
+   * Sets the split live and in the map file. Entries that grow are set before the ones that
+   * shrink, so no request finds nothing to serve it; the switch itself is one `set map`.
+   */
+  async setWeights(weights: Weights, current: Weights): Promise<void> {
+    const ref = this.spec.files.mapReference
+    const entries = (['blue', 'green'] as const)
+      .map((colour) => ({ colour, value: weights[colour], grows: weights[colour] > current[colour] }))
+      .sort((a, b) => Number(b.grows) - Number(a.grows))
+    for (const { colour, value } of entries) {
+      // `blue` only says whether blue serves: 100 - green is applied by the frontend rules.
+      const entry = colour === 'blue' ? (value > 0 ? 100 : 0) : value
+      const answer = await this.command(`set map ${ref} ${colour} ${entry}`, { allowError: /not found/ })
+      if (/not found/.test(answer)) await this.command(`add map ${ref} ${colour} ${entry}`)
+    }
+    await this.#commit({ map: renderMap(weights) })
+  }
+
+  /** Points the colour's slots at `nodes` (the rest empty and in maintenance), live and in haproxy.cfg. */
+  async setServers(colour: Colour, nodes: Slot[], live: ServerState[]): Promise<void> {
+    const backend = this.#settings.backends[colour]
+    if (nodes.length > live.length) {
+      throw providerError(
+        `HAProxy ${this.name}: backend ${backend} has ${live.length} slot(s), the ${colour} fleet has ${nodes.length} node(s)`,
+        {
+          hint: 'Raise provider.haproxy.slots (gwdeploy then writes that many slots) and reload HAProxy, or lower fleet.size.',
+        },
+      )
+    }
+    const commands: string[] = []
+    live.forEach((server, index) => {
+      const name = `${backend}/${slotName(colour, index)}`
+      const node = nodes[index]
+      const inMaint = (server.adminState & 0x23) !== 0
+      if (node) {
+        if (
+          node.address === server.address &&
+          node.port === server.port &&
+          !inMaint &&
+          !(server.adminState & 0x08)
+        )
+          return
+        commands.push(
+          `set server ${name} state maint`,
+          `set server ${name} addr ${node.address} port ${node.port}`,
+          `set server ${name} state ready`,
+        )
+      } else if (!inMaint) commands.push(`set server ${name} state maint`)
+    })
+    for (let i = 0; i < commands.length; i += 30) await this.command(commands.slice(i, i + 30).join(';'))
+    const block = (indent: string) =>
+      renderServerBlock(
+        colour,
+        nodes,
+        Math.max(this.#settings.slots, live.length),
+        this.#settings.serverOptions,
+        indent,
+      )
+    await this.#commit({ config: replaceServerBlock(await this.#configText(), backend, block) })
+  }
+
+  /** Stops sending new requests to the colour's filled slots; existing ones finish. */
+  async drain(colour: Colour, live: ServerState[]): Promise<void> {
+    const backend = this.#settings.backends[colour]
+    const commands = live
+      .filter(
+        (s) =>
+          (s.adminState & 0x2b) === 0 && !(s.address === EMPTY_SLOT.address && s.port === EMPTY_SLOT.port),
+      )
+      .map((s) => `set server ${backend}/${s.name} state drain`)
+    if (commands.length) await this.command(commands.join(';'))
+  }
+
+  /** Current sessions on the colour's slot servers. */
+  async sessions(colour: Colour): Promise<number> {
+    const backend = this.#settings.backends[colour]
+    const rows = parseStatCsv(await this.command('show stat', { read: true }))
+    return rows
+      .filter((row) => row.pxname === backend && SLOT.test(row.svname ?? ''))
+      .reduce((sum, row) => sum + Number(row.scur || 0), 0)
+  }
+
+  /** Requests and errors the colour's backend has answered (for the bake's error ratio). */
+  async traffic(colour: Colour): Promise<{ requests: number; errors: number }> {
+    const backend = this.#settings.backends[colour]
+    const row = parseStatCsv(await this.command('show stat', { read: true })).find(
+      (r) => r.pxname === backend && r.svname === 'BACKEND',
+    )
+    if (!row) return { requests: 0, errors: 0 }
+    const n = (key: string) => Number(row[key] || 0)
+    const requests = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].reduce(
+      (sum, key) => sum + n(key),
+      0,
+    )
+    return { requests, errors: n('hrsp_5xx') + n('econ') + n('eresp') }
+  }
+
+  async #commit(next: { config?: string; map?: string }): Promise<void> {
+    try {
+      await commitFiles(this.spec.files, next)
+    } catch (error) {
+      const checked = error instanceof ConfigCheckError
+      throw providerError(
+        `HAProxy ${this.name}: could not write ${next.config !== undefined ? this.spec.files.configFile : this.spec.files.mapFile}: ${(error as Error).message}`,
+        {
+          hint: checked
+            ? 'The file on disk is unchanged; fix haproxy.cfg so that `haproxy -c` accepts it.'
+            : 'Check that gwdeploy may write the HAProxy config directory.',
+        },
+      )
+    }
+  }
+}
+
+export class HaproxyRouter {
+  readonly instances: HaproxyInstance[]
+
+  constructor(specs: InstanceSpec[], settings: RouterSettings) {
+    this.instances = specs.map((spec) => new HaproxyInstance(spec, settings))
+  }
+
+  /** Every instance's view, in order; throws on the first instance that cannot be used. */
+  async views(): Promise<InstanceView[]> {
+    return Promise.all(this.instances.map((instance) => instance.view()))
+  }
+
+  /**
+   * Sets the split on every instance, or on none: an instance that fails makes the ones
+   * already switched (and itself) go back to their previous split before the error is raised.
+   */
+  async setWeights(weights: Weights, progress?: (message: string) => void): Promise<void> {
+    const before = await this.views()
+    const touched: Array<{ instance: HaproxyInstance; previous: Weights }> = []
+    for (const [index, instance] of this.instances.entries()) {
+      const previous = before[index]?.weights ?? { blue: 0, green: 0 }
+      touched.push({ instance, previous })
+      try {
+        if (!sameWeights(previous, weights) || !sameWeights(await readMapFile(instance), weights))
+          await instance.setWeights(weights, previous)
+      } catch (error) {
+        const putBack: string[] = []
+        const failedPutBack: string[] = []
+        for (const done of touched.reverse()) {
+          try {
+            await done.instance.setWeights(done.previous, weights)
+            putBack.push(
+              `${done.instance.name} (blue ${done.previous.blue}% / green ${done.previous.green}%)`,
+            )
+          } catch (undo) {
+            failedPutBack.push(`${done.instance.name}: ${(undo as Error).message}`)
+          }
+        }
+        const gw = error as Error & { hint?: string }
+        throw providerError(`switching traffic failed on HAProxy ${instance.name}: ${gw.message}`, {
+          hint: [
+            putBack.length ? `Put back: ${putBack.join(', ')}.` : '',
+            failedPutBack.length
+              ? `COULD NOT put back ${failedPutBack.join('; ')} — the instances disagree; run \`gwdeploy status\` and \`gwdeploy rollback\`/\`promote\`.`
+              : 'No instance was left switched.',
+            gw.hint ?? '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+          details: { instance: instance.name, weights },
+        })
+      }
+      progress?.(`${instance.name}: blue ${weights.blue}% / green ${weights.green}%`)
+    }
+  }
+}
+
+const sameWeights = (a: Weights | undefined, b: Weights) => a?.blue === b.blue && a.green === b.green
+
+async function readMapFile(instance: HaproxyInstance): Promise<Weights | undefined> {
+  try {
+    return readMap(await readFile(instance.spec.files.mapFile, 'utf8'))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * haproxy provider with a Docker host, through the built CLI: images built and pushed by the
+ * engine to the test registry, containers on the test dockerd published on 127.0.0.1, a real
+ * HAProxy 2.6 (master-worker) in front. Release, weighted steps with a reload mid-release,
+ * a reload after the switch, rollback, status, lock contention and a failing health gate.
+ */
+import assert from 'node:assert/strict'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type Dockerode from 'dockerode'
+import { stringify } from 'yaml'
+import { makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
+import {
+  askName,
+  type HaproxyInstance,
+  type HaproxyProjectOptions,
+  haproxyConfig,
+  startHaproxy,
+} from '../providers/haproxy/helpers.ts'
+
+const name = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
+
+describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () => {
+  let project: Project
+  let lb: HaproxyInstance
+  let docker: Dockerode
+  let base: HaproxyProjectOptions
+
+  const writeConfig = (extra: Partial<HaproxyProjectOptions> = {}) =>
+    writeFile(join(project.dir, 'gwdeploy.yml'), stringify(haproxyConfig({ ...base, ...extra })))
+  const containers = async (colour?: string) =>
+    docker.listContainers({
+      all: true,
+      filters: { label: ['gwdeploy.target=e2e', ...(colour ? [`gwdeploy.colour=${colour}`] : [])] },
+    })
+
+  before(async () => {
+    const { host } = await requireDocker()
+    docker = (await testDocker()).docker
+    project = await makeProject()
+    lb = await startHaproxy()
+    base = {
+      instances: [lb],
+      dockerHost: host,
+      repository: `${(await requireRegistry()).host}/gwdeploy-test/${uniqueName('hap')}`,
+      baseImage: await requireBaseImage(),
+      size: 2,
+    }
+    await writeConfig()
+  })
+  after(async () => {
+    await project?.cleanup()
+    for (const info of await containers().catch(() => []))
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {})
+    await lb?.stop()
+  })
+
+  it('releases blue: labelled containers from the image digest, HAProxy serves them', async () => {
+    const first = await project.json(['release', '--sha', sha(1)])
+    assert.equal(first.code, 0, JSON.stringify(first.envelope))
+    const blue = await containers('blue')
+    assert.equal(blue.length, 2)
+    for (const info of blue) {
+      assert.equal(info.Labels['gwdeploy.sha'], sha(1))
+      assert.equal(info.Labels['gwdeploy.config.name'], name(1))
+      assert.match(info.Labels['gwdeploy.release'] ?? '', /^[0-9a-f]{7}-[0-9a-f]{12}$/)
+      assert.match(info.Image, /@sha256:[0-9a-f]{64}$/)
+      assert.equal(info.Ports[0]?.IP, '127.0.0.1')
+      const inspected = await docker.getContainer(info.Id).inspect()
+      assert.equal(inspected.HostConfig.RestartPolicy?.Name, 'unless-stopped')
+    }
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+    const cfg = await readFile(lb.configFile, 'utf8')
+    const ports = blue.map((info) => String(info.Ports[0]?.PublicPort)).sort()
+    for (const port of ports) assert.match(cfg, new RegExp(`server blue\\d+ 127\\.0\\.0\\.1:${port} `))
+  })
+
+  it('shifts in weighted steps; a reload mid-release and after the switch keeps the split', async () => {
+    const paused = startWatched(project, ['release', '--sha', sha(2), '--steps', '50,100'], {
+      GWDEPLOY_TEST_PAUSE_AT: 'shift:50',
+    })
+    await waitFor(() => /paused at shift:50/.test(paused.stderr()), 120_000)
+    assert.equal(await lb.green(), 50)
+    await lb.reload()
+    assert.equal(await lb.green(), 50, 'the map file kept green 50 across the reload')
+    const seen = new Set<string | undefined>()
+    for (let i = 0; i < 60; i++) seen.add((await askName(lb.port)).name)
+    assert.deepEqual([...seen].sort(), [name(1), name(2)].sort(), 'both colours answer at 50%')
+    paused.child.kill('SIGTERM')
+    assert.equal((await paused.done).code, 130)
+    const resumed = await project.json(['release', '--sha', sha(2), '--steps', '50,100'])
+    assert.equal(resumed.code, 0, JSON.stringify(resumed.envelope))
+    assert.equal(await lb.green(), 100)
+    await lb.reload()
+    assert.equal(await lb.green(), 100)
+    for (let i = 0; i < 10; i++) assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+    const status = await project.json<{
+      result: { weights: Record<string, number>; router: { detail: string } }
+    }>(['status'])
+    assert.deepEqual(status.envelope.result.weights, { blue: 0, green: 100 })
+    assert.match(status.envelope.result.router.detail, /lb1: blue 0% \/ green 100%/)
+  })
+
+  it('rolls back to blue with one map change', async () => {
+    const back = await project.json<{ result: { status: string } }>(['rollback'])
+    assert.equal(back.code, 0, JSON.stringify(back.envelope))
+    assert.equal(back.envelope.result.status, 'switched')
+    assert.equal(await lb.green(), 0)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+  })
+
+  it('holds the lock against a second run and shows holder, SHA and expiry', async () => {
+    const holder = startWatched(project, ['release', '--sha', sha(3)], { GWDEPLOY_TEST_PAUSE_AT: 'plan' })
+    await waitFor(() => /paused at plan/.test(holder.stderr()), 120_000)
+    const second = await project.json<{ error: { exitCode: number; message: string } }>([
+      'release',
+      '--sha',
+      sha(4),
+    ])
+    assert.equal(second.code, 3)
+    assert.match(second.envelope.error.message, /held by .*release 0303030/)
+    const lock = await project.json<{ result: { lock: { sha: string; expiresAt: string; holder: string } } }>(
+      ['lock', 'status'],
+    )
+    assert.equal(lock.envelope.result.lock.sha, sha(3))
+    assert.ok(Date.parse(lock.envelope.result.lock.expiresAt) > Date.now())
+    holder.child.kill('SIGTERM')
+    await holder.done
+  })
+
+  it('a green node that dies fails the gate: exit 4, its log shown, traffic untouched, green removed', async () => {
+    await writeConfig({ health: { rise: 8 } })
+    const run = project.start(['release', '--sha', sha(5), '--json'])
+    let killed = false
+    const killer = (async () => {
+      for (let i = 0; i < 1200 && !killed; i++) {
+        for (const info of await containers('green')) {
+          if (info.Labels['gwdeploy.sha'] === sha(5) && info.State === 'running') {
+            await docker.getContainer(info.Id).kill()
+            killed = true
+          }
+        }
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    })()
+    const result = await run.done
+    await killer
+    assert.ok(killed, 'a green container was killed')
+    assert.equal(result.code, 4, result.stdout)
+    const envelope = JSON.parse(result.stdout) as { error: { message: string; hint: string } }
+    assert.match(envelope.error.message, /health gate/)
+    assert.match(envelope.error.hint, /last log lines of gwdeploy-e2e-green-0505050/)
+    assert.equal(await lb.green(), 0)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+    assert.deepEqual(await containers('green'), [], 'the failed green fleet was torn down')
+    await writeConfig()
+  })
+})
+
+/** A CLI run in the background whose stderr can be read while it runs. */
+function startWatched(project: Project, args: string[], env: NodeJS.ProcessEnv) {
+  const run = project.start(args, env)
+  let stderr = ''
+  run.child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  return { ...run, stderr: () => stderr }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
