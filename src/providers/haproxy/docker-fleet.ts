@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type Dockerode from 'dockerode'
 import { isGwError, providerError } from '../../core/errors.ts'
+import { sleep } from '../../health/gate.ts'
 import { compareApiVersions, MAX_API_VERSION, readJsonStream } from '../../image/docker.ts'
 import type { Colour, FleetSpec, NodeHealth, OperationOptions } from '../types.ts'
 import type { FleetRecord, NodeRecord } from './state.ts'
@@ -252,9 +253,17 @@ export class DockerFleet {
     const docker = await this.#docker(this.#hostOf(node))
     const container = docker.getContainer(node.id)
     if (stopSeconds > 0) await container.stop({ t: stopSeconds }).catch(() => {})
-    await container.remove({ force: true }).catch((error: { statusCode?: number }) => {
-      if (error.statusCode !== 404) throw error
-    })
+    try {
+      await container.remove({ force: true })
+    } catch (error) {
+      const { statusCode, message } = error as { statusCode?: number; message: string }
+      if (statusCode === 404) return
+      // dockerd is still removing it (a restart policy, or an earlier request it has not finished): wait for it.
+      if (statusCode === 409 && /already in progress/.test(message)) return waitUntilGone(container, node.id)
+      throw providerError(`haproxy: could not remove container ${node.id}: ${message}`, {
+        hint: 'Check the Docker host; re-running the command retries the removal.',
+      })
+    }
   }
 
   /** Stops (SIGTERM: the gateway drains) and removes every node of the record. */
@@ -374,4 +383,23 @@ export async function connect(config: DockerHostConfig): Promise<Dockerode> {
   const api =
     compareApiVersions(version.ApiVersion, MAX_API_VERSION) < 0 ? version.ApiVersion : MAX_API_VERSION
   return new Docker({ ...options, version: `v${api}` })
+}
+
+async function waitUntilGone(
+  container: Dockerode.Container,
+  name: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      await container.inspect()
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return
+    }
+    await sleep(200)
+  }
+  throw providerError(`haproxy: container ${name} is still being removed after ${timeoutMs / 1000} s`, {
+    hint: 'Check the Docker host (docker ps -a); re-running the command retries the removal.',
+  })
 }
