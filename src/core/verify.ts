@@ -92,14 +92,27 @@ export async function verifyFleet(
       message: `${provider.id} has no preview route: green passed on the provider's health checks only (health.expectName is off)`,
     })
   }
-  if (failures.length === 0 && options.smoke && config.smoke.length > 0 && previewUrl) {
-    reporter.emit({
-      type: 'progress',
-      step: 'verify',
-      message: `${config.smoke.length} smoke check(s) via ${previewUrl.origin}`,
-    })
-    const results = await runSmokeChecks(previewUrl, config.smoke, health.timeout, signal)
-    for (const r of results) if (!r.ok) failures.push({ node: `smoke "${r.check}"`, detail: r.detail })
+  if (failures.length === 0 && options.smoke && config.smoke.length > 0) {
+    // Through the preview route when there is one, else against every green node directly.
+    const bases = previewUrl
+      ? [{ label: '', url: previewUrl }]
+      : targets.map((t) => ({ label: ` on ${t.node}`, url: t.url }))
+    if (bases.length === 0) {
+      failures.push({
+        node: 'smoke checks',
+        detail: `provider ${provider.id} has neither a preview route nor reachable nodes to run them against`,
+      })
+    }
+    for (const base of bases) {
+      reporter.emit({
+        type: 'progress',
+        step: 'verify',
+        message: `${config.smoke.length} smoke check(s) via ${base.url.origin}`,
+      })
+      const results = await runSmokeChecks(base.url, config.smoke, health.timeout, signal)
+      for (const r of results)
+        if (!r.ok) failures.push({ node: `smoke "${r.check}"${base.label}`, detail: r.detail })
+    }
   }
   if (failures.length === 0) return
   const logs: string[] = []

@@ -58,4 +58,28 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
     assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 100\ngreen 0$/m)
   })
+
+  it('smoke checks run against every green node (no preview route): a failing one is exit 4, traffic untouched', async () => {
+    const config = haproxyConfig({
+      instances: [lb],
+      servers: {
+        blue: [nodes[0]?.address ?? '', nodes[1]?.address ?? ''],
+        green: [nodes[2]?.address ?? '', nodes[3]?.address ?? ''],
+      },
+    })
+    const write = (smoke: unknown[]) =>
+      writeFile(join(project.dir, 'gwdeploy.yml'), stringify({ ...config, smoke }))
+    await write([{ name: 'missing route', path: '/no-such-endpoint' }])
+    const failed = await project.run(['release', '--sha', sha(2)])
+    assert.equal(failed.code, 4, failed.stderr)
+    assert.match(failed.stderr, /smoke "missing route" on /)
+    assert.equal(await lb.green(), 0)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+
+    await write([{ name: 'health names the release', path: '/__health', bodyContains: name(2) }])
+    const passed = await project.run(['release', '--sha', sha(2)])
+    assert.equal(passed.code, 0, passed.stderr)
+    assert.match(passed.stderr, /2 smoke check\(s\)|smoke check\(s\) via/)
+    assert.equal(await lb.green(), 100)
+  })
 })
