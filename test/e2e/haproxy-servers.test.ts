@@ -59,6 +59,18 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 100\ngreen 0$/m)
   })
 
+  it('release --dry-run prints what each instance would get and changes nothing', async () => {
+    const mapBefore = await readFile(lb.mapFile, 'utf8')
+    const cfgBefore = await readFile(lb.configFile, 'utf8')
+    const result = await project.run(['release', '--sha', sha(2), '--dry-run'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /dry run: nothing was changed/)
+    assert.match(result.stdout, /server green1 /)
+    assert.equal(await readFile(lb.mapFile, 'utf8'), mapBefore)
+    assert.equal(await readFile(lb.configFile, 'utf8'), cfgBefore)
+    assert.equal(await lb.green(), 0)
+  })
+
   it('smoke checks run against every green node (no preview route): a failing one is exit 4, traffic untouched', async () => {
     const config = haproxyConfig({
       instances: [lb],
