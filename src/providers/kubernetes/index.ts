@@ -22,6 +22,7 @@ import {
   type ProviderContext,
   type RenderedDocument,
   type TargetState,
+  type TrafficSample,
   type Weights,
 } from '../types.ts'
 import { call, connect, isConflict, isNotFound, type KubeClient } from './client.ts'
@@ -34,11 +35,13 @@ import {
   type ServiceManifest,
   selectorPatch,
 } from './manifests.ts'
+import { addTraffic, trafficFromMetrics } from './metrics.ts'
 import {
   ANNOTATION,
   colourSelector,
   deploymentName,
   LABEL,
+  METRICS_PORT_NAME,
   NO_COLOUR,
   PORT_NAME,
   selectorString,
@@ -57,7 +60,8 @@ export class KubernetesProvider implements Provider {
     directProbe: true,
     preview: true,
     image: true,
-    traffic: false,
+    // Each pod's gateway counters, scraped through the pod proxy (metrics.ts).
+    traffic: true,
   }
   readonly #settings: KubeSettings
   readonly #connect: () => Promise<KubeClient>
@@ -291,12 +295,12 @@ export class KubernetesProvider implements Provider {
           : `no progress reported within ${Math.round((guard - Date.now()) / 1000)} s`
         const pods = await this.#pods(deployment, spec.colour).catch(() => [])
         const problems = pods.map((pod) => ({ message: `${pod.metadata?.name}: ${describePod(pod)}` }))
-        await this.#scale(name, 0).catch(() => {})
+        // The engine decides what happens to the failed Deployment (torn down, or --keep-failed).
         throw healthGateError(
           `green (${spec.colour}, ${spec.artifact.sha7}): Deployment ${this.#ns}/${name}: ${why}`,
           {
             problems,
-            hint: `Traffic was not touched; ${name} was scaled to 0. Check the pods' events (kubectl describe pods -l ${LABEL.colour}=${spec.colour}).`,
+            hint: `Traffic was not touched. Check the pods' events (kubectl describe pods -n ${this.#ns} -l ${LABEL.colour}=${spec.colour}).`,
           },
         )
       }
@@ -474,6 +478,32 @@ export class KubernetesProvider implements Provider {
         tailLines: lines,
       }),
     )
+  }
+
+  /**
+   * Requests and 5xx answers of a colour's pods, summed from each gateway's own counters. A pod
+   * that cannot be scraped right now (stopping, not started) is left out: its health is the
+   * bake's other check, and one missed scrape must not fail a release.
+   */
+  async traffic(colour: Colour): Promise<TrafficSample> {
+    const deployment = await this.#readDeployment(colour)
+    if (!deployment) return { requests: 0, errors: 0 }
+    const client = await this.#api()
+    const samples = await Promise.all(
+      (await this.#pods(deployment, colour)).map(async (pod) => {
+        try {
+          const text = await client.core.connectGetNamespacedPodProxyWithPath({
+            name: `${pod.metadata?.name}:${METRICS_PORT_NAME}`,
+            namespace: this.#ns,
+            path: 'metrics',
+          })
+          return trafficFromMetrics(text)
+        } catch {
+          return { requests: 0, errors: 0 }
+        }
+      }),
+    )
+    return samples.reduce(addTraffic, { requests: 0, errors: 0 })
   }
 
   render(spec: FleetSpec): RenderedDocument[] {

@@ -12,6 +12,7 @@ import {
   deploymentName,
   LABEL,
   MANAGED_BY,
+  METRICS_PORT_NAME,
   type NO_COLOUR,
   PORT_NAME,
 } from './names.ts'
@@ -91,8 +92,12 @@ export function deploymentManifest(
         name: 'gateway',
         image,
         imagePullPolicy: 'IfNotPresent',
-        ports: [{ name: PORT_NAME, containerPort: spec.port, protocol: 'TCP' }],
+        ports: [
+          { name: PORT_NAME, containerPort: spec.port, protocol: 'TCP' },
+          { name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: 'TCP' },
+        ],
         env: [
+          { name: 'GATEWAY_METRICS_PORT', value: String(settings.metricsPort) },
           { name: 'GATEWAY_DRAIN_GRACE', value: '0ms' },
           { name: 'GATEWAY_DRAIN_TIMEOUT', value: `${settings.drainTimeoutMs}ms` },
         ],
