@@ -26,6 +26,7 @@ import {
   type Weights,
 } from '../types.ts'
 import { call, connect, isConflict, isNotFound, type KubeClient } from './client.ts'
+import { serviceEndpoint } from './endpoint.ts'
 import { LeaseLock } from './lease.ts'
 import {
   deploymentManifest,
@@ -34,6 +35,7 @@ import {
   renderDocuments,
   type ServiceManifest,
   selectorPatch,
+  servicePatch,
 } from './manifests.ts'
 import { addTraffic, trafficFromMetrics } from './metrics.ts'
 import {
@@ -178,7 +180,7 @@ export class KubernetesProvider implements Provider {
   }
 
   async inspect(): Promise<TargetState> {
-    const { names, servicePort } = this.#settings
+    const { names } = this.#settings
     const fleets: TargetState['fleets'] = {}
     for (const colour of COLOURS) {
       const fleet = await this.#fleet(colour)
@@ -189,18 +191,19 @@ export class KubernetesProvider implements Provider {
     const weights: Weights = { blue: 0, green: 0 }
     if (serving && fleets[serving]) weights[serving] = 100
     const preview = await this.#readService(names.previewService)
-    const host = (name: string) => `http://${name}.${this.#ns}.svc:${servicePort}`
+    const endpoint = live ? serviceEndpoint(live) : undefined
     return {
       provider: 'kubernetes',
       service: names.app,
       fleets,
       weights,
-      router: live
+      router: endpoint
         ? {
             present: true,
-            endpoint: host(names.liveService),
-            ...(preview ? { preview: host(names.previewService) } : {}),
-            detail: `Service ${this.#ns}/${names.liveService} selects ${serving ?? 'no colour'}`,
+            endpoint: endpoint.url,
+            // Always ClusterIP: reached by gwdeploy through the API server, shown for in-cluster use.
+            ...(preview ? { preview: serviceEndpoint(preview).url } : {}),
+            detail: `Service ${this.#ns}/${names.liveService} selects ${serving ?? 'no colour'}; ${endpoint.note}`,
           }
         : {
             present: false,
@@ -353,7 +356,7 @@ export class KubernetesProvider implements Provider {
     )
   }
 
-  /** Creates the Service, or merge-patches its selector to `colour` (one field, atomic). */
+  /** Creates the Service, or merge-patches its selector to `colour` (plus type/ports the config changed): one atomic patch. */
   async #pointService(manifest: ServiceManifest, colour: Colour | typeof NO_COLOUR): Promise<void> {
     const name = manifest.metadata.name
     const current = await this.#readService(name)
@@ -362,7 +365,8 @@ export class KubernetesProvider implements Provider {
         hint: 'Set provider.kubernetes.service / .previewService to names gwdeploy owns.',
       })
     }
-    if (current?.spec?.selector?.[LABEL.colour] === colour) return
+    const patch = current ? servicePatch(current, manifest, colour) : undefined
+    if (current && !patch) return
     await this.#call(`switch Service ${this.#ns}/${name} to ${colour}`, async (c) => {
       if (!current) {
         try {
@@ -376,7 +380,7 @@ export class KubernetesProvider implements Provider {
         }
       }
       await c.core.patchNamespacedService(
-        { name, namespace: this.#ns, body: selectorPatch(colour) },
+        { name, namespace: this.#ns, body: patch ?? selectorPatch(colour) },
         c.mergePatch,
       )
     })

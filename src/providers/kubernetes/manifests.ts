@@ -33,6 +33,13 @@ export interface DeploymentManifest {
   spec: Record<string, unknown> & { replicas: number }
 }
 
+export interface ServicePort {
+  name: string
+  port: number
+  targetPort: string | number
+  protocol: string
+}
+
 export interface ServiceManifest {
   apiVersion: 'v1'
   kind: 'Service'
@@ -42,7 +49,7 @@ export interface ServiceManifest {
     labels: Record<string, string>
     annotations: Record<string, string>
   }
-  spec: { type: string; selector: Record<string, string>; ports: Array<Record<string, unknown>> }
+  spec: { type: string; selector: Record<string, string>; ports: ServicePort[] }
 }
 
 function commonLabels(settings: KubeSettings): Record<string, string> {
@@ -193,6 +200,30 @@ export const previewServiceManifest = (settings: KubeSettings, colour: Colour) =
 export const selectorPatch = (colour: Colour | typeof NO_COLOUR) => ({
   spec: { selector: { [LABEL.colour]: colour } },
 })
+
+/**
+ * The merge patch that brings an existing Service to `colour` and to the configured type and
+ * ports (a changed serviceType or servicePort is applied with the next switch), or undefined
+ * when it already matches. One patch: the API server applies it atomically.
+ */
+export function servicePatch(
+  current: {
+    spec?: { type?: string; selector?: Record<string, string>; ports?: Array<Partial<ServicePort>> }
+  },
+  manifest: ServiceManifest,
+  colour: Colour | typeof NO_COLOUR,
+): Record<string, unknown> | undefined {
+  const portsMatch =
+    (current.spec?.ports ?? []).map(portKey).join() === manifest.spec.ports.map(portKey).join()
+  const shape = current.spec?.type === manifest.spec.type && portsMatch
+  if (shape && current.spec?.selector?.[LABEL.colour] === colour) return undefined
+  if (shape) return selectorPatch(colour)
+  return {
+    spec: { type: manifest.spec.type, ports: manifest.spec.ports, selector: { [LABEL.colour]: colour } },
+  }
+}
+
+const portKey = (p: Partial<ServicePort>) => `${p.name}/${p.port}/${p.targetPort}/${p.protocol ?? 'TCP'}`
 
 /** What a release sends, for `release --dry-run`. */
 export function renderDocuments(spec: FleetSpec, settings: KubeSettings): RenderedDocument[] {
