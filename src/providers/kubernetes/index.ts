@@ -25,7 +25,7 @@ import {
   type TrafficSample,
   type Weights,
 } from '../types.ts'
-import { call, connect, isConflict, isNotFound, type KubeClient } from './client.ts'
+import { call, connect, isConflict, type KubeClient, unlessNotFound } from './client.ts'
 import { serviceEndpoint } from './endpoint.ts'
 import { LeaseLock } from './lease.ts'
 import {
@@ -92,25 +92,29 @@ export class KubernetesProvider implements Provider {
 
   async #readDeployment(colour: Colour): Promise<k8s.V1Deployment | undefined> {
     const name = deploymentName(this.#settings.names, colour)
-    return this.#call(`read Deployment ${this.#ns}/${name}`, async (c) => {
-      try {
-        return await c.apps.readNamespacedDeployment({ name, namespace: this.#ns })
-      } catch (error) {
-        if (isNotFound(error)) return undefined
-        throw error
-      }
-    })
+    return this.#call(`read Deployment ${this.#ns}/${name}`, (c) =>
+      unlessNotFound(() => c.apps.readNamespacedDeployment({ name, namespace: this.#ns })),
+    )
   }
 
   async #readService(name: string): Promise<k8s.V1Service | undefined> {
-    return this.#call(`read Service ${this.#ns}/${name}`, async (c) => {
-      try {
-        return await c.core.readNamespacedService({ name, namespace: this.#ns })
-      } catch (error) {
-        if (isNotFound(error)) return undefined
-        throw error
-      }
-    })
+    return this.#call(`read Service ${this.#ns}/${name}`, (c) =>
+      unlessNotFound(() => c.core.readNamespacedService({ name, namespace: this.#ns })),
+    )
+  }
+
+  /** Deletes a colour's Deployment and (foreground) its pods; already gone is fine. */
+  async #deleteDeployment(colour: Colour): Promise<void> {
+    const name = deploymentName(this.#settings.names, colour)
+    await this.#call(`delete Deployment ${this.#ns}/${name}`, (c) =>
+      unlessNotFound(() =>
+        c.apps.deleteNamespacedDeployment({
+          name,
+          namespace: this.#ns,
+          body: { propagationPolicy: 'Foreground' },
+        }),
+      ),
+    )
   }
 
   /** The pods running a Deployment's current release (its SHA and config digest). */
@@ -415,17 +419,7 @@ export class KubernetesProvider implements Provider {
     if (!deployment) return
     if (options.delete) {
       options.progress?.(`deleting Deployment ${name}`)
-      await this.#call(`delete Deployment ${this.#ns}/${name}`, async (c) => {
-        try {
-          await c.apps.deleteNamespacedDeployment({
-            name,
-            namespace: this.#ns,
-            body: { propagationPolicy: 'Foreground' },
-          })
-        } catch (error) {
-          if (!isNotFound(error)) throw error
-        }
-      })
+      await this.#deleteDeployment(fleet.colour)
     } else if ((deployment.spec?.replicas ?? 0) > 0) {
       options.progress?.(`scaling Deployment ${name} to 0`)
       await this.#scale(name, 0)
@@ -518,13 +512,7 @@ export class KubernetesProvider implements Provider {
     const { names } = this.#settings
     const remove = async (what: string, fn: (c: KubeClient) => Promise<unknown>) => {
       options.progress?.(`deleting ${what}`)
-      await this.#call(`delete ${what}`, async (c) => {
-        try {
-          await fn(c)
-        } catch (error) {
-          if (!isNotFound(error)) throw error
-        }
-      })
+      await this.#call(`delete ${what}`, (c) => unlessNotFound(() => fn(c)))
     }
     await remove(`Service ${this.#ns}/${names.liveService}`, (c) =>
       c.core.deleteNamespacedService({ name: names.liveService, namespace: this.#ns }),
@@ -533,14 +521,8 @@ export class KubernetesProvider implements Provider {
       c.core.deleteNamespacedService({ name: names.previewService, namespace: this.#ns }),
     )
     for (const colour of COLOURS) {
-      const name = deploymentName(names, colour)
-      await remove(`Deployment ${this.#ns}/${name}`, (c) =>
-        c.apps.deleteNamespacedDeployment({
-          name,
-          namespace: this.#ns,
-          body: { propagationPolicy: 'Foreground' },
-        }),
-      )
+      options.progress?.(`deleting Deployment ${this.#ns}/${deploymentName(names, colour)}`)
+      await this.#deleteDeployment(colour)
     }
   }
 

@@ -21,15 +21,17 @@ import type { KubeSettings } from './settings.ts'
 /** The uid:gid the image runs as (src/image/dockerfile.ts default user). */
 const IMAGE_UID = 1000
 
+export interface ManifestMetadata {
+  name: string
+  namespace: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+}
+
 export interface DeploymentManifest {
   apiVersion: 'apps/v1'
   kind: 'Deployment'
-  metadata: {
-    name: string
-    namespace: string
-    labels: Record<string, string>
-    annotations: Record<string, string>
-  }
+  metadata: ManifestMetadata
   spec: Record<string, unknown> & { replicas: number }
 }
 
@@ -43,12 +45,7 @@ export interface ServicePort {
 export interface ServiceManifest {
   apiVersion: 'v1'
   kind: 'Service'
-  metadata: {
-    name: string
-    namespace: string
-    labels: Record<string, string>
-    annotations: Record<string, string>
-  }
+  metadata: ManifestMetadata
   spec: { type: string; selector: Record<string, string>; ports: ServicePort[] }
 }
 
