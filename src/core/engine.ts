@@ -481,7 +481,13 @@ async function runRelease(
         signal,
         progress: (m) => reporter.emit({ type: 'progress', step: 'provision', message: m }),
       }),
-    )
+    ).catch(async (error: unknown) => {
+      // A provision that failed half-way (a rollout past its deadline) left part of this release
+      // on green: the failure path below tears it down, or keeps it with --keep-failed.
+      const partial = (await provider.inspect({ signal }).catch(() => undefined))?.fleets[green]
+      if (fleetMatches(partial, artifact)) greenFleet = partial
+      throw error
+    })
     checkAborted(signal)
     await testPoint('verify', signal)
     const verified = greenFleet

@@ -178,19 +178,71 @@ describe('kubernetes provider: release, rollback, retire (CLI subprocess, fake A
     assert.equal(liveColour(), 'green')
   })
 
-  it('a rollout that exceeds its progress deadline fails with exit 4 and leaves traffic alone', async () => {
+  it('a rollout past its progress deadline fails with exit 4, traffic untouched; --keep-failed keeps it', async () => {
     await project.writeConfig({ provider: { progressDeadline: '2s' } })
     project.api.kubelet.brokenImages.add(project.repository)
     try {
-      const result = await project.run(['release', '--sha', sha(4)])
+      const result = await project.run(['release', '--sha', sha(4), '--keep-failed'])
       assert.equal(result.exitCode, 4, result.stderr)
       assert.match(result.stderr, /ProgressDeadlineExceeded|progress deadline/)
       assert.match(result.stderr, /ErrImagePull/)
+      assert.doesNotMatch(result.stderr, /tearing down/)
+      assert.equal(liveColour(), 'green')
+      const blue = project.api.get('deployments', project.namespace, `${project.service}-blue`)
+      assert.equal(blue.metadata.labels['gwdeploy.dev/sha'], sha(4))
+      assert.equal(blue.spec.replicas, 2, 'kept at its replicas for debugging')
+      const stuck = project.api
+        .list('pods', project.namespace)
+        .filter((p) => p.metadata.labels['gwdeploy.dev/colour'] === 'blue')
+      assert.equal(stuck.length, 2)
+    } finally {
+      project.api.kubelet.brokenImages.clear()
+    }
+  })
+
+  it('without --keep-failed the engine tears the failed rollout down (scaled to 0)', async () => {
+    project.api.kubelet.brokenImages.add(project.repository)
+    try {
+      // Same SHA: the kept Deployment is reused, its rollout is still past the deadline.
+      const result = await project.run(['release', '--sha', sha(4)])
+      assert.equal(result.exitCode, 4, result.stderr)
+      assert.match(result.stderr, /progress deadline/)
+      assert.match(result.stderr, /tearing down blue/)
       assert.equal(liveColour(), 'green')
       const blue = project.api.get('deployments', project.namespace, `${project.service}-blue`)
       assert.equal(blue.spec.replicas, 0, 'the failed colour is scaled to 0')
     } finally {
       project.api.kubelet.brokenImages.clear()
     }
+  })
+
+  it("bake: the error ratio read from the pods' gateway metrics rolls a failing release back (exit 5)", async () => {
+    // /v1/ping's backend (127.0.0.1:9 inside the pod) refuses connections: every client request
+    // is a 5xx. Health and smoke checks pass, so only the bake's error ratio can catch it.
+    await project.writeConfig({ top: { shift: { bake: '60s' } } })
+    const release = project.run(['release', '--sha', sha(5)])
+    let finished = false
+    void release.finally(() => {
+      finished = true
+    })
+    const proxied = `/api/v1/namespaces/${project.namespace}/services/${project.service}:http/proxy/v1/ping`
+    const statuses = new Map<number, number>()
+    for (let i = 0; i < 1_000 && !finished; i++) {
+      if (liveColour() === 'blue') {
+        const { status } = await project.api.fetch(proxied)
+        statuses.set(status, (statuses.get(status) ?? 0) + 1)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const result = await release
+    assert.equal(result.exitCode, 5, result.stderr)
+    assert.match(result.stderr, /failed during bake at 100%: error ratio 100\.0% \((\d+)\/\1\)/)
+    assert.ok(
+      [...statuses.keys()].every((status) => status >= 500),
+      JSON.stringify([...statuses]),
+    )
+    assert.equal(liveColour(), 'green', 'the live Service selects the previous colour again')
+    const blue = project.api.get('deployments', project.namespace, `${project.service}-blue`)
+    assert.equal(blue.spec.replicas, 0, 'the failed colour is torn down')
   })
 })

@@ -45,7 +45,19 @@ export const kubernetesProviderSchema = z
     serviceAccountName: z.string().optional().describe('Service account the gateway pods run as.'),
     service: dnsLabel.optional().describe('Name of the live Service; defaults to the service name.'),
     servicePort: z.number().int().min(1).max(65535).default(80),
-    serviceType: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).default('ClusterIP'),
+    serviceType: z
+      .enum(['ClusterIP', 'NodePort', 'LoadBalancer'])
+      .default('ClusterIP')
+      .describe('Type of the live Service: how clients outside the cluster reach it (status shows where).'),
+    metricsPort: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(9090)
+      .describe(
+        'Container port of the gateway\'s Prometheus /metrics (port name "metrics"); the bake reads error ratios from it.',
+      ),
     previewService: dnsLabel
       .optional()
       .describe('Name of the preview Service pointing at green; default <service>-preview.'),

@@ -89,6 +89,16 @@ export function apiFailure(error: unknown): ApiFailure | undefined {
 export const isNotFound = (error: unknown) => apiFailure(error)?.code === 404
 export const isConflict = (error: unknown) => apiFailure(error)?.code === 409
 
+/** The call's result, or undefined when the object does not exist (404): reads and idempotent deletes. */
+export async function unlessNotFound<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
 /** Runs one API call; a failure becomes a providerError (exit 6) naming the call, object and server. */
 export async function call<T>(what: string, server: string, fn: () => Promise<T>): Promise<T> {
   try {

@@ -22,9 +22,11 @@ import {
   type ProviderContext,
   type RenderedDocument,
   type TargetState,
+  type TrafficSample,
   type Weights,
 } from '../types.ts'
-import { call, connect, isConflict, isNotFound, type KubeClient } from './client.ts'
+import { call, connect, isConflict, type KubeClient, unlessNotFound } from './client.ts'
+import { serviceEndpoint } from './endpoint.ts'
 import { LeaseLock } from './lease.ts'
 import {
   deploymentManifest,
@@ -33,12 +35,15 @@ import {
   renderDocuments,
   type ServiceManifest,
   selectorPatch,
+  servicePatch,
 } from './manifests.ts'
+import { addTraffic, trafficFromMetrics } from './metrics.ts'
 import {
   ANNOTATION,
   colourSelector,
   deploymentName,
   LABEL,
+  METRICS_PORT_NAME,
   NO_COLOUR,
   PORT_NAME,
   selectorString,
@@ -57,7 +62,8 @@ export class KubernetesProvider implements Provider {
     directProbe: true,
     preview: true,
     image: true,
-    traffic: false,
+    // Each pod's gateway counters, scraped through the pod proxy (metrics.ts).
+    traffic: true,
   }
   readonly #settings: KubeSettings
   readonly #connect: () => Promise<KubeClient>
@@ -86,25 +92,29 @@ export class KubernetesProvider implements Provider {
 
   async #readDeployment(colour: Colour): Promise<k8s.V1Deployment | undefined> {
     const name = deploymentName(this.#settings.names, colour)
-    return this.#call(`read Deployment ${this.#ns}/${name}`, async (c) => {
-      try {
-        return await c.apps.readNamespacedDeployment({ name, namespace: this.#ns })
-      } catch (error) {
-        if (isNotFound(error)) return undefined
-        throw error
-      }
-    })
+    return this.#call(`read Deployment ${this.#ns}/${name}`, (c) =>
+      unlessNotFound(() => c.apps.readNamespacedDeployment({ name, namespace: this.#ns })),
+    )
   }
 
   async #readService(name: string): Promise<k8s.V1Service | undefined> {
-    return this.#call(`read Service ${this.#ns}/${name}`, async (c) => {
-      try {
-        return await c.core.readNamespacedService({ name, namespace: this.#ns })
-      } catch (error) {
-        if (isNotFound(error)) return undefined
-        throw error
-      }
-    })
+    return this.#call(`read Service ${this.#ns}/${name}`, (c) =>
+      unlessNotFound(() => c.core.readNamespacedService({ name, namespace: this.#ns })),
+    )
+  }
+
+  /** Deletes a colour's Deployment and (foreground) its pods; already gone is fine. */
+  async #deleteDeployment(colour: Colour): Promise<void> {
+    const name = deploymentName(this.#settings.names, colour)
+    await this.#call(`delete Deployment ${this.#ns}/${name}`, (c) =>
+      unlessNotFound(() =>
+        c.apps.deleteNamespacedDeployment({
+          name,
+          namespace: this.#ns,
+          body: { propagationPolicy: 'Foreground' },
+        }),
+      ),
+    )
   }
 
   /** The pods running a Deployment's current release (its SHA and config digest). */
@@ -174,7 +184,7 @@ export class KubernetesProvider implements Provider {
   }
 
   async inspect(): Promise<TargetState> {
-    const { names, servicePort } = this.#settings
+    const { names } = this.#settings
     const fleets: TargetState['fleets'] = {}
     for (const colour of COLOURS) {
       const fleet = await this.#fleet(colour)
@@ -185,18 +195,19 @@ export class KubernetesProvider implements Provider {
     const weights: Weights = { blue: 0, green: 0 }
     if (serving && fleets[serving]) weights[serving] = 100
     const preview = await this.#readService(names.previewService)
-    const host = (name: string) => `http://${name}.${this.#ns}.svc:${servicePort}`
+    const endpoint = live ? serviceEndpoint(live) : undefined
     return {
       provider: 'kubernetes',
       service: names.app,
       fleets,
       weights,
-      router: live
+      router: endpoint
         ? {
             present: true,
-            endpoint: host(names.liveService),
-            ...(preview ? { preview: host(names.previewService) } : {}),
-            detail: `Service ${this.#ns}/${names.liveService} selects ${serving ?? 'no colour'}`,
+            endpoint: endpoint.url,
+            // Always ClusterIP: reached by gwdeploy through the API server, shown for in-cluster use.
+            ...(preview ? { preview: serviceEndpoint(preview).url } : {}),
+            detail: `Service ${this.#ns}/${names.liveService} selects ${serving ?? 'no colour'}; ${endpoint.note}`,
           }
         : {
             present: false,
@@ -291,12 +302,12 @@ export class KubernetesProvider implements Provider {
           : `no progress reported within ${Math.round((guard - Date.now()) / 1000)} s`
         const pods = await this.#pods(deployment, spec.colour).catch(() => [])
         const problems = pods.map((pod) => ({ message: `${pod.metadata?.name}: ${describePod(pod)}` }))
-        await this.#scale(name, 0).catch(() => {})
+        // The engine decides what happens to the failed Deployment (torn down, or --keep-failed).
         throw healthGateError(
           `green (${spec.colour}, ${spec.artifact.sha7}): Deployment ${this.#ns}/${name}: ${why}`,
           {
             problems,
-            hint: `Traffic was not touched; ${name} was scaled to 0. Check the pods' events (kubectl describe pods -l ${LABEL.colour}=${spec.colour}).`,
+            hint: `Traffic was not touched. Check the pods' events (kubectl describe pods -n ${this.#ns} -l ${LABEL.colour}=${spec.colour}).`,
           },
         )
       }
@@ -349,7 +360,7 @@ export class KubernetesProvider implements Provider {
     )
   }
 
-  /** Creates the Service, or merge-patches its selector to `colour` (one field, atomic). */
+  /** Creates the Service, or merge-patches its selector to `colour` (plus type/ports the config changed): one atomic patch. */
   async #pointService(manifest: ServiceManifest, colour: Colour | typeof NO_COLOUR): Promise<void> {
     const name = manifest.metadata.name
     const current = await this.#readService(name)
@@ -358,7 +369,8 @@ export class KubernetesProvider implements Provider {
         hint: 'Set provider.kubernetes.service / .previewService to names gwdeploy owns.',
       })
     }
-    if (current?.spec?.selector?.[LABEL.colour] === colour) return
+    const patch = current ? servicePatch(current, manifest, colour) : undefined
+    if (current && !patch) return
     await this.#call(`switch Service ${this.#ns}/${name} to ${colour}`, async (c) => {
       if (!current) {
         try {
@@ -372,7 +384,7 @@ export class KubernetesProvider implements Provider {
         }
       }
       await c.core.patchNamespacedService(
-        { name, namespace: this.#ns, body: selectorPatch(colour) },
+        { name, namespace: this.#ns, body: patch ?? selectorPatch(colour) },
         c.mergePatch,
       )
     })
@@ -407,17 +419,7 @@ export class KubernetesProvider implements Provider {
     if (!deployment) return
     if (options.delete) {
       options.progress?.(`deleting Deployment ${name}`)
-      await this.#call(`delete Deployment ${this.#ns}/${name}`, async (c) => {
-        try {
-          await c.apps.deleteNamespacedDeployment({
-            name,
-            namespace: this.#ns,
-            body: { propagationPolicy: 'Foreground' },
-          })
-        } catch (error) {
-          if (!isNotFound(error)) throw error
-        }
-      })
+      await this.#deleteDeployment(fleet.colour)
     } else if ((deployment.spec?.replicas ?? 0) > 0) {
       options.progress?.(`scaling Deployment ${name} to 0`)
       await this.#scale(name, 0)
@@ -476,6 +478,32 @@ export class KubernetesProvider implements Provider {
     )
   }
 
+  /**
+   * Requests and 5xx answers of a colour's pods, summed from each gateway's own counters. A pod
+   * that cannot be scraped right now (stopping, not started) is left out: its health is the
+   * bake's other check, and one missed scrape must not fail a release.
+   */
+  async traffic(colour: Colour): Promise<TrafficSample> {
+    const deployment = await this.#readDeployment(colour)
+    if (!deployment) return { requests: 0, errors: 0 }
+    const client = await this.#api()
+    const samples = await Promise.all(
+      (await this.#pods(deployment, colour)).map(async (pod) => {
+        try {
+          const text = await client.core.connectGetNamespacedPodProxyWithPath({
+            name: `${pod.metadata?.name}:${METRICS_PORT_NAME}`,
+            namespace: this.#ns,
+            path: 'metrics',
+          })
+          return trafficFromMetrics(text)
+        } catch {
+          return { requests: 0, errors: 0 }
+        }
+      }),
+    )
+    return samples.reduce(addTraffic, { requests: 0, errors: 0 })
+  }
+
   render(spec: FleetSpec): RenderedDocument[] {
     return renderDocuments(spec, this.#settings)
   }
@@ -484,13 +512,7 @@ export class KubernetesProvider implements Provider {
     const { names } = this.#settings
     const remove = async (what: string, fn: (c: KubeClient) => Promise<unknown>) => {
       options.progress?.(`deleting ${what}`)
-      await this.#call(`delete ${what}`, async (c) => {
-        try {
-          await fn(c)
-        } catch (error) {
-          if (!isNotFound(error)) throw error
-        }
-      })
+      await this.#call(`delete ${what}`, (c) => unlessNotFound(() => fn(c)))
     }
     await remove(`Service ${this.#ns}/${names.liveService}`, (c) =>
       c.core.deleteNamespacedService({ name: names.liveService, namespace: this.#ns }),
@@ -499,14 +521,8 @@ export class KubernetesProvider implements Provider {
       c.core.deleteNamespacedService({ name: names.previewService, namespace: this.#ns }),
     )
     for (const colour of COLOURS) {
-      const name = deploymentName(names, colour)
-      await remove(`Deployment ${this.#ns}/${name}`, (c) =>
-        c.apps.deleteNamespacedDeployment({
-          name,
-          namespace: this.#ns,
-          body: { propagationPolicy: 'Foreground' },
-        }),
-      )
+      options.progress?.(`deleting Deployment ${this.#ns}/${deploymentName(names, colour)}`)
+      await this.#deleteDeployment(colour)
     }
   }
 

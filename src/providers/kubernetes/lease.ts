@@ -7,7 +7,7 @@
 import type * as k8s from '@kubernetes/client-node'
 import { providerError } from '../../core/errors.ts'
 import type { Lock, LockInfo, LockRequest } from '../types.ts'
-import { call, isConflict, isNotFound, type KubeClient } from './client.ts'
+import { call, isConflict, isNotFound, type KubeClient, unlessNotFound } from './client.ts'
 import { ANNOTATION, baseSelector, LABEL, MANAGED_BY } from './names.ts'
 import type { KubeSettings } from './settings.ts'
 
@@ -83,12 +83,8 @@ export class LeaseLock implements Lock {
   }
 
   async #read(): Promise<k8s.V1Lease | null> {
-    try {
-      return await (await this.#leases()).readNamespacedLease(this.#where)
-    } catch (error) {
-      if (isNotFound(error)) return null
-      throw error
-    }
+    const leases = await this.#leases()
+    return (await unlessNotFound(() => leases.readNamespacedLease(this.#where))) ?? null
   }
 
   async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {

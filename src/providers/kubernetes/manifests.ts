@@ -12,6 +12,7 @@ import {
   deploymentName,
   LABEL,
   MANAGED_BY,
+  METRICS_PORT_NAME,
   type NO_COLOUR,
   PORT_NAME,
 } from './names.ts'
@@ -20,28 +21,32 @@ import type { KubeSettings } from './settings.ts'
 /** The uid:gid the image runs as (src/image/dockerfile.ts default user). */
 const IMAGE_UID = 1000
 
+export interface ManifestMetadata {
+  name: string
+  namespace: string
+  labels: Record<string, string>
+  annotations: Record<string, string>
+}
+
 export interface DeploymentManifest {
   apiVersion: 'apps/v1'
   kind: 'Deployment'
-  metadata: {
-    name: string
-    namespace: string
-    labels: Record<string, string>
-    annotations: Record<string, string>
-  }
+  metadata: ManifestMetadata
   spec: Record<string, unknown> & { replicas: number }
+}
+
+export interface ServicePort {
+  name: string
+  port: number
+  targetPort: string | number
+  protocol: string
 }
 
 export interface ServiceManifest {
   apiVersion: 'v1'
   kind: 'Service'
-  metadata: {
-    name: string
-    namespace: string
-    labels: Record<string, string>
-    annotations: Record<string, string>
-  }
-  spec: { type: string; selector: Record<string, string>; ports: Array<Record<string, unknown>> }
+  metadata: ManifestMetadata
+  spec: { type: string; selector: Record<string, string>; ports: ServicePort[] }
 }
 
 function commonLabels(settings: KubeSettings): Record<string, string> {
@@ -91,8 +96,12 @@ export function deploymentManifest(
         name: 'gateway',
         image,
         imagePullPolicy: 'IfNotPresent',
-        ports: [{ name: PORT_NAME, containerPort: spec.port, protocol: 'TCP' }],
+        ports: [
+          { name: PORT_NAME, containerPort: spec.port, protocol: 'TCP' },
+          { name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: 'TCP' },
+        ],
         env: [
+          { name: 'GATEWAY_METRICS_PORT', value: String(settings.metricsPort) },
           { name: 'GATEWAY_DRAIN_GRACE', value: '0ms' },
           { name: 'GATEWAY_DRAIN_TIMEOUT', value: `${settings.drainTimeoutMs}ms` },
         ],
@@ -188,6 +197,30 @@ export const previewServiceManifest = (settings: KubeSettings, colour: Colour) =
 export const selectorPatch = (colour: Colour | typeof NO_COLOUR) => ({
   spec: { selector: { [LABEL.colour]: colour } },
 })
+
+/**
+ * The merge patch that brings an existing Service to `colour` and to the configured type and
+ * ports (a changed serviceType or servicePort is applied with the next switch), or undefined
+ * when it already matches. One patch: the API server applies it atomically.
+ */
+export function servicePatch(
+  current: {
+    spec?: { type?: string; selector?: Record<string, string>; ports?: Array<Partial<ServicePort>> }
+  },
+  manifest: ServiceManifest,
+  colour: Colour | typeof NO_COLOUR,
+): Record<string, unknown> | undefined {
+  const portsMatch =
+    (current.spec?.ports ?? []).map(portKey).join() === manifest.spec.ports.map(portKey).join()
+  const shape = current.spec?.type === manifest.spec.type && portsMatch
+  if (shape && current.spec?.selector?.[LABEL.colour] === colour) return undefined
+  if (shape) return selectorPatch(colour)
+  return {
+    spec: { type: manifest.spec.type, ports: manifest.spec.ports, selector: { [LABEL.colour]: colour } },
+  }
+}
+
+const portKey = (p: Partial<ServicePort>) => `${p.name}/${p.port}/${p.targetPort}/${p.protocol ?? 'TCP'}`
 
 /** What a release sends, for `release --dry-run`. */
 export function renderDocuments(spec: FleetSpec, settings: KubeSettings): RenderedDocument[] {

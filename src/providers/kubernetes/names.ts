@@ -25,6 +25,7 @@ export const MANAGED_BY = 'gwdeploy'
 /** The live Service's colour label when no colour serves (route({blue: 0, green: 0})). */
 export const NO_COLOUR = 'none'
 export const PORT_NAME = 'http'
+export const METRICS_PORT_NAME = 'metrics'
 
 /** Where and under which names one gwdeploy service lives in a cluster. */
 export interface KubeNames {

@@ -15,6 +15,7 @@ export interface KubeSettings {
   imagePullSecrets: string[]
   serviceAccountName: string | undefined
   servicePort: number
+  metricsPort: number
   serviceType: Section['serviceType']
   labels: Record<string, string>
   annotations: Record<string, string>
@@ -45,6 +46,12 @@ export function kubeSettings(config: GwConfig): KubeSettings {
       { hint: 'Set provider.kubernetes.service to a valid name, e.g. "payments-gateway".' },
     )
   }
+  if (section.metricsPort === config.fleet.port) {
+    throw configError(
+      `provider.kubernetes.metricsPort ${section.metricsPort} is also fleet.port: the gateway cannot serve both on one port`,
+      { hint: 'Pick another provider.kubernetes.metricsPort (default 9090).' },
+    )
+  }
   if (names.previewService === names.liveService) {
     throw configError('provider.kubernetes.previewService must differ from the live Service name')
   }
@@ -57,6 +64,7 @@ export function kubeSettings(config: GwConfig): KubeSettings {
     imagePullSecrets: section.imagePullSecrets,
     serviceAccountName: section.serviceAccountName,
     servicePort: section.servicePort,
+    metricsPort: section.metricsPort,
     serviceType: section.serviceType,
     labels: section.labels,
     annotations: section.annotations,

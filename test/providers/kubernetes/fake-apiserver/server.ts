@@ -52,6 +52,12 @@ export interface FakeApiServer {
   list(plural: string, namespace?: string): Obj[]
   /** An authenticated GET against this server (trusting its certificate). */
   fetch(path: string): Promise<{ status: number; text: string }>
+  /** What a cloud controller does once a load balancer is up: sets a Service's status.loadBalancer.ingress. */
+  setLoadBalancerIngress(
+    namespace: string,
+    name: string,
+    ingress: Array<{ ip?: string; hostname?: string }>,
+  ): void
   /** Requests seen, "METHOD path" (for asserting what the client sent). */
   requests: Array<{ method: string; path: string; contentType: string | undefined }>
   close(): Promise<void>
@@ -66,6 +72,7 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
   const typeOf = (plural: string) => RESOURCES.find((r) => r.plural === plural) as ResourceType
   const requests: FakeApiServer['requests'] = []
   const label = randomBytes(4).toString('hex')
+  let nextNodePort = 30_000 + Math.floor(Math.random() * 2_000)
 
   /** Mutates a stored object in place (controller and kubelet writes) and bumps its resourceVersion. */
   const touch = (obj: Obj, mutate: (o: Obj) => void) => {
@@ -137,6 +144,7 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
       obj.spec.clusterIP = `10.96.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`
       obj.spec.clusterIPs = [obj.spec.clusterIP]
       obj.spec.type ??= 'ClusterIP'
+      allocateNodePorts(obj)
       obj.status = { loadBalancer: {} }
     }
     if (type.kind === 'Pod') obj.status ??= { phase: 'Pending' }
@@ -172,10 +180,27 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
     if (type.kind === 'Service') {
       next.spec.clusterIP = current.spec.clusterIP
       next.spec.clusterIPs = current.spec.clusterIPs
+      allocateNodePorts(next, current)
+      if (next.spec.type !== 'LoadBalancer') next.status = { loadBalancer: {} }
     }
     next.metadata.resourceVersion = nextVersion()
     store.set(k, next)
     return next
+  }
+
+  /**
+   * Like the API server: NodePort and LoadBalancer Services get a node port per port (kept across
+   * updates that leave it unset, matched by port name), ClusterIP ones none.
+   */
+  function allocateNodePorts(service: Obj, previous?: Obj): void {
+    for (const port of service.spec.ports ?? []) {
+      if (service.spec.type !== 'NodePort' && service.spec.type !== 'LoadBalancer') {
+        delete port.nodePort
+        continue
+      }
+      port.nodePort ??=
+        previous?.spec.ports?.find((p: Obj) => p.name === port.name)?.nodePort ?? nextNodePort++
+    }
   }
 
   function remove(type: ResourceType, ns: string, name: string, body: Obj): Obj {
@@ -653,6 +678,12 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
         req.on('error', reject)
         req.end()
       }),
+    setLoadBalancerIngress(namespace, name, ingress) {
+      const service = store.get(`services/${namespace}/${name}`)
+      if (!service) throw new Error(`no Service ${namespace}/${name}`)
+      service.status = { loadBalancer: { ingress } }
+      service.metadata.resourceVersion = nextVersion()
+    },
     get: (plural, namespace, name) => store.get(`${plural}/${namespace}/${name}`),
     list: (plural, namespace) => listOf(plural, namespace),
     async close() {
