@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { request } from 'node:http'
+import { type IncomingMessage, request } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -57,7 +57,7 @@ function httpGet(
   options: { socketPath?: string; timeoutMs?: number; tls?: { ca: Buffer; cert: Buffer; key: Buffer } } = {},
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const onResponse = (res: import('node:http').IncomingMessage) => {
+    const onResponse = (res: IncomingMessage) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => {

@@ -204,6 +204,8 @@ export interface HaproxyProjectOptions {
   instances: HaproxyInstance[]
   servers?: { blue: string[]; green: string[] }
   dockerHost?: string
+  /** Overrides `dockerHost`: the full provider.haproxy.dockerHosts list. */
+  dockerHosts?: Array<{ host: string; publishAddress: string; tlsCertPath?: string }>
   repository?: string
   baseImage?: string
   size?: number
@@ -237,7 +239,9 @@ export function haproxyConfig(options: HaproxyProjectOptions): Record<string, un
         ...(options.serverOptions ? { serverOptions: options.serverOptions } : {}),
         ...(options.servers
           ? { servers: options.servers }
-          : { dockerHosts: [{ host: options.dockerHost, publishAddress: '127.0.0.1' }] }),
+          : {
+              dockerHosts: options.dockerHosts ?? [{ host: options.dockerHost, publishAddress: '127.0.0.1' }],
+            }),
       },
     },
   }
