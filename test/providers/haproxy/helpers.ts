@@ -153,9 +153,14 @@ export interface ExternalNode {
   stop(): Promise<void>
 }
 
-export async function startGatewayNode(configName: string, scratch: string): Promise<ExternalNode> {
+/** A gateway node answering `configName`, on `port` when given (to replace a stopped node in place). */
+export async function startGatewayNode(
+  configName: string,
+  scratch: string,
+  port?: number,
+): Promise<ExternalNode> {
   const runtime = await resolveGatewayRuntime()
-  const port = await freePort()
+  port ??= await freePort()
   const dir = join(scratch, `node-${port}`)
   await mkdir(dir, { recursive: true })
   const configFile = join(dir, 'gateway.json')
