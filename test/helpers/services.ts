@@ -128,7 +128,7 @@ export function requireDockerTls(): Promise<DockerTlsInfo> {
     const host = mustEnv('GWDEPLOY_TEST_DOCKER_TLS_HOST', 'dockerd tcp+TLS')
     const certPath = mustEnv('GWDEPLOY_TEST_DOCKER_CERT_PATH', 'dockerd tcp+TLS')
     if (!host.startsWith('tcp://')) throw new Error(`dockerd tcp+TLS: expected tcp://HOST:PORT, got ${host}`)
-    const restart = `a dockerd started by an older scripts/services.sh has no TLS listener: run \`scripts/services.sh stop dockerd && scripts/services.sh start\``
+    const restart = `${HOW} (a dockerd started by an older scripts/services.sh has no TLS listener: \`scripts/services.sh stop dockerd && scripts/services.sh start\`)`
     let tls: { ca: Buffer; cert: Buffer; key: Buffer }
     try {
       const read = (file: string) => readFileSync(join(certPath, file))

@@ -236,9 +236,12 @@ export function dockerHostError(config: DockerHostConfig, error: unknown) {
     /certificate|ssl|tls|self.signed|unable to verify|alert|socket hang up|ECONNRESET/i.test(
       `${message} ${(error as NodeJS.ErrnoException).code ?? ''}`,
     )
+  const ssh = config.host.startsWith('ssh://') ? new URL(config.host) : undefined
   return providerError(`haproxy: the Docker host ${config.host} is not reachable: ${message}`, {
     hint: tlsProblem
       ? `The TLS handshake failed: the certificates in ${config.tlsCertPath} must be a client certificate (cert.pem, key.pem) that host's dockerd --tlscacert trusts, and the CA (ca.pem) that signed its server certificate.`
-      : 'Start dockerd there or fix provider.haproxy.dockerHosts[].host (unix://, tcp:// with tlsCertPath, ssh://).',
+      : ssh
+        ? `Check that \`ssh ${ssh.port ? `-p ${ssh.port} ` : ''}${ssh.username ? `${ssh.username}@` : ''}${ssh.hostname} docker version\` works from here: the key in the SSH agent (or ~/.ssh), and the docker CLI on that host.`
+        : 'Start dockerd there or fix provider.haproxy.dockerHosts[].host (unix://, tcp:// with tlsCertPath, ssh://).',
   })
 }

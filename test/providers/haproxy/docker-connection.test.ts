@@ -216,6 +216,7 @@ describe('Docker host connections', () => {
               `Docker host ssh://ops@127\\.0\\.0\\.1:${port} is not reachable: no answer within 3 s`,
             ),
           )
+          assert.match(error.hint ?? '', new RegExp(`ssh -p ${port} ops@127\\.0\\.0\\.1 docker version`))
           return true
         },
       )
