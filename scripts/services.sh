@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Test services for gwdeploy: a private dockerd, two docker registries (one with htpasswd auth)
-# and moto_server, all on 127.0.0.1. Idempotent.
+# Test services for gwdeploy: a private dockerd (unix socket, and tcp+TLS on 127.0.0.1 with
+# throw-away certificates made by openssl when dockerd starts), two docker registries (one with
+# htpasswd auth) and moto_server, all on 127.0.0.1. Idempotent.
 #
 #   scripts/services.sh start    start whatever is not running, wait until ready, write the env file
 #   scripts/services.sh stop [dockerd registry auth-registry moto]
@@ -14,7 +15,7 @@
 # With GWDEPLOY_SERVICES_STARTED_FILE set, `start` appends the names of the services it
 # actually started (so CI stops only those).
 # Overridable: GWDEPLOY_STATE_DIR, GWDEPLOY_RUN_DIR, GWDEPLOY_DOCKER_DATA, GWDEPLOY_REGISTRY_PORT,
-# GWDEPLOY_AUTH_REGISTRY_PORT, GWDEPLOY_MOTO_PORT.
+# GWDEPLOY_AUTH_REGISTRY_PORT, GWDEPLOY_MOTO_PORT, GWDEPLOY_DOCKER_TLS_PORT.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +25,9 @@ DOCKER_DATA="${GWDEPLOY_DOCKER_DATA:-/var/lib/gwdeploy-docker}"
 REGISTRY_PORT="${GWDEPLOY_REGISTRY_PORT:-5000}"
 AUTH_REGISTRY_PORT="${GWDEPLOY_AUTH_REGISTRY_PORT:-5001}"
 MOTO_PORT="${GWDEPLOY_MOTO_PORT:-5002}"
+DOCKER_TLS_PORT="${GWDEPLOY_DOCKER_TLS_PORT:-5003}"
 DOCKER_SOCK="$RUN_DIR/docker.sock"
+DOCKER_TLS_DIR="$STATE_DIR/docker-tls"
 BRIDGE="${GWDEPLOY_DOCKER_BRIDGE:-gwd-docker0}"
 BRIDGE_CIDR="${GWDEPLOY_DOCKER_BRIDGE_CIDR:-172.31.250.1/24}"
 ENV_FILE="$ROOT/.ci/state/services.env"
@@ -54,16 +57,59 @@ http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" || true; 
 
 docker_ping() { [[ "$(curl -s --max-time 2 --unix-socket "$DOCKER_SOCK" http://localhost/_ping)" == OK ]]; }
 
+# The client side of the TLS listener, laid out like DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem).
+docker_tls_ping() {
+  local c="$DOCKER_TLS_DIR/client"
+  [[ "$(curl -s --max-time 2 --cacert "$c/ca.pem" --cert "$c/cert.pem" --key "$c/key.pem" \
+    "https://127.0.0.1:$DOCKER_TLS_PORT/_ping")" == OK ]]
+}
+
+# A fresh CA, a server certificate for 127.0.0.1 and a client certificate (made each time
+# dockerd starts; nothing else trusts them).
+make_docker_tls() {
+  command -v openssl >/dev/null || die "openssl not installed (apt-get install openssl)"
+  local d="$DOCKER_TLS_DIR" tmp="$DOCKER_TLS_DIR.new" days=825
+  rm -rf "$tmp"
+  mkdir -p "$tmp/client"
+  if ! (
+    umask 077 && cd "$tmp" &&
+      openssl req -x509 -newkey rsa:2048 -nodes -days "$days" -subj "/CN=gwdeploy-test docker CA" \
+        -keyout ca-key.pem -out ca.pem &&
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server-key.pem -out server.csr &&
+      printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext &&
+      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days "$days" \
+        -extfile server.ext -out server-cert.pem &&
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=gwdeploy-test client" -keyout client/key.pem -out client.csr &&
+      printf 'extendedKeyUsage=clientAuth\n' >client.ext &&
+      openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days "$days" \
+        -extfile client.ext -out client/cert.pem &&
+      cp ca.pem client/ca.pem &&
+      rm -f ./*.csr ./*.ext ca.srl
+  ) >"$STATE_DIR/docker-tls.log" 2>&1; then
+    tail -n 20 "$STATE_DIR/docker-tls.log" >&2 || true
+    die "openssl could not make the dockerd TLS certificates (log: $STATE_DIR/docker-tls.log)"
+  fi
+  rm -rf "$d"
+  mv "$tmp" "$d"
+}
+
 start_dockerd() {
   if docker_ping; then
     log "dockerd already running at unix://$DOCKER_SOCK"
+    docker_tls_ping || log "WARNING: that dockerd has no TLS listener on 127.0.0.1:$DOCKER_TLS_PORT (started by an older services.sh): \`$0 stop dockerd && $0 start\` adds it"
     return
   fi
   command -v dockerd >/dev/null || die "dockerd not installed (apt-get install docker.io)"
   mkdir -p "$RUN_DIR" "$DOCKER_DATA" "$STATE_DIR"
   rm -f "$DOCKER_SOCK"
+  make_docker_tls
   local args=(
     --host "unix://$DOCKER_SOCK"
+    --host "tcp://127.0.0.1:$DOCKER_TLS_PORT"
+    --tlsverify
+    --tlscacert "$DOCKER_TLS_DIR/ca.pem"
+    --tlscert "$DOCKER_TLS_DIR/server-cert.pem"
+    --tlskey "$DOCKER_TLS_DIR/server-key.pem"
     --data-root "$DOCKER_DATA"
     --exec-root "$RUN_DIR/docker-exec"
     --pidfile "$RUN_DIR/dockerd.pid"
@@ -79,11 +125,15 @@ start_dockerd() {
   fi
   ip link set "$BRIDGE" up
   args+=(--iptables=false --ip6tables=false --ip-masq=false --bridge "$BRIDGE")
-  log "starting dockerd (unix://$DOCKER_SOCK, data $DOCKER_DATA)"
+  log "starting dockerd (unix://$DOCKER_SOCK and tcp+TLS 127.0.0.1:$DOCKER_TLS_PORT, data $DOCKER_DATA)"
   setsid dockerd "${args[@]}" >"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
   if ! wait_for dockerd 60 docker_ping; then
     tail -n 30 "$STATE_DIR/dockerd.log" >&2 || true
     die "dockerd did not become ready within 60s (log: $STATE_DIR/dockerd.log)"
+  fi
+  if ! wait_for dockerd-tls 10 docker_tls_ping; then
+    tail -n 30 "$STATE_DIR/dockerd.log" >&2 || true
+    die "dockerd answers on unix://$DOCKER_SOCK but not on tcp+TLS 127.0.0.1:$DOCKER_TLS_PORT (log: $STATE_DIR/dockerd.log)"
   fi
   log "dockerd ready"
   echo dockerd >>"$STARTED_FILE"
@@ -202,6 +252,8 @@ write_env() {
     echo "# written by scripts/services.sh; source it to talk to the test services"
     echo "export DOCKER_HOST=unix://$DOCKER_SOCK"
     echo "export GWDEPLOY_TEST_DOCKER_HOST=unix://$DOCKER_SOCK"
+    echo "export GWDEPLOY_TEST_DOCKER_TLS_HOST=tcp://127.0.0.1:$DOCKER_TLS_PORT"
+    echo "export GWDEPLOY_TEST_DOCKER_CERT_PATH=$DOCKER_TLS_DIR/client"
     echo "export GWDEPLOY_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT"
     echo "export GWDEPLOY_TEST_AUTH_REGISTRY=127.0.0.1:$AUTH_REGISTRY_PORT"
     echo "export GWDEPLOY_TEST_REGISTRY_USER=$(cat "$dir/user")"
@@ -245,6 +297,7 @@ cmd_stop() {
 cmd_status() {
   local ok=0
   if docker_ping; then echo "dockerd      up    unix://$DOCKER_SOCK"; else echo "dockerd      DOWN  unix://$DOCKER_SOCK"; ok=1; fi
+  if docker_tls_ping; then echo "dockerd+tls  up    tcp://127.0.0.1:$DOCKER_TLS_PORT"; else echo "dockerd+tls  DOWN  tcp://127.0.0.1:$DOCKER_TLS_PORT"; ok=1; fi
   local code
   code="$(http_code "http://127.0.0.1:$REGISTRY_PORT/v2/")"
   if [[ "$code" == 200 ]]; then echo "registry     up    127.0.0.1:$REGISTRY_PORT"; else echo "registry     DOWN  127.0.0.1:$REGISTRY_PORT"; ok=1; fi

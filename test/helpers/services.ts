@@ -8,7 +8,8 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { request } from 'node:http'
+import { type IncomingMessage, request } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -53,20 +54,23 @@ interface HttpAnswer {
 
 function httpGet(
   url: string,
-  options: { socketPath?: string; timeoutMs?: number } = {},
+  options: { socketPath?: string; timeoutMs?: number; tls?: { ca: Buffer; cert: Buffer; key: Buffer } } = {},
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      options.socketPath ? { socketPath: options.socketPath, path: url, method: 'GET' } : new URL(url),
-      (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          body += chunk
-        })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      },
-    )
+    const onResponse = (res: IncomingMessage) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    }
+    const req = options.tls
+      ? httpsRequest(url, { ...options.tls }, onResponse)
+      : request(
+          options.socketPath ? { socketPath: options.socketPath, path: url, method: 'GET' } : new URL(url),
+          onResponse,
+        )
     req.setTimeout(options.timeoutMs ?? 3000, () => req.destroy(new Error('timed out')))
     req.on('error', reject)
     req.end()
@@ -107,6 +111,42 @@ export function requireDocker(): Promise<DockerInfo> {
     process.env.DOCKER_HOST = host
     const apiVersion = (JSON.parse(version.body) as { ApiVersion?: string }).ApiVersion ?? ''
     return { host, socketPath, apiVersion }
+  })
+}
+
+export interface DockerTlsInfo {
+  /** tcp://127.0.0.1:PORT of the same test dockerd, TLS with client certificates */
+  host: string
+  /** DOCKER_CERT_PATH-style directory: ca.pem, cert.pem, key.pem */
+  certPath: string
+  apiVersion: string
+}
+
+/** The test dockerd's tcp+TLS listener (the same engine as `requireDocker()`). */
+export function requireDockerTls(): Promise<DockerTlsInfo> {
+  return once('docker-tls', async () => {
+    const host = mustEnv('GWDEPLOY_TEST_DOCKER_TLS_HOST', 'dockerd tcp+TLS')
+    const certPath = mustEnv('GWDEPLOY_TEST_DOCKER_CERT_PATH', 'dockerd tcp+TLS')
+    if (!host.startsWith('tcp://')) throw new Error(`dockerd tcp+TLS: expected tcp://HOST:PORT, got ${host}`)
+    const restart = `${HOW} (a dockerd started by an older scripts/services.sh has no TLS listener: \`scripts/services.sh stop dockerd && scripts/services.sh start\`)`
+    let tls: { ca: Buffer; cert: Buffer; key: Buffer }
+    try {
+      const read = (file: string) => readFileSync(join(certPath, file))
+      tls = { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') }
+    } catch (error) {
+      throw new Error(
+        `dockerd tcp+TLS: client certificates missing (${(error as Error).message}): ${restart}`,
+      )
+    }
+    let version: HttpAnswer
+    try {
+      version = await httpGet(`https://${host.slice('tcp://'.length)}/version`, { tls })
+    } catch (error) {
+      throw new Error(`dockerd not reachable at ${host} over TLS (${(error as Error).message}): ${restart}`)
+    }
+    if (version.status !== 200) throw new Error(`dockerd at ${host} answered ${version.status}: ${HOW}`)
+    const apiVersion = (JSON.parse(version.body) as { ApiVersion?: string }).ApiVersion ?? ''
+    return { host, certPath, apiVersion }
   })
 }
 

@@ -73,7 +73,9 @@ export const haproxyProviderSchema = z
           host: z
             .string()
             .regex(/^(unix|tcp|ssh):\/\//, 'must start with unix://, tcp:// or ssh://')
-            .describe('DOCKER_HOST-style address: unix:///var/run/docker.sock, tcp://h:2376, ssh://user@h'),
+            .describe(
+              'DOCKER_HOST-style address: unix:///var/run/docker.sock, tcp://h:2376 (with tlsCertPath), ssh://user@h[:port] (key from the SSH agent, else ~/.ssh/id_ed25519|id_ecdsa|id_rsa).',
+            ),
           publishAddress: z
             .string()
             .min(1)
@@ -82,7 +84,7 @@ export const haproxyProviderSchema = z
             .string()
             .optional()
             .describe(
-              'tcp:// with TLS: directory holding ca.pem, cert.pem and key.pem (like DOCKER_CERT_PATH).',
+              'tcp:// with TLS: directory holding ca.pem, cert.pem and key.pem (like DOCKER_CERT_PATH), relative to gwdeploy.yml or absolute.',
             ),
         }),
       )

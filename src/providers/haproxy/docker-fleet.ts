@@ -4,20 +4,18 @@
  * truth), published on the host's publishAddress, with a restart policy. Nodes are spread over
  * the hosts round-robin by slot.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type Dockerode from 'dockerode'
 import { isGwError, providerError } from '../../core/errors.ts'
 import { sleep } from '../../health/gate.ts'
-import { compareApiVersions, MAX_API_VERSION, readJsonStream } from '../../image/docker.ts'
+import { readJsonStream } from '../../image/docker.ts'
 import type { Colour, FleetSpec, NodeHealth, OperationOptions } from '../types.ts'
+import {
+  type ConnectionEnvironment,
+  connect,
+  type DockerHostConfig,
+  dockerHostError,
+} from './docker-connection.ts'
 import type { FleetRecord, NodeRecord } from './state.ts'
-
-export interface DockerHostConfig {
-  host: string
-  publishAddress: string
-  tlsCertPath?: string | undefined
-}
 
 export const LABEL = {
   managedBy: 'gwdeploy.managed-by',
@@ -72,17 +70,22 @@ export class DockerFleet {
   readonly #target: string
   readonly #restartPolicy: string
   readonly #port: number
+  readonly #environment: ConnectionEnvironment
 
-  constructor(hosts: DockerHostConfig[], options: { target: string; restartPolicy: string; port: number }) {
+  constructor(
+    hosts: DockerHostConfig[],
+    options: { target: string; restartPolicy: string; port: number; environment: ConnectionEnvironment },
+  ) {
     this.#hosts = hosts.map((config) => ({ config }))
     this.#target = options.target
     this.#restartPolicy = options.restartPolicy
     this.#port = options.port
+    this.#environment = options.environment
   }
 
   #docker(index: number): Promise<Dockerode> {
     const host = this.#hosts[index] as Host
-    host.docker ??= connect(host.config)
+    host.docker ??= connect(host.config, index, this.#environment)
     host.docker.catch(() => {
       host.docker = undefined
     })
@@ -97,7 +100,7 @@ export class DockerFleet {
         filters: { label: [`${LABEL.managedBy}=gwdeploy`, `${LABEL.target}=${this.#target}`] },
       })
     } catch (error) {
-      throw hostError(this.#hosts[index]?.config.host ?? '', error)
+      throw dockerHostError((this.#hosts[index] as Host).config, error)
     }
   }
 
@@ -185,7 +188,8 @@ export class DockerFleet {
       await docker.getImage(image).inspect()
       return
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw hostError(where, error)
+      if ((error as { statusCode?: number }).statusCode !== 404)
+        throw dockerHostError((this.#hosts[index] as Host).config, error)
     }
     options.progress?.(`pulling ${image} on ${where}`)
     let failure: string | undefined
@@ -345,44 +349,6 @@ export function demux(buffer: Buffer): string {
     offset += 8 + size
   }
   return offset === 0 ? buffer.toString('utf8') : parts.join('')
-}
-
-function hostError(where: string, error: unknown) {
-  return providerError(`haproxy: the Docker host ${where} is not reachable: ${(error as Error).message}`, {
-    hint: 'Start dockerd there or fix provider.haproxy.dockerHosts[].host (unix://, tcp:// with tlsCertPath, ssh://).',
-  })
-}
-
-/** A dockerode client for one host, with the API version negotiated (Debian's engine speaks 1.41). */
-export async function connect(config: DockerHostConfig): Promise<Dockerode> {
-  const { default: Docker } = await import('dockerode')
-  const url = new URL(config.host)
-  const options: Dockerode.DockerOptions = {}
-  if (url.protocol === 'unix:') options.socketPath = url.pathname
-  else if (url.protocol === 'tcp:') {
-    options.host = url.hostname
-    options.port = Number(url.port || (config.tlsCertPath ? 2376 : 2375))
-    if (config.tlsCertPath) {
-      options.protocol = 'https'
-      options.ca = readFileSync(join(config.tlsCertPath, 'ca.pem'))
-      options.cert = readFileSync(join(config.tlsCertPath, 'cert.pem'))
-      options.key = readFileSync(join(config.tlsCertPath, 'key.pem'))
-    } else options.protocol = 'http'
-  } else {
-    options.protocol = 'ssh'
-    options.host = url.hostname
-    if (url.port) options.port = Number(url.port)
-    if (url.username) options.username = decodeURIComponent(url.username)
-  }
-  let version: Dockerode.DockerVersion
-  try {
-    version = await new Docker(options).version()
-  } catch (error) {
-    throw hostError(config.host, error)
-  }
-  const api =
-    compareApiVersions(version.ApiVersion, MAX_API_VERSION) < 0 ? version.ApiVersion : MAX_API_VERSION
-  return new Docker({ ...options, version: `v${api}` })
 }
 
 async function waitUntilGone(

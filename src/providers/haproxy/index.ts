@@ -32,6 +32,7 @@ import {
   type Weights,
 } from '../types.ts'
 import { frontendEndpoint, slotName } from './config-file.ts'
+import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
 import { renderDocuments } from './render.ts'
 import { HaproxyRouter, type InstanceView } from './router.ts'
@@ -56,6 +57,9 @@ export class HaproxyProvider implements Provider {
   readonly #store: StateStore
   readonly #fleet: FleetDriver
   readonly #target: string
+  /** dockerHosts with tlsCertPath resolved against gwdeploy.yml's directory. */
+  readonly #dockerHosts: DockerHostConfig[]
+  readonly #environment = processConnectionEnvironment()
   #lock: FileLock | undefined
 
   constructor(context: ProviderContext) {
@@ -82,15 +86,20 @@ export class HaproxyProvider implements Provider {
         serverOptions: config.serverOptions,
       },
     )
+    this.#dockerHosts = (config.dockerHosts ?? []).map((host) => ({
+      ...host,
+      ...(host.tlsCertPath ? { tlsCertPath: at(host.tlsCertPath) } : {}),
+    }))
     const first = config.instances[0]
     const stateDir = config.stateDir ? at(config.stateDir) : dirname(at(first?.configFile ?? '.'))
     this.#store = new StateStore(stateDir, this.#target)
     this.#fleet = config.servers
       ? new ServersFleet(config.servers, this.#store)
-      : new DockerFleet(config.dockerHosts ?? [], {
+      : new DockerFleet(this.#dockerHosts, {
           target: this.#target,
           restartPolicy: config.restartPolicy,
           port: context.config.fleet.port,
+          environment: this.#environment,
         })
     this.capabilities = {
       weights: true,
@@ -312,7 +321,8 @@ export class HaproxyProvider implements Provider {
         configFile: instance.spec.files.configFile,
         mapFile: instance.spec.files.mapFile,
       })),
-      dockerHosts: this.#config.dockerHosts,
+      dockerHosts: this.#dockerHosts,
+      environment: this.#environment,
       restartPolicy: this.#config.restartPolicy,
       servers: this.#config.servers,
     })

@@ -1,7 +1,13 @@
 /** What a release would send, as data (pure): `release --dry-run` prints it, tests golden it. */
 import type { FleetSpec, RenderedDocument } from '../types.ts'
 import { renderMap, renderServerBlock, type Slot } from './config-file.ts'
-import { containerSpec, type DockerHostConfig } from './docker-fleet.ts'
+import {
+  type ConnectionEnvironment,
+  type DockerHostConfig,
+  describeConnection,
+  dockerConnection,
+} from './docker-connection.ts'
+import { containerSpec } from './docker-fleet.ts'
 
 export interface RenderSettings {
   target: string
@@ -10,6 +16,8 @@ export interface RenderSettings {
   serverOptions: string
   instances: Array<{ name: string; configFile: string; mapFile: string }>
   dockerHosts?: DockerHostConfig[] | undefined
+  /** How the Docker hosts are reached (SSH agent, home, user). */
+  environment: ConnectionEnvironment
   restartPolicy: string
   servers?: { blue: string[]; green: string[] } | undefined
 }
@@ -27,6 +35,17 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
         port: '<published port>',
       }))
   if (!settings.servers) {
+    hosts.forEach((host, index) => {
+      documents.push({
+        title: `docker ${host.host}: connection (dockerode options; key files are read when connecting)`,
+        language: 'json',
+        content: JSON.stringify(
+          describeConnection(dockerConnection(host, index, settings.environment)),
+          null,
+          2,
+        ),
+      })
+    })
     for (let slot = 0; slot < spec.size; slot++) {
       const host = hosts[slot % hosts.length] as DockerHostConfig
       documents.push({

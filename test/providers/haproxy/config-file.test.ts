@@ -168,17 +168,24 @@ describe('render (release --dry-run)', () => {
         { name: 'lb1', configFile: '/etc/haproxy/haproxy.cfg', mapFile: '/etc/haproxy/gwdeploy.map' },
       ],
       dockerHosts: [{ host: 'unix:///var/run/docker.sock', publishAddress: '10.0.0.5' }],
+      environment: { homeDir: '/home/deploy', user: 'deploy' },
       restartPolicy: 'unless-stopped',
     })
     assert.deepEqual(
       docs.map((d) => d.title),
       [
+        'docker unix:///var/run/docker.sock: connection (dockerode options; key files are read when connecting)',
         'docker unix:///var/run/docker.sock: create container (slot 1)',
         'docker unix:///var/run/docker.sock: create container (slot 2)',
         'lb1: /etc/haproxy/haproxy.cfg, backend be_green (also set live through the runtime API)',
         'lb1: /etc/haproxy/gwdeploy.map after the switch (set map ... at each step)',
       ],
     )
+    assert.deepEqual(JSON.parse(docs[0]?.content ?? '{}'), {
+      kind: 'unix',
+      options: { socketPath: '/var/run/docker.sock' },
+    })
+    docs.shift()
     const container = JSON.parse(docs[0]?.content ?? '{}')
     assert.equal(container.name, 'gwdeploy-payments-green-abcdef0-1')
     assert.deepEqual(container.HostConfig, {

@@ -153,9 +153,14 @@ export interface ExternalNode {
   stop(): Promise<void>
 }
 
-export async function startGatewayNode(configName: string, scratch: string): Promise<ExternalNode> {
+/** A gateway node answering `configName`, on `port` when given (to replace a stopped node in place). */
+export async function startGatewayNode(
+  configName: string,
+  scratch: string,
+  port?: number,
+): Promise<ExternalNode> {
   const runtime = await resolveGatewayRuntime()
-  const port = await freePort()
+  port ??= await freePort()
   const dir = join(scratch, `node-${port}`)
   await mkdir(dir, { recursive: true })
   const configFile = join(dir, 'gateway.json')
@@ -204,6 +209,8 @@ export interface HaproxyProjectOptions {
   instances: HaproxyInstance[]
   servers?: { blue: string[]; green: string[] }
   dockerHost?: string
+  /** Overrides `dockerHost`: the full provider.haproxy.dockerHosts list. */
+  dockerHosts?: Array<{ host: string; publishAddress: string; tlsCertPath?: string }>
   repository?: string
   baseImage?: string
   size?: number
@@ -237,7 +244,9 @@ export function haproxyConfig(options: HaproxyProjectOptions): Record<string, un
         ...(options.serverOptions ? { serverOptions: options.serverOptions } : {}),
         ...(options.servers
           ? { servers: options.servers }
-          : { dockerHosts: [{ host: options.dockerHost, publishAddress: '127.0.0.1' }] }),
+          : {
+              dockerHosts: options.dockerHosts ?? [{ host: options.dockerHost, publishAddress: '127.0.0.1' }],
+            }),
       },
     },
   }
