@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { describe, it } from 'node:test'
 import { gwConfigSchema } from '../../../src/config/schema.ts'
-import { AwsProvider, targetStatus } from '../../../src/providers/aws/index.ts'
+import { AwsProvider } from '../../../src/providers/aws/index.ts'
 import { lockRuleInput } from '../../../src/providers/aws/lock.ts'
 import { targetGroupName } from '../../../src/providers/aws/names.ts'
 import {
@@ -14,6 +14,7 @@ import {
   planLaunches,
 } from '../../../src/providers/aws/requests.ts'
 import { resolveSettings } from '../../../src/providers/aws/settings.ts'
+import { targetStatus } from '../../../src/providers/aws/target-groups.ts'
 import { renderUserData, shellQuote } from '../../../src/providers/aws/user-data.ts'
 import type { FleetSpec } from '../../../src/providers/types.ts'
 

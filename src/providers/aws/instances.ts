@@ -1,0 +1,163 @@
+/** The EC2 instances of a fleet, found by their tags, and how they read as fleet nodes. */
+import { providerError } from '../../core/errors.ts'
+import { sleep } from '../../health/gate.ts'
+import type { Colour, Fleet, FleetNode, FleetSpec, OperationOptions } from '../types.ts'
+import { call, isAwsError } from './clients.ts'
+import type { AwsContext } from './context.ts'
+import { fromTags, TAG } from './names.ts'
+import { type LaunchRequest, runInstancesInput } from './requests.ts'
+import type { TargetGroupInfo } from './target-groups.ts'
+
+export interface InstanceInfo {
+  id: string
+  state: string
+  subnet: string
+  privateIp?: string | undefined
+  launchTime?: Date | undefined
+  tags: Record<string, string>
+  stateReason?: string | undefined
+}
+
+/** Instances that count as part of a fleet (terminating ones are already gone). */
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped']
+
+/** This target's live instances (of one colour), or the given ids in any state; sorted by id. */
+export async function findInstances(
+  aws: AwsContext,
+  filter: { colour?: Colour; ids?: string[] },
+): Promise<InstanceInfo[]> {
+  const { ec2, ec2Sdk } = await aws.clients()
+  if (filter.ids && filter.ids.length === 0) return []
+  const out: InstanceInfo[] = []
+  let token: string | undefined
+  do {
+    const page = await call('DescribeInstances', () =>
+      ec2.send(
+        new ec2Sdk.DescribeInstancesCommand({
+          ...(filter.ids
+            ? { InstanceIds: filter.ids }
+            : {
+                Filters: [
+                  { Name: `tag:${TAG.target}`, Values: [aws.settings.key] },
+                  ...(filter.colour ? [{ Name: `tag:${TAG.colour}`, Values: [filter.colour] }] : []),
+                  { Name: 'instance-state-name', Values: LIVE_STATES },
+                ],
+              }),
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    )
+    for (const reservation of page.Reservations ?? [])
+      for (const i of reservation.Instances ?? [])
+        if (i.InstanceId)
+          out.push({
+            id: i.InstanceId,
+            state: i.State?.Name ?? 'unknown',
+            subnet: i.SubnetId ?? '',
+            privateIp: i.PrivateIpAddress,
+            launchTime: i.LaunchTime,
+            tags: fromTags(i.Tags),
+            stateReason: i.StateReason?.Message,
+          })
+    token = page.NextToken
+  } while (token)
+  return out.sort((a, b) => a.id.localeCompare(b.id))
+}
+
+/** DescribeInstances by id, riding out InvalidInstanceID.NotFound right after RunInstances. */
+export async function instancesById(
+  aws: AwsContext,
+  ids: string[],
+  patienceMs: number,
+): Promise<InstanceInfo[]> {
+  const deadline = Date.now() + patienceMs
+  for (;;) {
+    try {
+      return await findInstances(aws, { ids })
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause
+      if (!isAwsError(cause, 'InvalidInstanceID.NotFound') || Date.now() >= deadline) throw error
+      await sleep(1_000)
+    }
+  }
+}
+
+/** One RunInstances per planned subnet; the ids of the launched instances. */
+export async function launchInstances(
+  aws: AwsContext,
+  spec: FleetSpec,
+  launches: LaunchRequest[],
+  userData: string,
+): Promise<string[]> {
+  const { ec2, ec2Sdk } = await aws.clients()
+  const results = await Promise.all(
+    launches.map((launch) =>
+      call(`RunInstances in ${launch.subnet}`, () =>
+        ec2.send(new ec2Sdk.RunInstancesCommand(runInstancesInput(aws.settings, spec, launch, userData))),
+      ),
+    ),
+  )
+  const launched: string[] = []
+  for (const result of results)
+    for (const i of result.Instances ?? []) if (i.InstanceId) launched.push(i.InstanceId)
+  return launched
+}
+
+export async function terminateInstances(aws: AwsContext, ids: string[]): Promise<void> {
+  const { ec2, ec2Sdk } = await aws.clients()
+  await call('TerminateInstances', () => ec2.send(new ec2Sdk.TerminateInstancesCommand({ InstanceIds: ids })))
+}
+
+export async function waitRunning(
+  aws: AwsContext,
+  ids: string[],
+  options: OperationOptions,
+): Promise<InstanceInfo[]> {
+  const deadline = Date.now() + 10 * 60_000
+  for (;;) {
+    const instances = await instancesById(aws, ids, 60_000)
+    const dead = instances.filter((i) => !['pending', 'running'].includes(i.state))
+    if (dead.length)
+      throw providerError(
+        `aws: instance ${dead[0]?.id} is ${dead[0]?.state}${dead[0]?.stateReason ? ` (${dead[0].stateReason})` : ''} instead of running`,
+        { hint: 'Check the AMI, instance type, subnet capacity and the account limits.' },
+      )
+    if (instances.length === ids.length && instances.every((i) => i.state === 'running')) return instances
+    if (Date.now() >= deadline)
+      throw providerError(`aws: instances ${ids.join(', ')} did not reach running within 10 minutes`)
+    options.progress?.(
+      `waiting for ${instances.filter((i) => i.state !== 'running').length} instance(s) to run`,
+    )
+    await sleep(2_000, options.signal)
+  }
+}
+
+function toNode(instance: InstanceInfo, colour: Colour): FleetNode {
+  return {
+    id: instance.id,
+    colour,
+    ...(instance.privateIp ? { address: `${instance.privateIp}` } : {}),
+    ...(instance.launchTime ? { startedAt: instance.launchTime.toISOString() } : {}),
+    meta: { state: instance.state, subnet: instance.subnet },
+  }
+}
+
+/** The fleet a target group's tags record, with its instances as nodes; none before it is stamped. */
+export function toFleet(
+  colour: Colour,
+  group: TargetGroupInfo,
+  instances: InstanceInfo[],
+): Fleet | undefined {
+  const tags = group.tags
+  if (!tags[TAG.sha]) return undefined
+  return {
+    colour,
+    sha: tags[TAG.sha] as string,
+    configName: tags[TAG.configName] ?? '',
+    configDigest: tags[TAG.configDigest] ?? '',
+    ...(tags[TAG.image] ? { image: tags[TAG.image] } : {}),
+    nodes: instances.map((i) => toNode(i, colour)),
+    ...(tags[TAG.createdAt] ? { createdAt: tags[TAG.createdAt] } : {}),
+    ...(tags[TAG.keepUntil] ? { keepUntil: tags[TAG.keepUntil] } : {}),
+  }
+}

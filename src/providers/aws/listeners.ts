@@ -1,0 +1,190 @@
+/** Reading and changing ALB listeners: which listener, what its default action forwards, its rules. */
+import { configError, providerError } from '../../core/errors.ts'
+import { COLOURS, type Colour, type Weights } from '../types.ts'
+import { call, isAwsError } from './clients.ts'
+import type { AwsContext } from './context.ts'
+import type { Stickiness } from './requests.ts'
+
+export interface ListenerInfo {
+  arn: string
+  port: number
+  protocol: string
+  dnsName: string
+  vpcId: string
+}
+
+/** The listener given by ARN, or by port on provider.aws.loadBalancerName, with its load balancer. */
+export async function describeListener(
+  aws: AwsContext,
+  arn: string | undefined,
+  port: number | undefined,
+  what: string,
+): Promise<ListenerInfo> {
+  const { elb, elbSdk } = await aws.clients()
+  let listener:
+    | { ListenerArn?: string; Port?: number; Protocol?: string; LoadBalancerArn?: string }
+    | undefined
+  if (arn) {
+    const found = await call(`DescribeListeners (${what})`, () =>
+      elb.send(new elbSdk.DescribeListenersCommand({ ListenerArns: [arn] })),
+    ).catch((error) => {
+      if (isAwsError(error.cause, 'ListenerNotFound'))
+        throw configError(`the ${what} ${arn} does not exist`, {
+          location: {
+            path: what === 'live listener' ? 'provider.aws.listenerArn' : 'provider.aws.testListenerArn',
+          },
+        })
+      throw error
+    })
+    listener = found.Listeners?.[0]
+  } else {
+    const lb = await loadBalancerByName(aws)
+    const all = await call(`DescribeListeners (${what})`, () =>
+      elb.send(new elbSdk.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })),
+    )
+    listener = all.Listeners?.find((l) => l.Port === port)
+    if (!listener)
+      throw configError(
+        `load balancer ${aws.settings.aws.loadBalancerName} has no listener on port ${port}`,
+        {
+          location: {
+            path: what === 'live listener' ? 'provider.aws.listenerPort' : 'provider.aws.testListenerPort',
+          },
+          hint: 'Create the listener first (any default action); gwdeploy only changes its default action.',
+        },
+      )
+  }
+  if (!listener?.ListenerArn || !listener.LoadBalancerArn) throw providerError(`aws: ${what} not found`)
+  const lbs = await call('DescribeLoadBalancers', () =>
+    elb.send(
+      new elbSdk.DescribeLoadBalancersCommand({ LoadBalancerArns: [listener.LoadBalancerArn as string] }),
+    ),
+  )
+  const lb = lbs.LoadBalancers?.[0]
+  return {
+    arn: listener.ListenerArn,
+    port: listener.Port ?? 0,
+    protocol: listener.Protocol ?? 'HTTP',
+    dnsName: lb?.DNSName ?? '',
+    vpcId: lb?.VpcId ?? '',
+  }
+}
+
+async function loadBalancerByName(aws: AwsContext) {
+  const { elb, elbSdk } = await aws.clients()
+  const name = aws.settings.aws.loadBalancerName as string
+  const found = await call('DescribeLoadBalancers', () =>
+    elb.send(new elbSdk.DescribeLoadBalancersCommand({ Names: [name] })),
+  ).catch((error) => {
+    if (isAwsError(error.cause, 'LoadBalancerNotFound'))
+      throw configError(`load balancer ${name} does not exist`, {
+        location: { path: 'provider.aws.loadBalancerName' },
+      })
+    throw error
+  })
+  const lb = found.LoadBalancers?.[0]
+  if (!lb?.LoadBalancerArn) throw providerError(`aws: load balancer ${name} not found`)
+  return lb
+}
+
+export function previewUrl(aws: AwsContext, test: ListenerInfo): URL {
+  if (aws.settings.aws.testListenerUrl) return new URL(aws.settings.aws.testListenerUrl)
+  const scheme = test.protocol === 'HTTPS' ? 'https' : 'http'
+  return new URL(`${scheme}://${test.dnsName}:${test.port}`)
+}
+
+export async function defaultActions(aws: AwsContext, listenerArn: string) {
+  const { elb, elbSdk } = await aws.clients()
+  const found = await call('DescribeListeners', () =>
+    elb.send(new elbSdk.DescribeListenersCommand({ ListenerArns: [listenerArn] })),
+  )
+  return found.Listeners?.[0]?.DefaultActions ?? []
+}
+
+/** The target groups (with weights) and stickiness of the listener's default forward. */
+export async function listenerForward(aws: AwsContext, listenerArn: string) {
+  const action = (await defaultActions(aws, listenerArn)).find((a) => a.Type === 'forward')
+  const groups =
+    action?.ForwardConfig?.TargetGroups ??
+    (action?.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }] : [])
+  const stickiness = action?.ForwardConfig?.TargetGroupStickinessConfig
+  return {
+    groups: groups.map((g) => ({ arn: g.TargetGroupArn ?? '', weight: g.Weight ?? 1 })),
+    stickiness: {
+      Enabled: stickiness?.Enabled ?? false,
+      ...(stickiness?.Enabled && stickiness.DurationSeconds
+        ? { DurationSeconds: stickiness.DurationSeconds }
+        : {}),
+    } as Stickiness,
+  }
+}
+
+/** Replaces only the default actions: port, protocol, certificates and rules stay as they are. */
+export async function setDefaultActions(
+  aws: AwsContext,
+  what: string,
+  listenerArn: string,
+  actions: unknown[],
+): Promise<void> {
+  const { elb, elbSdk } = await aws.clients()
+  const DefaultActions = actions as NonNullable<
+    ConstructorParameters<typeof elbSdk.ModifyListenerCommand>[0]['DefaultActions']
+  >
+  await call(what, () =>
+    elb.send(new elbSdk.ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions })),
+  )
+}
+
+/**
+ * The live forward split into gwdeploy's colours (percentages between the two, as the contract
+ * wants) and any other target group someone added by hand (its real share of all traffic).
+ */
+export async function trafficSplit(aws: AwsContext, groups: Partial<Record<Colour, { arn: string }>>) {
+  const live = await aws.liveListener()
+  const forward = await listenerForward(aws, live.arn)
+  const raw: Weights = { blue: 0, green: 0 }
+  for (const colour of COLOURS) {
+    const arn = groups[colour]?.arn
+    raw[colour] = forward.groups.find((g) => g.arn === arn)?.weight ?? 0
+  }
+  const sum = raw.blue + raw.green
+  const total = forward.groups.reduce((all, g) => all + g.weight, 0)
+  const foreign =
+    sum === 0
+      ? []
+      : forward.groups
+          .filter((g) => g.weight > 0 && g.arn !== groups.blue?.arn && g.arn !== groups.green?.arn)
+          .map((g) => ({
+            name: /targetgroup\/([^/]+)\//.exec(g.arn)?.[1] ?? g.arn,
+            percent: Math.round((g.weight * 100) / total),
+          }))
+  if (sum === 0) return { weights: raw, foreign }
+  const blue = Math.round((raw.blue * 100) / sum)
+  return { weights: { blue, green: 100 - blue }, foreign }
+}
+
+export async function listenerRules(aws: AwsContext, listenerArn: string) {
+  const { elb, elbSdk } = await aws.clients()
+  const rules = []
+  let marker: string | undefined
+  do {
+    const page = await call('DescribeRules', () =>
+      elb.send(
+        new elbSdk.DescribeRulesCommand({
+          ListenerArn: listenerArn,
+          ...(marker ? { Marker: marker } : {}),
+        }),
+      ),
+    )
+    rules.push(...(page.Rules ?? []))
+    marker = page.NextMarker
+  } while (marker)
+  return rules
+}
+
+export async function deleteRule(aws: AwsContext, arn: string): Promise<void> {
+  const { elb, elbSdk } = await aws.clients()
+  await elb.send(new elbSdk.DeleteRuleCommand({ RuleArn: arn })).catch((error) => {
+    if (!isAwsError(error, 'RuleNotFound')) return call('DeleteRule', () => Promise.reject(error))
+  })
+}
