@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
 import { testDocker, uniqueName } from '../helpers/docker.ts'
-import { startHealthLoad } from '../helpers/health-load.ts'
+import { assertZeroDowntimeCycles } from '../helpers/health-load.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
 import { type HaproxyInstance, haproxyConfig, startHaproxy } from '../providers/haproxy/helpers.ts'
 
@@ -52,26 +52,13 @@ describe('haproxy: zero failed requests across release/rollback (h1 keep-alive +
   })
 
   it('serves every request while traffic switches back and forth', async () => {
-    const load = startHealthLoad(`http://127.0.0.1:${lb.port}`, { h1: 2, h2: 1 })
-    const blueName = `e2e rev-${sha(1).slice(0, 7)}`
-    try {
-      for (let i = 0; i < CYCLES && load.failures.length === 0; i++) {
-        const released = await project.run(['release', '--sha', sha(i + 20)])
-        assert.equal(released.code, 0, released.stderr)
-        const rolled = await project.run(['rollback'])
-        assert.equal(rolled.code, 0, rolled.stderr)
-      }
-      // Requests sent before the last rollback may still answer from green: let a few more through.
-      await load.settle(30)
-    } finally {
-      await load.stop()
-    }
-    const { failures, names } = load
-    assert.deepEqual(failures, [], `failed requests: ${failures.slice(0, 5).join('; ')}`)
-    assert.ok(load.ok() > 100, `load ran (${load.ok()} requests)`)
-    assert.equal(names[0], blueName)
-    assert.equal(names.at(-1), blueName, `names seen: ${JSON.stringify(names)}`)
-    const switches = names.filter((name) => name !== blueName).length
-    assert.ok(switches >= CYCLES, `saw ${switches} switches to green in ${JSON.stringify(names)}`)
+    await assertZeroDowntimeCycles({
+      origin: `http://127.0.0.1:${lb.port}`,
+      loops: { h1: 2, h2: 1 },
+      cycles: CYCLES,
+      blueName: `e2e rev-${sha(1).slice(0, 7)}`,
+      releaseSha: (i) => sha(i + 20),
+      run: (args) => project.run(args),
+    })
   })
 })

@@ -4,6 +4,7 @@
  * failure and the sequence of answering config names. Bounded: it stops after 50 failures, and
  * the caller stops it when its release/rollback cycles are done.
  */
+import assert from 'node:assert/strict'
 import http2 from 'node:http2'
 import { Pool } from 'undici'
 
@@ -90,4 +91,39 @@ export function startHealthLoad(origin: string, loops: { h1: number; h2: number 
       await pool.close()
     },
   }
+}
+
+/**
+ * Runs `cycles` release -> rollback cycles while `/__health` load runs against `origin`, then
+ * asserts zero failed requests and that the answering name went blue -> green -> blue each cycle.
+ */
+export async function assertZeroDowntimeCycles(options: {
+  origin: string
+  loops: { h1: number; h2: number }
+  cycles: number
+  blueName: string
+  releaseSha: (cycle: number) => string
+  run: (args: string[]) => Promise<{ code: number | null; stderr: string }>
+}): Promise<void> {
+  const { cycles, blueName } = options
+  const load = startHealthLoad(options.origin, options.loops)
+  try {
+    for (let i = 0; i < cycles && load.failures.length === 0; i++) {
+      const released = await options.run(['release', '--sha', options.releaseSha(i)])
+      assert.equal(released.code, 0, released.stderr)
+      const rolled = await options.run(['rollback'])
+      assert.equal(rolled.code, 0, rolled.stderr)
+    }
+    // Requests sent before the last rollback may still answer from green: let a few more through.
+    await load.settle(30)
+  } finally {
+    await load.stop()
+  }
+  const { failures, names } = load
+  assert.deepEqual(failures, [], `failed requests: ${failures.slice(0, 5).join('; ')}`)
+  assert.ok(load.ok() > 100, `load ran (${load.ok()} requests)`)
+  assert.equal(names[0], blueName, `names seen: ${JSON.stringify(names)}`)
+  assert.equal(names.at(-1), blueName, `names seen: ${JSON.stringify(names)}`)
+  const switches = names.filter((name) => name !== blueName).length
+  assert.ok(switches >= cycles, `saw ${switches} switches to green in ${JSON.stringify(names)}`)
 }
