@@ -1,11 +1,38 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { pipeline } from 'node:stream'
-import FindMyWay from 'find-my-way'
-import { Pool } from 'undici'
-import type { BackendConfig, EndpointConfig, GatewayConfig } from './config/types.ts'
+import { createGunzip } from 'node:zlib'
+import type { Pool } from 'undici'
+import {
+  type BackendAnswer,
+  BackendCallError,
+  createBackendClient,
+  headerValue,
+  isGzip,
+  readText,
+} from './backend-client.ts'
+import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
+import type {
+  BackendConfig,
+  EndpointConfig,
+  FlatmapOp,
+  GatewayConfig,
+  StaticResponse,
+  StaticStrategy,
+} from './config/types.ts'
+import { applyFlatmap } from './flatmap.ts'
+import { goJson } from './go-json.ts'
+import { encodeGoQuery, parseGoQuery } from './go-url.ts'
+import {
+  COMPLETED_HEADER,
+  KRAKEND_HEADER,
+  KRAKEND_HEADER_HIDDEN,
+  KRAKEND_HEADER_VALUE,
+} from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
+import { backendHeaders, compileForwardRule, type ForwardRule, type HeaderValues } from './request-headers.ts'
+import { createRouter } from './router.ts'
 import {
   compileDecoder,
   compileFormatter,
@@ -54,8 +81,8 @@ interface Failure {
   ok: false
   /** Backend HTTP status to pass through (return_error_code), else undefined. */
   code: number | undefined
+  /** The error text KrakenD writes with return_error_msg (for return_error_code: the backend body). */
   message: string
-  body?: string
   contentType?: string
 }
 interface Success {
@@ -67,6 +94,7 @@ type BackendResult = Success | Failure
 
 interface CompiledBackend {
   cfg: BackendConfig
+  origins: string[]
   pools: Pool[]
   next: number
   parts: PatternPart[]
@@ -76,6 +104,7 @@ interface CompiledBackend {
   decode: (text: string) => Data
   format: ((data: Data) => Data) | undefined
   record: ((status: number, seconds: number) => void) | undefined
+  /** lura's `[METHOD {{.Pattern}}]:` error prefix. */
   errorPrefix: string
 }
 
@@ -83,41 +112,33 @@ interface CompiledEndpoint {
   cfg: EndpointConfig
   backends: CompiledBackend[]
   render: (data: Data | undefined) => Rendered
-  headers: string[] | '*'
+  forward: ForwardRule
   query: string[] | '*' | undefined
   hasParams: boolean
   needsBody: boolean
   deadlineMs: number
   needsDeadline: boolean
   cacheControl: string | undefined
+  static: StaticResponse | undefined
+  staticMatch: ((hasData: boolean, complete: boolean, failed: boolean) => boolean) | undefined
+  flatmap: FlatmapOp[] | undefined
   record: ((status: number, seconds: number) => void) | undefined
 }
 
 interface Context {
   params: Record<string, string | undefined>
   query: string
-  headers: Record<string, string>
+  headers: HeaderValues
   body: Buffer | undefined
   signal: AbortSignal | undefined
 }
 
-type Handler = { kind: 'health' } | { kind: 'endpoint'; ep: CompiledEndpoint }
+type Handler =
+  | { kind: 'health' }
+  | { kind: 'debug' }
+  | { kind: 'echo' }
+  | { kind: 'endpoint'; ep: CompiledEndpoint }
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'host',
-  'content-length',
-  'expect',
-  'http2-settings',
-  'x-forwarded-for',
-  'x-forwarded-host',
-])
 const RESPONSE_HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -128,10 +149,19 @@ const RESPONSE_HOP_BY_HOP = new Set([
   'trailer',
 ])
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-const USER_AGENT = `gwdeploy-gateway/${GATEWAY_VERSION}`
-const COMPLETED = 'x-krakend-completed'
+/** gin's Any(): the methods /__debug/ and /__echo/ answer. */
+const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'CONNECT', 'TRACE']
 const JSON_TYPE = 'application/json; charset=utf-8'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
+/** gin's own 404/405 bodies and content type. */
+const ROUTER_TYPE = 'text/plain'
+const STATIC_MATCH: Record<StaticStrategy, (hasData: boolean, complete: boolean, failed: boolean) => boolean> = {
+  always: () => true,
+  success: (_d, _c, failed) => !failed,
+  errored: (_d, _c, failed) => failed,
+  complete: (hasData, complete, failed) => !failed && hasData && complete,
+  incomplete: (hasData, complete) => !hasData || !complete,
+}
 
 class HttpError extends Error {
   readonly status: number
@@ -158,35 +188,26 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         : undefined
   const startedAt = options.startedAt ?? new Date()
   const started = startedAt.toISOString()
-  const pools = new Map<string, Pool>()
-  const poolFor = (origin: string) => {
-    let pool = pools.get(origin)
-    if (!pool) {
-      pool = new Pool(origin, {
-        connections: options.connectionsPerHost ?? 256,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 60_000,
-        connectTimeout: Math.max(1000, config.timeoutMs),
-      })
-      pools.set(origin, pool)
-    }
-    return pool
-  }
+  const client = createBackendClient({
+    connectionsPerHost: options.connectionsPerHost ?? 256,
+    connectTimeoutMs: Math.max(1000, config.timeoutMs),
+  })
+  const versionHeader = config.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
 
-  const router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 1000 })
-  const healthHandler: Handler = { kind: 'health' }
-  const noopRoute = () => {}
-  router.on('GET', config.server.healthPath, noopRoute, healthHandler)
-  router.on('HEAD', config.server.healthPath, noopRoute, healthHandler)
-  const methods = new Set<string>(['GET', 'HEAD'])
+  const router = createRouter<Handler>(config.server)
+  router.add('GET', config.server.healthPath, { kind: 'health' })
+  // HEAD on the health path is ours (gin answers it with 405): load balancers probe with it.
+  router.add('HEAD', config.server.healthPath, { kind: 'health' })
+  if (config.debugEndpoint) for (const m of ANY_METHODS) router.add(m, '/__debug/*', { kind: 'debug' })
+  if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
   for (const cfg of config.endpoints) {
     const backends = cfg.backends.map((b): CompiledBackend => {
       const parts = compilePattern(b.urlPattern)
       return {
         cfg: b,
-        pools: b.hosts.map(poolFor),
+        origins: b.hosts,
+        pools: b.hosts.map(client.poolFor),
         next: 0,
         parts,
         plainPath:
@@ -200,17 +221,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         decode: compileDecoder(b.encoding, b.isCollection),
         format: compileFormatter(b),
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
-        errorPrefix: `[${b.method} ${b.urlPattern}]`,
+        errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
       }
     })
-    const headers = cfg.inputHeaders.includes('*')
-      ? '*'
-      : (cfg.inputHeaders.length > 0 ? cfg.inputHeaders : ['Content-Type']).map((h) => h.toLowerCase())
     const ep: CompiledEndpoint = {
       cfg,
       backends,
       render: compileRenderer(cfg.outputEncoding),
-      headers,
+      forward: compileForwardRule(cfg.inputHeaders),
       query: cfg.inputQueryStrings.includes('*')
         ? '*'
         : cfg.inputQueryStrings.length > 0
@@ -221,15 +239,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
       needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
       cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
+      static: cfg.static,
+      staticMatch: cfg.static ? STATIC_MATCH[cfg.static.strategy] : undefined,
+      flatmap: backends.length > 1 ? cfg.flatmap : undefined,
       record: metrics?.endpoint(cfg.endpoint, cfg.method),
     }
-    const route = cfg.endpoint.replace(/\{([^{}]+)\}/g, ':$1')
-    router.on(cfg.method, route, noopRoute, { kind: 'endpoint', ep } satisfies Handler)
-    methods.add(cfg.method)
+    router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
   }
-  const methodList = [...methods]
   const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
+  const returnErrorMsg = config.server.returnErrorMsg
 
   let draining = false
   let inFlight = 0
@@ -253,7 +272,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     record: ((status: number, seconds: number) => void) | undefined,
   ) => {
     if (draining && req.httpVersionMajor === 1) headers.connection = 'close'
-    if (body === undefined) {
+    if (body === undefined || body === '') {
+      headers['content-length'] = '0'
       ;(res as ServerResponse).writeHead(status, headers)
       res.end()
     } else {
@@ -261,80 +281,100 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const bytes = Buffer.from(body, 'utf8')
       headers['content-length'] = String(bytes.length)
       ;(res as ServerResponse).writeHead(status, headers)
-      res.end(bytes)
+      if (req.method === 'HEAD') res.end()
+      else res.end(bytes)
     }
     const ms = performance.now() - start
     record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }
 
-  const health = (req: GatewayRequest, res: GatewayResponse, start: number) => {
-    const body = JSON.stringify({
-      status: draining ? 'draining' : 'ok',
-      name: config.name,
-      started,
-      agents: {},
-      now: new Date().toISOString(),
-    })
-    finish(
-      req,
-      res,
-      draining ? 503 : 200,
-      { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
-      req.method === 'HEAD' ? undefined : body,
-      start,
-      undefined,
-    )
+  /** Router answers of our own: 404, 405 (gin's plain text, or router.error_body JSON) and redirects. */
+  const unmatched = (req: GatewayRequest, res: GatewayResponse, url: string, start: number) => {
+    const match = router.match(req.method ?? 'GET', url)
+    if (match.kind === 'redirect') return redirect(req, res, match.status, match.location, start)
+    const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+    if (match.kind === 'not-allowed') {
+      headers.allow = match.allow
+      if (config.server.errorBody405 !== undefined) headers['content-type'] = JSON_TYPE
+      else headers['content-type'] = ROUTER_TYPE
+      const body =
+        config.server.errorBody405 !== undefined ? goJson(config.server.errorBody405) : '405 method not allowed'
+      return finish(req, res, 405, headers, body, start, recordUnmatched)
+    }
+    headers['content-type'] = config.server.errorBody404 !== undefined ? JSON_TYPE : ROUTER_TYPE
+    const body = config.server.errorBody404 !== undefined ? goJson(config.server.errorBody404) : '404 page not found'
+    finish(req, res, 404, headers, body, start, recordUnmatched)
   }
 
-  const unmatched = (req: GatewayRequest, res: GatewayResponse, url: string, start: number) => {
-    const allowed: string[] = []
-    for (const m of methodList) if (m !== req.method && router.find(m as 'GET', url) !== null) allowed.push(m)
-    if (allowed.length > 0)
-      finish(
-        req,
-        res,
-        405,
-        { 'content-type': TEXT_TYPE, allow: allowed.join(', ') },
-        '405 method not allowed',
-        start,
-        recordUnmatched,
-      )
-    else finish(req, res, 404, { 'content-type': TEXT_TYPE }, '404 page not found', start, recordUnmatched)
+  /** Go's http.Redirect as gin calls it: an HTML body for GET only. */
+  const redirect = (req: GatewayRequest, res: GatewayResponse, status: number, location: string, start: number) => {
+    const headers: Record<string, string> = { location: hexEscapeNonAscii(location) }
+    let body: string | undefined
+    if (req.method === 'GET' || req.method === 'HEAD') headers['content-type'] = 'text/html; charset=utf-8'
+    if (req.method === 'GET')
+      body = `<a href="${htmlEscape(headers.location as string)}">${status === 301 ? 'Moved Permanently' : 'Temporary Redirect'}</a>.\n\n`
+    finish(req, res, status, headers, body, start, recordUnmatched)
   }
 
   const handle = (req: GatewayRequest, res: GatewayResponse) => {
     const start = performance.now()
     const url = req.url ?? '/'
-    const found = router.find((req.method ?? 'GET') as 'GET', url)
-    if (found === null) return unmatched(req, res, url, start)
-    const handler = found.store as Handler
-    if (handler.kind === 'health') return health(req, res, start)
+    const found = router.match(req.method ?? 'GET', url)
+    if (found.kind !== 'found') return unmatched(req, res, url, start)
+    const handler = found.store
+    if (handler.kind !== 'endpoint') return builtin(handler.kind, req, res, start)
     const ep = handler.ep
     const q = url.indexOf('?')
     if (ep.hasParams) {
       const rawPath = q === -1 ? url : url.slice(0, q)
+      // KrakenD (lura's paramChecker) refuses encoded parameters; we refuse every percent sign in
+      // a parametrised path, and `.`/`..` parameters that would climb the backend's path.
       if (rawPath.includes('%') || rawPath.includes('#'))
-        return finish(
-          req,
-          res,
-          400,
-          { 'content-type': TEXT_TYPE },
-          '400 bad request: encoded path parameter',
-          start,
-          ep.record,
-        )
+        return finish(req, res, 400, { 'content-type': TEXT_TYPE }, 'error: encoded url params', start, ep.record)
+      for (const key in found.params) {
+        const value = found.params[key]
+        if (value === '.' || value === '..')
+          return finish(req, res, 400, { 'content-type': TEXT_TYPE }, 'error: dot-segment url params', start, ep.record)
+      }
     }
     inFlight += 1
-    serve(ep, req, res, found.params, q === -1 ? '' : url.slice(q + 1), start).then(
-      done,
+    serve(ep, req, res, found.params, q === -1 ? '' : url.slice(q + 1), start).then(done, (error: unknown) => {
+      done()
+      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
+      if (!res.headersSent) {
+        const status = error instanceof HttpError ? error.status : 500
+        finish(req, res, status, { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }, '', start, ep.record)
+      } else res.destroy()
+    })
+  }
+
+  const builtin = (kind: 'health' | 'debug' | 'echo', req: GatewayRequest, res: GatewayResponse, start: number) => {
+    if (kind === 'health') {
+      const body = healthBody(draining, config.name, started)
+      return finish(
+        req,
+        res,
+        draining ? 503 : 200,
+        { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
+        body,
+        start,
+        undefined,
+      )
+    }
+    inFlight += 1
+    readRequestBody(req, config.server.maxBodyBytes).then(
+      (body) => {
+        done()
+        if (kind === 'debug') {
+          logger.debug(`[ENDPOINT: /__debug/*] Method: ${req.method} URL: ${req.url}`)
+          finish(req, res, 200, { 'content-type': JSON_TYPE }, DEBUG_BODY, start, undefined)
+        } else finish(req, res, 200, { 'content-type': JSON_TYPE }, echoBody(req as IncomingMessage, body), start, undefined)
+      },
       (error: unknown) => {
         done()
-        logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
-        if (!res.headersSent) {
-          const status = error instanceof HttpError ? error.status : 500
-          finish(req, res, status, { 'content-type': TEXT_TYPE, [COMPLETED]: 'false' }, '', start, ep.record)
-        } else res.destroy()
+        const status = error instanceof HttpError ? error.status : 500
+        finish(req, res, status, {}, '', start, undefined)
       },
     )
   }
@@ -349,7 +389,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   ): Promise<void> => {
     const body =
       ep.needsBody && BODY_METHODS.has(req.method ?? '')
-        ? await readBody(req, config.server.maxBodyBytes)
+        ? await readRequestBody(req, config.server.maxBodyBytes)
         : undefined
     // One backend: undici's headers/body timeouts bound the call, no timer of our own. Several:
     // one deadline (85% of the timeout) aborts whatever has not arrived.
@@ -362,8 +402,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     const ctx: Context = {
       params,
-      query: filterQuery(ep.query, rawQuery),
-      headers: backendHeaders(ep, req),
+      query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
+      headers: backendHeaders(ep.forward, req, config.server),
       body,
       signal,
     }
@@ -376,9 +416,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     } finally {
       clearTimeout(timer)
     }
+    // lura's merge: the first answer is the base, later ones are merged into it (top level).
     let data: Data | undefined
-    let complete = true
-    let firstFailure: Failure | undefined
+    let complete = results.length === ep.backends.length
     let failures = 0
     for (const r of results) {
       if (r.ok) {
@@ -387,28 +427,30 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       } else {
         complete = false
         failures += 1
-        firstFailure ??= r
+        if (logErrors) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
       }
     }
-    if (results.length < ep.backends.length) complete = false
-    if (failures > 0 && logErrors)
-      for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
-    if (data === undefined) {
-      const single = ep.backends.length === 1 ? firstFailure : undefined
-      const status = single?.code ?? 500
-      const headers: Record<string, string> = { [COMPLETED]: 'false' }
-      let text = ''
-      if (config.server.returnErrorMsg) {
-        if (single?.code !== undefined && single.body !== undefined) {
-          text = single.body
-          if (single.contentType) headers['content-type'] = single.contentType
-        } else
-          text = results
-            .filter((r): r is Failure => !r.ok)
-            .map((r) => r.message)
-            .join('\n')
+    if (ep.flatmap && failures === 0 && data !== undefined) data = applyFlatmap(data, ep.flatmap)
+    if (ep.static && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
+      if (data === undefined) {
+        data = {}
+        complete = false
       }
-      headers['content-type'] ??= TEXT_TYPE
+      Object.assign(data, ep.static.data)
+    }
+    if (data === undefined) {
+      // Only a single error keeps its own status (return_error_code); merged errors are a 500.
+      const single = results.length === 1 ? (results[0] as Failure) : undefined
+      const status = single?.code ?? 500
+      const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+      let text = ''
+      if (returnErrorMsg)
+        text = results
+          .filter((r): r is Failure => !r.ok)
+          .map((r) => r.message)
+          .join('\n')
+      if (single?.code !== undefined && single.contentType) headers['content-type'] = single.contentType
+      else if (text !== '') headers['content-type'] = sniffText(text)
       return finish(req, res, status, headers, text, start, ep.record)
     }
     let nonEmpty = false
@@ -419,8 +461,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const completed = complete && nonEmpty
     const rendered = ep.render(data)
     const headers: Record<string, string> = {
+      [KRAKEND_HEADER]: versionHeader,
       'content-type': rendered.contentType,
-      [COMPLETED]: completed ? 'true' : 'false',
+      [COMPLETED_HEADER]: completed ? 'true' : 'false',
     }
     if (completed && ep.cacheControl) headers['cache-control'] = ep.cacheControl
     finish(req, res, 200, headers, rendered.body, start, ep.record)
@@ -436,11 +479,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         seqParams ??= {}
         seqParams[part.param] = sequentialValue(getPath(datas[part.sequential.index], part.sequential.path))
       }
-      const result = await callBackend(
-        ep,
-        b,
-        seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx,
-      )
+      const result = await callBackend(ep, b, seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx)
       if (!result.ok && i === 0) return [result]
       results.push(result)
       if (!result.ok || !result.complete) break
@@ -481,58 +520,71 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     })
   }
 
+  const send = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, signal: AbortSignal | undefined) => {
+    const i = b.next
+    b.next = i + 1 === b.pools.length ? 0 : i + 1
+    return client.request({
+      origin: b.origins[i] as string,
+      pool: b.pools[i] as Pool,
+      path: buildPath(b, ctx),
+      method: b.cfg.method,
+      headers: ctx.headers,
+      body: b.sendsBody ? ctx.body : undefined,
+      chunked: !ep.forward.forwardsContentLength,
+      signal,
+      timeoutMs: ep.cfg.timeoutMs,
+    })
+  }
+
   const callOnce = async (
     ep: CompiledEndpoint,
     b: CompiledBackend,
     ctx: Context,
     signal: AbortSignal | undefined,
   ): Promise<BackendResult> => {
-    const pool = b.pools[b.next] as Pool
-    b.next = b.next + 1 === b.pools.length ? 0 : b.next + 1
     const t0 = b.record ? performance.now() : 0
     let status = 0
     try {
-      const response = await pool.request({
-        path: buildPath(b, ctx),
-        method: b.cfg.method,
-        headers: ctx.headers,
-        body: b.sendsBody ? ctx.body : undefined,
-        signal,
-        headersTimeout: ep.cfg.timeoutMs,
-        bodyTimeout: ep.cfg.timeoutMs,
-      })
-      status = response.statusCode
-      if (status !== 200 && status !== 201) {
-        const details = b.cfg.returnErrorDetails
-        const keepBody = details !== undefined || (b.cfg.returnErrorCode && config.server.returnErrorMsg)
-        const text = keepBody
-          ? await readText(response.body, response.headers, config.server.maxBackendBodyBytes)
-          : ''
-        if (!keepBody) response.body.dump().catch(ignore)
-        const contentType = headerValue(response.headers['content-type'])
-        if (details !== undefined) {
-          const error: Data = { http_status_code: status, http_body: text }
-          if (contentType) error.http_body_encoding = contentType
-          return { ok: true, data: { [`error_${details}`]: error }, complete: false }
-        }
-        return {
-          ok: false,
-          code: b.cfg.returnErrorCode ? status : undefined,
-          message: `${b.errorPrefix} invalid status code ${status}`,
-          body: text,
-          ...(contentType ? { contentType } : {}),
-        }
-      }
-      const text = await readText(response.body, response.headers, config.server.maxBackendBodyBytes)
+      const answer = await send(ep, b, ctx, signal)
+      status = answer.status
+      if (status !== 200 && status !== 201) return await statusFailure(b, answer)
+      const text = await readText(answer, config.server.maxBackendBodyBytes)
       let data = b.decode(text)
       if (b.format) data = b.format(data)
       return { ok: true, data, complete: true }
     } catch (error) {
-      const reason = signal?.aborted ? 'timeout or cancelled' : ((error as Error)?.message ?? String(error))
-      return { ok: false, code: undefined, message: `${b.errorPrefix} ${reason}` }
+      const message =
+        error instanceof BackendCallError
+          ? error.message
+          : signal?.aborted
+            ? 'context deadline exceeded'
+            : ((error as Error)?.message ?? String(error))
+      return { ok: false, code: undefined, message }
     } finally {
       b.record?.(status, (performance.now() - t0) / 1000)
     }
+  }
+
+  /** A backend status other than 200/201, as lura's status handlers report it. */
+  const statusFailure = async (b: CompiledBackend, answer: BackendAnswer): Promise<BackendResult> => {
+    const details = b.cfg.returnErrorDetails
+    if (details === undefined && !b.cfg.returnErrorCode) {
+      answer.body.dump().catch(ignore)
+      return {
+        ok: false,
+        code: undefined,
+        message: `invalid status code ${answer.status} ${b.errorPrefix} ${answer.url}`,
+      }
+    }
+    const text = await readText(answer, config.server.maxBackendBodyBytes)
+    const contentType = headerValue(answer.headers['content-type'])
+    if (details !== undefined) {
+      const error: Data = { http_status_code: answer.status }
+      if (text !== '') error.http_body = text
+      if (contentType) error.http_body_encoding = contentType
+      return { ok: true, data: { [`error_${details}`]: error }, complete: false }
+    }
+    return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
   }
 
   const proxyNoop = async (
@@ -544,55 +596,45 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
-    const pool = b.pools[b.next] as Pool
-    b.next = b.next + 1 === b.pools.length ? 0 : b.next + 1
-    let response: Awaited<ReturnType<Pool['request']>>
+    let answer: BackendAnswer
     const t0 = performance.now()
     try {
-      response = await pool.request({
-        path: buildPath(b, ctx),
-        method: b.cfg.method,
-        headers: ctx.headers,
-        body: b.sendsBody ? ctx.body : undefined,
-        signal: ctx.signal,
-        headersTimeout: ep.cfg.timeoutMs,
-        bodyTimeout: ep.cfg.timeoutMs,
-      })
+      answer = await send(ep, b, ctx, ctx.signal)
     } catch (error) {
       clearTimeout(timer)
       b.record?.(0, (performance.now() - t0) / 1000)
-      const message = `${b.errorPrefix} ${(error as Error).message}`
+      const message = (error as Error).message
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
-      return finish(
-        req,
-        res,
-        500,
-        { 'content-type': TEXT_TYPE, [COMPLETED]: 'false' },
-        config.server.returnErrorMsg ? message : '',
-        start,
-        ep.record,
-      )
+      const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+      if (returnErrorMsg) headers['content-type'] = sniffText(message)
+      return finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
     }
-    b.record?.(response.statusCode, (performance.now() - t0) / 1000)
+    b.record?.(answer.status, (performance.now() - t0) / 1000)
+    // Go's client decompresses the gzip it asked for and then drops the encoding and length.
+    const gunzip = !ep.forward.forwardsAcceptEncoding && isGzip(answer.headers)
     const headers: Record<string, string | string[]> = {}
-    for (const key in response.headers) {
+    for (const key in answer.headers) {
       if (RESPONSE_HOP_BY_HOP.has(key)) continue
-      const value = response.headers[key]
+      if (gunzip && (key === 'content-encoding' || key === 'content-length')) continue
+      const value = answer.headers[key]
       if (value !== undefined) headers[key] = value
     }
-    headers[COMPLETED] = 'false'
+    headers[KRAKEND_HEADER] = versionHeader
+    headers[COMPLETED_HEADER] = 'false'
     if (draining && req.httpVersionMajor === 1) headers.connection = 'close'
-    ;(res as ServerResponse).writeHead(response.statusCode, headers)
+    ;(res as ServerResponse).writeHead(answer.status, headers)
     await new Promise<void>((resolve) => {
-      pipeline(response.body, res as ServerResponse, (error) => {
+      const onEnd = (error: NodeJS.ErrnoException | null) => {
         clearTimeout(timer)
         if (error) logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
         resolve()
-      })
+      }
+      if (gunzip) pipeline(answer.body, createGunzip(), res as ServerResponse, onEnd)
+      else pipeline(answer.body, res as ServerResponse, onEnd)
     })
     const ms = performance.now() - start
-    ep.record?.(response.statusCode, ms / 1000)
-    logger.access(req.method ?? '', req.url ?? '', response.statusCode, ms, req.socket?.remoteAddress)
+    ep.record?.(answer.status, ms / 1000)
+    logger.access(req.method ?? '', req.url ?? '', answer.status, ms, req.socket?.remoteAddress)
   }
 
   return {
@@ -616,9 +658,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
     async close(options = {}) {
-      await Promise.all(
-        [...pools.values()].map((pool) => (options.force ? pool.destroy() : pool.close()).catch(ignore)),
-      )
+      await client.close(options.force === true)
       logger.flush()
     },
   }
@@ -626,48 +666,47 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
 const ignore = () => {}
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
+/** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
+function luraPattern(pattern: string): string {
+  return pattern.replace(/\{([^{}]+)\}/g, (_, name: string) => `{{.${name.charAt(0).toUpperCase()}${name.slice(1)}}}`)
 }
 
-function filterQuery(rule: string[] | '*' | undefined, raw: string): string {
-  if (rule === undefined || raw === '') return ''
-  if (rule === '*') return raw
-  const input = new URLSearchParams(raw)
-  const out = new URLSearchParams()
-  for (const name of rule) for (const value of input.getAll(name)) out.append(name, value)
-  return out.toString()
+/** What Go's http.DetectContentType says for an error text KrakenD writes without a type. */
+function sniffText(text: string): string {
+  const head = text.trimStart().slice(0, 14).toLowerCase()
+  if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body'))
+    return 'text/html; charset=utf-8'
+  if (head.startsWith('<?xml')) return 'text/xml; charset=utf-8'
+  return TEXT_TYPE
 }
 
-function backendHeaders(ep: CompiledEndpoint, req: GatewayRequest): Record<string, string> {
-  const incoming = req.headers as IncomingHttpHeaders & Record<string, string | string[] | undefined>
-  const out: Record<string, string> = {}
-  if (ep.headers === '*') {
-    for (const key in incoming) {
-      if (key.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(key)) continue
-      if (key === 'accept-encoding' && !ep.cfg.noop) continue
-      const value = incoming[key]
-      if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value
-    }
-  } else {
-    for (const key of ep.headers) {
-      if (HOP_BY_HOP.has(key)) continue
-      const value = incoming[key]
-      if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value
-    }
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
+
+/** Go's htmlEscape in http.Redirect. */
+function htmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => HTML_ESCAPES[c] as string)
+}
+
+/** Go's hexEscapeNonASCII for the Location header. */
+function hexEscapeNonAscii(text: string): string {
+  return text.replace(/[^\x21-\x7e]+/g, (s) =>
+    [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  )
+}
+
+/** url.Values from the client, filtered by input_query_strings and re-encoded (sorted) as lura does. */
+function forwardQuery(rule: string[] | '*', raw: string): string {
+  const parsed = parseGoQuery(raw)
+  if (rule === '*') return encodeGoQuery(parsed)
+  const kept = new Map<string, string[]>()
+  for (const name of rule) {
+    const values = parsed.get(name)
+    if (values && values.length > 0) kept.set(name, values)
   }
-  let remote = req.socket?.remoteAddress ?? ''
-  if (remote.startsWith('::ffff:')) remote = remote.slice(7)
-  const forwarded = incoming['x-forwarded-for']
-  out['x-forwarded-for'] = forwarded ? `${forwarded}, ${remote}` : remote
-  const host = incoming[':authority'] ?? incoming.host
-  if (host) out['x-forwarded-host'] = Array.isArray(host) ? (host[0] as string) : host
-  if (out['user-agent'] === undefined) out['user-agent'] = USER_AGENT
-  else out['x-forwarded-via'] = USER_AGENT
-  return out
+  return encodeGoQuery(kept)
 }
 
-function readBody(req: GatewayRequest, limit: number): Promise<Buffer> {
+function readRequestBody(req: GatewayRequest, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
   if (declared > limit) {
     req.resume()
@@ -689,28 +728,4 @@ function readBody(req: GatewayRequest, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)))
     req.on('error', reject)
   })
-}
-
-async function readText(
-  body: AsyncIterable<Buffer> & { text(): Promise<string>; destroy(error?: Error): unknown },
-  headers: Record<string, string | string[] | undefined>,
-  limit: number,
-): Promise<string> {
-  const length = Number(headerValue(headers['content-length']))
-  if (Number.isFinite(length) && length <= limit) return body.text()
-  if (length > limit) {
-    body.destroy()
-    throw new Error(`backend response over ${limit} bytes`)
-  }
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.length
-    if (size > limit) {
-      body.destroy()
-      throw new Error(`backend response over ${limit} bytes`)
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, size).toString('utf8')
 }

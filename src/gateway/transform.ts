@@ -1,4 +1,6 @@
 import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
+import { applyFlatmap } from './flatmap.ts'
+import { goJson } from './go-json.ts'
 
 export type Data = Record<string, unknown>
 
@@ -56,6 +58,8 @@ function parseJson(text: string): unknown {
   }
 }
 
+// allow / deny as lura's entity formatter applies them: only nested objects are walked (arrays are
+// kept or dropped whole), and an object the allow list empties disappears with its key.
 interface PathTree {
   [key: string]: PathTree | true
 }
@@ -81,18 +85,21 @@ function buildTree(paths: string[]): PathTree {
   return root
 }
 
-function allowTree(data: Data, tree: PathTree): Data {
-  const out: Data = {}
-  for (const key in tree) {
-    if (!Object.hasOwn(data, key)) continue
-    const rule = tree[key] as PathTree | true
-    const value = data[key]
-    if (rule === true) out[key] = value
-    else if (isObject(value)) out[key] = allowTree(value, rule)
-    else if (Array.isArray(value))
-      out[key] = value.map((item) => (isObject(item) ? allowTree(item, rule) : item))
+/** Removes what the allow tree does not name; true when nothing is left. */
+function allowPrune(tree: PathTree, data: Data): boolean {
+  let empty = true
+  for (const key in data) {
+    const rule = tree[key]
+    let keep = false
+    if (rule === true) keep = true
+    else if (rule !== undefined) {
+      const value = data[key]
+      keep = isObject(value) && !allowPrune(rule, value)
+    }
+    if (keep) empty = false
+    else delete data[key]
   }
-  return out
+  return empty
 }
 
 function denyTree(data: Data, tree: PathTree): void {
@@ -103,7 +110,6 @@ function denyTree(data: Data, tree: PathTree): void {
     else {
       const value = data[key]
       if (isObject(value)) denyTree(value, rule)
-      else if (Array.isArray(value)) for (const item of value) if (isObject(item)) denyTree(item, rule)
     }
   }
 }
@@ -117,9 +123,15 @@ export function getPath(data: unknown, path: string[]): unknown {
   return node
 }
 
+function isEmpty(data: Data): boolean {
+  for (const _ in data) return false
+  return true
+}
+
 /**
- * KrakenD's entity formatter, in its order: target, allow (wins) or deny, mapping, group.
- * Returns undefined when nothing needs doing, so plain backends cost nothing.
+ * KrakenD's entity formatter, in its order: target, allow (wins) or deny, mapping, group; with a
+ * `flatmap_filter`, target, the flatmap operations, group. Returns undefined when nothing needs
+ * doing, so plain backends cost nothing.
  */
 export function compileFormatter(backend: BackendConfig): ((data: Data) => Data) | undefined {
   const steps: Array<(data: Data) => Data> = []
@@ -130,28 +142,37 @@ export function compileFormatter(backend: BackendConfig): ((data: Data) => Data)
       return isObject(value) ? value : {}
     })
   }
-  if (backend.allow && backend.allow.length > 0) {
-    const tree = buildTree(backend.allow)
-    steps.push((data) => allowTree(data, tree))
-  } else if (backend.deny && backend.deny.length > 0) {
-    const tree = buildTree(backend.deny)
-    steps.push((data) => {
-      denyTree(data, tree)
-      return data
-    })
-  }
-  if (backend.mapping && Object.keys(backend.mapping).length > 0) {
-    const pairs = Object.entries(backend.mapping)
-    steps.push((data) => {
-      const renamed: Data = {}
-      for (const [from, to] of pairs) {
-        if (Object.hasOwn(data, from)) {
-          renamed[to] = data[from]
-          delete data[from]
+  if (backend.flatmap && backend.flatmap.length > 0) {
+    const ops = backend.flatmap
+    steps.push((data) => applyFlatmap(data, ops))
+  } else {
+    if (backend.allow && backend.allow.length > 0) {
+      const tree = buildTree(backend.allow)
+      steps.push((data) => {
+        if (!isEmpty(data)) allowPrune(tree, data)
+        return data
+      })
+    } else if (backend.deny && backend.deny.length > 0) {
+      const tree = buildTree(backend.deny)
+      steps.push((data) => {
+        denyTree(data, tree)
+        return data
+      })
+    }
+    if (backend.mapping && Object.keys(backend.mapping).length > 0) {
+      // lura keeps only the first dot segment of a new name.
+      const pairs = Object.entries(backend.mapping).map(([from, to]) => [from, to.split('.')[0] as string])
+      steps.push((data) => {
+        const renamed: Data = {}
+        for (const [from, to] of pairs) {
+          if (Object.hasOwn(data, from as string)) {
+            renamed[to as string] = data[from as string]
+            delete data[from as string]
+          }
         }
-      }
-      return Object.assign(data, renamed)
-    })
+        return Object.assign(data, renamed)
+      })
+    }
   }
   if (backend.group) {
     const group = backend.group
@@ -171,7 +192,11 @@ export interface Rendered {
   body: string
 }
 
-/** The endpoint `output_encoding` applied to the merged data. */
+const JSON_TYPE = 'application/json; charset=utf-8'
+const EMPTY_JSON: Rendered = { contentType: JSON_TYPE, body: '{}' }
+const EMPTY_COLLECTION: Rendered = { contentType: JSON_TYPE, body: '[]' }
+
+/** The endpoint `output_encoding` applied to the merged data, written as KrakenD (gin) writes it. */
 export function compileRenderer(encoding: OutputEncoding): (data: Data | undefined) => Rendered {
   switch (encoding) {
     case 'string':
@@ -182,10 +207,10 @@ export function compileRenderer(encoding: OutputEncoding): (data: Data | undefin
     case 'json-collection':
       return (data) => {
         const collection = data?.collection
-        return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(collection ?? []) }
+        return collection === undefined ? EMPTY_COLLECTION : { contentType: JSON_TYPE, body: goJson(collection) }
       }
     default:
-      return (data) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(data ?? {}) })
+      return (data) => (data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) })
   }
 }
 

@@ -1,4 +1,7 @@
 import type { Location } from '../../core/errors.ts'
+import type { FlatmapOp } from '../flatmap.ts'
+
+export type { FlatmapOp }
 
 export type BackendEncoding = 'json' | 'safejson' | 'string' | 'no-op'
 export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op'
@@ -24,6 +27,8 @@ export interface BackendConfig {
   returnErrorCode: boolean
   /** Alias for `error_<alias>` in the body (backend/http.return_error_details). */
   returnErrorDetails?: string
+  /** proxy.flatmap_filter: replaces allow/deny/mapping (target and group still apply). */
+  flatmap?: FlatmapOp[]
   /** JSON path of this backend in the config, e.g. `endpoints[2].backend[0]`. */
   path: string
 }
@@ -41,7 +46,25 @@ export interface EndpointConfig {
   sequential: boolean
   /** True when the endpoint passes a single backend's response through unchanged. */
   noop: boolean
+  /** proxy.static: data merged into the response when the strategy matches. */
+  static?: StaticResponse
+  /** Endpoint-level proxy.flatmap_filter, applied after merging several backends. */
+  flatmap?: FlatmapOp[]
   path: string
+}
+
+export type StaticStrategy = 'always' | 'success' | 'complete' | 'errored' | 'incomplete'
+export const STATIC_STRATEGIES: readonly StaticStrategy[] = [
+  'always',
+  'success',
+  'complete',
+  'errored',
+  'incomplete',
+]
+
+export interface StaticResponse {
+  strategy: StaticStrategy
+  data: Record<string, unknown>
 }
 
 export interface RuntimeOptions {
@@ -66,6 +89,21 @@ export interface ServerOptions {
   returnErrorMsg: boolean
   disableAccessLog: boolean
   healthPath: string
+  /** gin's RedirectTrailingSlash (router.disable_redirect_trailing_slash turns it off). */
+  redirectTrailingSlash: boolean
+  /** gin's RedirectFixedPath: case-insensitive and cleaned-path redirects. */
+  redirectFixedPath: boolean
+  /** gin's HandleMethodNotAllowed: 405 with Allow instead of 404. */
+  handleMethodNotAllowed: boolean
+  /** router.hide_version_header: X-KRAKEND says "Version undefined". */
+  hideVersionHeader: boolean
+  /** gin's ForwardedByClientIP: X-Forwarded-For sent to backends comes from remoteIpHeaders. */
+  forwardedByClientIp: boolean
+  /** Lower-case header names read for the client IP, in order. */
+  remoteIpHeaders: string[]
+  /** router.error_body: JSON bodies for the router's own 404 and 405. */
+  errorBody404?: unknown
+  errorBody405?: unknown
 }
 
 export interface LoggingOptions {
@@ -83,6 +121,10 @@ export interface GatewayConfig {
   cacheTtlS: number
   outputEncoding: OutputEncoding
   endpoints: EndpointConfig[]
+  /** debug_endpoint: /__debug/ answers {"message":"pong"} (KrakenD's `run -d`). */
+  debugEndpoint: boolean
+  /** echo_endpoint: /__echo/ reflects the request. */
+  echoEndpoint: boolean
   server: ServerOptions
   runtime: RuntimeOptions
   logging: LoggingOptions

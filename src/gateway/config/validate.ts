@@ -6,6 +6,7 @@ import {
   type BackendConfig,
   type BackendEncoding,
   type EndpointConfig,
+  type FlatmapOp,
   type GatewayConfig,
   HTTP_METHODS,
   type HttpMethod,
@@ -13,6 +14,9 @@ import {
   type LogFormat,
   type LogLevel,
   type OutputEncoding,
+  STATIC_STRATEGIES,
+  type StaticResponse,
+  type StaticStrategy,
 } from './types.ts'
 
 export interface ValidateOptions {
@@ -306,6 +310,15 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
     disableAccessLog: boolAt(router, 'disable_access_log', rp, false),
     healthPath,
+    redirectTrailingSlash: !boolAt(router, 'disable_redirect_trailing_slash', rp, false),
+    redirectFixedPath: !boolAt(router, 'disable_redirect_fixed_path', rp, false),
+    handleMethodNotAllowed: !boolAt(router, 'disable_handle_method_not_allowed', rp, false),
+    hideVersionHeader: boolAt(router, 'hide_version_header', rp, false),
+    forwardedByClientIp: boolAt(router, 'forwarded_by_client_ip', rp, true),
+    remoteIpHeaders: (stringListAt(router, 'remote_ip_headers', rp) ?? ['X-Forwarded-For', 'X-Real-IP']).map(
+      (h) => h.toLowerCase(),
+    ),
+    ...errorBodies(router.error_body, rp, error),
   }
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
@@ -378,7 +391,10 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     const endpointParams = new Set([...path.matchAll(PARAM)].map((m) => m[1] as string))
 
     const proxyNs = namespace(raw, 'proxy', ep)
-    const sequential = boolAt(proxyNs, 'sequential', [...ep, 'extra_config', 'proxy'], false)
+    const pp = [...ep, 'extra_config', 'proxy']
+    const sequential = boolAt(proxyNs, 'sequential', pp, false)
+    const staticResponse = staticAt(proxyNs, pp, error, warn)
+    const endpointFlatmap = flatmapAt(proxyNs, pp, error)
     const outputEncoding = encodingAt(raw, 'output_encoding', ep, OUTPUT_ENCODINGS, rootOutput, error)
     const endpointTimeout = durationAt(raw, 'timeout', ep, timeoutMs)
     if (endpointTimeout <= 0 && raw.timeout !== undefined)
@@ -457,6 +473,11 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       const allow = stringListAt(rawBackend, 'allow', bp)
       const deny = stringListAt(rawBackend, 'deny', bp)
       const returnErrorDetails = stringAt(httpNs, 'return_error_details', hp)
+      const flatmap = flatmapAt(
+        namespace(rawBackend, 'proxy', bp),
+        [...bp, 'extra_config', 'proxy'],
+        error,
+      )
       let mapping: Record<string, string> | undefined
       if (rawBackend.mapping !== undefined) {
         if (
@@ -480,6 +501,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         ...(deny !== undefined ? { deny } : {}),
         ...(mapping !== undefined ? { mapping } : {}),
         ...(returnErrorDetails ? { returnErrorDetails } : {}),
+        ...(flatmap ? { flatmap } : {}),
       }
       if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
       backends.push(backend)
@@ -513,6 +535,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       cacheTtlS: cacheTtlAt(raw, ep, durationAt, cacheTtlS),
       sequential,
       noop,
+      ...(staticResponse ? { static: staticResponse } : {}),
+      ...(endpointFlatmap ? { flatmap: endpointFlatmap } : {}),
       path: formatKeyPath(ep),
     })
   }
@@ -527,12 +551,86 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     cacheTtlS,
     outputEncoding: rootOutput,
     endpoints,
+    debugEndpoint: boolAt(value, 'debug_endpoint', [], false),
+    echoEndpoint: boolAt(value, 'echo_endpoint', [], false),
     server,
     runtime,
     logging,
     ...(options.file ? { file: options.file } : {}),
   }
   return { config, errors, warnings }
+}
+
+type WarnFn = (path: KeyPath, message: string, hint?: string) => void
+
+/** proxy.static: `data` (an object) merged in when `strategy` matches (default "always"). */
+function staticAt(
+  proxyNs: Record<string, unknown>,
+  path: KeyPath,
+  error: ErrorFn,
+  warn: WarnFn,
+): StaticResponse | undefined {
+  const raw = proxyNs.static
+  if (raw === undefined) return undefined
+  const sp = [...path, 'static']
+  if (!isObject(raw) || !isObject(raw.data)) {
+    error(isObject(raw) ? [...sp, 'data'] : sp, 'proxy.static needs "data": an object merged into the response')
+    return undefined
+  }
+  let strategy: StaticStrategy = 'always'
+  if (raw.strategy !== undefined) {
+    if (typeof raw.strategy === 'string' && (STATIC_STRATEGIES as readonly string[]).includes(raw.strategy))
+      strategy = raw.strategy as StaticStrategy
+    else
+      warn(
+        [...sp, 'strategy'],
+        `unknown static strategy ${JSON.stringify(raw.strategy)}: KrakenD applies the data always`,
+        `use one of ${STATIC_STRATEGIES.join(', ')}`,
+      )
+  }
+  return { strategy, data: raw.data }
+}
+
+/** proxy.flatmap_filter: [{type: move|del|append, args: [dot paths]}]. */
+function flatmapAt(proxyNs: Record<string, unknown>, path: KeyPath, error: ErrorFn): FlatmapOp[] | undefined {
+  const raw = proxyNs.flatmap_filter
+  if (raw === undefined) return undefined
+  const fp = [...path, 'flatmap_filter']
+  if (!Array.isArray(raw)) {
+    error(fp, 'flatmap_filter must be a list of {"type", "args"} operations')
+    return undefined
+  }
+  const ops: FlatmapOp[] = []
+  for (const [i, op] of raw.entries()) {
+    const args = isObject(op) ? op.args : undefined
+    if (
+      !isObject(op) ||
+      (op.type !== 'move' && op.type !== 'del' && op.type !== 'append') ||
+      !Array.isArray(args) ||
+      args.some((a) => typeof a !== 'string') ||
+      (op.type === 'del' ? args.length === 0 : args.length !== 2)
+    ) {
+      error(
+        [...fp, i],
+        'a flatmap operation is {"type": "move"|"append", "args": [from, to]} or {"type": "del", "args": [path, ...]}',
+      )
+      continue
+    }
+    ops.push({ type: op.type, args: (args as string[]).map((a) => a.split('.')) })
+  }
+  return ops.length > 0 ? ops : undefined
+}
+
+function errorBodies(raw: unknown, path: KeyPath, error: ErrorFn): { errorBody404?: unknown; errorBody405?: unknown } {
+  if (raw === undefined) return {}
+  if (!isObject(raw)) {
+    error([...path, 'error_body'], 'error_body must be an object with "404" and/or "405" JSON bodies')
+    return {}
+  }
+  return {
+    ...(raw['404'] !== undefined ? { errorBody404: raw['404'] } : {}),
+    ...(raw['405'] !== undefined ? { errorBody405: raw['405'] } : {}),
+  }
 }
 
 function closest(key: string, known: string[]): string | undefined {

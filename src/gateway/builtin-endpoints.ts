@@ -1,0 +1,44 @@
+// The answers the gateway gives itself: /__health, /__debug/ and /__echo/, written as KrakenD
+// writes them (gin's c.JSON: Go JSON, `application/json; charset=utf-8`).
+import type { IncomingMessage } from 'node:http'
+import { goHeaders, goQueryEscape, parseGoQuery, queryObject } from './go-url.ts'
+import { goJson } from './go-json.ts'
+
+export const DEBUG_BODY = goJson({ message: 'pong' })
+
+/**
+ * KrakenD's `{"agents":{},"now":"…","status":"ok"}` plus our extensions: the config `name`, when
+ * the process `started`, and `"status":"draining"` (with 503) while shutting down.
+ */
+export function healthBody(draining: boolean, name: string, started: string): string {
+  return goJson({
+    agents: {},
+    name,
+    now: new Date().toISOString(),
+    started,
+    status: draining ? 'draining' : 'ok',
+  })
+}
+
+/** lura's echo endpoint: the request as the gateway received it (struct field order, not sorted). */
+export function echoBody(req: IncomingMessage, body: Buffer | undefined): string {
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const rawQuery = q === -1 ? '' : url.slice(q + 1)
+  const query = parseGoQuery(rawQuery)
+  const keys = [...query.keys()].sort()
+  let encoded = ''
+  for (const key of keys)
+    for (const value of query.get(key) as string[])
+      encoded += `${encoded === '' ? '' : '&'}${goQueryEscape(key)}=${goQueryEscape(value)}`
+  const host = req.headers[':authority'] ?? req.headers.host ?? ''
+  return `{"req_uri":${goJson(url)},"req_uri_details":${goJson({
+    fragment: '',
+    host,
+    path: q === -1 ? url : url.slice(0, q),
+    query: encoded,
+    user: '',
+  })},"req_method":${goJson(req.method ?? 'GET')},"req_querystring":${goJson(queryObject(query))},"req_body":${goJson(
+    body ? body.toString('utf8') : '',
+  )},"req_headers":${goJson(goHeaders(req.rawHeaders))}}`
+}

@@ -1,0 +1,82 @@
+// Query strings and header names the way Go's net/url and net/textproto handle them, so what
+// backends and the echo endpoint see matches KrakenD byte for byte.
+
+/** url.ParseQuery: `&`-separated, `+` is a space, pieces with `;` or bad escapes are dropped. */
+export function parseGoQuery(raw: string): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  if (raw === '') return out
+  for (const piece of raw.split('&')) {
+    if (piece === '' || piece.includes(';')) continue
+    const eq = piece.indexOf('=')
+    const key = unescapeQuery(eq === -1 ? piece : piece.slice(0, eq))
+    const value = unescapeQuery(eq === -1 ? '' : piece.slice(eq + 1))
+    if (key === undefined || value === undefined) continue
+    const list = out.get(key)
+    if (list) list.push(value)
+    else out.set(key, [value])
+  }
+  return out
+}
+
+function unescapeQuery(text: string): string | undefined {
+  if (!text.includes('%') && !text.includes('+')) return text
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '))
+  } catch {
+    return undefined
+  }
+}
+
+const QUERY_EXTRA = /[!'()*]/g
+const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+
+/** url.QueryEscape. */
+export function goQueryEscape(text: string): string {
+  return encodeURIComponent(text).replace(QUERY_EXTRA, hex).replaceAll('%20', '+')
+}
+
+/** url.Values.Encode: keys sorted, every value escaped. */
+export function encodeGoQuery(values: Map<string, string[]>): string {
+  const keys = [...values.keys()].sort()
+  let out = ''
+  for (const key of keys) {
+    const k = goQueryEscape(key)
+    for (const value of values.get(key) as string[]) {
+      if (out !== '') out += '&'
+      out += `${k}=${goQueryEscape(value)}`
+    }
+  }
+  return out
+}
+
+/** A query as a JSON-ready object (url.Values marshalled: keys sorted by the encoder). */
+export function queryObject(values: Map<string, string[]>): Record<string, string[]> {
+  return Object.fromEntries(values)
+}
+
+/** textproto.CanonicalMIMEHeaderKey: `x-y-z` -> `X-Y-Z`; names with other characters stay as they are. */
+export function canonicalHeaderKey(name: string): string {
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return name
+  let out = ''
+  let upper = true
+  for (const c of name) {
+    out += upper ? c.toUpperCase() : c.toLowerCase()
+    upper = c === '-'
+  }
+  return out
+}
+
+/** Header names and all values, canonicalised as Go's server stores them (Host left out). */
+export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.charCodeAt(0) === 58 /* ':' */) continue
+    const key = canonicalHeaderKey(name)
+    if (key === 'Host' || key === 'Transfer-Encoding') continue
+    const list = out[key]
+    if (list) list.push(rawHeaders[i + 1] as string)
+    else out[key] = [rawHeaders[i + 1] as string]
+  }
+  return out
+}

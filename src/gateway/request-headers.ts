@@ -1,0 +1,114 @@
+// What a backend receives, as lura's router builds it: the forwarded client headers
+// (`input_headers`, default only Content-Type; `["*"]` all), X-Forwarded-For from the client
+// IP as gin computes it, X-Forwarded-Host, and KrakenD's User-Agent (or X-Forwarded-Via when the
+// client's User-Agent is forwarded).
+import { isIP } from 'node:net'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { ServerOptions } from './config/types.ts'
+import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
+
+/** Request headers that are about one connection; never forwarded, even with `["*"]`. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+  'expect',
+  'http2-settings',
+])
+
+export type HeaderValues = Record<string, string | string[]>
+
+export interface ForwardRule {
+  /** Lower-case names, or every header. */
+  names: string[] | '*'
+  forwardsUserAgent: boolean
+  forwardsAcceptEncoding: boolean
+  forwardsContentLength: boolean
+}
+
+export function compileForwardRule(inputHeaders: string[]): ForwardRule {
+  const list = inputHeaders.length > 0 ? inputHeaders : ['Content-Type']
+  const names = list.includes('*')
+    ? '*'
+    : list.map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h))
+  const has = (name: string) => names === '*' || names.includes(name)
+  return {
+    names,
+    forwardsUserAgent: has('user-agent'),
+    forwardsAcceptEncoding: has('accept-encoding'),
+    forwardsContentLength: has('content-length'),
+  }
+}
+
+interface ClientRequestLike {
+  headers: IncomingHttpHeaders
+  headersDistinct?: Record<string, string[] | undefined>
+  socket?: { remoteAddress?: string | undefined } | null
+}
+
+/** gin's Context.ClientIP() with every proxy trusted (gin's default, which KrakenD keeps). */
+export function clientIp(req: ClientRequestLike, server: ServerOptions): string {
+  if (server.forwardedByClientIp) {
+    for (const name of server.remoteIpHeaders) {
+      const raw = req.headers[name]
+      const value = Array.isArray(raw) ? raw[0] : raw
+      if (!value) continue
+      const items = value.split(',')
+      let valid = true
+      for (let i = items.length - 1; i >= 0; i -= 1) {
+        if (isIP((items[i] as string).trim()) === 0) {
+          valid = false
+          break
+        }
+      }
+      if (valid) return (items[0] as string).trim()
+    }
+  }
+  const remote = req.socket?.remoteAddress ?? ''
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote
+}
+
+/** The headers sent to every backend of an endpoint for one request. */
+export function backendHeaders(rule: ForwardRule, req: ClientRequestLike, server: ServerOptions): HeaderValues {
+  const out: HeaderValues = {}
+  if (rule.names === '*') {
+    const incoming = req.headers
+    for (const key in incoming) {
+      if (key.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(key) || key === 'content-length') continue
+      const value = distinct(req, key)
+      if (value !== undefined) out[key] = value
+    }
+  } else {
+    for (const key of rule.names) {
+      if (key === 'content-length') continue
+      const value = distinct(req, key)
+      if (value !== undefined) out[key] = value
+    }
+  }
+  // Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range.
+  if (!rule.forwardsAcceptEncoding && out.range === undefined) out['accept-encoding'] = 'gzip'
+  out['x-forwarded-for'] = clientIp(req, server)
+  const host = req.headers[':authority'] ?? req.headers.host
+  out['x-forwarded-host'] = (Array.isArray(host) ? host[0] : host) ?? ''
+  if (out['user-agent'] === undefined) out['user-agent'] = KRAKEND_USER_AGENT
+  else out['x-forwarded-via'] = KRAKEND_USER_AGENT
+  return out
+}
+
+/** Every value of a header as the client sent it (Go keeps repeated header lines apart). */
+function distinct(req: ClientRequestLike, key: string): string | string[] | undefined {
+  const value = req.headers[key]
+  if (value === undefined) return undefined
+  if (typeof value === 'string') {
+    // Node joins repeated lines with ", "; only then is headersDistinct worth building.
+    if (!value.includes(',')) return value
+    const all = req.headersDistinct?.[key]
+    return all && all.length > 1 ? all : value
+  }
+  return value
+}
