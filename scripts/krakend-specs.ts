@@ -68,9 +68,13 @@ function readRepoFile(path: string): string {
 function listSpecs(): string[] {
   const dir = join(repo as string, 'tests/fixtures/specs')
   if (existsSync(dir)) return readdirSync(dir).filter((f) => f.endsWith('.json'))
-  return execFileSync('git', ['-C', repo as string, 'ls-tree', '--name-only', 'HEAD', 'tests/fixtures/specs/'], {
-    encoding: 'utf8',
-  })
+  return execFileSync(
+    'git',
+    ['-C', repo as string, 'ls-tree', '--name-only', 'HEAD', 'tests/fixtures/specs/'],
+    {
+      encoding: 'utf8',
+    },
+  )
     .split('\n')
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice('tests/fixtures/specs/'.length))
@@ -226,7 +230,8 @@ function schemaProblems(schema: Json, value: unknown, path = '$'): string[] {
           ? 'integer'
           : 'number'
         : typeof value
-  if (type && !(type === actual || (type === 'number' && actual === 'integer'))) problems.push(`${path}: not ${type}`)
+  if (type && !(type === actual || (type === 'number' && actual === 'integer')))
+    problems.push(`${path}: not ${type}`)
   if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
     problems.push(`${path}: not one of ${JSON.stringify(schema.enum)}`)
   if (actual === 'object') {
@@ -267,7 +272,8 @@ async function check(spec: Spec): Promise<string[]> {
       problems.push(`body is not JSON: ${text}`)
     }
   } else if (typeof spec.out.body === 'string') {
-    if (text !== spec.out.body) problems.push(`body\n      have: ${JSON.stringify(text)}\n      want: ${JSON.stringify(spec.out.body)}`)
+    if (text !== spec.out.body)
+      problems.push(`body\n      have: ${JSON.stringify(text)}\n      want: ${JSON.stringify(spec.out.body)}`)
   } else if (spec.out.body !== undefined && spec.out.body !== null) {
     let value: unknown
     try {
@@ -295,7 +301,9 @@ for (const name of names) {
   }
   if (problems.length === 0) passed += 1
   else failed += 1
-  process.stdout.write(`${problems.length === 0 ? 'PASS' : 'FAIL'} ${name}${problems.map((p) => `\n    ${p}`).join('')}\n`)
+  process.stdout.write(
+    `${problems.length === 0 ? 'PASS' : 'FAIL'} ${name}${problems.map((p) => `\n    ${p}`).join('')}\n`,
+  )
 }
 process.stdout.write(`${passed} passed, ${failed} failed\n`)
 gateway.kill('SIGTERM')

@@ -155,7 +155,10 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
 /** gin's own 404/405 bodies and content type. */
 const ROUTER_TYPE = 'text/plain'
-const STATIC_MATCH: Record<StaticStrategy, (hasData: boolean, complete: boolean, failed: boolean) => boolean> = {
+const STATIC_MATCH: Record<
+  StaticStrategy,
+  (hasData: boolean, complete: boolean, failed: boolean) => boolean
+> = {
   always: () => true,
   success: (_d, _c, failed) => !failed,
   errored: (_d, _c, failed) => failed,
@@ -299,16 +302,25 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (config.server.errorBody405 !== undefined) headers['content-type'] = JSON_TYPE
       else headers['content-type'] = ROUTER_TYPE
       const body =
-        config.server.errorBody405 !== undefined ? goJson(config.server.errorBody405) : '405 method not allowed'
+        config.server.errorBody405 !== undefined
+          ? goJson(config.server.errorBody405)
+          : '405 method not allowed'
       return finish(req, res, 405, headers, body, start, recordUnmatched)
     }
     headers['content-type'] = config.server.errorBody404 !== undefined ? JSON_TYPE : ROUTER_TYPE
-    const body = config.server.errorBody404 !== undefined ? goJson(config.server.errorBody404) : '404 page not found'
+    const body =
+      config.server.errorBody404 !== undefined ? goJson(config.server.errorBody404) : '404 page not found'
     finish(req, res, 404, headers, body, start, recordUnmatched)
   }
 
   /** Go's http.Redirect as gin calls it: an HTML body for GET only. */
-  const redirect = (req: GatewayRequest, res: GatewayResponse, status: number, location: string, start: number) => {
+  const redirect = (
+    req: GatewayRequest,
+    res: GatewayResponse,
+    status: number,
+    location: string,
+    start: number,
+  ) => {
     const headers: Record<string, string> = { location: hexEscapeNonAscii(location) }
     let body: string | undefined
     if (req.method === 'GET' || req.method === 'HEAD') headers['content-type'] = 'text/html; charset=utf-8'
@@ -331,25 +343,57 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       // KrakenD (lura's paramChecker) refuses encoded parameters; we refuse every percent sign in
       // a parametrised path, and `.`/`..` parameters that would climb the backend's path.
       if (rawPath.includes('%') || rawPath.includes('#'))
-        return finish(req, res, 400, { 'content-type': TEXT_TYPE }, 'error: encoded url params', start, ep.record)
+        return finish(
+          req,
+          res,
+          400,
+          { 'content-type': TEXT_TYPE },
+          'error: encoded url params',
+          start,
+          ep.record,
+        )
       for (const key in found.params) {
         const value = found.params[key]
         if (value === '.' || value === '..')
-          return finish(req, res, 400, { 'content-type': TEXT_TYPE }, 'error: dot-segment url params', start, ep.record)
+          return finish(
+            req,
+            res,
+            400,
+            { 'content-type': TEXT_TYPE },
+            'error: dot-segment url params',
+            start,
+            ep.record,
+          )
       }
     }
     inFlight += 1
-    serve(ep, req, res, found.params, q === -1 ? '' : url.slice(q + 1), start).then(done, (error: unknown) => {
-      done()
-      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
-      if (!res.headersSent) {
-        const status = error instanceof HttpError ? error.status : 500
-        finish(req, res, status, { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }, '', start, ep.record)
-      } else res.destroy()
-    })
+    serve(ep, req, res, found.params, q === -1 ? '' : url.slice(q + 1), start).then(
+      done,
+      (error: unknown) => {
+        done()
+        logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
+        if (!res.headersSent) {
+          const status = error instanceof HttpError ? error.status : 500
+          finish(
+            req,
+            res,
+            status,
+            { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' },
+            '',
+            start,
+            ep.record,
+          )
+        } else res.destroy()
+      },
+    )
   }
 
-  const builtin = (kind: 'health' | 'debug' | 'echo', req: GatewayRequest, res: GatewayResponse, start: number) => {
+  const builtin = (
+    kind: 'health' | 'debug' | 'echo',
+    req: GatewayRequest,
+    res: GatewayResponse,
+    start: number,
+  ) => {
     if (kind === 'health') {
       const body = healthBody(draining, config.name, started)
       return finish(
@@ -369,7 +413,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         if (kind === 'debug') {
           logger.debug(`[ENDPOINT: /__debug/*] Method: ${req.method} URL: ${req.url}`)
           finish(req, res, 200, { 'content-type': JSON_TYPE }, DEBUG_BODY, start, undefined)
-        } else finish(req, res, 200, { 'content-type': JSON_TYPE }, echoBody(req as IncomingMessage, body), start, undefined)
+        } else
+          finish(
+            req,
+            res,
+            200,
+            { 'content-type': JSON_TYPE },
+            echoBody(req as IncomingMessage, body),
+            start,
+            undefined,
+          )
       },
       (error: unknown) => {
         done()
@@ -479,7 +532,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         seqParams ??= {}
         seqParams[part.param] = sequentialValue(getPath(datas[part.sequential.index], part.sequential.path))
       }
-      const result = await callBackend(ep, b, seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx)
+      const result = await callBackend(
+        ep,
+        b,
+        seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx,
+      )
       if (!result.ok && i === 0) return [result]
       results.push(result)
       if (!result.ok || !result.complete) break
@@ -668,19 +725,33 @@ const ignore = () => {}
 
 /** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
 function luraPattern(pattern: string): string {
-  return pattern.replace(/\{([^{}]+)\}/g, (_, name: string) => `{{.${name.charAt(0).toUpperCase()}${name.slice(1)}}}`)
+  return pattern.replace(
+    /\{([^{}]+)\}/g,
+    (_, name: string) => `{{.${name.charAt(0).toUpperCase()}${name.slice(1)}}}`,
+  )
 }
 
 /** What Go's http.DetectContentType says for an error text KrakenD writes without a type. */
 function sniffText(text: string): string {
   const head = text.trimStart().slice(0, 14).toLowerCase()
-  if (head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body'))
+  if (
+    head.startsWith('<!doctype html') ||
+    head.startsWith('<html') ||
+    head.startsWith('<head') ||
+    head.startsWith('<body')
+  )
     return 'text/html; charset=utf-8'
   if (head.startsWith('<?xml')) return 'text/xml; charset=utf-8'
   return TEXT_TYPE
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' }
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+}
 
 /** Go's htmlEscape in http.Redirect. */
 function htmlEscape(text: string): string {

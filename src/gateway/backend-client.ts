@@ -87,6 +87,11 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     })
   const pools = new Map<string, Pool>()
   let redirectAgent: Agent | undefined
+  /** Redirects to another origin share one agent, made on first use. */
+  const otherOrigins = (): Agent => {
+    if (!redirectAgent) redirectAgent = new Agent({ connect, pipelining: 1 })
+    return redirectAgent
+  }
 
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin)
@@ -121,7 +126,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       // An iterable body has no known length: undici sends it chunked, like Go's http.Client
       // does for a request body that is not a bytes buffer.
       // (undici's types omit iterables; its runtime takes them.)
-      body: body === undefined || body.length === 0 ? undefined : chunked ? ([body] as unknown as Buffer) : body,
+      body:
+        body === undefined || body.length === 0 ? undefined : chunked ? ([body] as unknown as Buffer) : body,
       signal: req.signal,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
@@ -131,7 +137,16 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     let url = req.origin + req.path
     let method = req.method
     try {
-      let response = await send(req.pool, req.origin, req.path, method, req.headers, req.body, req.chunked, req)
+      let response = await send(
+        req.pool,
+        req.origin,
+        req.path,
+        method,
+        req.headers,
+        req.body,
+        req.chunked,
+        req,
+      )
       let status = response.statusCode
       if (status < 301 || status > 308 || status === 304 || status === 305 || status === 306)
         return { status, headers: response.headers, body: response.body as BackendBody, url }
@@ -147,7 +162,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
           return { status, headers: response.headers, body: response.body as BackendBody, url }
         if (hops === MAX_REDIRECTS) {
           response.body.dump().catch(() => {})
-          throw new BackendCallError(`${goOp(method)} "${url}": stopped after ${MAX_REDIRECTS} redirects`, false)
+          throw new BackendCallError(
+            `${goOp(method)} "${url}": stopped after ${MAX_REDIRECTS} redirects`,
+            false,
+          )
         }
         response.body.dump().catch(() => {})
         const next = new URL(location, url)
@@ -167,8 +185,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         if (!(previous.startsWith('https:') && next.protocol === 'http:'))
           headers.referer = stripUserInfo(previous)
         origin = next.origin
-        const dispatcher =
-          origin === req.origin ? req.pool : (redirectAgent ??= new Agent({ connect, pipelining: 1 }))
+        const dispatcher = origin === req.origin ? req.pool : otherOrigins()
         response = await send(
           dispatcher,
           origin,

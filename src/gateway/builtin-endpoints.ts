@@ -1,8 +1,8 @@
 // The answers the gateway gives itself: /__health, /__debug/ and /__echo/, written as KrakenD
 // writes them (gin's c.JSON: Go JSON, `application/json; charset=utf-8`).
 import type { IncomingMessage } from 'node:http'
-import { goHeaders, goQueryEscape, parseGoQuery, queryObject } from './go-url.ts'
 import { goJson } from './go-json.ts'
+import { goHeaders, goQueryEscape, parseGoQuery, queryObject } from './go-url.ts'
 
 export const DEBUG_BODY = goJson({ message: 'pong' })
 

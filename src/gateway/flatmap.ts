@@ -73,26 +73,47 @@ function collect(root: Node, steps: string[]): Found[] {
   return current
 }
 
-function del(node: Node, path: string[]): void {
+/** The tree keeps no value for a container whose children were all removed: it expands to null. */
+function isEmptied(node: Node): boolean {
+  return Array.isArray(node) ? node.length === 0 : Object.keys(node).length === 0
+}
+
+/** Deletes `path` under `node`; true when that left `node` without children. */
+function del(node: Node, path: string[]): boolean {
   const [step, ...rest] = path
-  if (step === undefined) return
+  if (step === undefined || isEmptied(node)) return false
   if (step === WILDCARD) {
     if (rest.length > 0) {
       for (const key of childKeys(node)) {
         const child = getChild(node, key)
-        if (isNode(child)) del(child, rest)
+        if (isNode(child) && del(child, rest)) setChild(node, key, null)
       }
-    } else if (Array.isArray(node)) node.length = 0
+      return false
+    }
+    if (Array.isArray(node)) node.length = 0
     else for (const key of Object.keys(node)) delete node[key]
-    return
+    return true
   }
-  if (!hasChild(node, step)) return
+  if (!hasChild(node, step)) return false
   if (rest.length === 0) {
     removeChild(node, step)
-    return
+    return isEmptied(node)
   }
   const child = getChild(node, step)
-  if (isNode(child)) del(child, rest)
+  if (isNode(child) && del(child, rest)) setChild(node, step, null)
+  return false
+}
+
+function setChild(node: Node, label: string, value: unknown): void {
+  if (Array.isArray(node)) node[Number(label)] = value
+  else node[label] = value
+}
+
+/** After a move took the last child out of `found`, the tree shows that container as null. */
+function nullIfEmptied(root: Node, found: Found): void {
+  if (found.path.length === 0 || !isEmptied(found.node)) return
+  const parent = get(root, found.path.slice(0, -1))
+  if (isNode(parent)) setChild(parent, found.path[found.path.length - 1] as string, null)
 }
 
 function get(node: unknown, path: string[]): unknown {
@@ -132,6 +153,7 @@ function move(root: Node, src: string[], dst: string[]): void {
       }
       attach(target, dstLast, value)
     }
+    for (const { parent } of moved) nullIfEmptied(root, parent)
     return
   }
   for (const { parent, value } of moved) {

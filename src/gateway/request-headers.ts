@@ -2,8 +2,9 @@
 // (`input_headers`, default only Content-Type; `["*"]` all), X-Forwarded-For from the client
 // IP as gin computes it, X-Forwarded-Host, and KrakenD's User-Agent (or X-Forwarded-Via when the
 // client's User-Agent is forwarded).
-import { isIP } from 'node:net'
+
 import type { IncomingHttpHeaders } from 'node:http'
+import { isIP } from 'node:net'
 import type { ServerOptions } from './config/types.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
 
@@ -33,9 +34,7 @@ export interface ForwardRule {
 
 export function compileForwardRule(inputHeaders: string[]): ForwardRule {
   const list = inputHeaders.length > 0 ? inputHeaders : ['Content-Type']
-  const names = list.includes('*')
-    ? '*'
-    : list.map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h))
+  const names = list.includes('*') ? '*' : list.map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h))
   const has = (name: string) => names === '*' || names.includes(name)
   return {
     names,
@@ -74,7 +73,11 @@ export function clientIp(req: ClientRequestLike, server: ServerOptions): string 
 }
 
 /** The headers sent to every backend of an endpoint for one request. */
-export function backendHeaders(rule: ForwardRule, req: ClientRequestLike, server: ServerOptions): HeaderValues {
+export function backendHeaders(
+  rule: ForwardRule,
+  req: ClientRequestLike,
+  server: ServerOptions,
+): HeaderValues {
   const out: HeaderValues = {}
   if (rule.names === '*') {
     const incoming = req.headers

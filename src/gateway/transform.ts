@@ -207,7 +207,9 @@ export function compileRenderer(encoding: OutputEncoding): (data: Data | undefin
     case 'json-collection':
       return (data) => {
         const collection = data?.collection
-        return collection === undefined ? EMPTY_COLLECTION : { contentType: JSON_TYPE, body: goJson(collection) }
+        return collection === undefined
+          ? EMPTY_COLLECTION
+          : { contentType: JSON_TYPE, body: goJson(collection) }
       }
     default:
       return (data) => (data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) })

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import {
   type ClientRequest,
+  freePort,
   mustConfig,
   type RouteSpec,
   send,
@@ -16,12 +17,16 @@ import {
   type TestBackend,
   withBackends,
 } from './helpers.ts'
+import { startKrakendMock } from './krakend-mock.ts'
 
 interface Expect {
   status?: number
-  headers?: Record<string, string | null>
+  /** Exact values (a list for a repeated header), null = absent; `$name` stands for a backend origin. */
+  headers?: Record<string, string | string[] | null>
   body?: unknown
   bodyText?: string
+  /** The body's bytes exactly (as UTF-8 text; `$name` stands for a backend's origin). */
+  bodyBytes?: string
   bodySubset?: unknown
   backend?: Record<
     string,
@@ -39,7 +44,8 @@ interface Step {
 interface Case {
   description: string
   covers: string[]
-  backends?: Record<string, Record<string, RouteSpec>>
+  /** Route tables, or "krakend-mock" for a backend that answers like KrakenD's Go test backend. */
+  backends?: Record<string, Record<string, RouteSpec> | 'krakend-mock'>
   config: Record<string, unknown>
   request?: ClientRequest
   expect?: Expect
@@ -59,9 +65,26 @@ describe('gateway conformance (data-driven)', () => {
       assert.ok(spec.covers?.length > 0, 'a case says what it covers')
       const backends: Record<string, TestBackend> = {}
       for (const [name, routes] of Object.entries(spec.backends ?? {}))
-        backends[name] = await startBackend(name, routes)
-      const raw = withBackends({ version: 3, name: 'conformance', ...spec.config }, backends)
-      const running = await startGateway(mustConfig(raw), { metrics: true })
+        backends[name] =
+          routes === 'krakend-mock' ? await startKrakendMock(name) : await startBackend(name, routes)
+      // "$gateway" in a config is the gateway's own origin (KrakenD's tests call /__debug/ that way).
+      const port = JSON.stringify(spec.config).includes('"$gateway"') ? await freePort() : 0
+      const origins: Record<string, TestBackend> = { ...backends }
+      if (port !== 0)
+        origins.gateway = {
+          name: 'gateway',
+          origin: `http://127.0.0.1:${port}`,
+          seen: [],
+          close: async () => {},
+        }
+      const raw = withBackends({ version: 3, name: 'conformance', ...spec.config }, origins)
+      const running = await startGateway(mustConfig(raw), { metrics: true }, port)
+      // Actual texts name backends by "$name", so expectations do not depend on ports.
+      const named = (text: string) => {
+        let out = text
+        for (const [name, b] of Object.entries(origins)) out = out.replaceAll(b.origin, `$${name}`)
+        return out
+      }
       after(async () => {
         await running.close()
         for (const b of Object.values(backends)) await b.close()
@@ -82,14 +105,27 @@ describe('gateway conformance (data-driven)', () => {
         for (const [name, value] of Object.entries(e.headers ?? {})) {
           const actual = res.headers[name.toLowerCase()]
           if (value === null) assert.equal(actual, undefined, `${where}: header ${name} must be absent`)
+          else if (Array.isArray(value))
+            assert.deepEqual(
+              (Array.isArray(actual) ? actual : [actual]).map((v) => named(String(v))),
+              value,
+              `${where}: header ${name}`,
+            )
           else
             assert.equal(
-              Array.isArray(actual) ? actual.join(', ') : actual,
+              named(Array.isArray(actual) ? actual.join(', ') : String(actual)),
               value,
               `${where}: header ${name}`,
             )
         }
-        if (e.bodyText !== undefined) assert.equal(res.text, e.bodyText, `${where}: body text`)
+        if (e.bodyText !== undefined) assert.equal(named(res.text), e.bodyText, `${where}: body text`)
+        if (e.bodyBytes !== undefined)
+          assert.ok(
+            Buffer.from(named(res.bytes.toString('latin1')), 'latin1').equals(
+              Buffer.from(e.bodyBytes, 'utf8'),
+            ),
+            `${where}: body bytes\n  have: ${JSON.stringify(res.text)}\n  want: ${JSON.stringify(e.bodyBytes)}`,
+          )
         if (e.body !== undefined) assert.deepEqual(JSON.parse(res.text), e.body, `${where}: body`)
         if (e.bodySubset !== undefined) {
           const mismatch = subsetMismatch(JSON.parse(res.text), e.bodySubset)

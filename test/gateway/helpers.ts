@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { connect } from 'node:http2'
 import type { AddressInfo, Socket } from 'node:net'
+import { gzipSync } from 'node:zlib'
 import { Agent, request } from 'undici'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app.ts'
 import type { GatewayConfig } from '../../src/gateway/config/types.ts'
@@ -22,6 +23,10 @@ export interface RouteSpec {
   hang?: boolean
   /** Destroy the connection without answering. */
   reset?: boolean
+  /** gzip the body (Content-Encoding: gzip) when the request accepts gzip. */
+  gzip?: boolean
+  /** Redirect: answer `status` with this Location (relative to the backend). */
+  location?: string
 }
 
 export interface SeenRequest {
@@ -78,11 +83,17 @@ export async function startBackend(
           return
         }
         const headers: Record<string, string> = { ...(spec.headers ?? {}) }
+        if (spec.location !== undefined) headers.location = spec.location
         let text = ''
         if (spec.raw !== undefined) text = spec.raw
         else if (spec.body !== undefined) {
           text = JSON.stringify(spec.body)
           headers['content-type'] ??= 'application/json'
+        }
+        if (spec.gzip && String(req.headers['accept-encoding'] ?? '').includes('gzip')) {
+          headers['content-encoding'] = 'gzip'
+          res.writeHead(spec.status ?? 200, headers).end(gzipSync(text))
+          return
         }
         res.writeHead(spec.status ?? 200, headers).end(text)
       }
@@ -136,9 +147,13 @@ export interface Running {
   close(): Promise<void>
 }
 
-export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Running> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: GatewayOptions = {},
+  port = 0,
+): Promise<Running> {
   const gateway = createGateway(config, { logger: quietLogger(), ...options })
-  const server = await listen(gateway, { port: 0, host: '127.0.0.1' })
+  const server = await listen(gateway, { port, host: '127.0.0.1' })
   return { gateway, server, url: `http://127.0.0.1:${server.port}`, close: () => server.close() }
 }
 
@@ -146,6 +161,18 @@ export interface ClientResponse {
   status: number
   headers: Record<string, string | string[] | undefined>
   text: string
+  /** The body bytes exactly as received. */
+  bytes: Buffer
+}
+
+/** A free port on 127.0.0.1 (for a gateway that must know its own address in its config). */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 export interface ClientRequest {
@@ -170,8 +197,13 @@ export async function send(baseUrl: string, req: ClientRequest, agent?: Agent): 
       body: bodyOf(req.body),
       dispatcher,
     })
-    const text = await res.body.text()
-    return { status: res.statusCode, headers: res.headers as ClientResponse['headers'], text }
+    const bytes = Buffer.from(await res.body.arrayBuffer())
+    return {
+      status: res.statusCode,
+      headers: res.headers as ClientResponse['headers'],
+      text: bytes.toString('utf8'),
+      bytes,
+    }
   } finally {
     if (!agent) await dispatcher.close()
   }
@@ -197,7 +229,10 @@ export async function sendH2(baseUrl: string, req: ClientRequest): Promise<Clien
       })
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => resolve({ status, headers, text: Buffer.concat(chunks).toString() }))
+      stream.on('end', () => {
+        const bytes = Buffer.concat(chunks)
+        resolve({ status, headers, text: bytes.toString(), bytes })
+      })
       stream.on('error', reject)
     })
   } finally {

@@ -28,7 +28,10 @@ export interface KrakendMockOptions {
   port?: number
 }
 
-export async function startKrakendMock(name = 'mock', options: KrakendMockOptions = {}): Promise<TestBackend> {
+export async function startKrakendMock(
+  name = 'mock',
+  options: KrakendMockOptions = {},
+): Promise<TestBackend> {
   const seen: SeenRequest[] = []
   const sockets = new Set<Socket>()
   const delayMs = options.delayMs ?? 200
@@ -60,7 +63,7 @@ export async function startKrakendMock(name = 'mock', options: KrakendMockOption
   }
 }
 
-function route(req: IncomingMessage, res: ServerResponse, body: string, delayMs: number): void {
+function route(req: IncomingMessage, res: ServerResponse, body: string, delayMs: number) {
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const path = q === -1 ? url : url.slice(0, q)
@@ -68,7 +71,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string, delayMs:
   if (path === '/xml') return send(res, 200, { 'content-type': 'application/xml; charset=utf-8' }, XML)
   const subtree = SUBTREES.find((s) => path.startsWith(s))
   if (!subtree) {
-    if (SUBTREES.includes(`${path}/`)) return redirect(req, res, `${path}/${q === -1 ? '' : `?${rawQuery}`}`, 301)
+    if (SUBTREES.includes(`${path}/`))
+      return redirect(req, res, `${path}/${q === -1 ? '' : `?${rawQuery}`}`, 301)
     return goError(res, 404, '404 page not found')
   }
   const forwarded = req.headersDistinct['x-forwarded-for']?.[0] ?? ''
@@ -85,7 +89,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string, delayMs:
     case '/redirect/': {
       const status = query.get('status')?.[0] ?? '301'
       const code = Number.parseInt(status, 10)
-      if (!/^[+-]?\d+$/.test(status)) return goError(res, 400, `strconv.Atoi: parsing "${status}": invalid syntax`)
+      if (!/^[+-]?\d+$/.test(status))
+        return goError(res, 400, `strconv.Atoi: parsing "${status}": invalid syntax`)
       return redirect(req, res, `/param_forwarding/${q === -1 ? '' : `?${rawQuery}`}`, code)
     }
     default:
@@ -93,7 +98,13 @@ function route(req: IncomingMessage, res: ServerResponse, body: string, delayMs:
   }
 }
 
-function echo(req: IncomingMessage, res: ServerResponse, path: string, query: Map<string, string[]>, body: string) {
+function echo(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: Map<string, string[]>,
+  body: string,
+) {
   const headers = goHeaders(req.rawHeaders)
   delete headers['X-Forwarded-For']
   const answer: Record<string, unknown> = { foo: 42, headers, path, query: queryObject(query) }
@@ -119,9 +130,18 @@ function goError(res: ServerResponse, status: number, message: string): void {
 }
 
 /** Go's http.Redirect (an HTML body for GET). */
-function redirect(req: IncomingMessage, res: ServerResponse, location: string, status: number): void {
+function redirect(req: IncomingMessage, res: ServerResponse, location: string, status: number) {
   if (req.method === 'GET' || req.method === 'HEAD') {
-    const text = status === 301 ? 'Moved Permanently' : status === 302 ? 'Found' : status === 303 ? 'See Other' : status === 307 ? 'Temporary Redirect' : 'Permanent Redirect'
+    const text =
+      status === 301
+        ? 'Moved Permanently'
+        : status === 302
+          ? 'Found'
+          : status === 303
+            ? 'See Other'
+            : status === 307
+              ? 'Temporary Redirect'
+              : 'Permanent Redirect'
     const body = req.method === 'GET' ? `<a href="${location}">${text}</a>.\n\n` : ''
     return send(res, status, { location, 'content-type': 'text/html; charset=utf-8' }, body)
   }

@@ -473,11 +473,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       const allow = stringListAt(rawBackend, 'allow', bp)
       const deny = stringListAt(rawBackend, 'deny', bp)
       const returnErrorDetails = stringAt(httpNs, 'return_error_details', hp)
-      const flatmap = flatmapAt(
-        namespace(rawBackend, 'proxy', bp),
-        [...bp, 'extra_config', 'proxy'],
-        error,
-      )
+      const flatmap = flatmapAt(namespace(rawBackend, 'proxy', bp), [...bp, 'extra_config', 'proxy'], error)
       let mapping: Record<string, string> | undefined
       if (rawBackend.mapping !== undefined) {
         if (
@@ -574,7 +570,10 @@ function staticAt(
   if (raw === undefined) return undefined
   const sp = [...path, 'static']
   if (!isObject(raw) || !isObject(raw.data)) {
-    error(isObject(raw) ? [...sp, 'data'] : sp, 'proxy.static needs "data": an object merged into the response')
+    error(
+      isObject(raw) ? [...sp, 'data'] : sp,
+      'proxy.static needs "data": an object merged into the response',
+    )
     return undefined
   }
   let strategy: StaticStrategy = 'always'
@@ -621,7 +620,11 @@ function flatmapAt(proxyNs: Record<string, unknown>, path: KeyPath, error: Error
   return ops.length > 0 ? ops : undefined
 }
 
-function errorBodies(raw: unknown, path: KeyPath, error: ErrorFn): { errorBody404?: unknown; errorBody405?: unknown } {
+function errorBodies(
+  raw: unknown,
+  path: KeyPath,
+  error: ErrorFn,
+): { errorBody404?: unknown; errorBody405?: unknown } {
   if (raw === undefined) return {}
   if (!isObject(raw)) {
     error([...path, 'error_body'], 'error_body must be an object with "404" and/or "405" JSON bodies')
