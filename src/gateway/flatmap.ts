@@ -3,6 +3,7 @@
 // a move whose source and destination have the same depth renames the last segment in place, a
 // shorter destination promotes the value towards the root, a longer one nests it under the
 // source's parent. Our own code; the rules were read from that package.
+import { GoNumber } from './go-json.ts'
 
 export interface FlatmapOp {
   type: 'move' | 'del' | 'append'
@@ -13,7 +14,8 @@ export interface FlatmapOp {
 type Node = Record<string, unknown> | unknown[]
 const WILDCARD = '*'
 
-const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null
+const isNode = (value: unknown): value is Node =>
+  typeof value === 'object' && value !== null && !(value instanceof GoNumber)
 
 function childKeys(node: Node): string[] {
   return Array.isArray(node) ? node.map((_, i) => String(i)) : Object.keys(node)

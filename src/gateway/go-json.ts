@@ -14,6 +14,39 @@ const GO_ESCAPE: Record<string, string> = {
 }
 const escapeOne = (c: string) => GO_ESCAPE[c] as string
 
+/**
+ * A backend number whose JavaScript value would print differently from its text (1.50, 1e3, -0,
+ * integers beyond 2^53). KrakenD decodes with UseNumber and writes such numbers back verbatim.
+ */
+export class GoNumber {
+  readonly literal: string
+  constructor(literal: string) {
+    this.literal = literal
+  }
+  toString(): string {
+    return this.literal
+  }
+}
+
+/**
+ * Number texts that may not survive JSON.parse + print unchanged: a fraction ending in 0, an
+ * exponent, 16+ digits, -0. Strings can match too (then the slower exact parse runs for nothing).
+ */
+const INEXACT_NUMBER = /\.\d*0(?!\d)|\d[eE]|\d{16}|-0(?![.\d])/
+
+function keepNumberText(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value === 'number' && context?.source !== undefined && context.source !== String(value))
+    return new GoNumber(context.source)
+  return value
+}
+
+/** JSON.parse that keeps number texts as KrakenD does; the exact (reviver) path only when needed. */
+export function parseJsonKeepingNumbers(text: string): unknown {
+  return INEXACT_NUMBER.test(text)
+    ? JSON.parse(text, keepNumberText as (key: string, value: unknown) => unknown)
+    : JSON.parse(text)
+}
+
 /** Go's Marshal output for a JSON-like value (no trailing newline). */
 export function goJson(value: unknown): string {
   const text = encode(value)
@@ -32,6 +65,7 @@ function encode(value: unknown): string {
       return value ? 'true' : 'false'
     case 'object': {
       if (value === null) return 'null'
+      if (value instanceof GoNumber) return value.literal
       if (Array.isArray(value)) {
         if (value.length === 0) return '[]'
         let out = '['

@@ -1,11 +1,11 @@
 import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
 import { applyFlatmap } from './flatmap.ts'
-import { goJson } from './go-json.ts'
+import { GoNumber, goJson, parseJsonKeepingNumbers } from './go-json.ts'
 
 export type Data = Record<string, unknown>
 
 const isObject = (value: unknown): value is Data =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoNumber)
 
 export class DecodeError extends Error {
   constructor(message: string) {
@@ -21,7 +21,6 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
       return (text) => ({ content: text })
     case 'safejson':
       return (text) => {
-        if (text.length === 0) return {}
         const value = parseJson(text)
         if (isObject(value)) return value
         if (Array.isArray(value)) return { collection: value }
@@ -30,15 +29,15 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
     default:
       if (isCollection)
         return (text) => {
-          if (text.length === 0) return { collection: [] }
           const value = parseJson(text)
           if (!Array.isArray(value))
             throw new DecodeError('the backend did not return a JSON array (is_collection)')
           return { collection: value }
         }
       return (text) => {
-        if (text.length === 0) return {}
         const value = parseJson(text)
+        // Go decodes `null` into a map as "nothing": an empty answer, not an error.
+        if (value === null) return {}
         if (!isObject(value))
           throw new DecodeError(
             Array.isArray(value)
@@ -50,9 +49,11 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
   }
 }
 
+/** Go's decoder reports an empty body as EOF: KrakenD treats it as a failed backend. */
 function parseJson(text: string): unknown {
+  if (text.length === 0) throw new DecodeError('EOF')
   try {
-    return JSON.parse(text)
+    return parseJsonKeepingNumbers(text)
   } catch {
     throw new DecodeError('the backend returned invalid JSON')
   }
