@@ -113,11 +113,8 @@ describe("gin's router as KrakenD configures it", () => {
   router.add('PUT', '/users/{id}', 'put')
   router.add('GET', '/__debug/*', 'debug')
   test('exact, trailing-slash and case-fixing matches', () => {
-    assert.deepEqual(router.match('GET', '/users/7?x=1'), {
-      kind: 'found',
-      store: 'user',
-      params: { id: '7' },
-    })
+    const found = router.match('GET', '/users/7?x=1')
+    assert.equal(found.kind === 'found' && `${found.store} ${found.params.id}`, 'user 7')
     assert.deepEqual(router.match('GET', '/static/?a=b'), {
       kind: 'redirect',
       status: 301,
