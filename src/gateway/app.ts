@@ -31,7 +31,13 @@ import {
 } from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
-import { backendHeaders, compileForwardRule, type ForwardRule, type HeaderValues } from './request-headers.ts'
+import {
+  backendHeaders,
+  compileForwardRule,
+  compileTrustedProxies,
+  type ForwardRule,
+  type HeaderValues,
+} from './request-headers.ts'
 import { createRouter } from './router.ts'
 import {
   compileDecoder,
@@ -195,6 +201,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     connectionsPerHost: options.connectionsPerHost ?? 256,
     connectTimeoutMs: Math.max(1000, config.timeoutMs),
   })
+  const trustedProxies = compileTrustedProxies(config.server.trustedProxies)
   const versionHeader = config.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
 
   const router = createRouter<Handler>(config.server)
@@ -456,7 +463,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const ctx: Context = {
       params,
       query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
-      headers: backendHeaders(ep.forward, req, config.server),
+      headers: backendHeaders(ep.forward, req, config.server, trustedProxies),
       body,
       signal,
     }

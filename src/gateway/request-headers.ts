@@ -4,7 +4,7 @@
 // client's User-Agent is forwarded).
 
 import type { IncomingHttpHeaders } from 'node:http'
-import { isIP } from 'node:net'
+import { BlockList, isIP } from 'node:net'
 import type { ServerOptions } from './config/types.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
 
@@ -50,26 +50,44 @@ interface ClientRequestLike {
   socket?: { remoteAddress?: string | undefined } | null
 }
 
-/** gin's Context.ClientIP() with every proxy trusted (gin's default, which KrakenD keeps). */
-export function clientIp(req: ClientRequestLike, server: ServerOptions): string {
-  if (server.forwardedByClientIp) {
-    for (const name of server.remoteIpHeaders) {
-      const raw = req.headers[name]
-      const value = Array.isArray(raw) ? raw[0] : raw
-      if (!value) continue
-      const items = value.split(',')
-      let valid = true
-      for (let i = items.length - 1; i >= 0; i -= 1) {
-        if (isIP((items[i] as string).trim()) === 0) {
-          valid = false
-          break
-        }
-      }
-      if (valid) return (items[0] as string).trim()
+/** router.trusted_proxies as a matcher; undefined when every proxy is trusted (gin's default). */
+export type TrustedProxies = ((ip: string) => boolean) | undefined
+
+export function compileTrustedProxies(list: string[] | undefined): TrustedProxies {
+  if (list === undefined) return undefined
+  const block = new BlockList()
+  for (const entry of list) {
+    const [ip, bits] = entry.split('/') as [string, string | undefined]
+    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4'
+    if (bits === undefined) block.addAddress(ip, family)
+    else block.addSubnet(ip, Number(bits), family)
+  }
+  return (ip) => {
+    const family = isIP(ip)
+    return family !== 0 && block.check(ip, family === 6 ? 'ipv6' : 'ipv4')
+  }
+}
+
+/**
+ * gin's Context.ClientIP(): from a trusted peer, the first X-Forwarded-For / X-Real-IP address
+ * (walking from the right, stopping at the first untrusted one); else the peer's address.
+ */
+export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?: TrustedProxies): string {
+  let remote = req.socket?.remoteAddress ?? ''
+  if (remote.startsWith('::ffff:')) remote = remote.slice(7)
+  if (!server.forwardedByClientIp || (trusted && !trusted(remote))) return remote
+  for (const name of server.remoteIpHeaders) {
+    const raw = req.headers[name]
+    const value = Array.isArray(raw) ? raw[0] : raw
+    if (!value) continue
+    const items = value.split(',')
+    for (let i = items.length - 1; i >= 0; i -= 1) {
+      const ip = (items[i] as string).trim()
+      if (isIP(ip) === 0) break
+      if (i === 0 || (trusted && !trusted(ip))) return ip
     }
   }
-  const remote = req.socket?.remoteAddress ?? ''
-  return remote.startsWith('::ffff:') ? remote.slice(7) : remote
+  return remote
 }
 
 /** The headers sent to every backend of an endpoint for one request. */
@@ -77,6 +95,7 @@ export function backendHeaders(
   rule: ForwardRule,
   req: ClientRequestLike,
   server: ServerOptions,
+  trusted?: TrustedProxies,
 ): HeaderValues {
   const out: HeaderValues = {}
   if (rule.names === '*') {
@@ -95,7 +114,7 @@ export function backendHeaders(
   }
   // Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range.
   if (!rule.forwardsAcceptEncoding && out.range === undefined) out['accept-encoding'] = 'gzip'
-  out['x-forwarded-for'] = clientIp(req, server)
+  out['x-forwarded-for'] = clientIp(req, server, trusted)
   const host = req.headers[':authority'] ?? req.headers.host
   out['x-forwarded-host'] = (Array.isArray(host) ? host[0] : host) ?? ''
   if (out['user-agent'] === undefined) out['user-agent'] = KRAKEND_USER_AGENT

@@ -6,7 +6,12 @@ import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { applyFlatmap, type FlatmapOp } from '../../src/gateway/flatmap.ts'
 import { GoNumber, goJson, parseJsonKeepingNumbers } from '../../src/gateway/go-json.ts'
 import { canonicalHeaderKey, encodeGoQuery, goQueryEscape, parseGoQuery } from '../../src/gateway/go-url.ts'
-import { backendHeaders, clientIp, compileForwardRule } from '../../src/gateway/request-headers.ts'
+import {
+  backendHeaders,
+  clientIp,
+  compileForwardRule,
+  compileTrustedProxies,
+} from '../../src/gateway/request-headers.ts'
 import { cleanPath, createRouter } from '../../src/gateway/router.ts'
 import { mustConfig } from './helpers.ts'
 
@@ -75,6 +80,12 @@ describe('what backends receive', () => {
       clientIp(req({ 'x-forwarded-for': '1.2.3.4' }), { ...server, forwardedByClientIp: false }),
       '10.0.0.7',
     )
+  })
+  test('with router.trusted_proxies only a trusted peer and trusted hops count', () => {
+    const trusted = compileTrustedProxies(['10.0.0.0/8', '192.0.2.1'])
+    const xff = { 'x-forwarded-for': '1.2.3.4, 198.51.100.9, 192.0.2.1' }
+    assert.equal(clientIp(req(xff), server, trusted), '198.51.100.9')
+    assert.equal(clientIp(req(xff, '203.0.113.5'), server, trusted), '203.0.113.5')
   })
   test('default input headers: Content-Type only; KrakenD User-Agent; gzip; X-Forwarded-Host', () => {
     const out = backendHeaders(

@@ -101,6 +101,8 @@ export interface ServerOptions {
   forwardedByClientIp: boolean
   /** Lower-case header names read for the client IP, in order. */
   remoteIpHeaders: string[]
+  /** router.trusted_proxies (IPs or CIDRs); undefined = every proxy trusted (gin's default). */
+  trustedProxies?: string[]
   /** router.error_body: JSON bodies for the router's own 404 and 405. */
   errorBody404?: unknown
   errorBody405?: unknown

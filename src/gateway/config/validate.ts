@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { distance } from 'fastest-levenshtein'
 import { formatKeyPath, type KeyPath } from '../../core/document.ts'
 import type { Problem } from '../../core/errors.ts'
@@ -319,6 +320,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       (h) => h.toLowerCase(),
     ),
     ...errorBodies(router.error_body, rp, error),
+    ...trustedProxiesAt(router, rp, error),
   }
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
@@ -618,6 +620,34 @@ function flatmapAt(proxyNs: Record<string, unknown>, path: KeyPath, error: Error
     ops.push({ type: op.type, args: (args as string[]).map((a) => a.split('.')) })
   }
   return ops.length > 0 ? ops : undefined
+}
+
+/** router.trusted_proxies: IPs or CIDRs whose X-Forwarded-For / X-Real-IP are believed. */
+function trustedProxiesAt(
+  router: Record<string, unknown>,
+  path: KeyPath,
+  error: ErrorFn,
+): { trustedProxies?: string[] } {
+  const raw = router.trusted_proxies
+  if (raw === undefined) return {}
+  const list = Array.isArray(raw) ? raw : [raw]
+  const out: string[] = []
+  for (const [i, item] of list.entries()) {
+    const [ip, bits, extra] = typeof item === 'string' ? item.split('/') : []
+    const family = ip ? isIP(ip) : 0
+    const max = family === 6 ? 128 : 32
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max))
+    )
+      error(
+        [...path, 'trusted_proxies', i],
+        `trusted_proxies entry ${JSON.stringify(item)} is not an IP or CIDR`,
+      )
+    else out.push(item as string)
+  }
+  return { trustedProxies: out }
 }
 
 function errorBodies(
