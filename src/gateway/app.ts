@@ -112,6 +112,8 @@ interface CompiledBackend {
   record: ((status: number, seconds: number) => void) | undefined
   /** lura's `[METHOD {{.Pattern}}]:` error prefix. */
   errorPrefix: string
+  /** encoding no-op on an endpoint that renders: the answer is read and dropped. */
+  discards: boolean
 }
 
 interface CompiledEndpoint {
@@ -232,6 +234,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         format: compileFormatter(b),
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
         errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
+        discards: b.encoding === 'no-op' && !cfg.noop,
       }
     })
     const ep: CompiledEndpoint = {
@@ -611,6 +614,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     try {
       const answer = await send(ep, b, ctx, signal)
       status = answer.status
+      if (b.discards) {
+        // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
+        answer.body.dump().catch(ignore)
+        return { ok: true, data: {}, complete: true }
+      }
       if (status !== 200 && status !== 201) return await statusFailure(b, answer)
       const text = await readText(answer, config.server.maxBackendBodyBytes)
       let data = b.decode(text)

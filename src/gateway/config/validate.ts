@@ -504,23 +504,23 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
       backends.push(backend)
     }
-    const noop = outputEncoding === 'no-op' || backends.some((b) => b.encoding === 'no-op')
+    // lura: only the endpoint's output_encoding makes a pass-through, and it forces its backend to no-op.
+    const noop = outputEncoding === 'no-op'
     if (noop && Array.isArray(rawBackends) && rawBackends.length > 1)
       error(
         [...ep, 'backend'],
         `endpoint ${label} uses the no-op encoding but has ${rawBackends.length} backends`,
         'a no-op endpoint passes one backend through unchanged; keep exactly one backend or use json',
       )
-    if (noop && outputEncoding !== 'no-op')
-      warn(
-        [...ep, 'output_encoding'],
-        `endpoint ${label}: backend uses no-op; set "output_encoding": "no-op" as well`,
-      )
-    if (noop && backends[0] && backends[0].encoding !== 'no-op' && outputEncoding === 'no-op')
-      warn(
-        [...ep, 'backend', 0, 'encoding'],
-        `endpoint ${label}: set the backend "encoding": "no-op" as well`,
-      )
+    if (noop) for (const b of backends) b.encoding = 'no-op'
+    else
+      for (const [j, b] of backends.entries())
+        if (b.encoding === 'no-op')
+          warn(
+            [...ep, 'backend', j, 'encoding'],
+            `endpoint ${label}: backend ${j} uses no-op but the endpoint renders ${outputEncoding}: KrakenD discards that backend's answer (any status counts as an empty success)`,
+            'set "output_encoding": "no-op" on the endpoint to pass the answer through',
+          )
     endpoints.push({
       endpoint: path,
       method: method as HttpMethod,
