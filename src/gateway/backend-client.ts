@@ -56,13 +56,13 @@ const KEEP_ALIVE_LINE = '\r\nconnection: keep-alive\r\n'
  * The line is dropped from the request head as it is written; the connection stays persistent.
  */
 function withoutKeepAliveHeader(socket: Socket): Socket {
-  const write = socket.write
-  socket.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
+  const write = socket.write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
+  socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
     if (typeof chunk === 'string') {
       const at = chunk.indexOf(KEEP_ALIVE_LINE)
       if (at !== -1) chunk = `${chunk.slice(0, at)}\r\n${chunk.slice(at + KEEP_ALIVE_LINE.length)}`
     }
-    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest)
+    return write.call(this, chunk, encoding, callback)
   } as Socket['write']
   return socket
 }
