@@ -182,7 +182,11 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         }
         if (next.origin !== origin && !sameOrSubdomain(new URL(req.origin).hostname, next.hostname))
           for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
-        if (!(previous.startsWith('https:') && next.protocol === 'http:'))
+        // Go keeps a Referer the caller set, and sends none from https to http.
+        if (
+          req.headers.referer === undefined &&
+          !(previous.startsWith('https:') && next.protocol === 'http:')
+        )
           headers.referer = stripUserInfo(previous)
         origin = next.origin
         const dispatcher = origin === req.origin ? req.pool : otherOrigins()
