@@ -21,8 +21,9 @@ import type {
   StaticStrategy,
 } from './config/types.ts'
 import { applyFlatmap } from './flatmap.ts'
+import { hexEscapeNonAscii, htmlEscape, luraPattern, sniffText } from './go-http.ts'
 import { goJson } from './go-json.ts'
-import { encodeGoQuery, parseGoQuery } from './go-url.ts'
+import { forwardQuery } from './go-url.ts'
 import {
   COMPLETED_HEADER,
   KRAKEND_HEADER,
@@ -31,6 +32,7 @@ import {
 } from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
+import { HttpError, readRequestBody } from './request-body.ts'
 import {
   backendHeaders,
   compileForwardRule,
@@ -172,14 +174,6 @@ const STATIC_MATCH: Record<
   errored: (_d, _c, failed) => failed,
   complete: (hasData, complete, failed) => !failed && hasData && complete,
   incomplete: (hasData, complete) => !hasData || !complete,
-}
-
-class HttpError extends Error {
-  readonly status: number
-  constructor(status: number, message: string) {
-    super(message)
-    this.status = status
-  }
 }
 
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
@@ -737,81 +731,3 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 }
 
 const ignore = () => {}
-
-/** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
-function luraPattern(pattern: string): string {
-  return pattern.replace(
-    /\{([^{}]+)\}/g,
-    (_, name: string) => `{{.${name.charAt(0).toUpperCase()}${name.slice(1)}}}`,
-  )
-}
-
-/** What Go's http.DetectContentType says for an error text KrakenD writes without a type. */
-function sniffText(text: string): string {
-  const head = text.trimStart().slice(0, 14).toLowerCase()
-  if (
-    head.startsWith('<!doctype html') ||
-    head.startsWith('<html') ||
-    head.startsWith('<head') ||
-    head.startsWith('<body')
-  )
-    return 'text/html; charset=utf-8'
-  if (head.startsWith('<?xml')) return 'text/xml; charset=utf-8'
-  return TEXT_TYPE
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&#34;',
-  "'": '&#39;',
-}
-
-/** Go's htmlEscape in http.Redirect. */
-function htmlEscape(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => HTML_ESCAPES[c] as string)
-}
-
-/** Go's hexEscapeNonASCII for the Location header. */
-function hexEscapeNonAscii(text: string): string {
-  return text.replace(/[^\x21-\x7e]+/g, (s) =>
-    [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-  )
-}
-
-/** url.Values from the client, filtered by input_query_strings and re-encoded (sorted) as lura does. */
-function forwardQuery(rule: string[] | '*', raw: string): string {
-  const parsed = parseGoQuery(raw)
-  if (rule === '*') return encodeGoQuery(parsed)
-  const kept = new Map<string, string[]>()
-  for (const name of rule) {
-    const values = parsed.get(name)
-    if (values && values.length > 0) kept.set(name, values)
-  }
-  return encodeGoQuery(kept)
-}
-
-function readRequestBody(req: GatewayRequest, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'])
-  if (declared > limit) {
-    req.resume()
-    return Promise.reject(new HttpError(413, `request body over ${limit} bytes`))
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        req.removeAllListeners('data')
-        req.resume()
-        reject(new HttpError(413, `request body over ${limit} bytes`))
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)))
-    req.on('error', reject)
-  })
-}

@@ -80,3 +80,15 @@ export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
   }
   return out
 }
+
+/** url.Values from the client, filtered by input_query_strings and re-encoded (sorted) as lura does. */
+export function forwardQuery(rule: string[] | '*', raw: string): string {
+  const parsed = parseGoQuery(raw)
+  if (rule === '*') return encodeGoQuery(parsed)
+  const kept = new Map<string, string[]>()
+  for (const name of rule) {
+    const values = parsed.get(name)
+    if (values && values.length > 0) kept.set(name, values)
+  }
+  return encodeGoQuery(kept)
+}

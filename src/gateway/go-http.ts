@@ -1,0 +1,44 @@
+// How Go's net/http and lura word things the gateway writes itself: error texts without a type
+// (http.DetectContentType), http.Redirect's Location and body, lura's url_pattern form in errors.
+
+/** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
+export function luraPattern(pattern: string): string {
+  return pattern.replace(
+    /\{([^{}]+)\}/g,
+    (_, name: string) => `{{.${name.charAt(0).toUpperCase()}${name.slice(1)}}}`,
+  )
+}
+
+/** What Go's http.DetectContentType says for an error text KrakenD writes without a type. */
+export function sniffText(text: string): string {
+  const head = text.trimStart().slice(0, 14).toLowerCase()
+  if (
+    head.startsWith('<!doctype html') ||
+    head.startsWith('<html') ||
+    head.startsWith('<head') ||
+    head.startsWith('<body')
+  )
+    return 'text/html; charset=utf-8'
+  if (head.startsWith('<?xml')) return 'text/xml; charset=utf-8'
+  return 'text/plain; charset=utf-8'
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+}
+
+/** Go's htmlEscape in http.Redirect. */
+export function htmlEscape(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => HTML_ESCAPES[c] as string)
+}
+
+/** Go's hexEscapeNonASCII for the Location header. */
+export function hexEscapeNonAscii(text: string): string {
+  return text.replace(/[^\x21-\x7e]+/g, (s) =>
+    [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  )
+}
