@@ -141,6 +141,19 @@ function issueToProblems(
   return [{ message, location: locate(path), ...(hint ? { hint } : {}) }]
 }
 
+/**
+ * Hook commands keep their `${VAR}` templates: they are expanded only when the hook runs, so
+ * what gwdeploy prints and records is the template, never a secret it expands to. (A missing
+ * variable is still reported at load time.)
+ */
+function keepHookTemplates(interpolation: ReturnType<typeof interpolate>, raw: unknown): void {
+  const hooks = (raw as { hooks?: unknown } | null)?.hooks
+  const value = interpolation.value as Record<string, unknown> | null
+  if (hooks === undefined || value === null || typeof value !== 'object') return
+  value.hooks = hooks
+  interpolation.fromEnv = interpolation.fromEnv.filter((entry) => entry.path[0] !== 'hooks')
+}
+
 /** Loads gwdeploy.yml (+ overlay), interpolates ${VAR}, validates; every problem in one error. */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd()
@@ -169,6 +182,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     location: locate(path),
     hint: `Export ${variable}, or write \${${variable}:-default} to give it a default.`,
   }))
+  keepHookTemplates(interpolation, merged)
   const parsed = gwConfigSchema.safeParse(interpolation.value)
   if (!parsed.success) {
     // A value whose ${VAR} is missing is already reported; its schema errors would only repeat it.

@@ -397,11 +397,28 @@ export function createProvider(context: ProviderContext): Provider {
   })
 }
 
-/** Node processes must not inherit gwdeploy's test hooks. */
-function nodeEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const key of Object.keys(env)) if (key.startsWith('GWDEPLOY_TEST_')) delete env[key]
-  return env
+/**
+ * Nodes and the front proxy are detached and outlive the CI job: they get only what a Node
+ * process needs (locale, time zone, temp dir, CA bundles), never the job's secrets or
+ * gwdeploy's own variables.
+ */
+const NODE_ENV_KEYS = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+]
+
+export function nodeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {}
+  for (const key of NODE_ENV_KEYS) if (env[key] !== undefined) out[key] = env[key]
+  return out
 }
 
 /** A live process whose command line still names this release's config (guards pid reuse). */
