@@ -1,7 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, lstatSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { z } from 'zod'
-import { formatKeyPath, type KeyPath, parseSourceDocument, type SourceDocument } from '../core/document.ts'
+import {
+  formatKeyPath,
+  type KeyPath,
+  MAX_PROJECT_CONFIG_BYTES,
+  parseSourceDocument,
+  readConfigText,
+  type SourceDocument,
+} from '../core/document.ts'
 import { configError, type Location, type Problem } from '../core/errors.ts'
 import { interpolate } from './interpolate.ts'
 import { knownKeysAt } from './json-schema.ts'
@@ -34,7 +41,7 @@ export interface LoadedConfig {
 export function findConfigFile(cwd: string, file?: string): string {
   if (file) {
     const path = resolve(cwd, file)
-    if (!existsSync(path)) {
+    if (!present(path)) {
       throw configError(`config file ${file} does not exist`, {
         hint: 'Check the --config path, or run `gwdeploy init`.',
       })
@@ -43,11 +50,21 @@ export function findConfigFile(cwd: string, file?: string): string {
   }
   for (const name of DEFAULT_CONFIG_FILES) {
     const path = join(cwd, name)
-    if (existsSync(path)) return path
+    if (present(path)) return path
   }
   throw configError(`no gwdeploy.yml in ${cwd}`, {
     hint: 'Run `gwdeploy init` to write a starter config, or pass --config PATH.',
   })
+}
+
+/** A directory entry exists (a dangling or looping symlink too: reading it then says why it fails). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export function overlayPath(baseFile: string, env: string): string {
@@ -63,12 +80,7 @@ function displayName(cwd: string, path: string): string {
 }
 
 function readDocument(path: string, cwd: string): SourceDocument {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (error) {
-    throw configError(`cannot read ${path}: ${(error as Error).message}`)
-  }
+  const text = readConfigText(path, displayName(cwd, path), MAX_PROJECT_CONFIG_BYTES)
   const doc = parseSourceDocument(text, displayName(cwd, path))
   if (
     doc.value !== null &&

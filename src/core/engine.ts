@@ -97,7 +97,7 @@ async function withLock<T>(
   operation: string,
   sha: string | undefined,
   waitMs: number,
-  fn: (lock: HeldLock) => Promise<T>,
+  fn: (lock: HeldLock, locked: EngineContext) => Promise<T>,
 ): Promise<T> {
   const { target, reporter, signal } = ctx
   await testPoint('lock', signal)
@@ -109,7 +109,8 @@ async function withLock<T>(
     ),
   )
   try {
-    return await fn(lock)
+    // Work under the lock stops when the lock is lost, as it does on SIGINT/SIGTERM.
+    return await fn(lock, { ...ctx, signal: AbortSignal.any([signal, lock.lost]) })
   } finally {
     await testPoint('unlock')
     reporter.emit({ type: 'step', step: 'unlock', status: 'running' })
@@ -270,13 +271,23 @@ export async function release(
   const resolved = preset
     ? { sha: preset.sha, version: preset.sha, dirty: false }
     : await step(reporter, 'resolve', () =>
-        resolveSha({ sha: options.sha, allowDirty: options.allowDirty ?? false, cwd: target.dir }),
+        resolveSha({
+          sha: options.sha,
+          allowDirty: options.allowDirty ?? false,
+          cwd: target.dir,
+          stateDir: target.stateDir,
+        }),
       )
   if (options.dryRun) {
     return planOnly(ctx, resolved.sha, resolved.version, preset)
   }
-  return withLock(ctx, preset ? 'rollback' : 'release', resolved.sha, options.lockWaitMs ?? 0, (lock) =>
-    runRelease(ctx, options, resolved, started, lock, preset),
+  // Stamp (read + validate the gateway config) before taking the lock: a bad or huge config is
+  // exit 2 with nothing changed, and never holds the lock while it fails.
+  const stamped = preset
+    ? undefined
+    : await step(reporter, 'stamp', () => makeArtifact(ctx, resolved.sha, resolved.version))
+  return withLock(ctx, preset ? 'rollback' : 'release', resolved.sha, options.lockWaitMs ?? 0, (lock, locked) =>
+    runRelease(locked, options, resolved, started, lock, preset ?? stamped, preset !== undefined),
   )
 }
 
@@ -370,14 +381,16 @@ async function runRelease(
   resolved: { sha: string; version: string },
   started: number,
   lock: HeldLock,
-  preset?: Artifact,
+  stamped: Artifact | undefined,
+  isRollback: boolean,
 ): Promise<ReleaseResult> {
   const { target, reporter, signal } = ctx
   const { provider, config } = target
+  const preset = isRollback ? stamped : undefined
   const operation = preset ? ('rollback' as const) : ('release' as const)
   await testPoint('stamp', signal)
   let artifact =
-    preset ?? (await step(reporter, 'stamp', () => makeArtifact(ctx, resolved.sha, resolved.version)))
+    stamped ?? (await step(reporter, 'stamp', () => makeArtifact(ctx, resolved.sha, resolved.version)))
   if (preset)
     reporter.emit({
       type: 'step',

@@ -4,8 +4,7 @@
  * no whitespace). Pure apart from reading the file; nothing here touches infrastructure.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { parseSourceDocument } from '../core/document.ts'
+import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
 import { configError, usageError } from '../core/errors.ts'
 import { validateGatewayConfig } from '../gateway/config/validate.ts'
 
@@ -82,17 +81,12 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
   const sha7 = sha.slice(0, 7)
   let text = input.text
   if (text === undefined) {
-    try {
-      text = await readFile(input.file, 'utf8')
-    } catch (error) {
-      throw configError(
-        `cannot read the gateway config ${input.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        {
-          location: { path: 'gateway.config' },
-          hint: 'Point gateway.config in gwdeploy.yml at your KrakenD v3 file.',
-        },
-      )
-    }
+    text = readConfigText(
+      input.file,
+      input.file,
+      MAX_GATEWAY_CONFIG_BYTES,
+      'Point gateway.config in gwdeploy.yml at your KrakenD v3 file.',
+    )
   }
   const doc = parseSourceDocument(text, input.file)
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {

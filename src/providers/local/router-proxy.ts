@@ -15,6 +15,7 @@ import { chmod, rm } from 'node:fs/promises'
 import http, { type IncomingHttpHeaders } from 'node:http'
 import http2 from 'node:http2'
 import net from 'node:net'
+import type { Readable } from 'node:stream'
 import { Pool } from 'undici'
 import { readJson, writeJsonAtomic } from './state.ts'
 
@@ -274,7 +275,8 @@ export class FrontProxy {
           method: method as 'GET',
           path: req.url ?? '/',
           headers,
-          body: body ?? null,
+          // undici streams any async iterable; its typings list only Readable.
+          body: (body ?? null) as unknown as Readable | null,
         })
         this.#down.delete(target.origin)
         stats.requests += 1
