@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand, type RunContext } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
+import { providerError } from '../core/errors.ts'
 import { type StatusResult, status } from '../core/operations.ts'
 import { openTarget } from '../core/target.ts'
 import { sleep } from '../health/gate.ts'
-import { providerError } from '../core/errors.ts'
 
 export function renderStatus(s: StatusResult): string {
   const lines = [`${s.service} on ${s.provider}${s.env ? ` (${s.env})` : ''}`]

@@ -25,6 +25,11 @@ export interface LoadOptions {
   /** Overlay name: loads gwdeploy.<env>.yml next to the base file and deep-merges it. */
   env?: string
   environ?: NodeJS.ProcessEnv
+  /**
+   * Teardown (destroy, retire) must work without the release's secrets: an unset `${VAR}` is not
+   * an error then, and the key it was used in falls back to its default.
+   */
+  allowMissingEnv?: boolean
 }
 
 export interface LoadedConfig {
@@ -189,6 +194,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const merged = documents.reduce<unknown>((acc, doc) => deepMerge(acc, doc.value ?? {}), {})
   const locate = locator(documents)
   const interpolation = interpolate(merged, environ)
+  if (options.allowMissingEnv) {
+    for (const { path } of interpolation.missing) unset(interpolation.value, path)
+    interpolation.missing = []
+  }
   const problems: Problem[] = interpolation.missing.map(({ variable, path }) => ({
     message: `environment variable ${variable} is not set`,
     location: locate(path),
@@ -220,6 +229,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     env: options.env,
     fromEnv: interpolation.fromEnv,
   }
+}
+
+function unset(value: unknown, path: KeyPath): void {
+  const parent = valueAt(value, path.slice(0, -1)) as Record<string | number, unknown> | undefined
+  const last = path.at(-1)
+  if (parent && typeof parent === 'object' && last !== undefined) delete parent[last]
 }
 
 /** Absolute path of a path written in gwdeploy.yml. */

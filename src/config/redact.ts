@@ -2,7 +2,8 @@ import type { KeyPath } from '../core/document.ts'
 
 const SECRET_NAME = /pass(word)?|secret|token|credential|private|api[-_]?key|auth|webhook|cookie|signature/i
 /** Environment variables whose values are treated as secrets wherever they are used. */
-const SECRET_VARIABLE = /pass(word)?|secret|token|credential|private|key|auth|webhook|cookie|signature|dsn|session/i
+const SECRET_VARIABLE =
+  /pass(word)?|secret|token|credential|private|key|auth|webhook|cookie|signature|dsn|session/i
 export const REDACTED = '[redacted]'
 
 /**

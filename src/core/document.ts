@@ -1,5 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { readFileSync, statSync } from 'node:fs'
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { configError, type Location, type Problem } from './errors.ts'
 import { jsonLocator, offsetToLineColumn } from './json-locate.ts'
 
@@ -50,17 +50,23 @@ export function readConfigText(path: string, shown: string, maxBytes: number, hi
   if (stats.size > maxBytes) {
     throw configError(
       `${shown} is ${(stats.size / 1048576).toFixed(1)} MB: gwdeploy refuses files over ${maxBytes / 1048576} MB`,
-      { location: { file: shown }, hint: 'Is this the right file? Configs this large are almost always a mistake.' },
+      {
+        location: { file: shown },
+        hint: 'Is this the right file? Configs this large are almost always a mistake.',
+      },
     )
   }
   let buffer: Buffer
   try {
     buffer = readFileSync(path)
   } catch (error) {
-    throw configError(`cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      location: { file: shown },
-      hint: 'Check the file permissions.',
-    })
+    throw configError(
+      `cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        location: { file: shown },
+        hint: 'Check the file permissions.',
+      },
+    )
   }
   const nul = buffer.indexOf(0)
   if (nul >= 0) {

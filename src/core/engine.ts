@@ -286,8 +286,13 @@ export async function release(
   const stamped = preset
     ? undefined
     : await step(reporter, 'stamp', () => makeArtifact(ctx, resolved.sha, resolved.version))
-  return withLock(ctx, preset ? 'rollback' : 'release', resolved.sha, options.lockWaitMs ?? 0, (lock, locked) =>
-    runRelease(locked, options, resolved, started, lock, preset ?? stamped, preset !== undefined),
+  return withLock(
+    ctx,
+    preset ? 'rollback' : 'release',
+    resolved.sha,
+    options.lockWaitMs ?? 0,
+    (lock, locked) =>
+      runRelease(locked, options, resolved, started, lock, preset ?? stamped, preset !== undefined),
   )
 }
 

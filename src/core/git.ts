@@ -55,7 +55,9 @@ export async function resolveSha(options: {
   // gwdeploy's own state directory (locks, history, local nodes) is never "an uncommitted change".
   const exclude = options.stateDir ? relative(options.cwd, options.stateDir) : ''
   const pathspec =
-    exclude && !exclude.startsWith('..') && !isAbsolute(exclude) ? ['--', ':(top)', `:(exclude)${exclude}`] : []
+    exclude && !exclude.startsWith('..') && !isAbsolute(exclude)
+      ? ['--', ':(top)', `:(exclude)${exclude}`]
+      : []
   const status = (await execa('git', ['status', '--porcelain', ...pathspec], { cwd: options.cwd })).stdout
   if (status.trim() === '') return { sha: head, version: head, dirty: false }
   if (!options.allowDirty) {

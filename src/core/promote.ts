@@ -33,7 +33,8 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
     // The colour to promote: one waiting for traffic (a preview, or part of a shift). The colour
     // kept for rollback after a release is not waiting: promoting it would roll production back.
     const candidates = COLOURS.filter(
-      (c) => state.fleets[c] && state.weights[c] < 100 && (state.weights[c] > 0 || !state.fleets[c]?.keepUntil),
+      (c) =>
+        state.fleets[c] && state.weights[c] < 100 && (state.weights[c] > 0 || !state.fleets[c]?.keepUntil),
     )
     // The newest fleet is the one waiting (preview, partial shift, or the colour rolled back from).
     const created = (c: Colour) => Date.parse(state.fleets[c]?.createdAt ?? '') || 0

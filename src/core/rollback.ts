@@ -53,7 +53,9 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       // Mid-shift (a canary, an interrupted step) the rollback goes to the colour that fully
       // served before the shift began, whichever holds more traffic right now.
       const split = COLOURS.every((c) => state.weights[c] > 0)
-      const serving = split ? otherColour(await servedBefore(target.stateDir, state)) : servingColour(state.weights)
+      const serving = split
+        ? otherColour(await servedBefore(target.stateDir, state))
+        : servingColour(state.weights)
       const servingFleet = serving ? state.fleets[serving] : undefined
       let wanted = options.to?.toLowerCase()
       if (wanted) {

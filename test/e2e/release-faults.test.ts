@@ -93,7 +93,8 @@ describe('faults: an interrupt reverts traffic and tears green down', () => {
       assert.equal(routes?.colours.blue?.weight, 100)
       assert.equal(routes?.colours.green?.weight ?? 0, 0)
       assert.equal(await project.fleet('green'), undefined, 'green torn down')
-      for (const node of green?.nodes ?? []) assert.equal(isAlive(node.pid), false, `node ${node.pid} stopped`)
+      for (const node of green?.nodes ?? [])
+        assert.equal(isAlive(node.pid), false, `node ${node.pid} stopped`)
       assert.equal(await liveName(project.port), nameOf(1))
       const status = await project.json<{ result: { colours: Array<{ role: string }> } }>(['status'])
       assert.deepEqual(
@@ -177,7 +178,7 @@ describe('faults: secrets stay out of output, history and detached processes', (
   it('a hook prints and records its template, never the expansion; the hook still gets the value', async () => {
     await project.writeConfig({
       size: 1,
-      hooks: { preRelease: ["echo 'Bearer ${API_TOKEN}' > seen.txt; echo \"token ${API_TOKEN}\"; exit 3"] },
+      hooks: { preRelease: ['echo \'Bearer ${API_TOKEN}\' > seen.txt; echo "token ${API_TOKEN}"; exit 3'] },
     })
     const plain = await project.run(['release', '--sha', sha(1)], env)
     assert.equal(plain.code, 2, plain.stderr)

@@ -216,7 +216,10 @@ export class FrontProxy {
     return up.length > 0 ? up : untried
   }
 
-  #pick(preview: boolean, tried: Set<string> = new Set()): { colour: RouteColour; origin: string } | undefined {
+  #pick(
+    preview: boolean,
+    tried: Set<string> = new Set(),
+  ): { colour: RouteColour; origin: string } | undefined {
     const table = this.#table
     let colour: RouteColour | undefined
     if (preview) colour = table.preview ?? undefined

@@ -77,7 +77,11 @@ describe('local front proxy faults', () => {
 
   it('a refused connection is retried for any method and the dead node leaves rotation', async () => {
     const dead = `http://127.0.0.1:${await freePort()}`
-    await putRoutes(admin(), { revision: 1, preview: null, colours: { blue: { weight: 100, nodes: [dead, node.origin] } } })
+    await putRoutes(admin(), {
+      revision: 1,
+      preview: null,
+      colours: { blue: { weight: 100, nodes: [dead, node.origin] } },
+    })
     const before = proxy.snapshot().stats.blue.errors
     for (let i = 0; i < 10; i++) {
       const response = await fetch(`http://127.0.0.1:${port}/count`, { method: 'POST', body: 'abc' })
@@ -89,7 +93,11 @@ describe('local front proxy faults', () => {
   })
 
   it('an early 405 to a large upload (curl sends Expect: 100-continue) passes through and is no error', async () => {
-    await putRoutes(admin(), { revision: 2, preview: null, colours: { green: { weight: 100, nodes: [node.origin] } } })
+    await putRoutes(admin(), {
+      revision: 2,
+      preview: null,
+      colours: { green: { weight: 100, nodes: [node.origin] } },
+    })
     const file = join(dir, 'upload.bin')
     await writeFile(file, Buffer.alloc(2 * 1024 * 1024, 97))
     const { stdout } = await promisify(execFile)('curl', [
@@ -115,7 +123,11 @@ describe('local front proxy faults', () => {
   })
 
   it('streams request bodies: the node sees bytes before the upload ends; more than 16 MB passes', async () => {
-    await putRoutes(admin(), { revision: 3, preview: null, colours: { blue: { weight: 100, nodes: [node.origin] } } })
+    await putRoutes(admin(), {
+      revision: 3,
+      preview: null,
+      colours: { blue: { weight: 100, nodes: [node.origin] } },
+    })
     const size = 20 * 1024 * 1024
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(
@@ -131,7 +143,10 @@ describe('local front proxy faults', () => {
       req.on('error', reject)
       req.write(Buffer.alloc(64 * 1024, 1))
       // The rest only once the node has seen the first bytes: a buffering proxy never gets there.
-      const timer = setTimeout(() => req.destroy(new Error('the node saw no bytes while the upload was open')), 10_000)
+      const timer = setTimeout(
+        () => req.destroy(new Error('the node saw no bytes while the upload was open')),
+        10_000,
+      )
       void node.firstBytes.then(() => {
         clearTimeout(timer)
         req.end(Buffer.alloc(size - 64 * 1024, 2))
