@@ -222,3 +222,51 @@ describe('faults: secrets stay out of output, history and detached processes', (
     for (const value of Object.values(env)) assert.ok(!shown.stdout.includes(value), shown.stdout)
   })
 })
+
+/** Pids whose command line names a release of this project's state dir. */
+async function nodesOf(stateDir: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises')
+  const marker = join(stateDir, 'local/releases/')
+  const pids: number[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+    if (cmdline.includes(marker) && isAlive(Number(entry))) pids.push(Number(entry))
+  }
+  return pids.sort()
+}
+
+describe('faults: nodes started by a run killed before it recorded them', () => {
+  let project: Project
+  before(async () => {
+    project = await makeProject({ size: 2 })
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  it('the re-run stops them; destroy finds them and needs none of the release variables', async () => {
+    const env = { GWDEPLOY_TEST_KILL_AT: 'provision:spawned' }
+    const killed = await project.run(['release', '--sha', sha(1)], env)
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    assert.equal(await project.fleet('blue'), undefined, 'no record names them')
+    assert.equal((await nodesOf(project.stateDir)).length, 2)
+    const rerun = await project.run(['release', '--sha', sha(1)])
+    assert.equal(rerun.code, 0, rerun.stderr)
+    const recorded = ((await project.fleet('blue'))?.nodes ?? []).map((n) => n.pid).sort()
+    assert.deepEqual(await nodesOf(project.stateDir), recorded, 'only recorded nodes run')
+
+    assert.equal((await project.run(['release', '--sha', sha(2)], env)).signal, 'SIGKILL')
+    assert.equal((await nodesOf(project.stateDir)).length, 4)
+    const yml = await readFile(join(project.dir, 'gwdeploy.yml'), 'utf8')
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(
+        join(project.dir, 'gwdeploy.yml'),
+        yml.replace('gateway:\n', 'gateway:\n  name: "${RELEASE_LABEL_UNSET} {sha7}"\n'),
+      ),
+    )
+    const destroyed = await project.run(['destroy', '--force'])
+    assert.equal(destroyed.code, 0, destroyed.stderr)
+    assert.deepEqual(await nodesOf(project.stateDir), [])
+  })
+})
