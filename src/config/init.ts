@@ -55,7 +55,8 @@ export function ignoreStateDir(dir: string, entry = '.gwdeploy/'): boolean {
   const file = join(dir, '.gitignore')
   const current = existsSync(file) ? readFileSync(file, 'utf8') : ''
   const lines = current.split('\n').map((line) => line.trim())
-  if (lines.includes(entry) || lines.includes(entry.replace(/\/$/, '')) || lines.includes(`/${entry}`)) return false
+  if (lines.includes(entry) || lines.includes(entry.replace(/\/$/, '')) || lines.includes(`/${entry}`))
+    return false
   const prefix = current === '' || current.endsWith('\n') ? '' : '\n'
   appendFileSync(file, `${prefix}# gwdeploy state (locks, history, local nodes)\n${entry}\n`)
   return true

@@ -39,7 +39,10 @@ export function readConfigText(path: string, shown: string, maxBytes: number, hi
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'no such file' : code
-    throw configError(`cannot read ${shown}: ${why ?? (error as Error).message}`, hint ? { hint } : {})
+    throw configError(`cannot read ${shown}: ${why ?? (error as Error).message}`, {
+      location: { file: shown },
+      ...(hint ? { hint } : {}),
+    })
   }
   if (!stats.isFile()) {
     throw configError(`${shown} is not a regular file`, {

@@ -91,7 +91,10 @@ describe('the release lock', () => {
       { holder: 'me', operation: 'release', ttlMs: 1_000 },
       { waitMs: 0 },
     )
-    await writeFile(file, JSON.stringify({ holder: 'someone else', acquiredAt: 'x', renewedAt: '', expiresAt: '' }))
+    await writeFile(
+      file,
+      JSON.stringify({ holder: 'someone else', acquiredAt: 'x', renewedAt: '', expiresAt: '' }),
+    )
     await new Promise<void>((resolve) => held.lost.addEventListener('abort', () => resolve(), { once: true }))
     assert.ok(isGwError(held.lost.reason))
     assert.equal(held.lost.reason.exitCode, 3)
@@ -107,7 +110,17 @@ describe('--sha', () => {
     await mkdir(repo)
     const git = (...args: string[]) => execa('git', args, { cwd: repo })
     await git('init', '-q')
-    await git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-q', '--allow-empty', '-m', 'x')
+    await git(
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@example.invalid',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'x',
+    )
     head = (await git('rev-parse', 'HEAD')).stdout.trim()
   })
 
@@ -157,7 +170,8 @@ describe('config parsing', () => {
   })
 
   it('JSON problems are still located by key path', () => {
-    const text = '{"version": 3,\n "endpoints": [\n  {"endpoint": "/a"},\n  {"endpoint": "/b",\n   "backend": []}]}'
+    const text =
+      '{"version": 3,\n "endpoints": [\n  {"endpoint": "/a"},\n  {"endpoint": "/b",\n   "backend": []}]}'
     const doc = parseSourceDocument(text, 'g.json')
     assert.deepEqual(doc.locate(['endpoints', 1, 'backend']), {
       file: 'g.json',
