@@ -165,6 +165,8 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   }
 }
 
+const SYSTEM_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE'])
+
 /** Maps anything thrown to a GwError with the documented exit code; undefined for oclif's own exits. */
 export function toGwError(error: unknown): GwError | undefined {
   if (isGwError(error)) return error
@@ -179,6 +181,17 @@ export function toGwError(error: unknown): GwError | undefined {
     return new GwError('usage', ExitCode.usage as ExitCodeValue, message, { hint: 'See --help for usage.' })
   }
   const message = error instanceof Error ? error.message : String(error)
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code
+  if (errno && SYSTEM_FAILURES.has(errno)) {
+    // The machine, not gwdeploy: a full or read-only disk, too many open files.
+    return new GwError('provider', ExitCode.provider, `system error: ${message}`, {
+      cause: error,
+      hint:
+        errno === 'EMFILE' || errno === 'ENFILE'
+          ? 'Raise the open-file limit (ulimit -n) and re-run.'
+          : 'Free space or fix the file system of the state directory (provider.local.stateDir), then re-run: the release converges.',
+    })
+  }
   return new GwError('bug', ExitCode.bug, `unexpected error: ${message}`, {
     cause: error,
     hint: 'This is a bug in gwdeploy. Re-run with DEBUG=gwdeploy* for the stack trace and report it.',

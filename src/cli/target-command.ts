@@ -44,6 +44,8 @@ export function lockWaitMs(value: string | undefined, target: Target): number {
  */
 export abstract class TargetCommand<T extends typeof Command, R> extends BaseCommand<T, R> {
   protected abstract operate(ctx: EngineContext, lockWait: number, context: RunContext): Promise<R>
+  /** Teardown commands run without the release's `${VAR}` secrets. */
+  protected allowMissingEnv = false
 
   public override async init(): Promise<void> {
     this.argv = normaliseLockWaitArgv(this.argv)
@@ -56,6 +58,7 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
       file: flags.config,
       env: flags.env,
       emit: (event) => context.reporter.emit(event),
+      allowMissingEnv: this.allowMissingEnv,
     })
     try {
       const ctx: EngineContext = { target, reporter: context.reporter, signal: context.signal }

@@ -10,6 +10,7 @@ export default class Destroy extends TargetCommand<typeof Destroy, { destroyed: 
   static override summary =
     'Remove everything gwdeploy created for this service on the target (both colours, the router)'
   static override description = 'Asks for the service name unless --force. The audit log (history) is kept.'
+  protected override allowMissingEnv = true
   static override flags = {
     ...targetFlags,
     force: Flags.boolean({ description: 'Do not ask for confirmation.' }),

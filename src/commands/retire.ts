@@ -5,6 +5,7 @@ import { type RetireResult, retire } from '../core/operations.ts'
 
 export default class Retire extends TargetCommand<typeof Retire, RetireResult> {
   static override summary = 'Tear down the idle (previous) colour; the serving colour is never touched'
+  protected override allowMissingEnv = true
   static override flags = {
     ...targetFlags,
     delete: Flags.boolean({

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand, type RunContext } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
+import { providerError } from '../core/errors.ts'
 import { type StatusResult, status } from '../core/operations.ts'
 import { openTarget } from '../core/target.ts'
 import { sleep } from '../health/gate.ts'
@@ -10,7 +11,11 @@ export function renderStatus(s: StatusResult): string {
   lines.push(
     `router: ${s.router.present ? 'up' : 'down'}${s.endpoint ? `  ${s.endpoint}` : ''}${s.preview ? `  preview ${s.preview}` : ''}${s.router.detail ? `  (${s.router.detail})` : ''}`,
   )
-  lines.push(`traffic: blue ${s.weights.blue}% / green ${s.weights.green}%`)
+  if (!s.served && s.serving)
+    lines.push(
+      `traffic: nothing is served (the router is down; recorded: blue ${s.weights.blue}% / green ${s.weights.green}%)`,
+    )
+  else lines.push(`traffic: blue ${s.weights.blue}% / green ${s.weights.green}%`)
   if (s.colours.length === 0) lines.push('no fleets: run `gwdeploy release`')
   for (const c of s.colours) {
     const keep = c.keepUntil
@@ -45,7 +50,7 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
   protected async execute(context: RunContext): Promise<StatusResult> {
     const target = await openTarget({ file: this.flags.config, env: this.flags.env })
     let result = await status(target)
-    if (!this.flags.watch || context.json) return result
+    if (!this.flags.watch || context.json) return this.#served(result, context)
     while (!context.signal.aborted) {
       process.stdout.write(`\x1b[2J\x1b[H${renderStatus(result)}\n`)
       try {
@@ -57,6 +62,19 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     }
     process.exitCode = 0
     return result
+  }
+
+  /** A target that should serve but whose router is down is a failure (exit 6), shown whole. */
+  #served(result: StatusResult, context: RunContext): StatusResult {
+    if (result.served || !result.serving) return result
+    if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
+    throw providerError(
+      `nothing is served: the router is not running (${result.router.detail ?? result.provider})`,
+      {
+        hint: `Restore it with \`gwdeploy release --sha ${result.colours.find((c) => c.colour === result.serving)?.sha ?? '<live sha>'}\` (the live SHA).`,
+        details: { status: result },
+      },
+    )
   }
 
   protected override render(result: StatusResult): string {

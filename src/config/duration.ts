@@ -48,3 +48,16 @@ export const duration = z
     description: 'A duration: 500ms, 30s, 5m, 1h or combinations like 1m30s.',
     pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$|^0$',
   })
+
+/** A duration with a floor: values below it would make gwdeploy misbehave (a lock that expires while held). */
+export function durationAtLeast(minMs: number, why: string) {
+  return duration
+    .refine((ms) => ms >= minMs, {
+      message: `must be at least ${formatDuration(minMs)}`,
+      params: { hint: why },
+    })
+    .meta({
+      description: `A duration of at least ${formatDuration(minMs)}: 500ms, 30s, 5m, 1h or combinations like 1m30s.`,
+      pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$',
+    })
+}

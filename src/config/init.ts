@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { usageError } from '../core/errors.ts'
 import { type CiKind, renderInitFiles, serviceNameFrom } from './init-files.ts'
@@ -42,5 +42,22 @@ export function initProject(options: {
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, file.content)
   }
-  return { written: files.map((file) => file.path), service, provider: options.provider }
+  const written = files.map((file) => file.path)
+  if (ignoreStateDir(options.dir)) written.push('.gitignore')
+  return { written, service, provider: options.provider }
+}
+
+/**
+ * gwdeploy keeps its state (lock, history, local nodes) in `.gwdeploy/`: it is never part of the
+ * commit, so init adds it to .gitignore (creating the file when missing). Returns whether it wrote.
+ */
+export function ignoreStateDir(dir: string, entry = '.gwdeploy/'): boolean {
+  const file = join(dir, '.gitignore')
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  const lines = current.split('\n').map((line) => line.trim())
+  if (lines.includes(entry) || lines.includes(entry.replace(/\/$/, '')) || lines.includes(`/${entry}`))
+    return false
+  const prefix = current === '' || current.endsWith('\n') ? '' : '\n'
+  appendFileSync(file, `${prefix}# gwdeploy state (locks, history, local nodes)\n${entry}\n`)
+  return true
 }

@@ -1,7 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, lstatSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { z } from 'zod'
-import { formatKeyPath, type KeyPath, parseSourceDocument, type SourceDocument } from '../core/document.ts'
+import {
+  formatKeyPath,
+  type KeyPath,
+  MAX_PROJECT_CONFIG_BYTES,
+  parseSourceDocument,
+  readConfigText,
+  type SourceDocument,
+} from '../core/document.ts'
 import { configError, type Location, type Problem } from '../core/errors.ts'
 import { interpolate } from './interpolate.ts'
 import { knownKeysAt } from './json-schema.ts'
@@ -18,6 +25,11 @@ export interface LoadOptions {
   /** Overlay name: loads gwdeploy.<env>.yml next to the base file and deep-merges it. */
   env?: string
   environ?: NodeJS.ProcessEnv
+  /**
+   * Teardown (destroy, retire) must work without the release's secrets: an unset `${VAR}` is not
+   * an error then, and the key it was used in falls back to its default.
+   */
+  allowMissingEnv?: boolean
 }
 
 export interface LoadedConfig {
@@ -34,7 +46,7 @@ export interface LoadedConfig {
 export function findConfigFile(cwd: string, file?: string): string {
   if (file) {
     const path = resolve(cwd, file)
-    if (!existsSync(path)) {
+    if (!present(path)) {
       throw configError(`config file ${file} does not exist`, {
         hint: 'Check the --config path, or run `gwdeploy init`.',
       })
@@ -43,11 +55,21 @@ export function findConfigFile(cwd: string, file?: string): string {
   }
   for (const name of DEFAULT_CONFIG_FILES) {
     const path = join(cwd, name)
-    if (existsSync(path)) return path
+    if (present(path)) return path
   }
   throw configError(`no gwdeploy.yml in ${cwd}`, {
     hint: 'Run `gwdeploy init` to write a starter config, or pass --config PATH.',
   })
+}
+
+/** A directory entry exists (a dangling or looping symlink too: reading it then says why it fails). */
+function present(path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export function overlayPath(baseFile: string, env: string): string {
@@ -63,12 +85,7 @@ function displayName(cwd: string, path: string): string {
 }
 
 function readDocument(path: string, cwd: string): SourceDocument {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (error) {
-    throw configError(`cannot read ${path}: ${(error as Error).message}`)
-  }
+  const text = readConfigText(path, displayName(cwd, path), MAX_PROJECT_CONFIG_BYTES)
   const doc = parseSourceDocument(text, displayName(cwd, path))
   if (
     doc.value !== null &&
@@ -141,6 +158,19 @@ function issueToProblems(
   return [{ message, location: locate(path), ...(hint ? { hint } : {}) }]
 }
 
+/**
+ * Hook commands keep their `${VAR}` templates: they are expanded only when the hook runs, so
+ * what gwdeploy prints and records is the template, never a secret it expands to. (A missing
+ * variable is still reported at load time.)
+ */
+function keepHookTemplates(interpolation: ReturnType<typeof interpolate>, raw: unknown): void {
+  const hooks = (raw as { hooks?: unknown } | null)?.hooks
+  const value = interpolation.value as Record<string, unknown> | null
+  if (hooks === undefined || value === null || typeof value !== 'object') return
+  value.hooks = hooks
+  interpolation.fromEnv = interpolation.fromEnv.filter((entry) => entry.path[0] !== 'hooks')
+}
+
 /** Loads gwdeploy.yml (+ overlay), interpolates ${VAR}, validates; every problem in one error. */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd()
@@ -164,11 +194,16 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const merged = documents.reduce<unknown>((acc, doc) => deepMerge(acc, doc.value ?? {}), {})
   const locate = locator(documents)
   const interpolation = interpolate(merged, environ)
+  if (options.allowMissingEnv) {
+    for (const { path } of interpolation.missing) unset(interpolation.value, path)
+    interpolation.missing = []
+  }
   const problems: Problem[] = interpolation.missing.map(({ variable, path }) => ({
     message: `environment variable ${variable} is not set`,
     location: locate(path),
     hint: `Export ${variable}, or write \${${variable}:-default} to give it a default.`,
   }))
+  keepHookTemplates(interpolation, merged)
   const parsed = gwConfigSchema.safeParse(interpolation.value)
   if (!parsed.success) {
     // A value whose ${VAR} is missing is already reported; its schema errors would only repeat it.
@@ -194,6 +229,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     env: options.env,
     fromEnv: interpolation.fromEnv,
   }
+}
+
+function unset(value: unknown, path: KeyPath): void {
+  const parent = valueAt(value, path.slice(0, -1)) as Record<string | number, unknown> | undefined
+  const last = path.at(-1)
+  if (parent && typeof parent === 'object' && last !== undefined) delete parent[last]
 }
 
 /** Absolute path of a path written in gwdeploy.yml. */

@@ -1,6 +1,9 @@
 import type { KeyPath } from '../core/document.ts'
 
-const SECRET_NAME = /pass(word)?|secret|token|credential|private|api[-_]?key|auth/i
+const SECRET_NAME = /pass(word)?|secret|token|credential|private|api[-_]?key|auth|webhook|cookie|signature/i
+/** Environment variables whose values are treated as secrets wherever they are used. */
+const SECRET_VARIABLE =
+  /pass(word)?|secret|token|credential|private|key|auth|webhook|cookie|signature|dsn|session/i
 export const REDACTED = '[redacted]'
 
 /**
@@ -10,7 +13,7 @@ export const REDACTED = '[redacted]'
 export function redact(value: unknown, fromEnv: Array<{ path: KeyPath; variables: string[] }> = []): unknown {
   const secretPaths = new Set(
     fromEnv
-      .filter((entry) => entry.variables.some((v) => SECRET_NAME.test(v)))
+      .filter((entry) => entry.variables.some((v) => SECRET_VARIABLE.test(v)))
       .map((entry) => entry.path.join('\u0000')),
   )
   const walk = (node: unknown, at: Array<string | number>, key?: string): unknown => {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { duration } from './duration.ts'
+import { duration, durationAtLeast } from './duration.ts'
 import { awsProviderSchema } from './providers/aws.ts'
 import { haproxyProviderSchema } from './providers/haproxy.ts'
 import { kubernetesProviderSchema } from './providers/kubernetes.ts'
@@ -82,7 +82,9 @@ const healthSchema = z
     interval: duration.prefault('1s').describe('Time between checks of one node.'),
     timeout: duration.prefault('2s').describe('Timeout of one check.'),
     rise: z.number().int().min(1).max(100).default(2).describe('Consecutive successes a node needs.'),
-    deadline: duration.prefault('60s').describe('Time all green nodes have to pass.'),
+    deadline: durationAtLeast(1_000, 'The whole green fleet must have time to answer its checks.')
+      .prefault('60s')
+      .describe('Time all green nodes have to pass.'),
     expectName: z.boolean().default(true).describe('The node must report the stamped config name.'),
   })
   .describe('The health gate every green node must pass before it gets traffic.')
@@ -134,7 +136,12 @@ const hooksSchema = z
 
 const lockSchema = z
   .strictObject({
-    ttl: duration.prefault('10m').describe('A lock not renewed for this long is considered abandoned.'),
+    ttl: durationAtLeast(
+      1_000,
+      'The lock is renewed every third of its TTL; a shorter one expires while held and lets two releases run at once.',
+    )
+      .prefault('10m')
+      .describe('A lock not renewed for this long is considered abandoned.'),
   })
   .describe('The per-target release lock.')
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
-import { relative } from 'node:path'
+import { relative, resolve } from 'node:path'
 import { configError } from '../core/errors.ts'
 import { loadConfig, resolveConfigPath } from './load.ts'
+import { checkStateDir } from './state-dir.ts'
 
 export interface ValidationSummary {
   files: string[]
@@ -27,6 +28,7 @@ export function validateProjectConfig(options: {
       hint: 'Fix the path (relative to gwdeploy.yml), or run `gwdeploy init` to write a starter gateway.json.',
     })
   }
+  checkStateDir(resolve(loaded.dir, loaded.config.provider.local.stateDir), loaded.files[0] ?? 'gwdeploy.yml')
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),
     service: loaded.config.service,

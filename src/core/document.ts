@@ -1,5 +1,7 @@
+import { readFileSync, statSync } from 'node:fs'
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { configError, type Location, type Problem } from './errors.ts'
+import { jsonLocator, offsetToLineColumn } from './json-locate.ts'
 
 export type KeyPath = ReadonlyArray<string | number>
 
@@ -21,11 +23,106 @@ export function formatKeyPath(path: KeyPath): string {
   return out
 }
 
+/** Largest gwdeploy.yml / overlay gwdeploy reads. */
+export const MAX_PROJECT_CONFIG_BYTES = 1024 * 1024
+/** Largest gateway config (KrakenD JSON) gwdeploy reads. */
+export const MAX_GATEWAY_CONFIG_BYTES = 16 * 1024 * 1024
+
 /**
- * Parses YAML (JSON is YAML too) keeping positions, so errors can name file:line:column.
- * Syntax errors become one configError listing every problem.
+ * Reads a config file for parsing, refusing what would hang or exhaust memory before any work:
+ * anything but a regular file (a FIFO blocks forever), files over `maxBytes`, binary content.
+ */
+export function readConfigText(path: string, shown: string, maxBytes: number, hint?: string): string {
+  let stats: ReturnType<typeof statSync>
+  try {
+    stats = statSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'no such file' : code
+    throw configError(`cannot read ${shown}: ${why ?? (error as Error).message}`, {
+      location: { file: shown },
+      ...(hint ? { hint } : {}),
+    })
+  }
+  if (!stats.isFile()) {
+    throw configError(`${shown} is not a regular file`, {
+      location: { file: shown },
+      hint: hint ?? 'Point it at a plain file (not a FIFO, device or directory).',
+    })
+  }
+  if (stats.size > maxBytes) {
+    throw configError(
+      `${shown} is ${(stats.size / 1048576).toFixed(1)} MB: gwdeploy refuses files over ${maxBytes / 1048576} MB`,
+      {
+        location: { file: shown },
+        hint: 'Is this the right file? Configs this large are almost always a mistake.',
+      },
+    )
+  }
+  let buffer: Buffer
+  try {
+    buffer = readFileSync(path)
+  } catch (error) {
+    throw configError(
+      `cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        location: { file: shown },
+        hint: 'Check the file permissions.',
+      },
+    )
+  }
+  const nul = buffer.indexOf(0)
+  if (nul >= 0) {
+    const { line, column } = offsetToLineColumn(buffer.subarray(0, nul).toString('latin1'), nul)
+    throw configError(`${shown} is a binary file (a NUL byte), not text`, {
+      location: { file: shown, line, column },
+      hint: 'Point it at the YAML/JSON text file.',
+    })
+  }
+  return buffer.toString('utf8')
+}
+
+/** A `.json` file is parsed as JSON (as KrakenD does): no comments, no YAML. */
+function parseJsonDocument(text: string, file: string): SourceDocument {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    const message = (error as Error).message
+    const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length)
+    const { line, column } = offsetToLineColumn(text, offset)
+    const comment = text[offset] === '/' && (text[offset + 1] === '/' || text[offset + 1] === '*')
+    throw configError(`${file} is not valid JSON`, {
+      problems: [
+        {
+          message: comment
+            ? 'comments are not allowed in JSON (KrakenD refuses them too)'
+            : message.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, ''),
+          location: { file, line, column },
+          ...(comment ? { hint: 'Remove the comment, or use a `@comment` key, which KrakenD ignores.' } : {}),
+        },
+      ],
+      hint: 'Fix the syntax at the position above.',
+    })
+  }
+  const at = jsonLocator(text, file)
+  return {
+    file,
+    value,
+    locate(path) {
+      const keyPath = formatKeyPath(path)
+      const location = at(path)
+      return keyPath ? { ...location, path: keyPath } : location
+    },
+  }
+}
+
+/**
+ * Parses YAML (JSON is YAML too) keeping positions, so errors can name file:line:column; a
+ * `.json` file goes through JSON.parse. Syntax errors become one configError listing every problem.
  */
 export function parseSourceDocument(text: string, file: string): SourceDocument {
+  if (file.endsWith('.json')) return parseJsonDocument(text, file)
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
@@ -41,7 +138,16 @@ export function parseSourceDocument(text: string, file: string): SourceDocument 
       hint: 'Fix the syntax at the positions above.',
     })
   }
-  const value = doc.toJS({ maxAliasCount: 100 }) as unknown
+  let value: unknown
+  try {
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown
+  } catch (error) {
+    // "Excessive alias count": a billion-laughs document.
+    throw configError(`${file}: ${(error as Error).message}`, {
+      location: { file },
+      hint: 'Use fewer YAML aliases (*name); gwdeploy expands at most 100.',
+    })
+  }
 
   const positionOf = (node: Node | null | undefined, keyNode?: unknown): Location => {
     const range = (isScalar(keyNode) ? keyNode.range : undefined) ?? node?.range

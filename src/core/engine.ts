@@ -97,7 +97,7 @@ async function withLock<T>(
   operation: string,
   sha: string | undefined,
   waitMs: number,
-  fn: (lock: HeldLock) => Promise<T>,
+  fn: (lock: HeldLock, locked: EngineContext) => Promise<T>,
 ): Promise<T> {
   const { target, reporter, signal } = ctx
   await testPoint('lock', signal)
@@ -109,7 +109,8 @@ async function withLock<T>(
     ),
   )
   try {
-    return await fn(lock)
+    // Work under the lock stops when the lock is lost, as it does on SIGINT/SIGTERM.
+    return await fn(lock, { ...ctx, signal: AbortSignal.any([signal, lock.lost]) })
   } finally {
     await testPoint('unlock')
     reporter.emit({ type: 'step', step: 'unlock', status: 'running' })
@@ -217,6 +218,48 @@ export async function finalize(
   })
 }
 
+/**
+ * A release of the SHA that is already live still makes sure it is served: nodes the provider
+ * reports gone are replaced (the new ones pass the gate before the route names them), and a
+ * router that is not running (the local front proxy after a kill -9) is started again.
+ * Returns whether anything had to be repaired.
+ */
+async function repairLive(
+  ctx: EngineContext,
+  fleet: Fleet,
+  state: TargetState,
+  artifact: Artifact,
+): Promise<boolean> {
+  const { target, reporter, signal } = ctx
+  const { provider } = target
+  const view = await provider.nodeHealth(fleet, { signal })
+  const gone = view.filter((v) => v.status === 'gone').length
+  if (gone > 0) {
+    reporter.emit({
+      type: 'info',
+      message: `${gone} node(s) of the live colour ${fleet.colour} are gone: replacing them`,
+    })
+    const spec = fleetSpec(ctx, fleet.colour, artifact)
+    const replaced = await step(reporter, 'provision', () =>
+      provider.provision(spec, {
+        signal,
+        progress: (m) => reporter.emit({ type: 'progress', step: 'provision', message: m }),
+      }),
+    )
+    await step(reporter, 'verify', () => verifyFleet(ctx, replaced, { smoke: false }))
+  } else if (state.router.present) return false
+  else
+    reporter.emit({
+      type: 'info',
+      message: `the router is not running (${state.router.detail ?? provider.id}): restoring the live route`,
+    })
+  await step(reporter, 'shift', async () => {
+    await provider.route(state.weights, { signal })
+    reporter.emit({ type: 'weights', weights: state.weights })
+  })
+  return true
+}
+
 /** `gwdeploy release`. */
 export async function release(
   ctx: EngineContext,
@@ -228,13 +271,28 @@ export async function release(
   const resolved = preset
     ? { sha: preset.sha, version: preset.sha, dirty: false }
     : await step(reporter, 'resolve', () =>
-        resolveSha({ sha: options.sha, allowDirty: options.allowDirty ?? false, cwd: target.dir }),
+        resolveSha({
+          sha: options.sha,
+          allowDirty: options.allowDirty ?? false,
+          cwd: target.dir,
+          stateDir: target.stateDir,
+        }),
       )
   if (options.dryRun) {
     return planOnly(ctx, resolved.sha, resolved.version, preset)
   }
-  return withLock(ctx, preset ? 'rollback' : 'release', resolved.sha, options.lockWaitMs ?? 0, (lock) =>
-    runRelease(ctx, options, resolved, started, lock, preset),
+  // Stamp (read + validate the gateway config) before taking the lock: a bad or huge config is
+  // exit 2 with nothing changed, and never holds the lock while it fails.
+  const stamped = preset
+    ? undefined
+    : await step(reporter, 'stamp', () => makeArtifact(ctx, resolved.sha, resolved.version))
+  return withLock(
+    ctx,
+    preset ? 'rollback' : 'release',
+    resolved.sha,
+    options.lockWaitMs ?? 0,
+    (lock, locked) =>
+      runRelease(locked, options, resolved, started, lock, preset ?? stamped, preset !== undefined),
   )
 }
 
@@ -328,14 +386,16 @@ async function runRelease(
   resolved: { sha: string; version: string },
   started: number,
   lock: HeldLock,
-  preset?: Artifact,
+  stamped: Artifact | undefined,
+  isRollback: boolean,
 ): Promise<ReleaseResult> {
   const { target, reporter, signal } = ctx
   const { provider, config } = target
+  const preset = isRollback ? stamped : undefined
   const operation = preset ? ('rollback' as const) : ('release' as const)
   await testPoint('stamp', signal)
   let artifact =
-    preset ?? (await step(reporter, 'stamp', () => makeArtifact(ctx, resolved.sha, resolved.version)))
+    stamped ?? (await step(reporter, 'stamp', () => makeArtifact(ctx, resolved.sha, resolved.version)))
   if (preset)
     reporter.emit({
       type: 'step',
@@ -377,11 +437,19 @@ async function runRelease(
   }
 
   if (decided.unchanged) {
+    const fleet = state.fleets[green] as Fleet
+    const repaired = await repairLive(ctx, fleet, state, artifact)
     // Converge: a crash between the last route and finalize leaves no history entry.
     const history = await readHistory(target.stateDir)
     const last = [...history].reverse().find((e) => e.status === 'released' || e.status === 'switched')
-    const fleet = state.fleets[green] as Fleet
-    if (!last || last.sha !== artifact.sha) {
+    if (repaired) {
+      await recordHistory(ctx, {
+        ...base,
+        status: 'released',
+        weights: state.weights,
+        durationMs: Date.now() - started,
+      })
+    } else if (!last || last.sha !== artifact.sha) {
       const other = state.fleets[otherColour(green)]
       await finalize(ctx, fleet, other, {
         ...base,
@@ -396,7 +464,7 @@ async function runRelease(
         message: `${artifact.sha.slice(0, 7)} is already live on ${green}: nothing to do`,
       })
     return {
-      status: 'unchanged',
+      status: repaired ? 'released' : 'unchanged',
       sha: artifact.sha,
       configName: artifact.configName,
       colour: green,
@@ -414,7 +482,9 @@ async function runRelease(
   const fail = async (error: unknown): Promise<never> => {
     const gw = isGwError(error) ? error : undefined
     const interrupted = gw?.exitCode === ExitCode.interrupted
-    if (!interrupted && greenFleet) {
+    // An interrupt cleans up like a failure: traffic back to the serving colour, green torn down
+    // (nothing would be left watching a half-shifted or unverified green).
+    if (greenFleet) {
       if (routedGreen) {
         weights = await revertTraffic(ctx, green, serving).catch(() => weights)
         routedGreen = false
@@ -422,7 +492,7 @@ async function runRelease(
       if (!options.keepFailed && weights[green] === 0) {
         reporter.emit({
           type: 'info',
-          message: `tearing down ${green} (use --keep-failed to keep it for debugging)`,
+          message: `tearing down ${green}${interrupted ? '' : ' (use --keep-failed to keep it for debugging)'}`,
         })
         await provider.decommission(greenFleet, { drainMs: 1_000 }).catch((e: Error) => {
           reporter.emit({ type: 'warn', message: `could not tear down ${green}: ${e.message}` })
@@ -495,6 +565,8 @@ async function runRelease(
     checkAborted(signal)
 
     if (options.noShift) {
+      // A preview waits for `promote`; it is no longer a "previous" colour kept for rollback.
+      await provider.annotate(green, { keepUntil: undefined })
       const previewUrl = provider.capabilities.preview ? await provider.preview(green, { signal }) : undefined
       reporter.emit({
         type: 'step',

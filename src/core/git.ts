@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path'
 import { execa } from 'execa'
 import { usageError } from './errors.ts'
 
@@ -13,15 +14,35 @@ export async function resolveSha(options: {
   sha?: string | undefined
   allowDirty: boolean
   cwd: string
+  /** Excluded from the dirty-tree check. */
+  stateDir?: string
 }): Promise<ResolvedSha> {
-  if (options.sha) {
-    if (!/^[0-9a-f]{7,64}$/i.test(options.sha)) {
-      throw usageError(`--sha ${options.sha} is not a git commit SHA`, {
-        hint: 'Pass a hex SHA, e.g. --sha $GITHUB_SHA.',
+  if (options.sha !== undefined) {
+    const given = options.sha.trim()
+    if (given === '') {
+      throw usageError('--sha is empty', {
+        hint: 'Is the variable you passed set? e.g. --sha "$GITHUB_SHA". Leave --sha out to release git HEAD.',
       })
     }
-    const sha = options.sha.toLowerCase()
-    return { sha, version: sha, dirty: false }
+    if (/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(given)) {
+      const sha = given.toLowerCase()
+      return { sha, version: sha, dirty: false }
+    }
+    if (/^[0-9a-f]{4,39}$/i.test(given)) {
+      // A short SHA names a commit only in a repository: resolve it there, never guess.
+      const full = await execa('git', ['rev-parse', '--verify', '--quiet', `${given}^{commit}`], {
+        cwd: options.cwd,
+        reject: false,
+      })
+      const sha = full.exitCode === 0 ? full.stdout.trim() : ''
+      if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(sha)) return { sha, version: sha, dirty: false }
+      throw usageError(`--sha ${given} is not a full SHA and names no commit of the git repository here`, {
+        hint: 'Pass the full 40-character SHA (or 64 for SHA-256 repositories), e.g. --sha $GITHUB_SHA.',
+      })
+    }
+    throw usageError(`--sha ${given} is not a git commit SHA`, {
+      hint: 'Pass the full 40-character hex SHA (or 64), e.g. --sha $GITHUB_SHA.',
+    })
   }
   let head: string
   try {
@@ -31,7 +52,13 @@ export async function resolveSha(options: {
       hint: 'Pass --sha <commit>, e.g. --sha $GITHUB_SHA.',
     })
   }
-  const status = (await execa('git', ['status', '--porcelain'], { cwd: options.cwd })).stdout
+  // gwdeploy's own state directory (locks, history, local nodes) is never "an uncommitted change".
+  const exclude = options.stateDir ? relative(options.cwd, options.stateDir) : ''
+  const pathspec =
+    exclude && !exclude.startsWith('..') && !isAbsolute(exclude)
+      ? ['--', ':(top)', `:(exclude)${exclude}`]
+      : []
+  const status = (await execa('git', ['status', '--porcelain', ...pathspec], { cwd: options.cwd })).stdout
   if (status.trim() === '') return { sha: head, version: head, dirty: false }
   if (!options.allowDirty) {
     throw usageError('the working tree has uncommitted changes', {

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises'
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Colour, Weights } from '../providers/types.ts'
 
@@ -36,7 +36,25 @@ export const historyFile = (stateDir: string) => join(stateDir, 'history.jsonl')
 export async function appendHistory(stateDir: string, entry: HistoryEntry): Promise<void> {
   const file = historyFile(stateDir)
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  await appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 })
+  // After a crash mid-append the file may end in a torn line: start on a line of our own.
+  const torn = await endsWithoutNewline(file)
+  await appendFile(file, `${torn ? '\n' : ''}${JSON.stringify(entry)}\n`, { mode: 0o600 })
+}
+
+async function endsWithoutNewline(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined
+  try {
+    handle = await open(file, 'r')
+    const { size } = await handle.stat()
+    if (size === 0) return false
+    const last = Buffer.alloc(1)
+    await handle.read(last, 0, 1, size - 1)
+    return last[0] !== 0x0a
+  } catch {
+    return false
+  } finally {
+    await handle?.close()
+  }
 }
 
 export async function readHistory(stateDir: string): Promise<HistoryEntry[]> {

@@ -1,4 +1,6 @@
 import { execa } from 'execa'
+import { interpolate } from '../config/interpolate.ts'
+import { REDACTED } from '../config/redact.ts'
 import type { EngineEvent } from './events.ts'
 
 export interface HookEnv {
@@ -38,11 +40,19 @@ export async function runHooks(
   options: { cwd: string; signal?: AbortSignal; emit?: (event: EngineEvent) => void },
 ): Promise<void> {
   for (const command of commands) {
+    // `command` is the template from gwdeploy.yml: it is what gets printed and recorded.
     options.emit?.({ type: 'info', message: `${kind} hook: ${command}` })
-    const result = await execa(command, {
+    const env = hookEnvironment(values)
+    const expansion = interpolate(command, { ...process.env, ...env })
+    const secrets = expansion.fromEnv
+      .flatMap((entry) => entry.variables)
+      .map((name) => process.env[name] ?? '')
+      .filter((value) => value.length >= 3)
+    const hide = (text: string) => secrets.reduce((out, secret) => out.replaceAll(secret, REDACTED), text)
+    const result = await execa(String(expansion.value), {
       shell: true,
       cwd: options.cwd,
-      env: hookEnvironment(values),
+      env,
       all: true,
       reject: false,
       stdin: 'ignore',
@@ -50,7 +60,7 @@ export async function runHooks(
     })
     if (options.signal?.aborted) throw options.signal.reason
     if (result.exitCode !== 0 || result.failed) {
-      const output = String(result.all ?? '')
+      const output = hide(String(result.all ?? ''))
         .split('\n')
         .slice(-20)
         .join('\n')

@@ -10,6 +10,8 @@ export function describeLock(lock: LockInfo): string {
 
 export interface HeldLock {
   info: LockInfo
+  /** Aborted (with an exit-3 error) when a renewal finds the lock taken over or gone. */
+  lost: AbortSignal
   release(): Promise<void>
 }
 
@@ -49,6 +51,7 @@ export async function acquireLock(
     expiresAt: new Date(Date.now() + request.ttlMs).toISOString(),
   }
   let lost: string | undefined
+  const lostController = new AbortController()
   const every = Math.max(200, Math.min(30_000, Math.floor(request.ttlMs / 3)))
   const timer = setInterval(() => {
     lock.renew().then(
@@ -59,6 +62,12 @@ export async function acquireLock(
         if (!lost) {
           lost = error.message
           options.emit?.({ type: 'warn', message: `release lock lost: ${lost}` })
+          clearInterval(timer)
+          lostController.abort(
+            lockHeldError(`the release lock was lost: ${lost}`, {
+              hint: 'Another run may be changing the target now: check `gwdeploy status` before re-running.',
+            }),
+          )
         }
       },
     )
@@ -68,6 +77,7 @@ export async function acquireLock(
     get info() {
       return info
     },
+    lost: lostController.signal,
     async release() {
       clearInterval(timer)
       await lock.release()

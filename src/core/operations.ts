@@ -44,7 +44,9 @@ export interface StatusResult {
   endpoint?: string | undefined
   preview?: string | undefined
   router: { present: boolean; detail?: string | undefined }
+  /** Weights the target records; `served` says whether anything answers them right now. */
   weights: Weights
+  served: boolean
   serving: Colour | null
   colours: ColourStatus[]
   lock: (LockInfo & { expired: boolean }) | null
@@ -110,6 +112,7 @@ export async function status(target: Target, signal?: AbortSignal): Promise<Stat
     preview: state.router.preview,
     router: { present: state.router.present, detail: state.router.detail },
     weights: state.weights,
+    served: state.router.present && serving !== null,
     serving,
     colours,
     lock: state.lock ? { ...state.lock, expired: Date.parse(state.lock.expiresAt) <= Date.now() } : null,

@@ -12,6 +12,7 @@ import {
 } from './engine.ts'
 import { isGwError, rolledBackError, usageError } from './errors.ts'
 import { step } from './events.ts'
+import { ExitCode } from './exit-codes.ts'
 import { bake, verifyFleet } from './verify.ts'
 
 export interface PromoteOptions {
@@ -29,8 +30,12 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
   return withLock(ctx, 'promote', undefined, options.lockWaitMs ?? 0, async (lock) => {
     const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
     const serving = servingColour(state.weights)
-    // The colour to promote: one that is not fully serving and has a fleet.
-    const candidates = COLOURS.filter((c) => state.fleets[c] && state.weights[c] < 100)
+    // The colour to promote: one waiting for traffic (a preview, or part of a shift). The colour
+    // kept for rollback after a release is not waiting: promoting it would roll production back.
+    const candidates = COLOURS.filter(
+      (c) =>
+        state.fleets[c] && state.weights[c] < 100 && (state.weights[c] > 0 || !state.fleets[c]?.keepUntil),
+    )
     // The newest fleet is the one waiting (preview, partial shift, or the colour rolled back from).
     const created = (c: Colour) => Date.parse(state.fleets[c]?.createdAt ?? '') || 0
     const chosen = candidates.sort(
@@ -38,8 +43,9 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
     )[0]
     const fleet = chosen ? state.fleets[chosen] : undefined
     if (!chosen || !fleet) {
+      const kept = COLOURS.find((c) => state.fleets[c]?.keepUntil && state.weights[c] === 0)
       throw usageError('there is nothing to promote: no colour is waiting for traffic', {
-        hint: 'Start one with `gwdeploy release --sha SHA --no-shift`.',
+        hint: `${kept ? `${kept} (${state.fleets[kept]?.sha.slice(0, 7)}) is the previous release kept for \`gwdeploy rollback\`, not a preview. ` : ''}Start one with \`gwdeploy release --sha SHA --no-shift\`.`,
       })
     }
     const other = otherColour(chosen)
@@ -56,6 +62,10 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
         try {
           await bake(ctx, fleet, config.shift.bake)
         } catch (error) {
+          if (isGwError(error) && error.exitCode === ExitCode.interrupted) {
+            await provider.route(state.weights)
+            reporter.emit({ type: 'weights', weights: state.weights })
+          }
           if (isGwError(error) && error.code === 'bake') {
             await revertTraffic(ctx, chosen, hasOther ? other : null)
             throw rolledBackError(`${chosen} failed during bake: ${error.message}`, {

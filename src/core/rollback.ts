@@ -1,6 +1,6 @@
 /** Rollback: switch back to the previous colour when it is up and healthy, else re-release its SHA. */
 import { join } from 'node:path'
-import { COLOURS, otherColour } from '../providers/types.ts'
+import { COLOURS, type Colour, otherColour, type TargetState } from '../providers/types.ts'
 import { loadArtifact, readdirSafe } from './artifacts.ts'
 import {
   type EngineContext,
@@ -23,6 +23,19 @@ export interface RollbackOptions {
 }
 
 /**
+ * The colour that fully served before a split: the one the last completed release or rollback
+ * put at 100% (from the audit log), else the one carrying more traffic now.
+ */
+async function servedBefore(stateDir: string, state: TargetState): Promise<Colour> {
+  const history = await readHistory(stateDir).catch(() => [])
+  const last = [...history]
+    .reverse()
+    .find((e) => (e.status === 'released' || e.status === 'switched') && e.colour && e.sha)
+  if (last?.colour && state.fleets[last.colour]?.sha === last.sha) return last.colour
+  return servingColour(state.weights) ?? 'blue'
+}
+
+/**
  * `gwdeploy rollback`: back to the previous colour when it is still up and healthy (one
  * routing change), else re-release the previous SHA from its recorded artifact.
  */
@@ -37,7 +50,12 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     options.lockWaitMs ?? 0,
     async (lock) => {
       const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
-      const serving = servingColour(state.weights)
+      // Mid-shift (a canary, an interrupted step) the rollback goes to the colour that fully
+      // served before the shift began, whichever holds more traffic right now.
+      const split = COLOURS.every((c) => state.weights[c] > 0)
+      const serving = split
+        ? otherColour(await servedBefore(target.stateDir, state))
+        : servingColour(state.weights)
       const servingFleet = serving ? state.fleets[serving] : undefined
       let wanted = options.to?.toLowerCase()
       if (wanted) {

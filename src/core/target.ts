@@ -2,6 +2,7 @@ import { hostname, userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import { loadConfig } from '../config/load.ts'
 import type { GwConfig } from '../config/schema.ts'
+import { checkStateDir } from '../config/state-dir.ts'
 import { loadProvider } from '../providers/registry.ts'
 import type { Provider } from '../providers/types.ts'
 import type { EngineEvent } from './events.ts'
@@ -21,6 +22,8 @@ export interface OpenTargetOptions {
   file?: string | undefined
   env?: string | undefined
   emit?: (event: EngineEvent) => void
+  /** Teardown commands: unset `${VAR}`s fall back to defaults instead of failing. */
+  allowMissingEnv?: boolean
 }
 
 export async function openTarget(options: OpenTargetOptions = {}): Promise<Target> {
@@ -28,8 +31,10 @@ export async function openTarget(options: OpenTargetOptions = {}): Promise<Targe
     cwd: options.cwd ?? process.cwd(),
     ...(options.file ? { file: options.file } : {}),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.allowMissingEnv ? { allowMissingEnv: true } : {}),
   })
   const stateDir = resolve(loaded.dir, loaded.config.provider.local.stateDir)
+  checkStateDir(stateDir, loaded.files[0] ?? 'gwdeploy.yml')
   const provider = await loadProvider(loaded.config.provider.kind, {
     config: loaded.config,
     dir: loaded.dir,

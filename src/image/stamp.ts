@@ -4,8 +4,8 @@
  * no whitespace). Pure apart from reading the file; nothing here touches infrastructure.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { parseSourceDocument } from '../core/document.ts'
+import { isAbsolute, relative } from 'node:path'
+import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
 import { configError, usageError } from '../core/errors.ts'
 import { validateGatewayConfig } from '../gateway/config/validate.ts'
 
@@ -81,23 +81,21 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
   const sha = normalizeSha(input.sha)
   const sha7 = sha.slice(0, 7)
   let text = input.text
+  // Messages name the file as the user wrote it: relative to the working directory when below it.
+  const rel = relative(process.cwd(), input.file)
+  const shown = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : input.file
   if (text === undefined) {
-    try {
-      text = await readFile(input.file, 'utf8')
-    } catch (error) {
-      throw configError(
-        `cannot read the gateway config ${input.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        {
-          location: { path: 'gateway.config' },
-          hint: 'Point gateway.config in gwdeploy.yml at your KrakenD v3 file.',
-        },
-      )
-    }
+    text = readConfigText(
+      input.file,
+      shown,
+      MAX_GATEWAY_CONFIG_BYTES,
+      'Point gateway.config in gwdeploy.yml at your KrakenD v3 file.',
+    )
   }
-  const doc = parseSourceDocument(text, input.file)
+  const doc = parseSourceDocument(text, shown)
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
-    throw configError(`${input.file}: the gateway config must be an object`, {
-      location: { file: input.file },
+    throw configError(`${shown}: the gateway config must be an object`, {
+      location: { file: shown },
     })
   }
   const name = renderNameTemplate(input.template ?? DEFAULT_NAME_TEMPLATE, {
@@ -111,11 +109,11 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
       location: { path: 'gateway.name' },
     })
   const config = { ...(doc.value as Record<string, unknown>), name }
-  const result = validateGatewayConfig(config, { file: input.file, locate: doc.locate })
+  const result = validateGatewayConfig(config, { file: shown, locate: doc.locate })
   if (result.errors.length > 0 || !result.config) {
     const count = result.errors.length
     throw configError(
-      `${input.file}: the stamped gateway config is invalid (${count} problem${count === 1 ? '' : 's'})`,
+      `${shown}: the stamped gateway config is invalid (${count} problem${count === 1 ? '' : 's'})`,
       {
         problems: result.errors,
         hint: 'Fix the gateway config; `gwdeploy gateway check -c FILE` shows the same problems. Nothing was built.',

@@ -86,7 +86,8 @@ describe('config show and schema', () => {
       hooks: { postRelease: string[] }
       health: { interval: number }
     }
-    assert.deepEqual(config.hooks.postRelease, ['[redacted]'])
+    // Hooks keep their template (expanded only when they run): the variable's name, never its value.
+    assert.deepEqual(config.hooks.postRelease, ['notify ${SLACK_TOKEN}'])
     assert.equal(config.health.interval, 1000)
   })
 

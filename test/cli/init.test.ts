@@ -22,7 +22,7 @@ describe('gwdeploy init', () => {
       const result = await runCli(['init', '--provider', provider, '--json'], { cwd: dir })
       assert.equal(result.exitCode, 0, result.stderr)
       assert.deepEqual(envelope(result).result, {
-        written: ['gwdeploy.yml', 'gateway.json', ...(PROVIDER_FILES[provider] ?? [])],
+        written: ['gwdeploy.yml', 'gateway.json', ...(PROVIDER_FILES[provider] ?? []), '.gitignore'],
         service: 'payments-gateway',
         provider,
       })
@@ -35,6 +35,7 @@ describe('gwdeploy init', () => {
       const gateway = JSON.parse(readFileSync(join(dir, 'gateway.json'), 'utf8'))
       assert.equal(gateway.version, 3)
       assert.ok(gateway.endpoints.length >= 2)
+      assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^\.gwdeploy\/$/m, 'state dir ignored')
       const validate = await runCli(['config', 'validate'], { cwd: dir })
       assert.equal(validate.exitCode, 0, validate.stderr)
     })

@@ -58,18 +58,36 @@ describe('the release lock', () => {
     assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
   })
 
-  it('a lock left by a killed run expires after its TTL', async () => {
+  it('a lock left by a killed run on this host is taken over at once (its holder pid is dead)', async () => {
     const killed = await project.run(['release', '--sha', sha(3)], { GWDEPLOY_TEST_KILL_AT: 'plan' })
     assert.equal(killed.signal, 'SIGKILL')
-    const held = await project.run(['release', '--sha', sha(3)])
-    assert.equal(held.code, 3)
-    await sleep(2_200)
-    const status = await project.json<{ result: { lock: { expired: boolean } } }>(['lock', 'status'])
-    assert.equal(status.envelope.result.lock.expired, true)
+    const left = await project.json<{ result: { lock: { holder: string } | null } }>(['lock', 'status'])
+    assert.match(left.envelope.result.lock?.holder ?? '', / pid \d+/)
     const after = await project.run(['release', '--sha', sha(3)])
     assert.equal(after.code, 0, after.stderr)
     const free = await project.json<{ result: { lock: null } }>(['lock', 'status'])
     assert.equal(free.envelope.result.lock, null)
+  })
+
+  it('a lock held on another host blocks (exit 3) until its TTL expires', async () => {
+    const now = Date.now()
+    await writeFile(
+      join(project.stateDir, 'lock.json'),
+      JSON.stringify({
+        holder: 'ci@runner-9 pid 1',
+        operation: 'release',
+        acquiredAt: new Date(now).toISOString(),
+        renewedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 1_500).toISOString(),
+      }),
+    )
+    const held = await project.run(['release', '--sha', sha(5)])
+    assert.equal(held.code, 3)
+    await sleep(2_200)
+    const status = await project.json<{ result: { lock: { expired: boolean } } }>(['lock', 'status'])
+    assert.equal(status.envelope.result.lock.expired, true)
+    const after = await project.run(['release', '--sha', sha(5)])
+    assert.equal(after.code, 0, after.stderr)
   })
 
   it('lock release refuses a live lock (exit 3) and --force breaks it', async () => {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import { parseSourceDocument } from '../../core/document.ts'
+import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../../core/document.ts'
 import { configError, type Problem } from '../../core/errors.ts'
 import type { GatewayConfig } from './types.ts'
 import { type ValidationResult, validateGatewayConfig } from './validate.ts'
@@ -12,17 +11,12 @@ export function checkGatewayConfigText(text: string, file: string): ValidationRe
 
 /** Reads a file and validates it without throwing on semantic problems (used by `gateway check`). */
 export function checkGatewayConfigFile(file: string): ValidationResult {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw configError(
-      `cannot read gateway config ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      {
-        hint: 'pass an existing KrakenD v3 file with -c/--config',
-      },
-    )
-  }
+  const text = readConfigText(
+    file,
+    file,
+    MAX_GATEWAY_CONFIG_BYTES,
+    'pass an existing KrakenD v3 file with -c/--config',
+  )
   return checkGatewayConfigText(text, file)
 }
 

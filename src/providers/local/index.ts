@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../../core/errors.ts'
+import { testPoint } from '../../core/testpoints.ts'
 import {
   COLOURS,
   type Colour,
@@ -158,6 +159,7 @@ export class LocalProvider implements Provider {
     if (missing.length)
       options.progress?.(`starting ${missing.length} node(s)${kept.length ? `, reusing ${kept.length}` : ''}`)
     else options.progress?.(`reusing ${kept.length} running node(s)`)
+    await this.#stopOrphans(options.progress)
     const ports = await freePorts(missing.length)
     const started: LocalNodeRecord[] = missing.map((id, i) => {
       const port = ports[i] as number
@@ -191,6 +193,8 @@ export class LocalProvider implements Provider {
       if (child.pid === undefined) throw providerError(`local: could not start node ${id}`)
       return { id, pid: child.pid, port, metricsPort, startedAt: new Date().toISOString(), log }
     })
+    // (A kill here leaves nodes no record names: the next provision or destroy finds them.)
+    await testPoint('provision:spawned')
     const record: LocalFleetRecord = {
       colour: spec.colour,
       sha: artifact.sha,
@@ -369,7 +373,23 @@ export class LocalProvider implements Provider {
     return router.snapshot.stats[colour]
   }
 
+  /**
+   * Nodes running from this state directory's releases that no fleet record names: left by a
+   * run killed between starting them and recording them. Nothing routes to them; stop them.
+   */
+  async #stopOrphans(progress?: (message: string) => void): Promise<void> {
+    const known = new Set<number>()
+    for (const colour of COLOURS)
+      for (const node of (await this.#fleetRecord(colour))?.nodes ?? []) known.add(node.pid)
+    const orphans = (await processesUsing(`${this.paths.releases}/`)).filter((pid) => !known.has(pid))
+    if (orphans.length === 0) return
+    progress?.(`stopping ${orphans.length} node(s) no fleet record names (left by an interrupted run)`)
+    for (const pid of orphans) killGroup(pid, 'SIGKILL')
+    await waitExit(orphans, 5_000)
+  }
+
   async destroy(options: OperationOptions = {}): Promise<void> {
+    await this.#stopOrphans(options.progress)
     const router = await this.#routerRecord()
     if (router) {
       options.progress?.('stopping the front proxy')
@@ -397,11 +417,28 @@ export function createProvider(context: ProviderContext): Provider {
   })
 }
 
-/** Node processes must not inherit gwdeploy's test hooks. */
-function nodeEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  for (const key of Object.keys(env)) if (key.startsWith('GWDEPLOY_TEST_')) delete env[key]
-  return env
+/**
+ * Nodes and the front proxy are detached and outlive the CI job: they get only what a Node
+ * process needs (locale, time zone, temp dir, CA bundles), never the job's secrets or
+ * gwdeploy's own variables.
+ */
+const NODE_ENV_KEYS = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+]
+
+export function nodeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {}
+  for (const key of NODE_ENV_KEYS) if (env[key] !== undefined) out[key] = env[key]
+  return out
 }
 
 /** A live process whose command line still names this release's config (guards pid reuse). */
@@ -413,6 +450,25 @@ async function nodeRunning(node: LocalNodeRecord, configFile: string): Promise<b
   } catch {
     return true // no /proc (macOS): trust the pid
   }
+}
+
+/** Pids whose command line mentions `marker` (Linux /proc; elsewhere none are found). */
+async function processesUsing(marker: string): Promise<number[]> {
+  let entries: string[]
+  try {
+    entries = await readdir('/proc')
+  } catch {
+    return []
+  }
+  const found: number[] = []
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    try {
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8')
+      if (cmdline.includes(marker) && isAlive(Number(entry))) found.push(Number(entry))
+    } catch {}
+  }
+  return found
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {

@@ -1,7 +1,9 @@
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { newLockInfo } from '../lock-info.ts'
 import type { Lock, LockInfo, LockRequest } from '../types.ts'
+import { isAlive } from './state.ts'
 
 /**
  * A lock file: created with O_EXCL (atomic), carries holder, SHA, operation and an expiry;
@@ -43,7 +45,7 @@ export class FileLock implements Lock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const current = await this.#read()
-      if (current && Date.parse(current.expiresAt) > Date.now())
+      if (current && Date.parse(current.expiresAt) > Date.now() && !holderIsDead(current.holder))
         return { acquired: false as const, lock: current }
       // Expired: take it over atomically, then verify we are the one who won.
       const tmp = `${this.#file}.${process.pid}.tmp`
@@ -102,4 +104,14 @@ export class FileLock implements Lock {
     this.#mine = undefined
     return current
   }
+}
+
+/**
+ * A holder on this host whose process is gone (kill -9, OOM) left the lock behind: it is taken
+ * over at once instead of blocking every release for the rest of its TTL.
+ */
+export function holderIsDead(holder: string): boolean {
+  const match = /@(\S+) pid (\d+)/.exec(holder)
+  if (!match || match[1] !== hostname()) return false
+  return !isAlive(Number(match[2]))
 }

@@ -15,6 +15,7 @@ import { chmod, rm } from 'node:fs/promises'
 import http, { type IncomingHttpHeaders } from 'node:http'
 import http2 from 'node:http2'
 import net from 'node:net'
+import type { Readable } from 'node:stream'
 import { Pool } from 'undici'
 import { readJson, writeJsonAtomic } from './state.ts'
 
@@ -39,6 +40,8 @@ export interface RouterSnapshot {
   previewPort: number
   table: RouteTable
   stats: Record<RouteColour, RouterStats>
+  /** Nodes that refused a connection in the last few seconds (out of rotation meanwhile). */
+  down: string[]
 }
 
 export const EMPTY_TABLE: RouteTable = { revision: 0, colours: {}, preview: null }
@@ -55,6 +58,8 @@ const HOP_BY_HOP = new Set([
   'proxy-authenticate',
   'http2-settings',
   'host',
+  // The front proxy already answered `Expect: 100-continue`; undici refuses the header.
+  'expect',
 ])
 
 const RETRYABLE_CODES = new Set([
@@ -67,8 +72,13 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 
+/** Failures before a connection exists: the node received nothing. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
+const DOWN_MS = 2_000
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
-const MAX_BODY = 16 * 1024 * 1024
+/** Only the admin channel reads whole bodies (routing tables). */
+const MAX_ADMIN_BODY = 1024 * 1024
 
 export interface FrontProxyOptions {
   listenHost: string
@@ -82,6 +92,7 @@ export interface FrontProxyOptions {
 export class FrontProxy {
   #table: RouteTable = EMPTY_TABLE
   readonly #pools = new Map<string, Pool>()
+  readonly #down = new Map<string, number>()
   readonly #cursor = new Map<RouteColour, number>()
   readonly #stats: Record<RouteColour, RouterStats> = {
     blue: { requests: 0, errors: 0 },
@@ -163,6 +174,7 @@ export class FrontProxy {
       previewPort: this.#previewPort,
       table: this.#table,
       stats: this.#stats,
+      down: [...this.#down].filter(([, until]) => until > Date.now()).map(([origin]) => origin),
     }
   }
 
@@ -196,7 +208,18 @@ export class FrontProxy {
     return pool
   }
 
-  #pick(preview: boolean): { colour: RouteColour; origin: string } | undefined {
+  /** Origins that refused a connection recently (passive health check): skipped while others answer. */
+  #liveNodes(nodes: string[], tried: Set<string>): string[] {
+    const untried = nodes.filter((n) => !tried.has(n))
+    const now = Date.now()
+    const up = untried.filter((n) => (this.#down.get(n) ?? 0) <= now)
+    return up.length > 0 ? up : untried
+  }
+
+  #pick(
+    preview: boolean,
+    tried: Set<string> = new Set(),
+  ): { colour: RouteColour; origin: string } | undefined {
     const table = this.#table
     let colour: RouteColour | undefined
     if (preview) colour = table.preview ?? undefined
@@ -207,7 +230,7 @@ export class FrontProxy {
       colour = Math.random() * (blue + green) < blue ? 'blue' : 'green'
     }
     if (!colour) return undefined
-    const nodes = table.colours[colour]?.nodes ?? []
+    const nodes = this.#liveNodes(table.colours[colour]?.nodes ?? [], tried)
     if (nodes.length === 0) return undefined
     const index = (this.#cursor.get(colour) ?? 0) % nodes.length
     this.#cursor.set(colour, index + 1)
@@ -238,31 +261,27 @@ export class FrontProxy {
     preview: boolean,
   ): Promise<void> {
     const method = req.method ?? 'GET'
-    let body: Buffer | undefined
-    if (method !== 'GET' && method !== 'HEAD') {
-      try {
-        body = await readBody(req)
-      } catch {
-        send(res, 413, 'request body too large or aborted\n')
-        return
-      }
-    }
+    // Bodies stream through (never buffered); the source records whether a node read from it.
+    const body = method === 'GET' || method === 'HEAD' ? undefined : new BodySource(req)
     const headers = forwardHeaders(req.headers, req)
-    const attempts = IDEMPOTENT.has(method) ? 3 : 1
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const target = this.#pick(preview)
+    const tried = new Set<string>()
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const target = this.#pick(preview, tried)
       if (!target) {
         send(res, 503, preview ? 'no preview colour\n' : 'no colour is serving\n')
         return
       }
+      tried.add(target.origin)
       const stats = this.#stats[target.colour]
       try {
         const upstream = await this.#pool(target.origin).request({
           method: method as 'GET',
           path: req.url ?? '/',
           headers,
-          body: body ?? null,
+          // undici streams any async iterable; its typings list only Readable.
+          body: (body ?? null) as unknown as Readable | null,
         })
+        this.#down.delete(target.origin)
         stats.requests += 1
         if (upstream.statusCode >= 500) stats.errors += 1
         const out: Record<string, string | string[]> = {}
@@ -282,9 +301,21 @@ export class FrontProxy {
         return
       } catch (error) {
         const code = (error as { code?: string }).code ?? ''
+        const nothingSent = CONNECT_FAILURES.has(code) && !body?.started
+        if (CONNECT_FAILURES.has(code)) this.#down.set(target.origin, Date.now() + DOWN_MS)
+        // A refused connection carried nothing: retry any method. Other socket failures are retried
+        // only for idempotent requests without a body.
         const retryable =
-          RETRYABLE_CODES.has(code) || /closed|destroyed/i.test((error as Error).message ?? '')
-        if (retryable && attempt + 1 < attempts) continue
+          nothingSent ||
+          (!body &&
+            IDEMPOTENT.has(method) &&
+            (RETRYABLE_CODES.has(code) || /closed|destroyed/i.test((error as Error).message ?? '')))
+        if (retryable && attempt + 1 < 3) continue
+        // The client went away (or broke its upload): not the node's fault, not a green error.
+        if (clientGone(req, res) || body?.failed) {
+          abort(res)
+          return
+        }
         stats.requests += 1
         stats.errors += 1
         send(res, 502, 'bad gateway\n')
@@ -405,7 +436,7 @@ async function readBody(req: AsyncIterable<unknown>): Promise<Buffer> {
   for await (const chunk of req) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
     size += buffer.length
-    if (size > MAX_BODY) throw new Error('body too large')
+    if (size > MAX_ADMIN_BODY) throw new Error('body too large')
     chunks.push(buffer)
   }
   return Buffer.concat(chunks)
@@ -420,4 +451,71 @@ function listen(server: net.Server, port: number, host: string): Promise<void> {
       resolve()
     })
   })
+}
+
+function clientGone(
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+): boolean {
+  return req.destroyed || res.destroyed || ('stream' in res && res.stream.destroyed)
+}
+
+/**
+ * A request body handed to undici as an async iterable that reads the client stream on demand:
+ * `started` says whether a node consumed any of it (then it cannot be retried elsewhere), and
+ * stopping the iteration early (a node answered before the upload ended) leaves the client's
+ * stream alone, so the early answer still reaches the client.
+ */
+type ClientBody = NodeJS.EventEmitter & { readableEnded: boolean; read(): Buffer | string | null }
+
+class BodySource implements AsyncIterable<Buffer> {
+  started = false
+  failed = false
+  readonly #req: ClientBody
+
+  constructor(req: http.IncomingMessage | http2.Http2ServerRequest) {
+    this.#req = req as unknown as ClientBody
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    this.started = true
+    const req = this.#req
+    return {
+      next: () =>
+        new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+          const cleanup = () => {
+            req.off('readable', attempt)
+            req.off('end', onEnd)
+            req.off('error', onError)
+            req.off('close', onClose)
+          }
+          const onEnd = () => {
+            cleanup()
+            resolve({ value: undefined, done: true })
+          }
+          const onError = (error: Error) => {
+            cleanup()
+            this.failed = true
+            reject(error)
+          }
+          const onClose = () => {
+            if (req.readableEnded) return onEnd()
+            onError(new Error('the client closed the request before its body ended'))
+          }
+          function attempt() {
+            const chunk = req.read()
+            if (chunk !== null) {
+              cleanup()
+              resolve({ value: typeof chunk === 'string' ? Buffer.from(chunk) : chunk, done: false })
+            } else if (req.readableEnded) onEnd()
+          }
+          req.on('readable', attempt)
+          req.on('end', onEnd)
+          req.on('error', onError)
+          req.on('close', onClose)
+          attempt()
+        }),
+      return: async () => ({ value: undefined, done: true }),
+    }
+  }
 }

@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { providerError } from '../../core/errors.ts'
 import type { Colour, Fleet } from '../types.ts'
 
 export interface LocalPaths {
@@ -76,8 +77,12 @@ export async function readJson<T>(file: string): Promise<T | undefined> {
   }
   try {
     return JSON.parse(text) as T
-  } catch {
-    return undefined
+  } catch (error) {
+    // A torn record would read as "nothing there": its processes would be orphaned, or a serving
+    // colour would look empty. Name the file instead.
+    throw providerError(`local: state file ${file} is corrupt (${(error as Error).message})`, {
+      hint: 'It was not written by a complete gwdeploy run. Check which processes it named (ps), stop them, delete the file and re-run.',
+    })
   }
 }
 
