@@ -105,8 +105,8 @@ function fail(reason) {
   process.stderr.write(
     `Error: gwdeploy needs Node.js >= ${MIN_MAJOR} (this is ${process.versions.node}); ${reason}.\n` +
       'hint: reinstall gwdeploy without --omit=optional (its optional dependency `node` puts Node 24\n' +
-      '      in gwdeploy\'s own node_modules), or put a Node >= 22 first on PATH (nvm, fnm, volta or\n' +
-      '      your distribution\'s packages). Do not replace the system /usr/bin/node.\n',
+      "      in gwdeploy's own node_modules), or put a Node >= 22 first on PATH (nvm, fnm, volta or\n" +
+      "      your distribution's packages). Do not replace the system /usr/bin/node.\n",
   )
   process.exit(2)
 }

@@ -121,6 +121,10 @@ async function runSingle(
     })
   }
   if (isWorker) {
+    // A worker's IPC channel to the primary keeps its event loop alive: once drained it exits
+    // itself (under `gwdeploy gateway run` nothing else would end it, and the primary would wait
+    // for its hard timeout).
+    void done.then((code) => setImmediate(() => process.exit(code)))
     process.on('message', (message: { type?: string } | undefined) => {
       if (message?.type === DRAIN_MESSAGE) stop()
     })

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
@@ -33,10 +34,12 @@ export interface GatewayServer {
  */
 export async function listen(gateway: Gateway, options: ListenOptions = {}): Promise<GatewayServer> {
   const { server: s } = gateway.config
+  // Go's rule: without a read_header_timeout the read_timeout bounds the headers.
+  const headerTimeoutMs = s.readHeaderTimeoutMs || s.readTimeoutMs || 60_000
   const http = createHttpServer(
     {
       maxHeaderSize: s.maxHeaderBytes,
-      headersTimeout: s.readHeaderTimeoutMs || 60_000,
+      headersTimeout: headerTimeoutMs,
       requestTimeout: s.readTimeoutMs,
       keepAliveTimeout: s.idleTimeoutMs,
       connectionsCheckingInterval: 1000,
@@ -48,6 +51,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   // node:http only tracks connections (closeIdleConnections, headers/request timeouts) once it
   // has emitted 'listening'; this server never listens itself: the net server below feeds it.
   http.emit('listening')
+  // The first request's headers arrived: node:http's own timeouts take over from here.
+  http.on('request', (req: { socket: Socket }) => disarm(req.socket))
   const h2: Http2Server = createH2Server(
     {
       maxSessionMemory: 32,
@@ -58,29 +63,77 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   )
   h2.setTimeout(s.idleTimeoutMs)
   const sessions = new Set<ServerHttp2Session>()
+  let stopping = false
   h2.on('session', (session) => {
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
     session.on('error', () => {})
+    if (stopping) session.close()
   })
   h2.on('sessionError', () => {})
 
   const sockets = new Set<Socket>()
+  /** Accepted, protocol not known yet (no byte, or an unfinished h2 preface). */
+  const undecided = new Set<Socket>()
   const net: NetServer = createNetServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
     sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+    undecided.add(socket)
+    socket.on('close', () => {
+      sockets.delete(socket)
+      undecided.delete(socket)
+      disarm(socket)
+    })
     socket.on('error', () => socket.destroy())
-    socket.once('data', (chunk: Buffer) => {
+    // The header timeout runs from accept: a client that sends nothing (or one byte, or part of
+    // the h2 preface) is cut like one that sends half a request line.
+    arm(socket, headerTimeoutMs)
+    let head: Buffer | undefined
+    const onData = (chunk: Buffer) => {
+      head = head === undefined ? chunk : Buffer.concat([head, chunk])
+      const n = Math.min(head.length, PREFACE.length)
+      const h2c = head.subarray(0, n).equals(PREFACE.subarray(0, n))
+      if (h2c && n < PREFACE.length) return
+      socket.off('data', onData)
       socket.pause()
-      socket.unshift(chunk)
-      const n = Math.min(chunk.length, PREFACE.length)
-      if (n >= 4 && chunk.subarray(0, n).equals(PREFACE.subarray(0, n))) h2.emit('connection', socket)
-      else {
+      socket.unshift(head)
+      undecided.delete(socket)
+      if (h2c) {
+        // An h2 session without streams is bounded by the idle timeout, as in Go.
+        disarm(socket)
+        h2.emit('connection', socket)
+      } else {
         http.emit('connection', socket)
         socket.resume()
       }
-    })
+    }
+    socket.on('data', onData)
   })
+  // Out of file descriptors, libuv accepts and closes pending connections itself (clients see
+  // resets) and reports nothing: watch the descriptors in use and say so. Other accept failures
+  // arrive as 'error' events. Both are logged at most every 10 s.
+  let lastFdLog = 0
+  const logFds = (message: string) => {
+    const now = Date.now()
+    if (now - lastFdLog < 10_000) return
+    lastFdLog = now
+    gateway.logger.error(message)
+  }
+  net.on('error', (error: NodeJS.ErrnoException) =>
+    logFds(`cannot accept connections: ${error.code ?? error.message} (${sockets.size} open)`),
+  )
+  const fdLimit = openFilesLimit()
+  const fdWatch =
+    fdLimit === undefined
+      ? undefined
+      : setInterval(() => {
+          if (sockets.size < fdLimit / 2) return
+          const used = openFiles(fdLimit)
+          if (used !== undefined && used >= fdLimit * 0.9)
+            logFds(
+              `EMFILE: ${used} of ${fdLimit} file descriptors in use (${sockets.size} client connections): new connections are refused; raise the open-files limit (ulimit -n)`,
+            )
+        }, 1000)
+  fdWatch?.unref()
 
   const port = options.port ?? gateway.config.port
   const host = options.host ?? gateway.config.listenIp
@@ -96,6 +149,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
 
   let closed: Promise<void> | undefined
   const closeListener = () => {
+    clearInterval(fdWatch)
     closed ??= new Promise<void>((resolve) => net.close(() => resolve()))
     return closed
   }
@@ -107,9 +161,12 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       gateway.drain()
       if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs))
       gateway.logger.info('closing the listener; finishing in-flight requests')
+      stopping = true
       const listenerClosed = closeListener()
       http.closeIdleConnections()
       for (const session of sessions) session.close()
+      // Connections that never sent a byte carry no request: idle, as Go's Shutdown sees them.
+      for (const socket of undecided) if (socket.bytesRead === 0) socket.destroy()
       // Keep-alive connections that go idle after their last response are closed as they do.
       const sweep = setInterval(() => http.closeIdleConnections(), 50)
       let timer: NodeJS.Timeout | undefined
@@ -140,6 +197,44 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       http.close()
       await gateway.close({ force: true })
     },
+  }
+}
+
+const timers = new WeakMap<Socket, NodeJS.Timeout>()
+
+function arm(socket: Socket, ms: number): void {
+  const timer = setTimeout(() => socket.destroy(), ms)
+  timer.unref()
+  timers.set(socket, timer)
+}
+
+function disarm(socket: Socket): void {
+  const timer = timers.get(socket)
+  if (timer === undefined) return
+  clearTimeout(timer)
+  timers.delete(socket)
+}
+
+/** File descriptors this process has open (Linux), or undefined. At the limit, the limit itself. */
+function openFiles(limit: number): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length
+  } catch (error) {
+    // Listing the descriptors needs one more: failing with EMFILE is the answer.
+    return (error as NodeJS.ErrnoException).code === 'EMFILE' ? limit : undefined
+  }
+}
+
+/** The soft open-files limit of this process (Linux), or undefined. */
+function openFilesLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'))
+    const soft = line ? Number(line.split(/\s{2,}/)[1]) : Number.NaN
+    return Number.isFinite(soft) && soft > 0 ? soft : undefined
+  } catch {
+    return undefined
   }
 }
 
