@@ -46,10 +46,12 @@ after(() => {
 })
 
 function run(args: string[], entry = main): Proc {
-  const child = spawn(process.execPath, [entry, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
+  return track(
+    spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+  )
+}
+
+function track(child: ChildProcess): Proc {
   let out = ''
   let err = ''
   child.stdout?.on('data', (c) => {
@@ -284,6 +286,57 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     proc.child.kill('SIGTERM')
     assert.equal((await proc.exit).code, 0)
   })
+  test('out of file descriptors (EMFILE) is logged; silent connections are cut by the header timeout and it recovers', async () => {
+    const port = await freePort()
+    const limited = join(dir, 'limited.json')
+    writeFileSync(
+      limited,
+      JSON.stringify({
+        version: 3,
+        name: 'limited',
+        listen_ip: '127.0.0.1',
+        read_header_timeout: '2s',
+        extra_config: { 'telemetry/logging': { level: 'ERROR' } },
+        endpoints: [{ endpoint: '/who', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+      }),
+    )
+    // The same runtime with at most 128 open files.
+    const proc = track(
+      spawn(
+        '/bin/sh',
+        [
+          '-c',
+          'ulimit -n 128 && exec "$0" "$@"',
+          process.execPath,
+          main,
+          '-c',
+          limited,
+          '--port',
+          String(port),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      ),
+    )
+    await waitHealthy(port, proc)
+    // 200 connections that never send a byte: more than the 128 descriptors allowed.
+    const silent = Array.from({ length: 200 }, () => {
+      const socket = connectTcp(port, '127.0.0.1')
+      socket.on('error', () => {})
+      return socket
+    })
+    try {
+      for (let i = 0; i < 300 && !/EMFILE: \d+ of 128 file descriptors in use/.test(proc.stdout()); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      assert.match(proc.stdout(), /EMFILE: \d+ of 128 file descriptors in use .*raise the open-files limit/)
+      // The header timeout closes the silent ones: health answers again although no client left.
+      assert.equal((await waitHealthy(port, proc)).name, 'limited')
+      assert.equal(proc.child.exitCode, null)
+    } finally {
+      for (const socket of silent) socket.destroy()
+      proc.child.kill('SIGKILL')
+    }
+  })
+
   for (const workers of [1, 2]) {
     test(`gwdeploy gateway run --workers ${workers}: after the grace idle pooled connections (h1 and h2c) are closed in every worker and it exits once in-flight work ends, long before a 60s drain timeout`, async () => {
       const port = await freePort()
