@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
 
 /** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
@@ -53,10 +54,12 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   http.emit('listening')
   // The first request's headers arrived: node:http's own timeouts take over from here.
   http.on('request', (req: { socket: Socket }) => disarm(req.socket))
+  http.on('clientError', answerClientError)
   const h2: Http2Server = createH2Server(
     {
       maxSessionMemory: 32,
-      settings: { maxHeaderListSize: s.maxHeaderBytes },
+      // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
+      settings: { maxHeaderListSize: s.maxHeaderBytes, maxConcurrentStreams: 250 },
       maxSendHeaderBlockLength: s.maxHeaderBytes,
     },
     gateway.handle,
@@ -198,6 +201,31 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       await gateway.close({ force: true })
     },
   }
+}
+
+/**
+ * A request node:http could not parse, answered as Go's net/http (KrakenD) does: 431 for headers
+ * over max_header_bytes, 400 for anything malformed, the status line repeated as a text body, and
+ * the connection closed; a read timeout closes the connection without a reply.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (
+    error.code === 'ECONNRESET' ||
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+    !socket.writable ||
+    pending?.headersSent
+  ) {
+    socket.destroy()
+    return
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`,
+  )
+  // A client that does not read its answer does not hold the connection either.
+  setTimeout(() => socket.destroy(), 1000).unref()
 }
 
 const timers = new WeakMap<Socket, NodeJS.Timeout>()
