@@ -83,7 +83,7 @@ describe('the Node 20 launcher (bin/node-guard.js)', () => {
     assert.equal(await liveName(project.port), `e2e rev-${sha(1).slice(0, 7)}`)
   })
 
-  it('exit codes pass through: a release and a rollback through the launcher exit 0', async () => {
+  it('exit codes pass through the launcher: a release exits 0, a usage error 2', async () => {
     const release = launch(BIN, ['release', '--sha', sha(2)], { cwd: project.dir })
     assert.equal((await release.done).code, 0, release.stderr())
     assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
