@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
+import { watchOpenFiles } from './open-files.ts'
 
 /** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
@@ -111,33 +111,6 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     }
     socket.on('data', onData)
   })
-  // Out of file descriptors, libuv accepts and closes pending connections itself (clients see
-  // resets) and reports nothing: watch the descriptors in use and say so. Other accept failures
-  // arrive as 'error' events. Both are logged at most every 10 s.
-  let lastFdLog = 0
-  const logFds = (message: string) => {
-    const now = Date.now()
-    if (now - lastFdLog < 10_000) return
-    lastFdLog = now
-    gateway.logger.error(message)
-  }
-  net.on('error', (error: NodeJS.ErrnoException) =>
-    logFds(`cannot accept connections: ${error.code ?? error.message} (${sockets.size} open)`),
-  )
-  const fdLimit = openFilesLimit()
-  const fdWatch =
-    fdLimit === undefined
-      ? undefined
-      : setInterval(() => {
-          if (sockets.size < fdLimit / 2) return
-          const used = openFiles(fdLimit)
-          if (used !== undefined && used >= fdLimit * 0.9)
-            logFds(
-              `EMFILE: ${used} of ${fdLimit} file descriptors in use (${sockets.size} client connections): new connections are refused; raise the open-files limit (ulimit -n)`,
-            )
-        }, 1000)
-  fdWatch?.unref()
-
   const port = options.port ?? gateway.config.port
   const host = options.host ?? gateway.config.listenIp
   await new Promise<void>((resolve, reject) => {
@@ -147,12 +120,24 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       resolve()
     })
   })
+  // Accept failures other than EMFILE arrive as 'error' events; EMFILE is watched for.
+  let lastAcceptError = 0
+  net.on('error', (error: NodeJS.ErrnoException) => {
+    const now = Date.now()
+    if (now - lastAcceptError < 10_000) return
+    lastAcceptError = now
+    gateway.logger.error(`cannot accept connections: ${error.code ?? error.message} (${sockets.size} open)`)
+  })
+  const stopWatching = watchOpenFiles(
+    (message) => gateway.logger.error(`${message} (${sockets.size} client connections)`),
+    (limit) => sockets.size >= limit / 2,
+  )
   const address = net.address()
   const boundPort = typeof address === 'object' && address ? address.port : port
 
   let closed: Promise<void> | undefined
   const closeListener = () => {
-    clearInterval(fdWatch)
+    stopWatching()
     closed ??= new Promise<void>((resolve) => net.close(() => resolve()))
     return closed
   }
@@ -241,29 +226,6 @@ function disarm(socket: Socket): void {
   if (timer === undefined) return
   clearTimeout(timer)
   timers.delete(socket)
-}
-
-/** File descriptors this process has open (Linux), or undefined. At the limit, the limit itself. */
-function openFiles(limit: number): number | undefined {
-  try {
-    return readdirSync('/proc/self/fd').length
-  } catch (error) {
-    // Listing the descriptors needs one more: failing with EMFILE is the answer.
-    return (error as NodeJS.ErrnoException).code === 'EMFILE' ? limit : undefined
-  }
-}
-
-/** The soft open-files limit of this process (Linux), or undefined. */
-function openFilesLimit(): number | undefined {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'))
-    const soft = line ? Number(line.split(/\s{2,}/)[1]) : Number.NaN
-    return Number.isFinite(soft) && soft > 0 ? soft : undefined
-  } catch {
-    return undefined
-  }
 }
 
 export type { HttpServer }
