@@ -26,11 +26,13 @@ export interface Envelope<R> {
 
 export interface RunContext {
   reporter: Reporter
-  /** Aborted on SIGINT/SIGTERM so the operation can clean up (locks, half-started work). */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP so the operation can clean up (locks, half-started work). */
   signal: AbortSignal
   warn(message: string): void
   json: boolean
 }
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
 const debugEnabled = () => /(^|,)\s*gwdeploy(\*|\b)/.test(process.env.DEBUG ?? '')
 
@@ -82,8 +84,8 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   }
 
   public async run(): Promise<R> {
-    process.on('SIGINT', this.#onSignal)
-    process.on('SIGTERM', this.#onSignal)
+    // SIGHUP: the terminal went away (ssh dropped); stop and clean up as for Ctrl-C.
+    for (const signal of STOP_SIGNALS) process.on(signal, this.#onSignal)
     const json = this.jsonMode
     this.#reporter = this.createReporter(json)
     const context: RunContext = {
@@ -159,8 +161,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   }
 
   public override async finally(error: Error | undefined): Promise<void> {
-    process.off('SIGINT', this.#onSignal)
-    process.off('SIGTERM', this.#onSignal)
+    for (const signal of STOP_SIGNALS) process.off(signal, this.#onSignal)
     await super.finally(error)
   }
 }

@@ -8,6 +8,7 @@ import type { GatewayConfig, LogLevel } from './config/types.ts'
 import { createLogger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
 import { listenMetrics } from './metrics-server.ts'
+import { watchOpenFiles } from './open-files.ts'
 import { listen } from './server.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
@@ -121,6 +122,10 @@ async function runSingle(
     })
   }
   if (isWorker) {
+    // A worker's IPC channel to the primary keeps its event loop alive: once drained it exits
+    // itself (under `gwdeploy gateway run` nothing else would end it, and the primary would wait
+    // for its hard timeout).
+    void done.then((code) => setImmediate(() => process.exit(code)))
     process.on('message', (message: { type?: string } | undefined) => {
       if (message?.type === DRAIN_MESSAGE) stop()
     })
@@ -137,6 +142,8 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
     accessLog: false,
   })
   for (const warning of warnings) logger.warning(warning)
+  // The primary accepts every connection before handing it to a worker: it can run out first.
+  const stopWatching = watchOpenFiles((message) => logger.error(`primary: ${message}`))
   const metricsOn = config.runtime.metricsPort > 0
   const aggregator = metricsOn ? new AggregatorRegistry() : undefined
   const started = new Date().toISOString()
@@ -217,6 +224,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
     )
     void done.then(async () => {
       clearTimeout(hard)
+      stopWatching()
       await metricsServer?.close()
       logger.flush()
     })

@@ -1,7 +1,9 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
+import { watchOpenFiles } from './open-files.ts'
 
 /** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
@@ -33,10 +35,12 @@ export interface GatewayServer {
  */
 export async function listen(gateway: Gateway, options: ListenOptions = {}): Promise<GatewayServer> {
   const { server: s } = gateway.config
+  // Go's rule: without a read_header_timeout the read_timeout bounds the headers.
+  const headerTimeoutMs = s.readHeaderTimeoutMs || s.readTimeoutMs || 60_000
   const http = createHttpServer(
     {
       maxHeaderSize: s.maxHeaderBytes,
-      headersTimeout: s.readHeaderTimeoutMs || 60_000,
+      headersTimeout: headerTimeoutMs,
       requestTimeout: s.readTimeoutMs,
       keepAliveTimeout: s.idleTimeoutMs,
       connectionsCheckingInterval: 1000,
@@ -48,40 +52,65 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   // node:http only tracks connections (closeIdleConnections, headers/request timeouts) once it
   // has emitted 'listening'; this server never listens itself: the net server below feeds it.
   http.emit('listening')
+  // The first request's headers arrived: node:http's own timeouts take over from here.
+  http.on('request', (req: { socket: Socket }) => disarm(req.socket))
+  http.on('clientError', answerClientError)
   const h2: Http2Server = createH2Server(
     {
       maxSessionMemory: 32,
-      settings: { maxHeaderListSize: s.maxHeaderBytes },
+      // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
+      settings: { maxHeaderListSize: s.maxHeaderBytes, maxConcurrentStreams: 250 },
       maxSendHeaderBlockLength: s.maxHeaderBytes,
     },
     gateway.handle,
   )
   h2.setTimeout(s.idleTimeoutMs)
   const sessions = new Set<ServerHttp2Session>()
+  let stopping = false
   h2.on('session', (session) => {
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
     session.on('error', () => {})
+    if (stopping) session.close()
   })
   h2.on('sessionError', () => {})
 
   const sockets = new Set<Socket>()
+  /** Accepted, protocol not known yet (no byte, or an unfinished h2 preface). */
+  const undecided = new Set<Socket>()
   const net: NetServer = createNetServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
     sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+    undecided.add(socket)
+    socket.on('close', () => {
+      sockets.delete(socket)
+      undecided.delete(socket)
+      disarm(socket)
+    })
     socket.on('error', () => socket.destroy())
-    socket.once('data', (chunk: Buffer) => {
+    // The header timeout runs from accept: a client that sends nothing (or one byte, or part of
+    // the h2 preface) is cut like one that sends half a request line.
+    arm(socket, headerTimeoutMs)
+    let head: Buffer | undefined
+    const onData = (chunk: Buffer) => {
+      head = head === undefined ? chunk : Buffer.concat([head, chunk])
+      const n = Math.min(head.length, PREFACE.length)
+      const h2c = head.subarray(0, n).equals(PREFACE.subarray(0, n))
+      if (h2c && n < PREFACE.length) return
+      socket.off('data', onData)
       socket.pause()
-      socket.unshift(chunk)
-      const n = Math.min(chunk.length, PREFACE.length)
-      if (n >= 4 && chunk.subarray(0, n).equals(PREFACE.subarray(0, n))) h2.emit('connection', socket)
-      else {
+      socket.unshift(head)
+      undecided.delete(socket)
+      if (h2c) {
+        // An h2 session without streams is bounded by the idle timeout, as in Go.
+        disarm(socket)
+        h2.emit('connection', socket)
+      } else {
         http.emit('connection', socket)
         socket.resume()
       }
-    })
+    }
+    socket.on('data', onData)
   })
-
   const port = options.port ?? gateway.config.port
   const host = options.host ?? gateway.config.listenIp
   await new Promise<void>((resolve, reject) => {
@@ -91,11 +120,24 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       resolve()
     })
   })
+  // Accept failures other than EMFILE arrive as 'error' events; EMFILE is watched for.
+  let lastAcceptError = 0
+  net.on('error', (error: NodeJS.ErrnoException) => {
+    const now = Date.now()
+    if (now - lastAcceptError < 10_000) return
+    lastAcceptError = now
+    gateway.logger.error(`cannot accept connections: ${error.code ?? error.message} (${sockets.size} open)`)
+  })
+  const stopWatching = watchOpenFiles(
+    (message) => gateway.logger.error(`${message} (${sockets.size} client connections)`),
+    (limit) => sockets.size >= limit / 2,
+  )
   const address = net.address()
   const boundPort = typeof address === 'object' && address ? address.port : port
 
   let closed: Promise<void> | undefined
   const closeListener = () => {
+    stopWatching()
     closed ??= new Promise<void>((resolve) => net.close(() => resolve()))
     return closed
   }
@@ -107,9 +149,12 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       gateway.drain()
       if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs))
       gateway.logger.info('closing the listener; finishing in-flight requests')
+      stopping = true
       const listenerClosed = closeListener()
       http.closeIdleConnections()
       for (const session of sessions) session.close()
+      // Connections that never sent a byte carry no request: idle, as Go's Shutdown sees them.
+      for (const socket of undecided) if (socket.bytesRead === 0) socket.destroy()
       // Keep-alive connections that go idle after their last response are closed as they do.
       const sweep = setInterval(() => http.closeIdleConnections(), 50)
       let timer: NodeJS.Timeout | undefined
@@ -141,6 +186,46 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       await gateway.close({ force: true })
     },
   }
+}
+
+/**
+ * A request node:http could not parse, answered as Go's net/http (KrakenD) does: 431 for headers
+ * over max_header_bytes, 400 for anything malformed, the status line repeated as a text body, and
+ * the connection closed; a read timeout closes the connection without a reply.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (
+    error.code === 'ECONNRESET' ||
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+    !socket.writable ||
+    pending?.headersSent
+  ) {
+    socket.destroy()
+    return
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`,
+  )
+  // A client that does not read its answer does not hold the connection either.
+  setTimeout(() => socket.destroy(), 1000).unref()
+}
+
+const timers = new WeakMap<Socket, NodeJS.Timeout>()
+
+function arm(socket: Socket, ms: number): void {
+  const timer = setTimeout(() => socket.destroy(), ms)
+  timer.unref()
+  timers.set(socket, timer)
+}
+
+function disarm(socket: Socket): void {
+  const timer = timers.get(socket)
+  if (timer === undefined) return
+  clearTimeout(timer)
+  timers.delete(socket)
 }
 
 export type { HttpServer }

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { connect as connectH2 } from 'node:http2'
+import { connect as connectTcp, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { request } from 'undici'
+import { Agent, request } from 'undici'
 import { startBackend, type TestBackend } from './helpers.ts'
 
 const main = new URL('../../src/gateway/main.ts', import.meta.url).pathname
@@ -45,10 +46,12 @@ after(() => {
 })
 
 function run(args: string[], entry = main): Proc {
-  const child = spawn(process.execPath, [entry, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
+  return track(
+    spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+  )
+}
+
+function track(child: ChildProcess): Proc {
   let out = ''
   let err = ''
   child.stdout?.on('data', (c) => {
@@ -82,6 +85,34 @@ async function waitHealthy(port: number, proc: Proc): Promise<Record<string, unk
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`gateway never became healthy: ${proc.stderr()} ${proc.stdout()}`)
+}
+
+/** A raw keep-alive HTTP/1.1 connection that made one request and now sits idle, like a pooled one. */
+async function idleKeepAlive(port: number): Promise<{ closed: Promise<void>; isClosed: () => boolean }> {
+  const socket = connectTcp(port, '127.0.0.1')
+  let closed = false
+  const closedPromise = new Promise<void>((resolve) =>
+    socket.on('close', () => {
+      closed = true
+      resolve()
+    }),
+  )
+  socket.on('error', () => {})
+  await once(socket, 'connect')
+  socket.write('GET /__health HTTP/1.1\r\nHost: pool\r\n\r\n')
+  let text = ''
+  await new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1')
+      const end = text.indexOf('\r\n\r\n')
+      const length = /content-length: (\d+)/i.exec(text)
+      if (end >= 0 && length && text.length >= end + 4 + Number(length[1])) resolve()
+    })
+    socket.on('close', () => reject(new Error(`closed before the answer: ${text}`)))
+  })
+  assert.match(text, /^HTTP\/1\.1 200 /)
+  assert.doesNotMatch(text, /connection: close/i)
+  return { closed: closedPromise, isClosed: () => closed }
 }
 
 let backend: TestBackend
@@ -255,4 +286,132 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     proc.child.kill('SIGTERM')
     assert.equal((await proc.exit).code, 0)
   })
+  test('--workers 1: out of file descriptors (EMFILE) is logged; silent connections are cut by the header timeout and it recovers', async () => {
+    const port = await freePort()
+    const limited = join(dir, 'limited.json')
+    writeFileSync(
+      limited,
+      JSON.stringify({
+        version: 3,
+        name: 'limited',
+        listen_ip: '127.0.0.1',
+        read_header_timeout: '5s',
+        extra_config: { 'telemetry/logging': { level: 'ERROR' } },
+        endpoints: [{ endpoint: '/who', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+      }),
+    )
+    // The same runtime with at most 128 open files.
+    const proc = track(
+      spawn(
+        '/bin/sh',
+        [
+          '-c',
+          'ulimit -n 128 && exec "$0" "$@"',
+          process.execPath,
+          main,
+          '-c',
+          limited,
+          '--port',
+          String(port),
+          '--workers',
+          '1',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      ),
+    )
+    await waitHealthy(port, proc)
+    // 200 connections that never send a byte: more than the 128 descriptors allowed.
+    const silent = Array.from({ length: 200 }, () => {
+      const socket = connectTcp(port, '127.0.0.1')
+      socket.on('error', () => {})
+      return socket
+    })
+    // All of them at once (the kernel completes the handshakes; the gateway accepts what it can).
+    await Promise.all(
+      silent.map(
+        (socket) => new Promise((resolve) => socket.once('connect', resolve).once('close', resolve)),
+      ),
+    )
+    try {
+      for (let i = 0; i < 300 && !/EMFILE/.test(proc.stdout()); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      assert.match(
+        proc.stdout(),
+        /EMFILE.*\b\d+ of 128\b.*new connections are refused.*raise the open-files limit \(ulimit -n\)/,
+      )
+      // The header timeout closes the silent ones: health answers again although no client left.
+      assert.equal((await waitHealthy(port, proc)).name, 'limited')
+      assert.equal(proc.child.exitCode, null)
+    } finally {
+      for (const socket of silent) socket.destroy()
+      proc.child.kill('SIGKILL')
+    }
+  })
+
+  for (const workers of [1, 2]) {
+    test(`gwdeploy gateway run --workers ${workers}: after the grace idle pooled connections (h1 and h2c) are closed in every worker and it exits once in-flight work ends, long before a 60s drain timeout`, async () => {
+      const port = await freePort()
+      const proc = run(
+        [
+          'gateway',
+          'run',
+          '-c',
+          configFile,
+          '--port',
+          String(port),
+          '--workers',
+          String(workers),
+          '--drain-grace',
+          '300ms',
+          '--drain-timeout',
+          '60s',
+          '--log-level',
+          'INFO',
+        ],
+        devCli,
+      )
+      await waitHealthy(port, proc)
+      // What a load balancer's pool looks like: keep-alive connections spread over the workers.
+      const pooled = await Promise.all(Array.from({ length: 4 }, () => idleKeepAlive(port)))
+      const session = connectH2(`http://127.0.0.1:${port}`)
+      session.on('error', () => {})
+      let goaway = false
+      session.on('goaway', () => {
+        goaway = true
+      })
+      const sessionClosed = once(session, 'close')
+      const stream = session.request({ ':path': '/__health' })
+      stream.resume()
+      const [h2headers] = await once(stream, 'response')
+      assert.equal(h2headers[':status'], 200)
+      await once(stream, 'end')
+      // One request in flight across the signal (the backend answers after 700 ms).
+      const agent = new Agent({ keepAliveTimeout: 600_000 })
+      const slow = request(`http://127.0.0.1:${port}/slow`, { dispatcher: agent }).then(async (r) => ({
+        status: r.statusCode,
+        connection: r.headers.connection,
+        body: await r.body.json(),
+      }))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      proc.child.kill('SIGTERM')
+      // Bounded so a regression fails here instead of waiting for the 60 s drain timeout.
+      let bound: NodeJS.Timeout | undefined
+      const exit = await Promise.race([
+        proc.exit,
+        new Promise((resolve) => {
+          bound = setTimeout(() => resolve('still running 45 s after SIGTERM'), 45_000)
+        }),
+      ])
+      clearTimeout(bound)
+      assert.deepEqual(exit, { code: 0, signal: null }, proc.stdout())
+      assert.deepEqual(await slow, { status: 200, connection: 'close', body: { slow: true } })
+      for (const connection of pooled)
+        assert.equal(connection.isClosed(), true, 'the server closed the idle connection')
+      await sessionClosed
+      assert.equal(goaway, true, 'the h2c session got GOAWAY')
+      assert.equal(proc.stdout().match(/stopped cleanly/g)?.length, workers, proc.stdout())
+      assert.doesNotMatch(proc.stdout(), /drain timeout/)
+      await agent.close()
+    })
+  }
 })

@@ -140,6 +140,69 @@ describe('h2c (prior knowledge) on the HTTP/1.1 port', () => {
   })
 })
 
+describe('read header timeout from accept (slow and silent connections)', () => {
+  test('connections that send nothing, one byte or part of the h2c preface are closed; others keep being served', async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b, { read_header_timeout: '300ms' }))
+    after(() => running.close())
+    const openers: Record<string, string> = {
+      nothing: '',
+      'one byte': 'G',
+      'one byte of the preface': 'P',
+      'half the h2c preface': 'PRI * HTTP/2.0\r\n',
+      'half a request': 'GET /fast HTTP/1.1\r\nHost: x\r\n',
+    }
+    const cut = Object.entries(openers).map(
+      ([name, bytes]) =>
+        new Promise<string>((resolve) => {
+          const socket = connectTcp(running.server.port, '127.0.0.1', () => {
+            if (bytes) socket.write(bytes)
+          })
+          socket.on('error', () => {})
+          // Bounded: a connection the gateway never closes fails the test instead of hanging it.
+          const bound = setTimeout(() => {
+            socket.destroy()
+            resolve(`${name}: still open`)
+          }, 20_000)
+          socket.on('close', () => {
+            clearTimeout(bound)
+            resolve(`${name}: closed`)
+          })
+        }),
+    )
+    // Meanwhile other clients are served.
+    const meanwhile = await send(running.url, { path: '/fast' })
+    assert.equal(meanwhile.status, 200)
+    assert.deepEqual(
+      await Promise.all(cut),
+      Object.keys(openers).map((name) => `${name}: closed`),
+    )
+    assert.equal((await send(running.url, { path: '/fast', http2: true })).status, 200)
+  })
+
+  test('an h2c preface split over several packets is still h2c', async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b))
+    after(() => running.close())
+    const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
+    const emptySettings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])
+    const first = await new Promise<Buffer>((resolve, reject) => {
+      const socket = connectTcp(running.server.port, '127.0.0.1', () => {
+        socket.write(preface.subarray(0, 1))
+        setTimeout(() => socket.write(preface.subarray(1, 10)), 30)
+        setTimeout(() => socket.write(Buffer.concat([preface.subarray(10), emptySettings])), 60)
+      })
+      socket.once('data', (chunk: Buffer) => {
+        socket.destroy()
+        resolve(chunk)
+      })
+      socket.on('error', reject)
+    })
+    // An HTTP/2 server answers with a SETTINGS frame (type 4 in the 4th byte), not "HTTP/1.1 400".
+    assert.equal(first[3], 4, first.toString('latin1'))
+  })
+})
+
 describe('metrics on a separate port', () => {
   test('gateway_info, per-endpoint and per-backend counters and histograms, process metrics', async () => {
     const b = await backend({ '/fast': { body: { ok: 1 } } })
