@@ -78,7 +78,9 @@ async function health(port: number): Promise<{ status: number; body: Record<stri
 }
 
 async function waitHealthy(port: number, proc: Proc): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 200; i += 1) {
+  // A readiness wait, not a speed check: dev-mode start-up of several workers is slow on a busy machine.
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
     const h = await health(port)
     if (h?.status === 200) return h.body
     if (proc.child.exitCode !== null) break
