@@ -186,6 +186,22 @@ start_etcd() {
   wait_for 60 etcd_ready || fail_with_log etcd "etcd did not become healthy on 127.0.0.1:$ETCD_PORT"
 }
 
+# Every request made by a ServiceAccount outside kube-system, at Metadata level: the tests read
+# it to prove the shipped Role both sufficient (nothing forbidden) and minimal (every verb used).
+write_audit_policy() {
+  cat >"$STATE/audit-policy.yaml" <<EOF
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+  - level: None
+    userGroups: ["system:serviceaccounts:kube-system"]
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+  - level: None
+EOF
+}
+
 start_apiserver() {
   if apiserver_ready; then
     log "kube-apiserver already running at $API"
@@ -203,6 +219,8 @@ start_apiserver() {
     --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
     --kubelet-certificate-authority "$PKI/ca.crt" --kubelet-preferred-address-types Hostname,InternalIP \
     --service-cluster-ip-range "$SERVICE_CIDR" --service-node-port-range 30000-32767 \
+    --audit-policy-file "$STATE/audit-policy.yaml" --audit-log-path "$LOGS/audit.log" \
+    --audit-log-maxsize 100 --audit-log-maxbackup 1 \
     --allow-privileged=false --profiling=false --v 1
   wait_for 120 apiserver_ready || fail_with_log kube-apiserver "kube-apiserver did not become ready at $API"
 }
@@ -378,6 +396,7 @@ start_kubelet() {
 cmd_env() {
   echo "export GWDEPLOY_TEST_KUBECONFIG=$ADMIN_KUBECONFIG"
   echo "export GWDEPLOY_TEST_KUBE_NODE=$NODE"
+  echo "export GWDEPLOY_TEST_KUBE_AUDIT_LOG=$LOGS/audit.log"
 }
 
 cmd_start() {
@@ -386,6 +405,7 @@ cmd_start() {
   mkdir -p "$STATE" "$RUN" "$LOGS"
   make_pki
   write_kubeconfigs
+  write_audit_policy
   start_etcd
   start_apiserver
   start_controller_manager
@@ -429,7 +449,7 @@ cmd_stop() {
 
 cmd_status() {
   local ok=0
-  row() { if "$2" "${@:3}"; then printf '%-24s up\n' "$1"; else printf '%-24s DOWN\n' "$1"; ok=1; fi; }
+  row() { if "$2" "${@:3}" >/dev/null 2>&1; then printf '%-24s up\n' "$1"; else printf '%-24s DOWN\n' "$1"; ok=1; fi; }
   row etcd etcd_ready
   row kube-apiserver apiserver_ready
   row kube-controller-manager healthz 10257

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { envelope, RUN_JS } from '../helpers/cli.ts'
-import { makeRealKubeProject, type RealKubeProject, sha } from '../providers/kubernetes/real-project.ts'
+import {
+  auditedRequests,
+  makeRealKubeProject,
+  type RealKubeProject,
+  sha,
+  shippedRolePermissions,
+} from '../providers/kubernetes/real-project.ts'
 
 // The kubernetes provider against a real cluster (scripts/k8s/cluster.sh: etcd, kube-apiserver,
 // controller-manager, scheduler, kubelet + containerd), through the CLI (bin/run.js), as a
@@ -145,7 +151,10 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
   it('a Deployment that never becomes ready fails at its progress deadline: exit 4, traffic untouched; --keep-failed keeps it', async () => {
     // The readiness probe asks for a path the gateway does not serve (404): the real Deployment
     // controller marks the rollout ProgressDeadlineExceeded.
-    await project.writeConfig({ top: { health: { path: '/not-served', deadline: '90s' } }, provider: { progressDeadline: '6s' } })
+    await project.writeConfig({
+      top: { health: { path: '/not-served', deadline: '90s' } },
+      provider: { progressDeadline: '6s' },
+    })
     const result = await project.run(['release', '--sha', sha(4), '--keep-failed'])
     assert.equal(result.exitCode, 4, result.stderr)
     assert.match(result.stderr, /progress deadline/)
@@ -197,5 +206,23 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
     )
     assert.equal(await project.liveColour(), 'green', 'the live Service selects the previous colour again')
     assert.equal((await project.deployment('blue')).spec.replicas, 0, 'the failed colour is torn down')
+  })
+
+  it('destroy deletes the Services and the Deployments', async () => {
+    const result = await project.run(['destroy', '--force'])
+    assert.equal(result.exitCode, 0, result.stderr)
+    assert.equal(await project.liveColour(), undefined)
+    assert.equal(await project.deployment('blue'), undefined)
+    assert.equal(await project.deployment('green'), undefined)
+  })
+
+  it('the shipped Role was sufficient (nothing forbidden) and minimal (every verb it grants was used)', async () => {
+    // The API server's audit log holds every request of this namespace's ServiceAccount.
+    const requests = await auditedRequests(project.namespace)
+    assert.ok(requests.length > 0, 'the audit log has the ServiceAccount requests')
+    const denied = requests.filter((r) => r.code === 401 || r.code === 403)
+    assert.deepEqual(denied, [], 'requests the Role did not allow')
+    const used = [...new Set(requests.map((r) => r.permission))].sort()
+    assert.deepEqual(used, await shippedRolePermissions())
   })
 })

@@ -10,7 +10,8 @@ import { request } from 'node:https'
 import { parse } from 'yaml'
 import { serviceEnv } from './services.ts'
 
-const HOW = 'run `scripts/services.sh start` (it builds and starts scripts/k8s/cluster.sh; the first build takes minutes)'
+const HOW =
+  'run `scripts/services.sh start` (it builds and starts scripts/k8s/cluster.sh; the first build takes minutes)'
 
 export interface KubeAnswer {
   status: number
@@ -96,7 +97,8 @@ async function connectCluster(): Promise<AdminCluster> {
   const server = file.clusters?.[0]?.cluster?.server
   const caFile = file.clusters?.[0]?.cluster?.['certificate-authority']
   const token = file.users?.[0]?.user?.token
-  if (!server || !caFile || !token) throw new Error(`kubernetes: ${kubeconfig} lacks server, CA or token: ${HOW}`)
+  if (!server || !caFile || !token)
+    throw new Error(`kubernetes: ${kubeconfig} lacks server, CA or token: ${HOW}`)
   const ca = readFileSync(caFile)
   const call = (method: string, path: string, body?: unknown, contentType?: string) =>
     kubeCall(server, ca, token, method, path, body, contentType)

@@ -15,7 +15,13 @@ import { parseAllDocuments, stringify } from 'yaml'
 import { type CliResult, runCli } from '../../helpers/cli.ts'
 import { removeImage, testDocker } from '../../helpers/docker.ts'
 import { type AdminCluster, requireKubernetes } from '../../helpers/kubernetes.ts'
-import { repoRoot, requireBaseImage, requireDocker, requireRegistry } from '../../helpers/services.ts'
+import {
+  repoRoot,
+  requireBaseImage,
+  requireDocker,
+  requireRegistry,
+  serviceEnv,
+} from '../../helpers/services.ts'
 import { sha } from './project.ts'
 
 export { sha }
@@ -30,7 +36,10 @@ export interface RealKubeProject {
   repository: string
   cluster: AdminCluster
   env: NodeJS.ProcessEnv
-  writeConfig(overrides?: { provider?: Record<string, unknown>; top?: Record<string, unknown> }): Promise<void>
+  writeConfig(overrides?: {
+    provider?: Record<string, unknown>
+    top?: Record<string, unknown>
+  }): Promise<void>
   run(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>
   /** One object read as admin, or undefined (404). */
   get(path: string): Promise<Obj | undefined>
@@ -52,11 +61,52 @@ async function must(cluster: AdminCluster, method: string, path: string, body: u
   return answer
 }
 
+async function shippedRbac(): Promise<Obj[]> {
+  const text = await readFile(join(repoRoot, 'templates/kubernetes/rbac.yaml'), 'utf8')
+  return parseAllDocuments(text).map((d) => d.toJS() as Obj)
+}
+
+/** Every "apiGroup resource[/subresource] verb" the shipped Role grants. */
+export async function shippedRolePermissions(): Promise<string[]> {
+  const role = (await shippedRbac()).find((d) => d.kind === 'Role')
+  const granted: string[] = []
+  for (const rule of role.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>)
+    for (const group of rule.apiGroups)
+      for (const resource of rule.resources)
+        for (const verb of rule.verbs) granted.push(`${group || 'core'} ${resource} ${verb}`)
+  return granted.sort()
+}
+
+export interface AuditedRequest {
+  /** "apiGroup resource[/subresource] verb" */
+  permission: string
+  code: number
+  uri: string
+}
+
+/** What the test ServiceAccount of `namespace` asked the API server, from its audit log. */
+export async function auditedRequests(namespace: string): Promise<AuditedRequest[]> {
+  const file = serviceEnv('GWDEPLOY_TEST_KUBE_AUDIT_LOG')
+  if (!file) throw new Error('GWDEPLOY_TEST_KUBE_AUDIT_LOG is not set: run `scripts/services.sh start`')
+  const user = `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`
+  const requests: AuditedRequest[] = []
+  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+    if (!line.includes(user)) continue
+    const event = JSON.parse(line) as Obj
+    if (event.user?.username !== user || event.stage !== 'ResponseComplete' || !event.objectRef) continue
+    const ref = event.objectRef
+    requests.push({
+      permission: `${ref.apiGroup || 'core'} ${ref.resource}${ref.subresource ? `/${ref.subresource}` : ''} ${event.verb}`,
+      code: event.responseStatus?.code ?? 0,
+      uri: event.requestURI,
+    })
+  }
+  return requests
+}
+
 /** The shipped Role and RoleBinding, bound to `ci` in `namespace`. */
 async function applyShippedRbac(cluster: AdminCluster, namespace: string): Promise<void> {
-  const docs = parseAllDocuments(await readFile(join(repoRoot, 'templates/kubernetes/rbac.yaml'), 'utf8')).map(
-    (d) => d.toJS() as Obj,
-  )
+  const docs = await shippedRbac()
   const role = docs.find((d) => d.kind === 'Role')
   const binding = docs.find((d) => d.kind === 'RoleBinding')
   if (!role || !binding) throw new Error('templates/kubernetes/rbac.yaml lacks the Role or the RoleBinding')
@@ -107,7 +157,16 @@ export async function makeRealKubeProject(): Promise<RealKubeProject> {
         },
       ],
       users: [{ name: `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`, user: { token } }],
-      contexts: [{ name: 'test', context: { cluster: 'test', user: `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`, namespace } }],
+      contexts: [
+        {
+          name: 'test',
+          context: {
+            cluster: 'test',
+            user: `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`,
+            namespace,
+          },
+        },
+      ],
       'current-context': 'test',
     }),
     { mode: 0o600 },
@@ -117,7 +176,9 @@ export async function makeRealKubeProject(): Promise<RealKubeProject> {
     JSON.stringify({
       version: 3,
       name: 'k8s',
-      endpoints: [{ endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] }],
+      endpoints: [
+        { endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] },
+      ],
     }),
   )
   const env = { DOCKER_HOST: docker.host, GWDEPLOY_CACHE_DIR: join(dir, '.cache'), KUBECONFIG: '' }
@@ -165,7 +226,9 @@ export async function makeRealKubeProject(): Promise<RealKubeProject> {
     get,
     deployment: (colour) => get(`/apis/apps/v1/namespaces/${namespace}/deployments/${service}-${colour}`),
     async pods(colour) {
-      const selector = encodeURIComponent(`app.kubernetes.io/instance=${service},gwdeploy.dev/colour=${colour}`)
+      const selector = encodeURIComponent(
+        `app.kubernetes.io/instance=${service},gwdeploy.dev/colour=${colour}`,
+      )
       const list = (await get(`${ns}/pods?labelSelector=${selector}`)) as { items: Obj[] }
       return list.items.filter((pod) => !pod.metadata.deletionTimestamp)
     },
