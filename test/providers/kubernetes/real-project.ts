@@ -116,18 +116,12 @@ async function applyShippedRbac(cluster: AdminCluster, namespace: string): Promi
   await must(cluster, 'POST', `${rbac}/rolebindings`, binding, 'shipped RoleBinding')
 }
 
-export async function makeRealKubeProject(): Promise<RealKubeProject> {
-  const cluster = await requireKubernetes()
-  const docker = await requireDocker()
-  const base = await requireBaseImage()
-  const registry = await requireRegistry()
-  const { docker: client } = await testDocker()
-  const id = randomBytes(3).toString('hex')
-  const service = `gw-${id}`
-  const namespace = `gwr-${id}`
-  const repository = `${registry.host}/gwdeploy-test/k8s-real-${id}`
-  const dir = await mkdtemp(join(tmpdir(), 'gwd-k8s-real-'))
-
+/**
+ * A fresh namespace with the ServiceAccount `ci` bound to the shipped Role, and `kubeconfig.yaml`
+ * in `dir` holding a token issued for it (default namespace: that namespace).
+ */
+export async function makeServiceAccountNamespace(cluster: AdminCluster, dir: string): Promise<string> {
+  const namespace = `gwr-${randomBytes(3).toString('hex')}`
   await must(cluster, 'POST', '/api/v1/namespaces', { metadata: { name: namespace } }, 'namespace')
   await must(
     cluster,
@@ -145,6 +139,7 @@ export async function makeRealKubeProject(): Promise<RealKubeProject> {
     'TokenRequest',
   )
   const token = tokenAnswer.json<{ status: { token: string } }>().status.token
+  const user = `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`
   await writeFile(
     join(dir, 'kubeconfig.yaml'),
     stringify({
@@ -156,21 +151,26 @@ export async function makeRealKubeProject(): Promise<RealKubeProject> {
           cluster: { server: cluster.server, 'certificate-authority-data': cluster.ca.toString('base64') },
         },
       ],
-      users: [{ name: `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`, user: { token } }],
-      contexts: [
-        {
-          name: 'test',
-          context: {
-            cluster: 'test',
-            user: `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`,
-            namespace,
-          },
-        },
-      ],
+      users: [{ name: user, user: { token } }],
+      contexts: [{ name: 'test', context: { cluster: 'test', user, namespace } }],
       'current-context': 'test',
     }),
     { mode: 0o600 },
   )
+  return namespace
+}
+
+export async function makeRealKubeProject(): Promise<RealKubeProject> {
+  const cluster = await requireKubernetes()
+  const docker = await requireDocker()
+  const base = await requireBaseImage()
+  const registry = await requireRegistry()
+  const { docker: client } = await testDocker()
+  const dir = await mkdtemp(join(tmpdir(), 'gwd-k8s-real-'))
+  const namespace = await makeServiceAccountNamespace(cluster, dir)
+  const id = namespace.slice('gwr-'.length)
+  const service = `gw-${id}`
+  const repository = `${registry.host}/gwdeploy-test/k8s-real-${id}`
   await writeFile(
     join(dir, 'gateway.json'),
     JSON.stringify({
