@@ -359,7 +359,7 @@ imageGCLowThresholdPercent: 90
 EOF
 }
 
-containerd_ready() { ctr --address "$CONTAINERD_SOCK" version; }
+containerd_ready() { [[ -S "$CONTAINERD_SOCK" ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; }
 kubelet_ready() { [[ "$(curl -s --max-time 2 http://127.0.0.1:10248/healthz)" == ok ]]; }
 node_ready() {
   api_get "/api/v1/nodes/$NODE" | grep -q '"type":"Ready","status":"True"' ||
