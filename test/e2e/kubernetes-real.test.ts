@@ -159,6 +159,8 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
     assert.equal(result.exitCode, 4, result.stderr)
     assert.match(result.stderr, /progress deadline/)
     assert.match(result.stderr, /not ready/)
+    // The failing pods' own logs: the kubelet's readiness probes of the unserved path.
+    assert.match(result.stderr, /last log lines of .*-blue-[\s\S]*404 .*"\/not-served"/)
     assert.doesNotMatch(result.stderr, /tearing down/)
     assert.equal(await project.liveColour(), 'green')
     assert.equal(await healthName(), name(3))
