@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
 import { envelope, RUN_JS } from '../helpers/cli.ts'
+import { requireKubectl } from '../helpers/services.ts'
 import {
   auditedRequests,
   makeRealKubeProject,
@@ -60,9 +65,27 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
     assert.equal(await project.deployment('green'), undefined)
   })
 
-  it('releases a second SHA onto green; the merge-patched Service now reaches green; blue stays up', async () => {
-    const result = await project.run(['release', '--sha', sha(2)])
+  it('kubectl reads what gwdeploy created', async () => {
+    const kubectl = await requireKubectl()
+    const cache = await mkdtemp(join(tmpdir(), 'kubectl-cache-'))
+    const { stdout } = await promisify(execFile)(
+      kubectl.path,
+      ['get', 'deployments,services,pods', '-n', project.namespace, '-o', 'json', '--cache-dir', cache],
+      { env: { ...process.env, KUBECONFIG: project.cluster.kubeconfig } },
+    )
+    await rm(cache, { recursive: true, force: true })
+    const list = JSON.parse(stdout) as { items: Array<{ kind: string; metadata: { name: string } }> }
+    const names = list.items.map((item) => `${item.kind}/${item.metadata.name}`)
+    assert.ok(names.includes(`Deployment/${project.service}-blue`), names.join(' '))
+    assert.ok(names.includes(`Service/${project.service}`), names.join(' '))
+    assert.ok(names.includes(`Service/${project.service}-preview`), names.join(' '))
+    assert.equal(names.filter((n) => n.startsWith('Pod/')).length, 2, names.join(' '))
+  })
+
+  it('releases a second SHA onto green (weighted steps collapse with a warning); the Service reaches green; blue stays up', async () => {
+    const result = await project.run(['release', '--sha', sha(2), '--steps', '10,50,100'])
     assert.equal(result.exitCode, 0, result.stderr)
+    assert.match(result.stderr, /routes 0\/100 only: shifting all at once/)
     assert.equal(await project.liveColour(), 'green')
     assert.equal(await healthName(), name(2))
     const blue = await project.deployment('blue')

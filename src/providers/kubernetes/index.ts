@@ -576,6 +576,20 @@ export class KubernetesProvider implements Provider {
       options.progress?.(`deleting Deployment ${this.#ns}/${deploymentName(names, colour)}`)
       await this.#deleteDeployment(colour)
     }
+    // Foreground deletion: a Deployment stays readable (with a deletionTimestamp) until its
+    // ReplicaSets and pods are gone. Wait a bounded time so `destroy` ends with them gone.
+    const deadline = Date.now() + this.#settings.drainGraceMs + this.#settings.drainTimeoutMs + 30_000
+    for (;;) {
+      const left = []
+      for (const colour of COLOURS)
+        if (await this.#readDeployment(colour)) left.push(deploymentName(names, colour))
+      if (left.length === 0) return
+      if (Date.now() > deadline) {
+        options.progress?.(`${left.join(', ')} still terminating; Kubernetes finishes the job`)
+        return
+      }
+      await sleep(POLL_MS, options.signal)
+    }
   }
 
   async close(): Promise<void> {
