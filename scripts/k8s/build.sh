@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet)
+# Builds the test Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy)
 # and etcd from the Go module proxy, cached machine-wide by version:
 #
 #   scripts/k8s/build.sh          build unless cached; print the bin directory on stdout
@@ -23,7 +23,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 K8S_VERSION="${GWDEPLOY_K8S_VERSION:-v1.36.3}"
 ETCD_VERSION="${GWDEPLOY_ETCD_VERSION:-v3.6.8}"
 CACHE="${GWDEPLOY_K8S_CACHE:-/var/cache/gwdeploy-k8s}"
-COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet)
+COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 
 log() { printf '[k8s-build] %s\n' "$*" >&2; }
 die() {

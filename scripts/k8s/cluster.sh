@@ -2,7 +2,8 @@
 # A real single-node Kubernetes on 127.0.0.1 for the tests, built here (scripts/k8s/build.sh):
 # etcd, kube-apiserver (Node,RBAC authorization, a static admin token, openssl-made
 # certificates), kube-controller-manager, kube-scheduler, and a node: a private containerd
-# (Debian's containerd + runc, the bridge plugin of containernetworking-plugins) and kubelet.
+# (Debian's containerd + runc, the bridge plugin of containernetworking-plugins), kubelet and
+# kube-proxy (iptables mode: Service ClusterIPs answer from this machine; NodePorts are not opened).
 # The pod sandbox image is built here from pause/pause.c and pushed to the test registry, which
 # containerd reaches through an HTTP mirror. Idempotent, like scripts/services.sh.
 #
@@ -13,8 +14,7 @@
 #
 # Needs (as root): go (build), openssl, curl, containerd, runc, containernetworking-plugins,
 # gcc + libc6-dev (the pause program), and the test dockerd + registry (scripts/services.sh)
-# for the pause image. Everything listens on 127.0.0.1 only; no kube-proxy (the tests reach
-# pods and Services through the API server's proxy subresources).
+# for the pause image. Everything listens on 127.0.0.1 only.
 # Overridable: GWDEPLOY_STATE_DIR, GWDEPLOY_RUN_DIR, GWDEPLOY_K8S_APISERVER_PORT (16443),
 # GWDEPLOY_K8S_ETCD_PORT (12379; peer port +1), GWDEPLOY_TEST_REGISTRY (127.0.0.1:5000),
 # GWDEPLOY_CNI_BIN (/usr/lib/cni), plus build.sh's variables.
@@ -39,7 +39,7 @@ LOGS="$STATE/logs"
 CONTAINERD_SOCK="$RUN/containerd.sock"
 API="https://127.0.0.1:$API_PORT"
 ADMIN_KUBECONFIG="$STATE/admin.kubeconfig"
-PARTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet)
+PARTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
 
 log() { printf '[k8s] %s\n' "$*" >&2; }
 die() {
@@ -106,18 +106,21 @@ extendedKeyUsage=serverAuth" &&
     tail -n 20 "$STATE/pki.log" >&2
     die "openssl could not make the certificates (log: $STATE/pki.log)"
   fi
-  local admin cm sched
-  admin="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-  cm="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-  sched="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-  (
-    umask 077
-    printf '%s,admin,admin,system:masters\n%s,system:kube-controller-manager,system:kube-controller-manager\n%s,system:kube-scheduler,system:kube-scheduler\n' \
-      "$admin" "$cm" "$sched" >"$tmp/tokens.csv"
-    echo "$admin" >"$tmp/admin-token"
-    echo "$cm" >"$tmp/controller-manager-token"
-    echo "$sched" >"$tmp/scheduler-token"
-  )
+  # Static tokens, one per component identity (their bootstrap RBAC bindings come with Kubernetes).
+  local token name user group
+  while read -r name user group; do
+    token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+    (
+      umask 077
+      echo "$token,$user,$user,$group" >>"$tmp/tokens.csv"
+      echo "$token" >"$tmp/$name-token"
+    )
+  done <<EOF
+admin admin system:masters
+controller-manager system:kube-controller-manager system:kube-controller-manager
+scheduler system:kube-scheduler system:kube-scheduler
+kube-proxy system:kube-proxy system:node-proxier
+EOF
   date -u +%FT%TZ >"$tmp/done"
   rm -rf "$PKI"
   mv "$tmp" "$PKI"
@@ -162,6 +165,7 @@ write_kubeconfigs() {
   write_kubeconfig "$ADMIN_KUBECONFIG" admin "$(cat "$PKI/admin-token")"
   write_kubeconfig "$STATE/controller-manager.kubeconfig" system:kube-controller-manager "$(cat "$PKI/controller-manager-token")"
   write_kubeconfig "$STATE/scheduler.kubeconfig" system:kube-scheduler "$(cat "$PKI/scheduler-token")"
+  write_kubeconfig "$STATE/kube-proxy.kubeconfig" system:kube-proxy "$(cat "$PKI/kube-proxy-token")"
   write_kubeconfig "$STATE/kubelet.kubeconfig" "system:node:$NODE" cert:kubelet-client
 }
 
@@ -357,6 +361,21 @@ evictionHard: {memory.available: 100Mi, nodefs.available: 2%, imagefs.available:
 imageGCHighThresholdPercent: 95
 imageGCLowThresholdPercent: 90
 EOF
+  # No sysctl changes (conntrack limits, route_localnet) and no NodePorts: only ClusterIPs.
+  cat >"$STATE/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $STATE/kube-proxy.kubeconfig}
+hostnameOverride: "$NODE"
+mode: iptables
+clusterCIDR: $POD_CIDR
+bindAddress: 127.0.0.1
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+nodePortAddresses: ["127.0.0.1/32"]
+iptables: {localhostNodePorts: false, masqueradeAll: false}
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+EOF
 }
 
 containerd_ready() { [[ -S "$CONTAINERD_SOCK" ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; }
@@ -391,6 +410,18 @@ start_kubelet() {
   log "node $NODE Ready"
 }
 
+proxy_ready() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:10256/healthz)" == 200 ]]; }
+
+start_kube_proxy() {
+  if proxy_ready; then
+    log "kube-proxy already running"
+    return
+  fi
+  command -v iptables >/dev/null || die "iptables not installed (apt-get install iptables): kube-proxy needs it"
+  launch kube-proxy "$BIN/kube-proxy" --config "$STATE/kube-proxy.yaml" --v 1
+  wait_for 60 proxy_ready || fail_with_log kube-proxy "kube-proxy did not become healthy"
+}
+
 # ---------------------------------------------------------------- commands
 
 cmd_env() {
@@ -403,6 +434,7 @@ cmd_start() {
   [[ "$(id -u)" == 0 ]] || die "must run as root (kubelet and containerd)"
   BIN="$(bash "$HERE/build.sh")"
   mkdir -p "$STATE" "$RUN" "$LOGS"
+  echo "$BIN" >"$STATE/bin-dir"
   make_pki
   write_kubeconfigs
   write_audit_policy
@@ -414,6 +446,7 @@ cmd_start() {
   write_node_config
   start_containerd
   start_kubelet
+  start_kube_proxy
   log "ready: KUBECONFIG=$ADMIN_KUBECONFIG ($API)"
 }
 
@@ -438,6 +471,10 @@ cmd_stop() {
   local i
   for ((i = ${#PARTS[@]} - 1; i >= 0; i--)); do
     stop_part "${PARTS[i]}"
+    # kube-proxy's iptables rules outlive it: remove them.
+    if [[ "${PARTS[i]}" == kube-proxy && -x "$(cat "$STATE/bin-dir" 2>/dev/null)/kube-proxy" ]]; then
+      "$(cat "$STATE/bin-dir")/kube-proxy" --cleanup --config "$STATE/kube-proxy.yaml" >/dev/null 2>&1 || true
+    fi
     # Pods keep running under their shims when containerd stops: stop them with it.
     if [[ "${PARTS[i]}" == kubelet ]] && containerd_ready; then
       ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null | while read -r task; do
@@ -457,6 +494,7 @@ cmd_status() {
   row containerd containerd_ready
   row kubelet kubelet_ready
   row "node $NODE Ready" node_ready
+  row kube-proxy proxy_ready
   return "$ok"
 }
 

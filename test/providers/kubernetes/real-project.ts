@@ -241,7 +241,8 @@ export async function makeRealKubeProject(): Promise<RealKubeProject> {
     },
     async cleanup() {
       await cluster.call('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => {})
-      for (const n of [1, 2, 3, 4, 5]) await removeImage(client, `${repository}:${sha(n).slice(0, 7)}`)
+      for (const n of [1, 2, 3, 4, 5, 10, 11, 12])
+        await removeImage(client, `${repository}:${sha(n).slice(0, 7)}`)
       await rm(dir, { recursive: true, force: true })
     },
   }
