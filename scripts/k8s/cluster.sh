@@ -372,7 +372,8 @@ clusterCIDR: $POD_CIDR
 bindAddress: 127.0.0.1
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
-nodePortAddresses: ["127.0.0.1/32"]
+# An address no interface has (TEST-NET-1): no NodePort rules at all.
+nodePortAddresses: ["192.0.2.1/32"]
 iptables: {localhostNodePorts: false, masqueradeAll: false}
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 EOF
@@ -467,6 +468,14 @@ stop_part() {
   rm -f "$RUN/$name.pid"
 }
 
+# Pod volumes (kubelet) and container root filesystems (containerd) stay mounted after both stop.
+unmount_leftovers() {
+  local mnt
+  findmnt -rn -o TARGET | grep -E "^($STATE|$RUN)/" | sort -r | while read -r mnt; do
+    umount -l "$mnt" 2>/dev/null || true
+  done
+}
+
 cmd_stop() {
   local i
   for ((i = ${#PARTS[@]} - 1; i >= 0; i--)); do
@@ -482,6 +491,7 @@ cmd_stop() {
       done
     fi
   done
+  unmount_leftovers
 }
 
 cmd_status() {

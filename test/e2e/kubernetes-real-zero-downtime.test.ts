@@ -57,6 +57,18 @@ function startFreshConnectionLoad(origin: URL, loops: number) {
   }
 }
 
+/** Until `/__health` over a NEW connection answers `name` (an open one stays where it was routed). */
+async function waitForName(origin: URL, name: string): Promise<void> {
+  const probe = startFreshConnectionLoad(origin, 1)
+  try {
+    for (let waited = 0; probe.names.at(-1) !== name && waited < 30_000; waited += 100)
+      await new Promise((r) => setTimeout(r, 100))
+  } finally {
+    await probe.stop()
+  }
+  assert.equal(probe.names.at(-1), name, `${origin.origin}: ${probe.failures.slice(-3).join('; ')}`)
+}
+
 // Zero failed requests through the live Service's ClusterIP, reached from this machine through
 // kube-proxy's rules (the path an in-cluster client uses), during release -> rollback cycles
 // against the real cluster. New connections follow each switch; keep-alive connections (h1 pool
@@ -77,6 +89,8 @@ describe('kubernetes against a real cluster: zero failed requests through the Cl
     const service = await project.get(`/api/v1/namespaces/${project.namespace}/services/${project.service}`)
     const origin = new URL(`http://${service.spec.clusterIP}:${service.spec.ports[0].port}`)
     const blueName = `${project.service} rev-${sha(1).slice(0, 7)}`
+    // A new Service's ClusterIP answers once kube-proxy has written its rules (about a second).
+    await waitForName(origin, blueName)
 
     const fresh = startFreshConnectionLoad(origin, 2)
     const kept = startHealthLoad(origin.origin, { h1: 2, h2: 1 })
