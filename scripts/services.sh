@@ -8,6 +8,8 @@
 #                                stop those (default: all) that this script started
 #   scripts/services.sh status   show each service and exit non-zero if one is down
 #
+# `start` also builds (cached machine-wide) and starts the test Kubernetes, scripts/k8s/cluster.sh
+# (GWDEPLOY_K8S=0 leaves it out); `stop k8s` stops it.
 # Afterwards: `source .ci/state/services.env` (DOCKER_HOST, GWDEPLOY_TEST_* variables).
 # Service state (data, logs, registry credentials) is machine-wide in $GWDEPLOY_STATE_DIR
 # (default /var/lib/gwdeploy-test) so every checkout on the machine shares the same services;
@@ -260,6 +262,7 @@ write_env() {
     echo "export GWDEPLOY_TEST_REGISTRY_PASSWORD=$(cat "$dir/password")"
     echo "export GWDEPLOY_TEST_MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT"
     echo "export GWDEPLOY_TEST_BASE_IMAGE=${GWDEPLOY_TEST_BASE_IMAGE:-gwdeploy-test/node:24-slim}"
+    [[ "${GWDEPLOY_K8S:-1}" == 0 ]] || bash "$ROOT/scripts/k8s/cluster.sh" env
   } >"$tmp"
   mkdir -p "$(dirname "$ENV_FILE")"
   cp "$tmp" "$ENV_FILE"
@@ -276,15 +279,26 @@ cmd_start() {
   start_registry "$REGISTRY_PORT" 0
   start_registry "$AUTH_REGISTRY_PORT" 1
   start_moto
+  start_k8s
   write_env
+}
+
+# ---------------------------------------------------------------- kubernetes (scripts/k8s)
+
+start_k8s() {
+  [[ "${GWDEPLOY_K8S:-1}" == 0 ]] && return
+  bash "$ROOT/scripts/k8s/cluster.sh" status >/dev/null 2>&1 || echo k8s >>"$STARTED_FILE"
+  DOCKER_HOST="unix://$DOCKER_SOCK" GWDEPLOY_TEST_REGISTRY="127.0.0.1:$REGISTRY_PORT" \
+    bash "$ROOT/scripts/k8s/cluster.sh" start
 }
 
 cmd_stop() {
   local names=("$@")
-  ((${#names[@]})) || names=(moto auth-registry registry dockerd)
+  ((${#names[@]})) || names=(k8s moto auth-registry registry dockerd)
   local name
   for name in "${names[@]}"; do
     case "$name" in
+    k8s) bash "$ROOT/scripts/k8s/cluster.sh" stop ;;
     moto) stop_pidfile moto_server "$STATE_DIR/moto/moto.pid" ;;
     auth-registry) stop_pidfile "registry :$AUTH_REGISTRY_PORT" "$STATE_DIR/registry-$AUTH_REGISTRY_PORT/registry.pid" ;;
     registry) stop_pidfile "registry :$REGISTRY_PORT" "$STATE_DIR/registry-$REGISTRY_PORT/registry.pid" ;;
@@ -305,6 +319,7 @@ cmd_status() {
   if [[ "$code" == 401 ]]; then echo "registry+auth up   127.0.0.1:$AUTH_REGISTRY_PORT"; else echo "registry+auth DOWN 127.0.0.1:$AUTH_REGISTRY_PORT"; ok=1; fi
   code="$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/")"
   if [[ "$code" == 200 ]]; then echo "moto_server  up    http://127.0.0.1:$MOTO_PORT"; else echo "moto_server  DOWN  http://127.0.0.1:$MOTO_PORT"; ok=1; fi
+  if [[ "${GWDEPLOY_K8S:-1}" != 0 ]]; then bash "$ROOT/scripts/k8s/cluster.sh" status || ok=1; fi
   return "$ok"
 }
 

@@ -43,7 +43,6 @@ import {
   colourSelector,
   deploymentName,
   LABEL,
-  METRICS_PORT_NAME,
   NO_COLOUR,
   PORT_NAME,
   selectorString,
@@ -53,6 +52,7 @@ import { type KubeSettings, kubeSettings } from './settings.ts'
 import { openTunnel, podProxyPath, serviceProxyPath, type Tunnel } from './tunnel.ts'
 
 const POLL_MS = 500
+const ENDPOINTS_WAIT_MS = 60_000
 
 export class KubernetesProvider implements Provider {
   readonly id = 'kubernetes' as const
@@ -137,19 +137,21 @@ export class KubernetesProvider implements Provider {
   #toFleet(deployment: k8s.V1Deployment, colour: Colour, pods: k8s.V1Pod[]): Fleet {
     const labels = deployment.metadata?.labels ?? {}
     const annotations = deployment.metadata?.annotations ?? {}
-    const nodes: FleetNode[] = pods.map((pod) => ({
-      id: pod.metadata?.name ?? '',
-      colour,
-      ...(pod.status?.podIP
-        ? { address: `${pod.status.podIP}:${pod.spec?.containers[0]?.ports?.[0]?.containerPort ?? ''}` }
-        : {}),
-      ...(pod.status?.startTime ? { startedAt: new Date(pod.status.startTime).toISOString() } : {}),
-      meta: {
-        phase: pod.status?.phase ?? 'Unknown',
-        ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
-        restarts: pod.status?.containerStatuses?.[0]?.restartCount ?? 0,
-      },
-    }))
+    const nodes: FleetNode[] = pods.map((pod) => {
+      const port = pod.spec?.containers[0]?.ports?.[0]?.containerPort
+      return {
+        id: pod.metadata?.name ?? '',
+        colour,
+        ...(pod.status?.podIP ? { address: `${pod.status.podIP}:${port ?? ''}` } : {}),
+        ...(pod.status?.startTime ? { startedAt: new Date(pod.status.startTime).toISOString() } : {}),
+        meta: {
+          phase: pod.status?.phase ?? 'Unknown',
+          ...(port ? { port } : {}),
+          ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
+          restarts: pod.status?.containerStatuses?.[0]?.restartCount ?? 0,
+        },
+      }
+    })
     const image = annotations[ANNOTATION.image]
     const createdAt = annotations[ANNOTATION.createdAt]
     const keepUntil = annotations[ANNOTATION.keepUntil]
@@ -302,17 +304,30 @@ export class KubernetesProvider implements Provider {
           : `no progress reported within ${Math.round((guard - Date.now()) / 1000)} s`
         const pods = await this.#pods(deployment, spec.colour).catch(() => [])
         const problems = pods.map((pod) => ({ message: `${pod.metadata?.name}: ${describePod(pod)}` }))
+        const logs = await this.#lastLogLines(pods.slice(0, 2), spec.colour)
         // The engine decides what happens to the failed Deployment (torn down, or --keep-failed).
         throw healthGateError(
           `green (${spec.colour}, ${spec.artifact.sha7}): Deployment ${this.#ns}/${name}: ${why}`,
           {
             problems,
-            hint: `Traffic was not touched. Check the pods' events (kubectl describe pods -n ${this.#ns} -l ${LABEL.colour}=${spec.colour}).`,
+            hint: `Traffic was not touched. Check the pods' events (kubectl describe pods -n ${this.#ns} -l ${LABEL.colour}=${spec.colour}).${logs}`,
           },
         )
       }
       await sleep(POLL_MS, options.signal)
     }
+  }
+
+  /** The last log lines of (running) pods, for an error's hint; a pod without logs yet adds nothing. */
+  async #lastLogLines(pods: k8s.V1Pod[], colour: Colour): Promise<string> {
+    const texts = await Promise.all(
+      pods.map(async (pod) => {
+        const id = pod.metadata?.name ?? ''
+        const text = await this.logs({ id, colour }, 20).catch(() => '')
+        return text.trim() ? `\n--- last log lines of ${id} ---\n${text.trimEnd()}` : ''
+      }),
+    )
+    return texts.join('')
   }
 
   async #scale(name: string, replicas: number): Promise<void> {
@@ -355,7 +370,7 @@ export class KubernetesProvider implements Provider {
     return Promise.all(
       fleet.nodes.map(async (node) => ({
         node: node.id,
-        url: await this.#tunnel(podProxyPath(this.#ns, node.id, PORT_NAME)),
+        url: await this.#tunnel(podProxyPath(this.#ns, node.id, containerPort(node))),
       })),
     )
   }
@@ -390,12 +405,46 @@ export class KubernetesProvider implements Provider {
     })
   }
 
-  async preview(colour: Colour): Promise<URL | undefined> {
+  async preview(colour: Colour, options: OperationOptions = {}): Promise<URL | undefined> {
+    const name = this.#settings.names.previewService
     await this.#pointService(previewServiceManifest(this.#settings, colour), colour)
-    return this.#tunnel(serviceProxyPath(this.#ns, this.#settings.names.previewService, PORT_NAME))
+    await this.#waitEndpoints(name, colour, options)
+    return this.#tunnel(serviceProxyPath(this.#ns, name, PORT_NAME))
   }
 
-  async route(weights: Weights): Promise<void> {
+  /**
+   * Until the Service's Endpoints list only (and at least one of) the colour's current pods. The
+   * endpoints controller updates them asynchronously after a Service is created or its selector
+   * changes; the API server's service proxy reads them, so until then a smoke check would get a
+   * 404/503 from the API server or, worse, reach the colour the Service selected before.
+   */
+  async #waitEndpoints(service: string, colour: Colour, options: OperationOptions): Promise<void> {
+    const deployment = await this.#readDeployment(colour)
+    const wanted = new Set(
+      (deployment ? await this.#pods(deployment, colour) : []).map((p) => p.metadata?.name),
+    )
+    const deadline = Date.now() + ENDPOINTS_WAIT_MS
+    let last = 'no Endpoints object yet'
+    for (;;) {
+      const endpoints = await this.#call(`read Endpoints ${this.#ns}/${service}`, (c) =>
+        unlessNotFound(() => c.core.readNamespacedEndpoints({ name: service, namespace: this.#ns })),
+      )
+      const targets = (endpoints?.subsets ?? [])
+        .flatMap((s) => s.addresses ?? [])
+        .map((a) => a.targetRef?.name)
+      if (targets.length > 0 && targets.every((name) => name !== undefined && wanted.has(name))) return
+      if (endpoints) last = `it lists ${targets.length ? targets.join(', ') : 'no ready pods'}`
+      if (Date.now() > deadline) {
+        throw providerError(
+          `kubernetes: Service ${this.#ns}/${service} does not reach ${colour}'s pods within ${ENDPOINTS_WAIT_MS / 1000} s: ${last}`,
+          { hint: 'Is kube-controller-manager (its endpoints controller) running?' },
+        )
+      }
+      await sleep(POLL_MS, options.signal)
+    }
+  }
+
+  async route(weights: Weights, options: OperationOptions = {}): Promise<void> {
     const colour = COLOURS.find((c) => weights[c] === 100)
     const none = weights.blue === 0 && weights.green === 0
     if (!colour && !none) {
@@ -405,6 +454,8 @@ export class KubernetesProvider implements Provider {
       )
     }
     await this.#pointService(liveServiceManifest(this.#settings, colour ?? NO_COLOUR), colour ?? NO_COLOUR)
+    // Done when the switch is in effect: the Service's Endpoints name only the new colour's pods.
+    if (colour) await this.#waitEndpoints(this.#settings.names.liveService, colour, options)
   }
 
   async decommission(fleet: Fleet, options: DecommissionOptions): Promise<void> {
@@ -491,7 +542,8 @@ export class KubernetesProvider implements Provider {
       (await this.#pods(deployment, colour)).map(async (pod) => {
         try {
           const text = await client.core.connectGetNamespacedPodProxyWithPath({
-            name: `${pod.metadata?.name}:${METRICS_PORT_NAME}`,
+            // Pod proxies take a port number (unlike service proxies, no port names).
+            name: `${pod.metadata?.name}:${this.#settings.metricsPort}`,
             namespace: this.#ns,
             path: 'metrics',
           })
@@ -524,6 +576,20 @@ export class KubernetesProvider implements Provider {
       options.progress?.(`deleting Deployment ${this.#ns}/${deploymentName(names, colour)}`)
       await this.#deleteDeployment(colour)
     }
+    // Foreground deletion: a Deployment stays readable (with a deletionTimestamp) until its
+    // ReplicaSets and pods are gone. Wait a bounded time so `destroy` ends with them gone.
+    const deadline = Date.now() + this.#settings.drainGraceMs + this.#settings.drainTimeoutMs + 30_000
+    for (;;) {
+      const left = []
+      for (const colour of COLOURS)
+        if (await this.#readDeployment(colour)) left.push(deploymentName(names, colour))
+      if (left.length === 0) return
+      if (Date.now() > deadline) {
+        options.progress?.(`${left.join(', ')} still terminating; Kubernetes finishes the job`)
+        return
+      }
+      await sleep(POLL_MS, options.signal)
+    }
   }
 
   async close(): Promise<void> {
@@ -538,6 +604,15 @@ export class KubernetesProvider implements Provider {
       ),
     )
   }
+}
+
+/**
+ * The gateway's container port of a pod, as a number: the API server's pod proxy does not
+ * resolve port names (a named port makes it fail), unlike the service proxy.
+ */
+function containerPort(node: FleetNode): number | string {
+  const port = node.meta?.port
+  return typeof port === 'number' ? port : PORT_NAME
 }
 
 /** One line on why a pod is not ready: waiting reason, last termination, or its phase. */

@@ -7,13 +7,15 @@ import { connect, type KubeClient } from '../../../src/providers/kubernetes/clie
 import { LeaseLock, microTime } from '../../../src/providers/kubernetes/lease.ts'
 import { kubeNames } from '../../../src/providers/kubernetes/names.ts'
 import type { KubeSettings } from '../../../src/providers/kubernetes/settings.ts'
-import { testDocker } from '../../helpers/docker.ts'
-import { type FakeApiServer, startFakeApiServer } from './fake-apiserver/server.ts'
+import { type AdminCluster, requireKubernetes } from '../../helpers/kubernetes.ts'
+import { makeServiceAccountNamespace } from './real-project.ts'
 
-let api: FakeApiServer
+// Against the real API server (scripts/k8s/cluster.sh), as a ServiceAccount bound to the shipped Role.
+let cluster: AdminCluster
 let client: KubeClient
 let dir: string
-const settings = { names: kubeNames({ namespace: 'locks', service: 'lease-test' }) } as KubeSettings
+let namespace: string
+let settings: KubeSettings
 const request = (holder: string, ttlMs = 60_000) => ({
   holder,
   operation: 'release',
@@ -22,21 +24,30 @@ const request = (holder: string, ttlMs = 60_000) => ({
 })
 
 before(async () => {
-  api = await startFakeApiServer({ docker: (await testDocker()).docker })
+  cluster = await requireKubernetes()
   dir = await mkdtemp(join(tmpdir(), 'gwd-lease-'))
-  await api.writeKubeconfig(join(dir, 'kubeconfig.json'))
-  client = await connect({ kubeconfig: 'kubeconfig.json', dir })
+  namespace = await makeServiceAccountNamespace(cluster, dir)
+  settings = { names: kubeNames({ namespace, service: 'lease-test' }) } as KubeSettings
+  client = await connect({ kubeconfig: 'kubeconfig.yaml', dir })
 })
 after(async () => {
-  await api?.close()
+  if (namespace) await cluster.call('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => {})
   await rm(dir, { recursive: true, force: true })
 })
+
+const leaseVersion = async () =>
+  (
+    await cluster.call(
+      'GET',
+      `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/lease-test-gwdeploy-lock`,
+    )
+  ).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion
 
 test('the API server rejects a three-digit MicroTime; microTime() sends six', async () => {
   assert.match(microTime(new Date('2025-01-02T03:04:05.678Z')), /^2025-01-02T03:04:05\.678000Z$/)
   await assert.rejects(
     client.coordination.createNamespacedLease({
-      namespace: 'locks',
+      namespace,
       body: { metadata: { name: 'bad' }, spec: { holderIdentity: 'x', renewTime: new Date() } },
     }),
     (error: { code?: number }) => error.code === 400,
@@ -52,10 +63,10 @@ test('create, 409 while held, renew, release; an expired Lease is taken over wit
   assert.equal(held.acquired, false)
   assert.equal(held.lock.holder, 'first')
   assert.equal(held.lock.sha, 'a'.repeat(40))
-  const before = api.get('leases', 'locks', 'lease-test-gwdeploy-lock').metadata.resourceVersion
+  const before = await leaseVersion()
   const renewed = await first.renew()
   assert.equal(renewed.holder, 'first')
-  assert.notEqual(api.get('leases', 'locks', 'lease-test-gwdeploy-lock').metadata.resourceVersion, before)
+  assert.notEqual(await leaseVersion(), before)
   await new Promise((resolve) => setTimeout(resolve, 1_300)) // leaseDurationSeconds: 1
   const taken = await second.tryAcquire(request('second'))
   assert.equal(taken.acquired, true)

@@ -488,6 +488,36 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
   }
 
   let serviceTurn = 0
+  /** The ready pods a Service selects, as the real endpoints controller writes them (read-only here). */
+  function readyPodsOf(service: Obj, ns: string): Obj[] {
+    return listOf('pods', ns)
+      .filter(
+        (p) =>
+          !p.metadata.deletionTimestamp &&
+          matchesSelector(
+            p.metadata.labels ?? {},
+            Object.entries(service.spec.selector ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',') || '!all',
+          ),
+      )
+      .filter((p) => p.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'))
+  }
+  function endpointsOf(ns: string, name: string): Obj {
+    const service = store.get(key(typeOf('services'), ns, name))
+    if (!service)
+      throw new ApiError(404, 'NotFound', `endpoints "${name}" not found`, { name, kind: 'endpoints' })
+    const addresses = readyPodsOf(service, ns).map((p) => ({
+      ip: p.status?.podIP ?? '127.0.0.1',
+      targetRef: { kind: 'Pod', name: p.metadata.name, namespace: ns },
+    }))
+    return {
+      kind: 'Endpoints',
+      apiVersion: 'v1',
+      metadata: { name, namespace: ns },
+      subsets: addresses.length ? [{ addresses, ports: [] }] : [],
+    }
+  }
   async function handle(req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake')
     requests.push({
@@ -501,6 +531,14 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
     }
     const found = req.method === 'GET' ? discovery(url.pathname, port) : undefined
     if (found) return send(res, 200, found)
+    const endpoints =
+      req.method === 'GET' ? /^\/api\/v1\/namespaces\/([^/]+)\/endpoints\/([^/]+)$/.exec(url.pathname) : null
+    if (endpoints)
+      return send(
+        res,
+        200,
+        endpointsOf(decodeURIComponent(endpoints[1] ?? ''), decodeURIComponent(endpoints[2] ?? '')),
+      )
     const m =
       /^\/(?:api\/v1|apis\/([^/]+)\/v1)\/(?:namespaces\/([^/]+)\/)?([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?(\/.*)?$/.exec(
         url.pathname,
@@ -535,6 +573,10 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
       if (type.kind === 'Pod') {
         const pod = store.get(key(type, ns, name))
         if (!pod) throw notFound(type, name)
+        // The real API server (v1.36) does not resolve port names on the pod proxy: it panics
+        // while building the target URL and drops the request.
+        if (portSpec !== undefined && !/^\d+$/.test(portSpec))
+          throw new ApiError(500, 'InternalError', `pod proxy port "${portSpec}" is not a number`)
         const containerPort = resolvePort(pod.spec.containers[0], portSpec)
         const hostPort = containerPort === undefined ? undefined : kubelet.hostPort(pod, containerPort)
         if (!hostPort || pod.metadata.deletionTimestamp)
@@ -557,18 +599,7 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
             'ServiceUnavailable',
             `no service port "${portSpec}" found for service "${name}"`,
           )
-        const endpoints = listOf('pods', ns)
-          .filter(
-            (p) =>
-              !p.metadata.deletionTimestamp &&
-              matchesSelector(
-                p.metadata.labels ?? {},
-                Object.entries(service.spec.selector ?? {})
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(',') || '!all',
-              ),
-          )
-          .filter((p) => p.status?.conditions?.some((c: Obj) => c.type === 'Ready' && c.status === 'True'))
+        const endpoints = readyPodsOf(service, ns)
           .map((p) => ({
             pod: p,
             port: kubelet.hostPort(p, resolvePort(p.spec.containers[0], servicePort.targetPort) ?? -1),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { envelope } from '../helpers/cli.ts'
-import { type KubeProject, makeKubeProject, sha } from '../providers/kubernetes/project.ts'
+import { makeRealKubeProject, type RealKubeProject, sha } from '../providers/kubernetes/real-project.ts'
 
 interface StatusResult {
   endpoint?: string
@@ -9,12 +9,13 @@ interface StatusResult {
 }
 
 // What `status` and `release` report as the endpoint, per serviceType, read from the Service the
-// fake API server returns (node ports allocated by it, load balancer ingress set like a cloud
-// controller would). A serviceType change in the config is applied with the next switch.
-describe('kubernetes provider: the endpoint per serviceType (CLI subprocess, fake API server)', () => {
-  let project: KubeProject
+// real API server returns: node ports allocated by it, a load balancer's ingress written to the
+// status subresource the way a cloud controller does. A serviceType change in the config is
+// applied with the next switch (one merge patch of type, ports and selector).
+describe('kubernetes provider against a real cluster: the endpoint per serviceType', () => {
+  let project: RealKubeProject
   before(async () => {
-    project = await makeKubeProject()
+    project = await makeRealKubeProject()
     await project.writeConfig({ provider: { serviceType: 'LoadBalancer' } })
   })
   after(async () => {
@@ -26,24 +27,33 @@ describe('kubernetes provider: the endpoint per serviceType (CLI subprocess, fak
     assert.equal(result.exitCode, 0, result.stderr)
     return envelope(result).result as StatusResult
   }
-  const live = () => project.api.get('services', project.namespace, project.service)
+  const live = () => project.get(`/api/v1/namespaces/${project.namespace}/services/${project.service}`)
+  const setIngress = async (ingress: Array<{ ip?: string; hostname?: string }>) => {
+    const answer = await project.cluster.call(
+      'PATCH',
+      `/api/v1/namespaces/${project.namespace}/services/${project.service}/status`,
+      { status: { loadBalancer: { ingress } } },
+      'application/merge-patch+json',
+    )
+    assert.equal(answer.status, 200, answer.body)
+  }
 
   it('LoadBalancer: the in-cluster name while the address is pending, then the ingress IP or hostname', async () => {
     const release = await project.run(['release', '--sha', sha(1), '--json'])
     assert.equal(release.exitCode, 0, release.stderr)
     const internal = `http://${project.service}.${project.namespace}.svc`
     assert.equal((envelope(release).result as { endpoint: string }).endpoint, internal)
-    assert.equal(live().spec.type, 'LoadBalancer')
+    assert.equal((await live()).spec.type, 'LoadBalancer')
     const pending = await status()
     assert.equal(pending.endpoint, internal)
     assert.match(pending.router.detail ?? '', /LoadBalancer: external address pending/)
 
-    project.api.setLoadBalancerIngress(project.namespace, project.service, [{ ip: '203.0.113.10' }])
+    await setIngress([{ ip: '203.0.113.10' }])
     const ready = await status()
     assert.equal(ready.endpoint, 'http://203.0.113.10')
     assert.match(ready.router.detail ?? '', /selects blue; LoadBalancer 203\.0\.113\.10/)
 
-    project.api.setLoadBalancerIngress(project.namespace, project.service, [{ hostname: 'lb.example.test' }])
+    await setIngress([{ hostname: 'lb.example.test' }])
     assert.equal((await status()).endpoint, 'http://lb.example.test')
   })
 
@@ -51,7 +61,7 @@ describe('kubernetes provider: the endpoint per serviceType (CLI subprocess, fak
     await project.writeConfig({ provider: { serviceType: 'NodePort', servicePort: 8000 } })
     const release = await project.run(['release', '--sha', sha(2), '--json'])
     assert.equal(release.exitCode, 0, release.stderr)
-    const service = live()
+    const service = await live()
     assert.equal(service.spec.type, 'NodePort')
     assert.equal(service.spec.selector['gwdeploy.dev/colour'], 'green')
     assert.equal(service.spec.ports[0].port, 8000)
@@ -65,8 +75,9 @@ describe('kubernetes provider: the endpoint per serviceType (CLI subprocess, fak
     await project.writeConfig()
     const rollback = await project.run(['rollback', '--json'])
     assert.equal(rollback.exitCode, 0, rollback.stderr)
-    assert.equal(live().spec.type, 'ClusterIP')
-    assert.equal(live().spec.ports[0].nodePort, undefined)
+    const service = await live()
+    assert.equal(service.spec.type, 'ClusterIP')
+    assert.equal(service.spec.ports[0].nodePort, undefined)
     const result = await status()
     assert.equal(result.endpoint, `http://${project.service}.${project.namespace}.svc`)
     assert.match(result.router.detail ?? '', /selects blue; ClusterIP: reachable inside the cluster only/)
