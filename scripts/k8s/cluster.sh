@@ -431,8 +431,26 @@ cmd_env() {
   echo "export GWDEPLOY_TEST_KUBE_AUDIT_LOG=$LOGS/audit.log"
 }
 
+# Packets for the cluster's private ranges must never leave this machine. Service IPs are routed to
+# an empty bridge (this kernel has no dummy driver; a bridge without ports delivers nowhere):
+# kube-proxy's DNAT in the OUTPUT chain re-routes them to a pod on the pod bridge, and without a rule
+# they are dropped here. Pod IPs go to a blackhole whenever the pod bridge's own route is absent.
+SERVICE_SINK=gwd-kube-svc
+contain_network() {
+  ip link show "$SERVICE_SINK" >/dev/null 2>&1 || ip link add "$SERVICE_SINK" type bridge
+  ip link set "$SERVICE_SINK" up
+  ip route replace "$SERVICE_CIDR" dev "$SERVICE_SINK"
+  ip route show type blackhole | grep -q "^blackhole $POD_CIDR " ||
+    ip route add blackhole "$POD_CIDR" metric 4096
+}
+uncontain_network() {
+  ip link del "$SERVICE_SINK" 2>/dev/null || true
+  ip route del blackhole "$POD_CIDR" metric 4096 2>/dev/null || true
+}
+
 cmd_start() {
   [[ "$(id -u)" == 0 ]] || die "must run as root (kubelet and containerd)"
+  contain_network
   BIN="$(bash "$HERE/build.sh")"
   mkdir -p "$STATE" "$RUN" "$LOGS"
   echo "$BIN" >"$STATE/bin-dir"
@@ -492,6 +510,7 @@ cmd_stop() {
     fi
   done
   unmount_leftovers
+  uncontain_network
 }
 
 cmd_status() {
