@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { relative } from 'node:path'
-import { configError } from '../core/errors.ts'
+import { parseSourceDocument } from '../core/document.ts'
+import { configError, type Problem } from '../core/errors.ts'
+import { classifyNamespace, forEachNamespace } from './gateway-namespaces.ts'
 import { loadConfig, resolveConfigPath } from './load.ts'
 
 export interface ValidationSummary {
@@ -27,6 +29,9 @@ export function validateProjectConfig(options: {
       hint: 'Fix the path (relative to gwdeploy.yml), or run `gwdeploy init` to write a starter gateway.json.',
     })
   }
+  // Local nodes always run our runtime; image providers run image.runtime.
+  const runtime = loaded.config.provider.kind === 'local' ? 'bundled' : loaded.config.image.runtime
+  refuseUnenforcedNamespaces(gatewayConfig, relative(cwd, gatewayConfig) || gatewayConfig, runtime)
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),
     service: loaded.config.service,
@@ -34,4 +39,20 @@ export function validateProjectConfig(options: {
     fleetSize: loaded.config.fleet.size,
     gatewayConfig: relative(cwd, gatewayConfig),
   }
+}
+
+/** A component the chosen runtime would not enforce stops here, before anything is built or run. */
+function refuseUnenforcedNamespaces(path: string, file: string, runtime: 'bundled' | 'krakend'): void {
+  const doc = parseSourceDocument(readFileSync(path, 'utf8'), file)
+  const problems: Problem[] = []
+  forEachNamespace(doc.value, (namespace, level, keyPath) => {
+    const verdict = classifyNamespace(namespace, level, runtime)
+    if (verdict.kind === 'error')
+      problems.push({ message: verdict.message, location: doc.locate(keyPath), hint: verdict.hint })
+  })
+  if (problems.length > 0)
+    throw configError(
+      `${file}: ${problems.length} extra_config namespace${problems.length === 1 ? '' : 's'} the ${runtime === 'krakend' ? 'KrakenD' : 'gateway'} runtime would not enforce`,
+      { problems, hint: '`gwdeploy gateway check -c FILE` shows every problem of the gateway config' },
+    )
 }
