@@ -55,7 +55,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'gwdeploy/runtime': core(S, 'workers, drain, metrics port (gwdeploy extension)'),
 
   // KrakenD CE components that guard traffic
-  'auth/validator': refused(E, 'JWT validation'),
+  'auth/validator': enforced(E, 'JWT validation'),
   'security/cors': refused(S, 'CORS'),
   'security/bot-detector': refused(SE, 'bot detector'),
   'qos/ratelimit/router': refused(E, 'endpoint rate limit'),

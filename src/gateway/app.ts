@@ -3,6 +3,13 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { pipeline } from 'node:stream'
 import FindMyWay from 'find-my-way'
 import { Pool } from 'undici'
+import {
+  type BackendGuard,
+  compileBackendGuard,
+  compileEndpointGuard,
+  compileServiceHook,
+  type EndpointGuard,
+} from './components/index.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from './config/types.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
@@ -77,6 +84,8 @@ interface CompiledBackend {
   format: ((data: Data) => Data) | undefined
   record: ((status: number, seconds: number) => void) | undefined
   errorPrefix: string
+  /** Backend components (rate limit, circuit breaker); undefined when none. */
+  guard: BackendGuard | undefined
 }
 
 interface CompiledEndpoint {
@@ -91,6 +100,8 @@ interface CompiledEndpoint {
   needsDeadline: boolean
   cacheControl: string | undefined
   record: ((status: number, seconds: number) => void) | undefined
+  /** Endpoint components (bot detector, JWT, rate limit, JSON schema); undefined when none. */
+  guard: EndpointGuard | undefined
 }
 
 interface Context {
@@ -201,13 +212,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         format: compileFormatter(b),
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
         errorPrefix: `[${b.method} ${b.urlPattern}]`,
+        guard: compileBackendGuard(b),
       }
     })
     const headers = cfg.inputHeaders.includes('*')
       ? '*'
       : (cfg.inputHeaders.length > 0 ? cfg.inputHeaders : ['Content-Type']).map((h) => h.toLowerCase())
+    const guard = compileEndpointGuard(cfg, (message) => logger.error(message))
     const ep: CompiledEndpoint = {
       cfg,
+      guard,
       backends,
       render: compileRenderer(cfg.outputEncoding),
       headers,
@@ -217,7 +231,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           ? cfg.inputQueryStrings
           : undefined,
       hasParams: cfg.endpoint.includes('{'),
-      needsBody: backends.some((b) => b.sendsBody),
+      needsBody: backends.some((b) => b.sendsBody) || guard?.needsBody === true,
       deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
       needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
       cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
@@ -228,6 +242,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     methods.add(cfg.method)
   }
   const methodList = [...methods]
+  const serviceHook = compileServiceHook(config)
   const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
 
@@ -305,6 +320,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const handle = (req: GatewayRequest, res: GatewayResponse) => {
     const start = performance.now()
+    // components: service-level (CORS, security headers, bot detector) may answer first
+    if (serviceHook) {
+      const reply = serviceHook(req, res)
+      if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, undefined)
+    }
     const url = req.url ?? '/'
     const found = router.find((req.method ?? 'GET') as 'GET', url)
     if (found === null) return unmatched(req, res, url, start)
@@ -366,6 +386,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       headers: backendHeaders(ep, req),
       body,
       signal,
+    }
+    // components: endpoint guards (bot detector, JWT, rate limit, JSON schema) may answer instead
+    if (ep.guard) {
+      const reply = await ep.guard.run(req, ctx)
+      if (reply) {
+        clearTimeout(timer)
+        return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+      }
     }
     if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
     let results: BackendResult[]
@@ -487,6 +515,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ctx: Context,
     signal: AbortSignal | undefined,
   ): Promise<BackendResult> => {
+    // components: backend guard (rate limit, circuit breaker) around the call
+    if (b.guard) {
+      const refused = b.guard.before()
+      if (refused) return { ok: false, code: undefined, message: `${b.errorPrefix} ${refused}` }
+      const result = await callPool(ep, b, ctx, signal)
+      b.guard.after(result.ok)
+      return result
+    }
+    return callPool(ep, b, ctx, signal)
+  }
+
+  const callPool = async (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    ctx: Context,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendResult> => {
     const pool = b.pools[b.next] as Pool
     b.next = b.next + 1 === b.pools.length ? 0 : b.next + 1
     const t0 = b.record ? performance.now() : 0
@@ -544,6 +589,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
+    // components: backend guard (rate limit, circuit breaker) around the no-op call
+    const refused = b.guard?.before()
+    if (refused) {
+      clearTimeout(timer)
+      const message = `${b.errorPrefix} ${refused}`
+      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
+      return finish(
+        req,
+        res,
+        500,
+        { 'content-type': TEXT_TYPE, [COMPLETED]: 'false' },
+        config.server.returnErrorMsg ? message : '',
+        start,
+        ep.record,
+      )
+    }
     const pool = b.pools[b.next] as Pool
     b.next = b.next + 1 === b.pools.length ? 0 : b.next + 1
     let response: Awaited<ReturnType<Pool['request']>>
@@ -560,6 +621,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       })
     } catch (error) {
       clearTimeout(timer)
+      b.guard?.after(false)
       b.record?.(0, (performance.now() - t0) / 1000)
       const message = `${b.errorPrefix} ${(error as Error).message}`
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
@@ -574,6 +636,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       )
     }
     b.record?.(response.statusCode, (performance.now() - t0) / 1000)
+    b.guard?.after(response.statusCode < 500)
     const headers: Record<string, string | string[]> = {}
     for (const key in response.headers) {
       if (RESPONSE_HOP_BY_HOP.has(key)) continue

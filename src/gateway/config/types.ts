@@ -1,4 +1,5 @@
 import type { Location } from '../../core/errors.ts'
+import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
 
 export type BackendEncoding = 'json' | 'safejson' | 'string' | 'no-op'
 export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op'
@@ -26,6 +27,8 @@ export interface BackendConfig {
   returnErrorDetails?: string
   /** JSON path of this backend in the config, e.g. `endpoints[2].backend[0]`. */
   path: string
+  /** KrakenD components configured on this backend (src/gateway/components). */
+  components?: BackendComponents
 }
 
 export interface EndpointConfig {
@@ -42,6 +45,8 @@ export interface EndpointConfig {
   /** True when the endpoint passes a single backend's response through unchanged. */
   noop: boolean
   path: string
+  /** KrakenD components configured on this endpoint (src/gateway/components). */
+  components?: EndpointComponents
 }
 
 export interface RuntimeOptions {
@@ -88,6 +93,8 @@ export interface GatewayConfig {
   logging: LoggingOptions
   /** Source file, when loaded from one. */
   file?: string
+  /** KrakenD components configured at service level (src/gateway/components). */
+  components?: ServiceComponents
 }
 
 export type Locate = (path: ReadonlyArray<string | number>) => Location

@@ -2,6 +2,11 @@ import { distance } from 'fastest-levenshtein'
 import { classifyNamespace, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
 import { formatKeyPath, type KeyPath } from '../../core/document.ts'
 import type { Problem } from '../../core/errors.ts'
+import {
+  parseBackendComponents,
+  parseEndpointComponents,
+  parseServiceComponents,
+} from '../components/index.ts'
 import { parseDuration } from './duration.ts'
 import {
   type BackendConfig,
@@ -244,6 +249,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
 
   checkKeys(value, [], ROOT_KEYS, 'root')
   checkNamespaces(value.extra_config, ['extra_config'], 'service')
+  const report = { error, warn }
+  const serviceComponents = parseServiceComponents(value.extra_config, ['extra_config'], report)
 
   if (value.version !== 3) {
     error(
@@ -329,6 +336,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     }
     checkKeys(raw, ep, ENDPOINT_KEYS, 'endpoint')
     checkNamespaces(raw.extra_config, [...ep, 'extra_config'], 'endpoint')
+    const endpointComponents = parseEndpointComponents(raw.extra_config, [...ep, 'extra_config'], report)
     const path = raw.endpoint
     if (typeof path !== 'string' || !path.startsWith('/')) {
       error([...ep, 'endpoint'], `"endpoint" must be a path starting with "/", got ${JSON.stringify(path)}`)
@@ -389,6 +397,11 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       }
       checkKeys(rawBackend, bp, BACKEND_KEYS, 'backend')
       checkNamespaces(rawBackend.extra_config, [...bp, 'extra_config'], 'backend')
+      const backendComponents = parseBackendComponents(
+        rawBackend.extra_config,
+        [...bp, 'extra_config'],
+        report,
+      )
       const urlPattern = rawBackend.url_pattern
       if (typeof urlPattern !== 'string' || urlPattern === '') {
         error([...bp, 'url_pattern'], `${what}: "url_pattern" is required`)
@@ -399,6 +412,16 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       for (const match of urlPattern.matchAll(PARAM)) {
         const param = match[1] as string
         if (endpointParams.has(param)) continue
+        // {JWT.claim}: filled from the validated token (auth/validator), as lura allows.
+        if (/^JWT\.[\w\-.:/]+$/.test(param)) {
+          if (!endpointComponents?.jwt)
+            warn(
+              [...bp, 'url_pattern'],
+              `${what}: {${param}} is empty without "auth/validator" on the endpoint`,
+              'add auth/validator to the endpoint',
+            )
+          continue
+        }
         const seq = SEQUENTIAL_PARAM.exec(param)
         if (seq) {
           if (!sequential)
@@ -466,6 +489,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         ...(deny !== undefined ? { deny } : {}),
         ...(mapping !== undefined ? { mapping } : {}),
         ...(returnErrorDetails ? { returnErrorDetails } : {}),
+        ...(backendComponents ? { components: backendComponents } : {}),
       }
       if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
       backends.push(backend)
@@ -500,6 +524,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       sequential,
       noop,
       path: formatKeyPath(ep),
+      ...(endpointComponents ? { components: endpointComponents } : {}),
     })
   }
 
@@ -517,6 +542,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     runtime,
     logging,
     ...(options.file ? { file: options.file } : {}),
+    ...(serviceComponents ? { components: serviceComponents } : {}),
   }
   return { config, errors, warnings }
 }

@@ -1,0 +1,45 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { KeyPath } from '../../core/document.ts'
+
+/** An answer a component gives instead of the backends (status, headers, body as written). */
+export interface Reply {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** What a component sees of an incoming request (node:http and node:http2 compat requests). */
+export interface IncomingLike {
+  method?: string | undefined
+  url?: string | undefined
+  headers: IncomingHttpHeaders
+  socket?: { remoteAddress?: string | undefined } | null
+}
+
+/** Something that can carry response headers before the gateway writes its answer. */
+export interface HeaderSink {
+  setHeader(name: string, value: string | string[]): unknown
+}
+
+/** The per-request state an endpoint guard may read and extend (the app's request context). */
+export interface GuardContext {
+  params: Record<string, string | undefined>
+  /** Headers sent to the backends. */
+  headers: Record<string, string>
+  body: Buffer | undefined
+}
+
+/** Where a component reports problems in its configuration. */
+export interface Report {
+  error(path: KeyPath, message: string, hint?: string): void
+  warn(path: KeyPath, message: string, hint?: string): void
+}
+
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The first value of a header (arrays come from repeated headers). */
+export function header(req: IncomingLike, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
