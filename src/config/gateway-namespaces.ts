@@ -56,8 +56,8 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
 
   // KrakenD CE components that guard traffic
   'auth/validator': enforced(E, 'JWT validation'),
-  'security/cors': refused(S, 'CORS'),
-  'security/bot-detector': refused(SE, 'bot detector'),
+  'security/cors': enforced(S, 'CORS'),
+  'security/bot-detector': enforced(SE, 'bot detector'),
   'qos/ratelimit/router': refused(E, 'endpoint rate limit'),
   'qos/ratelimit/proxy': refused(B, 'backend rate limit'),
   'validation/json-schema': refused(E, 'JSON-schema validation of the request body'),

@@ -242,7 +242,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     methods.add(cfg.method)
   }
   const methodList = [...methods]
-  const serviceHook = compileServiceHook(config)
+  const serviceHook = compileServiceHook(config, (message) => logger.error(message))
   const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
 

@@ -5,6 +5,8 @@
  */
 import type { KeyPath } from '../../core/document.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { type BotDetectorConfig, compileBotDetector, parseBotDetector } from './bot-detector.ts'
+import { type CorsConfig, compileCors, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
 import { compileJwt, type JwtConfig, parseJwt } from './jwt.ts'
 import {
@@ -19,26 +21,42 @@ import {
 export type { GuardContext, Reply } from './types.ts'
 
 export interface ServiceComponents {
-  kind: 'service'
+  cors?: CorsConfig
+  botDetector?: BotDetectorConfig
 }
 export interface EndpointComponents {
-  kind: 'endpoint'
+  botDetector?: BotDetectorConfig
   jwt?: JwtConfig
 }
 export interface BackendComponents {
-  kind: 'backend'
+  rateLimit?: undefined
 }
 
-/** Reads the components in one extra_config; undefined when there are none. */
+type Log = (message: string) => void
+
+/** Reads one component namespace when present. */
+function reader(extra: Record<string, unknown>, path: KeyPath, report: Report) {
+  return <T>(name: string, parse: (f: Fields) => T): T | undefined =>
+    extra[name] === undefined ? undefined : parse(new Fields(extra[name], [...path, name], report, name))
+}
+
+/** Drops absent components; undefined when none is configured. */
+function present<T extends object>(components: T): T | undefined {
+  const entries = Object.entries(components).filter(([, v]) => v !== undefined)
+  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined
+}
+
 export function parseServiceComponents(
   extra: unknown,
   path: KeyPath,
   report: Report,
 ): ServiceComponents | undefined {
   if (!isObject(extra)) return undefined
-  void path
-  void report
-  return undefined
+  const read = reader(extra, path, report)
+  return present<ServiceComponents>({
+    cors: read('security/cors', parseCors),
+    botDetector: read('security/bot-detector', parseBotDetector),
+  })
 }
 
 export function parseEndpointComponents(
@@ -47,14 +65,11 @@ export function parseEndpointComponents(
   report: Report,
 ): EndpointComponents | undefined {
   if (!isObject(extra)) return undefined
-  const out: EndpointComponents = { kind: 'endpoint' }
-  let any = false
-  const ns = (name: string) => new Fields(extra[name], [...path, name], report, name)
-  if (extra['auth/validator'] !== undefined) {
-    out.jwt = parseJwt(ns('auth/validator'))
-    any = true
-  }
-  return any ? out : undefined
+  const read = reader(extra, path, report)
+  return present<EndpointComponents>({
+    botDetector: read('security/bot-detector', parseBotDetector),
+    jwt: read('auth/validator', parseJwt),
+  })
 }
 
 export function parseBackendComponents(
@@ -63,9 +78,8 @@ export function parseBackendComponents(
   report: Report,
 ): BackendComponents | undefined {
   if (!isObject(extra)) return undefined
-  void path
-  void report
-  return undefined
+  void reader(extra, path, report)
+  return present<BackendComponents>({})
 }
 
 /** Runs before routing; may answer (a Reply) or add response headers through `res`. */
@@ -81,23 +95,38 @@ export interface BackendGuard {
   after(ok: boolean): void
 }
 
-export function compileServiceHook(config: GatewayConfig): ServiceHook | undefined {
-  void config
-  return undefined
+export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook | undefined {
+  const c = config.components
+  if (!c) return undefined
+  // KrakenD's order: CORS wraps the whole server, then the engine's security headers and bot detector.
+  const steps: ServiceHook[] = []
+  if (c.cors) steps.push(compileCors(c.cors))
+  if (c.botDetector)
+    steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`)))
+  return chain(steps)
 }
 
-export function compileEndpointGuard(
-  endpoint: EndpointConfig,
-  log: (message: string) => void,
-): EndpointGuard | undefined {
+function chain(steps: ServiceHook[]): ServiceHook | undefined {
+  if (steps.length <= 1) return steps[0]
+  return (req, res) => {
+    for (const step of steps) {
+      const reply = step(req, res)
+      if (reply) return reply
+    }
+    return undefined
+  }
+}
+
+type Step = (req: IncomingLike, ctx: GuardContext) => Reply | undefined | Promise<Reply | undefined>
+
+export function compileEndpointGuard(endpoint: EndpointConfig, log: Log): EndpointGuard | undefined {
   const c = endpoint.components
   if (!c) return undefined
-  const steps: Array<
-    (req: IncomingLike, ctx: GuardContext) => Reply | undefined | Promise<Reply | undefined>
-  > = []
+  const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
+  const steps: Step[] = []
   // KrakenD's order: bot detector, JWT, rate limit, then the proxy's JSON-schema validation.
-  if (c.jwt)
-    steps.push(compileJwt(c.jwt, endpoint, (m) => log(`[ENDPOINT: ${endpoint.endpoint}][JWTValidator] ${m}`)))
+  if (c.botDetector) steps.push(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
+  if (c.jwt) steps.push(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`)))
   if (steps.length === 0) return undefined
   return {
     needsBody: false,

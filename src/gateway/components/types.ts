@@ -5,7 +5,8 @@ import type { KeyPath } from '../../core/document.ts'
 export interface Reply {
   status: number
   headers: Record<string, string>
-  body: string
+  /** undefined: no body at all (e.g. a 204 preflight). */
+  body?: string
 }
 
 /** What a component sees of an incoming request (node:http and node:http2 compat requests). */
