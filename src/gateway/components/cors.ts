@@ -107,7 +107,7 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
       ) {
         headers['access-control-allow-origin'] = allOrigins ? '*' : origin
         headers['access-control-allow-methods'] = requestMethod
-        if (requested && requested[0]) headers['access-control-allow-headers'] = requested.join(', ')
+        if (requested?.[0]) headers['access-control-allow-headers'] = requested.join(', ')
         if (cfg.credentials) headers['access-control-allow-credentials'] = 'true'
         if (cfg.privateNetwork && header(req, 'access-control-request-private-network') === 'true')
           headers['access-control-allow-private-network'] = 'true'

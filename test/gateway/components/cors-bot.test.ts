@@ -87,7 +87,7 @@ describe('security/cors: preflights answered by the gateway, as krakend-cors + r
   })
 
   test('a method or header that is not allowed: 204 without any allow header (KrakenD specs cors_2, cors_3)', async () => {
-    for (const headers of [
+    const cases: Array<Record<string, string>> = [
       { origin: 'http://foo.example.tld', 'access-control-request-method': 'PUT' },
       {
         origin: 'http://foo.example',
@@ -99,7 +99,8 @@ describe('security/cors: preflights answered by the gateway, as krakend-cors + r
         'access-control-request-method': 'GET',
         'access-control-request-headers': 'origin,content-type',
       },
-    ]) {
+    ]
+    for (const headers of cases) {
       const res = await preflight(open.url, headers)
       assert.equal(res.status, 204)
       assert.equal(res.headers['access-control-allow-origin'], undefined, JSON.stringify(headers))
