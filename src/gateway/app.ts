@@ -218,7 +218,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const headers = cfg.inputHeaders.includes('*')
       ? '*'
       : (cfg.inputHeaders.length > 0 ? cfg.inputHeaders : ['Content-Type']).map((h) => h.toLowerCase())
-    const guard = compileEndpointGuard(cfg, (message) => logger.error(message))
+    const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
     const ep: CompiledEndpoint = {
       cfg,
       guard,

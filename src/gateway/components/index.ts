@@ -6,9 +6,18 @@
 import type { KeyPath } from '../../core/document.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { type BotDetectorConfig, compileBotDetector, parseBotDetector } from './bot-detector.ts'
+import { type ClientIpConfig, compileClientIp, GIN_CLIENT_IP, parseClientIp } from './client-ip.ts'
 import { type CorsConfig, compileCors, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
 import { compileJwt, type JwtConfig, parseJwt } from './jwt.ts'
+import {
+  compileProxyLimit,
+  compileRouterLimit,
+  type ProxyLimitConfig,
+  parseProxyLimit,
+  parseRouterLimit,
+  type RouterLimitConfig,
+} from './rate-limit.ts'
 import {
   type GuardContext,
   type HeaderSink,
@@ -23,13 +32,16 @@ export type { GuardContext, Reply } from './types.ts'
 export interface ServiceComponents {
   cors?: CorsConfig
   botDetector?: BotDetectorConfig
+  /** The router's client-IP options, read for the rate limits' ip strategy. */
+  clientIp?: ClientIpConfig
 }
 export interface EndpointComponents {
   botDetector?: BotDetectorConfig
   jwt?: JwtConfig
+  rateLimit?: RouterLimitConfig
 }
 export interface BackendComponents {
-  rateLimit?: undefined
+  rateLimit?: ProxyLimitConfig
 }
 
 type Log = (message: string) => void
@@ -56,6 +68,7 @@ export function parseServiceComponents(
   return present<ServiceComponents>({
     cors: read('security/cors', parseCors),
     botDetector: read('security/bot-detector', parseBotDetector),
+    clientIp: read('router', parseClientIp),
   })
 }
 
@@ -69,6 +82,7 @@ export function parseEndpointComponents(
   return present<EndpointComponents>({
     botDetector: read('security/bot-detector', parseBotDetector),
     jwt: read('auth/validator', parseJwt),
+    rateLimit: read('qos/ratelimit/router', parseRouterLimit),
   })
 }
 
@@ -78,8 +92,10 @@ export function parseBackendComponents(
   report: Report,
 ): BackendComponents | undefined {
   if (!isObject(extra)) return undefined
-  void reader(extra, path, report)
-  return present<BackendComponents>({})
+  const read = reader(extra, path, report)
+  return present<BackendComponents>({
+    rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
+  })
 }
 
 /** Runs before routing; may answer (a Reply) or add response headers through `res`. */
@@ -119,7 +135,11 @@ function chain(steps: ServiceHook[]): ServiceHook | undefined {
 
 type Step = (req: IncomingLike, ctx: GuardContext) => Reply | undefined | Promise<Reply | undefined>
 
-export function compileEndpointGuard(endpoint: EndpointConfig, log: Log): EndpointGuard | undefined {
+export function compileEndpointGuard(
+  endpoint: EndpointConfig,
+  service: GatewayConfig,
+  log: Log,
+): EndpointGuard | undefined {
   const c = endpoint.components
   if (!c) return undefined
   const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
@@ -127,6 +147,10 @@ export function compileEndpointGuard(endpoint: EndpointConfig, log: Log): Endpoi
   // KrakenD's order: bot detector, JWT, rate limit, then the proxy's JSON-schema validation.
   if (c.botDetector) steps.push(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
   if (c.jwt) steps.push(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`)))
+  if (c.rateLimit)
+    steps.push(
+      compileRouterLimit(c.rateLimit, compileClientIp(service.components?.clientIp ?? GIN_CLIENT_IP)),
+    )
   if (steps.length === 0) return undefined
   return {
     needsBody: false,
@@ -141,6 +165,39 @@ export function compileEndpointGuard(endpoint: EndpointConfig, log: Log): Endpoi
 }
 
 export function compileBackendGuard(backend: BackendConfig): BackendGuard | undefined {
-  void backend
-  return undefined
+  const c = backend.components
+  if (!c) return undefined
+  const checks: Array<() => string | undefined> = []
+  const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
+  if (limit) checks.push(limit)
+  if (checks.length === 0) return undefined
+  return {
+    before() {
+      for (const check of checks) {
+        const refused = check()
+        if (refused) return refused
+      }
+      return undefined
+    },
+    after() {},
+  }
+}
+
+/** Problems only visible with the whole config: per-process state under several workers. */
+export function checkComponents(config: GatewayConfig, report: Report): void {
+  if (config.runtime.workers === 1) return
+  for (const ep of config.endpoints) {
+    const stateful = ep.components?.rateLimit
+      ? 'qos/ratelimit/router'
+      : ep.backends.some((b) => b.components?.rateLimit)
+        ? 'qos/ratelimit/proxy'
+        : undefined
+    if (!stateful) continue
+    report.warn(
+      ['extra_config', 'gwdeploy/runtime', 'workers'],
+      `${stateful} on ${ep.endpoint} counts per worker process: with ${config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`} the gateway admits up to that many times the configured rate`,
+      'set "gwdeploy/runtime": {"workers": 1} (or --workers 1) for KrakenD\'s exact limits',
+    )
+    return
+  }
 }

@@ -3,6 +3,7 @@ import { classifyNamespace, type NamespaceLevel } from '../../config/gateway-nam
 import { formatKeyPath, type KeyPath } from '../../core/document.ts'
 import type { Problem } from '../../core/errors.ts'
 import {
+  checkComponents,
   parseBackendComponents,
   parseEndpointComponents,
   parseServiceComponents,
@@ -544,6 +545,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     ...(options.file ? { file: options.file } : {}),
     ...(serviceComponents ? { components: serviceComponents } : {}),
   }
+  checkComponents(config, report)
   return { config, errors, warnings }
 }
 
