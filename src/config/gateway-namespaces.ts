@@ -60,7 +60,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'security/bot-detector': enforced(SE, 'bot detector'),
   'qos/ratelimit/router': enforced(E, 'endpoint rate limit'),
   'qos/ratelimit/proxy': enforced(B, 'backend rate limit'),
-  'validation/json-schema': refused(E, 'JSON-schema validation of the request body'),
+  'validation/json-schema': enforced(E, 'JSON-schema validation of the request body'),
   'security/http': refused(S, 'allowed hosts and security headers'),
   'qos/circuit-breaker': refused(B, 'circuit breaker'),
 

@@ -9,6 +9,7 @@ import { type BotDetectorConfig, compileBotDetector, parseBotDetector } from './
 import { type ClientIpConfig, compileClientIp, GIN_CLIENT_IP, parseClientIp } from './client-ip.ts'
 import { type CorsConfig, compileCors, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
+import { compileJsonSchema, type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
 import { compileJwt, type JwtConfig, parseJwt } from './jwt.ts'
 import {
   compileProxyLimit,
@@ -39,6 +40,7 @@ export interface EndpointComponents {
   botDetector?: BotDetectorConfig
   jwt?: JwtConfig
   rateLimit?: RouterLimitConfig
+  jsonSchema?: JsonSchemaConfig
 }
 export interface BackendComponents {
   rateLimit?: ProxyLimitConfig
@@ -83,6 +85,10 @@ export function parseEndpointComponents(
     botDetector: read('security/bot-detector', parseBotDetector),
     jwt: read('auth/validator', parseJwt),
     rateLimit: read('qos/ratelimit/router', parseRouterLimit),
+    jsonSchema:
+      extra['validation/json-schema'] === undefined
+        ? undefined
+        : parseJsonSchema(extra['validation/json-schema'], [...path, 'validation/json-schema'], report),
   })
 }
 
@@ -151,9 +157,15 @@ export function compileEndpointGuard(
     steps.push(
       compileRouterLimit(c.rateLimit, compileClientIp(service.components?.clientIp ?? GIN_CLIENT_IP)),
     )
+  if (c.jsonSchema)
+    steps.push(
+      compileJsonSchema(c.jsonSchema, service.server.returnErrorMsg, (m) =>
+        log(`${prefix}[JSONSchema] ${m}`),
+      ),
+    )
   if (steps.length === 0) return undefined
   return {
-    needsBody: false,
+    needsBody: c.jsonSchema !== undefined,
     async run(req, ctx) {
       for (const step of steps) {
         const reply = await step(req, ctx)
