@@ -61,8 +61,8 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'qos/ratelimit/router': enforced(E, 'endpoint rate limit'),
   'qos/ratelimit/proxy': enforced(B, 'backend rate limit'),
   'validation/json-schema': enforced(E, 'JSON-schema validation of the request body'),
-  'security/http': refused(S, 'allowed hosts and security headers'),
-  'qos/circuit-breaker': refused(B, 'circuit breaker'),
+  'security/http': enforced(S, 'allowed hosts and security headers'),
+  'qos/circuit-breaker': enforced(B, 'circuit breaker'),
 
   // KrakenD CE components not implemented here
   'auth/signer': refused(E, 'JWT signing of responses'),

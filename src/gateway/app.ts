@@ -212,7 +212,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         format: compileFormatter(b),
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
         errorPrefix: `[${b.method} ${b.urlPattern}]`,
-        guard: compileBackendGuard(b),
+        guard: compileBackendGuard(b, (message) => logger.warning(message)),
       }
     })
     const headers = cfg.inputHeaders.includes('*')

@@ -6,9 +6,11 @@
 import type { KeyPath } from '../../core/document.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { type BotDetectorConfig, compileBotDetector, parseBotDetector } from './bot-detector.ts'
+import { type CircuitBreakerConfig, compileCircuitBreaker, parseCircuitBreaker } from './circuit-breaker.ts'
 import { type ClientIpConfig, compileClientIp, GIN_CLIENT_IP, parseClientIp } from './client-ip.ts'
 import { type CorsConfig, compileCors, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
+import { compileHttpSecure, type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
 import { compileJsonSchema, type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
 import { compileJwt, type JwtConfig, parseJwt } from './jwt.ts'
 import {
@@ -32,6 +34,7 @@ export type { GuardContext, Reply } from './types.ts'
 
 export interface ServiceComponents {
   cors?: CorsConfig
+  httpSecure?: HttpSecureConfig
   botDetector?: BotDetectorConfig
   /** The router's client-IP options, read for the rate limits' ip strategy. */
   clientIp?: ClientIpConfig
@@ -43,6 +46,7 @@ export interface EndpointComponents {
   jsonSchema?: JsonSchemaConfig
 }
 export interface BackendComponents {
+  circuitBreaker?: CircuitBreakerConfig
   rateLimit?: ProxyLimitConfig
 }
 
@@ -69,6 +73,7 @@ export function parseServiceComponents(
   const read = reader(extra, path, report)
   return present<ServiceComponents>({
     cors: read('security/cors', parseCors),
+    httpSecure: read('security/http', parseHttpSecure),
     botDetector: read('security/bot-detector', parseBotDetector),
     clientIp: read('router', parseClientIp),
   })
@@ -100,6 +105,7 @@ export function parseBackendComponents(
   if (!isObject(extra)) return undefined
   const read = reader(extra, path, report)
   return present<BackendComponents>({
+    circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
   })
 }
@@ -123,6 +129,7 @@ export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook
   // KrakenD's order: CORS wraps the whole server, then the engine's security headers and bot detector.
   const steps: ServiceHook[] = []
   if (c.cors) steps.push(compileCors(c.cors))
+  if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure))
   if (c.botDetector)
     steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`)))
   return chain(steps)
@@ -176,22 +183,25 @@ export function compileEndpointGuard(
   }
 }
 
-export function compileBackendGuard(backend: BackendConfig): BackendGuard | undefined {
+export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGuard | undefined {
   const c = backend.components
   if (!c) return undefined
-  const checks: Array<() => string | undefined> = []
+  // KrakenD's order: the circuit breaker wraps the rate limit, so a limited call counts as a failure.
+  const breaker = c.circuitBreaker
+    ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
+    : undefined
   const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
-  if (limit) checks.push(limit)
-  if (checks.length === 0) return undefined
+  if (!breaker && !limit) return undefined
+  if (!breaker) return { before: limit as () => string | undefined, after() {} }
   return {
     before() {
-      for (const check of checks) {
-        const refused = check()
-        if (refused) return refused
-      }
-      return undefined
+      const open = breaker.before()
+      if (open) return open
+      const limited = limit?.()
+      if (limited) breaker.after(false)
+      return limited
     },
-    after() {},
+    after: (ok) => breaker.after(ok),
   }
 }
 
