@@ -44,7 +44,6 @@ export function compileCircuitBreaker(
   let expiry = intervalMs > 0 ? now() + intervalMs : 0
   let requests = 0
   let consecutiveFailures = 0
-  let consecutiveSuccesses = 0
 
   const setState = (next: State, at: number) => {
     if (next === state) return
@@ -52,14 +51,12 @@ export function compileCircuitBreaker(
     state = next
     requests = 0
     consecutiveFailures = 0
-    consecutiveSuccesses = 0
     expiry = next === 'closed' ? (intervalMs > 0 ? at + intervalMs : 0) : next === 'open' ? at + timeoutMs : 0
   }
   const current = (at: number): State => {
     if (state === 'closed' && expiry !== 0 && expiry <= at) {
       requests = 0
       consecutiveFailures = 0
-      consecutiveSuccesses = 0
       expiry = at + intervalMs
     } else if (state === 'open' && expiry <= at) setState('half-open', at)
     return state
@@ -77,12 +74,10 @@ export function compileCircuitBreaker(
       const at = now()
       const s = current(at)
       if (ok) {
-        consecutiveSuccesses += 1
         consecutiveFailures = 0
         if (s === 'half-open') setState('closed', at)
       } else {
         consecutiveFailures += 1
-        consecutiveSuccesses = 0
         if (s === 'half-open' || (s === 'closed' && consecutiveFailures > cfg.maxErrors)) setState('open', at)
       }
     },
