@@ -71,3 +71,30 @@ describe('an unenforced guarding namespace stops every command with exit 2', () 
     )
   })
 })
+
+describe('image.runtime: krakend', () => {
+  const project = async (health: string) => {
+    const sub = await mkdtemp(join(dir, 'krakend-'))
+    await writeFile(join(sub, 'gateway.json'), JSON.stringify(guarded))
+    await writeFile(
+      join(sub, 'gwdeploy.yml'),
+      `service: k\nimage:\n  runtime: krakend\n  repository: 127.0.0.1:9/k\nprovider:\n  kind: kubernetes\n  kubernetes: {}\n${health}`,
+    )
+    return sub
+  }
+
+  test('config validate refuses it with health.expectName (KrakenD reports no name)', async () => {
+    const result = await runCli(['config', 'validate', '--json'], { cwd: await project('') })
+    assert.equal(result.exitCode, 2, result.stdout)
+    const error = envelope(result).error
+    assert.match(error?.message ?? '', /health\.expectName/)
+    assert.match(error?.hint ?? '', /expectName: false/)
+  })
+
+  test('with expectName: false it passes, and KrakenD CE components are not refused', async () => {
+    const result = await runCli(['config', 'validate', '--json'], {
+      cwd: await project('health:\n  expectName: false\n'),
+    })
+    assert.equal(result.exitCode, 0, `${result.stdout}\n${result.stderr}`)
+  })
+})
