@@ -109,3 +109,19 @@ describe('extra_config namespaces: enforced, refused or ignored with a warning, 
     assert.match(verdict.kind === 'error' ? verdict.message : '', /no effect at backend level/)
   })
 })
+
+test('the README lists every namespace with what this runtime does with it', async () => {
+  const { readFile } = await import('node:fs/promises')
+  const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
+  const words = {
+    core: 'enforced (core)',
+    enforced: 'enforced',
+    refused: 'refused (exit 2)',
+    ignored: 'ignored, warning',
+  }
+  for (const [ns, info] of Object.entries(NAMESPACES)) {
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${ns}\` |`))
+    assert.ok(row, `README row for ${ns}`)
+    assert.equal(row.split('|')[3]?.trim().split(' — ')[0], words[info.support], row)
+  }
+})
