@@ -65,7 +65,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'qos/circuit-breaker': enforced(B, 'circuit breaker'),
 
   // KrakenD CE components not implemented here
-  'auth/signer': refused(E, 'JWT signing of responses'),
+  'auth/signer': enforced(E, 'JWT signing of responses'),
   'auth/revoker': refused(S, 'JWT revocation (bloom filter)'),
   'auth/client-credentials': refused(B, 'OAuth2 client credentials towards the backend'),
   'validation/cel': refused(EB, 'CEL expressions'),

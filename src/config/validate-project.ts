@@ -33,7 +33,7 @@ export function validateProjectConfig(options: {
   const runtime = loaded.config.provider.kind === 'local' ? 'bundled' : loaded.config.image.runtime
   if (runtime === 'krakend' && loaded.config.health.expectName)
     throw configError(
-      'image.runtime: krakend cannot pass the health gate with health.expectName: true: KrakenD\'s /__health reports no config name',
+      "image.runtime: krakend cannot pass the health gate with health.expectName: true: KrakenD's /__health reports no config name",
       {
         location: { file: relative(cwd, loaded.files[0] ?? ''), path: 'health.expectName' },
         hint: 'Set health.expectName: false to gate on status alone, or use image.runtime: bundled (our runtime reports the stamped name).',

@@ -7,8 +7,10 @@ import {
   type BackendGuard,
   compileBackendGuard,
   compileEndpointGuard,
+  compileEndpointResponder,
   compileServiceHook,
   type EndpointGuard,
+  type EndpointResponder,
 } from './components/index.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from './config/types.ts'
 import { createLogger, type Logger } from './logging.ts'
@@ -102,6 +104,8 @@ interface CompiledEndpoint {
   record: ((status: number, seconds: number) => void) | undefined
   /** Endpoint components (bot detector, JWT, rate limit, JSON schema); undefined when none. */
   guard: EndpointGuard | undefined
+  /** auth/signer: answers from the merged data instead of the renderer; undefined when none. */
+  respond: EndpointResponder | undefined
 }
 
 interface Context {
@@ -222,6 +226,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const ep: CompiledEndpoint = {
       cfg,
       guard,
+      respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
       backends,
       render: compileRenderer(cfg.outputEncoding),
       headers,
@@ -419,6 +424,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     if (results.length < ep.backends.length) complete = false
+    // components: auth/signer answers with the signed data instead of the renderer
+    if (ep.respond) {
+      const reply = await ep.respond(data, failures > 0 || results.length < ep.backends.length)
+      return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+    }
     if (failures > 0 && logErrors)
       for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
     if (data === undefined) {

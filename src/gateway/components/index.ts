@@ -21,6 +21,7 @@ import {
   parseRouterLimit,
   type RouterLimitConfig,
 } from './rate-limit.ts'
+import { compileSigner, parseSigner, type SignerConfig } from './signer.ts'
 import {
   type GuardContext,
   type HeaderSink,
@@ -44,6 +45,7 @@ export interface EndpointComponents {
   jwt?: JwtConfig
   rateLimit?: RouterLimitConfig
   jsonSchema?: JsonSchemaConfig
+  signer?: SignerConfig
 }
 export interface BackendComponents {
   circuitBreaker?: CircuitBreakerConfig
@@ -90,6 +92,7 @@ export function parseEndpointComponents(
     botDetector: read('security/bot-detector', parseBotDetector),
     jwt: read('auth/validator', parseJwt),
     rateLimit: read('qos/ratelimit/router', parseRouterLimit),
+    signer: read('auth/signer', parseSigner),
     jsonSchema:
       extra['validation/json-schema'] === undefined
         ? undefined
@@ -117,6 +120,14 @@ export interface EndpointGuard {
   needsBody: boolean
   run(req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined>
 }
+/** Answers instead of the normal rendering, from the merged data (auth/signer). */
+export type EndpointResponder = (data: Record<string, unknown> | undefined, failed: boolean) => Promise<Reply>
+
+export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): EndpointResponder | undefined {
+  const signer = endpoint.components?.signer
+  return signer ? compileSigner(signer, endpoint, log) : undefined
+}
+
 /** Wraps each backend call: `before` may refuse it (an error message), `after` learns the outcome. */
 export interface BackendGuard {
   before(): string | undefined
