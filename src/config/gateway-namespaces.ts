@@ -72,7 +72,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'modifier/lua-endpoint': refused(SE, 'Lua scripts on the router'),
   'modifier/lua-proxy': refused(E, 'Lua scripts on the proxy'),
   'modifier/lua-backend': refused(B, 'Lua scripts on the backend'),
-  'modifier/martian': refused(B, 'martian request/response modifiers'),
+  'modifier/martian': enforced(B, 'martian request modifiers (header and query)'),
   'plugin/http-server': refused(S, 'Go server plugins'),
   'plugin/http-client': refused(B, 'Go client plugins'),
   'plugin/req-resp-modifier': refused(EB, 'Go request/response modifier plugins'),

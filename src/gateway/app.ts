@@ -546,11 +546,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     b.next = b.next + 1 === b.pools.length ? 0 : b.next + 1
     const t0 = b.record ? performance.now() : 0
     let status = 0
+    // components: modifier/martian rewrites this backend's headers and query
+    const modified = b.guard?.modify?.(ctx.headers, buildPath(b, ctx))
     try {
       const response = await pool.request({
-        path: buildPath(b, ctx),
+        path: modified ? modified.path : buildPath(b, ctx),
         method: b.cfg.method,
-        headers: ctx.headers,
+        headers: modified ? modified.headers : ctx.headers,
         body: b.sendsBody ? ctx.body : undefined,
         signal,
         headersTimeout: ep.cfg.timeoutMs,
@@ -619,11 +621,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     b.next = b.next + 1 === b.pools.length ? 0 : b.next + 1
     let response: Awaited<ReturnType<Pool['request']>>
     const t0 = performance.now()
+    // components: modifier/martian rewrites this backend's headers and query
+    const modified = b.guard?.modify?.(ctx.headers, buildPath(b, ctx))
     try {
       response = await pool.request({
-        path: buildPath(b, ctx),
+        path: modified ? modified.path : buildPath(b, ctx),
         method: b.cfg.method,
-        headers: ctx.headers,
+        headers: modified ? modified.headers : ctx.headers,
         body: b.sendsBody ? ctx.body : undefined,
         signal: ctx.signal,
         headersTimeout: ep.cfg.timeoutMs,

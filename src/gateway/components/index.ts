@@ -13,6 +13,7 @@ import { Fields } from './fields.ts'
 import { compileHttpSecure, type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
 import { compileJsonSchema, type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
 import { compileJwt, type JwtConfig, parseJwt } from './jwt.ts'
+import { compileMartian, type MartianConfig, parseMartian } from './martian.ts'
 import {
   compileProxyLimit,
   compileRouterLimit,
@@ -48,6 +49,7 @@ export interface EndpointComponents {
   signer?: SignerConfig
 }
 export interface BackendComponents {
+  martian?: MartianConfig
   circuitBreaker?: CircuitBreakerConfig
   rateLimit?: ProxyLimitConfig
 }
@@ -108,6 +110,10 @@ export function parseBackendComponents(
   if (!isObject(extra)) return undefined
   const read = reader(extra, path, report)
   return present<BackendComponents>({
+    martian:
+      extra['modifier/martian'] === undefined
+        ? undefined
+        : parseMartian(extra['modifier/martian'], [...path, 'modifier/martian'], report),
     circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
   })
@@ -128,10 +134,17 @@ export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): En
   return signer ? compileSigner(signer, endpoint, log) : undefined
 }
 
-/** Wraps each backend call: `before` may refuse it (an error message), `after` learns the outcome. */
+/**
+ * Wraps each backend call: `before` may refuse it (an error message), `after` learns the outcome,
+ * `modify` rewrites the request's headers (a copy) and path with query.
+ */
 export interface BackendGuard {
   before(): string | undefined
   after(ok: boolean): void
+  modify?: (
+    headers: Record<string, string>,
+    path: string,
+  ) => { headers: Record<string, string>; path: string }
 }
 
 export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook | undefined {
@@ -202,17 +215,19 @@ export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGu
     ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
     : undefined
   const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
-  if (!breaker && !limit) return undefined
-  if (!breaker) return { before: limit as () => string | undefined, after() {} }
+  const modify = c.martian ? compileMartian(c.martian) : undefined
+  if (!breaker && !limit && !modify) return undefined
+  const before = (): string | undefined => {
+    const open = breaker?.before()
+    if (open) return open
+    const limited = limit?.()
+    if (limited) breaker?.after(false)
+    return limited
+  }
   return {
-    before() {
-      const open = breaker.before()
-      if (open) return open
-      const limited = limit?.()
-      if (limited) breaker.after(false)
-      return limited
-    },
-    after: (ok) => breaker.after(ok),
+    before,
+    after: (ok) => breaker?.after(ok),
+    ...(modify ? { modify } : {}),
   }
 }
 
