@@ -68,7 +68,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'auth/signer': enforced(E, 'JWT signing of responses'),
   'auth/revoker': refused(S, 'JWT revocation (bloom filter)'),
   'auth/client-credentials': refused(B, 'OAuth2 client credentials towards the backend'),
-  'validation/cel': refused(EB, 'CEL expressions'),
+  'validation/cel': enforced(EB, 'CEL expressions'),
   'modifier/lua-endpoint': refused(SE, 'Lua scripts on the router'),
   'modifier/lua-proxy': refused(E, 'Lua scripts on the proxy'),
   'modifier/lua-backend': refused(B, 'Lua scripts on the backend'),

@@ -424,6 +424,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     if (results.length < ep.backends.length) complete = false
+    // components: validation/cel checks the merged response
+    const rejected = failures === 0 ? ep.guard?.after?.(data, complete) : undefined
+    if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
     // components: auth/signer answers with the signed data instead of the renderer
     if (ep.respond) {
       const reply = await ep.respond(data, failures > 0 || results.length < ep.backends.length)
@@ -527,7 +530,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   ): Promise<BackendResult> => {
     // components: backend guard (rate limit, circuit breaker) around the call
     if (b.guard) {
-      const refused = b.guard.before()
+      const refused = b.guard.before(ctx, b.cfg.method, buildPath(b, ctx))
       if (refused) return { ok: false, code: undefined, message: `${b.errorPrefix} ${refused}` }
       const result = await callPool(ep, b, ctx, signal)
       b.guard.after(result.ok)
@@ -583,6 +586,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const text = await readText(response.body, response.headers, config.server.maxBackendBodyBytes)
       let data = b.decode(text)
       if (b.format) data = b.format(data)
+      // components: validation/cel checks this backend's response
+      const rejected = b.guard?.checkResponse?.(data)
+      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
       return { ok: true, data, complete: true }
     } catch (error) {
       const reason = signal?.aborted ? 'timeout or cancelled' : ((error as Error)?.message ?? String(error))
@@ -602,7 +608,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
     // components: backend guard (rate limit, circuit breaker) around the no-op call
-    const refused = b.guard?.before()
+    const refused = b.guard?.before(ctx, b.cfg.method, buildPath(b, ctx))
     if (refused) {
       clearTimeout(timer)
       const message = `${b.errorPrefix} ${refused}`

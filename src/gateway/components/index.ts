@@ -6,6 +6,16 @@
 import type { KeyPath } from '../../core/document.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { type BotDetectorConfig, compileBotDetector, parseBotDetector } from './bot-detector.ts'
+import {
+  type Activation,
+  type CelConfig,
+  celNow,
+  compileGroup,
+  headerLists,
+  luraParams,
+  parseCel,
+  queryLists,
+} from './cel.ts'
 import { type CircuitBreakerConfig, compileCircuitBreaker, parseCircuitBreaker } from './circuit-breaker.ts'
 import { type ClientIpConfig, compileClientIp, GIN_CLIENT_IP, parseClientIp } from './client-ip.ts'
 import { type CorsConfig, compileCors, parseCors } from './cors.ts'
@@ -47,8 +57,10 @@ export interface EndpointComponents {
   rateLimit?: RouterLimitConfig
   jsonSchema?: JsonSchemaConfig
   signer?: SignerConfig
+  cel?: CelConfig
 }
 export interface BackendComponents {
+  cel?: CelConfig
   martian?: MartianConfig
   circuitBreaker?: CircuitBreakerConfig
   rateLimit?: ProxyLimitConfig
@@ -99,6 +111,7 @@ export function parseEndpointComponents(
       extra['validation/json-schema'] === undefined
         ? undefined
         : parseJsonSchema(extra['validation/json-schema'], [...path, 'validation/json-schema'], report),
+    cel: celAt(extra, path, report, 'endpoint'),
   })
 }
 
@@ -116,7 +129,26 @@ export function parseBackendComponents(
         : parseMartian(extra['modifier/martian'], [...path, 'modifier/martian'], report),
     circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
+    cel: celAt(extra, path, report, 'backend'),
   })
+}
+
+function celAt(
+  extra: Record<string, unknown>,
+  path: KeyPath,
+  report: Report,
+  level: 'endpoint' | 'backend',
+): CelConfig | undefined {
+  if (extra['validation/cel'] === undefined) return undefined
+  const at = [...path, 'validation/cel']
+  const cel = parseCel(extra['validation/cel'], at, report, level)
+  if (cel && cel.jwt.length > 0 && extra['auth/validator'] === undefined)
+    report.error(
+      at,
+      'JWT expressions need "auth/validator" on the same endpoint',
+      'add auth/validator or remove them',
+    )
+  return cel
 }
 
 /** Runs before routing; may answer (a Reply) or add response headers through `res`. */
@@ -125,6 +157,8 @@ export type ServiceHook = (req: IncomingLike, res: HeaderSink) => Reply | undefi
 export interface EndpointGuard {
   needsBody: boolean
   run(req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined>
+  /** Checks the merged response (validation/cel resp_ expressions); may answer instead. */
+  after?: (data: Record<string, unknown> | undefined, complete: boolean) => Reply | undefined
 }
 /** Answers instead of the normal rendering, from the merged data (auth/signer). */
 export type EndpointResponder = (data: Record<string, unknown> | undefined, failed: boolean) => Promise<Reply>
@@ -139,8 +173,10 @@ export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): En
  * `modify` rewrites the request's headers (a copy) and path with query.
  */
 export interface BackendGuard {
-  before(): string | undefined
+  before(ctx: GuardContext, method: string, path: string): string | undefined
   after(ok: boolean): void
+  /** Checks this backend's decoded response (validation/cel); an error message fails the call. */
+  checkResponse?: (data: Record<string, unknown>) => string | undefined
   modify?: (
     headers: Record<string, string>,
     path: string,
@@ -183,18 +219,52 @@ export function compileEndpointGuard(
   const steps: Step[] = []
   // KrakenD's order: bot detector, JWT, rate limit, then the proxy's JSON-schema validation.
   if (c.botDetector) steps.push(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
-  if (c.jwt) steps.push(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`)))
+  const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
+  const rejecter = c.cel ? compileGroup(c.cel.jwt, celLog) : undefined
+  if (c.jwt)
+    steps.push(
+      compileJwt(
+        c.jwt,
+        endpoint,
+        (m) => log(`${prefix}[JWTValidator] ${m}`),
+        rejecter && ((claims) => rejecter({ JWT: claims, now: celNow() }) !== undefined),
+      ),
+    )
   if (c.rateLimit)
     steps.push(
       compileRouterLimit(c.rateLimit, compileClientIp(service.components?.clientIp ?? GIN_CLIENT_IP)),
     )
+  const aborted = (message: string): Reply =>
+    service.server.returnErrorMsg
+      ? {
+          status: 500,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'x-krakend-completed': 'false' },
+          body: message,
+        }
+      : { status: 500, headers: { 'x-krakend-completed': 'false' }, body: '' }
+  const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
+  if (pre)
+    steps.push((req, ctx) => {
+      const url = req.url ?? '/'
+      const q = url.indexOf('?')
+      const failed = pre({
+        now: celNow(),
+        req_method: req.method ?? 'GET',
+        req_path: q === -1 ? url : url.slice(0, q),
+        req_params: luraParams(ctx.params),
+        req_headers: headerLists(ctx.headers),
+        req_querystring: queryLists(ctx.query),
+      })
+      return failed ? aborted(failed) : undefined
+    })
+  const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
   if (c.jsonSchema)
     steps.push(
       compileJsonSchema(c.jsonSchema, service.server.returnErrorMsg, (m) =>
         log(`${prefix}[JSONSchema] ${m}`),
       ),
     )
-  if (steps.length === 0) return undefined
+  if (steps.length === 0 && !post) return undefined
   return {
     needsBody: c.jsonSchema !== undefined,
     async run(req, ctx) {
@@ -204,6 +274,14 @@ export function compileEndpointGuard(
       }
       return undefined
     },
+    ...(post
+      ? {
+          after: (data: Record<string, unknown> | undefined, complete: boolean) => {
+            const failed = post(responseActivation(data ?? {}, complete))
+            return failed ? aborted(failed) : undefined
+          },
+        }
+      : {}),
   }
 }
 
@@ -216,18 +294,36 @@ export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGu
     : undefined
   const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
   const modify = c.martian ? compileMartian(c.martian) : undefined
-  if (!breaker && !limit && !modify) return undefined
-  const before = (): string | undefined => {
+  const celLog = (m: string) => log(`[BACKEND: ${backend.urlPattern}][CEL] ${m}`)
+  const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
+  const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
+  if (!breaker && !limit && !modify && !pre && !post) return undefined
+  // Inside the breaker and the rate limit, as krakend-cel's backend proxy: a refusal is a failure.
+  const before = (ctx: GuardContext, method: string, path: string): string | undefined => {
     const open = breaker?.before()
     if (open) return open
-    const limited = limit?.()
-    if (limited) breaker?.after(false)
-    return limited
+    let refused = limit?.()
+    if (!refused && pre) {
+      const q = path.indexOf('?')
+      refused = pre({
+        now: celNow(),
+        req_method: method,
+        req_path: q === -1 ? path : path.slice(0, q),
+        req_params: luraParams(ctx.params),
+        req_headers: headerLists(ctx.headers),
+        req_querystring: queryLists(ctx.query),
+      })
+    }
+    if (refused) breaker?.after(false)
+    return refused
   }
   return {
     before,
     after: (ok) => breaker?.after(ok),
     ...(modify ? { modify } : {}),
+    ...(post
+      ? { checkResponse: (data: Record<string, unknown>) => post(responseActivation(data, true)) }
+      : {}),
   }
 }
 
@@ -247,5 +343,15 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
       'set "gwdeploy/runtime": {"workers": 1} (or --workers 1) for KrakenD\'s exact limits',
     )
     return
+  }
+}
+
+function responseActivation(data: Record<string, unknown>, complete: boolean): Activation {
+  return {
+    now: celNow(),
+    resp_completed: complete,
+    resp_metadata_status: 200n,
+    resp_metadata_headers: {},
+    resp_data: data,
   }
 }

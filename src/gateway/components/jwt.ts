@@ -151,6 +151,8 @@ export function compileJwt(
   cfg: JwtConfig,
   endpoint: EndpointConfig,
   log: (message: string) => void,
+  /** krakend-jose's rejecter (validation/cel JWT expressions): true rejects the token with 401. */
+  reject?: (claims: Record<string, unknown>) => boolean,
 ): (req: IncomingLike, ctx: GuardContext) => Promise<Reply | undefined> {
   const keys = new KeySet(cfg, endpoint)
   const passes = endpoint.inputHeaders.includes('*')
@@ -188,6 +190,7 @@ export function compileJwt(
     if (!audienceOk(claims, cfg.audience)) return fail('audience not accepted')
     const iat = claims.iat
     if (typeof iat === 'number' && iat > Date.now() / 1000 + cfg.leewayS) return fail('issued in the future')
+    if (reject?.(claims)) return fail('token rejected')
     if (!rolesOk(cfg, claims)) {
       if (cfg.debug) log('Token sent by client does not have sufficient roles')
       return FORBIDDEN

@@ -25,6 +25,8 @@ export interface HeaderSink {
 /** The per-request state an endpoint guard may read and extend (the app's request context). */
 export interface GuardContext {
   params: Record<string, string | undefined>
+  /** The query string passed to the backends (already filtered), without "?". */
+  query: string
   /** Headers sent to the backends. */
   headers: Record<string, string>
   body: Buffer | undefined

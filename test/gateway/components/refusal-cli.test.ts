@@ -14,12 +14,12 @@ const guarded = {
   endpoints: [
     {
       endpoint: '/orders',
-      extra_config: { 'validation/cel': [{ check_expr: 'false' }] },
+      extra_config: { 'modifier/lua-proxy': { sources: ['check.lua'], pre: 'check()' } },
       backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/orders' }],
     },
   ],
 }
-const where = 'endpoints[0].extra_config.validation/cel'
+const where = 'endpoints[0].extra_config.modifier/lua-proxy'
 let sha: string
 
 before(async () => {
@@ -56,7 +56,7 @@ describe('an unenforced guarding namespace stops every command with exit 2', () 
       const problem = error?.problems?.find((p) => p.location?.path === where)
       assert.ok(problem, JSON.stringify(error))
       assert.match(String(problem.location?.file), /gateway\.json$/)
-      assert.match(problem.message, /"validation\/cel"/)
+      assert.match(problem.message, /"modifier\/lua-proxy"/)
       assert.match(problem.hint ?? '', /remove it, or set `image\.runtime: krakend`/)
     })
   }
