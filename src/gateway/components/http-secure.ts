@@ -81,6 +81,8 @@ const escapeHtml = (s: string) =>
 
 export function compileHttpSecure(
   cfg: HttpSecureConfig,
+  /** The gateway's health path: probes by IP or plain HTTP must still reach it (a gwdeploy extension). */
+  healthPath: string,
 ): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
   const lowerHosts = cfg.allowedHosts.map((h) => h.toLowerCase())
   const hostPatterns = cfg.hostsAreRegex ? cfg.allowedHosts.map((h) => new RegExp(h)) : []
@@ -107,7 +109,9 @@ export function compileHttpSecure(
         break
       }
     }
-    if (checkHost) {
+    const url = req.url ?? '/'
+    const health = url === healthPath || url.startsWith(`${healthPath}?`)
+    if (checkHost && !health) {
       const ok = cfg.hostsAreRegex
         ? hostPatterns.some((p) => p.test(host))
         : lowerHosts.includes(host.toLowerCase())
@@ -119,8 +123,8 @@ export function compileHttpSecure(
         }
     }
     const ssl = proxyEntries.some(([name, value]) => header(req, name) === value)
-    if (cfg.sslRedirect && !ssl && !cfg.development) {
-      const location = `https://${cfg.sslHost || host}${req.url ?? '/'}`
+    if (cfg.sslRedirect && !ssl && !cfg.development && !health) {
+      const location = `https://${cfg.sslHost || host}${url}`
       const getOrHead = req.method === 'GET' || req.method === 'HEAD'
       return {
         status: 301,

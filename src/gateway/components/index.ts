@@ -189,7 +189,7 @@ export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook
   // KrakenD's order: CORS wraps the whole server, then the engine's security headers and bot detector.
   const steps: ServiceHook[] = []
   if (c.cors) steps.push(compileCors(c.cors))
-  if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure))
+  if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, config.server.healthPath))
   if (c.botDetector)
     steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`)))
   return chain(steps)

@@ -84,6 +84,9 @@ describe('security/http', () => {
     assert.equal(res.text, 'Bad Host\n')
     assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8')
     assert.equal(backend.seen.length, seen)
+    const health = await send(secure.url, { path: '/__health', headers: { host: '10.0.0.7:8080' } })
+    assert.equal(health.status, 200, 'health probes by IP still reach /__health (gwdeploy extension)')
+    assert.equal(health.headers['x-frame-options'], 'DENY')
   })
 
   test('an allowed host (also through host_proxy_headers) gets the security headers; HSTS only over https', async () => {
@@ -111,6 +114,11 @@ describe('security/http', () => {
     assert.equal(res.status, 301)
     assert.equal(res.headers.location, 'https://secure.example.com/x?a=1')
     assert.equal(res.text, '<a href="https://secure.example.com/x?a=1">Moved Permanently</a>.\n\n')
+    assert.equal(
+      (await send(redirect.url, { path: '/__health' })).status,
+      200,
+      'the health gate probes plain HTTP',
+    )
   })
 })
 
