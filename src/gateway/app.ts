@@ -86,7 +86,7 @@ interface CompiledBackend {
   format: ((data: Data) => Data) | undefined
   record: ((status: number, seconds: number) => void) | undefined
   errorPrefix: string
-  /** Backend components (rate limit, circuit breaker); undefined when none. */
+  /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */
   guard: BackendGuard | undefined
 }
 
@@ -102,7 +102,7 @@ interface CompiledEndpoint {
   needsDeadline: boolean
   cacheControl: string | undefined
   record: ((status: number, seconds: number) => void) | undefined
-  /** Endpoint components (bot detector, JWT, rate limit, JSON schema); undefined when none. */
+  /** Endpoint components (bot detector, JWT, rate limit, CEL, JSON schema); undefined when none. */
   guard: EndpointGuard | undefined
   /** auth/signer: answers from the merged data instead of the renderer; undefined when none. */
   respond: EndpointResponder | undefined
@@ -392,7 +392,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       body,
       signal,
     }
-    // components: endpoint guards (bot detector, JWT, rate limit, JSON schema) may answer instead
+    // components: endpoint guards (bot detector, JWT, rate limit, CEL, JSON schema) may answer instead
     if (ep.guard) {
       const reply = await ep.guard.run(req, ctx)
       if (reply) {
@@ -424,6 +424,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     if (results.length < ep.backends.length) complete = false
+    if (failures > 0 && logErrors)
+      for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
     // components: validation/cel checks the merged response
     const rejected = failures === 0 ? ep.guard?.after?.(data, complete) : undefined
     if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
@@ -432,8 +434,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const reply = await ep.respond(data, failures > 0 || results.length < ep.backends.length)
       return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
     }
-    if (failures > 0 && logErrors)
-      for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
     if (data === undefined) {
       const single = ep.backends.length === 1 ? firstFailure : undefined
       const status = single?.code ?? 500
@@ -528,7 +528,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ctx: Context,
     signal: AbortSignal | undefined,
   ): Promise<BackendResult> => {
-    // components: backend guard (rate limit, circuit breaker) around the call
+    // components: backend guard (circuit breaker, rate limit, CEL) around the call
     if (b.guard) {
       const refused = b.guard.before(ctx, b.cfg.method, buildPath(b, ctx))
       if (refused) return { ok: false, code: undefined, message: `${b.errorPrefix} ${refused}` }
@@ -607,7 +607,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
-    // components: backend guard (rate limit, circuit breaker) around the no-op call
+    // components: backend guard (circuit breaker, rate limit, CEL) around the no-op call
     const refused = b.guard?.before(ctx, b.cfg.method, buildPath(b, ctx))
     if (refused) {
       clearTimeout(timer)
@@ -656,7 +656,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       )
     }
     b.record?.(response.statusCode, (performance.now() - t0) / 1000)
-    b.guard?.after(response.statusCode < 500)
+    // lura's no-op passes every status through: only a failed call counts against the breaker
+    b.guard?.after(true)
     const headers: Record<string, string | string[]> = {}
     for (const key in response.headers) {
       if (RESPONSE_HOP_BY_HOP.has(key)) continue
