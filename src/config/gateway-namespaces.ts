@@ -67,7 +67,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   // KrakenD CE components not implemented here
   'auth/signer': enforced(E, 'JWT signing of responses'),
   'auth/revoker': refused(S, 'JWT revocation (bloom filter)'),
-  'auth/client-credentials': refused(B, 'OAuth2 client credentials towards the backend'),
+  'auth/client-credentials': enforced(B, 'OAuth2 client credentials towards the backend'),
   'validation/cel': enforced(EB, 'CEL expressions'),
   'modifier/lua-endpoint': refused(SE, 'Lua scripts on the router'),
   'modifier/lua-proxy': refused(E, 'Lua scripts on the proxy'),

@@ -528,9 +528,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ctx: Context,
     signal: AbortSignal | undefined,
   ): Promise<BackendResult> => {
-    // components: backend guard (circuit breaker, rate limit, CEL) around the call
+    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
     if (b.guard) {
-      const refused = b.guard.before(ctx, b.cfg.method, buildPath(b, ctx))
+      const refused = await b.guard.before(ctx, b.cfg.method, buildPath(b, ctx))
       if (refused) return { ok: false, code: undefined, message: `${b.errorPrefix} ${refused}` }
       const result = await callPool(ep, b, ctx, signal)
       b.guard.after(result.ok)
@@ -607,8 +607,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
-    // components: backend guard (circuit breaker, rate limit, CEL) around the no-op call
-    const refused = b.guard?.before(ctx, b.cfg.method, buildPath(b, ctx))
+    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
+    const refused = await b.guard?.before(ctx, b.cfg.method, buildPath(b, ctx))
     if (refused) {
       clearTimeout(timer)
       const message = `${b.errorPrefix} ${refused}`

@@ -17,6 +17,11 @@ import {
   queryLists,
 } from './cel.ts'
 import { type CircuitBreakerConfig, compileCircuitBreaker, parseCircuitBreaker } from './circuit-breaker.ts'
+import {
+  type ClientCredentialsConfig,
+  compileClientCredentials,
+  parseClientCredentials,
+} from './client-credentials.ts'
 import { type ClientIpConfig, compileClientIp, GIN_CLIENT_IP, parseClientIp } from './client-ip.ts'
 import { type CorsConfig, compileCors, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
@@ -60,6 +65,7 @@ export interface EndpointComponents {
   cel?: CelConfig
 }
 export interface BackendComponents {
+  clientCredentials?: ClientCredentialsConfig
   cel?: CelConfig
   martian?: MartianConfig
   circuitBreaker?: CircuitBreakerConfig
@@ -130,6 +136,7 @@ export function parseBackendComponents(
     circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
     cel: celAt(extra, path, report, 'backend'),
+    clientCredentials: read('auth/client-credentials', parseClientCredentials),
   })
 }
 
@@ -173,7 +180,7 @@ export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): En
  * `modify` rewrites the request's headers (a copy) and path with query.
  */
 export interface BackendGuard {
-  before(ctx: GuardContext, method: string, path: string): string | undefined
+  before(ctx: GuardContext, method: string, path: string): string | undefined | Promise<string | undefined>
   after(ok: boolean): void
   /** Checks this backend's decoded response (validation/cel); an error message fails the call. */
   checkResponse?: (data: Record<string, unknown>) => string | undefined
@@ -288,18 +295,31 @@ export function compileEndpointGuard(
 export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGuard | undefined {
   const c = backend.components
   if (!c) return undefined
-  // KrakenD's order: the circuit breaker wraps the rate limit, so a limited call counts as a failure.
+  // KrakenD's backend order: the circuit breaker wraps the rate limit, CEL and the OAuth2 transport,
+  // so any refusal below it counts as a failure.
   const breaker = c.circuitBreaker
     ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
     : undefined
   const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
-  const modify = c.martian ? compileMartian(c.martian) : undefined
+  const martian = c.martian ? compileMartian(c.martian) : undefined
+  const credentials = c.clientCredentials
+    ? compileClientCredentials(c.clientCredentials, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
+    : undefined
+  // martian edits the request first; the OAuth2 transport sets Authorization last, as in KrakenD.
+  const modify =
+    martian || credentials
+      ? (headers: Record<string, string>, path: string) => {
+          const out = martian ? martian(headers, path) : { headers: { ...headers }, path }
+          const authorization = credentials?.header()
+          if (authorization) out.headers.authorization = authorization
+          return out
+        }
+      : undefined
   const celLog = (m: string) => log(`[BACKEND: ${backend.urlPattern}][CEL] ${m}`)
   const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
   const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
   if (!breaker && !limit && !modify && !pre && !post) return undefined
-  // Inside the breaker and the rate limit, as krakend-cel's backend proxy: a refusal is a failure.
-  const before = (ctx: GuardContext, method: string, path: string): string | undefined => {
+  const sync = (ctx: GuardContext, method: string, path: string): string | undefined => {
     const open = breaker?.before()
     if (open) return open
     let refused = limit?.()
@@ -317,6 +337,15 @@ export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGu
     if (refused) breaker?.after(false)
     return refused
   }
+  const before = credentials
+    ? async (ctx: GuardContext, method: string, path: string) => {
+        const refused = sync(ctx, method, path)
+        if (refused) return refused
+        const failed = await credentials.prepare()
+        if (failed) breaker?.after(false)
+        return failed
+      }
+    : sync
   return {
     before,
     after: (ok) => breaker?.after(ok),
