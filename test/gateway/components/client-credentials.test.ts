@@ -37,15 +37,13 @@ before(async () => {
       return
     }
     issued += 1
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          access_token: `tok-${issued}`,
-          token_type: 'bearer',
-          expires_in: id === 'body-client' ? 5 : 3600,
-        }),
-      )
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        access_token: `tok-${issued}`,
+        token_type: 'bearer',
+        expires_in: id === 'body-client' ? 5 : 3600,
+      }),
+    )
   })
   idp.listen(0, '127.0.0.1')
   await new Promise((resolve) => idp.once('listening', resolve))
