@@ -111,7 +111,6 @@ export function parseJwt(f: Fields): JwtConfig {
       for (const [claim, name] of propagateRaw as string[][])
         propagate.push([claim as string, name as string])
   }
-  const audience = f.raw.audience
   const matcher = f.string('scopes_matcher') ?? 'any'
   if (matcher !== 'any' && matcher !== 'all')
     report.error(f.at('scopes_matcher'), `"scopes_matcher" must be "any" or "all", got "${matcher}"`)
@@ -123,7 +122,8 @@ export function parseJwt(f: Fields): JwtConfig {
     cacheMs: cache ? (cacheDuration || 15 * 60) * 1000 : 0,
     unknownKidMs: Math.max(0, f.durationMs('failed_jwk_key_cooldown') ?? 0),
     issuer: f.string('issuer') || undefined,
-    audience: typeof audience === 'string' ? [audience] : (f.strings('audience') ?? []),
+    // A string is not a list for krakend-jose (it would answer 401 to everything): a config error here.
+    audience: f.strings('audience') ?? [],
     roles: f.strings('roles') ?? [],
     rolesKey: f.string('roles_key') || 'roles',
     rolesNested: f.bool('roles_key_is_nested'),
