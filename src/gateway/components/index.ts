@@ -97,7 +97,8 @@ export function parseServiceComponents(
     cors: read('security/cors', parseCors),
     httpSecure: read('security/http', parseHttpSecure),
     botDetector: read('security/bot-detector', parseBotDetector),
-    clientIp: read('router', parseClientIp),
+    // validate.ts reports a router that is not an object
+    clientIp: isObject(extra.router) ? read('router', parseClientIp) : undefined,
   })
 }
 
