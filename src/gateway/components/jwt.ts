@@ -5,11 +5,10 @@
  * roles or scopes are 403. Claims can be copied to backend headers (`propagate_claims`, which like
  * KrakenD still need `input_headers` to reach the backend) and into `{JWT.claim}` url_pattern slots.
  */
-import { readFileSync } from 'node:fs'
-import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose'
-import { configError } from '../../core/errors.ts'
+import { decodeProtectedHeader, jwtVerify } from 'jose'
 import type { EndpointConfig } from '../config/types.ts'
 import type { Fields } from './fields.ts'
+import { KeySet } from './jwks.ts'
 import { type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
 
 export const ALGORITHMS = [
@@ -141,7 +140,6 @@ export function parseJwt(f: Fields): JwtConfig {
 }
 
 type Claims = Record<string, unknown>
-type VerifyKey = Awaited<ReturnType<typeof importJWK>>
 
 const EMPTY: Reply = { status: 401, headers: {}, body: '' }
 const FORBIDDEN: Reply = { status: 403, headers: {}, body: '' }
@@ -154,7 +152,7 @@ export function compileJwt(
   /** krakend-jose's rejecter (validation/cel JWT expressions): true rejects the token with 401. */
   reject?: (claims: Record<string, unknown>) => boolean,
 ): (req: IncomingLike, ctx: GuardContext) => Promise<Reply | undefined> {
-  const keys = new KeySet(cfg, endpoint)
+  const keys = new KeySet(cfg, `${endpoint.path}.extra_config.auth/validator`)
   const passes = endpoint.inputHeaders.includes('*')
     ? () => true
     : (
@@ -295,78 +293,4 @@ function claimValue(claims: Claims, claim: string, arrays: boolean): string {
   const value = holder?.[key]
   if (arrays && Array.isArray(value)) return value.map((v) => String(v)).join(', ')
   return normalise(value) ?? ''
-}
-
-/** The JWKS, fetched or read once, refreshed when stale or when a token names an unknown kid. */
-class KeySet {
-  private readonly cfg: JwtConfig
-  private keys: JWK[] = []
-  private fetchedAt = -Infinity
-  private pending: Promise<void> | undefined
-  private readonly imported = new Map<string, VerifyKey>()
-  private readonly missing = new Map<string, number>()
-
-  constructor(cfg: JwtConfig, endpoint: EndpointConfig) {
-    this.cfg = cfg
-    if (cfg.jwkLocalPath) {
-      try {
-        this.keys = parseJwks(readFileSync(cfg.jwkLocalPath, 'utf8'))
-        this.fetchedAt = Infinity
-      } catch (error) {
-        throw configError(
-          `${endpoint.path}.extra_config.auth/validator.jwk_local_path: cannot read the JWKS ${cfg.jwkLocalPath}: ${(error as Error).message}`,
-          {
-            hint: 'point jwk_local_path at a JSON Web Key Set file ({"keys": [...]}) readable by the gateway',
-          },
-        )
-      }
-    }
-  }
-
-  async get(kid: string): Promise<VerifyKey | undefined> {
-    if (this.cfg.jwkUrl && !this.cfg.jwkLocalPath && Date.now() - this.fetchedAt >= this.cfg.cacheMs)
-      await this.refresh()
-    let jwk = this.find(kid)
-    if (!jwk && this.cfg.jwkUrl && !this.cfg.jwkLocalPath) {
-      const until = this.missing.get(kid)
-      if (until === undefined || until <= Date.now()) {
-        await this.refresh()
-        jwk = this.find(kid)
-        if (!jwk && this.cfg.unknownKidMs > 0) this.missing.set(kid, Date.now() + this.cfg.unknownKidMs)
-      }
-    }
-    if (!jwk) return undefined
-    let key = this.imported.get(kid)
-    if (!key) {
-      key = await importJWK(jwk, this.cfg.alg)
-      this.imported.set(kid, key)
-    }
-    return key
-  }
-
-  private find(kid: string): JWK | undefined {
-    return this.keys.find((k) => (k.kid ?? '') === kid)
-  }
-
-  private refresh(): Promise<void> {
-    this.pending ??= (async () => {
-      try {
-        const response = await fetch(this.cfg.jwkUrl as string, { signal: AbortSignal.timeout(5000) })
-        if (!response.ok) throw new Error(`JWKS answered ${response.status}`)
-        const keys = parseJwks(await response.text())
-        this.keys = keys
-        this.imported.clear()
-        this.fetchedAt = Date.now()
-      } finally {
-        this.pending = undefined
-      }
-    })()
-    return this.pending
-  }
-}
-
-function parseJwks(text: string): JWK[] {
-  const value = JSON.parse(text) as { keys?: unknown }
-  if (!Array.isArray(value.keys)) throw new Error('not a JWK set: no "keys" list')
-  return value.keys as JWK[]
 }

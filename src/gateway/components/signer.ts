@@ -6,11 +6,11 @@
  * object, so tokens are byte-identical to KrakenD's. Any backend failure answers 400 with no body,
  * as does a key that cannot be loaded.
  */
-import { readFileSync } from 'node:fs'
-import { CompactSign, FlattenedSign, importJWK, type JWK } from 'jose'
+import { CompactSign, FlattenedSign } from 'jose'
 import type { EndpointConfig } from '../config/types.ts'
 import type { Fields } from './fields.ts'
 import { goJson } from './go-json.ts'
+import { type JoseKey, KeySet } from './jwks.ts'
 import { ALGORITHMS } from './jwt.ts'
 import type { Reply } from './types.ts'
 
@@ -54,8 +54,6 @@ export function parseSigner(f: Fields): SignerConfig {
   }
 }
 
-type SignKey = Awaited<ReturnType<typeof importJWK>>
-
 const BAD_REQUEST: Reply = { status: 400, headers: {}, body: '' }
 
 /** The endpoint's responder: (merged data, whether anything failed) -> the answer. */
@@ -64,26 +62,20 @@ export function compileSigner(
   endpoint: EndpointConfig,
   log: (message: string) => void,
 ): (data: Record<string, unknown> | undefined, failed: boolean) => Promise<Reply> {
-  let key: Promise<SignKey> | undefined
-  const loadKey = async (): Promise<SignKey> => {
-    const text = cfg.jwkLocalPath
-      ? readFileSync(cfg.jwkLocalPath, 'utf8')
-      : await (await fetch(cfg.jwkUrl as string, { signal: AbortSignal.timeout(5000) })).text()
-    const keys = (JSON.parse(text) as { keys?: JWK[] }).keys ?? []
-    const jwk = keys.find((k) => k.kid === cfg.kid)
-    if (!jwk) throw new Error(`no key "${cfg.kid}" in the JWKS`)
-    return importJWK(jwk, cfg.alg)
-  }
+  // KrakenD loads the signing key once, at startup; a failure there makes every answer 401.
+  const keys = new KeySet(
+    { alg: cfg.alg, jwkUrl: cfg.jwkUrl, jwkLocalPath: cfg.jwkLocalPath, cacheMs: Infinity, unknownKidMs: 0 },
+    `${endpoint.path}.extra_config.auth/signer`,
+  )
   const header = { alg: cfg.alg, kid: cfg.kid, typ: cfg.typ }
   const encoder = new TextEncoder()
   return async (data, failed) => {
     if (failed || data === undefined) return BAD_REQUEST
-    let signingKey: SignKey
+    let signingKey: JoseKey | undefined
     try {
-      key ??= loadKey()
-      signingKey = await key
+      signingKey = await keys.get(cfg.kid)
+      if (!signingKey) throw new Error(`no key "${cfg.kid}" in the JWKS`)
     } catch (error) {
-      key = undefined
       log(
         `[ENDPOINT: ${endpoint.endpoint}][JWTSigner] Unable to create the signer: ${(error as Error).message}`,
       )
