@@ -55,7 +55,8 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'gwdeploy/runtime': core(S, 'workers, drain, metrics port (gwdeploy extension)'),
 
   // KrakenD CE components that guard traffic
-  'auth/validator': enforced(E, 'JWT validation'),
+  // At service level KrakenD reads only shared_cache_duration (the JWK cache); see components/parse.ts.
+  'auth/validator': enforced(SE, 'JWT validation'),
   'security/cors': enforced(S, 'CORS'),
   'security/bot-detector': enforced(SE, 'bot detector'),
   'qos/ratelimit/router': enforced(E, 'endpoint rate limit'),

@@ -27,6 +27,8 @@ export interface ServiceComponents {
   botDetector?: BotDetectorConfig
   /** The router's client-IP options, read for the rate limits' ip strategy. */
   clientIp?: ClientIpConfig
+  /** Service-level auth/validator: KrakenD's shared JWK cache; each endpoint here keeps its own. */
+  sharedKeyCache?: true
 }
 export interface EndpointComponents {
   botDetector?: BotDetectorConfig
@@ -69,6 +71,7 @@ export function parseServiceComponents(
     botDetector: read('security/bot-detector', parseBotDetector),
     // validate.ts reports a router that is not an object
     clientIp: isObject(extra.router) ? read('router', parseClientIp) : undefined,
+    sharedKeyCache: read('auth/validator', parseSharedKeyCache),
   })
 }
 
@@ -146,4 +149,22 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
     )
     return
   }
+}
+
+/** Service-level auth/validator configures only KrakenD's shared JWK cache: anything else would look like protection. */
+function parseSharedKeyCache(f: Fields): true {
+  for (const key of Object.keys(f.raw))
+    if (key !== 'shared_cache_duration' && !/^[@$_#]/.test(key))
+      f.report.error(
+        f.at(key),
+        `at service level auth/validator only sets "shared_cache_duration"; "${key}" would validate nothing`,
+        'put the validator on each endpoint that needs it',
+      )
+  f.number('shared_cache_duration')
+  f.report.warn(
+    f.path,
+    'the shared JWK cache is not implemented: each endpoint caches its own keys (cache, cache_duration)',
+    'traffic is not affected; the JWKS may be fetched once per endpoint',
+  )
+  return true
 }

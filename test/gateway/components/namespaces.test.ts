@@ -105,7 +105,7 @@ describe('extra_config namespaces: enforced, refused or ignored with a warning, 
   test('a guarding namespace at a level where KrakenD does not read it is an error saying where it goes', () => {
     const verdict = classifyNamespace('auth/validator', 'backend')
     assert.equal(verdict.kind, 'error')
-    assert.match(verdict.kind === 'error' ? verdict.hint : '', /move it to the endpoint extra_config/)
+    assert.match(verdict.kind === 'error' ? verdict.hint : '', /move it to the service or endpoint extra_config/)
     assert.match(verdict.kind === 'error' ? verdict.message : '', /no effect at backend level/)
   })
 })
@@ -124,4 +124,19 @@ test('the README lists every namespace with what this runtime does with it', asy
     assert.ok(row, `README row for ${ns}`)
     assert.equal(row.split('|')[3]?.trim().split(' — ')[0], words[info.support], row)
   }
+})
+
+test('service-level auth/validator sets only the shared JWK cache; anything else is an error', () => {
+  const shared = validateGatewayConfig(
+    config({ service: { 'auth/validator': { shared_cache_duration: 60 } } }),
+  )
+  assert.deepEqual(shared.errors, [])
+  assert.match(shared.warnings.map((w) => w.message).join('\n'), /shared JWK cache is not implemented/)
+  const misplaced = validateGatewayConfig(
+    config({ service: { 'auth/validator': { alg: 'RS256', roles: ['a'] } } }),
+  )
+  assert.deepEqual(
+    misplaced.errors.map((e) => e.location?.path),
+    ['extra_config.auth/validator.alg', 'extra_config.auth/validator.roles'],
+  )
 })
