@@ -105,7 +105,10 @@ describe('extra_config namespaces: enforced, refused or ignored with a warning, 
   test('a guarding namespace at a level where KrakenD does not read it is an error saying where it goes', () => {
     const verdict = classifyNamespace('auth/validator', 'backend')
     assert.equal(verdict.kind, 'error')
-    assert.match(verdict.kind === 'error' ? verdict.hint : '', /move it to the service or endpoint extra_config/)
+    assert.match(
+      verdict.kind === 'error' ? verdict.hint : '',
+      /move it to the service or endpoint extra_config/,
+    )
     assert.match(verdict.kind === 'error' ? verdict.message : '', /no effect at backend level/)
   })
 })
