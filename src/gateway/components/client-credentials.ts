@@ -38,9 +38,16 @@ export function parseClientCredentials(f: Fields): ClientCredentialsConfig | und
       f.report.error(f.at('endpoint_params'), '"endpoint_params" must map names to lists of strings')
     else Object.assign(params, raw)
   }
+  const clientSecret = f.string('client_secret') ?? ''
+  if (clientSecret !== '')
+    f.report.warn(
+      f.at('client_secret'),
+      'client_secret is part of the gateway config: it is stamped into the release and baked into the image',
+      'keep the config repository and the image registry private, and rotate the secret if either leaks',
+    )
   return {
     clientId: f.string('client_id') ?? '',
-    clientSecret: f.string('client_secret') ?? '',
+    clientSecret,
     tokenUrl,
     scopes: (f.string('scopes') ?? '').split(','),
     endpointParams: params,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
 // A real OAuth2 token endpoint: one client accepts HTTP Basic, the other only credentials in the body.
@@ -120,5 +121,34 @@ describe('auth/client-credentials', () => {
     assert.equal(res.headers['x-krakend-completed'], 'false')
     assert.doesNotMatch(res.text, /s\/cret|s%2Fcret/)
     assert.equal(backend.seen.length, seen)
+  })
+
+  test('a literal client_secret is a warning: it is stamped into the image', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [
+            {
+              host: ['http://127.0.0.1:9'],
+              url_pattern: '/a',
+              extra_config: {
+                'auth/client-credentials': {
+                  client_id: 'a',
+                  client_secret: 'b',
+                  token_url: 'https://idp/token',
+                },
+              },
+            },
+          ],
+        },
+      ],
+    })
+    assert.deepEqual(result.errors, [])
+    const warning = result.warnings.find((w) => w.location?.path?.endsWith('client_secret'))
+    assert.match(warning?.message ?? '', /baked into the image/)
+    assert.doesNotMatch(JSON.stringify(result.warnings), /"b"/, 'the warning does not repeat the secret')
   })
 })
