@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { configError } from '../core/errors.ts'
+import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
+import { configError, type Problem } from '../core/errors.ts'
+import { classifyNamespace, forEachNamespace } from './gateway-namespaces.ts'
 import { loadConfig, resolveConfigPath } from './load.ts'
 import { checkStateDir } from './state-dir.ts'
 
@@ -29,6 +31,17 @@ export function validateProjectConfig(options: {
     })
   }
   checkStateDir(resolve(loaded.dir, loaded.config.provider.local.stateDir), loaded.files[0] ?? 'gwdeploy.yml')
+  // Local nodes always run our runtime; image providers run image.runtime.
+  const runtime = loaded.config.provider.kind === 'local' ? 'bundled' : loaded.config.image.runtime
+  if (runtime === 'krakend' && loaded.config.health.expectName)
+    throw configError(
+      "image.runtime: krakend cannot pass the health gate with health.expectName: true: KrakenD's /__health reports no config name",
+      {
+        location: { file: relative(cwd, loaded.files[0] ?? ''), path: 'health.expectName' },
+        hint: 'Set health.expectName: false to gate on status alone, or use image.runtime: bundled (our runtime reports the stamped name).',
+      },
+    )
+  refuseUnenforcedNamespaces(gatewayConfig, relative(cwd, gatewayConfig) || gatewayConfig, runtime)
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),
     service: loaded.config.service,
@@ -36,4 +49,20 @@ export function validateProjectConfig(options: {
     fleetSize: loaded.config.fleet.size,
     gatewayConfig: relative(cwd, gatewayConfig),
   }
+}
+
+/** A component the chosen runtime would not enforce stops here, before anything is built or run. */
+function refuseUnenforcedNamespaces(path: string, file: string, runtime: 'bundled' | 'krakend'): void {
+  const doc = parseSourceDocument(readConfigText(path, file, MAX_GATEWAY_CONFIG_BYTES), file)
+  const problems: Problem[] = []
+  forEachNamespace(doc.value, (namespace, level, keyPath) => {
+    const verdict = classifyNamespace(namespace, level, runtime)
+    if (verdict.kind === 'error')
+      problems.push({ message: verdict.message, location: doc.locate(keyPath), hint: verdict.hint })
+  })
+  if (problems.length > 0)
+    throw configError(
+      `${file}: ${problems.length} extra_config namespace${problems.length === 1 ? '' : 's'} the ${runtime === 'krakend' ? 'KrakenD' : 'gateway'} runtime would not enforce`,
+      { problems, hint: '`gwdeploy gateway check -c FILE` shows every problem of the gateway config' },
+    )
 }

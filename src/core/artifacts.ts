@@ -32,6 +32,8 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
     service: target.config.service,
     sha,
     env: target.env,
+    // Providers without images run our runtime; image.runtime only matters where images are built.
+    runtime: target.provider.capabilities.image ? target.config.image.runtime : 'bundled',
   })
   for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
   void version

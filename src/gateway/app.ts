@@ -12,6 +12,15 @@ import {
   readText,
 } from './backend-client.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
+import {
+  type BackendGuard,
+  compileBackendGuard,
+  compileEndpointGuard,
+  compileEndpointResponder,
+  compileServiceHook,
+  type EndpointGuard,
+  type EndpointResponder,
+} from './components/index.ts'
 import type {
   BackendConfig,
   EndpointConfig,
@@ -116,6 +125,8 @@ interface CompiledBackend {
   errorPrefix: string
   /** encoding no-op on an endpoint that renders: the answer is read and dropped. */
   discards: boolean
+  /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */
+  guard: BackendGuard | undefined
 }
 
 interface CompiledEndpoint {
@@ -133,6 +144,10 @@ interface CompiledEndpoint {
   staticMatch: ((hasData: boolean, complete: boolean, failed: boolean) => boolean) | undefined
   flatmap: FlatmapOp[] | undefined
   record: ((status: number, seconds: number) => void) | undefined
+  /** Endpoint components (bot detector, JWT, rate limit, CEL, JSON schema); undefined when none. */
+  guard: EndpointGuard | undefined
+  /** auth/signer: answers from the merged data instead of the renderer; undefined when none. */
+  respond: EndpointResponder | undefined
 }
 
 interface Context {
@@ -229,10 +244,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
         errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
         discards: b.encoding === 'no-op' && !cfg.noop,
+        guard: compileBackendGuard(b, (message) => logger.warning(message)),
       }
     })
+    const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
     const ep: CompiledEndpoint = {
       cfg,
+      guard,
+      respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
       backends,
       render: compileRenderer(cfg.outputEncoding),
       forward: compileForwardRule(cfg.inputHeaders),
@@ -242,7 +261,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           ? cfg.inputQueryStrings
           : undefined,
       hasParams: cfg.endpoint.includes('{'),
-      needsBody: backends.some((b) => b.sendsBody),
+      needsBody: backends.some((b) => b.sendsBody) || guard?.needsBody === true,
       deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
       needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
       cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
@@ -253,6 +272,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
   }
+  const serviceHook = compileServiceHook(config, (message) => logger.error(message))
   const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
   const returnErrorMsg = config.server.returnErrorMsg
@@ -335,6 +355,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const handle = (req: GatewayRequest, res: GatewayResponse) => {
     const start = performance.now()
+    // components: service-level (CORS, security headers, bot detector) may answer first
+    if (serviceHook) {
+      const reply = serviceHook(req, res)
+      if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, undefined)
+    }
     const url = req.url ?? '/'
     const found = router.match(req.method ?? 'GET', url)
     if (found.kind !== 'found') return unmatched(req, res, url, start)
@@ -464,6 +489,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       body,
       signal,
     }
+    // components: endpoint guards (bot detector, JWT, rate limit, CEL, JSON schema) may answer instead
+    if (ep.guard) {
+      const reply = await ep.guard.run(req, ctx)
+      if (reply) {
+        clearTimeout(timer)
+        return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+      }
+    }
     if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
     let results: BackendResult[]
     try {
@@ -494,6 +527,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         complete = false
       }
       Object.assign(data, ep.static.data)
+    }
+    // components: validation/cel checks the merged response
+    const rejected = failures === 0 ? ep.guard?.after?.(data, complete) : undefined
+    if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
+    // components: auth/signer answers with the signed data instead of the renderer
+    if (ep.respond) {
+      const reply = await ep.respond(data, failures > 0 || results.length < ep.backends.length)
+      return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
     }
     if (data === undefined) {
       // Only a single error keeps its own status (return_error_code); merged errors are a 500.
@@ -584,12 +625,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const send = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, signal: AbortSignal | undefined) => {
     const i = b.next
     b.next = i + 1 === b.pools.length ? 0 : i + 1
+    const path = buildPath(b, ctx)
+    // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
+    const modified = b.guard?.modify?.(ctx.headers, path)
     return client.request({
       origin: b.origins[i] as string,
       pool: b.pools[i] as Pool,
-      path: buildPath(b, ctx),
+      path: modified ? modified.path : path,
       method: b.cfg.method,
-      headers: ctx.headers,
+      headers: modified ? modified.headers : ctx.headers,
       body: b.sendsBody ? ctx.body : undefined,
       chunked: !ep.forward.forwardsContentLength,
       signal,
@@ -598,6 +642,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   const callOnce = async (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    ctx: Context,
+    signal: AbortSignal | undefined,
+  ): Promise<BackendResult> => {
+    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
+    if (b.guard) {
+      const refused = await b.guard.before(ctx, b.cfg.method, buildPath(b, ctx))
+      if (refused) return { ok: false, code: undefined, message: `${b.errorPrefix} ${refused}` }
+      const result = await callPool(ep, b, ctx, signal)
+      b.guard.after(result.ok)
+      return result
+    }
+    return callPool(ep, b, ctx, signal)
+  }
+
+  const callPool = async (
     ep: CompiledEndpoint,
     b: CompiledBackend,
     ctx: Context,
@@ -617,6 +678,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const text = await readText(answer, config.server.maxBackendBodyBytes)
       let data = b.decode(text)
       if (b.format) data = b.format(data)
+      // components: validation/cel checks this backend's response
+      const rejected = b.guard?.checkResponse?.(data)
+      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
       return { ok: true, data, complete: true }
     } catch (error) {
       const message =
@@ -662,12 +726,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
+    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
+    const refused = await b.guard?.before(ctx, b.cfg.method, buildPath(b, ctx))
+    if (refused) {
+      clearTimeout(timer)
+      const message = `${b.errorPrefix} ${refused}`
+      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
+      const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+      if (returnErrorMsg) headers['content-type'] = sniffText(message)
+      return finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
+    }
     let answer: BackendAnswer
     const t0 = performance.now()
     try {
       answer = await send(ep, b, ctx, ctx.signal)
     } catch (error) {
       clearTimeout(timer)
+      b.guard?.after(false)
       b.record?.(0, (performance.now() - t0) / 1000)
       const message = (error as Error).message
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
@@ -676,6 +751,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
     }
     b.record?.(answer.status, (performance.now() - t0) / 1000)
+    // lura's no-op passes every status through: only a failed call counts against the breaker
+    b.guard?.after(true)
     // Go's client decompresses the gzip it asked for and then drops the encoding and length.
     const gunzip = !ep.forward.forwardsAcceptEncoding && isGzip(answer.headers)
     const headers: Record<string, string | string[]> = {}

@@ -132,6 +132,7 @@ export async function buildImage(
       sha: spec.sha,
       env: spec.env,
       template: spec.nameTemplate,
+      runtime,
     }))
   const tag = stamped.sha7
   const reference = `${spec.repository}:${tag}`

@@ -23,6 +23,8 @@ export interface StampInput {
   env?: string | undefined
   /** Name template; default "{service} rev-{sha7}". */
   template?: string | undefined
+  /** Which runtime will run it: KrakenD's own image accepts the components ours refuses. */
+  runtime?: 'bundled' | 'krakend' | undefined
 }
 
 export interface StampedConfig {
@@ -109,7 +111,11 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
       location: { path: 'gateway.name' },
     })
   const config = { ...(doc.value as Record<string, unknown>), name }
-  const result = validateGatewayConfig(config, { file: shown, locate: doc.locate })
+  const result = validateGatewayConfig(config, {
+    file: shown,
+    locate: doc.locate,
+    ...(input.runtime ? { runtime: input.runtime } : {}),
+  })
   if (result.errors.length > 0 || !result.config) {
     const count = result.errors.length
     throw configError(

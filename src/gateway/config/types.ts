@@ -1,4 +1,5 @@
 import type { Location } from '../../core/errors.ts'
+import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
 import type { FlatmapOp } from '../flatmap.ts'
 
 export type { FlatmapOp }
@@ -31,6 +32,8 @@ export interface BackendConfig {
   flatmap?: FlatmapOp[]
   /** JSON path of this backend in the config, e.g. `endpoints[2].backend[0]`. */
   path: string
+  /** KrakenD components configured on this backend (src/gateway/components). */
+  components?: BackendComponents
 }
 
 export interface EndpointConfig {
@@ -51,6 +54,8 @@ export interface EndpointConfig {
   /** Endpoint-level proxy.flatmap_filter, applied after merging several backends. */
   flatmap?: FlatmapOp[]
   path: string
+  /** KrakenD components configured on this endpoint (src/gateway/components). */
+  components?: EndpointComponents
 }
 
 export type StaticStrategy = 'always' | 'success' | 'complete' | 'errored' | 'incomplete'
@@ -132,6 +137,8 @@ export interface GatewayConfig {
   logging: LoggingOptions
   /** Source file, when loaded from one. */
   file?: string
+  /** KrakenD components configured at service level (src/gateway/components). */
+  components?: ServiceComponents
 }
 
 export type Locate = (path: ReadonlyArray<string | number>) => Location

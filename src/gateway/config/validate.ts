@@ -1,7 +1,14 @@
 import { isIP } from 'node:net'
 import { distance } from 'fastest-levenshtein'
+import { classifyNamespace, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
 import { formatKeyPath, type KeyPath } from '../../core/document.ts'
 import type { Problem } from '../../core/errors.ts'
+import {
+  checkComponents,
+  parseBackendComponents,
+  parseEndpointComponents,
+  parseServiceComponents,
+} from '../components/index.ts'
 import { parseDuration } from './duration.ts'
 import {
   type BackendConfig,
@@ -25,6 +32,8 @@ export interface ValidateOptions {
   file?: string
   /** Maps a key path to file:line:column (from parseSourceDocument). */
   locate?: Locate
+  /** `krakend`: the official KrakenD image runs the config, so KrakenD's namespaces are not refused. */
+  runtime?: 'bundled' | 'krakend'
 }
 
 export interface ValidationResult {
@@ -112,15 +121,6 @@ const V2_KEYS: Record<string, string> = {
   whitelist: 'allow',
   blacklist: 'deny',
 }
-const V2_NAMESPACES: Record<string, string> = {
-  'github.com/devopsfaith/krakend/proxy': 'proxy',
-  'github_com/devopsfaith/krakend/proxy': 'proxy',
-  'github.com/devopsfaith/krakend/http': 'backend/http',
-  'github_com/devopsfaith/krakend/http': 'backend/http',
-  'github_com/devopsfaith/krakend-gologging': 'telemetry/logging',
-  'github.com/devopsfaith/krakend-gologging': 'telemetry/logging',
-}
-const KNOWN_NAMESPACES = ['proxy', 'backend/http', 'telemetry/logging', 'router', 'gwdeploy/runtime']
 
 const BACKEND_ENCODINGS: BackendEncoding[] = ['json', 'safejson', 'string', 'no-op']
 const OUTPUT_ENCODINGS: OutputEncoding[] = ['json', 'json-collection', 'string', 'no-op']
@@ -168,24 +168,16 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         warn([...path, key], `unknown ${what} key "${key}" is ignored`, `did you mean "${suggestion}"?`)
     }
   }
-  const checkNamespaces = (extra: unknown, path: KeyPath) => {
+  const checkNamespaces = (extra: unknown, path: KeyPath, level: NamespaceLevel) => {
     if (extra === undefined) return
     if (!isObject(extra)) {
       error(path, 'extra_config must be an object')
       return
     }
     for (const key of Object.keys(extra)) {
-      const replacement = V2_NAMESPACES[key]
-      if (replacement)
-        warn(
-          [...path, key],
-          `"${key}" is a KrakenD v2 namespace that v3 ignores`,
-          `rename it to "${replacement}"`,
-        )
-      else if (!KNOWN_NAMESPACES.includes(key) && !isComment(key)) {
-        const suggestion = closest(key, KNOWN_NAMESPACES)
-        if (suggestion) warn([...path, key], `unknown namespace "${key}"`, `did you mean "${suggestion}"?`)
-      }
+      const verdict = classifyNamespace(key, level, options.runtime)
+      if (verdict.kind === 'error') error([...path, key], verdict.message, verdict.hint)
+      else if (verdict.kind === 'warning') warn([...path, key], verdict.message, verdict.hint)
     }
   }
 
@@ -262,7 +254,9 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   }
 
   checkKeys(value, [], ROOT_KEYS, 'root')
-  checkNamespaces(value.extra_config, ['extra_config'])
+  checkNamespaces(value.extra_config, ['extra_config'], 'service')
+  const report = { error, warn }
+  const serviceComponents = parseServiceComponents(value.extra_config, ['extra_config'], report)
 
   if (value.version !== 3) {
     error(
@@ -357,7 +351,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       continue
     }
     checkKeys(raw, ep, ENDPOINT_KEYS, 'endpoint')
-    checkNamespaces(raw.extra_config, [...ep, 'extra_config'])
+    checkNamespaces(raw.extra_config, [...ep, 'extra_config'], 'endpoint')
+    const endpointComponents = parseEndpointComponents(raw.extra_config, [...ep, 'extra_config'], report)
     const path = raw.endpoint
     if (typeof path !== 'string' || !path.startsWith('/')) {
       error([...ep, 'endpoint'], `"endpoint" must be a path starting with "/", got ${JSON.stringify(path)}`)
@@ -420,7 +415,12 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         continue
       }
       checkKeys(rawBackend, bp, BACKEND_KEYS, 'backend')
-      checkNamespaces(rawBackend.extra_config, [...bp, 'extra_config'])
+      checkNamespaces(rawBackend.extra_config, [...bp, 'extra_config'], 'backend')
+      const backendComponents = parseBackendComponents(
+        rawBackend.extra_config,
+        [...bp, 'extra_config'],
+        report,
+      )
       const urlPattern = rawBackend.url_pattern
       if (typeof urlPattern !== 'string' || urlPattern === '') {
         error([...bp, 'url_pattern'], `${what}: "url_pattern" is required`)
@@ -431,6 +431,16 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       for (const match of urlPattern.matchAll(PARAM)) {
         const param = match[1] as string
         if (endpointParams.has(param)) continue
+        // {JWT.claim}: filled from the validated token (auth/validator), as lura allows.
+        if (/^JWT\.[\w\-.:/]+$/.test(param)) {
+          if (!endpointComponents?.jwt)
+            warn(
+              [...bp, 'url_pattern'],
+              `${what}: {${param}} is empty without "auth/validator" on the endpoint`,
+              'add auth/validator to the endpoint',
+            )
+          continue
+        }
         const seq = SEQUENTIAL_PARAM.exec(param)
         if (seq) {
           if (!sequential)
@@ -500,6 +510,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         ...(mapping !== undefined ? { mapping } : {}),
         ...(returnErrorDetails ? { returnErrorDetails } : {}),
         ...(flatmap ? { flatmap } : {}),
+        ...(backendComponents ? { components: backendComponents } : {}),
       }
       if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
       backends.push(backend)
@@ -536,6 +547,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       ...(staticResponse ? { static: staticResponse } : {}),
       ...(endpointFlatmap ? { flatmap: endpointFlatmap } : {}),
       path: formatKeyPath(ep),
+      ...(endpointComponents ? { components: endpointComponents } : {}),
     })
   }
 
@@ -555,7 +567,9 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     runtime,
     logging,
     ...(options.file ? { file: options.file } : {}),
+    ...(serviceComponents ? { components: serviceComponents } : {}),
   }
+  checkComponents(config, report)
   return { config, errors, warnings }
 }
 

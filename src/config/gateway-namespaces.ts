@@ -1,0 +1,327 @@
+/**
+ * Every KrakenD `extra_config` namespace this project knows, and what our gateway runtime does with
+ * it: `core` (part of the runtime's own semantics), `enforced` (a component with KrakenD's
+ * semantics), `refused` (changes who gets in or what passes and is not implemented: the config is
+ * rejected before anything runs) or `ignored` (observability only: a warning).
+ *
+ * Pure data and one classifier, no imports: `gwdeploy config validate` uses it without loading
+ * any gateway code, and the gateway's validator uses it for the same answers.
+ */
+
+export type NamespaceLevel = 'service' | 'endpoint' | 'backend'
+export type NamespaceSupport = 'core' | 'enforced' | 'refused' | 'ignored'
+
+export interface NamespaceInfo {
+  support: NamespaceSupport
+  /** Where KrakenD reads it. */
+  levels: readonly NamespaceLevel[]
+  /** Only in KrakenD Enterprise: KrakenD CE does nothing with it either. */
+  enterprise?: boolean
+  /** What it does, for messages and the README table. */
+  what: string
+}
+
+const S: NamespaceLevel[] = ['service']
+const E: NamespaceLevel[] = ['endpoint']
+const B: NamespaceLevel[] = ['backend']
+const SE: NamespaceLevel[] = ['service', 'endpoint']
+const EB: NamespaceLevel[] = ['endpoint', 'backend']
+const ALL: NamespaceLevel[] = ['service', 'endpoint', 'backend']
+
+const refused = (levels: NamespaceLevel[], what: string, enterprise = false): NamespaceInfo => ({
+  support: 'refused',
+  levels,
+  what,
+  ...(enterprise ? { enterprise } : {}),
+})
+const enforced = (levels: NamespaceLevel[], what: string): NamespaceInfo => ({
+  support: 'enforced',
+  levels,
+  what,
+})
+const ignored = (levels: NamespaceLevel[], what: string): NamespaceInfo => ({
+  support: 'ignored',
+  levels,
+  what,
+})
+const core = (levels: NamespaceLevel[], what: string): NamespaceInfo => ({ support: 'core', levels, what })
+
+export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
+  // the runtime's own semantics
+  proxy: core(EB, 'sequential proxy and proxy options'),
+  'backend/http': core(B, 'return_error_code, return_error_details'),
+  router: core(S, 'router options (return_error_msg, health_path, max_payload, access log)'),
+  'telemetry/logging': core(S, 'log level, format and prefix'),
+  'gwdeploy/runtime': core(S, 'workers, drain, metrics port (gwdeploy extension)'),
+
+  // KrakenD CE components that guard traffic
+  // At service level KrakenD reads only shared_cache_duration (the JWK cache); see components/parse.ts.
+  'auth/validator': enforced(SE, 'JWT validation'),
+  'security/cors': enforced(S, 'CORS'),
+  'security/bot-detector': enforced(SE, 'bot detector'),
+  'qos/ratelimit/router': enforced(E, 'endpoint rate limit'),
+  'qos/ratelimit/proxy': enforced(B, 'backend rate limit'),
+  'validation/json-schema': enforced(E, 'JSON-schema validation of the request body'),
+  'security/http': enforced(S, 'allowed hosts and security headers'),
+  'qos/circuit-breaker': enforced(B, 'circuit breaker'),
+
+  // KrakenD CE components not implemented here
+  'auth/signer': enforced(E, 'JWT signing of responses'),
+  'auth/revoker': refused(S, 'JWT revocation (bloom filter)'),
+  'auth/client-credentials': enforced(B, 'OAuth2 client credentials towards the backend'),
+  'validation/cel': enforced(EB, 'CEL expressions'),
+  'modifier/lua-endpoint': refused(SE, 'Lua scripts on the router'),
+  'modifier/lua-proxy': refused(E, 'Lua scripts on the proxy'),
+  'modifier/lua-backend': refused(B, 'Lua scripts on the backend'),
+  'modifier/martian': enforced(B, 'martian request modifiers (header and query)'),
+  'plugin/http-server': refused(S, 'Go server plugins'),
+  'plugin/http-client': refused(B, 'Go client plugins'),
+  'plugin/req-resp-modifier': refused(EB, 'Go request/response modifier plugins'),
+  'qos/http-cache': refused(B, 'backend response cache'),
+  'backend/http/client': refused(B, 'HTTP client options (TLS, proxy, redirects)'),
+  'backend/amqp/consumer': refused(B, 'AMQP consumer backend'),
+  'backend/amqp/producer': refused(B, 'AMQP producer backend'),
+  'backend/lambda': refused(B, 'AWS Lambda backend'),
+  'backend/pubsub/publisher': refused(B, 'pub/sub publisher backend'),
+  'backend/pubsub/subscriber': refused(B, 'pub/sub subscriber backend'),
+  'backend/graphql': refused(B, 'GraphQL backend'),
+  'async/amqp': refused(S, 'async agents'),
+
+  // KrakenD Enterprise only (KrakenD CE does nothing with them)
+  'auth/api-keys': refused(SE, 'API keys', true),
+  'auth/basic': refused(SE, 'basic authentication', true),
+  'auth/gcp': refused(B, 'Google Cloud authentication', true),
+  'auth/ntlm': refused(B, 'NTLM authentication', true),
+  'security/policies': refused(EB, 'security policies', true),
+  'security/ip-filter': refused(SE, 'IP filter', true),
+  'qos/ratelimit/service': refused(S, 'service rate limit', true),
+  'qos/ratelimit/tiered': refused(E, 'tiered rate limit', true),
+  'modifier/jmespath': refused(EB, 'JMESPath', true),
+  'modifier/request-body-generator': refused(EB, 'request body generator', true),
+  'modifier/response-body-generator': refused(EB, 'response body generator', true),
+  'modifier/response-headers': refused(EB, 'response headers', true),
+  'modifier/response-body': refused(EB, 'response body', true),
+  websocket: refused(E, 'websockets', true),
+  grpc: refused(S, 'gRPC server', true),
+  'backend/grpc': refused(B, 'gRPC backend', true),
+  'backend/soap': refused(B, 'SOAP backend', true),
+  'backend/static-filesystem': refused(B, 'static files backend', true),
+  'server/static-filesystem': refused(S, 'static files server', true),
+
+  // observability only
+  'telemetry/gelf': ignored(S, 'GELF logging'),
+  'telemetry/logstash': ignored(S, 'Logstash logging'),
+  'telemetry/metrics': ignored(S, 'KrakenD metrics endpoint'),
+  'telemetry/influx': ignored(S, 'InfluxDB metrics'),
+  'telemetry/opencensus': ignored(ALL, 'OpenCensus'),
+  'telemetry/opentelemetry': ignored(ALL, 'OpenTelemetry'),
+  'documentation/openapi': ignored(SE, 'OpenAPI documentation'),
+}
+
+/** KrakenD CE's old (v1/v2) names it still accepts as aliases (krakend-ce cmd/krakend-ce/main.go). */
+export const NAMESPACE_ALIASES: Readonly<Record<string, string>> = {
+  'github_com/devopsfaith/krakend/transport/http/server/handler': 'plugin/http-server',
+  'github.com/devopsfaith/krakend/transport/http/client/executor': 'plugin/http-client',
+  'github.com/devopsfaith/krakend/proxy/plugin': 'plugin/req-resp-modifier',
+  'github.com/devopsfaith/krakend/proxy': 'proxy',
+  'github_com/devopsfaith/krakend/proxy': 'proxy',
+  'github_com/luraproject/lura/router/gin': 'router',
+  'github.com/devopsfaith/krakend-httpcache': 'qos/http-cache',
+  'github.com/devopsfaith/krakend-circuitbreaker/gobreaker': 'qos/circuit-breaker',
+  'github.com/devopsfaith/krakend-oauth2-clientcredentials': 'auth/client-credentials',
+  'github.com/devopsfaith/krakend-jose/validator': 'auth/validator',
+  'github.com/devopsfaith/krakend-jose/signer': 'auth/signer',
+  'github_com/devopsfaith/bloomfilter': 'auth/revoker',
+  'github_com/devopsfaith/krakend-botdetector': 'security/bot-detector',
+  'github_com/devopsfaith/krakend-httpsecure': 'security/http',
+  'github_com/devopsfaith/krakend-cors': 'security/cors',
+  'github.com/devopsfaith/krakend-cel': 'validation/cel',
+  'github.com/devopsfaith/krakend-jsonschema': 'validation/json-schema',
+  'github.com/devopsfaith/krakend-amqp/agent': 'async/amqp',
+  'github.com/devopsfaith/krakend-amqp/consume': 'backend/amqp/consumer',
+  'github.com/devopsfaith/krakend-amqp/produce': 'backend/amqp/producer',
+  'github.com/devopsfaith/krakend-lambda': 'backend/lambda',
+  'github.com/devopsfaith/krakend-pubsub/publisher': 'backend/pubsub/publisher',
+  'github.com/devopsfaith/krakend-pubsub/subscriber': 'backend/pubsub/subscriber',
+  'github.com/devopsfaith/krakend/transport/http/client/graphql': 'backend/graphql',
+  'github.com/devopsfaith/krakend/http': 'backend/http',
+  'github_com/devopsfaith/krakend/http': 'backend/http',
+  'github_com/devopsfaith/krakend-gelf': 'telemetry/gelf',
+  'github_com/devopsfaith/krakend-gologging': 'telemetry/logging',
+  'github.com/devopsfaith/krakend-gologging': 'telemetry/logging',
+  'github_com/devopsfaith/krakend-logstash': 'telemetry/logstash',
+  'github_com/devopsfaith/krakend-metrics': 'telemetry/metrics',
+  'github_com/letgoapp/krakend-influx': 'telemetry/influx',
+  'github_com/devopsfaith/krakend-opencensus': 'telemetry/opencensus',
+  'github.com/devopsfaith/krakend-lua/router': 'modifier/lua-endpoint',
+  'github.com/devopsfaith/krakend-lua/proxy': 'modifier/lua-proxy',
+  'github.com/devopsfaith/krakend-lua/proxy/backend': 'modifier/lua-backend',
+  'github.com/devopsfaith/krakend-martian': 'modifier/martian',
+}
+
+/** Prefixes whose namespaces change who gets in or what passes: never ignored. */
+export const GUARDED_PREFIXES = [
+  'auth/',
+  'security/',
+  'qos/',
+  'validation/',
+  'modifier/',
+  'plugin/',
+  'backend/',
+  'async/',
+  'server/',
+  'websocket',
+  'grpc',
+] as const
+
+const OBSERVABILITY_PREFIXES = ['telemetry/', 'documentation/'] as const
+
+export type NamespaceVerdict =
+  | { kind: 'ok' }
+  | { kind: 'error'; message: string; hint: string }
+  | { kind: 'warning'; message: string; hint?: string }
+
+const isComment = (key: string) => /^[@$_#]/.test(key)
+const KRAKEND_HINT = 'or set `image.runtime: krakend` in gwdeploy.yml to run the official KrakenD image'
+
+/**
+ * What our runtime does with `namespace` found at `level`. `runtime: 'krakend'` (the official
+ * image runs the config) accepts every KrakenD namespace.
+ */
+export function classifyNamespace(
+  namespace: string,
+  level: NamespaceLevel,
+  runtime: 'bundled' | 'krakend' = 'bundled',
+): NamespaceVerdict {
+  if (isComment(namespace)) return { kind: 'ok' }
+  const alias = NAMESPACE_ALIASES[namespace]
+  const canonical = alias ?? namespace
+  const info = NAMESPACES[canonical]
+  const guarded = GUARDED_PREFIXES.some((p) => canonical.startsWith(p))
+  if (alias && runtime === 'bundled') {
+    const message = `"${namespace}" is a KrakenD v2 namespace name (now "${alias}", ${info?.what ?? 'a KrakenD component'}); this runtime reads only "${alias}"`
+    if (info?.support === 'core' || info?.support === 'ignored')
+      return { kind: 'warning', message, hint: `rename it to "${alias}"` }
+    return { kind: 'error', message, hint: `rename it to "${alias}"` }
+  }
+  if (runtime === 'krakend') {
+    if (info?.enterprise)
+      return {
+        kind: 'error',
+        message: `"${canonical}" (${info.what}) is a KrakenD Enterprise namespace: KrakenD CE ignores it, so it would not be enforced`,
+        hint: 'remove it, or run KrakenD Enterprise yourself',
+      }
+    return { kind: 'ok' }
+  }
+  if (!info) {
+    const suggestion = closestNamespace(namespace)
+    const meant = suggestion ? NAMESPACES[suggestion] : undefined
+    // A typo of a namespace that guards nothing (e.g. "backend/htpp") is a warning like other typos.
+    if (meant && (meant.support === 'core' || meant.support === 'ignored'))
+      return {
+        kind: 'warning',
+        message: `unknown namespace "${namespace}" is ignored`,
+        hint: `did you mean "${suggestion}"?`,
+      }
+    if (guarded)
+      return {
+        kind: 'error',
+        message: `"${namespace}" is not a namespace this runtime implements (unknown, a plugin or KrakenD Enterprise), and it would change who gets in or what passes`,
+        hint: suggestion
+          ? `did you mean "${suggestion}"? Otherwise remove it, ${KRAKEND_HINT}`
+          : `remove it (or fix its name), ${KRAKEND_HINT}`,
+      }
+    if (OBSERVABILITY_PREFIXES.some((p) => canonical.startsWith(p)))
+      return { kind: 'warning', message: `"${namespace}" is not implemented by this runtime and is ignored` }
+    if (suggestion)
+      return {
+        kind: 'warning',
+        message: `unknown namespace "${namespace}" is ignored`,
+        hint: `did you mean "${suggestion}"?`,
+      }
+    // Far from every known name: the user's own metadata; KrakenD ignores it too.
+    return { kind: 'ok' }
+  }
+  const levelOk = info.levels.includes(level)
+  if (info.support === 'core' || info.support === 'enforced') {
+    if (levelOk || info.support === 'core') return { kind: 'ok' }
+    return {
+      kind: 'error',
+      message: `"${canonical}" (${info.what}) has no effect at ${level} level: KrakenD reads it only at ${info.levels.join(' and ')} level`,
+      hint: `move it to the ${info.levels.join(' or ')} extra_config`,
+    }
+  }
+  if (info.support === 'ignored')
+    return {
+      kind: 'warning',
+      message: `"${canonical}" (${info.what}) is not implemented by this runtime and is ignored`,
+      hint: 'observability only: traffic is not affected',
+    }
+  return {
+    kind: 'error',
+    message: info.enterprise
+      ? `"${canonical}" (${info.what}) is a KrakenD Enterprise namespace: neither this runtime nor KrakenD CE enforces it`
+      : `"${canonical}" (${info.what}) is not implemented by this runtime, so it would not be enforced`,
+    hint: info.enterprise ? 'remove it' : `remove it, ${KRAKEND_HINT}`,
+  }
+}
+
+/** Calls `visit` for every extra_config namespace at service, endpoint and backend level. */
+export function forEachNamespace(
+  config: unknown,
+  visit: (namespace: string, level: NamespaceLevel, path: Array<string | number>) => void,
+): void {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+  const walk = (owner: unknown, level: NamespaceLevel, path: Array<string | number>) => {
+    if (!isObject(owner) || !isObject(owner.extra_config)) return
+    for (const ns of Object.keys(owner.extra_config)) visit(ns, level, [...path, 'extra_config', ns])
+  }
+  if (!isObject(config)) return
+  walk(config, 'service', [])
+  if (!Array.isArray(config.endpoints)) return
+  for (const [i, ep] of config.endpoints.entries()) {
+    walk(ep, 'endpoint', ['endpoints', i])
+    if (!isObject(ep) || !Array.isArray(ep.backend)) continue
+    for (const [j, b] of ep.backend.entries()) walk(b, 'backend', ['endpoints', i, 'backend', j])
+  }
+}
+
+/** The known namespace within a few edits of `namespace` (typos), if any. */
+function closestNamespace(namespace: string): string | undefined {
+  const key = namespace.toLowerCase()
+  const limit = key.length <= 4 ? 1 : key.length <= 8 ? 2 : 3
+  let best: string | undefined
+  let bestDistance = limit + 1
+  for (const candidate of Object.keys(NAMESPACES)) {
+    const d = editDistance(key, candidate, bestDistance)
+    if (d < bestDistance) {
+      bestDistance = d
+      best = candidate
+    }
+  }
+  return best
+}
+
+/** Levenshtein distance, giving up (returning `cap`) once every path is at least `cap`. */
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) >= cap) return cap
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i]
+    let rowMin = i
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      const value = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      )
+      current.push(value)
+      if (value < rowMin) rowMin = value
+    }
+    if (rowMin >= cap) return cap
+    previous = current
+  }
+  return previous[b.length] as number
+}

@@ -1,0 +1,162 @@
+/**
+ * `validation/cel` (endpoint and backend level), as krakend-cel with the cel-js evaluator: every
+ * `check_expr` that mentions `req_` runs before the call, one that mentions `resp_` after it, one
+ * that mentions `JWT` (endpoint level, with `auth/validator`) on the token's claims. An expression
+ * that is not true, or fails, aborts with "request aborted by evaluator #N" (N counts within its
+ * group): 500 at endpoint level (the text with `router.return_error_msg`), a failed backend at
+ * backend level, 401 for the JWT group. KrakenD skips expressions that do not type-check and falls
+ * back to no validation when one does not parse; here both are config errors, so a check is never
+ * silently dropped.
+ */
+import { Environment } from '@marcbachmann/cel-js'
+import type { KeyPath } from '../../core/document.ts'
+import type { HeaderValues } from '../request-headers.ts'
+import type { Report } from './types.ts'
+
+export interface CelConfig {
+  pre: string[]
+  post: string[]
+  jwt: string[]
+}
+
+function environment(): Environment {
+  return new Environment()
+    .registerVariable('now', 'string')
+    .registerVariable('req_method', 'string')
+    .registerVariable('req_path', 'string')
+    .registerVariable('req_params', 'map<string, string>')
+    .registerVariable('req_headers', 'map<string, list<string>>')
+    .registerVariable('req_querystring', 'map<string, list<string>>')
+    .registerVariable('resp_completed', 'bool')
+    .registerVariable('resp_metadata_status', 'int')
+    .registerVariable('resp_metadata_headers', 'map<string, list<string>>')
+    .registerVariable('resp_data', 'map<string, dyn>')
+    .registerVariable('JWT', 'map<string, dyn>')
+}
+
+export function parseCel(
+  raw: unknown,
+  path: KeyPath,
+  report: Report,
+  level: 'endpoint' | 'backend',
+): CelConfig | undefined {
+  if (!Array.isArray(raw)) {
+    report.error(path, 'validation/cel must be a list of {"check_expr": "..."}')
+    return undefined
+  }
+  const env = environment()
+  const out: CelConfig = { pre: [], post: [], jwt: [] }
+  let ok = true
+  for (const [i, def] of raw.entries()) {
+    const at = [...path, i, 'check_expr']
+    const expr =
+      typeof def === 'object' && def !== null ? (def as Record<string, unknown>).check_expr : undefined
+    if ((def as Record<string, unknown>)?.mod_expr !== undefined)
+      report.error(
+        [...path, i, 'mod_expr'],
+        '"mod_expr" is not supported (KrakenD CE does not evaluate it either)',
+        'remove it',
+      )
+    if (typeof expr !== 'string' || expr === '') {
+      report.error(at, '"check_expr" must be a non-empty CEL expression')
+      ok = false
+      continue
+    }
+    const checked = env.check(expr)
+    if (!checked.valid) {
+      report.error(
+        at,
+        `CEL expression does not check: ${(checked.error?.message ?? 'invalid').split('\n')[0]}`,
+        'KrakenD would skip it silently; fix or remove it',
+      )
+      ok = false
+      continue
+    }
+    if (expr.includes('req_')) out.pre.push(expr)
+    if (expr.includes('resp_')) out.post.push(expr)
+    if (expr.includes('JWT')) {
+      if (level === 'backend')
+        report.error(
+          at,
+          'JWT expressions are evaluated only at endpoint level',
+          'move it to the endpoint extra_config',
+        )
+      else out.jwt.push(expr)
+    }
+    if (!expr.includes('req_') && !expr.includes('resp_') && !expr.includes('JWT'))
+      report.error(
+        at,
+        'the expression uses none of req_*, resp_* or JWT, so KrakenD never evaluates it',
+        'remove it',
+      )
+  }
+  return ok ? out : undefined
+}
+
+export type Activation = Record<string, unknown>
+
+/** Evaluates a group; the error text when one is not true. */
+export function compileGroup(
+  exprs: string[],
+  log: (message: string) => void,
+): ((vars: Activation) => string | undefined) | undefined {
+  if (exprs.length === 0) return undefined
+  const env = environment()
+  const programs = exprs.map((e) => env.parse(e))
+  return (vars) => {
+    for (const [i, program] of programs.entries()) {
+      let result: unknown
+      try {
+        result = program(vars)
+      } catch (error) {
+        log(`Evaluator #${i} failed: ${(error as Error).message.split('\n')[0]}`)
+        return `request aborted by evaluator #${i}`
+      }
+      if (result !== true) {
+        log(`Evaluator #${i} result: ${String(result)}`)
+        return `request aborted by evaluator #${i}`
+      }
+    }
+    return undefined
+  }
+}
+
+/** Go's time format "2006-01-02T15:04:05.999Z07:00" in UTC: fractional zeros trimmed. */
+export function celNow(date = new Date()): string {
+  const iso = date.toISOString()
+  return iso.replace(/\.(\d{3})Z$/, (_m, ms: string) => {
+    const trimmed = ms.replace(/0+$/, '')
+    return trimmed ? `.${trimmed}Z` : 'Z'
+  })
+}
+
+/** Header names as Go canonicalises them, each with its list of values. */
+export function headerLists(headers: HeaderValues): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    const canonical = name
+      .split('-')
+      .map((p) => (p ? (p[0] as string).toUpperCase() + p.slice(1) : p))
+      .join('-')
+    out[canonical] = Array.isArray(value) ? value : [value]
+  }
+  return out
+}
+
+export function queryLists(query: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [k, v] of new URLSearchParams(query)) {
+    const list = out[k]
+    if (list) list.push(v)
+    else out[k] = [v]
+  }
+  return out
+}
+
+/** lura's params: the first letter upper-cased ("id" -> "Id"). */
+export function luraParams(params: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && !k.startsWith('JWT.')) out[(k[0] ?? '').toUpperCase() + k.slice(1)] = v
+  return out
+}

@@ -1,0 +1,127 @@
+/**
+ * `security/cors` (service level) with krakend-cors' defaults over rs/cors v1.11 semantics: the
+ * gateway answers preflights itself (204 unless `options_success_status`), before routing; actual
+ * requests get `Vary: Origin` always and the allow/expose headers when origin and method pass.
+ */
+import type { Fields } from './fields.ts'
+import { type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
+
+export interface CorsConfig {
+  origins: string[]
+  methods: string[]
+  headers: string[]
+  expose: string[]
+  credentials: boolean
+  privateNetwork: boolean
+  passthrough: boolean
+  successStatus: number
+  maxAgeS: number
+}
+
+export function parseCors(f: Fields): CorsConfig {
+  const status = f.number('options_success_status', 100)
+  const maxAgeMs = typeof f.raw.max_age === 'string' ? f.durationMs('max_age') : undefined
+  if (f.has('max_age') && typeof f.raw.max_age !== 'string')
+    f.report.error(f.at('max_age'), '"max_age" must be a duration string like "12h"')
+  return {
+    origins: f.strings('allow_origins') ?? [],
+    methods: f.strings('allow_methods') ?? [],
+    headers: f.strings('allow_headers') ?? [],
+    expose: f.strings('expose_headers') ?? [],
+    credentials: f.bool('allow_credentials'),
+    privateNetwork: f.bool('allow_private_network'),
+    passthrough: f.bool('options_passthrough'),
+    successStatus: status === undefined ? 0 : Math.floor(status),
+    maxAgeS: maxAgeMs === undefined ? 0 : Math.floor(maxAgeMs / 1000),
+  }
+}
+
+/** Go's http.CanonicalHeaderKey for the usual token characters. */
+function canonical(name: string): string {
+  return name
+    .toLowerCase()
+    .split('-')
+    .map((part) => (part ? (part[0] as string).toUpperCase() + part.slice(1) : part))
+    .join('-')
+}
+
+export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
+  // krakend-cors defaults: every origin and every header when the lists are empty.
+  const origins = (cfg.origins.length > 0 ? cfg.origins : ['*']).map((o) => o.toLowerCase())
+  const allOrigins = origins.includes('*')
+  const exact = new Set(origins.filter((o) => !o.includes('*')))
+  const wildcards = origins
+    .filter((o) => o.includes('*'))
+    .map((o) => [o.slice(0, o.indexOf('*')), o.slice(o.indexOf('*') + 1)] as const)
+  const allowHeaders = cfg.headers.length > 0 ? cfg.headers : ['*']
+  const allHeaders = allowHeaders.includes('*')
+  const sortedHeaders = [...new Set(allowHeaders.map((h) => h.toLowerCase()))].sort()
+  const headerPos = new Map(sortedHeaders.map((h, i) => [h, i]))
+  const methods = cfg.methods.length > 0 ? cfg.methods : ['GET', 'POST', 'HEAD']
+  const expose = cfg.expose.length > 0 ? cfg.expose.map(canonical).join(', ') : undefined
+  const preflightVary = cfg.privateNetwork
+    ? 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network'
+    : 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
+  const status = cfg.successStatus || 204
+
+  const originAllowed = (origin: string) => {
+    if (allOrigins) return true
+    const o = origin.toLowerCase()
+    if (exact.has(o)) return true
+    return wildcards.some(([p, s]) => o.length >= p.length + s.length && o.startsWith(p) && o.endsWith(s))
+  }
+  const methodAllowed = (method: string) => method === 'OPTIONS' || methods.includes(method)
+  // rs/cors: lowercase names, sorted, each once, at most one space or tab around each.
+  const headersAccepted = (values: string[]) => {
+    let last = -1
+    let empty = 0
+    for (const value of values)
+      for (const raw of value.split(',')) {
+        const name = raw.replace(/^[ \t]?/, '').replace(/[ \t]?$/, '')
+        if (/^[ \t]|[ \t]$/.test(name)) return false
+        if (name === '') {
+          empty += 1
+          if (empty > 16) return false
+          continue
+        }
+        const pos = headerPos.get(name)
+        if (pos === undefined || pos <= last) return false
+        last = pos
+      }
+    return true
+  }
+
+  return (req, res) => {
+    const origin = header(req, 'origin') ?? ''
+    const requestMethod = header(req, 'access-control-request-method')
+    if (req.method === 'OPTIONS' && requestMethod) {
+      const headers: Record<string, string> = { vary: preflightVary }
+      const rawHeaders = req.headers['access-control-request-headers']
+      const requested =
+        rawHeaders === undefined ? undefined : Array.isArray(rawHeaders) ? rawHeaders : [rawHeaders]
+      if (
+        origin !== '' &&
+        originAllowed(origin) &&
+        methodAllowed(requestMethod) &&
+        (requested === undefined || allHeaders || headersAccepted(requested))
+      ) {
+        headers['access-control-allow-origin'] = allOrigins ? '*' : origin
+        headers['access-control-allow-methods'] = requestMethod
+        if (requested?.[0]) headers['access-control-allow-headers'] = requested.join(', ')
+        if (cfg.credentials) headers['access-control-allow-credentials'] = 'true'
+        if (cfg.privateNetwork && header(req, 'access-control-request-private-network') === 'true')
+          headers['access-control-allow-private-network'] = 'true'
+        if (cfg.maxAgeS > 0) headers['access-control-max-age'] = String(cfg.maxAgeS)
+      }
+      if (!cfg.passthrough) return { status, headers }
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+      return undefined
+    }
+    res.setHeader('vary', 'Origin')
+    if (origin === '' || !originAllowed(origin) || !methodAllowed(req.method ?? 'GET')) return undefined
+    res.setHeader('access-control-allow-origin', allOrigins ? '*' : origin)
+    if (expose) res.setHeader('access-control-expose-headers', expose)
+    if (cfg.credentials) res.setHeader('access-control-allow-credentials', 'true')
+    return undefined
+  }
+}

@@ -1,0 +1,94 @@
+import type { KeyPath } from '../../core/document.ts'
+import { parseDuration } from '../config/duration.ts'
+import { isObject, type Report } from './types.ts'
+
+/** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
+export class Fields {
+  readonly raw: Record<string, unknown>
+  readonly path: KeyPath
+  readonly report: Report
+
+  constructor(raw: unknown, path: KeyPath, report: Report, namespace: string) {
+    this.path = path
+    this.report = report
+    if (!isObject(raw)) {
+      report.error(path, `extra_config "${namespace}" must be an object`)
+      this.raw = {}
+    } else this.raw = raw
+  }
+
+  at(key: string): KeyPath {
+    return [...this.path, key]
+  }
+
+  has(key: string): boolean {
+    return this.raw[key] !== undefined
+  }
+
+  string(key: string): string | undefined {
+    const v = this.raw[key]
+    if (v === undefined) return undefined
+    if (typeof v !== 'string') {
+      this.report.error(this.at(key), `"${key}" must be a string, got ${JSON.stringify(v)}`)
+      return undefined
+    }
+    return v
+  }
+
+  bool(key: string, fallback = false): boolean {
+    const v = this.raw[key]
+    if (v === undefined) return fallback
+    if (typeof v !== 'boolean') {
+      this.report.error(this.at(key), `"${key}" must be true or false, got ${JSON.stringify(v)}`)
+      return fallback
+    }
+    return v
+  }
+
+  number(key: string, min = 0): number | undefined {
+    const v = this.raw[key]
+    if (v === undefined) return undefined
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+      this.report.error(this.at(key), `"${key}" must be a number >= ${min}, got ${JSON.stringify(v)}`)
+      return undefined
+    }
+    return v
+  }
+
+  strings(key: string): string[] | undefined {
+    const v = this.raw[key]
+    if (v === undefined) return undefined
+    if (!Array.isArray(v) || v.some((item) => typeof item !== 'string')) {
+      this.report.error(this.at(key), `"${key}" must be a list of strings`)
+      return undefined
+    }
+    return v as string[]
+  }
+
+  /** A Go duration ("1s", "1m30s"); undefined when absent or invalid (reported). */
+  durationMs(key: string): number | undefined {
+    const v = this.raw[key]
+    if (v === undefined) return undefined
+    const ms = parseDuration(v)
+    if (ms === undefined) {
+      this.report.error(
+        this.at(key),
+        `"${key}" is not a duration: ${JSON.stringify(v)}`,
+        'write it like "1s" or "1m"',
+      )
+      return undefined
+    }
+    return ms
+  }
+
+  /** Keys this runtime does not implement: refused, since each changes what the component lets through. */
+  refuse(keys: string[], why: string): void {
+    for (const key of keys)
+      if (this.has(key))
+        this.report.error(
+          this.at(key),
+          `"${key}" is not supported by this runtime (${why})`,
+          'remove it, or set `image.runtime: krakend` in gwdeploy.yml to run the official KrakenD image',
+        )
+  }
+}

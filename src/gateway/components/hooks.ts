@@ -1,0 +1,223 @@
+/** The components compiled into request-path hooks, once per service, endpoint and backend. */
+import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
+import type { HeaderValues } from '../request-headers.ts'
+import { compileBotDetector } from './bot-detector.ts'
+import { type Activation, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
+import { compileCircuitBreaker } from './circuit-breaker.ts'
+import { compileClientCredentials } from './client-credentials.ts'
+import { compileClientIp, GIN_CLIENT_IP } from './client-ip.ts'
+import { compileCors } from './cors.ts'
+import { compileHttpSecure } from './http-secure.ts'
+import { compileJsonSchema } from './json-schema.ts'
+import { compileJwt } from './jwt.ts'
+import { compileMartian } from './martian.ts'
+import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
+import { compileSigner } from './signer.ts'
+import type { GuardContext, HeaderSink, IncomingLike, Reply } from './types.ts'
+
+type Log = (message: string) => void
+
+/** Runs before routing; may answer (a Reply) or add response headers through `res`. */
+export type ServiceHook = (req: IncomingLike, res: HeaderSink) => Reply | undefined
+/** Runs after the body is read and before any backend call; may answer instead of the backends. */
+export interface EndpointGuard {
+  needsBody: boolean
+  run(req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined>
+  /** Checks the merged response (validation/cel resp_ expressions); may answer instead. */
+  after?: (data: Record<string, unknown> | undefined, complete: boolean) => Reply | undefined
+}
+/** Answers instead of the normal rendering, from the merged data (auth/signer). */
+export type EndpointResponder = (data: Record<string, unknown> | undefined, failed: boolean) => Promise<Reply>
+
+export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): EndpointResponder | undefined {
+  const signer = endpoint.components?.signer
+  return signer ? compileSigner(signer, endpoint, log) : undefined
+}
+
+/**
+ * Wraps each backend call: `before` may refuse it (an error message), `after` learns the outcome,
+ * `modify` rewrites the request's headers (a copy) and path with query.
+ */
+export interface BackendGuard {
+  before(ctx: GuardContext, method: string, path: string): string | undefined | Promise<string | undefined>
+  after(ok: boolean): void
+  /** Checks this backend's decoded response (validation/cel); an error message fails the call. */
+  checkResponse?: (data: Record<string, unknown>) => string | undefined
+  modify?: (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string }
+}
+
+export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook | undefined {
+  const c = config.components
+  if (!c) return undefined
+  // KrakenD's order: CORS wraps the whole server, then the engine's security headers and bot detector.
+  const steps: ServiceHook[] = []
+  if (c.cors) steps.push(compileCors(c.cors))
+  if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, config.server.healthPath))
+  if (c.botDetector)
+    steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`)))
+  return chain(steps)
+}
+
+function chain(steps: ServiceHook[]): ServiceHook | undefined {
+  if (steps.length <= 1) return steps[0]
+  return (req, res) => {
+    for (const step of steps) {
+      const reply = step(req, res)
+      if (reply) return reply
+    }
+    return undefined
+  }
+}
+
+type Step = (req: IncomingLike, ctx: GuardContext) => Reply | undefined | Promise<Reply | undefined>
+
+export function compileEndpointGuard(
+  endpoint: EndpointConfig,
+  service: GatewayConfig,
+  log: Log,
+): EndpointGuard | undefined {
+  const c = endpoint.components
+  if (!c) return undefined
+  const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
+  const steps: Step[] = []
+  // KrakenD's order: bot detector, JWT, rate limit, then the proxy's JSON-schema validation.
+  if (c.botDetector) steps.push(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
+  const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
+  const rejecter = c.cel ? compileGroup(c.cel.jwt, celLog) : undefined
+  if (c.jwt)
+    steps.push(
+      compileJwt(
+        c.jwt,
+        endpoint,
+        (m) => log(`${prefix}[JWTValidator] ${m}`),
+        rejecter && ((claims) => rejecter({ JWT: claims, now: celNow() }) !== undefined),
+      ),
+    )
+  if (c.rateLimit)
+    steps.push(
+      compileRouterLimit(c.rateLimit, compileClientIp(service.components?.clientIp ?? GIN_CLIENT_IP)),
+    )
+  const aborted = (message: string): Reply =>
+    service.server.returnErrorMsg
+      ? {
+          status: 500,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'x-krakend-completed': 'false' },
+          body: message,
+        }
+      : { status: 500, headers: { 'x-krakend-completed': 'false' }, body: '' }
+  const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
+  if (pre)
+    steps.push((req, ctx) => {
+      const url = req.url ?? '/'
+      const q = url.indexOf('?')
+      const failed = pre({
+        now: celNow(),
+        req_method: req.method ?? 'GET',
+        req_path: q === -1 ? url : url.slice(0, q),
+        req_params: luraParams(ctx.params),
+        req_headers: headerLists(ctx.headers),
+        req_querystring: queryLists(ctx.query),
+      })
+      return failed ? aborted(failed) : undefined
+    })
+  const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
+  if (c.jsonSchema)
+    steps.push(
+      compileJsonSchema(c.jsonSchema, service.server.returnErrorMsg, (m) =>
+        log(`${prefix}[JSONSchema] ${m}`),
+      ),
+    )
+  if (steps.length === 0 && !post) return undefined
+  return {
+    needsBody: c.jsonSchema !== undefined,
+    async run(req, ctx) {
+      for (const step of steps) {
+        const reply = await step(req, ctx)
+        if (reply) return reply
+      }
+      return undefined
+    },
+    ...(post
+      ? {
+          after: (data: Record<string, unknown> | undefined, complete: boolean) => {
+            const failed = post(responseActivation(data ?? {}, complete))
+            return failed ? aborted(failed) : undefined
+          },
+        }
+      : {}),
+  }
+}
+
+export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGuard | undefined {
+  const c = backend.components
+  if (!c) return undefined
+  // KrakenD's backend order: the circuit breaker wraps the rate limit, CEL and the OAuth2 transport,
+  // so any refusal below it counts as a failure.
+  const breaker = c.circuitBreaker
+    ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
+    : undefined
+  const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
+  const martian = c.martian ? compileMartian(c.martian) : undefined
+  const credentials = c.clientCredentials
+    ? compileClientCredentials(c.clientCredentials, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
+    : undefined
+  // martian edits the request first; the OAuth2 transport sets Authorization last, as in KrakenD.
+  const modify =
+    martian || credentials
+      ? (headers: HeaderValues, path: string) => {
+          const out = martian ? martian(headers, path) : { headers: { ...headers }, path }
+          const authorization = credentials?.header()
+          if (authorization) out.headers.authorization = authorization
+          return out
+        }
+      : undefined
+  const celLog = (m: string) => log(`[BACKEND: ${backend.urlPattern}][CEL] ${m}`)
+  const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
+  const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
+  if (!breaker && !limit && !modify && !pre && !post) return undefined
+  const sync = (ctx: GuardContext, method: string, path: string): string | undefined => {
+    const open = breaker?.before()
+    if (open) return open
+    let refused = limit?.()
+    if (!refused && pre) {
+      const q = path.indexOf('?')
+      refused = pre({
+        now: celNow(),
+        req_method: method,
+        req_path: q === -1 ? path : path.slice(0, q),
+        req_params: luraParams(ctx.params),
+        req_headers: headerLists(ctx.headers),
+        req_querystring: queryLists(ctx.query),
+      })
+    }
+    if (refused) breaker?.after(false)
+    return refused
+  }
+  const before = credentials
+    ? async (ctx: GuardContext, method: string, path: string) => {
+        const refused = sync(ctx, method, path)
+        if (refused) return refused
+        const failed = await credentials.prepare()
+        if (failed) breaker?.after(false)
+        return failed
+      }
+    : sync
+  return {
+    before,
+    after: (ok) => breaker?.after(ok),
+    ...(modify ? { modify } : {}),
+    ...(post
+      ? { checkResponse: (data: Record<string, unknown>) => post(responseActivation(data, true)) }
+      : {}),
+  }
+}
+
+function responseActivation(data: Record<string, unknown>, complete: boolean): Activation {
+  return {
+    now: celNow(),
+    resp_completed: complete,
+    resp_metadata_status: 200n,
+    resp_metadata_headers: {},
+    resp_data: data,
+  }
+}

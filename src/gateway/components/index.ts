@@ -1,0 +1,25 @@
+/**
+ * KrakenD's security and traffic components, parsed at validation (config errors exit 2) and
+ * compiled once per service, endpoint and backend at startup. The request path calls a compiled
+ * hook only where a component is configured; everything else costs nothing.
+ */
+export {
+  type BackendGuard,
+  compileBackendGuard,
+  compileEndpointGuard,
+  compileEndpointResponder,
+  compileServiceHook,
+  type EndpointGuard,
+  type EndpointResponder,
+  type ServiceHook,
+} from './hooks.ts'
+export {
+  type BackendComponents,
+  checkComponents,
+  type EndpointComponents,
+  parseBackendComponents,
+  parseEndpointComponents,
+  parseServiceComponents,
+  type ServiceComponents,
+} from './parse.ts'
+export type { GuardContext, Reply } from './types.ts'

@@ -1,0 +1,170 @@
+/** The components' configuration: read from extra_config during validation (problems exit 2). */
+import type { KeyPath } from '../../core/document.ts'
+import type { GatewayConfig } from '../config/types.ts'
+import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
+import { type CelConfig, parseCel } from './cel.ts'
+import { type CircuitBreakerConfig, parseCircuitBreaker } from './circuit-breaker.ts'
+import { type ClientCredentialsConfig, parseClientCredentials } from './client-credentials.ts'
+import { type ClientIpConfig, parseClientIp } from './client-ip.ts'
+import { type CorsConfig, parseCors } from './cors.ts'
+import { Fields } from './fields.ts'
+import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
+import { type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
+import { type JwtConfig, parseJwt } from './jwt.ts'
+import { type MartianConfig, parseMartian } from './martian.ts'
+import {
+  type ProxyLimitConfig,
+  parseProxyLimit,
+  parseRouterLimit,
+  type RouterLimitConfig,
+} from './rate-limit.ts'
+import { parseSigner, type SignerConfig } from './signer.ts'
+import { isObject, type Report } from './types.ts'
+
+export interface ServiceComponents {
+  cors?: CorsConfig
+  httpSecure?: HttpSecureConfig
+  botDetector?: BotDetectorConfig
+  /** The router's client-IP options, read for the rate limits' ip strategy. */
+  clientIp?: ClientIpConfig
+  /** Service-level auth/validator: KrakenD's shared JWK cache; each endpoint here keeps its own. */
+  sharedKeyCache?: true
+}
+export interface EndpointComponents {
+  botDetector?: BotDetectorConfig
+  jwt?: JwtConfig
+  rateLimit?: RouterLimitConfig
+  jsonSchema?: JsonSchemaConfig
+  signer?: SignerConfig
+  cel?: CelConfig
+}
+export interface BackendComponents {
+  clientCredentials?: ClientCredentialsConfig
+  cel?: CelConfig
+  martian?: MartianConfig
+  circuitBreaker?: CircuitBreakerConfig
+  rateLimit?: ProxyLimitConfig
+}
+
+/** Reads one component namespace when present. */
+function reader(extra: Record<string, unknown>, path: KeyPath, report: Report) {
+  return <T>(name: string, parse: (f: Fields) => T): T | undefined =>
+    extra[name] === undefined ? undefined : parse(new Fields(extra[name], [...path, name], report, name))
+}
+
+/** Drops absent components; undefined when none is configured. */
+function present<T extends object>(components: T): T | undefined {
+  const entries = Object.entries(components).filter(([, v]) => v !== undefined)
+  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined
+}
+
+export function parseServiceComponents(
+  extra: unknown,
+  path: KeyPath,
+  report: Report,
+): ServiceComponents | undefined {
+  if (!isObject(extra)) return undefined
+  const read = reader(extra, path, report)
+  return present<ServiceComponents>({
+    cors: read('security/cors', parseCors),
+    httpSecure: read('security/http', parseHttpSecure),
+    botDetector: read('security/bot-detector', parseBotDetector),
+    // validate.ts reports a router that is not an object
+    clientIp: isObject(extra.router) ? read('router', parseClientIp) : undefined,
+    sharedKeyCache: read('auth/validator', parseSharedKeyCache),
+  })
+}
+
+export function parseEndpointComponents(
+  extra: unknown,
+  path: KeyPath,
+  report: Report,
+): EndpointComponents | undefined {
+  if (!isObject(extra)) return undefined
+  const read = reader(extra, path, report)
+  return present<EndpointComponents>({
+    botDetector: read('security/bot-detector', parseBotDetector),
+    jwt: read('auth/validator', parseJwt),
+    rateLimit: read('qos/ratelimit/router', parseRouterLimit),
+    signer: read('auth/signer', parseSigner),
+    jsonSchema:
+      extra['validation/json-schema'] === undefined
+        ? undefined
+        : parseJsonSchema(extra['validation/json-schema'], [...path, 'validation/json-schema'], report),
+    cel: celAt(extra, path, report, 'endpoint'),
+  })
+}
+
+export function parseBackendComponents(
+  extra: unknown,
+  path: KeyPath,
+  report: Report,
+): BackendComponents | undefined {
+  if (!isObject(extra)) return undefined
+  const read = reader(extra, path, report)
+  return present<BackendComponents>({
+    martian:
+      extra['modifier/martian'] === undefined
+        ? undefined
+        : parseMartian(extra['modifier/martian'], [...path, 'modifier/martian'], report),
+    circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
+    rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
+    cel: celAt(extra, path, report, 'backend'),
+    clientCredentials: read('auth/client-credentials', parseClientCredentials),
+  })
+}
+
+function celAt(
+  extra: Record<string, unknown>,
+  path: KeyPath,
+  report: Report,
+  level: 'endpoint' | 'backend',
+): CelConfig | undefined {
+  if (extra['validation/cel'] === undefined) return undefined
+  const at = [...path, 'validation/cel']
+  const cel = parseCel(extra['validation/cel'], at, report, level)
+  if (cel && cel.jwt.length > 0 && extra['auth/validator'] === undefined)
+    report.error(
+      at,
+      'JWT expressions need "auth/validator" on the same endpoint',
+      'add auth/validator or remove them',
+    )
+  return cel
+}
+
+/** Problems only visible with the whole config: per-process state under several workers. */
+export function checkComponents(config: GatewayConfig, report: Report): void {
+  if (config.runtime.workers === 1) return
+  for (const ep of config.endpoints) {
+    const stateful = ep.components?.rateLimit
+      ? 'qos/ratelimit/router'
+      : ep.backends.some((b) => b.components?.rateLimit)
+        ? 'qos/ratelimit/proxy'
+        : undefined
+    if (!stateful) continue
+    report.warn(
+      ['extra_config', 'gwdeploy/runtime', 'workers'],
+      `${stateful} on ${ep.endpoint} counts per worker process: with ${config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`} the gateway admits up to that many times the configured rate`,
+      'set "gwdeploy/runtime": {"workers": 1} (or --workers 1) for KrakenD\'s exact limits',
+    )
+    return
+  }
+}
+
+/** Service-level auth/validator configures only KrakenD's shared JWK cache: anything else would look like protection. */
+function parseSharedKeyCache(f: Fields): true {
+  for (const key of Object.keys(f.raw))
+    if (key !== 'shared_cache_duration' && !/^[@$_#]/.test(key))
+      f.report.error(
+        f.at(key),
+        `at service level auth/validator only sets "shared_cache_duration"; "${key}" would validate nothing`,
+        'put the validator on each endpoint that needs it',
+      )
+  f.number('shared_cache_duration')
+  f.report.warn(
+    f.path,
+    'the shared JWK cache is not implemented: each endpoint caches its own keys (cache, cache_duration)',
+    'traffic is not affected; the JWKS may be fetched once per endpoint',
+  )
+  return true
+}

@@ -1,0 +1,165 @@
+/**
+ * `qos/ratelimit/router` (endpoint) and `qos/ratelimit/proxy` (backend) with krakend-ratelimit's
+ * token buckets: the endpoint-wide limit answers 503, the per-client limit (strategy ip, header or
+ * param) answers 429 (also when the client has no key), both with no body; a backend over its
+ * limit fails like any failed backend ("rate limit exceded", KrakenD's spelling).
+ */
+import type { Fields } from './fields.ts'
+import type { GuardContext, IncomingLike, Reply } from './types.ts'
+
+/** krakend-ratelimit's TokenBucket: starts full, refills only once empty, whole intervals at a time. */
+export class TokenBucket {
+  private readonly fillNs: number
+  private readonly capacity: number
+  private tokens: number
+  private lastRefill: number
+  lastUsed: number
+
+  constructor(rate: number, capacity: number) {
+    this.capacity = Math.max(1, Math.floor(capacity))
+    this.fillNs = Math.trunc(1e9 / Math.max(rate, 1e-9))
+    this.tokens = this.capacity
+    this.lastRefill = nowNs()
+    this.lastUsed = this.lastRefill
+  }
+
+  allow(now = nowNs()): boolean {
+    this.lastUsed = now
+    if (this.tokens > 0) {
+      this.tokens -= 1
+      return true
+    }
+    const add = Math.floor((now - this.lastRefill) / this.fillNs)
+    if (add === 0) return false
+    this.lastRefill += add * this.fillNs
+    // More than a full bucket: refill to capacity without taking one (as krakendrate does).
+    this.tokens = add > this.capacity ? this.capacity : add - 1
+    return true
+  }
+}
+
+const nowNs = () => performance.now() * 1e6
+
+export interface RouterLimitConfig {
+  maxRate: number
+  capacity: number
+  clientMaxRate: number
+  clientCapacity: number
+  strategy: 'ip' | 'header' | 'param' | undefined
+  key: string
+  ttlMs: number
+}
+
+export function parseRouterLimit(f: Fields): RouterLimitConfig {
+  let maxRate = f.number('max_rate') ?? 0
+  let clientMaxRate = f.number('client_max_rate') ?? 0
+  const everyMs = f.durationMs('every')
+  let ttlMs = 10 * 60_000
+  if (f.has('every')) {
+    const every = everyMs === undefined || everyMs < 1000 ? 1000 : everyMs
+    maxRate *= 1000 / every
+    clientMaxRate *= 1000 / every
+    if (every > ttlMs) ttlMs = every * 1.25
+  }
+  const strategyRaw = f.string('strategy')?.toLowerCase()
+  const strategy =
+    strategyRaw === 'ip' || strategyRaw === 'header' || strategyRaw === 'param' ? strategyRaw : undefined
+  if (clientMaxRate > 0 && strategy === undefined)
+    f.report.error(
+      f.at('strategy'),
+      strategyRaw === undefined
+        ? '"client_max_rate" needs a "strategy" ("ip", "header" or "param")'
+        : `unknown strategy "${strategyRaw}"`,
+      'KrakenD would silently drop the per-client limit; use "ip", "header" or "param"',
+    )
+  const key = f.string('key') ?? ''
+  if ((strategy === 'header' || strategy === 'param') && key === '')
+    f.report.error(f.at('key'), `strategy "${strategy}" needs a "key" (the ${strategy} name)`)
+  let capacity = Math.floor(f.number('capacity') ?? 0)
+  if (capacity === 0) capacity = maxRate < 1 ? 1 : Math.floor(maxRate)
+  let clientCapacity = Math.floor(f.number('client_capacity') ?? 0)
+  // krakend-ratelimit compares max_rate (not client_max_rate) here; kept for identical limits.
+  if (clientCapacity === 0) clientCapacity = maxRate < 1 ? 1 : Math.floor(clientMaxRate)
+  return { maxRate, capacity, clientMaxRate, clientCapacity, strategy, key, ttlMs }
+}
+
+const TOO_MANY: Reply = { status: 429, headers: {}, body: '' }
+const UNAVAILABLE: Reply = { status: 503, headers: {}, body: '' }
+
+export function compileRouterLimit(
+  cfg: RouterLimitConfig,
+  clientIp: (req: IncomingLike) => string,
+): (req: IncomingLike, ctx: GuardContext) => Reply | undefined {
+  const global = cfg.maxRate > 0 ? new TokenBucket(cfg.maxRate, cfg.capacity) : undefined
+  let client: ((req: IncomingLike, ctx: GuardContext) => boolean) | undefined
+  if (cfg.clientMaxRate > 0 && cfg.strategy) {
+    const buckets = new Map<string, TokenBucket>()
+    const ttlNs = cfg.ttlMs * 1e6
+    setInterval(
+      () => {
+        const now = nowNs()
+        for (const [key, bucket] of buckets) if (now - bucket.lastUsed > ttlNs) buckets.delete(key)
+      },
+      Math.min(60_000, cfg.ttlMs),
+    ).unref()
+    const lower = cfg.key.toLowerCase()
+    const keyOf =
+      cfg.strategy === 'ip'
+        ? cfg.key
+          ? (req: IncomingLike) => {
+              const first = headerValue(req, lower).split(',')[0]?.trim() ?? ''
+              const ip = first.split(':')[0] ?? ''
+              return first !== '' && isIpv4(ip) ? ip : clientIp(req)
+            }
+          : clientIp
+        : cfg.strategy === 'header'
+          ? (req: IncomingLike) => headerValue(req, lower)
+          : (_req: IncomingLike, ctx: GuardContext) => ctx.params[cfg.key] ?? ''
+    client = (req, ctx) => {
+      const key = keyOf(req, ctx)
+      if (key === '') return false
+      let bucket = buckets.get(key)
+      if (!bucket) {
+        bucket = new TokenBucket(cfg.clientMaxRate, cfg.clientCapacity)
+        buckets.set(key, bucket)
+      }
+      return bucket.allow()
+    }
+  }
+  return (req, ctx) => {
+    // The per-client limiter wraps the endpoint-wide one, as in krakend-ratelimit.
+    if (client && !client(req, ctx)) return TOO_MANY
+    if (global && !global.allow()) return UNAVAILABLE
+    return undefined
+  }
+}
+
+function headerValue(req: IncomingLike, name: string): string {
+  const raw = req.headers[name]
+  return (Array.isArray(raw) ? raw[0] : raw) ?? ''
+}
+
+/** The part before the first ":" must parse as an IP (krakend-ratelimit's key header); v6 never survives that split. */
+function isIpv4(ip: string): boolean {
+  return (
+    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255)
+  )
+}
+
+export interface ProxyLimitConfig {
+  maxRate: number
+  capacity: number
+}
+
+export function parseProxyLimit(f: Fields): ProxyLimitConfig {
+  const maxRate = f.number('max_rate') ?? 0
+  let capacity = Math.floor(f.number('capacity') ?? 0)
+  if (capacity === 0) capacity = maxRate < 1 ? 1 : Math.floor(maxRate)
+  return { maxRate, capacity }
+}
+
+export function compileProxyLimit(cfg: ProxyLimitConfig): (() => string | undefined) | undefined {
+  if (cfg.maxRate <= 0) return undefined
+  const bucket = new TokenBucket(cfg.maxRate, cfg.capacity)
+  return () => (bucket.allow() ? undefined : 'rate limit exceded')
+}

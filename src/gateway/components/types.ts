@@ -1,0 +1,49 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { KeyPath } from '../../core/document.ts'
+import type { HeaderValues } from '../request-headers.ts'
+
+/** An answer a component gives instead of the backends (status, headers, body as written). */
+export interface Reply {
+  status: number
+  headers: Record<string, string>
+  /** undefined: no body at all (e.g. a 204 preflight). */
+  body?: string
+}
+
+/** What a component sees of an incoming request (node:http and node:http2 compat requests). */
+export interface IncomingLike {
+  method?: string | undefined
+  url?: string | undefined
+  headers: IncomingHttpHeaders
+  socket?: { remoteAddress?: string | undefined } | null
+}
+
+/** Something that can carry response headers before the gateway writes its answer. */
+export interface HeaderSink {
+  setHeader(name: string, value: string | string[]): unknown
+}
+
+/** The per-request state an endpoint guard may read and extend (the app's request context). */
+export interface GuardContext {
+  params: Record<string, string | undefined>
+  /** The query string passed to the backends (already filtered), without "?". */
+  query: string
+  /** Headers sent to the backends (a list where a header repeats). */
+  headers: HeaderValues
+  body: Buffer | undefined
+}
+
+/** Where a component reports problems in its configuration. */
+export interface Report {
+  error(path: KeyPath, message: string, hint?: string): void
+  warn(path: KeyPath, message: string, hint?: string): void
+}
+
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The first value of a header (arrays come from repeated headers). */
+export function header(req: IncomingLike, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}

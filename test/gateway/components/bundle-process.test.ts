@@ -1,0 +1,124 @@
+// The bundled runtime (what images ship) as a real process, with components that pull in jose, ajv
+// and cel-js: proves esbuild carries them and that they answer over HTTP/1.1 and h2c.
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { base64url, SignJWT } from 'jose'
+import { buildRuntimeBundle } from '../../../src/image/bundle.ts'
+import { send, sendH2, startBackend, type TestBackend } from '../helpers.ts'
+
+let dir: string
+let backend: TestBackend
+let child: ChildProcess | undefined
+let url: string
+let stderr = ''
+const secret = new TextEncoder().encode('bundle-test-secret-with-32-bytes!!')
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gw-bundle-components-'))
+  backend = await startBackend('api')
+  const bundle = await buildRuntimeBundle({ cacheDir: join(dir, 'cache') })
+  await writeFile(
+    join(dir, 'keys.json'),
+    JSON.stringify({ keys: [{ kty: 'oct', kid: 'k', alg: 'HS256', k: base64url.encode(secret) }] }),
+  )
+  const port = await freePort()
+  await writeFile(
+    join(dir, 'gateway.json'),
+    JSON.stringify({
+      version: 3,
+      name: 'bundle',
+      listen_ip: '127.0.0.1',
+      port,
+      extra_config: {
+        'security/cors': { allow_origins: ['https://app.example'] },
+        'gwdeploy/runtime': { workers: 1 },
+        'telemetry/logging': { level: 'CRITICAL' },
+      },
+      endpoints: [
+        {
+          endpoint: '/orders',
+          method: 'POST',
+          extra_config: {
+            'auth/validator': {
+              alg: 'HS256',
+              jwk_local_path: join(dir, 'keys.json'),
+              disable_jwk_security: true,
+            },
+            'validation/json-schema': { type: 'object', required: ['id'] },
+            'validation/cel': [{ check_expr: "req_method == 'POST'" }],
+          },
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        },
+      ],
+    }),
+  )
+  child = spawn(process.execPath, [bundle.path, '--config', join(dir, 'gateway.json')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  })
+  child.stderr?.on('data', (c) => {
+    stderr += c
+  })
+  url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 200; i += 1) {
+    const up = await send(url, { path: '/__health' }).catch(() => undefined)
+    if (up?.status === 200) return
+    if (child.exitCode !== null) break
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`the bundle never became healthy: ${stderr}`)
+})
+after(async () => {
+  if (child?.pid !== undefined && child.exitCode === null) {
+    child.kill('SIGKILL')
+    await once(child, 'exit')
+  }
+  await backend?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('components in the bundled runtime process', () => {
+  test('JWT, JSON schema and CEL guard the endpoint', async () => {
+    const token = await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'HS256', kid: 'k' }).sign(secret)
+    assert.equal((await send(url, { method: 'POST', path: '/orders', body: { id: 1 } })).status, 401)
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    assert.equal((await send(url, { method: 'POST', path: '/orders', headers: auth, body: {} })).status, 400)
+    assert.equal(
+      (await send(url, { method: 'POST', path: '/orders', headers: auth, body: { id: 1 } })).status,
+      200,
+    )
+  })
+
+  test('CORS preflights over HTTP/1.1 and h2c', async () => {
+    const headers = { origin: 'https://app.example', 'access-control-request-method': 'POST' }
+    for (const res of [
+      await send(url, { method: 'OPTIONS', path: '/orders', headers }),
+      await sendH2(url, { method: 'OPTIONS', path: '/orders', headers }),
+    ]) {
+      assert.equal(res.status, 204)
+      assert.equal(res.headers['access-control-allow-origin'], 'https://app.example')
+    }
+    const h2 = await sendH2(url, {
+      method: 'POST',
+      path: '/orders',
+      headers: { origin: 'https://app.example' },
+    })
+    assert.equal(h2.status, 401)
+    assert.equal(h2.headers.vary, 'Origin')
+    assert.equal(h2.headers['access-control-allow-origin'], 'https://app.example')
+  })
+})
