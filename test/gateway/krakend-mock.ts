@@ -26,6 +26,8 @@ const XML = `<?xml version="1.0" encoding="UTF-8"?>
 export interface KrakendMockOptions {
   delayMs?: number
   port?: number
+  /** Fixed JSON answers by exact path (e.g. a JWK set a caller read from elsewhere at run time). */
+  jsonRoutes?: Record<string, string>
 }
 
 export async function startKrakendMock(
@@ -41,7 +43,9 @@ export async function startKrakendMock(
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString()
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
-      route(req, res, body, delayMs)
+      const fixed = options.jsonRoutes?.[req.url ?? '']
+      if (fixed !== undefined) send(res, 200, { 'content-type': 'application/json' }, fixed)
+      else route(req, res, body, delayMs)
     })
   })
   server.on('connection', (socket: Socket) => {
