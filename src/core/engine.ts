@@ -16,6 +16,7 @@ import {
   type Fleet,
   type FleetSpec,
   otherColour,
+  type ReleaseRecord,
   type RenderedDocument,
   type TargetState,
   type Weights,
@@ -25,9 +26,9 @@ import { isGwError, rolledBackError, usageError } from './errors.ts'
 import { type EngineEvent, type Reporter, step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
 import { resolveSha } from './git.ts'
-import { appendHistory, type HistoryEntry, readHistory } from './history.ts'
 import { HookError, runHooks } from './hooks.ts'
 import { acquireLock, type HeldLock } from './lock.ts'
+import { isCompleted, listRecords, writeRecord } from './records.ts'
 import { lockHolder, type Target } from './target.ts'
 import { testPoint } from './testpoints.ts'
 import { bake, verifyFleet } from './verify.ts'
@@ -170,18 +171,16 @@ function stepsFor(ctx: EngineContext, options: ReleaseOptions, hasServing: boole
   return steps
 }
 
+/** Records the outcome on the target (records.ts) and in the local history cache. */
 export async function recordHistory(
   ctx: EngineContext,
-  entry: Omit<HistoryEntry, 'time' | 'service' | 'env'>,
+  entry: Omit<ReleaseRecord, 'time' | 'service' | 'env'>,
 ): Promise<void> {
   const { target } = ctx
-  await appendHistory(target.stateDir, {
-    time: new Date().toISOString(),
-    service: target.config.service,
-    env: target.env,
-    ...entry,
-  }).catch((error: Error) =>
-    ctx.reporter.emit({ type: 'warn', message: `could not write history: ${error.message}` }),
+  await writeRecord(
+    target,
+    { time: new Date().toISOString(), service: target.config.service, env: target.env, ...entry },
+    (message) => ctx.reporter.emit({ type: 'warn', message }),
   )
 }
 
@@ -200,7 +199,7 @@ export async function finalize(
   ctx: EngineContext,
   green: Fleet,
   previous: Fleet | undefined,
-  entry: Omit<HistoryEntry, 'time' | 'service' | 'env'>,
+  entry: Omit<ReleaseRecord, 'time' | 'service' | 'env'>,
 ): Promise<void> {
   const { target, reporter } = ctx
   await testPoint('finalize', ctx.signal)
@@ -269,7 +268,7 @@ export async function release(
   const { target, reporter } = ctx
   const started = Date.now()
   const resolved = preset
-    ? { sha: preset.sha, version: preset.sha, dirty: false }
+    ? { sha: preset.sha, version: preset.version ?? preset.sha, dirty: false }
     : await step(reporter, 'resolve', () =>
         resolveSha({
           sha: options.sha,
@@ -431,6 +430,7 @@ async function runRelease(
     configName: artifact.configName,
     configDigest: artifact.configDigest,
     image: artifact.image,
+    configText: artifact.configText || undefined,
     colour: green,
     previous: previous ?? undefined,
     holder: lock.info.holder,
@@ -439,9 +439,9 @@ async function runRelease(
   if (decided.unchanged) {
     const fleet = state.fleets[green] as Fleet
     const repaired = await repairLive(ctx, fleet, state, artifact)
-    // Converge: a crash between the last route and finalize leaves no history entry.
-    const history = await readHistory(target.stateDir)
-    const last = [...history].reverse().find((e) => e.status === 'released' || e.status === 'switched')
+    // Converge: a crash between the last route and finalize leaves no record on the target.
+    const records = await listRecords(target, 50).catch(() => [])
+    const last = records.find(isCompleted)
     if (repaired) {
       await recordHistory(ctx, {
         ...base,

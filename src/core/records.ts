@@ -1,0 +1,81 @@
+/**
+ * Release records: kept on the target by the provider (the source of truth, readable from any
+ * machine) and mirrored into the local cache (<stateDir>/history.jsonl, artifacts/), which is
+ * only a convenience. History, `rollback --to` and `status` read the target.
+ */
+import type { Artifact, ReleaseRecord } from '../providers/types.ts'
+import { loadArtifact, readdirSafe } from './artifacts.ts'
+import { appendHistory, readHistory } from './history.ts'
+import type { Target } from './target.ts'
+
+/** How far back `rollback --to` and the engine look for a SHA's release. */
+export const LOOKBACK = 500
+
+/** Writes the record to the target and the local cache; a failure is reported through `warn`. */
+export async function writeRecord(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  record: ReleaseRecord,
+  warn: (message: string) => void,
+): Promise<void> {
+  const { configText, ...entry } = record
+  const store = target.provider.records?.()
+  await Promise.all([
+    store?.append(record).catch((error: Error) => {
+      warn(`could not write the release record to the target (${store.where}): ${error.message}`)
+    }),
+    appendHistory(target.stateDir, entry).catch((error: Error) => {
+      warn(`could not write the local history cache: ${error.message}`)
+    }),
+  ])
+  void configText
+}
+
+/** Records newest first: from the target when the provider keeps them, else the local cache. */
+export async function listRecords(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  limit: number,
+): Promise<ReleaseRecord[]> {
+  const store = target.provider.records?.()
+  if (store) return store.list(limit)
+  return (await readHistory(target.stateDir)).reverse().slice(0, limit)
+}
+
+/** The last completed release or rollback (`released`/`switched`), newest first. */
+export const isCompleted = (record: ReleaseRecord) =>
+  (record.status === 'released' || record.status === 'switched') && record.sha !== undefined
+
+/**
+ * What was released as `sha` (a full SHA or a prefix): the newest recorded release of it that
+ * carries what a redeploy needs — the stamped config, and the image by digest on image-based
+ * providers. From the target's records first, else the local artifact cache.
+ */
+export async function recordedArtifact(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  sha: string,
+  records?: ReleaseRecord[],
+): Promise<Artifact | undefined> {
+  const wanted = sha.toLowerCase()
+  const image = target.provider.capabilities.image
+  const all = records ?? (await listRecords(target, LOOKBACK))
+  const match = all.find(
+    (r) =>
+      r.sha?.startsWith(wanted) &&
+      r.configName &&
+      r.configDigest &&
+      (image ? r.image?.includes('@sha256:') : r.configText !== undefined),
+  )
+  if (match?.sha && match.configName && match.configDigest) {
+    return {
+      sha: match.sha,
+      sha7: match.sha.slice(0, 7),
+      configName: match.configName,
+      configDigest: match.configDigest,
+      // Image providers deploy the image by digest: the config inside it is what runs.
+      configText: match.configText ?? '',
+      ...(match.version ? { version: match.version } : {}),
+      ...(match.image ? { image: match.image } : {}),
+    }
+  }
+  const cached = (await readdirSafe(`${target.stateDir}/artifacts`)).find((name) => name.startsWith(wanted))
+  return cached ? loadArtifact(target.stateDir, cached.replace(/\.json$/, '')) : undefined
+}
