@@ -13,7 +13,9 @@ import { GATEWAY_CONFIG, liveName, makeProject, type Project, sha } from '../cor
 
 const withEndpoint = (path: string) => ({
   ...GATEWAY_CONFIG,
-  endpoints: [{ endpoint: path, method: 'GET', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/x' }] }],
+  endpoints: [
+    { endpoint: path, method: 'GET', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/x' }] },
+  ],
 })
 
 describe('records on the local target: history, rollback --to and status from a second working copy', () => {
