@@ -22,13 +22,14 @@ import {
   type Weights,
 } from '../providers/types.ts'
 import { buildArtifact, fleetMatches, makeArtifact, saveArtifact } from './artifacts.ts'
+import { type ConfigDiff, configDiffRows, diffGatewayConfig } from './config-diff.ts'
 import { isGwError, rolledBackError, usageError } from './errors.ts'
 import { type EngineEvent, type Reporter, step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
 import { resolveSha } from './git.ts'
 import { HookError, runHooks } from './hooks.ts'
 import { acquireLock, type HeldLock } from './lock.ts'
-import { isCompleted, listRecords, writeRecord } from './records.ts'
+import { isCompleted, listRecords, liveConfigText, writeRecord } from './records.ts'
 import { lockHolder, type Target } from './target.ts'
 import { testPoint } from './testpoints.ts'
 import { bake, verifyFleet } from './verify.ts'
@@ -62,6 +63,8 @@ export interface PlanSummary {
   steps: number[]
   /** What the provider would send (manifests, haproxy.cfg, request inputs), on dry runs. */
   documents?: RenderedDocument[]
+  /** The gateway config against the live one, on dry runs. */
+  configDiff?: ConfigDiff
 }
 
 export interface ReleaseResult {
@@ -305,6 +308,9 @@ async function planOnly(
   const artifact = preset ?? (await step(reporter, 'stamp', () => makeArtifact(ctx, sha, version)))
   const state = await step(reporter, 'plan', () => target.provider.inspect())
   const plan = describePlan(ctx, state, artifact, version, {})
+  const live = await liveConfigText(target, state)
+  plan.configDiff = diffGatewayConfig(parseOr(live), parseOr(artifact.configText))
+  reporter.emit({ type: 'summary', title: 'Gateway config changes', rows: configDiffRows(plan.configDiff) })
   if (target.provider.render && !planRelease(state, artifact).unchanged) {
     const image =
       artifact.image ??
@@ -327,6 +333,14 @@ async function planOnly(
     weights: state.weights,
     plan,
     durationMs: 0,
+  }
+}
+
+const parseOr = (text: string | undefined): unknown => {
+  try {
+    return text ? JSON.parse(text) : undefined
+  } catch {
+    return undefined
   }
 }
 

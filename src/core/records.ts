@@ -3,7 +3,7 @@
  * machine) and mirrored into the local cache (<stateDir>/history.jsonl, artifacts/), which is
  * only a convenience. History, `rollback --to` and `status` read the target.
  */
-import type { Artifact, ReleaseRecord } from '../providers/types.ts'
+import { type Artifact, COLOURS, type ReleaseRecord, type TargetState } from '../providers/types.ts'
 import { loadArtifact, readdirSafe } from './artifacts.ts'
 import { appendHistory, readHistory } from './history.ts'
 import type { Target } from './target.ts'
@@ -78,4 +78,26 @@ export async function recordedArtifact(
   }
   const cached = (await readdirSafe(`${target.stateDir}/artifacts`)).find((name) => name.startsWith(wanted))
   return cached ? loadArtifact(target.stateDir, cached.replace(/\.json$/, '')) : undefined
+}
+
+/**
+ * The stamped config the serving colour runs, from the target's records (matched by SHA and
+ * config digest), else the local artifact cache; undefined when nothing serves or it is unknown.
+ */
+export async function liveConfigText(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  state: TargetState,
+): Promise<string | undefined> {
+  const serving = COLOURS.filter((c) => state.fleets[c] && state.weights[c] > 0).sort(
+    (a, b) => state.weights[b] - state.weights[a],
+  )[0]
+  const fleet = serving ? state.fleets[serving] : undefined
+  if (!fleet) return undefined
+  const records = await listRecords(target, LOOKBACK).catch(() => [])
+  const match = records.find(
+    (r) => r.sha === fleet.sha && r.configDigest === fleet.configDigest && r.configText,
+  )
+  if (match?.configText) return match.configText
+  const cached = await loadArtifact(target.stateDir, fleet.sha)
+  return cached?.configDigest === fleet.configDigest && cached.configText ? cached.configText : undefined
 }

@@ -111,4 +111,27 @@ describe('records on the local target: history, rollback --to and status from a 
     assert.match(record.configText, /\/v1\/old/)
     assert.match(record.configText, new RegExp(`rev-${sha(1).slice(0, 7)}`))
   })
+
+  it("release --dry-run from the second copy diffs today's config against the live one", async () => {
+    const summary = join(second.dir, 'summary.md')
+    const text = await second.run(['release', '--sha', sha(3), '--dry-run'], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+    })
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, new RegExp(`gateway config against live e2e rev-${sha(1).slice(0, 7)}`))
+    assert.match(text.stdout, /\+ GET \/v1\/new/)
+    assert.match(text.stdout, /- GET \/v1\/old/)
+    const markdown = await readFile(summary, 'utf8')
+    assert.match(markdown, /### Gateway config changes/)
+    assert.match(markdown, /\| \+ GET \/v1\/new \| added \|/)
+    const { envelope } = await second.json<{
+      result: { plan: { configDiff: { endpoints: { added: string[]; removed: string[] } } } }
+    }>(['release', '--sha', sha(3), '--dry-run'])
+    assert.deepEqual(envelope.result.plan.configDiff.endpoints, {
+      ...envelope.result.plan.configDiff.endpoints,
+      added: ['GET /v1/new'],
+      removed: ['GET /v1/old'],
+    })
+  })
 })
