@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { TargetCommand, targetFlags } from '../cli/target-command.ts'
-import { type EngineContext, type ReleaseResult, release } from '../core/engine.ts'
 import { renderConfigDiff } from '../core/config-diff.ts'
+import { type EngineContext, type ReleaseResult, release } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
 
 export function renderRelease(result: ReleaseResult): string {
