@@ -654,6 +654,7 @@ async function runRelease(
     rows: [
       ['service', config.service + (target.env ? ` (${target.env})` : '')],
       ['config name', artifact.configName],
+      ...(resolved.version !== artifact.sha ? [['version', resolved.version] as const] : []),
       ['colour', green],
       ['traffic', `blue ${weights.blue}% / green ${weights.green}%`],
       ['previous', previous ? `${previous.colour} ${previous.sha.slice(0, 7)}` : 'none'],
