@@ -161,7 +161,7 @@ describe('--sha', () => {
     assert.equal(await version(), one, 'the same tree gives the same suffix')
     await writeFile(join(repo, 'new.txt'), 'two')
     const two = await version()
-    assert.notEqual(two, one, 'an untracked file\'s content is part of the hash')
+    assert.notEqual(two, one, "an untracked file's content is part of the hash")
     await writeFile(join(stateDir, 'history.jsonl'), '{"more":1}\n')
     assert.equal(await version(), two, 'the state dir is not')
     await rm(join(repo, 'new.txt'))
