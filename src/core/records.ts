@@ -10,6 +10,8 @@ import type { Target } from './target.ts'
 
 /** How far back `rollback --to` and the engine look for a SHA's release. */
 export const LOOKBACK = 500
+/** Records kept on the target; older ones are deleted after each write. */
+export const RECORDS_KEPT = 200
 
 /** Writes the record to the target and the local cache; a failure is reported through `warn`. */
 export async function writeRecord(
@@ -20,9 +22,12 @@ export async function writeRecord(
   const { configText, ...entry } = record
   const store = target.provider.records?.()
   await Promise.all([
-    store?.append(record).catch((error: Error) => {
-      warn(`could not write the release record to the target (${store.where}): ${error.message}`)
-    }),
+    store
+      ?.append(record)
+      .then(() => store.prune(RECORDS_KEPT))
+      .catch((error: Error) => {
+        warn(`could not write the release record to the target (${store.where}): ${error.message}`)
+      }),
     appendHistory(target.stateDir, entry).catch((error: Error) => {
       warn(`could not write the local history cache: ${error.message}`)
     }),

@@ -4,7 +4,7 @@
  * by time. Shared by the providers whose target is a directory.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeJsonAtomic } from './local/state.ts'
 import type { ReleaseRecord, ReleaseRecords } from './types.ts'
@@ -30,15 +30,27 @@ export class DirectoryRecords implements ReleaseRecords {
     await writeJsonAtomic(join(this.#dir, recordFileName(record)), record)
   }
 
-  async list(limit: number): Promise<ReleaseRecord[]> {
-    let names: string[]
+  /** Record file names, newest first. */
+  async #names(): Promise<string[]> {
     try {
-      names = (await readdir(this.#dir)).filter((n) => n.endsWith('.json'))
+      return (await readdir(this.#dir))
+        .filter((n) => n.endsWith('.json'))
+        .sort()
+        .reverse()
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw error
     }
-    const newest = names.sort().reverse().slice(0, limit)
+  }
+
+  async prune(keep: number): Promise<number> {
+    const old = (await this.#names()).slice(keep)
+    for (const name of old) await rm(join(this.#dir, name), { force: true })
+    return old.length
+  }
+
+  async list(limit: number): Promise<ReleaseRecord[]> {
+    const newest = (await this.#names()).slice(0, limit)
     const records: ReleaseRecord[] = []
     for (const name of newest) {
       try {

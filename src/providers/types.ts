@@ -249,6 +249,8 @@ export interface ReleaseRecords {
   append(record: ReleaseRecord): Promise<void>
   /** The newest `limit` records, newest first. */
   list(limit: number): Promise<ReleaseRecord[]>
+  /** Deletes all but the newest `keep` records; returns how many went. */
+  prune(keep: number): Promise<number>
 }
 
 export interface ProviderContext {

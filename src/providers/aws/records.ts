@@ -83,7 +83,20 @@ export class SsmRecords implements ReleaseRecords {
     )
   }
 
-  async list(limit: number): Promise<ReleaseRecord[]> {
+  async prune(keep: number): Promise<number> {
+    const { ssm, sdk } = await this.#ssm()
+    const old = (await this.#names()).slice(keep)
+    for (let i = 0; i < old.length; i += 10) {
+      const batch = old.slice(i, i + 10)
+      await call(`DeleteParameters ${this.#path}`, () =>
+        ssm.send(new sdk.DeleteParametersCommand({ Names: batch })),
+      )
+    }
+    return old.length
+  }
+
+  /** Parameter names, newest first. */
+  async #names(): Promise<string[]> {
     const { ssm, sdk } = await this.#ssm()
     const names: string[] = []
     let token: string | undefined
@@ -100,7 +113,12 @@ export class SsmRecords implements ReleaseRecords {
       for (const p of page.Parameters ?? []) if (p.Name) names.push(p.Name)
       token = page.NextToken
     } while (token)
-    const newest = names.sort().reverse().slice(0, limit)
+    return names.sort().reverse()
+  }
+
+  async list(limit: number): Promise<ReleaseRecord[]> {
+    const { ssm, sdk } = await this.#ssm()
+    const newest = (await this.#names()).slice(0, limit)
     const values = new Map<string, string>()
     for (let i = 0; i < newest.length; i += 10) {
       const batch = newest.slice(i, i + 10)

@@ -7,7 +7,7 @@
 import type * as k8s from '@kubernetes/client-node'
 import { recordFileName } from '../file-records.ts'
 import type { ReleaseRecord, ReleaseRecords } from '../types.ts'
-import { call, type KubeClient } from './client.ts'
+import { call, type KubeClient, unlessNotFound } from './client.ts'
 import { baseSelector, type KubeNames, LABEL, MANAGED_BY, selectorString } from './names.ts'
 
 export const RECORD_LABEL = 'gwdeploy.dev/record'
@@ -54,15 +54,32 @@ export class ConfigMapRecords implements ReleaseRecords {
     )
   }
 
-  async list(limit: number): Promise<ReleaseRecord[]> {
-    const client = await this.#api()
+  /** The record ConfigMaps, newest first. */
+  async #items(client: KubeClient): Promise<k8s.V1ConfigMap[]> {
     const selector = selectorString({ ...baseSelector(this.#names), [RECORD_LABEL]: 'release' })
     const list = await call(`list ConfigMaps ${this.#names.namespace} -l ${selector}`, client.server, () =>
       client.core.listNamespacedConfigMap({ namespace: this.#names.namespace, labelSelector: selector }),
     )
-    const newest = [...list.items]
-      .sort((a, b) => (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))
-      .slice(0, limit)
+    return [...list.items].sort((a, b) => (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))
+  }
+
+  async prune(keep: number): Promise<number> {
+    const client = await this.#api()
+    const old = (await this.#items(client)).slice(keep)
+    for (const item of old) {
+      const name = item.metadata?.name ?? ''
+      await call(`delete ConfigMap ${this.#names.namespace}/${name}`, client.server, () =>
+        unlessNotFound(() =>
+          client.core.deleteNamespacedConfigMap({ name, namespace: this.#names.namespace }),
+        ),
+      )
+    }
+    return old.length
+  }
+
+  async list(limit: number): Promise<ReleaseRecord[]> {
+    const client = await this.#api()
+    const newest = (await this.#items(client)).slice(0, limit)
     const records: ReleaseRecord[] = []
     for (const item of newest) {
       const text = item.data?.['record.json']
