@@ -35,13 +35,16 @@ export async function writeRecord(
   void configText
 }
 
-/** Records newest first: from the target when the provider keeps them, else the local cache. */
+/**
+ * Records newest first, from the target. The local cache answers only when the target has no
+ * records at all (a target released by a gwdeploy that did not write them yet).
+ */
 export async function listRecords(
   target: Pick<Target, 'provider' | 'stateDir'>,
   limit: number,
 ): Promise<ReleaseRecord[]> {
-  const store = target.provider.records?.()
-  if (store) return store.list(limit)
+  const records = (await target.provider.records?.().list(limit)) ?? []
+  if (records.length > 0) return records
   return (await readHistory(target.stateDir)).reverse().slice(0, limit)
 }
 
