@@ -6,10 +6,10 @@ import { history } from '../core/operations.ts'
 import { openTarget } from '../core/target.ts'
 
 export default class History extends BaseCommand<typeof History, HistoryEntry[]> {
-  static override summary = 'List releases, rollbacks and other operations from the audit log'
+  static override summary = 'List releases, rollbacks and other operations, newest first, from the target'
   static override flags = {
     ...configFlags,
-    limit: Flags.integer({ char: 'n', description: 'Show the last N entries.', default: 20, min: 1 }),
+    limit: Flags.integer({ char: 'n', description: 'Show the newest N entries.', default: 20, min: 1 }),
   }
 
   protected async execute(): Promise<HistoryEntry[]> {
@@ -21,7 +21,13 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
     if (entries.length === 0) return 'no releases yet'
     return entries
       .map((e) => {
-        const what = [e.sha?.slice(0, 7), e.configName ? `"${e.configName}"` : undefined, e.colour]
+        const dirty = e.version?.includes('_uncommitted_') ? e.version.slice(e.version.indexOf('_')) : ''
+        const what = [
+          e.sha ? e.sha.slice(0, 7) + dirty : undefined,
+          e.configName ? `"${e.configName}"` : undefined,
+          e.colour,
+          e.holder ? `by ${e.holder}` : undefined,
+        ]
           .filter(Boolean)
           .join(' ')
         const took = e.durationMs !== undefined ? ` ${(e.durationMs / 1000).toFixed(1)}s` : ''

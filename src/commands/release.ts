@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import { TargetCommand, targetFlags } from '../cli/target-command.ts'
+import { renderConfigDiff } from '../core/config-diff.ts'
 import { type EngineContext, type ReleaseResult, release } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
 
@@ -11,6 +12,7 @@ export function renderRelease(result: ReleaseResult): string {
       const plan = result.plan
       const lines = [`plan for ${sha7} (${result.configName}) -> ${result.colour}:`]
       for (const action of plan?.actions ?? []) lines.push(`  - ${action}`)
+      if (plan?.configDiff) lines.push('', renderConfigDiff(plan.configDiff))
       for (const document of plan?.documents ?? []) {
         lines.push('', `# ${document.title}`, document.content.trimEnd())
       }

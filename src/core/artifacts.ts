@@ -36,9 +36,9 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
     runtime: target.provider.capabilities.image ? target.config.image.runtime : 'bundled',
   })
   for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
-  void version
   return {
     sha: stamped.sha,
+    version,
     sha7: stamped.sha7,
     configName: stamped.name,
     configDigest: stamped.digest,

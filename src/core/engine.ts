@@ -16,18 +16,20 @@ import {
   type Fleet,
   type FleetSpec,
   otherColour,
+  type ReleaseRecord,
   type RenderedDocument,
   type TargetState,
   type Weights,
 } from '../providers/types.ts'
 import { buildArtifact, fleetMatches, makeArtifact, saveArtifact } from './artifacts.ts'
+import { type ConfigDiff, configDiffRows, diffGatewayConfig } from './config-diff.ts'
 import { isGwError, rolledBackError, usageError } from './errors.ts'
 import { type EngineEvent, type Reporter, step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
 import { resolveSha } from './git.ts'
-import { appendHistory, type HistoryEntry, readHistory } from './history.ts'
 import { HookError, runHooks } from './hooks.ts'
 import { acquireLock, type HeldLock } from './lock.ts'
+import { isCompleted, listRecords, liveConfigText, writeRecord } from './records.ts'
 import { lockHolder, type Target } from './target.ts'
 import { testPoint } from './testpoints.ts'
 import { bake, verifyFleet } from './verify.ts'
@@ -61,6 +63,8 @@ export interface PlanSummary {
   steps: number[]
   /** What the provider would send (manifests, haproxy.cfg, request inputs), on dry runs. */
   documents?: RenderedDocument[]
+  /** The gateway config against the live one, on dry runs. */
+  configDiff?: ConfigDiff
 }
 
 export interface ReleaseResult {
@@ -170,18 +174,16 @@ function stepsFor(ctx: EngineContext, options: ReleaseOptions, hasServing: boole
   return steps
 }
 
+/** Records the outcome on the target (records.ts) and in the local history cache. */
 export async function recordHistory(
   ctx: EngineContext,
-  entry: Omit<HistoryEntry, 'time' | 'service' | 'env'>,
+  entry: Omit<ReleaseRecord, 'time' | 'service' | 'env'>,
 ): Promise<void> {
   const { target } = ctx
-  await appendHistory(target.stateDir, {
-    time: new Date().toISOString(),
-    service: target.config.service,
-    env: target.env,
-    ...entry,
-  }).catch((error: Error) =>
-    ctx.reporter.emit({ type: 'warn', message: `could not write history: ${error.message}` }),
+  await writeRecord(
+    target,
+    { time: new Date().toISOString(), service: target.config.service, env: target.env, ...entry },
+    (message) => ctx.reporter.emit({ type: 'warn', message }),
   )
 }
 
@@ -200,7 +202,7 @@ export async function finalize(
   ctx: EngineContext,
   green: Fleet,
   previous: Fleet | undefined,
-  entry: Omit<HistoryEntry, 'time' | 'service' | 'env'>,
+  entry: Omit<ReleaseRecord, 'time' | 'service' | 'env'>,
 ): Promise<void> {
   const { target, reporter } = ctx
   await testPoint('finalize', ctx.signal)
@@ -269,7 +271,7 @@ export async function release(
   const { target, reporter } = ctx
   const started = Date.now()
   const resolved = preset
-    ? { sha: preset.sha, version: preset.sha, dirty: false }
+    ? { sha: preset.sha, version: preset.version ?? preset.sha, dirty: false }
     : await step(reporter, 'resolve', () =>
         resolveSha({
           sha: options.sha,
@@ -306,6 +308,9 @@ async function planOnly(
   const artifact = preset ?? (await step(reporter, 'stamp', () => makeArtifact(ctx, sha, version)))
   const state = await step(reporter, 'plan', () => target.provider.inspect())
   const plan = describePlan(ctx, state, artifact, version, {})
+  const live = await liveConfigText(target, state)
+  plan.configDiff = diffGatewayConfig(parseOr(live), parseOr(artifact.configText))
+  reporter.emit({ type: 'summary', title: 'Gateway config changes', rows: configDiffRows(plan.configDiff) })
   if (target.provider.render && !planRelease(state, artifact).unchanged) {
     const image =
       artifact.image ??
@@ -328,6 +333,14 @@ async function planOnly(
     weights: state.weights,
     plan,
     durationMs: 0,
+  }
+}
+
+const parseOr = (text: string | undefined): unknown => {
+  try {
+    return text ? JSON.parse(text) : undefined
+  } catch {
+    return undefined
   }
 }
 
@@ -431,6 +444,7 @@ async function runRelease(
     configName: artifact.configName,
     configDigest: artifact.configDigest,
     image: artifact.image,
+    configText: artifact.configText || undefined,
     colour: green,
     previous: previous ?? undefined,
     holder: lock.info.holder,
@@ -439,9 +453,9 @@ async function runRelease(
   if (decided.unchanged) {
     const fleet = state.fleets[green] as Fleet
     const repaired = await repairLive(ctx, fleet, state, artifact)
-    // Converge: a crash between the last route and finalize leaves no history entry.
-    const history = await readHistory(target.stateDir)
-    const last = [...history].reverse().find((e) => e.status === 'released' || e.status === 'switched')
+    // Converge: a crash between the last route and finalize leaves no record on the target.
+    const records = await listRecords(target, 50).catch(() => [])
+    const last = records.find(isCompleted)
     if (repaired) {
       await recordHistory(ctx, {
         ...base,
@@ -640,6 +654,7 @@ async function runRelease(
     rows: [
       ['service', config.service + (target.env ? ` (${target.env})` : '')],
       ['config name', artifact.configName],
+      ...(resolved.version !== artifact.sha ? [['version', resolved.version] as const] : []),
       ['colour', green],
       ['traffic', `blue ${weights.blue}% / green ${weights.green}%`],
       ['previous', previous ? `${previous.colour} ${previous.sha.slice(0, 7)}` : 'none'],

@@ -65,8 +65,41 @@ export async function resolveSha(options: {
       hint: 'Commit them, pass --sha explicitly, or use --allow-dirty (the version gets an _uncommitted_ suffix).',
     })
   }
-  const diff = (await execa('git', ['diff', 'HEAD'], { cwd: options.cwd })).stdout
-  const { createHash } = await import('node:crypto')
-  const hash = createHash('sha256').update(status).update(diff).digest('hex').slice(0, 12)
+  const hash = await dirtyHash(options.cwd, status, pathspec)
   return { sha: head, version: `${head}_uncommitted_${hash}`, dirty: true }
+}
+
+/**
+ * What identifies a dirty tree: `git status`, the diff against HEAD (binary too) and the names and
+ * contents of untracked files (not ignored ones, not gwdeploy's state dir). Same tree, same hash.
+ */
+async function dirtyHash(cwd: string, status: string, pathspec: string[]): Promise<string> {
+  const { createHash } = await import('node:crypto')
+  const { lstat, readFile, readlink } = await import('node:fs/promises')
+  const { join } = await import('node:path')
+  const hash = createHash('sha256').update(status)
+  const diff = await execa('git', ['diff', '--binary', 'HEAD', ...pathspec], { cwd, encoding: 'buffer' })
+  hash.update(diff.stdout)
+  const top = (await execa('git', ['rev-parse', '--show-toplevel'], { cwd })).stdout.trim()
+  const untracked = (
+    await execa('git', ['ls-files', '-z', '--others', '--exclude-standard', '--full-name', ...pathspec], {
+      cwd,
+    })
+  ).stdout
+    .split('\0')
+    .filter(Boolean)
+    .sort()
+  for (const name of untracked) {
+    hash.update(`\0${name}\0`)
+    const file = join(top, name)
+    try {
+      const stats = await lstat(file)
+      // Only regular files are read (a FIFO would block); a symlink counts by its target.
+      if (stats.isFile()) hash.update(await readFile(file))
+      else if (stats.isSymbolicLink()) hash.update(await readlink(file))
+    } catch {
+      // removed while we hash: its name still counts
+    }
+  }
+  return hash.digest('hex').slice(0, 12)
 }

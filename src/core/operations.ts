@@ -5,13 +5,15 @@ import {
   type Colour,
   type LockInfo,
   type NodeHealthStatus,
+  type ReleaseRecord,
   type Weights,
 } from '../providers/types.ts'
 import { type EngineContext, servingColour, withLock } from './engine.ts'
 import { lockHeldError, usageError } from './errors.ts'
 import { step } from './events.ts'
-import { appendHistory, type HistoryEntry, readHistory } from './history.ts'
+import type { HistoryEntry } from './history.ts'
 import { describeLock } from './lock.ts'
+import { isCompleted, listRecords, writeRecord } from './records.ts'
 import type { Target } from './target.ts'
 
 export interface NodeStatus {
@@ -103,7 +105,9 @@ export async function status(target: Target, signal?: AbortSignal): Promise<Stat
       nodes,
     })
   }
-  const history = await readHistory(target.stateDir)
+  // From the target: a fresh CI runner shows the same as the machine that released.
+  const records = await listRecords(target, 50).catch(() => [])
+  const last = records.find(isCompleted)
   return {
     service: config.service,
     provider: provider.id,
@@ -116,7 +120,7 @@ export async function status(target: Target, signal?: AbortSignal): Promise<Stat
     serving,
     colours,
     lock: state.lock ? { ...state.lock, expired: Date.parse(state.lock.expiresAt) <= Date.now() } : null,
-    lastRelease: [...history].reverse().find((e) => e.status === 'released' || e.status === 'switched'),
+    lastRelease: last ? withoutConfig(last) : undefined,
   }
 }
 
@@ -162,17 +166,21 @@ export async function retire(
         progress: (message) => reporter.emit({ type: 'progress', step: 'retire', message }),
       }),
     )
-    await appendHistory(target.stateDir, {
-      time: new Date().toISOString(),
-      operation: 'retire',
-      status: 'retired',
-      service: target.config.service,
-      env: target.env,
-      sha: fleet.sha,
-      configName: fleet.configName,
-      colour,
-      holder: lock.info.holder,
-    })
+    await writeRecord(
+      target,
+      {
+        time: new Date().toISOString(),
+        operation: 'retire',
+        status: 'retired',
+        service: target.config.service,
+        env: target.env,
+        sha: fleet.sha,
+        configName: fleet.configName,
+        colour,
+        holder: lock.info.holder,
+      },
+      (message) => reporter.emit({ type: 'warn', message }),
+    )
     return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
   })
 }
@@ -197,21 +205,30 @@ export async function destroy(
         progress: (message) => reporter.emit({ type: 'progress', step: 'destroy', message }),
       }),
     )
-    await appendHistory(target.stateDir, {
-      time: new Date().toISOString(),
-      operation: 'destroy',
-      status: 'destroyed',
-      service: target.config.service,
-      env: target.env,
-      holder: lock.info.holder,
-    })
+    await writeRecord(
+      target,
+      {
+        time: new Date().toISOString(),
+        operation: 'destroy',
+        status: 'destroyed',
+        service: target.config.service,
+        env: target.env,
+        holder: lock.info.holder,
+      },
+      (message) => reporter.emit({ type: 'warn', message }),
+    )
     return { destroyed }
   })
 }
 
-export async function history(target: Target, limit?: number): Promise<HistoryEntry[]> {
-  const entries = await readHistory(target.stateDir)
-  return limit ? entries.slice(-limit) : entries
+const withoutConfig = ({ configText: _config, ...entry }: ReleaseRecord): HistoryEntry => entry
+
+/**
+ * `gwdeploy history`: the newest `limit` records, newest first, read from the target (the local
+ * history.jsonl is only a cache, used for providers that keep no records).
+ */
+export async function history(target: Target, limit = 20): Promise<HistoryEntry[]> {
+  return (await listRecords(target, limit)).map(withoutConfig)
 }
 
 export async function lockStatus(

@@ -1,7 +1,5 @@
 /** Rollback: switch back to the previous colour when it is up and healthy, else re-release its SHA. */
-import { join } from 'node:path'
 import { COLOURS, type Colour, otherColour, type TargetState } from '../providers/types.ts'
-import { loadArtifact, readdirSafe } from './artifacts.ts'
 import {
   type EngineContext,
   finalize,
@@ -14,7 +12,8 @@ import {
 import { isGwError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
-import { readHistory } from './history.ts'
+import { isCompleted, LOOKBACK, listRecords, recordedArtifact } from './records.ts'
+import type { Target } from './target.ts'
 import { verifyFleet } from './verify.ts'
 
 export interface RollbackOptions {
@@ -26,11 +25,9 @@ export interface RollbackOptions {
  * The colour that fully served before a split: the one the last completed release or rollback
  * put at 100% (from the audit log), else the one carrying more traffic now.
  */
-async function servedBefore(stateDir: string, state: TargetState): Promise<Colour> {
-  const history = await readHistory(stateDir).catch(() => [])
-  const last = [...history]
-    .reverse()
-    .find((e) => (e.status === 'released' || e.status === 'switched') && e.colour && e.sha)
+async function servedBefore(target: Target, state: TargetState): Promise<Colour> {
+  const records = await listRecords(target, 50).catch(() => [])
+  const last = records.find((e) => isCompleted(e) && e.colour)
   if (last?.colour && state.fleets[last.colour]?.sha === last.sha) return last.colour
   return servingColour(state.weights) ?? 'blue'
 }
@@ -53,9 +50,7 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       // Mid-shift (a canary, an interrupted step) the rollback goes to the colour that fully
       // served before the shift began, whichever holds more traffic right now.
       const split = COLOURS.every((c) => state.weights[c] > 0)
-      const serving = split
-        ? otherColour(await servedBefore(target.stateDir, state))
-        : servingColour(state.weights)
+      const serving = split ? otherColour(await servedBefore(target, state)) : servingColour(state.weights)
       const servingFleet = serving ? state.fleets[serving] : undefined
       let wanted = options.to?.toLowerCase()
       if (wanted) {
@@ -141,12 +136,9 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       // Re-release: the SHA asked for, or the one that served before the current one.
       let sha = wanted
       if (!sha) {
-        const history = await readHistory(target.stateDir)
         const live = servingFleet?.sha
-        const released = history.filter(
-          (e) => (e.status === 'released' || e.status === 'switched') && e.sha && e.sha !== live,
-        )
-        sha = released.at(-1)?.sha
+        const records = await listRecords(target, LOOKBACK)
+        sha = records.find((e) => isCompleted(e) && e.sha !== live)?.sha
       }
       if (!sha) {
         throw usageError(
@@ -160,16 +152,19 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     },
   )
   if ('result' in fallback) return fallback.result
-  const artifacts = await readdirSafe(join(target.stateDir, 'artifacts'))
-  const file = artifacts.find((name) => name.startsWith(fallback.sha))
-  const artifact = file ? await loadArtifact(target.stateDir, file.replace(/\.json$/, '')) : undefined
+  if (!/^[0-9a-f]{4,64}$/.test(fallback.sha)) throw usageError(`--to ${fallback.sha} is not a SHA`)
+  // Exactly what was released then (same stamped config, same image digest), never a re-stamp
+  // of today's files.
+  const artifact = await recordedArtifact(target, fallback.sha)
   if (!artifact) {
-    reporter.emit({
-      type: 'warn',
-      message: `no recorded artifact for ${fallback.sha.slice(0, 7)}: re-stamping the current gateway config with that SHA`,
+    const where = target.provider.records?.().where ?? 'the local history'
+    throw usageError(`no release of ${fallback.sha.slice(0, 7)} is recorded on the target (${where})`, {
+      hint: `\`gwdeploy history\` lists what can be rolled back to; \`gwdeploy release --sha ${fallback.sha}\` stamps today's gateway config with that SHA instead.`,
     })
-    if (!/^[0-9a-f]{7,64}$/.test(fallback.sha)) throw usageError(`--to ${fallback.sha} is not a SHA`)
-    return release(ctx, { sha: fallback.sha, lockWaitMs: options.lockWaitMs ?? 0 })
   }
+  reporter.emit({
+    type: 'info',
+    message: `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
+  })
   return release(ctx, { lockWaitMs: options.lockWaitMs ?? 0 }, artifact)
 }

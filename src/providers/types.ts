@@ -16,6 +16,7 @@
  */
 import type { GwConfig } from '../config/schema.ts'
 import type { EngineEvent } from '../core/events.ts'
+import type { HistoryEntry } from '../core/history.ts'
 
 export type ProviderId = 'local' | 'haproxy' | 'aws' | 'kubernetes'
 
@@ -37,6 +38,8 @@ export interface Artifact {
   configDigest: string
   /** The stamped gateway config, as written into the image / release directory. */
   configText: string
+  /** The SHA, plus `_uncommitted_<hash>` when released from a dirty tree with --allow-dirty. */
+  version?: string
   /** Image reference deployed by digest (`repository@sha256:...`); image-based providers only. */
   image?: string
   /**
@@ -225,6 +228,29 @@ export interface Provider {
   destroy(options?: OperationOptions): Promise<void>
   /** Releases clients/sockets; the process should be able to exit after. */
   close?(): Promise<void>
+  /** The release records kept on the target (the source of truth for history and rollback --to). */
+  records?(): ReleaseRecords
+}
+
+/**
+ * One release record as kept on the target: the audit entry (SHA, version, config name and
+ * digest, image by digest, who, when, outcome) plus, for releases, the stamped config itself,
+ * so `history`, `rollback --to` and `status` work from any machine.
+ */
+export interface ReleaseRecord extends HistoryEntry {
+  /** The stamped gateway config (omitted where the store cannot hold it; images carry it too). */
+  configText?: string | undefined
+}
+
+/** Release records stored where the target lives (state dir, ConfigMaps, SSM parameters). */
+export interface ReleaseRecords {
+  /** Where the records live, for messages (`ConfigMaps in namespace x`, a directory...). */
+  readonly where: string
+  append(record: ReleaseRecord): Promise<void>
+  /** The newest `limit` records, newest first. */
+  list(limit: number): Promise<ReleaseRecord[]>
+  /** Deletes all but the newest `keep` records; returns how many went. */
+  prune(keep: number): Promise<number>
 }
 
 export interface ProviderContext {

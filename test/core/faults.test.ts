@@ -151,6 +151,21 @@ describe('--sha', () => {
       /uncommitted changes/,
     )
   })
+
+  it('--allow-dirty: the _uncommitted_ hash covers untracked files by content, not the state dir', async () => {
+    const stateDir = join(repo, '.gwdeploy')
+    const version = async () => (await resolveSha({ allowDirty: true, cwd: repo, stateDir })).version
+    await writeFile(join(repo, 'new.txt'), 'one')
+    const one = await version()
+    assert.match(one, new RegExp(`^${head}_uncommitted_[0-9a-f]{12}$`))
+    assert.equal(await version(), one, 'the same tree gives the same suffix')
+    await writeFile(join(repo, 'new.txt'), 'two')
+    const two = await version()
+    assert.notEqual(two, one, "an untracked file's content is part of the hash")
+    await writeFile(join(stateDir, 'history.jsonl'), '{"more":1}\n')
+    assert.equal(await version(), two, 'the state dir is not')
+    await rm(join(repo, 'new.txt'))
+  })
 })
 
 describe('config parsing', () => {

@@ -133,20 +133,23 @@ describe('release -> status -> release -> rollback -> promote -> retire -> histo
     assert.equal(await liveName(project.port), `e2e rev-${sha(1).slice(0, 7)}`)
   })
 
-  it('history lists every operation', async () => {
+  it('history lists every operation, newest first', async () => {
     const { envelope } = await project.json<{ result: Array<{ operation: string; status: string }> }>([
       'history',
     ])
     const ops = envelope.result.map((e) => `${e.operation}:${e.status}`)
-    assert.deepEqual(ops, [
-      'release:released',
-      'release:released',
-      'rollback:switched',
-      'release:preview',
-      'promote:preview',
-      'promote:released',
-      'retire:retired',
-      'rollback:switched',
-    ])
+    assert.deepEqual(
+      ops,
+      [
+        'release:released',
+        'release:released',
+        'rollback:switched',
+        'release:preview',
+        'promote:preview',
+        'promote:released',
+        'retire:retired',
+        'rollback:switched',
+      ].reverse(),
+    )
   })
 })

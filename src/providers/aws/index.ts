@@ -48,6 +48,7 @@ import {
 import { ListenerRuleLock } from './lock.ts'
 import { TAG } from './names.ts'
 import { OriginalActions } from './original-action.ts'
+import { SsmRecords } from './records.ts'
 import { renderDocuments } from './render.ts'
 import { listenerActions, planLaunches, previewActions } from './requests.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
@@ -75,6 +76,7 @@ export class AwsProvider implements Provider, AwsContext {
   #testListener: Promise<ListenerInfo | undefined> | undefined
   #lock: ListenerRuleLock | undefined
   readonly #originals = new OriginalActions(this)
+  #records: SsmRecords | undefined
 
   constructor(settings: AwsSettings) {
     this.settings = settings
@@ -341,7 +343,13 @@ export class AwsProvider implements Provider, AwsContext {
     for (const arn of records) await deleteRule(this, arn)
   }
 
+  records(): SsmRecords {
+    this.#records ??= new SsmRecords(this.settings)
+    return this.#records
+  }
+
   async close(): Promise<void> {
+    this.#records?.close()
     if (!this.#clients) return
     const clients = await this.#clients.catch(() => undefined)
     clients?.ec2.destroy()

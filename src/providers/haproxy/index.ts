@@ -9,9 +9,10 @@
  * points at the nodes. Every runtime change is also written to haproxy.cfg / the map file.
  */
 import { readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
 import { providerError } from '../../core/errors.ts'
+import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
 import {
   COLOURS,
@@ -288,6 +289,11 @@ export class HaproxyProvider implements Provider {
       else delete saved.keepUntil
       state.fleets[colour] = saved
     })
+  }
+
+  /** Release records beside the fleet record: `<stateDir>/gwdeploy-<target>-releases/`. */
+  records(): DirectoryRecords {
+    return new DirectoryRecords(join(dirname(this.#store.file), `gwdeploy-${this.#target}-releases`))
   }
 
   lock(): Lock {

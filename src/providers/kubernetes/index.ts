@@ -47,6 +47,7 @@ import {
   PORT_NAME,
   selectorString,
 } from './names.ts'
+import { ConfigMapRecords } from './records.ts'
 import { rolloutState } from './rollout.ts'
 import { type KubeSettings, kubeSettings } from './settings.ts'
 import { openTunnel, podProxyPath, serviceProxyPath, type Tunnel } from './tunnel.ts'
@@ -511,6 +512,11 @@ export class KubernetesProvider implements Provider {
         c.mergePatch,
       ),
     )
+  }
+
+  /** Release records: ConfigMaps in the namespace (records.ts). */
+  records(): ConfigMapRecords {
+    return new ConfigMapRecords(() => this.#api(), this.#settings.names)
   }
 
   lock(): Lock {

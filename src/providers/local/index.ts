@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
+import { DirectoryRecords } from '../file-records.ts'
 import {
   COLOURS,
   type Colour,
@@ -356,6 +357,11 @@ export class LocalProvider implements Provider {
     if (facts.keepUntil) record.keepUntil = facts.keepUntil
     else delete record.keepUntil
     await writeJsonAtomic(this.paths.fleetFile(colour), record)
+  }
+
+  /** Release records in the state dir (the local target): `<stateDir>/records/`. */
+  records(): DirectoryRecords {
+    return new DirectoryRecords(join(this.#options.stateDir, 'records'))
   }
 
   lock(): Lock {

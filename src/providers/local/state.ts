@@ -10,7 +10,8 @@
  *   <stateDir>/local/releases/<sha7>-<digest12>/  the "image": stamped config (+ bundle copy)
  *   <stateDir>/local/logs/<node>.log    each node's stdout/stderr; router.log for the proxy
  *   <stateDir>/lock.json                the release lock
- *   <stateDir>/history.jsonl            the audit log (written by the engine)
+ *   <stateDir>/records/<time>-<op>-<sha7>-<rand>.json  release records (the target's truth)
+ *   <stateDir>/history.jsonl            the local audit cache (written by the engine)
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'

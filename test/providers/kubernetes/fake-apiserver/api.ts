@@ -13,6 +13,14 @@ export const RESOURCES: ResourceType[] = [
   { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', shortNames: ['po'] },
   { group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', shortNames: ['svc'] },
   {
+    group: '',
+    version: 'v1',
+    plural: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    shortNames: ['cm'],
+  },
+  {
     group: 'apps',
     version: 'v1',
     plural: 'deployments',

@@ -1,0 +1,111 @@
+/**
+ * Release records: kept on the target by the provider (the source of truth, readable from any
+ * machine) and mirrored into the local cache (<stateDir>/history.jsonl, artifacts/), which is
+ * only a convenience. History, `rollback --to` and `status` read the target.
+ */
+import { type Artifact, COLOURS, type ReleaseRecord, type TargetState } from '../providers/types.ts'
+import { loadArtifact, readdirSafe } from './artifacts.ts'
+import { appendHistory, readHistory } from './history.ts'
+import type { Target } from './target.ts'
+
+/** How far back `rollback --to` and the engine look for a SHA's release. */
+export const LOOKBACK = 500
+/** Records kept on the target; older ones are deleted after each write. */
+export const RECORDS_KEPT = 200
+
+/** Writes the record to the target and the local cache; a failure is reported through `warn`. */
+export async function writeRecord(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  record: ReleaseRecord,
+  warn: (message: string) => void,
+): Promise<void> {
+  const { configText, ...entry } = record
+  const store = target.provider.records?.()
+  await Promise.all([
+    store
+      ?.append(record)
+      .then(() => store.prune(RECORDS_KEPT))
+      .catch((error: Error) => {
+        warn(`could not write the release record to the target (${store.where}): ${error.message}`)
+      }),
+    appendHistory(target.stateDir, entry).catch((error: Error) => {
+      warn(`could not write the local history cache: ${error.message}`)
+    }),
+  ])
+  void configText
+}
+
+/**
+ * Records newest first, from the target. The local cache answers only when the target has no
+ * records at all (a target released by a gwdeploy that did not write them yet).
+ */
+export async function listRecords(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  limit: number,
+): Promise<ReleaseRecord[]> {
+  const records = (await target.provider.records?.().list(limit)) ?? []
+  if (records.length > 0) return records
+  return (await readHistory(target.stateDir)).reverse().slice(0, limit)
+}
+
+/** The last completed release or rollback (`released`/`switched`), newest first. */
+export const isCompleted = (record: ReleaseRecord) =>
+  (record.status === 'released' || record.status === 'switched') && record.sha !== undefined
+
+/**
+ * What was released as `sha` (a full SHA or a prefix): the newest recorded release of it that
+ * carries what a redeploy needs — the stamped config, and the image by digest on image-based
+ * providers. From the target's records first, else the local artifact cache.
+ */
+export async function recordedArtifact(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  sha: string,
+  records?: ReleaseRecord[],
+): Promise<Artifact | undefined> {
+  const wanted = sha.toLowerCase()
+  const image = target.provider.capabilities.image
+  const all = records ?? (await listRecords(target, LOOKBACK))
+  const match = all.find(
+    (r) =>
+      r.sha?.startsWith(wanted) &&
+      r.configName &&
+      r.configDigest &&
+      (image ? r.image?.includes('@sha256:') : r.configText !== undefined),
+  )
+  if (match?.sha && match.configName && match.configDigest) {
+    return {
+      sha: match.sha,
+      sha7: match.sha.slice(0, 7),
+      configName: match.configName,
+      configDigest: match.configDigest,
+      // Image providers deploy the image by digest: the config inside it is what runs.
+      configText: match.configText ?? '',
+      ...(match.version ? { version: match.version } : {}),
+      ...(match.image ? { image: match.image } : {}),
+    }
+  }
+  const cached = (await readdirSafe(`${target.stateDir}/artifacts`)).find((name) => name.startsWith(wanted))
+  return cached ? loadArtifact(target.stateDir, cached.replace(/\.json$/, '')) : undefined
+}
+
+/**
+ * The stamped config the serving colour runs, from the target's records (matched by SHA and
+ * config digest), else the local artifact cache; undefined when nothing serves or it is unknown.
+ */
+export async function liveConfigText(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  state: TargetState,
+): Promise<string | undefined> {
+  const serving = COLOURS.filter((c) => state.fleets[c] && state.weights[c] > 0).sort(
+    (a, b) => state.weights[b] - state.weights[a],
+  )[0]
+  const fleet = serving ? state.fleets[serving] : undefined
+  if (!fleet) return undefined
+  const records = await listRecords(target, LOOKBACK).catch(() => [])
+  const match = records.find(
+    (r) => r.sha === fleet.sha && r.configDigest === fleet.configDigest && r.configText,
+  )
+  if (match?.configText) return match.configText
+  const cached = await loadArtifact(target.stateDir, fleet.sha)
+  return cached?.configDigest === fleet.configDigest && cached.configText ? cached.configText : undefined
+}

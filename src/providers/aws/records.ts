@@ -1,0 +1,146 @@
+/**
+ * Release records on AWS: one SSM Parameter Store parameter per record under
+ * `/gwdeploy/<service>[-<env>]/releases/`, its value the record as JSON with the stamped config
+ * gzipped (base64). A value fits a standard parameter (4 KB) or an advanced one (8 KB); a config
+ * too large for that is left out of the record (the image, deployed by digest, carries it).
+ * The SSM client is imported lazily, only when records are read or written.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib'
+import type { SSMClient } from '@aws-sdk/client-ssm'
+import { recordFileName } from '../file-records.ts'
+import type { ReleaseRecord, ReleaseRecords } from '../types.ts'
+import { call } from './clients.ts'
+import type { AwsSettings } from './settings.ts'
+
+const STANDARD_MAX = 4096
+const ADVANCED_MAX = 8192
+
+/** The stored form: the config travels gzipped, the rest as is. */
+interface StoredRecord extends Omit<ReleaseRecord, 'configText'> {
+  configGzip?: string
+}
+
+/** The parameter value for a record and its tier; pure (tested without AWS). */
+export function encodeRecord(record: ReleaseRecord): { value: string; tier: 'Standard' | 'Advanced' } {
+  const { configText, ...rest } = record
+  const stored: StoredRecord = configText
+    ? { ...rest, configGzip: gzipSync(configText).toString('base64') }
+    : rest
+  let value = JSON.stringify(stored)
+  if (value.length > ADVANCED_MAX) value = JSON.stringify(rest)
+  return { value, tier: value.length > STANDARD_MAX ? 'Advanced' : 'Standard' }
+}
+
+export function decodeRecord(value: string): ReleaseRecord {
+  const { configGzip, ...rest } = JSON.parse(value) as StoredRecord
+  return configGzip ? { ...rest, configText: gunzipSync(Buffer.from(configGzip, 'base64')).toString() } : rest
+}
+
+export class SsmRecords implements ReleaseRecords {
+  readonly where: string
+  readonly #settings: AwsSettings
+  readonly #path: string
+  #client: Promise<{ ssm: SSMClient; sdk: typeof import('@aws-sdk/client-ssm') }> | undefined
+
+  constructor(settings: AwsSettings) {
+    this.#settings = settings
+    this.#path = `/gwdeploy/${settings.key}/releases`
+    this.where = `SSM parameters under ${this.#path}`
+  }
+
+  #ssm() {
+    this.#client ??= import('@aws-sdk/client-ssm').then((sdk) => {
+      const { aws } = this.#settings
+      const ssm = new sdk.SSMClient({
+        ...(aws.region ? { region: aws.region } : {}),
+        ...(aws.profile ? { profile: aws.profile } : {}),
+        ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+        maxAttempts: aws.maxAttempts,
+        retryMode: 'adaptive',
+      })
+      return { ssm, sdk }
+    })
+    return this.#client
+  }
+
+  async append(record: ReleaseRecord): Promise<void> {
+    const { ssm, sdk } = await this.#ssm()
+    const { value, tier } = encodeRecord(record)
+    const name = `${this.#path}/${recordFileName(record).replace(/\.json$/, '')}`
+    await call(`PutParameter ${name}`, () =>
+      ssm.send(
+        new sdk.PutParameterCommand({
+          Name: name,
+          Value: value,
+          Type: 'String',
+          Tier: tier,
+          Tags: [
+            { Key: 'gwdeploy:managed-by', Value: 'gwdeploy' },
+            { Key: 'gwdeploy:target', Value: this.#settings.key },
+          ],
+        }),
+      ),
+    )
+  }
+
+  async prune(keep: number): Promise<number> {
+    const { ssm, sdk } = await this.#ssm()
+    const old = (await this.#names()).slice(keep)
+    for (let i = 0; i < old.length; i += 10) {
+      const batch = old.slice(i, i + 10)
+      await call(`DeleteParameters ${this.#path}`, () =>
+        ssm.send(new sdk.DeleteParametersCommand({ Names: batch })),
+      )
+    }
+    return old.length
+  }
+
+  /** Parameter names, newest first. */
+  async #names(): Promise<string[]> {
+    const { ssm, sdk } = await this.#ssm()
+    const names: string[] = []
+    let token: string | undefined
+    do {
+      const page = await call(`DescribeParameters ${this.#path}`, () =>
+        ssm.send(
+          new sdk.DescribeParametersCommand({
+            ParameterFilters: [{ Key: 'Path', Option: 'OneLevel', Values: [this.#path] }],
+            MaxResults: 50,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      )
+      for (const p of page.Parameters ?? []) if (p.Name) names.push(p.Name)
+      token = page.NextToken
+    } while (token)
+    return names.sort().reverse()
+  }
+
+  async list(limit: number): Promise<ReleaseRecord[]> {
+    const { ssm, sdk } = await this.#ssm()
+    const newest = (await this.#names()).slice(0, limit)
+    const values = new Map<string, string>()
+    for (let i = 0; i < newest.length; i += 10) {
+      const batch = newest.slice(i, i + 10)
+      const got = await call(`GetParameters ${this.#path}`, () =>
+        ssm.send(new sdk.GetParametersCommand({ Names: batch })),
+      )
+      for (const p of got.Parameters ?? []) if (p.Name && p.Value) values.set(p.Name, p.Value)
+    }
+    const records: ReleaseRecord[] = []
+    for (const name of newest) {
+      const value = values.get(name)
+      if (!value) continue
+      try {
+        records.push(decodeRecord(value))
+      } catch {
+        // not a record of ours (written by hand): the others still list
+      }
+    }
+    return records
+  }
+
+  close(): void {
+    void this.#client?.then(({ ssm }) => ssm.destroy()).catch(() => {})
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Release records as files in a directory on the target's side (the local provider's state dir,
+ * the HAProxy state dir): one JSON file per record, written atomically, named so that names sort
+ * by time. Shared by the providers whose target is a directory.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeJsonAtomic } from './local/state.ts'
+import type { ReleaseRecord, ReleaseRecords } from './types.ts'
+
+/** `2026-12-01T153700123Z-release-abc1234-9f3e.json`: sortable, unique, safe on every filesystem. */
+export function recordFileName(record: ReleaseRecord): string {
+  const time = record.time.replace(/[:.]/g, '')
+  const sha7 = record.sha?.slice(0, 7) ?? 'none'
+  return `${time}-${record.operation}-${sha7}-${randomBytes(2).toString('hex')}.json`
+}
+
+export class DirectoryRecords implements ReleaseRecords {
+  readonly where: string
+  readonly #dir: string
+
+  constructor(dir: string) {
+    this.#dir = dir
+    this.where = dir
+  }
+
+  async append(record: ReleaseRecord): Promise<void> {
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 })
+    await writeJsonAtomic(join(this.#dir, recordFileName(record)), record)
+  }
+
+  /** Record file names, newest first. */
+  async #names(): Promise<string[]> {
+    try {
+      return (await readdir(this.#dir))
+        .filter((n) => n.endsWith('.json'))
+        .sort()
+        .reverse()
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw error
+    }
+  }
+
+  async prune(keep: number): Promise<number> {
+    const old = (await this.#names()).slice(keep)
+    for (const name of old) await rm(join(this.#dir, name), { force: true })
+    return old.length
+  }
+
+  async list(limit: number): Promise<ReleaseRecord[]> {
+    const newest = (await this.#names()).slice(0, limit)
+    const records: ReleaseRecord[] = []
+    for (const name of newest) {
+      try {
+        records.push(JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as ReleaseRecord)
+      } catch {
+        // a record being written right now (or damaged by hand): the others still list
+      }
+    }
+    return records
+  }
+}

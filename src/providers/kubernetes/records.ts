@@ -1,0 +1,97 @@
+/**
+ * Release records in the cluster: one ConfigMap per record in the service's namespace, named
+ * `<instance>-release-<time>-<op>-<sha7>-<rand>` (names sort by time), labelled like the rest of
+ * the service plus `gwdeploy.dev/record`. `data["record.json"]` holds the record,
+ * `data["gateway.json"]` the stamped config (a ConfigMap holds up to 1 MiB).
+ */
+import type * as k8s from '@kubernetes/client-node'
+import { recordFileName } from '../file-records.ts'
+import type { ReleaseRecord, ReleaseRecords } from '../types.ts'
+import { call, type KubeClient, unlessNotFound } from './client.ts'
+import { baseSelector, type KubeNames, LABEL, MANAGED_BY, selectorString } from './names.ts'
+
+export const RECORD_LABEL = 'gwdeploy.dev/record'
+
+/** The ConfigMap for a record (pure: golden-free, tested through the fake API server). */
+export function recordConfigMap(names: KubeNames, record: ReleaseRecord): k8s.V1ConfigMap {
+  const { configText, ...rest } = record
+  const stem = recordFileName(record)
+    .replace(/\.json$/, '')
+    .toLowerCase()
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `${names.instance}-release-${stem}`.slice(0, 253),
+      namespace: names.namespace,
+      labels: {
+        ...baseSelector(names),
+        [LABEL.managedBy]: MANAGED_BY,
+        [RECORD_LABEL]: 'release',
+        ...(record.sha ? { [LABEL.sha]: record.sha.slice(0, 63) } : {}),
+      },
+    },
+    data: { 'record.json': JSON.stringify(rest), ...(configText ? { 'gateway.json': configText } : {}) },
+  }
+}
+
+export class ConfigMapRecords implements ReleaseRecords {
+  readonly where: string
+  readonly #api: () => Promise<KubeClient>
+  readonly #names: KubeNames
+
+  constructor(api: () => Promise<KubeClient>, names: KubeNames) {
+    this.#api = api
+    this.#names = names
+    this.where = `ConfigMaps labelled ${RECORD_LABEL} in namespace ${names.namespace}`
+  }
+
+  async append(record: ReleaseRecord): Promise<void> {
+    const client = await this.#api()
+    const body = recordConfigMap(this.#names, record)
+    await call(`create ConfigMap ${this.#names.namespace}/${body.metadata?.name}`, client.server, () =>
+      client.core.createNamespacedConfigMap({ namespace: this.#names.namespace, body }),
+    )
+  }
+
+  /** The record ConfigMaps, newest first. */
+  async #items(client: KubeClient): Promise<k8s.V1ConfigMap[]> {
+    const selector = selectorString({ ...baseSelector(this.#names), [RECORD_LABEL]: 'release' })
+    const list = await call(`list ConfigMaps ${this.#names.namespace} -l ${selector}`, client.server, () =>
+      client.core.listNamespacedConfigMap({ namespace: this.#names.namespace, labelSelector: selector }),
+    )
+    return [...list.items].sort((a, b) => (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))
+  }
+
+  async prune(keep: number): Promise<number> {
+    const client = await this.#api()
+    const old = (await this.#items(client)).slice(keep)
+    for (const item of old) {
+      const name = item.metadata?.name ?? ''
+      await call(`delete ConfigMap ${this.#names.namespace}/${name}`, client.server, () =>
+        unlessNotFound(() =>
+          client.core.deleteNamespacedConfigMap({ name, namespace: this.#names.namespace }),
+        ),
+      )
+    }
+    return old.length
+  }
+
+  async list(limit: number): Promise<ReleaseRecord[]> {
+    const client = await this.#api()
+    const newest = (await this.#items(client)).slice(0, limit)
+    const records: ReleaseRecord[] = []
+    for (const item of newest) {
+      const text = item.data?.['record.json']
+      if (!text) continue
+      try {
+        const record = JSON.parse(text) as ReleaseRecord
+        const config = item.data?.['gateway.json']
+        records.push(config ? { ...record, configText: config } : record)
+      } catch {
+        // edited by hand: the others still list
+      }
+    }
+    return records
+  }
+}

@@ -1,0 +1,69 @@
+/** Release record stores: the directory store (local, haproxy) and the SSM value encoding (aws). */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { decodeRecord, encodeRecord } from '../../src/providers/aws/records.ts'
+import { DirectoryRecords } from '../../src/providers/file-records.ts'
+import type { ReleaseRecord } from '../../src/providers/types.ts'
+
+const record = (n: number, configText?: string): ReleaseRecord => ({
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+  operation: 'release',
+  status: 'released',
+  service: 'svc',
+  sha: `${n}`.padStart(2, '0').repeat(20),
+  configName: `svc rev-${n}`,
+  configDigest: 'd'.repeat(64),
+  ...(configText ? { configText } : {}),
+})
+
+describe('DirectoryRecords', () => {
+  let dir: string
+  after(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('lists newest first, whatever the order of writing, and prunes all but the newest', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gwd-records-'))
+    const store = new DirectoryRecords(join(dir, 'records'))
+    assert.deepEqual(await store.list(10), [], 'no directory yet: no records')
+    for (const n of [3, 1, 5, 2, 4]) await store.append(record(n, `{"n":${n}}`))
+    assert.deepEqual(
+      (await store.list(3)).map((r) => r.configName),
+      ['svc rev-5', 'svc rev-4', 'svc rev-3'],
+    )
+    assert.equal((await store.list(1))[0]?.configText, '{"n":5}')
+    assert.equal(await store.prune(2), 3)
+    assert.equal((await readdir(join(dir, 'records'))).length, 2)
+    assert.deepEqual(
+      (await store.list(10)).map((r) => r.configName),
+      ['svc rev-5', 'svc rev-4'],
+    )
+  })
+})
+
+describe('SSM record encoding', () => {
+  it('a small record round-trips in a standard parameter, the config gzipped', () => {
+    const config = JSON.stringify({ version: 3, endpoints: [{ endpoint: '/a'.repeat(200) }] })
+    const { value, tier } = encodeRecord(record(1, config))
+    assert.equal(tier, 'Standard')
+    assert.ok(!value.includes('/a/a/a'), 'the config is stored compressed')
+    assert.deepEqual(decodeRecord(value), record(1, config))
+  })
+
+  it('a record over 4 KB goes to an advanced parameter; over 8 KB the config is left out', () => {
+    const medium = randomBytes(3600).toString('base64') // ~4.8 KB, barely compressible
+    const mid = encodeRecord(record(2, medium))
+    assert.equal(mid.tier, 'Advanced')
+    assert.ok(mid.value.length <= 8192)
+    assert.equal(decodeRecord(mid.value).configText, medium)
+    const large = randomBytes(7500).toString('base64')
+    const big = encodeRecord(record(3, large))
+    assert.equal(big.tier, 'Standard')
+    assert.equal(decodeRecord(big.value).configText, undefined)
+    assert.equal(decodeRecord(big.value).sha, record(3).sha)
+  })
+})
