@@ -10,6 +10,7 @@ import net from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../../core/errors.ts'
+import { fileLogLines } from '../logs/file.ts'
 import {
   COLOURS,
   type Colour,
@@ -17,6 +18,7 @@ import {
   type FleetNode,
   type FleetSpec,
   type Lock,
+  type LogStreamOptions,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -361,6 +363,10 @@ export class LocalProvider implements Provider {
 
   async logs(node: FleetNode, lines: number): Promise<string> {
     return tail(this.paths.nodeLog(node.id), lines)
+  }
+
+  streamLogs(node: FleetNode, options: LogStreamOptions): AsyncIterable<string> {
+    return fileLogLines(this.paths.nodeLog(node.id), options)
   }
 
   async traffic(colour: Colour): Promise<TrafficSample> {

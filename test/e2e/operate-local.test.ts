@@ -1,0 +1,93 @@
+/**
+ * Operating a release on the local provider through the built CLI: `logs`, `status` exit codes
+ * and --wait-for, the release freeze. One release shared by the tests, in order.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
+
+async function waitFor(text: () => string, pattern: RegExp, ms = 30_000) {
+  const end = Date.now() + ms
+  while (!pattern.test(text())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}: ${text()}`)
+    await sleep(25)
+  }
+}
+
+describe('operating a local release', { concurrency: false }, () => {
+  let project: Project
+  let beforeRelease: string
+  let afterRelease: string
+  before(async () => {
+    project = await makeProject({ size: 2 })
+    beforeRelease = new Date().toISOString()
+    const released = await project.run(['release', '--sha', sha(1)])
+    assert.equal(released.code, 0, released.stderr)
+    afterRelease = new Date().toISOString()
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  it('logs: the last lines of every live node, as JSON', async () => {
+    const { code, envelope } = await project.json<{
+      result: { nodes: string[]; lines: Array<{ colour: string; node: string; line: string }> }
+    }>(['logs', '--colour', 'live', '-n', '1'])
+    assert.equal(code, 0, JSON.stringify(envelope))
+    assert.equal(envelope.result.nodes.length, 2)
+    assert.equal(envelope.result.lines.length, 2)
+    assert.deepEqual(new Set(envelope.result.lines.map((l) => l.node)), new Set(envelope.result.nodes))
+    for (const line of envelope.result.lines) assert.equal(line.colour, 'blue')
+  })
+
+  it('logs: one node by number, filtered by --grep, without a prefix', async () => {
+    const result = await project.run(['logs', '--node', '1', '--grep', 'listening on'])
+    assert.equal(result.code, 0, result.stderr)
+    const lines = result.stdout.trim().split('\n')
+    assert.equal(lines.length, 1, result.stdout)
+    assert.match(
+      lines[0] ?? '',
+      /^\d{4}\/\d\d\/\d\d .*gateway "e2e rev-0101010" listening on 127\.0\.0\.1:\d+/,
+    )
+  })
+
+  it('logs: a colour that is not up, a bad --since and a bad --node are usage errors (exit 2)', async () => {
+    const previous = await project.run(['logs', '--colour', 'previous'])
+    assert.equal(previous.code, 2, previous.stderr)
+    assert.match(previous.stderr, /no previous colour/)
+    const since = await project.run(['logs', '--since', 'yesterday'])
+    assert.equal(since.code, 2, since.stderr)
+    assert.match(since.stderr, /--since yesterday is neither a duration nor a time/)
+    const node = await project.run(['logs', '--node', 'nope'])
+    assert.equal(node.code, 2, node.stderr)
+    assert.match(node.stderr, /--node nope matches no node[\s\S]*1\. blue-/)
+  })
+
+  it('logs -f: follows new lines until Ctrl-C, then exits 0', async () => {
+    const follow = project.start(['logs', '-f', '-n', '0', '--grep', 'v1/ping'])
+    let stdout = ''
+    follow.child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
+    // The follower polls the log files; keep asking until one request shows up.
+    const end = Date.now() + 30_000
+    while (!/GET "\/v1\/ping"/.test(stdout) && Date.now() < end) {
+      await fetch(`http://127.0.0.1:${project.port}/v1/ping`).then((r) => r.arrayBuffer())
+      await sleep(300)
+    }
+    await waitFor(() => stdout, /^\[blue blue-\S+\] .*ACCESS .*GET "\/v1\/ping"/m)
+    assert.doesNotMatch(stdout, /__health/)
+    follow.child.kill('SIGINT')
+    const done = await follow.done
+    assert.equal(done.code, 0, done.stderr)
+  })
+
+  it('logs --since: only lines from that time on', async () => {
+    const all = await project.run(['logs', '--since', beforeRelease, '--grep', 'listening on'])
+    assert.equal(all.code, 0, all.stderr)
+    assert.equal(all.stdout.trim().split('\n').length, 2, all.stdout)
+    const none = await project.run(['logs', '--since', afterRelease, '--grep', 'listening on'])
+    assert.equal(none.code, 0, none.stderr)
+    assert.equal(none.stdout, '')
+  })
+})
