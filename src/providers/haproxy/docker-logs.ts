@@ -31,7 +31,9 @@ export async function* containerLogLines(
   } as Dockerode.ContainerLogsOptions & { follow: true })) as NodeJS.ReadableStream & { destroy(): void }
   const lines = new PassThrough()
   container.modem.demuxStream(raw, lines, lines)
+  let stopped = false
   const stop = () => {
+    stopped = true
     raw.destroy()
     lines.end()
   }
@@ -40,6 +42,9 @@ export async function* containerLogLines(
   options.signal?.addEventListener('abort', stop, { once: true })
   try {
     yield* splitLines(lines)
+  } catch (error) {
+    // Stopping tears the stream down mid-read: that is the end of following, not a failure.
+    if (!stopped) throw error
   } finally {
     options.signal?.removeEventListener('abort', stop)
     stop()

@@ -2,10 +2,12 @@
 import { setTimeout as delay } from 'node:timers/promises'
 
 /** Splits chunks into lines (without the newline; a trailing `\r` dropped); a last partial line is yielded at the end. */
-export async function* splitLines(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+export async function* splitLines(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
+  // Streaming decode: a UTF-8 character split across two chunks is decoded whole.
+  const decoder = new TextDecoder()
   let rest = ''
   for await (const chunk of chunks) {
-    rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
     let newline = rest.indexOf('\n')
     while (newline >= 0) {
       yield rest.slice(0, newline).replace(/\r$/, '')
@@ -13,6 +15,7 @@ export async function* splitLines(chunks: AsyncIterable<Buffer | string>): Async
       newline = rest.indexOf('\n')
     }
   }
+  rest += decoder.decode()
   if (rest !== '') yield rest.replace(/\r$/, '')
 }
 
