@@ -90,4 +90,74 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(none.code, 0, none.stderr)
     assert.equal(none.stdout, '')
   })
+
+  it('status --wait-for live: exit 0 once reached; --wait-for preview times out with exit 7', async () => {
+    const live = await project.json<{ result: { serving: string } }>([
+      'status',
+      '--wait-for',
+      'live',
+      '--timeout',
+      '30s',
+    ])
+    assert.equal(live.code, 0, JSON.stringify(live.envelope))
+    assert.equal(live.envelope.result.serving, 'blue')
+    const preview = await project.run([
+      'status',
+      '--wait-for',
+      'preview',
+      '--timeout',
+      '1s',
+      '--interval',
+      '200ms',
+    ])
+    assert.equal(preview.code, 7, preview.stderr)
+    assert.match(preview.stderr, /preview not reached within 1 s: no preview colour yet/)
+    const bad = await project.run(['status', '--wait-for', 'soon'])
+    assert.equal(bad.code, 2, bad.stderr)
+  })
+
+  // Last: it kills a serving node.
+  it('a dead serving node: status --watch --json streams the change, status exits 4, --wait-for healthy exits 4', async () => {
+    const healthy = await project.run(['status'])
+    assert.equal(healthy.code, 0, healthy.stderr)
+    const watch = project.start(['status', '--watch', '--json', '--interval', '200ms'])
+    let stdout = ''
+    watch.child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
+    await waitFor(() => stdout, /\n/)
+    const fleet = await project.fleet('blue')
+    const victim = fleet?.nodes[0]
+    assert.ok(victim)
+    process.kill(victim.pid, 'SIGKILL')
+    await waitFor(() => stdout, /^.*\n.*\n/)
+    watch.child.kill('SIGINT')
+    const done = await watch.done
+    assert.equal(done.code, 0, done.stderr)
+    const objects = done.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    assert.ok(objects.length >= 3, done.stdout)
+    const [first, second] = objects
+    assert.ok(first.colours[0].nodes.every((n: { health?: { ok: boolean } }) => n.health?.ok))
+    assert.ok(second.colours[0].nodes.some((n: { health?: { ok: boolean } }) => !n.health?.ok))
+    assert.equal(objects.at(-1).status, 'ok')
+
+    const plain = await project.run(['status'])
+    assert.equal(plain.code, 4, plain.stderr)
+    assert.match(plain.stderr, /unhealthy: blue node \S+ \(100% of traffic\)/)
+    assert.match(plain.stdout, /^blue \[live 100%\]/m)
+    const wait = await project.run([
+      'status',
+      '--wait-for',
+      'healthy',
+      '--timeout',
+      '30s',
+      '--interval',
+      '200ms',
+    ])
+    assert.equal(wait.code, 4, wait.stderr)
+    assert.match(wait.stderr, /degraded while waiting for healthy: blue node/)
+  })
 })

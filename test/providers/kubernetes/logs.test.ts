@@ -62,7 +62,9 @@ before(async () => {
   for (;;) {
     const name = api.list('pods', NS)[0]?.metadata?.name as string | undefined
     if (name) {
-      const lines = await collect(podLogLines(client, NS, name, { lines: 0, follow: false })).catch((): string[] => [])
+      const lines = await collect(podLogLines(client, NS, name, { lines: 0, follow: false })).catch(
+        (): string[] => [],
+      )
       if (lines.includes('tick 3')) {
         pod = name
         break
