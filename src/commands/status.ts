@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { BaseCommand, type Envelope, type RunContext } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
 import { flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
+import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { type StatusResult, status } from '../core/operations.ts'
 import { openTarget } from '../core/target.ts'
 import { sleep } from '../health/gate.ts'
@@ -27,6 +28,7 @@ export function renderStatus(s: StatusResult): string {
       lines.push(`  ${n.id}  ${n.address ?? ''}  provider: ${n.provider}  health: ${own}`)
     }
   }
+  if (isFreeze(s.lock)) lines.push(describeFreeze(s.lock))
   lines.push(
     s.lock
       ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.expired ? ' (expired)' : ''}`

@@ -116,6 +116,52 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(bad.code, 2, bad.stderr)
   })
 
+  it('freeze: lock acquire -m holds release/promote/rollback (exit 3, reason and who) until lock release', async () => {
+    const frozen = await project.run(['lock', 'acquire', '-m', 'incident 42: hands off'])
+    assert.equal(frozen.code, 0, frozen.stderr)
+    assert.match(
+      frozen.stdout,
+      /releases FROZEN by \S+@\S+: "incident 42: hands off" \(since .*, until `gwdeploy lock release`\)/,
+    )
+    const shown = await project.run(['status'])
+    assert.equal(shown.code, 0, shown.stderr)
+    assert.match(shown.stdout, /^releases FROZEN by \S+: "incident 42: hands off"/m)
+    for (const args of [
+      ['release', '--sha', sha(2), '--lock-wait=30s'],
+      ['promote'],
+      ['rollback'],
+      ['lock', 'acquire', '-m', 'again'],
+    ]) {
+      const held = await project.run(args)
+      assert.equal(held.code, 3, `${args.join(' ')}: ${held.stderr}`)
+      assert.match(held.stderr, /releases are frozen by \S+@\S+: "incident 42: hands off"/, args.join(' '))
+      assert.match(held.stderr, /`gwdeploy lock release` lifts it/)
+    }
+    const live = await project.json<{ result: { colours: Array<{ sha: string; weight: number }> } }>([
+      'status',
+    ])
+    assert.deepEqual(
+      live.envelope.result.colours.map((c) => [c.sha, c.weight]),
+      [[sha(1), 100]],
+    )
+    const thawed = await project.run(['lock', 'release'])
+    assert.equal(thawed.code, 0, thawed.stderr)
+    assert.match(thawed.stdout, /releases unfrozen \(frozen by \S+: "incident 42: hands off"\)/)
+    const again = await project.run(['release', '--sha', sha(1)])
+    assert.equal(again.code, 0, again.stderr)
+  })
+
+  it('freeze --ttl: an expired freeze no longer holds releases', async () => {
+    const frozen = await project.run(['lock', 'acquire', '-m', 'short one', '--ttl', '1s'])
+    assert.equal(frozen.code, 0, frozen.stderr)
+    assert.match(frozen.stdout, /until \S+ or `gwdeploy lock release`/)
+    await sleep(1_500)
+    const release = await project.run(['release', '--sha', sha(1)])
+    assert.equal(release.code, 0, release.stderr)
+    const bad = await project.run(['lock', 'acquire', '-m', ' '])
+    assert.equal(bad.code, 2, bad.stderr)
+  })
+
   // Last: it kills a serving node.
   it('a dead serving node: status --watch --json streams the change, status exits 4, --wait-for healthy exits 4', async () => {
     const healthy = await project.run(['status'])
