@@ -21,7 +21,11 @@ describe('help and mistyped commands', () => {
       const result = await runCli(args)
       assert.equal(result.exitCode, 0, result.stderr)
       assert.match(result.stdout, /USAGE\n {2}\$ gwdeploy status/)
-      assert.match(result.stdout, /--wait-for=<option>/)
+      // Piped: no hard wrapping mid-sentence.
+      assert.match(
+        result.stdout,
+        /--wait-for=<option> +Wait until: live \(.*\) or preview \(.*\)\. Exit 0 when reached, .* 7 at --timeout\.\n/,
+      )
       assert.match(result.stdout, /EXIT CODES\n[\s\S]*7 {2}`status --wait-for`/)
     }
   })
