@@ -162,6 +162,28 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(bad.code, 2, bad.stderr)
   })
 
+  it('status --wait-for preview: exit 0 once a --no-shift release is up; live stays reached', async () => {
+    const preview = await project.run(['release', '--sha', sha(2), '--no-shift'])
+    assert.equal(preview.code, 0, preview.stderr)
+    const waited = await project.json<{ result: { colours: Array<{ colour: string; role: string }> } }>([
+      'status',
+      '--wait-for',
+      'preview',
+      '--timeout',
+      '30s',
+    ])
+    assert.equal(waited.code, 0, JSON.stringify(waited.envelope))
+    assert.deepEqual(
+      waited.envelope.result.colours.map((c) => [c.colour, c.role]),
+      [
+        ['blue', 'live'],
+        ['green', 'preview'],
+      ],
+    )
+    const live = await project.run(['status', '--wait-for', 'live', '--timeout', '30s'])
+    assert.equal(live.code, 0, live.stderr)
+  })
+
   // Last: it kills a serving node.
   it('a dead serving node: status --watch --json streams the change, status exits 4, --wait-for healthy exits 4', async () => {
     const healthy = await project.run(['status'])
