@@ -195,6 +195,7 @@ export interface DecommissionOptions extends OperationOptions {
 
 /** What `streamLogs` returns: the last `lines` lines (logged at or after `sinceMs`), then new ones while `follow`. */
 export interface LogStreamOptions {
+  /** How many of the last lines to start with; 0: every line (since `sinceMs` when given). */
   lines: number
   /** Only lines logged at or after this instant (ms since epoch); a provider that cannot tell leaves it to the caller. */
   sinceMs?: number
