@@ -9,6 +9,7 @@ settings.enableAutoTranspile = false
 const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 pjson.oclif.commands = './src/commands'
 pjson.oclif.helpClass = './src/cli/help.ts'
+pjson.oclif.hooks = { command_not_found: './src/cli/hooks/command-not-found.ts' }
 await execute({
   development: true,
   dir: import.meta.url,

@@ -2,8 +2,9 @@ import { type Command, Flags } from '@oclif/core'
 import { parseDuration } from '../config/duration.ts'
 import type { EngineContext } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
+import { createNotifier } from '../core/notify/index.ts'
 import { openTarget, type Target } from '../core/target.ts'
-import { BaseCommand, type RunContext } from './base-command.ts'
+import { BaseCommand, type RunContext, toGwError } from './base-command.ts'
 import { configFlags } from './flags.ts'
 
 /** `--lock-wait[=DURATION]`: bare means "up to the lock TTL" (a held lock is released or expires by then). */
@@ -60,10 +61,19 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
       emit: (event) => context.reporter.emit(event),
       allowMissingEnv: this.allowMissingEnv,
     })
+    const notifier = createNotifier(target, this.id ?? 'release', (flags as { sha?: string }).sha)
     try {
-      const ctx: EngineContext = { target, reporter: context.reporter, signal: context.signal }
-      return await this.operate(ctx, lockWaitMs(flags['lock-wait'], target), context)
+      const reporter = notifier ? notifier.wrap(context.reporter) : context.reporter
+      const ctx: EngineContext = { target, reporter, signal: context.signal }
+      const result = await this.operate(ctx, lockWaitMs(flags['lock-wait'], target), context)
+      notifier?.finished(result)
+      return result
+    } catch (error) {
+      const failure = toGwError(error)
+      if (failure) notifier?.failed(failure)
+      throw error
     } finally {
+      for (const warning of (await notifier?.flush()) ?? []) context.warn(warning)
       await target.provider.close?.()
     }
   }

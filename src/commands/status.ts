@@ -1,7 +1,9 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand, type RunContext } from '../cli/base-command.ts'
+import { BaseCommand, type Envelope, type RunContext } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
+import { flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
 import { providerError } from '../core/errors.ts'
+import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { type StatusResult, status } from '../core/operations.ts'
 import { openTarget } from '../core/target.ts'
 import { sleep } from '../health/gate.ts'
@@ -31,6 +33,7 @@ export function renderStatus(s: StatusResult): string {
       lines.push(`  ${n.id}  ${n.address ?? ''}  provider: ${n.provider}  health: ${own}`)
     }
   }
+  if (isFreeze(s.lock)) lines.push(describeFreeze(s.lock))
   lines.push(
     s.lock
       ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.expired ? ' (expired)' : ''}`
@@ -44,12 +47,20 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
   static override summary = 'Show colours, SHAs, config names, weights, per-node health and the lock'
   static override flags = {
     ...configFlags,
-    watch: Flags.boolean({ char: 'w', description: 'Redraw every 2 s until interrupted.' }),
+    watch: Flags.boolean({
+      char: 'w',
+      description:
+        'Redraw every 2 s until interrupted; with --json, one JSON object per line each time something changes.',
+    }),
+    ...waitFlags,
   }
 
   protected async execute(context: RunContext): Promise<StatusResult> {
     const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    if (this.flags['wait-for'] || (this.flags.watch && context.json))
+      return statusLoops(target, this.flags, context)
     let result = await status(target)
+    flagUnhealthy(result, context)
     if (!this.flags.watch || context.json) return this.#served(result, context)
     while (!context.signal.aborted) {
       process.stdout.write(`\x1b[2J\x1b[H${renderStatus(result)}\n`)
@@ -79,5 +90,11 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
 
   protected override render(result: StatusResult): string {
     return renderStatus(result)
+  }
+
+  /** `--watch --json` streams one object per line: the closing envelope is one line too. */
+  protected override writeJson(envelope: Envelope<StatusResult>): void {
+    if (this.flags?.watch) process.stdout.write(`${JSON.stringify(envelope)}\n`)
+    else super.writeJson(envelope)
   }
 }

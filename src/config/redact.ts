@@ -1,4 +1,5 @@
 import type { KeyPath } from '../core/document.ts'
+import { redactUrl } from './notify.ts'
 
 const SECRET_NAME = /pass(word)?|secret|token|credential|private|api[-_]?key|auth|webhook|cookie|signature/i
 /** Environment variables whose values are treated as secrets wherever they are used. */
@@ -17,6 +18,7 @@ export function redact(value: unknown, fromEnv: Array<{ path: KeyPath; variables
       .map((entry) => entry.path.join('\u0000')),
   )
   const walk = (node: unknown, at: Array<string | number>, key?: string): unknown => {
+    if (typeof node === 'string' && at[0] === 'notify' && key === 'url') return redactUrl(node)
     if (
       typeof node === 'string' &&
       ((key !== undefined && SECRET_NAME.test(key)) || secretPaths.has(at.join('\u0000')))

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { duration, durationAtLeast } from './duration.ts'
+import { notifySchema } from './notify.ts'
 import { awsProviderSchema } from './providers/aws.ts'
 import { haproxyProviderSchema } from './providers/haproxy.ts'
 import { kubernetesProviderSchema } from './providers/kubernetes.ts'
@@ -188,6 +189,7 @@ export const gwConfigSchema = z
     shift: shiftSchema.prefault({}),
     hooks: hooksSchema.prefault({}),
     lock: lockSchema.prefault({}),
+    notify: notifySchema.prefault({}),
     provider: providerSchema.prefault({}),
   })
   .superRefine((config, ctx) => {

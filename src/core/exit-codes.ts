@@ -7,6 +7,7 @@ export const ExitCode = {
   healthGate: 4,
   rolledBack: 5,
   provider: 6,
+  timedOut: 7,
   interrupted: 130,
 } as const
 
@@ -17,9 +18,13 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCodeValue, string]> = 
   [ExitCode.bug, 'unexpected error — a bug in gwdeploy; rerun with DEBUG=gwdeploy* and report it'],
   [ExitCode.usage, 'usage or configuration error; nothing was changed'],
   [ExitCode.lockHeld, 'another release holds the lock for this target'],
-  [ExitCode.healthGate, 'green failed its health gate; traffic untouched'],
+  [
+    ExitCode.healthGate,
+    'green failed its health gate; traffic untouched (`status`: a serving node is unhealthy)',
+  ],
   [ExitCode.rolledBack, 'green failed during bake; traffic reverted to blue'],
   [ExitCode.provider, 'provider, registry or API failure'],
+  [ExitCode.timedOut, '`status --wait-for`: the state was not reached within --timeout'],
   [ExitCode.interrupted, 'interrupted by SIGINT/SIGTERM after cleaning up'],
 ]
 

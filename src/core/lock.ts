@@ -2,6 +2,7 @@ import { sleep } from '../health/gate.ts'
 import type { Lock, LockInfo, LockRequest } from '../providers/types.ts'
 import { lockHeldError } from './errors.ts'
 import type { EngineEvent } from './events.ts'
+import { frozenError, isFreeze } from './freeze.ts'
 
 export function describeLock(lock: LockInfo): string {
   const what = [lock.operation, lock.sha ? lock.sha.slice(0, 7) : undefined].filter(Boolean).join(' ')
@@ -30,6 +31,8 @@ export async function acquireLock(
   for (;;) {
     const attempt = await lock.tryAcquire(request)
     if (attempt.acquired) break
+    // A freeze is a person's decision, not a run that ends: never wait it out.
+    if (isFreeze(attempt.lock)) throw frozenError(attempt.lock)
     if (Date.now() >= deadline) {
       throw lockHeldError(`the release lock is held by ${describeLock(attempt.lock)}`, {
         hint: options.waitMs

@@ -196,6 +196,17 @@ export interface DecommissionOptions extends OperationOptions {
   delete?: boolean
 }
 
+/** What `streamLogs` returns: the last `lines` lines (logged at or after `sinceMs`), then new ones while `follow`. */
+export interface LogStreamOptions {
+  /** How many of the last lines to start with; 0: every line (since `sinceMs` when given). */
+  lines: number
+  /** Only lines logged at or after this instant (ms since epoch); a provider that cannot tell leaves it to the caller. */
+  sinceMs?: number
+  /** Keep streaming new lines until `signal` aborts (or the node goes away). */
+  follow: boolean
+  signal?: AbortSignal
+}
+
 export interface Provider {
   readonly id: ProviderId
   readonly capabilities: ProviderCapabilities
@@ -217,6 +228,8 @@ export interface Provider {
   lock(): Lock
   /** The last lines of a node's log, for failure output and `status`. */
   logs?(node: FleetNode, lines: number): Promise<string>
+  /** A node's log as lines, for `gwdeploy logs` (optionally following); see LogStreamOptions. */
+  streamLogs?(node: FleetNode, options: LogStreamOptions): AsyncIterable<string>
   /** Traffic counters for a colour since `since` (a value returned earlier), for the bake's error ratio. */
   traffic?(colour: Colour): Promise<TrafficSample>
   /**

@@ -1,14 +1,15 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
-import { lockRelease } from '../../core/operations.ts'
+import { freezeReason, releaseLockOrFreeze } from '../../core/freeze.ts'
 import { openTarget } from '../../core/target.ts'
 import type { LockInfo } from '../../providers/types.ts'
 
-type Result = { released: LockInfo | null }
+type Result = { released: LockInfo | null; thawed: boolean }
 
 export default class LockRelease extends BaseCommand<typeof LockRelease, Result> {
-  static override summary = 'Release the lock: an expired one, or any with --force (when its holder is dead)'
+  static override summary =
+    'Lift a freeze, or release the lock: an expired one, or any with --force (when its holder is dead)'
   static override flags = {
     ...configFlags,
     force: Flags.boolean({ description: 'Break the lock even when its holder may still be running.' }),
@@ -16,10 +17,17 @@ export default class LockRelease extends BaseCommand<typeof LockRelease, Result>
 
   protected async execute(): Promise<Result> {
     const target = await openTarget({ file: this.flags.config, env: this.flags.env })
-    return lockRelease(target, this.flags.force)
+    try {
+      return await releaseLockOrFreeze(target, this.flags.force)
+    } finally {
+      await target.provider.close?.()
+    }
   }
 
   protected override render(result: Result): string {
-    return result.released ? `released the lock held by ${result.released.holder}` : 'lock: already free'
+    if (!result.released) return 'lock: already free'
+    if (result.thawed)
+      return `releases unfrozen (frozen by ${result.released.holder}: "${freezeReason(result.released)}")`
+    return `released the lock held by ${result.released.holder}`
   }
 }

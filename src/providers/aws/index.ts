@@ -13,6 +13,7 @@ import {
   type Colour,
   type DecommissionOptions,
   type Fleet,
+  type FleetNode,
   type FleetSpec,
   type Lock,
   type NodeHealth,
@@ -46,6 +47,7 @@ import {
   trafficSplit,
 } from './listeners.ts'
 import { ListenerRuleLock } from './lock.ts'
+import { logsNotReachable } from './logs.ts'
 import { TAG } from './names.ts'
 import { OriginalActions } from './original-action.ts'
 import { SsmRecords } from './records.ts'
@@ -302,6 +304,11 @@ export class AwsProvider implements Provider, AwsContext {
   async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
     const group = await readTargetGroup(this, colour)
     if (group) await tagKeepUntil(this, group, facts.keepUntil)
+  }
+
+  // biome-ignore lint/correctness/useYield: AWS nodes' logs cannot be read from here; the error says how.
+  async *streamLogs(node: FleetNode): AsyncGenerator<string> {
+    throw logsNotReachable(node, this.settings.region)
   }
 
   lock(): Lock {

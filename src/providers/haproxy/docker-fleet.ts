@@ -8,13 +8,14 @@ import type Dockerode from 'dockerode'
 import { isGwError, providerError } from '../../core/errors.ts'
 import { sleep } from '../../health/gate.ts'
 import { readJsonStream } from '../../image/docker.ts'
-import type { Colour, FleetSpec, NodeHealth, OperationOptions } from '../types.ts'
+import type { Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
 import {
   type ConnectionEnvironment,
   connect,
   type DockerHostConfig,
   dockerHostError,
 } from './docker-connection.ts'
+import { containerLogLines } from './docker-logs.ts'
 import type { FleetRecord, NodeRecord } from './state.ts'
 
 export const LABEL = {
@@ -331,6 +332,15 @@ export class DockerFleet {
     })) as unknown as Buffer
     const header = `[container ${node.id} on ${node.meta?.host ?? '?'}: ${facts.filter(Boolean).join(', ')}]`
     return [header, demux(output).trimEnd()].filter(Boolean).join('\n')
+  }
+
+  /** The container's log as lines, for `gwdeploy logs` (see docker-logs.ts). */
+  async *streamLogs(
+    node: { id: string; meta?: Record<string, string | number> | undefined },
+    options: LogStreamOptions,
+  ): AsyncGenerator<string> {
+    const docker = await this.#docker(this.#hostOf(node))
+    yield* containerLogLines(docker.getContainer(node.id), options)
   }
 
   async removeAll(): Promise<void> {

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
-import { providerError } from '../../core/errors.ts'
+import { providerError, usageError } from '../../core/errors.ts'
 import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
 import {
@@ -21,6 +21,7 @@ import {
   type FleetNode,
   type FleetSpec,
   type Lock,
+  type LogStreamOptions,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -42,7 +43,7 @@ import { ServersFleet } from './servers-fleet.ts'
 import { type FleetRecord, StateStore } from './state.ts'
 
 type FleetDriver = Pick<DockerFleet, 'fleets' | 'provision'> &
-  Partial<Pick<DockerFleet, 'health' | 'stop' | 'logs' | 'removeAll'>>
+  Partial<Pick<DockerFleet, 'health' | 'stop' | 'logs' | 'streamLogs' | 'removeAll'>>
 
 /** Forced, inherited or resolver maintenance (0x04 only records that haproxy.cfg said `disabled`). */
 const MAINTENANCE = 0x23
@@ -303,6 +304,14 @@ export class HaproxyProvider implements Provider {
 
   async logs(node: FleetNode, lines: number): Promise<string> {
     return this.#fleet.logs ? this.#fleet.logs(node, lines) : ''
+  }
+
+  async *streamLogs(node: FleetNode, options: LogStreamOptions): AsyncGenerator<string> {
+    if (!this.#fleet.streamLogs)
+      throw usageError('haproxy: gwdeploy does not run static `servers`, so it cannot read their logs', {
+        hint: 'Read them where those servers run (journalctl, docker logs, your log shipper).',
+      })
+    yield* this.#fleet.streamLogs(node, options)
   }
 
   async traffic(colour: Colour): Promise<TrafficSample> {

@@ -14,6 +14,7 @@ import {
   type FleetNode,
   type FleetSpec,
   type Lock,
+  type LogStreamOptions,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -28,6 +29,7 @@ import {
 import { call, connect, isConflict, type KubeClient, unlessNotFound } from './client.ts'
 import { serviceEndpoint } from './endpoint.ts'
 import { LeaseLock } from './lease.ts'
+import { podLogLines } from './logs.ts'
 import {
   deploymentManifest,
   liveServiceManifest,
@@ -522,6 +524,10 @@ export class KubernetesProvider implements Provider {
   lock(): Lock {
     this.#lock ??= new LeaseLock(() => this.#api(), this.#settings)
     return this.#lock
+  }
+
+  async *streamLogs(node: FleetNode, options: LogStreamOptions): AsyncGenerator<string> {
+    yield* podLogLines(await this.#api(), this.#ns, node.id, options)
   }
 
   async logs(node: FleetNode, lines: number): Promise<string> {

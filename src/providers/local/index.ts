@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
 import { DirectoryRecords } from '../file-records.ts'
+import { fileLogLines } from '../logs/file.ts'
 import {
   COLOURS,
   type Colour,
@@ -19,6 +20,7 @@ import {
   type FleetNode,
   type FleetSpec,
   type Lock,
+  type LogStreamOptions,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -371,6 +373,10 @@ export class LocalProvider implements Provider {
 
   async logs(node: FleetNode, lines: number): Promise<string> {
     return tail(this.paths.nodeLog(node.id), lines)
+  }
+
+  streamLogs(node: FleetNode, options: LogStreamOptions): AsyncIterable<string> {
+    return fileLogLines(this.paths.nodeLog(node.id), options)
   }
 
   async traffic(colour: Colour): Promise<TrafficSample> {

@@ -67,6 +67,9 @@ export class FakeKubelet {
       name: `fake-kubelet-${pod.metadata.name}-${randomBytes(3).toString('hex')}`,
       Labels: { 'gwdeploy-test.fake-kubelet': this.#label, 'io.kubernetes.pod.name': pod.metadata.name },
       Env: (container.env ?? []).map((e: { name: string; value: string }) => `${e.name}=${e.value}`),
+      // Kubernetes: command replaces the image's entrypoint, args its cmd.
+      ...(container.command ? { Entrypoint: container.command } : {}),
+      ...(container.args ? { Cmd: container.args } : {}),
       ...(security.runAsUser !== undefined
         ? { User: `${security.runAsUser}:${security.runAsGroup ?? security.runAsUser}` }
         : {}),
@@ -212,6 +215,29 @@ export class FakeKubelet {
       follow: false,
     })) as unknown as Buffer
     return demux(buffer)
+  }
+
+  /** `pods/log?follow=true`: the container log as a stream of text, until the container stops or `stop()`. */
+  async followLogs(
+    pod: Pod,
+    options: { tail: number | undefined; sinceSeconds: number | undefined },
+    out: NodeJS.WritableStream,
+  ): Promise<() => void> {
+    const container = this.pods.get(podKey(pod))?.container
+    if (!container) {
+      out.end()
+      return () => {}
+    }
+    const raw = (await container.logs({
+      stdout: true,
+      stderr: true,
+      follow: true,
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      ...(options.sinceSeconds ? { since: Math.floor(Date.now() / 1000) - options.sinceSeconds } : {}),
+    })) as unknown as Readable
+    container.modem.demuxStream(raw, out, out)
+    raw.on('end', () => out.end())
+    return () => raw.destroy()
   }
 
   hostPort(pod: Pod, port: number): number | undefined {

@@ -615,6 +615,21 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
     if (sub === 'log' && type.kind === 'Pod' && req.method === 'GET') {
       const pod = store.get(key(type, ns, name))
       if (!pod) throw notFound(type, name)
+      if (url.searchParams.get('follow') === 'true') {
+        res.writeHead(200, { 'content-type': 'text/plain' })
+        const tail = url.searchParams.get('tailLines')
+        const since = url.searchParams.get('sinceSeconds')
+        const stop = await kubelet.followLogs(
+          pod,
+          {
+            tail: tail === null ? undefined : Number(tail),
+            sinceSeconds: since === null ? undefined : Number(since),
+          },
+          res,
+        )
+        res.on('close', stop)
+        return
+      }
       const text = await kubelet.logs(pod, Number(url.searchParams.get('tailLines') ?? '100000'))
       res.writeHead(200, { 'content-type': 'text/plain' })
       res.end(text)

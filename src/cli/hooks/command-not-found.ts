@@ -1,0 +1,26 @@
+/**
+ * oclif's `command_not_found` hook: a mistyped command gets the closest real one (exit 2).
+ * Loaded only when a command is not found, so it costs nothing on any other run.
+ */
+import type { Hook } from '@oclif/core'
+import { distance } from 'fastest-levenshtein'
+import { closestCommand } from '../suggest-command.ts'
+
+const hook: Hook<'command_not_found'> = async function (options) {
+  const separator = options.config.topicSeparator
+  const typed = options.id.replaceAll(':', separator)
+  const known = [
+    ...options.config.commands.filter((c) => !c.hidden).map((c) => c.id),
+    ...options.config.topics.map((t) => t.name),
+  ].map((id) => id.replaceAll(':', separator))
+  const suggestion = closestCommand(typed, known, distance)
+  const bin = options.config.bin
+  // Our own error format (one unwrapped line, then the hint), like every other usage error.
+  process.stderr.write(
+    `Error: "${typed}" is not a ${bin} command.${suggestion ? ` Did you mean "${bin} ${suggestion}"?` : ''}\n` +
+      `hint: See \`${bin} help\` for every command.\n`,
+  )
+  this.exit(2)
+}
+
+export default hook

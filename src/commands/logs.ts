@@ -1,0 +1,93 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand, type RunContext } from '../cli/base-command.ts'
+import { configFlags } from '../cli/flags.ts'
+import { usageError } from '../core/errors.ts'
+import {
+  LOG_COLOURS,
+  type LogColour,
+  type LogLine,
+  parseSince,
+  selectLogNodes,
+  streamLogs,
+} from '../core/logs.ts'
+import { openTarget } from '../core/target.ts'
+
+type Result = { nodes: string[]; count: number; lines?: LogLine[] }
+
+export default class Logs extends BaseCommand<typeof Logs, Result> {
+  static override summary = "Show (or follow) the gateway nodes' logs"
+  static override description =
+    'Every node of both colours by default; narrow with --colour and --node. Several nodes are merged as lines ' +
+    'arrive, each prefixed with its colour and node. On aws the instances are not reachable from here: the error ' +
+    'says how to read them (exit 2).'
+  static override examples = [
+    '<%= config.bin %> logs --colour live -f',
+    '<%= config.bin %> logs --colour green --since 10m --grep "ERROR|WARN"',
+    '<%= config.bin %> logs --node 2 -n 500',
+  ]
+  static override flags = {
+    ...configFlags,
+    colour: Flags.string({
+      description: 'Only this colour; live = the serving one, previous = the other one still up.',
+      options: [...LOG_COLOURS],
+    }),
+    node: Flags.string({
+      description: 'Only this node: its id, a unique prefix, or its number in the list.',
+    }),
+    follow: Flags.boolean({ char: 'f', description: 'Keep printing new lines until interrupted (Ctrl-C).' }),
+    since: Flags.string({
+      description: 'Only lines from this long ago (10m, 1h) or since this time (ISO 8601).',
+    }),
+    grep: Flags.string({ description: 'Only lines matching this regular expression (JavaScript syntax).' }),
+    lines: Flags.integer({
+      char: 'n',
+      description: 'Lines per node to start with (default 100; every line since --since when given).',
+      min: 0,
+    }),
+  }
+
+  protected async execute(context: RunContext): Promise<Result> {
+    const { flags } = this
+    let grep: RegExp | undefined
+    try {
+      grep = flags.grep === undefined ? undefined : new RegExp(flags.grep)
+    } catch (error) {
+      throw usageError(`--grep ${flags.grep} is not a valid regular expression: ${(error as Error).message}`)
+    }
+    const sinceMs = flags.since === undefined ? undefined : parseSince(flags.since)
+    const target = await openTarget({ file: flags.config, env: flags.env })
+    try {
+      const state = await target.provider.inspect({ signal: context.signal })
+      const nodes = selectLogNodes(state, { colour: flags.colour as LogColour | undefined, node: flags.node })
+      const prefixed = nodes.length > 1
+      const collected: LogLine[] = []
+      let count = 0
+      await streamLogs(
+        target.provider,
+        nodes,
+        {
+          lines: flags.lines ?? (sinceMs === undefined ? 100 : 0),
+          sinceMs,
+          grep,
+          follow: flags.follow,
+          signal: context.signal,
+        },
+        (line) => {
+          count += 1
+          if (context.json && !flags.follow) collected.push(line)
+          else if (context.json) process.stdout.write(`${JSON.stringify(line)}\n`)
+          else process.stdout.write(`${prefixed ? `[${line.colour} ${line.node}] ` : ''}${line.line}\n`)
+        },
+      )
+      // Ctrl-C is how a follow ends: that is success, not an interruption.
+      if (flags.follow) process.exitCode = 0
+      return {
+        nodes: nodes.map((n) => n.node.id),
+        count,
+        ...(context.json && !flags.follow ? { lines: collected } : {}),
+      }
+    } finally {
+      await target.provider.close?.()
+    }
+  }
+}

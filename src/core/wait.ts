@@ -1,0 +1,159 @@
+/**
+ * `status --wait-for`, the exit code of plain `status`, and `status --watch --json`: verdicts on
+ * a StatusResult and polling loops over it. Nothing here prints; callers get results and events.
+ */
+import { sleep } from '../health/gate.ts'
+import { GwError } from './errors.ts'
+import { ExitCode } from './exit-codes.ts'
+import type { ColourStatus, NodeStatus, StatusResult } from './operations.ts'
+
+export const WAIT_GOALS = ['live', 'healthy', 'preview'] as const
+export type WaitGoal = (typeof WAIT_GOALS)[number]
+
+export type NodeVerdict = 'healthy' | 'unhealthy' | 'pending'
+
+/** Unhealthy when the provider says so or the node's own health check fails; pending while starting. */
+export function nodeVerdict(node: NodeStatus): NodeVerdict {
+  if (node.provider === 'unhealthy' || node.provider === 'gone') return 'unhealthy'
+  if (node.health && !node.health.ok) return 'unhealthy'
+  if (node.health?.ok || node.provider === 'healthy') return 'healthy'
+  return 'pending'
+}
+
+const nodeProblem = (colour: ColourStatus, node: NodeStatus) =>
+  `${colour.colour} node ${node.id} (${colour.weight}% of traffic): ${
+    node.health && !node.health.ok
+      ? node.health.detail
+      : `${node.provider}${node.providerDetail ? `, ${node.providerDetail}` : ''}`
+  }`
+
+/** Nodes that receive traffic and are unhealthy, described for a person. */
+export function unhealthyServing(result: StatusResult): string[] {
+  return result.colours
+    .filter((c) => c.weight > 0)
+    .flatMap((c) => c.nodes.filter((n) => nodeVerdict(n) === 'unhealthy').map((n) => nodeProblem(c, n)))
+}
+
+const allHealthy = (colour: ColourStatus) =>
+  colour.nodes.length > 0 && colour.nodes.every((n) => nodeVerdict(n) === 'healthy')
+
+/** Is the goal reached? And if not, what is still missing (for progress lines and the timeout error). */
+export function goalState(goal: WaitGoal, result: StatusResult): { reached: boolean; missing: string } {
+  const serving = result.colours.filter((c) => c.weight > 0)
+  const releasing =
+    result.lock &&
+    !result.lock.expired &&
+    result.lock.operation &&
+    !result.lock.operation.startsWith('freeze')
+      ? `${result.lock.operation} in progress (${result.lock.holder})`
+      : undefined
+  const unready = (colours: ColourStatus[]) =>
+    colours
+      .filter((c) => !allHealthy(c))
+      .map(
+        (c) =>
+          `${c.colour}: ${c.nodes.filter((n) => nodeVerdict(n) === 'healthy').length}/${c.nodes.length} nodes healthy`,
+      )
+  if (goal === 'preview') {
+    const preview = result.colours.find((c) => c.role === 'preview')
+    if (!preview)
+      return { reached: false, missing: 'no preview colour yet (a `release --no-shift` brings one up)' }
+    const missing = unready([preview])
+    return { reached: missing.length === 0, missing: missing.join(', ') }
+  }
+  if (serving.length === 0) return { reached: false, missing: 'no colour serves traffic' }
+  const missing = unready(serving)
+  if (goal === 'live') {
+    if (serving.length > 1)
+      missing.push(`traffic is split (blue ${result.weights.blue}% / green ${result.weights.green}%)`)
+    if (releasing) missing.push(releasing)
+  }
+  return { reached: missing.length === 0, missing: missing.join(', ') }
+}
+
+export interface WaitOptions {
+  goal: WaitGoal
+  timeoutMs: number
+  intervalMs: number
+  signal?: AbortSignal | undefined
+  /** Called after every poll that did not reach the goal (for progress output). */
+  onWaiting?: (missing: string) => void
+}
+
+/** Polls until the goal is reached (returns the status), serving nodes are unhealthy twice in a row (exit 4) or time runs out (exit 7). */
+export async function waitForGoal(
+  read: () => Promise<StatusResult>,
+  options: WaitOptions,
+): Promise<StatusResult> {
+  const deadline = Date.now() + options.timeoutMs
+  let degradedBefore = false
+  for (;;) {
+    const result = await read()
+    const { reached, missing } = goalState(options.goal, result)
+    if (reached) return result
+    const unhealthy = unhealthyServing(result)
+    if (unhealthy.length && degradedBefore) {
+      throw new GwError(
+        'degraded',
+        ExitCode.healthGate,
+        `degraded while waiting for ${options.goal}: ${unhealthy.join('; ')}`,
+        {
+          hint: 'See `gwdeploy status` and `gwdeploy logs --colour live`; `gwdeploy rollback` moves traffic back.',
+          details: { status: result },
+        },
+      )
+    }
+    degradedBefore = unhealthy.length > 0
+    if (Date.now() + options.intervalMs > deadline) {
+      throw new GwError(
+        'timed_out',
+        ExitCode.timedOut,
+        `${options.goal} not reached within ${Math.round(options.timeoutMs / 1000)} s: ${missing}`,
+        {
+          hint: 'Wait longer with --timeout, or see `gwdeploy status` and `gwdeploy logs`.',
+          details: { status: result },
+        },
+      )
+    }
+    options.onWaiting?.(missing)
+    await sleep(options.intervalMs, options.signal)
+  }
+}
+
+/** What `status --watch --json` compares: the facts, not probe latencies or timestamps that move every poll. */
+export function statusFingerprint(result: StatusResult): string {
+  return JSON.stringify({
+    weights: result.weights,
+    router: result.router.present,
+    colours: result.colours.map((c) => [
+      c.colour,
+      c.role,
+      c.sha,
+      c.configName,
+      c.keepUntil,
+      c.nodes.map((n) => [n.id, n.provider, nodeVerdict(n), n.health?.name]),
+    ]),
+    lock: result.lock
+      ? [result.lock.holder, result.lock.operation, result.lock.acquiredAt, result.lock.expired]
+      : null,
+  })
+}
+
+/** Emits the status, then again each time it changes, until the signal aborts. */
+export async function watchStatus(
+  read: () => Promise<StatusResult>,
+  options: { intervalMs: number; signal: AbortSignal; onChange: (result: StatusResult) => void },
+): Promise<void> {
+  let last: string | undefined
+  while (!options.signal.aborted) {
+    const result = await read()
+    const fingerprint = statusFingerprint(result)
+    if (fingerprint !== last) options.onChange(result)
+    last = fingerprint
+    try {
+      await sleep(options.intervalMs, options.signal)
+    } catch {
+      return
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/** The CLI's manners: `help <command>`, `-h`, a suggestion for a mistyped command (exit 2), all without heavy imports. */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { distance } from 'fastest-levenshtein'
+import { closestCommand } from '../../src/cli/suggest-command.ts'
+import { RUN_JS, runCli } from '../helpers/cli.ts'
+
+const RECORDER = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url))
+
+describe('help and mistyped commands', () => {
+  it('`help status` and `status -h` print the command help with the exit codes', async () => {
+    for (const args of [
+      ['help', 'status'],
+      ['status', '-h'],
+    ]) {
+      const result = await runCli(args)
+      assert.equal(result.exitCode, 0, result.stderr)
+      assert.match(result.stdout, /USAGE\n {2}\$ gwdeploy status/)
+      // Piped: no hard wrapping mid-sentence.
+      assert.match(
+        result.stdout,
+        /--wait-for=<option> +Wait until: live \(.*\) or preview \(.*\)\. Exit 0 when reached, .* 7 at --timeout\.\n/,
+      )
+      assert.match(result.stdout, /EXIT CODES\n[\s\S]*7 {2}`status --wait-for`/)
+    }
+  })
+
+  it('`help lock acquire` shows a topic command; `help` alone the root help', async () => {
+    const topic = await runCli(['help', 'lock', 'acquire'])
+    assert.equal(topic.exitCode, 0, topic.stderr)
+    assert.match(topic.stdout, /\$ gwdeploy lock acquire -m <value>/)
+    const root = await runCli(['help'])
+    assert.equal(root.exitCode, 0, root.stderr)
+    assert.match(root.stdout, /COMMANDS[\s\S]*logs /)
+  })
+
+  it('a mistyped command or topic command gets the closest one, on one line, exit 2', async () => {
+    for (const [typed, meant] of [
+      [['stauts'], 'status'],
+      [['lock', 'aquire'], 'lock acquire'],
+      [['help', 'relase'], 'release'],
+    ] as const) {
+      const result = await runCli([...typed])
+      assert.equal(result.exitCode, 2, result.stderr)
+      assert.equal(
+        result.stderr,
+        `Error: "${typed.filter((w) => w !== 'help').join(' ')}" is not a gwdeploy command. Did you mean "gwdeploy ${meant}"?\nhint: See \`gwdeploy help\` for every command.\n`,
+      )
+    }
+    const far = await runCli(['xyzzyqq'])
+    assert.equal(far.exitCode, 2)
+    assert.doesNotMatch(far.stderr, /Did you mean/)
+  })
+
+  it('the suggestion needs a typo, not a different word', () => {
+    const known = ['status', 'release', 'rollback', 'lock acquire', 'lock release']
+    assert.equal(closestCommand('rolback', known, distance), 'rollback')
+    assert.equal(closestCommand('deploy', known, distance), undefined)
+  })
+
+  it('a mistyped command loads no SDK, docker client or gateway code', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gwdeploy-imports-')), 'imports.txt')
+    writeFileSync(file, '')
+    const result = spawnSync(process.execPath, ['--import', RECORDER, RUN_JS, 'stauts'], {
+      env: { ...process.env, GWDEPLOY_IMPORTS_FILE: file },
+      encoding: 'utf8',
+    })
+    assert.equal(result.status, 2, result.stderr)
+    const imports = readFileSync(file, 'utf8').split('\n').filter(Boolean)
+    assert.ok(
+      imports.some((url) => url.includes('command-not-found')),
+      'the hook was not loaded',
+    )
+    const heavy = imports.filter((url) =>
+      /node_modules\/(dockerode|undici|@aws-sdk|@kubernetes|esbuild|execa)\/|\/(dist|src)\/(gateway|providers|image)\//.test(
+        url,
+      ),
+    )
+    assert.deepEqual(heavy, [])
+  })
+})

@@ -1,0 +1,231 @@
+/**
+ * Operating a release on the local provider through the built CLI: `logs`, `status` exit codes
+ * and --wait-for, the release freeze. One release shared by the tests, in order.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
+
+async function waitFor(text: () => string, pattern: RegExp, ms = 30_000) {
+  const end = Date.now() + ms
+  while (!pattern.test(text())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${pattern}: ${text()}`)
+    await sleep(25)
+  }
+}
+
+describe('operating a local release', { concurrency: false }, () => {
+  let project: Project
+  let beforeRelease: string
+  let afterRelease: string
+  before(async () => {
+    project = await makeProject({ size: 2 })
+    beforeRelease = new Date().toISOString()
+    const released = await project.run(['release', '--sha', sha(1)])
+    assert.equal(released.code, 0, released.stderr)
+    afterRelease = new Date().toISOString()
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  it('logs: the last lines of every live node, as JSON', async () => {
+    const { code, envelope } = await project.json<{
+      result: { nodes: string[]; lines: Array<{ colour: string; node: string; line: string }> }
+    }>(['logs', '--colour', 'live', '-n', '1'])
+    assert.equal(code, 0, JSON.stringify(envelope))
+    assert.equal(envelope.result.nodes.length, 2)
+    assert.equal(envelope.result.lines.length, 2)
+    assert.deepEqual(new Set(envelope.result.lines.map((l) => l.node)), new Set(envelope.result.nodes))
+    for (const line of envelope.result.lines) assert.equal(line.colour, 'blue')
+  })
+
+  it('logs: one node by number, filtered by --grep, without a prefix', async () => {
+    const result = await project.run(['logs', '--node', '1', '--grep', 'listening on'])
+    assert.equal(result.code, 0, result.stderr)
+    const lines = result.stdout.trim().split('\n')
+    assert.equal(lines.length, 1, result.stdout)
+    assert.match(
+      lines[0] ?? '',
+      /^\d{4}\/\d\d\/\d\d .*gateway "e2e rev-0101010" listening on 127\.0\.0\.1:\d+/,
+    )
+  })
+
+  it('logs: a colour that is not up, a bad --since and a bad --node are usage errors (exit 2)', async () => {
+    const previous = await project.run(['logs', '--colour', 'previous'])
+    assert.equal(previous.code, 2, previous.stderr)
+    assert.match(previous.stderr, /no previous colour/)
+    const since = await project.run(['logs', '--since', 'yesterday'])
+    assert.equal(since.code, 2, since.stderr)
+    assert.match(since.stderr, /--since yesterday is neither a duration nor a time/)
+    const node = await project.run(['logs', '--node', 'nope'])
+    assert.equal(node.code, 2, node.stderr)
+    assert.match(node.stderr, /--node nope matches no node[\s\S]*1\. blue-/)
+  })
+
+  it('logs -f: follows new lines until Ctrl-C, then exits 0', async () => {
+    const follow = project.start(['logs', '-f', '-n', '0', '--grep', 'v1/ping'])
+    let stdout = ''
+    follow.child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
+    // The follower polls the log files; keep asking until one request shows up.
+    const end = Date.now() + 30_000
+    while (!/GET "\/v1\/ping"/.test(stdout) && Date.now() < end) {
+      await fetch(`http://127.0.0.1:${project.port}/v1/ping`).then((r) => r.arrayBuffer())
+      await sleep(300)
+    }
+    await waitFor(() => stdout, /^\[blue blue-\S+\] .*ACCESS .*GET "\/v1\/ping"/m)
+    assert.doesNotMatch(stdout, /__health/)
+    follow.child.kill('SIGINT')
+    const done = await follow.done
+    assert.equal(done.code, 0, done.stderr)
+  })
+
+  it('logs --since: only lines from that time on', async () => {
+    const all = await project.run(['logs', '--since', beforeRelease, '--grep', 'listening on'])
+    assert.equal(all.code, 0, all.stderr)
+    assert.equal(all.stdout.trim().split('\n').length, 2, all.stdout)
+    const none = await project.run(['logs', '--since', afterRelease, '--grep', 'listening on'])
+    assert.equal(none.code, 0, none.stderr)
+    assert.equal(none.stdout, '')
+  })
+
+  it('status --wait-for live: exit 0 once reached; --wait-for preview times out with exit 7', async () => {
+    const live = await project.json<{ result: { serving: string } }>([
+      'status',
+      '--wait-for',
+      'live',
+      '--timeout',
+      '30s',
+    ])
+    assert.equal(live.code, 0, JSON.stringify(live.envelope))
+    assert.equal(live.envelope.result.serving, 'blue')
+    const preview = await project.run([
+      'status',
+      '--wait-for',
+      'preview',
+      '--timeout',
+      '1s',
+      '--interval',
+      '200ms',
+    ])
+    assert.equal(preview.code, 7, preview.stderr)
+    assert.match(preview.stderr, /preview not reached within 1 s: no preview colour yet/)
+    const bad = await project.run(['status', '--wait-for', 'soon'])
+    assert.equal(bad.code, 2, bad.stderr)
+  })
+
+  it('freeze: lock acquire -m holds release/promote/rollback (exit 3, reason and who) until lock release', async () => {
+    const frozen = await project.run(['lock', 'acquire', '-m', 'incident 42: hands off'])
+    assert.equal(frozen.code, 0, frozen.stderr)
+    assert.match(
+      frozen.stdout,
+      /releases FROZEN by \S+@\S+: "incident 42: hands off" \(since .*, until `gwdeploy lock release`\)/,
+    )
+    const shown = await project.run(['status'])
+    assert.equal(shown.code, 0, shown.stderr)
+    assert.match(shown.stdout, /^releases FROZEN by \S+: "incident 42: hands off"/m)
+    for (const args of [
+      ['release', '--sha', sha(2), '--lock-wait=30s'],
+      ['promote'],
+      ['rollback'],
+      ['lock', 'acquire', '-m', 'again'],
+    ]) {
+      const held = await project.run(args)
+      assert.equal(held.code, 3, `${args.join(' ')}: ${held.stderr}`)
+      assert.match(held.stderr, /releases are frozen by \S+@\S+: "incident 42: hands off"/, args.join(' '))
+      assert.match(held.stderr, /`gwdeploy lock release` lifts it/)
+    }
+    const live = await project.json<{ result: { colours: Array<{ sha: string; weight: number }> } }>([
+      'status',
+    ])
+    assert.deepEqual(
+      live.envelope.result.colours.map((c) => [c.sha, c.weight]),
+      [[sha(1), 100]],
+    )
+    const thawed = await project.run(['lock', 'release'])
+    assert.equal(thawed.code, 0, thawed.stderr)
+    assert.match(thawed.stdout, /releases unfrozen \(frozen by \S+: "incident 42: hands off"\)/)
+    const again = await project.run(['release', '--sha', sha(1)])
+    assert.equal(again.code, 0, again.stderr)
+  })
+
+  it('freeze --ttl: an expired freeze no longer holds releases', async () => {
+    const frozen = await project.run(['lock', 'acquire', '-m', 'short one', '--ttl', '1s'])
+    assert.equal(frozen.code, 0, frozen.stderr)
+    assert.match(frozen.stdout, /until \S+ or `gwdeploy lock release`/)
+    await sleep(1_500)
+    const release = await project.run(['release', '--sha', sha(1)])
+    assert.equal(release.code, 0, release.stderr)
+    const bad = await project.run(['lock', 'acquire', '-m', ' '])
+    assert.equal(bad.code, 2, bad.stderr)
+  })
+
+  it('status --wait-for preview: exit 0 once a --no-shift release is up; live stays reached', async () => {
+    const preview = await project.run(['release', '--sha', sha(2), '--no-shift'])
+    assert.equal(preview.code, 0, preview.stderr)
+    const waited = await project.json<{ result: { colours: Array<{ colour: string; role: string }> } }>([
+      'status',
+      '--wait-for',
+      'preview',
+      '--timeout',
+      '30s',
+    ])
+    assert.equal(waited.code, 0, JSON.stringify(waited.envelope))
+    assert.deepEqual(
+      waited.envelope.result.colours.map((c) => [c.colour, c.role]),
+      [
+        ['blue', 'live'],
+        ['green', 'preview'],
+      ],
+    )
+    const live = await project.run(['status', '--wait-for', 'live', '--timeout', '30s'])
+    assert.equal(live.code, 0, live.stderr)
+  })
+
+  // Last: it kills a serving node.
+  it('a dead serving node: status --watch --json streams the change, status exits 4, --wait-for healthy exits 4', async () => {
+    const healthy = await project.run(['status'])
+    assert.equal(healthy.code, 0, healthy.stderr)
+    const watch = project.start(['status', '--watch', '--json', '--interval', '200ms'])
+    let stdout = ''
+    watch.child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
+    await waitFor(() => stdout, /\n/)
+    const fleet = await project.fleet('blue')
+    const victim = fleet?.nodes[0]
+    assert.ok(victim)
+    process.kill(victim.pid, 'SIGKILL')
+    await waitFor(() => stdout, /^.*\n.*\n/)
+    watch.child.kill('SIGINT')
+    const done = await watch.done
+    assert.equal(done.code, 0, done.stderr)
+    const objects = done.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    assert.ok(objects.length >= 3, done.stdout)
+    const [first, second] = objects
+    assert.ok(first.colours[0].nodes.every((n: { health?: { ok: boolean } }) => n.health?.ok))
+    assert.ok(second.colours[0].nodes.some((n: { health?: { ok: boolean } }) => !n.health?.ok))
+    assert.equal(objects.at(-1).status, 'ok')
+
+    const plain = await project.run(['status'])
+    assert.equal(plain.code, 4, plain.stderr)
+    assert.match(plain.stderr, /unhealthy: blue node \S+ \(100% of traffic\)/)
+    assert.match(plain.stdout, /^blue \[live 100%\]/m)
+    const wait = await project.run([
+      'status',
+      '--wait-for',
+      'healthy',
+      '--timeout',
+      '30s',
+      '--interval',
+      '200ms',
+    ])
+    assert.equal(wait.code, 4, wait.stderr)
+    assert.match(wait.stderr, /degraded while waiting for healthy: blue node/)
+  })
+})
