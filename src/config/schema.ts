@@ -145,6 +145,26 @@ const lockSchema = z
   })
   .describe('The per-target release lock.')
 
+/** Below this, `rollback` and `status` may no longer find the live and previous releases. */
+export const MIN_RECORDS_KEPT = 5
+
+const recordsSchema = z
+  .strictObject({
+    keep: z
+      .number()
+      .int()
+      .min(
+        MIN_RECORDS_KEPT,
+        `keep at least ${MIN_RECORDS_KEPT}: rollback and status read the last completed releases from these records`,
+      )
+      .max(10_000)
+      .default(200)
+      .describe(
+        'Release records kept on the target (newest first); older ones are deleted after each release, rollback, retire or destroy. `rollback --to` reaches only SHAs still recorded.',
+      ),
+  })
+  .describe('The release records gwdeploy keeps on the target (history, status, rollback --to).')
+
 const providerSchema = z
   .strictObject({
     kind: z.enum(PROVIDER_KINDS).default('local'),
@@ -188,6 +208,7 @@ export const gwConfigSchema = z
     shift: shiftSchema.prefault({}),
     hooks: hooksSchema.prefault({}),
     lock: lockSchema.prefault({}),
+    records: recordsSchema.prefault({}),
     provider: providerSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
