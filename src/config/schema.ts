@@ -145,7 +145,7 @@ const lockSchema = z
   })
   .describe('The per-target release lock.')
 
-/** Below this, `rollback` and `status` may no longer find the live and previous releases. */
+/** Fewer and `rollback` / `status` may no longer find the live and previous releases in the records. */
 export const MIN_RECORDS_KEPT = 5
 
 const recordsSchema = z
@@ -153,14 +153,11 @@ const recordsSchema = z
     keep: z
       .number()
       .int()
-      .min(
-        MIN_RECORDS_KEPT,
-        `keep at least ${MIN_RECORDS_KEPT}: rollback and status read the last completed releases from these records`,
-      )
+      .min(MIN_RECORDS_KEPT)
       .max(10_000)
       .default(200)
       .describe(
-        'Release records kept on the target (newest first); older ones are deleted after each release, rollback, retire or destroy. `rollback --to` reaches only SHAs still recorded.',
+        'Release records kept on the target, at least 5 (rollback and status find the live and previous releases in them); older ones are deleted after each release, rollback, retire or destroy. `rollback --to` reaches only SHAs still recorded.',
       ),
   })
   .describe('The release records gwdeploy keeps on the target (history, status, rollback --to).')
