@@ -146,6 +146,23 @@ const lockSchema = z
   })
   .describe('The per-target release lock.')
 
+/** Fewer and `rollback` / `status` may no longer find the live and previous releases in the records. */
+export const MIN_RECORDS_KEPT = 5
+
+const recordsSchema = z
+  .strictObject({
+    keep: z
+      .number()
+      .int()
+      .min(MIN_RECORDS_KEPT)
+      .max(10_000)
+      .default(200)
+      .describe(
+        'Release records kept on the target, at least 5 (rollback and status find the live and previous releases in them); older ones are deleted after each release, rollback, retire or destroy. `rollback --to` reaches only SHAs still recorded.',
+      ),
+  })
+  .describe('The release records gwdeploy keeps on the target (history, status, rollback --to).')
+
 const providerSchema = z
   .strictObject({
     kind: z.enum(PROVIDER_KINDS).default('local'),
@@ -190,6 +207,7 @@ export const gwConfigSchema = z
     hooks: hooksSchema.prefault({}),
     lock: lockSchema.prefault({}),
     notify: notifySchema.prefault({}),
+    records: recordsSchema.prefault({}),
     provider: providerSchema.prefault({}),
   })
   .superRefine((config, ctx) => {

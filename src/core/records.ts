@@ -10,12 +10,9 @@ import type { Target } from './target.ts'
 
 /** How far back `rollback --to` and the engine look for a SHA's release. */
 export const LOOKBACK = 500
-/** Records kept on the target; older ones are deleted after each write. */
-export const RECORDS_KEPT = 200
-
 /** Writes the record to the target and the local cache; a failure is reported through `warn`. */
 export async function writeRecord(
-  target: Pick<Target, 'provider' | 'stateDir'>,
+  target: Pick<Target, 'provider' | 'stateDir' | 'config'>,
   record: ReleaseRecord,
   warn: (message: string) => void,
 ): Promise<void> {
@@ -24,7 +21,7 @@ export async function writeRecord(
   await Promise.all([
     store
       ?.append(record)
-      .then(() => store.prune(RECORDS_KEPT))
+      .then(() => store.prune(target.config.records.keep))
       .catch((error: Error) => {
         warn(`could not write the release record to the target (${store.where}): ${error.message}`)
       }),

@@ -24,6 +24,7 @@ test('applies defaults and resolves durations to milliseconds', () => {
   assert.equal(config.provider.kind, 'local')
   assert.equal(config.provider.local.listen, '127.0.0.1:8080')
   assert.equal(config.gateway.name, '{service} rev-{sha7}')
+  assert.equal(config.records.keep, 200)
   assert.deepEqual(files, [join(dir, 'gwdeploy.yml')])
 })
 

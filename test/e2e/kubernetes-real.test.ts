@@ -19,10 +19,18 @@ import {
 // controller-manager, scheduler, kubelet + containerd), through the CLI (bin/run.js), as a
 // ServiceAccount bound to the shipped Role. Pods run the image gwdeploy built and pushed to the
 // test registry; the real Deployment controller decides rollout progress and failure.
+// Few release records are kept, so this test's operations prune the oldest ConfigMaps (the
+// Role's `delete configmaps` is used, as it is after 200 records with the default records.keep).
+const KEEP = 5
+
 describe('kubernetes provider against a real cluster: release, rollback, retire, lock, failures', () => {
   let project: RealKubeProject
+  const writeConfig = (
+    overrides: { provider?: Record<string, unknown>; top?: Record<string, unknown> } = {},
+  ) => project.writeConfig({ ...overrides, top: { records: { keep: KEEP }, ...overrides.top } })
   before(async () => {
     project = await makeRealKubeProject()
+    await writeConfig()
   })
   after(async () => {
     await project?.cleanup()
@@ -152,7 +160,7 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
   })
 
   it('crash before the switch: a re-run takes over the expired Lease and converges', async () => {
-    await project.writeConfig({ top: { lock: { ttl: '2s' } } })
+    await writeConfig({ top: { lock: { ttl: '2s' } } })
     const crashed = await project.run(['release', '--sha', sha(3)], { GWDEPLOY_TEST_KILL_AT: 'shift' })
     assert.equal(crashed.exitCode, null)
     assert.equal(await project.liveColour(), 'blue', 'traffic untouched by the crashed run')
@@ -174,7 +182,7 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
   it('a Deployment that never becomes ready fails at its progress deadline: exit 4, traffic untouched; --keep-failed keeps it', async () => {
     // The readiness probe asks for a path the gateway does not serve (404): the real Deployment
     // controller marks the rollout ProgressDeadlineExceeded.
-    await project.writeConfig({
+    await writeConfig({
       top: { health: { path: '/not-served', deadline: '90s' } },
       provider: { progressDeadline: '6s' },
     })
@@ -207,7 +215,7 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
   it("bake: the error ratio read from the pods' gateway metrics rolls a failing release back (exit 5)", async () => {
     // /v1/ping's backend (127.0.0.1:9 inside the pod) refuses connections: every client request
     // is a 5xx. Health and smoke checks pass, so only the bake's error ratio can catch it.
-    await project.writeConfig({ top: { shift: { bake: '60s' } } })
+    await writeConfig({ top: { shift: { bake: '60s' } } })
     const release = project.run(['release', '--sha', sha(5)])
     let finished = false
     void release.finally(() => {
@@ -239,6 +247,29 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
     assert.equal(await project.liveColour(), undefined)
     assert.equal(await project.deployment('blue'), undefined)
     assert.equal(await project.deployment('green'), undefined)
+  })
+
+  it(`records: only the newest ${KEEP} ConfigMaps are kept (older ones deleted by the ServiceAccount); history reads them`, async () => {
+    const selector = encodeURIComponent('gwdeploy.dev/record=release')
+    const maps = (
+      (await project.get(`/api/v1/namespaces/${project.namespace}/configmaps?labelSelector=${selector}`)) as {
+        items: Array<{ data: Record<string, string> }>
+      }
+    ).items
+    assert.equal(maps.length, KEEP)
+    const result = await project.run(['history', '--json'])
+    assert.equal(result.exitCode, 0, result.stderr)
+    const history = envelope(result).result as Array<{ operation: string; sha?: string; time: string }>
+    assert.equal(history.length, KEEP)
+    assert.equal(history[0]?.operation, 'destroy', 'newest first')
+    assert.ok(
+      !history.some((r) => r.operation === 'release' && (r.sha === sha(1) || r.sha === sha(2))),
+      `the first releases' records were pruned: ${JSON.stringify(history)}`,
+    )
+    assert.deepEqual(
+      maps.map((m) => JSON.parse(m.data['record.json'] ?? '{}').time).sort(),
+      history.map((r) => r.time).sort(),
+    )
   })
 
   it('the shipped Role was sufficient (nothing forbidden) and minimal (every verb it grants was used)', async () => {

@@ -1,7 +1,8 @@
 /**
- * Release records on kubernetes (ConfigMaps in the namespace, fake API server): release from one
- * working copy, then history / status / rollback --to from a second copy holding only
- * gwdeploy.yml, gateway.json and the kubeconfig (the credentials).
+ * Release records on kubernetes (ConfigMaps in the namespace) against the real test cluster, as
+ * the ServiceAccount bound to the shipped Role: release from one working copy, then history /
+ * status / rollback --to from a second copy holding only gwdeploy.yml, gateway.json and the
+ * ServiceAccount's kubeconfig (the credentials), with its own empty cache.
  */
 import assert from 'node:assert/strict'
 import { rm, writeFile } from 'node:fs/promises'
@@ -9,7 +10,12 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { envelope, runCli } from '../helpers/cli.ts'
 import { secondCopy } from '../helpers/second-copy.ts'
-import { type KubeProject, makeKubeProject, sha } from '../providers/kubernetes/project.ts'
+import {
+  makeRealKubeProject,
+  type Obj,
+  type RealKubeProject,
+  sha,
+} from '../providers/kubernetes/real-project.ts'
 
 const config = (path: string) =>
   JSON.stringify({
@@ -18,16 +24,19 @@ const config = (path: string) =>
     endpoints: [{ endpoint: path, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] }],
   })
 
-describe('kubernetes records (ConfigMaps): history, status, rollback --to from a second copy', {
+describe('kubernetes records (ConfigMaps, real cluster): history, status, rollback --to from a second copy', {
   concurrency: false,
 }, () => {
-  let project: KubeProject
+  let project: RealKubeProject
   let copy: string
-  const second = (args: string[]) => runCli(args, { cwd: copy, env: project.env, timeoutMs: 240_000 })
-  const deployment = (colour: string) =>
-    project.api.get('deployments', project.namespace, `${project.service}-${colour}`)
+  const second = (args: string[]) =>
+    runCli(args, {
+      cwd: copy,
+      env: { ...project.env, GWDEPLOY_CACHE_DIR: join(copy, '.cache') },
+      timeoutMs: 300_000,
+    })
   before(async () => {
-    project = await makeKubeProject()
+    project = await makeRealKubeProject()
     await project.writeConfig({ top: { fleet: { size: 1, port: 8080 } } })
   })
   after(async () => {
@@ -42,7 +51,7 @@ describe('kubernetes records (ConfigMaps): history, status, rollback --to from a
     await writeFile(join(project.dir, 'gateway.json'), config('/v1/new'))
     const two = await project.run(['release', '--sha', sha(2)])
     assert.equal(two.exitCode, 0, two.stderr)
-    copy = await secondCopy(project.dir, ['kubeconfig.json'])
+    copy = await secondCopy(project.dir, ['kubeconfig.yaml'])
   })
 
   const images: Record<string, string> = {}
@@ -64,27 +73,35 @@ describe('kubernetes records (ConfigMaps): history, status, rollback --to from a
     const status = await second(['status', '--json'])
     assert.equal(status.exitCode, 0, status.stderr)
     assert.equal((envelope(status).result as { lastRelease?: { sha: string } }).lastRelease?.sha, sha(2))
-    const maps = project.api
-      .list('configmaps', project.namespace)
-      .filter(
-        (m: { metadata: { labels?: Record<string, string> } }) => m.metadata.labels?.['gwdeploy.dev/record'],
-      )
-    const first = maps.find(
-      (m: { data: Record<string, string> }) => JSON.parse(m.data['record.json'] ?? '{}').sha === sha(1),
-    )
+    // What the API server stores, read as admin.
+    const selector = encodeURIComponent('gwdeploy.dev/record=release')
+    const maps = (
+      (await project.get(`/api/v1/namespaces/${project.namespace}/configmaps?labelSelector=${selector}`)) as {
+        items: Obj[]
+      }
+    ).items
+    assert.equal(maps.length, 2)
+    const first = maps.find((m) => JSON.parse(m.data['record.json'] ?? '{}').sha === sha(1))
     assert.match(first?.data['gateway.json'] ?? '', /\/v1\/old/)
+    assert.equal(first?.metadata.labels['app.kubernetes.io/instance'], project.service)
   })
 
   it('rollback --to the first SHA after its colour is retired deploys the recorded image digest', async () => {
     const retired = await second(['retire', '--delete'])
     assert.equal(retired.exitCode, 0, retired.stderr)
+    assert.equal(await project.deployment('blue'), undefined, 'the first SHA no longer runs anywhere')
     const result = await second(['rollback', '--to', sha(1)])
     assert.equal(result.exitCode, 0, result.stderr)
     assert.match(result.stderr, /build.*reusing/)
-    const live = project.api.get('services', project.namespace, project.service)?.spec.selector[
-      'gwdeploy.dev/colour'
-    ]
-    assert.equal(deployment(live).spec.template.spec.containers[0].image, images[sha(1)])
-    assert.equal(deployment(live).metadata.labels['gwdeploy.dev/sha'], sha(1))
+    const live = await project.liveColour()
+    assert.equal(live, 'blue')
+    const deployment = await project.deployment('blue')
+    assert.equal(deployment.spec.template.spec.containers[0].image, images[sha(1)])
+    assert.equal(deployment.metadata.labels['gwdeploy.dev/sha'], sha(1))
+    // The pod runs the recorded config: /v1/old is routed (its backend refuses: 5xx, not 404).
+    const old = await project.viaService('/v1/old')
+    assert.notEqual(old.status, 404, old.body)
+    const gone = await project.viaService('/v1/new')
+    assert.equal(gone.status, 404, gone.body)
   })
 })

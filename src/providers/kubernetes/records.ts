@@ -12,7 +12,7 @@ import { baseSelector, type KubeNames, LABEL, MANAGED_BY, selectorString } from 
 
 export const RECORD_LABEL = 'gwdeploy.dev/record'
 
-/** The ConfigMap for a record (pure: golden-free, tested through the fake API server). */
+/** The ConfigMap for a record (tested against the real cluster: test/e2e/records-kubernetes.test.ts). */
 export function recordConfigMap(names: KubeNames, record: ReleaseRecord): k8s.V1ConfigMap {
   const { configText, ...rest } = record
   const stem = recordFileName(record)

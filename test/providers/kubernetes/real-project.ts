@@ -22,9 +22,9 @@ import {
   requireRegistry,
   serviceEnv,
 } from '../../helpers/services.ts'
-import { sha } from './project.ts'
 
-export { sha }
+/** A 40-hex commit SHA per test step. */
+export const sha = (n: number) => `${String(n).padStart(2, '0')}${'ab'.repeat(19)}`.slice(0, 40)
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects as the API server returns them
 export type Obj = any
