@@ -132,7 +132,9 @@ interface CompiledBackend {
 interface CompiledEndpoint {
   cfg: EndpointConfig
   backends: CompiledBackend[]
-  render: (data: Data | undefined) => Rendered
+  render: (data: Data | undefined, accept?: string) => Rendered
+  /** output_encoding negotiate: the renderer reads the request's Accept header. */
+  negotiates: boolean
   forward: ForwardRule
   query: string[] | '*' | undefined
   hasParams: boolean
@@ -254,6 +256,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
       backends,
       render: compileRenderer(cfg.outputEncoding),
+      negotiates: cfg.outputEncoding === 'negotiate',
       forward: compileForwardRule(cfg.inputHeaders),
       query: cfg.inputQueryStrings.includes('*')
         ? '*'
@@ -557,7 +560,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       break
     }
     const completed = complete && nonEmpty
-    const rendered = ep.render(data)
+    const rendered = ep.render(data, ep.negotiates ? req.headers.accept : undefined)
     const headers: Record<string, string> = {
       [KRAKEND_HEADER]: versionHeader,
       'content-type': rendered.contentType,

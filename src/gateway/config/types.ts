@@ -4,8 +4,8 @@ import type { FlatmapOp } from '../flatmap.ts'
 
 export type { FlatmapOp }
 
-export type BackendEncoding = 'json' | 'safejson' | 'string' | 'no-op'
-export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op'
+export type BackendEncoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml' | 'rss'
+export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op' | 'xml' | 'yaml' | 'negotiate'
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'
 export type LogFormat = 'default' | 'json'
 

@@ -122,8 +122,16 @@ const V2_KEYS: Record<string, string> = {
   blacklist: 'deny',
 }
 
-const BACKEND_ENCODINGS: BackendEncoding[] = ['json', 'safejson', 'string', 'no-op']
-const OUTPUT_ENCODINGS: OutputEncoding[] = ['json', 'json-collection', 'string', 'no-op']
+const BACKEND_ENCODINGS: BackendEncoding[] = ['json', 'safejson', 'string', 'no-op', 'xml', 'rss']
+const OUTPUT_ENCODINGS: OutputEncoding[] = [
+  'json',
+  'json-collection',
+  'string',
+  'no-op',
+  'xml',
+  'yaml',
+  'negotiate',
+]
 const LOG_LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
 const PARAM = /\{([^{}]+)\}/g
 const SEQUENTIAL_PARAM = /^resp(\d+)_(.+)$/
