@@ -99,8 +99,6 @@ const refusedAt = (level: NamespaceLevel) => (key: string) =>
   classifyNamespace(key, level, 'bundled').kind === 'error'
 const usesRefused = (extra: unknown, level: NamespaceLevel) =>
   typeof extra === 'object' && extra !== null && Object.keys(extra).some(refusedAt(level))
-const propagatesFullResponses = (endpoint: Json) =>
-  JSON.stringify(endpoint.extra_config ?? {}).includes('sequential_propagated_params')
 
 // The Go backend serves the symmetric JWK set the JWT specs are signed with; it is read from the
 // harness's source at run time, like the specs.
@@ -148,7 +146,6 @@ config.endpoints = (config.endpoints as Json[]).filter((endpoint) => {
   }
   const out =
     usesRefused(endpoint.extra_config, 'endpoint') ||
-    propagatesFullResponses(endpoint) ||
     backends.some((b) => usesRefused(b.extra_config, 'backend'))
   if (out) left.push(`endpoint ${endpoint.endpoint}`)
   return !out

@@ -50,6 +50,7 @@ import {
   type HeaderValues,
 } from './request-headers.ts'
 import { createRouter } from './router.ts'
+import { propagatedField } from './sequential-params.ts'
 import {
   compileDecoder,
   compileFormatter,
@@ -106,6 +107,8 @@ interface Success {
   ok: true
   data: Data
   complete: boolean
+  /** The body of a discarded no-op answer, kept when sequential_propagated_params asks for it. */
+  body?: string
 }
 type BackendResult = Success | Failure
 
@@ -125,6 +128,8 @@ interface CompiledBackend {
   errorPrefix: string
   /** encoding no-op on an endpoint that renders: the answer is read and dropped. */
   discards: boolean
+  /** A discarded answer whose body a later backend receives (sequential_propagated_params `respN`). */
+  keepsBody: boolean
   /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */
   guard: BackendGuard | undefined
 }
@@ -225,7 +230,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
   for (const cfg of config.endpoints) {
-    const backends = cfg.backends.map((b): CompiledBackend => {
+    const backends = cfg.backends.map((b, index): CompiledBackend => {
       const parts = compilePattern(b.urlPattern)
       return {
         cfg: b,
@@ -246,6 +251,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
         errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
         discards: b.encoding === 'no-op' && !cfg.noop,
+        keepsBody: cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false,
         guard: compileBackendGuard(b, (message) => logger.warning(message)),
       }
     })
@@ -573,6 +579,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const sequential = async (ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]> => {
     const results: BackendResult[] = []
     const datas: Array<Data | undefined> = []
+    const propagated = ep.cfg.propagated
     for (const [i, b] of ep.backends.entries()) {
       let seqParams: Record<string, string> | undefined
       for (const part of b.parts) {
@@ -580,6 +587,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         seqParams ??= {}
         seqParams[part.param] = sequentialValue(getPath(datas[part.sequential.index], part.sequential.path))
       }
+      if (propagated && i > 0)
+        for (const p of propagated) {
+          if (p.index >= i) continue
+          const earlier = results[p.index]
+          if (!earlier?.ok) continue
+          const value = p.path.length === 0 ? earlier.body : propagatedField(earlier.data, p.path)
+          if (value === undefined) continue
+          seqParams ??= {}
+          seqParams[p.key] = value
+        }
       const result = await callBackend(
         ep,
         b,
@@ -674,6 +691,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
+        if (b.keepsBody)
+          return {
+            ok: true,
+            data: {},
+            complete: true,
+            body: await readText(answer, config.server.maxBackendBodyBytes),
+          }
         answer.body.dump().catch(ignore)
         return { ok: true, data: {}, complete: true }
       }

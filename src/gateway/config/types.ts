@@ -1,6 +1,7 @@
 import type { Location } from '../../core/errors.ts'
 import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
 import type { FlatmapOp } from '../flatmap.ts'
+import type { PropagatedParam } from '../sequential-params.ts'
 
 export type { FlatmapOp }
 
@@ -47,6 +48,8 @@ export interface EndpointConfig {
   timeoutMs: number
   cacheTtlS: number
   sequential: boolean
+  /** proxy.sequential_propagated_params, parsed (sequential endpoints only). */
+  propagated?: PropagatedParam[]
   /** True when the endpoint passes a single backend's response through unchanged. */
   noop: boolean
   /** proxy.static: data merged into the response when the strategy matches. */

@@ -9,6 +9,7 @@ import {
   parseEndpointComponents,
   parseServiceComponents,
 } from '../components/index.ts'
+import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { parseDuration } from './duration.ts'
 import {
   type BackendConfig,
@@ -540,6 +541,20 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
             `endpoint ${label}: backend ${j} uses no-op but the endpoint renders ${outputEncoding}: KrakenD discards that backend's answer (any status counts as an empty success)`,
             'set "output_encoding": "no-op" on the endpoint to pass the answer through',
           )
+    const propagatedRaw = proxyNs.sequential_propagated_params
+    let propagated: PropagatedParam[] = []
+    if (propagatedRaw !== undefined) {
+      const at = [...pp, 'sequential_propagated_params']
+      if (!Array.isArray(propagatedRaw) || propagatedRaw.some((e) => typeof e !== 'string'))
+        error(at, 'sequential_propagated_params must be a list of strings like "resp0_a.b" or "resp0"')
+      else if (!sequential)
+        warn(
+          at,
+          'sequential_propagated_params is ignored without "sequential": true',
+          'set proxy.sequential: true',
+        )
+      else propagated = parsePropagated(propagatedRaw as string[], backends.length)
+    }
     endpoints.push({
       endpoint: path,
       method: method as HttpMethod,
@@ -551,6 +566,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       timeoutMs: endpointTimeout,
       cacheTtlS: cacheTtlAt(raw, ep, durationAt, cacheTtlS),
       sequential,
+      ...(propagated.length > 0 ? { propagated } : {}),
       noop,
       ...(staticResponse ? { static: staticResponse } : {}),
       ...(endpointFlatmap ? { flatmap: endpointFlatmap } : {}),
