@@ -41,7 +41,7 @@ import {
 } from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
-import { HttpError, readRequestBody } from './request-body.ts'
+import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import {
   backendHeaders,
   compileForwardRule,
@@ -412,15 +412,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
         if (!res.headersSent) {
           const status = error instanceof HttpError ? error.status : 500
+          const headers = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
           finish(
             req,
             res,
             status,
-            { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' },
+            status === 413 ? refusalHeaders(req, headers) : headers,
             '',
             start,
             ep.record,
           )
+          if (status === 413) closeAfterAnswer(req, res)
         } else res.destroy()
       },
     )
@@ -465,7 +467,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       (error: unknown) => {
         done()
         const status = error instanceof HttpError ? error.status : 500
-        finish(req, res, status, {}, '', start, undefined)
+        if (status !== 413) return finish(req, res, status, {}, '', start, undefined)
+        finish(req, res, status, refusalHeaders(req, {}), '', start, undefined)
+        closeAfterAnswer(req, res)
       },
     )
   }
@@ -482,15 +486,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       ep.needsBody && BODY_METHODS.has(req.method ?? '')
         ? await readRequestBody(req, config.server.maxBodyBytes)
         : undefined
-    // One backend: undici's headers/body timeouts bound the call, no timer of our own. Several:
-    // one deadline (85% of the timeout) aborts whatever has not arrived.
-    let signal: AbortSignal | undefined
+    // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
+    // still running for it. One backend: undici's headers/body timeouts bound the call, no timer
+    // of our own. Several: one deadline (85% of the timeout) aborts whatever has not arrived.
+    const controller = new AbortController()
+    const signal = controller.signal
+    res.once('close', () => {
+      // h2's compatibility response reports itself finished whenever its stream closes: a reset
+      // (any code but NO_ERROR) is what says the client went away.
+      const gone = 'stream' in res ? res.stream.rstCode !== 0 : !res.writableFinished
+      if (gone) controller.abort(new Error('client gone'))
+    })
     let timer: NodeJS.Timeout | undefined
-    if (ep.needsDeadline) {
-      const controller = new AbortController()
-      timer = setTimeout(() => controller.abort(new Error('timeout')), ep.deadlineMs)
-      signal = controller.signal
-    }
+    if (ep.needsDeadline) timer = setTimeout(() => controller.abort(new Error('timeout')), ep.deadlineMs)
     const ctx: Context = {
       params,
       query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),

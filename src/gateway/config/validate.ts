@@ -308,7 +308,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     readTimeoutMs: durationAt(value, 'read_timeout', [], 30_000),
     writeTimeoutMs: durationAt(value, 'write_timeout', [], 0),
     idleTimeoutMs: durationAt(value, 'idle_timeout', [], 65_000),
-    maxHeaderBytes: intAt(value, 'max_header_bytes', [], 16_384, 1024, 1 << 24),
+    // Go's http.DefaultMaxHeaderBytes (KrakenD leaves it at 0, so Go's 1 MB applies).
+    maxHeaderBytes: intAt(value, 'max_header_bytes', [], 1 << 20, 1024, 1 << 24),
     maxBodyBytes: intAt(router, 'max_payload', rp, 10 * 1024 * 1024, 0),
     maxBackendBodyBytes: intAt(runtimeNs, 'max_backend_body_bytes', gp, 32 * 1024 * 1024, 1),
     returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
