@@ -44,6 +44,7 @@ import { GatewayMetrics } from './metrics.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import {
   backendHeaders,
+  CONNECTION_HEADERS,
   compileForwardRule,
   compileTrustedProxies,
   type ForwardRule,
@@ -171,15 +172,7 @@ type Handler =
   | { kind: 'echo' }
   | { kind: 'endpoint'; ep: CompiledEndpoint }
 
-const RESPONSE_HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-])
+const RESPONSE_HOP_BY_HOP = new Set(CONNECTION_HEADERS)
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /** gin's Any(): the methods /__debug/ and /__echo/ answer. */
 const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'CONNECT', 'TRACE']

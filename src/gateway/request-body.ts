@@ -56,11 +56,19 @@ export function closeAfterAnswer(req: GatewayRequest, res: GatewayResponse): voi
     if (!res.stream.closed) res.stream.close(0)
     return
   }
+  const socket = req.socket as Socket & { destroySoon?: () => void }
+  let closing = false
   const close = () => {
-    const socket = req.socket as Socket
+    if (closing) return
+    closing = true
+    // node:http has just resumed the unread body to discard it: stop reading instead.
+    socket.pause()
     socket.end()
     setTimeout(() => socket.destroy(), LINGER_MS).unref()
   }
+  // With `Connection: close`, node:http destroys the socket as soon as the answer is flushed,
+  // which resets a client still sending before it could read the 413: linger instead, as Go does.
+  socket.destroySoon = close
   if (res.writableFinished) close()
   else res.once('finish', close)
 }

@@ -4,19 +4,13 @@
 // "" or null). Items carry gofeed's JSON fields (omitted when empty); the parsed-time fields
 // (publishedParsed, updatedParsed) are not produced.
 import { XMLParser } from 'fast-xml-parser'
+import { STRING_XML_OPTIONS } from './xml-encoding.ts'
 
 type Node = Record<string, unknown>
 
 const parser = new XMLParser({
-  ignoreAttributes: false,
+  ...STRING_XML_OPTIONS,
   attributeNamePrefix: '@',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  cdataPropName: false,
   isArray: (name) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
 })
 

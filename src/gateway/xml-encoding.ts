@@ -7,9 +7,9 @@ import { GoNumber } from './go-json.ts'
 
 export type Data = Record<string, unknown>
 
-const parser = new XMLParser({
+/** Parser options both XML encodings share: every value a trimmed string, no declaration or PIs. */
+export const STRING_XML_OPTIONS = {
   ignoreAttributes: false,
-  attributeNamePrefix: '-',
   textNodeName: '#text',
   parseTagValue: false,
   parseAttributeValue: false,
@@ -18,7 +18,9 @@ const parser = new XMLParser({
   ignorePiTags: true,
   processEntities: true,
   htmlEntities: false,
-})
+} as const
+
+const parser = new XMLParser({ ...STRING_XML_OPTIONS, attributeNamePrefix: '-' })
 
 /** Parses an XML document into mxj's map, or throws with the parser's reason. */
 export function parseXml(text: string): Data {

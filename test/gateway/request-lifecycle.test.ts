@@ -75,14 +75,20 @@ const config = (origin: string, extra: Record<string, unknown> = {}) =>
     ],
   })
 
+/** A hanging backend behind a gateway, both closed after the test. */
+async function setup() {
+  const backend = await hangingBackend()
+  const running = await startGateway(config(backend.origin))
+  after(async () => {
+    await running.close()
+    await backend.close()
+  })
+  return { backend, running }
+}
+
 describe('request lifecycle', () => {
   test('h1: an upload over max_payload gets 413 with Connection: close and the gateway stops reading it', async () => {
-    const backend = await hangingBackend()
-    const running = await startGateway(config(backend.origin))
-    after(async () => {
-      await running.close()
-      await backend.close()
-    })
+    const { backend, running } = await setup()
     const port = new URL(running.url).port
     const socket = connectTcp(Number(port), '127.0.0.1')
     socket.on('error', () => {})
@@ -114,12 +120,7 @@ describe('request lifecycle', () => {
   })
 
   test('h2: an upload over max_payload gets 413 and its stream is reset before the client finishes', async () => {
-    const backend = await hangingBackend()
-    const running = await startGateway(config(backend.origin))
-    after(async () => {
-      await running.close()
-      await backend.close()
-    })
+    const { backend, running } = await setup()
     const session = connectH2(running.url)
     session.on('error', () => {})
     after(() => session.destroy())
@@ -153,15 +154,11 @@ describe('request lifecycle', () => {
     assert.equal(stream.closed, true)
     assert.equal(stream.rstCode, h2.NGHTTP2_NO_ERROR)
     assert.ok(sent < TOTAL, `the gateway read all ${sent} bytes of an upload it had refused`)
+    assert.equal(backend.received.length, 0)
   })
 
   test('h1: a client that goes away aborts its running backend call', { timeout: 20_000 }, async () => {
-    const backend = await hangingBackend()
-    const running = await startGateway(config(backend.origin))
-    after(async () => {
-      await running.close()
-      await backend.close()
-    })
+    const { backend, running } = await setup()
     const socket = connectTcp(Number(new URL(running.url).port), '127.0.0.1')
     socket.on('error', () => {})
     await once(socket, 'connect')
@@ -175,12 +172,7 @@ describe('request lifecycle', () => {
   })
 
   test('h2: a reset stream aborts every backend call still running for it', { timeout: 20_000 }, async () => {
-    const backend = await hangingBackend()
-    const running = await startGateway(config(backend.origin))
-    after(async () => {
-      await running.close()
-      await backend.close()
-    })
+    const { backend, running } = await setup()
     const session = connectH2(running.url)
     session.on('error', () => {})
     after(() => session.destroy())
