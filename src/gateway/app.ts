@@ -41,15 +41,17 @@ import {
 } from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
-import { HttpError, readRequestBody } from './request-body.ts'
+import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import {
   backendHeaders,
+  CONNECTION_HEADERS,
   compileForwardRule,
   compileTrustedProxies,
   type ForwardRule,
   type HeaderValues,
 } from './request-headers.ts'
 import { createRouter } from './router.ts'
+import { propagatedField } from './sequential-params.ts'
 import {
   compileDecoder,
   compileFormatter,
@@ -106,6 +108,8 @@ interface Success {
   ok: true
   data: Data
   complete: boolean
+  /** The body of a discarded no-op answer, kept when sequential_propagated_params asks for it. */
+  body?: string
 }
 type BackendResult = Success | Failure
 
@@ -125,6 +129,8 @@ interface CompiledBackend {
   errorPrefix: string
   /** encoding no-op on an endpoint that renders: the answer is read and dropped. */
   discards: boolean
+  /** A discarded answer whose body a later backend receives (sequential_propagated_params `respN`). */
+  keepsBody: boolean
   /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */
   guard: BackendGuard | undefined
 }
@@ -132,7 +138,9 @@ interface CompiledBackend {
 interface CompiledEndpoint {
   cfg: EndpointConfig
   backends: CompiledBackend[]
-  render: (data: Data | undefined) => Rendered
+  render: (data: Data | undefined, accept?: string) => Rendered
+  /** output_encoding negotiate: the renderer reads the request's Accept header. */
+  negotiates: boolean
   forward: ForwardRule
   query: string[] | '*' | undefined
   hasParams: boolean
@@ -164,15 +172,7 @@ type Handler =
   | { kind: 'echo' }
   | { kind: 'endpoint'; ep: CompiledEndpoint }
 
-const RESPONSE_HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-])
+const RESPONSE_HOP_BY_HOP = new Set(CONNECTION_HEADERS)
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /** gin's Any(): the methods /__debug/ and /__echo/ answer. */
 const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'CONNECT', 'TRACE']
@@ -223,7 +223,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
   for (const cfg of config.endpoints) {
-    const backends = cfg.backends.map((b): CompiledBackend => {
+    const backends = cfg.backends.map((b, index): CompiledBackend => {
       const parts = compilePattern(b.urlPattern)
       return {
         cfg: b,
@@ -244,6 +244,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
         errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
         discards: b.encoding === 'no-op' && !cfg.noop,
+        keepsBody: cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false,
         guard: compileBackendGuard(b, (message) => logger.warning(message)),
       }
     })
@@ -254,6 +255,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
       backends,
       render: compileRenderer(cfg.outputEncoding),
+      negotiates: cfg.outputEncoding === 'negotiate',
       forward: compileForwardRule(cfg.inputHeaders),
       query: cfg.inputQueryStrings.includes('*')
         ? '*'
@@ -403,15 +405,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
         if (!res.headersSent) {
           const status = error instanceof HttpError ? error.status : 500
+          const headers = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
           finish(
             req,
             res,
             status,
-            { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' },
+            status === 413 ? refusalHeaders(req, headers) : headers,
             '',
             start,
             ep.record,
           )
+          if (status === 413) closeAfterAnswer(req, res)
         } else res.destroy()
       },
     )
@@ -456,7 +460,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       (error: unknown) => {
         done()
         const status = error instanceof HttpError ? error.status : 500
-        finish(req, res, status, {}, '', start, undefined)
+        if (status !== 413) return finish(req, res, status, {}, '', start, undefined)
+        finish(req, res, status, refusalHeaders(req, {}), '', start, undefined)
+        closeAfterAnswer(req, res)
       },
     )
   }
@@ -473,15 +479,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       ep.needsBody && BODY_METHODS.has(req.method ?? '')
         ? await readRequestBody(req, config.server.maxBodyBytes)
         : undefined
-    // One backend: undici's headers/body timeouts bound the call, no timer of our own. Several:
-    // one deadline (85% of the timeout) aborts whatever has not arrived.
-    let signal: AbortSignal | undefined
+    // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
+    // still running for it. One backend: undici's headers/body timeouts bound the call, no timer
+    // of our own. Several: one deadline (85% of the timeout) aborts whatever has not arrived.
+    const controller = new AbortController()
+    const signal = controller.signal
+    res.once('close', () => {
+      // h2's compatibility response reports itself finished whenever its stream closes: a reset
+      // (any code but NO_ERROR) is what says the client went away.
+      const gone = 'stream' in res ? res.stream.rstCode !== 0 : !res.writableFinished
+      if (gone) controller.abort(new Error('client gone'))
+    })
     let timer: NodeJS.Timeout | undefined
-    if (ep.needsDeadline) {
-      const controller = new AbortController()
-      timer = setTimeout(() => controller.abort(new Error('timeout')), ep.deadlineMs)
-      signal = controller.signal
-    }
+    if (ep.needsDeadline) timer = setTimeout(() => controller.abort(new Error('timeout')), ep.deadlineMs)
     const ctx: Context = {
       params,
       query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
@@ -557,7 +567,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       break
     }
     const completed = complete && nonEmpty
-    const rendered = ep.render(data)
+    const rendered = ep.render(data, ep.negotiates ? req.headers.accept : undefined)
     const headers: Record<string, string> = {
       [KRAKEND_HEADER]: versionHeader,
       'content-type': rendered.contentType,
@@ -570,6 +580,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const sequential = async (ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]> => {
     const results: BackendResult[] = []
     const datas: Array<Data | undefined> = []
+    const propagated = ep.cfg.propagated
     for (const [i, b] of ep.backends.entries()) {
       let seqParams: Record<string, string> | undefined
       for (const part of b.parts) {
@@ -577,6 +588,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         seqParams ??= {}
         seqParams[part.param] = sequentialValue(getPath(datas[part.sequential.index], part.sequential.path))
       }
+      if (propagated && i > 0)
+        for (const p of propagated) {
+          if (p.index >= i) continue
+          const earlier = results[p.index]
+          if (!earlier?.ok) continue
+          const value = p.path.length === 0 ? earlier.body : propagatedField(earlier.data, p.path)
+          if (value === undefined) continue
+          seqParams ??= {}
+          seqParams[p.key] = value
+        }
       const result = await callBackend(
         ep,
         b,
@@ -671,6 +692,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
+        if (b.keepsBody)
+          return {
+            ok: true,
+            data: {},
+            complete: true,
+            body: await readText(answer, config.server.maxBackendBodyBytes),
+          }
         answer.body.dump().catch(ignore)
         return { ok: true, data: {}, complete: true }
       }

@@ -1,5 +1,8 @@
-// Reading a client's request body, bounded by router.max_payload (413 beyond it).
-import type { GatewayRequest } from './app.ts'
+// Reading a client's request body, bounded by router.max_payload (413 beyond it). A refused body
+// is not read any further: the answer goes out and the connection (h1) or stream (h2) is closed,
+// as Go's server does, instead of draining whatever the client still sends.
+import type { Socket } from 'node:net'
+import type { GatewayRequest, GatewayResponse } from './app.ts'
 
 export class HttpError extends Error {
   readonly status: number
@@ -9,10 +12,13 @@ export class HttpError extends Error {
   }
 }
 
+/** Go's rstAvoidanceDelay: after a half-close, the client gets this long to read the answer. */
+const LINGER_MS = 500
+
 export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
   if (declared > limit) {
-    req.resume()
+    req.pause()
     return Promise.reject(new HttpError(413, `request body over ${limit} bytes`))
   }
   return new Promise((resolve, reject) => {
@@ -22,7 +28,7 @@ export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buf
       size += chunk.length
       if (size > limit) {
         req.removeAllListeners('data')
-        req.resume()
+        req.pause()
         reject(new HttpError(413, `request body over ${limit} bytes`))
         return
       }
@@ -31,4 +37,38 @@ export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buf
     req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)))
     req.on('error', reject)
   })
+}
+
+/** Headers for the answer to a refused body: HTTP/1 announces that the connection closes. */
+export function refusalHeaders(req: GatewayRequest, headers: Record<string, string>): Record<string, string> {
+  if (req.httpVersionMajor === 1) headers.connection = 'close'
+  return headers
+}
+
+/**
+ * Once the answer to a refused body is out, stop the client sending: h1 half-closes the socket
+ * and destroys it after a short linger (so the client can read the answer before a reset); h2
+ * resets the stream (NO_ERROR) and leaves the session alone.
+ */
+export function closeAfterAnswer(req: GatewayRequest, res: GatewayResponse): void {
+  // h2: the answer is queued before the reset, so the client gets both, in that order.
+  if ('stream' in res) {
+    if (!res.stream.closed) res.stream.close(0)
+    return
+  }
+  const socket = req.socket as Socket & { destroySoon?: () => void }
+  let closing = false
+  const close = () => {
+    if (closing) return
+    closing = true
+    // node:http has just resumed the unread body to discard it: stop reading instead.
+    socket.pause()
+    socket.end()
+    setTimeout(() => socket.destroy(), LINGER_MS).unref()
+  }
+  // With `Connection: close`, node:http destroys the socket as soon as the answer is flushed,
+  // which resets a client still sending before it could read the 413: linger instead, as Go does.
+  socket.destroySoon = close
+  if (res.writableFinished) close()
+  else res.once('finish', close)
 }

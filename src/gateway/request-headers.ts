@@ -8,8 +8,8 @@ import { BlockList, isIP } from 'node:net'
 import type { ServerOptions } from './config/types.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
 
-/** Request headers that are about one connection; never forwarded, even with `["*"]`. */
-const HOP_BY_HOP = new Set([
+/** Headers that describe one connection (RFC 9110 7.6.1, plus Proxy-Connection). */
+export const CONNECTION_HEADERS = [
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -17,10 +17,10 @@ const HOP_BY_HOP = new Set([
   'upgrade',
   'te',
   'trailer',
-  'host',
-  'expect',
-  'http2-settings',
-])
+]
+
+/** Request headers that are about one connection; never forwarded, even with `["*"]`. */
+const HOP_BY_HOP = new Set([...CONNECTION_HEADERS, 'host', 'expect', 'http2-settings'])
 
 export type HeaderValues = Record<string, string | string[]>
 
@@ -74,7 +74,8 @@ export function compileTrustedProxies(list: string[] | undefined): TrustedProxie
  */
 export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?: TrustedProxies): string {
   let remote = req.socket?.remoteAddress ?? ''
-  if (remote.startsWith('::ffff:')) remote = remote.slice(7)
+  // An IPv4 client on a dual-stack socket: gin sees the IPv4 address.
+  if (remote.startsWith('::ffff:') && isIP(remote.slice(7)) === 4) remote = remote.slice(7)
   if (!server.forwardedByClientIp || (trusted && !trusted(remote))) return remote
   for (const name of server.remoteIpHeaders) {
     const raw = req.headers[name]

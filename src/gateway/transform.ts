@@ -1,6 +1,9 @@
 import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
 import { applyFlatmap } from './flatmap.ts'
 import { GoNumber, goJson, parseJsonKeepingNumbers } from './go-json.ts'
+import { parseFeed } from './rss-encoding.ts'
+import { parseXml, writeXml } from './xml-encoding.ts'
+import { writeYaml } from './yaml-encoding.ts'
 
 export type Data = Record<string, unknown>
 
@@ -19,6 +22,24 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
   switch (encoding) {
     case 'string':
       return (text) => ({ content: text })
+    case 'xml':
+      return (text) => {
+        let value: Data
+        try {
+          value = parseXml(text)
+        } catch (error) {
+          throw new DecodeError((error as Error).message)
+        }
+        return isCollection ? { collection: value } : value
+      }
+    case 'rss':
+      return (text) => {
+        try {
+          return parseFeed(text)
+        } catch (error) {
+          throw new DecodeError((error as Error).message)
+        }
+      }
     case 'safejson':
       return (text) => {
         const value = parseJson(text)
@@ -197,9 +218,65 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 const EMPTY_JSON: Rendered = { contentType: JSON_TYPE, body: '{}' }
 const EMPTY_COLLECTION: Rendered = { contentType: JSON_TYPE, body: '[]' }
 
-/** The endpoint `output_encoding` applied to the merged data, written as KrakenD (gin) writes it. */
-export function compileRenderer(encoding: OutputEncoding): (data: Data | undefined) => Rendered {
+const XML_TYPE = 'application/xml'
+const EMPTY_XML: Rendered = { contentType: 'application/xml; charset=utf-8', body: '' }
+const renderXml = (data: Data | undefined): Rendered =>
+  data === undefined ? EMPTY_XML : { contentType: XML_TYPE, body: writeXml(data) ?? '' }
+const renderYaml = (data: Data | undefined): Rendered => ({
+  contentType: 'application/yaml; charset=utf-8',
+  body: writeYaml(data ?? {}),
+})
+const renderJson = (data: Data | undefined): Rendered =>
+  data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) }
+
+// gin's NegotiateFormat(MIMEJSON, MIMEPlain, MIMEXML, MIMEYAML), as lura's negotiated render calls it.
+const OFFERED = ['application/json', 'text/plain', 'application/xml', 'application/x-yaml']
+
+/** The offer gin picks for an Accept header: the first accepted type (in header order) that
+ * an offer matches by prefix or up to a `*`; the first offer when there is no Accept; "" when none. */
+export function negotiateFormat(accept: string | undefined): string {
+  const accepted: string[] = []
+  for (let part of (accept ?? '').split(',')) {
+    const semi = part.indexOf(';')
+    if (semi > 0) part = part.slice(0, semi)
+    part = part.trim()
+    if (part !== '') accepted.push(part)
+  }
+  if (accepted.length === 0) return OFFERED[0] as string
+  for (const a of accepted)
+    for (const offer of OFFERED) {
+      let i = 0
+      for (; i < a.length && i < offer.length; i += 1) {
+        if (a[i] === '*' || offer[i] === '*') return offer
+        if (a[i] !== offer[i]) break
+      }
+      if (i === a.length) return offer
+    }
+  return ''
+}
+
+/** The endpoint `output_encoding` applied to the merged data, written as KrakenD (gin) writes it.
+ * `accept` (the request's Accept header) is only read by `negotiate`. */
+export function compileRenderer(
+  encoding: OutputEncoding,
+): (data: Data | undefined, accept?: string) => Rendered {
   switch (encoding) {
+    case 'xml':
+      return renderXml
+    case 'yaml':
+      return renderYaml
+    case 'negotiate':
+      return (data, accept) => {
+        switch (negotiateFormat(accept)) {
+          case 'application/xml':
+            return renderXml(data)
+          case 'text/plain':
+          case 'application/x-yaml':
+            return renderYaml(data)
+          default:
+            return renderJson(data)
+        }
+      }
     case 'string':
       return (data) => {
         const content = data?.content
@@ -213,7 +290,7 @@ export function compileRenderer(encoding: OutputEncoding): (data: Data | undefin
           : { contentType: JSON_TYPE, body: goJson(collection) }
       }
     default:
-      return (data) => (data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) })
+      return renderJson
   }
 }
 

@@ -21,6 +21,11 @@ const SUBTREES = ['/param_forwarding/', '/collection/', '/delayed/', '/redirect/
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
 <user type="admin">
   <name>Elliot</name>
+  <social>
+    <facebook>https://facebook.com</facebook>
+    <twitter>https://twitter.com</twitter>
+    <youtube>https://youtube.com</youtube>
+  </social>
 </user>`
 
 export interface KrakendMockOptions {
@@ -28,6 +33,8 @@ export interface KrakendMockOptions {
   port?: number
   /** Fixed JSON answers by exact path (e.g. a JWK set a caller read from elsewhere at run time). */
   jsonRoutes?: Record<string, string>
+  /** Fixed answers of any type by exact path (e.g. RSS feeds standing in for a public site). */
+  routes?: Record<string, { contentType: string; body: string }>
 }
 
 export async function startKrakendMock(
@@ -44,7 +51,9 @@ export async function startKrakendMock(
       const body = Buffer.concat(chunks).toString()
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
       const fixed = options.jsonRoutes?.[req.url ?? '']
+      const other = options.routes?.[req.url ?? '']
       if (fixed !== undefined) send(res, 200, { 'content-type': 'application/json' }, fixed)
+      else if (other !== undefined) send(res, 200, { 'content-type': other.contentType }, other.body)
       else route(req, res, body, delayMs)
     })
   })

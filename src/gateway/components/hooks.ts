@@ -1,11 +1,10 @@
 /** The components compiled into request-path hooks, once per service, endpoint and backend. */
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
-import type { HeaderValues } from '../request-headers.ts'
+import { clientIp, compileTrustedProxies, type HeaderValues } from '../request-headers.ts'
 import { compileBotDetector } from './bot-detector.ts'
 import { type Activation, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
 import { compileCircuitBreaker } from './circuit-breaker.ts'
 import { compileClientCredentials } from './client-credentials.ts'
-import { compileClientIp, GIN_CLIENT_IP } from './client-ip.ts'
 import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
 import { compileJsonSchema } from './json-schema.ts'
@@ -93,10 +92,11 @@ export function compileEndpointGuard(
         rejecter && ((claims) => rejecter({ JWT: claims, now: celNow() }) !== undefined),
       ),
     )
-  if (c.rateLimit)
-    steps.push(
-      compileRouterLimit(c.rateLimit, compileClientIp(service.components?.clientIp ?? GIN_CLIENT_IP)),
-    )
+  if (c.rateLimit) {
+    // gin's ClientIP() with the router's options, as the backend X-Forwarded-For uses it.
+    const trusted = compileTrustedProxies(service.server.trustedProxies)
+    steps.push(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
+  }
   const aborted = (message: string): Reply =>
     service.server.returnErrorMsg
       ? {

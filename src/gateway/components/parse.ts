@@ -5,7 +5,6 @@ import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
 import { type CelConfig, parseCel } from './cel.ts'
 import { type CircuitBreakerConfig, parseCircuitBreaker } from './circuit-breaker.ts'
 import { type ClientCredentialsConfig, parseClientCredentials } from './client-credentials.ts'
-import { type ClientIpConfig, parseClientIp } from './client-ip.ts'
 import { type CorsConfig, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
 import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
@@ -25,8 +24,6 @@ export interface ServiceComponents {
   cors?: CorsConfig
   httpSecure?: HttpSecureConfig
   botDetector?: BotDetectorConfig
-  /** The router's client-IP options, read for the rate limits' ip strategy. */
-  clientIp?: ClientIpConfig
   /** Service-level auth/validator: KrakenD's shared JWK cache; each endpoint here keeps its own. */
   sharedKeyCache?: true
 }
@@ -69,8 +66,6 @@ export function parseServiceComponents(
     cors: read('security/cors', parseCors),
     httpSecure: read('security/http', parseHttpSecure),
     botDetector: read('security/bot-detector', parseBotDetector),
-    // validate.ts reports a router that is not an object
-    clientIp: isObject(extra.router) ? read('router', parseClientIp) : undefined,
     sharedKeyCache: read('auth/validator', parseSharedKeyCache),
   })
 }

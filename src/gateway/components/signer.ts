@@ -8,8 +8,8 @@
  */
 import { CompactSign, FlattenedSign } from 'jose'
 import type { EndpointConfig } from '../config/types.ts'
+import { goJson } from '../go-json.ts'
 import type { Fields } from './fields.ts'
-import { goJson } from './go-json.ts'
 import { type JoseKey, KeySet } from './jwks.ts'
 import { ALGORITHMS } from './jwt.ts'
 import type { Reply } from './types.ts'

@@ -1,11 +1,12 @@
 import type { Location } from '../../core/errors.ts'
 import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
 import type { FlatmapOp } from '../flatmap.ts'
+import type { PropagatedParam } from '../sequential-params.ts'
 
 export type { FlatmapOp }
 
-export type BackendEncoding = 'json' | 'safejson' | 'string' | 'no-op'
-export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op'
+export type BackendEncoding = 'json' | 'safejson' | 'string' | 'no-op' | 'xml' | 'rss'
+export type OutputEncoding = 'json' | 'json-collection' | 'string' | 'no-op' | 'xml' | 'yaml' | 'negotiate'
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'
 export type LogFormat = 'default' | 'json'
 
@@ -47,6 +48,8 @@ export interface EndpointConfig {
   timeoutMs: number
   cacheTtlS: number
   sequential: boolean
+  /** proxy.sequential_propagated_params, parsed (sequential endpoints only). */
+  propagated?: PropagatedParam[]
   /** True when the endpoint passes a single backend's response through unchanged. */
   noop: boolean
   /** proxy.static: data merged into the response when the strategy matches. */

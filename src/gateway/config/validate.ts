@@ -9,6 +9,7 @@ import {
   parseEndpointComponents,
   parseServiceComponents,
 } from '../components/index.ts'
+import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { parseDuration } from './duration.ts'
 import {
   type BackendConfig,
@@ -122,8 +123,16 @@ const V2_KEYS: Record<string, string> = {
   blacklist: 'deny',
 }
 
-const BACKEND_ENCODINGS: BackendEncoding[] = ['json', 'safejson', 'string', 'no-op']
-const OUTPUT_ENCODINGS: OutputEncoding[] = ['json', 'json-collection', 'string', 'no-op']
+const BACKEND_ENCODINGS: BackendEncoding[] = ['json', 'safejson', 'string', 'no-op', 'xml', 'rss']
+const OUTPUT_ENCODINGS: OutputEncoding[] = [
+  'json',
+  'json-collection',
+  'string',
+  'no-op',
+  'xml',
+  'yaml',
+  'negotiate',
+]
 const LOG_LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
 const PARAM = /\{([^{}]+)\}/g
 const SEQUENTIAL_PARAM = /^resp(\d+)_(.+)$/
@@ -299,7 +308,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     readTimeoutMs: durationAt(value, 'read_timeout', [], 30_000),
     writeTimeoutMs: durationAt(value, 'write_timeout', [], 0),
     idleTimeoutMs: durationAt(value, 'idle_timeout', [], 65_000),
-    maxHeaderBytes: intAt(value, 'max_header_bytes', [], 16_384, 1024, 1 << 24),
+    // Go's http.DefaultMaxHeaderBytes (KrakenD leaves it at 0, so Go's 1 MB applies).
+    maxHeaderBytes: intAt(value, 'max_header_bytes', [], 1 << 20, 1024, 1 << 24),
     maxBodyBytes: intAt(router, 'max_payload', rp, 10 * 1024 * 1024, 0),
     maxBackendBodyBytes: intAt(runtimeNs, 'max_backend_body_bytes', gp, 32 * 1024 * 1024, 1),
     returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
@@ -532,6 +542,20 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
             `endpoint ${label}: backend ${j} uses no-op but the endpoint renders ${outputEncoding}: KrakenD discards that backend's answer (any status counts as an empty success)`,
             'set "output_encoding": "no-op" on the endpoint to pass the answer through',
           )
+    const propagatedRaw = proxyNs.sequential_propagated_params
+    let propagated: PropagatedParam[] = []
+    if (propagatedRaw !== undefined) {
+      const at = [...pp, 'sequential_propagated_params']
+      if (!Array.isArray(propagatedRaw) || propagatedRaw.some((e) => typeof e !== 'string'))
+        error(at, 'sequential_propagated_params must be a list of strings like "resp0_a.b" or "resp0"')
+      else if (!sequential)
+        warn(
+          at,
+          'sequential_propagated_params is ignored without "sequential": true',
+          'set proxy.sequential: true',
+        )
+      else propagated = parsePropagated(propagatedRaw as string[], backends.length)
+    }
     endpoints.push({
       endpoint: path,
       method: method as HttpMethod,
@@ -543,6 +567,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       timeoutMs: endpointTimeout,
       cacheTtlS: cacheTtlAt(raw, ep, durationAt, cacheTtlS),
       sequential,
+      ...(propagated.length > 0 ? { propagated } : {}),
       noop,
       ...(staticResponse ? { static: staticResponse } : {}),
       ...(endpointFlatmap ? { flatmap: endpointFlatmap } : {}),

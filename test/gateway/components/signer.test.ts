@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { base64url, compactVerify, exportJWK, generateKeyPair, importJWK } from 'jose'
-import { goJson } from '../../../src/gateway/components/go-json.ts'
+import { goJson } from '../../../src/gateway/go-json.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
 let dir: string
