@@ -70,20 +70,23 @@ describe('the release lock', () => {
   })
 
   it('a lock held on another host blocks (exit 3) until its TTL expires', async () => {
-    const now = Date.now()
-    await writeFile(
-      join(project.stateDir, 'lock.json'),
-      JSON.stringify({
-        holder: 'ci@runner-9 pid 1',
-        operation: 'release',
-        acquiredAt: new Date(now).toISOString(),
-        renewedAt: new Date(now).toISOString(),
-        expiresAt: new Date(now + 1_500).toISOString(),
-      }),
-    )
+    // The TTL's passing is written into the lock file, not waited for: a slow machine must not
+    // let the first run start after the expiry.
+    const writeLock = (expiresAt: number) =>
+      writeFile(
+        join(project.stateDir, 'lock.json'),
+        JSON.stringify({
+          holder: 'ci@runner-9 pid 1',
+          operation: 'release',
+          acquiredAt: new Date(expiresAt - 60_000).toISOString(),
+          renewedAt: new Date(expiresAt - 60_000).toISOString(),
+          expiresAt: new Date(expiresAt).toISOString(),
+        }),
+      )
+    await writeLock(Date.now() + 3_600_000)
     const held = await project.run(['release', '--sha', sha(5)])
     assert.equal(held.code, 3)
-    await sleep(2_200)
+    await writeLock(Date.now() - 1_000)
     const status = await project.json<{ result: { lock: { expired: boolean } } }>(['lock', 'status'])
     assert.equal(status.envelope.result.lock.expired, true)
     const after = await project.run(['release', '--sha', sha(5)])
