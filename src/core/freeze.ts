@@ -4,12 +4,11 @@
  * until `gwdeploy lock release`. Every provider's lock stores holder and operation, so a freeze
  * works wherever the lock lives; release/promote/rollback/retire then exit 3 naming it.
  */
-import { hostname, userInfo } from 'node:os'
 import type { LockInfo } from '../providers/types.ts'
 import { type GwError, lockHeldError, usageError } from './errors.ts'
 import { describeLock } from './lock.ts'
 import { lockRelease } from './operations.ts'
-import type { Target } from './target.ts'
+import { lockHolder, type Target } from './target.ts'
 
 const PREFIX = 'freeze: '
 /** Without --ttl a freeze lasts until it is released (ten years is what every lock store accepts). */
@@ -46,18 +45,7 @@ export function frozenError(lock: LockInfo): GwError {
 }
 
 /** Who froze: user@host and the CI job, without the pid (the process that froze is long gone). */
-function freezeHolder(env: NodeJS.ProcessEnv = process.env): string {
-  let user = 'unknown'
-  try {
-    user = userInfo().username
-  } catch {}
-  const ci = env.GITHUB_RUN_ID
-    ? ` (GitHub run ${env.GITHUB_REPOSITORY ?? ''}#${env.GITHUB_RUN_ID})`
-    : env.CI_JOB_ID
-      ? ` (CI job ${env.CI_JOB_ID})`
-      : ''
-  return `${user}@${hostname()}${ci}`
-}
+const freezeHolder = (env: NodeJS.ProcessEnv = process.env): string => lockHolder(env, false)
 
 function checkReason(reason: string, provider: string): string {
   const text = reason.replace(/\s+/g, ' ').trim()

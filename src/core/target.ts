@@ -45,8 +45,8 @@ export async function openTarget(options: OpenTargetOptions = {}): Promise<Targe
   return { config: loaded.config, dir: loaded.dir, env: loaded.env, files: loaded.files, stateDir, provider }
 }
 
-/** Who holds a lock: user@host, pid, and the CI job when there is one. */
-export function lockHolder(env: NodeJS.ProcessEnv = process.env): string {
+/** Who holds a lock: user@host, pid (unless `withPid` is false), and the CI job when there is one. */
+export function lockHolder(env: NodeJS.ProcessEnv = process.env, withPid = true): string {
   let user = 'unknown'
   try {
     user = userInfo().username
@@ -56,5 +56,5 @@ export function lockHolder(env: NodeJS.ProcessEnv = process.env): string {
     : env.CI_JOB_ID
       ? ` (CI job ${env.CI_JOB_ID})`
       : ''
-  return `${user}@${hostname()} pid ${process.pid}${ci}`
+  return `${user}@${hostname()}${withPid ? ` pid ${process.pid}` : ''}${ci}`
 }
