@@ -805,5 +805,9 @@ function checkEndpointPath(path: string): string | undefined {
     if (opens === 1 && !/^\{[A-Za-z_][A-Za-z0-9_-]*\}$/.test(segment))
       return `a {param} must fill the whole path segment and be a plain name ("${segment}")`
   }
+  const names = [...path.matchAll(PARAM)].map((m) => m[1] as string)
+  const repeated = names.find((name, i) => names.indexOf(name) !== i)
+  if (repeated !== undefined)
+    return `{${repeated}} appears twice in the path: the second value would silently replace the first`
   return undefined
 }
