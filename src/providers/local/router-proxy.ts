@@ -87,6 +87,8 @@ export interface FrontProxyOptions {
   routesFile: string
   /** Called when POST /shutdown finished closing everything. */
   onShutdown?: () => void
+  /** From accept to a complete first request head (h1) or stream (h2c); default 10 s. */
+  headerTimeoutMs?: number
 }
 
 export class FrontProxy {
@@ -106,12 +108,15 @@ export class FrontProxy {
   readonly #admin: http.Server
   readonly #sessions = new Set<http2.ServerHttp2Session>()
   readonly #sockets = new Set<net.Socket>()
+  /** Accept-time deadlines of connections that have not sent a complete request yet. */
+  readonly #headerDeadlines = new WeakMap<net.Socket, NodeJS.Timeout>()
   readonly #previewH1: http.Server
   #previewPort = 0
 
   constructor(options: FrontProxyOptions) {
     this.#options = options
     this.#h1 = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      this.#requestArrived(req.socket)
       void this.#handle(req, res, false)
     })
     this.#h1.headersTimeout = 66_000
@@ -123,6 +128,7 @@ export class FrontProxy {
       session.on('close', () => this.#sessions.delete(session))
     })
     const previewH1 = http.createServer((req, res) => {
+      this.#requestArrived(req.socket)
       void this.#handle(req, res, true)
     })
     const previewH2 = http2.createServer({}, (req, res) => {
@@ -240,19 +246,39 @@ export class FrontProxy {
 
   #sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
     this.#sockets.add(socket)
-    socket.once('close', () => this.#sockets.delete(socket))
+    // A connection that sends nothing, or never a whole request, is closed without a reply: the
+    // deadline runs from accept, before the protocol is known (node:http only times out what it sees).
+    const deadline = setTimeout(() => socket.destroy(), this.#options.headerTimeoutMs ?? 10_000)
+    this.#headerDeadlines.set(socket, deadline)
+    socket.once('close', () => {
+      clearTimeout(deadline)
+      this.#sockets.delete(socket)
+    })
     socket.on('error', () => socket.destroy())
     socket.once('data', (chunk: Buffer) => {
       socket.pause()
       socket.unshift(chunk)
       // h2c prior knowledge starts with the connection preface "PRI * HTTP/2.0".
       // (http2 takes over the paused socket and its unshifted bytes itself; http/1 needs a resume.)
-      if (chunk.subarray(0, 4).toString('latin1') === 'PRI ') h2.emit('connection', socket)
-      else {
+      if (chunk.subarray(0, 4).toString('latin1') === 'PRI ') {
+        // node:http2 makes the session synchronously inside 'connection'.
+        const onSession = (session: http2.ServerHttp2Session) =>
+          session.once('stream', () => this.#requestArrived(socket))
+        h2.once('session', onSession)
+        h2.emit('connection', socket)
+        h2.off('session', onSession)
+      } else {
         h1.emit('connection', socket)
         socket.resume()
       }
     })
+  }
+
+  #requestArrived(socket: net.Socket): void {
+    const deadline = this.#headerDeadlines.get(socket)
+    if (deadline === undefined) return
+    clearTimeout(deadline)
+    this.#headerDeadlines.delete(socket)
   }
 
   async #handle(

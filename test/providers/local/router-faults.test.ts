@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -65,6 +66,7 @@ describe('local front proxy faults', () => {
       listenPort: port,
       adminSocket: admin(),
       routesFile: join(dir, 'routes.json'),
+      headerTimeoutMs: 500,
     })
     await proxy.start()
   })
@@ -73,6 +75,54 @@ describe('local front proxy faults', () => {
     node.server.closeAllConnections()
     node.server.close()
     await rm(dir, { recursive: true, force: true })
+  })
+
+  it('connections that send nothing, one byte or half a request are closed without a reply; whole requests are served', async () => {
+    await putRoutes(admin(), {
+      revision: 1,
+      preview: null,
+      colours: { blue: { weight: 100, nodes: [node.origin] } },
+    })
+    const silent = async (bytes: string): Promise<string> => {
+      const socket = connect(port, '127.0.0.1')
+      socket.on('error', () => {})
+      let answer = ''
+      socket.on('data', (c: Buffer) => {
+        answer += c.toString('latin1')
+      })
+      await once(socket, 'connect')
+      if (bytes) socket.write(bytes)
+      // Bounded: closed by the proxy's 500 ms deadline, or the test gives up after 15 s.
+      const bound = setTimeout(() => socket.destroy(new Error('still open after 15 s')), 15_000)
+      const [hadError] = (await once(socket, 'close')) as [boolean]
+      clearTimeout(bound)
+      assert.equal(hadError, false, 'closed by the proxy, not by the test')
+      return answer
+    }
+    const answers = await Promise.all([
+      silent(''),
+      silent('G'),
+      silent('GET / HTTP/1.1\r\nHost: x\r\n'),
+      silent('PRI * HTTP/2.0\r\n'),
+    ])
+    assert.deepEqual(answers.slice(0, 3), ['', '', ''])
+    // h2c: at most the server's own SETTINGS frame (type 4), which opens every session.
+    assert.ok(answers[3] === '' || answers[3]?.slice(3, 4) === '\x04', JSON.stringify(answers[3]))
+    // A keep-alive connection that made a request is not cut by the accept deadline.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    const get = () =>
+      new Promise<number>((resolve, reject) =>
+        http
+          .get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+            res.resume()
+            res.on('end', () => resolve(res.statusCode ?? 0))
+          })
+          .on('error', reject),
+      )
+    assert.equal(await get(), 200)
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    assert.equal(await get(), 200)
+    agent.destroy()
   })
 
   it('a refused connection is retried for any method and the dead node leaves rotation', async () => {
