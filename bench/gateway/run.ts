@@ -6,7 +6,12 @@
 // return`), so the backend is never the bottleneck. Everything binds 127.0.0.1; each load run is
 // bounded in time. Targets alternate inside each round; the best round is reported.
 //
-//   node bench/gateway/run.ts [--duration 4] [--rounds 2] [--connections 64] [--workers 0]
+// Component cost: the same proxy endpoint behind auth/validator (an HS256 token on every request) and
+// behind qos/ratelimit/router (limits too high to reject), as ratios of the plain proxy.
+// --baseline DIR bundles the runtime of another gwdeploy checkout (e.g. a worktree of the previous
+// release) and measures it in the same rounds, so a change's effect is one ratio of one run.
+//
+//   node bench/gateway/run.ts [--duration 4] [--rounds 2] [--connections 64] [--workers 0] [--baseline DIR]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -14,6 +19,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { SignJWT } from 'jose'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
 
 const { values } = parseArgs({
@@ -22,6 +28,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '64' },
     workers: { type: 'string', default: '0' },
+    baseline: { type: 'string' },
   },
 })
 const DURATION = Number(values.duration)
@@ -101,6 +108,7 @@ const ports = {
   haproxy: await freePort(),
   haproxyH2: await freePort(),
   gateway: await freePort(),
+  baseline: await freePort(),
   krakend: await freePort(),
 }
 
@@ -132,6 +140,25 @@ children.push(haproxy)
 await waitFor(`http://127.0.0.1:${ports.backend}/item`)
 
 const backendUrl = `http://127.0.0.1:${ports.backend}`
+// A symmetric JWK (made here, thrown away with the run) and a token the JWT endpoint accepts.
+const secret = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7))
+writeFileSync(
+  join(dir, 'jwk.json'),
+  JSON.stringify({ keys: [{ kty: 'oct', kid: 'bench', alg: 'HS256', k: secret.toString('base64url') }] }),
+)
+const token = await new SignJWT({ sub: 'bench' })
+  .setProtectedHeader({ alg: 'HS256', kid: 'bench' })
+  .setAudience('bench')
+  .setIssuer('bench')
+  .setExpirationTime('1h')
+  .sign(secret)
+const plainEndpoints = [
+  { endpoint: '/proxy', backend: [{ host: [backendUrl], url_pattern: '/item' }] },
+  {
+    endpoint: '/merge',
+    backend: ['a', 'b', 'c'].map((n) => ({ host: [backendUrl], url_pattern: `/${n}` })),
+  },
+]
 const gatewayConfig = {
   version: 3,
   name: 'bench rev-0000000',
@@ -143,18 +170,45 @@ const gatewayConfig = {
     'telemetry/logging': { level: 'ERROR' },
   },
   endpoints: [
-    { endpoint: '/proxy', backend: [{ host: [backendUrl], url_pattern: '/item' }] },
+    ...plainEndpoints,
     {
-      endpoint: '/merge',
-      backend: ['a', 'b', 'c'].map((n) => ({ host: [backendUrl], url_pattern: `/${n}` })),
+      endpoint: '/jwt',
+      backend: [{ host: [backendUrl], url_pattern: '/item' }],
+      extra_config: {
+        'auth/validator': {
+          alg: 'HS256',
+          jwk_local_path: join(dir, 'jwk.json'),
+          disable_jwk_security: true,
+          audience: ['bench'],
+          issuer: 'bench',
+        },
+      },
+    },
+    {
+      endpoint: '/ratelimit',
+      backend: [{ host: [backendUrl], url_pattern: '/item' }],
+      extra_config: {
+        'qos/ratelimit/router': { max_rate: 10_000_000, client_max_rate: 10_000_000, strategy: 'ip' },
+      },
     },
   ],
 }
 writeFileSync(join(dir, 'gateway.json'), JSON.stringify(gatewayConfig, null, 2))
+// The baseline runs the plain endpoints only: an older runtime may refuse the components.
+writeFileSync(
+  join(dir, 'baseline.json'),
+  JSON.stringify({ ...gatewayConfig, port: ports.baseline, endpoints: plainEndpoints }, null, 2),
+)
 writeFileSync(
   join(dir, 'krakend.json'),
   JSON.stringify(
-    { ...gatewayConfig, port: ports.krakend, listen_ip: undefined, extra_config: undefined },
+    {
+      ...gatewayConfig,
+      port: ports.krakend,
+      listen_ip: undefined,
+      extra_config: undefined,
+      endpoints: plainEndpoints,
+    },
     null,
     2,
   ),
@@ -191,6 +245,32 @@ const gateway = spawn(
 )
 children.push(gateway)
 await waitFor(`http://127.0.0.1:${ports.gateway}/proxy`)
+let baselineUp = false
+if (values.baseline) {
+  const baselineBundler = (await import(join(values.baseline, 'src', 'image', 'bundle.ts'))) as {
+    buildRuntimeBundle: typeof buildRuntimeBundle
+  }
+  const baselineBundle = await baselineBundler.buildRuntimeBundle({
+    cacheDir: join(dir, 'baseline-cache'),
+    force: true,
+  })
+  const baseline = spawn(
+    process.execPath,
+    [
+      baselineBundle.path,
+      '--config',
+      join(dir, 'baseline.json'),
+      '--workers',
+      String(WORKERS),
+      '--drain-grace',
+      '0s',
+    ],
+    { stdio: 'ignore' },
+  )
+  children.push(baseline)
+  await waitFor(`http://127.0.0.1:${ports.baseline}/proxy`)
+  baselineUp = true
+}
 let krakendUp = false
 if (tools.krakend) {
   const krakend = spawn(tools.krakend, ['run', '-c', join(dir, 'krakend.json')], { stdio: 'ignore' })
@@ -210,9 +290,10 @@ const parseLatency = (text: string): number => {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
 }
 function wrk(url: string): Result {
+  const auth = url.endsWith('/jwt') ? ['-H', `Authorization: Bearer ${token}`] : []
   const out = execFileSync(
     tools.wrk as string,
-    ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '--timeout', '5s', url],
+    ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '--timeout', '5s', ...auth, url],
     { encoding: 'utf8' },
   )
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
@@ -253,7 +334,14 @@ const targets: Array<[Key, string]> = [
   ['proxy haproxy', `http://127.0.0.1:${ports.haproxy}/item`],
   ['proxy gateway', `http://127.0.0.1:${ports.gateway}/proxy`],
   ['merge gateway', `http://127.0.0.1:${ports.gateway}/merge`],
+  ['jwt gateway', `http://127.0.0.1:${ports.gateway}/jwt`],
+  ['ratelimit gateway', `http://127.0.0.1:${ports.gateway}/ratelimit`],
 ]
+if (baselineUp)
+  targets.push(
+    ['proxy baseline', `http://127.0.0.1:${ports.baseline}/proxy`],
+    ['merge baseline', `http://127.0.0.1:${ports.baseline}/merge`],
+  )
 if (krakendUp)
   targets.push(
     ['proxy krakend', `http://127.0.0.1:${ports.krakend}/proxy`],
@@ -269,6 +357,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
   if (tools.h2load) {
     record('h2c haproxy', h2load(`http://127.0.0.1:${ports.haproxyH2}/item`))
     record('h2c gateway', h2load(`http://127.0.0.1:${ports.gateway}/proxy`))
+    if (baselineUp) record('h2c baseline', h2load(`http://127.0.0.1:${ports.baseline}/proxy`))
   }
 }
 
@@ -305,6 +394,12 @@ const lines = [
   `proxy: gateway/HAProxy ${ratio('proxy gateway', 'proxy haproxy')}, gateway/direct ${ratio('proxy gateway', 'proxy direct')}, gateway/KrakenD ${ratio('proxy gateway', 'proxy krakend')}`,
   `merge: gateway/KrakenD ${ratio('merge gateway', 'merge krakend')}${krakendUp ? '' : ' (no krakend on PATH)'}`,
   `h2c proxy: gateway/HAProxy ${ratio('h2c gateway', 'h2c haproxy')}`,
+  `components: JWT-validated proxy/plain proxy ${ratio('jwt gateway', 'proxy gateway')}, rate-limited proxy/plain proxy ${ratio('ratelimit gateway', 'proxy gateway')}`,
+  ...(baselineUp
+    ? [
+        `baseline (${values.baseline}): gateway/baseline proxy ${ratio('proxy gateway', 'proxy baseline')}, merge ${ratio('merge gateway', 'merge baseline')}, h2c ${ratio('h2c gateway', 'h2c baseline')}`,
+      ]
+    : []),
   `p99 at half of gateway peak (${halfRate} req/s, hey): direct ${fmt(p99Direct, 2)} ms, gateway ${fmt(p99Gateway, 2)} ms, added ${fmt(addedP99, 2)} ms`,
   `start to healthy (bundle, 1 worker): ${startupRuns.map((t) => `${t.toFixed(0)} ms`).join(', ')}; idle RSS per worker ${idleRssMb.toFixed(0)} MB`,
 ]
