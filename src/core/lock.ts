@@ -56,8 +56,11 @@ export async function acquireLock(
   let lost: string | undefined
   const lostController = new AbortController()
   const every = Math.max(200, Math.min(30_000, Math.floor(request.ttlMs / 3)))
+  // The renewal in flight, awaited by release(): one that lands after the release would bring
+  // the lock back (a rewritten lock file, a replaced Lease) and hold the target until its TTL.
+  let renewing: Promise<void> | undefined
   const timer = setInterval(() => {
-    lock.renew().then(
+    renewing = lock.renew().then(
       (next) => {
         info = next
       },
@@ -83,6 +86,7 @@ export async function acquireLock(
     lost: lostController.signal,
     async release() {
       clearInterval(timer)
+      await renewing
       await lock.release()
     },
   }

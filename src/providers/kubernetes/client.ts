@@ -17,6 +17,7 @@ export interface KubeClient {
   core: k8s.CoreV1Api
   apps: k8s.AppsV1Api
   coordination: k8s.CoordinationV1Api
+  discovery: k8s.DiscoveryV1Api
   /** Options that make a call send `Content-Type: application/merge-patch+json`. */
   mergePatch: k8s.ConfigurationOptions
 }
@@ -58,6 +59,7 @@ export async function connect(options: {
     core: config.makeApiClient(k8sModule.CoreV1Api),
     apps: config.makeApiClient(k8sModule.AppsV1Api),
     coordination: config.makeApiClient(k8sModule.CoordinationV1Api),
+    discovery: config.makeApiClient(k8sModule.DiscoveryV1Api),
     mergePatch: k8sModule.setHeaderOptions('Content-Type', k8sModule.PatchStrategy.MergePatch),
   }
 }

@@ -416,16 +416,20 @@ export class KubernetesProvider implements Provider {
   }
 
   /**
-   * Until the Service's Endpoints list only (and at least one of) the colour's current pods. The
-   * endpoints controller updates them asynchronously after a Service is created or its selector
-   * changes; the API server's service proxy reads them, so until then a smoke check would get a
-   * 404/503 from the API server or, worse, reach the colour the Service selected before.
+   * Until the Service's Endpoints and its EndpointSlices list only (and at least one of) the
+   * colour's current pods. Two controllers update them asynchronously after a Service is created or
+   * its selector changes: the API server's service proxy reads the Endpoints, kube-proxy the
+   * EndpointSlices. Until both agree a smoke check could get a 404/503 from the API server, and a
+   * new connection through the ClusterIP could still reach the colour selected before (whose pods
+   * the next step may already be replacing).
    */
   async #waitEndpoints(service: string, colour: Colour, options: OperationOptions): Promise<void> {
     const deployment = await this.#readDeployment(colour)
     const wanted = new Set(
       (deployment ? await this.#pods(deployment, colour) : []).map((p) => p.metadata?.name),
     )
+    const onlyWanted = (names: Array<string | undefined>) =>
+      names.length > 0 && names.every((name) => name !== undefined && wanted.has(name))
     const deadline = Date.now() + ENDPOINTS_WAIT_MS
     let last = 'no Endpoints object yet'
     for (;;) {
@@ -435,12 +439,25 @@ export class KubernetesProvider implements Provider {
       const targets = (endpoints?.subsets ?? [])
         .flatMap((s) => s.addresses ?? [])
         .map((a) => a.targetRef?.name)
-      if (targets.length > 0 && targets.every((name) => name !== undefined && wanted.has(name))) return
-      if (endpoints) last = `it lists ${targets.length ? targets.join(', ') : 'no ready pods'}`
+      if (endpoints) last = `its Endpoints list ${targets.length ? targets.join(', ') : 'no ready pods'}`
+      if (onlyWanted(targets)) {
+        const slices = await this.#call(`list EndpointSlices of ${this.#ns}/${service}`, (c) =>
+          c.discovery.listNamespacedEndpointSlice({
+            namespace: this.#ns,
+            labelSelector: `kubernetes.io/service-name=${service}`,
+          }),
+        )
+        const sliced = slices.items
+          .flatMap((slice) => slice.endpoints ?? [])
+          .filter((e) => e.conditions?.ready !== false)
+          .map((e) => e.targetRef?.name)
+        if (onlyWanted(sliced)) return
+        last = `its EndpointSlices list ${sliced.length ? sliced.join(', ') : 'no ready pods'}`
+      }
       if (Date.now() > deadline) {
         throw providerError(
           `kubernetes: Service ${this.#ns}/${service} does not reach ${colour}'s pods within ${ENDPOINTS_WAIT_MS / 1000} s: ${last}`,
-          { hint: 'Is kube-controller-manager (its endpoints controller) running?' },
+          { hint: 'Is kube-controller-manager (its endpoints and endpointslice controllers) running?' },
         )
       }
       await sleep(POLL_MS, options.signal)
@@ -457,7 +474,7 @@ export class KubernetesProvider implements Provider {
       )
     }
     await this.#pointService(liveServiceManifest(this.#settings, colour ?? NO_COLOUR), colour ?? NO_COLOUR)
-    // Done when the switch is in effect: the Service's Endpoints name only the new colour's pods.
+    // Done when the switch is in effect: the Service's Endpoints and EndpointSlices name only the new colour's pods.
     if (colour) await this.#waitEndpoints(this.#settings.names.liveService, colour, options)
   }
 

@@ -162,9 +162,16 @@ export class LeaseLock implements Lock {
     if (!mine) return
     this.#mine = undefined
     await this.#call('release', async () => {
-      const current = await this.#read()
-      if (current?.spec?.holderIdentity !== mine.request.holder) return
-      await this.#delete(current.metadata?.resourceVersion)
+      // A renewal still in flight can replace the Lease between our read and the delete: the
+      // precondition then fails, and while the Lease is still ours we read and delete again.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const current = await this.#read()
+        if (current?.spec?.holderIdentity !== mine.request.holder) return
+        if (await this.#delete(current.metadata?.resourceVersion)) return
+      }
+      throw providerError(
+        `kubernetes: could not release the lock Lease ${this.#where.name} (it keeps changing)`,
+      )
     })
   }
 
@@ -184,15 +191,18 @@ export class LeaseLock implements Lock {
     })
   }
 
-  async #delete(resourceVersion: string | undefined): Promise<void> {
+  /** Deletes the Lease at `resourceVersion`; false when it changed since it was read (a conflict). */
+  async #delete(resourceVersion: string | undefined): Promise<boolean> {
     try {
       await (await this.#leases()).deleteNamespacedLease({
         ...this.#where,
         body: { preconditions: resourceVersion ? { resourceVersion } : {} },
       })
+      return true
     } catch (error) {
-      // Gone already, or changed since we read it (someone else's lock now): leave it.
-      if (!isNotFound(error) && !isConflict(error)) throw error
+      if (isNotFound(error)) return true
+      if (isConflict(error)) return false
+      throw error
     }
   }
 }
