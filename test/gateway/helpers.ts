@@ -52,7 +52,6 @@ export async function startBackend(
   routes: Record<string, RouteSpec> = {},
 ): Promise<TestBackend> {
   const seen: SeenRequest[] = []
-  const sockets = new Set<Socket>()
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -101,16 +100,27 @@ export async function startBackend(
       else answer()
     })
   })
+  return listenTestBackend(server, name, seen)
+}
+
+/** Listens on 127.0.0.1 (port 0 = any) and closes with every connection cut, as a test backend. */
+export async function listenTestBackend(
+  server: Server,
+  name: string,
+  seen: SeenRequest[],
+  port = 0,
+): Promise<TestBackend> {
+  const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  server.listen(0, '127.0.0.1')
+  server.listen(port, '127.0.0.1')
   await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
+  const { port: bound } = server.address() as AddressInfo
   return {
     name,
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://127.0.0.1:${bound}`,
     seen,
     close: () =>
       new Promise((resolve) => {

@@ -10,12 +10,11 @@
 // Every route but /xml first checks that X-Forwarded-For is one loopback address (400 otherwise).
 // Like Go's ServeMux, `/param_forwarding` without its slash is a 301 to `/param_forwarding/`, and
 // anything else is `404 page not found\n`.
-import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { type AddressInfo, isIP, type Socket } from 'node:net'
+import { isIP } from 'node:net'
 import { goJson } from '../../src/gateway/go-json.ts'
 import { goHeaders, parseGoQuery, queryObject } from '../../src/gateway/go-url.ts'
-import type { SeenRequest, TestBackend } from './helpers.ts'
+import { listenTestBackend, type SeenRequest, type TestBackend } from './helpers.ts'
 
 const SUBTREES = ['/param_forwarding/', '/collection/', '/delayed/', '/redirect/']
 const XML = `<?xml version="1.0" encoding="UTF-8"?>
@@ -42,7 +41,6 @@ export async function startKrakendMock(
   options: KrakendMockOptions = {},
 ): Promise<TestBackend> {
   const seen: SeenRequest[] = []
-  const sockets = new Set<Socket>()
   const delayMs = options.delayMs ?? 200
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -57,23 +55,7 @@ export async function startKrakendMock(
       else route(req, res, body, delayMs)
     })
   })
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.listen(options.port ?? 0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  return {
-    name,
-    origin: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
-  }
+  return listenTestBackend(server, name, seen, options.port)
 }
 
 function route(req: IncomingMessage, res: ServerResponse, body: string, delayMs: number) {
