@@ -381,6 +381,7 @@ EOF
 
 containerd_ready() { [[ -S "$CONTAINERD_SOCK" ]] && ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; }
 kubelet_ready() { [[ "$(curl -s --max-time 2 http://127.0.0.1:10248/healthz)" == ok ]]; }
+kubelet_ready_or_exited() { kubelet_ready || ! pid_alive kubelet; }
 node_ready() {
   api_get "/api/v1/nodes/$NODE" | grep -q '"type":"Ready","status":"True"' ||
     api_get "/api/v1/nodes/$NODE" | tr -d ' \n' | grep -q '"type":"Ready","status":"True"'
@@ -403,9 +404,19 @@ start_kubelet() {
   if kubelet_ready; then
     log "kubelet already running"
   else
-    launch kubelet "$BIN/kubelet" --config "$STATE/kubelet.yaml" --kubeconfig "$STATE/kubelet.kubeconfig" \
-      --root-dir "$STATE/kubelet" --hostname-override "$NODE" --v 1
-    wait_for 60 kubelet_ready || fail_with_log kubelet "kubelet did not become healthy"
+    # containerd answers before its CRI service is initialized; kubelet then exits at once with
+    # "server is not initialized yet". Relaunch it while that is the reason.
+    local attempt
+    for attempt in 1 2 3 4 5 6; do
+      launch kubelet "$BIN/kubelet" --config "$STATE/kubelet.yaml" --kubeconfig "$STATE/kubelet.kubeconfig" \
+        --root-dir "$STATE/kubelet" --hostname-override "$NODE" --v 1
+      wait_for 60 kubelet_ready_or_exited
+      kubelet_ready && break
+      grep -q 'not initialized yet' "$LOGS/kubelet.log" 2>/dev/null || break
+      log "kubelet: containerd's CRI service not initialized yet (attempt $attempt), retrying"
+      sleep 2
+    done
+    kubelet_ready || fail_with_log kubelet "kubelet did not become healthy"
   fi
   wait_for 120 node_ready || fail_with_log kubelet "node $NODE did not become Ready"
   log "node $NODE Ready"
