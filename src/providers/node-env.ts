@@ -9,6 +9,7 @@ import { resolve } from 'node:path'
 import { type EnvFrom, type EnvReference, type EnvValue, isReference } from '../config/fleet-env.ts'
 import type { GwConfig } from '../config/schema.ts'
 import { configError } from '../core/errors.ts'
+import { parseEnvFile } from '../gateway/config/env-dir.ts'
 import { readsRuntimeEnv } from '../image/stamp.ts'
 import type { Artifact } from './types.ts'
 
@@ -30,21 +31,6 @@ export function secretReferences(config: GwConfig): Array<[string, EnvReference]
   return Object.entries(config.fleet.env).filter((entry): entry is [string, EnvReference] =>
     isReference(entry[1] as EnvValue),
   )
-}
-
-/** Docker's --env-file format: KEY=VALUE per line, # comments and blank lines skipped, no quoting. */
-export function parseEnvFile(text: string, file: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  text.split(/\r?\n/).forEach((line, index) => {
-    const trimmed = line.trimStart()
-    if (trimmed === '' || trimmed.startsWith('#')) return
-    const eq = trimmed.indexOf('=')
-    const name = eq < 0 ? trimmed.trimEnd() : trimmed.slice(0, eq)
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-      throw configError(`${file}:${index + 1}: "${name}" is not an environment variable name`)
-    if (eq >= 0) out[name] = trimmed.slice(eq + 1)
-  })
-  return out
 }
 
 const where = (file: string, path: string) => ({ location: { file, path } })
@@ -93,4 +79,52 @@ function readSecretFile(path: string, file: string, keyPath: string): string {
       { ...where(file, keyPath), hint: 'Point it at an existing file gwdeploy can read. Nothing was started.' },
     )
   }
+}
+
+/** What a container needs for fleet.env: plain variables, and host files mounted read-only. */
+export interface ContainerEnv {
+  plain: Record<string, string>
+  /** fleet.env secrets: a host file per variable, mounted at CONTAINER_ENV_DIR/NAME. */
+  secretFiles: Array<{ name: string; source: string }>
+  /** fleet.envFrom files on the host, mounted at CONTAINER_ENV_FILES_DIR/N.env. */
+  envFiles: string[]
+}
+
+export function containerEnv(config: GwConfig, artifact: Pick<Artifact, 'configText'>): ContainerEnv {
+  const secretFiles: ContainerEnv['secretFiles'] = []
+  for (const [name, reference] of secretReferences(config))
+    if ('fromFile' in reference) secretFiles.push({ name, source: reference.fromFile })
+  const envFiles = config.fleet.envFrom.flatMap((entry) => ('file' in entry ? [entry.file] : []))
+  return { plain: plainNodeEnv(config, artifact), secretFiles, envFiles }
+}
+
+/**
+ * The container definition's share of fleet.env: `Env` holds plain values and where the runtime
+ * finds the mounted files; `Mounts` bind the host files read-only (a missing source is refused by
+ * the Docker engine instead of being created as a directory, as `Binds` would).
+ */
+export function containerEnvSpec(env: ContainerEnv): {
+  Env: string[]
+  Mounts: Array<{ Type: 'bind'; Source: string; Target: string; ReadOnly: true }>
+} {
+  const Env = Object.entries(env.plain)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) => `${name}=${value}`)
+  if (env.secretFiles.length) Env.push(`GWDEPLOY_ENV_DIR=${CONTAINER_ENV_DIR}`)
+  if (env.envFiles.length) Env.push(`GWDEPLOY_ENV_FILES_DIR=${CONTAINER_ENV_FILES_DIR}`)
+  const Mounts = [
+    ...env.envFiles.map((source, index) => ({
+      Type: 'bind' as const,
+      Source: source,
+      Target: `${CONTAINER_ENV_FILES_DIR}/${index}.env`,
+      ReadOnly: true as const,
+    })),
+    ...env.secretFiles.map(({ name, source }) => ({
+      Type: 'bind' as const,
+      Source: source,
+      Target: `${CONTAINER_ENV_DIR}/${name}`,
+      ReadOnly: true as const,
+    })),
+  ]
+  return { Env, Mounts }
 }

@@ -8,6 +8,7 @@
  * (green 10, 50, 100). Each colour's backend has fixed slot servers (`blue1..N`) that gwdeploy
  * points at the nodes. Every runtime change is also written to haproxy.cfg / the map file.
  */
+import { containerEnv } from '../node-env.ts'
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
@@ -102,6 +103,7 @@ export class HaproxyProvider implements Provider {
           restartPolicy: config.restartPolicy,
           port: context.config.fleet.port,
           environment: this.#environment,
+          env: (artifact) => containerEnv(context.config, artifact),
         })
     this.capabilities = {
       weights: true,
@@ -340,6 +342,7 @@ export class HaproxyProvider implements Provider {
       environment: this.#environment,
       restartPolicy: this.#config.restartPolicy,
       servers: this.#config.servers,
+      env: containerEnv(this.#context.config, spec.artifact),
     })
   }
 

@@ -8,6 +8,7 @@ import {
   dockerConnection,
 } from './docker-connection.ts'
 import { containerSpec } from './docker-fleet.ts'
+import type { ContainerEnv } from '../node-env.ts'
 
 export interface RenderSettings {
   target: string
@@ -20,6 +21,8 @@ export interface RenderSettings {
   environment: ConnectionEnvironment
   restartPolicy: string
   servers?: { blue: string[]; green: string[] } | undefined
+  /** fleet.env of the containers (plain values and mounted host files; never secret values). */
+  env?: ContainerEnv | undefined
 }
 
 export function renderDocuments(spec: FleetSpec, settings: RenderSettings): RenderedDocument[] {
@@ -57,6 +60,7 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
             slot,
             publishAddress: host.publishAddress,
             restartPolicy: settings.restartPolicy,
+            ...(settings.env ? { env: settings.env } : {}),
           }),
           null,
           2,
