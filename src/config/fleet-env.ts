@@ -32,7 +32,11 @@ export const envReferenceSchema = z.union([
   z
     .strictObject({
       secretsManager: secretsManagerArn,
-      jsonKey: z.string().min(1).optional().describe('One key of a JSON secret.'),
+      jsonKey: z
+        .string()
+        .regex(/^[\w.-]+$/, 'must be a key of letters, digits, _ . -')
+        .optional()
+        .describe('One key of a JSON secret.'),
     })
     .describe('aws: a Secrets Manager secret, read by the instance role.'),
   z
@@ -48,7 +52,9 @@ export const envReferenceSchema = z.union([
 export type EnvReference = z.output<typeof envReferenceSchema>
 
 export const envValueSchema = z.union([
-  z.union([z.string(), z.number(), z.boolean()]).transform((value) => String(value)),
+  z
+    .union([z.string().regex(/^[^\r\n\0]*$/, 'must be one line (env files and user-data cannot carry line breaks)'), z.number(), z.boolean()])
+    .transform((value) => String(value)),
   envReferenceSchema,
 ])
 

@@ -9,6 +9,7 @@ import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '.
 import { configError, usageError } from '../core/errors.ts'
 import { renderFlexibleConfig } from '../gateway/config/flexible/render.ts'
 import { validateGatewayConfig } from '../gateway/config/validate.ts'
+import { RUNTIME_ENV_CALL, runtimeEnvCall } from './runtime-env.ts'
 
 export const DEFAULT_NAME_TEMPLATE = '{service} rev-{sha7}'
 const PLACEHOLDERS = ['sha', 'sha7', 'service', 'env'] as const
@@ -37,13 +38,6 @@ export interface ReleaseFlexibleConfig {
   /** fleet.env: plain values are rendered in; a secret reference (any object) stays for the node. */
   env: Record<string, string | object>
 }
-
-/** What a secret `{{ env "X" }}` leaves in the stamped config: the node's runtime fills it in at start. */
-export const runtimeEnvCall = (name: string) => `{{env \`${name}\`}}`
-const RUNTIME_ENV_CALL = /\{\{env `[A-Za-z_][A-Za-z0-9_]*`\}\}/g
-
-/** The stamped config still reads secrets from the node's environment (the node needs FC_ENABLE). */
-export const readsRuntimeEnv = (configText: string) => configText.includes('{{env `')
 
 /**
  * Renders a flexible-config template at release time. `env` sees fleet.env only (never the

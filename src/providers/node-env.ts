@@ -10,7 +10,7 @@ import { type EnvFrom, type EnvReference, type EnvValue, isReference } from '../
 import type { GwConfig } from '../config/schema.ts'
 import { configError } from '../core/errors.ts'
 import { parseEnvFile } from '../gateway/config/env-dir.ts'
-import { readsRuntimeEnv } from '../image/stamp.ts'
+import { readsRuntimeEnv } from '../image/runtime-env.ts'
 import type { Artifact } from './types.ts'
 
 /** Where secret files are mounted in a container; the runtime reads them (GWDEPLOY_ENV_DIR). */
