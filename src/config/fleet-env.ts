@@ -28,7 +28,9 @@ export const envReferenceSchema = z.union([
     .strictObject({ fromFile: absolutePath })
     .describe('local: a file on this machine; haproxy: an absolute path of a file on each Docker host.'),
   z.strictObject({ fromEnv: envName }).describe("local: a variable of gwdeploy's own environment."),
-  z.strictObject({ ssm: ssmName }).describe('aws: an SSM parameter (SecureString), read by the instance role.'),
+  z
+    .strictObject({ ssm: ssmName })
+    .describe('aws: an SSM parameter (SecureString), read by the instance role.'),
   z
     .strictObject({
       secretsManager: secretsManagerArn,
@@ -53,7 +55,11 @@ export type EnvReference = z.output<typeof envReferenceSchema>
 
 export const envValueSchema = z.union([
   z
-    .union([z.string().regex(/^[^\r\n\0]*$/, 'must be one line (env files and user-data cannot carry line breaks)'), z.number(), z.boolean()])
+    .union([
+      z.string().regex(/^[^\r\n\0]*$/, 'must be one line (env files and user-data cannot carry line breaks)'),
+      z.number(),
+      z.boolean(),
+    ])
     .transform((value) => String(value)),
   envReferenceSchema,
 ])
@@ -94,7 +100,10 @@ export function referenceKind(value: EnvReference): ReferenceKind {
 }
 
 /** Which references each provider resolves (haproxy: with dockerHosts). */
-export const REFERENCES_BY_PROVIDER: Record<string, { env: ReferenceKind[]; envFrom: Array<'file' | 'secret'> }> = {
+export const REFERENCES_BY_PROVIDER: Record<
+  string,
+  { env: ReferenceKind[]; envFrom: Array<'file' | 'secret'> }
+> = {
   local: { env: ['fromFile', 'fromEnv'], envFrom: ['file'] },
   haproxy: { env: ['fromFile'], envFrom: ['file'] },
   aws: { env: ['ssm', 'secretsManager'], envFrom: [] },
@@ -139,7 +148,8 @@ export function fleetEnvIssues(
   const allowed = REFERENCES_BY_PROVIDER[provider] ?? { env: [], envFrom: [] }
   for (const [name, value] of Object.entries(env)) {
     const reserved = reservedVariable(name)
-    if (reserved) issues.push({ path: ['env', name], message: `${name} cannot be set in fleet.env: ${reserved}` })
+    if (reserved)
+      issues.push({ path: ['env', name], message: `${name} cannot be set in fleet.env: ${reserved}` })
     if (!isReference(value)) continue
     const kind = referenceKind(value)
     if (!allowed.env.includes(kind))
@@ -148,7 +158,11 @@ export function fleetEnvIssues(
         message: `a ${kind} reference is not resolved by provider "${provider}"`,
         hint: `On ${provider} use ${allowed.env.map((k) => `{${k}}`).join(' or ')}, or a plain value.`,
       })
-    if (kind === 'fromFile' && provider === 'haproxy' && !(value as { fromFile: string }).fromFile.startsWith('/'))
+    if (
+      kind === 'fromFile' &&
+      provider === 'haproxy' &&
+      !(value as { fromFile: string }).fromFile.startsWith('/')
+    )
       issues.push({
         path: ['env', name, 'fromFile'],
         message: 'must be an absolute path on the Docker host',
@@ -165,7 +179,10 @@ export function fleetEnvIssues(
           : `On ${provider} list each variable in fleet.env.`,
       })
     if (kind === 'file' && provider === 'haproxy' && !(entry as { file: string }).file.startsWith('/'))
-      issues.push({ path: ['envFrom', index, 'file'], message: 'must be an absolute path on the Docker host' })
+      issues.push({
+        path: ['envFrom', index, 'file'],
+        message: 'must be an absolute path on the Docker host',
+      })
   })
   return issues
 }

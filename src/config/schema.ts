@@ -225,7 +225,12 @@ export const gwConfigSchema = z
   })
   .superRefine((config, ctx) => {
     const staticServers = config.provider.kind === 'haproxy' && config.provider.haproxy?.servers !== undefined
-    for (const issue of fleetEnvIssues(config.fleet.env, config.fleet.envFrom, config.provider.kind, staticServers))
+    for (const issue of fleetEnvIssues(
+      config.fleet.env,
+      config.fleet.envFrom,
+      config.provider.kind,
+      staticServers,
+    ))
       ctx.addIssue({
         code: 'custom',
         path: ['fleet', ...issue.path],

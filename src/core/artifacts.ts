@@ -30,7 +30,12 @@ export function releaseFlexibleConfig(config: GwConfig, dir: string): ReleaseFle
   const fc = config.gateway.flexibleConfig
   if (!fc) return undefined
   const at = (path: string | undefined) => (path === undefined ? undefined : resolve(dir, path))
-  return { settings: at(fc.settings), partials: at(fc.partials), templates: at(fc.templates), env: config.fleet.env }
+  return {
+    settings: at(fc.settings),
+    partials: at(fc.partials),
+    templates: at(fc.templates),
+    env: config.fleet.env,
+  }
 }
 
 export async function makeArtifact(ctx: EngineContext, sha: string, version: string): Promise<Artifact> {

@@ -19,7 +19,10 @@ export const CONTAINER_ENV_DIR = '/run/gwdeploy/env'
 export const CONTAINER_ENV_FILES_DIR = '/run/gwdeploy/env-files'
 
 /** Plain fleet.env values, plus FC_ENABLE when the stamped config reads secrets at start. */
-export function plainNodeEnv(config: GwConfig, artifact: Pick<Artifact, 'configText'>): Record<string, string> {
+export function plainNodeEnv(
+  config: GwConfig,
+  artifact: Pick<Artifact, 'configText'>,
+): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, value] of Object.entries(config.fleet.env)) if (!isReference(value)) env[name] = value
   if (readsRuntimeEnv(artifact.configText)) env.FC_ENABLE = '1'
@@ -50,7 +53,10 @@ export function resolveLocalNodeEnv(
   config.fleet.envFrom.forEach((entry: EnvFrom, index) => {
     if (!('file' in entry)) return
     const path = resolve(options.dir, entry.file)
-    Object.assign(env, parseEnvFile(readSecretFile(path, options.file, `fleet.envFrom[${index}].file`), entry.file))
+    Object.assign(
+      env,
+      parseEnvFile(readSecretFile(path, options.file, `fleet.envFrom[${index}].file`), entry.file),
+    )
   })
   Object.assign(env, plainNodeEnv(config, artifact))
   for (const [name, reference] of secretReferences(config)) {
@@ -76,7 +82,10 @@ function readSecretFile(path: string, file: string, keyPath: string): string {
   } catch (error) {
     throw configError(
       `${keyPath}: ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      { ...where(file, keyPath), hint: 'Point it at an existing file gwdeploy can read. Nothing was started.' },
+      {
+        ...where(file, keyPath),
+        hint: 'Point it at an existing file gwdeploy can read. Nothing was started.',
+      },
     )
   }
 }

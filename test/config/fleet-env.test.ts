@@ -24,7 +24,10 @@ const problemsOf = async (config: Record<string, unknown>) => {
   try {
     await load(config)
   } catch (error) {
-    const e = error as { exitCode: number; problems: Array<{ message: string; location?: { path?: string; line?: number } }> }
+    const e = error as {
+      exitCode: number
+      problems: Array<{ message: string; location?: { path?: string; line?: number } }>
+    }
     assert.equal(e.exitCode, 2)
     return e.problems
   }
@@ -73,7 +76,10 @@ describe('fleet.env', () => {
     assert.match(byPath.get('fleet.env.TOKEN.ssm') ?? '', /not resolved by provider "haproxy"/)
     assert.match(byPath.get('fleet.env.FILE.fromFile') ?? '', /absolute path on the Docker host/)
     assert.match(byPath.get('fleet.envFrom[0].secret') ?? '', /not supported by provider "haproxy"/)
-    assert.ok(problems.every((p) => (p.location?.line ?? 0) > 0), 'every problem names its gwdeploy.yml line')
+    assert.ok(
+      problems.every((p) => (p.location?.line ?? 0) > 0),
+      'every problem names its gwdeploy.yml line',
+    )
   })
 
   it('kubernetes: plain values inline, secretKeyRef and envFrom Secrets by reference only', () => {
@@ -105,8 +111,8 @@ describe('fleet.env', () => {
       },
       kubeSettings(config),
     )
-    const container = (manifest.spec.template as { spec: { containers: Array<Record<string, unknown>> } }).spec
-      .containers[0] as { env: unknown[]; envFrom: unknown[] }
+    const container = (manifest.spec.template as { spec: { containers: Array<Record<string, unknown>> } })
+      .spec.containers[0] as { env: unknown[]; envFrom: unknown[] }
     assert.deepEqual(container.env.slice(3), [
       { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'gw-secrets', key: 'api-key' } } },
       { name: 'LOG', value: 'json' },

@@ -44,8 +44,7 @@ describe('fleet.env on haproxy Docker hosts: a host-file secret, nowhere in imag
   let docker: Dockerode
   const outputs: Array<[string, string]> = []
 
-  const containers = () =>
-    docker.listContainers({ all: true, filters: { label: ['gwdeploy.target=e2e'] } })
+  const containers = () => docker.listContainers({ all: true, filters: { label: ['gwdeploy.target=e2e'] } })
 
   before(async () => {
     const { host } = await requireDocker()

@@ -5,9 +5,9 @@
  * history, record, artifact or release file holds them. Bad references exit 2 naming the key.
  */
 import assert from 'node:assert/strict'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
@@ -141,7 +141,10 @@ describe('fleet.env on local: secrets reach the node and nothing else', () => {
     }
     for (const [where, text] of outputs) assertNoSecret(where, text)
     const files = await allFiles(join(project.dir, '.gwdeploy'))
-    assert.ok(files.some((f) => f.path.includes('records')), 'the records were written')
+    assert.ok(
+      files.some((f) => f.path.includes('records')),
+      'the records were written',
+    )
     const stamped = files.find((f) => f.path.endsWith('gateway.json'))
     assert.ok(stamped, 'the release directory holds the stamped config')
     assert.match(stamped.text, /\{\{env `FILE_SECRET`\}\}/, 'the secret stays a call the node renders')

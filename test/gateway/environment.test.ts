@@ -34,9 +34,19 @@ describe('KRAKEND_* environment overrides (krakend-koanf semantics)', () => {
     assert.equal(v.name, 'from env')
     assert.equal(v.timeout, '5s')
     assert.equal(v.debug_endpoint, true)
-    assert.deepEqual(v.host, ['http://a:1,http://b:2'], 'weak decoding lifts a string into a one-element list')
+    assert.deepEqual(
+      v.host,
+      ['http://a:1,http://b:2'],
+      'weak decoding lifts a string into a one-element list',
+    )
     assert.equal(v.whatever, undefined)
-    assert.deepEqual(applied, ['KRAKEND_DEBUG_ENDPOINT', 'KRAKEND_HOST', 'KRAKEND_NAME', 'KRAKEND_PORT', 'KRAKEND_TIMEOUT'])
+    assert.deepEqual(applied, [
+      'KRAKEND_DEBUG_ENDPOINT',
+      'KRAKEND_HOST',
+      'KRAKEND_NAME',
+      'KRAKEND_PORT',
+      'KRAKEND_TIMEOUT',
+    ])
   })
 
   it('refuses a bad int or bool and any object key, naming the variable but not its value', () => {
@@ -148,10 +158,14 @@ describe('flexible configuration', () => {
   })
 
   it('prints numbers as Go prints a float64', () => {
-    assert.deepEqual(
-      [8080, 100000000, 1234567, 0.5, 0.00001, -2].map(formatGoFloat),
-      ['8080', '1e+08', '1.234567e+06', '0.5', '1e-05', '-2'],
-    )
+    assert.deepEqual([8080, 100000000, 1234567, 0.5, 0.00001, -2].map(formatGoFloat), [
+      '8080',
+      '1e+08',
+      '1.234567e+06',
+      '0.5',
+      '1e-05',
+      '-2',
+    ])
   })
 })
 
@@ -163,7 +177,10 @@ describe('GWDEPLOY_ENV_DIR / GWDEPLOY_ENV_FILES_DIR', () => {
       await mkdir(join(dir, 'files'))
       await writeFile(join(dir, 'env', 'API_KEY'), 'k3y\n')
       await writeFile(join(dir, 'env', 'not a name'), 'ignored')
-      await writeFile(join(dir, 'files', '0.env'), '# comment\n\nA=1\nB=two=2\nAPI_KEY=overridden-by-the-file\n')
+      await writeFile(
+        join(dir, 'files', '0.env'),
+        '# comment\n\nA=1\nB=two=2\nAPI_KEY=overridden-by-the-file\n',
+      )
       const environ: Record<string, string | undefined> = {
         GWDEPLOY_ENV_DIR: join(dir, 'env'),
         GWDEPLOY_ENV_FILES_DIR: join(dir, 'files'),

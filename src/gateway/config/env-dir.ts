@@ -68,7 +68,9 @@ function loadEnvFiles(environ: Record<string, string | undefined>): string[] {
   try {
     names = readdirSync(dir).sort()
   } catch (error) {
-    throw configError(`${ENV_FILES_DIR_VARIABLE} ${dir} cannot be read: ${(error as NodeJS.ErrnoException).code}`)
+    throw configError(
+      `${ENV_FILES_DIR_VARIABLE} ${dir} cannot be read: ${(error as NodeJS.ErrnoException).code}`,
+    )
   }
   for (const name of names) {
     const path = join(dir, name)

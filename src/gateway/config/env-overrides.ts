@@ -137,11 +137,18 @@ export function applyKrakendEnv(
 }
 
 /** applyKrakendEnv, throwing one configError (exit 2) for every problem. */
-export function applyKrakendEnvOrThrow(document: unknown, environ: Record<string, string | undefined>, file: string) {
+export function applyKrakendEnvOrThrow(
+  document: unknown,
+  environ: Record<string, string | undefined>,
+  file: string,
+) {
   const result = applyKrakendEnv(document, environ)
   if (result.problems.length > 0)
-    throw configError(`${file}: ${result.problems.length} bad KRAKEND_* environment override${result.problems.length === 1 ? '' : 's'}`, {
-      problems: result.problems,
-    })
+    throw configError(
+      `${file}: ${result.problems.length} bad KRAKEND_* environment override${result.problems.length === 1 ? '' : 's'}`,
+      {
+        problems: result.problems,
+      },
+    )
   return result
 }

@@ -24,7 +24,12 @@ export function checkGatewayConfigFile(file: string, options: { environ?: Enviro
   const flexible = environ ? flexibleConfigFromEnv(environ) : undefined
   const text = flexible
     ? renderFlexibleConfig(file, { ...flexible, env: (name) => environ?.[name] })
-    : readConfigText(file, file, MAX_GATEWAY_CONFIG_BYTES, 'pass an existing KrakenD v3 file with -c/--config')
+    : readConfigText(
+        file,
+        file,
+        MAX_GATEWAY_CONFIG_BYTES,
+        'pass an existing KrakenD v3 file with -c/--config',
+      )
   const shown = flexible ? `${file} (rendered)` : file
   const doc = parseSourceDocument(text, shown)
   if (!environ) return validateGatewayConfig(doc.value, { file: shown, locate: doc.locate })

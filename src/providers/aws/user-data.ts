@@ -46,7 +46,9 @@ export function nodeEnvValues(settings: AwsSettings, spec: FleetSpec): { nodeEnv
     if (typeof value === 'string') plain.push(`${name}=${value}`)
     else if ('ssm' in value) secrets.push(`${name}=ssm:${value.ssm}`)
     else if ('secretsManager' in value)
-      secrets.push(`${name}=secretsmanager:${value.secretsManager}${value.jsonKey ? `#${value.jsonKey}` : ''}`)
+      secrets.push(
+        `${name}=secretsmanager:${value.secretsManager}${value.jsonKey ? `#${value.jsonKey}` : ''}`,
+      )
     else throw configError(`fleet.env.${name}: aws resolves only ssm and secretsManager references`)
   }
   if (readsRuntimeEnv(spec.artifact.configText)) plain.push('FC_ENABLE=1')

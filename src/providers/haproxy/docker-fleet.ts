@@ -35,7 +35,13 @@ export const LABEL = {
 /** The container create request for one node (pure; also shown by `release --dry-run`). */
 export function containerSpec(
   spec: FleetSpec,
-  options: { target: string; slot: number; publishAddress: string; restartPolicy: string; env?: ContainerEnv },
+  options: {
+    target: string
+    slot: number
+    publishAddress: string
+    restartPolicy: string
+    env?: ContainerEnv
+  },
 ): Dockerode.ContainerCreateOptions & { name: string } {
   const { artifact } = spec
   const port = `${spec.port}/tcp`
@@ -404,5 +410,7 @@ async function waitUntilGone(
 function envPathOf(create: Dockerode.ContainerCreateOptions, source: string): string {
   const target = create.HostConfig?.Mounts?.find((mount) => mount.Source === source)?.Target ?? ''
   const name = target.split('/').at(-1) ?? ''
-  return target.includes('/env-files/') ? `fleet.envFrom[${Number.parseInt(name, 10)}].file` : `fleet.env.${name}.fromFile`
+  return target.includes('/env-files/')
+    ? `fleet.envFrom[${Number.parseInt(name, 10)}].file`
+    : `fleet.env.${name}.fromFile`
 }

@@ -8,13 +8,14 @@
  * (green 10, 50, 100). Each colour's backend has fixed slot servers (`blue1..N`) that gwdeploy
  * points at the nodes. Every runtime change is also written to haproxy.cfg / the map file.
  */
-import { containerEnv } from '../node-env.ts'
+
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
 import { providerError, usageError } from '../../core/errors.ts'
 import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
+import { containerEnv } from '../node-env.ts'
 import {
   COLOURS,
   type Colour,

@@ -1,4 +1,6 @@
 /** What a release would send, as data (pure): `release --dry-run` prints it, tests golden it. */
+
+import type { ContainerEnv } from '../node-env.ts'
 import type { FleetSpec, RenderedDocument } from '../types.ts'
 import { renderMap, renderServerBlock, type Slot } from './config-file.ts'
 import {
@@ -8,7 +10,6 @@ import {
   dockerConnection,
 } from './docker-connection.ts'
 import { containerSpec } from './docker-fleet.ts'
-import type { ContainerEnv } from '../node-env.ts'
 
 export interface RenderSettings {
   target: string

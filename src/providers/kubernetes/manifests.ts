@@ -175,7 +175,10 @@ function fleetEnv(settings: KubeSettings, configText: string): Array<Record<stri
       typeof value === 'string'
         ? { name, value }
         : 'secretKeyRef' in value
-          ? { name, valueFrom: { secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } } }
+          ? {
+              name,
+              valueFrom: { secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } },
+            }
           : unsupported(name),
     )
   if (readsRuntimeEnv(configText)) env.push({ name: 'FC_ENABLE', value: '1' })
@@ -188,7 +191,9 @@ const unsupported = (name: string): never => {
 
 /** fleet.envFrom Secrets: every key of each becomes a variable (listed before env, which wins). */
 function envFrom(settings: KubeSettings): { envFrom?: Array<{ secretRef: { name: string } }> } {
-  const refs = settings.envFrom.flatMap((entry) => ('secret' in entry ? [{ secretRef: { name: entry.secret } }] : []))
+  const refs = settings.envFrom.flatMap((entry) =>
+    'secret' in entry ? [{ secretRef: { name: entry.secret } }] : [],
+  )
   return refs.length ? { envFrom: refs } : {}
 }
 

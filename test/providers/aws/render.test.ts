@@ -228,7 +228,8 @@ describe('aws pure helpers', () => {
     )
     const envSpec = { ...spec, artifact: { ...spec.artifact, configText: '{"x": "{{env `API_KEY`}}"}' } }
     const userData =
-      new AwsProvider(resolveSettings(withEnv, '/nonexistent', undefined, {})).render(envSpec)[0]?.content ?? ''
+      new AwsProvider(resolveSettings(withEnv, '/nonexistent', undefined, {})).render(envSpec)[0]?.content ??
+      ''
     await golden('user-data-fleet-env.yaml', userData)
     const plain = /GWDEPLOY_NODE_ENV='([^']*)'/.exec(userData)?.[1] ?? ''
     assert.equal(

@@ -75,14 +75,9 @@ export function formatValue(value: unknown): string {
   return String(value)
 }
 
-export function execute(
-  nodes: Node[],
-  data: unknown,
-  context: ExecContext,
-  file: string,
-  depth = 0,
-): string {
-  if (depth > MAX_DEPTH) throw new TemplateError(file, 0, `templates nested deeper than ${MAX_DEPTH} (recursion?)`)
+export function execute(nodes: Node[], data: unknown, context: ExecContext, file: string, depth = 0): string {
+  if (depth > MAX_DEPTH)
+    throw new TemplateError(file, 0, `templates nested deeper than ${MAX_DEPTH} (recursion?)`)
   const scope = new Scope(data)
   let out = ''
   const fail = (line: number, message: string): never => {
@@ -94,7 +89,10 @@ export function execute(
     for (const key of path) {
       if (value === undefined || value === null) return undefined
       if (typeof value !== 'object' || Array.isArray(value))
-        fail(line, `can't evaluate field ${key} in ${shown}: it is ${Array.isArray(value) ? 'a list' : typeof value}`)
+        fail(
+          line,
+          `can't evaluate field ${key} in ${shown}: it is ${Array.isArray(value) ? 'a list' : typeof value}`,
+        )
       value = Object.hasOwn(value as object, key) ? (value as Record<string, unknown>)[key] : undefined
     }
     return value
@@ -122,7 +120,13 @@ export function execute(
     }
   }
 
-  const call = (name: string, args: Arg[], piped: { value: unknown } | undefined, dot: unknown, line: number) => {
+  const call = (
+    name: string,
+    args: Arg[],
+    piped: { value: unknown } | undefined,
+    dot: unknown,
+    line: number,
+  ) => {
     if (name === 'and' || name === 'or') {
       const all = [...args.map((a) => () => evalArg(a, dot, line)), ...(piped ? [() => piped.value] : [])]
       if (all.length === 0) fail(line, `wrong number of args for ${name}: want at least 1 got 0`)
@@ -174,7 +178,10 @@ export function execute(
 
   const print = (value: unknown, line: number) => {
     if (value === undefined)
-      fail(line, 'the value is missing (a settings key or field that does not exist); use `default` for optional ones')
+      fail(
+        line,
+        'the value is missing (a settings key or field that does not exist); use `default` for optional ones',
+      )
     out += formatValue(value)
   }
 
@@ -193,7 +200,7 @@ export function execute(
         case 'with': {
           scope.push()
           const value = evalPipeline(node.pipe, dot)
-          if (truthy(value)) run(node.then, node.kind === 'with' ? value : dot)
+          if (truthy(value)) run(node.body, node.kind === 'with' ? value : dot)
           else run(node.else, dot)
           scope.pop()
           break
@@ -226,7 +233,11 @@ export function execute(
         }
         case 'template': {
           const target = context.templates.get(node.name)
-          if (!target) fail(node.line, `no such template "${node.name}" (define it, or put ${node.name} in FC_TEMPLATES)`)
+          if (!target)
+            fail(
+              node.line,
+              `no such template "${node.name}" (define it, or put ${node.name} in FC_TEMPLATES)`,
+            )
           const arg = node.pipe ? evalPipeline(node.pipe, dot) : undefined
           const { nodes, file: where } = target as { nodes: Node[]; file: string }
           out += execute(nodes, arg, context, where, depth + 1)

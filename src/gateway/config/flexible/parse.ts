@@ -42,7 +42,7 @@ export interface Pipeline {
 export type Node =
   | { kind: 'text'; text: string }
   | { kind: 'action'; pipe: Pipeline }
-  | { kind: 'if' | 'with'; pipe: Pipeline; then: Node[]; else: Node[] }
+  | { kind: 'if' | 'with'; pipe: Pipeline; body: Node[]; else: Node[] }
   | { kind: 'range'; pipe: Pipeline; body: Node[]; else: Node[] }
   | { kind: 'template'; name: string; pipe: Pipeline | undefined; line: number }
 
@@ -69,7 +69,8 @@ function lex(text: string, file: string): Token[] {
       break
     }
     let chunk = text.slice(pos, open)
-    const trimLeft = text.startsWith('{{- ', open) || text.startsWith('{{-\t', open) || text.startsWith('{{-\n', open)
+    const trimLeft =
+      text.startsWith('{{- ', open) || text.startsWith('{{-\t', open) || text.startsWith('{{-\n', open)
     if (trimLeft) chunk = chunk.replace(/\s+$/, '')
     if (chunk) tokens.push({ type: 'text', text: chunk })
     line += countLines(text.slice(pos, open))
@@ -169,9 +170,10 @@ function words(body: string, file: string, line: number): Word[] {
       i++
       continue
     }
-    const m = /^(\$[A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*|\.([A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*)?|[-+]?\d[\d_.eExX+-]*|[A-Za-z_][A-Za-z0-9_]*)/.exec(
-      body.slice(i),
-    )
+    const m =
+      /^(\$[A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*|\.([A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*)?|[-+]?\d[\d_.eExX+-]*|[A-Za-z_][A-Za-z0-9_]*)/.exec(
+        body.slice(i),
+      )
     if (!m) fail(`unexpected "${c}" in action`)
     const w = (m as RegExpExecArray)[0]
     if (w.startsWith('$')) out.push({ t: 'var', v: w })
@@ -186,7 +188,18 @@ function words(body: string, file: string, line: number): Word[] {
   return out
 }
 
-const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue'])
+const KEYWORDS = new Set([
+  'if',
+  'else',
+  'end',
+  'range',
+  'with',
+  'define',
+  'template',
+  'block',
+  'break',
+  'continue',
+])
 
 class PipelineParser {
   #i = 0
@@ -216,7 +229,14 @@ class PipelineParser {
         pipe.decl = [w0.v]
         pipe.assign = w1.v === '='
         this.#i += 2
-      } else if (w0?.t === 'var' && w1?.t === 'op' && w1.v === ',' && w2?.t === 'var' && w3?.t === 'op' && w3.v === ':=') {
+      } else if (
+        w0?.t === 'var' &&
+        w1?.t === 'op' &&
+        w1.v === ',' &&
+        w2?.t === 'var' &&
+        w3?.t === 'op' &&
+        w3.v === ':='
+      ) {
         pipe.decl = [w0.v, w2.v]
         this.#i += 4
       }
@@ -240,7 +260,8 @@ class PipelineParser {
       this.#i++
       if (w.t === 'str') args.push({ kind: 'string', value: w.v })
       else if (w.t === 'num') args.push({ kind: 'number', value: w.v })
-      else if (w.t === 'field') args.push({ kind: 'field', base: 'dot', path: w.v.split('.').filter(Boolean) })
+      else if (w.t === 'field')
+        args.push({ kind: 'field', base: 'dot', path: w.v.split('.').filter(Boolean) })
       else if (w.t === 'var') {
         const [name, ...path] = w.v.split('.')
         args.push({ kind: 'field', base: name as string, path })
@@ -259,7 +280,8 @@ class PipelineParser {
     }
     if (args.length === 0) this.fail('missing value for command')
     const first = args[0] as Arg
-    if (args.length > 1 && first.kind !== 'call') this.fail(`can't give argument to non-function ${describe(first)}`)
+    if (args.length > 1 && first.kind !== 'call')
+      this.fail(`can't give argument to non-function ${describe(first)}`)
     return { args, line: this.#line }
   }
 }
@@ -312,7 +334,9 @@ export function parseTemplate(text: string, file: string): ParsedFile {
       } else if (keyword === 'define' || keyword === 'block') {
         const m = /^("(?:[^"\\]|\\.)*"|`[^`]*`)\s*(.*)$/s.exec(rest)
         if (!m) throw new TemplateError(file, line, `${keyword} needs a quoted template name`)
-        const name = (m[1] as string).startsWith('`') ? (m[1] as string).slice(1, -1) : (JSON.parse(m[1] as string) as string)
+        const name = (m[1] as string).startsWith('`')
+          ? (m[1] as string).slice(1, -1)
+          : (JSON.parse(m[1] as string) as string)
         const body = parseList(keyword)
         if (body.stop !== 'end') throw new TemplateError(file, line, `{{${keyword}}} without {{end}}`)
         defines.set(name, body.nodes)
@@ -323,7 +347,9 @@ export function parseTemplate(text: string, file: string): ParsedFile {
       } else if (keyword === 'template') {
         const m = /^("(?:[^"\\]|\\.)*"|`[^`]*`)\s*(.*)$/s.exec(rest)
         if (!m) throw new TemplateError(file, line, 'template needs a quoted template name')
-        const name = (m[1] as string).startsWith('`') ? (m[1] as string).slice(1, -1) : (JSON.parse(m[1] as string) as string)
+        const name = (m[1] as string).startsWith('`')
+          ? (m[1] as string).slice(1, -1)
+          : (JSON.parse(m[1] as string) as string)
         nodes.push({
           kind: 'template',
           name,
@@ -336,7 +362,8 @@ export function parseTemplate(text: string, file: string): ParsedFile {
         nodes.push({ kind: 'action', pipe: parsePipeline(body, file, line, true) })
       }
     }
-    if (inside) throw new TemplateError(file, lastLine(), `unexpected end of file: {{${inside}}} without {{end}}`)
+    if (inside)
+      throw new TemplateError(file, lastLine(), `unexpected end of file: {{${inside}}} without {{end}}`)
     return { nodes, stop: 'eof', line: lastLine() }
   }
   const lastLine = () => {
@@ -358,7 +385,7 @@ export function parseTemplate(text: string, file: string): ParsedFile {
         if (!m) throw new TemplateError(file, body.line, `unexpected "${body.elseBody}" after else`)
         elseNodes = [parseBranch(m[1] as 'if' | 'with', m[2] as string, body.line)]
         return keyword === 'if' || keyword === 'with'
-          ? { kind: keyword, pipe, then: body.nodes, else: elseNodes }
+          ? { kind: keyword, pipe, body: body.nodes, else: elseNodes }
           : { kind: 'range', pipe, body: body.nodes, else: elseNodes }
       }
       if (body.elseBody) throw new TemplateError(file, body.line, `unexpected "${body.elseBody}" after else`)
@@ -368,7 +395,7 @@ export function parseTemplate(text: string, file: string): ParsedFile {
     }
     return keyword === 'range'
       ? { kind: 'range', pipe, body: body.nodes, else: elseNodes }
-      : { kind: keyword, pipe, then: body.nodes, else: elseNodes }
+      : { kind: keyword, pipe, body: body.nodes, else: elseNodes }
   }
   const { nodes } = parseList(undefined)
   return { root: nodes, defines }

@@ -48,9 +48,12 @@ function listDir(dir: string, suffix: string, what: string): string[] {
       .filter((name) => name.endsWith(suffix))
       .sort()
   } catch (error) {
-    throw configError(`${what} directory ${dir} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: `Point ${what} at an existing directory.`,
-    })
+    throw configError(
+      `${what} directory ${dir} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        hint: `Point ${what} at an existing directory.`,
+      },
+    )
   }
 }
 
@@ -77,16 +80,20 @@ export function loadSettings(dir: string | undefined): Record<string, unknown> {
 function functions(options: FlexibleConfigOptions): Record<string, Func> {
   const text = (v: unknown) => (v === undefined ? '' : formatValue(v))
   const num = (v: unknown, name: string) => {
-    if (typeof v !== 'number' && typeof v !== 'string') throw new Error(`${name}: not comparable: ${formatValue(v)}`)
+    if (typeof v !== 'number' && typeof v !== 'string')
+      throw new Error(`${name}: not comparable: ${formatValue(v)}`)
     return v
   }
-  const compare = (name: string, test: (a: number | string, b: number | string) => boolean) => (a: unknown, b: unknown) => {
-    const x = num(a, name)
-    const y = num(b, name)
-    if (typeof x !== typeof y) throw new Error(`incompatible types for comparison: ${formatValue(a)} and ${formatValue(b)}`)
-    return test(x, y)
-  }
-  const same = (a: unknown, b: unknown) => (typeof a === 'object' && a !== null ? marshal(a) === marshal(b) : a === b)
+  const compare =
+    (name: string, test: (a: number | string, b: number | string) => boolean) => (a: unknown, b: unknown) => {
+      const x = num(a, name)
+      const y = num(b, name)
+      if (typeof x !== typeof y)
+        throw new Error(`incompatible types for comparison: ${formatValue(a)} and ${formatValue(b)}`)
+      return test(x, y)
+    }
+  const same = (a: unknown, b: unknown) =>
+    typeof a === 'object' && a !== null ? marshal(a) === marshal(b) : a === b
   return {
     // text/template built-ins
     not: (v) => !truthy(v),
@@ -118,7 +125,9 @@ function functions(options: FlexibleConfigOptions): Record<string, Func> {
     ge: compare('ge', (a, b) => a >= b),
     print: (...args) =>
       args
-        .map((a, i) => (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + text(a))
+        .map(
+          (a, i) => (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + text(a),
+        )
         .join(''),
     println: (...args) => `${args.map(text).join(' ')}\n`,
     printf: (format, ...args) => {
@@ -140,11 +149,14 @@ function functions(options: FlexibleConfigOptions): Record<string, Func> {
       if (!options.partials) throw new Error('include needs FC_PARTIALS (the partials directory)')
       const base = resolve(options.partials)
       const path = resolve(base, String(name))
-      if (path !== base && !path.startsWith(base + sep)) throw new Error(`include "${name}" leaves the partials directory`)
+      if (path !== base && !path.startsWith(base + sep))
+        throw new Error(`include "${name}" leaves the partials directory`)
       try {
         return readFileSync(path, 'utf8')
       } catch (error) {
-        throw new Error(`partial "${name}" cannot be read from ${options.partials}: ${(error as NodeJS.ErrnoException).code}`)
+        throw new Error(
+          `partial "${name}" cannot be read from ${options.partials}: ${(error as NodeJS.ErrnoException).code}`,
+        )
       }
     },
     // the sprig functions flexible configs use most
@@ -158,7 +170,8 @@ function functions(options: FlexibleConfigOptions): Record<string, Func> {
     upper: (s) => text(s).toUpperCase(),
     lower: (s) => text(s).toLowerCase(),
     trim: (s) => text(s).trim(),
-    trimPrefix: (prefix, s) => (text(s).startsWith(text(prefix)) ? text(s).slice(text(prefix).length) : text(s)),
+    trimPrefix: (prefix, s) =>
+      text(s).startsWith(text(prefix)) ? text(s).slice(text(prefix).length) : text(s),
     trimSuffix: (suffix, s) =>
       text(suffix) && text(s).endsWith(text(suffix)) ? text(s).slice(0, -text(suffix).length) : text(s),
     replace: (from, to, s) => text(s).replaceAll(text(from), text(to)),
@@ -185,13 +198,16 @@ function parseFile(path: string, templates: ExecContext['templates'], name: stri
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw configError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw configError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    )
   }
   const parsed = parseTemplate(text, path)
   for (const [define, nodes] of parsed.defines) templates.set(define, { nodes, file: path })
   // As Go's text/template: a file that is only whitespace around its defines does not replace a
   // define of the file's own name.
-  if (!(templates.has(name) && onlyWhitespace(parsed.root))) templates.set(name, { nodes: parsed.root, file: path })
+  if (!(templates.has(name) && onlyWhitespace(parsed.root)))
+    templates.set(name, { nodes: parsed.root, file: path })
   return templates.get(name)?.nodes ?? parsed.root
 }
 
