@@ -8,12 +8,14 @@
  * (green 10, 50, 100). Each colour's backend has fixed slot servers (`blue1..N`) that gwdeploy
  * points at the nodes. Every runtime change is also written to haproxy.cfg / the map file.
  */
+
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
 import { providerError, usageError } from '../../core/errors.ts'
 import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
+import { containerEnv } from '../node-env.ts'
 import {
   COLOURS,
   type Colour,
@@ -102,6 +104,7 @@ export class HaproxyProvider implements Provider {
           restartPolicy: config.restartPolicy,
           port: context.config.fleet.port,
           environment: this.#environment,
+          env: (artifact) => containerEnv(context.config, artifact),
         })
     this.capabilities = {
       weights: true,
@@ -340,6 +343,7 @@ export class HaproxyProvider implements Provider {
       environment: this.#environment,
       restartPolicy: this.#config.restartPolicy,
       servers: this.#config.servers,
+      env: containerEnv(this.#context.config, spec.artifact),
     })
   }
 

@@ -211,6 +211,47 @@ describe('aws pure helpers', () => {
     )
   })
 
+  it('user-data: fleet.env plain values as a base64 env file, secrets only as SSM / Secrets Manager references (golden)', async () => {
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gw/oauth-AbCdEf'
+    const withEnv = config(
+      {},
+      {
+        fleet: {
+          env: {
+            LOG_FORMAT: 'json',
+            KRAKEND_TIMEOUT: '3s',
+            API_KEY: { ssm: '/payments/gateway/api-key' },
+            CLIENT_SECRET: { secretsManager: secretArn, jsonKey: 'client_secret' },
+          },
+        },
+      },
+    )
+    const envSpec = { ...spec, artifact: { ...spec.artifact, configText: '{"x": "{{env `API_KEY`}}"}' } }
+    const userData =
+      new AwsProvider(resolveSettings(withEnv, '/nonexistent', undefined, {})).render(envSpec)[0]?.content ??
+      ''
+    await golden('user-data-fleet-env.yaml', userData)
+    const plain = /GWDEPLOY_NODE_ENV='([^']*)'/.exec(userData)?.[1] ?? ''
+    assert.equal(
+      Buffer.from(plain, 'base64').toString(),
+      'KRAKEND_TIMEOUT=3s\nLOG_FORMAT=json\nFC_ENABLE=1\n',
+      'plain values (sorted) and FC_ENABLE because the stamped config reads a secret at start',
+    )
+    assert.ok(
+      userData.includes(
+        `GWDEPLOY_SECRETS='API_KEY=ssm:/payments/gateway/api-key CLIENT_SECRET=secretsmanager:${secretArn}#client_secret'`,
+      ),
+    )
+    assert.ok(userData.includes('-e GWDEPLOY_ENV_DIR=/run/gwdeploy/env'))
+  })
+
+  it('user-data: an own template without {{nodeEnv}} is refused when fleet.env is set', () => {
+    assert.throws(
+      () => renderUserData('#cloud-config\n{{image}}\n', { image: 'x', nodeEnv: 'QT0xCg==', secrets: '' }),
+      (error: Error & { exitCode?: number }) => error.exitCode === 2 && /\{\{nodeEnv\}\}/.test(error.message),
+    )
+  })
+
   it('user-data: unknown placeholders and line breaks are refused', () => {
     assert.throws(() => renderUserData('{{nope}}', {}), /unknown placeholder \{\{nope\}\}/)
     assert.throws(() => renderUserData('{{a}}', { a: 'x\ny' }), /line break/)
