@@ -5,8 +5,17 @@ export interface CpuProfile {
     callFrame: { functionName: string; url: string; lineNumber: number }
     hitCount?: number
   }>
+  startTime: number
   samples: number[]
   timeDeltas: number[]
+}
+
+export interface SummaryOptions {
+  /** The checkout whose src/ files are "ours". */
+  root: string
+  top: number
+  /** Only samples taken within [from, to] µs of the monotonic clock. */
+  window?: [number, number]
 }
 
 const AREAS: Array<[RegExp, string]> = [
@@ -41,11 +50,15 @@ function areaOf(functionName: string, url: string, root: string): string {
 
 const pct = (part: number, total: number) => `${((100 * part) / total).toFixed(1).padStart(5)}%`
 
-export function summarizeProfile(profile: CpuProfile, root: string, top: number): string {
+export function summarizeProfile(profile: CpuProfile, { root, top, window }: SummaryOptions): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const selfUs = new Map<number, number>()
+  let clock = profile.startTime
   profile.samples.forEach((id, i) => {
-    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+    const delta = profile.timeDeltas[i] ?? 0
+    clock += delta
+    if (window && (clock < window[0] || clock > window[1])) return
+    selfUs.set(id, (selfUs.get(id) ?? 0) + delta)
   })
   const areas = new Map<string, number>()
   const functions = new Map<string, number>()

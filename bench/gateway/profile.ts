@@ -84,6 +84,9 @@ const gateway = spawn(
 )
 const url = `http://127.0.0.1:${gatewayPort}/${values.endpoint}`
 await waitFor(url)
+// Samples outside the load (start-up, module compilation, shutdown) are left out: the profile's
+// clock is the system's monotonic clock, as process.hrtime is.
+const loadStartUs = Number(process.hrtime.bigint() / 1000n)
 const load = values.h2c
   ? execFileSync(h2loadBin as string, ['-D', values.duration, '-c', '16', '-m', '10', '-t', '2', url], {
       encoding: 'utf8',
@@ -91,6 +94,7 @@ const load = values.h2c
   : execFileSync(wrkBin, ['-t2', `-c${values.connections}`, `-d${values.duration}s`, url], {
       encoding: 'utf8',
     })
+const loadEndUs = Number(process.hrtime.bigint() / 1000n)
 const rps = /Requests\/sec:\s+([\d.]+)/.exec(load)?.[1] ?? /([\d.]+) req\/s/.exec(load)?.[1]
 gateway.kill('SIGTERM')
 await once(gateway, 'exit')
@@ -101,4 +105,11 @@ const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuP
 console.log(
   `gateway CPU profile — /${values.endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : ` (wrk -t2 -c${values.connections})`}, ${values.duration} s, ${rps} req/s under the profiler; profile ${join(profileDir, file)}`,
 )
-console.log(summarizeProfile(profile, resolve(import.meta.dirname, '../..'), Number(values.top)))
+console.log(
+  summarizeProfile(profile, {
+    root: resolve(import.meta.dirname, '../..'),
+    top: Number(values.top),
+    window: [loadStartUs, loadEndUs],
+  }),
+)
+haproxy.kill('SIGKILL')
