@@ -6,10 +6,11 @@ import type { Pool } from 'undici'
 import {
   type BackendAnswer,
   BackendCallError,
+  type BackendRequest,
+  type BufferedAnswer,
   createBackendClient,
   headerValue,
   isGzip,
-  readText,
 } from './backend-client.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
 import {
@@ -643,13 +644,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     })
   }
 
-  const send = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, signal: AbortSignal | undefined) => {
+  const backendRequest = (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    ctx: Context,
+    signal: AbortSignal | undefined,
+  ): BackendRequest => {
     const i = b.next
     b.next = i + 1 === b.pools.length ? 0 : i + 1
     const path = buildPath(b, ctx)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const modified = b.guard?.modify?.(ctx.headers, path)
-    return client.request({
+    return {
       origin: b.origins[i] as string,
       pool: b.pools[i] as Pool,
       path: modified ? modified.path : path,
@@ -659,7 +665,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       chunked: !ep.forward.forwardsContentLength,
       signal,
       timeoutMs: ep.cfg.timeoutMs,
-    })
+    }
   }
 
   const callOnce = async (
@@ -688,22 +694,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const t0 = b.record ? performance.now() : 0
     let status = 0
     try {
-      const answer = await send(ep, b, ctx, signal)
+      const limit = config.server.maxBackendBodyBytes
+      const keep = !b.discards || b.keepsBody
+      const answer = await client.requestBuffered(backendRequest(ep, b, ctx, signal), limit, keep)
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
-        if (b.keepsBody)
-          return {
-            ok: true,
-            data: {},
-            complete: true,
-            body: await readText(answer, config.server.maxBackendBodyBytes),
-          }
-        answer.body.dump().catch(ignore)
+        if (b.keepsBody) return { ok: true, data: {}, complete: true, body: answer.bytes.toString('utf8') }
         return { ok: true, data: {}, complete: true }
       }
-      if (status !== 200 && status !== 201) return await statusFailure(b, answer)
-      const text = await readText(answer, config.server.maxBackendBodyBytes)
+      if (status !== 200 && status !== 201) return statusFailure(b, answer)
+      const text = answer.bytes.toString('utf8')
       let data = b.decode(text)
       if (b.format) data = b.format(data)
       // components: validation/cel checks this backend's response
@@ -724,17 +725,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   /** A backend status other than 200/201, as lura's status handlers report it. */
-  const statusFailure = async (b: CompiledBackend, answer: BackendAnswer): Promise<BackendResult> => {
+  const statusFailure = (b: CompiledBackend, answer: BufferedAnswer): BackendResult => {
     const details = b.cfg.returnErrorDetails
-    if (details === undefined && !b.cfg.returnErrorCode) {
-      answer.body.dump().catch(ignore)
+    if (details === undefined && !b.cfg.returnErrorCode)
       return {
         ok: false,
         code: undefined,
         message: `invalid status code ${answer.status} ${b.errorPrefix} ${answer.url}`,
       }
-    }
-    const text = await readText(answer, config.server.maxBackendBodyBytes)
+    const text = answer.bytes.toString('utf8')
     const contentType = headerValue(answer.headers['content-type'])
     if (details !== undefined) {
       const error: Data = { http_status_code: answer.status }
@@ -767,7 +766,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     let answer: BackendAnswer
     const t0 = performance.now()
     try {
-      answer = await send(ep, b, ctx, ctx.signal)
+      answer = await client.request(backendRequest(ep, b, ctx, ctx.signal))
     } catch (error) {
       clearTimeout(timer)
       b.guard?.after(false)
@@ -834,5 +833,3 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
   }
 }
-
-const ignore = () => {}
