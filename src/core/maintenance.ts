@@ -100,13 +100,20 @@ export interface MaintenanceResult {
 }
 
 const samePage = (a: MaintenancePage, b: MaintenancePage) =>
-  a.status === b.status && a.contentType === b.contentType && a.body === b.body && a.retryAfter === b.retryAfter
+  a.status === b.status &&
+  a.contentType === b.contentType &&
+  a.body === b.body &&
+  a.retryAfter === b.retryAfter
 
 export async function maintenanceOn(target: Target, page: MaintenancePage): Promise<MaintenanceResult> {
   const set = supported(target)
   const current = (await target.provider.inspect()).maintenance
   if (current && samePage(current, page)) return { maintenance: current, changed: false }
-  const state: MaintenanceState = { ...page, since: new Date().toISOString(), by: lockHolder(process.env, false) }
+  const state: MaintenanceState = {
+    ...page,
+    since: new Date().toISOString(),
+    by: lockHolder(process.env, false),
+  }
   await set(state)
   return { maintenance: state, changed: true }
 }

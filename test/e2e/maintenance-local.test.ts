@@ -69,7 +69,10 @@ describe('maintenance on the local provider', { concurrency: false }, () => {
     assert.equal(status.envelope.result.maintenance.status, 503)
     assert.equal(status.envelope.result.maintenance.retryAfter, 120)
     const text = await project.run(['status'])
-    assert.match(text.stdout, /^MAINTENANCE: clients get 503 \(application\/json, \d+ bytes, Retry-After 120\)/m)
+    assert.match(
+      text.stdout,
+      /^MAINTENANCE: clients get 503 \(application\/json, \d+ bytes, Retry-After 120\)/m,
+    )
   })
 
   it('on again with an HTML page replaces the page', async () => {

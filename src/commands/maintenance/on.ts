@@ -17,12 +17,15 @@ function retryAfterSeconds(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : parseDuration(value)
   if (ms === undefined || ms < 0)
-    throw usageError(`--retry-after ${value} is not a duration`, { hint: 'Use e.g. 120, 90s or 5m; 0 sends none.' })
+    throw usageError(`--retry-after ${value} is not a duration`, {
+      hint: 'Use e.g. 120, 90s or 5m; 0 sends none.',
+    })
   return Math.ceil(ms / 1000)
 }
 
 export default class MaintenanceOn extends BaseCommand<typeof MaintenanceOn, MaintenanceResult> {
-  static override summary = 'Serve a maintenance page (503 + Retry-After) to every client instead of the gateway'
+  static override summary =
+    'Serve a maintenance page (503 + Retry-After) to every client instead of the gateway'
   static override description =
     'The router answers every live request itself (local front proxy, HAProxy, ALB listener rule); the traffic split ' +
     'underneath is kept and `gwdeploy maintenance off` restores it. The preview route is not affected, so a release ' +
@@ -45,7 +48,9 @@ export default class MaintenanceOn extends BaseCommand<typeof MaintenanceOn, Mai
       description: `Retry-After clients get (seconds or a duration; 0: none). Default ${DEFAULT_RETRY_AFTER}s. ALB fixed responses cannot carry it.`,
       helpValue: 'DURATION',
     }),
-    'content-type': Flags.string({ description: 'Content type of the page when the extension does not tell.' }),
+    'content-type': Flags.string({
+      description: 'Content type of the page when the extension does not tell.',
+    }),
   }
 
   protected async execute(context: RunContext): Promise<MaintenanceResult> {

@@ -121,8 +121,9 @@ export class LocalProvider implements Provider {
       lock: await this.lock().status(),
       maintenance: router
         ? router.snapshot.maintenance
-        : ((await readJson<{ maintenance: MaintenanceState | null }>(join(this.paths.dir, 'maintenance.json')))
-            ?.maintenance ?? null),
+        : ((
+            await readJson<{ maintenance: MaintenanceState | null }>(join(this.paths.dir, 'maintenance.json'))
+          )?.maintenance ?? null),
     }
   }
 

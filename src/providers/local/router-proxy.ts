@@ -386,7 +386,9 @@ export class FrontProxy {
         return reply(200, this.snapshot())
       }
       if (req.method === 'PUT' && req.url === '/maintenance') {
-        const body = JSON.parse((await readBody(req)).toString('utf8')) as { maintenance: MaintenanceState | null }
+        const body = JSON.parse((await readBody(req)).toString('utf8')) as {
+          maintenance: MaintenanceState | null
+        }
         if (body.maintenance !== null && !validMaintenance(body.maintenance))
           return reply(400, { error: 'invalid maintenance page' })
         await writeJsonAtomic(this.#maintenanceFile, { maintenance: body.maintenance })
