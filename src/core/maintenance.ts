@@ -94,9 +94,12 @@ function supported(target: Target): NonNullable<Target['provider']['setMaintenan
 }
 
 export interface MaintenanceResult {
+  /** What the router serves now, as read back from it. */
   maintenance: MaintenanceState | null
   /** False when it already was in the asked state with the same page. */
   changed: boolean
+  /** What the router could not do as asked (e.g. an ALB sends no Retry-After). */
+  warnings: string[]
 }
 
 const samePage = (a: MaintenancePage, b: MaintenancePage) =>
@@ -108,22 +111,32 @@ const samePage = (a: MaintenancePage, b: MaintenancePage) =>
 export async function maintenanceOn(target: Target, page: MaintenancePage): Promise<MaintenanceResult> {
   const set = supported(target)
   const current = (await target.provider.inspect()).maintenance
-  if (current && samePage(current, page)) return { maintenance: current, changed: false }
+  if (current && samePage(current, page)) return { maintenance: current, changed: false, warnings: [] }
   const state: MaintenanceState = {
     ...page,
     since: new Date().toISOString(),
     by: lockHolder(process.env, false),
   }
   await set(state)
-  return { maintenance: state, changed: true }
+  const served = (await target.provider.inspect()).maintenance ?? null
+  const warnings: string[] = []
+  if (page.retryAfter !== undefined && served?.retryAfter === undefined)
+    warnings.push(
+      `${target.provider.id}: the router cannot send a Retry-After header; clients get the page without it`,
+    )
+  if (served && served.contentType !== page.contentType)
+    warnings.push(
+      `${target.provider.id}: the page is served as ${served.contentType} (asked: ${page.contentType})`,
+    )
+  return { maintenance: served, changed: true, warnings }
 }
 
 export async function maintenanceOff(target: Target): Promise<MaintenanceResult> {
   const set = supported(target)
   const current = (await target.provider.inspect()).maintenance
-  if (!current) return { maintenance: null, changed: false }
+  if (!current) return { maintenance: null, changed: false, warnings: [] }
   await set(null)
-  return { maintenance: null, changed: true }
+  return { maintenance: null, changed: true, warnings: [] }
 }
 
 /** One line for `status` and the commands. */

@@ -66,7 +66,9 @@ export default class MaintenanceOn extends BaseCommand<typeof MaintenanceOn, Mai
       emit: (event) => context.reporter.emit(event),
     })
     try {
-      return await maintenanceOn(target, page)
+      const result = await maintenanceOn(target, page)
+      for (const warning of result.warnings) context.warn(warning)
+      return result
     } finally {
       await target.provider.close?.()
     }
