@@ -1,4 +1,5 @@
 import type { EngineEvent, ReportedError, Reporter } from '../../core/events.ts'
+import { formatElapsed } from './view.ts'
 
 type Write = (line: string) => void
 
@@ -19,6 +20,10 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `traffic: ${Object.entries(event.weights)
         .map(([colour, weight]) => `${colour} ${weight}%`)
         .join(', ')}`
+    case 'bake':
+      return `${event.step}: baking ${event.colour} for ${formatElapsed(event.durationMs)} (until ${new Date(event.endsAt).toISOString()})`
+    case 'artifact':
+      return `artifact: ${event.sha.slice(0, 7)} "${event.configName}"${event.image ? ` ${event.image}` : ''}`
     case 'summary':
       return undefined
   }
