@@ -19,6 +19,7 @@ import {
 } from '../../src/cli/reporters/view.ts'
 import type { EngineEvent } from '../../src/core/events.ts'
 
+const ESC = String.fromCharCode(27)
 const T0 = Date.parse('2026-01-02T03:04:00.000Z')
 
 /** A release on a weighted provider: [ms after T0, event]. */
@@ -67,7 +68,7 @@ const frames = (width: number, colour: boolean) =>
     .map((at) => {
       const lines = renderView(viewAt(RELEASE, at), { width, colour, now: T0 + at })
       for (const line of lines) {
-        const visible = line.replace(/\x1b\[[0-9;]*m/g, '')
+        const visible = line.replace(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '')
         assert.ok([...visible].length <= width, `wider than ${width}: ${JSON.stringify(visible)}`)
       }
       return `--- at ${at / 1000}s, width ${width}${colour ? ', colour' : ''}\n${lines.join('\n')}\n`
@@ -133,7 +134,7 @@ describe('live view (pure)', () => {
     reporter.emit({ type: 'step', step: 'stamp', status: 'done' })
     reporter.emit({ type: 'warn', message: 'a warning' })
     reporter.close()
-    const frames = out.split(/\x1b\[\d+A\x1b\[J/)
+    const frames = out.split(new RegExp(`${ESC}\\[\\d+A${ESC}\\[J`))
     assert.equal(frames[0], `… stamp${' '.repeat(18)}0.0s\n`)
     assert.equal(frames.at(-2), `warning: a warning\n✔ stamp${' '.repeat(18)}1.5s\n`)
     assert.equal(frames.at(-1), `✔ stamp${' '.repeat(18)}1.5s\n`)
