@@ -144,3 +144,14 @@ export function describeMaintenance(state: MaintenanceState): string {
   const retry = state.retryAfter ? `, Retry-After ${state.retryAfter}` : ''
   return `MAINTENANCE: clients get ${state.status} (${state.contentType}, ${Buffer.byteLength(state.body)} bytes${retry}) since ${state.since} by ${state.by}; \`gwdeploy maintenance off\` routes again`
 }
+
+/** After a release: the reminder that clients still get the page (undefined when off or unknown). */
+export async function maintenanceReminder(target: Target): Promise<string | undefined> {
+  if (!target.provider.setMaintenance) return undefined
+  const state = await target.provider.inspect().then(
+    (s) => s.maintenance,
+    () => undefined,
+  )
+  if (!state) return undefined
+  return `maintenance is still on (since ${state.since}): clients get the ${state.status} page, not this release; \`gwdeploy maintenance off\` routes to it`
+}

@@ -90,6 +90,7 @@ describe('maintenance on the local provider', { concurrency: false }, () => {
   it('a release behind the page is gated through preview and leaves the page up', async () => {
     const released = await project.run(['release', '--sha', sha(2)])
     assert.equal(released.code, 0, released.stderr)
+    assert.match(released.stderr, /warning: maintenance is still on \(since .*\): clients get the 503 page/)
     const response = await fetch(`${url}/__health`)
     assert.equal(response.status, 503)
     assert.match(await response.text(), /Back soon/)
