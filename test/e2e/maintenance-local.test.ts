@@ -75,6 +75,30 @@ describe('maintenance on the local provider', { concurrency: false }, () => {
     )
   })
 
+  it('status --watch --json streams a new object when maintenance is switched', async () => {
+    const watch = project.start(['status', '--watch', '--json', '--interval', '200ms'])
+    let stdout = ''
+    watch.child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    const objects = () =>
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { maintenance?: { status: number } | null })
+    const until = async (test: () => boolean) => {
+      for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 50))
+      assert.ok(test(), stdout)
+    }
+    await until(() => objects().length >= 1)
+    assert.equal(objects()[0]?.maintenance?.status, 503)
+    const on = await project.run(['maintenance', 'on', '--status', '502'])
+    assert.equal(on.code, 0, on.stderr)
+    await until(() => objects().some((o) => o.maintenance?.status === 502))
+    watch.child.kill('SIGINT')
+    assert.equal((await watch.done).code, 0)
+  })
+
   it('on again with an HTML page replaces the page', async () => {
     const html = '<!doctype html><title>Back soon</title><p>Maintenance until 14:00.</p>\n'
     await writeFile(join(project.dir, 'down.html'), html)

@@ -418,6 +418,7 @@ export class HaproxyProvider implements Provider {
   async destroy(options: OperationOptions = {}): Promise<void> {
     options.progress?.('emptying the gwdeploy server blocks, nothing served')
     await this.router.setWeights({ blue: 0, green: 0 })
+    await this.setMaintenance(null)
     for (const colour of COLOURS) await this.#placeServers(colour, undefined, options)
     if (this.#fleet.removeAll) {
       options.progress?.('removing the containers')
