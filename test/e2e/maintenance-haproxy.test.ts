@@ -139,4 +139,17 @@ describe('maintenance on HAProxy (CLI, two instances)', { concurrency: false }, 
     const status = await project.json<{ result: { maintenance: unknown } }>(['status'])
     assert.equal(status.envelope.result.maintenance, null)
   })
+
+  it('destroy turns maintenance off with everything else', async () => {
+    const on = await project.run(['maintenance', 'on'])
+    assert.equal(on.code, 0, on.stderr)
+    const destroyed = await project.run(['destroy', '--force'])
+    assert.equal(destroyed.code, 0, destroyed.stderr)
+    for (const lb of lbs) {
+      assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 0\ngreen 0\nmaintenance off$/m)
+      const got = await page(lb)
+      assert.equal(got.status, 503)
+      assert.doesNotMatch(got.body, /maintenance/)
+    }
+  })
 })
