@@ -42,11 +42,22 @@ export class PlainReporter implements Reporter {
   }
 
   #emitted = false
+  readonly #started = new Map<string, number>()
 
   emit(event: EngineEvent): void {
     this.#emitted = true
-    const text = describeEvent(event)
-    if (text !== undefined) this.#write(`${this.#now().toISOString()} ${text}`)
+    const now = this.#now()
+    let text = describeEvent(event)
+    // A step that ends says how long it took (CI logs have timestamps, not durations).
+    if (event.type === 'step') {
+      const started = this.#started.get(event.step)
+      if (event.status === 'running') this.#started.set(event.step, now.getTime())
+      else if (started !== undefined && text !== undefined) {
+        this.#started.delete(event.step)
+        text = `${event.step}: ${event.status} (${formatElapsed(now.getTime() - started)})${event.detail ? ` — ${event.detail}` : ''}`
+      }
+    }
+    if (text !== undefined) this.#write(`${now.toISOString()} ${text}`)
   }
 
   close(error?: ReportedError): void {
