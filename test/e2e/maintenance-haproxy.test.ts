@@ -129,6 +129,15 @@ describe('maintenance on HAProxy (CLI, two instances)', { concurrency: false }, 
     }
   })
 
+  it('a page larger than HAProxy\'s buffer is a usage error (exit 2); the page served stays', async () => {
+    await writeFile(join(project.dir, 'huge.html'), `<p>${'x'.repeat(20_000)}</p>`)
+    const result = await project.run(['maintenance', 'on', '--page', 'huge.html'])
+    assert.equal(result.code, 2, result.stderr)
+    assert.match(result.stderr, /cannot serve a page this large: .*exceeds the buffer size/)
+    assert.match(result.stderr, /tune\.bufsize/)
+    for (const lb of lbs) assert.equal(JSON.parse((await page(lb)).body).status, 'maintenance')
+  })
+
   it('off: both instances route again with the split kept (green, sha 2)', async () => {
     const result = await project.run(['maintenance', 'off'])
     assert.equal(result.code, 0, result.stderr)

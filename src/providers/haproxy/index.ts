@@ -198,7 +198,14 @@ export class HaproxyProvider implements Provider {
       const served = await this.#maintenanceState(views.map((view) => view.maintenance))
       const pages = served && served.status > 0 && pageToken(served) !== value ? [served, state] : [state]
       for (const instance of this.router.instances) {
-        await instance.preparePages(pages, this.#config.frontend)
+        await instance.preparePages(pages, this.#config.frontend).catch((error: Error) => {
+          // HAProxy answers from one buffer: the page must fit in it with its headers.
+          if (/exceeds the buffer size/.test(error.message))
+            throw usageError(`HAProxy ${instance.name} cannot serve a page this large: ${error.message}`, {
+              hint: 'Shorten the page, or raise `tune.bufsize` in the global section of haproxy.cfg (and reload). Nothing changed.',
+            })
+          throw error
+        })
         if ((await instance.loadedPages()).has(value)) continue
         if (!instance.spec.master)
           throw providerError(
