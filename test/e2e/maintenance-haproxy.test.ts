@@ -129,7 +129,7 @@ describe('maintenance on HAProxy (CLI, two instances)', { concurrency: false }, 
     }
   })
 
-  it('a page larger than HAProxy\'s buffer is a usage error (exit 2); the page served stays', async () => {
+  it("a page larger than HAProxy's buffer is a usage error (exit 2); the page served stays", async () => {
     await writeFile(join(project.dir, 'huge.html'), `<p>${'x'.repeat(20_000)}</p>`)
     const result = await project.run(['maintenance', 'on', '--page', 'huge.html'])
     assert.equal(result.code, 2, result.stderr)
