@@ -35,7 +35,10 @@ export class TtyReporter implements Reporter {
   emit(event: EngineEvent): void {
     reduce(this.#model, event, this.#now())
     if (event.type !== 'step' && event.type !== 'progress' && event.type !== 'bake') {
-      const text = event.type === 'node' || event.type === 'weights' ? undefined : describeEvent(event)
+      const text =
+        event.type === 'node' || event.type === 'weights' || event.type === 'artifact'
+          ? undefined
+          : describeEvent(event)
       if (text !== undefined) this.#notes.push(text)
     }
     this.#draw()
