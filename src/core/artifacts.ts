@@ -61,7 +61,14 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
   }
 }
 
+/** Builds (or reuses) what the release deploys, and tells the reporter what that is. */
 export async function buildArtifact(ctx: EngineContext, artifact: Artifact): Promise<Artifact> {
+  const built = await build(ctx, artifact)
+  ctx.reporter.emit({ type: 'artifact', sha: built.sha, configName: built.configName, image: built.image })
+  return built
+}
+
+async function build(ctx: EngineContext, artifact: Artifact): Promise<Artifact> {
   const { target, reporter } = ctx
   if (!target.provider.capabilities.image) {
     const runtime = await resolveGatewayRuntime()

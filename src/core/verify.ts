@@ -143,6 +143,14 @@ export async function bake(ctx: EngineContext, fleet: Fleet, ms: number): Promis
   await testPoint('bake', signal)
   reporter.emit({ type: 'progress', step: 'shift', message: `baking for ${Math.round(ms / 100) / 10} s` })
   const end = Date.now() + ms
+  reporter.emit({ type: 'bake', step: 'shift', colour: fleet.colour, durationMs: ms, endsAt: end })
+  // Node health as it changes while baking (the first probe reports every node).
+  const seen = new Map<string, string>()
+  const report = (node: string, status: 'pending' | 'healthy' | 'unhealthy', detail?: string) => {
+    if (seen.get(node) === status) return
+    seen.set(node, status)
+    reporter.emit({ type: 'node', step: 'shift', node, status, ...(detail ? { detail } : {}) })
+  }
   const targets = await provider.probeTargets(fleet)
   const first = provider.traffic ? await provider.traffic(fleet.colour) : undefined
   const expectName = config.health.expectName ? fleet.configName : undefined
@@ -151,10 +159,18 @@ export async function bake(ctx: EngineContext, fleet: Fleet, ms: number): Promis
     if (wait > 0) await sleep(wait, signal)
     for (const t of targets) {
       const result = await probe(t.url, config.health.path, config.health.timeout, expectName, signal)
+      report(t.node, result.ok ? 'healthy' : 'unhealthy', result.ok ? undefined : result.detail)
       if (!result.ok) throw new GwError('bake', ExitCode.rolledBack, `${t.node}: ${result.detail}`)
     }
     const view = await provider.nodeHealth(fleet, { signal })
     const bad = view.find((v) => v.status === 'gone' || v.status === 'unhealthy')
+    if (targets.length === 0)
+      for (const v of view)
+        report(
+          v.node,
+          v.status === 'healthy' ? 'healthy' : v.status === 'starting' ? 'pending' : 'unhealthy',
+          v.detail,
+        )
     if (bad)
       throw new GwError(
         'bake',

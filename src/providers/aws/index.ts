@@ -16,6 +16,7 @@ import {
   type FleetNode,
   type FleetSpec,
   type Lock,
+  type MaintenanceState,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -48,6 +49,7 @@ import {
 } from './listeners.ts'
 import { ListenerRuleLock } from './lock.ts'
 import { logsNotReachable } from './logs.ts'
+import { readMaintenance, setMaintenance } from './maintenance.ts'
 import { TAG } from './names.ts'
 import { OriginalActions } from './original-action.ts'
 import { SsmRecords } from './records.ts'
@@ -155,7 +157,13 @@ export class AwsProvider implements Provider, AwsContext {
         ].join('; '),
       },
       lock: await this.lock().status(),
+      maintenance: await readMaintenance(this),
     }
+  }
+
+  /** A fixed-response rule at maintenancePriority on the live listener; the default action is untouched. */
+  async setMaintenance(state: MaintenanceState | null): Promise<void> {
+    await setMaintenance(this, state)
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
@@ -328,6 +336,7 @@ export class AwsProvider implements Provider, AwsContext {
     const progress = options.progress ?? (() => {})
     const live = await this.liveListener()
     const test = await this.testListener()
+    await setMaintenance(this, null)
     // The records are deleted last: a destroy re-run after a crash restores the same actions again.
     const records: string[] = []
     for (const [listener, what] of [

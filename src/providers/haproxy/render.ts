@@ -82,7 +82,10 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
     documents.push({
       title: `${instance.name}: ${instance.mapFile} after the switch (set map ... at each step)`,
       language: 'text',
-      content: renderMap(spec.colour === 'green' ? { blue: 0, green: 100 } : { blue: 100, green: 0 }),
+      content: renderMap(
+        spec.colour === 'green' ? { blue: 0, green: 100 } : { blue: 100, green: 0 },
+        '<unchanged>',
+      ),
     })
   }
   return documents

@@ -59,6 +59,13 @@ const ENDPOINTS_WAIT_MS = 60_000
 
 export class KubernetesProvider implements Provider {
   readonly id = 'kubernetes' as const
+  /** No setMaintenance: a Service only forwards to pods, nothing in this router answers by itself. */
+  readonly maintenanceUnsupported =
+    'gwdeploy routes Kubernetes traffic by switching the Service selector between the colours, and a Service can only ' +
+    'forward to pods: nothing in it can answer with a page. Serve the page from what sits in front of the Service ' +
+    '(your Ingress or Gateway controller, e.g. a custom default backend), or scale the service down and let that ' +
+    'layer answer. gwdeploy does not start a responder of its own in your cluster (a pod it would have to gate, ' +
+    'route to and clean up like a third colour).'
   readonly capabilities: ProviderCapabilities = {
     // A Service selects one colour: no weights without a traffic-splitting layer (README).
     weights: false,

@@ -23,6 +23,7 @@ import {
   type FleetSpec,
   type Lock,
   type LogStreamOptions,
+  type MaintenanceState,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -33,7 +34,7 @@ import {
   type TrafficSample,
   type Weights,
 } from '../types.ts'
-import { getRouterState, putRoutes, shutdownRouter } from './admin.ts'
+import { getRouterState, putMaintenance, putRoutes, shutdownRouter } from './admin.ts'
 import { FileLock } from './lock.ts'
 import type { RouterSnapshot, RouteTable } from './router-proxy.ts'
 import {
@@ -122,7 +123,18 @@ export class LocalProvider implements Provider {
           }
         : { present: false, detail: 'front proxy not running (it is started by the next route change)' },
       lock: await this.lock().status(),
+      maintenance: router
+        ? router.snapshot.maintenance
+        : ((
+            await readJson<{ maintenance: MaintenanceState | null }>(join(this.paths.dir, 'maintenance.json'))
+          )?.maintenance ?? null),
     }
+  }
+
+  /** The front proxy answers its main listener with the page (preview untouched); started if down. */
+  async setMaintenance(state: MaintenanceState | null): Promise<void> {
+    const router = await this.#ensureRouter()
+    await putMaintenance(router.record.admin, state)
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {

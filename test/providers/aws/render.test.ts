@@ -5,6 +5,7 @@ import { describe, it } from 'node:test'
 import { gwConfigSchema } from '../../../src/config/schema.ts'
 import { AwsProvider } from '../../../src/providers/aws/index.ts'
 import { lockRuleInput } from '../../../src/providers/aws/lock.ts'
+import { maintenanceRuleInput } from '../../../src/providers/aws/maintenance.ts'
 import { targetGroupName } from '../../../src/providers/aws/names.ts'
 import {
   forwardedGroups,
@@ -115,6 +116,38 @@ describe('aws render (golden)', () => {
       expiresAt: '2030-01-01T00:10:00.000Z',
     })
     await golden('lock-rule.json', `${JSON.stringify(input, null, 2)}\n`)
+  })
+
+  it('maintenance rule input: a fixed response for every path at maintenancePriority', async () => {
+    const input = maintenanceRuleInput(provider.settings, LISTENER, {
+      status: 503,
+      contentType: 'text/html; charset=utf-8',
+      body: '<!doctype html><p>Back soon.</p>\n',
+      retryAfter: 120,
+      since: '2030-01-01T00:00:00.000Z',
+      by: 'ci@runner (GitHub run acme/payments#42)',
+    })
+    await golden('maintenance-rule.json', `${JSON.stringify(input, null, 2)}\n`)
+    const page = { status: 503, retryAfter: undefined, since: '', by: '' }
+    assert.throws(
+      () =>
+        maintenanceRuleInput(provider.settings, LISTENER, {
+          ...page,
+          contentType: 'text/plain',
+          body: 'x'.repeat(1025),
+        }),
+      (error: { exitCode?: number; message: string }) =>
+        error.exitCode === 2 && /holds 1024/.test(error.message),
+    )
+    assert.throws(
+      () =>
+        maintenanceRuleInput(provider.settings, LISTENER, {
+          ...page,
+          contentType: 'application/xml',
+          body: '<a/>',
+        }),
+      /cannot have the content type application\/xml/,
+    )
   })
 })
 
