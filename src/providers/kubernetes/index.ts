@@ -51,6 +51,7 @@ import {
 } from './names.ts'
 import { ConfigMapRecords } from './records.ts'
 import { rolloutState } from './rollout.ts'
+import { missingSecret, missingSecretError, readsSecrets } from './secret-errors.ts'
 import { type KubeSettings, kubeSettings } from './settings.ts'
 import { openTunnel, podProxyPath, serviceProxyPath, type Tunnel } from './tunnel.ts'
 
@@ -301,6 +302,7 @@ export class KubernetesProvider implements Provider {
       if (state.done) return
       if (state.message !== last) options.progress?.(`rollout of ${name}: ${state.message}`)
       last = state.message
+      await this.#failOnMissingSecret(deployment, spec.colour)
       if (state.failed || Date.now() > guard) {
         const why = state.failed
           ? state.message
@@ -319,6 +321,14 @@ export class KubernetesProvider implements Provider {
       }
       await sleep(POLL_MS, options.signal)
     }
+  }
+
+  /** A Secret fleet.env names is missing (pods in CreateContainerConfigError): exit 2 now, not at the deadline. */
+  async #failOnMissingSecret(deployment: k8s.V1Deployment, colour: Colour): Promise<void> {
+    if (!readsSecrets(this.#settings)) return
+    const missing = missingSecret(await this.#pods(deployment, colour))
+    const error = missing && missingSecretError(this.#settings, this.#ns, missing)
+    if (error) throw error
   }
 
   /** The last log lines of (running) pods, for an error's hint; a pod without logs yet adds nothing. */
