@@ -266,7 +266,10 @@ export class KubernetesProvider implements Provider {
       existing.metadata?.labels?.[LABEL.sha] === desired.metadata.labels[LABEL.sha] &&
       a[ANNOTATION.configDigest] === desired.metadata.annotations[ANNOTATION.configDigest] &&
       a[ANNOTATION.image] === desired.metadata.annotations[ANNOTATION.image] &&
-      existing.spec?.replicas === desired.spec.replicas
+      existing.spec?.replicas === desired.spec.replicas &&
+      // fleet.env is not part of the config digest: a (kept, failed) Deployment of the same SHA
+      // with another environment is replaced, so a fixed Secret reference is rolled out.
+      containerEnv(existing) === containerEnv(desired)
     )
   }
 
@@ -655,6 +658,19 @@ function containerPort(node: FleetNode): number | string {
 }
 
 /** One line on why a pod is not ready: waiting reason, last termination, or its phase. */
+/** The gateway container's env and envFrom, keys sorted (the API server's objects order them differently). */
+function containerEnv(deployment: { spec?: unknown }): string {
+  const spec = deployment.spec as
+    | { template?: { spec?: { containers?: Array<{ env?: unknown; envFrom?: unknown }> } } }
+    | undefined
+  const container = spec?.template?.spec?.containers?.[0]
+  return JSON.stringify({ env: container?.env ?? [], envFrom: container?.envFrom ?? [] }, (_key, value) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : value,
+  )
+}
+
 export function describePod(pod: k8s.V1Pod): string {
   const status = pod.status?.containerStatuses?.[0]
   const waiting = status?.state?.waiting

@@ -80,8 +80,7 @@ export function missingSecretError(
     `${keys.join(', ')}: ${what}; the kubelet cannot start the green pods (${CONFIG_ERROR})`,
     {
       location: { file: 'gwdeploy.yml', path: keys[0] as string },
-      problems: keys.slice(1).map((path) => ({ message: 'also names it', location: { path } })),
-      hint: `${create}, or fix ${keys[0]} in gwdeploy.yml, then release again. Traffic was not touched.`,
+        hint: `${create}, or fix ${keys[0]} in gwdeploy.yml, then release again. Traffic was not touched.`,
       details: { pod: missing.pod, secret: missing.secret, ...(missing.key ? { key: missing.key } : {}) },
     },
   )
