@@ -80,7 +80,7 @@ export function missingSecretError(
     `${keys.join(', ')}: ${what}; the kubelet cannot start the green pods (${CONFIG_ERROR})`,
     {
       location: { file: 'gwdeploy.yml', path: keys[0] as string },
-        hint: `${create}, or fix ${keys[0]} in gwdeploy.yml, then release again. Traffic was not touched.`,
+      hint: `${create}, or fix ${keys[0]} in gwdeploy.yml, then release again. Traffic was not touched.`,
       details: { pod: missing.pod, secret: missing.secret, ...(missing.key ? { key: missing.key } : {}) },
     },
   )
