@@ -163,6 +163,11 @@ describe('fleet.env on kubernetes (real cluster): Secrets reach the pods, nowher
     const failed = await run(['release', '--sha', sha(2), '--keep-failed'])
     assert.equal(failed.exitCode, 2, failed.stderr)
     assert.equal((await project.pods('green')).length, 1, 'the failed pod is kept for debugging')
+    // The same spec again: the kept Deployment is reused as it is (its env read back from the API
+    // server compares equal), and fails the same way.
+    const again = await run(['release', '--sha', sha(2), '--keep-failed'])
+    assert.equal(again.exitCode, 2, again.stderr)
+    assert.match(again.stderr, /Deployment \S+-green already runs/)
     await project.writeConfig(fleet(goodEnv, [{ secret: 'gw-more' }]))
     const fixed = await run(['release', '--sha', sha(2)])
     assert.equal(fixed.exitCode, 0, fixed.stderr)
@@ -181,7 +186,7 @@ describe('fleet.env on kubernetes (real cluster): Secrets reach the pods, nowher
     const failed = (envelope(history).result as Array<{ status: string }>).filter(
       (e) => e.status === 'failed',
     )
-    assert.equal(failed.length, 3, 'the failed releases are in the history')
+    assert.equal(failed.length, 4, 'the failed releases are in the history')
     const list = async (what: string, path: string) => {
       const answer = await project.cluster.call('GET', path)
       assert.equal(answer.status, 200, answer.body)
