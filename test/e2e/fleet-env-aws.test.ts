@@ -50,6 +50,7 @@ describe('fleet.env on aws (moto): references checked before anything is created
   let sm: smm.SecretsManagerClient
   let secretArn: string
   let parameter: string
+  const madeSecrets: string[] = []
   const outputs: Array<[string, string]> = []
   const run = async (args: string[]) => {
     const result = await project.run(args)
@@ -75,14 +76,16 @@ describe('fleet.env on aws (moto): references checked before anything is created
       }),
     )
     secretArn = created.ARN as string
+    madeSecrets.push(secretArn)
     await writeFile(join(project.dir, 'gateway.json'), TEMPLATE)
   })
   after(async () => {
     await project?.cleanup()
     await ssm?.send(new ssmm.DeleteParameterCommand({ Name: parameter })).catch(() => {})
-    await sm
-      ?.send(new smm.DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }))
-      .catch(() => {})
+    for (const arn of madeSecrets)
+      await sm
+        ?.send(new smm.DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }))
+        .catch(() => {})
     ssm?.destroy()
     sm?.destroy()
   })
@@ -107,6 +110,7 @@ describe('fleet.env on aws (moto): references checked before anything is created
     const doomed = await sm.send(
       new smm.CreateSecretCommand({ Name: `${service}-doomed`, SecretString: 'x' }),
     )
+    madeSecrets.push(doomed.ARN as string)
     await sm.send(new smm.DeleteSecretCommand({ SecretId: doomed.ARN, RecoveryWindowInDays: 7 }))
     await config({
       DB_PASS: { ssm: parameter },
