@@ -29,6 +29,7 @@ import {
 } from '../types.ts'
 import { type AwsClients, createClients, isAwsError } from './clients.ts'
 import type { AwsContext } from './context.ts'
+import { checkSecretReferences } from './fleet-secrets.ts'
 import {
   findInstances,
   type InstanceInfo,
@@ -170,6 +171,8 @@ export class AwsProvider implements Provider, AwsContext {
     const progress = options.progress ?? (() => {})
     // Rendered first: a template error must stop the release before anything is created.
     const userData = renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
+    // fleet.env references the instances would read at boot must exist (metadata only, no value).
+    await checkSecretReferences(this.settings)
     // Also refuses, before anything is created, a listener another service/env already uses.
     await this.#originals.record((await this.liveListener()).arn, 'live listener')
     const group = await ensureTargetGroup(this, spec, progress)
