@@ -5,6 +5,7 @@ import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { Agent, buildConnector, Pool } from 'undici'
+import type { Cancellation } from './cancellation.ts'
 import type { HeaderValues } from './request-headers.ts'
 
 export interface BackendRequest {
@@ -17,7 +18,7 @@ export interface BackendRequest {
   body: Buffer | undefined
   /** Send a body without Content-Length (chunked), as Go does for a body of unknown size. */
   chunked: boolean
-  signal: AbortSignal | undefined
+  cancel: Cancellation
   timeoutMs: number
 }
 
@@ -157,7 +158,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const streamed = async (hop: HopRequest, req: BackendRequest): Promise<Hop<BackendAnswer['body']>> => {
     const response = await (hop.dispatcher as Pool).request({
       ...dispatchOptions(hop, req),
-      signal: req.signal,
+      signal: req.cancel.signal,
     })
     const body = response.body as BackendBody
     return {
@@ -174,7 +175,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       new Promise((resolve, reject) => {
         hop.dispatcher.dispatch(
           dispatchOptions(hop, req),
-          new CollectingHandler(req.signal, keep ? limit : -1, (error, result) => {
+          new CollectingHandler(req.cancel, keep ? limit : -1, (error, result) => {
             if (error || !result) reject(error)
             else resolve({ ...result, discard: () => {} })
           }),
@@ -218,7 +219,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       return { hop: response, url }
     } catch (error) {
       if (error instanceof BackendCallError) throw error
-      if (req.signal?.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
+      if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
       throw new BackendCallError(`${goOp(hop.method)} "${url}": ${goReason(error, url)}`, false)
     }
   }
@@ -277,35 +278,24 @@ type Collected = Omit<Hop<Buffer>, 'discard'>
  * drops the body.
  */
 class CollectingHandler {
-  readonly #signal: AbortSignal | undefined
+  readonly #cancel: Cancellation
   readonly #limit: number
   readonly #done: (error: Error | null, result?: Collected) => void
-  #controller: { abort(reason: Error): void } | undefined
   #status = 0
   #headers: Record<string, string | string[] | undefined> = {}
   #chunks: Buffer[] = []
   #size = 0
-  #onAbort: (() => void) | undefined
+  #removeAbortListener: (() => void) | undefined
 
-  constructor(
-    signal: AbortSignal | undefined,
-    limit: number,
-    done: (error: Error | null, result?: Collected) => void,
-  ) {
-    this.#signal = signal
+  constructor(cancel: Cancellation, limit: number, done: (error: Error | null, result?: Collected) => void) {
+    this.#cancel = cancel
     this.#limit = limit
     this.#done = done
   }
 
   onRequestStart(controller: { abort(reason: Error): void }): void {
-    this.#controller = controller
-    const signal = this.#signal
-    if (!signal) return
-    if (signal.aborted) controller.abort(signal.reason as Error)
-    else if (!this.#onAbort) {
-      this.#onAbort = () => this.#controller?.abort(signal.reason as Error)
-      signal.addEventListener('abort', this.#onAbort, { once: true })
-    }
+    this.#removeAbortListener?.()
+    this.#removeAbortListener = this.#cancel.onAbort((reason) => controller.abort(reason))
   }
 
   onResponseStart(
@@ -347,8 +337,8 @@ class CollectingHandler {
   }
 
   #release(): void {
-    if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort)
-    this.#onAbort = undefined
+    this.#removeAbortListener?.()
+    this.#removeAbortListener = undefined
   }
 }
 
