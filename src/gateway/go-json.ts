@@ -134,16 +134,44 @@ function inGoKeyOrder(value: unknown): unknown {
     }
     return obj
   }
-  // Default sort compares UTF-16 code units, as compareUtf8 does.
-  keys.sort()
   const copy: Record<string, unknown> = {}
-  for (const key of keys) {
+  for (const key of goKeyOrder(keys)) {
     const item = obj[key]
     const ordered = needsVisit(item) ? inGoKeyOrder(item) : item
     if (ordered === NEEDS_GO_ENCODER) return NEEDS_GO_ENCODER
     copy[key] = ordered
   }
   return copy
+}
+
+/**
+ * Sorted key lists of the object shapes seen so far: backends answer with the same shapes again
+ * and again, and sorting was most of the cost of ordering (a lookup compares interned strings).
+ * Bounded: at most ORDER_CACHE_KEYS first keys, ORDER_CACHE_SHAPES shapes under each.
+ */
+const orderCache = new Map<string, Array<{ keys: string[]; order: string[] }>>()
+const ORDER_CACHE_KEYS = 4096
+const ORDER_CACHE_SHAPES = 8
+
+function goKeyOrder(keys: string[]): string[] {
+  const first = keys[0] as string
+  let shapes = orderCache.get(first)
+  if (shapes)
+    for (const shape of shapes)
+      if (shape.keys.length === keys.length && sameKeys(shape.keys, keys)) return shape.order
+  // Default sort compares UTF-16 code units, as compareUtf8 does.
+  const order = [...keys].sort()
+  if (!shapes && orderCache.size < ORDER_CACHE_KEYS) {
+    shapes = []
+    orderCache.set(first, shapes)
+  }
+  if (shapes && shapes.length < ORDER_CACHE_SHAPES) shapes.push({ keys, order })
+  return order
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** Objects and arrays to order, and -0 to detect. */

@@ -51,3 +51,18 @@ test('values built in JavaScript: -0, undefined and sorted objects reused', () =
   const shared = { d: 1, c: 2 }
   assert.equal(goJson({ y: shared, x: shared }), '{"x":{"c":2,"d":1},"y":{"c":2,"d":1}}')
 })
+
+test('objects of different shapes sharing a first key are each ordered right, seen once or many times', () => {
+  const shapes = ['{"m":1,"b":2}', '{"m":1,"b":2,"a":3}', '{"m":1,"z":2,"c":3}', '{"m":1,"c":3,"z":2,"a":0}']
+  const expected = [
+    '{"b":2,"m":1}',
+    '{"a":3,"b":2,"m":1}',
+    '{"c":3,"m":1,"z":2}',
+    '{"a":0,"c":3,"m":1,"z":2}',
+  ]
+  for (let round = 0; round < 3; round += 1)
+    shapes.forEach((text, i) => assert.equal(reencoded(text), expected[i]))
+  const many = Array.from({ length: 20 }, (_, i) => `{"q":0,"k${i}":1,"a${i}":2}`)
+  for (let round = 0; round < 2; round += 1)
+    many.forEach((text, i) => assert.equal(reencoded(text), `{"a${i}":2,"k${i}":1,"q":0}`))
+})
