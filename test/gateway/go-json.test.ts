@@ -61,8 +61,8 @@ test('objects of different shapes sharing a first key are each ordered right, se
     '{"a":0,"c":3,"m":1,"z":2}',
   ]
   for (let round = 0; round < 3; round += 1)
-    shapes.forEach((text, i) => assert.equal(reencoded(text), expected[i]))
+    for (const [i, text] of shapes.entries()) assert.equal(reencoded(text), expected[i])
   const many = Array.from({ length: 20 }, (_, i) => `{"q":0,"k${i}":1,"a${i}":2}`)
   for (let round = 0; round < 2; round += 1)
-    many.forEach((text, i) => assert.equal(reencoded(text), `{"a${i}":2,"k${i}":1,"q":0}`))
+    for (const [i, text] of many.entries()) assert.equal(reencoded(text), `{"a${i}":2,"k${i}":1,"q":0}`)
 })
