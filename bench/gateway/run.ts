@@ -8,13 +8,15 @@
 //
 // Component cost: the same proxy endpoint behind auth/validator (an HS256 token on every request) and
 // behind qos/ratelimit/router (limits too high to reject), as ratios of the plain proxy.
+// Besides req/s, the CPU time the gateway's processes (and the baseline's, KrakenD's) spent per request,
+// read from /proc: a figure that holds when other work shares the machine.
 // --baseline DIR bundles the runtime of another gwdeploy checkout (e.g. a worktree of the previous
 // release) and measures it in the same rounds, so a change's effect is one ratio of one run.
 //
 //   node bench/gateway/run.ts [--duration 4] [--rounds 2] [--connections 64] [--workers 0] [--baseline DIR]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -199,6 +201,7 @@ const gateway = spawn(
 children.push(gateway)
 await waitFor(`http://127.0.0.1:${ports.gateway}/proxy`)
 let baselineUp = false
+let baselinePid: number | undefined
 if (values.baseline) {
   const baselineBundler = (await import(join(values.baseline, 'src', 'image', 'bundle.ts'))) as {
     buildRuntimeBundle: typeof buildRuntimeBundle
@@ -223,11 +226,14 @@ if (values.baseline) {
   children.push(baseline)
   await waitFor(`http://127.0.0.1:${ports.baseline}/proxy`)
   baselineUp = true
+  baselinePid = baseline.pid
 }
 let krakendUp = false
+let krakendPid: number | undefined
 if (tools.krakend) {
   const krakend = spawn(tools.krakend, ['run', '-c', join(dir, 'krakend.json')], { stdio: 'ignore' })
   children.push(krakend)
+  krakendPid = krakend.pid
   await waitFor(`http://127.0.0.1:${ports.krakend}/proxy`, 20_000)
   krakendUp = true
 }
@@ -235,6 +241,9 @@ if (tools.krakend) {
 interface Result {
   rps: number
   p99ms: number
+  /** CPU time the target's processes spent per request (µs), when measured: unlike req/s, it hardly
+   * moves when other work shares the machine. */
+  cpuUs?: number
 }
 const parseLatency = (text: string): number => {
   const m = /([\d.]+)(us|ms|s)$/.exec(text.trim())
@@ -242,7 +251,7 @@ const parseLatency = (text: string): number => {
   const n = Number(m[1])
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
 }
-function wrk(url: string): Result {
+function wrk(url: string): Result & { requests: number } {
   const auth = url.endsWith('/jwt') ? ['-H', `Authorization: Bearer ${token}`] : []
   const out = execFileSync(
     tools.wrk as string,
@@ -250,12 +259,13 @@ function wrk(url: string): Result {
     { encoding: 'utf8' },
   )
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1])
   const p99 = /^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)
   if (non2xx) throw new Error(`${url}: ${non2xx[1]} non-2xx responses`)
-  return { rps, p99ms: parseLatency(p99) }
+  return { rps, p99ms: parseLatency(p99), requests }
 }
-function h2load(url: string): Result {
+function h2load(url: string): Result & { requests: number } {
   const out = execFileSync(
     tools.h2load as string,
     ['-D', String(DURATION), '-c', '16', '-m', '10', '-t', '2', url],
@@ -264,7 +274,8 @@ function h2load(url: string): Result {
   const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1])
   const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0)
   if (failed > 0) throw new Error(`${url}: ${failed} failed h2 requests`)
-  return { rps, p99ms: Number.NaN }
+  const requests = Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(out)?.[1])
+  return { rps, p99ms: Number.NaN, requests }
 }
 function heyAt(url: string, rate: number): number {
   const workers = 8
@@ -278,9 +289,43 @@ function heyAt(url: string, rate: number): number {
 
 type Key = string
 const best = new Map<Key, Result>()
+const leastCpu = new Map<Key, number>()
 const record = (key: Key, r: Result) => {
   const prev = best.get(key)
   if (!prev || r.rps > prev.rps) best.set(key, r)
+  if (r.cpuUs !== undefined && !(r.cpuUs >= (leastCpu.get(key) ?? Number.POSITIVE_INFINITY)))
+    leastCpu.set(key, r.cpuUs)
+}
+// CPU time of a target's process and its workers, from /proc (µs).
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+const pidsOf: Record<string, number | undefined> = {
+  gateway: gateway.pid,
+  baseline: baselinePid,
+  krakend: krakendPid,
+}
+function cpuUs(pid: number): number {
+  let children: number[] = []
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number)
+  } catch {}
+  let ticks = 0
+  for (const p of [pid, ...children]) {
+    try {
+      const fields = (readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {}
+  }
+  return (ticks / TICKS) * 1e6
+}
+function measure(key: Key, url: string, load = wrk): Result {
+  const pid = pidsOf[key.split(' ')[1] ?? '']
+  const before = pid === undefined ? 0 : cpuUs(pid)
+  const measured = load(url)
+  if (pid !== undefined) measured.cpuUs = (cpuUs(pid) - before) / measured.requests
+  return measured
 }
 const targets: Array<[Key, string]> = [
   ['proxy direct', `${backendUrl}/item`],
@@ -303,14 +348,15 @@ if (krakendUp)
 for (const [, url] of targets) wrk(url) // warm-up (JIT, pools)
 for (let round = 0; round < ROUNDS; round += 1) {
   for (const [key, url] of round % 2 ? [...targets].reverse() : targets) {
-    const measured = wrk(url)
+    const measured = measure(key, url)
     record(key, measured)
     console.error(`round ${round + 1}: ${key.padEnd(14)} ${measured.rps.toFixed(0)} req/s`)
   }
   if (tools.h2load) {
     record('h2c haproxy', h2load(`http://127.0.0.1:${ports.haproxyH2}/item`))
-    record('h2c gateway', h2load(`http://127.0.0.1:${ports.gateway}/proxy`))
-    if (baselineUp) record('h2c baseline', h2load(`http://127.0.0.1:${ports.baseline}/proxy`))
+    record('h2c gateway', measure('h2c gateway', `http://127.0.0.1:${ports.gateway}/proxy`, h2load))
+    if (baselineUp)
+      record('h2c baseline', measure('h2c baseline', `http://127.0.0.1:${ports.baseline}/proxy`, h2load))
   }
 }
 
@@ -328,6 +374,11 @@ if (tools.hey) {
 
 const fmt = (n: number | undefined, digits = 0) =>
   n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits)
+const cpuRatio = (a: Key, b: Key) => {
+  const x = leastCpu.get(a)
+  const y = leastCpu.get(b)
+  return x && y ? `${(x / y).toFixed(2)}x` : '-'
+}
 const ratio = (a: Key, b: Key) => {
   const x = best.get(a)?.rps
   const y = best.get(b)?.rps
@@ -337,20 +388,22 @@ const lines = [
   `gateway benchmark — ${new Date().toISOString()} — node ${process.version}, ${WORKERS || 'all'} gateway workers, wrk -t2 -c${CONNECTIONS} -d${DURATION}s, best of ${ROUNDS} alternating rounds`,
   `payload ${size} B JSON per backend; backend = HAProxy static files; all on 127.0.0.1 of one machine (load generator shares the cores)`,
   '',
-  '| target | endpoint | req/s | p99 ms |',
-  '|---|---|---:|---:|',
+  '| target | endpoint | req/s | p99 ms | CPU µs/req |',
+  '|---|---|---:|---:|---:|',
   ...[...best.entries()].map(([key, r]) => {
     const [endpoint, target] = key.split(' ')
-    return `| ${target} | ${endpoint} | ${fmt(r.rps)} | ${fmt(r.p99ms, 2)} |`
+    return `| ${target} | ${endpoint} | ${fmt(r.rps)} | ${fmt(r.p99ms, 2)} | ${fmt(leastCpu.get(key))} |`
   }),
   '',
   `proxy: gateway/HAProxy ${ratio('proxy gateway', 'proxy haproxy')}, gateway/direct ${ratio('proxy gateway', 'proxy direct')}, gateway/KrakenD ${ratio('proxy gateway', 'proxy krakend')}`,
   `merge: gateway/KrakenD ${ratio('merge gateway', 'merge krakend')}${krakendUp ? '' : ' (no krakend on PATH)'}`,
+  `CPU per request: gateway/KrakenD proxy ${cpuRatio('proxy gateway', 'proxy krakend')}, merge ${cpuRatio('merge gateway', 'merge krakend')}`,
   `h2c proxy: gateway/HAProxy ${ratio('h2c gateway', 'h2c haproxy')}`,
   `components: JWT-validated proxy/plain proxy ${ratio('jwt gateway', 'proxy gateway')}, rate-limited proxy/plain proxy ${ratio('ratelimit gateway', 'proxy gateway')}`,
   ...(baselineUp
     ? [
-        `baseline (${values.baseline}): gateway/baseline proxy ${ratio('proxy gateway', 'proxy baseline')}, merge ${ratio('merge gateway', 'merge baseline')}, h2c ${ratio('h2c gateway', 'h2c baseline')}`,
+        `baseline (${values.baseline}): gateway/baseline req/s proxy ${ratio('proxy gateway', 'proxy baseline')}, merge ${ratio('merge gateway', 'merge baseline')}, h2c ${ratio('h2c gateway', 'h2c baseline')}`,
+        `baseline: CPU per request gateway/baseline (lower is faster) proxy ${cpuRatio('proxy gateway', 'proxy baseline')}, merge ${cpuRatio('merge gateway', 'merge baseline')}, h2c ${cpuRatio('h2c gateway', 'h2c baseline')}`,
       ]
     : []),
   `p99 at half of gateway peak (${halfRate} req/s, hey): direct ${fmt(p99Direct, 2)} ms, gateway ${fmt(p99Gateway, 2)} ms, added ${fmt(addedP99, 2)} ms`,
