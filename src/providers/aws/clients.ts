@@ -18,19 +18,23 @@ export interface AwsClients {
   elbSdk: ElbSdk
 }
 
-export async function createClients(settings: AwsSettings): Promise<AwsClients> {
-  const [ec2Sdk, elbSdk] = await Promise.all([
-    import('@aws-sdk/client-ec2'),
-    import('@aws-sdk/client-elastic-load-balancing-v2'),
-  ])
-  const { aws } = settings
-  const common = {
+/** What every SDK client of ours is made with: the settings' region, profile, endpoint and retries. */
+export function sdkClientConfig({ aws }: AwsSettings) {
+  return {
     ...(aws.region ? { region: aws.region } : {}),
     ...(aws.profile ? { profile: aws.profile } : {}),
     ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
     maxAttempts: aws.maxAttempts,
     retryMode: 'adaptive',
   }
+}
+
+export async function createClients(settings: AwsSettings): Promise<AwsClients> {
+  const [ec2Sdk, elbSdk] = await Promise.all([
+    import('@aws-sdk/client-ec2'),
+    import('@aws-sdk/client-elastic-load-balancing-v2'),
+  ])
+  const common = sdkClientConfig(settings)
   return {
     ec2: new ec2Sdk.EC2Client(common),
     elb: new elbSdk.ElasticLoadBalancingV2Client(common),

@@ -8,7 +8,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm'
 import type { EnvValue } from '../../config/fleet-env.ts'
 import { configError, type Problem } from '../../core/errors.ts'
-import { awsErrorName, call } from './clients.ts'
+import { awsErrorName, call, sdkClientConfig } from './clients.ts'
 import type { AwsSettings } from './settings.ts'
 
 export type AwsReference =
@@ -103,14 +103,7 @@ interface SecretClients {
 }
 
 async function secretClients(settings: AwsSettings, refs: AwsReference[]): Promise<SecretClients> {
-  const { aws } = settings
-  const common = {
-    ...(aws.region ? { region: aws.region } : {}),
-    ...(aws.profile ? { profile: aws.profile } : {}),
-    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
-    maxAttempts: aws.maxAttempts,
-    retryMode: 'adaptive',
-  }
+  const common = sdkClientConfig(settings)
   const ssmSdk = await import('@aws-sdk/client-ssm')
   const ssm: SSMClient = new ssmSdk.SSMClient(common)
   const smSdk = refs.some((r) => r.kind === 'secretsManager')

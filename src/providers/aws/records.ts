@@ -9,7 +9,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import type { SSMClient } from '@aws-sdk/client-ssm'
 import { recordFileName } from '../file-records.ts'
 import type { ReleaseRecord, ReleaseRecords } from '../types.ts'
-import { call } from './clients.ts'
+import { call, sdkClientConfig } from './clients.ts'
 import type { AwsSettings } from './settings.ts'
 
 const STANDARD_MAX = 4096
@@ -50,14 +50,7 @@ export class SsmRecords implements ReleaseRecords {
 
   #ssm() {
     this.#client ??= import('@aws-sdk/client-ssm').then((sdk) => {
-      const { aws } = this.#settings
-      const ssm = new sdk.SSMClient({
-        ...(aws.region ? { region: aws.region } : {}),
-        ...(aws.profile ? { profile: aws.profile } : {}),
-        ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
-        maxAttempts: aws.maxAttempts,
-        retryMode: 'adaptive',
-      })
+      const ssm = new sdk.SSMClient(sdkClientConfig(this.#settings))
       return { ssm, sdk }
     })
     return this.#client
