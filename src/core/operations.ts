@@ -8,12 +8,14 @@ import {
   type ReleaseRecord,
   type Weights,
 } from '../providers/types.ts'
-import { type EngineContext, servingColour, withLock } from './engine.ts'
 import { lockHeldError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { HistoryEntry } from './history.ts'
 import { describeLock } from './lock.ts'
 import { isCompleted, listRecords, writeRecord } from './records.ts'
+import type { EngineContext } from './release/context.ts'
+import { withLock } from './release/lock-scope.ts'
+import { servingColour } from './release/plan.ts'
 import type { Target } from './target.ts'
 
 export interface NodeStatus {
@@ -135,7 +137,7 @@ export async function retire(
 ): Promise<RetireResult> {
   const { target, reporter, signal } = ctx
   const { provider } = target
-  return withLock(ctx, 'retire', undefined, options.lockWaitMs ?? 0, async (lock) => {
+  return withLock(ctx, 'retire', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
     const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
     const idle = COLOURS.filter((c) => state.fleets[c] && state.weights[c] === 0)
     const busy = COLOURS.filter((c) => state.weights[c] > 0)
@@ -192,7 +194,7 @@ export async function destroy(
 ): Promise<{ destroyed: string[] }> {
   const { target, reporter, signal } = ctx
   const { provider } = target
-  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async (lock) => {
+  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
     const state = await provider.inspect({ signal })
     const destroyed = COLOURS.flatMap((c) => {
       const fleet = state.fleets[c]
