@@ -2,7 +2,7 @@ import { sleep } from '../health/gate.ts'
 import type { Lock, LockInfo, LockRequest } from '../providers/types.ts'
 import { lockHeldError } from './errors.ts'
 import type { EngineEvent } from './events.ts'
-import { frozenError, isFreeze } from './freeze.ts'
+import { frozenError, isFreeze } from './freeze-info.ts'
 
 export function describeLock(lock: LockInfo): string {
   const what = [lock.operation, lock.sha ? lock.sha.slice(0, 7) : undefined].filter(Boolean).join(' ')
