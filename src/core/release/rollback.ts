@@ -5,13 +5,7 @@
  * served before the shift. When that release's colour is still up and healthy it is one routing
  * change; otherwise its recorded artifact is released again — all under the one lock.
  */
-import {
-  type Artifact,
-  COLOURS,
-  type Fleet,
-  type ReleaseRecord,
-  type TargetState,
-} from '../../providers/types.ts'
+import { COLOURS, type Fleet, type ReleaseRecord, type TargetState } from '../../providers/types.ts'
 import { isGwError, usageError } from '../errors.ts'
 import { step } from '../events.ts'
 import { ExitCode } from '../exit-codes.ts'
@@ -85,13 +79,7 @@ async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, st
   return run
 }
 
-async function redeploy(
-  ctx: LockedContext,
-  sha: string,
-  records: ReleaseRecord[],
-  runtime: Artifact['runtime'],
-  started: number,
-) {
+async function redeploy(ctx: LockedContext, sha: string, records: ReleaseRecord[], started: number) {
   const recorded = await recordedArtifact(ctx.target, sha, records)
   if (!recorded) {
     const where = ctx.target.provider.records?.().where ?? 'the local history'
@@ -99,7 +87,9 @@ async function redeploy(
       hint: `\`gwdeploy history\` lists what can be rolled back to; \`gwdeploy release --sha ${sha}\` stamps today's gateway config with that SHA instead.`,
     })
   }
-  const artifact = runtime && !recorded.runtime ? { ...recorded, runtime } : recorded
+  // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
+  const runtime = recorded.runtime ?? (await localRuntime(ctx))
+  const artifact = runtime ? { ...recorded, runtime } : recorded
   info(
     ctx,
     `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
@@ -119,7 +109,6 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       hint: 'Pass a commit SHA (or a prefix of at least 4) from `gwdeploy history`.',
     })
   }
-  const runtime = await localRuntime(ctx)
   return withLock(ctx, 'rollback', wanted, options.lockWaitMs ?? 0, async (locked) => {
     const state = await step(ctx.reporter, 'plan', () =>
       ctx.target.provider.inspect({ signal: locked.signal }),
@@ -141,7 +130,7 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     const done =
       fleet && (await stillHealthy(locked, fleet))
         ? { run: await switchTo(locked, state, fleet, started), result: undefined }
-        : await redeploy(locked, sha, records, runtime, started)
+        : await redeploy(locked, sha, records, started)
     if (done.run.unfinished.length > 0) throw liveUnfinishedError(done.run)
     emitSummary(locked, done.run, 'Rolled back to')
     return done.result ?? { ...resultOf(done.run, 'switched'), plan: undefined }
