@@ -16,6 +16,7 @@ import { isCompleted, listRecords, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
+import { hooks, preHooks } from './release/steps/hooks.ts'
 import type { Target } from './target.ts'
 
 export interface NodeStatus {
@@ -160,6 +161,15 @@ export async function retire(
       reporter.emit({ type: 'info', message: 'no idle colour to retire' })
       return { retired: null }
     }
+    const values = {
+      sha: fleet.sha,
+      colour,
+      previousSha: undefined,
+      service: target.config.service,
+      env: target.env,
+      operation: 'retire',
+    }
+    await preHooks(ctx, values)
     await step(reporter, 'retire', () =>
       provider.decommission(fleet, {
         drainMs: 5_000,
@@ -167,7 +177,10 @@ export async function retire(
         signal,
         progress: (message) => reporter.emit({ type: 'progress', step: 'retire', message }),
       }),
-    )
+    ).catch(async (error: unknown) => {
+      await hooks(ctx, 'onFailure', values, false)
+      throw error
+    })
     await writeRecord(
       target,
       {
@@ -183,6 +196,7 @@ export async function retire(
       },
       (message) => reporter.emit({ type: 'warn', message }),
     )
+    await hooks(ctx, 'postRelease', values, false)
     return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
   })
 }

@@ -14,6 +14,7 @@ import { pendingColour } from './lineage.ts'
 import { withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
 import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
+import { hooks, hookValues, preHooks } from './steps/hooks.ts'
 import { record } from './steps/record.ts'
 import { revert } from './steps/revert.ts'
 import { bakeAt, routeTo } from './steps/shift.ts'
@@ -90,7 +91,9 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
     // What was found counts as gated: an interrupt puts it back.
     const run = fleetRun('promote', state, fleet, { started, serving, action, gated: state.weights })
     run.previous = serving ? state.fleets[serving] : undefined
+    await preHooks(locked, hookValues(locked, run))
     const { plan: _plan, ...result } = await promoteTo(locked, run, weight)
+    await hooks(locked, 'postRelease', hookValues(locked, run), false)
     return result
   })
 }

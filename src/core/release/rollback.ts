@@ -5,12 +5,19 @@
  * served before the shift. When that release's colour is still up and healthy it is one routing
  * change; otherwise its recorded artifact is released again — all under the one lock.
  */
-import { COLOURS, type Fleet, type ReleaseRecord, type TargetState } from '../../providers/types.ts'
+import {
+  COLOURS,
+  type Fleet,
+  otherColour,
+  type ReleaseRecord,
+  type TargetState,
+} from '../../providers/types.ts'
 import { isGwError, usageError } from '../errors.ts'
 import { step } from '../events.ts'
 import { ExitCode } from '../exit-codes.ts'
+import type { HookEnv } from '../hooks.ts'
 import { LOOKBACK, listRecords, recordedArtifact } from '../records.ts'
-import type { EngineContext, LockedContext, ReleaseResult } from './context.ts'
+import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { info, resultOf, warn } from './context.ts'
 import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
@@ -18,6 +25,7 @@ import { withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
 import { converge } from './steps/converge.ts'
 import { deliver, finishLive, liveUnfinishedError } from './steps/deliver.ts'
+import { hooks, hookValues, preHooks } from './steps/hooks.ts'
 import { planRun } from './steps/inspect.ts'
 import { localRuntime } from './steps/prepare.ts'
 import { routeTo } from './steps/shift.ts'
@@ -119,20 +127,49 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     const fleet = colour ? state.fleets[colour] : undefined
     if (fleet && state.weights[fleet.colour] === 100) {
       info(locked, `${sha.slice(0, 7)} is already live on ${fleet.colour}`)
-      return {
-        ...resultOf(
-          fleetRun('rollback', state, fleet, { started, serving: null, action: '', gated: state.weights }),
-          'unchanged',
-        ),
-        plan: undefined,
-      }
+      const run = fleetRun('rollback', state, fleet, {
+        started,
+        serving: null,
+        action: '',
+        gated: state.weights,
+      })
+      return { ...resultOf(run, 'unchanged'), plan: undefined }
     }
-    const done =
-      fleet && (await stillHealthy(locked, fleet))
-        ? { run: await switchTo(locked, state, fleet, started), result: undefined }
-        : await redeploy(locked, sha, records, started)
+    const done = await goBack(locked, state, records, sha, started)
     if (done.run.unfinished.length > 0) throw liveUnfinishedError(done.run)
     emitSummary(locked, done.run, 'Rolled back to')
+    await hooks(locked, 'postRelease', hookValues(locked, done.run), false)
     return done.result ?? { ...resultOf(done.run, 'switched'), plan: undefined }
   })
+}
+
+/** The hooks around a rollback see the SHA it goes to and the one that served. */
+function rollbackHookValues(ctx: EngineContext, state: TargetState, sha: string): HookEnv {
+  const serving = COLOURS.find((c) => state.weights[c] === 100) ?? null
+  const colour =
+    COLOURS.find((c) => state.fleets[c]?.sha === sha) ?? (serving ? otherColour(serving) : 'blue')
+  const { config, env } = ctx.target
+  const previousSha = serving ? state.fleets[serving]?.sha : undefined
+  return { sha, colour, previousSha, service: config.service, env, operation: 'rollback' }
+}
+
+/** preRelease hooks, then one switch when the earlier release's colour is up and healthy, else a redeploy. */
+async function goBack(
+  ctx: LockedContext,
+  state: TargetState,
+  records: ReleaseRecord[],
+  sha: string,
+  started: number,
+): Promise<{ run: Run; result?: ReleaseResult | undefined }> {
+  const values = rollbackHookValues(ctx, state, sha)
+  await preHooks(ctx, values)
+  const fleet = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha === sha)
+  try {
+    if (fleet && (await stillHealthy(ctx, fleet))) return { run: await switchTo(ctx, state, fleet, started) }
+  } catch (error) {
+    await hooks(ctx, 'onFailure', values, false)
+    throw error
+  }
+  // A failed redeploy runs the onFailure hooks in its revert step.
+  return redeploy(ctx, sha, records, started)
 }

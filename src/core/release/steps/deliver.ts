@@ -4,10 +4,9 @@
  * through the revert step; once it is live nothing reverts, and what did not finish is reported.
  */
 import type { Fleet } from '../../../providers/types.ts'
-import { GwError, isGwError, rolledBackError, usageError } from '../../errors.ts'
+import { GwError, isGwError, rolledBackError } from '../../errors.ts'
 import { step } from '../../events.ts'
 import { ExitCode } from '../../exit-codes.ts'
-import { HookError } from '../../hooks.ts'
 import { testPoint } from '../../testpoints.ts'
 import {
   checkAborted,
@@ -19,7 +18,7 @@ import {
   resultOf,
 } from '../context.ts'
 import { finalize } from './finalize.ts'
-import { hooks, hookValues } from './hooks.ts'
+import { hookValues, preHooks } from './hooks.ts'
 import { provisionGreen } from './provision.ts'
 import { record } from './record.ts'
 import { revert } from './revert.ts'
@@ -63,9 +62,8 @@ async function bringUp(
   run: Run,
   options: DeliverOptions,
 ): Promise<Fleet | ReleaseResult> {
-  if (run.operation === 'release') {
-    await step(ctx.reporter, 'pre-release hooks', () => hooks(ctx, 'preRelease', hookValues(ctx, run), true))
-  }
+  // rollback runs its hooks before it decides how to go back (rollback.ts).
+  if (run.operation === 'release') await preHooks(ctx, hookValues(ctx, run))
   const fleet = await provisionGreen(ctx, run)
   await testPoint('verify', ctx.signal)
   await step(ctx.reporter, 'verify', () => verifyFleet(ctx, fleet, { smoke: true }))
@@ -81,11 +79,6 @@ async function bringUp(
     },
   )
 }
-
-const asUsage = (error: unknown) =>
-  error instanceof HookError
-    ? usageError(error.message, { hint: 'Nothing was provisioned; fix the hook or its environment.' })
-    : error
 
 /** Finalize once live; a failure here is listed, recorded, and never reverts traffic. */
 export async function finishLive(
@@ -114,7 +107,7 @@ export async function deliver(ctx: LockedContext, run: Run, options: DeliverOpti
   try {
     up = await bringUp(ctx, run, options)
   } catch (error) {
-    throw await revert(ctx, run, asUsage(error), options.keepFailed ?? false)
+    throw await revert(ctx, run, error, options.keepFailed ?? false)
   }
   if ('status' in up) return up
   const status = run.operation === 'rollback' ? 'switched' : 'released'

@@ -1,5 +1,7 @@
 /** The hooks step: gwdeploy.yml's shell hooks at the points of a run. */
-import { type HookEnv, runHooks } from '../../hooks.ts'
+import { usageError } from '../../errors.ts'
+import { step } from '../../events.ts'
+import { type HookEnv, HookError, runHooks } from '../../hooks.ts'
 import { type EngineContext, emitter, type Run } from '../context.ts'
 
 export type HookKind = 'preRelease' | 'postRelease' | 'onFailure'
@@ -11,10 +13,14 @@ export function hookValues(ctx: EngineContext, run: Run): HookEnv {
     previousSha: run.previous?.sha,
     service: ctx.target.config.service,
     env: ctx.target.env,
+    operation: run.operation,
   }
 }
 
-/** Runs the hooks of `kind`; `strict` ones throw a HookError, the others only warn. */
+/**
+ * Runs the hooks of `kind` (on release, rollback, promote and retire alike; GWDEPLOY_OPERATION
+ * tells them apart); `strict` ones throw a HookError, the others only warn.
+ */
 export async function hooks(
   ctx: EngineContext,
   kind: HookKind,
@@ -30,4 +36,16 @@ export async function hooks(
   })
   if (strict) return run
   await run.catch((error: Error) => ctx.reporter.emit({ type: 'warn', message: error.message }))
+}
+
+/** preRelease hooks as a step: a failing hook is exit 2 with nothing changed. */
+export async function preHooks(ctx: EngineContext, values: HookEnv): Promise<void> {
+  if (ctx.target.config.hooks.preRelease.length === 0) return
+  await step(ctx.reporter, 'pre-release hooks', () => hooks(ctx, 'preRelease', values, true)).catch(
+    (error) => {
+      throw error instanceof HookError
+        ? usageError(error.message, { hint: 'Nothing was changed; fix the hook or its environment.' })
+        : error
+    },
+  )
 }
