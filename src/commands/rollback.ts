@@ -15,16 +15,21 @@ export default class Rollback extends TargetCommand<typeof Rollback, ReleaseResu
   static override examples = [
     '<%= config.bin %> rollback',
     '<%= config.bin %> rollback --to abc1234   # any recorded release (see `gwdeploy history`)',
+    '<%= config.bin %> rollback --force-now    # stop a running release first',
   ]
   static override flags = {
     ...targetFlags,
+    'force-now': Flags.boolean({
+      description:
+        'Emergencies: abort the operation holding the lock (it reverts to its last gated state first), skip the hooks, then roll back.',
+    }),
     to: Flags.string({
       description: 'Go to this recorded release (a SHA or a prefix) instead of the one before the live one.',
     }),
   }
 
   protected async operate(ctx: EngineContext, lockWaitMs: number): Promise<ReleaseResult> {
-    return rollback(ctx, { to: this.flags.to, lockWaitMs })
+    return rollback(ctx, { to: this.flags.to, lockWaitMs, forceNow: this.flags['force-now'] })
   }
 
   protected override render(result: ReleaseResult): string {

@@ -3,6 +3,8 @@
  * core/release: named steps (release/steps/*) over one Run, and `release`, `rollback` and
  * `promote` as compositions of them. Nothing inside src/core imports this file.
  */
+
+export { type AbortResult, abort } from './release/abort.ts'
 export type {
   EngineContext,
   PlanSummary,

@@ -7,7 +7,8 @@ import { type EngineContext, promote, release, rollback } from '../../src/core/e
 import { retire } from '../../src/core/operations.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
 
-const line = (kind: string) => `echo "${kind} $GWDEPLOY_OPERATION $GWDEPLOY_SHA7 $GWDEPLOY_COLOR" >> hooks.log`
+const line = (kind: string) =>
+  `echo "${kind} $GWDEPLOY_OPERATION $GWDEPLOY_SHA7 $GWDEPLOY_COLOR" >> hooks.log`
 
 describe('hooks on every operation (fake provider, in-process)', () => {
   let h: Harness

@@ -104,6 +104,8 @@ export interface Run {
   live: boolean
   /** What did not finish after the release went live. */
   unfinished: string[]
+  /** Overrides `shift.bake` (rollback --force-now: no bake). */
+  bakeMs?: number | undefined
 }
 
 export type RecordEntry = Omit<ReleaseRecord, 'time' | 'service' | 'env'>

@@ -16,7 +16,9 @@ import { isGwError, usageError } from '../errors.ts'
 import { step } from '../events.ts'
 import { ExitCode } from '../exit-codes.ts'
 import type { HookEnv } from '../hooks.ts'
+import { ABORT_OPERATION } from '../lock.ts'
 import { LOOKBACK, listRecords, recordedArtifact } from '../records.ts'
+import { forceScope } from './abort.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { info, resultOf, warn } from './context.ts'
 import { fleetRun } from './fleet-run.ts'
@@ -35,6 +37,8 @@ import { emitSummary } from './summary.ts'
 export interface RollbackOptions {
   to?: string | undefined
   lockWaitMs?: number
+  /** Emergencies: abort whatever holds the lock (it reverts first), skip the hooks, then roll back. */
+  forceNow?: boolean | undefined
 }
 
 /** The SHA to go back to (throws exit 2 when the history has nothing earlier). */
@@ -87,7 +91,13 @@ async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, st
   return run
 }
 
-async function redeploy(ctx: LockedContext, sha: string, records: ReleaseRecord[], started: number) {
+async function redeploy(
+  ctx: LockedContext,
+  sha: string,
+  records: ReleaseRecord[],
+  started: number,
+  emergency: boolean,
+) {
   const recorded = await recordedArtifact(ctx.target, sha, records)
   if (!recorded) {
     const where = ctx.target.provider.records?.().where ?? 'the local history'
@@ -102,7 +112,16 @@ async function redeploy(ctx: LockedContext, sha: string, records: ReleaseRecord[
     ctx,
     `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
   )
-  const run = await planRun(ctx, 'rollback', artifact, artifact.version ?? artifact.sha, {}, started)
+  // In an emergency (--force-now, no hooks) the known-good release goes live at once, unbaked.
+  const run = await planRun(
+    ctx,
+    'rollback',
+    artifact,
+    artifact.version ?? artifact.sha,
+    emergency ? { steps: [100] } : {},
+    started,
+  )
+  if (emergency) run.bakeMs = 0
   const result = run.decision.unchanged
     ? resultOf(run, await converge(ctx, run))
     : await deliver(ctx, run, {})
@@ -117,6 +136,13 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       hint: 'Pass a commit SHA (or a prefix of at least 4) from `gwdeploy history`.',
     })
   }
+  if (options.forceNow) {
+    return forceScope(ctx, 'rollback --force-now', (locked) =>
+      rollback(locked, { ...options, forceNow: false }),
+    )
+  }
+  // Under --force-now the lock is the abort lock forceScope took: no hooks in an emergency.
+  const withHooks = !ctx.lock?.info.operation?.startsWith(ABORT_OPERATION)
   return withLock(ctx, 'rollback', wanted, options.lockWaitMs ?? 0, async (locked) => {
     const state = await step(ctx.reporter, 'plan', () =>
       ctx.target.provider.inspect({ signal: locked.signal }),
@@ -135,10 +161,10 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       })
       return { ...resultOf(run, 'unchanged'), plan: undefined }
     }
-    const done = await goBack(locked, state, records, sha, started)
+    const done = await goBack(locked, state, records, sha, started, withHooks)
     if (done.run.unfinished.length > 0) throw liveUnfinishedError(done.run)
     emitSummary(locked, done.run, 'Rolled back to')
-    await hooks(locked, 'postRelease', hookValues(locked, done.run), false)
+    if (withHooks) await hooks(locked, 'postRelease', hookValues(locked, done.run), false)
     return done.result ?? { ...resultOf(done.run, 'switched'), plan: undefined }
   })
 }
@@ -160,16 +186,17 @@ async function goBack(
   records: ReleaseRecord[],
   sha: string,
   started: number,
+  withHooks: boolean,
 ): Promise<{ run: Run; result?: ReleaseResult | undefined }> {
   const values = rollbackHookValues(ctx, state, sha)
-  await preHooks(ctx, values)
+  if (withHooks) await preHooks(ctx, values)
   const fleet = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha === sha)
   try {
     if (fleet && (await stillHealthy(ctx, fleet))) return { run: await switchTo(ctx, state, fleet, started) }
   } catch (error) {
-    await hooks(ctx, 'onFailure', values, false)
+    if (withHooks) await hooks(ctx, 'onFailure', values, false)
     throw error
   }
   // A failed redeploy runs the onFailure hooks in its revert step.
-  return redeploy(ctx, sha, records, started)
+  return redeploy(ctx, sha, records, started, !withHooks)
 }

@@ -42,7 +42,7 @@ export class FakeWorld {
   fleets: Partial<Record<Colour, Fleet>> = {}
   weights: Weights = { blue: 0, green: 0 }
   nodes = new Map<string, FakeNode>()
-  lock: (LockInfo & { token: number }) | null = null
+  lock: (LockInfo & { token: number; ttlMs: number }) | null = null
   records: ReleaseRecord[] = []
   /** Every route() call, in order. */
   routes: Weights[] = []
@@ -68,7 +68,14 @@ export class FakeWorld {
   /** Another run takes the lock over: the holder's next renewal fails. */
   stealLock(): void {
     const now = new Date().toISOString()
-    this.lock = { holder: 'someone else', acquiredAt: now, renewedAt: now, expiresAt: now, token: -1 }
+    this.lock = {
+      holder: 'someone else',
+      acquiredAt: now,
+      renewedAt: now,
+      expiresAt: now,
+      token: -1,
+      ttlMs: 0,
+    }
   }
 
   setHealthy(colour: Colour, healthy: boolean): void {
@@ -249,8 +256,8 @@ export class FakeProvider implements Provider {
   lock(): Lock {
     const world = this.world
     let mine: number | undefined
-    const info = (l: LockInfo & { token: number }): LockInfo => {
-      const { token: _token, ...rest } = l
+    const info = (l: LockInfo & { token: number; ttlMs: number }): LockInfo => {
+      const { token: _token, ttlMs: _ttl, ...rest } = l
       return rest
     }
     return {
@@ -267,12 +274,15 @@ export class FakeProvider implements Provider {
           renewedAt: now.toISOString(),
           expiresAt: new Date(now.getTime() + request.ttlMs).toISOString(),
           token: mine,
+          ttlMs: request.ttlMs,
         }
         return { acquired: true as const, lock: info(world.lock) }
       },
       async renew() {
         if (!world.lock || world.lock.token !== mine) throw new Error('the lock was taken over')
-        world.lock.renewedAt = new Date().toISOString()
+        const now = Date.now()
+        world.lock.renewedAt = new Date(now).toISOString()
+        world.lock.expiresAt = new Date(now + world.lock.ttlMs).toISOString()
         return info(world.lock)
       },
       async release() {

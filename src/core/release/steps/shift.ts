@@ -19,9 +19,9 @@ export async function routeTo(ctx: EngineContext, run: Run, weights: Weights): P
   ctx.reporter.emit({ type: 'weights', weights })
 }
 
-/** The bake after a step: `shift.bake` long (also after 100%). */
-export function bakeAt(ctx: EngineContext, fleet: Fleet): Promise<BakeOutcome> {
-  return bake(ctx, fleet, Math.max(ctx.target.config.shift.bake, 0))
+/** The bake after a step: `shift.bake` long (also after 100%), unless the run says otherwise. */
+export function bakeAt(ctx: EngineContext, fleet: Fleet, run?: Pick<Run, 'bakeMs'>): Promise<BakeOutcome> {
+  return bake(ctx, fleet, Math.max(run?.bakeMs ?? ctx.target.config.shift.bake, 0))
 }
 
 export async function shiftTraffic(ctx: EngineContext, run: Run, fleet: Fleet): Promise<ShiftOutcome> {
@@ -33,7 +33,7 @@ export async function shiftTraffic(ctx: EngineContext, run: Run, fleet: Fleet): 
       checkAborted(ctx.signal)
       await routeTo(ctx, run, splitWeights(run.green, weight, run.serving !== null))
       await testPoint(`shift:${weight}`, ctx.signal)
-      const outcome = await bakeAt(ctx, fleet)
+      const outcome = await bakeAt(ctx, fleet, run)
       if (!outcome.ok) return { ok: false, weight, reason: outcome.reason }
       run.gated = run.weights
     }
