@@ -51,6 +51,13 @@ describe('hooks on every operation (fake provider, in-process)', () => {
     ])
   })
 
+  it('rollback --to an unrecorded SHA is exit 2 before any hook runs', async () => {
+    const before = await log()
+    const out = await h.run((ctx) => rollback(ctx, { to: sha(9).slice(0, 7) }))
+    assert.equal(out.code, 2)
+    assert.deepEqual(await log(), before)
+  })
+
   it('a failing rollback runs the onFailure hooks', async () => {
     await ok((ctx) => release(ctx, { sha: sha(4) }))
     h.provider.failAt.add('route:0')

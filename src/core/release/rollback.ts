@@ -6,6 +6,7 @@
  * change; otherwise its recorded artifact is released again — all under the one lock.
  */
 import {
+  type Artifact,
   COLOURS,
   type Fleet,
   otherColour,
@@ -91,20 +92,17 @@ async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, st
   return run
 }
 
-async function redeploy(
-  ctx: LockedContext,
-  sha: string,
-  records: ReleaseRecord[],
-  started: number,
-  emergency: boolean,
-) {
+/** What was released as `sha`, as recorded on the target (exit 2 when it is not). */
+async function requireRecorded(ctx: EngineContext, sha: string, records: ReleaseRecord[]): Promise<Artifact> {
   const recorded = await recordedArtifact(ctx.target, sha, records)
-  if (!recorded) {
-    const where = ctx.target.provider.records?.().where ?? 'the local history'
-    throw usageError(`no release of ${sha.slice(0, 7)} is recorded on the target (${where})`, {
-      hint: `\`gwdeploy history\` lists what can be rolled back to; \`gwdeploy release --sha ${sha}\` stamps today's gateway config with that SHA instead.`,
-    })
-  }
+  if (recorded) return recorded
+  const where = ctx.target.provider.records?.().where ?? 'the local history'
+  throw usageError(`no release of ${sha.slice(0, 7)} is recorded on the target (${where})`, {
+    hint: `\`gwdeploy history\` lists what can be rolled back to; \`gwdeploy release --sha ${sha}\` stamps today's gateway config with that SHA instead.`,
+  })
+}
+
+async function redeploy(ctx: LockedContext, recorded: Artifact, started: number, emergency: boolean) {
   // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
   const runtime = recorded.runtime ?? (await localRuntime(ctx))
   const artifact = runtime ? { ...recorded, runtime } : recorded
@@ -188,9 +186,11 @@ async function goBack(
   started: number,
   withHooks: boolean,
 ): Promise<{ run: Run; result?: ReleaseResult | undefined }> {
+  const fleet = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha === sha)
+  // Without a colour to switch to, an unrecorded SHA is exit 2 before any hook runs.
+  const recorded = fleet ? undefined : await requireRecorded(ctx, sha, records)
   const values = rollbackHookValues(ctx, state, sha)
   if (withHooks) await preHooks(ctx, values)
-  const fleet = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha === sha)
   try {
     if (fleet && (await stillHealthy(ctx, fleet))) return { run: await switchTo(ctx, state, fleet, started) }
   } catch (error) {
@@ -198,5 +198,5 @@ async function goBack(
     throw error
   }
   // A failed redeploy runs the onFailure hooks in its revert step.
-  return redeploy(ctx, sha, records, started, !withHooks)
+  return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, records)), started, !withHooks)
 }
