@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
+import { interruptedError } from '../../src/core/errors.ts'
 import { liveLineage, releaseBefore } from '../../src/core/release/lineage.ts'
 import type { ReleaseRecord } from '../../src/providers/types.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
@@ -119,6 +120,32 @@ describe('promote (fake provider, in-process)', () => {
     assert.equal(full.status, 'released')
     assert.equal(liveSha(h), sha(2))
     assert.equal((await h.run(promoteTo())).code, 2)
+  })
+
+  it('a split whose other side is the previous release (routers that disagree) is not pending', async () => {
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2))
+    h.world.weights = { blue: 50, green: 50 }
+    const out = await h.run(promoteTo())
+    assert.equal(out.code, 2)
+    assert.deepEqual(h.world.weights, { blue: 50, green: 50 })
+    await ok(h, releaseOf(2))
+    assert.deepEqual(h.world.weights, { blue: 0, green: 100 }, 're-running the live release finishes it')
+  })
+
+  it('a release stopped at a gated split is pending: promote finishes it', async () => {
+    h = await swap(h, { shift: { strategy: 'steps', steps: [10, 50, 100], bake: '50ms' } })
+    await ok(h, releaseOf(1))
+    const controller = new AbortController()
+    h.provider.onRoute = (w) => {
+      if (w.green === 50) controller.abort(interruptedError('SIGINT'))
+    }
+    assert.equal((await h.run(releaseOf(2), controller)).code, 130)
+    h.provider.onRoute = undefined
+    assert.deepEqual(h.world.weights, { blue: 90, green: 10 })
+    const out = await ok(h, promoteTo())
+    assert.equal(out.sha, sha(2))
+    assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
   })
 
   it('a bake failure after promote reverts the promoted colour (exit 5) and keeps it', async () => {

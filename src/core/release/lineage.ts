@@ -62,7 +62,14 @@ export function pendingColour(state: TargetState, records: readonly ReleaseRecor
   const lineage = liveLineage(records)
   if (isSplit(state)) {
     const live = liveColour(state, lineage)
-    return COLOURS.find((c) => c !== live) ?? null
+    const other = COLOURS.find((c) => c !== live) ?? null
+    const sha = other ? state.fleets[other]?.sha : undefined
+    // The other side waits when it never went live since: a canary, a stopped release. A previous
+    // release on it (instances that disagree after a failed switch) is not waiting for promote.
+    const newest = records.find(
+      (r) => r.sha === sha && (r.status === 'interrupted' || r.status === 'preview' || wentLive(r)),
+    )
+    return !newest || newest.status === 'preview' || newest.status === 'interrupted' ? other : null
   }
   const newest = records.find((r) => r.sha !== undefined && (r.status === 'preview' || wentLive(r)))
   if (newest?.status !== 'preview') return null

@@ -106,6 +106,11 @@ async function redeploy(ctx: LockedContext, recorded: Artifact, started: number,
   // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
   const runtime = recorded.runtime ?? (await localRuntime(ctx))
   const artifact = runtime ? { ...recorded, runtime } : recorded
+  // Nothing is built: the recorded image (by digest) or the runtime bundle runs as it is.
+  const detail = artifact.image
+    ? `reusing ${artifact.image}`
+    : `reusing the ${runtime?.bundled ? 'runtime bundle' : 'runtime'}`
+  ctx.reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail })
   info(
     ctx,
     `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
