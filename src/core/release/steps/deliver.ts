@@ -4,7 +4,7 @@
  * through the revert step; once it is live nothing reverts, and what did not finish is reported.
  */
 import type { Fleet } from '../../../providers/types.ts'
-import { GwError, isGwError, rolledBackError } from '../../errors.ts'
+import { GwError, rolledBackError } from '../../errors.ts'
 import { step } from '../../events.ts'
 import { ExitCode } from '../../exit-codes.ts'
 import { testPoint } from '../../testpoints.ts'
@@ -56,7 +56,7 @@ async function preview(ctx: LockedContext, run: Run): Promise<ReleaseResult> {
   return { ...resultOf(run, 'preview'), ...(url ? { preview: url.origin } : {}) }
 }
 
-/** Up to green carrying all the traffic; undefined after a preview (returned through `done`). */
+/** Up to green carrying all the traffic (its fleet), or a preview's result with --no-shift. */
 async function bringUp(
   ctx: LockedContext,
   run: Run,
@@ -114,5 +114,3 @@ export async function deliver(ctx: LockedContext, run: Run, options: DeliverOpti
   await finishLive(ctx, run, up, status)
   return resultOf(run, status)
 }
-
-export const isLiveUnfinished = (error: unknown) => isGwError(error) && error.exitCode === ExitCode.live
