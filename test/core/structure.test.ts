@@ -57,6 +57,27 @@ describe('src/core structure', () => {
     assert.equal(cycle, undefined, `import cycle: ${cycle?.map((f) => f.slice(CORE.length)).join(' -> ')}`)
   })
 
+  it('release, rollback and promote are compositions that never import each other', () => {
+    const graph = new Map(tsFiles(CORE).map((f) => [f, importsOf(f)]))
+    const closure = (start: string) => {
+      const seen = new Set<string>()
+      const stack = [start]
+      while (stack.length) {
+        const next = stack.pop() as string
+        for (const dep of graph.get(next) ?? []) if (!seen.has(dep)) seen.add(dep) && stack.push(dep)
+      }
+      return seen
+    }
+    const compositions = ['release', 'rollback', 'promote'].map((name) => join(CORE, 'release', `${name}.ts`))
+    for (const from of compositions) {
+      const reached = closure(from)
+      for (const other of compositions) {
+        if (other !== from)
+          assert.ok(!reached.has(other), `${from.slice(CORE.length)} imports ${other.slice(CORE.length)}`)
+      }
+    }
+  })
+
   it('the cycle check finds a cycle when there is one', () => {
     const graph = new Map([
       ['a', ['b']],

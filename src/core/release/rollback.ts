@@ -19,7 +19,6 @@ import { ExitCode } from '../exit-codes.ts'
 import type { HookEnv } from '../hooks.ts'
 import { ABORT_OPERATION } from '../lock.ts'
 import { LOOKBACK, listRecords, recordedArtifact } from '../records.ts'
-import { forceScope } from './abort.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { info, resultOf, warn } from './context.ts'
 import { fleetRun } from './fleet-run.ts'
@@ -34,6 +33,7 @@ import { localRuntime } from './steps/prepare.ts'
 import { routeTo } from './steps/shift.ts'
 import { verifyFleet } from './steps/verify.ts'
 import { emitSummary } from './summary.ts'
+import { forceScope } from './takeover.ts'
 
 export interface RollbackOptions {
   to?: string | undefined
