@@ -15,12 +15,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { SignJWT } from 'jose'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
+import { benchDocument, freePort, sleep, staticBackendFrontend, waitFor, which } from './lab.ts'
 
 const { values } = parseArgs({
   options: {
@@ -36,13 +36,6 @@ const ROUNDS = Number(values.rounds)
 const CONNECTIONS = Number(values.connections)
 const WORKERS = Number(values.workers)
 
-const which = (bin: string): string | undefined => {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
 const tools = {
   wrk: which('wrk'),
   hey: which('hey'),
@@ -64,44 +57,8 @@ const cleanup = () => {
 process.on('exit', cleanup)
 process.on('SIGINT', () => process.exit(130))
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function waitFor(url: string, timeoutMs = 10_000): Promise<number> {
-  const start = performance.now()
-  while (performance.now() - start < timeoutMs) {
-    try {
-      const res = await fetch(url)
-      await res.arrayBuffer()
-      if (res.status === 200) return performance.now() - start
-    } catch {}
-    await sleep(2)
-  }
-  throw new Error(`${url} never answered 200`)
-}
-
-// ~1.5 KB JSON documents with distinct top-level keys.
-const doc = (prefix: string) => {
-  const out: Record<string, unknown> = {}
-  for (let i = 0; i < 16; i += 1)
-    out[`${prefix}_${i}`] = {
-      id: i,
-      name: `${prefix} item ${i}`,
-      tags: ['alpha', 'beta'],
-      price: 10.5 + i,
-      ok: true,
-    }
-  return JSON.stringify(out)
-}
-for (const name of ['item', 'a', 'b', 'c']) writeFileSync(join(dir, `${name}.json`), doc(name))
-const size = Buffer.byteLength(doc('item'))
+for (const name of ['item', 'a', 'b', 'c']) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
+const size = Buffer.byteLength(benchDocument('item'))
 
 const ports = {
   backend: await freePort(),
@@ -123,11 +80,7 @@ defaults
   timeout client 30s
   timeout server 30s
   http-reuse always
-frontend backend
-  bind 127.0.0.1:${ports.backend}
-${['item', 'a', 'b', 'c'].map((n) => `  http-request return status 200 content-type application/json file ${join(dir, `${n}.json`)} if { path /${n} }`).join('\n')}
-  http-request return status 404
-frontend proxy
+${staticBackendFrontend(ports.backend, dir, ['item', 'a', 'b', 'c'])}frontend proxy
   bind 127.0.0.1:${ports.haproxy}
   bind 127.0.0.1:${ports.haproxyH2} proto h2
   default_backend app

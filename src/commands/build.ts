@@ -25,9 +25,10 @@ GWDEPLOY_REGISTRY_USER / GWDEPLOY_REGISTRY_PASSWORD.`
   }
 
   protected async execute(context: RunContext): Promise<ImageBuildResult> {
-    const [{ loadConfig, resolveConfigPath }, { buildImage }] = await Promise.all([
+    const [{ loadConfig, resolveConfigPath }, { buildImage }, { releaseFlexibleConfig }] = await Promise.all([
       import('../config/load.ts'),
       import('../image/build.ts'),
+      import('../core/artifacts.ts'),
     ])
     const loaded = loadConfig({ file: this.flags.config, env: this.flags.env })
     const { config } = loaded
@@ -45,6 +46,7 @@ GWDEPLOY_REGISTRY_USER / GWDEPLOY_REGISTRY_PASSWORD.`
           service: config.service,
           sha: this.flags.sha,
           env: loaded.env,
+          flexible: releaseFlexibleConfig(config, loaded.dir),
           gatewayConfig: resolveConfigPath(loaded, config.gateway.config),
           nameTemplate: config.gateway.name,
           repository,

@@ -3,6 +3,7 @@ import { TargetCommand, targetFlags } from '../cli/target-command.ts'
 import { renderConfigDiff } from '../core/config-diff.ts'
 import { type EngineContext, type ReleaseResult, release } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
+import { maintenanceReminder } from '../core/maintenance.ts'
 
 export function renderRelease(result: ReleaseResult): string {
   const sha7 = result.sha.slice(0, 7)
@@ -79,7 +80,7 @@ export default class Release extends TargetCommand<typeof Release, ReleaseResult
         throw usageError(`--steps ${flags.steps}: use increasing percentages 1..100, e.g. 10,50,100`)
       }
     }
-    return release(ctx, {
+    const result = await release(ctx, {
       sha: flags.sha,
       allowDirty: flags['allow-dirty'],
       dryRun: flags['dry-run'],
@@ -88,6 +89,11 @@ export default class Release extends TargetCommand<typeof Release, ReleaseResult
       keepFailed: flags['keep-failed'],
       lockWaitMs,
     })
+    if (result.status !== 'planned') {
+      const reminder = await maintenanceReminder(ctx.target)
+      if (reminder) ctx.reporter.emit({ type: 'warn', message: reminder })
+    }
+    return result
   }
 
   protected override render(result: ReleaseResult): string {

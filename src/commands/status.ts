@@ -4,6 +4,7 @@ import { configFlags } from '../cli/flags.ts'
 import { flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
 import { providerError } from '../core/errors.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
+import { describeMaintenance } from '../core/maintenance.ts'
 import { type StatusResult, status } from '../core/operations.ts'
 import { openTarget } from '../core/target.ts'
 import { sleep } from '../health/gate.ts'
@@ -33,6 +34,8 @@ export function renderStatus(s: StatusResult): string {
       lines.push(`  ${n.id}  ${n.address ?? ''}  provider: ${n.provider}  health: ${own}`)
     }
   }
+  if (s.maintenance) lines.push(describeMaintenance(s.maintenance))
+  else if (s.maintenance === null) lines.push('maintenance: off')
   if (isFreeze(s.lock)) lines.push(describeFreeze(s.lock))
   lines.push(
     s.lock

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { duration, durationAtLeast } from './duration.ts'
+import { fleetEnvFromSchema, fleetEnvIssues, fleetEnvSchema } from './fleet-env.ts'
 import { notifySchema } from './notify.ts'
 import { awsProviderSchema } from './providers/aws.ts'
 import { haproxyProviderSchema } from './providers/haproxy.ts'
@@ -37,6 +38,16 @@ const gatewaySchema = z
     name: nameTemplate
       .default('{service} rev-{sha7}')
       .describe('Template for the config `name` stamped on each release: {sha} {sha7} {service} {env}.'),
+    flexibleConfig: z
+      .strictObject({
+        settings: z.string().optional().describe('Directory of *.json settings files (FC_SETTINGS).'),
+        partials: z.string().optional().describe('Directory `include` reads from (FC_PARTIALS).'),
+        templates: z.string().optional().describe('Directory of *.tmpl sub-templates (FC_TEMPLATES).'),
+      })
+      .optional()
+      .describe(
+        'gateway.config is a KrakenD flexible-config template: rendered at release time (paths relative to gwdeploy.yml); {{ env "X" }} reads fleet.env, and a secret reference stays {{env `X`}} for the node to fill in at start.',
+      ),
   })
   .describe('The gateway configuration that each release stamps and ships.')
 
@@ -74,6 +85,8 @@ const fleetSchema = z
       .max(65535)
       .default(8080)
       .describe('Port the gateway listens on inside each node.'),
+    env: fleetEnvSchema,
+    envFrom: fleetEnvFromSchema,
   })
   .describe('The fleet of gateway nodes each colour runs.')
 
@@ -211,6 +224,19 @@ export const gwConfigSchema = z
     provider: providerSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
+    const staticServers = config.provider.kind === 'haproxy' && config.provider.haproxy?.servers !== undefined
+    for (const issue of fleetEnvIssues(
+      config.fleet.env,
+      config.fleet.envFrom,
+      config.provider.kind,
+      staticServers,
+    ))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fleet', ...issue.path],
+        message: issue.message,
+        ...(issue.hint ? { params: { hint: issue.hint } } : {}),
+      })
     // haproxy in `servers` mode moves traffic between nodes managed elsewhere: no image.
     const deploysImages =
       config.provider.kind !== 'local' &&

@@ -1,7 +1,8 @@
 /** Release artifacts (stamped config + image) by SHA, so rollback can re-release a SHA whose colour is gone. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { stampGatewayConfig } from '../image/stamp.ts'
+import type { GwConfig } from '../config/schema.ts'
+import { type ReleaseFlexibleConfig, stampGatewayConfig } from '../image/stamp.ts'
 import type { Artifact, Fleet } from '../providers/types.ts'
 import { providerError, usageError } from './errors.ts'
 import { step } from './events.ts'
@@ -24,6 +25,19 @@ export async function loadArtifact(stateDir: string, sha: string): Promise<Artif
   }
 }
 
+/** gateway.flexibleConfig with its directories resolved, or undefined for a plain config. */
+export function releaseFlexibleConfig(config: GwConfig, dir: string): ReleaseFlexibleConfig | undefined {
+  const fc = config.gateway.flexibleConfig
+  if (!fc) return undefined
+  const at = (path: string | undefined) => (path === undefined ? undefined : resolve(dir, path))
+  return {
+    settings: at(fc.settings),
+    partials: at(fc.partials),
+    templates: at(fc.templates),
+    env: config.fleet.env,
+  }
+}
+
 export async function makeArtifact(ctx: EngineContext, sha: string, version: string): Promise<Artifact> {
   const { target } = ctx
   const stamped = await stampGatewayConfig({
@@ -34,6 +48,7 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
     env: target.env,
     // Providers without images run our runtime; image.runtime only matters where images are built.
     runtime: target.provider.capabilities.image ? target.config.image.runtime : 'bundled',
+    flexible: releaseFlexibleConfig(target.config, target.dir),
   })
   for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
   return {
@@ -46,7 +61,14 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
   }
 }
 
+/** Builds (or reuses) what the release deploys, and tells the reporter what that is. */
 export async function buildArtifact(ctx: EngineContext, artifact: Artifact): Promise<Artifact> {
+  const built = await build(ctx, artifact)
+  ctx.reporter.emit({ type: 'artifact', sha: built.sha, configName: built.configName, image: built.image })
+  return built
+}
+
+async function build(ctx: EngineContext, artifact: Artifact): Promise<Artifact> {
   const { target, reporter } = ctx
   if (!target.provider.capabilities.image) {
     const runtime = await resolveGatewayRuntime()
@@ -77,6 +99,7 @@ export async function buildArtifact(ctx: EngineContext, artifact: Artifact): Pro
         env: target.env,
         gatewayConfig: resolve(target.dir, config.gateway.config),
         nameTemplate: config.gateway.name,
+        flexible: releaseFlexibleConfig(config, target.dir),
         repository,
         base: config.image.base,
         runtime: config.image.runtime,

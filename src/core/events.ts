@@ -14,6 +14,10 @@ export type EngineEvent =
   | { type: 'node'; step: string; node: string; status: 'pending' | 'healthy' | 'unhealthy'; detail?: string }
   | { type: 'weights'; weights: Record<string, number> }
   | { type: 'summary'; title: string; rows: ReadonlyArray<readonly [string, string]> }
+  /** Green takes traffic and is watched until `endsAt` (ms since the epoch): the view's countdown. */
+  | { type: 'bake'; step: string; colour: string; durationMs: number; endsAt: number }
+  /** What this run deploys, once known (after build): CI outputs (sha, config name, image digest). */
+  | { type: 'artifact'; sha: string; configName: string; image?: string | undefined }
 
 export interface ReportedError {
   message: string

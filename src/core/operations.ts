@@ -4,6 +4,7 @@ import {
   COLOURS,
   type Colour,
   type LockInfo,
+  type MaintenanceState,
   type NodeHealthStatus,
   type ReleaseRecord,
   type Weights,
@@ -55,6 +56,8 @@ export interface StatusResult {
   serving: Colour | null
   colours: ColourStatus[]
   lock: (LockInfo & { expired: boolean }) | null
+  /** The page clients get instead of the gateway (null: routing); absent where unsupported. */
+  maintenance?: MaintenanceState | null | undefined
   lastRelease?: HistoryEntry | undefined
 }
 
@@ -123,6 +126,7 @@ export async function status(target: Target, signal?: AbortSignal): Promise<Stat
     serving,
     colours,
     lock: state.lock ? { ...state.lock, expired: Date.parse(state.lock.expiresAt) <= Date.now() } : null,
+    ...(state.maintenance !== undefined ? { maintenance: state.maintenance } : {}),
     lastRelease: last ? withoutConfig(last) : undefined,
   }
 }

@@ -136,6 +136,7 @@ export function statusFingerprint(result: StatusResult): string {
     lock: result.lock
       ? [result.lock.holder, result.lock.operation, result.lock.acquiredAt, result.lock.expired]
       : null,
+    maintenance: result.maintenance ? [result.maintenance.since, result.maintenance.status] : null,
   })
 }
 

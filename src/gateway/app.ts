@@ -6,12 +6,14 @@ import type { Pool } from 'undici'
 import {
   type BackendAnswer,
   BackendCallError,
+  type BackendRequest,
+  type BufferedAnswer,
   createBackendClient,
   headerValue,
   isGzip,
-  readText,
 } from './backend-client.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
+import { Cancellation } from './cancellation.ts'
 import {
   type BackendGuard,
   compileBackendGuard,
@@ -163,7 +165,7 @@ interface Context {
   query: string
   headers: HeaderValues
   body: Buffer | undefined
-  signal: AbortSignal | undefined
+  cancel: Cancellation
 }
 
 type Handler =
@@ -482,22 +484,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
     // still running for it. One backend: undici's headers/body timeouts bound the call, no timer
     // of our own. Several: one deadline (85% of the timeout) aborts whatever has not arrived.
-    const controller = new AbortController()
-    const signal = controller.signal
+    const cancel = new Cancellation()
     res.once('close', () => {
       // h2's compatibility response reports itself finished whenever its stream closes: a reset
       // (any code but NO_ERROR) is what says the client went away.
       const gone = 'stream' in res ? res.stream.rstCode !== 0 : !res.writableFinished
-      if (gone) controller.abort(new Error('client gone'))
+      if (gone) cancel.abort(new Error('client gone'))
     })
     let timer: NodeJS.Timeout | undefined
-    if (ep.needsDeadline) timer = setTimeout(() => controller.abort(new Error('timeout')), ep.deadlineMs)
+    if (ep.needsDeadline) timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.deadlineMs)
     const ctx: Context = {
       params,
       query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
       headers: backendHeaders(ep.forward, req, config.server, trustedProxies),
       body,
-      signal,
+      cancel,
     }
     // components: endpoint guards (bot detector, JWT, rate limit, CEL, JSON schema) may answer instead
     if (ep.guard) {
@@ -622,17 +623,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
-    if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.signal)
+    if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.cancel)
     return new Promise((resolve) => {
-      const group = new AbortController()
-      const signal = ctx.signal ? AbortSignal.any([ctx.signal, group.signal]) : group.signal
+      const group = ctx.cancel.child()
       let pending = ep.cfg.concurrentCalls
       let last: BackendResult | undefined
       for (let i = 0; i < ep.cfg.concurrentCalls; i += 1) {
-        void callOnce(ep, b, ctx, signal).then((result) => {
+        void callOnce(ep, b, ctx, group).then((result) => {
           pending -= 1
           if (result.ok) {
-            group.abort()
+            group.abort(new Error('answered by a concurrent call'))
             resolve(result)
           } else {
             last = result
@@ -643,13 +643,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     })
   }
 
-  const send = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, signal: AbortSignal | undefined) => {
+  const backendRequest = (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    ctx: Context,
+    cancel: Cancellation,
+  ): BackendRequest => {
     const i = b.next
     b.next = i + 1 === b.pools.length ? 0 : i + 1
     const path = buildPath(b, ctx)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const modified = b.guard?.modify?.(ctx.headers, path)
-    return client.request({
+    return {
       origin: b.origins[i] as string,
       pool: b.pools[i] as Pool,
       path: modified ? modified.path : path,
@@ -657,53 +662,48 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       headers: modified ? modified.headers : ctx.headers,
       body: b.sendsBody ? ctx.body : undefined,
       chunked: !ep.forward.forwardsContentLength,
-      signal,
+      cancel,
       timeoutMs: ep.cfg.timeoutMs,
-    })
+    }
   }
 
   const callOnce = async (
     ep: CompiledEndpoint,
     b: CompiledBackend,
     ctx: Context,
-    signal: AbortSignal | undefined,
+    cancel: Cancellation,
   ): Promise<BackendResult> => {
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
     if (b.guard) {
       const refused = await b.guard.before(ctx, b.cfg.method, buildPath(b, ctx))
       if (refused) return { ok: false, code: undefined, message: `${b.errorPrefix} ${refused}` }
-      const result = await callPool(ep, b, ctx, signal)
+      const result = await callPool(ep, b, ctx, cancel)
       b.guard.after(result.ok)
       return result
     }
-    return callPool(ep, b, ctx, signal)
+    return callPool(ep, b, ctx, cancel)
   }
 
   const callPool = async (
     ep: CompiledEndpoint,
     b: CompiledBackend,
     ctx: Context,
-    signal: AbortSignal | undefined,
+    cancel: Cancellation,
   ): Promise<BackendResult> => {
     const t0 = b.record ? performance.now() : 0
     let status = 0
     try {
-      const answer = await send(ep, b, ctx, signal)
+      const limit = config.server.maxBackendBodyBytes
+      const keep = !b.discards || b.keepsBody
+      const answer = await client.requestBuffered(backendRequest(ep, b, ctx, cancel), limit, keep)
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
-        if (b.keepsBody)
-          return {
-            ok: true,
-            data: {},
-            complete: true,
-            body: await readText(answer, config.server.maxBackendBodyBytes),
-          }
-        answer.body.dump().catch(ignore)
+        if (b.keepsBody) return { ok: true, data: {}, complete: true, body: answer.bytes.toString('utf8') }
         return { ok: true, data: {}, complete: true }
       }
-      if (status !== 200 && status !== 201) return await statusFailure(b, answer)
-      const text = await readText(answer, config.server.maxBackendBodyBytes)
+      if (status !== 200 && status !== 201) return statusFailure(b, answer)
+      const text = answer.bytes.toString('utf8')
       let data = b.decode(text)
       if (b.format) data = b.format(data)
       // components: validation/cel checks this backend's response
@@ -714,7 +714,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const message =
         error instanceof BackendCallError
           ? error.message
-          : signal?.aborted
+          : cancel.aborted
             ? 'context deadline exceeded'
             : ((error as Error)?.message ?? String(error))
       return { ok: false, code: undefined, message }
@@ -724,17 +724,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   /** A backend status other than 200/201, as lura's status handlers report it. */
-  const statusFailure = async (b: CompiledBackend, answer: BackendAnswer): Promise<BackendResult> => {
+  const statusFailure = (b: CompiledBackend, answer: BufferedAnswer): BackendResult => {
     const details = b.cfg.returnErrorDetails
-    if (details === undefined && !b.cfg.returnErrorCode) {
-      answer.body.dump().catch(ignore)
+    if (details === undefined && !b.cfg.returnErrorCode)
       return {
         ok: false,
         code: undefined,
         message: `invalid status code ${answer.status} ${b.errorPrefix} ${answer.url}`,
       }
-    }
-    const text = await readText(answer, config.server.maxBackendBodyBytes)
+    const text = answer.bytes.toString('utf8')
     const contentType = headerValue(answer.headers['content-type'])
     if (details !== undefined) {
       const error: Data = { http_status_code: answer.status }
@@ -767,7 +765,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     let answer: BackendAnswer
     const t0 = performance.now()
     try {
-      answer = await send(ep, b, ctx, ctx.signal)
+      answer = await client.request(backendRequest(ep, b, ctx, ctx.cancel))
     } catch (error) {
       clearTimeout(timer)
       b.guard?.after(false)
@@ -834,5 +832,3 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
   }
 }
-
-const ignore = () => {}

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { Agent, buildConnector, Pool } from 'undici'
+import type { Cancellation } from './cancellation.ts'
 import type { HeaderValues } from './request-headers.ts'
 
 export interface BackendRequest {
@@ -17,7 +18,7 @@ export interface BackendRequest {
   body: Buffer | undefined
   /** Send a body without Content-Length (chunked), as Go does for a body of unknown size. */
   chunked: boolean
-  signal: AbortSignal | undefined
+  cancel: Cancellation
   timeoutMs: number
 }
 
@@ -29,11 +30,7 @@ export interface BackendAnswer {
   url: string
 }
 
-export type BackendBody = Readable & {
-  text(): Promise<string>
-  arrayBuffer(): Promise<ArrayBuffer>
-  dump(): Promise<void>
-}
+export type BackendBody = Readable & { dump(): Promise<void> }
 
 /** A failed call, worded like Go's url.Error: `Get "http://host/path": reason`. */
 export class BackendCallError extends Error {
@@ -72,11 +69,43 @@ export interface BackendClientOptions {
   connectTimeoutMs: number
 }
 
+/** A whole answer, read into memory (and gunzipped when the backend compressed it). */
+export interface BufferedAnswer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  /** Empty when the caller said it discards the body. */
+  bytes: Buffer
+  url: string
+}
+
 export interface BackendClient {
   poolFor(origin: string): Pool
+  /** The answer with its body as a stream (for passing it through). */
   request(req: BackendRequest): Promise<BackendAnswer>
+  /** The answer with its body read, up to `limit` bytes after decompression; `keep: false` drops it. */
+  requestBuffered(req: BackendRequest, limit: number, keep?: boolean): Promise<BufferedAnswer>
   close(force: boolean): Promise<void>
 }
+
+/** One hop of a call: what the redirect logic needs of an answer, and how to drop it. */
+interface Hop<T> {
+  statusCode: number
+  headers: Record<string, string | string[] | undefined>
+  answer: T
+  discard(): void
+}
+
+interface HopRequest {
+  dispatcher: Pool | Agent
+  origin: string
+  path: string
+  method: string
+  headers: HeaderValues
+  body: Buffer | undefined
+}
+
+const isRedirect = (status: number) =>
+  status >= 301 && status <= 308 && status !== 304 && status !== 305 && status !== 306
 
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const base = buildConnector({ timeout: options.connectTimeoutMs })
@@ -108,112 +137,104 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return pool
   }
 
-  const send = (
-    dispatcher: Pool | Agent,
-    origin: string,
-    path: string,
-    method: string,
-    headers: HeaderValues,
-    body: Buffer | undefined,
-    chunked: boolean,
-    req: BackendRequest,
-  ) =>
-    (dispatcher as Pool).request({
-      origin,
-      path,
-      method: method as 'GET',
-      headers,
-      // An iterable body has no known length: undici sends it chunked, like Go's http.Client
-      // does for a request body that is not a bytes buffer.
-      // (undici's types omit iterables; its runtime takes them.)
-      body:
-        body === undefined || body.length === 0 ? undefined : chunked ? ([body] as unknown as Buffer) : body,
-      signal: req.signal,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    })
+  const dispatchOptions = (hop: HopRequest, req: BackendRequest) => ({
+    origin: hop.origin,
+    path: hop.path,
+    method: hop.method as 'GET',
+    headers: hop.headers,
+    // An iterable body has no known length: undici sends it chunked, like Go's http.Client
+    // does for a request body that is not a bytes buffer.
+    // (undici's types omit iterables; its runtime takes them.)
+    body:
+      hop.body === undefined || hop.body.length === 0
+        ? undefined
+        : req.chunked
+          ? ([hop.body] as unknown as Buffer)
+          : hop.body,
+    headersTimeout: req.timeoutMs,
+    bodyTimeout: req.timeoutMs,
+  })
 
-  const request = async (req: BackendRequest): Promise<BackendAnswer> => {
+  const streamed = async (hop: HopRequest, req: BackendRequest): Promise<Hop<BackendAnswer['body']>> => {
+    const response = await (hop.dispatcher as Pool).request({
+      ...dispatchOptions(hop, req),
+      signal: req.cancel.signal,
+    })
+    const body = response.body as BackendBody
+    return {
+      statusCode: response.statusCode,
+      headers: response.headers,
+      answer: body,
+      discard: () => void body.dump().catch(() => {}),
+    }
+  }
+
+  const buffered =
+    (limit: number, keep: boolean) =>
+    (hop: HopRequest, req: BackendRequest): Promise<Hop<Buffer>> =>
+      new Promise((resolve, reject) => {
+        hop.dispatcher.dispatch(
+          dispatchOptions(hop, req),
+          new CollectingHandler(req.cancel, keep ? limit : -1, (error, result) => {
+            if (error || !result) reject(error)
+            else resolve({ ...result, discard: () => {} })
+          }),
+        )
+      })
+
+  /** Calls, then follows redirects like Go's http.Client; errors worded like Go's url.Error. */
+  const call = async <T>(
+    req: BackendRequest,
+    send: (hop: HopRequest, req: BackendRequest) => Promise<Hop<T>>,
+  ): Promise<{ hop: Hop<T>; url: string }> => {
     let url = req.origin + req.path
-    let method = req.method
+    const hop: HopRequest = {
+      dispatcher: req.pool,
+      origin: req.origin,
+      path: req.path,
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+    }
     try {
-      let response = await send(
-        req.pool,
-        req.origin,
-        req.path,
-        method,
-        req.headers,
-        req.body,
-        req.chunked,
-        req,
-      )
-      let status = response.statusCode
-      if (status < 301 || status > 308 || status === 304 || status === 305 || status === 306)
-        return { status, headers: response.headers, body: response.body as BackendBody, url }
-      // Redirects, like Go's http.Client.
-      let headers = req.headers
-      let body = req.body
-      let origin = req.origin
-      for (let hops = 0; ; hops += 1) {
+      let response = await send(hop, req)
+      for (let hops = 0; isRedirect(response.statusCode); hops += 1) {
         const location = headerValue(response.headers.location)
         // 307/308 repeat the body, which KrakenD cannot rewind: a call with a body stops there.
-        const keepsBody = status === 307 || status === 308
-        if (!location || (keepsBody && body !== undefined && body.length > 0))
-          return { status, headers: response.headers, body: response.body as BackendBody, url }
-        if (hops === MAX_REDIRECTS) {
-          response.body.dump().catch(() => {})
+        const keepsBody = response.statusCode === 307 || response.statusCode === 308
+        if (!location || (keepsBody && hop.body !== undefined && hop.body.length > 0)) break
+        response.discard()
+        if (hops === MAX_REDIRECTS)
           throw new BackendCallError(
-            `${goOp(method)} "${url}": stopped after ${MAX_REDIRECTS} redirects`,
+            `${goOp(hop.method)} "${url}": stopped after ${MAX_REDIRECTS} redirects`,
             false,
           )
-        }
-        response.body.dump().catch(() => {})
         const next = new URL(location, url)
         const previous = url
         url = next.href
-        if (!keepsBody) {
-          if (method !== 'GET' && method !== 'HEAD') method = 'GET'
-          body = undefined
-        }
-        headers = { ...headers }
-        if (!keepsBody) {
-          delete headers['content-type']
-          delete headers['content-length']
-        }
-        if (next.origin !== origin && !sameOrSubdomain(new URL(req.origin).hostname, next.hostname))
-          for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
-        // Go keeps a Referer the caller set, and sends none from https to http.
-        if (
-          req.headers.referer === undefined &&
-          !(previous.startsWith('https:') && next.protocol === 'http:')
-        )
-          headers.referer = stripUserInfo(previous)
-        origin = next.origin
-        const dispatcher = origin === req.origin ? req.pool : otherOrigins()
-        response = await send(
-          dispatcher,
-          origin,
-          next.pathname + next.search,
-          method,
-          headers,
-          body,
-          req.chunked,
-          req,
-        )
-        status = response.statusCode
-        if (status < 301 || status > 308 || status === 304 || status === 305 || status === 306)
-          return { status, headers: response.headers, body: response.body as BackendBody, url }
+        followRedirect(hop, req, next, previous, keepsBody)
+        hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
+        response = await send(hop, req)
       }
+      return { hop: response, url }
     } catch (error) {
       if (error instanceof BackendCallError) throw error
-      if (req.signal?.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
-      throw new BackendCallError(`${goOp(method)} "${url}": ${goReason(error, url)}`, false)
+      if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
+      throw new BackendCallError(`${goOp(hop.method)} "${url}": ${goReason(error, url)}`, false)
     }
   }
 
   return {
     poolFor,
-    request,
+    async request(req) {
+      const { hop, url } = await call(req, streamed)
+      return { status: hop.statusCode, headers: hop.headers, body: hop.answer, url }
+    },
+    async requestBuffered(req, limit, keep = true) {
+      const { hop, url } = await call(req, buffered(limit, keep))
+      const bytes = keep && isGzip(hop.headers) ? await gunzipLimited(hop.answer, limit) : hop.answer
+      return { status: hop.statusCode, headers: hop.headers, bytes, url }
+    },
     async close(force) {
       const all: Array<Pool | Agent> = [...pools.values()]
       if (redirectAgent) all.push(redirectAgent)
@@ -222,37 +243,103 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   }
 }
 
-/** The answer's bytes, gunzipped when the backend compressed them. */
-export async function readBody(answer: BackendAnswer, limit: number): Promise<Buffer> {
-  const length = Number(headerValue(answer.headers['content-length']))
-  if (length > limit) {
-    answer.body.destroy()
-    throw new Error(`backend response over ${limit} bytes`)
+/** The next hop of a redirect, as Go's http.Client makes it. */
+function followRedirect(
+  hop: HopRequest,
+  req: BackendRequest,
+  next: URL,
+  previous: string,
+  keepsBody: boolean,
+) {
+  if (!keepsBody) {
+    if (hop.method !== 'GET' && hop.method !== 'HEAD') hop.method = 'GET'
+    hop.body = undefined
   }
-  let bytes: Buffer
-  if (Number.isFinite(length)) bytes = Buffer.from(await answer.body.arrayBuffer())
-  else {
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > limit) {
-        answer.body.destroy()
-        throw new Error(`backend response over ${limit} bytes`)
-      }
-      chunks.push(chunk)
-    }
-    bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)
+  const headers = { ...hop.headers }
+  if (!keepsBody) {
+    delete headers['content-type']
+    delete headers['content-length']
   }
-  if (isGzip(answer.headers)) return gunzipLimited(bytes, limit)
-  return bytes
+  if (next.origin !== hop.origin && !sameOrSubdomain(new URL(req.origin).hostname, next.hostname))
+    for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
+  // Go keeps a Referer the caller set, and sends none from https to http.
+  if (req.headers.referer === undefined && !(previous.startsWith('https:') && next.protocol === 'http:'))
+    headers.referer = stripUserInfo(previous)
+  hop.headers = headers
+  hop.origin = next.origin
+  hop.path = next.pathname + next.search
 }
 
-/** The answer as text; the common uncompressed case decodes straight from undici. */
-export function readText(answer: BackendAnswer, limit: number): Promise<string> {
-  const length = Number(headerValue(answer.headers['content-length']))
-  if (Number.isFinite(length) && length <= limit && !isGzip(answer.headers)) return answer.body.text()
-  return readBody(answer, limit).then((b) => b.toString('utf8'))
+type Collected = Omit<Hop<Buffer>, 'discard'>
+
+/**
+ * An undici dispatch handler that reads the whole answer into memory: no stream, no async
+ * resource per call (the buffered path is every rendering endpoint's path). A negative limit
+ * drops the body.
+ */
+class CollectingHandler {
+  readonly #cancel: Cancellation
+  readonly #limit: number
+  readonly #done: (error: Error | null, result?: Collected) => void
+  #status = 0
+  #headers: Record<string, string | string[] | undefined> = {}
+  #chunks: Buffer[] = []
+  #size = 0
+  #removeAbortListener: (() => void) | undefined
+
+  constructor(cancel: Cancellation, limit: number, done: (error: Error | null, result?: Collected) => void) {
+    this.#cancel = cancel
+    this.#limit = limit
+    this.#done = done
+  }
+
+  onRequestStart(controller: { abort(reason: Error): void }): void {
+    this.#removeAbortListener?.()
+    this.#removeAbortListener = this.#cancel.onAbort((reason) => controller.abort(reason))
+  }
+
+  onResponseStart(
+    controller: { abort(reason: Error): void },
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (statusCode < 200) return
+    this.#status = statusCode
+    this.#headers = headers
+    const length = Number(headerValue(headers['content-length']))
+    if (this.#limit >= 0 && length > this.#limit) controller.abort(this.#overLimit())
+  }
+
+  onResponseData(controller: { abort(reason: Error): void }, chunk: Buffer): void {
+    if (this.#limit < 0) return
+    this.#size += chunk.length
+    if (this.#size > this.#limit) controller.abort(this.#overLimit())
+    else this.#chunks.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    this.#release()
+    const chunks = this.#chunks
+    const bytes =
+      chunks.length === 1
+        ? (chunks[0] as Buffer)
+        : Buffer.concat(chunks, chunks.length === 0 ? 0 : this.#size)
+    this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: bytes })
+  }
+
+  onResponseError(_controller: unknown, error: Error): void {
+    this.#release()
+    this.#done(error)
+  }
+
+  #overLimit(): Error {
+    return new Error(`backend response over ${this.#limit} bytes`)
+  }
+
+  #release(): void {
+    this.#removeAbortListener?.()
+    this.#removeAbortListener = undefined
+  }
 }
 
 export function isGzip(headers: Record<string, string | string[] | undefined>): boolean {

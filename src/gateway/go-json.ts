@@ -13,6 +13,8 @@ const GO_ESCAPE: Record<string, string> = {
   '\u2029': '\\u2029',
 }
 const escapeOne = (c: string) => GO_ESCAPE[c] as string
+// Node >= 21 (V8's JSON.parse source text access); not in TypeScript's lib yet.
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON
 
 /**
  * A backend number whose JavaScript value would print differently from its text (1.50, 1e3, -0,
@@ -26,13 +28,50 @@ export class GoNumber {
   toString(): string {
     return this.literal
   }
+  /** JSON.stringify writes the backend's text verbatim. */
+  toJSON(): unknown {
+    return rawJSON(this.literal)
+  }
 }
 
 /**
- * Number texts that may not survive JSON.parse + print unchanged: a fraction ending in 0, an
- * exponent, 16+ digits, -0. Strings can match too (then the slower exact parse runs for nothing).
+ * Whether `text` holds a number whose JavaScript value may print differently from its text: 16 or
+ * more digits (past float64's 15 exact ones), a fraction ending in 0, an exponent, -0, or a value
+ * below 1e-6 (JavaScript switches to exponent form). Digits inside strings count too: a false
+ * positive only costs the slower exact parse. One pass, no regular expression (this runs on every
+ * backend body).
  */
-const INEXACT_NUMBER = /\.\d*0(?!\d)|\d[eE]|\d{16}|-0(?![.\d])/
+export function mayLoseNumberText(text: string): boolean {
+  const n = text.length
+  for (let i = 0; i < n; i += 1) {
+    if (!isDigit(text.charCodeAt(i))) continue
+    const start = i
+    i = digitsEnd(text, i)
+    const intDigits = i - start
+    if (intDigits >= 16) return true
+    const zeroInt = intDigits === 1 && text.charCodeAt(start) === 48
+    if (text.charCodeAt(i) === 46) {
+      const fraction = i + 1
+      i = digitsEnd(text, fraction)
+      const fractionDigits = i - fraction
+      if (fractionDigits > 0 && text.charCodeAt(i - 1) === 48) return true
+      if (intDigits + fractionDigits >= 16) return true
+      if (zeroInt && text.startsWith('000000', fraction)) return true
+    } else if (zeroInt && start > 0 && text.charCodeAt(start - 1) === 45) return true
+    const next = text.charCodeAt(i)
+    if (next === 101 || next === 69) return true
+  }
+  return false
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57
+
+/** The index after the run of digits starting at `from`. */
+function digitsEnd(text: string, from: number): number {
+  let i = from
+  while (i < text.length && isDigit(text.charCodeAt(i))) i += 1
+  return i
+}
 
 function keepNumberText(_key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value === 'number' && context?.source !== undefined && context.source !== String(value))
@@ -42,16 +81,108 @@ function keepNumberText(_key: string, value: unknown, context?: { source?: strin
 
 /** JSON.parse that keeps number texts as KrakenD does; the exact (reviver) path only when needed. */
 export function parseJsonKeepingNumbers(text: string): unknown {
-  return INEXACT_NUMBER.test(text)
+  return mayLoseNumberText(text)
     ? JSON.parse(text, keepNumberText as (key: string, value: unknown) => unknown)
     : JSON.parse(text)
 }
 
-/** Go's Marshal output for a JSON-like value (no trailing newline). */
+/**
+ * Go's Marshal output for a JSON-like value (no trailing newline). Objects inside `value` may be
+ * replaced by copies with their keys in Go's order (same content): the encoding itself is V8's
+ * JSON.stringify, the fast path, once every object's keys are in Go's order.
+ */
 export function goJson(value: unknown): string {
-  const text = encode(value)
+  const ordered = inGoKeyOrder(value)
+  const text = ordered === NEEDS_GO_ENCODER ? encode(value) : (JSON.stringify(ordered) ?? 'null')
   // The escaped characters can only occur inside strings, so one pass over the output is exact.
   return NEEDS_ESCAPE.test(text) ? text.replace(GO_ESCAPES, escapeOne) : text
+}
+
+/**
+ * What JSON.stringify cannot order like Go: integer-like keys (V8 enumerates them first, in numeric
+ * order) and -0. Values holding them take the string-building encoder.
+ */
+const NEEDS_GO_ENCODER = Symbol('needs the Go encoder')
+
+/** `value` with every object's keys sorted as Go sorts map keys, or NEEDS_GO_ENCODER. */
+function inGoKeyOrder(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return Object.is(value, -0) ? NEEDS_GO_ENCODER : value
+  if (value instanceof GoNumber) return value
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      const item: unknown = value[i]
+      if (needsVisit(item)) {
+        const ordered = inGoKeyOrder(item)
+        if (ordered === NEEDS_GO_ENCODER) return NEEDS_GO_ENCODER
+        value[i] = ordered
+      }
+    }
+    return value
+  }
+  const obj = value as Record<string, unknown>
+  const keys = Object.keys(obj)
+  const first = keys[0]
+  if (first !== undefined && isArrayIndex(first)) return NEEDS_GO_ENCODER
+  if (sorted(keys)) {
+    for (const key of keys) {
+      const item = obj[key]
+      if (needsVisit(item)) {
+        const ordered = inGoKeyOrder(item)
+        if (ordered === NEEDS_GO_ENCODER) return NEEDS_GO_ENCODER
+        if (ordered !== item) obj[key] = ordered
+      }
+    }
+    return obj
+  }
+  const copy: Record<string, unknown> = {}
+  for (const key of goKeyOrder(keys)) {
+    const item = obj[key]
+    const ordered = needsVisit(item) ? inGoKeyOrder(item) : item
+    if (ordered === NEEDS_GO_ENCODER) return NEEDS_GO_ENCODER
+    copy[key] = ordered
+  }
+  return copy
+}
+
+/**
+ * Sorted key lists of the object shapes seen so far: backends answer with the same shapes again
+ * and again, and sorting was most of the cost of ordering (a lookup compares interned strings).
+ * Bounded: at most ORDER_CACHE_KEYS first keys, ORDER_CACHE_SHAPES shapes under each.
+ */
+const orderCache = new Map<string, Array<{ keys: string[]; order: string[] }>>()
+const ORDER_CACHE_KEYS = 4096
+const ORDER_CACHE_SHAPES = 8
+
+function goKeyOrder(keys: string[]): string[] {
+  const first = keys[0] as string
+  let shapes = orderCache.get(first)
+  if (shapes)
+    for (const shape of shapes)
+      if (shape.keys.length === keys.length && sameKeys(shape.keys, keys)) return shape.order
+  // Default sort compares UTF-16 code units, as compareUtf8 does.
+  const order = [...keys].sort()
+  if (!shapes && orderCache.size < ORDER_CACHE_KEYS) {
+    shapes = []
+    orderCache.set(first, shapes)
+  }
+  if (shapes && shapes.length < ORDER_CACHE_SHAPES) shapes.push({ keys, order })
+  return order
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Objects and arrays to order, and -0 to detect. */
+const needsVisit = (item: unknown): boolean =>
+  typeof item === 'object' ? item !== null : item === 0 && 1 / item < 0
+
+/** Keys V8 enumerates before all others: canonical integers below 2^32 - 1. */
+function isArrayIndex(key: string): boolean {
+  const c = key.charCodeAt(0)
+  if (c < 48 || c > 57) return false
+  return /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
 }
 
 function encode(value: unknown): string {

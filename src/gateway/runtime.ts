@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os'
 import { AggregatorRegistry } from 'prom-client'
 import { configError, formatProblem } from '../core/errors.ts'
 import { createGateway } from './app.ts'
+import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
 import { createLogger } from './logging.ts'
@@ -63,7 +64,9 @@ export function applyOverrides(config: GatewayConfig, o: RunOverrides): GatewayC
  * SIGTERM into a drain of every worker). Throws configError (exit 2) before listening.
  */
 export async function runGateway(options: RunOptions): Promise<RunningGateway> {
-  const { config: fileConfig, warnings } = loadGatewayConfig(options.configFile)
+  // KrakenD reads its environment at startup: FC_* (flexible configuration) and KRAKEND_* overrides.
+  loadEnvDir(process.env)
+  const { config: fileConfig, warnings } = loadGatewayConfig(options.configFile, { environ: process.env })
   const config = applyOverrides(fileConfig, options)
   const workers = config.runtime.workers === 0 ? availableParallelism() : config.runtime.workers
   const isWorker = cluster.isWorker && process.env[WORKER_ENV] === '1'

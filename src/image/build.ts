@@ -23,7 +23,7 @@ import {
 } from './dockerfile.ts'
 import { parseRepository } from './reference.ts'
 import { RegistryClient, type RemoteImage } from './registry.ts'
-import { type StampedConfig, stampGatewayConfig } from './stamp.ts'
+import { type ReleaseFlexibleConfig, type StampedConfig, stampGatewayConfig } from './stamp.ts'
 
 export const LABELS = {
   revision: 'org.opencontainers.image.revision',
@@ -46,6 +46,8 @@ export interface ImageBuildSpec {
   gatewayConfig: string
   /** Name template, default "{service} rev-{sha7}". */
   nameTemplate?: string | undefined
+  /** The gateway config is a flexible-config template (see stamp.ts). */
+  flexible?: ReleaseFlexibleConfig | undefined
   /** Image repository without tag, e.g. 127.0.0.1:5000/team/gateway. */
   repository: string
   base?: string | undefined
@@ -132,6 +134,7 @@ export async function buildImage(
       sha: spec.sha,
       env: spec.env,
       template: spec.nameTemplate,
+      flexible: spec.flexible,
       runtime,
     }))
   const tag = stamped.sha7

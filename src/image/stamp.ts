@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto'
 import { isAbsolute, relative } from 'node:path'
 import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
 import { configError, usageError } from '../core/errors.ts'
+import { renderFlexibleConfig } from '../gateway/config/flexible/render.ts'
 import { validateGatewayConfig } from '../gateway/config/validate.ts'
+import { RUNTIME_ENV_CALL, runtimeEnvCall } from './runtime-env.ts'
 
 export const DEFAULT_NAME_TEMPLATE = '{service} rev-{sha7}'
 const PLACEHOLDERS = ['sha', 'sha7', 'service', 'env'] as const
@@ -25,6 +27,42 @@ export interface StampInput {
   template?: string | undefined
   /** Which runtime will run it: KrakenD's own image accepts the components ours refuses. */
   runtime?: 'bundled' | 'krakend' | undefined
+  /** The config is a flexible-config template, rendered here (gateway.flexibleConfig + fleet.env). */
+  flexible?: ReleaseFlexibleConfig | undefined
+}
+
+export interface ReleaseFlexibleConfig {
+  settings?: string | undefined
+  partials?: string | undefined
+  templates?: string | undefined
+  /** fleet.env: plain values are rendered in; a secret reference (any object) stays for the node. */
+  env: Record<string, string | object>
+}
+
+/**
+ * Renders a flexible-config template at release time. `env` sees fleet.env only (never the
+ * runner's environment: the output is baked into the image): a plain value is rendered in, a
+ * secret reference is left as {{env `X`}} for the node, anything else is an error.
+ */
+function renderAtRelease(file: string, shown: string, flexible: ReleaseFlexibleConfig): string {
+  const text = renderFlexibleConfig(file, {
+    settings: flexible.settings,
+    partials: flexible.partials,
+    templates: flexible.templates,
+    env: (name) => {
+      const value = flexible.env[name]
+      if (value === undefined)
+        throw new Error(`${name} is not in fleet.env (at release only fleet.env is visible; add it there)`)
+      return typeof value === 'string' ? value : runtimeEnvCall(name)
+    },
+  })
+  const leftover = text.replace(RUNTIME_ENV_CALL, '')
+  if (leftover.includes('{{'))
+    throw configError(`${shown}: the rendered config still contains "{{"`, {
+      location: { file: shown, line: leftover.slice(0, leftover.indexOf('{{')).split('\n').length },
+      hint: 'Nodes render the secret {{env `X`}} calls of a stamped config at start; any other "{{" would be read as a template there. Remove it from the output.',
+    })
+  return text
 }
 
 export interface StampedConfig {
@@ -94,7 +132,8 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
       'Point gateway.config in gwdeploy.yml at your KrakenD v3 file.',
     )
   }
-  const doc = parseSourceDocument(text, shown)
+  if (input.flexible) text = renderAtRelease(input.file, shown, input.flexible)
+  const doc = parseSourceDocument(text, input.flexible ? `${shown} (rendered)` : shown)
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     throw configError(`${shown}: the gateway config must be an object`, {
       location: { file: shown },

@@ -146,6 +146,26 @@ export interface RouterState {
   detail?: string
 }
 
+/**
+ * What clients get instead of the gateway while maintenance is on. The router answers every
+ * request on the live route itself (the preview route keeps reaching its colour, so a release
+ * can be gated behind the page); the split underneath is kept, and turning it off restores it.
+ */
+export interface MaintenancePage {
+  /** 400-599; 503 by default. */
+  status: number
+  contentType: string
+  body: string
+  /** Seconds for the Retry-After header (omitted when undefined). */
+  retryAfter?: number | undefined
+}
+
+export interface MaintenanceState extends MaintenancePage {
+  /** When it was turned on, and by whom (user@host, CI job). */
+  since: string
+  by: string
+}
+
 /** The live picture of one target, rebuilt from the provider every time. */
 export interface TargetState {
   provider: ProviderId
@@ -154,6 +174,8 @@ export interface TargetState {
   weights: Weights
   router: RouterState
   lock: LockInfo | null
+  /** The maintenance page being served (null: routing normally); undefined where unsupported. */
+  maintenance?: MaintenanceState | null
 }
 
 /** Traffic counters seen by the router (or the gateways' metrics) since the given mark. */
@@ -230,6 +252,14 @@ export interface Provider {
   logs?(node: FleetNode, lines: number): Promise<string>
   /** A node's log as lines, for `gwdeploy logs` (optionally following); see LogStreamOptions. */
   streamLogs?(node: FleetNode, options: LogStreamOptions): AsyncIterable<string>
+  /**
+   * Makes the router answer every live request with `state`'s page (null: route normally again),
+   * without touching the split. Providers whose router cannot answer by itself leave it out and
+   * say why in `maintenanceUnsupported`.
+   */
+  setMaintenance?(state: MaintenanceState | null, options?: OperationOptions): Promise<void>
+  /** Why this provider cannot serve a maintenance page (shown by `gwdeploy maintenance`, exit 2). */
+  readonly maintenanceUnsupported?: string
   /** Traffic counters for a colour since `since` (a value returned earlier), for the bake's error ratio. */
   traffic?(colour: Colour): Promise<TrafficSample>
   /**

@@ -24,10 +24,10 @@ test('plain reporter: one timestamped line per event, a failure line at the end'
   assert.deepEqual(lines, [
     '2026-01-02T03:04:05.000Z provision: running',
     '2026-01-02T03:04:05.000Z provision: 2/3 nodes',
-    '2026-01-02T03:04:05.000Z provision: done',
+    '2026-01-02T03:04:05.000Z provision: done (0.0s)',
     '2026-01-02T03:04:05.000Z traffic: blue 90%, green 10%',
     '2026-01-02T03:04:05.000Z verify: running',
-    '2026-01-02T03:04:05.000Z verify: failed — node 2 unhealthy',
+    '2026-01-02T03:04:05.000Z verify: failed (0.0s) — node 2 unhealthy',
     '2026-01-02T03:04:05.000Z failed (exit 4)',
   ])
 })
@@ -38,13 +38,14 @@ test('tty reporter redraws the step list in place', () => {
   ;(stream as unknown as PassThrough).on('data', (chunk: Buffer) => {
     out += chunk
   })
-  const reporter = new TtyReporter(stream)
+  const reporter = new TtyReporter(stream, { env: {}, now: () => 0, tickMs: 0 })
   reporter.emit({ type: 'step', step: 'stamp', status: 'running' })
   reporter.emit({ type: 'step', step: 'stamp', status: 'done' })
   reporter.emit({ type: 'step', step: 'build', status: 'running' })
   reporter.close()
-  assert.ok(out.includes('\x1b[1A\x1b[J✔ stamp\n'), JSON.stringify(out))
-  assert.ok(out.endsWith('\x1b[2A\x1b[J✔ stamp\n… build\n'), JSON.stringify(out))
+  const row = (text: string) => `${text.padEnd(75)}0.0s\n`
+  assert.ok(out.includes(`\x1b[1A\x1b[J${row('✔ stamp')}`), JSON.stringify(out))
+  assert.ok(out.endsWith(`\x1b[2A\x1b[J${row('✔ stamp')}${row('… build')}`), JSON.stringify(out))
 })
 
 test('github reporter writes a summary table and an error annotation', () => {
@@ -74,11 +75,67 @@ test('github reporter writes a summary table and an error annotation', () => {
   assert.match(markdown, /\| pipe\\\|name \| a \|/)
 })
 
+test('github reporter: one ::group:: per step, step outputs in $GITHUB_OUTPUT', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const output = join(dir, 'output')
+  const lines: string[] = []
+  const inner = new PlainReporter((line) => lines.push(line.slice(25)), fixedNow)
+  const reporter = new GithubActionsReporter(
+    inner,
+    undefined,
+    (l) => lines.push(l),
+    'gwdeploy release',
+    output,
+  )
+  reporter.emit({ type: 'step', step: 'build', status: 'running' })
+  reporter.emit({ type: 'progress', step: 'build', message: 'pushing' })
+  reporter.emit({ type: 'step', step: 'build', status: 'done' })
+  reporter.emit({
+    type: 'artifact',
+    sha: 'db6a1820'.repeat(5),
+    configName: 'payments rev-db6a182',
+    image: 'registry.example.com/payments@sha256:abc',
+  })
+  reporter.emit({ type: 'step', step: 'shift', status: 'running' })
+  reporter.emit({ type: 'step', step: 'unlock', status: 'running' })
+  reporter.emit({ type: 'step', step: 'unlock', status: 'done' })
+  reporter.close({ message: 'green failed during bake', exitCode: 5 })
+  assert.deepEqual(lines, [
+    '::group::build',
+    'build: running',
+    'build: pushing',
+    'build: done (0.0s)',
+    '::endgroup::',
+    `artifact: db6a182 "payments rev-db6a182" registry.example.com/payments@sha256:abc`,
+    '::group::shift',
+    'shift: running',
+    '::endgroup::',
+    '::group::unlock',
+    'unlock: running',
+    'unlock: done (0.0s)',
+    '::endgroup::',
+    'failed (exit 5)',
+    '::error title=gwdeploy release failed (exit 5)::green failed during bake',
+  ])
+  assert.equal(
+    readFileSync(output, 'utf8'),
+    [
+      `sha=${'db6a1820'.repeat(5)}`,
+      'config-name=payments rev-db6a182',
+      'image=registry.example.com/payments@sha256:abc',
+      'outcome=rolled-back',
+      'exit-code=5',
+      '',
+    ].join('\n'),
+  )
+})
+
 test('reporter choice: silent under --json, plain in CI, tty on a terminal', () => {
   const tty = { isTTY: true, write: () => true } as unknown as NodeJS.WriteStream
   assert.equal(chooseReporter({ json: true, env: {}, stderr: tty }), silentReporter)
   assert.ok(chooseReporter({ json: false, env: { CI: 'true' }, stderr: tty }) instanceof PlainReporter)
   assert.ok(chooseReporter({ json: false, env: {}, stderr: tty }) instanceof TtyReporter)
+  assert.ok(chooseReporter({ json: false, env: { TERM: 'dumb' }, stderr: tty }) instanceof PlainReporter)
   assert.ok(
     chooseReporter({ json: false, env: { GITHUB_ACTIONS: 'true' }, stderr: tty }) instanceof
       GithubActionsReporter,

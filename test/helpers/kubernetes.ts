@@ -16,6 +16,7 @@ const HOW =
 export interface KubeAnswer {
   status: number
   body: string
+  headers: Record<string, string | string[] | undefined>
   json<T = Record<string, unknown>>(): T
 }
 
@@ -27,8 +28,14 @@ export interface AdminCluster {
   ca: Buffer
   /** The name of the one node (also its address). */
   node: string
-  /** One API call as admin. */
-  call(method: string, path: string, body?: unknown, contentType?: string): Promise<KubeAnswer>
+  /** One API call as admin (`headers`: extra request headers, e.g. for the service proxy). */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+    headers?: Record<string, string>,
+  ): Promise<KubeAnswer>
 }
 
 interface KubeconfigFile {
@@ -44,6 +51,7 @@ function kubeCall(
   path: string,
   body?: unknown,
   contentType = 'application/json',
+  extraHeaders: Record<string, string> = {},
 ): Promise<KubeAnswer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body)
@@ -55,6 +63,7 @@ function kubeCall(
         headers: {
           authorization: `Bearer ${token}`,
           accept: 'application/json',
+          ...extraHeaders,
           ...(payload ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {}),
         },
       },
@@ -65,7 +74,12 @@ function kubeCall(
           text += chunk
         })
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: text, json: <T>() => JSON.parse(text) as T }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text,
+            headers: res.headers,
+            json: <T>() => JSON.parse(text) as T,
+          }),
         )
       },
     )
@@ -100,8 +114,13 @@ async function connectCluster(): Promise<AdminCluster> {
   if (!server || !caFile || !token)
     throw new Error(`kubernetes: ${kubeconfig} lacks server, CA or token: ${HOW}`)
   const ca = readFileSync(caFile)
-  const call = (method: string, path: string, body?: unknown, contentType?: string) =>
-    kubeCall(server, ca, token, method, path, body, contentType)
+  const call = (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+    headers?: Record<string, string>,
+  ) => kubeCall(server, ca, token, method, path, body, contentType, headers)
   let ready: KubeAnswer
   try {
     ready = await call('GET', '/readyz')

@@ -6,9 +6,22 @@ const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D
 const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
 const escapeCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
+/** `outcome` output by exit code (README, "Exit codes"). */
+const OUTCOMES: Record<number, string> = {
+  0: 'success',
+  1: 'error',
+  2: 'usage-error',
+  3: 'lock-held',
+  4: 'gate-failed',
+  5: 'rolled-back',
+  6: 'provider-error',
+  130: 'interrupted',
+}
+
 /**
- * GitHub Actions: wraps another reporter, appends a Markdown summary to $GITHUB_STEP_SUMMARY
- * and prints an `::error::` annotation on failure.
+ * GitHub Actions: wraps another reporter, folds each step's lines into a `::group::`, appends a
+ * Markdown summary to $GITHUB_STEP_SUMMARY, writes step outputs (sha, image, config-name,
+ * outcome) to $GITHUB_OUTPUT, and prints an `::error::` annotation on failure.
  */
 export class GithubActionsReporter implements Reporter {
   readonly #inner: Reporter
@@ -17,17 +30,28 @@ export class GithubActionsReporter implements Reporter {
   readonly #steps = new Map<string, string>()
   readonly title: string
   readonly #tables: Array<{ title: string; rows: ReadonlyArray<readonly [string, string]> }> = []
+  readonly #outputPath: string | undefined
+  readonly #outputs = new Map<string, string>()
+  #group: string | undefined
 
   constructor(
     inner: Reporter,
     summaryPath = process.env.GITHUB_STEP_SUMMARY,
     annotate: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
     title = 'gwdeploy',
+    outputPath = process.env.GITHUB_OUTPUT,
   ) {
     this.title = title
     this.#inner = inner
     this.#summaryPath = summaryPath
     this.#annotate = annotate
+    this.#outputPath = outputPath
+  }
+
+  #endGroup(): void {
+    if (this.#group === undefined) return
+    this.#group = undefined
+    this.#annotate('::endgroup::')
   }
 
   /** One annotation for the failure, plus one per located problem so GitHub marks the file and line. */
@@ -48,12 +72,26 @@ export class GithubActionsReporter implements Reporter {
   emit(event: EngineEvent): void {
     if (event.type === 'step') this.#steps.set(event.step, event.status)
     if (event.type === 'summary') this.#tables.push({ title: event.title, rows: event.rows })
+    if (event.type === 'artifact') {
+      this.#outputs.set('sha', event.sha)
+      this.#outputs.set('config-name', event.configName)
+      if (event.image) this.#outputs.set('image', event.image)
+    }
+    // Steps run one after another; a step that starts inside another's group closes it first.
+    if (event.type === 'step' && event.status === 'running') {
+      this.#endGroup()
+      this.#group = event.step
+      this.#annotate(`::group::${escapeData(event.step)}`)
+    }
     this.#inner.emit(event)
+    if (event.type === 'step' && event.status !== 'running' && this.#group === event.step) this.#endGroup()
   }
 
   close(error?: ReportedError): void {
+    this.#endGroup()
     this.#inner.close(error)
     if (error) this.#annotateError(error)
+    this.#writeOutputs(error)
     if (!this.#summaryPath) return
     const lines = [`## ${this.title}: ${error ? `failed (exit ${error.exitCode})` : 'succeeded'}`, '']
     if (this.#steps.size > 0) {
@@ -68,5 +106,17 @@ export class GithubActionsReporter implements Reporter {
     }
     if (error) lines.push('```', error.message, '```', '')
     appendFileSync(this.#summaryPath, `${lines.join('\n')}\n`)
+  }
+
+  /** name=value lines (values are one line: newlines become spaces). */
+  #writeOutputs(error: ReportedError | undefined): void {
+    if (!this.#outputPath) return
+    const code = error?.exitCode ?? 0
+    this.#outputs.set('outcome', OUTCOMES[code] ?? 'error')
+    this.#outputs.set('exit-code', String(code))
+    const text = [...this.#outputs]
+      .map(([name, value]) => `${name}=${value.replace(/[\r\n]+/g, ' ')}\n`)
+      .join('')
+    appendFileSync(this.#outputPath, text)
   }
 }

@@ -10,7 +10,10 @@ export interface ReporterChoice {
   title?: string
 }
 
-/** Nothing under --json; a live list on a TTY; plain lines in CI or when piped; plus GitHub's summary. */
+/**
+ * Nothing under --json; the live view on a TTY (not in CI, not on TERM=dumb, which cannot move
+ * the cursor); plain timestamped lines otherwise; plus GitHub's groups, summary and outputs.
+ */
 export function chooseReporter({
   json,
   env = process.env,
@@ -19,8 +22,8 @@ export function chooseReporter({
 }: ReporterChoice): Reporter {
   const base: Reporter = json
     ? silentReporter
-    : stderr.isTTY && !env.CI
-      ? new TtyReporter(stderr)
+    : stderr.isTTY && !env.CI && env.TERM !== 'dumb'
+      ? new TtyReporter(stderr, { env })
       : new PlainReporter((line) => stderr.write(`${line}\n`))
   if (env.GITHUB_ACTIONS === 'true') {
     return new GithubActionsReporter(
@@ -28,6 +31,7 @@ export function chooseReporter({
       env.GITHUB_STEP_SUMMARY,
       (line) => stderr.write(`${line}\n`),
       title,
+      env.GITHUB_OUTPUT,
     )
   }
   return base

@@ -1,4 +1,5 @@
 import type { EngineEvent, ReportedError, Reporter } from '../../core/events.ts'
+import { formatElapsed } from './view.ts'
 
 type Write = (line: string) => void
 
@@ -19,6 +20,10 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `traffic: ${Object.entries(event.weights)
         .map(([colour, weight]) => `${colour} ${weight}%`)
         .join(', ')}`
+    case 'bake':
+      return `${event.step}: baking ${event.colour} for ${formatElapsed(event.durationMs)} (until ${new Date(event.endsAt).toISOString()})`
+    case 'artifact':
+      return `artifact: ${event.sha.slice(0, 7)} "${event.configName}"${event.image ? ` ${event.image}` : ''}`
     case 'summary':
       return undefined
   }
@@ -37,11 +42,22 @@ export class PlainReporter implements Reporter {
   }
 
   #emitted = false
+  readonly #started = new Map<string, number>()
 
   emit(event: EngineEvent): void {
     this.#emitted = true
-    const text = describeEvent(event)
-    if (text !== undefined) this.#write(`${this.#now().toISOString()} ${text}`)
+    const now = this.#now()
+    let text = describeEvent(event)
+    // A step that ends says how long it took (CI logs have timestamps, not durations).
+    if (event.type === 'step') {
+      const started = this.#started.get(event.step)
+      if (event.status === 'running') this.#started.set(event.step, now.getTime())
+      else if (started !== undefined && text !== undefined) {
+        this.#started.delete(event.step)
+        text = `${event.step}: ${event.status} (${formatElapsed(now.getTime() - started)})${event.detail ? ` — ${event.detail}` : ''}`
+      }
+    }
+    if (text !== undefined) this.#write(`${now.toISOString()} ${text}`)
   }
 
   close(error?: ReportedError): void {

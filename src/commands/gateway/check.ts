@@ -29,7 +29,8 @@ ignores. Exit 2 when the config is invalid (or, with --lint, has warnings).`
   protected async execute(ctx: RunContext): Promise<CheckResult> {
     const { checkGatewayConfigFile } = await import('../../gateway/config/load.ts')
     const file = this.flags.config
-    const result = checkGatewayConfigFile(file)
+    // As `krakend check`: FC_ENABLE renders a flexible-config template, KRAKEND_* override top-level keys.
+    const result = checkGatewayConfigFile(file, { environ: process.env })
     const problems = this.flags.lint ? [...result.errors, ...result.warnings] : result.errors
     if (problems.length > 0) {
       if (!this.flags.lint) for (const w of result.warnings) ctx.warn(formatProblem(w))

@@ -87,6 +87,15 @@ export const awsProviderSchema = z
     bootGrace: duration
       .prefault('5m')
       .describe('A target of an instance younger than this that fails checks counts as still starting.'),
+    maintenancePriority: z
+      .number()
+      .int()
+      .min(1)
+      .max(50000)
+      .default(1)
+      .describe(
+        'Listener rule priority of the maintenance page (`gwdeploy maintenance on`): a fixed response for every path, evaluated before your own rules at higher numbers.',
+      ),
     lockPriority: z
       .number()
       .int()

@@ -32,6 +32,11 @@ export const haproxyProviderSchema = z
             .describe(
               'The map file the frontend reads the green share from, exactly as haproxy.cfg names it; rewritten atomically on every switch.',
             ),
+          masterSocket: endpoint
+            .optional()
+            .describe(
+              'The master CLI (`haproxy -W -S <socket>`): gwdeploy reloads HAProxy through it when a new maintenance page must be loaded. Without it, `gwdeploy maintenance on` with a new page asks you to reload.',
+            ),
         }),
       )
       .min(1)

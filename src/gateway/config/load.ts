@@ -1,7 +1,11 @@
 import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../../core/document.ts'
 import { configError, type Problem } from '../../core/errors.ts'
+import { applyKrakendEnvOrThrow } from './env-overrides.ts'
+import { flexibleConfigFromEnv, renderFlexibleConfig } from './flexible/render.ts'
 import type { GatewayConfig } from './types.ts'
 import { type ValidationResult, validateGatewayConfig } from './validate.ts'
+
+type Environ = Record<string, string | undefined>
 
 /** Parses and validates text (JSON or YAML) keeping positions for every problem. Throws only on syntax errors. */
 export function checkGatewayConfigText(text: string, file: string): ValidationResult {
@@ -9,26 +13,40 @@ export function checkGatewayConfigText(text: string, file: string): ValidationRe
   return validateGatewayConfig(doc.value, { file, locate: doc.locate })
 }
 
-/** Reads a file and validates it without throwing on semantic problems (used by `gateway check`). */
-export function checkGatewayConfigFile(file: string): ValidationResult {
-  const text = readConfigText(
-    file,
-    file,
-    MAX_GATEWAY_CONFIG_BYTES,
-    'pass an existing KrakenD v3 file with -c/--config',
-  )
-  return checkGatewayConfigText(text, file)
+/**
+ * Reads a file the way KrakenD CE does and validates it without throwing on semantic problems
+ * (used by `gateway check` and at startup): with FC_ENABLE the file is a flexible-config template
+ * rendered first, then KRAKEND_* variables override top-level keys. Without `environ` neither
+ * applies (the file alone).
+ */
+export function checkGatewayConfigFile(file: string, options: { environ?: Environ } = {}): ValidationResult {
+  const environ = options.environ
+  const flexible = environ ? flexibleConfigFromEnv(environ) : undefined
+  const text = flexible
+    ? renderFlexibleConfig(file, { ...flexible, env: (name) => environ?.[name] })
+    : readConfigText(
+        file,
+        file,
+        MAX_GATEWAY_CONFIG_BYTES,
+        'pass an existing KrakenD v3 file with -c/--config',
+      )
+  const shown = flexible ? `${file} (rendered)` : file
+  const doc = parseSourceDocument(text, shown)
+  if (!environ) return validateGatewayConfig(doc.value, { file: shown, locate: doc.locate })
+  const overridden = applyKrakendEnvOrThrow(doc.value, environ, shown)
+  return validateGatewayConfig(overridden.value, { file: shown, locate: doc.locate })
 }
 
 /**
  * Loads a gateway config for running it: throws one configError (exit 2) listing every problem.
- * With `lint`, warnings (typos, v2 leftovers) are errors too.
+ * With `lint`, warnings (typos, v2 leftovers) are errors too. `environ` (flexible config and
+ * KRAKEND_* overrides) defaults to none.
  */
 export function loadGatewayConfig(
   file: string,
-  options: { lint?: boolean } = {},
+  options: { lint?: boolean; environ?: Environ } = {},
 ): { config: GatewayConfig; warnings: Problem[] } {
-  const result = checkGatewayConfigFile(file)
+  const result = checkGatewayConfigFile(file, options.environ ? { environ: options.environ } : {})
   const problems = options.lint ? [...result.errors, ...result.warnings] : result.errors
   if (problems.length > 0 || !result.config) {
     throw configError(

@@ -16,6 +16,7 @@ import {
   type FleetNode,
   type FleetSpec,
   type Lock,
+  type MaintenanceState,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -28,6 +29,7 @@ import {
 } from '../types.ts'
 import { type AwsClients, createClients, isAwsError } from './clients.ts'
 import type { AwsContext } from './context.ts'
+import { checkSecretReferences } from './fleet-secrets.ts'
 import {
   findInstances,
   type InstanceInfo,
@@ -48,6 +50,7 @@ import {
 } from './listeners.ts'
 import { ListenerRuleLock } from './lock.ts'
 import { logsNotReachable } from './logs.ts'
+import { readMaintenance, setMaintenance } from './maintenance.ts'
 import { TAG } from './names.ts'
 import { OriginalActions } from './original-action.ts'
 import { SsmRecords } from './records.ts'
@@ -155,13 +158,21 @@ export class AwsProvider implements Provider, AwsContext {
         ].join('; '),
       },
       lock: await this.lock().status(),
+      maintenance: await readMaintenance(this),
     }
+  }
+
+  /** A fixed-response rule at maintenancePriority on the live listener; the default action is untouched. */
+  async setMaintenance(state: MaintenanceState | null): Promise<void> {
+    await setMaintenance(this, state)
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     const progress = options.progress ?? (() => {})
     // Rendered first: a template error must stop the release before anything is created.
     const userData = renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
+    // fleet.env references the instances would read at boot must exist (metadata only, no value).
+    await checkSecretReferences(this.settings)
     // Also refuses, before anything is created, a listener another service/env already uses.
     await this.#originals.record((await this.liveListener()).arn, 'live listener')
     const group = await ensureTargetGroup(this, spec, progress)
@@ -328,6 +339,7 @@ export class AwsProvider implements Provider, AwsContext {
     const progress = options.progress ?? (() => {})
     const live = await this.liveListener()
     const test = await this.testListener()
+    await setMaintenance(this, null)
     // The records are deleted last: a destroy re-run after a crash restores the same actions again.
     const records: string[] = []
     for (const [listener, what] of [

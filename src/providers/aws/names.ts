@@ -20,6 +20,8 @@ export const TAG = {
   keepUntil: 'gwdeploy:keep-until',
   /** What a listener rule is for (the lock has its own tags). */
   role: 'gwdeploy:role',
+  maintenanceSince: 'gwdeploy:maintenance-since',
+  maintenanceBy: 'gwdeploy:maintenance-by',
   lockHolder: 'gwdeploy:lock-holder',
   lockSha: 'gwdeploy:lock-sha',
   lockOperation: 'gwdeploy:lock-operation',

@@ -27,6 +27,8 @@ export interface AwsSettings {
   attachPriority(colour: Colour): number
   /** Priority of the rule keeping a listener's default action from before gwdeploy. */
   originalPriority: number
+  /** fleet.env: plain values and SSM / Secrets Manager references the instance resolves at boot. */
+  fleetEnv: GwConfig['fleet']['env']
 }
 
 export function resolveSettings(
@@ -82,5 +84,6 @@ export function resolveSettings(
     targetGroupName: (colour) => targetGroupName(key, colour),
     attachPriority: (colour) => aws.lockPriority - (colour === 'blue' ? 1 : 2),
     originalPriority: aws.lockPriority - 3,
+    fleetEnv: config.fleet.env,
   }
 }

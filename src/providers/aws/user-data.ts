@@ -1,5 +1,6 @@
 /** The cloud-init user-data each instance boots with: a template filled with shell-quoted values. */
 import { configError, providerError } from '../../core/errors.ts'
+import { readsRuntimeEnv } from '../../image/runtime-env.ts'
 import type { FleetSpec } from '../types.ts'
 import type { AwsSettings } from './settings.ts'
 
@@ -28,10 +29,40 @@ export function userDataValues(settings: AwsSettings, spec: FleetSpec): Record<s
     registryUser: auth.type === 'ssm' ? auth.username : '',
     registryPasswordParameter: auth.type === 'ssm' ? auth.passwordParameter : '',
     region: settings.region ?? '',
+    ...nodeEnvValues(settings, spec),
   }
 }
 
+/**
+ * fleet.env as two one-line values: `nodeEnv`, the base64 of the plain KEY=VALUE lines (docker
+ * --env-file), and `secrets`, space-separated NAME=ssm:PARAMETER / NAME=secretsmanager:ARN[#KEY]
+ * references the instance resolves at boot with its role into files under /run/gwdeploy/env —
+ * user-data never holds a secret value.
+ */
+export function nodeEnvValues(settings: AwsSettings, spec: FleetSpec): { nodeEnv: string; secrets: string } {
+  const plain: string[] = []
+  const secrets: string[] = []
+  for (const [name, value] of Object.entries(settings.fleetEnv).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (typeof value === 'string') plain.push(`${name}=${value}`)
+    else if ('ssm' in value) secrets.push(`${name}=ssm:${value.ssm}`)
+    else if ('secretsManager' in value)
+      secrets.push(
+        `${name}=secretsmanager:${value.secretsManager}${value.jsonKey ? `#${value.jsonKey}` : ''}`,
+      )
+    else throw configError(`fleet.env.${name}: aws resolves only ssm and secretsManager references`)
+  }
+  if (readsRuntimeEnv(spec.artifact.configText)) plain.push('FC_ENABLE=1')
+  const text = plain.map((line) => `${line}\n`).join('')
+  return { nodeEnv: Buffer.from(text).toString('base64'), secrets: secrets.join(' ') }
+}
+
 export function renderUserData(template: string, values: Record<string, string>): string {
+  for (const key of ['nodeEnv', 'secrets'])
+    if (values[key] && !template.includes(`{{${key}}}`))
+      throw configError(`the user-data template has no {{${key}}}: the nodes would start without fleet.env`, {
+        location: { path: 'provider.aws.userDataTemplate' },
+        hint: 'Copy the fleet.env part of templates/aws/user-data.yaml into your template.',
+      })
   const text = template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
     const value = values[key]
     if (value === undefined) {

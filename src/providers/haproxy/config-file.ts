@@ -143,13 +143,15 @@ export function readServerBlock(text: string, backend: string): Array<Slot & { n
     .map((m) => ({ name: m[1] as string, address: m[2] as string, port: Number(m[3]) }))
 }
 
-export function renderMap(weights: Weights): string {
+export function renderMap(weights: Weights, maintenance = 'off'): string {
   return [
     '# gwdeploy: the live split. green = share of requests (0-100) sent to the green backend,',
     '# blue = 100 - green while blue serves (blue 0 and green 0: nothing serves yet).',
+    '# maintenance = off, or the token of the page every request gets instead (`gwdeploy maintenance`).',
     '# Managed by gwdeploy (runtime API + this file, so a reload keeps the live split).',
     `blue ${weights.blue}`,
     `green ${weights.green}`,
+    `maintenance ${maintenance}`,
     '',
   ].join('\n')
 }

@@ -5,10 +5,11 @@
  * the hosts round-robin by slot.
  */
 import type Dockerode from 'dockerode'
-import { isGwError, providerError } from '../../core/errors.ts'
+import { configError, isGwError, providerError } from '../../core/errors.ts'
 import { sleep } from '../../health/gate.ts'
 import { readJsonStream } from '../../image/docker.ts'
-import type { Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
+import { type ContainerEnv, containerEnvSpec } from '../node-env.ts'
+import type { Artifact, Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
 import {
   type ConnectionEnvironment,
   connect,
@@ -34,10 +35,17 @@ export const LABEL = {
 /** The container create request for one node (pure; also shown by `release --dry-run`). */
 export function containerSpec(
   spec: FleetSpec,
-  options: { target: string; slot: number; publishAddress: string; restartPolicy: string },
+  options: {
+    target: string
+    slot: number
+    publishAddress: string
+    restartPolicy: string
+    env?: ContainerEnv
+  },
 ): Dockerode.ContainerCreateOptions & { name: string } {
   const { artifact } = spec
   const port = `${spec.port}/tcp`
+  const env = options.env ? containerEnvSpec(options.env) : { Env: [], Mounts: [] }
   return {
     name: `gwdeploy-${options.target}-${spec.colour}-${artifact.sha7}-${options.slot + 1}`,
     Image: artifact.image ?? '',
@@ -54,9 +62,11 @@ export function containerSpec(
       [LABEL.image]: artifact.image ?? '',
     },
     ExposedPorts: { [port]: {} },
+    ...(env.Env.length ? { Env: env.Env } : {}),
     HostConfig: {
       PortBindings: { [port]: [{ HostIp: options.publishAddress, HostPort: '' }] },
       RestartPolicy: { Name: options.restartPolicy },
+      ...(env.Mounts.length ? { Mounts: env.Mounts } : {}),
     },
   }
 }
@@ -72,11 +82,20 @@ export class DockerFleet {
   readonly #restartPolicy: string
   readonly #port: number
   readonly #environment: ConnectionEnvironment
+  readonly #env: ((artifact: Artifact) => ContainerEnv) | undefined
 
   constructor(
     hosts: DockerHostConfig[],
-    options: { target: string; restartPolicy: string; port: number; environment: ConnectionEnvironment },
+    options: {
+      target: string
+      restartPolicy: string
+      port: number
+      environment: ConnectionEnvironment
+      /** fleet.env / fleet.envFrom of a release's containers. */
+      env?: (artifact: Artifact) => ContainerEnv
+    },
   ) {
+    this.#env = options.env
     this.#hosts = hosts.map((config) => ({ config }))
     this.#target = options.target
     this.#restartPolicy = options.restartPolicy
@@ -218,6 +237,7 @@ export class DockerFleet {
       slot,
       publishAddress: host.config.publishAddress,
       restartPolicy: this.#restartPolicy,
+      ...(this.#env ? { env: this.#env(spec.artifact) } : {}),
     })
     try {
       // A container of that name left by a crashed run is replaced (it may be half-created).
@@ -240,6 +260,12 @@ export class DockerFleet {
       }
     } catch (error) {
       if (isGwError(error)) throw error
+      const missing = /bind source path does not exist: (\S+)/.exec((error as Error).message)?.[1]
+      if (missing)
+        throw configError(`fleet.env: ${missing} does not exist on the Docker host ${host.config.host}`, {
+          location: { file: 'gwdeploy.yml', path: envPathOf(create, missing) },
+          hint: 'Create the file on every Docker host (readable by uid 1000), or fix the path. No node of this release was started.',
+        })
       throw providerError(
         `haproxy: could not start ${create.name} on ${host.config.host}: ${(error as Error).message}`,
         {
@@ -378,4 +404,13 @@ async function waitUntilGone(
   throw providerError(`haproxy: container ${name} is still being removed after ${timeoutMs / 1000} s`, {
     hint: 'Check the Docker host (docker ps -a); re-running the command retries the removal.',
   })
+}
+
+/** The fleet.env / fleet.envFrom key a mount source came from, for the error message. */
+function envPathOf(create: Dockerode.ContainerCreateOptions, source: string): string {
+  const target = create.HostConfig?.Mounts?.find((mount) => mount.Source === source)?.Target ?? ''
+  const name = target.split('/').at(-1) ?? ''
+  return target.includes('/env-files/')
+    ? `fleet.envFrom[${Number.parseInt(name, 10)}].file`
+    : `fleet.env.${name}.fromFile`
 }

@@ -20,10 +20,10 @@ export async function readText(file: string): Promise<string> {
   return readFile(file, 'utf8')
 }
 
-/** Runs `haproxy -c -f file`; resolves to undefined when valid, else HAProxy's complaint. */
+/** Runs `haproxy -c -f file`; resolves to undefined when valid, else HAProxy's complaint (not `-q`: it hides the ALERT lines). */
 export function checkConfig(file: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(haproxyBinary(), ['-c', '-q', '-f', file], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(haproxyBinary(), ['-c', '-f', file], { timeout: 30_000 }, (error, stdout, stderr) => {
       if (!error) return resolve(undefined)
       const output = `${stdout}${stderr}`
         .split('\n')

@@ -8,12 +8,14 @@
  * (green 10, 50, 100). Each colour's backend has fixed slot servers (`blue1..N`) that gwdeploy
  * points at the nodes. Every runtime change is also written to haproxy.cfg / the map file.
  */
+
 import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
 import { providerError, usageError } from '../../core/errors.ts'
 import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
+import { containerEnv } from '../node-env.ts'
 import {
   COLOURS,
   type Colour,
@@ -22,6 +24,7 @@ import {
   type FleetSpec,
   type Lock,
   type LogStreamOptions,
+  type MaintenanceState,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -36,8 +39,9 @@ import {
 import { frontendEndpoint, slotName } from './config-file.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
+import { MAINTENANCE_OFF, pageToken } from './maintenance.ts'
 import { renderDocuments } from './render.ts'
-import { HaproxyRouter, type InstanceView } from './router.ts'
+import { type HaproxyInstance, HaproxyRouter, type InstanceView } from './router.ts'
 import { parseSocketAddress } from './runtime-api.ts'
 import { ServersFleet } from './servers-fleet.ts'
 import { type FleetRecord, StateStore } from './state.ts'
@@ -75,6 +79,7 @@ export class HaproxyProvider implements Provider {
       config.instances.map((instance, index) => ({
         name: instance.name ?? `lb${index + 1}`,
         socket: parseSocketAddress(instance.socket, at),
+        master: instance.masterSocket ? parseSocketAddress(instance.masterSocket, at) : undefined,
         files: {
           configFile: at(instance.configFile),
           mapFile: at(instance.mapFile),
@@ -102,6 +107,7 @@ export class HaproxyProvider implements Provider {
           restartPolicy: config.restartPolicy,
           port: context.config.fleet.port,
           environment: this.#environment,
+          env: (artifact) => containerEnv(context.config, artifact),
         })
     this.capabilities = {
       weights: true,
@@ -165,6 +171,82 @@ export class HaproxyProvider implements Provider {
         detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}`,
       },
       lock: await this.lock().status(),
+      maintenance: await this.#maintenanceState(views.map((view) => view.maintenance)),
+    }
+  }
+
+  /** On when any instance serves a page (a half-done switch shows as on; `maintenance off` sets them all). */
+  async #maintenanceState(entries: string[]): Promise<MaintenanceState | null> {
+    const token = entries.find((entry) => entry !== MAINTENANCE_OFF)
+    if (!token) return null
+    const saved = (await this.#store.read()).maintenance
+    if (saved && pageToken(saved) === token) return saved
+    return {
+      status: 0,
+      contentType: 'unknown',
+      body: '',
+      since: 'unknown',
+      by: `unknown (the map's maintenance entry is ${token}, not a page gwdeploy recorded)`,
+    }
+  }
+
+  /**
+   * Every instance loads the page first (file + rule, a reload through masterSocket when the
+   * running process lacks the rule); only then the map entry flips on each, all or none.
+   */
+  async setMaintenance(state: MaintenanceState | null, options: OperationOptions = {}): Promise<void> {
+    const views = await this.router.views()
+    const value = state ? pageToken(state) : MAINTENANCE_OFF
+    if (state) {
+      const served = await this.#maintenanceState(views.map((view) => view.maintenance))
+      const pages = served && served.status > 0 && pageToken(served) !== value ? [served, state] : [state]
+      for (const instance of this.router.instances) {
+        await instance.preparePages(pages, this.#config.frontend).catch((error: Error) => {
+          // HAProxy answers from one buffer: the page must fit in it with its headers.
+          if (/exceeds the buffer size/.test(error.message))
+            throw usageError(`HAProxy ${instance.name} cannot serve a page this large: ${error.message}`, {
+              hint: 'Shorten the page, or raise `tune.bufsize` in the global section of haproxy.cfg (and reload). Nothing changed.',
+            })
+          throw error
+        })
+        if ((await instance.loadedPages()).has(value)) continue
+        if (!instance.spec.master)
+          throw providerError(
+            `HAProxy ${instance.name} has not loaded this maintenance page yet (nothing changed for clients)`,
+            {
+              hint: `${instance.spec.files.configFile} now holds it: reload HAProxy (e.g. \`systemctl reload haproxy\`) and run the command again; or set provider.haproxy.instances[].masterSocket so gwdeploy reloads it.`,
+            },
+          )
+        options.progress?.(`${instance.name}: reloading HAProxy to load the page`)
+        try {
+          await instance.reload()
+        } catch (error) {
+          throw providerError(
+            `HAProxy ${instance.name}: reload through the master socket failed: ${(error as Error).message}`,
+            {
+              hint: 'Nothing changed for clients. Check provider.haproxy.instances[].masterSocket (haproxy -W -S <socket>).',
+            },
+          )
+        }
+        if (!(await instance.loadedPages()).has(value))
+          throw providerError(`HAProxy ${instance.name} reloaded but does not have the maintenance rule`, {
+            hint: `Check that ${instance.spec.files.configFile} is the file this HAProxy runs.`,
+          })
+      }
+      await this.#store.update((saved) => {
+        saved.maintenance = state
+      })
+    }
+    const done: Array<{ instance: HaproxyInstance; previous: string }> = []
+    for (const [index, instance] of this.router.instances.entries()) {
+      const previous = views[index]?.maintenance ?? MAINTENANCE_OFF
+      try {
+        await instance.setMaintenance(value)
+        done.push({ instance, previous })
+      } catch (error) {
+        for (const undo of done.reverse()) await undo.instance.setMaintenance(undo.previous).catch(() => {})
+        throw error
+      }
     }
   }
 
@@ -340,12 +422,14 @@ export class HaproxyProvider implements Provider {
       environment: this.#environment,
       restartPolicy: this.#config.restartPolicy,
       servers: this.#config.servers,
+      env: containerEnv(this.#context.config, spec.artifact),
     })
   }
 
   async destroy(options: OperationOptions = {}): Promise<void> {
     options.progress?.('emptying the gwdeploy server blocks, nothing served')
     await this.router.setWeights({ blue: 0, green: 0 })
+    await this.setMaintenance(null)
     for (const colour of COLOURS) await this.#placeServers(colour, undefined, options)
     if (this.#fleet.removeAll) {
       options.progress?.('removing the containers')

@@ -1,4 +1,6 @@
 /** What a release would send, as data (pure): `release --dry-run` prints it, tests golden it. */
+
+import type { ContainerEnv } from '../node-env.ts'
 import type { FleetSpec, RenderedDocument } from '../types.ts'
 import { renderMap, renderServerBlock, type Slot } from './config-file.ts'
 import {
@@ -20,6 +22,8 @@ export interface RenderSettings {
   environment: ConnectionEnvironment
   restartPolicy: string
   servers?: { blue: string[]; green: string[] } | undefined
+  /** fleet.env of the containers (plain values and mounted host files; never secret values). */
+  env?: ContainerEnv | undefined
 }
 
 export function renderDocuments(spec: FleetSpec, settings: RenderSettings): RenderedDocument[] {
@@ -57,6 +61,7 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
             slot,
             publishAddress: host.publishAddress,
             restartPolicy: settings.restartPolicy,
+            ...(settings.env ? { env: settings.env } : {}),
           }),
           null,
           2,
@@ -77,7 +82,10 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
     documents.push({
       title: `${instance.name}: ${instance.mapFile} after the switch (set map ... at each step)`,
       language: 'text',
-      content: renderMap(spec.colour === 'green' ? { blue: 0, green: 100 } : { blue: 100, green: 0 }),
+      content: renderMap(
+        spec.colour === 'green' ? { blue: 0, green: 100 } : { blue: 100, green: 0 },
+        '<unchanged>',
+      ),
     })
   }
   return documents

@@ -4,9 +4,9 @@
  * across several instances a traffic switch is all or nothing: when one instance fails, the
  * ones already switched are put back before the error is raised.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { providerError } from '../../core/errors.ts'
-import type { Colour, Weights } from '../types.ts'
+import type { Colour, MaintenancePage, Weights } from '../types.ts'
 import {
   configProblems,
   EMPTY_SLOT,
@@ -19,6 +19,16 @@ import {
   weightsFromEntries,
 } from './config-file.ts'
 import { ConfigCheckError, commitFiles, type InstanceFiles } from './files.ts'
+import {
+  MAINTENANCE_KEY,
+  MAINTENANCE_OFF,
+  pageFile,
+  pageToken,
+  renderMaintenanceBlock,
+  replaceMaintenanceBlock,
+  strAclIds,
+  tokensInAcl,
+} from './maintenance.ts'
 import {
   describeSocket,
   parseMapEntries,
@@ -41,6 +51,8 @@ export interface InstanceSpec {
   name: string
   socket: SocketAddress
   files: InstanceFiles
+  /** The master CLI, for reloads (maintenance pages are loaded with the config). */
+  master?: SocketAddress | undefined
 }
 
 /** What one instance says: the split it applies and the slot servers of each backend. */
@@ -48,6 +60,8 @@ export interface InstanceView {
   name: string
   weights: Weights
   servers: Record<Colour, ServerState[]>
+  /** The map's maintenance entry: `off` or the token of the page being served. */
+  maintenance: string
 }
 
 const COMMAND_ERROR =
@@ -138,7 +152,8 @@ export class HaproxyInstance {
         },
       )
     }
-    const weights = weightsFromEntries(parseMapEntries(mapAnswer))
+    const entries = parseMapEntries(mapAnswer)
+    const weights = weightsFromEntries(entries)
     if (!weights) {
       throw providerError(
         `HAProxy ${this.name}: the map ${this.spec.files.mapReference} holds no valid blue/green entries: ${mapAnswer.trim()}`,
@@ -158,7 +173,85 @@ export class HaproxyInstance {
         )
       }
     }
-    return { name: this.name, weights, servers }
+    return { name: this.name, weights, servers, maintenance: entries.get(MAINTENANCE_KEY) ?? MAINTENANCE_OFF }
+  }
+
+  /** The live map entries (split and maintenance), so a file rewrite keeps what it does not change. */
+  async #liveMap(): Promise<{ weights: Weights; maintenance: string }> {
+    const entries = parseMapEntries(
+      await this.command(`show map ${this.spec.files.mapReference}`, { read: true }),
+    )
+    return {
+      weights: weightsFromEntries(entries) ?? { blue: 0, green: 0 },
+      maintenance: entries.get(MAINTENANCE_KEY) ?? MAINTENANCE_OFF,
+    }
+  }
+
+  async #setEntry(key: string, value: string | number): Promise<void> {
+    const ref = this.spec.files.mapReference
+    const answer = await this.command(`set map ${ref} ${key} ${value}`, { allowError: /not found/ })
+    if (/not found/.test(answer)) await this.command(`add map ${ref} ${key} ${value}`)
+  }
+
+  /** Maintenance tokens whose rule the running HAProxy has loaded (from its inline ACLs). */
+  async loadedPages(): Promise<Set<string>> {
+    const tokens = new Set<string>()
+    for (const id of strAclIds(await this.command('show acl', { read: true })))
+      for (const token of tokensInAcl(await this.command(`show acl #${id}`, { read: true })))
+        tokens.add(token)
+    return tokens
+  }
+
+  /**
+   * Writes the page files and the frontend's maintenance rules for `pages` (the new one, plus
+   * the one being served while it is replaced), checked with `haproxy -c`; the map is not
+   * touched, so nothing changes for clients yet.
+   */
+  async preparePages(pages: MaintenancePage[], frontend: string): Promise<void> {
+    for (const page of pages) {
+      const file = pageFile(this.spec.files.mapFile, pageToken(page))
+      const exists = await stat(file).then(
+        (s) => s.size === Buffer.byteLength(page.body),
+        () => false,
+      )
+      if (exists) continue
+      await writeFile(`${file}.tmp`, page.body, { mode: 0o644 })
+      await rename(`${file}.tmp`, file)
+    }
+    const text = await this.#configText()
+    const next = replaceMaintenanceBlock(text, frontend, (indent) =>
+      renderMaintenanceBlock(pages, this.spec.files.mapReference, indent),
+    )
+    if (next !== text) await this.#commit({ config: next })
+  }
+
+  /** Serves the page with this token (or `off`: routes again), live and in the map file. */
+  async setMaintenance(value: string): Promise<void> {
+    await this.#setEntry(MAINTENANCE_KEY, value)
+    await this.#commit({ map: renderMap((await this.#liveMap()).weights, value) })
+  }
+
+  /** Reloads through the master CLI and waits for the new worker's stats socket to answer. */
+  async reload(): Promise<void> {
+    const master = this.spec.master
+    if (!master) throw new Error('no masterSocket')
+    const workers = async () => {
+      const answer = await runtimeCommand(master, 'show proc')
+      return new Set([...answer.matchAll(/^(\d+)\s+worker\s/gm)].map((m) => m[1]))
+    }
+    const before = await workers()
+    const answer = await runtimeCommand(master, 'reload')
+    if (/not|fail|error/i.test(answer)) throw new Error(`reload: ${answer.trim()}`)
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      const now = await workers().catch(() => new Set<string | undefined>())
+      if ([...now].some((pid) => !before.has(pid))) {
+        await runtimeCommand(this.spec.socket, 'show info')
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error('no new worker within 30 s')
   }
 
   /**
@@ -166,17 +259,14 @@ export class HaproxyInstance {
    * shrink, so no request finds nothing to serve it; the switch itself is one `set map`.
    */
   async setWeights(weights: Weights, current: Weights): Promise<void> {
-    const ref = this.spec.files.mapReference
     const entries = (['blue', 'green'] as const)
       .map((colour) => ({ colour, value: weights[colour], grows: weights[colour] > current[colour] }))
       .sort((a, b) => Number(b.grows) - Number(a.grows))
     for (const { colour, value } of entries) {
       // `blue` only says whether blue serves: 100 - green is applied by the frontend rules.
-      const entry = colour === 'blue' ? (value > 0 ? 100 : 0) : value
-      const answer = await this.command(`set map ${ref} ${colour} ${entry}`, { allowError: /not found/ })
-      if (/not found/.test(answer)) await this.command(`add map ${ref} ${colour} ${entry}`)
+      await this.#setEntry(colour, colour === 'blue' ? (value > 0 ? 100 : 0) : value)
     }
-    await this.#commit({ map: renderMap(weights) })
+    await this.#commit({ map: renderMap(weights, (await this.#liveMap()).maintenance) })
   }
 
   /** Points the colour's slots at `nodes` (the rest empty and in maintenance), live and in haproxy.cfg. */

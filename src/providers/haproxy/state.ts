@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { readJson, writeJsonAtomic } from '../local/state.ts'
-import type { Colour } from '../types.ts'
+import type { Colour, MaintenanceState } from '../types.ts'
 
 export interface NodeRecord {
   id: string
@@ -33,6 +33,8 @@ export interface FleetRecord {
 
 export interface StateFile {
   fleets: Partial<Record<Colour, FleetRecord>>
+  /** The page last turned on (who, when, what); whether it is served is the map's `maintenance` entry. */
+  maintenance?: MaintenanceState
 }
 
 export class StateStore {

@@ -51,6 +51,7 @@ import {
 } from './names.ts'
 import { ConfigMapRecords } from './records.ts'
 import { rolloutState } from './rollout.ts'
+import { missingSecret, missingSecretError, readsSecrets } from './secret-errors.ts'
 import { type KubeSettings, kubeSettings } from './settings.ts'
 import { openTunnel, podProxyPath, serviceProxyPath, type Tunnel } from './tunnel.ts'
 
@@ -59,6 +60,13 @@ const ENDPOINTS_WAIT_MS = 60_000
 
 export class KubernetesProvider implements Provider {
   readonly id = 'kubernetes' as const
+  /** No setMaintenance: a Service only forwards to pods, nothing in this router answers by itself. */
+  readonly maintenanceUnsupported =
+    'gwdeploy routes Kubernetes traffic by switching the Service selector between the colours, and a Service can only ' +
+    'forward to pods: nothing in it can answer with a page. Serve the page from what sits in front of the Service ' +
+    '(your Ingress or Gateway controller, e.g. a custom default backend), or scale the service down and let that ' +
+    'layer answer. gwdeploy does not start a responder of its own in your cluster (a pod it would have to gate, ' +
+    'route to and clean up like a third colour).'
   readonly capabilities: ProviderCapabilities = {
     // A Service selects one colour: no weights without a traffic-splitting layer (README).
     weights: false,
@@ -265,7 +273,10 @@ export class KubernetesProvider implements Provider {
       existing.metadata?.labels?.[LABEL.sha] === desired.metadata.labels[LABEL.sha] &&
       a[ANNOTATION.configDigest] === desired.metadata.annotations[ANNOTATION.configDigest] &&
       a[ANNOTATION.image] === desired.metadata.annotations[ANNOTATION.image] &&
-      existing.spec?.replicas === desired.spec.replicas
+      existing.spec?.replicas === desired.spec.replicas &&
+      // fleet.env is not part of the config digest: a (kept, failed) Deployment of the same SHA
+      // with another environment is replaced, so a fixed Secret reference is rolled out.
+      containerEnv(existing) === containerEnv(desired)
     )
   }
 
@@ -301,6 +312,7 @@ export class KubernetesProvider implements Provider {
       if (state.done) return
       if (state.message !== last) options.progress?.(`rollout of ${name}: ${state.message}`)
       last = state.message
+      await this.#failOnMissingSecret(deployment, spec.colour)
       if (state.failed || Date.now() > guard) {
         const why = state.failed
           ? state.message
@@ -319,6 +331,14 @@ export class KubernetesProvider implements Provider {
       }
       await sleep(POLL_MS, options.signal)
     }
+  }
+
+  /** A Secret fleet.env names is missing (pods in CreateContainerConfigError): exit 2 now, not at the deadline. */
+  async #failOnMissingSecret(deployment: k8s.V1Deployment, colour: Colour): Promise<void> {
+    if (!readsSecrets(this.#settings)) return
+    const missing = missingSecret(await this.#pods(deployment, colour))
+    const error = missing && missingSecretError(this.#settings, this.#ns, missing)
+    if (error) throw error
   }
 
   /** The last log lines of (running) pods, for an error's hint; a pod without logs yet adds nothing. */
@@ -645,6 +665,19 @@ function containerPort(node: FleetNode): number | string {
 }
 
 /** One line on why a pod is not ready: waiting reason, last termination, or its phase. */
+/** The gateway container's env and envFrom, keys sorted (the API server's objects order them differently). */
+function containerEnv(deployment: { spec?: unknown }): string {
+  const spec = deployment.spec as
+    | { template?: { spec?: { containers?: Array<{ env?: unknown; envFrom?: unknown }> } } }
+    | undefined
+  const container = spec?.template?.spec?.containers?.[0]
+  return JSON.stringify({ env: container?.env ?? [], envFrom: container?.envFrom ?? [] }, (_key, value) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : value,
+  )
+}
+
 export function describePod(pod: k8s.V1Pod): string {
   const status = pod.status?.containerStatuses?.[0]
   const waiting = status?.state?.waiting

@@ -4,6 +4,7 @@
  * depends on the moment (created-at) and the server (resourceVersion).
  */
 import { stringify } from 'yaml'
+import { readsRuntimeEnv } from '../../image/runtime-env.ts'
 import type { Colour, FleetSpec, RenderedDocument } from '../types.ts'
 import {
   ANNOTATION,
@@ -104,7 +105,9 @@ export function deploymentManifest(
           { name: 'GATEWAY_METRICS_PORT', value: String(settings.metricsPort) },
           { name: 'GATEWAY_DRAIN_GRACE', value: '0ms' },
           { name: 'GATEWAY_DRAIN_TIMEOUT', value: `${settings.drainTimeoutMs}ms` },
+          ...fleetEnv(settings, artifact.configText),
         ],
+        ...envFrom(settings),
         readinessProbe: {
           httpGet: { path: spec.healthPath, port: PORT_NAME },
           periodSeconds: 2,
@@ -159,6 +162,39 @@ export function deploymentManifest(
       },
     },
   }
+}
+
+/**
+ * fleet.env as container env: plain values inline, secrets as `valueFrom.secretKeyRef` (the
+ * kubelet reads the Secret; the manifest, the Deployment and gwdeploy never hold the value).
+ */
+function fleetEnv(settings: KubeSettings, configText: string): Array<Record<string, unknown>> {
+  const env: Array<Record<string, unknown>> = Object.entries(settings.env)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, value]) =>
+      typeof value === 'string'
+        ? { name, value }
+        : 'secretKeyRef' in value
+          ? {
+              name,
+              valueFrom: { secretKeyRef: { name: value.secretKeyRef.name, key: value.secretKeyRef.key } },
+            }
+          : unsupported(name),
+    )
+  if (readsRuntimeEnv(configText)) env.push({ name: 'FC_ENABLE', value: '1' })
+  return env
+}
+
+const unsupported = (name: string): never => {
+  throw new Error(`kubernetes: fleet.env.${name} is not a secretKeyRef (the config check refuses it)`)
+}
+
+/** fleet.envFrom Secrets: every key of each becomes a variable (listed before env, which wins). */
+function envFrom(settings: KubeSettings): { envFrom?: Array<{ secretRef: { name: string } }> } {
+  const refs = settings.envFrom.flatMap((entry) =>
+    'secret' in entry ? [{ secretRef: { name: entry.secret } }] : [],
+  )
+  return refs.length ? { envFrom: refs } : {}
 }
 
 function serviceManifest(

@@ -22,6 +22,9 @@ export interface KubeSettings {
   progressDeadlineMs: number
   drainGraceMs: number
   drainTimeoutMs: number
+  /** fleet.env (plain values and secretKeyRef references) and fleet.envFrom Secrets. */
+  env: GwConfig['fleet']['env']
+  envFrom: GwConfig['fleet']['envFrom']
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
@@ -71,5 +74,7 @@ export function kubeSettings(config: GwConfig): KubeSettings {
     progressDeadlineMs: section.progressDeadline,
     drainGraceMs: section.drainGrace,
     drainTimeoutMs: section.drainTimeout,
+    env: config.fleet.env,
+    envFrom: config.fleet.envFrom,
   }
 }

@@ -1,4 +1,5 @@
 import http from 'node:http'
+import type { MaintenanceState } from '../types.ts'
 import type { RouterSnapshot, RouteTable } from './router-proxy.ts'
 
 /** Talks to the front proxy's admin socket. Rejects when nothing answers. */
@@ -48,3 +49,5 @@ export const getRouterState = (socket: string) =>
 export const putRoutes = (socket: string, table: RouteTable) =>
   adminRequest<RouterSnapshot>(socket, 'PUT', '/routes', table)
 export const shutdownRouter = (socket: string) => adminRequest<{ ok: boolean }>(socket, 'POST', '/shutdown')
+export const putMaintenance = (socket: string, maintenance: MaintenanceState | null) =>
+  adminRequest<RouterSnapshot>(socket, 'PUT', '/maintenance', { maintenance })

@@ -13,7 +13,9 @@ import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
 import { DirectoryRecords } from '../file-records.ts'
 import { fileLogLines } from '../logs/file.ts'
+import { resolveLocalNodeEnv } from '../node-env.ts'
 import {
+  type Artifact,
   COLOURS,
   type Colour,
   type Fleet,
@@ -21,6 +23,7 @@ import {
   type FleetSpec,
   type Lock,
   type LogStreamOptions,
+  type MaintenanceState,
   type NodeHealth,
   type OperationOptions,
   type ProbeTarget,
@@ -31,7 +34,7 @@ import {
   type TrafficSample,
   type Weights,
 } from '../types.ts'
-import { getRouterState, putRoutes, shutdownRouter } from './admin.ts'
+import { getRouterState, putMaintenance, putRoutes, shutdownRouter } from './admin.ts'
 import { FileLock } from './lock.ts'
 import type { RouterSnapshot, RouteTable } from './router-proxy.ts'
 import {
@@ -55,6 +58,8 @@ export interface LocalProviderOptions {
   listen: string
   stateDir: string
   service: string
+  /** fleet.env / fleet.envFrom for a release's nodes, secrets resolved (throws configError when one cannot be). */
+  nodeEnv?: (artifact: Artifact) => Record<string, string>
 }
 
 export class LocalProvider implements Provider {
@@ -118,13 +123,26 @@ export class LocalProvider implements Provider {
           }
         : { present: false, detail: 'front proxy not running (it is started by the next route change)' },
       lock: await this.lock().status(),
+      maintenance: router
+        ? router.snapshot.maintenance
+        : ((
+            await readJson<{ maintenance: MaintenanceState | null }>(join(this.paths.dir, 'maintenance.json'))
+          )?.maintenance ?? null),
     }
   }
 
+  /** The front proxy answers its main listener with the page (preview untouched); started if down. */
+  async setMaintenance(state: MaintenanceState | null): Promise<void> {
+    const router = await this.#ensureRouter()
+    await putMaintenance(router.record.admin, state)
+  }
+
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
-    await ensureDirs(this.paths)
     const { artifact } = spec
     if (!artifact.runtime) throw providerError('local provider: the release has no gateway runtime to run')
+    // Before anything changes: a secret that cannot be resolved stops the release here (exit 2).
+    const fleetEnv = this.#options.nodeEnv?.(artifact) ?? {}
+    await ensureDirs(this.paths)
     const releaseDir = join(
       this.paths.releases,
       `${artifact.sha7}-${artifact.configDigest.replace(/^sha256:/, '').slice(0, 12)}`,
@@ -189,7 +207,7 @@ export class LocalProvider implements Provider {
           '--drain-timeout',
           '10s',
         ],
-        { detached: true, stdio: ['ignore', fd, fd], cwd: releaseDir, env: nodeEnv() },
+        { detached: true, stdio: ['ignore', fd, fd], cwd: releaseDir, env: { ...nodeEnv(), ...fleetEnv } },
       )
       closeSync(fd)
       child.unref()
@@ -426,6 +444,8 @@ export function createProvider(context: ProviderContext): Provider {
     listen: context.config.provider.local.listen,
     stateDir: context.stateDir,
     service: context.config.service,
+    nodeEnv: (artifact) =>
+      resolveLocalNodeEnv(context.config, artifact, { dir: context.dir, file: 'gwdeploy.yml' }),
   })
 }
 

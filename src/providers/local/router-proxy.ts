@@ -9,14 +9,18 @@
  * The admin channel is HTTP over a unix socket (mode 0600) in the state directory:
  *   GET /state     the table, per-colour counters, listen addresses
  *   PUT /routes    replace the table (persisted to routes.json before it is applied)
+ *   PUT /maintenance  {maintenance: page | null}: answer every request on the main listener with
+ *                  the page (persisted to its own file, so a table change never drops it)
  *   POST /shutdown close the listeners and exit once in-flight requests are done
  */
 import { chmod, rm } from 'node:fs/promises'
 import http, { type IncomingHttpHeaders } from 'node:http'
 import http2 from 'node:http2'
 import net from 'node:net'
+import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Pool } from 'undici'
+import type { MaintenanceState } from '../types.ts'
 import { readJson, writeJsonAtomic } from './state.ts'
 
 export type RouteColour = 'blue' | 'green'
@@ -42,6 +46,8 @@ export interface RouterSnapshot {
   stats: Record<RouteColour, RouterStats>
   /** Nodes that refused a connection in the last few seconds (out of rotation meanwhile). */
   down: string[]
+  /** The page every request on the main listener gets, or null. */
+  maintenance: MaintenanceState | null
 }
 
 export const EMPTY_TABLE: RouteTable = { revision: 0, colours: {}, preview: null }
@@ -85,6 +91,8 @@ export interface FrontProxyOptions {
   listenPort: number
   adminSocket: string
   routesFile: string
+  /** Where the maintenance page is kept across restarts (default maintenance.json beside routesFile). */
+  maintenanceFile?: string
   /** Called when POST /shutdown finished closing everything. */
   onShutdown?: () => void
   /** From accept to a complete first request head (h1) or stream (h2c); default 10 s. */
@@ -93,6 +101,7 @@ export interface FrontProxyOptions {
 
 export class FrontProxy {
   #table: RouteTable = EMPTY_TABLE
+  #maintenance: MaintenanceState | null = null
   readonly #pools = new Map<string, Pool>()
   readonly #down = new Map<string, number>()
   readonly #cursor = new Map<RouteColour, number>()
@@ -150,6 +159,10 @@ export class FrontProxy {
     })
   }
 
+  get #maintenanceFile(): string {
+    return this.#options.maintenanceFile ?? join(dirname(this.#options.routesFile), 'maintenance.json')
+  }
+
   get table(): RouteTable {
     return this.#table
   }
@@ -161,6 +174,8 @@ export class FrontProxy {
   async start(): Promise<void> {
     const saved = await readJson<RouteTable>(this.#options.routesFile)
     if (saved?.colours) this.#apply(saved)
+    const maintenance = await readJson<{ maintenance: MaintenanceState | null }>(this.#maintenanceFile)
+    if (maintenance && validMaintenance(maintenance.maintenance)) this.#maintenance = maintenance.maintenance
     await listen(this.#front, this.#options.listenPort, this.#options.listenHost)
     await listen(this.#preview, 0, '127.0.0.1')
     const address = this.#preview.address()
@@ -181,6 +196,7 @@ export class FrontProxy {
       table: this.#table,
       stats: this.#stats,
       down: [...this.#down].filter(([, until]) => until > Date.now()).map(([origin]) => origin),
+      maintenance: this.#maintenance,
     }
   }
 
@@ -287,6 +303,11 @@ export class FrontProxy {
     preview: boolean,
   ): Promise<void> {
     const method = req.method ?? 'GET'
+    const maintenance = preview ? null : this.#maintenance
+    if (maintenance) {
+      sendPage(res, maintenance, method === 'HEAD')
+      return
+    }
     // Bodies stream through (never buffered); the source records whether a node read from it.
     const body = method === 'GET' || method === 'HEAD' ? undefined : new BodySource(req)
     const headers = forwardHeaders(req.headers, req)
@@ -364,6 +385,16 @@ export class FrontProxy {
         this.#apply(table)
         return reply(200, this.snapshot())
       }
+      if (req.method === 'PUT' && req.url === '/maintenance') {
+        const body = JSON.parse((await readBody(req)).toString('utf8')) as {
+          maintenance: MaintenanceState | null
+        }
+        if (body.maintenance !== null && !validMaintenance(body.maintenance))
+          return reply(400, { error: 'invalid maintenance page' })
+        await writeJsonAtomic(this.#maintenanceFile, { maintenance: body.maintenance })
+        this.#maintenance = body.maintenance
+        return reply(200, this.snapshot())
+      }
       if (req.method === 'POST' && req.url === '/shutdown') {
         reply(200, { ok: true })
         setImmediate(() => void this.close().then(() => this.#options.onShutdown?.()))
@@ -409,6 +440,37 @@ function validTable(table: RouteTable): boolean {
     if (!Array.isArray(entry.nodes) || !entry.nodes.every((n) => /^http:\/\/[^/]+$/.test(n))) return false
   }
   return table.preview === null || table.preview === 'blue' || table.preview === 'green'
+}
+
+function validMaintenance(page: MaintenanceState | null | undefined): page is MaintenanceState {
+  return (
+    typeof page === 'object' &&
+    page !== null &&
+    Number.isInteger(page.status) &&
+    page.status >= 400 &&
+    page.status <= 599 &&
+    typeof page.contentType === 'string' &&
+    typeof page.body === 'string' &&
+    (page.retryAfter === undefined || Number.isInteger(page.retryAfter))
+  )
+}
+
+/** The maintenance answer; the request body (if any) is not read, and nothing may cache it. */
+function sendPage(
+  res: http.ServerResponse | http2.Http2ServerResponse,
+  page: MaintenanceState,
+  head: boolean,
+): void {
+  const body = Buffer.from(page.body, 'utf8')
+  const headers: Record<string, string | number> = {
+    'content-type': page.contentType,
+    'content-length': body.length,
+    'cache-control': 'no-store',
+  }
+  if (page.retryAfter !== undefined) headers['retry-after'] = page.retryAfter
+  ;(res as http.ServerResponse).writeHead(page.status, headers)
+  if (head) res.end()
+  else res.end(body)
 }
 
 function forwardHeaders(

@@ -1,7 +1,8 @@
 /**
  * A stand-in for the ALB data plane of ONE listener (moto has the control plane only): an HTTP
  * server on 127.0.0.1 that does per request what the ALB would, reading everything from moto:
- * the listener's default action (DescribeListeners: a fixed response, or a weighted forward),
+ * the listener's rules in priority order (DescribeRules: path-pattern, http-header and source-ip
+ * conditions), then its default action (DescribeListeners: a fixed response, or a weighted forward),
  * the forwarded target group's registered targets (DescribeTargetHealth), and for each target the
  * instance's user-data (DescribeInstanceAttribute). It boots each target the way its cloud-init
  * would: parses the env file the user-data writes and runs GWDEPLOY_IMAGE (by digest, pulled
@@ -86,8 +87,13 @@ export class AlbDataPlane {
     const { elb } = await motoClients()
     const method = req.method ?? 'GET'
     const path = req.url ?? '/'
+    const rules = await elb.send(new elbm.DescribeRulesCommand({ ListenerArn: this.listenerArn }))
+    const matched = (rules.Rules ?? [])
+      .filter((rule) => !rule.IsDefault && rule.Priority !== 'default')
+      .sort((a, b) => Number(a.Priority) - Number(b.Priority))
+      .find((rule) => (rule.Conditions ?? []).every((condition) => matches(condition, req)))
     const listeners = await elb.send(new elbm.DescribeListenersCommand({ ListenerArns: [this.listenerArn] }))
-    const action = listeners.Listeners?.[0]?.DefaultActions?.[0]
+    const action = matched ? matched.Actions?.[0] : listeners.Listeners?.[0]?.DefaultActions?.[0]
     if (action?.Type === 'fixed-response') {
       const fixed = action.FixedResponseConfig
       const status = Number(fixed?.StatusCode ?? 503)
@@ -167,6 +173,46 @@ export class AlbDataPlane {
     const backends = await Promise.allSettled(this.#backends.values())
     for (const backend of backends)
       if (backend.status === 'fulfilled') await backend.value.container.remove({ force: true })
+  }
+}
+
+/** An ALB wildcard (`*` any run, `?` one character), case-insensitive for header values. */
+const glob = (pattern: string, flags = '') =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+    flags,
+  )
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base = '', bits = '32'] = cidr.split('/')
+  const number = (text: string) => text.split('.').reduce((n, part) => n * 256 + Number(part), 0)
+  const size = 2 ** (32 - Number(bits))
+  return Math.floor(number(ip) / size) === Math.floor(number(base) / size)
+}
+
+/** One rule condition against a request; a field the stand-in does not know never matches. */
+function matches(condition: elbm.RuleCondition, req: http.IncomingMessage): boolean {
+  const path = (req.url ?? '/').split('?')[0] ?? '/'
+  switch (condition.Field) {
+    case 'path-pattern':
+      return (condition.PathPatternConfig?.Values ?? condition.Values ?? []).some((v) => glob(v).test(path))
+    case 'http-header': {
+      const name = condition.HttpHeaderConfig?.HttpHeaderName?.toLowerCase() ?? ''
+      const value = req.headers[name]
+      return (
+        typeof value === 'string' &&
+        (condition.HttpHeaderConfig?.Values ?? []).some((v) => glob(v, 'i').test(value))
+      )
+    }
+    case 'source-ip': {
+      const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
+      return (condition.SourceIpConfig?.Values ?? []).some((cidr) => inCidr(ip, cidr))
+    }
+    default:
+      return false
   }
 }
 

@@ -92,6 +92,9 @@ export interface AwsProjectOptions extends ProjectOptions {
   /** Overrides/extends provider.aws. */
   aws?: Record<string, unknown>
   expectName?: boolean
+  /** Extends gateway / fleet (e.g. flexibleConfig, env). */
+  gateway?: Record<string, unknown>
+  fleet?: Record<string, unknown>
 }
 
 export interface AwsProject extends Omit<Project, 'writeConfig'> {
@@ -113,9 +116,9 @@ export async function makeAwsProject(options: AwsProjectOptions = {}): Promise<A
   project.writeConfig = async (opts: AwsProjectOptions) => {
     const config = {
       service,
-      gateway: { config: 'gateway.json' },
+      gateway: { config: 'gateway.json', ...opts.gateway },
       image: { repository: project.repository, base },
-      fleet: { size: opts.size ?? 2, port: 8080 },
+      fleet: { size: opts.size ?? 2, port: 8080, ...opts.fleet },
       health: {
         interval: '100ms',
         timeout: '2s',

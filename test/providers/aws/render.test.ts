@@ -5,6 +5,7 @@ import { describe, it } from 'node:test'
 import { gwConfigSchema } from '../../../src/config/schema.ts'
 import { AwsProvider } from '../../../src/providers/aws/index.ts'
 import { lockRuleInput } from '../../../src/providers/aws/lock.ts'
+import { maintenanceRuleInput } from '../../../src/providers/aws/maintenance.ts'
 import { targetGroupName } from '../../../src/providers/aws/names.ts'
 import {
   forwardedGroups,
@@ -116,6 +117,38 @@ describe('aws render (golden)', () => {
     })
     await golden('lock-rule.json', `${JSON.stringify(input, null, 2)}\n`)
   })
+
+  it('maintenance rule input: a fixed response for every path at maintenancePriority', async () => {
+    const input = maintenanceRuleInput(provider.settings, LISTENER, {
+      status: 503,
+      contentType: 'text/html; charset=utf-8',
+      body: '<!doctype html><p>Back soon.</p>\n',
+      retryAfter: 120,
+      since: '2030-01-01T00:00:00.000Z',
+      by: 'ci@runner (GitHub run acme/payments#42)',
+    })
+    await golden('maintenance-rule.json', `${JSON.stringify(input, null, 2)}\n`)
+    const page = { status: 503, retryAfter: undefined, since: '', by: '' }
+    assert.throws(
+      () =>
+        maintenanceRuleInput(provider.settings, LISTENER, {
+          ...page,
+          contentType: 'text/plain',
+          body: 'x'.repeat(1025),
+        }),
+      (error: { exitCode?: number; message: string }) =>
+        error.exitCode === 2 && /holds 1024/.test(error.message),
+    )
+    assert.throws(
+      () =>
+        maintenanceRuleInput(provider.settings, LISTENER, {
+          ...page,
+          contentType: 'application/xml',
+          body: '<a/>',
+        }),
+      /cannot have the content type application\/xml/,
+    )
+  })
 })
 
 describe('aws pure helpers', () => {
@@ -208,6 +241,47 @@ describe('aws pure helpers', () => {
     assert.throws(
       () => resolveSettings(config({}, { smoke: [{ path: '/v1/ping' }] }), '/x', undefined, {}),
       /smoke checks need a test listener/,
+    )
+  })
+
+  it('user-data: fleet.env plain values as a base64 env file, secrets only as SSM / Secrets Manager references (golden)', async () => {
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gw/oauth-AbCdEf'
+    const withEnv = config(
+      {},
+      {
+        fleet: {
+          env: {
+            LOG_FORMAT: 'json',
+            KRAKEND_TIMEOUT: '3s',
+            API_KEY: { ssm: '/payments/gateway/api-key' },
+            CLIENT_SECRET: { secretsManager: secretArn, jsonKey: 'client_secret' },
+          },
+        },
+      },
+    )
+    const envSpec = { ...spec, artifact: { ...spec.artifact, configText: '{"x": "{{env `API_KEY`}}"}' } }
+    const userData =
+      new AwsProvider(resolveSettings(withEnv, '/nonexistent', undefined, {})).render(envSpec)[0]?.content ??
+      ''
+    await golden('user-data-fleet-env.yaml', userData)
+    const plain = /GWDEPLOY_NODE_ENV='([^']*)'/.exec(userData)?.[1] ?? ''
+    assert.equal(
+      Buffer.from(plain, 'base64').toString(),
+      'KRAKEND_TIMEOUT=3s\nLOG_FORMAT=json\nFC_ENABLE=1\n',
+      'plain values (sorted) and FC_ENABLE because the stamped config reads a secret at start',
+    )
+    assert.ok(
+      userData.includes(
+        `GWDEPLOY_SECRETS='API_KEY=ssm:/payments/gateway/api-key CLIENT_SECRET=secretsmanager:${secretArn}#client_secret'`,
+      ),
+    )
+    assert.ok(userData.includes('-e GWDEPLOY_ENV_DIR=/run/gwdeploy/env'))
+  })
+
+  it('user-data: an own template without {{nodeEnv}} is refused when fleet.env is set', () => {
+    assert.throws(
+      () => renderUserData('#cloud-config\n{{image}}\n', { image: 'x', nodeEnv: 'QT0xCg==', secrets: '' }),
+      (error: Error & { exitCode?: number }) => error.exitCode === 2 && /\{\{nodeEnv\}\}/.test(error.message),
     )
   })
 

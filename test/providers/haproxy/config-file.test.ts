@@ -206,6 +206,6 @@ describe('render (release --dry-run)', () => {
         '',
       ].join('\n'),
     )
-    assert.match(docs[3]?.content ?? '', /\nblue 0\ngreen 100\n$/)
+    assert.match(docs[3]?.content ?? '', /\nblue 0\ngreen 100\nmaintenance <unchanged>\n$/)
   })
 })

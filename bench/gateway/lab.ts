@@ -1,0 +1,60 @@
+// Shared pieces of the gateway benchmarks: free ports, waiting for a URL, the JSON documents the
+// static HAProxy backend serves, and which load tools are installed.
+import { execFileSync } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function which(bin: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Resolves with the milliseconds until `url` answered 200. */
+export async function waitFor(url: string, timeoutMs = 10_000): Promise<number> {
+  const start = performance.now()
+  while (performance.now() - start < timeoutMs) {
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      if (res.status === 200) return performance.now() - start
+    } catch {}
+    await sleep(2)
+  }
+  throw new Error(`${url} never answered 200`)
+}
+
+/** ~1.5 KB JSON documents with distinct top-level keys. */
+export function benchDocument(prefix: string): string {
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < 16; i += 1)
+    out[`${prefix}_${i}`] = {
+      id: i,
+      name: `${prefix} item ${i}`,
+      tags: ['alpha', 'beta'],
+      price: 10.5 + i,
+      ok: true,
+    }
+  return JSON.stringify(out)
+}
+
+/** HAProxy lines of a frontend answering /NAME with DIR/NAME.json from memory. */
+export function staticBackendFrontend(port: number, dir: string, names: string[]): string {
+  return `frontend backend
+  bind 127.0.0.1:${port}
+${names.map((n) => `  http-request return status 200 content-type application/json file ${dir}/${n}.json if { path /${n} }`).join('\n')}
+  http-request return status 404
+`
+}

@@ -1,0 +1,115 @@
+// Where the gateway's time goes: runs the runtime from source with --cpu-prof (one worker, so the
+// profile is the whole server) behind wrk on one endpoint, then prints self time by area (HTTP
+// parsing and sockets, routing, the backend client, JSON, our own files) and the heaviest
+// functions. Same static HAProxy backend and config shape as bench/gateway/run.ts.
+//
+//   node bench/gateway/profile.ts [--endpoint proxy|merge] [--duration 5] [--connections 64] [--top 25]
+import { execFileSync, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { benchDocument, freePort, staticBackendFrontend, waitFor, which } from './lab.ts'
+import { type CpuProfile, summarizeProfile } from './profile-summary.ts'
+
+const { values } = parseArgs({
+  options: {
+    endpoint: { type: 'string', default: 'proxy' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '64' },
+    top: { type: 'string', default: '25' },
+    h2c: { type: 'boolean', default: false },
+  },
+})
+const wrkBin = which('wrk')
+const haproxyBin = which('haproxy')
+const h2loadBin = which('h2load')
+if (!wrkBin || !haproxyBin || (values.h2c && !h2loadBin)) {
+  console.error(
+    'wrk and haproxy are required (h2load for --h2c): apt-get install -y wrk haproxy nghttp2-client',
+  )
+  process.exit(2)
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-profile-'))
+const names = ['item', 'a', 'b', 'c']
+for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
+const backendPort = await freePort()
+const gatewayPort = await freePort()
+writeFileSync(
+  join(dir, 'haproxy.cfg'),
+  `global\n  nbthread 1\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n${staticBackendFrontend(backendPort, dir, names)}`,
+)
+const haproxy = spawn(haproxyBin, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: 'ignore' })
+process.on('exit', () => haproxy.kill('SIGKILL'))
+const backend = `http://127.0.0.1:${backendPort}`
+await waitFor(`${backend}/item`)
+writeFileSync(
+  join(dir, 'gateway.json'),
+  JSON.stringify({
+    version: 3,
+    name: 'profile rev-0000000',
+    port: gatewayPort,
+    listen_ip: '127.0.0.1',
+    timeout: '3s',
+    extra_config: { router: { disable_access_log: true }, 'telemetry/logging': { level: 'ERROR' } },
+    endpoints: [
+      { endpoint: '/proxy', backend: [{ host: [backend], url_pattern: '/item' }] },
+      {
+        endpoint: '/merge',
+        backend: ['a', 'b', 'c'].map((n) => ({ host: [backend], url_pattern: `/${n}` })),
+      },
+    ],
+  }),
+)
+
+const profileDir = join(dir, 'profile')
+const main = resolve(import.meta.dirname, '../../src/gateway/main.ts')
+const gateway = spawn(
+  process.execPath,
+  [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    profileDir,
+    main,
+    '--config',
+    join(dir, 'gateway.json'),
+    '--workers',
+    '1',
+    '--drain-grace',
+    '0s',
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+)
+const url = `http://127.0.0.1:${gatewayPort}/${values.endpoint}`
+await waitFor(url)
+// Samples outside the load (start-up, module compilation, shutdown) are left out: the profile's
+// clock is the system's monotonic clock, as process.hrtime is.
+const loadStartUs = Number(process.hrtime.bigint() / 1000n)
+const load = values.h2c
+  ? execFileSync(h2loadBin as string, ['-D', values.duration, '-c', '16', '-m', '10', '-t', '2', url], {
+      encoding: 'utf8',
+    })
+  : execFileSync(wrkBin, ['-t2', `-c${values.connections}`, `-d${values.duration}s`, url], {
+      encoding: 'utf8',
+    })
+const loadEndUs = Number(process.hrtime.bigint() / 1000n)
+const rps = /Requests\/sec:\s+([\d.]+)/.exec(load)?.[1] ?? /([\d.]+) req\/s/.exec(load)?.[1]
+gateway.kill('SIGTERM')
+await once(gateway, 'exit')
+
+const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))
+if (!file) throw new Error(`no profile written in ${profileDir}`)
+const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile
+console.log(
+  `gateway CPU profile — /${values.endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : ` (wrk -t2 -c${values.connections})`}, ${values.duration} s, ${rps} req/s under the profiler; profile ${join(profileDir, file)}`,
+)
+console.log(
+  summarizeProfile(profile, {
+    root: resolve(import.meta.dirname, '../..'),
+    top: Number(values.top),
+    window: [loadStartUs, loadEndUs],
+  }),
+)
+haproxy.kill('SIGKILL')

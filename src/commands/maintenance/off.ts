@@ -1,0 +1,27 @@
+import { BaseCommand, type RunContext } from '../../cli/base-command.ts'
+import { configFlags } from '../../cli/flags.ts'
+import { type MaintenanceResult, maintenanceOff } from '../../core/maintenance.ts'
+import { openTarget } from '../../core/target.ts'
+
+export default class MaintenanceOff extends BaseCommand<typeof MaintenanceOff, MaintenanceResult> {
+  static override summary = 'Stop serving the maintenance page: route traffic with the split kept underneath'
+  static override examples = ['<%= config.bin %> maintenance off']
+  static override flags = { ...configFlags }
+
+  protected async execute(context: RunContext): Promise<MaintenanceResult> {
+    const target = await openTarget({
+      file: this.flags.config,
+      env: this.flags.env,
+      emit: (event) => context.reporter.emit(event),
+    })
+    try {
+      return await maintenanceOff(target)
+    } finally {
+      await target.provider.close?.()
+    }
+  }
+
+  protected override render(result: MaintenanceResult): string {
+    return result.changed ? 'maintenance: off (routing again)' : 'maintenance: already off'
+  }
+}
