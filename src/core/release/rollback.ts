@@ -111,6 +111,12 @@ async function redeploy(ctx: LockedContext, recorded: Artifact, started: number,
     ? `reusing ${artifact.image}`
     : `reusing the ${runtime?.bundled ? 'runtime bundle' : 'runtime'}`
   ctx.reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail })
+  ctx.reporter.emit({
+    type: 'artifact',
+    sha: artifact.sha,
+    configName: artifact.configName,
+    image: artifact.image,
+  })
   info(
     ctx,
     `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
