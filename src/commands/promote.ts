@@ -5,7 +5,11 @@ import { renderRelease } from './release.ts'
 
 export default class Promote extends TargetCommand<typeof Promote, ReleaseResult> {
   static override summary =
-    'Shift traffic to the colour waiting in preview (after `release --no-shift`), or to a manual weight'
+    'Move the pending release (a `release --no-shift` preview, or the new side of a split) to 100% or a manual weight'
+  static override description =
+    'Re-verifies the pending colour, routes it, and at 100% bakes it (a failed bake moves its traffic back, exit 5). ' +
+    'With nothing pending it exits 2 naming what is live: the colour kept for rollback is never promoted back. ' +
+    'Stopped during its bake (SIGINT/SIGTERM) it puts back the weights it found.'
   static override examples = ['<%= config.bin %> promote', '<%= config.bin %> promote --weight 25']
   static override flags = {
     ...targetFlags,

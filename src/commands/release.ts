@@ -29,7 +29,7 @@ export function renderRelease(result: ReleaseResult): string {
         `${result.status === 'switched' ? 'rolled back to' : 'released'} ${sha7} (${result.configName}) on ${result.colour} in ${(result.durationMs / 1000).toFixed(1)} s`,
         `traffic: ${weights}${result.endpoint ? ` at ${result.endpoint}` : ''}`,
         result.previous
-          ? `previous: ${result.previous.colour} (${result.previous.sha.slice(0, 7)}) — \`gwdeploy rollback\` switches back`
+          ? `previous: ${result.previous.colour} (${result.previous.sha.slice(0, 7)})${result.status === 'released' ? ' — `gwdeploy rollback` switches back' : ''}`
           : '',
       ]
         .filter(Boolean)
@@ -43,7 +43,9 @@ export default class Release extends TargetCommand<typeof Release, ReleaseResult
   static override description =
     'Runs resolve -> lock -> stamp -> build -> plan -> provision -> verify -> shift (+bake) -> finalize -> unlock. ' +
     'Re-running the same command after a crash or cancel converges: it re-reads the target and continues. ' +
-    'Releasing the SHA that is already live does nothing and exits 0.'
+    'Releasing the SHA that is already live does nothing and exits 0. Stamp and build run before the lock is taken. ' +
+    'A stepped shift stopped by SIGINT/SIGTERM goes back to the last weights every colour with traffic passed its gate (and bake) for, and says which. ' +
+    'A failure after traffic has moved (e.g. writing tags) reverts nothing: the release is live, the command says what did not finish and exits 8.'
   static override examples = [
     '<%= config.bin %> release --sha $GITHUB_SHA',
     '<%= config.bin %> release --sha abc1234 --steps 10,50,100',

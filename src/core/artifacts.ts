@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path'
 import type { GwConfig } from '../config/schema.ts'
 import { type ReleaseFlexibleConfig, stampGatewayConfig } from '../image/stamp.ts'
 import type { Artifact, Fleet } from '../providers/types.ts'
-import type { EngineContext } from './engine.ts'
 import { providerError, usageError } from './errors.ts'
 import { step } from './events.ts'
+import type { EngineContext } from './release/context.ts'
 import { resolveGatewayRuntime } from './runtime.ts'
 
 /** Artifacts by SHA, so rollback can re-release a SHA whose colour is gone. A local convenience. */

@@ -8,6 +8,7 @@ export const ExitCode = {
   rolledBack: 5,
   provider: 6,
   timedOut: 7,
+  live: 8,
   interrupted: 130,
 } as const
 
@@ -22,10 +23,14 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCodeValue, string]> = 
     ExitCode.healthGate,
     'green failed its health gate; traffic untouched (`status`: a serving node is unhealthy)',
   ],
-  [ExitCode.rolledBack, 'green failed during bake; traffic reverted to blue'],
+  [ExitCode.rolledBack, 'green failed during bake; traffic reverted to the colour that served before'],
   [ExitCode.provider, 'provider, registry or API failure'],
   [ExitCode.timedOut, '`status --wait-for`: the state was not reached within --timeout'],
-  [ExitCode.interrupted, 'interrupted by SIGINT/SIGTERM after cleaning up'],
+  [
+    ExitCode.live,
+    'the release is live (traffic moved), but a step after the switch did not finish; re-run to finish it',
+  ],
+  [ExitCode.interrupted, 'interrupted by SIGINT/SIGTERM or `gwdeploy abort`, after cleaning up'],
 ]
 
 export function renderExitCodeTable(indent = '  '): string {

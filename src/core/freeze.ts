@@ -5,44 +5,15 @@
  * works wherever the lock lives; release/promote/rollback/retire then exit 3 naming it.
  */
 import type { LockInfo } from '../providers/types.ts'
-import { type GwError, lockHeldError, usageError } from './errors.ts'
+import { lockHeldError, usageError } from './errors.ts'
+import { FOREVER_MS, FREEZE_PREFIX, frozenError, isFreeze } from './freeze-info.ts'
 import { describeLock } from './lock.ts'
 import { lockRelease } from './operations.ts'
 import { lockHolder, type Target } from './target.ts'
 
-const PREFIX = 'freeze: '
-/** Without --ttl a freeze lasts until it is released (ten years is what every lock store accepts). */
-export const FOREVER_MS = 10 * 365 * 24 * 3_600_000
+export { describeFreeze, FOREVER_MS, freezeReason, frozenError, isFreeze } from './freeze-info.ts'
+
 const MAX_REASON = 200
-
-export function isFreeze(lock: LockInfo | null | undefined): lock is LockInfo {
-  return lock?.operation?.startsWith(PREFIX) === true
-}
-
-export function freezeReason(lock: LockInfo): string {
-  return (lock.operation ?? '').slice(PREFIX.length)
-}
-
-const until = (lock: LockInfo) =>
-  Date.parse(lock.expiresAt) - Date.parse(lock.acquiredAt) >= FOREVER_MS - 60_000
-    ? 'until `gwdeploy lock release`'
-    : `until ${lock.expiresAt} or \`gwdeploy lock release\``
-
-/** One line for `status`: who froze releases, why, since when, until when. */
-export function describeFreeze(lock: LockInfo): string {
-  return `releases FROZEN by ${lock.holder}: "${freezeReason(lock)}" (since ${lock.acquiredAt}, ${until(lock)})`
-}
-
-/** What release, promote, rollback and retire throw while frozen (exit 3). */
-export function frozenError(lock: LockInfo): GwError {
-  return lockHeldError(
-    `releases are frozen by ${lock.holder}: "${freezeReason(lock)}" (since ${lock.acquiredAt})`,
-    {
-      hint: `The freeze lasts ${until(lock)}; \`gwdeploy lock release\` lifts it.`,
-      details: { lock },
-    },
-  )
-}
 
 /** Who froze: user@host and the CI job, without the pid (the process that froze is long gone). */
 const freezeHolder = (env: NodeJS.ProcessEnv = process.env): string => lockHolder(env, false)
@@ -60,7 +31,7 @@ export async function freeze(target: Target, options: { reason: string; ttlMs?: 
   const reason = checkReason(options.reason, target.provider.id)
   const attempt = await target.provider.lock().tryAcquire({
     holder: freezeHolder(),
-    operation: `${PREFIX}${reason}`,
+    operation: `${FREEZE_PREFIX}${reason}`,
     ttlMs: options.ttlMs ?? FOREVER_MS,
   })
   if (!attempt.acquired) {

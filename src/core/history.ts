@@ -29,6 +29,8 @@ export interface HistoryEntry {
   holder?: string | undefined
   error?: string | undefined
   exitCode?: number | undefined
+  /** Steps that did not finish after the release went live (it serves all traffic all the same). */
+  unfinished?: string[] | undefined
 }
 
 export const historyFile = (stateDir: string) => join(stateDir, 'history.jsonl')

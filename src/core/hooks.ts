@@ -9,6 +9,8 @@ export interface HookEnv {
   previousSha: string | undefined
   service: string
   env: string | undefined
+  /** release, rollback, promote or retire (GWDEPLOY_OPERATION). */
+  operation?: string | undefined
 }
 
 export function hookEnvironment(values: HookEnv): Record<string, string> {
@@ -19,6 +21,7 @@ export function hookEnvironment(values: HookEnv): Record<string, string> {
     GWDEPLOY_PREVIOUS_SHA: values.previousSha ?? '',
     GWDEPLOY_SERVICE: values.service,
     GWDEPLOY_ENV: values.env ?? '',
+    GWDEPLOY_OPERATION: values.operation ?? 'release',
   }
 }
 

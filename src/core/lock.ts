@@ -1,8 +1,9 @@
 import { sleep } from '../health/gate.ts'
 import type { Lock, LockInfo, LockRequest } from '../providers/types.ts'
-import { lockHeldError } from './errors.ts'
+import { GwError, lockHeldError } from './errors.ts'
 import type { EngineEvent } from './events.ts'
-import { frozenError, isFreeze } from './freeze.ts'
+import { ExitCode } from './exit-codes.ts'
+import { frozenError, isFreeze } from './freeze-info.ts'
 
 export function describeLock(lock: LockInfo): string {
   const what = [lock.operation, lock.sha ? lock.sha.slice(0, 7) : undefined].filter(Boolean).join(' ')
@@ -47,45 +48,85 @@ export async function acquireLock(
     }
     await sleep(Math.min(1_000, Math.max(50, deadline - Date.now())), options.signal)
   }
-  let info = (await lock.status()) ?? {
+  const info = (await lock.status()) ?? {
     holder: request.holder,
     acquiredAt: new Date().toISOString(),
     renewedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + request.ttlMs).toISOString(),
   }
-  let lost: string | undefined
+  return hold(lock, info, request.ttlMs, options.emit)
+}
+
+/** The lock `gwdeploy abort` (and `rollback --force-now`) takes over a running operation's lock with. */
+export const ABORT_OPERATION = 'abort'
+
+export const isAbort = (lock: LockInfo | null | undefined): lock is LockInfo =>
+  lock?.operation?.startsWith(ABORT_OPERATION) === true
+
+export const abortedError = (by: LockInfo) =>
+  new GwError('aborted', ExitCode.interrupted, `aborted by ${by.holder} (${by.operation})`, {
+    hint: 'Traffic went back to the last state every colour with traffic passed its gate for; `gwdeploy status` shows it.',
+  })
+
+/**
+ * Keeps renewing a held lock until released, and watches it for an abort: a renewal that fails,
+ * or an abort lock in its place (checked every few seconds, so a bake is not waited out), aborts
+ * `lost`. The timers never keep the process alive on their own.
+ */
+function hold(lock: Lock, first: LockInfo, ttlMs: number, emit?: (event: EngineEvent) => void): HeldLock {
+  let info = first
+  let lost = false
   const lostController = new AbortController()
-  const every = Math.max(200, Math.min(30_000, Math.floor(request.ttlMs / 3)))
+  const lose = (reason: GwError) => {
+    if (lost) return
+    lost = true
+    clearInterval(renewTimer)
+    clearInterval(watchTimer)
+    emit?.({ type: 'warn', message: `release lock lost: ${reason.message}` })
+    lostController.abort(reason)
+  }
+  const every = Math.max(200, Math.min(30_000, Math.floor(ttlMs / 3)))
   // The renewal in flight, awaited by release(): one that lands after the release would bring
   // the lock back (a rewritten lock file, a replaced Lease) and hold the target until its TTL.
   let renewing: Promise<void> | undefined
-  const timer = setInterval(() => {
+  const renewTimer = setInterval(() => {
     renewing = lock.renew().then(
       (next) => {
         info = next
       },
-      (error: Error) => {
-        if (!lost) {
-          lost = error.message
-          options.emit?.({ type: 'warn', message: `release lock lost: ${lost}` })
-          clearInterval(timer)
-          lostController.abort(
-            lockHeldError(`the release lock was lost: ${lost}`, {
-              hint: 'Another run may be changing the target now: check `gwdeploy status` before re-running.',
-            }),
-          )
-        }
+      async (error: Error) => {
+        const now = await lock.status().catch(() => null)
+        lose(
+          isAbort(now)
+            ? abortedError(now)
+            : lockHeldError(`the release lock was lost: ${error.message}`, {
+                hint: 'Another run may be changing the target now: check `gwdeploy status` before re-running.',
+              }),
+        )
       },
     )
   }, every)
-  timer.unref()
+  const watchTimer = setInterval(
+    () => {
+      lock.status().then(
+        (now) => {
+          if (isAbort(now) && now.holder !== info.holder) lose(abortedError(now))
+        },
+        () => {},
+      )
+    },
+    Math.min(every, 2_000),
+  )
+  renewTimer.unref()
+  watchTimer.unref()
   return {
     get info() {
       return info
     },
     lost: lostController.signal,
     async release() {
-      clearInterval(timer)
+      clearInterval(renewTimer)
+      clearInterval(watchTimer)
       await renewing
       await lock.release()
     },

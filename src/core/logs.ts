@@ -4,8 +4,8 @@
  */
 import { parseDuration } from '../config/duration.ts'
 import { COLOURS, type Colour, type FleetNode, type Provider, type TargetState } from '../providers/types.ts'
-import { servingColour } from './engine.ts'
 import { isGwError, providerError, usageError } from './errors.ts'
+import { servingColour } from './release/plan.ts'
 
 export const LOG_COLOURS = ['blue', 'green', 'live', 'previous'] as const
 export type LogColour = (typeof LOG_COLOURS)[number]

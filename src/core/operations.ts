@@ -9,12 +9,15 @@ import {
   type ReleaseRecord,
   type Weights,
 } from '../providers/types.ts'
-import { type EngineContext, servingColour, withLock } from './engine.ts'
 import { lockHeldError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { HistoryEntry } from './history.ts'
 import { describeLock } from './lock.ts'
 import { isCompleted, listRecords, writeRecord } from './records.ts'
+import type { EngineContext } from './release/context.ts'
+import { withLock } from './release/lock-scope.ts'
+import { servingColour } from './release/plan.ts'
+import { hooks, preHooks } from './release/steps/hooks.ts'
 import type { Target } from './target.ts'
 
 export interface NodeStatus {
@@ -139,7 +142,7 @@ export async function retire(
 ): Promise<RetireResult> {
   const { target, reporter, signal } = ctx
   const { provider } = target
-  return withLock(ctx, 'retire', undefined, options.lockWaitMs ?? 0, async (lock) => {
+  return withLock(ctx, 'retire', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
     const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
     const idle = COLOURS.filter((c) => state.fleets[c] && state.weights[c] === 0)
     const busy = COLOURS.filter((c) => state.weights[c] > 0)
@@ -162,6 +165,15 @@ export async function retire(
       reporter.emit({ type: 'info', message: 'no idle colour to retire' })
       return { retired: null }
     }
+    const values = {
+      sha: fleet.sha,
+      colour,
+      previousSha: undefined,
+      service: target.config.service,
+      env: target.env,
+      operation: 'retire',
+    }
+    await preHooks(ctx, values)
     await step(reporter, 'retire', () =>
       provider.decommission(fleet, {
         drainMs: 5_000,
@@ -169,7 +181,10 @@ export async function retire(
         signal,
         progress: (message) => reporter.emit({ type: 'progress', step: 'retire', message }),
       }),
-    )
+    ).catch(async (error: unknown) => {
+      await hooks(ctx, 'onFailure', values, false)
+      throw error
+    })
     await writeRecord(
       target,
       {
@@ -185,6 +200,7 @@ export async function retire(
       },
       (message) => reporter.emit({ type: 'warn', message }),
     )
+    await hooks(ctx, 'postRelease', values, false)
     return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
   })
 }
@@ -196,7 +212,7 @@ export async function destroy(
 ): Promise<{ destroyed: string[] }> {
   const { target, reporter, signal } = ctx
   const { provider } = target
-  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async (lock) => {
+  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
     const state = await provider.inspect({ signal })
     const destroyed = COLOURS.flatMap((c) => {
       const fleet = state.fleets[c]

@@ -95,7 +95,11 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
       status.envelope.result.router.detail,
       /^DISAGREEING .*lb1: blue 0% \/ green 100%, lb2: blue 100% \/ green 0%/,
     )
-    const back = await project.json(['promote', '--weight', '100'])
+    // Nothing is pending (green's SHA went live): promote refuses; re-running the live release sets them all.
+    const promote = await project.json(['promote', '--weight', '100'])
+    assert.equal(promote.code, 2, JSON.stringify(promote.envelope))
+    assert.deepEqual([await lb1.green(), await lb2.green()], [100, 0], 'promote changed nothing')
+    const back = await project.json(['release', '--sha', sha(2)])
     assert.equal(back.code, 0, JSON.stringify(back.envelope))
     assert.deepEqual([await lb1.green(), await lb2.green()], [100, 100])
   })

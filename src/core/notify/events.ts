@@ -136,9 +136,11 @@ export class NotificationTranslator {
     }
   }
 
-  /** The command failed: a bake failure that reverted traffic is a rollback, anything else a failure. */
+  /** The command failed: a bake failure that reverted traffic is a rollback, a release live but unfinished is live, anything else a failure. */
   failed(error: { message: string; exitCode: number }): void {
-    if (error.exitCode === ExitCode.rolledBack)
+    // Exit 8: traffic moved and stays; what did not finish is in the message.
+    if (error.exitCode === ExitCode.live) this.#emit('live', error.message)
+    else if (error.exitCode === ExitCode.rolledBack)
       this.#emit('rolled_back', `${this.#context.operation} rolled back automatically: ${error.message}`)
     else this.#emit('failed', `${this.#context.operation} failed (exit ${error.exitCode}): ${error.message}`)
   }

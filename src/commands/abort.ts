@@ -1,0 +1,25 @@
+import { TargetCommand, targetFlags } from '../cli/target-command.ts'
+import { type AbortResult, abort, type EngineContext } from '../core/engine.ts'
+
+export default class Abort extends TargetCommand<typeof Abort, AbortResult> {
+  static override summary =
+    'Stop the release, promote or rollback running on the target (from another shell or CI job)'
+  static override description =
+    'Takes the target lock over. The running operation notices within seconds (also in the middle of a bake), stops at the ' +
+    'next safe point, reverts traffic to the last state every colour with traffic passed its gate for, records it and exits 130; ' +
+    'abort waits for that record (up to 60 s) and reports it. Nothing running is exit 2; a freeze is not lifted (`lock release` does).'
+  static override examples = ['<%= config.bin %> abort', '<%= config.bin %> abort --json']
+  static override flags = { ...targetFlags }
+
+  protected async operate(ctx: EngineContext): Promise<AbortResult> {
+    return abort(ctx)
+  }
+
+  protected override render(result: AbortResult): string {
+    const what = [result.aborted.operation, result.aborted.sha?.slice(0, 7)].filter(Boolean).join(' ')
+    const outcome = result.outcome
+      ? `it recorded: ${result.outcome.status}${result.outcome.error ? ` (${result.outcome.error})` : ''}`
+      : 'it recorded no outcome (it may be dead)'
+    return `aborted ${what || 'the running operation'} of ${result.aborted.holder}; ${outcome}\ntraffic: blue ${result.weights.blue}% / green ${result.weights.green}%`
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * One lock scope per command. The lock is held on the context: a step or composition that asks for
+ * it again inside the scope gets the same lock (re-entrant), so a decision and the action taken on
+ * it never straddle two lock holders.
+ */
+import { step } from '../events.ts'
+import { ExitCode } from '../exit-codes.ts'
+import { acquireLock } from '../lock.ts'
+import { lockHolder } from '../target.ts'
+import { testPoint } from '../testpoints.ts'
+import { type EngineContext, emitter, type LockedContext } from './context.ts'
+
+export async function withLock<T>(
+  ctx: EngineContext,
+  operation: string,
+  sha: string | undefined,
+  waitMs: number,
+  fn: (locked: LockedContext) => Promise<T>,
+): Promise<T> {
+  if (ctx.lock) return fn(ctx as LockedContext)
+  const { target, reporter, signal } = ctx
+  await testPoint('lock', signal)
+  const lock = await step(reporter, 'lock', () =>
+    acquireLock(
+      target.provider.lock(),
+      { holder: lockHolder(), operation, ttlMs: target.config.lock.ttl, ...(sha ? { sha } : {}) },
+      { waitMs, signal, emit: emitter(reporter) },
+    ),
+  )
+  try {
+    // Work under the lock stops when the lock is lost, as it does on SIGINT/SIGTERM.
+    return await fn({ ...ctx, lock, signal: AbortSignal.any([signal, lock.lost]) })
+  } finally {
+    await testPoint('unlock')
+    reporter.emit({ type: 'step', step: 'unlock', status: 'running' })
+    await lock.release().catch((error: Error) => {
+      reporter.emit({ type: 'warn', message: `could not release the lock: ${error.message}` })
+    })
+    reporter.emit({ type: 'step', step: 'unlock', status: 'done' })
+  }
+}
+
+/** A run stopped from outside (SIGINT/SIGTERM, the lock lost) rather than failed by what it found. */
+export function isStop(error: unknown, ctx: EngineContext): boolean {
+  const code = (error as { exitCode?: number; code?: string } | undefined)?.exitCode
+  return code === ExitCode.interrupted || (ctx.lock?.lost.aborted ?? false)
+}

@@ -1,0 +1,213 @@
+/**
+ * `gwdeploy rollback [--to SHA]`: back to the release before the live one, as the release records
+ * tell it (liveLineage): a second rollback goes one further back, never to the version just left.
+ * During a split (a canary, an interrupted shift) it returns all traffic to the release that fully
+ * served before the shift. When that release's colour is still up and healthy it is one routing
+ * change; otherwise its recorded artifact is released again — all under the one lock.
+ */
+import {
+  type Artifact,
+  COLOURS,
+  type Fleet,
+  otherColour,
+  type ReleaseRecord,
+  type TargetState,
+} from '../../providers/types.ts'
+import { isGwError, usageError } from '../errors.ts'
+import { step } from '../events.ts'
+import { ExitCode } from '../exit-codes.ts'
+import type { HookEnv } from '../hooks.ts'
+import { ABORT_OPERATION } from '../lock.ts'
+import { LOOKBACK, listRecords, recordedArtifact } from '../records.ts'
+import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
+import { info, resultOf, warn } from './context.ts'
+import { fleetRun } from './fleet-run.ts'
+import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
+import { withLock } from './lock-scope.ts'
+import { splitWeights } from './plan.ts'
+import { converge } from './steps/converge.ts'
+import { deliver, finishLive, liveUnfinishedError } from './steps/deliver.ts'
+import { hooks, hookValues, preHooks } from './steps/hooks.ts'
+import { planRun } from './steps/inspect.ts'
+import { localRuntime } from './steps/prepare.ts'
+import { routeTo } from './steps/shift.ts'
+import { verifyFleet } from './steps/verify.ts'
+import { emitSummary } from './summary.ts'
+import { forceScope } from './takeover.ts'
+
+export interface RollbackOptions {
+  to?: string | undefined
+  lockWaitMs?: number
+  /** Emergencies: abort whatever holds the lock (it reverts first), skip the hooks, then roll back. */
+  forceNow?: boolean | undefined
+}
+
+/** The SHA to go back to (throws exit 2 when the history has nothing earlier). */
+export function rollbackGoal(
+  state: TargetState,
+  records: readonly ReleaseRecord[],
+  wanted: string | undefined,
+): string {
+  if (wanted) {
+    const known = [...COLOURS.map((c) => state.fleets[c]?.sha), ...records.map((r) => r.sha)]
+    return known.find((sha) => sha?.startsWith(wanted)) ?? wanted
+  }
+  const lineage = liveLineage(records)
+  const live = liveColour(state, lineage)
+  const liveSha = live ? state.fleets[live]?.sha : lineage.at(-1)
+  if (isSplit(state) && liveSha) return liveSha
+  const before = releaseBefore(lineage, liveSha)
+  if (before) return before
+  throw usageError(
+    `there is nothing to roll back to: ${liveSha ? `${liveSha.slice(0, 7)} is live and ` : ''}the release records hold no release before it`,
+    {
+      hint: '`gwdeploy history` lists what ran; `gwdeploy rollback --to SHA` or `gwdeploy release --sha SHA` picks one.',
+    },
+  )
+}
+
+/** A quick health check of the colour to switch back to (one success, a few seconds). */
+async function stillHealthy(ctx: EngineContext, fleet: Fleet): Promise<boolean> {
+  const deadlineMs = Math.min(ctx.target.config.health.deadline, 5_000)
+  return step(ctx.reporter, 'verify', async () => {
+    try {
+      await verifyFleet(ctx, fleet, { rise: 1, deadlineMs, smoke: false })
+      return true
+    } catch (error) {
+      if (!isGwError(error) || error.exitCode !== ExitCode.healthGate) throw error
+      warn(ctx, `${fleet.colour} is not healthy (${error.message}); releasing its SHA again`)
+      return false
+    }
+  })
+}
+
+async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, started: number) {
+  const other = COLOURS.find((c) => c !== fleet.colour)
+  const serving = other && state.weights[other] > 0 ? other : null
+  const action = `switch traffic to ${fleet.colour} (${fleet.sha.slice(0, 7)})`
+  const run = fleetRun('rollback', state, fleet, { started, serving, action, gated: state.weights })
+  await step(ctx.reporter, 'shift', () => routeTo(ctx, run, splitWeights(fleet.colour, 100, false)))
+  run.live = true
+  await finishLive(ctx, run, fleet, 'switched')
+  return run
+}
+
+/** What was released as `sha`, as recorded on the target (exit 2 when it is not). */
+async function requireRecorded(ctx: EngineContext, sha: string, records: ReleaseRecord[]): Promise<Artifact> {
+  const recorded = await recordedArtifact(ctx.target, sha, records)
+  if (recorded) return recorded
+  const where = ctx.target.provider.records?.().where ?? 'the local history'
+  throw usageError(`no release of ${sha.slice(0, 7)} is recorded on the target (${where})`, {
+    hint: `\`gwdeploy history\` lists what can be rolled back to; \`gwdeploy release --sha ${sha}\` stamps today's gateway config with that SHA instead.`,
+  })
+}
+
+async function redeploy(ctx: LockedContext, recorded: Artifact, started: number, emergency: boolean) {
+  // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
+  const runtime = recorded.runtime ?? (await localRuntime(ctx))
+  const artifact = runtime ? { ...recorded, runtime } : recorded
+  // Nothing is built: the recorded image (by digest) or the runtime bundle runs as it is.
+  const detail = artifact.image
+    ? `reusing ${artifact.image}`
+    : `reusing the ${runtime?.bundled ? 'runtime bundle' : 'runtime'}`
+  ctx.reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail })
+  ctx.reporter.emit({
+    type: 'artifact',
+    sha: artifact.sha,
+    configName: artifact.configName,
+    image: artifact.image,
+  })
+  info(
+    ctx,
+    `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
+  )
+  // In an emergency (--force-now, no hooks) the known-good release goes live at once, unbaked.
+  const run = await planRun(
+    ctx,
+    'rollback',
+    artifact,
+    artifact.version ?? artifact.sha,
+    emergency ? { steps: [100] } : {},
+    started,
+  )
+  if (emergency) run.bakeMs = 0
+  const result = run.decision.unchanged
+    ? resultOf(run, await converge(ctx, run))
+    : await deliver(ctx, run, {})
+  return { run, result }
+}
+
+export async function rollback(ctx: EngineContext, options: RollbackOptions): Promise<ReleaseResult> {
+  const started = Date.now()
+  const wanted = options.to?.trim().toLowerCase()
+  if (wanted !== undefined && !/^[0-9a-f]{4,64}$/.test(wanted)) {
+    throw usageError(`--to ${options.to} is not a SHA`, {
+      hint: 'Pass a commit SHA (or a prefix of at least 4) from `gwdeploy history`.',
+    })
+  }
+  if (options.forceNow) {
+    return forceScope(ctx, 'rollback --force-now', (locked) =>
+      rollback(locked, { ...options, forceNow: false }),
+    )
+  }
+  // Under --force-now the lock is the abort lock forceScope took: no hooks in an emergency.
+  const withHooks = !ctx.lock?.info.operation?.startsWith(ABORT_OPERATION)
+  return withLock(ctx, 'rollback', wanted, options.lockWaitMs ?? 0, async (locked) => {
+    const state = await step(ctx.reporter, 'plan', () =>
+      ctx.target.provider.inspect({ signal: locked.signal }),
+    )
+    const records = await listRecords(ctx.target, LOOKBACK).catch(() => [])
+    const sha = rollbackGoal(state, records, wanted)
+    const colour = COLOURS.find((c) => state.fleets[c]?.sha === sha)
+    const fleet = colour ? state.fleets[colour] : undefined
+    if (fleet && state.weights[fleet.colour] === 100) {
+      info(locked, `${sha.slice(0, 7)} is already live on ${fleet.colour}`)
+      const run = fleetRun('rollback', state, fleet, {
+        started,
+        serving: null,
+        action: '',
+        gated: state.weights,
+      })
+      return { ...resultOf(run, 'unchanged'), plan: undefined }
+    }
+    const done = await goBack(locked, state, records, sha, started, withHooks)
+    if (done.run.unfinished.length > 0) throw liveUnfinishedError(done.run)
+    emitSummary(locked, done.run, 'Rolled back to')
+    if (withHooks) await hooks(locked, 'postRelease', hookValues(locked, done.run), false)
+    return done.result ?? { ...resultOf(done.run, 'switched'), plan: undefined }
+  })
+}
+
+/** The hooks around a rollback see the SHA it goes to and the one that served. */
+function rollbackHookValues(ctx: EngineContext, state: TargetState, sha: string): HookEnv {
+  const serving = COLOURS.find((c) => state.weights[c] === 100) ?? null
+  const colour =
+    COLOURS.find((c) => state.fleets[c]?.sha === sha) ?? (serving ? otherColour(serving) : 'blue')
+  const { config, env } = ctx.target
+  const previousSha = serving ? state.fleets[serving]?.sha : undefined
+  return { sha, colour, previousSha, service: config.service, env, operation: 'rollback' }
+}
+
+/** preRelease hooks, then one switch when the earlier release's colour is up and healthy, else a redeploy. */
+async function goBack(
+  ctx: LockedContext,
+  state: TargetState,
+  records: ReleaseRecord[],
+  sha: string,
+  started: number,
+  withHooks: boolean,
+): Promise<{ run: Run; result?: ReleaseResult | undefined }> {
+  const fleet = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha === sha)
+  // Without a colour to switch to, an unrecorded SHA is exit 2 before any hook runs.
+  const recorded = fleet ? undefined : await requireRecorded(ctx, sha, records)
+  const values = rollbackHookValues(ctx, state, sha)
+  if (withHooks) await preHooks(ctx, values)
+  try {
+    if (fleet && (await stillHealthy(ctx, fleet))) return { run: await switchTo(ctx, state, fleet, started) }
+  } catch (error) {
+    if (withHooks) await hooks(ctx, 'onFailure', values, false)
+    throw error
+  }
+  // A failed redeploy runs the onFailure hooks in its revert step.
+  return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, records)), started, !withHooks)
+}

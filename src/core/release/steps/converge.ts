@@ -1,0 +1,60 @@
+/**
+ * The SHA asked for is already live. A release still makes sure it is served and recorded: nodes
+ * the provider reports gone are replaced (the new ones pass the gate before the route names them),
+ * a router that is not running (the local front proxy after a kill -9) is started again, and a run
+ * that crashed between its last route and its record is finalized now.
+ */
+import { otherColour } from '../../../providers/types.ts'
+import { step } from '../../events.ts'
+import { isCompleted, listRecords } from '../../records.ts'
+import { type EngineContext, info, type LockedContext, type Run, recordBase } from '../context.ts'
+import { fleetSpec } from '../plan.ts'
+import { finalize } from './finalize.ts'
+import { record } from './record.ts'
+import { verifyFleet } from './verify.ts'
+
+/** Returns whether anything had to be repaired. */
+async function repairLive(ctx: EngineContext, run: Run): Promise<boolean> {
+  const { provider } = ctx.target
+  const { reporter, signal } = ctx
+  const fleet = run.state.fleets[run.green]
+  if (!fleet) return false
+  const view = await provider.nodeHealth(fleet, { signal })
+  const gone = view.filter((v) => v.status === 'gone').length
+  if (gone > 0) {
+    info(ctx, `${gone} node(s) of the live colour ${fleet.colour} are gone: replacing them`)
+    const spec = fleetSpec(ctx, fleet.colour, run.artifact)
+    const progress = (m: string) => reporter.emit({ type: 'progress', step: 'provision', message: m })
+    const replaced = await step(reporter, 'provision', () => provider.provision(spec, { signal, progress }))
+    await step(reporter, 'verify', () => verifyFleet(ctx, replaced, { smoke: false }))
+  } else if (run.state.router.present) return false
+  else
+    info(
+      ctx,
+      `the router is not running (${run.state.router.detail ?? provider.id}): restoring the live route`,
+    )
+  await step(reporter, 'shift', async () => {
+    await provider.route(run.weights, { signal })
+    reporter.emit({ type: 'weights', weights: run.weights })
+  })
+  return true
+}
+
+export async function converge(ctx: LockedContext, run: Run): Promise<'released' | 'unchanged'> {
+  const repaired = await repairLive(ctx, run)
+  const records = await listRecords(ctx.target, 50).catch(() => [])
+  const last = records.find(isCompleted)
+  const fleet = run.state.fleets[run.green]
+  if (repaired) {
+    await record(ctx, { ...recordBase(ctx, run), status: 'released' })
+    return 'released'
+  }
+  if (fleet && (!last || last.sha !== run.artifact.sha || last.unfinished)) {
+    // The other colour is what this release replaced: kept for rollback.
+    run.previous = run.state.fleets[otherColour(run.green)]
+    await finalize(ctx, run, fleet, run.operation === 'rollback' ? 'switched' : 'released')
+    return 'unchanged'
+  }
+  info(ctx, `${run.artifact.sha.slice(0, 7)} is already live on ${run.green}: nothing to do`)
+  return 'unchanged'
+}

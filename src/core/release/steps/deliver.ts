@@ -1,0 +1,116 @@
+/**
+ * provision -> verify -> shift (+bake) -> finalize for one artifact on green: the steps `release`
+ * and `rollback` (re-releasing a recorded artifact) share. Before green is live any failure goes
+ * through the revert step; once it is live nothing reverts, and what did not finish is reported.
+ */
+import type { Fleet } from '../../../providers/types.ts'
+import { GwError, rolledBackError } from '../../errors.ts'
+import { step } from '../../events.ts'
+import { ExitCode } from '../../exit-codes.ts'
+import { testPoint } from '../../testpoints.ts'
+import {
+  checkAborted,
+  describeWeights,
+  type LockedContext,
+  type ReleaseResult,
+  type Run,
+  recordBase,
+  resultOf,
+} from '../context.ts'
+import { finalize } from './finalize.ts'
+import { hookValues, preHooks } from './hooks.ts'
+import { provisionGreen } from './provision.ts'
+import { record } from './record.ts'
+import { revert } from './revert.ts'
+import { shiftTraffic } from './shift.ts'
+import { verifyFleet } from './verify.ts'
+
+export interface DeliverOptions {
+  noShift?: boolean | undefined
+  keepFailed?: boolean | undefined
+}
+
+/** What to say for a release that went live but did not finish (exit 8). */
+export function liveUnfinishedError(run: Run): GwError {
+  return new GwError(
+    'live_unfinished',
+    ExitCode.live,
+    `${run.artifact.sha.slice(0, 7)} is live on ${run.green} (${describeWeights(run.weights)}), but did not finish: ${run.unfinished.join('; ')}`,
+    {
+      hint: 'The release serves all traffic; the record on the target says what did not finish. Re-run the same command to finish it.',
+      details: { unfinished: run.unfinished, colour: run.green, weights: run.weights },
+    },
+  )
+}
+
+async function preview(ctx: LockedContext, run: Run): Promise<ReleaseResult> {
+  const { provider } = ctx.target
+  // A preview waits for `promote`; it is no longer a "previous" colour kept for rollback.
+  await provider.annotate(run.green, { keepUntil: undefined })
+  const url = provider.capabilities.preview
+    ? await provider.preview(run.green, { signal: ctx.signal })
+    : undefined
+  const detail = `preview only${url ? `: ${url.origin}` : ''}`
+  ctx.reporter.emit({ type: 'step', step: 'shift', status: 'skipped', detail })
+  await record(ctx, { ...recordBase(ctx, run), status: 'preview' })
+  return { ...resultOf(run, 'preview'), ...(url ? { preview: url.origin } : {}) }
+}
+
+/** Up to green carrying all the traffic (its fleet), or a preview's result with --no-shift. */
+async function bringUp(
+  ctx: LockedContext,
+  run: Run,
+  options: DeliverOptions,
+): Promise<Fleet | ReleaseResult> {
+  // rollback runs its hooks before it decides how to go back (rollback.ts).
+  if (run.operation === 'release') await preHooks(ctx, hookValues(ctx, run))
+  const fleet = await provisionGreen(ctx, run)
+  await testPoint('verify', ctx.signal)
+  await step(ctx.reporter, 'verify', () => verifyFleet(ctx, fleet, { smoke: true }))
+  checkAborted(ctx.signal)
+  if (options.noShift) return preview(ctx, run)
+  const outcome = await shiftTraffic(ctx, run, fleet)
+  if (outcome.ok) return fleet
+  throw rolledBackError(
+    `green (${run.green}, ${run.artifact.sha.slice(0, 7)}) failed during bake at ${outcome.weight}%: ${outcome.reason}`,
+    {
+      hint: `Traffic is back on ${run.serving ?? 'nothing (no previous colour)'}.`,
+      details: { colour: run.green, weight: outcome.weight },
+    },
+  )
+}
+
+/** Finalize once live; a failure here is listed, recorded, and never reverts traffic. */
+export async function finishLive(
+  ctx: LockedContext,
+  run: Run,
+  fleet: Fleet,
+  status: 'released' | 'switched',
+) {
+  try {
+    await finalize(ctx, run, fleet, status)
+  } catch (error) {
+    run.unfinished.push(`finalize: ${(error as Error).message}`)
+    const unfinished = run.unfinished
+    await record(ctx, {
+      ...recordBase(ctx, run),
+      status,
+      unfinished,
+      error: unfinished.join('; '),
+      exitCode: ExitCode.live,
+    })
+  }
+}
+
+export async function deliver(ctx: LockedContext, run: Run, options: DeliverOptions): Promise<ReleaseResult> {
+  let up: Fleet | ReleaseResult
+  try {
+    up = await bringUp(ctx, run, options)
+  } catch (error) {
+    throw await revert(ctx, run, error, options.keepFailed ?? false)
+  }
+  if ('status' in up) return up
+  const status = run.operation === 'rollback' ? 'switched' : 'released'
+  await finishLive(ctx, run, up, status)
+  return resultOf(run, status)
+}

@@ -1,0 +1,50 @@
+/**
+ * The finalize step, after green carries all the traffic: annotate the colours (green current,
+ * the previous one kept for `shift.keep`) and write the record. Traffic has moved by now, so a
+ * failure here does not revert: it is listed on `run.unfinished` and the record says so.
+ */
+import type { Fleet } from '../../../providers/types.ts'
+import { step } from '../../events.ts'
+import { ExitCode } from '../../exit-codes.ts'
+import { testPoint } from '../../testpoints.ts'
+import {
+  type EngineContext,
+  info,
+  type LockedContext,
+  type RecordEntry,
+  type Run,
+  recordBase,
+} from '../context.ts'
+import { record } from './record.ts'
+
+async function annotate(ctx: EngineContext, green: Fleet, previous: Fleet | undefined): Promise<void> {
+  const { provider, config } = ctx.target
+  await provider.annotate(green.colour, { keepUntil: undefined })
+  if (!previous) return
+  const keepUntil = new Date(Date.now() + config.shift.keep).toISOString()
+  await provider.annotate(previous.colour, { keepUntil })
+  info(ctx, `previous ${previous.colour} (${previous.sha.slice(0, 7)}) kept for rollback until ${keepUntil}`)
+}
+
+export async function finalize(
+  ctx: LockedContext,
+  run: Run,
+  green: Fleet,
+  status: RecordEntry['status'],
+): Promise<void> {
+  await testPoint('finalize', ctx.signal)
+  await step(ctx.reporter, 'finalize', async () => {
+    try {
+      await annotate(ctx, green, run.previous)
+    } catch (error) {
+      run.unfinished.push(`annotate the colours (previous kept for rollback): ${(error as Error).message}`)
+    }
+    const unfinished = run.unfinished.length ? run.unfinished : undefined
+    await record(ctx, {
+      ...recordBase(ctx, run),
+      status,
+      ...(unfinished ? { unfinished, error: `live, but did not finish: ${unfinished.join('; ')}` } : {}),
+      ...(unfinished ? { exitCode: ExitCode.live } : {}),
+    })
+  })
+}

@@ -1,0 +1,38 @@
+/** The plan step: read the target once and decide; the Run it returns is what every later step works on. */
+import type { Artifact } from '../../../providers/types.ts'
+import { step } from '../../events.ts'
+import { testPoint } from '../../testpoints.ts'
+import type { EngineContext, Operation, ReleaseOptions, Run } from '../context.ts'
+import { makePlan, splitWeights } from '../plan.ts'
+
+export async function planRun(
+  ctx: EngineContext,
+  operation: Operation,
+  artifact: Artifact,
+  version: string,
+  options: ReleaseOptions,
+  started: number,
+): Promise<Run> {
+  await testPoint('plan', ctx.signal)
+  const state = await step(ctx.reporter, 'plan', () => ctx.target.provider.inspect({ signal: ctx.signal }))
+  const { decision, summary } = makePlan(ctx, state, artifact, version, options)
+  for (const action of summary.actions) ctx.reporter.emit({ type: 'progress', step: 'plan', message: action })
+  const serving = decision.serving
+  return {
+    operation,
+    started,
+    artifact,
+    version,
+    state,
+    decision,
+    summary,
+    green: decision.green,
+    serving,
+    previous: serving ? state.fleets[serving] : undefined,
+    weights: state.weights,
+    // Green has passed no gate in this run yet: the gated state has none of its traffic.
+    gated: decision.unchanged ? state.weights : splitWeights(decision.green, 0, serving !== null),
+    live: decision.unchanged,
+    unfinished: [],
+  }
+}

@@ -1,0 +1,12 @@
+/** Writing a run's outcome: the record on the target (records.ts) and the local history cache. */
+import { writeRecord } from '../../records.ts'
+import type { EngineContext, RecordEntry } from '../context.ts'
+
+export async function record(ctx: EngineContext, entry: RecordEntry): Promise<void> {
+  const { target } = ctx
+  await writeRecord(
+    target,
+    { time: new Date().toISOString(), service: target.config.service, env: target.env, ...entry },
+    (message) => ctx.reporter.emit({ type: 'warn', message }),
+  )
+}

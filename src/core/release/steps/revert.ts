@@ -1,0 +1,79 @@
+/**
+ * The revert step: what a run that stops before it is live leaves behind. Traffic goes back to the
+ * last state every routed colour passed its gate for: on a stop from outside (SIGINT/SIGTERM, the
+ * lock lost) that is `run.gated`, which may keep part of a baked shift; on a failure green gets
+ * nothing. Green is torn down when it carries no traffic (unless --keep-failed), the onFailure hooks
+ * run, and the record says what happened and where traffic is.
+ */
+import { isGwError } from '../../errors.ts'
+import { ExitCode } from '../../exit-codes.ts'
+import {
+  describeWeights,
+  type EngineContext,
+  info,
+  type LockedContext,
+  type RecordEntry,
+  type Run,
+  recordBase,
+  sameWeights,
+  warn,
+} from '../context.ts'
+import { isStop } from '../lock-scope.ts'
+import { splitWeights } from '../plan.ts'
+import { hooks, hookValues } from './hooks.ts'
+import { record } from './record.ts'
+
+async function routeBack(ctx: EngineContext, run: Run, stopped: boolean): Promise<void> {
+  const back = stopped ? run.gated : splitWeights(run.green, 0, run.serving !== null)
+  if (sameWeights(back, run.weights)) return
+  try {
+    // Not under the run's signal: it is aborted when the run was stopped.
+    await ctx.target.provider.route(back)
+    run.weights = back
+    ctx.reporter.emit({ type: 'weights', weights: back })
+    const partial = back[run.green] > 0
+    info(
+      ctx,
+      partial
+        ? `traffic back to ${describeWeights(back)}: the last state every colour with traffic passed its gate for`
+        : `traffic back on ${run.serving ?? 'nothing (no previous colour)'}: ${describeWeights(back)}`,
+    )
+  } catch (error) {
+    warn(ctx, `could not revert traffic (${describeWeights(run.weights)} stays): ${(error as Error).message}`)
+  }
+}
+
+async function tearDown(ctx: EngineContext, run: Run, stopped: boolean, keepFailed: boolean): Promise<void> {
+  const fleet = run.greenFleet
+  if (!fleet || keepFailed || run.weights[run.green] !== 0) return
+  info(ctx, `tearing down ${run.green}${stopped ? '' : ' (use --keep-failed to keep it for debugging)'}`)
+  await ctx.target.provider.decommission(fleet, { drainMs: 1_000 }).catch((e: Error) => {
+    warn(ctx, `could not tear down ${run.green}: ${e.message}`)
+  })
+}
+
+function outcomeOf(error: unknown, stopped: boolean): RecordEntry['status'] {
+  if (stopped) return 'interrupted'
+  return isGwError(error) && error.exitCode === ExitCode.rolledBack ? 'rolled-back' : 'failed'
+}
+
+/** Cleans up after `error` and returns it, for the composition to throw. */
+export async function revert(
+  ctx: LockedContext,
+  run: Run,
+  error: unknown,
+  keepFailed: boolean,
+): Promise<unknown> {
+  const stopped = isStop(error, ctx)
+  await routeBack(ctx, run, stopped)
+  await tearDown(ctx, run, stopped, keepFailed)
+  if (!stopped) await hooks(ctx, 'onFailure', hookValues(ctx, run), false)
+  const gw = isGwError(error) ? error : undefined
+  await record(ctx, {
+    ...recordBase(ctx, run),
+    status: outcomeOf(error, stopped),
+    error: gw?.message ?? (error as Error).message,
+    exitCode: gw?.exitCode ?? ExitCode.bug,
+  })
+  return error
+}

@@ -1,0 +1,43 @@
+/**
+ * The shift step: route green's weights one step at a time, baking after each. Every bake that
+ * passes moves `run.gated` (the state every routed colour passed its gate for) forward; a bake
+ * that fails ends the shift with an outcome, not an exception.
+ */
+import type { Fleet, Weights } from '../../../providers/types.ts'
+import { step } from '../../events.ts'
+import { testPoint } from '../../testpoints.ts'
+import { checkAborted, type EngineContext, type Run } from '../context.ts'
+import { splitWeights } from '../plan.ts'
+import { type BakeOutcome, bake } from './bake.ts'
+
+export type ShiftOutcome = { ok: true } | { ok: false; weight: number; reason: string }
+
+/** Routes `weights` and remembers them on the run. */
+export async function routeTo(ctx: EngineContext, run: Run, weights: Weights): Promise<void> {
+  await ctx.target.provider.route(weights, { signal: ctx.signal })
+  run.weights = weights
+  ctx.reporter.emit({ type: 'weights', weights })
+}
+
+/** The bake after a step: `shift.bake` long (also after 100%), unless the run says otherwise. */
+export function bakeAt(ctx: EngineContext, fleet: Fleet, run?: Pick<Run, 'bakeMs'>): Promise<BakeOutcome> {
+  return bake(ctx, fleet, Math.max(run?.bakeMs ?? ctx.target.config.shift.bake, 0))
+}
+
+export async function shiftTraffic(ctx: EngineContext, run: Run, fleet: Fleet): Promise<ShiftOutcome> {
+  await testPoint('shift', ctx.signal)
+  const from = run.weights[run.green]
+  const steps = run.summary.steps.filter((w) => w > from || w === 100)
+  return step(ctx.reporter, 'shift', async (): Promise<ShiftOutcome> => {
+    for (const weight of steps) {
+      checkAborted(ctx.signal)
+      await routeTo(ctx, run, splitWeights(run.green, weight, run.serving !== null))
+      await testPoint(`shift:${weight}`, ctx.signal)
+      const outcome = await bakeAt(ctx, fleet, run)
+      if (!outcome.ok) return { ok: false, weight, reason: outcome.reason }
+      run.gated = run.weights
+    }
+    run.live = true
+    return { ok: true }
+  })
+}

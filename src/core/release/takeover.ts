@@ -1,0 +1,88 @@
+/**
+ * Taking the target's lock over from a running operation (`gwdeploy abort`, `rollback --force-now`).
+ * The running one notices the abort lock within seconds (lock.ts watches for it, also in the
+ * middle of a bake), stops at the next safe point, reverts traffic to the last state every colour
+ * with traffic passed its gate for, and records it; this side waits for that record, then runs its
+ * own work under the lock it took.
+ */
+import { sleep } from '../../health/gate.ts'
+import type { LockInfo, ReleaseRecord } from '../../providers/types.ts'
+import { step } from '../events.ts'
+import { frozenError, isFreeze } from '../freeze-info.ts'
+import { ABORT_OPERATION, acquireLock, describeLock } from '../lock.ts'
+import { listRecords } from '../records.ts'
+import { lockHolder } from '../target.ts'
+import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
+
+/** How long the aborting side waits for the stopped run's record. */
+const REPORT_WAIT_MS = 60_000
+
+export interface Takeover {
+  aborted: LockInfo | null
+  /** What the stopped run recorded (interrupted, with the weights it reverted to). */
+  outcome?: ReleaseRecord | undefined
+}
+
+/** The operation holding the lock now (null: nothing runs); a freeze is exit 3. */
+export async function running(ctx: EngineContext): Promise<LockInfo | null> {
+  const current = await ctx.target.provider.lock().status()
+  if (!current) return null
+  // A freeze is a person's decision, not a run: abort does not lift it (`lock release` does).
+  if (isFreeze(current)) throw frozenError(current)
+  const live = current as LockInfo
+  return Date.parse(live.expiresAt) > Date.now() ? live : null
+}
+
+async function reportOf(
+  ctx: EngineContext,
+  holder: string,
+  since: string,
+): Promise<ReleaseRecord | undefined> {
+  const deadline = Date.now() + REPORT_WAIT_MS
+  while (Date.now() < deadline) {
+    const records = await listRecords(ctx.target, 20).catch(() => [])
+    const report = records.find((r) => r.holder === holder && r.time >= since)
+    if (report) return report
+    await sleep(250, ctx.signal)
+  }
+  warn(
+    ctx,
+    `${holder} did not record an outcome within ${REPORT_WAIT_MS / 1000} s: it may be dead; check \`gwdeploy status\``,
+  )
+  return undefined
+}
+
+/** Takes the lock over (stopping whoever holds it), waits for their report, runs `fn` under it. */
+export async function forceScope<T>(
+  ctx: EngineContext,
+  why: string,
+  fn: (locked: LockedContext, takeover: Takeover) => Promise<T>,
+): Promise<T> {
+  const { target, reporter } = ctx
+  const aborted = await running(ctx)
+  const since = new Date().toISOString()
+  const lock = await step(reporter, 'lock', async () => {
+    if (aborted) {
+      info(ctx, `aborting ${describeLock(aborted)}`)
+      await target.provider.lock().forceRelease()
+    }
+    const request = {
+      holder: lockHolder(),
+      operation: `${ABORT_OPERATION}: ${why}`,
+      ttlMs: target.config.lock.ttl,
+    }
+    return acquireLock(target.provider.lock(), request, {
+      waitMs: 5_000,
+      signal: ctx.signal,
+      emit: emitter(reporter),
+    })
+  })
+  try {
+    const outcome = aborted
+      ? await step(reporter, 'abort', () => reportOf(ctx, aborted.holder, since))
+      : undefined
+    return await fn({ ...ctx, lock, signal: AbortSignal.any([ctx.signal, lock.lost]) }, { aborted, outcome })
+  } finally {
+    await lock.release().catch((error: Error) => warn(ctx, `could not release the lock: ${error.message}`))
+  }
+}

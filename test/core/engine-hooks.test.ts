@@ -1,0 +1,70 @@
+/** hooks.* run on release, rollback, promote and retire, with GWDEPLOY_OPERATION telling them apart. */
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
+import { retire } from '../../src/core/operations.ts'
+import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
+
+const line = (kind: string) =>
+  `echo "${kind} $GWDEPLOY_OPERATION $GWDEPLOY_SHA7 $GWDEPLOY_COLOR" >> hooks.log`
+
+describe('hooks on every operation (fake provider, in-process)', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({
+      shift: { bake: 0 },
+      hooks: { preRelease: [line('pre')], postRelease: [line('post')], onFailure: [line('failure')] },
+    })
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  const ok = async (fn: (ctx: EngineContext) => Promise<unknown>) => {
+    const out = await h.run(fn)
+    assert.equal(out.code, 0, out.error?.message)
+  }
+  const log = async () => (await readFile(join(h.dir, 'hooks.log'), 'utf8')).trim().split('\n')
+
+  it('release, rollback, promote and retire run pre and post hooks', async () => {
+    await ok((ctx) => release(ctx, { sha: sha(1) }))
+    await ok((ctx) => release(ctx, { sha: sha(2) }))
+    await ok((ctx) => rollback(ctx, {}))
+    await ok((ctx) => release(ctx, { sha: sha(3), noShift: true }))
+    await ok((ctx) => promote(ctx, {}))
+    await ok((ctx) => retire(ctx))
+    const s = (n: number) => sha(n).slice(0, 7)
+    assert.deepEqual(await log(), [
+      `pre release ${s(1)} blue`,
+      `post release ${s(1)} blue`,
+      `pre release ${s(2)} green`,
+      `post release ${s(2)} green`,
+      `pre rollback ${s(1)} blue`,
+      `post rollback ${s(1)} blue`,
+      `pre release ${s(3)} green`,
+      `pre promote ${s(3)} green`,
+      `post promote ${s(3)} green`,
+      `pre retire ${s(1)} blue`,
+      `post retire ${s(1)} blue`,
+    ])
+  })
+
+  it('rollback --to an unrecorded SHA is exit 2 before any hook runs', async () => {
+    const before = await log()
+    const out = await h.run((ctx) => rollback(ctx, { to: sha(9).slice(0, 7) }))
+    assert.equal(out.code, 2)
+    assert.deepEqual(await log(), before)
+  })
+
+  it('a failing rollback runs the onFailure hooks', async () => {
+    await ok((ctx) => release(ctx, { sha: sha(4) }))
+    h.provider.failAt.add('route:0')
+    h.provider.failAt.add('route:100')
+    const out = await h.run((ctx) => rollback(ctx, {}))
+    h.provider.failAt.clear()
+    assert.notEqual(out.code, 0)
+    assert.match((await log()).at(-1) ?? '', /^failure rollback /)
+  })
+})

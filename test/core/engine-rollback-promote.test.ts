@@ -1,0 +1,196 @@
+/** rollback and promote semantics in-process over the fake provider: from the records, never a toggle. */
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
+import { interruptedError } from '../../src/core/errors.ts'
+import { liveLineage, releaseBefore } from '../../src/core/release/lineage.ts'
+import type { ReleaseRecord } from '../../src/providers/types.ts'
+import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
+
+const releaseOf =
+  (n: number, extra: Record<string, unknown> = {}) =>
+  (ctx: EngineContext) =>
+    release(ctx, { sha: sha(n), ...extra })
+const back = (to?: string) => (ctx: EngineContext) => rollback(ctx, { to })
+const promoteTo = (weight?: number) => (ctx: EngineContext) => promote(ctx, { weight })
+
+async function ok<T>(h: Harness, fn: (ctx: EngineContext) => Promise<T>): Promise<T> {
+  const out = await h.run(fn)
+  assert.equal(out.code, 0, out.error?.message)
+  return out.result as T
+}
+
+const liveSha = (h: Harness) => {
+  const colour = h.world.weights.blue === 100 ? 'blue' : h.world.weights.green === 100 ? 'green' : undefined
+  return colour ? h.world.fleets[colour]?.sha : undefined
+}
+
+describe('rollback (fake provider, in-process)', () => {
+  let h: Harness
+  beforeEach(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+  })
+  afterEach(async () => {
+    await h.cleanup()
+  })
+
+  it('goes back one release at a time and never returns to the version just left', async () => {
+    for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
+    const first = await ok(h, back())
+    assert.equal(first.status, 'switched')
+    assert.equal(liveSha(h), sha(2), 'one switch back to the kept colour')
+    const second = await ok(h, back())
+    assert.equal(second.sha, sha(1), 'one further back: re-released from its record')
+    assert.equal(liveSha(h), sha(1))
+    const third = await h.run(back())
+    assert.equal(third.code, 2)
+    assert.match(third.error?.message ?? '', /nothing to roll back to: 0101010 is live/)
+    assert.equal(liveSha(h), sha(1), 'nothing changed')
+  })
+
+  it('--to picks any recorded release; an unrecorded SHA is exit 2 with nothing changed', async () => {
+    for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
+    const routes = h.world.routes.length
+    const unknown = await h.run(back(sha(9).slice(0, 7)))
+    assert.equal(unknown.code, 2)
+    assert.equal(h.world.routes.length, routes)
+    const to = await ok(h, back(sha(1).slice(0, 8)))
+    assert.equal(to.sha, sha(1))
+    assert.equal(liveSha(h), sha(1))
+  })
+
+  it('during a canary it returns all traffic to the release that fully served before', async () => {
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2, { noShift: true }))
+    await ok(h, promoteTo(10))
+    assert.deepEqual(h.world.weights, { blue: 90, green: 10 })
+    const out = await ok(h, back())
+    assert.equal(out.sha, sha(1))
+    assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
+  })
+
+  it('decides and acts under one lock (a redeploy does not take it twice)', async () => {
+    for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
+    await ok(h, back())
+    const before = h.world.lockAttempts
+    await ok(h, back())
+    assert.equal(h.world.lockAttempts - before, 1)
+  })
+})
+
+describe('promote (fake provider, in-process)', () => {
+  let h: Harness
+  beforeEach(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+  })
+  afterEach(async () => {
+    await h.cleanup()
+  })
+
+  it('with nothing pending it is exit 2 naming what is live, and changes nothing', async () => {
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2))
+    const routes = h.world.routes.length
+    const out = await h.run(promoteTo())
+    assert.equal(out.code, 2)
+    assert.match(
+      out.error?.message ?? '',
+      /nothing to promote: 0202020 \(fake rev-0202020\) is live on green/,
+    )
+    assert.equal(h.world.routes.length, routes)
+  })
+
+  it('after a rollback the version rolled back from is not promoted back', async () => {
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2))
+    await ok(h, back())
+    const out = await h.run(promoteTo())
+    assert.equal(out.code, 2)
+    assert.equal(liveSha(h), sha(1))
+  })
+
+  it('moves a preview to a partial weight, then to 100%; a repeat is exit 2', async () => {
+    await ok(h, releaseOf(1))
+    const preview = await ok(h, releaseOf(2, { noShift: true }))
+    assert.equal(preview.status, 'preview')
+    const half = await ok(h, promoteTo(50))
+    assert.equal(half.status, 'preview')
+    assert.deepEqual(h.world.weights, { blue: 50, green: 50 })
+    const full = await ok(h, promoteTo())
+    assert.equal(full.status, 'released')
+    assert.equal(liveSha(h), sha(2))
+    assert.equal((await h.run(promoteTo())).code, 2)
+  })
+
+  it('a split whose other side is the previous release (routers that disagree) is not pending', async () => {
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2))
+    h.world.weights = { blue: 50, green: 50 }
+    const out = await h.run(promoteTo())
+    assert.equal(out.code, 2)
+    assert.deepEqual(h.world.weights, { blue: 50, green: 50 })
+    await ok(h, releaseOf(2))
+    assert.deepEqual(h.world.weights, { blue: 0, green: 100 }, 're-running the live release finishes it')
+  })
+
+  it('a release stopped at a gated split is pending: promote finishes it', async () => {
+    h = await swap(h, { shift: { strategy: 'steps', steps: [10, 50, 100], bake: '50ms' } })
+    await ok(h, releaseOf(1))
+    const controller = new AbortController()
+    h.provider.onRoute = (w) => {
+      if (w.green === 50) controller.abort(interruptedError('SIGINT'))
+    }
+    assert.equal((await h.run(releaseOf(2), controller)).code, 130)
+    h.provider.onRoute = undefined
+    assert.deepEqual(h.world.weights, { blue: 90, green: 10 })
+    const out = await ok(h, promoteTo())
+    assert.equal(out.sha, sha(2))
+    assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
+  })
+
+  it('a bake failure after promote reverts the promoted colour (exit 5) and keeps it', async () => {
+    h = await swap(h, { shift: { bake: '100ms' } })
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2, { noShift: true }))
+    h.provider.onRoute = (w) => {
+      if (w.green === 100) h.world.setHealthy('green', false)
+    }
+    const out = await h.run(promoteTo())
+    assert.equal(out.code, 5, out.error?.message)
+    assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
+    assert.ok(h.world.fleets.green, 'the promoted colour is kept')
+  })
+})
+
+describe('liveLineage', () => {
+  const rec = (
+    operation: ReleaseRecord['operation'],
+    status: ReleaseRecord['status'],
+    n: number,
+  ): ReleaseRecord => ({
+    time: '',
+    service: 's',
+    operation,
+    status,
+    sha: sha(n),
+  })
+  it('pushes releases, pops to a rollback target, ignores previews and failures', () => {
+    const oldestFirst = [
+      rec('release', 'released', 1),
+      rec('release', 'released', 2),
+      rec('release', 'failed', 4),
+      rec('release', 'released', 3),
+      rec('rollback', 'switched', 2),
+      rec('release', 'preview', 5),
+    ]
+    const lineage = liveLineage([...oldestFirst].reverse())
+    assert.deepEqual(lineage, [sha(1), sha(2)])
+    assert.equal(releaseBefore(lineage, sha(2)), sha(1))
+    assert.equal(releaseBefore(lineage, sha(1)), undefined)
+  })
+})
+
+async function swap(h: Harness, overrides: Parameters<typeof makeHarness>[0]): Promise<Harness> {
+  await h.cleanup()
+  return makeHarness(overrides)
+}

@@ -1,0 +1,330 @@
+/**
+ * An in-memory provider for driving the release engine in-process (test/core). The target's state
+ * (fleets, weights, lock, records) lives in a FakeWorld; every node is a real HTTP server on
+ * 127.0.0.1 answering the health path with its stamped config name, so the engine's health gate and
+ * bake run for real. Faults: unhealthy nodes, a provision that fails half-way, failing or hanging
+ * calls (a hang is a crash: the call never returns), a lost lock.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { providerError } from '../../../src/core/errors.ts'
+import {
+  COLOURS,
+  type Colour,
+  type DecommissionOptions,
+  type Fleet,
+  type FleetNode,
+  type FleetSpec,
+  type Lock,
+  type LockInfo,
+  type LockRequest,
+  type NodeHealth,
+  type ProbeTarget,
+  type Provider,
+  type ReleaseRecord,
+  type ReleaseRecords,
+  type TargetState,
+  type Weights,
+} from '../../../src/providers/types.ts'
+
+interface FakeNode {
+  id: string
+  server: Server
+  port: number
+  configName: string
+  healthy: boolean
+}
+
+/** Points where a call can hang (crash) or fail: provision, route:<green weight>, annotate, append. */
+export type FaultPoint = string
+
+export class FakeWorld {
+  fleets: Partial<Record<Colour, Fleet>> = {}
+  weights: Weights = { blue: 0, green: 0 }
+  nodes = new Map<string, FakeNode>()
+  lock: (LockInfo & { token: number; ttlMs: number }) | null = null
+  records: ReleaseRecord[] = []
+  /** Every route() call, in order. */
+  routes: Weights[] = []
+  lockAttempts = 0
+  private nextId = 0
+  private nextToken = 0
+
+  id(prefix: string): string {
+    this.nextId += 1
+    return `${prefix}-${this.nextId}`
+  }
+
+  token(): number {
+    this.nextToken += 1
+    return this.nextToken
+  }
+
+  /** A lock left by a crashed run expires (its TTL passes). */
+  expireLock(): void {
+    this.lock = null
+  }
+
+  /** Another run takes the lock over: the holder's next renewal fails. */
+  stealLock(): void {
+    const now = new Date().toISOString()
+    this.lock = {
+      holder: 'someone else',
+      acquiredAt: now,
+      renewedAt: now,
+      expiresAt: now,
+      token: -1,
+      ttlMs: 0,
+    }
+  }
+
+  setHealthy(colour: Colour, healthy: boolean): void {
+    for (const node of this.fleets[colour]?.nodes ?? []) {
+      const fake = this.nodes.get(node.id)
+      if (fake) fake.healthy = healthy
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => closeServer(n.server)))
+    this.nodes.clear()
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections()
+  return new Promise((resolve) => server.close(() => resolve()))
+}
+
+async function startNode(world: FakeWorld, colour: Colour, configName: string): Promise<FakeNode> {
+  const node = { id: world.id(colour), configName, healthy: true } as FakeNode
+  node.server = createServer((_req, res) => {
+    res.writeHead(node.healthy ? 200 : 503, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ status: node.healthy ? 'ok' : 'failing', name: node.configName }))
+  })
+  await new Promise<void>((resolve) => node.server.listen(0, '127.0.0.1', resolve))
+  node.port = (node.server.address() as AddressInfo).port
+  world.nodes.set(node.id, node)
+  return node
+}
+
+const copy = <T>(value: T): T => structuredClone(value)
+
+export class FakeProvider implements Provider {
+  readonly id = 'local' as const
+  readonly capabilities = { weights: true, directProbe: true, preview: false, image: false, traffic: false }
+  readonly world: FakeWorld
+  /** Calls that never return (a crash at that point), after doing their work. */
+  hangAt = new Set<FaultPoint>()
+  /** Calls that fail with a provider error, before doing their work. */
+  failAt = new Set<FaultPoint>()
+  /** A provision that starts this many nodes, then fails. */
+  provisionFailsAfter: number | undefined
+  /** New nodes start unhealthy. */
+  startUnhealthy = false
+  /** Called after every route (after the weights are set). */
+  onRoute: ((weights: Weights) => void) | undefined
+  /** Resolves when a hang point is reached. */
+  crashed: Promise<FaultPoint>
+  private crash!: (point: FaultPoint) => void
+
+  constructor(world = new FakeWorld()) {
+    this.world = world
+    this.crashed = this.resetCrash()
+  }
+
+  resetCrash(): Promise<FaultPoint> {
+    this.hangAt.clear()
+    this.crashed = new Promise((resolve) => {
+      this.crash = resolve
+    })
+    return this.crashed
+  }
+
+  private async fault(point: FaultPoint): Promise<void> {
+    if (this.failAt.has(point)) throw providerError(`fake: ${point} failed`)
+  }
+
+  private async after(point: FaultPoint): Promise<void> {
+    if (!this.hangAt.has(point)) return
+    this.crash(point)
+    await new Promise(() => {})
+  }
+
+  async inspect(): Promise<TargetState> {
+    const lock = this.world.lock
+    return {
+      provider: 'local',
+      service: 'fake',
+      fleets: copy(this.world.fleets),
+      weights: { ...this.world.weights },
+      router: { present: true, endpoint: 'http://fake.invalid' },
+      lock: lock
+        ? {
+            holder: lock.holder,
+            acquiredAt: lock.acquiredAt,
+            renewedAt: lock.renewedAt,
+            expiresAt: lock.expiresAt,
+          }
+        : null,
+    }
+  }
+
+  async provision(spec: FleetSpec): Promise<Fleet> {
+    await this.fault('provision')
+    const { colour, artifact } = spec
+    const existing = this.world.fleets[colour]
+    const same = existing?.sha === artifact.sha && existing.configDigest === artifact.configDigest
+    if (existing && !same) await this.decommission(existing)
+    const nodes: FleetNode[] = same
+      ? [...(existing?.nodes ?? [])].filter((n) => this.world.nodes.has(n.id))
+      : []
+    const fleet: Fleet = {
+      colour,
+      sha: artifact.sha,
+      configName: artifact.configName,
+      configDigest: artifact.configDigest,
+      nodes,
+      createdAt:
+        existing && same ? (existing.createdAt ?? new Date().toISOString()) : new Date().toISOString(),
+    }
+    this.world.fleets[colour] = fleet
+    while (nodes.length < spec.size) {
+      if (this.provisionFailsAfter !== undefined && nodes.length >= this.provisionFailsAfter) {
+        throw providerError(`fake: only ${nodes.length} of ${spec.size} node(s) came up`)
+      }
+      const node = await startNode(this.world, colour, artifact.configName)
+      if (this.startUnhealthy) node.healthy = false
+      nodes.push({ id: node.id, colour, address: `127.0.0.1:${node.port}` })
+    }
+    await this.after('provision')
+    return copy(fleet)
+  }
+
+  async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
+    return fleet.nodes.map((n) => {
+      const node = this.world.nodes.get(n.id)
+      if (!node) return { node: n.id, status: 'gone' as const }
+      return { node: n.id, status: node.healthy ? ('healthy' as const) : ('unhealthy' as const) }
+    })
+  }
+
+  async probeTargets(fleet: Fleet): Promise<ProbeTarget[]> {
+    return fleet.nodes.flatMap((n) => {
+      const node = this.world.nodes.get(n.id)
+      return node ? [{ node: n.id, url: new URL(`http://127.0.0.1:${node.port}`) }] : []
+    })
+  }
+
+  async preview(): Promise<URL | undefined> {
+    return undefined
+  }
+
+  async route(weights: Weights): Promise<void> {
+    const point = `route:${weights.green}`
+    await this.fault(point)
+    for (const colour of COLOURS) {
+      if (weights[colour] > 0 && !this.world.fleets[colour])
+        throw new Error(`fake: route to ${colour}, which has no fleet`)
+    }
+    this.world.weights = { ...weights }
+    this.world.routes.push({ ...weights })
+    this.onRoute?.(weights)
+    await this.after(point)
+  }
+
+  async decommission(fleet: Fleet, _options?: DecommissionOptions): Promise<void> {
+    if (this.world.weights[fleet.colour] > 0) throw new Error(`fake: decommission of serving ${fleet.colour}`)
+    const current = this.world.fleets[fleet.colour]
+    for (const node of current?.nodes ?? []) {
+      const fake = this.world.nodes.get(node.id)
+      if (fake) await closeServer(fake.server)
+      this.world.nodes.delete(node.id)
+    }
+    delete this.world.fleets[fleet.colour]
+  }
+
+  async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
+    await this.fault('annotate')
+    const fleet = this.world.fleets[colour]
+    if (!fleet) return
+    if (facts.keepUntil) fleet.keepUntil = facts.keepUntil
+    else delete fleet.keepUntil
+    await this.after('annotate')
+  }
+
+  lock(): Lock {
+    const world = this.world
+    let mine: number | undefined
+    const info = (l: LockInfo & { token: number; ttlMs: number }): LockInfo => {
+      const { token: _token, ttlMs: _ttl, ...rest } = l
+      return rest
+    }
+    return {
+      async tryAcquire(request: LockRequest) {
+        world.lockAttempts += 1
+        if (world.lock) return { acquired: false as const, lock: info(world.lock) }
+        const now = new Date()
+        mine = world.token()
+        world.lock = {
+          holder: request.holder,
+          operation: request.operation,
+          ...(request.sha ? { sha: request.sha } : {}),
+          acquiredAt: now.toISOString(),
+          renewedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + request.ttlMs).toISOString(),
+          token: mine,
+          ttlMs: request.ttlMs,
+        }
+        return { acquired: true as const, lock: info(world.lock) }
+      },
+      async renew() {
+        if (!world.lock || world.lock.token !== mine) throw new Error('the lock was taken over')
+        const now = Date.now()
+        world.lock.renewedAt = new Date(now).toISOString()
+        world.lock.expiresAt = new Date(now + world.lock.ttlMs).toISOString()
+        return info(world.lock)
+      },
+      async release() {
+        if (world.lock?.token === mine) world.lock = null
+      },
+      async status() {
+        return world.lock ? info(world.lock) : null
+      },
+      async forceRelease() {
+        const was = world.lock ? info(world.lock) : null
+        world.lock = null
+        return was
+      },
+    }
+  }
+
+  records(): ReleaseRecords {
+    const provider = this
+    const world = this.world
+    return {
+      where: 'memory',
+      async append(record: ReleaseRecord) {
+        await provider.fault('append')
+        world.records.unshift(copy(record))
+        await provider.after('append')
+      },
+      async list(limit: number) {
+        return copy(world.records.slice(0, limit))
+      },
+      async prune(keep: number) {
+        const gone = Math.max(0, world.records.length - keep)
+        world.records.length = Math.min(world.records.length, keep)
+        return gone
+      },
+    }
+  }
+
+  async destroy(): Promise<void> {
+    this.world.weights = { blue: 0, green: 0 }
+    for (const colour of COLOURS) {
+      const fleet = this.world.fleets[colour]
+      if (fleet) await this.decommission(fleet)
+    }
+  }
+}
