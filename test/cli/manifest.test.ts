@@ -24,7 +24,9 @@ test('oclif.manifest.json lists exactly the commands, flags and args in src/comm
   const manifest = JSON.parse(readFileSync(`${REPO_ROOT}oclif.manifest.json`, 'utf8')) as {
     commands: Record<string, ManifestCommand>
   }
-  const files = readdirSync(commandsDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
+  const files = readdirSync(commandsDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.ts'),
+  )
   const ids = files.map((f) => f.replace(/\.ts$/, '').split('/').join(':'))
   const stale = 'oclif.manifest.json is stale: run `npm run build`'
   assert.deepEqual(Object.keys(manifest.commands).sort(), [...ids].sort(), stale)
@@ -42,7 +44,11 @@ test('oclif.manifest.json lists exactly the commands, flags and args in src/comm
       const listed = entry.flags[name]
       assert.equal(listed?.type, flag.type, `${id} --${name}: ${stale}`)
       assert.equal(listed?.required ?? false, flag.required ?? false, `${id} --${name}: ${stale}`)
-      assert.deepEqual(listed?.options, 'options' in flag ? flag.options : undefined, `${id} --${name}: ${stale}`)
+      assert.deepEqual(
+        listed?.options,
+        'options' in flag ? flag.options : undefined,
+        `${id} --${name}: ${stale}`,
+      )
     }
     assert.deepEqual(Object.keys(entry.args), Object.keys(cls.args ?? {}), `${id}: ${stale}`)
   }
