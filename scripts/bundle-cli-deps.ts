@@ -11,23 +11,55 @@ import { BUNDLED_DEPS, bundleFileOf } from '../bin/bundled-deps.js'
 const vendor = new URL('../dist/vendor/', import.meta.url)
 rmSync(vendor, { recursive: true, force: true })
 mkdirSync(vendor, { recursive: true })
-// oclif sorts a plugin's commands with String#localeCompare; its first call builds ICU's collator,
-// 10-30 ms that are a third of `gwdeploy --help`. Command ids are lower-case ASCII words joined by
-// `:` and `-`, which a code-unit comparison orders the same way (and help sorts them again anyway).
-const SLOW_SORT = '.sort((a, b) => a.id.localeCompare(b.id))'
-const FAST_SORT = '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'
-const oclifCommandSort: Plugin = {
-  name: 'oclif-command-sort',
+/**
+ * Small, exact edits to oclif's sources in the bundle (each must match once, or the build fails:
+ * a new oclif needs this list revisited). None changes what oclif prints.
+ */
+const OCLIF_PATCHES: { file: RegExp; from: string; to: string; why: string }[] = [
+  {
+    why: "String#localeCompare's first call builds ICU's collator (10-30 ms); command ids are lower-case ASCII words joined by `:` and `-`, which a code-unit comparison orders the same way (help sorts them again anyway)",
+    file: /config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id))',
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+  },
+  {
+    why: 'tinyglobby (+ fdir, picomatch) only finds command files when there is no oclif.manifest.json',
+    file: /config[\\/]plugin\.js$/,
+    from: 'const tinyglobby_1 = require("tinyglobby");',
+    to: 'const tinyglobby_1 = new Proxy({}, { get: (_, key) => require("tinyglobby")[key] });',
+  },
+  {
+    why: 'minimatch only filters plugin dependencies by pattern, which gwdeploy does not use',
+    file: /config[\\/]plugin-loader\.js$/,
+    from: 'const minimatch_1 = require("minimatch");',
+    to: 'const minimatch_1 = new Proxy({}, { get: (_, key) => require("minimatch")[key] });',
+  },
+  {
+    why: 'ejs renders help texts with a template tag (src/cli/help.ts skips the others), not root help',
+    file: /help[\\/]util\.js$|config[\\/]config\.js$/,
+    from: 'const ejs_1 = __importDefault(require("ejs"));',
+    to: 'const ejs_1 = { get default() { return require("ejs"); } };',
+  },
+]
+const oclifPatches: Plugin = {
+  name: 'oclif-patches',
   setup(build) {
-    build.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, ({ path }) => {
-      const source = readFileSync(path, 'utf8')
-      if (source.split(SLOW_SORT).length !== 2) {
-        throw new Error(`${path}: expected one \`${SLOW_SORT}\` (oclif changed? revisit this patch)`)
+    build.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/].*\.js$/ }, ({ path }) => {
+      const patches = OCLIF_PATCHES.filter((patch) => patch.file.test(path))
+      if (patches.length === 0) return undefined
+      let source = readFileSync(path, 'utf8')
+      for (const { from, to } of patches) {
+        if (source.split(from).length !== 2)
+          throw new Error(`${path}: expected one \`${from}\`; revisit OCLIF_PATCHES`)
+        source = source.replace(from, to)
       }
-      return { contents: source.replace(SLOW_SORT, FAST_SORT), loader: 'js' }
+      return { contents: source, loader: 'js' }
     })
   },
 }
+// `ejs_1.default` is ejs itself only because ejs is no ES module (__importDefault wraps it).
+if (createRequire(import.meta.url)('ejs').__esModule)
+  throw new Error('ejs is an ES module now; revisit OCLIF_PATCHES')
 
 const require = createRequire(import.meta.url)
 for (const name of BUNDLED_DEPS) {
@@ -46,7 +78,7 @@ for (const name of BUNDLED_DEPS) {
     minifySyntax: true,
     // oclif requires typescript only to run .ts command files in a plugin's dev mode.
     external: ['typescript'],
-    plugins: [oclifCommandSort],
+    plugins: [oclifPatches],
     outfile: new URL(bundleFileOf(name), vendor).pathname,
     logLevel: 'warning',
   })
