@@ -35,7 +35,13 @@ const OCLIF_PATCHES: { file: RegExp; from: string; to: string; why: string }[] =
     to: 'const minimatch_1 = new Proxy({}, { get: (_, key) => require("minimatch")[key] });',
   },
   {
-    why: 'ejs renders help texts with a template tag (src/cli/help.ts skips the others), not root help',
+    why: 'help passes every description, summary and flag text through ejs, which compiles each into a new function (most of the time help spends rendering); ejs returns texts without a tag unchanged',
+    file: /help[\\/]util\.js$/,
+    from: 'return ejs_1.default.render(t, context);',
+    to: 'return t.includes("<%") ? ejs_1.default.render(t, context) : t;',
+  },
+  {
+    why: 'so ejs itself loads only for a text with a template tag (`<%= config.bin %>`), never for root help',
     file: /help[\\/]util\.js$|config[\\/]config\.js$/,
     from: 'const ejs_1 = __importDefault(require("ejs"));',
     to: 'const ejs_1 = { get default() { return require("ejs"); } };',
