@@ -41,7 +41,10 @@ interface Sample {
   cpuMs: number
 }
 function measure(args: string[]): Sample {
-  const result = spawnSync('bash', ['-c', TIMED, process.execPath, ...args], { cwd: project, encoding: 'utf8' })
+  const result = spawnSync('bash', ['-c', TIMED, process.execPath, ...args], {
+    cwd: project,
+    encoding: 'utf8',
+  })
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`)
   const [, children, stamps] = result.stdout.trim().split('\n')
   const [user = '', sys = ''] = (children ?? '').split(' ')
@@ -67,7 +70,9 @@ const medians = (name: string) => {
 }
 const base = medians('node -e 0')
 console.log(`cli-startup: median of ${RUNS} runs each, alternating (node ${process.version})`)
-console.log(`  ${''.padEnd(26)} ${'wall'.padStart(9)} ${'ratio'.padStart(6)}   ${'cpu'.padStart(9)} ${'ratio'.padStart(6)}`)
+console.log(
+  `  ${''.padEnd(26)} ${'wall'.padStart(9)} ${'ratio'.padStart(6)}   ${'cpu'.padStart(9)} ${'ratio'.padStart(6)}`,
+)
 for (const name of Object.keys(cases)) {
   const { wall, cpu } = medians(name)
   console.log(
