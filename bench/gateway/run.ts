@@ -277,14 +277,37 @@ function h2load(url: string): Result & { requests: number } {
   const requests = Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(out)?.[1])
   return { rps, p99ms: Number.NaN, requests }
 }
-function heyAt(url: string, rate: number): number {
+interface TailLatency {
+  p99: number
+  p999: number
+}
+/** p99 and p99.9 (ms) of a rate-limited hey run, from its per-request CSV (hey's summary stops at p99). */
+function heyAt(url: string, rate: number): TailLatency {
   const workers = 8
   const out = execFileSync(
     tools.hey as string,
-    ['-z', `${DURATION}s`, '-c', String(workers), '-q', String(Math.max(1, Math.round(rate / workers))), url],
-    { encoding: 'utf8' },
+    [
+      '-z',
+      `${DURATION}s`,
+      '-c',
+      String(workers),
+      '-q',
+      String(Math.max(1, Math.round(rate / workers))),
+      '-o',
+      'csv',
+      url,
+    ],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   )
-  return Number(/99% in ([\d.]+) secs/.exec(out)?.[1]) * 1000
+  const seconds = out
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[0]))
+    .filter((n) => Number.isFinite(n) && n > 0)
+    .sort((a, b) => a - b)
+  const at = (q: number) =>
+    (seconds[Math.min(seconds.length - 1, Math.ceil(q * seconds.length) - 1)] ?? Number.NaN) * 1000
+  return { p99: at(0.99), p999: at(0.999) }
 }
 
 type Key = string
@@ -360,16 +383,14 @@ for (let round = 0; round < ROUNDS; round += 1) {
   }
 }
 
-// Added p99 latency at half of the gateway's peak (hey, rate-limited), vs the backend directly.
-let addedP99 = Number.NaN
+// Added tail latency at half of the gateway's peak (hey, rate-limited), vs the backend directly.
 let halfRate = 0
-let p99Gateway = Number.NaN
-let p99Direct = Number.NaN
+let tailDirect: TailLatency = { p99: Number.NaN, p999: Number.NaN }
+let tailGateway: TailLatency = { p99: Number.NaN, p999: Number.NaN }
 if (tools.hey) {
   halfRate = Math.round((best.get('proxy gateway')?.rps ?? 0) / 2)
-  p99Direct = heyAt(`${backendUrl}/item`, halfRate)
-  p99Gateway = heyAt(`http://127.0.0.1:${ports.gateway}/proxy`, halfRate)
-  addedP99 = p99Gateway - p99Direct
+  tailDirect = heyAt(`${backendUrl}/item`, halfRate)
+  tailGateway = heyAt(`http://127.0.0.1:${ports.gateway}/proxy`, halfRate)
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
@@ -406,7 +427,7 @@ const lines = [
         `baseline: CPU per request gateway/baseline (lower is faster) proxy ${cpuRatio('proxy gateway', 'proxy baseline')}, merge ${cpuRatio('merge gateway', 'merge baseline')}, h2c ${cpuRatio('h2c gateway', 'h2c baseline')}`,
       ]
     : []),
-  `p99 at half of gateway peak (${halfRate} req/s, hey): direct ${fmt(p99Direct, 2)} ms, gateway ${fmt(p99Gateway, 2)} ms, added ${fmt(addedP99, 2)} ms`,
+  `at half of gateway peak (${halfRate} req/s, hey): p99 direct ${fmt(tailDirect.p99, 2)} ms, gateway ${fmt(tailGateway.p99, 2)} ms, added ${fmt(tailGateway.p99 - tailDirect.p99, 2)} ms; p99.9 direct ${fmt(tailDirect.p999, 2)} ms, gateway ${fmt(tailGateway.p999, 2)} ms, added ${fmt(tailGateway.p999 - tailDirect.p999, 2)} ms`,
   `start to healthy (bundle, 1 worker): ${startupRuns.map((t) => `${t.toFixed(0)} ms`).join(', ')}; idle RSS per worker ${idleRssMb.toFixed(0)} MB`,
 ]
 console.log(lines.join('\n'))
