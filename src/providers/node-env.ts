@@ -66,7 +66,7 @@ export function resolveLocalNodeEnv(
     } else if ('fromEnv' in reference) {
       const value = environ[reference.fromEnv]
       if (value === undefined)
-        throw configError(`fleet.env.${name}: environment variable ${reference.fromEnv} is not set`, {
+        throw configError(`environment variable ${reference.fromEnv} is not set`, {
           ...where(options.file, `fleet.env.${name}.fromEnv`),
           hint: `Export ${reference.fromEnv} in the job that runs gwdeploy. Nothing was started.`,
         })
@@ -81,7 +81,7 @@ function readSecretFile(path: string, file: string, keyPath: string): string {
     return readFileSync(path, 'utf8')
   } catch (error) {
     throw configError(
-      `${keyPath}: ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       {
         ...where(file, keyPath),
         hint: 'Point it at an existing file gwdeploy can read. Nothing was started.',
