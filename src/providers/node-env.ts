@@ -80,13 +80,10 @@ function readSecretFile(path: string, file: string, keyPath: string): string {
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
-    throw configError(
-      `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      {
-        ...where(file, keyPath),
-        hint: 'Point it at an existing file gwdeploy can read. Nothing was started.',
-      },
-    )
+    throw configError(`${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      ...where(file, keyPath),
+      hint: 'Point it at an existing file gwdeploy can read. Nothing was started.',
+    })
   }
 }
 
