@@ -444,19 +444,39 @@ cmd_env() {
 
 # Packets for the cluster's private ranges must never leave this machine. Service IPs are routed to
 # an empty bridge (this kernel has no dummy driver; a bridge without ports delivers nowhere):
-# kube-proxy's DNAT in the OUTPUT chain re-routes them to a pod on the pod bridge, and without a rule
-# they are dropped here. Pod IPs go to a blackhole whenever the pod bridge's own route is absent.
+# kube-proxy's DNAT in the OUTPUT chain re-routes them to a pod on the pod bridge. A packet that no
+# Service rule rewrote (a ClusterIP kube-proxy has not programmed yet) is refused in filter OUTPUT,
+# as kube-proxy's nftables mode does: sent to the sink instead, its SYN would fail only after ARP
+# gives up (3 s), and its conntrack entry — created without NAT, kept 120 s in SYN_SENT — would
+# capture any later connection that reuses the source port, after the Service works, and send it to
+# the sink too. Refused before conntrack confirms it, no such entry is left. Pod IPs go to a
+# blackhole whenever the pod bridge's own route is absent.
 SERVICE_SINK=gwd-kube-svc
+UNPROGRAMMED_SERVICE_RULES=(
+  "OUTPUT -d $SERVICE_CIDR -p tcp -m comment --comment gwdeploy-test:unprogrammed-service -j REJECT --reject-with tcp-reset"
+  "OUTPUT -d $SERVICE_CIDR -m comment --comment gwdeploy-test:unprogrammed-service -j REJECT --reject-with icmp-port-unreachable"
+)
 contain_network() {
   ip link show "$SERVICE_SINK" >/dev/null 2>&1 || ip link add "$SERVICE_SINK" type bridge
   ip link set "$SERVICE_SINK" up
   ip route replace "$SERVICE_CIDR" dev "$SERVICE_SINK"
   ip route show type blackhole | grep -q "^blackhole $POD_CIDR " ||
     ip route add blackhole "$POD_CIDR" metric 4096
+  command -v iptables >/dev/null || die "iptables not installed (apt-get install iptables): the test network needs it"
+  local rule
+  for rule in "${UNPROGRAMMED_SERVICE_RULES[@]}"; do
+    # shellcheck disable=SC2086 # a rule is words
+    iptables -w -C $rule 2>/dev/null || iptables -w -A $rule
+  done
 }
 uncontain_network() {
   ip link del "$SERVICE_SINK" 2>/dev/null || true
   ip route del blackhole "$POD_CIDR" metric 4096 2>/dev/null || true
+  local rule
+  for rule in "${UNPROGRAMMED_SERVICE_RULES[@]}"; do
+    # shellcheck disable=SC2086
+    while iptables -w -C $rule 2>/dev/null; do iptables -w -D $rule; done
+  done
 }
 
 cmd_start() {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { get } from 'node:http'
+import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { startHealthLoad } from '../helpers/health-load.ts'
 import { makeRealKubeProject, type RealKubeProject, sha } from '../providers/kubernetes/real-project.ts'
@@ -118,4 +119,38 @@ describe('kubernetes against a real cluster: zero failed requests through the Cl
     assert.ok(switches >= CYCLES, `saw ${switches} switches to green in ${JSON.stringify(fresh.names)}`)
     assert.deepEqual(kept.names, [blueName], 'keep-alive connections stay on the pods they were opened to')
   })
+
+  // A connection made before kube-proxy has programmed a new Service must not poison a later
+  // connection from the same source port (the test network refuses it before conntrack keeps it).
+  it('a ClusterIP dialled before kube-proxy programs it works afterwards from the same source port', async () => {
+    const live = await project.get(`/api/v1/namespaces/${project.namespace}/services/${project.service}`)
+    const created = await project.cluster.call('POST', `/api/v1/namespaces/${project.namespace}/services`, {
+      metadata: { name: 'early-dial' },
+      spec: { selector: live.spec.selector, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    })
+    assert.equal(created.status, 201, created.body)
+    const origin = new URL(
+      `http://${(JSON.parse(created.body) as { spec: { clusterIP: string } }).spec.clusterIP}`,
+    )
+    const localPort = 40_000 + Math.floor(Math.random() * 10_000)
+    const early = await dialOnce(origin.hostname, localPort)
+    await waitForName(origin, `${project.service} rev-${sha(1).slice(0, 7)}`)
+    assert.equal(await dialOnce(origin.hostname, localPort), 'connected', `the early dial answered: ${early}`)
+  })
 })
+
+/** One TCP connect to host:80 from `localPort`: 'connected' or the error code. */
+function dialOnce(host: string, localPort: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: 80, localAddress: '0.0.0.0', localPort, timeout: 10_000 })
+    socket.on('connect', () => {
+      socket.destroy()
+      resolve('connected')
+    })
+    socket.on('timeout', () => {
+      socket.destroy()
+      resolve('timed out')
+    })
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+  })
+}
