@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import type { Pool } from 'undici'
 import {
   type BackendAnswer,
   BackendCallError,
@@ -65,6 +64,7 @@ import {
   type Rendered,
   sequentialValue,
 } from './transform.ts'
+import type { Pool } from './undici.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 export type GatewayRequest = IncomingMessage | Http2ServerRequest

@@ -4,9 +4,9 @@
 import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
-import { Agent, buildConnector, Pool } from 'undici'
 import type { Cancellation } from './cancellation.ts'
 import type { HeaderValues } from './request-headers.ts'
+import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
 export interface BackendRequest {
   origin: string
@@ -156,7 +156,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   })
 
   const streamed = async (hop: HopRequest, req: BackendRequest): Promise<Hop<BackendAnswer['body']>> => {
-    const response = await (hop.dispatcher as Pool).request({
+    const response = await requestOn(hop.dispatcher, {
       ...dispatchOptions(hop, req),
       signal: req.cancel.signal,
     })
