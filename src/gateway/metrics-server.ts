@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
+import { createServer } from './node-http.ts'
 
 /** A tiny HTTP server answering GET /metrics (Prometheus text) on its own port. */
 export async function listenMetrics(

@@ -1,8 +1,9 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import type { Server as HttpServer } from 'node:http'
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
+import { createServer as createHttpServer } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
 
 /** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
