@@ -79,6 +79,28 @@ const NODE_CHECK = [
   '}',
 ].join('')
 
+/** Where the bundled image keeps V8's compile cache of the runtime (NODE_COMPILE_CACHE). */
+export const COMPILE_CACHE_DIR = '/opt/gwdeploy/compile-cache'
+
+// Run once at build time, as the image's user (Node keys the cache by uid): `--version` loads and
+// compiles the whole bundle, and Node writes the compile cache as it exits. The cache then goes
+// back to root, readable only: every container starts from compiled code instead of compiling
+// 1.6 MB of JavaScript, and no container can change it.
+function compileCacheWarm(uid: number, gid: number): string {
+  return [
+    'const { spawnSync } = require("node:child_process");',
+    'const { chmodSync, chownSync, mkdirSync, readdirSync, statSync } = require("node:fs");',
+    'const dir = process.env.NODE_COMPILE_CACHE;',
+    `mkdirSync(dir, { recursive: true }); chownSync(dir, ${uid}, ${gid});`,
+    `const run = spawnSync(process.execPath, [${JSON.stringify(IMAGE_PATHS.bundled.runtime)}, "--version"], { stdio: "inherit", uid: ${uid}, gid: ${gid} });`,
+    'if (run.status !== 0) process.exit(1);',
+    'for (const path of [dir, ...readdirSync(dir, { recursive: true }).map((entry) => dir + "/" + entry)]) {',
+    ' chownSync(path, 0, 0);',
+    ' chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);',
+    '}',
+  ].join('')
+}
+
 function renderLabels(labels: Record<string, string>): string {
   const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   if (entries.length === 0) return '# no labels'
@@ -102,6 +124,7 @@ export function renderDockerfile(spec: DockerfileSpec, template: string): string
   if (!/^[1-9]\d*(:\d+)?$/.test(user)) {
     throw configError(`image user "${user}" must be a numeric non-root uid[:gid]`)
   }
+  const [uid = 0, gid = uid] = user.split(':').map(Number)
   const health = { ...DEFAULT_HEALTHCHECK, ...spec.healthcheck }
   const healthUrl = `http://127.0.0.1:${spec.port}${spec.healthPath ?? '/__health'}`
   const healthCmd =
@@ -117,6 +140,8 @@ export function renderDockerfile(spec: DockerfileSpec, template: string): string
     user,
     port: String(spec.port),
     nodeCheck: JSON.stringify(['node', '-e', NODE_CHECK]),
+    compileCacheDir: COMPILE_CACHE_DIR,
+    compileCacheWarm: JSON.stringify(['node', '-e', compileCacheWarm(uid, gid)]),
     healthInterval: health.interval,
     healthTimeout: health.timeout,
     healthStartPeriod: health.startPeriod,

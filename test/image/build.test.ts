@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import type { EngineEvent } from '../../src/core/events.ts'
 import { buildImage, type ImageBuildResult, type ImageBuildSpec, LABELS } from '../../src/image/build.ts'
 import type { DockerConnection } from '../../src/image/docker.ts'
+import { demux } from '../../src/providers/haproxy/docker-fleet.ts'
 import {
   drain,
   importImageWithoutNode,
@@ -63,6 +64,18 @@ function spec(overrides: Partial<ImageBuildSpec> = {}): ImageBuildSpec {
   }
 }
 
+/** Runs the image with `cmd` (as its own user) to the end: its stdout and stderr. */
+async function runToExit(reference: string, cmd: string[], env: string[]): Promise<string> {
+  const container = await conn.docker.createContainer({ Image: reference, Cmd: cmd, Env: env })
+  try {
+    await container.start()
+    await container.wait()
+    return demux(await container.logs({ stdout: true, stderr: true, follow: false }))
+  } finally {
+    await container.remove({ force: true })
+  }
+}
+
 async function build(
   s: ImageBuildSpec,
   env: NodeJS.ProcessEnv = {},
@@ -110,6 +123,9 @@ describe('image build against the test dockerd and registries', { concurrency: f
     } finally {
       await node.stop()
     }
+    // The runtime starts from the compile cache the build wrote, readable by the non-root user.
+    const cacheLog = await runToExit(result.reference, ['--version'], ['NODE_DEBUG_NATIVE=COMPILE_CACHE'])
+    assert.match(cacheLog, /V8 code cache for ESM file:\/\/\/opt\/gwdeploy\/gateway\.mjs was accepted/)
   })
 
   test('pushes, then pulls by digest; a second build reuses the tag, from the engine or the registry', async () => {
