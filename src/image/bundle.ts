@@ -148,8 +148,8 @@ export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Pr
       banner: { js: BUNDLE_BANNER },
       legalComments: 'none',
       logLevel: 'silent',
-      // Whitespace and comments out, identifiers kept (readable stack traces): a smaller, all-ASCII
-      // source that V8 keeps as one-byte text and parses faster.
+      // Whitespace and comments out, identifiers kept (readable stack traces): a smaller source
+      // without the comments' typographic characters, so V8 keeps it as one-byte text.
       minifySyntax: true,
       minifyWhitespace: true,
       keepNames: true,
