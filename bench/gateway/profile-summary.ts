@@ -4,6 +4,7 @@ export interface CpuProfile {
     id: number
     callFrame: { functionName: string; url: string; lineNumber: number }
     hitCount?: number
+    children?: number[]
   }>
   startTime: number
   samples: number[]
@@ -32,7 +33,7 @@ const AREAS: Array<[RegExp, string]> = [
   [/^node:/, 'other node internals'],
 ]
 
-function areaOf(functionName: string, url: string, root: string): string {
+export function areaOf(functionName: string, url: string, root: string): string {
   if (url.startsWith('file://') && url.includes(`${root}/src/`))
     return `ours: ${url.slice(url.indexOf('/src/') + 1)}`
   if (url === '') {

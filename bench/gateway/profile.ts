@@ -3,13 +3,15 @@
 // parsing and sockets, routing, the backend client, JSON, our own files) and the heaviest
 // functions. Same static HAProxy backend and config shape as bench/gateway/run.ts.
 //
-//   node bench/gateway/profile.ts [--endpoint proxy|merge] [--duration 5] [--connections 64] [--top 25]
+//   node bench/gateway/profile.ts [--endpoint proxy|merge] [--h2c] [--duration 5] [--connections 64] [--top 25]
+//                                 [--svg FILE]   (also writes the load's flame graph)
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { renderFlamegraph } from './flamegraph.ts'
 import { benchDocument, freePort, staticBackendFrontend, waitFor, which } from './lab.ts'
 import { type CpuProfile, summarizeProfile } from './profile-summary.ts'
 
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     top: { type: 'string', default: '25' },
     h2c: { type: 'boolean', default: false },
+    svg: { type: 'string' },
   },
 })
 const wrkBin = which('wrk')
@@ -102,9 +105,13 @@ await once(gateway, 'exit')
 const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))
 if (!file) throw new Error(`no profile written in ${profileDir}`)
 const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile
-console.log(
-  `gateway CPU profile — /${values.endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : ` (wrk -t2 -c${values.connections})`}, ${values.duration} s, ${rps} req/s under the profiler; profile ${join(profileDir, file)}`,
-)
+const title = `gateway CPU profile — /${values.endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : ` (wrk -t2 -c${values.connections})`}, ${values.duration} s, ${rps} req/s under the profiler`
+console.log(`${title}; profile ${join(profileDir, file)}`)
+if (values.svg) {
+  const root = resolve(import.meta.dirname, '../..')
+  writeFileSync(values.svg, renderFlamegraph(profile, { root, title, window: [loadStartUs, loadEndUs] }))
+  console.log(`flame graph: ${values.svg}`)
+}
 console.log(
   summarizeProfile(profile, {
     root: resolve(import.meta.dirname, '../..'),
