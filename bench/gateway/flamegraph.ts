@@ -110,6 +110,7 @@ export function renderFlamegraph(profile: CpuProfile, options: FlamegraphOptions
     .replace(/y="LEVEL(\d+)"/g, (_m, l: string) => `y="${y(Number(l))}"`)
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="monospace">`,
+    `<title>${escapeXml(options.title)}</title>`,
     `<text x="4" y="16" font-size="13">${escapeXml(options.title)}</text>`,
     body,
     '</svg>',
