@@ -88,6 +88,8 @@ export const COMPILE_CACHE_DIR = '/opt/gwdeploy/compile-cache'
 // 1.6 MB of JavaScript, and no container can change it.
 function compileCacheWarm(uid: number, gid: number): string {
   return [
+    // A base image that already switched to a non-root user cannot hand the cache over: no cache then.
+    'if (process.getuid() !== 0) { console.log("gwdeploy: no compile cache (the build does not run as root)"); process.exit(0); }',
     'const { spawnSync } = require("node:child_process");',
     'const { chmodSync, chownSync, mkdirSync, readdirSync, statSync } = require("node:fs");',
     'const dir = process.env.NODE_COMPILE_CACHE;',

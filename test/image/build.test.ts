@@ -248,6 +248,31 @@ describe('image build against the test dockerd and registries', { concurrency: f
     )
   })
 
+  test('a base image that already runs as a non-root user builds, without the compile cache', async () => {
+    const nonRoot = `gwdeploy-test/${uniqueName('non-root')}:1`
+    const [repo, tag] = nonRoot.split(':')
+    const scratchContainer = await conn.docker.createContainer({ Image: base })
+    try {
+      await scratchContainer.commit({ repo, tag, changes: 'USER 1000:1000' })
+    } finally {
+      await scratchContainer.remove({ force: true })
+    }
+    toRemove.push(nonRoot)
+    const events: EngineEvent[] = []
+    const result = await build(spec({ base: nonRoot }), {}, events)
+    assert.ok(
+      events.some(
+        (e) => e.type === 'progress' && /no compile cache \(the build does not run as root\)/.test(e.message),
+      ),
+    )
+    const node = await runImage(conn.docker, result.reference, 8080)
+    try {
+      assert.equal((await waitForJson(`${node.url}/__health`)).name, result.configName)
+    } finally {
+      await node.stop()
+    }
+  })
+
   test('a base image without Node fails at the Node check with the step output (exit 6)', async () => {
     const broken = `gwdeploy-test/${uniqueName('no-node')}:1`
     await importImageWithoutNode(conn.docker, broken)
