@@ -88,23 +88,34 @@ function hold(lock: Lock, first: LockInfo, ttlMs: number, emit?: (event: EngineE
   const every = Math.max(200, Math.min(30_000, Math.floor(ttlMs / 3)))
   // The renewal in flight, awaited by release(): one that lands after the release would bring
   // the lock back (a rewritten lock file, a replaced Lease) and hold the target until its TTL.
+  // One at a time: on a slow lock store overlapping renewals would conflict with each other.
   let renewing: Promise<void> | undefined
   const renewTimer = setInterval(() => {
-    renewing = lock.renew().then(
-      (next) => {
-        info = next
-      },
-      async (error: Error) => {
-        const now = await lock.status().catch(() => null)
-        lose(
-          isAbort(now)
-            ? abortedError(now)
-            : lockHeldError(`the release lock was lost: ${error.message}`, {
-                hint: 'Another run may be changing the target now: check `gwdeploy status` before re-running.',
-              }),
-        )
-      },
-    )
+    if (renewing) return
+    renewing = lock
+      .renew()
+      .then(
+        (next) => {
+          info = next
+        },
+        async (error: Error) => {
+          const now = await lock.status().catch(() => null)
+          // A failed renewal of a lock that is still ours and not yet expired (a timeout, a
+          // conflict) is tried again at the next tick; the lock is lost once someone else holds
+          // it, it is gone, or it expired without a renewal.
+          if (now?.holder === info.holder && !isAbort(now) && Date.now() < Date.parse(info.expiresAt)) return
+          lose(
+            isAbort(now)
+              ? abortedError(now)
+              : lockHeldError(`the release lock was lost: ${error.message}`, {
+                  hint: 'Another run may be changing the target now: check `gwdeploy status` before re-running.',
+                }),
+          )
+        },
+      )
+      .finally(() => {
+        renewing = undefined
+      })
   }, every)
   const watchTimer = setInterval(
     () => {

@@ -18,6 +18,7 @@ import { appendHistory, readHistory } from '../../src/core/history.ts'
 import { acquireLock } from '../../src/core/lock.ts'
 import { LocalProvider } from '../../src/providers/local/index.ts'
 import { FileLock } from '../../src/providers/local/lock.ts'
+import type { Lock, LockInfo } from '../../src/providers/types.ts'
 
 let dir: string
 before(async () => {
@@ -98,6 +99,81 @@ describe('the release lock', () => {
     await new Promise<void>((resolve) => held.lost.addEventListener('abort', () => resolve(), { once: true }))
     assert.ok(isGwError(held.lost.reason))
     assert.equal(held.lost.reason.exitCode, 3)
+    await held.release()
+  })
+})
+
+/** A lock store whose renewals take `renewMs` and fail as `fail(n)` says (n counts renewals from 1). */
+function slowLock(options: { renewMs: number; ttlMs: number; fail?: (n: number) => boolean }) {
+  let inFlight = 0
+  let mostInFlight = 0
+  let renewals = 0
+  let expiresAt = Date.now() + options.ttlMs
+  const info = (): LockInfo => ({
+    holder: 'me',
+    acquiredAt: new Date().toISOString(),
+    renewedAt: new Date().toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
+  })
+  const lock: Lock = {
+    tryAcquire: async () => ({ acquired: true, lock: info() }),
+    renew: async () => {
+      renewals += 1
+      const n = renewals
+      inFlight += 1
+      mostInFlight = Math.max(mostInFlight, inFlight)
+      await new Promise((r) => setTimeout(r, options.renewMs))
+      inFlight -= 1
+      if (options.fail?.(n)) throw new Error(`renewal ${n} timed out`)
+      expiresAt = Date.now() + options.ttlMs
+      return info()
+    },
+    release: async () => {},
+    status: async () => info(),
+    forceRelease: async () => null,
+  }
+  return { lock, mostInFlight: () => mostInFlight, renewals: () => renewals }
+}
+
+describe('lock renewals', () => {
+  it('on a slow lock store they never overlap, and the lock holds', async () => {
+    const store = slowLock({ renewMs: 450, ttlMs: 3_000 })
+    const held = await acquireLock(
+      store.lock,
+      { holder: 'me', operation: 'release', ttlMs: 600 },
+      { waitMs: 0 },
+    )
+    await new Promise((r) => setTimeout(r, 1_600))
+    await held.release()
+    assert.ok(store.renewals() >= 2, `${store.renewals()} renewals`)
+    assert.equal(store.mostInFlight(), 1)
+    assert.equal(held.lost.aborted, false)
+  })
+
+  it('a failed renewal of a lock still held and not expired is retried, not a lost lock', async () => {
+    const store = slowLock({ renewMs: 10, ttlMs: 3_000, fail: (n) => n === 1 })
+    const held = await acquireLock(
+      store.lock,
+      { holder: 'me', operation: 'release', ttlMs: 600 },
+      { waitMs: 0 },
+    )
+    await new Promise((r) => setTimeout(r, 900))
+    await held.release()
+    assert.ok(store.renewals() >= 3, `${store.renewals()} renewals`)
+    assert.equal(held.lost.aborted, false)
+  })
+
+  it('failed renewals past the expiry lose the lock (exit 3)', async () => {
+    const store = slowLock({ renewMs: 10, ttlMs: 500, fail: () => true })
+    const held = await acquireLock(
+      store.lock,
+      { holder: 'me', operation: 'release', ttlMs: 600 },
+      { waitMs: 0 },
+    )
+    await new Promise<void>((resolve) => held.lost.addEventListener('abort', () => resolve(), { once: true }))
+    assert.ok(isGwError(held.lost.reason))
+    assert.equal(held.lost.reason.exitCode, 3)
+    assert.match(held.lost.reason.message, /timed out/)
     await held.release()
   })
 })

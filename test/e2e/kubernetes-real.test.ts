@@ -162,7 +162,7 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
   it('crash before the switch: a re-run takes over the expired Lease and converges', async () => {
     await writeConfig({ top: { lock: { ttl: '2s' } } })
     const crashed = await project.run(['release', '--sha', sha(3)], { GWDEPLOY_TEST_KILL_AT: 'shift' })
-    assert.equal(crashed.exitCode, null)
+    assert.equal(crashed.exitCode, null, crashed.stderr)
     assert.equal(await project.liveColour(), 'blue', 'traffic untouched by the crashed run')
     const again = await project.run(['release', '--sha', sha(3), '--lock-wait', '30s'])
     assert.equal(again.exitCode, 0, again.stderr)
