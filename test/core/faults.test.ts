@@ -132,32 +132,31 @@ function slowLock(options: { renewMs: number; ttlMs: number; fail?: (n: number) 
     status: async () => info(),
     forceRelease: async () => null,
   }
-  return { lock, mostInFlight: () => mostInFlight, renewals: () => renewals }
+  return {
+    mostInFlight: () => mostInFlight,
+    /** Holds the lock (renewed every 200 ms) until `renewals` renewals were made (bounded: 20 s). */
+    async holdFor(wanted: number) {
+      const held = await acquireLock(lock, { holder: 'me', operation: 'release', ttlMs: 600 }, { waitMs: 0 })
+      for (let waited = 0; renewals < wanted && !held.lost.aborted && waited < 20_000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50))
+      return held
+    },
+    renewals: () => renewals,
+  }
 }
 
 describe('lock renewals', () => {
   it('on a slow lock store they never overlap, and the lock holds', async () => {
     const store = slowLock({ renewMs: 450, ttlMs: 3_000 })
-    const held = await acquireLock(
-      store.lock,
-      { holder: 'me', operation: 'release', ttlMs: 600 },
-      { waitMs: 0 },
-    )
-    await new Promise((r) => setTimeout(r, 1_600))
+    const held = await store.holdFor(3)
     await held.release()
-    assert.ok(store.renewals() >= 2, `${store.renewals()} renewals`)
     assert.equal(store.mostInFlight(), 1)
     assert.equal(held.lost.aborted, false)
   })
 
   it('a failed renewal of a lock still held and not expired is retried, not a lost lock', async () => {
     const store = slowLock({ renewMs: 10, ttlMs: 3_000, fail: (n) => n === 1 })
-    const held = await acquireLock(
-      store.lock,
-      { holder: 'me', operation: 'release', ttlMs: 600 },
-      { waitMs: 0 },
-    )
-    await new Promise((r) => setTimeout(r, 900))
+    const held = await store.holdFor(3)
     await held.release()
     assert.ok(store.renewals() >= 3, `${store.renewals()} renewals`)
     assert.equal(held.lost.aborted, false)
@@ -165,13 +164,8 @@ describe('lock renewals', () => {
 
   it('failed renewals past the expiry lose the lock (exit 3)', async () => {
     const store = slowLock({ renewMs: 10, ttlMs: 500, fail: () => true })
-    const held = await acquireLock(
-      store.lock,
-      { holder: 'me', operation: 'release', ttlMs: 600 },
-      { waitMs: 0 },
-    )
-    await new Promise<void>((resolve) => held.lost.addEventListener('abort', () => resolve(), { once: true }))
-    assert.ok(isGwError(held.lost.reason))
+    const held = await store.holdFor(Number.POSITIVE_INFINITY)
+    assert.ok(isGwError(held.lost.reason), 'the lock was lost')
     assert.equal(held.lost.reason.exitCode, 3)
     assert.match(held.lost.reason.message, /timed out/)
     await held.release()
