@@ -39,7 +39,11 @@ const DURATION = Number(values.duration)
 const ROUNDS = Number(values.rounds)
 const CONNECTIONS = Number(values.connections)
 const WORKERS = Number(values.workers)
-const SOAK_S = Math.min(600, Number(values.soak))
+const SOAK_S = Number(values.soak)
+if (!Number.isInteger(SOAK_S) || SOAK_S < 0 || SOAK_S > 600) {
+  console.error(`--soak ${values.soak}: give whole seconds from 0 to 600`)
+  process.exit(2)
+}
 
 const tools = {
   wrk: which('wrk'),
