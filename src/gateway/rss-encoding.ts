@@ -3,16 +3,19 @@
 // language, title, published, updated [, img_url] }, the keys KrakenD always sets (absent ones are
 // "" or null). Items carry gofeed's JSON fields (omitted when empty); the parsed-time fields
 // (publishedParsed, updatedParsed) are not produced.
-import { XMLParser } from 'fast-xml-parser'
+import { onFirstUse, xmlLibrary } from './libraries.ts'
 import { STRING_XML_OPTIONS } from './xml-encoding.ts'
 
 type Node = Record<string, unknown>
 
-const parser = new XMLParser({
-  ...STRING_XML_OPTIONS,
-  attributeNamePrefix: '@',
-  isArray: (name) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
-})
+const parser = onFirstUse(
+  () =>
+    new (xmlLibrary().XMLParser)({
+      ...STRING_XML_OPTIONS,
+      attributeNamePrefix: '@',
+      isArray: (name) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
+    }),
+)
 
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
@@ -110,7 +113,7 @@ function atomItem(entry: Node): Node {
 export function parseFeed(body: string): Record<string, unknown> {
   let doc: Node
   try {
-    doc = parser.parse(body, true) as Node
+    doc = parser().parse(body, true) as Node
   } catch (error) {
     throw new Error(`failed to parse the feed: ${(error as Error).message}`)
   }

@@ -2,8 +2,8 @@
 // clbanning/mxj): attributes become `-name` keys, text next to attributes or children `#text`,
 // every value a string, repeated elements an array, an empty element "". Writing reverses that:
 // keys sorted, `-` keys as sorted attributes, a single-key map as its own root, else `<doc>`.
-import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { GoNumber } from './go-json.ts'
+import { onFirstUse, xmlLibrary } from './libraries.ts'
 
 export type Data = Record<string, unknown>
 
@@ -20,14 +20,16 @@ export const STRING_XML_OPTIONS = {
   htmlEntities: false,
 } as const
 
-const parser = new XMLParser({ ...STRING_XML_OPTIONS, attributeNamePrefix: '-' })
+const parser = onFirstUse(
+  () => new (xmlLibrary().XMLParser)({ ...STRING_XML_OPTIONS, attributeNamePrefix: '-' }),
+)
 
 /** Parses an XML document into mxj's map, or throws with the parser's reason. */
 export function parseXml(text: string): Data {
   if (text.trim().length === 0) throw new Error('EOF')
-  const valid = XMLValidator.validate(text)
+  const valid = xmlLibrary().XMLValidator.validate(text)
   if (valid !== true) throw new Error(`invalid XML: ${valid.err.msg} (line ${valid.err.line})`)
-  const doc = parser.parse(text) as Data
+  const doc = parser().parse(text) as Data
   // mxj reads one document: the first root element only.
   for (const key in doc) return localNames({ [key]: doc[key] }) as Data
   throw new Error('EOF')

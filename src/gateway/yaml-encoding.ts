@@ -1,7 +1,7 @@
 // The YAML output (lura's `yaml` render, gin's c.YAML with goccy/go-yaml): map keys sorted, lists
 // not indented under their key, no line folding.
-import { stringify } from 'yaml'
 import { GoNumber } from './go-json.ts'
+import { yamlLibrary } from './libraries.ts'
 
 /** Backend numbers kept as text (GoNumber) become YAML numbers again. */
 function plain(value: unknown): unknown {
@@ -16,5 +16,5 @@ function plain(value: unknown): unknown {
 }
 
 export function writeYaml(data: Record<string, unknown>): string {
-  return stringify(plain(data), { sortMapEntries: true, indentSeq: false, lineWidth: 0 })
+  return yamlLibrary().stringify(plain(data), { sortMapEntries: true, indentSeq: false, lineWidth: 0 })
 }

@@ -8,8 +8,9 @@
  * back to no validation when one does not parse; here both are config errors, so a check is never
  * silently dropped.
  */
-import { Environment } from '@marcbachmann/cel-js'
-import type { KeyPath } from '../../core/document.ts'
+import type { Environment } from '@marcbachmann/cel-js'
+import type { KeyPath } from '../../core/source-text.ts'
+import { celLibrary } from '../libraries.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import type { Report } from './types.ts'
 
@@ -20,7 +21,7 @@ export interface CelConfig {
 }
 
 function environment(): Environment {
-  return new Environment()
+  return new (celLibrary().Environment)()
     .registerVariable('now', 'string')
     .registerVariable('req_method', 'string')
     .registerVariable('req_path', 'string')

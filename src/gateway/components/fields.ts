@@ -1,4 +1,4 @@
-import type { KeyPath } from '../../core/document.ts'
+import type { KeyPath } from '../../core/source-text.ts'
 import { parseDuration } from '../config/duration.ts'
 import { isObject, type Report } from './types.ts'
 

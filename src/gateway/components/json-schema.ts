@@ -5,11 +5,9 @@
  * body"); so is a body that is not JSON. Draft 2020-12 and 2019-09 schemas use ajv's matching
  * dialect; others (draft-04/06/07) are read as draft-07.
  */
-import { Ajv, type ValidateFunction } from 'ajv'
-import { Ajv2019 } from 'ajv/dist/2019.js'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
-import type { KeyPath } from '../../core/document.ts'
+import type { ValidateFunction } from 'ajv'
+import type { KeyPath } from '../../core/source-text.ts'
+import { ajvLibrary } from '../libraries.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
 export interface JsonSchemaConfig {
@@ -19,12 +17,13 @@ export interface JsonSchemaConfig {
 export function compileSchema(schema: Record<string, unknown> | boolean): ValidateFunction {
   const dialect = typeof schema === 'object' && typeof schema.$schema === 'string' ? schema.$schema : ''
   const options = { strict: false, allErrors: true, validateSchema: false } as const
+  const { Ajv, Ajv2019, Ajv2020, addFormats } = ajvLibrary()
   const ajv = dialect.includes('2020-12')
     ? new Ajv2020(options)
     : dialect.includes('2019-09')
       ? new Ajv2019(options)
       : new Ajv(options)
-  ;(addFormats as unknown as (a: unknown) => void)(ajv)
+  addFormats(ajv)
   let input = schema
   if (typeof schema === 'object' && /draft-0[46]/.test(dialect)) {
     const { $schema: _dropped, ...rest } = schema

@@ -5,8 +5,9 @@
  * when set). Keys are matched by `kid` exactly and imported for `alg`.
  */
 import { readFileSync } from 'node:fs'
-import { importJWK, type JWK } from 'jose'
+import type { JWK } from 'jose'
 import { configError } from '../../core/errors.ts'
+import { joseLibrary } from '../libraries.ts'
 
 export interface KeySource {
   alg: string
@@ -16,7 +17,7 @@ export interface KeySource {
   unknownKidMs: number
 }
 
-export type JoseKey = Awaited<ReturnType<typeof importJWK>>
+export type JoseKey = Awaited<ReturnType<typeof import('jose').importJWK>>
 
 /** The JWKS, fetched or read once, refreshed when stale or when a token names an unknown kid. */
 export class KeySet {
@@ -60,7 +61,7 @@ export class KeySet {
     if (!jwk) return undefined
     let key = this.imported.get(kid)
     if (!key) {
-      key = await importJWK(jwk, this.cfg.alg)
+      key = await joseLibrary().importJWK(jwk, this.cfg.alg)
       this.imported.set(kid, key)
     }
     return key

@@ -5,8 +5,8 @@
  * roles or scopes are 403. Claims can be copied to backend headers (`propagate_claims`, which like
  * KrakenD still need `input_headers` to reach the backend) and into `{JWT.claim}` url_pattern slots.
  */
-import { decodeProtectedHeader, jwtVerify } from 'jose'
 import type { EndpointConfig } from '../config/types.ts'
+import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import { KeySet } from './jwks.ts'
 import { type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
@@ -172,6 +172,7 @@ export function compileJwt(
     if (token === undefined) return fail('token not found')
     let claims: Claims
     try {
+      const { decodeProtectedHeader, jwtVerify } = joseLibrary()
       const protectedHeader = decodeProtectedHeader(token)
       if (protectedHeader.alg !== cfg.alg) return fail(`algorithm ${String(protectedHeader.alg)} not allowed`)
       const key = await keys.get(protectedHeader.kid ?? '')

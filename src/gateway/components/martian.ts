@@ -5,7 +5,7 @@
  * `querystring.Modifier` (set; like Go, the query is then re-encoded with sorted keys), all with
  * `"scope": ["request"]`. Any other modifier or the response scope is a config error.
  */
-import type { KeyPath } from '../../core/document.ts'
+import type { KeyPath } from '../../core/source-text.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { isObject, type Report } from './types.ts'
 

@@ -1,5 +1,5 @@
 /** The components' configuration: read from extra_config during validation (problems exit 2). */
-import type { KeyPath } from '../../core/document.ts'
+import type { KeyPath } from '../../core/source-text.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
 import { type CelConfig, parseCel } from './cel.ts'

@@ -6,9 +6,9 @@
  * object, so tokens are byte-identical to KrakenD's. Any backend failure answers 400 with no body,
  * as does a key that cannot be loaded.
  */
-import { CompactSign, FlattenedSign } from 'jose'
 import type { EndpointConfig } from '../config/types.ts'
 import { goJson } from '../go-json.ts'
+import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import { type JoseKey, KeySet } from './jwks.ts'
 import { ALGORITHMS } from './jwt.ts'
@@ -86,8 +86,8 @@ export function compileSigner(
       if (typeof value !== 'object' || value === null || Array.isArray(value)) continue
       const payload = encoder.encode(goJson(value))
       data[name] = cfg.full
-        ? goJson(await new FlattenedSign(payload).setProtectedHeader(header).sign(signingKey))
-        : await new CompactSign(payload).setProtectedHeader(header).sign(signingKey)
+        ? goJson(await new (joseLibrary().FlattenedSign)(payload).setProtectedHeader(header).sign(signingKey))
+        : await new (joseLibrary().CompactSign)(payload).setProtectedHeader(header).sign(signingKey)
     }
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: goJson(data) }
   }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { KeyPath } from '../../core/document.ts'
+import type { KeyPath } from '../../core/source-text.ts'
 import type { HeaderValues } from '../request-headers.ts'
 
 /** An answer a component gives instead of the backends (status, headers, body as written). */

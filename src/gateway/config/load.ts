@@ -1,11 +1,23 @@
-import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../../core/document.ts'
 import { configError, type Problem } from '../../core/errors.ts'
+import {
+  MAX_GATEWAY_CONFIG_BYTES,
+  parseJsonDocument,
+  parseYamlDocument,
+  readConfigText,
+  type SourceDocument,
+} from '../../core/source-text.ts'
+import { yamlLibrary } from '../libraries.ts'
 import { applyKrakendEnvOrThrow } from './env-overrides.ts'
 import { flexibleConfigFromEnv, renderFlexibleConfig } from './flexible/render.ts'
 import type { GatewayConfig } from './types.ts'
 import { type ValidationResult, validateGatewayConfig } from './validate.ts'
 
 type Environ = Record<string, string | undefined>
+
+/** JSON for a `.json` file, as KrakenD reads it; the yaml library only for a YAML config. */
+function parseSourceDocument(text: string, file: string): SourceDocument {
+  return file.endsWith('.json') ? parseJsonDocument(text, file) : parseYamlDocument(text, file, yamlLibrary())
+}
 
 /** Parses and validates text (JSON or YAML) keeping positions for every problem. Throws only on syntax errors. */
 export function checkGatewayConfigText(text: string, file: string): ValidationResult {

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net'
 import { distance } from 'fastest-levenshtein'
 import { classifyNamespace, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
-import { formatKeyPath, type KeyPath } from '../../core/document.ts'
 import type { Problem } from '../../core/errors.ts'
+import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import {
   checkComponents,
   parseBackendComponents,

@@ -1,0 +1,183 @@
+import { readFileSync, statSync } from 'node:fs'
+import type { Node } from 'yaml'
+import { configError, type Location, type Problem } from './errors.ts'
+import { jsonLocator, offsetToLineColumn } from './json-locate.ts'
+
+export type KeyPath = ReadonlyArray<string | number>
+
+/** A parsed YAML or JSON document that can say where any key path sits in its source text. */
+export interface SourceDocument {
+  file: string
+  value: unknown
+  /** file:line:column of the key at `path` (or of the nearest ancestor that exists). */
+  locate(path: KeyPath): Location
+}
+
+/** `a.b[2].c` */
+export function formatKeyPath(path: KeyPath): string {
+  let out = ''
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`
+    else out += out ? `.${part}` : part
+  }
+  return out
+}
+
+/** Largest gwdeploy.yml / overlay gwdeploy reads. */
+export const MAX_PROJECT_CONFIG_BYTES = 1024 * 1024
+/** Largest gateway config (KrakenD JSON) gwdeploy reads. */
+export const MAX_GATEWAY_CONFIG_BYTES = 16 * 1024 * 1024
+
+/**
+ * Reads a config file for parsing, refusing what would hang or exhaust memory before any work:
+ * anything but a regular file (a FIFO blocks forever), files over `maxBytes`, binary content.
+ */
+export function readConfigText(path: string, shown: string, maxBytes: number, hint?: string): string {
+  let stats: ReturnType<typeof statSync>
+  try {
+    stats = statSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'no such file' : code
+    throw configError(`cannot read ${shown}: ${why ?? (error as Error).message}`, {
+      location: { file: shown },
+      ...(hint ? { hint } : {}),
+    })
+  }
+  if (!stats.isFile()) {
+    throw configError(`${shown} is not a regular file`, {
+      location: { file: shown },
+      hint: hint ?? 'Point it at a plain file (not a FIFO, device or directory).',
+    })
+  }
+  if (stats.size > maxBytes) {
+    throw configError(
+      `${shown} is ${(stats.size / 1048576).toFixed(1)} MB: gwdeploy refuses files over ${maxBytes / 1048576} MB`,
+      {
+        location: { file: shown },
+        hint: 'Is this the right file? Configs this large are almost always a mistake.',
+      },
+    )
+  }
+  let buffer: Buffer
+  try {
+    buffer = readFileSync(path)
+  } catch (error) {
+    throw configError(
+      `cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        location: { file: shown },
+        hint: 'Check the file permissions.',
+      },
+    )
+  }
+  const nul = buffer.indexOf(0)
+  if (nul >= 0) {
+    const { line, column } = offsetToLineColumn(buffer.subarray(0, nul).toString('latin1'), nul)
+    throw configError(`${shown} is a binary file (a NUL byte), not text`, {
+      location: { file: shown, line, column },
+      hint: 'Point it at the YAML/JSON text file.',
+    })
+  }
+  return buffer.toString('utf8')
+}
+
+/** A `.json` file is parsed as JSON (as KrakenD does): no comments, no YAML. */
+export function parseJsonDocument(text: string, file: string): SourceDocument {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    const message = (error as Error).message
+    const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length)
+    const { line, column } = offsetToLineColumn(text, offset)
+    const comment = text[offset] === '/' && (text[offset + 1] === '/' || text[offset + 1] === '*')
+    throw configError(`${file} is not valid JSON`, {
+      problems: [
+        {
+          message: comment
+            ? 'comments are not allowed in JSON (KrakenD refuses them too)'
+            : message.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, ''),
+          location: { file, line, column },
+          ...(comment ? { hint: 'Remove the comment, or use a `@comment` key, which KrakenD ignores.' } : {}),
+        },
+      ],
+      hint: 'Fix the syntax at the position above.',
+    })
+  }
+  const at = jsonLocator(text, file)
+  return {
+    file,
+    value,
+    locate(path) {
+      const keyPath = formatKeyPath(path)
+      const location = at(path)
+      return keyPath ? { ...location, path: keyPath } : location
+    },
+  }
+}
+
+export type YamlLibrary = typeof import('yaml')
+
+/**
+ * Parses YAML (JSON is YAML too) keeping positions, so errors can name file:line:column. Syntax
+ * errors become one configError listing every problem. The yaml library comes from the caller:
+ * the gateway runtime loads it only for a YAML config.
+ */
+export function parseYamlDocument(text: string, file: string, yaml: YamlLibrary): SourceDocument {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    const problems: Problem[] = doc.errors.map((error) => {
+      const pos = lineCounter.linePos(error.pos[0])
+      return {
+        message: error.message.split('\n')[0] ?? error.message,
+        location: { file, line: pos.line, column: pos.col },
+      }
+    })
+    throw configError(`${file} is not valid YAML/JSON`, {
+      problems,
+      hint: 'Fix the syntax at the positions above.',
+    })
+  }
+  let value: unknown
+  try {
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown
+  } catch (error) {
+    // "Excessive alias count": a billion-laughs document.
+    throw configError(`${file}: ${(error as Error).message}`, {
+      location: { file },
+      hint: 'Use fewer YAML aliases (*name); gwdeploy expands at most 100.',
+    })
+  }
+
+  const positionOf = (node: Node | null | undefined, keyNode?: unknown): Location => {
+    const range = (isScalar(keyNode) ? keyNode.range : undefined) ?? node?.range
+    if (!range) return { file }
+    const { line, col } = lineCounter.linePos(range[0])
+    return { file, line, column: col }
+  }
+
+  const locate = (path: KeyPath): Location => {
+    let node: unknown = doc.contents
+    let location = positionOf(doc.contents as Node | null)
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part))
+        if (!pair) break
+        location = positionOf(pair.value as Node | null, pair.key)
+        node = pair.value
+      } else if (isSeq(node) && typeof part === 'number') {
+        const item = node.items[part] as Node | undefined
+        if (!item) break
+        location = positionOf(item)
+        node = item
+      } else break
+    }
+    const keyPath = formatKeyPath(path)
+    return keyPath ? { ...location, path: keyPath } : location
+  }
+
+  return { file, value, locate }
+}

@@ -1,0 +1,67 @@
+// Component libraries are loaded when a config first needs them, not at start-up: checked in a
+// fresh process (module state is per process) that records every module it resolves.
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+
+const src = (path: string) => new URL(`../../src/gateway/${path}`, import.meta.url).href
+const LIBRARIES = ['ajv', 'ajv-formats', 'jose', '@marcbachmann/cel-js', 'fast-xml-parser', 'yaml']
+
+const script = `
+import module from 'node:module'
+// Every module resolved from here on, by import or require.
+const resolved = new Set()
+module.registerHooks({
+  resolve(specifier, context, next) {
+    const result = next(specifier, context)
+    resolved.add(result.url)
+    return result
+  },
+})
+const loaded = () =>
+  ${JSON.stringify(LIBRARIES)}.filter((name) =>
+    [...resolved].some((url) => url.includes('/node_modules/' + name + '/')),
+  )
+const { createGateway } = await import('${src('app.ts')}')
+const { loadGatewayConfig } = await import('${src('config/load.ts')}')
+const { compileSchema } = await import('${src('components/json-schema.ts')}')
+const { parseXml } = await import('${src('xml-encoding.ts')}')
+const { parseFeed } = await import('${src('rss-encoding.ts')}')
+const { writeYaml } = await import('${src('yaml-encoding.ts')}')
+const { celLibrary, joseLibrary } = await import('${src('libraries.ts')}')
+
+const { config } = loadGatewayConfig(process.argv[1])
+const gateway = createGateway(config, { metrics: true })
+const atStart = loaded()
+compileSchema({ type: 'object' })
+parseXml('<a>1</a>')
+parseFeed('<rss><channel><title>t</title></channel></rss>')
+writeYaml({ a: 1 })
+celLibrary()
+joseLibrary()
+console.log(JSON.stringify({ atStart, afterUse: loaded() }))
+await gateway.close()
+`
+
+test('a gateway without JWT, JSON schema, CEL, XML or YAML loads none of their libraries', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-libs-'))
+  const file = join(dir, 'gateway.json')
+  writeFileSync(
+    file,
+    JSON.stringify({
+      version: 3,
+      name: 'plain',
+      endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+    }),
+  )
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, file], {
+    encoding: 'utf8',
+  })
+  const { atStart, afterUse } = JSON.parse(out) as { atStart: string[]; afterUse: string[] }
+  assert.deepEqual(atStart, [])
+  // The same probe sees each library once something uses it.
+  assert.deepEqual(afterUse, LIBRARIES)
+})
