@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { buildImage, type ImageBuildSpec } from '../../src/image/build.ts'
-import { buildRuntimeBundle } from '../../src/image/bundle.ts'
+import { buildRuntimeBundle, RUNTIME_FILE } from '../../src/image/bundle.ts'
 import { connectDocker } from '../../src/image/docker.ts'
 import { readDockerfileTemplate, renderDockerfile } from '../../src/image/dockerfile.ts'
 import { stampGatewayConfig } from '../../src/image/stamp.ts'
@@ -81,7 +81,7 @@ async function cliContext(dir: string, shaValue: string, timeout: string): Promi
     await readDockerfileTemplate('bundled'),
   )
   await writeFile(join(dir, 'Dockerfile'), dockerfile)
-  await writeFile(join(dir, 'gateway.mjs'), await readFile(bundle.path))
+  await writeFile(join(dir, RUNTIME_FILE), await readFile(bundle.path))
   await writeFile(join(dir, 'gateway.json'), stamped.json)
 }
 const cliBuild = (dir: string, tag: string, noCache = false) =>

@@ -96,7 +96,7 @@ export function parseRunArgs(argv: string[], env: Env = process.env): RunOptions
   return options
 }
 
-/** The standalone runtime: `node gateway.mjs --config FILE ...`. Never returns until stopped. */
+/** The standalone runtime: `node gateway.cjs --config FILE ...`. Never returns until stopped. */
 export async function runCli(argv: string[]): Promise<void> {
   try {
     const parsed = parseRunArgs(argv)

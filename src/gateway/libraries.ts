@@ -2,9 +2,9 @@
 // loaded the first time a config needs one: a gateway without them starts ~50 ms sooner and ~7 MB
 // smaller per worker (bench/gateway, README "Benchmarks").
 //
-// Each load is a literal `require('…')`, so esbuild still bundles the library into the runtime,
-// as a module evaluated on that first call. Run from source (ESM, where `require` is not defined),
-// Node's own require loads it (Node >= 22.12 requires ES modules such as jose synchronously).
+// Each load is a literal `require('…')`, so esbuild still bundles the library into the runtime
+// (CommonJS), as a module evaluated on that first call. Run from source (ESM, where `require` is
+// not defined), Node's own require loads it (Node >= 22.12 requires ES modules such as jose synchronously).
 import { createRequire } from 'node:module'
 
 type Ajv = typeof import('ajv')

@@ -1,4 +1,5 @@
-// Standalone gateway runtime entry, bundled by esbuild into one file (node gateway.mjs --config FILE).
+// Standalone gateway runtime entry, bundled by esbuild into one CommonJS file (node gateway.cjs
+// --config FILE). runCli handles its own errors and exits; no top-level await (CommonJS has none).
 import { runCli } from './cli.ts'
 
-await runCli(process.argv.slice(2))
+void runCli(process.argv.slice(2))

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream'
 import { configError, providerError } from '../core/errors.ts'
 import { type Reporter, silentReporter } from '../core/events.ts'
 import { engineAuthConfig, type RegistryAuth, resolveRegistryAuth } from './auth.ts'
-import { buildRuntimeBundle } from './bundle.ts'
+import { buildRuntimeBundle, RUNTIME_FILE } from './bundle.ts'
 import { buildContext, type ContextFile } from './context.ts'
 import { connectDocker, type DockerConnection, followBuild, followPush } from './docker.ts'
 import {
@@ -244,7 +244,7 @@ export async function buildImage(
     if (runtime === 'bundled') {
       reporter.emit({ type: 'progress', step: 'build', message: 'bundling the gateway runtime' })
       const bundle = await buildRuntimeBundle({ ...(spec.cacheDir ? { cacheDir: spec.cacheDir } : {}), env })
-      files.push({ name: 'gateway.mjs', content: await readFile(bundle.path) })
+      files.push({ name: RUNTIME_FILE, content: await readFile(bundle.path) })
     }
     files.push({ name: IMAGE_PATHS[runtime].contextConfig, content: stamped.json })
     checkAborted(options.signal)

@@ -1,9 +1,9 @@
 /**
  * The one-file gateway runtime: src/gateway/main.ts bundled by esbuild with every dependency
- * inlined, so an image (or a local node) needs nothing but `node gateway.mjs`.
+ * inlined, so an image (or a local node) needs nothing but `node gateway.cjs`.
  *
  * Built once per (gwdeploy version, esbuild version, runtime sources, lockfile) and cached at
- * `$GWDEPLOY_CACHE_DIR/runtime/<key>/gateway.mjs` (default `$XDG_CACHE_HOME/gwdeploy` or
+ * `$GWDEPLOY_CACHE_DIR/runtime/<key>/gateway.cjs` (default `$XDG_CACHE_HOME/gwdeploy` or
  * `~/.cache/gwdeploy`). Safe when several processes build at once (write + atomic rename).
  */
 import { createHash } from 'node:crypto'
@@ -25,7 +25,7 @@ export interface RuntimeBundleOptions {
 }
 
 export interface RuntimeBundle {
-  /** Absolute path of gateway.mjs. */
+  /** Absolute path of gateway.cjs. */
   path: string
   /** sha256 (hex) of the file's bytes. */
   sha256: string
@@ -40,15 +40,11 @@ const HERE = dirname(fileURLToPath(import.meta.url))
 const SOURCE_ROOT = join(HERE, '..')
 const PACKAGE_ROOT = join(SOURCE_ROOT, '..')
 
-/** Imports that need `require`, `__filename` or `__dirname` inside an ESM bundle get them from here. */
-export const BUNDLE_BANNER = [
-  "import { createRequire as __gwdeployCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __gwdeployFileURLToPath } from 'node:url';",
-  "import { dirname as __gwdeployDirname } from 'node:path';",
-  'const require = __gwdeployCreateRequire(import.meta.url);',
-  'const __filename = __gwdeployFileURLToPath(import.meta.url);',
-  'const __dirname = __gwdeployDirname(__filename);',
-].join('\n')
+/**
+ * The runtime's file name. CommonJS, not an ES module: Node keeps an ES module's source text
+ * around about three times over (~5 MB for this one) where a CommonJS file costs its size once.
+ */
+export const RUNTIME_FILE = 'gateway.cjs'
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GWDEPLOY_CACHE_DIR) return env.GWDEPLOY_CACHE_DIR
@@ -121,7 +117,7 @@ export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Pr
   const entry = options.entry ?? defaultRuntimeEntry()
   const key = await runtimeBundleKey(entry)
   const dir = join(options.cacheDir ?? defaultCacheDir(env), 'runtime', key)
-  const path = join(dir, 'gateway.mjs')
+  const path = join(dir, RUNTIME_FILE)
   if (!options.force && existsSync(path)) {
     return { path, sha256: sha256(await readFile(path)), key, cached: true }
   }
@@ -141,13 +137,14 @@ export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Pr
       entryPoints: [entry],
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      format: 'cjs',
       target: 'node22',
       write: false,
       outfile: path,
-      banner: { js: BUNDLE_BANNER },
       legalComments: 'none',
       logLevel: 'silent',
+      // import.meta is only read where the runtime runs from source (ESM); the bundle has require.
+      logOverride: { 'empty-import-meta': 'silent' },
       // Whitespace and comments out, identifiers kept (readable stack traces): a smaller source
       // without the comments' typographic characters, so V8 keeps it as one-byte text.
       minifySyntax: true,

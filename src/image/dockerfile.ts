@@ -19,7 +19,7 @@ export const DEFAULT_BASE: Record<ImageRuntime, string> = {
 /** Paths inside the image. */
 export const IMAGE_PATHS = {
   bundled: {
-    runtime: '/opt/gwdeploy/gateway.mjs',
+    runtime: '/opt/gwdeploy/gateway.cjs',
     config: '/etc/gwdeploy/gateway.json',
     contextConfig: 'gateway.json',
   },

@@ -125,7 +125,7 @@ describe('image build against the test dockerd and registries', { concurrency: f
     }
     // The runtime starts from the compile cache the build wrote, readable by the non-root user.
     const cacheLog = await runToExit(result.reference, ['--version'], ['NODE_DEBUG_NATIVE=COMPILE_CACHE'])
-    assert.match(cacheLog, /V8 code cache for ESM file:\/\/\/opt\/gwdeploy\/gateway\.mjs was accepted/)
+    assert.match(cacheLog, /V8 code cache for CommonJS \/opt\/gwdeploy\/gateway\.cjs was accepted/)
   })
 
   test('pushes, then pulls by digest; a second build reuses the tag, from the engine or the registry', async () => {

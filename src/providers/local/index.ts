@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
@@ -152,7 +152,7 @@ export class LocalProvider implements Provider {
     if (!(await exists(configFile))) await writeAtomicText(configFile, artifact.configText)
     let entry = artifact.runtime.entry
     if (artifact.runtime.bundled) {
-      const copy = join(releaseDir, 'gateway.mjs')
+      const copy = join(releaseDir, basename(entry))
       if (!(await exists(copy))) {
         await copyFile(entry, `${copy}.tmp`)
         await rmRename(`${copy}.tmp`, copy)
