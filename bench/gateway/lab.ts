@@ -2,7 +2,7 @@
 // static HAProxy backend serves, and which load tools are installed.
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -34,6 +34,24 @@ export async function waitFor(url: string, timeoutMs = 10_000): Promise<number> 
     await sleep(2)
   }
   throw new Error(`${url} never answered 200`)
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port (an h2c-only server answers no HTTP/1.1 probe). */
+export async function waitForListener(port: number, timeoutMs = 10_000): Promise<void> {
+  const start = performance.now()
+  while (performance.now() - start < timeoutMs) {
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' })
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve(true)
+      })
+      socket.once('error', () => resolve(false))
+    })
+    if (connected) return
+    await sleep(5)
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`)
 }
 
 /** ~1.5 KB JSON documents with distinct top-level keys. */
