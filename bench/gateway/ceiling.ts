@@ -13,7 +13,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
-import { benchDocument, freePort, staticBackendFrontend, waitFor, waitForListener, which } from './lab.ts'
+import {
+  benchDocument,
+  freePort,
+  HAPROXY_DEFAULTS,
+  proxyFrontend,
+  staticBackendFrontend,
+  waitFor,
+  waitForListener,
+  which,
+} from './lab.ts'
 
 const { values } = parseArgs({
   options: { duration: { type: 'string', default: '4' }, rounds: { type: 'string', default: '2' } },
@@ -47,7 +56,7 @@ const start = (command: string, args: string[]): ChildProcess => {
 const backendPort = await freePort()
 writeFileSync(
   join(dir, 'backend.cfg'),
-  `global\n  nbthread 1\ndefaults\n  mode http\n  timeout client 30s\n${staticBackendFrontend(backendPort, dir, ['item'])}`,
+  `global\n  nbthread 1\n${HAPROXY_DEFAULTS}${staticBackendFrontend(backendPort, dir, ['item'])}`,
 )
 start(tools.haproxy, ['-f', join(dir, 'backend.cfg'), '-db'])
 await waitFor(`http://127.0.0.1:${backendPort}/item`)
@@ -66,19 +75,7 @@ writeFileSync(
   join(dir, 'proxy.cfg'),
   `global
   nbthread 1
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 30s
-  timeout server 30s
-  http-reuse always
-frontend proxy
-  bind 127.0.0.1:${proxyPort}
-  bind 127.0.0.1:${proxyH2Port} proto h2
-  default_backend app
-backend app
-  server s1 127.0.0.1:${backendPort}
-`,
+${HAPROXY_DEFAULTS}${proxyFrontend(proxyPort, proxyH2Port, backendPort)}`,
 )
 const haproxy = start(tools.haproxy, ['-f', join(dir, 'proxy.cfg'), '-db'])
 await waitFor(`http://127.0.0.1:${proxyPort}/item`)

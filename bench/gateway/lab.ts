@@ -68,6 +68,26 @@ export function benchDocument(prefix: string): string {
   return JSON.stringify(out)
 }
 
+/** HAProxy's defaults section for the bench's proxies and static backends. */
+export const HAPROXY_DEFAULTS = `defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+`
+
+/** HAProxy lines of a plain HTTP proxy frontend (HTTP/1.1 on `port`, h2c on `h2Port`) to one backend server. */
+export function proxyFrontend(port: number, h2Port: number, backendPort: number): string {
+  return `frontend proxy
+  bind 127.0.0.1:${port}
+  bind 127.0.0.1:${h2Port} proto h2
+  default_backend app
+backend app
+  server s1 127.0.0.1:${backendPort}
+`
+}
+
 /** HAProxy lines of a frontend answering /NAME with DIR/NAME.json from memory. */
 export function staticBackendFrontend(port: number, dir: string, names: string[]): string {
   return `frontend backend

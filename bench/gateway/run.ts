@@ -23,7 +23,16 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { SignJWT } from 'jose'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
-import { benchDocument, freePort, sleep, staticBackendFrontend, waitFor, which } from './lab.ts'
+import {
+  benchDocument,
+  freePort,
+  HAPROXY_DEFAULTS,
+  proxyFrontend,
+  sleep,
+  staticBackendFrontend,
+  waitFor,
+  which,
+} from './lab.ts'
 
 const { values } = parseArgs({
   options: {
@@ -83,19 +92,7 @@ writeFileSync(
   `global
   nbthread 2
   maxconn 4000
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 30s
-  timeout server 30s
-  http-reuse always
-${staticBackendFrontend(ports.backend, dir, ['item', 'a', 'b', 'c'])}frontend proxy
-  bind 127.0.0.1:${ports.haproxy}
-  bind 127.0.0.1:${ports.haproxyH2} proto h2
-  default_backend app
-backend app
-  server s1 127.0.0.1:${ports.backend}
-`,
+${HAPROXY_DEFAULTS}${staticBackendFrontend(ports.backend, dir, ['item', 'a', 'b', 'c'])}${proxyFrontend(ports.haproxy, ports.haproxyH2, ports.backend)}`,
 )
 const haproxy = spawn(tools.haproxy as string, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: 'ignore' })
 children.push(haproxy)
