@@ -1,3 +1,6 @@
+// Reading config files and parsing them with positions kept, so every problem can name
+// file:line:column. No yaml import here: YAML parsing takes the library from its caller (the CLI
+// loads it up front in document.ts, the gateway runtime only for a YAML config).
 import { readFileSync, statSync } from 'node:fs'
 import type { Node } from 'yaml'
 import { configError, type Location, type Problem } from './errors.ts'

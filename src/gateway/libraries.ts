@@ -1,14 +1,13 @@
 // Libraries only some configs use (JSON schema, JWT and signing, CEL, XML and RSS, YAML output),
-// loaded the first time a config needs one: a gateway without them starts ~50 ms sooner and ~7 MB
-// smaller per worker (bench/gateway, README "Benchmarks").
+// loaded the first time a config needs one: a gateway without them starts ~45 ms sooner and ~3.5 MB
+// smaller per worker (README, Benchmarks, "Session 6").
 //
 // Each load is a literal `require('…')`, so esbuild still bundles the library into the runtime
 // (CommonJS), as a module evaluated on that first call. Run from source (ESM, where `require` is
 // not defined), Node's own require loads it (Node >= 22.12 requires ES modules such as jose synchronously).
 import { createRequire } from 'node:module'
 
-type Ajv = typeof import('ajv')
-type Jose = typeof import('jose')
+type AddFormats = (ajv: unknown) => void
 
 const nodeRequire: NodeJS.Require | undefined =
   typeof require === 'function' ? undefined : createRequire(import.meta.url)
@@ -23,22 +22,24 @@ export function onFirstUse<T>(load: () => T): () => T {
 }
 
 export const ajvLibrary = onFirstUse(() => {
-  const formats = (nodeRequire?.('ajv-formats') ?? require('ajv-formats')) as {
-    default?: (ajv: unknown) => void
+  const formats = (nodeRequire?.('ajv-formats') ?? require('ajv-formats')) as AddFormats & {
+    default?: AddFormats
   }
   return {
-    Ajv: ((nodeRequire?.('ajv') ?? require('ajv')) as Ajv).Ajv,
+    Ajv: ((nodeRequire?.('ajv') ?? require('ajv')) as typeof import('ajv')).Ajv,
     Ajv2019: (
       (nodeRequire?.('ajv/dist/2019.js') ?? require('ajv/dist/2019.js')) as typeof import('ajv/dist/2019.js')
     ).Ajv2019,
     Ajv2020: (
       (nodeRequire?.('ajv/dist/2020.js') ?? require('ajv/dist/2020.js')) as typeof import('ajv/dist/2020.js')
     ).Ajv2020,
-    addFormats: (formats.default ?? (formats as unknown as (ajv: unknown) => void)) as (ajv: unknown) => void,
+    addFormats: formats.default ?? formats,
   }
 })
 
-export const joseLibrary = onFirstUse(() => (nodeRequire?.('jose') ?? require('jose')) as Jose)
+export const joseLibrary = onFirstUse(
+  () => (nodeRequire?.('jose') ?? require('jose')) as typeof import('jose'),
+)
 
 export const celLibrary = onFirstUse(
   () =>
