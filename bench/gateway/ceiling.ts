@@ -17,6 +17,7 @@ import {
   benchDocument,
   freePort,
   HAPROXY_DEFAULTS,
+  loadRunLimit,
   proxyFrontend,
   staticBackendFrontend,
   waitFor,
@@ -152,6 +153,7 @@ function load(target: Target, seconds = DURATION): number {
   if (target.protocol === 'h1') {
     const out = execFileSync(tools.wrk as string, ['-t2', '-c64', `-d${seconds}s`, target.url], {
       encoding: 'utf8',
+      ...loadRunLimit(seconds),
     })
     if (/Non-2xx/.test(out)) throw new Error(`${target.url}: non-2xx answers`)
     return Number(/(\d+) requests in/.exec(out)?.[1])
@@ -159,9 +161,7 @@ function load(target: Target, seconds = DURATION): number {
   const out = execFileSync(
     tools.h2load as string,
     ['-D', String(seconds), '-c', '16', '-m', '10', '-t', '2', target.url],
-    {
-      encoding: 'utf8',
-    },
+    { encoding: 'utf8', ...loadRunLimit(seconds) },
   )
   if (Number(/(\d+) failed/.exec(out)?.[1] ?? 0) > 0) throw new Error(`${target.url}: failed h2 requests`)
   return Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(out)?.[1])

@@ -36,6 +36,15 @@ export async function waitFor(url: string, timeoutMs = 10_000): Promise<number> 
   throw new Error(`${url} never answered 200`)
 }
 
+/**
+ * execFileSync options bounding one load-tool run of `seconds`: a tool that hangs (a peer that never
+ * answers the last requests) is killed and the bench fails saying so, instead of waiting forever.
+ */
+export const loadRunLimit = (seconds: number) => ({
+  timeout: (seconds + 30) * 1000,
+  killSignal: 'SIGKILL' as const,
+})
+
 /** Resolves once something accepts TCP connections on 127.0.0.1:port (an h2c-only server answers no HTTP/1.1 probe). */
 export async function waitForListener(port: number, timeoutMs = 10_000): Promise<void> {
   const start = performance.now()

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderFlamegraph } from './flamegraph.ts'
-import { benchDocument, freePort, staticBackendFrontend, waitFor, which } from './lab.ts'
+import { benchDocument, freePort, loadRunLimit, staticBackendFrontend, waitFor, which } from './lab.ts'
 import { type CpuProfile, summarizeProfile } from './profile-summary.ts'
 
 const { values } = parseArgs({
@@ -93,9 +93,11 @@ const loadStartUs = Number(process.hrtime.bigint() / 1000n)
 const load = values.h2c
   ? execFileSync(h2loadBin as string, ['-D', values.duration, '-c', '16', '-m', '10', '-t', '2', url], {
       encoding: 'utf8',
+      ...loadRunLimit(Number(values.duration)),
     })
   : execFileSync(wrkBin, ['-t2', `-c${values.connections}`, `-d${values.duration}s`, url], {
       encoding: 'utf8',
+      ...loadRunLimit(Number(values.duration)),
     })
 const loadEndUs = Number(process.hrtime.bigint() / 1000n)
 const rps = /Requests\/sec:\s+([\d.]+)/.exec(load)?.[1] ?? /([\d.]+) req\/s/.exec(load)?.[1]

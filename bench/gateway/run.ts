@@ -27,6 +27,7 @@ import {
   benchDocument,
   freePort,
   HAPROXY_DEFAULTS,
+  loadRunLimit,
   proxyFrontend,
   sleep,
   staticBackendFrontend,
@@ -274,7 +275,7 @@ function wrk(url: string): Result & { requests: number } {
   const out = execFileSync(
     tools.wrk as string,
     ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '--timeout', '5s', ...auth, url],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', ...loadRunLimit(DURATION) },
   )
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
   const requests = Number(/(\d+) requests in/.exec(out)?.[1])
@@ -287,7 +288,7 @@ function h2load(url: string): Result & { requests: number } {
   const out = execFileSync(
     tools.h2load as string,
     ['-D', String(DURATION), '-c', '16', '-m', '10', '-t', '2', url],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', ...loadRunLimit(DURATION) },
   )
   const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1])
   const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0)
@@ -315,7 +316,7 @@ function heyAt(url: string, rate: number): TailLatency {
       'csv',
       url,
     ],
-    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...loadRunLimit(DURATION) },
   )
   const seconds = out
     .split('\n')
@@ -426,12 +427,11 @@ const loadedRssMb = workerRssMb(gateway.pid as number)
 // Soak: full load on /proxy in bounded slices, the workers' RSS after each.
 const soakRssMb: number[] = []
 for (let elapsed = 0; elapsed < SOAK_S; elapsed += 10) {
-  execFileSync(tools.wrk as string, [
-    '-t2',
-    `-c${CONNECTIONS}`,
-    '-d10s',
-    `http://127.0.0.1:${ports.gateway}/proxy`,
-  ])
+  execFileSync(
+    tools.wrk as string,
+    ['-t2', `-c${CONNECTIONS}`, '-d10s', `http://127.0.0.1:${ports.gateway}/proxy`],
+    loadRunLimit(10),
+  )
   soakRssMb.push(workerRssMb(gateway.pid as number))
   console.error(`soak ${elapsed + 10}s: worker RSS ${soakRssMb.at(-1)?.toFixed(1)} MB`)
 }
