@@ -76,12 +76,21 @@ function rawProxy(transform: ((body: Buffer) => Buffer) | undefined): void {
   }).listen(port, '127.0.0.1')
 }
 
+/** The compatibility-API handler (node:http and node:http2 alike) answering the document from memory. */
+const answerFromMemory = (
+  _req: unknown,
+  res: {
+    writeHead(status: number, headers: Record<string, string | number>): unknown
+    end(body: Buffer): unknown
+  },
+) => {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': document.length })
+  res.end(document)
+}
+
 switch (mode) {
   case 'http-static':
-    createHttpServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': document.length })
-      res.end(document)
-    }).listen(port, '127.0.0.1')
+    createHttpServer(answerFromMemory).listen(port, '127.0.0.1')
     break
   case 'raw-proxy':
     rawProxy(undefined)
@@ -92,18 +101,22 @@ switch (mode) {
   case 'http-undici-json': {
     const pool = new Pool(`http://127.0.0.1:${backendPort}`, { connections: 256, pipelining: 1 })
     createHttpServer(async (_req, res) => {
-      const answer = await pool.request({ path: '/item', method: 'GET' })
-      const out = reencode(Buffer.from(await answer.body.arrayBuffer()))
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': out.length })
-      res.end(out)
+      try {
+        const answer = await pool.request({ path: '/item', method: 'GET' })
+        const out = reencode(Buffer.from(await answer.body.arrayBuffer()))
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': out.length,
+        })
+        res.end(out)
+      } catch {
+        res.writeHead(502).end()
+      }
     }).listen(port, '127.0.0.1')
     break
   }
   case 'h2-compat-static':
-    createH2Server((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': document.length })
-      res.end(document)
-    }).listen(port, '127.0.0.1')
+    createH2Server(answerFromMemory).listen(port, '127.0.0.1')
     break
   case 'h2-stream-static':
     createH2Server()

@@ -86,7 +86,7 @@ export function readConfigText(path: string, shown: string, maxBytes: number, hi
 }
 
 /** A `.json` file is parsed as JSON (as KrakenD does): no comments, no YAML. */
-export function parseJsonDocument(text: string, file: string): SourceDocument {
+function parseJsonDocument(text: string, file: string): SourceDocument {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -123,11 +123,19 @@ export function parseJsonDocument(text: string, file: string): SourceDocument {
 export type YamlLibrary = typeof import('yaml')
 
 /**
+ * A `.json` file as JSON (as KrakenD reads it), anything else as YAML, positions kept for errors.
+ * `yaml` is called only for a YAML file.
+ */
+export function parseSourceDocumentWith(text: string, file: string, yaml: () => YamlLibrary): SourceDocument {
+  return file.endsWith('.json') ? parseJsonDocument(text, file) : parseYamlDocument(text, file, yaml())
+}
+
+/**
  * Parses YAML (JSON is YAML too) keeping positions, so errors can name file:line:column. Syntax
  * errors become one configError listing every problem. The yaml library comes from the caller:
  * the gateway runtime loads it only for a YAML config.
  */
-export function parseYamlDocument(text: string, file: string, yaml: YamlLibrary): SourceDocument {
+function parseYamlDocument(text: string, file: string, yaml: YamlLibrary): SourceDocument {
   const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })

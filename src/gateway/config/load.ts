@@ -1,8 +1,7 @@
 import { configError, type Problem } from '../../core/errors.ts'
 import {
   MAX_GATEWAY_CONFIG_BYTES,
-  parseJsonDocument,
-  parseYamlDocument,
+  parseSourceDocumentWith,
   readConfigText,
   type SourceDocument,
 } from '../../core/source-text.ts'
@@ -14,10 +13,9 @@ import { type ValidationResult, validateGatewayConfig } from './validate.ts'
 
 type Environ = Record<string, string | undefined>
 
-/** JSON for a `.json` file, as KrakenD reads it; the yaml library only for a YAML config. */
-function parseSourceDocument(text: string, file: string): SourceDocument {
-  return file.endsWith('.json') ? parseJsonDocument(text, file) : parseYamlDocument(text, file, yamlLibrary())
-}
+/** The yaml library is loaded only for a YAML config. */
+const parseSourceDocument = (text: string, file: string): SourceDocument =>
+  parseSourceDocumentWith(text, file, yamlLibrary)
 
 /** Parses and validates text (JSON or YAML) keeping positions for every problem. Throws only on syntax errors. */
 export function checkGatewayConfigText(text: string, file: string): ValidationResult {
