@@ -1,16 +1,13 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
-import { AggregatorRegistry } from 'prom-client'
 import { configError, formatProblem } from '../core/errors.ts'
-import { createGateway } from './app.ts'
 import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
 import { createLogger } from './logging.ts'
-import { GatewayMetrics } from './metrics.ts'
 import { listenMetrics } from './metrics-server.ts'
 import { watchOpenFiles } from './open-files.ts'
-import { listen } from './server.ts'
+import { AggregatorRegistry } from './prom-client.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 /** Command-line / environment overrides; each wins over the config file. */
@@ -80,6 +77,13 @@ async function runSingle(
   isWorker: boolean,
   warnings: string[],
 ): Promise<RunningGateway> {
+  // Only the process that serves loads the request path (backend client, HTTP/2, components): a
+  // cluster primary never does, so it starts and forks its workers sooner and stays small.
+  const [{ createGateway }, { listen }, { GatewayMetrics }] = await Promise.all([
+    import('./app.ts'),
+    import('./server.ts'),
+    import('./metrics.ts'),
+  ])
   const metricsOn = config.runtime.metricsPort > 0
   const startedAt = process.env[STARTED_ENV] ? new Date(process.env[STARTED_ENV] as string) : new Date()
   const metrics = metricsOn ? new GatewayMetrics(config.name, GATEWAY_VERSION) : undefined

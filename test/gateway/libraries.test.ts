@@ -1,5 +1,6 @@
-// Component libraries are loaded when a config first needs them, not at start-up: checked in a
-// fresh process (module state is per process) that records every module it resolves.
+// Component libraries are loaded when a config first needs them, not at start-up, and metrics load
+// only the prom-client parts they use: checked in a fresh process (module state is per process)
+// that records every module it resolves.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -36,13 +37,15 @@ const { celLibrary, joseLibrary } = await import('${src('libraries.ts')}')
 const { config } = loadGatewayConfig(process.argv[1])
 const gateway = createGateway(config, { metrics: true })
 const atStart = loaded()
+// prom-client's index also loads its Pushgateway (https, zlib) and Summary (t-digest).
+const promClientIndex = [...resolved].filter((url) => url.endsWith('/node_modules/prom-client/index.js'))
 compileSchema({ type: 'object' })
 parseXml('<a>1</a>')
 parseFeed('<rss><channel><title>t</title></channel></rss>')
 writeYaml({ a: 1 })
 celLibrary()
 joseLibrary()
-console.log(JSON.stringify({ atStart, afterUse: loaded() }))
+console.log(JSON.stringify({ atStart, afterUse: loaded(), promClientIndex }))
 await gateway.close()
 `
 
@@ -60,8 +63,13 @@ test('a gateway without JWT, JSON schema, CEL, XML or YAML loads none of their l
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, file], {
     encoding: 'utf8',
   })
-  const { atStart, afterUse } = JSON.parse(out) as { atStart: string[]; afterUse: string[] }
+  const { atStart, afterUse, promClientIndex } = JSON.parse(out) as {
+    atStart: string[]
+    afterUse: string[]
+    promClientIndex: string[]
+  }
   assert.deepEqual(atStart, [])
+  assert.deepEqual(promClientIndex, [], 'metrics use the prom-client parts they need, not its index')
   // The same probe sees each library once something uses it.
   assert.deepEqual(afterUse, LIBRARIES)
 })
