@@ -5,6 +5,8 @@
 // The figure that holds on a shared machine is CPU time per request, read from /proc for the
 // target's process alone; req/s is printed too. The ratio column is HAProxy's CPU per request over
 // the target's: the share of HAProxy's efficiency a target reaches (issue 19 asks 0.7 of the gateway).
+// Then latency below peak (issue 19's added p99): each HTTP/1.1 target and the backend alone, paced
+// requests on one connection (hey), and what each target adds to the backend's p50/p99/p99.9.
 //
 //   node bench/gateway/ceiling.ts [--duration 4] [--rounds 2]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
@@ -17,9 +19,11 @@ import {
   benchDocument,
   freePort,
   HAPROXY_DEFAULTS,
+  heyLatency,
   loadRunLimit,
   proxyFrontend,
   staticBackendFrontend,
+  type TailLatency,
   waitFor,
   waitForListener,
   which,
@@ -34,9 +38,11 @@ if (!(DURATION > 0 && DURATION <= 30) || !(Number.isInteger(ROUNDS) && ROUNDS > 
   console.error('--duration takes 1-30 seconds, --rounds 1-5')
   process.exit(2)
 }
-const tools = { wrk: which('wrk'), h2load: which('h2load'), haproxy: which('haproxy') }
-if (!tools.wrk || !tools.h2load || !tools.haproxy) {
-  console.error('wrk, h2load and haproxy are required: apt-get install -y wrk nghttp2-client haproxy')
+const tools = { wrk: which('wrk'), h2load: which('h2load'), haproxy: which('haproxy'), hey: which('hey') }
+if (!tools.wrk || !tools.h2load || !tools.haproxy || !tools.hey) {
+  console.error(
+    'wrk, h2load, haproxy and hey are required: apt-get install -y wrk nghttp2-client haproxy hey',
+  )
   process.exit(2)
 }
 
@@ -188,6 +194,22 @@ for (let round = 1; round <= ROUNDS; round += 1)
     })
   }
 
+// Latency below peak: one keep-alive connection, a request every 1/PACED_RATE s, so each request finds
+// the target idle (as most do below peak). What a target adds over the backend alone is its own
+// work plus being woken twice (client side, then backend side) on this machine.
+const PACED_RATE = 400
+const backendTarget = { name: 'backend alone (no proxy)', url: `http://127.0.0.1:${backendPort}/item` }
+const paced = new Map<string, TailLatency>()
+for (let round = 1; round <= ROUNDS; round += 1)
+  for (const target of [backendTarget, ...targets.filter((t) => t.protocol === 'h1')]) {
+    const result = heyLatency(tools.hey, target.url, { rate: PACED_RATE, connections: 1, seconds: DURATION })
+    console.error(
+      `round ${round}: paced ${target.name}: p50 ${result.p50.toFixed(2)} p99 ${result.p99.toFixed(2)} p99.9 ${result.p999.toFixed(2)} ms`,
+    )
+    const previous = paced.get(target.name)
+    if (!previous || result.p99 < previous.p99) paced.set(target.name, result)
+  }
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 console.log(
   `\nceiling — ${new Date().toISOString()} — node ${process.version}, one process per target, wrk -t2 -c64 / h2load -c16 -m10, ${DURATION} s, best of ${ROUNDS}`,
@@ -204,6 +226,23 @@ for (const target of targets) {
   console.log(
     `| ${target.protocol} | ${target.name} | ${fmt(r.rps)} | ${fmt(r.cpuUs)} | ${(reference.cpuUs / r.cpuUs).toFixed(2)} |`,
   )
+}
+
+const base = paced.get(backendTarget.name)
+if (base) {
+  const ms = (n: number) => n.toFixed(2)
+  console.log(
+    `\nHTTP/1.1 latency at ${PACED_RATE} req/s on one keep-alive connection (hey), ${DURATION} s, the round with the lowest p99 of ${ROUNDS}:\n`,
+  )
+  console.log('| target | p50 ms | p99 ms | p99.9 ms | added p50 | added p99 | added p99.9 |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  for (const [name, r] of paced) {
+    const added =
+      name === backendTarget.name
+        ? '- | - | -'
+        : `${ms(r.p50 - base.p50)} | ${ms(r.p99 - base.p99)} | ${ms(r.p999 - base.p999)}`
+    console.log(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${added} |`)
+  }
 }
 
 function document(): Buffer {

@@ -105,3 +105,47 @@ ${names.map((n) => `  http-request return status 200 content-type application/js
   http-request return status 404
 `
 }
+
+export interface TailLatency {
+  p50: number
+  p99: number
+  p999: number
+}
+
+/**
+ * Latency percentiles (ms) of a rate-limited hey run, from its per-request CSV (hey's summary stops
+ * at p99): `rate` requests per second in all, spread over `connections` keep-alive connections.
+ */
+export function heyLatency(
+  hey: string,
+  url: string,
+  { rate, connections, seconds }: { rate: number; connections: number; seconds: number },
+): TailLatency {
+  const out = execFileSync(
+    hey,
+    [
+      '-z',
+      `${seconds}s`,
+      '-c',
+      String(connections),
+      '-q',
+      String(Math.max(1, Math.round(rate / connections))),
+      '-o',
+      'csv',
+      url,
+    ],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...loadRunLimit(seconds) },
+  )
+  // Columns: response-time, DNS+dialup, DNS, request-write, response-delay, response-read, status-code, offset.
+  const rows = out
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','))
+  if (rows.some((cols) => Number(cols[6]) >= 400)) throw new Error(`${url}: error answers under hey`)
+  const ms = rows
+    .map((cols) => Number(cols[0]) * 1000)
+    .filter((n) => Number.isFinite(n) && n > 0)
+    .sort((a, b) => a - b)
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)] ?? Number.NaN
+  return { p50: at(0.5), p99: at(0.99), p999: at(0.999) }
+}

@@ -27,10 +27,12 @@ import {
   benchDocument,
   freePort,
   HAPROXY_DEFAULTS,
+  heyLatency,
   loadRunLimit,
   proxyFrontend,
   sleep,
   staticBackendFrontend,
+  type TailLatency,
   waitFor,
   which,
 } from './lab.ts'
@@ -296,38 +298,6 @@ function h2load(url: string): Result & { requests: number } {
   const requests = Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(out)?.[1])
   return { rps, p99ms: Number.NaN, requests }
 }
-interface TailLatency {
-  p99: number
-  p999: number
-}
-/** p99 and p99.9 (ms) of a rate-limited hey run, from its per-request CSV (hey's summary stops at p99). */
-function heyAt(url: string, rate: number): TailLatency {
-  const workers = 8
-  const out = execFileSync(
-    tools.hey as string,
-    [
-      '-z',
-      `${DURATION}s`,
-      '-c',
-      String(workers),
-      '-q',
-      String(Math.max(1, Math.round(rate / workers))),
-      '-o',
-      'csv',
-      url,
-    ],
-    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...loadRunLimit(DURATION) },
-  )
-  const seconds = out
-    .split('\n')
-    .slice(1)
-    .map((line) => Number(line.split(',')[0]))
-    .filter((n) => Number.isFinite(n) && n > 0)
-    .sort((a, b) => a - b)
-  const at = (q: number) =>
-    (seconds[Math.min(seconds.length - 1, Math.ceil(q * seconds.length) - 1)] ?? Number.NaN) * 1000
-  return { p99: at(0.99), p999: at(0.999) }
-}
 
 type Key = string
 const best = new Map<Key, Result>()
@@ -438,12 +408,21 @@ for (let elapsed = 0; elapsed < SOAK_S; elapsed += 10) {
 
 // Added tail latency at half of the gateway's peak (hey, rate-limited), vs the backend directly.
 let halfRate = 0
-let tailDirect: TailLatency = { p99: Number.NaN, p999: Number.NaN }
-let tailGateway: TailLatency = { p99: Number.NaN, p999: Number.NaN }
+const noTail: TailLatency = { p50: Number.NaN, p99: Number.NaN, p999: Number.NaN }
+let tailDirect = noTail
+let tailGateway = noTail
 if (tools.hey) {
   halfRate = Math.round((best.get('proxy gateway')?.rps ?? 0) / 2)
-  tailDirect = heyAt(`${backendUrl}/item`, halfRate)
-  tailGateway = heyAt(`http://127.0.0.1:${ports.gateway}/proxy`, halfRate)
+  tailDirect = heyLatency(tools.hey, `${backendUrl}/item`, {
+    rate: halfRate,
+    connections: 8,
+    seconds: DURATION,
+  })
+  tailGateway = heyLatency(tools.hey, `http://127.0.0.1:${ports.gateway}/proxy`, {
+    rate: halfRate,
+    connections: 8,
+    seconds: DURATION,
+  })
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
