@@ -51,9 +51,17 @@ export function refusalHeaders(req: GatewayRequest, headers: Record<string, stri
  * resets the stream (NO_ERROR) and leaves the session alone.
  */
 export function closeAfterAnswer(req: GatewayRequest, res: GatewayResponse): void {
-  // h2: the answer is queued before the reset, so the client gets both, in that order.
   if ('stream' in res) {
-    if (!res.stream.closed) res.stream.close(0)
+    // h2: reset only once the answer is out (the stream's own 'finish': its END_STREAM is
+    // written). A stream closed while its answer is still queued drops the answer and sends nothing,
+    // and the client waits forever. (The compat response's 'finish' only comes when the stream
+    // closes, which a client still sending never does by itself.)
+    const stream = res.stream
+    const reset = () => {
+      if (!stream.closed) stream.close(0)
+    }
+    if (stream.writableFinished) reset()
+    else stream.once('finish', reset)
     return
   }
   const socket = req.socket as Socket & { destroySoon?: () => void }

@@ -1,5 +1,5 @@
 // The request path around the edges: a body over max_payload stops being read (h1: 413 with
-// `Connection: close`, then the connection closes; h2: the stream is reset after the 413), a client
+// `Connection: close`, then the connection closes; h2: the stream is reset once the 413 is out), a client
 // that goes away aborts the backend calls still running for it, and max_header_bytes defaults to
 // Go's 1 MB (KrakenD's default) while an explicit value is honoured.
 import assert from 'node:assert/strict'
@@ -50,12 +50,12 @@ async function hangingBackend() {
   }
 }
 
-const config = (origin: string, extra: Record<string, unknown> = {}) =>
+const config = (origin: string, extra: Record<string, unknown> = {}, maxPayload = 64 * 1024) =>
   mustConfig({
     version: 3,
     name: 'lifecycle',
     ...extra,
-    extra_config: { router: { max_payload: 64 * 1024 } },
+    extra_config: { router: { max_payload: maxPayload } },
     endpoints: [
       {
         endpoint: '/upload',
@@ -76,9 +76,9 @@ const config = (origin: string, extra: Record<string, unknown> = {}) =>
   })
 
 /** A hanging backend behind a gateway, both closed after the test. */
-async function setup() {
+async function setup(maxPayload?: number) {
   const backend = await hangingBackend()
-  const running = await startGateway(config(backend.origin))
+  const running = await startGateway(config(backend.origin, {}, maxPayload))
   after(async () => {
     await running.close()
     await backend.close()
@@ -154,6 +154,27 @@ describe('request lifecycle', () => {
     assert.equal(stream.closed, true)
     assert.equal(stream.rstCode, h2.NGHTTP2_NO_ERROR)
     assert.ok(sent < TOTAL, `the gateway read all ${sent} bytes of an upload it had refused`)
+    assert.equal(backend.received.length, 0)
+  })
+
+  test('h2: a whole body without Content-Length found over max_payload while reading gets its 413, then the reset', async () => {
+    const { backend, running } = await setup(16)
+    const session = connectH2(running.url)
+    session.on('error', () => {})
+    after(() => session.destroy())
+    // No length announced, and the client's side is finished when the gateway finds the body too long.
+    const stream = session.request({ ':method': 'POST', ':path': '/upload' })
+    stream.on('error', () => {})
+    let status = 0
+    stream.on('response', (headers) => {
+      status = Number(headers[':status'])
+    })
+    stream.resume()
+    stream.end('this body is longer than sixteen bytes')
+    // A stream reset while its answer is still queued drops the answer: the client waits forever.
+    const closed = await Promise.race([once(stream, 'close').then(() => true), sleep(5000).then(() => false)])
+    assert.ok(closed, 'the stream closes with an answer')
+    assert.equal(status, 413)
     assert.equal(backend.received.length, 0)
   })
 
