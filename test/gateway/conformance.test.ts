@@ -1,5 +1,7 @@
 // Runs every case in test/fixtures/gateway/conformance/*.json against a real gateway on a real
-// socket, with real backend servers. A new case is one new file; the format is documented in
+// socket, with real backend servers, twice: as written (HTTP/1.1 unless a request asks for h2c),
+// then with every request that does not name a protocol sent over h2c, where KrakenD (Go's h2c
+// handler) gives the same answers. A new case is one new file; the format is documented in
 // test/fixtures/gateway/conformance/README.md.
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -57,92 +59,101 @@ const files = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .sort()
 
+/** Connection-specific headers: HTTP/1.1 only, never in an HTTP/2 answer (RFC 9113, 8.2.2). */
+const HTTP1_ONLY = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'])
+
 describe('gateway conformance (data-driven)', () => {
   test('the corpus is not empty', () => assert.ok(files.length >= 40, `only ${files.length} cases`))
-  for (const file of files) {
-    const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Case
-    test(`${file}: ${spec.description}`, async () => {
-      assert.ok(spec.covers?.length > 0, 'a case says what it covers')
-      const backends: Record<string, TestBackend> = {}
-      for (const [name, routes] of Object.entries(spec.backends ?? {}))
-        backends[name] =
-          routes === 'krakend-mock' ? await startKrakendMock(name) : await startBackend(name, routes)
-      // "$gateway" in a config is the gateway's own origin (KrakenD's tests call /__debug/ that way).
-      const port = JSON.stringify(spec.config).includes('"$gateway"') ? await freePort() : 0
-      const origins: Record<string, TestBackend> = { ...backends }
-      if (port !== 0)
-        origins.gateway = {
-          name: 'gateway',
-          origin: `http://127.0.0.1:${port}`,
-          seen: [],
-          close: async () => {},
-        }
-      const raw = withBackends({ version: 3, name: 'conformance', ...spec.config }, origins)
-      const running = await startGateway(mustConfig(raw), { metrics: true }, port)
-      // Actual texts name backends by "$name", so expectations do not depend on ports.
-      const named = (text: string) => {
-        let out = text
-        for (const [name, b] of Object.entries(origins)) out = out.replaceAll(b.origin, `$${name}`)
-        return out
-      }
-      after(async () => {
-        await running.close()
-        for (const b of Object.values(backends)) await b.close()
-      })
-      const steps: Step[] = spec.steps ?? [
-        { request: spec.request as ClientRequest, expect: spec.expect as Expect },
-      ]
-      for (const [i, step] of steps.entries()) {
-        if (step.action === 'drain') {
-          running.gateway.drain()
-          continue
-        }
-        const req = step.request as ClientRequest
-        const res = await send(running.url, req)
-        const where = `step ${i} ${req.method ?? 'GET'} ${req.path}${req.http2 ? ' (h2c)' : ''}`
-        const e = step.expect ?? {}
-        if (e.status !== undefined) assert.equal(res.status, e.status, `${where}: status; body=${res.text}`)
-        for (const [name, value] of Object.entries(e.headers ?? {})) {
-          const actual = res.headers[name.toLowerCase()]
-          if (value === null) assert.equal(actual, undefined, `${where}: header ${name} must be absent`)
-          else if (Array.isArray(value))
-            assert.deepEqual(
-              (Array.isArray(actual) ? actual : [actual]).map((v) => named(String(v))),
-              value,
-              `${where}: header ${name}`,
-            )
-          else
-            assert.equal(
-              named(Array.isArray(actual) ? actual.join(', ') : String(actual)),
-              value,
-              `${where}: header ${name}`,
-            )
-        }
-        if (e.bodyText !== undefined) assert.equal(named(res.text), e.bodyText, `${where}: body text`)
-        if (e.bodyBytes !== undefined)
-          assert.ok(
-            Buffer.from(named(res.bytes.toString('latin1')), 'latin1').equals(
-              Buffer.from(e.bodyBytes, 'utf8'),
-            ),
-            `${where}: body bytes\n  have: ${JSON.stringify(res.text)}\n  want: ${JSON.stringify(e.bodyBytes)}`,
-          )
-        if (e.body !== undefined) assert.deepEqual(JSON.parse(res.text), e.body, `${where}: body`)
-        if (e.bodySubset !== undefined) {
-          const mismatch = subsetMismatch(JSON.parse(res.text), e.bodySubset)
-          assert.equal(mismatch, undefined, `${where}: body ${res.text}`)
-        }
-        for (const [name, check] of Object.entries(e.backend ?? {})) {
-          const seen = backends[name]?.seen ?? []
-          if (check.count !== undefined)
-            assert.equal(seen.length, check.count, `${where}: calls to backend ${name}`)
-          if (check.last) {
-            const last = seen[seen.length - 1]
-            assert.ok(last, `${where}: backend ${name} was called`)
-            const mismatch = subsetMismatch(last, check.last)
-            assert.equal(mismatch, undefined, `${where}: request seen by ${name}`)
-          }
-        }
-      }
-    })
-  }
+  for (const file of files) runCase(file, 'as written')
 })
+
+describe('gateway conformance over h2c (requests that name no protocol)', () => {
+  for (const file of files) runCase(file, 'h2c')
+})
+
+function runCase(file: string, protocol: 'as written' | 'h2c'): void {
+  const spec = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Case
+  test(`${file}: ${spec.description}`, async () => {
+    assert.ok(spec.covers?.length > 0, 'a case says what it covers')
+    const backends: Record<string, TestBackend> = {}
+    for (const [name, routes] of Object.entries(spec.backends ?? {}))
+      backends[name] =
+        routes === 'krakend-mock' ? await startKrakendMock(name) : await startBackend(name, routes)
+    // "$gateway" in a config is the gateway's own origin (KrakenD's tests call /__debug/ that way).
+    const port = JSON.stringify(spec.config).includes('"$gateway"') ? await freePort() : 0
+    const origins: Record<string, TestBackend> = { ...backends }
+    if (port !== 0)
+      origins.gateway = {
+        name: 'gateway',
+        origin: `http://127.0.0.1:${port}`,
+        seen: [],
+        close: async () => {},
+      }
+    const raw = withBackends({ version: 3, name: 'conformance', ...spec.config }, origins)
+    const running = await startGateway(mustConfig(raw), { metrics: true }, port)
+    // Actual texts name backends by "$name", so expectations do not depend on ports.
+    const named = (text: string) => {
+      let out = text
+      for (const [name, b] of Object.entries(origins)) out = out.replaceAll(b.origin, `$${name}`)
+      return out
+    }
+    after(async () => {
+      await running.close()
+      for (const b of Object.values(backends)) await b.close()
+    })
+    const steps: Step[] = spec.steps ?? [
+      { request: spec.request as ClientRequest, expect: spec.expect as Expect },
+    ]
+    for (const [i, step] of steps.entries()) {
+      if (step.action === 'drain') {
+        running.gateway.drain()
+        continue
+      }
+      const written = step.request as ClientRequest
+      const req = protocol === 'h2c' && written.http2 === undefined ? { ...written, http2: true } : written
+      const res = await send(running.url, req)
+      const where = `step ${i} ${req.method ?? 'GET'} ${req.path}${req.http2 ? ' (h2c)' : ''}`
+      const e = step.expect ?? {}
+      if (e.status !== undefined) assert.equal(res.status, e.status, `${where}: status; body=${res.text}`)
+      for (const [name, expected] of Object.entries(e.headers ?? {})) {
+        const actual = res.headers[name.toLowerCase()]
+        const value = req.http2 && HTTP1_ONLY.has(name.toLowerCase()) ? null : expected
+        if (value === null) assert.equal(actual, undefined, `${where}: header ${name} must be absent`)
+        else if (Array.isArray(value))
+          assert.deepEqual(
+            (Array.isArray(actual) ? actual : [actual]).map((v) => named(String(v))),
+            value,
+            `${where}: header ${name}`,
+          )
+        else
+          assert.equal(
+            named(Array.isArray(actual) ? actual.join(', ') : String(actual)),
+            value,
+            `${where}: header ${name}`,
+          )
+      }
+      if (e.bodyText !== undefined) assert.equal(named(res.text), e.bodyText, `${where}: body text`)
+      if (e.bodyBytes !== undefined)
+        assert.ok(
+          Buffer.from(named(res.bytes.toString('latin1')), 'latin1').equals(Buffer.from(e.bodyBytes, 'utf8')),
+          `${where}: body bytes\n  have: ${JSON.stringify(res.text)}\n  want: ${JSON.stringify(e.bodyBytes)}`,
+        )
+      if (e.body !== undefined) assert.deepEqual(JSON.parse(res.text), e.body, `${where}: body`)
+      if (e.bodySubset !== undefined) {
+        const mismatch = subsetMismatch(JSON.parse(res.text), e.bodySubset)
+        assert.equal(mismatch, undefined, `${where}: body ${res.text}`)
+      }
+      for (const [name, check] of Object.entries(e.backend ?? {})) {
+        const seen = backends[name]?.seen ?? []
+        if (check.count !== undefined)
+          assert.equal(seen.length, check.count, `${where}: calls to backend ${name}`)
+        if (check.last) {
+          const last = seen[seen.length - 1]
+          assert.ok(last, `${where}: backend ${name} was called`)
+          const mismatch = subsetMismatch(last, check.last)
+          assert.equal(mismatch, undefined, `${where}: request seen by ${name}`)
+        }
+      }
+    }
+  })
+}
