@@ -3,6 +3,7 @@ import { createServer as createH2Server, type Http2Server, type ServerHttp2Sessi
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
+import { goHeaderListLimit, refuseOversizedHeaders } from './h2-header-limit.ts'
 import { createServer as createHttpServer } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
 
@@ -56,14 +57,20 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   // The first request's headers arrived: node:http's own timeouts take over from here.
   http.on('request', (req: { socket: Socket }) => disarm(req.socket))
   http.on('clientError', answerClientError)
+  const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
   const h2: Http2Server = createH2Server(
     {
       maxSessionMemory: 32,
       // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
-      settings: { maxHeaderListSize: s.maxHeaderBytes, maxConcurrentStreams: 250 },
+      settings: { maxHeaderListSize: headerListLimit, maxConcurrentStreams: 250 },
+      // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
+      // 128) must not refuse a request Go would take.
+      maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
       maxSendHeaderBlockLength: s.maxHeaderBytes,
     },
-    gateway.handle,
+    (req, res) => {
+      if (!refuseOversizedHeaders(req, res, headerListLimit)) gateway.handle(req, res)
+    },
   )
   h2.setTimeout(s.idleTimeoutMs)
   const sessions = new Set<ServerHttp2Session>()

@@ -240,6 +240,9 @@ export async function sendH2(baseUrl: string, req: ClientRequest): Promise<Clien
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
+        // A stream cut without an answer ends too: that is a failed request, not an answer.
+        if (status === 0)
+          return reject(new Error(`h2 stream ended without an answer (rst ${stream.rstCode})`))
         const bytes = Buffer.concat(chunks)
         resolve({ status, headers, text: bytes.toString(), bytes })
       })

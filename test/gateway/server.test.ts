@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { connect as connectH2 } from 'node:http2'
+import { connect as connectH2, constants as h2 } from 'node:http2'
 import { connect as connectTcp } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
@@ -137,6 +137,59 @@ describe('h2c (prior knowledge) on the HTTP/1.1 port', () => {
     })
     assert.match(text, /^HTTP\/1.1 200 OK/)
     assert.match(text, /\{"ok":1\}$/)
+  })
+})
+
+describe('max_header_bytes over h2c, as Go counts and enforces it', () => {
+  /** `count` fields named x-h0, x-h1, ... with `size`-byte values. */
+  const fields = (count: number, size: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-h${i}`, 'v'.repeat(size)]))
+
+  test("a header list over the limit gets 431 with Go's body; one just under it passes", async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b, { max_header_bytes: 2048 }))
+    after(() => running.close())
+    // Go's limit here: 2048 + 10 x 32 = 2368 bytes, each field counted as name + value + 32.
+    // 30 fields of 40 bytes: 30 x (4-5 + 40 + 32) > 2368, and no single field is long.
+    const over = await send(running.url, { path: '/fast', http2: true, headers: fields(30, 40) })
+    assert.equal(over.status, 431)
+    assert.equal(over.text, '<h1>HTTP Error 431</h1><p>Request Header Field(s) Too Large</p>')
+    assert.equal(over.headers['content-type'], 'text/html; charset=utf-8')
+    assert.equal(b.seen.length, 0, 'the backend is never called')
+    // 20 fields of 40 bytes, plus the pseudo-headers: under 2368.
+    const under = await send(running.url, { path: '/fast', http2: true, headers: fields(20, 40) })
+    assert.equal(under.status, 200)
+  })
+
+  test("one value longer than the limit ends the connection with COMPRESSION_ERROR, as Go's HPACK decoder does", async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b, { max_header_bytes: 2048 }))
+    after(() => running.close())
+    const session = connectH2(running.url)
+    session.on('error', () => {})
+    after(() => session.destroy())
+    const goaway = new Promise<number>((resolve) => session.once('goaway', (code: number) => resolve(code)))
+    const stream = session.request({ ':path': '/fast', 'x-big': 'y'.repeat(8000) })
+    stream.on('error', () => {})
+    let status = 0
+    stream.on('response', (headers) => {
+      status = Number(headers[':status'])
+    })
+    stream.end()
+    const closed = new Promise<string>((resolve) => session.once('close', () => resolve('closed')))
+    const bound = (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve('timed out'), ms))
+    assert.equal(await Promise.race([goaway, bound(5000)]), h2.NGHTTP2_COMPRESSION_ERROR)
+    assert.equal(await Promise.race([closed, bound(5000)]), 'closed')
+    assert.equal(status, 0, 'no answer')
+    assert.equal(b.seen.length, 0)
+  })
+
+  test('by default (1 MB) a request with 300 fields passes: no count limit of its own', async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b))
+    after(() => running.close())
+    const res = await send(running.url, { path: '/fast', http2: true, headers: fields(300, 20) })
+    assert.equal(res.status, 200)
   })
 })
 
