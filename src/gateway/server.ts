@@ -37,8 +37,12 @@ export interface GatewayServer {
  */
 export async function listen(gateway: Gateway, options: ListenOptions = {}): Promise<GatewayServer> {
   const { server: s } = gateway.config
-  // Go's rule: without a read_header_timeout the read_timeout bounds the headers.
-  const headerTimeoutMs = s.readHeaderTimeoutMs || s.readTimeoutMs || 60_000
+  // Go's rule: without a read_header_timeout the read_timeout bounds the headers. node:http refuses
+  // a header timeout longer than the whole request's, so a read_timeout shorter than the
+  // read_header_timeout bounds the headers too (Go would give a bodyless request's headers the
+  // longer one).
+  const readHeaderMs = s.readHeaderTimeoutMs || s.readTimeoutMs || 60_000
+  const headerTimeoutMs = s.readTimeoutMs > 0 ? Math.min(readHeaderMs, s.readTimeoutMs) : readHeaderMs
   const http = createHttpServer(
     {
       maxHeaderSize: s.maxHeaderBytes,

@@ -233,6 +233,30 @@ describe('read header timeout from accept (slow and silent connections)', () => 
     assert.equal((await send(running.url, { path: '/fast', http2: true })).status, 200)
   })
 
+  test('a read_timeout shorter than the read_header_timeout (default 10 s) starts, serves, and bounds slow headers', async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    // KrakenD takes this; node:http refuses a header timeout longer than the request timeout.
+    const running = await startGateway(config(b, { read_timeout: '300ms' }))
+    after(() => running.close())
+    assert.equal((await send(running.url, { path: '/fast' })).status, 200)
+    const closed = await new Promise<string>((resolve) => {
+      const socket = connectTcp(running.server.port, '127.0.0.1', () =>
+        socket.write('GET /fast HTTP/1.1\r\nHost: x\r\n'),
+      )
+      socket.on('error', () => {})
+      // Well under the 10 s read_header_timeout: only the read_timeout can have closed it.
+      const bound = setTimeout(() => {
+        socket.destroy()
+        resolve('still open')
+      }, 5000)
+      socket.on('close', () => {
+        clearTimeout(bound)
+        resolve('closed')
+      })
+    })
+    assert.equal(closed, 'closed')
+  })
+
   test('an h2c preface split over several packets is still h2c', async () => {
     const b = await backend({ '/fast': { body: { ok: 1 } } })
     const running = await startGateway(config(b))
