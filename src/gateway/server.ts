@@ -3,7 +3,7 @@ import { createServer as createH2Server, type Http2Server, type ServerHttp2Sessi
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
-import { goHeaderListLimit, refuseOversizedHeaders } from './h2-header-limit.ts'
+import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
 import { createServer as createHttpServer } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
 
@@ -73,7 +73,9 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       maxSendHeaderBlockLength: s.maxHeaderBytes,
     },
     (req, res) => {
-      if (!refuseOversizedHeaders(req, res, headerListLimit)) gateway.handle(req, res)
+      if (refuseOversizedHeaders(req, res, headerListLimit)) return
+      armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
+      gateway.handle(req, res)
     },
   )
   h2.setTimeout(s.idleTimeoutMs)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { connect as connectH2, constants as h2 } from 'node:http2'
+import { type ClientHttp2Stream, connect as connectH2, constants as h2 } from 'node:http2'
 import { connect as connectTcp } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
@@ -190,6 +190,56 @@ describe('max_header_bytes over h2c, as Go counts and enforces it', () => {
     after(() => running.close())
     const res = await send(running.url, { path: '/fast', http2: true, headers: fields(300, 20) })
     assert.equal(res.status, 200)
+  })
+})
+
+describe("h2c stream deadlines, as Go's HTTP/2 server sets them", () => {
+  /** Resolves with the stream's reset code once it closes, or 'still open' after 5 s. */
+  const closing = (stream: ClientHttp2Stream) =>
+    new Promise<number | string>((resolve) => {
+      const bound = setTimeout(() => resolve('still open'), 5000)
+      stream.on('close', () => {
+        clearTimeout(bound)
+        resolve(stream.rstCode ?? 'no code')
+      })
+    })
+
+  test('read_timeout resets a stream whose body stops arriving; write_timeout resets one whose answer is late', async () => {
+    const b = await backend({ '/slow': { delay_ms: 3000, body: slowBody }, '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'h2 deadlines',
+        read_timeout: '300ms',
+        write_timeout: '300ms',
+        endpoints: [
+          { endpoint: '/up', method: 'POST', backend: [{ host: [b.origin], url_pattern: '/echo' }] },
+          { endpoint: '/slow', timeout: '10s', backend: [{ host: [b.origin], url_pattern: '/slow' }] },
+          { endpoint: '/fast', backend: [{ host: [b.origin], url_pattern: '/fast' }] },
+        ],
+      }),
+    )
+    after(() => running.close())
+    const session = connectH2(running.url)
+    session.on('error', () => {})
+    after(() => session.destroy())
+    const upload = session.request({ ':method': 'POST', ':path': '/up' })
+    upload.on('error', () => {})
+    upload.write('part of a body that never ends')
+    const slow = session.request({ ':path': '/slow' })
+    slow.on('error', () => {})
+    slow.resume()
+    slow.end()
+    assert.deepEqual(await Promise.all([closing(upload), closing(slow)]), [
+      h2.NGHTTP2_CANCEL,
+      h2.NGHTTP2_INTERNAL_ERROR,
+    ])
+    // The session lives on: a quick request on it is answered.
+    const fast = session.request({ ':path': '/fast' })
+    const status = new Promise<number>((resolve) => fast.on('response', (h) => resolve(Number(h[':status']))))
+    fast.resume()
+    fast.end()
+    assert.equal(await status, 200)
   })
 })
 

@@ -1,5 +1,5 @@
-// max_header_bytes over HTTP/2, as Go's HTTP/2 server (KrakenD) enforces it. node:http2 only
-// advertises SETTINGS_MAX_HEADER_LIST_SIZE; nothing refuses a request over it.
+// The server limits of Go's HTTP/2 server (KrakenD) that node:http2 does not enforce by itself:
+// max_header_bytes (node:http2 only advertises it) and the per-stream read and write deadlines.
 import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 
 /** Go's limit: MaxHeaderBytes padded for HTTP/2's 32 bytes a field, assuming ten fields. */
@@ -44,4 +44,35 @@ export function refuseOversizedHeaders(
   })
   res.end(TOO_LARGE_BODY)
   return true
+}
+
+/**
+ * Go's per-stream deadlines, from the request's headers: read_timeout for its body (a body still
+ * arriving is cut: the stream is reset, as HTTP/1.1 closes the connection) and write_timeout for the
+ * whole answer (reset with INTERNAL_ERROR, as Go does). A stream without a body and without a
+ * write_timeout costs no timer.
+ */
+export function armStreamDeadlines(
+  req: Http2ServerRequest,
+  readTimeoutMs: number,
+  writeTimeoutMs: number,
+): void {
+  const stream = req.stream
+  const timers: NodeJS.Timeout[] = []
+  if (readTimeoutMs > 0 && !stream.endAfterHeaders)
+    timers.push(
+      setTimeout(() => {
+        if (!req.readableEnded && !stream.closed) stream.close(constants.NGHTTP2_CANCEL)
+      }, readTimeoutMs),
+    )
+  if (writeTimeoutMs > 0)
+    timers.push(
+      setTimeout(() => {
+        if (!stream.closed) stream.close(constants.NGHTTP2_INTERNAL_ERROR)
+      }, writeTimeoutMs),
+    )
+  if (timers.length > 0)
+    stream.once('close', () => {
+      for (const timer of timers) clearTimeout(timer)
+    })
 }
