@@ -272,3 +272,19 @@ export function subsetMismatch(actual: unknown, expected: unknown, path = '$'): 
     ? undefined
     : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`
 }
+
+/**
+ * Source text for a fresh Node process (an ES module script): from here on, every module it
+ * resolves, by import or require, is added to the set `resolved` (URLs; `node:` for built-ins).
+ */
+export const RECORD_RESOLVED_MODULES = `
+import module from 'node:module'
+const resolved = new Set()
+module.registerHooks({
+  resolve(specifier, context, next) {
+    const result = next(specifier, context)
+    resolved.add(result.url)
+    return result
+  },
+})
+`

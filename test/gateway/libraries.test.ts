@@ -7,21 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { RECORD_RESOLVED_MODULES } from './helpers.ts'
 
 const src = (path: string) => new URL(`../../src/gateway/${path}`, import.meta.url).href
 const LIBRARIES = ['ajv', 'ajv-formats', 'jose', '@marcbachmann/cel-js', 'fast-xml-parser', 'yaml']
 
-const script = `
-import module from 'node:module'
-// Every module resolved from here on, by import or require.
-const resolved = new Set()
-module.registerHooks({
-  resolve(specifier, context, next) {
-    const result = next(specifier, context)
-    resolved.add(result.url)
-    return result
-  },
-})
+const script = `${RECORD_RESOLVED_MODULES}
 const loaded = () =>
   ${JSON.stringify(LIBRARIES)}.filter((name) =>
     [...resolved].some((url) => url.includes('/node_modules/' + name + '/')),

@@ -7,24 +7,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { freePort } from './helpers.ts'
+import { freePort, RECORD_RESOLVED_MODULES } from './helpers.ts'
 
 const runtime = new URL('../../src/gateway/runtime.ts', import.meta.url).href
 const REQUEST_PATH = ['/src/gateway/app.ts', '/src/gateway/server.ts', '/node_modules/undici/', 'node:http2']
 
 // Run as the primary (prints what it resolved once its workers listen) and, re-run by
 // cluster.fork, as each worker (prints whether it resolved the request path, then serves).
-const script = `
+const script = `${RECORD_RESOLVED_MODULES}
 import cluster from 'node:cluster'
-import module from 'node:module'
-const resolved = new Set()
-module.registerHooks({
-  resolve(specifier, context, next) {
-    const result = next(specifier, context)
-    resolved.add(result.url)
-    return result
-  },
-})
 const requestPath = (url) => ${JSON.stringify(REQUEST_PATH)}.some((part) => url.includes(part))
 const { runGateway } = await import('${runtime}')
 const running = await runGateway({ configFile: process.argv[2], workers: 2, drainGraceMs: 0, metricsPort: Number(process.argv[3]) })
