@@ -62,7 +62,9 @@ export function armStreamDeadlines(
   if (readTimeoutMs > 0 && !stream.endAfterHeaders)
     timers.push(
       setTimeout(() => {
-        if (!req.readableEnded && !stream.closed) stream.close(constants.NGHTTP2_CANCEL)
+        // Arrived is what counts (the client has closed its side), not read: an endpoint that
+        // does not need the body never reads it.
+        if (!stream.closed && !stream.state.remoteClose) stream.close(constants.NGHTTP2_CANCEL)
       }, readTimeoutMs),
     )
   if (writeTimeoutMs > 0)

@@ -243,6 +243,36 @@ describe("h2c stream deadlines, as Go's HTTP/2 server sets them", () => {
   })
 })
 
+describe('h2c read_timeout counts what arrives, not what is read', () => {
+  test('a whole body the endpoint never reads is not cut while a slow backend answers', async () => {
+    const b = await backend({ '/slow': { delay_ms: 1000, body: { ok: 1 } } })
+    const running = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'h2 read deadline',
+        read_timeout: '300ms',
+        endpoints: [
+          {
+            endpoint: '/later',
+            method: 'POST',
+            timeout: '10s',
+            backend: [{ host: [b.origin], url_pattern: '/slow', method: 'GET' }],
+          },
+        ],
+      }),
+    )
+    after(() => running.close())
+    const res = await send(running.url, {
+      method: 'POST',
+      path: '/later',
+      http2: true,
+      body: { sent: 'whole' },
+    })
+    assert.equal(res.status, 200)
+    assert.deepEqual(JSON.parse(res.text), { ok: 1 })
+  })
+})
+
 describe('read header timeout from accept (slow and silent connections)', () => {
   test('connections that send nothing, one byte or part of the h2c preface are closed; others keep being served', async () => {
     const b = await backend({ '/fast': { body: { ok: 1 } } })
