@@ -43,6 +43,8 @@ export class BackendCallError extends Error {
 }
 
 export const DEADLINE_EXCEEDED = 'context deadline exceeded'
+/** Go's http.Transport default limit on a response's headers (KrakenD sets none of its own). */
+export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024
 const MAX_REDIRECTS = 10
 const SENSITIVE_ON_OTHER_HOST = ['authorization', 'www-authenticate', 'cookie', 'cookie2']
 const KEEP_ALIVE_LINE = '\r\nconnection: keep-alive\r\n'
@@ -118,7 +120,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   let redirectAgent: Agent | undefined
   /** Redirects to another origin share one agent, made on first use. */
   const otherOrigins = (): Agent => {
-    if (!redirectAgent) redirectAgent = new Agent({ connect, pipelining: 1 })
+    if (!redirectAgent)
+      redirectAgent = new Agent({ connect, pipelining: 1, maxHeaderSize: MAX_RESPONSE_HEADER_BYTES })
     return redirectAgent
   }
 
@@ -130,6 +133,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         pipelining: 1,
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 60_000,
+        maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
         connect,
       })
       pools.set(origin, pool)

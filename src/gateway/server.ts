@@ -3,6 +3,7 @@ import { createServer as createH2Server, type Http2Server, type ServerHttp2Sessi
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
+import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
 import { createServer as createHttpServer } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
@@ -70,7 +71,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
       // 128) must not refuse a request Go would take.
       maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
-      maxSendHeaderBlockLength: s.maxHeaderBytes,
+      // Answers carry what backends sent: up to Go's client limit on response headers, plus ours.
+      maxSendHeaderBlockLength: MAX_RESPONSE_HEADER_BYTES + 64 * 1024,
     },
     (req, res) => {
       if (refuseOversizedHeaders(req, res, headerListLimit)) return

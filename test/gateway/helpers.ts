@@ -199,7 +199,8 @@ const bodyOf = (body: unknown): string | undefined =>
 /** One request over HTTP/1.1 (undici) or h2c prior knowledge (node:http2). */
 export async function send(baseUrl: string, req: ClientRequest, agent?: Agent): Promise<ClientResponse> {
   if (req.http2) return sendH2(baseUrl, req)
-  const dispatcher = agent ?? new Agent({ keepAliveTimeout: 10 })
+  // Reads answer headers as large as Go's client would (10 MB), not undici's default 16 KB.
+  const dispatcher = agent ?? new Agent({ keepAliveTimeout: 10, maxHeaderSize: 10 * 1024 * 1024 })
   try {
     const res = await request(`${baseUrl}${req.path}`, {
       method: (req.method ?? 'GET') as 'GET',

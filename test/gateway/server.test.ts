@@ -273,6 +273,34 @@ describe('h2c read_timeout counts what arrives, not what is read', () => {
   })
 })
 
+describe("backend response headers as Go's client takes them (up to 10 MB)", () => {
+  test('20 KB of backend headers pass through a no-op endpoint over HTTP/1.1 and h2c, whatever max_header_bytes says', async () => {
+    const big = 'z'.repeat(20_000)
+    const b = await backend({ '/big': { body: { ok: 1 }, headers: { 'x-big': big } } })
+    // max_header_bytes bounds what clients send, not what the gateway answers.
+    const running = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'big headers',
+        max_header_bytes: 2048,
+        endpoints: [
+          {
+            endpoint: '/big',
+            output_encoding: 'no-op',
+            backend: [{ host: [b.origin], url_pattern: '/big', encoding: 'no-op' }],
+          },
+        ],
+      }),
+    )
+    after(() => running.close())
+    for (const http2 of [false, true]) {
+      const res = await send(running.url, { path: '/big', http2 })
+      assert.equal(res.status, 200, `${http2 ? 'h2c' : 'HTTP/1.1'}: ${res.text}`)
+      assert.equal(res.headers['x-big'], big)
+    }
+  })
+})
+
 describe('read header timeout from accept (slow and silent connections)', () => {
   test('connections that send nothing, one byte or part of the h2c preface are closed; others keep being served', async () => {
     const b = await backend({ '/fast': { body: { ok: 1 } } })
