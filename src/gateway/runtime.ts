@@ -35,6 +35,13 @@ export interface RunningGateway {
   readonly done: Promise<number>
 }
 
+/** What the operator can do about a listen failure; anything else is not theirs to fix. */
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'choose another port with --port or stop what uses it',
+  EACCES: 'ports below 1024 need privileges: choose a port from 1024 up',
+  EADDRNOTAVAIL: 'listen_ip must be an address of this machine (or 0.0.0.0)',
+}
+
 const WORKER_ENV = 'GWDEPLOY_GATEWAY_WORKER'
 const STARTED_ENV = 'GWDEPLOY_GATEWAY_STARTED'
 const DRAIN_MESSAGE = 'gwdeploy:gateway:drain'
@@ -94,11 +101,13 @@ async function runSingle(
   }
   const gateway = createGateway(config, { metrics: metrics ?? false, startedAt })
   for (const warning of warnings) gateway.logger.warning(warning)
-  const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch((error: Error) => {
-    throw configError(`cannot listen on ${config.listenIp}:${config.port}: ${error.message}`, {
-      hint: 'choose another port with --port or stop what uses it',
-    })
-  })
+  const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch(
+    (error: NodeJS.ErrnoException) => {
+      const hint = error.code ? LISTEN_HINTS[error.code] : undefined
+      if (!hint) throw error
+      throw configError(`cannot listen on ${config.listenIp}:${config.port}: ${error.message}`, { hint })
+    },
+  )
   const metricsServer =
     metrics && !isWorker
       ? await listenMetrics(

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { connect as connectH2 } from 'node:http2'
-import { connect as connectTcp, createServer } from 'node:net'
+import { type AddressInfo, connect as connectTcp, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -149,6 +149,17 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
       /url-pattern-unknown-param\.json:\d+:\d+ \(endpoints\[0\]\.backend\[0\]\.url_pattern\)/,
     )
     assert.match(proc.stderr(), /\{user\} in url_pattern/)
+  })
+
+  test('a port in use exits 2 naming the address, with what to do about it', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    after(() => taken.close())
+    const port = (taken.address() as AddressInfo).port
+    const proc = run(['--config', configFile, '--port', String(port), '--workers', '1'])
+    assert.equal((await proc.exit).code, 2)
+    assert.match(proc.stderr(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`))
+    assert.match(proc.stderr(), /choose another port with --port or stop what uses it/)
   })
 
   test('a bad flag exits 2', async () => {
