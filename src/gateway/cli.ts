@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { formatError, isGwError, usageError } from '../core/errors.ts'
-import { parseDuration } from './config/duration.ts'
+import { MAX_TIMER_MS, parseDuration } from './config/duration.ts'
 import { parseLogLevel } from './logging.ts'
 import { type RunOptions, runGateway } from './runtime.ts'
 import { GATEWAY_VERSION } from './version.ts'
@@ -68,7 +68,8 @@ export function parseRunArgs(argv: string[], env: Env = process.env): RunOptions
     const raw = pick(flag, name)
     if (raw === undefined) return undefined
     const ms = parseDuration(raw)
-    if (ms === undefined) throw usageError(`--${flag} must be a duration like 5s or 500ms, got "${raw}"`)
+    if (ms === undefined || ms > MAX_TIMER_MS)
+      throw usageError(`--${flag} must be a duration like 5s or 500ms, at most 24.8 days, got "${raw}"`)
     return ms
   }
   const configFile = pick('config', 'GATEWAY_CONFIG')

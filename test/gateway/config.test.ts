@@ -143,6 +143,31 @@ describe('valid configs', () => {
     })
     assert.ok(result.errors.length >= 3, JSON.stringify(result.errors))
   })
+  test('timeouts longer than a Node timer holds (24.8 days) wait 24.8 days, with a warning; cache_ttl keeps its value', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      name: 'long waits',
+      timeout: '1000h',
+      read_timeout: '8760h',
+      endpoints: [
+        {
+          endpoint: '/a',
+          cache_ttl: '1000h',
+          backend: [{ host: ['svc:8080'], url_pattern: '/a' }],
+        },
+      ],
+    })
+    assert.deepEqual(result.errors, [])
+    const max = 2 ** 31 - 1
+    assert.equal(result.config?.timeoutMs, max)
+    assert.equal(result.config?.server.readTimeoutMs, max)
+    assert.equal(result.config?.endpoints[0]?.timeoutMs, max)
+    assert.equal(result.config?.endpoints[0]?.cacheTtlS, 3_600_000, 'a Cache-Control value, not a timer')
+    assert.deepEqual(
+      result.warnings.map((w) => w.location?.path),
+      ['timeout', 'read_timeout'],
+    )
+  })
   test('durations and hosts', () => {
     assert.equal(parseDuration('1m30s'), 90_000)
     assert.equal(parseDuration('1500ms'), 1500)

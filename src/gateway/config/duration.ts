@@ -10,6 +10,9 @@ const UNIT_MS: Record<string, number> = {
 }
 const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y
 
+/** setTimeout's longest delay (2^31 - 1 ms, 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647
+
 /** Milliseconds, or undefined when the text is not a duration. A bare number is read as nanoseconds (Go). */
 export function parseDuration(input: unknown): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input / 1e6 : undefined

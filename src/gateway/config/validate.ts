@@ -10,7 +10,7 @@ import {
   parseServiceComponents,
 } from '../components/index.ts'
 import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
-import { parseDuration } from './duration.ts'
+import { MAX_TIMER_MS, parseDuration } from './duration.ts'
 import {
   type BackendConfig,
   type BackendEncoding,
@@ -204,6 +204,17 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     }
     return ms
   }
+  /** A duration the runtime waits with a timer: Node's timers hold at most MAX_TIMER_MS. */
+  const timerAt = (obj: Record<string, unknown>, key: string, path: KeyPath, fallback: number) => {
+    const ms = durationAt(obj, key, path, fallback)
+    if (ms <= MAX_TIMER_MS) return ms
+    warn(
+      [...path, key],
+      `"${key}" is longer than the longest wait Node can time (24.8 days): the gateway waits 24.8 days`,
+      'nothing to do unless you need longer; "0s" turns the server timeouts off',
+    )
+    return MAX_TIMER_MS
+  }
   const intAt = (
     obj: Record<string, unknown>,
     key: string,
@@ -290,7 +301,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   const port = intAt(value, 'port', [], 8080, 0, 65535)
   const listenIp = stringAt(value, 'listen_ip', ['listen_ip']) ?? '0.0.0.0'
   const rootHosts = hostsAt(value, ['host'], error)
-  const timeoutMs = durationAt(value, 'timeout', [], 2000)
+  const timeoutMs = timerAt(value, 'timeout', [], 2000)
   if (timeoutMs <= 0 && value.timeout !== undefined) error(['timeout'], '"timeout" must be greater than 0')
   const cacheTtlS = cacheTtlAt(value, [], durationAt)
   const rootOutput = encodingAt(value, 'output_encoding', [], OUTPUT_ENCODINGS, 'json', error)
@@ -304,10 +315,10 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   if (!healthPath.startsWith('/')) error([...rp, 'health_path'], '"health_path" must start with "/"')
 
   const server = {
-    readHeaderTimeoutMs: durationAt(value, 'read_header_timeout', [], 10_000),
-    readTimeoutMs: durationAt(value, 'read_timeout', [], 30_000),
-    writeTimeoutMs: durationAt(value, 'write_timeout', [], 0),
-    idleTimeoutMs: durationAt(value, 'idle_timeout', [], 65_000),
+    readHeaderTimeoutMs: timerAt(value, 'read_header_timeout', [], 10_000),
+    readTimeoutMs: timerAt(value, 'read_timeout', [], 30_000),
+    writeTimeoutMs: timerAt(value, 'write_timeout', [], 0),
+    idleTimeoutMs: timerAt(value, 'idle_timeout', [], 65_000),
     // Go's http.DefaultMaxHeaderBytes (KrakenD leaves it at 0, so Go's 1 MB applies).
     maxHeaderBytes: intAt(value, 'max_header_bytes', [], 1 << 20, 1024, 1 << 24),
     maxBodyBytes: intAt(router, 'max_payload', rp, 10 * 1024 * 1024, 0),
@@ -328,8 +339,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   }
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
-    drainGraceMs: durationAt(runtimeNs, 'drain_grace', gp, 5000),
-    drainTimeoutMs: durationAt(runtimeNs, 'drain_timeout', gp, 30_000),
+    drainGraceMs: timerAt(runtimeNs, 'drain_grace', gp, 5000),
+    drainTimeoutMs: timerAt(runtimeNs, 'drain_timeout', gp, 30_000),
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
     metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
   }
@@ -403,7 +414,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     const staticResponse = staticAt(proxyNs, pp, error, warn)
     const endpointFlatmap = flatmapAt(proxyNs, pp, error)
     const outputEncoding = encodingAt(raw, 'output_encoding', ep, OUTPUT_ENCODINGS, rootOutput, error)
-    const endpointTimeout = durationAt(raw, 'timeout', ep, timeoutMs)
+    const endpointTimeout = timerAt(raw, 'timeout', ep, timeoutMs)
     if (endpointTimeout <= 0 && raw.timeout !== undefined)
       error([...ep, 'timeout'], '"timeout" must be greater than 0')
     const concurrentCalls = intAt(raw, 'concurrent_calls', ep, 1, 1, 16)
