@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { configError, formatProblem } from '../core/errors.ts'
+import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
@@ -236,7 +237,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
         for (const worker of workers) worker.kill('SIGKILL')
         resolveDone(0)
       },
-      config.runtime.drainGraceMs + config.runtime.drainTimeoutMs + 3000,
+      Math.min(MAX_TIMER_MS, config.runtime.drainGraceMs + config.runtime.drainTimeoutMs + 3000),
     )
     void done.then(async () => {
       clearTimeout(hard)

@@ -211,7 +211,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     warn(
       [...path, key],
       `"${key}" is longer than the longest wait Node can time (24.8 days): the gateway waits 24.8 days`,
-      'nothing to do unless you need longer; "0s" turns the server timeouts off',
+      'write at most "596h" to say what the gateway does',
     )
     return MAX_TIMER_MS
   }
