@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http'
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http'
 import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -55,12 +55,14 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     },
     gateway.handle,
   )
-  if (s.writeTimeoutMs > 0) http.timeout = s.writeTimeoutMs
   // node:http only tracks connections (closeIdleConnections, headers/request timeouts) once it
   // has emitted 'listening'; this server never listens itself: the net server below feeds it.
   http.emit('listening')
   // The first request's headers arrived: node:http's own timeouts take over from here.
-  http.on('request', (req: { socket: Socket }) => disarm(req.socket))
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    disarm(req.socket)
+    if (s.writeTimeoutMs > 0) armWriteDeadline(res, s.writeTimeoutMs)
+  })
   http.on('clientError', answerClientError)
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
   const h2: Http2Server = createH2Server(
@@ -227,6 +229,17 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   )
   // A client that does not read its answer does not hold the connection either.
   setTimeout(() => socket.destroy(), 1000).unref()
+}
+
+/**
+ * Go's write_timeout over HTTP/1.1: a deadline for the whole answer from the moment the request's
+ * headers were read; an answer not finished by then loses its connection (steady streaming too).
+ */
+function armWriteDeadline(res: ServerResponse, ms: number): void {
+  const timer = setTimeout(() => {
+    if (!res.writableFinished) res.socket?.destroy()
+  }, ms)
+  res.once('close', () => clearTimeout(timer))
 }
 
 const timers = new WeakMap<Socket, NodeJS.Timeout>()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
+import { createServer as createHttpServer } from 'node:http'
 import { type ClientHttp2Stream, connect as connectH2, constants as h2 } from 'node:http2'
-import { connect as connectTcp } from 'node:net'
+import { type AddressInfo, connect as connectTcp } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
 import { listenMetrics } from '../../src/gateway/metrics-server.ts'
@@ -298,6 +299,55 @@ describe("backend response headers as Go's client takes them (up to 10 MB)", () 
       assert.equal(res.status, 200, `${http2 ? 'h2c' : 'HTTP/1.1'}: ${res.text}`)
       assert.equal(res.headers['x-big'], big)
     }
+  })
+})
+
+describe("write_timeout over HTTP/1.1, as Go's write deadline", () => {
+  test('an answer not finished in time loses its connection, a steadily streaming one too; quick answers are served', async () => {
+    // A backend that streams 30 chunks, one every 50 ms (1.5 s in all), and one that answers at once.
+    const streaming = createHttpServer((req, res) => {
+      if (req.url === '/quick') return void res.end('{"ok":1}')
+      let sent = 0
+      const tick = setInterval(() => {
+        if (sent === 30 || res.destroyed) {
+          clearInterval(tick)
+          res.end()
+          return
+        }
+        sent += 1
+        res.write(`chunk ${sent}\n`)
+      }, 50)
+    })
+    await new Promise<void>((resolve) => streaming.listen(0, '127.0.0.1', resolve))
+    after(() => {
+      streaming.closeAllConnections()
+      streaming.close()
+    })
+    const origin = `http://127.0.0.1:${(streaming.address() as AddressInfo).port}`
+    const running = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'h1 write deadline',
+        write_timeout: '300ms',
+        endpoints: [
+          {
+            endpoint: '/stream',
+            output_encoding: 'no-op',
+            timeout: '10s',
+            backend: [{ host: [origin], url_pattern: '/stream', encoding: 'no-op' }],
+          },
+          { endpoint: '/quick', backend: [{ host: [origin], url_pattern: '/quick' }] },
+        ],
+      }),
+    )
+    after(() => running.close())
+    assert.equal((await send(running.url, { path: '/quick' })).status, 200)
+    // Bytes keep flowing, so no inactivity timer would fire; Go's deadline still does.
+    const outcome = await send(running.url, { path: '/stream' }).then(
+      (res) => `answered ${res.status} with ${res.text.split('\n').length - 1} chunks`,
+      () => 'cut',
+    )
+    assert.equal(outcome, 'cut')
   })
 })
 
