@@ -2,6 +2,8 @@ import { Command, Flags, type Interfaces } from '@oclif/core'
 import { formatError, GwError, interruptedError, isGwError } from '../core/errors.ts'
 import type { Reporter } from '../core/events.ts'
 import { ExitCode, type ExitCodeValue } from '../core/exit-codes.ts'
+import { locatedInProject, type ProjectLocator } from '../core/project-location.ts'
+import type { OpenTargetOptions, Target } from '../core/target.ts'
 import { chooseReporter } from './reporters/index.ts'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
@@ -53,6 +55,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   protected args!: BaseArgs<T>
   protected warnings: string[] = []
   #reporter: Reporter | undefined
+  #locate: ProjectLocator | undefined
   #abort = new AbortController()
   #signalCount = 0
   #onSignal = (signal: NodeJS.Signals) => {
@@ -70,6 +73,15 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   /** Human output on stdout for a successful result; return undefined to print nothing. */
   protected render(_result: R): string | undefined {
     return undefined
+  }
+
+  /** Opens the target; an error that names one of its gwdeploy.yml keys is then shown at its line. */
+  protected async openTarget(options: OpenTargetOptions): Promise<Target> {
+    // Imported here: the target pulls in the providers, which help and `config validate` never need.
+    const { openTarget } = await import('../core/target.ts')
+    const target = await openTarget(options)
+    this.#locate = target.locate
+    return target
   }
 
   protected get jsonMode(): boolean {
@@ -126,7 +138,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
     // A failed parse is reported below; stop oclif from also warning that we never parsed.
     this.parsed = true
-    const gwError = toGwError(error)
+    const gwError = toGwError(locatedInProject(error, this.#locate))
     if (gwError === undefined) {
       // oclif's own exits (help, version) pass through untouched.
       throw error

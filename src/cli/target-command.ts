@@ -3,7 +3,7 @@ import { parseDuration } from '../config/duration.ts'
 import type { EngineContext } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
 import { createNotifier } from '../core/notify/index.ts'
-import { openTarget, type Target } from '../core/target.ts'
+import type { Target } from '../core/target.ts'
 import { BaseCommand, type RunContext, toGwError } from './base-command.ts'
 import { configFlags } from './flags.ts'
 
@@ -55,7 +55,7 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
 
   protected async execute(context: RunContext): Promise<R> {
     const flags = this.flags as { config?: string; env?: string; 'lock-wait'?: string }
-    const target = await openTarget({
+    const target = await this.openTarget({
       file: flags.config,
       env: flags.env,
       emit: (event) => context.reporter.emit(event),

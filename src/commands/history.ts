@@ -3,7 +3,6 @@ import { BaseCommand } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
 import type { HistoryEntry } from '../core/history.ts'
 import { history } from '../core/operations.ts'
-import { openTarget } from '../core/target.ts'
 
 export default class History extends BaseCommand<typeof History, HistoryEntry[]> {
   static override summary = 'List releases, rollbacks and other operations, newest first, from the target'
@@ -13,7 +12,7 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
   }
 
   protected async execute(): Promise<HistoryEntry[]> {
-    const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
     return history(target, this.flags.limit)
   }
 

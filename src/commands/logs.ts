@@ -10,7 +10,6 @@ import {
   selectLogNodes,
   streamLogs,
 } from '../core/logs.ts'
-import { openTarget } from '../core/target.ts'
 
 type Result = { nodes: string[]; count: number; lines?: LogLine[] }
 
@@ -55,7 +54,7 @@ export default class Logs extends BaseCommand<typeof Logs, Result> {
       throw usageError(`--grep ${flags.grep} is not a valid regular expression: ${(error as Error).message}`)
     }
     const sinceMs = flags.since === undefined ? undefined : parseSince(flags.since)
-    const target = await openTarget({ file: flags.config, env: flags.env })
+    const target = await this.openTarget({ file: flags.config, env: flags.env })
     try {
       const state = await target.provider.inspect({ signal: context.signal })
       const nodes = selectLogNodes(state, { colour: flags.colour as LogColour | undefined, node: flags.node })

@@ -6,7 +6,6 @@ import { providerError } from '../core/errors.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { describeMaintenance } from '../core/maintenance.ts'
 import { type StatusResult, status } from '../core/operations.ts'
-import { openTarget } from '../core/target.ts'
 import { sleep } from '../health/gate.ts'
 
 export function renderStatus(s: StatusResult): string {
@@ -59,7 +58,7 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
   }
 
   protected async execute(context: RunContext): Promise<StatusResult> {
-    const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
     if (this.flags['wait-for'] || (this.flags.watch && context.json))
       return statusLoops(target, this.flags, context)
     let result = await status(target)

@@ -10,6 +10,7 @@ import {
   type SourceDocument,
 } from '../core/document.ts'
 import { configError, type Location, type Problem } from '../core/errors.ts'
+import type { ProjectLocator } from '../core/project-location.ts'
 import { interpolate } from './interpolate.ts'
 import { knownKeysAt } from './json-schema.ts'
 import { deepMerge, hasPath } from './merge.ts'
@@ -41,6 +42,8 @@ export interface LoadedConfig {
   env: string | undefined
   /** Where values came from the environment (for redaction). */
   fromEnv: Array<{ path: KeyPath; variables: string[] }>
+  /** file:line:column where gwdeploy.yml (or its overlay) writes `path`; undefined when neither sets its first key. */
+  locate: ProjectLocator
 }
 
 export function findConfigFile(cwd: string, file?: string): string {
@@ -230,6 +233,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     dir: dirname(baseFile),
     env: options.env,
     fromEnv: interpolation.fromEnv,
+    locate: (path) =>
+      documents.some((doc) => hasPath(doc.value, path.slice(0, 1))) ? locate(path) : undefined,
   }
 }
 

@@ -96,6 +96,19 @@ export function formatError(error: GwError): string {
   return lines.join('\n')
 }
 
+/** The same error, placed at `location`. */
+export function withLocation(error: GwError, location: Location): GwError {
+  const copy = new GwError(error.code, error.exitCode, error.message, {
+    location,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    problems: error.problems,
+    details: error.details,
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+  })
+  if (error.stack) copy.stack = error.stack
+  return copy
+}
+
 export function isGwError(error: unknown): error is GwError {
   return error instanceof GwError
 }

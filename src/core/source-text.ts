@@ -26,6 +26,14 @@ export function formatKeyPath(path: KeyPath): string {
   return out
 }
 
+/** The inverse of formatKeyPath: `a.b[2].c` -> ['a', 'b', 2, 'c']. */
+export function parseKeyPath(text: string): KeyPath {
+  const path: Array<string | number> = []
+  for (const match of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    path.push(match[2] === undefined ? (match[1] as string) : Number(match[2]))
+  return path
+}
+
 /** Largest gwdeploy.yml / overlay gwdeploy reads. */
 export const MAX_PROJECT_CONFIG_BYTES = 1024 * 1024
 /** Largest gateway config (KrakenD JSON) gwdeploy reads. */

@@ -6,6 +6,7 @@ import { checkStateDir } from '../config/state-dir.ts'
 import { loadProvider } from '../providers/registry.ts'
 import type { Provider } from '../providers/types.ts'
 import type { EngineEvent } from './events.ts'
+import { locatedInProject, type ProjectLocator } from './project-location.ts'
 
 /** A loaded gwdeploy.yml and its provider: what every release-family command works on. */
 export interface Target {
@@ -15,6 +16,8 @@ export interface Target {
   files: string[]
   stateDir: string
   provider: Provider
+  /** Where gwdeploy.yml (or its overlay) writes a key path (see project-location.ts). */
+  locate?: ProjectLocator
 }
 
 export interface OpenTargetOptions {
@@ -41,8 +44,11 @@ export async function openTarget(options: OpenTargetOptions = {}): Promise<Targe
     env: loaded.env,
     stateDir,
     ...(options.emit ? { emit: options.emit } : {}),
+  }).catch((error: unknown) => {
+    throw locatedInProject(error, loaded.locate)
   })
-  return { config: loaded.config, dir: loaded.dir, env: loaded.env, files: loaded.files, stateDir, provider }
+  const { config, dir, env, files, locate } = loaded
+  return { config, dir, env, files, stateDir, provider, locate }
 }
 
 /** Who holds a lock: user@host, pid (unless `withPid` is false), and the CI job when there is one. */

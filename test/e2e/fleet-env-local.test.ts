@@ -60,6 +60,9 @@ async function allFiles(dir: string): Promise<Array<{ path: string; text: string
   return out
 }
 
+/** 1-based number of the first line of `text` containing `needle`. */
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1
+
 function assertNoSecret(where: string, text: string): void {
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `${where} contains a secret value`)
 }
@@ -162,7 +165,18 @@ describe('fleet.env on local: secrets reach the node and nothing else', () => {
     const before = await fetch(`http://127.0.0.1:${project.port}/__health`).then((r) => r.json())
     const result = await project.run(['release', '--sha', sha(2)], env)
     assert.equal(result.code, 2, result.stderr)
-    assert.match(result.stderr, /fleet\.env\.FILE_SECRET/)
+    const line = lineOf(yml.replace('api-key.txt', 'missing.txt'), 'fromFile: missing.txt')
+    assert.match(
+      result.stderr,
+      new RegExp(`gwdeploy\\.yml:${line}:\\d+ \\(fleet\\.env\\.FILE_SECRET\\.fromFile\\)`),
+    )
+    // Set in an overlay, the key is placed in the overlay.
+    await writeFile(join(project.dir, 'gwdeploy.yml'), yml)
+    const overlay = 'fleet:\n  env:\n    FILE_SECRET:\n      fromFile: gone.txt\n'
+    await writeFile(join(project.dir, 'gwdeploy.prod.yml'), overlay)
+    const inOverlay = await project.run(['release', '--sha', sha(2), '--env', 'prod'], env)
+    assert.equal(inOverlay.code, 2, inOverlay.stderr)
+    assert.match(inOverlay.stderr, /gwdeploy\.prod\.yml:4:\d+ \(fleet\.env\.FILE_SECRET\.fromFile\)/)
     const afterHealth = await fetch(`http://127.0.0.1:${project.port}/__health`).then((r) => r.json())
     assert.deepEqual((afterHealth as { name: string }).name, (before as { name: string }).name)
     await writeFile(join(project.dir, 'gwdeploy.yml'), yml)

@@ -4,7 +4,6 @@ import { configFlags } from '../../cli/flags.ts'
 import { parseDuration } from '../../config/duration.ts'
 import { usageError } from '../../core/errors.ts'
 import { describeFreeze, freeze } from '../../core/freeze.ts'
-import { openTarget } from '../../core/target.ts'
 import type { LockInfo } from '../../providers/types.ts'
 
 type Result = { lock: LockInfo }
@@ -42,7 +41,7 @@ export default class LockAcquire extends BaseCommand<typeof LockAcquire, Result>
   }
 
   protected async execute(): Promise<Result> {
-    const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
     try {
       return await freeze(target, { reason: this.flags.message, ttlMs: ttlMs(this.flags.ttl) })
     } finally {

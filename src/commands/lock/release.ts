@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { freezeReason, releaseLockOrFreeze } from '../../core/freeze.ts'
-import { openTarget } from '../../core/target.ts'
 import type { LockInfo } from '../../providers/types.ts'
 
 type Result = { released: LockInfo | null; thawed: boolean }
@@ -16,7 +15,7 @@ export default class LockRelease extends BaseCommand<typeof LockRelease, Result>
   }
 
   protected async execute(): Promise<Result> {
-    const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
     try {
       return await releaseLockOrFreeze(target, this.flags.force)
     } finally {

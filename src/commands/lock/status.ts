@@ -1,7 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { lockStatus } from '../../core/operations.ts'
-import { openTarget } from '../../core/target.ts'
 import type { LockInfo } from '../../providers/types.ts'
 
 type Result = { lock: (LockInfo & { expired: boolean }) | null }
@@ -11,7 +10,7 @@ export default class LockStatus extends BaseCommand<typeof LockStatus, Result> {
   static override flags = { ...configFlags }
 
   protected async execute(): Promise<Result> {
-    const target = await openTarget({ file: this.flags.config, env: this.flags.env })
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
     return lockStatus(target)
   }
 

@@ -1,7 +1,6 @@
 import { BaseCommand, type RunContext } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { type MaintenanceResult, maintenanceOff } from '../../core/maintenance.ts'
-import { openTarget } from '../../core/target.ts'
 
 export default class MaintenanceOff extends BaseCommand<typeof MaintenanceOff, MaintenanceResult> {
   static override summary = 'Stop serving the maintenance page: route traffic with the split kept underneath'
@@ -9,7 +8,7 @@ export default class MaintenanceOff extends BaseCommand<typeof MaintenanceOff, M
   static override flags = { ...configFlags }
 
   protected async execute(context: RunContext): Promise<MaintenanceResult> {
-    const target = await openTarget({
+    const target = await this.openTarget({
       file: this.flags.config,
       env: this.flags.env,
       emit: (event) => context.reporter.emit(event),

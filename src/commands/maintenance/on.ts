@@ -10,7 +10,6 @@ import {
   maintenanceOn,
   maintenancePage,
 } from '../../core/maintenance.ts'
-import { openTarget } from '../../core/target.ts'
 
 /** `--retry-after`: a duration (`2m`), or bare seconds; 0 sends no Retry-After. */
 function retryAfterSeconds(value: string | undefined): number | undefined {
@@ -60,7 +59,7 @@ export default class MaintenanceOn extends BaseCommand<typeof MaintenanceOn, Mai
       retryAfter: retryAfterSeconds(this.flags['retry-after']),
       contentType: this.flags['content-type'],
     })
-    const target = await openTarget({
+    const target = await this.openTarget({
       file: this.flags.config,
       env: this.flags.env,
       emit: (event) => context.reporter.emit(event),
