@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
+import {
+  MAX_GATEWAY_CONFIG_BYTES,
+  parseSourceDocument,
+  readConfigText,
+  type SourceDocument,
+} from '../core/document.ts'
 import { configError, type Problem } from '../core/errors.ts'
+import { locatedInProject } from '../core/project-location.ts'
 import { classifyNamespace, forEachNamespace } from './gateway-namespaces.ts'
+import { healthGateProblem } from './health-gate-check.ts'
 import { loadConfig, resolveConfigPath } from './load.ts'
 import { checkStateDir } from './state-dir.ts'
 
@@ -33,15 +40,11 @@ export function validateProjectConfig(options: {
   checkStateDir(resolve(loaded.dir, loaded.config.provider.local.stateDir), loaded.files[0] ?? 'gwdeploy.yml')
   // Local nodes always run our runtime; image providers run image.runtime.
   const runtime = loaded.config.provider.kind === 'local' ? 'bundled' : loaded.config.image.runtime
-  if (runtime === 'krakend' && loaded.config.health.expectName)
-    throw configError(
-      "image.runtime: krakend cannot pass the health gate with health.expectName: true: KrakenD's /__health reports no config name",
-      {
-        location: { file: relative(cwd, loaded.files[0] ?? ''), path: 'health.expectName' },
-        hint: 'Set health.expectName: false to gate on status alone, or use image.runtime: bundled (our runtime reports the stamped name).',
-      },
-    )
-  refuseUnenforcedNamespaces(gatewayConfig, relative(cwd, gatewayConfig) || gatewayConfig, runtime)
+  const shown = relative(cwd, gatewayConfig) || gatewayConfig
+  const doc = parseSourceDocument(readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES), shown)
+  const unpassable = healthGateProblem(loaded.config, runtime, doc.value, shown)
+  if (unpassable) throw locatedInProject(unpassable, loaded.locate)
+  refuseUnenforcedNamespaces(doc, runtime)
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),
     service: loaded.config.service,
@@ -52,8 +55,8 @@ export function validateProjectConfig(options: {
 }
 
 /** A component the chosen runtime would not enforce stops here, before anything is built or run. */
-function refuseUnenforcedNamespaces(path: string, file: string, runtime: 'bundled' | 'krakend'): void {
-  const doc = parseSourceDocument(readConfigText(path, file, MAX_GATEWAY_CONFIG_BYTES), file)
+function refuseUnenforcedNamespaces(doc: SourceDocument, runtime: 'bundled' | 'krakend'): void {
+  const file = doc.file
   const problems: Problem[] = []
   forEachNamespace(doc.value, (namespace, level, keyPath) => {
     const verdict = classifyNamespace(namespace, level, runtime)

@@ -1,6 +1,8 @@
 /** Release artifacts (stamped config + image) by SHA, so rollback can re-release a SHA whose colour is gone. */
+
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { healthGateProblem } from '../config/health-gate-check.ts'
 import type { GwConfig } from '../config/schema.ts'
 import { type ReleaseFlexibleConfig, stampGatewayConfig } from '../image/stamp.ts'
 import type { Artifact, Fleet } from '../providers/types.ts'
@@ -40,16 +42,19 @@ export function releaseFlexibleConfig(config: GwConfig, dir: string): ReleaseFle
 
 export async function makeArtifact(ctx: EngineContext, sha: string, version: string): Promise<Artifact> {
   const { target } = ctx
+  // Providers without images run our runtime; image.runtime only matters where images are built.
+  const runtime = target.provider.capabilities.image ? target.config.image.runtime : 'bundled'
   const stamped = await stampGatewayConfig({
     file: resolve(target.dir, target.config.gateway.config),
     template: target.config.gateway.name,
     service: target.config.service,
     sha,
     env: target.env,
-    // Providers without images run our runtime; image.runtime only matters where images are built.
-    runtime: target.provider.capabilities.image ? target.config.image.runtime : 'bundled',
+    runtime,
     flexible: releaseFlexibleConfig(target.config, target.dir),
   })
+  const unpassable = healthGateProblem(target.config, runtime, stamped.config, target.config.gateway.config)
+  if (unpassable) throw unpassable
   for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
   return {
     sha: stamped.sha,
