@@ -51,7 +51,7 @@ import {
   type ForwardRule,
   type HeaderValues,
 } from './request-headers.ts'
-import { createRouter } from './router.ts'
+import { cleanPath, createRouter, type Router } from './router.ts'
 import { propagatedField } from './sequential-params.ts'
 import {
   compileDecoder,
@@ -169,6 +169,7 @@ interface Context {
 }
 
 type Handler =
+  | { kind: 'options'; allow: string }
   | { kind: 'health' }
   | { kind: 'debug' }
   | { kind: 'echo' }
@@ -201,6 +202,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       format: config.logging.format,
       prefix: config.logging.prefix,
       accessLog: !config.server.disableAccessLog,
+      skipPaths: config.server.loggerSkipPaths,
     })
   const metrics =
     options.metrics instanceof GatewayMetrics
@@ -218,9 +220,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const versionHeader = config.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
 
   const router = createRouter<Handler>(config.server)
-  router.add('GET', config.server.healthPath, { kind: 'health' })
-  // HEAD on the health path is ours (gin answers it with 405): load balancers probe with it.
-  router.add('HEAD', config.server.healthPath, { kind: 'health' })
+  if (!config.server.disableHealth) {
+    router.add('GET', config.server.healthPath, { kind: 'health' })
+    // HEAD on the health path is ours (gin answers it with 405): load balancers probe with it.
+    router.add('HEAD', config.server.healthPath, { kind: 'health' })
+  }
   if (config.debugEndpoint) for (const m of ANY_METHODS) router.add(m, '/__debug/*', { kind: 'debug' })
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
@@ -276,10 +280,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
   }
+  if (config.server.autoOptions) addOptionsRoutes(router, config.endpoints)
   const serviceHook = compileServiceHook(config, (message) => logger.error(message))
   const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
   const returnErrorMsg = config.server.returnErrorMsg
+  const removeExtraSlash = config.server.removeExtraSlash
 
   let draining = false
   let inFlight = 0
@@ -364,10 +370,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const reply = serviceHook(req, res)
       if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, undefined)
     }
-    const url = req.url ?? '/'
+    const url = removeExtraSlash ? withCleanPath(req.url ?? '/') : (req.url ?? '/')
     const found = router.match(req.method ?? 'GET', url)
     if (found.kind !== 'found') return unmatched(req, res, url, start)
     const handler = found.store
+    if (handler.kind === 'options') {
+      const headers = { allow: handler.allow, [KRAKEND_HEADER]: versionHeader }
+      return finish(req, res, 200, headers, '', start, undefined)
+    }
     if (handler.kind !== 'endpoint') return builtin(handler.kind, req, res, start)
     const ep = handler.ep
     const q = url.indexOf('?')
@@ -786,7 +796,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (RESPONSE_HOP_BY_HOP.has(key)) continue
       if (gunzip && (key === 'content-encoding' || key === 'content-length')) continue
       const value = answer.headers[key]
-      if (value !== undefined) headers[key] = value
+      if (value === undefined) continue
+      // lura's noopRender adds the backend's values to what the gateway already set (CORS, security
+      // headers): a backend cannot replace the gateway's Content-Security-Policy, only add to it.
+      const preset = res.getHeader(key)
+      headers[key] = preset === undefined ? value : [...listOf(preset), ...listOf(value)]
     }
     headers[KRAKEND_HEADER] = versionHeader
     headers[COMPLETED_HEADER] = 'false'
@@ -832,3 +846,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
   }
 }
+
+/**
+ * router.auto_options (lura's registerOptionEndpoints): OPTIONS on every endpoint path answers 200
+ * with no body and `Allow` listing the path's methods, sorted.
+ */
+function addOptionsRoutes(router: Router<Handler>, endpoints: EndpointConfig[]): void {
+  const methods = new Map<string, string[]>()
+  for (const ep of endpoints) methods.set(ep.endpoint, [...(methods.get(ep.endpoint) ?? []), ep.method])
+  for (const [path, list] of methods)
+    router.add('OPTIONS', path, { kind: 'options', allow: list.sort().join(', ') })
+}
+
+/** gin's RemoveExtraSlash: the path part cleaned (`//`, `.`, `..`), the query kept as it is. */
+function withCleanPath(url: string): string {
+  const q = url.indexOf('?')
+  return q === -1 ? cleanPath(url) : cleanPath(url.slice(0, q)) + url.slice(q)
+}
+
+const listOf = (value: string | number | string[]): string[] =>
+  Array.isArray(value) ? value : [String(value)]

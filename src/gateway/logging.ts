@@ -23,6 +23,8 @@ export interface LoggerOptions {
   format: LogFormat
   prefix: string
   accessLog: boolean
+  /** router.logger_skip_paths: request paths (without the query) the access log leaves out. */
+  skipPaths?: string[]
   /** Where lines go; default process.stdout. */
   write?: (chunk: string) => void
 }
@@ -82,6 +84,14 @@ export function createLogger(options: LoggerOptions): Logger {
           push(
             `${timestamp()} ${prefix} ▶ ACCESS  | ${status} | ${ms.toFixed(3)}ms | ${remote ?? '-'} | ${method} ${JSON.stringify(path)}\n`,
           )
+  const skip = new Set(options.skipPaths)
+  const logged: Logger['access'] =
+    skip.size === 0 || access === noop
+      ? access
+      : (method, path, status, ms, remote) => {
+          const q = path.indexOf('?')
+          if (!skip.has(q === -1 ? path : path.slice(0, q))) access(method, path, status, ms, remote)
+        }
   return {
     level: options.level,
     debug: make('DEBUG'),
@@ -89,7 +99,7 @@ export function createLogger(options: LoggerOptions): Logger {
     warning: make('WARNING'),
     error: make('ERROR'),
     critical: make('CRITICAL'),
-    access,
+    access: logged,
     isEnabled: (level) => LEVELS[level] >= threshold,
     flush,
   }

@@ -73,6 +73,12 @@ export function compileTrustedProxies(list: string[] | undefined): TrustedProxie
  * (walking from the right, stopping at the first untrusted one); else the peer's address.
  */
 export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?: TrustedProxies): string {
+  if (server.appEngine) {
+    // gin's legacy AppEngine flag: the platform's header wins, from any peer, unvalidated.
+    const raw = req.headers['x-appengine-remote-addr']
+    const value = Array.isArray(raw) ? raw[0] : raw
+    if (value) return value
+  }
   let remote = req.socket?.remoteAddress ?? ''
   // An IPv4 client on a dual-stack socket: gin sees the IPv4 address.
   if (remote.startsWith('::ffff:') && isIP(remote.slice(7)) === 4) remote = remote.slice(7)

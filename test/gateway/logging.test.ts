@@ -63,3 +63,15 @@ test('access logs can be disabled (router.disable_access_log)', () => {
   logger.flush()
   assert.equal(lines.length, 0)
 })
+
+test('router.logger_skip_paths: those request paths are left out of the access log, whatever the query', () => {
+  const { logger, lines } = capture({ skipPaths: ['/__health', '/ping'] })
+  logger.access('GET', '/__health', 200, 1, undefined)
+  logger.access('GET', '/ping?probe=1', 200, 1, undefined)
+  logger.access('GET', '/ping/x', 200, 1, undefined)
+  logger.access('GET', '/users', 200, 1, undefined)
+  logger.flush()
+  assert.equal(lines.length, 2)
+  assert.match(lines[0] ?? '', /GET "\/ping\/x"$/)
+  assert.match(lines[1] ?? '', /GET "\/users"$/)
+})

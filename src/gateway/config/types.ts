@@ -97,6 +97,16 @@ export interface ServerOptions {
   returnErrorMsg: boolean
   disableAccessLog: boolean
   healthPath: string
+  /** router.disable_health: no health endpoint at all (lura registers none). */
+  disableHealth: boolean
+  /** router.auto_options: every endpoint path answers OPTIONS with its methods in Allow. */
+  autoOptions: boolean
+  /** gin's RemoveExtraSlash: the path is cleaned (`//`, `.`, `..`) before routing. */
+  removeExtraSlash: boolean
+  /** gin's AppEngine: a non-empty X-Appengine-Remote-Addr header is the client IP. */
+  appEngine: boolean
+  /** router.logger_skip_paths: request paths the access log leaves out. */
+  loggerSkipPaths: string[]
   /** gin's RedirectTrailingSlash (router.disable_redirect_trailing_slash turns it off). */
   redirectTrailingSlash: boolean
   /** gin's RedirectFixedPath: case-insensitive and cleaned-path redirects. */

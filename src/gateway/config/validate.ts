@@ -11,6 +11,7 @@ import {
 } from '../components/index.ts'
 import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { MAX_TIMER_MS, parseDuration } from './duration.ts'
+import { checkServiceSettings } from './service-settings.ts'
 import {
   type BackendConfig,
   type BackendEncoding,
@@ -274,6 +275,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   }
 
   checkKeys(value, [], ROOT_KEYS, 'root')
+  checkServiceSettings(value, options.runtime, error, warn)
   checkNamespaces(value.extra_config, ['extra_config'], 'service')
   const report = { error, warn }
   const serviceComponents = parseServiceComponents(value.extra_config, ['extra_config'], report)
@@ -326,6 +328,11 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
     disableAccessLog: boolAt(router, 'disable_access_log', rp, false),
     healthPath,
+    disableHealth: boolAt(router, 'disable_health', rp, false),
+    autoOptions: boolAt(router, 'auto_options', rp, false),
+    removeExtraSlash: boolAt(router, 'remove_extra_slash', rp, false),
+    appEngine: boolAt(router, 'app_engine', rp, false),
+    loggerSkipPaths: stringListAt(router, 'logger_skip_paths', rp) ?? [],
     redirectTrailingSlash: !boolAt(router, 'disable_redirect_trailing_slash', rp, false),
     redirectFixedPath: !boolAt(router, 'disable_redirect_fixed_path', rp, false),
     handleMethodNotAllowed: !boolAt(router, 'disable_handle_method_not_allowed', rp, false),

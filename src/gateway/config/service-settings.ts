@@ -1,0 +1,57 @@
+/**
+ * Top-level keys of lura's ServiceConfig that this runtime does not implement. Each is refused when
+ * it would change what traffic gets through or what a backend receives, warned about when it only
+ * tunes KrakenD's own machinery; transport tuning that changes nothing a client or backend sees is
+ * accepted silently (see the README's deviations).
+ */
+import type { KeyPath } from '../../core/source-text.ts'
+
+type Problem = (path: KeyPath, message: string, hint?: string) => void
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+export function checkServiceSettings(
+  value: Record<string, unknown>,
+  runtime: 'bundled' | 'krakend' | undefined,
+  error: Problem,
+  warn: Problem,
+): void {
+  // A TLS listener (maybe with client certificates, mTLS) served as plain HTTP would accept
+  // connections KrakenD refuses. Nodes sit behind the balancer gwdeploy drives, which speaks HTTP
+  // and h2c to them and probes their health over plain HTTP, with either runtime.
+  const tls = value.tls
+  if (tls !== undefined && !(isObject(tls) && tls.disabled === true))
+    error(
+      ['tls'],
+      `"tls" ${isObject(tls) && tls.enable_mtls === true ? '(with enable_mtls) ' : ''}is not supported: gateway nodes serve plain HTTP and h2c to the load balancer in front of them`,
+      'terminate TLS (and mTLS) at the load balancer, then remove "tls" or set "tls": {"disabled": true}',
+    )
+  if (runtime === 'krakend') return
+  const clientTls = value.client_tls
+  if (clientTls !== undefined && !(isObject(clientTls) && Object.keys(clientTls).length === 0))
+    error(
+      ['client_tls'],
+      '"client_tls" (backend TLS: CA certificates, client certificates, versions, insecure connections) is not supported by this runtime',
+      'remove it (backends are then verified against the system CAs), or set image.runtime: krakend in gwdeploy.yml',
+    )
+  if (value.allow_insecure_connections === true)
+    error(
+      ['allow_insecure_connections'],
+      '"allow_insecure_connections" (backend certificates not verified) is not supported by this runtime',
+      'give the backends certificates the system trusts and remove it, or set image.runtime: krakend in gwdeploy.yml',
+    )
+  const agents = value.async_agent
+  if (agents !== undefined && !(Array.isArray(agents) && agents.length === 0))
+    error(
+      ['async_agent'],
+      '"async_agent" is not supported: this runtime runs no async agents (AMQP consumers)',
+      'remove it, or set image.runtime: krakend in gwdeploy.yml',
+    )
+  if (value.plugin !== undefined)
+    warn(
+      ['plugin'],
+      '"plugin" is ignored: this runtime loads no Go plugins (plugin/* namespaces are refused)',
+      'remove it',
+    )
+}
