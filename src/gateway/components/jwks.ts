@@ -2,11 +2,18 @@
  * A JSON Web Key Set as krakend-jose uses it: read once from `jwk_local_path`, or fetched from
  * `jwk_url` and kept for `cacheMs` (0: fetched for every lookup, as KrakenD without `cache`), then
  * fetched again when a token names a `kid` it does not have (at most once per `unknownKidMs` per kid
- * when set). Keys are matched by `kid` exactly and imported for `alg`.
+ * when set). Keys are matched by `kid` exactly (the last key with that kid wins, as in go-auth0's
+ * cache) and imported for `alg`.
+ *
+ * A set is accepted only when go-jose would decode it: a JWKS URL must answer with a JSON content
+ * type (go-auth0 checks it, not the status code), and one key go-jose cannot read (unknown `kty`,
+ * bad numbers, an `x5c` that does not parse or match the key, bad `x5t`) fails the whole set.
  */
+import { createHash, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { JWK } from 'jose'
 import { configError } from '../../core/errors.ts'
+import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
 import { joseLibrary } from '../libraries.ts'
 
 export interface KeySource {
@@ -46,11 +53,17 @@ export class KeySet {
     }
   }
 
-  async get(kid: string): Promise<JoseKey | undefined> {
-    if (this.cfg.jwkUrl && !this.cfg.jwkLocalPath && Date.now() - this.fetchedAt >= this.cfg.cacheMs)
+  /** The raw JWK for `kid` (refreshing as KrakenD would), undefined when the set has none. */
+  async jwk(kid: string): Promise<JWK | undefined> {
+    const remote = Boolean(this.cfg.jwkUrl && !this.cfg.jwkLocalPath)
+    let fetched = false
+    if (remote && Date.now() - this.fetchedAt >= this.cfg.cacheMs) {
       await this.refresh()
+      fetched = true
+    }
     let jwk = this.find(kid)
-    if (!jwk && this.cfg.jwkUrl && !this.cfg.jwkLocalPath) {
+    // One download per lookup at most, as go-auth0's GetKey (cache miss: download once, then give up).
+    if (!jwk && remote && !fetched) {
       const until = this.missing.get(kid)
       if (until === undefined || until <= Date.now()) {
         await this.refresh()
@@ -58,25 +71,36 @@ export class KeySet {
         if (!jwk && this.cfg.unknownKidMs > 0) this.missing.set(kid, Date.now() + this.cfg.unknownKidMs)
       }
     }
+    return jwk
+  }
+
+  async get(kid: string): Promise<JoseKey | undefined> {
+    const jwk = await this.jwk(kid)
     if (!jwk) return undefined
     let key = this.imported.get(kid)
     if (!key) {
-      key = await joseLibrary().importJWK(jwk, this.cfg.alg)
+      key = await joseLibrary().importJWK(verificationJwk(jwk), this.cfg.alg)
       this.imported.set(kid, key)
     }
     return key
   }
 
   private find(kid: string): JWK | undefined {
-    return this.keys.find((k) => (k.kid ?? '') === kid)
+    return this.keys.findLast((k) => (k.kid ?? '') === kid)
   }
 
   private refresh(): Promise<void> {
     this.pending ??= (async () => {
       try {
-        const response = await fetch(this.cfg.jwkUrl as string, { signal: AbortSignal.timeout(5000) })
-        if (!response.ok) throw new Error(`JWKS answered ${response.status}`)
+        const response = await fetch(this.cfg.jwkUrl as string, {
+          headers: { 'user-agent': KRAKEND_USER_AGENT },
+          signal: AbortSignal.timeout(5000),
+        })
+        const type = response.headers.get('content-type') ?? ''
+        if (!type.startsWith('application/json') && !type.startsWith('application/jwk-set+json'))
+          throw new Error('should have a JSON content type for JWKS endpoint')
         const keys = parseJwks(await response.text())
+        if (keys.length === 0) throw new Error('no Keys has been found')
         this.keys = keys
         this.imported.clear()
         this.fetchedAt = Date.now()
@@ -88,8 +112,178 @@ export class KeySet {
   }
 }
 
-function parseJwks(text: string): JWK[] {
-  const value = JSON.parse(text) as { keys?: unknown }
-  if (!Array.isArray(value.keys)) throw new Error('not a JWK set: no "keys" list')
-  return value.keys as JWK[]
+/**
+ * go-jose verifies with the key material only: the JWK's `alg`, `use` and `key_ops` do not restrict
+ * it, so they are dropped before the import (jose would refuse some of them).
+ */
+function verificationJwk(jwk: JWK): JWK {
+  const { alg: _alg, use: _use, key_ops: _ops, ...rest } = jwk
+  return rest
+}
+
+/** The keys of a JWK set as Go decodes it (a `keys` member matched case-insensitively, last wins). */
+export function parseJwks(text: string): JWK[] {
+  const value = JSON.parse(text) as unknown
+  const repeated = duplicateKey(text, 2)
+  if (repeated !== undefined) throw new Error(`json: duplicate key '${repeated}' in a key`)
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error('not a JWK set: not a JSON object')
+  let keys: unknown
+  for (const [name, v] of Object.entries(value)) if (name.toLowerCase() === 'keys') keys = v
+  if (!Array.isArray(keys)) throw new Error('not a JWK set: no "keys" list')
+  keys.forEach((key, i) => {
+    const problem = jwkProblem(key)
+    if (problem) throw new Error(`key #${i}: ${problem}`)
+  })
+  return keys as JWK[]
+}
+
+const STRING_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'x5u', 'x5t', 'x5t#S256']
+const BYTES_MEMBERS = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'x', 'y']
+
+/** Why go-jose's JSONWebKey.UnmarshalJSON would refuse this key, undefined when it would not. */
+export function jwkProblem(key: unknown): string | undefined {
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) return 'not a JSON object'
+  const jwk = key as Record<string, unknown>
+  for (const name of STRING_MEMBERS)
+    if (jwk[name] !== undefined && jwk[name] !== null && typeof jwk[name] !== 'string')
+      return `"${name}" is not a string`
+  for (const name of BYTES_MEMBERS)
+    if (jwk[name] !== undefined && jwk[name] !== null && !isBase64Url(jwk[name]))
+      return `"${name}" is not base64url`
+  let certs: X509Certificate[]
+  try {
+    certs = certificateChain(jwk.x5c)
+  } catch (error) {
+    return `x5c: ${(error as Error).message}`
+  }
+  let publicKey: KeyObject | undefined
+  try {
+    publicKey = keyMaterial(jwk, certs.length > 0)
+  } catch (error) {
+    return (error as Error).message
+  }
+  const leaf = certs[0]
+  if (leaf && publicKey && !leaf.publicKey.equals(publicKey))
+    return 'public keys in key and x5c fields do not match'
+  for (const [name, size] of [
+    ['x5t', 20],
+    ['x5t#S256', 32],
+  ] as const) {
+    const problem = thumbprintProblem(jwk[name], size, leaf, name === 'x5t' ? 'sha1' : 'sha256')
+    if (problem) return `${name}: ${problem}`
+  }
+  return undefined
+}
+
+const isBase64Url = (v: unknown): boolean => typeof v === 'string' && /^[A-Za-z0-9_-]*=*$/.test(v)
+
+/** go-jose's parseCertificateChain: standard base64 DER certificates. */
+export function certificateChain(x5c: unknown): X509Certificate[] {
+  if (x5c === undefined || x5c === null) return []
+  if (!Array.isArray(x5c) || x5c.some((c) => typeof c !== 'string')) throw new Error('not a list of strings')
+  return (x5c as string[]).map((c) => {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(c) || c.length % 4 !== 0) throw new Error('illegal base64 data')
+    return new X509Certificate(Buffer.from(c, 'base64'))
+  })
+}
+
+/** The key's public part, as go-jose builds it per `kty` (undefined for a symmetric key). */
+function keyMaterial(jwk: Record<string, unknown>, hasCerts: boolean): KeyObject | undefined {
+  const bytes = (name: string) =>
+    typeof jwk[name] === 'string'
+      ? Buffer.from((jwk[name] as string).replace(/=+$/, ''), 'base64url')
+      : undefined
+  switch (jwk.kty) {
+    case 'oct':
+      if (hasCerts) throw new Error("invalid JWK, found 'oct' (symmetric) key with cert chain")
+      if (bytes('k') === undefined) throw new Error('invalid OCT (symmetric) key, missing k value')
+      return undefined
+    case 'RSA':
+      if (!bytes('n') || !bytes('e')) throw new Error('invalid RSA key, missing n/e values')
+      if (bytes('d') && (!bytes('p') || !bytes('q')))
+        throw new Error('invalid RSA private key, missing values')
+      return publicOf(jwk, ['kty', 'n', 'e'])
+    case 'EC': {
+      const size = { 'P-256': 32, 'P-384': 48, 'P-521': 66 }[String(jwk.crv)]
+      if (!size) throw new Error(`unsupported elliptic curve '${String(jwk.crv)}'`)
+      if (bytes('x')?.length !== size || bytes('y')?.length !== size)
+        throw new Error('invalid EC public key, wrong length for x or y')
+      const d = bytes('d')
+      if (d !== undefined && d.length !== size) throw new Error('invalid EC private key, wrong length for d')
+      return publicOf(jwk, ['kty', 'crv', 'x', 'y'])
+    }
+    case 'OKP': {
+      const d = bytes('d')
+      if (jwk.crv !== 'Ed25519' || bytes('x') === undefined)
+        throw new Error(`unknown curve ${String(jwk.crv)}'`)
+      if (bytes('x')?.length !== 32 || (d !== undefined && d.length !== 32))
+        throw new Error('invalid Ed25519 key, wrong size')
+      return publicOf(jwk, ['kty', 'crv', 'x'])
+    }
+    default:
+      throw new Error(`unknown json web key type '${String(jwk.kty)}'`)
+  }
+}
+
+function publicOf(jwk: Record<string, unknown>, members: string[]): KeyObject {
+  try {
+    return createPublicKey({
+      key: Object.fromEntries(members.map((n) => [n, jwk[n]])) as never,
+      format: 'jwk',
+    })
+  } catch (error) {
+    throw new Error(`invalid ${String(jwk.kty)} key: ${(error as Error).message}`)
+  }
+}
+
+/** go-jose's x5t / x5t#S256 rules: base64url, raw or hex digest of the right size, matching x5c. */
+function thumbprintProblem(
+  value: unknown,
+  size: number,
+  leaf: X509Certificate | undefined,
+  hash: 'sha1' | 'sha256',
+): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined
+  const text = (value as string).replace(/=+$/, '')
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return 'invalid encoding'
+  let digest = Buffer.from(text, 'base64url')
+  if (digest.length === 2 * size) {
+    const hex = digest.toString('latin1')
+    if (!/^[0-9a-fA-F]*$/.test(hex)) return 'unable to hex decode'
+    digest = Buffer.from(hex, 'hex')
+  }
+  if (digest.length !== size) return 'incorrect size'
+  if (leaf && !createHash(hash).update(leaf.raw).digest().equals(digest)) return 'does not match x5c'
+  return undefined
+}
+
+/**
+ * The first key that repeats within one JSON object of `text` (valid JSON), ignoring objects
+ * shallower than `minDepth` (1: the top-level object). go-jose's JSON decoder refuses repeated
+ * keys; Go's standard one (and JSON.parse) keeps the last.
+ */
+export function duplicateKey(text: string, minDepth = 1): string | undefined {
+  const stack: Array<Set<string> | undefined> = []
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i]
+    if (c === '{') stack.push(stack.length + 1 >= minDepth ? new Set() : undefined)
+    else if (c === '[') stack.push(undefined)
+    else if (c === '}' || c === ']') stack.pop()
+    else if (c === '"') {
+      let end = i + 1
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1
+      const keys = stack[stack.length - 1]
+      let next = end + 1
+      while (text[next] === ' ' || text[next] === '\t' || text[next] === '\n' || text[next] === '\r')
+        next += 1
+      if (keys && text[next] === ':') {
+        const key = JSON.parse(text.slice(i, end + 1)) as string
+        if (keys.has(key)) return key
+        keys.add(key)
+      }
+      i = end
+    }
+  }
+  return undefined
 }

@@ -6,9 +6,10 @@
  * KrakenD still need `input_headers` to reach the backend) and into `{JWT.claim}` url_pattern slots.
  */
 import type { EndpointConfig } from '../config/types.ts'
+import { goJson } from '../go-json.ts'
 import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
-import { KeySet } from './jwks.ts'
+import { certificateChain, duplicateKey, jwkProblem, KeySet } from './jwks.ts'
 import { type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
 
 export const ALGORITHMS = [
@@ -114,18 +115,28 @@ export function parseJwt(f: Fields): JwtConfig {
   if (matcher !== 'any' && matcher !== 'all')
     report.error(f.at('scopes_matcher'), `"scopes_matcher" must be "any" or "all", got "${matcher}"`)
   const leewayMs = f.durationMs('leeway')
+  const rolesKey = f.string('roles_key') || 'roles'
+  const rolesNested = f.bool('roles_key_is_nested')
+  // krakend-jose slices roles_key[:4] here: a shorter dotted key panics and KrakenD does not start.
+  if (rolesNested && rolesKey.includes('.') && rolesKey.length < 4)
+    report.error(
+      f.at('roles_key'),
+      `KrakenD cannot start with a nested "roles_key" shorter than 4 characters (${JSON.stringify(rolesKey)})`,
+      'use a longer claim path',
+    )
   return {
     alg: alg ?? 'RS256',
     jwkUrl,
     jwkLocalPath,
     cacheMs: cache ? (cacheDuration || 15 * 60) * 1000 : 0,
-    unknownKidMs: Math.max(0, f.durationMs('failed_jwk_key_cooldown') ?? 0),
+    // krakend-jose ignores a cooldown shorter than 1s.
+    unknownKidMs: cooldownMs(f.durationMs('failed_jwk_key_cooldown')),
     issuer: f.string('issuer') || undefined,
     // A string is not a list for krakend-jose (it would answer 401 to everything): a config error here.
     audience: f.strings('audience') ?? [],
     roles: f.strings('roles') ?? [],
-    rolesKey: f.string('roles_key') || 'roles',
-    rolesNested: f.bool('roles_key_is_nested'),
+    rolesKey,
+    rolesNested,
     scopes: f.strings('scopes') ?? [],
     scopesKey: f.string('scopes_key') ?? '',
     scopesAll: matcher === 'all',
@@ -133,16 +144,24 @@ export function parseJwt(f: Fields): JwtConfig {
     cookieKey: f.string('cookie_key') || 'access_token',
     propagate,
     propagateArrays: f.bool('propagate_claims_preserve_array'),
-    // KrakenD falls back to 1s when leeway is absent or not a duration.
-    leewayS: leewayMs === undefined ? 1 : leewayMs / 1000,
+    // KrakenD falls back to 1s when leeway is absent or not a duration, and go-auth0 raises
+    // anything shorter to 1s.
+    leewayS: Math.max(1, (leewayMs ?? 1000) / 1000),
     debug: f.bool('operation_debug'),
   }
 }
+
+const cooldownMs = (ms: number | undefined) => (ms !== undefined && ms >= 1000 ? ms : 0)
 
 type Claims = Record<string, unknown>
 
 const EMPTY: Reply = { status: 401, headers: {}, body: '' }
 const FORBIDDEN: Reply = { status: 403, headers: {}, body: '' }
+/** What gin's Recovery answers when krakend-jose panics (a non-string role or scope in the token). */
+const PANIC: Reply = { status: 500, headers: {}, body: '' }
+
+/** krakend-jose panics (r.(string)) on a non-string element of the roles or scopes claim. */
+class GoPanic extends Error {}
 
 /** The endpoint's JWT guard; reads jwk_local_path now (a missing file stops startup). */
 export function compileJwt(
@@ -169,129 +188,317 @@ export function compileJwt(
 
   return async (req, ctx) => {
     const token = extractToken(req, cfg)
-    if (token === undefined) return fail('token not found')
+    if (token === undefined) return fail('Token not found')
     let claims: Claims
     try {
-      const { decodeProtectedHeader, jwtVerify } = joseLibrary()
-      const protectedHeader = decodeProtectedHeader(token)
-      if (protectedHeader.alg !== cfg.alg) return fail(`algorithm ${String(protectedHeader.alg)} not allowed`)
-      const key = await keys.get(protectedHeader.kid ?? '')
-      if (key === undefined) return fail('no key for the token')
-      const verified = await jwtVerify(token, key, {
-        algorithms: [cfg.alg],
-        ...(cfg.issuer ? { issuer: cfg.issuer } : {}),
-        clockTolerance: cfg.leewayS,
-      })
-      claims = verified.payload as Claims
+      const jwsHeader = parseJwsHeader(token)
+      if (jwsHeader.alg !== cfg.alg) return fail('algorithm is invalid')
+      const kid = typeof jwsHeader.kid === 'string' ? jwsHeader.kid : ''
+      const key = await keys.get(kid)
+      if (key === undefined) return fail('no Keys have been found')
+      const { payload } = await joseLibrary().compactVerify(token, key, { algorithms: [cfg.alg] })
+      claims = goClaims(payload)
+      const why = standardClaimsProblem(claims, cfg)
+      if (why) return fail(why)
+      // krakend-jose looks the key up again to read the claims: without `cache` that is a second
+      // JWKS download, and the token must verify with what it returns.
+      if (cfg.cacheMs === 0 && cfg.jwkUrl && !cfg.jwkLocalPath) {
+        const again = await keys.get(kid)
+        if (again === undefined) return fail('no Keys have been found')
+        await joseLibrary().compactVerify(token, again, { algorithms: [cfg.alg] })
+      }
     } catch (error) {
       return fail((error as Error).message)
     }
-    if (!audienceOk(claims, cfg.audience)) return fail('audience not accepted')
-    const iat = claims.iat
-    if (typeof iat === 'number' && iat > Date.now() / 1000 + cfg.leewayS) return fail('issued in the future')
     if (reject?.(claims)) return fail('token rejected')
-    if (!rolesOk(cfg, claims)) {
-      if (cfg.debug) log('Token sent by client does not have sufficient roles')
-      return FORBIDDEN
-    }
-    if (!scopesOk(cfg, claims)) {
-      if (cfg.debug) log('Token sent by client does not have the required scopes')
-      return FORBIDDEN
+    try {
+      if (!rolesOk(cfg, claims)) {
+        if (cfg.debug) log('Token sent by client does not have sufficient roles')
+        return FORBIDDEN
+      }
+      if (!scopesOk(cfg, claims)) {
+        if (cfg.debug) log('Token sent by client does not have the required scopes')
+        return FORBIDDEN
+      }
+    } catch (error) {
+      if (!(error instanceof GoPanic)) throw error
+      log(`[Recovery] panic recovered: ${error.message}`)
+      return PANIC
     }
     for (const [claim, name] of cfg.propagate) {
       if (!passes(name)) continue
-      const value = claimValue(claims, claim, cfg.propagateArrays)
-      ctx.headers[name.toLowerCase()] = value
+      ctx.headers[name.toLowerCase()] = propagatedValue(claims, claim, cfg.propagateArrays)
     }
     for (const param of jwtParams) {
-      const value = normalise(claims[param])
-      if (value !== undefined) ctx.params[`JWT.${param}`] = value
+      // lura leaves a placeholder whose claim is missing in the path, which Go sends escaped.
+      ctx.params[`JWT.${param}`] = Object.hasOwn(claims, param)
+        ? claimString(claims[param])
+        : `%7B%7B.JWT.${goPathEscape(param)}%7D%7D`
     }
     return undefined
   }
 }
 
+/** krakend-jose's extractors: the header (optional "Bearer "), else the cookie; go-jose drops whitespace. */
 function extractToken(req: IncomingLike, cfg: JwtConfig): string | undefined {
   let raw = header(req, cfg.headerName) ?? ''
   if (raw.length > 7 && raw.slice(0, 7).toUpperCase() === 'BEARER ') raw = raw.slice(7)
-  if (raw !== '') return raw
-  const cookies = header(req, 'cookie')
+  const found = raw !== '' ? raw : cookie(req, cfg.cookieKey)
+  return found === undefined ? undefined : found.replace(/[\t\n\v\f\r ]/g, '')
+}
+
+/** Go's Request.Cookie: the first cookie with that exact name and a valid value, unquoted. */
+function cookie(req: IncomingLike, name: string): string | undefined {
+  const cookies = req.headers.cookie
   if (!cookies) return undefined
-  for (const part of cookies.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq === -1) continue
-    if (part.slice(0, eq).trim() !== cfg.cookieKey) continue
-    let value = part.slice(eq + 1).trim()
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
-    return value === '' ? undefined : value
-  }
+  for (const line of Array.isArray(cookies) ? cookies : [cookies])
+    for (const rawPart of line.split(';')) {
+      const part = rawPart.trim()
+      const eq = part.indexOf('=')
+      if ((eq === -1 ? part : part.slice(0, eq)) !== name) continue
+      let value = eq === -1 ? '' : part.slice(eq + 1)
+      if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+      if (/[^\x20-\x7e]|["\\]/.test(value)) continue
+      return value
+    }
   return undefined
 }
 
-/** go-jose: every configured audience must be in the token's `aud`. */
-function audienceOk(claims: Claims, audience: string[]): boolean {
-  if (audience.length === 0) return true
-  const aud = claims.aud
-  const have = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
-  return audience.every((a) => have.includes(a))
+/** Strict base64url as go-jose reads it (trailing "=" dropped), canonical so both sides sign the same text. */
+function segment(part: string, what: string): Buffer {
+  const text = part.replace(/=+$/, '')
+  const bytes = Buffer.from(text, 'base64url')
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || bytes.toString('base64url') !== text)
+    throw new Error(`illegal base64 data in the ${what}`)
+  return bytes
 }
 
+const utf8 = new TextDecoder()
+
+/** JSON as go-jose's decoder reads it: no repeated keys, no number beyond float64. */
+function goJsonParse(bytes: Uint8Array, what: string): unknown {
+  const text = utf8.decode(bytes)
+  const value = JSON.parse(text) as unknown
+  const repeated = duplicateKey(text)
+  if (repeated !== undefined) throw new Error(`json: duplicate key '${repeated}' in the ${what}`)
+  if (!finiteNumbers(value)) throw new Error(`json: a number in the ${what} is out of range`)
+  return value
+}
+
+function finiteNumbers(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (typeof value !== 'object' || value === null) return true
+  return Object.values(value).every(finiteNumbers)
+}
+
+const isPlainObject = (v: unknown): v is Claims => typeof v === 'object' && v !== null && !Array.isArray(v)
+const stringOrNull = (v: unknown) => v === undefined || v === null || typeof v === 'string'
+
+/**
+ * The protected header of a compact JWS as go-jose's ParseSigned accepts it: three parts, a JSON
+ * object, string `alg`/`kid`/`nonce`, a valid public `jwk`, an `x5c` of certificates and only the
+ * `b64` extension in `crit`. The JWS JSON serialization is not supported (KrakenD would read it).
+ */
+function parseJwsHeader(token: string): Claims {
+  if (token.startsWith('{')) throw new Error('the JWS JSON serialization is not supported')
+  const parts = token.split('.')
+  if (parts.length !== 3) throw new Error('compact JWS format must have three parts')
+  segment(parts[1] as string, 'payload')
+  const value = goJsonParse(segment(parts[0] as string, 'header'), 'header')
+  if (!isPlainObject(value)) throw new Error('the JWS header is not a JSON object')
+  for (const name of ['alg', 'kid', 'nonce'])
+    if (!stringOrNull(value[name])) throw new Error(`failed to unmarshal ${name}`)
+  if (value.jwk !== undefined && value.jwk !== null) {
+    const jwk = value.jwk as Claims
+    if (jwkProblem(jwk) || jwk.kty === 'oct' || jwk.d !== undefined)
+      throw new Error('invalid embedded jwk, must be public key')
+  }
+  certificateChain(value.x5c)
+  const crit = value.crit
+  if (crit !== undefined && crit !== null) {
+    if (!Array.isArray(crit) || crit.some((c) => typeof c !== 'string')) throw new Error('invalid crit')
+    if (crit.some((c) => c !== 'b64')) throw new Error('unsupported critical header')
+  }
+  // go-jose and jose read an unencoded compact payload differently: refused (KrakenD could accept it).
+  if (value.b64 === false) throw new Error('unencoded payloads are not supported')
+  return value
+}
+
+/** The claims as go-jose's jwt.Claims and a map both decode them; null is an empty set. */
+function goClaims(payload: Uint8Array): Claims {
+  const value = goJsonParse(payload, 'claims')
+  if (value === null) return {}
+  if (!isPlainObject(value))
+    throw new Error('json: cannot unmarshal the claims into Go value of type jwt.Claims')
+  for (const name of ['iss', 'sub', 'jti'])
+    if (!stringOrNull(value[name])) throw new Error(`json: cannot unmarshal "${name}" into a string`)
+  const aud = value.aud
+  if (
+    aud !== undefined &&
+    typeof aud !== 'string' &&
+    !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))
+  )
+    throw new Error('expected string or array value to unmarshal to Audience')
+  for (const name of ['exp', 'nbf', 'iat'])
+    if (value[name] !== undefined && value[name] !== null && typeof value[name] !== 'number')
+      throw new Error('expected number value to unmarshal NumericDate')
+  return value
+}
+
+/**
+ * go-jose's NumericDate: the seconds truncated to an int64; values time.Unix cannot hold wrap to
+ * the distant past (so a huge `exp` is expired).
+ */
+function goSeconds(value: number): number {
+  return value >= 2 ** 63 - 62_135_596_800 || value < -(2 ** 63) ? -Infinity : Math.trunc(value)
+}
+
+/** go-jose's ValidateWithLeeway (leeway at least 1s, as go-auth0 sets it). */
+function standardClaimsProblem(claims: Claims, cfg: JwtConfig): string | undefined {
+  if (cfg.issuer && claims.iss !== cfg.issuer)
+    return 'go-jose/go-jose/jwt: validation failed, invalid issuer claim (iss)'
+  if (cfg.audience.length > 0) {
+    const aud = claims.aud
+    const have = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
+    if (!cfg.audience.every((a) => have.includes(a)))
+      return 'go-jose/go-jose/jwt: validation failed, invalid audience claim (aud)'
+  }
+  const now = Date.now() / 1000
+  const date = (name: string) =>
+    typeof claims[name] === 'number' ? goSeconds(claims[name] as number) : undefined
+  const nbf = date('nbf')
+  if (nbf !== undefined && now + cfg.leewayS < nbf)
+    return 'go-jose/go-jose/jwt: validation failed, token not valid yet (nbf)'
+  const exp = date('exp')
+  if (exp !== undefined && now - cfg.leewayS > exp)
+    return 'go-jose/go-jose/jwt: validation failed, token is expired (exp)'
+  const iat = date('iat')
+  if (iat !== undefined && now + cfg.leewayS < iat)
+    return 'go-jose/go-jose/jwt: validation field, token issued in the future (iat)'
+  return undefined
+}
+
+/** krakend-jose's getNestedClaim: the holder of the last segment, undefined when the path breaks. */
 function nested(claims: Claims, key: string): [Claims | undefined, string] {
   const parts = key.split('.')
-  let current: unknown = claims
+  let current: Claims = claims
   for (const part of parts.slice(0, -1)) {
-    current = (current as Claims)[part]
-    if (typeof current !== 'object' || current === null || Array.isArray(current)) return [undefined, key]
+    const next = current[part]
+    if (!isPlainObject(next)) return [undefined, key]
+    current = next
   }
-  return [current as Claims, parts[parts.length - 1] as string]
+  return [current, parts[parts.length - 1] as string]
 }
 
-/** A claim as a list of strings (an array, or a space-separated string), undefined when absent. */
-function listOf(value: unknown): string[] | undefined {
-  if (Array.isArray(value)) return value.map((v) => String(v))
-  if (typeof value === 'string') return value.split(' ')
-  return undefined
+const notString = (v: unknown) =>
+  new GoPanic(`interface conversion: interface {} is ${goType(v)}, not string`)
+
+function goType(v: unknown): string {
+  if (v === null) return 'nil'
+  if (typeof v === 'number') return 'float64'
+  if (typeof v === 'boolean') return 'bool'
+  return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}'
 }
 
+/** krakend-jose's CanAccess: any required role in the claim (a list, or a space-separated string). */
 function rolesOk(cfg: JwtConfig, claims: Claims): boolean {
   if (cfg.roles.length === 0) return true
   let holder: Claims | undefined = claims
   let key = cfg.rolesKey
   if (cfg.rolesNested && key.includes('.') && !key.startsWith('http')) [holder, key] = nested(claims, key)
-  const have = holder ? listOf(holder[key]) : undefined
-  return have !== undefined && cfg.roles.some((r) => have.includes(r))
+  if (!holder || !Object.hasOwn(holder, key)) return false
+  const value = holder[key]
+  if (Array.isArray(value)) {
+    for (const role of cfg.roles)
+      for (const r of value) {
+        if (typeof r !== 'string') throw notString(r)
+        if (r === role) return true
+      }
+    return false
+  }
+  return typeof value === 'string' && cfg.roles.some((role) => value.split(' ').includes(role))
 }
 
+/** krakend-jose's ScopesAnyMatcher / ScopesAllMatcher. */
 function scopesOk(cfg: JwtConfig, claims: Claims): boolean {
   if (cfg.scopes.length === 0 || cfg.scopesKey === '') return true
   let holder: Claims | undefined = claims
   let key = cfg.scopesKey
-  if (key.includes('.')) {
-    const [inner, last] = nested(claims, key)
-    // krakend-jose looks the whole key up at the top level when the path does not resolve.
-    if (inner) [holder, key] = [inner, last]
-  }
-  const have = holder ? listOf(holder[key]) : undefined
-  if (have === undefined) return false
+  // Any dot means a path, even in a URL-like key; a path that breaks finds nothing.
+  if (key.includes('.')) [holder, key] = nested(claims, key)
+  if (!holder || !Object.hasOwn(holder, key)) return false
+  const value = holder[key]
+  let have: string[]
+  if (Array.isArray(value) && value.length > 0) {
+    const bad = value.find((v) => typeof v !== 'string')
+    if (bad !== undefined || value.includes(null)) throw notString(bad ?? null)
+    have = value as string[]
+  } else if (typeof value === 'string') have = value.split(' ')
+  else return false
   return cfg.scopesAll ? cfg.scopes.every((s) => have.includes(s)) : cfg.scopes.some((s) => have.includes(s))
 }
 
-/** krakend-jose's Claims.Get: strings as they are, whole numbers without decimals, arrays comma-joined. */
-function normalise(value: unknown): string | undefined {
-  if (value === undefined) return undefined
+/** krakend-jose's Claims.Get for a present claim. */
+function claimString(value: unknown): string {
   if (typeof value === 'string') return value
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(6)
-  if (Array.isArray(value))
-    return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',')
-  return JSON.stringify(value)
+  if (typeof value === 'number') {
+    const r = goRound(value)
+    return Math.abs(value - r) <= 1e-6 ? goInt(r) : value.toFixed(6)
+  }
+  if (Array.isArray(value)) return value.map(goValue).join(',')
+  return goJson(value)
 }
 
-function claimValue(claims: Claims, claim: string, arrays: boolean): string {
+/** krakend-jose's Claims.List for a present claim (propagate_claims_preserve_array). */
+function claimList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(goValue)
+  return [claimString(value)]
+}
+
+/** The header value propagate_claims sets: missing claims (or broken paths) give an empty value. */
+function propagatedValue(claims: Claims, claim: string, arrays: boolean): string | string[] {
   let holder: Claims | undefined = claims
   let key = claim
   if (claim.includes('.') && !(claim.length >= 4 && claim.startsWith('http')))
     [holder, key] = nested(claims, claim)
-  const value = holder?.[key]
-  if (arrays && Array.isArray(value)) return value.map((v) => String(v)).join(', ')
-  return normalise(value) ?? ''
+  const present = holder !== undefined && Object.hasOwn(holder, key)
+  if (!arrays) return present ? claimString(holder?.[key]) : ''
+  return present ? claimList(holder?.[key]) : ['']
+}
+
+const goRound = (v: number) => Math.sign(v) * Math.round(Math.abs(v))
+const goInt = (v: number) => (Object.is(v, -0) ? '0' : BigInt(v).toString())
+
+/** Go's fmt %v of a decoded JSON value. */
+function goValue(value: unknown): string {
+  if (value === null || value === undefined) return '<nil>'
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') return goFloat(value)
+  if (typeof value === 'boolean') return String(value)
+  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`
+  const entries = Object.keys(value as Claims)
+    .sort()
+    .map((k) => `${k}:${goValue((value as Claims)[k])}`)
+  return `map[${entries.join(' ')}]`
+}
+
+/** strconv.FormatFloat(v, 'g', -1, 64) (fmt's %v): shortest digits, exponent form below 1e-4 or from 1e6. */
+function goFloat(v: number): string {
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0'
+  const [mantissa, expText] = Math.abs(v).toExponential().split('e') as [string, string]
+  const exp = Number(expText)
+  const sign = v < 0 ? '-' : ''
+  if (exp < -4 || exp >= 6)
+    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`
+  return `${sign}${Math.abs(v).toFixed(Math.max(0, mantissa.replace('.', '').length - 1 - exp))}`
+}
+
+/** Go's url.PathEscape rules for a path segment character set (what url.URL.EscapedPath keeps). */
+function goPathEscape(text: string): string {
+  let out = ''
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const c = String.fromCharCode(byte)
+    out += /[A-Za-z0-9\-_.~$&+,/:;=@]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
 }

@@ -3,8 +3,9 @@
  * answered as JSON with each `keys_to_sign` object replaced by a JWS of it (compact, or the JSON
  * serialization with `full`), signed with the `kid` key of the JWKS (`jwk_url` or
  * `jwk_local_path`). The header is {"alg","kid","typ":"JWT"} and the payload Go's JSON of the
- * object, so tokens are byte-identical to KrakenD's. Any backend failure answers 400 with no body,
- * as does a key that cannot be loaded.
+ * object, so tokens are byte-identical to KrakenD's. Any backend failure, or a failure to sign,
+ * answers 400 with no body; a key that cannot be loaded or cannot sign (fetched once, at startup)
+ * makes every answer 401.
  */
 import type { EndpointConfig } from '../config/types.ts'
 import { goJson } from '../go-json.ts'
@@ -55,6 +56,7 @@ export function parseSigner(f: Fields): SignerConfig {
 }
 
 const BAD_REQUEST: Reply = { status: 400, headers: {}, body: '' }
+const UNAUTHORIZED: Reply = { status: 401, headers: {}, body: '' }
 
 /** The endpoint's responder: (merged data, whether anything failed) -> the answer. */
 export function compileSigner(
@@ -62,33 +64,63 @@ export function compileSigner(
   endpoint: EndpointConfig,
   log: (message: string) => void,
 ): (data: Record<string, unknown> | undefined, failed: boolean) => Promise<Reply> {
-  // KrakenD loads the signing key once, at startup; a failure there makes every answer 401.
+  const prefix = `[ENDPOINT: ${endpoint.endpoint}][JWTSigner]`
   const keys = new KeySet(
     { alg: cfg.alg, jwkUrl: cfg.jwkUrl, jwkLocalPath: cfg.jwkLocalPath, cacheMs: Infinity, unknownKidMs: 0 },
     `${endpoint.path}.extra_config.auth/signer`,
   )
+  // KrakenD builds the signer once, at startup: a key it cannot fetch or sign with makes every
+  // answer of the endpoint 401, for good.
+  const signingKey = loadSigningKey(keys, cfg).catch((error: unknown) => {
+    log(`${prefix} Unable to create the signer: ${(error as Error).message}`)
+    return undefined
+  })
   const header = { alg: cfg.alg, kid: cfg.kid, typ: cfg.typ }
   const encoder = new TextEncoder()
   return async (data, failed) => {
+    const signing = await signingKey
+    if (!signing) return UNAUTHORIZED
     if (failed || data === undefined) return BAD_REQUEST
-    let signingKey: JoseKey | undefined
     try {
-      signingKey = await keys.get(cfg.kid)
-      if (!signingKey) throw new Error(`no key "${cfg.kid}" in the JWKS`)
+      for (const name of cfg.keys) {
+        const value = data[name]
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) continue
+        const key = signing.key ?? fail(signing.signError)
+        const payload = encoder.encode(goJson(value))
+        data[name] = cfg.full
+          ? goJson(await new (joseLibrary().FlattenedSign)(payload).setProtectedHeader(header).sign(key))
+          : await new (joseLibrary().CompactSign)(payload).setProtectedHeader(header).sign(key)
+      }
     } catch (error) {
-      log(
-        `[ENDPOINT: ${endpoint.endpoint}][JWTSigner] Unable to create the signer: ${(error as Error).message}`,
-      )
-      return { status: 401, headers: {}, body: '' }
-    }
-    for (const name of cfg.keys) {
-      const value = data[name]
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) continue
-      const payload = encoder.encode(goJson(value))
-      data[name] = cfg.full
-        ? goJson(await new (joseLibrary().FlattenedSign)(payload).setProtectedHeader(header).sign(signingKey))
-        : await new (joseLibrary().CompactSign)(payload).setProtectedHeader(header).sign(signingKey)
+      log(`${prefix} Signing fields: unable to sign payload: ${(error as Error).message}`)
+      return BAD_REQUEST
     }
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: goJson(data) }
   }
+}
+
+const FAMILY: Record<string, RegExp> = { RSA: /^(RS|PS)/, EC: /^ES/, OKP: /^EdDSA$/, oct: /^HS/ }
+const CURVE: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }
+
+const fail = (message: string | undefined): never => {
+  throw new Error(message)
+}
+
+/**
+ * The `kid` key, refused as go-jose's NewSigner refuses it (a public key, or one of another
+ * family). An EC key on the wrong curve passes NewSigner but fails every signature (400).
+ */
+async function loadSigningKey(
+  keys: KeySet,
+  cfg: SignerConfig,
+): Promise<{ key: JoseKey; signError?: undefined } | { key?: undefined; signError: string }> {
+  const jwk = await keys.jwk(cfg.kid)
+  if (!jwk) throw new Error('no Keys have been found')
+  if (jwk.kty !== 'oct' && jwk.d === undefined)
+    throw new Error('go-jose/go-jose: unsupported key type/format')
+  if (!FAMILY[jwk.kty as string]?.test(cfg.alg))
+    throw new Error('go-jose/go-jose: unknown/unsupported algorithm')
+  if (jwk.kty === 'EC' && jwk.crv !== CURVE[cfg.alg])
+    return { signError: `go-jose/go-jose: ${cfg.alg} cannot sign with a ${String(jwk.crv)} key` }
+  return { key: (await keys.get(cfg.kid)) as JoseKey }
 }

@@ -74,7 +74,9 @@ const celConfig = (returnErrorMsg: boolean, host: string[], jwkUrl: string) =>
 before(async () => {
   backend = await startBackend('api', { '/state': { body: { status: 'ok', count: 3 } } })
   jwks = createServer((_req, res) =>
-    res.end(JSON.stringify({ keys: [{ kty: 'oct', kid: 'k', alg: 'HS256', k: base64url.encode(secret) }] })),
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: [{ kty: 'oct', kid: 'k', alg: 'HS256', k: base64url.encode(secret) }] })),
   )
   jwks.listen(0, '127.0.0.1')
   await new Promise((resolve) => jwks.once('listening', resolve))
