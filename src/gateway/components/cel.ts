@@ -1,7 +1,9 @@
 /**
- * `validation/cel` (endpoint and backend level), as krakend-cel with the cel-js evaluator: every
- * `check_expr` that mentions `req_` runs before the call, one that mentions `resp_` after it, one
- * that mentions `JWT` (endpoint level, with `auth/validator`) on the token's claims. An expression
+ * `validation/cel` (endpoint and backend level), as krakend-cel with the cel-js evaluator. Like
+ * krakend-cel, an expression is picked by plain substrings of its text: one containing `req` runs
+ * before the call, one containing `resp` after it, one containing `JWT` (endpoint level, with
+ * `auth/validator`) on the token's claims; one may run in several phases, and there the other
+ * phases' variables are unbound (an error, unless `||`/`&&` make it irrelevant). An expression
  * that is not true, or fails, aborts with "request aborted by evaluator #N" (N counts within its
  * group): 500 at endpoint level (the text with `router.return_error_msg`), a failed backend at
  * backend level, 401 for the JWT group. KrakenD skips expressions that do not type-check and falls
@@ -10,6 +12,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js'
 import type { KeyPath } from '../../core/source-text.ts'
+import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import type { Report } from './types.ts'
@@ -73,9 +76,13 @@ export function parseCel(
       ok = false
       continue
     }
-    if (expr.includes('req_')) out.pre.push(expr)
-    if (expr.includes('resp_')) out.post.push(expr)
-    if (expr.includes('JWT')) {
+    // krakend-cel's parseByKey: strings.Contains(expr, "req" | "resp" | "JWT").
+    const pre = expr.includes('req')
+    const post = expr.includes('resp')
+    const jwt = expr.includes('JWT')
+    if (pre) out.pre.push(expr)
+    if (post) out.post.push(expr)
+    if (jwt) {
       if (level === 'backend')
         report.error(
           at,
@@ -84,14 +91,38 @@ export function parseCel(
         )
       else out.jwt.push(expr)
     }
-    if (!expr.includes('req_') && !expr.includes('resp_') && !expr.includes('JWT'))
+    warnUnbound(expr, at, report, [
+      [pre, 'req', 'before the backend call', /^req_/],
+      [post, 'resp', 'after the backend call', /^resp_/],
+      [jwt && level === 'endpoint', 'JWT', 'on the token', /^JWT$/],
+    ])
+    if (!pre && !post && !expr.includes('JWT'))
       report.error(
         at,
-        'the expression uses none of req_*, resp_* or JWT, so KrakenD never evaluates it',
+        'the expression contains none of "req", "resp" or "JWT", so KrakenD never evaluates it',
         'remove it',
       )
   }
   return ok ? out : undefined
+}
+
+/** Warns when a phase evaluates an expression that uses another phase's variables (unbound there). */
+function warnUnbound(
+  expr: string,
+  at: KeyPath,
+  report: Report,
+  phases: Array<[active: boolean, word: string, when: string, own: RegExp]>,
+): void {
+  const used = [...new Set(expr.match(/\b(?:req_\w+|resp_\w+|JWT)\b/g) ?? [])]
+  for (const [active, word, when, own] of phases) {
+    const unbound = active ? used.filter((name) => !own.test(name)) : []
+    if (unbound.length > 0)
+      report.warn(
+        at,
+        `KrakenD also evaluates this expression ${when} (its text contains "${word}"), where ${unbound.join(', ')} ${unbound.length > 1 ? 'are' : 'is'} not set: there it fails, so the request is aborted, unless || or && make that part irrelevant`,
+        'this runtime does the same; split the expression or rename what contains the word',
+      )
+  }
 }
 
 export type Activation = Record<string, unknown>
@@ -131,33 +162,39 @@ export function celNow(date = new Date()): string {
   })
 }
 
-/** Header names as Go canonicalises them, each with its list of values. */
-export function headerLists(headers: HeaderValues): Record<string, string[]> {
+/**
+ * lura's request headers, each with its list of values: a header listed in `input_headers` is keyed
+ * as it is written there (lura copies `Header[Canonical(name)]` to `headers[name]`, so
+ * `"x-user"` is `req_headers['x-user']`); the others (every header with `*`, and the ones lura
+ * adds: X-Forwarded-For, X-Forwarded-Host, User-Agent) by their canonical name.
+ */
+export function headerLists(
+  headers: HeaderValues,
+  inputHeaders: readonly string[] = [],
+): Record<string, string[]> {
+  const written = new Map<string, string[]>()
+  if (!inputHeaders.includes('*'))
+    for (const name of inputHeaders) {
+      const lower = name.toLowerCase()
+      written.set(lower, [...(written.get(lower) ?? []), name])
+    }
   const out: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(headers)) {
-    const canonical = name
-      .split('-')
-      .map((p) => (p ? (p[0] as string).toUpperCase() + p.slice(1) : p))
-      .join('-')
-    out[canonical] = Array.isArray(value) ? value : [value]
+    const values = Array.isArray(value) ? value : [value]
+    for (const key of written.get(name) ?? [canonicalHeaderKey(name)]) out[key] = values
   }
   return out
 }
 
+/** Go's url.ParseQuery: pieces with ";" or bad escapes are dropped, "+" is a space. */
 export function queryLists(query: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  for (const [k, v] of new URLSearchParams(query)) {
-    const list = out[k]
-    if (list) list.push(v)
-    else out[k] = [v]
-  }
-  return out
+  return Object.fromEntries(parseGoQuery(query))
 }
 
-/** lura's params: the first letter upper-cased ("id" -> "Id"). */
+/** lura's params: the first letter upper-cased ("id" -> "Id"); `JWT.claim` params included. */
 export function luraParams(params: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(params))
-    if (v !== undefined && !k.startsWith('JWT.')) out[(k[0] ?? '').toUpperCase() + k.slice(1)] = v
+    if (v !== undefined) out[(k[0] ?? '').toUpperCase() + k.slice(1)] = v
   return out
 }

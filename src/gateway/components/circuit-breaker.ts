@@ -3,7 +3,9 @@
  * than `max_errors` consecutive failures the circuit opens and calls fail at once ("circuit breaker
  * is open") for `timeout` seconds; then one trial call is let through (half-open): success closes
  * the circuit, failure opens it again. In the closed state the counts reset every `interval`
- * seconds (0: never).
+ * seconds (0: never). Every change of state, and every interval, starts a new generation: a call
+ * that ends in another generation than the one it started in is not counted (gobreaker's rule).
+ * A call cancelled because the client left (Go's context.Canceled) counts neither way.
  */
 import type { Fields } from './fields.ts'
 
@@ -16,21 +18,35 @@ export interface CircuitBreakerConfig {
 }
 
 export function parseCircuitBreaker(f: Fields): CircuitBreakerConfig {
-  return {
+  const cfg = {
     name: f.string('name') ?? '',
     intervalS: Math.trunc(f.number('interval') ?? 0),
     timeoutS: Math.trunc(f.number('timeout') ?? 0),
     maxErrors: Math.trunc(f.number('max_errors') ?? 0),
     logChanges: f.bool('log_status_change'),
   }
+  // krakend-circuitbreaker compares the config with its zero value and then builds no breaker.
+  if (cfg.name === '' && cfg.intervalS === 0 && cfg.timeoutS === 0 && cfg.maxErrors === 0 && !cfg.logChanges)
+    f.report.error(
+      f.path,
+      'every setting of the circuit breaker is empty or zero, so KrakenD builds no circuit breaker at all',
+      'set "interval", "timeout" and "max_errors" (or a "name"), or remove the namespace',
+    )
+  return cfg
 }
 
 type State = 'closed' | 'half-open' | 'open'
 
+/** How a call ended: true (success), false (failure) or 'excluded' (cancelled by the client). */
+export type Outcome = boolean | 'excluded'
+
 export interface CircuitBreaker {
   /** An error message when the call may not go out. */
   before(): string | undefined
-  after(ok: boolean): void
+  /** The generation of the last call `before()` let through; give it back to `after()`. */
+  readonly generation: number
+  /** Counts a call's outcome; a call from an older generation (given) is ignored. */
+  after(outcome: Outcome, generation?: number): void
 }
 
 export function compileCircuitBreaker(
@@ -41,44 +57,58 @@ export function compileCircuitBreaker(
   const intervalMs = cfg.intervalS * 1000
   const timeoutMs = (cfg.timeoutS > 0 ? cfg.timeoutS : 60) * 1000
   let state: State = 'closed'
-  let expiry = intervalMs > 0 ? now() + intervalMs : 0
+  let generation = 0
+  let expiry = 0
   let requests = 0
+  let exclusions = 0
   let consecutiveFailures = 0
 
+  const newGeneration = (at: number) => {
+    generation += 1
+    requests = 0
+    exclusions = 0
+    consecutiveFailures = 0
+    expiry =
+      state === 'closed' ? (intervalMs > 0 ? at + intervalMs : 0) : state === 'open' ? at + timeoutMs : 0
+  }
   const setState = (next: State, at: number) => {
     if (next === state) return
-    if (cfg.logChanges) log(`[CB] Circuit breaker named '${cfg.name}' went from '${state}' to '${next}'`)
+    const previous = state
     state = next
-    requests = 0
-    consecutiveFailures = 0
-    expiry = next === 'closed' ? (intervalMs > 0 ? at + intervalMs : 0) : next === 'open' ? at + timeoutMs : 0
+    newGeneration(at)
+    if (cfg.logChanges) log(`[CB] Circuit breaker named '${cfg.name}' went from '${previous}' to '${next}'`)
   }
   const current = (at: number): State => {
-    if (state === 'closed' && expiry !== 0 && expiry <= at) {
-      requests = 0
-      consecutiveFailures = 0
-      expiry = at + intervalMs
-    } else if (state === 'open' && expiry <= at) setState('half-open', at)
+    // gobreaker compares nanoseconds strictly (expiry.Before(now)); at millisecond steps `<=` is the same moment.
+    if (state === 'closed' && expiry !== 0 && expiry <= at) newGeneration(at)
+    else if (state === 'open' && expiry <= at) setState('half-open', at)
     return state
   }
+  newGeneration(now())
 
   return {
+    get generation() {
+      return generation
+    },
     before() {
       const s = current(now())
       if (s === 'open') return 'circuit breaker is open'
-      if (s === 'half-open' && requests >= 1) return 'too many requests'
+      if (s === 'half-open' && requests - exclusions >= 1) return 'too many requests'
       requests += 1
       return undefined
     },
-    after(ok) {
+    after(outcome, from) {
       const at = now()
       const s = current(at)
-      if (ok) {
-        consecutiveFailures = 0
-        if (s === 'half-open') setState('closed', at)
-      } else {
+      if (from !== undefined && from !== generation) return
+      if (outcome === 'excluded') exclusions += 1
+      else if (outcome) {
+        if (s === 'closed') consecutiveFailures = 0
+        else if (s === 'half-open') setState('closed', at)
+      } else if (s === 'half-open') setState('open', at)
+      else if (s === 'closed') {
         consecutiveFailures += 1
-        if (s === 'half-open' || (s === 'closed' && consecutiveFailures > cfg.maxErrors)) setState('open', at)
+        if (consecutiveFailures > cfg.maxErrors) setState('open', at)
       }
     },
   }

@@ -2,8 +2,8 @@
  * `validation/json-schema` (endpoint level) with ajv, as krakend-jsonschema: the request body must
  * be a JSON document valid against the schema, else 400 with `X-KrakenD-Completed: false` and, with
  * `router.return_error_msg`, the reasons as text. An empty body is 400 ("could not validate an empty
- * body"); so is a body that is not JSON. Draft 2020-12 and 2019-09 schemas use ajv's matching
- * dialect; others (draft-04/06/07) are read as draft-07.
+ * body"); so is a body that is not JSON. KrakenD CE 2.13 validates with santhosh-tekuri/jsonschema
+ * v6: draft 2020-12 when `$schema` is absent, formats asserted by draft-04/06/07 only.
  */
 import type { ValidateFunction } from 'ajv'
 import type { KeyPath } from '../../core/source-text.ts'
@@ -14,18 +14,43 @@ export interface JsonSchemaConfig {
   schema: Record<string, unknown> | boolean
 }
 
+/** The draft of a `$schema` as santhosh-tekuri/jsonschema (KrakenD's library) reads it; undefined: unknown. */
+export function schemaDraft(schema: Record<string, unknown> | boolean): 4 | 6 | 7 | 2019 | 2020 | undefined {
+  if (typeof schema !== 'object' || schema.$schema === undefined) return 2020
+  if (typeof schema.$schema !== 'string') return 2020
+  const hash = schema.$schema.indexOf('#')
+  if (hash !== -1 && hash !== schema.$schema.length - 1) return undefined
+  const url = schema.$schema.slice(0, hash === -1 ? undefined : hash).replace(/^https?:\/\//, '')
+  const drafts: Record<string, 4 | 6 | 7 | 2019 | 2020> = {
+    'json-schema.org/schema': 2020,
+    'json-schema.org/draft/2020-12/schema': 2020,
+    'json-schema.org/draft/2019-09/schema': 2019,
+    'json-schema.org/draft-07/schema': 7,
+    'json-schema.org/draft-06/schema': 6,
+    'json-schema.org/draft-04/schema': 4,
+  }
+  return drafts[url]
+}
+
+/**
+ * Compiles as KrakenD does: 2020-12 unless `$schema` names another draft, the schema checked
+ * against its meta-schema (KrakenD skips a schema that fails it; here it is a config error), and
+ * `format` asserted only by draft-04/06/07 (2019-09 and 2020-12 make it an annotation). Draft-04/06
+ * schemas are read as draft-07.
+ */
 export function compileSchema(schema: Record<string, unknown> | boolean): ValidateFunction {
-  const dialect = typeof schema === 'object' && typeof schema.$schema === 'string' ? schema.$schema : ''
-  const options = { strict: false, allErrors: true, validateSchema: false } as const
+  const draft = schemaDraft(schema)
+  if (draft === undefined)
+    throw new Error(
+      `unsupported "$schema" ${JSON.stringify((schema as Record<string, unknown>).$schema)}: KrakenD knows draft-04, 06, 07, 2019-09 and 2020-12`,
+    )
+  const options = { strict: false, allErrors: true, validateFormats: draft < 2019 } as const
   const { Ajv, Ajv2019, Ajv2020, addFormats } = ajvLibrary()
-  const ajv = dialect.includes('2020-12')
-    ? new Ajv2020(options)
-    : dialect.includes('2019-09')
-      ? new Ajv2019(options)
-      : new Ajv(options)
-  addFormats(ajv)
+  const ajv = draft === 2020 ? new Ajv2020(options) : draft === 2019 ? new Ajv2019(options) : new Ajv(options)
+  if (draft < 2019) addFormats(ajv)
+  // The class already is the draft (ajv knows no draft-04/06 nor the "latest" URL).
   let input = schema
-  if (typeof schema === 'object' && /draft-0[46]/.test(dialect)) {
+  if (typeof schema === 'object') {
     const { $schema: _dropped, ...rest } = schema
     input = rest
   }

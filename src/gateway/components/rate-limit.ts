@@ -4,6 +4,7 @@
  * param) answers 429 (also when the client has no key), both with no body; a backend over its
  * limit fails like any failed backend ("rate limit exceded", KrakenD's spelling).
  */
+import { MAX_TIMER_MS } from '../config/duration.ts'
 import type { Fields } from './fields.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
 
@@ -48,15 +49,32 @@ export interface RouterLimitConfig {
   strategy: 'ip' | 'header' | 'param' | undefined
   key: string
   ttlMs: number
+  /** How often idle client buckets are looked for (krakend-ratelimit's cleanup_period). */
+  cleanupMs: number
+}
+
+/**
+ * `every` as krakend-ratelimit reads it: `time.ParseDuration(fmt.Sprintf("%v", v))`. Go prints a
+ * JSON number without a unit, which does not parse (only 0 does); a string must be a duration.
+ * Undefined when Go would fail to parse it (reported: write a duration).
+ */
+function everyMs(f: Fields): number | undefined {
+  const raw = f.raw.every
+  if (raw === 0) return 0
+  if (typeof raw !== 'string') {
+    f.report.error(f.at('every'), `"every" must be a duration like "1m", got ${JSON.stringify(raw)}`)
+    return undefined
+  }
+  return f.durationMs('every')
 }
 
 export function parseRouterLimit(f: Fields): RouterLimitConfig {
   let maxRate = f.number('max_rate') ?? 0
   let clientMaxRate = f.number('client_max_rate') ?? 0
-  const everyMs = f.durationMs('every')
   let ttlMs = 10 * 60_000
   if (f.has('every')) {
-    const every = everyMs === undefined || everyMs < 1000 ? 1000 : everyMs
+    const parsed = everyMs(f)
+    const every = parsed === undefined || parsed < 1000 ? 1000 : parsed
     maxRate *= 1000 / every
     clientMaxRate *= 1000 / every
     if (every > ttlMs) ttlMs = every * 1.25
@@ -80,7 +98,12 @@ export function parseRouterLimit(f: Fields): RouterLimitConfig {
   let clientCapacity = Math.floor(f.number('client_capacity') ?? 0)
   // krakend-ratelimit compares max_rate (not client_max_rate) here; kept for identical limits.
   if (clientCapacity === 0) clientCapacity = maxRate < 1 ? 1 : Math.floor(clientMaxRate)
-  return { maxRate, capacity, clientMaxRate, clientCapacity, strategy, key, ttlMs }
+  // Shards and cleanup threads only spread the buckets; they change no limit.
+  f.number('num_shards')
+  f.number('cleanup_threads')
+  const cleanup = f.has('cleanup_period') ? f.durationMs('cleanup_period') : undefined
+  const cleanupMs = cleanup === undefined ? 60_000 : Math.max(1000, cleanup)
+  return { maxRate, capacity, clientMaxRate, clientCapacity, strategy, key, ttlMs, cleanupMs }
 }
 
 const TOO_MANY: Reply = { status: 429, headers: {}, body: '' }
@@ -100,7 +123,7 @@ export function compileRouterLimit(
         const now = nowNs()
         for (const [key, bucket] of buckets) if (now - bucket.lastUsed > ttlNs) buckets.delete(key)
       },
-      Math.min(60_000, cfg.ttlMs),
+      Math.min(cfg.cleanupMs, MAX_TIMER_MS),
     ).unref()
     const lower = cfg.key.toLowerCase()
     const keyOf =
@@ -113,7 +136,7 @@ export function compileRouterLimit(
             }
           : clientIp
         : cfg.strategy === 'header'
-          ? (req: IncomingLike) => headerValue(req, lower)
+          ? (req: IncomingLike) => firstHeaderLine(req, lower)
           : (_req: IncomingLike, ctx: GuardContext) => ctx.params[cfg.key] ?? ''
     client = (req, ctx) => {
       const key = keyOf(req, ctx)
@@ -139,11 +162,25 @@ function headerValue(req: IncomingLike, name: string): string {
   return (Array.isArray(raw) ? raw[0] : raw) ?? ''
 }
 
-/** The part before the first ":" must parse as an IP (krakend-ratelimit's key header); v6 never survives that split. */
+/**
+ * Go's `Header.Get`: the first line of a repeated header. Node joins repeated lines with ", ",
+ * which would give every combination its own bucket.
+ */
+function firstHeaderLine(
+  req: IncomingLike & { headersDistinct?: Record<string, string[] | undefined> },
+  name: string,
+) {
+  const value = headerValue(req, name)
+  if (!value.includes(',')) return value
+  return req.headersDistinct?.[name]?.[0] ?? value
+}
+
+/**
+ * The part before the first ":" must parse as an IP (krakend-ratelimit's key header): Go's
+ * net.ParseIP, which refuses leading zeros; v6 never survives that split.
+ */
 function isIpv4(ip: string): boolean {
-  return (
-    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255)
-  )
+  return /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255)
 }
 
 export interface ProxyLimitConfig {
@@ -152,7 +189,18 @@ export interface ProxyLimitConfig {
 }
 
 export function parseProxyLimit(f: Fields): ProxyLimitConfig {
-  const maxRate = f.number('max_rate') ?? 0
+  let maxRate = f.number('max_rate') ?? 0
+  if (f.has('every')) {
+    // krakend-ratelimit's proxy scales the rate by `every` too, with no 1 s floor (an invalid one is 1 s).
+    const every = everyMs(f) ?? 1000
+    if (every <= 0)
+      f.report.error(
+        f.at('every'),
+        '"every" must be longer than 0',
+        'KrakenD would compute an infinite rate; write a duration like "1s" or "1m"',
+      )
+    else maxRate *= 1000 / every
+  }
   let capacity = Math.floor(f.number('capacity') ?? 0)
   if (capacity === 0) capacity = maxRate < 1 ? 1 : Math.floor(maxRate)
   return { maxRate, capacity }

@@ -1,0 +1,132 @@
+// Audit of qos/ratelimit/router and qos/ratelimit/proxy against krakend-ratelimit v3.3.1
+// (KrakenD CE 2.13.8). Rates are per hour so that no token comes back during a test.
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+
+let backend: TestBackend
+let gw: Running
+
+const clientLimit = (path: string, limit: Record<string, unknown>, host: string[]) => ({
+  endpoint: path,
+  extra_config: {
+    'qos/ratelimit/router': { every: '1h', client_max_rate: 1, client_capacity: 1, ...limit },
+  },
+  backend: [{ host, url_pattern: '/echo' }],
+})
+
+before(async () => {
+  backend = await startBackend('api')
+  const host = [backend.origin]
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      name: 'rl-audit',
+      extra_config: { 'gwdeploy/runtime': { workers: 1 } },
+      endpoints: [
+        {
+          endpoint: '/proxy-every',
+          backend: [
+            {
+              host,
+              url_pattern: '/echo',
+              extra_config: { 'qos/ratelimit/proxy': { max_rate: 2, every: '1h' } },
+            },
+          ],
+        },
+        clientLimit('/header', { strategy: 'header', key: 'X-Api-Key' }, host),
+        clientLimit('/ip-key', { strategy: 'ip', key: 'X-Real-Client' }, host),
+      ],
+    }),
+  )
+})
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+})
+
+/** A GET over a raw socket, so that a header can be sent on several lines; the status code. */
+function rawGet(path: string, headerLines: string[]): Promise<number> {
+  const { hostname, port } = new URL(gw.url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        [`GET ${path} HTTP/1.1`, `Host: ${hostname}`, 'Connection: close', ...headerLines, '', ''].join(
+          '\r\n',
+        ),
+      )
+    })
+    let text = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => {
+      text += chunk
+    })
+    socket.on('error', reject)
+    socket.on('close', () => resolve(Number(text.split(' ')[1])))
+  })
+}
+
+const statuses = async (path: string, headers: Record<string, string>, count: number) => {
+  const out: number[] = []
+  for (let i = 0; i < count; i += 1) out.push((await send(gw.url, { path, headers })).status)
+  return out
+}
+
+describe('krakend-ratelimit audit', () => {
+  test('qos/ratelimit/proxy honours "every" (rate 2 per hour: capacity 1, the second call fails)', async () => {
+    const seen = backend.seen.length
+    assert.deepEqual(await statuses('/proxy-every', {}, 3), [200, 500, 500])
+    assert.equal(backend.seen.length, seen + 1)
+  })
+
+  test("strategy header keys on the first line of a repeated header, as Go's Header.Get", async () => {
+    assert.equal(await rawGet('/header', ['X-Api-Key: tenant-a', 'X-Api-Key: one']), 200)
+    assert.equal(await rawGet('/header', ['X-Api-Key: tenant-a', 'X-Api-Key: two']), 429)
+  })
+
+  test("strategy ip with a key header: an address Go's net.ParseIP refuses falls back to the client IP", async () => {
+    // "01.2.3.4" and "001.2.3.4" have leading zeros: both are the client's own address (127.0.0.1).
+    assert.deepEqual(await statuses('/ip-key', { 'x-real-client': '01.2.3.4' }, 1), [200])
+    assert.deepEqual(await statuses('/ip-key', { 'x-real-client': '001.2.3.4' }, 1), [429])
+    assert.deepEqual(await statuses('/ip-key', { 'x-real-client': '1.2.3.4' }, 2), [200, 429])
+  })
+
+  test('config: "every" that Go cannot parse, a zero proxy "every", and cleanup_period', () => {
+    const check = (namespace: string, limit: Record<string, unknown>) => {
+      const endpoint: Record<string, unknown> = {
+        endpoint: '/a',
+        backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+      }
+      if (namespace === 'qos/ratelimit/router') endpoint.extra_config = { [namespace]: limit }
+      else
+        endpoint.backend = [
+          { host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { [namespace]: limit } },
+        ]
+      return validateGatewayConfig({
+        version: 3,
+        extra_config: { 'gwdeploy/runtime': { workers: 1 } },
+        endpoints: [endpoint],
+      })
+    }
+    // Go formats a number without a unit: time.ParseDuration fails (KrakenD falls back to 1s).
+    assert.match(
+      check('qos/ratelimit/router', { max_rate: 5, every: 3_600_000_000_000 }).errors[0]?.message ?? '',
+      /"every" must be a duration/,
+    )
+    assert.match(
+      check('qos/ratelimit/proxy', { max_rate: 5, every: '0s' }).errors[0]?.message ?? '',
+      /"every" must be longer than 0/,
+    )
+    const tuned = check('qos/ratelimit/router', {
+      client_max_rate: 1,
+      strategy: 'ip',
+      cleanup_period: '5m',
+      num_shards: 8,
+      cleanup_threads: 2,
+    })
+    assert.deepEqual(tuned.errors, [])
+    assert.equal(tuned.config?.endpoints[0]?.components?.rateLimit?.cleanupMs, 300_000)
+  })
+})
