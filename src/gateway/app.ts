@@ -262,7 +262,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       backends,
       render: compileRenderer(cfg.outputEncoding),
       negotiates: cfg.outputEncoding === 'negotiate',
-      forward: compileForwardRule(cfg.inputHeaders),
+      forward: compileForwardRule(cfg.inputHeaders, config.server.disableCompression),
       query: cfg.inputQueryStrings.includes('*')
         ? '*'
         : cfg.inputQueryStrings.length > 0
@@ -790,7 +790,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // lura's no-op passes every status through: only a failed call counts against the breaker
     b.guard?.after(true)
     // Go's client decompresses the gzip it asked for and then drops the encoding and length.
-    const gunzip = !ep.forward.forwardsAcceptEncoding && isGzip(answer.headers)
+    const gunzip = ep.forward.asksGzip && isGzip(answer.headers)
     const headers: Record<string, string | string[]> = {}
     for (const key in answer.headers) {
       if (RESPONSE_HOP_BY_HOP.has(key)) continue

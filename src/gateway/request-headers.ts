@@ -28,18 +28,22 @@ export interface ForwardRule {
   /** Lower-case names, or every header. */
   names: string[] | '*'
   forwardsUserAgent: boolean
-  forwardsAcceptEncoding: boolean
+  /**
+   * Go's transport asks for gzip and decompresses the answer itself, unless the client's
+   * Accept-Encoding is forwarded or the service sets `disable_compression`.
+   */
+  asksGzip: boolean
   forwardsContentLength: boolean
 }
 
-export function compileForwardRule(inputHeaders: string[]): ForwardRule {
+export function compileForwardRule(inputHeaders: string[], disableCompression = false): ForwardRule {
   const list = inputHeaders.length > 0 ? inputHeaders : ['Content-Type']
   const names = list.includes('*') ? '*' : list.map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h))
   const has = (name: string) => names === '*' || names.includes(name)
   return {
     names,
     forwardsUserAgent: has('user-agent'),
-    forwardsAcceptEncoding: has('accept-encoding'),
+    asksGzip: !has('accept-encoding') && !disableCompression,
     forwardsContentLength: has('content-length'),
   }
 }
@@ -120,7 +124,7 @@ export function backendHeaders(
     }
   }
   // Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range.
-  if (!rule.forwardsAcceptEncoding && out.range === undefined) out['accept-encoding'] = 'gzip'
+  if (rule.asksGzip && out.range === undefined) out['accept-encoding'] = 'gzip'
   out['x-forwarded-for'] = clientIp(req, server, trusted)
   const host = req.headers[':authority'] ?? req.headers.host
   out['x-forwarded-host'] = (Array.isArray(host) ? host[0] : host) ?? ''

@@ -105,6 +105,8 @@ export interface ServerOptions {
   removeExtraSlash: boolean
   /** gin's AppEngine: a non-empty X-Appengine-Remote-Addr header is the client IP. */
   appEngine: boolean
+  /** disable_compression: backends are not asked for gzip (Go's transport option). */
+  disableCompression: boolean
   /** router.logger_skip_paths: request paths the access log leaves out. */
   loggerSkipPaths: string[]
   /** gin's RedirectTrailingSlash (router.disable_redirect_trailing_slash turns it off). */

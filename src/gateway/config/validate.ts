@@ -333,6 +333,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     removeExtraSlash: boolAt(router, 'remove_extra_slash', rp, false),
     appEngine: boolAt(router, 'app_engine', rp, false),
     loggerSkipPaths: stringListAt(router, 'logger_skip_paths', rp) ?? [],
+    disableCompression: boolAt(value, 'disable_compression', [], false),
     redirectTrailingSlash: !boolAt(router, 'disable_redirect_trailing_slash', rp, false),
     redirectFixedPath: !boolAt(router, 'disable_redirect_fixed_path', rp, false),
     handleMethodNotAllowed: !boolAt(router, 'disable_handle_method_not_allowed', rp, false),
