@@ -21,6 +21,7 @@ import {
   compileServiceHook,
   type EndpointGuard,
   type EndpointResponder,
+  type Outcome,
 } from './components/index.ts'
 import type {
   BackendConfig,
@@ -251,7 +252,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
         discards: b.encoding === 'no-op' && !cfg.noop,
         keepsBody: cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false,
-        guard: compileBackendGuard(b, (message) => logger.warning(message)),
+        guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
       }
     })
     const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
@@ -518,6 +519,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
       }
     }
+    // components: auth/signer without a key answers 401 before any backend call
+    const unavailable = await ep.respond?.before()
+    if (unavailable) {
+      clearTimeout(timer)
+      return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
+    }
     if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
     let results: BackendResult[]
     try {
@@ -550,11 +557,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       Object.assign(data, ep.static.data)
     }
     // components: validation/cel checks the merged response
-    const rejected = failures === 0 ? ep.guard?.after?.(data, complete) : undefined
+    const rejected = failures === 0 ? ep.guard?.after?.(data, { complete }) : undefined
     if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
     // components: auth/signer answers with the signed data instead of the renderer
     if (ep.respond) {
-      const reply = await ep.respond(data, failures > 0 || results.length < ep.backends.length)
+      const reply = await ep.respond.respond(data, failures > 0 || results.length < ep.backends.length)
       return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
     }
     if (data === undefined) {
@@ -622,15 +629,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     return results
   }
 
-  const buildPath = (b: CompiledBackend, ctx: Context): string => {
+  /** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
+  const generatedPath = (b: CompiledBackend, ctx: Context): string => {
     let path = b.plainPath
     if (path === undefined) {
       path = ''
       for (const part of b.parts) path += typeof part === 'string' ? part : (ctx.params[part.param] ?? '')
     }
-    if (ctx.query !== '') path += (b.hasQuery ? '&' : '?') + ctx.query
     return path
   }
+  const withQuery = (b: CompiledBackend, path: string, ctx: Context): string =>
+    ctx.query === '' ? path : path + (b.hasQuery ? '&' : '?') + ctx.query
 
   const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
     if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.cancel)
@@ -661,7 +670,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   ): BackendRequest => {
     const i = b.next
     b.next = i + 1 === b.pools.length ? 0 : i + 1
-    const path = buildPath(b, ctx)
+    const path = withQuery(b, generatedPath(b, ctx), ctx)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const modified = b.guard?.modify?.(ctx.headers, path)
     return {
@@ -685,10 +694,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   ): Promise<BackendResult> => {
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
     if (b.guard) {
-      const refused = await b.guard.before(ctx, b.cfg.method, buildPath(b, ctx))
-      if (refused) return { ok: false, code: undefined, message: `${b.errorPrefix} ${refused}` }
+      const admission = await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx))
+      if (admission.refused !== undefined)
+        return { ok: false, code: undefined, message: `${b.errorPrefix} ${admission.refused}` }
       const result = await callPool(ep, b, ctx, cancel)
-      b.guard.after(result.ok)
+      admission.done(result.ok ? true : callOutcome(cancel))
       return result
     }
     return callPool(ep, b, ctx, cancel)
@@ -717,7 +727,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       let data = b.decode(text)
       if (b.format) data = b.format(data)
       // components: validation/cel checks this backend's response
-      const rejected = b.guard?.checkResponse?.(data)
+      const rejected = b.guard?.checkResponse?.(data, { complete: true })
       if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
       return { ok: true, data, complete: true }
     } catch (error) {
@@ -748,7 +758,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const error: Data = { http_status_code: answer.status }
       if (text !== '') error.http_body = text
       if (contentType) error.http_body_encoding = contentType
-      return { ok: true, data: { [`error_${details}`]: error }, complete: false }
+      const data = { [`error_${details}`]: error }
+      // components: validation/cel sees the detailed error and the status (lura sets no headers)
+      const meta = { complete: false, status: answer.status }
+      const rejected = b.guard?.checkResponse?.(data, meta)
+      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
+      return { ok: true, data, complete: false }
     }
     return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
   }
@@ -762,33 +777,44 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
-    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
-    const refused = await b.guard?.before(ctx, b.cfg.method, buildPath(b, ctx))
-    if (refused) {
+    const fail = (message: string) => {
       clearTimeout(timer)
-      const message = `${b.errorPrefix} ${refused}`
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
       const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
       if (returnErrorMsg) headers['content-type'] = sniffText(message)
-      return finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
+      finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
     }
+    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
+    const admission = await b.guard?.before(ctx, b.cfg.method, generatedPath(b, ctx))
+    if (admission?.refused !== undefined) return fail(`${b.errorPrefix} ${admission.refused}`)
     let answer: BackendAnswer
     const t0 = performance.now()
     try {
       answer = await client.request(backendRequest(ep, b, ctx, ctx.cancel))
     } catch (error) {
-      clearTimeout(timer)
-      b.guard?.after(false)
+      admission?.done(callOutcome(ctx.cancel))
       b.record?.(0, (performance.now() - t0) / 1000)
-      const message = (error as Error).message
-      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
-      const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
-      if (returnErrorMsg) headers['content-type'] = sniffText(message)
-      return finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
+      return fail((error as Error).message)
     }
     b.record?.(answer.status, (performance.now() - t0) / 1000)
     // lura's no-op passes every status through: only a failed call counts against the breaker
-    b.guard?.after(true)
+    admission?.done(true)
+    // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
+    // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
+    if (b.guard?.checkResponse || ep.guard?.after) {
+      const meta = { complete: true, status: answer.status, headers: answer.headers }
+      const refusal = b.guard?.checkResponse?.({}, meta)
+      if (refusal !== undefined) {
+        void answer.body.dump().catch(() => {})
+        return fail(`${b.errorPrefix} ${refusal}`)
+      }
+      const rejected = ep.guard?.after?.({}, meta)
+      if (rejected) {
+        void answer.body.dump().catch(() => {})
+        clearTimeout(timer)
+        return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
+      }
+    }
     // Go's client decompresses the gzip it asked for and then drops the encoding and length.
     const gunzip = ep.forward.asksGzip && isGzip(answer.headers)
     const headers: Record<string, string | string[]> = {}
@@ -866,3 +892,11 @@ function withCleanPath(url: string): string {
 
 const listOf = (value: string | number | string[]): string[] =>
   Array.isArray(value) ? value : [String(value)]
+
+/**
+ * How a failed backend call counts for the circuit breaker: a call cancelled because the client
+ * left or a concurrent sibling answered first (Go's context.Canceled) counts neither way; a
+ * deadline (context.DeadlineExceeded) or any other error is a failure.
+ */
+const callOutcome = (cancel: Cancellation): Outcome =>
+  cancel.aborted && cancel.reason?.message !== 'timeout' ? 'excluded' : false

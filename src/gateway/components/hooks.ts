@@ -1,9 +1,10 @@
 /** The components compiled into request-path hooks, once per service, endpoint and backend. */
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { canonicalHeaderKey } from '../go-url.ts'
 import { clientIp, compileTrustedProxies, type HeaderValues } from '../request-headers.ts'
 import { compileBotDetector } from './bot-detector.ts'
 import { type Activation, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
-import { compileCircuitBreaker } from './circuit-breaker.ts'
+import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
 import { compileClientCredentials } from './client-credentials.ts'
 import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
@@ -23,25 +24,43 @@ export interface EndpointGuard {
   needsBody: boolean
   run(req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined>
   /** Checks the merged response (validation/cel resp_ expressions); may answer instead. */
-  after?: (data: Record<string, unknown> | undefined, complete: boolean) => Reply | undefined
+  after?: (data: Record<string, unknown> | undefined, meta: ResponseMeta) => Reply | undefined
 }
+
+/**
+ * What lura's Response.Metadata holds for CEL: only no-op backends and return_error_details fill
+ * it; a decoded or merged response has status 0 and no headers.
+ */
+export interface ResponseMeta {
+  complete: boolean
+  status?: number
+  headers?: Record<string, string | string[] | undefined>
+}
+
 /** Answers instead of the normal rendering, from the merged data (auth/signer). */
-export type EndpointResponder = (data: Record<string, unknown> | undefined, failed: boolean) => Promise<Reply>
+export interface EndpointResponder {
+  /** Before any backend call: an answer when the endpoint cannot respond at all (no signing key). */
+  before(): Promise<Reply | undefined>
+  respond(data: Record<string, unknown> | undefined, failed: boolean): Promise<Reply>
+}
 
 export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): EndpointResponder | undefined {
   const signer = endpoint.components?.signer
   return signer ? compileSigner(signer, endpoint, log) : undefined
 }
 
+/** A backend call the guard let out: report how it ended (the breaker counts it in its generation). */
+export type Admission = { refused: string } | { refused?: undefined; done(outcome: Outcome): void }
+
 /**
- * Wraps each backend call: `before` may refuse it (an error message), `after` learns the outcome,
- * `modify` rewrites the request's headers (a copy) and path with query.
+ * Wraps each backend call: `before` may refuse it (an error message) or admit it, and the admission
+ * learns the outcome; `modify` rewrites the request's headers (a copy) and path with query.
+ * `path` is lura's generated path: the url_pattern filled in, without the forwarded query.
  */
 export interface BackendGuard {
-  before(ctx: GuardContext, method: string, path: string): string | undefined | Promise<string | undefined>
-  after(ok: boolean): void
-  /** Checks this backend's decoded response (validation/cel); an error message fails the call. */
-  checkResponse?: (data: Record<string, unknown>) => string | undefined
+  before(ctx: GuardContext, method: string, path: string): Admission | Promise<Admission>
+  /** Checks this backend's response (validation/cel); an error message fails the call. */
+  checkResponse?: (data: Record<string, unknown>, meta: ResponseMeta) => string | undefined
   modify?: (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string }
 }
 
@@ -113,9 +132,9 @@ export function compileEndpointGuard(
       const failed = pre({
         now: celNow(),
         req_method: req.method ?? 'GET',
-        req_path: q === -1 ? url : url.slice(0, q),
+        req_path: decodedPath(q === -1 ? url : url.slice(0, q)),
         req_params: luraParams(ctx.params),
-        req_headers: headerLists(ctx.headers),
+        req_headers: headerLists(ctx.headers, endpoint.inputHeaders),
         req_querystring: queryLists(ctx.query),
       })
       return failed ? aborted(failed) : undefined
@@ -139,8 +158,8 @@ export function compileEndpointGuard(
     },
     ...(post
       ? {
-          after: (data: Record<string, unknown> | undefined, complete: boolean) => {
-            const failed = post(responseActivation(data ?? {}, complete))
+          after: (data: Record<string, unknown> | undefined, meta: ResponseMeta) => {
+            const failed = post(responseActivation(data ?? {}, meta))
             return failed ? aborted(failed) : undefined
           },
         }
@@ -148,7 +167,11 @@ export function compileEndpointGuard(
   }
 }
 
-export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGuard | undefined {
+export function compileBackendGuard(
+  backend: BackendConfig,
+  endpoint: EndpointConfig,
+  log: Log,
+): BackendGuard | undefined {
   const c = backend.components
   if (!c) return undefined
   // KrakenD's backend order: the circuit breaker wraps the rate limit, CEL and the OAuth2 transport,
@@ -175,49 +198,70 @@ export function compileBackendGuard(backend: BackendConfig, log: Log): BackendGu
   const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
   const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
   if (!breaker && !limit && !modify && !pre && !post) return undefined
-  const sync = (ctx: GuardContext, method: string, path: string): string | undefined => {
+  const sync = (ctx: GuardContext, method: string, path: string): Admission => {
     const open = breaker?.before()
-    if (open) return open
+    if (open) return { refused: open }
+    // gobreaker counts the outcome in the generation the call started in.
+    const generation = breaker?.generation ?? 0
+    const done = breaker ? (outcome: Outcome) => breaker.after(outcome, generation) : ignore
     let refused = limit?.()
-    if (!refused && pre) {
-      const q = path.indexOf('?')
+    if (!refused && pre)
       refused = pre({
         now: celNow(),
         req_method: method,
-        req_path: q === -1 ? path : path.slice(0, q),
+        req_path: path,
         req_params: luraParams(ctx.params),
-        req_headers: headerLists(ctx.headers),
+        req_headers: headerLists(ctx.headers, endpoint.inputHeaders),
         req_querystring: queryLists(ctx.query),
       })
+    if (refused) {
+      done(false)
+      return { refused }
     }
-    if (refused) breaker?.after(false)
-    return refused
+    return { done }
   }
   const before = credentials
-    ? async (ctx: GuardContext, method: string, path: string) => {
-        const refused = sync(ctx, method, path)
-        if (refused) return refused
+    ? async (ctx: GuardContext, method: string, path: string): Promise<Admission> => {
+        const admission = sync(ctx, method, path)
+        if (admission.refused !== undefined) return admission
         const failed = await credentials.prepare()
-        if (failed) breaker?.after(false)
-        return failed
+        if (!failed) return admission
+        admission.done(false)
+        return { refused: failed }
       }
     : sync
   return {
     before,
-    after: (ok) => breaker?.after(ok),
     ...(modify ? { modify } : {}),
     ...(post
-      ? { checkResponse: (data: Record<string, unknown>) => post(responseActivation(data, true)) }
+      ? {
+          checkResponse: (data: Record<string, unknown>, meta: ResponseMeta) =>
+            post(responseActivation(data, meta)),
+        }
       : {}),
   }
 }
 
-function responseActivation(data: Record<string, unknown>, complete: boolean): Activation {
+const ignore = () => {}
+
+function responseActivation(data: Record<string, unknown>, meta: ResponseMeta): Activation {
+  const headers: Record<string, string[]> = {}
+  for (const [name, value] of Object.entries(meta.headers ?? {}))
+    if (value !== undefined) headers[canonicalHeaderKey(name)] = Array.isArray(value) ? value : [value]
   return {
     now: celNow(),
-    resp_completed: complete,
-    resp_metadata_status: 200n,
-    resp_metadata_headers: {},
+    resp_completed: meta.complete,
+    resp_metadata_status: BigInt(meta.status ?? 0),
+    resp_metadata_headers: headers,
     resp_data: data,
+  }
+}
+
+/** Go's URL.Path: the request path percent-decoded (as far as it decodes). */
+function decodedPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
   }
 }

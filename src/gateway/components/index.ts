@@ -3,6 +3,7 @@
  * compiled once per service, endpoint and backend at startup. The request path calls a compiled
  * hook only where a component is configured; everything else costs nothing.
  */
+export type { Outcome } from './circuit-breaker.ts'
 export {
   type BackendGuard,
   compileBackendGuard,

@@ -11,6 +11,7 @@ import type { EndpointConfig } from '../config/types.ts'
 import { goJson } from '../go-json.ts'
 import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
+import type { EndpointResponder } from './hooks.ts'
 import { type JoseKey, KeySet } from './jwks.ts'
 import { ALGORITHMS } from './jwt.ts'
 import type { Reply } from './types.ts'
@@ -63,7 +64,7 @@ export function compileSigner(
   cfg: SignerConfig,
   endpoint: EndpointConfig,
   log: (message: string) => void,
-): (data: Record<string, unknown> | undefined, failed: boolean) => Promise<Reply> {
+): EndpointResponder {
   const prefix = `[ENDPOINT: ${endpoint.endpoint}][JWTSigner]`
   const keys = new KeySet(
     { alg: cfg.alg, jwkUrl: cfg.jwkUrl, jwkLocalPath: cfg.jwkLocalPath, cacheMs: Infinity, unknownKidMs: 0 },
@@ -77,7 +78,9 @@ export function compileSigner(
   })
   const header = { alg: cfg.alg, kid: cfg.kid, typ: cfg.typ }
   const encoder = new TextEncoder()
-  return async (data, failed) => {
+  // krakend-jose's erroredHandler answers 401 without calling the backends.
+  const before = async () => ((await signingKey) ? undefined : UNAUTHORIZED)
+  const respond = async (data: Record<string, unknown> | undefined, failed: boolean): Promise<Reply> => {
     const signing = await signingKey
     if (!signing) return UNAUTHORIZED
     if (failed || data === undefined) return BAD_REQUEST
@@ -97,6 +100,7 @@ export function compileSigner(
     }
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: goJson(data) }
   }
+  return { before, respond }
 }
 
 const FAMILY: Record<string, RegExp> = { RSA: /^(RS|PS)/, EC: /^ES/, OKP: /^EdDSA$/, oct: /^HS/ }
