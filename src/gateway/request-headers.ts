@@ -94,7 +94,8 @@ export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?
     const items = value.split(',')
     for (let i = items.length - 1; i >= 0; i -= 1) {
       const ip = (items[i] as string).trim()
-      if (isIP(ip) === 0) break
+      // Go's net.ParseIP takes no IPv6 zone (fe80::1%eth0), which Node's isIP accepts.
+      if (isIP(ip) === 0 || ip.includes('%')) break
       if (i === 0 || (trusted && !trusted(ip))) return ip
     }
   }
