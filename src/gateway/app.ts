@@ -311,7 +311,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   ) => {
     if (draining && req.httpVersionMajor === 1) headers.connection = 'close'
     if (body === undefined || body === '') {
-      headers['content-length'] = '0'
+      // Go sends no length with a status that has no body (a 204 preflight, a 304).
+      if (status !== 204 && status !== 304) headers['content-length'] = '0'
       ;(res as ServerResponse).writeHead(status, headers)
       res.end()
     } else {
