@@ -168,6 +168,21 @@ describe('valid configs', () => {
       ['timeout', 'read_timeout'],
     )
   })
+  test("lura's max_shutdown_wait_time bounds the drain unless gwdeploy/runtime sets drain_timeout", () => {
+    const drain = (extra: Record<string, unknown>) =>
+      validateGatewayConfig({ version: 3, endpoints: [], ...extra }).config?.runtime.drainTimeoutMs
+    assert.equal(drain({}), 30_000)
+    assert.equal(drain({ max_shutdown_wait_time: '12s' }), 12_000)
+    assert.equal(
+      drain({ max_shutdown_wait_time: '0s' }),
+      30_000,
+      "KrakenD's 0 waits forever; the gateway keeps its bound",
+    )
+    assert.equal(
+      drain({ max_shutdown_wait_time: '12s', extra_config: { 'gwdeploy/runtime': { drain_timeout: '3s' } } }),
+      3_000,
+    )
+  })
   test('durations and hosts', () => {
     assert.equal(parseDuration('1m30s'), 90_000)
     assert.equal(parseDuration('1500ms'), 1500)

@@ -85,6 +85,7 @@ const ROOT_KEYS = [
   'client_tls',
   'dns_cache_ttl',
   'allow_insecure_connections',
+  'max_shutdown_wait_time',
 ]
 const ENDPOINT_KEYS = [
   'endpoint',
@@ -348,7 +349,13 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
     drainGraceMs: timerAt(runtimeNs, 'drain_grace', gp, 5000),
-    drainTimeoutMs: timerAt(runtimeNs, 'drain_timeout', gp, 30_000),
+    // lura's max_shutdown_wait_time bounds the same wait (0, KrakenD's default, waits forever).
+    drainTimeoutMs: timerAt(
+      runtimeNs,
+      'drain_timeout',
+      gp,
+      timerAt(value, 'max_shutdown_wait_time', [], 0) || 30_000,
+    ),
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
     metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
   }
