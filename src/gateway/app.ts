@@ -47,6 +47,7 @@ import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './
 import {
   backendHeaders,
   CONNECTION_HEADERS,
+  compileBackendHeaderFilter,
   compileForwardRule,
   compileTrustedProxies,
   type ForwardRule,
@@ -136,6 +137,8 @@ interface CompiledBackend {
   keepsBody: boolean
   /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */
   guard: BackendGuard | undefined
+  /** Backend-level input_headers / input_query_strings: this backend's share of the request. */
+  narrow: ((ctx: Context) => Context) | undefined
 }
 
 interface CompiledEndpoint {
@@ -230,6 +233,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
   for (const cfg of config.endpoints) {
+    const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
     const backends = cfg.backends.map((b, index): CompiledBackend => {
       const parts = compilePattern(b.urlPattern)
       return {
@@ -253,6 +257,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         discards: b.encoding === 'no-op' && !cfg.noop,
         keepsBody: cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false,
         guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
+        narrow: compileNarrowing(b, forward),
       }
     })
     const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
@@ -263,7 +268,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       backends,
       render: compileRenderer(cfg.outputEncoding),
       negotiates: cfg.outputEncoding === 'negotiate',
-      forward: compileForwardRule(cfg.inputHeaders, config.server.disableCompression),
+      forward,
       query: cfg.inputQueryStrings.includes('*')
         ? '*'
         : cfg.inputQueryStrings.length > 0
@@ -690,9 +695,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const callOnce = async (
     ep: CompiledEndpoint,
     b: CompiledBackend,
-    ctx: Context,
+    endpointCtx: Context,
     cancel: Cancellation,
   ): Promise<BackendResult> => {
+    const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
     if (b.guard) {
       const admission = await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx))
@@ -773,11 +779,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ep: CompiledEndpoint,
     req: GatewayRequest,
     res: GatewayResponse,
-    ctx: Context,
+    endpointCtx: Context,
     start: number,
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
+    const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
     const fail = (message: string) => {
       clearTimeout(timer)
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
@@ -817,7 +824,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     // Go's client decompresses the gzip it asked for and then drops the encoding and length.
-    const gunzip = ep.forward.asksGzip && isGzip(answer.headers)
+    const gunzip = transportAskedGzip(ctx.headers, req, ep.forward) && isGzip(answer.headers)
     const headers: Record<string, string | string[]> = {}
     for (const key in answer.headers) {
       if (RESPONSE_HOP_BY_HOP.has(key)) continue
@@ -901,3 +908,21 @@ const listOf = (value: string | number | string[]): string[] =>
  */
 const callOutcome = (cancel: Cancellation): Outcome =>
   cancel.aborted && cancel.reason?.message !== 'timeout' ? 'excluded' : false
+
+/** lura's backend-level input_headers / input_query_strings, applied after the endpoint's; undefined when unset. */
+function compileNarrowing(b: BackendConfig, forward: ForwardRule): ((ctx: Context) => Context) | undefined {
+  const headers = b.inputHeaders.length > 0 ? compileBackendHeaderFilter(b.inputHeaders, forward) : undefined
+  const query = b.inputQueryStrings.length > 0 ? b.inputQueryStrings : undefined
+  if (!headers && !query) return undefined
+  return (ctx) => ({
+    ...ctx,
+    headers: headers ? headers(ctx.headers) : ctx.headers,
+    query: query && ctx.query !== '' ? forwardQuery(query, ctx.query) : ctx.query,
+  })
+}
+
+/** Whether the gzip a no-op backend was asked for came from Go's transport (then it is undone) or the client. */
+function transportAskedGzip(sent: HeaderValues, req: GatewayRequest, rule: ForwardRule): boolean {
+  if (!rule.transportGzip || sent['accept-encoding'] === undefined) return false
+  return !(rule.forwardsAcceptEncoding && req.headers['accept-encoding'] !== undefined)
+}

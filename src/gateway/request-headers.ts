@@ -28,11 +28,13 @@ export interface ForwardRule {
   /** Lower-case names, or every header. */
   names: string[] | '*'
   forwardsUserAgent: boolean
+  /** The client's Accept-Encoding is among the forwarded headers. */
+  forwardsAcceptEncoding: boolean
   /**
-   * Go's transport asks for gzip and decompresses the answer itself, unless the client's
-   * Accept-Encoding is forwarded or the service sets `disable_compression`.
+   * Go's transport asks for gzip (and decompresses the answer itself) when the request has no
+   * Accept-Encoding and no Range, unless the service sets `disable_compression`.
    */
-  asksGzip: boolean
+  transportGzip: boolean
   forwardsContentLength: boolean
 }
 
@@ -43,7 +45,8 @@ export function compileForwardRule(inputHeaders: string[], disableCompression = 
   return {
     names,
     forwardsUserAgent: has('user-agent'),
-    asksGzip: !has('accept-encoding') && !disableCompression,
+    forwardsAcceptEncoding: has('accept-encoding'),
+    transportGzip: !disableCompression,
     forwardsContentLength: has('content-length'),
   }
 }
@@ -102,6 +105,37 @@ export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?
   return remote
 }
 
+/** What Go's http.Client sends when a request has no User-Agent. */
+const GO_USER_AGENT = 'Go-http-client/1.1'
+
+/**
+ * lura's backend-level input_headers: of the headers the endpoint prepared, only those listed reach
+ * this backend, X-Forwarded-For and User-Agent included (Go's client then sends its own User-Agent,
+ * and its transport still asks for gzip).
+ */
+export function compileBackendHeaderFilter(
+  list: string[],
+  rule: ForwardRule,
+): (headers: HeaderValues) => HeaderValues {
+  const keep = list.map((h) => h.toLowerCase())
+  return (headers) => {
+    const out: HeaderValues = {}
+    for (const name of keep) {
+      const value = headers[name]
+      if (value !== undefined) out[name] = value
+    }
+    if (out['user-agent'] === undefined) out['user-agent'] = GO_USER_AGENT
+    addTransportGzip(out, rule)
+    return out
+  }
+}
+
+/** Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range. */
+function addTransportGzip(out: HeaderValues, rule: ForwardRule): void {
+  if (rule.transportGzip && out['accept-encoding'] === undefined && out.range === undefined)
+    out['accept-encoding'] = 'gzip'
+}
+
 /** The headers sent to every backend of an endpoint for one request. */
 export function backendHeaders(
   rule: ForwardRule,
@@ -124,8 +158,7 @@ export function backendHeaders(
       if (value !== undefined) out[key] = value
     }
   }
-  // Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range.
-  if (rule.asksGzip && out.range === undefined) out['accept-encoding'] = 'gzip'
+  addTransportGzip(out, rule)
   out['x-forwarded-for'] = clientIp(req, server, trusted)
   const host = req.headers[':authority'] ?? req.headers.host
   out['x-forwarded-host'] = (Array.isArray(host) ? host[0] : host) ?? ''

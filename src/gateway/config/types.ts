@@ -26,6 +26,10 @@ export interface BackendConfig {
   deny?: string[]
   mapping?: Record<string, string>
   isCollection: boolean
+  /** Backend-level input_headers (lura's filter after the endpoint's): only these reach it; [] = no filter. */
+  inputHeaders: string[]
+  /** Backend-level input_query_strings, the same for the query; [] = no filter. */
+  inputQueryStrings: string[]
   returnErrorCode: boolean
   /** Alias for `error_<alias>` in the body (backend/http.return_error_details). */
   returnErrorDetails?: string

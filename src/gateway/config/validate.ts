@@ -510,6 +510,13 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         )
         hosts = []
       }
+      // lura's "dns" service discovery resolves SRV records: the hosts would mean something else here.
+      if (rawBackend.sd !== undefined && rawBackend.sd !== 'static' && rawBackend.sd !== '')
+        error(
+          [...bp, 'sd'],
+          `${what}: service discovery "sd": ${JSON.stringify(rawBackend.sd)} is not supported: the hosts would be called as they are written`,
+          'list the backend instances in "host" (or a name your DNS resolves to them) and remove "sd"',
+        )
       const bMethodRaw = rawBackend.method ?? method
       const bMethod = typeof bMethodRaw === 'string' ? bMethodRaw.toUpperCase() : ''
       if (!(HTTP_METHODS as readonly string[]).includes(bMethod))
@@ -537,6 +544,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         method: bMethod as HttpMethod,
         encoding: encodingAt(rawBackend, 'encoding', bp, BACKEND_ENCODINGS, 'json', error),
         isCollection: boolAt(rawBackend, 'is_collection', bp, false),
+        inputHeaders: stringListAt(rawBackend, 'input_headers', bp) ?? [],
+        inputQueryStrings: stringListAt(rawBackend, 'input_query_strings', bp) ?? [],
         returnErrorCode: boolAt(httpNs, 'return_error_code', hp, false),
         path: formatKeyPath(bp),
         ...(group !== undefined ? { group } : {}),
