@@ -144,6 +144,9 @@ interface CompiledBackend {
 interface CompiledEndpoint {
   cfg: EndpointConfig
   backends: CompiledBackend[]
+  /** proxy.shadow backends: called with the request in the background, for shadowTimeoutMs at most. */
+  shadows: CompiledBackend[] | undefined
+  shadowTimeoutMs: number
   render: (data: Data | undefined, accept?: string) => Rendered
   /** output_encoding negotiate: the renderer reads the request's Accept header. */
   negotiates: boolean
@@ -234,7 +237,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   for (const cfg of config.endpoints) {
     const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
-    const backends = cfg.backends.map((b, index): CompiledBackend => {
+    const compileBackend = (b: BackendConfig, index: number, shadow: boolean): CompiledBackend => {
       const parts = compilePattern(b.urlPattern)
       return {
         cfg: b,
@@ -254,18 +257,24 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         format: compileFormatter(b),
         record: metrics?.backend(cfg.endpoint, b.urlPattern),
         errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
-        discards: b.encoding === 'no-op' && !cfg.noop,
-        keepsBody: cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false,
+        // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint.
+        discards: shadow || (b.encoding === 'no-op' && !cfg.noop),
+        keepsBody:
+          !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
         guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
         narrow: compileNarrowing(b, forward),
       }
-    })
+    }
+    const backends = cfg.backends.map((b, index) => compileBackend(b, index, false))
+    const shadows = cfg.shadows?.map((b, index) => compileBackend(b, index, true))
     const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
     const ep: CompiledEndpoint = {
       cfg,
       guard,
       respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
       backends,
+      shadows,
+      shadowTimeoutMs: Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0)),
       render: compileRenderer(cfg.outputEncoding),
       negotiates: cfg.outputEncoding === 'negotiate',
       forward,
@@ -275,7 +284,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           ? cfg.inputQueryStrings
           : undefined,
       hasParams: cfg.endpoint.includes('{'),
-      needsBody: backends.some((b) => b.sendsBody) || guard?.needsBody === true,
+      needsBody:
+        backends.some((b) => b.sendsBody) ||
+        shadows?.some((b) => b.sendsBody) === true ||
+        guard?.needsBody === true,
       deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
       needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
       cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
@@ -531,6 +543,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       clearTimeout(timer)
       return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
     }
+    if (ep.shadows) callShadows(ep, ctx)
     if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
     let results: BackendResult[]
     try {
@@ -666,6 +679,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         })
       }
     })
+  }
+
+  /**
+   * lura's shadow proxy: the shadows get the request on a context of their own, bounded by the
+   * longest shadow_timeout and not cancelled when the client leaves; their answers are ignored.
+   */
+  const callShadows = (ep: CompiledEndpoint, ctx: Context) => {
+    const cancel = new Cancellation()
+    const timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.shadowTimeoutMs).unref()
+    const shadowCtx = { ...ctx, cancel }
+    const calls = (ep.shadows ?? []).map((b) => callOnce(ep, b, shadowCtx, cancel))
+    void Promise.allSettled(calls).then(() => clearTimeout(timer))
   }
 
   const backendRequest = (

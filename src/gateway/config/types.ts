@@ -35,6 +35,8 @@ export interface BackendConfig {
   returnErrorDetails?: string
   /** proxy.flatmap_filter: replaces allow/deny/mapping (target and group still apply). */
   flatmap?: FlatmapOp[]
+  /** proxy.shadow: called with a copy of the request for this long, its answer ignored. */
+  shadowTimeoutMs?: number
   /** JSON path of this backend in the config, e.g. `endpoints[2].backend[0]`. */
   path: string
   /** KrakenD components configured on this backend (src/gateway/components). */
@@ -45,6 +47,8 @@ export interface EndpointConfig {
   endpoint: string
   method: HttpMethod
   backends: BackendConfig[]
+  /** Shadow backends (proxy.shadow), not among `backends`: called in the background, never answered from. */
+  shadows?: BackendConfig[]
   inputHeaders: string[]
   inputQueryStrings: string[]
   outputEncoding: OutputEncoding

@@ -11,6 +11,7 @@ import {
 } from '../components/index.ts'
 import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { MAX_TIMER_MS, parseDuration } from './duration.ts'
+import { isSequential, shadowTimeoutMs } from './proxy-options.ts'
 import { checkServiceSettings } from './service-settings.ts'
 import {
   type BackendConfig,
@@ -425,7 +426,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
 
     const proxyNs = namespace(raw, 'proxy', ep)
     const pp = [...ep, 'extra_config', 'proxy']
-    const sequential = boolAt(proxyNs, 'sequential', pp, false)
+    const sequential = isSequential(proxyNs, pp, boolAt(proxyNs, 'sequential', pp, false), warn)
     const staticResponse = staticAt(proxyNs, pp, error, warn)
     const endpointFlatmap = flatmapAt(proxyNs, pp, error)
     const outputEncoding = encodingAt(raw, 'output_encoding', ep, OUTPUT_ENCODINGS, rootOutput, error)
@@ -435,6 +436,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     const concurrentCalls = intAt(raw, 'concurrent_calls', ep, 1, 1, 16)
 
     const backends: BackendConfig[] = []
+    // lura's shadow factory takes shadow backends out of the endpoint: they only get a copy of the request.
+    const shadows: BackendConfig[] = []
     const rawBackends = raw.backend
     if (!Array.isArray(rawBackends) || rawBackends.length === 0) {
       error(
@@ -528,7 +531,9 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       const allow = stringListAt(rawBackend, 'allow', bp)
       const deny = stringListAt(rawBackend, 'deny', bp)
       const returnErrorDetails = stringAt(httpNs, 'return_error_details', hp)
-      const flatmap = flatmapAt(namespace(rawBackend, 'proxy', bp), [...bp, 'extra_config', 'proxy'], error)
+      const backendProxyNs = namespace(rawBackend, 'proxy', bp)
+      const flatmap = flatmapAt(backendProxyNs, [...bp, 'extra_config', 'proxy'], error)
+      const shadowMs = shadowTimeoutMs(backendProxyNs, endpointTimeout)
       let mapping: Record<string, string> | undefined
       if (rawBackend.mapping !== undefined) {
         if (
@@ -555,17 +560,25 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         ...(mapping !== undefined ? { mapping } : {}),
         ...(returnErrorDetails ? { returnErrorDetails } : {}),
         ...(flatmap ? { flatmap } : {}),
+        ...(shadowMs !== undefined ? { shadowTimeoutMs: shadowMs } : {}),
         ...(backendComponents ? { components: backendComponents } : {}),
       }
       if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
-      backends.push(backend)
+      if (shadowMs === undefined) backends.push(backend)
+      else shadows.push(backend)
     }
-    // lura: only the endpoint's output_encoding makes a pass-through, and it forces its backend to no-op.
-    const noop = outputEncoding === 'no-op'
-    if (noop && Array.isArray(rawBackends) && rawBackends.length > 1)
+    if (shadows.length > 0 && backends.length === 0)
       error(
         [...ep, 'backend'],
-        `endpoint ${label} uses the no-op encoding but has ${rawBackends.length} backends`,
+        `endpoint ${label}: every backend is a shadow (proxy.shadow), so KrakenD cannot build it`,
+        'keep at least one backend without "shadow": true',
+      )
+    // lura: only the endpoint's output_encoding makes a pass-through, and it forces its backend to no-op.
+    const noop = outputEncoding === 'no-op'
+    if (noop && backends.length > 1)
+      error(
+        [...ep, 'backend'],
+        `endpoint ${label} uses the no-op encoding but has ${backends.length} backends`,
         'a no-op endpoint passes one backend through unchanged; keep exactly one backend or use json',
       )
     if (noop) for (const b of backends) b.encoding = 'no-op'
@@ -595,6 +608,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
       endpoint: path,
       method: method as HttpMethod,
       backends,
+      ...(shadows.length > 0 ? { shadows } : {}),
       inputHeaders: stringListAt(raw, 'input_headers', ep) ?? [],
       inputQueryStrings: stringListAt(raw, 'input_query_strings', ep) ?? [],
       outputEncoding: noop ? 'no-op' : outputEncoding,
