@@ -10,7 +10,7 @@ import { test } from 'node:test'
 import { RECORD_RESOLVED_MODULES } from './helpers.ts'
 
 const src = (path: string) => new URL(`../../src/gateway/${path}`, import.meta.url).href
-const LIBRARIES = ['ajv', 'ajv-formats', 'jose', '@marcbachmann/cel-js', 'fast-xml-parser', 'yaml']
+const LIBRARIES = ['ajv', 'ajv-formats', 'jose', '@marcbachmann/cel-js', 'fast-xml-parser', 'yaml', 're2js']
 
 const script = `${RECORD_RESOLVED_MODULES}
 const loaded = () =>
@@ -24,6 +24,7 @@ const { parseXml } = await import('${src('xml-encoding.ts')}')
 const { parseFeed } = await import('${src('rss-encoding.ts')}')
 const { writeYaml } = await import('${src('yaml-encoding.ts')}')
 const { celLibrary, joseLibrary } = await import('${src('libraries.ts')}')
+const { compileGoRegExp } = await import('${src('components/go-regexp.ts')}')
 
 const { config } = loadGatewayConfig(process.argv[1])
 const gateway = createGateway(config, { metrics: true })
@@ -36,11 +37,12 @@ parseFeed('<rss><channel><title>t</title></channel></rss>')
 writeYaml({ a: 1 })
 celLibrary()
 joseLibrary()
+compileGoRegExp('bot')
 console.log(JSON.stringify({ atStart, afterUse: loaded(), promClientIndex }))
 await gateway.close()
 `
 
-test('a gateway without JWT, JSON schema, CEL, XML or YAML loads none of their libraries', () => {
+test('a gateway without JWT, JSON schema, CEL, XML, YAML or Go regexps loads none of their libraries', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-libs-'))
   const file = join(dir, 'gateway.json')
   writeFileSync(
@@ -48,6 +50,11 @@ test('a gateway without JWT, JSON schema, CEL, XML or YAML loads none of their l
     JSON.stringify({
       version: 3,
       name: 'plain',
+      // Without patterns or regex allowed_hosts, these two compare strings: no regexp library.
+      extra_config: {
+        'security/bot-detector': { deny: ['curl/8'] },
+        'security/http': { allowed_hosts: ['api.example.com'] },
+      },
       endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
     }),
   )

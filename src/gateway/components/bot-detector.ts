@@ -1,64 +1,88 @@
 /**
- * `security/bot-detector` (service and endpoint level), as krakend-botdetector: the User-Agent is
- * checked against `allow` (exact), then `deny` (exact), then `patterns` (regular expressions); an
- * empty User-Agent is a bot only with `empty_user_agent_is_bot`. A bot gets 403 with no body.
- * `cache_size` keeps the verdicts of that many recent User-Agents.
+ * `security/bot-detector` (service and endpoint level), as krakend-botdetector v2.3.1: the
+ * User-Agent is checked against `allow` (exact), then `deny` (exact), then `patterns` (Go
+ * regular expressions, RE2 syntax, see go-regexp.ts); an empty User-Agent is a bot only with
+ * `empty_user_agent_is_bot`. A bot gets 403 with no body. `cache_size` keeps the verdicts of that
+ * many recent User-Agents.
  */
 import type { Fields } from './fields.ts'
+import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
 import { header, type IncomingLike, type Reply } from './types.ts'
 
 export interface BotDetectorConfig {
   allow: string[]
   deny: string[]
-  patterns: Array<{ source: string; flags: string }>
+  /** Go patterns, each known to compile with Go's meaning (see compileGoRegExp). */
+  patterns: string[]
   cacheSize: number
   rejectEmpty: boolean
 }
 
-/** Go's RE2 leading `(?i)`/`(?s)`/`(?m)` flags become JavaScript flags. */
-function toJsPattern(pattern: string): { source: string; flags: string } {
-  const m = /^\(\?([ims]+)\)/.exec(pattern)
-  return m ? { source: pattern.slice(m[0].length), flags: m[1] as string } : { source: pattern, flags: '' }
-}
+const KEYS = ['allow', 'deny', 'patterns', 'cache_size', 'empty_user_agent_is_bot']
+
+/** encoding/json's key matching: ASCII case folding plus the Kelvin sign and long s. */
+const jsonFold = (key: string) => key.replaceAll('\u017f', 's').replaceAll('\u212a', 'k').toLowerCase()
 
 export function parseBotDetector(f: Fields): BotDetectorConfig {
-  const patterns: BotDetectorConfig['patterns'] = []
+  // KrakenD decodes this object into a Go struct: a key in another case sets the same field.
+  for (const key of Object.keys(f.raw))
+    if (!KEYS.includes(key) && KEYS.includes(jsonFold(key)))
+      f.report.error(
+        f.at(key),
+        `KrakenD reads "${key}" as "${jsonFold(key)}"`,
+        `write it as "${jsonFold(key)}"`,
+      )
+  const patterns: string[] = []
   for (const [i, p] of (f.strings('patterns') ?? []).entries()) {
-    const js = toJsPattern(p)
     try {
-      new RegExp(js.source, js.flags)
-      patterns.push(js)
+      compileGoRegExp(p)
+      patterns.push(p)
     } catch (error) {
       f.report.error(
         [...f.at('patterns'), i],
-        `pattern ${JSON.stringify(p)} is not a valid regular expression: ${(error as Error).message}`,
-        'KrakenD would disable the whole bot detector; fix the pattern',
+        `pattern ${JSON.stringify(p)} is not a Go regular expression this runtime can run: ${(error as Error).message}`,
+        (error as GoRegExpError).goAccepts
+          ? 'KrakenD runs it, but this runtime would match some User-Agents differently; rewrite the pattern'
+          : 'KrakenD would disable the whole bot detector on a pattern Go rejects; fix or rewrite the pattern',
       )
     }
   }
+  const cacheSize = f.number('cache_size')
+  if (cacheSize !== undefined && !Number.isInteger(cacheSize))
+    f.report.error(
+      f.at('cache_size'),
+      '"cache_size" must be a whole number',
+      'KrakenD cannot decode a fraction and would disable the bot detector',
+    )
   return {
     allow: f.strings('allow') ?? [],
     deny: f.strings('deny') ?? [],
     patterns,
-    cacheSize: Math.floor(f.number('cache_size') ?? 0),
+    cacheSize: cacheSize === undefined ? 0 : Math.floor(cacheSize),
     rejectEmpty: f.bool('empty_user_agent_is_bot'),
   }
 }
 
 const FORBIDDEN: Reply = { status: 403, headers: {}, body: '' }
 
+/** A config string as Node shows header bytes: its UTF-8 encoding read as latin1. */
+const asHeaderBytes = (s: string) => Buffer.from(s, 'utf8').toString('latin1')
+
 export function compileBotDetector(
   cfg: BotDetectorConfig,
   log: (message: string) => void,
+  /** Service level only: gin registers the health route (GET; HEAD is ours) before this middleware. */
+  healthPath?: string,
 ): (req: IncomingLike) => Reply | undefined {
-  const allow = new Set(cfg.allow)
-  const deny = new Set(cfg.deny)
-  const patterns = cfg.patterns.map((p) => new RegExp(p.source, p.flags))
+  // Go compares the header's bytes with the config's UTF-8; Node hands headers over as latin1.
+  const allow = new Set(cfg.allow.map(asHeaderBytes))
+  const deny = new Set(cfg.deny.map(asHeaderBytes))
+  const patterns = cfg.patterns.map(compileGoRegExp)
   const isBot = (ua: string): boolean => {
     if (ua === '') return cfg.rejectEmpty
     if (allow.has(ua)) return false
     if (deny.has(ua)) return true
-    return patterns.some((p) => p.test(ua))
+    return patterns.some((p) => p.testHeader(ua))
   }
   let check = isBot
   if (cfg.cacheSize > 0) {
@@ -76,8 +100,13 @@ export function compileBotDetector(
       return verdict
     }
   }
+  const isHealth = (req: IncomingLike) => {
+    if (healthPath === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return false
+    const url = req.url ?? '/'
+    return url === healthPath || url.startsWith(`${healthPath}?`)
+  }
   return (req) => {
-    if (!check(header(req, 'user-agent') ?? '')) return undefined
+    if (isHealth(req) || !check(header(req, 'user-agent') ?? '')) return undefined
     log('bot rejected')
     return FORBIDDEN
   }

@@ -1,10 +1,11 @@
 /**
- * `security/cors` (service level) with krakend-cors' defaults over rs/cors v1.11 semantics: the
- * gateway answers preflights itself (204 unless `options_success_status`), before routing; actual
- * requests get `Vary: Origin` always and the allow/expose headers when origin and method pass.
+ * `security/cors` (service level) with krakend-cors v2.2.1's defaults over rs/cors v1.11.1: KrakenD
+ * wraps the whole server (every path, the health route too), so the gateway answers preflights
+ * itself (204 unless `options_success_status`) before routing; actual requests get `Vary: Origin`
+ * always and the allow/expose headers when origin and method pass. The `debug` key only logs.
  */
 import type { Fields } from './fields.ts'
-import { type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
+import { firstLine, type HeaderSink, type IncomingLike, type Reply } from './types.ts'
 
 export interface CorsConfig {
   origins: string[]
@@ -19,7 +20,10 @@ export interface CorsConfig {
 }
 
 export function parseCors(f: Fields): CorsConfig {
-  const status = f.number('options_success_status', 100)
+  const status = f.number('options_success_status')
+  // 0 is rs/cors' default (204); Go's WriteHeader panics outside 100-999 and sends 1xx as interim.
+  if (status !== undefined && status !== 0 && (status < 200 || status > 999))
+    f.report.error(f.at('options_success_status'), '"options_success_status" must be 0 or 200-999')
   const maxAgeMs = typeof f.raw.max_age === 'string' ? f.durationMs('max_age') : undefined
   if (f.has('max_age') && typeof f.raw.max_age !== 'string')
     f.report.error(f.at('max_age'), '"max_age" must be a duration string like "12h"')
@@ -92,8 +96,8 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
   }
 
   return (req, res) => {
-    const origin = header(req, 'origin') ?? ''
-    const requestMethod = header(req, 'access-control-request-method')
+    const origin = firstLine(req, 'origin') ?? ''
+    const requestMethod = firstLine(req, 'access-control-request-method')
     if (req.method === 'OPTIONS' && requestMethod) {
       const headers: Record<string, string> = { vary: preflightVary }
       const rawHeaders = req.headers['access-control-request-headers']
@@ -109,7 +113,7 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
         headers['access-control-allow-methods'] = requestMethod
         if (requested?.[0]) headers['access-control-allow-headers'] = requested.join(', ')
         if (cfg.credentials) headers['access-control-allow-credentials'] = 'true'
-        if (cfg.privateNetwork && header(req, 'access-control-request-private-network') === 'true')
+        if (cfg.privateNetwork && firstLine(req, 'access-control-request-private-network') === 'true')
           headers['access-control-allow-private-network'] = 'true'
         if (cfg.maxAgeS > 0) headers['access-control-max-age'] = String(cfg.maxAgeS)
       }

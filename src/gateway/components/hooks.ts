@@ -72,7 +72,13 @@ export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook
   if (c.cors) steps.push(compileCors(c.cors))
   if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, config.server.healthPath))
   if (c.botDetector)
-    steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`)))
+    steps.push(
+      compileBotDetector(
+        c.botDetector,
+        (m) => log(`[SERVICE: Gin][Botdetector] ${m}`),
+        config.server.healthPath,
+      ),
+    )
   return chain(steps)
 }
 

@@ -1,12 +1,15 @@
 /**
- * `security/http` (service level), as krakend-httpsecure over unrolled/secure v1.15: a Host outside
- * `allowed_hosts` gets 500 "Bad Host"; `ssl_redirect` sends plain-HTTP requests to https (301);
- * every other answer carries the configured security headers (HSTS only over https, i.e. when an
- * `ssl_proxy_headers` entry matches, or with `force_sts_header`). `is_development` turns the host
- * check, the redirect and HSTS off.
+ * `security/http` (service level), as krakend-httpsecure v2.2.1 over unrolled/secure v1.15: a Host
+ * outside `allowed_hosts` gets 500 "Bad Host"; `ssl_redirect` sends plain-HTTP requests to https
+ * (301); every other answer carries the configured security headers (HSTS only over https, i.e.
+ * when an `ssl_proxy_headers` entry matches, or with `force_sts_header`). `is_development` turns
+ * the host check, the redirect and HSTS off. KrakenD registers it on the gin engine after the
+ * health route, so `GET /__health` never sees it.
  */
+import { randomBytes } from 'node:crypto'
 import type { Fields } from './fields.ts'
-import { type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
+import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
+import { firstLine, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
 
 export interface HttpSecureConfig {
   allowedHosts: string[]
@@ -33,11 +36,14 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
   if (hostsAreRegex)
     for (const [i, h] of allowedHosts.entries()) {
       try {
-        new RegExp(h)
+        hostPattern(h)
       } catch (error) {
         f.report.error(
           [...f.at('allowed_hosts'), i],
-          `not a valid regular expression: ${(error as Error).message}`,
+          `not a Go regular expression this runtime can run: ${(error as Error).message}`,
+          (error as GoRegExpError).goAccepts
+            ? 'KrakenD runs it, but this runtime would match some hosts differently; rewrite the expression'
+            : 'KrakenD panics at startup on an expression Go rejects',
         )
       }
     }
@@ -51,6 +57,13 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
         if (typeof v === 'string') sslProxyHeaders[k.toLowerCase()] = v
   }
   f.refuse(['public_key'], 'HPKP was removed from KrakenD')
+  const csp = f.string('content_security_policy') ?? ''
+  if (nonceParts(csp) === null)
+    f.report.error(
+      f.at('content_security_policy'),
+      'with $NONCE, KrakenD formats the policy with Go\'s fmt.Sprintf and would garble any other "%"',
+      'write "%" as "%%", or drop $NONCE',
+    )
   return {
     allowedHosts,
     hostsAreRegex,
@@ -62,7 +75,7 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
     frameDeny: f.bool('frame_deny'),
     nosniff: f.bool('content_type_nosniff'),
     xssFilter: f.bool('browser_xss_filter'),
-    csp: f.string('content_security_policy') ?? '',
+    csp,
     referrerPolicy: f.string('referrer_policy') ?? '',
     sslRedirect: f.bool('ssl_redirect'),
     sslHost: f.string('ssl_host') ?? '',
@@ -70,6 +83,35 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
     development: f.bool('is_development'),
   }
 }
+
+/** unrolled/secure compiles each expression as "^" + expr + "$" (so `a|b` is `^a|b$`). */
+const hostPattern = (expr: string) => compileGoRegExp(`^${expr}$`)
+
+/**
+ * The policy split where its nonce goes, when it asks for one ($NONCE, or Go's "%[1]s" itself):
+ * unrolled/secure then formats it with fmt.Sprintf. undefined: a fixed policy; null: a "%" that
+ * Sprintf would garble.
+ */
+function nonceParts(csp: string): string[] | undefined | null {
+  const template = csp.replaceAll('$NONCE', "'nonce-%[1]s'")
+  if (!template.includes('%[1]s')) return undefined
+  const parts = ['']
+  for (let i = 0; i < template.length; i += 1) {
+    const c = template[i] as string
+    if (c === '%' && template.startsWith('%[1]s', i)) {
+      parts.push('')
+      i += 4
+      continue
+    }
+    if (c === '%' && template[i + 1] !== '%') return null
+    if (c === '%') i += 1
+    parts[parts.length - 1] += c
+  }
+  return parts
+}
+
+/** 16 random bytes, base64 without padding, as unrolled/secure's cspRandNonce. */
+const newNonce = () => randomBytes(16).toString('base64').replace(/=+$/, '')
 
 const escapeHtml = (s: string) =>
   s
@@ -81,11 +123,11 @@ const escapeHtml = (s: string) =>
 
 export function compileHttpSecure(
   cfg: HttpSecureConfig,
-  /** The gateway's health path: probes by IP or plain HTTP must still reach it (a gwdeploy extension). */
+  /** gin's health route (GET; HEAD is ours) is registered before this middleware: it skips it all. */
   healthPath: string,
 ): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
   const lowerHosts = cfg.allowedHosts.map((h) => h.toLowerCase())
-  const hostPatterns = cfg.hostsAreRegex ? cfg.allowedHosts.map((h) => new RegExp(h)) : []
+  const hostPatterns = cfg.hostsAreRegex ? cfg.allowedHosts.map(hostPattern) : []
   const checkHost = cfg.allowedHosts.length > 0 && !cfg.development
   const proxyEntries = Object.entries(cfg.sslProxyHeaders)
   const headers: Array<[string, string]> = []
@@ -93,7 +135,8 @@ export function compileHttpSecure(
   else if (cfg.frameDeny) headers.push(['x-frame-options', 'DENY'])
   if (cfg.nosniff) headers.push(['x-content-type-options', 'nosniff'])
   if (cfg.xssFilter) headers.push(['x-xss-protection', '1; mode=block'])
-  if (cfg.csp) headers.push(['content-security-policy', cfg.csp])
+  const cspParts = nonceParts(cfg.csp) ?? undefined
+  if (cfg.csp && !cspParts) headers.push(['content-security-policy', cfg.csp])
   if (cfg.referrerPolicy) headers.push(['referrer-policy', cfg.referrerPolicy])
   const sts =
     cfg.stsSeconds !== 0 && !cfg.development
@@ -101,19 +144,23 @@ export function compileHttpSecure(
       : undefined
 
   return (req, res): Reply | undefined => {
+    const url = req.url ?? '/'
+    if (
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      (url === healthPath || url.startsWith(`${healthPath}?`))
+    )
+      return undefined
     let host = header(req, 'host') ?? header(req, ':authority') ?? ''
     for (const name of cfg.hostProxyHeaders) {
-      const value = header(req, name)
+      const value = firstLine(req, name)
       if (value) {
         host = value
         break
       }
     }
-    const url = req.url ?? '/'
-    const health = url === healthPath || url.startsWith(`${healthPath}?`)
-    if (checkHost && !health) {
+    if (checkHost) {
       const ok = cfg.hostsAreRegex
-        ? hostPatterns.some((p) => p.test(host))
+        ? hostPatterns.some((p) => p.testHeader(host))
         : lowerHosts.includes(host.toLowerCase())
       if (!ok)
         return {
@@ -122,8 +169,8 @@ export function compileHttpSecure(
           body: 'Bad Host\n',
         }
     }
-    const ssl = proxyEntries.some(([name, value]) => header(req, name) === value)
-    if (cfg.sslRedirect && !ssl && !cfg.development && !health) {
+    const ssl = proxyEntries.some(([name, value]) => firstLine(req, name) === value)
+    if (cfg.sslRedirect && !ssl && !cfg.development) {
       const location = `https://${cfg.sslHost || host}${url}`
       const getOrHead = req.method === 'GET' || req.method === 'HEAD'
       return {
@@ -136,6 +183,7 @@ export function compileHttpSecure(
     }
     if (sts && (ssl || cfg.forceSts)) res.setHeader('strict-transport-security', sts)
     for (const [name, value] of headers) res.setHeader(name, value)
+    if (cspParts) res.setHeader('content-security-policy', cspParts.join(newNonce()))
     return undefined
   }
 }

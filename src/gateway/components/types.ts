@@ -47,3 +47,15 @@ export function header(req: IncomingLike, name: string): string | undefined {
   const value = req.headers[name]
   return Array.isArray(value) ? value[0] : value
 }
+
+/**
+ * A header as Go's Header.Get reads it: the first line only (Node joins repeated lines with ", ").
+ */
+export function firstLine(req: IncomingLike, name: string): string | undefined {
+  const value = header(req, name)
+  if (value === undefined || !value.includes(',')) return value
+  const raw = (req as { rawHeaders?: string[] }).rawHeaders
+  if (!raw) return value
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) return raw[i + 1]
+  return value
+}

@@ -45,6 +45,7 @@ before(async () => {
       port,
       extra_config: {
         'security/cors': { allow_origins: ['https://app.example'] },
+        'security/bot-detector': { patterns: ['(?i)evilbot'] },
         'gwdeploy/runtime': { workers: 1 },
         'telemetry/logging': { level: 'CRITICAL' },
       },
@@ -101,6 +102,17 @@ describe('components in the bundled runtime process', () => {
       (await send(url, { method: 'POST', path: '/orders', headers: auth, body: { id: 1 } })).status,
       200,
     )
+  })
+
+  test('the bot detector runs Go patterns (re2js, loaded on demand) in the bundle', async () => {
+    const bot = await send(url, { method: 'POST', path: '/orders', headers: { 'user-agent': 'x EvilBot/2' } })
+    assert.equal(bot.status, 403)
+    const person = await send(url, {
+      method: 'POST',
+      path: '/orders',
+      headers: { 'user-agent': 'Mozilla/5.0' },
+    })
+    assert.equal(person.status, 401, 'past the detector, stopped by the JWT validator')
   })
 
   test('CORS preflights over HTTP/1.1 and h2c', async () => {

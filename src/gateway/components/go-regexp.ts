@@ -1,0 +1,219 @@
+/**
+ * Go's regexp package (RE2 syntax; `regexp.Compile`, then `MatchString`), as KrakenD compiles
+ * bot-detector `patterns` and regex `allowed_hosts`, on re2js: the JavaScript port of RE2/J, so the
+ * same syntax, the same matches and linear-time matching (no pattern can stall the event loop).
+ *
+ * re2js 2.10.0 was compared with Go 1.25.12 (the toolchain of KrakenD CE 2.13.8) on syntax and on
+ * matches, including invalid UTF-8 input: they agree except on Unicode data. Go 1.25 carries
+ * Unicode 15.0 tables, re2js 17.0, and each accepts some `\p{..}` names the other rejects. So a
+ * pattern is refused where the two would read it differently:
+ * - a `\p`/`\P` class must be one whose table (plain and case-folded) is the same in both;
+ * - with case folding on (`(?i)`), no character written in the pattern may be one whose case
+ *   orbit Unicode changed after 15.0.
+ * Both lists below hold for exactly these two versions: re2js is pinned in package.json, and the
+ * lists must be derived again when re2js or KrakenD's Go changes.
+ */
+import { re2jsLibrary } from '../libraries.ts'
+
+export interface GoRegExp {
+  /** Go's MatchString on the UTF-8 encoding of `text`: a match anywhere. */
+  test(text: string): boolean
+  /** Go's MatchString on a header value as Node hands it over (each byte a latin1 character). */
+  testHeader(value: string): boolean
+}
+
+/** `\p` names both read the same way (Go also accepts other spellings, which re2js refuses). */
+const SAME_CLASSES = new Set(
+  (
+    'Any Ascii Cc Cf Co Cs Lt Me No Pc Pe Pf Pi Ps Sk Z Zl Zp Zs Adlam Ahom Armenian Avestan Bamum ' +
+    'Batak Bengali Bhaiksuki Bopomofo Brahmi Braille Buginese Buhid Carian Chakma Cham Cherokee ' +
+    'Chorasmian Coptic Cuneiform Cypriot Deseret Devanagari Dogra Duployan Elbasan Elymaic Ethiopic ' +
+    'Georgian Glagolitic Gothic Grantha Greek Gujarati Gurmukhi Hangul Hanunoo Hatran Hebrew Hiragana ' +
+    'Javanese Kaithi Katakana Kharoshthi Khmer Khojki Khudawadi Lao Lepcha Limbu Lisu Lycian Lydian ' +
+    'Mahajani Makasar Malayalam Mandaic Manichaean Marchen Medefaidrin Miao Modi Mongolian Mro ' +
+    'Multani Nabataean Nandinagari Newa Nko Nushu Ogham Oriya Osage Osmanya Palmyrene Phoenician ' +
+    'Rejang Runic Samaritan Saurashtra Shavian Siddham Sinhala Sogdian Soyombo Sundanese Syriac ' +
+    'Tagalog Tagbanwa Takri Tamil Tangsa Thaana Thai Tibetan Tifinagh Tirhuta Toto Ugaritic Vai ' +
+    'Vithkuqi Wancho Yezidi Yi'
+  ).split(' '),
+)
+/** `\p` names both accept whose members differ (characters assigned after Unicode 15.0). */
+const NEWER_CLASSES = new Set(
+  (
+    'Assigned C Cn L LC Lc Ll Lm Lo Lu M Mc Mn N Nd Nl P Pd Po S Sc Sm So Arabic Balinese Common ' +
+    'Cyrillic Han Inherited Kannada Kawi Latin Myanmar Sharada Tangut Telugu'
+  ).split(' '),
+)
+/** Code points whose case orbit differs between Unicode 15.0 (Go) and 17.0 (re2js). */
+const NEWER_FOLDS: Array<[number, number]> = [
+  [0x19b, 0x19b],
+  [0x264, 0x264],
+  [0x390, 0x390],
+  [0x3b0, 0x3b0],
+  [0x1c89, 0x1c8a],
+  [0x1fd3, 0x1fd3],
+  [0x1fe3, 0x1fe3],
+  [0xa7cb, 0xa7cf],
+  [0xa7d2, 0xa7d5],
+  [0xa7da, 0xa7dc],
+  [0xfb05, 0xfb06],
+  [0x10d50, 0x10d65],
+  [0x10d70, 0x10d85],
+  [0x16ea0, 0x16eb8],
+  [0x16ebb, 0x16ed3],
+]
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range itself
+const ASCII = /^[\x00-\x7f]*$/
+
+/** A pattern refused here: with Go's wording when Go rejects it too. */
+export class GoRegExpError extends Error {
+  /** KrakenD's Go compiles it, but this runtime would match some characters differently. */
+  readonly goAccepts: boolean
+  constructor(message: string, goAccepts: boolean) {
+    super(message)
+    this.goAccepts = goAccepts
+  }
+}
+
+/** Compiles `source` as Go would; throws a GoRegExpError where it cannot match as Go does. */
+export function compileGoRegExp(source: string): GoRegExp {
+  const { RE2JS } = re2jsLibrary()
+  let re: ReturnType<typeof RE2JS.compile>
+  try {
+    re = RE2JS.compile(source)
+  } catch (error) {
+    const message = (error as Error).message
+    throw new GoRegExpError(
+      /class range: `\\[pP]/.test(message)
+        ? `${message} (Go also takes case-insensitive names and aliases such as \\p{Letter}; this runtime takes only the table names, e.g. \\p{Greek})`
+        : message,
+      false,
+    )
+  }
+  const refusal = unicodeRefusal(scan(source))
+  if (refusal) throw refusal
+  return {
+    test: (text) => re.test(text),
+    // Go reads the bytes as UTF-8, each invalid byte a U+FFFD: re2js does the same given bytes.
+    testHeader: (value) => re.test(ASCII.test(value) ? value : Buffer.from(value, 'latin1')),
+  }
+}
+
+function unicodeRefusal({ classes, written, folds }: Scan): GoRegExpError | undefined {
+  for (const name of classes) {
+    if (SAME_CLASSES.has(name)) continue
+    return NEWER_CLASSES.has(name)
+      ? new GoRegExpError(
+          `\\p{${name}} has other members in KrakenD's Go (Unicode 15.0) than here (Unicode 17.0); list the characters or ranges instead`,
+          true,
+        )
+      : new GoRegExpError(`invalid character class range: \\p{${name}} (Go 1.25 has no such class)`, false)
+  }
+  if (folds)
+    for (const [lo, hi] of written)
+      for (const [flo, fhi] of NEWER_FOLDS)
+        if (lo <= fhi && flo <= hi) {
+          const at = Math.max(lo, flo).toString(16).toUpperCase().padStart(4, '0')
+          return new GoRegExpError(
+            `with (?i), U+${at} folds differently in KrakenD's Go (Unicode 15.0) than here (Unicode 17.0); list its cases explicitly without (?i)`,
+            true,
+          )
+        }
+  return undefined
+}
+
+interface Scan {
+  /** The `\p`/`\P` class names used. */
+  classes: string[]
+  /** The characters and class ranges written in the pattern. */
+  written: Array<[number, number]>
+  /** Whether some flag group turns case folding on. */
+  folds: boolean
+}
+
+const CONTROL: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11 }
+
+/** What the guards above need from a pattern re2js has already accepted (so its syntax is valid). */
+function scan(source: string): Scan {
+  const chars = Array.from(source)
+  const out: Scan = { classes: [], written: [], folds: false }
+  let i = 0
+  const cp = (c: string) => c.codePointAt(0) as number
+  const find = (a: string, b: string, from: number) => {
+    for (let k = from; k + 1 < chars.length; k += 1) if (chars[k] === a && chars[k + 1] === b) return k
+    return chars.length
+  }
+
+  /** After a backslash: the escaped character, or undefined for a class or an assertion. */
+  const escaped = (): number | undefined => {
+    const c = chars[i++] as string
+    if (c === 'p' || c === 'P') {
+      const end = chars[i] === '{' ? chars.indexOf('}', i) : i
+      const name = chars[i] === '{' ? chars.slice(i + 1, end).join('') : (chars[i] as string)
+      i = end + 1
+      out.classes.push(name.replace(/^\^/, ''))
+      return undefined
+    }
+    if (c === 'x') {
+      const braced = chars[i] === '{'
+      const end = braced ? chars.indexOf('}', i) : i + 2
+      const hex = chars.slice(braced ? i + 1 : i, end).join('')
+      i = braced ? end + 1 : end
+      return Number.parseInt(hex, 16)
+    }
+    if (c >= '0' && c <= '7') {
+      let octal = c
+      while (octal.length < 3 && /^[0-7]$/.test(chars[i] ?? '')) octal += chars[i++]
+      return Number.parseInt(octal, 8)
+    }
+    if (CONTROL[c] !== undefined) return CONTROL[c]
+    return /[A-Za-z]/.test(c) ? undefined : cp(c)
+  }
+  const written = (lo: number, hi = lo) => out.written.push([lo, hi])
+  const next = (): number | undefined => {
+    const c = chars[i++] as string
+    return c === '\\' ? escaped() : cp(c)
+  }
+
+  const charClass = () => {
+    if (chars[i] === '^') i += 1
+    let first = true
+    while (i < chars.length && (first || chars[i] !== ']')) {
+      first = false
+      // Go's parseNamedClass: "[:" up to the next ":]" (none: the "[" is a literal).
+      const posixEnd = chars[i] === '[' && chars[i + 1] === ':' ? find(':', ']', i + 2) : chars.length
+      if (posixEnd < chars.length) {
+        i = posixEnd + 2
+        continue
+      }
+      const lo = next()
+      if (lo === undefined) continue
+      if (chars[i] === '-' && chars[i + 1] !== ']') {
+        i += 1
+        written(lo, next() as number)
+      } else written(lo)
+    }
+    i += 1
+  }
+
+  while (i < chars.length) {
+    const c = chars[i++] as string
+    if (c === '\\' && chars[i] === 'Q') {
+      const end = find('\\', 'E', i + 1)
+      for (const q of chars.slice(i + 1, end)) written(cp(q))
+      i = end + 2
+    } else if (c === '\\') {
+      const e = escaped()
+      if (e !== undefined) written(e)
+    } else if (c === '[') charClass()
+    else if (c === '(' && chars[i] === '?') {
+      // (?flags) or (?flags:...): case folding is on when an "i" comes before any "-".
+      let on = true
+      for (let j = i + 1; j < chars.length && /[imsU-]/.test(chars[j] as string); j += 1)
+        if (chars[j] === '-') on = false
+        else if (chars[j] === 'i' && on) out.folds = true
+    } else written(cp(c))
+  }
+  return out
+}

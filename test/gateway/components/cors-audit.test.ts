@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+
+// krakend-cors v2.2.1 (mux.NewWithLogger around the whole server) over rs/cors v1.11.1.
+let backend: TestBackend
+let gw: Running
+
+before(async () => {
+  backend = await startBackend('api')
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      name: 'cors-audit',
+      extra_config: {
+        'security/cors': {
+          allow_origins: ['https://*.example.com'],
+          allow_methods: ['GET', 'PUT'],
+          allow_credentials: true,
+          options_success_status: 0,
+        },
+      },
+      endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+    }),
+  )
+})
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+})
+
+/** One HTTP/1.1 request written line by line (repeated header lines are kept apart). */
+async function raw(url: string, lines: string[]): Promise<{ status: number; head: string }> {
+  const { hostname, port } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  socket.write(`${[...lines, 'Host: a', 'Connection: close'].join('\r\n')}\r\n\r\n`)
+  const chunks: Buffer[] = []
+  for await (const chunk of socket) chunks.push(chunk as Buffer)
+  const head = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0] as string
+  return { status: Number(head.split(' ')[1]), head: head.toLowerCase() }
+}
+
+describe('security/cors: request headers read as Go Header.Get (first line)', () => {
+  test('two Origin lines: only the first is checked, so a disallowed first origin gets nothing', async () => {
+    const res = await raw(gw.url, [
+      'GET /x HTTP/1.1',
+      'Origin: https://evil.com',
+      'Origin: https://a.example.com',
+    ])
+    assert.equal(res.status, 200)
+    assert.doesNotMatch(res.head, /access-control-allow-origin/)
+    assert.doesNotMatch(res.head, /access-control-allow-credentials/)
+    const preflight = await raw(gw.url, [
+      'OPTIONS /x HTTP/1.1',
+      'Origin: https://evil.com',
+      'Origin: https://a.example.com',
+      'Access-Control-Request-Method: PUT',
+    ])
+    assert.equal(preflight.status, 204)
+    assert.doesNotMatch(preflight.head, /access-control-allow-origin/)
+  })
+
+  test('two Access-Control-Request-Method lines: the first is the requested method', async () => {
+    const res = await raw(gw.url, [
+      'OPTIONS /x HTTP/1.1',
+      'Origin: https://a.example.com',
+      'Access-Control-Request-Method: PUT',
+      'Access-Control-Request-Method: DELETE',
+    ])
+    assert.equal(res.status, 204)
+    assert.match(res.head, /\r\naccess-control-allow-origin: https:\/\/a\.example\.com\r\n/)
+  })
+
+  test('options_success_status 0 is the rs/cors default, 204', async () => {
+    const res = await send(gw.url, {
+      method: 'OPTIONS',
+      path: '/x',
+      headers: { origin: 'https://a.example.com', 'access-control-request-method': 'GET' },
+    })
+    assert.equal(res.status, 204)
+    assert.equal(res.headers['access-control-allow-origin'], 'https://a.example.com')
+  })
+})
