@@ -10,7 +10,7 @@ import { goJson } from '../go-json.ts'
 import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import { certificateChain, duplicateKey, jwkProblem, KeySet } from './jwks.ts'
-import { type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
+import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
 
 export const ALGORITHMS = [
   'EdDSA',
@@ -241,7 +241,7 @@ export function compileJwt(
 
 /** krakend-jose's extractors: the header (optional "Bearer "), else the cookie; go-jose drops whitespace. */
 function extractToken(req: IncomingLike, cfg: JwtConfig): string | undefined {
-  let raw = header(req, cfg.headerName) ?? ''
+  let raw = firstLine(req, cfg.headerName) ?? ''
   if (raw.length > 7 && raw.slice(0, 7).toUpperCase() === 'BEARER ') raw = raw.slice(7)
   const found = raw !== '' ? raw : cookie(req, cfg.cookieKey)
   return found === undefined ? undefined : found.replace(/[\t\n\v\f\r ]/g, '')

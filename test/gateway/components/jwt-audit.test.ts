@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -87,6 +87,11 @@ before(async () => {
       name: 'jwt-audit',
       endpoints: [
         { endpoint: '/hs', extra_config: local(), backend: [{ host, url_pattern: '/echo/hs' }] },
+        {
+          endpoint: '/custom-header',
+          extra_config: local({ auth_header_name: 'X-Token' }),
+          backend: [{ host, url_pattern: '/echo/custom-header' }],
+        },
         {
           endpoint: '/issuer',
           extra_config: local({ issuer: 'https://idp' }),
@@ -350,5 +355,19 @@ describe('auth/validator: configuration as KrakenD reads it', () => {
       ],
     }).errors.map((e) => `${e.location?.path}: ${e.message}`)
     assert.match(errors.join('\n'), /roles_key: KrakenD cannot start/)
+  })
+})
+
+describe('auth/validator: the token header as Go reads it', () => {
+  test('a repeated auth_header_name header is read by its first line (Node would join the lines)', async () => {
+    const token = hs(`{"sub":"u","exp":${inAnHour()}}`)
+    const { hostname, port } = new URL(gateway.url)
+    const socket = connect(Number(port), hostname)
+    socket.write(
+      `GET /custom-header HTTP/1.1\r\nHost: a\r\nX-Token: Bearer ${token}\r\nX-Token: junk\r\nConnection: close\r\n\r\n`,
+    )
+    const chunks: Buffer[] = []
+    for await (const chunk of socket) chunks.push(chunk as Buffer)
+    assert.match(Buffer.concat(chunks).toString('latin1'), /^HTTP\/1\.1 200 /)
   })
 })
