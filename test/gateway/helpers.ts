@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { connect } from 'node:http2'
-import type { AddressInfo, Socket } from 'node:net'
+import { type AddressInfo, connect as connectTcp, type Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { Agent, request } from 'undici'
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/app.ts'
@@ -102,6 +102,26 @@ export async function startBackend(
   })
   return listenTestBackend(server, name, seen)
 }
+
+/**
+ * One HTTP/1.1 request written as it is given (repeated header lines stay apart, any byte goes),
+ * read until the server closes: the status and the answer's head.
+ */
+export async function sendRaw(
+  baseUrl: string,
+  request: string | Buffer,
+): Promise<{ status: number; head: string }> {
+  const { hostname, port } = new URL(baseUrl)
+  const socket = connectTcp(Number(port), hostname)
+  socket.write(request)
+  const chunks: Buffer[] = []
+  for await (const chunk of socket) chunks.push(chunk as Buffer)
+  const head = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0] as string
+  return { status: Number(head.split(' ')[1]), head }
+}
+
+/** A request text from its request line and header lines, asking the server to close after answering. */
+export const rawRequest = (lines: string[]) => `${[...lines, 'Connection: close'].join('\r\n')}\r\n\r\n`
 
 /** Listens on 127.0.0.1 (port 0 = any) and closes with every connection cut, as a test backend. */
 export async function listenTestBackend(

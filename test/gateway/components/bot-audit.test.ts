@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -14,6 +13,7 @@ import {
   mustConfig,
   type Running,
   send,
+  sendRaw,
   startBackend,
   startGateway,
   type TestBackend,
@@ -56,15 +56,8 @@ after(async () => {
 const status = async (agent: string) =>
   (await send(gw.url, { path: '/x', headers: { 'user-agent': agent } })).status
 
-/** One HTTP/1.1 request written byte for byte (a User-Agent in UTF-8, as curl sends it). */
-async function rawStatus(url: string, head: Buffer): Promise<number> {
-  const { hostname, port } = new URL(url)
-  const socket = connect(Number(port), hostname)
-  socket.write(head)
-  const chunks: Buffer[] = []
-  for await (const chunk of socket) chunks.push(chunk as Buffer)
-  return Number(Buffer.concat(chunks).toString('latin1').split(' ')[1])
-}
+/** A request written byte for byte (a User-Agent in UTF-8, as curl sends it); its status. */
+const rawStatus = async (url: string, head: Buffer) => (await sendRaw(url, head)).status
 
 describe('security/bot-detector: patterns read as Go RE2', () => {
   test('\\z, POSIX classes, \\x{..}, \\Q..\\E and a mid-pattern (?i) match as in Go', async () => {

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import {
+  mustConfig,
+  type Running,
+  rawRequest,
+  send,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
 
 // krakend-cors v2.2.1 (mux.NewWithLogger around the whole server) over rs/cors v1.11.1.
 let backend: TestBackend
@@ -30,15 +38,10 @@ after(async () => {
   await backend?.close()
 })
 
-/** One HTTP/1.1 request written line by line (repeated header lines are kept apart). */
-async function raw(url: string, lines: string[]): Promise<{ status: number; head: string }> {
-  const { hostname, port } = new URL(url)
-  const socket = connect(Number(port), hostname)
-  socket.write(`${[...lines, 'Host: a', 'Connection: close'].join('\r\n')}\r\n\r\n`)
-  const chunks: Buffer[] = []
-  for await (const chunk of socket) chunks.push(chunk as Buffer)
-  const head = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0] as string
-  return { status: Number(head.split(' ')[1]), head: head.toLowerCase() }
+/** A request with repeated header lines; the answer's head lower-cased. */
+const raw = async (url: string, lines: string[]) => {
+  const res = await sendRaw(url, rawRequest([...lines, 'Host: a']))
+  return { status: res.status, head: res.head.toLowerCase() }
 }
 
 describe('security/cors: request headers read as Go Header.Get (first line)', () => {

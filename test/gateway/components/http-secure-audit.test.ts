@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import {
+  mustConfig,
+  type Running,
+  rawRequest,
+  send,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
 
 // unrolled/secure v1.15.0 as krakend-httpsecure v2.2.1 configures it.
 let backend: TestBackend
@@ -47,16 +55,8 @@ after(async () => {
   await backend?.close()
 })
 
-/** One HTTP/1.1 request written line by line (repeated header lines are kept apart). */
-async function raw(url: string, lines: string[]): Promise<{ status: number; head: string }> {
-  const { hostname, port } = new URL(url)
-  const socket = connect(Number(port), hostname)
-  socket.write(`${[...lines, 'Connection: close'].join('\r\n')}\r\n\r\n`)
-  const chunks: Buffer[] = []
-  for await (const chunk of socket) chunks.push(chunk as Buffer)
-  const head = Buffer.concat(chunks).toString('latin1').split('\r\n\r\n')[0] as string
-  return { status: Number(head.split(' ')[1]), head }
-}
+/** A request with repeated header lines (they carry their own Host). */
+const raw = (url: string, lines: string[]) => sendRaw(url, rawRequest(lines))
 
 const host = async (gw: Running, value: string) =>
   (await send(gw.url, { path: '/x', headers: { host: value } })).status

@@ -1,10 +1,18 @@
 // Audit of qos/ratelimit/router and qos/ratelimit/proxy against krakend-ratelimit v3.3.1
 // (KrakenD CE 2.13.8). Rates are per hour so that no token comes back during a test.
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import {
+  mustConfig,
+  type Running,
+  rawRequest,
+  send,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
 
 let backend: TestBackend
 let gw: Running
@@ -47,26 +55,9 @@ after(async () => {
   await backend?.close()
 })
 
-/** A GET over a raw socket, so that a header can be sent on several lines; the status code. */
-function rawGet(path: string, headerLines: string[]): Promise<number> {
-  const { hostname, port } = new URL(gw.url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => {
-      socket.write(
-        [`GET ${path} HTTP/1.1`, `Host: ${hostname}`, 'Connection: close', ...headerLines, '', ''].join(
-          '\r\n',
-        ),
-      )
-    })
-    let text = ''
-    socket.setEncoding('latin1')
-    socket.on('data', (chunk: string) => {
-      text += chunk
-    })
-    socket.on('error', reject)
-    socket.on('close', () => resolve(Number(text.split(' ')[1])))
-  })
-}
+/** A GET with a header sent on several lines; the status code. */
+const rawGet = async (path: string, headerLines: string[]) =>
+  (await sendRaw(gw.url, rawRequest([`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...headerLines]))).status
 
 const statuses = async (path: string, headers: Record<string, string>, count: number) => {
   const out: number[] = []
