@@ -5,6 +5,7 @@ import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import type { Cancellation } from './cancellation.ts'
+import { goOp, goReason } from './go-http.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
@@ -359,31 +360,6 @@ function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
 
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
-}
-
-/** Go's url.Error op: the method with only its first letter upper case. */
-function goOp(method: string): string {
-  return method.charAt(0) + method.slice(1).toLowerCase()
-}
-
-function goReason(error: unknown, url: string): string {
-  const code = (error as NodeJS.ErrnoException)?.code
-  let hostPort = ''
-  try {
-    const u = new URL(url)
-    hostPort = `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`
-  } catch {}
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `dial tcp ${hostPort}: connect: connection refused`
-    case 'ENOTFOUND':
-      return `dial tcp: lookup ${hostPort.replace(/:\d+$/, '')}: no such host`
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'EOF'
-    default:
-      return (error as Error)?.message ?? String(error)
-  }
 }
 
 function isTimeout(error: unknown): boolean {

@@ -42,3 +42,32 @@ export function hexEscapeNonAscii(text: string): string {
     [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
   )
 }
+
+/** What Go's http.Client sends when a request has no User-Agent. */
+export const GO_USER_AGENT = 'Go-http-client/1.1'
+
+/** Go's url.Error op: the method with only its first letter upper case. */
+export function goOp(method: string): string {
+  return method.charAt(0) + method.slice(1).toLowerCase()
+}
+
+/** A failed call's reason worded as Go's net package words the common ones. */
+export function goReason(error: unknown, url: string): string {
+  const code = (error as NodeJS.ErrnoException)?.code
+  let hostPort = ''
+  try {
+    const u = new URL(url)
+    hostPort = `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`
+  } catch {}
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `dial tcp ${hostPort}: connect: connection refused`
+    case 'ENOTFOUND':
+      return `dial tcp: lookup ${hostPort.replace(/:\d+$/, '')}: no such host`
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'EOF'
+    default:
+      return (error as Error)?.message ?? String(error)
+  }
+}

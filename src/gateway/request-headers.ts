@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { BlockList, isIP } from 'node:net'
 import type { ServerOptions } from './config/types.ts'
+import { GO_USER_AGENT } from './go-http.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
 
 /** Headers that describe one connection (RFC 9110 7.6.1, plus Proxy-Connection). */
@@ -104,9 +105,6 @@ export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?
   }
   return remote
 }
-
-/** What Go's http.Client sends when a request has no User-Agent. */
-const GO_USER_AGENT = 'Go-http-client/1.1'
 
 /**
  * lura's backend-level input_headers: of the headers the endpoint prepared, only those listed reach

@@ -1,0 +1,215 @@
+// auth/client-credentials checked against krakend-oauth2-clientcredentials v2.2.0 and
+// golang.org/x/oauth2 (clientcredentials, internal/token.go): the token request, how the token
+// endpoint's answer is read, and when KrakenD fails the backend call.
+import assert from 'node:assert/strict'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+
+let idp: Server
+let backend: TestBackend
+let gw: Running
+const calls: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = []
+let issued = 0
+
+/** One token endpoint per path: each answers as a particular server would. */
+const answers: Record<string, (basic: boolean) => { status?: number; type?: string; body: string }> = {
+  '/error-200': () => ({ body: JSON.stringify({ access_token: 'leaked', error: 'server_error' }) }),
+  '/fraction': () => ({ body: '{"access_token":"t","token_type":"bearer","expires_in":3600.5}' }),
+  '/negative': () => ({ body: JSON.stringify({ access_token: `neg-${++issued}`, expires_in: -30 }) }),
+  '/form': () => ({
+    type: 'Application/X-WWW-Form-URLEncoded; charset=utf-8',
+    body: 'access_token=form-tok&token_type=bearer&expires_in=3600',
+  }),
+  '/not-form': () => ({ type: 'application/x-www-form', body: 'access_token=x' }),
+  '/any-case': () => ({ body: '{"Access_Token":"case-tok","TOKEN_TYPE":"mac"}' }),
+  '/denied': () => ({ status: 401, body: '{"error":"invalid_client","error_description":"bad secret"}' }),
+  '/params-only': (basic) =>
+    basic ? { status: 401, body: '{"error":"invalid_client"}' } : { body: '{"access_token":"p"}' },
+}
+
+before(async () => {
+  idp = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => {
+      body += c
+    })
+    req.on('end', () => {
+      const path = req.url ?? ''
+      calls.push({ path, headers: req.headers, body })
+      const answer = answers[path]?.(req.headers.authorization !== undefined) ?? { status: 404, body: '' }
+      res
+        .writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json' })
+        .end(answer.body)
+    })
+  })
+  idp.listen(0, '127.0.0.1')
+  await new Promise((resolve) => idp.once('listening', resolve))
+  const idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`
+  backend = await startBackend('api')
+  const endpoint = (path: string, extra: Record<string, unknown> = {}) => ({
+    endpoint: path,
+    backend: [
+      {
+        host: [backend.origin],
+        url_pattern: `/echo${path}`,
+        extra_config: {
+          'auth/client-credentials': {
+            client_id: 'gw',
+            client_secret: 's/cret',
+            token_url: `${idpUrl}${path}`,
+            ...extra,
+          },
+        },
+      },
+    ],
+  })
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      name: 'cc-audit',
+      extra_config: { router: { return_error_msg: true } },
+      endpoints: [
+        endpoint('/error-200'),
+        endpoint('/fraction'),
+        endpoint('/negative'),
+        endpoint('/form'),
+        endpoint('/not-form'),
+        endpoint('/any-case'),
+        endpoint('/denied'),
+        endpoint('/params-only', {
+          client_id: '',
+          scopes: 'read,write',
+          endpoint_params: { audience: ['api'] },
+        }),
+      ],
+    }),
+  )
+})
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+  idp?.close()
+})
+
+const authOf = (text: string) =>
+  (JSON.parse(text) as { headers: Record<string, string> }).headers.authorization
+
+describe('auth/client-credentials audit: when KrakenD has no token, the backend is not called', () => {
+  test('a 200 answer that carries an "error" is a failure (x/oauth2: unorthodox servers)', async () => {
+    const seen = backend.seen.length
+    const res = await send(gw.url, { path: '/error-200' })
+    assert.equal(res.status, 500)
+    assert.match(res.text, /oauth2: "server_error"/)
+    assert.equal(backend.seen.length, seen)
+  })
+
+  test('an expires_in that is not an integer fails the JSON decoding', async () => {
+    const res = await send(gw.url, { path: '/fraction' })
+    assert.equal(res.status, 500)
+    assert.match(res.text, /oauth2: cannot parse json/)
+  })
+
+  test('a type Go does not read as a form is decoded as JSON (and fails)', async () => {
+    const res = await send(gw.url, { path: '/not-form' })
+    assert.equal(res.status, 500)
+  })
+
+  test('the token endpoint refusing: the backend call fails with the error x/oauth2 reports', async () => {
+    const res = await send(gw.url, { path: '/denied' })
+    assert.equal(res.status, 500)
+    assert.match(res.text, /oauth2: "invalid_client" "bad secret"/)
+    assert.doesNotMatch(res.text, /s\/cret|s%2Fcret/)
+  })
+})
+
+describe('auth/client-credentials audit: tokens as x/oauth2 reads them', () => {
+  test('a negative expires_in is used once, then fetched again (it is already expired)', async () => {
+    const a = authOf((await send(gw.url, { path: '/negative' })).text)
+    const b = authOf((await send(gw.url, { path: '/negative' })).text)
+    assert.match(a ?? '', /^Bearer neg-\d+$/)
+    assert.notEqual(a, b)
+  })
+
+  test('a form-encoded answer, its media type in any case and with parameters', async () => {
+    const res = await send(gw.url, { path: '/form' })
+    assert.equal(res.status, 200)
+    assert.equal(authOf(res.text), 'Bearer form-tok')
+  })
+
+  test('JSON field names in any case; the token type normalised (mac -> MAC)', async () => {
+    const res = await send(gw.url, { path: '/any-case' })
+    assert.equal(res.status, 200)
+    assert.equal(authOf(res.text), 'MAC case-tok')
+  })
+})
+
+describe('auth/client-credentials audit: the token request', () => {
+  test("Go's encoding (sorted keys), Go's User-Agent, and no empty client_id in the body", async () => {
+    const before = calls.length
+    const res = await send(gw.url, { path: '/params-only' })
+    assert.equal(res.status, 200)
+    const [basic, params] = calls.slice(before)
+    assert.equal(basic?.body, 'audience=api&grant_type=client_credentials&scope=read+write')
+    assert.equal(basic?.headers['user-agent'], 'Go-http-client/1.1')
+    assert.equal(basic?.headers.authorization, `Basic ${Buffer.from(':s%2Fcret').toString('base64')}`)
+    assert.equal(
+      params?.body,
+      'audience=api&client_secret=s%2Fcret&grant_type=client_credentials&scope=read+write',
+    )
+    assert.equal(params?.headers.authorization, undefined)
+  })
+
+  test('a field of the wrong type is an error even when disabled (KrakenD panics at startup)', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [
+            {
+              host: ['http://127.0.0.1:9'],
+              url_pattern: '/a',
+              extra_config: { 'auth/client-credentials': { is_disabled: true, scopes: ['read'] } },
+            },
+          ],
+        },
+      ],
+    })
+    assert.equal(
+      result.errors[0]?.location?.path,
+      'endpoints[0].backend[0].extra_config.auth/client-credentials.scopes',
+    )
+  })
+
+  test('endpoint_params may not set "scope": x/oauth2 refuses every token request', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [
+            {
+              host: ['http://127.0.0.1:9'],
+              url_pattern: '/a',
+              extra_config: {
+                'auth/client-credentials': {
+                  client_id: 'a',
+                  token_url: 'https://idp/token',
+                  endpoint_params: { scope: ['x'], grant_type: ['urn:custom'] },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    })
+    assert.equal(result.errors.length, 1)
+    assert.equal(
+      result.errors[0]?.location?.path,
+      'endpoints[0].backend[0].extra_config.auth/client-credentials.endpoint_params.scope',
+    )
+  })
+})
