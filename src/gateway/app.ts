@@ -538,10 +538,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     // components: auth/signer without a key answers 401 before any backend call
-    const unavailable = await ep.respond?.before()
-    if (unavailable) {
-      clearTimeout(timer)
-      return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
+    if (ep.respond) {
+      const unavailable = await ep.respond.before()
+      if (unavailable) {
+        clearTimeout(timer)
+        return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
+      }
     }
     if (ep.shadows) callShadows(ep, ctx)
     if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
@@ -818,7 +820,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
     }
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
-    const admission = await b.guard?.before(ctx, b.cfg.method, generatedPath(b, ctx))
+    const admission = b.guard ? await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx)) : undefined
     if (admission?.refused !== undefined) return fail(`${b.errorPrefix} ${admission.refused}`)
     let answer: BackendAnswer
     const t0 = performance.now()
