@@ -2,37 +2,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import {
-  type BackendAnswer,
-  BackendCallError,
-  type BackendRequest,
-  type BufferedAnswer,
-  createBackendClient,
-  headerValue,
-  isGzip,
-} from './backend-client.ts'
+import { callOutcome, createBackendCalls } from './backend-calls.ts'
+import { type BackendAnswer, createBackendClient, isGzip } from './backend-client.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
 import { Cancellation } from './cancellation.ts'
 import {
-  type BackendGuard,
-  compileBackendGuard,
-  compileEndpointGuard,
-  compileEndpointResponder,
-  compileServiceHook,
-  type EndpointGuard,
-  type EndpointResponder,
-  type Outcome,
-} from './components/index.ts'
-import type {
-  BackendConfig,
-  EndpointConfig,
-  FlatmapOp,
-  GatewayConfig,
-  StaticResponse,
-  StaticStrategy,
-} from './config/types.ts'
+  type BackendResult,
+  BODY_METHODS,
+  type CompiledBackend,
+  type CompiledEndpoint,
+  type Context,
+  compileEndpoint,
+  type Failure,
+} from './compiled-endpoint.ts'
+import { compileServiceHook } from './components/index.ts'
+import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { applyFlatmap } from './flatmap.ts'
-import { hexEscapeNonAscii, htmlEscape, luraPattern, sniffText } from './go-http.ts'
+import { hexEscapeNonAscii, htmlEscape, sniffText } from './go-http.ts'
 import { goJson } from './go-json.ts'
 import { forwardQuery } from './go-url.ts'
 import {
@@ -47,26 +33,12 @@ import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './
 import {
   backendHeaders,
   CONNECTION_HEADERS,
-  compileBackendHeaderFilter,
-  compileForwardRule,
   compileTrustedProxies,
   type ForwardRule,
   type HeaderValues,
 } from './request-headers.ts'
 import { cleanPath, createRouter, type Router } from './router.ts'
-import { propagatedField } from './sequential-params.ts'
-import {
-  compileDecoder,
-  compileFormatter,
-  compilePattern,
-  compileRenderer,
-  type Data,
-  getPath,
-  type PatternPart,
-  type Rendered,
-  sequentialValue,
-} from './transform.ts'
-import type { Pool } from './undici.ts'
+import type { Data } from './transform.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 export type GatewayRequest = IncomingMessage | Http2ServerRequest
@@ -100,81 +72,6 @@ export interface Gateway {
   close(options?: { force?: boolean }): Promise<void>
 }
 
-interface Failure {
-  ok: false
-  /** Backend HTTP status to pass through (return_error_code), else undefined. */
-  code: number | undefined
-  /** The error text KrakenD writes with return_error_msg (for return_error_code: the backend body). */
-  message: string
-  contentType?: string
-}
-interface Success {
-  ok: true
-  data: Data
-  complete: boolean
-  /** The body of a discarded no-op answer, kept when sequential_propagated_params asks for it. */
-  body?: string
-}
-type BackendResult = Success | Failure
-
-interface CompiledBackend {
-  cfg: BackendConfig
-  origins: string[]
-  pools: Pool[]
-  next: number
-  parts: PatternPart[]
-  plainPath: string | undefined
-  hasQuery: boolean
-  sendsBody: boolean
-  decode: (text: string) => Data
-  format: ((data: Data) => Data) | undefined
-  record: ((status: number, seconds: number) => void) | undefined
-  /** lura's `[METHOD {{.Pattern}}]:` error prefix. */
-  errorPrefix: string
-  /** encoding no-op on an endpoint that renders: the answer is read and dropped. */
-  discards: boolean
-  /** A discarded answer whose body a later backend receives (sequential_propagated_params `respN`). */
-  keepsBody: boolean
-  /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */
-  guard: BackendGuard | undefined
-  /** Backend-level input_headers / input_query_strings: this backend's share of the request. */
-  narrow: ((ctx: Context) => Context) | undefined
-}
-
-interface CompiledEndpoint {
-  cfg: EndpointConfig
-  backends: CompiledBackend[]
-  /** proxy.shadow backends: called with the request in the background, for shadowTimeoutMs at most. */
-  shadows: CompiledBackend[] | undefined
-  shadowTimeoutMs: number
-  render: (data: Data | undefined, accept?: string) => Rendered
-  /** output_encoding negotiate: the renderer reads the request's Accept header. */
-  negotiates: boolean
-  forward: ForwardRule
-  query: string[] | '*' | undefined
-  hasParams: boolean
-  needsBody: boolean
-  deadlineMs: number
-  needsDeadline: boolean
-  cacheControl: string | undefined
-  static: StaticResponse | undefined
-  staticMatch: ((hasData: boolean, complete: boolean, failed: boolean) => boolean) | undefined
-  flatmap: FlatmapOp[] | undefined
-  record: ((status: number, seconds: number) => void) | undefined
-  /** Endpoint components (bot detector, JWT, rate limit, CEL, JSON schema); undefined when none. */
-  guard: EndpointGuard | undefined
-  /** auth/signer: answers from the merged data instead of the renderer; undefined when none. */
-  respond: EndpointResponder | undefined
-}
-
-interface Context {
-  params: Record<string, string | undefined>
-  query: string
-  headers: HeaderValues
-  body: Buffer | undefined
-  cancel: Cancellation
-}
-
 type Handler =
   | { kind: 'options'; allow: string }
   | { kind: 'health' }
@@ -183,24 +80,12 @@ type Handler =
   | { kind: 'endpoint'; ep: CompiledEndpoint }
 
 const RESPONSE_HOP_BY_HOP = new Set(CONNECTION_HEADERS)
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /** gin's Any(): the methods /__debug/ and /__echo/ answer. */
 const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'CONNECT', 'TRACE']
 const JSON_TYPE = 'application/json; charset=utf-8'
 const TEXT_TYPE = 'text/plain; charset=utf-8'
 /** gin's own 404/405 bodies and content type. */
 const ROUTER_TYPE = 'text/plain'
-const STATIC_MATCH: Record<
-  StaticStrategy,
-  (hasData: boolean, complete: boolean, failed: boolean) => boolean
-> = {
-  always: () => true,
-  success: (_d, _c, failed) => !failed,
-  errored: (_d, _c, failed) => failed,
-  complete: (hasData, complete, failed) => !failed && hasData && complete,
-  incomplete: (hasData, complete) => !hasData || !complete,
-}
-
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const logger =
     options.logger ??
@@ -235,70 +120,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.debugEndpoint) for (const m of ANY_METHODS) router.add(m, '/__debug/*', { kind: 'debug' })
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
+  const compile = { config, client, metrics, logger }
   for (const cfg of config.endpoints) {
-    const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
-    const compileBackend = (b: BackendConfig, index: number, shadow: boolean): CompiledBackend => {
-      const parts = compilePattern(b.urlPattern)
-      return {
-        cfg: b,
-        origins: b.hosts,
-        pools: b.hosts.map(client.poolFor),
-        next: 0,
-        parts,
-        plainPath:
-          parts.length === 1 && typeof parts[0] === 'string'
-            ? parts[0]
-            : parts.length === 0
-              ? '/'
-              : undefined,
-        hasQuery: b.urlPattern.includes('?'),
-        sendsBody: BODY_METHODS.has(b.method),
-        decode: compileDecoder(b.encoding, b.isCollection),
-        format: compileFormatter(b),
-        record: metrics?.backend(cfg.endpoint, b.urlPattern),
-        errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
-        // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint.
-        discards: shadow || (b.encoding === 'no-op' && !cfg.noop),
-        keepsBody:
-          !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
-        guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
-        narrow: compileNarrowing(b, forward),
-      }
-    }
-    const backends = cfg.backends.map((b, index) => compileBackend(b, index, false))
-    const shadows = cfg.shadows?.map((b, index) => compileBackend(b, index, true))
-    const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
-    const ep: CompiledEndpoint = {
-      cfg,
-      guard,
-      respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
-      backends,
-      shadows,
-      shadowTimeoutMs: Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0)),
-      render: compileRenderer(cfg.outputEncoding),
-      negotiates: cfg.outputEncoding === 'negotiate',
-      forward,
-      query: cfg.inputQueryStrings.includes('*')
-        ? '*'
-        : cfg.inputQueryStrings.length > 0
-          ? cfg.inputQueryStrings
-          : undefined,
-      hasParams: cfg.endpoint.includes('{'),
-      needsBody:
-        backends.some((b) => b.sendsBody) ||
-        shadows?.some((b) => b.sendsBody) === true ||
-        guard?.needsBody === true,
-      deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
-      needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
-      cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
-      static: cfg.static,
-      staticMatch: cfg.static ? STATIC_MATCH[cfg.static.strategy] : undefined,
-      flatmap: backends.length > 1 ? cfg.flatmap : undefined,
-      record: metrics?.endpoint(cfg.endpoint, cfg.method),
-    }
+    const ep = compileEndpoint(cfg, compile)
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
   }
   if (config.server.autoOptions) addOptionsRoutes(router, config.endpoints)
+  const { callBackend, sequential, callShadows, generatedPath, backendRequest } = createBackendCalls(
+    config,
+    client,
+  )
   const serviceHook = compileServiceHook(config, (message) => logger.error(message))
   const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
@@ -616,192 +447,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     finish(req, res, 200, headers, rendered.body, start, ep.record)
   }
 
-  const sequential = async (ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]> => {
-    const results: BackendResult[] = []
-    const datas: Array<Data | undefined> = []
-    const propagated = ep.cfg.propagated
-    for (const [i, b] of ep.backends.entries()) {
-      let seqParams: Record<string, string> | undefined
-      for (const part of b.parts) {
-        if (typeof part === 'string' || !part.sequential) continue
-        seqParams ??= {}
-        seqParams[part.param] = sequentialValue(getPath(datas[part.sequential.index], part.sequential.path))
-      }
-      if (propagated && i > 0)
-        for (const p of propagated) {
-          if (p.index >= i) continue
-          const earlier = results[p.index]
-          if (!earlier?.ok) continue
-          const value = p.path.length === 0 ? earlier.body : propagatedField(earlier.data, p.path)
-          if (value === undefined) continue
-          seqParams ??= {}
-          seqParams[p.key] = value
-        }
-      const result = await callBackend(
-        ep,
-        b,
-        seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx,
-      )
-      if (!result.ok && i === 0) return [result]
-      results.push(result)
-      if (!result.ok || !result.complete) break
-      datas[i] = result.data
-    }
-    return results
-  }
-
-  /** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
-  const generatedPath = (b: CompiledBackend, ctx: Context): string => {
-    let path = b.plainPath
-    if (path === undefined) {
-      path = ''
-      for (const part of b.parts) path += typeof part === 'string' ? part : (ctx.params[part.param] ?? '')
-    }
-    return path
-  }
-  const withQuery = (b: CompiledBackend, path: string, ctx: Context): string =>
-    ctx.query === '' ? path : path + (b.hasQuery ? '&' : '?') + ctx.query
-
-  const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
-    if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.cancel)
-    return new Promise((resolve) => {
-      const group = ctx.cancel.child()
-      let pending = ep.cfg.concurrentCalls
-      let last: BackendResult | undefined
-      for (let i = 0; i < ep.cfg.concurrentCalls; i += 1) {
-        void callOnce(ep, b, ctx, group).then((result) => {
-          pending -= 1
-          if (result.ok) {
-            group.abort(new Error('answered by a concurrent call'))
-            resolve(result)
-          } else {
-            last = result
-            if (pending === 0) resolve(last)
-          }
-        })
-      }
-    })
-  }
-
-  /**
-   * lura's shadow proxy: the shadows get the request on a context of their own, bounded by the
-   * longest shadow_timeout and not cancelled when the client leaves; their answers are ignored.
-   */
-  const callShadows = (ep: CompiledEndpoint, ctx: Context) => {
-    const cancel = new Cancellation()
-    const timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.shadowTimeoutMs).unref()
-    const shadowCtx = { ...ctx, cancel }
-    const calls = (ep.shadows ?? []).map((b) => callOnce(ep, b, shadowCtx, cancel))
-    void Promise.allSettled(calls).then(() => clearTimeout(timer))
-  }
-
-  const backendRequest = (
-    ep: CompiledEndpoint,
-    b: CompiledBackend,
-    ctx: Context,
-    cancel: Cancellation,
-  ): BackendRequest => {
-    const i = b.next
-    b.next = i + 1 === b.pools.length ? 0 : i + 1
-    const path = withQuery(b, generatedPath(b, ctx), ctx)
-    // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
-    const modified = b.guard?.modify?.(ctx.headers, path)
-    return {
-      origin: b.origins[i] as string,
-      pool: b.pools[i] as Pool,
-      path: modified ? modified.path : path,
-      method: b.cfg.method,
-      headers: modified ? modified.headers : ctx.headers,
-      body: b.sendsBody ? ctx.body : undefined,
-      chunked: !ep.forward.forwardsContentLength,
-      cancel,
-      timeoutMs: ep.cfg.timeoutMs,
-    }
-  }
-
-  const callOnce = async (
-    ep: CompiledEndpoint,
-    b: CompiledBackend,
-    endpointCtx: Context,
-    cancel: Cancellation,
-  ): Promise<BackendResult> => {
-    const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
-    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
-    if (b.guard) {
-      const admission = await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx))
-      if (admission.refused !== undefined)
-        return { ok: false, code: undefined, message: `${b.errorPrefix} ${admission.refused}` }
-      const result = await callPool(ep, b, ctx, cancel)
-      admission.done(result.ok ? true : callOutcome(cancel))
-      return result
-    }
-    return callPool(ep, b, ctx, cancel)
-  }
-
-  const callPool = async (
-    ep: CompiledEndpoint,
-    b: CompiledBackend,
-    ctx: Context,
-    cancel: Cancellation,
-  ): Promise<BackendResult> => {
-    const t0 = b.record ? performance.now() : 0
-    let status = 0
-    try {
-      const limit = config.server.maxBackendBodyBytes
-      const keep = !b.discards || b.keepsBody
-      const answer = await client.requestBuffered(backendRequest(ep, b, ctx, cancel), limit, keep)
-      status = answer.status
-      if (b.discards) {
-        // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
-        if (b.keepsBody) return { ok: true, data: {}, complete: true, body: answer.bytes.toString('utf8') }
-        return { ok: true, data: {}, complete: true }
-      }
-      if (status !== 200 && status !== 201) return statusFailure(b, answer)
-      const text = answer.bytes.toString('utf8')
-      let data = b.decode(text)
-      if (b.format) data = b.format(data)
-      // components: validation/cel checks this backend's response
-      const rejected = b.guard?.checkResponse?.(data, { complete: true })
-      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
-      return { ok: true, data, complete: true }
-    } catch (error) {
-      const message =
-        error instanceof BackendCallError
-          ? error.message
-          : cancel.aborted
-            ? 'context deadline exceeded'
-            : ((error as Error)?.message ?? String(error))
-      return { ok: false, code: undefined, message }
-    } finally {
-      b.record?.(status, (performance.now() - t0) / 1000)
-    }
-  }
-
-  /** A backend status other than 200/201, as lura's status handlers report it. */
-  const statusFailure = (b: CompiledBackend, answer: BufferedAnswer): BackendResult => {
-    const details = b.cfg.returnErrorDetails
-    if (details === undefined && !b.cfg.returnErrorCode)
-      return {
-        ok: false,
-        code: undefined,
-        message: `invalid status code ${answer.status} ${b.errorPrefix} ${answer.url}`,
-      }
-    const text = answer.bytes.toString('utf8')
-    const contentType = headerValue(answer.headers['content-type'])
-    if (details !== undefined) {
-      const error: Data = { http_status_code: answer.status }
-      if (text !== '') error.http_body = text
-      if (contentType) error.http_body_encoding = contentType
-      const data = { [`error_${details}`]: error }
-      // components: validation/cel sees the detailed error and the status (lura sets no headers)
-      const meta = { complete: false, status: answer.status }
-      const rejected = b.guard?.checkResponse?.(data, meta)
-      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
-      return { ok: true, data, complete: false }
-    }
-    return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
-  }
-
   const proxyNoop = async (
     ep: CompiledEndpoint,
     req: GatewayRequest,
@@ -927,26 +572,6 @@ function withCleanPath(url: string): string {
 
 const listOf = (value: string | number | string[]): string[] =>
   Array.isArray(value) ? value : [String(value)]
-
-/**
- * How a failed backend call counts for the circuit breaker: a call cancelled because the client
- * left or a concurrent sibling answered first (Go's context.Canceled) counts neither way; a
- * deadline (context.DeadlineExceeded) or any other error is a failure.
- */
-const callOutcome = (cancel: Cancellation): Outcome =>
-  cancel.aborted && cancel.reason?.message !== 'timeout' ? 'excluded' : false
-
-/** lura's backend-level input_headers / input_query_strings, applied after the endpoint's; undefined when unset. */
-function compileNarrowing(b: BackendConfig, forward: ForwardRule): ((ctx: Context) => Context) | undefined {
-  const headers = b.inputHeaders.length > 0 ? compileBackendHeaderFilter(b.inputHeaders, forward) : undefined
-  const query = b.inputQueryStrings.length > 0 ? b.inputQueryStrings : undefined
-  if (!headers && !query) return undefined
-  return (ctx) => ({
-    ...ctx,
-    headers: headers ? headers(ctx.headers) : ctx.headers,
-    query: query && ctx.query !== '' ? forwardQuery(query, ctx.query) : ctx.query,
-  })
-}
 
 /** Whether the gzip a no-op backend was asked for came from Go's transport (then it is undone) or the client. */
 function transportAskedGzip(sent: HeaderValues, req: GatewayRequest, rule: ForwardRule): boolean {

@@ -12,7 +12,7 @@
 import { STATUS_CODES } from 'node:http'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'
 import { encodeGoQuery, goQueryEscape } from '../go-url.ts'
-import { Agent, requestOn } from '../undici.ts'
+import type { Agent } from '../undici.ts'
 import type { Fields } from './fields.ts'
 
 export interface ClientCredentialsConfig {
@@ -118,6 +118,8 @@ interface Answer {
  * redirects followed, 301/302/303 as a GET without body, credentials dropped towards another host.
  */
 async function post(tokenUrl: string, headers: Record<string, string>, body: string): Promise<Answer> {
+  // Loaded with the first token: config validation (a cluster primary too) imports this file.
+  const { Agent, requestOn } = await import('../undici.ts')
   agent ??= new Agent({ keepAliveTimeout: 4_000 })
   let url = new URL(tokenUrl)
   let method: 'POST' | 'GET' = 'POST'

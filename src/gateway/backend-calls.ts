@@ -1,0 +1,228 @@
+/**
+ * The backend calls of one endpoint request, as lura makes them: one call (or `concurrent_calls`
+ * racing), the sequential chain, shadows in the background; each through the backend's
+ * components, its pool and its decoder, ending in a result the endpoint merges.
+ */
+import {
+  BackendCallError,
+  type BackendClient,
+  type BackendRequest,
+  type BufferedAnswer,
+  headerValue,
+} from './backend-client.ts'
+import { Cancellation } from './cancellation.ts'
+import type { BackendResult, CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
+import type { Outcome } from './components/index.ts'
+import type { GatewayConfig } from './config/types.ts'
+import { propagatedField } from './sequential-params.ts'
+import { type Data, getPath, sequentialValue } from './transform.ts'
+import type { Pool } from './undici.ts'
+
+export interface BackendCalls {
+  /** One backend for the request: a call, or `concurrent_calls` calls of which the first success wins. */
+  callBackend(ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult>
+  /** The sequential proxy: each backend in turn, later url_patterns filled from earlier answers. */
+  sequential(ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]>
+  callShadows(ep: CompiledEndpoint, ctx: Context): void
+  /** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
+  generatedPath(b: CompiledBackend, ctx: Context): string
+  /** The request a backend gets (round-robin host, query, components' rewrites). */
+  backendRequest(ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation): BackendRequest
+}
+
+export function createBackendCalls(config: GatewayConfig, client: BackendClient): BackendCalls {
+  const sequential = async (ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]> => {
+    const results: BackendResult[] = []
+    const datas: Array<Data | undefined> = []
+    const propagated = ep.cfg.propagated
+    for (const [i, b] of ep.backends.entries()) {
+      let seqParams: Record<string, string> | undefined
+      for (const part of b.parts) {
+        if (typeof part === 'string' || !part.sequential) continue
+        seqParams ??= {}
+        seqParams[part.param] = sequentialValue(getPath(datas[part.sequential.index], part.sequential.path))
+      }
+      if (propagated && i > 0)
+        for (const p of propagated) {
+          if (p.index >= i) continue
+          const earlier = results[p.index]
+          if (!earlier?.ok) continue
+          const value = p.path.length === 0 ? earlier.body : propagatedField(earlier.data, p.path)
+          if (value === undefined) continue
+          seqParams ??= {}
+          seqParams[p.key] = value
+        }
+      const result = await callBackend(
+        ep,
+        b,
+        seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx,
+      )
+      if (!result.ok && i === 0) return [result]
+      results.push(result)
+      if (!result.ok || !result.complete) break
+      datas[i] = result.data
+    }
+    return results
+  }
+
+  const generatedPath = (b: CompiledBackend, ctx: Context): string => {
+    let path = b.plainPath
+    if (path === undefined) {
+      path = ''
+      for (const part of b.parts) path += typeof part === 'string' ? part : (ctx.params[part.param] ?? '')
+    }
+    return path
+  }
+  const withQuery = (b: CompiledBackend, path: string, ctx: Context): string =>
+    ctx.query === '' ? path : path + (b.hasQuery ? '&' : '?') + ctx.query
+
+  const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
+    if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.cancel)
+    return new Promise((resolve) => {
+      const group = ctx.cancel.child()
+      let pending = ep.cfg.concurrentCalls
+      let last: BackendResult | undefined
+      for (let i = 0; i < ep.cfg.concurrentCalls; i += 1) {
+        void callOnce(ep, b, ctx, group).then((result) => {
+          pending -= 1
+          if (result.ok) {
+            group.abort(new Error('answered by a concurrent call'))
+            resolve(result)
+          } else {
+            last = result
+            if (pending === 0) resolve(last)
+          }
+        })
+      }
+    })
+  }
+
+  /**
+   * lura's shadow proxy: the shadows get the request on a context of their own, bounded by the
+   * longest shadow_timeout and not cancelled when the client leaves; their answers are ignored.
+   */
+  const callShadows = (ep: CompiledEndpoint, ctx: Context) => {
+    const cancel = new Cancellation()
+    const timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.shadowTimeoutMs).unref()
+    const shadowCtx = { ...ctx, cancel }
+    const calls = (ep.shadows ?? []).map((b) => callOnce(ep, b, shadowCtx, cancel))
+    void Promise.allSettled(calls).then(() => clearTimeout(timer))
+  }
+
+  const backendRequest = (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    ctx: Context,
+    cancel: Cancellation,
+  ): BackendRequest => {
+    const i = b.next
+    b.next = i + 1 === b.pools.length ? 0 : i + 1
+    const path = withQuery(b, generatedPath(b, ctx), ctx)
+    // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
+    const modified = b.guard?.modify?.(ctx.headers, path)
+    return {
+      origin: b.origins[i] as string,
+      pool: b.pools[i] as Pool,
+      path: modified ? modified.path : path,
+      method: b.cfg.method,
+      headers: modified ? modified.headers : ctx.headers,
+      body: b.sendsBody ? ctx.body : undefined,
+      chunked: !ep.forward.forwardsContentLength,
+      cancel,
+      timeoutMs: ep.cfg.timeoutMs,
+    }
+  }
+
+  const callOnce = async (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    endpointCtx: Context,
+    cancel: Cancellation,
+  ): Promise<BackendResult> => {
+    const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
+    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
+    if (b.guard) {
+      const admission = await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx))
+      if (admission.refused !== undefined)
+        return { ok: false, code: undefined, message: `${b.errorPrefix} ${admission.refused}` }
+      const result = await callPool(ep, b, ctx, cancel)
+      admission.done(result.ok ? true : callOutcome(cancel))
+      return result
+    }
+    return callPool(ep, b, ctx, cancel)
+  }
+
+  const callPool = async (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    ctx: Context,
+    cancel: Cancellation,
+  ): Promise<BackendResult> => {
+    const t0 = b.record ? performance.now() : 0
+    let status = 0
+    try {
+      const limit = config.server.maxBackendBodyBytes
+      const keep = !b.discards || b.keepsBody
+      const answer = await client.requestBuffered(backendRequest(ep, b, ctx, cancel), limit, keep)
+      status = answer.status
+      if (b.discards) {
+        // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
+        if (b.keepsBody) return { ok: true, data: {}, complete: true, body: answer.bytes.toString('utf8') }
+        return { ok: true, data: {}, complete: true }
+      }
+      if (status !== 200 && status !== 201) return statusFailure(b, answer)
+      const text = answer.bytes.toString('utf8')
+      let data = b.decode(text)
+      if (b.format) data = b.format(data)
+      // components: validation/cel checks this backend's response
+      const rejected = b.guard?.checkResponse?.(data, { complete: true })
+      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
+      return { ok: true, data, complete: true }
+    } catch (error) {
+      const message =
+        error instanceof BackendCallError
+          ? error.message
+          : cancel.aborted
+            ? 'context deadline exceeded'
+            : ((error as Error)?.message ?? String(error))
+      return { ok: false, code: undefined, message }
+    } finally {
+      b.record?.(status, (performance.now() - t0) / 1000)
+    }
+  }
+
+  /** A backend status other than 200/201, as lura's status handlers report it. */
+  const statusFailure = (b: CompiledBackend, answer: BufferedAnswer): BackendResult => {
+    const details = b.cfg.returnErrorDetails
+    if (details === undefined && !b.cfg.returnErrorCode)
+      return {
+        ok: false,
+        code: undefined,
+        message: `invalid status code ${answer.status} ${b.errorPrefix} ${answer.url}`,
+      }
+    const text = answer.bytes.toString('utf8')
+    const contentType = headerValue(answer.headers['content-type'])
+    if (details !== undefined) {
+      const error: Data = { http_status_code: answer.status }
+      if (text !== '') error.http_body = text
+      if (contentType) error.http_body_encoding = contentType
+      const data = { [`error_${details}`]: error }
+      // components: validation/cel sees the detailed error and the status (lura sets no headers)
+      const meta = { complete: false, status: answer.status }
+      const rejected = b.guard?.checkResponse?.(data, meta)
+      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
+      return { ok: true, data, complete: false }
+    }
+    return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
+  }
+
+  return { callBackend, sequential, callShadows, generatedPath, backendRequest }
+}
+
+/**
+ * How a failed backend call counts for the circuit breaker: a call cancelled because the client
+ * left or a concurrent sibling answered first (Go's context.Canceled) counts neither way; a
+ * deadline (context.DeadlineExceeded) or any other error is a failure.
+ */
+export const callOutcome = (cancel: Cancellation): Outcome =>
+  cancel.aborted && cancel.reason?.message !== 'timeout' ? 'excluded' : false

@@ -1,0 +1,210 @@
+/**
+ * An endpoint of the config compiled once at startup into what the request path needs: its
+ * backends' pools, url patterns, decoders and components, and the decisions made ahead of any
+ * request (body, deadline, renderer, static data, shadows).
+ */
+import type { BackendClient } from './backend-client.ts'
+import type { Cancellation } from './cancellation.ts'
+import {
+  type BackendGuard,
+  compileBackendGuard,
+  compileEndpointGuard,
+  compileEndpointResponder,
+  type EndpointGuard,
+  type EndpointResponder,
+} from './components/index.ts'
+import type {
+  BackendConfig,
+  EndpointConfig,
+  FlatmapOp,
+  GatewayConfig,
+  StaticResponse,
+  StaticStrategy,
+} from './config/types.ts'
+import { luraPattern } from './go-http.ts'
+import { forwardQuery } from './go-url.ts'
+import type { Logger } from './logging.ts'
+import type { GatewayMetrics } from './metrics.ts'
+import {
+  compileBackendHeaderFilter,
+  compileForwardRule,
+  type ForwardRule,
+  type HeaderValues,
+} from './request-headers.ts'
+import {
+  compileDecoder,
+  compileFormatter,
+  compilePattern,
+  compileRenderer,
+  type Data,
+  type PatternPart,
+  type Rendered,
+} from './transform.ts'
+import type { Pool } from './undici.ts'
+
+export interface Failure {
+  ok: false
+  /** Backend HTTP status to pass through (return_error_code), else undefined. */
+  code: number | undefined
+  /** The error text KrakenD writes with return_error_msg (for return_error_code: the backend body). */
+  message: string
+  contentType?: string
+}
+export interface Success {
+  ok: true
+  data: Data
+  complete: boolean
+  /** The body of a discarded no-op answer, kept when sequential_propagated_params asks for it. */
+  body?: string
+}
+export type BackendResult = Success | Failure
+
+export interface CompiledBackend {
+  cfg: BackendConfig
+  origins: string[]
+  pools: Pool[]
+  next: number
+  parts: PatternPart[]
+  plainPath: string | undefined
+  hasQuery: boolean
+  sendsBody: boolean
+  decode: (text: string) => Data
+  format: ((data: Data) => Data) | undefined
+  record: ((status: number, seconds: number) => void) | undefined
+  /** lura's `[METHOD {{.Pattern}}]:` error prefix. */
+  errorPrefix: string
+  /** encoding no-op on an endpoint that renders: the answer is read and dropped. */
+  discards: boolean
+  /** A discarded answer whose body a later backend receives (sequential_propagated_params `respN`). */
+  keepsBody: boolean
+  /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */
+  guard: BackendGuard | undefined
+  /** Backend-level input_headers / input_query_strings: this backend's share of the request. */
+  narrow: ((ctx: Context) => Context) | undefined
+}
+
+export interface CompiledEndpoint {
+  cfg: EndpointConfig
+  backends: CompiledBackend[]
+  /** proxy.shadow backends: called with the request in the background, for shadowTimeoutMs at most. */
+  shadows: CompiledBackend[] | undefined
+  shadowTimeoutMs: number
+  render: (data: Data | undefined, accept?: string) => Rendered
+  /** output_encoding negotiate: the renderer reads the request's Accept header. */
+  negotiates: boolean
+  forward: ForwardRule
+  query: string[] | '*' | undefined
+  hasParams: boolean
+  needsBody: boolean
+  deadlineMs: number
+  needsDeadline: boolean
+  cacheControl: string | undefined
+  static: StaticResponse | undefined
+  staticMatch: ((hasData: boolean, complete: boolean, failed: boolean) => boolean) | undefined
+  flatmap: FlatmapOp[] | undefined
+  record: ((status: number, seconds: number) => void) | undefined
+  /** Endpoint components (bot detector, JWT, rate limit, CEL, JSON schema); undefined when none. */
+  guard: EndpointGuard | undefined
+  /** auth/signer: answers from the merged data instead of the renderer; undefined when none. */
+  respond: EndpointResponder | undefined
+}
+
+/** What one client request hands its backend calls. */
+export interface Context {
+  params: Record<string, string | undefined>
+  query: string
+  headers: HeaderValues
+  body: Buffer | undefined
+  cancel: Cancellation
+}
+
+export const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const STATIC_MATCH: Record<
+  StaticStrategy,
+  (hasData: boolean, complete: boolean, failed: boolean) => boolean
+> = {
+  always: () => true,
+  success: (_d, _c, failed) => !failed,
+  errored: (_d, _c, failed) => failed,
+  complete: (hasData, complete, failed) => !failed && hasData && complete,
+  incomplete: (hasData, complete) => !hasData || !complete,
+}
+
+export interface CompileDeps {
+  config: GatewayConfig
+  client: BackendClient
+  metrics: GatewayMetrics | undefined
+  logger: Logger
+}
+
+export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): CompiledEndpoint {
+  const { config, client, metrics, logger } = deps
+  const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
+  const compileBackend = (b: BackendConfig, index: number, shadow: boolean): CompiledBackend => {
+    const parts = compilePattern(b.urlPattern)
+    return {
+      cfg: b,
+      origins: b.hosts,
+      pools: b.hosts.map(client.poolFor),
+      next: 0,
+      parts,
+      plainPath:
+        parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : parts.length === 0 ? '/' : undefined,
+      hasQuery: b.urlPattern.includes('?'),
+      sendsBody: BODY_METHODS.has(b.method),
+      decode: compileDecoder(b.encoding, b.isCollection),
+      format: compileFormatter(b),
+      record: metrics?.backend(cfg.endpoint, b.urlPattern),
+      errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
+      // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint.
+      discards: shadow || (b.encoding === 'no-op' && !cfg.noop),
+      keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
+      guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
+      narrow: compileNarrowing(b, forward),
+    }
+  }
+  const backends = cfg.backends.map((b, index) => compileBackend(b, index, false))
+  const shadows = cfg.shadows?.map((b, index) => compileBackend(b, index, true))
+  const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
+  const ep: CompiledEndpoint = {
+    cfg,
+    guard,
+    respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
+    backends,
+    shadows,
+    shadowTimeoutMs: Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0)),
+    render: compileRenderer(cfg.outputEncoding),
+    negotiates: cfg.outputEncoding === 'negotiate',
+    forward,
+    query: cfg.inputQueryStrings.includes('*')
+      ? '*'
+      : cfg.inputQueryStrings.length > 0
+        ? cfg.inputQueryStrings
+        : undefined,
+    hasParams: cfg.endpoint.includes('{'),
+    needsBody:
+      backends.some((b) => b.sendsBody) ||
+      shadows?.some((b) => b.sendsBody) === true ||
+      guard?.needsBody === true,
+    deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
+    needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
+    cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
+    static: cfg.static,
+    staticMatch: cfg.static ? STATIC_MATCH[cfg.static.strategy] : undefined,
+    flatmap: backends.length > 1 ? cfg.flatmap : undefined,
+    record: metrics?.endpoint(cfg.endpoint, cfg.method),
+  }
+  return ep
+}
+
+/** lura's backend-level input_headers / input_query_strings, applied after the endpoint's; undefined when unset. */
+function compileNarrowing(b: BackendConfig, forward: ForwardRule): ((ctx: Context) => Context) | undefined {
+  const headers = b.inputHeaders.length > 0 ? compileBackendHeaderFilter(b.inputHeaders, forward) : undefined
+  const query = b.inputQueryStrings.length > 0 ? b.inputQueryStrings : undefined
+  if (!headers && !query) return undefined
+  return (ctx) => ({
+    ...ctx,
+    headers: headers ? headers(ctx.headers) : ctx.headers,
+    query: query && ctx.query !== '' ? forwardQuery(query, ctx.query) : ctx.query,
+  })
+}
