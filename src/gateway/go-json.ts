@@ -79,11 +79,55 @@ function keepNumberText(_key: string, value: unknown, context?: { source?: strin
   return value
 }
 
-/** JSON.parse that keeps number texts as KrakenD does; the exact (reviver) path only when needed. */
+/** Go's scanner refuses JSON nested deeper than this (encoding/json maxNestingDepth). */
+const GO_MAX_DEPTH = 10000
+
+/**
+ * Whether `text` nests arrays and objects deeper than Go's decoder accepts. Only a body longer than
+ * 2 × 10000 characters can, so ordinary bodies are not scanned at all.
+ */
+export function exceedsGoDepth(text: string): boolean {
+  if (text.length <= 2 * GO_MAX_DEPTH + 1) return false
+  let depth = 0
+  const n = text.length
+  for (let i = 0; i < n; i += 1) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      i = stringEnd(text, i)
+      if (i === -1) return false
+    } else if (c === 91 || c === 123) {
+      depth += 1
+      if (depth > GO_MAX_DEPTH) return true
+    } else if (c === 93 || c === 125) depth -= 1
+  }
+  return false
+}
+
+/** The index of the quote closing the string that opens at `open`, or -1. */
+function stringEnd(text: string, open: number): number {
+  let j = open
+  for (;;) {
+    j = text.indexOf('"', j + 1)
+    if (j === -1) return -1
+    let backslashes = 0
+    while (text.charCodeAt(j - 1 - backslashes) === 92) backslashes += 1
+    if (backslashes % 2 === 0) return j
+  }
+}
+
+/** JSON.parse that keeps number texts as KrakenD does; the exact (reviver) path only when needed.
+ * Nesting deeper than Go's 10000 levels fails as Go's decoder does ("exceeded max depth"). */
 export function parseJsonKeepingNumbers(text: string): unknown {
-  return mayLoseNumberText(text)
-    ? JSON.parse(text, keepNumberText as (key: string, value: unknown) => unknown)
-    : JSON.parse(text)
+  if (exceedsGoDepth(text)) throw new SyntaxError('exceeded max depth')
+  if (!mayLoseNumberText(text)) return JSON.parse(text)
+  try {
+    return JSON.parse(text, keepNumberText as (key: string, value: unknown) => unknown)
+  } catch (error) {
+    // V8's reviver recurses: a body nested some thousands deep (Go takes 10000) is read without
+    // it, its numbers then printed as JavaScript prints them.
+    if (error instanceof RangeError) return JSON.parse(text)
+    throw error
+  }
 }
 
 /**
@@ -92,8 +136,16 @@ export function parseJsonKeepingNumbers(text: string): unknown {
  * JSON.stringify, the fast path, once every object's keys are in Go's order.
  */
 export function goJson(value: unknown): string {
-  const ordered = inGoKeyOrder(value)
-  const text = ordered === NEEDS_GO_ENCODER ? encode(value) : (JSON.stringify(ordered) ?? 'null')
+  let text: string
+  try {
+    const ordered = inGoKeyOrder(value)
+    text = ordered === NEEDS_GO_ENCODER ? encode(value) : (JSON.stringify(ordered) ?? 'null')
+  } catch (error) {
+    // Nesting deeper than the call stack holds (a few thousand levels; Go's encoder has no limit,
+    // and XML or static data can be that deep): the same text, built without recursion.
+    if (!(error instanceof RangeError)) throw error
+    text = encodeDeep(value)
+  }
   // The escaped characters can only occur inside strings, so one pass over the output is exact.
   return NEEDS_ESCAPE.test(text) ? text.replace(GO_ESCAPES, escapeOne) : text
 }
@@ -234,4 +286,60 @@ function compareUtf8(a: string, b: string): number {
 function sorted(keys: string[]): boolean {
   for (let i = 1; i < keys.length; i += 1) if ((keys[i - 1] as string) > (keys[i] as string)) return false
   return true
+}
+
+type DeepFrame =
+  | { array: unknown[]; i: number }
+  | { object: Record<string, unknown>; keys: string[]; i: number; first: boolean }
+
+/** `encode` with an explicit stack instead of recursion. */
+function encodeDeep(root: unknown): string {
+  const out: string[] = []
+  const stack: DeepFrame[] = []
+  const open = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || value instanceof GoNumber) {
+      out.push(encode(value))
+      return
+    }
+    if (Array.isArray(value)) {
+      out.push('[')
+      stack.push({ array: value, i: 0 })
+      return
+    }
+    const object = value as Record<string, unknown>
+    const keys = Object.keys(object)
+    if (!sorted(keys)) keys.sort(compareUtf8)
+    out.push('{')
+    stack.push({ object, keys, i: 0, first: true })
+  }
+  open(root)
+  for (let top = stack.at(-1); top !== undefined; top = stack.at(-1)) {
+    if ('array' in top) {
+      if (top.i === top.array.length) {
+        out.push(']')
+        stack.pop()
+        continue
+      }
+      if (top.i > 0) out.push(',')
+      const item = top.array[top.i]
+      top.i += 1
+      open(item === undefined ? null : item)
+      continue
+    }
+    let key = top.keys[top.i]
+    while (key !== undefined && top.object[key] === undefined) {
+      top.i += 1
+      key = top.keys[top.i]
+    }
+    if (key === undefined) {
+      out.push('}')
+      stack.pop()
+      continue
+    }
+    top.i += 1
+    out.push(`${top.first ? '' : ','}${JSON.stringify(key)}:`)
+    top.first = false
+    open(top.object[key])
+  }
+  return out.join('')
 }
