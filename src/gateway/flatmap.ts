@@ -1,8 +1,14 @@
-// KrakenD's `proxy.flatmap_filter` operations (move, del, append) on decoded JSON, with the
-// semantics of github.com/krakend/flatmap's tree: dot paths, `*` matches every key or array item,
-// a move whose source and destination have the same depth renames the last segment in place, a
-// shorter destination promotes the value towards the root, a longer one nests it under the
-// source's parent. Our own code; the rules were read from that package.
+// KrakenD's `proxy.flatmap_filter` operations (move, del, append) with the semantics of
+// github.com/krakend/flatmap's tree (v1.2.0, as lura runs it): the data becomes a tree of labelled
+// edges, an array's items are edges labelled "0", "1", ... that keep their labels when a sibling
+// is deleted or moved away (so `a.1` still means the second original item), a container whose
+// edges are all removed turns into null, and `*` matches every edge. A move whose source and
+// destination have the same depth relabels the last segment in place, a shorter destination
+// promotes the value towards the root, a longer one nests it under the source's parent. Our own
+// code; the rules were read from that package.
+//
+// The tree is built lazily: a container becomes edges only when an operation walks into it, and
+// what no operation touched is handed back as it was decoded.
 import { GoNumber } from './go-json.ts'
 
 export interface FlatmapOp {
@@ -11,182 +17,226 @@ export interface FlatmapOp {
   args: string[][]
 }
 
-type Node = Record<string, unknown> | unknown[]
+type Container = Record<string, unknown> | unknown[]
+
+interface Edge {
+  label: string
+  node: TreeNode
+}
+
+interface TreeNode {
+  /** What the node stands for when it has no edges (Go's node.Value; null for a container emptied). */
+  value: unknown
+  /** Its edges expand to an array (labels ignored) rather than an object. */
+  collection: boolean
+  /** undefined while the node still is `raw`, a non-empty container nobody walked into. */
+  edges: Edge[] | undefined
+  raw: Container | undefined
+}
+
 const WILDCARD = '*'
 
-const isNode = (value: unknown): value is Node =>
+const isContainer = (value: unknown): value is Container =>
   typeof value === 'object' && value !== null && !(value instanceof GoNumber)
 
-function childKeys(node: Node): string[] {
-  return Array.isArray(node) ? node.map((_, i) => String(i)) : Object.keys(node)
+function isEmptyContainer(value: Container): boolean {
+  if (Array.isArray(value)) return value.length === 0
+  for (const _ in value) return false
+  return true
 }
 
-function getChild(node: Node, label: string): unknown {
-  if (Array.isArray(node)) {
-    const i = Number(label)
-    return Number.isInteger(i) && String(i) === label ? node[i] : undefined
+const newNode = (): TreeNode => ({ value: null, collection: false, edges: [], raw: undefined })
+
+function edgesOf(node: TreeNode): Edge[] {
+  if (node.edges !== undefined) return node.edges
+  const raw = node.raw as Container
+  const edges: Edge[] = []
+  if (Array.isArray(raw)) for (const [i, item] of raw.entries()) edges.push(childEdge(String(i), item))
+  else for (const key of Object.keys(raw)) edges.push(childEdge(key, raw[key]))
+  node.edges = edges
+  node.raw = undefined
+  return edges
+}
+
+function childEdge(label: string, value: unknown): Edge {
+  const node = newNode()
+  flatten(node, value)
+  return { label, node }
+}
+
+/** Go's node.flatten: a value poured into a node, merged with the edges it already has. */
+function flatten(node: TreeNode, value: unknown): void {
+  node.collection = Array.isArray(value)
+  if (!isContainer(value) || isEmptyContainer(value)) {
+    node.value = value === undefined ? null : value
+    return
   }
-  return Object.hasOwn(node, label) ? node[label] : undefined
-}
-
-function hasChild(node: Node, label: string): boolean {
-  if (Array.isArray(node)) {
-    const i = Number(label)
-    return Number.isInteger(i) && String(i) === label && i >= 0 && i < node.length
+  if (node.edges === undefined && node.raw === value) return
+  if (node.edges !== undefined && node.edges.length === 0) {
+    node.edges = undefined
+    node.raw = value
+    return
   }
-  return Object.hasOwn(node, label)
+  if (Array.isArray(value)) for (const [i, item] of value.entries()) add(node, [String(i)], item)
+  else for (const key of Object.keys(value)) add(node, [key], value[key])
 }
 
-function removeChild(node: Node, label: string): unknown {
-  const value = getChild(node, label)
-  if (Array.isArray(node)) node.splice(Number(label), 1)
-  else delete node[label]
-  return value
+const findEdge = (node: TreeNode, label: string): Edge | undefined =>
+  edgesOf(node).find((e) => e.label === label)
+
+function add(node: TreeNode, path: string[], value: unknown): void {
+  let here = node
+  for (const label of path) {
+    let edge = findEdge(here, label)
+    if (!edge) {
+      edge = { label, node: newNode() }
+      edgesOf(here).push(edge)
+    }
+    here = edge.node
+  }
+  flatten(here, value)
 }
 
-function attach(node: Node, label: string, value: unknown): void {
-  if (Array.isArray(node)) node.push(value)
-  else node[label] = value
+const isLeaf = (node: TreeNode): boolean => node.edges !== undefined && node.edges.length === 0
+
+function del(node: TreeNode, path: string[]): void {
+  const [step, ...rest] = path
+  if (step === undefined || isLeaf(node)) return
+  const edges = edgesOf(node)
+  if (step === WILDCARD) {
+    if (rest.length > 0) for (const e of edges) del(e.node, rest)
+    else edges.length = 0
+    return
+  }
+  const i = edges.findIndex((e) => e.label === step)
+  if (i === -1) return
+  if (rest.length === 0) edges.splice(i, 1)
+  else del((edges[i] as Edge).node, rest)
 }
 
-interface Found {
-  node: Node
+/** Go's node.Get: the expanded value at `path` (`*` gives a list), null when nothing is there. */
+function get(node: TreeNode, path: string[]): unknown {
+  if (path.length === 0) return expand(node)
+  const edges = edgesOf(node)
+  if (edges.length === 0) return null
+  const [step, ...rest] = path as [string, ...string[]]
+  if (step === WILDCARD) return edges.map((e) => get(e.node, rest))
+  const edge = edges.find((e) => e.label === step)
+  return edge ? get(edge.node, rest) : null
+}
+
+function expand(node: TreeNode): unknown {
+  if (node.edges === undefined) return node.raw
+  if (node.edges.length === 0) return node.value
+  if (node.collection) return node.edges.map((e) => expand(e.node))
+  const out: Record<string, unknown> = {}
+  for (const e of node.edges) {
+    if (e.label === '__proto__') Object.defineProperty(out, e.label, ownValue(expand(e.node)))
+    else out[e.label] = expand(e.node)
+  }
+  return out
+}
+
+const ownValue = (value: unknown): PropertyDescriptor => ({
+  value,
+  enumerable: true,
+  writable: true,
+  configurable: true,
+})
+
+interface Candidate {
+  node: TreeNode
+  /** Labels from the root to `node`. */
   path: string[]
 }
 
-/** The containers reached by walking `steps` from `root` (`*` fans out). */
-function collect(root: Node, steps: string[]): Found[] {
-  let current: Found[] = [{ node: root, path: [] }]
+/** The nodes `steps` reach from the root: a label takes its first matching edge, `*` every edge. */
+function collect(root: TreeNode, steps: string[]): Candidate[] {
+  let current: Candidate[] = [{ node: root, path: [] }]
   for (const step of steps) {
-    const next: Found[] = []
-    for (const { node, path } of current) {
-      if (step === WILDCARD) {
-        for (const key of childKeys(node)) {
-          const child = getChild(node, key)
-          if (isNode(child)) next.push({ node: child, path: [...path, key] })
-        }
-      } else {
-        const child = getChild(node, step)
-        if (isNode(child)) next.push({ node: child, path: [...path, step] })
+    const next: Candidate[] = []
+    for (const { node, path } of current)
+      for (const e of edgesOf(node)) {
+        if (step !== WILDCARD && e.label !== step) continue
+        next.push({ node: e.node, path: [...path, e.label] })
+        if (step !== WILDCARD) break
       }
-    }
     current = next
   }
   return current
 }
 
-/** The tree keeps no value for a container whose children were all removed: it expands to null. */
-function isEmptied(node: Node): boolean {
-  return Array.isArray(node) ? node.length === 0 : Object.keys(node).length === 0
-}
-
-/** Deletes `path` under `node`; true when that left `node` without children. */
-function del(node: Node, path: string[]): boolean {
-  const [step, ...rest] = path
-  if (step === undefined || isEmptied(node)) return false
-  if (step === WILDCARD) {
-    if (rest.length > 0) {
-      for (const key of childKeys(node)) {
-        const child = getChild(node, key)
-        if (isNode(child) && del(child, rest)) setChild(node, key, null)
-      }
-      return false
-    }
-    if (Array.isArray(node)) node.length = 0
-    else for (const key of Object.keys(node)) delete node[key]
-    return true
-  }
-  if (!hasChild(node, step)) return false
-  if (rest.length === 0) {
-    removeChild(node, step)
-    return isEmptied(node)
-  }
-  const child = getChild(node, step)
-  if (isNode(child) && del(child, rest)) setChild(node, step, null)
-  return false
-}
-
-function setChild(node: Node, label: string, value: unknown): void {
-  if (Array.isArray(node)) node[Number(label)] = value
-  else node[label] = value
-}
-
-/** After a move took the last child out of `found`, the tree shows that container as null. */
-function nullIfEmptied(root: Node, found: Found): void {
-  if (found.path.length === 0 || !isEmptied(found.node)) return
-  const parent = get(root, found.path.slice(0, -1))
-  if (isNode(parent)) setChild(parent, found.path[found.path.length - 1] as string, null)
-}
-
-function get(node: unknown, path: string[]): unknown {
-  if (path.length === 0) return node
-  if (!isNode(node)) return undefined
-  const [step, ...rest] = path as [string, ...string[]]
-  if (step === WILDCARD) return childKeys(node).map((key) => get(getChild(node, key), rest))
-  return hasChild(node, step) ? get(getChild(node, step), rest) : undefined
-}
-
-function move(root: Node, src: string[], dst: string[]): void {
+function move(root: TreeNode, src: string[], dst: string[]): void {
   const last = src[src.length - 1]
   const dstLast = dst[dst.length - 1]
   if (last === undefined || dstLast === undefined) return
-  const parents = collect(root, src.slice(0, -1))
-  if (src.length === dst.length) {
-    for (const { node } of parents) {
-      if (!hasChild(node, last) || Array.isArray(node)) continue
-      const value = node[last]
-      delete node[last]
-      node[dstLast] = value
+  const candidates = collect(root, src.slice(0, -1))
+  const relabel = src.length === dst.length
+  const moved: Array<{ from: Candidate; edge: Edge }> = []
+  for (const from of candidates) {
+    const edges = edgesOf(from.node)
+    const i = edges.findIndex((e) => e.label === last)
+    if (i === -1) continue
+    const edge = edges[i] as Edge
+    if (relabel) {
+      edge.label = dstLast
+      continue
     }
-    return
+    edges.splice(i, 1)
+    moved.push({ from, edge })
   }
-  const moved: Array<{ parent: Found; value: unknown }> = []
-  for (const parent of parents) {
-    if (hasChild(parent.node, last)) moved.push({ parent, value: removeChild(parent.node, last) })
-  }
+  if (relabel) return
   if (src.length > dst.length) {
-    for (const { parent, value } of moved) {
-      let target: Node = root
+    // Promotion: walk the destination from the root as far as it exists (`*` takes the source's label).
+    for (const { from, edge } of moved) {
+      let parent = root
       for (const [i, step] of dst.slice(0, -1).entries()) {
-        const label = step === WILDCARD ? (parent.path[i] ?? step) : step
-        const child = getChild(target, label)
-        if (!isNode(child)) break
-        target = child
+        const found = findEdge(parent, step === WILDCARD ? (from.path[i] as string) : step)
+        if (!found) break
+        parent = found.node
       }
-      attach(target, dstLast, value)
+      edge.label = dstLast
+      edgesOf(parent).push(edge)
     }
-    for (const { parent } of moved) nullIfEmptied(root, parent)
     return
   }
-  for (const { parent, value } of moved) {
-    let target = parent.node
-    for (const step of dst.slice(src.length - 1, -1)) {
-      let child = getChild(target, step)
-      if (!isNode(child)) {
-        child = {}
-        attach(target, step, child)
+  // Embedding: the destination's extra segments are found or created under the source's parent.
+  const between = dst.slice(src.length - 1, -1)
+  for (const { from, edge } of moved) {
+    let parent = from.node
+    for (const step of between) {
+      let found = findEdge(parent, step)
+      if (!found) {
+        found = { label: step, node: newNode() }
+        edgesOf(parent).push(found)
       }
-      target = child as Node
+      parent = found.node
     }
-    attach(target, dstLast, value)
+    edge.label = dstLast
+    edgesOf(parent).push(edge)
   }
 }
 
-function append(root: Node, src: string[], dst: string[]): void {
+function append(root: TreeNode, src: string[], dst: string[]): void {
   const from = get(root, src)
+  if (!Array.isArray(from)) return
   const to = get(root, dst)
-  if (!Array.isArray(from) || !Array.isArray(to)) return
-  to.push(...from)
+  if (!Array.isArray(to)) return
+  add(root, dst, [...to, ...from])
   del(root, src)
 }
 
-/** Applies the operations in order, in place; returns the data. */
+/** Applies the operations in order; returns the resulting data. */
 export function applyFlatmap(data: Record<string, unknown>, ops: FlatmapOp[]): Record<string, unknown> {
+  const root = newNode()
+  flatten(root, data)
   for (const op of ops) {
     const [a, b] = op.args
-    if (op.type === 'del') for (const path of op.args) del(data, path)
-    else if (a && b && op.type === 'move') move(data, a, b)
-    else if (a && b && op.type === 'append') append(data, a, b)
+    if (op.type === 'del') for (const path of op.args) del(root, path)
+    else if (a && b && op.type === 'move') move(root, a, b)
+    else if (a && b && op.type === 'append') append(root, a, b)
   }
-  return data
+  const out = expand(root)
+  // Go keeps the result only if it is an object (an emptied root is nil: nothing).
+  return isContainer(out) && !Array.isArray(out) ? out : {}
 }

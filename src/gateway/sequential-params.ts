@@ -31,8 +31,8 @@ export function parsePropagated(entries: string[], backendCount: number): Propag
   return out
 }
 
-/** Go's %v of a decoded JSON value. */
-function goPrint(value: unknown): string {
+/** Go's %v of a decoded JSON value (json.Number prints its text, maps as map[k:v ...] by sorted key). */
+export function goPrint(value: unknown): string {
   if (value === null || value === undefined) return '<nil>'
   if (Array.isArray(value)) return `[${value.map(goPrint).join(' ')}]`
   if (typeof value === 'object' && !(value instanceof GoNumber)) {
@@ -45,18 +45,33 @@ function goPrint(value: unknown): string {
   return String(value)
 }
 
-/** The value lura propagates for a field path: walks maps as far as it can (a missing or
- * non-map step stops the walk where it is), then reads the last key; lists join with ",". */
-export function propagatedField(data: Record<string, unknown>, path: string[]): string | undefined {
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoNumber)
+
+/**
+ * The value lura's sequential merger reads for a field path: it walks maps as far as it can (a
+ * missing or non-map step stops the walk where it is, without failing), then reads the last key
+ * there. undefined when that key is not there.
+ */
+export function luraField(data: Record<string, unknown> | undefined, path: string[]): unknown {
+  if (data === undefined) return undefined
   let here = data
   for (const k of path.slice(0, -1)) {
-    const next = here[k]
-    if (typeof next !== 'object' || next === null || Array.isArray(next) || next instanceof GoNumber) break
-    here = next as Record<string, unknown>
+    const next = Object.hasOwn(here, k) ? here[k] : undefined
+    if (!isMap(next)) break
+    here = next
   }
   const last = path[path.length - 1] as string
-  if (!(last in here)) return undefined
-  const value = here[last]
-  if (Array.isArray(value)) return value.map(goPrint).join(',')
-  return goPrint(value)
+  return Object.hasOwn(here, last) ? here[last] : undefined
+}
+
+/** The text lura hands on for a value: lists join their items' %v with ",", the rest is %v. */
+export function luraText(value: unknown): string {
+  return Array.isArray(value) ? value.map(goPrint).join(',') : goPrint(value)
+}
+
+/** The value lura propagates for a field path (see luraField / luraText); undefined when missing. */
+export function propagatedField(data: Record<string, unknown>, path: string[]): string | undefined {
+  const value = luraField(data, path)
+  return value === undefined ? undefined : luraText(value)
 }

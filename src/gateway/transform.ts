@@ -2,6 +2,7 @@ import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/ty
 import { applyFlatmap } from './flatmap.ts'
 import { GoNumber, goJson, parseJsonKeepingNumbers } from './go-json.ts'
 import { parseFeed } from './rss-encoding.ts'
+import { luraField, luraText } from './sequential-params.ts'
 import { parseXml, writeXml } from './xml-encoding.ts'
 import { writeYaml } from './yaml-encoding.ts'
 
@@ -51,7 +52,8 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
       if (isCollection)
         return (text) => {
           const value = parseJson(text)
-          if (!Array.isArray(value))
+          // Go decodes `null` into a slice as a nil slice: {"collection": null}, not an error.
+          if (value !== null && !Array.isArray(value))
             throw new DecodeError('the backend did not return a JSON array (is_collection)')
           return { collection: value }
         }
@@ -86,7 +88,8 @@ interface PathTree {
   [key: string]: PathTree | true
 }
 
-function buildTree(paths: string[]): PathTree {
+/** lura's deny tree: a shorter path covers the longer ones, in any order. */
+function buildDenyTree(paths: string[]): PathTree {
   const root: PathTree = {}
   for (const path of paths) {
     const parts = path.split('.')
@@ -103,6 +106,29 @@ function buildTree(paths: string[]): PathTree {
         } else node = next
       }
     }
+  }
+  return root
+}
+
+/**
+ * lura's allow tree (buildDictPath): each path is written over what the earlier ones left, so
+ * ["a", "a.b"] allows only a.b (the later path turns the leaf `a` into a branch) and ["a.b", "a"]
+ * allows all of a.
+ */
+function buildAllowTree(paths: string[]): PathTree {
+  const root: PathTree = {}
+  for (const path of paths) {
+    const parts = path.split('.')
+    let node = root
+    for (const part of parts.slice(0, -1)) {
+      let next = node[part]
+      if (next === undefined || next === true) {
+        next = {}
+        node[part] = next
+      }
+      node = next
+    }
+    node[parts[parts.length - 1] as string] = true
   }
   return root
 }
@@ -136,10 +162,16 @@ function denyTree(data: Data, tree: PathTree): void {
   }
 }
 
+/** A field of an earlier response as lura's sequential merger finds it (see luraField). */
 export function getPath(data: unknown, path: string[]): unknown {
-  let node = data
+  return isObject(data) ? luraField(data, path) : undefined
+}
+
+/** The value under a dot path, stepping through objects only (own keys); undefined when missing. */
+function targetValue(data: Data, path: string[]): unknown {
+  let node: unknown = data
   for (const part of path) {
-    if (!isObject(node)) return undefined
+    if (!isObject(node) || !Object.hasOwn(node, part)) return undefined
     node = node[part]
   }
   return node
@@ -148,6 +180,13 @@ export function getPath(data: unknown, path: string[]): unknown {
 function isEmpty(data: Data): boolean {
   for (const _ in data) return false
   return true
+}
+
+/** data[key] = value, also for the key `__proto__` (an own property, as Go's map has it). */
+function setOwn(data: Data, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
+  else data[key] = value
 }
 
 /**
@@ -160,7 +199,7 @@ export function compileFormatter(backend: BackendConfig): ((data: Data) => Data)
   if (backend.target) {
     const path = backend.target.split('.')
     steps.push((data) => {
-      const value = getPath(data, path)
+      const value = targetValue(data, path)
       return isObject(value) ? value : {}
     })
   }
@@ -169,30 +208,33 @@ export function compileFormatter(backend: BackendConfig): ((data: Data) => Data)
     steps.push((data) => applyFlatmap(data, ops))
   } else {
     if (backend.allow && backend.allow.length > 0) {
-      const tree = buildTree(backend.allow)
+      const tree = buildAllowTree(backend.allow)
       steps.push((data) => {
         if (!isEmpty(data)) allowPrune(tree, data)
         return data
       })
     } else if (backend.deny && backend.deny.length > 0) {
-      const tree = buildTree(backend.deny)
+      const tree = buildDenyTree(backend.deny)
       steps.push((data) => {
         denyTree(data, tree)
         return data
       })
     }
     if (backend.mapping && Object.keys(backend.mapping).length > 0) {
-      // lura keeps only the first dot segment of a new name.
-      const pairs = Object.entries(backend.mapping).map(([from, to]) => [from, to.split('.')[0] as string])
+      // lura keeps only the first dot segment of a new name and renames in place, one pair after
+      // the other: the value is stored under the new name, then the old name is deleted (so a
+      // field mapped to itself disappears). Go walks the pairs in random order; we take the config's.
+      const pairs = Object.entries(backend.mapping).map(
+        ([from, to]) => [from, to.split('.')[0] as string] as const,
+      )
       steps.push((data) => {
-        const renamed: Data = {}
+        if (isEmpty(data)) return data
         for (const [from, to] of pairs) {
-          if (Object.hasOwn(data, from as string)) {
-            renamed[to as string] = data[from as string]
-            delete data[from as string]
-          }
+          if (!Object.hasOwn(data, from)) continue
+          setOwn(data, to, data[from])
+          delete data[from]
         }
-        return Object.assign(data, renamed)
+        return data
       })
     }
   }
@@ -296,7 +338,20 @@ export function compileRenderer(
 
 const PARAM = /\{([^{}]+)\}/g
 
-export type PatternPart = string | { param: string; sequential?: { index: number; path: string[] } }
+export interface SequentialRef {
+  /** The earlier backend the value comes from. */
+  index: number
+  path: string[]
+  /**
+   * What the backend gets when lura has no value for it: the `{{.Resp0_a.b}}` placeholder lura
+   * leaves in the url_pattern, as Go's URL escapes it.
+   */
+  placeholder: string
+  /** lura replaces only `resp<N>_<path>` with a path of `[\w-.]`; other names stay placeholders. */
+  replaced: boolean
+}
+
+export type PatternPart = string | { param: string; sequential?: SequentialRef }
 
 /** Splits a url_pattern into literal text and parameter slots, once at startup. */
 export function compilePattern(pattern: string): PatternPart[] {
@@ -308,7 +363,7 @@ export function compilePattern(pattern: string): PatternPart[] {
     const seq = /^resp(\d+)_(.+)$/.exec(name)
     parts.push(
       seq
-        ? { param: name, sequential: { index: Number(seq[1]), path: (seq[2] as string).split('.') } }
+        ? { param: name, sequential: sequentialRef(name, seq[1] as string, seq[2] as string) }
         : { param: name },
     )
     last = match.index + match[0].length
@@ -317,12 +372,99 @@ export function compilePattern(pattern: string): PatternPart[] {
   return parts
 }
 
-/** A value from a previous response, made safe for one path segment. */
+function sequentialRef(name: string, index: string, path: string): SequentialRef {
+  return {
+    index: Number(index),
+    path: path.split('.'),
+    // lura's config names the parameter with its first letter upper-cased: {{.Resp0_a.b}}.
+    placeholder: escapePathBytes(`{{.R${name.slice(1)}}}`, GO_PATH_SAFE),
+    replaced: /^[\w\-.]+$/.test(path),
+  }
+}
+
+/**
+ * The text a url_pattern slot `{respN_a.b}` becomes: the field of backend N's data as lura finds
+ * and prints it, percent-encoded for one path segment (a deliberate deviation: KrakenD inserts it
+ * raw, so a `/` or `?` in it would change the path); lura's placeholder when there is no value.
+ */
+export function sequentialParam(data: Data | undefined, ref: SequentialRef): string {
+  const value = ref.replaced ? getPath(data, ref.path) : undefined
+  return value === undefined ? ref.placeholder : sequentialValue(value)
+}
+
+/**
+ * A value from a previous response as lura prints it (Go's %v), as Go's URL sends it: kept as is
+ * when every byte may stay raw in a path, else percent-encoded as Go re-escapes such a path. A
+ * `/` is always encoded (see sequentialParam).
+ */
 export function sequentialValue(value: unknown): string {
-  let text: string
-  if (value === undefined || value === null) text = ''
-  else if (Array.isArray(value)) text = value.map((v) => String(v)).join(',')
-  else if (typeof value === 'object') text = JSON.stringify(value)
-  else text = String(value)
-  return text.replace(/[/?#%\s]/g, (c) => encodeURIComponent(c))
+  if (value === undefined) return ''
+  const text = luraText(value)
+  return RAW_SEGMENT.test(text) ? text : escapePathBytes(text, SEGMENT_SAFE)
+}
+
+/** Bytes Go's url.URL keeps in a path it did not have to re-escape (validEncoded, encodePath). */
+const GO_VALID_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/
+/** Bytes Go's escape(path, encodePath) leaves alone. */
+const GO_PATH_SAFE = /[A-Za-z0-9\-._~$&+,/:;=@]/
+/** A sequential value that needs no escaping: what a valid Go path holds, but no `/` and no `%`. */
+const RAW_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]]*$/
+/** What Go's escape leaves alone, but `/`. */
+const SEGMENT_SAFE = /[A-Za-z0-9\-._~$&+,:;=@]/
+
+function escapePathBytes(text: string, safe: RegExp): string {
+  let out = ''
+  for (const c of text) {
+    if (c.length === 1 && safe.test(c)) out += c
+    else
+      for (const byte of Buffer.from(c, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
+
+/**
+ * The request target lura sends for a generated path (the url_pattern with its parameters, its own
+ * query included) and the forwarded query: what Go's url.Parse and URL.String make of
+ * `host + path`, plus `&query` (or `?query`). A fragment is dropped (it never reaches the wire);
+ * a path with a byte Go does not send raw (space, `"`, `<`, `\`, `{`, non-ASCII, ...) is decoded
+ * and re-escaped as a whole, as Go's EscapedPath does; the url_pattern's query stays as written.
+ * Plain paths pay one regular-expression test.
+ */
+export function goRequestTarget(generated: string, query: string): string {
+  let rest = generated
+  const hash = rest.indexOf('#')
+  if (hash !== -1) rest = rest.slice(0, hash)
+  const q = rest.indexOf('?')
+  let path = q === -1 ? rest : rest.slice(0, q)
+  const ownQuery = q === -1 ? '' : rest.slice(q + 1)
+  if (!GO_VALID_PATH.test(path)) path = reescapePath(path)
+  const fullQuery = ownQuery === '' ? query : query === '' ? ownQuery : `${ownQuery}&${query}`
+  // A url_pattern ending in `?` keeps it (Go's ForceQuery).
+  return fullQuery === '' && q === -1 ? path : `${path}?${fullQuery}`
+}
+
+/**
+ * Go's escape(unescape(path)), byte for byte, but `%2F` stays encoded (Go would turn it into a
+ * `/`, undoing the encoding of sequential values). A bad `%` escape (Go refuses the URL) keeps
+ * the path.
+ */
+function reescapePath(path: string): string {
+  const bytes = Buffer.from(path, 'utf8')
+  let out = ''
+  for (let i = 0; i < bytes.length; i += 1) {
+    let byte = bytes[i] as number
+    if (byte === 0x25) {
+      const hex = bytes.subarray(i + 1, i + 3).toString('latin1')
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return path
+      byte = Number.parseInt(hex, 16)
+      i += 2
+      if (byte === 0x2f) {
+        out += '%2F'
+        continue
+      }
+    }
+    const c = String.fromCharCode(byte)
+    out += byte < 0x80 && GO_PATH_SAFE.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
 }

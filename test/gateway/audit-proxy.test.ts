@@ -1,0 +1,114 @@
+// lura's proxy layer pieces that the conformance cases cannot reach yet or only partly: the request
+// target Go's url.URL makes of a generated path, the placeholder lura leaves for a sequential
+// value it has no value for, and the krakend/flatmap tree rules. Expected values were produced by
+// lura's and krakend/flatmap's own code (Go 1.2x net/url) on the same inputs.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { applyFlatmap, type FlatmapOp } from '../../src/gateway/flatmap.ts'
+import { parseJsonKeepingNumbers } from '../../src/gateway/go-json.ts'
+import { propagatedField } from '../../src/gateway/sequential-params.ts'
+import {
+  compileDecoder,
+  compilePattern,
+  goRequestTarget,
+  type SequentialRef,
+  sequentialParam,
+} from '../../src/gateway/transform.ts'
+
+describe('goRequestTarget: the path Go sends for host + generated path', () => {
+  test('bytes Go never sends raw make it re-escape the whole path', () => {
+    assert.equal(goRequestTarget('/echo/xy/a"', ''), '/echo/xy/a%22')
+    assert.equal(goRequestTarget('/a/..\\admin', ''), '/a/..%5Cadmin')
+    assert.equal(goRequestTarget('/echo/x y/{id}', ''), '/echo/x%20y/%7Bid%7D')
+    assert.equal(goRequestTarget('/a/ü', ''), '/a/%C3%BC')
+    assert.equal(goRequestTarget('/echo/<nil>/map[a:1 b:x y]', ''), '/echo/%3Cnil%3E/map%5Ba:1%20b:x%20y%5D')
+  })
+  test('a path Go may send as written stays as written', () => {
+    assert.equal(goRequestTarget('/a/b!c[d]', ''), '/a/b!c[d]')
+    assert.equal(goRequestTarget('/a%41b', ''), '/a%41b')
+    assert.equal(goRequestTarget('/users/42', ''), '/users/42')
+  })
+  test("the url_pattern's query stays, the forwarded one follows; a fragment is dropped", () => {
+    assert.equal(goRequestTarget('/a?x=1', 'y=2'), '/a?x=1&y=2')
+    assert.equal(goRequestTarget('/a', 'y=2'), '/a?y=2')
+    assert.equal(goRequestTarget('/a?', ''), '/a?')
+    assert.equal(goRequestTarget('/a?', 'y=2'), '/a?y=2')
+    assert.equal(goRequestTarget('/a?x=1#frag', ''), '/a?x=1')
+    assert.equal(goRequestTarget('/a#f?x=1', 'y=2'), '/a?y=2')
+  })
+  test('an encoded slash is kept encoded when the path is re-escaped', () => {
+    assert.equal(goRequestTarget('/a/x%2Fy/ z', ''), '/a/x%2Fy/%20z')
+  })
+})
+
+describe('sequential values in url_pattern', () => {
+  const ref = (pattern: string): SequentialRef => {
+    const part = compilePattern(pattern).find((p) => typeof p !== 'string')
+    assert.ok(part && typeof part !== 'string' && part.sequential)
+    return part.sequential
+  }
+  test("a missing value leaves lura's {{.RespN_path}} placeholder, as Go escapes it", () => {
+    assert.equal(sequentialParam({ a: 1 }, ref('/x/{resp0_id}')), '%7B%7B.Resp0_id%7D%7D')
+    assert.equal(sequentialParam({ a: 1 }, ref('/x/{resp0_a.b}')), '%7B%7B.Resp0_a.b%7D%7D')
+  })
+  test('prototype names are not values', () => {
+    assert.equal(sequentialParam({}, ref('/x/{resp0_constructor}')), '%7B%7B.Resp0_constructor%7D%7D')
+    assert.equal(propagatedField({}, ['toString']), undefined)
+  })
+  test('the walk stops where a step is missing or not an object and reads the last key there', () => {
+    const data = parseJsonKeepingNumbers('{"id":"top","list":[{"id":7}],"a":{"b":{"c":1.50}}}') as Record<
+      string,
+      unknown
+    >
+    assert.equal(sequentialParam(data, ref('/x/{resp0_list.id}')), 'top')
+    assert.equal(sequentialParam(data, ref('/x/{resp0_nope.id}')), 'top')
+    assert.equal(sequentialParam(data, ref('/x/{resp0_a.b.c}')), '1.50')
+  })
+  test('a slash, query or fragment mark in a value stays inside its segment (deliberate deviation)', () => {
+    assert.equal(sequentialParam({ id: '../admin?x#y' }, ref('/x/{resp0_id}')), '..%2Fadmin%3Fx%23y')
+    assert.equal(sequentialParam({ id: '50%' }, ref('/x/{resp0_id}')), '50%25')
+  })
+})
+
+describe('decoders', () => {
+  test('is_collection: null is a nil collection, an object is an error', () => {
+    const decode = compileDecoder('json', true)
+    assert.deepEqual(decode('null'), { collection: null })
+    assert.throws(() => decode('{"a":1}'))
+  })
+})
+
+describe('krakend/flatmap tree rules', () => {
+  const ops = (...list: Array<[FlatmapOp['type'], ...string[]]>): FlatmapOp[] =>
+    list.map(([type, ...args]) => ({ type, args: args.map((a) => a.split('.')) }))
+  test('array items keep their labels: a later delete names an original index', () => {
+    assert.deepEqual(applyFlatmap({ a: [1, 2, 3] }, ops(['del', 'a.0', 'a.1'])), { a: [3] })
+    assert.deepEqual(applyFlatmap({ a: [1, 2, 3] }, ops(['del', 'a.1'], ['del', 'a.2'])), { a: [1] })
+  })
+  test('appending to an array with a deleted item merges by label, as the tree does', () => {
+    assert.deepEqual(applyFlatmap({ a: [1, 2, 3], b: [9] }, ops(['del', 'a.0'], ['append', 'b', 'a'])), {
+      a: [3, 9, 2],
+    })
+  })
+  test('a relabelled array item is found under its new label', () => {
+    assert.deepEqual(applyFlatmap({ a: [1, 2, 3] }, ops(['move', 'a.0', 'a.5'], ['move', 'a.5', 'z'])), {
+      a: [2, 3],
+      z: 1,
+    })
+  })
+  test('promoting onto a scalar turns it into an object', () => {
+    assert.deepEqual(applyFlatmap({ a: { x: { k: 1 } }, s: 5 }, ops(['move', 'a.x.k', 's.k'])), {
+      a: { x: null },
+      s: { k: 1 },
+    })
+  })
+  test('append to a wildcard destination adds a "*" key (Get expands it, Add takes it literally)', () => {
+    assert.deepEqual(applyFlatmap({ a: [1], b: [2] }, ops(['append', 'a', 'b.*'])), { b: [2, [2, 1]] })
+  })
+  test('untouched parts are handed back as decoded', () => {
+    const keep = { deep: [1, { x: 2 }] }
+    const out = applyFlatmap({ keep, other: { y: 1 } }, ops(['del', 'other.y']))
+    assert.equal(out.keep, keep)
+    assert.deepEqual(out, { keep, other: null })
+  })
+})
