@@ -16,6 +16,7 @@ import {
   type Failure,
 } from './compiled-endpoint.ts'
 import { compileServiceHook } from './components/index.ts'
+import { firstLine } from './components/types.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { applyFlatmap } from './flatmap.ts'
 import { hexEscapeNonAscii, htmlEscape, sniffText } from './go-http.ts'
@@ -437,7 +438,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       break
     }
     const completed = complete && nonEmpty
-    const rendered = ep.render(data, ep.negotiates ? req.headers.accept : undefined)
+    // gin's NegotiateFormat reads Header.Get("Accept"): the first line of a repeated header
+    const rendered = ep.render(data, ep.negotiates ? firstLine(req, 'accept') : undefined)
     const headers: Record<string, string> = {
       [KRAKEND_HEADER]: versionHeader,
       'content-type': rendered.contentType,

@@ -14,6 +14,7 @@ import { Cancellation } from './cancellation.ts'
 import type { BackendResult, CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
 import type { GatewayConfig } from './config/types.ts'
+import { goUtf8 } from './go-utf8.ts'
 import { propagatedField } from './sequential-params.ts'
 import { type Data, getPath, sequentialValue } from './transform.ts'
 import type { Pool } from './undici.ts'
@@ -171,7 +172,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         return { ok: true, data: {}, complete: true }
       }
       if (status !== 200 && status !== 201) return statusFailure(b, answer)
-      const text = answer.bytes.toString('utf8')
+      const text = goText(answer.bytes)
       let data = b.decode(text)
       if (b.format) data = b.format(data)
       // components: validation/cel checks this backend's response
@@ -226,3 +227,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
  */
 export const callOutcome = (cancel: Cancellation): Outcome =>
   cancel.aborted && cancel.reason?.message !== 'timeout' ? 'excluded' : false
+
+/**
+ * A backend body as Go's decoders see it: invalid UTF-8 becomes one U+FFFD per bad byte. Buffer's
+ * decoder agrees except for truncated sequences, so Go's rule runs only when a U+FFFD shows up.
+ */
+function goText(bytes: Buffer): string {
+  const text = bytes.toString('utf8')
+  return text.includes('\uFFFD') ? goUtf8(bytes) : text
+}

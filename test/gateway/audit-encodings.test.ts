@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { goJson, parseJsonKeepingNumbers } from '../../src/gateway/go-json.ts'
-import { goUtf8, parseXml } from '../../src/gateway/xml-encoding.ts'
+import { goUtf8 } from '../../src/gateway/go-utf8.ts'
+import { parseXml } from '../../src/gateway/xml-encoding.ts'
 
 // krakend-xml sets mxj.XmlCharsetReader = charset.NewReaderLabel: a declared encoding is decoded
 // (WHATWG labels); without one the bytes must be UTF-8, as Go's xml decoder checks every rune.
