@@ -173,7 +173,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       }
       if (status !== 200 && status !== 201) return statusFailure(b, answer)
       const text = goText(answer.bytes)
-      let data = b.decode(text)
+      let data = b.decode(text, answer.bytes)
       if (b.format) data = b.format(data)
       // components: validation/cel checks this backend's response
       const rejected = b.guard?.checkResponse?.(data, { complete: true })

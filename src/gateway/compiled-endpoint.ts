@@ -37,6 +37,7 @@ import {
   compilePattern,
   compileRenderer,
   type Data,
+  type Decoder,
   type PatternPart,
   type Rendered,
 } from './transform.ts'
@@ -68,7 +69,7 @@ export interface CompiledBackend {
   plainPath: string | undefined
   hasQuery: boolean
   sendsBody: boolean
-  decode: (text: string) => Data
+  decode: Decoder
   format: ((data: Data) => Data) | undefined
   record: ((status: number, seconds: number) => void) | undefined
   /** lura's `[METHOD {{.Pattern}}]:` error prefix. */

@@ -19,15 +19,19 @@ export class DecodeError extends Error {
 }
 
 /** Turns a backend body into the response data, following the backend `encoding` and `is_collection`. */
-export function compileDecoder(encoding: BackendEncoding, isCollection: boolean): (text: string) => Data {
+/** A backend body's decoder: `text` is the body as Go's decoders read UTF-8, `bytes` the body itself. */
+export type Decoder = (text: string, bytes: Uint8Array) => Data
+
+export function compileDecoder(encoding: BackendEncoding, isCollection: boolean): Decoder {
   switch (encoding) {
     case 'string':
       return (text) => ({ content: text })
     case 'xml':
-      return (text) => {
+      // The XML reader takes the bytes: a declared charset, and invalid UTF-8 where Go reads it.
+      return (_text, bytes) => {
         let value: Data
         try {
-          value = parseXml(text)
+          value = parseXml(bytes)
         } catch (error) {
           throw new DecodeError((error as Error).message)
         }

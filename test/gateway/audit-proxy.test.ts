@@ -72,7 +72,8 @@ describe('sequential values in url_pattern', () => {
 
 describe('decoders', () => {
   test('is_collection: null is a nil collection, an object is an error', () => {
-    const decode = compileDecoder('json', true)
+    const json = compileDecoder('json', true)
+    const decode = (text: string) => json(text, Buffer.from(text))
     assert.deepEqual(decode('null'), { collection: null })
     assert.throws(() => decode('{"a":1}'))
   })
