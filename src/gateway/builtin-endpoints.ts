@@ -3,6 +3,8 @@
 import type { IncomingMessage } from 'node:http'
 import { goJson } from './go-json.ts'
 import { goHeaders, goQueryEscape, parseGoQuery, queryObject } from './go-url.ts'
+import { requestUri } from './node-http.ts'
+import { goUnescapePath } from './router.ts'
 
 export const DEBUG_BODY = goJson({ message: 'pong' })
 
@@ -20,10 +22,17 @@ export function healthBody(draining: boolean, name: string, started: string): st
   })
 }
 
-/** lura's echo endpoint: the request as the gateway received it (struct field order, not sorted). */
+/**
+ * lura's echo endpoint: the request as the gateway received it (struct field order, not sorted):
+ * the target as sent (RequestURI), Go's decoded URL.Path, the Host (from an absolute-form target
+ * when there is one).
+ */
 export function echoBody(req: IncomingMessage, body: Buffer | undefined): string {
   const url = req.url ?? '/'
   const q = url.indexOf('?')
+  const rawPath = q === -1 ? url : url.slice(0, q)
+  const decoded = goUnescapePath(rawPath)
+  const path = decoded === undefined ? rawPath : Buffer.from(decoded, 'latin1').toString('utf8')
   const rawQuery = q === -1 ? '' : url.slice(q + 1)
   const query = parseGoQuery(rawQuery)
   const keys = [...query.keys()].sort()
@@ -32,10 +41,10 @@ export function echoBody(req: IncomingMessage, body: Buffer | undefined): string
     for (const value of query.get(key) as string[])
       encoded += `${encoded === '' ? '' : '&'}${goQueryEscape(key)}=${goQueryEscape(value)}`
   const host = req.headers[':authority'] ?? req.headers.host ?? ''
-  return `{"req_uri":${goJson(url)},"req_uri_details":${goJson({
+  return `{"req_uri":${goJson(requestUri(req))},"req_uri_details":${goJson({
     fragment: '',
     host,
-    path: q === -1 ? url : url.slice(0, q),
+    path,
     query: encoded,
     user: '',
   })},"req_method":${goJson(req.method ?? 'GET')},"req_querystring":${goJson(queryObject(query))},"req_body":${goJson(

@@ -3,7 +3,152 @@
 // undici — about 30 ms of start-up and 2 MB per worker the gateway never uses. (require, not
 // process.getBuiltinModule: the runtime also runs on Node 22.0-22.2, which lack it.) The bundled
 // runtime is CommonJS and has `require`; run from source (ESM) it comes from createRequire.
+//
+// The server it builds answers what Go's net/http server (KrakenD's) answers before any handler
+// runs, where node:http differs: the Host checks of Go's readRequest, Transfer-Encoding other than
+// one `chunked` (501), `OPTIONS *`, absolute-form targets (routed by their path, Host from the
+// URL), Expect (100 Continue only once the body is read, 417 otherwise) and no `Keep-Alive` /
+// `Connection: keep-alive` on HTTP/1.1 answers.
+import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 
 const load = typeof require === 'function' ? require : createRequire(import.meta.url)
-export const { createServer } = load('node:http') as typeof import('node:http')
+const http = load('node:http') as typeof import('node:http')
+
+/** The request target as the client sent it (Go's RequestURI), kept when the URL is rewritten. */
+const requestUris = new WeakMap<IncomingMessage, string>()
+/** Requests that asked for 100 Continue and have a body: the answer to write it on. */
+const awaitingContinue = new WeakMap<object, ServerResponse>()
+
+export function requestUri(req: { url?: string }): string {
+  return requestUris.get(req as IncomingMessage) ?? req.url ?? '/'
+}
+
+/**
+ * Go's expectContinueReader: the first read of the body sends `100 Continue`; a body read to the
+ * end keeps the connection (an unread one closes it, as Go does).
+ */
+export function continueBody(req: object): void {
+  const res = awaitingContinue.get(req)
+  if (res === undefined) return
+  awaitingContinue.delete(req)
+  res.writeContinue()
+  ;(req as IncomingMessage).once('end', () => {
+    if (res.headersSent || res.getHeader('connection') !== 'close') return
+    if (res.shouldKeepAlive) res.removeHeader('connection')
+  })
+}
+
+/**
+ * `createServer(handler)` is node:http's own (the metrics port); `createServer(options, handler)`
+ * is the gateway's listener, answering as Go's server does.
+ */
+export function createServer(handler: RequestListener): Server
+export function createServer(options: ServerOptions, handler: RequestListener): Server
+export function createServer(first: ServerOptions | RequestListener, second?: RequestListener): Server {
+  if (typeof first === 'function') return http.createServer(first)
+  const options = first
+  const handler = second as RequestListener
+  const server = http.createServer({ ...options, requireHostHeader: false }, (req, res) => {
+    if (answeredAsGo(req, res)) return
+    handler(req, res)
+  })
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
+    if (hasBody(req)) {
+      awaitingContinue.set(req, res)
+      res.setHeader('connection', 'close')
+    }
+    server.emit('request', req, res)
+  })
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(417, { 'content-length': '0', connection: 'close' })
+    res.end()
+  })
+  return server
+}
+
+const hasBody = (req: IncomingMessage): boolean =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+
+/** The checks of Go's server before the handler; true when the request was answered here. */
+function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
+  const host = req.headers.host
+  if (host === undefined) {
+    if (req.httpVersionMinor >= 1 && req.method !== 'CONNECT')
+      return goError(req, '400 Bad Request: missing required Host header')
+  } else if (!validHost(host)) return goError(req, '400 Bad Request: malformed Host header')
+  else if (repeatedHost(req)) return goError(req, '400 Bad Request: too many Host headers')
+  const te = req.headers['transfer-encoding']
+  if (te !== undefined && req.httpVersionMinor >= 1 && te.toLowerCase() !== 'chunked')
+    return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
+  const url = req.url ?? '/'
+  if (url.charCodeAt(0) !== 47 /* '/' */) {
+    if (url === '*' && req.method === 'OPTIONS') {
+      // Go's globalOptionsHandler.
+      res.writeHead(200, { 'content-length': '0' })
+      res.end()
+      return true
+    }
+    if (!absoluteForm(req, url)) return goError(req, '400 Bad Request')
+  } else if (url.includes('%') && !validEscapes(url)) return goError(req, '400 Bad Request')
+  // Go writes no Connection header on a kept HTTP/1.1 connection, and `keep-alive` for HTTP/1.0.
+  if (res.shouldKeepAlive) {
+    if (req.httpVersionMinor === 0) res.setHeader('connection', 'keep-alive')
+    else res.removeHeader('connection')
+  }
+  return false
+}
+
+/**
+ * Go's ParseRequestURI for a target that is not a path: `scheme://authority/path?query`. The
+ * request is routed by its path, and its Host is the URL's (Go's req.Host = req.URL.Host).
+ */
+function absoluteForm(req: IncomingMessage, url: string): boolean {
+  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*)(.*)$/.exec(url)
+  if (match === null) return false
+  const authority = (match[1] as string).replace(/^.*@/, '')
+  const rest = match[2] as string
+  const path = rest.charCodeAt(0) === 47 ? rest : rest === '' ? '/' : `/${rest}`
+  if (path.includes('%') && !validEscapes(path)) return false
+  requestUris.set(req, url)
+  req.url = path
+  if (authority !== '') req.headers.host = authority
+  return true
+}
+
+/** Go's url unescape validation of the path part: every `%` starts two hex digits. */
+function validEscapes(url: string): boolean {
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  return !/%(?![0-9A-Fa-f]{2})/.test(path)
+}
+
+/** httpguts.ValidHostHeader: only the bytes of a URI host and port. */
+const validHost = (host: string): boolean => /^[0-9A-Za-z!$%&'()*+,\-.:;=[\]_~]*$/.test(host)
+
+function repeatedHost(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders
+  let seen = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 4 && name.toLowerCase() === 'host') seen += 1
+  }
+  return seen > 1
+}
+
+/**
+ * Go's answer to a request it refuses before the handler: the status (and the reason Go adds to
+ * it) as status line and text body, the connection closed.
+ */
+function goError(req: IncomingMessage, status: string, body = status): true {
+  const socket = req.socket
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+  )
+  setTimeout(() => socket.destroy(), 1000).unref()
+  return true
+}
+
+export type { IncomingMessage }

@@ -3,6 +3,7 @@
 // as Go's server does, instead of draining whatever the client still sends.
 import type { Socket } from 'node:net'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
+import { continueBody } from './node-http.ts'
 
 export class HttpError extends Error {
   readonly status: number
@@ -21,6 +22,8 @@ export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buf
     req.pause()
     return Promise.reject(new HttpError(413, `request body over ${limit} bytes`))
   }
+  // Expect: 100-continue is answered now that the body is wanted (Go's expectContinueReader).
+  continueBody(req)
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0

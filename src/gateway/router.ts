@@ -3,6 +3,12 @@
 // (RedirectTrailingSlash), then to the cleaned, case-insensitively matched path
 // (RedirectFixedPath); 301 for GET, 307 otherwise; else 405 with Allow when another method has the
 // path (HandleMethodNotAllowed); else 404.
+//
+// gin routes on Go's decoded URL.Path, where `#` is an ordinary character (a request target has
+// no fragment) and a parameter at the end of a route never matches an empty segment (`/u/` is not
+// `/u/{id}`). find-my-way cuts the path at `#` and takes the empty segment: both are undone here.
+// The redirect decisions (a cold path) work on the decoded path, as gin's do, and the Location is
+// written as Go's URL.String() and http.Redirect write it.
 import FindMyWay from 'find-my-way'
 
 export type RouteMatch<T> =
@@ -25,15 +31,34 @@ export interface Router<T> {
   match(method: string, url: string): RouteMatch<T>
 }
 
+/** What find-my-way stores per route: the value, and whether the route ends with a parameter. */
+interface Entry<T> {
+  value: T
+  lastParam: boolean
+}
+
 const NOT_FOUND = { kind: 'not-found' } as const
 const noop = () => {}
+const SLASH = 47
 
 export function createRouter<T>(options: RouterOptions): Router<T> {
-  const router = FindMyWay({ ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 1000 })
+  // No parameter length limit: gin has none (a longer one would be a 404 here and served there).
+  const router = FindMyWay({ ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 2 ** 30 })
   const methods: string[] = []
   const templates = new Map<string, Segment[][]>()
 
-  const find = (method: string, path: string) => router.find(method as 'GET', path)
+  /** A raw request path (percent-encoded as sent) looked up as gin would match it. */
+  const find = (method: string, rawPath: string) => {
+    const path = rawPath.includes('#') ? rawPath.replaceAll('#', '%23') : rawPath
+    const found = router.find(method as 'GET', path)
+    if (found === null) return null
+    const entry = found.store as Entry<T>
+    // gin stops at the static node before a final parameter: `/u/` has no `{id}`.
+    if (entry.lastParam && path.charCodeAt(path.length - 1) === SLASH) return null
+    return found
+  }
+  /** A decoded path (one character per byte, as Go's URL.Path) looked up as gin would match it. */
+  const findDecoded = (method: string, path: string) => find(method, escapeForLookup(path))
 
   const fixedPath = (method: string, path: string): string | undefined => {
     const list = templates.get(method) ?? []
@@ -43,7 +68,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       const parts = candidate.split('/')
       for (const template of list) {
         const fixed = matchIgnoringCase(template, parts)
-        if (fixed !== undefined && find(method, fixed) !== null) return fixed
+        if (fixed !== undefined && findDecoded(method, fixed) !== null) return fixed
       }
     }
     return undefined
@@ -52,34 +77,38 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
   return {
     add(method, path, store) {
       const route = path.replace(/\{([^{}]+)\}/g, ':$1')
-      router.on(method as 'GET', route, noop, store as object)
+      const segments = path.split('/').map((s): Segment => {
+        if (s === '*') return 'wildcard'
+        if (s.startsWith('{')) return 'param'
+        return { static: s, lower: s.toLowerCase() }
+      })
+      const entry: Entry<T> = { value: store, lastParam: segments[segments.length - 1] === 'param' }
+      router.on(method as 'GET', route, noop, entry as object)
       if (!methods.includes(method)) methods.push(method)
       const list = templates.get(method) ?? []
-      list.push(
-        path.split('/').map((s): Segment => {
-          if (s === '*') return 'wildcard'
-          if (s.startsWith('{')) return 'param'
-          return { static: s, lower: s.toLowerCase() }
-        }),
-      )
+      list.push(segments)
       templates.set(method, list)
     },
     match(method, url) {
       const q = url.indexOf('?')
       const path = q === -1 ? url : url.slice(0, q)
       const found = find(method, path)
-      if (found !== null) return { kind: 'found', store: found.store as T, params: found.params }
-      if (templates.has(method) && path !== '/') {
+      if (found !== null)
+        return { kind: 'found', store: (found.store as Entry<T>).value, params: found.params }
+      // gin never redirects CONNECT, nor the root path.
+      if (templates.has(method) && path !== '/' && method !== 'CONNECT') {
+        const decoded = goUnescapePath(path)
         const query = q === -1 ? '' : url.slice(q)
         const status = method === 'GET' ? 301 : 307
-        if (options.redirectTrailingSlash) {
-          const toggled = path.endsWith('/') ? path.slice(0, -1) : `${path}/`
-          if (toggled !== '' && find(method, toggled) !== null)
-            return { kind: 'redirect', status, location: toggled + query }
+        if (options.redirectTrailingSlash && decoded !== undefined) {
+          const toggled = decoded.endsWith('/') ? decoded.slice(0, -1) : `${decoded}/`
+          if (toggled !== '' && findDecoded(method, toggled) !== null)
+            return { kind: 'redirect', status, location: redirectLocation(toggled) + query }
         }
-        if (options.redirectFixedPath) {
-          const fixed = fixedPath(method, path)
-          if (fixed !== undefined) return { kind: 'redirect', status, location: fixed + query }
+        if (options.redirectFixedPath && decoded !== undefined) {
+          const fixed = fixedPath(method, decoded)
+          if (fixed !== undefined)
+            return { kind: 'redirect', status, location: redirectLocation(fixed) + query }
         }
       }
       if (options.handleMethodNotAllowed) {
@@ -108,18 +137,103 @@ function matchIgnoringCase(template: Segment[], parts: string[]): string | undef
   return out.length === parts.length ? out.join('/') : undefined
 }
 
-/** Go's path.Clean for URL paths, keeping a trailing slash (gin's cleanPath). */
+/**
+ * gin's cleanPath: `//`, `.` and `..` elements resolved; a trailing slash is kept when the path
+ * ends with `/` or with a `.` element (not after a final `..`: `/a/b/..` is `/a`).
+ */
 export function cleanPath(path: string): string {
   if (path === '') return '/'
-  const out: string[] = []
   const parts = path.split('/')
+  const out: string[] = []
+  let trailing = path.length > 1 && path.charCodeAt(path.length - 1) === SLASH
+  for (const [i, part] of parts.entries()) {
+    if (part === '') continue
+    if (part === '.') {
+      if (i === parts.length - 1) trailing = true
+    } else if (part === '..') out.pop()
+    else out.push(part)
+  }
+  const cleaned = `/${out.join('/')}`
+  return trailing && out.length > 0 ? `${cleaned}/` : cleaned
+}
+
+const HEX = '0123456789ABCDEF'
+
+/**
+ * Go's url unescape in path mode over a raw request path: `%XX` becomes the byte (one character
+ * per byte, as Node hands the request target over); undefined for a malformed escape.
+ */
+export function goUnescapePath(raw: string): string | undefined {
+  if (!raw.includes('%')) return raw
+  let out = ''
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i] as string
+    if (c !== '%') {
+      out += c
+      continue
+    }
+    const hi = hexValue(raw.charCodeAt(i + 1))
+    const lo = hexValue(raw.charCodeAt(i + 2))
+    if (hi === -1 || lo === -1) return undefined
+    out += String.fromCharCode(hi * 16 + lo)
+    i += 2
+  }
+  return out
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30
+  if (code >= 0x41 && code <= 0x46) return code - 0x37
+  if (code >= 0x61 && code <= 0x66) return code - 0x57
+  return -1
+}
+
+/** Bytes Go's URL.EscapedPath writes as they are: unreserved characters and `$&+,/:;=@`. */
+function pathSafe(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    '-_.~$&+,/:;=@'.includes(String.fromCharCode(code))
+  )
+}
+
+/** Go's escape(path, encodePath) over a decoded path (one character per byte). */
+export function goEscapePath(path: string): string {
+  let out = ''
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i) & 0xff
+    out += pathSafe(code) ? path[i] : `%${HEX[code >> 4]}${HEX[code & 15]}`
+  }
+  return out
+}
+
+/** A decoded path back in a form find-my-way matches as Go would: escapes only where needed. */
+function escapeForLookup(path: string): string {
+  let out = ''
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i)
+    out +=
+      code === 0x25 || code === 0x23 || code === 0x3f || code >= 0x80
+        ? `%${HEX[code >> 4]}${HEX[code & 15]}`
+        : path[i]
+  }
+  return out
+}
+
+/**
+ * The Location of gin's redirects: the changed URL.Path re-escaped (URL.String()), then cleaned by
+ * http.Redirect (path.Clean, a trailing slash kept).
+ */
+function redirectLocation(decoded: string): string {
+  const escaped = goEscapePath(decoded)
+  const parts = escaped.split('/')
+  const out: string[] = []
   for (const part of parts) {
     if (part === '' || part === '.') continue
     if (part === '..') out.pop()
     else out.push(part)
   }
-  const last = parts[parts.length - 1]
-  const trailing = path.length > 1 && (last === '' || last === '.' || last === '..')
   const cleaned = `/${out.join('/')}`
-  return trailing && cleaned !== '/' ? `${cleaned}/` : cleaned
+  return escaped.endsWith('/') && cleaned !== '/' ? `${cleaned}/` : cleaned
 }
