@@ -428,7 +428,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           .filter((r): r is Failure => !r.ok)
           .map((r) => r.message)
           .join('\n')
-      if (single?.code !== undefined && single.contentType) headers['content-type'] = single.contentType
+      if (returnErrorMsg && single?.code !== undefined && single.contentType)
+        headers['content-type'] = single.contentType
       else if (text !== '') headers['content-type'] = sniffText(text)
       return finish(req, res, status, headers, text, start, ep.record)
     }

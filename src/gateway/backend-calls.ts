@@ -16,7 +16,7 @@ import type { Outcome } from './components/index.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { propagatedField } from './sequential-params.ts'
-import { type Data, getPath, sequentialValue } from './transform.ts'
+import { type Data, goRequestTarget, sequentialParam } from './transform.ts'
 import type { Pool } from './undici.ts'
 
 export interface BackendCalls {
@@ -41,7 +41,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       for (const part of b.parts) {
         if (typeof part === 'string' || !part.sequential) continue
         seqParams ??= {}
-        seqParams[part.param] = sequentialValue(getPath(datas[part.sequential.index], part.sequential.path))
+        seqParams[part.param] = sequentialParam(datas[part.sequential.index], part.sequential)
       }
       if (propagated && i > 0)
         for (const p of propagated) {
@@ -74,8 +74,6 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     }
     return path
   }
-  const withQuery = (b: CompiledBackend, path: string, ctx: Context): string =>
-    ctx.query === '' ? path : path + (b.hasQuery ? '&' : '?') + ctx.query
 
   const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
     if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.cancel)
@@ -118,7 +116,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
   ): BackendRequest => {
     const i = b.next
     b.next = i + 1 === b.pools.length ? 0 : i + 1
-    const path = withQuery(b, generatedPath(b, ctx), ctx)
+    // As Go's url.Parse writes it: a path re-escaped where Go would, the forwarded query appended.
+    const path = goRequestTarget(generatedPath(b, ctx), ctx.query)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const modified = b.guard?.modify?.(ctx.headers, path)
     return {

@@ -67,7 +67,6 @@ export interface CompiledBackend {
   next: number
   parts: PatternPart[]
   plainPath: string | undefined
-  hasQuery: boolean
   sendsBody: boolean
   decode: Decoder
   format: ((data: Data) => Data) | undefined
@@ -151,7 +150,6 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       parts,
       plainPath:
         parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : parts.length === 0 ? '/' : undefined,
-      hasQuery: b.urlPattern.includes('?'),
       sendsBody: BODY_METHODS.has(b.method),
       decode: compileDecoder(b.encoding, b.isCollection),
       format: compileFormatter(b),
