@@ -14,6 +14,7 @@ import { Cancellation } from './cancellation.ts'
 import type { BackendResult, CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
 import type { GatewayConfig } from './config/types.ts'
+import { goStruct } from './go-json.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { propagatedField } from './sequential-params.ts'
 import { type Data, goRequestTarget, sequentialParam } from './transform.ts'
@@ -203,7 +204,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     const text = answer.bytes.toString('utf8')
     const contentType = headerValue(answer.headers['content-type'])
     if (details !== undefined) {
-      const error: Data = { http_status_code: answer.status }
+      // lura's HTTPResponseError, written as Go writes a struct: fields in declaration order.
+      const error: Data = goStruct({ http_status_code: answer.status })
       if (text !== '') error.http_body = text
       if (contentType) error.http_body_encoding = contentType
       const data = { [`error_${details}`]: error }

@@ -34,6 +34,19 @@ export class GoNumber {
   }
 }
 
+const GO_STRUCT = Symbol('a Go struct: fields in declaration order')
+
+/**
+ * Marks `fields` as a Go struct value: encoding/json writes a struct's fields in the order they
+ * are declared, not sorted like a map's keys (lura's HTTPResponseError in return_error_details).
+ */
+export function goStruct<T extends object>(fields: T): T {
+  Object.defineProperty(fields, GO_STRUCT, { value: true })
+  return fields
+}
+
+const inDeclaredOrder = (obj: object) => (obj as { [GO_STRUCT]?: boolean })[GO_STRUCT] === true
+
 /**
  * Whether `text` holds a number whose JavaScript value may print differently from its text: 16 or
  * more digits (past float64's 15 exact ones), a fraction ending in 0, an exponent, -0, or a value
@@ -175,7 +188,7 @@ function inGoKeyOrder(value: unknown): unknown {
   const keys = Object.keys(obj)
   const first = keys[0]
   if (first !== undefined && isArrayIndex(first)) return NEEDS_GO_ENCODER
-  if (sorted(keys)) {
+  if (sorted(keys) || inDeclaredOrder(obj)) {
     for (const key of keys) {
       const item = obj[key]
       if (needsVisit(item)) {
@@ -261,7 +274,7 @@ function encode(value: unknown): string {
       }
       const obj = value as Record<string, unknown>
       const keys = Object.keys(obj)
-      if (!sorted(keys)) keys.sort(compareUtf8)
+      if (!sorted(keys) && !inDeclaredOrder(obj)) keys.sort(compareUtf8)
       let out = '{'
       let first = true
       for (const key of keys) {
@@ -308,7 +321,7 @@ function encodeDeep(root: unknown): string {
     }
     const object = value as Record<string, unknown>
     const keys = Object.keys(object)
-    if (!sorted(keys)) keys.sort(compareUtf8)
+    if (!sorted(keys) && !inDeclaredOrder(object)) keys.sort(compareUtf8)
     out.push('{')
     stack.push({ object, keys, i: 0, first: true })
   }
