@@ -38,7 +38,7 @@ import {
   type ForwardRule,
   type HeaderValues,
 } from './request-headers.ts'
-import { cleanPath, createRouter, type Router } from './router.ts'
+import { cleanPath, createRouter, goUnescapePath, type Router } from './router.ts'
 import type { Data } from './transform.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
@@ -229,7 +229,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const headers = { allow: handler.allow, [KRAKEND_HEADER]: versionHeader }
       return finish(req, res, 200, headers, '', start, undefined)
     }
-    if (handler.kind !== 'endpoint') return builtin(handler.kind, req, res, start)
+    if (handler.kind !== 'endpoint') {
+      const refused = handler.kind === 'health' ? undefined : paramCheck(url)
+      if (refused) return finish(req, res, 400, { 'content-type': TEXT_TYPE }, refused, start, undefined)
+      return builtin(handler.kind, req, res, start)
+    }
     const ep = handler.ep
     const q = url.indexOf('?')
     if (ep.hasParams) {
@@ -580,4 +584,19 @@ const listOf = (value: string | number | string[]): string[] =>
 function transportAskedGzip(sent: HeaderValues, req: GatewayRequest, rule: ForwardRule): boolean {
   if (!rule.transportGzip || sent['accept-encoding'] === undefined) return false
   return !(rule.forwardsAcceptEncoding && req.headers['accept-encoding'] !== undefined)
+}
+
+/**
+ * lura's paramChecker on /__debug/*param and /__echo/*param: the catch-all parameter (the decoded
+ * path after the prefix) must not unescape any further nor hold `?` or `#`.
+ */
+function paramCheck(url: string): string | undefined {
+  const q = url.indexOf('?')
+  const decoded = goUnescapePath(q === -1 ? url : url.slice(0, q))
+  if (decoded === undefined) return undefined // Go's server refused it before routing
+  const param = decoded.slice(decoded.indexOf('/', 1))
+  const bad = /%(?![0-9A-Fa-f]{2})/.exec(param)
+  if (bad) return `error: invalid URL escape ${JSON.stringify(param.slice(bad.index, bad.index + 3))}`
+  if (/%[0-9A-Fa-f]{2}|[?#]/.test(param)) return 'error: encoded url params'
+  return undefined
 }
