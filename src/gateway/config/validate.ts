@@ -380,6 +380,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   if (rawEndpoints !== undefined && !Array.isArray(rawEndpoints))
     error(['endpoints'], '"endpoints" must be a list')
   const seen = new Map<string, string>()
+  const paramNames = new Map<string, { name: string; at: string }>()
   const reserved = new Set<string>([...RESERVED_PATHS, healthPath])
   for (const [i, raw] of (Array.isArray(rawEndpoints) ? rawEndpoints : []).entries()) {
     const ep: KeyPath = ['endpoints', i]
@@ -422,6 +423,13 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
         'remove or merge one of them',
       )
     else seen.set(key, formatKeyPath(ep))
+    const conflict = wildcardConflict(method, path, paramNames)
+    if (conflict && !first)
+      error(
+        [...ep, 'endpoint'],
+        `endpoint ${label}: {${conflict.name}} is where ${conflict.at} has {${conflict.other}}; gin cannot register both and KrakenD does not start`,
+        `name the parameter {${conflict.other}} as ${conflict.at} does`,
+      )
     const endpointParams = new Set([...path.matchAll(PARAM)].map((m) => m[1] as string))
 
     const proxyNs = namespace(raw, 'proxy', ep)
@@ -840,8 +848,30 @@ function cacheTtlAt(
 }
 
 /** The endpoint path with params renamed, so `/a/{x}` and `/a/{y}` count as the same route. */
+/** The route's shape: gin tells `/a` and `/a/` apart, and parameters by position only. */
 function normalisePattern(path: string): string {
-  return path.replace(PARAM, '{}').replace(/\/+$/, '')
+  return path.replace(PARAM, '{}')
+}
+
+/**
+ * gin's tree keeps one wildcard per position in a method's routes: `/a/{x}` and `/a/{y}/b` make it
+ * panic ("conflicts with existing wildcard"). Records each parameter's name by method and prefix.
+ */
+function wildcardConflict(
+  method: string,
+  path: string,
+  names: Map<string, { name: string; at: string }>,
+): { name: string; other: string; at: string } | undefined {
+  const segments = path.split('/')
+  for (const [i, segment] of segments.entries()) {
+    const param = /^\{([^{}]+)\}$/.exec(segment)?.[1]
+    if (param === undefined) continue
+    const prefix = `${method} ${normalisePattern(segments.slice(0, i).join('/'))}/`
+    const known = names.get(prefix)
+    if (!known) names.set(prefix, { name: param, at: path })
+    else if (known.name !== param) return { name: param, other: known.name, at: known.at }
+  }
+  return undefined
 }
 
 function checkEndpointPath(path: string): string | undefined {
