@@ -181,9 +181,10 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
 
   it('a Deployment that never becomes ready fails at its progress deadline: exit 4, traffic untouched; --keep-failed keeps it', async () => {
     // The readiness probe asks for a path the gateway does not serve (404): the real Deployment
-    // controller marks the rollout ProgressDeadlineExceeded.
+    // controller marks the rollout ProgressDeadlineExceeded. (expectName off: with it, release
+    // refuses a health.path the gateway config does not serve before anything runs.)
     await writeConfig({
-      top: { health: { path: '/not-served', deadline: '90s' } },
+      top: { health: { path: '/not-served', deadline: '90s', expectName: false } },
       provider: { progressDeadline: '6s' },
     })
     const result = await project.run(['release', '--sha', sha(4), '--keep-failed'])

@@ -17,7 +17,8 @@ describe('failures: health gate (exit 4), bake (exit 5), hooks', () => {
   })
 
   it('a green that fails its health gate exits 4, names node and check, prints its log, leaves traffic untouched', async () => {
-    await project.writeConfig({ size: 2, health: { path: '/__nope', deadline: '3s' } })
+    // A path the gateway does not serve (expectName off: with it, release refuses the mismatch up front).
+    await project.writeConfig({ size: 2, health: { path: '/__nope', deadline: '3s', expectName: false } })
     const routesBefore = await project.routes()
     const result = await project.run(['release', '--sha', sha(2)])
     assert.equal(result.code, 4, result.stderr)
