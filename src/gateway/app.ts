@@ -127,10 +127,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
   }
   if (config.server.autoOptions) addOptionsRoutes(router, config.endpoints)
-  const { callBackend, sequential, callShadows, generatedPath, backendRequest } = createBackendCalls(
-    config,
-    client,
-  )
+  const { callBackend, sequential, callShadows, generatedPath, backendRequest, refusalMessage } =
+    createBackendCalls(config, client)
   const serviceHook = compileServiceHook(config, (message) => logger.error(message))
   const logErrors = logger.isEnabled('ERROR')
   const recordUnmatched = metrics?.endpoint('', '')
@@ -473,7 +471,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
     const admission = b.guard ? await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx)) : undefined
-    if (admission?.refused !== undefined) return fail(`${b.errorPrefix} ${admission.refused}`)
+    if (admission?.refused !== undefined) return fail(refusalMessage(b, ctx, admission))
     let answer: BackendAnswer
     const t0 = performance.now()
     try {

@@ -14,6 +14,7 @@ import { Cancellation } from './cancellation.ts'
 import type { BackendResult, CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
 import type { GatewayConfig } from './config/types.ts'
+import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { propagatedField } from './sequential-params.ts'
@@ -28,6 +29,8 @@ export interface BackendCalls {
   callShadows(ep: CompiledEndpoint, ctx: Context): void
   /** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
   generatedPath(b: CompiledBackend, ctx: Context): string
+  /** The message of a call a backend guard refused. */
+  refusalMessage(b: CompiledBackend, ctx: Context, refusal: { refused: string; asCall?: boolean }): string
   /** The request a backend gets (round-robin host, query, components' rewrites). */
   backendRequest(ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation): BackendRequest
 }
@@ -145,7 +148,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     if (b.guard) {
       const admission = await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx))
       if (admission.refused !== undefined)
-        return { ok: false, code: undefined, message: `${b.errorPrefix} ${admission.refused}` }
+        return { ok: false, code: undefined, message: refusalMessage(b, ctx, admission) }
       const result = await callPool(ep, b, ctx, cancel)
       admission.done(result.ok ? true : callOutcome(cancel))
       return result
@@ -218,7 +221,19 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
   }
 
-  return { callBackend, sequential, callShadows, generatedPath, backendRequest }
+  /** A guard's refusal as KrakenD words it: lura's prefix, or Go's url.Error for the client's own failure. */
+  const refusalMessage = (
+    b: CompiledBackend,
+    ctx: Context,
+    refusal: { refused: string; asCall?: boolean },
+  ) => {
+    if (!refusal.asCall) return `${b.errorPrefix} ${refusal.refused}`
+    const path = goRequestTarget(generatedPath(b, ctx), ctx.query)
+    const target = b.guard?.modify ? b.guard.modify(ctx.headers, path).path : path
+    return `${goOp(b.cfg.method)} "${b.origins[b.next] ?? ''}${target}": ${refusal.refused}`
+  }
+
+  return { callBackend, sequential, callShadows, generatedPath, backendRequest, refusalMessage }
 }
 
 /**

@@ -49,8 +49,14 @@ export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): En
   return signer ? compileSigner(signer, endpoint, log) : undefined
 }
 
-/** A backend call the guard let out: report how it ended (the breaker counts it in its generation). */
-export type Admission = { refused: string } | { refused?: undefined; done(outcome: Outcome): void }
+/**
+ * A backend call the guard let out: report how it ended (the breaker counts it in its generation).
+ * A refusal `asCall` is the HTTP client's own failure (no OAuth2 token), worded by Go as the call's
+ * url.Error; other refusals carry lura's `[METHOD pattern]:` prefix.
+ */
+export type Admission =
+  | { refused: string; asCall?: boolean }
+  | { refused?: undefined; done(outcome: Outcome): void }
 
 /**
  * Wraps each backend call: `before` may refuse it (an error message) or admit it, and the admission
@@ -233,7 +239,7 @@ export function compileBackendGuard(
         const failed = await credentials.prepare()
         if (!failed) return admission
         admission.done(false)
-        return { refused: failed }
+        return { refused: failed, asCall: true }
       }
     : sync
   return {
