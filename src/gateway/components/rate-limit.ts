@@ -6,7 +6,7 @@
  */
 import { MAX_TIMER_MS } from '../config/duration.ts'
 import type { Fields } from './fields.ts'
-import type { GuardContext, IncomingLike, Reply } from './types.ts'
+import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
 
 /** krakend-ratelimit's TokenBucket: starts full, refills only once empty, whole intervals at a time. */
 export class TokenBucket {
@@ -136,7 +136,8 @@ export function compileRouterLimit(
             }
           : clientIp
         : cfg.strategy === 'header'
-          ? (req: IncomingLike) => firstHeaderLine(req, lower)
+          ? // Go's Header.Get: the first line (Node joins repeated lines, one bucket per combination)
+            (req: IncomingLike) => firstLine(req, lower) ?? ''
           : (_req: IncomingLike, ctx: GuardContext) => ctx.params[cfg.key] ?? ''
     client = (req, ctx) => {
       const key = keyOf(req, ctx)
@@ -160,19 +161,6 @@ export function compileRouterLimit(
 function headerValue(req: IncomingLike, name: string): string {
   const raw = req.headers[name]
   return (Array.isArray(raw) ? raw[0] : raw) ?? ''
-}
-
-/**
- * Go's `Header.Get`: the first line of a repeated header. Node joins repeated lines with ", ",
- * which would give every combination its own bucket.
- */
-function firstHeaderLine(
-  req: IncomingLike & { headersDistinct?: Record<string, string[] | undefined> },
-  name: string,
-) {
-  const value = headerValue(req, name)
-  if (!value.includes(',')) return value
-  return req.headersDistinct?.[name]?.[0] ?? value
 }
 
 /**

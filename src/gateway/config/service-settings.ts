@@ -5,11 +5,9 @@
  * accepted silently (see the README's deviations).
  */
 import type { KeyPath } from '../../core/source-text.ts'
+import { isObject } from '../components/types.ts'
 
 type Problem = (path: KeyPath, message: string, hint?: string) => void
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 export function checkServiceSettings(
   value: Record<string, unknown>,
