@@ -1,0 +1,127 @@
+/**
+ * JWS tokens and JWT claims read as go-jose 3.0.5 reads them for krakend-jose (and go-auth0 applies
+ * its rules): what it cannot parse or decode is a token KrakenD refuses, whatever the signature.
+ * The signature itself is checked by the jose library.
+ */
+import { certificateChain, duplicateKey, jwkProblem } from './jwks.ts'
+import type { JwtConfig } from './jwt.ts'
+
+export type Claims = Record<string, unknown>
+
+/** Strict base64url as go-jose reads it (trailing "=" dropped), canonical so both sides sign the same text. */
+function segment(part: string, what: string): Buffer {
+  const text = part.replace(/=+$/, '')
+  const bytes = Buffer.from(text, 'base64url')
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || bytes.toString('base64url') !== text)
+    throw new Error(`illegal base64 data in the ${what}`)
+  return bytes
+}
+
+const utf8 = new TextDecoder()
+
+/** JSON as go-jose's decoder reads it: no repeated keys, no number beyond float64. */
+function goJsonParse(bytes: Uint8Array, what: string): unknown {
+  const text = utf8.decode(bytes)
+  const value = JSON.parse(text) as unknown
+  const repeated = duplicateKey(text)
+  if (repeated !== undefined) throw new Error(`json: duplicate key '${repeated}' in the ${what}`)
+  if (!finiteNumbers(value)) throw new Error(`json: a number in the ${what} is out of range`)
+  return value
+}
+
+function finiteNumbers(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (typeof value !== 'object' || value === null) return true
+  return Object.values(value).every(finiteNumbers)
+}
+
+export const isPlainObject = (v: unknown): v is Claims =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+const stringOrNull = (v: unknown) => v === undefined || v === null || typeof v === 'string'
+
+/**
+ * The protected header of a compact JWS as go-jose's ParseSigned accepts it: three parts, a JSON
+ * object, string `alg`/`kid`/`nonce`, a valid public `jwk`, an `x5c` of certificates and only the
+ * `b64` extension in `crit`. The JWS JSON serialization is not supported (KrakenD would read it).
+ */
+export function parseJwsHeader(token: string): Claims {
+  if (token.startsWith('{')) throw new Error('the JWS JSON serialization is not supported')
+  const parts = token.split('.')
+  if (parts.length !== 3) throw new Error('compact JWS format must have three parts')
+  segment(parts[1] as string, 'payload')
+  const value = goJsonParse(segment(parts[0] as string, 'header'), 'header')
+  if (!isPlainObject(value)) throw new Error('the JWS header is not a JSON object')
+  for (const name of ['alg', 'kid', 'nonce'])
+    if (!stringOrNull(value[name])) throw new Error(`failed to unmarshal ${name}`)
+  if (value.jwk !== undefined && value.jwk !== null) {
+    const jwk = value.jwk as Claims
+    if (jwkProblem(jwk) || jwk.kty === 'oct' || jwk.d !== undefined)
+      throw new Error('invalid embedded jwk, must be public key')
+  }
+  certificateChain(value.x5c)
+  const crit = value.crit
+  if (crit !== undefined && crit !== null) {
+    if (!Array.isArray(crit) || crit.some((c) => typeof c !== 'string')) throw new Error('invalid crit')
+    if (crit.some((c) => c !== 'b64')) throw new Error('unsupported critical header')
+  }
+  // go-jose and jose read an unencoded compact payload differently: refused (KrakenD could accept it).
+  if (value.b64 === false) throw new Error('unencoded payloads are not supported')
+  return value
+}
+
+/** The claims as go-jose's jwt.Claims and a map both decode them; null is an empty set. */
+export function goClaims(payload: Uint8Array): Claims {
+  const value = goJsonParse(payload, 'claims')
+  if (value === null) return {}
+  if (!isPlainObject(value))
+    throw new Error('json: cannot unmarshal the claims into Go value of type jwt.Claims')
+  for (const name of ['iss', 'sub', 'jti'])
+    if (!stringOrNull(value[name])) throw new Error(`json: cannot unmarshal "${name}" into a string`)
+  const aud = value.aud
+  if (
+    aud !== undefined &&
+    typeof aud !== 'string' &&
+    !(Array.isArray(aud) && aud.every((a) => typeof a === 'string'))
+  )
+    throw new Error('expected string or array value to unmarshal to Audience')
+  for (const name of ['exp', 'nbf', 'iat'])
+    if (value[name] !== undefined && value[name] !== null && typeof value[name] !== 'number')
+      throw new Error('expected number value to unmarshal NumericDate')
+  return value
+}
+
+/**
+ * go-jose's NumericDate: the seconds truncated to an int64; values time.Unix cannot hold wrap to
+ * the distant past (so a huge `exp` is expired).
+ */
+function goSeconds(value: number): number {
+  return value >= 2 ** 63 - 62_135_596_800 || value < -(2 ** 63) ? -Infinity : Math.trunc(value)
+}
+
+/** go-jose's ValidateWithLeeway (leeway at least 1s, as go-auth0 sets it). */
+export function standardClaimsProblem(
+  claims: Claims,
+  cfg: Pick<JwtConfig, 'issuer' | 'audience' | 'leewayS'>,
+): string | undefined {
+  if (cfg.issuer && claims.iss !== cfg.issuer)
+    return 'go-jose/go-jose/jwt: validation failed, invalid issuer claim (iss)'
+  if (cfg.audience.length > 0) {
+    const aud = claims.aud
+    const have = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []
+    if (!cfg.audience.every((a) => have.includes(a)))
+      return 'go-jose/go-jose/jwt: validation failed, invalid audience claim (aud)'
+  }
+  const now = Date.now() / 1000
+  const date = (name: string) =>
+    typeof claims[name] === 'number' ? goSeconds(claims[name] as number) : undefined
+  const nbf = date('nbf')
+  if (nbf !== undefined && now + cfg.leewayS < nbf)
+    return 'go-jose/go-jose/jwt: validation failed, token not valid yet (nbf)'
+  const exp = date('exp')
+  if (exp !== undefined && now - cfg.leewayS > exp)
+    return 'go-jose/go-jose/jwt: validation failed, token is expired (exp)'
+  const iat = date('iat')
+  if (iat !== undefined && now + cfg.leewayS < iat)
+    return 'go-jose/go-jose/jwt: validation field, token issued in the future (iat)'
+  return undefined
+}
