@@ -19,7 +19,7 @@ import { compileServiceHook } from './components/index.ts'
 import { firstLine } from './components/types.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { applyFlatmap } from './flatmap.ts'
-import { hexEscapeNonAscii, htmlEscape, sniffText } from './go-http.ts'
+import { canonicalBackendHeaderKey, hexEscapeNonAscii, htmlEscape, sniffText } from './go-http.ts'
 import { goJson } from './go-json.ts'
 import { forwardQuery } from './go-url.ts'
 import {
@@ -151,21 +151,23 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     req: GatewayRequest,
     res: GatewayResponse,
     status: number,
-    headers: Record<string, string>,
+    answerHeaders: Record<string, string>,
     body: string | undefined,
     start: number,
     record: ((status: number, seconds: number) => void) | undefined,
   ) => {
-    if (draining && req.httpVersionMajor === 1) headers.connection = 'close'
+    // Components answer with shared header objects: only a draining answer needs its own copy.
+    const headers =
+      draining && req.httpVersionMajor === 1 ? { ...answerHeaders, Connection: 'close' } : answerHeaders
     if (body === undefined || body === '') {
       // Go sends no length with a status that has no body (a 204 preflight, a 304).
-      if (status !== 204 && status !== 304) headers['content-length'] = '0'
+      if (status !== 204 && status !== 304) headers['Content-Length'] = '0'
       ;(res as ServerResponse).writeHead(status, headers)
       res.end()
     } else {
       // Encode once: the length and the bytes written come from the same buffer.
       const bytes = Buffer.from(body, 'utf8')
-      headers['content-length'] = String(bytes.length)
+      headers['Content-Length'] = String(bytes.length)
       ;(res as ServerResponse).writeHead(status, headers)
       if (req.method === 'HEAD') res.end()
       else res.end(bytes)
@@ -181,16 +183,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (match.kind === 'redirect') return redirect(req, res, match.status, match.location, start)
     const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
     if (match.kind === 'not-allowed') {
-      headers.allow = match.allow
-      if (config.server.errorBody405 !== undefined) headers['content-type'] = JSON_TYPE
-      else headers['content-type'] = ROUTER_TYPE
+      headers.Allow = match.allow
+      if (config.server.errorBody405 !== undefined) headers['Content-Type'] = JSON_TYPE
+      else headers['Content-Type'] = ROUTER_TYPE
       const body =
         config.server.errorBody405 !== undefined
           ? goJson(config.server.errorBody405)
           : '405 method not allowed'
       return finish(req, res, 405, headers, body, start, recordUnmatched)
     }
-    headers['content-type'] = config.server.errorBody404 !== undefined ? JSON_TYPE : ROUTER_TYPE
+    headers['Content-Type'] = config.server.errorBody404 !== undefined ? JSON_TYPE : ROUTER_TYPE
     const body =
       config.server.errorBody404 !== undefined ? goJson(config.server.errorBody404) : '404 page not found'
     finish(req, res, 404, headers, body, start, recordUnmatched)
@@ -204,11 +206,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     location: string,
     start: number,
   ) => {
-    const headers: Record<string, string> = { location: hexEscapeNonAscii(location) }
+    const headers: Record<string, string> = { Location: hexEscapeNonAscii(location) }
     let body: string | undefined
-    if (req.method === 'GET' || req.method === 'HEAD') headers['content-type'] = 'text/html; charset=utf-8'
+    if (req.method === 'GET' || req.method === 'HEAD') headers['Content-Type'] = 'text/html; charset=utf-8'
     if (req.method === 'GET')
-      body = `<a href="${htmlEscape(headers.location as string)}">${status === 301 ? 'Moved Permanently' : 'Temporary Redirect'}</a>.\n\n`
+      body = `<a href="${htmlEscape(headers.Location as string)}">${status === 301 ? 'Moved Permanently' : 'Temporary Redirect'}</a>.\n\n`
     finish(req, res, status, headers, body, start, recordUnmatched)
   }
 
@@ -224,12 +226,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (found.kind !== 'found') return unmatched(req, res, url, start)
     const handler = found.store
     if (handler.kind === 'options') {
-      const headers = { allow: handler.allow, [KRAKEND_HEADER]: versionHeader }
+      const headers = { Allow: handler.allow, [KRAKEND_HEADER]: versionHeader }
       return finish(req, res, 200, headers, '', start, undefined)
     }
     if (handler.kind !== 'endpoint') {
       const refused = handler.kind === 'health' ? undefined : paramCheck(url)
-      if (refused) return finish(req, res, 400, { 'content-type': TEXT_TYPE }, refused, start, undefined)
+      if (refused) return finish(req, res, 400, { 'Content-Type': TEXT_TYPE }, refused, start, undefined)
       return builtin(handler.kind, req, res, start)
     }
     const ep = handler.ep
@@ -243,7 +245,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           req,
           res,
           400,
-          { 'content-type': TEXT_TYPE },
+          { 'Content-Type': TEXT_TYPE },
           'error: encoded url params',
           start,
           ep.record,
@@ -255,7 +257,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             req,
             res,
             400,
-            { 'content-type': TEXT_TYPE },
+            { 'Content-Type': TEXT_TYPE },
             'error: dot-segment url params',
             start,
             ep.record,
@@ -298,7 +300,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         req,
         res,
         draining ? 503 : 200,
-        { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
+        { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' },
         body,
         start,
         undefined,
@@ -310,13 +312,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         done()
         if (kind === 'debug') {
           logger.debug(`[ENDPOINT: /__debug/*] Method: ${req.method} URL: ${req.url}`)
-          finish(req, res, 200, { 'content-type': JSON_TYPE }, DEBUG_BODY, start, undefined)
+          finish(req, res, 200, { 'Content-Type': JSON_TYPE }, DEBUG_BODY, start, undefined)
         } else
           finish(
             req,
             res,
             200,
-            { 'content-type': JSON_TYPE },
+            { 'Content-Type': JSON_TYPE },
             echoBody(req as IncomingMessage, body),
             start,
             undefined,
@@ -431,8 +433,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           .map((r) => r.message)
           .join('\n')
       if (returnErrorMsg && single?.code !== undefined && single.contentType)
-        headers['content-type'] = single.contentType
-      else if (text !== '') headers['content-type'] = sniffText(text)
+        headers['Content-Type'] = single.contentType
+      else if (text !== '') headers['Content-Type'] = sniffText(text)
       return finish(req, res, status, headers, text, start, ep.record)
     }
     let nonEmpty = false
@@ -445,10 +447,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const rendered = ep.render(data, ep.negotiates ? firstLine(req, 'accept') : undefined)
     const headers: Record<string, string> = {
       [KRAKEND_HEADER]: versionHeader,
-      'content-type': rendered.contentType,
+      'Content-Type': rendered.contentType,
       [COMPLETED_HEADER]: completed ? 'true' : 'false',
     }
-    if (completed && ep.cacheControl) headers['cache-control'] = ep.cacheControl
+    if (completed && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
     finish(req, res, 200, headers, rendered.body, start, ep.record)
   }
 
@@ -466,7 +468,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       clearTimeout(timer)
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
       const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
-      if (returnErrorMsg) headers['content-type'] = sniffText(message)
+      if (returnErrorMsg) headers['Content-Type'] = sniffText(message)
       finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
     }
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
@@ -511,11 +513,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       // lura's noopRender adds the backend's values to what the gateway already set (CORS, security
       // headers): a backend cannot replace the gateway's Content-Security-Policy, only add to it.
       const preset = res.getHeader(key)
-      headers[key] = preset === undefined ? value : [...listOf(preset), ...listOf(value)]
+      headers[canonicalBackendHeaderKey(key)] =
+        preset === undefined ? value : [...listOf(preset), ...listOf(value)]
     }
     headers[KRAKEND_HEADER] = versionHeader
     headers[COMPLETED_HEADER] = 'false'
-    if (draining && req.httpVersionMajor === 1) headers.connection = 'close'
+    if (draining && req.httpVersionMajor === 1) headers.Connection = 'close'
     ;(res as ServerResponse).writeHead(answer.status, headers)
     await new Promise<void>((resolve) => {
       const onEnd = (error: NodeJS.ErrnoException | null) => {

@@ -1,5 +1,6 @@
 // How Go's net/http and lura word things the gateway writes itself: error texts without a type
 // (http.DetectContentType), http.Redirect's Location and body, lura's url_pattern form in errors.
+import { canonicalHeaderKey } from './go-url.ts'
 
 /** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
 export function luraPattern(pattern: string): string {
@@ -70,4 +71,16 @@ export function goReason(error: unknown, url: string): string {
     default:
       return (error as Error)?.message ?? String(error)
   }
+}
+
+const canonicalKeys = new Map<string, string>()
+
+/** Go's canonical form of a header name a backend sent, remembered (a bounded set: names repeat). */
+export function canonicalBackendHeaderKey(name: string): string {
+  let key = canonicalKeys.get(name)
+  if (key === undefined) {
+    key = canonicalHeaderKey(name)
+    if (canonicalKeys.size < 4096) canonicalKeys.set(name, key)
+  }
+  return key
 }

@@ -3,7 +3,7 @@
 // values keeps working when the runtime is swapped (README "Gateway runtime").
 export const KRAKEND_VERSION = '2.13.8'
 export const KRAKEND_USER_AGENT = `KrakenD Version ${KRAKEND_VERSION}`
-export const KRAKEND_HEADER = 'x-krakend'
+export const KRAKEND_HEADER = 'X-Krakend'
 export const KRAKEND_HEADER_VALUE = `Version ${KRAKEND_VERSION}`
 export const KRAKEND_HEADER_HIDDEN = 'Version undefined'
-export const COMPLETED_HEADER = 'x-krakend-completed'
+export const COMPLETED_HEADER = 'X-Krakend-Completed'

@@ -57,12 +57,12 @@ export function createServer(first: ServerOptions | RequestListener, second?: Re
     // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
     if (hasBody(req)) {
       awaitingContinue.set(req, res)
-      res.setHeader('connection', 'close')
+      res.setHeader('Connection', 'close')
     }
     server.emit('request', req, res)
   })
   server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(417, { 'content-length': '0', connection: 'close' })
+    res.writeHead(417, { 'Content-Length': '0', Connection: 'close' })
     res.end()
   })
   return server
@@ -87,7 +87,7 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   if (url.charCodeAt(0) !== 47 /* '/' */) {
     if (url === '*' && req.method === 'OPTIONS') {
       // Go's globalOptionsHandler.
-      res.writeHead(200, { 'content-length': '0' })
+      res.writeHead(200, { 'Content-Length': '0' })
       res.end()
       return true
     }
@@ -95,7 +95,7 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   } else if (url.includes('%') && !validEscapes(url)) return goError(req, '400 Bad Request')
   // Go writes no Connection header on a kept HTTP/1.1 connection, and `keep-alive` for HTTP/1.0.
   if (res.shouldKeepAlive) {
-    if (req.httpVersionMinor === 0) res.setHeader('connection', 'keep-alive')
+    if (req.httpVersionMinor === 0) res.setHeader('Connection', 'keep-alive')
     else res.removeHeader('connection')
   }
   return false

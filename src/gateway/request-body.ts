@@ -44,7 +44,7 @@ export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buf
 
 /** Headers for the answer to a refused body: HTTP/1 announces that the connection closes. */
 export function refusalHeaders(req: GatewayRequest, headers: Record<string, string>): Record<string, string> {
-  if (req.httpVersionMajor === 1) headers.connection = 'close'
+  if (req.httpVersionMajor === 1) headers.Connection = 'close'
   return headers
 }
 

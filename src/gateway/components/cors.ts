@@ -99,7 +99,7 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
     const origin = firstLine(req, 'origin') ?? ''
     const requestMethod = firstLine(req, 'access-control-request-method')
     if (req.method === 'OPTIONS' && requestMethod) {
-      const headers: Record<string, string> = { vary: preflightVary }
+      const headers: Record<string, string> = { Vary: preflightVary }
       const rawHeaders = req.headers['access-control-request-headers']
       const requested =
         rawHeaders === undefined ? undefined : Array.isArray(rawHeaders) ? rawHeaders : [rawHeaders]
@@ -109,23 +109,23 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
         methodAllowed(requestMethod) &&
         (requested === undefined || allHeaders || headersAccepted(requested))
       ) {
-        headers['access-control-allow-origin'] = allOrigins ? '*' : origin
-        headers['access-control-allow-methods'] = requestMethod
-        if (requested?.[0]) headers['access-control-allow-headers'] = requested.join(', ')
-        if (cfg.credentials) headers['access-control-allow-credentials'] = 'true'
+        headers['Access-Control-Allow-Origin'] = allOrigins ? '*' : origin
+        headers['Access-Control-Allow-Methods'] = requestMethod
+        if (requested?.[0]) headers['Access-Control-Allow-Headers'] = requested.join(', ')
+        if (cfg.credentials) headers['Access-Control-Allow-Credentials'] = 'true'
         if (cfg.privateNetwork && firstLine(req, 'access-control-request-private-network') === 'true')
-          headers['access-control-allow-private-network'] = 'true'
-        if (cfg.maxAgeS > 0) headers['access-control-max-age'] = String(cfg.maxAgeS)
+          headers['Access-Control-Allow-Private-Network'] = 'true'
+        if (cfg.maxAgeS > 0) headers['Access-Control-Max-Age'] = String(cfg.maxAgeS)
       }
       if (!cfg.passthrough) return { status, headers }
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
       return undefined
     }
-    res.setHeader('vary', 'Origin')
+    res.setHeader('Vary', 'Origin')
     if (origin === '' || !originAllowed(origin) || !methodAllowed(req.method ?? 'GET')) return undefined
-    res.setHeader('access-control-allow-origin', allOrigins ? '*' : origin)
-    if (expose) res.setHeader('access-control-expose-headers', expose)
-    if (cfg.credentials) res.setHeader('access-control-allow-credentials', 'true')
+    res.setHeader('Access-Control-Allow-Origin', allOrigins ? '*' : origin)
+    if (expose) res.setHeader('Access-Control-Expose-Headers', expose)
+    if (cfg.credentials) res.setHeader('Access-Control-Allow-Credentials', 'true')
     return undefined
   }
 }

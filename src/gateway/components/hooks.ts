@@ -132,10 +132,10 @@ export function compileEndpointGuard(
     service.server.returnErrorMsg
       ? {
           status: 500,
-          headers: { 'content-type': 'text/plain; charset=utf-8', 'x-krakend-completed': 'false' },
+          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Krakend-Completed': 'false' },
           body: message,
         }
-      : { status: 500, headers: { 'x-krakend-completed': 'false' }, body: '' }
+      : { status: 500, headers: { 'X-Krakend-Completed': 'false' }, body: '' }
   const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
   if (pre)
     steps.push((req, ctx) => {

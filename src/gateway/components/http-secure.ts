@@ -131,13 +131,13 @@ export function compileHttpSecure(
   const checkHost = cfg.allowedHosts.length > 0 && !cfg.development
   const proxyEntries = Object.entries(cfg.sslProxyHeaders)
   const headers: Array<[string, string]> = []
-  if (cfg.frameOptions) headers.push(['x-frame-options', cfg.frameOptions])
-  else if (cfg.frameDeny) headers.push(['x-frame-options', 'DENY'])
-  if (cfg.nosniff) headers.push(['x-content-type-options', 'nosniff'])
-  if (cfg.xssFilter) headers.push(['x-xss-protection', '1; mode=block'])
+  if (cfg.frameOptions) headers.push(['X-Frame-Options', cfg.frameOptions])
+  else if (cfg.frameDeny) headers.push(['X-Frame-Options', 'DENY'])
+  if (cfg.nosniff) headers.push(['X-Content-Type-Options', 'nosniff'])
+  if (cfg.xssFilter) headers.push(['X-Xss-Protection', '1; mode=block'])
   const cspParts = nonceParts(cfg.csp) ?? undefined
-  if (cfg.csp && !cspParts) headers.push(['content-security-policy', cfg.csp])
-  if (cfg.referrerPolicy) headers.push(['referrer-policy', cfg.referrerPolicy])
+  if (cfg.csp && !cspParts) headers.push(['Content-Security-Policy', cfg.csp])
+  if (cfg.referrerPolicy) headers.push(['Referrer-Policy', cfg.referrerPolicy])
   const sts =
     cfg.stsSeconds !== 0 && !cfg.development
       ? `max-age=${cfg.stsSeconds}${cfg.stsIncludeSubdomains ? '; includeSubDomains' : ''}`
@@ -165,7 +165,7 @@ export function compileHttpSecure(
       if (!ok)
         return {
           status: 500,
-          headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
           body: 'Bad Host\n',
         }
     }
@@ -175,15 +175,17 @@ export function compileHttpSecure(
       const getOrHead = req.method === 'GET' || req.method === 'HEAD'
       return {
         status: 301,
-        headers: getOrHead ? { location, 'content-type': 'text/html; charset=utf-8' } : { location },
+        headers: getOrHead
+          ? { Location: location, 'Content-Type': 'text/html; charset=utf-8' }
+          : { Location: location },
         ...(req.method === 'GET'
           ? { body: `<a href="${escapeHtml(location)}">Moved Permanently</a>.\n\n` }
           : {}),
       }
     }
-    if (sts && (ssl || cfg.forceSts)) res.setHeader('strict-transport-security', sts)
+    if (sts && (ssl || cfg.forceSts)) res.setHeader('Strict-Transport-Security', sts)
     for (const [name, value] of headers) res.setHeader(name, value)
-    if (cspParts) res.setHeader('content-security-policy', cspParts.join(newNonce()))
+    if (cspParts) res.setHeader('Content-Security-Policy', cspParts.join(newNonce()))
     return undefined
   }
 }

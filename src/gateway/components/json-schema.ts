@@ -86,10 +86,10 @@ export function compileJsonSchema(
     return returnErrorMsg
       ? {
           status: 400,
-          headers: { 'content-type': 'text/plain; charset=utf-8', 'x-krakend-completed': 'false' },
+          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Krakend-Completed': 'false' },
           body: message,
         }
-      : { status: 400, headers: { 'x-krakend-completed': 'false' }, body: '' }
+      : { status: 400, headers: { 'X-Krakend-Completed': 'false' }, body: '' }
   }
   return (_req, ctx) => {
     if (!ctx.body || ctx.body.length === 0) return reject('could not validate an empty body')

@@ -98,7 +98,7 @@ export function compileSigner(
       log(`${prefix} Signing fields: unable to sign payload: ${(error as Error).message}`)
       return BAD_REQUEST
     }
-    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: goJson(data) }
+    return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: goJson(data) }
   }
   return { before, respond }
 }

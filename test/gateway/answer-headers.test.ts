@@ -1,0 +1,109 @@
+// Header names on the wire: Go writes every answer header in textproto's canonical form (its
+// server for the gateway's own headers, its client for a backend's), so an HTTP/1.1 client of
+// KrakenD reads `Content-Type` and `X-Krakend-Completed`, never `content-type`.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { canonicalHeaderKey } from '../../src/gateway/go-url.ts'
+import {
+  mustConfig,
+  type Running,
+  rawRequest,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from './helpers.ts'
+
+/** The header names of an answer's head, as written. */
+const headerNames = (head: string): string[] =>
+  head
+    .split('\r\n')
+    .slice(1)
+    .map((line) => line.slice(0, line.indexOf(':')))
+
+describe('answer header names over HTTP/1.1 are Go-canonical', () => {
+  let backend: TestBackend
+  let gw: Running
+  before(async () => {
+    backend = await startBackend('b', {
+      '/json': { body: { a: 1 }, headers: { 'x-my-thing': '1', 'www-authenticate': 'Basic', x_odd: '2' } },
+      '/gone': { status: 404, raw: 'gone' },
+    })
+    gw = await startGateway(
+      mustConfig({
+        version: 3,
+        extra_config: {
+          'security/cors': { allow_origins: ['https://app.example'], expose_headers: ['X-Total'] },
+          'security/http': { frame_deny: true, content_type_nosniff: true, browser_xss_filter: true },
+        },
+        endpoints: [
+          {
+            endpoint: '/json',
+            cache_ttl: '60s',
+            backend: [{ host: [backend.origin], url_pattern: '/json' }],
+          },
+          {
+            endpoint: '/noop',
+            output_encoding: 'no-op',
+            backend: [{ host: [backend.origin], url_pattern: '/json', encoding: 'no-op' }],
+          },
+          { endpoint: '/fail', backend: [{ host: [backend.origin], url_pattern: '/gone' }] },
+          { endpoint: '/dir/', backend: [{ host: [backend.origin], url_pattern: '/json' }] },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gw.close()
+    await backend.close()
+  })
+
+  const answer = async (lines: string[]) => {
+    const { status, head } = await sendRaw(gw.url, rawRequest(lines))
+    const names = headerNames(head)
+    for (const name of names) assert.equal(name, canonicalHeaderKey(name), `${name} in\n${head}`)
+    return { status, names }
+  }
+
+  test('a rendered answer with CORS and security headers', async () => {
+    const { status, names } = await answer(['GET /json HTTP/1.1', 'Host: x', 'Origin: https://app.example'])
+    assert.equal(status, 200)
+    for (const name of [
+      'Content-Type',
+      'Content-Length',
+      'Cache-Control',
+      'X-Krakend',
+      'X-Krakend-Completed',
+      'Vary',
+      'Access-Control-Allow-Origin',
+      'Access-Control-Expose-Headers',
+      'X-Frame-Options',
+      'X-Content-Type-Options',
+      'X-Xss-Protection',
+      'Connection',
+    ])
+      assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`)
+  })
+
+  test("a no-op answer writes the backend's names as Go's client reads them", async () => {
+    const { status, names } = await answer(['GET /noop HTTP/1.1', 'Host: x'])
+    assert.equal(status, 200)
+    for (const name of ['X-My-Thing', 'Www-Authenticate', 'X_odd', 'Content-Type', 'Date', 'X-Krakend-Completed'])
+      assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`)
+  })
+
+  test('errors, 404, 405, redirects and preflights', async () => {
+    assert.equal((await answer(['GET /fail HTTP/1.1', 'Host: x'])).status, 500)
+    assert.ok((await answer(['GET /nowhere HTTP/1.1', 'Host: x'])).names.includes('Content-Type'))
+    const moved = await answer(['GET /dir HTTP/1.1', 'Host: x'])
+    assert.equal(moved.status, 301)
+    assert.ok(moved.names.includes('Location'))
+    const preflight = await answer([
+      'OPTIONS /json HTTP/1.1',
+      'Host: x',
+      'Origin: https://app.example',
+      'Access-Control-Request-Method: GET',
+    ])
+    assert.ok(preflight.names.includes('Access-Control-Allow-Methods'), preflight.names.join(', '))
+  })
+})
