@@ -18,9 +18,8 @@ import {
 import { compileServiceHook } from './components/index.ts'
 import { firstLine } from './components/types.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
-import { applyFlatmap } from './flatmap.ts'
 import { canonicalBackendHeaderKey, hexEscapeNonAscii, htmlEscape, sniffText } from './go-http.ts'
-import { goJson } from './go-json.ts'
+import { goJson, isGoNilMap } from './go-json.ts'
 import { forwardQuery } from './go-url.ts'
 import {
   COMPLETED_HEADER,
@@ -39,7 +38,7 @@ import {
   type HeaderValues,
 } from './request-headers.ts'
 import { cleanPath, createRouter, goUnescapePath, type Router } from './router.ts'
-import type { Data } from './transform.ts'
+import { combineData, type Data, goFlatmap } from './transform.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 export type GatewayRequest = IncomingMessage | Http2ServerRequest
@@ -391,13 +390,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     } finally {
       clearTimeout(timer)
     }
-    // lura's merge: the first answer is the base, later ones are merged into it (top level).
+    // lura's merge: the first answer is the base, later ones are merged into it (top level); an
+    // answer without data (a backend's JSON null, a nil map) is skipped and makes it incomplete.
     let data: Data | undefined
     let complete = results.length === ep.backends.length
     let failures = 0
     for (const r of results) {
       if (r.ok) {
-        data = data === undefined ? r.data : Object.assign(data, r.data)
+        if (data === undefined) data = r.data
+        else {
+          if (isGoNilMap(data) || isGoNilMap(r.data)) complete = false
+          data = combineData(data, r.data)
+        }
         if (!r.complete) complete = false
       } else {
         complete = false
@@ -405,12 +409,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         if (logErrors) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
       }
     }
-    if (ep.flatmap && failures === 0 && data !== undefined) data = applyFlatmap(data, ep.flatmap)
+    if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
     if (ep.static && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
       if (data === undefined) {
         data = {}
         complete = false
-      }
+      } else if (isGoNilMap(data)) data = {}
       Object.assign(data, ep.static.data)
     }
     // components: validation/cel checks the merged response

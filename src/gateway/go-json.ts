@@ -34,6 +34,30 @@ export class GoNumber {
   }
 }
 
+/**
+ * The prototype of Go's nil map[string]interface{}, what Go's decoder makes of a backend's JSON
+ * `null` (and krakend/flatmap of an answer it empties): read like an empty object, written as
+ * `null` by encoding/json. A value with keys written into it is an ordinary map again.
+ */
+const NIL_MAP: object = Object.create(Object.prototype, {
+  toJSON: {
+    value(this: Record<string, unknown>): unknown {
+      for (const _ in this) return { ...this }
+      return null
+    },
+  },
+})
+
+/** A new nil map (see NIL_MAP). */
+export const goNilMap = (): Record<string, unknown> => Object.create(NIL_MAP)
+
+/** Whether `value` is a nil map: made by goNilMap and still without keys. */
+export function isGoNilMap(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== NIL_MAP) return false
+  for (const _ in value) return false
+  return true
+}
+
 const GO_STRUCT = Symbol('a Go struct: fields in declaration order')
 
 /**
@@ -274,6 +298,7 @@ function encode(value: unknown): string {
       }
       const obj = value as Record<string, unknown>
       const keys = Object.keys(obj)
+      if (keys.length === 0) return isGoNilMap(obj) ? 'null' : '{}'
       if (!sorted(keys) && !inDeclaredOrder(obj)) keys.sort(compareUtf8)
       let out = '{'
       let first = true
@@ -320,6 +345,10 @@ function encodeDeep(root: unknown): string {
       return
     }
     const object = value as Record<string, unknown>
+    if (isGoNilMap(object)) {
+      out.push('null')
+      return
+    }
     const keys = Object.keys(object)
     if (!sorted(keys) && !inDeclaredOrder(object)) keys.sort(compareUtf8)
     out.push('{')

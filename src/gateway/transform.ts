@@ -1,6 +1,7 @@
 import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
-import { applyFlatmap } from './flatmap.ts'
-import { GoNumber, goJson, parseJsonKeepingNumbers } from './go-json.ts'
+import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
+import { GoNumber, goJson, goNilMap, isGoNilMap, parseJsonKeepingNumbers } from './go-json.ts'
+import { firstValueText, GO_MAP, GO_SLICE, goUnmarshalTypeError } from './go-json-decoder.ts'
 import { parseFeed } from './rss-encoding.ts'
 import { luraField, luraText } from './sequential-params.ts'
 import { parseXml, writeXml } from './xml-encoding.ts'
@@ -46,43 +47,44 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
         }
       }
     case 'safejson':
-      return (text) => {
-        const value = parseJson(text)
+      return (text, bytes) => {
+        const value = decodeJson(text, bytes)
         if (isObject(value)) return value
         if (Array.isArray(value)) return { collection: value }
         return { content: value }
       }
     default:
       if (isCollection)
-        return (text) => {
-          const value = parseJson(text)
+        return (text, bytes) => {
+          const value = decodeJson(text, bytes)
           // Go decodes `null` into a slice as a nil slice: {"collection": null}, not an error.
           if (value !== null && !Array.isArray(value))
-            throw new DecodeError('the backend did not return a JSON array (is_collection)')
+            throw new DecodeError(goUnmarshalTypeError(value, GO_SLICE))
           return { collection: value }
         }
-      return (text) => {
-        const value = parseJson(text)
-        // Go decodes `null` into a map as "nothing": an empty answer, not an error.
-        if (value === null) return {}
-        if (!isObject(value))
-          throw new DecodeError(
-            Array.isArray(value)
-              ? 'the backend returned a JSON array; set "is_collection": true'
-              : 'the backend did not return a JSON object',
-          )
+      return (text, bytes) => {
+        const value = decodeJson(text, bytes)
+        // Go decodes `null` into a map as a nil map: no data, rendered `null`.
+        if (value === null) return goNilMap()
+        if (!isObject(value)) throw new DecodeError(goUnmarshalTypeError(value, GO_MAP))
         return value
       }
   }
 }
 
-/** Go's decoder reports an empty body as EOF: KrakenD treats it as a failed backend. */
-function parseJson(text: string): unknown {
+/**
+ * The first JSON value of a backend body, as Go's json.Decoder reads it: what follows the value
+ * is never read, and a failure carries Go's message (an empty body is Go's EOF). The plain parse
+ * of the whole body comes first; only when it fails is the first value located and parsed.
+ */
+function decodeJson(text: string, bytes: Uint8Array): unknown {
   if (text.length === 0) throw new DecodeError('EOF')
   try {
     return parseJsonKeepingNumbers(text)
   } catch {
-    throw new DecodeError('the backend returned invalid JSON')
+    const first = firstValueText(bytes)
+    if (first.error !== undefined) throw new DecodeError(first.error)
+    return parseJsonKeepingNumbers(first.text)
   }
 }
 
@@ -194,6 +196,27 @@ function setOwn(data: Data, key: string, value: unknown): void {
 }
 
 /**
+ * krakend/flatmap's operations as lura applies them: an answer with keys that the operations
+ * empty is a nil map (the emptied tree root is no map), an answer without keys stays as it is.
+ */
+export function goFlatmap(data: Data, ops: FlatmapOp[]): Data {
+  if (isEmpty(data)) return data
+  const out = applyFlatmap(data, ops)
+  return isEmpty(out) ? goNilMap() : out
+}
+
+/**
+ * lura's combineData for the merged answer so far and one more backend's data: a part without
+ * data (a nil map) is skipped, and two without data give an empty map. (Either being nil makes
+ * the answer incomplete; the caller tracks that.)
+ */
+export function combineData(merged: Data, part: Data): Data {
+  if (isGoNilMap(part)) return isGoNilMap(merged) ? {} : merged
+  if (isGoNilMap(merged)) return part
+  return Object.assign(merged, part)
+}
+
+/**
  * KrakenD's entity formatter, in its order: target, allow (wins) or deny, mapping, group; with a
  * `flatmap_filter`, target, the flatmap operations, group. Returns undefined when nothing needs
  * doing, so plain backends cost nothing.
@@ -209,7 +232,7 @@ export function compileFormatter(backend: BackendConfig): ((data: Data) => Data)
   }
   if (backend.flatmap && backend.flatmap.length > 0) {
     const ops = backend.flatmap
-    steps.push((data) => applyFlatmap(data, ops))
+    steps.push((data) => goFlatmap(data, ops))
   } else {
     if (backend.allow && backend.allow.length > 0) {
       const tree = buildAllowTree(backend.allow)

@@ -88,7 +88,14 @@ describe('answer header names over HTTP/1.1 are Go-canonical', () => {
   test("a no-op answer writes the backend's names as Go's client reads them", async () => {
     const { status, names } = await answer(['GET /noop HTTP/1.1', 'Host: x'])
     assert.equal(status, 200)
-    for (const name of ['X-My-Thing', 'Www-Authenticate', 'X_odd', 'Content-Type', 'Date', 'X-Krakend-Completed'])
+    for (const name of [
+      'X-My-Thing',
+      'Www-Authenticate',
+      'X_odd',
+      'Content-Type',
+      'Date',
+      'X-Krakend-Completed',
+    ])
       assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`)
   })
 
