@@ -8,7 +8,6 @@ import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
 import { Cancellation } from './cancellation.ts'
 import {
   type BackendResult,
-  BODY_METHODS,
   type CompiledBackend,
   type CompiledEndpoint,
   type Context,
@@ -29,7 +28,14 @@ import {
 } from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
-import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
+import {
+  bodyAbsent,
+  bodyFollows,
+  closeAfterAnswer,
+  HttpError,
+  readRequestBody,
+  refusalHeaders,
+} from './request-body.ts'
 import {
   backendHeaders,
   CONNECTION_HEADERS,
@@ -341,10 +347,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     rawQuery: string,
     start: number,
   ): Promise<void> => {
-    const body =
-      ep.needsBody && BODY_METHODS.has(req.method ?? '')
-        ? await readRequestBody(req, config.server.maxBodyBytes)
-        : undefined
+    // lura hands the body to every backend, whatever the methods.
+    const body = bodyFollows(req) ? await readRequestBody(req, config.server.maxBodyBytes) : bodyAbsent(req)
     // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
     // still running for it. One backend: undici's headers/body timeouts bound the call, no timer
     // of our own. Several: one deadline (85% of the timeout) aborts whatever has not arrived.
@@ -362,6 +366,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
       headers: backendHeaders(ep.forward, req, config.server, trustedProxies),
       body,
+      bodySized: ep.forward.forwardsContentLength && req.headers['content-length'] !== undefined,
       cancel,
     }
     // components: endpoint guards (bot detector, JWT, rate limit, CEL, JSON schema) may answer instead

@@ -35,6 +35,8 @@ export interface BackendCalls {
   backendRequest(ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation): BackendRequest
 }
 
+const EMPTY_BODY = Buffer.alloc(0)
+
 export function createBackendCalls(config: GatewayConfig, client: BackendClient): BackendCalls {
   const sequential = async (ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]> => {
     const results: BackendResult[] = []
@@ -130,8 +132,10 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       path: modified ? modified.path : path,
       method: b.cfg.method,
       headers: modified ? modified.headers : ctx.headers,
-      body: b.sendsBody ? ctx.body : undefined,
-      chunked: !ep.forward.forwardsContentLength,
+      // Every backend gets the client's body, whatever the methods (lura hands each the request).
+      body: ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined),
+      chunked: !(ctx.bodySized && b.keepsContentLength),
+      chunksEmptyBody: b.chunksEmptyBody,
       cancel,
       timeoutMs: ep.cfg.timeoutMs,
     }

@@ -16,9 +16,12 @@ export interface BackendRequest {
   path: string
   method: string
   headers: HeaderValues
+  /** Undefined: no body (Go's http.NoBody). A Buffer, even an empty one, is a body to send. */
   body: Buffer | undefined
   /** Send a body without Content-Length (chunked), as Go does for a body of unknown size. */
   chunked: boolean
+  /** An empty body goes out chunked (`0\r\n\r\n`): see chunksEmptyBody. */
+  chunksEmptyBody: boolean
   cancel: Cancellation
   timeoutMs: number
 }
@@ -49,22 +52,65 @@ export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024
 const MAX_REDIRECTS = 10
 const SENSITIVE_ON_OTHER_HOST = ['authorization', 'www-authenticate', 'cookie', 'cookie2']
 const KEEP_ALIVE_LINE = '\r\nconnection: keep-alive\r\n'
+/**
+ * Marks a request whose empty body must go out chunked: the first header line, which the head
+ * rewrite below turns into the framing. (undici writes an empty body as `content-length: 0` or as
+ * nothing, and refuses a transfer-encoding header.)
+ */
+const EMPTY_CHUNKED_MARK = 'x-gateway-empty-chunked-body'
+const EMPTY_CHUNKED_LINE = `${EMPTY_CHUNKED_MARK}: 1\r\n`
+const ZERO_LENGTH_END = 'content-length: 0\r\n\r\n'
 
 /**
- * undici always writes `connection: keep-alive`; Go's client writes no Connection header (HTTP/1.1
- * connections persist by default), and backends that echo headers must see what KrakenD sends.
- * The line is dropped from the request head as it is written; the connection stays persistent.
+ * Go's transport on a body of unknown size (lura never gives it a length unless Content-Length is
+ * forwarded) that turns out empty: methods that usually lack a body (its
+ * requestMethodUsuallyLacksBody: GET, HEAD, DELETE, OPTIONS, PROPFIND, SEARCH) probe it, find
+ * EOF and send nothing; any other method announces `Transfer-Encoding: chunked` and sends the
+ * last chunk alone. CONNECT gets no framing at all.
  */
-function withoutKeepAliveHeader(socket: Socket): Socket {
+export function chunksEmptyBody(method: string): boolean {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+    case 'DELETE':
+    case 'OPTIONS':
+    case 'PROPFIND':
+    case 'SEARCH':
+    case 'CONNECT':
+      return false
+    default:
+      return true
+  }
+}
+
+/**
+ * The request head as Go's client writes it. undici always writes `connection: keep-alive`; Go's
+ * client writes no Connection header (HTTP/1.1 connections persist by default), and backends
+ * that echo headers must see what KrakenD sends: the line is dropped as the head is written (the
+ * connection stays persistent). A head marked EMPTY_CHUNKED_MARK (undici wrote it as a bodyless
+ * request) ends in a chunked body's framing and its last chunk instead.
+ */
+function asGoWritesHeads(socket: Socket): Socket {
   const write = socket.write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
   socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
     if (typeof chunk === 'string') {
       const at = chunk.indexOf(KEEP_ALIVE_LINE)
-      if (at !== -1) chunk = `${chunk.slice(0, at)}\r\n${chunk.slice(at + KEEP_ALIVE_LINE.length)}`
+      if (at !== -1) {
+        const rest = at + KEEP_ALIVE_LINE.length
+        chunk = chunk.startsWith(EMPTY_CHUNKED_LINE, rest)
+          ? `${chunk.slice(0, at)}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length))}`
+          : `${chunk.slice(0, at)}\r\n${chunk.slice(rest)}`
+      }
     }
     return write.call(this, chunk, encoding, callback)
   } as Socket['write']
   return socket
+}
+
+/** The headers after the mark, ending in `content-length: 0` and the blank line, or the blank line alone. */
+function emptyChunkedEnd(headers: string): string {
+  const end = headers.endsWith(ZERO_LENGTH_END) ? ZERO_LENGTH_END.length : 2
+  return `${headers.slice(0, headers.length - end)}transfer-encoding: chunked\r\n\r\n0\r\n\r\n`
 }
 
 export interface BackendClientOptions {
@@ -115,7 +161,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const connect: buildConnector.connector = (opts, callback) =>
     base(opts, (error, socket) => {
       if (error) callback(error, null)
-      else callback(null, withoutKeepAliveHeader(socket as Socket))
+      else callback(null, asGoWritesHeads(socket as Socket))
     })
   const pools = new Map<string, Pool>()
   let redirectAgent: Agent | undefined
@@ -142,23 +188,24 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return pool
   }
 
-  const dispatchOptions = (hop: HopRequest, req: BackendRequest) => ({
-    origin: hop.origin,
-    path: hop.path,
-    method: hop.method as 'GET',
-    headers: hop.headers,
+  const dispatchOptions = (hop: HopRequest, req: BackendRequest) => {
+    const body = hop.body
     // An iterable body has no known length: undici sends it chunked, like Go's http.Client
     // does for a request body that is not a bytes buffer.
     // (undici's types omit iterables; its runtime takes them.)
-    body:
-      hop.body === undefined || hop.body.length === 0
-        ? undefined
-        : req.chunked
-          ? ([hop.body] as unknown as Buffer)
-          : hop.body,
-    headersTimeout: req.timeoutMs,
-    bodyTimeout: req.timeoutMs,
-  })
+    const payload =
+      body === undefined || body.length === 0 ? undefined : req.chunked ? ([body] as unknown as Buffer) : body
+    const markEmpty = body !== undefined && body.length === 0 && req.chunksEmptyBody
+    return {
+      origin: hop.origin,
+      path: hop.path,
+      method: hop.method as 'GET',
+      headers: markEmpty ? { [EMPTY_CHUNKED_MARK]: '1', ...hop.headers } : hop.headers,
+      body: payload,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+    }
+  }
 
   const streamed = async (hop: HopRequest, req: BackendRequest): Promise<Hop<BackendAnswer['body']>> => {
     const response = await requestOn(hop.dispatcher, {
@@ -205,9 +252,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       let response = await send(hop, req)
       for (let hops = 0; isRedirect(response.statusCode); hops += 1) {
         const location = headerValue(response.headers.location)
-        // 307/308 repeat the body, which KrakenD cannot rewind: a call with a body stops there.
+        // 307/308 repeat the body, which KrakenD cannot rewind: a call with a body stops there,
+        // even an empty one (Go's client checks that the body is not NoBody, not its bytes).
         const keepsBody = response.statusCode === 307 || response.statusCode === 308
-        if (!location || (keepsBody && hop.body !== undefined && hop.body.length > 0)) break
+        if (!location || (keepsBody && hop.body !== undefined)) break
         response.discard()
         if (hops === MAX_REDIRECTS)
           throw new BackendCallError(

@@ -3,7 +3,7 @@
  * backends' pools, url patterns, decoders and components, and the decisions made ahead of any
  * request (body, deadline, renderer, static data, shadows).
  */
-import type { BackendClient } from './backend-client.ts'
+import { type BackendClient, chunksEmptyBody } from './backend-client.ts'
 import type { Cancellation } from './cancellation.ts'
 import {
   type BackendGuard,
@@ -67,7 +67,13 @@ export interface CompiledBackend {
   next: number
   parts: PatternPart[]
   plainPath: string | undefined
-  sendsBody: boolean
+  /**
+   * The client's Content-Length reaches this backend (endpoint and backend input_headers): lura
+   * then gives Go's request that length, so a body goes out with it instead of chunked.
+   */
+  keepsContentLength: boolean
+  /** Go's transport sends an empty body of unknown size chunked for this method (not GET, DELETE). */
+  chunksEmptyBody: boolean
   decode: Decoder
   format: ((data: Data) => Data) | undefined
   record: ((status: number, seconds: number) => void) | undefined
@@ -95,7 +101,12 @@ export interface CompiledEndpoint {
   forward: ForwardRule
   query: string[] | '*' | undefined
   hasParams: boolean
-  needsBody: boolean
+  /**
+   * lura copies the request (CloneRequest) for each call: several backends, shadows or
+   * concurrent_calls. A copied body is never http.NoBody, so a request without one sends each
+   * backend an empty body of unknown size.
+   */
+  copiesBody: boolean
   deadlineMs: number
   needsDeadline: boolean
   cacheControl: string | undefined
@@ -114,11 +125,17 @@ export interface Context {
   params: Record<string, string | undefined>
   query: string
   headers: HeaderValues
+  /**
+   * The client's body, for every method: undefined where Go's server hands lura http.NoBody (an
+   * HTTP/1 request with neither Transfer-Encoding nor a Content-Length above 0), else the bytes
+   * read, maybe none.
+   */
   body: Buffer | undefined
+  /** The client sent a Content-Length (and the endpoint forwards it): the body's size is known. */
+  bodySized: boolean
   cancel: Cancellation
 }
 
-export const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const STATIC_MATCH: Record<
   StaticStrategy,
   (hasData: boolean, complete: boolean, failed: boolean) => boolean
@@ -150,7 +167,10 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       parts,
       plainPath:
         parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : parts.length === 0 ? '/' : undefined,
-      sendsBody: BODY_METHODS.has(b.method),
+      keepsContentLength:
+        forward.forwardsContentLength &&
+        (b.inputHeaders.length === 0 || b.inputHeaders.some((h) => h.toLowerCase() === 'content-length')),
+      chunksEmptyBody: chunksEmptyBody(b.method),
       decode: compileDecoder(b.encoding, b.isCollection),
       format: compileFormatter(b),
       record: metrics?.backend(cfg.endpoint, b.urlPattern),
@@ -181,10 +201,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
         ? cfg.inputQueryStrings
         : undefined,
     hasParams: cfg.endpoint.includes('{'),
-    needsBody:
-      backends.some((b) => b.sendsBody) ||
-      shadows?.some((b) => b.sendsBody) === true ||
-      guard?.needsBody === true,
+    copiesBody: backends.length > 1 || shadows !== undefined || cfg.concurrentCalls > 1,
     deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
     needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
     cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,

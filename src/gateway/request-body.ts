@@ -1,6 +1,7 @@
 // Reading a client's request body, bounded by router.max_payload (413 beyond it). A refused body
 // is not read any further: the answer goes out and the connection (h1) or stream (h2) is closed,
 // as Go's server does, instead of draining whatever the client still sends.
+import type { Http2ServerRequest } from 'node:http2'
 import type { Socket } from 'node:net'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { continueBody } from './node-http.ts'
@@ -15,6 +16,28 @@ export class HttpError extends Error {
 
 /** Go's rstAvoidanceDelay: after a half-close, the client gets this long to read the answer. */
 const LINGER_MS = 500
+
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * Whether body bytes may follow the request's headers: over HTTP/1 a Transfer-Encoding or a
+ * Content-Length above 0, over HTTP/2 a HEADERS frame without END_STREAM. Decided from the
+ * headers alone, so a request without a body never waits for one.
+ */
+export function bodyFollows(req: GatewayRequest): boolean {
+  if (req.httpVersionMajor === 2) return !(req as Http2ServerRequest).stream.endAfterHeaders
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0)
+}
+
+/**
+ * The body of a request after which nothing follows, as Go's server hands it to lura: over HTTP/1
+ * `http.NoBody` (undefined), which Go's transport sends as no body at all; over HTTP/2 a body
+ * stream that is simply empty (x/net/http2 never uses NoBody), which it sends as an empty body.
+ */
+export function bodyAbsent(req: GatewayRequest): Buffer | undefined {
+  return req.httpVersionMajor === 2 ? EMPTY : undefined
+}
 
 export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])

@@ -21,7 +21,6 @@ type Log = (message: string) => void
 export type ServiceHook = (req: IncomingLike, res: HeaderSink) => Reply | undefined
 /** Runs after the body is read and before any backend call; may answer instead of the backends. */
 export interface EndpointGuard {
-  needsBody: boolean
   run(req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined>
   /** Checks the merged response (validation/cel resp_ expressions); may answer instead. */
   after?: (data: Record<string, unknown> | undefined, meta: ResponseMeta) => Reply | undefined
@@ -160,7 +159,6 @@ export function compileEndpointGuard(
     )
   if (steps.length === 0 && !post) return undefined
   return {
-    needsBody: c.jsonSchema !== undefined,
     async run(req, ctx) {
       for (const step of steps) {
         const reply = await step(req, ctx)
