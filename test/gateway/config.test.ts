@@ -133,6 +133,20 @@ describe('valid configs', () => {
     const bad = validateGatewayConfig({ version: 3, endpoints: [{ endpoint: '/a', backend: [] }] })
     assert.equal(bad.errors[0]?.location?.path, 'endpoints[0].backend')
   })
+  test('a config with any error is not returned, and root keys are placed at their own path', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      name: 7,
+      listen_ip: false,
+      debug_endpoint: 'yes',
+      endpoints: [],
+    })
+    assert.equal(result.config, undefined)
+    assert.deepEqual(
+      result.errors.map((e) => e.location?.path),
+      ['name', 'listen_ip', 'debug_endpoint'],
+    )
+  })
   test('every problem is reported, not only the first', () => {
     const result = validateGatewayConfig({
       version: 2,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { connect as connectH2 } from 'node:http2'
 import { type AddressInfo, connect as connectTcp, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -121,9 +122,23 @@ let backend: TestBackend
 const configFile = join(dir, 'gateway.json')
 after(async () => backend?.close())
 
+/** A backend whose answers to /held wait until the test releases them. */
+let releaseHeld = () => {}
+const heldBackend = createHttpServer((_req, res) => {
+  const held = new Promise<void>((resolve) => {
+    releaseHeld = resolve
+  })
+  void held.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'))
+})
+after(() => heldBackend.closeAllConnections())
+after(() => heldBackend.close())
+
 describe('standalone runtime process (src/gateway/main.ts)', () => {
   test('setup: a config and a backend', async () => {
     backend = await startBackend('b', { '/slow': { delay_ms: 700, body: { slow: true } } })
+    heldBackend.listen(0, '127.0.0.1')
+    await once(heldBackend, 'listening')
+    const held = `http://127.0.0.1:${(heldBackend.address() as AddressInfo).port}`
     writeFileSync(
       configFile,
       JSON.stringify({
@@ -134,6 +149,7 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
         endpoints: [
           { endpoint: '/who', backend: [{ host: [backend.origin], url_pattern: '/echo' }] },
           { endpoint: '/slow', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
+          { endpoint: '/held', backend: [{ host: [held], url_pattern: '/held' }] },
         ],
       }),
     )
@@ -261,7 +277,7 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
   test('gwdeploy gateway check: ok, warnings, --lint and bad configs (exit codes, --json)', async () => {
     const ok = run(['gateway', 'check', '-c', configFile], devCli)
     assert.equal((await ok.exit).code, 0)
-    assert.match(ok.stdout(), /ok — "proc rev-1234567", 2 endpoints/)
+    assert.match(ok.stdout(), /ok — "proc rev-1234567", 3 endpoints/)
     const typos = new URL('../fixtures/gateway/lint/typos.json', import.meta.url).pathname
     const warn = run(['gateway', 'check', '-c', typos, '--json'], devCli)
     assert.equal((await warn.exit).code, 0)
@@ -398,15 +414,18 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
       const [h2headers] = await once(stream, 'response')
       assert.equal(h2headers[':status'], 200)
       await once(stream, 'end')
-      // One request in flight across the signal (the backend answers after 700 ms).
+      // One request in flight across the signal: its backend answers once every worker drains.
       const agent = new Agent({ keepAliveTimeout: 600_000 })
-      const slow = request(`http://127.0.0.1:${port}/slow`, { dispatcher: agent }).then(async (r) => ({
+      const slow = request(`http://127.0.0.1:${port}/held`, { dispatcher: agent }).then(async (r) => ({
         status: r.statusCode,
         connection: r.headers.connection,
         body: await r.body.json(),
       }))
       await new Promise((resolve) => setTimeout(resolve, 100))
       proc.child.kill('SIGTERM')
+      for (let i = 0; i < 200 && (proc.stdout().match(/draining: /g)?.length ?? 0) < workers; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      releaseHeld()
       // Bounded so a regression fails here instead of waiting for the 60 s drain timeout.
       let bound: NodeJS.Timeout | undefined
       const exit = await Promise.race([

@@ -4,16 +4,14 @@
  * tunes KrakenD's own machinery; transport tuning that changes nothing a client or backend sees is
  * accepted silently (see the README's deviations).
  */
-import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
-
-type Problem = (path: KeyPath, message: string, hint?: string) => void
+import type { ProblemAt } from './field-reader.ts'
 
 export function checkServiceSettings(
   value: Record<string, unknown>,
   runtime: 'bundled' | 'krakend' | undefined,
-  error: Problem,
-  warn: Problem,
+  error: ProblemAt,
+  warn: ProblemAt,
 ): void {
   // A TLS listener (maybe with client certificates, mTLS) served as plain HTTP would accept
   // connections KrakenD refuses. Nodes sit behind the balancer gwdeploy drives, which speaks HTTP

@@ -1,0 +1,220 @@
+/** One backend of an endpoint: its URL pattern, hosts, method and per-backend options. */
+import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import { parseBackendComponents } from '../components/index.ts'
+import { isObject } from '../components/types.ts'
+import { PARAM } from './endpoint-paths.ts'
+import type { FieldReader, ProblemAt } from './field-reader.ts'
+import { flatmapAt, shadowTimeoutMs } from './proxy-options.ts'
+import { type BackendConfig, type BackendEncoding, HTTP_METHODS, type HttpMethod } from './types.ts'
+
+const BACKEND_KEYS = [
+  'url_pattern',
+  'host',
+  'method',
+  'encoding',
+  'group',
+  'target',
+  'allow',
+  'deny',
+  'mapping',
+  'is_collection',
+  'extra_config',
+  'sd',
+  'sd_scheme',
+  'disable_host_sanitize',
+  'input_headers',
+  'input_query_strings',
+]
+const BACKEND_ENCODINGS: BackendEncoding[] = ['json', 'safejson', 'string', 'no-op', 'xml', 'rss']
+const SEQUENTIAL_PARAM = /^resp(\d+)_(.+)$/
+
+/** What a backend takes from its endpoint. */
+export interface BackendContext {
+  /** `METHOD /path`, naming the endpoint in messages. */
+  label: string
+  path: string
+  method: string
+  /** The endpoint path's {params}. */
+  params: Set<string>
+  /** The endpoint validates a JWT (auth/validator), so {JWT.claim} params are filled. */
+  hasJwt: boolean
+  sequential: boolean
+  timeoutMs: number
+  /** The root `host` list, for a backend that lists none. */
+  rootHosts: string[] | undefined
+}
+
+/** The backend at bp (the j-th of its endpoint); undefined when it is too broken to read on. */
+export function readBackend(
+  rawBackend: unknown,
+  bp: KeyPath,
+  j: number,
+  endpoint: BackendContext,
+  fields: FieldReader,
+): BackendConfig | undefined {
+  const { error, warn, namespace, stringAt, stringListAt, boolAt } = fields
+  const what = `endpoint ${endpoint.label}, backend ${j}`
+  if (!isObject(rawBackend)) {
+    error(bp, `${what} must be an object`)
+    return undefined
+  }
+  fields.checkKeys(rawBackend, bp, BACKEND_KEYS, 'backend')
+  fields.checkNamespaces(rawBackend.extra_config, [...bp, 'extra_config'], 'backend')
+  const backendComponents = parseBackendComponents(
+    rawBackend.extra_config,
+    [...bp, 'extra_config'],
+    fields.report,
+  )
+  const urlPattern = rawBackend.url_pattern
+  if (typeof urlPattern !== 'string' || urlPattern === '') {
+    error([...bp, 'url_pattern'], `${what}: "url_pattern" is required`)
+    return undefined
+  }
+  if (!urlPattern.startsWith('/')) error([...bp, 'url_pattern'], `${what}: "url_pattern" must start with "/"`)
+  checkUrlPatternParams(urlPattern, bp, j, what, endpoint, fields)
+  let hosts = hostsAt(rawBackend, [...bp, 'host'], error)
+  if (hosts === undefined || hosts.length === 0) hosts = endpoint.rootHosts
+  if (hosts === undefined || hosts.length === 0) {
+    error(
+      [...bp, 'host'],
+      `${what} has no host and there is no root "host" list`,
+      'add "host": ["http://service:8080"]',
+    )
+    hosts = []
+  }
+  // lura's "dns" service discovery resolves SRV records: the hosts would mean something else here.
+  if (rawBackend.sd !== undefined && rawBackend.sd !== 'static' && rawBackend.sd !== '')
+    error(
+      [...bp, 'sd'],
+      `${what}: service discovery "sd": ${JSON.stringify(rawBackend.sd)} is not supported: the hosts would be called as they are written`,
+      'list the backend instances in "host" (or a name your DNS resolves to them) and remove "sd"',
+    )
+  const bMethodRaw = rawBackend.method ?? endpoint.method
+  const bMethod = typeof bMethodRaw === 'string' ? bMethodRaw.toUpperCase() : ''
+  if (!(HTTP_METHODS as readonly string[]).includes(bMethod))
+    error([...bp, 'method'], `${what}: unsupported method ${JSON.stringify(bMethodRaw)}`)
+  const httpNs = namespace(rawBackend, 'backend/http', bp)
+  const hp = [...bp, 'extra_config', 'backend/http']
+  const group = stringAt(rawBackend, 'group', bp)
+  const target = stringAt(rawBackend, 'target', bp)
+  const allow = stringListAt(rawBackend, 'allow', bp)
+  const deny = stringListAt(rawBackend, 'deny', bp)
+  const returnErrorDetails = stringAt(httpNs, 'return_error_details', hp)
+  const backendProxyNs = namespace(rawBackend, 'proxy', bp)
+  const flatmap = flatmapAt(backendProxyNs, [...bp, 'extra_config', 'proxy'], error)
+  const shadowMs = shadowTimeoutMs(backendProxyNs, endpoint.timeoutMs)
+  let mapping: Record<string, string> | undefined
+  if (rawBackend.mapping !== undefined) {
+    if (!isObject(rawBackend.mapping) || Object.values(rawBackend.mapping).some((v) => typeof v !== 'string'))
+      error([...bp, 'mapping'], `${what}: "mapping" must map field names to new names (strings)`)
+    else mapping = rawBackend.mapping as Record<string, string>
+  }
+  const backend: BackendConfig = {
+    urlPattern,
+    hosts,
+    method: bMethod as HttpMethod,
+    encoding: fields.encodingAt(rawBackend, 'encoding', bp, BACKEND_ENCODINGS, 'json'),
+    isCollection: boolAt(rawBackend, 'is_collection', bp, false),
+    inputHeaders: stringListAt(rawBackend, 'input_headers', bp) ?? [],
+    inputQueryStrings: stringListAt(rawBackend, 'input_query_strings', bp) ?? [],
+    returnErrorCode: boolAt(httpNs, 'return_error_code', hp, false),
+    path: formatKeyPath(bp),
+    ...(group !== undefined ? { group } : {}),
+    ...(target !== undefined ? { target } : {}),
+    ...(allow !== undefined ? { allow } : {}),
+    ...(deny !== undefined ? { deny } : {}),
+    ...(mapping !== undefined ? { mapping } : {}),
+    ...(returnErrorDetails ? { returnErrorDetails } : {}),
+    ...(flatmap ? { flatmap } : {}),
+    ...(shadowMs !== undefined ? { shadowTimeoutMs: shadowMs } : {}),
+    ...(backendComponents ? { components: backendComponents } : {}),
+  }
+  if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
+  return backend
+}
+
+/** Each {param} of url_pattern must come from the endpoint path, the JWT or an earlier response. */
+function checkUrlPatternParams(
+  urlPattern: string,
+  bp: KeyPath,
+  j: number,
+  what: string,
+  endpoint: BackendContext,
+  { error, warn }: FieldReader,
+): void {
+  for (const match of urlPattern.matchAll(PARAM)) {
+    const param = match[1] as string
+    if (endpoint.params.has(param)) continue
+    // {JWT.claim}: filled from the validated token (auth/validator), as lura allows.
+    if (/^JWT\.[\w\-.:/]+$/.test(param)) {
+      if (!endpoint.hasJwt)
+        warn(
+          [...bp, 'url_pattern'],
+          `${what}: {${param}} is empty without "auth/validator" on the endpoint`,
+          'add auth/validator to the endpoint',
+        )
+      continue
+    }
+    const seq = SEQUENTIAL_PARAM.exec(param)
+    if (seq) {
+      if (!endpoint.sequential)
+        error(
+          [...bp, 'url_pattern'],
+          `${what}: {${param}} uses a previous response but the endpoint is not sequential`,
+          'set extra_config.proxy.sequential: true on the endpoint',
+        )
+      else if (Number(seq[1]) >= j)
+        error(
+          [...bp, 'url_pattern'],
+          `${what}: {${param}} refers to backend ${seq[1]}, which does not run before it`,
+        )
+      continue
+    }
+    error(
+      [...bp, 'url_pattern'],
+      `${what}: {${param}} in url_pattern "${urlPattern}" is not a parameter of the endpoint ${endpoint.path}`,
+      endpoint.params.size
+        ? `the endpoint declares ${[...endpoint.params].map((p) => `{${p}}`).join(', ')}`
+        : 'declare it in the endpoint path',
+    )
+  }
+}
+
+/** The `host` list at path (a single string counts as a list of one), each normalised to an origin. */
+export function hostsAt(obj: Record<string, unknown>, path: KeyPath, error: ProblemAt): string[] | undefined {
+  const raw = obj[path[path.length - 1] as string]
+  if (raw === undefined) return undefined
+  const list = typeof raw === 'string' ? [raw] : raw
+  if (!Array.isArray(list)) {
+    error(path, '"host" must be a list of URLs')
+    return undefined
+  }
+  const hosts: string[] = []
+  for (const [k, host] of list.entries()) {
+    const origin = typeof host === 'string' ? normaliseHost(host) : undefined
+    if (origin === undefined)
+      error(
+        [...path, k],
+        `host ${JSON.stringify(host)} is not a valid URL`,
+        'write it as "http://service:8080"',
+      )
+    else hosts.push(origin)
+  }
+  return hosts
+}
+
+/** `service:8080` -> `http://service:8080`; undefined when it is not an http(s) URL without path/query. */
+export function normaliseHost(host: string): string | undefined {
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `http://${host}`
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+  if (!url.hostname || url.username || url.password || url.search || url.hash) return undefined
+  if (url.pathname !== '/' && url.pathname !== '') return undefined
+  if (/\s/.test(host)) return undefined
+  return url.origin
+}

@@ -1,0 +1,222 @@
+/** The endpoints of a config: each one's route, proxy options, encoding and backends. */
+import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import { parseEndpointComponents } from '../components/index.ts'
+import { isObject } from '../components/types.ts'
+import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
+import { type BackendContext, readBackend } from './backend-config.ts'
+import { createRouteChecker, PARAM } from './endpoint-paths.ts'
+import type { FieldReader } from './field-reader.ts'
+import { flatmapAt, isSequential, staticAt } from './proxy-options.ts'
+import {
+  type BackendConfig,
+  type EndpointConfig,
+  type GatewayConfig,
+  HTTP_METHODS,
+  type HttpMethod,
+  type OutputEncoding,
+} from './types.ts'
+
+const ENDPOINT_KEYS = [
+  'endpoint',
+  'method',
+  'backend',
+  'input_headers',
+  'input_query_strings',
+  'output_encoding',
+  'concurrent_calls',
+  'timeout',
+  'cache_ttl',
+  'extra_config',
+]
+export const OUTPUT_ENCODINGS: OutputEncoding[] = [
+  'json',
+  'json-collection',
+  'string',
+  'no-op',
+  'xml',
+  'yaml',
+  'negotiate',
+]
+
+/** What endpoints take from the service level when they do not say. */
+export type EndpointDefaults = Pick<GatewayConfig, 'outputEncoding' | 'timeoutMs' | 'cacheTtlS'> & {
+  /** The root `host` list. */
+  hosts: string[] | undefined
+  healthPath: string
+}
+
+export function readEndpoints(
+  rawEndpoints: unknown,
+  defaults: EndpointDefaults,
+  fields: FieldReader,
+): EndpointConfig[] {
+  const { error } = fields
+  if (rawEndpoints !== undefined && !Array.isArray(rawEndpoints))
+    error(['endpoints'], '"endpoints" must be a list')
+  const checkRoute = createRouteChecker(defaults.healthPath, error)
+  const endpoints: EndpointConfig[] = []
+  for (const [i, raw] of (Array.isArray(rawEndpoints) ? rawEndpoints : []).entries()) {
+    const endpoint = readEndpoint(raw, ['endpoints', i], defaults, checkRoute, fields)
+    if (endpoint) endpoints.push(endpoint)
+  }
+  return endpoints
+}
+
+/** The endpoint at ep; undefined when it is too broken to read on. */
+function readEndpoint(
+  raw: unknown,
+  ep: KeyPath,
+  defaults: EndpointDefaults,
+  checkRoute: ReturnType<typeof createRouteChecker>,
+  fields: FieldReader,
+): EndpointConfig | undefined {
+  const { error, warn, boolAt, stringListAt } = fields
+  if (!isObject(raw)) {
+    error(ep, 'an endpoint must be an object')
+    return undefined
+  }
+  fields.checkKeys(raw, ep, ENDPOINT_KEYS, 'endpoint')
+  fields.checkNamespaces(raw.extra_config, [...ep, 'extra_config'], 'endpoint')
+  const endpointComponents = parseEndpointComponents(raw.extra_config, [...ep, 'extra_config'], fields.report)
+  const path = raw.endpoint
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    error([...ep, 'endpoint'], `"endpoint" must be a path starting with "/", got ${JSON.stringify(path)}`)
+    return undefined
+  }
+  const label = `${typeof raw.method === 'string' ? raw.method.toUpperCase() : 'GET'} ${path}`
+  const methodRaw = raw.method === undefined ? 'GET' : raw.method
+  const method = typeof methodRaw === 'string' ? methodRaw.toUpperCase() : ''
+  if (!(HTTP_METHODS as readonly string[]).includes(method))
+    error(
+      [...ep, 'method'],
+      `endpoint ${path}: unsupported method ${JSON.stringify(methodRaw)}`,
+      `use one of ${HTTP_METHODS.join(', ')}`,
+    )
+  checkRoute(ep, method, path, label)
+  const endpointParams = new Set([...path.matchAll(PARAM)].map((m) => m[1] as string))
+
+  const proxyNs = fields.namespace(raw, 'proxy', ep)
+  const pp = [...ep, 'extra_config', 'proxy']
+  const sequential = isSequential(proxyNs, pp, boolAt(proxyNs, 'sequential', pp, false), warn)
+  const staticResponse = staticAt(proxyNs, pp, error, warn)
+  const endpointFlatmap = flatmapAt(proxyNs, pp, error)
+  const outputEncoding = fields.encodingAt(
+    raw,
+    'output_encoding',
+    ep,
+    OUTPUT_ENCODINGS,
+    defaults.outputEncoding,
+  )
+  const endpointTimeout = fields.timerAt(raw, 'timeout', ep, defaults.timeoutMs)
+  if (endpointTimeout <= 0 && raw.timeout !== undefined)
+    error([...ep, 'timeout'], '"timeout" must be greater than 0')
+  const concurrentCalls = fields.intAt(raw, 'concurrent_calls', ep, 1, 1, 16)
+
+  const { backends, shadows } = readBackends(
+    raw.backend,
+    ep,
+    {
+      label,
+      path,
+      method,
+      params: endpointParams,
+      hasJwt: Boolean(endpointComponents?.jwt),
+      sequential,
+      timeoutMs: endpointTimeout,
+      rootHosts: defaults.hosts,
+    },
+    fields,
+  )
+  // lura: only the endpoint's output_encoding makes a pass-through, and it forces its backend to no-op.
+  const noop = outputEncoding === 'no-op'
+  if (noop && backends.length > 1)
+    error(
+      [...ep, 'backend'],
+      `endpoint ${label} uses the no-op encoding but has ${backends.length} backends`,
+      'a no-op endpoint passes one backend through unchanged; keep exactly one backend or use json',
+    )
+  if (noop) for (const b of backends) b.encoding = 'no-op'
+  else
+    for (const [j, b] of backends.entries())
+      if (b.encoding === 'no-op')
+        warn(
+          [...ep, 'backend', j, 'encoding'],
+          `endpoint ${label}: backend ${j} uses no-op but the endpoint renders ${outputEncoding}: KrakenD discards that backend's answer (any status counts as an empty success)`,
+          'set "output_encoding": "no-op" on the endpoint to pass the answer through',
+        )
+  const propagated = propagatedAt(proxyNs, pp, sequential, backends.length, fields)
+  return {
+    endpoint: path,
+    method: method as HttpMethod,
+    backends,
+    ...(shadows.length > 0 ? { shadows } : {}),
+    inputHeaders: stringListAt(raw, 'input_headers', ep) ?? [],
+    inputQueryStrings: stringListAt(raw, 'input_query_strings', ep) ?? [],
+    outputEncoding: noop ? 'no-op' : outputEncoding,
+    concurrentCalls,
+    timeoutMs: endpointTimeout,
+    cacheTtlS: fields.cacheTtlAt(raw, ep, defaults.cacheTtlS),
+    sequential,
+    ...(propagated.length > 0 ? { propagated } : {}),
+    noop,
+    ...(staticResponse ? { static: staticResponse } : {}),
+    ...(endpointFlatmap ? { flatmap: endpointFlatmap } : {}),
+    path: formatKeyPath(ep),
+    ...(endpointComponents ? { components: endpointComponents } : {}),
+  }
+}
+
+/** The endpoint's backends, with shadow backends (proxy.shadow) apart. */
+function readBackends(
+  rawBackends: unknown,
+  ep: KeyPath,
+  endpoint: BackendContext,
+  fields: FieldReader,
+): { backends: BackendConfig[]; shadows: BackendConfig[] } {
+  const backends: BackendConfig[] = []
+  // lura's shadow factory takes shadow backends out of the endpoint: they only get a copy of the request.
+  const shadows: BackendConfig[] = []
+  if (!Array.isArray(rawBackends) || rawBackends.length === 0) {
+    fields.error(
+      rawBackends === undefined ? ep : [...ep, 'backend'],
+      `endpoint ${endpoint.label} has no backend`,
+      'add at least one entry to "backend" with a "url_pattern"',
+    )
+  }
+  for (const [j, rawBackend] of (Array.isArray(rawBackends) ? rawBackends : []).entries()) {
+    const backend = readBackend(rawBackend, [...ep, 'backend', j], j, endpoint, fields)
+    if (backend === undefined) continue
+    if (backend.shadowTimeoutMs === undefined) backends.push(backend)
+    else shadows.push(backend)
+  }
+  if (shadows.length > 0 && backends.length === 0)
+    fields.error(
+      [...ep, 'backend'],
+      `endpoint ${endpoint.label}: every backend is a shadow (proxy.shadow), so KrakenD cannot build it`,
+      'keep at least one backend without "shadow": true',
+    )
+  return { backends, shadows }
+}
+
+/** proxy.sequential_propagated_params: earlier responses' values sent on to later backends. */
+function propagatedAt(
+  proxyNs: Record<string, unknown>,
+  pp: KeyPath,
+  sequential: boolean,
+  backendCount: number,
+  { error, warn }: FieldReader,
+): PropagatedParam[] {
+  const propagatedRaw = proxyNs.sequential_propagated_params
+  if (propagatedRaw === undefined) return []
+  const at = [...pp, 'sequential_propagated_params']
+  if (!Array.isArray(propagatedRaw) || propagatedRaw.some((e) => typeof e !== 'string'))
+    error(at, 'sequential_propagated_params must be a list of strings like "resp0_a.b" or "resp0"')
+  else if (!sequential)
+    warn(
+      at,
+      'sequential_propagated_params is ignored without "sequential": true',
+      'set proxy.sequential: true',
+    )
+  else return parsePropagated(propagatedRaw as string[], backendCount)
+  return []
+}

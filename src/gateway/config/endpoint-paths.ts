@@ -1,0 +1,88 @@
+/** Endpoint paths as gin's router registers them: syntax, reserved paths, duplicates and conflicts. */
+import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import type { ProblemAt } from './field-reader.ts'
+
+/** Reserved paths the gateway answers itself; no endpoint may use them. */
+export const RESERVED_PATHS = ['/__health', '/__debug', '/__echo'] as const
+
+export const PARAM = /\{([^{}]+)\}/g
+
+/**
+ * Checks each endpoint's route against the ones checked before it: a route gin cannot register
+ * (bad syntax, reserved, declared twice, conflicting wildcard) is an error at the endpoint's path.
+ */
+export function createRouteChecker(healthPath: string, error: ProblemAt) {
+  const seen = new Map<string, string>()
+  const paramNames = new Map<string, { name: string; at: string }>()
+  const reserved = new Set<string>([...RESERVED_PATHS, healthPath])
+  return (ep: KeyPath, method: string, path: string, label: string): void => {
+    const pathProblem = checkEndpointPath(path)
+    if (pathProblem) error([...ep, 'endpoint'], `endpoint ${label}: ${pathProblem}`)
+    const basePath = path.replace(/\/+$/, '') || '/'
+    if (reserved.has(basePath) || [...reserved].some((r) => basePath.startsWith(`${r}/`)))
+      error(
+        [...ep, 'endpoint'],
+        `endpoint ${label}: ${path} is reserved for the gateway itself`,
+        'choose another path',
+      )
+    const key = `${method} ${normalisePattern(path)}`
+    const first = seen.get(key)
+    if (first)
+      error(
+        [...ep, 'endpoint'],
+        `endpoint ${label} is declared twice (first at ${first})`,
+        'remove or merge one of them',
+      )
+    else seen.set(key, formatKeyPath(ep))
+    const conflict = wildcardConflict(method, path, paramNames)
+    if (conflict && !first)
+      error(
+        [...ep, 'endpoint'],
+        `endpoint ${label}: {${conflict.name}} is where ${conflict.at} has {${conflict.other}}; gin cannot register both and KrakenD does not start`,
+        `name the parameter {${conflict.other}} as ${conflict.at} does`,
+      )
+  }
+}
+
+/** The route's shape: gin tells `/a` and `/a/` apart, and parameters by position only. */
+function normalisePattern(path: string): string {
+  return path.replace(PARAM, '{}')
+}
+
+/**
+ * gin's tree keeps one wildcard per position in a method's routes: `/a/{x}` and `/a/{y}/b` make it
+ * panic ("conflicts with existing wildcard"). Records each parameter's name by method and prefix.
+ */
+function wildcardConflict(
+  method: string,
+  path: string,
+  names: Map<string, { name: string; at: string }>,
+): { name: string; other: string; at: string } | undefined {
+  const segments = path.split('/')
+  for (const [i, segment] of segments.entries()) {
+    const param = /^\{([^{}]+)\}$/.exec(segment)?.[1]
+    if (param === undefined) continue
+    const prefix = `${method} ${normalisePattern(segments.slice(0, i).join('/'))}/`
+    const known = names.get(prefix)
+    if (!known) names.set(prefix, { name: param, at: path })
+    else if (known.name !== param) return { name: param, other: known.name, at: known.at }
+  }
+  return undefined
+}
+
+function checkEndpointPath(path: string): string | undefined {
+  if (/[?#%\s]/.test(path)) return 'the path may not contain "?", "#", "%" or spaces'
+  for (const segment of path.split('/')) {
+    const opens = segment.split('{').length - 1
+    const closes = segment.split('}').length - 1
+    if (opens !== closes) return `unbalanced braces in "${segment}"`
+    if (opens > 1) return `only one {param} per path segment is supported ("${segment}")`
+    if (opens === 1 && !/^\{[A-Za-z_][A-Za-z0-9_-]*\}$/.test(segment))
+      return `a {param} must fill the whole path segment and be a plain name ("${segment}")`
+  }
+  const names = [...path.matchAll(PARAM)].map((m) => m[1] as string)
+  const repeated = names.find((name, i) => names.indexOf(name) !== i)
+  if (repeated !== undefined)
+    return `{${repeated}} appears twice in the path: the second value would silently replace the first`
+  return undefined
+}

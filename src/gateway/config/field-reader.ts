@@ -1,0 +1,192 @@
+/**
+ * Typed reads of config fields: each returns the value, or reports a problem at the field's key path
+ * and returns the fallback, so one validation run lists every problem in the file.
+ */
+import { distance } from 'fastest-levenshtein'
+import { classifyNamespace, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
+import type { KeyPath } from '../../core/source-text.ts'
+import { isObject, type Report } from '../components/types.ts'
+import { MAX_TIMER_MS, parseDuration } from './duration.ts'
+
+export type ProblemAt = (path: KeyPath, message: string, hint?: string) => void
+type Fields = Record<string, unknown>
+
+/** KrakenD v2 keys a v3 KrakenD silently ignores, with their replacement. */
+const V2_KEYS: Record<string, string> = {
+  headers_to_pass: 'input_headers',
+  querystring_params: 'input_query_strings',
+  whitelist: 'allow',
+  blacklist: 'deny',
+}
+
+const isComment = (key: string) => /^[@$_#]/.test(key)
+
+export type FieldReader = ReturnType<typeof createFieldReader>
+
+export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend' | undefined) {
+  const { error, warn } = report
+
+  /** Warns about v2 leftovers and likely typos; other unknown keys (vendor extensions) pass. */
+  const checkKeys = (obj: Fields, path: KeyPath, known: string[], what: string) => {
+    for (const key of Object.keys(obj)) {
+      if (known.includes(key) || isComment(key)) continue
+      const replacement = V2_KEYS[key]
+      if (replacement) {
+        warn(
+          [...path, key],
+          `"${key}" is a KrakenD v2 key that v3 silently ignores`,
+          `rename it to "${replacement}"`,
+        )
+        continue
+      }
+      const suggestion = closest(key, known)
+      if (suggestion)
+        warn([...path, key], `unknown ${what} key "${key}" is ignored`, `did you mean "${suggestion}"?`)
+    }
+  }
+  const checkNamespaces = (extra: unknown, path: KeyPath, level: NamespaceLevel) => {
+    if (extra === undefined) return
+    if (!isObject(extra)) {
+      error(path, 'extra_config must be an object')
+      return
+    }
+    for (const key of Object.keys(extra)) {
+      const verdict = classifyNamespace(key, level, runtime)
+      if (verdict.kind === 'error') error([...path, key], verdict.message, verdict.hint)
+      else if (verdict.kind === 'warning') warn([...path, key], verdict.message, verdict.hint)
+    }
+  }
+  /** The `extra_config` section `ns` of obj; {} when absent or not an object. */
+  const namespace = (obj: Fields, ns: string, path: KeyPath): Fields => {
+    const extra = obj.extra_config
+    if (!isObject(extra)) return {}
+    const section = extra[ns]
+    if (section === undefined) return {}
+    if (!isObject(section)) {
+      error([...path, 'extra_config', ns], `extra_config "${ns}" must be an object`)
+      return {}
+    }
+    return section
+  }
+
+  const durationAt = (obj: Fields, key: string, path: KeyPath, fallback: number) => {
+    const raw = obj[key]
+    if (raw === undefined) return fallback
+    const ms = parseDuration(raw)
+    if (ms === undefined) {
+      error(
+        [...path, key],
+        `"${key}" is not a duration: ${JSON.stringify(raw)}`,
+        'write it like "2s", "1500ms" or "1m"',
+      )
+      return fallback
+    }
+    return ms
+  }
+  /** A duration the runtime waits with a timer: Node's timers hold at most MAX_TIMER_MS. */
+  const timerAt = (obj: Fields, key: string, path: KeyPath, fallback: number) => {
+    const ms = durationAt(obj, key, path, fallback)
+    if (ms <= MAX_TIMER_MS) return ms
+    warn(
+      [...path, key],
+      `"${key}" is longer than the longest wait Node can time (24.8 days): the gateway waits 24.8 days`,
+      'write at most "596h" to say what the gateway does',
+    )
+    return MAX_TIMER_MS
+  }
+  /** `cache_ttl` in whole seconds. */
+  const cacheTtlAt = (obj: Fields, path: KeyPath, fallbackS = 0): number => {
+    if (obj.cache_ttl === undefined) return fallbackS
+    return Math.floor(durationAt(obj, 'cache_ttl', path, fallbackS * 1000) / 1000)
+  }
+  const intAt = (obj: Fields, key: string, path: KeyPath, fallback: number, min = 0, max = Infinity) => {
+    const raw = obj[key]
+    if (raw === undefined) return fallback
+    if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
+      error(
+        [...path, key],
+        `"${key}" must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`,
+      )
+      return fallback
+    }
+    return raw
+  }
+  const stringAt = (obj: Fields, key: string, path: KeyPath): string | undefined => {
+    const raw = obj[key]
+    if (raw === undefined) return undefined
+    if (typeof raw !== 'string') {
+      error([...path, key], `"${key}" must be a string, got ${JSON.stringify(raw)}`)
+      return undefined
+    }
+    return raw
+  }
+  const stringListAt = (obj: Fields, key: string, path: KeyPath): string[] | undefined => {
+    const raw = obj[key]
+    if (raw === undefined) return undefined
+    if (!Array.isArray(raw) || raw.some((item) => typeof item !== 'string')) {
+      error([...path, key], `"${key}" must be a list of strings`)
+      return undefined
+    }
+    return raw as string[]
+  }
+  const boolAt = (obj: Fields, key: string, path: KeyPath, fallback: boolean) => {
+    const raw = obj[key]
+    if (raw === undefined) return fallback
+    if (typeof raw !== 'boolean') {
+      error([...path, key], `"${key}" must be true or false, got ${JSON.stringify(raw)}`)
+      return fallback
+    }
+    return raw
+  }
+  const encodingAt = <T extends string>(
+    obj: Fields,
+    key: string,
+    path: KeyPath,
+    allowed: readonly T[],
+    fallback: T,
+  ): T => {
+    const raw = obj[key]
+    if (raw === undefined) return fallback
+    if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
+      error(
+        [...path, key],
+        `unsupported ${key} ${JSON.stringify(raw)}`,
+        `this runtime supports ${allowed.join(', ')}`,
+      )
+      return fallback
+    }
+    return raw as T
+  }
+
+  return {
+    report,
+    runtime,
+    error,
+    warn,
+    checkKeys,
+    checkNamespaces,
+    namespace,
+    durationAt,
+    timerAt,
+    cacheTtlAt,
+    intAt,
+    stringAt,
+    stringListAt,
+    boolAt,
+    encodingAt,
+  }
+}
+
+function closest(key: string, known: string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of known) {
+    const d = distance(key.toLowerCase(), candidate)
+    if (d < bestDistance) {
+      bestDistance = d
+      best = candidate
+    }
+  }
+  const limit = key.length <= 4 ? 1 : key.length <= 8 ? 2 : 3
+  return bestDistance <= limit ? best : undefined
+}

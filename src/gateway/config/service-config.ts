@@ -1,0 +1,236 @@
+/**
+ * The service level of a KrakenD v3 config: root keys and the `router`, `gwdeploy/runtime` and
+ * `telemetry/logging` namespaces, read into the server, runtime and logging options.
+ */
+import { isIP } from 'node:net'
+import type { KeyPath } from '../../core/source-text.ts'
+import { parseServiceComponents } from '../components/index.ts'
+import { isObject } from '../components/types.ts'
+import { hostsAt } from './backend-config.ts'
+import { OUTPUT_ENCODINGS } from './endpoint-config.ts'
+import type { FieldReader, ProblemAt } from './field-reader.ts'
+import { checkServiceSettings } from './service-settings.ts'
+import type { GatewayConfig, LogFormat, LoggingOptions, LogLevel } from './types.ts'
+
+const ROOT_KEYS = [
+  'version',
+  'name',
+  'port',
+  'listen_ip',
+  'host',
+  'timeout',
+  'cache_ttl',
+  'output_encoding',
+  'endpoints',
+  'extra_config',
+  'plugin',
+  'tls',
+  'read_timeout',
+  'write_timeout',
+  'idle_timeout',
+  'read_header_timeout',
+  'max_header_bytes',
+  'max_idle_connections',
+  'max_idle_connections_per_host',
+  'idle_connection_timeout',
+  'response_header_timeout',
+  'expect_continue_timeout',
+  'dialer_timeout',
+  'dialer_keep_alive',
+  'dialer_fallback_delay',
+  'disable_compression',
+  'disable_keep_alives',
+  'disable_rest',
+  'debug_endpoint',
+  'echo_endpoint',
+  'sequential_start',
+  'async_agent',
+  'use_h2c',
+  'client_tls',
+  'dns_cache_ttl',
+  'allow_insecure_connections',
+  'max_shutdown_wait_time',
+]
+const LOG_LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
+
+export type ServiceConfig = Pick<
+  GatewayConfig,
+  | 'name'
+  | 'port'
+  | 'listenIp'
+  | 'timeoutMs'
+  | 'cacheTtlS'
+  | 'outputEncoding'
+  | 'server'
+  | 'runtime'
+  | 'logging'
+  | 'components'
+> & {
+  /** The root `host` list: the hosts of every backend that lists none. */
+  hosts: string[] | undefined
+}
+
+export function readServiceConfig(value: Record<string, unknown>, fields: FieldReader): ServiceConfig {
+  const { error, warn, checkKeys, checkNamespaces, namespace } = fields
+  const { timerAt, intAt, stringAt, stringListAt, boolAt } = fields
+  checkKeys(value, [], ROOT_KEYS, 'root')
+  checkServiceSettings(value, fields.runtime, error, warn)
+  checkNamespaces(value.extra_config, ['extra_config'], 'service')
+  const components = parseServiceComponents(value.extra_config, ['extra_config'], fields.report)
+
+  if (value.version !== 3) {
+    error(
+      ['version'],
+      value.version === undefined
+        ? 'missing "version": this runtime reads KrakenD v3 configurations'
+        : `"version" must be 3, got ${JSON.stringify(value.version)}`,
+      value.version === 2 || value.version === 1
+        ? 'migrate the file to v3 (see the KrakenD migration guide: renamed keys and namespaces), then set "version": 3'
+        : 'set "version": 3',
+    )
+  }
+  let name = stringAt(value, 'name', []) ?? ''
+  if (value.name === undefined) {
+    warn(
+      ['name'],
+      'no "name": /__health and metrics will report an empty name',
+      'gwdeploy stamps it on release',
+    )
+    name = ''
+  }
+  const port = intAt(value, 'port', [], 8080, 0, 65535)
+  const listenIp = stringAt(value, 'listen_ip', []) ?? '0.0.0.0'
+  const hosts = hostsAt(value, ['host'], error)
+  const timeoutMs = timerAt(value, 'timeout', [], 2000)
+  if (timeoutMs <= 0 && value.timeout !== undefined) error(['timeout'], '"timeout" must be greater than 0')
+  const cacheTtlS = fields.cacheTtlAt(value, [])
+  const outputEncoding = fields.encodingAt(value, 'output_encoding', [], OUTPUT_ENCODINGS, 'json')
+
+  const router = namespace(value, 'router', [])
+  const runtimeNs = namespace(value, 'gwdeploy/runtime', [])
+  const loggingNs = namespace(value, 'telemetry/logging', [])
+  const rp = ['extra_config', 'router']
+  const gp = ['extra_config', 'gwdeploy/runtime']
+  const healthPath = stringAt(router, 'health_path', rp) ?? '/__health'
+  if (!healthPath.startsWith('/')) error([...rp, 'health_path'], '"health_path" must start with "/"')
+
+  const server = {
+    readHeaderTimeoutMs: timerAt(value, 'read_header_timeout', [], 10_000),
+    readTimeoutMs: timerAt(value, 'read_timeout', [], 30_000),
+    writeTimeoutMs: timerAt(value, 'write_timeout', [], 0),
+    idleTimeoutMs: timerAt(value, 'idle_timeout', [], 65_000),
+    // Go's http.DefaultMaxHeaderBytes (KrakenD leaves it at 0, so Go's 1 MB applies).
+    maxHeaderBytes: intAt(value, 'max_header_bytes', [], 1 << 20, 1024, 1 << 24),
+    maxBodyBytes: intAt(router, 'max_payload', rp, 10 * 1024 * 1024, 0),
+    maxBackendBodyBytes: intAt(runtimeNs, 'max_backend_body_bytes', gp, 32 * 1024 * 1024, 1),
+    returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
+    disableAccessLog: boolAt(router, 'disable_access_log', rp, false),
+    healthPath,
+    disableHealth: boolAt(router, 'disable_health', rp, false),
+    autoOptions: boolAt(router, 'auto_options', rp, false),
+    removeExtraSlash: boolAt(router, 'remove_extra_slash', rp, false),
+    appEngine: boolAt(router, 'app_engine', rp, false),
+    loggerSkipPaths: stringListAt(router, 'logger_skip_paths', rp) ?? [],
+    disableCompression: boolAt(value, 'disable_compression', [], false),
+    redirectTrailingSlash: !boolAt(router, 'disable_redirect_trailing_slash', rp, false),
+    redirectFixedPath: !boolAt(router, 'disable_redirect_fixed_path', rp, false),
+    handleMethodNotAllowed: !boolAt(router, 'disable_handle_method_not_allowed', rp, false),
+    hideVersionHeader: boolAt(router, 'hide_version_header', rp, false),
+    forwardedByClientIp: boolAt(router, 'forwarded_by_client_ip', rp, true),
+    remoteIpHeaders: (stringListAt(router, 'remote_ip_headers', rp) ?? ['X-Forwarded-For', 'X-Real-IP']).map(
+      (h) => h.toLowerCase(),
+    ),
+    ...errorBodies(router.error_body, rp, error),
+    ...trustedProxiesAt(router, rp, error),
+  }
+  const runtime = {
+    workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
+    drainGraceMs: timerAt(runtimeNs, 'drain_grace', gp, 5000),
+    // lura's max_shutdown_wait_time bounds the same wait (0, KrakenD's default, waits forever).
+    drainTimeoutMs: timerAt(
+      runtimeNs,
+      'drain_timeout',
+      gp,
+      timerAt(value, 'max_shutdown_wait_time', [], 0) || 30_000,
+    ),
+    metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
+    metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
+  }
+  const logging = loggingAt(loggingNs, fields)
+  return {
+    name,
+    port,
+    listenIp,
+    hosts,
+    timeoutMs,
+    cacheTtlS,
+    outputEncoding,
+    server,
+    runtime,
+    logging,
+    components,
+  }
+}
+
+/** telemetry/logging: level, format and prefix. */
+function loggingAt(loggingNs: Record<string, unknown>, { error, stringAt }: FieldReader): LoggingOptions {
+  const lp = ['extra_config', 'telemetry/logging']
+  const levelRaw = stringAt(loggingNs, 'level', lp)?.toUpperCase() ?? 'INFO'
+  const level = (levelRaw === 'WARN' ? 'WARNING' : levelRaw) as LogLevel
+  if (!LOG_LEVELS.includes(level))
+    error([...lp, 'level'], `unknown log level "${levelRaw}"`, `use one of ${LOG_LEVELS.join(', ')}`)
+  const formatRaw = stringAt(loggingNs, 'format', lp) ?? 'default'
+  const format: LogFormat = formatRaw === 'json' || formatRaw === 'logstash' ? 'json' : 'default'
+  if (!['default', 'json', 'logstash', 'custom'].includes(formatRaw))
+    error(
+      [...lp, 'format'],
+      `unknown log format "${formatRaw}"`,
+      'use "default" or "json" (alias "logstash")',
+    )
+  return { level, format, prefix: stringAt(loggingNs, 'prefix', lp) ?? '[GATEWAY]' }
+}
+
+/** router.trusted_proxies: IPs or CIDRs whose X-Forwarded-For / X-Real-IP are believed. */
+function trustedProxiesAt(
+  router: Record<string, unknown>,
+  path: KeyPath,
+  error: ProblemAt,
+): { trustedProxies?: string[] } {
+  const raw = router.trusted_proxies
+  if (raw === undefined) return {}
+  const list = Array.isArray(raw) ? raw : [raw]
+  const out: string[] = []
+  for (const [i, item] of list.entries()) {
+    const [ip, bits, extra] = typeof item === 'string' ? item.split('/') : []
+    const family = ip ? isIP(ip) : 0
+    const max = family === 6 ? 128 : 32
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max))
+    )
+      error(
+        [...path, 'trusted_proxies', i],
+        `trusted_proxies entry ${JSON.stringify(item)} is not an IP or CIDR`,
+      )
+    else out.push(item as string)
+  }
+  return { trustedProxies: out }
+}
+
+/** router.error_body: JSON bodies for the router's own 404 and 405. */
+function errorBodies(
+  raw: unknown,
+  path: KeyPath,
+  error: ProblemAt,
+): { errorBody404?: unknown; errorBody405?: unknown } {
+  if (raw === undefined) return {}
+  if (!isObject(raw)) {
+    error([...path, 'error_body'], 'error_body must be an object with "404" and/or "405" JSON bodies')
+    return {}
+  }
+  return {
+    ...(raw['404'] !== undefined ? { errorBody404: raw['404'] } : {}),
+    ...(raw['405'] !== undefined ? { errorBody405: raw['405'] } : {}),
+  }
+}
