@@ -132,18 +132,8 @@ for (const key of Object.keys(rootExtra))
     delete rootExtra[key]
     left.push(`extra_config.${key}`)
   }
-// A response cache cannot change the answer to the one request a spec makes: qos/http-cache (which
-// our runtime refuses) is dropped from backends rather than leaving their endpoints out.
-const changed: string[] = []
 config.endpoints = (config.endpoints as Json[]).filter((endpoint) => {
   const backends = (endpoint.backend as Json[]) ?? []
-  for (const b of backends) {
-    const extra = b.extra_config as Json | undefined
-    if (extra && 'qos/http-cache' in extra) {
-      delete extra['qos/http-cache']
-      if (!changed.includes(`endpoint ${endpoint.endpoint}`)) changed.push(`endpoint ${endpoint.endpoint}`)
-    }
-  }
   const out =
     usesRefused(endpoint.extra_config, 'endpoint') ||
     backends.some((b) => usesRefused(b.extra_config, 'backend'))
@@ -154,7 +144,6 @@ const dir = mkdtempSync(join(tmpdir(), 'krakend-specs-'))
 const file = join(dir, 'krakend.json')
 writeFileSync(file, JSON.stringify(config, null, 2))
 process.stdout.write(`left out (refused by our runtime): ${left.join(', ')}\n`)
-process.stdout.write(`qos/http-cache dropped from: ${changed.join(', ') || 'none'}\n`)
 
 const bin = new URL('../bin/dev.js', import.meta.url).pathname
 try {

@@ -77,7 +77,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'plugin/http-server': refused(S, 'Go server plugins'),
   'plugin/http-client': refused(B, 'Go client plugins'),
   'plugin/req-resp-modifier': refused(EB, 'Go request/response modifier plugins'),
-  'qos/http-cache': refused(B, 'backend response cache'),
+  'qos/http-cache': enforced(B, 'in-memory cache of backend answers'),
   'backend/http/client': refused(B, 'HTTP client options (TLS, proxy, redirects)'),
   'backend/amqp/consumer': refused(B, 'AMQP consumer backend'),
   'backend/amqp/producer': refused(B, 'AMQP producer backend'),

@@ -14,6 +14,7 @@ import {
   compileEndpoint,
   type Failure,
 } from './compiled-endpoint.ts'
+import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHook } from './components/index.ts'
 import { firstLine } from './components/types.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
@@ -126,7 +127,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.debugEndpoint) for (const m of ANY_METHODS) router.add(m, '/__debug/*', { kind: 'debug' })
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
-  const compile = { config, client, metrics, logger }
+  const compile = { config, client, metrics, logger, httpCaches: createHttpCaches() }
   for (const cfg of config.endpoints) {
     const ep = compileEndpoint(cfg, compile)
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
@@ -368,6 +369,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       body,
       bodySized: ep.forward.forwardsContentLength && req.headers['content-length'] !== undefined,
       cancel,
+      client: req.headers,
     }
     // components: endpoint guards (bot detector, JWT, rate limit, CEL, JSON schema) may answer instead
     if (ep.guard) {

@@ -3,6 +3,8 @@
  * racing), the sequential chain, shadows in the background; each through the backend's
  * components, its pool and its decoder, ending in a result the endpoint merges.
  */
+
+import type { HopCache } from './backend-cache.ts'
 import {
   BackendCallError,
   type BackendClient,
@@ -11,7 +13,13 @@ import {
   headerValue,
 } from './backend-client.ts'
 import { Cancellation } from './cancellation.ts'
-import type { BackendResult, CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
+import type {
+  BackendResult,
+  CompiledBackend,
+  CompiledEndpoint,
+  CompiledHttpCache,
+  Context,
+} from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
@@ -138,6 +146,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       chunksEmptyBody: b.chunksEmptyBody,
       cancel,
       timeoutMs: ep.cfg.timeoutMs,
+      // components: qos/http-cache sees the request as Go's cache does, above the transport
+      cache: b.httpCache && hopCache(b.httpCache, ctx, modified ? ctx.headers : undefined),
     }
   }
 
@@ -238,6 +248,24 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
   }
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest, refusalMessage }
+}
+
+/**
+ * What Go's cache sees otherwise than what goes out: no Accept-Encoding where the transport asks
+ * for gzip itself, no User-Agent where the transport sends Go's, and the Authorization from before
+ * the OAuth2 token.
+ */
+function hopCache(
+  c: CompiledHttpCache,
+  ctx: Context,
+  beforeModify: Context['headers'] | undefined,
+): HopCache {
+  const seen: Record<string, string | undefined> = {}
+  if (c.transportGzip && !(c.forwardsAcceptEncoding && ctx.client['accept-encoding'] !== undefined))
+    seen['accept-encoding'] = undefined
+  if (c.transportUserAgent) seen['user-agent'] = undefined
+  if (c.oauth) seen.authorization = headerValue(beforeModify?.authorization)
+  return { http: c.http, seen, transportGzip: 'accept-encoding' in seen, reads: c.reads }
 }
 
 /**

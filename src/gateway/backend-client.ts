@@ -4,7 +4,9 @@
 import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
+import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import type { Cancellation } from './cancellation.ts'
+import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import { goOp, goReason } from './go-http.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
@@ -24,6 +26,8 @@ export interface BackendRequest {
   chunksEmptyBody: boolean
   cancel: Cancellation
   timeoutMs: number
+  /** qos/http-cache: every hop of the call goes through it. */
+  cache?: HopCache | undefined
 }
 
 export interface BackendAnswer {
@@ -137,14 +141,18 @@ export interface BackendClient {
 }
 
 /** One hop of a call: what the redirect logic needs of an answer, and how to drop it. */
-interface Hop<T> {
+export interface Hop<T> {
   statusCode: number
   headers: Record<string, string | string[] | undefined>
   answer: T
   discard(): void
+  /** qos/http-cache: stores the answer once its body is read (decompressed where Go's transport did). */
+  commit?: Commit | undefined
 }
 
-interface HopRequest {
+export type Send<T> = (hop: HopRequest, req: BackendRequest) => Promise<Hop<T>>
+
+export interface HopRequest {
   dispatcher: Pool | Agent
   origin: string
   path: string
@@ -237,8 +245,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   /** Calls, then follows redirects like Go's http.Client; errors worded like Go's url.Error. */
   const call = async <T>(
     req: BackendRequest,
-    send: (hop: HopRequest, req: BackendRequest) => Promise<Hop<T>>,
+    direct: Send<T>,
+    cached: (answer: CachedAnswer, commit: Commit | undefined) => Hop<T>,
   ): Promise<{ hop: Hop<T>; url: string }> => {
+    const send: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, direct, cached) : direct
     let url = req.origin + req.path
     const hop: HopRequest = {
       dispatcher: req.pool,
@@ -280,12 +290,15 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   return {
     poolFor,
     async request(req) {
-      const { hop, url } = await call(req, streamed)
-      return { status: hop.statusCode, headers: hop.headers, body: hop.answer, url }
+      const { hop, url } = await call(req, streamed, cachedStream)
+      const body = hop.commit ? committingBody(hop.answer, hop.commit) : hop.answer
+      return { status: hop.statusCode, headers: hop.headers, body, url }
     },
     async requestBuffered(req, limit, keep = true) {
-      const { hop, url } = await call(req, buffered(limit, keep))
+      const { hop, url } = await call(req, buffered(limit, keep), cachedBuffer)
       const bytes = keep && isGzip(hop.headers) ? await gunzipLimited(hop.answer, limit) : hop.answer
+      if (hop.commit && keep && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
+        hop.commit(hop.answer)
       return { status: hop.statusCode, headers: hop.headers, bytes, url }
     },
     async close(force) {

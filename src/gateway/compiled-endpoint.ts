@@ -3,8 +3,11 @@
  * backends' pools, url patterns, decoders and components, and the decisions made ahead of any
  * request (body, deadline, renderer, static data, shadows).
  */
+
+import type { IncomingHttpHeaders } from 'node:http'
 import { type BackendClient, chunksEmptyBody } from './backend-client.ts'
 import type { Cancellation } from './cancellation.ts'
+import type { HttpCache, HttpCacheConfig } from './components/http-cache.ts'
 import {
   type BackendGuard,
   compileBackendGuard,
@@ -87,6 +90,23 @@ export interface CompiledBackend {
   guard: BackendGuard | undefined
   /** Backend-level input_headers / input_query_strings: this backend's share of the request. */
   narrow: ((ctx: Context) => Context) | undefined
+  /** qos/http-cache; undefined when the backend has none. */
+  httpCache: CompiledHttpCache | undefined
+}
+
+/** A backend's qos/http-cache and what Go's cache (above the transport) sees of its requests. */
+export interface CompiledHttpCache {
+  http: HttpCache
+  /** Go's transport asks for gzip when the request carries no Accept-Encoding of the client's. */
+  transportGzip: boolean
+  /** The client's Accept-Encoding reaches this backend (endpoint and backend input_headers). */
+  forwardsAcceptEncoding: boolean
+  /** Backend input_headers without User-Agent: Go's transport then sends its own. */
+  transportUserAgent: boolean
+  /** auth/client-credentials sets Authorization below the cache. */
+  oauth: boolean
+  /** lura reads the body of an answer with this status (an unread body is never stored). */
+  reads(status: number): boolean
 }
 
 export interface CompiledEndpoint {
@@ -134,6 +154,8 @@ export interface Context {
   /** The client sent a Content-Length (and the endpoint forwards it): the body's size is known. */
   bodySized: boolean
   cancel: Cancellation
+  /** The client's own headers (qos/http-cache tells the client's Accept-Encoding from Go's). */
+  client: IncomingHttpHeaders
 }
 
 const STATIC_MATCH: Record<
@@ -152,10 +174,12 @@ export interface CompileDeps {
   client: BackendClient
   metrics: GatewayMetrics | undefined
   logger: Logger
+  /** The process's qos/http-cache caches (one per backend, or the shared ones). */
+  httpCaches: (cfg: HttpCacheConfig) => HttpCache
 }
 
 export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): CompiledEndpoint {
-  const { config, client, metrics, logger } = deps
+  const { config, client, metrics, logger, httpCaches } = deps
   const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
   const compileBackend = (b: BackendConfig, index: number, shadow: boolean): CompiledBackend => {
     const parts = compilePattern(b.urlPattern)
@@ -180,6 +204,34 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
       guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
       narrow: compileNarrowing(b, forward),
+      httpCache:
+        b.components?.httpCache && compileHttpCache(b, b.components.httpCache, forward, shadow, cfg.noop),
+    }
+  }
+  const compileHttpCache = (
+    b: BackendConfig,
+    cache: HttpCacheConfig,
+    rule: ForwardRule,
+    shadow: boolean,
+    noopEndpoint: boolean,
+  ): CompiledHttpCache => {
+    const listed = (name: string) =>
+      b.inputHeaders.length === 0 || b.inputHeaders.some((h) => h.toLowerCase() === name)
+    const allStatuses = b.returnErrorCode || b.returnErrorDetails !== undefined
+    return {
+      http: httpCaches(cache),
+      transportGzip: rule.transportGzip,
+      forwardsAcceptEncoding: rule.forwardsAcceptEncoding && listed('accept-encoding'),
+      transportUserAgent: b.inputHeaders.length > 0 && !listed('user-agent'),
+      oauth: b.components?.clientCredentials !== undefined,
+      // lura's status handler reads an error body only for return_error_code/details; a no-op
+      // answer is read where it is passed through (or its body kept for a later backend).
+      reads:
+        b.encoding === 'no-op'
+          ? () => !shadow && noopEndpoint
+          : allStatuses
+            ? () => true
+            : (status) => status === 200 || status === 201,
     }
   }
   const backends = cfg.backends.map((b, index) => compileBackend(b, index, false))

@@ -1,5 +1,5 @@
 /** The components' configuration: read from extra_config during validation (problems exit 2). */
-import type { KeyPath } from '../../core/source-text.ts'
+import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
 import { type CelConfig, parseCel } from './cel.ts'
@@ -7,6 +7,7 @@ import { type CircuitBreakerConfig, parseCircuitBreaker } from './circuit-breake
 import { type ClientCredentialsConfig, parseClientCredentials } from './client-credentials.ts'
 import { type CorsConfig, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
+import { checkSharedSizes, type HttpCacheConfig, parseHttpCache } from './http-cache.ts'
 import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
 import { type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
 import { type JwtConfig, parseJwt } from './jwt.ts'
@@ -41,6 +42,7 @@ export interface BackendComponents {
   martian?: MartianConfig
   circuitBreaker?: CircuitBreakerConfig
   rateLimit?: ProxyLimitConfig
+  httpCache?: HttpCacheConfig
 }
 
 /** Reads one component namespace when present. */
@@ -106,6 +108,10 @@ export function parseBackendComponents(
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
     cel: celAt(extra, path, report, 'backend'),
     clientCredentials: read('auth/client-credentials', parseClientCredentials),
+    httpCache:
+      extra['qos/http-cache'] === undefined
+        ? undefined
+        : parseHttpCache(extra['qos/http-cache'], [...path, 'qos/http-cache'], report),
   })
 }
 
@@ -129,7 +135,17 @@ function celAt(
 
 /** Problems only visible with the whole config: per-process state under several workers. */
 export function checkComponents(config: GatewayConfig, report: Report): void {
+  const cached = config.endpoints.flatMap((ep) =>
+    [...ep.backends, ...(ep.shadows ?? [])].flatMap((b) =>
+      b.components?.httpCache
+        ? [{ cfg: b.components.httpCache, path: [...parseKeyPath(b.path), 'extra_config', 'qos/http-cache'] }]
+        : [],
+    ),
+  )
+  checkSharedSizes(cached, report)
   if (config.runtime.workers === 1) return
+  const workers = config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`
+  const perWorker = 'set "gwdeploy/runtime": {"workers": 1} (or --workers 1)'
   for (const ep of config.endpoints) {
     const stateful = ep.components?.rateLimit
       ? 'qos/ratelimit/router'
@@ -139,11 +155,17 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
     if (!stateful) continue
     report.warn(
       ['extra_config', 'gwdeploy/runtime', 'workers'],
-      `${stateful} on ${ep.endpoint} counts per worker process: with ${config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`} the gateway admits up to that many times the configured rate`,
-      'set "gwdeploy/runtime": {"workers": 1} (or --workers 1) for KrakenD\'s exact limits',
+      `${stateful} on ${ep.endpoint} counts per worker process: with ${workers} the gateway admits up to that many times the configured rate`,
+      `${perWorker} for KrakenD's exact limits`,
     )
-    return
+    break
   }
+  if (cached.length > 0)
+    report.warn(
+      ['extra_config', 'gwdeploy/runtime', 'workers'],
+      `qos/http-cache keeps one cache per worker process: with ${workers} each holds its own copy of the answers (that many times the memory), and an answer cached in one worker is a backend call in another`,
+      `${perWorker} for KrakenD's single cache`,
+    )
 }
 
 /** Service-level auth/validator configures only KrakenD's shared JWK cache: anything else would look like protection. */

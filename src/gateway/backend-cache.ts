@@ -1,0 +1,170 @@
+// qos/http-cache between the backend client and the wire: krakend/httpcache's Transport around
+// each hop of a call, and cached answers handed back as the client's streamed or buffered hops.
+import { STATUS_CODES } from 'node:http'
+import { Readable } from 'node:stream'
+import { gunzipSync } from 'node:zlib'
+import {
+  type BackendBody,
+  type BackendRequest,
+  type Hop,
+  type HopRequest,
+  headerValue,
+  isGzip,
+  type Send,
+} from './backend-client.ts'
+import { type CachedAnswer, type Commit, goAnswer, type HttpCache } from './components/http-cache.ts'
+
+/** A backend's qos/http-cache and how Go's cache sees this request. */
+export interface HopCache {
+  http: HttpCache
+  /**
+   * Request headers Go's cache sees otherwise than they go out (it sits above the transport and
+   * the OAuth2 token): its own value, or undefined where it sees none (the transport's gzip,
+   * Go's default User-Agent).
+   */
+  seen: Record<string, string | undefined>
+  /** Go's transport asked for gzip itself: the cache holds the answer decompressed. */
+  transportGzip: boolean
+  /** lura reads the body of an answer with this status (an unread body is never stored). */
+  reads(status: number): boolean
+}
+
+/**
+ * One hop through qos/http-cache (krakend/httpcache's Transport.RoundTrip): answered from the
+ * cache, or sent (with validators) and then settled; a failed call may fall back on a stale answer.
+ */
+export async function throughCache<T>(
+  hop: HopRequest,
+  req: BackendRequest,
+  send: Send<T>,
+  cached: (answer: CachedAnswer, commit: Commit | undefined) => Hop<T>,
+): Promise<Hop<T>> {
+  const cache = req.cache as HopCache
+  const header = (name: string) =>
+    (name in cache.seen ? cache.seen[name] : headerValue(hop.headers[name])) ?? ''
+  const step = cache.http.begin({ method: hop.method, url: hop.origin + hop.path, header }, Date.now())
+  if (step.kind === 'answer') return cached(step.answer, step.commit)
+  const conditional = Object.keys(step.conditional).length > 0
+  let live: Hop<T>
+  try {
+    live = await send(conditional ? { ...hop, headers: { ...hop.headers, ...step.conditional } } : hop, req)
+  } catch (error) {
+    // lura returns the context's error after a deadline whatever the transport answered.
+    if (req.cancel.aborted) throw error
+    const settled = step.settle(undefined, Date.now())
+    if (settled.kind === 'answer') return cached(settled.answer, settled.commit)
+    throw error
+  }
+  const gunzipped = cache.transportGzip && isGzip(live.headers)
+  const reason = STATUS_CODES[live.statusCode] ?? ''
+  const settled = step.settle(
+    goAnswer(live.statusCode, reason, live.headers, hop.method, gunzipped),
+    Date.now(),
+  )
+  if (settled.kind === 'answer') {
+    live.discard()
+    return cached(settled.answer, settled.commit)
+  }
+  if (settled.kind === 'failed') return live
+  const headers = { ...live.headers }
+  for (const name of settled.drop) delete headers[name]
+  Object.assign(headers, settled.set)
+  const store = settled.commit
+  const commit: Commit | undefined = store && ((body) => storeBody(store, body, gunzipped && isGzip(headers)))
+  return { ...live, headers, commit, discard: commit ? redirectDiscard(live, commit) : live.discard }
+}
+
+/** Stores what was read, decompressed as Go's transport hands it up (a cut gzip stores nothing). */
+function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
+  if (!compressed) {
+    store(body)
+    return
+  }
+  try {
+    store(gunzipSync(body))
+  } catch {}
+}
+
+const REDIRECT_SLURP = 2048
+
+/**
+ * Go's client, following a redirect, reads up to 2 KB of its body (none when Content-Length says
+ * more) before closing it: that much is what the cache stores.
+ */
+function redirectDiscard<T>(live: Hop<T>, commit: Commit): () => void {
+  return () => {
+    const length = Number(headerValue(live.headers['content-length']) ?? -1)
+    if (length > REDIRECT_SLURP) return live.discard()
+    if (Buffer.isBuffer(live.answer)) return commit(live.answer.subarray(0, REDIRECT_SLURP))
+    void readUpTo(live.answer as BackendBody, REDIRECT_SLURP).then(commit, () => {})
+  }
+}
+
+async function readUpTo(body: BackendBody, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk)
+    size += chunk.length
+    if (size >= limit) break
+  }
+  void body.dump().catch(() => {})
+  return Buffer.concat(chunks).subarray(0, limit)
+}
+
+/** A cached answer as a streamed hop: its body a stream that stores on end (when the cache asks). */
+export function cachedStream(answer: CachedAnswer, commit: Commit | undefined): Hop<BackendBody> {
+  const body = bufferBody(answer.body)
+  return {
+    statusCode: answer.status,
+    headers: answer.headers,
+    answer: commit ? committingBody(body, commit) : body,
+    discard: () => void body.dump(),
+  }
+}
+
+export function cachedBuffer(answer: CachedAnswer, commit: Commit | undefined): Hop<Buffer> {
+  return {
+    statusCode: answer.status,
+    headers: answer.headers,
+    answer: answer.body,
+    discard: () => {},
+    commit,
+  }
+}
+
+function bufferBody(bytes: Buffer): BackendBody {
+  const body = Readable.from(bytes.length > 0 ? [bytes] : []) as BackendBody
+  body.dump = async () => {
+    body.destroy()
+  }
+  return body
+}
+
+/**
+ * A streamed body that stores what passed once the stream ends or is cut (Go's cachingReadCloser:
+ * on EOF or Close, if anything was read); dump() drops it without storing, as an unread body.
+ */
+export function committingBody(body: BackendBody, commit: Commit): BackendBody {
+  const chunks: Buffer[] = []
+  let read = false
+  let done = false
+  const finish = () => {
+    if (done || !read) return
+    done = true
+    commit(Buffer.concat(chunks))
+  }
+  body.on('data', (chunk: Buffer) => {
+    read = true
+    chunks.push(chunk)
+  })
+  body.pause()
+  body.once('end', finish)
+  body.once('close', finish)
+  const dump = body.dump.bind(body)
+  body.dump = () => {
+    done = true
+    return dump()
+  }
+  return body
+}
