@@ -84,7 +84,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'backend/lambda': refused(B, 'AWS Lambda backend'),
   'backend/pubsub/publisher': refused(B, 'pub/sub publisher backend'),
   'backend/pubsub/subscriber': refused(B, 'pub/sub subscriber backend'),
-  'backend/graphql': refused(B, 'GraphQL backend'),
+  'backend/graphql': enforced(B, 'GraphQL requests to the backend'),
   'async/amqp': refused(S, 'async agents'),
 
   // KrakenD Enterprise only (KrakenD CE does nothing with them)

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import { callOutcome, createBackendCalls } from './backend-calls.ts'
+import { backendContext, callOutcome, createBackendCalls } from './backend-calls.ts'
 import { type BackendAnswer, createBackendClient, isGzip } from './backend-client.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
 import { Cancellation } from './cancellation.ts'
@@ -474,7 +474,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timer: NodeJS.Timeout | undefined,
   ): Promise<void> => {
     const b = ep.backends[0] as CompiledBackend
-    const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
     const fail = (message: string) => {
       clearTimeout(timer)
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
@@ -482,8 +481,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (returnErrorMsg) headers['Content-Type'] = sniffText(message)
       finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
     }
+    const ctx = backendContext(b, endpointCtx)
+    if (typeof ctx === 'string') return fail(ctx)
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
-    const admission = b.guard ? await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx)) : undefined
+    const admission = b.guard ? await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx)) : undefined
     if (admission?.refused !== undefined) return fail(refusalMessage(b, ctx, admission))
     let answer: BackendAnswer
     const t0 = performance.now()

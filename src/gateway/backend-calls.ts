@@ -20,6 +20,7 @@ import type {
   CompiledHttpCache,
   Context,
 } from './compiled-endpoint.ts'
+import { withGraphqlQuery } from './components/graphql.ts'
 import type { Outcome } from './components/index.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
@@ -138,7 +139,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       origin: b.origins[i] as string,
       pool: b.pools[i] as Pool,
       path: modified ? modified.path : path,
-      method: b.cfg.method,
+      method: b.wireMethod,
       headers: modified ? modified.headers : ctx.headers,
       // Every backend gets the client's body, whatever the methods (lura hands each the request).
       body: ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined),
@@ -157,10 +158,11 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     endpointCtx: Context,
     cancel: Cancellation,
   ): Promise<BackendResult> => {
-    const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
+    const ctx = backendContext(b, endpointCtx)
+    if (typeof ctx === 'string') return { ok: false, code: undefined, message: ctx }
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
     if (b.guard) {
-      const admission = await b.guard.before(ctx, b.cfg.method, generatedPath(b, ctx))
+      const admission = await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx))
       if (admission.refused !== undefined)
         return { ok: false, code: undefined, message: refusalMessage(b, ctx, admission) }
       const result = await callPool(ep, b, ctx, cancel)
@@ -244,7 +246,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     if (!refusal.asCall) return `${b.errorPrefix} ${refusal.refused}`
     const path = goRequestTarget(generatedPath(b, ctx), ctx.query)
     const target = b.guard?.modify ? b.guard.modify(ctx.headers, path).path : path
-    return `${goOp(b.cfg.method)} "${b.origins[b.next] ?? ''}${target}": ${refusal.refused}`
+    return `${goOp(b.wireMethod)} "${b.origins[b.next] ?? ''}${target}": ${refusal.refused}`
   }
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest, refusalMessage }
@@ -266,6 +268,24 @@ function hopCache(
   if (c.transportUserAgent) seen['user-agent'] = undefined
   if (c.oauth) seen.authorization = headerValue(beforeModify?.authorization)
   return { http: c.http, seen, transportGzip: 'accept-encoding' in seen, reads: c.reads }
+}
+
+/**
+ * This backend's share of the request: its own input_headers / input_query_strings, then
+ * backend/graphql's method, body and query (lura's GraphQL middleware), or that middleware's error.
+ */
+export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
+  const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
+  if (!b.graphql) return ctx
+  const graphql = b.graphql(ctx.params, ctx.body)
+  if (typeof graphql === 'string') return graphql
+  return {
+    ...ctx,
+    headers: { ...ctx.headers, 'content-type': 'application/json' },
+    body: graphql.body,
+    bodySized: true,
+    query: graphql.query.length > 0 ? withGraphqlQuery(ctx.query, graphql.query) : ctx.query,
+  }
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { type BackendClient, chunksEmptyBody } from './backend-client.ts'
 import type { Cancellation } from './cancellation.ts'
+import { compileGraphql } from './components/graphql.ts'
 import type { HttpCache, HttpCacheConfig } from './components/http-cache.ts'
 import {
   type BackendGuard,
@@ -90,6 +91,10 @@ export interface CompiledBackend {
   guard: BackendGuard | undefined
   /** Backend-level input_headers / input_query_strings: this backend's share of the request. */
   narrow: ((ctx: Context) => Context) | undefined
+  /** backend/graphql: the call as lura's GraphQL middleware makes it, from the params and body. */
+  graphql: ReturnType<typeof compileGraphql> | undefined
+  /** The method on the wire: backend/graphql's, else the backend's. */
+  wireMethod: string
   /** qos/http-cache; undefined when the backend has none. */
   httpCache: CompiledHttpCache | undefined
 }
@@ -192,8 +197,9 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       plainPath:
         parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : parts.length === 0 ? '/' : undefined,
       keepsContentLength:
-        forward.forwardsContentLength &&
-        (b.inputHeaders.length === 0 || b.inputHeaders.some((h) => h.toLowerCase() === 'content-length')),
+        b.components?.graphql !== undefined ||
+        (forward.forwardsContentLength &&
+          (b.inputHeaders.length === 0 || b.inputHeaders.some((h) => h.toLowerCase() === 'content-length'))),
       chunksEmptyBody: chunksEmptyBody(b.method),
       decode: compileDecoder(b.encoding, b.isCollection),
       format: compileFormatter(b),
@@ -204,6 +210,8 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
       guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
       narrow: compileNarrowing(b, forward),
+      graphql: b.components?.graphql && compileGraphql(b.components.graphql),
+      wireMethod: b.components?.graphql?.method ?? b.method,
       httpCache:
         b.components?.httpCache && compileHttpCache(b, b.components.httpCache, forward, shadow, cfg.noop),
     }

@@ -4,10 +4,11 @@
  * no whitespace). Pure apart from reading the file; nothing here touches infrastructure.
  */
 import { createHash } from 'node:crypto'
-import { isAbsolute, relative } from 'node:path'
+import { dirname, isAbsolute, relative } from 'node:path'
 import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
 import { configError, usageError } from '../core/errors.ts'
 import { renderFlexibleConfig } from '../gateway/config/flexible/render.ts'
+import { inlineGraphqlQueryFiles } from '../gateway/config/graphql-query-files.ts'
 import { validateGatewayConfig } from '../gateway/config/validate.ts'
 import { RUNTIME_ENV_CALL, runtimeEnvCall } from './runtime-env.ts'
 
@@ -150,6 +151,12 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
       location: { path: 'gateway.name' },
     })
   const config = { ...(doc.value as Record<string, unknown>), name }
+  const unreadable = inlineGraphqlQueryFiles(config, dirname(input.file))
+  if (unreadable.length > 0)
+    throw configError(`${shown}: a file the gateway config names cannot be read`, {
+      problems: unreadable.map(({ path, message, hint }) => ({ message, location: doc.locate(path), hint })),
+      hint: 'Nothing was built.',
+    })
   const result = validateGatewayConfig(config, {
     file: shown,
     locate: doc.locate,

@@ -7,6 +7,7 @@ import { type CircuitBreakerConfig, parseCircuitBreaker } from './circuit-breake
 import { type ClientCredentialsConfig, parseClientCredentials } from './client-credentials.ts'
 import { type CorsConfig, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
+import { type GraphqlConfig, parseGraphql } from './graphql.ts'
 import { checkSharedSizes, type HttpCacheConfig, parseHttpCache } from './http-cache.ts'
 import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
 import { type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
@@ -43,6 +44,7 @@ export interface BackendComponents {
   circuitBreaker?: CircuitBreakerConfig
   rateLimit?: ProxyLimitConfig
   httpCache?: HttpCacheConfig
+  graphql?: GraphqlConfig
 }
 
 /** Reads one component namespace when present. */
@@ -108,6 +110,7 @@ export function parseBackendComponents(
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
     cel: celAt(extra, path, report, 'backend'),
     clientCredentials: read('auth/client-credentials', parseClientCredentials),
+    graphql: read('backend/graphql', parseGraphql),
     httpCache:
       extra['qos/http-cache'] === undefined
         ? undefined

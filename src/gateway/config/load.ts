@@ -1,3 +1,4 @@
+import { dirname } from 'node:path'
 import { configError, type Problem } from '../../core/errors.ts'
 import {
   MAX_GATEWAY_CONFIG_BYTES,
@@ -8,6 +9,7 @@ import {
 import { yamlLibrary } from '../libraries.ts'
 import { applyKrakendEnvOrThrow } from './env-overrides.ts'
 import { flexibleConfigFromEnv, renderFlexibleConfig } from './flexible/render.ts'
+import { inlineGraphqlQueryFiles } from './graphql-query-files.ts'
 import type { GatewayConfig } from './types.ts'
 import { type ValidationResult, validateGatewayConfig } from './validate.ts'
 
@@ -42,9 +44,12 @@ export function checkGatewayConfigFile(file: string, options: { environ?: Enviro
       )
   const shown = flexible ? `${file} (rendered)` : file
   const doc = parseSourceDocument(text, shown)
-  if (!environ) return validateGatewayConfig(doc.value, { file: shown, locate: doc.locate })
-  const overridden = applyKrakendEnvOrThrow(doc.value, environ, shown)
-  return validateGatewayConfig(overridden.value, { file: shown, locate: doc.locate })
+  const value = environ ? applyKrakendEnvOrThrow(doc.value, environ, shown).value : doc.value
+  const unreadable = inlineGraphqlQueryFiles(value, dirname(file))
+  const result = validateGatewayConfig(value, { file: shown, locate: doc.locate })
+  if (unreadable.length === 0) return result
+  const errors = unreadable.map(({ path, message, hint }) => ({ message, location: doc.locate(path), hint }))
+  return { config: undefined, errors: [...errors, ...result.errors], warnings: result.warnings }
 }
 
 /**

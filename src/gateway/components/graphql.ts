@@ -1,0 +1,179 @@
+// backend/graphql: lura's GraphQL middleware (proxy/graphql.go, transport/http/client/graphql).
+// The backend call becomes a GraphQL request: a `query` fills its variables from the request's
+// params; a `mutation` takes them from the client's JSON body. POST sends the GraphQL request as
+// a JSON body, GET as the `query`, `operationName` and `variables` query-string parameters.
+
+import { goJson, goStruct } from '../go-json.ts'
+import { GO_MAP, goQuoteChar, goUnmarshalTypeError, scanFirstValue } from '../go-json-decoder.ts'
+import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import type { Fields } from './fields.ts'
+import { isObject } from './types.ts'
+
+export interface GraphqlConfig {
+  type: 'query' | 'mutation'
+  method: 'GET' | 'POST'
+  query: string
+  operationName: string
+  variables: Record<string, unknown> | undefined
+  /** query_path: a file whose text replaces `query`, read when the config is loaded. */
+  queryPath: string | undefined
+}
+
+/** What the middleware makes of one backend call, or lura's error for it. */
+export interface GraphqlRequest {
+  method: 'GET' | 'POST'
+  /** POST: the GraphQL request as JSON. GET: empty. */
+  body: Buffer
+  /** GET: the parameters to add to the backend's query string. */
+  query: Array<[string, string]>
+}
+
+const FIELDS = ['query', 'operationName', 'variables', 'query_path', 'type', 'method']
+const EMPTY = Buffer.alloc(0)
+
+/** Options as Go's json.Unmarshal fills lura's graphql.Options (wrong types refused: lura would drop GraphQL). */
+export function parseGraphql(f: Fields): GraphqlConfig | undefined {
+  for (const key of Object.keys(f.raw)) {
+    const field = FIELDS.find((name) => name.toLowerCase() === key.toLowerCase())
+    if (field !== undefined && field !== key)
+      f.report.error(
+        f.at(key),
+        `"${key}" is read by KrakenD as "${field}" (Go matches keys in any case)`,
+        `write "${field}"`,
+      )
+  }
+  const type = (f.string('type') ?? '').toLowerCase()
+  if (type !== 'query' && type !== 'mutation') {
+    f.report.error(
+      f.at('type'),
+      `"type" must be "query" or "mutation", got ${JSON.stringify(f.raw.type)}: KrakenD would call the backend without GraphQL`,
+    )
+    return undefined
+  }
+  const method = (f.string('method') ?? '').toUpperCase() === 'GET' ? 'GET' : 'POST'
+  const variables = f.raw.variables
+  if (variables !== undefined && variables !== null && !isObject(variables)) {
+    f.report.error(f.at('variables'), '"variables" must be an object of GraphQL variables')
+    return undefined
+  }
+  for (const [name, value] of Object.entries(variables ?? {}))
+    if (value === '')
+      f.report.error(
+        [...f.at('variables'), name],
+        'an empty string variable makes KrakenD panic at startup (it reads its first character)',
+        'give the variable a value, or remove it',
+      )
+  const query = f.string('query') ?? ''
+  const queryPath = f.string('query_path') || undefined
+  if (query === '' && queryPath === undefined)
+    f.report.warn(f.path, 'no "query" nor "query_path": the backend gets an empty GraphQL query')
+  return {
+    type,
+    method,
+    query,
+    operationName: f.string('operationName') ?? '',
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+    queryPath,
+  }
+}
+
+/** lura's request param name for a `{name}` placeholder: its first letter upper case. */
+const paramName = (placeholder: string) => placeholder.charAt(1).toUpperCase() + placeholder.slice(2, -1)
+
+/** lura names a request param with its first letter upper case; ours keep the endpoint's spelling. */
+function luraParam(params: Record<string, string | undefined>, name: string): string {
+  for (const key in params) if (key.charAt(0).toUpperCase() + key.slice(1) === name) return params[key] ?? ''
+  return ''
+}
+
+/** Go's json.Marshal of graphql.GraphQLRequest: operationName and variables omitted when empty. */
+function graphqlJson(query: string, operationName: string, variables: Record<string, unknown> | undefined) {
+  const body: Record<string, unknown> = { query }
+  if (operationName !== '') body.operationName = operationName
+  if (variables !== undefined && Object.keys(variables).length > 0) body.variables = variables
+  return goJson(goStruct(body))
+}
+
+/** url.Values of the GraphQL request, as lura adds them to the backend's query string. */
+function graphqlQuery(
+  query: string,
+  operationName: string,
+  variables: Record<string, unknown> | undefined,
+): Array<[string, string]> {
+  const out: Array<[string, string]> = [['query', query]]
+  if (operationName !== '') out.push(['operationName', operationName])
+  if (variables !== undefined && Object.keys(variables).length > 0) out.push(['variables', goJson(variables)])
+  return out
+}
+
+/**
+ * Builds the per-call transformation once: a query's variables from the request params (`"{id}"`
+ * is the param `Id`), a mutation's from the client's JSON body over the configured defaults.
+ */
+export function compileGraphql(
+  cfg: GraphqlConfig,
+): (params: Record<string, string | undefined>, body: Buffer | undefined) => GraphqlRequest | string {
+  const build = (variables: Record<string, unknown> | undefined): GraphqlRequest =>
+    cfg.method === 'GET'
+      ? { method: 'GET', body: EMPTY, query: graphqlQuery(cfg.query, cfg.operationName, variables) }
+      : { method: 'POST', body: Buffer.from(graphqlJson(cfg.query, cfg.operationName, variables)), query: [] }
+  if (cfg.type === 'mutation')
+    return (_params, body) => {
+      const vars = unmarshalObject(body ?? EMPTY)
+      if (typeof vars === 'string') return vars
+      if (vars === null) {
+        if (cfg.variables && Object.keys(cfg.variables).length > 0) return 'assignment to entry in nil map'
+        return build(undefined)
+      }
+      for (const [name, value] of Object.entries(cfg.variables ?? {})) if (!(name in vars)) vars[name] = value
+      return build(vars)
+    }
+  const placeholders = Object.entries(cfg.variables ?? {}).filter(
+    (entry): entry is [string, string] =>
+      typeof entry[1] === 'string' && entry[1].startsWith('{') && entry[1].endsWith('}'),
+  )
+  if (placeholders.length === 0) {
+    const fixed = build(cfg.variables)
+    return () => fixed
+  }
+  const names = placeholders.map(([variable, value]) => [variable, paramName(value)] as const)
+  return (params) => {
+    const variables: Record<string, unknown> = { ...cfg.variables }
+    for (const [variable, name] of names) variables[variable] = luraParam(params, name)
+    return build(variables)
+  }
+}
+
+/** The GET form of a GraphQL request merged into a query string, re-encoded as url.Values.Encode does. */
+export function withGraphqlQuery(rawQuery: string, added: Array<[string, string]>): string {
+  const values = parseGoQuery(rawQuery)
+  for (const [name, value] of added) values.set(name, [...(values.get(name) ?? []), value])
+  return encodeGoQuery(values)
+}
+
+/** Go's json.Unmarshal into map[string]interface{}: null gives a nil map; Go's error texts otherwise. */
+function unmarshalObject(body: Buffer): Record<string, unknown> | null | string {
+  let value: unknown
+  try {
+    value = JSON.parse(body.toString('utf8'))
+  } catch {
+    return unmarshalSyntaxError(body)
+  }
+  if (value === null) return null
+  if (isObject(value)) return value
+  return goUnmarshalTypeError(value, GO_MAP)
+}
+
+/** json.Unmarshal's syntax errors: the scanner's, `unexpected end of JSON input`, or text after the value. */
+function unmarshalSyntaxError(body: Buffer): string {
+  const first = scanFirstValue(body)
+  if (first.error === 'EOF' || first.error === 'unexpected EOF') return 'unexpected end of JSON input'
+  if (first.error !== undefined) return first.error
+  let at = first.end
+  while (
+    at < body.length &&
+    (body[at] === 0x20 || body[at] === 0x09 || body[at] === 0x0a || body[at] === 0x0d)
+  )
+    at += 1
+  return `invalid character ${goQuoteChar(body[at] as number)} after top-level value`
+}

@@ -1,0 +1,40 @@
+// backend/graphql `query_path`: lura reads the file at start and its text replaces `query`. Here it
+// is read when the config is loaded (relative to the config's own directory, which is KrakenD's
+// working directory in its image) and written into `query`, so a stamped release carries the
+// query itself and needs no file next to it.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { KeyPath } from '../../core/source-text.ts'
+import { isObject } from '../components/types.ts'
+
+export interface QueryFileProblem {
+  path: KeyPath
+  message: string
+  hint: string
+}
+
+/** Replaces every backend's `query_path` with `query` holding the file's text; returns what failed. */
+export function inlineGraphqlQueryFiles(config: unknown, baseDir: string): QueryFileProblem[] {
+  const problems: QueryFileProblem[] = []
+  if (!isObject(config) || !Array.isArray(config.endpoints)) return problems
+  for (const [i, endpoint] of config.endpoints.entries()) {
+    if (!isObject(endpoint) || !Array.isArray(endpoint.backend)) continue
+    for (const [j, backend] of endpoint.backend.entries()) {
+      const extra = isObject(backend) ? backend.extra_config : undefined
+      const graphql = isObject(extra) ? extra['backend/graphql'] : undefined
+      if (!isObject(graphql) || typeof graphql.query_path !== 'string' || graphql.query_path === '') continue
+      const path: KeyPath = ['endpoints', i, 'backend', j, 'extra_config', 'backend/graphql', 'query_path']
+      try {
+        graphql.query = readFileSync(resolve(baseDir, graphql.query_path), 'utf8')
+        delete graphql.query_path
+      } catch (error) {
+        problems.push({
+          path,
+          message: `cannot read the GraphQL query file "${graphql.query_path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          hint: 'query_path is read relative to the directory of the gateway config',
+        })
+      }
+    }
+  }
+  return problems
+}

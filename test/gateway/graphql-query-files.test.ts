@@ -1,0 +1,64 @@
+// backend/graphql query_path: read relative to the gateway config when it is loaded (gateway check,
+// gateway run) and written into the stamped release as `query`, so images carry the query itself.
+import assert from 'node:assert/strict'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
+import { stampGatewayConfig } from '../../src/image/stamp.ts'
+
+const QUERY = 'query Hero($id: ID!) { hero(id: $id) { name } }\n'
+
+function project(queryPath: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-graphql-'))
+  mkdirSync(join(dir, 'queries'))
+  writeFileSync(join(dir, 'queries', 'hero.graphql'), QUERY)
+  const file = join(dir, 'krakend.json')
+  const backend = {
+    host: ['http://127.0.0.1:9'],
+    url_pattern: '/graphql',
+    extra_config: { 'backend/graphql': { type: 'query', query: 'ignored', query_path: queryPath } },
+  }
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { version: 3, name: 'g', endpoints: [{ endpoint: '/hero', backend: [backend] }] },
+      null,
+      2,
+    ),
+  )
+  return file
+}
+
+test('query_path is read relative to the config, and its text replaces query', () => {
+  const result = checkGatewayConfigFile(project('./queries/hero.graphql'))
+  assert.deepEqual(result.errors, [])
+  assert.equal(result.config?.endpoints[0]?.backends[0]?.components?.graphql?.query, QUERY)
+})
+
+test('a query_path that cannot be read is an error at its line', () => {
+  const file = project('queries/missing.graphql')
+  const result = checkGatewayConfigFile(file)
+  assert.equal(result.config, undefined)
+  assert.match(
+    result.errors[0]?.message ?? '',
+    /cannot read the GraphQL query file "queries\/missing.graphql": ENOENT/,
+  )
+  assert.equal(result.errors[0]?.location?.file, file)
+  assert.equal(typeof result.errors[0]?.location?.line, 'number')
+})
+
+test('a stamped release carries the query, not the path', async () => {
+  const stamped = await stampGatewayConfig({
+    file: project('queries/hero.graphql'),
+    service: 's',
+    sha: 'abcdef0',
+  })
+  assert.ok(stamped.json.includes(JSON.stringify(QUERY)))
+  assert.ok(!stamped.json.includes('query_path'))
+  await assert.rejects(
+    stampGatewayConfig({ file: project('nowhere.graphql'), service: 's', sha: 'abcdef0' }),
+    /a file the gateway config names cannot be read/,
+  )
+})
