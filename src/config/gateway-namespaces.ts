@@ -78,7 +78,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'plugin/http-client': refused(B, 'Go client plugins'),
   'plugin/req-resp-modifier': refused(EB, 'Go request/response modifier plugins'),
   'qos/http-cache': enforced(B, 'in-memory cache of backend answers'),
-  'backend/http/client': refused(B, 'HTTP client options (TLS, proxy, redirects)'),
+  'backend/http/client': enforced(B, 'HTTP client options (send_body_on_redirect)'),
   'backend/amqp/consumer': refused(B, 'AMQP consumer backend'),
   'backend/amqp/producer': refused(B, 'AMQP producer backend'),
   'backend/lambda': refused(B, 'AWS Lambda backend'),

@@ -142,11 +142,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       method: b.wireMethod,
       headers: modified ? modified.headers : ctx.headers,
       // Every backend gets the client's body, whatever the methods (lura hands each the request).
-      body: ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined),
-      chunked: !(ctx.bodySized && b.keepsContentLength),
+      body: b.replaysBody ? replayableBody(ctx.body) : (ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined)),
+      chunked: !(b.replaysBody || (ctx.bodySized && b.keepsContentLength)),
       chunksEmptyBody: b.chunksEmptyBody,
       cancel,
       timeoutMs: ep.cfg.timeoutMs,
+      replaysBody: b.replaysBody,
       // components: qos/http-cache sees the request as Go's cache does, above the transport
       cache: b.httpCache && hopCache(b.httpCache, ctx, modified ? ctx.headers : undefined),
     }
@@ -269,6 +270,13 @@ function hopCache(
   if (c.oauth) seen.authorization = headerValue(beforeModify?.authorization)
   return { http: c.http, seen, transportGzip: 'accept-encoding' in seen, reads: c.reads }
 }
+
+/**
+ * send_body_on_redirect: lura reads the body into a buffer, which Go sends with its length and
+ * replays on a 307/308; an empty one is http.NoBody.
+ */
+const replayableBody = (body: Buffer | undefined) =>
+  body === undefined || body.length === 0 ? undefined : body
 
 /**
  * This backend's share of the request: its own input_headers / input_query_strings, then

@@ -26,6 +26,8 @@ export interface BackendRequest {
   chunksEmptyBody: boolean
   cancel: Cancellation
   timeoutMs: number
+  /** backend/http/client send_body_on_redirect: a 307/308 sends the body again. */
+  replaysBody?: boolean
   /** qos/http-cache: every hop of the call goes through it. */
   cache?: HopCache | undefined
 }
@@ -265,7 +267,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         // 307/308 repeat the body, which KrakenD cannot rewind: a call with a body stops there,
         // even an empty one (Go's client checks that the body is not NoBody, not its bytes).
         const keepsBody = response.statusCode === 307 || response.statusCode === 308
-        if (!location || (keepsBody && hop.body !== undefined)) break
+        if (!location || (keepsBody && hop.body !== undefined && !req.replaysBody)) break
         response.discard()
         if (hops === MAX_REDIRECTS)
           throw new BackendCallError(

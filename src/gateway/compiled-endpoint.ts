@@ -95,6 +95,8 @@ export interface CompiledBackend {
   graphql: ReturnType<typeof compileGraphql> | undefined
   /** The method on the wire: backend/graphql's, else the backend's. */
   wireMethod: string
+  /** backend/http/client send_body_on_redirect. */
+  replaysBody: boolean
   /** qos/http-cache; undefined when the backend has none. */
   httpCache: CompiledHttpCache | undefined
 }
@@ -212,6 +214,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       narrow: compileNarrowing(b, forward),
       graphql: b.components?.graphql && compileGraphql(b.components.graphql),
       wireMethod: b.components?.graphql?.method ?? b.method,
+      replaysBody: b.components?.httpClient?.sendBodyOnRedirect === true,
       httpCache:
         b.components?.httpCache && compileHttpCache(b, b.components.httpCache, forward, shadow, cfg.noop),
     }

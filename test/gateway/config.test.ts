@@ -209,3 +209,26 @@ describe('valid configs', () => {
     assert.equal(normaliseHost('http://user:pw@svc'), undefined)
   })
 })
+
+test('backend/http/client: send_body_on_redirect is read; KrakenD Enterprise options are refused, not ignored', () => {
+  const backend = (options: Record<string, unknown>) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/a',
+        backend: [
+          { host: ['http://x'], url_pattern: '/a', extra_config: { 'backend/http/client': options } },
+        ],
+      },
+    ],
+  })
+  const ok = validateGatewayConfig(backend({ send_body_on_redirect: true }))
+  assert.deepEqual(ok.errors, [])
+  assert.equal(ok.config?.endpoints[0]?.backends[0]?.components?.httpClient?.sendBodyOnRedirect, true)
+  const refused = validateGatewayConfig(backend({ send_body_on_redirect: true, no_redirect: true }))
+  assert.equal(
+    refused.errors[0]?.location?.path,
+    'endpoints[0].backend[0].extra_config.backend/http/client.no_redirect',
+  )
+  assert.match(refused.errors[0]?.message ?? '', /KrakenD Enterprise option/)
+})

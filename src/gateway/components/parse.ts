@@ -9,6 +9,7 @@ import { type CorsConfig, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
 import { type GraphqlConfig, parseGraphql } from './graphql.ts'
 import { checkSharedSizes, type HttpCacheConfig, parseHttpCache } from './http-cache.ts'
+import { type HttpClientOptions, parseHttpClientOptions } from './http-client-options.ts'
 import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
 import { type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
 import { type JwtConfig, parseJwt } from './jwt.ts'
@@ -45,6 +46,7 @@ export interface BackendComponents {
   rateLimit?: ProxyLimitConfig
   httpCache?: HttpCacheConfig
   graphql?: GraphqlConfig
+  httpClient?: HttpClientOptions
 }
 
 /** Reads one component namespace when present. */
@@ -111,6 +113,7 @@ export function parseBackendComponents(
     cel: celAt(extra, path, report, 'backend'),
     clientCredentials: read('auth/client-credentials', parseClientCredentials),
     graphql: read('backend/graphql', parseGraphql),
+    httpClient: read('backend/http/client', parseHttpClientOptions),
     httpCache:
       extra['qos/http-cache'] === undefined
         ? undefined
