@@ -11,7 +11,7 @@
 // (issue 13) left out. It is checked with `gwdeploy gateway check`, served by `gwdeploy gateway
 // run`, and the backend is test/gateway/krakend-mock.ts. Without --all only the 27 core specs run.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -70,19 +70,18 @@ function readRepoFile(path: string): string {
   if (existsSync(join(repo as string, path))) return readFileSync(join(repo as string, path), 'utf8')
   return execFileSync('git', ['-C', repo as string, 'show', `HEAD:${path}`], { encoding: 'utf8' })
 }
-function listSpecs(): string[] {
-  const dir = join(repo as string, 'tests/fixtures/specs')
-  if (existsSync(dir)) return readdirSync(dir).filter((f) => f.endsWith('.json'))
-  return execFileSync(
-    'git',
-    ['-C', repo as string, 'ls-tree', '--name-only', 'HEAD', 'tests/fixtures/specs/'],
-    {
-      encoding: 'utf8',
-    },
-  )
+function listRepoDir(path: string): string[] {
+  const dir = join(repo as string, path)
+  if (existsSync(dir)) return readdirSync(dir)
+  return execFileSync('git', ['-C', repo as string, 'ls-tree', '--name-only', 'HEAD', `${path}/`], {
+    encoding: 'utf8',
+  })
     .split('\n')
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice('tests/fixtures/specs/'.length))
+    .filter((f) => f !== '')
+    .map((f) => f.slice(path.length + 1))
+}
+function listSpecs(): string[] {
+  return listRepoDir('tests/fixtures/specs').filter((f) => f.endsWith('.json'))
 }
 
 async function freePort(): Promise<number> {
@@ -143,11 +142,15 @@ config.endpoints = (config.endpoints as Json[]).filter((endpoint) => {
 const dir = mkdtempSync(join(tmpdir(), 'krakend-specs-'))
 const file = join(dir, 'krakend.json')
 writeFileSync(file, JSON.stringify(config, null, 2))
+// Lua sources are read relative to the working directory (KrakenD's harness runs in tests/).
+mkdirSync(join(dir, 'fixtures/lua'), { recursive: true })
+for (const name of listRepoDir('tests/fixtures/lua').filter((f) => f.endsWith('.lua')))
+  writeFileSync(join(dir, 'fixtures/lua', name), readRepoFile(`tests/fixtures/lua/${name}`))
 process.stdout.write(`left out (refused by our runtime): ${left.join(', ')}\n`)
 
 const bin = new URL('../bin/dev.js', import.meta.url).pathname
 try {
-  execFileSync(process.execPath, [bin, 'gateway', 'check', '-c', file], { stdio: 'pipe' })
+  execFileSync(process.execPath, [bin, 'gateway', 'check', '-c', file], { stdio: 'pipe', cwd: dir })
   process.stdout.write('gwdeploy gateway check: exit 0\n')
 } catch (error) {
   const e = error as { status: number; stdout: Buffer; stderr: Buffer }
@@ -155,6 +158,7 @@ try {
 }
 const gateway = spawn(process.execPath, [bin, 'gateway', 'run', '-c', file, '--workers', '1'], {
   stdio: ['ignore', 'ignore', 'pipe'],
+  cwd: dir,
 })
 let gatewayErr = ''
 gateway.stderr.on('data', (c: Buffer) => {

@@ -16,6 +16,7 @@ import {
 } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHook } from './components/index.ts'
+import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine } from './components/types.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { canonicalBackendHeaderKey, hexEscapeNonAscii, htmlEscape, sniffText } from './go-http.ts'
@@ -387,11 +388,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
       }
     }
-    if (ep.shadows) callShadows(ep, ctx)
+    // components: modifier/lua-proxy skip_next answers without the proxy below it (backends, shadows)
+    const skipped = ep.guard?.lua?.skipsBackends === true
+    if (ep.shadows && !skipped) callShadows(ep, ctx)
     if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
     let results: BackendResult[]
     try {
-      if (ep.backends.length === 1) results = [await callBackend(ep, ep.backends[0] as CompiledBackend, ctx)]
+      if (skipped) results = []
+      else if (ep.backends.length === 1)
+        results = [await callBackend(ep, ep.backends[0] as CompiledBackend, ctx)]
       else if (ep.cfg.sequential) results = await sequential(ep, ctx)
       else results = await Promise.all(ep.backends.map((b) => callBackend(ep, b, ctx)))
     } finally {
@@ -417,7 +422,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
-    if (ep.static && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
+    if (ep.static && !skipped && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
       if (data === undefined) {
         data = {}
         complete = false
@@ -427,6 +432,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // components: validation/cel checks the merged response
     const rejected = failures === 0 ? ep.guard?.after?.(data, { complete }) : undefined
     if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
+    // components: modifier/lua-proxy post rewrites the merged response (skipped when a backend failed)
+    let luaHeaders: Record<string, string[]> | undefined
+    if (ep.guard?.lua) {
+      const out = ep.guard.lua.post(ctx, skipped ? {} : data, skipped ? false : complete, failures > 0)
+      if (out.reply)
+        return finish(req, res, out.reply.status, out.reply.headers, out.reply.body, start, ep.record)
+      ;({ data, complete, headers: luaHeaders } = out)
+    }
     // components: auth/signer answers with the signed data instead of the renderer
     if (ep.respond) {
       const reply = await ep.respond.respond(data, failures > 0 || results.length < ep.backends.length)
@@ -462,7 +475,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       [COMPLETED_HEADER]: completed ? 'true' : 'false',
     }
     if (completed && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
-    finish(req, res, 200, headers, rendered.body, start, ep.record)
+    // lura adds a script's response headers only to an answer with data
+    const answerHeaders =
+      luaHeaders && nonEmpty ? (withLuaHeaders(headers, luaHeaders) as Record<string, string>) : headers
+    finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }
 
   const proxyNoop = async (

@@ -22,6 +22,7 @@ import type {
 } from './compiled-endpoint.ts'
 import { withGraphqlQuery } from './components/graphql.ts'
 import type { Outcome } from './components/index.ts'
+import type { LuaBackend } from './components/lua-calls.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
@@ -131,15 +132,17 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
   ): BackendRequest => {
     const i = b.next
     b.next = i + 1 === b.pools.length ? 0 : i + 1
+    // components: a modifier/lua-backend script may have sent the call elsewhere
+    const target = ctx.target
     // As Go's url.Parse writes it: a path re-escaped where Go would, the forwarded query appended.
-    const path = goRequestTarget(generatedPath(b, ctx), ctx.query)
+    const path = target ? target.path : goRequestTarget(generatedPath(b, ctx), ctx.query)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const modified = b.guard?.modify?.(ctx.headers, path)
     return {
-      origin: b.origins[i] as string,
-      pool: b.pools[i] as Pool,
+      origin: target ? target.origin : (b.origins[i] as string),
+      pool: target ? client.poolFor(target.origin) : (b.pools[i] as Pool),
       path: modified ? modified.path : path,
-      method: b.wireMethod,
+      method: target?.method ?? b.wireMethod,
       headers: modified ? modified.headers : ctx.headers,
       // Every backend gets the client's body, whatever the methods (lura hands each the request).
       body: b.replaysBody ? replayableBody(ctx.body) : (ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined)),
@@ -166,11 +169,39 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       const admission = await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx))
       if (admission.refused !== undefined)
         return { ok: false, code: undefined, message: refusalMessage(b, ctx, admission) }
-      const result = await callPool(ep, b, ctx, cancel)
+      const result = await (b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callPool(ep, b, ctx, cancel))
       admission.done(result.ok ? true : callOutcome(cancel))
       return result
     }
-    return callPool(ep, b, ctx, cancel)
+    return b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callPool(ep, b, ctx, cancel)
+  }
+
+  /** modifier/lua-backend: pre and post around the call, below the breaker and rate limit. */
+  const callWithLua = (
+    ep: CompiledEndpoint,
+    b: CompiledBackend,
+    lua: LuaBackend,
+    ctx: Context,
+    cancel: Cancellation,
+  ): Promise<BackendResult> => {
+    const path = generatedPath(b, ctx)
+    const url = (b.origins[b.next] ?? '') + goRequestTarget(path, ctx.query)
+    return lua.around<BackendResult>(
+      ctx,
+      { method: b.cfg.method, path, url },
+      (changed) => callPool(ep, b, { ...ctx, ...changed }, cancel),
+      (r) =>
+        r.ok
+          ? { data: r.data, isComplete: r.complete, statusCode: 0, headers: {}, body: undefined }
+          : undefined,
+      (_r, response) => ({ ok: true, data: response.data, complete: response.isComplete }),
+      (error) => ({
+        ok: false,
+        code: error.status,
+        message: error.message,
+        ...(error.contentType ? { contentType: error.contentType } : {}),
+      }),
+    )
   }
 
   const callPool = async (

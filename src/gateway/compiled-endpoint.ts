@@ -17,6 +17,7 @@ import {
   type EndpointGuard,
   type EndpointResponder,
 } from './components/index.ts'
+import { compileLuaBackend, type LuaBackend, type LuaTarget } from './components/lua-calls.ts'
 import type {
   BackendConfig,
   EndpointConfig,
@@ -99,6 +100,8 @@ export interface CompiledBackend {
   replaysBody: boolean
   /** qos/http-cache; undefined when the backend has none. */
   httpCache: CompiledHttpCache | undefined
+  /** modifier/lua-backend around the call; undefined when none. */
+  lua: LuaBackend | undefined
 }
 
 /** A backend's qos/http-cache and what Go's cache (above the transport) sees of its requests. */
@@ -163,6 +166,8 @@ export interface Context {
   cancel: Cancellation
   /** The client's own headers (qos/http-cache tells the client's Accept-Encoding from Go's). */
   client: IncomingHttpHeaders
+  /** The URL and method a modifier/lua-backend script set for this call. */
+  target?: LuaTarget
 }
 
 const STATIC_MATCH: Record<
@@ -217,6 +222,9 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       replaysBody: b.components?.httpClient?.sendBodyOnRedirect === true,
       httpCache:
         b.components?.httpCache && compileHttpCache(b, b.components.httpCache, forward, shadow, cfg.noop),
+      lua:
+        b.components?.luaBackend &&
+        compileLuaBackend(b.components.luaBackend, b.urlPattern, cfg, config, (m) => logger.error(m)),
     }
   }
   const compileHttpCache = (

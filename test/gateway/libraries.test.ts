@@ -10,7 +10,16 @@ import { test } from 'node:test'
 import { RECORD_RESOLVED_MODULES } from './helpers.ts'
 
 const src = (path: string) => new URL(`../../src/gateway/${path}`, import.meta.url).href
-const LIBRARIES = ['ajv', 'ajv-formats', 'jose', '@marcbachmann/cel-js', 'fast-xml-parser', 'yaml', 're2js']
+const LIBRARIES = [
+  'ajv',
+  'ajv-formats',
+  'jose',
+  '@marcbachmann/cel-js',
+  'fast-xml-parser',
+  'yaml',
+  're2js',
+  'fengari',
+]
 
 const script = `${RECORD_RESOLVED_MODULES}
 const loaded = () =>
@@ -23,7 +32,7 @@ const { compileSchema } = await import('${src('components/json-schema.ts')}')
 const { parseXml } = await import('${src('xml-encoding.ts')}')
 const { parseFeed } = await import('${src('rss-encoding.ts')}')
 const { writeYaml } = await import('${src('yaml-encoding.ts')}')
-const { celLibrary, joseLibrary } = await import('${src('libraries.ts')}')
+const { celLibrary, fengariLibrary, joseLibrary } = await import('${src('libraries.ts')}')
 const { compileGoRegExp } = await import('${src('components/go-regexp.ts')}')
 
 const { config } = loadGatewayConfig(process.argv[1])
@@ -37,12 +46,13 @@ parseFeed('<rss><channel><title>t</title></channel></rss>')
 writeYaml({ a: 1 })
 celLibrary()
 joseLibrary()
+fengariLibrary()
 compileGoRegExp('bot')
 console.log(JSON.stringify({ atStart, afterUse: loaded(), promClientIndex }))
 await gateway.close()
 `
 
-test('a gateway without JWT, JSON schema, CEL, XML, YAML or Go regexps loads none of their libraries', () => {
+test('a gateway without JWT, JSON schema, CEL, XML, YAML, Go regexps or Lua loads none of their libraries', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-libs-'))
   const file = join(dir, 'gateway.json')
   writeFileSync(

@@ -10,6 +10,7 @@ import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
 import { compileJsonSchema } from './json-schema.ts'
 import { compileJwt } from './jwt.ts'
+import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { compileMartian } from './martian.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import { compileSigner } from './signer.ts'
@@ -24,6 +25,8 @@ export interface EndpointGuard {
   run(req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined>
   /** Checks the merged response (validation/cel resp_ expressions); may answer instead. */
   after?: (data: Record<string, unknown> | undefined, meta: ResponseMeta) => Reply | undefined
+  /** modifier/lua-proxy: its pre is one of the steps; skip_next and post are the app's to apply. */
+  lua?: LuaProxy
 }
 
 /**
@@ -127,6 +130,9 @@ export function compileEndpointGuard(
     const trusted = compileTrustedProxies(service.server.trustedProxies)
     steps.push(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
   }
+  // modifier/lua-proxy wraps the proxy: its pre runs after the router's checks, before CEL and JSON schema.
+  const lua = c.luaProxy ? compileLuaProxy(c.luaProxy, endpoint, service, log) : undefined
+  if (lua) steps.push((req, ctx) => lua.pre(req, ctx))
   const aborted = (message: string): Reply =>
     service.server.returnErrorMsg
       ? {
@@ -159,6 +165,7 @@ export function compileEndpointGuard(
     )
   if (steps.length === 0 && !post) return undefined
   return {
+    ...(lua ? { lua } : {}),
     async run(req, ctx) {
       for (const step of steps) {
         const reply = await step(req, ctx)

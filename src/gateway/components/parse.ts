@@ -13,6 +13,7 @@ import { type HttpClientOptions, parseHttpClientOptions } from './http-client-op
 import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
 import { type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
 import { type JwtConfig, parseJwt } from './jwt.ts'
+import { type LuaConfig, parseLua } from './lua.ts'
 import { type MartianConfig, parseMartian } from './martian.ts'
 import {
   type ProxyLimitConfig,
@@ -37,6 +38,7 @@ export interface EndpointComponents {
   jsonSchema?: JsonSchemaConfig
   signer?: SignerConfig
   cel?: CelConfig
+  luaProxy?: LuaConfig
 }
 export interface BackendComponents {
   clientCredentials?: ClientCredentialsConfig
@@ -47,6 +49,7 @@ export interface BackendComponents {
   httpCache?: HttpCacheConfig
   graphql?: GraphqlConfig
   httpClient?: HttpClientOptions
+  luaBackend?: LuaConfig
 }
 
 /** Reads one component namespace when present. */
@@ -93,6 +96,7 @@ export function parseEndpointComponents(
         ? undefined
         : parseJsonSchema(extra['validation/json-schema'], [...path, 'validation/json-schema'], report),
     cel: celAt(extra, path, report, 'endpoint'),
+    luaProxy: read('modifier/lua-proxy', parseLua),
   })
 }
 
@@ -113,6 +117,7 @@ export function parseBackendComponents(
     cel: celAt(extra, path, report, 'backend'),
     clientCredentials: read('auth/client-credentials', parseClientCredentials),
     graphql: read('backend/graphql', parseGraphql),
+    luaBackend: read('modifier/lua-backend', parseLua),
     httpClient: read('backend/http/client', parseHttpClientOptions),
     httpCache:
       extra['qos/http-cache'] === undefined
@@ -149,6 +154,7 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
     ),
   )
   checkSharedSizes(cached, report)
+  checkLua(config, report)
   if (config.runtime.workers === 1) return
   const workers = config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`
   const perWorker = 'set "gwdeploy/runtime": {"workers": 1} (or --workers 1)'
@@ -190,4 +196,33 @@ function parseSharedKeyCache(f: Fields): true {
     'traffic is not affected; the JWKS may be fetched once per endpoint',
   )
   return true
+}
+
+/**
+ * Where the gateway would not run a Lua modifier as KrakenD does: on answers passed through
+ * unparsed (no-op), under validation/cel on the same backend (CEL runs below Lua there), and a
+ * proxy skip_next that would also skip the endpoint's CEL and JSON-schema checks.
+ */
+function checkLua(config: GatewayConfig, report: Report): void {
+  const refuse = (path: KeyPath, message: string, hint: string) => report.error(path, message, hint)
+  for (const ep of config.endpoints) {
+    const lua = ep.components?.luaProxy
+    const at = [...parseKeyPath(ep.path), 'extra_config', 'modifier/lua-proxy']
+    if (lua && ep.noop)
+      refuse(at, 'Lua on a no-op endpoint is not implemented', 'use a rendering output_encoding')
+    if (lua?.skipNext && (ep.components?.cel || ep.components?.jsonSchema))
+      refuse(
+        [...at, 'skip_next'],
+        'skip_next with validation/cel or validation/json-schema on the same endpoint is not implemented',
+        'drop skip_next or the validation',
+      )
+    for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
+      if (!b.components?.luaBackend) continue
+      const where = [...parseKeyPath(b.path), 'extra_config', 'modifier/lua-backend']
+      if (ep.noop || b.encoding === 'no-op')
+        refuse(where, 'Lua on a no-op backend is not implemented', 'use a decoding encoding')
+      if (b.components.cel)
+        refuse(where, 'Lua with validation/cel on the same backend is not implemented', 'keep one of them')
+    }
+  }
 }

@@ -14,12 +14,12 @@ const guarded = {
   endpoints: [
     {
       endpoint: '/orders',
-      extra_config: { 'modifier/lua-proxy': { sources: ['check.lua'], pre: 'check()' } },
+      extra_config: { 'modifier/lua-endpoint': { sources: ['check.lua'], pre: 'check()' } },
       backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/orders' }],
     },
   ],
 }
-const where = 'endpoints[0].extra_config.modifier/lua-proxy'
+const where = 'endpoints[0].extra_config.modifier/lua-endpoint'
 let sha: string
 
 before(async () => {
@@ -56,7 +56,7 @@ describe('an unenforced guarding namespace stops every command with exit 2', () 
       const problem = error?.problems?.find((p) => p.location?.path === where)
       assert.ok(problem, JSON.stringify(error))
       assert.match(String(problem.location?.file), /gateway\.json$/)
-      assert.match(problem.message, /"modifier\/lua-proxy"/)
+      assert.match(problem.message, /"modifier\/lua-endpoint"/)
       assert.match(problem.hint ?? '', /remove it, or set `image\.runtime: krakend`/)
     })
   }

@@ -1,0 +1,272 @@
+/**
+ * The Lua modifiers on the request path: modifier/lua-proxy around the endpoint's backends (pre
+ * after the router's checks, post on the merged response) and modifier/lua-backend around one
+ * backend call, each with the request as lura hands it to that stage.
+ */
+import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import {
+  COMPLETED_HEADER,
+  KRAKEND_HEADER,
+  KRAKEND_HEADER_HIDDEN,
+  KRAKEND_HEADER_VALUE,
+} from '../krakend-compat.ts'
+import { compileForwardRule, type HeaderValues } from '../request-headers.ts'
+import { luraParams } from './cel.ts'
+import { type CompiledLua, compileLua, type LuaCall, type LuaConfig } from './lua.ts'
+import type { LuaRequest, LuaResponse } from './lua-api.ts'
+import type { LuaError } from './lua-engine.ts'
+import type { GuardContext, IncomingLike, Reply } from './types.ts'
+
+type Log = (message: string) => void
+type Data = Record<string, unknown>
+
+/** The request-side fields a Lua modifier reads and writes back. */
+interface Editable {
+  params: Record<string, string | undefined>
+  query: string
+  headers: HeaderValues
+  body: Buffer | undefined
+}
+
+/** Whether `accept-encoding` in the backend headers is Go's transport's own (not in lura's request). */
+type TransportGzip = (client: IncomingLike['headers']) => boolean
+
+function transportGzipOf(endpoint: EndpointConfig, service: GatewayConfig): TransportGzip {
+  const rule = compileForwardRule(endpoint.inputHeaders, service.server.disableCompression)
+  return (client) =>
+    rule.transportGzip && !(rule.forwardsAcceptEncoding && client['accept-encoding'] !== undefined)
+}
+
+function luaRequest(
+  ctx: Editable,
+  method: string,
+  path: string,
+  url: string | undefined,
+  gzip: boolean,
+): LuaRequest {
+  const headers: Record<string, string[]> = {}
+  for (const key in ctx.headers) {
+    if (gzip && key === 'accept-encoding') continue
+    const value = ctx.headers[key] as string | string[]
+    headers[canonicalHeaderKey(key)] = Array.isArray(value) ? [...value] : [value]
+  }
+  return {
+    method,
+    path,
+    query: parseGoQuery(ctx.query),
+    url,
+    params: luraParams(ctx.params),
+    headers,
+    body: ctx.body,
+  }
+}
+
+/** Writes what the script may have changed back into the request the next stage reads. */
+function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): void {
+  const params: Record<string, string | undefined> = {}
+  const ours = new Map(Object.keys(ctx.params).map((k) => [(k[0] ?? '').toUpperCase() + k.slice(1), k]))
+  for (const [key, value] of Object.entries(r.params))
+    params[ours.get(key) ?? (key[0] ?? '').toLowerCase() + key.slice(1)] = value
+  ctx.params = params
+  ctx.query = encodeGoQuery(r.query)
+  const headers: HeaderValues = {}
+  const transport = gzip ? ctx.headers['accept-encoding'] : undefined
+  if (transport !== undefined) headers['accept-encoding'] = transport
+  for (const [key, values] of Object.entries(r.headers))
+    if (values.length > 0) headers[key.toLowerCase()] = values.length === 1 ? (values[0] as string) : values
+  ctx.headers = headers
+  ctx.body =
+    r.body === undefined || Buffer.isBuffer(r.body) ? (r.body as Buffer | undefined) : Buffer.from(r.body)
+}
+
+export interface LuaProxy {
+  skipsBackends: boolean
+  /** Runs pre on the request; an answer when the script fails. */
+  pre(req: IncomingLike, ctx: GuardContext): Reply | undefined
+  /** Runs post on the merged response (only when every backend answered): the response or an answer. */
+  post(
+    ctx: GuardContext,
+    data: Data | undefined,
+    complete: boolean,
+    failed: boolean,
+  ):
+    | { reply: Reply }
+    | { reply?: undefined; data: Data | undefined; complete: boolean; headers?: Record<string, string[]> }
+}
+
+export function compileLuaProxy(
+  config: LuaConfig,
+  endpoint: EndpointConfig,
+  service: GatewayConfig,
+  log: Log,
+): LuaProxy | undefined {
+  const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
+  const lua = compileLua(config, (m) => log(`${prefix}${m}`))
+  if (!lua) return undefined
+  const gzipOf = transportGzipOf(endpoint, service)
+  const calls = new WeakMap<GuardContext, LuaCall>()
+  const version = service.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
+  const reply = (error: LuaError): { reply: Reply } => {
+    log(`${prefix} ${error.message}`)
+    const headers: Record<string, string> = { [KRAKEND_HEADER]: version, [COMPLETED_HEADER]: 'false' }
+    if (!service.server.returnErrorMsg) return { reply: { status: error.status ?? 500, headers, body: '' } }
+    if (error.contentType) headers['Content-Type'] = error.contentType
+    return { reply: { status: error.status ?? 500, headers, body: error.message } }
+  }
+  return {
+    skipsBackends: lua.skipNext,
+    pre(req, ctx) {
+      const gzip = gzipOf(req.headers)
+      const url = req.url ?? '/'
+      const q = url.indexOf('?')
+      const request = luaRequest(
+        ctx,
+        req.method ?? 'GET',
+        decodedPath(q === -1 ? url : url.slice(0, q)),
+        undefined,
+        gzip,
+      )
+      const call = lua.begin(request)
+      if ('error' in call) return reply(call.error).reply
+      writeBack(ctx, request, gzip)
+      calls.set(ctx, call)
+      return undefined
+    },
+    post(ctx, data, complete, failed) {
+      const call = calls.get(ctx)
+      calls.delete(ctx)
+      if (!call) return { data, complete }
+      try {
+        if (failed) return { data, complete }
+        const response: LuaResponse = {
+          data: data ?? {},
+          isComplete: complete,
+          statusCode: 0,
+          headers: {},
+          body: undefined,
+        }
+        const error = call.post(response)
+        if (error) return reply(error)
+        return { data: response.data, complete: response.isComplete, headers: response.headers }
+      } finally {
+        call.end()
+      }
+    },
+  }
+}
+
+/**
+ * The rendered answer's headers with those a script set (lura adds them to gin's before the
+ * renderer): X-Krakend-Completed is set after them, Content-Type only where none was added.
+ */
+export function withLuaHeaders(
+  rendered: Record<string, string>,
+  lua: Record<string, string[]>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = { ...rendered }
+  for (const [key, values] of Object.entries(lua)) {
+    if (values.length === 0 || key === COMPLETED_HEADER) continue
+    const existing = Object.keys(out).find((k) => k.toLowerCase() === key.toLowerCase())
+    if (key === 'Content-Type' || existing === undefined || existing === 'Content-Type') {
+      if (existing !== undefined) delete out[existing]
+      out[key] = values
+    } else out[existing] = [...[out[existing] as string | string[]].flat(), ...values]
+  }
+  return out
+}
+
+/** Where a backend call goes after its script: the URL it set, with the method. */
+export interface LuaTarget {
+  origin: string
+  path: string
+  /** Set only where the script changed the method. */
+  method?: string
+}
+
+export interface LuaBackend {
+  /** Runs pre, the call (unless skip_next), then post on the call's result. */
+  around<T extends { ok: boolean }>(
+    ctx: Editable & { client: IncomingLike['headers'] },
+    view: { method: string; path: string; url: string },
+    call: (ctx: Editable & { target?: LuaTarget }) => Promise<T>,
+    toResponse: (result: T) => LuaResponse | undefined,
+    fromResponse: (result: T | undefined, response: LuaResponse) => T,
+    failure: (error: LuaError) => T,
+  ): Promise<T>
+}
+
+export function compileLuaBackend(
+  config: LuaConfig,
+  pattern: string,
+  endpoint: EndpointConfig,
+  service: GatewayConfig,
+  log: Log,
+): LuaBackend | undefined {
+  const lua = compileLua(config, (m) => log(`[BACKEND: ${pattern}]${m}`))
+  if (!lua) return undefined
+  const gzipOf = transportGzipOf(endpoint, service)
+  return {
+    around: (ctx, view, call, toResponse, fromResponse, failure) =>
+      around(lua, gzipOf, ctx, view, call, toResponse, fromResponse, failure),
+  }
+}
+
+async function around<T extends { ok: boolean }>(
+  lua: CompiledLua,
+  gzipOf: TransportGzip,
+  endpointCtx: Editable & { client: IncomingLike['headers'] },
+  view: { method: string; path: string; url: string },
+  call: (ctx: Editable & { target?: LuaTarget }) => Promise<T>,
+  toResponse: (result: T) => LuaResponse | undefined,
+  fromResponse: (result: T | undefined, response: LuaResponse) => T,
+  failure: (error: LuaError) => T,
+): Promise<T> {
+  const gzip = gzipOf(endpointCtx.client)
+  const request = luaRequest(endpointCtx, view.method, view.path, view.url, gzip)
+  const started = lua.begin(request)
+  if ('error' in started) return failure(started.error)
+  try {
+    const ctx: Editable & { target?: LuaTarget } = { ...endpointCtx }
+    writeBack(ctx, request, gzip)
+    if (request.url !== view.url || request.method !== view.method) {
+      const target = splitUrl(request.url ?? '')
+      if (!target)
+        return failure({
+          message: `unsupported protocol scheme in "${request.url}"`,
+          status: undefined,
+          contentType: undefined,
+        })
+      ctx.target =
+        request.method === view.method ? target : { ...target, method: request.method.toUpperCase() }
+    }
+    let result: T | undefined
+    let response: LuaResponse
+    if (lua.skipNext) response = { data: {}, isComplete: false, statusCode: 0, headers: {}, body: undefined }
+    else {
+      result = await call(ctx)
+      const seen = toResponse(result)
+      if (!seen) return result
+      response = seen
+    }
+    const error = started.post(response)
+    return error ? failure(error) : fromResponse(result, response)
+  } finally {
+    started.end()
+  }
+}
+
+function splitUrl(url: string): { origin: string; path: string } | undefined {
+  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*)([^#]*)/.exec(url)
+  if (!match) return undefined
+  const rest = match[2] as string
+  return { origin: match[1] as string, path: rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest }
+}
+
+function decodedPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The Lua interpreter as krakend-lua drives gopher-lua: a state per modifier, the libraries
+ * binder opens (base, package and table; all of them with allow_open_libs), the script chunks
+ * compiled once, and each run in a fresh global environment, as KrakenD's new state per request.
+ */
+import type { LuaState, LuaString } from 'fengari'
+import { fengariLibrary } from '../libraries.ts'
+
+export type Fengari = ReturnType<typeof fengariLibrary>
+
+/** A compiled chunk: its bytecode (loaded anew per run, so each run gets its own globals). */
+export interface Chunk {
+  bytecode: Uint8Array
+  /** The file names and line counts error lines are mapped to (krakend-lua's SourceMap). */
+  map: SourceMap
+}
+export type SourceMap = Array<{ lines: number; path: string }>
+
+export interface LuaEngine {
+  readonly f: Fengari
+  readonly L: LuaState
+  s(text: string): LuaString
+  /** Compiles `source`; a syntax error comes back as KrakenD's error message. */
+  compile(source: string, map: SourceMap): Chunk | { error: LuaError }
+  /** A new global environment (a copy of the opened libraries) at the top of the stack. */
+  pushEnvironment(): void
+  /** Runs `chunk` in the environment at `env` (a stack index); undefined or KrakenD's error message. */
+  run(chunk: Chunk, env: number): LuaError | undefined
+}
+
+const GOPHER_LIBS = ['package', 'table', 'io', 'os', 'string', 'math', 'debug', 'coroutine']
+
+export function createLuaEngine(openLibs: boolean): LuaEngine {
+  const f = fengariLibrary()
+  const { lua, lauxlib, lualib, to_luastring } = f
+  const strings = new Map<string, LuaString>()
+  const s = (text: string): LuaString => {
+    let bytes = strings.get(text)
+    if (!bytes) {
+      bytes = to_luastring(text)
+      if (text.length < 64) strings.set(text, bytes)
+    }
+    return bytes
+  }
+  const L = lauxlib.luaL_newstate()
+  lauxlib.luaL_requiref(L, s('_G'), lualib.luaopen_base as never, 1)
+  lua.lua_pop(L, 1)
+  for (const name of openLibs ? GOPHER_LIBS : ['package', 'table']) {
+    const open = lualib[`luaopen_${name}`]
+    if (!open) continue
+    lauxlib.luaL_requiref(L, s(name), open, 1)
+    lua.lua_pop(L, 1)
+  }
+  const run = loadChunk(f, L, s)
+  run(COMPAT_51)
+  // The template every run copies: the globals as the libraries left them.
+  lua.lua_pushvalue(L, lua.LUA_REGISTRYINDEX)
+  lua.lua_rawgeti(L, -1, 2 /* LUA_RIDX_GLOBALS */)
+  const template = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+  lua.lua_pop(L, 1)
+
+  return {
+    f,
+    L,
+    s,
+    compile(source, map) {
+      if (lauxlib.luaL_loadbufferx(L, to_luastring(source), null, s('=<string>'), s('t')) !== lua.LUA_OK) {
+        const message = f.to_jsstring(lua.lua_tostring(L, -1))
+        lua.lua_pop(L, 1)
+        return { error: krakendError(binderMessage(message), map) }
+      }
+      const parts: Uint8Array[] = []
+      lua.lua_dump(
+        L,
+        (_L, bytes, size) => {
+          parts.push(bytes.slice(0, size))
+          return 0
+        },
+        null,
+        0,
+      )
+      lua.lua_pop(L, 1)
+      return { bytecode: Buffer.concat(parts), map }
+    },
+    pushEnvironment() {
+      lua.lua_createtable(L, 0, 48)
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
+      lua.lua_pushnil(L)
+      while (lua.lua_next(L, -2) !== 0) {
+        lua.lua_pushvalue(L, -2)
+        lua.lua_pushvalue(L, -2)
+        lua.lua_rawset(L, -6)
+        lua.lua_pop(L, 1)
+      }
+      lua.lua_pop(L, 1)
+      lua.lua_pushvalue(L, -1)
+      lua.lua_setfield(L, -2, s('_G'))
+    },
+    run(chunk, env) {
+      const envIndex = env < 0 ? lua.lua_gettop(L) + env + 1 : env
+      lauxlib.luaL_loadbufferx(L, chunk.bytecode, chunk.bytecode.length, s('=<string>'), s('b'))
+      lua.lua_pushvalue(L, envIndex)
+      lua.lua_setupvalue(L, -2, 1)
+      if (lua.lua_pcall(L, 0, 0, 0) === lua.LUA_OK) return undefined
+      const message = errorText(f, L)
+      lua.lua_pop(L, 1)
+      return krakendError(binderMessage(message), chunk.map)
+    },
+  }
+}
+
+/** Runs a setup chunk in the state's own globals (the 5.1 names scripts for gopher-lua use). */
+function loadChunk(f: Fengari, L: LuaState, s: (text: string) => LuaString) {
+  return (source: string) => {
+    f.lauxlib.luaL_loadbufferx(L, f.to_luastring(source), null, s('=compat'), s('t'))
+    if (f.lua.lua_pcall(L, 0, 0, 0) !== f.lua.LUA_OK) throw new Error(errorText(f, L))
+  }
+}
+
+/**
+ * Lua 5.1 names gopher-lua has and Lua 5.3 dropped. setfenv/getfenv and module are not given:
+ * a script calling them fails (see the README's list of differences).
+ */
+const COMPAT_51 = `
+_VERSION = "Lua 5.1"
+unpack = unpack or (table and table.unpack)
+loadstring = load
+if table then
+  table.getn = function(t) return #t end
+  table.maxn = function(t) local n = 0 for k in pairs(t) do if type(k) == "number" and k > n then n = k end end return n end
+  table.setn = function() error("setn is obsolete") end
+end
+if math then
+  math.pow = function(x, y) return x ^ y end
+  math.mod = math.fmod
+  math.ldexp = function(m, e) return m * 2.0 ^ e end
+  math.frexp = math.frexp or function(x)
+    if x == 0 then return 0.0, 0 end
+    local e = math.floor(math.log(math.abs(x), 2)) + 1
+    local m = x / 2.0 ^ e
+    if math.abs(m) >= 1 then m, e = m / 2, e + 1 end
+    return m, e
+  end
+  math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
+  math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
+  math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
+  math.log10 = function(x) return math.log(x, 10) end
+  math.atan2 = math.atan
+end
+if string then string.gfind = string.gmatch end
+`
+
+function errorText(f: Fengari, L: LuaState): string {
+  const { lua, lauxlib } = f
+  if (lua.lua_type(L, -1) === lua.LUA_TSTRING) return f.to_jsstring(lua.lua_tostring(L, -1))
+  const text = f.to_jsstring(lauxlib.luaL_tolstring(L, -1))
+  lua.lua_pop(L, 1)
+  return text
+}
+
+/**
+ * binder's Error(): "Line N: text" for an error with a line ("<string>:N: text"), the message
+ * itself otherwise; syntax errors ("<string>:N: text near 'x'") keep what follows "near".
+ */
+export function binderMessage(message: string): string {
+  const parts = message.split(':')
+  const line = parts.length > 1 && /^\d+$/.test(parts[1] as string) ? Number(parts[1]) : -1
+  if (line < 0) return message
+  const text = parts.length > 2 ? parts.slice(2).join(':').trim() : message
+  return `Line ${line}: ${text}`
+}
+
+/**
+ * krakend-lua's ToError on binder's message: a custom_error ("msg || status[ || type]") becomes
+ * an HTTP error, anything else an internal error naming the source file and line.
+ */
+export function krakendError(binder: string, map: SourceMap): LuaError {
+  return toError(binder, map)
+}
+
+export interface LuaError {
+  message: string
+  /** custom_error's status; undefined: an internal error (500). */
+  status: number | undefined
+  contentType: string | undefined
+}
+
+function toError(original: string, map: SourceMap): LuaError {
+  const split = original.indexOf(':')
+  const parts = original.slice(split + 2).split(' || ')
+  const first = parts[0] as string
+  if (parts.length === 1) {
+    const line = split >= 5 ? goAtoi(original.slice(5, split)) : 0
+    const where = affectedSource(map, line ?? 0)
+    return {
+      message: where ? `${first} (${where.file}:L${where.line})` : first,
+      status: undefined,
+      contentType: undefined,
+    }
+  }
+  const code = goAtoi(parts[1] as string) ?? 500
+  if (code === -1) return { message: first, status: undefined, contentType: undefined }
+  return { message: first, status: code, contentType: parts.length > 2 ? parts[2] : undefined }
+}
+
+function goAtoi(text: string): number | undefined {
+  return /^[+-]?\d+$/.test(text) ? Number(text) : undefined
+}
+
+function affectedSource(map: SourceMap, line: number): { file: string; line: number } | undefined {
+  let count = 0
+  for (const source of map) {
+    count += source.lines
+    if (count >= line) return { file: baseName(source.path), line: source.lines - (count - line) }
+  }
+  return undefined
+}
+
+const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1) || '.'
+
+/** A source's entry in the map: its lines once leading and trailing newlines are trimmed. */
+export function sourceEntry(path: string, source: string): { lines: number; path: string } {
+  const trimmed = source.replace(/^\n+|\n+$/g, '')
+  return { lines: trimmed.split('\n').length, path }
+}

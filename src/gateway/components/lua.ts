@@ -1,0 +1,211 @@
+/**
+ * modifier/lua-proxy and modifier/lua-backend (krakend-lua's proxy package): Lua `pre` code runs
+ * on the request before the next stage, `post` code on its response; `skip_next` answers with an
+ * empty response instead of calling the next stage. Sources are read at start (or on every call
+ * with `live`) relative to the working directory, like KrakenD; a script error fails the call.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { Fields } from './fields.ts'
+import { type Current, type LuaRequest, type LuaResponse, registerApi } from './lua-api.ts'
+import {
+  type Chunk,
+  createLuaEngine,
+  type LuaEngine,
+  type LuaError,
+  type SourceMap,
+  sourceEntry,
+} from './lua-engine.ts'
+
+export interface LuaConfig {
+  sources: string[]
+  pre: string
+  post: string
+  skipNext: boolean
+  allowOpenLibs: boolean
+  live: boolean
+  md5: Record<string, unknown> | undefined
+}
+
+export function parseLua(f: Fields): LuaConfig {
+  const config: LuaConfig = {
+    sources: f.strings('sources') ?? [],
+    pre: f.string('pre') ?? '',
+    post: f.string('post') ?? '',
+    skipNext: f.bool('skip_next'),
+    allowOpenLibs: f.bool('allow_open_libs'),
+    live: f.bool('live'),
+    md5:
+      typeof f.raw.md5 === 'object' && f.raw.md5 !== null
+        ? (f.raw.md5 as Record<string, unknown>)
+        : undefined,
+  }
+  const texts: Array<[string, string]> = [
+    ['pre', config.pre],
+    ['post', config.post],
+  ]
+  for (const path of config.sources) texts.push([path, readSource(path) ?? ''])
+  for (const [where, text] of texts)
+    if (text.includes('http_response'))
+      f.report.error(
+        where === 'pre' || where === 'post' ? f.at(where) : f.at('sources'),
+        `${where === 'pre' || where === 'post' ? `"${where}"` : where} uses http_response: HTTP calls from Lua are not implemented`,
+        'call the service as a backend of the endpoint instead',
+      )
+  return config
+}
+
+function readSource(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** One call through a Lua modifier: pre has run; `post` runs on the response, `end` frees the call. */
+export interface LuaCall {
+  post(response: LuaResponse): LuaError | undefined
+  end(): void
+}
+
+export interface CompiledLua {
+  skipNext: boolean
+  /** Loads the sources and runs pre on `request` (changed in place): the call, or the error. */
+  begin(request: LuaRequest): LuaCall | { error: LuaError }
+}
+
+type Log = (message: string) => void
+
+/**
+ * The modifier, or undefined where KrakenD leaves it out: an md5 that is no string or does not
+ * match its source disables it (logged, as KrakenD logs it at debug level).
+ */
+export function compileLua(config: LuaConfig, log: Log): CompiledLua | undefined {
+  const files = config.live ? undefined : loadFiles(config.sources, log)
+  if (config.md5 && !checksumsMatch(config, files, log)) return undefined
+  const engine = createLuaEngine(config.allowOpenLibs)
+  const current: Current = { request: undefined, response: undefined }
+  registerApi(engine, current)
+  const code = (key: string, text: string, map: SourceMap) =>
+    engine.compile(text, [...map, sourceEntry(key, text)])
+  const sourcesOf = (loaded: Map<string, string>) => compileSources(engine, config.sources, loaded)
+  const fixed = files ? sourcesOf(files) : undefined
+  const fixedMap = fixed && !('error' in fixed) ? fixed.map : []
+  const pre = config.pre === '' ? undefined : code('pre-script', config.pre, fixedMap)
+  const post = config.post === '' ? undefined : code('post-script', config.post, fixedMap)
+  const { lua, lauxlib } = engine.f
+  const L = engine.L
+  const released = new FinalizationRegistry<number>((env) =>
+    lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, env),
+  )
+  return {
+    skipNext: config.skipNext,
+    begin(request) {
+      const sources = fixed ?? sourcesOf(loadFiles(config.sources, log))
+      if ('error' in sources) return { error: sources.error }
+      current.request = request
+      current.response = undefined
+      engine.pushEnvironment()
+      lua.lua_pushnil(L)
+      lua.lua_setfield(L, -2, engine.s('response'))
+      const env = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+      const token = {}
+      const end = () => {
+        released.unregister(token)
+        lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, env)
+      }
+      const failed =
+        runIn(engine, env, sources.chunk) ??
+        runIn(engine, env, fixed ? pre : code('pre-script', config.pre, sources.map))
+      if (failed) {
+        end()
+        return { error: failed }
+      }
+      // A call the gateway answers without reaching post (a later check refused it) frees its globals when collected.
+      const call: LuaCall = {
+        end,
+        post(response) {
+          current.request = request
+          current.response = response
+          const chunk = fixed
+            ? post
+            : config.post === ''
+              ? undefined
+              : code('post-script', config.post, sources.map)
+          lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, env)
+          lauxlib.luaL_getmetatable(L, engine.s('response'))
+          lua.lua_setfield(L, -2, engine.s('response'))
+          lua.lua_pop(L, 1)
+          return runIn(engine, env, chunk)
+        },
+      }
+      released.register(call, env, token)
+      return call
+    },
+  }
+}
+
+function runIn(
+  engine: LuaEngine,
+  env: number,
+  chunk: Chunk | { error: LuaError } | undefined,
+): LuaError | undefined {
+  if (chunk === undefined) return undefined
+  if ('error' in chunk) return chunk.error
+  const { lua } = engine.f
+  lua.lua_rawgeti(engine.L, lua.LUA_REGISTRYINDEX, env)
+  const failed = engine.run(chunk, -1)
+  lua.lua_pop(engine.L, 1)
+  return failed
+}
+
+/** The sources joined by newlines into one chunk, as krakend-lua runs them. */
+function compileSources(
+  engine: LuaEngine,
+  sources: string[],
+  files: Map<string, string>,
+): { chunk: Chunk | { error: LuaError } | undefined; map: SourceMap } | { error: LuaError } {
+  const map: SourceMap = []
+  const texts: string[] = []
+  for (const path of sources) {
+    const text = files.get(path)
+    if (text === undefined)
+      return {
+        error: {
+          message: `lua: unable to load required source ${path}`,
+          status: undefined,
+          contentType: undefined,
+        },
+      }
+    texts.push(text)
+    map.push(sourceEntry(path, text))
+  }
+  return { chunk: texts.length > 0 ? engine.compile(texts.join('\n'), map) : undefined, map }
+}
+
+function loadFiles(paths: string[], log: Log): Map<string, string> {
+  const files = new Map<string, string>()
+  for (const path of paths) {
+    const text = readSource(path)
+    if (text === undefined) log(`[Lua] Opening the source file: open ${path}: no such file or directory`)
+    else files.set(path, text)
+  }
+  return files
+}
+
+function checksumsMatch(config: LuaConfig, files: Map<string, string> | undefined, log: Log): boolean {
+  for (const [source, expected] of Object.entries(config.md5 ?? {})) {
+    if (typeof expected !== 'string') {
+      log(`lua: wrong cheksum type for source ${source}`)
+      return false
+    }
+    const content = files ? (files.get(source) ?? '') : (readSource(source) ?? '')
+    const actual = createHash('md5').update(content).digest('hex')
+    if (actual !== expected) {
+      log(`lua: wrong cheksum for source ${source}. have: ${actual}, want: ${expected}`)
+      return false
+    }
+  }
+  return true
+}

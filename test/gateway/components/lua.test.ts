@@ -1,0 +1,309 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+
+let backend: TestBackend
+let gw: Running
+const dir = mkdtempSync(join(tmpdir(), 'lua-test-'))
+const helpers = join(dir, 'helpers.lua')
+writeFileSync(
+  helpers,
+  'function shout(s)\n  return string.upper(s)\nend\nfunction broken()\n  error("from a source")\nend\n',
+)
+
+const luaConfig = (host: string[]) => ({
+  version: 3,
+  name: 'lua',
+  extra_config: { router: { return_error_msg: true } },
+  endpoints: [
+    {
+      endpoint: '/backend/pre/{id}',
+      input_headers: ['X-In'],
+      input_query_strings: ['q'],
+      backend: [
+        {
+          host,
+          url_pattern: '/echo/{id}',
+          extra_config: {
+            'modifier/lua-backend': {
+              pre: [
+                'local r = request.load()',
+                'r:url(r:url() .. "&added=" .. r:params("Id"))',
+                'r:headers("X-Lua", r:headers("X-In") .. "-" .. r:method() .. "-" .. r:path() .. "-" .. r:query())',
+                'r:headers("X-In", nil)',
+              ].join('\n'),
+            },
+          },
+        },
+      ],
+    },
+    {
+      endpoint: '/backend/post',
+      backend: [
+        {
+          host,
+          url_pattern: '/state',
+          extra_config: {
+            'modifier/lua-backend': {
+              allow_open_libs: true,
+              post: [
+                'local d = response.load():data()',
+                'd:set("numbers", tostring(10/2) .. " " .. (2^53) .. " " .. 0.1 .. " " .. 1234567.5 .. " " .. 1e-5 .. " " .. 100000 * 100000)',
+                'd:set("count_plus", d:get("count") + 1)',
+                'd:del("status")',
+                'local items = d:get("items")',
+                'd:set("first", items:get(0))',
+                'd:set("items_len", items:len())',
+                'items:set(1, "changed")',
+                'd:set("keys", table.concat({d:keys():get(0), d:keys():get(1)}, ","))',
+                'd:set("has_items", d:keyExists("items"))',
+                'd:set("nested", {a = 1, list = {"x", "y"}, empty = {}})',
+                'd:set("null", luaNil.new())',
+                'response.load():isComplete(false)',
+              ].join('\n'),
+            },
+          },
+        },
+      ],
+    },
+    {
+      endpoint: '/backend/teapot',
+      backend: [
+        {
+          host,
+          url_pattern: '/state',
+          extra_config: {
+            'modifier/lua-backend': { pre: 'custom_error("short and stout", 418, "text/teapot")' },
+          },
+        },
+      ],
+    },
+    {
+      endpoint: '/backend/skip',
+      backend: [
+        {
+          host,
+          url_pattern: '/skipped',
+          extra_config: {
+            'modifier/lua-backend': { skip_next: true, post: 'response.load():data():set("from", "lua")' },
+          },
+        },
+      ],
+    },
+    {
+      endpoint: '/backend/error',
+      backend: [
+        { host, url_pattern: '/state', extra_config: { 'modifier/lua-backend': { pre: 'error("boom")' } } },
+      ],
+    },
+    {
+      endpoint: '/backend/source-error',
+      backend: [
+        {
+          host,
+          url_pattern: '/state',
+          extra_config: { 'modifier/lua-backend': { sources: [helpers], pre: 'broken()' } },
+        },
+      ],
+    },
+    {
+      endpoint: '/backend/no-string-lib',
+      backend: [
+        {
+          host,
+          url_pattern: '/state',
+          extra_config: { 'modifier/lua-backend': { sources: [helpers], pre: 'shout("x")' } },
+        },
+      ],
+    },
+    {
+      endpoint: '/proxy/{id}',
+      input_headers: ['X-In'],
+      input_query_strings: ['q'],
+      extra_config: {
+        'modifier/lua-proxy': {
+          sources: [helpers],
+          allow_open_libs: true,
+          pre: [
+            'local r = request.load()',
+            'r:params("Id", shout(r:params("Id")))',
+            'r:query("q=from+lua&z=1")',
+            'r:headers("X-In", r:headers("X-In") .. "!")',
+            'local l = luaList.new()',
+            'l:set(0, "a") l:set(1, "b")',
+            'r:headerList("X-List", l)',
+            'r:body("new body")',
+          ].join('\n'),
+          post: [
+            'local resp = response.load()',
+            'resp:headers("X-From-Lua", "yes")',
+            'resp:data():set("seen_complete", resp:isComplete())',
+            'resp:data():set("status_code", resp:statusCode())',
+          ].join('\n'),
+        },
+      },
+      backend: [{ host, url_pattern: '/echo/{id}', method: 'POST' }],
+    },
+    {
+      endpoint: '/proxy-skip',
+      extra_config: {
+        'modifier/lua-proxy': { skip_next: true, post: 'response.load():data():set("only", "lua")' },
+      },
+      backend: [{ host, url_pattern: '/never' }],
+    },
+    {
+      endpoint: '/proxy-error',
+      extra_config: { 'modifier/lua-proxy': { pre: 'custom_error("nope", 403)' } },
+      backend: [{ host, url_pattern: '/never' }],
+    },
+  ],
+})
+
+before(async () => {
+  backend = await startBackend('lua', {
+    '/state': { body: { status: 'ok', count: 41, items: ['one', 'two'] } },
+  })
+  gw = await startGateway(mustConfig(luaConfig([backend.origin])))
+})
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+})
+
+describe('modifier/lua-backend', () => {
+  test('pre changes the URL and headers the backend gets, and reads the request as lura builds it', async () => {
+    const res = await send(gw.url, { path: '/backend/pre/7?q=1&other=2', headers: { 'X-In': 'in' } })
+    assert.equal(res.status, 200)
+    const echo = JSON.parse(res.text) as { url: string; headers: Record<string, string> }
+    assert.equal(echo.url, '/echo/7?q=1&added=7')
+    assert.equal(echo.headers['x-lua'], 'in-GET-/echo/7-q=1')
+    assert.equal(echo.headers['x-in'], undefined)
+  })
+
+  test('post rewrites the data through luaTable/luaList; numbers print as gopher-lua prints them', async () => {
+    const res = await send(gw.url, { path: '/backend/post' })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['x-krakend-completed'], 'false')
+    assert.deepEqual(JSON.parse(res.text), {
+      count: 41,
+      count_plus: 42,
+      first: 'one',
+      has_items: true,
+      items: ['one', 'changed'],
+      items_len: 2,
+      keys: 'count,count_plus',
+      nested: { a: 1, empty: null, list: ['x', 'y'] },
+      null: null,
+      numbers: '5 9007199254740992 0.1 1.2345675e+06 1e-05 10000000000',
+    })
+  })
+
+  test('custom_error answers with its status, message and content type', async () => {
+    const res = await send(gw.url, { path: '/backend/teapot' })
+    assert.equal(res.status, 418)
+    assert.equal(res.text, 'short and stout')
+    assert.equal(res.headers['content-type'], 'text/teapot')
+  })
+
+  test('skip_next answers from post without calling the backend', async () => {
+    const before = backend.seen.length
+    const res = await send(gw.url, { path: '/backend/skip' })
+    assert.equal(res.status, 200)
+    assert.deepEqual(JSON.parse(res.text), { from: 'lua' })
+    assert.equal(res.headers['x-krakend-completed'], 'false')
+    assert.equal(backend.seen.length, before)
+  })
+
+  test('a Lua error is a 500 naming the script and line', async () => {
+    const res = await send(gw.url, { path: '/backend/error' })
+    assert.equal(res.status, 500)
+    assert.equal(res.text, 'boom (pre-script:L1)')
+    const source = await send(gw.url, { path: '/backend/source-error' })
+    assert.equal(source.status, 500)
+    assert.equal(source.text, 'from a source (helpers.lua:L5)')
+  })
+
+  test('without allow_open_libs the string library is not there', async () => {
+    const res = await send(gw.url, { path: '/backend/no-string-lib' })
+    assert.equal(res.status, 500)
+    assert.match(res.text, /helpers\.lua:L2\)$/)
+  })
+})
+
+describe('modifier/lua-proxy', () => {
+  test('pre changes params, query, headers and body for every backend; post adds response headers', async () => {
+    const res = await send(gw.url, { method: 'GET', path: '/proxy/abc?q=1', headers: { 'X-In': 'in' } })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['x-from-lua'], 'yes')
+    const echo = JSON.parse(res.text) as Record<string, unknown> & {
+      url: string
+      headers: Record<string, string>
+      body: string
+    }
+    assert.equal(echo.url, '/echo/ABC?q=from+lua&z=1')
+    assert.equal(echo.headers['x-in'], 'in!')
+    assert.equal(echo.headers['x-list'], 'a, b')
+    assert.equal(echo.body, 'new body')
+    assert.equal(echo.seen_complete, true)
+    assert.equal(echo.status_code, 0)
+  })
+
+  test('skip_next answers without any backend call', async () => {
+    const before = backend.seen.length
+    const res = await send(gw.url, { path: '/proxy-skip' })
+    assert.equal(res.status, 200)
+    assert.deepEqual(JSON.parse(res.text), { only: 'lua' })
+    assert.equal(backend.seen.length, before)
+  })
+
+  test('custom_error in pre answers with its status', async () => {
+    const res = await send(gw.url, { path: '/proxy-error' })
+    assert.equal(res.status, 403)
+    assert.equal(res.text, 'nope')
+    assert.equal(res.headers['x-krakend-completed'], 'false')
+  })
+})
+
+describe('Lua configuration', () => {
+  const errorsOf = (raw: unknown) => validateGatewayConfig(raw).errors.map((e) => e.message)
+
+  test('what is not implemented is refused before anything runs', () => {
+    const host = ['http://127.0.0.1:1']
+    const config = (raw: Record<string, unknown>) => errorsOf({ version: 3, ...raw })
+    const endpointLua = config({
+      extra_config: { 'modifier/lua-endpoint': { pre: 'print(1)' } },
+      endpoints: [{ endpoint: '/a', backend: [{ host, url_pattern: '/' }] }],
+    })
+    assert.ok(endpointLua.some((m) => m.includes('modifier/lua-endpoint')))
+    const noop = config({
+      endpoints: [
+        {
+          endpoint: '/noop',
+          output_encoding: 'no-op',
+          extra_config: { 'modifier/lua-proxy': { pre: 'print(1)' } },
+          backend: [{ host, url_pattern: '/', encoding: 'no-op' }],
+        },
+      ],
+    })
+    assert.ok(noop.some((m) => m.includes('Lua on a no-op endpoint')))
+    const http = config({
+      endpoints: [
+        {
+          endpoint: '/http',
+          backend: [
+            {
+              host,
+              url_pattern: '/',
+              extra_config: { 'modifier/lua-backend': { pre: 'http_response.new("http://x")' } },
+            },
+          ],
+        },
+      ],
+    })
+    assert.ok(http.some((m) => m.includes('http_response')))
+  })
+})
