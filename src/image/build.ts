@@ -6,11 +6,12 @@
  * The result names the pushed digest (`repository@sha256:...`), which releases deploy by.
  */
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { configError, providerError } from '../core/errors.ts'
 import { type Reporter, silentReporter } from '../core/events.ts'
 import { engineAuthConfig, type RegistryAuth, resolveRegistryAuth } from './auth.ts'
-import { buildRuntimeBundle, RUNTIME_FILE } from './bundle.ts'
+import { buildRuntimeBundle } from './bundle.ts'
 import { buildContext, type ContextFile } from './context.ts'
 import { connectDocker, type DockerConnection, followBuild, followPush } from './docker.ts'
 import {
@@ -24,6 +25,9 @@ import {
 import { parseRepository } from './reference.ts'
 import { RegistryClient, type RemoteImage } from './registry.ts'
 import { type ReleaseFlexibleConfig, type StampedConfig, stampGatewayConfig } from './stamp.ts'
+
+/** The build context's directory of runtime files, copied to /opt/gwdeploy/ by the Dockerfile. */
+const RUNTIME_DIR = 'runtime'
 
 export const LABELS = {
   revision: 'org.opencontainers.image.revision',
@@ -244,7 +248,8 @@ export async function buildImage(
     if (runtime === 'bundled') {
       reporter.emit({ type: 'progress', step: 'build', message: 'bundling the gateway runtime' })
       const bundle = await buildRuntimeBundle({ ...(spec.cacheDir ? { cacheDir: spec.cacheDir } : {}), env })
-      files.push({ name: RUNTIME_FILE, content: await readFile(bundle.path) })
+      for (const file of bundle.files)
+        files.push({ name: `${RUNTIME_DIR}/${file}`, content: await readFile(join(bundle.dir, file)) })
     }
     files.push({ name: IMAGE_PATHS[runtime].contextConfig, content: stamped.json })
     checkAborted(options.signal)

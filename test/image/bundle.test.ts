@@ -20,7 +20,8 @@ test('bundles an entry with every dependency inlined, runnable away from node_mo
   assert.equal(bundle.cached, false)
   assert.ok(bundle.path.startsWith(join(cacheDir, 'runtime', bundle.key)), bundle.path)
   const bytes = await readFile(bundle.path)
-  assert.equal(bundle.sha256, createHash('sha256').update(bytes).digest('hex'))
+  assert.deepEqual(bundle.files, [RUNTIME_FILE])
+  assert.equal(bundle.sha256, createHash('sha256').update(`${RUNTIME_FILE}\n`).update(bytes).digest('hex'))
   assert.equal(basename(bundle.path), RUNTIME_FILE)
   assert.doesNotMatch(bytes.toString('utf8'), /from ['"]prom-client['"]/)
 

@@ -1,9 +1,9 @@
 // The bundled runtime (what images ship) as a real process, with components that pull in jose, ajv
 // and cel-js: proves esbuild carries them and that they answer over HTTP/1.1 and h2c.
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +14,7 @@ import { send, sendH2, startBackend, type TestBackend } from '../helpers.ts'
 
 let dir: string
 let backend: TestBackend
+let bundle: Awaited<ReturnType<typeof buildRuntimeBundle>>
 let child: ChildProcess | undefined
 let url: string
 let stderr = ''
@@ -30,7 +31,7 @@ async function freePort(): Promise<number> {
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gw-bundle-components-'))
   backend = await startBackend('api')
-  const bundle = await buildRuntimeBundle({ cacheDir: join(dir, 'cache') })
+  bundle = await buildRuntimeBundle({ cacheDir: join(dir, 'cache') })
   await writeFile(
     join(dir, 'keys.json'),
     JSON.stringify({ keys: [{ kty: 'oct', kid: 'k', alg: 'HS256', k: base64url.encode(secret) }] }),
@@ -90,6 +91,32 @@ after(async () => {
   }
   await backend?.close()
   await rm(dir, { recursive: true, force: true })
+})
+
+test('the libraries only some configs use are files of their own beside gateway.cjs, not in it', async () => {
+  assert.deepEqual(bundle.files, [
+    'gateway.cjs',
+    'lazy/ajv.cjs',
+    'lazy/cel.cjs',
+    'lazy/fengari.cjs',
+    'lazy/jose.cjs',
+    'lazy/re2js.cjs',
+    'lazy/xml.cjs',
+    'lazy/yaml.cjs',
+  ])
+  // Each loads on its own, away from node_modules (the cache is under the temp dir).
+  for (const file of bundle.files.slice(1))
+    execFileSync(process.execPath, ['-e', `require(${JSON.stringify(join(bundle.dir, file))})`], { cwd: dir })
+  const main = await readFile(bundle.path, 'utf8')
+  const jose = await readFile(join(bundle.dir, 'lazy/jose.cjs'), 'utf8')
+  // Each library's own error names: in its lazy file, absent from the runtime everyone loads.
+  for (const [text, file] of [
+    ['JWSSignatureVerificationFailed', jose],
+    ['LUA_COMPAT_FLOATSTRING', await readFile(join(bundle.dir, 'lazy/fengari.cjs'), 'utf8')],
+  ] as const) {
+    assert.ok(file.includes(text), text)
+    assert.ok(!main.includes(text), `${text} is bundled into gateway.cjs`)
+  }
 })
 
 describe('components in the bundled runtime process', () => {

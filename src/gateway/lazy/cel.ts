@@ -1,0 +1,2 @@
+// validation/cel.
+export * from '@marcbachmann/cel-js'

@@ -1,0 +1,53 @@
+// Lua (modifier/lua-*): fengari (Lua 5.3 in JavaScript) set up to print numbers as gopher-lua
+// (KrakenD's Lua) does: integral floats without ".0" (LUA_COMPAT_FLOATSTRING, read from
+// FENGARICONF when luaconf loads) and Go's formatting of the rest (luaconf's lua_number2str,
+// replaced before lobject copies it). The modules load in this order, so `require`, not `import`:
+// literal calls, which esbuild bundles; from source (ESM) Node's own require serves them.
+import { createRequire } from 'node:module'
+import { goNumberString } from '../components/lua-numbers.ts'
+
+const nodeRequire: NodeJS.Require | undefined =
+  typeof require === 'function' ? undefined : createRequire(import.meta.url)
+
+interface FengariObject {
+  luaO_str2num: (
+    s: Uint8Array,
+    o: { ttisinteger(): boolean; value: number; setfltvalue(n: number): void },
+  ) => number
+}
+
+/**
+ * gopher-lua has one number type (float64): numerals and strings converted to numbers become
+ * floats here too, so arithmetic on them is float arithmetic (fengari's integers are 32-bit).
+ */
+function floatLiterals(lobject: FengariObject): void {
+  const str2num = lobject.luaO_str2num
+  lobject.luaO_str2num = (s, o) => {
+    const size = str2num(s, o)
+    if (size !== 0 && o.ttisinteger()) o.setfltvalue(o.value)
+    return size
+  }
+}
+
+function setUp(): typeof import('fengari') {
+  const previous = process.env.FENGARICONF
+  process.env.FENGARICONF = JSON.stringify({ LUA_COMPAT_FLOATSTRING: true })
+  try {
+    // fengaricore loads defs and luaconf in fengari's own order (they require each other), not lobject.
+    nodeRequire?.('fengari/src/fengaricore.js') ?? require('fengari/src/fengaricore.js')
+    const conf = (nodeRequire?.('fengari/src/luaconf.js') ?? require('fengari/src/luaconf.js')) as {
+      lua_number2str: (n: number) => string
+    }
+    conf.lua_number2str = goNumberString
+    const fengari = (nodeRequire?.('fengari') ?? require('fengari')) as typeof import('fengari')
+    floatLiterals(
+      (nodeRequire?.('fengari/src/lobject.js') ?? require('fengari/src/lobject.js')) as FengariObject,
+    )
+    return fengari
+  } finally {
+    if (previous === undefined) delete process.env.FENGARICONF
+    else process.env.FENGARICONF = previous
+  }
+}
+
+export const fengari = setUp()

@@ -1,0 +1,2 @@
+// auth/validator and auth/signer: JWS, JWK and JWKS.
+export * from 'jose'

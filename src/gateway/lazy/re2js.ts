@@ -1,0 +1,2 @@
+// Go regular expressions (bot detector, regex allowed_hosts).
+export * from 're2js'

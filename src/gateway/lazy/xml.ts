@@ -1,0 +1,2 @@
+// rss backends.
+export * from 'fast-xml-parser'

@@ -1,0 +1,2 @@
+// YAML gateway configs and the yaml output encoding.
+export * from 'yaml'
