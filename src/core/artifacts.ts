@@ -63,6 +63,7 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
     configName: stamped.name,
     configDigest: stamped.digest,
     configText: stamped.json,
+    ...(stamped.files.length > 0 ? { files: stamped.files } : {}),
   }
 }
 

@@ -28,6 +28,8 @@ import { type ReleaseFlexibleConfig, type StampedConfig, stampGatewayConfig } fr
 
 /** The build context's directory of runtime files, copied to /opt/gwdeploy/ by the Dockerfile. */
 const RUNTIME_DIR = 'runtime'
+/** The build context's directory of the stamped config and its files, copied to the config's directory. */
+const CONFIG_DIR = 'config'
 
 export const LABELS = {
   revision: 'org.opencontainers.image.revision',
@@ -251,7 +253,10 @@ export async function buildImage(
       for (const file of bundle.files)
         files.push({ name: `${RUNTIME_DIR}/${file}`, content: await readFile(join(bundle.dir, file)) })
     }
-    files.push({ name: IMAGE_PATHS[runtime].contextConfig, content: stamped.json })
+    // The stamped config and the files it names, copied together into the config's directory.
+    for (const file of stamped.files)
+      files.push({ name: `${CONFIG_DIR}/${file.path}`, content: file.content })
+    files.push({ name: `${CONFIG_DIR}/${IMAGE_PATHS[runtime].contextConfig}`, content: stamped.json })
     checkAborted(options.signal)
     reporter.emit({ type: 'progress', step: 'build', message: `building ${reference} from ${base}` })
     let stream: Readable

@@ -10,6 +10,7 @@ import { configError, usageError } from '../core/errors.ts'
 import { renderFlexibleConfig } from '../gateway/config/flexible/render.ts'
 import { inlineGraphqlQueryFiles } from '../gateway/config/graphql-query-files.ts'
 import { validateGatewayConfig } from '../gateway/config/validate.ts'
+import { type ConfigFile, readConfigFiles } from './config-files.ts'
 import { RUNTIME_ENV_CALL, runtimeEnvCall } from './runtime-env.ts'
 
 export const DEFAULT_NAME_TEMPLATE = '{service} rev-{sha7}'
@@ -75,7 +76,9 @@ export interface StampedConfig {
   config: Record<string, unknown>
   /** The bytes shipped in the image: the stamped config as indented JSON. */
   json: string
-  /** sha256 of the canonical stamped config, as "sha256:<hex>". */
+  /** Files the config makes the runtime read (Lua sources), shipped beside it. */
+  files: ConfigFile[]
+  /** sha256 of the canonical stamped config (and its files), as "sha256:<hex>". */
   digest: string
   warnings: string[]
 }
@@ -114,8 +117,12 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
 }
 
-export function configDigest(config: unknown): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(config)).digest('hex')}`
+/** The config's digest; its files, when it has any, count too (a changed Lua source is a new config). */
+export function configDigest(config: unknown, files: ConfigFile[] = []): string {
+  const hash = createHash('sha256').update(canonicalJson(config))
+  for (const file of files)
+    hash.update(`\n${file.path}\n${createHash('sha256').update(file.content).digest('hex')}`)
+  return `sha256:${hash.digest('hex')}`
 }
 
 export async function stampGatewayConfig(input: StampInput): Promise<StampedConfig> {
@@ -172,13 +179,24 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
       },
     )
   }
+  const shipped = readConfigFiles(config, dirname(input.file))
+  if (shipped.problems.length > 0)
+    throw configError(`${shown}: a file the gateway config names cannot ship with the release`, {
+      problems: shipped.problems.map(({ path, message, hint }) => ({
+        message,
+        location: doc.locate(path),
+        hint,
+      })),
+      hint: 'Nothing was built.',
+    })
   return {
     name,
     sha,
     sha7,
     config,
     json: `${JSON.stringify(config, null, 2)}\n`,
-    digest: configDigest(config),
+    files: shipped.files,
+    digest: configDigest(config, shipped.files),
     warnings: result.warnings.map((w) => w.message),
   }
 }

@@ -1,9 +1,9 @@
-// backend/graphql query_path: read relative to the gateway config when it is loaded (gateway check,
-// gateway run) and written into the stamped release as `query`, so images carry the query itself.
+// backend/graphql query_path: read relative to the working directory when the config is loaded (gateway
+// check, gateway run), and relative to the config when a release stamps it into `query`.
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
 import { stampGatewayConfig } from '../../src/image/stamp.ts'
@@ -31,14 +31,18 @@ function project(queryPath: string): string {
   return file
 }
 
-test('query_path is read relative to the config, and its text replaces query', () => {
-  const result = checkGatewayConfigFile(project('./queries/hero.graphql'))
+test('query_path is read relative to the working directory, as KrakenD reads it, and its text replaces query', () => {
+  const file = project('./queries/hero.graphql')
+  assert.equal(checkGatewayConfigFile(file).config, undefined, 'not found from another directory')
+  process.chdir(dirname(file))
+  const result = checkGatewayConfigFile(file)
   assert.deepEqual(result.errors, [])
   assert.equal(result.config?.endpoints[0]?.backends[0]?.components?.graphql?.query, QUERY)
 })
 
 test('a query_path that cannot be read is an error at its line', () => {
   const file = project('queries/missing.graphql')
+  process.chdir(dirname(file))
   const result = checkGatewayConfigFile(file)
   assert.equal(result.config, undefined)
   assert.match(

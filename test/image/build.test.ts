@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import type { EngineEvent } from '../../src/core/events.ts'
 import { buildImage, type ImageBuildResult, type ImageBuildSpec, LABELS } from '../../src/image/build.ts'
 import type { DockerConnection } from '../../src/image/docker.ts'
+import { stampGatewayConfig } from '../../src/image/stamp.ts'
 import { demux } from '../../src/providers/haproxy/docker-fleet.ts'
 import {
   drain,
@@ -126,6 +127,43 @@ describe('image build against the test dockerd and registries', { concurrency: f
     // The runtime starts from the compile cache the build wrote, readable by the non-root user.
     const cacheLog = await runToExit(result.reference, ['--version'], ['NODE_DEBUG_NATIVE=COMPILE_CACHE'])
     assert.match(cacheLog, /V8 code cache for CommonJS \/opt\/gwdeploy\/gateway\.cjs was accepted/)
+  })
+
+  test('a Lua source the config names ships beside it, and the node (lazy fengari included) runs it', async () => {
+    const dir = join(scratch, 'with-lua')
+    await mkdir(join(dir, 'scripts'), { recursive: true })
+    await writeFile(
+      join(dir, 'scripts', 'shape.lua'),
+      'function shape(r) r:data():set("shaped", 6 / 4) end\n',
+    )
+    const lua = { sources: ['scripts/shape.lua'], post: 'shape(response.load())' }
+    const config = gatewayConfig({
+      endpoints: [
+        {
+          endpoint: '/shaped',
+          extra_config: { 'modifier/lua-proxy': lua },
+          backend: [{ host: ['http://127.0.0.1:8080'], url_pattern: '/__health' }],
+        },
+      ],
+    })
+    await writeFile(join(dir, 'gateway.json'), config)
+    const s = spec({ gatewayConfig: join(dir, 'gateway.json') })
+    const result = await build(s)
+    const node = await runImage(conn.docker, result.reference, 8080)
+    try {
+      await waitForJson(`${node.url}/__health`)
+      const shaped = await waitForJson(`${node.url}/shaped`)
+      assert.equal(shaped.shaped, 1.5)
+      assert.equal(shaped.name, result.configName)
+    } finally {
+      await node.stop()
+    }
+    // The source is part of the config: another source is another config digest.
+    const stamp = () =>
+      stampGatewayConfig({ file: join(dir, 'gateway.json'), service: s.service, sha: s.sha })
+    assert.equal((await stamp()).digest, result.configDigest)
+    await writeFile(join(dir, 'scripts', 'shape.lua'), 'function shape(r) end\n')
+    assert.notEqual((await stamp()).digest, result.configDigest)
   })
 
   test('pushes, then pulls by digest; a second build reuses the tag, from the engine or the registry', async () => {
@@ -301,8 +339,8 @@ describe('image build against the test dockerd and registries', { concurrency: f
     await writeFile(
       join(dir, 'Dockerfile.bundled'),
       original.replace(
-        'COPY gateway.json',
-        'RUN ["node", "-e", "console.log(\'template says no\'); process.exit(3)"]\nCOPY gateway.json',
+        'COPY config/',
+        'RUN ["node", "-e", "console.log(\'template says no\'); process.exit(3)"]\nCOPY config/',
       ),
     )
     await assert.rejects(build(spec({ templateDir: dir })), (error: Failure) => {

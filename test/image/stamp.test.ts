@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { renderDockerfile } from '../../src/image/dockerfile.ts'
 import { canonicalJson, configDigest, normalizeSha, stampGatewayConfig } from '../../src/image/stamp.ts'
@@ -144,4 +146,35 @@ test('the renderer refuses unknown placeholders and bad base images', () => {
     () => renderDockerfile({ runtime: 'bundled', base: 'node:24\nRUN evil', port: 8080 }, 'FROM {{base}}\n'),
     (error: Error & { exitCode?: number }) => error.exitCode === 2 && /image.base/.test(error.message),
   )
+})
+
+test('Lua sources ship with the stamped config: read relative to it, counted in the digest, kept inside its directory', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gw-stamp-lua-'))
+  await mkdir(join(dir, 'lua'))
+  await writeFile(join(dir, 'lua', 'a.lua'), 'function a() end\n')
+  const write = (sources: string[]) =>
+    writeFile(
+      join(dir, 'gateway.json'),
+      JSON.stringify({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/a',
+            extra_config: { 'modifier/lua-proxy': { sources, pre: 'a()' } },
+            backend: [{ host: ['http://x'], url_pattern: '/a' }],
+          },
+        ],
+      }),
+    )
+  const stamp = () => stampGatewayConfig({ file: join(dir, 'gateway.json'), service: 's', sha: SHA })
+  await write(['./lua/a.lua', 'lua/a.lua'])
+  const stamped = await stamp()
+  assert.deepEqual(stamped.files, [{ path: 'lua/a.lua', content: 'function a() end\n' }])
+  await writeFile(join(dir, 'lua', 'a.lua'), 'function a() return 1 end\n')
+  assert.notEqual((await stamp()).digest, stamped.digest)
+  await write(['../outside.lua'])
+  await assert.rejects(stamp(), (error: Error & { problems?: Array<{ message: string }> }) => {
+    assert.match(error.problems?.[0]?.message ?? '', /must be a file inside the gateway config's directory/)
+    return true
+  })
 })

@@ -1,7 +1,7 @@
 // backend/graphql `query_path`: lura reads the file at start and its text replaces `query`. Here it
-// is read when the config is loaded (relative to the config's own directory, which is KrakenD's
-// working directory in its image) and written into `query`, so a stamped release carries the
-// query itself and needs no file next to it.
+// is read when the config is loaded (relative to the working directory, as KrakenD reads it; a
+// release reads it relative to the config's directory, KrakenD's working directory in its image)
+// and written into `query`, so a stamped release carries the query itself and needs no file.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { KeyPath } from '../../core/source-text.ts'
@@ -31,7 +31,7 @@ export function inlineGraphqlQueryFiles(config: unknown, baseDir: string): Query
         problems.push({
           path,
           message: `cannot read the GraphQL query file "${graphql.query_path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-          hint: 'query_path is read relative to the directory of the gateway config',
+          hint: "query_path is read relative to the working directory (a release: the gateway config's directory)",
         })
       }
     }

@@ -1,4 +1,3 @@
-import { dirname } from 'node:path'
 import { configError, type Problem } from '../../core/errors.ts'
 import {
   MAX_GATEWAY_CONFIG_BYTES,
@@ -45,7 +44,8 @@ export function checkGatewayConfigFile(file: string, options: { environ?: Enviro
   const shown = flexible ? `${file} (rendered)` : file
   const doc = parseSourceDocument(text, shown)
   const value = environ ? applyKrakendEnvOrThrow(doc.value, environ, shown).value : doc.value
-  const unreadable = inlineGraphqlQueryFiles(value, dirname(file))
+  // Relative to the working directory, as KrakenD reads it (in its image, the config's directory).
+  const unreadable = inlineGraphqlQueryFiles(value, process.cwd())
   const result = validateGatewayConfig(value, { file: shown, locate: doc.locate })
   if (unreadable.length === 0) return result
   const errors = unreadable.map(({ path, message, hint }) => ({ message, location: doc.locate(path), hint }))

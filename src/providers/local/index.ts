@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
-import { basename, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
@@ -60,6 +60,13 @@ export interface LocalProviderOptions {
   service: string
   /** fleet.env / fleet.envFrom for a release's nodes, secrets resolved (throws configError when one cannot be). */
   nodeEnv?: (artifact: Artifact) => Record<string, string>
+}
+
+/** Copies a file unless it is there already, renamed into place so it is never seen half-written. */
+async function copyOnce(from: string, to: string): Promise<void> {
+  if (await exists(to)) return
+  await copyFile(from, `${to}.tmp`)
+  await rmRename(`${to}.tmp`, to)
 }
 
 export class LocalProvider implements Provider {
@@ -149,14 +156,24 @@ export class LocalProvider implements Provider {
     )
     await mkdir(releaseDir, { recursive: true, mode: 0o700 })
     const configFile = join(releaseDir, 'gateway.json')
+    // The config's files first (nodes run in releaseDir, where it reads them): a written config means all are there.
+    for (const file of artifact.files ?? []) {
+      const path = join(releaseDir, file.path)
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+      if (!(await exists(path))) await writeAtomicText(path, file.content)
+    }
     if (!(await exists(configFile))) await writeAtomicText(configFile, artifact.configText)
     let entry = artifact.runtime.entry
     if (artifact.runtime.bundled) {
-      const copy = join(releaseDir, basename(entry))
-      if (!(await exists(copy))) {
-        await copyFile(entry, `${copy}.tmp`)
-        await rmRename(`${copy}.tmp`, copy)
+      // The lazily loaded libraries first: a copied gateway.cjs means its runtime is complete.
+      const lazy = join(dirname(entry), 'lazy')
+      if (await exists(lazy)) {
+        await mkdir(join(releaseDir, 'lazy'), { recursive: true })
+        for (const name of await readdir(lazy))
+          await copyOnce(join(lazy, name), join(releaseDir, 'lazy', name))
       }
+      const copy = join(releaseDir, basename(entry))
+      await copyOnce(entry, copy)
       entry = copy
     }
 
