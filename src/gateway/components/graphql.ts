@@ -6,6 +6,7 @@
 import { goJson, goStruct } from '../go-json.ts'
 import { GO_MAP, goQuoteChar, goUnmarshalTypeError, scanFirstValue } from '../go-json-decoder.ts'
 import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import { luraParams } from './cel.ts'
 import type { Fields } from './fields.ts'
 import { isObject } from './types.ts'
 
@@ -80,12 +81,6 @@ export function parseGraphql(f: Fields): GraphqlConfig | undefined {
 /** lura's request param name for a `{name}` placeholder: its first letter upper case. */
 const paramName = (placeholder: string) => placeholder.charAt(1).toUpperCase() + placeholder.slice(2, -1)
 
-/** lura names a request param with its first letter upper case; ours keep the endpoint's spelling. */
-function luraParam(params: Record<string, string | undefined>, name: string): string {
-  for (const key in params) if (key.charAt(0).toUpperCase() + key.slice(1) === name) return params[key] ?? ''
-  return ''
-}
-
 /** Go's json.Marshal of graphql.GraphQLRequest: operationName and variables omitted when empty. */
 function graphqlJson(query: string, operationName: string, variables: Record<string, unknown> | undefined) {
   const body: Record<string, unknown> = { query }
@@ -139,7 +134,8 @@ export function compileGraphql(
   const names = placeholders.map(([variable, value]) => [variable, paramName(value)] as const)
   return (params) => {
     const variables: Record<string, unknown> = { ...cfg.variables }
-    for (const [variable, name] of names) variables[variable] = luraParam(params, name)
+    const named = luraParams(params)
+    for (const [variable, name] of names) variables[variable] = named[name] ?? ''
     return build(variables)
   }
 }
