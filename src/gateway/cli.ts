@@ -109,15 +109,19 @@ export async function runCli(argv: string[]): Promise<void> {
       process.stdout.write(`${GATEWAY_VERSION}\n`)
       return
     }
-    const running = await runGateway(parsed)
+    // Listening for signals before the start: a SIGTERM while the workers start (an orchestrator
+    // giving up on a slow pod) drains once they are up, instead of killing the primary outright.
+    let running: Awaited<ReturnType<typeof runGateway>> | undefined
     let signals = 0
     const onSignal = () => {
       signals += 1
       if (signals > 1) process.exit(130)
-      running.stop()
+      running?.stop()
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)
+    running = await runGateway(parsed)
+    if (signals > 0) running.stop()
     const code = await running.done
     process.exit(code)
   } catch (error) {

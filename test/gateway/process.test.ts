@@ -221,6 +221,27 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     assert.deepEqual(await proc.exit, { code: 0, signal: null })
   })
 
+  test('--workers 2: a SIGTERM while the workers start drains them once they are up, exit 0', async () => {
+    const port = await freePort()
+    const proc = run([
+      '--config',
+      configFile,
+      '--port',
+      String(port),
+      '--workers',
+      '2',
+      '--drain-grace',
+      '0ms',
+      '--log-level',
+      'INFO',
+    ])
+    // The first worker is up; the primary is still waiting for the second.
+    for (let i = 0; i < 400 && !/listening on 127\.0\.0\.1/.test(proc.stdout() + proc.stderr()); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    proc.child.kill('SIGTERM')
+    assert.deepEqual(await proc.exit, { code: 0, signal: null }, proc.stdout() + proc.stderr())
+  })
+
   test('a second signal exits at once', async () => {
     const port = await freePort()
     const proc = run([
