@@ -70,7 +70,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'auth/revoker': refused(S, 'JWT revocation (bloom filter)'),
   'auth/client-credentials': enforced(B, 'OAuth2 client credentials towards the backend'),
   'validation/cel': enforced(EB, 'CEL expressions'),
-  'modifier/lua-endpoint': refused(SE, 'Lua scripts on the router'),
+  'modifier/lua-endpoint': enforced(SE, 'Lua scripts on the router'),
   'modifier/lua-proxy': enforced(E, 'Lua scripts on the proxy'),
   'modifier/lua-backend': enforced(B, 'Lua scripts on the backend'),
   'modifier/martian': enforced(B, 'martian request modifiers (header and query)'),

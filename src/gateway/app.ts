@@ -185,8 +185,14 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   /** Router answers of our own: 404, 405 (gin's plain text, or router.error_body JSON) and redirects. */
-  const unmatched = (req: GatewayRequest, res: GatewayResponse, url: string, start: number) => {
-    const match = router.match(req.method ?? 'GET', url)
+  const unmatched = (
+    req: GatewayRequest,
+    res: GatewayResponse,
+    url: string,
+    start: number,
+    method = req.method ?? 'GET',
+  ) => {
+    const match = router.match(method, url)
     if (match.kind === 'redirect') return redirect(req, res, match.status, match.location, start)
     const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
     if (match.kind === 'not-allowed') {
@@ -223,14 +229,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const handle = (req: GatewayRequest, res: GatewayResponse) => {
     const start = performance.now()
-    // components: service-level (CORS, security headers, bot detector) may answer first
+    // gin routes before its middleware: a service-level Lua change of method or URL does not re-route
+    const method = req.method ?? 'GET'
+    const target = req.url ?? '/'
+    // components: service-level (CORS, security headers, Lua, bot detector) may answer first
     if (serviceHook) {
       const reply = serviceHook(req, res)
       if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, undefined)
     }
-    const url = removeExtraSlash ? withCleanPath(req.url ?? '/') : (req.url ?? '/')
-    const found = router.match(req.method ?? 'GET', url)
-    if (found.kind !== 'found') return unmatched(req, res, url, start)
+    const url = removeExtraSlash ? withCleanPath(target) : target
+    const found = router.match(method, url)
+    if (found.kind !== 'found') return unmatched(req, res, url, start, method)
     const handler = found.store
     if (handler.kind === 'options') {
       const headers = { Allow: handler.allow, [KRAKEND_HEADER]: versionHeader }
@@ -272,27 +281,26 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
     }
     inFlight += 1
-    serve(ep, req, res, found.params, q === -1 ? '' : url.slice(q + 1), start).then(
-      done,
-      (error: unknown) => {
-        done()
-        logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
-        if (!res.headersSent) {
-          const status = error instanceof HttpError ? error.status : 500
-          const headers = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
-          finish(
-            req,
-            res,
-            status,
-            status === 413 ? refusalHeaders(req, headers) : headers,
-            '',
-            start,
-            ep.record,
-          )
-          if (status === 413) closeAfterAnswer(req, res)
-        } else res.destroy()
-      },
-    )
+    // lura reads the query of the request's URL as the handler finds it (a service-level Lua may set it)
+    const rawQuery = req.url === target ? (q === -1 ? '' : url.slice(q + 1)) : queryOf(req.url ?? '/')
+    serve(ep, req, res, found.params, rawQuery, start).then(done, (error: unknown) => {
+      done()
+      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
+      if (!res.headersSent) {
+        const status = error instanceof HttpError ? error.status : 500
+        const headers = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+        finish(
+          req,
+          res,
+          status,
+          status === 413 ? refusalHeaders(req, headers) : headers,
+          '',
+          start,
+          ep.record,
+        )
+        if (status === 413) closeAfterAnswer(req, res)
+      } else res.destroy()
+    })
   }
 
   const builtin = (
@@ -598,6 +606,11 @@ function addOptionsRoutes(router: Router<Handler>, endpoints: EndpointConfig[]):
   for (const ep of endpoints) methods.set(ep.endpoint, [...(methods.get(ep.endpoint) ?? []), ep.method])
   for (const [path, list] of methods)
     router.add('OPTIONS', path, { kind: 'options', allow: list.sort().join(', ') })
+}
+
+const queryOf = (url: string) => {
+  const q = url.indexOf('?')
+  return q === -1 ? '' : url.slice(q + 1)
 }
 
 /** gin's RemoveExtraSlash: the path part cleaned (`//`, `.`, `..`), the query kept as it is. */

@@ -11,6 +11,7 @@ import { compileHttpSecure } from './http-secure.ts'
 import { compileJsonSchema } from './json-schema.ts'
 import { compileJwt } from './jwt.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
+import { compileLuaEndpoint, compileLuaService } from './lua-router.ts'
 import { compileMartian } from './martian.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import { compileSigner } from './signer.ts'
@@ -75,10 +76,12 @@ export interface BackendGuard {
 export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook | undefined {
   const c = config.components
   if (!c) return undefined
-  // KrakenD's order: CORS wraps the whole server, then the engine's security headers and bot detector.
+  // KrakenD's order: CORS wraps the whole server, then the engine's security headers, Lua and bot detector.
   const steps: ServiceHook[] = []
   if (c.cors) steps.push(compileCors(c.cors))
   if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, config.server.healthPath))
+  const lua = c.luaRouter ? compileLuaService(c.luaRouter, config, log) : undefined
+  if (lua) steps.push(lua)
   if (c.botDetector)
     steps.push(
       compileBotDetector(
@@ -112,7 +115,7 @@ export function compileEndpointGuard(
   if (!c) return undefined
   const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
   const steps: Step[] = []
-  // KrakenD's order: bot detector, JWT, rate limit, then the proxy's JSON-schema validation.
+  // KrakenD's order: bot detector, JWT, Lua, rate limit, then the proxy's JSON-schema validation.
   if (c.botDetector) steps.push(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
   const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
   const rejecter = c.cel ? compileGroup(c.cel.jwt, celLog) : undefined
@@ -125,6 +128,8 @@ export function compileEndpointGuard(
         rejecter && ((claims) => rejecter({ JWT: claims, now: celNow() }) !== undefined),
       ),
     )
+  const luaRouter = c.luaRouter ? compileLuaEndpoint(c.luaRouter, endpoint, service, log) : undefined
+  if (luaRouter) steps.push(luaRouter)
   if (c.rateLimit) {
     // gin's ClientIP() with the router's options, as the backend X-Forwarded-For uses it.
     const trusted = compileTrustedProxies(service.server.trustedProxies)

@@ -1,5 +1,6 @@
 /**
- * modifier/lua-proxy and modifier/lua-backend (krakend-lua's proxy package): Lua `pre` code runs
+ * modifier/lua-endpoint (krakend-lua's router package, `pre` only), modifier/lua-proxy and
+ * modifier/lua-backend (its proxy package): Lua `pre` code runs
  * on the request before the next stage, `post` code on its response; `skip_next` answers with an
  * empty response instead of calling the next stage. Sources are read at start (or on every call
  * with `live`) relative to the working directory, like KrakenD; a script error fails the call.
@@ -7,7 +8,14 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Fields } from './fields.ts'
-import { type Current, type LuaRequest, type LuaResponse, registerApi } from './lua-api.ts'
+import {
+  type Current,
+  type LuaApi,
+  type LuaRequest,
+  type LuaResponse,
+  type LuaRouterRequest,
+  registerApi,
+} from './lua-api.ts'
 import {
   type Chunk,
   createLuaEngine,
@@ -40,12 +48,7 @@ export function parseLua(f: Fields): LuaConfig {
         ? (f.raw.md5 as Record<string, unknown>)
         : undefined,
   }
-  const texts: Array<[string, string]> = [
-    ['pre', config.pre],
-    ['post', config.post],
-  ]
-  for (const path of config.sources) texts.push([path, readSource(path) ?? ''])
-  for (const [where, text] of texts)
+  for (const [where, text] of luaTexts(config))
     if (text.includes('http_response'))
       f.report.error(
         where === 'pre' || where === 'post' ? f.at(where) : f.at('sources'),
@@ -53,6 +56,16 @@ export function parseLua(f: Fields): LuaConfig {
         'call the service as a backend of the endpoint instead',
       )
   return config
+}
+
+/** The code a config runs: its pre and post, and each source file's text (empty when unreadable). */
+export function luaTexts(config: LuaConfig): Array<[where: string, text: string]> {
+  const texts: Array<[string, string]> = [
+    ['pre', config.pre],
+    ['post', config.post],
+  ]
+  for (const path of config.sources) texts.push([path, readSource(path) ?? ''])
+  return texts
 }
 
 function readSource(path: string): string | undefined {
@@ -72,7 +85,7 @@ export interface LuaCall {
 export interface CompiledLua {
   skipNext: boolean
   /** Loads the sources and runs pre on `request` (changed in place): the call, or the error. */
-  begin(request: LuaRequest): LuaCall | { error: LuaError }
+  begin(request: LuaRequest | LuaRouterRequest): LuaCall | { error: LuaError }
 }
 
 type Log = (message: string) => void
@@ -81,12 +94,12 @@ type Log = (message: string) => void
  * The modifier, or undefined where KrakenD leaves it out: an md5 that is no string or does not
  * match its source disables it (logged, as KrakenD logs it at debug level).
  */
-export function compileLua(config: LuaConfig, log: Log): CompiledLua | undefined {
+export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): CompiledLua | undefined {
   const files = config.live ? undefined : loadFiles(config.sources, log)
   if (config.md5 && !checksumsMatch(config, files, log)) return undefined
   const engine = createLuaEngine(config.allowOpenLibs)
   const current: Current = { request: undefined, response: undefined }
-  registerApi(engine, current)
+  registerApi(engine, current, api)
   const code = (key: string, text: string, map: SourceMap) =>
     engine.compile(text, [...map, sourceEntry(key, text)])
   const sourcesOf = (loaded: Map<string, string>) => compileSources(engine, config.sources, loaded)
@@ -104,7 +117,8 @@ export function compileLua(config: LuaConfig, log: Log): CompiledLua | undefined
     begin(request) {
       const sources = fixed ?? sourcesOf(loadFiles(config.sources, log))
       if ('error' in sources) return { error: sources.error }
-      current.request = request
+      if (api === 'router') current.ctx = request as LuaRouterRequest
+      else current.request = request as LuaRequest
       current.response = undefined
       engine.pushEnvironment()
       lua.lua_pushnil(L)
@@ -126,7 +140,7 @@ export function compileLua(config: LuaConfig, log: Log): CompiledLua | undefined
       const call: LuaCall = {
         end,
         post(response) {
-          current.request = request
+          current.request = request as LuaRequest
           current.response = response
           const chunk = fixed
             ? post

@@ -13,7 +13,7 @@ import { type HttpClientOptions, parseHttpClientOptions } from './http-client-op
 import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
 import { type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
 import { type JwtConfig, parseJwt } from './jwt.ts'
-import { type LuaConfig, parseLua } from './lua.ts'
+import { type LuaConfig, luaTexts, parseLua } from './lua.ts'
 import { type MartianConfig, parseMartian } from './martian.ts'
 import {
   type ProxyLimitConfig,
@@ -28,6 +28,8 @@ export interface ServiceComponents {
   cors?: CorsConfig
   httpSecure?: HttpSecureConfig
   botDetector?: BotDetectorConfig
+  /** modifier/lua-endpoint at service level: engine middleware. */
+  luaRouter?: LuaConfig
   /** Service-level auth/validator: KrakenD's shared JWK cache; each endpoint here keeps its own. */
   sharedKeyCache?: true
 }
@@ -39,6 +41,8 @@ export interface EndpointComponents {
   signer?: SignerConfig
   cel?: CelConfig
   luaProxy?: LuaConfig
+  /** modifier/lua-endpoint: the router's Lua around the endpoint handler. */
+  luaRouter?: LuaConfig
 }
 export interface BackendComponents {
   clientCredentials?: ClientCredentialsConfig
@@ -75,6 +79,7 @@ export function parseServiceComponents(
     cors: read('security/cors', parseCors),
     httpSecure: read('security/http', parseHttpSecure),
     botDetector: read('security/bot-detector', parseBotDetector),
+    luaRouter: read('modifier/lua-endpoint', parseLua),
     sharedKeyCache: read('auth/validator', parseSharedKeyCache),
   })
 }
@@ -97,6 +102,7 @@ export function parseEndpointComponents(
         : parseJsonSchema(extra['validation/json-schema'], [...path, 'validation/json-schema'], report),
     cel: celAt(extra, path, report, 'endpoint'),
     luaProxy: read('modifier/lua-proxy', parseLua),
+    luaRouter: read('modifier/lua-endpoint', parseLua),
   })
 }
 
@@ -199,13 +205,46 @@ function parseSharedKeyCache(f: Fields): true {
 }
 
 /**
- * Where the gateway would not run a Lua modifier as KrakenD does: on answers passed through
- * unparsed (no-op), under validation/cel on the same backend (CEL runs below Lua there), and a
+ * Service-level router Lua runs here before routing and before the body is read: a script that
+ * reads or sets gin's route params or the request body is refused.
+ */
+function checkServiceLua(
+  lua: LuaConfig,
+  at: KeyPath,
+  refuse: (path: KeyPath, message: string, hint: string) => void,
+): void {
+  for (const [where, text] of luaTexts(lua)) {
+    if (where === 'post') continue // the router runs pre only
+    const used = /\bparams\b/.test(text) ? 'params' : /\bbody\b/.test(text) ? 'body' : undefined
+    if (!used) continue
+    const path = where === 'pre' ? [...at, where] : [...at, 'sources']
+    const name = where === 'pre' ? `"${where}"` : where
+    refuse(
+      path,
+      `${name} uses ctx ${used}: the request's ${used} in service-level Lua are not implemented`,
+      'move the script to the endpoints (modifier/lua-endpoint in their extra_config)',
+    )
+  }
+}
+
+/**
+ * Where the gateway would not run a Lua modifier as KrakenD does: router Lua with JWT claims
+ * propagated to headers, service-level router Lua touching params or the body, on answers passed
+ * through unparsed (no-op), under validation/cel on the same backend (CEL runs below Lua there), and a
  * proxy skip_next that would also skip the endpoint's CEL and JSON-schema checks.
  */
 function checkLua(config: GatewayConfig, report: Report): void {
   const refuse = (path: KeyPath, message: string, hint: string) => report.error(path, message, hint)
+  const service = config.components?.luaRouter
+  if (service) checkServiceLua(service, ['extra_config', 'modifier/lua-endpoint'], refuse)
   for (const ep of config.endpoints) {
+    const router = [...parseKeyPath(ep.path), 'extra_config', 'modifier/lua-endpoint']
+    if (ep.components?.luaRouter && (ep.components.jwt?.propagate.length ?? 0) > 0)
+      refuse(
+        router,
+        'modifier/lua-endpoint with auth/validator propagate_claims on the same endpoint is not implemented',
+        'drop propagate_claims or set the headers from the script',
+      )
     const lua = ep.components?.luaProxy
     const at = [...parseKeyPath(ep.path), 'extra_config', 'modifier/lua-proxy']
     if (lua && ep.noop)

@@ -8,6 +8,7 @@ import { mustConfig, type Running, send, startBackend, startGateway, type TestBa
 
 let backend: TestBackend
 let gw: Running
+let routerGw: Running
 const dir = mkdtempSync(join(tmpdir(), 'lua-test-'))
 const helpers = join(dir, 'helpers.lua')
 writeFileSync(
@@ -163,14 +164,79 @@ const luaConfig = (host: string[]) => ({
   ],
 })
 
+const routerConfig = (host: string[]) => ({
+  version: 3,
+  name: 'lua-router',
+  extra_config: {
+    router: { return_error_msg: true },
+    'modifier/lua-endpoint': {
+      pre: [
+        'local c = ctx.load()',
+        'c:headers("X-Service", "svc-" .. c:method())',
+        'if c:headers("User-Agent") == "disguised" then c:headers("User-Agent", "lua-bot") end',
+        'if c:headers("X-Fail-Service") == "1" then custom_error("svc says no", 418) end',
+        'if c:headers("X-Error-Service") == "1" then error("svc boom") end',
+      ].join('\n'),
+    },
+    'security/bot-detector': { deny: ['lua-bot'] },
+  },
+  endpoints: [
+    {
+      endpoint: '/router/{id}',
+      method: 'POST',
+      input_headers: ['X-In', 'X-Service', 'X-Lua'],
+      input_query_strings: ['q', 'added'],
+      extra_config: {
+        'modifier/lua-endpoint': {
+          pre: [
+            'local c = ctx.load()',
+            'c:headers("X-Lua", table.concat({c:method(), c:url(), c:host(), c:params("id"), c:query("q"),',
+            '  c:headers("X-In"), c:body(), c:headers("X-Service")}, "|"))',
+            'c:query("added", "yes")',
+            'c:params("id", "changed")',
+            'c:headers("X-In", nil)',
+            'c:body("new body")',
+          ].join('\n'),
+        },
+      },
+      backend: [{ host, url_pattern: '/echo/{id}' }],
+    },
+    {
+      endpoint: '/router-teapot',
+      extra_config: {
+        'modifier/lua-endpoint': { pre: 'custom_error("short and stout", 418, "text/teapot")' },
+      },
+      backend: [{ host, url_pattern: '/state' }],
+    },
+    {
+      endpoint: '/router-error',
+      extra_config: { 'modifier/lua-endpoint': { pre: 'error("boom")' } },
+      backend: [{ host, url_pattern: '/state' }],
+    },
+    {
+      endpoint: '/router-order',
+      extra_config: {
+        'security/bot-detector': { deny: ['endpoint-bot'] },
+        'modifier/lua-endpoint': {
+          pre: 'if ctx.load():headers("X-Stop") == "1" then custom_error("stopped", 418) end',
+        },
+        'qos/ratelimit/router': { max_rate: 1, capacity: 1, every: '1h' },
+      },
+      backend: [{ host, url_pattern: '/state' }],
+    },
+  ],
+})
+
 before(async () => {
   backend = await startBackend('lua', {
     '/state': { body: { status: 'ok', count: 41, items: ['one', 'two'] } },
   })
   gw = await startGateway(mustConfig(luaConfig([backend.origin])))
+  routerGw = await startGateway(mustConfig(routerConfig([backend.origin])))
 })
 after(async () => {
   await gw?.close()
+  await routerGw?.close()
   await backend?.close()
 })
 
@@ -268,17 +334,110 @@ describe('modifier/lua-proxy', () => {
   })
 })
 
+describe('modifier/lua-endpoint', () => {
+  test('endpoint pre reads the request as gin has it; its changes and the service-level ones reach the backend', async () => {
+    const res = await send(routerGw.url, {
+      method: 'POST',
+      path: '/router/7?q=1&other=2',
+      headers: { 'X-In': 'in', 'Content-Type': 'text/plain' },
+      body: 'old body',
+    })
+    assert.equal(res.status, 200)
+    const echo = JSON.parse(res.text) as { url: string; headers: Record<string, string>; body: string }
+    const host = new URL(routerGw.url).host
+    assert.equal(echo.headers['x-lua'], `POST|/router/7?q=1&other=2|${host}|7|1|in|old body|svc-POST`)
+    assert.equal(echo.url, '/echo/changed?added=yes&q=1')
+    assert.equal(echo.headers['x-in'], undefined)
+    assert.equal(echo.headers['x-service'], 'svc-POST')
+    assert.equal(echo.body, 'new body')
+  })
+
+  test('endpoint custom_error answers its status and content type with no body', async () => {
+    const res = await send(routerGw.url, { path: '/router-teapot' })
+    assert.equal(res.status, 418)
+    assert.equal(res.text, '')
+    assert.equal(res.headers['content-type'], 'text/teapot')
+    assert.equal(res.headers['x-krakend'], undefined)
+  })
+
+  test('an endpoint Lua error is a 500 with no body, even with return_error_msg', async () => {
+    const res = await send(routerGw.url, { path: '/router-error' })
+    assert.equal(res.status, 500)
+    assert.equal(res.text, '')
+    assert.equal(res.headers['x-krakend'], undefined)
+  })
+
+  test('service-level custom_error and errors are a 500 with no body, on unknown paths too; health is not touched', async () => {
+    const custom = await send(routerGw.url, { path: '/router-teapot', headers: { 'X-Fail-Service': '1' } })
+    assert.equal(custom.status, 500)
+    assert.equal(custom.text, '')
+    const failed = await send(routerGw.url, { path: '/nowhere', headers: { 'X-Error-Service': '1' } })
+    assert.equal(failed.status, 500)
+    assert.equal(failed.text, '')
+    const health = await send(routerGw.url, { path: '/__health', headers: { 'X-Error-Service': '1' } })
+    assert.equal(health.status, 200)
+  })
+
+  test('service-level Lua runs before the bot detector', async () => {
+    const res = await send(routerGw.url, { path: '/router-order', headers: { 'User-Agent': 'disguised' } })
+    assert.equal(res.status, 403)
+  })
+
+  test('endpoint Lua runs after the endpoint bot detector and before the rate limit', async () => {
+    const bot = await send(routerGw.url, {
+      path: '/router-order',
+      headers: { 'User-Agent': 'endpoint-bot', 'X-Stop': '1' },
+    })
+    assert.equal(bot.status, 403)
+    // Stopped by Lua: the rate limit's only token is still there for the next request.
+    const stopped = await send(routerGw.url, { path: '/router-order', headers: { 'X-Stop': '1' } })
+    assert.equal(stopped.status, 418)
+    const first = await send(routerGw.url, { path: '/router-order' })
+    assert.equal(first.status, 200)
+    const limited = await send(routerGw.url, { path: '/router-order' })
+    assert.equal(limited.status, 503)
+  })
+})
+
 describe('Lua configuration', () => {
   const errorsOf = (raw: unknown) => validateGatewayConfig(raw).errors.map((e) => e.message)
 
   test('what is not implemented is refused before anything runs', () => {
     const host = ['http://127.0.0.1:1']
     const config = (raw: Record<string, unknown>) => errorsOf({ version: 3, ...raw })
-    const endpointLua = config({
-      extra_config: { 'modifier/lua-endpoint': { pre: 'print(1)' } },
+    const serviceParams = config({
+      extra_config: { 'modifier/lua-endpoint': { pre: 'print(ctx.load():params("id"))' } },
       endpoints: [{ endpoint: '/a', backend: [{ host, url_pattern: '/' }] }],
     })
-    assert.ok(endpointLua.some((m) => m.includes('modifier/lua-endpoint')))
+    assert.ok(serviceParams.some((m) => m.includes('uses ctx params')))
+    const serviceBody = config({
+      extra_config: { 'modifier/lua-endpoint': { pre: 'print(ctx.load():body())' } },
+      endpoints: [{ endpoint: '/a', backend: [{ host, url_pattern: '/' }] }],
+    })
+    assert.ok(serviceBody.some((m) => m.includes('uses ctx body')))
+    const serviceHeaders = config({
+      extra_config: { 'modifier/lua-endpoint': { pre: 'ctx.load():headers("X", "1")' } },
+      endpoints: [{ endpoint: '/a', backend: [{ host, url_pattern: '/' }] }],
+    })
+    assert.deepEqual(serviceHeaders, [])
+    const propagated = config({
+      endpoints: [
+        {
+          endpoint: '/jwt',
+          extra_config: {
+            'auth/validator': {
+              alg: 'HS256',
+              jwk_local_path: 'keys.json',
+              disable_jwk_security: true,
+              propagate_claims: [['sub', 'X-Sub']],
+            },
+            'modifier/lua-endpoint': { pre: 'print(1)' },
+          },
+          backend: [{ host, url_pattern: '/' }],
+        },
+      ],
+    })
+    assert.ok(propagated.some((m) => m.includes('propagate_claims')))
     const noop = config({
       endpoints: [
         {

@@ -14,12 +14,12 @@ const guarded = {
   endpoints: [
     {
       endpoint: '/orders',
-      extra_config: { 'modifier/lua-endpoint': { sources: ['check.lua'], pre: 'check()' } },
+      extra_config: { 'plugin/req-resp-modifier': { name: ['order-check'], 'order-check': {} } },
       backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/orders' }],
     },
   ],
 }
-const where = 'endpoints[0].extra_config.modifier/lua-endpoint'
+const where = 'endpoints[0].extra_config.plugin/req-resp-modifier'
 let sha: string
 
 before(async () => {
@@ -56,7 +56,7 @@ describe('an unenforced guarding namespace stops every command with exit 2', () 
       const problem = error?.problems?.find((p) => p.location?.path === where)
       assert.ok(problem, JSON.stringify(error))
       assert.match(String(problem.location?.file), /gateway\.json$/)
-      assert.match(problem.message, /"modifier\/lua-endpoint"/)
+      assert.match(problem.message, /"plugin\/req-resp-modifier"/)
       assert.match(problem.hint ?? '', /remove it, or set `image\.runtime: krakend`/)
     })
   }

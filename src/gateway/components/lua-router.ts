@@ -1,0 +1,208 @@
+/**
+ * modifier/lua-endpoint (krakend-lua's router/gin): `pre` runs on gin's request, at service level
+ * as engine middleware (after security/http, before the bot detector) and at endpoint level
+ * between the JWT validator and the rate limit. The script's `ctx` edits the *http.Request in
+ * place, so what follows (later checks, lura's request to the backends, the renderer's Accept)
+ * sees its changes; here they are written back into the incoming request.
+ */
+import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { forwardQuery, goHeaders } from '../go-url.ts'
+import { KRAKEND_HEADER, KRAKEND_HEADER_HIDDEN, KRAKEND_HEADER_VALUE } from '../krakend-compat.ts'
+import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
+import { compileLua, type LuaConfig } from './lua.ts'
+import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
+import type { LuaError } from './lua-engine.ts'
+import type { GuardContext, IncomingLike, Reply } from './types.ts'
+
+type Log = (message: string) => void
+
+/** What the router's Lua reads of a request, and may rewrite, beyond IncomingLike. */
+interface RouterIncoming extends IncomingLike {
+  rawHeaders?: string[]
+  headersDistinct?: Record<string, string[]>
+}
+
+/**
+ * A URL url.Parse refused leaves the request's URL nil: lura's handler sets X-KrakenD, then
+ * panics building the backend request, and gin's Recovery answers 500 with no body.
+ */
+function nilUrlPanic(service: GatewayConfig): Reply {
+  const version = service.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
+  return { status: 500, headers: { [KRAKEND_HEADER]: version }, body: '' }
+}
+
+function routerView(req: RouterIncoming, params: Array<[string, string]>, body: Buffer | undefined) {
+  const view: LuaRouterRequest = {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    host: hostOf(req),
+    params,
+    headers: goHeaders(req.rawHeaders ?? []),
+    body,
+    queryCache: undefined,
+    changed: new Set(),
+  }
+  return view
+}
+
+function hostOf(req: IncomingLike): string {
+  const host = req.headers[':authority'] ?? req.headers.host
+  return (Array.isArray(host) ? host[0] : host) ?? ''
+}
+
+/** Node keeps the first line of these headers only (IncomingMessage's joining rules). */
+const NODE_SINGLE = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+])
+
+const FRAMING = new Set(['content-length', 'transfer-encoding'])
+
+/** Writes the script's method, URL, host and headers into the incoming request (as Go shares one). */
+function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
+  const set = (name: string, value: unknown) =>
+    Object.defineProperty(req, name, { value, writable: true, configurable: true, enumerable: true })
+  if (view.changed.has('method')) set('method', view.method)
+  if (view.changed.has('url') && view.url !== undefined) set('url', requestTarget(view.url))
+  if (!view.changed.has('headers') && !view.changed.has('host')) return
+  const headers = req.headers as Record<string, string | string[] | undefined>
+  const raw: string[] = []
+  const distinct: Record<string, string[]> = {}
+  const h2 = headers[':authority'] !== undefined
+  if (h2) headers[':authority'] = view.host
+  for (const key of Object.keys(headers)) {
+    // Pseudo-headers, and the framing Go read the body by (its ContentLength, not the header map).
+    if (key.charCodeAt(0) === 58 /* ':' */ || FRAMING.has(key)) {
+      raw.push(key, String(headers[key]))
+      continue
+    }
+    delete headers[key]
+  }
+  if (!h2) {
+    headers.host = view.host
+    raw.push('Host', view.host)
+  }
+  distinct[h2 ? ':authority' : 'host'] = [view.host]
+  for (const [key, values] of Object.entries(view.headers)) {
+    if (values.length === 0) continue
+    const lower = key.toLowerCase()
+    if (FRAMING.has(lower)) continue
+    for (const value of values) raw.push(key, value)
+    distinct[lower] = [...values]
+    if (lower === 'set-cookie') headers[lower] = [...values]
+    else if (NODE_SINGLE.has(lower)) headers[lower] = values[0]
+    else headers[lower] = values.join(lower === 'cookie' ? '; ' : ', ')
+  }
+  set('rawHeaders', raw)
+  set('headersDistinct', distinct)
+}
+
+/** The request target Node would show for a URL: its path and query (an absolute URL's authority dropped). */
+function requestTarget(url: string): string {
+  const hash = url.indexOf('#')
+  const text = hash === -1 ? url : url.slice(0, hash)
+  const authority = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?]*/.exec(text)
+  return authority ? text.slice(authority[0].length) : text
+}
+
+/** Service level: a script error of any kind is a 500 with no body (the middleware ignores custom_error's status). */
+export function compileLuaService(
+  config: LuaConfig,
+  service: GatewayConfig,
+  log: Log,
+): ((req: IncomingLike) => Reply | undefined) | undefined {
+  const prefix = '[SERVICE: Gin][Lua]'
+  const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
+  if (!lua) return undefined
+  // gin registers the health route (GET; HEAD is ours) before this middleware.
+  const health = service.server.disableHealth ? undefined : service.server.healthPath
+  const isHealth = (req: IncomingLike) => {
+    if (health === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return false
+    const url = req.url ?? '/'
+    return url === health || url.startsWith(`${health}?`)
+  }
+  return (req) => {
+    if (isHealth(req)) return undefined
+    const view = routerView(req, [], undefined)
+    const call = lua.begin(view)
+    if ('error' in call) {
+      log(`${prefix} ${call.error.message}`)
+      return { status: 500, headers: {}, body: '' }
+    }
+    call.end()
+    if (view.changed.has('url') && view.url === undefined) return nilUrlPanic(service)
+    applyToRequest(req, view)
+    return undefined
+  }
+}
+
+/**
+ * Endpoint level: custom_error with a status answers it (its content type, no body), any other
+ * error is a 500; then the request lura builds for the backends is rebuilt from what changed.
+ */
+export function compileLuaEndpoint(
+  config: LuaConfig,
+  endpoint: EndpointConfig,
+  service: GatewayConfig,
+  log: Log,
+): ((req: IncomingLike, ctx: GuardContext) => Reply | undefined) | undefined {
+  const prefix = `[ENDPOINT: ${endpoint.endpoint}][Lua]`
+  const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
+  if (!lua) return undefined
+  const forward = compileForwardRule(endpoint.inputHeaders, service.server.disableCompression)
+  const trusted = compileTrustedProxies(service.server.trustedProxies)
+  const queryRule = endpoint.inputQueryStrings.includes('*')
+    ? '*'
+    : endpoint.inputQueryStrings.length > 0
+      ? endpoint.inputQueryStrings
+      : undefined
+  const fail = (error: LuaError): Reply => {
+    if (error.status !== undefined) {
+      const headers: Record<string, string> = {}
+      if (error.contentType !== undefined) headers['Content-Type'] = error.contentType
+      return { status: error.status, headers, body: '' }
+    }
+    log(`${prefix} ${error.message}`)
+    return { status: 500, headers: {}, body: '' }
+  }
+  return (req, ctx) => {
+    const params: Array<[string, string]> = []
+    for (const key in ctx.params) {
+      const value = ctx.params[key]
+      if (value !== undefined && !key.startsWith('JWT.')) params.push([key, value])
+    }
+    const view = routerView(req, params, ctx.body)
+    const call = lua.begin(view)
+    if ('error' in call) return fail(call.error)
+    call.end()
+    if (view.changed.size === 0) return undefined
+    if (view.changed.has('url') && view.url === undefined) return nilUrlPanic(service)
+    applyToRequest(req, view)
+    if (view.changed.has('headers') || view.changed.has('host'))
+      ctx.headers = backendHeaders(forward, req, service.server, trusted)
+    if (view.changed.has('url')) {
+      const raw = urlQuery(view.url as string)
+      ctx.query = queryRule === undefined || raw === '' ? '' : forwardQuery(queryRule, raw)
+    }
+    if (view.changed.has('params')) for (const [key, value] of view.params) ctx.params[key] = value
+    if (view.changed.has('body') && view.body !== undefined)
+      ctx.body = Buffer.isBuffer(view.body) ? view.body : Buffer.from(view.body)
+    return undefined
+  }
+}
