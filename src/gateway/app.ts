@@ -16,6 +16,7 @@ import {
 } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHook } from './components/index.ts'
+import { urlQuery } from './components/lua-api.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine } from './components/types.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
@@ -282,7 +283,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     inFlight += 1
     // lura reads the query of the request's URL as the handler finds it (a service-level Lua may set it)
-    const rawQuery = req.url === target ? (q === -1 ? '' : url.slice(q + 1)) : queryOf(req.url ?? '/')
+    const rawQuery = req.url === target ? (q === -1 ? '' : url.slice(q + 1)) : urlQuery(req.url ?? '/')
     serve(ep, req, res, found.params, rawQuery, start).then(done, (error: unknown) => {
       done()
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
@@ -606,11 +607,6 @@ function addOptionsRoutes(router: Router<Handler>, endpoints: EndpointConfig[]):
   for (const ep of endpoints) methods.set(ep.endpoint, [...(methods.get(ep.endpoint) ?? []), ep.method])
   for (const [path, list] of methods)
     router.add('OPTIONS', path, { kind: 'options', allow: list.sort().join(', ') })
-}
-
-const queryOf = (url: string) => {
-  const q = url.indexOf('?')
-  return q === -1 ? '' : url.slice(q + 1)
 }
 
 /** gin's RemoveExtraSlash: the path part cleaned (`//`, `.`, `..`), the query kept as it is. */

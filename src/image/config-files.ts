@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, posix, resolve } from 'node:path'
 import { forEachNamespace, NAMESPACE_ALIASES } from '../config/gateway-namespaces.ts'
 import type { KeyPath } from '../core/source-text.ts'
+import { callsHttp } from '../gateway/components/lua.ts'
 
 export interface ConfigFile {
   /** Relative to the config's directory, normalised, with `/` separators. */
@@ -52,15 +53,25 @@ export function readConfigFiles(
         continue
       }
       if (files.has(normal)) continue
+      let content: string
       try {
-        files.set(normal, readFileSync(resolve(baseDir, normal), 'utf8'))
+        content = readFileSync(resolve(baseDir, normal), 'utf8')
       } catch (error) {
         problems.push({
           path: at,
           message: `cannot read the Lua source "${source}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
           hint: "sources are read relative to the gateway config's directory",
         })
+        continue
       }
+      // The runtime refuses it when the node starts: say so before anything is built.
+      if (callsHttp(content))
+        problems.push({
+          path: at,
+          message: `the Lua source "${source}" uses http_response: HTTP calls from Lua are not implemented`,
+          hint: 'call the service as a backend of the endpoint instead',
+        })
+      files.set(normal, content)
     }
   })
   const sorted = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

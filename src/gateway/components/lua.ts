@@ -49,7 +49,7 @@ export function parseLua(f: Fields): LuaConfig {
         : undefined,
   }
   for (const [where, text] of luaTexts(config))
-    if (text.includes('http_response'))
+    if (callsHttp(text))
       f.report.error(
         where === 'pre' || where === 'post' ? f.at(where) : f.at('sources'),
         `${where === 'pre' || where === 'post' ? `"${where}"` : where} uses http_response: HTTP calls from Lua are not implemented`,
@@ -57,6 +57,9 @@ export function parseLua(f: Fields): LuaConfig {
       )
   return config
 }
+
+/** Lua's http_response (HTTP calls from a script), which this runtime does not implement. */
+export const callsHttp = (text: string) => text.includes('http_response')
 
 /** The code a config runs: its pre and post, and each source file's text (empty when unreadable). */
 export function luaTexts(config: LuaConfig): Array<[where: string, text: string]> {
