@@ -44,7 +44,9 @@ describe('fleet.env on haproxy Docker hosts: a host-file secret, nowhere in imag
   let docker: Dockerode
   const outputs: Array<[string, string]> = []
 
-  const containers = () => docker.listContainers({ all: true, filters: { label: ['gwdeploy.target=e2e'] } })
+  const target = uniqueName('e2e')
+  const containers = () =>
+    docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } })
 
   before(async () => {
     const { host } = await requireDocker()
@@ -56,6 +58,7 @@ describe('fleet.env on haproxy Docker hosts: a host-file secret, nowhere in imag
     await writeFile(secretFile, `${SECRET}\n`)
     await chmod(secretFile, 0o644) // the image runs as uid 1000
     const config = haproxyConfig({
+      service: target,
       instances: [lb],
       dockerHost: host,
       repository: `${(await requireRegistry()).host}/gwdeploy-test/${uniqueName('fenv')}`,

@@ -28,13 +28,14 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
   let lb: HaproxyInstance
   let docker: Dockerode
   let base: HaproxyProjectOptions
+  const target = uniqueName('e2e')
 
   const writeConfig = (extra: Partial<HaproxyProjectOptions> = {}) =>
     writeFile(join(project.dir, 'gwdeploy.yml'), stringify(haproxyConfig({ ...base, ...extra })))
   const containers = async (colour?: string) =>
     docker.listContainers({
       all: true,
-      filters: { label: ['gwdeploy.target=e2e', ...(colour ? [`gwdeploy.colour=${colour}`] : [])] },
+      filters: { label: [`gwdeploy.target=${target}`, ...(colour ? [`gwdeploy.colour=${colour}`] : [])] },
     })
 
   before(async () => {
@@ -43,6 +44,7 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     project = await makeProject()
     lb = await startHaproxy()
     base = {
+      service: target,
       instances: [lb],
       dockerHost: host,
       repository: `${(await requireRegistry()).host}/gwdeploy-test/${uniqueName('hap')}`,
@@ -155,7 +157,7 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     assert.equal(result.code, 4, result.stdout)
     const envelope = JSON.parse(result.stdout) as { error: { message: string; hint: string } }
     assert.match(envelope.error.message, /health gate/)
-    assert.match(envelope.error.hint, /last log lines of gwdeploy-e2e-green-0505050/)
+    assert.match(envelope.error.hint, new RegExp(`last log lines of gwdeploy-${target}-green-0505050`))
     assert.equal(await lb.green(), 0)
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
     assert.deepEqual(await containers('green'), [], 'the failed green fleet was torn down')

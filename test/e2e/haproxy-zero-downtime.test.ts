@@ -21,11 +21,13 @@ const SERVER_OPTIONS = 'check inter 200ms rise 2 fall 3 proto h2'
 describe('haproxy: zero failed requests across release/rollback (h1 keep-alive + h2c, h2 to the gateway)', () => {
   let project: Project
   let lb: HaproxyInstance
+  const target = uniqueName('e2e')
   before(async () => {
     const { host } = await requireDocker()
     project = await makeProject()
     lb = await startHaproxy({ serverOptions: SERVER_OPTIONS })
     const config = haproxyConfig({
+      service: target,
       instances: [lb],
       dockerHost: host,
       repository: `${(await requireRegistry()).host}/gwdeploy-test/${uniqueName('hapzd')}`,
@@ -42,7 +44,7 @@ describe('haproxy: zero failed requests across release/rollback (h1 keep-alive +
     const { docker } = await testDocker()
     for (const info of await docker.listContainers({
       all: true,
-      filters: { label: ['gwdeploy.target=e2e'] },
+      filters: { label: [`gwdeploy.target=${target}`] },
     }))
       await docker
         .getContainer(info.Id)

@@ -29,7 +29,9 @@ describe('haproxy records (state dir beside haproxy.cfg): history, status, rollb
   let docker: Dockerode
   let copy: string
   const second = (args: string[]) => runCli(args, { cwd: copy })
-  const containers = () => docker.listContainers({ all: true, filters: { label: ['gwdeploy.target=e2e'] } })
+  const target = uniqueName('e2e')
+  const containers = () =>
+    docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } })
 
   before(async () => {
     const { host } = await requireDocker()
@@ -37,6 +39,7 @@ describe('haproxy records (state dir beside haproxy.cfg): history, status, rollb
     project = await makeProject()
     lb = await startHaproxy()
     const yml = haproxyConfig({
+      service: target,
       instances: [lb],
       dockerHost: host,
       repository: `${(await requireRegistry()).host}/gwdeploy-test/${uniqueName('hrec')}`,
@@ -67,7 +70,7 @@ describe('haproxy records (state dir beside haproxy.cfg): history, status, rollb
     const two = await project.run(['release', '--sha', sha(2)])
     assert.equal(two.code, 0, two.stderr)
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
-    const records = await readdir(join(lb.dir, 'gwdeploy-e2e-releases'))
+    const records = await readdir(join(lb.dir, `gwdeploy-${target}-releases`))
     assert.equal(records.length, 2)
     copy = await secondCopy(project.dir)
   })

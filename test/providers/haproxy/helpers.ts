@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { resolveGatewayRuntime } from '../../../src/core/runtime.ts'
 import { parseMapEntries, runtimeCommand } from '../../../src/providers/haproxy/runtime-api.ts'
 import { freePort, ROOT } from '../../core/helpers/project.ts'
+import { uniqueName } from '../../helpers/docker.ts'
 import { requireHaproxy } from '../../helpers/services.ts'
 
 export const TEMPLATE_CFG = join(ROOT, 'templates/init/files/haproxy/haproxy/haproxy.cfg')
@@ -207,6 +208,8 @@ export async function startGatewayNode(
 
 export interface HaproxyProjectOptions {
   instances: HaproxyInstance[]
+  /** Names containers and Docker labels: unique per test file, which run side by side on one dockerd. */
+  service?: string
   servers?: { blue: string[]; green: string[] }
   dockerHost?: string
   /** Overrides `dockerHost`: the full provider.haproxy.dockerHosts list. */
@@ -223,7 +226,7 @@ export interface HaproxyProjectOptions {
 /** gwdeploy.yml for the haproxy provider (short health intervals, 127.0.0.1 everywhere). */
 export function haproxyConfig(options: HaproxyProjectOptions): Record<string, unknown> {
   return {
-    service: 'e2e',
+    service: options.service ?? uniqueName('e2e'),
     gateway: { config: 'gateway.json' },
     ...(options.repository ? { image: { repository: options.repository, base: options.baseImage } } : {}),
     fleet: { size: options.size ?? 2, port: 8080 },
