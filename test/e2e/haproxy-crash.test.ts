@@ -58,7 +58,7 @@ describe('haproxy (servers mode): SIGKILL at every step boundary, then re-run: t
     nodes[colour] = await Promise.all(ports.map((port) => startGatewayNode(configName, project.dir, port)))
   }
 
-  const stateFile = () => join(project.dir, '.gwdeploy', 'haproxy', 'gwdeploy-crash.json')
+  const stateFile = () => join(project.dir, '.gwdeploy', 'haproxy', 'gwdeploy-e2e.json')
   const records = async () =>
     (JSON.parse(await readFile(stateFile(), 'utf8').catch(() => '{"fleets":{}}')) as StateFile).fleets
 
@@ -112,7 +112,6 @@ describe('haproxy (servers mode): SIGKILL at every step boundary, then re-run: t
     for (const colour of ['blue', 'green'] as const)
       for (let i = 0; i < 2; i++) nodes[colour].push(await startGatewayNode(name(90), project.dir))
     const config = haproxyConfig({
-      service: 'crash',
       instances: [lb],
       servers: {
         blue: nodes.blue.map((node) => node.address),

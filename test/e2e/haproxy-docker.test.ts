@@ -21,14 +21,13 @@ import {
   startHaproxy,
 } from '../providers/haproxy/helpers.ts'
 
-const name = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
-
 describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () => {
   let project: Project
   let lb: HaproxyInstance
   let docker: Dockerode
   let base: HaproxyProjectOptions
   const target = uniqueName('e2e')
+  const name = (n: number) => `${target} rev-${sha(n).slice(0, 7)}`
 
   const writeConfig = (extra: Partial<HaproxyProjectOptions> = {}) =>
     writeFile(join(project.dir, 'gwdeploy.yml'), stringify(haproxyConfig({ ...base, ...extra })))

@@ -58,7 +58,7 @@ describe('haproxy: zero failed requests across release/rollback (h1 keep-alive +
       origin: `http://127.0.0.1:${lb.port}`,
       loops: { h1: 2, h2: 1 },
       cycles: CYCLES,
-      blueName: `e2e rev-${sha(1).slice(0, 7)}`,
+      blueName: `${target} rev-${sha(1).slice(0, 7)}`,
       releaseSha: (i) => sha(i + 20),
       run: (args) => project.run(args),
     })

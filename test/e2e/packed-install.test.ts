@@ -22,9 +22,16 @@ interface Result {
   stderr: string
 }
 
+/** Runs a command to its end; one that hangs (npm retrying a registry it cannot reach) is killed. */
 function exec(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 180_000,
+      killSignal: 'SIGKILL',
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => {
@@ -34,7 +41,9 @@ function exec(command: string, args: string[], cwd: string, env: NodeJS.ProcessE
       stderr += c.toString()
     })
     child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.on('close', (code, signal) =>
+      resolve({ code, stdout, stderr: signal ? `${stderr}\n(killed by ${signal} after 180 s)` : stderr }),
+    )
   })
 }
 

@@ -17,7 +17,6 @@ import { secondCopy } from '../helpers/second-copy.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
 import { askName, type HaproxyInstance, haproxyConfig, startHaproxy } from '../providers/haproxy/helpers.ts'
 
-const name = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
 const config = (path: string) =>
   JSON.stringify({ ...GATEWAY_CONFIG, endpoints: [{ ...GATEWAY_CONFIG.endpoints[0], endpoint: path }] })
 
@@ -30,6 +29,7 @@ describe('haproxy records (state dir beside haproxy.cfg): history, status, rollb
   let copy: string
   const second = (args: string[]) => runCli(args, { cwd: copy })
   const target = uniqueName('e2e')
+  const name = (n: number) => `${target} rev-${sha(n).slice(0, 7)}`
   const containers = () =>
     docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } })
 

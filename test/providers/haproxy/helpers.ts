@@ -11,7 +11,6 @@ import { join } from 'node:path'
 import { resolveGatewayRuntime } from '../../../src/core/runtime.ts'
 import { parseMapEntries, runtimeCommand } from '../../../src/providers/haproxy/runtime-api.ts'
 import { freePort, ROOT } from '../../core/helpers/project.ts'
-import { uniqueName } from '../../helpers/docker.ts'
 import { requireHaproxy } from '../../helpers/services.ts'
 
 export const TEMPLATE_CFG = join(ROOT, 'templates/init/files/haproxy/haproxy/haproxy.cfg')
@@ -208,7 +207,10 @@ export async function startGatewayNode(
 
 export interface HaproxyProjectOptions {
   instances: HaproxyInstance[]
-  /** Names containers and Docker labels: unique per test file, which run side by side on one dockerd. */
+  /**
+   * Names containers, Docker labels and the stamped config (default 'e2e'). A file that runs Docker
+   * fleets gives its own: test files run side by side on one dockerd.
+   */
   service?: string
   servers?: { blue: string[]; green: string[] }
   dockerHost?: string
@@ -226,7 +228,7 @@ export interface HaproxyProjectOptions {
 /** gwdeploy.yml for the haproxy provider (short health intervals, 127.0.0.1 everywhere). */
 export function haproxyConfig(options: HaproxyProjectOptions): Record<string, unknown> {
   return {
-    service: options.service ?? uniqueName('e2e'),
+    service: options.service ?? 'e2e',
     gateway: { config: 'gateway.json' },
     ...(options.repository ? { image: { repository: options.repository, base: options.baseImage } } : {}),
     fleet: { size: options.size ?? 2, port: 8080 },
