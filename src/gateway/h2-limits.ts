@@ -1,6 +1,7 @@
 // The server limits of Go's HTTP/2 server (KrakenD) that node:http2 does not enforce by itself:
 // max_header_bytes (node:http2 only advertises it) and the per-stream read and write deadlines.
-import { constants, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
+import { http2Module } from './libraries.ts'
 
 /** Go's limit: MaxHeaderBytes padded for HTTP/2's 32 bytes a field, assuming ten fields. */
 export const goHeaderListLimit = (maxHeaderBytes: number): number => maxHeaderBytes + 10 * 32
@@ -32,6 +33,7 @@ export function refuseOversizedHeaders(
   if (longest > limit) {
     // GOAWAY first (destroying the session at once would not flush it), then no more streams: the
     // refused one is reset and the connection closes when the others are done.
+    const { constants } = http2Module()
     const session = req.stream.session
     session?.goaway(constants.NGHTTP2_COMPRESSION_ERROR)
     req.stream.close(constants.NGHTTP2_COMPRESSION_ERROR)
@@ -58,6 +60,7 @@ export function armStreamDeadlines(
   writeTimeoutMs: number,
 ): void {
   const stream = req.stream
+  const { constants } = http2Module()
   const timers: NodeJS.Timeout[] = []
   if (readTimeoutMs > 0 && !stream.endAfterHeaders)
     timers.push(

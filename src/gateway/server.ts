@@ -1,10 +1,11 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http'
-import { createServer as createH2Server, type Http2Server, type ServerHttp2Session } from 'node:http2'
+import type { Http2Server, ServerHttp2Session } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
 import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
+import { http2Module } from './libraries.ts'
 import { createServer as createHttpServer } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
 
@@ -65,33 +66,40 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   })
   http.on('clientError', answerClientError)
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
-  const h2: Http2Server = createH2Server(
-    {
-      maxSessionMemory: 32,
-      // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
-      settings: { maxHeaderListSize: headerListLimit, maxConcurrentStreams: 250 },
-      // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
-      // 128) must not refuse a request Go would take.
-      maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
-      // Answers carry what backends sent: up to Go's client limit on response headers, plus ours.
-      maxSendHeaderBlockLength: MAX_RESPONSE_HEADER_BYTES + 64 * 1024,
-    },
-    (req, res) => {
-      if (refuseOversizedHeaders(req, res, headerListLimit)) return
-      armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
-      gateway.handle(req, res)
-    },
-  )
-  h2.setTimeout(s.idleTimeoutMs)
   const sessions = new Set<ServerHttp2Session>()
   let stopping = false
-  h2.on('session', (session) => {
-    sessions.add(session)
-    session.on('close', () => sessions.delete(session))
-    session.on('error', () => {})
-    if (stopping) session.close()
-  })
-  h2.on('sessionError', () => {})
+  let h2: Http2Server | undefined
+  // Made for the first h2c connection: node:http2 (with tls and crypto) stays out of workers that
+  // only ever speak HTTP/1.1.
+  const h2Server = (): Http2Server => {
+    if (h2) return h2
+    h2 = http2Module().createServer(
+      {
+        maxSessionMemory: 32,
+        // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
+        settings: { maxHeaderListSize: headerListLimit, maxConcurrentStreams: 250 },
+        // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
+        // 128) must not refuse a request Go would take.
+        maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
+        // Answers carry what backends sent: up to Go's client limit on response headers, plus ours.
+        maxSendHeaderBlockLength: MAX_RESPONSE_HEADER_BYTES + 64 * 1024,
+      },
+      (req, res) => {
+        if (refuseOversizedHeaders(req, res, headerListLimit)) return
+        armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
+        gateway.handle(req, res)
+      },
+    )
+    h2.setTimeout(s.idleTimeoutMs)
+    h2.on('session', (session) => {
+      sessions.add(session)
+      session.on('close', () => sessions.delete(session))
+      session.on('error', () => {})
+      if (stopping) session.close()
+    })
+    h2.on('sessionError', () => {})
+    return h2
+  }
 
   const sockets = new Set<Socket>()
   /** Accepted, protocol not known yet (no byte, or an unfinished h2 preface). */
@@ -121,7 +129,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       if (h2c) {
         // An h2 session without streams is bounded by the idle timeout, as in Go.
         disarm(socket)
-        h2.emit('connection', socket)
+        h2Server().emit('connection', socket)
       } else {
         http.emit('connection', socket)
         socket.resume()

@@ -16,6 +16,7 @@ import { homedir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../core/errors.ts'
+import { runtimePatches } from './runtime-patches.ts'
 
 export interface RuntimeBundleOptions {
   /** Cache root; default $GWDEPLOY_CACHE_DIR, else $XDG_CACHE_HOME/gwdeploy, else ~/.cache/gwdeploy. */
@@ -172,6 +173,10 @@ export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Pr
       minifySyntax: true,
       minifyWhitespace: true,
       keepNames: true,
+      plugins: [runtimePatches()],
+      // undici's own builds define it: its experimental Milo parser (160 KB of inlined WebAssembly,
+      // off unless asked for) then stays out; backends are read with llhttp, as Node's fetch does.
+      define: { esbuildDetection: 'true' },
     })
   } catch (error) {
     const failure = error as {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -8,6 +9,7 @@ import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { buildRuntimeBundle, RUNTIME_FILE } from '../../src/image/bundle.ts'
+import { applyPatch, RUNTIME_PATCHES } from '../../src/image/runtime-patches.ts'
 
 const run = promisify(execFile)
 const entry = fileURLToPath(new URL('./fixtures/bundle-entry.ts', import.meta.url))
@@ -68,4 +70,25 @@ test('a broken entry is a provider error naming the file and line', async () => 
       return true
     },
   )
+})
+
+test('a dependency patch that no longer matches exactly once fails the build, naming the file', () => {
+  const [patch] = RUNTIME_PATCHES
+  assert.ok(patch)
+  const source = `a\n${patch.from}\nb`
+  assert.equal(applyPatch(source, patch, 'client.js'), `a\n${patch.to}\nb`)
+  for (const changed of ['a\nb', `${patch.from}\n${patch.from}`])
+    assert.throws(() => applyPatch(changed, patch, 'client.js'), /client\.js: expected exactly one/)
+})
+
+test('every runtime patch matches the installed dependency exactly once', async () => {
+  const installed = fileURLToPath(new URL('../../node_modules/', import.meta.url))
+  for (const patch of RUNTIME_PATCHES) {
+    const [file] = ['undici/lib/dispatcher/client.js', 'prom-client/lib/metrics/processCpuTotal.js'].filter(
+      (path) => patch.file.test(join(installed, path)),
+    )
+    assert.ok(file, `no installed file for ${patch.file}`)
+    const path = join(installed, file)
+    assert.doesNotThrow(() => applyPatch(readFileSync(path, 'utf8'), patch, path))
+  }
 })

@@ -6,7 +6,7 @@
  * the host check, the redirect and HSTS off. KrakenD registers it on the gin engine after the
  * health route, so `GET /__health` never sees it.
  */
-import { randomBytes } from 'node:crypto'
+import { cryptoModule } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
 import { firstLine, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
@@ -111,7 +111,7 @@ function nonceParts(csp: string): string[] | undefined | null {
 }
 
 /** 16 random bytes, base64 without padding, as unrolled/secure's cspRandNonce. */
-const newNonce = () => randomBytes(16).toString('base64').replace(/=+$/, '')
+const newNonce = () => cryptoModule().randomBytes(16).toString('base64').replace(/=+$/, '')
 
 const escapeHtml = (s: string) =>
   s

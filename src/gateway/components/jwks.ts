@@ -9,12 +9,12 @@
  * type (go-auth0 checks it, not the status code), and one key go-jose cannot read (unknown `kty`,
  * bad numbers, an `x5c` that does not parse or match the key, bad `x5t`) fails the whole set.
  */
-import { createHash, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto'
+import type { KeyObject, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { JWK } from 'jose'
 import { configError } from '../../core/errors.ts'
 import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
-import { joseLibrary } from '../libraries.ts'
+import { cryptoModule, joseLibrary } from '../libraries.ts'
 
 export interface KeySource {
   alg: string
@@ -184,7 +184,7 @@ export function certificateChain(x5c: unknown): X509Certificate[] {
   if (!Array.isArray(x5c) || x5c.some((c) => typeof c !== 'string')) throw new Error('not a list of strings')
   return (x5c as string[]).map((c) => {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(c) || c.length % 4 !== 0) throw new Error('illegal base64 data')
-    return new X509Certificate(Buffer.from(c, 'base64'))
+    return new (cryptoModule().X509Certificate)(Buffer.from(c, 'base64'))
   })
 }
 
@@ -228,7 +228,7 @@ function keyMaterial(jwk: Record<string, unknown>, hasCerts: boolean): KeyObject
 
 function publicOf(jwk: Record<string, unknown>, members: string[]): KeyObject {
   try {
-    return createPublicKey({
+    return cryptoModule().createPublicKey({
       key: Object.fromEntries(members.map((n) => [n, jwk[n]])) as never,
       format: 'jwk',
     })
@@ -254,7 +254,8 @@ function thumbprintProblem(
     digest = Buffer.from(hex, 'hex')
   }
   if (digest.length !== size) return 'incorrect size'
-  if (leaf && !createHash(hash).update(leaf.raw).digest().equals(digest)) return 'does not match x5c'
+  if (leaf && !cryptoModule().createHash(hash).update(leaf.raw).digest().equals(digest))
+    return 'does not match x5c'
   return undefined
 }
 

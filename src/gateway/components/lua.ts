@@ -5,8 +5,8 @@
  * empty response instead of calling the next stage. Sources are read at start (or on every call
  * with `live`) relative to the working directory, like KrakenD; a script error fails the call.
  */
-import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { cryptoModule } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import {
   type Current,
@@ -218,7 +218,7 @@ function checksumsMatch(config: LuaConfig, files: Map<string, string> | undefine
       return false
     }
     const content = files ? (files.get(source) ?? '') : (readSource(source) ?? '')
-    const actual = createHash('md5').update(content).digest('hex')
+    const actual = cryptoModule().createHash('md5').update(content).digest('hex')
     if (actual !== expected) {
       log(`lua: wrong cheksum for source ${source}. have: ${actual}, want: ${expected}`)
       return false
