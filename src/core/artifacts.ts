@@ -129,7 +129,7 @@ export function fleetMatches(fleet: Fleet | undefined, artifact: Artifact): bool
   return fleet !== undefined && fleet.sha === artifact.sha && fleet.configDigest === artifact.configDigest
 }
 
-/** Where green goes and what has to happen first. Pure: tested without a provider. */
+/** The names in `dir`, or none when it does not exist or cannot be read. */
 export async function readdirSafe(dir: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises')
   try {
