@@ -25,7 +25,7 @@ function loadLazy<T>(name: string): T {
 
 /**
  * A Node built-in module, required where it is first needed: an import would load it when the
- * runtime starts. node:http2 brings tls and crypto with it, ~9 MB of every worker's RSS that a
+ * runtime starts. node:http2 brings tls and crypto with it, about 5 MB of every worker's RSS that a
  * fleet behind an HTTP/1.1 balancer never uses.
  */
 function loadBuiltin<T>(name: string): T {

@@ -1,4 +1,4 @@
-// The bundled runtime loads node:http2 (and with it tls and crypto, ~9 MB of every worker) only when
+// The bundled runtime loads node:http2 (and with it tls and crypto, about 5 MB of every worker) only when
 // a client speaks h2c: a worker behind an HTTP/1.1 balancer never carries it. Checked on a real
 // bundle in a real process, which writes the built-in modules it has loaded when asked (SIGUSR2).
 import assert from 'node:assert/strict'

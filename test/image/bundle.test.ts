@@ -72,23 +72,20 @@ test('a broken entry is a provider error naming the file and line', async () => 
   )
 })
 
-test('a dependency patch that no longer matches exactly once fails the build, naming the file', () => {
+test('a dependency patch applies where its text occurs exactly once, else leaves the module as written', () => {
   const [patch] = RUNTIME_PATCHES
   assert.ok(patch)
-  const source = `a\n${patch.from}\nb`
-  assert.equal(applyPatch(source, patch, 'client.js'), `a\n${patch.to}\nb`)
+  assert.equal(applyPatch(`a\n${patch.from}\nb`, patch), `a\n${patch.to}\nb`)
   for (const changed of ['a\nb', `${patch.from}\n${patch.from}`])
-    assert.throws(() => applyPatch(changed, patch, 'client.js'), /client\.js: expected exactly one/)
+    assert.equal(applyPatch(changed, patch), undefined)
 })
 
-test('every runtime patch matches the installed dependency exactly once', async () => {
+test('every runtime patch matches the locked dependency it edits', () => {
   const installed = fileURLToPath(new URL('../../node_modules/', import.meta.url))
+  const files = ['undici/lib/dispatcher/client.js', 'prom-client/lib/metrics/processCpuTotal.js']
   for (const patch of RUNTIME_PATCHES) {
-    const [file] = ['undici/lib/dispatcher/client.js', 'prom-client/lib/metrics/processCpuTotal.js'].filter(
-      (path) => patch.file.test(join(installed, path)),
-    )
+    const file = files.find((path) => patch.file.test(join(installed, path)))
     assert.ok(file, `no installed file for ${patch.file}`)
-    const path = join(installed, file)
-    assert.doesNotThrow(() => applyPatch(readFileSync(path, 'utf8'), patch, path))
+    assert.notEqual(applyPatch(readFileSync(join(installed, file), 'utf8'), patch), undefined, file)
   }
 })
