@@ -67,6 +67,11 @@ export function goalState(goal: WaitGoal, result: StatusResult): { reached: bool
     if (serving.length > 1)
       missing.push(`traffic is split (blue ${result.weights.blue}% / green ${result.weights.green}%)`)
     if (releasing) missing.push(releasing)
+    // Clients get the page, not the release: live again once `maintenance off` routes them.
+    if (result.maintenance)
+      missing.push(
+        `maintenance is on: clients get the ${result.maintenance.status} page (gwdeploy maintenance off)`,
+      )
   }
   return { reached: missing.length === 0, missing: missing.join(', ') }
 }

@@ -123,6 +123,18 @@ describe('maintenance on the local provider', { concurrency: false }, () => {
   })
 
   it('off: routes again with the split underneath (green, the new release)', async () => {
+    // Green serves 100% and is healthy, but clients get the page: not live yet.
+    const behindPage = await project.run([
+      'status',
+      '--wait-for',
+      'live',
+      '--timeout',
+      '1s',
+      '--interval',
+      '200ms',
+    ])
+    assert.equal(behindPage.code, 7, behindPage.stderr)
+    assert.match(behindPage.stderr, /maintenance is on: clients get the 503 page/)
     const off = await project.run(['maintenance', 'off'])
     assert.equal(off.code, 0, off.stderr)
     assert.match(off.stdout, /routing again/)
@@ -133,5 +145,15 @@ describe('maintenance on the local provider', { concurrency: false }, () => {
     const status = await project.json<{ result: { maintenance: unknown; weights: unknown } }>(['status'])
     assert.equal(status.envelope.result.maintenance, null)
     assert.deepEqual(status.envelope.result.weights, { blue: 0, green: 100 })
+    const live = await project.run([
+      'status',
+      '--wait-for',
+      'live',
+      '--timeout',
+      '10s',
+      '--interval',
+      '200ms',
+    ])
+    assert.equal(live.code, 0, live.stderr)
   })
 })
