@@ -18,6 +18,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { connect as connectH2 } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -194,6 +195,10 @@ execFileSync(process.execPath, [bundle.path, '--version'], {
 const startupRuns: number[] = []
 const cachedStartupRuns: number[] = []
 let idleRssMb = 0
+/** The same node once it has served an h2c request (node:http2 loads with the first h2c client). */
+let h2cRssMb = 0
+const rssMb = (pid: number) =>
+  Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024
 for (let i = 0; i < 6; i += 1) {
   const cached = i % 2 === 1
   const port = await freePort()
@@ -207,9 +212,12 @@ for (let i = 0; i < 6; i += 1) {
   await waitFor(`http://127.0.0.1:${port}/__health`)
   ;(cached ? cachedStartupRuns : startupRuns).push(performance.now() - t0)
   await sleep(300)
-  if (!cached)
-    idleRssMb =
-      Number(execFileSync('ps', ['-o', 'rss=', '-p', String(child.pid)], { encoding: 'utf8' }).trim()) / 1024
+  if (!cached) {
+    idleRssMb = rssMb(child.pid as number)
+    await h2cHealth(port)
+    await sleep(300)
+    h2cRssMb = rssMb(child.pid as number)
+  }
   child.kill('SIGTERM')
   await once(child, 'exit')
 }
@@ -460,7 +468,7 @@ const lines = [
       ]
     : []),
   `at half of gateway peak (${halfRate} req/s, hey): p99 direct ${fmt(tailDirect.p99, 2)} ms, gateway ${fmt(tailGateway.p99, 2)} ms, added ${fmt(tailGateway.p99 - tailDirect.p99, 2)} ms; p99.9 direct ${fmt(tailDirect.p999, 2)} ms, gateway ${fmt(tailGateway.p999, 2)} ms, added ${fmt(tailGateway.p999 - tailDirect.p999, 2)} ms`,
-  `start to healthy (bundle, 1 worker): ${startupRuns.map((t) => `${t.toFixed(0)} ms`).join(', ')}; from the compile cache (as images start) ${cachedStartupRuns.map((t) => `${t.toFixed(0)} ms`).join(', ')}; idle RSS per worker ${idleRssMb.toFixed(0)} MB; largest worker RSS after the rounds ${loadedRssMb.toFixed(0)} MB`,
+  `start to healthy (bundle, 1 worker): ${startupRuns.map((t) => `${t.toFixed(0)} ms`).join(', ')}; from the compile cache (as images start) ${cachedStartupRuns.map((t) => `${t.toFixed(0)} ms`).join(', ')}; idle RSS per worker ${idleRssMb.toFixed(0)} MB (${h2cRssMb.toFixed(0)} MB once it has served h2c); largest worker RSS after the rounds ${loadedRssMb.toFixed(0)} MB`,
   ...(soakRssMb.length
     ? [
         `soak ${SOAK_S} s at full load on /proxy: largest worker RSS every 10 s ${soakRssMb.map((m) => m.toFixed(0)).join(' ')} MB (last - first ${((soakRssMb.at(-1) ?? 0) - (soakRssMb[0] ?? 0)).toFixed(1)} MB)`,
@@ -471,3 +479,22 @@ console.log(lines.join('\n'))
 gateway.kill('SIGTERM')
 cleanup()
 process.exit(0)
+
+/** One h2c (prior knowledge) GET of /__health; rejects unless it answers 200. */
+function h2cHealth(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const session = connectH2(`http://127.0.0.1:${port}`)
+    session.on('error', reject)
+    const stream = session.request({ ':path': '/__health' })
+    stream.on('response', (headers) => {
+      if (headers[':status'] !== 200) reject(new Error(`h2c /__health answered ${headers[':status']}`))
+    })
+    stream.resume()
+    stream.on('end', () => {
+      session.close()
+      resolve()
+    })
+    stream.on('error', reject)
+    stream.end()
+  })
+}
