@@ -7,11 +7,11 @@
  */
 import type { EndpointConfig } from '../config/types.ts'
 import { goJson } from '../go-json.ts'
-import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import { type Claims, goClaims, isPlainObject, parseJwsHeader, standardClaimsProblem } from './go-jose.ts'
 import { KeySet } from './jwks.ts'
 import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
+import { verifiedPayload } from './verified-tokens.ts'
 
 export const ALGORITHMS = [
   'EdDSA',
@@ -195,8 +195,7 @@ export function compileJwt(
       const kid = typeof jwsHeader.kid === 'string' ? jwsHeader.kid : ''
       const key = await keys.get(kid)
       if (key === undefined) return fail('no Keys have been found')
-      const { payload } = await joseLibrary().compactVerify(token, key, { algorithms: [cfg.alg] })
-      claims = goClaims(payload)
+      claims = goClaims(await verifiedPayload(token, key, cfg.alg))
       const why = standardClaimsProblem(claims, cfg)
       if (why) return fail(why)
       // krakend-jose looks the key up again to read the claims: without `cache` that is a second
@@ -204,7 +203,7 @@ export function compileJwt(
       if (cfg.cacheMs === 0 && cfg.jwkUrl && !cfg.jwkLocalPath) {
         const again = await keys.get(kid)
         if (again === undefined) return fail('no Keys have been found')
-        await joseLibrary().compactVerify(token, again, { algorithms: [cfg.alg] })
+        await verifiedPayload(token, again, cfg.alg)
       }
     } catch (error) {
       return fail((error as Error).message)
