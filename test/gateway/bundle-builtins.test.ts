@@ -31,7 +31,7 @@ async function loadedBuiltins(): Promise<string[]> {
   const out = join(dir, 'builtins.json')
   rmSync(out, { force: true })
   gateway.kill('SIGUSR2')
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 250; i++) {
     try {
       return JSON.parse(readFileSync(out, 'utf8')) as string[]
     } catch {
