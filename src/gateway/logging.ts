@@ -26,8 +26,23 @@ export interface LoggerOptions {
   /** router.logger_skip_paths: request paths (without the query) the access log leaves out. */
   skipPaths?: string[]
   /** Where lines go; default process.stdout. */
-  write?: (chunk: string) => void
+  out?: LogOutput
 }
+
+/** A writable stream as far as the logger uses it. */
+export interface LogOutput {
+  write(chunk: string): unknown
+  /** Bytes written but not yet taken by the reader. */
+  readonly writableLength: number
+}
+
+/**
+ * Output Node may hold for a reader that does not keep up before lines are dropped. Writes to a pipe
+ * (Docker's and Kubernetes' log collectors) are queued in memory once the pipe is full: a collector
+ * that stalls would otherwise grow the process until it is killed. KrakenD (Go) blocks instead,
+ * which Node cannot do without stopping every request.
+ */
+export const MAX_PENDING_OUTPUT = 8 * 1024 * 1024
 
 const noop = () => {}
 
@@ -37,15 +52,24 @@ const noop = () => {}
  */
 export function createLogger(options: LoggerOptions): Logger {
   const threshold = LEVELS[options.level]
-  const write = options.write ?? ((chunk: string) => process.stdout.write(chunk))
+  const out = options.out ?? process.stdout
   let buffer = ''
   let scheduled = false
+  let dropped = 0
   const flush = () => {
     scheduled = false
     if (buffer === '') return
-    const out = buffer
+    const lines = buffer
     buffer = ''
-    write(out)
+    if (out.writableLength > MAX_PENDING_OUTPUT) {
+      dropped += countLines(lines)
+      return
+    }
+    if (dropped > 0) {
+      out.write(format('ERROR', `dropped ${dropped} log lines: the output (stdout) was not read fast enough`))
+      dropped = 0
+    }
+    out.write(lines)
   }
   const push = (line: string) => {
     buffer += line
@@ -57,21 +81,17 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   const json = options.format === 'json'
   const prefix = options.prefix
-  const make = (level: LogLevel): LogFn => {
-    if (LEVELS[level] < threshold) return noop
+  const format = (level: LogLevel, message: string, fields?: Fields): string => {
     if (json)
-      return (message, fields) =>
-        push(
-          `${JSON.stringify({ time: new Date().toISOString(), level, prefix, msg: message, ...fields })}\n`,
-        )
-    return (message, fields) => {
-      let line = `${timestamp()} ${prefix} ▶ ${level.padEnd(7)} ${message}`
-      if (fields)
-        for (const [k, v] of Object.entries(fields))
-          line += ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`
-      push(`${line}\n`)
-    }
+      return `${JSON.stringify({ time: new Date().toISOString(), level, prefix, msg: message, ...fields })}\n`
+    let line = `${timestamp()} ${prefix} ▶ ${level.padEnd(7)} ${message}`
+    if (fields)
+      for (const [k, v] of Object.entries(fields))
+        line += ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`
+    return `${line}\n`
   }
+  const make = (level: LogLevel): LogFn =>
+    LEVELS[level] < threshold ? noop : (message, fields) => push(format(level, message, fields))
   const accessEnabled = options.accessLog && LEVELS.INFO >= threshold
   const access: Logger['access'] = !accessEnabled
     ? noop
@@ -103,6 +123,12 @@ export function createLogger(options: LoggerOptions): Logger {
     isEnabled: (level) => LEVELS[level] >= threshold,
     flush,
   }
+}
+
+function countLines(text: string): number {
+  let n = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n += 1
+  return n
 }
 
 function timestamp(): string {

@@ -168,7 +168,13 @@ export function mustConfig(raw: unknown): GatewayConfig {
 }
 
 export const quietLogger = () =>
-  createLogger({ level: 'CRITICAL', format: 'default', prefix: '[TEST]', accessLog: false, write: () => {} })
+  createLogger({
+    level: 'CRITICAL',
+    format: 'default',
+    prefix: '[TEST]',
+    accessLog: false,
+    out: { write: () => true, writableLength: 0 },
+  })
 
 export interface Running {
   gateway: Gateway

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createLogger } from '../../src/gateway/logging.ts'
+import { createLogger, MAX_PENDING_OUTPUT } from '../../src/gateway/logging.ts'
 
 const capture = (options: Partial<Parameters<typeof createLogger>[0]> = {}) => {
   const lines: string[] = []
@@ -9,7 +9,7 @@ const capture = (options: Partial<Parameters<typeof createLogger>[0]> = {}) => {
     format: 'default',
     prefix: '[GW]',
     accessLog: true,
-    write: (chunk) => lines.push(...chunk.split('\n').filter(Boolean)),
+    out: { write: (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)), writableLength: 0 },
     ...options,
   })
   return { logger, lines }
@@ -74,4 +74,43 @@ test('router.logger_skip_paths: those request paths are left out of the access l
   assert.equal(lines.length, 2)
   assert.match(lines[0] ?? '', /GET "\/ping\/x"$/)
   assert.match(lines[1] ?? '', /GET "\/users"$/)
+})
+
+test('a reader that stops reading: lines are dropped past MAX_PENDING_OUTPUT, then counted in an ERROR line', () => {
+  const written: string[] = []
+  const out = { writableLength: 0, write: (chunk: string) => written.push(chunk) }
+  const logger = createLogger({ level: 'INFO', format: 'default', prefix: '[GW]', accessLog: true, out })
+  logger.access('GET', '/before', 200, 1, '127.0.0.1')
+  logger.flush()
+  out.writableLength = MAX_PENDING_OUTPUT + 1
+  for (let i = 0; i < 3; i++) logger.access('GET', `/lost-${i}`, 200, 1, '127.0.0.1')
+  logger.flush()
+  logger.error('also lost')
+  logger.flush()
+  assert.equal(written.length, 1, 'nothing more is queued while the reader is behind')
+  out.writableLength = 0
+  logger.access('GET', '/after', 200, 1, '127.0.0.1')
+  logger.flush()
+  assert.equal(written.length, 3)
+  assert.match(
+    written[1] ?? '',
+    /\[GW\] ▶ ERROR {3}dropped 4 log lines: the output \(stdout\) was not read fast enough\n$/,
+  )
+  assert.match(written[2] ?? '', /GET "\/after"/)
+  assert.doesNotMatch(written.join(''), /lost/)
+})
+
+test('the dropped-lines line is JSON in the json format', () => {
+  const written: string[] = []
+  const out = { writableLength: MAX_PENDING_OUTPUT + 1, write: (chunk: string) => written.push(chunk) }
+  const logger = createLogger({ level: 'INFO', format: 'json', prefix: '[GW]', accessLog: true, out })
+  logger.info('lost')
+  logger.flush()
+  out.writableLength = 0
+  logger.info('kept')
+  logger.flush()
+  const [notice, kept] = written.map((chunk) => JSON.parse(chunk) as { level: string; msg: string })
+  assert.equal(notice?.level, 'ERROR')
+  assert.match(notice?.msg ?? '', /^dropped 1 log lines/)
+  assert.equal(kept?.msg, 'kept')
 })
