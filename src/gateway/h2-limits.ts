@@ -60,20 +60,19 @@ export function armStreamDeadlines(
   writeTimeoutMs: number,
 ): void {
   const stream = req.stream
-  const { constants } = http2Module()
   const timers: NodeJS.Timeout[] = []
   if (readTimeoutMs > 0 && !stream.endAfterHeaders)
     timers.push(
       setTimeout(() => {
         // Arrived is what counts (the client has closed its side), not read: an endpoint that
         // does not need the body never reads it.
-        if (!stream.closed && !stream.state.remoteClose) stream.close(constants.NGHTTP2_CANCEL)
+        if (!stream.closed && !stream.state.remoteClose) stream.close(http2Module().constants.NGHTTP2_CANCEL)
       }, readTimeoutMs),
     )
   if (writeTimeoutMs > 0)
     timers.push(
       setTimeout(() => {
-        if (!stream.closed) stream.close(constants.NGHTTP2_INTERNAL_ERROR)
+        if (!stream.closed) stream.close(http2Module().constants.NGHTTP2_INTERNAL_ERROR)
       }, writeTimeoutMs),
     )
   if (timers.length > 0)

@@ -28,7 +28,7 @@ function loadLazy<T>(name: string): T {
  * runtime starts. node:http2 brings tls and crypto with it, about 5 MB of every worker's RSS that a
  * fleet behind an HTTP/1.1 balancer never uses.
  */
-function loadBuiltin<T>(name: string): T {
+export function loadBuiltin<T>(name: string): T {
   return (nodeRequire ?? require)(name) as T
 }
 

@@ -1,8 +1,8 @@
 // node:http's createServer, loaded with require: an ESM import of node:http reads every export of
 // the module, among them lazy getters (WebSocket and its events) that load Node's own copy of
 // undici — about 30 ms of start-up and 2 MB per worker the gateway never uses. (require, not
-// process.getBuiltinModule: the runtime also runs on Node 22.0-22.2, which lack it.) The bundled
-// runtime is CommonJS and has `require`; run from source (ESM) it comes from createRequire.
+// process.getBuiltinModule: the runtime also runs on Node 22.0-22.2, which lack it; loadBuiltin uses
+// the bundle's `require`, or createRequire when run from source.)
 //
 // The server it builds answers what Go's net/http server (KrakenD's) answers before any handler
 // runs, where node:http differs: the Host checks of Go's readRequest, Transfer-Encoding other than
@@ -10,10 +10,9 @@
 // URL), Expect (100 Continue only once the body is read, 417 otherwise) and no `Keep-Alive` /
 // `Connection: keep-alive` on HTTP/1.1 answers.
 import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
-import { createRequire } from 'node:module'
+import { loadBuiltin } from './libraries.ts'
 
-const load = typeof require === 'function' ? require : createRequire(import.meta.url)
-const http = load('node:http') as typeof import('node:http')
+const http = loadBuiltin<typeof import('node:http')>('node:http')
 
 /** The request target as the client sent it (Go's RequestURI), kept when the URL is rewritten. */
 const requestUris = new WeakMap<IncomingMessage, string>()
