@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { pipeline } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { backendContext, callOutcome, createBackendCalls } from './backend-calls.ts'
@@ -23,6 +22,7 @@ import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { canonicalBackendHeaderKey, hexEscapeNonAscii, htmlEscape, sniffText } from './go-http.ts'
 import { goJson, isGoNilMap } from './go-json.ts'
 import { forwardQuery } from './go-url.ts'
+import { type H2Request, H2Response } from './h2-exchange.ts'
 import {
   COMPLETED_HEADER,
   KRAKEND_HEADER,
@@ -50,8 +50,8 @@ import { cleanPath, createRouter, goUnescapePath, type Router } from './router.t
 import { combineData, type Data, goFlatmap } from './transform.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
-export type GatewayRequest = IncomingMessage | Http2ServerRequest
-export type GatewayResponse = ServerResponse | Http2ServerResponse
+export type GatewayRequest = IncomingMessage | H2Request
+export type GatewayResponse = ServerResponse | H2Response
 
 export interface GatewayOptions {
   logger?: Logger
@@ -71,7 +71,7 @@ export interface Gateway {
   readonly metrics: GatewayMetrics | undefined
   readonly draining: boolean
   readonly inFlight: number
-  /** Serves one request (node:http or node:http2 compat request/response). */
+  /** Serves one request (node:http's request/response, or an h2c stream's). */
   handle(req: GatewayRequest, res: GatewayResponse): void
   /** Health turns 503 "draining"; h1 responses ask clients to close their connection. */
   drain(): void
@@ -329,16 +329,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         if (kind === 'debug') {
           logger.debug(`[ENDPOINT: /__debug/*] Method: ${req.method} URL: ${req.url}`)
           finish(req, res, 200, { 'Content-Type': JSON_TYPE }, DEBUG_BODY, start, undefined)
-        } else
-          finish(
-            req,
-            res,
-            200,
-            { 'Content-Type': JSON_TYPE },
-            echoBody(req as IncomingMessage, body),
-            start,
-            undefined,
-          )
+        } else finish(req, res, 200, { 'Content-Type': JSON_TYPE }, echoBody(req, body), start, undefined)
       },
       (error: unknown) => {
         done()
@@ -563,8 +554,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         if (error) logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
         resolve()
       }
-      if (gunzip) pipeline(answer.body, createGunzip(), res as ServerResponse, onEnd)
-      else pipeline(answer.body, res as ServerResponse, onEnd)
+      const sink = res instanceof H2Response ? res.bodyStream() : res
+      if (gunzip) pipeline(answer.body, createGunzip(), sink, onEnd)
+      else pipeline(answer.body, sink, onEnd)
     })
     const ms = performance.now() - start
     ep.record?.(answer.status, ms / 1000)

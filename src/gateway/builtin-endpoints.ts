@@ -1,6 +1,6 @@
 // The answers the gateway gives itself: /__health, /__debug/ and /__echo/, written as KrakenD
 // writes them (gin's c.JSON: Go JSON, `application/json; charset=utf-8`).
-import type { IncomingMessage } from 'node:http'
+import type { GatewayRequest } from './app.ts'
 import { goJson } from './go-json.ts'
 import { goHeaders, goQueryEscape, parseGoQuery, queryObject } from './go-url.ts'
 import { requestUri } from './node-http.ts'
@@ -27,7 +27,7 @@ export function healthBody(draining: boolean, name: string, started: string): st
  * the target as sent (RequestURI), Go's decoded URL.Path, the Host (from an absolute-form target
  * when there is one).
  */
-export function echoBody(req: IncomingMessage, body: Buffer | undefined): string {
+export function echoBody(req: GatewayRequest, body: Buffer | undefined): string {
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const rawPath = q === -1 ? url : url.slice(0, q)

@@ -1,6 +1,6 @@
 // The server limits of Go's HTTP/2 server (KrakenD) that node:http2 does not enforce by itself:
 // max_header_bytes (node:http2 only advertises it) and the per-stream read and write deadlines.
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
+import type { H2Request, H2Response } from './h2-exchange.ts'
 import { http2Module } from './libraries.ts'
 
 /** Go's limit: MaxHeaderBytes padded for HTTP/2's 32 bytes a field, assuming ten fields. */
@@ -14,11 +14,7 @@ const TOO_LARGE_BODY = '<h1>HTTP Error 431</h1><p>Request Header Field(s) Too La
  * the limit is, for Go's HPACK decoder, a connection error: the connection goes away with
  * COMPRESSION_ERROR. Returns true when the request was refused.
  */
-export function refuseOversizedHeaders(
-  req: Http2ServerRequest,
-  res: Http2ServerResponse,
-  limit: number,
-): boolean {
+export function refuseOversizedHeaders(req: H2Request, res: H2Response, limit: number): boolean {
   const raw = req.rawHeaders
   let size = 0
   let longest = 0
@@ -54,11 +50,7 @@ export function refuseOversizedHeaders(
  * whole answer (reset with INTERNAL_ERROR, as Go does). A stream without a body and without a
  * write_timeout costs no timer.
  */
-export function armStreamDeadlines(
-  req: Http2ServerRequest,
-  readTimeoutMs: number,
-  writeTimeoutMs: number,
-): void {
+export function armStreamDeadlines(req: H2Request, readTimeoutMs: number, writeTimeoutMs: number): void {
   const stream = req.stream
   const timers: NodeJS.Timeout[] = []
   if (readTimeoutMs > 0 && !stream.endAfterHeaders)

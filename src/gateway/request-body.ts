@@ -1,9 +1,9 @@
 // Reading a client's request body, bounded by router.max_payload (413 beyond it). A refused body
 // is not read any further: the answer goes out and the connection (h1) or stream (h2) is closed,
 // as Go's server does, instead of draining whatever the client still sends.
-import type { Http2ServerRequest } from 'node:http2'
 import type { Socket } from 'node:net'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
+import { H2Request } from './h2-exchange.ts'
 import { continueBody } from './node-http.ts'
 
 export class HttpError extends Error {
@@ -25,7 +25,7 @@ const EMPTY = Buffer.alloc(0)
  * headers alone, so a request without a body never waits for one.
  */
 export function bodyFollows(req: GatewayRequest): boolean {
-  if (req.httpVersionMajor === 2) return !(req as Http2ServerRequest).stream.endAfterHeaders
+  if (req instanceof H2Request) return !req.stream.endAfterHeaders
   const length = req.headers['content-length']
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0)
 }
@@ -50,18 +50,26 @@ export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buf
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length
       if (size > limit) {
-        req.removeAllListeners('data')
+        req.off('data', onData)
         req.pause()
         reject(new HttpError(413, `request body over ${limit} bytes`))
         return
       }
       chunks.push(chunk)
+    }
+    req.on('data', onData)
+    req.on('end', () => {
+      // node:http2 ends the body of a stream the client reset with NO_ERROR as if it were whole.
+      if (req instanceof H2Request && req.stream.closed)
+        reject(new Error('the client reset its stream before its request body ended'))
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size))
     })
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)))
     req.on('error', reject)
+    // After 'end' this changes nothing; before it, the client reset its stream or closed its connection.
+    req.on('close', () => reject(new Error('the client went away before its request body ended')))
   })
 }
 

@@ -1,9 +1,10 @@
-import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http'
-import type { Http2Server, ServerHttp2Session } from 'node:http2'
+import type { Server as HttpServer, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Http2Server, ServerHttp2Session, ServerHttp2Stream } from 'node:http2'
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Gateway } from './app.ts'
 import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
+import { answeredBeforeGateway, type H2Peer, H2Request, H2Response } from './h2-exchange.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
 import { http2Module } from './libraries.ts'
 import { createServer as createHttpServer } from './node-http.ts'
@@ -66,38 +67,53 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   })
   http.on('clientError', answerClientError)
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
-  const sessions = new Set<ServerHttp2Session>()
+  /** Open h2c sessions, with what requests read of their connection. */
+  const sessions = new Map<ServerHttp2Session, H2Peer>()
+  const unknownPeer: H2Peer = { remoteAddress: undefined }
+  const onStream = (
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    _flags: number,
+    raw: string[],
+  ) => {
+    // A stream's errors (a client's reset among them) end its exchange; they are not the process's.
+    stream.on('error', ignore)
+    const req = new H2Request(
+      stream,
+      headers,
+      raw,
+      sessions.get(stream.session as ServerHttp2Session) ?? unknownPeer,
+    )
+    const res = new H2Response(stream)
+    if (answeredBeforeGateway(req, res) || refuseOversizedHeaders(req, res, headerListLimit)) return
+    armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
+    gateway.handle(req, res)
+  }
   let stopping = false
   let h2: Http2Server | undefined
   // Made for the first h2c connection: node:http2 (with tls and crypto) stays out of workers that
   // only ever speak HTTP/1.1.
   const h2Server = (): Http2Server => {
     if (h2) return h2
-    h2 = http2Module().createServer(
-      {
-        maxSessionMemory: 32,
-        // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
-        settings: { maxHeaderListSize: headerListLimit, maxConcurrentStreams: 250 },
-        // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
-        // 128) must not refuse a request Go would take.
-        maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
-        // Answers carry what backends sent: up to Go's client limit on response headers, plus ours.
-        maxSendHeaderBlockLength: MAX_RESPONSE_HEADER_BYTES + 64 * 1024,
-      },
-      (req, res) => {
-        if (refuseOversizedHeaders(req, res, headerListLimit)) return
-        armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
-        gateway.handle(req, res)
-      },
-    )
+    h2 = http2Module().createServer({
+      maxSessionMemory: 32,
+      // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
+      settings: { maxHeaderListSize: headerListLimit, maxConcurrentStreams: 250 },
+      // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
+      // 128) must not refuse a request Go would take.
+      maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
+      // Answers carry what backends sent: up to Go's client limit on response headers, plus ours.
+      maxSendHeaderBlockLength: MAX_RESPONSE_HEADER_BYTES + 64 * 1024,
+    })
+    h2.on('stream', onStream)
     h2.setTimeout(s.idleTimeoutMs)
     h2.on('session', (session) => {
-      sessions.add(session)
+      sessions.set(session, { remoteAddress: session.socket.remoteAddress })
       session.on('close', () => sessions.delete(session))
-      session.on('error', () => {})
+      session.on('error', ignore)
       if (stopping) session.close()
     })
-    h2.on('sessionError', () => {})
+    h2.on('sessionError', ignore)
     return h2
   }
 
@@ -178,7 +194,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       stopping = true
       const listenerClosed = closeListener()
       http.closeIdleConnections()
-      for (const session of sessions) session.close()
+      for (const session of sessions.keys()) session.close()
       // Connections that never sent a byte carry no request: idle, as Go's Shutdown sees them.
       for (const socket of undecided) if (socket.bytesRead === 0) socket.destroy()
       // Keep-alive connections that go idle after their last response are closed as they do.
@@ -196,7 +212,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       if (!inTime) {
         gateway.logger.warning(`drain timeout: cutting ${sockets.size} connection(s)`)
         http.closeAllConnections()
-        for (const session of sessions) session.destroy()
+        for (const session of sessions.keys()) session.destroy()
         for (const socket of sockets) socket.destroy()
       }
       await gateway.close({ force: !inTime })
@@ -205,7 +221,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     async close() {
       const listenerClosed = closeListener()
       http.closeAllConnections()
-      for (const session of sessions) session.destroy()
+      for (const session of sessions.keys()) session.destroy()
       for (const socket of sockets) socket.destroy()
       await listenerClosed
       http.close()
@@ -249,6 +265,8 @@ function armWriteDeadline(res: ServerResponse, ms: number): void {
   }, ms)
   res.once('close', () => clearTimeout(timer))
 }
+
+const ignore = () => {}
 
 const timers = new WeakMap<Socket, NodeJS.Timeout>()
 

@@ -75,6 +75,28 @@ const config = (origin: string, extra: Record<string, unknown> = {}, maxPayload 
     ],
   })
 
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
+const END_STREAM = 0x1
+const END_HEADERS = 0x4
+
+/** An HTTP/2 frame: 24-bit length, type, flags, stream id, payload. */
+function h2Frame(type: number, flags: number, stream: number, payload: Buffer): Buffer {
+  const head = Buffer.alloc(9)
+  head.writeUIntBE(payload.length, 0, 3)
+  head[3] = type
+  head[4] = flags
+  head.writeUInt32BE(stream, 5)
+  return Buffer.concat([head, payload])
+}
+
+/** A header block of HPACK literals without indexing (new names, short strings, no Huffman). */
+function hpackLiterals(fields: Record<string, string>): Buffer {
+  const bytes: number[] = []
+  for (const [name, value] of Object.entries(fields))
+    bytes.push(0, name.length, ...Buffer.from(name), value.length, ...Buffer.from(value))
+  return Buffer.from(bytes)
+}
+
 /** A hanging backend behind a gateway, both closed after the test. */
 async function setup(maxPayload?: number) {
   const backend = await hangingBackend()
@@ -176,6 +198,47 @@ describe('request lifecycle', () => {
     assert.ok(closed, 'the stream closes with an answer')
     assert.equal(status, 413)
     assert.equal(backend.received.length, 0)
+  })
+
+  test('h2: a stream reset halfway through its body is never sent on as a whole request', async () => {
+    const { backend, running } = await setup()
+    // Raw frames: node's client always ends a body (END_STREAM) before it resets a stream.
+    const socket = connectTcp(running.server.port, '127.0.0.1')
+    socket.on('error', () => {})
+    after(() => socket.destroy())
+    await once(socket, 'connect')
+    socket.write(Buffer.concat([H2_PREFACE, h2Frame(4, 0, 0, Buffer.alloc(0))]))
+    const request = (id: number, length?: string) =>
+      h2Frame(
+        1,
+        END_HEADERS,
+        id,
+        hpackLiterals({
+          ':method': 'POST',
+          ':scheme': 'http',
+          ':path': '/upload',
+          ':authority': 'x',
+          ...(length === undefined ? {} : { 'content-length': length }),
+        }),
+      )
+    // Stream 1: part of a body, then RST_STREAM with NO_ERROR instead of END_STREAM.
+    socket.write(Buffer.concat([request(1), h2Frame(0, 0, 1, Buffer.from('{"transfer": {"amount": 100'))]))
+    for (let i = 0; i < 100 && running.gateway.inFlight === 0; i += 1) await sleep(10)
+    assert.equal(running.gateway.inFlight, 1)
+    socket.write(h2Frame(3, 0, 1, Buffer.alloc(4)))
+    for (let i = 0; i < 100 && running.gateway.inFlight > 0; i += 1) await sleep(10)
+    assert.equal(running.gateway.inFlight, 0, 'the request is over once its stream is reset')
+    // Stream 3 on the same connection: a whole body is passed on.
+    const received = backend.next('received')
+    socket.write(
+      Buffer.concat([
+        request(3, '29'),
+        h2Frame(0, END_STREAM, 3, Buffer.from('{"transfer": {"amount": 100}}')),
+      ]),
+    )
+    await received
+    assert.equal(backend.received.length, 1, 'only the whole body reached the backend')
+    assert.equal(backend.received[0]?.headers['content-length'], '29')
   })
 
   test('h1: a client that goes away aborts its running backend call', { timeout: 20_000 }, async () => {

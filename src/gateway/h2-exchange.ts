@@ -1,0 +1,171 @@
+// The gateway's request and answer over h2c, made straight on node:http2's stream API instead of
+// its compatibility layer (Http2ServerRequest/Http2ServerResponse): two plain objects per stream
+// instead of a Readable, a Stream, a socket Proxy and a dozen listeners, and an answer whose last
+// DATA frame carries END_STREAM (the compatibility layer always waits for trailers and sends an
+// extra empty frame). They offer what the gateway and its components use of the compatibility
+// objects, with the same behaviour.
+import type { IncomingHttpHeaders } from 'node:http'
+import type { ServerHttp2Stream } from 'node:http2'
+
+/** What the gateway reads of the connection a stream arrived on. */
+export interface H2Peer {
+  readonly remoteAddress: string | undefined
+}
+
+const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
+
+export class H2Request {
+  readonly httpVersionMajor = 2
+  readonly httpVersionMinor = 0
+  readonly httpVersion = '2.0'
+  method: string
+  url: string
+  /** node:http2's header object: pseudo-headers included, repeated fields joined as for HTTP/1. */
+  headers: IncomingHttpHeaders
+  rawHeaders: string[]
+  readonly stream: ServerHttp2Stream
+  readonly socket: H2Peer
+
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], peer: H2Peer) {
+    this.stream = stream
+    this.headers = headers
+    this.rawHeaders = rawHeaders
+    this.method = headers[':method'] as string
+    this.url = headers[':path'] as string
+    this.socket = peer
+  }
+
+  // The body is the stream's readable side.
+  on(event: 'data', listener: (chunk: Buffer) => void): this
+  on(event: 'end' | 'close', listener: () => void): this
+  on(event: 'error', listener: (error: Error) => void): this
+  on(event: string, listener: (arg: never) => void): this {
+    this.stream.on(event, listener as (...args: unknown[]) => void)
+    return this
+  }
+
+  off(event: 'data', listener: (chunk: Buffer) => void): this {
+    this.stream.off(event, listener)
+    return this
+  }
+
+  pause(): this {
+    this.stream.pause()
+    return this
+  }
+}
+
+export class H2Response {
+  readonly stream: ServerHttp2Stream
+  statusCode = 200
+  #headers: Record<string, string | string[]> = Object.create(null)
+
+  constructor(stream: ServerHttp2Stream) {
+    this.stream = stream
+  }
+
+  get headersSent(): boolean {
+    return this.stream.headersSent
+  }
+
+  get writableFinished(): boolean {
+    return this.stream.writableFinished
+  }
+
+  getHeader(name: string): string | string[] | undefined {
+    return this.#headers[name.toLowerCase()]
+  }
+
+  setHeader(name: string, value: string | string[]): this {
+    if (this.stream.headersSent)
+      throw Object.assign(new Error('response headers already sent'), { code: 'ERR_HTTP2_HEADERS_SENT' })
+    this.#set(name, value)
+    return this
+  }
+
+  /** Sends the status and headers (merged over those set before) at once, as the compatibility layer does. */
+  writeHead(status: number, headers?: Record<string, string | string[]>): this {
+    const stream = this.stream
+    if (stream.destroyed || stream.closed) return this
+    if (headers !== undefined) for (const name in headers) this.#set(name, headers[name] as string | string[])
+    this.statusCode = status
+    const block = this.#headers as Record<string, string | string[] | number>
+    block[':status'] = status
+    // A HEAD request's, a 204's or a 304's stream ends here: node:http2 sends no body for them.
+    stream.respond(block)
+    return this
+  }
+
+  /** The answer's body, all of it (nothing for a stream that already ended, as for a HEAD request). */
+  end(body?: Buffer | string): this {
+    const stream = this.stream
+    if (!stream.headersSent) this.writeHead(this.statusCode)
+    if (!stream.writableEnded && !stream.closed) stream.end(body)
+    return this
+  }
+
+  /** Sends the head now and hands back the stream the body is to be piped into. */
+  bodyStream(): ServerHttp2Stream {
+    if (!this.stream.headersSent) this.writeHead(this.statusCode)
+    return this.stream
+  }
+
+  once(event: 'close', listener: () => void): this {
+    this.stream.once(event, listener)
+    return this
+  }
+
+  destroy(): void {
+    this.stream.destroy()
+  }
+
+  // The compatibility layer's checks: an empty or pseudo-header name and a missing value throw, a
+  // Connection header is dropped (HTTP/2 has none), a name that is no HTTP token resets the stream.
+  #set(name: string, value: string | string[]): void {
+    if (value === undefined || value === null)
+      throw Object.assign(new TypeError(`invalid value for response header "${name}"`), {
+        code: 'ERR_HTTP2_INVALID_HEADER_VALUE',
+      })
+    let key = fieldNames.get(name)
+    if (key === undefined) {
+      key = name.trim().toLowerCase()
+      if (key === '' || key.includes(' ') || key.charCodeAt(0) === 58 /* ':' */)
+        throw Object.assign(new TypeError(`invalid response header name "${key}"`), {
+          code: 'ERR_INVALID_HTTP_TOKEN',
+        })
+      if (!HTTP_TOKEN.test(key)) this.stream.destroy()
+      else rememberFieldName(name, key)
+    }
+    if (key === 'connection' && value !== 'trailers') return
+    this.#headers[key] = value
+  }
+}
+
+/** Valid response header names as given, with their HTTP/2 (lower-case) form: few distinct ones recur. */
+const fieldNames = new Map<string, string>()
+const FIELD_NAMES_KEPT = 1024
+
+function rememberFieldName(name: string, key: string): void {
+  if (fieldNames.size >= FIELD_NAMES_KEPT) fieldNames.clear()
+  fieldNames.set(name, key)
+}
+
+/**
+ * What the compatibility layer decides before the request reaches the gateway: CONNECT is
+ * answered 405, `Expect: 100-continue` is answered 100 at once, any other expectation 417.
+ * Returns true when the stream was answered here.
+ */
+export function answeredBeforeGateway(req: H2Request, res: H2Response): boolean {
+  if (req.method === 'CONNECT') {
+    res.writeHead(405).end()
+    return true
+  }
+  const expect = req.headers.expect
+  if (expect === undefined) return false
+  if (expect === '100-continue') {
+    if (!req.stream.headersSent) req.stream.additionalHeaders({ ':status': 100 })
+    return false
+  }
+  res.writeHead(417).end()
+  return true
+}
