@@ -132,6 +132,10 @@ describe('haproxy: two targets of one name on one Docker host', { concurrency: f
     imageA = listed[0]?.Image ?? ''
     labelsA = listed[0]?.Labels ?? {}
     assert.deepEqual(await askName(a.lb.port), { status: 200, name: name(1) })
+    const planned = await a.project.run(['release', '--sha', sha(9), '--dry-run'])
+    assert.equal(planned.code, 0, planned.stderr)
+    assert.match(planned.stdout, new RegExp(`"name": "gwdeploy-${service}-${id}-green-0909090-1"`))
+    assert.match(planned.stdout, new RegExp(`"gwdeploy.target-id": "${id}"`))
   })
 
   it("B (same name, own HAProxy and state) is refused before it changes anything; A's fleet keeps serving", async () => {
@@ -155,7 +159,7 @@ describe('haproxy: two targets of one name on one Docker host', { concurrency: f
     assert.match(
       error.message,
       new RegExp(
-        `the Docker host ${host.replace(/[/.]/g, '\\$&')} already runs gwdeploy containers of another target named "${service}" \\(this target has no id yet, kept in .*gwdeploy-${service}\\.json\\); gwdeploy does not adopt, stop or remove them, and changed nothing`,
+        `the Docker host ${host.replace(/[/.]/g, '\\$&')} already runs gwdeploy containers of another target named "${service}" \\(this target has no id yet: .*gwdeploy-${service}\\.json holds none\\); gwdeploy does not adopt, stop or remove them, and changed nothing`,
       ),
     )
     const idA = (await targetId(a)) ?? ''

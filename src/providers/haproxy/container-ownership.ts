@@ -66,7 +66,9 @@ export function strangersError(
   const hosts = [...new Set(strangers.map((c) => c.host))]
   const ids = [...new Set(strangers.flatMap((c) => (c.owner.owner === 'other' ? [c.owner.targetId] : [])))]
   const unlabelled = strangers.filter((c) => c.owner.owner === 'unknown')
-  const ours = context.targetId ? `this target's id is ${context.targetId}` : 'this target has no id yet'
+  const ours = context.targetId
+    ? `this target's id is ${context.targetId}, in ${context.stateFile}`
+    : `this target has no id yet: ${context.stateFile} holds none`
   const restore = ids.length
     ? ` If the labelled containers are this target's own (its state file was lost or replaced), put \`"targetId": "${ids[0]}"\` back into ${context.stateFile}.`
     : ''
@@ -74,7 +76,7 @@ export function strangersError(
     ? ` Containers without a target id were made by an older gwdeploy and are not in ${context.stateFile}: if they are this target's, remove them (\`docker rm -f ${unlabelled.map((c) => c.name).join(' ')}\`) and run the command again.`
     : ''
   return configError(
-    `haproxy: the Docker host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')} already run${hosts.length > 1 ? '' : 's'} gwdeploy containers of another target named "${context.target}" (${ours}, kept in ${context.stateFile}); gwdeploy does not adopt, stop or remove them, and changed nothing`,
+    `haproxy: the Docker host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')} already run${hosts.length > 1 ? '' : 's'} gwdeploy containers of another target named "${context.target}" (${ours}); gwdeploy does not adopt, stop or remove them, and changed nothing`,
     {
       location: { file: 'gwdeploy.yml', path: 'service' },
       problems: strangers.map((c) => ({

@@ -148,7 +148,7 @@ export class DockerFleet {
         `haproxy: colour ${spec.colour} runs ${existing.sha.slice(0, 7)}; decommission it before provisioning ${spec.artifact.sha7}`,
       )
     }
-    // Claimed only now: a target that never started a container has no id to leave behind.
+    // Created here (under the release lock), once fleets() found no other target's containers.
     const targetId = await this.#store.claimTargetId()
     const keep = new Map<number, NodeRecord>()
     const remove: NodeRecord[] = []

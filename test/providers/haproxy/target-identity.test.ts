@@ -204,7 +204,7 @@ describe('the refusal', () => {
       error.message,
       /Docker hosts unix:\/\/\/var\/run\/docker\.sock, ssh:\/\/ops@docker2 already run/,
     )
-    assert.match(error.message, /this target has no id yet/)
+    assert.match(error.message, /\(this target has no id yet: \/s\/gwdeploy-api-prod\.json holds none\)/)
     assert.equal(error.problems.length, 2)
     assert.doesNotMatch(error.hint ?? '', /docker rm/)
   })
