@@ -156,7 +156,10 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     assert.equal(result.code, 4, result.stdout)
     const envelope = JSON.parse(result.stdout) as { error: { message: string; hint: string } }
     assert.match(envelope.error.message, /health gate/)
-    assert.match(envelope.error.hint, new RegExp(`last log lines of gwdeploy-${target}-green-0505050`))
+    assert.match(
+      envelope.error.hint,
+      new RegExp(`last log lines of gwdeploy-${target}-[0-9a-f]{8}-green-0505050`),
+    )
     assert.equal(await lb.green(), 0)
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
     assert.deepEqual(await containers('green'), [], 'the failed green fleet was torn down')

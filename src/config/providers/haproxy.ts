@@ -70,7 +70,7 @@ export const haproxyProviderSchema = z
       .string()
       .optional()
       .describe(
-        'Where the release lock and the fleet record live (default: the directory of the first instance’s configFile).',
+        'Where the release lock, the fleet record (with the target’s id on its Docker hosts) and the release records live (default: the directory of the first instance’s configFile). Keep it with the target: a new stateDir is a new target.',
       ),
     dockerHosts: z
       .array(

@@ -2,14 +2,17 @@
  * The fleet on Docker hosts (dockerode, loaded lazily): one container per node, created from
  * the image digest, labelled with everything `inspect()` needs (the labels are the source of
  * truth), published on the host's publishAddress, with a restart policy. Nodes are spread over
- * the hosts round-robin by slot.
+ * the hosts round-robin by slot. Only this target's containers are ever read, reused, stopped
+ * or removed: another target's of the same name stops every command (container-ownership.ts).
  */
 import type Dockerode from 'dockerode'
 import { configError, isGwError, providerError } from '../../core/errors.ts'
 import { sleep } from '../../health/gate.ts'
 import { readJsonStream } from '../../image/docker.ts'
-import { type ContainerEnv, containerEnvSpec } from '../node-env.ts'
+import type { ContainerEnv } from '../node-env.ts'
 import type { Artifact, Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
+import { ownerOf, type StrangerContainer, strangersError } from './container-ownership.ts'
+import { containerSpec, LABEL } from './container-spec.ts'
 import {
   type ConnectionEnvironment,
   connect,
@@ -17,59 +20,7 @@ import {
   dockerHostError,
 } from './docker-connection.ts'
 import { containerLogLines } from './docker-logs.ts'
-import type { FleetRecord, NodeRecord } from './state.ts'
-
-export const LABEL = {
-  managedBy: 'gwdeploy.managed-by',
-  target: 'gwdeploy.target',
-  service: 'gwdeploy.service',
-  colour: 'gwdeploy.colour',
-  sha: 'gwdeploy.sha',
-  configName: 'gwdeploy.config.name',
-  configDigest: 'gwdeploy.config.digest',
-  release: 'gwdeploy.release',
-  slot: 'gwdeploy.slot',
-  image: 'gwdeploy.image',
-} as const
-
-/** The container create request for one node (pure; also shown by `release --dry-run`). */
-export function containerSpec(
-  spec: FleetSpec,
-  options: {
-    target: string
-    slot: number
-    publishAddress: string
-    restartPolicy: string
-    env?: ContainerEnv
-  },
-): Dockerode.ContainerCreateOptions & { name: string } {
-  const { artifact } = spec
-  const port = `${spec.port}/tcp`
-  const env = options.env ? containerEnvSpec(options.env) : { Env: [], Mounts: [] }
-  return {
-    name: `gwdeploy-${options.target}-${spec.colour}-${artifact.sha7}-${options.slot + 1}`,
-    Image: artifact.image ?? '',
-    Labels: {
-      [LABEL.managedBy]: 'gwdeploy',
-      [LABEL.target]: options.target,
-      [LABEL.service]: spec.service,
-      [LABEL.colour]: spec.colour,
-      [LABEL.sha]: artifact.sha,
-      [LABEL.configName]: artifact.configName,
-      [LABEL.configDigest]: artifact.configDigest,
-      [LABEL.release]: `${artifact.sha7}-${artifact.configDigest.replace(/^sha256:/, '').slice(0, 12)}`,
-      [LABEL.slot]: String(options.slot),
-      [LABEL.image]: artifact.image ?? '',
-    },
-    ExposedPorts: { [port]: {} },
-    ...(env.Env.length ? { Env: env.Env } : {}),
-    HostConfig: {
-      PortBindings: { [port]: [{ HostIp: options.publishAddress, HostPort: '' }] },
-      RestartPolicy: { Name: options.restartPolicy },
-      ...(env.Mounts.length ? { Mounts: env.Mounts } : {}),
-    },
-  }
-}
+import type { FleetRecord, NodeRecord, StateStore } from './state.ts'
 
 interface Host {
   config: DockerHostConfig
@@ -83,11 +34,14 @@ export class DockerFleet {
   readonly #port: number
   readonly #environment: ConnectionEnvironment
   readonly #env: ((artifact: Artifact) => ContainerEnv) | undefined
+  readonly #store: StateStore
 
   constructor(
     hosts: DockerHostConfig[],
     options: {
       target: string
+      /** The target's state: its id (claimed at the first provision) and fleet record. */
+      store: StateStore
       restartPolicy: string
       port: number
       environment: ConnectionEnvironment
@@ -101,6 +55,7 @@ export class DockerFleet {
     this.#restartPolicy = options.restartPolicy
     this.#port = options.port
     this.#environment = options.environment
+    this.#store = options.store
   }
 
   #docker(index: number): Promise<Dockerode> {
@@ -124,10 +79,31 @@ export class DockerFleet {
     }
   }
 
-  /** Every colour's fleet as the containers' labels describe it. */
+  /**
+   * Every colour's fleet as the containers' labels describe it. Refuses (exit 2) when a host
+   * holds containers of this target's name that are not this target's.
+   */
   async fleets(): Promise<Partial<Record<Colour, FleetRecord>>> {
     const fleets: Partial<Record<Colour, FleetRecord>> = {}
-    const lists = await Promise.all(this.#hosts.map((_, index) => this.#list(index)))
+    const [own, lists] = await Promise.all([
+      this.#store.read(),
+      Promise.all(this.#hosts.map((_, index) => this.#list(index))),
+    ])
+    const strangers: StrangerContainer[] = []
+    for (const [index, containers] of lists.entries()) {
+      const host = (this.#hosts[index] as Host).config.host
+      for (const info of containers) {
+        const listed = { host, id: info.Id, name: nameOf(info), labels: info.Labels }
+        const owner = ownerOf(listed, own)
+        if (owner.owner !== 'this') strangers.push({ ...listed, owner })
+      }
+    }
+    if (strangers.length)
+      throw strangersError(strangers, {
+        target: this.#target,
+        targetId: own.targetId,
+        stateFile: this.#store.file,
+      })
     lists.forEach((containers, index) => {
       const host = this.#hosts[index] as Host
       for (const info of containers) {
@@ -146,7 +122,7 @@ export class DockerFleet {
         fleets[colour] = record
         const published = info.Ports.find((p) => p.PrivatePort === this.#port && p.PublicPort)
         record.nodes.push({
-          id: (info.Names[0] ?? info.Id).replace(/^\//, ''),
+          id: nameOf(info),
           slot: Number(labels[LABEL.slot] ?? record.nodes.length),
           address: host.config.publishAddress,
           port: published?.PublicPort ?? 0,
@@ -172,6 +148,8 @@ export class DockerFleet {
         `haproxy: colour ${spec.colour} runs ${existing.sha.slice(0, 7)}; decommission it before provisioning ${spec.artifact.sha7}`,
       )
     }
+    // Created here (under the release lock), once fleets() found no other target's containers.
+    const targetId = await this.#store.claimTargetId()
     const keep = new Map<number, NodeRecord>()
     const remove: NodeRecord[] = []
     for (const node of existing?.nodes ?? []) {
@@ -188,7 +166,7 @@ export class DockerFleet {
     )
     const hostsUsed = [...new Set(missing.map((slot) => slot % this.#hosts.length))]
     await Promise.all(hostsUsed.map((index) => this.#ensureImage(index, image, options)))
-    const started = await Promise.all(missing.map((slot) => this.#start(spec, slot)))
+    const started = await Promise.all(missing.map((slot) => this.#start(spec, slot, targetId)))
     const nodes = [...keep.values(), ...started].sort((a, b) => a.slot - b.slot)
     return {
       colour: spec.colour,
@@ -228,19 +206,21 @@ export class DockerFleet {
     }
   }
 
-  async #start(spec: FleetSpec, slot: number): Promise<NodeRecord> {
+  async #start(spec: FleetSpec, slot: number, targetId: string): Promise<NodeRecord> {
     const index = slot % this.#hosts.length
     const host = this.#hosts[index] as Host
     const docker = await this.#docker(index)
     const create = containerSpec(spec, {
       target: this.#target,
+      targetId,
       slot,
       publishAddress: host.config.publishAddress,
       restartPolicy: this.#restartPolicy,
       ...(this.#env ? { env: this.#env(spec.artifact) } : {}),
     })
     try {
-      // A container of that name left by a crashed run is replaced (it may be half-created).
+      // A container of that name left by a crashed run is replaced (it may be half-created); the
+      // target id in the name makes it this target's.
       await docker
         .getContainer(create.name)
         .remove({ force: true })
@@ -374,6 +354,8 @@ export class DockerFleet {
     await Promise.all(Object.values(fleets).map((record) => this.stop(record, 1_000)))
   }
 }
+
+const nameOf = (info: Dockerode.ContainerInfo) => (info.Names[0] ?? info.Id).replace(/^\//, '')
 
 /** Docker's multiplexed log stream (8-byte frame headers) as text. */
 export function demux(buffer: Buffer): string {

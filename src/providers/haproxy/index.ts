@@ -67,6 +67,8 @@ export class HaproxyProvider implements Provider {
   readonly #dockerHosts: DockerHostConfig[]
   readonly #environment = processConnectionEnvironment()
   #lock: FileLock | undefined
+  /** The target id as last read from the state file, for `release --dry-run`'s container names. */
+  #targetId: string | undefined
 
   constructor(context: ProviderContext) {
     const config = context.config.provider.haproxy
@@ -104,6 +106,7 @@ export class HaproxyProvider implements Provider {
       ? new ServersFleet(config.servers, this.#store)
       : new DockerFleet(this.#dockerHosts, {
           target: this.#target,
+          store: this.#store,
           restartPolicy: config.restartPolicy,
           port: context.config.fleet.port,
           environment: this.#environment,
@@ -120,7 +123,9 @@ export class HaproxyProvider implements Provider {
 
   async #records(): Promise<Partial<Record<Colour, FleetRecord>>> {
     const records = await this.#fleet.fleets()
-    const saved = (await this.#store.read()).fleets
+    const state = await this.#store.read()
+    this.#targetId = state.targetId
+    const saved = state.fleets
     for (const colour of COLOURS) {
       const record = records[colour]
       const keepUntil = saved[colour]?.sha === record?.sha ? saved[colour]?.keepUntil : undefined
@@ -410,6 +415,7 @@ export class HaproxyProvider implements Provider {
   render(spec: FleetSpec): RenderedDocument[] {
     return renderDocuments(spec, {
       target: this.#target,
+      targetId: this.#targetId,
       backends: this.#config.backends,
       slots: this.#config.slots,
       serverOptions: this.#config.serverOptions,

@@ -3,16 +3,18 @@
 import type { ContainerEnv } from '../node-env.ts'
 import type { FleetSpec, RenderedDocument } from '../types.ts'
 import { renderMap, renderServerBlock, type Slot } from './config-file.ts'
+import { containerSpec } from './container-spec.ts'
 import {
   type ConnectionEnvironment,
   type DockerHostConfig,
   describeConnection,
   dockerConnection,
 } from './docker-connection.ts'
-import { containerSpec } from './docker-fleet.ts'
 
 export interface RenderSettings {
   target: string
+  /** The target's id (state.ts); undefined before its first provision creates one. */
+  targetId?: string | undefined
   backends: { blue: string; green: string }
   slots: number
   serverOptions: string
@@ -25,6 +27,9 @@ export interface RenderSettings {
   /** fleet.env of the containers (plain values and mounted host files; never secret values). */
   env?: ContainerEnv | undefined
 }
+
+/** Shown in place of the id a target's first provision creates. */
+export const NEW_TARGET_ID = '<new target id>'
 
 export function renderDocuments(spec: FleetSpec, settings: RenderSettings): RenderedDocument[] {
   const documents: RenderedDocument[] = []
@@ -58,6 +63,7 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
         content: JSON.stringify(
           containerSpec(spec, {
             target: settings.target,
+            targetId: settings.targetId ?? NEW_TARGET_ID,
             slot,
             publishAddress: host.publishAddress,
             restartPolicy: settings.restartPolicy,

@@ -3,10 +3,14 @@
  * instance's config directory): `gwdeploy-<target>.json`, written atomically. In `servers`
  * mode it is the source of truth for which SHA each colour's addresses serve; with Docker
  * hosts the container labels are, and the record only adds what labels cannot change later
- * (keepUntil). The release lock lives next to it (`gwdeploy-<target>.lock`).
+ * (keepUntil), plus the target's identity: `targetId`, created by its first provision and
+ * labelled on every container it starts (container-ownership.ts). The release lock lives next
+ * to it (`gwdeploy-<target>.lock`).
  */
+import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { configError } from '../../core/errors.ts'
 import { readJson, writeJsonAtomic } from '../local/state.ts'
 import type { Colour, MaintenanceState } from '../types.ts'
 
@@ -32,10 +36,17 @@ export interface FleetRecord {
 }
 
 export interface StateFile {
+  /** This target's identity on its Docker hosts (TARGET_ID); absent until it first provisions containers. */
+  targetId?: string
   fleets: Partial<Record<Colour, FleetRecord>>
   /** The page last turned on (who, when, what); whether it is served is the map's `maintenance` entry. */
   maintenance?: MaintenanceState
 }
+
+/** What gwdeploy writes as `targetId`: 8 hex digits. */
+export const TARGET_ID = /^[0-9a-f]{8}$/
+
+export const newTargetId = () => randomBytes(4).toString('hex')
 
 export class StateStore {
   readonly file: string
@@ -47,7 +58,25 @@ export class StateStore {
   }
 
   async read(): Promise<StateFile> {
-    return (await readJson<StateFile>(this.file)) ?? { fleets: {} }
+    const state = (await readJson<StateFile>(this.file)) ?? { fleets: {} }
+    const id: unknown = state.targetId
+    if (id !== undefined && (typeof id !== 'string' || !TARGET_ID.test(id)))
+      throw configError(`targetId ${JSON.stringify(id)} is not a gwdeploy target id (8 hex digits)`, {
+        location: { file: this.file, path: 'targetId' },
+        hint: "Put back the id from the gwdeploy.target-id label of this target's containers (`docker inspect`), or remove the key when no container of this target runs. Nothing was changed.",
+      })
+    return state
+  }
+
+  /** This target's id, created and saved by the first call (callers hold the release lock). */
+  async claimTargetId(): Promise<string> {
+    const saved = (await this.read()).targetId
+    if (saved) return saved
+    const id = newTargetId()
+    await this.update((state) => {
+      state.targetId = id
+    })
+    return id
   }
 
   async update(change: (state: StateFile) => void): Promise<void> {

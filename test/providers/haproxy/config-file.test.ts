@@ -161,6 +161,7 @@ describe('render (release --dry-run)', () => {
     }
     const docs = renderDocuments(spec, {
       target: 'payments',
+      targetId: '3f9a1c0b',
       backends: { blue: 'be_blue', green: 'be_green' },
       slots: 3,
       serverOptions: 'check inter 1s rise 2 fall 3',
@@ -187,7 +188,9 @@ describe('render (release --dry-run)', () => {
     })
     docs.shift()
     const container = JSON.parse(docs[0]?.content ?? '{}')
-    assert.equal(container.name, 'gwdeploy-payments-green-abcdef0-1')
+    assert.equal(container.name, 'gwdeploy-payments-3f9a1c0b-green-abcdef0-1')
+    assert.equal(container.Labels['gwdeploy.target'], 'payments')
+    assert.equal(container.Labels['gwdeploy.target-id'], '3f9a1c0b')
     assert.deepEqual(container.HostConfig, {
       PortBindings: { '8080/tcp': [{ HostIp: '10.0.0.5', HostPort: '' }] },
       RestartPolicy: { Name: 'unless-stopped' },

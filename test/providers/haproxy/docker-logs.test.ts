@@ -3,10 +3,13 @@
  * (stdout and stderr), read through DockerFleet.streamLogs: the last N lines, then following.
  */
 import assert from 'node:assert/strict'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type Dockerode from 'dockerode'
 import { processConnectionEnvironment } from '../../../src/providers/haproxy/docker-connection.ts'
 import { DockerFleet } from '../../../src/providers/haproxy/docker-fleet.ts'
+import { StateStore } from '../../../src/providers/haproxy/state.ts'
 import { testDocker, uniqueName } from '../../helpers/docker.ts'
 import { requireBaseImage, requireDocker } from '../../helpers/services.ts'
 
@@ -35,6 +38,8 @@ describe('haproxy: docker logs of a node', () => {
     await container.start()
     fleet = new DockerFleet([{ host, publishAddress: '127.0.0.1' }], {
       target: 'logs-test',
+      // Reading logs never touches the target's state.
+      store: new StateStore(join(tmpdir(), uniqueName('gwd-logs-state')), 'logs-test'),
       restartPolicy: 'no',
       port: 8080,
       environment: processConnectionEnvironment(),
