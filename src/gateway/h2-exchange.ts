@@ -100,7 +100,7 @@ export class H2Response {
   end(body?: Buffer | string): this {
     const stream = this.stream
     if (!stream.headersSent) this.writeHead(this.statusCode)
-    if (!stream.writableEnded && !stream.closed) stream.end(body)
+    if (!stream.writableEnded && !stream.closed && !stream.destroyed) stream.end(body)
     return this
   }
 

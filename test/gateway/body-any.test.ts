@@ -138,6 +138,34 @@ describe('a client body reaches every backend (HTTP/1.1 chunked, h2c)', () => {
     assert.equal(last(b).headers['transfer-encoding'], 'chunked')
   })
 
+  test('h2c: Expect 100-continue gets its 100 and the body is forwarded; another expectation is 417, CONNECT 405', async () => {
+    const { b, gw } = await setUp()
+    const session = connectH2(gw.url)
+    after(() => session.close())
+    const stream = session.request(
+      { ':method': 'GET', ':path': '/get', expect: '100-continue' },
+      { endStream: false },
+    )
+    const [informational] = (await once(stream, 'continue')) as unknown[]
+    assert.equal(informational, undefined)
+    stream.end('hello')
+    const [headers] = (await once(stream, 'response')) as [Record<string, unknown>]
+    assert.equal(headers[':status'], 200)
+    stream.resume()
+    await once(stream, 'end')
+    assert.equal(last(b).body, 'hello')
+    const refused = async (request: Record<string, string>) => {
+      const other = session.request(request)
+      const [answer] = (await once(other, 'response')) as [Record<string, unknown>]
+      other.resume()
+      await once(other, 'end')
+      return answer[':status']
+    }
+    assert.equal(await refused({ ':method': 'GET', ':path': '/get', expect: 'something-else' }), 417)
+    assert.equal(await refused({ ':method': 'CONNECT', ':authority': 'example.com:443' }), 405)
+    assert.equal(b.seen.length, 1, 'the refused requests reach no backend')
+  })
+
   test('an h2c GET body goes to a GET backend chunked, with its Content-Length when forwarded', async () => {
     const { b, gw } = await setUp()
     let res = await h2Request(gw.url, { ':method': 'GET', ':path': '/get' }, 'hello')
