@@ -244,6 +244,8 @@ if (base) {
     console.log(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.p999)} | ${added} |`)
   }
 }
+// The reference servers and HAProxy would keep this process alive: the 'exit' handler stops them.
+process.exit(0)
 
 function document(): Buffer {
   return Buffer.from(benchDocument('item'))
