@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeJsonAtomic } from './local/state.ts'
+import { writeJsonAtomic } from './json-file.ts'
 import type { ReleaseRecord, ReleaseRecords } from './types.ts'
 
 /** `2026-12-01T153700123Z-release-abc1234-9f3e.json`: sortable, unique, safe on every filesystem. */

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { configError } from '../../core/errors.ts'
-import { readJson, writeJsonAtomic } from '../local/state.ts'
+import { readJsonFile, writeJsonAtomic } from '../json-file.ts'
 import type { Colour, MaintenanceState } from '../types.ts'
 
 export interface NodeRecord {
@@ -48,6 +48,11 @@ export const TARGET_ID = /^[0-9a-f]{8}$/
 
 export const newTargetId = () => randomBytes(4).toString('hex')
 
+const CORRUPT_STATE_FILE = {
+  provider: 'haproxy',
+  hint: "It was not written by a complete gwdeploy run. Restore it from a backup, or delete it and re-run: with Docker hosts, the next command names the target id to put back (the gwdeploy.target-id label of this target's containers).",
+}
+
 export class StateStore {
   readonly file: string
   readonly lockFile: string
@@ -58,7 +63,7 @@ export class StateStore {
   }
 
   async read(): Promise<StateFile> {
-    const state = (await readJson<StateFile>(this.file)) ?? { fleets: {} }
+    const state = (await readJsonFile<StateFile>(this.file, CORRUPT_STATE_FILE)) ?? { fleets: {} }
     const id: unknown = state.targetId
     if (id !== undefined && (typeof id !== 'string' || !TARGET_ID.test(id)))
       throw configError(`targetId ${JSON.stringify(id)} is not a gwdeploy target id (8 hex digits)`, {

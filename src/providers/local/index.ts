@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
 import { DirectoryRecords } from '../file-records.ts'
+import { writeJsonAtomic } from '../json-file.ts'
 import { fileLogLines } from '../logs/file.ts'
 import { resolveLocalNodeEnv } from '../node-env.ts'
 import {
@@ -47,7 +48,6 @@ import {
   type RouterRecord,
   readJson,
   toFleet,
-  writeJsonAtomic,
 } from './state.ts'
 
 const ROUTER_ENTRY = fileURLToPath(

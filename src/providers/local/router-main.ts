@@ -6,8 +6,9 @@
  * It writes the record file (pid, listen, preview port, admin socket) once it is listening.
  */
 import { parseArgs } from 'node:util'
+import { writeJsonAtomic } from '../json-file.ts'
 import { FrontProxy } from './router-proxy.ts'
-import { type RouterRecord, writeJsonAtomic } from './state.ts'
+import type { RouterRecord } from './state.ts'
 
 const { values } = parseArgs({
   options: {

@@ -20,8 +20,9 @@ import net from 'node:net'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Pool } from 'undici'
+import { writeJsonAtomic } from '../json-file.ts'
 import type { MaintenanceState } from '../types.ts'
-import { readJson, writeJsonAtomic } from './state.ts'
+import { readJson } from './state.ts'
 
 export type RouteColour = 'blue' | 'green'
 

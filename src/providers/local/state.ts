@@ -15,10 +15,10 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { providerError } from '../../core/errors.ts'
+import { readJsonFile } from '../json-file.ts'
 import type { Colour, Fleet } from '../types.ts'
 
 export interface LocalPaths {
@@ -61,31 +61,12 @@ export async function ensureDirs(paths: LocalPaths): Promise<void> {
   await mkdir(paths.releases, { recursive: true, mode: 0o700 })
 }
 
-/** Write to a temp file then rename: readers see the old or the new file, never half of one. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 })
-  await rename(tmp, file)
+const CORRUPT_LOCAL_FILE = {
+  provider: 'local',
+  hint: 'It was not written by a complete gwdeploy run. Check which processes it named (ps), stop them, delete the file and re-run.',
 }
 
-export async function readJson<T>(file: string): Promise<T | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-  try {
-    return JSON.parse(text) as T
-  } catch (error) {
-    // A torn record would read as "nothing there": its processes would be orphaned, or a serving
-    // colour would look empty. Name the file instead.
-    throw providerError(`local: state file ${file} is corrupt (${(error as Error).message})`, {
-      hint: 'It was not written by a complete gwdeploy run. Check which processes it named (ps), stop them, delete the file and re-run.',
-    })
-  }
-}
+export const readJson = <T>(file: string): Promise<T | undefined> => readJsonFile<T>(file, CORRUPT_LOCAL_FILE)
 
 export async function removeFile(file: string): Promise<void> {
   await rm(file, { force: true })

@@ -256,4 +256,19 @@ describe('the target id in the state file', () => {
       assert.equal(await readFile(file, 'utf8'), text, `unchanged after ${JSON.stringify(bad)}`)
     }
   })
+
+  it("a torn state file is named as the haproxy target's (exit 6), not read as empty; nothing is written", async () => {
+    const dir = await scratch()
+    const file = join(dir, 'gwdeploy-api-prod.json')
+    const text = '{"targetId":"3f9a1c0b","fleets":{"blue":{"sha":"0101'
+    await writeFile(file, text)
+    await assert.rejects(new StateStore(dir, 'api-prod').claimTargetId(), (error: unknown) => {
+      assert.ok(error instanceof GwError)
+      assert.equal(error.exitCode, 6)
+      assert.match(error.message, new RegExp(`^haproxy: state file ${file} is corrupt`))
+      assert.match(error.hint ?? '', /target id to put back/)
+      return true
+    })
+    assert.equal(await readFile(file, 'utf8'), text)
+  })
 })
