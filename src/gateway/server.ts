@@ -10,6 +10,9 @@ import { http2Module } from './libraries.ts'
 import { createServer as createHttpServer } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
 
+/** Go's HTTP/2 server: receive windows (each stream's and the connection's) and largest frame read. */
+const GO_RECEIVE_WINDOW = 1 << 20
+
 /** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
 
@@ -97,8 +100,14 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     if (h2) return h2
     h2 = http2Module().createServer({
       maxSessionMemory: 32,
-      // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection; more are refused.
-      settings: { maxHeaderListSize: headerListLimit, maxConcurrentStreams: 250 },
+      // Go's HTTP/2 server (KrakenD) allows 250 concurrent streams per connection (more are refused)
+      // and takes 1 MB per stream before a WINDOW_UPDATE, in frames of up to 1 MB.
+      settings: {
+        maxHeaderListSize: headerListLimit,
+        maxConcurrentStreams: 250,
+        initialWindowSize: GO_RECEIVE_WINDOW,
+        maxFrameSize: GO_RECEIVE_WINDOW,
+      },
       // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
       // 128) must not refuse a request Go would take.
       maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
@@ -109,6 +118,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     h2.setTimeout(s.idleTimeoutMs)
     h2.on('session', (session) => {
       sessions.set(session, { remoteAddress: session.socket.remoteAddress })
+      // The whole connection's receive window is Go's 1 MB too (65,535 bytes otherwise).
+      session.setLocalWindowSize(GO_RECEIVE_WINDOW)
       session.on('close', () => sessions.delete(session))
       session.on('error', ignore)
       if (stopping) session.close()

@@ -120,6 +120,32 @@ describe('h2c (prior knowledge) on the HTTP/1.1 port', () => {
     session.close()
   })
 
+  test("flow control as Go's HTTP/2 server: 1 MB windows (stream and connection), 1 MB frames, 250 streams", async () => {
+    const b = await backend({ '/fast': { body: { ok: 1 } } })
+    const running = await startGateway(config(b))
+    after(() => running.close())
+    const session = connectH2(running.url)
+    after(() => session.close())
+    await new Promise((resolve) => session.once('remoteSettings', resolve))
+    // A ping's answer comes after every frame the server sent before it: its WINDOW_UPDATE too.
+    await new Promise((resolve, reject) =>
+      session.ping((error) => (error ? reject(error) : resolve(undefined))),
+    )
+    const settings = session.remoteSettings
+    assert.equal(settings.initialWindowSize, 1 << 20)
+    assert.equal(settings.maxFrameSize, 1 << 20)
+    assert.equal(settings.maxConcurrentStreams, 250)
+    assert.equal(session.state.remoteWindowSize, 1 << 20)
+    // A 3 MB upload in 1 MB frames goes through on one stream.
+    const stream = session.request({ ':method': 'GET', ':path': '/fast' }, { endStream: false })
+    stream.end(Buffer.alloc(3 << 20, 0x20))
+    const [headers] = (await new Promise((resolve) => stream.once('response', (h) => resolve([h])))) as [
+      Record<string, unknown>,
+    ]
+    stream.resume()
+    assert.equal(headers[':status'], 200)
+  })
+
   test('a split HTTP/1.1 request line still goes to the HTTP/1.1 server', async () => {
     const b = await backend({ '/fast': { body: { ok: 1 } } })
     const running = await startGateway(config(b))
