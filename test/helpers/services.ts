@@ -204,7 +204,10 @@ export interface MotoInfo {
   credentials: { accessKeyId: string; secretAccessKey: string }
 }
 
-/** moto_server (AWS emulator). Reset its state with `resetMoto()`. */
+/**
+ * moto_server (AWS emulator), shared by test files running side by side: each keeps to its own
+ * resources (unique names), and none resets it.
+ */
 export function requireMoto(): Promise<MotoInfo> {
   return once('moto', async () => {
     const endpoint = mustEnv('GWDEPLOY_TEST_MOTO_ENDPOINT', 'moto_server')
@@ -215,12 +218,6 @@ export function requireMoto(): Promise<MotoInfo> {
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     }
   })
-}
-
-export async function resetMoto(): Promise<void> {
-  const { endpoint } = await requireMoto()
-  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' })
-  if (!res.ok) throw new Error(`moto reset failed: ${res.status}`)
 }
 
 const execFileAsync = promisify(execFile)
