@@ -180,8 +180,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       method: hop.method as 'GET',
       headers: markEmpty ? { [EMPTY_CHUNKED_MARK]: '1', ...hop.headers } : hop.headers,
       body: payload,
-      headersTimeout:
-        transport.responseHeaderTimeoutMs === 0 ? req.timeoutMs : headersTimeout(transport, req.timeoutMs),
+      headersTimeout: headersTimeout(transport, req.timeoutMs),
       bodyTimeout: req.timeoutMs,
     }
   }
