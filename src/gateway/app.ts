@@ -115,7 +115,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const started = startedAt.toISOString()
   const client = createBackendClient({
     connectionsPerHost: options.connectionsPerHost ?? 256,
-    connectTimeoutMs: Math.max(1000, config.timeoutMs),
+    serviceTimeoutMs: config.timeoutMs,
+    transport: config.transport,
   })
   const trustedProxies = compileTrustedProxies(config.server.trustedProxies)
   const versionHeader = config.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE

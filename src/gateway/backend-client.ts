@@ -5,9 +5,12 @@ import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
+import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
 import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
+import type { TransportOptions } from './config/types.ts'
 import { goOp, goReason } from './go-http.ts'
+import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
@@ -53,20 +56,12 @@ export class BackendCallError extends Error {
 }
 
 export const DEADLINE_EXCEEDED = 'context deadline exceeded'
+/** Go's http.Transport error when ResponseHeaderTimeout expires. */
+export const AWAITING_HEADERS = 'net/http: timeout awaiting response headers'
 /** Go's http.Transport default limit on a response's headers (KrakenD sets none of its own). */
 export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024
 const MAX_REDIRECTS = 10
 const SENSITIVE_ON_OTHER_HOST = ['authorization', 'www-authenticate', 'cookie', 'cookie2']
-const KEEP_ALIVE_LINE = '\r\nconnection: keep-alive\r\n'
-/**
- * Marks a request whose empty body must go out chunked: the first header line, which the head
- * rewrite below turns into the framing. (undici writes an empty body as `content-length: 0` or as
- * nothing, and refuses a transfer-encoding header.)
- */
-const EMPTY_CHUNKED_MARK = 'x-gateway-empty-chunked-body'
-const EMPTY_CHUNKED_LINE = `${EMPTY_CHUNKED_MARK}: 1\r\n`
-const ZERO_LENGTH_END = 'content-length: 0\r\n\r\n'
-
 /**
  * Go's transport on a body of unknown size (lura never gives it a length unless Content-Length is
  * forwarded) that turns out empty: methods that usually lack a body (its
@@ -89,39 +84,11 @@ export function chunksEmptyBody(method: string): boolean {
   }
 }
 
-/**
- * The request head as Go's client writes it. undici always writes `connection: keep-alive`; Go's
- * client writes no Connection header (HTTP/1.1 connections persist by default), and backends
- * that echo headers must see what KrakenD sends: the line is dropped as the head is written (the
- * connection stays persistent). A head marked EMPTY_CHUNKED_MARK (undici wrote it as a bodyless
- * request) ends in a chunked body's framing and its last chunk instead.
- */
-function asGoWritesHeads(socket: Socket): Socket {
-  const write = socket.write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
-  socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
-    if (typeof chunk === 'string') {
-      const at = chunk.indexOf(KEEP_ALIVE_LINE)
-      if (at !== -1) {
-        const rest = at + KEEP_ALIVE_LINE.length
-        chunk = chunk.startsWith(EMPTY_CHUNKED_LINE, rest)
-          ? `${chunk.slice(0, at)}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length))}`
-          : `${chunk.slice(0, at)}\r\n${chunk.slice(rest)}`
-      }
-    }
-    return write.call(this, chunk, encoding, callback)
-  } as Socket['write']
-  return socket
-}
-
-/** The headers after the mark, ending in `content-length: 0` and the blank line, or the blank line alone. */
-function emptyChunkedEnd(headers: string): string {
-  const end = headers.endsWith(ZERO_LENGTH_END) ? ZERO_LENGTH_END.length : 2
-  return `${headers.slice(0, headers.length - end)}transfer-encoding: chunked\r\n\r\n0\r\n\r\n`
-}
-
 export interface BackendClientOptions {
   connectionsPerHost: number
-  connectTimeoutMs: number
+  /** The service timeout: the connect timeout when dialer_timeout is not set. */
+  serviceTimeoutMs: number
+  transport: TransportOptions
 }
 
 /** A whole answer, read into memory (and gunzipped when the backend compressed it). */
@@ -167,18 +134,21 @@ const isRedirect = (status: number) =>
   status >= 301 && status <= 308 && status !== 304 && status !== 305 && status !== 306
 
 export function createBackendClient(options: BackendClientOptions): BackendClient {
-  const base = buildConnector({ timeout: options.connectTimeoutMs })
+  const { transport } = options
+  const base = buildConnector(connectOptions(transport, options.serviceTimeoutMs))
+  const asGoWrites = transport.disableKeepAlives ? asGoWritesClosingHeads : asGoWritesHeads
   const connect: buildConnector.connector = (opts, callback) =>
     base(opts, (error, socket) => {
       if (error) callback(error, null)
-      else callback(null, asGoWritesHeads(socket as Socket))
+      else callback(null, asGoWrites(socket as Socket))
     })
+  const { connections, ...perConnection } = poolOptions(transport, options.connectionsPerHost)
   const pools = new Map<string, Pool>()
   let redirectAgent: Agent | undefined
   /** Redirects to another origin share one agent, made on first use. */
   const otherOrigins = (): Agent => {
     if (!redirectAgent)
-      redirectAgent = new Agent({ connect, pipelining: 1, maxHeaderSize: MAX_RESPONSE_HEADER_BYTES })
+      redirectAgent = new Agent({ connect, ...perConnection, maxHeaderSize: MAX_RESPONSE_HEADER_BYTES })
     return redirectAgent
   }
 
@@ -186,10 +156,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     let pool = pools.get(origin)
     if (!pool) {
       pool = new Pool(origin, {
-        connections: options.connectionsPerHost,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 60_000,
+        connections,
+        ...perConnection,
         maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
         connect,
       })
@@ -212,7 +180,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       method: hop.method as 'GET',
       headers: markEmpty ? { [EMPTY_CHUNKED_MARK]: '1', ...hop.headers } : hop.headers,
       body: payload,
-      headersTimeout: req.timeoutMs,
+      headersTimeout: headersTimeout(transport, req.timeoutMs),
       bodyTimeout: req.timeoutMs,
     }
   }
@@ -284,10 +252,17 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       return { hop: response, url }
     } catch (error) {
       if (error instanceof BackendCallError) throw error
+      if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
+        throw new BackendCallError(`${goOp(hop.method)} "${url}": ${AWAITING_HEADERS}`, true)
       if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
       throw new BackendCallError(`${goOp(hop.method)} "${url}": ${goReason(error, url)}`, false)
     }
   }
+
+  /** A headers timeout that was response_header_timeout's, not the endpoint's. */
+  const isResponseHeaderTimeout = (error: unknown, req: BackendRequest): boolean =>
+    (error as { code?: string })?.code === 'UND_ERR_HEADERS_TIMEOUT' &&
+    headersTimeout(transport, req.timeoutMs) < req.timeoutMs
 
   return {
     poolFor,

@@ -63,6 +63,8 @@ export function goReason(error: unknown, url: string): string {
   switch (code) {
     case 'ECONNREFUSED':
       return `dial tcp ${hostPort}: connect: connection refused`
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `dial tcp ${hostPort}: i/o timeout`
     case 'ENOTFOUND':
       return `dial tcp: lookup ${hostPort.replace(/:\d+$/, '')}: no such host`
     case 'ECONNRESET':

@@ -10,6 +10,7 @@ import { hostsAt } from './backend-config.ts'
 import { OUTPUT_ENCODINGS } from './endpoint-config.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { checkServiceSettings } from './service-settings.ts'
+import { readTransport } from './transport-config.ts'
 import type { GatewayConfig, LogFormat, LoggingOptions, LogLevel } from './types.ts'
 
 const ROOT_KEYS = [
@@ -63,6 +64,7 @@ export type ServiceConfig = Pick<
   | 'outputEncoding'
   | 'server'
   | 'runtime'
+  | 'transport'
   | 'logging'
   | 'components'
 > & {
@@ -156,6 +158,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
     metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
   }
+  const transport = readTransport(value, fields)
   const logging = loggingAt(loggingNs, fields)
   return {
     name,
@@ -167,6 +170,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     outputEncoding,
     server,
     runtime,
+    transport,
     logging,
     components,
   }

@@ -136,6 +136,25 @@ export interface ServerOptions {
   errorBody405?: unknown
 }
 
+/**
+ * lura's service-level backend transport (Go's http.Transport and net.Dialer), the settings this
+ * runtime applies. 0 is Go's zero value: no limit of that kind.
+ */
+export interface TransportOptions {
+  /** disable_keep_alives: a new connection per backend request, sent with `Connection: close`. */
+  disableKeepAlives: boolean
+  /** response_header_timeout: the wait for a backend's headers once the request is written. */
+  responseHeaderTimeoutMs: number
+  /** idle_connection_timeout: how long an idle backend connection is kept; 0 = until the backend closes it. */
+  idleConnectionTimeoutMs: number
+  /** dialer_timeout: the connect timeout; 0 = none of its own (the endpoint timeout still bounds it). */
+  dialerTimeoutMs: number
+  /** dialer_keep_alive: TCP keep-alive probe period; 0 = Go's default (15 s). */
+  dialerKeepAliveMs: number
+  /** dialer_fallback_delay: Happy Eyeballs delay before trying the other address family; 0 = Go's 300 ms. */
+  dialerFallbackDelayMs: number
+}
+
 export interface LoggingOptions {
   level: LogLevel
   format: LogFormat
@@ -157,6 +176,7 @@ export interface GatewayConfig {
   echoEndpoint: boolean
   server: ServerOptions
   runtime: RuntimeOptions
+  transport: TransportOptions
   logging: LoggingOptions
   /** Source file, when loaded from one. */
   file?: string

@@ -69,6 +69,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     echoEndpoint,
     server: service.server,
     runtime: service.runtime,
+    transport: service.transport,
     logging: service.logging,
     ...(options.file ? { file: options.file } : {}),
     ...(service.components ? { components: service.components } : {}),

@@ -1,0 +1,62 @@
+// lura's backend transport settings (Go's http.Transport and net.Dialer fields) as undici pool and
+// connector options: pure, so what each setting becomes is tested without sockets.
+import { MAX_TIMER_MS } from './config/duration.ts'
+import type { TransportOptions } from './config/types.ts'
+
+/** Go's net.Dialer keep-alive period when KeepAlive is 0 (lura's default). */
+const GO_KEEP_ALIVE_MS = 15_000
+/** Go's net.Dialer FallbackDelay when it is 0. */
+const GO_FALLBACK_DELAY_MS = 300
+
+export interface ConnectOptions {
+  timeout: number
+  keepAliveInitialDelay: number
+  autoSelectFamilyAttemptTimeout: number
+}
+
+/**
+ * The connector's options. Go's dialer has no timeout of its own unless dialer_timeout is set;
+ * the request's deadline bounds the dial. The runtime stands for that deadline with the service
+ * timeout (at least 1 s), as it did before dialer_timeout was read.
+ */
+export function connectOptions(transport: TransportOptions, serviceTimeoutMs: number): ConnectOptions {
+  return {
+    timeout: transport.dialerTimeoutMs > 0 ? transport.dialerTimeoutMs : Math.max(1000, serviceTimeoutMs),
+    keepAliveInitialDelay: transport.dialerKeepAliveMs > 0 ? transport.dialerKeepAliveMs : GO_KEEP_ALIVE_MS,
+    autoSelectFamilyAttemptTimeout:
+      transport.dialerFallbackDelayMs > 0 ? transport.dialerFallbackDelayMs : GO_FALLBACK_DELAY_MS,
+  }
+}
+
+export interface PoolOptions {
+  connections: number
+  pipelining: number
+  keepAliveTimeout: number
+  keepAliveMaxTimeout: number
+}
+
+/**
+ * A pool's options. pipelining 0 is undici's keep-alive off: a connection per request, closed
+ * after its answer. Go's IdleConnTimeout 0 (lura's default) keeps an idle connection until the
+ * backend closes it; undici needs a finite time, so that is the longest Node timer (24.8 days).
+ * The same bound caps a backend's `Keep-Alive: timeout=` hint, which Go ignores.
+ */
+export function poolOptions(transport: TransportOptions, connectionsPerHost: number): PoolOptions {
+  const idle = transport.idleConnectionTimeoutMs > 0 ? transport.idleConnectionTimeoutMs : MAX_TIMER_MS
+  return {
+    connections: connectionsPerHost,
+    pipelining: transport.disableKeepAlives ? 0 : 1,
+    keepAliveTimeout: idle,
+    keepAliveMaxTimeout: idle,
+  }
+}
+
+/**
+ * The wait for a backend's headers in one call: the endpoint's time, or response_header_timeout
+ * when that is set and shorter (then its expiry is Go's ResponseHeaderTimeout error, not the
+ * endpoint's deadline).
+ */
+export function headersTimeout(transport: TransportOptions, timeoutMs: number): number {
+  const limit = transport.responseHeaderTimeoutMs
+  return limit > 0 && limit < timeoutMs ? limit : timeoutMs
+}

@@ -1,0 +1,370 @@
+// lura's service-level backend transport settings (Go's http.Transport and net.Dialer) on real
+// sockets: what backends see on the wire and when a backend call fails.
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net'
+import { after, describe, test } from 'node:test'
+import { Worker } from 'node:worker_threads'
+import { connectOptions, headersTimeout, poolOptions } from '../../src/gateway/backend-transport.ts'
+import { MAX_TIMER_MS } from '../../src/gateway/config/duration.ts'
+import type { TransportOptions } from '../../src/gateway/config/types.ts'
+import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+import { mustConfig, rawRequest, send, sendRaw, startGateway } from './helpers.ts'
+
+const UNSET: TransportOptions = {
+  disableKeepAlives: false,
+  responseHeaderTimeoutMs: 0,
+  idleConnectionTimeoutMs: 0,
+  dialerTimeoutMs: 0,
+  dialerKeepAliveMs: 0,
+  dialerFallbackDelayMs: 0,
+}
+
+interface Connection {
+  /** The request heads read on it, each without its blank line. */
+  heads: string[]
+  /** Resolves when the connection closes. */
+  closed: Promise<void>
+  /** True when the backend closed it (it never does unless told to). */
+  closedByBackend: boolean
+}
+
+interface RawBackend {
+  origin: string
+  connections: Connection[]
+  close(): Promise<void>
+}
+
+/**
+ * A backend on a bare socket, so the request heads are seen byte for byte and every connection is
+ * counted. It answers `{}` after `delayMs`, and never closes a connection itself.
+ */
+async function startRawBackend(delayMs = 0): Promise<RawBackend> {
+  const connections: Connection[] = []
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    const conn: Connection = {
+      heads: [],
+      closed: once(socket, 'close').then(() => {}),
+      closedByBackend: false,
+    }
+    connections.push(conn)
+    let text = ''
+    socket.on('error', () => {})
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1')
+      for (;;) {
+        const end = text.indexOf('\r\n\r\n')
+        if (end === -1) return
+        const head = text.slice(0, end)
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0)
+        let rest = text.slice(end + 4)
+        if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+          const last = rest.indexOf('0\r\n\r\n')
+          if (last === -1) return
+          rest = rest.slice(last + 5)
+        } else {
+          if (rest.length < length) return
+          rest = rest.slice(length)
+        }
+        text = rest
+        conn.heads.push(head)
+        setTimeout(() => {
+          if (!socket.destroyed)
+            socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}')
+        }, delayMs)
+      }
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+const headerLines = (head: string) => head.split('\r\n').slice(1)
+
+function gatewayConfig(origin: string, service: Record<string, unknown>, timeout = '5s') {
+  return mustConfig({
+    version: 3,
+    timeout,
+    extra_config: { router: { return_error_msg: true } },
+    ...service,
+    endpoints: [
+      { endpoint: '/get', backend: [{ host: [origin], url_pattern: '/get' }] },
+      {
+        endpoint: '/post',
+        method: 'POST',
+        backend: [{ host: [origin], url_pattern: '/post', method: 'POST' }],
+      },
+    ],
+  })
+}
+
+async function withGateway(
+  service: Record<string, unknown>,
+  run: (url: string, backend: RawBackend) => Promise<void>,
+  options: { delayMs?: number; timeout?: string } = {},
+) {
+  const backend = await startRawBackend(options.delayMs)
+  const gw = await startGateway(gatewayConfig(backend.origin, service, options.timeout))
+  try {
+    await run(gw.url, backend)
+  } finally {
+    await gw.close()
+    await backend.close()
+  }
+}
+
+describe('what each setting becomes (undici options)', () => {
+  test("unset: Go's defaults, idle connections kept until the backend closes them, the service timeout bounds a connect", () => {
+    assert.deepEqual(poolOptions(UNSET, 256), {
+      connections: 256,
+      pipelining: 1,
+      keepAliveTimeout: MAX_TIMER_MS,
+      keepAliveMaxTimeout: MAX_TIMER_MS,
+    })
+    assert.deepEqual(connectOptions(UNSET, 2000), {
+      timeout: 2000,
+      keepAliveInitialDelay: 15_000,
+      autoSelectFamilyAttemptTimeout: 300,
+    })
+    assert.deepEqual(connectOptions(UNSET, 200).timeout, 1000)
+    assert.equal(headersTimeout(UNSET, 5000), 5000)
+  })
+
+  test('set: each setting reaches its option', () => {
+    const set: TransportOptions = {
+      disableKeepAlives: true,
+      responseHeaderTimeoutMs: 200,
+      idleConnectionTimeoutMs: 90_000,
+      dialerTimeoutMs: 300,
+      dialerKeepAliveMs: 30_000,
+      dialerFallbackDelayMs: 50,
+    }
+    assert.deepEqual(poolOptions(set, 8), {
+      connections: 8,
+      pipelining: 0,
+      keepAliveTimeout: 90_000,
+      keepAliveMaxTimeout: 90_000,
+    })
+    assert.deepEqual(connectOptions(set, 2000), {
+      timeout: 300,
+      keepAliveInitialDelay: 30_000,
+      autoSelectFamilyAttemptTimeout: 50,
+    })
+    assert.equal(headersTimeout(set, 5000), 200)
+    assert.equal(headersTimeout(set, 100), 100, 'a shorter endpoint timeout still wins')
+  })
+})
+
+describe('config', () => {
+  test('the settings are read from the service level', () => {
+    const config = mustConfig({
+      version: 3,
+      disable_keep_alives: true,
+      response_header_timeout: '200ms',
+      idle_connection_timeout: '1m30s',
+      dialer_timeout: '3s',
+      dialer_keep_alive: '30s',
+      dialer_fallback_delay: '100ms',
+      max_idle_connections: 10,
+      max_idle_connections_per_host: 5,
+      expect_continue_timeout: '1s',
+      dns_cache_ttl: '30s',
+      endpoints: [],
+    })
+    assert.deepEqual(config.transport, {
+      disableKeepAlives: true,
+      responseHeaderTimeoutMs: 200,
+      idleConnectionTimeoutMs: 90_000,
+      dialerTimeoutMs: 3000,
+      dialerKeepAliveMs: 30_000,
+      dialerFallbackDelayMs: 100,
+    })
+  })
+
+  const refused: Array<[string, unknown, string]> = [
+    ['response_header_timeout', '-1s', 'is not a duration'],
+    ['idle_connection_timeout', 'soon', 'is not a duration'],
+    ['dialer_timeout', -5, 'is not a duration'],
+    ['dialer_keep_alive', '1x', 'is not a duration'],
+    ['dialer_fallback_delay', '', 'is not a duration'],
+    ['expect_continue_timeout', '-1ms', 'is not a duration'],
+    ['dns_cache_ttl', 'forever', 'is not a duration'],
+    ['disable_keep_alives', 'yes', 'must be true or false'],
+    ['max_idle_connections', -1, 'must be an integer'],
+    ['max_idle_connections_per_host', 1.5, 'must be an integer'],
+  ]
+  for (const [key, value, message] of refused)
+    test(`${key}: ${JSON.stringify(value)} is refused at its path`, () => {
+      const result = validateGatewayConfig({ version: 3, endpoints: [], [key]: value })
+      assert.equal(result.config, undefined)
+      const problem = result.errors.find((e) => e.location?.path === key)
+      assert.ok(problem, JSON.stringify(result.errors))
+      assert.match(problem.message, new RegExp(`"${key}" ${message}`))
+    })
+})
+
+describe('disable_keep_alives', () => {
+  test('each backend request on a new connection, its head ending in Connection: close; the gateway closes it', async () => {
+    await withGateway({ disable_keep_alives: true }, async (url, backend) => {
+      for (let i = 0; i < 3; i++) assert.equal((await send(url, { path: '/get' })).status, 200)
+      assert.equal(backend.connections.length, 3)
+      for (const conn of backend.connections) {
+        assert.equal(conn.heads.length, 1)
+        const lines = headerLines(conn.heads[0] as string)
+        assert.deepEqual(
+          lines.filter((l) => /^connection:/i.test(l)),
+          ['Connection: close'],
+        )
+        assert.equal(lines.at(-1), 'Connection: close', conn.heads[0])
+        await conn.closed
+      }
+    })
+  })
+
+  test('a POST body, and an empty chunked one, keep their framing with Connection: close last', async () => {
+    await withGateway({ disable_keep_alives: true }, async (url, backend) => {
+      assert.equal((await send(url, { method: 'POST', path: '/post', body: 'hello' })).status, 200)
+      const empty = await sendRaw(
+        url,
+        `${rawRequest(['POST /post HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked'])}0\r\n\r\n`,
+      )
+      assert.equal(empty.status, 200)
+      assert.equal(backend.connections.length, 2)
+      for (const conn of backend.connections) {
+        const lines = headerLines(conn.heads[0] as string)
+        assert.equal(lines.at(-1), 'Connection: close', conn.heads[0])
+        assert.equal(lines.filter((l) => /^connection:/i.test(l)).length, 1)
+      }
+      const emptyLines = headerLines(backend.connections[1]?.heads[0] as string)
+      assert.ok(emptyLines.includes('transfer-encoding: chunked'), emptyLines.join('|'))
+      assert.ok(!emptyLines.some((l) => l.startsWith('x-gateway-')))
+    })
+  })
+
+  test('unset: the requests share one connection and carry no Connection header', async () => {
+    await withGateway({}, async (url, backend) => {
+      for (let i = 0; i < 3; i++) assert.equal((await send(url, { path: '/get' })).status, 200)
+      assert.equal(backend.connections.length, 1)
+      const [conn] = backend.connections
+      assert.equal(conn?.heads.length, 3)
+      for (const head of conn?.heads ?? [])
+        assert.ok(!headerLines(head).some((l) => /^connection:/i.test(l)), head)
+    })
+  })
+})
+
+describe('response_header_timeout', () => {
+  test("headers later than it fail the call with Go's error, before the endpoint timeout; the connection is closed", async () => {
+    await withGateway(
+      { response_header_timeout: '200ms' },
+      async (url, backend) => {
+        const started = Date.now()
+        const res = await send(url, { path: '/get' })
+        assert.ok(Date.now() - started < 4000, 'answered before the 5 s endpoint timeout')
+        assert.equal(res.status, 500)
+        assert.equal(res.headers['x-krakend-completed'], 'false')
+        assert.equal(res.text, `Get "${backend.origin}/get": net/http: timeout awaiting response headers`)
+        assert.equal(backend.connections.length, 1)
+        await backend.connections[0]?.closed
+      },
+      { delayMs: 1000 },
+    )
+  })
+
+  test('headers within it: the answer', async () => {
+    await withGateway(
+      { response_header_timeout: '3s' },
+      async (url) => {
+        const res = await send(url, { path: '/get' })
+        assert.equal(res.status, 200)
+        assert.equal(res.text, '{}')
+      },
+      { delayMs: 100 },
+    )
+  })
+
+  test("longer than the endpoint timeout: the endpoint's deadline answers, as without it", async () => {
+    const answers: string[] = []
+    for (const service of [{ response_header_timeout: '10s' }, {}])
+      await withGateway(
+        service,
+        async (url) => {
+          const res = await send(url, { path: '/get' })
+          answers.push(`${res.status} ${res.text}`)
+        },
+        { delayMs: 2000, timeout: '300ms' },
+      )
+    assert.equal(answers[0], answers[1])
+    assert.doesNotMatch(answers[0] as string, /awaiting response headers/)
+  })
+})
+
+describe('idle_connection_timeout', () => {
+  test('an idle backend connection is closed by the gateway after it', async () => {
+    await withGateway({ idle_connection_timeout: '300ms' }, async (url, backend) => {
+      assert.equal((await send(url, { path: '/get' })).status, 200)
+      assert.equal(backend.connections.length, 1)
+      const closed = await Promise.race([
+        backend.connections[0]?.closed.then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 5000).unref()),
+      ])
+      assert.equal(closed, true, 'closed well before 5 s')
+    })
+  })
+})
+
+describe('dialer_timeout', () => {
+  /**
+   * A listener whose accept queue is full: its thread never accepts (its event loop is blocked),
+   * and two connections fill a backlog of 1, so the kernel drops further SYNs and a connect hangs.
+   */
+  async function unresponsiveListener(): Promise<{ origin: string; close(): Promise<void> }> {
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads')
+      const server = require('node:net').createServer()
+      server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+        parentPort.postMessage(server.address().port)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
+      })`,
+      { eval: true },
+    )
+    const [port] = (await once(worker, 'message')) as [number]
+    const fillers: Socket[] = []
+    for (let i = 0; i < 2; i++) {
+      const socket = connect(port, '127.0.0.1')
+      socket.on('error', () => {})
+      fillers.push(socket)
+      await once(socket, 'connect')
+    }
+    return {
+      origin: `http://127.0.0.1:${port}`,
+      close: async () => {
+        for (const s of fillers) s.destroy()
+        await worker.terminate()
+      },
+    }
+  }
+
+  test("a connect longer than it fails the call with Go's dial timeout, before the endpoint timeout", async () => {
+    const listener = await unresponsiveListener()
+    after(() => listener.close())
+    const gw = await startGateway(gatewayConfig(listener.origin, { dialer_timeout: '300ms' }))
+    after(() => gw.close())
+    const started = Date.now()
+    const res = await send(gw.url, { path: '/get' })
+    assert.ok(Date.now() - started < 4000, 'answered before the 5 s endpoint timeout')
+    assert.equal(res.status, 500)
+    const port = new URL(listener.origin).port
+    assert.equal(res.text, `Get "${listener.origin}/get": dial tcp 127.0.0.1:${port}: i/o timeout`)
+  })
+})
