@@ -1,6 +1,5 @@
 // lura's backend transport settings (Go's http.Transport and net.Dialer fields) as undici pool and
 // connector options: pure, so what each setting becomes is tested without sockets.
-import { MAX_TIMER_MS } from './config/duration.ts'
 import type { TransportOptions } from './config/types.ts'
 
 /** Go's net.Dialer keep-alive period when KeepAlive is 0 (lura's default). */
@@ -35,19 +34,25 @@ export interface PoolOptions {
   keepAliveMaxTimeout: number
 }
 
+/** Unset idle_connection_timeout: how long an idle connection is kept, and the most a backend's hint gets. */
+const UNSET_IDLE_MS = 30_000
+const UNSET_IDLE_HINT_MAX_MS = 60_000
+
 /**
  * A pool's options. pipelining 0 is undici's keep-alive off: a connection per request, closed
- * after its answer. Go's IdleConnTimeout 0 (lura's default) keeps an idle connection until the
- * backend closes it; undici needs a finite time, so that is the longest Node timer (24.8 days).
- * The same bound caps a backend's `Keep-Alive: timeout=` hint, which Go ignores.
+ * after its answer. Unset, Go's IdleConnTimeout 0 (lura's default) keeps an idle connection until
+ * the backend closes it, and Go retries a request whose reused connection the backend had just
+ * closed; undici does not retry, so a connection idle for as long as the backend keeps one would
+ * fail that request. Unset, idle connections close after 30 s instead (before nginx's 75 s or
+ * Go's 90 s close them), and a backend's `Keep-Alive: timeout=` hint is taken up to 60 s.
  */
 export function poolOptions(transport: TransportOptions, connectionsPerHost: number): PoolOptions {
-  const idle = transport.idleConnectionTimeoutMs > 0 ? transport.idleConnectionTimeoutMs : MAX_TIMER_MS
+  const set = transport.idleConnectionTimeoutMs
   return {
     connections: connectionsPerHost,
     pipelining: transport.disableKeepAlives ? 0 : 1,
-    keepAliveTimeout: idle,
-    keepAliveMaxTimeout: idle,
+    keepAliveTimeout: set > 0 ? set : UNSET_IDLE_MS,
+    keepAliveMaxTimeout: set > 0 ? set : UNSET_IDLE_HINT_MAX_MS,
   }
 }
 

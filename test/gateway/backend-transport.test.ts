@@ -6,7 +6,6 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { connectOptions, headersTimeout, poolOptions } from '../../src/gateway/backend-transport.ts'
-import { MAX_TIMER_MS } from '../../src/gateway/config/duration.ts'
 import type { TransportOptions } from '../../src/gateway/config/types.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { mustConfig, rawRequest, send, sendRaw, startGateway } from './helpers.ts'
@@ -124,12 +123,12 @@ async function withGateway(
 }
 
 describe('what each setting becomes (undici options)', () => {
-  test("unset: Go's defaults, idle connections kept until the backend closes them, the service timeout bounds a connect", () => {
+  test("unset: Go's dialer defaults, idle connections closed after 30 s (undici does not retry on a stale one), the service timeout bounds a connect", () => {
     assert.deepEqual(poolOptions(UNSET, 256), {
       connections: 256,
       pipelining: 1,
-      keepAliveTimeout: MAX_TIMER_MS,
-      keepAliveMaxTimeout: MAX_TIMER_MS,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 60_000,
     })
     assert.deepEqual(connectOptions(UNSET, 2000), {
       timeout: 2000,
