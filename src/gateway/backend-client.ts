@@ -166,6 +166,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return pool
   }
 
+  // undici closes a connection after a GET (HEAD, OPTIONS...) that carried a body; Go's client
+  // keeps it, as for any other call.
+  const reset = transport.disableKeepAlives ? undefined : false
   const dispatchOptions = (hop: HopRequest, req: BackendRequest) => {
     const body = hop.body
     // An iterable body has no known length: undici sends it chunked, like Go's http.Client
@@ -182,6 +185,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       body: payload,
       headersTimeout: headersTimeout(transport, req.timeoutMs),
       bodyTimeout: req.timeoutMs,
+      reset,
     }
   }
 

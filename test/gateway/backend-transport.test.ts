@@ -69,9 +69,13 @@ async function startRawBackend(delayMs = 0): Promise<RawBackend> {
         }
         text = rest
         conn.heads.push(head)
+        // A HEAD answer announces the body it does not carry.
+        const body = head.startsWith('HEAD ') ? '' : '{}'
         setTimeout(() => {
           if (!socket.destroyed)
-            socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}')
+            socket.write(
+              `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n${body}`,
+            )
         }, delayMs)
       }
     })
@@ -247,6 +251,23 @@ describe('disable_keep_alives', () => {
       const emptyLines = headerLines(backend.connections[1]?.heads[0] as string)
       assert.ok(emptyLines.includes('transfer-encoding: chunked'), emptyLines.join('|'))
       assert.ok(!emptyLines.some((l) => l.startsWith('x-gateway-')))
+    })
+  })
+
+  test('unset: GET calls with a body keep the connection too, as Go does', async () => {
+    await withGateway({}, async (url, backend) => {
+      for (let i = 0; i < 3; i++)
+        assert.equal(
+          (await send(url, { path: '/get', headers: { 'content-length': '2' }, body: '{}' })).status,
+          200,
+        )
+      assert.equal(backend.connections.length, 1, 'one connection for the three calls')
+      const heads = backend.connections[0]?.heads ?? []
+      assert.equal(heads.length, 3)
+      for (const head of heads) {
+        assert.match(head, /^GET \/get HTTP\/1\.1\r\n/)
+        assert.ok(!headerLines(head).some((l) => /^connection:/i.test(l)), head)
+      }
     })
   })
 
