@@ -59,7 +59,7 @@ export interface GatewayOptions {
   metrics?: boolean | GatewayMetrics
   /** Reported by /__health as `started`; default now. */
   startedAt?: Date
-  /** Per-origin connection limit of the backend pools (default 256). */
+  /** Open connections per backend origin (default: no limit, as Go's transport, which lura does not limit). */
   connectionsPerHost?: number
 }
 
@@ -114,7 +114,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const startedAt = options.startedAt ?? new Date()
   const started = startedAt.toISOString()
   const client = createBackendClient({
-    connectionsPerHost: options.connectionsPerHost ?? 256,
+    connectionsPerHost: options.connectionsPerHost ?? null,
     serviceTimeoutMs: config.timeoutMs,
     transport: config.transport,
   })

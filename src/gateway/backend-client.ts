@@ -85,7 +85,8 @@ export function chunksEmptyBody(method: string): boolean {
 }
 
 export interface BackendClientOptions {
-  connectionsPerHost: number
+  /** Open connections per backend origin; null: no limit (Go's MaxConnsPerHost 0). */
+  connectionsPerHost: number | null
   /** The service timeout: the connect timeout when dialer_timeout is not set. */
   serviceTimeoutMs: number
   transport: TransportOptions

@@ -28,7 +28,8 @@ export function connectOptions(transport: TransportOptions, serviceTimeoutMs: nu
 }
 
 export interface PoolOptions {
-  connections: number
+  /** Open connections per origin; null: as many as calls run at once. */
+  connections: number | null
   pipelining: number
   keepAliveTimeout: number
   keepAliveMaxTimeout: number
@@ -46,7 +47,7 @@ const UNSET_IDLE_HINT_MAX_MS = 60_000
  * fail that request. Unset, idle connections close after 30 s instead (before nginx's 75 s or
  * Go's 90 s close them), and a backend's `Keep-Alive: timeout=` hint is taken up to 60 s.
  */
-export function poolOptions(transport: TransportOptions, connectionsPerHost: number): PoolOptions {
+export function poolOptions(transport: TransportOptions, connectionsPerHost: number | null): PoolOptions {
   const set = transport.idleConnectionTimeoutMs
   return {
     connections: connectionsPerHost,

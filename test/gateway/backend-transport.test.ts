@@ -2,9 +2,11 @@
 // sockets: what backends see on the wire and when a backend call fails.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { createServer as createHttpServer } from 'node:http'
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { Worker } from 'node:worker_threads'
+import { Agent, request } from 'undici'
 import { connectOptions, headersTimeout, poolOptions } from '../../src/gateway/backend-transport.ts'
 import type { TransportOptions } from '../../src/gateway/config/types.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
@@ -386,5 +388,53 @@ describe('dialer_timeout', () => {
     assert.equal(res.status, 500)
     const port = new URL(listener.origin).port
     assert.equal(res.text, `Get "${listener.origin}/get": dial tcp 127.0.0.1:${port}: i/o timeout`)
+  })
+})
+
+describe('connections per backend', () => {
+  test("as many as calls run at once, as Go's transport (no MaxConnsPerHost): 300 calls reach a backend together", async () => {
+    const CALLS = 300
+    const held: Array<() => void> = []
+    let peak = 0
+    let open = 0
+    const release = () => {
+      for (const answer of held.splice(0)) answer()
+    }
+    // Answers nothing until every call has arrived (or 10 s have passed), so all are open at once.
+    const bound = setTimeout(release, 10_000)
+    const backend = createHttpServer((req, res) => {
+      open += 1
+      peak = Math.max(peak, open)
+      held.push(() => {
+        open -= 1
+        res.end('{}')
+      })
+      if (held.length === CALLS) release()
+      req.resume()
+    })
+    backend.listen(0, '127.0.0.1')
+    await once(backend, 'listening')
+    const origin = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`
+    const gw = await startGateway(gatewayConfig(origin, {}, '15s'))
+    const client = new Agent({ connections: CALLS })
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: CALLS }, () =>
+          request(`${gw.url}/get`, { dispatcher: client }).then(async (res) => {
+            await res.body.dump()
+            return res.statusCode
+          }),
+        ),
+      )
+      assert.equal(peak, CALLS, 'every call was at the backend at the same time')
+      assert.deepEqual(new Set(statuses), new Set([200]))
+    } finally {
+      clearTimeout(bound)
+      release()
+      await client.close()
+      await gw.close()
+      backend.closeAllConnections()
+      await new Promise((resolve) => backend.close(resolve))
+    }
   })
 })
