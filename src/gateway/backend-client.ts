@@ -12,6 +12,7 @@ import type { TransportOptions } from './config/types.ts'
 import { goOp, goReason } from './go-http.ts'
 import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
 import type { HeaderValues } from './request-headers.ts'
+import { closedBeforeAnswer, markAnswerStarted, markReuseOnErrors, replayable } from './stale-connection.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
 export interface BackendRequest {
@@ -61,6 +62,8 @@ export const AWAITING_HEADERS = 'net/http: timeout awaiting response headers'
 /** Go's http.Transport default limit on a response's headers (KrakenD sets none of its own). */
 export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024
 const MAX_REDIRECTS = 10
+/** Each retry takes another pooled connection (or a new one): a bound, not a policy. */
+const MAX_STALE_RETRIES = 8
 const SENSITIVE_ON_OTHER_HOST = ['authorization', 'www-authenticate', 'cookie', 'cookie2']
 /**
  * Go's transport on a body of unknown size (lura never gives it a length unless Content-Length is
@@ -141,7 +144,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const connect: buildConnector.connector = (opts, callback) =>
     base(opts, (error, socket) => {
       if (error) callback(error, null)
-      else callback(null, asGoWrites(socket as Socket))
+      else callback(null, markReuseOnErrors(asGoWrites(socket as Socket)))
     })
   const { connections, ...perConnection } = poolOptions(transport, options.connectionsPerHost)
   const pools = new Map<string, Pool>()
@@ -223,7 +226,22 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     direct: Send<T>,
     cached: (answer: CachedAnswer, commit: Commit | undefined) => Hop<T>,
   ): Promise<{ hop: Hop<T>; url: string }> => {
-    const send: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, direct, cached) : direct
+    const sendOnce: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, direct, cached) : direct
+    // Go sends a replayable call again when the backend closed its reused connection before answering.
+    const send: Send<T> = async (hop, r) => {
+      for (let retries = 0; ; retries += 1) {
+        try {
+          return await sendOnce(hop, r)
+        } catch (error) {
+          const again =
+            retries < MAX_STALE_RETRIES &&
+            !r.cancel.aborted &&
+            closedBeforeAnswer(error) &&
+            replayable(hop.method, hop.body !== undefined && !r.replaysBody, hop.headers)
+          if (!again) throw error
+        }
+      }
+    }
     let url = req.origin + req.path
     const hop: HopRequest = {
       dispatcher: req.pool,
@@ -377,7 +395,7 @@ class CollectingHandler {
 
   onResponseError(_controller: unknown, error: Error): void {
     this.#release()
-    this.#done(error)
+    this.#done(this.#status === 0 ? error : markAnswerStarted(error))
   }
 
   #overLimit(): Error {

@@ -42,10 +42,10 @@ const UNSET_IDLE_HINT_MAX_MS = 60_000
 /**
  * A pool's options. pipelining 0 is undici's keep-alive off: a connection per request, closed
  * after its answer. Unset, Go's IdleConnTimeout 0 (lura's default) keeps an idle connection until
- * the backend closes it, and Go retries a request whose reused connection the backend had just
- * closed; undici does not retry, so a connection idle for as long as the backend keeps one would
- * fail that request. Unset, idle connections close after 30 s instead (before nginx's 75 s or
- * Go's 90 s close them), and a backend's `Keep-Alive: timeout=` hint is taken up to 60 s.
+ * the backend closes it; here idle connections close after 30 s (before nginx's 75 s or Go's 90 s
+ * close them): a call that meets a connection the backend is just closing fails unless it is
+ * replayable (stale-connection.ts), so fewer such races is fewer failed calls. A backend's
+ * `Keep-Alive: timeout=` hint is taken up to 60 s.
  */
 export function poolOptions(transport: TransportOptions, connectionsPerHost: number | null): PoolOptions {
   const set = transport.idleConnectionTimeoutMs

@@ -30,6 +30,12 @@ interface Connection {
   closedByBackend: boolean
 }
 
+/** The nth request on every connection gets no answer: the backend closes (FIN) or resets the connection. */
+interface Drop {
+  nth: number
+  how: 'fin' | 'reset'
+}
+
 interface RawBackend {
   origin: string
   connections: Connection[]
@@ -40,7 +46,7 @@ interface RawBackend {
  * A backend on a bare socket, so the request heads are seen byte for byte and every connection is
  * counted. It answers `{}` after `delayMs`, and never closes a connection itself.
  */
-async function startRawBackend(delayMs = 0): Promise<RawBackend> {
+async function startRawBackend(delayMs = 0, drop?: Drop): Promise<RawBackend> {
   const connections: Connection[] = []
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
@@ -71,6 +77,12 @@ async function startRawBackend(delayMs = 0): Promise<RawBackend> {
         }
         text = rest
         conn.heads.push(head)
+        if (drop && conn.heads.length === drop.nth) {
+          // What a backend closing an idle connection just as a request arrives looks like.
+          if (drop.how === 'fin') socket.end()
+          else socket.resetAndDestroy()
+          return
+        }
         // A HEAD answer announces the body it does not carry.
         const body = head.startsWith('HEAD ') ? '' : '{}'
         setTimeout(() => {
@@ -116,9 +128,9 @@ function gatewayConfig(origin: string, service: Record<string, unknown>, timeout
 async function withGateway(
   service: Record<string, unknown>,
   run: (url: string, backend: RawBackend) => Promise<void>,
-  options: { delayMs?: number; timeout?: string } = {},
+  options: { delayMs?: number; timeout?: string; drop?: Drop } = {},
 ) {
-  const backend = await startRawBackend(options.delayMs)
+  const backend = await startRawBackend(options.delayMs, options.drop)
   const gw = await startGateway(gatewayConfig(backend.origin, service, options.timeout))
   try {
     await run(gw.url, backend)
@@ -436,5 +448,55 @@ describe('connections per backend', () => {
       backend.closeAllConnections()
       await new Promise((resolve) => backend.close(resolve))
     }
+  })
+})
+
+describe("a reused connection the backend closed before answering (Go's transport sends the call again)", () => {
+  const methodOf = (head: string) => head.slice(0, head.indexOf(' '))
+  for (const how of ['fin', 'reset'] as const) {
+    test(`${how === 'fin' ? 'closed' : 'reset'}: a GET goes out again on a new connection and is answered`, async () => {
+      await withGateway(
+        {},
+        async (url, backend) => {
+          assert.equal((await send(url, { path: '/get' })).status, 200)
+          assert.equal((await send(url, { path: '/get' })).status, 200)
+          assert.deepEqual(
+            backend.connections.map((c) => c.heads.map(methodOf)),
+            [['GET', 'GET'], ['GET']],
+          )
+        },
+        { drop: { nth: 2, how } },
+      )
+    })
+  }
+
+  test('a POST with a body is not sent again: the call fails, as in Go', async () => {
+    await withGateway(
+      { extra_config: { router: { return_error_msg: true } } },
+      async (url, backend) => {
+        assert.equal((await send(url, { path: '/get' })).status, 200)
+        const res = await send(url, { path: '/post', method: 'POST', body: '{"a":1}' })
+        assert.equal(res.status, 500)
+        assert.deepEqual(
+          backend.connections.map((c) => c.heads.map(methodOf)),
+          [['GET', 'POST']],
+        )
+      },
+      { drop: { nth: 2, how: 'fin' } },
+    )
+  })
+
+  test('a new connection closed before answering is not tried again: the call fails, as in Go', async () => {
+    await withGateway(
+      {},
+      async (url, backend) => {
+        assert.equal((await send(url, { path: '/get' })).status, 500)
+        assert.deepEqual(
+          backend.connections.map((c) => c.heads.map(methodOf)),
+          [['GET']],
+        )
+      },
+      { drop: { nth: 1, how: 'fin' } },
+    )
   })
 })
