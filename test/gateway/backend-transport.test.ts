@@ -208,6 +208,29 @@ describe('config', () => {
     })
   })
 
+  test('the settings without effect here are each a warning at its path, not for the KrakenD image', () => {
+    const raw = {
+      version: 3,
+      name: 'transport',
+      max_idle_connections: 10,
+      max_idle_connections_per_host: 5,
+      expect_continue_timeout: '1s',
+      dns_cache_ttl: '30s',
+      idle_connection_timeout: '1m',
+      endpoints: [],
+    }
+    const bundled = validateGatewayConfig(raw)
+    assert.deepEqual(bundled.errors, [])
+    assert.deepEqual(bundled.warnings.map((w) => w.location?.path).sort(), [
+      'dns_cache_ttl',
+      'expect_continue_timeout',
+      'max_idle_connections',
+      'max_idle_connections_per_host',
+    ])
+    for (const w of bundled.warnings) assert.match(w.message, /has no effect in this runtime: /)
+    assert.deepEqual(validateGatewayConfig(raw, { runtime: 'krakend' }).warnings, [])
+  })
+
   const refused: Array<[string, unknown, string]> = [
     ['response_header_timeout', '-1s', 'is not a duration'],
     ['idle_connection_timeout', 'soon', 'is not a duration'],

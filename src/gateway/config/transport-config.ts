@@ -6,12 +6,40 @@
 import type { FieldReader } from './field-reader.ts'
 import type { TransportOptions } from './types.ts'
 
+/** Keys read only to refuse bad values: why each changes nothing here (a warning says so when set). */
+const WITHOUT_EFFECT: Record<string, { read: 'int' | 'duration'; why: string }> = {
+  max_idle_connections: {
+    read: 'int',
+    why: 'idle backend connections are closed after idle_connection_timeout (30 s unset), however many there are',
+  },
+  max_idle_connections_per_host: {
+    read: 'int',
+    why: 'idle backend connections are closed after idle_connection_timeout (30 s unset), however many there are',
+  },
+  expect_continue_timeout: {
+    read: 'duration',
+    why: 'this runtime never forwards Expect: 100-continue, so no backend call waits for a 100',
+  },
+  dns_cache_ttl: {
+    read: 'duration',
+    why: "it is the cache time of KrakenD's dns (SRV) service discovery, refused here",
+  },
+}
+
 export function readTransport(value: Record<string, unknown>, fields: FieldReader): TransportOptions {
-  const { timerAt, durationAt, intAt, boolAt } = fields
-  intAt(value, 'max_idle_connections', [], 0)
-  intAt(value, 'max_idle_connections_per_host', [], 0)
-  durationAt(value, 'expect_continue_timeout', [], 0)
-  durationAt(value, 'dns_cache_ttl', [], 0)
+  const { timerAt, durationAt, intAt, boolAt, warn } = fields
+  for (const [key, { read, why }] of Object.entries(WITHOUT_EFFECT)) {
+    if (value[key] === undefined) continue
+    if (read === 'int') intAt(value, key, [], 0)
+    else durationAt(value, key, [], 0)
+    // KrakenD itself (image.runtime: krakend) applies them.
+    if (fields.runtime !== 'krakend')
+      warn(
+        [key],
+        `"${key}" has no effect in this runtime: ${why}`,
+        'remove it, or keep it for KrakenD (image.runtime: krakend)',
+      )
+  }
   return {
     disableKeepAlives: boolAt(value, 'disable_keep_alives', [], false),
     responseHeaderTimeoutMs: timerAt(value, 'response_header_timeout', [], 0),
