@@ -12,7 +12,7 @@ import type { TransportOptions } from './config/types.ts'
 import { goOp, goReason } from './go-http.ts'
 import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
 import type { HeaderValues } from './request-headers.ts'
-import { closedBeforeAnswer, markAnswerStarted, markReuseOnErrors, replayable } from './stale-connection.ts'
+import { closedBeforeAnswer, markReuseOnErrors, replayable } from './stale-connection.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
 export interface BackendRequest {
@@ -395,7 +395,7 @@ class CollectingHandler {
 
   onResponseError(_controller: unknown, error: Error): void {
     this.#release()
-    this.#done(this.#status === 0 ? error : markAnswerStarted(error))
+    this.#done(error)
   }
 
   #overLimit(): Error {

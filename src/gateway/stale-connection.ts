@@ -1,45 +1,42 @@
 // Go's transport retries a request whose reused keep-alive connection the backend closed just as
 // the request went out (the backend's idle timeout racing the request): its errServerClosedIdle,
-// or a failed read of the answer's first byte (persistConn.shouldRetryRequest). undici fails the
-// call instead; these say when to send it again, as Go would.
+// or a failed read of the answer's first byte, on a reused connection
+// (persistConn.shouldRetryRequest). undici fails the call instead; these say when to send it
+// again, as Go would.
 import type { Socket } from 'node:net'
 import type { HeaderValues } from './request-headers.ts'
 
-const REUSED = Symbol('the connection had carried an earlier answer')
-const ANSWER_STARTED = Symbol('the answer had begun when the call failed')
+const CLOSED_BEFORE_ANSWER = Symbol('a reused connection failed before any byte of the answer')
 
-type MarkedError = Error & {
-  code?: string
-  socket?: { bytesRead?: number }
-  [REUSED]?: boolean
-  [ANSWER_STARTED]?: boolean
-}
+type MarkedError = Error & { code?: string; [CLOSED_BEFORE_ANSWER]?: boolean }
 
-/** Marks the errors of a backend socket with whether it had read an earlier answer (a reset has no socket details). */
+/**
+ * Marks a backend socket's errors (undici's "other side closed" among them: it destroys the socket
+ * with it) with whether the connection had carried an earlier answer and nothing of the current
+ * one had arrived.
+ */
 export function markReuseOnErrors(socket: Socket): Socket {
+  let readBeforeHead = 0
+  const write = socket.write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
+  socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
+    // undici writes a request head as one string; the framing strings of a chunked body start with CR.
+    if (typeof chunk === 'string' && chunk.charCodeAt(0) !== 13) readBeforeHead = this.bytesRead
+    return write.call(this, chunk, encoding, callback)
+  } as Socket['write']
   socket.on('error', (error: MarkedError) => {
-    error[REUSED] = socket.bytesRead > 0
+    error[CLOSED_BEFORE_ANSWER] = readBeforeHead > 0 && socket.bytesRead === readBeforeHead
   })
   return socket
 }
 
-/** Marks an error that came after the answer's head: the call is never sent again then. */
-export function markAnswerStarted(error: Error): Error {
-  ;(error as MarkedError)[ANSWER_STARTED] = true
-  return error
-}
-
 /**
- * Whether the call failed because the backend closed a reused connection before any byte of
- * the answer: a close (undici's "other side closed") on a socket that had read an earlier answer,
- * or a reset or broken pipe on one.
+ * Whether the call failed because the backend closed (or reset) a reused connection before any
+ * byte of the answer.
  */
 export function closedBeforeAnswer(error: unknown): boolean {
   const e = error as MarkedError | undefined
-  if (!e || e[ANSWER_STARTED]) return false
-  if (e.code === 'UND_ERR_SOCKET') return (e.socket?.bytesRead ?? 0) > 0
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return e[REUSED] === true
-  return false
+  if (e?.[CLOSED_BEFORE_ANSWER] !== true) return false
+  return e.code === 'UND_ERR_SOCKET' || e.code === 'ECONNRESET' || e.code === 'EPIPE'
 }
 
 /** Go's Request.isReplayable: no body (or one it can rewind) and an idempotent method or key. */

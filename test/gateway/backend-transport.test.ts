@@ -30,10 +30,10 @@ interface Connection {
   closedByBackend: boolean
 }
 
-/** The nth request on every connection gets no answer: the backend closes (FIN) or resets the connection. */
+/** The nth request on every connection gets no answer (or part of one): the backend closes (FIN) or resets the connection. */
 interface Drop {
   nth: number
-  how: 'fin' | 'reset'
+  how: 'fin' | 'reset' | 'partial'
 }
 
 interface RawBackend {
@@ -80,6 +80,7 @@ async function startRawBackend(delayMs = 0, drop?: Drop): Promise<RawBackend> {
         if (drop && conn.heads.length === drop.nth) {
           // What a backend closing an idle connection just as a request arrives looks like.
           if (drop.how === 'fin') socket.end()
+          else if (drop.how === 'partial') socket.end('HTTP/1.1 200 OK\r\nContent-')
           else socket.resetAndDestroy()
           return
         }
@@ -506,6 +507,21 @@ describe("a reused connection the backend closed before answering (Go's transpor
         )
       },
       { drop: { nth: 2, how: 'fin' } },
+    )
+  })
+
+  test('an answer cut after its first bytes is not tried again: the call fails, as in Go', async () => {
+    await withGateway(
+      {},
+      async (url, backend) => {
+        assert.equal((await send(url, { path: '/get' })).status, 200)
+        assert.equal((await send(url, { path: '/get' })).status, 500)
+        assert.deepEqual(
+          backend.connections.map((c) => c.heads.map(methodOf)),
+          [['GET', 'GET']],
+        )
+      },
+      { drop: { nth: 2, how: 'partial' } },
     )
   })
 
