@@ -353,17 +353,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // lura hands the body to every backend, whatever the methods.
     const body = bodyFollows(req) ? await readRequestBody(req, config.server.maxBodyBytes) : bodyAbsent(req)
     // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
-    // still running for it. One backend: undici's headers/body timeouts bound the call, no timer
-    // of our own. Several: one deadline (85% of the timeout) aborts whatever has not arrived.
+    // still running for it. The deadline (lura's context timeout; 85% of it with several backends)
+    // aborts whatever has not arrived: undici's own timers fire up to half a second late.
     const cancel = new Cancellation()
+    const timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.deadlineMs)
     res.once('close', () => {
-      // h2's compatibility response reports itself finished whenever its stream closes: a reset
-      // (any code but NO_ERROR) is what says the client went away.
+      clearTimeout(timer)
+      // An h2 stream closes once its answer is out too: a reset (any code but NO_ERROR) is what
+      // says the client went away.
       const gone = 'stream' in res ? res.stream.rstCode !== 0 : !res.writableFinished
       if (gone) cancel.abort(new Error('client gone'))
     })
-    let timer: NodeJS.Timeout | undefined
-    if (ep.needsDeadline) timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.deadlineMs)
     const ctx: Context = {
       params,
       query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),

@@ -227,18 +227,24 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     cached: (answer: CachedAnswer, commit: Commit | undefined) => Hop<T>,
   ): Promise<{ hop: Hop<T>; url: string }> => {
     const sendOnce: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, direct, cached) : direct
-    // Go sends a replayable call again when the backend closed its reused connection before answering.
+    // Go sends a replayable call again when the backend closed its reused connection before
+    // answering; the call's deadline bounds the attempts together, as the request context does in Go.
     const send: Send<T> = async (hop, r) => {
+      const started = performance.now()
+      let attempt = r
       for (let retries = 0; ; retries += 1) {
         try {
-          return await sendOnce(hop, r)
+          return await sendOnce(hop, attempt)
         } catch (error) {
+          const left = Math.floor(r.timeoutMs - (performance.now() - started))
           const again =
+            left >= 1 &&
             retries < MAX_STALE_RETRIES &&
             !r.cancel.aborted &&
             closedBeforeAnswer(error) &&
             replayable(hop.method, hop.body !== undefined && !r.replaysBody, hop.headers)
           if (!again) throw error
+          attempt = { ...r, timeoutMs: left }
         }
       }
     }

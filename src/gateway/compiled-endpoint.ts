@@ -138,7 +138,6 @@ export interface CompiledEndpoint {
    */
   copiesBody: boolean
   deadlineMs: number
-  needsDeadline: boolean
   cacheControl: string | undefined
   static: StaticResponse | undefined
   staticMatch: ((hasData: boolean, complete: boolean, failed: boolean) => boolean) | undefined
@@ -274,7 +273,6 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
     hasParams: cfg.endpoint.includes('{'),
     copiesBody: backends.length > 1 || shadows !== undefined || cfg.concurrentCalls > 1,
     deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
-    needsDeadline: backends.length > 1 || cfg.concurrentCalls > 1,
     cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
     static: cfg.static,
     staticMatch: cfg.static ? STATIC_MATCH[cfg.static.strategy] : undefined,

@@ -34,6 +34,8 @@ interface Connection {
 interface Drop {
   nth: number
   how: 'fin' | 'reset' | 'partial'
+  /** Holds the request this long first. */
+  afterMs?: number
 }
 
 interface RawBackend {
@@ -79,9 +81,13 @@ async function startRawBackend(delayMs = 0, drop?: Drop): Promise<RawBackend> {
         conn.heads.push(head)
         if (drop && conn.heads.length === drop.nth) {
           // What a backend closing an idle connection just as a request arrives looks like.
-          if (drop.how === 'fin') socket.end()
-          else if (drop.how === 'partial') socket.end('HTTP/1.1 200 OK\r\nContent-')
-          else socket.resetAndDestroy()
+          const close = () => {
+            if (drop.how === 'fin') socket.end()
+            else if (drop.how === 'partial') socket.end('HTTP/1.1 200 OK\r\nContent-')
+            else socket.resetAndDestroy()
+          }
+          if (drop.afterMs) setTimeout(close, drop.afterMs)
+          else close()
           return
         }
         // A HEAD answer announces the body it does not carry.
@@ -525,6 +531,23 @@ describe("a reused connection the backend closed before answering (Go's transpor
     )
   })
 
+  test("the endpoint's timeout bounds the attempts together: a retry gets what is left of it", async () => {
+    await withGateway(
+      {},
+      async (url, backend) => {
+        assert.equal((await send(url, { path: '/get' })).status, 200)
+        // Reset after 1.8 s of the 3 s; the next connection answers after 2.5 s, too late (undici's
+        // header timer is coarse, firing up to about 0.5 s late: the margins allow for it).
+        assert.equal((await send(url, { path: '/get' })).status, 500)
+        assert.deepEqual(
+          backend.connections.map((c) => c.heads.map(methodOf)),
+          [['GET', 'GET'], ['GET']],
+        )
+      },
+      { drop: { nth: 2, how: 'reset', afterMs: 1800 }, delayMs: 2500, timeout: '3s' },
+    )
+  })
+
   test('a new connection closed before answering is not tried again: the call fails, as in Go', async () => {
     await withGateway(
       {},
@@ -536,6 +559,22 @@ describe("a reused connection the backend closed before answering (Go's transpor
         )
       },
       { drop: { nth: 1, how: 'fin' } },
+    )
+  })
+})
+
+describe("the endpoint timeout, on time (lura's context deadline)", () => {
+  test('one backend answering just after it: 500 with the deadline, not the late answer', async () => {
+    // undici's own header timer is coarse (it fires up to about half a second late): a backend
+    // answering 250 ms after a 1 s timeout must still lose against the deadline, as in KrakenD.
+    await withGateway(
+      { extra_config: { router: { return_error_msg: true } } },
+      async (url) => {
+        const res = await send(url, { path: '/get' })
+        assert.equal(res.status, 500)
+        assert.equal(res.text, 'context deadline exceeded')
+      },
+      { delayMs: 1250, timeout: '1s' },
     )
   })
 })
