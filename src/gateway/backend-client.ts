@@ -228,23 +228,18 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   ): Promise<{ hop: Hop<T>; url: string }> => {
     const sendOnce: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, direct, cached) : direct
     // Go sends a replayable call again when the backend closed its reused connection before
-    // answering; the call's deadline bounds the attempts together, as the request context does in Go.
+    // answering; the endpoint's deadline (r.cancel) bounds the attempts together.
     const send: Send<T> = async (hop, r) => {
-      const started = performance.now()
-      let attempt = r
       for (let retries = 0; ; retries += 1) {
         try {
-          return await sendOnce(hop, attempt)
+          return await sendOnce(hop, r)
         } catch (error) {
-          const left = Math.floor(r.timeoutMs - (performance.now() - started))
           const again =
-            left >= 1 &&
             retries < MAX_STALE_RETRIES &&
             !r.cancel.aborted &&
             closedBeforeAnswer(error) &&
             replayable(hop.method, hop.body !== undefined && !r.replaysBody, hop.headers)
           if (!again) throw error
-          attempt = { ...r, timeoutMs: left }
         }
       }
     }

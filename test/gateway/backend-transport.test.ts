@@ -536,8 +536,7 @@ describe("a reused connection the backend closed before answering (Go's transpor
       {},
       async (url, backend) => {
         assert.equal((await send(url, { path: '/get' })).status, 200)
-        // Reset after 1.8 s of the 3 s; the next connection answers after 2.5 s, too late (undici's
-        // header timer is coarse, firing up to about 0.5 s late: the margins allow for it).
+        // Reset after 1.8 s of the 3 s; the next connection answers after 2.5 s, too late.
         assert.equal((await send(url, { path: '/get' })).status, 500)
         assert.deepEqual(
           backend.connections.map((c) => c.heads.map(methodOf)),
