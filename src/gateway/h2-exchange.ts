@@ -3,7 +3,7 @@
 // instead of a Readable, a Stream, a socket Proxy and a dozen listeners, and an answer whose last
 // DATA frame carries END_STREAM (the compatibility layer always waits for trailers and sends an
 // extra empty frame). They offer what the gateway and its components use of the compatibility
-// objects, with the same behaviour.
+// objects, with the same behaviour, except for `Expect`, handled as Go's HTTP/2 server does.
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServerHttp2Stream } from 'node:http2'
 
@@ -25,6 +25,8 @@ export class H2Request {
   rawHeaders: string[]
   readonly stream: ServerHttp2Stream
   readonly socket: H2Peer
+  /** `Expect: 100-continue`, answered when the body is first read (Go's requestBody). */
+  #awaitsContinue: boolean
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], peer: H2Peer) {
     this.stream = stream
@@ -33,6 +35,15 @@ export class H2Request {
     this.method = headers[':method'] as string
     this.url = headers[':path'] as string
     this.socket = peer
+    this.#awaitsContinue = headers.expect === '100-continue'
+  }
+
+  /** Sends the 100 (Continue) a client waits for before its body, once: the body is wanted now. */
+  continueBody(): void {
+    if (!this.#awaitsContinue) return
+    this.#awaitsContinue = false
+    const stream = this.stream
+    if (!stream.headersSent && !stream.closed) stream.additionalHeaders({ ':status': 100 })
   }
 
   // The body is the stream's readable side.
@@ -151,21 +162,12 @@ function rememberFieldName(name: string, key: string): void {
 }
 
 /**
- * What the compatibility layer decides before the request reaches the gateway: CONNECT is
- * answered 405, `Expect: 100-continue` is answered 100 at once, any other expectation 417.
- * Returns true when the stream was answered here.
+ * What Go's HTTP/2 server answers before the request reaches the gateway: CONNECT (the
+ * compatibility layer's 405, kept). An `Expect` header is no refusal over HTTP/2 (x/net/http2 only
+ * reads `100-continue`, answered when the body is read). Returns true when the stream was answered.
  */
 export function answeredBeforeGateway(req: H2Request, res: H2Response): boolean {
-  if (req.method === 'CONNECT') {
-    res.writeHead(405).end()
-    return true
-  }
-  const expect = req.headers.expect
-  if (expect === undefined) return false
-  if (expect === '100-continue') {
-    if (!req.stream.headersSent) req.stream.additionalHeaders({ ':status': 100 })
-    return false
-  }
-  res.writeHead(417).end()
+  if (req.method !== 'CONNECT') return false
+  res.writeHead(405).end()
   return true
 }

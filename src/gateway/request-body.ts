@@ -45,8 +45,10 @@ export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buf
     req.pause()
     return Promise.reject(new HttpError(413, `request body over ${limit} bytes`))
   }
-  // Expect: 100-continue is answered now that the body is wanted (Go's expectContinueReader).
-  continueBody(req)
+  // Expect: 100-continue is answered now that the body is wanted (Go's expectContinueReader, and
+  // its HTTP/2 requestBody).
+  if (req instanceof H2Request) req.continueBody()
+  else continueBody(req)
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
