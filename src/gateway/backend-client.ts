@@ -12,7 +12,7 @@ import type { TransportOptions } from './config/types.ts'
 import { goOp, goReason } from './go-http.ts'
 import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
 import type { HeaderValues } from './request-headers.ts'
-import { closedBeforeAnswer, markReuseOnErrors, replayable } from './stale-connection.ts'
+import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
 export interface BackendRequest {
@@ -144,7 +144,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const connect: buildConnector.connector = (opts, callback) =>
     base(opts, (error, socket) => {
       if (error) callback(error, null)
-      else callback(null, markReuseOnErrors(asGoWrites(socket as Socket)))
+      else callback(null, asGoWrites(socket as Socket, watchReuse(socket as Socket)))
     })
   const { connections, ...perConnection } = poolOptions(transport, options.connectionsPerHost)
   const pools = new Map<string, Pool>()

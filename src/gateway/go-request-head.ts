@@ -22,21 +22,25 @@ const ZERO_LENGTH_END = 'content-length: 0\r\n\r\n'
  * persistent). A head marked EMPTY_CHUNKED_MARK (undici wrote it as a bodyless request) ends in a
  * chunked body's framing and its last chunk instead.
  */
-export function asGoWritesHeads(socket: Socket): Socket {
-  return rewritingHeads(socket, KEEP_ALIVE_LINE, '')
+export function asGoWritesHeads(socket: Socket, onHead: HeadListener): Socket {
+  return rewritingHeads(socket, KEEP_ALIVE_LINE, '', onHead)
 }
 
 /** disable_keep_alives (undici's pipelining 0): undici's `connection: close` becomes Go's, last. */
-export function asGoWritesClosingHeads(socket: Socket): Socket {
-  return rewritingHeads(socket, CLOSE_LINE, GO_CLOSE)
+export function asGoWritesClosingHeads(socket: Socket, onHead: HeadListener): Socket {
+  return rewritingHeads(socket, CLOSE_LINE, GO_CLOSE, onHead)
 }
 
-function rewritingHeads(socket: Socket, line: string, last: string): Socket {
+/** Called as each request head goes out on the socket (before it is written). */
+export type HeadListener = () => void
+
+function rewritingHeads(socket: Socket, line: string, last: string, onHead: HeadListener): Socket {
   const write = socket.write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
   socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
     if (typeof chunk === 'string') {
       const at = chunk.indexOf(line)
       if (at !== -1) {
+        onHead()
         const rest = at + line.length
         chunk = chunk.startsWith(EMPTY_CHUNKED_LINE, rest)
           ? `${chunk.slice(0, at)}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length), last)}`

@@ -11,22 +11,18 @@ const CLOSED_BEFORE_ANSWER = Symbol('a reused connection failed before any byte 
 type MarkedError = Error & { code?: string; [CLOSED_BEFORE_ANSWER]?: boolean }
 
 /**
- * Marks a backend socket's errors (undici's "other side closed" among them: it destroys the socket
- * with it) with whether the connection had carried an earlier answer and nothing of the current
- * one had arrived.
+ * Watches a backend socket: its errors (undici's "other side closed" among them: it destroys the
+ * socket with it) are marked with whether the connection had carried an earlier answer and nothing
+ * of the current one had arrived. Returns what to call as each request head goes out.
  */
-export function markReuseOnErrors(socket: Socket): Socket {
+export function watchReuse(socket: Socket): () => void {
   let readBeforeHead = 0
-  const write = socket.write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
-  socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
-    // undici writes a request head as one string; the framing strings of a chunked body start with CR.
-    if (typeof chunk === 'string' && chunk.charCodeAt(0) !== 13) readBeforeHead = this.bytesRead
-    return write.call(this, chunk, encoding, callback)
-  } as Socket['write']
   socket.on('error', (error: MarkedError) => {
     error[CLOSED_BEFORE_ANSWER] = readBeforeHead > 0 && socket.bytesRead === readBeforeHead
   })
-  return socket
+  return () => {
+    readBeforeHead = socket.bytesRead
+  }
 }
 
 /**
