@@ -10,7 +10,7 @@ import { Agent, request } from 'undici'
 import { connectOptions, headersTimeout, poolOptions } from '../../src/gateway/backend-transport.ts'
 import type { TransportOptions } from '../../src/gateway/config/types.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
-import { mustConfig, rawRequest, send, sendRaw, startGateway } from './helpers.ts'
+import { type ClientRequest, mustConfig, rawRequest, send, sendRaw, startGateway } from './helpers.ts'
 
 const UNSET: TransportOptions = {
   disableKeepAlives: false,
@@ -482,84 +482,84 @@ describe('connections per backend', () => {
 })
 
 describe("a reused connection the backend closed before answering (Go's transport sends the call again)", () => {
-  const methodOf = (head: string) => head.slice(0, head.indexOf(' '))
-  for (const how of ['fin', 'reset'] as const) {
-    test(`${how === 'fin' ? 'closed' : 'reset'}: a GET goes out again on a new connection and is answered`, async () => {
+  const GET = { path: '/get' }
+  const POST = { path: '/post', method: 'POST', body: '{"a":1}' }
+  const cases: Array<{
+    name: string
+    drop: Drop
+    calls: Array<{ request: ClientRequest; status: number }>
+    /** The request methods each backend connection carried. */
+    connections: string[][]
+    options?: { delayMs: number; timeout: string }
+  }> = [
+    {
+      name: 'closed: a GET goes out again on a new connection and is answered',
+      drop: { nth: 2, how: 'fin' },
+      calls: [
+        { request: GET, status: 200 },
+        { request: GET, status: 200 },
+      ],
+      connections: [['GET', 'GET'], ['GET']],
+    },
+    {
+      name: 'reset: a GET goes out again on a new connection and is answered',
+      drop: { nth: 2, how: 'reset' },
+      calls: [
+        { request: GET, status: 200 },
+        { request: GET, status: 200 },
+      ],
+      connections: [['GET', 'GET'], ['GET']],
+    },
+    {
+      name: 'a POST with a body is not sent again: the call fails, as in Go',
+      drop: { nth: 2, how: 'fin' },
+      calls: [
+        { request: GET, status: 200 },
+        { request: POST, status: 500 },
+      ],
+      connections: [['GET', 'POST']],
+    },
+    {
+      name: 'an answer cut after its first bytes is not tried again: the call fails, as in Go',
+      drop: { nth: 2, how: 'partial' },
+      calls: [
+        { request: GET, status: 200 },
+        { request: GET, status: 500 },
+      ],
+      connections: [['GET', 'GET']],
+    },
+    {
+      // Reset after 1.8 s of the 3 s; the next connection answers after 2.5 s, too late.
+      name: "the endpoint's timeout bounds the attempts together",
+      drop: { nth: 2, how: 'reset', afterMs: 1800 },
+      calls: [
+        { request: GET, status: 200 },
+        { request: GET, status: 500 },
+      ],
+      connections: [['GET', 'GET'], ['GET']],
+      options: { delayMs: 2500, timeout: '3s' },
+    },
+    {
+      name: 'a new connection closed before answering is not tried again: the call fails, as in Go',
+      drop: { nth: 1, how: 'fin' },
+      calls: [{ request: GET, status: 500 }],
+      connections: [['GET']],
+    },
+  ]
+  for (const c of cases)
+    test(c.name, async () => {
       await withGateway(
         {},
         async (url, backend) => {
-          assert.equal((await send(url, { path: '/get' })).status, 200)
-          assert.equal((await send(url, { path: '/get' })).status, 200)
+          for (const call of c.calls) assert.equal((await send(url, call.request)).status, call.status)
           assert.deepEqual(
-            backend.connections.map((c) => c.heads.map(methodOf)),
-            [['GET', 'GET'], ['GET']],
+            backend.connections.map((conn) => conn.heads.map((head) => head.slice(0, head.indexOf(' ')))),
+            c.connections,
           )
         },
-        { drop: { nth: 2, how } },
+        { drop: c.drop, ...c.options },
       )
     })
-  }
-
-  test('a POST with a body is not sent again: the call fails, as in Go', async () => {
-    await withGateway(
-      { extra_config: { router: { return_error_msg: true } } },
-      async (url, backend) => {
-        assert.equal((await send(url, { path: '/get' })).status, 200)
-        const res = await send(url, { path: '/post', method: 'POST', body: '{"a":1}' })
-        assert.equal(res.status, 500)
-        assert.deepEqual(
-          backend.connections.map((c) => c.heads.map(methodOf)),
-          [['GET', 'POST']],
-        )
-      },
-      { drop: { nth: 2, how: 'fin' } },
-    )
-  })
-
-  test('an answer cut after its first bytes is not tried again: the call fails, as in Go', async () => {
-    await withGateway(
-      {},
-      async (url, backend) => {
-        assert.equal((await send(url, { path: '/get' })).status, 200)
-        assert.equal((await send(url, { path: '/get' })).status, 500)
-        assert.deepEqual(
-          backend.connections.map((c) => c.heads.map(methodOf)),
-          [['GET', 'GET']],
-        )
-      },
-      { drop: { nth: 2, how: 'partial' } },
-    )
-  })
-
-  test("the endpoint's timeout bounds the attempts together: a retry gets what is left of it", async () => {
-    await withGateway(
-      {},
-      async (url, backend) => {
-        assert.equal((await send(url, { path: '/get' })).status, 200)
-        // Reset after 1.8 s of the 3 s; the next connection answers after 2.5 s, too late.
-        assert.equal((await send(url, { path: '/get' })).status, 500)
-        assert.deepEqual(
-          backend.connections.map((c) => c.heads.map(methodOf)),
-          [['GET', 'GET'], ['GET']],
-        )
-      },
-      { drop: { nth: 2, how: 'reset', afterMs: 1800 }, delayMs: 2500, timeout: '3s' },
-    )
-  })
-
-  test('a new connection closed before answering is not tried again: the call fails, as in Go', async () => {
-    await withGateway(
-      {},
-      async (url, backend) => {
-        assert.equal((await send(url, { path: '/get' })).status, 500)
-        assert.deepEqual(
-          backend.connections.map((c) => c.heads.map(methodOf)),
-          [['GET']],
-        )
-      },
-      { drop: { nth: 1, how: 'fin' } },
-    )
-  })
 })
 
 describe("the endpoint timeout, on time (lura's context deadline)", () => {
