@@ -138,16 +138,16 @@ export interface ServerOptions {
 
 /**
  * lura's service-level backend transport (Go's http.Transport and net.Dialer), the settings this
- * runtime applies. 0 is Go's zero value: no limit of that kind.
+ * runtime applies. 0 is Go's zero value: unset.
  */
 export interface TransportOptions {
   /** disable_keep_alives: a new connection per backend request, sent with `Connection: close`. */
   disableKeepAlives: boolean
   /** response_header_timeout: the wait for a backend's headers once the request is written. */
   responseHeaderTimeoutMs: number
-  /** idle_connection_timeout: how long an idle backend connection is kept; 0 = until the backend closes it. */
+  /** idle_connection_timeout: how long an idle backend connection is kept; 0 = unset (30 s here, see backend-transport.ts). */
   idleConnectionTimeoutMs: number
-  /** dialer_timeout: the connect timeout; 0 = none of its own (the endpoint timeout still bounds it). */
+  /** dialer_timeout: the connect timeout; 0 = unset (the service timeout, at least 1 s). */
   dialerTimeoutMs: number
   /** dialer_keep_alive: TCP keep-alive probe period; 0 = Go's default (15 s). */
   dialerKeepAliveMs: number
