@@ -175,8 +175,9 @@ export function parseJsonKeepingNumbers(text: string): unknown {
 export function goJson(value: unknown): string {
   let text: string
   try {
+    needsGoEncoder = false
     const ordered = inGoKeyOrder(value)
-    text = ordered === NEEDS_GO_ENCODER ? encode(value) : (JSON.stringify(ordered) ?? 'null')
+    text = needsGoEncoder ? encode(value) : (JSON.stringify(ordered) ?? 'null')
   } catch (error) {
     // Nesting deeper than the call stack holds (a few thousand levels; Go's encoder has no limit,
     // and XML or static data can be that deep): the same text, built without recursion.
@@ -188,22 +189,25 @@ export function goJson(value: unknown): string {
 }
 
 /**
- * What JSON.stringify cannot order like Go: integer-like keys (V8 enumerates them first, in numeric
- * order) and -0. Values holding them take the string-building encoder.
+ * Set by inGoKeyOrder on what JSON.stringify cannot order like Go: integer-like keys (V8
+ * enumerates them first, in numeric order) and -0. Values holding them take the string-building
+ * encoder. (A flag rather than a return value: generated copiers pass values straight through.)
  */
-const NEEDS_GO_ENCODER = Symbol('needs the Go encoder')
+let needsGoEncoder = false
 
-/** `value` with every object's keys sorted as Go sorts map keys, or NEEDS_GO_ENCODER. */
+/** `value` with every object's keys sorted as Go sorts map keys (sets needsGoEncoder instead where it cannot). */
 function inGoKeyOrder(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return Object.is(value, -0) ? NEEDS_GO_ENCODER : value
+  if (typeof value !== 'object' || value === null) {
+    if (value === 0 && 1 / value < 0) needsGoEncoder = true
+    return value
+  }
   if (value instanceof GoNumber) return value
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
       const item: unknown = value[i]
       if (needsVisit(item)) {
         const ordered = inGoKeyOrder(item)
-        if (ordered === NEEDS_GO_ENCODER) return NEEDS_GO_ENCODER
-        value[i] = ordered
+        if (ordered !== item) value[i] = ordered
       }
     }
     return value
@@ -211,26 +215,46 @@ function inGoKeyOrder(value: unknown): unknown {
   const obj = value as Record<string, unknown>
   const keys = Object.keys(obj)
   const first = keys[0]
-  if (first !== undefined && isArrayIndex(first)) return NEEDS_GO_ENCODER
+  if (first === undefined) return obj
+  if (isArrayIndex(first)) {
+    needsGoEncoder = true
+    return obj
+  }
   if (sorted(keys) || inDeclaredOrder(obj)) {
     for (const key of keys) {
       const item = obj[key]
       if (needsVisit(item)) {
         const ordered = inGoKeyOrder(item)
-        if (ordered === NEEDS_GO_ENCODER) return NEEDS_GO_ENCODER
         if (ordered !== item) obj[key] = ordered
       }
     }
     return obj
   }
+  const shape = goKeyOrder(keys)
+  const copier = shape.copier ?? copierFor(shape)
+  if (copier !== undefined) return copier(obj, orderedValue)
   const copy: Record<string, unknown> = {}
-  for (const key of goKeyOrder(keys)) {
-    const item = obj[key]
-    const ordered = needsVisit(item) ? inGoKeyOrder(item) : item
-    if (ordered === NEEDS_GO_ENCODER) return NEEDS_GO_ENCODER
-    copy[key] = ordered
+  for (const key of shape.order) {
+    const ordered = orderedValue(obj[key])
+    // An own "__proto__" key (JSON.parse makes one) stays a key, as in Go's map.
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, { value: ordered, enumerable: true, writable: true })
+    else copy[key] = ordered
   }
   return copy
+}
+
+const orderedValue = (item: unknown): unknown => (needsVisit(item) ? inGoKeyOrder(item) : item)
+
+/** Builds an object shape's ordered copy: one object literal with its keys in Go's order. */
+type Copier = (obj: Record<string, unknown>, order: (item: unknown) => unknown) => Record<string, unknown>
+
+interface Shape {
+  keys: string[]
+  order: string[]
+  /** How often this shape was ordered by the generic copy loop. */
+  copies: number
+  copier?: Copier
 }
 
 /**
@@ -238,24 +262,54 @@ function inGoKeyOrder(value: unknown): unknown {
  * and again, and sorting was most of the cost of ordering (a lookup compares interned strings).
  * Bounded: at most ORDER_CACHE_KEYS first keys, ORDER_CACHE_SHAPES shapes under each.
  */
-const orderCache = new Map<string, Array<{ keys: string[]; order: string[] }>>()
+const orderCache = new Map<string, Shape[]>()
 const ORDER_CACHE_KEYS = 4096
 const ORDER_CACHE_SHAPES = 8
 
-function goKeyOrder(keys: string[]): string[] {
+function goKeyOrder(keys: string[]): Shape {
   const first = keys[0] as string
   let shapes = orderCache.get(first)
   if (shapes)
     for (const shape of shapes)
-      if (shape.keys.length === keys.length && sameKeys(shape.keys, keys)) return shape.order
+      if (shape.keys.length === keys.length && sameKeys(shape.keys, keys)) return shape
   // Default sort compares UTF-16 code units, as compareUtf8 does.
-  const order = [...keys].sort()
+  const shape: Shape = { keys, order: [...keys].sort(), copies: 0 }
   if (!shapes && orderCache.size < ORDER_CACHE_KEYS) {
     shapes = []
     orderCache.set(first, shapes)
   }
-  if (shapes && shapes.length < ORDER_CACHE_SHAPES) shapes.push({ keys, order })
-  return order
+  if (shapes && shapes.length < ORDER_CACHE_SHAPES) shapes.push(shape)
+  return shape
+}
+
+/**
+ * Shapes seen again and again get a generated copier: an object literal builds the copy in one
+ * step, where the generic loop's stores with varying keys are V8's slowest kind (megamorphic).
+ * Generated only once a shape has recurred, for shapes of moderate size, and a bounded number
+ * of them. Keys enter the source as JSON string literals (valid JavaScript), so no key can
+ * change the code; `__proto__` is a computed key there, which defines an own property.
+ */
+const COPIER_AFTER = 8
+const COPIER_MAX_KEYS = 64
+let copiersLeft = 256
+
+function copierFor(shape: Shape): Copier | undefined {
+  shape.copies += 1
+  if (shape.copies < COPIER_AFTER || copiersLeft === 0 || shape.order.length > COPIER_MAX_KEYS)
+    return undefined
+  const fields = shape.order.map((key) => {
+    const literal = JSON.stringify(key)
+    return `${key === '__proto__' ? `[${literal}]` : literal}:v(o[${literal}])`
+  })
+  try {
+    shape.copier = new Function('o', 'v', `return {${fields.join(',')}}`) as Copier
+  } catch {
+    // Code generation from strings disallowed (--disallow-code-generation-from-strings).
+    copiersLeft = 0
+    return undefined
+  }
+  copiersLeft -= 1
+  return shape.copier
 }
 
 function sameKeys(a: string[], b: string[]): boolean {

@@ -66,3 +66,23 @@ test('objects of different shapes sharing a first key are each ordered right, se
   for (let round = 0; round < 2; round += 1)
     for (const [i, text] of many.entries()) assert.equal(reencoded(text), `{"a${i}":2,"k${i}":1,"q":0}`)
 })
+
+test('a shape seen many times (a generated copier) writes what the first sight wrote', () => {
+  // Keys that are awkward as source text, a "__proto__" key (an own key after JSON.parse, as in
+  // Go's map), nested -0 and integer-like keys that need the string-building encoder.
+  const cases: Array<[string, string]> = [
+    ['{"z":1,"a\\"b":2,"c\\\\d":3,"\\u2028":4,"é":5}', '{"a\\"b":2,"c\\\\d":3,"z":1,"é":5,"\\u2028":4}'],
+    ['{"b":1,"__proto__":{"y":1,"x":2},"a":2}', '{"__proto__":{"x":2,"y":1},"a":2,"b":1}'],
+    ['{"n":{"q":1,"p":2},"m":[{"s":1,"r":2}]}', '{"m":[{"r":2,"s":1}],"n":{"p":2,"q":1}}'],
+  ]
+  for (let round = 0; round < 20; round += 1)
+    for (const [text, expected] of cases) assert.equal(reencoded(text), expected, `round ${round}`)
+  for (let round = 0; round < 20; round += 1) {
+    assert.equal(goJson({ y: { b: -0, a: 1 }, x: 1 }), '{"x":1,"y":{"a":1,"b":-0}}', `round ${round}`)
+    assert.equal(goJson({ y: { 10: 1, 9: 2 }, x: 1 }), '{"x":1,"y":{"10":1,"9":2}}', `round ${round}`)
+    assert.equal(goJson({ y: undefined, x: 1 }), '{"x":1}', `round ${round}`)
+  }
+  const parsed = JSON.parse('{"b":1,"__proto__":{"polluted":true}}')
+  for (let round = 0; round < 20; round += 1) goJson(parsed)
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+})
