@@ -1,0 +1,105 @@
+/**
+ * Where every answer the gateway renders itself is written (finish), and the router's own answers
+ * when no endpoint matched: gin's 404/405 (or router.error_body JSON) and its redirects.
+ */
+import type { ServerResponse } from 'node:http'
+import type { GatewayRequest, GatewayResponse } from './app.ts'
+import type { GatewayConfig } from './config/types.ts'
+import { hexEscapeNonAscii, htmlEscape } from './go-http.ts'
+import { goJson } from './go-json.ts'
+import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
+import type { Logger } from './logging.ts'
+import type { Router } from './router.ts'
+
+export const JSON_TYPE = 'application/json; charset=utf-8'
+export const TEXT_TYPE = 'text/plain; charset=utf-8'
+/** gin's own 404/405 bodies and content type. */
+const ROUTER_TYPE = 'text/plain'
+
+/** An endpoint's metrics recorder (status, seconds), when metrics are on. */
+export type RecordAnswer = ((status: number, seconds: number) => void) | undefined
+
+export interface Answers {
+  /** Writes a whole answer (Content-Length from the body's bytes), then records and logs it. */
+  finish(
+    req: GatewayRequest,
+    res: GatewayResponse,
+    status: number,
+    answerHeaders: Record<string, string>,
+    body: string | undefined,
+    start: number,
+    record: RecordAnswer,
+  ): void
+  /** The router's answer for a request no endpoint matched: 404, 405 or a redirect. */
+  unmatched(req: GatewayRequest, res: GatewayResponse, url: string, start: number, method: string): void
+}
+
+export interface AnswersOptions {
+  config: GatewayConfig
+  logger: Logger
+  router: Router<unknown>
+  versionHeader: string
+  isDraining: () => boolean
+  recordUnmatched: RecordAnswer
+}
+
+export function createAnswers(options: AnswersOptions): Answers {
+  const { config, logger, router, versionHeader, isDraining, recordUnmatched } = options
+
+  const finish: Answers['finish'] = (req, res, status, answerHeaders, body, start, record) => {
+    // Components answer with shared header objects: only a draining answer needs its own copy.
+    const headers =
+      isDraining() && req.httpVersionMajor === 1 ? { ...answerHeaders, Connection: 'close' } : answerHeaders
+    if (body === undefined || body === '') {
+      // Go sends no length with a status that has no body (a 204 preflight, a 304).
+      if (status !== 204 && status !== 304) headers['Content-Length'] = '0'
+      ;(res as ServerResponse).writeHead(status, headers)
+      res.end()
+    } else {
+      // Encode once: the length and the bytes written come from the same buffer.
+      const bytes = Buffer.from(body, 'utf8')
+      headers['Content-Length'] = String(bytes.length)
+      ;(res as ServerResponse).writeHead(status, headers)
+      if (req.method === 'HEAD') res.end()
+      else res.end(bytes)
+    }
+    const ms = performance.now() - start
+    record?.(status, ms / 1000)
+    logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
+  }
+
+  const unmatched: Answers['unmatched'] = (req, res, url, start, method) => {
+    const match = router.match(method, url)
+    if (match.kind === 'redirect') return redirect(req, res, match.status, match.location, start)
+    const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+    if (match.kind === 'not-allowed') {
+      headers.Allow = match.allow
+      const errorBody = config.server.errorBody405
+      headers['Content-Type'] = errorBody !== undefined ? JSON_TYPE : ROUTER_TYPE
+      const body = errorBody !== undefined ? goJson(errorBody) : '405 method not allowed'
+      return finish(req, res, 405, headers, body, start, recordUnmatched)
+    }
+    const errorBody = config.server.errorBody404
+    headers['Content-Type'] = errorBody !== undefined ? JSON_TYPE : ROUTER_TYPE
+    const body = errorBody !== undefined ? goJson(errorBody) : '404 page not found'
+    finish(req, res, 404, headers, body, start, recordUnmatched)
+  }
+
+  /** Go's http.Redirect as gin calls it: an HTML body for GET only. */
+  const redirect = (
+    req: GatewayRequest,
+    res: GatewayResponse,
+    status: number,
+    location: string,
+    start: number,
+  ) => {
+    const headers: Record<string, string> = { Location: hexEscapeNonAscii(location) }
+    let body: string | undefined
+    if (req.method === 'GET' || req.method === 'HEAD') headers['Content-Type'] = 'text/html; charset=utf-8'
+    if (req.method === 'GET')
+      body = `<a href="${htmlEscape(headers.Location as string)}">${status === 301 ? 'Moved Permanently' : 'Temporary Redirect'}</a>.\n\n`
+    finish(req, res, status, headers, body, start, recordUnmatched)
+  }
+
+  return { finish, unmatched }
+}

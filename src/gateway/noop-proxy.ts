@@ -1,0 +1,129 @@
+/**
+ * lura's no-op proxy (`output_encoding: no-op`): the one backend's status, headers and body
+ * passed through as they come, streamed, with only what KrakenD adds or takes away.
+ */
+import type { ServerResponse } from 'node:http'
+import { pipeline } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import type { Answers } from './answers.ts'
+import type { GatewayRequest, GatewayResponse } from './app.ts'
+import { type BackendCalls, backendContext, callOutcome } from './backend-calls.ts'
+import { type BackendAnswer, type BackendClient, isGzip } from './backend-client.ts'
+import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
+import { canonicalBackendHeaderKey, sniffText } from './go-http.ts'
+import { H2Response } from './h2-exchange.ts'
+import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
+import type { Logger } from './logging.ts'
+import { CONNECTION_HEADERS, type ForwardRule, type HeaderValues } from './request-headers.ts'
+
+const RESPONSE_HOP_BY_HOP = new Set(CONNECTION_HEADERS)
+
+export type NoopProxy = (
+  ep: CompiledEndpoint,
+  req: GatewayRequest,
+  res: GatewayResponse,
+  endpointCtx: Context,
+  start: number,
+  timer: NodeJS.Timeout | undefined,
+) => Promise<void>
+
+export interface NoopProxyOptions {
+  client: BackendClient
+  calls: Pick<BackendCalls, 'backendRequest' | 'generatedPath' | 'refusalMessage'>
+  answers: Answers
+  logger: Logger
+  versionHeader: string
+  returnErrorMsg: boolean
+  isDraining: () => boolean
+}
+
+export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
+  const { client, calls, answers, logger, versionHeader, returnErrorMsg, isDraining } = options
+  const { finish } = answers
+
+  return async (ep, req, res, endpointCtx, start, timer) => {
+    const b = ep.backends[0] as CompiledBackend
+    const fail = (message: string) => {
+      clearTimeout(timer)
+      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
+      const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+      if (returnErrorMsg) headers['Content-Type'] = sniffText(message)
+      finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
+    }
+    const ctx = backendContext(b, endpointCtx)
+    if (typeof ctx === 'string') return fail(ctx)
+    // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
+    const admission = b.guard
+      ? await b.guard.before(ctx, b.wireMethod, calls.generatedPath(b, ctx))
+      : undefined
+    if (admission?.refused !== undefined) return fail(calls.refusalMessage(b, ctx, admission))
+    let answer: BackendAnswer
+    const t0 = performance.now()
+    try {
+      answer = await client.request(calls.backendRequest(ep, b, ctx, ctx.cancel))
+    } catch (error) {
+      admission?.done(callOutcome(ctx.cancel))
+      b.record?.(0, (performance.now() - t0) / 1000)
+      return fail((error as Error).message)
+    }
+    b.record?.(answer.status, (performance.now() - t0) / 1000)
+    // lura's no-op passes every status through: only a failed call counts against the breaker
+    admission?.done(true)
+    // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
+    // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
+    if (b.guard?.checkResponse || ep.guard?.after) {
+      const meta = { complete: true, status: answer.status, headers: answer.headers }
+      const refusal = b.guard?.checkResponse?.({}, meta)
+      if (refusal !== undefined) {
+        void answer.body.dump().catch(() => {})
+        return fail(`${b.errorPrefix} ${refusal}`)
+      }
+      const rejected = ep.guard?.after?.({}, meta)
+      if (rejected) {
+        void answer.body.dump().catch(() => {})
+        clearTimeout(timer)
+        return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
+      }
+    }
+    // Go's client decompresses the gzip it asked for and then drops the encoding and length.
+    const gunzip = transportAskedGzip(ctx.headers, req, ep.forward) && isGzip(answer.headers)
+    const headers: Record<string, string | string[]> = {}
+    for (const key in answer.headers) {
+      if (RESPONSE_HOP_BY_HOP.has(key)) continue
+      if (gunzip && (key === 'content-encoding' || key === 'content-length')) continue
+      const value = answer.headers[key]
+      if (value === undefined) continue
+      // lura's noopRender adds the backend's values to what the gateway already set (CORS, security
+      // headers): a backend cannot replace the gateway's Content-Security-Policy, only add to it.
+      const preset = res.getHeader(key)
+      headers[canonicalBackendHeaderKey(key)] =
+        preset === undefined ? value : [...listOf(preset), ...listOf(value)]
+    }
+    headers[KRAKEND_HEADER] = versionHeader
+    headers[COMPLETED_HEADER] = 'false'
+    if (isDraining() && req.httpVersionMajor === 1) headers.Connection = 'close'
+    ;(res as ServerResponse).writeHead(answer.status, headers)
+    await new Promise<void>((resolve) => {
+      const onEnd = (error: NodeJS.ErrnoException | null) => {
+        clearTimeout(timer)
+        if (error) logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
+        resolve()
+      }
+      const sink = res instanceof H2Response ? res.bodyStream() : res
+      if (gunzip) pipeline(answer.body, createGunzip(), sink, onEnd)
+      else pipeline(answer.body, sink, onEnd)
+    })
+    const ms = performance.now() - start
+    ep.record?.(answer.status, ms / 1000)
+    logger.access(req.method ?? '', req.url ?? '', answer.status, ms, req.socket?.remoteAddress)
+  }
+}
+
+const listOf = (value: string | number | string[]): string[] =>
+  Array.isArray(value) ? value : [String(value)]
+
+/** Whether the gzip a no-op backend was asked for came from Go's transport (then it is undone) or the client. */
+function transportAskedGzip(sent: HeaderValues, req: GatewayRequest, rule: ForwardRule): boolean {
+  if (!rule.transportGzip || sent['accept-encoding'] === undefined) return false
+  return !(rule.forwardsAcceptEncoding && req.headers['accept-encoding'] !== undefined)
+}

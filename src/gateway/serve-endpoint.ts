@@ -1,0 +1,200 @@
+/**
+ * One request to a KrakenD endpoint, as lura serves it: the request's context (deadline, client
+ * gone, forwarded headers and query), the endpoint's guards, the backend calls, lura's merge of
+ * their answers, static data, the response components, and the rendered answer.
+ */
+import type { Answers } from './answers.ts'
+import type { GatewayRequest, GatewayResponse } from './app.ts'
+import type { BackendCalls } from './backend-calls.ts'
+import { Cancellation } from './cancellation.ts'
+import type {
+  BackendResult,
+  CompiledBackend,
+  CompiledEndpoint,
+  Context,
+  Failure,
+} from './compiled-endpoint.ts'
+import { withLuaHeaders } from './components/lua-calls.ts'
+import { firstLine } from './components/types.ts'
+import type { GatewayConfig } from './config/types.ts'
+import { sniffText } from './go-http.ts'
+import { isGoNilMap } from './go-json.ts'
+import { forwardQuery } from './go-url.ts'
+import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
+import type { Logger } from './logging.ts'
+import type { NoopProxy } from './noop-proxy.ts'
+import { bodyAbsent, bodyFollows, readRequestBody } from './request-body.ts'
+import { backendHeaders, type compileTrustedProxies } from './request-headers.ts'
+import { combineData, type Data, goFlatmap } from './transform.ts'
+
+export type ServeEndpoint = (
+  ep: CompiledEndpoint,
+  req: GatewayRequest,
+  res: GatewayResponse,
+  params: Record<string, string | undefined>,
+  rawQuery: string,
+  start: number,
+) => Promise<void>
+
+export interface ServeEndpointOptions {
+  config: GatewayConfig
+  trustedProxies: ReturnType<typeof compileTrustedProxies>
+  calls: Pick<BackendCalls, 'callBackend' | 'sequential' | 'callShadows'>
+  proxyNoop: NoopProxy
+  answers: Answers
+  logger: Logger
+  versionHeader: string
+}
+
+export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoint {
+  const { config, trustedProxies, calls, proxyNoop, logger, versionHeader } = options
+  const { finish } = options.answers
+  const { callBackend, sequential, callShadows } = calls
+  const returnErrorMsg = config.server.returnErrorMsg
+  const logErrors = logger.isEnabled('ERROR')
+
+  return async (ep, req, res, params, rawQuery, start) => {
+    // lura hands the body to every backend, whatever the methods.
+    const body = bodyFollows(req) ? await readRequestBody(req, config.server.maxBodyBytes) : bodyAbsent(req)
+    // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
+    // still running for it. The deadline (lura's context timeout; 85% of it with several backends)
+    // aborts whatever has not arrived: undici's own timers fire up to half a second late.
+    const cancel = new Cancellation()
+    const timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.deadlineMs)
+    res.once('close', () => {
+      clearTimeout(timer)
+      // An h2 stream closes once its answer is out too: a reset (any code but NO_ERROR) is what
+      // says the client went away.
+      const gone = 'stream' in res ? res.stream.rstCode !== 0 : !res.writableFinished
+      if (gone) cancel.abort(new Error('client gone'))
+    })
+    const ctx: Context = {
+      params,
+      query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
+      headers: backendHeaders(ep.forward, req, config.server, trustedProxies),
+      body,
+      bodySized: ep.forward.forwardsContentLength && req.headers['content-length'] !== undefined,
+      cancel,
+      client: req.headers,
+    }
+    // components: endpoint guards (bot detector, JWT, rate limit, CEL, JSON schema) may answer instead
+    if (ep.guard) {
+      const reply = await ep.guard.run(req, ctx)
+      if (reply) {
+        clearTimeout(timer)
+        return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+      }
+    }
+    // components: auth/signer without a key answers 401 before any backend call
+    if (ep.respond) {
+      const unavailable = await ep.respond.before()
+      if (unavailable) {
+        clearTimeout(timer)
+        return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
+      }
+    }
+    // components: modifier/lua-proxy skip_next answers without the proxy below it (backends, shadows)
+    const skipped = ep.guard?.lua?.skipsBackends === true
+    if (ep.shadows && !skipped) callShadows(ep, ctx)
+    if (ep.cfg.noop) return proxyNoop(ep, req, res, ctx, start, timer)
+    let results: BackendResult[]
+    try {
+      if (skipped) results = []
+      else if (ep.backends.length === 1)
+        results = [await callBackend(ep, ep.backends[0] as CompiledBackend, ctx)]
+      else if (ep.cfg.sequential) results = await sequential(ep, ctx)
+      else results = await Promise.all(ep.backends.map((b) => callBackend(ep, b, ctx)))
+    } finally {
+      clearTimeout(timer)
+    }
+    let { data, complete, failures } = mergeResults(results, ep.backends.length)
+    if (failures > 0 && logErrors)
+      for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
+    if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
+    if (ep.static && !skipped && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
+      if (data === undefined) {
+        data = {}
+        complete = false
+      } else if (isGoNilMap(data)) data = {}
+      Object.assign(data, ep.static.data)
+    }
+    // components: validation/cel checks the merged response
+    const rejected = failures === 0 ? ep.guard?.after?.(data, { complete }) : undefined
+    if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
+    // components: modifier/lua-proxy post rewrites the merged response (skipped when a backend failed)
+    let luaHeaders: Record<string, string[]> | undefined
+    if (ep.guard?.lua) {
+      const out = ep.guard.lua.post(ctx, skipped ? {} : data, skipped ? false : complete, failures > 0)
+      if (out.reply)
+        return finish(req, res, out.reply.status, out.reply.headers, out.reply.body, start, ep.record)
+      ;({ data, complete, headers: luaHeaders } = out)
+    }
+    // components: auth/signer answers with the signed data instead of the renderer
+    if (ep.respond) {
+      const reply = await ep.respond.respond(data, failures > 0 || results.length < ep.backends.length)
+      return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+    }
+    if (data === undefined) {
+      // Only a single error keeps its own status (return_error_code); merged errors are a 500.
+      const single = results.length === 1 ? (results[0] as Failure) : undefined
+      const status = single?.code ?? 500
+      const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+      let text = ''
+      if (returnErrorMsg)
+        text = results
+          .filter((r): r is Failure => !r.ok)
+          .map((r) => r.message)
+          .join('\n')
+      if (returnErrorMsg && single?.code !== undefined && single.contentType)
+        headers['Content-Type'] = single.contentType
+      else if (text !== '') headers['Content-Type'] = sniffText(text)
+      return finish(req, res, status, headers, text, start, ep.record)
+    }
+    let nonEmpty = false
+    for (const _ in data) {
+      nonEmpty = true
+      break
+    }
+    const completed = complete && nonEmpty
+    // gin's NegotiateFormat reads Header.Get("Accept"): the first line of a repeated header
+    const rendered = ep.render(data, ep.negotiates ? firstLine(req, 'accept') : undefined)
+    const headers: Record<string, string> = {
+      [KRAKEND_HEADER]: versionHeader,
+      'Content-Type': rendered.contentType,
+      [COMPLETED_HEADER]: completed ? 'true' : 'false',
+    }
+    if (completed && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
+    // lura adds a script's response headers only to an answer with data
+    const answerHeaders =
+      luaHeaders && nonEmpty ? (withLuaHeaders(headers, luaHeaders) as Record<string, string>) : headers
+    finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
+  }
+}
+
+/**
+ * lura's merge: the first answer is the base, later ones are merged into it (top level); an
+ * answer without data (a backend's JSON null, a nil map) is skipped and makes it incomplete, and
+ * so does every failure and a backend that was not called.
+ */
+export function mergeResults(
+  results: BackendResult[],
+  backendCount: number,
+): { data: Data | undefined; complete: boolean; failures: number } {
+  let data: Data | undefined
+  let complete = results.length === backendCount
+  let failures = 0
+  for (const r of results) {
+    if (r.ok) {
+      if (data === undefined) data = r.data
+      else {
+        if (isGoNilMap(data) || isGoNilMap(r.data)) complete = false
+        data = combineData(data, r.data)
+      }
+      if (!r.complete) complete = false
+    } else {
+      complete = false
+      failures += 1
+    }
+  }
+  return { data, complete, failures }
+}
