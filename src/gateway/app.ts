@@ -47,7 +47,7 @@ import {
   type HeaderValues,
 } from './request-headers.ts'
 import { cleanPath, createRouter, goUnescapePath, type Router } from './router.ts'
-import { combineData, type Data, goFlatmap } from './transform.ts'
+import { assignOwn, combineData, type Data, goFlatmap } from './transform.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 export type GatewayRequest = IncomingMessage | H2Request
@@ -428,7 +428,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         data = {}
         complete = false
       } else if (isGoNilMap(data)) data = {}
-      Object.assign(data, ep.static.data)
+      assignOwn(data, ep.static.data)
     }
     // components: validation/cel checks the merged response
     const rejected = failures === 0 ? ep.guard?.after?.(data, { complete }) : undefined

@@ -94,9 +94,12 @@ interface PathTree {
   [key: string]: PathTree | true
 }
 
+/** A tree node without a prototype: `__proto__`, `constructor`... are path segments like any other. */
+const newTree = (): PathTree => Object.create(null) as PathTree
+
 /** lura's deny tree: a shorter path covers the longer ones, in any order. */
 function buildDenyTree(paths: string[]): PathTree {
-  const root: PathTree = {}
+  const root = newTree()
   for (const path of paths) {
     const parts = path.split('.')
     let node = root
@@ -106,7 +109,7 @@ function buildDenyTree(paths: string[]): PathTree {
         const next = node[part]
         if (next === true) break
         if (next === undefined) {
-          const child: PathTree = {}
+          const child = newTree()
           node[part] = child
           node = child
         } else node = next
@@ -122,14 +125,14 @@ function buildDenyTree(paths: string[]): PathTree {
  * allows all of a.
  */
 function buildAllowTree(paths: string[]): PathTree {
-  const root: PathTree = {}
+  const root = newTree()
   for (const path of paths) {
     const parts = path.split('.')
     let node = root
     for (const part of parts.slice(0, -1)) {
       let next = node[part]
       if (next === undefined || next === true) {
-        next = {}
+        next = newTree()
         node[part] = next
       }
       node = next
@@ -196,6 +199,17 @@ function setOwn(data: Data, key: string, value: unknown): void {
 }
 
 /**
+ * Go's `for k, v := range part { data[k] = v }`. Object.assign would take a `__proto__` key (a
+ * backend's JSON may have one) as the target's prototype: the key would vanish and the answer
+ * inherit its fields. Only an object that has that key pays for the slower copy.
+ */
+export function assignOwn(data: Data, part: Data): Data {
+  if (!Object.hasOwn(part, '__proto__')) return Object.assign(data, part)
+  for (const key of Object.keys(part)) setOwn(data, key, part[key])
+  return data
+}
+
+/**
  * krakend/flatmap's operations as lura applies them: an answer with keys that the operations
  * empty is a nil map (the emptied tree root is no map), an answer without keys stays as it is.
  */
@@ -213,7 +227,7 @@ export function goFlatmap(data: Data, ops: FlatmapOp[]): Data {
 export function combineData(merged: Data, part: Data): Data {
   if (isGoNilMap(part)) return isGoNilMap(merged) ? {} : merged
   if (isGoNilMap(merged)) return part
-  return Object.assign(merged, part)
+  return assignOwn(merged, part)
 }
 
 /**
