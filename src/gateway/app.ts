@@ -31,6 +31,7 @@ import {
 } from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
+import { setOwnKey } from './own-keys.ts'
 import {
   bodyAbsent,
   bodyFollows,
@@ -542,8 +543,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       // lura's noopRender adds the backend's values to what the gateway already set (CORS, security
       // headers): a backend cannot replace the gateway's Content-Security-Policy, only add to it.
       const preset = res.getHeader(key)
-      headers[canonicalBackendHeaderKey(key)] =
-        preset === undefined ? value : [...listOf(preset), ...listOf(value)]
+      const merged = preset === undefined ? value : [...listOf(preset), ...listOf(value)]
+      // A backend's `__proto__` header (Go forwards it) must not become the object's prototype.
+      setOwnKey(headers, canonicalBackendHeaderKey(key), merged)
     }
     headers[KRAKEND_HEADER] = versionHeader
     headers[COMPLETED_HEADER] = 'false'

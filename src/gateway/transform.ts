@@ -2,6 +2,7 @@ import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/ty
 import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
 import { GoNumber, goJson, goNilMap, isGoNilMap, parseJsonKeepingNumbers } from './go-json.ts'
 import { firstValueText, GO_MAP, GO_SLICE, goUnmarshalTypeError } from './go-json-decoder.ts'
+import { setOwnKey } from './own-keys.ts'
 import { parseFeed } from './rss-encoding.ts'
 import { luraField, luraText } from './sequential-params.ts'
 import { parseXml, writeXml } from './xml-encoding.ts'
@@ -191,13 +192,6 @@ function isEmpty(data: Data): boolean {
   return true
 }
 
-/** data[key] = value, also for the key `__proto__` (an own property, as Go's map has it). */
-function setOwn(data: Data, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
-  else data[key] = value
-}
-
 /**
  * Go's `for k, v := range part { data[k] = v }`. Object.assign would take a `__proto__` key (a
  * backend's JSON may have one) as the target's prototype: the key would vanish and the answer
@@ -205,7 +199,7 @@ function setOwn(data: Data, key: string, value: unknown): void {
  */
 export function assignOwn(data: Data, part: Data): Data {
   if (!Object.hasOwn(part, '__proto__')) return Object.assign(data, part)
-  for (const key of Object.keys(part)) setOwn(data, key, part[key])
+  for (const key of Object.keys(part)) setOwnKey(data, key, part[key])
   return data
 }
 
@@ -272,7 +266,7 @@ export function compileFormatter(backend: BackendConfig): ((data: Data) => Data)
         if (isEmpty(data)) return data
         for (const [from, to] of pairs) {
           if (!Object.hasOwn(data, from)) continue
-          setOwn(data, to, data[from])
+          setOwnKey(data, to, data[from])
           delete data[from]
         }
         return data
