@@ -1,4 +1,4 @@
-// Lua scripts (krakend-lua) over headers and data keys named `__proto__`: in Go they are keys of
+// Lua scripts (krakend-lua) and CEL over headers and data keys named `__proto__`: in Go they are keys of
 // an http.Header or a map[string]interface{} like any other. Real gateway, real backend, 127.0.0.1.
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
@@ -118,4 +118,26 @@ test('Lua sets a data key `__proto__` as a key, also inside a table it builds', 
   })
   assert.equal((await send(url, { path: '/set' })).text, '{"__proto__":{"y":1}}')
   assert.equal((await send(url, { path: '/table' })).text, '{"x":{"__proto__":"v"}}')
+})
+
+test('validation/cel sees a forwarded `__proto__` header in req_headers', async () => {
+  const { b, raws } = await recordingBackend()
+  const url = await gateway({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/cel',
+        input_headers: ['*'],
+        extra_config: {
+          'validation/cel': [
+            { check_expr: "'__proto__' in req_headers && req_headers['__proto__'][0] == 'p'" },
+          ],
+        },
+        backend: [{ host: [b.origin], url_pattern: '/' }],
+      },
+    ],
+  })
+  const { status } = await sendRaw(url, rawRequest(['GET /cel HTTP/1.1', 'Host: x', '__proto__: p']))
+  assert.equal(status, 200)
+  assert.equal(raws.length, 1)
 })
