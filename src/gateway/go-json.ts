@@ -3,6 +3,8 @@
 // U+2028 and U+2029 escaped as \u003c \u003e \u0026 \u2028 \u2029, no trailing newline.
 // Numbers print like Go's float64 encoder, which for finite values is what JavaScript prints.
 
+import { setOwnKey } from './own-keys.ts'
+
 const GO_ESCAPES = /[<>&\u2028\u2029]/g
 const NEEDS_ESCAPE = /[<>&\u2028\u2029]/
 const GO_ESCAPE: Record<string, string> = {
@@ -237,9 +239,7 @@ function inGoKeyOrder(value: unknown): unknown {
   for (const key of shape.order) {
     const ordered = orderedValue(obj[key])
     // An own "__proto__" key (JSON.parse makes one) stays a key, as in Go's map.
-    if (key === '__proto__')
-      Object.defineProperty(copy, key, { value: ordered, enumerable: true, writable: true })
-    else copy[key] = ordered
+    setOwnKey(copy, key, ordered)
   }
   return copy
 }

@@ -68,7 +68,8 @@ export function canonicalHeaderKey(name: string): string {
 
 /** Header names and all values, canonicalised as Go's server stores them (Host left out). */
 export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
+  // No prototype: a client's `__proto__` header is a name like any other (Go's http.Header).
+  const out: Record<string, string[]> = Object.create(null)
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     if (name.charCodeAt(0) === 58 /* ':' */) continue

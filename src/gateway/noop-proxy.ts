@@ -14,6 +14,7 @@ import { canonicalBackendHeaderKey, sniffText } from './go-http.ts'
 import { H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
+import { setOwnKey } from './own-keys.ts'
 import { CONNECTION_HEADERS, type ForwardRule, type HeaderValues } from './request-headers.ts'
 
 const RESPONSE_HOP_BY_HOP = new Set(CONNECTION_HEADERS)
@@ -96,8 +97,9 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       // lura's noopRender adds the backend's values to what the gateway already set (CORS, security
       // headers): a backend cannot replace the gateway's Content-Security-Policy, only add to it.
       const preset = res.getHeader(key)
-      headers[canonicalBackendHeaderKey(key)] =
-        preset === undefined ? value : [...listOf(preset), ...listOf(value)]
+      const merged = preset === undefined ? value : [...listOf(preset), ...listOf(value)]
+      // A backend's `__proto__` header (Go forwards it) must not become the object's prototype.
+      setOwnKey(headers, canonicalBackendHeaderKey(key), merged)
     }
     headers[KRAKEND_HEADER] = versionHeader
     headers[COMPLETED_HEADER] = 'false'

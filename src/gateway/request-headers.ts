@@ -8,6 +8,7 @@ import { BlockList, isIP } from 'node:net'
 import type { ServerOptions } from './config/types.ts'
 import { GO_USER_AGENT } from './go-http.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
+import { setOwnKey } from './own-keys.ts'
 
 /** Headers that describe one connection (RFC 9110 7.6.1, plus Proxy-Connection). */
 export const CONNECTION_HEADERS = [
@@ -54,6 +55,7 @@ export function compileForwardRule(inputHeaders: string[], disableCompression = 
 
 interface ClientRequestLike {
   headers: IncomingHttpHeaders
+  rawHeaders?: string[]
   headersDistinct?: Record<string, string[] | undefined>
   socket?: { remoteAddress?: string | undefined } | null
 }
@@ -115,12 +117,14 @@ export function compileBackendHeaderFilter(
   list: string[],
   rule: ForwardRule,
 ): (headers: HeaderValues) => HeaderValues {
-  const keep = list.map((h) => h.toLowerCase())
+  // A name Object.prototype has (`constructor`, `__proto__`) is read as the headers' own only.
+  const keep = list.map((h) => h.toLowerCase()).map((name) => [name, name in Object.prototype] as const)
   return (headers) => {
     const out: HeaderValues = {}
-    for (const name of keep) {
-      const value = headers[name]
-      if (value !== undefined) out[name] = value
+    for (const [name, inherited] of keep) {
+      const value = inherited && !Object.hasOwn(headers, name) ? undefined : headers[name]
+      if (value === undefined) continue
+      setOwnKey(out, name, value)
     }
     if (out['user-agent'] === undefined) out['user-agent'] = GO_USER_AGENT
     addTransportGzip(out, rule)
@@ -147,13 +151,21 @@ export function backendHeaders(
     for (const key in incoming) {
       if (key.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(key) || key === 'content-length') continue
       const value = distinct(req, key)
-      if (value !== undefined) out[key] = value
+      if (value === undefined) continue
+      setOwnKey(out, key, value)
+    }
+    // Node's IncomingMessage.headers leaves a `__proto__` line out (its object has a prototype);
+    // Go forwards it like any header.
+    if (!Object.hasOwn(incoming, '__proto__')) {
+      const proto = rawProtoHeader(req)
+      if (proto !== undefined) setOwnKey(out, '__proto__', proto)
     }
   } else {
     for (const key of rule.names) {
       if (key === 'content-length') continue
       const value = distinct(req, key)
-      if (value !== undefined) out[key] = value
+      if (value === undefined) continue
+      setOwnKey(out, key, value)
     }
   }
   addTransportGzip(out, rule)
@@ -175,5 +187,18 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
     const all = req.headersDistinct?.[key]
     return all && all.length > 1 ? all : value
   }
-  return value
+  if (Array.isArray(value)) return value
+  // Neither: a name Object.prototype has (`constructor`, `__proto__`) found on the prototype.
+  return key === '__proto__' ? rawProtoHeader(req) : undefined
+}
+
+/** The client's `__proto__` header lines, which Node's IncomingMessage.headers cannot hold. */
+function rawProtoHeader(req: ClientRequestLike): string | string[] | undefined {
+  const raw = req.rawHeaders ?? []
+  const values: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 9 && name.toLowerCase() === '__proto__') values.push(raw[i + 1] as string)
+  }
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values
 }

@@ -25,7 +25,7 @@ import type { Logger } from './logging.ts'
 import type { NoopProxy } from './noop-proxy.ts'
 import { bodyAbsent, bodyFollows, readRequestBody } from './request-body.ts'
 import { backendHeaders, type compileTrustedProxies } from './request-headers.ts'
-import { combineData, type Data, goFlatmap } from './transform.ts'
+import { assignOwn, combineData, type Data, goFlatmap } from './transform.ts'
 
 export type ServeEndpoint = (
   ep: CompiledEndpoint,
@@ -116,7 +116,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
         data = {}
         complete = false
       } else if (isGoNilMap(data)) data = {}
-      Object.assign(data, ep.static.data)
+      assignOwn(data, ep.static.data)
     }
     // components: validation/cel checks the merged response
     const rejected = failures === 0 ? ep.guard?.after?.(data, { complete }) : undefined

@@ -2,6 +2,7 @@ import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/ty
 import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
 import { GoNumber, goJson, goNilMap, isGoNilMap, parseJsonKeepingNumbers } from './go-json.ts'
 import { firstValueText, GO_MAP, GO_SLICE, goUnmarshalTypeError } from './go-json-decoder.ts'
+import { setOwnKey } from './own-keys.ts'
 import { parseFeed } from './rss-encoding.ts'
 import { luraField, luraText } from './sequential-params.ts'
 import { parseXml, writeXml } from './xml-encoding.ts'
@@ -94,9 +95,12 @@ interface PathTree {
   [key: string]: PathTree | true
 }
 
+/** A tree node without a prototype: `__proto__`, `constructor`... are path segments like any other. */
+const newTree = (): PathTree => Object.create(null) as PathTree
+
 /** lura's deny tree: a shorter path covers the longer ones, in any order. */
 function buildDenyTree(paths: string[]): PathTree {
-  const root: PathTree = {}
+  const root = newTree()
   for (const path of paths) {
     const parts = path.split('.')
     let node = root
@@ -106,7 +110,7 @@ function buildDenyTree(paths: string[]): PathTree {
         const next = node[part]
         if (next === true) break
         if (next === undefined) {
-          const child: PathTree = {}
+          const child = newTree()
           node[part] = child
           node = child
         } else node = next
@@ -122,14 +126,14 @@ function buildDenyTree(paths: string[]): PathTree {
  * allows all of a.
  */
 function buildAllowTree(paths: string[]): PathTree {
-  const root: PathTree = {}
+  const root = newTree()
   for (const path of paths) {
     const parts = path.split('.')
     let node = root
     for (const part of parts.slice(0, -1)) {
       let next = node[part]
       if (next === undefined || next === true) {
-        next = {}
+        next = newTree()
         node[part] = next
       }
       node = next
@@ -188,11 +192,15 @@ function isEmpty(data: Data): boolean {
   return true
 }
 
-/** data[key] = value, also for the key `__proto__` (an own property, as Go's map has it). */
-function setOwn(data: Data, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
-  else data[key] = value
+/**
+ * Go's `for k, v := range part { data[k] = v }`. Object.assign would take a `__proto__` key (a
+ * backend's JSON may have one) as the target's prototype: the key would vanish and the answer
+ * inherit its fields. Only an object that has that key pays for the slower copy.
+ */
+export function assignOwn(data: Data, part: Data): Data {
+  if (!Object.hasOwn(part, '__proto__')) return Object.assign(data, part)
+  for (const key of Object.keys(part)) setOwnKey(data, key, part[key])
+  return data
 }
 
 /**
@@ -213,7 +221,7 @@ export function goFlatmap(data: Data, ops: FlatmapOp[]): Data {
 export function combineData(merged: Data, part: Data): Data {
   if (isGoNilMap(part)) return isGoNilMap(merged) ? {} : merged
   if (isGoNilMap(merged)) return part
-  return Object.assign(merged, part)
+  return assignOwn(merged, part)
 }
 
 /**
@@ -258,7 +266,7 @@ export function compileFormatter(backend: BackendConfig): ((data: Data) => Data)
         if (isEmpty(data)) return data
         for (const [from, to] of pairs) {
           if (!Object.hasOwn(data, from)) continue
-          setOwn(data, to, data[from])
+          setOwnKey(data, to, data[from])
           delete data[from]
         }
         return data

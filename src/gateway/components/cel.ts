@@ -14,6 +14,7 @@ import type { Environment } from '@marcbachmann/cel-js'
 import type { KeyPath } from '../../core/source-text.ts'
 import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
+import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import type { Report } from './types.ts'
 
@@ -181,7 +182,7 @@ export function headerLists(
   const out: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(headers)) {
     const values = Array.isArray(value) ? value : [value]
-    for (const key of written.get(name) ?? [canonicalHeaderKey(name)]) out[key] = values
+    for (const key of written.get(name) ?? [canonicalHeaderKey(name)]) setOwnKey(out, key, values)
   }
   return out
 }

@@ -15,7 +15,7 @@ export const needs = (e: LuaEngine, count: number) => {
 
 export const stringTable = (map: Record<string, string>) => ({ data: { ...map } })
 export const listTable = (map: Record<string, string[]>) => {
-  const data: Record<string, unknown> = {}
+  const data: Record<string, unknown> = Object.create(null)
   for (const key in map) data[key] = [...(map[key] as string[])]
   return { data }
 }

@@ -1,4 +1,5 @@
 /** luaTable and luaList (krakend-lua's decorator package): Go maps and slices a script reads and changes. */
+import { setOwnKey } from '../own-keys.ts'
 import { indexAt, type Method, needs } from './lua-api-args.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import {
@@ -31,7 +32,7 @@ export const TABLE_METHODS: Record<string, Method> = {
     const data = tableAt(e)
     const key = argString(e, 2)
     const value = readData(e, 3)
-    if (!isSkipped(value)) data[key] = value
+    if (!isSkipped(value)) setOwnKey(data, key, value)
     return 0
   },
   len(e) {

@@ -3,6 +3,7 @@
  * after the router's checks, post on the merged response) and modifier/lua-backend around one
  * backend call, each with the request as lura hands it to that stage.
  */
+
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import {
@@ -11,6 +12,7 @@ import {
   KRAKEND_HEADER_HIDDEN,
   KRAKEND_HEADER_VALUE,
 } from '../krakend-compat.ts'
+import { setOwnKey } from '../own-keys.ts'
 import { compileForwardRule, type HeaderValues } from '../request-headers.ts'
 import { luraParams } from './cel.ts'
 import { type CompiledLua, compileLua, type LuaCall, type LuaConfig } from './lua.ts'
@@ -45,7 +47,8 @@ function luaRequest(
   url: string | undefined,
   gzip: boolean,
 ): LuaRequest {
-  const headers: Record<string, string[]> = {}
+  // No prototype: a forwarded `__proto__` header is a key as in Go's http.Header.
+  const headers: Record<string, string[]> = Object.create(null)
   for (const key in ctx.headers) {
     if (gzip && key === 'accept-encoding') continue
     const value = ctx.headers[key] as string | string[]
@@ -74,7 +77,8 @@ function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): void {
   const transport = gzip ? ctx.headers['accept-encoding'] : undefined
   if (transport !== undefined) headers['accept-encoding'] = transport
   for (const [key, values] of Object.entries(r.headers))
-    if (values.length > 0) headers[key.toLowerCase()] = values.length === 1 ? (values[0] as string) : values
+    if (values.length > 0)
+      setOwnKey(headers, key.toLowerCase(), values.length === 1 ? (values[0] as string) : values)
   ctx.headers = headers
   ctx.body =
     r.body === undefined || Buffer.isBuffer(r.body) ? (r.body as Buffer | undefined) : Buffer.from(r.body)

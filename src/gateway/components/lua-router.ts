@@ -83,7 +83,7 @@ function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
   if (!view.changed.has('headers') && !view.changed.has('host')) return
   const headers = req.headers as Record<string, string | string[] | undefined>
   const raw: string[] = []
-  const distinct: Record<string, string[]> = {}
+  const distinct: Record<string, string[]> = Object.create(null)
   const h2 = headers[':authority'] !== undefined
   if (h2) headers[':authority'] = view.host
   for (const key of Object.keys(headers)) {

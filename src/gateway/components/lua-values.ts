@@ -4,8 +4,10 @@
  * is the luaNil userdata, and a Lua table set into data becomes a map whose nested tables with
  * integer keys only become lists (krakend-lua's ParseToTable).
  */
+
 import type { LuaState } from 'fengari'
 import { GoNumber } from '../go-json.ts'
+import { setOwnKey } from '../own-keys.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import { goNumberString } from './lua-numbers.ts'
 
@@ -94,7 +96,7 @@ function readTable(e: LuaEngine, index: number): Record<string, unknown> {
   while (lua.lua_next(L, at) !== 0) {
     const key = keyText(e, -2)
     const value = nestedValue(e, -1)
-    if (key !== undefined && value !== SKIP) out[key] = value
+    if (key !== undefined && value !== SKIP) setOwnKey(out, key, value)
     lua.lua_pop(L, 1)
   }
   return out
