@@ -64,6 +64,37 @@ describe('prototype-named headers', () => {
     assert.match(head, /\r\n__proto__: from-backend\r\n/)
   })
 
+  test('a `__proto__` header of an answer qos/http-cache stored reaches the client from the cache too', async () => {
+    let calls = 0
+    const seen: SeenRequest[] = []
+    const server = createServer((_req, res) => {
+      calls += 1
+      // Two lines: a list value would become the stored headers' prototype and vanish.
+      res.setHeader('__proto__', ['p1', 'p2'])
+      res.setHeader('cache-control', 'max-age=60')
+      res.setHeader('content-type', 'text/plain')
+      res.end('ok')
+    })
+    const b = await listenTestBackend(server, 'b', seen)
+    closers.push(() => b.close())
+    const cached = {
+      host: ['$b'],
+      url_pattern: '/',
+      encoding: 'no-op',
+      extra_config: { 'qos/http-cache': {} },
+    }
+    const url = await gateway(
+      `{"endpoints":[${endpoint('/cached', [cached], { output_encoding: 'no-op' })}]}`,
+      b,
+    )
+    for (let i = 0; i < 2; i += 1) {
+      const { status, head } = await sendRaw(url, rawRequest(['GET /cached HTTP/1.1', 'Host: x']))
+      assert.equal(status, 200)
+      assert.match(head, /\r\n__proto__: p1\r\n__proto__: p2\r\n/, `answer ${i + 1}: ${head}`)
+    }
+    assert.equal(calls, 1, 'the second answer came from the cache')
+  })
+
   test('the echo endpoint lists a `__proto__` request header (it failed the request)', async () => {
     const url = await gateway('{"echo_endpoint":true,"endpoints":[]}')
     const res = await sendRaw(

@@ -5,6 +5,8 @@
  * (its size is what the LRU counts). Parsing follows Go's own quirks (time.RFC1123, ParseDuration).
  */
 
+import { setOwnKey } from '../own-keys.ts'
+
 export type Headers = Record<string, string | string[] | undefined>
 
 /** An answer as Go's transport hands it to the cache (headers with lowercase names). */
@@ -278,7 +280,7 @@ export function goAnswer(
     if (name === 'connection' && close) continue
     if (name === 'content-length' && (chunked || gunzipped)) continue
     if (name === 'content-encoding' && gunzipped) continue
-    out[name] = value
+    setOwnKey<string | string[] | undefined>(out, name, value)
   }
   const declared = first(out, 'content-length')
   const noBody = method === 'HEAD' || !bodyAllowed(status)
@@ -345,7 +347,7 @@ export function dumpAndReadBack(
       name === 'trailer'
     )
       continue
-    kept[name] = value
+    setOwnKey<string | string[] | undefined>(kept, name, value)
     for (const line of values(value))
       size += Buffer.byteLength(name) + 2 + Buffer.byteLength(goHeaderValue(line)) + 2
   }

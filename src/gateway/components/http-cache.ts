@@ -9,6 +9,7 @@
  * LRU counting the bytes of each answer as Go dumps it. `shared` uses one process-wide cache.
  */
 import type { KeyPath } from '../../core/source-text.ts'
+import { setOwnKey } from '../own-keys.ts'
 import {
   type CachedAnswer,
   canStaleOnError,
@@ -311,7 +312,8 @@ export class HttpCache {
       conditional,
       settle: (answer, at) => {
         if (answer && req.method === 'GET' && answer.status === 304) {
-          for (const name of endToEndNames(answer.headers)) cached.headers[name] = answer.headers[name]
+          for (const name of endToEndNames(answer.headers))
+            setOwnKey(cached.headers, name, answer.headers[name])
           const settled = this.#storeStep(req, key, true, cached)
           if (settled.kind === 'live') applyEdits(cached.headers, settled)
           return { kind: 'answer', answer: cached, ...commitOf(settled) }
@@ -367,7 +369,7 @@ const commitOf = (settled: Settled): { commit?: Commit } =>
 function copy(answer: CachedAnswer): CachedAnswer {
   const headers: Headers = {}
   for (const [name, value] of Object.entries(answer.headers))
-    headers[name] = Array.isArray(value) ? [...value] : value
+    setOwnKey(headers, name, Array.isArray(value) ? [...value] : value)
   return { ...answer, headers }
 }
 

@@ -6,7 +6,7 @@
  */
 import { MAX_TIMER_MS } from '../config/duration.ts'
 import type { Fields } from './fields.ts'
-import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
+import { firstLine, type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
 
 /** krakend-ratelimit's TokenBucket: starts full, refills only once empty, whole intervals at a time. */
 export class TokenBucket {
@@ -130,7 +130,7 @@ export function compileRouterLimit(
       cfg.strategy === 'ip'
         ? cfg.key
           ? (req: IncomingLike) => {
-              const first = headerValue(req, lower).split(',')[0]?.trim() ?? ''
+              const first = (header(req, lower) ?? '').split(',')[0]?.trim() ?? ''
               const ip = first.split(':')[0] ?? ''
               return first !== '' && isIpv4(ip) ? ip : clientIp(req)
             }
@@ -156,11 +156,6 @@ export function compileRouterLimit(
     if (global && !global.allow()) return UNAVAILABLE
     return undefined
   }
-}
-
-function headerValue(req: IncomingLike, name: string): string {
-  const raw = req.headers[name]
-  return (Array.isArray(raw) ? raw[0] : raw) ?? ''
 }
 
 /**

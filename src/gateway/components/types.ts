@@ -42,10 +42,13 @@ export interface Report {
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** The first value of a header (arrays come from repeated headers). */
+/**
+ * The first value of a header (arrays come from repeated headers). A configured name such as
+ * `constructor` finds nothing but the client's header, not what Object.prototype has.
+ */
 export function header(req: IncomingLike, name: string): string | undefined {
   const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
+  return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined
 }
 
 /**

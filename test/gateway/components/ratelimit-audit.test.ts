@@ -46,6 +46,12 @@ before(async () => {
         },
         clientLimit('/header', { strategy: 'header', key: 'X-Api-Key' }, host),
         clientLimit('/ip-key', { strategy: 'ip', key: 'X-Real-Client' }, host),
+        clientLimit(
+          '/header-constructor',
+          { strategy: 'header', key: 'Constructor', client_capacity: 2 },
+          host,
+        ),
+        clientLimit('/ip-constructor', { strategy: 'ip', key: 'Constructor' }, host),
       ],
     }),
   )
@@ -82,6 +88,15 @@ describe('krakend-ratelimit audit', () => {
     assert.deepEqual(await statuses('/ip-key', { 'x-real-client': '01.2.3.4' }, 1), [200])
     assert.deepEqual(await statuses('/ip-key', { 'x-real-client': '001.2.3.4' }, 1), [429])
     assert.deepEqual(await statuses('/ip-key', { 'x-real-client': '1.2.3.4' }, 2), [200, 429])
+  })
+
+  test('a key header named like an Object.prototype property (Constructor) is read from the request only', async () => {
+    // Without the header the key is empty: 429, as for any missing key header (it was a 500: the
+    // lookup found Object.prototype.constructor). With it, the client's own bucket.
+    assert.deepEqual(await statuses('/header-constructor', {}, 1), [429])
+    assert.deepEqual(await statuses('/header-constructor', { constructor: 'tenant-c' }, 3), [200, 200, 429])
+    // strategy ip: no such header falls back to the client IP.
+    assert.deepEqual(await statuses('/ip-constructor', {}, 2), [200, 429])
   })
 
   test('config: "every" that Go cannot parse, a zero proxy "every", and cleanup_period', () => {
