@@ -151,7 +151,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
   }
 
-  const handle = (req: GatewayRequest, res: GatewayResponse) => {
+  const route = (req: GatewayRequest, res: GatewayResponse) => {
     const start = performance.now()
     // gin routes before its middleware: a service-level Lua change of method or URL does not re-route
     const method = req.method ?? 'GET'
@@ -204,27 +204,58 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           )
       }
     }
-    inFlight += 1
     // lura reads the query of the request's URL as the handler finds it (a service-level Lua may set it)
     const rawQuery = req.url === target ? (q === -1 ? '' : url.slice(q + 1)) : urlQuery(req.url ?? '/')
+    inFlight += 1
     serve(ep, req, res, found.params, rawQuery, start).then(done, (error: unknown) => {
       done()
-      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
-      if (!res.headersSent) {
-        const status = error instanceof HttpError ? error.status : 500
-        const headers = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
-        finish(
-          req,
-          res,
-          status,
-          status === 413 ? refusalHeaders(req, headers) : headers,
-          '',
-          start,
-          ep.record,
-        )
-        if (status === 413) closeAfterAnswer(req, res)
-      } else res.destroy()
+      try {
+        logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
+        if (!res.headersSent) {
+          const status = error instanceof HttpError ? error.status : 500
+          const headers = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+          finish(
+            req,
+            res,
+            status,
+            status === 413 ? refusalHeaders(req, headers) : headers,
+            '',
+            start,
+            ep.record,
+          )
+          if (status === 413) closeAfterAnswer(req, res)
+        } else res.destroy()
+      } catch (failure) {
+        recover(res, failure)
+      }
     })
+  }
+
+  /** Serves one request; an error nothing else caught ends that request only (see recover). */
+  const handle = (req: GatewayRequest, res: GatewayResponse) => {
+    try {
+      route(req, res)
+    } catch (error) {
+      recover(res, error)
+    }
+  }
+
+  /**
+   * gin.Recovery, which lura's engine uses: an error no handler expected answers 500 without a
+   * body (the connection is ended instead once the answer has started), it is logged, and the
+   * process goes on serving. Unrecovered, it would end every request of the worker.
+   */
+  const recover = (res: GatewayResponse, error: unknown) => {
+    logger.error(`panic recovered: ${(error as Error)?.stack ?? String(error)}`)
+    try {
+      if (res.headersSent) res.destroy()
+      else {
+        ;(res as ServerResponse).writeHead(500, { 'Content-Length': '0' })
+        res.end()
+      }
+    } catch {
+      res.destroy()
+    }
   }
 
   const builtin = (
@@ -246,22 +277,24 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       )
     }
     inFlight += 1
-    readRequestBody(req, config.server.maxBodyBytes).then(
-      (body) => {
-        done()
-        if (kind === 'debug') {
-          logger.debug(`[ENDPOINT: /__debug/*] Method: ${req.method} URL: ${req.url}`)
-          finish(req, res, 200, { 'Content-Type': JSON_TYPE }, DEBUG_BODY, start, undefined)
-        } else finish(req, res, 200, { 'Content-Type': JSON_TYPE }, echoBody(req, body), start, undefined)
-      },
-      (error: unknown) => {
-        done()
-        const status = error instanceof HttpError ? error.status : 500
-        if (status !== 413) return finish(req, res, status, {}, '', start, undefined)
-        finish(req, res, status, refusalHeaders(req, {}), '', start, undefined)
-        closeAfterAnswer(req, res)
-      },
-    )
+    readRequestBody(req, config.server.maxBodyBytes)
+      .then(
+        (body) => {
+          done()
+          if (kind === 'debug') {
+            logger.debug(`[ENDPOINT: /__debug/*] Method: ${req.method} URL: ${req.url}`)
+            finish(req, res, 200, { 'Content-Type': JSON_TYPE }, DEBUG_BODY, start, undefined)
+          } else finish(req, res, 200, { 'Content-Type': JSON_TYPE }, echoBody(req, body), start, undefined)
+        },
+        (error: unknown) => {
+          done()
+          const status = error instanceof HttpError ? error.status : 500
+          if (status !== 413) return finish(req, res, status, {}, '', start, undefined)
+          finish(req, res, status, refusalHeaders(req, {}), '', start, undefined)
+          closeAfterAnswer(req, res)
+        },
+      )
+      .catch((error: unknown) => recover(res, error))
   }
 
   return {
