@@ -3,8 +3,19 @@
 // gateway and real backends on 127.0.0.1. Configs and bodies holding `__proto__` are written as
 // JSON text: a JavaScript object literal would set the prototype instead of a key.
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
 import { after, describe, test } from 'node:test'
-import { mustConfig, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
+import {
+  listenTestBackend,
+  mustConfig,
+  rawRequest,
+  type SeenRequest,
+  send,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from './helpers.ts'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 const closers: Array<() => Promise<void>> = []
@@ -97,3 +108,117 @@ describe('prototype-named keys in backend data', () => {
     assert.equal((Object.prototype.toString as unknown as Record<string, unknown>).secret, undefined)
   })
 })
+
+describe('prototype-named headers', () => {
+  test('a no-op backend header named `__proto__` reaches the client', async () => {
+    const seen: SeenRequest[] = []
+    const server = createServer((_req, res) => {
+      res.setHeader('__proto__', 'from-backend')
+      res.setHeader('content-type', 'text/plain')
+      res.end('ok')
+    })
+    const b = await listenTestBackend(server, 'b', seen)
+    closers.push(() => b.close())
+    const url = await gateway(
+      `{"endpoints":[${endpoint('/noop', [{ host: ['$b'], url_pattern: '/', encoding: 'no-op' }], {
+        output_encoding: 'no-op',
+      })}]}`,
+      b,
+    )
+    const { status, head } = await sendRaw(url, rawRequest(['GET /noop HTTP/1.1', 'Host: x']))
+    assert.equal(status, 200)
+    assert.match(head, /\r\n__proto__: from-backend\r\n/)
+  })
+
+  test('a `__proto__` header of an answer qos/http-cache stored reaches the client from the cache too', async () => {
+    let calls = 0
+    const seen: SeenRequest[] = []
+    const server = createServer((_req, res) => {
+      calls += 1
+      // Two lines: a list value would become the stored headers' prototype and vanish.
+      res.setHeader('__proto__', ['p1', 'p2'])
+      res.setHeader('cache-control', 'max-age=60')
+      res.setHeader('content-type', 'text/plain')
+      res.end('ok')
+    })
+    const b = await listenTestBackend(server, 'b', seen)
+    closers.push(() => b.close())
+    const cached = {
+      host: ['$b'],
+      url_pattern: '/',
+      encoding: 'no-op',
+      extra_config: { 'qos/http-cache': {} },
+    }
+    const url = await gateway(
+      `{"endpoints":[${endpoint('/cached', [cached], { output_encoding: 'no-op' })}]}`,
+      b,
+    )
+    for (let i = 0; i < 2; i += 1) {
+      const { status, head } = await sendRaw(url, rawRequest(['GET /cached HTTP/1.1', 'Host: x']))
+      assert.equal(status, 200)
+      assert.match(head, /\r\n__proto__: p1\r\n__proto__: p2\r\n/, `answer ${i + 1}: ${head}`)
+    }
+    assert.equal(calls, 1, 'the second answer came from the cache')
+  })
+
+  test('the echo endpoint lists a `__proto__` request header (it failed the request)', async () => {
+    const url = await gateway('{"echo_endpoint":true,"endpoints":[]}')
+    const res = await sendRaw(
+      url,
+      `${['GET /__echo/a HTTP/1.1', 'Host: x', 'Connection: close', '__proto__: p1', '__proto__: p2'].join('\r\n')}\r\n\r\n`,
+    )
+    assert.equal(res.status, 200)
+    const full = await rawAnswer(url, [
+      'GET /__echo/a HTTP/1.1',
+      'Host: x',
+      'Connection: close',
+      '__proto__: p1',
+      '__proto__: p2',
+    ])
+    assert.match(full, /"req_headers":\{"Connection":\["close"\],"__proto__":\["p1","p2"\]\}/)
+  })
+
+  test('input_headers ["*"] forwards a `__proto__` header; a listed header the client did not send is not made up', async () => {
+    const raws: string[][] = []
+    const server = createServer((req, res) => {
+      raws.push(req.rawHeaders)
+      res.writeHead(200, JSON_HEADERS).end('{}')
+    })
+    const b = await listenTestBackend(server, 'b', [])
+    closers.push(() => b.close())
+    const url = await gateway(
+      `{"endpoints":[${endpoint('/all', [{ host: ['$b'], url_pattern: '/' }], { input_headers: ['*'] })},${endpoint(
+        '/listed',
+        [{ host: ['$b'], url_pattern: '/' }],
+        { input_headers: ['Constructor', '__proto__', 'X-A'] },
+      )},${endpoint(
+        '/narrowed',
+        [{ host: ['$b'], url_pattern: '/', input_headers: ['Constructor', '__proto__', 'X-A'] }],
+        { input_headers: ['*'] },
+      )}]}`,
+      b,
+    )
+    const lines = ['Host: x', 'X-A: a', '__proto__: p']
+    assert.equal((await sendRaw(url, rawRequest(['GET /all HTTP/1.1', ...lines]))).status, 200)
+    assert.equal((await sendRaw(url, rawRequest(['GET /listed HTTP/1.1', ...lines]))).status, 200)
+    assert.equal((await sendRaw(url, rawRequest(['GET /narrowed HTTP/1.1', ...lines]))).status, 200)
+    const sent = raws.map((r) => r.map((v, i) => (i % 2 === 0 ? v.toLowerCase() : v)).join('|'))
+    assert.equal(sent.length, 3)
+    for (const [i, line] of sent.entries()) {
+      assert.match(line, /\|__proto__\|p(\||$)/, `request ${i} forwards __proto__: ${line}`)
+      assert.match(line, /\|x-a\|a(\||$)/)
+      assert.doesNotMatch(line, /constructor/, `request ${i}: no made-up constructor header`)
+    }
+  })
+})
+
+/** The whole answer of a raw HTTP/1.1 request (head and body). */
+async function rawAnswer(url: string, lines: string[]): Promise<string> {
+  const { hostname, port } = new URL(url)
+  const { connect } = await import('node:net')
+  const socket = connect(Number(port), hostname)
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`)
+  const chunks: Buffer[] = []
+  for await (const chunk of socket) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
