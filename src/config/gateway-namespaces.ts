@@ -194,9 +194,10 @@ export function classifyNamespace(
   runtime: 'bundled' | 'krakend' = 'bundled',
 ): NamespaceVerdict {
   if (isComment(namespace)) return { kind: 'ok' }
-  const alias = NAMESPACE_ALIASES[namespace]
+  // Own entries only: a namespace called "constructor" or "toString" is as unknown as any other.
+  const alias = Object.hasOwn(NAMESPACE_ALIASES, namespace) ? NAMESPACE_ALIASES[namespace] : undefined
   const canonical = alias ?? namespace
-  const info = NAMESPACES[canonical]
+  const info = Object.hasOwn(NAMESPACES, canonical) ? NAMESPACES[canonical] : undefined
   const guarded = GUARDED_PREFIXES.some((p) => canonical.startsWith(p))
   if (alias && runtime === 'bundled') {
     const message = `"${namespace}" is a KrakenD v2 namespace name (now "${alias}", ${info?.what ?? 'a KrakenD component'}); this runtime reads only "${alias}"`

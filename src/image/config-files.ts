@@ -37,7 +37,8 @@ export function readConfigFiles(
   const files = new Map<string, string>()
   const problems: ConfigFileProblem[] = []
   forEachNamespace(config, (namespace, _level, path) => {
-    if (!LUA_NAMESPACES.has(NAMESPACE_ALIASES[namespace] ?? namespace)) return
+    const alias = Object.hasOwn(NAMESPACE_ALIASES, namespace) ? NAMESPACE_ALIASES[namespace] : undefined
+    if (!LUA_NAMESPACES.has(alias ?? namespace)) return
     const options = valueAt(config, path)
     const sources = isObject(options) && Array.isArray(options.sources) ? options.sources : []
     for (const [i, source] of sources.entries()) {

@@ -5,7 +5,11 @@ import { describe, test } from 'node:test'
 import { parse as parseYaml } from 'yaml'
 import { isGwError } from '../../src/core/errors.ts'
 import { parseDuration } from '../../src/gateway/config/duration.ts'
-import { checkGatewayConfigFile, loadGatewayConfig } from '../../src/gateway/config/load.ts'
+import {
+  checkGatewayConfigFile,
+  checkGatewayConfigText,
+  loadGatewayConfig,
+} from '../../src/gateway/config/load.ts'
 import { normaliseHost, validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 
 const fixtures = new URL('../fixtures/gateway/', import.meta.url).pathname
@@ -231,4 +235,44 @@ test('backend/http/client: send_body_on_redirect is read; KrakenD Enterprise opt
     'endpoints[0].backend[0].extra_config.backend/http/client.no_redirect',
   )
   assert.match(refused.errors[0]?.message ?? '', /KrakenD Enterprise option/)
+})
+
+describe('names JavaScript objects carry (constructor, toString, __proto__) are names like any other', () => {
+  const config = (parts: { service?: string; endpoint?: string; backend?: string; top?: string }) =>
+    `{"version":3,"name":"x",${parts.top ?? ''}"extra_config":{${parts.service ?? ''}},"endpoints":[{"endpoint":"/a","extra_config":{${parts.endpoint ?? ''}},"backend":[{"host":["http://127.0.0.1:9"],"url_pattern":"/","extra_config":{${parts.backend ?? ''}}}]}]}`
+
+  test('an extra_config namespace so named is an unknown namespace, ignored as KrakenD ignores it', () => {
+    for (const parts of [
+      { service: '"constructor":{"a":1}' },
+      { service: '"toString":{}' },
+      { endpoint: '"hasOwnProperty":{}' },
+      { backend: '"valueOf":{}' },
+    ]) {
+      // It used to throw (the namespace registry found Object.prototype's member): exit 1, not a check.
+      const result = checkGatewayConfigText(config(parts), 'gateway.json')
+      assert.deepEqual(result.errors, [], JSON.stringify(parts))
+      assert.ok(result.config, JSON.stringify(parts))
+    }
+  })
+
+  test('a top-level or endpoint key so named is not reported as a KrakenD v2 key', () => {
+    const result = checkGatewayConfigText(config({ top: '"constructor":1,"toString":"x",' }), 'gateway.json')
+    assert.deepEqual(result.errors, [])
+    assert.equal(
+      result.warnings.some((w) => w.message.includes('v2 key')),
+      false,
+      JSON.stringify(result.warnings),
+    )
+  })
+
+  test('a `__proto__` key in the file is a key: what it holds configures nothing', () => {
+    const text = config({ service: '"__proto__":{"security/cors":{"allow_origins":["https://a"]}}' }).replace(
+      '"url_pattern":"/"',
+      '"url_pattern":"/","__proto__":{"encoding":"xml"}',
+    )
+    const result = checkGatewayConfigText(text, 'gateway.json')
+    assert.deepEqual(result.errors, [])
+    assert.equal(result.config?.endpoints[0]?.backends[0]?.encoding, 'json')
+    assert.equal(JSON.stringify(result.config).includes('cors'), false)
+  })
 })

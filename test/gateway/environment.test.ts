@@ -26,6 +26,9 @@ describe('KRAKEND_* environment overrides (krakend-koanf semantics)', () => {
       KRAKEND_DEBUG_ENDPOINT: 'T',
       KRAKEND_HOST: 'http://a:1,http://b:2',
       KRAKEND_WHATEVER: 'x',
+      // Names of Object.prototype's members are unknown keys like any other.
+      KRAKEND_CONSTRUCTOR: 'x',
+      KRAKEND_TOSTRING: 'x',
       OTHER_PORT: '1',
     })
     assert.deepEqual(problems, [])
@@ -40,6 +43,7 @@ describe('KRAKEND_* environment overrides (krakend-koanf semantics)', () => {
       'weak decoding lifts a string into a one-element list',
     )
     assert.equal(v.whatever, undefined)
+    assert.equal(Object.hasOwn(v, 'constructor') || Object.hasOwn(v, 'tostring'), false)
     assert.deepEqual(applied, [
       'KRAKEND_DEBUG_ENDPOINT',
       'KRAKEND_HOST',

@@ -91,7 +91,7 @@ export function goParseDuration(text: string): bigint | undefined {
     const unitEnd = s.search(/[\d.]/)
     const unitText = unitEnd === -1 ? s : s.slice(0, unitEnd)
     s = unitEnd === -1 ? '' : s.slice(unitEnd)
-    const unit = UNIT_NS[unitText]
+    const unit = Object.hasOwn(UNIT_NS, unitText) ? UNIT_NS[unitText] : undefined
     if (unit === undefined) return undefined
     const v = whole === '' ? 0n : BigInt(whole)
     if (v > MAX_NS / unit) return undefined

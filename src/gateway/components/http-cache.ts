@@ -73,7 +73,8 @@ export function parseHttpCache(raw: unknown, path: KeyPath, report: Report): Htt
     )
   }
   for (const [key, value] of Object.entries(isObject(raw) ? raw : {})) {
-    const field = OPTION_NAMES[foldKey(key)]
+    const folded = foldKey(key)
+    const field = Object.hasOwn(OPTION_NAMES, folded) ? OPTION_NAMES[folded] : undefined
     if (field === undefined || value === null) continue
     if (field === 'shared') {
       if (typeof value === 'boolean') cfg.shared = value

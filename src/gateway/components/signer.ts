@@ -122,8 +122,9 @@ async function loadSigningKey(
   if (!jwk) throw new Error('no Keys have been found')
   if (jwk.kty !== 'oct' && jwk.d === undefined)
     throw new Error('go-jose/go-jose: unsupported key type/format')
-  if (!FAMILY[jwk.kty as string]?.test(cfg.alg))
-    throw new Error('go-jose/go-jose: unknown/unsupported algorithm')
+  const kty = String(jwk.kty)
+  const family = Object.hasOwn(FAMILY, kty) ? FAMILY[kty] : undefined
+  if (!family?.test(cfg.alg)) throw new Error('go-jose/go-jose: unknown/unsupported algorithm')
   if (jwk.kty === 'EC' && jwk.crv !== CURVE[cfg.alg])
     return { signError: `go-jose/go-jose: ${cfg.alg} cannot sign with a ${String(jwk.crv)} key` }
   return { key: (await keys.get(cfg.kid)) as JoseKey }

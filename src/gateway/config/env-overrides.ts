@@ -93,7 +93,7 @@ export function applyKrakendEnv(
     const raw = environ[variable]
     if (raw === undefined) continue
     const key = variable.slice(KRAKEND_ENV_PREFIX.length).toLowerCase()
-    const kind = KRAKEND_ENV_KEYS[key]
+    const kind = Object.hasOwn(KRAKEND_ENV_KEYS, key) ? KRAKEND_ENV_KEYS[key] : undefined
     if (!kind) continue
     const where = { location: { path: `$env.${variable}` } }
     switch (kind) {

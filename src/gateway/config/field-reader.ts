@@ -30,7 +30,7 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
   const checkKeys = (obj: Fields, path: KeyPath, known: string[], what: string) => {
     for (const key of Object.keys(obj)) {
       if (known.includes(key) || isComment(key)) continue
-      const replacement = V2_KEYS[key]
+      const replacement = Object.hasOwn(V2_KEYS, key) ? V2_KEYS[key] : undefined
       if (replacement) {
         warn(
           [...path, key],

@@ -380,6 +380,9 @@ describe('qos/http-cache: Go parsing helpers', () => {
     assert.equal(goParseDuration('1e3s'), undefined)
     assert.equal(goParseDuration('9223372036s'), 9_223_372_036_000_000_000n)
     assert.equal(goParseDuration('9223372037s'), undefined)
+    // Units named like Object.prototype's members are unknown units (a backend's directive threw).
+    assert.equal(goParseDuration('1toString1s'), undefined)
+    assert.equal(goParseDuration('1constructor'), undefined)
   })
 
   test('time.Parse(time.RFC1123)', () => {
