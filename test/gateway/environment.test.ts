@@ -146,6 +146,9 @@ describe('flexible configuration', () => {
       ['{"name": "{{ .service.nope }}"}', /value is missing/],
       ['{{ include "nope.txt" }}', /partial "nope.txt" cannot be read/],
       ['{{ sha256sum "x" }}', /function "sha256sum" is not supported/],
+      // Object.prototype's members are not template functions (they rendered "map[]" and "[object Undefined]").
+      ['{{ constructor }}', /function "constructor" is not supported/],
+      ['{{ toString }}', /function "toString" is not supported/],
       ['{{ if .service.name }}', /without \{\{end\}\}/],
       ['{{ template "missing.tmpl" . }}', /no such template "missing.tmpl"/],
     ]
@@ -159,6 +162,19 @@ describe('flexible configuration', () => {
         text,
       )
     }
+  })
+
+  it('dict keeps any key, `__proto__` included, as a Go map does', async () => {
+    const file = join(dir, 'dict.tmpl')
+    await writeFile(
+      file,
+      '{{ $d := dict "__proto__" 1 "a" 2 }}{"p": {{ index $d "__proto__" }}, "has": {{ hasKey $d "__proto__" }}, "all": {{ toJson $d }}}',
+    )
+    assert.deepEqual(JSON.parse(renderFlexibleConfig(file, options())), {
+      p: 1,
+      has: true,
+      all: JSON.parse('{"__proto__":1,"a":2}'),
+    })
   })
 
   it('prints numbers as Go prints a float64', () => {

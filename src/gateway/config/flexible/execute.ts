@@ -137,7 +137,7 @@ export function execute(nodes: Node[], data: unknown, context: ExecContext, file
       }
       return last
     }
-    const fn = context.funcs[name]
+    const fn = Object.hasOwn(context.funcs, name) ? context.funcs[name] : undefined
     if (!fn)
       fail(
         line,

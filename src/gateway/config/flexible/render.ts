@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join, resolve, sep } from 'node:path'
 import { configError } from '../../../core/errors.ts'
+import { setOwnKey } from '../../own-keys.ts'
 import { type ExecContext, execute, type Func, formatValue, marshal, truthy } from './execute.ts'
 import { type Node, parseTemplate, TemplateError } from './parse.ts'
 
@@ -72,7 +73,7 @@ export function loadSettings(dir: string | undefined): Record<string, unknown> {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value))
       throw configError(`settings file ${path} must hold a JSON object`, { location: { file: path } })
-    vars[basename(name, '.json')] = value
+    setOwnKey(vars, basename(name, '.json'), value)
   }
   return vars
 }
@@ -187,7 +188,7 @@ function functions(options: FlexibleConfigOptions): Record<string, Func> {
     dict: (...pairs) => {
       if (pairs.length % 2) throw new Error('dict needs key/value pairs')
       const out: Record<string, unknown> = {}
-      for (let i = 0; i < pairs.length; i += 2) out[text(pairs[i])] = pairs[i + 1]
+      for (let i = 0; i < pairs.length; i += 2) setOwnKey(out, text(pairs[i]), pairs[i + 1])
       return out
     },
   }
