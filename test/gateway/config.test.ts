@@ -276,3 +276,64 @@ describe('names JavaScript objects carry (constructor, toString, __proto__) are 
     assert.equal(JSON.stringify(result.config).includes('cors'), false)
   })
 })
+
+describe("keys in another case: KrakenD's Go decoders read them, so they are refused, not ignored", () => {
+  const errorsOf = (text: string) =>
+    checkGatewayConfigText(text, 'gateway.json').errors.map((e) => [e.location?.path, e.message] as const)
+
+  test('service, endpoint and backend keys (lura decodes them with mapstructure, which folds case)', () => {
+    const errors = errorsOf(
+      '{"version":3,"name":"x","Timeout":"1s","endpoints":[{"endpoint":"/a","Method":"POST","backend":[{"host":["http://127.0.0.1:9"],"URL_Pattern":"/x","url_pattern":"/"}]}]}',
+    )
+    assert.deepEqual(
+      errors.map(([path]) => path),
+      ['Timeout', 'endpoints[0].Method', 'endpoints[0].backend[0].URL_Pattern'],
+    )
+    assert.match(errors[0]?.[1] ?? '', /"Timeout" is read by KrakenD as "timeout"/)
+  })
+
+  test('a component key: an audience or a rate KrakenD would enforce is never silently dropped', () => {
+    const endpoint = (namespace: string, body: Record<string, unknown>) =>
+      JSON.stringify({
+        version: 3,
+        name: 'x',
+        endpoints: [
+          {
+            endpoint: '/a',
+            extra_config: { [namespace]: body },
+            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/' }],
+          },
+        ],
+      })
+    const jwt = errorsOf(
+      endpoint('auth/validator', { alg: 'HS256', jwk_url: 'https://keys.example/jwk', Audience: ['api'] }),
+    )
+    assert.deepEqual(jwt, [
+      [
+        'endpoints[0].extra_config.auth/validator.Audience',
+        '"Audience" is read by KrakenD as "audience" (Go matches these keys in any case); this runtime reads keys as written',
+      ],
+    ])
+    const limit = errorsOf(endpoint('qos/ratelimit/router', { Max_Rate: 1 }))
+    assert.deepEqual(
+      limit.map(([path]) => path),
+      ['endpoints[0].extra_config.qos/ratelimit/router.Max_Rate'],
+    )
+    // encoding/json also folds the Kelvin sign to k.
+    const kelvin = errorsOf(
+      endpoint('qos/ratelimit/router', { client_max_rate: 5, \u212aey: 'X-Real-IP', strategy: 'ip' }),
+    )
+    assert.deepEqual(
+      kelvin.map(([path]) => path),
+      ['endpoints[0].extra_config.qos/ratelimit/router.\u212aey'],
+    )
+  })
+
+  test('with image.runtime krakend nothing is refused: KrakenD itself reads the file', () => {
+    const result = validateGatewayConfig(
+      { version: 3, name: 'x', Timeout: '1s', endpoints: [] },
+      { runtime: 'krakend' },
+    )
+    assert.deepEqual(result.errors, [])
+  })
+})

@@ -18,20 +18,7 @@ export interface BotDetectorConfig {
   rejectEmpty: boolean
 }
 
-const KEYS = ['allow', 'deny', 'patterns', 'cache_size', 'empty_user_agent_is_bot']
-
-/** encoding/json's key matching: ASCII case folding plus the Kelvin sign and long s. */
-const jsonFold = (key: string) => key.replaceAll('\u017f', 's').replaceAll('\u212a', 'k').toLowerCase()
-
 export function parseBotDetector(f: Fields): BotDetectorConfig {
-  // KrakenD decodes this object into a Go struct: a key in another case sets the same field.
-  for (const key of Object.keys(f.raw))
-    if (!KEYS.includes(key) && KEYS.includes(jsonFold(key)))
-      f.report.error(
-        f.at(key),
-        `KrakenD reads "${key}" as "${jsonFold(key)}"`,
-        `write it as "${jsonFold(key)}"`,
-      )
   const patterns: string[] = []
   for (const [i, p] of (f.strings('patterns') ?? []).entries()) {
     try {

@@ -1,20 +1,48 @@
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseDuration } from '../config/duration.ts'
+import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
 import { isObject, type Report } from './types.ts'
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
 export class Fields {
+  /** The namespace object; every key a parser reads from it is noted (see caseVariants). */
   readonly raw: Record<string, unknown>
   readonly path: KeyPath
   readonly report: Report
+  readonly #read = new Set<string>()
+  readonly #own: string[]
 
   constructor(raw: unknown, path: KeyPath, report: Report, namespace: string) {
     this.path = path
     this.report = report
-    if (!isObject(raw)) {
-      report.error(path, `extra_config "${namespace}" must be an object`)
-      this.raw = {}
-    } else this.raw = raw
+    const object = isObject(raw) ? raw : {}
+    if (!isObject(raw)) report.error(path, `extra_config "${namespace}" must be an object`)
+    this.#own = Object.keys(object)
+    const read = this.#read
+    this.raw = new Proxy(object, {
+      get(target, key, receiver) {
+        if (typeof key === 'string') read.add(key)
+        return Reflect.get(target, key, receiver)
+      },
+      has(target, key) {
+        if (typeof key === 'string') read.add(key)
+        return Reflect.has(target, key)
+      },
+    })
+  }
+
+  /**
+   * Refuses the keys no parser read that spell a key it did read in another case: KrakenD's
+   * components decode their namespace with Go's encoding/json or mapstructure, which match field
+   * names in any case, so KrakenD would read (and enforce) what this runtime would ignore.
+   */
+  caseVariants(): void {
+    for (const key of this.#own) {
+      if (this.#read.has(key)) continue
+      const spelled = sameKeyOtherCase(key, this.#read)
+      if (spelled !== undefined)
+        this.report.error(this.at(key), caseVariantMessage(key, spelled), `write "${spelled}"`)
+    }
   }
 
   at(key: string): KeyPath {

@@ -29,20 +29,10 @@ export interface GraphqlRequest {
   query: Array<[string, string]>
 }
 
-const FIELDS = ['query', 'operationName', 'variables', 'query_path', 'type', 'method']
 const EMPTY = Buffer.alloc(0)
 
 /** Options as Go's json.Unmarshal fills lura's graphql.Options (wrong types refused: lura would drop GraphQL). */
 export function parseGraphql(f: Fields): GraphqlConfig | undefined {
-  for (const key of Object.keys(f.raw)) {
-    const field = FIELDS.find((name) => name.toLowerCase() === key.toLowerCase())
-    if (field !== undefined && field !== key)
-      f.report.error(
-        f.at(key),
-        `"${key}" is read by KrakenD as "${field}" (Go matches keys in any case)`,
-        `write "${field}"`,
-      )
-  }
   const type = (f.string('type') ?? '').toLowerCase()
   if (type !== 'query' && type !== 'mutation') {
     f.report.error(

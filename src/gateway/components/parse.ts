@@ -58,8 +58,13 @@ export interface BackendComponents {
 
 /** Reads one component namespace when present. */
 function reader(extra: Record<string, unknown>, path: KeyPath, report: Report) {
-  return <T>(name: string, parse: (f: Fields) => T): T | undefined =>
-    extra[name] === undefined ? undefined : parse(new Fields(extra[name], [...path, name], report, name))
+  return <T>(name: string, parse: (f: Fields) => T): T | undefined => {
+    if (extra[name] === undefined) return undefined
+    const fields = new Fields(extra[name], [...path, name], report, name)
+    const parsed = parse(fields)
+    fields.caseVariants()
+    return parsed
+  }
 }
 
 /** Drops absent components; undefined when none is configured. */

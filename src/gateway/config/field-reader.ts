@@ -21,15 +21,37 @@ const V2_KEYS: Record<string, string> = {
 
 const isComment = (key: string) => /^[@$_#]/.test(key)
 
+/** encoding/json's key matching: ASCII case folding plus the Kelvin sign and long s. */
+const jsonFold = (key: string) => key.replaceAll('\u017f', 's').replaceAll('\u212a', 'k').toLowerCase()
+
+/** The known key `key` spells in another case: KrakenD's Go decoders match keys case-insensitively. */
+export const sameKeyOtherCase = (key: string, known: Iterable<string>): string | undefined => {
+  const folded = jsonFold(key)
+  for (const k of known) if (k !== key && jsonFold(k) === folded) return k
+  return undefined
+}
+
+/** Why a key written in another case is refused rather than read or ignored. */
+export const caseVariantMessage = (key: string, spelled: string) =>
+  `"${key}" is read by KrakenD as "${spelled}" (Go matches these keys in any case); this runtime reads keys as written`
+
 export type FieldReader = ReturnType<typeof createFieldReader>
 
 export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend' | undefined) {
   const { error, warn } = report
 
-  /** Warns about v2 leftovers and likely typos; other unknown keys (vendor extensions) pass. */
+  /**
+   * Refuses known keys written in another case, warns about v2 leftovers and likely typos; other
+   * unknown keys (vendor extensions) pass.
+   */
   const checkKeys = (obj: Fields, path: KeyPath, known: string[], what: string) => {
     for (const key of Object.keys(obj)) {
       if (known.includes(key) || isComment(key)) continue
+      const spelled = runtime === 'krakend' ? undefined : sameKeyOtherCase(key, known)
+      if (spelled !== undefined) {
+        error([...path, key], caseVariantMessage(key, spelled), `write "${spelled}"`)
+        continue
+      }
       const replacement = Object.hasOwn(V2_KEYS, key) ? V2_KEYS[key] : undefined
       if (replacement) {
         warn(
