@@ -314,11 +314,14 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
         '"Audience" is read by KrakenD as "audience" (Go matches these keys in any case); this runtime reads keys as written',
       ],
     ])
+    // krakend-ratelimit reads exact keys: KrakenD would skip it too; a limit that looks set is refused.
     const limit = errorsOf(endpoint('qos/ratelimit/router', { Max_Rate: 1 }))
-    assert.deepEqual(
-      limit.map(([path]) => path),
-      ['endpoints[0].extra_config.qos/ratelimit/router.Max_Rate'],
-    )
+    assert.deepEqual(limit, [
+      [
+        'endpoints[0].extra_config.qos/ratelimit/router.Max_Rate',
+        '"Max_Rate" is not "max_rate": KrakenD reads "qos/ratelimit/router" keys exactly as written and would skip it, so the setting would look applied and not be',
+      ],
+    ])
     // encoding/json also folds the Kelvin sign to k.
     const kelvin = errorsOf(
       endpoint('qos/ratelimit/router', { client_max_rate: 5, \u212aey: 'X-Real-IP', strategy: 'ip' }),
@@ -326,6 +329,16 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
     assert.deepEqual(
       kelvin.map(([path]) => path),
       ['endpoints[0].extra_config.qos/ratelimit/router.\u212aey'],
+    )
+  })
+
+  test('router options (lura decodes them with encoding/json): a payload limit is never dropped', () => {
+    const errors = errorsOf(
+      JSON.stringify({ version: 3, name: 'x', extra_config: { router: { Max_Payload: 10 } }, endpoints: [] }),
+    )
+    assert.deepEqual(
+      errors.map(([path]) => path),
+      ['extra_config.router.Max_Payload'],
     )
   })
 

@@ -3,6 +3,14 @@ import { parseDuration } from '../config/duration.ts'
 import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
 import { isObject, type Report } from './types.ts'
 
+/**
+ * Namespaces KrakenD decodes with encoding/json (keys matched in any case): krakend-jose's
+ * validator and signer, krakend-botdetector, lura's GraphQL options. The other components read
+ * their map's keys one by one (krakend-cors, -httpsecure, -ratelimit, -circuitbreaker,
+ * -oauth2-clientcredentials, -lua).
+ */
+const FOLDS_KEYS = new Set(['auth/validator', 'auth/signer', 'security/bot-detector', 'backend/graphql'])
+
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
 export class Fields {
   /** The namespace object; every key a parser reads from it is noted (see caseVariants). */
@@ -11,10 +19,12 @@ export class Fields {
   readonly report: Report
   readonly #read = new Set<string>()
   readonly #own: string[]
+  readonly #namespace: string
 
   constructor(raw: unknown, path: KeyPath, report: Report, namespace: string) {
     this.path = path
     this.report = report
+    this.#namespace = namespace
     const object = isObject(raw) ? raw : {}
     if (!isObject(raw)) report.error(path, `extra_config "${namespace}" must be an object`)
     this.#own = Object.keys(object)
@@ -32,16 +42,20 @@ export class Fields {
   }
 
   /**
-   * Refuses the keys no parser read that spell a key it did read in another case: KrakenD's
-   * components decode their namespace with Go's encoding/json or mapstructure, which match field
-   * names in any case, so KrakenD would read (and enforce) what this runtime would ignore.
+   * Refuses the keys no parser read that spell a key it did read in another case. Components that
+   * decode their namespace with Go's encoding/json match field names in any case, so KrakenD would
+   * read (and enforce) what this runtime would skip; the others read exact keys, so KrakenD skips
+   * such a key too, and a setting that looks applied would not be, in either runtime.
    */
   caseVariants(): void {
     for (const key of this.#own) {
       if (this.#read.has(key)) continue
       const spelled = sameKeyOtherCase(key, this.#read)
-      if (spelled !== undefined)
-        this.report.error(this.at(key), caseVariantMessage(key, spelled), `write "${spelled}"`)
+      if (spelled === undefined) continue
+      const message = FOLDS_KEYS.has(this.#namespace)
+        ? caseVariantMessage(key, spelled)
+        : `"${key}" is not "${spelled}": KrakenD reads "${this.#namespace}" keys exactly as written and would skip it, so the setting would look applied and not be`
+      this.report.error(this.at(key), message, `write "${spelled}"`)
     }
   }
 

@@ -52,6 +52,28 @@ const ROOT_KEYS = [
   'allow_insecure_connections',
   'max_shutdown_wait_time',
 ]
+/** extra_config.router: lura's gin engine options, and KrakenD's error_body and max_payload. */
+const ROUTER_KEYS = [
+  'app_engine',
+  'auto_options',
+  'disable_access_log',
+  'disable_handle_method_not_allowed',
+  'disable_health',
+  'disable_path_decoding',
+  'disable_redirect_fixed_path',
+  'disable_redirect_trailing_slash',
+  'error_body',
+  'forwarded_by_client_ip',
+  'health_path',
+  'hide_version_header',
+  'logger_skip_paths',
+  'max_multipart_memory',
+  'max_payload',
+  'remote_ip_headers',
+  'remove_extra_slash',
+  'return_error_msg',
+  'trusted_proxies',
+]
 const LOG_LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
 
 export type ServiceConfig = Pick<
@@ -112,6 +134,8 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   const runtimeNs = namespace(value, 'gwdeploy/runtime', [])
   const loggingNs = namespace(value, 'telemetry/logging', [])
   const rp = ['extra_config', 'router']
+  // lura decodes the router options with encoding/json: "Max_Payload" is max_payload there.
+  checkKeys(router, rp, ROUTER_KEYS, 'router')
   const gp = ['extra_config', 'gwdeploy/runtime']
   const healthPath = stringAt(router, 'health_path', rp) ?? '/__health'
   if (!healthPath.startsWith('/')) error([...rp, 'health_path'], '"health_path" must start with "/"')
