@@ -344,7 +344,19 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
 
   test('with image.runtime krakend nothing is refused: KrakenD itself reads the file', () => {
     const result = validateGatewayConfig(
-      { version: 3, name: 'x', Timeout: '1s', endpoints: [] },
+      {
+        version: 3,
+        name: 'x',
+        Timeout: '1s',
+        extra_config: { router: { Max_Payload: 1 } },
+        endpoints: [
+          {
+            endpoint: '/a',
+            extra_config: { 'auth/validator': { alg: 'HS256', jwk_url: 'https://k/j', Audience: ['a'] } },
+            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/' }],
+          },
+        ],
+      },
       { runtime: 'krakend' },
     )
     assert.deepEqual(result.errors, [])

@@ -56,13 +56,21 @@ export interface BackendComponents {
   luaBackend?: LuaConfig
 }
 
+/**
+ * How components are checked: `caseVariants` refuses keys in another case (see Fields); off when
+ * the official KrakenD image runs the config and reads them itself.
+ */
+export interface ComponentChecks {
+  caseVariants: boolean
+}
+
 /** Reads one component namespace when present. */
-function reader(extra: Record<string, unknown>, path: KeyPath, report: Report) {
+function reader(extra: Record<string, unknown>, path: KeyPath, report: Report, checks: ComponentChecks) {
   return <T>(name: string, parse: (f: Fields) => T): T | undefined => {
     if (extra[name] === undefined) return undefined
     const fields = new Fields(extra[name], [...path, name], report, name)
     const parsed = parse(fields)
-    fields.caseVariants()
+    if (checks.caseVariants) fields.caseVariants()
     return parsed
   }
 }
@@ -77,9 +85,10 @@ export function parseServiceComponents(
   extra: unknown,
   path: KeyPath,
   report: Report,
+  checks: ComponentChecks,
 ): ServiceComponents | undefined {
   if (!isObject(extra)) return undefined
-  const read = reader(extra, path, report)
+  const read = reader(extra, path, report, checks)
   return present<ServiceComponents>({
     cors: read('security/cors', parseCors),
     httpSecure: read('security/http', parseHttpSecure),
@@ -93,9 +102,10 @@ export function parseEndpointComponents(
   extra: unknown,
   path: KeyPath,
   report: Report,
+  checks: ComponentChecks,
 ): EndpointComponents | undefined {
   if (!isObject(extra)) return undefined
-  const read = reader(extra, path, report)
+  const read = reader(extra, path, report, checks)
   return present<EndpointComponents>({
     botDetector: read('security/bot-detector', parseBotDetector),
     jwt: read('auth/validator', parseJwt),
@@ -115,9 +125,10 @@ export function parseBackendComponents(
   extra: unknown,
   path: KeyPath,
   report: Report,
+  checks: ComponentChecks,
 ): BackendComponents | undefined {
   if (!isObject(extra)) return undefined
-  const read = reader(extra, path, report)
+  const read = reader(extra, path, report, checks)
   return present<BackendComponents>({
     martian:
       extra['modifier/martian'] === undefined

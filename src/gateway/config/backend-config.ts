@@ -64,6 +64,7 @@ export function readBackend(
     rawBackend.extra_config,
     [...bp, 'extra_config'],
     fields.report,
+    fields.componentChecks,
   )
   const urlPattern = rawBackend.url_pattern
   if (typeof urlPattern !== 'string' || urlPattern === '') {

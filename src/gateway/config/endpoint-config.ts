@@ -77,7 +77,12 @@ function readEndpoint(
   }
   fields.checkKeys(raw, ep, ENDPOINT_KEYS, 'endpoint')
   fields.checkNamespaces(raw.extra_config, [...ep, 'extra_config'], 'endpoint')
-  const endpointComponents = parseEndpointComponents(raw.extra_config, [...ep, 'extra_config'], fields.report)
+  const endpointComponents = parseEndpointComponents(
+    raw.extra_config,
+    [...ep, 'extra_config'],
+    fields.report,
+    fields.componentChecks,
+  )
   const path = raw.endpoint
   if (typeof path !== 'string' || !path.startsWith('/')) {
     error([...ep, 'endpoint'], `"endpoint" must be a path starting with "/", got ${JSON.stringify(path)}`)

@@ -183,6 +183,7 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
   return {
     report,
     runtime,
+    componentChecks: { caseVariants: runtime !== 'krakend' },
     error,
     warn,
     checkKeys,

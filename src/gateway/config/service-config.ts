@@ -100,7 +100,12 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   checkKeys(value, [], ROOT_KEYS, 'root')
   checkServiceSettings(value, fields.runtime, error, warn)
   checkNamespaces(value.extra_config, ['extra_config'], 'service')
-  const components = parseServiceComponents(value.extra_config, ['extra_config'], fields.report)
+  const components = parseServiceComponents(
+    value.extra_config,
+    ['extra_config'],
+    fields.report,
+    fields.componentChecks,
+  )
 
   if (value.version !== 3) {
     error(
