@@ -332,6 +332,29 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
     )
   })
 
+  test('validation/cel definitions (krakend-cel decodes them with encoding/json, the last key written wins)', () => {
+    const errors = errorsOf(
+      JSON.stringify({
+        version: 3,
+        name: 'x',
+        endpoints: [
+          {
+            endpoint: '/a',
+            // KrakenD evaluates the PUT check here (Check_Expr comes last); a case-sensitive reader, the GET one.
+            extra_config: {
+              'validation/cel': [{ check_expr: "req_method == 'GET'", Check_Expr: "req_method == 'PUT'" }],
+            },
+            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/' }],
+          },
+        ],
+      }),
+    )
+    assert.deepEqual(
+      errors.map(([path]) => path),
+      ['endpoints[0].extra_config.validation/cel[0].Check_Expr'],
+    )
+  })
+
   test('router options (lura decodes them with encoding/json): a payload limit is never dropped', () => {
     const errors = errorsOf(
       JSON.stringify({ version: 3, name: 'x', extra_config: { router: { Max_Payload: 10 } }, endpoints: [] }),

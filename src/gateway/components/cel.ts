@@ -12,6 +12,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js'
 import type { KeyPath } from '../../core/source-text.ts'
+import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
 import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
@@ -39,11 +40,15 @@ function environment(): Environment {
     .registerVariable('JWT', 'map<string, dyn>')
 }
 
+/** The fields of krakend-cel's InterpretableDefinition. */
+const CEL_KEYS = ['check_expr', 'mod_expr']
+
 export function parseCel(
   raw: unknown,
   path: KeyPath,
   report: Report,
   level: 'endpoint' | 'backend',
+  checks: { caseVariants: boolean },
 ): CelConfig | undefined {
   if (!Array.isArray(raw)) {
     report.error(path, 'validation/cel must be a list of {"check_expr": "..."}')
@@ -56,6 +61,14 @@ export function parseCel(
     const at = [...path, i, 'check_expr']
     const expr =
       typeof def === 'object' && def !== null ? (def as Record<string, unknown>).check_expr : undefined
+    // krakend-cel decodes each definition with encoding/json: "Check_Expr" is check_expr there
+    // (the last one written wins when both are present).
+    const keys = checks.caseVariants && typeof def === 'object' && def !== null ? Object.keys(def) : []
+    for (const key of keys) {
+      const spelled = sameKeyOtherCase(key, CEL_KEYS)
+      if (spelled !== undefined)
+        report.error([...path, i, key], caseVariantMessage(key, spelled), `write "${spelled}"`)
+    }
     if ((def as Record<string, unknown>)?.mod_expr !== undefined)
       report.error(
         [...path, i, 'mod_expr'],

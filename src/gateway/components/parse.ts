@@ -115,7 +115,7 @@ export function parseEndpointComponents(
       extra['validation/json-schema'] === undefined
         ? undefined
         : parseJsonSchema(extra['validation/json-schema'], [...path, 'validation/json-schema'], report),
-    cel: celAt(extra, path, report, 'endpoint'),
+    cel: celAt(extra, path, report, 'endpoint', checks),
     luaProxy: read('modifier/lua-proxy', parseLua),
     luaRouter: read('modifier/lua-endpoint', parseLua),
   })
@@ -136,7 +136,7 @@ export function parseBackendComponents(
         : parseMartian(extra['modifier/martian'], [...path, 'modifier/martian'], report),
     circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
-    cel: celAt(extra, path, report, 'backend'),
+    cel: celAt(extra, path, report, 'backend', checks),
     clientCredentials: read('auth/client-credentials', parseClientCredentials),
     graphql: read('backend/graphql', parseGraphql),
     luaBackend: read('modifier/lua-backend', parseLua),
@@ -153,10 +153,11 @@ function celAt(
   path: KeyPath,
   report: Report,
   level: 'endpoint' | 'backend',
+  checks: ComponentChecks,
 ): CelConfig | undefined {
   if (extra['validation/cel'] === undefined) return undefined
   const at = [...path, 'validation/cel']
-  const cel = parseCel(extra['validation/cel'], at, report, level)
+  const cel = parseCel(extra['validation/cel'], at, report, level, checks)
   if (cel && cel.jwt.length > 0 && extra['auth/validator'] === undefined)
     report.error(
       at,
