@@ -1,11 +1,103 @@
-// What Go's json.Decoder.Decode (lura's JSON decoders) makes of a backend body that JSON.parse
-// refuses as a whole: it reads the first JSON value and never looks at what follows it, and it
-// fails with encoding/json's own messages. Only a body the plain parse refused comes here.
+// Backend JSON as Go's json.Decoder.Decode (lura's JSON decoders, UseNumber) reads it: the plain
+// parse first, keeping number texts JavaScript would print differently; for a body JSON.parse
+// refuses as a whole, the first JSON value only (Go never looks at what follows it) and
+// encoding/json's own messages.
 import { GoNumber } from './go-json.ts'
 import { goUtf8 } from './go-utf8.ts'
 
 /** Go's scanner refuses JSON nested deeper than this (encoding/json maxNestingDepth). */
 const MAX_DEPTH = 10000
+
+/**
+ * Whether `text` holds a number whose JavaScript value may print differently from its text: 16 or
+ * more digits (past float64's 15 exact ones), a fraction ending in 0, an exponent, -0, or a value
+ * below 1e-6 (JavaScript switches to exponent form). Digits inside strings count too: a false
+ * positive only costs the slower exact parse. One pass, no regular expression (this runs on every
+ * backend body).
+ */
+export function mayLoseNumberText(text: string): boolean {
+  const n = text.length
+  for (let i = 0; i < n; i += 1) {
+    if (!isDigit(text.charCodeAt(i))) continue
+    const start = i
+    i = digitsEnd(text, i)
+    const intDigits = i - start
+    if (intDigits >= 16) return true
+    const zeroInt = intDigits === 1 && text.charCodeAt(start) === 48
+    if (text.charCodeAt(i) === 46) {
+      const fraction = i + 1
+      i = digitsEnd(text, fraction)
+      const fractionDigits = i - fraction
+      if (fractionDigits > 0 && text.charCodeAt(i - 1) === 48) return true
+      if (intDigits + fractionDigits >= 16) return true
+      if (zeroInt && text.startsWith('000000', fraction)) return true
+    } else if (zeroInt && start > 0 && text.charCodeAt(start - 1) === 45) return true
+    const next = text.charCodeAt(i)
+    if (next === 101 || next === 69) return true
+  }
+  return false
+}
+
+/** The index after the run of digits starting at `from`. */
+function digitsEnd(text: string, from: number): number {
+  let i = from
+  while (i < text.length && isDigit(text.charCodeAt(i))) i += 1
+  return i
+}
+
+function keepNumberText(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value === 'number' && context?.source !== undefined && context.source !== String(value))
+    return new GoNumber(context.source)
+  return value
+}
+
+/**
+ * Whether `text` nests arrays and objects deeper than Go's decoder accepts. Only a body longer than
+ * 2 × 10000 characters can, so ordinary bodies are not scanned at all.
+ */
+export function exceedsGoDepth(text: string): boolean {
+  if (text.length <= 2 * MAX_DEPTH + 1) return false
+  let depth = 0
+  const n = text.length
+  for (let i = 0; i < n; i += 1) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      i = stringEnd(text, i)
+      if (i === -1) return false
+    } else if (c === 91 || c === 123) {
+      depth += 1
+      if (depth > MAX_DEPTH) return true
+    } else if (c === 93 || c === 125) depth -= 1
+  }
+  return false
+}
+
+/** The index of the quote closing the string that opens at `open`, or -1. */
+function stringEnd(text: string, open: number): number {
+  let j = open
+  for (;;) {
+    j = text.indexOf('"', j + 1)
+    if (j === -1) return -1
+    let backslashes = 0
+    while (text.charCodeAt(j - 1 - backslashes) === 92) backslashes += 1
+    if (backslashes % 2 === 0) return j
+  }
+}
+
+/** JSON.parse that keeps number texts as KrakenD does; the exact (reviver) path only when needed.
+ * Nesting deeper than Go's 10000 levels fails as Go's decoder does ("exceeded max depth"). */
+export function parseJsonKeepingNumbers(text: string): unknown {
+  if (exceedsGoDepth(text)) throw new SyntaxError('exceeded max depth')
+  if (!mayLoseNumberText(text)) return JSON.parse(text)
+  try {
+    return JSON.parse(text, keepNumberText as (key: string, value: unknown) => unknown)
+  } catch (error) {
+    // V8's reviver recurses: a body nested some thousands deep (Go takes 10000) is read without
+    // it, its numbers then printed as JavaScript prints them.
+    if (error instanceof RangeError) return JSON.parse(text)
+    throw error
+  }
+}
 
 // Where the scanner is inside the value (one state per step function of Go's scanner).
 const BEGIN_VALUE = 0

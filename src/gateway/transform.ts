@@ -1,7 +1,13 @@
 import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
 import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
-import { GoNumber, goJson, goNilMap, isGoNilMap, parseJsonKeepingNumbers } from './go-json.ts'
-import { firstValueText, GO_MAP, GO_SLICE, goUnmarshalTypeError } from './go-json-decoder.ts'
+import { GoNumber, goJson, goNilMap, isGoNilMap } from './go-json.ts'
+import {
+  firstValueText,
+  GO_MAP,
+  GO_SLICE,
+  goUnmarshalTypeError,
+  parseJsonKeepingNumbers,
+} from './go-json-decoder.ts'
 import { setOwnKey } from './own-keys.ts'
 import { parseFeed } from './rss-encoding.ts'
 import { luraField, luraText } from './sequential-params.ts'

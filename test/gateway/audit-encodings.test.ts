@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { goJson, parseJsonKeepingNumbers } from '../../src/gateway/go-json.ts'
+import { goJson } from '../../src/gateway/go-json.ts'
+import { parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
 import { goUtf8 } from '../../src/gateway/go-utf8.ts'
 import { parseXml } from '../../src/gateway/xml-encoding.ts'
 

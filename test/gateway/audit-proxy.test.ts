@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { applyFlatmap, type FlatmapOp } from '../../src/gateway/flatmap.ts'
-import { parseJsonKeepingNumbers } from '../../src/gateway/go-json.ts'
+import { parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
 import { propagatedField } from '../../src/gateway/sequential-params.ts'
 import {
   compileDecoder,

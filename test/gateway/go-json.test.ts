@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { goJson, mayLoseNumberText, parseJsonKeepingNumbers } from '../../src/gateway/go-json.ts'
+import { goJson } from '../../src/gateway/go-json.ts'
+import { mayLoseNumberText, parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
 
 // What Go's encoding/json writes for a map[string]interface{} decoded with UseNumber (KrakenD).
 const reencoded = (text: string) => goJson(parseJsonKeepingNumbers(text))

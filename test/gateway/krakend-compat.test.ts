@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { applyFlatmap, type FlatmapOp } from '../../src/gateway/flatmap.ts'
-import { GoNumber, goJson, parseJsonKeepingNumbers } from '../../src/gateway/go-json.ts'
+import { GoNumber, goJson } from '../../src/gateway/go-json.ts'
+import { parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
 import { canonicalHeaderKey, encodeGoQuery, goQueryEscape, parseGoQuery } from '../../src/gateway/go-url.ts'
 import {
   backendHeaders,
