@@ -17,6 +17,7 @@ import {
   DecodeError,
   goFlatmap,
 } from '../../src/gateway/transform.ts'
+import { changedShared, seededRandom, sharedObjects } from './fuzz-helpers.ts'
 
 const KEYS = [
   'a',
@@ -37,16 +38,10 @@ const SCALARS: unknown[] = [1, -0, 1.5, 1e21, 'str', '<tag>', true, null, 2 ** 6
 const ENCODINGS = ['json', 'safejson', 'string', 'xml'] as const
 const RENDERERS: OutputEncoding[] = ['json', 'json-collection', 'string', 'xml', 'yaml', 'negotiate']
 const ACCEPTS = [undefined, 'application/xml', 'text/plain', 'application/x-yaml']
-const SHARED = [Object, Object.prototype, Array, Array.prototype, Function.prototype, String.prototype]
 
-/** A small deterministic generator (the same cases on every run). */
+/** Random answers and formatters, the same on every run. */
 function generator(seed: number) {
-  let state = seed
-  const next = () => {
-    state = (state * 1103515245 + 12345) % 2147483648
-    return state / 2147483648
-  }
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T
+  const { next, pick } = seededRandom(seed)
   const path = () => Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(KEYS)).join('.')
   const value = (depth: number): unknown => {
     const r = next()
@@ -87,31 +82,8 @@ function generator(seed: number) {
 const isAnswerObject = (value: unknown): value is Data =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** Every own property of the shared objects, with its value or accessors, and their prototypes. */
-const snapshot = () =>
-  SHARED.map((o) => {
-    const properties = Reflect.ownKeys(o).map(
-      (key) => [key, Object.getOwnPropertyDescriptor(o, key)] as const,
-    )
-    return { o, prototype: Object.getPrototypeOf(o), properties }
-  })
-
-function changedShared(before: ReturnType<typeof snapshot>): string | undefined {
-  for (const { o, prototype, properties } of before) {
-    if (Object.getPrototypeOf(o) !== prototype) return `the prototype of ${String(o)}`
-    const now = Reflect.ownKeys(o)
-    if (now.length !== properties.length) return `the keys of ${String(o).slice(0, 40)}`
-    for (const [key, d] of properties) {
-      const e = Object.getOwnPropertyDescriptor(o, key)
-      if (e?.value !== d?.value || e?.get !== d?.get || e?.set !== d?.set)
-        return `${String(key)} of ${String(o).slice(0, 40)}`
-    }
-  }
-  return undefined
-}
-
 test('random answers through random formatters: no exception but a decode error, no shared object changed', () => {
-  const before = snapshot()
+  const before = sharedObjects()
   let rendered = 0
   for (const seed of [3, 5, 11, 13, 21]) {
     const g = generator(seed)
