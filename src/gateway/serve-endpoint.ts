@@ -111,15 +111,17 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (failures > 0 && logErrors)
       for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
     if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
+    let staticData: Record<string, unknown> | undefined
     if (ep.static && !skipped && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
       if (data === undefined) {
         data = {}
         complete = false
       } else if (isGoNilMap(data)) data = {}
-      assignOwn(data, ep.static.data)
+      staticData = ep.static.data
+      assignOwn(data, staticData)
     }
     // components: validation/cel checks the merged response
-    const rejected = failures === 0 ? ep.guard?.after?.(data, { complete }) : undefined
+    const rejected = failures === 0 ? ep.guard?.after?.(data, { complete, staticData }) : undefined
     if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
     // components: modifier/lua-proxy post rewrites the merged response (skipped when a backend failed)
     let luaHeaders: Record<string, string[]> | undefined

@@ -13,6 +13,7 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import type { KeyPath } from '../../core/source-text.ts'
 import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
+import { GoNumber } from '../go-json.ts'
 import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
@@ -165,6 +166,36 @@ export function compileGroup(
     }
     return undefined
   }
+}
+
+/**
+ * Response data as krakend-cel's activation holds it. lura decodes backend JSON with UseNumber, and
+ * cel-go adapts a json.Number (a Go string type) to a CEL string: `resp_data.count == '3'` holds and
+ * `resp_data.count > 5` is an evaluation error, so the request is aborted. Values proxy.static put
+ * there come from the config (float64 in Go, CEL doubles) and stay numbers.
+ */
+export function celData(
+  data: Record<string, unknown>,
+  staticData?: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(data)) {
+    const value = data[key]
+    const fromConfig = staticData !== undefined && Object.hasOwn(staticData, key) && staticData[key] === value
+    setOwnKey(out, key, fromConfig ? value : numbersAsText(value))
+  }
+  return out
+}
+
+function numbersAsText(value: unknown): unknown {
+  if (typeof value === 'number') return String(value)
+  if (typeof value !== 'object' || value === null) return value
+  if (value instanceof GoNumber) return value.literal
+  if (Array.isArray(value)) return value.map(numbersAsText)
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value))
+    setOwnKey(out, key, numbersAsText((value as Record<string, unknown>)[key]))
+  return out
 }
 
 /** Go's time format "2006-01-02T15:04:05.999Z07:00" in UTC: fractional zeros trimmed. */

@@ -1,9 +1,10 @@
 /** The components compiled into request-path hooks, once per service, endpoint and backend. */
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
+import { KRAKEND_HEADER, KRAKEND_HEADER_HIDDEN, KRAKEND_HEADER_VALUE } from '../krakend-compat.ts'
 import { clientIp, compileTrustedProxies, type HeaderValues } from '../request-headers.ts'
 import { compileBotDetector } from './bot-detector.ts'
-import { type Activation, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
+import { type Activation, celData, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
 import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
 import { compileClientCredentials } from './client-credentials.ts'
 import { compileCors } from './cors.ts'
@@ -38,6 +39,8 @@ export interface ResponseMeta {
   complete: boolean
   status?: number
   headers?: Record<string, string | string[] | undefined>
+  /** The proxy.static data merged into the answer, when it was. */
+  staticData?: Record<string, unknown>
 }
 
 /** Answers instead of the normal rendering, from the merged data (auth/signer). */
@@ -138,14 +141,19 @@ export function compileEndpointGuard(
   // modifier/lua-proxy wraps the proxy: its pre runs after the router's checks, before CEL and JSON schema.
   const lua = c.luaProxy ? compileLuaProxy(c.luaProxy, endpoint, service, log) : undefined
   if (lua) steps.push((req, ctx) => lua.pre(req, ctx))
+  // CEL and JSON schema refuse inside lura's endpoint handler, after it set X-KrakenD.
+  const refusalHeaders = () => ({
+    [KRAKEND_HEADER]: service.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE,
+    'X-Krakend-Completed': 'false',
+  })
   const aborted = (message: string): Reply =>
     service.server.returnErrorMsg
       ? {
           status: 500,
-          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Krakend-Completed': 'false' },
+          headers: { ...refusalHeaders(), 'Content-Type': 'text/plain; charset=utf-8' },
           body: message,
         }
-      : { status: 500, headers: { 'X-Krakend-Completed': 'false' }, body: '' }
+      : { status: 500, headers: refusalHeaders(), body: '' }
   const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
   if (pre)
     steps.push((req, ctx) => {
@@ -164,7 +172,7 @@ export function compileEndpointGuard(
   const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
   if (c.jsonSchema)
     steps.push(
-      compileJsonSchema(c.jsonSchema, service.server.returnErrorMsg, (m) =>
+      compileJsonSchema(c.jsonSchema, service.server.returnErrorMsg, refusalHeaders, (m) =>
         log(`${prefix}[JSONSchema] ${m}`),
       ),
     )
@@ -275,7 +283,7 @@ function responseActivation(data: Record<string, unknown>, meta: ResponseMeta): 
     resp_completed: meta.complete,
     resp_metadata_status: BigInt(meta.status ?? 0),
     resp_metadata_headers: headers,
-    resp_data: data,
+    resp_data: celData(data, meta.staticData),
   }
 }
 

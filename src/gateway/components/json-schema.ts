@@ -78,6 +78,7 @@ export function parseJsonSchema(raw: unknown, path: KeyPath, report: Report): Js
 export function compileJsonSchema(
   cfg: JsonSchemaConfig,
   returnErrorMsg: boolean,
+  refusalHeaders: () => Record<string, string>,
   log: (message: string) => void,
 ): (req: IncomingLike, ctx: GuardContext) => Reply | undefined {
   const validate = compileSchema(cfg.schema)
@@ -86,10 +87,10 @@ export function compileJsonSchema(
     return returnErrorMsg
       ? {
           status: 400,
-          headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Krakend-Completed': 'false' },
+          headers: { ...refusalHeaders(), 'Content-Type': 'text/plain; charset=utf-8' },
           body: message,
         }
-      : { status: 400, headers: { 'X-Krakend-Completed': 'false' }, body: '' }
+      : { status: 400, headers: refusalHeaders(), body: '' }
   }
   return (_req, ctx) => {
     if (!ctx.body || ctx.body.length === 0) return reject('could not validate an empty body')

@@ -61,6 +61,44 @@ const celConfig = (returnErrorMsg: boolean, host: string[], jwkUrl: string) =>
         ],
       },
       {
+        endpoint: '/cel/number-text',
+        extra_config: {
+          'validation/cel': [{ check_expr: "resp_data.count == '3' && resp_data.nested.list[0] == '1.50'" }],
+        },
+        backend: [{ host, url_pattern: '/numbers' }],
+      },
+      {
+        endpoint: '/cel/number-compare',
+        extra_config: { 'validation/cel': [{ check_expr: 'resp_data.count < 5' }] },
+        backend: [{ host, url_pattern: '/numbers' }],
+      },
+      {
+        endpoint: '/cel/static-double',
+        extra_config: {
+          'validation/cel': [{ check_expr: "resp_data.limit == 2.0 && resp_data.count == '3'" }],
+          proxy: { static: { strategy: 'always', data: { limit: 2 } } },
+        },
+        backend: [{ host, url_pattern: '/numbers' }],
+      },
+      {
+        endpoint: '/cel/backend-number',
+        backend: [
+          {
+            host,
+            url_pattern: '/numbers',
+            group: 'text',
+            // a backend check sees its answer after `group`
+            extra_config: { 'validation/cel': [{ check_expr: 'type(resp_data.text.count) == string' }] },
+          },
+          {
+            host,
+            url_pattern: '/numbers',
+            group: 'double',
+            extra_config: { 'validation/cel': [{ check_expr: 'resp_data.double.count == 3' }] },
+          },
+        ],
+      },
+      {
         endpoint: '/cel/jwt',
         extra_config: {
           'validation/cel': [{ check_expr: 'size(JWT.roles) > 1' }],
@@ -72,7 +110,10 @@ const celConfig = (returnErrorMsg: boolean, host: string[], jwkUrl: string) =>
   })
 
 before(async () => {
-  backend = await startBackend('api', { '/state': { body: { status: 'ok', count: 3 } } })
+  backend = await startBackend('api', {
+    '/state': { body: { status: 'ok', count: 3 } },
+    '/numbers': { raw: '{"count":3,"nested":{"list":[1.50,2]}}' },
+  })
   jwks = createServer((_req, res) =>
     res
       .writeHead(200, { 'content-type': 'application/json' })
@@ -126,6 +167,22 @@ describe('validation/cel (KrakenD CE fixture semantics: cel-1 .. cel-7)', () => 
     const partial = await get('/cel/backend-resp')
     assert.equal(partial.status, 200)
     assert.deepEqual(Object.keys(JSON.parse(partial.text)), ['b'], 'count 3 is not > 5: backend a is dropped')
+  })
+
+  test('backend numbers are text, as json.Number is a string to cel-go; static data numbers are doubles', async () => {
+    const text = await get('/cel/number-text')
+    assert.equal(text.status, 200, "resp_data.count == '3' holds, as in KrakenD")
+    const compare = await get('/cel/number-compare')
+    assert.equal(compare.status, 500, 'a string compared with 5 fails to evaluate: the request is aborted')
+    assert.equal(compare.text, 'request aborted by evaluator #0')
+    assert.equal(compare.headers['x-krakend'], 'Version 2.13.8', 'refused inside the endpoint handler')
+    assert.equal((await get('/cel/static-double')).status, 200)
+    const backends = await get('/cel/backend-number')
+    assert.deepEqual(
+      Object.keys(JSON.parse(backends.text)),
+      ['text'],
+      'count == 3 is false: that backend is dropped',
+    )
   })
 
   test('JWT expressions reject tokens with 401 (krakend-jose rejecter)', async () => {
