@@ -8,6 +8,7 @@ import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHook } from './components/index.ts'
 import { urlQuery } from './components/lua-api.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
+import { goQuoteBytes } from './go-quote.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import {
   COMPLETED_HEADER,
@@ -109,6 +110,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const calls = createBackendCalls(config, client)
   const serviceHook = compileServiceHook(config, (message) => logger.error(message))
   const removeExtraSlash = config.server.removeExtraSlash
+  const checkParams = !config.server.disablePathDecoding
 
   let draining = false
   const isDraining = () => draining
@@ -170,28 +172,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return finish(req, res, 200, headers, '', start, undefined)
     }
     if (handler.kind !== 'endpoint') {
-      const refused = handler.kind === 'health' ? undefined : paramCheck(url)
+      const refused = handler.kind === 'health' ? undefined : paramCheck(url, checkParams)
       if (refused) return finish(req, res, 400, { 'Content-Type': TEXT_TYPE }, refused, start, undefined)
       return builtin(handler.kind, req, res, start)
     }
     const ep = handler.ep
     const q = url.indexOf('?')
     if (ep.hasParams) {
-      const rawPath = q === -1 ? url : url.slice(0, q)
-      // KrakenD (lura's paramChecker) refuses encoded parameters; we refuse every percent sign in
-      // a parametrised path, and `.`/`..` parameters that would climb the backend's path.
-      if (rawPath.includes('%') || rawPath.includes('#'))
-        return finish(
-          req,
-          res,
-          400,
-          { 'Content-Type': TEXT_TYPE },
-          'error: encoded url params',
-          start,
-          ep.record,
-        )
       for (const key in found.params) {
         const value = found.params[key]
+        const refused = value === undefined ? undefined : paramRefusal(value, checkParams)
+        if (refused) return finish(req, res, 400, { 'Content-Type': TEXT_TYPE }, refused, start, ep.record)
+        // Deliberately stricter than KrakenD: `.`/`..` would climb the backend's path.
         if (value === '.' || value === '..')
           return finish(
             req,
@@ -345,13 +337,22 @@ function withCleanPath(url: string): string {
  * lura's paramChecker on /__debug/*param and /__echo/*param: the catch-all parameter (the decoded
  * path after the prefix) must not unescape any further nor hold `?` or `#`.
  */
-function paramCheck(url: string): string | undefined {
+function paramCheck(url: string, luraChecks: boolean): string | undefined {
   const q = url.indexOf('?')
   const decoded = goUnescapePath(q === -1 ? url : url.slice(0, q))
   if (decoded === undefined) return undefined // Go's server refused it before routing
-  const param = decoded.slice(decoded.indexOf('/', 1))
+  return paramRefusal(decoded.slice(decoded.indexOf('/', 1)), luraChecks)
+}
+
+/**
+ * lura's paramChecker on a parameter (decoded): it must not unescape any further (url.PathUnescape)
+ * nor hold `?` or `#`. Without it (router.disable_path_decoding) a bad escape is still refused:
+ * KrakenD fails such a call with 500 (Go cannot parse the backend URL), this runtime answers 400.
+ */
+function paramRefusal(param: string, luraChecks: boolean): string | undefined {
+  if (!param.includes('%') && (!luraChecks || (!param.includes('?') && !param.includes('#'))))
+    return undefined
   const bad = /%(?![0-9A-Fa-f]{2})/.exec(param)
-  if (bad) return `error: invalid URL escape ${JSON.stringify(param.slice(bad.index, bad.index + 3))}`
-  if (/%[0-9A-Fa-f]{2}|[?#]/.test(param)) return 'error: encoded url params'
-  return undefined
+  if (bad) return `error: invalid URL escape ${goQuoteBytes(param.slice(bad.index, bad.index + 3))}`
+  return luraChecks ? 'error: encoded url params' : undefined
 }

@@ -31,10 +31,11 @@ export interface Router<T> {
   match(method: string, url: string): RouteMatch<T>
 }
 
-/** What find-my-way stores per route: the value, and whether the route ends with a parameter. */
+/** What find-my-way stores per route: the value, whether the route ends with a parameter, and the name at each parameter segment. */
 interface Entry<T> {
   value: T
   lastParam: boolean
+  names: Array<string | undefined>
 }
 
 const NOT_FOUND = { kind: 'not-found' } as const
@@ -59,6 +60,23 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
   }
   /** A decoded path (one character per byte, as Go's URL.Path) looked up as gin would match it. */
   const findDecoded = (method: string, path: string) => find(method, escapeForLookup(path))
+  /**
+   * A raw path with escapes: gin routes on the decoded URL.Path (`/a%2Fb` is `/a/b`), and its
+   * parameters are the decoded segments: text where the bytes are UTF-8 (as every other string
+   * the gateway handles), else one character per byte.
+   */
+  const findEscaped = (method: string, rawPath: string) => {
+    const decoded = goUnescapePath(rawPath)
+    if (decoded === undefined) return find(method, rawPath) // Go's server refused it already
+    const found = findDecoded(method, decoded)
+    if (found === null) return null
+    const { names } = found.store as Entry<T>
+    const parts = decoded.split('/')
+    const params: Record<string, string | undefined> = {}
+    for (const [i, name] of names.entries())
+      if (name !== undefined) params[name] = utf8Text(name === '*' ? parts.slice(i).join('/') : parts[i])
+    return { store: found.store, params }
+  }
 
   const fixedPath = (method: string, path: string): string | undefined => {
     const list = templates.get(method) ?? []
@@ -82,7 +100,8 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
         if (s.startsWith('{')) return 'param'
         return { static: s, lower: s.toLowerCase() }
       })
-      const entry: Entry<T> = { value: store, lastParam: segments[segments.length - 1] === 'param' }
+      const names = path.split('/').map((s) => (s === '*' ? s : /^\{([^{}]+)\}$/.exec(s)?.[1]))
+      const entry: Entry<T> = { value: store, lastParam: segments[segments.length - 1] === 'param', names }
       router.on(method as 'GET', route, noop, entry as object)
       if (!methods.includes(method)) methods.push(method)
       const list = templates.get(method) ?? []
@@ -92,7 +111,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
     match(method, url) {
       const q = url.indexOf('?')
       const path = q === -1 ? url : url.slice(0, q)
-      const found = find(method, path)
+      const found = path.includes('%') ? findEscaped(method, path) : find(method, path)
       if (found !== null)
         return { kind: 'found', store: (found.store as Entry<T>).value, params: found.params }
       // gin never redirects CONNECT, nor the root path.
@@ -208,17 +227,27 @@ export function goEscapePath(path: string): string {
   return out
 }
 
-/** A decoded path back in a form find-my-way matches as Go would: escapes only where needed. */
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * A decoded path (one character per byte) in a form find-my-way matches segment by segment as gin
+ * does: UTF-8 read as text (so `/café` routes match), and each byte find-my-way would decode or cut
+ * at (`%`, `#`, `?`, and bytes that are not UTF-8) written `%25`, a `%` to it, which no static
+ * segment holds (endpoint paths cannot). Parameters are read from the decoded path itself.
+ */
 function escapeForLookup(path: string): string {
-  let out = ''
-  for (let i = 0; i < path.length; i++) {
-    const code = path.charCodeAt(i)
-    out +=
-      code === 0x25 || code === 0x23 || code === 0x3f || code >= 0x80
-        ? `%${HEX[code >> 4]}${HEX[code & 15]}`
-        : path[i]
+  const text = utf8Text(path)
+  return (text === path ? path.replace(/[\u0080-\u00ff]/g, '%') : text).replace(/[%#?]/g, '%25')
+}
+
+/** Bytes (one character per byte) as text when they are UTF-8; else as they are. */
+function utf8Text<S extends string | undefined>(bytes: S): S {
+  if (bytes === undefined || !/[\u0080-\u00ff]/.test(bytes)) return bytes
+  try {
+    return utf8.decode(Buffer.from(bytes, 'latin1')) as S
+  } catch {
+    return bytes
   }
-  return out
 }
 
 /**

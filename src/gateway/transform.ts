@@ -477,11 +477,17 @@ export function goRequestTarget(generated: string, query: string): string {
   if (hash !== -1) rest = rest.slice(0, hash)
   const q = rest.indexOf('?')
   let path = q === -1 ? rest : rest.slice(0, q)
-  const ownQuery = q === -1 ? '' : rest.slice(q + 1)
+  // Go writes the url_pattern's query as its bytes: text (config, parameters) goes out as UTF-8.
+  const ownQuery = q === -1 ? '' : utf8Bytes(rest.slice(q + 1))
   if (!GO_VALID_PATH.test(path)) path = reescapePath(path)
   const fullQuery = ownQuery === '' ? query : query === '' ? ownQuery : `${ownQuery}&${query}`
   // A url_pattern ending in `?` keeps it (Go's ForceQuery).
   return fullQuery === '' && q === -1 ? path : `${path}?${fullQuery}`
+}
+
+/** Text as its UTF-8 bytes, one character per byte (how undici writes a request target). */
+function utf8Bytes(text: string): string {
+  return /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
 }
 
 /**

@@ -536,7 +536,17 @@ describe('safety', () => {
     const res = await send(running.url, { path: '/p/@evil.example' })
     assert.equal(res.status, 200)
     assert.equal(JSON.parse(res.text).url, '/echo/@evil.example')
-    assert.equal((await send(running.url, { path: '/p/%2F%2Fevil.example' })).status, 400)
+    const encoded = await send(running.url, { path: '/p/%40evil.example' })
+    assert.equal(JSON.parse(encoded.text).url, '/echo/@evil.example', 'gin decodes the path: %40 is an @')
+    const seen = b.seen.length
+    const slashes = await send(running.url, { path: '/p/%2F%2Fevil.example' })
+    assert.equal(
+      slashes.status,
+      301,
+      'decoded, /p//evil.example is no /p/{x} route: gin redirects to the cleaned path',
+    )
+    assert.equal(slashes.headers.location, '/p/evil.example')
+    assert.equal(b.seen.length, seen, 'no backend call')
   })
 
   test('oversized request headers are refused (431) and the gateway keeps serving', async () => {

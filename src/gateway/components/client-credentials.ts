@@ -9,8 +9,10 @@
  * <token>` to the backend. When no token can be had the backend call fails with x/oauth2's
  * error. The secret never appears in messages.
  */
+
 import { STATUS_CODES } from 'node:http'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'
+import { goQuote } from '../go-quote.ts'
 import { encodeGoQuery, goQueryEscape } from '../go-url.ts'
 import type { Agent } from '../undici.ts'
 import type { Fields } from './fields.ts'
@@ -190,34 +192,6 @@ class TokenError extends Error {}
 
 /** Go's json key matching (bytes.EqualFold): any case, ſ as s, the Kelvin sign as k. */
 const fold = (key: string) => key.toLowerCase().replaceAll('ſ', 's')
-
-/** Go's %q (strconv.Quote) for the strings x/oauth2 quotes in its errors. */
-function goQuote(text: string): string {
-  const named: Record<string, string> = {
-    '\x07': '\\a',
-    '\b': '\\b',
-    '\f': '\\f',
-    '\n': '\\n',
-    '\r': '\\r',
-    '\t': '\\t',
-    '\v': '\\v',
-    '"': '\\"',
-    '\\': '\\\\',
-  }
-  let out = '"'
-  for (const c of text) {
-    const code = c.codePointAt(0) as number
-    if (named[c]) out += named[c]
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
-    else if (c !== ' ' && /[\p{C}\p{Z}]/u.test(c))
-      out +=
-        code > 0xffff
-          ? `\\U${code.toString(16).padStart(8, '0')}`
-          : `\\u${code.toString(16).padStart(4, '0')}`
-    else out += c
-  }
-  return `${out}"`
-}
 
 /** internal.RetrieveError's message. */
 function retrieveError(status: string, body: string, fields?: Partial<TokenFields>): TokenError {

@@ -160,6 +160,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     disableHealth: boolAt(router, 'disable_health', rp, false),
     autoOptions: boolAt(router, 'auto_options', rp, false),
     removeExtraSlash: boolAt(router, 'remove_extra_slash', rp, false),
+    disablePathDecoding: boolAt(router, 'disable_path_decoding', rp, false),
     appEngine: boolAt(router, 'app_engine', rp, false),
     loggerSkipPaths: stringListAt(router, 'logger_skip_paths', rp) ?? [],
     disableCompression: boolAt(value, 'disable_compression', [], false),

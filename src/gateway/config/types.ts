@@ -111,6 +111,8 @@ export interface ServerOptions {
   autoOptions: boolean
   /** gin's RemoveExtraSlash: the path is cleaned (`//`, `.`, `..`) before routing. */
   removeExtraSlash: boolean
+  /** router.disable_path_decoding: lura leaves out its paramChecker (parameters that decode further pass). */
+  disablePathDecoding: boolean
   /** gin's AppEngine: a non-empty X-Appengine-Remote-Addr header is the client IP. */
   appEngine: boolean
   /** disable_compression: backends are not asked for gzip (Go's transport option). */
