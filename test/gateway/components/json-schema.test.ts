@@ -77,7 +77,11 @@ describe('validation/json-schema', () => {
       assert.equal(res.status, 400, JSON.stringify(body))
       assert.equal(res.text, '')
       assert.equal(res.headers['x-krakend-completed'], 'false')
-      assert.equal(res.headers['x-krakend'], 'Version 2.13.8', 'refused inside the endpoint handler, after X-KrakenD is set')
+      assert.equal(
+        res.headers['x-krakend'],
+        'Version 2.13.8',
+        'refused inside the endpoint handler, after X-KrakenD is set',
+      )
     }
     assert.equal((await send(gw.url, { method: 'POST', path: '/jsonschema', body: { foo: 42 } })).status, 400)
     assert.equal((await send(gw.url, { method: 'POST', path: '/jsonschema', body: '42' })).status, 200)
