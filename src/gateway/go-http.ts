@@ -86,3 +86,21 @@ export function canonicalBackendHeaderKey(name: string): string {
   }
   return key
 }
+
+/** Go's http.StatusText where node:http's STATUS_CODES words it otherwise. */
+const GO_STATUS_TEXT: Record<number, string> = {
+  413: 'Request Entity Too Large',
+  414: 'Request URI Too Long',
+  416: 'Requested Range Not Satisfiable',
+  418: "I'm a teapot",
+}
+
+/**
+ * The reason phrase Go's server writes after `status` when node:http would write another one;
+ * undefined when they agree. A code Go has no text for gets `status code N` (writeStatusLine).
+ */
+export function goStatusLineText(status: number, nodeText: string | undefined): string | undefined {
+  const text = GO_STATUS_TEXT[status]
+  if (text !== undefined) return text
+  return nodeText === undefined || status === 509 ? `status code ${status}` : undefined
+}

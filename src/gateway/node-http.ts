@@ -10,6 +10,7 @@
 // URL), Expect (100 Continue only once the body is read, 417 otherwise) and no `Keep-Alive` /
 // `Connection: keep-alive` on HTTP/1.1 answers.
 import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
+import { goStatusLineText } from './go-http.ts'
 import { loadBuiltin } from './libraries.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
@@ -48,10 +49,13 @@ export function createServer(first: ServerOptions | RequestListener, second?: Re
   if (typeof first === 'function') return http.createServer(first)
   const options = first
   const handler = second as RequestListener
-  const server = http.createServer({ ...options, requireHostHeader: false }, (req, res) => {
-    if (answeredAsGo(req, res)) return
-    handler(req, res)
-  })
+  const server = http.createServer(
+    { ...options, requireHostHeader: false, ServerResponse: goStatusResponse() },
+    (req, res) => {
+      if (answeredAsGo(req, res)) return
+      handler(req, res)
+    },
+  )
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
     if (hasBody(req)) {
@@ -65,6 +69,23 @@ export function createServer(first: ServerOptions | RequestListener, second?: Re
     res.end()
   })
   return server
+}
+
+let goStatusClass: typeof ServerResponse | undefined
+
+/** node:http's ServerResponse writing Go's reason phrases (`418 I'm a teapot`, `599 status code 599`). */
+function goStatusResponse(): typeof ServerResponse {
+  goStatusClass ??= class GoStatusResponse extends http.ServerResponse {
+    // biome-ignore lint/suspicious/noExplicitAny: node:http's overloads (reason and headers both optional)
+    override writeHead(statusCode: number, ...rest: any[]): this {
+      if (typeof rest[0] !== 'string' && this.statusMessage === undefined) {
+        const text = goStatusLineText(statusCode, http.STATUS_CODES[statusCode])
+        if (text !== undefined) this.statusMessage = text
+      }
+      return super.writeHead(statusCode, ...rest)
+    }
+  } as typeof ServerResponse
+  return goStatusClass
 }
 
 const hasBody = (req: IncomingMessage): boolean =>

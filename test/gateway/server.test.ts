@@ -5,7 +5,15 @@ import { type AddressInfo, connect as connectTcp } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
 import { listenMetrics } from '../../src/gateway/metrics-server.ts'
-import { mustConfig, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
+import {
+  mustConfig,
+  rawRequest,
+  send,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from './helpers.ts'
 
 const backends: TestBackend[] = []
 after(async () => {
@@ -547,6 +555,29 @@ describe('safety', () => {
     )
     assert.equal(slashes.headers.location, '/p/evil.example')
     assert.equal(b.seen.length, seen, 'no backend call')
+  })
+
+  test("status lines carry Go's reason phrases, and Go's `status code N` for codes it has no text for", async () => {
+    const b = await backend({
+      '/teapot': { status: 418, body: {} },
+      '/odd': { status: 599, body: {} },
+      '/large': { status: 413, body: {} },
+    })
+    const noop = (path: string) => ({
+      endpoint: path,
+      output_encoding: 'no-op',
+      backend: [{ host: [b.origin], url_pattern: path, encoding: 'no-op' }],
+    })
+    const running = await startGateway(
+      mustConfig({ version: 3, endpoints: [noop('/teapot'), noop('/odd'), noop('/large')] }),
+    )
+    after(() => running.close())
+    const line = async (path: string) =>
+      (await sendRaw(running.url, rawRequest([`GET ${path} HTTP/1.1`, 'Host: x']))).head.split('\r\n')[0]
+    assert.equal(await line('/teapot'), "HTTP/1.1 418 I'm a teapot")
+    assert.equal(await line('/odd'), 'HTTP/1.1 599 status code 599')
+    assert.equal(await line('/large'), 'HTTP/1.1 413 Request Entity Too Large')
+    assert.equal(await line('/nowhere'), 'HTTP/1.1 404 Not Found')
   })
 
   test('oversized request headers are refused (431) and the gateway keeps serving', async () => {

@@ -72,6 +72,9 @@ function wildcardConflict(
 
 function checkEndpointPath(path: string): string | undefined {
   if (/[?#%\s]/.test(path)) return 'the path may not contain "?", "#", "%" or spaces'
+  // lura refuses a `*` with anything after it; gin panics on one that ends the path (it has no name).
+  if (path.includes('*'))
+    return 'the path may not contain "*" (KrakenD CE has no wildcard endpoints and does not start)'
   for (const segment of path.split('/')) {
     const opens = segment.split('{').length - 1
     const closes = segment.split('}').length - 1
