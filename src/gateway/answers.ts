@@ -9,7 +9,10 @@ import { hexEscapeNonAscii, htmlEscape } from './go-http.ts'
 import { goJson } from './go-json.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
-import type { Router } from './router.ts'
+import type { RouteMatch } from './router.ts'
+
+/** What the router answers for a request no endpoint matched. */
+export type Unmatched = Exclude<RouteMatch<unknown>, { kind: 'found' }>
 
 export const JSON_TYPE = 'application/json; charset=utf-8'
 export const TEXT_TYPE = 'text/plain; charset=utf-8'
@@ -31,20 +34,19 @@ export interface Answers {
     record: RecordAnswer,
   ): void
   /** The router's answer for a request no endpoint matched: 404, 405 or a redirect. */
-  unmatched(req: GatewayRequest, res: GatewayResponse, url: string, start: number, method: string): void
+  unmatched(req: GatewayRequest, res: GatewayResponse, match: Unmatched, start: number): void
 }
 
 export interface AnswersOptions {
   config: GatewayConfig
   logger: Logger
-  router: Router<unknown>
   versionHeader: string
   isDraining: () => boolean
   recordUnmatched: RecordAnswer
 }
 
 export function createAnswers(options: AnswersOptions): Answers {
-  const { config, logger, router, versionHeader, isDraining, recordUnmatched } = options
+  const { config, logger, versionHeader, isDraining, recordUnmatched } = options
 
   const finish: Answers['finish'] = (req, res, status, answerHeaders, body, start, record) => {
     // Components answer with shared header objects: only a draining answer needs its own copy.
@@ -68,8 +70,7 @@ export function createAnswers(options: AnswersOptions): Answers {
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }
 
-  const unmatched: Answers['unmatched'] = (req, res, url, start, method) => {
-    const match = router.match(method, url)
+  const unmatched: Answers['unmatched'] = (req, res, match, start) => {
     if (match.kind === 'redirect') return redirect(req, res, match.status, match.location, start)
     const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
     if (match.kind === 'not-allowed') {

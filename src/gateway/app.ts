@@ -5,7 +5,7 @@ import { createBackendClient } from './backend-client.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
 import { type CompiledEndpoint, compileEndpoint } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
-import { compileServiceHook } from './components/index.ts'
+import { compileServiceHooks } from './components/index.ts'
 import { urlQuery } from './components/lua-api.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { goQuoteBytes } from './go-quote.ts'
@@ -108,7 +108,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
   if (config.server.autoOptions) addOptionsRoutes(router, config.endpoints)
   const calls = createBackendCalls(config, client)
-  const serviceHook = compileServiceHook(config, (message) => logger.error(message))
+  const serviceHooks = compileServiceHooks(config, (message) => logger.error(message))
   const removeExtraSlash = config.server.removeExtraSlash
   const checkParams = !config.server.disablePathDecoding
 
@@ -117,7 +117,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const answers = createAnswers({
     config,
     logger,
-    router,
     versionHeader,
     isDraining,
     recordUnmatched: metrics?.endpoint('', ''),
@@ -158,14 +157,26 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // gin routes before its middleware: a service-level Lua change of method or URL does not re-route
     const method = req.method ?? 'GET'
     const target = req.url ?? '/'
-    // components: service-level (CORS, security headers, Lua, bot detector) may answer first
-    if (serviceHook) {
-      const reply = serviceHook(req, res)
+    // components: security/cors wraps the server, before gin routes
+    if (serviceHooks.server) {
+      const reply = serviceHooks.server(req, res)
       if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, undefined)
     }
     const url = removeExtraSlash ? withCleanPath(target) : target
     const found = router.match(method, url)
-    if (found.kind !== 'found') return unmatched(req, res, url, start, method)
+    // gin redirects a near miss (trailing slash, case, dot segments) before any middleware runs
+    if (found.kind === 'redirect') return unmatched(req, res, found, start)
+    // components: the engine's middleware (security headers, Lua, bot detector) may answer
+    if (serviceHooks.engine) {
+      const reply = serviceHooks.engine(req, res)
+      if (reply) {
+        // gin sets Allow before it runs the middleware on a path only other methods have
+        const headers =
+          found.kind === 'not-allowed' ? { ...reply.headers, Allow: found.allow } : reply.headers
+        return finish(req, res, reply.status, headers, reply.body, start, undefined)
+      }
+    }
+    if (found.kind !== 'found') return unmatched(req, res, found, start)
     const handler = found.store
     if (handler.kind === 'options') {
       const headers = { Allow: handler.allow, [KRAKEND_HEADER]: versionHeader }

@@ -76,12 +76,21 @@ export interface BackendGuard {
   modify?: (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string }
 }
 
-export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook | undefined {
+/** The service-level components, where KrakenD runs them. */
+export interface ServiceHooks {
+  /** security/cors wraps KrakenD's whole server: it sees every request before gin routes it. */
+  server?: ServiceHook
+  /**
+   * gin middleware (security/http, Lua, bot detector), in that order: after routing, so not on
+   * gin's redirects; on 404 and 405 (with Allow already set) too.
+   */
+  engine?: ServiceHook
+}
+
+export function compileServiceHooks(config: GatewayConfig, log: Log): ServiceHooks {
   const c = config.components
-  if (!c) return undefined
-  // KrakenD's order: CORS wraps the whole server, then the engine's security headers, Lua and bot detector.
+  if (!c) return {}
   const steps: ServiceHook[] = []
-  if (c.cors) steps.push(compileCors(c.cors))
   if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, config.server.healthPath))
   const lua = c.luaRouter ? compileLuaService(c.luaRouter, config, log) : undefined
   if (lua) steps.push(lua)
@@ -93,7 +102,8 @@ export function compileServiceHook(config: GatewayConfig, log: Log): ServiceHook
         config.server.healthPath,
       ),
     )
-  return chain(steps)
+  const engine = chain(steps)
+  return { ...(c.cors ? { server: compileCors(c.cors) } : {}), ...(engine ? { engine } : {}) }
 }
 
 function chain(steps: ServiceHook[]): ServiceHook | undefined {

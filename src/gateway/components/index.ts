@@ -9,10 +9,11 @@ export {
   compileBackendGuard,
   compileEndpointGuard,
   compileEndpointResponder,
-  compileServiceHook,
+  compileServiceHooks,
   type EndpointGuard,
   type EndpointResponder,
   type ServiceHook,
+  type ServiceHooks,
 } from './hooks.ts'
 export {
   type BackendComponents,

@@ -145,3 +145,39 @@ describe('security/http: the health endpoint and the CSP nonce', () => {
     assert.notEqual(first, second)
   })
 })
+
+describe('security/http runs as gin middleware, CORS around the server (checked against KrakenD CE 2.13.8)', () => {
+  test("gin's redirects come before the middleware: no SSL redirect, no security headers; CORS still varies", async () => {
+    const gw = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'secure-order',
+        extra_config: {
+          'security/cors': { allow_origins: ['*'] },
+          'security/http': { ssl_redirect: true, ssl_host: 'secure.example', frame_deny: true },
+        },
+        endpoints: [{ endpoint: '/open', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+      }),
+    )
+    after(() => gw.close())
+    const slash = await send(gw.url, { path: '/open/' })
+    assert.equal(slash.status, 301)
+    assert.equal(slash.headers.location, '/open', 'the trailing-slash redirect, not the SSL one')
+    assert.equal(slash.headers['x-frame-options'], undefined)
+    assert.equal(slash.headers.vary, 'Origin', 'CORS wraps the whole server')
+    const plainHttp = await send(gw.url, { path: '/open' })
+    assert.equal(plainHttp.status, 301)
+    assert.equal(
+      plainHttp.headers.location,
+      'https://secure.example/open',
+      'a routed request meets the middleware',
+    )
+  })
+
+  test('on a path only other methods have, a middleware answer carries the Allow gin set before it', async () => {
+    const post = await send(plain.url, { method: 'POST', path: '/x', headers: { host: '10.0.0.7:8080' } })
+    assert.equal(post.status, 500)
+    assert.equal(post.text, 'Bad Host\n')
+    assert.equal(post.headers.allow, 'GET')
+  })
+})
