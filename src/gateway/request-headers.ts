@@ -182,6 +182,8 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
   const value = req.headers[key]
   if (value === undefined) return undefined
   if (typeof value === 'string') {
+    // Node keeps only the first of repeated lines for some names (Authorization...); Go keeps all.
+    if (FIRST_LINE_ONLY.has(key)) return repeatedLines(req, key) ?? value
     // Node joins repeated lines with ", "; only then is headersDistinct worth building.
     if (!value.includes(',')) return value
     const all = req.headersDistinct?.[key]
@@ -190,6 +192,37 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
   if (Array.isArray(value)) return value
   // Neither: a name Object.prototype has (`constructor`, `__proto__`) found on the prototype.
   return key === '__proto__' ? rawProtoHeader(req) : undefined
+}
+
+/** Names whose repeated lines node:http drops after the first (IncomingMessage's matchKnownFields). */
+const FIRST_LINE_ONLY = new Set([
+  'age',
+  'authorization',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+])
+
+/** Every line of header `key` when the client sent more than one. */
+function repeatedLines(req: ClientRequestLike, key: string): string[] | undefined {
+  const raw = req.rawHeaders ?? []
+  const values: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === key.length && name.toLowerCase() === key) values.push(raw[i + 1] as string)
+  }
+  return values.length > 1 ? values : undefined
 }
 
 /** The client's `__proto__` header lines, which Node's IncomingMessage.headers cannot hold. */

@@ -557,6 +557,42 @@ describe('safety', () => {
     assert.equal(b.seen.length, seen, 'no backend call')
   })
 
+  test('repeated Authorization (and other lines node:http keeps once) reach the backend as Go forwards them: all', async () => {
+    const lines: string[][] = []
+    const server = createHttpServer((req, res) => {
+      lines.push(req.rawHeaders)
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    after(() => server.close())
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const running = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/h',
+            input_headers: ['Authorization', 'Referer'],
+            backend: [{ host: [origin], url_pattern: '/h' }],
+          },
+        ],
+      }),
+    )
+    after(() => running.close())
+    const request = [
+      'GET /h HTTP/1.1',
+      'Host: x',
+      'Authorization: Bearer a',
+      'Authorization: Bearer b',
+      'Referer: r1',
+    ]
+    assert.equal((await sendRaw(running.url, rawRequest(request))).status, 200)
+    const sent = lines[0] ?? []
+    const values = (name: string) => sent.filter((_, i) => i % 2 === 1 && sent[i - 1]?.toLowerCase() === name)
+    assert.deepEqual(values('authorization'), ['Bearer a', 'Bearer b'])
+    assert.deepEqual(values('referer'), ['r1'])
+  })
+
   test("status lines carry Go's reason phrases, and Go's `status code N` for codes it has no text for", async () => {
     const b = await backend({
       '/teapot': { status: 418, body: {} },
