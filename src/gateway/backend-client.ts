@@ -9,7 +9,7 @@ import { connectOptions, headersTimeout, poolOptions } from './backend-transport
 import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
-import { goOp, goReason } from './go-http.ts'
+import { goOp, goReason, goRequestHeaders } from './go-http.ts'
 import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
@@ -185,7 +185,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       origin: hop.origin,
       path: hop.path,
       method: hop.method as 'GET',
-      headers: markEmpty ? { [EMPTY_CHUNKED_MARK]: '1', ...hop.headers } : hop.headers,
+      headers: (markEmpty
+        ? [EMPTY_CHUNKED_MARK, '1', ...goRequestHeaders(hop.headers)]
+        : goRequestHeaders(hop.headers)) as string[],
       body: payload,
       headersTimeout: headersTimeout(transport, req.timeoutMs),
       bodyTimeout: req.timeoutMs,

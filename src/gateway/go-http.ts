@@ -1,6 +1,7 @@
 // How Go's net/http and lura word things the gateway writes itself: error texts without a type
 // (http.DetectContentType), http.Redirect's Location and body, lura's url_pattern form in errors.
 import { canonicalHeaderKey } from './go-url.ts'
+import type { HeaderValues } from './request-headers.ts'
 
 /** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
 export function luraPattern(pattern: string): string {
@@ -77,7 +78,7 @@ export function goReason(error: unknown, url: string): string {
 
 const canonicalKeys = new Map<string, string>()
 
-/** Go's canonical form of a header name a backend sent, remembered (a bounded set: names repeat). */
+/** Go's canonical form of a header name (a backend's, or one sent to it), remembered (a bounded set: names repeat). */
 export function canonicalBackendHeaderKey(name: string): string {
   let key = canonicalKeys.get(name)
   if (key === undefined) {
@@ -103,4 +104,25 @@ export function goStatusLineText(status: number, nodeText: string | undefined): 
   const text = GO_STATUS_TEXT[status]
   if (text !== undefined) return text
   return nodeText === undefined || status === 509 ? `status code ${status}` : undefined
+}
+
+/**
+ * A backend request's headers in the order and case Go's Request.write sends them, as undici's
+ * flat header list: User-Agent first, then the header map sorted by name (canonical names), then the
+ * transport's own `Accept-Encoding: gzip`. (Host and the body's framing are undici's own lines: the
+ * head rewrite in go-request-head.ts puts them where Go writes them.)
+ */
+export function goRequestHeaders(headers: HeaderValues): Array<string | string[]> {
+  const named: Array<[name: string, key: string]> = []
+  for (const key in headers) {
+    if (key === 'user-agent' || (key === 'accept-encoding' && headers[key] === 'gzip')) continue
+    named.push([canonicalBackendHeaderKey(key), key])
+  }
+  named.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  const out: Array<string | string[]> = []
+  const agent = headers['user-agent']
+  if (agent !== undefined) out.push('User-Agent', agent)
+  for (const [name, key] of named) out.push(name, headers[key] as string | string[])
+  if (headers['accept-encoding'] === 'gzip') out.push('Accept-Encoding', 'gzip')
+  return out
 }

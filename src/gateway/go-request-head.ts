@@ -1,6 +1,9 @@
 // Request heads as Go's http.Transport writes them, made from undici's on the socket: undici
 // announces the connection's fate in a `connection:` line after `host:`; Go writes none on a
-// persistent connection, and `Connection: close` last when keep-alives are disabled.
+// persistent connection, and `Connection: close` last when keep-alives are disabled. undici writes
+// `host:` and the body's framing (`content-length:` / `transfer-encoding:`, after every header) in
+// lower case; Go writes `Host:` first and the framing right after User-Agent (goRequestHeaders
+// orders the rest).
 import type { Socket } from 'node:net'
 
 const KEEP_ALIVE_LINE = '\r\nconnection: keep-alive\r\n'
@@ -15,6 +18,8 @@ const GO_CLOSE = 'Connection: close\r\n'
 export const EMPTY_CHUNKED_MARK = 'x-gateway-empty-chunked-body'
 const EMPTY_CHUNKED_LINE = `${EMPTY_CHUNKED_MARK}: 1\r\n`
 const ZERO_LENGTH_END = 'content-length: 0\r\n\r\n'
+const CHUNKED_END = 'transfer-encoding: chunked\r\n'
+const GO_CHUNKED = 'Transfer-Encoding: chunked\r\n'
 
 /**
  * Persistent connections: backends that echo headers must see what KrakenD sends, so undici's
@@ -42,9 +47,10 @@ function rewritingHeads(socket: Socket, line: string, last: string, onHead: Head
       if (at !== -1) {
         onHead()
         const rest = at + line.length
+        const start = goHostLine(chunk.slice(0, at))
         chunk = chunk.startsWith(EMPTY_CHUNKED_LINE, rest)
-          ? `${chunk.slice(0, at)}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length), last)}`
-          : `${chunk.slice(0, at)}\r\n${withLastLine(chunk.slice(rest), last)}`
+          ? `${start}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length), last)}`
+          : `${start}\r\n${withLastLine(withGoFraming(chunk.slice(rest)), last)}`
       }
     }
     return write.call(this, chunk, encoding, callback)
@@ -65,5 +71,29 @@ function withLastLine(headers: string, last: string): string {
 /** The headers after the mark, ending in `content-length: 0` and the blank line, or the blank line alone. */
 function emptyChunkedEnd(headers: string, last: string): string {
   const end = headers.endsWith(ZERO_LENGTH_END) ? ZERO_LENGTH_END.length : 2
-  return `${headers.slice(0, headers.length - end)}transfer-encoding: chunked\r\n${last}\r\n0\r\n\r\n`
+  return `${afterUserAgent(headers.slice(0, headers.length - end), GO_CHUNKED)}${last}\r\n0\r\n\r\n`
+}
+
+/** The request line and undici's `host:` line, the latter as Go writes it. */
+function goHostLine(start: string): string {
+  const at = start.indexOf('\r\nhost: ')
+  return at === -1 ? start : `${start.slice(0, at)}\r\nHost: ${start.slice(at + 8)}`
+}
+
+/** Header lines with undici's framing line (last) moved after User-Agent, in Go's case. */
+function withGoFraming(headers: string): string {
+  if (headers.endsWith(CHUNKED_END)) return afterUserAgent(headers.slice(0, -CHUNKED_END.length), GO_CHUNKED)
+  if (!headers.endsWith('\r\n\r\n')) return headers
+  const previous = headers.lastIndexOf('\r\n', headers.length - 5)
+  const lineStart = previous === -1 ? 0 : previous + 2
+  if (!headers.startsWith('content-length: ', lineStart)) return headers
+  const length = headers.slice(lineStart + 16, headers.length - 4)
+  return `${afterUserAgent(headers.slice(0, lineStart), `Content-Length: ${length}\r\n`)}\r\n`
+}
+
+/** `line` inserted after the User-Agent line (the first one goRequestHeaders gives), or first. */
+function afterUserAgent(headers: string, line: string): string {
+  if (!headers.startsWith('User-Agent: ')) return `${line}${headers}`
+  const end = headers.indexOf('\r\n') + 2
+  return `${headers.slice(0, end)}${line}${headers.slice(end)}`
 }

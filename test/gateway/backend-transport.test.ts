@@ -292,8 +292,23 @@ describe('disable_keep_alives', () => {
         assert.equal(lines.at(-1), 'Connection: close', conn.heads[0])
         assert.equal(lines.filter((l) => /^connection:/i.test(l)).length, 1)
       }
+      // Go's Request.write: Host, User-Agent, the framing, the sorted header map, the transport's lines.
+      const postLines = headerLines(backend.connections[0]?.heads[0] as string)
+      assert.deepEqual(
+        postLines.map((l) => l.slice(0, l.indexOf(':'))),
+        [
+          'Host',
+          'User-Agent',
+          'Transfer-Encoding',
+          'X-Forwarded-For',
+          'X-Forwarded-Host',
+          'Accept-Encoding',
+          'Connection',
+        ],
+        postLines.join('|'),
+      )
       const emptyLines = headerLines(backend.connections[1]?.heads[0] as string)
-      assert.ok(emptyLines.includes('transfer-encoding: chunked'), emptyLines.join('|'))
+      assert.equal(emptyLines[2], 'Transfer-Encoding: chunked', emptyLines.join('|'))
       assert.ok(!emptyLines.some((l) => l.startsWith('x-gateway-')))
     })
   })
@@ -311,7 +326,26 @@ describe('disable_keep_alives', () => {
       for (const head of heads) {
         assert.match(head, /^GET \/get HTTP\/1\.1\r\n/)
         assert.ok(!headerLines(head).some((l) => /^connection:/i.test(l)), head)
+        assert.deepEqual(
+          headerLines(head).map((l) => l.slice(0, l.indexOf(':'))),
+          [
+            'Host',
+            'User-Agent',
+            'Transfer-Encoding',
+            'X-Forwarded-For',
+            'X-Forwarded-Host',
+            'Accept-Encoding',
+          ],
+          'Go writes the framing after User-Agent, the header map sorted, then its own Accept-Encoding',
+        )
       }
+      assert.equal((await send(url, { method: 'POST', path: '/post' })).status, 200)
+      const post = backend.connections.flatMap((c) => c.heads).find((h) => h.startsWith('POST'))
+      assert.deepEqual(headerLines(post as string).slice(0, 3), [
+        `Host: ${new URL(backend.origin).host}`,
+        'User-Agent: KrakenD Version 2.13.8',
+        'Content-Length: 0',
+      ])
     })
   })
 
