@@ -194,7 +194,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         r.ok
           ? { data: r.data, isComplete: r.complete, statusCode: 0, headers: {}, body: undefined }
           : undefined,
-      (_r, response) => ({ ok: true, data: response.data, complete: response.isComplete }),
+      (_r, response) => ({
+        ok: true,
+        data: response.data,
+        complete: response.isComplete,
+        ...(Object.keys(response.headers).length > 0 ? { headers: response.headers } : {}),
+      }),
       (error) => ({
         ok: false,
         code: error.status,

@@ -62,6 +62,8 @@ export interface Success {
   complete: boolean
   /** The body of a discarded no-op answer, kept when sequential_propagated_params asks for it. */
   body?: string
+  /** Response headers a backend-level Lua post set (lura's Metadata.Headers). */
+  headers?: Record<string, string[]>
 }
 export type BackendResult = Success | Failure
 

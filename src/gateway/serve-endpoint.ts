@@ -107,7 +107,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     } finally {
       clearTimeout(timer)
     }
-    let { data, complete, failures } = mergeResults(results, ep.backends.length)
+    let { data, complete, failures, headers: luaHeaders } = mergeResults(results, ep.backends.length)
     if (failures > 0 && logErrors)
       for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
     if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
@@ -124,9 +124,14 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     const rejected = failures === 0 ? ep.guard?.after?.(data, { complete, staticData }) : undefined
     if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
     // components: modifier/lua-proxy post rewrites the merged response (skipped when a backend failed)
-    let luaHeaders: Record<string, string[]> | undefined
     if (ep.guard?.lua) {
-      const out = ep.guard.lua.post(ctx, skipped ? {} : data, skipped ? false : complete, failures > 0)
+      const out = ep.guard.lua.post(
+        ctx,
+        skipped ? {} : data,
+        skipped ? false : complete,
+        failures > 0,
+        luaHeaders,
+      )
       if (out.reply)
         return finish(req, res, out.reply.status, out.reply.headers, out.reply.body, start, ep.record)
       ;({ data, complete, headers: luaHeaders } = out)
@@ -181,7 +186,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
 export function mergeResults(
   results: BackendResult[],
   backendCount: number,
-): { data: Data | undefined; complete: boolean; failures: number } {
+): { data: Data | undefined; complete: boolean; failures: number; headers?: Record<string, string[]> } {
   let data: Data | undefined
   let complete = results.length === backendCount
   let failures = 0
@@ -198,5 +203,9 @@ export function mergeResults(
       failures += 1
     }
   }
-  return { data, complete, failures }
+  // A single backend's response is the endpoint's, with the headers a script set; a merge drops them.
+  const only = backendCount === 1 ? results[0] : undefined
+  return only?.ok && only.headers
+    ? { data, complete, failures, headers: only.headers }
+    : { data, complete, failures }
 }

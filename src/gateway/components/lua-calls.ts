@@ -94,6 +94,8 @@ export interface LuaProxy {
     data: Data | undefined,
     complete: boolean,
     failed: boolean,
+    /** Headers the backend's own script set (a single backend's response metadata). */
+    headers?: Record<string, string[]>,
   ):
     | { reply: Reply }
     | { reply?: undefined; data: Data | undefined; complete: boolean; headers?: Record<string, string[]> }
@@ -137,17 +139,18 @@ export function compileLuaProxy(
       calls.set(ctx, call)
       return undefined
     },
-    post(ctx, data, complete, failed) {
+    post(ctx, data, complete, failed, headers) {
       const call = calls.get(ctx)
       calls.delete(ctx)
-      if (!call) return { data, complete }
+      const unchanged = headers ? { data, complete, headers } : { data, complete }
+      if (!call) return unchanged
       try {
-        if (failed) return { data, complete }
+        if (failed) return unchanged
         const response: LuaResponse = {
           data: data ?? {},
           isComplete: complete,
           statusCode: 0,
-          headers: {},
+          headers: headers ?? {},
           body: undefined,
         }
         const error = call.post(response)

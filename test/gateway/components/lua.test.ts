@@ -72,6 +72,28 @@ const luaConfig = (host: string[]) => ({
       ],
     },
     {
+      endpoint: '/backend/post-headers',
+      backend: [
+        {
+          host,
+          url_pattern: '/state',
+          extra_config: { 'modifier/lua-backend': { post: 'response.load():headers("X-Script", "set")' } },
+        },
+      ],
+    },
+    {
+      endpoint: '/backend/post-headers-merged',
+      backend: [
+        {
+          host,
+          url_pattern: '/state',
+          group: 'a',
+          extra_config: { 'modifier/lua-backend': { post: 'response.load():headers("X-Script", "set")' } },
+        },
+        { host, url_pattern: '/state', group: 'b' },
+      ],
+    },
+    {
       endpoint: '/backend/teapot',
       backend: [
         {
@@ -266,6 +288,15 @@ describe('modifier/lua-backend', () => {
       null: null,
       numbers: '5 9007199254740992 0.1 1.2345675e+06 1e-05 10000000000',
     })
+  })
+
+  test("a backend post's response headers reach the client when its answer is the endpoint's; a merge drops them", async () => {
+    const single = await send(gw.url, { path: '/backend/post-headers' })
+    assert.equal(single.status, 200)
+    assert.equal(single.headers['x-script'], 'set', "lura's gin handler copies the response metadata headers")
+    const merged = await send(gw.url, { path: '/backend/post-headers-merged' })
+    assert.equal(merged.status, 200)
+    assert.equal(merged.headers['x-script'], undefined, "lura's merge keeps no metadata")
   })
 
   test('custom_error answers with its status, message and content type', async () => {
