@@ -351,7 +351,9 @@ function propagatedValue(claims: Claims, claim: string, arrays: boolean): string
 }
 
 const goRound = (v: number) => Math.sign(v) * Math.round(Math.abs(v))
-const goInt = (v: number) => (Object.is(v, -0) ? '0' : BigInt(v).toString())
+/** Go's int(v) on amd64: a value beyond int64 becomes the minimum int64 (CVTTSD2SI's "indefinite"). */
+const goInt = (v: number) =>
+  Object.is(v, -0) ? '0' : v >= 2 ** 63 || v < -(2 ** 63) ? '-9223372036854775808' : BigInt(v).toString()
 
 /** Go's fmt %v of a decoded JSON value. */
 function goValue(value: unknown): string {

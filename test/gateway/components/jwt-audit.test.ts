@@ -274,6 +274,8 @@ describe('auth/validator: what reaches the backend', () => {
     assert.equal(seen.headers['x-n'], '2')
     assert.equal(seen.headers['x-arr'], '1e+06,1.5,true,<nil>,map[a:2 b:1]')
     assert.equal(seen.headers['x-obj'], '{"a":"\\u003c","b":1}')
+    const huge = await echoed('/propagate', hs('{"n":1e21}'))
+    assert.equal(huge.headers['x-n'], '-9223372036854775808', "Go's int(1e21) on amd64, as KrakenD sends it")
   })
 
   test('propagate_claims_preserve_array: one header value per element; an empty list removes the header', async () => {
