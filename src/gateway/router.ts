@@ -97,10 +97,12 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       const route = path.replace(/\{([^{}]+)\}/g, ':$1')
       const segments = path.split('/').map((s): Segment => {
         if (s === '*') return 'wildcard'
-        if (s.startsWith('{')) return 'param'
+        if (s.startsWith('{') || s.startsWith(':')) return 'param'
         return { static: s, lower: s.toLowerCase() }
       })
-      const names = path.split('/').map((s) => (s === '*' ? s : /^\{([^{}]+)\}$/.exec(s)?.[1]))
+      const names = path
+        .split('/')
+        .map((s) => (s === '*' ? s : /^(?:\{([^{}]+)\}|:(.+))$/.exec(s)?.slice(1).find(Boolean)))
       const entry: Entry<T> = { value: store, lastParam: segments[segments.length - 1] === 'param', names }
       router.on(method as 'GET', route, noop, entry as object)
       if (!methods.includes(method)) methods.push(method)

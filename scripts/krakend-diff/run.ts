@@ -1,0 +1,204 @@
+// Dev tool: the same requests to KrakenD and to this runtime, both serving one config in front of
+// one recording backend; prints every difference in the status line, the answer's headers (Date
+// aside), its body, and the requests each gateway made to the backend.
+//
+//   node scripts/krakend-diff/run.ts SUITE [--only N] [--status]
+//
+// SUITE names suites/SUITE.json (a KrakenD config whose "BACKEND" strings become the recording
+// backend's origin) and suites/SUITE.cases.ts (`export const cases: Case[]`). KrakenD is the
+// `krakend` binary given in KRAKEND_BIN or found on PATH; nothing of KrakenD's is in this
+// repository, and without the binary the tool exits 2. Ports 18081/18082 (gateways) and 19000
+// (backend) on 127.0.0.1. Header names are compared case-insensitively; the backend replaces every
+// User-Agent value with "UA" (the version each gateway sends is not the point).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { type Seen, seen, startBackend } from './backend.ts'
+
+export interface Case {
+  method?: string
+  path: string
+  headers?: Array<[string, string]>
+  body?: string
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { only: { type: 'string' }, status: { type: 'boolean' } },
+})
+const suite = positionals[0]
+if (!suite) {
+  console.error('usage: node scripts/krakend-diff/run.ts SUITE [--only N] [--status]')
+  process.exit(2)
+}
+const krakend = process.env.KRAKEND_BIN ?? which('krakend')
+if (!krakend) {
+  console.error('no krakend binary: set KRAKEND_BIN or put krakend on PATH')
+  process.exit(2)
+}
+const only = values.only === undefined ? -1 : Number(values.only)
+const BACKEND_PORT = 19000
+const KRAKEND_PORT = 18081
+const GATEWAY_PORT = 18082
+const here = new URL('.', import.meta.url).pathname
+const root = join(here, '..', '..')
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function which(bin: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+const text = readFileSync(join(here, 'suites', `${suite}.json`), 'utf8')
+const config = JSON.parse(text.replaceAll('BACKEND', `http://127.0.0.1:${BACKEND_PORT}`))
+const dir = mkdtempSync(join(tmpdir(), 'krakend-diff-'))
+const configFor = (port: number) => {
+  const file = join(dir, `${port}.json`)
+  writeFileSync(file, JSON.stringify({ ...config, port }))
+  return file
+}
+
+const children: ChildProcess[] = []
+function start(command: string, args: string[], label: string) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout?.on('data', (d) => {
+    out += d
+  })
+  child.stderr?.on('data', (d) => {
+    out += d
+  })
+  child.on('exit', (code) => {
+    if (code) console.error(`${label} exited ${code}:\n${out.slice(-3000)}`)
+  })
+  children.push(child)
+}
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL')
+})
+
+await startBackend(BACKEND_PORT)
+start(krakend, ['run', '-c', configFor(KRAKEND_PORT)], 'krakend')
+start(
+  process.execPath,
+  [
+    join(root, 'src/gateway/main.ts'),
+    '-c',
+    configFor(GATEWAY_PORT),
+    '--workers',
+    '1',
+    '--log-level',
+    'ERROR',
+  ],
+  'gateway',
+)
+const cases: Case[] = (await import(join(here, 'suites', `${suite}.cases.ts`))).cases
+
+interface Answer {
+  status: number
+  message: string
+  headers: string[]
+  body: string
+  chunked: boolean
+  error?: string
+}
+
+function send(port: number, c: Case): Promise<Answer> {
+  return new Promise((resolve) => {
+    const failed = (error: unknown) =>
+      resolve({ status: -1, message: '', headers: [], body: '', chunked: false, error: String(error) })
+    const req = request(
+      { host: '127.0.0.1', port, method: c.method ?? 'GET', path: c.path, agent: false, setHost: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (d: Buffer) => chunks.push(d))
+        res.on('error', failed)
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            message: res.statusMessage ?? '',
+            headers: res.rawHeaders,
+            body: Buffer.concat(chunks).toString('latin1'),
+            chunked: res.headers['transfer-encoding'] === 'chunked',
+          }),
+        )
+      },
+    )
+    req.setTimeout(8000, () => req.destroy(new Error('timeout')))
+    req.on('error', failed)
+    let host = false
+    for (const [name, value] of c.headers ?? []) {
+      if (name.toLowerCase() === 'host') host = true
+      req.appendHeader(name, value)
+    }
+    if (!host) req.setHeader('Host', 'localhost')
+    req.end(c.body)
+  })
+}
+
+async function up(port: number) {
+  for (let i = 0; i < 200; i++) {
+    if ((await send(port, { path: '/__health' })).status > 0) return
+    await sleep(100)
+  }
+  throw new Error(`nothing answers on ${port}`)
+}
+await up(KRAKEND_PORT)
+await up(GATEWAY_PORT)
+
+const lines = (headers: string[]) => {
+  const out: string[] = []
+  for (let i = 0; i < headers.length; i += 2)
+    if ((headers[i] as string).toLowerCase() !== 'date')
+      out.push(`${(headers[i] as string).toLowerCase()}: ${headers[i + 1]}`)
+  return out.sort()
+}
+const requests = (list: Seen[]) =>
+  list
+    .map((r) => `${r.method} ${r.url}\n  ${lines(r.headers).join('\n  ')}\n  body=${JSON.stringify(r.body)}`)
+    .sort()
+const onlyIn = (k: string[], g: string[]) => [
+  ...k.filter((x) => !g.includes(x)).map((x) => `  K only: ${x}`),
+  ...g.filter((x) => !k.includes(x)).map((x) => `  G only: ${x}`),
+]
+
+let differing = 0
+for (const [i, c] of cases.entries()) {
+  if (only >= 0 && i !== only) continue
+  seen.length = 0
+  const k = await send(KRAKEND_PORT, c)
+  await sleep(30)
+  const kSeen = requests(seen.splice(0))
+  const g = await send(GATEWAY_PORT, c)
+  await sleep(30)
+  const gSeen = requests(seen.splice(0))
+  if (values.status) console.log(`#${i} ${c.method ?? 'GET'} ${c.path} K ${k.status} G ${g.status}`)
+  const out: string[] = []
+  if (k.status !== g.status || k.message !== g.message)
+    out.push(
+      `status K ${k.status} ${k.message} ${k.error ?? ''} | G ${g.status} ${g.message} ${g.error ?? ''}`,
+    )
+  const headers = onlyIn(lines(k.headers), lines(g.headers)).filter(
+    (l) => !l.includes('content-length') || k.chunked === g.chunked,
+  )
+  if (headers.length > 0) out.push('headers:', ...headers)
+  if (k.chunked !== g.chunked) out.push(`chunked K ${k.chunked} G ${g.chunked}`)
+  if (k.body !== g.body)
+    out.push(`body K ${JSON.stringify(k.body.slice(0, 600))}\n     G ${JSON.stringify(g.body.slice(0, 600))}`)
+  const backend = onlyIn(kSeen, gSeen)
+  if (backend.length > 0) out.push('backend:', ...backend)
+  if (out.length > 0) {
+    differing += 1
+    console.log(
+      `\n#${i} ${c.method ?? 'GET'} ${c.path} ${JSON.stringify(c.headers ?? [])}\n${out.join('\n')}`,
+    )
+  }
+}
+console.log(`\n${differing}/${only >= 0 ? 1 : cases.length} cases differ`)
+process.exit(0)

@@ -1,0 +1,25 @@
+import type { Case } from '../run.ts'
+
+export const cases: Case[] = [
+  { path: '/m1' },
+  { path: '/m2' },
+  { path: '/m3' },
+  { path: '/m5' },
+  { path: '/hc' },
+  {
+    path: '/m2',
+    headers: [
+      ['X-Rm', '1'],
+      ['X-Keep', '2'],
+    ],
+  },
+  { path: '/m3?a=mine&b=2' },
+  { path: '/hc' },
+  { path: '/hc' },
+  { method: 'POST', path: '/b1', body: '12345', headers: [['Content-Type', 'text/plain']] },
+  { method: 'POST', path: '/b1', body: '', headers: [['Content-Type', 'text/plain']] },
+  { method: 'POST', path: '/b1', body: 'chunky', headers: [['Transfer-Encoding', 'chunked']] },
+  { method: 'PUT', path: '/b2', body: 'abc' },
+  { method: 'DELETE', path: '/b3', body: 'abc' },
+  { method: 'DELETE', path: '/b3' },
+]
