@@ -45,6 +45,9 @@ export interface AnswersOptions {
   recordUnmatched: RecordAnswer
 }
 
+/** Go's bufferBeforeChunkingSize: the response bytes net/http holds before it must send headers. */
+const GO_CHUNKING_AFTER = 2048
+
 export function createAnswers(options: AnswersOptions): Answers {
   const { config, logger, versionHeader, isDraining, recordUnmatched } = options
 
@@ -60,8 +63,15 @@ export function createAnswers(options: AnswersOptions): Answers {
     } else {
       // Encode once: the length and the bytes written come from the same buffer.
       const bytes = Buffer.from(body, 'utf8')
-      headers['Content-Length'] = String(bytes.length)
-      ;(res as ServerResponse).writeHead(status, headers)
+      if (bytes.length > GO_CHUNKING_AFTER && req.httpVersionMajor === 1 && req.method !== 'HEAD') {
+        // Go's server: an answer its 2 KB write buffer cannot hold goes out before the handler
+        // ends, so without a length: chunked over HTTP/1.1 (node:http chunks without one too).
+        const { 'Content-Length': _stale, ...unsized } = headers
+        ;(res as ServerResponse).writeHead(status, unsized)
+      } else {
+        headers['Content-Length'] = String(bytes.length)
+        ;(res as ServerResponse).writeHead(status, headers)
+      }
       if (req.method === 'HEAD') res.end()
       else res.end(bytes)
     }

@@ -593,6 +593,30 @@ describe('safety', () => {
     assert.deepEqual(values('referer'), ['r1'])
   })
 
+  test("framing as Go's server frames a rendered answer: a length up to 2 KB, chunked beyond (HTTP/1.1)", async () => {
+    const b = await backend({
+      '/small': { body: { text: 'x'.repeat(100) } },
+      '/large': { body: { text: 'x'.repeat(3000) } },
+    })
+    const running = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          { endpoint: '/small', backend: [{ host: [b.origin], url_pattern: '/small' }] },
+          { endpoint: '/large', backend: [{ host: [b.origin], url_pattern: '/large' }] },
+        ],
+      }),
+    )
+    after(() => running.close())
+    const head = async (path: string, version = '1.1') =>
+      (await sendRaw(running.url, rawRequest([`GET ${path} HTTP/${version}`, 'Host: x']))).head.toLowerCase()
+    assert.match(await head('/small'), /\r\ncontent-length: 111\r\n/)
+    const large = await head('/large')
+    assert.match(large, /\r\ntransfer-encoding: chunked(\r\n|$)/)
+    assert.doesNotMatch(large, /content-length/)
+    assert.doesNotMatch(await head('/large', '1.0'), /transfer-encoding/, 'HTTP/1.0 has no chunking')
+  })
+
   test("status lines carry Go's reason phrases, and Go's `status code N` for codes it has no text for", async () => {
     const b = await backend({
       '/teapot': { status: 418, body: {} },
