@@ -3,7 +3,7 @@
  * passed through as they come, streamed, with only what KrakenD adds or takes away.
  */
 import type { ServerResponse } from 'node:http'
-import { pipeline } from 'node:stream'
+import { pipeline, type Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
@@ -104,21 +104,83 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     headers[KRAKEND_HEADER] = versionHeader
     headers[COMPLETED_HEADER] = 'false'
     if (isDraining() && req.httpVersionMajor === 1) headers.Connection = 'close'
-    ;(res as ServerResponse).writeHead(answer.status, headers)
-    await new Promise<void>((resolve) => {
-      const onEnd = (error: NodeJS.ErrnoException | null) => {
-        clearTimeout(timer)
-        if (error) logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
-        resolve()
-      }
-      const sink = res instanceof H2Response ? res.bodyStream() : res
-      if (gunzip) pipeline(answer.body, createGunzip(), sink, onEnd)
-      else pipeline(answer.body, sink, onEnd)
-    })
+    const debug = (error: Error) =>
+      logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
+    const source: Readable = gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
+    // Go's server holds 2 KB before it sends the head: a body without a length that ends within
+    // them gets one (over HTTP/1.1, for a status with a body; h2 and HTTP/1.0 frame it their own way).
+    const first =
+      headers['Content-Length'] === undefined &&
+      req.httpVersionMinor === 1 &&
+      !(res instanceof H2Response) &&
+      req.method !== 'HEAD' &&
+      answer.status >= 200 &&
+      answer.status !== 204 &&
+      answer.status !== 304
+        ? await readUpTo(source, GO_CHUNKING_AFTER, debug)
+        : undefined
+    if (first?.ended) {
+      clearTimeout(timer)
+      headers['Content-Length'] = String(first.size)
+      ;(res as ServerResponse).writeHead(answer.status, headers)
+      res.end(Buffer.concat(first.chunks))
+    } else {
+      ;(res as ServerResponse).writeHead(answer.status, headers)
+      for (const chunk of first?.chunks ?? []) (res as ServerResponse).write(chunk)
+      await new Promise<void>((resolve) => {
+        const sink = res instanceof H2Response ? res.bodyStream() : res
+        pipeline(source, sink, (error) => {
+          clearTimeout(timer)
+          if (error) debug(error)
+          resolve()
+        })
+      })
+    }
     const ms = performance.now() - start
     ep.record?.(answer.status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', answer.status, ms, req.socket?.remoteAddress)
   }
+}
+
+/** Go's bufferBeforeChunkingSize (see answers.ts). */
+const GO_CHUNKING_AFTER = 2048
+
+/**
+ * The stream's first bytes, until more than `limit` arrived or it ended. A stream that fails ends
+ * what was read, as Go sends what its handler wrote before io.Copy failed.
+ */
+function readUpTo(
+  stream: Readable,
+  limit: number,
+  failed: (error: Error) => void,
+): Promise<{ chunks: Buffer[]; size: number; ended: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const settle = (ended: boolean) => {
+      stream.off('readable', onReadable)
+      stream.off('end', onEnd)
+      stream.off('error', onError)
+      resolve({ chunks, size, ended })
+    }
+    const onReadable = () => {
+      while (size <= limit) {
+        const chunk: Buffer | null = stream.read()
+        if (chunk === null) break
+        chunks.push(chunk)
+        size += chunk.length
+      }
+      if (size > limit) settle(false)
+    }
+    const onEnd = () => settle(true)
+    const onError = (error: Error) => {
+      failed(error)
+      settle(true)
+    }
+    stream.on('readable', onReadable)
+    stream.once('end', onEnd)
+    stream.once('error', onError)
+  })
 }
 
 const listOf = (value: string | number | string[]): string[] =>

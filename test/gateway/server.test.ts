@@ -617,6 +617,32 @@ describe('safety', () => {
     assert.doesNotMatch(await head('/large', '1.0'), /transfer-encoding/, 'HTTP/1.0 has no chunking')
   })
 
+  test('a no-op answer without a length gets one when it ends within 2 KB, as Go frames it', async () => {
+    const server = createHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.write('x'.repeat(req.url === '/large' ? 3000 : 10))
+      res.end('y')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    after(() => server.close())
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const noop = (path: string) => ({
+      endpoint: path,
+      output_encoding: 'no-op',
+      backend: [{ host: [origin], url_pattern: path, encoding: 'no-op' }],
+    })
+    const running = await startGateway(
+      mustConfig({ version: 3, endpoints: [noop('/small'), noop('/large')] }),
+    )
+    after(() => running.close())
+    const answer = async (path: string) =>
+      (await sendRaw(running.url, rawRequest([`GET ${path} HTTP/1.1`, 'Host: x']))).head.toLowerCase()
+    const small = await answer('/small')
+    assert.match(small, /\r\ncontent-length: 11(\r\n|$)/, 'the backend chunked it; Go sends a length')
+    assert.doesNotMatch(small, /transfer-encoding/)
+    assert.match(await answer('/large'), /\r\ntransfer-encoding: chunked(\r\n|$)/)
+  })
+
   test("status lines carry Go's reason phrases, and Go's `status code N` for codes it has no text for", async () => {
     const b = await backend({
       '/teapot': { status: 418, body: {} },
