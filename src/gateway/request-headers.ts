@@ -183,7 +183,7 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
   if (value === undefined) return undefined
   if (typeof value === 'string') {
     // Node keeps only the first of repeated lines for some names (Authorization...); Go keeps all.
-    if (FIRST_LINE_ONLY.has(key)) return repeatedLines(req, key) ?? value
+    if (NODE_FIRST_LINE_ONLY.has(key)) return repeatedLines(req, key) ?? value
     // Node joins repeated lines with ", "; only then is headersDistinct worth building.
     if (!value.includes(',')) return value
     const all = req.headersDistinct?.[key]
@@ -194,14 +194,16 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
   return key === '__proto__' ? rawProtoHeader(req) : undefined
 }
 
-/** Names whose repeated lines node:http drops after the first (IncomingMessage's matchKnownFields). */
-const FIRST_LINE_ONLY = new Set([
+/** Names whose repeated lines node:http keeps only the first of (IncomingMessage's matchKnownFields). */
+export const NODE_FIRST_LINE_ONLY = new Set([
   'age',
   'authorization',
+  'content-length',
   'content-type',
   'etag',
   'expires',
   'from',
+  'host',
   'if-modified-since',
   'if-unmodified-since',
   'last-modified',

@@ -8,7 +8,12 @@
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, KRAKEND_HEADER_HIDDEN, KRAKEND_HEADER_VALUE } from '../krakend-compat.ts'
-import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
+import {
+  backendHeaders,
+  compileForwardRule,
+  compileTrustedProxies,
+  NODE_FIRST_LINE_ONLY,
+} from '../request-headers.ts'
 import { compileLua, type LuaConfig } from './lua.ts'
 import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
@@ -50,28 +55,6 @@ function hostOf(req: IncomingLike): string {
   return (Array.isArray(host) ? host[0] : host) ?? ''
 }
 
-/** Node keeps the first line of these headers only (IncomingMessage's joining rules). */
-const NODE_SINGLE = new Set([
-  'age',
-  'authorization',
-  'content-length',
-  'content-type',
-  'etag',
-  'expires',
-  'from',
-  'host',
-  'if-modified-since',
-  'if-unmodified-since',
-  'last-modified',
-  'location',
-  'max-forwards',
-  'proxy-authorization',
-  'referer',
-  'retry-after',
-  'server',
-  'user-agent',
-])
-
 const FRAMING = new Set(['content-length', 'transfer-encoding'])
 
 /** Writes the script's method, URL, host and headers into the incoming request (as Go shares one). */
@@ -106,7 +89,7 @@ function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
     for (const value of values) raw.push(key, value)
     distinct[lower] = [...values]
     if (lower === 'set-cookie') headers[lower] = [...values]
-    else if (NODE_SINGLE.has(lower)) headers[lower] = values[0]
+    else if (NODE_FIRST_LINE_ONLY.has(lower)) headers[lower] = values[0]
     else headers[lower] = values.join(lower === 'cookie' ? '; ' : ', ')
   }
   set('rawHeaders', raw)
