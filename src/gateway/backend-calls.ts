@@ -28,8 +28,9 @@ import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { propagatedField } from './sequential-params.ts'
-import { type Data, goRequestTarget, sequentialParam } from './transform.ts'
+import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
+import { goRequestTarget, sequentialParam } from './url-pattern.ts'
 
 export interface BackendCalls {
   /** One backend for the request: a call, or `concurrent_calls` calls of which the first success wins. */

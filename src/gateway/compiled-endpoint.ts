@@ -39,14 +39,13 @@ import {
 import {
   compileDecoder,
   compileFormatter,
-  compilePattern,
   compileRenderer,
   type Data,
   type Decoder,
-  type PatternPart,
   type Rendered,
 } from './transform.ts'
 import type { Pool } from './undici.ts'
+import { compilePattern, type PatternPart } from './url-pattern.ts'
 
 export interface Failure {
   ok: false

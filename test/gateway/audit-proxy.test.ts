@@ -7,13 +7,13 @@ import { describe, test } from 'node:test'
 import { applyFlatmap, type FlatmapOp } from '../../src/gateway/flatmap.ts'
 import { parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
 import { propagatedField } from '../../src/gateway/sequential-params.ts'
+import { compileDecoder } from '../../src/gateway/transform.ts'
 import {
-  compileDecoder,
   compilePattern,
   goRequestTarget,
   type SequentialRef,
   sequentialParam,
-} from '../../src/gateway/transform.ts'
+} from '../../src/gateway/url-pattern.ts'
 
 describe('goRequestTarget: the path Go sends for host + generated path', () => {
   test('bytes Go never sends raw make it re-escape the whole path', () => {

@@ -1,0 +1,144 @@
+// A backend's url_pattern as lura fills it: literal text and parameter slots compiled once, the
+// values of earlier responses for sequential slots, and the request target Go's url.Parse and
+// URL.String make of the generated path and the forwarded query.
+import { luraText } from './sequential-params.ts'
+import { type Data, getPath } from './transform.ts'
+
+const PARAM = /\{([^{}]+)\}/g
+
+export interface SequentialRef {
+  /** The earlier backend the value comes from. */
+  index: number
+  path: string[]
+  /**
+   * What the backend gets when lura has no value for it: the `{{.Resp0_a.b}}` placeholder lura
+   * leaves in the url_pattern, as Go's URL escapes it.
+   */
+  placeholder: string
+  /** lura replaces only `resp<N>_<path>` with a path of `[\w-.]`; other names stay placeholders. */
+  replaced: boolean
+}
+
+export type PatternPart = string | { param: string; sequential?: SequentialRef }
+
+/** Splits a url_pattern into literal text and parameter slots, once at startup. */
+export function compilePattern(pattern: string): PatternPart[] {
+  const parts: PatternPart[] = []
+  let last = 0
+  for (const match of pattern.matchAll(PARAM)) {
+    if (match.index > last) parts.push(pattern.slice(last, match.index))
+    const name = match[1] as string
+    const seq = /^resp(\d+)_(.+)$/.exec(name)
+    parts.push(
+      seq
+        ? { param: name, sequential: sequentialRef(name, seq[1] as string, seq[2] as string) }
+        : { param: name },
+    )
+    last = match.index + match[0].length
+  }
+  if (last < pattern.length) parts.push(pattern.slice(last))
+  return parts
+}
+
+function sequentialRef(name: string, index: string, path: string): SequentialRef {
+  return {
+    index: Number(index),
+    path: path.split('.'),
+    // lura's config names the parameter with its first letter upper-cased: {{.Resp0_a.b}}.
+    placeholder: escapePathBytes(`{{.R${name.slice(1)}}}`, GO_PATH_SAFE),
+    replaced: /^[\w\-.]+$/.test(path),
+  }
+}
+
+/**
+ * The text a url_pattern slot `{respN_a.b}` becomes: the field of backend N's data as lura finds
+ * and prints it, percent-encoded for one path segment (a deliberate deviation: KrakenD inserts it
+ * raw, so a `/` or `?` in it would change the path); lura's placeholder when there is no value.
+ */
+export function sequentialParam(data: Data | undefined, ref: SequentialRef): string {
+  const value = ref.replaced ? getPath(data, ref.path) : undefined
+  return value === undefined ? ref.placeholder : sequentialValue(value)
+}
+
+/**
+ * A value from a previous response as lura prints it (Go's %v), as Go's URL sends it: kept as is
+ * when every byte may stay raw in a path, else percent-encoded as Go re-escapes such a path. A
+ * `/` is always encoded (see sequentialParam).
+ */
+export function sequentialValue(value: unknown): string {
+  if (value === undefined) return ''
+  const text = luraText(value)
+  return RAW_SEGMENT.test(text) ? text : escapePathBytes(text, SEGMENT_SAFE)
+}
+
+/** Bytes Go's url.URL keeps in a path it did not have to re-escape (validEncoded, encodePath). */
+const GO_VALID_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/
+/** Bytes Go's escape(path, encodePath) leaves alone. */
+const GO_PATH_SAFE = /[A-Za-z0-9\-._~$&+,/:;=@]/
+/** A sequential value that needs no escaping: what a valid Go path holds, but no `/` and no `%`. */
+const RAW_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]]*$/
+/** What Go's escape leaves alone, but `/`. */
+const SEGMENT_SAFE = /[A-Za-z0-9\-._~$&+,:;=@]/
+
+function escapePathBytes(text: string, safe: RegExp): string {
+  let out = ''
+  for (const c of text) {
+    if (c.length === 1 && safe.test(c)) out += c
+    else
+      for (const byte of Buffer.from(c, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
+
+/**
+ * The request target lura sends for a generated path (the url_pattern with its parameters, its own
+ * query included) and the forwarded query: what Go's url.Parse and URL.String make of
+ * `host + path`, plus `&query` (or `?query`). A fragment is dropped (it never reaches the wire);
+ * a path with a byte Go does not send raw (space, `"`, `<`, `\`, `{`, non-ASCII, ...) is decoded
+ * and re-escaped as a whole, as Go's EscapedPath does; the url_pattern's query stays as written.
+ * Plain paths pay one regular-expression test.
+ */
+export function goRequestTarget(generated: string, query: string): string {
+  let rest = generated
+  const hash = rest.indexOf('#')
+  if (hash !== -1) rest = rest.slice(0, hash)
+  const q = rest.indexOf('?')
+  let path = q === -1 ? rest : rest.slice(0, q)
+  // Go writes the url_pattern's query as its bytes: text (config, parameters) goes out as UTF-8.
+  const ownQuery = q === -1 ? '' : utf8Bytes(rest.slice(q + 1))
+  if (!GO_VALID_PATH.test(path)) path = reescapePath(path)
+  const fullQuery = ownQuery === '' ? query : query === '' ? ownQuery : `${ownQuery}&${query}`
+  // A url_pattern ending in `?` keeps it (Go's ForceQuery).
+  return fullQuery === '' && q === -1 ? path : `${path}?${fullQuery}`
+}
+
+/** Text as its UTF-8 bytes, one character per byte (how undici writes a request target). */
+function utf8Bytes(text: string): string {
+  return /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
+}
+
+/**
+ * Go's escape(unescape(path)), byte for byte, but `%2F` stays encoded (Go would turn it into a
+ * `/`, undoing the encoding of sequential values). A bad `%` escape (Go refuses the URL) keeps
+ * the path.
+ */
+function reescapePath(path: string): string {
+  const bytes = Buffer.from(path, 'utf8')
+  let out = ''
+  for (let i = 0; i < bytes.length; i += 1) {
+    let byte = bytes[i] as number
+    if (byte === 0x25) {
+      const hex = bytes.subarray(i + 1, i + 3).toString('latin1')
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return path
+      byte = Number.parseInt(hex, 16)
+      i += 2
+      if (byte === 0x2f) {
+        out += '%2F'
+        continue
+      }
+    }
+    const c = String.fromCharCode(byte)
+    out += byte < 0x80 && GO_PATH_SAFE.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
