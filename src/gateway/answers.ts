@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { GatewayConfig } from './config/types.ts'
-import { hexEscapeNonAscii, htmlEscape } from './go-http.ts'
+import { GO_BUFFER_BEFORE_CHUNKING, hexEscapeNonAscii, htmlEscape } from './go-http.ts'
 import { goJson } from './go-json.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
@@ -45,9 +45,6 @@ export interface AnswersOptions {
   recordUnmatched: RecordAnswer
 }
 
-/** Go's bufferBeforeChunkingSize: the response bytes net/http holds before it must send headers. */
-const GO_CHUNKING_AFTER = 2048
-
 export function createAnswers(options: AnswersOptions): Answers {
   const { config, logger, versionHeader, isDraining, recordUnmatched } = options
 
@@ -63,7 +60,7 @@ export function createAnswers(options: AnswersOptions): Answers {
     } else {
       // Encode once: the length and the bytes written come from the same buffer.
       const bytes = Buffer.from(body, 'utf8')
-      if (bytes.length > GO_CHUNKING_AFTER && req.httpVersionMajor === 1 && req.method !== 'HEAD') {
+      if (bytes.length > GO_BUFFER_BEFORE_CHUNKING && req.httpVersionMajor === 1 && req.method !== 'HEAD') {
         // Go's server: an answer its 2 KB write buffer cannot hold goes out before the handler
         // ends, so without a length: chunked over HTTP/1.1 (node:http chunks without one too).
         const { 'Content-Length': _stale, ...unsized } = headers

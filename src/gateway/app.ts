@@ -10,12 +10,7 @@ import { urlQuery } from './components/lua-api.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
-import {
-  COMPLETED_HEADER,
-  KRAKEND_HEADER,
-  KRAKEND_HEADER_HIDDEN,
-  KRAKEND_HEADER_VALUE,
-} from './krakend-compat.ts'
+import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
 import { createNoopProxy } from './noop-proxy.ts'
@@ -90,7 +85,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     transport: config.transport,
   })
   const trustedProxies = compileTrustedProxies(config.server.trustedProxies)
-  const versionHeader = config.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
+  const versionHeader = krakendHeaderValue(config.server)
 
   const router = createRouter<Handler>(config.server)
   if (!config.server.disableHealth) {

@@ -88,6 +88,12 @@ export function canonicalBackendHeaderKey(name: string): string {
   return key
 }
 
+/**
+ * Go's bufferBeforeChunkingSize: the answer bytes net/http holds before it must send the head. An
+ * answer that ends within them gets a Content-Length; a longer one goes out chunked (HTTP/1.1).
+ */
+export const GO_BUFFER_BEFORE_CHUNKING = 2048
+
 /** Go's http.StatusText where node:http's STATUS_CODES words it otherwise. */
 const GO_STATUS_TEXT: Record<number, string> = {
   413: 'Request Entity Too Large',

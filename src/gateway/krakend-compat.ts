@@ -7,3 +7,7 @@ export const KRAKEND_HEADER = 'X-Krakend'
 export const KRAKEND_HEADER_VALUE = `Version ${KRAKEND_VERSION}`
 export const KRAKEND_HEADER_HIDDEN = 'Version undefined'
 export const COMPLETED_HEADER = 'X-Krakend-Completed'
+
+/** The X-KrakenD value a service answers with (`router.hide_version_header` hides the version). */
+export const krakendHeaderValue = (server: { hideVersionHeader: boolean }): string =>
+  server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE

@@ -10,7 +10,7 @@ import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { type BackendCalls, backendContext, callOutcome } from './backend-calls.ts'
 import { type BackendAnswer, type BackendClient, isGzip } from './backend-client.ts'
 import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
-import { canonicalBackendHeaderKey, sniffText } from './go-http.ts'
+import { canonicalBackendHeaderKey, GO_BUFFER_BEFORE_CHUNKING, sniffText } from './go-http.ts'
 import { H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
@@ -111,13 +111,14 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     // them gets one (over HTTP/1.1, for a status with a body; h2 and HTTP/1.0 frame it their own way).
     const first =
       headers['Content-Length'] === undefined &&
+      req.httpVersionMajor === 1 &&
       req.httpVersionMinor === 1 &&
       !(res instanceof H2Response) &&
       req.method !== 'HEAD' &&
       answer.status >= 200 &&
       answer.status !== 204 &&
       answer.status !== 304
-        ? await readUpTo(source, GO_CHUNKING_AFTER, debug)
+        ? await readUpTo(source, GO_BUFFER_BEFORE_CHUNKING, debug)
         : undefined
     if (first?.ended) {
       clearTimeout(timer)
@@ -141,9 +142,6 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     logger.access(req.method ?? '', req.url ?? '', answer.status, ms, req.socket?.remoteAddress)
   }
 }
-
-/** Go's bufferBeforeChunkingSize (see answers.ts). */
-const GO_CHUNKING_AFTER = 2048
 
 /**
  * The stream's first bytes, until more than `limit` arrived or it ended. A stream that fails ends

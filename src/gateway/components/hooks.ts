@@ -1,7 +1,7 @@
 /** The components compiled into request-path hooks, once per service, endpoint and backend. */
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
-import { KRAKEND_HEADER, KRAKEND_HEADER_HIDDEN, KRAKEND_HEADER_VALUE } from '../krakend-compat.ts'
+import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { clientIp, compileTrustedProxies, type HeaderValues } from '../request-headers.ts'
 import { compileBotDetector } from './bot-detector.ts'
 import { type Activation, celData, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
@@ -153,8 +153,8 @@ export function compileEndpointGuard(
   if (lua) steps.push((req, ctx) => lua.pre(req, ctx))
   // CEL and JSON schema refuse inside lura's endpoint handler, after it set X-KrakenD.
   const refusalHeaders = () => ({
-    [KRAKEND_HEADER]: service.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE,
-    'X-Krakend-Completed': 'false',
+    [KRAKEND_HEADER]: krakendHeaderValue(service.server),
+    [COMPLETED_HEADER]: 'false',
   })
   const aborted = (message: string): Reply =>
     service.server.returnErrorMsg

@@ -6,12 +6,7 @@
 
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
-import {
-  COMPLETED_HEADER,
-  KRAKEND_HEADER,
-  KRAKEND_HEADER_HIDDEN,
-  KRAKEND_HEADER_VALUE,
-} from '../krakend-compat.ts'
+import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
 import { compileForwardRule, type HeaderValues } from '../request-headers.ts'
 import { luraParams } from './cel.ts'
@@ -112,7 +107,7 @@ export function compileLuaProxy(
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
   const calls = new WeakMap<GuardContext, LuaCall>()
-  const version = service.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
+  const version = krakendHeaderValue(service.server)
   const reply = (error: LuaError): { reply: Reply } => {
     log(`${prefix} ${error.message}`)
     const headers: Record<string, string> = { [KRAKEND_HEADER]: version, [COMPLETED_HEADER]: 'false' }

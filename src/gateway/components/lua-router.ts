@@ -7,7 +7,7 @@
  */
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { forwardQuery, goHeaders } from '../go-url.ts'
-import { KRAKEND_HEADER, KRAKEND_HEADER_HIDDEN, KRAKEND_HEADER_VALUE } from '../krakend-compat.ts'
+import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import {
   backendHeaders,
   compileForwardRule,
@@ -32,7 +32,7 @@ interface RouterIncoming extends IncomingLike {
  * panics building the backend request, and gin's Recovery answers 500 with no body.
  */
 function nilUrlPanic(service: GatewayConfig): Reply {
-  const version = service.server.hideVersionHeader ? KRAKEND_HEADER_HIDDEN : KRAKEND_HEADER_VALUE
+  const version = krakendHeaderValue(service.server)
   return { status: 500, headers: { [KRAKEND_HEADER]: version }, body: '' }
 }
 
