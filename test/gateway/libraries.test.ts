@@ -10,16 +10,7 @@ import { test } from 'node:test'
 import { RECORD_RESOLVED_MODULES } from './helpers.ts'
 
 const src = (path: string) => new URL(`../../src/gateway/${path}`, import.meta.url).href
-const LIBRARIES = [
-  'ajv',
-  'ajv-formats',
-  'jose',
-  '@marcbachmann/cel-js',
-  'fast-xml-parser',
-  'yaml',
-  're2js',
-  'fengari',
-]
+const LIBRARIES = ['ajv', 'jose', '@marcbachmann/cel-js', 'fast-xml-parser', 'yaml', 're2js', 'fengari']
 
 const script = `${RECORD_RESOLVED_MODULES}
 const loaded = () =>

@@ -18,6 +18,8 @@ import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
+import { GO_MATCHES, goMatches, rewriteMatches } from './cel-matches.ts'
+import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
 export interface CelConfig {
@@ -39,7 +41,12 @@ function environment(): Environment {
     .registerVariable('resp_metadata_headers', 'map<string, list<string>>')
     .registerVariable('resp_data', 'map<string, dyn>')
     .registerVariable('JWT', 'map<string, dyn>')
+    .registerFunction(`string.${GO_MATCHES}(string): bool`, goMatches)
+    .registerFunction(`${GO_MATCHES}(string, string): bool`, goMatches)
 }
+
+/** A cel-js message about a rewritten expression, in the words of the expression as written. */
+const asWritten = (message: string) => message.replaceAll(GO_MATCHES, 'matches')
 
 /** The fields of krakend-cel's InterpretableDefinition. */
 const CEL_KEYS = ['check_expr', 'mod_expr']
@@ -81,15 +88,32 @@ export function parseCel(
       ok = false
       continue
     }
-    const checked = env.check(expr)
-    if (!checked.valid) {
+    const rewritten = rewriteMatches(expr)
+    const checked = rewritten.usesReservedName ? undefined : env.check(rewritten.text)
+    if (!checked?.valid) {
+      const why = checked
+        ? asWritten(checked.error?.message ?? 'invalid').split('\n')[0]
+        : `undeclared reference to '${GO_MATCHES}'`
       report.error(
         at,
-        `CEL expression does not check: ${(checked.error?.message ?? 'invalid').split('\n')[0]}`,
+        `CEL expression does not check: ${why}`,
         'KrakenD would skip it silently; fix or remove it',
       )
       ok = false
       continue
+    }
+    for (const literal of rewritten.literalPatterns) {
+      const refusal = goPatternRefusal(env.evaluate(literal) as string)
+      if (refusal) {
+        report.error(
+          at,
+          `matches(${literal}): ${refusal.message}`,
+          refusal.goAccepts
+            ? 'this runtime would match some characters otherwise than KrakenD; write the pattern another way'
+            : "KrakenD's Go regexp refuses it too, so every evaluation would fail and abort the request; fix the pattern",
+        )
+        ok = false
+      }
     }
     // krakend-cel's parseByKey: strings.Contains(expr, "req" | "resp" | "JWT").
     const pre = expr.includes('req')
@@ -121,6 +145,16 @@ export function parseCel(
   return ok ? out : undefined
 }
 
+function goPatternRefusal(pattern: string): GoRegExpError | undefined {
+  try {
+    compileGoRegExp(pattern)
+    return undefined
+  } catch (error) {
+    if (error instanceof GoRegExpError) return error
+    throw error
+  }
+}
+
 /** Warns when a phase evaluates an expression that uses another phase's variables (unbound there). */
 function warnUnbound(
   expr: string,
@@ -149,14 +183,14 @@ export function compileGroup(
 ): ((vars: Activation) => string | undefined) | undefined {
   if (exprs.length === 0) return undefined
   const env = environment()
-  const programs = exprs.map((e) => env.parse(e))
+  const programs = exprs.map((e) => env.parse(rewriteMatches(e).text))
   return (vars) => {
     for (const [i, program] of programs.entries()) {
       let result: unknown
       try {
         result = program(vars)
       } catch (error) {
-        log(`Evaluator #${i} failed: ${(error as Error).message.split('\n')[0]}`)
+        log(`Evaluator #${i} failed: ${asWritten((error as Error).message).split('\n')[0]}`)
         return `request aborted by evaluator #${i}`
       }
       if (result !== true) {

@@ -8,6 +8,9 @@
 import type { ValidateFunction } from 'ajv'
 import type { KeyPath } from '../../core/source-text.ts'
 import { ajvLibrary } from '../libraries.ts'
+import { isExactMultiple } from './exact-decimal.ts'
+import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
+import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
 export interface JsonSchemaConfig {
@@ -36,7 +39,9 @@ export function schemaDraft(schema: Record<string, unknown> | boolean): 4 | 6 | 
  * Compiles as KrakenD does: 2020-12 unless `$schema` names another draft, the schema checked
  * against its meta-schema (KrakenD skips a schema that fails it; here it is a config error), and
  * `format` asserted only by draft-04/06/07 (2019-09 and 2020-12 make it an annotation). Draft-04/06
- * schemas are read as draft-07.
+ * schemas are read as draft-07. `pattern` and `patternProperties` are Go regular expressions (RE2
+ * syntax and matches, linear time), and `multipleOf` is exact, as santhosh-tekuri/jsonschema's
+ * big.Rat division is: 0.07 is a multiple of 0.01.
  */
 export function compileSchema(schema: Record<string, unknown> | boolean): ValidateFunction {
   const draft = schemaDraft(schema)
@@ -44,10 +49,29 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
     throw new Error(
       `unsupported "$schema" ${JSON.stringify((schema as Record<string, unknown>).$schema)}: KrakenD knows draft-04, 06, 07, 2019-09 and 2020-12`,
     )
-  const options = { strict: false, allErrors: true, validateFormats: draft < 2019 } as const
-  const { Ajv, Ajv2019, Ajv2020, addFormats } = ajvLibrary()
+  const options = {
+    strict: false,
+    allErrors: true,
+    logger: false,
+    validateFormats: draft < 2019,
+    code: { regExp: goRegExpEngine },
+  } as const
+  const { Ajv, Ajv2019, Ajv2020 } = ajvLibrary()
   const ajv = draft === 2020 ? new Ajv2020(options) : draft === 2019 ? new Ajv2019(options) : new Ajv(options)
-  if (draft < 2019) addFormats(ajv)
+  // KrakenD's formats, also for the meta-schema's own `"format": "regex"` on patterns; any other
+  // format is unknown to KrakenD and so never asserted.
+  for (const format of Object.keys(GO_FORMATS))
+    ajv.addFormat(format, {
+      type: 'string',
+      validate: (value: string) => formatError(format, value) === undefined,
+    })
+  ajv.removeKeyword('multipleOf')
+  ajv.addKeyword({
+    keyword: 'multipleOf',
+    type: 'number',
+    schemaType: 'number',
+    validate: (multipleOf: number, value: number) => isExactMultiple(value, multipleOf),
+  })
   // The class already is the draft (ajv knows no draft-04/06 nor the "latest" URL).
   let input = schema
   if (typeof schema === 'object') {
@@ -56,6 +80,15 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
   }
   return ajv.compile(input)
 }
+
+const goRegExpEngine = Object.assign(
+  (pattern: string) => {
+    const re = compileGoRegExp(pattern)
+    // ajv shares compiled patterns by their toString().
+    return { test: (text: string) => re.test(text), toString: () => `go:${pattern}` }
+  },
+  { code: 'goRegExp' },
+)
 
 export function parseJsonSchema(raw: unknown, path: KeyPath, report: Report): JsonSchemaConfig | undefined {
   if (typeof raw !== 'boolean' && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
@@ -68,7 +101,9 @@ export function parseJsonSchema(raw: unknown, path: KeyPath, report: Report): Js
     report.error(
       path,
       `the JSON schema does not compile: ${(error as Error).message}`,
-      'KrakenD would log this and skip the validation; fix the schema',
+      error instanceof GoRegExpError && error.goAccepts
+        ? 'this runtime would match some strings otherwise than KrakenD; write the pattern another way'
+        : 'KrakenD would log this and skip the validation; fix the schema',
     )
     return undefined
   }
