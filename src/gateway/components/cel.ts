@@ -18,7 +18,7 @@ import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
-import { GO_MATCHES, goMatches, rewriteMatches } from './cel-matches.ts'
+import { asWritten, celCheckProblem, rewriteCel, withGoFunctions } from './cel-go-functions.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
@@ -29,7 +29,8 @@ export interface CelConfig {
 }
 
 function environment(): Environment {
-  return new (celLibrary().Environment)()
+  // cel-go takes lists and maps of mixed types ([1, "a"]); cel-js refuses them unless told.
+  const env = new (celLibrary().Environment)({ homogeneousAggregateLiterals: false })
     .registerVariable('now', 'string')
     .registerVariable('req_method', 'string')
     .registerVariable('req_path', 'string')
@@ -41,12 +42,8 @@ function environment(): Environment {
     .registerVariable('resp_metadata_headers', 'map<string, list<string>>')
     .registerVariable('resp_data', 'map<string, dyn>')
     .registerVariable('JWT', 'map<string, dyn>')
-    .registerFunction(`string.${GO_MATCHES}(string): bool`, goMatches)
-    .registerFunction(`${GO_MATCHES}(string, string): bool`, goMatches)
+  return withGoFunctions(env)
 }
-
-/** A cel-js message about a rewritten expression, in the words of the expression as written. */
-const asWritten = (message: string) => message.replaceAll(GO_MATCHES, 'matches')
 
 /** The fields of krakend-cel's InterpretableDefinition. */
 const CEL_KEYS = ['check_expr', 'mod_expr']
@@ -88,12 +85,9 @@ export function parseCel(
       ok = false
       continue
     }
-    const rewritten = rewriteMatches(expr)
-    const checked = rewritten.usesReservedName ? undefined : env.check(rewritten.text)
-    if (!checked?.valid) {
-      const why = checked
-        ? asWritten(checked.error?.message ?? 'invalid').split('\n')[0]
-        : `undeclared reference to '${GO_MATCHES}'`
+    const rewritten = rewriteCel(expr)
+    const why = celCheckProblem(env, rewritten)
+    if (why !== undefined) {
       report.error(
         at,
         `CEL expression does not check: ${why}`,
@@ -183,7 +177,7 @@ export function compileGroup(
 ): ((vars: Activation) => string | undefined) | undefined {
   if (exprs.length === 0) return undefined
   const env = environment()
-  const programs = exprs.map((e) => env.parse(rewriteMatches(e).text))
+  const programs = exprs.map((e) => env.parse(rewriteCel(e).text))
   return (vars) => {
     for (const [i, program] of programs.entries()) {
       let result: unknown
