@@ -70,6 +70,23 @@ function answer(req: IncomingMessage, body: string, headers: string[]): Answer |
       { 'Content-Type': 'application/json; charset=utf-8', 'X-Be': 'obj', 'Set-Cookie': 'a=1' },
       OBJ,
     ]
+  if (path === '/cc') {
+    // Caching headers from the query (cc, vary, etag, lm, exp, pragma, status); a matching If-None-Match is 304.
+    const q = new URL(req.url ?? '/', 'http://x').searchParams
+    const etag = q.get('etag')
+    const out: Record<string, string> = { ...JSON_TYPE }
+    for (const [param, name] of [
+      ['cc', 'Cache-Control'],
+      ['vary', 'Vary'],
+      ['etag', 'ETag'],
+      ['lm', 'Last-Modified'],
+      ['exp', 'Expires'],
+      ['pragma', 'Pragma'],
+    ] as const)
+      if (q.has(param)) out[name] = q.get(param) as string
+    if (etag !== null && req.headers['if-none-match'] === etag) return [304, out]
+    return [Number(q.get('status') ?? 200), out, JSON.stringify({ headers })]
+  }
   if (path.startsWith('/echo'))
     return [
       200,

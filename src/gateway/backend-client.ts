@@ -9,7 +9,7 @@ import { connectOptions, headersTimeout, poolOptions } from './backend-transport
 import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
-import { goOp, goReason, goRequestHeaders } from './go-http.ts'
+import { fixPragmaCacheControl, goOp, goReason, goRequestHeaders } from './go-http.ts'
 import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
@@ -201,6 +201,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       signal: req.cancel.signal,
     })
     const body = response.body as BackendBody
+    fixPragmaCacheControl(response.headers)
     return {
       statusCode: response.statusCode,
       headers: response.headers,
@@ -374,6 +375,7 @@ class CollectingHandler {
   ): void {
     if (statusCode < 200) return
     this.#status = statusCode
+    fixPragmaCacheControl(headers)
     this.#headers = headers
     const length = Number(headerValue(headers['content-length']))
     if (this.#limit >= 0 && length > this.#limit) controller.abort(this.#overLimit())

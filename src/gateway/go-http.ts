@@ -94,6 +94,20 @@ export function canonicalBackendHeaderKey(name: string): string {
  */
 export const GO_BUFFER_BEFORE_CHUNKING = 2048
 
+/**
+ * Go's fixPragmaCacheControl, run on every request its server reads (HTTP/1.x) and every response
+ * its client reads: a first `Pragma: no-cache` without any Cache-Control also reads as
+ * `Cache-Control: no-cache` (RFC 7234 5.4), for forwarding, caching, CEL and Lua alike.
+ */
+export function fixPragmaCacheControl(
+  headers: Record<string, string | string[] | undefined>,
+  firstPragma = Array.isArray(headers.pragma) ? headers.pragma[0] : headers.pragma,
+): boolean {
+  if (firstPragma !== 'no-cache' || headers['cache-control'] !== undefined) return false
+  headers['cache-control'] = 'no-cache'
+  return true
+}
+
 /** Go's http.StatusText where node:http's STATUS_CODES words it otherwise. */
 const GO_STATUS_TEXT: Record<number, string> = {
   413: 'Request Entity Too Large',

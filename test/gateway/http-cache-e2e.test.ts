@@ -22,6 +22,9 @@ before(async () => {
     '/moved': { status: 301, location: '/target', headers: fresh },
     '/target': { body: { target: true } },
     '/stale': { body: { n: 3 }, headers: { etag: '"e"' } },
+    // Fresh by Expires, but Go's client reads `Pragma: no-cache` as `Cache-Control: no-cache` too.
+    '/pragma': { body: { n: 4 }, headers: { pragma: 'no-cache', expires: 'Thu, 01 Jan 2099 00:00:00 GMT' } },
+    '/headers': { raw: 'seen', headers: { 'content-type': 'text/plain' } },
   })
   const ep = (
     endpoint: string,
@@ -60,6 +63,13 @@ before(async () => {
         }),
         ep('/moved', '/moved'),
         ep('/stale', '/stale'),
+        ep('/pragma', '/pragma'),
+        ep('/pragma-noop', '/pragma', { encoding: 'no-op' }, { output_encoding: 'no-op' }),
+        {
+          endpoint: '/forwarded',
+          input_headers: ['Cache-Control', 'Pragma'],
+          backend: [{ host: [backend.origin], url_pattern: '/headers', encoding: 'string' }],
+        },
       ],
     }),
   )
@@ -118,5 +128,21 @@ describe('qos/http-cache end to end', () => {
     await send(gw.url, { path: '/stale' })
     const second = backend.seen.filter((r) => r.url === '/stale')[1]
     assert.equal(second?.headers['if-none-match'], '"e"')
+  })
+
+  test("Pragma: no-cache without Cache-Control is Cache-Control: no-cache, as Go's server and client read it", async () => {
+    await send(gw.url, { path: '/pragma' })
+    await send(gw.url, { path: '/pragma' })
+    assert.equal(hits('/pragma'), 2, 'no-cache: never fresh')
+    const noop = await send(gw.url, { path: '/pragma-noop' })
+    assert.equal(noop.headers['cache-control'], 'no-cache')
+    assert.equal(noop.headers.pragma, 'no-cache')
+    const forwarded = async (headers: Record<string, string>) => {
+      await send(gw.url, { path: '/forwarded', headers })
+      return backend.seen.filter((r) => r.url === '/headers').at(-1)?.headers['cache-control']
+    }
+    assert.equal(await forwarded({ Pragma: 'no-cache' }), 'no-cache')
+    assert.equal(await forwarded({ Pragma: 'No-Cache' }), undefined, 'only the exact value')
+    assert.equal(await forwarded({ Pragma: 'no-cache', 'Cache-Control': 'max-age=5' }), 'max-age=5')
   })
 })
