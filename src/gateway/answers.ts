@@ -28,7 +28,7 @@ export interface Answers {
     req: GatewayRequest,
     res: GatewayResponse,
     status: number,
-    answerHeaders: Record<string, string>,
+    answerHeaders: Record<string, string | string[]>,
     body: string | undefined,
     start: number,
     record: RecordAnswer,

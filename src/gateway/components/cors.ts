@@ -5,7 +5,7 @@
  * always and the allow/expose headers when origin and method pass. The `debug` key only logs.
  */
 import type { Fields } from './fields.ts'
-import { firstLine, type HeaderSink, type IncomingLike, type Reply } from './types.ts'
+import { allLines, firstLine, type HeaderSink, type IncomingLike, type Reply } from './types.ts'
 
 export interface CorsConfig {
   origins: string[]
@@ -99,7 +99,7 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
     const origin = firstLine(req, 'origin') ?? ''
     const requestMethod = firstLine(req, 'access-control-request-method')
     if (req.method === 'OPTIONS' && requestMethod) {
-      const headers: Record<string, string> = { Vary: preflightVary }
+      const headers: Record<string, string | string[]> = { Vary: preflightVary }
       const rawHeaders = req.headers['access-control-request-headers']
       const requested =
         rawHeaders === undefined ? undefined : Array.isArray(rawHeaders) ? rawHeaders : [rawHeaders]
@@ -109,8 +109,10 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
         methodAllowed(requestMethod) &&
         (requested === undefined || allHeaders || headersAccepted(requested))
       ) {
-        headers['Access-Control-Allow-Origin'] = allOrigins ? '*' : origin
-        headers['Access-Control-Allow-Methods'] = requestMethod
+        // rs/cors copies the request's header slices: every Origin and method line the client sent.
+        headers['Access-Control-Allow-Origin'] = allOrigins ? '*' : (allLines(req, 'origin') ?? origin)
+        headers['Access-Control-Allow-Methods'] =
+          allLines(req, 'access-control-request-method') ?? requestMethod
         if (requested?.[0]) headers['Access-Control-Allow-Headers'] = requested.join(', ')
         if (cfg.credentials) headers['Access-Control-Allow-Credentials'] = 'true'
         if (cfg.privateNetwork && firstLine(req, 'access-control-request-private-network') === 'true')
@@ -123,7 +125,7 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
     }
     res.setHeader('Vary', 'Origin')
     if (origin === '' || !originAllowed(origin) || !methodAllowed(req.method ?? 'GET')) return undefined
-    res.setHeader('Access-Control-Allow-Origin', allOrigins ? '*' : origin)
+    res.setHeader('Access-Control-Allow-Origin', allOrigins ? '*' : (allLines(req, 'origin') ?? origin))
     if (expose) res.setHeader('Access-Control-Expose-Headers', expose)
     if (cfg.credentials) res.setHeader('Access-Control-Allow-Credentials', 'true')
     return undefined

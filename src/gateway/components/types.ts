@@ -5,7 +5,7 @@ import type { HeaderValues } from '../request-headers.ts'
 /** An answer a component gives instead of the backends (status, headers, body as written). */
 export interface Reply {
   status: number
-  headers: Record<string, string>
+  headers: Record<string, string | string[]>
   /** undefined: no body at all (e.g. a 204 preflight). */
   body?: string
 }
@@ -49,6 +49,18 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
 export function header(req: IncomingLike, name: string): string | undefined {
   const value = req.headers[name]
   return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined
+}
+
+/** Every line of a header, as Go's `Header[name]` holds them (undefined when there is none). */
+export function allLines(req: IncomingLike, name: string): string[] | undefined {
+  const value = header(req, name)
+  if (value === undefined) return undefined
+  const raw = (req as { rawHeaders?: string[] }).rawHeaders
+  if (!value.includes(',') || !raw) return [value]
+  const lines: string[] = []
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]?.toLowerCase() === name) lines.push(raw[i + 1] as string)
+  return lines.length > 0 ? lines : [value]
 }
 
 /**

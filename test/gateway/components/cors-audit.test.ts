@@ -73,6 +73,27 @@ describe('security/cors: request headers read as Go Header.Get (first line)', ()
     ])
     assert.equal(res.status, 204)
     assert.match(res.head, /\r\naccess-control-allow-origin: https:\/\/a\.example\.com\r\n/)
+    // rs/cors copies the header slice: both method lines come back.
+    assert.match(
+      res.head,
+      /\r\naccess-control-allow-methods: put\r\naccess-control-allow-methods: delete\r\n/,
+    )
+  })
+
+  test('an allowed first Origin line: rs/cors echoes every Origin line, as KrakenD answers', async () => {
+    for (const target of ['GET /x HTTP/1.1', 'OPTIONS /x HTTP/1.1']) {
+      const res = await raw(gw.url, [
+        target,
+        'Origin: https://a.example.com',
+        'Origin: https://evil.com',
+        'Access-Control-Request-Method: GET',
+      ])
+      assert.match(
+        res.head,
+        /\r\naccess-control-allow-origin: https:\/\/a\.example\.com\r\naccess-control-allow-origin: https:\/\/evil\.com\r\n/,
+        target,
+      )
+    }
   })
 
   test('options_success_status 0 is the rs/cors default, 204', async () => {
