@@ -1,0 +1,42 @@
+import type { Case } from '../run.ts'
+import { H } from './headers.ts'
+
+// Token buckets refilled once an hour: every answer below is decided by the counts alone.
+const times = (n: number, c: Case): Case[] => Array.from({ length: n }, () => c)
+export const cases: Case[] = [
+  ...times(3, { path: '/global' }),
+  ...times(4, { path: '/global-cap' }),
+  ...times(3, { path: '/ip' }),
+  { path: '/ip', headers: H('X-Forwarded-For', '10.0.0.1') },
+  { path: '/ip-key', headers: H('X-Real-Client', '10.1.1.1') },
+  { path: '/ip-key', headers: H('X-Real-Client', '10.1.1.1:443, 10.9.9.9') },
+  { path: '/ip-key', headers: H('X-Real-Client', '10.1.1.2') },
+  { path: '/ip-key', headers: H('X-Real-Client', 'not-an-ip') },
+  { path: '/ip-key', headers: H('X-Real-Client', 'not-an-ip') },
+  { path: '/ip-key', headers: H('X-Real-Client', '010.1.1.3') },
+  { path: '/ip-key', headers: H('X-Real-Client', '::1') },
+  { path: '/header', headers: H('X-Api-Key', 'a') },
+  { path: '/header', headers: H('X-Api-Key', 'a') },
+  { path: '/header', headers: H('X-Api-Key', 'b') },
+  { path: '/header', headers: H('X-Api-Key', 'A') },
+  { path: '/header' },
+  { path: '/header', headers: H('X-Api-Key', '') },
+  { path: '/header', headers: H('X-Api-Key', 'c', 'X-Api-Key', 'd') },
+  { path: '/header', headers: H('X-Api-Key', 'c', 'X-Api-Key', 'e') },
+  { path: '/param/1' },
+  { path: '/param/1' },
+  { path: '/param/2' },
+  { path: '/param/%31' },
+  { path: '/both', headers: H('X-Api-Key', 'a') },
+  { path: '/both', headers: H('X-Api-Key', 'b') },
+  { path: '/both', headers: H('X-Api-Key', 'c') },
+  { path: '/both', headers: H('X-Api-Key', 'd') },
+  { path: '/both', headers: H('X-Api-Key', 'a') },
+  ...times(2, { path: '/fractional' }),
+  ...times(2, { path: '/subsecond' }),
+  { path: '/upper', headers: H('X-Api-Key', 'a') },
+  { path: '/upper', headers: H('X-Api-Key', 'a') },
+  ...times(3, { path: '/proxy' }),
+  ...times(2, { path: '/proxy-default' }),
+  ...times(2, { path: '/proxy-merge' }),
+]
