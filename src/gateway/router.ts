@@ -78,6 +78,10 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
     return { store: found.store, params }
   }
 
+  /** A raw request path looked up as gin does: by its decoded form when it has escapes. */
+  const lookup = (method: string, path: string) =>
+    path.includes('%') ? findEscaped(method, path) : find(method, path)
+
   const fixedPath = (method: string, path: string): string | undefined => {
     const list = templates.get(method) ?? []
     const cleaned = cleanPath(path)
@@ -113,7 +117,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
     match(method, url) {
       const q = url.indexOf('?')
       const path = q === -1 ? url : url.slice(0, q)
-      const found = path.includes('%') ? findEscaped(method, path) : find(method, path)
+      const found = lookup(method, path)
       if (found !== null)
         return { kind: 'found', store: (found.store as Entry<T>).value, params: found.params }
       // gin never redirects CONNECT, nor the root path.
@@ -134,7 +138,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       }
       if (options.handleMethodNotAllowed) {
         const allowed: string[] = []
-        for (const m of methods) if (m !== method && find(m, path) !== null) allowed.push(m)
+        for (const m of methods) if (m !== method && lookup(m, path) !== null) allowed.push(m)
         if (allowed.length > 0) return { kind: 'not-allowed', allow: allowed.join(', ') }
       }
       return NOT_FOUND

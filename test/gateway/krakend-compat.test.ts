@@ -152,6 +152,9 @@ describe("gin's router as KrakenD configures it", () => {
   test('405 lists the other methods in registration order; 404 otherwise', () => {
     assert.deepEqual(router.match('DELETE', '/users/7'), { kind: 'not-allowed', allow: 'GET, PUT' })
     assert.deepEqual(router.match('GET', '/nothing'), { kind: 'not-found' })
+    // The other methods are looked up on the decoded path too: %2F separates segments there.
+    assert.deepEqual(router.match('DELETE', '/users/%37'), { kind: 'not-allowed', allow: 'GET, PUT' })
+    assert.deepEqual(router.match('DELETE', '/users/7%2F8'), { kind: 'not-found' })
   })
   test('cleanPath resolves dot segments and double slashes, keeping a trailing slash', () => {
     assert.equal(cleanPath('/a//b/./c/..'), '/a/b')
