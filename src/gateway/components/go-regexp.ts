@@ -1,17 +1,19 @@
 /**
  * Go's regexp package (RE2 syntax; `regexp.Compile`, then `MatchString`), as KrakenD compiles
- * bot-detector `patterns` and regex `allowed_hosts`, on re2js: the JavaScript port of RE2/J, so the
- * same syntax, the same matches and linear-time matching (no pattern can stall the event loop).
+ * bot-detector `patterns`, regex `allowed_hosts`, JSON-schema patterns and CEL's `matches`, on
+ * re2js: the JavaScript port of RE2/J, so the same syntax, the same matches and linear-time
+ * matching (no pattern can stall the event loop).
  *
  * re2js 2.10.0 was compared with Go 1.25.12 (the toolchain of KrakenD CE 2.13.8) on syntax and on
  * matches, including invalid UTF-8 input: they agree except on Unicode data. Go 1.25 carries
- * Unicode 15.0 tables, re2js 17.0, and each accepts some `\p{..}` names the other rejects. So a
- * pattern is refused where the two would read it differently:
- * - a `\p`/`\P` class must be one whose table (plain and case-folded) is the same in both;
- * - with case folding on (`(?i)`), no character written in the pattern may be one whose case
- *   orbit Unicode changed after 15.0.
- * Both lists below hold for exactly these two versions: re2js is pinned in package.json, and the
- * lists must be derived again when re2js or KrakenD's Go changes.
+ * Unicode 15.0 tables, re2js 17.0, and they name classes differently. So each `\p`/`\P` class is
+ * read as Go reads it (case-insensitive names without spaces, hyphens or underscores, aliases such
+ * as `Letter`, `\p{^Greek}`) and handed to re2js as a class whose members are Go's: its own name
+ * where the two tables agree, Go's ranges (go-unicode-tables.ts) where they do not. Refused, where
+ * the two would still read a pattern differently: with case folding on (`(?i)`), such a class, or a
+ * character written in the pattern whose case orbit Unicode changed after 15.0. Both lists below
+ * hold for exactly these two versions: re2js is pinned in package.json, and the lists (and the
+ * generated tables) must be derived again when re2js or KrakenD's Go changes.
  */
 import { re2jsLibrary } from '../libraries.ts'
 
@@ -79,19 +81,15 @@ export class GoRegExpError extends Error {
 /** Compiles `source` as Go would; throws a GoRegExpError where it cannot match as Go does. */
 export function compileGoRegExp(source: string): GoRegExp {
   const { RE2JS } = re2jsLibrary()
+  const scanned = scan(source)
+  const translated = withGoClasses(source, scanned)
   let re: ReturnType<typeof RE2JS.compile>
   try {
-    re = RE2JS.compile(source)
+    re = RE2JS.compile(translated)
   } catch (error) {
-    const message = (error as Error).message
-    throw new GoRegExpError(
-      /class range: `\\[pP]/.test(message)
-        ? `${message} (Go also takes case-insensitive names and aliases such as \\p{Letter}; this runtime takes only the table names, e.g. \\p{Greek})`
-        : message,
-      false,
-    )
+    throw new GoRegExpError((error as Error).message, false)
   }
-  const refusal = unicodeRefusal(scan(source))
+  const refusal = foldRefusal(scanned)
   if (refusal) throw refusal
   return {
     test: (text) => re.test(text),
@@ -100,16 +98,103 @@ export function compileGoRegExp(source: string): GoRegExp {
   }
 }
 
-function unicodeRefusal({ classes, written, folds }: Scan): GoRegExpError | undefined {
-  for (const name of classes) {
-    if (SAME_CLASSES.has(name)) continue
-    return NEWER_CLASSES.has(name)
-      ? new GoRegExpError(
-          `\\p{${name}} has other members in KrakenD's Go (Unicode 15.0) than here (Unicode 17.0); list the characters or ranges instead`,
+/** `source` with each `\p`/`\P` class written so that re2js matches Go's members. */
+function withGoClasses(source: string, { classes, folds }: Scan): string {
+  if (classes.length === 0) return source
+  const chars = Array.from(source)
+  let out = ''
+  let copied = 0
+  for (const found of classes) {
+    const key = goTableKey(found.name.replace(/^\^/, ''))
+    if (key === undefined)
+      throw new GoRegExpError(`invalid character class range: \`\\p{${found.name}}\``, false)
+    const negated = found.negated !== found.name.startsWith('^')
+    let text: string
+    if (SAME_CLASSES.has(key)) text = `\\${negated ? 'P' : 'p'}{${key}}`
+    else if (NEWER_CLASSES.has(key)) {
+      if (folds)
+        throw new GoRegExpError(
+          `with (?i), \\p{${found.name}} folds other characters in KrakenD's Go (Unicode 15.0) than here (Unicode 17.0); list the cases without (?i)`,
           true,
         )
-      : new GoRegExpError(`invalid character class range: \\p{${name}} (Go 1.25 has no such class)`, false)
+      const spans = goSpans(key)
+      const members = rangesText(negated && found.inBracket ? complement(spans) : spans)
+      text = found.inBracket ? members : `[${negated ? '^' : ''}${members}]`
+    } else
+      throw new GoRegExpError(
+        `\\p{${found.name}} is a class of KrakenD's Go that this runtime does not match as Go does; list the characters or ranges instead`,
+        true,
+      )
+    out += chars.slice(copied, found.start).join('') + text
+    copied = found.end
   }
+  return out + chars.slice(copied).join('')
+}
+
+/** Go's regexp/syntax canonicalName: first letter upper case, the rest lower, no `_`, `-` or space. */
+function canonicalName(name: string): string {
+  let out = ''
+  for (const c of name) {
+    if (c === '_' || c === '-' || c === ' ') continue
+    out += out === '' ? c.toUpperCase() : c.toLowerCase()
+  }
+  return out
+}
+
+/** The table Go's unicodeTable finds for a class name (its key), or undefined. */
+function goTableKey(name: string): string | undefined {
+  const canonical = canonicalName(name)
+  if (canonical === 'Any' || canonical === 'Assigned' || canonical === 'Ascii') return canonical
+  if (canonical === 'Lc') return 'LC'
+  const { GO_TABLE_NAMES, GO_CATEGORY_ALIASES } = re2jsLibrary()
+  goNames ??= new Set(GO_TABLE_NAMES.split(' '))
+  if (goNames.has(canonical)) return canonical
+  goAliases ??= new Map(
+    Object.entries(GO_CATEGORY_ALIASES).map(([alias, key]) => [canonicalName(alias), key]),
+  )
+  return goAliases.get(canonical)
+}
+let goNames: Set<string> | undefined
+let goAliases: Map<string, string> | undefined
+
+type Span = [lo: number, hi: number]
+const decoded = new Map<string, Span[]>()
+
+/** Go's members of a class whose table differs in re2js, from go-unicode-tables.ts. */
+function goSpans(key: string): Span[] {
+  let spans = decoded.get(key)
+  if (spans === undefined) {
+    const numbers = (re2jsLibrary().GO_DIFFERING_TABLES[key] ?? '')
+      .split(',')
+      .map((n) => Number.parseInt(n, 36))
+    spans = []
+    let previous = -1
+    for (let i = 0; i + 1 < numbers.length; i += 2) {
+      const lo = previous + 1 + (numbers[i] as number)
+      previous = lo + (numbers[i + 1] as number)
+      spans.push([lo, previous])
+    }
+    decoded.set(key, spans)
+  }
+  return spans
+}
+
+function complement(spans: Span[]): Span[] {
+  const out: Span[] = []
+  let next = 0
+  for (const [lo, hi] of spans) {
+    if (lo > next) out.push([next, lo - 1])
+    next = hi + 1
+  }
+  if (next <= 0x10ffff) out.push([next, 0x10ffff])
+  return out
+}
+
+const hex = (n: number) => `\\x{${n.toString(16)}}`
+const rangesText = (spans: Span[]) =>
+  spans.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('')
+
+function foldRefusal({ written, folds }: Scan): GoRegExpError | undefined {
   if (folds)
     for (const [lo, hi] of written)
       for (const [flo, fhi] of NEWER_FOLDS)
@@ -123,9 +208,19 @@ function unicodeRefusal({ classes, written, folds }: Scan): GoRegExpError | unde
   return undefined
 }
 
+interface ClassUse {
+  /** Where `\p...` starts and ends, in code points of the pattern. */
+  start: number
+  end: number
+  name: string
+  /** Written `\P`. */
+  negated: boolean
+  inBracket: boolean
+}
+
 interface Scan {
-  /** The `\p`/`\P` class names used. */
-  classes: string[]
+  /** The `\p`/`\P` classes used. */
+  classes: ClassUse[]
   /** The characters and class ranges written in the pattern. */
   written: Array<[number, number]>
   /** Whether some flag group turns case folding on. */
@@ -134,7 +229,7 @@ interface Scan {
 
 const CONTROL: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11 }
 
-/** What the guards above need from a pattern re2js has already accepted (so its syntax is valid). */
+/** What the translation and the guards need from a pattern (invalid syntax is left to re2js). */
 function scan(source: string): Scan {
   const chars = Array.from(source)
   const out: Scan = { classes: [], written: [], folds: false }
@@ -146,21 +241,25 @@ function scan(source: string): Scan {
   }
 
   /** After a backslash: the escaped character, or undefined for a class or an assertion. */
-  const escaped = (): number | undefined => {
+  const escaped = (inBracket = false): number | undefined => {
     const c = chars[i++] as string
     if (c === 'p' || c === 'P') {
-      const end = chars[i] === '{' ? chars.indexOf('}', i) : i
-      const name = chars[i] === '{' ? chars.slice(i + 1, end).join('') : (chars[i] as string)
-      i = end + 1
-      out.classes.push(name.replace(/^\^/, ''))
+      const braced = chars[i] === '{'
+      const close = braced ? chars.indexOf('}', i) : i
+      // Unterminated: left to re2js, which refuses it with Go's message.
+      if (close === -1 || i >= chars.length) return undefined
+      const name = braced ? chars.slice(i + 1, close).join('') : (chars[i] as string)
+      out.classes.push({ start: i - 2, end: close + 1, name, negated: c === 'P', inBracket })
+      i = close + 1
       return undefined
     }
     if (c === 'x') {
       const braced = chars[i] === '{'
       const end = braced ? chars.indexOf('}', i) : i + 2
-      const hex = chars.slice(braced ? i + 1 : i, end).join('')
+      if (end === -1) return undefined
+      const digits = chars.slice(braced ? i + 1 : i, end).join('')
       i = braced ? end + 1 : end
-      return Number.parseInt(hex, 16)
+      return Number.parseInt(digits, 16)
     }
     if (c >= '0' && c <= '7') {
       let octal = c
@@ -173,7 +272,7 @@ function scan(source: string): Scan {
   const written = (lo: number, hi = lo) => out.written.push([lo, hi])
   const next = (): number | undefined => {
     const c = chars[i++] as string
-    return c === '\\' ? escaped() : cp(c)
+    return c === '\\' ? escaped(true) : cp(c)
   }
 
   const charClass = () => {

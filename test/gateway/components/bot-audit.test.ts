@@ -156,18 +156,17 @@ describe('security/bot-detector: refused where KrakenD reads the config differen
       assert.deepEqual(errorsOf({ patterns: [p] }), ['extra_config.security/bot-detector.patterns[0]'], p)
   })
 
-  test('Unicode data that differs from Go 1.25 (Unicode 15.0) is refused, the rest accepted', () => {
+  test("Unicode classes are Go 1.25's (Unicode 15.0): names as Go reads them, refused only with (?i) where folds differ", () => {
     const refused = [
-      '\\pL',
-      '\\p{Lu}',
-      '[^\\PN]',
-      '\\p{^Latin}',
+      '(?i)\\pL',
+      '(?i)\\p{Lu}',
       '(?i)\\x{264}',
       '(?i)[\\x{100}-\\x{300}]',
       '(?i:ɤ)',
+      // Go 1.25 cannot find a script whose name has an underscore, nor an unknown name.
+      '\\p{Old_Italic}',
+      '\\p{Klingon}',
     ]
-    // Names Go reads case-insensitively or as aliases: refused here, never read differently.
-    refused.push('\\p{greek}', '\\p{Letter}')
     for (const p of refused)
       assert.deepEqual(errorsOf({ patterns: [p] }), ['extra_config.security/bot-detector.patterns[0]'], p)
     const accepted = [
@@ -179,8 +178,24 @@ describe('security/bot-detector: refused where KrakenD reads the config differen
       '(?i)bötbot',
       '\\x{264}',
       '(?i)\\Q[\\E',
+      '\\pL',
+      '\\p{Lu}',
+      '[^\\PN]',
+      '\\p{^Latin}',
+      '\\p{greek}',
+      '\\p{Letter}',
+      '\\p{cased letter}',
     ]
     for (const p of accepted) assert.deepEqual(errorsOf({ patterns: [p] }), [], p)
+  })
+
+  test("a class whose Unicode 17.0 table differs matches Go's members: U+1C89 (Unicode 16.0) is not \\p{Lu} in Go 1.25", () => {
+    const upper = compileGoRegExp('^\\p{Lu}$')
+    assert.equal(upper.test('A'), true)
+    assert.equal(upper.test('\u1c89'), false)
+    assert.equal(compileGoRegExp('^\\P{Lu}$').test('\u1c89'), true)
+    assert.equal(compileGoRegExp('^[\\p{Letter}0-9]+$').test('Ab9é'), true)
+    assert.equal(compileGoRegExp('^\\p{Assigned}$').test('\u{2ebf0}'), false, 'CJK Ext. I: Unicode 15.1')
   })
 
   test('Go decodes JSON keys case-insensitively: "Deny" is read by KrakenD, so it is refused', () => {
