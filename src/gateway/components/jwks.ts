@@ -13,12 +13,14 @@ import type { KeyObject, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { JWK } from 'jose'
 import { configError } from '../../core/errors.ts'
-import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
 import { cryptoModule, joseLibrary } from '../libraries.ts'
+import { JwksClient } from './jwks-client.ts'
 
 export interface KeySource {
   alg: string
   jwkUrl: string | undefined
+  /** `disable_jwk_security`: the JWKS server's certificate is not verified. */
+  insecure: boolean
   jwkLocalPath: string | undefined
   cacheMs: number
   unknownKidMs: number
@@ -32,6 +34,7 @@ export class KeySet {
   private keys: JWK[] = []
   private fetchedAt = -Infinity
   private pending: Promise<void> | undefined
+  private client: JwksClient | undefined
   private readonly imported = new Map<string, JoseKey>()
   private readonly missing = new Map<string, number>()
 
@@ -92,14 +95,12 @@ export class KeySet {
   private refresh(): Promise<void> {
     this.pending ??= (async () => {
       try {
-        const response = await fetch(this.cfg.jwkUrl as string, {
-          headers: { 'user-agent': KRAKEND_USER_AGENT },
-          signal: AbortSignal.timeout(5000),
-        })
-        const type = response.headers.get('content-type') ?? ''
+        this.client ??= new JwksClient(this.cfg.insecure)
+        const answer = await this.client.get(this.cfg.jwkUrl as string, AbortSignal.timeout(5000))
+        const type = answer.contentType
         if (!type.startsWith('application/json') && !type.startsWith('application/jwk-set+json'))
           throw new Error('should have a JSON content type for JWKS endpoint')
-        const keys = parseJwks(await response.text())
+        const keys = parseJwks(answer.text)
         if (keys.length === 0) throw new Error('no Keys has been found')
         this.keys = keys
         this.imported.clear()

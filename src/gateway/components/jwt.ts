@@ -32,6 +32,8 @@ export const ALGORITHMS = [
 export interface JwtConfig {
   alg: string
   jwkUrl: string | undefined
+  /** `disable_jwk_security`: the JWKS server's certificate is not verified. */
+  insecure: boolean
   jwkLocalPath: string | undefined
   /** Key cache lifetime; 0 = fetch the JWKS for every request, as KrakenD does without `cache`. */
   cacheMs: number
@@ -128,6 +130,7 @@ export function parseJwt(f: Fields): JwtConfig {
   return {
     alg: alg ?? 'RS256',
     jwkUrl,
+    insecure: insecureOk,
     jwkLocalPath,
     cacheMs: cache ? (cacheDuration || 15 * 60) * 1000 : 0,
     // krakend-jose ignores a cooldown shorter than 1s.

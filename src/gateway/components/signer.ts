@@ -24,6 +24,8 @@ export interface SignerConfig {
   full: boolean
   jwkUrl: string | undefined
   jwkLocalPath: string | undefined
+  /** `disable_jwk_security`: the JWKS server's certificate is not verified. */
+  insecure: boolean
 }
 
 export function parseSigner(f: Fields): SignerConfig {
@@ -37,7 +39,8 @@ export function parseSigner(f: Fields): SignerConfig {
   const jwkUrl = f.string('jwk_url')
   const jwkLocalPath = f.string('jwk_local_path')
   if (!jwkUrl && !jwkLocalPath) f.report.error(f.path, 'auth/signer needs "jwk_url" or "jwk_local_path"')
-  if (!f.bool('disable_jwk_security') && !jwkUrl?.startsWith('https://'))
+  const insecure = f.bool('disable_jwk_security')
+  if (!insecure && !jwkUrl?.startsWith('https://'))
     f.report.error(
       f.at(jwkUrl ? 'jwk_url' : 'disable_jwk_security'),
       jwkUrl
@@ -53,6 +56,7 @@ export function parseSigner(f: Fields): SignerConfig {
     full: f.bool('full'),
     jwkUrl,
     jwkLocalPath,
+    insecure,
   }
 }
 
@@ -67,7 +71,14 @@ export function compileSigner(
 ): EndpointResponder {
   const prefix = `[ENDPOINT: ${endpoint.endpoint}][JWTSigner]`
   const keys = new KeySet(
-    { alg: cfg.alg, jwkUrl: cfg.jwkUrl, jwkLocalPath: cfg.jwkLocalPath, cacheMs: Infinity, unknownKidMs: 0 },
+    {
+      alg: cfg.alg,
+      jwkUrl: cfg.jwkUrl,
+      insecure: cfg.insecure,
+      jwkLocalPath: cfg.jwkLocalPath,
+      cacheMs: Infinity,
+      unknownKidMs: 0,
+    },
     `${endpoint.path}.extra_config.auth/signer`,
   )
   // KrakenD builds the signer once, at startup: a key it cannot fetch or sign with makes every

@@ -9,16 +9,13 @@
  * See README.md beside this file for what is faithful and what is simplified.
  */
 
-import { execFile } from 'node:child_process'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type Dockerode from 'dockerode'
+import { selfSignedCertificate } from '../../../helpers/tls-certificate.ts'
 import {
   ApiError,
   alreadyExists,
@@ -674,7 +671,7 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
   }
 
   // HTTPS like a real API server: kubectl (client-go) never sends a bearer token over plain http.
-  const tls = await selfSignedCertificate()
+  const tls = await selfSignedCertificate('fake-apiserver')
   const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     handle(req, res, (server.address() as AddressInfo).port).catch((error: unknown) => {
       const apiError =
@@ -738,38 +735,6 @@ export async function startFakeApiServer(options: { docker: Dockerode }): Promis
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await kubelet.close()
     },
-  }
-}
-
-/** A throw-away certificate for 127.0.0.1 (openssl, one day, never written outside a temp dir). */
-async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'fake-apiserver-tls-'))
-  try {
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=fake-apiserver',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ])
-    return {
-      key: await readFile(join(dir, 'key.pem'), 'utf8'),
-      cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true })
   }
 }
 
