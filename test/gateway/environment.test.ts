@@ -9,6 +9,8 @@ import { applyKrakendEnv } from '../../src/gateway/config/env-overrides.ts'
 import { formatGoFloat } from '../../src/gateway/config/flexible/execute.ts'
 import { renderFlexibleConfig } from '../../src/gateway/config/flexible/render.ts'
 import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
+import { goProxyFor, refuseEnvironmentProxies } from '../../src/gateway/proxy-environment.ts'
+import { mustConfig } from './helpers.ts'
 
 const BASE = {
   version: 3,
@@ -65,6 +67,91 @@ describe('KRAKEND_* environment overrides (krakend-koanf semantics)', () => {
     assert.match(text, /KRAKEND_USE_H2C is not a boolean/)
     assert.match(text, /KRAKEND_EXTRA_CONFIG cannot override "extra_config"/)
     assert.ok(!text.includes('eighty'))
+  })
+})
+
+describe("proxies from the environment (Go's http.ProxyFromEnvironment, which KrakenD's clients use)", () => {
+  const proxy = (env: Record<string, string>, url: string) => goProxyFor(env, new URL(url))
+  it('HTTP_PROXY for http URLs, HTTPS_PROXY for https, upper case first; none for loopback', () => {
+    const env = { HTTP_PROXY: 'http://p:3128', https_proxy: 'http://s:3128', HTTPS_PROXY: '' }
+    assert.equal(proxy(env, 'http://api.example.com/x'), 'http://p:3128')
+    assert.equal(proxy(env, 'https://api.example.com/x'), 'http://s:3128')
+    assert.equal(proxy({ HTTP_PROXY: 'a', http_proxy: 'b' }, 'http://h'), 'a')
+    for (const url of [
+      'http://localhost:8080',
+      'http://127.0.0.5',
+      'http://[::1]:80',
+      'http://[::ffff:127.0.0.1]',
+    ])
+      assert.equal(proxy(env, url), undefined, url)
+    assert.equal(proxy({ ...env, REQUEST_METHOD: 'GET' }, 'http://api.example.com'), undefined, 'CGI')
+  })
+
+  it("NO_PROXY as httpproxy reads it: names and their subdomains, '.' and '*.' for subdomains only, IPs, CIDRs, ports", () => {
+    const via = (noProxy: string, url: string) =>
+      proxy({ HTTP_PROXY: 'http://p', NO_PROXY: noProxy }, url) !== undefined
+    assert.equal(via('example.com', 'http://example.com'), false)
+    assert.equal(via('example.com', 'http://a.example.com'), false)
+    assert.equal(via('example.com', 'http://badexample.com'), true)
+    assert.equal(via('.example.com', 'http://example.com'), true)
+    assert.equal(via('*.example.com', 'http://a.example.com'), false)
+    assert.equal(via('example.com:8080', 'http://example.com:8080'), false)
+    assert.equal(via('example.com:8080', 'http://example.com'), true)
+    assert.equal(via('10.0.0.0/8', 'http://10.1.2.3'), false)
+    assert.equal(via('10.0.0.0/8', 'http://11.1.2.3'), true)
+    assert.equal(via('10.1.2.3', 'http://10.1.2.3'), false)
+    assert.equal(via('[2001:db8::1]:80', 'http://[2001:db8::1]'), false)
+    assert.equal(
+      via('10.1.2.3', 'http://host10.1.2.3.example'),
+      true,
+      'an address entry never matches a name',
+    )
+    assert.equal(via(' API.example.com , other ', 'http://api.example.com'), false)
+    assert.equal(via('*', 'http://anything'), false)
+  })
+
+  it('a config whose backend, JWKS or token URL would go through a proxy is refused, naming origins only', () => {
+    const config = mustConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [
+            { host: ['http://10.0.0.5:8080', 'http://127.0.0.1:9'], url_pattern: '/a' },
+            {
+              host: ['http://internal.example'],
+              url_pattern: '/b',
+              extra_config: {
+                'auth/client-credentials': {
+                  client_id: 'id',
+                  client_secret: 'secret',
+                  token_url: 'https://idp.example/token?key=hidden',
+                },
+              },
+            },
+          ],
+        },
+      ],
+    })
+    assert.doesNotThrow(() => refuseEnvironmentProxies(config, {}))
+    assert.throws(
+      () =>
+        refuseEnvironmentProxies(config, {
+          HTTP_PROXY: 'http://p',
+          HTTPS_PROXY: 'http://p',
+          NO_PROXY: '.example',
+        }),
+      (error: Error & { exitCode?: number }) => {
+        assert.equal(error.exitCode, 2)
+        assert.match(error.message, /http:\/\/10\.0\.0\.5:8080/)
+        assert.doesNotMatch(error.message, /internal\.example|idp\.example|hidden|127\.0\.0\.1/)
+        return true
+      },
+    )
+    assert.throws(
+      () => refuseEnvironmentProxies(config, { HTTPS_PROXY: 'http://p' }),
+      /https:\/\/idp\.example/,
+    )
   })
 })
 

@@ -46,9 +46,9 @@ after(() => {
   }
 })
 
-function run(args: string[], entry = main): Proc {
+function run(args: string[], entry = main, env: NodeJS.ProcessEnv = process.env): Proc {
   return track(
-    spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true }),
+    spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env }),
   )
 }
 
@@ -165,6 +165,37 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
       /url-pattern-unknown-param\.json:\d+:\d+ \(endpoints\[0\]\.backend\[0\]\.url_pattern\)/,
     )
     assert.match(proc.stderr(), /\{user\} in url_pattern/)
+  })
+
+  test('backends KrakenD would reach through HTTP_PROXY: exit 2 before listening, naming them', async () => {
+    const proxied = join(dir, 'proxied.json')
+    writeFileSync(
+      proxied,
+      JSON.stringify({
+        version: 3,
+        endpoints: [{ endpoint: '/a', backend: [{ host: ['http://10.255.255.1:9'], url_pattern: '/a' }] }],
+      }),
+    )
+    const proc = run(['--config', proxied, '--workers', '1'], main, {
+      ...process.env,
+      HTTP_PROXY: 'http://proxy.invalid:3128',
+    })
+    assert.equal((await proc.exit).code, 2)
+    assert.match(proc.stderr(), /through the proxy set in the environment.*http:\/\/10\.255\.255\.1:9/)
+    assert.match(proc.stderr(), /NO_PROXY/)
+    const port = await freePort()
+    const allowed = run(
+      ['--config', proxied, '--workers', '1', '--port', String(port), '--drain-grace', '0ms'],
+      main,
+      {
+        ...process.env,
+        HTTP_PROXY: 'http://proxy.invalid:3128',
+        NO_PROXY: '10.0.0.0/8',
+      },
+    )
+    await waitHealthy(port, allowed)
+    allowed.child.kill('SIGTERM')
+    assert.equal((await allowed.exit).code, 0)
   })
 
   test('a port in use exits 2 naming the address, with what to do about it', async () => {
