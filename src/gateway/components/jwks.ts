@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import type { JWK } from 'jose'
 import { configError } from '../../core/errors.ts'
 import { cryptoModule, joseLibrary } from '../libraries.ts'
-import { JwksClient } from './jwks-client.ts'
+import type { JwksClient } from './jwks-client.ts'
 
 export interface KeySource {
   alg: string
@@ -95,7 +95,8 @@ export class KeySet {
   private refresh(): Promise<void> {
     this.pending ??= (async () => {
       try {
-        this.client ??= new JwksClient(this.cfg.insecure)
+        // Loaded on first download: config parsing (a cluster primary too) imports this module.
+        this.client ??= new (await import('./jwks-client.ts')).JwksClient(this.cfg.insecure)
         const answer = await this.client.get(this.cfg.jwkUrl as string, AbortSignal.timeout(5000))
         const type = answer.contentType
         if (!type.startsWith('application/json') && !type.startsWith('application/jwk-set+json'))
