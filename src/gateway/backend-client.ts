@@ -418,7 +418,7 @@ export function isGzip(headers: Record<string, string | string[] | undefined>): 
   return encoding === 'gzip' || encoding === 'x-gzip'
 }
 
-function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
+export function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     gunzip(bytes, { maxOutputLength: limit }, (error, out) => (error ? reject(error) : resolve(out))),
   )

@@ -5,6 +5,7 @@
  * (its size is what the LRU counts). Parsing follows Go's own quirks (time.RFC1123, ParseDuration).
  */
 
+import { goParseDuration } from '../go-time.ts'
 import { setOwnKey } from '../own-keys.ts'
 
 export type Headers = Record<string, string | string[] | undefined>
@@ -56,57 +57,7 @@ const trimSpaces = (s: string) => s.replace(/^ +| +$/g, '')
 /** time.ParseDuration(value + "s") in milliseconds; undefined where Go returns an error. */
 export function directiveSeconds(value: string): number | undefined {
   const ns = goParseDuration(`${value}s`)
-  return ns === undefined ? undefined : Number(ns) / 1e6
-}
-
-const UNIT_NS: Record<string, bigint> = {
-  ns: 1n,
-  us: 1_000n,
-  µs: 1_000n,
-  μs: 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-}
-const MAX_NS = 1n << 63n
-
-/** Go's time.ParseDuration, in nanoseconds. */
-export function goParseDuration(text: string): bigint | undefined {
-  let s = text
-  let negative = false
-  if (s[0] === '-' || s[0] === '+') {
-    negative = s[0] === '-'
-    s = s.slice(1)
-  }
-  if (s === '0') return 0n
-  if (s === '') return undefined
-  let total = 0n
-  while (s !== '') {
-    const element = /^(\d*)(?:\.(\d*))?/.exec(s) as RegExpExecArray
-    const whole = element[1] as string
-    const fraction = element[2]
-    if (whole === '' && (fraction === undefined || fraction === '')) return undefined
-    s = s.slice(element[0].length)
-    const unitEnd = s.search(/[\d.]/)
-    const unitText = unitEnd === -1 ? s : s.slice(0, unitEnd)
-    s = unitEnd === -1 ? '' : s.slice(unitEnd)
-    const unit = Object.hasOwn(UNIT_NS, unitText) ? UNIT_NS[unitText] : undefined
-    if (unit === undefined) return undefined
-    const v = whole === '' ? 0n : BigInt(whole)
-    if (v > MAX_NS / unit) return undefined
-    let ns = v * unit
-    if (fraction) {
-      // Go keeps at most the digits that fit and converts through float64, as here.
-      const digits = fraction.slice(0, 18)
-      ns += BigInt(Math.trunc(Number(digits) * (Number(unit) / 10 ** digits.length)))
-      if (ns > MAX_NS) return undefined
-    }
-    total += ns
-    if (total > MAX_NS) return undefined
-  }
-  if (!negative && total > MAX_NS - 1n) return undefined
-  return negative ? -total : total
+  return typeof ns === 'string' ? undefined : Number(ns) / 1e6
 }
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']

@@ -5,7 +5,7 @@
  * User-Agent. (fetch() sent a browser's headers, and verified every certificate.)
  */
 import type { Socket } from 'node:net'
-import { gunzip } from 'node:zlib'
+import { gunzipLimited, headerValue, isGzip } from '../backend-client.ts'
 import { goRequestHeaders } from '../go-http.ts'
 import { asGoWritesHeads } from '../go-request-head.ts'
 import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
@@ -72,21 +72,8 @@ export class JwksClient {
         continue
       }
       let body: Buffer = Buffer.from(await answer.body.arrayBuffer())
-      if (answer.headers['content-encoding'] === 'gzip') body = await gunzipLimited(body)
-      const type = answer.headers['content-type']
-      return { contentType: (Array.isArray(type) ? type[0] : type) ?? '', text: body.toString('utf8') }
+      if (isGzip(answer.headers)) body = await gunzipLimited(body, MAX_JWKS_BYTES)
+      return { contentType: headerValue(answer.headers['content-type']) ?? '', text: body.toString('utf8') }
     }
   }
-
-  close(): Promise<void> {
-    return this.agent.close()
-  }
-}
-
-function gunzipLimited(bytes: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    gunzip(bytes, { maxOutputLength: MAX_JWKS_BYTES }, (error, out) =>
-      error ? reject(error) : resolve(out),
-    ),
-  )
 }

@@ -18,10 +18,15 @@ import {
 import {
   dumpAndReadBack,
   freshness,
-  goParseDuration,
   goParseHttpDate,
 } from '../../../src/gateway/components/http-cache-policy.ts'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { goParseDuration as goParseDurationText } from '../../../src/gateway/go-time.ts'
+
+const goParseDuration = (text: string) => {
+  const ns = goParseDurationText(text)
+  return typeof ns === 'string' ? undefined : ns
+}
 
 const NOW = Date.UTC(2026, 11, 2, 7, 6, 44)
 const date = (offsetS = 0) => new Date(NOW + offsetS * 1000).toUTCString()
