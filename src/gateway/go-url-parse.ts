@@ -1,5 +1,5 @@
 /**
- * Go's `url.Parse` (Go 1.26, KrakenD CE's toolchain line) as far as deciding whether a text parses
+ * Go's `url.Parse` (Go 1.25, the toolchain of KrakenD CE 2.13.8) as far as deciding whether a text parses
  * and reading back scheme, opaque part, host, path and raw path; the JSON schema formats `uri`,
  * `uri-reference` and `uri-template` are defined by it. Input and output are byte strings (one
  * character per UTF-8 byte), as Go indexes strings. Errors carry Go's wording.
@@ -47,7 +47,7 @@ function parse(raw: string): GoUrl | string {
     const slash = rest.indexOf('/', 2)
     const authority = slash === -1 ? rest.slice(2) : rest.slice(2, slash)
     rest = slash === -1 ? '' : rest.slice(slash)
-    const host = parseAuthority(url.scheme, authority)
+    const host = parseAuthority(authority)
     if (host.error !== undefined) return host.error
     url.host = host.host
   }
@@ -73,9 +73,9 @@ function schemeOf(raw: string): string | undefined {
   return ''
 }
 
-function parseAuthority(scheme: string, authority: string): { host: string; error?: string } {
+function parseAuthority(authority: string): { host: string; error?: string } {
   const at = authority.lastIndexOf('@')
-  const host = parseHost(scheme, at === -1 ? authority : authority.slice(at + 1))
+  const host = parseHost(at === -1 ? authority : authority.slice(at + 1))
   if (host.error !== undefined || at === -1) return host
   const userinfo = authority.slice(0, at)
   if (!/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo))
@@ -88,7 +88,7 @@ function parseAuthority(scheme: string, authority: string): { host: string; erro
   return host
 }
 
-function parseHost(scheme: string, host: string): { host: string; error?: string } {
+function parseHost(host: string): { host: string; error?: string } {
   const open = host.lastIndexOf('[')
   if (open > 0) return { host: '', error: 'invalid IP-literal' }
   if (open === 0) {
@@ -110,11 +110,9 @@ function parseHost(scheme: string, host: string): { host: string; error?: string
     if (kind === 4) return { host: '', error: 'invalid IP-literal' }
     return { host: `[${decoded}]${colonPort}` }
   }
-  const first = host.indexOf(':')
-  if (first !== -1) {
-    // Go 1.26 reads a second colon as part of the port for http and https (an invalid port).
-    const i = scheme === 'http' || scheme === 'https' ? first : host.lastIndexOf(':')
-    const colonPort = host.slice(i)
+  const colon = host.lastIndexOf(':')
+  if (colon !== -1) {
+    const colonPort = host.slice(colon)
     if (!validOptionalPort(colonPort))
       return { host: '', error: `invalid port ${goQuoteBytes(colonPort)} after host` }
   }
