@@ -2,8 +2,10 @@
 // one recording backend; prints every difference in the status line, the answer's headers (Date
 // aside), its body, and the requests each gateway made to the backend.
 //
-//   node scripts/krakend-diff/run.ts SUITE [--only N] [--status]
+//   node scripts/krakend-diff/run.ts SUITE [--only N] [--status] [--h2c]
 //
+// --h2c sends every case over HTTP/2 cleartext (prior knowledge), as the balancers gwdeploy puts in
+// front of the nodes do; KrakenD then runs with `use_h2c`.
 // SUITE names suites/SUITE.json (a KrakenD config whose "BACKEND" strings become the recording
 // backend's origin) and suites/SUITE.cases.ts (`export const cases: Case[]`). KrakenD is the
 // `krakend` binary given in KRAKEND_BIN or found on PATH; nothing of KrakenD's is in this
@@ -13,6 +15,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { connect } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -27,7 +30,7 @@ export interface Case {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { only: { type: 'string' }, status: { type: 'boolean' } },
+  options: { only: { type: 'string' }, status: { type: 'boolean' }, h2c: { type: 'boolean' } },
 })
 const suite = positionals[0]
 if (!suite) {
@@ -60,7 +63,7 @@ const config = JSON.parse(text.replaceAll('BACKEND', `http://127.0.0.1:${BACKEND
 const dir = mkdtempSync(join(tmpdir(), 'krakend-diff-'))
 const configFor = (port: number) => {
   const file = join(dir, `${port}.json`)
-  writeFileSync(file, JSON.stringify({ ...config, port }))
+  writeFileSync(file, JSON.stringify({ ...config, port, ...(values.h2c ? { use_h2c: true } : {}) }))
   return file
 }
 
@@ -110,6 +113,68 @@ interface Answer {
 }
 
 function send(port: number, c: Case): Promise<Answer> {
+  return values.h2c ? sendH2c(port, c) : sendH1(port, c)
+}
+
+function sendH2c(port: number, c: Case): Promise<Answer> {
+  return new Promise((resolve) => {
+    const session = connect(`http://127.0.0.1:${port}`)
+    const done = (answer: Answer) => {
+      session.close()
+      resolve(answer)
+    }
+    const failed = (error: unknown) =>
+      done({ status: -1, message: '', headers: [], body: '', chunked: false, error: String(error) })
+    session.on('error', failed)
+    const headers: Record<string, string | string[]> = {
+      ':method': c.method ?? 'GET',
+      ':path': c.path,
+      ':authority': 'localhost',
+    }
+    for (const [name, value] of c.headers ?? []) {
+      const key = name.toLowerCase()
+      if (key === 'host') headers[':authority'] = value
+      // Connection-level HTTP/1 headers have no place in HTTP/2 (the client refuses them).
+      else if (
+        !['connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'proxy-connection'].includes(key)
+      ) {
+        const had = headers[key]
+        headers[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value]
+      }
+    }
+    let stream: ReturnType<typeof session.request>
+    try {
+      stream = session.request(headers, { endStream: c.body === undefined })
+    } catch (error) {
+      // Node's HTTP/2 client cannot send it (a repeated single-value header): the same for both.
+      return failed(error)
+    }
+    stream.setTimeout(8000, () => stream.close())
+    const chunks: Buffer[] = []
+    let head: Record<string, string | string[] | number | undefined> = {}
+    stream.on('response', (h) => {
+      head = h
+    })
+    stream.on('data', (d: Buffer) => chunks.push(d))
+    stream.on('error', failed)
+    stream.on('end', () => {
+      const raw: string[] = []
+      for (const [name, value] of Object.entries(head))
+        if (!name.startsWith(':'))
+          for (const v of Array.isArray(value) ? value : [String(value)]) raw.push(name, v)
+      done({
+        status: Number(head[':status'] ?? 0),
+        message: '',
+        headers: raw,
+        body: Buffer.concat(chunks).toString('latin1'),
+        chunked: false,
+      })
+    })
+    if (c.body !== undefined) stream.end(c.body)
+  })
+}
+
+function sendH1(port: number, c: Case): Promise<Answer> {
   return new Promise((resolve) => {
     const failed = (error: unknown) =>
       resolve({ status: -1, message: '', headers: [], body: '', chunked: false, error: String(error) })
