@@ -1,7 +1,7 @@
 /**
  * JWS tokens and JWT claims read as go-jose 3.0.5 reads them for krakend-jose (and go-auth0 applies
  * its rules): what it cannot parse or decode is a token KrakenD refuses, whatever the signature.
- * The signature itself is checked by the jose library.
+ * The signature itself is checked in jws-signature.ts.
  */
 import { certificateChain, duplicateKey, jwkProblem } from './jwks.ts'
 import type { JwtConfig } from './jwt.ts'
@@ -9,7 +9,7 @@ import type { JwtConfig } from './jwt.ts'
 export type Claims = Record<string, unknown>
 
 /** Strict base64url as go-jose reads it (trailing "=" dropped), canonical so both sides sign the same text. */
-function segment(part: string, what: string): Buffer {
+export function segment(part: string, what: string): Buffer {
   const text = part.replace(/=+$/, '')
   const bytes = Buffer.from(text, 'base64url')
   if (!/^[A-Za-z0-9_-]*$/.test(text) || bytes.toString('base64url') !== text)

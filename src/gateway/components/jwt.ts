@@ -198,7 +198,7 @@ export function compileJwt(
       const kid = typeof jwsHeader.kid === 'string' ? jwsHeader.kid : ''
       const key = await keys.get(kid)
       if (key === undefined) return fail('no Keys have been found')
-      claims = goClaims(await verifiedPayload(token, key, cfg.alg))
+      claims = goClaims(verifiedPayload(token, key, cfg.alg))
       const why = standardClaimsProblem(claims, cfg)
       if (why) return fail(why)
       // krakend-jose looks the key up again to read the claims: without `cache` that is a second
@@ -206,7 +206,7 @@ export function compileJwt(
       if (cfg.cacheMs === 0 && cfg.jwkUrl && !cfg.jwkLocalPath) {
         const again = await keys.get(kid)
         if (again === undefined) return fail('no Keys have been found')
-        await verifiedPayload(token, again, cfg.alg)
+        verifiedPayload(token, again, cfg.alg)
       }
     } catch (error) {
       return fail((error as Error).message)

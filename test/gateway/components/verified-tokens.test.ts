@@ -29,11 +29,11 @@ test('the same token and key verify once; another key object, a wrong key or a c
   assert.deepEqual(again, first)
 
   const wrong = await importJWK(jwk(otherSecret), 'HS256')
-  await assert.rejects(verifiedPayload(token, wrong, 'HS256'), /signature verification failed/)
-  await assert.rejects(verifiedPayload(token, key, 'HS384'), /not allowed|alg/)
+  assert.throws(() => verifiedPayload(token, wrong, 'HS256'), /invalid hmac/)
+  assert.throws(() => verifiedPayload(token, key, 'HS384'), /invalid hmac/)
   const [head, body] = token.split('.')
   const forged = `${head}.${body}.${Buffer.from('not the signature').toString('base64url')}`
-  await assert.rejects(verifiedPayload(forged, key, 'HS256'), /signature verification failed/)
+  assert.throws(() => verifiedPayload(forged, key, 'HS256'), /invalid hmac/)
 })
 
 test('bounded: the oldest verified token goes once the limit is reached', async () => {
