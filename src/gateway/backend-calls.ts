@@ -234,7 +234,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       if (b.format) data = b.format(data)
       // components: validation/cel checks this backend's response
       const rejected = b.guard?.checkResponse?.(data, { complete: true })
-      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
+      if (rejected) return { ok: false, code: undefined, message: rejected }
       return { ok: true, data, complete: true }
     } catch (error) {
       const message =
@@ -269,19 +269,22 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       // components: validation/cel sees the detailed error and the status (lura sets no headers)
       const meta = { complete: false, status: answer.status }
       const rejected = b.guard?.checkResponse?.(data, meta)
-      if (rejected) return { ok: false, code: undefined, message: `${b.errorPrefix} ${rejected}` }
+      if (rejected) return { ok: false, code: undefined, message: rejected }
       return { ok: true, data, complete: false }
     }
     return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
   }
 
-  /** A guard's refusal as KrakenD words it: lura's prefix, or Go's url.Error for the client's own failure. */
+  /**
+   * A guard's refusal as KrakenD words it: the component's own error (lura adds its `[GET /x]:`
+   * prefix only to a backend's bad status), or Go's url.Error for the client's own failure.
+   */
   const refusalMessage = (
     b: CompiledBackend,
     ctx: Context,
     refusal: { refused: string; asCall?: boolean },
   ) => {
-    if (!refusal.asCall) return `${b.errorPrefix} ${refusal.refused}`
+    if (!refusal.asCall) return refusal.refused
     const path = goRequestTarget(generatedPath(b, ctx), ctx.query)
     const target = b.guard?.modify ? b.guard.modify(ctx.headers, path).path : path
     return `${goOp(b.wireMethod)} "${b.origins[b.next] ?? ''}${target}": ${refusal.refused}`

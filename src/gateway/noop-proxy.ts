@@ -77,7 +77,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       const refusal = b.guard?.checkResponse?.({}, meta)
       if (refusal !== undefined) {
         void answer.body.dump().catch(() => {})
-        return fail(`${b.errorPrefix} ${refusal}`)
+        return fail(refusal)
       }
       const rejected = ep.guard?.after?.({}, meta)
       if (rejected) {
