@@ -19,8 +19,11 @@ import { goFormatFixed, goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
 import { compileGoRegExp, type GoRegExp, GoRegExpError } from './go-regexp.ts'
 
-const RENAMED: Record<string, string> = { matches: 'matchGo', timestamp: 'timestaGo', duration: 'duratiGo' }
-const RENAMES = Object.entries(RENAMED)
+const RENAMED = new Map([
+  ['matches', 'matchGo'],
+  ['timestamp', 'timestaGo'],
+  ['duration', 'duratiGo'],
+])
 
 /** cel-go v0.26's standard functions and macros (krakend-cel declares nothing else). */
 const CEL_GO_FUNCTIONS = new Set(
@@ -47,7 +50,7 @@ export function rewriteCel(expr: string): RewrittenExpression {
   for (const [n, token] of tokens.entries()) {
     if (token.kind !== 'ident' || tokens[n + 1]?.text !== '(') continue
     if (!CEL_GO_FUNCTIONS.has(token.text)) out.unknownFunction ??= token.text
-    const renamed = RENAMED[token.text]
+    const renamed = RENAMED.get(token.text)
     if (renamed === undefined) continue
     text += expr.slice(copied, token.start) + renamed
     copied = token.start + token.text.length
@@ -67,7 +70,7 @@ export function rewriteCel(expr: string): RewrittenExpression {
 /** A cel-js message about a rewritten expression, in the words of the expression as written. */
 export function asWritten(message: string): string {
   let out = message
-  for (const [name, renamed] of RENAMES) out = out.replaceAll(renamed, name)
+  for (const [name, renamed] of RENAMED) out = out.replaceAll(renamed, name)
   return out
 }
 

@@ -158,6 +158,8 @@ describe('validation/cel matches()', () => {
     const rewrite = (expr: string) => rewriteCel(expr).text
     assert.equal(rewrite("a.matches('x') && matches(b, 'y')"), "a.matchGo('x') && matchGo(b, 'y')")
     assert.equal(rewrite('timestamp(now) + duration("1h")'), 'timestaGo(now) + duratiGo("1h")')
+    assert.equal(rewrite('a.constructor(1) || toString(2)'), 'a.constructor(1) || toString(2)')
+    assert.equal(rewriteCel('a.constructor(1)').unknownFunction, 'constructor')
     assert.equal(rewrite("a.matches ( 'x' )"), "a.matchGo ( 'x' )")
     assert.equal(
       rewrite("'a.matches(x)' == \"matches(\" && r'\\'.matches(' != ''"),
