@@ -10,6 +10,7 @@
 // URL), Expect (100 Continue only once the body is read, 417 otherwise) and no `Keep-Alive` /
 // `Connection: keep-alive` on HTTP/1.1 answers.
 import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
+import { firstLine } from './components/types.ts'
 import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
 import { loadBuiltin } from './libraries.ts'
 
@@ -114,7 +115,7 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
     if (!absoluteForm(req, url)) return goError(req, '400 Bad Request')
   } else if (url.includes('%') && !validEscapes(url)) return goError(req, '400 Bad Request')
   // Node joins repeated Pragma lines; Go looks at the first.
-  if (req.headers.pragma !== undefined && fixPragmaCacheControl(req.headers, firstRawValue(req, 'pragma')))
+  if (req.headers.pragma !== undefined && fixPragmaCacheControl(req.headers, firstLine(req, 'pragma')))
     req.rawHeaders.push('Cache-Control', 'no-cache')
   // Go writes no Connection header on a kept HTTP/1.1 connection, and `keep-alive` for HTTP/1.0.
   if (res.shouldKeepAlive) {
@@ -150,12 +151,6 @@ function validEscapes(url: string): boolean {
 
 /** httpguts.ValidHostHeader: only the bytes of a URI host and port. */
 const validHost = (host: string): boolean => /^[0-9A-Za-z!$%&'()*+,\-.:;=[\]_~]*$/.test(host)
-
-function firstRawValue(req: IncomingMessage, key: string): string | undefined {
-  const raw = req.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === key) return raw[i + 1]
-  return undefined
-}
 
 function repeatedHost(req: IncomingMessage): boolean {
   const raw = req.rawHeaders

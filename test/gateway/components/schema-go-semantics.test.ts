@@ -2,7 +2,7 @@
 // CE 2.13.8's validator): `pattern` and `patternProperties` are Go regular expressions, `multipleOf`
 // divides exactly (big.Rat), and draft-04/06/07 formats are santhosh-tekuri's validators. Each
 // verdict below was taken from KrakenD itself (scripts/krakend-diff, suite regex) or from
-// santhosh-tekuri v6.0.2 built with Go 1.26.
+// santhosh-tekuri v6.0.2 built with Go 1.25.12 (KrakenD CE 2.13.8's toolchain).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { formatError } from '../../../src/gateway/components/json-schema-formats.ts'
