@@ -5,7 +5,7 @@
  * config whose calls KrakenD would send through a proxy is refused at start (exit 2) rather than
  * run around the proxy. The rules are golang.org/x/net/http/httpproxy's.
  */
-import { isIP } from 'node:net'
+import { BlockList, isIP } from 'node:net'
 import { configError } from '../core/errors.ts'
 import type { GatewayConfig } from './config/types.ts'
 
@@ -47,13 +47,14 @@ export function goProxyFor(env: Environ, url: URL): string | undefined {
 function useProxy(noProxy: string, host: string, port: string): boolean {
   if (host === 'localhost') return false
   const ipVersion = isIP(host)
-  if (ipVersion !== 0 && isLoopback(host, ipVersion)) return false
+  const family = ipVersion === 6 ? 'ipv6' : 'ipv4'
+  if (ipVersion !== 0 && loopback().check(host, family)) return false
   for (const raw of noProxy.split(',')) {
     let entry = raw.trim().toLowerCase()
     if (entry === '') continue
     if (entry === '*') return false
     if (entry.includes('/')) {
-      if (ipVersion !== 0 && inCidr(host, ipVersion, entry)) return false
+      if (ipVersion !== 0 && matches(entry, host, family)) return false
       continue
     }
     let entryPort = ''
@@ -65,7 +66,7 @@ function useProxy(noProxy: string, host: string, port: string): boolean {
     entry = entry.replace(/^\[|\]$/g, '')
     if (entryPort !== '' && entryPort !== port) continue
     if (isIP(entry) !== 0) {
-      if (ipVersion !== 0 && sameIp(entry, host)) return false
+      if (ipVersion !== 0 && matches(entry, host, family)) return false
       continue
     }
     // "example.com" matches it and its subdomains, ".example.com" and "*.example.com" subdomains
@@ -78,51 +79,31 @@ function useProxy(noProxy: string, host: string, port: string): boolean {
   return true
 }
 
-function isLoopback(ip: string, version: number): boolean {
-  if (version === 4) return ip.startsWith('127.')
-  const expanded = expandV6(ip)
-  return (
-    expanded === '0000:0000:0000:0000:0000:0000:0000:0001' ||
-    /^0000:0000:0000:0000:0000:ffff:7f/.test(expanded)
-  )
-}
-
-function sameIp(a: string, b: string): boolean {
-  const [va, vb] = [isIP(a), isIP(b)]
-  if (va === 4 && vb === 4) return a === b
-  return expandV6(va === 4 ? `::ffff:${a}` : a) === expandV6(vb === 4 ? `::ffff:${b}` : b)
-}
-
-function inCidr(ip: string, version: number, cidr: string): boolean {
-  const [base, bitsText] = cidr.split('/') as [string, string]
-  const baseVersion = isIP(base)
-  if (baseVersion === 0 || baseVersion !== version) return false
-  const bits = Number(bitsText)
-  const toBits = (address: string) =>
-    version === 4
-      ? address
-          .split('.')
-          .map((o) => Number(o).toString(2).padStart(8, '0'))
-          .join('')
-      : expandV6(address)
-          .split(':')
-          .map((h) => Number.parseInt(h, 16).toString(2).padStart(16, '0'))
-          .join('')
-  return Number.isInteger(bits) && toBits(ip).slice(0, bits) === toBits(base).slice(0, bits)
-}
-
-function expandV6(ip: string): string {
-  let text = ip.split('%')[0] as string
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number]
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+let loopbackList: BlockList | undefined
+/** net.IP.IsLoopback: 127.0.0.0/8 and ::1 (BlockList also matches their IPv4-mapped forms). */
+function loopback(): BlockList {
+  if (!loopbackList) {
+    loopbackList = new BlockList()
+    loopbackList.addSubnet('127.0.0.0', 8, 'ipv4')
+    loopbackList.addAddress('::1', 'ipv6')
   }
-  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, undefined]
-  const left = head === '' ? [] : head.split(':')
-  const right = tail === undefined || tail === '' ? [] : tail.split(':')
-  const middle = tail === undefined ? [] : Array(8 - left.length - right.length).fill('0')
-  return [...left, ...middle, ...right].map((h) => h.padStart(4, '0')).join(':')
+  return loopbackList
+}
+
+/** Whether `ip` is the address or in the CIDR `entry`, as Go's IP.Equal / IPNet.Contains read them. */
+function matches(entry: string, ip: string, family: 'ipv4' | 'ipv6'): boolean {
+  const [base, bits] = entry.split('/') as [string, string | undefined]
+  const baseVersion = isIP(base)
+  if (baseVersion === 0) return false
+  const list = new BlockList()
+  const baseFamily = baseVersion === 6 ? 'ipv6' : 'ipv4'
+  if (bits === undefined) list.addAddress(base, baseFamily)
+  else {
+    const prefix = Number(bits)
+    if (!/^\d+$/.test(bits) || prefix > (baseVersion === 6 ? 128 : 32)) return false
+    list.addSubnet(base, prefix, baseFamily)
+  }
+  return list.check(ip, family)
 }
 
 /** The origin of every URL the gateway calls that KrakenD would call through a proxy, with that proxy. */
