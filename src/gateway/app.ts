@@ -14,6 +14,7 @@ import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
 import { createNoopProxy } from './noop-proxy.ts'
+import type { Environ } from './proxy-environment.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import { compileTrustedProxies } from './request-headers.ts'
 import { cleanPath, createRouter, goUnescapePath, type Router } from './router.ts'
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   startedAt?: Date
   /** Open connections per backend origin (default: no limit, as Go's transport, which lura does not limit). */
   connectionsPerHost?: number
+  /** The environment HTTP_PROXY / HTTPS_PROXY / NO_PROXY are read from (default: the process's). */
+  environ?: Environ
 }
 
 /** The gateway as a request handler, independent of any listener (Fastify-style app factory). */
@@ -83,6 +86,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     connectionsPerHost: options.connectionsPerHost ?? null,
     serviceTimeoutMs: config.timeoutMs,
     transport: config.transport,
+    environ: options.environ,
   })
   const trustedProxies = compileTrustedProxies(config.server.trustedProxies)
   const versionHeader = krakendHeaderValue(config.server)

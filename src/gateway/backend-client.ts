@@ -11,6 +11,8 @@ import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
 import { fixPragmaCacheControl, goOp, goReason, goRequestHeaders } from './go-http.ts'
 import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
+import { throughEnvironmentProxy } from './proxy-connector.ts'
+import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
@@ -93,6 +95,8 @@ export interface BackendClientOptions {
   /** The service timeout: the connect timeout when dialer_timeout is not set. */
   serviceTimeoutMs: number
   transport: TransportOptions
+  /** Where HTTP_PROXY / HTTPS_PROXY / NO_PROXY are read (once): the process's environment unless given. */
+  environ?: Environ | undefined
 }
 
 /** A whole answer, read into memory (and gunzipped when the backend compressed it). */
@@ -139,7 +143,10 @@ const isRedirect = (status: number) =>
 
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const { transport } = options
-  const base = buildConnector(connectOptions(transport, options.serviceTimeoutMs))
+  const base = throughEnvironmentProxy(
+    buildConnector(connectOptions(transport, options.serviceTimeoutMs)),
+    options.environ ?? process.env,
+  )
   const asGoWrites = transport.disableKeepAlives ? asGoWritesClosingHeads : asGoWritesHeads
   const connect: buildConnector.connector = (opts, callback) =>
     base(opts, (error, socket) => {

@@ -54,7 +54,19 @@ export function goOp(method: string): string {
 }
 
 /** A failed call's reason worded as Go's net package words the common ones. */
+/** A failure to reach a proxy from the environment; goReason words it `proxyconnect tcp: <the dial's reason>`. */
+export class ProxyConnectError extends Error {
+  /** The proxy's URL without credentials, for wording the cause as Go words a dial error. */
+  readonly proxyUrl: string
+  constructor(cause: Error, proxyUrl: string) {
+    super(cause.message, { cause })
+    this.name = 'ProxyConnectError'
+    this.proxyUrl = proxyUrl
+  }
+}
+
 export function goReason(error: unknown, url: string): string {
+  if (error instanceof ProxyConnectError) return `proxyconnect tcp: ${goReason(error.cause, error.proxyUrl)}`
   const code = (error as NodeJS.ErrnoException)?.code
   let hostPort = ''
   try {

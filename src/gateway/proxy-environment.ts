@@ -1,19 +1,32 @@
 /**
  * KrakenD's backend transport, JWKS client and OAuth2 token client read proxies from the
  * environment (Go's http.ProxyFromEnvironment): HTTP_PROXY for http URLs, HTTPS_PROXY for https,
- * except hosts NO_PROXY names and loopback. This runtime connects to backends directly, so a
- * config whose calls KrakenD would send through a proxy is refused at start (exit 2) rather than
- * run around the proxy. The rules are golang.org/x/net/http/httpproxy's.
+ * except hosts NO_PROXY names and loopback. The rules are golang.org/x/net/http/httpproxy's;
+ * proxy-connector.ts goes through the proxy they choose as Go's transport does.
  */
 import { BlockList, isIP } from 'node:net'
 import { configError } from '../core/errors.ts'
 import type { GatewayConfig } from './config/types.ts'
+import { goParseUrl } from './go-url-parse.ts'
 
-type Environ = Record<string, string | undefined>
+export type Environ = Record<string, string | undefined>
+
+/** A proxy from the environment, as Go's transport dials it. */
+export interface ProxyServer {
+  /** The proxy's scheme: http and https are spoken here; Go also speaks socks5 and socks5h. */
+  scheme: string
+  /** What to dial: its host name (no brackets) and port (Go's canonicalAddr). */
+  hostname: string
+  port: number
+  /** `Basic ...` when the proxy URL carries user information (Go's connectMethod.proxyAuth). */
+  authorization: string | undefined
+  /** Go reads the value as a URL, this runtime cannot (a port beyond 65535...): refused at start. */
+  unreadable?: true
+}
 
 interface ProxyEnvironment {
-  http: string
-  https: string
+  http: ProxyServer | undefined
+  https: ProxyServer | undefined
   noProxy: string
 }
 
@@ -28,21 +41,64 @@ function fromEnvironment(env: Environ): ProxyEnvironment {
   }
   return {
     // Under CGI (REQUEST_METHOD set) HTTP_PROXY may come from a client's Proxy header: Go ignores it.
-    http: env.REQUEST_METHOD ? '' : any('HTTP_PROXY', 'http_proxy'),
-    https: any('HTTPS_PROXY', 'https_proxy'),
+    http: env.REQUEST_METHOD ? undefined : parseProxy(any('HTTP_PROXY', 'http_proxy')),
+    https: parseProxy(any('HTTPS_PROXY', 'https_proxy')),
     noProxy: any('NO_PROXY', 'no_proxy'),
   }
 }
 
-/** The proxy Go would send a request for `url` through, or undefined for a direct connection. */
-export function goProxyFor(env: Environ, url: URL): string | undefined {
-  const cfg = fromEnvironment(env)
-  const proxy = url.protocol === 'https:' ? cfg.https : url.protocol === 'http:' ? cfg.http : ''
-  if (proxy === '') return undefined
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80')
-  return useProxy(cfg.noProxy, host, port) ? proxy : undefined
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443, socks5: 1080, socks5h: 1080 }
+
+/**
+ * httpproxy's parseProxy: a value that does not parse as a URL with a scheme and a host is tried
+ * again with `http://` in front ("proxy:3128" is an http proxy). One that parses neither way is
+ * ignored: Go then connects directly.
+ */
+function parseProxy(raw: string): ProxyServer | undefined {
+  if (raw === '') return undefined
+  const bytes = Buffer.from(raw, 'utf8').toString('latin1')
+  const parsed = goParseUrl(bytes)
+  let text = raw
+  let scheme = typeof parsed === 'string' ? '' : parsed.scheme
+  if (typeof parsed === 'string' || parsed.scheme === '' || parsed.host === '') {
+    if (typeof goParseUrl(`http://${bytes}`) !== 'string') {
+      text = `http://${raw}`
+      scheme = 'http'
+    } else if (typeof parsed === 'string') return undefined
+  }
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return { scheme, hostname: '', port: 0, authorization: undefined, unreadable: true }
+  }
+  const user = url.username || url.password ? url : undefined
+  return {
+    scheme,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : (DEFAULT_PORTS[scheme] ?? 0),
+    authorization: user
+      ? `Basic ${Buffer.from(`${decodeURIComponent(user.username)}:${decodeURIComponent(user.password)}`).toString('base64')}`
+      : undefined,
+  }
 }
+
+/**
+ * Reads the environment once, as Go's ProxyFromEnvironment does, and answers for each URL: the
+ * proxy Go would send a request for it through, or undefined for a direct connection.
+ */
+export function proxyChooser(env: Environ): (url: URL) => ProxyServer | undefined {
+  const cfg = fromEnvironment(env)
+  return (url) => {
+    const proxy = url.protocol === 'https:' ? cfg.https : url.protocol === 'http:' ? cfg.http : undefined
+    if (proxy === undefined) return undefined
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80')
+    return useProxy(cfg.noProxy, host, port) ? proxy : undefined
+  }
+}
+
+export const goProxyFor = (env: Environ, url: URL): ProxyServer | undefined => proxyChooser(env)(url)
 
 function useProxy(noProxy: string, host: string, port: string): boolean {
   if (host === 'localhost') return false
@@ -107,7 +163,10 @@ function matches(entry: string, ip: string, family: 'ipv4' | 'ipv6'): boolean {
 }
 
 /** The origin of every URL the gateway calls that KrakenD would call through a proxy, with that proxy. */
-export function proxiedCalls(config: GatewayConfig, env: Environ): Array<{ url: string; proxy: string }> {
+export function proxiedCalls(
+  config: GatewayConfig,
+  env: Environ,
+): Array<{ url: string; proxy: ProxyServer }> {
   const urls = new Set<string>()
   for (const endpoint of config.endpoints) {
     if (endpoint.components?.jwt?.jwkUrl) urls.add(endpoint.components.jwt.jwkUrl)
@@ -118,7 +177,7 @@ export function proxiedCalls(config: GatewayConfig, env: Environ): Array<{ url: 
         urls.add(backend.components.clientCredentials.tokenUrl)
     }
   }
-  const out = new Map<string, { url: string; proxy: string }>()
+  const out = new Map<string, { url: string; proxy: ProxyServer }>()
   for (const url of urls) {
     let parsed: URL
     try {
@@ -133,14 +192,25 @@ export function proxiedCalls(config: GatewayConfig, env: Environ): Array<{ url: 
   return [...out.values()]
 }
 
-/** Throws a configError (exit 2) when KrakenD would send some of the config's calls through a proxy. */
-export function refuseEnvironmentProxies(config: GatewayConfig, env: Environ): void {
-  const proxied = proxiedCalls(config, env)
-  if (proxied.length === 0) return
+/** Proxies this runtime speaks to (Go's transport also speaks SOCKS5). */
+export const SPOKEN_PROXY_SCHEMES = new Set(['http', 'https'])
+
+/**
+ * Throws a configError (exit 2) when KrakenD would send some of the config's calls through a
+ * proxy this runtime does not speak (SOCKS5), rather than go around it.
+ */
+export function refuseUnspokenProxies(config: GatewayConfig, env: Environ): void {
+  const unspoken = proxiedCalls(config, env).filter(
+    (call) => call.proxy.unreadable || !SPOKEN_PROXY_SCHEMES.has(call.proxy.scheme),
+  )
+  if (unspoken.length === 0) return
+  const kinds = [
+    ...new Set(unspoken.map((call) => (call.proxy.unreadable ? 'unreadable' : `${call.proxy.scheme}://`))),
+  ].join(', ')
   throw configError(
-    `KrakenD would call ${proxied.length === 1 ? 'this URL' : 'these URLs'} through the proxy set in the environment (HTTP_PROXY / HTTPS_PROXY), which this runtime does not use: ${proxied.map((p) => p.url).join(', ')}`,
+    `KrakenD would call ${unspoken.length === 1 ? 'this URL' : 'these URLs'} through the ${kinds} proxy set in the environment (HTTP_PROXY / HTTPS_PROXY), which this runtime does not speak (http:// and https:// proxies with a host and a port up to 65535): ${unspoken.map((p) => p.url).join(', ')}`,
     {
-      hint: 'list those hosts in NO_PROXY, unset the proxy variables, or set image.runtime: krakend to ship KrakenD',
+      hint: 'use an http:// or https:// proxy, list those hosts in NO_PROXY, or set image.runtime: krakend to ship KrakenD',
     },
   )
 }

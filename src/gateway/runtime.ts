@@ -9,7 +9,7 @@ import { createLogger } from './logging.ts'
 import { listenMetrics } from './metrics-server.ts'
 import { watchOpenFiles } from './open-files.ts'
 import { AggregatorRegistry } from './prom-client.ts'
-import { refuseEnvironmentProxies } from './proxy-environment.ts'
+import { refuseUnspokenProxies } from './proxy-environment.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 /** Command-line / environment overrides; each wins over the config file. */
@@ -73,7 +73,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   // KrakenD reads its environment at startup: FC_* (flexible configuration) and KRAKEND_* overrides.
   loadEnvDir(process.env)
   const { config: fileConfig, warnings } = loadGatewayConfig(options.configFile, { environ: process.env })
-  refuseEnvironmentProxies(fileConfig, process.env)
+  refuseUnspokenProxies(fileConfig, process.env)
   const config = applyOverrides(fileConfig, options)
   const workers = config.runtime.workers === 0 ? availableParallelism() : config.runtime.workers
   const isWorker = cluster.isWorker && process.env[WORKER_ENV] === '1'

@@ -9,7 +9,7 @@ import { applyKrakendEnv } from '../../src/gateway/config/env-overrides.ts'
 import { formatGoFloat } from '../../src/gateway/config/flexible/execute.ts'
 import { renderFlexibleConfig } from '../../src/gateway/config/flexible/render.ts'
 import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
-import { goProxyFor, refuseEnvironmentProxies } from '../../src/gateway/proxy-environment.ts'
+import { goProxyFor, refuseUnspokenProxies } from '../../src/gateway/proxy-environment.ts'
 import { mustConfig } from './helpers.ts'
 
 const BASE = {
@@ -71,12 +71,15 @@ describe('KRAKEND_* environment overrides (krakend-koanf semantics)', () => {
 })
 
 describe("proxies from the environment (Go's http.ProxyFromEnvironment, which KrakenD's clients use)", () => {
-  const proxy = (env: Record<string, string>, url: string) => goProxyFor(env, new URL(url))
+  const proxy = (env: Record<string, string>, url: string) => {
+    const found = goProxyFor(env, new URL(url))
+    return found && `${found.scheme}://${found.hostname}:${found.port}`
+  }
   it('HTTP_PROXY for http URLs, HTTPS_PROXY for https, upper case first; none for loopback', () => {
-    const env = { HTTP_PROXY: 'http://p:3128', https_proxy: 'http://s:3128', HTTPS_PROXY: '' }
+    const env = { HTTP_PROXY: 'http://p:3128', https_proxy: 'https://s', HTTPS_PROXY: '' }
     assert.equal(proxy(env, 'http://api.example.com/x'), 'http://p:3128')
-    assert.equal(proxy(env, 'https://api.example.com/x'), 'http://s:3128')
-    assert.equal(proxy({ HTTP_PROXY: 'a', http_proxy: 'b' }, 'http://h'), 'a')
+    assert.equal(proxy(env, 'https://api.example.com/x'), 'https://s:443')
+    assert.equal(proxy({ HTTP_PROXY: 'a', http_proxy: 'b' }, 'http://h'), 'http://a:80')
     for (const url of [
       'http://localhost:8080',
       'http://127.0.0.5',
@@ -85,6 +88,33 @@ describe("proxies from the environment (Go's http.ProxyFromEnvironment, which Kr
     ])
       assert.equal(proxy(env, url), undefined, url)
     assert.equal(proxy({ ...env, REQUEST_METHOD: 'GET' }, 'http://api.example.com'), undefined, 'CGI')
+  })
+
+  it("a proxy value as httpproxy's parseProxy reads it: http:// assumed, credentials as Basic, bogus ones ignored", () => {
+    const read = (value: string) => goProxyFor({ HTTP_PROXY: value }, new URL('http://api.example.com'))
+    assert.deepEqual(read('proxy.corp:3128'), {
+      scheme: 'http',
+      hostname: 'proxy.corp',
+      port: 3128,
+      authorization: undefined,
+    })
+    assert.deepEqual(read('socks5://gw:1085'), {
+      scheme: 'socks5',
+      hostname: 'gw',
+      port: 1085,
+      authorization: undefined,
+    })
+    assert.equal(read('http://[::1]:3128')?.hostname, '::1')
+    assert.equal(
+      read('https://u%40corp:p%3Ass@p.corp')?.authorization,
+      `Basic ${Buffer.from('u@corp:p:ss').toString('base64')}`,
+    )
+    assert.equal(read('http://user@p')?.authorization, `Basic ${Buffer.from('user:').toString('base64')}`)
+    // Neither the value nor http:// + value parses as Go's url.Parse reads them: a direct connection.
+    assert.equal(read('%zz'), undefined)
+    assert.equal(read('http://p:3128/%zz'), undefined)
+    // Go takes any digits for a port (and fails each call); refused at start here.
+    assert.equal(read('http://p:99999999999999999999')?.unreadable, true)
   })
 
   it("NO_PROXY as httpproxy reads it: names and their subdomains, '.' and '*.' for subdomains only, IPs, CIDRs, ports", () => {
@@ -110,7 +140,7 @@ describe("proxies from the environment (Go's http.ProxyFromEnvironment, which Kr
     assert.equal(via('*', 'http://anything'), false)
   })
 
-  it('a config whose backend, JWKS or token URL would go through a proxy is refused, naming origins only', () => {
+  it('a config whose backend, JWKS or token URL would go through a SOCKS5 proxy is refused, naming origins only', () => {
     const config = mustConfig({
       version: 3,
       endpoints: [
@@ -133,24 +163,31 @@ describe("proxies from the environment (Go's http.ProxyFromEnvironment, which Kr
         },
       ],
     })
-    assert.doesNotThrow(() => refuseEnvironmentProxies(config, {}))
+    assert.doesNotThrow(() => refuseUnspokenProxies(config, {}))
+    assert.doesNotThrow(() =>
+      refuseUnspokenProxies(config, { HTTP_PROXY: 'http://p', HTTPS_PROXY: 'https://p' }),
+    )
     assert.throws(
       () =>
-        refuseEnvironmentProxies(config, {
-          HTTP_PROXY: 'http://p',
-          HTTPS_PROXY: 'http://p',
+        refuseUnspokenProxies(config, {
+          HTTP_PROXY: 'socks5://user:secret@p',
+          HTTPS_PROXY: 'socks5://user:secret@p',
           NO_PROXY: '.example',
         }),
       (error: Error & { exitCode?: number }) => {
         assert.equal(error.exitCode, 2)
-        assert.match(error.message, /http:\/\/10\.0\.0\.5:8080/)
-        assert.doesNotMatch(error.message, /internal\.example|idp\.example|hidden|127\.0\.0\.1/)
+        assert.match(error.message, /socks5:\/\/ proxy .*http:\/\/10\.0\.0\.5:8080/)
+        assert.doesNotMatch(error.message, /internal\.example|idp\.example|hidden|127\.0\.0\.1|secret/)
         return true
       },
     )
     assert.throws(
-      () => refuseEnvironmentProxies(config, { HTTPS_PROXY: 'http://p' }),
+      () => refuseUnspokenProxies(config, { HTTP_PROXY: 'http://p', HTTPS_PROXY: 'socks5h://p' }),
       /https:\/\/idp\.example/,
+    )
+    assert.throws(
+      () => refuseUnspokenProxies(config, { HTTP_PROXY: 'http://p:123456' }),
+      /unreadable proxy .*http:\/\/10\.0\.0\.5:8080/,
     )
   })
 })

@@ -5,8 +5,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
-/** A self-signed certificate for 127.0.0.1 (openssl, one day, never written outside a temp dir). */
-export async function selfSignedCertificate(commonName: string): Promise<{ key: string; cert: string }> {
+/**
+ * A self-signed certificate for 127.0.0.1, or the subject alternative names given (openssl, one
+ * day, never written outside a temp dir).
+ */
+export async function selfSignedCertificate(
+  commonName: string,
+  altNames: string[] = ['IP:127.0.0.1'],
+): Promise<{ key: string; cert: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'test-tls-'))
   try {
     await promisify(execFile)('openssl', [
@@ -22,7 +28,7 @@ export async function selfSignedCertificate(commonName: string): Promise<{ key: 
       '-subj',
       `/CN=${commonName}`,
       '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      `subjectAltName=${altNames.join(',')}`,
       '-keyout',
       join(dir, 'key.pem'),
       '-out',

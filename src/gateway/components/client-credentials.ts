@@ -14,6 +14,7 @@ import { STATUS_CODES } from 'node:http'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { encodeGoQuery, goQueryEscape } from '../go-url.ts'
+import { throughEnvironmentProxy } from '../proxy-connector.ts'
 import type { Agent } from '../undici.ts'
 import type { Fields } from './fields.ts'
 
@@ -121,8 +122,11 @@ interface Answer {
  */
 async function post(tokenUrl: string, headers: Record<string, string>, body: string): Promise<Answer> {
   // Loaded with the first token: config validation (a cluster primary too) imports this file.
-  const { Agent, requestOn } = await import('../undici.ts')
-  agent ??= new Agent({ keepAliveTimeout: 4_000 })
+  const { Agent, buildConnector, requestOn } = await import('../undici.ts')
+  agent ??= new Agent({
+    keepAliveTimeout: 4_000,
+    connect: throughEnvironmentProxy(buildConnector({}), process.env),
+  })
   let url = new URL(tokenUrl)
   let method: 'POST' | 'GET' = 'POST'
   let payload: string | undefined = body

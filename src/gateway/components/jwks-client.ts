@@ -9,6 +9,7 @@ import { gunzipLimited, headerValue, isGzip } from '../backend-client.ts'
 import { goRequestHeaders } from '../go-http.ts'
 import { asGoWritesHeads } from '../go-request-head.ts'
 import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
+import { throughEnvironmentProxy } from '../proxy-connector.ts'
 import { Agent, buildConnector, requestOn } from '../undici.ts'
 
 /** krakend-jose's DefaultEnabledCipherSuites (TLS 1.2), and Go's fixed TLS 1.3 suites. */
@@ -40,7 +41,10 @@ export class JwksClient {
   private readonly agent: InstanceType<typeof Agent>
 
   constructor(insecure: boolean) {
-    const base = buildConnector({ rejectUnauthorized: !insecure, minVersion: 'TLSv1.2', ciphers: GO_CIPHERS })
+    const base = throughEnvironmentProxy(
+      buildConnector({ rejectUnauthorized: !insecure, minVersion: 'TLSv1.2', ciphers: GO_CIPHERS }),
+      process.env,
+    )
     const connect: buildConnector.connector = (opts, callback) =>
       base(opts, (error, socket) => {
         if (error) callback(error, null)

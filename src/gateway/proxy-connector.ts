@@ -1,0 +1,138 @@
+/**
+ * Connections through the proxy the environment names (proxy-environment.ts), as Go's transport
+ * makes them: an http URL goes to the proxy itself, its requests in absolute form
+ * (`GET http://host/path HTTP/1.1`) with `Proxy-Authorization` after every other header; an https
+ * URL goes through a `CONNECT host:port` tunnel, then TLS with the backend inside it. A failure to
+ * reach the proxy reads as Go's (`proxyconnect tcp: dial tcp ...`), a refused tunnel as the
+ * proxy's reason phrase.
+ */
+import type { Socket } from 'node:net'
+import { GO_USER_AGENT, ProxyConnectError } from './go-http.ts'
+import { goQuote } from './go-quote.ts'
+import { type Environ, proxyChooser } from './proxy-environment.ts'
+import type { buildConnector } from './undici.ts'
+
+type Connector = buildConnector.connector
+type ConnectOptions = buildConnector.Options
+
+/** Go's transport bounds the CONNECT exchange to a minute (beyond the dial's own timeout). */
+const CONNECT_EXCHANGE_MS = 60_000
+/** A CONNECT answer's head larger than this is not an HTTP proxy's. */
+const MAX_CONNECT_ANSWER_BYTES = 64 * 1024
+
+/** `connect` for direct connections; connections Go would make through a proxy go through it. */
+export function throughEnvironmentProxy(connect: Connector, env: Environ): Connector {
+  const proxyFor = proxyChooser(env)
+  return (opts, callback) => {
+    const proxy = proxyFor(new URL(`${opts.protocol}//${opts.host ?? opts.hostname}`))
+    if (proxy === undefined) return connect(opts, callback)
+    const toProxy: ConnectOptions = {
+      protocol: `${proxy.scheme}:`,
+      hostname: proxy.hostname,
+      host: `${bracketed(proxy.hostname)}:${proxy.port}`,
+      port: String(proxy.port),
+      localAddress: opts.localAddress ?? null,
+    }
+    connect(toProxy, (error, socket) => {
+      if (error)
+        return callback(
+          new ProxyConnectError(error, `${proxy.scheme}://${bracketed(proxy.hostname)}:${proxy.port}`),
+          null,
+        )
+      if (opts.protocol === 'http:') return callback(null, forwarding(socket as Socket, proxy.authorization))
+      const target = `${opts.hostname}:${opts.port || 443}`
+      openTunnel(socket as Socket, target, proxy.authorization, (failure) => {
+        if (failure) {
+          ;(socket as Socket).destroy()
+          callback(failure, null)
+        } else connect({ ...opts, httpSocket: socket as Socket }, callback)
+      })
+    })
+  }
+}
+
+const bracketed = (hostname: string) =>
+  hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname
+
+/** A request line in origin form, as undici (and go-request-head.ts) write it. */
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[^ ]*) HTTP\/1\.1\r\n/
+const HOST_LINE = /\r\n[Hh]ost: ([^\r]*)\r\n/
+
+/**
+ * A connection to the proxy for http URLs: each request head is rewritten as it is written, its
+ * target in absolute form (scheme, the Host header's value, path) and Proxy-Authorization last,
+ * where Go's transport adds it. Body writes pass unchanged.
+ */
+function forwarding(socket: Socket, authorization: string | undefined): Socket {
+  const write = socket.write as (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
+  const extra = authorization === undefined ? '' : `Proxy-Authorization: ${authorization}\r\n`
+  socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
+    if (typeof chunk === 'string') {
+      const line = REQUEST_LINE.exec(chunk)
+      const host = line && HOST_LINE.exec(chunk)
+      if (line && host) {
+        const rest = chunk.slice(line[0].length - 2)
+        // The head ends at its blank line; a chunked body's head has none yet (its first chunk
+        // brings it), and an empty chunked body follows the blank line in the same write.
+        const end = rest.indexOf('\r\n\r\n')
+        const headers =
+          end === -1 ? `${rest}${extra}` : `${rest.slice(0, end + 2)}${extra}${rest.slice(end + 2)}`
+        chunk = `${line[1]} http://${host[1]}${line[2]} HTTP/1.1${headers}`
+      }
+    }
+    return write.call(this, chunk, encoding, callback)
+  } as Socket['write']
+  return socket
+}
+
+/** Writes Go's CONNECT request and reads the proxy's answer: `done()` once the tunnel is open. */
+function openTunnel(
+  socket: Socket,
+  target: string,
+  authorization: string | undefined,
+  done: (error?: Error) => void,
+): void {
+  let head = `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nUser-Agent: ${GO_USER_AGENT}\r\n`
+  if (authorization !== undefined) head += `Proxy-Authorization: ${authorization}\r\n`
+  let received = Buffer.alloc(0)
+  const finish = (error?: Error) => {
+    clearTimeout(timer)
+    socket.off('data', onData).off('error', finish).off('end', onEnd)
+    socket.pause()
+    done(error)
+  }
+  const onEnd = () => finish(new Error('unexpected EOF'))
+  const onData = (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk])
+    const end = received.indexOf('\r\n\r\n')
+    if (end === -1) {
+      if (received.length > MAX_CONNECT_ANSWER_BYTES) finish(new Error('net/http: proxy answer too long'))
+      return
+    }
+    const verdict = connectVerdict(received.subarray(0, end).toString('latin1'))
+    if (verdict === undefined && end + 4 < received.length) socket.unshift(received.subarray(end + 4))
+    finish(verdict)
+  }
+  const timer = setTimeout(() => finish(new Error('context deadline exceeded')), CONNECT_EXCHANGE_MS)
+  socket.on('data', onData).once('error', finish).once('end', onEnd)
+  socket.write(`${head}\r\n`)
+}
+
+/**
+ * The tunnel's verdict from the proxy's answer head, as Go's transport reads it: undefined for a
+ * 200; otherwise the error Go returns, whose text is the answer's reason phrase.
+ */
+export function connectVerdict(head: string): Error | undefined {
+  const line = head.split('\r\n', 1)[0] as string
+  const space = line.indexOf(' ')
+  if (space === -1) return new Error(`malformed HTTP response ${goQuote(line)}`)
+  const proto = line.slice(0, space)
+  if (!/^HTTP\/\d\.\d$/.test(proto)) return new Error(`malformed HTTP version ${goQuote(proto)}`)
+  const status = line.slice(space + 1).replace(/^ +/, '')
+  const cut = status.indexOf(' ')
+  const code = cut === -1 ? status : status.slice(0, cut)
+  if (code.length !== 3 || !/^[+-]?\d+$/.test(code) || Number(code) < 0)
+    return new Error(`malformed HTTP status code ${goQuote(code)}`)
+  if (Number(code) === 200) return undefined
+  return new Error(cut === -1 ? 'unknown status code' : status.slice(cut + 1))
+}

@@ -1,0 +1,295 @@
+// Calls through the proxy the environment names, as KrakenD's Go clients make them: http URLs in
+// absolute form to the proxy with Proxy-Authorization last, https URLs through a CONNECT tunnel
+// (Go's request head), the backend transport, the JWKS download and the token request alike. The
+// backends have names only the proxy resolves (backend.test, idp.test), so a call that went
+// around the proxy could not succeed.
+import assert from 'node:assert/strict'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { type AddressInfo, connect, type Socket } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { getCACertificates, setDefaultCACertificates } from 'node:tls'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { selfSignedCertificate } from '../helpers/tls-certificate.ts'
+import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+
+const CREDENTIALS = `Basic ${Buffer.from('gw:p@ss').toString('base64')}`
+const rsa = await generateKeyPair('RS256')
+
+interface ProxyCall {
+  line: string
+  rawHeaders: string[]
+}
+
+/** What every test backend answers: the request it saw, a token, a key set. */
+async function answer(req: IncomingMessage, res: ServerResponse, jwks: string) {
+  if (req.url === '/token')
+    return res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end('{"access_token":"tok","token_type":"bearer","expires_in":3600}')
+  if (req.url === '/jwks.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(jwks)
+  res.writeHead(200, { 'content-type': 'application/json' })
+  res.end(
+    JSON.stringify({ url: req.url, host: req.headers.host, authorization: req.headers.authorization ?? '' }),
+  )
+}
+
+/** A forward proxy (on 127.0.0.1 once listening) that sends every host to 127.0.0.1, asking for CREDENTIALS. */
+function forwardProxy(calls: ProxyCall[], tls?: { key: string; cert: string }): Server {
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    calls.push({ line: `${req.method} ${req.url}`, rawHeaders: req.rawHeaders })
+    if (req.headers['proxy-authorization'] !== CREDENTIALS)
+      return res.writeHead(407, { 'proxy-authenticate': 'Basic' }).end()
+    const target = new URL(req.url ?? '')
+    const { 'proxy-authorization': _, ...headers } = req.headers
+    const onward = request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        path: target.pathname + target.search,
+        method: req.method,
+        headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    req.pipe(onward)
+  }
+  const proxy = tls ? createHttpsServer(tls, forward) : createHttpServer(forward)
+  proxy.on('connect', (req: IncomingMessage, client: Socket) => {
+    calls.push({ line: `${req.method} ${req.url}`, rawHeaders: req.rawHeaders })
+    if (req.headers['proxy-authorization'] !== CREDENTIALS) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n')
+      return
+    }
+    const port = Number((req.url ?? '').split(':').pop())
+    const upstream = connect(port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection established\r\n\r\n')
+      upstream.pipe(client).pipe(upstream)
+    })
+    upstream.on('error', () => client.destroy())
+    client.on('error', () => upstream.destroy())
+  })
+  return proxy
+}
+
+const portOf = (server: Server) => (server.address() as AddressInfo).port
+const listening = async (server: Server) => {
+  server.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  return portOf(server)
+}
+
+const calls: ProxyCall[] = []
+const servers: Server[] = []
+let httpPort = 0
+let httpsPort = 0
+let proxyUrl = ''
+let tlsProxyUrl = ''
+let gw: Running
+
+before(async () => {
+  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256' }] })
+  const tls = await selfSignedCertificate('backend.test', [
+    'DNS:backend.test',
+    'DNS:idp.test',
+    'IP:127.0.0.1',
+  ])
+  // The gateway trusts the test certificate as it would a public one: client_tls is not involved.
+  setDefaultCACertificates([...getCACertificates('default'), tls.cert])
+  const http = createHttpServer((req, res) => void answer(req, res, jwks))
+  const https = createHttpsServer(tls, (req, res) => void answer(req, res, jwks))
+  const proxy = forwardProxy(calls)
+  const tlsProxy = forwardProxy(calls, tls)
+  servers.push(http, https, proxy, tlsProxy)
+  httpPort = await listening(http)
+  httpsPort = await listening(https)
+  proxyUrl = `http://gw:p%40ss@127.0.0.1:${await listening(proxy)}`
+  tlsProxyUrl = `https://gw:p%40ss@127.0.0.1:${await listening(tlsProxy)}`
+  // The JWKS and token clients read the process's environment, as KrakenD's do.
+  process.env.HTTP_PROXY = proxyUrl
+  process.env.HTTPS_PROXY = proxyUrl
+  gw = await startGateway(proxiedConfig(), { environ: { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl } })
+})
+after(async () => {
+  await gw?.close()
+  for (const server of servers) server.close()
+})
+
+function proxiedConfig() {
+  const backend = (path: string, host: string, extra: Record<string, unknown> = {}) => ({
+    endpoint: path,
+    ...extra,
+    backend: [{ host: [host], url_pattern: '/echo?q=1' }],
+  })
+  return mustConfig({
+    version: 3,
+    name: 'proxied',
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: [
+      backend('/plain', `http://backend.test:${httpPort}`),
+      backend('/secure', `https://backend.test:${httpsPort}`),
+      backend('/loopback', `http://127.0.0.1:${httpPort}`),
+      {
+        endpoint: '/token',
+        backend: [
+          {
+            host: [`http://backend.test:${httpPort}`],
+            url_pattern: '/echo',
+            extra_config: {
+              'auth/client-credentials': {
+                client_id: 'id',
+                client_secret: 'secret',
+                token_url: `http://idp.test:${httpPort}/token`,
+              },
+            },
+          },
+        ],
+      },
+      backend('/validated', `http://backend.test:${httpPort}`, {
+        extra_config: {
+          'auth/validator': { alg: 'RS256', jwk_url: `https://idp.test:${httpsPort}/jwks.json` },
+        },
+      }),
+    ],
+  })
+}
+
+const seenSince = (mark: number) => calls.slice(mark)
+const headerNames = (call: ProxyCall) => call.rawHeaders.filter((_, i) => i % 2 === 0)
+
+describe('proxies from the environment: calls go through them as Go makes them', () => {
+  test('an http backend: absolute-form request to the proxy, Proxy-Authorization last', async () => {
+    const mark = calls.length
+    const res = await send(gw.url, { path: '/plain' })
+    assert.equal(res.status, 200, res.text)
+    assert.deepEqual(JSON.parse(res.text), {
+      url: '/echo?q=1',
+      host: `backend.test:${httpPort}`,
+      authorization: '',
+    })
+    const [call] = seenSince(mark)
+    assert.ok(call)
+    assert.equal(call.line, `GET http://backend.test:${httpPort}/echo?q=1`)
+    const names = headerNames(call)
+    assert.equal(names[0], 'Host')
+    assert.equal(names.at(-1), 'Proxy-Authorization')
+    assert.equal(call.rawHeaders.at(-1), CREDENTIALS)
+  })
+
+  test("an https backend: Go's CONNECT (Host, User-Agent, Proxy-Authorization), then TLS with the backend", async () => {
+    const mark = calls.length
+    const res = await send(gw.url, { path: '/secure' })
+    assert.equal(res.status, 200, res.text)
+    assert.equal(JSON.parse(res.text).host, `backend.test:${httpsPort}`)
+    const [call] = seenSince(mark)
+    assert.ok(call)
+    assert.equal(call.line, `CONNECT backend.test:${httpsPort}`)
+    assert.deepEqual(call.rawHeaders, [
+      'Host',
+      `backend.test:${httpsPort}`,
+      'User-Agent',
+      'Go-http-client/1.1',
+      'Proxy-Authorization',
+      CREDENTIALS,
+    ])
+  })
+
+  test('an https:// proxy: TLS with the proxy, the tunnel inside it, TLS with the backend inside that', async () => {
+    const other = await startGateway(proxiedConfig(), {
+      environ: { HTTP_PROXY: tlsProxyUrl, HTTPS_PROXY: tlsProxyUrl },
+    })
+    try {
+      const mark = calls.length
+      const secure = await send(other.url, { path: '/secure' })
+      assert.equal(secure.status, 200, secure.text)
+      const plain = await send(other.url, { path: '/plain' })
+      assert.equal(plain.status, 200, plain.text)
+      assert.deepEqual(
+        seenSince(mark).map((c) => c.line),
+        [`CONNECT backend.test:${httpsPort}`, `GET http://backend.test:${httpPort}/echo?q=1`],
+      )
+    } finally {
+      await other.close()
+    }
+  })
+
+  test('loopback backends are reached directly, as Go never proxies them', async () => {
+    const mark = calls.length
+    const res = await send(gw.url, { path: '/loopback' })
+    assert.equal(res.status, 200, res.text)
+    assert.equal(seenSince(mark).length, 0)
+  })
+
+  test('the OAuth2 token request goes through the proxy too', async () => {
+    const mark = calls.length
+    const res = await send(gw.url, { path: '/token' })
+    assert.equal(res.status, 200, res.text)
+    assert.equal(JSON.parse(res.text).authorization, 'Bearer tok')
+    assert.deepEqual(
+      seenSince(mark).map((c) => c.line),
+      [`POST http://idp.test:${httpPort}/token`, `GET http://backend.test:${httpPort}/echo`],
+    )
+  })
+
+  test('the JWKS download goes through a CONNECT tunnel', async () => {
+    const mark = calls.length
+    const jwt = await new SignJWT({ sub: 'u' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .sign(rsa.privateKey)
+    const res = await send(gw.url, { path: '/validated', headers: { Authorization: `Bearer ${jwt}` } })
+    assert.equal(res.status, 200, res.text)
+    // Without `cache` krakend-jose reads the key set twice per token (jwt.ts), here on one or two
+    // connections.
+    const lines = seenSince(mark).map((c) => c.line)
+    assert.equal(lines.at(-1), `GET http://backend.test:${httpPort}/echo?q=1`)
+    assert.ok(lines.length >= 2)
+    for (const line of lines.slice(0, -1)) assert.equal(line, `CONNECT idp.test:${httpsPort}`)
+  })
+})
+
+describe('proxies from the environment: failures worded as Go words them', () => {
+  const withEnviron = async (environ: Record<string, string>, path: string) => {
+    const other = await startGateway(proxiedConfig(), { environ })
+    try {
+      return await send(other.url, { path })
+    } finally {
+      await other.close()
+    }
+  }
+
+  test('a tunnel the proxy refuses: its reason phrase; a refused http call: the proxy 407 itself', async () => {
+    const wrong = proxyUrl.replace('p%40ss', 'wrong')
+    const secure = await withEnviron({ HTTPS_PROXY: wrong }, '/secure')
+    assert.equal(secure.status, 500)
+    assert.equal(
+      secure.text,
+      `Get "https://backend.test:${httpsPort}/echo?q=1": Proxy Authentication Required`,
+    )
+    const plain = await withEnviron({ HTTP_PROXY: wrong }, '/plain')
+    assert.equal(plain.status, 500)
+    assert.match(plain.text, /407/)
+  })
+
+  test('a proxy nobody listens on: proxyconnect tcp, and the password never shows', async () => {
+    const dead = new URL(proxyUrl)
+    const closed = createHttpServer()
+    const port = await listening(closed)
+    await new Promise((resolve) => closed.close(resolve))
+    dead.port = String(port)
+    const res = await withEnviron({ HTTP_PROXY: dead.href }, '/plain')
+    assert.equal(res.status, 500)
+    assert.equal(
+      res.text,
+      `Get "http://backend.test:${httpPort}/echo?q=1": proxyconnect tcp: dial tcp 127.0.0.1:${port}: connect: connection refused`,
+    )
+  })
+})
