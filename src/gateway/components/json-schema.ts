@@ -5,11 +5,13 @@
  * body"); so is a body that is not JSON. KrakenD CE 2.13 validates with santhosh-tekuri/jsonschema
  * v6: draft 2020-12 when `$schema` is absent, formats asserted by draft-04/06/07 only.
  */
-import type { ValidateFunction } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { KeyPath } from '../../core/source-text.ts'
+import { firstValueText, scanFirstValue } from '../go-json-decoder.ts'
 import { ajvLibrary } from '../libraries.ts'
 import { isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
+import { quote, schemaErrorText } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
@@ -127,22 +129,34 @@ export function compileJsonSchema(
         }
       : { status: 400, headers: refusalHeaders(), body: '' }
   }
+  const draft = schemaDraft(cfg.schema) ?? 2020
   return (_req, ctx) => {
     if (!ctx.body || ctx.body.length === 0) return reject('could not validate an empty body')
-    let value: unknown
-    try {
-      value = JSON.parse(ctx.body.toString('utf8'))
-    } catch (error) {
-      return reject((error as Error).message)
-    }
+    const parsed = goDecodeBody(ctx.body)
+    if ('error' in parsed) return reject(parsed.error)
+    const value = parsed.value
     if (validate(value)) return undefined
-    return reject(
-      (validate.errors ?? [])
-        .map(
-          (e) =>
-            `- ${e.instancePath === '' ? '(root)' : e.instancePath.slice(1).replaceAll('/', '.')}: ${e.message ?? 'invalid'}`,
-        )
-        .join('\n'),
-    )
+    return reject(schemaErrorText(cfg.schema, draft, value) ?? ajvErrorText(validate.errors ?? []))
   }
+}
+
+/**
+ * The body as santhosh-tekuri's UnmarshalJSON reads it (Go's json.Decoder): its errors in Go's
+ * words, and anything but white space after the first value refused.
+ */
+function goDecodeBody(body: Buffer): { value: unknown } | { error: string } {
+  const first = scanFirstValue(body)
+  if (first.error !== undefined) return { error: first.error }
+  for (let i = first.end; i < body.length; i++) {
+    const c = body[i]
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)
+      return { error: 'invalid character after top-level value' }
+  }
+  const text = firstValueText(body.subarray(0, first.end))
+  return 'text' in text ? { value: JSON.parse(text.text) } : { error: text.error }
+}
+
+/** Where the schema walk cannot word an error as KrakenD does (a construct it does not follow): ajv's words, v6's layout. */
+function ajvErrorText(errors: ErrorObject[]): string {
+  return errors.map((e) => `- at ${quote(e.instancePath)}: ${e.message ?? 'invalid'}`).join('\n')
 }

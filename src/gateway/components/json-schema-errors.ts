@@ -1,0 +1,482 @@
+/**
+ * The text KrakenD returns (`router.return_error_msg`) for a body its JSON schema refuses:
+ * santhosh-tekuri/jsonschema v6's ValidationError.Error() without its first line, as
+ * krakend-jsonschema cuts it. ajv decides whether a body is valid; when it is not, this walks the
+ * schema and the body as v6's validator does (its keyword order, its early returns on type, const,
+ * enum and format, a "validation failed" group where one location has several errors, `$ref` and
+ * the combinators as wrappers) and words each error as v6's English printer does (golang.org/x/text:
+ * `1,234`, `1 × 10⁰⁶`). Go iterates an object's properties in random order, so where KrakenD lists
+ * several property errors its own order varies; here they come in the body's order.
+ */
+import { goQuote } from '../go-quote.ts'
+import { isExactMultiple } from './exact-decimal.ts'
+import { compileGoRegExp } from './go-regexp.ts'
+import { formatError, GO_FORMATS } from './json-schema-formats.ts'
+
+type Draft = 4 | 6 | 7 | 2019 | 2020
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Schema = boolean | { [key: string]: unknown }
+
+interface SchemaError {
+  at: string[]
+  message: string
+  causes: SchemaError[]
+  /** A `$ref` error: not shown itself when it has one cause (v6's skip()). */
+  reference?: true
+}
+
+/** A schema construct this walker does not follow: the caller words the error otherwise. */
+class Unfollowed extends Error {}
+
+/** v6's message for `value` refused by `schema`, or undefined when the walk finds no error. */
+export function schemaErrorText(schema: Schema, draft: Draft, value: unknown): string | undefined {
+  let top: SchemaError | undefined
+  try {
+    top = new Walker(schema, draft).validate(schema, value as Json, [])
+  } catch (error) {
+    if (error instanceof Unfollowed) return undefined
+    throw error
+  }
+  if (top === undefined) return undefined
+  const causes = top.message === GROUP && !top.reference ? top.causes : [top]
+  const lines: string[] = []
+  for (const cause of causes) display(cause, 1, lines)
+  return lines.join('\n')
+}
+
+const GROUP = 'validation failed'
+
+function display(error: SchemaError, indent: number, lines: string[]): void {
+  const skip = error.reference === true && error.causes.length === 1
+  if (!skip) {
+    lines.push(`${'  '.repeat(indent - 1)}- at ${quote(pointer(error.at))}: ${error.message}`)
+    indent += 1
+  }
+  for (const cause of error.causes) display(cause, indent, lines)
+}
+
+const pointer = (tokens: string[]) =>
+  tokens.map((t) => `/${t.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
+
+/** v6's quote(): Go's %q with `"` unescaped and `'` escaped, in single quotes. */
+export function quote(text: string): string {
+  const q = goQuote(text)
+  return `'${q.slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
+}
+
+/** fmt's %v of a primitive JSON value (v6's display()). */
+function displayValue(value: Json): string {
+  if (typeof value === 'string') return quote(value)
+  if (value === null) return '<nil>'
+  if (typeof value === 'object') return 'value'
+  return typeof value === 'number' ? goNumberText(value) : String(value)
+}
+
+/** A float64 as Go's JSON encoder writes it (what KrakenD's schema numbers read as after re-encoding). */
+function goNumberText(n: number): string {
+  const abs = Math.abs(n)
+  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2')
+  return String(n)
+}
+
+/** golang.org/x/text's English %d: digits grouped by three. */
+export function printInt(n: number): string {
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return n < 0 ? `-${digits}` : digits
+}
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹'
+
+/** golang.org/x/text's English %v of a float64: %g's shortest digits, grouped, or `m × 10ⁿⁿ`. */
+export function printFloat(n: number): string {
+  if (n === 0) return '0'
+  const [mantissa, exponentText] = n.toExponential().split('e') as [string, string]
+  const exponent = Number(exponentText)
+  if (exponent < -4 || exponent >= 6) {
+    const digits = String(Math.abs(exponent)).padStart(2, '0')
+    const superscript = [...digits].map((d) => SUPERSCRIPT[Number(d)]).join('')
+    return `${mantissa}\u202f×\u202f10${exponent < 0 ? '⁻' : ''}${superscript}`
+  }
+  const [whole, fraction] = String(n).split('.') as [string, string | undefined]
+  const grouped = printInt(Number(whole))
+  const sign = n < 0 && !grouped.startsWith('-') ? '-' : ''
+  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`
+}
+
+type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object'
+const TYPE_ORDER = ['null', 'boolean', 'number', 'integer', 'string', 'array', 'object']
+
+function typeOf(v: Json): JsonType {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'array'
+  return typeof v as JsonType
+}
+
+function equals(a: Json, b: Json): boolean {
+  if (typeof a === 'number' || typeof b === 'number') return a === b
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => equals(x, b[i] as Json))
+  if (a !== null && typeof a === 'object') {
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) return false
+    const keys = Object.keys(a)
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.hasOwn(b, k) && equals(a[k] as Json, b[k] as Json))
+    )
+  }
+  return a === b
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+const runeCount = (s: string) => [...s].length
+
+/** Keywords whose evaluation this walker does not follow (KrakenD asserts no content* keywords). */
+const UNFOLLOWED = ['$dynamicRef', '$recursiveRef', 'unevaluatedProperties', 'unevaluatedItems']
+
+class Walker {
+  readonly #root: Schema
+  readonly #draft: Draft
+  #depth = 0
+  #nestedIds: boolean | undefined
+
+  constructor(root: Schema, draft: Draft) {
+    this.#root = root
+    this.#draft = draft
+  }
+
+  /** v6's validator.validate(): no error, the one error, or a group of them at `at`. */
+  validate(sch: Schema, v: Json, at: string[]): SchemaError | undefined {
+    if (sch === true) return undefined
+    if (sch === false) return leaf(at, 'false schema')
+    if (!isObject(sch)) return undefined
+    if (++this.#depth > 200) throw new Unfollowed()
+    try {
+      return this.#validate(sch, v, at)
+    } finally {
+      this.#depth -= 1
+    }
+  }
+
+  #validate(s: Record<string, unknown>, v: Json, at: string[]): SchemaError | undefined {
+    const draft = this.#draft
+    // Before 2019-09 a schema with $ref is that reference alone: v6 compiles nothing else of it.
+    if (draft < 2019 && typeof s.$ref === 'string') return this.#ref(s.$ref, v, at)
+    for (const keyword of UNFOLLOWED) if (draft >= 2019 && keyword in s) throw new Unfollowed()
+    const t = typeOf(v)
+    if (s.type !== undefined) {
+      const types = (Array.isArray(s.type) ? s.type : [s.type]) as string[]
+      const matched =
+        types.length === 0 ||
+        types.includes(t) ||
+        (types.includes('integer') && t === 'number' && Number.isInteger(v as number))
+      if (!matched) {
+        const want = TYPE_ORDER.filter((name) => types.includes(name))
+        return leaf(at, `got ${t}, want ${want.join(' or ')}`)
+      }
+    }
+    if (draft >= 6 && 'const' in s && !equals(v, s.const as Json)) {
+      const want = s.const as Json
+      return leaf(
+        at,
+        typeof want === 'object' && want !== null ? "'const' failed" : `value must be ${displayValue(want)}`,
+      )
+    }
+    if (Array.isArray(s.enum) && !s.enum.some((item) => equals(v, item as Json)))
+      return leaf(at, enumText(s.enum))
+    if (
+      draft < 2019 &&
+      typeof s.format === 'string' &&
+      Object.hasOwn(GO_FORMATS, s.format) &&
+      typeof v === 'string'
+    ) {
+      const reason = formatError(s.format, v)
+      if (reason !== undefined) return leaf(at, `${displayValue(v)} is not valid ${s.format}: ${reason}`)
+    }
+    const errors: SchemaError[] = []
+    if (typeof s.$ref === 'string') push(errors, this.#ref(s.$ref, v, at))
+    if (t === 'object') this.#object(s, v as Record<string, Json>, at, errors)
+    else if (t === 'array') this.#array(s, v as Json[], at, errors)
+    else if (t === 'string') this.#string(s, v as string, at, errors)
+    else if (t === 'number') this.#number(s, v as number, at, errors)
+    this.#conditions(s, v, at, errors)
+    if (errors.length === 0) return undefined
+    if (errors.length === 1) return errors[0]
+    return { at, message: GROUP, causes: errors }
+  }
+
+  #ref(ref: string, v: Json, at: string[]): SchemaError | undefined {
+    const target = this.#resolve(ref)
+    const error = this.validate(target, v, at)
+    if (error === undefined) return undefined
+    const causes = error.message === GROUP && !error.reference ? error.causes : [error]
+    return { at, message: GROUP, causes, reference: true }
+  }
+
+  /**
+   * A `$ref` to a JSON pointer in this schema; anchors, other documents, and any reference in a
+   * schema that declares resources of its own (a nested `$id`) are not followed.
+   */
+  #resolve(ref: string): Schema {
+    if (!ref.startsWith('#') || (ref.length > 1 && ref[1] !== '/')) throw new Unfollowed()
+    this.#nestedIds ??= hasNestedId(this.#root, 0)
+    if (this.#nestedIds) throw new Unfollowed()
+    let node: unknown = this.#root
+    for (const raw of ref.length > 1 ? ref.slice(2).split('/') : []) {
+      const token = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~')
+      if (Array.isArray(node)) node = node[Number(token)]
+      else if (isObject(node) && Object.hasOwn(node, token)) node = node[token]
+      else throw new Unfollowed()
+    }
+    if (typeof node !== 'boolean' && !isObject(node)) throw new Unfollowed()
+    return node
+  }
+
+  #object(s: Record<string, unknown>, obj: Record<string, Json>, at: string[], errors: SchemaError[]): void {
+    const draft = this.#draft
+    const count = Object.keys(obj).length
+    if (typeof s.minProperties === 'number' && count < s.minProperties)
+      errors.push(leaf(at, `minProperties: got ${printInt(count)}, want ${printInt(s.minProperties)}`))
+    if (typeof s.maxProperties === 'number' && count > s.maxProperties)
+      errors.push(leaf(at, `maxProperties: got ${printInt(count)}, want ${printInt(s.maxProperties)}`))
+    if (Array.isArray(s.required)) {
+      const missing = missingOf(obj, s.required as string[])
+      if (missing.length > 0)
+        errors.push(
+          leaf(
+            at,
+            missing.length === 1
+              ? `missing property ${quote(missing[0] as string)}`
+              : `missing properties ${joinQuoted(missing)}`,
+          ),
+        )
+    }
+    if (draft < 2019 && isObject(s.dependencies))
+      for (const [name, dep] of Object.entries(s.dependencies)) {
+        if (!Object.hasOwn(obj, name)) continue
+        if (Array.isArray(dep)) {
+          const missing = missingOf(obj, dep as string[])
+          if (missing.length > 0)
+            errors.push(leaf(at, `properties ${joinQuoted(missing)} required, if ${quote(name)} exists`))
+        } else push(errors, this.validate(dep as Schema, obj, at))
+      }
+    const properties = isObject(s.properties) ? s.properties : {}
+    const patterns = isObject(s.patternProperties) ? Object.entries(s.patternProperties) : []
+    const additional: string[] = []
+    for (const [name, value] of Object.entries(obj)) {
+      let evaluated = false
+      if (Object.hasOwn(properties, name)) {
+        evaluated = true
+        push(errors, this.validate(properties[name] as Schema, value, [...at, name]))
+      }
+      for (const [pattern, sch] of patterns)
+        if (compileGoRegExp(pattern).test(name)) {
+          evaluated = true
+          push(errors, this.validate(sch as Schema, value, [...at, name]))
+        }
+      if (!evaluated && s.additionalProperties !== undefined) {
+        if (s.additionalProperties === false) additional.push(name)
+        else push(errors, this.validate(s.additionalProperties as Schema, value, [...at, name]))
+      }
+    }
+    if (additional.length > 0)
+      errors.push(leaf(at, `additional properties ${joinQuoted(additional)} not allowed`))
+    if (draft === 4) return
+    if (s.propertyNames !== undefined)
+      for (const name of Object.keys(obj)) {
+        const error = this.validate(s.propertyNames as Schema, name, [])
+        if (error)
+          errors.push({
+            at,
+            message: `invalid propertyName ${quote(name)}`,
+            causes: error.message === GROUP && !error.reference ? error.causes : [error],
+          })
+      }
+    if (draft < 2019) return
+    if (isObject(s.dependentSchemas))
+      for (const [name, sch] of Object.entries(s.dependentSchemas))
+        if (Object.hasOwn(obj, name)) push(errors, this.validate(sch as Schema, obj, at))
+    if (isObject(s.dependentRequired))
+      for (const [name, required] of Object.entries(s.dependentRequired)) {
+        if (!Object.hasOwn(obj, name)) continue
+        const missing = missingOf(obj, required as string[])
+        if (missing.length > 0)
+          errors.push(leaf(at, `properties ${joinQuoted(missing)} required, if ${quote(name)} exists`))
+      }
+  }
+
+  #array(s: Record<string, unknown>, arr: Json[], at: string[], errors: SchemaError[]): void {
+    const draft = this.#draft
+    if (typeof s.minItems === 'number' && arr.length < s.minItems)
+      errors.push(leaf(at, `minItems: got ${printInt(arr.length)}, want ${printInt(s.minItems)}`))
+    if (typeof s.maxItems === 'number' && arr.length > s.maxItems)
+      errors.push(leaf(at, `maxItems: got ${printInt(arr.length)}, want ${printInt(s.maxItems)}`))
+    if (s.uniqueItems === true && arr.length > 1) {
+      const pair = duplicates(arr)
+      if (pair) errors.push(leaf(at, `items at ${printInt(pair[0])} and ${printInt(pair[1])} are equal`))
+    }
+    // v6 names the items after the first ones by their index among those after: kept as KrakenD says it.
+    const items = (schemas: Schema[], rest: Schema | undefined) => {
+      const evaluated = Math.min(schemas.length, arr.length)
+      for (let i = 0; i < evaluated; i++)
+        push(errors, this.validate(schemas[i] as Schema, arr[i] as Json, [...at, String(i)]))
+      if (rest === undefined) return evaluated
+      for (let i = evaluated; i < arr.length; i++)
+        push(errors, this.validate(rest, arr[i] as Json, [...at, String(i - evaluated)]))
+      return arr.length
+    }
+    if (draft < 2020) {
+      const evaluated = Array.isArray(s.items)
+        ? items(s.items as Schema[], undefined)
+        : s.items !== undefined
+          ? items([], s.items as Schema)
+          : 0
+      if (s.additionalItems !== undefined && Array.isArray(s.items)) {
+        if (s.additionalItems === false) {
+          if (evaluated !== arr.length)
+            errors.push(leaf(at, `last ${printInt(arr.length - evaluated)} additionalItem(s) not allowed`))
+        } else if (s.additionalItems !== true) {
+          for (let i = evaluated; i < arr.length; i++)
+            push(
+              errors,
+              this.validate(s.additionalItems as Schema, arr[i] as Json, [...at, String(i - evaluated)]),
+            )
+        }
+      }
+    } else
+      items(Array.isArray(s.prefixItems) ? (s.prefixItems as Schema[]) : [], s.items as Schema | undefined)
+    if (draft >= 6 && s.contains !== undefined) {
+      const failures: SchemaError[] = []
+      const matched: number[] = []
+      arr.forEach((item, i) => {
+        const error = this.validate(s.contains as Schema, item, [...at, String(i)])
+        if (error) failures.push(error)
+        else matched.push(i)
+      })
+      const min = draft >= 2019 && typeof s.minContains === 'number' ? s.minContains : undefined
+      if (min !== undefined) {
+        if (matched.length < min)
+          errors.push({
+            at,
+            message:
+              matched.length === 0
+                ? `min ${printInt(min)} items required to match contains schema, but none matched`
+                : `min ${printInt(min)} items required to match contains schema, but matched ${printInt(matched.length)} items at ${matched.join(' ')}`,
+            causes: failures,
+          })
+      } else if (matched.length === 0)
+        errors.push({ at, message: 'no items match contains schema', causes: failures })
+      if (draft >= 2019 && typeof s.maxContains === 'number' && matched.length > s.maxContains)
+        errors.push(
+          leaf(
+            at,
+            `max ${printInt(s.maxContains)} items required to match contains schema, but matched ${printInt(matched.length)} items at ${matched.join(' ')}`,
+          ),
+        )
+    }
+  }
+
+  #string(s: Record<string, unknown>, str: string, at: string[], errors: SchemaError[]): void {
+    if (typeof s.minLength === 'number' && runeCount(str) < s.minLength)
+      errors.push(leaf(at, `minLength: got ${printInt(runeCount(str))}, want ${printInt(s.minLength)}`))
+    if (typeof s.maxLength === 'number' && runeCount(str) > s.maxLength)
+      errors.push(leaf(at, `maxLength: got ${printInt(runeCount(str))}, want ${printInt(s.maxLength)}`))
+    if (typeof s.pattern === 'string' && !compileGoRegExp(s.pattern).test(str))
+      errors.push(leaf(at, `${quote(str)} does not match pattern ${quote(s.pattern)}`))
+  }
+
+  #number(s: Record<string, unknown>, n: number, at: string[], errors: SchemaError[]): void {
+    const bound = (keyword: string, want: unknown, fails: (want: number) => boolean) => {
+      if (typeof want === 'number' && fails(want))
+        errors.push(leaf(at, `${keyword}: got ${printFloat(n)}, want ${printFloat(want)}`))
+    }
+    // Draft-04's boolean exclusiveMinimum/Maximum turn minimum/maximum exclusive.
+    const exclusiveMin =
+      this.#draft === 4 ? (s.exclusiveMinimum === true ? s.minimum : undefined) : s.exclusiveMinimum
+    const exclusiveMax =
+      this.#draft === 4 ? (s.exclusiveMaximum === true ? s.maximum : undefined) : s.exclusiveMaximum
+    if (!(this.#draft === 4 && s.exclusiveMinimum === true)) bound('minimum', s.minimum, (w) => n < w)
+    if (!(this.#draft === 4 && s.exclusiveMaximum === true)) bound('maximum', s.maximum, (w) => n > w)
+    bound('exclusiveMinimum', exclusiveMin, (w) => n <= w)
+    bound('exclusiveMaximum', exclusiveMax, (w) => n >= w)
+    if (typeof s.multipleOf === 'number' && !isExactMultiple(n, s.multipleOf))
+      errors.push(leaf(at, `multipleOf: got ${printFloat(n)}, want ${printFloat(s.multipleOf)}`))
+  }
+
+  #conditions(s: Record<string, unknown>, v: Json, at: string[], errors: SchemaError[]): void {
+    if (s.not !== undefined && this.validate(s.not as Schema, v, at) === undefined)
+      errors.push(leaf(at, "'not' failed"))
+    if (Array.isArray(s.allOf)) {
+      const failures = s.allOf
+        .map((sch) => this.validate(sch as Schema, v, at))
+        .filter((e) => e !== undefined)
+      if (failures.length > 0) errors.push({ at, message: "'allOf' failed", causes: failures })
+    }
+    if (Array.isArray(s.anyOf)) {
+      const failures: SchemaError[] = []
+      let matched = false
+      for (const sch of s.anyOf) {
+        const error = this.validate(sch as Schema, v, at)
+        if (error) failures.push(error)
+        else {
+          matched = true
+          break
+        }
+      }
+      if (!matched) errors.push({ at, message: "'anyOf' failed", causes: failures })
+    }
+    if (Array.isArray(s.oneOf)) {
+      const failures: SchemaError[] = []
+      let matched = -1
+      for (const [i, sch] of s.oneOf.entries()) {
+        const error = this.validate(sch as Schema, v, at)
+        if (error) {
+          if (matched === -1) failures.push(error)
+        } else if (matched === -1) matched = i
+        else {
+          errors.push(leaf(at, `'oneOf' failed, subschemas ${printInt(matched)}, ${printInt(i)} matched`))
+          break
+        }
+      }
+      if (matched === -1) errors.push({ at, message: "'oneOf' failed, none matched", causes: failures })
+    }
+    if (this.#draft >= 7 && s.if !== undefined) {
+      const branch = this.validate(s.if as Schema, v, at) === undefined ? s.then : s.else
+      if (branch !== undefined) push(errors, this.validate(branch as Schema, v, at))
+    }
+  }
+}
+
+const leaf = (at: string[], message: string): SchemaError => ({ at, message, causes: [] })
+
+function push(errors: SchemaError[], error: SchemaError | undefined): void {
+  if (error) errors.push(error)
+}
+
+const missingOf = (obj: Record<string, Json>, required: string[]) =>
+  required.filter((name) => !Object.hasOwn(obj, name))
+const joinQuoted = (names: string[]) => names.map(quote).join(', ')
+
+function enumText(values: unknown[]): string {
+  if (values.some((item) => typeof item === 'object' && item !== null)) return "'enum' failed"
+  if (values.length === 1) return `value must be ${displayValue(values[0] as Json)}`
+  return `value must be one of ${values.map((item) => displayValue(item as Json)).join(', ')}`
+}
+
+/** v6's duplicates(): the first item equal to an earlier one, and the first such earlier one. */
+function duplicates(arr: Json[]): [number, number] | undefined {
+  for (let i = 1; i < arr.length; i++)
+    for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json)) return [j, i]
+  return undefined
+}
+
+function hasNestedId(node: unknown, depth: number): boolean {
+  if (Array.isArray(node)) return node.some((item) => hasNestedId(item, depth + 1))
+  if (!isObject(node)) return false
+  if (
+    depth > 0 &&
+    (typeof node.$id === 'string' || typeof node.id === 'string' || typeof node.$anchor === 'string')
+  )
+    return true
+  return Object.values(node).some((value) => hasNestedId(value, depth + 1))
+}

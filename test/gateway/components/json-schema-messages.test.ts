@@ -1,0 +1,352 @@
+// The text of a refused body with router.return_error_msg, as KrakenD CE 2.13.8 words it:
+// krakend-jsonschema returns santhosh-tekuri/jsonschema v6.0.2's ValidationError without its first
+// line, and a body Go's json.Decoder cannot read with the decoder's error. Each expected text was
+// printed by a Go program built against v6.0.2 (Go 1.25.12, KrakenD's toolchain) doing what
+// krakend-jsonschema does with the same schema and body.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { compileJsonSchema } from '../../../src/gateway/components/json-schema.ts'
+import { printFloat, printInt } from '../../../src/gateway/components/json-schema-errors.ts'
+import type { GuardContext, IncomingLike } from '../../../src/gateway/components/types.ts'
+
+const KRAKEND: Array<[schema: unknown, body: string, text: string]> = [
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '{"age":-12345,"n":"b"}',
+    "- at '': missing properties 'name', 'b'\n- at '/age': minimum: got -12,345, want 1,000.5\n- at '/n': validation failed\n  - at '/n': minLength: got 1, want 3\n  - at '/n': 'b' does not match pattern '^a'",
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '{"name":1,"b":2,"age":1.5}',
+    "- at '/age': got number, want integer",
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    'nul',
+    'unexpected EOF',
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '{"a":',
+    'unexpected EOF',
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '{} x',
+    'invalid character after top-level value',
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '{}{}',
+    'invalid character after top-level value',
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '  ',
+    'EOF',
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '{"a":1,}',
+    "invalid character '}' looking for beginning of object key string",
+  ],
+  [
+    {
+      type: 'object',
+      required: ['name', 'b'],
+      properties: {
+        age: { type: 'integer', minimum: 1000.5 },
+        n: { type: 'string', minLength: 3, pattern: '^a' },
+      },
+    },
+    '{"name":1,"b":2,"age":0.00001}',
+    "- at '/age': got number, want integer",
+  ],
+  [{ type: ['string', 'null'] }, '1', "- at '': got number, want null or string"],
+  [
+    { enum: ['a', 'b', 1, null, true] },
+    '"c"',
+    "- at '': value must be one of 'a', 'b', 1, \u003cnil\u003e, true",
+  ],
+  [{ enum: ['a'] }, '"c"', "- at '': value must be 'a'"],
+  [{ enum: [[1], 'a'] }, '"c"', "- at '': 'enum' failed"],
+  [{ const: { a: 1 } }, '{}', "- at '': 'const' failed"],
+  [
+    { type: 'object', additionalProperties: { type: 'string' } },
+    '{"a":1,"b":"x"}',
+    "- at '/a': got number, want string",
+  ],
+  [
+    { patternProperties: { '^x-': { type: 'integer' } } },
+    '{"x-a":"s","y":1}',
+    "- at '/x-a': got string, want integer",
+  ],
+  [
+    { type: 'array', minItems: 2, maxItems: 3, uniqueItems: true, items: { type: 'integer', maximum: 10 } },
+    '[1,2,2,1]',
+    "- at '': maxItems: got 4, want 3\n- at '': items at 1 and 2 are equal",
+  ],
+  [
+    { type: 'array', minItems: 2, maxItems: 3, uniqueItems: true, items: { type: 'integer', maximum: 10 } },
+    '[{"a":1},{"a":1.0}]',
+    "- at '': items at 0 and 1 are equal\n- at '/0': got object, want integer\n- at '/1': got object, want integer",
+  ],
+  [
+    { prefixItems: [{ type: 'string' }, { type: 'integer' }], items: { type: 'boolean' } },
+    '[1,"a",3,4]',
+    "- at '/0': got number, want string\n- at '/1': got string, want integer\n- at '/0': got number, want boolean\n- at '/1': got number, want boolean",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      items: [{ type: 'string' }],
+      additionalItems: false,
+    },
+    '["a",1,2]',
+    "- at '': last 2 additionalItem(s) not allowed",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      items: [{ type: 'string' }],
+      additionalItems: false,
+    },
+    '[1]',
+    "- at '/0': got number, want string",
+  ],
+  [
+    { contains: { type: 'string' }, minContains: 2, maxContains: 3 },
+    '[1,"a"]',
+    "- at '': min 2 items required to match contains schema, but matched 1 items at 1\n  - at '/0': got number, want string",
+  ],
+  [
+    { contains: { type: 'string' }, minContains: 2, maxContains: 3 },
+    '[1,2]',
+    "- at '': min 2 items required to match contains schema, but none matched\n  - at '/0': got number, want string\n  - at '/1': got number, want string",
+  ],
+  [
+    { type: 'string', minLength: 2, maxLength: 4, pattern: '^[a-z]+$' },
+    '"it\'s \\"q\\""',
+    "- at '': maxLength: got 8, want 4\n- at '': 'it\\'s \"q\"' does not match pattern '^[a-z]+$'",
+  ],
+  [
+    { type: 'string', minLength: 2, maxLength: 4, pattern: '^[a-z]+$' },
+    '"\\u0001x"',
+    "- at '': '\\x01x' does not match pattern '^[a-z]+$'",
+  ],
+  [
+    { type: 'number', minimum: 0, maximum: 100, exclusiveMaximum: 50, multipleOf: 0.5 },
+    '1234567.25',
+    "- at '': maximum: got 1.23456725 × 10⁰⁶, want 100\n- at '': exclusiveMaximum: got 1.23456725 × 10⁰⁶, want 50\n- at '': multipleOf: got 1.23456725 × 10⁰⁶, want 0.5",
+  ],
+  [
+    { type: 'number', minimum: 0, maximum: 100, exclusiveMaximum: 50, multipleOf: 0.5 },
+    '0.0001',
+    "- at '': multipleOf: got 0.0001, want 0.5",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      properties: {
+        e: { format: 'email' },
+        i: { format: 'ipv4' },
+        d: { format: 'date-time' },
+        u: { format: 'uri' },
+      },
+    },
+    '{"e":"nope","i":"1.2.3","d":"2020-13-01T00:00:00Z","u":"x y"}',
+    "- at '/e': 'nope' is not valid email: missing @\n- at '/i': '1.2.3' is not valid ipv4: expected four decimals\n- at '/d': '2020-13-01T00:00:00Z' is not valid date-time: invalid date element: parsing time \"2020-13-01\": month out of range\n- at '/u': 'x y' is not valid uri: relative url",
+  ],
+  [
+    { allOf: [{ type: 'object' }, { required: ['a'] }, { required: ['b'] }] },
+    '{}',
+    "- at '': 'allOf' failed\n  - at '': missing property 'a'\n  - at '': missing property 'b'",
+  ],
+  [
+    { anyOf: [{ type: 'string' }, { type: 'integer', minimum: 5 }] },
+    '1',
+    "- at '': 'anyOf' failed\n  - at '': got number, want string\n  - at '': minimum: got 1, want 5",
+  ],
+  [
+    { oneOf: [{ type: 'integer' }, { minimum: 2 }] },
+    '1.5',
+    "- at '': 'oneOf' failed, none matched\n  - at '': got number, want integer\n  - at '': minimum: got 1.5, want 2",
+  ],
+  [{ not: { type: 'string' } }, '"x"', "- at '': 'not' failed"],
+  [
+    // biome-ignore lint/suspicious/noThenProperty: the JSON-schema keyword
+    { if: { properties: { k: { const: 'a' } } }, then: { required: ['x'] }, else: { required: ['y'] } },
+    '{"k":"b"}',
+    "- at '': missing property 'y'",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      dependencies: { a: ['b'], c: { required: ['d'] } },
+    },
+    '{"a":1,"c":1}',
+    "- at '': properties 'b' required, if 'a' exists\n- at '': missing property 'd'",
+  ],
+  [
+    { propertyNames: { maxLength: 3, pattern: '^a' } },
+    '{"abcd":1,"b":2}',
+    "- at '': invalid propertyName 'abcd'\n  - at '': maxLength: got 4, want 3\n- at '': invalid propertyName 'b'\n  - at '': 'b' does not match pattern '^a'",
+  ],
+  [
+    {
+      $defs: { s: { type: 'string', minLength: 2, pattern: '^x' } },
+      properties: { a: { $ref: '#/$defs/s' }, b: { $ref: '#/$defs/s' } },
+    },
+    '{"a":"y","b":1}',
+    "- at '/a': validation failed\n  - at '/a': minLength: got 1, want 2\n  - at '/a': 'y' does not match pattern '^x'\n- at '/b': got number, want string",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      definitions: { s: { type: 'string', minLength: 2, pattern: '^x' } },
+      properties: { a: { $ref: '#/definitions/s', type: 'integer' } },
+    },
+    '{"a":"y"}',
+    "- at '/a': validation failed\n  - at '/a': minLength: got 1, want 2\n  - at '/a': 'y' does not match pattern '^x'",
+  ],
+  [
+    { $ref: '#/$defs/o', $defs: { o: { type: 'object', required: ['q'] } }, required: ['r'] },
+    '{}',
+    "- at '': missing property 'q'\n- at '': missing property 'r'",
+  ],
+  [
+    {
+      type: 'object',
+      properties: {
+        a: {
+          type: 'object',
+          properties: { b: { type: 'object', properties: { c: { type: 'integer' } }, required: ['d'] } },
+        },
+      },
+    },
+    '{"a":{"b":{"c":"x"}}}',
+    "- at '/a/b': missing property 'd'\n- at '/a/b/c': got string, want integer",
+  ],
+  [
+    { properties: { 'a/b': { type: 'integer' }, 'c~d': { type: 'integer' }, "q'": { type: 'integer' } } },
+    '{"a/b":"x","c~d":"y","q\'":"z"}',
+    "- at '/a~1b': got string, want integer\n- at '/c~0d': got string, want integer\n- at '/q\\'': got string, want integer",
+  ],
+  [false, '{}', "- at '': false schema"],
+  [{ minLength: 1000 }, '"x"', "- at '': minLength: got 1, want 1,000"],
+]
+
+const refusal = (schema: unknown, body: string) => {
+  const guard = compileJsonSchema(
+    { schema: schema as Record<string, unknown> },
+    true,
+    () => ({}),
+    () => {},
+  )
+  return guard({} as IncomingLike, { body: Buffer.from(body) } as GuardContext)
+}
+
+describe('validation/json-schema: refusal texts as KrakenD words them', () => {
+  for (const [schema, body, text] of KRAKEND)
+    test(`${JSON.stringify(schema).slice(0, 70)} refuses ${JSON.stringify(body).slice(0, 40)}`, () => {
+      const reply = refusal(schema, body)
+      assert.equal(reply?.status, 400)
+      assert.equal(reply?.body, text)
+    })
+
+  test("several additional properties are named together (Go lists them in its map order, here in the body's)", () => {
+    const reply = refusal(
+      { type: 'object', additionalProperties: false, properties: { a: {} } },
+      '{"b":2,"a":1,"c":3}',
+    )
+    assert.equal(reply?.body, "- at '': additional properties 'b', 'c' not allowed")
+  })
+
+  test("a schema the walk does not follow (unevaluatedProperties): ajv's reason in KrakenD's layout", () => {
+    const reply = refusal({ unevaluatedProperties: false, properties: { a: {} } }, '{"b":1}')
+    assert.equal(reply?.status, 400)
+    assert.equal(reply?.body, "- at '': must NOT have unevaluated properties")
+  })
+
+  test("numbers as golang.org/x/text's English printer writes them", () => {
+    assert.deepEqual([0, 999, 1000, -1234, 1234567].map(printInt), [
+      '0',
+      '999',
+      '1,000',
+      '-1,234',
+      '1,234,567',
+    ])
+    assert.deepEqual(
+      [1, -1.5, 0.0001, 0.00001, 123456, 999999, 1e6, -12345.678, 1.25e-7, 2e21].map(printFloat),
+      [
+        '1',
+        '-1.5',
+        '0.0001',
+        '1\u202f×\u202f10⁻⁰⁵',
+        '123,456',
+        '999,999',
+        '1\u202f×\u202f10⁰⁶',
+        '-12,345.678',
+        '1.25\u202f×\u202f10⁻⁰⁷',
+        '2\u202f×\u202f10²¹',
+      ],
+    )
+  })
+})
