@@ -13,6 +13,7 @@ import { isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import { quote, schemaErrorText } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
+import { asDraft07 } from './json-schema-older-drafts.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
 export interface JsonSchemaConfig {
@@ -41,7 +42,7 @@ export function schemaDraft(schema: Record<string, unknown> | boolean): 4 | 6 | 
  * Compiles as KrakenD does: 2020-12 unless `$schema` names another draft, the schema checked
  * against its meta-schema (KrakenD skips a schema that fails it; here it is a config error), and
  * `format` asserted only by draft-04/06/07 (2019-09 and 2020-12 make it an annotation). Draft-04/06
- * schemas are read as draft-07. `pattern` and `patternProperties` are Go regular expressions (RE2
+ * schemas are rewritten as the draft-07 schema asserting what those drafts assert. `pattern` and `patternProperties` are Go regular expressions (RE2
  * syntax and matches, linear time), and `multipleOf` is exact, as santhosh-tekuri/jsonschema's
  * big.Rat division is: 0.07 is a multiple of 0.01.
  */
@@ -74,11 +75,12 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
     schemaType: 'number',
     validate: (multipleOf: number, value: number) => isExactMultiple(value, multipleOf),
   })
-  // The class already is the draft (ajv knows no draft-04/06 nor the "latest" URL).
+  // The class already is the draft (ajv knows no draft-04/06 nor the "latest" URL); draft-04/06
+  // schemas become the draft-07 schema asserting the same.
   let input = schema
   if (typeof schema === 'object') {
     const { $schema: _dropped, ...rest } = schema
-    input = rest
+    input = draft === 4 || draft === 6 ? asDraft07(rest, draft) : rest
   }
   return ajv.compile(input)
 }

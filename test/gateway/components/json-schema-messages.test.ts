@@ -3,13 +3,214 @@
 // line, and a body Go's json.Decoder cannot read with the decoder's error. Each expected text was
 // printed by a Go program built against v6.0.2 (Go 1.25.12, KrakenD's toolchain) doing what
 // krakend-jsonschema does with the same schema and body.
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is a JSON-schema keyword here
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { compileJsonSchema } from '../../../src/gateway/components/json-schema.ts'
 import { printFloat, printInt } from '../../../src/gateway/components/json-schema-errors.ts'
 import type { GuardContext, IncomingLike } from '../../../src/gateway/components/types.ts'
 
-const KRAKEND: Array<[schema: unknown, body: string, text: string]> = [
+// null: KrakenD lets the body through (draft-04/06 schemas assert only what their draft has).
+const KRAKEND: Array<[schema: unknown, body: string, text: string | null]> = [
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'number',
+      minimum: 5,
+      exclusiveMinimum: true,
+      maximum: 9,
+      exclusiveMaximum: false,
+    },
+    '5',
+    "- at '': exclusiveMinimum: got 5, want 5",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'number',
+      minimum: 5,
+      exclusiveMinimum: true,
+      maximum: 9,
+      exclusiveMaximum: false,
+    },
+    '10',
+    "- at '': maximum: got 10, want 9",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'number',
+      minimum: 5,
+      exclusiveMinimum: true,
+      maximum: 9,
+      exclusiveMaximum: false,
+    },
+    '9',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'number',
+      minimum: 5,
+      exclusiveMinimum: true,
+      maximum: 9,
+      exclusiveMaximum: false,
+    },
+    '6',
+    null,
+  ],
+  [
+    { $schema: 'http://json-schema.org/draft-04/schema#', exclusiveMaximum: true, maximum: 3 },
+    '3',
+    "- at '': exclusiveMaximum: got 3, want 3",
+  ],
+  [{ $schema: 'http://json-schema.org/draft-04/schema#', exclusiveMaximum: true, maximum: 3 }, '2', null],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      const: 'x',
+      contains: { type: 'string' },
+      propertyNames: { maxLength: 1 },
+      if: { type: 'string' },
+      then: { minLength: 3 },
+    },
+    '"y"',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      const: 'x',
+      contains: { type: 'string' },
+      propertyNames: { maxLength: 1 },
+      if: { type: 'string' },
+      then: { minLength: 3 },
+    },
+    '[1]',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      const: 'x',
+      contains: { type: 'string' },
+      propertyNames: { maxLength: 1 },
+      if: { type: 'string' },
+      then: { minLength: 3 },
+    },
+    '{"abc":1}',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      const: 'x',
+      contains: { type: 'string' },
+      propertyNames: { maxLength: 1 },
+      if: { type: 'string' },
+      then: { minLength: 3 },
+    },
+    '"ab"',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      properties: { a: { const: 1, type: 'integer' } },
+      items: { const: 2 },
+      definitions: { x: { const: 3 } },
+    },
+    '{"a":2}',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      properties: { a: { const: 1, type: 'integer' } },
+      items: { const: 2 },
+      definitions: { x: { const: 3 } },
+    },
+    '{"a":"s"}',
+    "- at '/a': got string, want integer",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      properties: { a: { const: 1, type: 'integer' } },
+      items: { const: 2 },
+      definitions: { x: { const: 3 } },
+    },
+    '[1]',
+    null,
+  ],
+  [{ $schema: 'http://json-schema.org/draft-06/schema#', const: 'x' }, '"y"', "- at '': value must be 'x'"],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-06/schema#',
+      if: { type: 'string' },
+      then: { minLength: 3 },
+      contains: { const: 1 },
+    },
+    '"ab"',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-06/schema#',
+      if: { type: 'string' },
+      then: { minLength: 3 },
+      contains: { const: 1 },
+    },
+    '[2]',
+    "- at '': no items match contains schema\n  - at '/0': value must be 1",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-06/schema#',
+      if: { type: 'string' },
+      then: { minLength: 3 },
+      contains: { const: 1 },
+    },
+    '[1]',
+    null,
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      required: ['a'],
+      properties: { a: { type: 'string', format: 'email' } },
+    },
+    '{}',
+    "- at '': missing property 'a'",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      required: ['a'],
+      properties: { a: { type: 'string', format: 'email' } },
+    },
+    '{"a":"x"}',
+    "- at '/a': 'x' is not valid email: missing @",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      properties: { r: { $ref: '#/definitions/pos' } },
+      definitions: { pos: { type: 'number', minimum: 0, exclusiveMinimum: true } },
+    },
+    '{"r":0}',
+    "- at '/r': exclusiveMinimum: got 0, want 0",
+  ],
+  [
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      properties: { r: { $ref: '#/definitions/pos' } },
+      definitions: { pos: { type: 'number', minimum: 0, exclusiveMinimum: true } },
+    },
+    '{"r":1}',
+    null,
+  ],
   [
     {
       type: 'object',
@@ -231,7 +432,6 @@ const KRAKEND: Array<[schema: unknown, body: string, text: string]> = [
   ],
   [{ not: { type: 'string' } }, '"x"', "- at '': 'not' failed"],
   [
-    // biome-ignore lint/suspicious/noThenProperty: the JSON-schema keyword
     { if: { properties: { k: { const: 'a' } } }, then: { required: ['x'] }, else: { required: ['y'] } },
     '{"k":"b"}',
     "- at '': missing property 'y'",
@@ -307,6 +507,7 @@ describe('validation/json-schema: refusal texts as KrakenD words them', () => {
   for (const [schema, body, text] of KRAKEND)
     test(`${JSON.stringify(schema).slice(0, 70)} refuses ${JSON.stringify(body).slice(0, 40)}`, () => {
       const reply = refusal(schema, body)
+      if (text === null) return assert.equal(reply, undefined)
       assert.equal(reply?.status, 400)
       assert.equal(reply?.body, text)
     })

@@ -1,0 +1,60 @@
+/**
+ * Draft-04 and draft-06 schemas for ajv, which knows neither: the schema rewritten as the draft-07
+ * schema that asserts what santhosh-tekuri/jsonschema v6 (KrakenD's library) compiles for the older
+ * draft. Draft-04's boolean `exclusiveMinimum`/`exclusiveMaximum` turn `minimum`/`maximum` exclusive;
+ * keywords the draft does not have are not asserted (`const`, `contains`, `propertyNames` before
+ * draft-06, `if`/`then`/`else` before draft-07), so they are dropped.
+ */
+type Schema = Record<string, unknown>
+
+const NOT_IN_DRAFT4 = ['const', 'contains', 'propertyNames', 'if', 'then', 'else']
+const NOT_IN_DRAFT6 = ['if', 'then', 'else']
+
+/** Keywords whose value is a schema, an array of schemas, or a map of names to schemas. */
+const SCHEMA_VALUED = ['additionalItems', 'additionalProperties', 'not', 'contains', 'propertyNames', 'items']
+const SCHEMA_ARRAYS = ['allOf', 'anyOf', 'oneOf', 'items']
+const SCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependencies']
+
+const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+export function asDraft07(schema: Schema | boolean, draft: 4 | 6): Schema | boolean {
+  if (!isSchema(schema)) return schema
+  const out: Schema = {}
+  // Own keys only, `__proto__` included (a plain assignment would set the prototype instead).
+  const set = (key: string, value: unknown) =>
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  const dropped = draft === 4 ? NOT_IN_DRAFT4 : NOT_IN_DRAFT6
+  for (const [key, value] of Object.entries(schema)) {
+    if (dropped.includes(key)) continue
+    if (SCHEMA_MAPS.includes(key) && isSchema(value))
+      set(
+        key,
+        Object.fromEntries(
+          Object.entries(value).map(([name, sub]) => [
+            name,
+            Array.isArray(sub) ? sub : asDraft07(sub as Schema, draft),
+          ]),
+        ),
+      )
+    else if (SCHEMA_ARRAYS.includes(key) && Array.isArray(value))
+      set(
+        key,
+        value.map((sub) => asDraft07(sub as Schema, draft)),
+      )
+    else if (SCHEMA_VALUED.includes(key)) set(key, asDraft07(value as Schema, draft))
+    else set(key, value)
+  }
+  if (draft === 4) {
+    for (const [exclusive, bound] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ] as const) {
+      if (typeof out[exclusive] !== 'boolean') continue
+      if (out[exclusive] === true && typeof out[bound] === 'number') {
+        out[exclusive] = out[bound]
+        delete out[bound]
+      } else delete out[exclusive]
+    }
+  }
+  return out
+}
