@@ -1,15 +1,16 @@
 /**
  * Connections through the proxy the environment names (proxy-environment.ts), as Go's transport
- * makes them: an http URL goes to the proxy itself, its requests in absolute form
- * (`GET http://host/path HTTP/1.1`) with `Proxy-Authorization` after every other header; an https
- * URL goes through a `CONNECT host:port` tunnel, then TLS with the backend inside it. A failure to
- * reach the proxy reads as Go's (`proxyconnect tcp: dial tcp ...`), a refused tunnel as the
- * proxy's reason phrase.
+ * makes them: through an HTTP proxy an http URL goes to the proxy itself, its requests in absolute
+ * form (`GET http://host/path HTTP/1.1`) with `Proxy-Authorization` after every other header, and
+ * an https URL through a `CONNECT host:port` tunnel, then TLS with the backend inside it; through a
+ * SOCKS5 proxy both go through its CONNECT (socks5-client.ts). A failure to reach the proxy reads
+ * as Go's (`proxyconnect tcp: dial tcp ...`), a refused tunnel as the proxy's reason phrase.
  */
 import type { Socket } from 'node:net'
 import { GO_USER_AGENT, ProxyConnectError } from './go-http.ts'
 import { goQuote } from './go-quote.ts'
 import { type Environ, proxyChooser } from './proxy-environment.ts'
+import { socks5Connect } from './socks5-client.ts'
 import type { buildConnector } from './undici.ts'
 
 type Connector = buildConnector.connector
@@ -26,30 +27,42 @@ export function throughEnvironmentProxy(connect: Connector, env: Environ): Conne
   return (opts, callback) => {
     const proxy = proxyFor(new URL(`${opts.protocol}//${opts.host ?? opts.hostname}`))
     if (proxy === undefined) return connect(opts, callback)
+    const socks = proxy.scheme === 'socks5' || proxy.scheme === 'socks5h'
+    const proxyUrl = `${proxy.scheme}://${bracketed(proxy.hostname)}:${proxy.port}`
     const toProxy: ConnectOptions = {
-      protocol: `${proxy.scheme}:`,
+      // A SOCKS5 proxy is spoken to over plain TCP.
+      protocol: socks ? 'http:' : `${proxy.scheme}:`,
       hostname: proxy.hostname,
       host: `${bracketed(proxy.hostname)}:${proxy.port}`,
       port: String(proxy.port),
       localAddress: opts.localAddress ?? null,
     }
-    connect(toProxy, (error, socket) => {
-      if (error)
-        return callback(
-          new ProxyConnectError(error, `${proxy.scheme}://${bracketed(proxy.hostname)}:${proxy.port}`),
-          null,
-        )
-      if (opts.protocol === 'http:') return callback(null, forwarding(socket as Socket, proxy.authorization))
-      const target = `${opts.hostname}:${opts.port || 443}`
-      openTunnel(socket as Socket, target, proxy.authorization, (failure) => {
-        if (failure) {
-          ;(socket as Socket).destroy()
-          callback(failure, null)
-        } else connect({ ...opts, httpSocket: socket as Socket }, callback)
-      })
+    const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80)
+    const throughTunnel = (failure: Error | undefined, socket: Socket) => {
+      if (failure) {
+        socket.destroy()
+        callback(failure, null)
+      } else if (opts.protocol === 'https:') connect({ ...opts, httpSocket: socket }, callback)
+      else callback(null, socket)
+    }
+    connect(toProxy, (error, connected) => {
+      if (error) return callback(new ProxyConnectError(error, proxyUrl), null)
+      const socket = connected as Socket
+      if (socks) {
+        const host = opts.hostname.replace(/^\[|\]$/g, '')
+        return socks5Connect(socket, { host, port }, proxy.user, (failure) => throughTunnel(failure, socket))
+      }
+      const authorization = proxy.user && basicAuthorization(proxy.user)
+      if (opts.protocol === 'http:') return callback(null, forwarding(socket, authorization))
+      openTunnel(socket, `${opts.hostname}:${port}`, authorization, (failure) =>
+        throughTunnel(failure, socket),
+      )
     })
   }
 }
+
+const basicAuthorization = (user: { name: string; password: string }) =>
+  `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`
 
 const bracketed = (hostname: string) =>
   hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname

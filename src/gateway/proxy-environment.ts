@@ -13,13 +13,13 @@ export type Environ = Record<string, string | undefined>
 
 /** A proxy from the environment, as Go's transport dials it. */
 export interface ProxyServer {
-  /** The proxy's scheme: http and https are spoken here; Go also speaks socks5 and socks5h. */
+  /** http and https (Go's HTTP proxying), socks5 and socks5h (its SOCKS5 client); any other is refused at start. */
   scheme: string
   /** What to dial: its host name (no brackets) and port (Go's canonicalAddr). */
   hostname: string
   port: number
-  /** `Basic ...` when the proxy URL carries user information (Go's connectMethod.proxyAuth). */
-  authorization: string | undefined
+  /** The proxy URL's user information, percent-decoded (Go's url.User): Basic auth or SOCKS5's. */
+  user: { name: string; password: string } | undefined
   /** Go reads the value as a URL, this runtime cannot (a port beyond 65535...): refused at start. */
   unreadable?: true
 }
@@ -70,16 +70,16 @@ function parseProxy(raw: string): ProxyServer | undefined {
   try {
     url = new URL(text)
   } catch {
-    return { scheme, hostname: '', port: 0, authorization: undefined, unreadable: true }
+    return { scheme, hostname: '', port: 0, user: undefined, unreadable: true }
   }
-  const user = url.username || url.password ? url : undefined
   return {
     scheme,
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : (DEFAULT_PORTS[scheme] ?? 0),
-    authorization: user
-      ? `Basic ${Buffer.from(`${decodeURIComponent(user.username)}:${decodeURIComponent(user.password)}`).toString('base64')}`
-      : undefined,
+    user:
+      url.username || url.password
+        ? { name: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+        : undefined,
   }
 }
 
@@ -192,12 +192,13 @@ export function proxiedCalls(
   return [...out.values()]
 }
 
-/** Proxies this runtime speaks to (Go's transport also speaks SOCKS5). */
-export const SPOKEN_PROXY_SCHEMES = new Set(['http', 'https'])
+/** The proxies Go's transport speaks to (a proxy URL of another scheme is refused here). */
+export const SPOKEN_PROXY_SCHEMES = new Set(['http', 'https', 'socks5', 'socks5h'])
 
 /**
  * Throws a configError (exit 2) when KrakenD would send some of the config's calls through a
- * proxy this runtime does not speak (SOCKS5), rather than go around it.
+ * proxy URL this runtime cannot use (a scheme other than http, https, socks5 and socks5h, or one
+ * it cannot read), rather than go around it.
  */
 export function refuseUnspokenProxies(config: GatewayConfig, env: Environ): void {
   const unspoken = proxiedCalls(config, env).filter(
@@ -208,9 +209,9 @@ export function refuseUnspokenProxies(config: GatewayConfig, env: Environ): void
     ...new Set(unspoken.map((call) => (call.proxy.unreadable ? 'unreadable' : `${call.proxy.scheme}://`))),
   ].join(', ')
   throw configError(
-    `KrakenD would call ${unspoken.length === 1 ? 'this URL' : 'these URLs'} through the ${kinds} proxy set in the environment (HTTP_PROXY / HTTPS_PROXY), which this runtime does not speak (http:// and https:// proxies with a host and a port up to 65535): ${unspoken.map((p) => p.url).join(', ')}`,
+    `KrakenD would call ${unspoken.length === 1 ? 'this URL' : 'these URLs'} through the ${kinds} proxy set in the environment (HTTP_PROXY / HTTPS_PROXY), which this runtime does not speak (http://, https://, socks5:// and socks5h:// proxies with a host and a port up to 65535): ${unspoken.map((p) => p.url).join(', ')}`,
     {
-      hint: 'use an http:// or https:// proxy, list those hosts in NO_PROXY, or set image.runtime: krakend to ship KrakenD',
+      hint: 'use an http://, https:// or socks5:// proxy, list those hosts in NO_PROXY, or set image.runtime: krakend to ship KrakenD',
     },
   )
 }

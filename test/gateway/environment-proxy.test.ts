@@ -12,7 +12,13 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import { type AddressInfo, connect, type Socket } from 'node:net'
+import {
+  type AddressInfo,
+  connect,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { getCACertificates, setDefaultCACertificates } from 'node:tls'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
@@ -81,8 +87,76 @@ function forwardProxy(calls: ProxyCall[], tls?: { key: string; cert: string }): 
   return proxy
 }
 
-const portOf = (server: Server) => (server.address() as AddressInfo).port
-const listening = async (server: Server) => {
+interface SocksCall {
+  methods: number[]
+  user?: string
+  password?: string
+  /** The CONNECT target as sent: address type and host:port. */
+  type: number
+  target: string
+}
+
+/**
+ * A SOCKS5 proxy on 127.0.0.1 that connects every target to 127.0.0.1 at its port; with `user`
+ * it asks for username/password and refuses others, with `reply` it answers CONNECT with that code.
+ */
+function socks5Proxy(calls: SocksCall[], user?: { name: string; password: string }, reply = 0): NetServer {
+  return createNetServer((client) => {
+    let buffered = Buffer.alloc(0)
+    const waiters: Array<[number, (b: Buffer) => void]> = []
+    const pump = () => {
+      while (waiters.length > 0 && buffered.length >= (waiters[0] as [number, unknown])[0]) {
+        const [n, resolve] = waiters.shift() as [number, (b: Buffer) => void]
+        const bytes = buffered.subarray(0, n)
+        buffered = buffered.subarray(n)
+        resolve(bytes)
+      }
+    }
+    const read = (n: number) =>
+      new Promise<Buffer>((resolve) => {
+        waiters.push([n, resolve])
+        pump()
+      })
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk])
+      pump()
+    }
+    client.on('data', onData).on('error', () => {})
+    void (async () => {
+      const call: SocksCall = { methods: [], type: 0, target: '' }
+      const [, count] = await read(2)
+      call.methods = [...(await read(count as number))]
+      client.write(Buffer.from([5, user ? 2 : 0]))
+      if (user) {
+        const [, nameLength] = await read(2)
+        call.user = (await read(nameLength as number)).toString()
+        const [passwordLength] = await read(1)
+        call.password = (await read(passwordLength as number)).toString()
+        const ok = call.user === user.name && call.password === user.password
+        client.write(Buffer.from([1, ok ? 0 : 1]))
+        if (!ok) return void client.end()
+      }
+      const [, , , type] = await read(4)
+      call.type = type as number
+      const host =
+        type === 3 ? (await read((await read(1))[0] as number)).toString() : [...(await read(4))].join('.')
+      const port = (await read(2)).readUInt16BE(0)
+      call.target = `${host}:${port}`
+      calls.push(call)
+      if (reply !== 0) return void client.end(Buffer.from([5, reply, 0, 1, 0, 0, 0, 0, 0, 0]))
+      const upstream = connect(port, '127.0.0.1', () => {
+        client.off('data', onData)
+        client.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]))
+        if (buffered.length > 0) upstream.write(buffered)
+        client.pipe(upstream).pipe(client)
+      })
+      upstream.on('error', () => client.destroy())
+    })()
+  })
+}
+
+const portOf = (server: Server | NetServer) => (server.address() as AddressInfo).port
+const listening = async (server: Server | NetServer) => {
   server.listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   return portOf(server)
@@ -253,6 +327,64 @@ describe('proxies from the environment: calls go through them as Go makes them',
     assert.equal(lines.at(-1), `GET http://backend.test:${httpPort}/echo?q=1`)
     assert.ok(lines.length >= 2)
     for (const line of lines.slice(0, -1)) assert.equal(line, `CONNECT idp.test:${httpsPort}`)
+  })
+})
+
+describe('a SOCKS5 proxy from the environment (socks5:// and socks5h://), as Go speaks to it', () => {
+  /** The answers to `paths` from a gateway whose environment names `proxy` for http and https. */
+  const through = async (proxy: NetServer, scheme: string, credentials: string, ...paths: string[]) => {
+    const url = `${scheme}://${credentials}127.0.0.1:${await listening(proxy)}`
+    servers.push(proxy as unknown as Server)
+    const other = await startGateway(proxiedConfig(), { environ: { HTTP_PROXY: url, HTTPS_PROXY: url } })
+    try {
+      const answers = []
+      for (const path of paths) answers.push(await send(other.url, { path }))
+      return answers
+    } finally {
+      await other.close()
+    }
+  }
+
+  test('http and https backends by name, with username/password: the proxy resolves the name', async () => {
+    const socksCalls: SocksCall[] = []
+    const proxy = socks5Proxy(socksCalls, { name: 'gw', password: 'p@ss' })
+    const [plain, secure] = await through(proxy, 'socks5', 'gw:p%40ss@', '/plain', '/secure')
+    assert.equal(plain?.status, 200, plain?.text)
+    // Through SOCKS the request is in origin form, as to the backend itself.
+    assert.equal(JSON.parse(plain?.text ?? '').url, '/echo?q=1')
+    assert.equal(secure?.status, 200, secure?.text)
+    assert.equal(JSON.parse(secure?.text ?? '').host, `backend.test:${httpsPort}`)
+    assert.deepEqual(socksCalls, [
+      { methods: [0, 2], user: 'gw', password: 'p@ss', type: 3, target: `backend.test:${httpPort}` },
+      { methods: [0, 2], user: 'gw', password: 'p@ss', type: 3, target: `backend.test:${httpsPort}` },
+    ])
+  })
+
+  test('socks5h without credentials offers no authentication only', async () => {
+    const socksCalls: SocksCall[] = []
+    const [res] = await through(socks5Proxy(socksCalls), 'socks5h', '', '/plain')
+    assert.equal(res?.status, 200, res?.text)
+    assert.deepEqual(socksCalls, [{ methods: [0], type: 3, target: `backend.test:${httpPort}` }])
+  })
+
+  test("refusals worded as Go's: a CONNECT refused, wrong credentials", async () => {
+    const [refused] = await through(socks5Proxy([], undefined, 5), 'socks5', '', '/plain')
+    assert.equal(refused?.status, 500)
+    assert.match(
+      refused?.text ?? '',
+      new RegExp(
+        `^Get "http://backend\\.test:${httpPort}/echo\\?q=1": socks connect tcp 127\\.0\\.0\\.1:\\d+->backend\\.test:${httpPort}: unknown error connection refused$`,
+      ),
+    )
+    const [denied] = await through(
+      socks5Proxy([], { name: 'gw', password: 'right' }),
+      'socks5',
+      'gw:wrong@',
+      '/secure',
+    )
+    assert.equal(denied?.status, 500)
+    assert.match(denied?.text ?? '', /: username\/password authentication failed$/)
+    assert.doesNotMatch(denied?.text ?? '', /wrong/)
   })
 })
 

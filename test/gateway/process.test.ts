@@ -167,7 +167,7 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     assert.match(proc.stderr(), /\{user\} in url_pattern/)
   })
 
-  test('backends KrakenD would reach through a SOCKS5 proxy: exit 2 before listening, naming them; an http proxy starts', async () => {
+  test('backends KrakenD would reach through a proxy of an unknown scheme: exit 2 before listening, naming them; an http proxy starts', async () => {
     const proxied = join(dir, 'proxied.json')
     writeFileSync(
       proxied,
@@ -178,12 +178,12 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     )
     const proc = run(['--config', proxied, '--workers', '1'], main, {
       ...process.env,
-      HTTP_PROXY: 'socks5://user:secret@proxy.invalid:1080',
+      HTTP_PROXY: 'ftp://user:secret@proxy.invalid:21',
     })
     assert.equal((await proc.exit).code, 2)
     assert.match(
       proc.stderr(),
-      /through the socks5:\/\/ proxy set in the environment.*http:\/\/10\.255\.255\.1:9/,
+      /through the ftp:\/\/ proxy set in the environment.*http:\/\/10\.255\.255\.1:9/,
     )
     assert.match(proc.stderr(), /NO_PROXY/)
     assert.doesNotMatch(proc.stderr(), /secret/)
