@@ -16,7 +16,10 @@ import type { buildConnector } from './undici.ts'
 type Connector = buildConnector.connector
 type ConnectOptions = buildConnector.Options
 
-/** Go's transport bounds the CONNECT exchange to a minute (beyond the dial's own timeout). */
+/**
+ * Go bounds the proxy's CONNECT exchange (and a SOCKS5 handshake) by the request's deadline, and
+ * the HTTP CONNECT by a minute besides; the connector knows no request, so a minute bounds both.
+ */
 const CONNECT_EXCHANGE_MS = 60_000
 /** A CONNECT answer's head larger than this is not an HTTP proxy's. */
 const MAX_CONNECT_ANSWER_BYTES = 64 * 1024
@@ -38,25 +41,27 @@ export function throughEnvironmentProxy(connect: Connector, env: Environ): Conne
       localAddress: opts.localAddress ?? null,
     }
     const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80)
-    const throughTunnel = (failure: Error | undefined, socket: Socket) => {
-      if (failure) {
-        socket.destroy()
-        callback(failure, null)
-      } else if (opts.protocol === 'https:') connect({ ...opts, httpSocket: socket }, callback)
-      else callback(null, socket)
-    }
     connect(toProxy, (error, connected) => {
       if (error) return callback(new ProxyConnectError(error, proxyUrl), null)
       const socket = connected as Socket
-      if (socks) {
-        const host = opts.hostname.replace(/^\[|\]$/g, '')
-        return socks5Connect(socket, { host, port }, proxy.user, (failure) => throughTunnel(failure, socket))
-      }
       const authorization = proxy.user && basicAuthorization(proxy.user)
-      if (opts.protocol === 'http:') return callback(null, forwarding(socket, authorization))
-      openTunnel(socket, `${opts.hostname}:${port}`, authorization, (failure) =>
-        throughTunnel(failure, socket),
+      if (!socks && opts.protocol === 'http:') return callback(null, forwarding(socket, authorization))
+      // A tunnel: the proxy's CONNECT (HTTP or SOCKS5), then the request, or TLS, inside it.
+      const timer = setTimeout(
+        () => socket.destroy(new Error('context deadline exceeded')),
+        CONNECT_EXCHANGE_MS,
       )
+      const opened = (failure?: Error) => {
+        clearTimeout(timer)
+        if (failure) {
+          socket.destroy()
+          callback(failure, null)
+        } else if (opts.protocol === 'https:') connect({ ...opts, httpSocket: socket }, callback)
+        else callback(null, socket)
+      }
+      if (socks)
+        socks5Connect(socket, { host: opts.hostname.replace(/^\[|\]$/g, ''), port }, proxy.user, opened)
+      else openTunnel(socket, `${opts.hostname}:${port}`, authorization, opened)
     })
   }
 }
@@ -109,7 +114,6 @@ function openTunnel(
   if (authorization !== undefined) head += `Proxy-Authorization: ${authorization}\r\n`
   let received = Buffer.alloc(0)
   const finish = (error?: Error) => {
-    clearTimeout(timer)
     socket.off('data', onData).off('error', finish).off('end', onEnd)
     socket.pause()
     done(error)
@@ -126,7 +130,6 @@ function openTunnel(
     if (verdict === undefined && end + 4 < received.length) socket.unshift(received.subarray(end + 4))
     finish(verdict)
   }
-  const timer = setTimeout(() => finish(new Error('context deadline exceeded')), CONNECT_EXCHANGE_MS)
   socket.on('data', onData).once('error', finish).once('end', onEnd)
   socket.write(`${head}\r\n`)
 }
