@@ -1,8 +1,9 @@
 /**
  * Numbers compared as the decimals they were written as, the way santhosh-tekuri/jsonschema
- * (KrakenD's JSON schema validator) compares json.Number texts with big.Rat. A double read from
- * JSON prints back (shortest round trip) as the text it came from when that text has at most 15
- * significant digits, so the printed form stands for the written one.
+ * (KrakenD's JSON schema validator) compares json.Number texts with big.Rat. A number is its JSON
+ * text (kept where JavaScript would lose it) or a double, which prints back (shortest round trip)
+ * as the text it came from when that text has at most 15 significant digits: the printed form
+ * stands for the written one.
  */
 interface Decimal {
   /** value = digits / 10^scale */
@@ -10,20 +11,57 @@ interface Decimal {
   scale: number
 }
 
-function decimal(value: number): Decimal | undefined {
-  const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value))
+export type ExactNumber = number | { readonly literal: string }
+
+/**
+ * Exponents beyond this are read as doubles (Infinity or 0): a body's `1e999999999` must not make
+ * a billion-digit BigInt. (Go's big.Rat refuses exponents past 1e6.)
+ */
+const MAX_SCALE = 10_000
+
+function decimal(value: ExactNumber): Decimal | undefined {
+  const text = typeof value === 'number' ? String(value) : value.literal
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text)
   if (!match) return undefined
-  const [, sign, whole, fraction = '', exponent = '0'] = match
-  return {
-    digits: BigInt(`${sign}${whole}${fraction}`),
-    scale: fraction.length - Number(exponent),
-  }
+  const [, sign, whole = '', fraction = '', exponent = '0'] = match
+  const scale = fraction.length - Number(exponent)
+  if (Math.abs(scale) > MAX_SCALE || whole.length + fraction.length > MAX_SCALE) return undefined
+  return { digits: BigInt(`${sign}${whole}${fraction}`), scale }
 }
 
 const pow10 = (n: number) => 10n ** BigInt(n)
 
+/** The numerators of a and b over one denominator. */
+function aligned(a: Decimal, b: Decimal): [bigint, bigint] {
+  return a.scale >= b.scale
+    ? [a.digits, b.digits * pow10(a.scale - b.scale)]
+    : [a.digits * pow10(b.scale - a.scale), b.digits]
+}
+
+/** -1, 0 or 1 as a is below, equal to or above b (big.Rat's Cmp); doubles (Infinity) as doubles. */
+export function compareExact(a: ExactNumber, b: ExactNumber): number {
+  const x = decimal(a)
+  const y = decimal(b)
+  if (x === undefined || y === undefined) {
+    const [p, q] = [
+      Number(typeof a === 'number' ? a : a.literal),
+      Number(typeof b === 'number' ? b : b.literal),
+    ]
+    return p < q ? -1 : p > q ? 1 : 0
+  }
+  const [p, q] = aligned(x, y)
+  return p < q ? -1 : p > q ? 1 : 0
+}
+
+/** Whether the number is an integer (big.Rat's IsInt): 1.0 and 1e2 are, 1.0000000000000001 is not. */
+export function isExactInteger(value: ExactNumber): boolean {
+  const d = decimal(value)
+  if (d === undefined) return Number.isInteger(Number(typeof value === 'number' ? value : value.literal))
+  return d.scale <= 0 || d.digits % pow10(d.scale) === 0n
+}
+
 /** Whether value / divisor is an integer (divisor > 0, as the meta-schema requires). */
-export function isExactMultiple(value: number, divisor: number): boolean {
+export function isExactMultiple(value: ExactNumber, divisor: number): boolean {
   const v = decimal(value)
   const d = decimal(divisor)
   // Infinity is what JSON.parse makes of 1e400: an integer multiple of any written divisor.

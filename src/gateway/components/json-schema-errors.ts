@@ -8,13 +8,16 @@
  * `1,234`, `1 × 10⁰⁶`). Go iterates an object's properties in random order, so where KrakenD lists
  * several property errors its own order varies; here they come in the body's order.
  */
+
+import { GoNumber } from '../go-json.ts'
 import { goQuote } from '../go-quote.ts'
-import { isExactMultiple } from './exact-decimal.ts'
+import { compareExact, isExactInteger, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp } from './go-regexp.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 
 type Draft = 4 | 6 | 7 | 2019 | 2020
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+/** A JSON value; a number JavaScript would not hold exactly keeps its text (GoNumber). */
+type Json = null | boolean | number | GoNumber | string | Json[] | { [key: string]: Json }
 type Schema = boolean | { [key: string]: unknown }
 
 interface SchemaError {
@@ -28,20 +31,25 @@ interface SchemaError {
 /** A schema construct this walker does not follow: the caller words the error otherwise. */
 class Unfollowed extends Error {}
 
-/** v6's message for `value` refused by `schema`, or undefined when the walk finds no error. */
-export function schemaErrorText(schema: Schema, draft: Draft, value: unknown): string | undefined {
+export type SchemaWalk = 'valid' | 'unfollowed' | { text: string }
+
+/**
+ * v6's verdict on `value` and, when it refuses it, its message; 'unfollowed' when the schema uses
+ * a construct this walk does not follow (the caller then asks ajv).
+ */
+export function walkSchema(schema: Schema, draft: Draft, value: unknown): SchemaWalk {
   let top: SchemaError | undefined
   try {
     top = new Walker(schema, draft).validate(schema, value as Json, [])
   } catch (error) {
-    if (error instanceof Unfollowed) return undefined
+    if (error instanceof Unfollowed) return 'unfollowed'
     throw error
   }
-  if (top === undefined) return undefined
+  if (top === undefined) return 'valid'
   const causes = top.message === GROUP && !top.reference ? top.causes : [top]
   const lines: string[] = []
   for (const cause of causes) display(cause, 1, lines)
-  return lines.join('\n')
+  return { text: lines.join('\n') }
 }
 
 const GROUP = 'validation failed'
@@ -90,6 +98,7 @@ const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹'
 /** golang.org/x/text's English %v of a float64: %g's shortest digits, grouped, or `m × 10ⁿⁿ`. */
 export function printFloat(n: number): string {
   if (n === 0) return '0'
+  if (!Number.isFinite(n)) return n > 0 ? '∞' : '-∞'
   const [mantissa, exponentText] = n.toExponential().split('e') as [string, string]
   const exponent = Number(exponentText)
   if (exponent < -4 || exponent >= 6) {
@@ -106,14 +115,18 @@ export function printFloat(n: number): string {
 type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object'
 const TYPE_ORDER = ['null', 'boolean', 'number', 'integer', 'string', 'array', 'object']
 
+const isNumber = (v: unknown): v is number | GoNumber => typeof v === 'number' || v instanceof GoNumber
+
 function typeOf(v: Json): JsonType {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'array'
+  if (v instanceof GoNumber) return 'number'
   return typeof v as JsonType
 }
 
+/** v6's equals(): numbers as exact decimals (1 equals 1.0), objects and arrays deeply. */
 function equals(a: Json, b: Json): boolean {
-  if (typeof a === 'number' || typeof b === 'number') return a === b
+  if (isNumber(a) || isNumber(b)) return isNumber(a) && isNumber(b) && compareExact(a, b) === 0
   if (Array.isArray(a))
     return Array.isArray(b) && a.length === b.length && a.every((x, i) => equals(x, b[i] as Json))
   if (a !== null && typeof a === 'object') {
@@ -169,7 +182,7 @@ class Walker {
       const matched =
         types.length === 0 ||
         types.includes(t) ||
-        (types.includes('integer') && t === 'number' && Number.isInteger(v as number))
+        (types.includes('integer') && t === 'number' && isExactInteger(v as number | GoNumber))
       if (!matched) {
         const want = TYPE_ORDER.filter((name) => types.includes(name))
         return leaf(at, `got ${t}, want ${want.join(' or ')}`)
@@ -198,7 +211,7 @@ class Walker {
     if (t === 'object') this.#object(s, v as Record<string, Json>, at, errors)
     else if (t === 'array') this.#array(s, v as Json[], at, errors)
     else if (t === 'string') this.#string(s, v as string, at, errors)
-    else if (t === 'number') this.#number(s, v as number, at, errors)
+    else if (t === 'number') this.#number(s, v as number | GoNumber, at, errors)
     this.#conditions(s, v, at, errors)
     if (errors.length === 0) return undefined
     if (errors.length === 1) return errors[0]
@@ -385,22 +398,24 @@ class Walker {
       errors.push(leaf(at, `${quote(str)} does not match pattern ${quote(s.pattern)}`))
   }
 
-  #number(s: Record<string, unknown>, n: number, at: string[], errors: SchemaError[]): void {
-    const bound = (keyword: string, want: unknown, fails: (want: number) => boolean) => {
-      if (typeof want === 'number' && fails(want))
-        errors.push(leaf(at, `${keyword}: got ${printFloat(n)}, want ${printFloat(want)}`))
+  #number(s: Record<string, unknown>, n: number | GoNumber, at: string[], errors: SchemaError[]): void {
+    // v6 prints big.Rat values through Float64().
+    const got = printFloat(Number(n))
+    const bound = (keyword: string, want: unknown, fails: (order: number) => boolean) => {
+      if (typeof want === 'number' && fails(compareExact(n, want)))
+        errors.push(leaf(at, `${keyword}: got ${got}, want ${printFloat(want)}`))
     }
     // Draft-04's boolean exclusiveMinimum/Maximum turn minimum/maximum exclusive.
     const exclusiveMin =
       this.#draft === 4 ? (s.exclusiveMinimum === true ? s.minimum : undefined) : s.exclusiveMinimum
     const exclusiveMax =
       this.#draft === 4 ? (s.exclusiveMaximum === true ? s.maximum : undefined) : s.exclusiveMaximum
-    if (!(this.#draft === 4 && s.exclusiveMinimum === true)) bound('minimum', s.minimum, (w) => n < w)
-    if (!(this.#draft === 4 && s.exclusiveMaximum === true)) bound('maximum', s.maximum, (w) => n > w)
-    bound('exclusiveMinimum', exclusiveMin, (w) => n <= w)
-    bound('exclusiveMaximum', exclusiveMax, (w) => n >= w)
+    if (!(this.#draft === 4 && s.exclusiveMinimum === true)) bound('minimum', s.minimum, (order) => order < 0)
+    if (!(this.#draft === 4 && s.exclusiveMaximum === true)) bound('maximum', s.maximum, (order) => order > 0)
+    bound('exclusiveMinimum', exclusiveMin, (order) => order <= 0)
+    bound('exclusiveMaximum', exclusiveMax, (order) => order >= 0)
     if (typeof s.multipleOf === 'number' && !isExactMultiple(n, s.multipleOf))
-      errors.push(leaf(at, `multipleOf: got ${printFloat(n)}, want ${printFloat(s.multipleOf)}`))
+      errors.push(leaf(at, `multipleOf: got ${got}, want ${printFloat(s.multipleOf)}`))
   }
 
   #conditions(s: Record<string, unknown>, v: Json, at: string[], errors: SchemaError[]): void {

@@ -7,11 +7,16 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { KeyPath } from '../../core/source-text.ts'
-import { firstValueText, scanFirstValue } from '../go-json-decoder.ts'
+import {
+  firstValueText,
+  mayLoseNumberText,
+  parseJsonKeepingNumbers,
+  scanFirstValue,
+} from '../go-json-decoder.ts'
 import { ajvLibrary } from '../libraries.ts'
 import { isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
-import { quote, schemaErrorText } from './json-schema-errors.ts'
+import { quote, walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import { asDraft07 } from './json-schema-older-drafts.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
@@ -136,17 +141,25 @@ export function compileJsonSchema(
     if (!ctx.body || ctx.body.length === 0) return reject('could not validate an empty body')
     const parsed = goDecodeBody(ctx.body)
     if ('error' in parsed) return reject(parsed.error)
-    const value = parsed.value
+    // Numbers a double cannot hold (1.0000000000000001, 9007199254740993) are compared as the
+    // decimals they are, as KrakenD's big.Rat does: the walk decides.
+    if (mayLoseNumberText(parsed.text)) {
+      const exact = walkSchema(cfg.schema, draft, parseJsonKeepingNumbers(parsed.text))
+      if (exact === 'valid') return undefined
+      if (exact !== 'unfollowed') return reject(exact.text)
+    }
+    const value = JSON.parse(parsed.text)
     if (validate(value)) return undefined
-    return reject(schemaErrorText(cfg.schema, draft, value) ?? ajvErrorText(validate.errors ?? []))
+    const walked = walkSchema(cfg.schema, draft, value)
+    return reject(typeof walked === 'object' ? walked.text : ajvErrorText(validate.errors ?? []))
   }
 }
 
 /**
- * The body as santhosh-tekuri's UnmarshalJSON reads it (Go's json.Decoder): its errors in Go's
- * words, and anything but white space after the first value refused.
+ * The body's JSON text as santhosh-tekuri's UnmarshalJSON reads it (Go's json.Decoder): its
+ * errors in Go's words, and anything but white space after the first value refused.
  */
-function goDecodeBody(body: Buffer): { value: unknown } | { error: string } {
+function goDecodeBody(body: Buffer): { text: string } | { error: string } {
   const first = scanFirstValue(body)
   if (first.error !== undefined) return { error: first.error }
   for (let i = first.end; i < body.length; i++) {
@@ -154,8 +167,7 @@ function goDecodeBody(body: Buffer): { value: unknown } | { error: string } {
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)
       return { error: 'invalid character after top-level value' }
   }
-  const text = firstValueText(body.subarray(0, first.end))
-  return 'text' in text ? { value: JSON.parse(text.text) } : { error: text.error }
+  return firstValueText(body.subarray(0, first.end))
 }
 
 /** Where the schema walk cannot word an error as KrakenD does (a construct it does not follow): ajv's words, v6's layout. */
