@@ -76,3 +76,43 @@ export function isExactMultiple(value: ExactNumber, divisor: number): boolean {
   else numerator *= pow10(-v.scale)
   return numerator % denominator === 0n
 }
+
+/**
+ * Whether a JSON text (valid, as JSON.parse took it) has a number token a double does not hold
+ * exactly. Strings are skipped, so digits inside them (`"item-0"`, a 20-digit id) do not count;
+ * a token of at most 15 significant digits without exponent always round-trips, so only longer or
+ * exponent tokens are compared exactly.
+ */
+export function hasInexactNumber(text: string): boolean {
+  const n = text.length
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      // a string: to its closing quote, past escaped characters
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 92) i++
+        else if (d === 34) break
+      }
+      continue
+    }
+    if (c !== 45 && (c < 48 || c > 57)) continue
+    const start = i
+    let digits = 0
+    let exponent = false
+    for (; i < n; i++) {
+      const d = text.charCodeAt(i)
+      if (d >= 48 && d <= 57) digits += 1
+      else if (d === 101 || d === 69) exponent = true
+      else if (d !== 45 && d !== 43 && d !== 46) break
+    }
+    const token = text.slice(start, i)
+    i -= 1
+    if (!(digits > 15 || exponent)) continue
+    const value = Number(token)
+    // Past the double range (1e400 is Infinity, 1e-400 is 0) or between doubles.
+    if (!Number.isFinite(value) || (value === 0 && /[1-9]/.test(token))) return true
+    if (compareExact(value, { literal: token }) !== 0) return true
+  }
+  return false
+}

@@ -8,13 +8,13 @@
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { KeyPath } from '../../core/source-text.ts'
 import {
+  exceedsGoDepth,
   firstValueText,
-  mayLoseNumberText,
   parseJsonKeepingNumbers,
   scanFirstValue,
 } from '../go-json-decoder.ts'
 import { ajvLibrary } from '../libraries.ts'
-import { isExactMultiple } from './exact-decimal.ts'
+import { hasInexactNumber, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import { quote, walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
@@ -143,12 +143,12 @@ export function compileJsonSchema(
     if ('error' in parsed) return reject(parsed.error)
     // Numbers a double cannot hold (1.0000000000000001, 9007199254740993) are compared as the
     // decimals they are, as KrakenD's big.Rat does: the walk decides.
-    if (mayLoseNumberText(parsed.text)) {
+    if (hasInexactNumber(parsed.text)) {
       const exact = walkSchema(cfg.schema, draft, parseJsonKeepingNumbers(parsed.text))
       if (exact === 'valid') return undefined
       if (exact !== 'unfollowed') return reject(exact.text)
     }
-    const value = JSON.parse(parsed.text)
+    const value = 'value' in parsed ? parsed.value : JSON.parse(parsed.text)
     if (validate(value)) return undefined
     const walked = walkSchema(cfg.schema, draft, value)
     return reject(typeof walked === 'object' ? walked.text : ajvErrorText(validate.errors ?? []))
@@ -157,9 +157,16 @@ export function compileJsonSchema(
 
 /**
  * The body's JSON text as santhosh-tekuri's UnmarshalJSON reads it (Go's json.Decoder): its
- * errors in Go's words, and anything but white space after the first value refused.
+ * errors in Go's words, and anything but white space after the first value refused. A body
+ * JSON.parse takes whole, valid UTF-8 and not nested past Go's limit, reads the same in Go: the
+ * byte-by-byte scan runs only for the others.
  */
-function goDecodeBody(body: Buffer): { text: string } | { error: string } {
+function goDecodeBody(body: Buffer): { text: string; value?: unknown } | { error: string } {
+  const whole = body.toString('utf8')
+  if (!whole.includes('\uFFFD') && !exceedsGoDepth(whole))
+    try {
+      return { text: whole, value: JSON.parse(whole) }
+    } catch {}
   const first = scanFirstValue(body)
   if (first.error !== undefined) return { error: first.error }
   for (let i = first.end; i < body.length; i++) {

@@ -6,6 +6,7 @@
 // biome-ignore-all lint/suspicious/noThenProperty: `then` is a JSON-schema keyword here
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { hasInexactNumber } from '../../../src/gateway/components/exact-decimal.ts'
 import { compileJsonSchema } from '../../../src/gateway/components/json-schema.ts'
 import { printFloat, printInt } from '../../../src/gateway/components/json-schema-errors.ts'
 import type { GuardContext, IncomingLike } from '../../../src/gateway/components/types.ts'
@@ -575,6 +576,23 @@ describe('validation/json-schema: refusal texts as KrakenD words them', () => {
     const reply = refusal({ unevaluatedProperties: false, properties: { a: {} } }, '{"b":1}')
     assert.equal(reply?.status, 400)
     assert.equal(reply?.body, "- at '': must NOT have unevaluated properties")
+  })
+
+  test('the exact-decimal walk runs only for number tokens a double does not hold, not for digits in strings', () => {
+    const inexact = [
+      '{"a":9007199254740993}',
+      '[1.0000000000000001]',
+      '{"e":1e400}',
+      '{"s":"\\"","n":12345678901234567}',
+    ]
+    const exact = [
+      '{"id":"item-0","phone":"12345678901234567890"}',
+      '{"a":1.50,"b":-0,"c":1e2,"d":0.000001}',
+      '{"a":"\\"9007199254740993"}',
+      '[123456789012345]',
+    ]
+    for (const text of inexact) assert.equal(hasInexactNumber(text), true, text)
+    for (const text of exact) assert.equal(hasInexactNumber(text), false, text)
   })
 
   test("numbers as golang.org/x/text's English printer writes them", () => {
