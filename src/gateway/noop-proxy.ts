@@ -17,7 +17,14 @@ import type { Logger } from './logging.ts'
 import { setOwnKey } from './own-keys.ts'
 import { CONNECTION_HEADERS, type ForwardRule, type HeaderValues } from './request-headers.ts'
 
-const RESPONSE_HOP_BY_HOP = new Set(CONNECTION_HEADERS)
+/**
+ * A backend's connection headers KrakenD passes on over HTTP/1.x: Go's client keeps Connection
+ * (but `close`), Keep-Alive, Proxy-Connection, Upgrade and TE in the answer's headers and gin
+ * writes them; only Transfer-Encoding is the client's own. Trailer is not passed on either: node:http
+ * refuses it on an answer with a length. Over HTTP/2 Go's server drops every connection header.
+ */
+const NOT_PASSED_ON_H1 = new Set(['transfer-encoding', 'trailer'])
+const NOT_PASSED_ON_H2 = new Set(CONNECTION_HEADERS)
 
 export type NoopProxy = (
   ep: CompiledEndpoint,
@@ -89,8 +96,10 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     // Go's client decompresses the gzip it asked for and then drops the encoding and length.
     const gunzip = transportAskedGzip(ctx.headers, req, ep.forward) && isGzip(answer.headers)
     const headers: Record<string, string | string[]> = {}
+    const h2 = res instanceof H2Response
     for (const key in answer.headers) {
-      if (RESPONSE_HOP_BY_HOP.has(key)) continue
+      if ((h2 ? NOT_PASSED_ON_H2 : NOT_PASSED_ON_H1).has(key)) continue
+      if (key === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(String(answer.headers[key]))) continue
       if (gunzip && (key === 'content-encoding' || key === 'content-length')) continue
       const value = answer.headers[key]
       if (value === undefined) continue
@@ -103,7 +112,13 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     headers[KRAKEND_HEADER] = versionHeader
     headers[COMPLETED_HEADER] = 'false'
-    if (isDraining() && req.httpVersionMajor === 1) headers.Connection = 'close'
+    // Go's server answers `Connection: close` in place of a handler's when the connection ends
+    // with this answer (the client asked so, or the gateway drains).
+    if (
+      req.httpVersionMajor === 1 &&
+      (isDraining() || (headers.Connection !== undefined && endsConnection(res)))
+    )
+      headers.Connection = 'close'
     const debug = (error: Error) =>
       logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
     const source: Readable = gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
@@ -188,4 +203,9 @@ const listOf = (value: string | number | string[]): string[] =>
 function transportAskedGzip(sent: HeaderValues, req: GatewayRequest, rule: ForwardRule): boolean {
   if (!rule.transportGzip || sent['accept-encoding'] === undefined) return false
   return !(rule.forwardsAcceptEncoding && req.headers['accept-encoding'] !== undefined)
+}
+
+/** Whether node:http closes the connection after this HTTP/1.x answer (what the request asked for). */
+function endsConnection(res: GatewayResponse): boolean {
+  return (res as ServerResponse).shouldKeepAlive === false
 }

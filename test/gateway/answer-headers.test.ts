@@ -2,6 +2,12 @@
 // server for the gateway's own headers, its client for a backend's), so an HTTP/1.1 client of
 // KrakenD reads `Content-Type` and `X-Krakend-Completed`, never `content-type`.
 import assert from 'node:assert/strict'
+import {
+  type AddressInfo,
+  connect,
+  createServer as createNetServer,
+  type Server as NetServer,
+} from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { canonicalHeaderKey } from '../../src/gateway/go-url.ts'
 import {
@@ -112,5 +118,84 @@ describe('answer header names over HTTP/1.1 are Go-canonical', () => {
       'Access-Control-Request-Method: GET',
     ])
     assert.ok(preflight.names.includes('Access-Control-Allow-Methods'), preflight.names.join(', '))
+  })
+})
+
+describe("a no-op answer's connection headers, as KrakenD passes them on", () => {
+  let raw: NetServer
+  let gw: Running
+  before(async () => {
+    // A backend that names connection headers of its own (written raw: node:http would vet them).
+    raw = createNetServer((socket) =>
+      socket.on('data', () =>
+        socket.write(
+          [
+            'HTTP/1.1 200 OK',
+            'Content-Type: text/plain',
+            'Connection: keep-alive, X-Hop',
+            'Keep-Alive: timeout=7',
+            'Proxy-Connection: keep-alive',
+            'Upgrade: foo',
+            'TE: trailers',
+            'X-Hop: 1',
+            'Content-Length: 2',
+            '',
+            'ok',
+          ].join('\r\n'),
+        ),
+      ),
+    )
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`
+    gw = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/noop',
+            output_encoding: 'no-op',
+            backend: [{ host: [origin], url_pattern: '/x', encoding: 'no-op' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gw?.close()
+    raw?.close()
+  })
+
+  /** The head of one answer on a connection kept open. */
+  const keptHead = async () => {
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1')
+    socket.write('GET /noop HTTP/1.1\r\nHost: x\r\n\r\n')
+    let seen = ''
+    for await (const chunk of socket) {
+      seen += (chunk as Buffer).toString('latin1')
+      if (seen.includes('\r\n\r\n')) break
+    }
+    socket.destroy()
+    return seen.split('\r\n\r\n')[0] as string
+  }
+
+  test("over HTTP/1.1 Go's client keeps them and gin writes them (Transfer-Encoding aside)", async () => {
+    const head = await keptHead()
+    assert.match(head, /^HTTP\/1\.1 200 /)
+    for (const line of [
+      'Connection: keep-alive, X-Hop',
+      'Keep-Alive: timeout=7',
+      'Proxy-Connection: keep-alive',
+      'Upgrade: foo',
+      'Te: trailers',
+      'X-Hop: 1',
+    ])
+      assert.ok(
+        head.includes(`\r\n${line}\r\n`) || head.endsWith(`\r\n${line}`),
+        `${line} missing from\n${head}`,
+      )
+    // A client that asked to close gets Go's `Connection: close` instead of the backend's.
+    const closing = await sendRaw(gw.url, 'GET /noop HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    assert.match(closing.head, /\r\nConnection: close\r\n/)
+    assert.doesNotMatch(closing.head, /keep-alive, X-Hop/)
   })
 })
