@@ -27,6 +27,11 @@ export function goQuote(text: string): string {
   return `${out}"`
 }
 
+/** strconv.QuoteRune (%q of a rune): single quotes, `'` escaped, `"` not. */
+export function goQuoteRune(ch: string): string {
+  return `'${goQuote(ch).slice(1, -1).replace('\\"', '"').replace("'", "\\'")}'`
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** strconv.Quote over bytes (one character per byte): UTF-8 sequences as text, other bytes as `\xnn`. */

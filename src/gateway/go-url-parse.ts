@@ -167,16 +167,42 @@ export function ipKind(s: string): 4 | 6 | undefined {
 
 /** netip's IPv4: four decimal fields up to 255, no leading zeros. */
 function parseIPv4(s: string): boolean {
-  const fields = s.split('.')
-  return fields.length === 4 && fields.every((f) => /^(0|[1-9][0-9]{0,2})$/.test(f) && Number(f) <= 255)
+  return ipv4FieldsError(s) === undefined
 }
 
-/** netip's IPv6 parser: the reason it refuses `in`, or undefined when it parses. */
-export function parseIPv6(input: string): string | undefined {
+type AddrError = { message: string; at?: string }
+
+/** netip's parseIPv4Fields: why `s` is not four decimal fields up to 255 without leading zeros. */
+function ipv4FieldsError(s: string): AddrError | undefined {
+  let value = 0
+  let digits = 0
+  let fields = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return { message: 'IPv4 field has octet with leading zero' }
+      value = value * 10 + c - 48
+      digits += 1
+      if (value > 255) return { message: 'IPv4 field has value >255' }
+    } else if (c === 46) {
+      if (i === 0 || i === s.length - 1 || s[i - 1] === '.')
+        return { message: 'IPv4 field must have at least one digit', at: s.slice(i) }
+      if (fields === 3) return { message: 'IPv4 address too long' }
+      fields += 1
+      value = 0
+      digits = 0
+    } else return { message: 'unexpected character', at: s.slice(i) }
+  }
+  return fields < 3 ? { message: 'IPv4 address too short' } : undefined
+}
+
+/** netip's IPv6 parser: why it refuses `in` (and where: the rest of the input), or undefined when it parses. */
+export function parseIPv6(input: string): AddrError | undefined {
+  const fail = (message: string, at?: string): AddrError => (at === undefined ? { message } : { message, at })
   let s = input
   const percent = s.indexOf('%')
   if (percent !== -1) {
-    if (percent === s.length - 1) return 'zone must be a non-empty string'
+    if (percent === s.length - 1) return fail('zone must be a non-empty string')
     s = s.slice(0, percent)
   }
   let fields = 0
@@ -188,13 +214,15 @@ export function parseIPv6(input: string): string | undefined {
   }
   while (fields < 8) {
     const hex = /^[0-9A-Fa-f]*/.exec(s)?.[0] ?? ''
-    if (hex.length > 4) return 'each group must have 4 or less digits'
-    if (hex.length === 0) return 'each colon-separated field must have at least one digit'
+    if (hex.length > 4) return fail('each group must have 4 or less digits', s)
+    if (hex.length === 0) return fail('each colon-separated field must have at least one digit', s)
     if (s[hex.length] === '.') {
       if (ellipsis < 0 && fields !== 6)
-        return 'embedded IPv4 address must replace the final 2 fields of the address'
-      if (fields + 2 > 8) return 'too many hex fields to fit an embedded IPv4 at the end of the address'
-      if (!parseIPv4(s)) return 'invalid embedded IPv4 address'
+        return fail('embedded IPv4 address must replace the final 2 fields of the address', s)
+      if (fields + 2 > 8)
+        return fail('too many hex fields to fit an embedded IPv4 at the end of the address', s)
+      const embedded = ipv4FieldsError(s)
+      if (embedded !== undefined) return embedded
       s = ''
       fields += 2
       break
@@ -202,18 +230,18 @@ export function parseIPv6(input: string): string | undefined {
     fields += 1
     s = s.slice(hex.length)
     if (s === '') break
-    if (s[0] !== ':') return 'unexpected character, want colon'
-    if (s.length === 1) return 'colon must be followed by more characters'
+    if (s[0] !== ':') return fail('unexpected character, want colon', s)
+    if (s.length === 1) return fail('colon must be followed by more characters', s)
     s = s.slice(1)
     if (s[0] === ':') {
-      if (ellipsis >= 0) return 'multiple :: in address'
+      if (ellipsis >= 0) return fail('multiple :: in address', s)
       ellipsis = fields
       s = s.slice(1)
       if (s === '') break
     }
   }
-  if (s !== '') return 'trailing garbage after address'
-  if (fields < 8 && ellipsis < 0) return 'address string too short'
-  if (fields === 8 && ellipsis >= 0) return 'the :: must expand to at least one field of zeros'
+  if (s !== '') return fail('trailing garbage after address', s)
+  if (fields < 8 && ellipsis < 0) return fail('address string too short')
+  if (fields === 8 && ellipsis >= 0) return fail('the :: must expand to at least one field of zeros')
   return undefined
 }

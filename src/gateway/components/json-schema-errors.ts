@@ -1,11 +1,12 @@
 /**
  * The text KrakenD returns (`router.return_error_msg`) for a body its JSON schema refuses:
  * santhosh-tekuri/jsonschema v6's ValidationError.Error() without its first line, as
- * krakend-jsonschema cuts it. ajv decides whether a body is valid; when it is not, this walks the
- * schema and the body as v6's validator does (its keyword order, its early returns on type, const,
- * enum and format, a "validation failed" group where one location has several errors, `$ref` and
- * the combinators as wrappers) and words each error as v6's English printer does (golang.org/x/text:
- * `1,234`, `1 × 10⁰⁶`). Go iterates an object's properties in random order, so where KrakenD lists
+ * krakend-jsonschema cuts it. ajv decides whether a body is valid (but for numbers a double cannot
+ * hold, which only this walk compares exactly); when it is not, this walks the schema and the body
+ * as v6's validator does (its keyword order, its early returns on type, const, enum and format, a
+ * "validation failed" group where one location has several errors, `$ref` and the combinators as
+ * wrappers) and words each error as v6's English printer does (golang.org/x/text v0.37, the one
+ * KrakenD CE 2.13.8 links: `1,234`, `1×10⁰⁶`). Go iterates an object's properties in random order, so where KrakenD lists
  * several property errors its own order varies; here they come in the body's order.
  */
 
@@ -104,7 +105,7 @@ export function printFloat(n: number): string {
   if (exponent < -4 || exponent >= 6) {
     const digits = String(Math.abs(exponent)).padStart(2, '0')
     const superscript = [...digits].map((d) => SUPERSCRIPT[Number(d)]).join('')
-    return `${mantissa}\u202f×\u202f10${exponent < 0 ? '⁻' : ''}${superscript}`
+    return `${mantissa}×10${exponent < 0 ? '⁻' : ''}${superscript}`
   }
   const [whole, fraction] = String(n).split('.') as [string, string | undefined]
   const grouped = printInt(Number(whole))

@@ -6,17 +6,26 @@
  * santhosh-tekuri's words, or undefined. They read the UTF-8 bytes (one character per byte) as Go
  * indexes strings.
  */
+import { goQuoteBytes, goQuoteRune } from '../go-quote.ts'
 import { type GoUrl, goParseUrl, ipKind, parseIPv6 } from '../go-url-parse.ts'
 import { goUnescapePath } from '../router.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 
 type Check = (bytes: string) => string | undefined
 
-/** Go's strconv.Atoi: an optional sign and decimal digits within int64. */
-function atoi(s: string): number | undefined {
-  if (!/^[+-]?[0-9]+$/.test(s)) return undefined
+/** Go's strconv.Atoi: an optional sign and decimal digits within int64, or its error. */
+function atoi(s: string): number | string {
+  const failed = (reason: string) => `strconv.Atoi: parsing ${goQuoteBytes(s)}: ${reason}`
+  if (!/^[+-]?[0-9]+$/.test(s)) return failed('invalid syntax')
   const n = BigInt(s)
-  return n > 9223372036854775807n || n < -9223372036854775808n ? undefined : Number(n)
+  return n > 9223372036854775807n || n < -9223372036854775808n ? failed('value out of range') : Number(n)
+}
+
+/** The first character of a byte string (UTF-8, as Go's range reads it) outside `allowed`, quoted as %q quotes a rune. */
+function firstOutside(bytes: string, allowed: RegExp): string | undefined {
+  for (const ch of Buffer.from(bytes, 'latin1').toString('utf8'))
+    if (!allowed.test(ch)) return goQuoteRune(ch)
+  return undefined
 }
 
 const leadingDigits = (s: string) => /^[0-9]*/.exec(s)?.[0].length ?? 0
@@ -45,7 +54,8 @@ const uuid: Check = (s) => {
   if (groups.length !== lengths.length) return 'must have 5 elements'
   for (const [i, group] of groups.entries()) {
     if (group.length !== lengths[i]) return `element ${i + 1} must be ${lengths[i]} characters long`
-    if (!/^[0-9a-fA-F]*$/.test(group)) return 'non-hex character'
+    const bad = firstOutside(group, /^[0-9a-fA-F]$/)
+    if (bad !== undefined) return `non-hex character ${bad}`
   }
   return undefined
 }
@@ -72,7 +82,10 @@ const duration: Check = (input) => {
       if (rest === '') return 'missing unit'
       const unit = rest[0] as string
       const j = units.indexOf(unit)
-      if (j === -1) return (allUnits[i] as string).includes(unit) ? 'unit out of order' : 'invalid unit'
+      if (j === -1)
+        return (allUnits[i] as string).includes(unit)
+          ? `unit ${goQuoteRune(unit)} out of order`
+          : `invalid unit ${goQuoteRune(unit)}`
       units = units.slice(j + 1)
       rest = rest.slice(1)
     }
@@ -86,7 +99,7 @@ const ipv4: Check = (s) => {
   for (const group of groups) {
     if (group.length > 1 && group[0] === '0') return 'leading zeros'
     const n = atoi(group)
-    if (n === undefined) return `strconv.Atoi: parsing invalid syntax`
+    if (typeof n === 'string') return n
     if (n < 0 || n > 255) return 'decimal must be between 0 and 255'
   }
   return undefined
@@ -94,7 +107,11 @@ const ipv4: Check = (s) => {
 
 const ipv6: Check = (s) => {
   if (!s.includes(':')) return 'missing colon'
-  if (ipKind(s) === undefined) return `ParseAddr: ${parseIPv6(s) ?? 'unable to parse IP'}`
+  if (ipKind(s) === undefined) {
+    const error = parseIPv6(s)
+    const at = error?.at === undefined ? '' : ` (at ${goQuoteBytes(error.at)})`
+    return `ParseAddr(${goQuoteBytes(s)}): ${error?.message ?? 'unable to parse IP'}${at}`
+  }
   return s.includes('%') ? 'zone id is not a part of ipv6 address' : undefined
 }
 
@@ -105,7 +122,8 @@ const hostname: Check = (input) => {
     if (label.length < 1 || label.length > 63) return 'label must be 1 to 63 characters long'
     if (label.startsWith('-')) return 'label starts with hyphen'
     if (label.endsWith('-')) return 'label ends with hyphen'
-    if (!/^[A-Za-z0-9-]*$/.test(label)) return 'invalid character'
+    const bad = firstOutside(label, /^[A-Za-z0-9-]$/)
+    if (bad !== undefined) return `invalid character ${bad}`
   }
   return undefined
 }
@@ -125,7 +143,8 @@ const email: Check = (s) => {
     if (local.startsWith('.')) return 'starts with dot'
     if (local.endsWith('.')) return 'ends with dot'
     if (local.includes('..')) return 'consecutive dots'
-    if (!/^[A-Za-z0-9.!#$%&'*+\-/=?^_`{|}~]*$/.test(local)) return 'invalid character'
+    const bad = firstOutside(local, /^[A-Za-z0-9.!#$%&'*+\-/=?^_`{|}~]$/)
+    if (bad !== undefined) return `invalid character ${bad}`
   }
   if (domain.startsWith('[') && domain.endsWith(']')) {
     domain = domain.slice(1, -1)
@@ -142,15 +161,42 @@ const email: Check = (s) => {
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-/** Go's time.Parse("2006-01-02", s). */
+/** The time package's quote: `"` and `\\` escaped, every byte outside printable ASCII as `\xnn`. */
+function timeQuote(bytes: string): string {
+  let out = '"'
+  for (const c of bytes) {
+    const code = c.charCodeAt(0)
+    if (code >= 0x80 || code < 0x20) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else out += c === '"' || c === '\\' ? `\\${c}` : c
+  }
+  return `${out}"`
+}
+
+/** Go's time.Parse("2006-01-02", s), element by element as it reads the layout, with its errors. */
 const date: Check = (s) => {
-  const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(s)
-  if (!match) return `parsing time ${JSON.stringify(s)} as "2006-01-02": cannot parse`
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  if (month < 1 || month > 12) return `parsing time ${JSON.stringify(s)}: month out of range`
+  const cannot = (rest: string, element: string) =>
+    `parsing time ${timeQuote(s)} as "2006-01-02": cannot parse ${timeQuote(rest)} as ${timeQuote(element)}`
+  const outOfRange = (what: string) => `parsing time ${timeQuote(s)}: ${what} out of range`
+  let v = s
+  if (!/^[0-9]{4}/.test(v)) return cannot(v, '2006')
+  const year = Number(v.slice(0, 4))
+  v = v.slice(4)
+  if (!v.startsWith('-')) return cannot(v, '-')
+  v = v.slice(1)
+  if (!/^[0-9]{2}/.test(v)) return cannot(v, '01')
+  const month = Number(v.slice(0, 2))
+  if (month < 1 || month > 12) return outOfRange('month')
+  v = v.slice(2)
+  if (!v.startsWith('-')) return cannot(v, '-')
+  v = v.slice(1)
+  if (!/^[0-9]{2}/.test(v)) return cannot(v, '02')
+  const day = Number(v.slice(0, 2))
+  if (day > 31) return outOfRange('day')
+  v = v.slice(2)
+  if (v !== '') return `parsing time ${timeQuote(s)}: extra text: ${timeQuote(v)}`
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
   const days = month === 2 && leap ? 29 : (DAYS[month - 1] as number)
-  return day < 1 || day > days ? `parsing time ${JSON.stringify(s)}: day out of range` : undefined
+  return day < 1 || day > days ? outOfRange('day') : undefined
 }
 
 const time: Check = (input) => {
@@ -159,7 +205,7 @@ const time: Check = (input) => {
   const hms: number[] = []
   for (const token of [input.slice(0, 2), input.slice(3, 5), input.slice(6, 8)]) {
     const n = atoi(token)
-    if (n === undefined) return 'invalid hour/min/sec'
+    if (typeof n === 'string') return 'invalid hour/min/sec'
     if (n < 0) return 'non-positive hour/min/sec'
     hms.push(n)
   }
@@ -179,7 +225,7 @@ const time: Check = (input) => {
     if (rest[3] !== ':') return 'missing colon in offset in correct place'
     const zh = atoi(rest.slice(1, 3))
     const zm = atoi(rest.slice(4))
-    if (zh === undefined || zm === undefined) return 'invalid hour/min in offset'
+    if (typeof zh === 'string' || typeof zm === 'string') return 'invalid hour/min in offset'
     if (zh < 0 || zm < 0) return 'non-positive hour/min in offset'
     if (zh > 23 || zm > 59) return 'hour/min in offset out of range'
     let hm = h * 60 + m + sign * (zh * 60 + zm)
@@ -275,7 +321,8 @@ const semver: Check = (input) => {
     if (build === '') return 'build is empty'
     for (const id of build.split('.')) {
       if (id === '') return 'build identifier is empty'
-      if (!/^[0-9A-Za-z-]*$/.test(id)) return 'invalid character in build identifier'
+      const bad = firstOutside(id, /^[0-9A-Za-z-]$/)
+      if (bad !== undefined) return `invalid character ${bad} in build identifier`
     }
     s = s.slice(0, plus)
   }
@@ -283,7 +330,8 @@ const semver: Check = (input) => {
   if (dash !== -1) {
     for (const id of s.slice(dash + 1).split('.')) {
       if (id === '') return 'pre-release identifier is empty'
-      if (!/^[0-9A-Za-z-]*$/.test(id)) return 'invalid character in pre-release identifier'
+      const bad = firstOutside(id, /^[0-9A-Za-z-]$/)
+      if (bad !== undefined) return `invalid character ${bad} in pre-release identifier`
       if (/^[0-9]+$/.test(id) && id.length > 1 && id[0] === '0')
         return 'pre-release numeric identifier starts with zero'
     }
