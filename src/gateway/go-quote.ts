@@ -27,9 +27,12 @@ export function goQuote(text: string): string {
   return `${out}"`
 }
 
-/** strconv.QuoteRune (%q of a rune): single quotes, `'` escaped, `"` not. */
-export function goQuoteRune(ch: string): string {
-  return `'${goQuote(ch).slice(1, -1).replace('\\"', '"').replace("'", "\\'")}'`
+/**
+ * Single-quoted as strconv.QuoteRune quotes a rune (%q of a rune), `'` escaped and `"` not; for a
+ * longer text, santhosh-tekuri/jsonschema's quote() of a string, which quotes the same way.
+ */
+export function goSingleQuote(text: string): string {
+  return `'${goQuote(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })

@@ -10,15 +10,22 @@
  * several property errors its own order varies; here they come in the body's order.
  */
 
-import { GoNumber } from '../go-json.ts'
-import { goQuote } from '../go-quote.ts'
+import type { GoNumber } from '../go-json.ts'
 import { compareExact, isExactInteger, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp } from './go-regexp.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
+import { duplicates, equals, type Json, TYPE_ORDER, typeOf } from './json-schema-values.ts'
+import {
+  displayValue,
+  enumText,
+  joinQuoted,
+  pointer,
+  printFloat,
+  printInt,
+  quote,
+} from './json-schema-wording.ts'
 
 type Draft = 4 | 6 | 7 | 2019 | 2020
-/** A JSON value; a number JavaScript would not hold exactly keeps its text (GoNumber). */
-type Json = null | boolean | number | GoNumber | string | Json[] | { [key: string]: Json }
 type Schema = boolean | { [key: string]: unknown }
 
 interface SchemaError {
@@ -62,83 +69,6 @@ function display(error: SchemaError, indent: number, lines: string[]): void {
     indent += 1
   }
   for (const cause of error.causes) display(cause, indent, lines)
-}
-
-const pointer = (tokens: string[]) =>
-  tokens.map((t) => `/${t.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
-
-/** v6's quote(): Go's %q with `"` unescaped and `'` escaped, in single quotes. */
-export function quote(text: string): string {
-  const q = goQuote(text)
-  return `'${q.slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`
-}
-
-/** fmt's %v of a primitive JSON value (v6's display()). */
-function displayValue(value: Json): string {
-  if (typeof value === 'string') return quote(value)
-  if (value === null) return '<nil>'
-  if (typeof value === 'object') return 'value'
-  return typeof value === 'number' ? goNumberText(value) : String(value)
-}
-
-/** A float64 as Go's JSON encoder writes it (what KrakenD's schema numbers read as after re-encoding). */
-function goNumberText(n: number): string {
-  const abs = Math.abs(n)
-  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2')
-  return String(n)
-}
-
-/** golang.org/x/text's English %d: digits grouped by three. */
-export function printInt(n: number): string {
-  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return n < 0 ? `-${digits}` : digits
-}
-
-const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹'
-
-/** golang.org/x/text's English %v of a float64: %g's shortest digits, grouped, or `m × 10ⁿⁿ`. */
-export function printFloat(n: number): string {
-  if (n === 0) return '0'
-  if (!Number.isFinite(n)) return n > 0 ? '∞' : '-∞'
-  const [mantissa, exponentText] = n.toExponential().split('e') as [string, string]
-  const exponent = Number(exponentText)
-  if (exponent < -4 || exponent >= 6) {
-    const digits = String(Math.abs(exponent)).padStart(2, '0')
-    const superscript = [...digits].map((d) => SUPERSCRIPT[Number(d)]).join('')
-    return `${mantissa}×10${exponent < 0 ? '⁻' : ''}${superscript}`
-  }
-  const [whole, fraction] = String(n).split('.') as [string, string | undefined]
-  const grouped = printInt(Number(whole))
-  const sign = n < 0 && !grouped.startsWith('-') ? '-' : ''
-  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`
-}
-
-type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object'
-const TYPE_ORDER = ['null', 'boolean', 'number', 'integer', 'string', 'array', 'object']
-
-const isNumber = (v: unknown): v is number | GoNumber => typeof v === 'number' || v instanceof GoNumber
-
-function typeOf(v: Json): JsonType {
-  if (v === null) return 'null'
-  if (Array.isArray(v)) return 'array'
-  if (v instanceof GoNumber) return 'number'
-  return typeof v as JsonType
-}
-
-/** v6's equals(): numbers as exact decimals (1 equals 1.0), objects and arrays deeply. */
-function equals(a: Json, b: Json): boolean {
-  if (isNumber(a) || isNumber(b)) return isNumber(a) && isNumber(b) && compareExact(a, b) === 0
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => equals(x, b[i] as Json))
-  if (a !== null && typeof a === 'object') {
-    if (b === null || typeof b !== 'object' || Array.isArray(b)) return false
-    const keys = Object.keys(a)
-    return (
-      keys.length === Object.keys(b).length &&
-      keys.every((k) => Object.hasOwn(b, k) && equals(a[k] as Json, b[k] as Json))
-    )
-  }
-  return a === b
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -471,21 +401,6 @@ function push(errors: SchemaError[], error: SchemaError | undefined): void {
 
 const missingOf = (obj: Record<string, Json>, required: string[]) =>
   required.filter((name) => !Object.hasOwn(obj, name))
-const joinQuoted = (names: string[]) => names.map(quote).join(', ')
-
-function enumText(values: unknown[]): string {
-  if (values.some((item) => typeof item === 'object' && item !== null)) return "'enum' failed"
-  if (values.length === 1) return `value must be ${displayValue(values[0] as Json)}`
-  return `value must be one of ${values.map((item) => displayValue(item as Json)).join(', ')}`
-}
-
-/** v6's duplicates(): the first item equal to an earlier one, and the first such earlier one. */
-function duplicates(arr: Json[]): [number, number] | undefined {
-  for (let i = 1; i < arr.length; i++)
-    for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json)) return [j, i]
-  return undefined
-}
-
 function hasNestedId(node: unknown, depth: number): boolean {
   if (Array.isArray(node)) return node.some((item) => hasNestedId(item, depth + 1))
   if (!isObject(node)) return false

@@ -6,7 +6,7 @@
  * santhosh-tekuri's words, or undefined. They read the UTF-8 bytes (one character per byte) as Go
  * indexes strings.
  */
-import { goQuoteBytes, goQuoteRune } from '../go-quote.ts'
+import { goQuoteBytes, goSingleQuote } from '../go-quote.ts'
 import { type GoUrl, goParseUrl, ipKind, parseIPv6 } from '../go-url-parse.ts'
 import { goUnescapePath } from '../router.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
@@ -24,7 +24,7 @@ function atoi(s: string): number | string {
 /** The first character of a byte string (UTF-8, as Go's range reads it) outside `allowed`, quoted as %q quotes a rune. */
 function firstOutside(bytes: string, allowed: RegExp): string | undefined {
   for (const ch of Buffer.from(bytes, 'latin1').toString('utf8'))
-    if (!allowed.test(ch)) return goQuoteRune(ch)
+    if (!allowed.test(ch)) return goSingleQuote(ch)
   return undefined
 }
 
@@ -84,8 +84,8 @@ const duration: Check = (input) => {
       const j = units.indexOf(unit)
       if (j === -1)
         return (allUnits[i] as string).includes(unit)
-          ? `unit ${goQuoteRune(unit)} out of order`
-          : `invalid unit ${goQuoteRune(unit)}`
+          ? `unit ${goSingleQuote(unit)} out of order`
+          : `invalid unit ${goSingleQuote(unit)}`
       units = units.slice(j + 1)
       rest = rest.slice(1)
     }

@@ -16,9 +16,10 @@ import {
 import { ajvLibrary } from '../libraries.ts'
 import { hasInexactNumber, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
-import { quote, walkSchema } from './json-schema-errors.ts'
+import { walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import { asDraft07 } from './json-schema-older-drafts.ts'
+import { quote } from './json-schema-wording.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
 export interface JsonSchemaConfig {

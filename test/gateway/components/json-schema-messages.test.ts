@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { hasInexactNumber } from '../../../src/gateway/components/exact-decimal.ts'
 import { compileJsonSchema } from '../../../src/gateway/components/json-schema.ts'
-import { printFloat, printInt } from '../../../src/gateway/components/json-schema-errors.ts'
+import { printFloat, printInt } from '../../../src/gateway/components/json-schema-wording.ts'
 import type { GuardContext, IncomingLike } from '../../../src/gateway/components/types.ts'
 
 // null: KrakenD lets the body through (draft-04/06 schemas assert only what their draft has).

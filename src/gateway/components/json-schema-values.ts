@@ -1,0 +1,42 @@
+/** JSON values as santhosh-tekuri/jsonschema v6 types and compares them (numbers as big.Rat). */
+import { GoNumber } from '../go-json.ts'
+import { compareExact } from './exact-decimal.ts'
+
+/** A JSON value; a number JavaScript would not hold exactly keeps its text (GoNumber). */
+export type Json = null | boolean | number | GoNumber | string | Json[] | { [key: string]: Json }
+
+export type JsonType = 'null' | 'boolean' | 'number' | 'string' | 'array' | 'object'
+/** The order v6 lists a schema's types in. */
+export const TYPE_ORDER = ['null', 'boolean', 'number', 'integer', 'string', 'array', 'object']
+
+const isNumber = (v: unknown): v is number | GoNumber => typeof v === 'number' || v instanceof GoNumber
+
+export function typeOf(v: Json): JsonType {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'array'
+  if (v instanceof GoNumber) return 'number'
+  return typeof v as JsonType
+}
+
+/** v6's equals(): numbers as exact decimals (1 equals 1.0), objects and arrays deeply. */
+export function equals(a: Json, b: Json): boolean {
+  if (isNumber(a) || isNumber(b)) return isNumber(a) && isNumber(b) && compareExact(a, b) === 0
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => equals(x, b[i] as Json))
+  if (a !== null && typeof a === 'object') {
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) return false
+    const keys = Object.keys(a)
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.hasOwn(b, k) && equals(a[k] as Json, b[k] as Json))
+    )
+  }
+  return a === b
+}
+
+/** v6's duplicates(): the first item equal to an earlier one, and the first such earlier one. */
+export function duplicates(arr: Json[]): [number, number] | undefined {
+  for (let i = 1; i < arr.length; i++)
+    for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json)) return [j, i]
+  return undefined
+}

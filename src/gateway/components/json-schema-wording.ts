@@ -1,0 +1,54 @@
+/**
+ * How santhosh-tekuri/jsonschema v6 words values in its messages: instance locations as JSON
+ * pointers, strings single-quoted, schema values as fmt's %v prints them, and numbers through its
+ * English printer, golang.org/x/text v0.37 (the one KrakenD CE 2.13.8 links): `1,234`, `1×10⁰⁶`.
+ */
+import { goJson } from '../go-json.ts'
+import { goSingleQuote } from '../go-quote.ts'
+
+export const pointer = (tokens: string[]) =>
+  tokens.map((t) => `/${t.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
+
+/** v6's quote(): Go's %q with `"` unescaped and `'` escaped, in single quotes. */
+export const quote = goSingleQuote
+
+/** fmt's %v of a primitive JSON value from the schema (v6's display()): numbers as Go's JSON wrote them. */
+export function displayValue(value: unknown): string {
+  if (typeof value === 'string') return quote(value)
+  if (value === null) return '<nil>'
+  if (typeof value === 'object') return 'value'
+  return typeof value === 'number' ? goJson(value) : String(value)
+}
+
+export const joinQuoted = (names: string[]) => names.map(quote).join(', ')
+
+export function enumText(values: unknown[]): string {
+  if (values.some((item) => typeof item === 'object' && item !== null)) return "'enum' failed"
+  if (values.length === 1) return `value must be ${displayValue(values[0])}`
+  return `value must be one of ${values.map(displayValue).join(', ')}`
+}
+
+/** golang.org/x/text's English %d: digits grouped by three. */
+export function printInt(n: number): string {
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return n < 0 ? `-${digits}` : digits
+}
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹'
+
+/** golang.org/x/text's English %v of a float64: %g's shortest digits, grouped, or `m×10ⁿⁿ`. */
+export function printFloat(n: number): string {
+  if (n === 0) return '0'
+  if (!Number.isFinite(n)) return n > 0 ? '∞' : '-∞'
+  const [mantissa, exponentText] = n.toExponential().split('e') as [string, string]
+  const exponent = Number(exponentText)
+  if (exponent < -4 || exponent >= 6) {
+    const digits = String(Math.abs(exponent)).padStart(2, '0')
+    const superscript = [...digits].map((d) => SUPERSCRIPT[Number(d)]).join('')
+    return `${mantissa}×10${exponent < 0 ? '⁻' : ''}${superscript}`
+  }
+  const [whole, fraction] = String(n).split('.') as [string, string | undefined]
+  const grouped = printInt(Number(whole))
+  const sign = n < 0 && !grouped.startsWith('-') ? '-' : ''
+  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`
+}
