@@ -126,7 +126,7 @@ export interface CompiledEndpoint {
   /** proxy.shadow backends: called with the request in the background, for shadowTimeoutMs at most. */
   shadows: CompiledBackend[] | undefined
   shadowTimeoutMs: number
-  render: (data: Data | undefined, accept?: string) => Rendered
+  render: (data: Data | undefined, accept?: string, configValues?: Data) => Rendered
   /** output_encoding negotiate: the renderer reads the request's Accept header. */
   negotiates: boolean
   forward: ForwardRule

@@ -164,7 +164,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     }
     const completed = complete && nonEmpty
     // gin's NegotiateFormat reads Header.Get("Accept"): the first line of a repeated header
-    const rendered = ep.render(data, ep.negotiates ? firstLine(req, 'accept') : undefined)
+    const rendered = ep.render(data, ep.negotiates ? firstLine(req, 'accept') : undefined, staticData)
     const headers: Record<string, string> = {
       [KRAKEND_HEADER]: versionHeader,
       'Content-Type': rendered.contentType,

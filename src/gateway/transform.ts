@@ -1,5 +1,6 @@
 import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
 import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
+import { markConfigNumbers } from './go-float.ts'
 import { GoNumber, goJson, goNilMap, isGoNilMap } from './go-json.ts'
 import {
   firstValueText,
@@ -303,11 +304,16 @@ const EMPTY_COLLECTION: Rendered = { contentType: JSON_TYPE, body: '[]' }
 
 const XML_TYPE = 'application/xml'
 const EMPTY_XML: Rendered = { contentType: 'application/xml; charset=utf-8', body: '' }
-const renderXml = (data: Data | undefined): Rendered =>
-  data === undefined ? EMPTY_XML : { contentType: XML_TYPE, body: writeXml(data) ?? '' }
-const renderYaml = (data: Data | undefined): Rendered => ({
+/** Numbers still holding the config's values are Go float64s, which YAML and XML write otherwise. */
+const withConfigNumbers = (data: Data, configValues: Data | undefined) =>
+  configValues === undefined ? data : markConfigNumbers(data, configValues)
+const renderXml = (data: Data | undefined, configValues?: Data): Rendered =>
+  data === undefined
+    ? EMPTY_XML
+    : { contentType: XML_TYPE, body: writeXml(withConfigNumbers(data, configValues)) ?? '' }
+const renderYaml = (data: Data | undefined, configValues?: Data): Rendered => ({
   contentType: 'application/yaml; charset=utf-8',
-  body: writeYaml(data ?? {}),
+  body: writeYaml(withConfigNumbers(data ?? {}, configValues)),
 })
 const renderJson = (data: Data | undefined): Rendered =>
   data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) }
@@ -339,23 +345,25 @@ export function negotiateFormat(accept: string | undefined): string {
 }
 
 /** The endpoint `output_encoding` applied to the merged data, written as KrakenD (gin) writes it.
- * `accept` (the request's Accept header) is only read by `negotiate`. */
+ * `accept` (the request's Accept header) is only read by `negotiate`; `configValues` (the static
+ * data merged in) only by YAML and XML, which write the config's numbers (Go float64s) otherwise
+ * than a backend's (json.Number texts). */
 export function compileRenderer(
   encoding: OutputEncoding,
-): (data: Data | undefined, accept?: string) => Rendered {
+): (data: Data | undefined, accept?: string, configValues?: Data) => Rendered {
   switch (encoding) {
     case 'xml':
-      return renderXml
+      return (data, _accept, configValues) => renderXml(data, configValues)
     case 'yaml':
-      return renderYaml
+      return (data, _accept, configValues) => renderYaml(data, configValues)
     case 'negotiate':
-      return (data, accept) => {
+      return (data, accept, configValues) => {
         switch (negotiateFormat(accept)) {
           case 'application/xml':
-            return renderXml(data)
+            return renderXml(data, configValues)
           case 'text/plain':
           case 'application/x-yaml':
-            return renderYaml(data)
+            return renderYaml(data, configValues)
           default:
             return renderJson(data)
         }

@@ -14,6 +14,7 @@
 // stores them. Iterative: nesting depth is bounded by memory, not the call stack.
 import { isUtf8 } from 'node:buffer'
 import { TextDecoder } from 'node:util'
+import { GoFloat64, goFormatFloat } from './go-float.ts'
 import { GoNumber } from './go-json.ts'
 import { goUtf8 } from './go-utf8.ts'
 
@@ -587,7 +588,11 @@ const escapeXml = (text: string) =>
   /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string) : text
 
 const isMap = (value: unknown): value is Data =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoNumber)
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof GoNumber) &&
+  !(value instanceof GoFloat64)
 
 /** A scalar as Go's fmt %v prints it, or undefined for maps and arrays. */
 function scalarText(value: unknown): string | undefined {
@@ -595,6 +600,7 @@ function scalarText(value: unknown): string | undefined {
   if (typeof value === 'string') return escapeXml(value)
   if (typeof value === 'number' || typeof value === 'boolean' || value instanceof GoNumber)
     return String(value)
+  if (value instanceof GoFloat64) return goFormatFloat(value.value)
   return undefined
 }
 

@@ -6,6 +6,7 @@
  * KrakenD still need `input_headers` to reach the backend) and into `{JWT.claim}` url_pattern slots.
  */
 import type { EndpointConfig } from '../config/types.ts'
+import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
 import type { Fields } from './fields.ts'
 import { type Claims, goClaims, isPlainObject, parseJwsHeader, standardClaimsProblem } from './go-jose.ts'
@@ -362,24 +363,13 @@ const goInt = (v: number) =>
 function goValue(value: unknown): string {
   if (value === null || value === undefined) return '<nil>'
   if (typeof value === 'string') return value
-  if (typeof value === 'number') return goFloat(value)
+  if (typeof value === 'number') return goFormatFloat(value)
   if (typeof value === 'boolean') return String(value)
   if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`
   const entries = Object.keys(value as Claims)
     .sort()
     .map((k) => `${k}:${goValue((value as Claims)[k])}`)
   return `map[${entries.join(' ')}]`
-}
-
-/** strconv.FormatFloat(v, 'g', -1, 64) (fmt's %v): shortest digits, exponent form below 1e-4 or from 1e6. */
-function goFloat(v: number): string {
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0'
-  const [mantissa, expText] = Math.abs(v).toExponential().split('e') as [string, string]
-  const exp = Number(expText)
-  const sign = v < 0 ? '-' : ''
-  if (exp < -4 || exp >= 6)
-    return `${sign}${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`
-  return `${sign}${Math.abs(v).toFixed(Math.max(0, mantissa.replace('.', '').length - 1 - exp))}`
 }
 
 /** Go's url.PathEscape rules for a path segment character set (what url.URL.EscapedPath keeps). */

@@ -5,6 +5,8 @@
  * `undefined`: falsy in if/with/range and accepted by `default`, but an error when printed
  * (Go would print "<no value>" into the config).
  */
+
+import { goFormatFloat } from '../../go-float.ts'
 import { goJson } from '../../go-json.ts'
 import { type Arg, type Command, type Node, type Pipeline, TemplateError } from './parse.ts'
 
@@ -47,18 +49,8 @@ export function truthy(value: unknown): boolean {
   return true
 }
 
-/**
- * Go's %v of a float64 (what JSON numbers decode to): strconv 'g' with the shortest digits, in
- * exponent form when the exponent is below -4 or at least 6 (1e+06, 1.5e+07), else plain.
- */
-export function formatGoFloat(n: number): string {
-  if (Object.is(n, -0)) return '-0'
-  if (n === 0) return '0'
-  const [mantissa, exp] = n.toExponential().split('e') as [string, string]
-  const e = Number(exp)
-  if (e < -4 || e >= 6) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`
-  return String(n)
-}
+/** Go's %v of a float64 (what JSON numbers decode to). */
+export const formatGoFloat = goFormatFloat
 
 /** fmt.Sprint of one JSON-like value. */
 export function formatValue(value: unknown): string {
