@@ -76,12 +76,30 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const runeCount = (s: string) => [...s].length
 
 /** Keywords whose evaluation this walker does not follow (KrakenD asserts no content* keywords). */
-const UNFOLLOWED = ['$dynamicRef', '$recursiveRef', 'unevaluatedProperties', 'unevaluatedItems']
+const UNFOLLOWED = ['$dynamicRef', '$recursiveRef']
+
+/**
+ * v6's uneval (2019-09 and later): the properties and items of the instance no keyword has
+ * evaluated yet, tracked only where an unevaluated* keyword (here or in a caller) will ask.
+ */
+interface Uneval {
+  props?: Set<string>
+  items?: Set<number>
+}
+
+const isEmpty = (u: Uneval) => (u.props?.size ?? 0) === 0 && (u.items?.size ?? 0) === 0
+
+/** What a successful in-place subschema evaluated counts as evaluated here too. */
+function merge(mine: Uneval, other: Uneval): void {
+  for (const name of mine.props ?? []) if (!other.props?.has(name)) mine.props?.delete(name)
+  for (const index of mine.items ?? []) if (!other.items?.has(index)) mine.items?.delete(index)
+}
 
 class Walker {
   readonly #root: Schema
   readonly #draft: Draft
   #depth = 0
+  #uneval: Uneval = {}
   #nestedIds: boolean | undefined
 
   constructor(root: Schema, draft: Draft) {
@@ -89,17 +107,59 @@ class Walker {
     this.#draft = draft
   }
 
-  /** v6's validator.validate(): no error, the one error, or a group of them at `at`. */
+  /** v6's validator.validate() of a value: no error, the one error, or a group of them at `at`. */
   validate(sch: Schema, v: Json, at: string[]): SchemaError | undefined {
-    if (sch === true) return undefined
-    if (sch === false) return leaf(at, 'false schema')
-    if (!isObject(sch)) return undefined
+    return this.#evaluate(sch, v, at, false).error
+  }
+
+  #evaluate(
+    sch: Schema,
+    v: Json,
+    at: string[],
+    callerNeeds: boolean,
+  ): { error?: SchemaError; uneval: Uneval } {
+    const uneval = this.#unevalFrom(v, sch, callerNeeds)
+    if (sch === false) return { error: leaf(at, 'false schema'), uneval }
+    if (!isObject(sch)) return { uneval }
     if (++this.#depth > 200) throw new Unfollowed()
+    const outer = this.#uneval
+    this.#uneval = uneval
     try {
-      return this.#validate(sch, v, at)
+      return { error: this.#validate(sch, v, at), uneval }
     } finally {
+      this.#uneval = outer
       this.#depth -= 1
     }
+  }
+
+  /** A subschema applied to the same value ($ref, allOf...): what it evaluates, when it passes, is evaluated here. */
+  #inPlace(sch: Schema, v: Json, at: string[]): SchemaError | undefined {
+    const mine = this.#uneval
+    const { error, uneval } = this.#evaluate(sch, v, at, !isEmpty(mine))
+    if (!error) merge(mine, uneval)
+    return error
+  }
+
+  /** v6's unevalFrom(): what of `v` the schema leaves unevaluated for an unevaluated* keyword to check. */
+  #unevalFrom(v: Json, sch: Schema, callerNeeds: boolean): Uneval {
+    if (this.#draft < 2019) return {}
+    const s = isObject(sch) ? sch : {}
+    if (typeOf(v) === 'object') {
+      const all = s.additionalProperties !== undefined
+      return !all && (callerNeeds || s.unevaluatedProperties !== undefined)
+        ? { props: new Set(Object.keys(v as Record<string, Json>)) }
+        : {}
+    }
+    if (!Array.isArray(v)) return {}
+    const [all, evaluated] =
+      this.#draft < 2020
+        ? [
+            Array.isArray(s.items) ? s.additionalItems !== undefined : s.items !== undefined,
+            Array.isArray(s.items) ? s.items.length : 0,
+          ]
+        : [s.items !== undefined, Array.isArray(s.prefixItems) ? s.prefixItems.length : 0]
+    if (all || !(callerNeeds || s.unevaluatedItems !== undefined) || evaluated >= v.length) return {}
+    return { items: new Set([...v.keys()].slice(evaluated)) }
   }
 
   #validate(s: Record<string, unknown>, v: Json, at: string[]): SchemaError | undefined {
@@ -144,14 +204,31 @@ class Walker {
     else if (t === 'string') this.#string(s, v as string, at, errors)
     else if (t === 'number') this.#number(s, v as number | GoNumber, at, errors)
     this.#conditions(s, v, at, errors)
+    if (draft >= 2019) this.#unevaluated(s, v, at, errors)
     if (errors.length === 0) return undefined
     if (errors.length === 1) return errors[0]
     return { at, message: GROUP, causes: errors }
   }
 
+  /** unevaluatedProperties / unevaluatedItems over what nothing else evaluated; then all of it is. */
+  #unevaluated(s: Record<string, unknown>, v: Json, at: string[], errors: SchemaError[]): void {
+    const uneval = this.#uneval
+    if (typeOf(v) === 'object' && s.unevaluatedProperties !== undefined) {
+      const obj = v as Record<string, Json>
+      for (const name of uneval.props ?? [])
+        push(errors, this.validate(s.unevaluatedProperties as Schema, obj[name] as Json, [...at, name]))
+      uneval.props = new Set()
+    }
+    if (Array.isArray(v) && s.unevaluatedItems !== undefined) {
+      for (const i of [...(uneval.items ?? [])].sort((a, b) => a - b))
+        push(errors, this.validate(s.unevaluatedItems as Schema, v[i] as Json, [...at, String(i)]))
+      uneval.items = new Set()
+    }
+  }
+
   #ref(ref: string, v: Json, at: string[]): SchemaError | undefined {
     const target = this.#resolve(ref)
-    const error = this.validate(target, v, at)
+    const error = this.#inPlace(target, v, at)
     if (error === undefined) return undefined
     const causes = error.message === GROUP && !error.reference ? error.causes : [error]
     return { at, message: GROUP, causes, reference: true }
@@ -202,7 +279,7 @@ class Walker {
           const missing = missingOf(obj, dep as string[])
           if (missing.length > 0)
             errors.push(leaf(at, `properties ${joinQuoted(missing)} required, if ${quote(name)} exists`))
-        } else push(errors, this.validate(dep as Schema, obj, at))
+        } else push(errors, this.#inPlace(dep as Schema, obj, at))
       }
     const properties = isObject(s.properties) ? s.properties : {}
     const patterns = isObject(s.patternProperties) ? Object.entries(s.patternProperties) : []
@@ -219,9 +296,11 @@ class Walker {
           push(errors, this.validate(sch as Schema, value, [...at, name]))
         }
       if (!evaluated && s.additionalProperties !== undefined) {
+        evaluated = true
         if (s.additionalProperties === false) additional.push(name)
         else push(errors, this.validate(s.additionalProperties as Schema, value, [...at, name]))
       }
+      if (evaluated) this.#uneval.props?.delete(name)
     }
     if (additional.length > 0)
       errors.push(leaf(at, `additional properties ${joinQuoted(additional)} not allowed`))
@@ -239,7 +318,7 @@ class Walker {
     if (draft < 2019) return
     if (isObject(s.dependentSchemas))
       for (const [name, sch] of Object.entries(s.dependentSchemas))
-        if (Object.hasOwn(obj, name)) push(errors, this.validate(sch as Schema, obj, at))
+        if (Object.hasOwn(obj, name)) push(errors, this.#inPlace(sch as Schema, obj, at))
     if (isObject(s.dependentRequired))
       for (const [name, required] of Object.entries(s.dependentRequired)) {
         if (!Object.hasOwn(obj, name)) continue
@@ -295,7 +374,10 @@ class Walker {
       arr.forEach((item, i) => {
         const error = this.validate(s.contains as Schema, item, [...at, String(i)])
         if (error) failures.push(error)
-        else matched.push(i)
+        else {
+          matched.push(i)
+          if (draft >= 2020) this.#uneval.items?.delete(i)
+        }
       })
       const min = draft >= 2019 && typeof s.minContains === 'number' ? s.minContains : undefined
       if (min !== undefined) {
@@ -350,11 +432,11 @@ class Walker {
   }
 
   #conditions(s: Record<string, unknown>, v: Json, at: string[], errors: SchemaError[]): void {
-    if (s.not !== undefined && this.validate(s.not as Schema, v, at) === undefined)
+    if (s.not !== undefined && this.#inPlace(s.not as Schema, v, at) === undefined)
       errors.push(leaf(at, "'not' failed"))
     if (Array.isArray(s.allOf)) {
       const failures = s.allOf
-        .map((sch) => this.validate(sch as Schema, v, at))
+        .map((sch) => this.#inPlace(sch as Schema, v, at))
         .filter((e) => e !== undefined)
       if (failures.length > 0) errors.push({ at, message: "'allOf' failed", causes: failures })
     }
@@ -362,11 +444,12 @@ class Walker {
       const failures: SchemaError[] = []
       let matched = false
       for (const sch of s.anyOf) {
-        const error = this.validate(sch as Schema, v, at)
+        const error = this.#inPlace(sch as Schema, v, at)
         if (error) failures.push(error)
         else {
           matched = true
-          break
+          // every branch is evaluated while something is left for unevaluated* to check
+          if (isEmpty(this.#uneval)) break
         }
       }
       if (!matched) errors.push({ at, message: "'anyOf' failed", causes: failures })
@@ -375,7 +458,7 @@ class Walker {
       const failures: SchemaError[] = []
       let matched = -1
       for (const [i, sch] of s.oneOf.entries()) {
-        const error = this.validate(sch as Schema, v, at)
+        const error = this.#inPlace(sch as Schema, v, at)
         if (error) {
           if (matched === -1) failures.push(error)
         } else if (matched === -1) matched = i
@@ -387,8 +470,8 @@ class Walker {
       if (matched === -1) errors.push({ at, message: "'oneOf' failed, none matched", causes: failures })
     }
     if (this.#draft >= 7 && s.if !== undefined) {
-      const branch = this.validate(s.if as Schema, v, at) === undefined ? s.then : s.else
-      if (branch !== undefined) push(errors, this.validate(branch as Schema, v, at))
+      const branch = this.#inPlace(s.if as Schema, v, at) === undefined ? s.then : s.else
+      if (branch !== undefined) push(errors, this.#inPlace(branch as Schema, v, at))
     }
   }
 }

@@ -138,14 +138,24 @@ export function compileJsonSchema(
       : { status: 400, headers: refusalHeaders(), body: '' }
   }
   const draft = schemaDraft(cfg.schema) ?? 2020
+  // ajv lets items through that v6 refuses under unevaluatedItems (it counts `contains` as having
+  // evaluated every item): with unevaluated* keywords the walk decides.
+  const walkDecides = draft >= 2019 && usesUnevaluated(cfg.schema)
   return (_req, ctx) => {
     if (!ctx.body || ctx.body.length === 0) return reject('could not validate an empty body')
     const parsed = goDecodeBody(ctx.body)
     if ('error' in parsed) return reject(parsed.error)
     // Numbers a double cannot hold (1.0000000000000001, 9007199254740993) are compared as the
-    // decimals they are, as KrakenD's big.Rat does: the walk decides.
-    if (hasInexactNumber(parsed.text)) {
-      const exact = walkSchema(cfg.schema, draft, parseJsonKeepingNumbers(parsed.text))
+    // decimals they are, as KrakenD's big.Rat does: the walk decides (ajv's verdict where it
+    // does not follow the schema).
+    const exactNumbers = hasInexactNumber(parsed.text)
+    if (exactNumbers || walkDecides) {
+      const value = exactNumbers
+        ? parseJsonKeepingNumbers(parsed.text)
+        : 'value' in parsed
+          ? parsed.value
+          : JSON.parse(parsed.text)
+      const exact = walkSchema(cfg.schema, draft, value)
       if (exact === 'valid') return undefined
       if (exact !== 'unfollowed') return reject(exact.text)
     }
@@ -154,6 +164,13 @@ export function compileJsonSchema(
     const walked = walkSchema(cfg.schema, draft, value)
     return reject(typeof walked === 'object' ? walked.text : ajvErrorText(validate.errors ?? []))
   }
+}
+
+function usesUnevaluated(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(usesUnevaluated)
+  if (typeof node !== 'object' || node === null) return false
+  if ('unevaluatedProperties' in node || 'unevaluatedItems' in node) return true
+  return Object.values(node).some(usesUnevaluated)
 }
 
 /**
