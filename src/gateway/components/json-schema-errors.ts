@@ -14,6 +14,8 @@ import type { GoNumber } from '../go-json.ts'
 import { compareExact, isExactInteger, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp } from './go-regexp.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
+import { resolveRef } from './json-schema-refs.ts'
+import { isEmpty, merge, type Uneval, unevalFrom } from './json-schema-uneval.ts'
 import { duplicates, equals, type Json, TYPE_ORDER, typeOf } from './json-schema-values.ts'
 import {
   displayValue,
@@ -78,29 +80,11 @@ const runeCount = (s: string) => [...s].length
 /** Keywords whose evaluation this walker does not follow (KrakenD asserts no content* keywords). */
 const UNFOLLOWED = ['$dynamicRef', '$recursiveRef']
 
-/**
- * v6's uneval (2019-09 and later): the properties and items of the instance no keyword has
- * evaluated yet, tracked only where an unevaluated* keyword (here or in a caller) will ask.
- */
-interface Uneval {
-  props?: Set<string>
-  items?: Set<number>
-}
-
-const isEmpty = (u: Uneval) => (u.props?.size ?? 0) === 0 && (u.items?.size ?? 0) === 0
-
-/** What a successful in-place subschema evaluated counts as evaluated here too. */
-function merge(mine: Uneval, other: Uneval): void {
-  for (const name of mine.props ?? []) if (!other.props?.has(name)) mine.props?.delete(name)
-  for (const index of mine.items ?? []) if (!other.items?.has(index)) mine.items?.delete(index)
-}
-
 class Walker {
   readonly #root: Schema
   readonly #draft: Draft
   #depth = 0
   #uneval: Uneval = {}
-  #nestedIds: boolean | undefined
 
   constructor(root: Schema, draft: Draft) {
     this.#root = root
@@ -118,7 +102,7 @@ class Walker {
     at: string[],
     callerNeeds: boolean,
   ): { error?: SchemaError; uneval: Uneval } {
-    const uneval = this.#unevalFrom(v, sch, callerNeeds)
+    const uneval = unevalFrom(v, sch, callerNeeds, this.#draft)
     if (sch === false) return { error: leaf(at, 'false schema'), uneval }
     if (!isObject(sch)) return { uneval }
     if (++this.#depth > 200) throw new Unfollowed()
@@ -138,28 +122,6 @@ class Walker {
     const { error, uneval } = this.#evaluate(sch, v, at, !isEmpty(mine))
     if (!error) merge(mine, uneval)
     return error
-  }
-
-  /** v6's unevalFrom(): what of `v` the schema leaves unevaluated for an unevaluated* keyword to check. */
-  #unevalFrom(v: Json, sch: Schema, callerNeeds: boolean): Uneval {
-    if (this.#draft < 2019) return {}
-    const s = isObject(sch) ? sch : {}
-    if (typeOf(v) === 'object') {
-      const all = s.additionalProperties !== undefined
-      return !all && (callerNeeds || s.unevaluatedProperties !== undefined)
-        ? { props: new Set(Object.keys(v as Record<string, Json>)) }
-        : {}
-    }
-    if (!Array.isArray(v)) return {}
-    const [all, evaluated] =
-      this.#draft < 2020
-        ? [
-            Array.isArray(s.items) ? s.additionalItems !== undefined : s.items !== undefined,
-            Array.isArray(s.items) ? s.items.length : 0,
-          ]
-        : [s.items !== undefined, Array.isArray(s.prefixItems) ? s.prefixItems.length : 0]
-    if (all || !(callerNeeds || s.unevaluatedItems !== undefined) || evaluated >= v.length) return {}
-    return { items: new Set([...v.keys()].slice(evaluated)) }
   }
 
   #validate(s: Record<string, unknown>, v: Json, at: string[]): SchemaError | undefined {
@@ -227,30 +189,12 @@ class Walker {
   }
 
   #ref(ref: string, v: Json, at: string[]): SchemaError | undefined {
-    const target = this.#resolve(ref)
+    const target = resolveRef(this.#root, ref)
+    if (target === undefined) throw new Unfollowed()
     const error = this.#inPlace(target, v, at)
     if (error === undefined) return undefined
     const causes = error.message === GROUP && !error.reference ? error.causes : [error]
     return { at, message: GROUP, causes, reference: true }
-  }
-
-  /**
-   * A `$ref` to a JSON pointer in this schema; anchors, other documents, and any reference in a
-   * schema that declares resources of its own (a nested `$id`) are not followed.
-   */
-  #resolve(ref: string): Schema {
-    if (!ref.startsWith('#') || (ref.length > 1 && ref[1] !== '/')) throw new Unfollowed()
-    this.#nestedIds ??= hasNestedId(this.#root, 0)
-    if (this.#nestedIds) throw new Unfollowed()
-    let node: unknown = this.#root
-    for (const raw of ref.length > 1 ? ref.slice(2).split('/') : []) {
-      const token = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~')
-      if (Array.isArray(node)) node = node[Number(token)]
-      else if (isObject(node) && Object.hasOwn(node, token)) node = node[token]
-      else throw new Unfollowed()
-    }
-    if (typeof node !== 'boolean' && !isObject(node)) throw new Unfollowed()
-    return node
   }
 
   #object(s: Record<string, unknown>, obj: Record<string, Json>, at: string[], errors: SchemaError[]): void {
@@ -484,13 +428,3 @@ function push(errors: SchemaError[], error: SchemaError | undefined): void {
 
 const missingOf = (obj: Record<string, Json>, required: string[]) =>
   required.filter((name) => !Object.hasOwn(obj, name))
-function hasNestedId(node: unknown, depth: number): boolean {
-  if (Array.isArray(node)) return node.some((item) => hasNestedId(item, depth + 1))
-  if (!isObject(node)) return false
-  if (
-    depth > 0 &&
-    (typeof node.$id === 'string' || typeof node.id === 'string' || typeof node.$anchor === 'string')
-  )
-    return true
-  return Object.values(node).some((value) => hasNestedId(value, depth + 1))
-}

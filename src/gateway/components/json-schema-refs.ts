@@ -1,0 +1,42 @@
+/**
+ * The `$ref`s the JSON-schema walk follows: JSON pointers into the schema itself. Anchors, other
+ * documents, and any reference in a schema that declares resources of its own (a nested `$id`,
+ * which changes what a pointer is relative to) are not: undefined.
+ */
+type Schema = boolean | Record<string, unknown>
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const withNestedIds = new WeakMap<object, boolean>()
+
+export function resolveRef(root: Schema, ref: string): Schema | undefined {
+  if (!ref.startsWith('#') || (ref.length > 1 && ref[1] !== '/')) return undefined
+  if (isObject(root)) {
+    let nested = withNestedIds.get(root)
+    if (nested === undefined) {
+      nested = hasNestedId(root, 0)
+      withNestedIds.set(root, nested)
+    }
+    if (nested) return undefined
+  }
+  let node: unknown = root
+  for (const raw of ref.length > 1 ? ref.slice(2).split('/') : []) {
+    const token = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~')
+    if (Array.isArray(node)) node = node[Number(token)]
+    else if (isObject(node) && Object.hasOwn(node, token)) node = node[token]
+    else return undefined
+  }
+  return typeof node === 'boolean' || isObject(node) ? node : undefined
+}
+
+function hasNestedId(node: unknown, depth: number): boolean {
+  if (Array.isArray(node)) return node.some((item) => hasNestedId(item, depth + 1))
+  if (!isObject(node)) return false
+  if (
+    depth > 0 &&
+    (typeof node.$id === 'string' || typeof node.id === 'string' || typeof node.$anchor === 'string')
+  )
+    return true
+  return Object.values(node).some((value) => hasNestedId(value, depth + 1))
+}
