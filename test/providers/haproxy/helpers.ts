@@ -62,6 +62,9 @@ export async function startHaproxy(options: HaproxyOptions = {}): Promise<Haprox
     .replace('bind :80', `bind 127.0.0.1:${port}`)
   if (options.serverOptions) text = text.replaceAll('check inter 1s rise 2 fall 3', options.serverOptions)
   text = text.replaceAll('inter 1s', 'inter 200ms')
+  // Without `timeout check` a check must answer within `inter` (200 ms here): on a loaded 2-core CI
+  // machine three slow checks in a row marked live nodes down. A refused connection still fails at once.
+  text = text.replace('    timeout connect 2s\n', '    timeout connect 2s\n    timeout check 1s\n')
   if (options.edit) text = options.edit(text)
   await writeFile(configFile, text)
   await writeFile(mapFile, await readFile(TEMPLATE_MAP, 'utf8'))
