@@ -53,7 +53,6 @@ export function goOp(method: string): string {
   return method.charAt(0) + method.slice(1).toLowerCase()
 }
 
-/** A failed call's reason worded as Go's net package words the common ones. */
 /** A failure to reach a proxy from the environment; goReason words it `proxyconnect tcp: <the dial's reason>`. */
 export class ProxyConnectError extends Error {
   /** The proxy's URL without credentials, for wording the cause as Go words a dial error. */
@@ -65,6 +64,7 @@ export class ProxyConnectError extends Error {
   }
 }
 
+/** A failed call's reason worded as Go's net package words the common ones. */
 export function goReason(error: unknown, url: string): string {
   if (error instanceof ProxyConnectError) return `proxyconnect tcp: ${goReason(error.cause, error.proxyUrl)}`
   const code = (error as NodeJS.ErrnoException)?.code

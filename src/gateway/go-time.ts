@@ -19,7 +19,7 @@ const TWO_63 = 1n << 63n
 
 /** time.ParseDuration: nanoseconds, or Go's error text. */
 export function goParseDuration(input: string): bigint | string {
-  const invalid = `time: invalid duration ${JSON.stringify(input)}`
+  const invalid = `time: invalid duration ${quoteText(input)}`
   let s = input
   let negative = false
   if (s[0] === '-' || s[0] === '+') {
@@ -60,11 +60,10 @@ export function goParseDuration(input: string): bigint | string {
     }
     if (whole === '' && !fractionDigits) return invalid
     const unitText = /^[^0-9.]*/.exec(s)?.[0] ?? ''
-    if (unitText === '') return `time: missing unit in duration ${JSON.stringify(input)}`
+    if (unitText === '') return `time: missing unit in duration ${quoteText(input)}`
     s = s.slice(unitText.length)
     const unit = Object.hasOwn(UNIT_NS, unitText) ? UNIT_NS[unitText] : undefined
-    if (unit === undefined)
-      return `time: unknown unit ${JSON.stringify(unitText)} in duration ${JSON.stringify(input)}`
+    if (unit === undefined) return `time: unknown unit ${quoteText(unitText)} in duration ${quoteText(input)}`
     if (value > TWO_63 / unit) return invalid
     value *= unit
     if (fraction > 0n) {
@@ -88,12 +87,29 @@ export interface GoTime {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-const daysIn = (month: number, year: number) =>
+export const daysIn = (month: number, year: number) =>
   month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number)
+
+/**
+ * The time package's quote() of a byte string (one character per byte): `"` and `\\` escaped,
+ * every byte outside printable ASCII as `\xnn`.
+ */
+export function goTimeQuote(bytes: string): string {
+  let out = '"'
+  for (const c of bytes) {
+    const code = c.charCodeAt(0)
+    if (code >= 0x80 || code < 0x20) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else out += c === '"' || c === '\\' ? `\\${c}` : c
+  }
+  return `${out}"`
+}
+
+/** goTimeQuote of a JavaScript string, by its UTF-8 bytes. */
+const quoteText = (text: string) => goTimeQuote(Buffer.from(text, 'utf8').toString('latin1'))
 
 /** time.Parse(time.RFC3339, s): the instant, or Go's error text. */
 export function goParseRfc3339(input: string): GoTime | string {
-  const bad = `parsing time ${JSON.stringify(input)} as "2006-01-02T15:04:05Z07:00": cannot parse`
+  const bad = `parsing time ${quoteText(input)} as "2006-01-02T15:04:05Z07:00": cannot parse`
   // Go's layout walk for "2006-01-02T15:04:05Z07:00": a one- or two-digit hour, the others fixed,
   // an optional fraction after the seconds ("." or ","), then Z or a ±hh:mm offset, nothing after.
   const match =
@@ -109,7 +125,7 @@ export function goParseRfc3339(input: string): GoTime | string {
     number,
     number,
   ]
-  const range = (what: string) => `parsing time ${JSON.stringify(input)}: ${what} out of range`
+  const range = (what: string) => `parsing time ${quoteText(input)}: ${what} out of range`
   if (month < 1 || month > 12) return range('month')
   if (hour > 23) return range('hour')
   if (minute > 59) return range('minute')
@@ -123,7 +139,7 @@ export function goParseRfc3339(input: string): GoTime | string {
     if (minutes > 60) return range('time zone offset minute')
     offsetSeconds = (zone[0] === '-' ? -1 : 1) * (hours * 3600 + minutes * 60)
   }
-  if (day < 1 || day > daysIn(month, year)) return `parsing time ${JSON.stringify(input)}: day out of range`
+  if (day < 1 || day > daysIn(month, year)) return range('day')
   const nanos = Number((match[7] ?? '').slice(0, 9).padEnd(9, '0'))
   const date = new Date(0)
   date.setUTCFullYear(year, month - 1, day)

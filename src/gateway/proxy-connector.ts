@@ -24,9 +24,13 @@ const CONNECT_EXCHANGE_MS = 60_000
 /** A CONNECT answer's head larger than this is not an HTTP proxy's. */
 const MAX_CONNECT_ANSWER_BYTES = 64 * 1024
 
-/** `connect` for direct connections; connections Go would make through a proxy go through it. */
+/**
+ * `connect` for direct connections; connections Go would make through a proxy go through it.
+ * Without proxy variables, `connect` itself.
+ */
 export function throughEnvironmentProxy(connect: Connector, env: Environ): Connector {
   const proxyFor = proxyChooser(env)
+  if (proxyFor === undefined) return connect
   return (opts, callback) => {
     const proxy = proxyFor(new URL(`${opts.protocol}//${opts.host ?? opts.hostname}`))
     if (proxy === undefined) return connect(opts, callback)
@@ -138,7 +142,7 @@ function openTunnel(
  * The tunnel's verdict from the proxy's answer head, as Go's transport reads it: undefined for a
  * 200; otherwise the error Go returns, whose text is the answer's reason phrase.
  */
-export function connectVerdict(head: string): Error | undefined {
+function connectVerdict(head: string): Error | undefined {
   const line = head.split('\r\n', 1)[0] as string
   const space = line.indexOf(' ')
   if (space === -1) return new Error(`malformed HTTP response ${goQuote(line)}`)

@@ -85,10 +85,12 @@ function parseProxy(raw: string): ProxyServer | undefined {
 
 /**
  * Reads the environment once, as Go's ProxyFromEnvironment does, and answers for each URL: the
- * proxy Go would send a request for it through, or undefined for a direct connection.
+ * proxy Go would send a request for it through, or undefined for a direct connection. Undefined
+ * when the environment names no proxy at all.
  */
-export function proxyChooser(env: Environ): (url: URL) => ProxyServer | undefined {
+export function proxyChooser(env: Environ): ((url: URL) => ProxyServer | undefined) | undefined {
   const cfg = fromEnvironment(env)
+  if (cfg.http === undefined && cfg.https === undefined) return undefined
   return (url) => {
     const proxy = url.protocol === 'https:' ? cfg.https : url.protocol === 'http:' ? cfg.http : undefined
     if (proxy === undefined) return undefined
@@ -98,7 +100,7 @@ export function proxyChooser(env: Environ): (url: URL) => ProxyServer | undefine
   }
 }
 
-export const goProxyFor = (env: Environ, url: URL): ProxyServer | undefined => proxyChooser(env)(url)
+export const goProxyFor = (env: Environ, url: URL): ProxyServer | undefined => proxyChooser(env)?.(url)
 
 function useProxy(noProxy: string, host: string, port: string): boolean {
   if (host === 'localhost') return false
@@ -167,6 +169,8 @@ export function proxiedCalls(
   config: GatewayConfig,
   env: Environ,
 ): Array<{ url: string; proxy: ProxyServer }> {
+  const proxyFor = proxyChooser(env)
+  if (proxyFor === undefined) return []
   const urls = new Set<string>()
   for (const endpoint of config.endpoints) {
     if (endpoint.components?.jwt?.jwkUrl) urls.add(endpoint.components.jwt.jwkUrl)
@@ -185,7 +189,7 @@ export function proxiedCalls(
     } catch {
       continue
     }
-    const proxy = goProxyFor(env, parsed)
+    const proxy = proxyFor(parsed)
     // Origins only: a URL's path or query may carry what the logs should not.
     if (proxy !== undefined) out.set(parsed.origin, { url: parsed.origin, proxy })
   }
@@ -193,7 +197,7 @@ export function proxiedCalls(
 }
 
 /** The proxies Go's transport speaks to (a proxy URL of another scheme is refused here). */
-export const SPOKEN_PROXY_SCHEMES = new Set(['http', 'https', 'socks5', 'socks5h'])
+const SPOKEN_PROXY_SCHEMES = new Set(['http', 'https', 'socks5', 'socks5h'])
 
 /**
  * Throws a configError (exit 2) when KrakenD would send some of the config's calls through a

@@ -9,7 +9,7 @@ import { yamlLibrary } from './libraries.ts'
 import { setOwnKey } from './own-keys.ts'
 
 /** A float64 as goccy writes it: %g's shortest text, `.0` added to a whole number. */
-export function goccyFloat(v: number): string {
+function goccyFloat(v: number): string {
   if (v === Number.POSITIVE_INFINITY) return '.inf'
   if (v === Number.NEGATIVE_INFINITY) return '-.inf'
   const text = goFormatFloat(v)

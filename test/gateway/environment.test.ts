@@ -6,9 +6,9 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadEnvDir } from '../../src/gateway/config/env-dir.ts'
 import { applyKrakendEnv } from '../../src/gateway/config/env-overrides.ts'
-import { formatGoFloat } from '../../src/gateway/config/flexible/execute.ts'
 import { renderFlexibleConfig } from '../../src/gateway/config/flexible/render.ts'
 import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
+import { goFormatFloat } from '../../src/gateway/go-float.ts'
 import { goProxyFor, refuseUnspokenProxies } from '../../src/gateway/proxy-environment.ts'
 import { mustConfig } from './helpers.ts'
 
@@ -299,7 +299,7 @@ describe('flexible configuration', () => {
   })
 
   it('prints numbers as Go prints a float64', () => {
-    assert.deepEqual([8080, 100000000, 1234567, 0.5, 0.00001, -2].map(formatGoFloat), [
+    assert.deepEqual([8080, 100000000, 1234567, 0.5, 0.00001, -2].map(goFormatFloat), [
       '8080',
       '1e+08',
       '1.234567e+06',

@@ -7,6 +7,7 @@
  * indexes strings.
  */
 import { goQuoteBytes, goSingleQuote } from '../go-quote.ts'
+import { daysIn, goTimeQuote } from '../go-time.ts'
 import { type GoUrl, goParseUrl, ipKind, parseIPv6 } from '../go-url-parse.ts'
 import { goUnescapePath } from '../router.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
@@ -159,24 +160,11 @@ const email: Check = (s) => {
   return error === undefined ? undefined : `invalid domain: ${error}`
 }
 
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-/** The time package's quote: `"` and `\\` escaped, every byte outside printable ASCII as `\xnn`. */
-function timeQuote(bytes: string): string {
-  let out = '"'
-  for (const c of bytes) {
-    const code = c.charCodeAt(0)
-    if (code >= 0x80 || code < 0x20) out += `\\x${code.toString(16).padStart(2, '0')}`
-    else out += c === '"' || c === '\\' ? `\\${c}` : c
-  }
-  return `${out}"`
-}
-
 /** Go's time.Parse("2006-01-02", s), element by element as it reads the layout, with its errors. */
 const date: Check = (s) => {
   const cannot = (rest: string, element: string) =>
-    `parsing time ${timeQuote(s)} as "2006-01-02": cannot parse ${timeQuote(rest)} as ${timeQuote(element)}`
-  const outOfRange = (what: string) => `parsing time ${timeQuote(s)}: ${what} out of range`
+    `parsing time ${goTimeQuote(s)} as "2006-01-02": cannot parse ${goTimeQuote(rest)} as ${goTimeQuote(element)}`
+  const outOfRange = (what: string) => `parsing time ${goTimeQuote(s)}: ${what} out of range`
   let v = s
   if (!/^[0-9]{4}/.test(v)) return cannot(v, '2006')
   const year = Number(v.slice(0, 4))
@@ -193,10 +181,8 @@ const date: Check = (s) => {
   const day = Number(v.slice(0, 2))
   if (day > 31) return outOfRange('day')
   v = v.slice(2)
-  if (v !== '') return `parsing time ${timeQuote(s)}: extra text: ${timeQuote(v)}`
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  const days = month === 2 && leap ? 29 : (DAYS[month - 1] as number)
-  return day < 1 || day > days ? outOfRange('day') : undefined
+  if (v !== '') return `parsing time ${goTimeQuote(s)}: extra text: ${goTimeQuote(v)}`
+  return day < 1 || day > daysIn(month, year) ? outOfRange('day') : undefined
 }
 
 const time: Check = (input) => {

@@ -3,6 +3,7 @@
  * pointers, strings single-quoted, schema values as fmt's %v prints them, and numbers through its
  * English printer, golang.org/x/text v0.37 (the one KrakenD CE 2.13.8 links): `1,234`, `1×10⁰⁶`.
  */
+import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
 import { goSingleQuote } from '../go-quote.ts'
 
@@ -40,14 +41,13 @@ const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹'
 export function printFloat(n: number): string {
   if (n === 0) return '0'
   if (!Number.isFinite(n)) return n > 0 ? '∞' : '-∞'
-  const [mantissa, exponentText] = n.toExponential().split('e') as [string, string]
-  const exponent = Number(exponentText)
-  if (exponent < -4 || exponent >= 6) {
-    const digits = String(Math.abs(exponent)).padStart(2, '0')
-    const superscript = [...digits].map((d) => SUPERSCRIPT[Number(d)]).join('')
-    return `${mantissa}×10${exponent < 0 ? '⁻' : ''}${superscript}`
+  const text = goFormatFloat(n)
+  const e = text.indexOf('e')
+  if (e !== -1) {
+    const superscript = [...text.slice(e + 2)].map((d) => SUPERSCRIPT[Number(d)]).join('')
+    return `${text.slice(0, e)}×10${text[e + 1] === '-' ? '⁻' : ''}${superscript}`
   }
-  const [whole, fraction] = String(n).split('.') as [string, string | undefined]
+  const [whole, fraction] = text.split('.') as [string, string | undefined]
   const grouped = printInt(Number(whole))
   const sign = n < 0 && !grouped.startsWith('-') ? '-' : ''
   return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`

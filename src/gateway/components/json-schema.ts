@@ -48,9 +48,10 @@ export function schemaDraft(schema: Record<string, unknown> | boolean): 4 | 6 | 
  * Compiles as KrakenD does: 2020-12 unless `$schema` names another draft, the schema checked
  * against its meta-schema (KrakenD skips a schema that fails it; here it is a config error), and
  * `format` asserted only by draft-04/06/07 (2019-09 and 2020-12 make it an annotation). Draft-04/06
- * schemas are rewritten as the draft-07 schema asserting what those drafts assert. `pattern` and `patternProperties` are Go regular expressions (RE2
- * syntax and matches, linear time), and `multipleOf` is exact, as santhosh-tekuri/jsonschema's
- * big.Rat division is: 0.07 is a multiple of 0.01.
+ * schemas are rewritten as the draft-07 schema asserting what those drafts assert. `pattern` and
+ * `patternProperties` are Go regular expressions (RE2 syntax and matches, linear time), and
+ * `multipleOf` is exact, as santhosh-tekuri/jsonschema's big.Rat division is: 0.07 is a multiple of
+ * 0.01.
  */
 export function compileSchema(schema: Record<string, unknown> | boolean): ValidateFunction {
   const draft = schemaDraft(schema)
@@ -148,18 +149,17 @@ export function compileJsonSchema(
     // Numbers a double cannot hold (1.0000000000000001, 9007199254740993) are compared as the
     // decimals they are, as KrakenD's big.Rat does: the walk decides (ajv's verdict where it
     // does not follow the schema).
+    const value = 'value' in parsed ? parsed.value : JSON.parse(parsed.text)
     const exactNumbers = hasInexactNumber(parsed.text)
     if (exactNumbers || walkDecides) {
-      const value = exactNumbers
-        ? parseJsonKeepingNumbers(parsed.text)
-        : 'value' in parsed
-          ? parsed.value
-          : JSON.parse(parsed.text)
-      const exact = walkSchema(cfg.schema, draft, value)
-      if (exact === 'valid') return undefined
-      if (exact !== 'unfollowed') return reject(exact.text)
+      const walked = walkSchema(
+        cfg.schema,
+        draft,
+        exactNumbers ? parseJsonKeepingNumbers(parsed.text) : value,
+      )
+      if (walked === 'valid') return undefined
+      if (walked !== 'unfollowed') return reject(walked.text)
     }
-    const value = 'value' in parsed ? parsed.value : JSON.parse(parsed.text)
     if (validate(value)) return undefined
     const walked = walkSchema(cfg.schema, draft, value)
     return reject(typeof walked === 'object' ? walked.text : ajvErrorText(validate.errors ?? []))

@@ -5,7 +5,6 @@
  * `undefined`: falsy in if/with/range and accepted by `default`, but an error when printed
  * (Go would print "<no value>" into the config).
  */
-
 import { goFormatFloat } from '../../go-float.ts'
 import { goJson } from '../../go-json.ts'
 import { type Arg, type Command, type Node, type Pipeline, TemplateError } from './parse.ts'
@@ -49,13 +48,10 @@ export function truthy(value: unknown): boolean {
   return true
 }
 
-/** Go's %v of a float64 (what JSON numbers decode to). */
-export const formatGoFloat = goFormatFloat
-
 /** fmt.Sprint of one JSON-like value. */
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return value
-  if (typeof value === 'number') return formatGoFloat(value)
+  if (typeof value === 'number') return goFormatFloat(value)
   if (typeof value === 'boolean') return String(value)
   if (value === null) return '<nil>'
   if (Array.isArray(value)) return `[${value.map(formatValue).join(' ')}]`
