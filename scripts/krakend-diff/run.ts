@@ -6,14 +6,14 @@
 //
 // --h2c sends every case over HTTP/2 cleartext (prior knowledge), as the balancers gwdeploy puts in
 // front of the nodes do; KrakenD then runs with `use_h2c`.
-// SUITE names suites/SUITE.json (a KrakenD config whose "BACKEND" strings become the recording
+// SUITE names suites/SUITE.json or SUITE.config.ts (a KrakenD config whose "BACKEND" strings become the recording
 // backend's origin) and suites/SUITE.cases.ts (`export const cases: Case[]`). KrakenD is the
 // `krakend` binary given in KRAKEND_BIN or found on PATH; nothing of KrakenD's is in this
 // repository, and without the binary the tool exits 2. Ports 18081/18082 (gateways) and 19000
 // (backend) on 127.0.0.1. Header names are compared case-insensitively; the backend replaces every
 // User-Agent value with "UA" (the version each gateway sends is not the point).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { connect } from 'node:http2'
 import { tmpdir } from 'node:os'
@@ -58,8 +58,13 @@ function which(bin: string): string | undefined {
   }
 }
 
-const text = readFileSync(join(here, 'suites', `${suite}.json`), 'utf8')
+// A suite's config is SUITE.json, or SUITE.config.ts exporting `config` (generated ones).
+const jsonFile = join(here, 'suites', `${suite}.json`)
+const text = existsSync(jsonFile)
+  ? readFileSync(jsonFile, 'utf8')
+  : JSON.stringify((await import(join(here, 'suites', `${suite}.config.ts`))).config)
 const config = JSON.parse(text.replaceAll('BACKEND', `http://127.0.0.1:${BACKEND_PORT}`))
+if (process.env.PRINT_CONFIG) console.log(JSON.stringify(config, null, 1))
 const dir = mkdtempSync(join(tmpdir(), 'krakend-diff-'))
 const configFor = (port: number) => {
   const file = join(dir, `${port}.json`)

@@ -11,6 +11,7 @@ import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
 import { fixPragmaCacheControl, goOp, goReason, goRequestHeaders } from './go-http.ts'
 import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
+import { goUtf8 } from './go-utf8.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
@@ -253,7 +254,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         }
       }
     }
-    let url = req.origin + req.path
+    let url = wireText(req.origin + req.path)
     const hop: HopRequest = {
       dispatcher: req.pool,
       origin: req.origin,
@@ -442,6 +443,11 @@ function isTimeout(error: unknown): boolean {
 
 function sameOrSubdomain(initial: string, next: string): boolean {
   return next === initial || next.endsWith(`.${initial}`)
+}
+
+/** A request target as Go's messages print it: undici takes its bytes one per character. */
+function wireText(target: string): string {
+  return /[\x80-\xff]/.test(target) ? goUtf8(Buffer.from(target, 'latin1')) : target
 }
 
 function stripUserInfo(url: string): string {

@@ -12,11 +12,13 @@ export interface SequentialRef {
   path: string[]
   /**
    * What the backend gets when lura has no value for it: the `{{.Resp0_a.b}}` placeholder lura
-   * leaves in the url_pattern, as Go's URL escapes it.
+   * leaves in the url_pattern (goRequestTarget escapes it in a path, as Go does; a query keeps it).
    */
   placeholder: string
   /** lura replaces only `resp<N>_<path>` with a path of `[\w-.]`; other names stay placeholders. */
   replaced: boolean
+  /** The slot is in the url_pattern's query, where Go sends a value as it is. */
+  inQuery: boolean
 }
 
 export type PatternPart = string | { param: string; sequential?: SequentialRef }
@@ -29,9 +31,10 @@ export function compilePattern(pattern: string): PatternPart[] {
     if (match.index > last) parts.push(pattern.slice(last, match.index))
     const name = match[1] as string
     const seq = /^resp(\d+)_(.+)$/.exec(name)
+    const inQuery = pattern.lastIndexOf('?', match.index) !== -1
     parts.push(
       seq
-        ? { param: name, sequential: sequentialRef(name, seq[1] as string, seq[2] as string) }
+        ? { param: name, sequential: sequentialRef(name, seq[1] as string, seq[2] as string, inQuery) }
         : { param: name },
     )
     last = match.index + match[0].length
@@ -40,24 +43,27 @@ export function compilePattern(pattern: string): PatternPart[] {
   return parts
 }
 
-function sequentialRef(name: string, index: string, path: string): SequentialRef {
+function sequentialRef(name: string, index: string, path: string, inQuery: boolean): SequentialRef {
   return {
     index: Number(index),
     path: path.split('.'),
     // lura's config names the parameter with its first letter upper-cased: {{.Resp0_a.b}}.
-    placeholder: escapePathBytes(`{{.R${name.slice(1)}}}`, GO_PATH_SAFE),
+    placeholder: `{{.R${name.slice(1)}}}`,
     replaced: /^[\w\-.]+$/.test(path),
+    inQuery,
   }
 }
 
 /**
  * The text a url_pattern slot `{respN_a.b}` becomes: the field of backend N's data as lura finds
- * and prints it, percent-encoded for one path segment (a deliberate deviation: KrakenD inserts it
- * raw, so a `/` or `?` in it would change the path); lura's placeholder when there is no value.
+ * and prints it; in a path percent-encoded for one segment (a deliberate deviation: KrakenD
+ * inserts it raw, so a `/` or `?` in it would change the path), in the query as it is (as Go
+ * sends it); lura's placeholder when there is no value.
  */
 export function sequentialParam(data: Data | undefined, ref: SequentialRef): string {
   const value = ref.replaced ? getPath(data, ref.path) : undefined
-  return value === undefined ? ref.placeholder : sequentialValue(value)
+  if (value === undefined) return ref.placeholder
+  return ref.inQuery ? luraText(value) : sequentialValue(value)
 }
 
 /**

@@ -47,12 +47,19 @@ describe('sequential values in url_pattern', () => {
     assert.ok(part && typeof part !== 'string' && part.sequential)
     return part.sequential
   }
-  test("a missing value leaves lura's {{.RespN_path}} placeholder, as Go escapes it", () => {
-    assert.equal(sequentialParam({ a: 1 }, ref('/x/{resp0_id}')), '%7B%7B.Resp0_id%7D%7D')
-    assert.equal(sequentialParam({ a: 1 }, ref('/x/{resp0_a.b}')), '%7B%7B.Resp0_a.b%7D%7D')
+  test("a missing value leaves lura's {{.RespN_path}} placeholder: escaped in a path, raw in a query (Go)", () => {
+    const target = (pattern: string, data: Record<string, unknown>) =>
+      goRequestTarget(pattern.replace(/\{[^}]+\}/, sequentialParam(data, ref(pattern))), '')
+    assert.equal(target('/x/{resp0_id}', { a: 1 }), '/x/%7B%7B.Resp0_id%7D%7D')
+    assert.equal(target('/x/{resp0_a.b}', { a: 1 }), '/x/%7B%7B.Resp0_a.b%7D%7D')
+    assert.equal(target('/x?id={resp0_id}', { a: 1 }), '/x?id={{.Resp0_id}}')
+  })
+  test('a value in the query goes as Go sends it, unescaped', () => {
+    assert.equal(sequentialParam({ id: 'a/b?c' }, ref('/x?id={resp0_id}')), 'a/b?c')
+    assert.equal(sequentialParam({ id: 'a/b?c' }, ref('/x/{resp0_id}')), 'a%2Fb%3Fc')
   })
   test('prototype names are not values', () => {
-    assert.equal(sequentialParam({}, ref('/x/{resp0_constructor}')), '%7B%7B.Resp0_constructor%7D%7D')
+    assert.equal(sequentialParam({}, ref('/x/{resp0_constructor}')), '{{.Resp0_constructor}}')
     assert.equal(propagatedField({}, ['toString']), undefined)
   })
   test('the walk stops where a step is missing or not an object and reads the last key there', () => {

@@ -26,6 +26,7 @@ before(async () => {
       name: 'targets',
       endpoints: [
         { endpoint: '/u/{id}', backend: [{ host, url_pattern: '/echo/users/{id}' }] },
+        { endpoint: '/q/{v}', backend: [{ host, url_pattern: '/missing?v={v}' }] },
         {
           endpoint: '/chain',
           extra_config: { proxy: { sequential: true } },
@@ -34,7 +35,16 @@ before(async () => {
             { host, url_pattern: '/echo/accounts/{resp0_account}', group: 'second' },
           ],
         },
+        {
+          endpoint: '/chain-query',
+          extra_config: { proxy: { sequential: true } },
+          backend: [
+            { host, url_pattern: '/first', group: 'first' },
+            { host, url_pattern: '/echo/accounts?id={resp0_account}&n={resp0_first.id}', group: 'second' },
+          ],
+        },
       ],
+      extra_config: { router: { return_error_msg: true } },
     }),
   )
 })
@@ -53,4 +63,19 @@ test("a sequential value the earlier answer lacks stays lura's placeholder inste
   const res = await send(gw.url, { path: '/chain' })
   assert.equal(res.status, 200, res.text)
   assert.equal(backend.seen.at(-1)?.url, '/echo/accounts/%7B%7B.Resp0_account%7D%7D')
+})
+
+test('in the query the placeholder and the values go as Go sends them, unescaped', async () => {
+  const res = await send(gw.url, { path: '/chain-query' })
+  assert.equal(res.status, 200, res.text)
+  assert.equal(backend.seen.at(-1)?.url, '/echo/accounts?id={{.Resp0_account}}&n=7')
+})
+
+test("a failed call's message shows the target's UTF-8 text once, as Go's error does", async () => {
+  const res = await send(gw.url, { path: '/q/caf%C3%A9' })
+  assert.equal(res.status, 500)
+  assert.match(
+    res.text,
+    /^invalid status code 40\d \[GET \/missing\?v=\{\{\.V\}\}\]: http:\/\/127\.0\.0\.1:\d+\/missing\?v=café$/,
+  )
 })

@@ -232,10 +232,10 @@ export function compileJwt(
       ctx.headers[name.toLowerCase()] = propagatedValue(claims, claim, cfg.propagateArrays)
     }
     for (const param of jwtParams) {
-      // lura leaves a placeholder whose claim is missing in the path, which Go sends escaped.
+      // lura leaves a placeholder whose claim is missing (escaped in a path, as Go sends it).
       ctx.params[`JWT.${param}`] = Object.hasOwn(claims, param)
         ? claimString(claims[param])
-        : `%7B%7B.JWT.${goPathEscape(param)}%7D%7D`
+        : `{{.JWT.${param}}}`
     }
     return undefined
   }
@@ -370,14 +370,4 @@ function goValue(value: unknown): string {
     .sort()
     .map((k) => `${k}:${goValue((value as Claims)[k])}`)
   return `map[${entries.join(' ')}]`
-}
-
-/** Go's url.PathEscape rules for a path segment character set (what url.URL.EscapedPath keeps). */
-function goPathEscape(text: string): string {
-  let out = ''
-  for (const byte of Buffer.from(text, 'utf8')) {
-    const c = String.fromCharCode(byte)
-    out += /[A-Za-z0-9\-_.~$&+,/:;=@]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-  }
-  return out
 }
