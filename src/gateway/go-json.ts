@@ -71,7 +71,8 @@ export function goStruct<T extends object>(fields: T): T {
   return fields
 }
 
-const inDeclaredOrder = (obj: object) => (obj as { [GO_STRUCT]?: boolean })[GO_STRUCT] === true
+/** Whether `obj` was marked by goStruct. */
+export const isGoStruct = (obj: object) => (obj as { [GO_STRUCT]?: boolean })[GO_STRUCT] === true
 
 /**
  * Go's Marshal output for a JSON-like value (no trailing newline). Objects inside `value` may be
@@ -126,7 +127,7 @@ function inGoKeyOrder(value: unknown): unknown {
     needsGoEncoder = true
     return obj
   }
-  if (sorted(keys) || inDeclaredOrder(obj)) {
+  if (sorted(keys) || isGoStruct(obj)) {
     for (const key of keys) {
       const item = obj[key]
       if (needsVisit(item)) {
@@ -257,7 +258,7 @@ function encode(value: unknown): string {
       const obj = value as Record<string, unknown>
       const keys = Object.keys(obj)
       if (keys.length === 0) return isGoNilMap(obj) ? 'null' : '{}'
-      if (!sorted(keys) && !inDeclaredOrder(obj)) keys.sort(compareUtf8)
+      if (!sorted(keys) && !isGoStruct(obj)) keys.sort(compareUtf8)
       let out = '{'
       let first = true
       for (const key of keys) {
@@ -308,7 +309,7 @@ function encodeDeep(root: unknown): string {
       return
     }
     const keys = Object.keys(object)
-    if (!sorted(keys) && !inDeclaredOrder(object)) keys.sort(compareUtf8)
+    if (!sorted(keys) && !isGoStruct(object)) keys.sort(compareUtf8)
     out.push('{')
     stack.push({ object, keys, i: 0, first: true })
   }

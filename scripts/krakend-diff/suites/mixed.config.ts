@@ -70,7 +70,8 @@ function backend(i: number, sequentialFrom: boolean) {
   if (url === '/arr' || url === '/numbers') {
     if (chance(0.7)) b.is_collection = true
   } else if (chance(0.05)) b.is_collection = true
-  if (chance(0.3)) b.group = pick(['g1', 'g2'])
+  // One group per backend: two backends in one group overwrite each other in arrival order (timing).
+  if (chance(0.3)) b.group = `g${i}`
   if (chance(0.15)) b.target = pick(['nested', 'headers', 'collection', 'missing'])
   if (chance(0.25)) b.mapping = Object.fromEntries(some(KEYS, 3).map((k) => [k, `${k.replace('.', '_')}_m`]))
   const filter = rnd()

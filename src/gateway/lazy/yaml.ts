@@ -1,2 +1,2 @@
-// YAML gateway configs and the yaml output encoding.
+// YAML gateway configs.
 export * from 'yaml'
