@@ -26,6 +26,7 @@ import type { LuaBackend } from './components/lua-calls.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
+import { goQuote } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { propagatedField } from './sequential-params.ts'
 import type { Data } from './transform.ts'
@@ -81,15 +82,6 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       datas[i] = result.data
     }
     return results
-  }
-
-  const generatedPath = (b: CompiledBackend, ctx: Context): string => {
-    let path = b.plainPath
-    if (path === undefined) {
-      path = ''
-      for (const part of b.parts) path += typeof part === 'string' ? part : (ctx.params[part.param] ?? '')
-    }
-    return path
   }
 
   const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
@@ -318,11 +310,30 @@ function hopCache(
 const replayableBody = (body: Buffer | undefined) =>
   body === undefined || body.length === 0 ? undefined : body
 
+/** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
+function generatedPath(b: CompiledBackend, ctx: Context): string {
+  let path = b.plainPath
+  if (path === undefined) {
+    path = ''
+    for (const part of b.parts) path += typeof part === 'string' ? part : (ctx.params[part.param] ?? '')
+  }
+  return path
+}
+
+/** A control character Go's url.Parse refuses (ASCII below space, DEL). */
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/
+
 /**
  * This backend's share of the request: its own input_headers / input_query_strings, then
  * backend/graphql's method, body and query (lura's GraphQL middleware), or that middleware's error.
  */
 export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
+  // lura's balancer parses host + path before any backend middleware runs: a parameter holding a
+  // control character fails the call there, and no backend sees it.
+  if (b.plainPath === undefined) {
+    const url = (b.origins[b.next] ?? '') + generatedPath(b, endpointCtx)
+    if (CONTROL_CHARACTER.test(url)) return `parse ${goQuote(url)}: net/url: invalid control character in URL`
+  }
   const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
   if (!b.graphql) return ctx
   const graphql = b.graphql(ctx.params, ctx.body)

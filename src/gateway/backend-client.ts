@@ -10,7 +10,12 @@ import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
 import { fixPragmaCacheControl, goOp, goReason, goRequestHeaders } from './go-http.ts'
-import { asGoWritesClosingHeads, asGoWritesHeads, EMPTY_CHUNKED_MARK } from './go-request-head.ts'
+import {
+  asGoWritesClosingHeads,
+  asGoWritesHeads,
+  EMPTY_CHUNKED_MARK,
+  TARGET_SPACE,
+} from './go-request-head.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
@@ -191,7 +196,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     const markEmpty = body !== undefined && body.length === 0 && req.chunksEmptyBody
     return {
       origin: hop.origin,
-      path: hop.path,
+      path: hop.path.includes(' ') ? hop.path.replaceAll(' ', TARGET_SPACE) : hop.path,
       method: hop.method as 'GET',
       headers: (markEmpty
         ? [EMPTY_CHUNKED_MARK, '1', ...goRequestHeaders(hop.headers)]

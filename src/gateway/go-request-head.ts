@@ -22,6 +22,13 @@ const CHUNKED_END = 'transfer-encoding: chunked\r\n'
 const GO_CHUNKED = 'Transfer-Encoding: chunked\r\n'
 
 /**
+ * Stands for a space in the request target undici is given: Go writes a query's spaces raw
+ * (`GET /x?q=a b HTTP/1.1`, which most servers refuse with a 400) where undici refuses the path.
+ * DEL cannot stand for itself there: Go's url.Parse refuses it before any request is written.
+ */
+export const TARGET_SPACE = '\x7f'
+
+/**
  * Persistent connections: backends that echo headers must see what KrakenD sends, so undici's
  * `connection: keep-alive` line is dropped as the head is written (the connection stays
  * persistent). A head marked EMPTY_CHUNKED_MARK (undici wrote it as a bodyless request) ends in a
@@ -47,7 +54,7 @@ function rewritingHeads(socket: Socket, line: string, last: string, onHead: Head
       if (at !== -1) {
         onHead()
         const rest = at + line.length
-        const start = goHostLine(chunk.slice(0, at))
+        const start = goHostLine(withTargetSpaces(chunk.slice(0, at)))
         chunk = chunk.startsWith(EMPTY_CHUNKED_LINE, rest)
           ? `${start}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length), last)}`
           : `${start}\r\n${withLastLine(withGoFraming(chunk.slice(rest)), last)}`
@@ -72,6 +79,15 @@ function withLastLine(headers: string, last: string): string {
 function emptyChunkedEnd(headers: string, last: string): string {
   const end = headers.endsWith(ZERO_LENGTH_END) ? ZERO_LENGTH_END.length : 2
   return `${afterUserAgent(headers.slice(0, headers.length - end), GO_CHUNKED)}${last}\r\n0\r\n\r\n`
+}
+
+/** The request line with TARGET_SPACE back to the spaces Go writes. */
+function withTargetSpaces(start: string): string {
+  const end = start.indexOf('\r\n')
+  const at = start.indexOf(TARGET_SPACE)
+  if (at === -1 || (end !== -1 && at > end)) return start
+  const line = end === -1 ? start : start.slice(0, end)
+  return `${line.replaceAll(TARGET_SPACE, ' ')}${end === -1 ? '' : start.slice(end)}`
 }
 
 /** The request line and undici's `host:` line, the latter as Go writes it. */

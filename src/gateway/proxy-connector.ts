@@ -77,7 +77,8 @@ const bracketed = (hostname: string) =>
   hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname
 
 /** A request line in origin form, as undici (and go-request-head.ts) write it. */
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[^ ]*) HTTP\/1\.1\r\n/
+// The target may hold spaces Go writes raw in a query (see TARGET_SPACE).
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[^\r\n]*) HTTP\/1\.1\r\n/
 const HOST_LINE = /\r\n[Hh]ost: ([^\r]*)\r\n/
 
 /**

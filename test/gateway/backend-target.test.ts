@@ -2,6 +2,7 @@
 // re-escapes in a path (a backslash some backends read as "/") and the placeholder lura leaves
 // for a sequential value the earlier answer lacks.
 import assert from 'node:assert/strict'
+import { type AddressInfo, createServer, type Server } from 'node:net'
 import { after, before, test } from 'node:test'
 import {
   mustConfig,
@@ -16,9 +17,21 @@ import {
 
 let backend: TestBackend
 let gw: Running
+/** Request lines a raw backend read; it answers 400 as Go's, Node's and nginx's servers do to a space. */
+const rawLines: string[] = []
+let rawOrigin = ''
+let raw: Server
 
 before(async () => {
   backend = await startBackend('api', { '/first': { body: { id: 7 } } })
+  raw = createServer((socket) => {
+    socket.once('data', (head: Buffer) => {
+      rawLines.push(head.toString('latin1').split('\r\n')[0] as string)
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+    })
+  })
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
+  rawOrigin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`
   const host = [backend.origin]
   gw = await startGateway(
     mustConfig({
@@ -27,6 +40,12 @@ before(async () => {
       endpoints: [
         { endpoint: '/u/{id}', backend: [{ host, url_pattern: '/echo/users/{id}' }] },
         { endpoint: '/q/{v}', backend: [{ host, url_pattern: '/missing?v={v}' }] },
+        { endpoint: '/in-path/{v}', backend: [{ host, url_pattern: '/echo/in-path/{v}' }] },
+        {
+          endpoint: '/search/{term}',
+          output_encoding: 'no-op',
+          backend: [{ host: [rawOrigin], url_pattern: '/search?q={term}', encoding: 'no-op' }],
+        },
         {
           endpoint: '/chain',
           extra_config: { proxy: { sequential: true } },
@@ -51,6 +70,7 @@ before(async () => {
 after(async () => {
   await gw?.close()
   await backend?.close()
+  raw?.close()
 })
 
 test('a backslash in a parameter reaches the backend escaped, as Go writes the path', async () => {
@@ -78,4 +98,24 @@ test("a failed call's message shows the target's UTF-8 text once, as Go's error 
     res.text,
     /^invalid status code 40\d \[GET \/missing\?v=\{\{\.V\}\}\]: http:\/\/127\.0\.0\.1:\d+\/missing\?v=café$/,
   )
+})
+
+test('a space a parameter puts in the query goes out raw, as Go writes it; the backend answers it', async () => {
+  const res = await send(gw.url, { path: '/search/new%20york' })
+  assert.equal(res.status, 400, res.text)
+  assert.equal(rawLines.at(-1), 'GET /search?q=new york HTTP/1.1')
+})
+
+test("a control character in a parameter fails the call at Go's url.Parse: no backend sees it", async () => {
+  for (const [path, shown] of [
+    ['/in-path/a%0Ab', '/echo/in-path/a\\nb'],
+    ['/in-path/a%7Fb', '/echo/in-path/a\\x7fb'],
+    ['/q/a%09b', '/missing?v=a\\tb'],
+  ] as const) {
+    const before = backend.seen.length
+    const res = await send(gw.url, { path })
+    assert.equal(res.status, 500, path)
+    assert.equal(res.text, `parse "${backend.origin}${shown}": net/url: invalid control character in URL`)
+    assert.equal(backend.seen.length, before, `${path} reached the backend`)
+  }
 })
