@@ -41,8 +41,8 @@ const stringOrNull = (v: unknown) => v === undefined || v === null || typeof v =
 
 /**
  * The protected header of a compact JWS as go-jose's ParseSigned accepts it: three parts, a JSON
- * object, string `alg`/`kid`/`nonce`, a valid public `jwk`, an `x5c` of certificates and only the
- * `b64` extension in `crit`. The JWS JSON serialization is not supported (KrakenD would read it).
+ * object, string `alg`/`kid`/`nonce`, a valid public `jwk`, an `x5c` of certificates (`crit` is
+ * checkCritical's, later). The JWS JSON serialization is not supported (KrakenD would read it).
  */
 export function parseJwsHeader(token: string): Claims {
   if (token.startsWith('{')) throw new Error('the JWS JSON serialization is not supported')
@@ -59,14 +59,20 @@ export function parseJwsHeader(token: string): Claims {
       throw new Error('invalid embedded jwk, must be public key')
   }
   certificateChain(value.x5c)
-  const crit = value.crit
-  if (crit !== undefined && crit !== null) {
-    if (!Array.isArray(crit) || crit.some((c) => typeof c !== 'string')) throw new Error('invalid crit')
-    if (crit.some((c) => c !== 'b64')) throw new Error('unsupported critical header')
-  }
   // go-jose and jose read an unencoded compact payload differently: refused (KrakenD could accept it).
   if (value.b64 === false) throw new Error('unencoded payloads are not supported')
   return value
+}
+
+/**
+ * go-jose reads `crit` when it verifies, once it has the key (a JWKS download comes first): only
+ * the `b64` extension is understood.
+ */
+export function checkCritical(header: Claims): void {
+  const crit = header.crit
+  if (crit === undefined || crit === null) return
+  if (!Array.isArray(crit) || crit.some((c) => typeof c !== 'string')) throw new Error('invalid crit')
+  if (crit.some((c) => c !== 'b64')) throw new Error('unsupported critical header')
 }
 
 /** The claims as go-jose's jwt.Claims and a map both decode them; null is an empty set. */

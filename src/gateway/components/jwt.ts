@@ -9,7 +9,14 @@ import type { EndpointConfig } from '../config/types.ts'
 import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
 import type { Fields } from './fields.ts'
-import { type Claims, goClaims, isPlainObject, parseJwsHeader, standardClaimsProblem } from './go-jose.ts'
+import {
+  type Claims,
+  checkCritical,
+  goClaims,
+  isPlainObject,
+  parseJwsHeader,
+  standardClaimsProblem,
+} from './go-jose.ts'
 import { KeySet } from './jwks.ts'
 import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
 import { verifiedPayload } from './verified-tokens.ts'
@@ -199,6 +206,7 @@ export function compileJwt(
       const kid = typeof jwsHeader.kid === 'string' ? jwsHeader.kid : ''
       const key = await keys.get(kid)
       if (key === undefined) return fail('no Keys have been found')
+      checkCritical(jwsHeader)
       claims = goClaims(verifiedPayload(token, key, cfg.alg))
       const why = standardClaimsProblem(claims, cfg)
       if (why) return fail(why)

@@ -2,7 +2,7 @@
 // (what KrakenD CE 2.13.8 runs): tokens those libraries refuse, JWKS they cannot decode, and the
 // exact values krakend-jose hands to backends.
 import assert from 'node:assert/strict'
-import { createHmac } from 'node:crypto'
+import { createHmac, createSign, KeyObject } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -40,6 +40,7 @@ const rsaToken = (key: CryptoKey, kid = 'k1') =>
 // The JWKS server: one route per JWKS variant, and a signer set whose kid appears later.
 const sets: Record<string, { type: string; keys: unknown[] }> = {}
 let signerSetFetches = 0
+let critSetFetches = 0
 let jwksServer: Server
 let jwksBase: string
 let dir: string
@@ -50,12 +51,14 @@ before(async () => {
   const pub = { ...(await exportJWK(rsa.publicKey)), kid: 'k1' }
   const otherPub = { ...(await exportJWK(other.publicKey)), kid: 'k1' }
   sets['/good'] = { type: 'application/json', keys: [pub] }
+  sets['/crit'] = { type: 'application/json', keys: [pub] }
   sets['/text'] = { type: 'text/plain', keys: [pub] }
   sets['/dup'] = { type: 'application/jwk-set+json', keys: [pub, otherPub] }
   sets['/bad-key'] = { type: 'application/json', keys: [pub, { kty: 'XYZ', kid: 'x', k: 'AA' }] }
   sets['/signer'] = { type: 'application/json', keys: [{ kty: 'oct', kid: 'other', k: b64(secret) }] }
   jwksServer = createServer((req, res) => {
     if (req.url === '/signer') signerSetFetches += 1
+    if (req.url === '/crit') critSetFetches += 1
     const set = sets[req.url ?? ''] ?? { type: 'application/json', keys: [] }
     res.writeHead(200, { 'content-type': set.type }).end(JSON.stringify({ keys: set.keys }))
   })
@@ -149,6 +152,11 @@ before(async () => {
           endpoint: '/scopes-url',
           extra_config: local({ scopes: ['read'], scopes_key: 'https://example.com/scope' }),
           backend: [{ host, url_pattern: '/echo/scopes-url' }],
+        },
+        {
+          endpoint: '/jwks-crit',
+          extra_config: remote('/crit'),
+          backend: [{ host, url_pattern: '/echo/c' }],
         },
         {
           endpoint: '/jwks-good',
@@ -302,6 +310,16 @@ describe('auth/validator: the JWKS as go-auth0 and go-jose read it', () => {
   test('two keys with one kid: the last one is used', async () => {
     assert.equal((await get('/jwks-dup', await rsaToken(other.privateKey))).status, 200)
     assert.equal((await get('/jwks-dup', await rsaToken(rsa.privateKey))).status, 401)
+  })
+
+  test('a critical header go-jose does not know fails at verification, after the key set is read', async () => {
+    // jose will not sign with an extension it does not know: signed here.
+    const input = `${b64('{"alg":"RS256","kid":"k1","crit":["exp"],"exp":1}')}.${b64(`{"sub":"u","exp":${inAnHour()}}`)}`
+    const signature = createSign('RSA-SHA256').update(input).sign(KeyObject.from(rsa.privateKey))
+    const token = `${input}.${signature.toString('base64url')}`
+    const fetches = critSetFetches
+    assert.equal((await get('/jwks-crit', token)).status, 401)
+    assert.equal(critSetFetches, fetches + 1, 'go-jose reads crit once it has the key: the JWKS is fetched')
   })
 
   test('one key go-jose cannot read fails the whole set', async () => {
