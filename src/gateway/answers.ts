@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { GatewayConfig } from './config/types.ts'
-import { GO_BUFFER_BEFORE_CHUNKING, hexEscapeNonAscii, htmlEscape } from './go-http.ts'
+import { GO_BUFFER_BEFORE_CHUNKING, GO_H2_HANDLER_BUFFER, hexEscapeNonAscii, htmlEscape } from './go-http.ts'
 import { goJson } from './go-json.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
@@ -60,9 +60,11 @@ export function createAnswers(options: AnswersOptions): Answers {
     } else {
       // Encode once: the length and the bytes written come from the same buffer.
       const bytes = Buffer.from(body, 'utf8')
-      if (bytes.length > GO_BUFFER_BEFORE_CHUNKING && req.httpVersionMajor === 1 && req.method !== 'HEAD') {
-        // Go's server: an answer its 2 KB write buffer cannot hold goes out before the handler
-        // ends, so without a length: chunked over HTTP/1.1 (node:http chunks without one too).
+      const buffered = req.httpVersionMajor === 1 ? GO_BUFFER_BEFORE_CHUNKING : GO_H2_HANDLER_BUFFER
+      if (bytes.length > buffered && req.method !== 'HEAD') {
+        // Go's server: an answer its write buffer cannot hold goes out before the handler ends,
+        // so without a length: chunked over HTTP/1.1 (node:http chunks without one too), DATA
+        // frames without a content-length over HTTP/2.
         const { 'Content-Length': _stale, ...unsized } = headers
         ;(res as ServerResponse).writeHead(status, unsized)
       } else {

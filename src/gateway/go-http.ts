@@ -107,6 +107,12 @@ export function canonicalBackendHeaderKey(name: string): string {
 export const GO_BUFFER_BEFORE_CHUNKING = 2048
 
 /**
+ * Go's HTTP/2 server buffers a handler's writes in handlerChunkWriteSize (4 KB): an answer that
+ * ends within them is declared with a content-length, a longer one goes out without.
+ */
+export const GO_H2_HANDLER_BUFFER = 4096
+
+/**
  * Go's fixPragmaCacheControl, run on every request its server reads (HTTP/1.x) and every response
  * its client reads: a first `Pragma: no-cache` without any Cache-Control also reads as
  * `Cache-Control: no-cache` (RFC 7234 5.4), for forwarding, caching, CEL and Lua alike.

@@ -10,7 +10,12 @@ import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { type BackendCalls, backendContext, callOutcome } from './backend-calls.ts'
 import { type BackendAnswer, type BackendClient, isGzip } from './backend-client.ts'
 import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
-import { canonicalBackendHeaderKey, GO_BUFFER_BEFORE_CHUNKING, sniffText } from './go-http.ts'
+import {
+  canonicalBackendHeaderKey,
+  GO_BUFFER_BEFORE_CHUNKING,
+  GO_H2_HANDLER_BUFFER,
+  sniffText,
+} from './go-http.ts'
 import { H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
@@ -122,18 +127,22 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     const debug = (error: Error) =>
       logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
     const source: Readable = gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
-    // Go's server holds 2 KB before it sends the head: a body without a length that ends within
-    // them gets one (over HTTP/1.1, for a status with a body; h2 and HTTP/1.0 frame it their own way).
+    // Go's server holds 2 KB (HTTP/1.1) or 4 KB (HTTP/2) before it sends the head: a body without
+    // a length that ends within them gets one, for a status with a body (HTTP/1.0 has none).
+    const held =
+      res instanceof H2Response
+        ? GO_H2_HANDLER_BUFFER
+        : req.httpVersionMajor === 1 && req.httpVersionMinor === 1
+          ? GO_BUFFER_BEFORE_CHUNKING
+          : 0
     const first =
+      held > 0 &&
       headers['Content-Length'] === undefined &&
-      req.httpVersionMajor === 1 &&
-      req.httpVersionMinor === 1 &&
-      !(res instanceof H2Response) &&
       req.method !== 'HEAD' &&
       answer.status >= 200 &&
       answer.status !== 204 &&
       answer.status !== 304
-        ? await readUpTo(source, GO_BUFFER_BEFORE_CHUNKING, debug)
+        ? await readUpTo(source, held, debug)
         : undefined
     if (first?.ended) {
       clearTimeout(timer)

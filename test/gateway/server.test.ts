@@ -593,19 +593,18 @@ describe('safety', () => {
     assert.deepEqual(values('referer'), ['r1'])
   })
 
-  test("framing as Go's server frames a rendered answer: a length up to 2 KB, chunked beyond (HTTP/1.1)", async () => {
+  test("framing as Go's server frames a rendered answer: a length up to 2 KB (4 KB over h2c), none beyond", async () => {
     const b = await backend({
       '/small': { body: { text: 'x'.repeat(100) } },
       '/large': { body: { text: 'x'.repeat(3000) } },
+      '/larger': { body: { text: 'x'.repeat(5000) } },
+    })
+    const endpoint = (path: string) => ({
+      endpoint: path,
+      backend: [{ host: [b.origin], url_pattern: path }],
     })
     const running = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          { endpoint: '/small', backend: [{ host: [b.origin], url_pattern: '/small' }] },
-          { endpoint: '/large', backend: [{ host: [b.origin], url_pattern: '/large' }] },
-        ],
-      }),
+      mustConfig({ version: 3, endpoints: [endpoint('/small'), endpoint('/large'), endpoint('/larger')] }),
     )
     after(() => running.close())
     const head = async (path: string, version = '1.1') =>
@@ -615,12 +614,18 @@ describe('safety', () => {
     assert.match(large, /\r\ntransfer-encoding: chunked(\r\n|$)/)
     assert.doesNotMatch(large, /content-length/)
     assert.doesNotMatch(await head('/large', '1.0'), /transfer-encoding/, 'HTTP/1.0 has no chunking')
+    // Go's HTTP/2 server holds 4 KB of a handler's writes before it sends the headers.
+    const h2Length = async (path: string) =>
+      (await send(running.url, { path, http2: true })).headers['content-length']
+    assert.equal(await h2Length('/large'), '3011')
+    assert.equal(await h2Length('/larger'), undefined)
   })
 
-  test('a no-op answer without a length gets one when it ends within 2 KB, as Go frames it', async () => {
+  test('a no-op answer without a length gets one when it ends within 2 KB (4 KB over h2c), as Go frames it', async () => {
+    const sizes: Record<string, number> = { '/small': 10, '/large': 3000, '/larger': 5000 }
     const server = createHttpServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' })
-      res.write('x'.repeat(req.url === '/large' ? 3000 : 10))
+      res.write('x'.repeat(sizes[req.url ?? ''] ?? 0))
       res.end('y')
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -632,9 +637,13 @@ describe('safety', () => {
       backend: [{ host: [origin], url_pattern: path, encoding: 'no-op' }],
     })
     const running = await startGateway(
-      mustConfig({ version: 3, endpoints: [noop('/small'), noop('/large')] }),
+      mustConfig({ version: 3, endpoints: [noop('/small'), noop('/large'), noop('/larger')] }),
     )
     after(() => running.close())
+    const h2Length = async (path: string) =>
+      (await send(running.url, { path, http2: true })).headers['content-length']
+    assert.equal(await h2Length('/large'), '3001')
+    assert.equal(await h2Length('/larger'), undefined)
     const answer = async (path: string) =>
       (await sendRaw(running.url, rawRequest([`GET ${path} HTTP/1.1`, 'Host: x']))).head.toLowerCase()
     const small = await answer('/small')
