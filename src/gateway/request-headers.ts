@@ -186,7 +186,12 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
     if (NODE_FIRST_LINE_ONLY.has(key)) return repeatedLines(req, key) ?? value
     // Node joins repeated lines with ", "; only then is headersDistinct worth building.
     if (!value.includes(',')) return value
-    const all = req.headersDistinct?.[key]
+    // HTTP/2 (no headersDistinct): the fields as sent, but Cookie, which Go's h2 server joins too.
+    const all = req.headersDistinct
+      ? req.headersDistinct[key]
+      : key === 'cookie'
+        ? undefined
+        : repeatedLines(req, key)
     return all && all.length > 1 ? all : value
   }
   if (Array.isArray(value)) return value

@@ -593,6 +593,39 @@ describe('safety', () => {
     assert.deepEqual(values('referer'), ['r1'])
   })
 
+  test('repeated header fields over h2c reach the backend apart, as Go forwards them; cookies joined', async () => {
+    const lines: string[][] = []
+    const server = createHttpServer((req, res) => {
+      lines.push(req.rawHeaders)
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    after(() => server.close())
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const running = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/h',
+            input_headers: ['X-A', 'Cookie'],
+            backend: [{ host: [origin], url_pattern: '/h' }],
+          },
+        ],
+      }),
+    )
+    after(() => running.close())
+    const session = connectH2(running.url)
+    after(() => session.close())
+    const stream = session.request({ ':path': '/h', 'x-a': ['one', 'two'], cookie: ['a=1', 'b=2,3'] })
+    stream.resume()
+    await new Promise((resolve) => stream.on('close', resolve))
+    const sent = lines[0] ?? []
+    const values = (name: string) => sent.filter((_, i) => i % 2 === 1 && sent[i - 1]?.toLowerCase() === name)
+    assert.deepEqual(values('x-a'), ['one', 'two'])
+    assert.deepEqual(values('cookie'), ['a=1; b=2,3'])
+  })
+
   test("framing as Go's server frames a rendered answer: a length up to 2 KB (4 KB over h2c), none beyond", async () => {
     const b = await backend({
       '/small': { body: { text: 'x'.repeat(100) } },
