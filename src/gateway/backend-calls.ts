@@ -28,10 +28,10 @@ import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
 import { goQuote } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
-import { propagatedField } from './sequential-params.ts'
+import { SequentialValues } from './sequential-params.ts'
 import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
-import { goRequestTarget, sequentialParam } from './url-pattern.ts'
+import { goRequestTarget, sequentialSlot } from './url-pattern.ts'
 
 export interface BackendCalls {
   /** One backend for the request: a call, or `concurrent_calls` calls of which the first success wins. */
@@ -52,21 +52,23 @@ const EMPTY_BODY = Buffer.alloc(0)
 export function createBackendCalls(config: GatewayConfig, client: BackendClient): BackendCalls {
   const sequential = async (ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]> => {
     const results: BackendResult[] = []
-    const datas: Array<Data | undefined> = []
+    const values = new SequentialValues()
     const propagated = ep.cfg.propagated
     for (const [i, b] of ep.backends.entries()) {
       let seqParams: Record<string, string> | undefined
       for (const part of b.parts) {
         if (typeof part === 'string' || !part.sequential) continue
+        const { index, path, replaced } = part.sequential
+        const text = replaced && index < i ? values.text(part.param, index, path) : undefined
         seqParams ??= {}
-        seqParams[part.param] = sequentialParam(datas[part.sequential.index], part.sequential)
+        seqParams[part.param] = sequentialSlot(text, part.sequential)
       }
       if (propagated && i > 0)
         for (const p of propagated) {
           if (p.index >= i) continue
           const earlier = results[p.index]
           if (!earlier?.ok) continue
-          const value = p.path.length === 0 ? earlier.body : propagatedField(earlier.data, p.path)
+          const value = p.path.length === 0 ? earlier.body : values.text(p.key, p.index, p.path)
           if (value === undefined) continue
           seqParams ??= {}
           seqParams[p.key] = value
@@ -79,7 +81,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       if (!result.ok && i === 0) return [result]
       results.push(result)
       if (!result.ok || !result.complete) break
-      datas[i] = result.data
+      values.answered(i, result.data)
     }
     return results
   }

@@ -1,7 +1,8 @@
 // proxy.sequential_propagated_params (lura's sequential merger): values of earlier responses
 // handed to later backends as request params named `Resp<i>_<a.b>` (`Resp<i>` for the whole
 // body of a no-op backend). Nothing of ours reads them but backend-level CEL (`req_params`).
-import { GoNumber } from './go-json.ts'
+import { GoNumber, isGoNilMap } from './go-json.ts'
+import { setOwnKey } from './own-keys.ts'
 
 export interface PropagatedParam {
   /** Which earlier backend the value comes from. */
@@ -71,7 +72,64 @@ export function luraText(value: unknown): string {
 }
 
 /** The value lura propagates for a field path (see luraField / luraText); undefined when missing. */
-export function propagatedField(data: Record<string, unknown>, path: string[]): string | undefined {
+export function propagatedField(
+  data: Record<string, unknown> | undefined,
+  path: string[],
+): string | undefined {
   const value = luraField(data, path)
   return value === undefined ? undefined : luraText(value)
+}
+
+type Data = Record<string, unknown>
+
+/**
+ * The values lura's sequential merger hands on, with its side effects: a value once found for a
+ * name is kept (its registry, and the request params it stays in, so a later backend reuses it
+ * even where the data changed or lacks it), and every answer is merged into the first answer's
+ * map (combineData writes into it), so `resp0_*` read after the second backend see the later
+ * answers' fields, theirs winning.
+ */
+export class SequentialValues {
+  /** What lura's parts[i].Data is by now: the answers, the accumulator's one written into. */
+  readonly #views: Array<Data | undefined> = []
+  /** The merge accumulator's map: one of #views (or a fresh map), copied before the first write. */
+  #merged: Data | undefined
+  #mergedView = -1
+  #mergedOwned = false
+  readonly #found = new Map<string, string>()
+
+  /** Backend `i` answered `data` (its formatted data): lura keeps it and merges it. */
+  answered(i: number, data: Data): void {
+    this.#views[i] = data
+    const merged = this.#merged
+    if (merged === undefined || (isGoNilMap(merged) && !isGoNilMap(data)))
+      return this.#mergeInto(data, i, false)
+    if (isGoNilMap(data)) {
+      if (isGoNilMap(merged)) this.#mergeInto({}, -1, true)
+      return
+    }
+    if (!this.#mergedOwned) {
+      const copy: Data = {}
+      for (const key of Object.keys(merged)) setOwnKey(copy, key, merged[key])
+      this.#mergeInto(copy, this.#mergedView, true)
+      if (this.#mergedView >= 0) this.#views[this.#mergedView] = copy
+    }
+    for (const key of Object.keys(data)) setOwnKey(this.#merged as Data, key, data[key])
+  }
+
+  #mergeInto(map: Data, view: number, owned: boolean): void {
+    this.#merged = map
+    this.#mergedView = view
+    this.#mergedOwned = owned
+  }
+
+  /** The text for `name` (`resp0_a.b`) from backend `index`'s data at `path`, as lura finds it. */
+  text(name: string, index: number, path: string[]): string | undefined {
+    const known = this.#found.get(name)
+    if (known) return known
+    const text = propagatedField(this.#views[index], path)
+    if (text === undefined) return known
+    this.#found.set(name, text)
+    return text
+  }
 }

@@ -1,8 +1,6 @@
 // A backend's url_pattern as lura fills it: literal text and parameter slots compiled once, the
 // values of earlier responses for sequential slots, and the request target Go's url.Parse and
 // URL.String make of the generated path and the forwarded query.
-import { luraText } from './sequential-params.ts'
-import { type Data, getPath } from './transform.ts'
 
 const PARAM = /\{([^{}]+)\}/g
 
@@ -55,25 +53,21 @@ function sequentialRef(name: string, index: string, path: string, inQuery: boole
 }
 
 /**
- * The text a url_pattern slot `{respN_a.b}` becomes: the field of backend N's data as lura finds
- * and prints it; in a path percent-encoded for one segment (a deliberate deviation: KrakenD
- * inserts it raw, so a `/` or `?` in it would change the path), in the query as it is (as Go
- * sends it); lura's placeholder when there is no value.
+ * The text a url_pattern slot `{respN_a.b}` becomes, given the value lura found for it (see
+ * SequentialValues): in a path percent-encoded for one segment (a deliberate deviation: KrakenD
+ * inserts it raw, so a `/` or `?` in it would change the path), in the query as it is (as Go sends
+ * it); lura's placeholder when it found none.
  */
-export function sequentialParam(data: Data | undefined, ref: SequentialRef): string {
-  const value = ref.replaced ? getPath(data, ref.path) : undefined
-  if (value === undefined) return ref.placeholder
-  return ref.inQuery ? luraText(value) : sequentialValue(value)
+export function sequentialSlot(text: string | undefined, ref: SequentialRef): string {
+  if (text === undefined) return ref.placeholder
+  return ref.inQuery ? text : escapedSegment(text)
 }
 
 /**
- * A value from a previous response as lura prints it (Go's %v), as Go's URL sends it: kept as is
- * when every byte may stay raw in a path, else percent-encoded as Go re-escapes such a path. A
- * `/` is always encoded (see sequentialParam).
+ * Text as Go's URL sends it in a path: kept as is when every byte may stay raw in a path, else
+ * percent-encoded as Go re-escapes such a path. A `/` is always encoded (see sequentialSlot).
  */
-export function sequentialValue(value: unknown): string {
-  if (value === undefined) return ''
-  const text = luraText(value)
+function escapedSegment(text: string): string {
   return RAW_SEGMENT.test(text) ? text : escapePathBytes(text, SEGMENT_SAFE)
 }
 

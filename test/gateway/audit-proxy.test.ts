@@ -6,13 +6,13 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { applyFlatmap, type FlatmapOp } from '../../src/gateway/flatmap.ts'
 import { parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
-import { propagatedField } from '../../src/gateway/sequential-params.ts'
+import { propagatedField, SequentialValues } from '../../src/gateway/sequential-params.ts'
 import { compileDecoder } from '../../src/gateway/transform.ts'
 import {
   compilePattern,
   goRequestTarget,
   type SequentialRef,
-  sequentialParam,
+  sequentialSlot,
 } from '../../src/gateway/url-pattern.ts'
 
 describe('goRequestTarget: the path Go sends for host + generated path', () => {
@@ -47,6 +47,12 @@ describe('sequential values in url_pattern', () => {
     assert.ok(part && typeof part !== 'string' && part.sequential)
     return part.sequential
   }
+  /** What lura puts in the slot of `ref` with backend 0's answer `data`. */
+  const sequentialParam = (data: Record<string, unknown>, seq: SequentialRef) => {
+    const values = new SequentialValues()
+    values.answered(0, data)
+    return sequentialSlot(seq.replaced ? values.text('x', seq.index, seq.path) : undefined, seq)
+  }
   test("a missing value leaves lura's {{.RespN_path}} placeholder: escaped in a path, raw in a query (Go)", () => {
     const target = (pattern: string, data: Record<string, unknown>) =>
       goRequestTarget(pattern.replace(/\{[^}]+\}/, sequentialParam(data, ref(pattern))), '')
@@ -70,6 +76,19 @@ describe('sequential values in url_pattern', () => {
     assert.equal(sequentialParam(data, ref('/x/{resp0_list.id}')), 'top')
     assert.equal(sequentialParam(data, ref('/x/{resp0_nope.id}')), 'top')
     assert.equal(sequentialParam(data, ref('/x/{resp0_a.b.c}')), '1.50')
+  })
+  test("later answers are merged into the first one's map, and a value once found is kept (lura's registry)", () => {
+    const values = new SequentialValues()
+    const first = { g0: { a: 'x' } }
+    values.answered(0, first)
+    assert.equal(values.text('resp0_a', 0, ['a']), undefined)
+    values.answered(1, { a: 'from 1', b: 'b1' })
+    assert.equal(values.text('resp0_a', 0, ['a']), 'from 1', 'backend 1 merged into backend 0 (combineData)')
+    assert.equal(values.text('resp1_b', 1, ['b']), 'b1')
+    values.answered(2, { a: 'from 2', b: 'b2' })
+    assert.equal(values.text('resp0_a', 0, ['a']), 'from 1', 'the registry keeps the first value found')
+    assert.equal(values.text('resp0_b', 0, ['b']), 'b2')
+    assert.deepEqual(first, { g0: { a: 'x' } }, 'the answers themselves are not changed')
   })
   test('a slash, query or fragment mark in a value stays inside its segment (deliberate deviation)', () => {
     assert.equal(sequentialParam({ id: '../admin?x#y' }, ref('/x/{resp0_id}')), '..%2Fadmin%3Fx%23y')

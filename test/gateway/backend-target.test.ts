@@ -62,6 +62,15 @@ before(async () => {
             { host, url_pattern: '/echo/accounts?id={resp0_account}&n={resp0_first.id}', group: 'second' },
           ],
         },
+        {
+          endpoint: '/chain-merged',
+          extra_config: { proxy: { sequential: true } },
+          backend: [
+            { host, url_pattern: '/first' },
+            { host, url_pattern: '/echo/one' },
+            { host, url_pattern: '/echo/two?m={resp0_method}&id={resp0_id}' },
+          ],
+        },
       ],
       extra_config: { router: { return_error_msg: true } },
     }),
@@ -118,4 +127,10 @@ test("a control character in a parameter fails the call at Go's url.Parse: no ba
     assert.equal(res.text, `parse "${backend.origin}${shown}": net/url: invalid control character in URL`)
     assert.equal(backend.seen.length, before, `${path} reached the backend`)
   }
+})
+
+test("resp0_* read after the second backend see its fields: lura merges every answer into the first one's map", async () => {
+  const res = await send(gw.url, { path: '/chain-merged' })
+  assert.equal(res.status, 200, res.text)
+  assert.equal(backend.seen.at(-1)?.url, '/echo/two?m=GET&id=7')
 })
