@@ -215,7 +215,10 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     try {
       const limit = config.server.maxBackendBodyBytes
       const keep = !b.discards || b.keepsBody
-      const answer = await client.requestBuffered(backendRequest(ep, b, ctx, cancel), limit, keep)
+      const received = await client.requestBuffered(backendRequest(ep, b, ctx, cancel), limit, keep)
+      // components: modifier/martian's response scope edits the answer's headers first
+      const modifyAnswer = b.guard?.modifyAnswer
+      const answer = modifyAnswer ? { ...received, headers: modifyAnswer(received.headers) } : received
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.

@@ -82,10 +82,19 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     b.record?.(answer.status, (performance.now() - t0) / 1000)
     // lura's no-op passes every status through: only a failed call counts against the breaker
     admission?.done(true)
+    // Go's client decompresses the gzip it asked for and then drops the encoding and length;
+    // modifier/martian's response scope sees the headers after that.
+    const gunzip = transportAskedGzip(ctx.headers, req, ep.forward) && isGzip(answer.headers)
+    let answerHeaders = answer.headers
+    if (gunzip) {
+      const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = answerHeaders
+      answerHeaders = decoded
+    }
+    if (b.guard?.modifyAnswer) answerHeaders = b.guard.modifyAnswer(answerHeaders)
     // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
     // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
     if (b.guard?.checkResponse || ep.guard?.after) {
-      const meta = { complete: true, status: answer.status, headers: answer.headers }
+      const meta = { complete: true, status: answer.status, headers: answerHeaders }
       const refusal = b.guard?.checkResponse?.({}, meta)
       if (refusal !== undefined) {
         void answer.body.dump().catch(() => {})
@@ -98,15 +107,12 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
         return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
       }
     }
-    // Go's client decompresses the gzip it asked for and then drops the encoding and length.
-    const gunzip = transportAskedGzip(ctx.headers, req, ep.forward) && isGzip(answer.headers)
     const headers: Record<string, string | string[]> = {}
     const h2 = res instanceof H2Response
-    for (const key in answer.headers) {
+    for (const key in answerHeaders) {
       if ((h2 ? NOT_PASSED_ON_H2 : NOT_PASSED_ON_H1).has(key)) continue
-      if (key === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(String(answer.headers[key]))) continue
-      if (gunzip && (key === 'content-encoding' || key === 'content-length')) continue
-      const value = answer.headers[key]
+      if (key === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(String(answerHeaders[key]))) continue
+      const value = answerHeaders[key]
       if (value === undefined) continue
       // lura's noopRender adds the backend's values to what the gateway already set (CORS, security
       // headers): a backend cannot replace the gateway's Content-Security-Policy, only add to it.

@@ -22,4 +22,9 @@ export const cases: Case[] = [
   { method: 'PUT', path: '/b2', body: 'abc' },
   { method: 'DELETE', path: '/b3', body: 'abc' },
   { method: 'DELETE', path: '/b3' },
+  { path: '/m-answer' },
+  { path: '/m-details' },
+  { path: '/m-code' },
+  { path: '/m-gz' },
+  { path: '/m-gz', headers: [['Accept-Encoding', 'gzip']] },
 ]

@@ -1,6 +1,7 @@
 // Random configs (seeded: SEED=, ENDPOINTS= how many): endpoints that combine what the other suites
 // test one at a time — encodings in and out, groups, targets, mappings, allow/deny, collections,
-// flatmap, sequential and static proxies, error codes and details, several backends per endpoint.
+// flatmap, sequential and static proxies, error codes and details, several backends per endpoint,
+// martian headers, the HTTP cache, CEL checks and cache_ttl.
 // No `input_headers: ["*"]`: it passes the client's Connection header on in KrakenD, which this
 // runtime deliberately does not (core.json covers it).
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
@@ -82,6 +83,11 @@ function backend(i: number, sequentialFrom: boolean) {
   if (chance(0.15))
     extra['backend/http'] = chance(0.5) ? { return_error_code: true } : { return_error_details: `be${i}` }
   if (chance(0.15)) extra.proxy = { flatmap_filter: some(FLATMAP, 2) }
+  if (chance(0.1))
+    extra['modifier/martian'] = {
+      'header.Modifier': { scope: ['request', 'response'], name: 'X-Martian', value: `m${i}` },
+    }
+  if (chance(0.1)) extra['qos/http-cache'] = {}
   if (Object.keys(extra).length > 0) b.extra_config = extra
   return b
 }
@@ -113,7 +119,12 @@ function endpoint(i: number) {
       data: { st: 1, a: 'static' },
     }
   if (!noop && count === 1 && chance(0.1)) proxy.flatmap_filter = some(FLATMAP, 2)
-  if (Object.keys(proxy).length > 0) e.extra_config = { proxy }
+  const extra: Record<string, unknown> = {}
+  if (Object.keys(proxy).length > 0) extra.proxy = proxy
+  if (chance(0.1))
+    extra['validation/cel'] = [{ check_expr: pick(["!('b' in req_querystring)", "req_method == 'GET'"]) }]
+  if (Object.keys(extra).length > 0) e.extra_config = extra
+  if (chance(0.1)) e.cache_ttl = '30s'
   return e
 }
 

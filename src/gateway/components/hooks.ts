@@ -13,7 +13,7 @@ import { compileJsonSchema } from './json-schema.ts'
 import { compileJwt } from './jwt.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { compileLuaEndpoint, compileLuaService } from './lua-router.ts'
-import { compileMartian } from './martian.ts'
+import { compileMartian, compileMartianAnswer } from './martian.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import { compileSigner } from './signer.ts'
 import type { GuardContext, HeaderSink, IncomingLike, Reply } from './types.ts'
@@ -74,6 +74,8 @@ export interface BackendGuard {
   /** Checks this backend's response (validation/cel); an error message fails the call. */
   checkResponse?: (data: Record<string, unknown>, meta: ResponseMeta) => string | undefined
   modify?: (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string }
+  /** Rewrites the backend's answer headers (a copy): martian's response scope. */
+  modifyAnswer?: <T extends Record<string, string | string[] | undefined>>(headers: T) => T
 }
 
 /** The service-level components, where KrakenD runs them. */
@@ -220,7 +222,8 @@ export function compileBackendGuard(
     ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
     : undefined
   const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
-  const martian = c.martian ? compileMartian(c.martian) : undefined
+  const martian = c.martian && c.martian.steps.length > 0 ? compileMartian(c.martian) : undefined
+  const modifyAnswer = c.martian ? compileMartianAnswer(c.martian) : undefined
   const credentials = c.clientCredentials
     ? compileClientCredentials(c.clientCredentials, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
     : undefined
@@ -237,7 +240,7 @@ export function compileBackendGuard(
   const celLog = (m: string) => log(`[BACKEND: ${backend.urlPattern}][CEL] ${m}`)
   const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
   const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
-  if (!breaker && !limit && !modify && !pre && !post) return undefined
+  if (!breaker && !limit && !modify && !modifyAnswer && !pre && !post) return undefined
   const sync = (ctx: GuardContext, method: string, path: string): Admission => {
     const open = breaker?.before()
     if (open) return { refused: open }
@@ -273,6 +276,7 @@ export function compileBackendGuard(
   return {
     before,
     ...(modify ? { modify } : {}),
+    ...(modifyAnswer ? { modifyAnswer } : {}),
     ...(post
       ? {
           checkResponse: (data: Record<string, unknown>, meta: ResponseMeta) =>

@@ -1,15 +1,20 @@
 /**
- * `modifier/martian` (backend level): the request modifiers in common use, applied to each backend
- * request after KrakenD's own header and query filtering, as martian does. Supported: `fifo.Group`,
- * `header.Modifier` (set), `header.Append`, `header.Copy` (the first value), `header.Blacklist`
- * (remove) and `querystring.Modifier` (set; like Go, the query is re-read with url.ParseQuery and
- * re-encoded with sorted keys), all with `"scope": ["request"]`.
+ * `modifier/martian` (backend level): the modifiers in common use, as krakend-martian runs them
+ * around each backend call. Request scope: applied to the backend request after KrakenD's own
+ * header and query filtering. Response scope: applied to the backend's answer headers right after
+ * the call (after Go's transport undid the gzip it asked for), before lura reads the status, a
+ * no-op endpoint passes the headers on or return_error_details reports the Content-Type.
+ * Supported: `fifo.Group` (a group's scope keeps that side of its modifiers), `header.Modifier`
+ * (set), `header.Append`, `header.Copy` (the first value), `header.Blacklist` (remove) and
+ * `querystring.Modifier` (request only; like Go, the query is re-read with url.ParseQuery and
+ * re-encoded with sorted keys).
  *
- * Refused (config errors): any other modifier or filter, the response scope, and every config
- * KrakenD would not apply as written: krakend-martian drops the whole martian config when Go's
- * json.Unmarshal fails on a field of the wrong type, and Go matches field names in any case. Also
- * refused: headers whose meaning Go's transport or martian's proxyutil handles on its own (framing
- * and connection headers; Append or Copy-from on Host), and names or values Go refuses to send.
+ * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
+ * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
+ * field of the wrong type or a scope names a side the modifier lacks, and Go matches field names
+ * in any case. Also refused: headers whose meaning Go's transport, martian's proxyutil or lura's
+ * response parser handles on its own (framing and connection headers, Content-Encoding of an
+ * answer; Append or Copy-from on Host), and names or values Go refuses to send.
  */
 import type { KeyPath } from '../../core/source-text.ts'
 import { GO_USER_AGENT } from '../go-http.ts'
@@ -24,8 +29,13 @@ export type MartianStep =
   | { kind: 'query'; name: string; value: string }
 
 export interface MartianConfig {
+  /** On the backend request (`"scope": ["request"]`). */
   steps: MartianStep[]
+  /** On the backend's answer headers, before KrakenD reads them (`"scope": ["response"]`). */
+  responseSteps: MartianStep[]
 }
+
+type Scoped = { request: MartianStep[]; response: MartianStep[] }
 
 /** The JSON fields each supported modifier's Go struct reads. */
 const FIELDS: Record<string, string[]> = {
@@ -69,7 +79,6 @@ const fold = (key: string) => key.toLowerCase().replaceAll('ſ', 's')
 /** Go's default User-Agent, which its transport writes when the request has none. */
 
 export function parseMartian(raw: unknown, path: KeyPath, report: Report): MartianConfig | undefined {
-  const steps: MartianStep[] = []
   let ok = true
   const fail = (at: KeyPath, message: string, hint?: string) => {
     ok = false
@@ -84,15 +93,21 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
     return v
   }
   /** A header name this runtime can write as Go would, lower-cased; '' after an error. */
-  const writable = (obj: Record<string, unknown>, key: string, at: KeyPath, type: string): string => {
+  const writable = (
+    obj: Record<string, unknown>,
+    key: string,
+    at: KeyPath,
+    type: string,
+    onAnswer: boolean,
+  ): string => {
     if (typeof obj[key] !== 'string') return str(obj, key, at)
     const name = obj[key] as string
     const lower = name.toLowerCase()
     if (!TOKEN.test(name)) fail([...at, key], `${JSON.stringify(name)} is not a header name Go can send`)
-    else if (UNWRITABLE.has(lower))
+    else if (UNWRITABLE.has(lower) || (onAnswer && lower === 'content-encoding'))
       fail(
         [...at, key],
-        `"${type}" cannot write ${name}: Go's transport handles that header itself`,
+        `"${type}" cannot write ${name}: Go's transport or lura's response parser handles that header itself`,
         'remove the modifier, or use image.runtime: krakend',
       )
     else if (type === 'header.Append' && lower === 'host')
@@ -123,10 +138,11 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
     }
     return true
   }
-  const walk = (node: unknown, at: KeyPath) => {
+  const none: Scoped = { request: [], response: [] }
+  const walk = (node: unknown, at: KeyPath): Scoped => {
     if (!isObject(node) || Object.keys(node).length !== 1) {
       fail(at, 'a martian modifier is an object with exactly one key, its type (e.g. "header.Modifier")')
-      return
+      return none
     }
     const [type, body] = Object.entries(node)[0] as [string, unknown]
     const here = [...at, type]
@@ -136,41 +152,61 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
         `martian modifier "${type}" is not supported by this runtime`,
         `use ${SUPPORTED.join(', ')}; or set \`image.runtime: krakend\` in gwdeploy.yml to run the official KrakenD image`,
       )
-      return
+      return none
     }
     if (!isObject(body)) {
       fail(here, `"${type}" must be an object`)
-      return
+      return none
     }
-    if (!checkFields(body, type, here)) return
+    if (!checkFields(body, type, here)) return none
+    // martian's parse.NewResult: each scope names an interface the modifier has (a group has both);
+    // a group without a scope passes on what its modifiers do.
     const scope = body.scope
+    let request = true
+    let response = true
     if (type !== 'fifo.Group' || scope !== undefined) {
-      if (!Array.isArray(scope) || scope.length === 0 || scope.some((s) => s !== 'request')) {
+      const scopes = Array.isArray(scope) ? scope : []
+      if (scopes.length === 0 || scopes.some((s) => s !== 'request' && s !== 'response')) {
+        fail([...here, 'scope'], `"${type}": "scope" is a list of "request" and "response"`)
+        return none
+      }
+      request = scopes.includes('request')
+      response = scopes.includes('response')
+      if (response && type === 'querystring.Modifier') {
         fail(
           [...here, 'scope'],
-          `"${type}": only "scope": ["request"] is supported by this runtime`,
-          'response modifiers would not be applied; remove them or use image.runtime: krakend',
+          'querystring.Modifier has no response scope: KrakenD fails to parse it and drops the whole martian config',
+          'use "scope": ["request"]',
         )
-        return
+        return none
       }
     }
+    const scoped = (step: MartianStep): Scoped => ({
+      request: request ? [step] : [],
+      response: response ? [step] : [],
+    })
     switch (type) {
       case 'fifo.Group': {
         const aggregate = body.aggregateErrors
         if (aggregate !== undefined && aggregate !== null && typeof aggregate !== 'boolean')
           fail([...here, 'aggregateErrors'], '"aggregateErrors" must be true or false')
-        if (!Array.isArray(body.modifiers)) fail([...here, 'modifiers'], '"modifiers" must be a list')
-        else for (const [i, m] of body.modifiers.entries()) walk(m, [...here, 'modifiers', i])
-        return
+        if (!Array.isArray(body.modifiers)) {
+          fail([...here, 'modifiers'], '"modifiers" must be a list')
+          return none
+        }
+        const children = body.modifiers.map((m, i) => walk(m, [...here, 'modifiers', i]))
+        return {
+          request: request ? children.flatMap((c) => c.request) : [],
+          response: response ? children.flatMap((c) => c.response) : [],
+        }
       }
       case 'header.Modifier':
       case 'header.Append':
-        steps.push({
+        return scoped({
           kind: type === 'header.Modifier' ? 'set' : 'append',
-          name: writable(body, 'name', here, type),
+          name: writable(body, 'name', here, type, response),
           value: value(body, here),
         })
-        return
       case 'header.Copy': {
         const from = str(body, 'from', here)
         if (UNREADABLE.has(from.toLowerCase()))
@@ -179,33 +215,38 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
             `header.Copy cannot read ${from}: Go reads it from the request line, not the headers`,
             'remove the modifier, or use image.runtime: krakend',
           )
-        steps.push({ kind: 'copy', from: from.toLowerCase(), to: writable(body, 'to', here, type) })
-        return
+        return scoped({
+          kind: 'copy',
+          from: from.toLowerCase(),
+          to: writable(body, 'to', here, type, response),
+        })
       }
       case 'header.Blacklist': {
         const names = body.names
-        if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+        if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
           fail([...here, 'names'], '"names" must be a list of header names')
-        else {
-          const lower = (names as string[]).map((n) => n.toLowerCase())
-          const framing = lower.findIndex((n) => n === 'content-length' || n === 'transfer-encoding')
-          if (framing !== -1)
-            fail(
-              [...here, 'names', framing],
-              `header.Blacklist cannot remove ${names[framing]}: in Go it changes the request's framing`,
-              'remove the name, or use image.runtime: krakend',
-            )
-          steps.push({ kind: 'remove', names: lower })
+          return none
         }
-        return
+        const lower = (names as string[]).map((n) => n.toLowerCase())
+        const framing = lower.findIndex(
+          (n) =>
+            n === 'content-length' || n === 'transfer-encoding' || (response && n === 'content-encoding'),
+        )
+        if (framing !== -1)
+          fail(
+            [...here, 'names', framing],
+            `header.Blacklist cannot remove ${names[framing]}: in Go it changes how the message is framed or decoded`,
+            'remove the name, or use image.runtime: krakend',
+          )
+        return scoped({ kind: 'remove', names: lower })
       }
       case 'querystring.Modifier':
-        steps.push({ kind: 'query', name: str(body, 'name', here), value: str(body, 'value', here) })
-        return
+        return scoped({ kind: 'query', name: str(body, 'name', here), value: str(body, 'value', here) })
     }
+    return none
   }
-  walk(raw, path)
-  return ok ? { steps } : undefined
+  const { request, response } = walk(raw, path)
+  return ok ? { steps: request, responseSteps: response } : undefined
 }
 
 const firstValue = (value: string | string[] | undefined): string =>
@@ -233,40 +274,57 @@ function userAgentAsGoWrites(headers: HeaderValues): void {
   } else if (current === '') delete headers['user-agent']
 }
 
+type Headers = Record<string, string | string[] | undefined>
+
+/** One header step as martian's modifiers apply it to a request's or a response's header map. */
+function applyHeaderStep(headers: Headers, step: Exclude<MartianStep, { kind: 'query' }>): void {
+  switch (step.kind) {
+    case 'set':
+      headers[step.name] = step.value
+      break
+    case 'append': {
+      const current = headers[step.name]
+      headers[step.name] =
+        current === undefined
+          ? step.value
+          : Array.isArray(current)
+            ? [...current, step.value]
+            : [current, step.value]
+      break
+    }
+    case 'copy':
+      // martian's Header.Get: the first value, '' when absent (the copy is then empty).
+      headers[step.to] = firstValue(headers[step.from])
+      break
+    case 'remove':
+      for (const name of step.names) delete headers[name]
+      break
+  }
+}
+
 export function compileMartian(
   cfg: MartianConfig,
 ): (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string } {
   return (input, path) => {
     const headers = { ...input }
     for (const step of cfg.steps) {
-      switch (step.kind) {
-        case 'set':
-          headers[step.name] = step.value
-          break
-        case 'append':
-          {
-            const current = headers[step.name]
-            headers[step.name] =
-              current === undefined
-                ? step.value
-                : Array.isArray(current)
-                  ? [...current, step.value]
-                  : [current, step.value]
-          }
-          break
-        case 'copy':
-          // martian's Header.Get: the first value, '' when absent (the copy is then empty).
-          headers[step.to] = firstValue(headers[step.from])
-          break
-        case 'remove':
-          for (const name of step.names) delete headers[name]
-          break
-        case 'query':
-          path = setQuery(path, step.name, step.value)
-          break
-      }
+      if (step.kind === 'query') path = setQuery(path, step.name, step.value)
+      else applyHeaderStep(headers, step)
     }
     userAgentAsGoWrites(headers)
     return { headers, path }
+  }
+}
+
+/**
+ * The response-scope modifiers on a copy of a backend's answer headers (martian's ModifyResponse,
+ * right after the call: lura's status check, no-op pass-through and error details see the result).
+ */
+export function compileMartianAnswer(cfg: MartianConfig): (<T extends Headers>(headers: T) => T) | undefined {
+  if (cfg.responseSteps.length === 0) return undefined
+  return (input) => {
+    const headers = { ...input }
+    for (const step of cfg.responseSteps) if (step.kind !== 'query') applyHeaderStep(headers, step)
+    return headers
   }
 }

@@ -7,8 +7,29 @@ let backend: TestBackend
 let gw: Running
 
 before(async () => {
-  backend = await startBackend('api')
+  backend = await startBackend('api', {
+    '/answer': { raw: 'hi', headers: { 'content-type': 'text/plain', 'x-backend': 'b', 'x-drop': 'd' } },
+    '/bad': { status: 400, body: { error: 'no' } },
+  })
   const host = [backend.origin]
+  const answerModifiers = {
+    'fifo.Group': {
+      modifiers: [
+        { 'header.Modifier': { scope: ['request', 'response'], name: 'X-Martian', value: 'm' } },
+        { 'header.Append': { scope: ['response'], name: 'X-Backend', value: 'again' } },
+        { 'header.Copy': { scope: ['response'], from: 'X-Backend', to: 'X-Copy' } },
+        { 'header.Blacklist': { scope: ['response'], names: ['X-Drop'] } },
+        { 'header.Modifier': { scope: ['request'], name: 'X-Request-Only', value: 'r' } },
+        // A group scoped to the request keeps only its modifiers' request side.
+        {
+          'fifo.Group': {
+            scope: ['request'],
+            modifiers: [{ 'header.Modifier': { scope: ['response'], name: 'X-Never', value: 'n' } }],
+          },
+        },
+      ],
+    },
+  }
   gw = await startGateway(
     mustConfig({
       version: 3,
@@ -41,6 +62,37 @@ before(async () => {
             { host, url_pattern: '/echo/plain', group: 'plain' },
           ],
         },
+        {
+          endpoint: '/answer',
+          output_encoding: 'no-op',
+          backend: [
+            {
+              host,
+              url_pattern: '/answer',
+              encoding: 'no-op',
+              extra_config: { 'modifier/martian': answerModifiers },
+            },
+          ],
+        },
+        {
+          endpoint: '/details',
+          backend: [
+            {
+              host,
+              url_pattern: '/bad',
+              extra_config: {
+                'backend/http': { return_error_details: 'be' },
+                'modifier/martian': {
+                  'header.Modifier': {
+                    scope: ['response'],
+                    name: 'Content-Type',
+                    value: 'application/problem+json',
+                  },
+                },
+              },
+            },
+          ],
+        },
       ],
     }),
   )
@@ -50,7 +102,7 @@ after(async () => {
   await backend?.close()
 })
 
-describe('modifier/martian (request scope)', () => {
+describe('modifier/martian', () => {
   test('headers set, copied, appended and removed; the query set and re-encoded as Go does; other backends untouched', async () => {
     const res = await send(gw.url, {
       path: '/m?z=1&page=2&dropped=3',
@@ -72,7 +124,7 @@ describe('modifier/martian (request scope)', () => {
     assert.doesNotMatch(body.plain.url, /limit/)
   })
 
-  test('unsupported modifiers and the response scope are config errors at their JSON path', () => {
+  test('unsupported modifiers and scopes are config errors at their JSON path', () => {
     const check = (martian: unknown) =>
       validateGatewayConfig({
         version: 3,
@@ -93,8 +145,14 @@ describe('modifier/martian (request scope)', () => {
     const body = check({ 'body.Modifier': { scope: ['request'], body: 'eA==' } })
     assert.equal(body[0]?.location?.path, `${base}.body.Modifier`)
     assert.match(body[0]?.message ?? '', /not supported/)
-    const response = check({ 'header.Modifier': { scope: ['response'], name: 'A', value: 'b' } })
-    assert.equal(response[0]?.location?.path, `${base}.header.Modifier.scope`)
+    assert.deepEqual(check({ 'header.Modifier': { scope: ['response'], name: 'A', value: 'b' } }), [])
+    const query = check({ 'querystring.Modifier': { scope: ['response'], name: 'a', value: 'b' } })
+    assert.equal(query[0]?.location?.path, `${base}.querystring.Modifier.scope`)
+    assert.match(query[0]?.message ?? '', /drops the whole martian config/)
+    const unknown = check({ 'header.Modifier': { scope: ['both'], name: 'A', value: 'b' } })
+    assert.equal(unknown[0]?.location?.path, `${base}.header.Modifier.scope`)
+    const encoding = check({ 'header.Blacklist': { scope: ['response'], names: ['Content-Encoding'] } })
+    assert.equal(encoding[0]?.location?.path, `${base}.header.Blacklist.names[0]`)
     const nested = check({
       'fifo.Group': {
         modifiers: [
@@ -104,5 +162,28 @@ describe('modifier/martian (request scope)', () => {
       },
     })
     assert.equal(nested[0]?.location?.path, `${base}.fifo.Group.modifiers[1].url.Filter`)
+  })
+
+  test("the response scope edits the backend's answer headers before a no-op endpoint passes them on", async () => {
+    const res = await send(gw.url, { path: '/answer' })
+    assert.equal(res.status, 200)
+    assert.equal(res.text, 'hi')
+    assert.equal(res.headers['x-martian'], 'm')
+    assert.deepEqual(res.headers['x-backend'], ['b', 'again'])
+    assert.equal(res.headers['x-copy'], 'b')
+    assert.equal(res.headers['x-drop'], undefined)
+    assert.equal(res.headers['x-request-only'], undefined)
+    assert.equal(res.headers['x-never'], undefined)
+    const seen = backend.seen.findLast((r) => r.url === '/answer')
+    assert.equal(seen?.headers['x-martian'], 'm', 'request and response scope: both')
+    assert.equal(seen?.headers['x-request-only'], 'r')
+  })
+
+  test('return_error_details reports the Content-Type the response scope set', async () => {
+    const res = await send(gw.url, { path: '/details' })
+    assert.equal(
+      res.text,
+      '{"error_be":{"http_status_code":400,"http_body":"{\\"error\\":\\"no\\"}","http_body_encoding":"application/problem+json"}}',
+    )
   })
 })
