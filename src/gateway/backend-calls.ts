@@ -215,10 +215,13 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     try {
       const limit = config.server.maxBackendBodyBytes
       const keep = !b.discards || b.keepsBody
-      const received = await client.requestBuffered(backendRequest(ep, b, ctx, cancel), limit, keep)
+      const request = backendRequest(ep, b, ctx, cancel)
+      const received = await client.requestBuffered(request, limit, keep)
       // components: modifier/martian's response scope edits the answer's headers first
       const modifyAnswer = b.guard?.modifyAnswer
-      const answer = modifyAnswer ? { ...received, headers: modifyAnswer(received.headers) } : received
+      const answer = modifyAnswer
+        ? { ...received, headers: modifyAnswer(received.headers, request.path) }
+        : received
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
@@ -325,8 +328,14 @@ function generatedPath(b: CompiledBackend, ctx: Context): string {
   return path
 }
 
-/** A control character Go's url.Parse refuses (ASCII below space, DEL). */
-const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/
+/** Whether `text` holds a control character Go's url.Parse refuses (ASCII below space, DEL). */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f) return true
+  }
+  return false
+}
 
 /**
  * This backend's share of the request: its own input_headers / input_query_strings, then
@@ -337,7 +346,7 @@ export function backendContext(b: CompiledBackend, endpointCtx: Context): Contex
   // control character fails the call there, and no backend sees it.
   if (b.plainPath === undefined) {
     const url = (b.origins[b.next] ?? '') + generatedPath(b, endpointCtx)
-    if (CONTROL_CHARACTER.test(url)) return `parse ${goQuote(url)}: net/url: invalid control character in URL`
+    if (hasControlCharacter(url)) return `parse ${goQuote(url)}: net/url: invalid control character in URL`
   }
   const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
   if (!b.graphql) return ctx

@@ -102,8 +102,10 @@ export class SequentialValues {
   answered(i: number, data: Data): void {
     this.#views[i] = data
     const merged = this.#merged
-    if (merged === undefined || (isGoNilMap(merged) && !isGoNilMap(data)))
-      return this.#mergeInto(data, i, false)
+    if (merged === undefined || (isGoNilMap(merged) && !isGoNilMap(data))) {
+      this.#mergeInto(data, i, false)
+      return
+    }
     if (isGoNilMap(data)) {
       if (isGoNilMap(merged)) this.#mergeInto({}, -1, true)
       return
