@@ -8,7 +8,7 @@ import { createGunzip } from 'node:zlib'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { type BackendCalls, backendContext, callOutcome } from './backend-calls.ts'
-import { type BackendAnswer, type BackendClient, isGzip } from './backend-client.ts'
+import { type BackendAnswer, type BackendClient, type BackendRequest, isGzip } from './backend-client.ts'
 import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import {
   canonicalBackendHeaderKey,
@@ -71,9 +71,11 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       : undefined
     if (admission?.refused !== undefined) return fail(calls.refusalMessage(b, ctx, admission))
     let answer: BackendAnswer
+    let request: BackendRequest
     const t0 = performance.now()
     try {
-      answer = await client.request(calls.backendRequest(ep, b, ctx, ctx.cancel))
+      request = calls.backendRequest(ep, b, ctx, ctx.cancel)
+      answer = await client.request(request)
     } catch (error) {
       admission?.done(callOutcome(ctx.cancel))
       b.record?.(0, (performance.now() - t0) / 1000)
@@ -90,7 +92,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = answerHeaders
       answerHeaders = decoded
     }
-    if (b.guard?.modifyAnswer) answerHeaders = b.guard.modifyAnswer(answerHeaders)
+    if (b.guard?.modifyAnswer) answerHeaders = b.guard.modifyAnswer(answerHeaders, request.path)
     // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
     // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
     if (b.guard?.checkResponse || ep.guard?.after) {

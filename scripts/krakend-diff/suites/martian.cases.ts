@@ -27,4 +27,25 @@ export const cases: Case[] = [
   { path: '/m-code' },
   { path: '/m-gz' },
   { path: '/m-gz', headers: [['Accept-Encoding', 'gzip']] },
+  { path: '/f-header', headers: [['X-Tenant', 'acme']] },
+  {
+    path: '/f-header',
+    headers: [
+      ['X-Tenant', 'other'],
+      ['Cookie', 'a=1'],
+    ],
+  },
+  { path: '/f-header' },
+  { path: '/f-query?legacy=x' },
+  { path: '/f-query?legacy' },
+  { path: '/f-query?other=1' },
+  { path: '/f-answer' },
+  { path: '/f-cookie' },
+  {
+    path: '/f-cookie',
+    headers: [
+      ['Cookie', 'a=1'],
+      ['Cookie', 'b=2'],
+    ],
+  },
 ]

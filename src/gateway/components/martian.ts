@@ -5,9 +5,10 @@
  * the call (after Go's transport undid the gzip it asked for), before lura reads the status, a
  * no-op endpoint passes the headers on or return_error_details reports the Content-Type.
  * Supported: `fifo.Group` (a group's scope keeps that side of its modifiers), `header.Modifier`
- * (set), `header.Append`, `header.Copy` (the first value), `header.Blacklist` (remove) and
+ * (set), `header.Append`, `header.Copy` (the first value), `header.Blacklist` (remove),
  * `querystring.Modifier` (request only; like Go, the query is re-read with url.ParseQuery and
- * re-encoded with sorted keys).
+ * re-encoded with sorted keys), `cookie.Modifier` and `header.Filter` / `querystring.Filter`
+ * (applied by martian-run.ts).
  *
  * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
@@ -17,9 +18,8 @@
  * answer; Append or Copy-from on Host), and names or values Go refuses to send.
  */
 import type { KeyPath } from '../../core/source-text.ts'
-import { GO_USER_AGENT } from '../go-http.ts'
-import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
-import type { HeaderValues } from '../request-headers.ts'
+import { cookiePair, type GoCookie, setCookieLine, validCookieName } from '../go-cookie.ts'
+import { goParseRfc3339 } from '../go-time.ts'
 import { isObject, type Report } from './types.ts'
 
 export type MartianStep =
@@ -27,6 +27,17 @@ export type MartianStep =
   | { kind: 'copy'; from: string; to: string }
   | { kind: 'remove'; names: string[] }
   | { kind: 'query'; name: string; value: string }
+  /** cookie.Modifier: the pair added to Cookie (request) and the Set-Cookie line (response). */
+  | { kind: 'cookie'; pair: string; setCookie: string }
+  /** header.Filter / querystring.Filter: the steps when the message matches, else the others. */
+  | {
+      kind: 'filter'
+      on: 'header' | 'query'
+      name: string
+      value: string
+      matched: MartianStep[]
+      unmatched: MartianStep[]
+    }
 
 export interface MartianConfig {
   /** On the backend request (`"scope": ["request"]`). */
@@ -45,6 +56,9 @@ const FIELDS: Record<string, string[]> = {
   'header.Copy': ['from', 'to', 'scope'],
   'header.Blacklist': ['names', 'scope'],
   'querystring.Modifier': ['name', 'value', 'scope'],
+  'cookie.Modifier': ['name', 'value', 'path', 'domain', 'expires', 'secure', 'httpOnly', 'maxAge', 'scope'],
+  'header.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
+  'querystring.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
 }
 const SUPPORTED = Object.keys(FIELDS)
 
@@ -242,89 +256,86 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
       }
       case 'querystring.Modifier':
         return scoped({ kind: 'query', name: str(body, 'name', here), value: str(body, 'value', here) })
+      case 'cookie.Modifier': {
+        const cookie = parseCookie(body, here)
+        return cookie
+          ? scoped({ kind: 'cookie', pair: cookiePair(cookie), setCookie: setCookieLine(cookie) })
+          : none
+      }
+      case 'header.Filter':
+      case 'querystring.Filter': {
+        const on = type === 'header.Filter' ? 'header' : 'query'
+        const name = str(body, 'name', here)
+        if (on === 'header' && UNREADABLE.has(name.toLowerCase()))
+          fail(
+            [...here, 'name'],
+            `header.Filter cannot read ${name}: Go reads it from the request line, not the headers`,
+            'remove the filter, or use image.runtime: krakend',
+          )
+        const matchValue = body.value === undefined ? '' : str(body, 'value', here)
+        if (body.modifier === undefined) {
+          fail(
+            [...here, 'modifier'],
+            `"${type}" needs a "modifier": KrakenD drops the whole martian config without one`,
+          )
+          return none
+        }
+        const then = walk(body.modifier, [...here, 'modifier'])
+        const otherwise = body.else === undefined ? none : walk(body.else, [...here, 'else'])
+        const filter = (side: 'request' | 'response'): MartianStep[] => {
+          const when = then[side]
+          const unless = otherwise[side]
+          return when.length === 0 && unless.length === 0
+            ? []
+            : [
+                {
+                  kind: 'filter',
+                  on,
+                  name: on === 'header' ? name.toLowerCase() : name,
+                  value: matchValue,
+                  matched: when,
+                  unmatched: unless,
+                },
+              ]
+        }
+        return { request: request ? filter('request') : [], response: response ? filter('response') : [] }
+      }
     }
     return none
   }
+  /** cookie.Modifier's fields as Go's json.Unmarshal reads them into an http.Cookie. */
+  const parseCookie = (body: Record<string, unknown>, at: KeyPath): GoCookie | undefined => {
+    const text = (key: string) => (body[key] === undefined || body[key] === null ? '' : str(body, key, at))
+    const flag = (key: string) => {
+      const v = body[key]
+      if (v === undefined || v === null) return false
+      if (typeof v !== 'boolean') fail([...at, key], `"${key}" must be true or false`)
+      return v === true
+    }
+    const name = text('name')
+    if (!validCookieName(name))
+      fail([...at, 'name'], `${JSON.stringify(name)} is not a cookie name Go writes (a non-empty token)`)
+    const maxAge = body.maxAge ?? 0
+    if (!Number.isSafeInteger(maxAge)) fail([...at, 'maxAge'], '"maxAge" must be a whole number of seconds')
+    let expiresMs: number | undefined
+    if (body.expires !== undefined && body.expires !== null) {
+      const parsed = typeof body.expires === 'string' ? goParseRfc3339(body.expires) : 'not a string'
+      if (typeof parsed === 'string')
+        fail([...at, 'expires'], '"expires" must be an RFC 3339 time (e.g. "2030-01-02T15:04:05Z")')
+      else expiresMs = parsed.ms
+    }
+    const cookie: GoCookie = {
+      name,
+      value: text('value'),
+      path: text('path'),
+      domain: text('domain'),
+      expiresMs,
+      secure: flag('secure'),
+      httpOnly: flag('httpOnly'),
+      maxAge: maxAge as number,
+    }
+    return ok ? cookie : undefined
+  }
   const { request, response } = walk(raw, path)
   return ok ? { steps: request, responseSteps: response } : undefined
-}
-
-const firstValue = (value: string | string[] | undefined): string =>
-  (Array.isArray(value) ? value[0] : value) ?? ''
-
-/** querystring.Modifier: req.URL.Query(), Set, Encode. */
-function setQuery(path: string, name: string, value: string): string {
-  const q = path.indexOf('?')
-  const query = parseGoQuery(q === -1 ? '' : path.slice(q + 1))
-  query.set(name, [value])
-  return `${q === -1 ? path : path.slice(0, q)}?${encodeGoQuery(query)}`
-}
-
-/**
- * Go's transport writes one User-Agent line, Header.Get's: its default when there is none, none
- * when the first value is empty.
- */
-function userAgentAsGoWrites(headers: HeaderValues): void {
-  const current = headers['user-agent']
-  if (current === undefined) headers['user-agent'] = GO_USER_AGENT
-  else if (Array.isArray(current)) {
-    const first = current[0] ?? ''
-    if (first === '') delete headers['user-agent']
-    else headers['user-agent'] = first
-  } else if (current === '') delete headers['user-agent']
-}
-
-type Headers = Record<string, string | string[] | undefined>
-
-/** One header step as martian's modifiers apply it to a request's or a response's header map. */
-function applyHeaderStep(headers: Headers, step: Exclude<MartianStep, { kind: 'query' }>): void {
-  switch (step.kind) {
-    case 'set':
-      headers[step.name] = step.value
-      break
-    case 'append': {
-      const current = headers[step.name]
-      headers[step.name] =
-        current === undefined
-          ? step.value
-          : Array.isArray(current)
-            ? [...current, step.value]
-            : [current, step.value]
-      break
-    }
-    case 'copy':
-      // martian's Header.Get: the first value, '' when absent (the copy is then empty).
-      headers[step.to] = firstValue(headers[step.from])
-      break
-    case 'remove':
-      for (const name of step.names) delete headers[name]
-      break
-  }
-}
-
-export function compileMartian(
-  cfg: MartianConfig,
-): (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string } {
-  return (input, path) => {
-    const headers = { ...input }
-    for (const step of cfg.steps) {
-      if (step.kind === 'query') path = setQuery(path, step.name, step.value)
-      else applyHeaderStep(headers, step)
-    }
-    userAgentAsGoWrites(headers)
-    return { headers, path }
-  }
-}
-
-/**
- * The response-scope modifiers on a copy of a backend's answer headers (martian's ModifyResponse,
- * right after the call: lura's status check, no-op pass-through and error details see the result).
- */
-export function compileMartianAnswer(cfg: MartianConfig): (<T extends Headers>(headers: T) => T) | undefined {
-  if (cfg.responseSteps.length === 0) return undefined
-  return (input) => {
-    const headers = { ...input }
-    for (const step of cfg.responseSteps) if (step.kind !== 'query') applyHeaderStep(headers, step)
-    return headers
-  }
 }

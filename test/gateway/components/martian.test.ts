@@ -75,6 +75,69 @@ before(async () => {
           ],
         },
         {
+          endpoint: '/filtered',
+          output_encoding: 'no-op',
+          input_headers: ['X-Tenant', 'Cookie'],
+          input_query_strings: ['legacy'],
+          backend: [
+            {
+              host,
+              url_pattern: '/echo/filtered',
+              encoding: 'no-op',
+              extra_config: {
+                'modifier/martian': {
+                  'fifo.Group': {
+                    modifiers: [
+                      {
+                        'header.Filter': {
+                          scope: ['request', 'response'],
+                          name: 'X-Tenant',
+                          value: 'acme',
+                          modifier: {
+                            'cookie.Modifier': {
+                              scope: ['request', 'response'],
+                              name: 'tenant',
+                              value: 'acme co',
+                            },
+                          },
+                          else: { 'header.Modifier': { scope: ['request'], name: 'X-Plan', value: 'free' } },
+                        },
+                      },
+                      {
+                        // The response side of a filter reads the answer's headers.
+                        'header.Filter': {
+                          scope: ['response'],
+                          name: 'Content-Type',
+                          value: 'application/json',
+                          modifier: {
+                            'cookie.Modifier': {
+                              scope: ['response'],
+                              name: 'seen',
+                              value: 'yes',
+                              path: '/a;b',
+                              domain: '.example.com',
+                              expires: '2030-01-02T15:04:05Z',
+                              maxAge: 60,
+                              httpOnly: true,
+                            },
+                          },
+                        },
+                      },
+                      {
+                        'querystring.Filter': {
+                          scope: ['request'],
+                          name: 'legacy',
+                          modifier: { 'querystring.Modifier': { scope: ['request'], name: 'v', value: '1' } },
+                        },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+        {
           endpoint: '/details',
           backend: [
             {
@@ -185,5 +248,53 @@ describe('modifier/martian', () => {
       res.text,
       '{"error_be":{"http_status_code":400,"http_body":"{\\"error\\":\\"no\\"}","http_body_encoding":"application/problem+json"}}',
     )
+  })
+
+  test('header.Filter and querystring.Filter choose their modifier or else; cookie.Modifier writes as Go does', async () => {
+    const matched = await send(gw.url, {
+      path: '/filtered?legacy',
+      headers: { 'x-tenant': 'acme', cookie: 'a=1' },
+    })
+    const sent = JSON.parse(matched.text) as { url: string; headers: Record<string, string> }
+    assert.equal(sent.headers.cookie, 'a=1; tenant="acme co"', 'Request.AddCookie: quoted for the space')
+    assert.equal(sent.headers['x-plan'], undefined)
+    assert.equal(sent.url, '/echo/filtered?legacy=&v=1')
+    // No X-Tenant on the answer: the first filter's response side takes its (empty) else.
+    assert.equal(
+      matched.headers['set-cookie'],
+      'seen=yes; Path=/ab; Domain=example.com; Expires=Wed, 02 Jan 2030 15:04:05 GMT; Max-Age=60; HttpOnly',
+    )
+    const other = await send(gw.url, { path: '/filtered', headers: { 'x-tenant': 'other' } })
+    const otherSent = JSON.parse(other.text) as { url: string; headers: Record<string, string> }
+    assert.equal(otherSent.headers['x-plan'], 'free')
+    assert.equal(otherSent.headers.cookie, undefined)
+    assert.equal(otherSent.url, '/echo/filtered')
+    assert.match(String(other.headers['set-cookie']), /^seen=yes; /)
+  })
+
+  test('cookie.Modifier: an invalid name, expiry or flag is refused (KrakenD would write a broken cookie or drop the config)', () => {
+    const errors = (cookie: Record<string, unknown>) =>
+      validateGatewayConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/a',
+            backend: [
+              {
+                host: ['http://127.0.0.1:9'],
+                url_pattern: '/a',
+                extra_config: {
+                  'modifier/martian': { 'cookie.Modifier': { scope: ['request'], ...cookie } },
+                },
+              },
+            ],
+          },
+        ],
+      }).errors.map((e) => e.location?.path?.split('.').at(-1))
+    assert.deepEqual(errors({ name: 'a b', value: 'x' }), ['name'])
+    assert.deepEqual(errors({ name: 'a', expires: 'tomorrow' }), ['expires'])
+    assert.deepEqual(errors({ name: 'a', secure: 'yes' }), ['secure'])
+    assert.deepEqual(errors({ name: 'a', maxAge: 1.5 }), ['maxAge'])
+    assert.deepEqual(errors({ name: 'a', value: 'b' }), [])
   })
 })
