@@ -220,7 +220,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       // components: modifier/martian's response scope edits the answer's headers first
       const modifyAnswer = b.guard?.modifyAnswer
       const answer = modifyAnswer
-        ? { ...received, headers: modifyAnswer(received.headers, request.path) }
+        ? { ...received, headers: modifyAnswer(received.headers, request) }
         : received
       status = answer.status
       if (b.discards) {

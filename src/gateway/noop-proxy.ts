@@ -92,7 +92,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = answerHeaders
       answerHeaders = decoded
     }
-    if (b.guard?.modifyAnswer) answerHeaders = b.guard.modifyAnswer(answerHeaders, request.path)
+    if (b.guard?.modifyAnswer) answerHeaders = b.guard.modifyAnswer(answerHeaders, request)
     // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
     // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
     if (b.guard?.checkResponse || ep.guard?.after) {

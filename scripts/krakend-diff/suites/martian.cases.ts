@@ -48,4 +48,14 @@ export const cases: Case[] = [
       ['Cookie', 'b=2'],
     ],
   },
+  { path: '/f-regex', headers: [['X-Client', 'mobile-ios']] },
+  { path: '/f-regex', headers: [['X-Client', 'mobile-web']] },
+  {
+    path: '/f-regex',
+    headers: [
+      ['X-Client', ''],
+      ['X-Client', 'mobile-ios'],
+    ],
+  },
+  { path: '/f-regex' },
 ]

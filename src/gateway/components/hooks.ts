@@ -13,7 +13,7 @@ import { compileJsonSchema } from './json-schema.ts'
 import { compileJwt } from './jwt.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { compileLuaEndpoint, compileLuaService } from './lua-router.ts'
-import { compileMartian, compileMartianAnswer } from './martian-run.ts'
+import { compileMartian, compileMartianAnswer, type SentRequest } from './martian-run.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import { compileSigner } from './signer.ts'
 import type { GuardContext, HeaderSink, IncomingLike, Reply } from './types.ts'
@@ -75,7 +75,10 @@ export interface BackendGuard {
   checkResponse?: (data: Record<string, unknown>, meta: ResponseMeta) => string | undefined
   modify?: (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string }
   /** Rewrites the backend's answer headers (a copy): martian's response scope. */
-  modifyAnswer?: <T extends Record<string, string | string[] | undefined>>(headers: T, path: string) => T
+  modifyAnswer?: <T extends Record<string, string | string[] | undefined>>(
+    headers: T,
+    request: SentRequest,
+  ) => T
 }
 
 /** The service-level components, where KrakenD runs them. */

@@ -3,6 +3,7 @@
 import { GO_USER_AGENT } from '../go-http.ts'
 import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import type { HeaderValues } from '../request-headers.ts'
+import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
 
 const firstValue = (value: string | string[] | undefined): string =>
@@ -32,10 +33,14 @@ function userAgentAsGoWrites(headers: HeaderValues): void {
 
 type Headers = Record<string, string | string[] | undefined>
 
-/** A request or response as the steps see it: its headers, and the request target (path and query). */
+/**
+ * A request or response as the steps see it: its headers, the request target (path and query) and,
+ * for a response, the headers of the request that was sent (res.Request).
+ */
 interface Message {
   headers: Headers
   path: string
+  requestHeaders: Headers
 }
 
 const append = (headers: Headers, name: string, value: string) => {
@@ -46,6 +51,10 @@ const append = (headers: Headers, name: string, value: string) => {
 
 /** header.Filter / querystring.Filter's matchers: a header value equal to `value`, or the query parameter (with `value`, one such value). */
 function matches(step: Extract<MartianStep, { kind: 'filter' }>, message: Message): boolean {
+  if (step.on === 'regex') {
+    const value = firstValue(message.requestHeaders[step.name])
+    return value !== '' && goRegexp(step.value).testHeader(value)
+  }
   if (step.on === 'header') {
     const values = message.headers[step.name]
     return values !== undefined && (Array.isArray(values) ? values : [values]).includes(step.value)
@@ -96,10 +105,11 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
 export function compileMartian(
   cfg: MartianConfig,
 ): (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string } {
+  compileRegexps(cfg.steps)
   return (input, path) => {
-    const message = { headers: { ...input }, path }
+    const headers: HeaderValues = { ...input }
+    const message = { headers, path, requestHeaders: headers }
     apply(cfg.steps, message, true)
-    const headers = message.headers as HeaderValues
     userAgentAsGoWrites(headers)
     return { headers, path: message.path }
   }
@@ -112,11 +122,32 @@ export function compileMartian(
  */
 export function compileMartianAnswer(
   cfg: MartianConfig,
-): (<T extends Headers>(headers: T, path: string) => T) | undefined {
+): (<T extends Headers>(headers: T, request: SentRequest) => T) | undefined {
   if (cfg.responseSteps.length === 0) return undefined
-  return (input, path) => {
-    const message = { headers: { ...input }, path }
+  compileRegexps(cfg.responseSteps)
+  return (input, request) => {
+    const message = { headers: { ...input }, path: request.path, requestHeaders: request.headers }
     apply(cfg.responseSteps, message, false)
     return message.headers as typeof input
   }
+}
+
+/** The backend request as it was sent: what an answer-side filter reads of res.Request. */
+export interface SentRequest {
+  path: string
+  headers: Headers
+}
+
+/** header.RegexFilter's expressions, compiled once (the config was checked when it was parsed). */
+const regexps = new Map<string, GoRegExp>()
+const goRegexp = (source: string) => regexps.get(source) as GoRegExp
+
+function compileRegexps(steps: MartianStep[]): void {
+  for (const step of steps)
+    if (step.kind === 'filter') {
+      if (step.on === 'regex' && !regexps.has(step.value))
+        regexps.set(step.value, compileGoRegExp(step.value))
+      compileRegexps(step.matched)
+      compileRegexps(step.unmatched)
+    }
 }

@@ -7,8 +7,8 @@
  * Supported: `fifo.Group` (a group's scope keeps that side of its modifiers), `header.Modifier`
  * (set), `header.Append`, `header.Copy` (the first value), `header.Blacklist` (remove),
  * `querystring.Modifier` (request only; like Go, the query is re-read with url.ParseQuery and
- * re-encoded with sorted keys), `cookie.Modifier` and `header.Filter` / `querystring.Filter`
- * (applied by martian-run.ts).
+ * re-encoded with sorted keys), `cookie.Modifier`, `header.Filter` / `querystring.Filter` and
+ * `header.RegexFilter` (applied by martian-run.ts).
  *
  * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
@@ -20,6 +20,7 @@
 import type { KeyPath } from '../../core/source-text.ts'
 import { cookiePair, type GoCookie, setCookieLine, validCookieName } from '../go-cookie.ts'
 import { goParseRfc3339 } from '../go-time.ts'
+import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import { isObject, type Report } from './types.ts'
 
 export type MartianStep =
@@ -29,10 +30,14 @@ export type MartianStep =
   | { kind: 'query'; name: string; value: string }
   /** cookie.Modifier: the pair added to Cookie (request) and the Set-Cookie line (response). */
   | { kind: 'cookie'; pair: string; setCookie: string }
-  /** header.Filter / querystring.Filter: the steps when the message matches, else the others. */
+  /**
+   * header.Filter / querystring.Filter: the steps when the message matches, else the others;
+   * header.RegexFilter (`on: 'regex'`, `value` its Go regexp): the first value of the request's
+   * header, when not empty and matching (no else).
+   */
   | {
       kind: 'filter'
-      on: 'header' | 'query'
+      on: 'header' | 'query' | 'regex'
       name: string
       value: string
       matched: MartianStep[]
@@ -59,6 +64,7 @@ const FIELDS: Record<string, string[]> = {
   'cookie.Modifier': ['name', 'value', 'path', 'domain', 'expires', 'secure', 'httpOnly', 'maxAge', 'scope'],
   'header.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
   'querystring.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
+  'header.RegexFilter': ['regex', 'header', 'modifier', 'scope'],
 }
 const SUPPORTED = Object.keys(FIELDS)
 
@@ -263,16 +269,18 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
           : none
       }
       case 'header.Filter':
-      case 'querystring.Filter': {
-        const on = type === 'header.Filter' ? 'header' : 'query'
-        const name = str(body, 'name', here)
+      case 'querystring.Filter':
+      case 'header.RegexFilter': {
+        const on = type === 'header.Filter' ? 'header' : type === 'querystring.Filter' ? 'query' : 'regex'
+        const name = str(body, on === 'regex' ? 'header' : 'name', here)
         if (on === 'header' && UNREADABLE.has(name.toLowerCase()))
           fail(
             [...here, 'name'],
             `header.Filter cannot read ${name}: Go reads it from the request line, not the headers`,
             'remove the filter, or use image.runtime: krakend',
           )
-        const matchValue = body.value === undefined ? '' : str(body, 'value', here)
+        const matchValue =
+          on === 'regex' ? goRegexp(body, here) : body.value === undefined ? '' : str(body, 'value', here)
         if (body.modifier === undefined) {
           fail(
             [...here, 'modifier'],
@@ -291,7 +299,7 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
                 {
                   kind: 'filter',
                   on,
-                  name: on === 'header' ? name.toLowerCase() : name,
+                  name: on === 'query' ? name : name.toLowerCase(),
                   value: matchValue,
                   matched: when,
                   unmatched: unless,
@@ -302,6 +310,22 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
       }
     }
     return none
+  }
+  /** header.RegexFilter's `regex`, compiled as Go's regexp (KrakenD drops the config when it fails). */
+  const goRegexp = (body: Record<string, unknown>, at: KeyPath): string => {
+    const source = str(body, 'regex', at)
+    try {
+      compileGoRegExp(source)
+    } catch (error) {
+      if (!(error instanceof GoRegExpError)) throw error
+      fail(
+        [...at, 'regex'],
+        error.goAccepts
+          ? `${error.message}: this runtime would match it differently than Go`
+          : `not a Go regular expression (${error.message}): KrakenD drops the whole martian config`,
+      )
+    }
+    return source
   }
   /** cookie.Modifier's fields as Go's json.Unmarshal reads them into an http.Cookie. */
   const parseCookie = (body: Record<string, unknown>, at: KeyPath): GoCookie | undefined => {

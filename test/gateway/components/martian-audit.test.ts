@@ -223,7 +223,6 @@ describe('modifier/martian audit: configs KrakenD would not apply as written are
 
   test('filters, verifiers and the other modifiers KrakenD CE registers are refused, nested too', () => {
     for (const type of [
-      'header.RegexFilter',
       'url.Filter',
       'url.RegexFilter',
       'cookie.Filter',

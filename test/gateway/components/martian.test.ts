@@ -138,6 +138,41 @@ before(async () => {
           ],
         },
         {
+          endpoint: '/regex',
+          output_encoding: 'no-op',
+          input_headers: ['X-Client'],
+          backend: [
+            {
+              host,
+              url_pattern: '/echo/regex',
+              encoding: 'no-op',
+              extra_config: {
+                'modifier/martian': {
+                  'header.RegexFilter': {
+                    scope: ['request', 'response'],
+                    header: 'X-Client',
+                    regex: '^mobile-(ios|android)$',
+                    modifier: {
+                      'fifo.Group': {
+                        modifiers: [
+                          {
+                            'header.Modifier': {
+                              scope: ['request', 'response'],
+                              name: 'X-Mobile',
+                              value: 'yes',
+                            },
+                          },
+                          { 'querystring.Modifier': { scope: ['request'], name: 'm', value: '1' } },
+                        ],
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          ],
+        },
+        {
           endpoint: '/details',
           backend: [
             {
@@ -296,5 +331,47 @@ describe('modifier/martian', () => {
     assert.deepEqual(errors({ name: 'a', secure: 'yes' }), ['secure'])
     assert.deepEqual(errors({ name: 'a', maxAge: 1.5 }), ['maxAge'])
     assert.deepEqual(errors({ name: 'a', value: 'b' }), [])
+  })
+
+  test("header.RegexFilter matches the request header's first value with Go's regexp, on both sides", async () => {
+    const ios = await send(gw.url, { path: '/regex', headers: { 'x-client': 'mobile-ios' } })
+    const sent = JSON.parse(ios.text) as { url: string; headers: Record<string, string> }
+    assert.equal(sent.url, '/echo/regex?m=1')
+    assert.equal(sent.headers['x-mobile'], 'yes')
+    assert.equal(ios.headers['x-mobile'], 'yes', "the answer side reads the request's header")
+    const web = await send(gw.url, { path: '/regex', headers: { 'x-client': 'mobile-web' } })
+    assert.equal((JSON.parse(web.text) as { url: string }).url, '/echo/regex')
+    assert.equal(web.headers['x-mobile'], undefined)
+  })
+
+  test('header.RegexFilter: a regexp Go does not compile is refused', () => {
+    const errors = validateGatewayConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [
+            {
+              host: ['http://127.0.0.1:9'],
+              url_pattern: '/a',
+              extra_config: {
+                'modifier/martian': {
+                  'header.RegexFilter': {
+                    scope: ['request'],
+                    header: 'X-A',
+                    regex: '(?<=x)y',
+                    modifier: { 'header.Modifier': { scope: ['request'], name: 'X-B', value: '1' } },
+                  },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    }).errors
+    assert.equal(
+      errors[0]?.location?.path,
+      'endpoints[0].backend[0].extra_config.modifier/martian.header.RegexFilter.regex',
+    )
   })
 })
