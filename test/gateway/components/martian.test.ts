@@ -200,6 +200,20 @@ after(async () => {
   await backend?.close()
 })
 
+/** The config errors of one backend with this `modifier/martian` value. */
+const martianErrors = (martian: unknown) =>
+  validateGatewayConfig({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/a',
+        backend: [
+          { host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { 'modifier/martian': martian } },
+        ],
+      },
+    ],
+  }).errors
+
 describe('modifier/martian', () => {
   test('headers set, copied, appended and removed; the query set and re-encoded as Go does; other backends untouched', async () => {
     const res = await send(gw.url, {
@@ -223,22 +237,7 @@ describe('modifier/martian', () => {
   })
 
   test('unsupported modifiers and scopes are config errors at their JSON path', () => {
-    const check = (martian: unknown) =>
-      validateGatewayConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/a',
-            backend: [
-              {
-                host: ['http://127.0.0.1:9'],
-                url_pattern: '/a',
-                extra_config: { 'modifier/martian': martian },
-              },
-            ],
-          },
-        ],
-      }).errors
+    const check = martianErrors
     const base = 'endpoints[0].backend[0].extra_config.modifier/martian'
     const body = check({ 'body.Modifier': { scope: ['request'], body: 'eA==' } })
     assert.equal(body[0]?.location?.path, `${base}.body.Modifier`)
@@ -309,23 +308,9 @@ describe('modifier/martian', () => {
 
   test('cookie.Modifier: an invalid name, expiry or flag is refused (KrakenD would write a broken cookie or drop the config)', () => {
     const errors = (cookie: Record<string, unknown>) =>
-      validateGatewayConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/a',
-            backend: [
-              {
-                host: ['http://127.0.0.1:9'],
-                url_pattern: '/a',
-                extra_config: {
-                  'modifier/martian': { 'cookie.Modifier': { scope: ['request'], ...cookie } },
-                },
-              },
-            ],
-          },
-        ],
-      }).errors.map((e) => e.location?.path?.split('.').at(-1))
+      martianErrors({ 'cookie.Modifier': { scope: ['request'], ...cookie } }).map((e) =>
+        e.location?.path?.split('.').at(-1),
+      )
     assert.deepEqual(errors({ name: 'a b', value: 'x' }), ['name'])
     assert.deepEqual(errors({ name: 'a', expires: 'tomorrow' }), ['expires'])
     assert.deepEqual(errors({ name: 'a', secure: 'yes' }), ['secure'])
@@ -345,30 +330,14 @@ describe('modifier/martian', () => {
   })
 
   test('header.RegexFilter: a regexp Go does not compile is refused', () => {
-    const errors = validateGatewayConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/a',
-          backend: [
-            {
-              host: ['http://127.0.0.1:9'],
-              url_pattern: '/a',
-              extra_config: {
-                'modifier/martian': {
-                  'header.RegexFilter': {
-                    scope: ['request'],
-                    header: 'X-A',
-                    regex: '(?<=x)y',
-                    modifier: { 'header.Modifier': { scope: ['request'], name: 'X-B', value: '1' } },
-                  },
-                },
-              },
-            },
-          ],
-        },
-      ],
-    }).errors
+    const errors = martianErrors({
+      'header.RegexFilter': {
+        scope: ['request'],
+        header: 'X-A',
+        regex: '(?<=x)y',
+        modifier: { 'header.Modifier': { scope: ['request'], name: 'X-B', value: '1' } },
+      },
+    })
     assert.equal(
       errors[0]?.location?.path,
       'endpoints[0].backend[0].extra_config.modifier/martian.header.RegexFilter.regex',
