@@ -54,6 +54,22 @@ function sample(text: string, metric: string, labels: Record<string, string>): n
 
 const slowBody = { done: true, padding: 'x'.repeat(20_000) }
 
+/** A backend that keeps each request's raw header lines; answers `{}`. */
+async function rawHeadersBackend(): Promise<{ lines: string[][]; origin: string }> {
+  const lines: string[][] = []
+  const server = createHttpServer((req, res) => {
+    lines.push(req.rawHeaders)
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  after(() => server.close())
+  return { lines, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
+/** The values of header `name` (lower case) among raw header lines. */
+const headerLines = (raw: string[], name: string) =>
+  raw.filter((_, i) => i % 2 === 1 && raw[i - 1]?.toLowerCase() === name)
+
 describe('drain (SIGTERM semantics, in-process)', () => {
   test('a slow in-flight request completes while health says draining; no reset; then the port closes', async () => {
     const b = await backend({ '/slow': { delay_ms: 1200, body: slowBody }, '/fast': { body: { ok: 1 } } })
@@ -558,14 +574,7 @@ describe('safety', () => {
   })
 
   test('repeated Authorization (and other lines node:http keeps once) reach the backend as Go forwards them: all', async () => {
-    const lines: string[][] = []
-    const server = createHttpServer((req, res) => {
-      lines.push(req.rawHeaders)
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    after(() => server.close())
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const { lines, origin } = await rawHeadersBackend()
     const running = await startGateway(
       mustConfig({
         version: 3,
@@ -587,21 +596,13 @@ describe('safety', () => {
       'Referer: r1',
     ]
     assert.equal((await sendRaw(running.url, rawRequest(request))).status, 200)
-    const sent = lines[0] ?? []
-    const values = (name: string) => sent.filter((_, i) => i % 2 === 1 && sent[i - 1]?.toLowerCase() === name)
+    const values = (name: string) => headerLines(lines[0] ?? [], name)
     assert.deepEqual(values('authorization'), ['Bearer a', 'Bearer b'])
     assert.deepEqual(values('referer'), ['r1'])
   })
 
   test('repeated header fields over h2c reach the backend apart, as Go forwards them; cookies joined', async () => {
-    const lines: string[][] = []
-    const server = createHttpServer((req, res) => {
-      lines.push(req.rawHeaders)
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    after(() => server.close())
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const { lines, origin } = await rawHeadersBackend()
     const running = await startGateway(
       mustConfig({
         version: 3,
@@ -620,8 +621,7 @@ describe('safety', () => {
     const stream = session.request({ ':path': '/h', 'x-a': ['one', 'two'], cookie: ['a=1', 'b=2,3'] })
     stream.resume()
     await new Promise((resolve) => stream.on('close', resolve))
-    const sent = lines[0] ?? []
-    const values = (name: string) => sent.filter((_, i) => i % 2 === 1 && sent[i - 1]?.toLowerCase() === name)
+    const values = (name: string) => headerLines(lines[0] ?? [], name)
     assert.deepEqual(values('x-a'), ['one', 'two'])
     assert.deepEqual(values('cookie'), ['a=1; b=2,3'])
   })
