@@ -133,19 +133,23 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     const path = target ? target.path : goRequestTarget(generatedPath(b, ctx), ctx.query)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const modified = b.guard?.modify?.(ctx.headers, path)
+    const replaced = modified?.body
     return {
       origin: target ? target.origin : (b.origins[i] as string),
       pool: target ? client.poolFor(target.origin) : (b.pools[i] as Pool),
       path: modified ? modified.path : path,
       method: target?.method ?? b.wireMethod,
       headers: modified ? modified.headers : ctx.headers,
-      // Every backend gets the client's body, whatever the methods (lura hands each the request).
-      body: b.replaysBody ? replayableBody(ctx.body) : (ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined)),
-      chunked: !(b.replaysBody || (ctx.bodySized && b.keepsContentLength)),
+      // Every backend gets the client's body, whatever the methods (lura hands each the request);
+      // martian's body.Modifier sends its bytes with their length (Go's unknown-length rule when empty).
+      body:
+        replaced ??
+        (b.replaysBody ? replayableBody(ctx.body) : (ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined))),
+      chunked: replaced ? replaced.length === 0 : !(b.replaysBody || (ctx.bodySized && b.keepsContentLength)),
+      replaysBody: replaced !== undefined || b.replaysBody,
       chunksEmptyBody: b.chunksEmptyBody,
       cancel,
       timeoutMs: ep.cfg.timeoutMs,
-      replaysBody: b.replaysBody,
       // components: qos/http-cache sees the request as Go's cache does, above the transport
       cache: b.httpCache && hopCache(b.httpCache, ctx, modified ? ctx.headers : undefined),
     }
@@ -219,9 +223,17 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       const received = await client.requestBuffered(request, limit, keep)
       // components: modifier/martian's response scope edits the answer's headers first
       const modifyAnswer = b.guard?.modifyAnswer
-      const answer = modifyAnswer
-        ? { ...received, headers: modifyAnswer(received.headers, request) }
-        : received
+      let answer = received
+      if (modifyAnswer) {
+        const edited = modifyAnswer(received.status, received.headers, request)
+        if (edited.failed !== undefined) return { ok: false, code: undefined, message: edited.failed }
+        answer = {
+          ...received,
+          status: edited.status,
+          headers: edited.headers,
+          bytes: edited.body ?? received.bytes,
+        }
+      }
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.

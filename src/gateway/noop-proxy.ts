@@ -3,7 +3,7 @@
  * passed through as they come, streamed, with only what KrakenD adds or takes away.
  */
 import type { ServerResponse } from 'node:http'
-import { pipeline, type Readable } from 'node:stream'
+import { pipeline, Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
@@ -92,11 +92,28 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = answerHeaders
       answerHeaders = decoded
     }
-    if (b.guard?.modifyAnswer) answerHeaders = b.guard.modifyAnswer(answerHeaders, request)
+    let status = answer.status
+    let body: Readable = answer.body
+    if (b.guard?.modifyAnswer) {
+      const edited = b.guard.modifyAnswer(status, answerHeaders, request)
+      if (edited.failed !== undefined) {
+        void answer.body.dump().catch(() => {})
+        return fail(edited.failed)
+      }
+      status = edited.status
+      answerHeaders = edited.headers
+      if (edited.body) {
+        // body.Modifier: its bytes, with their own length (KrakenD keeps the backend's
+        // Content-Length, which no longer matches: a deliberate deviation).
+        void answer.body.dump().catch(() => {})
+        body = Readable.from([edited.body])
+        answerHeaders = { ...answerHeaders, 'content-length': String(edited.body.length) }
+      }
+    }
     // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
     // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
     if (b.guard?.checkResponse || ep.guard?.after) {
-      const meta = { complete: true, status: answer.status, headers: answerHeaders }
+      const meta = { complete: true, status, headers: answerHeaders }
       const refusal = b.guard?.checkResponse?.({}, meta)
       if (refusal !== undefined) {
         void answer.body.dump().catch(() => {})
@@ -134,7 +151,8 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       headers.Connection = 'close'
     const debug = (error: Error) =>
       logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
-    const source: Readable = gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
+    const source: Readable =
+      body !== answer.body ? body : gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
     // Go's server holds 2 KB (HTTP/1.1) or 4 KB (HTTP/2) before it sends the head: a body without
     // a length that ends within them gets one, for a status with a body (HTTP/1.0 has none).
     const held =
@@ -147,18 +165,18 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       held > 0 &&
       headers['Content-Length'] === undefined &&
       req.method !== 'HEAD' &&
-      answer.status >= 200 &&
-      answer.status !== 204 &&
-      answer.status !== 304
+      status >= 200 &&
+      status !== 204 &&
+      status !== 304
         ? await readUpTo(source, held, debug)
         : undefined
     if (first?.ended) {
       clearTimeout(timer)
       headers['Content-Length'] = String(first.size)
-      ;(res as ServerResponse).writeHead(answer.status, headers)
+      ;(res as ServerResponse).writeHead(status, headers)
       res.end(Buffer.concat(first.chunks))
     } else {
-      ;(res as ServerResponse).writeHead(answer.status, headers)
+      ;(res as ServerResponse).writeHead(status, headers)
       for (const chunk of first?.chunks ?? []) (res as ServerResponse).write(chunk)
       await new Promise<void>((resolve) => {
         const sink = res instanceof H2Response ? res.bodyStream() : res
@@ -170,8 +188,8 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       })
     }
     const ms = performance.now() - start
-    ep.record?.(answer.status, ms / 1000)
-    logger.access(req.method ?? '', req.url ?? '', answer.status, ms, req.socket?.remoteAddress)
+    ep.record?.(status, ms / 1000)
+    logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }
 }
 

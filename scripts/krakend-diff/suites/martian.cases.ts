@@ -58,4 +58,13 @@ export const cases: Case[] = [
     ],
   },
   { path: '/f-regex' },
+  { method: 'POST', path: '/b-req', body: 'client body', headers: [['Content-Type', 'text/plain']] },
+  { path: '/b-req-get' },
+  { path: '/b-resp' },
+  { path: '/b-resp-chunked' },
+  { path: '/b-resp-chunked', headers: [['Range', 'bytes=2-5']] },
+  { path: '/b-resp-chunked', headers: [['Range', 'bytes=5-2']] },
+  { path: '/b-resp-chunked', headers: [['Range', 'bytes=x-2']] },
+  { path: '/b-resp-chunked', headers: [['Range', 'bytes=3-']] },
+  { path: '/b-range', headers: [['Range', 'bytes=0-3']] },
 ]

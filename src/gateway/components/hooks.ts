@@ -13,7 +13,13 @@ import { compileJsonSchema } from './json-schema.ts'
 import { compileJwt } from './jwt.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { compileLuaEndpoint, compileLuaService } from './lua-router.ts'
-import { compileMartian, compileMartianAnswer, type SentRequest } from './martian-run.ts'
+import {
+  compileMartian,
+  compileMartianAnswer,
+  type EditedAnswer,
+  type ModifiedRequest,
+  type SentRequest,
+} from './martian-run.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import { compileSigner } from './signer.ts'
 import type { GuardContext, HeaderSink, IncomingLike, Reply } from './types.ts'
@@ -73,12 +79,13 @@ export interface BackendGuard {
   before(ctx: GuardContext, method: string, path: string): Admission | Promise<Admission>
   /** Checks this backend's response (validation/cel); an error message fails the call. */
   checkResponse?: (data: Record<string, unknown>, meta: ResponseMeta) => string | undefined
-  modify?: (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string }
-  /** Rewrites the backend's answer headers (a copy): martian's response scope. */
+  modify?: (headers: HeaderValues, path: string) => ModifiedRequest
+  /** Rewrites the backend's answer (headers copied): martian's response scope. */
   modifyAnswer?: <T extends Record<string, string | string[] | undefined>>(
+    status: number,
     headers: T,
     request: SentRequest,
-  ) => T
+  ) => EditedAnswer<T>
 }
 
 /** The service-level components, where KrakenD runs them. */

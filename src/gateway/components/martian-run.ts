@@ -5,6 +5,7 @@ import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
+import { replacedBody } from './martian-body.ts'
 
 const firstValue = (value: string | string[] | undefined): string =>
   (Array.isArray(value) ? value[0] : value) ?? ''
@@ -41,6 +42,12 @@ interface Message {
   headers: Headers
   path: string
   requestHeaders: Headers
+  /** body.Modifier's body, when one ran. */
+  body?: Buffer
+  /** A response's status, as body.Modifier may change it. */
+  status: number
+  /** A response modifier's error: it fails the call, and no further modifier runs. */
+  failed?: string
 }
 
 const append = (headers: Headers, name: string, value: string) => {
@@ -71,7 +78,8 @@ function matches(step: Extract<MartianStep, { kind: 'filter' }>, message: Messag
  */
 function apply(steps: MartianStep[], message: Message, request: boolean): void {
   const headers = message.headers
-  for (const step of steps)
+  for (const step of steps) {
+    if (message.failed !== undefined) return
     switch (step.kind) {
       case 'set':
         headers[step.name] = step.value
@@ -99,36 +107,81 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
       case 'filter':
         apply(matches(step, message) ? step.matched : step.unmatched, message, request)
         break
+      case 'body': {
+        headers['content-type'] = step.contentType
+        // The new body is not encoded.
+        delete headers['content-encoding']
+        if (request) {
+          message.body = step.body
+          break
+        }
+        const range = firstValue(message.requestHeaders.range)
+        const answer = replacedBody(step.body, step.contentType, step.boundary, range)
+        if ('failed' in answer) {
+          message.failed = answer.failed
+          break
+        }
+        message.body = answer.body
+        if (answer.status !== undefined) message.status = answer.status
+        if (answer.contentRange !== undefined) headers['content-range'] = answer.contentRange
+        if (answer.contentType !== undefined) headers['content-type'] = answer.contentType
+        break
+      }
     }
+  }
 }
 
-export function compileMartian(
-  cfg: MartianConfig,
-): (headers: HeaderValues, path: string) => { headers: HeaderValues; path: string } {
+/** A backend request after the request-scope modifiers; `body` when body.Modifier replaced it. */
+export interface ModifiedRequest {
+  headers: HeaderValues
+  path: string
+  body?: Buffer
+}
+
+export function compileMartian(cfg: MartianConfig): (headers: HeaderValues, path: string) => ModifiedRequest {
   compileRegexps(cfg.steps)
   return (input, path) => {
     const headers: HeaderValues = { ...input }
-    const message = { headers, path, requestHeaders: headers }
+    const message: Message = { headers, path, requestHeaders: headers, status: 0 }
     apply(cfg.steps, message, true)
     userAgentAsGoWrites(headers)
-    return { headers, path: message.path }
+    return { headers, path: message.path, ...(message.body ? { body: message.body } : {}) }
   }
+}
+
+/** A backend's answer after the response-scope modifiers: `body` when body.Modifier replaced it. */
+export interface EditedAnswer<T> {
+  status: number
+  headers: T
+  body?: Buffer
+  /** A modifier's error (body.Modifier's Range parsing): the call fails with it. */
+  failed?: string
 }
 
 /**
  * The response-scope modifiers on a copy of a backend's answer headers (martian's ModifyResponse,
  * right after the call: lura's status check, no-op pass-through and error details see the result).
- * `path` is the request target sent, which a query filter reads.
+ * `request` is the request sent, whose query and headers answer-side filters read.
  */
 export function compileMartianAnswer(
   cfg: MartianConfig,
-): (<T extends Headers>(headers: T, request: SentRequest) => T) | undefined {
+): (<T extends Headers>(status: number, headers: T, request: SentRequest) => EditedAnswer<T>) | undefined {
   if (cfg.responseSteps.length === 0) return undefined
   compileRegexps(cfg.responseSteps)
-  return (input, request) => {
-    const message = { headers: { ...input }, path: request.path, requestHeaders: request.headers }
+  return (status, input, request) => {
+    const message: Message = {
+      headers: { ...input },
+      path: request.path,
+      requestHeaders: request.headers,
+      status,
+    }
     apply(cfg.responseSteps, message, false)
-    return message.headers as typeof input
+    return {
+      status: message.status,
+      headers: message.headers as typeof input,
+      ...(message.body ? { body: message.body } : {}),
+      ...(message.failed !== undefined ? { failed: message.failed } : {}),
+    }
   }
 }
 

@@ -7,8 +7,8 @@
  * Supported: `fifo.Group` (a group's scope keeps that side of its modifiers), `header.Modifier`
  * (set), `header.Append`, `header.Copy` (the first value), `header.Blacklist` (remove),
  * `querystring.Modifier` (request only; like Go, the query is re-read with url.ParseQuery and
- * re-encoded with sorted keys), `cookie.Modifier`, `header.Filter` / `querystring.Filter` and
- * `header.RegexFilter` (applied by martian-run.ts).
+ * re-encoded with sorted keys), `cookie.Modifier`, `header.Filter` / `querystring.Filter`,
+ * `header.RegexFilter` and `body.Modifier` (applied by martian-run.ts and martian-body.ts).
  *
  * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
@@ -20,6 +20,7 @@
 import type { KeyPath } from '../../core/source-text.ts'
 import { cookiePair, type GoCookie, setCookieLine, validCookieName } from '../go-cookie.ts'
 import { goParseRfc3339 } from '../go-time.ts'
+import { cryptoModule } from '../libraries.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import { isObject, type Report } from './types.ts'
 
@@ -30,6 +31,8 @@ export type MartianStep =
   | { kind: 'query'; name: string; value: string }
   /** cookie.Modifier: the pair added to Cookie (request) and the Set-Cookie line (response). */
   | { kind: 'cookie'; pair: string; setCookie: string }
+  /** body.Modifier: the body (base64 in the config) and its Content-Type, in place of the message's. */
+  | { kind: 'body'; body: Buffer; contentType: string; boundary: string }
   /**
    * header.Filter / querystring.Filter: the steps when the message matches, else the others;
    * header.RegexFilter (`on: 'regex'`, `value` its Go regexp): the first value of the request's
@@ -65,6 +68,7 @@ const FIELDS: Record<string, string[]> = {
   'header.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
   'querystring.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
   'header.RegexFilter': ['regex', 'header', 'modifier', 'scope'],
+  'body.Modifier': ['body', 'contentType', 'scope'],
 }
 const SUPPORTED = Object.keys(FIELDS)
 
@@ -262,6 +266,23 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
       }
       case 'querystring.Modifier':
         return scoped({ kind: 'query', name: str(body, 'name', here), value: str(body, 'value', here) })
+      case 'body.Modifier': {
+        // Go's json.Unmarshal into []byte: standard base64 with its padding (or null, no body).
+        const encoded = body.body === undefined || body.body === null ? '' : str(body, 'body', here)
+        if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(encoded)) {
+          fail([...here, 'body'], '"body" must be base64 (standard alphabet, with its padding)')
+          return none
+        }
+        const contentType =
+          body.contentType === undefined || body.contentType === null ? '' : str(body, 'contentType', here)
+        return scoped({
+          kind: 'body',
+          body: Buffer.from(encoded, 'base64'),
+          contentType,
+          // martian picks a random multipart boundary when it parses the modifier.
+          boundary: cryptoModule().randomBytes(30).toString('hex'),
+        })
+      }
       case 'cookie.Modifier': {
         const cookie = parseCookie(body, here)
         return cookie

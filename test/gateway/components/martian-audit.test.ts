@@ -227,7 +227,6 @@ describe('modifier/martian audit: configs KrakenD would not apply as written are
       'url.RegexFilter',
       'cookie.Filter',
       'port.Filter',
-      'body.Modifier',
       'url.Modifier',
       'port.Modifier',
       'stash.Modifier',

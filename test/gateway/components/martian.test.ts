@@ -173,6 +173,64 @@ before(async () => {
           ],
         },
         {
+          endpoint: '/body-request',
+          method: 'POST',
+          backend: [
+            {
+              host,
+              url_pattern: '/echo/body',
+              extra_config: {
+                'modifier/martian': {
+                  'body.Modifier': {
+                    scope: ['request'],
+                    body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
+                    contentType: 'text/x-static',
+                  },
+                },
+              },
+            },
+          ],
+        },
+        {
+          endpoint: '/body-answer',
+          output_encoding: 'no-op',
+          input_headers: ['Range'],
+          backend: [
+            {
+              host,
+              url_pattern: '/answer',
+              encoding: 'no-op',
+              extra_config: {
+                'modifier/martian': {
+                  'body.Modifier': {
+                    scope: ['response'],
+                    body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
+                    contentType: 'application/json',
+                  },
+                },
+              },
+            },
+          ],
+        },
+        {
+          endpoint: '/body-rendered',
+          backend: [
+            {
+              host,
+              url_pattern: '/answer',
+              extra_config: {
+                'modifier/martian': {
+                  'body.Modifier': {
+                    scope: ['response'],
+                    body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
+                    contentType: 'application/json',
+                  },
+                },
+              },
+            },
+          ],
+        },
+        {
           endpoint: '/details',
           backend: [
             {
@@ -239,9 +297,11 @@ describe('modifier/martian', () => {
   test('unsupported modifiers and scopes are config errors at their JSON path', () => {
     const check = martianErrors
     const base = 'endpoints[0].backend[0].extra_config.modifier/martian'
-    const body = check({ 'body.Modifier': { scope: ['request'], body: 'eA==' } })
-    assert.equal(body[0]?.location?.path, `${base}.body.Modifier`)
-    assert.match(body[0]?.message ?? '', /not supported/)
+    const url = check({ 'url.Modifier': { scope: ['request'], host: 'example.com' } })
+    assert.equal(url[0]?.location?.path, `${base}.url.Modifier`)
+    assert.match(url[0]?.message ?? '', /not supported/)
+    const body = check({ 'body.Modifier': { scope: ['request'], body: 'not base64!' } })
+    assert.equal(body[0]?.location?.path, `${base}.body.Modifier.body`)
     assert.deepEqual(check({ 'header.Modifier': { scope: ['response'], name: 'A', value: 'b' } }), [])
     const query = check({ 'querystring.Modifier': { scope: ['response'], name: 'a', value: 'b' } })
     assert.equal(query[0]?.location?.path, `${base}.querystring.Modifier.scope`)
@@ -342,5 +402,46 @@ describe('modifier/martian', () => {
       errors[0]?.location?.path,
       'endpoints[0].backend[0].extra_config.modifier/martian.header.RegexFilter.regex',
     )
+  })
+
+  test('body.Modifier replaces the request body, with its Content-Type and length', async () => {
+    const res = await send(gw.url, {
+      method: 'POST',
+      path: '/body-request',
+      headers: { 'content-type': 'text/plain' },
+      body: 'from the client',
+    })
+    const sent = JSON.parse(res.text) as { body: string; headers: Record<string, string> }
+    assert.equal(sent.body, '{"msg":"static","n":1.50}')
+    assert.equal(sent.headers['content-type'], 'text/x-static')
+    assert.equal(sent.headers['content-length'], '25')
+    assert.equal(sent.headers['transfer-encoding'], undefined)
+  })
+
+  test('body.Modifier replaces the answer: decoded as the backend encoding, or passed on cut to the Range', async () => {
+    const rendered = await send(gw.url, { path: '/body-rendered' })
+    assert.equal(rendered.text, '{"msg":"static","n":1.50}')
+    const whole = await send(gw.url, { path: '/body-answer' })
+    assert.equal(whole.status, 200)
+    assert.equal(whole.text, '{"msg":"static","n":1.50}')
+    assert.equal(whole.headers['content-type'], 'application/json')
+    const part = await send(gw.url, { path: '/body-answer', headers: { range: 'bytes=2-4' } })
+    assert.equal(part.status, 206)
+    assert.equal(part.text, 'msg')
+    assert.equal(part.headers['content-range'], 'bytes 2-4/25')
+    assert.equal((await send(gw.url, { path: '/body-answer', headers: { range: 'bytes=4-2' } })).status, 416)
+    const parts = await send(gw.url, { path: '/body-answer', headers: { range: 'bytes=0-0,2-4' } })
+    const boundary = /^multipart\/byteranges; boundary=([0-9a-f]{60})$/.exec(
+      String(parts.headers['content-type']),
+    )?.[1]
+    assert.ok(boundary, String(parts.headers['content-type']))
+    assert.equal(
+      parts.text,
+      `--${boundary}\r\nContent-Range: bytes 0-0/25\r\nContent-Type: application/json\r\n\r\n{` +
+        `\r\n--${boundary}\r\nContent-Range: bytes 2-4/25\r\nContent-Type: application/json\r\n\r\nmsg` +
+        `\r\n--${boundary}--\r\n`,
+    )
+    const bad = await send(gw.url, { path: '/body-answer', headers: { range: 'bytes=x-2' } })
+    assert.equal(bad.status, 500, "strconv's error fails the call")
   })
 })

@@ -1,0 +1,70 @@
+// martian's body.Modifier on an answer: the configured body in place of the backend's, cut to the
+// Range the request asked for (one range: 206 with Content-Range; several: 206 multipart/byteranges)
+// as martian reads that header.
+import { goQuote } from '../go-quote.ts'
+
+export type BodyAnswer =
+  | { status?: number; body: Buffer; contentRange?: string; contentType?: string }
+  | { failed: string }
+
+/** strconv.Atoi's result or its error text. */
+function goAtoi(text: string): number | string {
+  if (!/^[+-]?[0-9]+$/.test(text)) return `strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`
+  const value = BigInt(text)
+  if (value > 9223372036854775807n || value < -9223372036854775808n)
+    return `strconv.Atoi: parsing ${goQuote(text)}: value out of range`
+  return Number(value)
+}
+
+/** `body[start:end+1]`, or the runtime error Go's slice expression panics with. */
+function segment(body: Buffer, start: number, end: number): Buffer | string {
+  if (end + 1 > body.length)
+    return `runtime error: slice bounds out of range [:${end + 1}] with capacity ${body.length}`
+  return body.subarray(start, end + 1)
+}
+
+/**
+ * What body.Modifier makes of an answer, given the Range header of the request sent (`''` when
+ * none). An unsatisfiable range answers 416 with the backend's body already closed: nothing to
+ * read. A range Go cannot parse fails the call with strconv's error; one past the body's end with
+ * the panic Go's slice expression raises (KrakenD would not survive it).
+ */
+export function replacedBody(body: Buffer, contentType: string, boundary: string, range: string): BodyAnswer {
+  if (range === '') return { body }
+  const ranges: Array<[number, number]> = []
+  for (let part of range
+    .toLowerCase()
+    .replace(/^[bytes=]+/, '')
+    .split(',')) {
+    if (part.endsWith('-')) part = `${part}${body.length - 1}`
+    const bounds = part.split('-')
+    if (bounds.length !== 2) return { status: 416, body: Buffer.alloc(0) }
+    const start = goAtoi((bounds[0] as string).trim())
+    if (typeof start === 'string') return { failed: start }
+    const end = goAtoi((bounds[1] as string).trim())
+    if (typeof end === 'string') return { failed: end }
+    if (start > end) return { status: 416, body: Buffer.alloc(0) }
+    ranges.push([start, end])
+  }
+  const contentRange = (start: number, end: number) => `bytes ${start}-${end}/${body.length}`
+  if (ranges.length === 1) {
+    const [start, end] = ranges[0] as [number, number]
+    const seg = segment(body, start, end)
+    if (typeof seg === 'string') return { failed: seg }
+    return { status: 206, body: seg, contentRange: contentRange(start, end) }
+  }
+  // Go's multipart.Writer: each part's headers sorted by name, CRLF between parts, the closing line.
+  const parts: Buffer[] = []
+  for (const [i, [start, end]] of ranges.entries()) {
+    const seg = segment(body, start, end)
+    if (typeof seg === 'string') return { failed: seg }
+    const head = `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Range: ${contentRange(start, end)}\r\nContent-Type: ${contentType}\r\n\r\n`
+    parts.push(Buffer.from(head, 'latin1'), seg)
+  }
+  parts.push(Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1'))
+  return {
+    status: 206,
+    body: Buffer.concat(parts),
+    contentType: `multipart/byteranges; boundary=${boundary}`,
+  }
+}
