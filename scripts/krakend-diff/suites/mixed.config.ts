@@ -83,10 +83,27 @@ function backend(i: number, sequentialFrom: boolean) {
   if (chance(0.15))
     extra['backend/http'] = chance(0.5) ? { return_error_code: true } : { return_error_details: `be${i}` }
   if (chance(0.15)) extra.proxy = { flatmap_filter: some(FLATMAP, 2) }
-  if (chance(0.1))
-    extra['modifier/martian'] = {
-      'header.Modifier': { scope: ['request', 'response'], name: 'X-Martian', value: `m${i}` },
-    }
+  if (chance(0.15))
+    extra['modifier/martian'] = pick([
+      { 'header.Modifier': { scope: ['request', 'response'], name: 'X-Martian', value: `m${i}` } },
+      { 'cookie.Modifier': { scope: ['request', 'response'], name: `c${i}`, value: 'v w', maxAge: 60 } },
+      {
+        'header.Filter': {
+          scope: ['request', 'response'],
+          name: 'X-A',
+          value: 'v1',
+          modifier: { 'querystring.Modifier': { scope: ['request'], name: 'xa', value: '1' } },
+          else: { 'header.Blacklist': { scope: ['request', 'response'], names: ['Cookie', 'Set-Cookie'] } },
+        },
+      },
+      {
+        'body.Modifier': {
+          scope: pick([['request'], ['response'], ['request', 'response']]),
+          body: Buffer.from('{"static":true,"n":1.50}').toString('base64'),
+          contentType: 'application/json',
+        },
+      },
+    ])
   if (chance(0.1)) extra['qos/http-cache'] = {}
   if (Object.keys(extra).length > 0) b.extra_config = extra
   return b
