@@ -11,7 +11,6 @@ import {
 } from './go-json-decoder.ts'
 import { setOwnKey } from './own-keys.ts'
 import { parseFeed } from './rss-encoding.ts'
-import { luraField } from './sequential-params.ts'
 import { parseXml, writeXml } from './xml-encoding.ts'
 import { writeYaml } from './yaml-encoding.ts'
 
@@ -177,11 +176,6 @@ function denyTree(data: Data, tree: PathTree): void {
       if (isObject(value)) denyTree(value, rule)
     }
   }
-}
-
-/** A field of an earlier response as lura's sequential merger finds it (see luraField). */
-export function getPath(data: unknown, path: string[]): unknown {
-  return isObject(data) ? luraField(data, path) : undefined
 }
 
 /** The value under a dot path, stepping through objects only (own keys); undefined when missing. */
