@@ -27,7 +27,7 @@ import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
 import { goQuote } from './go-quote.ts'
-import { goUtf8 } from './go-utf8.ts'
+import { goUtf8, wireText } from './go-utf8.ts'
 import { SequentialValues } from './sequential-params.ts'
 import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
@@ -268,7 +268,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       return {
         ok: false,
         code: undefined,
-        message: `invalid status code ${answer.status} ${b.errorPrefix} ${answer.url}`,
+        message: `invalid status code ${answer.status} ${b.errorPrefix} ${wireText(answer.url)}`,
       }
     const text = answer.bytes.toString('utf8')
     const contentType = headerValue(answer.headers['content-type'])
@@ -340,11 +340,18 @@ function generatedPath(b: CompiledBackend, ctx: Context): string {
   return path
 }
 
-/** Whether `text` holds a control character Go's url.Parse refuses (ASCII below space, DEL). */
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i)
-    if (code < 0x20 || code === 0x7f) return true
+/**
+ * Whether a parameter filled into the url_pattern holds a control character Go's url.Parse refuses
+ * (ASCII below space, DEL). The pattern's own text cannot: the config check refuses it.
+ */
+function paramHasControlCharacter(b: CompiledBackend, ctx: Context): boolean {
+  for (const part of b.parts) {
+    if (typeof part === 'string') continue
+    const value = ctx.params[part.param] ?? ''
+    for (let i = 0; i < value.length; i += 1) {
+      const code = value.charCodeAt(i)
+      if (code < 0x20 || code === 0x7f) return true
+    }
   }
   return false
 }
@@ -356,9 +363,9 @@ function hasControlCharacter(text: string): boolean {
 export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
   // lura's balancer parses host + path before any backend middleware runs: a parameter holding a
   // control character fails the call there, and no backend sees it.
-  if (b.plainPath === undefined) {
+  if (b.plainPath === undefined && paramHasControlCharacter(b, endpointCtx)) {
     const url = (b.origins[b.next] ?? '') + generatedPath(b, endpointCtx)
-    if (hasControlCharacter(url)) return `parse ${goQuote(url)}: net/url: invalid control character in URL`
+    return `parse ${goQuote(url)}: net/url: invalid control character in URL`
   }
   const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
   if (!b.graphql) return ctx

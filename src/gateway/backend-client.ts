@@ -16,7 +16,7 @@ import {
   EMPTY_CHUNKED_MARK,
   TARGET_SPACE,
 } from './go-request-head.ts'
-import { goUtf8 } from './go-utf8.ts'
+import { wireText } from './go-utf8.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
@@ -48,7 +48,7 @@ export interface BackendAnswer {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: BackendBody
-  /** The URL that answered (after redirects). */
+  /** The URL that answered (after redirects), as undici wrote it: one character per byte (see wireText). */
   url: string
 }
 
@@ -111,6 +111,7 @@ export interface BufferedAnswer {
   headers: Record<string, string | string[] | undefined>
   /** Empty when the caller said it discards the body. */
   bytes: Buffer
+  /** As BackendAnswer's. */
   url: string
 }
 
@@ -259,7 +260,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         }
       }
     }
-    let url = wireText(req.origin + req.path)
+    let url = req.origin + req.path
     const hop: HopRequest = {
       dispatcher: req.pool,
       origin: req.origin,
@@ -279,10 +280,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         response.discard()
         if (hops === MAX_REDIRECTS)
           throw new BackendCallError(
-            `${goOp(hop.method)} "${url}": stopped after ${MAX_REDIRECTS} redirects`,
+            `${goOp(hop.method)} "${wireText(url)}": stopped after ${MAX_REDIRECTS} redirects`,
             false,
           )
-        const next = new URL(location, url)
+        const next = new URL(location, wireText(url))
         const previous = url
         url = next.href
         followRedirect(hop, req, next, previous, keepsBody)
@@ -293,9 +294,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     } catch (error) {
       if (error instanceof BackendCallError) throw error
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
-        throw new BackendCallError(`${goOp(hop.method)} "${url}": ${AWAITING_HEADERS}`, true)
+        throw new BackendCallError(`${goOp(hop.method)} "${wireText(url)}": ${AWAITING_HEADERS}`, true)
       if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
-      throw new BackendCallError(`${goOp(hop.method)} "${url}": ${goReason(error, url)}`, false)
+      throw new BackendCallError(`${goOp(hop.method)} "${wireText(url)}": ${goReason(error, url)}`, false)
     }
   }
 
@@ -448,11 +449,6 @@ function isTimeout(error: unknown): boolean {
 
 function sameOrSubdomain(initial: string, next: string): boolean {
   return next === initial || next.endsWith(`.${initial}`)
-}
-
-/** A request target as Go's messages print it: undici takes its bytes one per character. */
-function wireText(target: string): string {
-  return /[\x80-\xff]/.test(target) ? goUtf8(Buffer.from(target, 'latin1')) : target
 }
 
 function stripUserInfo(url: string): string {

@@ -1,5 +1,6 @@
 // Go's net/http cookie text (Go 1.25): what Request.AddCookie adds to a Cookie header and what
 // Cookie.String writes as a Set-Cookie value, for the cookies martian's cookie.Modifier makes.
+import { HTTP_TOKEN } from './go-http.ts'
 
 export interface GoCookie {
   name: string
@@ -14,7 +15,7 @@ export interface GoCookie {
 }
 
 /** isCookieNameValid: a non-empty token. */
-export const validCookieName = (name: string) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)
+export const validCookieName = (name: string) => HTTP_TOKEN.test(name)
 
 /** sanitizeCookieValue: bytes outside 0x20-0x7e, `"`, `;` and `\` dropped; quoted when it holds a space or a comma. */
 function cookieValue(value: string): string {

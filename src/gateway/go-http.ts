@@ -100,6 +100,9 @@ export function canonicalBackendHeaderKey(name: string): string {
   return key
 }
 
+/** An HTTP token (RFC 9110): what Go accepts as a header name, a method or a cookie name. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
 /**
  * Go's bufferBeforeChunkingSize: the answer bytes net/http holds before it must send the head. An
  * answer that ends within them gets a Content-Length; a longer one goes out chunked (HTTP/1.1).

@@ -56,3 +56,11 @@ export function goUtf8(bytes: Uint8Array, replacement = '\uFFFD'): string {
   flush()
   return parts.join('')
 }
+
+/**
+ * The text of a request target as undici takes it (one character per byte), as Go's messages
+ * print it: its UTF-8 read as Go reads it. Only for messages: off the request path.
+ */
+export function wireText(target: string): string {
+  return /[\x80-\xff]/.test(target) ? goUtf8(Buffer.from(target, 'latin1')) : target
+}

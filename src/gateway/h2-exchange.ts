@@ -4,15 +4,15 @@
 // DATA frame carries END_STREAM (the compatibility layer always waits for trailers and sends an
 // extra empty frame). They offer what the gateway and its components use of the compatibility
 // objects, with the same behaviour, except for `Expect`, handled as Go's HTTP/2 server does.
+
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServerHttp2Stream } from 'node:http2'
+import { HTTP_TOKEN } from './go-http.ts'
 
 /** What the gateway reads of the connection a stream arrived on. */
 export interface H2Peer {
   readonly remoteAddress: string | undefined
 }
-
-const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
 
 export class H2Request {
   readonly httpVersionMajor = 2

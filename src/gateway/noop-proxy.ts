@@ -82,8 +82,6 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       return fail((error as Error).message)
     }
     b.record?.(answer.status, (performance.now() - t0) / 1000)
-    // lura's no-op passes every status through: only a failed call counts against the breaker
-    admission?.done(true)
     // Go's client decompresses the gzip it asked for and then drops the encoding and length;
     // modifier/martian's response scope sees the headers after that.
     const gunzip = transportAskedGzip(ctx.headers, req, ep.forward) && isGzip(answer.headers)
@@ -97,6 +95,8 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     if (b.guard?.modifyAnswer) {
       const edited = b.guard.modifyAnswer(status, answerHeaders, request)
       if (edited.failed !== undefined) {
+        // martian runs inside the call the breaker wraps: its error is the call's.
+        admission?.done(false)
         void answer.body.dump().catch(() => {})
         return fail(edited.failed)
       }
@@ -110,6 +110,8 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
         answerHeaders = { ...answerHeaders, 'content-length': String(edited.body.length) }
       }
     }
+    // lura's no-op passes every status through: only a failed call counts against the breaker
+    admission?.done(true)
     // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
     // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
     if (b.guard?.checkResponse || ep.guard?.after) {

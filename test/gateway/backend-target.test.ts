@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { type AddressInfo, createServer, type Server } from 'node:net'
 import { after, before, test } from 'node:test'
+import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import {
   mustConfig,
   type Running,
@@ -133,4 +134,13 @@ test("resp0_* read after the second backend see its fields: lura merges every an
   const res = await send(gw.url, { path: '/chain-merged' })
   assert.equal(res.status, 200, res.text)
   assert.equal(backend.seen.at(-1)?.url, '/echo/two?m=GET&id=7')
+})
+
+test('a control character written into a url_pattern is refused at its path (every call would fail)', () => {
+  const errors = validateGatewayConfig({
+    version: 3,
+    endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/b\u0001' }] }],
+  }).errors
+  assert.equal(errors[0]?.location?.path, 'endpoints[0].backend[0].url_pattern')
+  assert.match(errors[0]?.message ?? '', /control character/)
 })

@@ -19,6 +19,7 @@
  */
 import type { KeyPath } from '../../core/source-text.ts'
 import { cookiePair, type GoCookie, setCookieLine, validCookieName } from '../go-cookie.ts'
+import { HTTP_TOKEN } from '../go-http.ts'
 import { goParseRfc3339 } from '../go-time.ts'
 import { cryptoModule } from '../libraries.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
@@ -89,8 +90,6 @@ const UNWRITABLE = new Set([
 /** Headers Go's Header.Get reads from the request itself, not from its header map. */
 const UNREADABLE = new Set(['host', 'content-length', 'transfer-encoding'])
 
-/** What net/http's transport accepts as a header name (httpguts.ValidHeaderFieldName). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /**
  * Values Go and this runtime's client send alike: Go refuses control characters but tab
  * (httpguts.ValidHeaderFieldValue) and writes UTF-8, undici writes Latin-1 or refuses.
@@ -127,7 +126,7 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
     if (typeof obj[key] !== 'string') return str(obj, key, at)
     const name = obj[key] as string
     const lower = name.toLowerCase()
-    if (!TOKEN.test(name)) fail([...at, key], `${JSON.stringify(name)} is not a header name Go can send`)
+    if (!HTTP_TOKEN.test(name)) fail([...at, key], `${JSON.stringify(name)} is not a header name Go can send`)
     else if (UNWRITABLE.has(lower) || (onAnswer && lower === 'content-encoding'))
       fail(
         [...at, key],

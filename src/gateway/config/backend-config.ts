@@ -72,6 +72,13 @@ export function readBackend(
     return undefined
   }
   if (!urlPattern.startsWith('/')) error([...bp, 'url_pattern'], `${what}: "url_pattern" must start with "/"`)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters Go's url.Parse refuses
+  if (/[\x00-\x1f\x7f]/.test(urlPattern))
+    error(
+      [...bp, 'url_pattern'],
+      `${what}: "url_pattern" holds a control character, which Go's url.Parse refuses: KrakenD would fail every call to this backend`,
+      'remove the character (write it percent-encoded if the backend expects it)',
+    )
   checkUrlPatternParams(urlPattern, bp, j, what, endpoint, fields)
   let hosts = hostsAt(rawBackend, [...bp, 'host'], error)
   if (hosts === undefined || hosts.length === 0) hosts = endpoint.rootHosts

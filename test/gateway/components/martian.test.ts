@@ -12,6 +12,14 @@ before(async () => {
     '/bad': { status: 400, body: { error: 'no' } },
   })
   const host = [backend.origin]
+  /** body.Modifier on the answer: `{"msg":"static","n":1.50}`. */
+  const staticAnswer = {
+    'body.Modifier': {
+      scope: ['response'],
+      body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
+      contentType: 'application/json',
+    },
+  }
   const answerModifiers = {
     'fifo.Group': {
       modifiers: [
@@ -200,14 +208,22 @@ before(async () => {
               host,
               url_pattern: '/answer',
               encoding: 'no-op',
+              extra_config: { 'modifier/martian': staticAnswer },
+            },
+          ],
+        },
+        {
+          endpoint: '/body-breaker',
+          output_encoding: 'no-op',
+          input_headers: ['Range'],
+          backend: [
+            {
+              host,
+              url_pattern: '/answer',
+              encoding: 'no-op',
               extra_config: {
-                'modifier/martian': {
-                  'body.Modifier': {
-                    scope: ['response'],
-                    body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
-                    contentType: 'application/json',
-                  },
-                },
+                'modifier/martian': staticAnswer,
+                'qos/circuit-breaker': { interval: 60, timeout: 60, max_errors: 0 },
               },
             },
           ],
@@ -218,15 +234,7 @@ before(async () => {
             {
               host,
               url_pattern: '/answer',
-              extra_config: {
-                'modifier/martian': {
-                  'body.Modifier': {
-                    scope: ['response'],
-                    body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
-                    contentType: 'application/json',
-                  },
-                },
-              },
+              extra_config: { 'modifier/martian': staticAnswer },
             },
           ],
         },
@@ -310,6 +318,8 @@ describe('modifier/martian', () => {
     assert.equal(unknown[0]?.location?.path, `${base}.header.Modifier.scope`)
     const encoding = check({ 'header.Blacklist': { scope: ['response'], names: ['Content-Encoding'] } })
     assert.equal(encoding[0]?.location?.path, `${base}.header.Blacklist.names[0]`)
+    const noModifier = check({ 'header.Filter': { scope: ['request'], name: 'X-A', value: 'b' } })
+    assert.equal(noModifier[0]?.location?.path, `${base}.header.Filter.modifier`)
     const nested = check({
       'fifo.Group': {
         modifiers: [
@@ -443,5 +453,12 @@ describe('modifier/martian', () => {
     )
     const bad = await send(gw.url, { path: '/body-answer', headers: { range: 'bytes=x-2' } })
     assert.equal(bad.status, 500, "strconv's error fails the call")
+  })
+
+  test("a response modifier's error is the call's failure: the circuit breaker counts it", async () => {
+    const bad = await send(gw.url, { path: '/body-breaker', headers: { range: 'bytes=x-2' } })
+    assert.equal(bad.status, 500)
+    const next = await send(gw.url, { path: '/body-breaker' })
+    assert.equal(next.status, 500, 'max_errors 0: the failed call opened the circuit')
   })
 })
