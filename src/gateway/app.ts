@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createAnswers, JSON_TYPE, TEXT_TYPE } from './answers.ts'
 import { createBackendCalls } from './backend-calls.ts'
 import { createBackendClient } from './backend-client.ts'
+import { backendTls } from './backend-tls.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
 import { type CompiledEndpoint, compileEndpoint } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
@@ -87,6 +88,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     serviceTimeoutMs: config.timeoutMs,
     transport: config.transport,
     environ: options.environ,
+    tls: backendTls(config.clientTls),
   })
   const trustedProxies = compileTrustedProxies(config.server.trustedProxies)
   const versionHeader = krakendHeaderValue(config.server)

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
+import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
 import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
@@ -16,6 +17,7 @@ import {
   EMPTY_CHUNKED_MARK,
   TARGET_SPACE,
 } from './go-request-head.ts'
+import { goVerifiedConnector } from './go-tls.ts'
 import { wireText } from './go-utf8.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
@@ -103,6 +105,8 @@ export interface BackendClientOptions {
   transport: TransportOptions
   /** Where HTTP_PROXY / HTTPS_PROXY / NO_PROXY are read (once): the process's environment unless given. */
   environ?: Environ | undefined
+  /** The TLS of https backends (client_tls); Go's defaults when not given. */
+  tls?: BackendTls | undefined
 }
 
 /** A whole answer, read into memory (and gunzipped when the backend compressed it). */
@@ -121,6 +125,8 @@ export interface BackendClient {
   request(req: BackendRequest): Promise<BackendAnswer>
   /** The answer with its body read, up to `limit` bytes after decompression; `keep: false` drops it. */
   requestBuffered(req: BackendRequest, limit: number, keep?: boolean): Promise<BufferedAnswer>
+  /** For calls Go's transport makes besides backend calls (OAuth2 tokens): same TLS and proxies, undici's heads. */
+  sideAgent(): Agent
   close(force: boolean): Promise<void>
 }
 
@@ -150,8 +156,12 @@ const isRedirect = (status: number) =>
 
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const { transport } = options
+  const tls = options.tls ?? backendTls(undefined)
   const base = throughEnvironmentProxy(
-    buildConnector(connectOptions(transport, options.serviceTimeoutMs)),
+    goVerifiedConnector(
+      buildConnector({ ...connectOptions(transport, options.serviceTimeoutMs), ...tls.connect }),
+      tls.insecure,
+    ),
     options.environ ?? process.env,
   )
   const asGoWrites = transport.disableKeepAlives ? asGoWritesClosingHeads : asGoWritesHeads
@@ -163,6 +173,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const { connections, ...perConnection } = poolOptions(transport, options.connectionsPerHost)
   const pools = new Map<string, Pool>()
   let redirectAgent: Agent | undefined
+  let sideAgentMade: Agent | undefined
   /** Redirects to another origin share one agent, made on first use. */
   const otherOrigins = (): Agent => {
     if (!redirectAgent)
@@ -319,9 +330,15 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         hop.commit(hop.answer)
       return { status: hop.statusCode, headers: hop.headers, bytes, url }
     },
+    sideAgent() {
+      // Go's oauth2 token calls: a short keep-alive, as they come once per token.
+      sideAgentMade ??= new Agent({ keepAliveTimeout: 4_000, connect: base })
+      return sideAgentMade
+    },
     async close(force) {
       const all: Array<Pool | Agent> = [...pools.values()]
       if (redirectAgent) all.push(redirectAgent)
+      if (sideAgentMade) all.push(sideAgentMade)
       await Promise.all(all.map((d) => (force ? d.destroy() : d.close()).catch(() => {})))
     },
   }

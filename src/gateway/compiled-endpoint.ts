@@ -215,7 +215,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint.
       discards: shadow || (b.encoding === 'no-op' && !cfg.noop),
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
-      guard: compileBackendGuard(b, cfg, (message) => logger.warning(message)),
+      guard: compileBackendGuard(b, cfg, (message) => logger.warning(message), client.sideAgent),
       narrow: compileNarrowing(b, forward),
       graphql: b.components?.graphql && compileGraphql(b.components.graphql),
       wireMethod: b.components?.graphql?.method ?? b.method,

@@ -1,5 +1,6 @@
 // How Go's net/http and lura word things the gateway writes itself: error texts without a type
 // (http.DetectContentType), http.Redirect's Location and body, lura's url_pattern form in errors.
+import { goTlsReason } from './go-tls.ts'
 import { canonicalHeaderKey } from './go-url.ts'
 import type { HeaderValues } from './request-headers.ts'
 
@@ -67,6 +68,8 @@ export class ProxyConnectError extends Error {
 /** A failed call's reason worded as Go's net package words the common ones. */
 export function goReason(error: unknown, url: string): string {
   if (error instanceof ProxyConnectError) return `proxyconnect tcp: ${goReason(error.cause, error.proxyUrl)}`
+  const tls = goTlsReason(error)
+  if (tls !== undefined) return tls
   const code = (error as NodeJS.ErrnoException)?.code
   let hostPort = ''
   try {

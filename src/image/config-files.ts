@@ -1,8 +1,9 @@
 /**
- * Files a gateway config makes the runtime read when it starts: the `sources` of the Lua modifiers.
- * KrakenD reads them relative to its working directory, which in its image is the config's own
- * directory; a release reads them relative to the config's directory and ships them beside the
- * stamped config (the image's working directory, the local node's release directory).
+ * Files a gateway config makes the runtime read when it starts: the `sources` of the Lua modifiers
+ * and client_tls's CA and client certificates. KrakenD reads them relative to its working
+ * directory, which in its image is the config's own directory; a release reads them relative to
+ * the config's directory and ships them beside the stamped config (the image's working directory,
+ * the local node's release directory).
  */
 import { readFileSync } from 'node:fs'
 import { isAbsolute, posix, resolve } from 'node:path'
@@ -29,52 +30,112 @@ const CONFIG_NAMES = new Set(['gateway.json', 'krakend.json'])
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** Reads every Lua source the config names (each once, sorted by path) or says why it cannot ship. */
+type Kind = 'lua' | 'certificate' | 'private key'
+
+interface NamedFile {
+  at: KeyPath
+  name: string
+  kind: Kind
+}
+
+/** Every file the config makes the runtime read at start: Lua sources, client_tls's certificates and keys. */
+function namedFiles(config: unknown): NamedFile[] {
+  const named: NamedFile[] = []
+  forEachNamespace(config, (namespace, _level, path) => {
+    const alias = Object.hasOwn(NAMESPACE_ALIASES, namespace) ? NAMESPACE_ALIASES[namespace] : undefined
+    if (!LUA_NAMESPACES.has(alias ?? namespace)) return
+    const options = valueAt(config, path)
+    const sources = isObject(options) && Array.isArray(options.sources) ? options.sources : []
+    for (const [i, source] of sources.entries())
+      if (typeof source === 'string') named.push({ at: [...path, 'sources', i], name: source, kind: 'lua' })
+  })
+  const tls = isObject(config) ? config.client_tls : undefined
+  if (isObject(tls)) {
+    for (const [i, ca] of (Array.isArray(tls.ca_certs) ? tls.ca_certs : []).entries())
+      if (typeof ca === 'string')
+        named.push({ at: ['client_tls', 'ca_certs', i], name: ca, kind: 'certificate' })
+    for (const [i, pair] of (Array.isArray(tls.client_certs) ? tls.client_certs : []).entries()) {
+      if (!isObject(pair)) continue
+      const at: KeyPath = ['client_tls', 'client_certs', i]
+      if (typeof pair.certificate === 'string')
+        named.push({ at: [...at, 'certificate'], name: pair.certificate, kind: 'certificate' })
+      if (typeof pair.private_key === 'string')
+        named.push({ at: [...at, 'private_key'], name: pair.private_key, kind: 'private key' })
+    }
+  }
+  return named
+}
+
+/**
+ * Reads every file the config names that ships with it (each once, sorted by path), or says why
+ * one cannot ship. Lua sources and relative certificate paths ship; an absolute certificate path
+ * is read on the node (its base image or a volume), and a private key never ships (an image layer
+ * or release directory is no place for it).
+ */
 export function readConfigFiles(
   config: unknown,
   baseDir: string,
 ): { files: ConfigFile[]; problems: ConfigFileProblem[] } {
   const files = new Map<string, string>()
   const problems: ConfigFileProblem[] = []
-  forEachNamespace(config, (namespace, _level, path) => {
-    const alias = Object.hasOwn(NAMESPACE_ALIASES, namespace) ? NAMESPACE_ALIASES[namespace] : undefined
-    if (!LUA_NAMESPACES.has(alias ?? namespace)) return
-    const options = valueAt(config, path)
-    const sources = isObject(options) && Array.isArray(options.sources) ? options.sources : []
-    for (const [i, source] of sources.entries()) {
-      if (typeof source !== 'string') continue
-      const at = [...path, 'sources', i]
-      const normal = posix.normalize(source.replaceAll('\\', '/'))
-      if (isAbsolute(source) || normal === '..' || normal.startsWith('../') || CONFIG_NAMES.has(normal)) {
-        problems.push({
-          path: at,
-          message: `the Lua source "${source}" cannot ship with the release: it must be a file inside the gateway config's directory, other than the config itself`,
-          hint: "write the path relative to the config's directory (KrakenD's working directory in its image)",
-        })
-        continue
-      }
-      if (files.has(normal)) continue
-      let content: string
-      try {
-        content = readFileSync(resolve(baseDir, normal), 'utf8')
-      } catch (error) {
-        problems.push({
-          path: at,
-          message: `cannot read the Lua source "${source}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-          hint: "sources are read relative to the gateway config's directory",
-        })
-        continue
-      }
-      // The runtime refuses it when the node starts: say so before anything is built.
-      if (callsHttp(content))
-        problems.push({
-          path: at,
-          message: `the Lua source "${source}" uses http_response: HTTP calls from Lua are not implemented`,
-          hint: 'call the service as a backend of the endpoint instead',
-        })
-      files.set(normal, content)
+  for (const { at, name, kind } of namedFiles(config)) {
+    const normal = posix.normalize(name.replaceAll('\\', '/'))
+    if (kind !== 'lua' && isAbsolute(name)) continue
+    if (kind === 'private key') {
+      problems.push({
+        path: at,
+        message: `the private key "${name}" would be copied into the image (or the local release directory): gwdeploy never ships a private key`,
+        hint: 'give an absolute path that exists on every node (in your base image or a mounted volume); the runtime reads it there at start',
+      })
+      continue
     }
-  })
+    const what = kind === 'lua' ? 'Lua source' : 'certificate'
+    if (isAbsolute(name) || normal === '..' || normal.startsWith('../') || CONFIG_NAMES.has(normal)) {
+      problems.push({
+        path: at,
+        message: `the ${what} "${name}" cannot ship with the release: it must be a file inside the gateway config's directory, other than the config itself`,
+        hint:
+          kind === 'lua'
+            ? "write the path relative to the config's directory (KrakenD's working directory in its image)"
+            : "write the path relative to the config's directory, or give an absolute path that exists on every node",
+      })
+      continue
+    }
+    if (files.has(normal)) continue
+    let content: string
+    try {
+      content = readFileSync(resolve(baseDir, normal), 'utf8')
+    } catch (error) {
+      problems.push({
+        path: at,
+        message: `cannot read the ${what} "${name}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        hint: `${kind === 'lua' ? 'sources' : 'relative paths'} are read relative to the gateway config's directory`,
+      })
+      continue
+    }
+    // The runtime refuses these when the node starts: say so before anything is built.
+    if (kind === 'lua' && callsHttp(content))
+      problems.push({
+        path: at,
+        message: `the Lua source "${name}" uses http_response: HTTP calls from Lua are not implemented`,
+        hint: 'call the service as a backend of the endpoint instead',
+      })
+    if (kind === 'certificate' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(content)) {
+      problems.push({
+        path: at,
+        message: `the certificate file "${name}" also holds a private key: gwdeploy never ships a private key`,
+        hint: 'keep the key in a file of its own, on the nodes (client_certs[].private_key, an absolute path)',
+      })
+      continue
+    }
+    if (kind === 'certificate' && !content.includes('-----BEGIN CERTIFICATE-----'))
+      problems.push({
+        path: at,
+        message: `the certificate "${name}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+        hint: 'give certificates in PEM form',
+      })
+    files.set(normal, content)
+  }
   const sorted = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return { files: sorted.map(([path, content]) => ({ path, content })), problems }
 }

@@ -76,7 +76,7 @@ export interface StampedConfig {
   config: Record<string, unknown>
   /** The bytes shipped in the image: the stamped config as indented JSON. */
   json: string
-  /** Files the config makes the runtime read (Lua sources), shipped beside it. */
+  /** Files the config makes the runtime read (Lua sources, client_tls certificates), shipped beside it. */
   files: ConfigFile[]
   /** sha256 of the canonical stamped config (and its files), as "sha256:<hex>". */
   digest: string

@@ -38,7 +38,7 @@ export interface Artifact {
   configDigest: string
   /** The stamped gateway config, as written into the image / release directory. */
   configText: string
-  /** Files the config makes the runtime read (Lua sources), relative to it: shipped beside it. */
+  /** Files the config makes the runtime read (Lua sources, client_tls certificates), relative to it: shipped beside it. */
   files?: Array<{ path: string; content: string }>
   /** The SHA, plus `_uncommitted_<hash>` when released from a dirty tree with --allow-dirty. */
   version?: string

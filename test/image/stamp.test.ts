@@ -184,3 +184,54 @@ test('Lua sources ship with the stamped config: read relative to it, counted in 
     return true
   })
 })
+
+test("client_tls's certificates ship like Lua sources; a private key never does, an absolute path is the node's", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'gw-stamp-tls-'))
+  await mkdir(join(dir, 'tls'))
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
+  await writeFile(join(dir, 'tls', 'ca.pem'), pem)
+  await writeFile(join(dir, 'tls', 'client.pem'), pem)
+  await writeFile(
+    join(dir, 'tls', 'both.pem'),
+    `${pem}-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----\n`,
+  )
+  await writeFile(join(dir, 'tls', 'notes.txt'), 'not a certificate\n')
+  const write = (clientTls: unknown) =>
+    writeFile(join(dir, 'gateway.json'), JSON.stringify({ version: 3, client_tls: clientTls, endpoints: [] }))
+  const stamp = () => stampGatewayConfig({ file: join(dir, 'gateway.json'), service: 's', sha: SHA })
+  const problems = async () => {
+    try {
+      await stamp()
+    } catch (error) {
+      return ((error as Error & { problems?: Array<{ message: string }> }).problems ?? []).map(
+        (p) => p.message,
+      )
+    }
+    return []
+  }
+
+  await write({
+    ca_certs: ['tls/ca.pem', '/etc/ssl/certs/internal-ca.pem'],
+    client_certs: [{ certificate: './tls/client.pem', private_key: '/run/secrets/client.key' }],
+  })
+  const stamped = await stamp()
+  assert.deepEqual(
+    stamped.files.map((f) => f.path),
+    ['tls/ca.pem', 'tls/client.pem'],
+  )
+  await writeFile(join(dir, 'tls', 'ca.pem'), pem.replace('MIIB', 'MIIC'))
+  assert.notEqual((await stamp()).digest, stamped.digest)
+
+  await write({ client_certs: [{ certificate: 'tls/client.pem', private_key: 'tls/client.key' }] })
+  assert.match(
+    (await problems())[0] ?? '',
+    /the private key "tls\/client\.key" would be copied into the image/,
+  )
+  await write({ ca_certs: ['tls/both.pem'] })
+  assert.match((await problems())[0] ?? '', /also holds a private key/)
+  await write({ ca_certs: ['tls/notes.txt', '../ca.pem', 'tls/none.pem'] })
+  const [notPem, outside, missing] = await problems()
+  assert.match(notPem ?? '', /holds no PEM certificate/)
+  assert.match(outside ?? '', /must be a file inside the gateway config's directory/)
+  assert.match(missing ?? '', /cannot read the certificate "tls\/none\.pem": ENOENT/)
+})

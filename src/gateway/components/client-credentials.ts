@@ -14,7 +14,6 @@ import { STATUS_CODES } from 'node:http'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { encodeGoQuery, goQueryEscape } from '../go-url.ts'
-import { throughEnvironmentProxy } from '../proxy-connector.ts'
 import type { Agent } from '../undici.ts'
 import type { Fields } from './fields.ts'
 
@@ -106,9 +105,6 @@ const EXPIRY_DELTA_MS = 10_000
 
 const MAX_REDIRECTS = 10
 
-/** Token requests share one connection pool (a client of their own, as x/oauth2's http.DefaultClient). */
-let agent: Agent | undefined
-
 interface Answer {
   status: number
   statusLine: string
@@ -120,13 +116,14 @@ interface Answer {
  * The token POST as Go's http.DefaultClient makes it (no fetch: it refuses some ports Go allows):
  * redirects followed, 301/302/303 as a GET without body, credentials dropped towards another host.
  */
-async function post(tokenUrl: string, headers: Record<string, string>, body: string): Promise<Answer> {
+async function post(
+  agent: Agent,
+  tokenUrl: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Answer> {
   // Loaded with the first token: config validation (a cluster primary too) imports this file.
-  const { Agent, buildConnector, requestOn } = await import('../undici.ts')
-  agent ??= new Agent({
-    keepAliveTimeout: 4_000,
-    connect: throughEnvironmentProxy(buildConnector({}), process.env),
-  })
+  const { requestOn } = await import('../undici.ts')
   let url = new URL(tokenUrl)
   let method: 'POST' | 'GET' = 'POST'
   let payload: string | undefined = body
@@ -355,6 +352,8 @@ export interface ClientCredentials {
 export function compileClientCredentials(
   cfg: ClientCredentialsConfig,
   log: (message: string) => void,
+  /** x/oauth2 calls through http.DefaultTransport: lura's, with client_tls and the environment's proxies. */
+  agent: () => Agent,
 ): ClientCredentials {
   let token: Token | undefined
   let pending: Promise<Token> | undefined
@@ -385,7 +384,7 @@ export function compileClientCredentials(
       if (cfg.clientId !== '') values.set('client_id', [cfg.clientId])
       if (cfg.clientSecret !== '') values.set('client_secret', [cfg.clientSecret])
     }
-    const answer = await post(cfg.tokenUrl, headers, encodeGoQuery(values))
+    const answer = await post(agent(), cfg.tokenUrl, headers, encodeGoQuery(values))
     return readAnswer(answer.status, answer.statusLine, answer.contentType, answer.body.toString('utf8'))
   }
 

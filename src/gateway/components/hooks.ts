@@ -3,6 +3,7 @@ import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/typ
 import { canonicalHeaderKey } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { clientIp, compileTrustedProxies, type HeaderValues } from '../request-headers.ts'
+import type { Agent } from '../undici.ts'
 import { compileBotDetector } from './bot-detector.ts'
 import { type Activation, celData, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
 import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
@@ -223,6 +224,8 @@ export function compileBackendGuard(
   backend: BackendConfig,
   endpoint: EndpointConfig,
   log: Log,
+  /** The agent of the OAuth2 token calls (Go's default transport, as the backend calls'). */
+  sideAgent: () => Agent,
 ): BackendGuard | undefined {
   const c = backend.components
   if (!c) return undefined
@@ -235,7 +238,11 @@ export function compileBackendGuard(
   const martian = c.martian && c.martian.steps.length > 0 ? compileMartian(c.martian) : undefined
   const modifyAnswer = c.martian ? compileMartianAnswer(c.martian) : undefined
   const credentials = c.clientCredentials
-    ? compileClientCredentials(c.clientCredentials, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
+    ? compileClientCredentials(
+        c.clientCredentials,
+        (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`),
+        sideAgent,
+      )
     : undefined
   // martian edits the request first; the OAuth2 transport sets Authorization last, as in KrakenD.
   const modify =

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net'
 import { gunzipLimited, headerValue, isGzip } from '../backend-client.ts'
 import { goRequestHeaders } from '../go-http.ts'
 import { asGoWritesHeads } from '../go-request-head.ts'
+import { goVerifiedConnector, VERIFIED_BY_GO_RULES } from '../go-tls.ts'
 import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
 import { throughEnvironmentProxy } from '../proxy-connector.ts'
 import { Agent, buildConnector, requestOn } from '../undici.ts'
@@ -42,7 +43,10 @@ export class JwksClient {
 
   constructor(insecure: boolean) {
     const base = throughEnvironmentProxy(
-      buildConnector({ rejectUnauthorized: !insecure, minVersion: 'TLSv1.2', ciphers: GO_CIPHERS }),
+      goVerifiedConnector(
+        buildConnector({ ...VERIFIED_BY_GO_RULES, minVersion: 'TLSv1.2', ciphers: GO_CIPHERS }),
+        insecure,
+      ),
       process.env,
     )
     const connect: buildConnector.connector = (opts, callback) =>

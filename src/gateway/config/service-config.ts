@@ -7,6 +7,7 @@ import type { KeyPath } from '../../core/source-text.ts'
 import { parseServiceComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { hostsAt } from './backend-config.ts'
+import { readClientTls } from './client-tls.ts'
 import { OUTPUT_ENCODINGS } from './endpoint-config.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { checkServiceSettings } from './service-settings.ts'
@@ -87,6 +88,7 @@ export type ServiceConfig = Pick<
   | 'server'
   | 'runtime'
   | 'transport'
+  | 'clientTls'
   | 'logging'
   | 'components'
 > & {
@@ -189,6 +191,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
   }
   const transport = readTransport(value, fields)
+  const clientTls = fields.runtime === 'krakend' ? undefined : readClientTls(value, fields)
   const logging = loggingAt(loggingNs, fields)
   return {
     name,
@@ -201,6 +204,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     server,
     runtime,
     transport,
+    clientTls,
     logging,
     components,
   }

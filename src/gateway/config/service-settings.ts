@@ -24,19 +24,6 @@ export function checkServiceSettings(
       'terminate TLS (and mTLS) at the load balancer, then remove "tls" or set "tls": {"disabled": true}',
     )
   if (runtime === 'krakend') return
-  const clientTls = value.client_tls
-  if (clientTls !== undefined && !(isObject(clientTls) && Object.keys(clientTls).length === 0))
-    error(
-      ['client_tls'],
-      '"client_tls" (backend TLS: CA certificates, client certificates, versions, insecure connections) is not supported by this runtime',
-      'remove it (backends are then verified against the system CAs), or set image.runtime: krakend in gwdeploy.yml',
-    )
-  if (value.allow_insecure_connections === true)
-    error(
-      ['allow_insecure_connections'],
-      '"allow_insecure_connections" (backend certificates not verified) is not supported by this runtime',
-      'give the backends certificates the system trusts and remove it, or set image.runtime: krakend in gwdeploy.yml',
-    )
   const agents = value.async_agent
   if (agents !== undefined && !(Array.isArray(agents) && agents.length === 0))
     error(

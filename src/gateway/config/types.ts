@@ -1,3 +1,4 @@
+import type { SecureVersion } from 'node:tls'
 import type { Location } from '../../core/errors.ts'
 import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
 import type { FlatmapOp } from '../flatmap.ts'
@@ -157,6 +158,22 @@ export interface TransportOptions {
   dialerFallbackDelayMs: number
 }
 
+/** lura's client_tls, read (config/client-tls.ts): Node's names for Go's settings, files not yet read. */
+export interface ClientTlsOptions {
+  /** allow_insecure_connections (either place): any server certificate is taken. */
+  insecure: boolean
+  /** PEM files added to the pool. */
+  caCerts: string[]
+  disableSystemCaPool: boolean
+  minVersion: SecureVersion
+  maxVersion: SecureVersion
+  /** OpenSSL group names, in preference order. */
+  curves: string[]
+  /** OpenSSL names of the TLS 1.2 suites (TLS 1.3's are always on, as in Go). */
+  ciphers: string[]
+  clientCerts: Array<{ certificate: string; privateKey: string }>
+}
+
 export interface LoggingOptions {
   level: LogLevel
   format: LogFormat
@@ -179,6 +196,8 @@ export interface GatewayConfig {
   server: ServerOptions
   runtime: RuntimeOptions
   transport: TransportOptions
+  /** client_tls: undefined when the config sets none (Go's default TLS). */
+  clientTls?: ClientTlsOptions | undefined
   logging: LoggingOptions
   /** Source file, when loaded from one. */
   file?: string

@@ -70,6 +70,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     server: service.server,
     runtime: service.runtime,
     transport: service.transport,
+    ...(service.clientTls ? { clientTls: service.clientTls } : {}),
     logging: service.logging,
     ...(options.file ? { file: options.file } : {}),
     ...(service.components ? { components: service.components } : {}),

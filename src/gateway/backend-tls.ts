@@ -1,0 +1,144 @@
+/**
+ * The TLS of backend calls (and of the OAuth2 token calls, which go through the same Go
+ * transport): `client_tls` made into one Node secure context when the gateway starts, its files
+ * read then. Certificates are judged by Go's rules (go-tls.ts), with or without client_tls.
+ *
+ * KrakenD logs a CA or client certificate file it cannot load and goes on without it (its calls
+ * then fail the handshake); here such a file stops the start (exit 2), naming it.
+ */
+import { readFileSync } from 'node:fs'
+import { configError } from '../core/errors.ts'
+import type { ClientTlsOptions } from './config/types.ts'
+import { VERIFIED_BY_GO_RULES } from './go-tls.ts'
+import { loadBuiltin } from './libraries.ts'
+import type { buildConnector } from './undici.ts'
+
+/** Go always offers its three TLS 1.3 suites; listing them keeps them when the TLS 1.2 list is short. */
+const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']
+
+export interface BackendTls {
+  /** Connector options for every https connection of backend calls. */
+  connect: buildConnector.BuildOptions
+  /** InsecureSkipVerify: any server certificate is taken. */
+  insecure: boolean
+}
+
+export type ReadFile = (path: string) => string
+
+// Loaded only for configs with client_tls: without it no https backend needs them at start.
+const tls = () => loadBuiltin<typeof import('node:tls')>('node:tls')
+const crypto = () => loadBuiltin<typeof import('node:crypto')>('node:crypto')
+
+/** Go's default TLS when the config has no client_tls; otherwise client_tls's, files read now. */
+export function backendTls(options: ClientTlsOptions | undefined, readFile: ReadFile = readText): BackendTls {
+  if (options === undefined) return { connect: { ...VERIFIED_BY_GO_RULES }, insecure: false }
+  return {
+    connect: {
+      ...VERIFIED_BY_GO_RULES,
+      secureContext: tls().createSecureContext(secureContextOptions(options, readFile)),
+    },
+    insecure: options.insecure,
+  }
+}
+
+/** What the secure context is made of (pure but for the files it reads): tested without sockets. */
+export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFile) {
+  const ca = options.disableSystemCaPool ? [] : systemPool()
+  for (const [i, path] of options.caCerts.entries()) {
+    const where = `client_tls.ca_certs[${i}]`
+    const certificates = pemCertificates(read(path, where, 'CA certificate', readFile), path, where)
+    ca.push(...certificates)
+  }
+  const cert: string[] = []
+  const key: string[] = []
+  for (const [i, pair] of options.clientCerts.entries()) {
+    const where = `client_tls.client_certs[${i}]`
+    const chain = read(pair.certificate, `${where}.certificate`, 'client certificate', readFile)
+    const privateKey = read(pair.privateKey, `${where}.private_key`, 'private key', readFile)
+    checkKeyPair(chain, privateKey, pair, where)
+    cert.push(chain)
+    key.push(privateKey)
+  }
+  return {
+    ca,
+    ...(cert.length > 0 ? { cert, key } : {}),
+    minVersion: options.minVersion,
+    maxVersion: options.maxVersion,
+    ciphers: [...TLS13_SUITES, ...options.ciphers].join(':'),
+    ecdhCurve: options.curves.join(':'),
+  }
+}
+
+/**
+ * Go's SystemCertPool stands for the CAs the machine trusts; Node's own list (Mozilla's, plus
+ * NODE_EXTRA_CA_CERTS) is added, as a slim image may have no system store at all.
+ */
+function systemPool(): string[] {
+  const { getCACertificates } = tls()
+  return [...new Set([...getCACertificates('default'), ...getCACertificates('system')])]
+}
+
+const readText: ReadFile = (path) => readFileSync(path, 'utf8')
+
+function read(path: string, where: string, what: string, readFile: ReadFile): string {
+  try {
+    return readFile(path)
+  } catch (error) {
+    throw configError(
+      `${where}: cannot read the ${what} ${JSON.stringify(path)}: ${(error as Error).message}`,
+      {
+        hint: "the path is read on the gateway node when it starts, relative to its working directory (the config's directory in gwdeploy's images and local releases)",
+      },
+    )
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g
+
+/** The certificates of a PEM file, each checked; a file with none is refused (Go would add nothing). */
+function pemCertificates(text: string, path: string, where: string): string[] {
+  const blocks = text.match(PEM_CERTIFICATE) ?? []
+  for (const block of blocks) {
+    try {
+      ;new (crypto().X509Certificate)(block)
+    } catch (error) {
+      throw configError(
+        `${where}: ${JSON.stringify(path)} holds a certificate that cannot be read: ${(error as Error).message}`,
+      )
+    }
+  }
+  if (blocks.length === 0)
+    throw configError(
+      `${where}: ${JSON.stringify(path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      {
+        hint: 'give the CA certificates in PEM form',
+      },
+    )
+  return blocks
+}
+
+/** tls.LoadX509KeyPair's checks: a certificate, a key it can read, and the two belonging together. */
+function checkKeyPair(
+  chain: string,
+  privateKey: string,
+  pair: ClientTlsOptions['clientCerts'][number],
+  where: string,
+) {
+  const leaf = chain.match(PEM_CERTIFICATE)?.[0]
+  if (leaf === undefined)
+    throw configError(`${where}.certificate: ${JSON.stringify(pair.certificate)} holds no PEM certificate`)
+  const { createPrivateKey, X509Certificate } = crypto()
+  let key: ReturnType<typeof createPrivateKey>
+  try {
+    key = createPrivateKey(privateKey)
+  } catch (error) {
+    throw configError(
+      `${where}.private_key: ${JSON.stringify(pair.privateKey)} holds no private key this runtime can read: ${(error as Error).message}`,
+      { hint: 'give an unencrypted PEM private key (PKCS#1, PKCS#8 or SEC 1), as Go reads them' },
+    )
+  }
+  if (!new X509Certificate(leaf).checkPrivateKey(key))
+    throw configError(
+      `${where}: the private key ${JSON.stringify(pair.privateKey)} does not belong to the certificate ${JSON.stringify(pair.certificate)} (Go: "tls: private key does not match public key")`,
+    )
+}
