@@ -3,7 +3,7 @@
  * access to Secrets): a plain value, a secretKeyRef and an envFrom Secret the test creates as
  * admin. The secretKeyRef reaches the gateway's flexible config at start (the group name of a real
  * backend call, asked through the API server's service proxy); the envFrom key is read inside
- * the pod (kubectl exec). Neither value is in any output, --json envelope, history, release record
+ * the pod (kubectl exec), as is the secretKeyRef's file in /run/gwdeploy/env. Neither value is in any output, --json envelope, history, release record
  * (ConfigMap), Deployment (annotations included) or Pod object. A missing Secret or key fails the
  * release with exit 2 naming the gwdeploy.yml key — not at the health gate's deadline (exit 4) —
  * with traffic untouched and green torn down.
@@ -102,27 +102,36 @@ describe('fleet.env on kubernetes (real cluster): Secrets reach the pods, nowher
       { name: 'LOG_NOTE', value: 'plain-note' },
     )
     assert.deepEqual(container.envFrom, [{ secretRef: { name: 'gw-more' } }])
-    const kubectl = await requireKubectl()
-    const cache = await mkdtemp(join(tmpdir(), 'kubectl-cache-'))
-    const { stdout } = await promisify(execFile)(
-      kubectl.path,
-      [
-        'exec',
-        '-n',
-        project.namespace,
-        pod.metadata.name,
-        '-c',
-        'gateway',
-        '--cache-dir',
-        cache,
-        '--',
-        'node',
-        '-e',
-        'process.stdout.write(String(process.env.MORE_NOTE))',
-      ],
-      { env: { ...process.env, KUBECONFIG: project.cluster.kubeconfig } },
-    ).finally(() => rm(cache, { recursive: true, force: true }))
-    assert.equal(stdout, ENV_FROM_SECRET)
+    /** What `script` prints, run by node inside the pod's gateway container. */
+    const inPod = async (script: string) => {
+      const kubectl = await requireKubectl()
+      const cache = await mkdtemp(join(tmpdir(), 'kubectl-cache-'))
+      const { stdout } = await promisify(execFile)(
+        kubectl.path,
+        [
+          'exec',
+          '-n',
+          project.namespace,
+          pod.metadata.name,
+          '-c',
+          'gateway',
+          '--cache-dir',
+          cache,
+          '--',
+          'node',
+          '-e',
+          script,
+        ],
+        { env: { ...process.env, KUBECONFIG: project.cluster.kubeconfig } },
+      ).finally(() => rm(cache, { recursive: true, force: true }))
+      return stdout
+    }
+    assert.equal(await inPod('process.stdout.write(String(process.env.MORE_NOTE))'), ENV_FROM_SECRET)
+    // The secretKeyRef is also a file, where the haproxy and aws containers have their secrets.
+    assert.equal(
+      await inPod("process.stdout.write(require('fs').readFileSync('/run/gwdeploy/env/API_KEY', 'utf8'))"),
+      SECRET,
+    )
   })
 
   it('a missing key of a secretKeyRef: exit 2 naming fleet.env.NAME and the Secret, traffic untouched, green torn down', async () => {

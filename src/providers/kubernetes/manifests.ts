@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml'
 import { readsRuntimeEnv } from '../../image/runtime-env.ts'
+import { CONTAINER_ENV_DIR } from '../node-env.ts'
 import type { Colour, FleetSpec, RenderedDocument } from '../types.ts'
 import {
   ANNOTATION,
@@ -21,6 +22,7 @@ import type { KubeSettings } from './settings.ts'
 
 /** The uid:gid the image runs as (src/image/dockerfile.ts default user). */
 const IMAGE_UID = 1000
+const SECRET_FILES_VOLUME = 'gwdeploy-env'
 
 export interface ManifestMetadata {
   name: string
@@ -89,9 +91,16 @@ export function deploymentManifest(
   const resources: Record<string, unknown> = {}
   if (settings.resources.requests) resources.requests = settings.resources.requests
   if (settings.resources.limits) resources.limits = settings.resources.limits
+  const secretFiles = secretFilesVolume(settings)
   const podSpec: Record<string, unknown> = {
     terminationGracePeriodSeconds,
-    securityContext: { runAsNonRoot: true, runAsUser: IMAGE_UID, runAsGroup: IMAGE_UID },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: IMAGE_UID,
+      runAsGroup: IMAGE_UID,
+      // The Secret files' group, so that mode 0440 lets the gateway read them.
+      ...(secretFiles ? { fsGroup: IMAGE_UID } : {}),
+    },
     containers: [
       {
         name: 'gateway',
@@ -108,6 +117,7 @@ export function deploymentManifest(
           ...fleetEnv(settings, artifact.configText),
         ],
         ...envFrom(settings),
+        ...(secretFiles ? { volumeMounts: [secretFiles.mount] } : {}),
         readinessProbe: {
           httpGet: { path: spec.healthPath, port: PORT_NAME },
           periodSeconds: 2,
@@ -130,6 +140,7 @@ export function deploymentManifest(
       },
     ],
   }
+  if (secretFiles) podSpec.volumes = [secretFiles.volume]
   if (Object.keys(settings.nodeSelector).length) podSpec.nodeSelector = settings.nodeSelector
   if (settings.tolerations.length) podSpec.tolerations = settings.tolerations
   if (settings.imagePullSecrets.length)
@@ -187,6 +198,36 @@ function fleetEnv(settings: KubeSettings, configText: string): Array<Record<stri
 
 const unsupported = (name: string): never => {
   throw new Error(`kubernetes: fleet.env.${name} is not a secretKeyRef (the config check refuses it)`)
+}
+
+/**
+ * fleet.env's secretKeyRefs also as files, CONTAINER_ENV_DIR/NAME, where the haproxy and aws
+ * providers' containers have every secret: a gateway config can name them where it wants a file
+ * (client_tls's private_key). The items are optional so that a missing Secret or key still fails
+ * the pod on its env reference (CreateContainerConfigError, seen at once), not in a mount that
+ * would wait until the progress deadline.
+ */
+function secretFilesVolume(settings: KubeSettings) {
+  const sources = Object.entries(settings.env)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([name, value]) =>
+      typeof value !== 'string' && 'secretKeyRef' in value
+        ? [
+            {
+              secret: {
+                name: value.secretKeyRef.name,
+                items: [{ key: value.secretKeyRef.key, path: name }],
+                optional: true,
+              },
+            },
+          ]
+        : [],
+    )
+  if (sources.length === 0) return undefined
+  return {
+    volume: { name: SECRET_FILES_VOLUME, projected: { defaultMode: 0o440, sources } },
+    mount: { name: SECRET_FILES_VOLUME, mountPath: CONTAINER_ENV_DIR, readOnly: true },
+  }
 }
 
 /** fleet.envFrom Secrets: every key of each becomes a variable (listed before env, which wins). */

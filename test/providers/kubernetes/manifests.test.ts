@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { test } from 'node:test'
 import { gwConfigSchema } from '../../../src/config/schema.ts'
-import { renderDocuments } from '../../../src/providers/kubernetes/manifests.ts'
+import { deploymentManifest, renderDocuments } from '../../../src/providers/kubernetes/manifests.ts'
 import { rolloutState } from '../../../src/providers/kubernetes/rollout.ts'
 import { kubeSettings } from '../../../src/providers/kubernetes/settings.ts'
 import type { FleetSpec } from '../../../src/providers/types.ts'
@@ -123,4 +123,54 @@ test("rollout state follows kubectl's rule", () => {
     }).done,
     true,
   )
+})
+
+interface PodSpec {
+  volumes?: unknown
+  securityContext: { fsGroup?: number }
+  containers: Array<{ volumeMounts?: unknown; env: Array<{ name: string }> }>
+}
+
+test('fleet.env secretKeyRefs are also files in /run/gwdeploy/env, as on the other container providers', () => {
+  const withEnv = kubeSettings(
+    gwConfigSchema.parse({
+      service: 'payments',
+      image: { repository: 'registry.example.com/team/gateway' },
+      fleet: {
+        env: {
+          REGION: 'eu-west-1',
+          TLS_KEY: { secretKeyRef: { name: 'gw-tls', key: 'tls.key' } },
+          API_KEY: { secretKeyRef: { name: 'gw-secrets', key: 'api' } },
+        },
+      },
+      provider: { kind: 'kubernetes', kubernetes: {} },
+    }),
+  )
+  const deployment = deploymentManifest(spec, withEnv)
+  const pod = (deployment.spec.template as { spec: unknown }).spec as PodSpec
+  assert.deepEqual(pod.volumes, [
+    {
+      name: 'gwdeploy-env',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { secret: { name: 'gw-secrets', items: [{ key: 'api', path: 'API_KEY' }], optional: true } },
+          { secret: { name: 'gw-tls', items: [{ key: 'tls.key', path: 'TLS_KEY' }], optional: true } },
+        ],
+      },
+    },
+  ])
+  assert.deepEqual(pod.containers[0]?.volumeMounts, [
+    { name: 'gwdeploy-env', mountPath: '/run/gwdeploy/env', readOnly: true },
+  ])
+  assert.equal(pod.securityContext.fsGroup, 1000)
+  // The variables stay: the runtime and flexible config read them from the environment.
+  assert.deepEqual(
+    pod.containers[0]?.env.find((e) => e.name === 'TLS_KEY'),
+    { name: 'TLS_KEY', valueFrom: { secretKeyRef: { name: 'gw-tls', key: 'tls.key' } } },
+  )
+  // Without secrets, no volume and no fsGroup (the golden files above).
+  const plain = (deploymentManifest(spec, settings({})).spec.template as { spec: unknown }).spec as PodSpec
+  assert.equal(plain.volumes, undefined)
+  assert.equal(plain.securityContext.fsGroup, undefined)
 })
