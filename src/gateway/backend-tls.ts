@@ -9,12 +9,9 @@
 import { readFileSync } from 'node:fs'
 import { configError } from '../core/errors.ts'
 import type { ClientTlsOptions } from './config/types.ts'
-import { VERIFIED_BY_GO_RULES } from './go-tls.ts'
+import { GO_TLS13_SUITES, VERIFIED_BY_GO_RULES } from './go-tls.ts'
 import { loadBuiltin } from './libraries.ts'
 import type { buildConnector } from './undici.ts'
-
-/** Go always offers its three TLS 1.3 suites; listing them keeps them when the TLS 1.2 list is short. */
-const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']
 
 export interface BackendTls {
   /** Connector options for every https connection of backend calls. */
@@ -44,11 +41,8 @@ export function backendTls(options: ClientTlsOptions | undefined, readFile: Read
 /** What the secure context is made of (pure but for the files it reads): tested without sockets. */
 export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFile) {
   const ca = options.disableSystemCaPool ? [] : systemPool()
-  for (const [i, path] of options.caCerts.entries()) {
-    const where = `client_tls.ca_certs[${i}]`
-    const certificates = pemCertificates(read(path, where, 'CA certificate', readFile), path, where)
-    ca.push(...certificates)
-  }
+  for (const [i, path] of options.caCerts.entries())
+    ca.push(...readCaCertificates(path, `client_tls.ca_certs[${i}]`, readFile))
   const cert: string[] = []
   const key: string[] = []
   for (const [i, pair] of options.clientCerts.entries()) {
@@ -64,7 +58,7 @@ export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFi
     ...(cert.length > 0 ? { cert, key } : {}),
     minVersion: options.minVersion,
     maxVersion: options.maxVersion,
-    ciphers: [...TLS13_SUITES, ...options.ciphers].join(':'),
+    ciphers: [...GO_TLS13_SUITES, ...options.ciphers].join(':'),
     ecdhCurve: options.curves.join(':'),
   }
 }
@@ -73,7 +67,7 @@ export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFi
  * Go's SystemCertPool stands for the CAs the machine trusts; Node's own list (Mozilla's, plus
  * NODE_EXTRA_CA_CERTS) is added, as a slim image may have no system store at all.
  */
-function systemPool(): string[] {
+export function systemPool(): string[] {
   const { getCACertificates } = tls()
   return [...new Set([...getCACertificates('default'), ...getCACertificates('system')])]
 }
@@ -91,6 +85,11 @@ function read(path: string, where: string, what: string, readFile: ReadFile): st
       },
     )
   }
+}
+
+/** The certificates of a CA file read now; one that cannot be read, or holds none, is a config error naming `where`. */
+export function readCaCertificates(path: string, where: string, readFile: ReadFile = readText): string[] {
+  return pemCertificates(read(path, where, 'CA certificate', readFile), path, where)
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g

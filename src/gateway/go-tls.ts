@@ -8,6 +8,7 @@
  */
 import { isIP, type Socket, SocketAddress } from 'node:net'
 import type { SecureVersion, TLSSocket } from 'node:tls'
+import { loadBuiltin } from './libraries.ts'
 import type { buildConnector } from './undici.ts'
 
 /** lura's version names; any other (or none) is TLS 1.3 there. Go never speaks SSL 3.0: TLS 1.0 is its floor. */
@@ -66,7 +67,14 @@ export const GO_CIPHER_SUITES: Record<number, string | null> = {
   4867: null,
 }
 
-/** lura's cipher suites when cipher_suites is empty. */
+/** Go always offers its three TLS 1.3 suites; listing them keeps them when the TLS 1.2 list is short. */
+export const GO_TLS13_SUITES = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+]
+
+/** lura's (and krakend-jose's) cipher suites when cipher_suites is empty. */
 export const LURA_DEFAULT_CIPHER_SUITES = [0xc02f, 0xc02b, 0xc030, 0xc02c, 0xcca8, 0xcca9]
 
 /** What Go reads of a server certificate to check it. */
@@ -195,8 +203,11 @@ const UNKNOWN_AUTHORITY = new Set([
  * its host name, then the chain (OpenSSL's verdict, which Node reads after the handshake).
  */
 export function goCertificateFailure(socket: TLSSocket, host: string, now = new Date()): Error | undefined {
-  const leaf = socket.getPeerX509Certificate()
-  if (leaf === undefined) return verificationError('x509: certificate signed by unknown authority')
+  // Not getPeerX509Certificate: on Node 24 a second look at the peer's certificates (the JWKS pins)
+  // then finds none.
+  const raw = socket.getPeerCertificate(true)?.raw
+  if (raw === undefined) return verificationError('x509: certificate signed by unknown authority')
+  const leaf = new (loadBuiltin<typeof import('node:crypto')>('node:crypto').X509Certificate)(raw)
   const notBefore = leaf.validFromDate
   const notAfter = leaf.validToDate
   if (now < notBefore)

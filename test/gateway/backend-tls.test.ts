@@ -403,7 +403,7 @@ describe("Go's certificate checks", () => {
 
   test('validity comes first, in Go words and RFC 3339 times', () => {
     const cert = new X509Certificate(serverPair.cert)
-    const socket = { getPeerX509Certificate: () => cert, authorized: true } as unknown as TLSSocket
+    const socket = { getPeerCertificate: () => ({ raw: cert.raw }), authorized: true } as unknown as TLSSocket
     assert.equal(goCertificateFailure(socket, '127.0.0.1'), undefined)
     // Even with a host it does not name: Go checks the validity period before the name.
     const later = new Date(cert.validToDate.getTime() + 1000)
@@ -412,7 +412,7 @@ describe("Go's certificate checks", () => {
       `tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time ${later.toISOString().replace(/\.\d+Z$/, 'Z')} is after ${cert.validToDate.toISOString().replace(/\.\d+Z$/, 'Z')}`,
     )
     const untrusted = {
-      getPeerX509Certificate: () => cert,
+      getPeerCertificate: () => ({ raw: cert.raw }),
       authorized: false,
       authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     }

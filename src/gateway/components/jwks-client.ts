@@ -1,30 +1,20 @@
 /**
  * The JWKS download as krakend-jose v2.12 makes it: Go's http.Client (up to 10 redirects followed,
- * `Accept-Encoding: gzip` asked for and undone) over a transport with TLS 1.2 at least, krakend-jose's
- * cipher suites for TLS 1.2, the certificate verified unless `disable_jwk_security`, and KrakenD's
- * User-Agent. (fetch() sent a browser's headers, and verified every certificate.)
+ * `Accept-Encoding: gzip` asked for and undone) over a transport with TLS 1.2 at least (jwks-tls.ts:
+ * suites, CAs, pins), the certificate verified by Go's rules unless `disable_jwk_security`, and
+ * KrakenD's User-Agent. (fetch() sent a browser's headers, and verified every certificate.)
  */
 import type { Socket } from 'node:net'
 import { gunzipLimited, headerValue, isGzip } from '../backend-client.ts'
+import { systemPool } from '../backend-tls.ts'
 import { goRequestHeaders } from '../go-http.ts'
 import { asGoWritesHeads } from '../go-request-head.ts'
-import { goVerifiedConnector, VERIFIED_BY_GO_RULES } from '../go-tls.ts'
+import { GO_TLS13_SUITES, goVerifiedConnector, VERIFIED_BY_GO_RULES } from '../go-tls.ts'
 import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
+import { loadBuiltin } from '../libraries.ts'
 import { throughEnvironmentProxy } from '../proxy-connector.ts'
 import { Agent, buildConnector, requestOn } from '../undici.ts'
-
-/** krakend-jose's DefaultEnabledCipherSuites (TLS 1.2), and Go's fixed TLS 1.3 suites. */
-const GO_CIPHERS = [
-  'TLS_AES_128_GCM_SHA256',
-  'TLS_AES_256_GCM_SHA384',
-  'TLS_CHACHA20_POLY1305_SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-].join(':')
+import { type JwksTls, pinnedConnector } from './jwks-tls.ts'
 
 const GO_HEADERS = goRequestHeaders({
   'user-agent': KRAKEND_USER_AGENT,
@@ -41,11 +31,23 @@ export interface JwksAnswer {
 export class JwksClient {
   private readonly agent: InstanceType<typeof Agent>
 
-  constructor(insecure: boolean) {
+  /** `localCa`: jwk_local_ca's certificates, trusted besides the system's. */
+  constructor(tls: JwksTls, localCa: string[] | undefined) {
+    const ciphers = [...GO_TLS13_SUITES, ...tls.ciphers].join(':')
+    const { createSecureContext } = loadBuiltin<typeof import('node:tls')>('node:tls')
+    const trust = localCa
+      ? {
+          secureContext: createSecureContext({
+            ca: [...systemPool(), ...localCa],
+            minVersion: 'TLSv1.2',
+            ciphers,
+          }),
+        }
+      : { minVersion: 'TLSv1.2' as const, ciphers }
     const base = throughEnvironmentProxy(
-      goVerifiedConnector(
-        buildConnector({ ...VERIFIED_BY_GO_RULES, minVersion: 'TLSv1.2', ciphers: GO_CIPHERS }),
-        insecure,
+      pinnedConnector(
+        goVerifiedConnector(buildConnector({ ...VERIFIED_BY_GO_RULES, ...trust }), tls.insecure),
+        tls.fingerprints,
       ),
       process.env,
     )

@@ -13,14 +13,16 @@ import type { KeyObject, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { JWK } from 'jose'
 import { configError } from '../../core/errors.ts'
+import { readCaCertificates } from '../backend-tls.ts'
 import { cryptoModule, joseLibrary } from '../libraries.ts'
 import type { JwksClient } from './jwks-client.ts'
+import type { JwksTls } from './jwks-tls.ts'
 
 export interface KeySource {
   alg: string
   jwkUrl: string | undefined
-  /** `disable_jwk_security`: the JWKS server's certificate is not verified. */
-  insecure: boolean
+  /** The download's TLS (krakend-jose's: disable_jwk_security, jwk_local_ca, pins, suites). */
+  tls: JwksTls
   jwkLocalPath: string | undefined
   cacheMs: number
   unknownKidMs: number
@@ -35,12 +37,16 @@ export class KeySet {
   private fetchedAt = -Infinity
   private pending: Promise<void> | undefined
   private client: JwksClient | undefined
+  /** jwk_local_ca's certificates, read at start. */
+  private readonly localCa: string[] | undefined
   private readonly imported = new Map<string, JoseKey>()
   private readonly missing = new Map<string, number>()
 
   /** Reads jwk_local_path now: a missing or bad file is a config error (exit 2) naming `where`. */
   constructor(cfg: KeySource, where: string) {
     this.cfg = cfg
+    // krakend-jose reads it when the validator is built: a missing file stops KrakenD too.
+    this.localCa = cfg.tls.localCa ? readCaCertificates(cfg.tls.localCa, `${where}.jwk_local_ca`) : undefined
     if (cfg.jwkLocalPath) {
       try {
         this.keys = parseJwks(readFileSync(cfg.jwkLocalPath, 'utf8'))
@@ -96,7 +102,7 @@ export class KeySet {
     this.pending ??= (async () => {
       try {
         // Loaded on first download: config parsing (a cluster primary too) imports this module.
-        this.client ??= new (await import('./jwks-client.ts')).JwksClient(this.cfg.insecure)
+        this.client ??= new (await import('./jwks-client.ts')).JwksClient(this.cfg.tls, this.localCa)
         const answer = await this.client.get(this.cfg.jwkUrl as string, AbortSignal.timeout(5000))
         const type = answer.contentType
         if (!type.startsWith('application/json') && !type.startsWith('application/jwk-set+json'))

@@ -18,6 +18,7 @@ import {
   standardClaimsProblem,
 } from './go-jose.ts'
 import { KeySet } from './jwks.ts'
+import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
 import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
 import { verifiedPayload } from './verified-tokens.ts'
 
@@ -40,8 +41,8 @@ export const ALGORITHMS = [
 export interface JwtConfig {
   alg: string
   jwkUrl: string | undefined
-  /** `disable_jwk_security`: the JWKS server's certificate is not verified. */
-  insecure: boolean
+  /** The JWKS download's TLS (disable_jwk_security, jwk_local_ca, jwk_fingerprints, cipher_suites). */
+  tls: JwksTls
   jwkLocalPath: string | undefined
   /** Key cache lifetime; 0 = fetch the JWKS for every request, as KrakenD does without `cache`. */
   cacheMs: number
@@ -66,7 +67,6 @@ export interface JwtConfig {
 export function parseJwt(f: Fields): JwtConfig {
   const report = f.report
   f.refuse(['secret_url', 'cypher_key'], 'encrypted local keys')
-  f.refuse(['jwk_fingerprints', 'jwk_local_ca'], 'custom TLS trust for the JWKS')
   const alg = f.string('alg')
   if (alg === undefined || !(ALGORITHMS as readonly string[]).includes(alg))
     report.error(
@@ -76,7 +76,8 @@ export function parseJwt(f: Fields): JwtConfig {
     )
   const jwkUrl = f.string('jwk_url')
   const jwkLocalPath = f.string('jwk_local_path')
-  const insecureOk = f.bool('disable_jwk_security')
+  const tls = parseJwksTls(f)
+  const insecureOk = tls.insecure
   const cache = f.bool('cache')
   if (!jwkUrl && !jwkLocalPath)
     report.error(f.path, 'auth/validator needs "jwk_url" or "jwk_local_path"', 'point it at the JWKS')
@@ -138,7 +139,7 @@ export function parseJwt(f: Fields): JwtConfig {
   return {
     alg: alg ?? 'RS256',
     jwkUrl,
-    insecure: insecureOk,
+    tls,
     jwkLocalPath,
     cacheMs: cache ? (cacheDuration || 15 * 60) * 1000 : 0,
     // krakend-jose ignores a cooldown shorter than 1s.

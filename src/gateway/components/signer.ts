@@ -13,6 +13,7 @@ import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import type { EndpointResponder } from './hooks.ts'
 import { type JoseKey, KeySet } from './jwks.ts'
+import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
 import { ALGORITHMS } from './jwt.ts'
 import type { Reply } from './types.ts'
 
@@ -24,13 +25,12 @@ export interface SignerConfig {
   full: boolean
   jwkUrl: string | undefined
   jwkLocalPath: string | undefined
-  /** `disable_jwk_security`: the JWKS server's certificate is not verified. */
-  insecure: boolean
+  /** The JWKS download's TLS (disable_jwk_security, jwk_local_ca, jwk_fingerprints, cipher_suites). */
+  tls: JwksTls
 }
 
 export function parseSigner(f: Fields): SignerConfig {
   f.refuse(['secret_url', 'cypher_key'], 'encrypted local keys')
-  f.refuse(['jwk_fingerprints', 'jwk_local_ca'], 'custom TLS trust for the JWKS')
   const alg = f.string('alg')
   if (alg === undefined || !(ALGORITHMS as readonly string[]).includes(alg))
     f.report.error(f.at('alg'), alg === undefined ? '"alg" is required' : `unknown algorithm "${alg}"`)
@@ -39,8 +39,8 @@ export function parseSigner(f: Fields): SignerConfig {
   const jwkUrl = f.string('jwk_url')
   const jwkLocalPath = f.string('jwk_local_path')
   if (!jwkUrl && !jwkLocalPath) f.report.error(f.path, 'auth/signer needs "jwk_url" or "jwk_local_path"')
-  const insecure = f.bool('disable_jwk_security')
-  if (!insecure && !jwkUrl?.startsWith('https://'))
+  const tls = parseJwksTls(f)
+  if (!tls.insecure && !jwkUrl?.startsWith('https://'))
     f.report.error(
       f.at(jwkUrl ? 'jwk_url' : 'disable_jwk_security'),
       jwkUrl
@@ -56,7 +56,7 @@ export function parseSigner(f: Fields): SignerConfig {
     full: f.bool('full'),
     jwkUrl,
     jwkLocalPath,
-    insecure,
+    tls,
   }
 }
 
@@ -74,7 +74,7 @@ export function compileSigner(
     {
       alg: cfg.alg,
       jwkUrl: cfg.jwkUrl,
-      insecure: cfg.insecure,
+      tls: cfg.tls,
       jwkLocalPath: cfg.jwkLocalPath,
       cacheMs: Infinity,
       unknownKidMs: 0,

@@ -2,12 +2,18 @@
 // for and undone, redirects followed, and with disable_jwk_security a certificate nobody signed is
 // accepted, as KrakenD's InsecureSkipVerify does.
 import assert from 'node:assert/strict'
+import { createHash, X509Certificate } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { IncomingHttpHeaders } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { type Authority, certificateAuthority } from '../../helpers/tls-authority.ts'
 import { selfSignedCertificate } from '../../helpers/tls-certificate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
@@ -75,5 +81,121 @@ describe('auth/validator JWKS download', () => {
       assert.equal(request?.headers['sec-fetch-mode'], undefined)
       assert.equal(request?.headers['accept-language'], undefined)
     }
+  })
+})
+
+describe("krakend-jose's TLS trust: jwk_local_ca, jwk_fingerprints, cipher_suites", () => {
+  let ca: Authority
+  let server: Server
+  let url = ''
+  let dir = ''
+  let pin = ''
+  const caFile = () => join(dir, 'ca.pem')
+  /** The padded base64url SHA-256 of a certificate's SubjectPublicKeyInfo, as KrakenD's docs compute it. */
+  const fingerprint = (cert: string) =>
+    createHash('sha256')
+      .update(new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64')
+      .replaceAll('+', '-')
+      .replaceAll('/', '_')
+
+  before(async () => {
+    ca = await certificateAuthority()
+    const pair = await ca.issue({ commonName: 'jwks', altNames: ['IP:127.0.0.1'] })
+    pin = fingerprint(pair.cert)
+    const set = JSON.stringify({ keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256' }] })
+    server = createServer(pair, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(set),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`
+    dir = mkdtempSync(join(tmpdir(), 'jwks-ca-'))
+    writeFileSync(caFile(), ca.cert)
+  })
+  after(() => {
+    server?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** The status of a token-bearing request to an endpoint validated with `validator` (plus alg and jwk_url). */
+  const statusWith = async (validator: Record<string, unknown>) => {
+    const gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'jwks-tls',
+        endpoints: [
+          {
+            endpoint: '/v',
+            extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: url, ...validator } },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+        ],
+      }),
+    )
+    try {
+      return (await send(gateway.url, { path: '/v', headers: { Authorization: `Bearer ${await token()}` } }))
+        .status
+    } finally {
+      await gateway.close()
+    }
+  }
+
+  test('jwk_local_ca trusts a private CA for the download; without it the key set cannot be fetched', async () => {
+    assert.equal(await statusWith({}), 401)
+    assert.equal(await statusWith({ jwk_local_ca: caFile() }), 200)
+  })
+
+  test("jwk_fingerprints pins the server's public key, with or without disable_jwk_security", async () => {
+    const other = fingerprint((await ca.issue({ commonName: 'other', altNames: ['IP:127.0.0.1'] })).cert)
+    assert.equal(await statusWith({ jwk_local_ca: caFile(), jwk_fingerprints: [other, pin] }), 200)
+    assert.equal(await statusWith({ jwk_local_ca: caFile(), jwk_fingerprints: [other] }), 401)
+    assert.equal(await statusWith({ disable_jwk_security: true, jwk_fingerprints: [pin] }), 200)
+    assert.equal(await statusWith({ disable_jwk_security: true, jwk_fingerprints: [other] }), 401)
+  })
+
+  test('cipher_suites: the download keeps to the listed TLS 1.2 suites (TLS 1.3 is always on, as in Go)', async () => {
+    assert.equal(await statusWith({ jwk_local_ca: caFile(), cipher_suites: [49195] }), 200)
+  })
+
+  test('what KrakenD would not start with, or what would never match, is refused at its JSON path', async () => {
+    const problems = (validator: Record<string, unknown>) =>
+      validateGatewayConfig({
+        version: 3,
+        name: 'x',
+        endpoints: [
+          {
+            endpoint: '/v',
+            extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: url, ...validator } },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+        ],
+      }).errors.map((e) => `${e.location?.path}: ${e.message}`)
+    const [unpadded] = problems({ jwk_fingerprints: [pin.replace(/=+$/, '')] })
+    assert.match(
+      unpadded ?? '',
+      /auth\/validator\.jwk_fingerprints\[0\]: fingerprint #0 is not padded base64url/,
+    )
+    const [short] = problems({ jwk_fingerprints: ['AAAA'] })
+    assert.match(short ?? '', /decodes to 3 bytes, not a SHA-256/)
+    const [rc4] = problems({ cipher_suites: [5] })
+    assert.match(rc4 ?? '', /cipher_suites\[0\]: cipher suite 5 is \(RC4-SHA\) not available/)
+    await assert.rejects(
+      async () =>
+        await startGateway(
+          mustConfig({
+            version: 3,
+            endpoints: [
+              {
+                endpoint: '/v',
+                extra_config: {
+                  'auth/validator': { alg: 'RS256', jwk_url: url, jwk_local_ca: join(dir, 'none.pem') },
+                },
+                backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+              },
+            ],
+          }),
+        ),
+      /auth\/validator\.jwk_local_ca: cannot read the CA certificate/,
+    )
   })
 })

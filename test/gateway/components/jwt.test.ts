@@ -319,6 +319,10 @@ describe('auth/validator configuration problems exit 2 with the JSON path', () =
     )
     assert.match(
       check({ alg: 'RS256', jwk_url: 'https://idp/jwks', jwk_fingerprints: ['x'] }).join('\n'),
+      /jwk_fingerprints\[0\]: fingerprint #0 is not padded base64url/,
+    )
+    assert.match(
+      check({ alg: 'RS256', jwk_url: 'https://idp/jwks', secret_url: 'x' }).join('\n'),
       /not supported/,
     )
   })
