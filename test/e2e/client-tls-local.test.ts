@@ -5,25 +5,15 @@
  * anything runs.
  */
 import assert from 'node:assert/strict'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { TLSSocket } from 'node:tls'
 import { liveName, makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { allFiles } from '../helpers/files.ts'
 import { type Authority, certificateAuthority, type KeyPair } from '../helpers/tls-authority.ts'
-
-async function filesUnder(dir: string): Promise<Array<{ path: string; text: string }>> {
-  const out: Array<{ path: string; text: string }> = []
-  for (const name of await readdir(dir)) {
-    const path = join(dir, name)
-    const info = await stat(path)
-    if (info.isDirectory()) out.push(...(await filesUnder(path)))
-    else if (info.isFile()) out.push({ path, text: await readFile(path, 'latin1') })
-  }
-  return out
-}
 
 describe('client_tls on a local release: certificates ship, the key does not', () => {
   let project: Project
@@ -77,7 +67,7 @@ describe('client_tls on a local release: certificates ship, the key does not', (
     assert.equal(res.status, 200)
     assert.deepEqual(await res.json(), { client: 'gateway-client' })
 
-    const files = await filesUnder(project.stateDir)
+    const files = await allFiles(project.stateDir)
     const shipped = files.filter((f) => /[/\\]tls[/\\](ca|client)\.pem$/.test(f.path))
     assert.deepEqual(
       shipped.map((f) => f.text).sort(),

@@ -5,13 +5,14 @@
  * history, record, artifact or release file holds them. Bad references exit 2 naming the key.
  */
 import assert from 'node:assert/strict'
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { allFiles } from '../helpers/files.ts'
 
 const FILE_SECRET = 'file-secret-7f3a9c1e5b'
 const RUNNER_SECRET = 'runner-secret-2d8e4a6c0f'
@@ -47,18 +48,6 @@ const TEMPLATE = `{
   ]
 }
 `
-
-/** Every file below `dir`, recursively, with its text. */
-async function allFiles(dir: string): Promise<Array<{ path: string; text: string }>> {
-  const out: Array<{ path: string; text: string }> = []
-  for (const name of await readdir(dir)) {
-    const path = join(dir, name)
-    const info = await stat(path)
-    if (info.isDirectory()) out.push(...(await allFiles(path)))
-    else if (info.isFile()) out.push({ path, text: await readFile(path, 'latin1') })
-  }
-  return out
-}
 
 /** 1-based number of the first line of `text` containing `needle`. */
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1

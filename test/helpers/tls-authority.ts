@@ -24,7 +24,7 @@ export interface Authority extends KeyPair {
   issue(options: IssueOptions): Promise<KeyPair>
 }
 
-async function inTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+export async function inTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'test-ca-'))
   try {
     return await work(dir)
@@ -33,10 +33,20 @@ async function inTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+/** A new P-256 key, unencrypted. */
+export const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
 
-export async function certificateAuthority(name = 'gwdeploy test CA'): Promise<Authority> {
-  const ca = await inTempDir(async (dir) => {
+/** `NAME.key` and `NAME.pem` of `dir`. */
+export async function readPair(dir: string, name: string): Promise<KeyPair> {
+  return {
+    key: await readFile(join(dir, `${name}.key`), 'utf8'),
+    cert: await readFile(join(dir, `${name}.pem`), 'utf8'),
+  }
+}
+
+/** A self-signed certificate with these extensions (openssl `-addext` lines), one day, in a temp dir only. */
+export function selfSigned(commonName: string, extensions: string[]): Promise<KeyPair> {
+  return inTempDir(async (dir) => {
     await run('openssl', [
       'req',
       '-x509',
@@ -44,21 +54,22 @@ export async function certificateAuthority(name = 'gwdeploy test CA'): Promise<A
       '-days',
       '1',
       '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
+      `/CN=${commonName}`,
+      ...extensions.flatMap((extension) => ['-addext', extension]),
       '-keyout',
-      join(dir, 'ca.key'),
+      join(dir, 'self.key'),
       '-out',
-      join(dir, 'ca.pem'),
+      join(dir, 'self.pem'),
     ])
-    return {
-      key: await readFile(join(dir, 'ca.key'), 'utf8'),
-      cert: await readFile(join(dir, 'ca.pem'), 'utf8'),
-    }
+    return readPair(dir, 'self')
   })
+}
+
+export async function certificateAuthority(name = 'gwdeploy test CA'): Promise<Authority> {
+  const ca = await selfSigned(name, [
+    'basicConstraints=critical,CA:TRUE',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ])
   const issue = (options: IssueOptions) =>
     inTempDir(async (dir) => {
       await writeFile(join(dir, 'ca.key'), ca.key)
@@ -97,10 +108,7 @@ export async function certificateAuthority(name = 'gwdeploy test CA'): Promise<A
         '-out',
         join(dir, 'leaf.pem'),
       ])
-      return {
-        key: await readFile(join(dir, 'leaf.key'), 'utf8'),
-        cert: await readFile(join(dir, 'leaf.pem'), 'utf8'),
-      }
+      return readPair(dir, 'leaf')
     })
   return { ...ca, issue }
 }

@@ -117,21 +117,22 @@ describe("krakend-jose's TLS trust: jwk_local_ca, jwk_fingerprints, cipher_suite
     rmSync(dir, { recursive: true, force: true })
   })
 
-  /** The status of a token-bearing request to an endpoint validated with `validator` (plus alg and jwk_url). */
+  /** A config whose /v is validated with `validator` (plus alg and jwk_url). */
+  const configWith = (validator: Record<string, unknown>) => ({
+    version: 3,
+    name: 'jwks-tls',
+    endpoints: [
+      {
+        endpoint: '/v',
+        extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: url, ...validator } },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  })
+
+  /** The status of a token-bearing request to /v. */
   const statusWith = async (validator: Record<string, unknown>) => {
-    const gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        name: 'jwks-tls',
-        endpoints: [
-          {
-            endpoint: '/v',
-            extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: url, ...validator } },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-          },
-        ],
-      }),
-    )
+    const gateway = await startGateway(mustConfig(configWith(validator)))
     try {
       return (await send(gateway.url, { path: '/v', headers: { Authorization: `Bearer ${await token()}` } }))
         .status
@@ -159,17 +160,7 @@ describe("krakend-jose's TLS trust: jwk_local_ca, jwk_fingerprints, cipher_suite
 
   test('what KrakenD would not start with, or what would never match, is refused at its JSON path', async () => {
     const problems = (validator: Record<string, unknown>) =>
-      validateGatewayConfig({
-        version: 3,
-        name: 'x',
-        endpoints: [
-          {
-            endpoint: '/v',
-            extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: url, ...validator } },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-          },
-        ],
-      }).errors.map((e) => `${e.location?.path}: ${e.message}`)
+      validateGatewayConfig(configWith(validator)).errors.map((e) => `${e.location?.path}: ${e.message}`)
     const [unpadded] = problems({ jwk_fingerprints: [pin.replace(/=+$/, '')] })
     assert.match(
       unpadded ?? '',
@@ -180,21 +171,7 @@ describe("krakend-jose's TLS trust: jwk_local_ca, jwk_fingerprints, cipher_suite
     const [rc4] = problems({ cipher_suites: [5] })
     assert.match(rc4 ?? '', /cipher_suites\[0\]: cipher suite 5 is \(RC4-SHA\) not available/)
     await assert.rejects(
-      async () =>
-        await startGateway(
-          mustConfig({
-            version: 3,
-            endpoints: [
-              {
-                endpoint: '/v',
-                extra_config: {
-                  'auth/validator': { alg: 'RS256', jwk_url: url, jwk_local_ca: join(dir, 'none.pem') },
-                },
-                backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-              },
-            ],
-          }),
-        ),
+      startGateway(mustConfig(configWith({ jwk_local_ca: join(dir, 'none.pem') }))),
       /auth\/validator\.jwk_local_ca: cannot read the CA certificate/,
     )
   })
