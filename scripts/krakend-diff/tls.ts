@@ -48,8 +48,8 @@ const clientCerts = [
   { certificate: file('client.pem', client.cert), private_key: file('client.key', client.key) },
 ]
 
-/** name, the backend's TLS options (undefined: plain HTTP), the service keys of both configs. */
-const cases: Array<[string, ServerOptions | undefined, Record<string, unknown>]> = [
+/** name, the backend's TLS options (undefined: plain HTTP), the service keys of both configs, their environment. */
+const cases: Array<[string, ServerOptions | undefined, Record<string, unknown>, Record<string, string>?]> = [
   ['no client_tls, private CA', server, {}],
   ['ca_certs', server, { client_tls: { ca_certs: [caFile] } }],
   ['ca_certs of another CA', server, { client_tls: { ca_certs: [file('other.pem', other.cert)] } }],
@@ -88,6 +88,19 @@ const cases: Array<[string, ServerOptions | undefined, Record<string, unknown>]>
     await ca.issue({ commonName: 'x', altNames: ['DNS:other.example', 'IP:10.1.2.3'] }),
     { client_tls: { ca_certs: [caFile] } },
   ],
+  ['no client_tls, the CA in the system store (SSL_CERT_FILE)', server, {}, { SSL_CERT_FILE: caFile }],
+  [
+    'client_tls {}, the CA in the system store (SSL_CERT_FILE)',
+    server,
+    { client_tls: {} },
+    { SSL_CERT_FILE: caFile },
+  ],
+  [
+    'disable_system_ca_pool, the CA in the system store',
+    server,
+    { client_tls: { disable_system_ca_pool: true } },
+    { SSL_CERT_FILE: caFile },
+  ],
   ['plain HTTP at an https URL', undefined, {}],
   ['plain HTTP at an https URL, client_tls {}', undefined, { client_tls: {} }],
 ]
@@ -112,8 +125,16 @@ async function backend(options: ServerOptions | undefined): Promise<{ origin: st
   return { origin: `https://127.0.0.1:${port}`, close: () => s.close() }
 }
 
-async function answerOf(command: string, args: string[], port: number): Promise<string> {
-  const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+async function answerOf(
+  command: string,
+  args: string[],
+  port: number,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  })
   let out = ''
   child.stdout?.on('data', (d) => {
     out += d
@@ -140,7 +161,7 @@ async function answerOf(command: string, args: string[], port: number): Promise<
 }
 
 let differ = 0
-for (const [name, options, service] of cases) {
+for (const [name, options, service, env] of cases) {
   if (values.only && !name.includes(values.only)) continue
   const { origin, close } = await backend(options)
   const config = (port: number) =>
@@ -150,13 +171,19 @@ for (const [name, options, service] of cases) {
         version: 3,
         name: 'tls',
         port,
+        listen_ip: '127.0.0.1',
         ...service,
         extra_config: { router: { return_error_msg: true }, 'telemetry/logging': { level: 'CRITICAL' } },
         endpoints: [{ endpoint: '/x', backend: [{ host: [origin], url_pattern: '/who' }] }],
       }),
     )
-  const k = await answerOf(krakend, ['run', '-c', config(18081)], 18081)
-  const g = await answerOf(process.execPath, [join(root, 'src/gateway/main.ts'), '-c', config(18082)], 18082)
+  const k = await answerOf(krakend, ['run', '-c', config(18081)], 18081, env)
+  const g = await answerOf(
+    process.execPath,
+    [join(root, 'src/gateway/main.ts'), '-c', config(18082)],
+    18082,
+    env,
+  )
   close()
   if (k !== g) differ++
   console.log(

@@ -157,11 +157,15 @@ const isRedirect = (status: number) =>
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const { transport } = options
   const tls = options.tls ?? backendTls(undefined)
+  const connectOpts = connectOptions(transport, options.serviceTimeoutMs)
+  const plain = buildConnector(connectOpts)
+  let secure: buildConnector.connector | undefined
+  const direct: buildConnector.connector = (opts, callback) =>
+    opts.protocol === 'https:'
+      ? (secure ??= buildConnector({ ...connectOpts, ...tls.connect() }))(opts, callback)
+      : plain(opts, callback)
   const base = throughEnvironmentProxy(
-    goVerifiedConnector(
-      buildConnector({ ...connectOptions(transport, options.serviceTimeoutMs), ...tls.connect }),
-      tls.insecure,
-    ),
+    goVerifiedConnector(direct, tls.insecure),
     options.environ ?? process.env,
   )
   const asGoWrites = transport.disableKeepAlives ? asGoWritesClosingHeads : asGoWritesHeads

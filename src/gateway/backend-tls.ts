@@ -7,40 +7,63 @@
  * then fail the handshake); here such a file stops the start (exit 2), naming it.
  */
 import { readFileSync } from 'node:fs'
+import type { SecureVersion } from 'node:tls'
 import { configError } from '../core/errors.ts'
 import type { ClientTlsOptions } from './config/types.ts'
 import { GO_TLS13_SUITES, VERIFIED_BY_GO_RULES } from './go-tls.ts'
-import { loadBuiltin } from './libraries.ts'
+import { loadBuiltin, onFirstUse } from './libraries.ts'
 import type { buildConnector } from './undici.ts'
 
 export interface BackendTls {
-  /** Connector options for every https connection of backend calls. */
-  connect: buildConnector.BuildOptions
+  /**
+   * Connector options for https connections, made on first use: reading the system's CAs takes
+   * over 100 ms, which a gateway that never calls an https backend should not spend at start.
+   */
+  connect: () => buildConnector.BuildOptions
   /** InsecureSkipVerify: any server certificate is taken. */
   insecure: boolean
 }
 
 export type ReadFile = (path: string) => string
 
-// Loaded only for configs with client_tls: without it no https backend needs them at start.
+// Loaded on first use: a gateway without https backends never needs them.
 const tls = () => loadBuiltin<typeof import('node:tls')>('node:tls')
 const crypto = () => loadBuiltin<typeof import('node:crypto')>('node:crypto')
 
-/** Go's default TLS when the config has no client_tls; otherwise client_tls's, files read now. */
+/** Go's default TLS when the config has no client_tls: TLS 1.2 or later, the system's CAs. */
+const GO_DEFAULT_TLS: SecureContextOptions = { systemPool: true, ca: [], minVersion: 'TLSv1.2' }
+
+/** The TLS of backend calls: Go's default, or client_tls's with its files read now. */
 export function backendTls(options: ClientTlsOptions | undefined, readFile: ReadFile = readText): BackendTls {
-  if (options === undefined) return { connect: { ...VERIFIED_BY_GO_RULES }, insecure: false }
+  const {
+    systemPool: withSystem,
+    ca,
+    ...rest
+  } = options ? secureContextOptions(options, readFile) : GO_DEFAULT_TLS
   return {
-    connect: {
+    connect: onFirstUse(() => ({
       ...VERIFIED_BY_GO_RULES,
-      secureContext: tls().createSecureContext(secureContextOptions(options, readFile)),
-    },
-    insecure: options.insecure,
+      secureContext: tls().createSecureContext({ ...rest, ca: withSystem ? [...systemPool(), ...ca] : ca }),
+    })),
+    insecure: options?.insecure ?? false,
   }
 }
 
+export interface SecureContextOptions {
+  /** Whether the system's CAs are trusted besides `ca`. */
+  systemPool: boolean
+  ca: string[]
+  cert?: string[]
+  key?: string[]
+  minVersion: SecureVersion
+  maxVersion?: SecureVersion
+  ciphers?: string
+  ecdhCurve?: string
+}
+
 /** What the secure context is made of (pure but for the files it reads): tested without sockets. */
-export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFile) {
-  const ca = options.disableSystemCaPool ? [] : systemPool()
+export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFile): SecureContextOptions {
+  const ca: string[] = []
   for (const [i, path] of options.caCerts.entries())
     ca.push(...readCaCertificates(path, `client_tls.ca_certs[${i}]`, readFile))
   const cert: string[] = []
@@ -54,6 +77,7 @@ export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFi
     key.push(privateKey)
   }
   return {
+    systemPool: !options.disableSystemCaPool,
     ca,
     ...(cert.length > 0 ? { cert, key } : {}),
     minVersion: options.minVersion,

@@ -1,5 +1,6 @@
 // client_tls against real https backends on 127.0.0.1, and Go's certificate checks with Go's words.
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
@@ -14,6 +15,8 @@ import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { certificateNames, goCertificateFailure, goVerifyHostname } from '../../src/gateway/go-tls.ts'
 import { type Authority, certificateAuthority, type KeyPair } from '../helpers/tls-authority.ts'
 import { mustConfig, quietLogger, send, startGateway } from './helpers.ts'
+
+const MAIN = new URL('../../src/gateway/main.ts', import.meta.url).pathname
 
 let ca: Authority
 let otherCa: Authority
@@ -221,6 +224,45 @@ describe('client_tls against https backends', () => {
     assert.equal(JSON.parse(trusted.text).authorization, 'Bearer tok')
     const untrusted = await call(host, {}, credentials)
     assert.equal(untrusted.status, 500)
+  })
+
+  test("without client_tls the system's CAs are trusted, as Go's are (SSL_CERT_FILE names the store here)", async () => {
+    const host = await httpsBackend(serverPair)
+    const config = file(
+      'system.json',
+      JSON.stringify({
+        version: 3,
+        port: 0,
+        listen_ip: '127.0.0.1',
+        extra_config: { router: { return_error_msg: true } },
+        endpoints: [{ endpoint: '/x', backend: [{ host: [host], url_pattern: '/who' }] }],
+      }),
+    )
+    const child = spawn(process.execPath, [MAIN, '-c', config, '--port', '0', '--log-level', 'INFO'], {
+      env: { ...process.env, SSL_CERT_FILE: file('system-store.pem', ca.cert) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    try {
+      let out = ''
+      child.stdout.on('data', (d) => {
+        out += d
+      })
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 10_000)
+        child.stdout.on('data', () => {
+          const match = /listening on [^\s]*:(\d+)/.exec(out)
+          if (match) {
+            clearTimeout(timer)
+            resolve(Number(match[1]))
+          }
+        })
+      })
+      const res = await send(`http://127.0.0.1:${port}`, { path: '/x' })
+      assert.equal(res.status, 200, res.text)
+      assert.equal(JSON.parse(res.text).protocol, 'TLSv1.3')
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   test('a file it cannot use stops the gateway before it serves, naming the key', () => {
