@@ -19,6 +19,7 @@ import {
 } from './go-request-head.ts'
 import { goVerifiedConnector } from './go-tls.ts'
 import { wireText } from './go-utf8.ts'
+import { onFirstUse } from './libraries.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
@@ -159,11 +160,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const tls = options.tls ?? backendTls(undefined)
   const connectOpts = connectOptions(transport, options.serviceTimeoutMs)
   const plain = buildConnector(connectOpts)
-  let secure: buildConnector.connector | undefined
+  const secure = onFirstUse(() => buildConnector({ ...connectOpts, ...tls.connect() }))
   const direct: buildConnector.connector = (opts, callback) =>
-    opts.protocol === 'https:'
-      ? (secure ??= buildConnector({ ...connectOpts, ...tls.connect() }))(opts, callback)
-      : plain(opts, callback)
+    opts.protocol === 'https:' ? secure()(opts, callback) : plain(opts, callback)
   const base = throughEnvironmentProxy(
     goVerifiedConnector(direct, tls.insecure),
     options.environ ?? process.env,
