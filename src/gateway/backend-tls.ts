@@ -91,10 +91,10 @@ export function secureContextOptions(options: ClientTlsOptions, readFile: ReadFi
  * Go's SystemCertPool stands for the CAs the machine trusts; Node's own list (Mozilla's, plus
  * NODE_EXTRA_CA_CERTS) is added, as a slim image may have no system store at all.
  */
-export function systemPool(): string[] {
+export const systemPool = onFirstUse((): string[] => {
   const { getCACertificates } = tls()
   return [...new Set([...getCACertificates('default'), ...getCACertificates('system')])]
-}
+})
 
 const readText: ReadFile = (path) => readFileSync(path, 'utf8')
 

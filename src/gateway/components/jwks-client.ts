@@ -31,22 +31,19 @@ export interface JwksAnswer {
 export class JwksClient {
   private readonly agent: InstanceType<typeof Agent>
 
-  /** `localCa`: jwk_local_ca's certificates, trusted besides the system's. */
+  /** `localCa`: jwk_local_ca's certificates, trusted besides the system's. Made on the first download. */
   constructor(tls: JwksTls, localCa: string[] | undefined) {
     const ciphers = [...GO_TLS13_SUITES, ...tls.ciphers].join(':')
     const { createSecureContext } = loadBuiltin<typeof import('node:tls')>('node:tls')
-    const trust = localCa
-      ? {
-          secureContext: createSecureContext({
-            ca: [...systemPool(), ...localCa],
-            minVersion: 'TLSv1.2',
-            ciphers,
-          }),
-        }
-      : { minVersion: 'TLSv1.2' as const, ciphers }
+    // krakend-jose's RootCAs: the system's, plus jwk_local_ca.
+    const secureContext = createSecureContext({
+      ca: [...systemPool(), ...(localCa ?? [])],
+      minVersion: 'TLSv1.2',
+      ciphers,
+    })
     const base = throughEnvironmentProxy(
       pinnedConnector(
-        goVerifiedConnector(buildConnector({ ...VERIFIED_BY_GO_RULES, ...trust }), tls.insecure),
+        goVerifiedConnector(buildConnector({ ...VERIFIED_BY_GO_RULES, secureContext }), tls.insecure),
         tls.fingerprints,
       ),
       process.env,
