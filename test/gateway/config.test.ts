@@ -11,6 +11,7 @@ import {
   loadGatewayConfig,
 } from '../../src/gateway/config/load.ts'
 import { normaliseHost, validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+import { mustConfig } from './helpers.ts'
 
 const fixtures = new URL('../fixtures/gateway/', import.meta.url).pathname
 
@@ -384,4 +385,26 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
     )
     assert.deepEqual(result.errors, [])
   })
+})
+
+test('an endpoint of a method KrakenD does not serve is read, then left out, as KrakenD leaves it out', () => {
+  const config = mustConfig({
+    version: 3,
+    name: 'methods',
+    endpoints: [
+      { endpoint: '/a', method: 'head', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] },
+      { endpoint: '/a', method: 'OPTIONS', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] },
+      { endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] },
+    ],
+  })
+  assert.deepEqual(
+    config.endpoints.map((e) => `${e.method} ${e.endpoint}`),
+    ['GET /a'],
+  )
+  // Still validated: a broken backend of a left-out endpoint fails the config, as in KrakenD.
+  const broken = validateGatewayConfig({
+    version: 3,
+    endpoints: [{ endpoint: '/a', method: 'HEAD', backend: [{ host: ['http://127.0.0.1:9'] }] }],
+  })
+  assert.ok(broken.errors.length > 0)
 })

@@ -35,4 +35,7 @@ export const cases: Case[] = [
   { path: '/string-out-arr' },
   { path: '/proxy', headers: H('Host', '') },
   { path: '/status/200', headers: H('Expect', '100-continue') },
+  { method: 'OPTIONS', path: '/skipped-method' },
+  { method: 'HEAD', path: '/skipped-head' },
+  { method: 'GET', path: '/skipped-head' },
 ]

@@ -99,7 +99,10 @@ export function readBackend(
     )
   const bMethodRaw = rawBackend.method ?? endpoint.method
   const bMethod = typeof bMethodRaw === 'string' ? bMethodRaw.toUpperCase() : ''
-  if (!(HTTP_METHODS as readonly string[]).includes(bMethod))
+  const isServed = (method: string) => (HTTP_METHODS as readonly string[]).includes(method)
+  // An endpoint KrakenD does not serve (endpoint-config.ts) lends its method to no backend call.
+  const inheritsUnserved = rawBackend.method === undefined && !isServed(String(endpoint.method).toUpperCase())
+  if (!isServed(bMethod) && !inheritsUnserved)
     error([...bp, 'method'], `${what}: unsupported method ${JSON.stringify(bMethodRaw)}`)
   const httpNs = namespace(rawBackend, 'backend/http', bp)
   const hp = [...bp, 'extra_config', 'backend/http']

@@ -91,13 +91,18 @@ function readEndpoint(
   const label = `${typeof raw.method === 'string' ? raw.method.toUpperCase() : 'GET'} ${path}`
   const methodRaw = raw.method === undefined ? 'GET' : raw.method
   const method = typeof methodRaw === 'string' ? methodRaw.toUpperCase() : ''
-  if (!(HTTP_METHODS as readonly string[]).includes(method))
-    error(
+  // KrakenD's router serves GET, POST, PUT, PATCH and DELETE endpoints; it logs "Unsupported method"
+  // for any other and starts without it. Read on (KrakenD validates it too), then skipped here too.
+  const served = (HTTP_METHODS as readonly string[]).includes(method)
+  if (!served && typeof methodRaw === 'string')
+    warn(
       [...ep, 'method'],
-      `endpoint ${path}: unsupported method ${JSON.stringify(methodRaw)}`,
-      `use one of ${HTTP_METHODS.join(', ')}`,
+      `endpoint ${path}: method ${JSON.stringify(methodRaw)} is not served: KrakenD logs "Unsupported method" and starts without this endpoint, and so does this runtime`,
+      `use one of ${HTTP_METHODS.join(', ')}, or remove the endpoint`,
     )
-  checkRoute(ep, method, path, label)
+  else if (!served)
+    error([...ep, 'method'], `endpoint ${path}: "method" must be a string, got ${JSON.stringify(methodRaw)}`)
+  if (served) checkRoute(ep, method, path, label)
   const endpointParams = new Set([...path.matchAll(PARAM)].map((m) => m[1] as string))
 
   const proxyNs = fields.namespace(raw, 'proxy', ep)
@@ -150,6 +155,7 @@ function readEndpoint(
           'set "output_encoding": "no-op" on the endpoint to pass the answer through',
         )
   const propagated = propagatedAt(proxyNs, pp, sequential, backends.length, fields)
+  if (!served) return undefined
   return {
     endpoint: path,
     method: method as HttpMethod,
