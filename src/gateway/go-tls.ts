@@ -77,6 +77,45 @@ export const GO_TLS13_SUITES = [
 /** lura's (and krakend-jose's) cipher suites when cipher_suites is empty. */
 export const LURA_DEFAULT_CIPHER_SUITES = [0xc02f, 0xc02b, 0xc030, 0xc02c, 0xcca8, 0xcca9]
 
+/** One cipher suite ID a config lists that this runtime cannot use as Go would. */
+export interface CipherSuiteProblem {
+  index: number
+  message: string
+  hint: string
+}
+
+/**
+ * The OpenSSL names of the TLS 1.2 suites a config lists by Go's IDs (lura's six when it lists
+ * none); TLS 1.3 IDs are skipped, as Go always enables those. node:tls, which says which suites
+ * OpenSSL has, loads only for a listed set: the defaults are all there.
+ */
+export function goCipherSuites(ids: number[]): { names: string[]; problems: CipherSuiteProblem[] } {
+  if (ids.length === 0)
+    return { names: LURA_DEFAULT_CIPHER_SUITES.map((id) => GO_CIPHER_SUITES[id] as string), problems: [] }
+  const available = new Set(
+    loadBuiltin<typeof import('node:tls')>('node:tls')
+      .getCiphers()
+      .map((name) => name.toUpperCase()),
+  )
+  const names: string[] = []
+  const problems: CipherSuiteProblem[] = []
+  for (const [index, id] of ids.entries()) {
+    const name = GO_CIPHER_SUITES[id]
+    if (name === null) continue
+    if (name !== undefined && available.has(name)) names.push(name)
+    else
+      problems.push({
+        index,
+        message:
+          name === undefined
+            ? `cipher suite ${id} (0x${id.toString(16).padStart(4, '0')}) is not one Go implements`
+            : `cipher suite ${id} (${name}) is not available in this runtime's TLS (RC4 and 3DES are gone from OpenSSL 3)`,
+        hint: "use Go's TLS 1.2 suite IDs, such as 49199 (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)",
+      })
+  }
+  return { names, problems }
+}
+
 /** What Go reads of a server certificate to check it. */
 export interface CertificateNames {
   /** Whether it has a subjectAltName extension at all. */

@@ -51,7 +51,15 @@ before(async () => {
     JSON.stringify({
       version: 3,
       name: 'builtins',
-      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/a' }] }],
+      endpoints: [
+        { endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/a' }] },
+        // A JWT guard whose key set would come over TLS: nothing of TLS loads until it is downloaded.
+        {
+          endpoint: '/jwt',
+          extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: 'https://127.0.0.1:9/jwks.json' } },
+          backend: [{ host: [backend.origin], url_pattern: '/a' }],
+        },
+      ],
     }),
   )
   const port = await freePort()

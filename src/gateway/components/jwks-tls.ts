@@ -7,7 +7,7 @@
  * find a pinned key"), with or without disable_jwk_security.
  */
 import type { TLSSocket } from 'node:tls'
-import { GO_CIPHER_SUITES, LURA_DEFAULT_CIPHER_SUITES } from '../go-tls.ts'
+import { goCipherSuites } from '../go-tls.ts'
 import { loadBuiltin } from '../libraries.ts'
 import type { buildConnector } from '../undici.ts'
 import type { Fields } from './fields.ts'
@@ -40,22 +40,17 @@ export function parseJwksTls(f: Fields): JwksTls {
         'give the base64url SHA-256 of the certificate public key (SubjectPublicKeyInfo, DER)',
       )
   }
-  const ciphers: string[] = []
   const suites = f.raw.cipher_suites
-  if (suites !== undefined && (!Array.isArray(suites) || suites.some((id) => !Number.isInteger(id))))
-    f.report.error(f.at('cipher_suites'), '"cipher_suites" must be a list of numbers (Go\'s TLS suite IDs)')
-  const ids = Array.isArray(suites) && suites.length > 0 ? (suites as number[]) : LURA_DEFAULT_CIPHER_SUITES
-  for (const [i, id] of ids.entries()) {
-    const name = GO_CIPHER_SUITES[id]
-    if (name === null) continue
-    if (name === undefined || !availableCiphers().has(name))
-      f.report.error(
-        [...f.at('cipher_suites'), i],
-        `cipher suite ${id} is ${name === undefined ? 'not one Go implements' : `(${name}) not available in this runtime's TLS`}`,
-        "use Go's TLS 1.2 suite IDs, such as 49199 (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)",
-      )
-    else ciphers.push(name)
-  }
+  const listed =
+    Array.isArray(suites) && suites.every((id) => Number.isInteger(id) && id >= 0 && id <= 0xffff)
+  if (suites !== undefined && !listed)
+    f.report.error(
+      f.at('cipher_suites'),
+      '"cipher_suites" must be a list of numbers from 0 to 65535 (Go\'s uint16 IDs)',
+    )
+  const { names: ciphers, problems } = goCipherSuites(listed ? (suites as number[]) : [])
+  for (const { index, message, hint } of problems)
+    f.report.error([...f.at('cipher_suites'), index], message, hint)
   return {
     insecure: f.bool('disable_jwk_security'),
     localCa: f.string('jwk_local_ca') || undefined,
@@ -63,13 +58,6 @@ export function parseJwksTls(f: Fields): JwksTls {
     ciphers,
   }
 }
-
-const availableCiphers = () =>
-  new Set(
-    loadBuiltin<typeof import('node:tls')>('node:tls')
-      .getCiphers()
-      .map((name) => name.toUpperCase()),
-  )
 
 /**
  * `connect` that hands over a TLS connection only when one of the server's certificates has a

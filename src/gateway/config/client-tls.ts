@@ -8,14 +8,7 @@
 import type { SecureVersion } from 'node:tls'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
-import {
-  GO_CIPHER_SUITES,
-  GO_CURVES,
-  GO_TLS_VERSIONS,
-  LURA_DEFAULT_CIPHER_SUITES,
-  LURA_DEFAULT_CURVES,
-} from '../go-tls.ts'
-import { loadBuiltin } from '../libraries.ts'
+import { GO_CURVES, GO_TLS_VERSIONS, goCipherSuites, LURA_DEFAULT_CURVES } from '../go-tls.ts'
 import type { FieldReader } from './field-reader.ts'
 import type { ClientTlsOptions } from './types.ts'
 
@@ -105,24 +98,9 @@ export function readClientTls(
       )
     else curves.push(name)
   }
-  // node:tls loads only for configs that have client_tls (README, Benchmarks: start-up and RSS).
-  const { getCiphers } = loadBuiltin<typeof import('node:tls')>('node:tls')
-  const available = new Set(getCiphers().map((name) => name.toUpperCase()))
   const suiteIds = ids('cipher_suites')
-  const ciphers: string[] = []
-  for (const [i, id] of (suiteIds.length ? suiteIds : LURA_DEFAULT_CIPHER_SUITES).entries()) {
-    const name = GO_CIPHER_SUITES[id]
-    if (name === null) continue
-    if (name === undefined || !available.has(name))
-      error(
-        [...at, 'cipher_suites', i],
-        name === undefined
-          ? `cipher suite ${id} (0x${id.toString(16).padStart(4, '0')}) is not one Go implements`
-          : `cipher suite ${id} (${name}) is not available in this runtime's TLS (RC4 and 3DES are gone from OpenSSL 3)`,
-        "use Go's TLS 1.2 suite IDs, such as 49199 (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)",
-      )
-    else ciphers.push(name)
-  }
+  const { names: ciphers, problems } = goCipherSuites(suiteIds)
+  for (const { index, message, hint } of problems) error([...at, 'cipher_suites', index], message, hint)
   if (suiteIds.length > 0 && ciphers.length === 0 && minVersion !== 'TLSv1.3')
     warn(
       [...at, 'cipher_suites'],

@@ -169,7 +169,7 @@ describe("krakend-jose's TLS trust: jwk_local_ca, jwk_fingerprints, cipher_suite
     const [short] = problems({ jwk_fingerprints: ['AAAA'] })
     assert.match(short ?? '', /decodes to 3 bytes, not a SHA-256/)
     const [rc4] = problems({ cipher_suites: [5] })
-    assert.match(rc4 ?? '', /cipher_suites\[0\]: cipher suite 5 is \(RC4-SHA\) not available/)
+    assert.match(rc4 ?? '', /cipher_suites\[0\]: cipher suite 5 \(RC4-SHA\) is not available/)
     await assert.rejects(
       startGateway(mustConfig(configWith({ jwk_local_ca: join(dir, 'none.pem') }))),
       /auth\/validator\.jwk_local_ca: cannot read the CA certificate/,
