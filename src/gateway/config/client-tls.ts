@@ -3,7 +3,7 @@
  * TLS of every backend call, read as lura's ParseClientTLSConfig reads it. Any client_tls, even
  * `{}`, is a Go tls.Config of its own: TLS 1.3 unless min_version / max_version say otherwise,
  * curves P-521, P-384, P-256 and lura's six ECDHE suites unless listed, the system's CAs plus
- * `ca_certs`. Without it Go's defaults apply (Node's here: TLS 1.2 or later, Node's CA list).
+ * `ca_certs`. Without it Go's defaults apply: TLS 1.2 or later, the system's CAs (backend-tls.ts).
  */
 import type { SecureVersion } from 'node:tls'
 import type { KeyPath } from '../../core/source-text.ts'
