@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { parseArgs } from 'node:util'
 import { certificateAuthority } from '../../test/helpers/tls-authority.ts'
+import { selfSignedCertificate } from '../../test/helpers/tls-certificate.ts'
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } })
 const krakend = process.env.KRAKEND_BIN ?? which('krakend')
@@ -39,6 +40,8 @@ function which(bin: string): string | undefined {
 }
 
 const ca = await certificateAuthority()
+const twin = await certificateAuthority()
+const selfSigned = await selfSignedCertificate('backend')
 const other = await certificateAuthority('another CA')
 const server = await ca.issue({ commonName: 'backend', altNames: ['IP:127.0.0.1', 'DNS:localhost'] })
 const client = await ca.issue({ commonName: 'gateway-client', usage: 'clientAuth' })
@@ -51,6 +54,20 @@ const clientCerts = [
 /** name, the backend's TLS options (undefined: plain HTTP), the service keys of both configs, their environment. */
 const cases: Array<[string, ServerOptions | undefined, Record<string, unknown>, Record<string, string>?]> = [
   ['no client_tls, private CA', server, {}],
+  ['no client_tls, self-signed certificate', await selfSignedCertificate('backend'), {}],
+  [
+    'self-signed certificate in ca_certs',
+    selfSigned,
+    { client_tls: { ca_certs: [file('self.pem', selfSigned.cert)] } },
+  ],
+  ['CA of the same name, other key', server, { client_tls: { ca_certs: [file('twin.pem', twin.cert)] } }],
+  [
+    'a non-CA certificate of the issuer name in ca_certs',
+    server,
+    {
+      client_tls: { ca_certs: [file('not-ca.pem', (await selfSignedCertificate('gwdeploy test CA')).cert)] },
+    },
+  ],
   ['ca_certs', server, { client_tls: { ca_certs: [caFile] } }],
   ['ca_certs of another CA', server, { client_tls: { ca_certs: [file('other.pem', other.cert)] } }],
   ['disable_system_ca_pool without ca_certs', server, { client_tls: { disable_system_ca_pool: true } }],

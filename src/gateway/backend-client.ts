@@ -164,7 +164,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const direct: buildConnector.connector = (opts, callback) =>
     opts.protocol === 'https:' ? secure()(opts, callback) : plain(opts, callback)
   const base = throughEnvironmentProxy(
-    goVerifiedConnector(direct, tls.insecure),
+    goVerifiedConnector(direct, tls.insecure, tls.roots),
     options.environ ?? process.env,
   )
   const asGoWrites = transport.disableKeepAlives ? asGoWritesClosingHeads : asGoWritesHeads

@@ -22,6 +22,8 @@ export interface BackendTls {
   connect: () => buildConnector.BuildOptions
   /** InsecureSkipVerify: any server certificate is taken. */
   insecure: boolean
+  /** The CAs trusted (PEM), once the context is made: Go's unknown-authority hint reads them. */
+  roots: () => readonly string[]
 }
 
 export type ReadFile = (path: string) => string
@@ -40,12 +42,14 @@ export function backendTls(options: ClientTlsOptions | undefined, readFile: Read
     ca,
     ...rest
   } = options ? secureContextOptions(options, readFile) : GO_DEFAULT_TLS
+  const roots = onFirstUse((): readonly string[] => (withSystem ? [...systemPool(), ...ca] : ca))
   return {
     connect: onFirstUse(() => ({
       ...VERIFIED_BY_GO_RULES,
-      secureContext: tls().createSecureContext({ ...rest, ca: withSystem ? [...systemPool(), ...ca] : ca }),
+      secureContext: tls().createSecureContext({ ...rest, ca: [...roots()] }),
     })),
     insecure: options?.insecure ?? false,
+    roots,
   }
 }
 

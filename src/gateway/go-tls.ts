@@ -8,6 +8,7 @@
  */
 import { isIP, type Socket, SocketAddress } from 'node:net'
 import type { SecureVersion, TLSSocket } from 'node:tls'
+import { goQuote } from './go-quote.ts'
 import { loadBuiltin } from './libraries.ts'
 import type { buildConnector } from './undici.ts'
 
@@ -241,7 +242,13 @@ const UNKNOWN_AUTHORITY = new Set([
  * Why Go's TLS client refuses the server's certificate, or undefined: the leaf's validity period,
  * its host name, then the chain (OpenSSL's verdict, which Node reads after the handshake).
  */
-export function goCertificateFailure(socket: TLSSocket, host: string, now = new Date()): Error | undefined {
+export function goCertificateFailure(
+  socket: TLSSocket,
+  host: string,
+  now = new Date(),
+  /** The trusted CAs (PEM), for Go's hint about a candidate issuer that did not sign the certificate. */
+  roots: readonly string[] = [],
+): Error | undefined {
   // Not getPeerX509Certificate: on Node 24 a second look at the peer's certificates (the JWKS pins)
   // then finds none.
   const raw = socket.getPeerCertificate(true)?.raw
@@ -261,10 +268,66 @@ export function goCertificateFailure(socket: TLSSocket, host: string, now = new 
   if (hostname !== undefined) return verificationError(hostname)
   if (socket.authorized) return undefined
   const reason = String(socket.authorizationError ?? '')
-  if (UNKNOWN_AUTHORITY.has(reason)) return verificationError('x509: certificate signed by unknown authority')
+  if (UNKNOWN_AUTHORITY.has(reason))
+    return verificationError(
+      `x509: certificate signed by unknown authority${candidateHint(leaf, socket, roots)}`,
+    )
   if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID')
     return verificationError('x509: certificate has expired or is not yet valid')
   return verificationError(`x509: ${reason || 'certificate not verified'}`)
+}
+
+type X509 = import('node:crypto').X509Certificate
+const parsedRoots = new WeakMap<readonly string[], X509[]>()
+
+/**
+ * x509's UnknownAuthorityError hint: the first certificate named as the issuer (the trusted CAs
+ * first, then those the server sent) whose check of the signature failed, and why, as Go says it.
+ */
+function candidateHint(leaf: X509, socket: TLSSocket, roots: readonly string[]): string {
+  const { X509Certificate } = loadBuiltin<typeof import('node:crypto')>('node:crypto')
+  let trusted = parsedRoots.get(roots)
+  if (trusted === undefined) {
+    trusted = roots.map((pem) => new X509Certificate(pem))
+    parsedRoots.set(roots, trusted)
+  }
+  const sent: X509[] = []
+  const seen = new Set<string>()
+  for (
+    let cert = socket.getPeerCertificate(true)?.issuerCertificate;
+    cert?.raw && !seen.has(cert.fingerprint256);
+  ) {
+    seen.add(cert.fingerprint256)
+    sent.push(new X509Certificate(cert.raw))
+    cert = cert.issuerCertificate
+  }
+  for (const candidate of [...trusted, ...sent]) {
+    if (candidate.subject !== leaf.issuer || candidate.fingerprint256 === leaf.fingerprint256) continue
+    const why = !candidate.ca
+      ? 'x509: invalid signature: parent certificate cannot sign this kind of certificate'
+      : leaf.verify(candidate.publicKey)
+        ? undefined
+        : (SIGNATURE_FAILURE[candidate.publicKey.asymmetricKeyType ?? ''] ??
+          'x509: signature verification failure')
+    if (why !== undefined)
+      return ` (possibly because of ${goQuote(why)} while trying to verify candidate authority certificate ${goQuote(goCertName(candidate))})`
+  }
+  return ''
+}
+
+/** What Go's CheckSignatureFrom says when the signature does not verify, by the issuer's key type. */
+const SIGNATURE_FAILURE: Record<string, string> = {
+  ec: 'x509: ECDSA verification failure',
+  rsa: 'crypto/rsa: verification error',
+  'rsa-pss': 'crypto/rsa: verification error',
+  ed25519: 'x509: Ed25519 verification failure',
+}
+
+/** x509's certName: the Common Name, else the whole subject (RFC 2253 order). */
+function goCertName(cert: X509): string {
+  const lines = cert.subject.split('\n')
+  const cn = lines.findLast((line) => line.startsWith('CN='))
+  return cn ? cn.slice(3) : lines.reverse().join(',')
 }
 
 const verificationError = (text: string) =>
@@ -288,12 +351,16 @@ export const VERIFIED_BY_GO_RULES = {
 export function goVerifiedConnector(
   connect: buildConnector.connector,
   insecure: boolean,
+  /** The CAs the connector trusts (PEM), read only to word an unknown authority as Go does. */
+  roots: () => readonly string[] = () => [],
 ): buildConnector.connector {
   return (opts, callback) =>
     connect(opts, (error, socket) => {
       if (error) return callback(error, null)
       if (opts.protocol !== 'https:') return callback(null, socket)
-      const failure = insecure ? undefined : goCertificateFailure(socket as TLSSocket, opts.hostname)
+      const failure = insecure
+        ? undefined
+        : goCertificateFailure(socket as TLSSocket, opts.hostname, new Date(), roots())
       if (failure !== undefined) {
         socket?.destroy()
         return callback(failure, null)

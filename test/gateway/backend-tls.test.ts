@@ -103,6 +103,13 @@ describe('client_tls against https backends', () => {
     const other = await call(host, { client_tls: { ca_certs: [file('other.pem', otherCa.cert)] } })
     assert.equal(other.status, 500)
     assert.match(other.text, /x509: certificate signed by unknown authority$/)
+    // A CA of the issuer's name with another key: Go names the candidate that failed.
+    const twin = await certificateAuthority()
+    const renamed = await call(host, { client_tls: { ca_certs: [file('twin.pem', twin.cert)] } })
+    assert.equal(
+      renamed.text,
+      `Get "${host}/who": tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of "x509: ECDSA verification failure" while trying to verify candidate authority certificate "gwdeploy test CA")`,
+    )
   })
 
   test('any client_tls means TLS 1.3 only, as lura sets it; min_version TLS12 reaches a TLS 1.2 backend', async () => {

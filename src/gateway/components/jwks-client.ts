@@ -36,14 +36,19 @@ export class JwksClient {
     const ciphers = [...GO_TLS13_SUITES, ...tls.ciphers].join(':')
     const { createSecureContext } = loadBuiltin<typeof import('node:tls')>('node:tls')
     // krakend-jose's RootCAs: the system's, plus jwk_local_ca.
+    const roots = [...systemPool(), ...(localCa ?? [])]
     const secureContext = createSecureContext({
-      ca: [...systemPool(), ...(localCa ?? [])],
+      ca: roots,
       minVersion: 'TLSv1.2',
       ciphers,
     })
     const base = throughEnvironmentProxy(
       pinnedConnector(
-        goVerifiedConnector(buildConnector({ ...VERIFIED_BY_GO_RULES, secureContext }), tls.insecure),
+        goVerifiedConnector(
+          buildConnector({ ...VERIFIED_BY_GO_RULES, secureContext }),
+          tls.insecure,
+          () => roots,
+        ),
         tls.fingerprints,
       ),
       process.env,
