@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test'
 import type { TLSSocket } from 'node:tls'
 import { createGateway } from '../../src/gateway/app.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
-import { certificateNames, goCertificateFailure, goVerifyHostname } from '../../src/gateway/go-tls.ts'
+import { certificateNames, goCertificateFailure, goVerifyHostname } from '../../src/gateway/go-x509.ts'
 import { type Authority, certificateAuthority, type KeyPair } from '../helpers/tls-authority.ts'
 import { mustConfig, quietLogger, send, startGateway } from './helpers.ts'
 

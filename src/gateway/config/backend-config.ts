@@ -5,7 +5,7 @@ import { isObject } from '../components/types.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { flatmapAt, shadowTimeoutMs } from './proxy-options.ts'
-import { type BackendConfig, type BackendEncoding, HTTP_METHODS, type HttpMethod } from './types.ts'
+import { type BackendConfig, type BackendEncoding, type HttpMethod, isServedMethod } from './types.ts'
 
 const BACKEND_KEYS = [
   'url_pattern',
@@ -99,10 +99,10 @@ export function readBackend(
     )
   const bMethodRaw = rawBackend.method ?? endpoint.method
   const bMethod = typeof bMethodRaw === 'string' ? bMethodRaw.toUpperCase() : ''
-  const isServed = (method: string) => (HTTP_METHODS as readonly string[]).includes(method)
   // An endpoint KrakenD does not serve (endpoint-config.ts) lends its method to no backend call.
-  const inheritsUnserved = rawBackend.method === undefined && !isServed(String(endpoint.method).toUpperCase())
-  if (!isServed(bMethod) && !inheritsUnserved)
+  const inheritsUnserved =
+    rawBackend.method === undefined && !isServedMethod(String(endpoint.method).toUpperCase())
+  if (!isServedMethod(bMethod) && !inheritsUnserved)
     error([...bp, 'method'], `${what}: unsupported method ${JSON.stringify(bMethodRaw)}`)
   const httpNs = namespace(rawBackend, 'backend/http', bp)
   const hp = [...bp, 'extra_config', 'backend/http']

@@ -13,6 +13,7 @@ import {
   type GatewayConfig,
   HTTP_METHODS,
   type HttpMethod,
+  isServedMethod,
   type OutputEncoding,
 } from './types.ts'
 
@@ -93,7 +94,7 @@ function readEndpoint(
   const method = typeof methodRaw === 'string' ? methodRaw.toUpperCase() : ''
   // KrakenD's router serves GET, POST, PUT, PATCH and DELETE endpoints; it logs "Unsupported method"
   // for any other and starts without it. Read on (KrakenD validates it too), then skipped here too.
-  const served = (HTTP_METHODS as readonly string[]).includes(method)
+  const served = isServedMethod(method)
   if (!served && typeof methodRaw === 'string')
     warn(
       [...ep, 'method'],

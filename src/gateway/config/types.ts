@@ -14,6 +14,10 @@ export type LogFormat = 'default' | 'json'
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
 
+/** Whether KrakenD's router serves an endpoint of this method (upper case); it logs "Unsupported method" for others. */
+export const isServedMethod = (method: string): method is HttpMethod =>
+  (HTTP_METHODS as readonly string[]).includes(method)
+
 /** A backend after validation: defaults applied, hosts normalised to origins. */
 export interface BackendConfig {
   urlPattern: string
