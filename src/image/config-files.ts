@@ -24,6 +24,8 @@ export interface ConfigFileProblem {
 }
 
 const LUA_NAMESPACES = new Set(['modifier/lua-endpoint', 'modifier/lua-proxy', 'modifier/lua-backend'])
+/** Their jwk_local_ca is a CA file the JWKS download trusts. */
+const JOSE_NAMESPACES = new Set(['auth/validator', 'auth/signer'])
 /** The names the stamped config itself takes beside its files. */
 const CONFIG_NAMES = new Set(['gateway.json', 'krakend.json'])
 
@@ -38,13 +40,19 @@ interface NamedFile {
   kind: Kind
 }
 
-/** Every file the config makes the runtime read at start: Lua sources, client_tls's certificates and keys. */
+/** Every file the config makes the runtime read at start: Lua sources, client_tls's certificates and keys, jwk_local_ca. */
 function namedFiles(config: unknown): NamedFile[] {
   const named: NamedFile[] = []
   forEachNamespace(config, (namespace, _level, path) => {
     const alias = Object.hasOwn(NAMESPACE_ALIASES, namespace) ? NAMESPACE_ALIASES[namespace] : undefined
-    if (!LUA_NAMESPACES.has(alias ?? namespace)) return
     const options = valueAt(config, path)
+    if (
+      JOSE_NAMESPACES.has(alias ?? namespace) &&
+      isObject(options) &&
+      typeof options.jwk_local_ca === 'string'
+    )
+      named.push({ at: [...path, 'jwk_local_ca'], name: options.jwk_local_ca, kind: 'certificate' })
+    if (!LUA_NAMESPACES.has(alias ?? namespace)) return
     const sources = isObject(options) && Array.isArray(options.sources) ? options.sources : []
     for (const [i, source] of sources.entries())
       if (typeof source === 'string') named.push({ at: [...path, 'sources', i], name: source, kind: 'lua' })
