@@ -38,9 +38,14 @@ export async function drain(stream: Readable): Promise<void> {
   if (failure) throw new Error(failure)
 }
 
+/**
+ * Removes a test image but not its untagged parents: those are the build cache's intermediate
+ * images, which a build in another test file running at the same time may be stacking on (the
+ * engine then fails it with "unknown parent image ID").
+ */
 export async function removeImage(docker: Dockerode, ref: string): Promise<void> {
   try {
-    await docker.getImage(ref).remove({ force: true })
+    await docker.getImage(ref).remove({ force: true, noprune: true })
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode !== 404) throw error
   }
