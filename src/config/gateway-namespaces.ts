@@ -67,7 +67,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
 
   // KrakenD CE components not implemented here
   'auth/signer': enforced(E, 'JWT signing of responses'),
-  'auth/revoker': refused(S, 'JWT revocation (bloom filter)'),
+  'auth/revoker': enforced(S, 'JWT revocation (bloom filter fed over Go net/rpc)'),
   'auth/client-credentials': enforced(B, 'OAuth2 client credentials towards the backend'),
   'validation/cel': enforced(EB, 'CEL expressions'),
   'modifier/lua-endpoint': enforced(SE, 'Lua scripts on the router'),

@@ -18,6 +18,7 @@ import { createNoopProxy } from './noop-proxy.ts'
 import type { Environ } from './proxy-environment.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import { compileTrustedProxies } from './request-headers.ts'
+import { SlidingBloomFilter } from './revoker/bloom-filter.ts'
 import { cleanPath, createRouter, goUnescapePath, type Router } from './router.ts'
 import { createServeEndpoint } from './serve-endpoint.ts'
 import { GATEWAY_VERSION } from './version.ts'
@@ -43,6 +44,8 @@ export interface Gateway {
   readonly startedAt: Date
   readonly logger: Logger
   readonly metrics: GatewayMetrics | undefined
+  /** The auth/revoker filter every JWT endpoint consults; the runtime feeds it (RPC or the primary). */
+  readonly revocations: SlidingBloomFilter | undefined
   readonly draining: boolean
   readonly inFlight: number
   /** Serves one request (node:http's request/response, or an h2c stream's). */
@@ -102,7 +105,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.debugEndpoint) for (const m of ANY_METHODS) router.add(m, '/__debug/*', { kind: 'debug' })
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
-  const compile = { config, client, metrics, logger, httpCaches: createHttpCaches() }
+  const revoker = config.components?.revoker
+  const revocations = revoker ? new SlidingBloomFilter(revoker) : undefined
+  const compile = { config, client, metrics, logger, httpCaches: createHttpCaches(), revocations }
   for (const cfg of config.endpoints) {
     const ep = compileEndpoint(cfg, compile)
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
@@ -306,6 +311,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     startedAt,
     logger,
     metrics,
+    revocations,
     get draining() {
       return draining
     },

@@ -14,6 +14,7 @@ Options (each wins over the config file; env in brackets):
       --port N               listen port (config "port", 8080)       [GATEWAY_PORT]
       --listen-ip IP         listen address (config "listen_ip")     [GATEWAY_LISTEN_IP]
       --metrics-port N       Prometheus /metrics port, 0 = off       [GATEWAY_METRICS_PORT]
+      --revoker-port N       auth/revoker's Go net/rpc port, 0 = any [GATEWAY_REVOKER_PORT]
       --workers N            worker processes, 0 = one per core      [GATEWAY_WORKERS]
       --drain-grace DUR      503 health before closing (5s)          [GATEWAY_DRAIN_GRACE]
       --drain-timeout DUR    max wait for in-flight requests (30s)   [GATEWAY_DRAIN_TIMEOUT]
@@ -37,6 +38,7 @@ export function parseRunArgs(argv: string[], env: Env = process.env): RunOptions
         port: { type: 'string' },
         'listen-ip': { type: 'string' },
         'metrics-port': { type: 'string' },
+        'revoker-port': { type: 'string' },
         workers: { type: 'string' },
         'drain-grace': { type: 'string' },
         'drain-timeout': { type: 'string' },
@@ -81,6 +83,8 @@ export function parseRunArgs(argv: string[], env: Env = process.env): RunOptions
   if (listenIp !== undefined) options.listenIp = listenIp
   const metricsPort = int('metrics-port', 'GATEWAY_METRICS_PORT', 65535)
   if (metricsPort !== undefined) options.metricsPort = metricsPort
+  const revokerPort = int('revoker-port', 'GATEWAY_REVOKER_PORT', 65535)
+  if (revokerPort !== undefined) options.revokerPort = revokerPort
   const workers = int('workers', 'GATEWAY_WORKERS', 1024)
   if (workers !== undefined) options.workers = workers
   const grace = duration('drain-grace', 'GATEWAY_DRAIN_GRACE')

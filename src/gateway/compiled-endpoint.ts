@@ -18,6 +18,7 @@ import {
   type EndpointResponder,
 } from './components/index.ts'
 import { compileLuaBackend, type LuaBackend, type LuaTarget } from './components/lua-calls.ts'
+import type { RevocationFilter } from './components/revoker.ts'
 import type {
   BackendConfig,
   EndpointConfig,
@@ -188,6 +189,8 @@ export interface CompileDeps {
   logger: Logger
   /** The process's qos/http-cache caches (one per backend, or the shared ones). */
   httpCaches: (cfg: HttpCacheConfig) => HttpCache
+  /** The node's auth/revoker filter, when the service has one. */
+  revocations: RevocationFilter | undefined
 }
 
 export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): CompiledEndpoint {
@@ -255,7 +258,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   }
   const backends = cfg.backends.map((b, index) => compileBackend(b, index, false))
   const shadows = cfg.shadows?.map((b, index) => compileBackend(b, index, true))
-  const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message))
+  const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message), deps.revocations)
   const ep: CompiledEndpoint = {
     cfg,
     guard,

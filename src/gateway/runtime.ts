@@ -1,15 +1,18 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { configError, formatProblem } from '../core/errors.ts'
+import type { RevokerConfig } from './components/revoker.ts'
 import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
-import { createLogger } from './logging.ts'
+import { createLogger, type Logger } from './logging.ts'
 import { listenMetrics } from './metrics-server.ts'
 import { watchOpenFiles } from './open-files.ts'
 import { AggregatorRegistry } from './prom-client.ts'
 import { refuseUnspokenProxies } from './proxy-environment.ts'
+import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
+import type { Followers, RevocationService } from './revoker/revocation-service.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 /** Command-line / environment overrides; each wins over the config file. */
@@ -17,6 +20,8 @@ export interface RunOverrides {
   port?: number
   listenIp?: string
   metricsPort?: number
+  /** auth/revoker's Go net/rpc port (0 = any free port); only with a revoker in the config. */
+  revokerPort?: number
   workers?: number
   drainGraceMs?: number
   drainTimeoutMs?: number
@@ -31,6 +36,8 @@ export interface RunningGateway {
   /** Port the gateway listens on (the primary reports the configured one). */
   readonly port: number
   readonly metricsPort: number | undefined
+  /** The port auth/revoker listens on, when the config has one. */
+  readonly revokerPort: number | undefined
   /** Graceful stop (what SIGTERM does). Idempotent. */
   stop(): void
   /** Resolves with the exit code once stopped. */
@@ -49,8 +56,12 @@ const STARTED_ENV = 'GWDEPLOY_GATEWAY_STARTED'
 const DRAIN_MESSAGE = 'gwdeploy:gateway:drain'
 
 export function applyOverrides(config: GatewayConfig, o: RunOverrides): GatewayConfig {
+  const revoker = config.components?.revoker
   return {
     ...config,
+    ...(revoker && o.revokerPort !== undefined
+      ? { components: { ...config.components, revoker: { ...revoker, port: o.revokerPort } } }
+      : {}),
     port: o.port ?? config.port,
     listenIp: o.listenIp ?? config.listenIp,
     runtime: {
@@ -82,6 +93,34 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   return runSingle(config, isWorker, isWorker ? [] : warnings.map(formatProblem))
 }
 
+function listenError(error: NodeJS.ErrnoException, host: string, port: number, flag: string): Error {
+  const hint = error.code ? LISTEN_HINTS[error.code] : undefined
+  if (!hint) return error
+  return configError(`cannot listen on ${host}:${port}: ${error.message}`, {
+    hint: hint.replace('--port', flag),
+  })
+}
+
+/** auth/revoker's RPC server (and sliding) in the process that owns the filter. */
+async function serveRevocations(
+  config: GatewayConfig,
+  filter: SlidingBloomFilter,
+  logger: Logger,
+  followers?: Followers,
+): Promise<RevocationService> {
+  const revoker = config.components?.revoker as RevokerConfig
+  const { startRevocationService } = await import('./revoker/revocation-service.ts')
+  const service = await startRevocationService(revoker, filter, {
+    host: config.listenIp,
+    log: (message) => logger.error(message),
+    ...(followers ? { followers } : {}),
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw listenError(error, config.listenIp, revoker.port, '--revoker-port')
+  })
+  logger.info(`auth/revoker: revocations (Go net/rpc) on ${config.listenIp}:${service.port}`)
+  return service
+}
+
 async function runSingle(
   config: GatewayConfig,
   isWorker: boolean,
@@ -104,11 +143,15 @@ async function runSingle(
   }
   const gateway = createGateway(config, { metrics: metrics ?? false, startedAt })
   for (const warning of warnings) gateway.logger.warning(warning)
+  // Revocations are in place before the first request: copied from the primary, or served here.
+  const revocations = gateway.revocations
+  if (revocations && isWorker) await (await import('./revoker/cluster.ts')).followPrimary(revocations)
+  const revocationService =
+    revocations && !isWorker ? await serveRevocations(config, revocations, gateway.logger) : undefined
   const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch(
-    (error: NodeJS.ErrnoException) => {
-      const hint = error.code ? LISTEN_HINTS[error.code] : undefined
-      if (!hint) throw error
-      throw configError(`cannot listen on ${config.listenIp}:${config.port}: ${error.message}`, { hint })
+    async (error: NodeJS.ErrnoException) => {
+      await revocationService?.close()
+      throw listenError(error, config.listenIp, config.port, '--port')
     },
   )
   const metricsServer =
@@ -135,6 +178,7 @@ async function runSingle(
     gateway.logger.info(`stopping: health draining for ${drainGraceMs}ms, then finishing in-flight requests`)
     void server.shutdown({ graceMs: drainGraceMs, timeoutMs: drainTimeoutMs }).then(async (inTime) => {
       await metricsServer?.close()
+      await revocationService?.close()
       gateway.logger.info(inTime ? 'stopped cleanly' : 'stopped after the drain timeout')
       gateway.logger.flush()
       resolveDone(0)
@@ -150,7 +194,13 @@ async function runSingle(
     })
     process.on('disconnect', stop)
   }
-  return { port: server.port, metricsPort: metricsServer?.port, stop, done }
+  return {
+    port: server.port,
+    metricsPort: metricsServer?.port,
+    revokerPort: revocationService?.port,
+    stop,
+    done,
+  }
 }
 
 async function runPrimary(config: GatewayConfig, count: number, warnings: string[]): Promise<RunningGateway> {
@@ -175,8 +225,10 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
     resolveDone = resolve
   })
 
+  let followers: (Followers & { attach(worker: Worker): void }) | undefined
   const fork = () => {
     const worker = cluster.fork(env)
+    followers?.attach(worker)
     workers.add(worker)
     worker.on('exit', (code, signal) => {
       workers.delete(worker)
@@ -209,6 +261,20 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
         config.runtime.metricsListenIp ?? config.listenIp,
       )
     : undefined
+  let revocationService: RevocationService | undefined
+  const revoker = config.components?.revoker
+  if (revoker) {
+    const [{ SlidingBloomFilter }, { createFollowers }] = await Promise.all([
+      import('./revoker/bloom-filter.ts'),
+      import('./revoker/cluster.ts'),
+    ])
+    const filter = new SlidingBloomFilter(revoker)
+    followers = createFollowers(filter)
+    revocationService = await serveRevocations(config, filter, logger, followers).catch(async (error) => {
+      await metricsServer?.close()
+      throw error
+    })
+  }
   const listening = Array.from({ length: count }, () => {
     const worker = fork()
     return new Promise<void>((resolve, reject) => {
@@ -222,6 +288,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
     stopping = true
     for (const w of workers) w.kill('SIGKILL')
     await metricsServer?.close()
+    await revocationService?.close()
     throw configError(`the gateway workers could not start: ${(error as Error).message}`, {
       hint: 'run with --workers 1 to see the error directly',
     })
@@ -245,9 +312,16 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
       clearTimeout(hard)
       stopWatching()
       await metricsServer?.close()
+      await revocationService?.close()
       logger.flush()
     })
     if (workers.size === 0) resolveDone(0)
   }
-  return { port: config.port, metricsPort: metricsServer?.port, stop, done }
+  return {
+    port: config.port,
+    metricsPort: metricsServer?.port,
+    revokerPort: revocationService?.port,
+    stop,
+    done,
+  }
 }

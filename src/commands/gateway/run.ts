@@ -20,6 +20,11 @@ in-flight requests finish (at most --drain-timeout); a second signal exits at on
     }),
     'listen-ip': Flags.string({ description: 'listen address (default: config "listen_ip", else 0.0.0.0)' }),
     'metrics-port': Flags.integer({ description: 'Prometheus /metrics port; 0 = off', min: 0, max: 65535 }),
+    'revoker-port': Flags.integer({
+      description: 'auth/revoker\'s Go net/rpc port (default: its "port"); 0 = any free port',
+      min: 0,
+      max: 65535,
+    }),
     workers: Flags.integer({ description: 'worker processes; 0 = one per core (default)', min: 0 }),
     'drain-grace': Flags.string({
       description: 'how long health answers 503 before the listener closes (5s)',
@@ -38,6 +43,7 @@ in-flight requests finish (at most --drain-timeout); a second signal exits at on
     if (f.port !== undefined) argv.push('--port', String(f.port))
     if (f['listen-ip'] !== undefined) argv.push('--listen-ip', f['listen-ip'])
     if (f['metrics-port'] !== undefined) argv.push('--metrics-port', String(f['metrics-port']))
+    if (f['revoker-port'] !== undefined) argv.push('--revoker-port', String(f['revoker-port']))
     if (f.workers !== undefined) argv.push('--workers', String(f.workers))
     if (f['drain-grace'] !== undefined) argv.push('--drain-grace', f['drain-grace'])
     if (f['drain-timeout'] !== undefined) argv.push('--drain-timeout', f['drain-timeout'])

@@ -5,11 +5,17 @@ import { isObject, type Report } from './types.ts'
 
 /**
  * Namespaces KrakenD decodes with encoding/json (keys matched in any case): krakend-jose's
- * validator and signer, krakend-botdetector, lura's GraphQL options. The other components read
+ * validator and signer, the bloom filter's revoker, krakend-botdetector, lura's GraphQL options. The other components read
  * their map's keys one by one (krakend-cors, -httpsecure, -ratelimit, -circuitbreaker,
  * -oauth2-clientcredentials, -lua).
  */
-const FOLDS_KEYS = new Set(['auth/validator', 'auth/signer', 'security/bot-detector', 'backend/graphql'])
+const FOLDS_KEYS = new Set([
+  'auth/validator',
+  'auth/signer',
+  'auth/revoker',
+  'security/bot-detector',
+  'backend/graphql',
+])
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
 export class Fields {

@@ -22,6 +22,7 @@ import {
   type SentRequest,
 } from './martian-run.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
+import { compileRevocationCheck, type RevocationFilter } from './revoker.ts'
 import { compileSigner } from './signer.ts'
 import type { GuardContext, HeaderSink, IncomingLike, Reply } from './types.ts'
 
@@ -136,24 +137,30 @@ export function compileEndpointGuard(
   endpoint: EndpointConfig,
   service: GatewayConfig,
   log: Log,
+  revocations?: RevocationFilter,
 ): EndpointGuard | undefined {
   const c = endpoint.components
   if (!c) return undefined
   const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
+  const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
+  // krakend-ce chains the revoker's bloom filter, then validation/cel's JWT expressions.
+  const tokenRejecter = () => {
+    const revoker = service.components?.revoker
+    if (revoker && !revocations)
+      throw new Error('auth/revoker is configured but the node has no revocation filter')
+    const revoked = revoker && revocations ? compileRevocationCheck(revoker, revocations) : undefined
+    const cel = c.cel ? compileGroup(c.cel.jwt, celLog) : undefined
+    const celRejects =
+      cel && ((claims: Record<string, unknown>) => cel({ JWT: claims, now: celNow() }) !== undefined)
+    if (revoked && celRejects)
+      return (claims: Record<string, unknown>) => revoked(claims) || celRejects(claims)
+    return revoked ?? celRejects
+  }
   const steps: Step[] = []
   // KrakenD's order: bot detector, JWT, Lua, rate limit, then the proxy's JSON-schema validation.
   if (c.botDetector) steps.push(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
-  const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
-  const rejecter = c.cel ? compileGroup(c.cel.jwt, celLog) : undefined
   if (c.jwt)
-    steps.push(
-      compileJwt(
-        c.jwt,
-        endpoint,
-        (m) => log(`${prefix}[JWTValidator] ${m}`),
-        rejecter && ((claims) => rejecter({ JWT: claims, now: celNow() }) !== undefined),
-      ),
-    )
+    steps.push(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`), tokenRejecter()))
   const luaRouter = c.luaRouter ? compileLuaEndpoint(c.luaRouter, endpoint, service, log) : undefined
   if (luaRouter) steps.push(luaRouter)
   if (c.rateLimit) {

@@ -21,6 +21,7 @@ import {
   parseRouterLimit,
   type RouterLimitConfig,
 } from './rate-limit.ts'
+import { parseRevoker, type RevokerConfig } from './revoker.ts'
 import { parseSigner, type SignerConfig } from './signer.ts'
 import { isObject, type Report } from './types.ts'
 
@@ -32,6 +33,7 @@ export interface ServiceComponents {
   luaRouter?: LuaConfig
   /** Service-level auth/validator: KrakenD's shared JWK cache; each endpoint here keeps its own. */
   sharedKeyCache?: true
+  revoker?: RevokerConfig
 }
 export interface EndpointComponents {
   botDetector?: BotDetectorConfig
@@ -95,6 +97,7 @@ export function parseServiceComponents(
     botDetector: read('security/bot-detector', parseBotDetector),
     luaRouter: read('modifier/lua-endpoint', parseLua),
     sharedKeyCache: read('auth/validator', parseSharedKeyCache),
+    revoker: read('auth/revoker', parseRevoker),
   })
 }
 
@@ -178,6 +181,7 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
   )
   checkSharedSizes(cached, report)
   checkLua(config, report)
+  checkRevoker(config, report)
   if (config.runtime.workers === 1) return
   const workers = config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`
   const perWorker = 'set "gwdeploy/runtime": {"workers": 1} (or --workers 1)'
@@ -200,6 +204,25 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
       ['extra_config', 'gwdeploy/runtime', 'workers'],
       `qos/http-cache keeps one cache per worker process: with ${workers} each holds its own copy of the answers (that many times the memory), and an answer cached in one worker is a backend call in another`,
       `${perWorker} for KrakenD's single cache`,
+    )
+}
+
+/** The revoker's RPC port must be its own, and something must consult the filter. */
+function checkRevoker(config: GatewayConfig, report: Report): void {
+  const revoker = config.components?.revoker
+  if (!revoker) return
+  const at = ['extra_config', 'auth/revoker']
+  if (revoker.port !== 0 && (revoker.port === config.port || revoker.port === config.runtime.metricsPort))
+    report.error(
+      [...at, 'port'],
+      `port ${revoker.port} is also the gateway's ${revoker.port === config.port ? '' : 'metrics '}port: KrakenD would start without its revocation server`,
+      'give auth/revoker a port of its own',
+    )
+  if (!config.endpoints.some((ep) => ep.components?.jwt))
+    report.warn(
+      at,
+      'no endpoint has auth/validator: the revoker checks only validated tokens, so it refuses nothing',
+      'add auth/validator to the endpoints that take tokens, or remove auth/revoker',
     )
 }
 

@@ -198,9 +198,12 @@ export class LocalProvider implements Provider {
       options.progress?.(`starting ${missing.length} node(s)${kept.length ? `, reusing ${kept.length}` : ''}`)
     else options.progress?.(`reusing ${kept.length} running node(s)`)
     await this.#stopOrphans(options.progress)
-    const ports = await freePorts(missing.length)
+    // Nodes of both colours share this machine: each gets its own auth/revoker port too.
+    const revoker = hasRevoker(artifact.configText)
+    const ports = await freePorts(missing.length * (revoker ? 2 : 1))
     const started: LocalNodeRecord[] = missing.map((id, i) => {
       const port = ports[i] as number
+      const revokerPort = revoker ? (ports[missing.length + i] as number) : undefined
       const metricsPort = 0
       const log = this.paths.nodeLog(id)
       const fd = openSync(log, 'a', 0o600)
@@ -216,6 +219,7 @@ export class LocalProvider implements Provider {
           '127.0.0.1',
           '--metrics-port',
           '0',
+          ...(revokerPort === undefined ? [] : ['--revoker-port', String(revokerPort)]),
           '--workers',
           '1',
           // The front proxy stops sending before a node is stopped: a short grace is enough.
@@ -229,7 +233,15 @@ export class LocalProvider implements Provider {
       closeSync(fd)
       child.unref()
       if (child.pid === undefined) throw providerError(`local: could not start node ${id}`)
-      return { id, pid: child.pid, port, metricsPort, startedAt: new Date().toISOString(), log }
+      return {
+        id,
+        pid: child.pid,
+        port,
+        metricsPort,
+        ...(revokerPort === undefined ? {} : { revokerPort }),
+        startedAt: new Date().toISOString(),
+        log,
+      }
     })
     // (A kill here leaves nodes no record names: the next provision or destroy finds them.)
     await testPoint('provision:spawned')
@@ -598,4 +610,10 @@ export async function tail(file: string, lines: number): Promise<string> {
   } catch {
     return ''
   }
+}
+
+/** Whether the stamped gateway config has auth/revoker (its Go net/rpc port is per node here). */
+function hasRevoker(configText: string): boolean {
+  const config = JSON.parse(configText) as { extra_config?: Record<string, unknown> }
+  return config.extra_config?.['auth/revoker'] !== undefined
 }

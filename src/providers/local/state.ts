@@ -77,6 +77,8 @@ export interface LocalNodeRecord {
   pid: number
   port: number
   metricsPort: number
+  /** auth/revoker's Go net/rpc port, when the config has a revoker. */
+  revokerPort?: number
   startedAt: string
   log: string
 }
@@ -132,7 +134,7 @@ export function toFleet(record: LocalFleetRecord): Fleet {
       colour: record.colour,
       address: `127.0.0.1:${node.port}`,
       startedAt: node.startedAt,
-      meta: { pid: node.pid, port: node.port },
+      meta: { pid: node.pid, port: node.port, ...(node.revokerPort ? { revoker: node.revokerPort } : {}) },
     })),
   }
 }

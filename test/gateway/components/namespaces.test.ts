@@ -97,7 +97,7 @@ describe('extra_config namespaces: enforced, refused or ignored with a warning, 
   })
 
   test('with image.runtime: krakend, KrakenD CE components are accepted', () => {
-    const raw = config({ service: { 'auth/revoker': {} }, endpoint: { 'plugin/req-resp-modifier': {} } })
+    const raw = config({ service: { 'async/amqp': {} }, endpoint: { 'plugin/req-resp-modifier': {} } })
     assert.equal(validateGatewayConfig(raw).errors.length, 2)
     assert.deepEqual(validateGatewayConfig(raw, { runtime: 'krakend' }).errors, [])
   })

@@ -1,0 +1,172 @@
+/**
+ * KrakenD's revocation store (bloomfilter/v2's rotate.Bloomfilter): three bloom filters —
+ * previous, current, next. An element is added to current and next and found in previous or
+ * current; every TTL the set slides (next becomes current, a new next starts empty), so an element
+ * is revoked for between two and three TTLs.
+ */
+import { bitPositions, type HashName } from './bloom-hashes.ts'
+
+export interface BloomConfig {
+  /** Elements the filter is sized for. */
+  n: number
+  /** Wanted false-positive rate, 0 < p < 1. */
+  p: number
+  hashName: HashName
+}
+
+/** Bits of a filter: Go's M(n, p) = ceil(-n*ln(p) / ln(2^ln 2)). */
+export const bloomBits = (n: number, p: number): number =>
+  Math.ceil(-(n * Math.log(p)) / Math.log(2 ** Math.log(2)))
+/** Hash count: Go's K(m, n) = ceil(ln 2 * m / n). */
+export const bloomHashes = (m: number, n: number): number => Math.ceil((Math.log(2) * m) / n)
+
+/** One filter: m bits in Go's bitset layout (bit i is byte i>>3, mask 1<<(i&7)). */
+export interface BloomBits {
+  readonly m: number
+  readonly k: number
+  readonly hashName: HashName
+  readonly bits: Uint8Array
+}
+
+export const emptyBits = (config: BloomConfig): BloomBits => {
+  const m = bloomBits(config.n, config.p)
+  return { m, k: bloomHashes(m, config.n), hashName: config.hashName, bits: new Uint8Array(Math.ceil(m / 8)) }
+}
+
+const isSet = (f: BloomBits, positions: readonly number[]) =>
+  positions.every((bit) => ((f.bits[bit >>> 3] as number) & (1 << (bit & 7))) !== 0)
+
+const set = (f: BloomBits, positions: readonly number[]) => {
+  for (const bit of positions) f.bits[bit >>> 3] = (f.bits[bit >>> 3] as number) | (1 << (bit & 7))
+}
+
+/** Fill degree (set bits / m), as Go's Capacity. */
+export function fillDegree(f: BloomBits): number {
+  let count = 0
+  for (const byte of f.bits) {
+    let b = byte
+    while (b) {
+      b &= b - 1
+      count++
+    }
+  }
+  return count / f.m
+}
+
+/** One filter of a sliding set another process sent (its hash name unchecked). */
+export interface RemoteFilter {
+  m: number
+  k: number
+  hashName: string
+  bits: Uint8Array
+}
+
+export interface RemoteSlidingFilter {
+  n: number
+  p: number
+  previous: RemoteFilter
+  current: RemoteFilter
+  next: RemoteFilter
+}
+
+/** Go's %.2f. */
+const twoDecimals = (x: number) => x.toFixed(2)
+
+function filterMismatch(ours: BloomBits, theirs: RemoteFilter): string | undefined {
+  if (theirs.m !== ours.m) return `m1(${ours.m}) != m2(${theirs.m})`
+  if (theirs.k !== ours.k) return `k1(${ours.k}) != k2(${theirs.k})`
+  if (theirs.hashName !== ours.hashName)
+    return `different hashers: ${theirs.hashName} is not ${ours.hashName}`
+  if (theirs.bits.length !== ours.bits.length)
+    return `a bitset of ${theirs.bits.length} bytes for m ${ours.m}`
+  return undefined
+}
+
+export interface SlidingSnapshot {
+  previous: Uint8Array
+  current: Uint8Array
+  next: Uint8Array
+}
+
+export class SlidingBloomFilter {
+  readonly config: BloomConfig
+  #previous: BloomBits
+  #current: BloomBits
+  #next: BloomBits
+
+  constructor(config: BloomConfig) {
+    this.config = config
+    this.#previous = emptyBits(config)
+    this.#current = emptyBits(config)
+    this.#next = emptyBits(config)
+  }
+
+  get filters(): { previous: BloomBits; current: BloomBits; next: BloomBits } {
+    return { previous: this.#previous, current: this.#current, next: this.#next }
+  }
+
+  #positions(elem: Uint8Array): number[] {
+    const { m, k, hashName } = this.#current
+    return bitPositions(hashName, k, m, elem)
+  }
+
+  add(elem: Uint8Array): void {
+    const positions = this.#positions(elem)
+    set(this.#next, positions)
+    set(this.#current, positions)
+  }
+
+  check(elem: Uint8Array): boolean {
+    const positions = this.#positions(elem)
+    return isSet(this.#previous, positions) || isSet(this.#current, positions)
+  }
+
+  rotate(): void {
+    this.#previous = this.#current
+    this.#current = this.#next
+    this.#next = emptyBits(this.config)
+  }
+
+  /**
+   * ORs another set in, as rotate.Bloomfilter.Union: n and p must match, then current, next and
+   * previous are merged in that order, each after its m, k and hasher match; a mismatch throws
+   * Go's text and leaves the filters merged before it merged (as Go does).
+   */
+  union(other: RemoteSlidingFilter): number {
+    if (other.n !== this.config.n) throw new Error(`different n values ${other.n} vs. ${this.config.n}`)
+    if (other.p !== this.config.p)
+      throw new Error(`different p values ${twoDecimals(other.p)} vs. ${twoDecimals(this.config.p)}`)
+    for (const which of ['current', 'next', 'previous'] as const) {
+      const ours = this.filters[which]
+      const problem = filterMismatch(ours, other[which])
+      if (problem) throw new Error(problem)
+      const theirs = other[which].bits
+      for (let i = 0; i < ours.bits.length; i++)
+        ours.bits[i] = (ours.bits[i] as number) | (theirs[i] as number)
+    }
+    return this.capacity()
+  }
+
+  /** Mean fill degree of the three filters (the Union call's answer). */
+  capacity(): number {
+    return (fillDegree(this.#previous) + fillDegree(this.#current) + fillDegree(this.#next)) / 3
+  }
+
+  snapshot(): SlidingSnapshot {
+    return { previous: this.#previous.bits, current: this.#current.bits, next: this.#next.bits }
+  }
+
+  /** Replaces the three bit arrays (a worker taking the primary's state). */
+  restore(snapshot: SlidingSnapshot): void {
+    const sized = (bits: Uint8Array) => {
+      const f = emptyBits(this.config)
+      if (bits.length !== f.bits.length)
+        throw new Error(`revocation snapshot of ${bits.length} bytes, expected ${f.bits.length}`)
+      f.bits.set(bits)
+      return f
+    }
+    this.#previous = sized(snapshot.previous)
+    this.#current = sized(snapshot.current)
+    this.#next = sized(snapshot.next)
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The `BloomfilterRPC` service of github.com/krakend/bloomfilter/v2 (rpc/rpc.go) as Go net/rpc
+ * methods: Add and Check take `[][]byte` elements; Union ORs a whole sliding filter a Go process
+ * sent (rotate.Bloomfilter's MarshalBinary: gzip over gob, each filter itself a gob stream).
+ */
+import { gunzipSync } from 'node:zlib'
+import type { BloomConfig, RemoteFilter, RemoteSlidingFilter } from './bloom-filter.ts'
+import { GoRpcError, type GoRpcMethod } from './go-rpc.ts'
+import { decodeGobStream, type GobStruct, type GobType, type GobValue } from './gob.ts'
+
+/** What the RPC methods change: the node's store (with every worker following it). */
+export interface RevocationStore {
+  readonly config: BloomConfig
+  add(elems: Uint8Array[]): Promise<void>
+  check(elems: Uint8Array[]): boolean[]
+  /** ORs `remote` in; resolves with the mean fill degree, or rejects with Go's error text. */
+  union(remote: RemoteSlidingFilter): Promise<number>
+}
+
+const elems = (args: GobValue): Uint8Array[] => {
+  const list = (args as GobStruct).Elems
+  return Array.isArray(list) ? list.filter((e): e is Uint8Array => e instanceof Uint8Array) : []
+}
+
+const ADD_OUTPUT: GobType = { struct: 'AddOutput', fields: [['Count', 'int']] }
+const CHECK_OUTPUT: GobType = { struct: 'CheckOutput', fields: [['Checks', { slice: 'bool' }]] }
+const UNION_OUTPUT: GobType = { struct: 'UnionOutput', fields: [['Capacity', 'float']] }
+
+/** Largest gunzipped Union payload accepted: three filters of at most 512 MiB, with their framing. */
+const MAX_UNION_BYTES = 3 * 2 ** 29 + 2 ** 20
+
+export function bloomfilterRpcMethods(store: RevocationStore): Record<string, GoRpcMethod> {
+  return {
+    'BloomfilterRPC.Add': {
+      reply: ADD_OUTPUT,
+      call: async (args) => {
+        const list = elems(args)
+        await store.add(list)
+        return { Count: BigInt(list.length) }
+      },
+    },
+    'BloomfilterRPC.Check': {
+      reply: CHECK_OUTPUT,
+      call: (args) => ({ Checks: store.check(elems(args)) }),
+    },
+    'BloomfilterRPC.Union': {
+      reply: UNION_OUTPUT,
+      call: async (args) => ({ Capacity: await store.union(readSlidingFilter((args as GobStruct).BF)) }),
+    },
+  }
+}
+
+function readSlidingFilter(value: GobValue | undefined): RemoteSlidingFilter {
+  const bytes = marshaled(value, 'BF')
+  let stream: Uint8Array
+  try {
+    stream = gunzipSync(bytes, { maxOutputLength: MAX_UNION_BYTES })
+  } catch (error) {
+    throw new GoRpcError(`gzip: ${(error as Error).message}`)
+  }
+  const top = structAt(decodeGobStream(stream)[0], 'SerializibleBloomfilter')
+  const config = structAt(structAt(top.Config, 'Config').Config, 'Config.Config')
+  return {
+    n: Number(config.N ?? 0n),
+    p: typeof config.P === 'number' ? config.P : 0,
+    previous: readFilter(top.Previous, 'Previous'),
+    current: readFilter(top.Current, 'Current'),
+    next: readFilter(top.Next, 'Next'),
+  }
+}
+
+function readFilter(value: GobValue | undefined, name: string): RemoteFilter {
+  const s = structAt(decodeGobStream(marshaled(value, name))[0], name)
+  if (!(s.BS instanceof Uint8Array)) throw new GoRpcError(`${name}: no bitset`)
+  return {
+    m: Number(s.M ?? 0n),
+    k: Number(s.K ?? 0n),
+    hashName: typeof s.HashName === 'string' ? s.HashName : '',
+    bits: s.BS,
+  }
+}
+
+function marshaled(value: GobValue | undefined, name: string): Uint8Array {
+  if (value && typeof value === 'object' && 'marshaled' in value) return value.marshaled as Uint8Array
+  throw new GoRpcError(`${name}: not a marshalled bloom filter`)
+}
+
+function structAt(value: GobValue | undefined, name: string): GobStruct {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Map) &&
+    !('marshaled' in value)
+  )
+    return value as GobStruct
+  throw new GoRpcError(`${name}: not a struct`)
+}

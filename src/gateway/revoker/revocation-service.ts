@@ -1,0 +1,108 @@
+/**
+ * The process that owns a node's revocations (the only process, or a cluster primary): serves
+ * KrakenD's BloomfilterRPC over Go net/rpc, slides the filter every TTL, and — in a primary —
+ * answers an Add or Union only once every serving worker has applied it, so a revoked token is
+ * refused by every worker as soon as the revoke tool hears back.
+ */
+import type { Server, Socket } from 'node:net'
+import type { RevokerConfig } from '../components/revoker.ts'
+import { MAX_TIMER_MS } from '../config/duration.ts'
+import type { SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
+import { bloomfilterRpcMethods, type RevocationStore } from './bloomfilter-rpc.ts'
+import { createGoRpcServer, GoRpcError } from './go-rpc.ts'
+
+/** The workers following the owner's filter (see revoker/cluster.ts). */
+export interface Followers {
+  add(elems: Uint8Array[]): Promise<void>
+  rotate(): void
+  restore(snapshot: SlidingSnapshot): Promise<void>
+}
+
+export interface RevocationService {
+  readonly port: number
+  close(): Promise<void>
+}
+
+export function revocationStore(filter: SlidingBloomFilter, followers?: Followers): RevocationStore {
+  return {
+    config: filter.config,
+    add: async (elems) => {
+      for (const elem of elems) filter.add(elem)
+      await followers?.add(elems)
+    },
+    check: (elems) => elems.map((elem) => filter.check(elem)),
+    union: async (remote) => {
+      let capacity: number
+      try {
+        capacity = filter.union(remote)
+      } catch (error) {
+        // A partial union (Go's order) is still the filter's state: workers follow it too.
+        await followers?.restore(filter.snapshot())
+        throw new GoRpcError((error as Error).message)
+      }
+      await followers?.restore(filter.snapshot())
+      return capacity
+    },
+  }
+}
+
+/** Calls `tick` every `ms`, for periods longer than a Node timer can wait too. */
+export function every(ms: number, tick: () => void): () => void {
+  let due = Date.now() + ms
+  let timer: NodeJS.Timeout
+  const arm = () => {
+    timer = setTimeout(
+      () => {
+        if (Date.now() < due) return arm()
+        due += ms
+        tick()
+        arm()
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, due - Date.now())),
+    )
+    timer.unref()
+  }
+  arm()
+  return () => clearTimeout(timer)
+}
+
+/** Listens for revocations on host:port (port from the config, 0 = any) and starts sliding. */
+export async function startRevocationService(
+  cfg: RevokerConfig,
+  filter: SlidingBloomFilter,
+  options: { host: string; log: (message: string) => void; followers?: Followers },
+): Promise<RevocationService> {
+  const server: Server = createGoRpcServer(
+    bloomfilterRpcMethods(revocationStore(filter, options.followers)),
+    {
+      onError: (error) => options.log(`[SERVICE: Bloomfilter] ${error.message}`),
+    },
+  )
+  const open = new Set<Socket>()
+  server.on('connection', (socket) => {
+    open.add(socket)
+    socket.once('close', () => open.delete(socket))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(cfg.port, options.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const stopSliding = every(cfg.ttlS * 1000, () => {
+    filter.rotate()
+    options.followers?.rotate()
+  })
+  const address = server.address()
+  return {
+    port: typeof address === 'object' && address ? address.port : cfg.port,
+    close: () =>
+      new Promise((resolve) => {
+        stopSliding()
+        server.close(() => resolve())
+        // Revoke tools keep their connection open; it must not hold the node up.
+        for (const socket of open) socket.destroy()
+      }),
+  }
+}

@@ -1,0 +1,295 @@
+// auth/revoker in the real runtime: a cluster of workers, revocations sent by Go's net/rpc client
+// (test/fixtures/go-rpc), JWTs refused by every worker once the revoke tool hears back.
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { SignJWT } from 'jose'
+import { request } from 'undici'
+import { SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
+import { buildGoFixture, runProgram } from '../../helpers/go.ts'
+import { freePort, startBackend, type TestBackend } from '../helpers.ts'
+
+const main = new URL('../../../src/gateway/main.ts', import.meta.url).pathname
+const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
+const REVOKER = { n: 1000, p: 0.0001, hash_name: 'optimal', ttl: 3600, token_keys: ['jti'] }
+
+interface Gateway {
+  child: ChildProcess
+  port: number
+  revokerPort: number
+  output: () => string
+}
+
+const started: Gateway[] = []
+after(() => {
+  for (const g of started)
+    try {
+      if (g.child.pid) process.kill(-g.child.pid, 'SIGKILL')
+    } catch {
+      // gone already
+    }
+})
+
+async function startRuntime(
+  dir: string,
+  backend: TestBackend,
+  revoker: Record<string, unknown>,
+  workers: number,
+) {
+  const [port, revokerPort] = [await freePort(), await freePort()]
+  const keys = join(dir, 'keys.json')
+  writeFileSync(
+    keys,
+    JSON.stringify({
+      keys: [{ kty: 'oct', kid: 'sym', alg: 'HS256', k: Buffer.from(secret).toString('base64url') }],
+    }),
+  )
+  const file = join(dir, `gateway-${port}.json`)
+  writeFileSync(
+    file,
+    JSON.stringify({
+      version: 3,
+      name: 'revoker test',
+      extra_config: { 'auth/revoker': { ...revoker, port: revokerPort } },
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          extra_config: {
+            'auth/validator': { alg: 'HS256', jwk_local_path: keys, disable_jwk_security: true },
+          },
+        },
+      ],
+    }),
+  )
+  const child = spawn(
+    process.execPath,
+    [
+      main,
+      '--config',
+      file,
+      '--port',
+      String(port),
+      '--listen-ip',
+      '127.0.0.1',
+      '--workers',
+      String(workers),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  )
+  let output = ''
+  child.stdout?.on('data', (c) => {
+    output += c
+  })
+  child.stderr?.on('data', (c) => {
+    output += c
+  })
+  const gateway = { child, port, revokerPort, output: () => output }
+  started.push(gateway)
+  const deadline = Date.now() + 30_000
+  const listening = workers > 1 ? `with ${workers} workers` : 'listening on'
+  while (!output.includes(listening)) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`the gateway did not start:\n${output}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return gateway
+}
+
+const token = (jti: string) =>
+  new SignJWT({ jti }).setProtectedHeader({ alg: 'HS256', kid: 'sym' }).setExpirationTime('5m').sign(secret)
+
+/** Statuses of `count` requests, each on a new connection (spread over the workers). */
+async function statuses(gateway: Gateway, jti: string, count = 8): Promise<number[]> {
+  const authorization = `Bearer ${await token(jti)}`
+  const out: number[] = []
+  for (let i = 0; i < count; i++) {
+    const res = await request(`http://127.0.0.1:${gateway.port}/a`, {
+      headers: { authorization, connection: 'close' },
+      reset: true,
+    })
+    await res.body.dump()
+    out.push(res.statusCode)
+  }
+  return out
+}
+
+async function rpc(
+  gateway: Gateway,
+  calls: Array<{ method: string; args: 'add' | 'check'; elems: string[] }>,
+) {
+  const client = await buildGoFixture('rpc-client')
+  const result = await runProgram(client, [], {
+    input: JSON.stringify({ addr: `127.0.0.1:${gateway.revokerPort}`, connections: [{ calls }] }),
+  })
+  assert.equal(result.code, 0, result.stderr)
+  return (
+    JSON.parse(result.stdout) as {
+      connections: Array<{ results: Array<{ error?: string; reply?: unknown }> }>
+    }
+  ).connections[0]?.results
+}
+
+async function union(gateway: Gateway, filter: SlidingBloomFilter, over: { n?: number } = {}) {
+  const client = await buildGoFixture('union-client')
+  const { previous, current, next } = filter.filters
+  const spec = (f: typeof current) => ({
+    m: f.m,
+    k: f.k,
+    hashName: f.hashName,
+    bits: Buffer.from(f.bits).toString('base64'),
+  })
+  const result = await runProgram(client, [], {
+    input: JSON.stringify({
+      addr: `127.0.0.1:${gateway.revokerPort}`,
+      n: over.n ?? filter.config.n,
+      p: filter.config.p,
+      ttl: 3600,
+      filters: { previous: spec(previous), current: spec(current), next: spec(next) },
+    }),
+  })
+  assert.equal(result.code, 0, result.stderr)
+  return JSON.parse(result.stdout) as { capacity?: number; error?: string }
+}
+
+const workerPids = (gateway: Gateway) =>
+  new Promise<number[]>((resolve) => {
+    const ps = spawn('ps', ['-o', 'pid=', '--ppid', String(gateway.child.pid)])
+    let text = ''
+    ps.stdout.on('data', (c) => {
+      text += c
+    })
+    ps.on('close', () => resolve(text.split(/\s+/).filter(Boolean).map(Number)))
+  })
+
+describe('auth/revoker in a cluster of two workers', () => {
+  let dir: string
+  let backend: TestBackend
+  let gateway: Gateway
+
+  before(async () => {
+    await Promise.all([buildGoFixture('rpc-client'), buildGoFixture('union-client')])
+    dir = mkdtempSync(join(tmpdir(), 'gw-revocations-'))
+    backend = await startBackend('api')
+    gateway = await startRuntime(dir, backend, REVOKER, 2)
+  })
+  after(async () => {
+    await backend?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('an Add reaches every worker before the Go client hears back', async () => {
+    assert.deepEqual(new Set(await statuses(gateway, 'tok-1')), new Set([200]))
+    const results = await rpc(gateway, [
+      { method: 'BloomfilterRPC.Add', args: 'add', elems: ['jti-tok-1'] },
+      { method: 'BloomfilterRPC.Check', args: 'check', elems: ['jti-tok-1', 'jti-tok-2'] },
+    ])
+    assert.deepEqual(
+      results?.map((r) => r.reply),
+      [{ Count: 1 }, { Checks: [true, false] }],
+    )
+    assert.deepEqual(new Set(await statuses(gateway, 'tok-1')), new Set([401]))
+    assert.deepEqual(new Set(await statuses(gateway, 'tok-2')), new Set([200]))
+  })
+
+  test('a filter sent through Union is merged in every worker; another n is refused with Go’s words', async () => {
+    const remote = new SlidingBloomFilter({ n: 1000, p: 0.0001, hashName: 'optimal' })
+    remote.add(new TextEncoder().encode('jti-from-union'))
+    assert.deepEqual(await union(gateway, remote, { n: 999 }), { error: 'different n values 999 vs. 1000' })
+    assert.deepEqual(new Set(await statuses(gateway, 'from-union')), new Set([200]))
+    const answer = await union(gateway, remote)
+    assert.ok(answer.capacity !== undefined && answer.capacity > 0, JSON.stringify(answer))
+    assert.deepEqual(new Set(await statuses(gateway, 'from-union')), new Set([401]))
+  })
+
+  test('a worker started after a crash copies the filter before it serves', async () => {
+    const before = await workerPids(gateway)
+    assert.equal(before.length, 2, `workers: ${before}`)
+    process.kill(before[0] as number, 'SIGKILL')
+    const deadline = Date.now() + 20_000
+    let now = before
+    while (Date.now() < deadline) {
+      now = await workerPids(gateway)
+      if (now.length === 2 && !now.includes(before[0] as number)) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.ok(!now.includes(before[0] as number) && now.length === 2, `workers: ${now}`)
+    // Every worker answers (the new one only once it has the filter): all refuse both revoked tokens.
+    assert.deepEqual(new Set(await statuses(gateway, 'tok-1', 12)), new Set([401]))
+    assert.deepEqual(new Set(await statuses(gateway, 'from-union', 12)), new Set([401]))
+  })
+})
+
+describe('auth/revoker sliding in the runtime', () => {
+  test('a revocation expires after the TTLs pass, in the owner and in the workers', async () => {
+    await buildGoFixture('rpc-client')
+    const dir = mkdtempSync(join(tmpdir(), 'gw-revocations-'))
+    const backend = await startBackend('api')
+    try {
+      const gateway = await startRuntime(dir, backend, { ...REVOKER, ttl: 1 }, 2)
+      const added = await rpc(gateway, [{ method: 'BloomfilterRPC.Add', args: 'add', elems: ['jti-short'] }])
+      assert.deepEqual(added?.[0]?.reply, { Count: 1 })
+      assert.deepEqual(new Set(await statuses(gateway, 'short', 4)), new Set([401]))
+      const deadline = Date.now() + 15_000
+      let revoked = true
+      while (revoked && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        const checked = await rpc(gateway, [
+          { method: 'BloomfilterRPC.Check', args: 'check', elems: ['jti-short'] },
+        ])
+        revoked = (checked?.[0]?.reply as { Checks?: boolean[] } | undefined)?.Checks?.[0] === true
+      }
+      assert.equal(revoked, false, 'still revoked after 15 s with a TTL of 1 s')
+      assert.deepEqual(new Set(await statuses(gateway, 'short', 6)), new Set([200]))
+    } finally {
+      await backend.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a revoker port already taken stops the start (exit 2) naming --revoker-port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-revocations-'))
+    const backend = await startBackend('api')
+    try {
+      const first = await startRuntime(dir, backend, REVOKER, 1)
+      const file = join(dir, 'second.json')
+      writeFileSync(
+        file,
+        JSON.stringify({
+          version: 3,
+          extra_config: { 'auth/revoker': { ...REVOKER, port: first.revokerPort } },
+          endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+        }),
+      )
+      const second = spawn(
+        process.execPath,
+        [
+          main,
+          '--config',
+          file,
+          '--port',
+          String(await freePort()),
+          '--listen-ip',
+          '127.0.0.1',
+          '--workers',
+          '1',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let err = ''
+      second.stderr?.on('data', (c) => {
+        err += c
+      })
+      const code = await new Promise((resolve) => second.on('exit', resolve))
+      assert.equal(code, 2, err)
+      assert.match(err, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.revokerPort}`))
+      assert.match(err, /--revoker-port/)
+    } finally {
+      await backend.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
