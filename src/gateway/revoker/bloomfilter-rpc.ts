@@ -17,8 +17,16 @@ export interface RevocationStore {
   union(remote: RemoteSlidingFilter): Promise<number>
 }
 
-const elems = (args: GobValue): Uint8Array[] => {
-  const list = (args as GobStruct).Elems
+/** The args struct, as Go's decoder matches it by field name: none in common is its error. */
+function fields(args: GobValue, type: string, names: string[]): GobStruct {
+  const struct = args as GobStruct
+  if (typeof args !== 'object' || args === null || !names.some((name) => Object.hasOwn(struct, name)))
+    throw new GoRpcError(`gob: type mismatch: no fields matched compiling decoder for ${type}`)
+  return struct
+}
+
+const elems = (args: GobValue, type: string): Uint8Array[] => {
+  const list = fields(args, type, ['Elems']).Elems
   return Array.isArray(list) ? list.filter((e): e is Uint8Array => e instanceof Uint8Array) : []
 }
 
@@ -34,18 +42,20 @@ export function bloomfilterRpcMethods(store: RevocationStore): Record<string, Go
     'BloomfilterRPC.Add': {
       reply: ADD_OUTPUT,
       call: async (args) => {
-        const list = elems(args)
+        const list = elems(args, 'AddInput')
         await store.add(list)
         return { Count: BigInt(list.length) }
       },
     },
     'BloomfilterRPC.Check': {
       reply: CHECK_OUTPUT,
-      call: (args) => ({ Checks: store.check(elems(args)) }),
+      call: (args) => ({ Checks: store.check(elems(args, 'CheckInput')) }),
     },
     'BloomfilterRPC.Union': {
       reply: UNION_OUTPUT,
-      call: async (args) => ({ Capacity: await store.union(readSlidingFilter((args as GobStruct).BF)) }),
+      call: async (args) => ({
+        Capacity: await store.union(readSlidingFilter(fields(args, 'UnionInput', ['BF']).BF)),
+      }),
     },
   }
 }

@@ -195,6 +195,22 @@ describe('auth/revoker in a cluster of two workers', () => {
     assert.deepEqual(new Set(await statuses(gateway, 'tok-2')), new Set([200]))
   })
 
+  test("calls KrakenD's server refuses get its words", async () => {
+    const results = await rpc(gateway, [
+      { method: 'BloomfilterRPC.Union', args: 'add', elems: ['jti-x'] },
+      { method: 'Foo.Bar', args: 'add', elems: [] },
+      { method: 'BloomfilterRPC.Add', args: 'add', elems: [] },
+    ])
+    assert.deepEqual(
+      results?.map((r) => r.error ?? r.reply),
+      [
+        'gob: type mismatch: no fields matched compiling decoder for UnionInput',
+        "rpc: can't find service Foo.Bar",
+        { Count: 0 },
+      ],
+    )
+  })
+
   test('a filter sent through Union is merged in every worker; another n is refused with Go’s words', async () => {
     const remote = new SlidingBloomFilter({ n: 1000, p: 0.0001, hashName: 'optimal' })
     remote.add(new TextEncoder().encode('jti-from-union'))
