@@ -11,6 +11,7 @@ import { locatedInProject } from '../core/project-location.ts'
 import { classifyNamespace, forEachNamespace } from './gateway-namespaces.ts'
 import { healthGateProblem } from './health-gate-check.ts'
 import { loadConfig, resolveConfigPath } from './load.ts'
+import { revokerPortProblem } from './revoker-port.ts'
 import { checkStateDir } from './state-dir.ts'
 
 export interface ValidationSummary {
@@ -44,6 +45,9 @@ export function validateProjectConfig(options: {
   const doc = parseSourceDocument(readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES), shown)
   const unpassable = healthGateProblem(loaded.config, runtime, doc.value, shown)
   if (unpassable) throw locatedInProject(unpassable, loaded.locate)
+  const unpublishable =
+    loaded.config.provider.kind !== 'local' && revokerPortProblem(doc.value, shown, loaded.config.fleet.port)
+  if (unpublishable) throw unpublishable
   refuseUnenforcedNamespaces(doc, runtime)
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),

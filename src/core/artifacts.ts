@@ -3,6 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { healthGateProblem } from '../config/health-gate-check.ts'
+import { revokerPort, revokerPortProblem } from '../config/revoker-port.ts'
 import type { GwConfig } from '../config/schema.ts'
 import { type ReleaseFlexibleConfig, stampGatewayConfig } from '../image/stamp.ts'
 import type { Artifact, Fleet } from '../providers/types.ts'
@@ -55,6 +56,11 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
   })
   const unpassable = healthGateProblem(target.config, runtime, stamped.config, target.config.gateway.config)
   if (unpassable) throw unpassable
+  const unpublishable =
+    target.provider.capabilities.image &&
+    revokerPortProblem(stamped.config, target.config.gateway.config, target.config.fleet.port)
+  if (unpublishable) throw unpublishable
+  const revoker = revokerPort(stamped.config)
   for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
   return {
     sha: stamped.sha,
@@ -64,6 +70,7 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
     configDigest: stamped.digest,
     configText: stamped.json,
     ...(stamped.files.length > 0 ? { files: stamped.files } : {}),
+    ...(revoker === undefined ? {} : { revokerPort: revoker }),
   }
 }
 

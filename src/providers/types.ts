@@ -38,6 +38,8 @@ export interface Artifact {
   configDigest: string
   /** The stamped gateway config, as written into the image / release directory. */
   configText: string
+  /** auth/revoker's Go net/rpc port in each node (0 = any), when the config has a revoker. */
+  revokerPort?: number
   /** Files the config makes the runtime read (Lua sources, client_tls certificates), relative to it: shipped beside it. */
   files?: Array<{ path: string; content: string }>
   /** The SHA, plus `_uncommitted_<hash>` when released from a dirty tree with --allow-dirty. */

@@ -24,6 +24,8 @@ export function userDataValues(settings: AwsSettings, spec: FleetSpec): Record<s
     configName: artifact.configName,
     image: artifact.image,
     port: String(spec.port),
+    // auth/revoker's port, published like the gateway's (empty: no revoker).
+    revokerPort: artifact.revokerPort ? String(artifact.revokerPort) : '',
     registry: settings.registry,
     registryAuth: auth.type,
     registryUser: auth.type === 'ssm' ? auth.username : '',

@@ -44,6 +44,8 @@ export function containerSpec(
 ): Dockerode.ContainerCreateOptions & { name: string } {
   const { artifact } = spec
   const port = `${spec.port}/tcp`
+  // auth/revoker's port is published beside the gateway's (an ephemeral host port on the same address).
+  const ports = artifact.revokerPort ? [port, `${artifact.revokerPort}/tcp`] : [port]
   const env = options.env ? containerEnvSpec(options.env) : { Env: [], Mounts: [] }
   return {
     name: containerName(options.target, options.targetId, spec.colour, artifact.sha7, options.slot),
@@ -61,10 +63,12 @@ export function containerSpec(
       [LABEL.slot]: String(options.slot),
       [LABEL.image]: artifact.image ?? '',
     },
-    ExposedPorts: { [port]: {} },
+    ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])),
     ...(env.Env.length ? { Env: env.Env } : {}),
     HostConfig: {
-      PortBindings: { [port]: [{ HostIp: options.publishAddress, HostPort: '' }] },
+      PortBindings: Object.fromEntries(
+        ports.map((p) => [p, [{ HostIp: options.publishAddress, HostPort: '' }]]),
+      ),
       RestartPolicy: { Name: options.restartPolicy },
       ...(env.Mounts.length ? { Mounts: env.Mounts } : {}),
     },

@@ -121,13 +121,20 @@ export class DockerFleet {
         }
         fleets[colour] = record
         const published = info.Ports.find((p) => p.PrivatePort === this.#port && p.PublicPort)
+        // The only other published port is auth/revoker's (container-spec.ts).
+        const revoker = info.Ports.find((p) => p.PrivatePort !== this.#port && p.PublicPort)
         record.nodes.push({
           id: nameOf(info),
           slot: Number(labels[LABEL.slot] ?? record.nodes.length),
           address: host.config.publishAddress,
           port: published?.PublicPort ?? 0,
           startedAt: new Date(info.Created * 1000).toISOString(),
-          meta: { host: host.config.host, container: info.Id.slice(0, 12), state: info.State },
+          meta: {
+            host: host.config.host,
+            container: info.Id.slice(0, 12),
+            state: info.State,
+            ...(revoker ? { revoker: `${host.config.publishAddress}:${revoker.PublicPort}` } : {}),
+          },
         })
       }
     })
@@ -230,13 +237,21 @@ export class DockerFleet {
       const info = await container.inspect()
       const hostPort = info.NetworkSettings.Ports[`${spec.port}/tcp`]?.[0]?.HostPort
       if (!hostPort) throw new Error(`container ${create.name} has no published port for ${spec.port}`)
+      const revokerPort = spec.artifact.revokerPort
+        ? info.NetworkSettings.Ports[`${spec.artifact.revokerPort}/tcp`]?.[0]?.HostPort
+        : undefined
       return {
         id: create.name,
         slot,
         address: host.config.publishAddress,
         port: Number(hostPort),
         startedAt: info.State.StartedAt,
-        meta: { host: host.config.host, container: info.Id.slice(0, 12), state: 'running' },
+        meta: {
+          host: host.config.host,
+          container: info.Id.slice(0, 12),
+          state: 'running',
+          ...(revokerPort ? { revoker: `${host.config.publishAddress}:${revokerPort}` } : {}),
+        },
       }
     } catch (error) {
       if (isGwError(error)) throw error

@@ -17,6 +17,7 @@ import {
   METRICS_PORT_NAME,
   type NO_COLOUR,
   PORT_NAME,
+  REVOKER_PORT_NAME,
 } from './names.ts'
 import type { KubeSettings } from './settings.ts'
 
@@ -109,6 +110,10 @@ export function deploymentManifest(
         ports: [
           { name: PORT_NAME, containerPort: spec.port, protocol: 'TCP' },
           { name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: 'TCP' },
+          // auth/revoker's Go net/rpc: revoke tools reach each pod on it (pod IPs, a headless Service).
+          ...(artifact.revokerPort
+            ? [{ name: REVOKER_PORT_NAME, containerPort: artifact.revokerPort, protocol: 'TCP' }]
+            : []),
         ],
         env: [
           { name: 'GATEWAY_METRICS_PORT', value: String(settings.metricsPort) },

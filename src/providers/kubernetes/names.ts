@@ -26,6 +26,7 @@ export const MANAGED_BY = 'gwdeploy'
 export const NO_COLOUR = 'none'
 export const PORT_NAME = 'http'
 export const METRICS_PORT_NAME = 'metrics'
+export const REVOKER_PORT_NAME = 'revoker'
 
 /** Where and under which names one gwdeploy service lives in a cluster. */
 export interface KubeNames {

@@ -199,7 +199,7 @@ export class LocalProvider implements Provider {
     else options.progress?.(`reusing ${kept.length} running node(s)`)
     await this.#stopOrphans(options.progress)
     // Nodes of both colours share this machine: each gets its own auth/revoker port too.
-    const revoker = hasRevoker(artifact.configText)
+    const revoker = artifact.revokerPort !== undefined
     const ports = await freePorts(missing.length * (revoker ? 2 : 1))
     const started: LocalNodeRecord[] = missing.map((id, i) => {
       const port = ports[i] as number
@@ -610,10 +610,4 @@ export async function tail(file: string, lines: number): Promise<string> {
   } catch {
     return ''
   }
-}
-
-/** Whether the stamped gateway config has auth/revoker (its Go net/rpc port is per node here). */
-function hasRevoker(configText: string): boolean {
-  const config = JSON.parse(configText) as { extra_config?: Record<string, unknown> }
-  return config.extra_config?.['auth/revoker'] !== undefined
 }

@@ -231,6 +231,18 @@ describe('aws pure helpers', () => {
     )
   })
 
+  it("user-data: auth/revoker's port is published beside the gateway's, only when the config has a revoker", () => {
+    const render = (artifact: typeof spec.artifact) =>
+      new AwsProvider(resolveSettings(config(), '/nonexistent', undefined, {})).render({
+        ...spec,
+        artifact,
+      })[0]?.content ?? ''
+    const plain = render(spec.artifact)
+    assert.ok(plain.includes("GWDEPLOY_REVOKER_PORT=''"))
+    assert.ok(plain.includes('${GWDEPLOY_REVOKER_PORT:+-p "$GWDEPLOY_REVOKER_PORT:$GWDEPLOY_REVOKER_PORT"}'))
+    assert.ok(render({ ...spec.artifact, revokerPort: 1234 }).includes("GWDEPLOY_REVOKER_PORT='1234'"))
+  })
+
   it('config: expectName without a test listener is a configuration error naming the key', () => {
     assert.throws(
       () => resolveSettings(config({}, { health: { expectName: true } }), '/x', undefined, {}),

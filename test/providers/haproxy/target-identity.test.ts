@@ -84,6 +84,20 @@ describe('container name and labels', () => {
     assert.equal(create.name, 'gwdeploy-api-prod-3f9a1c0b-blue-abcdef0-1')
   })
 
+  it("auth/revoker's port is exposed and published on the same address (an ephemeral host port)", () => {
+    const options = {
+      target: 'api-prod',
+      targetId: '3f9a1c0b',
+      slot: 0,
+      publishAddress: '10.0.0.5',
+      restartPolicy: 'no',
+    }
+    const create = containerSpec({ ...spec, artifact: { ...spec.artifact, revokerPort: 1234 } }, options)
+    assert.deepEqual(Object.keys(create.ExposedPorts ?? {}), [`${spec.port}/tcp`, '1234/tcp'])
+    assert.deepEqual(create.HostConfig?.PortBindings?.['1234/tcp'], [{ HostIp: '10.0.0.5', HostPort: '' }])
+    assert.deepEqual(Object.keys(containerSpec(spec, options).ExposedPorts ?? {}), [`${spec.port}/tcp`])
+  })
+
   it('two targets of one name get different container names', () => {
     assert.notEqual(
       containerName('api', '3f9a1c0b', 'green', 'abcdef0', 1),

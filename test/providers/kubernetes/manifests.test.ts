@@ -50,9 +50,9 @@ test('defaults: Deployment (digest, probes, drain, labels), preview and live Ser
   await golden('defaults.yaml', asText(renderDocuments(spec, settings({}))))
 })
 
-test('every optional key: replicas, resources, scheduling, pull secrets, names, metadata', async () => {
+test('every optional key: replicas, resources, scheduling, pull secrets, names, metadata, a revoker port', async () => {
   const docs = renderDocuments(
-    spec,
+    { ...spec, artifact: { ...spec.artifact, revokerPort: 1234 } },
     settings({
       namespace: 'edge',
       replicas: 4,

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { revokerPort, revokerPortProblem } from '../../src/config/revoker-port.ts'
+
+const withRevoker = (revoker: unknown, name = 'auth/revoker') => ({
+  version: 3,
+  extra_config: { [name]: revoker },
+})
+
+test('the revoker port as the stamped config sets it (0 when it is left to chance)', () => {
+  assert.equal(revokerPort({ version: 3 }), undefined)
+  assert.equal(revokerPort(withRevoker({ port: 1234 })), 1234)
+  assert.equal(revokerPort(withRevoker({ port: 1234 }, 'github_com/devopsfaith/bloomfilter')), 1234)
+  assert.equal(revokerPort(withRevoker({ n: 10 })), 0)
+  assert.equal(revokerPort(withRevoker({ port: '1234' })), 0)
+})
+
+test('nodes in containers need a fixed revoker port of its own', () => {
+  assert.equal(revokerPortProblem({ version: 3 }, 'gateway.json', 8080), undefined)
+  assert.equal(revokerPortProblem(withRevoker({ port: 1234 }), 'gateway.json', 8080), undefined)
+  const unset = revokerPortProblem(withRevoker({ n: 10 }), 'gateway.json', 8080)
+  assert.match(unset?.message ?? '', /no fixed port/)
+  assert.deepEqual(unset?.location, { file: 'gateway.json', path: 'extra_config.auth/revoker.port' })
+  assert.equal(unset?.exitCode, 2)
+  const clash = revokerPortProblem(withRevoker({ port: 8080 }), 'gateway.json', 8080)
+  assert.match(clash?.message ?? '', /also fleet\.port/)
+})

@@ -1,0 +1,114 @@
+/**
+ * auth/revoker through real releases on the local provider: each node takes revocations on a port
+ * of its own (both colours run on this machine), `status` shows it, Go's net/rpc client revokes a
+ * token there and the live traffic refuses it.
+ */
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { SignJWT } from 'jose'
+import { makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { buildGoFixture, runProgram } from '../helpers/go.ts'
+
+const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
+const token = (jti: string) =>
+  new SignJWT({ jti }).setProtectedHeader({ alg: 'HS256', kid: 'sym' }).setExpirationTime('5m').sign(secret)
+
+interface StatusNode {
+  id: string
+  meta?: { revoker?: number }
+}
+
+describe('auth/revoker on local releases', () => {
+  let project: Project
+
+  const revokerPorts = async (colour: string): Promise<number[]> => {
+    const { code, envelope } = await project.json<{
+      result: { colours: Array<{ colour: string; nodes: StatusNode[] }> }
+    }>(['status'])
+    assert.equal(code, 0)
+    const nodes = envelope.result.colours.find((c) => c.colour === colour)?.nodes ?? []
+    return nodes.map((n) => n.meta?.revoker ?? 0)
+  }
+  const status = async (jti: string) =>
+    (
+      await fetch(`http://127.0.0.1:${project.port}/v1/private`, {
+        headers: { authorization: `Bearer ${await token(jti)}` },
+      })
+    ).status
+
+  before(async () => {
+    await buildGoFixture('rpc-client')
+    project = await makeProject({ size: 2 })
+    const keys = join(project.dir, 'keys.json')
+    await writeFile(
+      keys,
+      JSON.stringify({
+        keys: [{ kty: 'oct', kid: 'sym', alg: 'HS256', k: Buffer.from(secret).toString('base64url') }],
+      }),
+    )
+    await writeFile(
+      join(project.dir, 'gateway.json'),
+      JSON.stringify({
+        version: 3,
+        name: 'e2e',
+        extra_config: {
+          'auth/revoker': {
+            n: 10000,
+            p: 0.0001,
+            hash_name: 'optimal',
+            ttl: 3600,
+            port: 1234,
+            token_keys: ['jti'],
+          },
+        },
+        endpoints: [
+          {
+            endpoint: '/v1/private',
+            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
+            extra_config: {
+              'auth/validator': { alg: 'HS256', jwk_local_path: keys, disable_jwk_security: true },
+            },
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  it('each node has its own revoker port; a token revoked on every node is refused', async () => {
+    const released = await project.run(['release', '--sha', sha(1)])
+    assert.equal(released.code, 0, released.stderr)
+    const ports = await revokerPorts('blue')
+    assert.equal(ports.length, 2)
+    assert.ok(ports.every((p) => p > 0) && new Set(ports).size === 2, `revoker ports ${ports}`)
+    // The backend is down: a token that passes the validator gets KrakenD's 500, a revoked one 401.
+    assert.equal(await status('e2e-1'), 500)
+    const client = await buildGoFixture('rpc-client')
+    for (const port of ports) {
+      const result = await runProgram(client, [], {
+        input: JSON.stringify({
+          addr: `127.0.0.1:${port}`,
+          connections: [{ calls: [{ method: 'BloomfilterRPC.Add', args: 'add', elems: ['jti-e2e-1'] }] }],
+        }),
+      })
+      assert.equal(result.code, 0, result.stderr)
+      assert.deepEqual(JSON.parse(result.stdout).connections[0].results[0].reply, { Count: 1 })
+    }
+    for (let i = 0; i < 6; i++) assert.equal(await status('e2e-1'), 401)
+    assert.equal(await status('e2e-2'), 500)
+  })
+
+  it('the next release runs beside the kept one: its nodes get other revoker ports', async () => {
+    const blue = await revokerPorts('blue')
+    const released = await project.run(['release', '--sha', sha(2)])
+    assert.equal(released.code, 0, released.stderr)
+    const green = await revokerPorts('green')
+    assert.equal(green.length, 2)
+    assert.deepEqual(await revokerPorts('blue'), blue, 'the kept colour keeps its ports')
+    assert.equal(new Set([...blue, ...green]).size, 4, `blue ${blue}, green ${green}`)
+  })
+})
