@@ -1,6 +1,6 @@
 /**
- * Files a gateway config makes the runtime read when it starts: the `sources` of the Lua modifiers
- * and client_tls's CA and client certificates. KrakenD reads them relative to its working
+ * Files a gateway config makes the runtime read when it starts: the `sources` of the Lua modifiers,
+ * client_tls's CA and client certificates, and the JWT validator's local CA and public key set. KrakenD reads them relative to its working
  * directory, which in its image is the config's own directory; a release reads them relative to
  * the config's directory and ships them beside the stamped config (the image's working directory,
  * the local node's release directory).
@@ -32,7 +32,7 @@ const CONFIG_NAMES = new Set(['gateway.json', 'krakend.json'])
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-type Kind = 'lua' | 'certificate' | 'private key'
+type Kind = 'lua' | 'certificate' | 'private key' | 'jwk set'
 
 interface NamedFile {
   at: KeyPath
@@ -40,7 +40,7 @@ interface NamedFile {
   kind: Kind
 }
 
-/** Every file the config makes the runtime read at start: Lua sources, client_tls's certificates and keys, jwk_local_ca. */
+/** Every file the config makes the runtime read at start: Lua sources, client_tls's certificates and keys, the JOSE local files. */
 function namedFiles(config: unknown): NamedFile[] {
   const named: NamedFile[] = []
   forEachNamespace(config, (namespace, _level, path) => {
@@ -52,6 +52,18 @@ function namedFiles(config: unknown): NamedFile[] {
       typeof options.jwk_local_ca === 'string'
     )
       named.push({ at: [...path, 'jwk_local_ca'], name: options.jwk_local_ca, kind: 'certificate' })
+    // The validator's local key set (public keys ship; a secret or private key never does); the
+    // signer's is its private keys.
+    if (
+      JOSE_NAMESPACES.has(alias ?? namespace) &&
+      isObject(options) &&
+      typeof options.jwk_local_path === 'string'
+    )
+      named.push({
+        at: [...path, 'jwk_local_path'],
+        name: options.jwk_local_path,
+        kind: (alias ?? namespace) === 'auth/signer' ? 'private key' : 'jwk set',
+      })
     if (!LUA_NAMESPACES.has(alias ?? namespace)) return
     const sources = isObject(options) && Array.isArray(options.sources) ? options.sources : []
     for (const [i, source] of sources.entries())
@@ -97,7 +109,7 @@ export function readConfigFiles(
       })
       continue
     }
-    const what = kind === 'lua' ? 'Lua source' : 'certificate'
+    const what = kind === 'lua' ? 'Lua source' : kind === 'jwk set' ? 'key set' : 'certificate'
     if (isAbsolute(name) || normal === '..' || normal.startsWith('../') || CONFIG_NAMES.has(normal)) {
       problems.push({
         path: at,
@@ -136,6 +148,17 @@ export function readConfigFiles(
       })
       continue
     }
+    if (kind === 'jwk set') {
+      const secret = secretKeyIn(content)
+      if (secret) {
+        problems.push({
+          path: at,
+          message: `the key set "${name}" holds ${secret}: gwdeploy never ships a secret or private key`,
+          hint: 'put the key set on the nodes and give its absolute path (e.g. a fleet.env secret: /run/gwdeploy/env/NAME)',
+        })
+        continue
+      }
+    }
     if (kind === 'certificate' && !content.includes('-----BEGIN CERTIFICATE-----'))
       problems.push({
         path: at,
@@ -146,6 +169,23 @@ export function readConfigFiles(
   }
   const sorted = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return { files: sorted.map(([path, content]) => ({ path, content })), problems }
+}
+
+/** What in a JWK set must not ship: a symmetric key or a private one; undefined when only public keys. */
+function secretKeyIn(content: string): string | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(content)
+  } catch {
+    return undefined // the runtime reports a key set it cannot read, with its own words
+  }
+  const keys = isObject(parsed) && Array.isArray(parsed.keys) ? parsed.keys : [parsed]
+  for (const [i, key] of keys.entries()) {
+    if (!isObject(key)) continue
+    if (key.kty === 'oct' || key.k !== undefined) return `a symmetric (oct) key at keys[${i}]`
+    if (key.d !== undefined) return `a private key at keys[${i}] ("d")`
+  }
+  return undefined
 }
 
 function valueAt(root: unknown, path: KeyPath): unknown {

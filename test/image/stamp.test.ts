@@ -259,4 +259,58 @@ test("client_tls's certificates ship like Lua sources; a private key never does,
     (await stamp()).files.map((f) => f.path),
     ['tls/ca.pem'],
   )
+
+  // The validator's jwk_local_path ships when it holds public keys only; the signer's never does.
+  const jose = (validator: Record<string, unknown>, signer?: Record<string, unknown>) =>
+    writeFile(
+      join(dir, 'gateway.json'),
+      JSON.stringify({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/v',
+            extra_config: {
+              'auth/validator': { alg: 'RS256', disable_jwk_security: true, ...validator },
+              ...(signer ? { 'auth/signer': { disable_jwk_security: true, ...signer } } : {}),
+            },
+            backend: [{ host: ['http://x'], url_pattern: '/v' }],
+          },
+        ],
+      }),
+    )
+  await mkdir(join(dir, 'keys'))
+  await writeFile(
+    join(dir, 'keys', 'public.json'),
+    JSON.stringify({ keys: [{ kty: 'RSA', kid: 'a', n: 'AQAB', e: 'AQAB' }] }),
+  )
+  await writeFile(
+    join(dir, 'keys', 'shared.json'),
+    JSON.stringify({ keys: [{ kty: 'oct', kid: 's', k: 'c2VjcmV0' }] }),
+  )
+  await writeFile(
+    join(dir, 'keys', 'private.json'),
+    JSON.stringify({ keys: [{ kty: 'EC', kid: 'p', d: 'x', x: 'y' }] }),
+  )
+  await jose({ jwk_local_path: 'keys/public.json' })
+  assert.deepEqual(
+    (await stamp()).files.map((f) => f.path),
+    ['keys/public.json'],
+  )
+  await jose({ jwk_local_path: '/run/gwdeploy/env/JWKS' })
+  assert.deepEqual((await stamp()).files, [])
+  await jose({ jwk_local_path: 'keys/shared.json' })
+  assert.match(
+    (await problems())[0] ?? '',
+    /"keys\/shared\.json" holds a symmetric \(oct\) key at keys\[0\]: gwdeploy never ships/,
+  )
+  await jose({ jwk_local_path: 'keys/private.json' })
+  assert.match((await problems())[0] ?? '', /holds a private key at keys\[0\] \("d"\)/)
+  await jose(
+    { jwk_local_path: 'keys/public.json' },
+    { alg: 'ES256', kid: 'p', jwk_local_path: 'keys/private.json' },
+  )
+  assert.match(
+    (await problems())[0] ?? '',
+    /the private key "keys\/private\.json" would be copied into the image/,
+  )
 })
