@@ -1,0 +1,122 @@
+/**
+ * auth/revoker on haproxy Docker hosts: the image carries the validator's public key set (shipped
+ * beside the config), the revoker port is published beside the gateway's, `status` names it, Go's
+ * net/rpc client revokes a token there and HAProxy's traffic refuses it. A revoker without a fixed
+ * port is refused before anything is built.
+ */
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type Dockerode from 'dockerode'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { stringify } from 'yaml'
+import { makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { buildGoFixture, runProgram } from '../helpers/go.ts'
+import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
+import { type HaproxyInstance, haproxyConfig, startHaproxy } from '../providers/haproxy/helpers.ts'
+
+const keys = await generateKeyPair('RS256')
+
+describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
+  let project: Project
+  let lb: HaproxyInstance
+  let docker: Dockerode
+  const target = uniqueName('e2e')
+  const token = (jti: string) =>
+    new SignJWT({ jti })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setExpirationTime('5m')
+      .sign(keys.privateKey)
+  const gatewayConfig = (port: number) => ({
+    version: 3,
+    name: 'e2e',
+    extra_config: {
+      'auth/revoker': { n: 10000, p: 0.0001, hash_name: 'default', ttl: 3600, port, token_keys: ['jti'] },
+    },
+    endpoints: [
+      {
+        endpoint: '/v1/private',
+        backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
+        extra_config: {
+          'auth/validator': { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
+        },
+      },
+    ],
+  })
+  const containers = () =>
+    docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } })
+  const status = async (jti: string) =>
+    (
+      await fetch(`http://127.0.0.1:${lb.port}/v1/private`, {
+        headers: { authorization: `Bearer ${await token(jti)}` },
+      })
+    ).status
+
+  before(async () => {
+    const { host } = await requireDocker()
+    docker = (await testDocker()).docker
+    await buildGoFixture('rpc-client')
+    project = await makeProject()
+    lb = await startHaproxy()
+    await mkdir(join(project.dir, 'keys'))
+    await writeFile(
+      join(project.dir, 'keys', 'public.json'),
+      JSON.stringify({
+        keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }],
+      }),
+    )
+    const config = haproxyConfig({
+      service: target,
+      instances: [lb],
+      dockerHost: host,
+      repository: `${(await requireRegistry()).host}/gwdeploy-test/${uniqueName('rvk')}`,
+      baseImage: await requireBaseImage(),
+      size: 1,
+    })
+    await writeFile(join(project.dir, 'gwdeploy.yml'), stringify(config))
+  })
+  after(async () => {
+    await project?.cleanup()
+    for (const info of await containers().catch(() => []))
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {})
+    await lb?.stop()
+  })
+
+  it('a revoker without a fixed port is refused before anything is built', async () => {
+    await writeFile(join(project.dir, 'gateway.json'), JSON.stringify(gatewayConfig(0)))
+    const result = await project.run(['release', '--sha', sha(1)])
+    assert.equal(result.code, 2, result.stderr)
+    assert.match(result.stderr, /auth\/revoker has no fixed port/)
+    assert.match(result.stderr, /extra_config\.auth\/revoker\.port/)
+    assert.deepEqual(await containers(), [])
+  })
+
+  it('the published revoker port takes revocations; HAProxy traffic with a revoked token gets 401', async () => {
+    await writeFile(join(project.dir, 'gateway.json'), JSON.stringify(gatewayConfig(1234)))
+    const released = await project.run(['release', '--sha', sha(1)])
+    assert.equal(released.code, 0, released.stderr)
+    const { envelope } = await project.json<{
+      result: { colours: Array<{ colour: string; nodes: Array<{ meta?: { revoker?: string } }> }> }
+    }>(['status'])
+    const revoker = envelope.result.colours.find((c) => c.colour === 'blue')?.nodes[0]?.meta?.revoker
+    assert.match(revoker ?? '', /^127\.0\.0\.1:\d+$/, JSON.stringify(envelope.result))
+    // The key set shipped in the image: a valid token reaches the (unreachable) backend: 500.
+    assert.equal(await status('hap-1'), 500)
+    const client = await buildGoFixture('rpc-client')
+    const added = await runProgram(client, [], {
+      input: JSON.stringify({
+        addr: revoker,
+        connections: [{ calls: [{ method: 'BloomfilterRPC.Add', args: 'add', elems: ['jti-hap-1'] }] }],
+      }),
+    })
+    assert.equal(added.code, 0, added.stderr)
+    assert.deepEqual(JSON.parse(added.stdout).connections[0].results[0].reply, { Count: 1 })
+    assert.equal(await status('hap-1'), 401)
+    assert.equal(await status('hap-2'), 500)
+  })
+})
