@@ -12,13 +12,14 @@ import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
+import { revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { GatewayMetrics } from './metrics.ts'
 import { createNoopProxy } from './noop-proxy.ts'
 import type { Environ } from './proxy-environment.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import { compileTrustedProxies } from './request-headers.ts'
-import { SlidingBloomFilter } from './revoker/bloom-filter.ts'
+import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
 import { cleanPath, createRouter, goUnescapePath, type Router } from './router.ts'
 import { createServeEndpoint } from './serve-endpoint.ts'
 import { GATEWAY_VERSION } from './version.ts'
@@ -106,7 +107,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })
 
   const revoker = config.components?.revoker
-  const revocations = revoker ? new SlidingBloomFilter(revoker) : undefined
+  const revocations = revoker ? new (revokerLibrary().SlidingBloomFilter)(revoker) : undefined
   const compile = { config, client, metrics, logger, httpCaches: createHttpCaches(), revocations }
   for (const cfg of config.endpoints) {
     const ep = compileEndpoint(cfg, compile)

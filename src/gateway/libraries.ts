@@ -1,5 +1,5 @@
 // Libraries only some configs use (JSON schema, JWT and signing, CEL, XML and RSS, YAML output, Go
-// regular expressions, Lua), loaded the first time a config needs one: a gateway without them
+// regular expressions, Lua, token revocation), loaded the first time a config needs one: a gateway without them
 // starts sooner and smaller per worker (README, Benchmarks).
 //
 // Each library group is a module of src/gateway/lazy/. The image and local runtime carry it as
@@ -47,6 +47,7 @@ export const celLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/cel.ts
 export const xmlLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/xml.ts')>('xml'))
 export const yamlLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/yaml.ts')>('yaml'))
 export const re2jsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/re2js.ts')>('re2js'))
+export const revokerLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/revoker.ts')>('revoker'))
 export const fengariLibrary = onFirstUse(
   () => loadLazy<typeof import('./lazy/fengari.ts')>('fengari').fengari,
 )

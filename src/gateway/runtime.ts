@@ -6,6 +6,7 @@ import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
+import { revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { listenMetrics } from './metrics-server.ts'
 import { watchOpenFiles } from './open-files.ts'
@@ -109,7 +110,7 @@ async function serveRevocations(
   followers?: Followers,
 ): Promise<RevocationService> {
   const revoker = config.components?.revoker as RevokerConfig
-  const { startRevocationService } = await import('./revoker/revocation-service.ts')
+  const { startRevocationService } = revokerLibrary()
   const service = await startRevocationService(revoker, filter, {
     host: config.listenIp,
     log: (message) => logger.error(message),
@@ -145,7 +146,7 @@ async function runSingle(
   for (const warning of warnings) gateway.logger.warning(warning)
   // Revocations are in place before the first request: copied from the primary, or served here.
   const revocations = gateway.revocations
-  if (revocations && isWorker) await (await import('./revoker/cluster.ts')).followPrimary(revocations)
+  if (revocations && isWorker) await revokerLibrary().followPrimary(revocations)
   const revocationService =
     revocations && !isWorker ? await serveRevocations(config, revocations, gateway.logger) : undefined
   const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch(
@@ -264,10 +265,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
   let revocationService: RevocationService | undefined
   const revoker = config.components?.revoker
   if (revoker) {
-    const [{ SlidingBloomFilter }, { createFollowers }] = await Promise.all([
-      import('./revoker/bloom-filter.ts'),
-      import('./revoker/cluster.ts'),
-    ])
+    const { SlidingBloomFilter, createFollowers } = revokerLibrary()
     const filter = new SlidingBloomFilter(revoker)
     followers = createFollowers(filter)
     revocationService = await serveRevocations(config, filter, logger, followers).catch(async (error) => {
