@@ -4,7 +4,7 @@
  * sent (rotate.Bloomfilter's MarshalBinary: gzip over gob, each filter itself a gob stream).
  */
 import { gunzipSync } from 'node:zlib'
-import type { BloomConfig, RemoteFilter, RemoteSlidingFilter } from './bloom-filter.ts'
+import { type BloomConfig, bloomBits, type RemoteFilter, type RemoteSlidingFilter } from './bloom-filter.ts'
 import { GoRpcError, type GoRpcMethod } from './go-rpc.ts'
 import { decodeGobStream, type GobStruct, type GobType, type GobValue } from './gob.ts'
 
@@ -34,8 +34,12 @@ const ADD_OUTPUT: GobType = { struct: 'AddOutput', fields: [['Count', 'int']] }
 const CHECK_OUTPUT: GobType = { struct: 'CheckOutput', fields: [['Checks', { slice: 'bool' }]] }
 const UNION_OUTPUT: GobType = { struct: 'UnionOutput', fields: [['Capacity', 'float']] }
 
-/** Largest gunzipped Union payload accepted: three filters of at most 512 MiB, with their framing. */
-const MAX_UNION_BYTES = 3 * 2 ** 29 + 2 ** 20
+/**
+ * The most a Union can carry for this filter: its three bit arrays and their gob framing. Anything
+ * larger cannot match it (Union refuses another m) and is not read (the gob message, the gunzip).
+ */
+export const unionBytesLimit = (config: BloomConfig): number =>
+  3 * Math.ceil(bloomBits(config.n, config.p) / 8) + 2 ** 20
 
 export function bloomfilterRpcMethods(store: RevocationStore): Record<string, GoRpcMethod> {
   return {
@@ -54,17 +58,19 @@ export function bloomfilterRpcMethods(store: RevocationStore): Record<string, Go
     'BloomfilterRPC.Union': {
       reply: UNION_OUTPUT,
       call: async (args) => ({
-        Capacity: await store.union(readSlidingFilter(fields(args, 'UnionInput', ['BF']).BF)),
+        Capacity: await store.union(
+          readSlidingFilter(fields(args, 'UnionInput', ['BF']).BF, unionBytesLimit(store.config)),
+        ),
       }),
     },
   }
 }
 
-function readSlidingFilter(value: GobValue | undefined): RemoteSlidingFilter {
+function readSlidingFilter(value: GobValue | undefined, limit: number): RemoteSlidingFilter {
   const bytes = marshaled(value, 'BF')
   let stream: Uint8Array
   try {
-    stream = gunzipSync(bytes, { maxOutputLength: MAX_UNION_BYTES })
+    stream = gunzipSync(bytes, { maxOutputLength: limit })
   } catch (error) {
     throw new GoRpcError(`gzip: ${(error as Error).message}`)
   }

@@ -8,7 +8,7 @@ import type { Server, Socket } from 'node:net'
 import type { RevokerConfig } from '../components/revoker.ts'
 import { MAX_TIMER_MS } from '../config/duration.ts'
 import type { SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
-import { bloomfilterRpcMethods, type RevocationStore } from './bloomfilter-rpc.ts'
+import { bloomfilterRpcMethods, type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
 import { createGoRpcServer, GoRpcError } from './go-rpc.ts'
 
 /** The workers following the owner's filter (see revoker/cluster.ts). */
@@ -76,6 +76,7 @@ export async function startRevocationService(
     bloomfilterRpcMethods(revocationStore(filter, options.followers)),
     {
       onError: (error) => options.log(`[SERVICE: Bloomfilter] ${error.message}`),
+      maxMessageBytes: unionBytesLimit(filter.config),
     },
   )
   const open = new Set<Socket>()
