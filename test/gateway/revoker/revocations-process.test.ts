@@ -309,3 +309,19 @@ describe('auth/revoker sliding in the runtime', () => {
     }
   })
 })
+
+test('--revoker-port and GATEWAY_REVOKER_PORT move the revoker; a bad value is a usage error', async () => {
+  const { parseRunArgs } = await import('../../../src/gateway/cli.ts')
+  assert.equal(
+    (parseRunArgs(['-c', 'x.json', '--revoker-port', '4321'], {}) as { revokerPort?: number }).revokerPort,
+    4321,
+  )
+  assert.equal(
+    (parseRunArgs(['-c', 'x.json'], { GATEWAY_REVOKER_PORT: '0' }) as { revokerPort?: number }).revokerPort,
+    0,
+  )
+  assert.throws(
+    () => parseRunArgs(['-c', 'x.json', '--revoker-port', '70000'], {}),
+    /--revoker-port must be an integer 0\.\.65535/,
+  )
+})
