@@ -110,15 +110,16 @@ async function serveRevocations(
   followers?: Followers,
 ): Promise<RevocationService> {
   const revoker = config.components?.revoker as RevokerConfig
+  const host = config.runtime.revokerListenIp ?? config.listenIp
   const { startRevocationService } = revokerLibrary()
   const service = await startRevocationService(revoker, filter, {
-    host: config.listenIp,
+    host,
     log: (message) => logger.error(message),
     ...(followers ? { followers } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
-    throw listenError(error, config.listenIp, revoker.port, '--revoker-port')
+    throw listenError(error, host, revoker.port, '--revoker-port')
   })
-  logger.info(`auth/revoker: revocations (Go net/rpc) on ${config.listenIp}:${service.port}`)
+  logger.info(`auth/revoker: revocations (Go net/rpc) on ${host}:${service.port}`)
   return service
 }
 

@@ -189,6 +189,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     ),
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
     metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
+    revokerListenIp: stringAt(runtimeNs, 'revoker_listen_ip', gp),
   }
   const transport = readTransport(value, fields)
   const clientTls = fields.runtime === 'krakend' ? undefined : readClientTls(value, fields)

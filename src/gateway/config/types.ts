@@ -97,6 +97,8 @@ export interface RuntimeOptions {
   metricsPort: number
   /** Where metrics listen; undefined follows the gateway's own listen IP. */
   metricsListenIp: string | undefined
+  /** Where auth/revoker's Go net/rpc listens; undefined follows the gateway's own listen IP. */
+  revokerListenIp: string | undefined
 }
 
 export interface ServerOptions {

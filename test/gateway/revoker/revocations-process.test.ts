@@ -303,6 +303,40 @@ describe('auth/revoker sliding in the runtime', () => {
       assert.equal(code, 2, err)
       assert.match(err, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.revokerPort}`))
       assert.match(err, /--revoker-port/)
+
+      // gwdeploy/runtime's revoker_listen_ip is where it listens (an address not on this machine: no bind, exit 2).
+      writeFileSync(
+        file,
+        JSON.stringify({
+          version: 3,
+          extra_config: {
+            'auth/revoker': { ...REVOKER, port: first.revokerPort },
+            'gwdeploy/runtime': { revoker_listen_ip: '192.0.2.1' },
+          },
+          endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+        }),
+      )
+      const third = spawn(
+        process.execPath,
+        [
+          main,
+          '--config',
+          file,
+          '--port',
+          String(await freePort()),
+          '--listen-ip',
+          '127.0.0.1',
+          '--workers',
+          '1',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let thirdErr = ''
+      third.stderr?.on('data', (c) => {
+        thirdErr += c
+      })
+      assert.equal(await new Promise((resolve) => third.on('exit', resolve)), 2, thirdErr)
+      assert.match(thirdErr, new RegExp(`cannot listen on 192\\.0\\.2\\.1:${first.revokerPort}`))
     } finally {
       await backend.close()
       rmSync(dir, { recursive: true, force: true })
