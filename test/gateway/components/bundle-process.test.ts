@@ -101,6 +101,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     'lazy/fengari.cjs',
     'lazy/jose.cjs',
     'lazy/re2js.cjs',
+    'lazy/revoker.cjs',
     'lazy/xml.cjs',
     'lazy/yaml.cjs',
   ])
@@ -113,6 +114,7 @@ test('the libraries only some configs use are files of their own beside gateway.
   for (const [text, file] of [
     ['JWSSignatureVerificationFailed', jose],
     ['LUA_COMPAT_FLOATSTRING', await readFile(join(bundle.dir, 'lazy/fengari.cjs'), 'utf8')],
+    ["rpc: can't find service", await readFile(join(bundle.dir, 'lazy/revoker.cjs'), 'utf8')],
   ] as const) {
     assert.ok(file.includes(text), text)
     assert.ok(!main.includes(text), `${text} is bundled into gateway.cjs`)
