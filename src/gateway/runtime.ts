@@ -45,11 +45,15 @@ export interface RunningGateway {
   readonly done: Promise<number>
 }
 
-/** What the operator can do about a listen failure; anything else is not theirs to fix. */
-const LISTEN_HINTS: Record<string, string> = {
-  EADDRINUSE: 'choose another port with --port or stop what uses it',
-  EACCES: 'ports below 1024 need privileges: choose a port from 1024 up',
-  EADDRNOTAVAIL: 'listen_ip must be an address of this machine (or 0.0.0.0)',
+/**
+ * What the operator can do about a listen failure (`flag` moves the port, `ipKey` names the
+ * address setting); anything else is not theirs to fix.
+ */
+function listenHint(code: string | undefined, flag: string, ipKey: string): string | undefined {
+  if (code === 'EADDRINUSE') return `choose another port with ${flag} or stop what uses it`
+  if (code === 'EACCES') return 'ports below 1024 need privileges: choose a port from 1024 up'
+  if (code === 'EADDRNOTAVAIL') return `${ipKey} must be an address of this machine (or 0.0.0.0)`
+  return undefined
 }
 
 const WORKER_ENV = 'GWDEPLOY_GATEWAY_WORKER'
@@ -94,12 +98,13 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   return runSingle(config, isWorker, isWorker ? [] : warnings.map(formatProblem))
 }
 
-function listenError(error: NodeJS.ErrnoException, host: string, port: number, flag: string): Error {
-  const hint = error.code ? LISTEN_HINTS[error.code] : undefined
+function listenError(
+  error: NodeJS.ErrnoException,
+  at: { host: string; port: number; flag: string; ipKey: string },
+): Error {
+  const hint = listenHint(error.code, at.flag, at.ipKey)
   if (!hint) return error
-  return configError(`cannot listen on ${host}:${port}: ${error.message}`, {
-    hint: hint.replace('--port', flag),
-  })
+  return configError(`cannot listen on ${at.host}:${at.port}: ${error.message}`, { hint })
 }
 
 /** auth/revoker's RPC server (and sliding) in the process that owns the filter. */
@@ -117,7 +122,7 @@ async function serveRevocations(
     log: (message) => logger.error(message),
     ...(followers ? { followers } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
-    throw listenError(error, host, revoker.port, '--revoker-port')
+    throw listenError(error, { host, port: revoker.port, flag: '--revoker-port', ipKey: 'revoker_listen_ip' })
   })
   logger.info(`auth/revoker: revocations (Go net/rpc) on ${host}:${service.port}`)
   return service
@@ -153,7 +158,12 @@ async function runSingle(
   const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch(
     async (error: NodeJS.ErrnoException) => {
       await revocationService?.close()
-      throw listenError(error, config.listenIp, config.port, '--port')
+      throw listenError(error, {
+        host: config.listenIp,
+        port: config.port,
+        flag: '--port',
+        ipKey: 'listen_ip',
+      })
     },
   )
   const metricsServer =

@@ -144,6 +144,17 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   // lura decodes the router options with encoding/json: "Max_Payload" is max_payload there.
   checkKeys(router, rp, ROUTER_KEYS, 'router')
   const gp = ['extra_config', 'gwdeploy/runtime']
+  // The runtime's own listeners bind to an address, never a name to resolve at start.
+  const ipAt = (obj: Record<string, unknown>, key: string): string | undefined => {
+    const ip = stringAt(obj, key, gp)
+    if (ip === undefined || isIP(ip) !== 0) return ip
+    error(
+      [...gp, key],
+      `"${key}" must be an IP address, got ${JSON.stringify(ip)}`,
+      'e.g. "127.0.0.1" or "0.0.0.0"',
+    )
+    return undefined
+  }
   const healthPath = stringAt(router, 'health_path', rp) ?? '/__health'
   if (!healthPath.startsWith('/')) error([...rp, 'health_path'], '"health_path" must start with "/"')
 
@@ -188,8 +199,8 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
       timerAt(value, 'max_shutdown_wait_time', [], 0) || 30_000,
     ),
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
-    metricsListenIp: stringAt(runtimeNs, 'metrics_listen_ip', gp),
-    revokerListenIp: stringAt(runtimeNs, 'revoker_listen_ip', gp),
+    metricsListenIp: ipAt(runtimeNs, 'metrics_listen_ip'),
+    revokerListenIp: ipAt(runtimeNs, 'revoker_listen_ip'),
   }
   const transport = readTransport(value, fields)
   const clientTls = fields.runtime === 'krakend' ? undefined : readClientTls(value, fields)

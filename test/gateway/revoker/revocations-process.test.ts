@@ -266,77 +266,49 @@ describe('auth/revoker sliding in the runtime', () => {
     }
   })
 
-  test('a revoker port already taken stops the start (exit 2) naming --revoker-port', async () => {
+  test('a revoker port taken, or an address not on this machine, stops the start (exit 2) naming what to change', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-revocations-'))
     const backend = await startBackend('api')
+    /** Runs the runtime on `extra` (one endpoint) until it exits; its exit code and stderr. */
+    const exitOf = async (extra: Record<string, unknown>) => {
+      const file = join(dir, 'second.json')
+      const endpoints = [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }]
+      writeFileSync(file, JSON.stringify({ version: 3, extra_config: extra, endpoints }))
+      const args = ['--config', file, '--port', String(await freePort()), '--listen-ip', '127.0.0.1']
+      const child = spawn(process.execPath, [main, ...args, '--workers', '1'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr?.on('data', (c) => {
+        stderr += c
+      })
+      const code = await new Promise((resolve) => child.on('exit', resolve))
+      return { code, stderr }
+    }
     try {
       const first = await startRuntime(dir, backend, REVOKER, 1)
-      const file = join(dir, 'second.json')
-      writeFileSync(
-        file,
-        JSON.stringify({
-          version: 3,
-          extra_config: { 'auth/revoker': { ...REVOKER, port: first.revokerPort } },
-          endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-        }),
-      )
-      const second = spawn(
-        process.execPath,
-        [
-          main,
-          '--config',
-          file,
-          '--port',
-          String(await freePort()),
-          '--listen-ip',
-          '127.0.0.1',
-          '--workers',
-          '1',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      )
-      let err = ''
-      second.stderr?.on('data', (c) => {
-        err += c
+      const taken = await exitOf({ 'auth/revoker': { ...REVOKER, port: first.revokerPort } })
+      assert.equal(taken.code, 2, taken.stderr)
+      assert.match(taken.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.revokerPort}`))
+      assert.match(taken.stderr, /choose another port with --revoker-port/)
+      // gwdeploy/runtime's revoker_listen_ip is where it listens (192.0.2.1 is on no machine: no bind).
+      const foreign = await exitOf({
+        'auth/revoker': { ...REVOKER, port: first.revokerPort },
+        'gwdeploy/runtime': { revoker_listen_ip: '192.0.2.1' },
       })
-      const code = await new Promise((resolve) => second.on('exit', resolve))
-      assert.equal(code, 2, err)
-      assert.match(err, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${first.revokerPort}`))
-      assert.match(err, /--revoker-port/)
-
-      // gwdeploy/runtime's revoker_listen_ip is where it listens (an address not on this machine: no bind, exit 2).
-      writeFileSync(
-        file,
-        JSON.stringify({
-          version: 3,
-          extra_config: {
-            'auth/revoker': { ...REVOKER, port: first.revokerPort },
-            'gwdeploy/runtime': { revoker_listen_ip: '192.0.2.1' },
-          },
-          endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-        }),
-      )
-      const third = spawn(
-        process.execPath,
-        [
-          main,
-          '--config',
-          file,
-          '--port',
-          String(await freePort()),
-          '--listen-ip',
-          '127.0.0.1',
-          '--workers',
-          '1',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      )
-      let thirdErr = ''
-      third.stderr?.on('data', (c) => {
-        thirdErr += c
+      assert.equal(foreign.code, 2, foreign.stderr)
+      assert.match(foreign.stderr, new RegExp(`cannot listen on 192\\.0\\.2\\.1:${first.revokerPort}`))
+      assert.match(foreign.stderr, /revoker_listen_ip must be an address of this machine/)
+      // A name is refused when the config is read, at its path, before anything listens.
+      const named = await exitOf({
+        'auth/revoker': { ...REVOKER, port: first.revokerPort },
+        'gwdeploy/runtime': { revoker_listen_ip: 'localhost' },
       })
-      assert.equal(await new Promise((resolve) => third.on('exit', resolve)), 2, thirdErr)
-      assert.match(thirdErr, new RegExp(`cannot listen on 192\\.0\\.2\\.1:${first.revokerPort}`))
+      assert.equal(named.code, 2, named.stderr)
+      assert.match(
+        named.stderr,
+        /gwdeploy\/runtime\.revoker_listen_ip\): "revoker_listen_ip" must be an IP address, got "localhost"/,
+      )
     } finally {
       await backend.close()
       rmSync(dir, { recursive: true, force: true })
