@@ -235,32 +235,7 @@ test("client_tls's certificates ship like Lua sources; a private key never does,
   assert.match(outside ?? '', /must be a file inside the gateway config's directory/)
   assert.match(missing ?? '', /cannot read the certificate "tls\/none\.pem": ENOENT/)
 
-  // The JWKS download's jwk_local_ca ships the same way.
-  await writeFile(
-    join(dir, 'gateway.json'),
-    JSON.stringify({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/v',
-          extra_config: {
-            'auth/validator': {
-              alg: 'RS256',
-              jwk_url: 'https://idp.test/jwks.json',
-              jwk_local_ca: 'tls/ca.pem',
-            },
-          },
-          backend: [{ host: ['http://x'], url_pattern: '/v' }],
-        },
-      ],
-    }),
-  )
-  assert.deepEqual(
-    (await stamp()).files.map((f) => f.path),
-    ['tls/ca.pem'],
-  )
-
-  // The validator's jwk_local_path ships when it holds public keys only; the signer's never does.
+  // The JOSE components' local files: the JWKS download's jwk_local_ca ships the same way.
   const jose = (validator: Record<string, unknown>, signer?: Record<string, unknown>) =>
     writeFile(
       join(dir, 'gateway.json'),
@@ -278,6 +253,13 @@ test("client_tls's certificates ship like Lua sources; a private key never does,
         ],
       }),
     )
+  await jose({ jwk_url: 'https://idp.test/jwks.json', jwk_local_ca: 'tls/ca.pem' })
+  assert.deepEqual(
+    (await stamp()).files.map((f) => f.path),
+    ['tls/ca.pem'],
+  )
+
+  // The validator's jwk_local_path ships when it holds public keys only; the signer's never does.
   await mkdir(join(dir, 'keys'))
   await writeFile(
     join(dir, 'keys', 'public.json'),
