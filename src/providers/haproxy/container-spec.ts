@@ -20,6 +20,8 @@ export const LABEL = {
   release: 'gwdeploy.release',
   slot: 'gwdeploy.slot',
   image: 'gwdeploy.image',
+  /** auth/revoker's port in the container, when the config has one (its published port is read back by it). */
+  revokerPort: 'gwdeploy.revoker-port',
 } as const
 
 /**
@@ -62,6 +64,7 @@ export function containerSpec(
       [LABEL.release]: `${artifact.sha7}-${artifact.configDigest.replace(/^sha256:/, '').slice(0, 12)}`,
       [LABEL.slot]: String(options.slot),
       [LABEL.image]: artifact.image ?? '',
+      ...(artifact.revokerPort ? { [LABEL.revokerPort]: String(artifact.revokerPort) } : {}),
     },
     ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])),
     ...(env.Env.length ? { Env: env.Env } : {}),

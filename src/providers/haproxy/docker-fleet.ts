@@ -121,8 +121,10 @@ export class DockerFleet {
         }
         fleets[colour] = record
         const published = info.Ports.find((p) => p.PrivatePort === this.#port && p.PublicPort)
-        // The only other published port is auth/revoker's (container-spec.ts).
-        const revoker = info.Ports.find((p) => p.PrivatePort !== this.#port && p.PublicPort)
+        const revokerPort = Number(labels[LABEL.revokerPort] ?? 0)
+        const revoker = revokerPort
+          ? info.Ports.find((p) => p.PrivatePort === revokerPort && p.PublicPort)?.PublicPort
+          : undefined
         record.nodes.push({
           id: nameOf(info),
           slot: Number(labels[LABEL.slot] ?? record.nodes.length),
@@ -133,7 +135,7 @@ export class DockerFleet {
             host: host.config.host,
             container: info.Id.slice(0, 12),
             state: info.State,
-            ...(revoker ? { revoker: `${host.config.publishAddress}:${revoker.PublicPort}` } : {}),
+            ...revokerMeta(host, revoker),
           },
         })
       }
@@ -250,7 +252,7 @@ export class DockerFleet {
           host: host.config.host,
           container: info.Id.slice(0, 12),
           state: 'running',
-          ...(revokerPort ? { revoker: `${host.config.publishAddress}:${revokerPort}` } : {}),
+          ...revokerMeta(host, revokerPort),
         },
       }
     } catch (error) {
@@ -411,3 +413,7 @@ function envPathOf(create: Dockerode.ContainerCreateOptions, source: string): st
     ? `fleet.envFrom[${Number.parseInt(name, 10)}].file`
     : `fleet.env.${name}.fromFile`
 }
+
+/** Where a node takes revocations (`status` shows it): its published auth/revoker port on the host's address. */
+const revokerMeta = (host: Host, published: number | string | undefined): { revoker?: string } =>
+  published ? { revoker: `${host.config.publishAddress}:${published}` } : {}
