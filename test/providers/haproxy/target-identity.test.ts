@@ -95,7 +95,11 @@ describe('container name and labels', () => {
     const create = containerSpec({ ...spec, artifact: { ...spec.artifact, revokerPort: 1234 } }, options)
     assert.deepEqual(Object.keys(create.ExposedPorts ?? {}), [`${spec.port}/tcp`, '1234/tcp'])
     assert.deepEqual(create.HostConfig?.PortBindings?.['1234/tcp'], [{ HostIp: '10.0.0.5', HostPort: '' }])
-    assert.equal(create.Labels?.['gwdeploy.revoker-port'], '1234', 'status reads the published port back by it')
+    assert.equal(
+      create.Labels?.['gwdeploy.revoker-port'],
+      '1234',
+      'status reads the published port back by it',
+    )
     assert.deepEqual(Object.keys(containerSpec(spec, options).ExposedPorts ?? {}), [`${spec.port}/tcp`])
   })
 
