@@ -104,6 +104,13 @@ export interface ProbeTarget {
   url: URL
 }
 
+/** Where gwdeploy can reach one node's auth/revoker (Go net/rpc over TCP), to carry revocations. */
+export interface RevokerEndpoint {
+  node: string
+  host: string
+  port: number
+}
+
 export interface LockInfo {
   holder: string
   sha?: string
@@ -243,6 +250,12 @@ export interface Provider {
   nodeHealth(fleet: Fleet, options?: OperationOptions): Promise<NodeHealth[]>
   /** Where gwdeploy can reach nodes directly; [] when it cannot (the gate then uses nodeHealth + preview). */
   probeTargets(fleet: Fleet): Promise<ProbeTarget[]>
+  /**
+   * Where gwdeploy can reach each node's auth/revoker, so the revocations of the colour that
+   * serves reach the colour about to take traffic; [] when the nodes run no revoker. Left out by
+   * providers whose nodes gwdeploy cannot reach (the engine then warns that nothing is carried).
+   */
+  revokerEndpoints?(fleet: Fleet, options?: OperationOptions): Promise<RevokerEndpoint[]>
   /** Points the preview route at `colour` and returns its base URL; undefined without a preview route. */
   preview(colour: Colour, options?: OperationOptions): Promise<URL | undefined>
   /** Sets the traffic split in one step where the router allows. Creates the router if missing. */

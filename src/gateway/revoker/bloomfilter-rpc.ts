@@ -1,12 +1,18 @@
 /**
  * The `BloomfilterRPC` service of github.com/krakend/bloomfilter/v2 (rpc/rpc.go) as Go net/rpc
  * methods: Add and Check take `[][]byte` elements; Union ORs a whole sliding filter a Go process
- * sent (rotate.Bloomfilter's MarshalBinary: gzip over gob, each filter itself a gob stream).
+ * sent (rotate.Bloomfilter's MarshalBinary, sliding-filter-wire.ts); Snapshot, gwdeploy's own, answers
+ * the filter in that form, for carrying revocations to another node.
  */
-import { gunzipSync } from 'node:zlib'
-import { type BloomConfig, bloomBits, type RemoteFilter, type RemoteSlidingFilter } from './bloom-filter.ts'
+import { type BloomConfig, bloomBits, type RemoteSlidingFilter } from './bloom-filter.ts'
 import { GoRpcError, type GoRpcMethod } from './go-rpc.ts'
-import { decodeGobStream, type GobStruct, type GobType, type GobValue } from './gob.ts'
+import type { GobStruct, GobType, GobValue } from './gob.ts'
+import {
+  MARSHALED_FILTER,
+  readSlidingFilter,
+  type SlidingFilterState,
+  writeSlidingFilter,
+} from './sliding-filter-wire.ts'
 
 /** What the RPC methods change: the node's store (with every worker following it). */
 export interface RevocationStore {
@@ -15,6 +21,8 @@ export interface RevocationStore {
   check(elems: Uint8Array[]): boolean[]
   /** ORs `remote` in; resolves with the mean fill degree, or rejects with Go's error text. */
   union(remote: RemoteSlidingFilter): Promise<number>
+  /** The three filters as they are now, with the TTL they slide by. */
+  state(): SlidingFilterState
 }
 
 /** The args struct, as Go's decoder matches it by field name: none in common is its error. */
@@ -33,6 +41,8 @@ const elems = (args: GobValue, type: string): Uint8Array[] => {
 const ADD_OUTPUT: GobType = { struct: 'AddOutput', fields: [['Count', 'int']] }
 const CHECK_OUTPUT: GobType = { struct: 'CheckOutput', fields: [['Checks', { slice: 'bool' }]] }
 const UNION_OUTPUT: GobType = { struct: 'UnionOutput', fields: [['Capacity', 'float']] }
+/** Snapshot (gwdeploy's own method): the filter as Union takes it, so it can be carried to another node. */
+const SNAPSHOT_OUTPUT: GobType = { struct: 'SnapshotOutput', fields: [['BF', MARSHALED_FILTER]] }
 
 /**
  * The most a Union can carry for this filter: its three bit arrays and their gob framing. Anything
@@ -63,53 +73,9 @@ export function bloomfilterRpcMethods(store: RevocationStore): Record<string, Go
         ),
       }),
     },
+    'BloomfilterRPC.Snapshot': {
+      reply: SNAPSHOT_OUTPUT,
+      call: () => ({ BF: { marshaled: writeSlidingFilter(store.state()), via: 'binary' } }),
+    },
   }
-}
-
-function readSlidingFilter(value: GobValue | undefined, limit: number): RemoteSlidingFilter {
-  const bytes = marshaled(value, 'BF')
-  let stream: Uint8Array
-  try {
-    stream = gunzipSync(bytes, { maxOutputLength: limit })
-  } catch (error) {
-    throw new GoRpcError(`gzip: ${(error as Error).message}`)
-  }
-  const top = structAt(decodeGobStream(stream)[0], 'SerializibleBloomfilter')
-  const config = structAt(structAt(top.Config, 'Config').Config, 'Config.Config')
-  return {
-    n: Number(config.N ?? 0n),
-    p: typeof config.P === 'number' ? config.P : 0,
-    previous: readFilter(top.Previous, 'Previous'),
-    current: readFilter(top.Current, 'Current'),
-    next: readFilter(top.Next, 'Next'),
-  }
-}
-
-function readFilter(value: GobValue | undefined, name: string): RemoteFilter {
-  const s = structAt(decodeGobStream(marshaled(value, name))[0], name)
-  if (!(s.BS instanceof Uint8Array)) throw new GoRpcError(`${name}: no bitset`)
-  return {
-    m: Number(s.M ?? 0n),
-    k: Number(s.K ?? 0n),
-    hashName: typeof s.HashName === 'string' ? s.HashName : '',
-    bits: s.BS,
-  }
-}
-
-function marshaled(value: GobValue | undefined, name: string): Uint8Array {
-  if (value && typeof value === 'object' && 'marshaled' in value) return value.marshaled as Uint8Array
-  throw new GoRpcError(`${name}: not a marshalled bloom filter`)
-}
-
-function structAt(value: GobValue | undefined, name: string): GobStruct {
-  if (
-    value &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array) &&
-    !(value instanceof Map) &&
-    !('marshaled' in value)
-  )
-    return value as GobStruct
-  throw new GoRpcError(`${name}: not a struct`)
 }

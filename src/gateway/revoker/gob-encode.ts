@@ -6,6 +6,7 @@
 import {
   FIRST_USER_ID,
   GobError,
+  type GobMarshaled,
   type GobStruct,
   type GobType,
   type GobValue,
@@ -25,8 +26,10 @@ type Basic = Extract<GobType, string>
 
 interface Described {
   readonly id: number
-  readonly kind: Basic | 'slice' | 'struct'
+  readonly kind: Basic | 'slice' | 'struct' | 'marshaled'
   readonly name: string
+  /** wireType's field for a marshaled type: GobEncoderT 4, BinaryMarshalerT 5, TextMarshalerT 6. */
+  readonly wireField?: number
   readonly elem?: Described
   readonly fields?: Array<readonly [string, Described]>
 }
@@ -40,6 +43,19 @@ const BASIC: Readonly<Record<Basic, Described>> = {
   string: { id: T_STRING, kind: 'string', name: 'string' },
 }
 
+const MARSHALED_WIRE_FIELD: Readonly<Record<GobMarshaled['via'], number>> = { gob: 4, binary: 5, text: 6 }
+
+/** A marshaled value's bytes; its `via` must be its type's (Go's types implement one of the three). */
+function marshaledBytes(d: Described, v: GobValue): Uint8Array {
+  const m = v as Partial<GobMarshaled>
+  if (
+    !(m?.marshaled instanceof Uint8Array) ||
+    MARSHALED_WIRE_FIELD[m.via as GobMarshaled['via']] !== d.wireField
+  )
+    throw wrongValue(d, v)
+  return m.marshaled
+}
+
 /** Deeper GobTypes are taken for cycles (a GobType cannot describe a recursive Go type). */
 const MAX_TYPE_DEPTH = 100
 
@@ -47,6 +63,7 @@ const MAX_TYPE_DEPTH = 100
 function goName(type: GobType): string {
   if (typeof type === 'string') return BASIC[type].name
   if ('slice' in type) return type.name ?? `[]${goName(type.slice)}`
+  if ('marshaled' in type) return type.name
   return type.struct
 }
 
@@ -126,6 +143,8 @@ export class GobEncoder {
     let key: string
     if ('slice' in type) {
       key = `[${type.name === undefined ? '' : JSON.stringify(type.name)}]${this.key(type.slice, depth + 1)}`
+    } else if ('marshaled' in type && Object.hasOwn(MARSHALED_WIRE_FIELD, type.marshaled)) {
+      key = `<${type.marshaled} ${JSON.stringify(type.name)}>`
     } else if ('struct' in type && typeof type.struct === 'string' && Array.isArray(type.fields)) {
       const names = new Set<string>()
       const fields = type.fields.map(([name, t]) => {
@@ -157,6 +176,12 @@ export class GobEncoder {
       this.known.set(key, d)
       return d
     }
+    if ('marshaled' in type) {
+      const wireField = MARSHALED_WIRE_FIELD[type.marshaled]
+      const d: Described = { id: this.nextId++, kind: 'marshaled', name: type.name, wireField }
+      this.known.set(key, d)
+      return d
+    }
     const fields: Array<readonly [string, Described]> = []
     const d: Described = { id: this.nextId++, kind: 'struct', name: type.struct, fields }
     this.known.set(key, d)
@@ -170,8 +195,9 @@ export class GobEncoder {
     this.sent.add(d.id)
     const w = new GobWriter()
     w.int(-d.id)
-    // wireType{SliceT (field 1) | StructT (field 2)}, each a struct whose field 0 is CommonType{Name, Id}.
-    w.uint(d.fields ? 3 : 2)
+    // wireType{SliceT (field 1) | StructT (field 2) | a marshaled type's field}, each a struct whose
+    // field 0 is CommonType{Name, Id}.
+    w.uint(d.wireField !== undefined ? d.wireField + 1 : d.fields ? 3 : 2)
     w.uint(1)
     commonType(w, d.name, d.id)
     if (d.elem) {
@@ -231,6 +257,9 @@ export class GobEncoder {
         return v.length === 0
       case 'struct':
         return false
+      case 'marshaled':
+        marshaledBytes(d, v)
+        return false
     }
   }
 
@@ -272,6 +301,13 @@ export class GobEncoder {
       case 'struct':
         this.struct(w, d.fields ?? [], v)
         break
+      case 'marshaled': {
+        // encodeGobEncoder: the bytes the type's own method returned, as a byte slice.
+        const bytes = marshaledBytes(d, v)
+        w.uint(bytes.length)
+        w.bytes(bytes)
+        break
+      }
     }
   }
 }

@@ -12,6 +12,8 @@ export type GobType =
   | 'string'
   | { readonly slice: GobType; readonly name?: string }
   | { readonly struct: string; readonly fields: ReadonlyArray<readonly [name: string, type: GobType]> }
+  /** A type that marshals itself (GobEncoder, BinaryMarshaler, TextMarshaler): values are GobMarshaled. */
+  | { readonly marshaled: GobMarshaled['via']; readonly name: string }
 
 /** A value of a type that implements GobEncoder / BinaryMarshaler / TextMarshaler on the sender: its marshalled bytes. */
 export interface GobMarshaled {

@@ -23,9 +23,14 @@ export interface RevocationService {
   close(): Promise<void>
 }
 
-export function revocationStore(filter: SlidingBloomFilter, followers?: Followers): RevocationStore {
+export function revocationStore(
+  filter: SlidingBloomFilter,
+  ttlS: number,
+  followers?: Followers,
+): RevocationStore {
   return {
     config: filter.config,
+    state: () => ({ config: filter.config, ttlS, ...filter.filters }),
     add: async (elems) => {
       for (const elem of elems) filter.add(elem)
       await followers?.add(elems)
@@ -73,7 +78,7 @@ export async function startRevocationService(
   options: { host: string; log: (message: string) => void; followers?: Followers },
 ): Promise<RevocationService> {
   const server: Server = createGoRpcServer(
-    bloomfilterRpcMethods(revocationStore(filter, options.followers)),
+    bloomfilterRpcMethods(revocationStore(filter, cfg.ttlS, options.followers)),
     {
       onError: (error) => options.log(`[SERVICE: Bloomfilter] ${error.message}`),
       maxMessageBytes: unionBytesLimit(filter.config),

@@ -130,6 +130,7 @@ export class DockerFleet {
           slot: Number(labels[LABEL.slot] ?? record.nodes.length),
           address: host.config.publishAddress,
           port: published?.PublicPort ?? 0,
+          ...(revoker ? { revokerPort: revoker } : {}),
           startedAt: new Date(info.Created * 1000).toISOString(),
           meta: {
             host: host.config.host,
@@ -240,13 +241,14 @@ export class DockerFleet {
       const hostPort = info.NetworkSettings.Ports[`${spec.port}/tcp`]?.[0]?.HostPort
       if (!hostPort) throw new Error(`container ${create.name} has no published port for ${spec.port}`)
       const revokerPort = spec.artifact.revokerPort
-        ? info.NetworkSettings.Ports[`${spec.artifact.revokerPort}/tcp`]?.[0]?.HostPort
-        : undefined
+        ? Number(info.NetworkSettings.Ports[`${spec.artifact.revokerPort}/tcp`]?.[0]?.HostPort ?? 0)
+        : 0
       return {
         id: create.name,
         slot,
         address: host.config.publishAddress,
         port: Number(hostPort),
+        ...(revokerPort ? { revokerPort } : {}),
         startedAt: info.State.StartedAt,
         meta: {
           host: host.config.host,
@@ -415,5 +417,5 @@ function envPathOf(create: Dockerode.ContainerCreateOptions, source: string): st
 }
 
 /** Where a node takes revocations (`status` shows it): its published auth/revoker port on the host's address. */
-const revokerMeta = (host: Host, published: number | string | undefined): { revoker?: string } =>
+const revokerMeta = (host: Host, published: number | undefined): { revoker?: string } =>
   published ? { revoker: `${host.config.publishAddress}:${published}` } : {}

@@ -32,6 +32,7 @@ import {
   type ProviderCapabilities,
   type ProviderContext,
   type RenderedDocument,
+  type RevokerEndpoint,
   type TargetState,
   type TrafficSample,
   type Weights,
@@ -320,6 +321,15 @@ export class HaproxyProvider implements Provider {
     return fleet.nodes
       .filter((node) => node.address)
       .map((node) => ({ node: node.id, url: new URL(`http://${node.address}`) }))
+  }
+
+  async revokerEndpoints(fleet: Fleet): Promise<RevokerEndpoint[]> {
+    const record = (await this.#records())[fleet.colour]
+    return (record?.nodes ?? []).flatMap((node) =>
+      node.revokerPort && fleet.nodes.some((n) => n.id === node.id)
+        ? [{ node: node.id, host: node.address, port: node.revokerPort }]
+        : [],
+    )
   }
 
   async preview(): Promise<URL | undefined> {

@@ -20,6 +20,8 @@ export interface NodeRecord {
   slot: number
   address: string
   port: number
+  /** The published auth/revoker port on `address`, when the config has a revoker. */
+  revokerPort?: number
   meta?: Record<string, string | number>
   startedAt?: string
 }

@@ -31,6 +31,7 @@ import {
   type Provider,
   type ProviderCapabilities,
   type ProviderContext,
+  type RevokerEndpoint,
   type TargetState,
   type TrafficSample,
   type Weights,
@@ -276,6 +277,15 @@ export class LocalProvider implements Provider {
     return (record?.nodes ?? [])
       .filter((node) => fleet.nodes.some((n) => n.id === node.id))
       .map((node) => ({ node: node.id, url: new URL(`http://127.0.0.1:${node.port}`) }))
+  }
+
+  async revokerEndpoints(fleet: Fleet): Promise<RevokerEndpoint[]> {
+    const record = await this.#fleetRecord(fleet.colour)
+    return (record?.nodes ?? []).flatMap((node) =>
+      node.revokerPort && fleet.nodes.some((n) => n.id === node.id)
+        ? [{ node: node.id, host: '127.0.0.1', port: node.revokerPort }]
+        : [],
+    )
   }
 
   async preview(colour: Colour): Promise<URL | undefined> {

@@ -5,6 +5,7 @@ import { step } from '../../events.ts'
 import { testPoint } from '../../testpoints.ts'
 import { checkAborted, type EngineContext, info, type Run } from '../context.ts'
 import { fleetSpec, splitWeights } from '../plan.ts'
+import { carryAfterRoute } from '../revocations.ts'
 
 /** Green carries an abandoned release of another SHA: traffic back to the serving colour first. */
 async function revertAbandoned(ctx: EngineContext, run: Run): Promise<void> {
@@ -12,8 +13,10 @@ async function revertAbandoned(ctx: EngineContext, run: Run): Promise<void> {
   info(ctx, `reverting traffic to ${run.serving}: ${run.green} carries an abandoned release`)
   const weights = splitWeights(run.green, 0, run.serving !== null)
   await ctx.target.provider.route(weights)
+  const before = run.weights
   run.weights = weights
   ctx.reporter.emit({ type: 'weights', weights })
+  await carryAfterRoute(ctx, run, before)
 }
 
 async function retireIdle(ctx: EngineContext, replace: Fleet | undefined): Promise<void> {

@@ -20,6 +20,7 @@ import {
 } from '../context.ts'
 import { isStop } from '../lock-scope.ts'
 import { splitWeights } from '../plan.ts'
+import { carryAfterRoute } from '../revocations.ts'
 import { hooks, hookValues } from './hooks.ts'
 import { record } from './record.ts'
 
@@ -29,8 +30,10 @@ async function routeBack(ctx: EngineContext, run: Run, stopped: boolean): Promis
   try {
     // Not under the run's signal: it is aborted when the run was stopped.
     await ctx.target.provider.route(back)
+    const before = run.weights
     run.weights = back
     ctx.reporter.emit({ type: 'weights', weights: back })
+    await carryAfterRoute(ctx, run, before)
     const partial = back[run.green] > 0
     info(
       ctx,

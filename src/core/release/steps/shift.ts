@@ -8,15 +8,19 @@ import { step } from '../../events.ts'
 import { testPoint } from '../../testpoints.ts'
 import { checkAborted, type EngineContext, type Run } from '../context.ts'
 import { splitWeights } from '../plan.ts'
+import { carryAfterRoute, carryBeforeRoute } from '../revocations.ts'
 import { type BakeOutcome, bake } from './bake.ts'
 
 export type ShiftOutcome = { ok: true } | { ok: false; weight: number; reason: string }
 
-/** Routes `weights` and remembers them on the run. */
+/** Routes `weights` and remembers them on the run; revocations follow the traffic (revocations.ts). */
 export async function routeTo(ctx: EngineContext, run: Run, weights: Weights): Promise<void> {
+  await carryBeforeRoute(ctx, run, weights)
+  const before = run.weights
   await ctx.target.provider.route(weights, { signal: ctx.signal })
   run.weights = weights
   ctx.reporter.emit({ type: 'weights', weights })
+  await carryAfterRoute(ctx, run, before)
 }
 
 /** The bake after a step: `shift.bake` long (also after 100%), unless the run says otherwise. */

@@ -1,0 +1,127 @@
+/**
+ * Revocations follow traffic. auth/revoker keeps revoked tokens in each node's memory, so a colour
+ * that starts taking traffic would accept again what the serving nodes refuse. Before a colour's
+ * weight goes up from 0 it gets every revocation the colours serving now hold (each serving
+ * node's filter read with Snapshot, ORed into each of its nodes with Union); once a colour's weight
+ * is down to 0, what it took meanwhile is ORed into the colours that serve. Union only ever adds.
+ */
+import {
+  COLOURS,
+  type Colour,
+  type Fleet,
+  type RevokerEndpoint,
+  type Weights,
+} from '../../providers/types.ts'
+import { healthGateError } from '../errors.ts'
+import { type EngineContext, info, type Run, warn } from './context.ts'
+
+/** Each RPC (connect, Snapshot, Union) gets this long. */
+const CALL_TIMEOUT_MS = 10_000
+
+const gaining = (from: Weights, to: Weights) => COLOURS.filter((c) => from[c] === 0 && to[c] > 0)
+const serving = (weights: Weights) => COLOURS.filter((c) => weights[c] > 0)
+
+function fleetOf(run: Run, colour: Colour): Fleet | undefined {
+  const fleet = colour === run.green ? run.greenFleet : run.previous
+  return fleet?.colour === colour ? fleet : run.state.fleets[colour]
+}
+
+/** Before routing `next`: into every colour about to get its first traffic. A node that cannot take them fails the gate. */
+export async function carryBeforeRoute(ctx: EngineContext, run: Run, next: Weights): Promise<void> {
+  const from = serving(run.weights)
+  if (from.length === 0) return
+  for (const colour of gaining(run.weights, next)) {
+    // A rollback goes back whatever happens: a revoker that does not answer is reported, not fatal.
+    if (run.operation === 'rollback') await carryOrWarn(ctx, run, from, colour)
+    else await carry(ctx, run, from, colour, 'fail')
+  }
+}
+
+/** After routing from `before` to `run.weights`: what the colours left without traffic took goes to the ones serving. */
+export async function carryAfterRoute(ctx: EngineContext, run: Run, before: Weights): Promise<void> {
+  const left = COLOURS.filter((c) => before[c] > 0 && run.weights[c] === 0)
+  if (left.length === 0) return
+  for (const colour of serving(run.weights)) await carryOrWarn(ctx, run, left, colour)
+}
+
+/** Where traffic has moved already (or must move whatever happens): nothing here stops the run. */
+async function carryOrWarn(ctx: EngineContext, run: Run, sources: Colour[], destination: Colour) {
+  try {
+    await carry(ctx, run, sources, destination, 'warn')
+  } catch (error) {
+    warn(ctx, `auth/revoker: revocations were not carried into ${destination}: ${(error as Error).message}`)
+  }
+}
+
+async function carry(
+  ctx: EngineContext,
+  run: Run,
+  sources: Colour[],
+  destination: Colour,
+  onFailure: 'fail' | 'warn',
+): Promise<void> {
+  const { provider } = ctx.target
+  const into = fleetOf(run, destination)
+  const fleets = sources.map((c) => fleetOf(run, c)).filter((f): f is Fleet => f !== undefined)
+  if (!into || fleets.length === 0) return
+  const what = `${fleets.map((f) => f.colour).join(' and ')} into ${destination}`
+  if (!provider.revokerEndpoints) {
+    if (run.artifact.revokerPort !== undefined)
+      warn(
+        ctx,
+        `auth/revoker: revocations held by ${what} are not carried: ${provider.id} nodes' revoker ports are not reachable from gwdeploy; send revocations to the new nodes too`,
+      )
+    return
+  }
+  const targets = await provider.revokerEndpoints(into, { signal: ctx.signal })
+  if (targets.length === 0) return
+  const origins = (
+    await Promise.all(fleets.map((f) => provider.revokerEndpoints?.(f, { signal: ctx.signal }) ?? []))
+  ).flat()
+  if (origins.length === 0) return
+  const { readRevocations, mergeRevocations, GoRpcError } = await import(
+    '../../gateway/revoker/revocation-carry.ts'
+  )
+  const filters: Uint8Array[] = []
+  for (const origin of origins) {
+    try {
+      filters.push(await readRevocations(origin, CALL_TIMEOUT_MS))
+    } catch (error) {
+      warn(ctx, `auth/revoker: could not read the revocations of ${origin.node}: ${(error as Error).message}`)
+    }
+  }
+  if (filters.length === 0) return
+  const failed: string[] = []
+  const refused: string[] = []
+  await Promise.all(
+    targets.map(async (target: RevokerEndpoint) => {
+      try {
+        for (const filter of filters) await mergeRevocations(target, filter, CALL_TIMEOUT_MS)
+      } catch (error) {
+        const said = `${target.node} (${target.host}:${target.port}): ${(error as Error).message}`
+        ;(error instanceof GoRpcError ? refused : failed).push(said)
+      }
+    }),
+  )
+  if (refused.length > 0) {
+    // Bits only carry between filters of one n, p and hash: a release that resized its filter starts empty.
+    warn(
+      ctx,
+      `auth/revoker: revocations of ${what} cannot be carried, the filters differ (the config's n, p or hash_name changed?): ${refused.join('; ')}; send revocations to ${destination} again`,
+    )
+  }
+  if (failed.length === 0) {
+    if (refused.length > 0) return
+    info(
+      ctx,
+      `auth/revoker: revocations of ${filters.length} node(s) carried from ${what} (${targets.length} node(s))`,
+    )
+    return
+  }
+  const message = `auth/revoker: ${destination} did not take the revocations of ${fleets.map((f) => f.colour).join(' and ')}: ${failed.join('; ')}`
+  if (onFailure === 'warn') return warn(ctx, message)
+  throw healthGateError(message, {
+    hint: `Every node must take the revocations before traffic reaches it (a token revoked on ${fleets[0]?.colour} would pass again). Check the nodes' revoker ports, then re-run.`,
+    details: { colour: destination, failed },
+  })
+}
