@@ -280,6 +280,12 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
     const denied = requests.filter((r) => r.code === 401 || r.code === 403)
     assert.deepEqual(denied, [], 'requests the Role did not allow')
     const used = [...new Set(requests.map((r) => r.permission))].sort()
-    assert.deepEqual(used, await shippedRolePermissions())
+    // pods/portforward is used only with auth/revoker (revoker-kubernetes.test.ts), which this
+    // config has not; its websocket `create` check is not in the audit log (the request's verb is get).
+    const revokerOnly = (permission: string) => permission.startsWith('core pods/portforward ')
+    assert.deepEqual(
+      used,
+      (await shippedRolePermissions()).filter((p) => !revokerOnly(p)),
+    )
   })
 })

@@ -22,6 +22,7 @@ import {
   type ProviderCapabilities,
   type ProviderContext,
   type RenderedDocument,
+  type RevokerEndpoint,
   type TargetState,
   type TrafficSample,
   type Weights,
@@ -47,8 +48,10 @@ import {
   LABEL,
   NO_COLOUR,
   PORT_NAME,
+  REVOKER_PORT_NAME,
   selectorString,
 } from './names.ts'
+import { openPortForward, type PortForwarder } from './port-forward.ts'
 import { ConfigMapRecords } from './records.ts'
 import { rolloutState } from './rollout.ts'
 import { missingSecret, missingSecretError, readsSecrets } from './secret-errors.ts'
@@ -81,6 +84,7 @@ export class KubernetesProvider implements Provider {
   #client: Promise<KubeClient> | undefined
   #lock: LeaseLock | undefined
   readonly #tunnels = new Map<string, Promise<Tunnel>>()
+  readonly #forwards = new Map<string, Promise<PortForwarder>>()
 
   constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>) {
     this.#settings = settings
@@ -398,6 +402,33 @@ export class KubernetesProvider implements Provider {
     )
   }
 
+  /**
+   * Each pod's auth/revoker (the container port named `revoker`), reached through a loopback
+   * listener per pod that forwards each connection through the API server's pods/portforward
+   * (closed by close()); `options.progress` hears why a forwarded connection failed.
+   */
+  async revokerEndpoints(fleet: Fleet, options: OperationOptions = {}): Promise<RevokerEndpoint[]> {
+    const deployment = await this.#readDeployment(fleet.colour)
+    const pods = deployment ? await this.#pods(deployment, fleet.colour) : []
+    const endpoints: RevokerEndpoint[] = []
+    for (const node of fleet.nodes) {
+      const pod = pods.find((p) => p.metadata?.name === node.id)
+      const ports = pod?.spec?.containers.flatMap((c) => c.ports ?? []) ?? []
+      const port = ports.find((p) => p.name === REVOKER_PORT_NAME)?.containerPort
+      if (!port) continue
+      const key = `${node.id}:${port}`
+      let forward = this.#forwards.get(key)
+      if (!forward) {
+        const target = { namespace: this.#ns, pod: node.id, port }
+        forward = this.#api().then((client) => openPortForward(client, target, (m) => options.progress?.(m)))
+        this.#forwards.set(key, forward)
+        forward.catch(() => this.#forwards.delete(key))
+      }
+      endpoints.push({ node: node.id, host: '127.0.0.1', port: (await forward).port })
+    }
+    return endpoints
+  }
+
   /** Creates the Service, or merge-patches its selector to `colour` (plus type/ports the config changed): one atomic patch. */
   async #pointService(manifest: ServiceManifest, colour: Colour | typeof NO_COLOUR): Promise<void> {
     const name = manifest.metadata.name
@@ -642,8 +673,12 @@ export class KubernetesProvider implements Provider {
   }
 
   async close(): Promise<void> {
-    const tunnels = [...this.#tunnels.values()]
+    const tunnels: Array<Promise<{ close(): Promise<void> }>> = [
+      ...this.#tunnels.values(),
+      ...this.#forwards.values(),
+    ]
     this.#tunnels.clear()
+    this.#forwards.clear()
     await Promise.all(
       tunnels.map((t) =>
         t.then(

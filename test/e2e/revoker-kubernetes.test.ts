@@ -1,0 +1,247 @@
+/**
+ * auth/revoker on the real test cluster: the kubernetes provider's revokerEndpoints() opens a
+ * loopback listener per pod that forwards each connection through the API server's
+ * pods/portforward (as the ServiceAccount bound to the shipped Role), Go's net/rpc client adds and
+ * checks token ids through each one and reaches that pod's own filter; close() stops the
+ * listeners.
+ */
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { exportJWK, generateKeyPair } from 'jose'
+import { openTarget, type Target } from '../../src/core/target.ts'
+import { connect } from '../../src/providers/kubernetes/client.ts'
+import { openPortForward } from '../../src/providers/kubernetes/port-forward.ts'
+import type { Fleet, RevokerEndpoint } from '../../src/providers/types.ts'
+import { buildGoFixture, runProgram } from '../helpers/go.ts'
+import {
+  auditedRequests,
+  makeRealKubeProject,
+  type RealKubeProject,
+  sha,
+} from '../providers/kubernetes/real-project.ts'
+
+const REVOKER_PORT = 1234
+
+const gatewayConfig = {
+  version: 3,
+  name: 'k8s',
+  extra_config: {
+    'auth/revoker': {
+      n: 10000,
+      p: 0.0001,
+      hash_name: 'default',
+      ttl: 3600,
+      port: REVOKER_PORT,
+      token_keys: ['jti'],
+    },
+  },
+  endpoints: [
+    {
+      endpoint: '/v1/private',
+      backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
+      extra_config: {
+        'auth/validator': { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
+      },
+    },
+  ],
+}
+
+interface RpcResult {
+  connections: Array<{ dialError?: string; results: Array<{ error?: string; reply?: unknown }> }>
+}
+
+/** One rpc.Dial to `endpoint` running `calls` in order; the replies (a failed call fails the test). */
+async function rpc(endpoint: RevokerEndpoint, calls: Array<{ args: 'add' | 'check'; elems: string[] }>) {
+  const client = await buildGoFixture('rpc-client')
+  const result = await runProgram(client, [], {
+    input: JSON.stringify({
+      addr: `${endpoint.host}:${endpoint.port}`,
+      connections: [
+        {
+          calls: calls.map((c) => ({
+            method: c.args === 'add' ? 'BloomfilterRPC.Add' : 'BloomfilterRPC.Check',
+            ...c,
+          })),
+        },
+      ],
+    }),
+  })
+  assert.equal(result.code, 0, result.stderr)
+  const [connection] = (JSON.parse(result.stdout) as RpcResult).connections
+  assert.equal(connection?.dialError, undefined, result.stdout)
+  for (const call of connection?.results ?? []) assert.equal(call.error, undefined, result.stdout)
+  return (connection?.results ?? []).map((r) => r.reply)
+}
+
+const refused = (port: number) =>
+  new Promise<string>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1')
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve('connected')
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+  })
+
+/** Connects, sends a byte, resolves once the forwarder closes the connection (with what came back). */
+const closedByForwarder = (port: number) =>
+  new Promise<{ received: number; error: string | undefined }>((resolve) => {
+    let received = 0
+    let error: string | undefined
+    const socket = net.connect(port, '127.0.0.1', () => socket.write('x'))
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length
+    })
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      error = e.code ?? e.message
+    })
+    socket.on('close', () => resolve({ received, error }))
+  })
+
+describe('auth/revoker on kubernetes (real cluster): revokerEndpoints through pods/portforward', {
+  concurrency: false,
+}, () => {
+  let project: RealKubeProject
+  let target: Target | undefined
+  let fleet: Fleet
+  let endpoints: RevokerEndpoint[] = []
+
+  before(async () => {
+    await buildGoFixture('rpc-client')
+    project = await makeRealKubeProject()
+    await project.writeConfig({ top: { fleet: { size: 2, port: 8080 } } })
+    const keys = await generateKeyPair('RS256')
+    await mkdir(join(project.dir, 'keys'))
+    await writeFile(
+      join(project.dir, 'keys', 'public.json'),
+      JSON.stringify({
+        keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }],
+      }),
+    )
+    await writeFile(join(project.dir, 'gateway.json'), JSON.stringify(gatewayConfig))
+  })
+  after(async () => {
+    await target?.provider.close?.()
+    await project?.cleanup()
+  })
+
+  it('releases a config with auth/revoker: each pod declares the revoker container port', async () => {
+    const result = await project.run(['release', '--sha', sha(1)])
+    assert.equal(result.exitCode, 0, result.stderr)
+    const pods = await project.pods('blue')
+    assert.equal(pods.length, 2)
+    for (const pod of pods)
+      assert.deepEqual(
+        pod.spec.containers[0].ports.find((p: { name: string }) => p.name === 'revoker'),
+        { name: 'revoker', containerPort: REVOKER_PORT, protocol: 'TCP' },
+      )
+  })
+
+  it('revokerEndpoints gives one loopback endpoint per pod, reused on a second call', async () => {
+    target = await openTarget({ cwd: project.dir })
+    const blue = (await target.provider.inspect()).fleets.blue
+    assert.ok(blue, 'blue serves')
+    fleet = blue
+    assert.ok(target.provider.revokerEndpoints, 'the kubernetes provider implements revokerEndpoints')
+    endpoints = await target.provider.revokerEndpoints(fleet)
+    const pods = (await project.pods('blue')).map((pod) => pod.metadata.name as string).sort()
+    assert.deepEqual(endpoints.map((e) => e.node).sort(), pods)
+    assert.deepEqual(
+      fleet.nodes.map((n) => n.id),
+      endpoints.map((e) => e.node),
+    )
+    for (const endpoint of endpoints) {
+      assert.equal(endpoint.host, '127.0.0.1')
+      assert.ok(endpoint.port > 0)
+    }
+    assert.equal(new Set(endpoints.map((e) => e.port)).size, endpoints.length, 'a listener per pod')
+    assert.deepEqual(await target.provider.revokerEndpoints(fleet), endpoints)
+  })
+
+  it("Go's net/rpc client adds and checks token ids through each endpoint, in that pod's own filter", async () => {
+    for (const endpoint of endpoints) {
+      const replies = await rpc(endpoint, [
+        { args: 'add', elems: [`jti-${endpoint.node}`] },
+        { args: 'check', elems: [`jti-${endpoint.node}`, 'jti-never-revoked'] },
+      ])
+      assert.deepEqual(replies, [{ Count: 1 }, { Checks: [true, false] }])
+    }
+    // A new connection through the same listener reaches the same pod: each filter has its own id only.
+    for (const endpoint of endpoints) {
+      const [own, ...others] = [endpoint, ...endpoints.filter((e) => e !== endpoint)].map(
+        (e) => `jti-${e.node}`,
+      )
+      const replies = await rpc(endpoint, [{ args: 'check', elems: [own as string, ...others] }])
+      assert.deepEqual(replies, [{ Checks: [true, ...others.map(() => false)] }])
+    }
+  })
+
+  it('the ServiceAccount needed only the shipped Role for it (pods/portforward)', async () => {
+    const requests = await auditedRequests(project.namespace)
+    const forwards = requests.filter((r) => r.permission.startsWith('core pods/portforward '))
+    assert.ok(forwards.length >= endpoints.length * 2, JSON.stringify(requests.slice(-10)))
+    assert.deepEqual(
+      requests.filter((r) => r.code === 401 || r.code === 403),
+      [],
+      'requests the Role did not allow',
+    )
+  })
+
+  it("after the provider's close() the listeners refuse connections", async () => {
+    await target?.provider.close?.()
+    target = undefined
+    for (const endpoint of endpoints) assert.equal(await refused(endpoint.port), 'ECONNREFUSED')
+  })
+
+  it('a forward that fails closes that connection, says why, and the listener keeps serving', async () => {
+    const client = await connect({ kubeconfig: 'kubeconfig.yaml', dir: project.dir })
+    const pod = endpoints[0]?.node ?? ''
+    const heard: string[] = []
+    // Nothing listens on 1235 in the pod: the kubelet answers on the port-forward's error stream.
+    const closedPort = await openPortForward(client, { namespace: project.namespace, pod, port: 1235 }, (m) =>
+      heard.push(m),
+    )
+    // No such pod: the API server refuses the websocket upgrade.
+    const noPod = await openPortForward(
+      client,
+      { namespace: project.namespace, pod: 'no-such-pod', port: REVOKER_PORT },
+      (m) => heard.push(m),
+    )
+    try {
+      for (const forwarder of [closedPort, noPod]) {
+        for (let i = 0; i < 2; i++) {
+          const closed = await closedByForwarder(forwarder.port)
+          assert.equal(closed.received, 0, JSON.stringify(closed))
+        }
+      }
+      assert.ok(
+        heard.some((m) => m.includes(`${pod} port 1235`) && /connection refused/.test(m)),
+        heard.join('\n'),
+      )
+      assert.ok(
+        heard.some((m) => m.includes('no-such-pod') && /404/.test(m)),
+        heard.join('\n'),
+      )
+    } finally {
+      await closedPort.close()
+      await noPod.close()
+    }
+  })
+
+  it('a fleet whose config has no auth/revoker has no revoker endpoints', async () => {
+    await project.writeConfig({ top: { fleet: { size: 1, port: 8080 } } })
+    await writeFile(
+      join(project.dir, 'gateway.json'),
+      JSON.stringify({ ...gatewayConfig, extra_config: {}, endpoints: [] }),
+    )
+    const result = await project.run(['release', '--sha', sha(2)])
+    assert.equal(result.exitCode, 0, result.stderr)
+    target = await openTarget({ cwd: project.dir })
+    const green = (await target.provider.inspect()).fleets.green
+    assert.equal(green?.nodes.length, 1)
+    assert.deepEqual(await target.provider.revokerEndpoints?.(green as Fleet), [])
+  })
+})
