@@ -1,7 +1,8 @@
 /**
  * auth/revoker through real releases on the local provider: each node takes revocations on a port
  * of its own (both colours run on this machine), `status` shows it, Go's net/rpc client revokes a
- * token there and the live traffic refuses it.
+ * token there and the live traffic refuses it; a release and a rollback carry what the serving
+ * colour revoked into the colour that takes over.
  */
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
@@ -30,6 +31,24 @@ describe('auth/revoker on local releases', () => {
     assert.equal(code, 0)
     const nodes = envelope.result.colours.find((c) => c.colour === colour)?.nodes ?? []
     return nodes.map((n) => n.meta?.revoker ?? 0)
+  }
+  /** Go's revoke tool against every given port: Add (or Check) the elements, the replies back. */
+  const rpc = async (ports: number[], method: 'Add' | 'Check', elems: string[]) => {
+    const client = await buildGoFixture('rpc-client')
+    const replies: unknown[] = []
+    for (const port of ports) {
+      const result = await runProgram(client, [], {
+        input: JSON.stringify({
+          addr: `127.0.0.1:${port}`,
+          connections: [
+            { calls: [{ method: `BloomfilterRPC.${method}`, args: method.toLowerCase(), elems }] },
+          ],
+        }),
+      })
+      assert.equal(result.code, 0, result.stderr)
+      replies.push(JSON.parse(result.stdout).connections[0].results[0].reply)
+    }
+    return replies
   }
   const status = async (jti: string) =>
     (
@@ -87,28 +106,43 @@ describe('auth/revoker on local releases', () => {
     assert.ok(ports.every((p) => p > 0) && new Set(ports).size === 2, `revoker ports ${ports}`)
     // The backend is down: a token that passes the validator gets KrakenD's 500, a revoked one 401.
     assert.equal(await status('e2e-1'), 500)
-    const client = await buildGoFixture('rpc-client')
-    for (const port of ports) {
-      const result = await runProgram(client, [], {
-        input: JSON.stringify({
-          addr: `127.0.0.1:${port}`,
-          connections: [{ calls: [{ method: 'BloomfilterRPC.Add', args: 'add', elems: ['jti-e2e-1'] }] }],
-        }),
-      })
-      assert.equal(result.code, 0, result.stderr)
-      assert.deepEqual(JSON.parse(result.stdout).connections[0].results[0].reply, { Count: 1 })
-    }
+    assert.deepEqual(await rpc(ports, 'Add', ['jti-e2e-1']), [{ Count: 1 }, { Count: 1 }])
     for (let i = 0; i < 6; i++) assert.equal(await status('e2e-1'), 401)
     assert.equal(await status('e2e-2'), 500)
   })
 
-  it('the next release runs beside the kept one: its nodes get other revoker ports', async () => {
+  it("the next release gets blue's revocations before it takes traffic (its nodes on other ports)", async () => {
     const blue = await revokerPorts('blue')
     const released = await project.run(['release', '--sha', sha(2)])
     assert.equal(released.code, 0, released.stderr)
+    assert.match(
+      released.stdout + released.stderr,
+      /revocations of 2 node\(s\) carried from blue into green \(2 node\(s\)\)/,
+    )
     const green = await revokerPorts('green')
     assert.equal(green.length, 2)
     assert.deepEqual(await revokerPorts('blue'), blue, 'the kept colour keeps its ports')
     assert.equal(new Set([...blue, ...green]).size, 4, `blue ${blue}, green ${green}`)
+    // Nobody sent green anything: what it refuses, it got from blue.
+    assert.deepEqual(await rpc(green, 'Check', ['jti-e2e-1', 'jti-e2e-2']), [
+      { Checks: [true, false] },
+      { Checks: [true, false] },
+    ])
+    for (let i = 0; i < 6; i++) assert.equal(await status('e2e-1'), 401)
+    assert.equal(await status('e2e-2'), 500)
+  })
+
+  it('a rollback takes what was revoked on the live colour back with it', async () => {
+    const [green, blue] = [await revokerPorts('green'), await revokerPorts('blue')]
+    await rpc(green, 'Add', ['jti-e2e-3'])
+    assert.deepEqual(await rpc(blue, 'Check', ['jti-e2e-3']), [{ Checks: [false] }, { Checks: [false] }])
+    const rolled = await project.run(['rollback'])
+    assert.equal(rolled.code, 0, rolled.stderr)
+    assert.deepEqual(await rpc(blue, 'Check', ['jti-e2e-1', 'jti-e2e-3']), [
+      { Checks: [true, true] },
+      { Checks: [true, true] },
+    ])
+    for (const jti of ['e2e-1', 'e2e-3']) assert.equal(await status(jti), 401, jti)
+    assert.equal(await status('e2e-2'), 500)
   })
 })
