@@ -1,8 +1,9 @@
 /**
  * auth/revoker on haproxy Docker hosts: the image carries the validator's public key set (shipped
  * beside the config), the revoker port is published beside the gateway's, `status` names it, Go's
- * net/rpc client revokes a token there and HAProxy's traffic refuses it. A revoker without a fixed
- * port is refused before anything is built.
+ * net/rpc client revokes a token there and HAProxy's traffic refuses it, also once the next release
+ * took over (carried through the published ports). A revoker without a fixed port is refused before
+ * anything is built.
  */
 import assert from 'node:assert/strict'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -116,6 +117,14 @@ describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
     })
     assert.equal(added.code, 0, added.stderr)
     assert.deepEqual(JSON.parse(added.stdout).connections[0].results[0].reply, { Count: 1 })
+    assert.equal(await status('hap-1'), 401)
+    assert.equal(await status('hap-2'), 500)
+  })
+
+  it("the next release's container gets the revocations before HAProxy sends it traffic", async () => {
+    const released = await project.run(['release', '--sha', sha(2)])
+    assert.equal(released.code, 0, released.stderr)
+    assert.match(released.stdout + released.stderr, /revocations of 1 node\(s\) carried from blue into green/)
     assert.equal(await status('hap-1'), 401)
     assert.equal(await status('hap-2'), 500)
   })

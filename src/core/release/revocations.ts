@@ -73,11 +73,15 @@ async function carry(
       )
     return
   }
-  const targets = await provider.revokerEndpoints(into, { signal: ctx.signal })
+  // Why a forward through the provider failed (a port-forward refused) arrives here, not in the RPC error.
+  const options = {
+    signal: ctx.signal,
+    progress: (message: string) =>
+      ctx.reporter.emit({ type: 'progress', step: 'shift', message: `auth/revoker: ${message}` }),
+  }
+  const targets = await provider.revokerEndpoints(into, options)
   if (targets.length === 0) return
-  const origins = (
-    await Promise.all(fleets.map((f) => provider.revokerEndpoints?.(f, { signal: ctx.signal }) ?? []))
-  ).flat()
+  const origins = (await Promise.all(fleets.map((f) => provider.revokerEndpoints?.(f, options) ?? []))).flat()
   if (origins.length === 0) return
   const { readRevocations, mergeRevocations, GoRpcError } = await import(
     '../../gateway/revoker/revocation-carry.ts'

@@ -2,12 +2,20 @@
  * An in-memory provider for driving the release engine in-process (test/core). The target's state
  * (fleets, weights, lock, records) lives in a FakeWorld; every node is a real HTTP server on
  * 127.0.0.1 answering the health path with its stamped config name, so the engine's health gate and
- * bake run for real. Faults: unhealthy nodes, a provision that fails half-way, failing or hanging
- * calls (a hang is a crash: the call never returns), a lost lock.
+ * bake run for real. A config with auth/revoker gives every node a real revocation service (the
+ * runtime's filter and Go net/rpc server) on 127.0.0.1. Faults: unhealthy nodes, a provision that
+ * fails half-way, failing or hanging calls (a hang is a crash: the call never returns), a lost
+ * lock, revocation services that stop answering.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { providerError } from '../../../src/core/errors.ts'
+import type { RevokerConfig } from '../../../src/gateway/components/revoker.ts'
+import { SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
+import {
+  type RevocationService,
+  startRevocationService,
+} from '../../../src/gateway/revoker/revocation-service.ts'
 import {
   COLOURS,
   type Colour,
@@ -23,6 +31,7 @@ import {
   type Provider,
   type ReleaseRecord,
   type ReleaseRecords,
+  type RevokerEndpoint,
   type TargetState,
   type Weights,
 } from '../../../src/providers/types.ts'
@@ -33,6 +42,8 @@ interface FakeNode {
   port: number
   configName: string
   healthy: boolean
+  /** auth/revoker's filter and Go net/rpc service, when the config has a revoker. */
+  revocations?: { filter: SlidingBloomFilter; service: RevocationService }
 }
 
 /** Points where a call can hang (crash) or fail: provision, route:<green weight>, annotate, append. */
@@ -85,10 +96,28 @@ export class FakeWorld {
     }
   }
 
+  /** The revocation filters of a colour's nodes (in node order). */
+  filters(colour: Colour): SlidingBloomFilter[] {
+    return (this.fleets[colour]?.nodes ?? []).flatMap((n) => {
+      const filter = this.nodes.get(n.id)?.revocations?.filter
+      return filter ? [filter] : []
+    })
+  }
+
+  /** A colour's revocation services stop answering (their ports refuse connections). */
+  async stopRevokers(colour: Colour): Promise<void> {
+    for (const node of this.fleets[colour]?.nodes ?? [])
+      await this.nodes.get(node.id)?.revocations?.service.close()
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.nodes.values()].map((n) => closeServer(n.server)))
+    await Promise.all([...this.nodes.values()].map(stopNode))
     this.nodes.clear()
   }
+}
+
+async function stopNode(node: FakeNode): Promise<void> {
+  await Promise.all([closeServer(node.server), node.revocations?.service.close()])
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -96,8 +125,30 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()))
 }
 
-async function startNode(world: FakeWorld, colour: Colour, configName: string): Promise<FakeNode> {
-  const node = { id: world.id(colour), configName, healthy: true } as FakeNode
+/** What the stamped config's auth/revoker asks for (the stamp step has validated it). */
+function revokerOf(configText: string): RevokerConfig | undefined {
+  const config = JSON.parse(configText) as { extra_config?: Record<string, Record<string, unknown>> }
+  const r = config.extra_config?.['auth/revoker'] as
+    | { n: number; p: number; hash_name: RevokerConfig['hashName']; ttl: number; token_keys: string[] }
+    | undefined
+  return r && { n: r.n, p: r.p, hashName: r.hash_name, ttlS: r.ttl, port: 0, tokenKeys: r.token_keys }
+}
+
+async function startNode(
+  world: FakeWorld,
+  colour: Colour,
+  artifact: FleetSpec['artifact'],
+): Promise<FakeNode> {
+  const node = { id: world.id(colour), configName: artifact.configName, healthy: true } as FakeNode
+  const revoker = revokerOf(artifact.configText)
+  if (revoker) {
+    const filter = new SlidingBloomFilter(revoker)
+    const service = await startRevocationService(revoker, filter, {
+      host: '127.0.0.1',
+      log: () => {},
+    })
+    node.revocations = { filter, service }
+  }
   node.server = createServer((_req, res) => {
     res.writeHead(node.healthy ? 200 : 503, { 'content-type': 'application/json' })
     res.end(JSON.stringify({ status: node.healthy ? 'ok' : 'failing', name: node.configName }))
@@ -193,7 +244,7 @@ export class FakeProvider implements Provider {
       if (this.provisionFailsAfter !== undefined && nodes.length >= this.provisionFailsAfter) {
         throw providerError(`fake: only ${nodes.length} of ${spec.size} node(s) came up`)
       }
-      const node = await startNode(this.world, colour, artifact.configName)
+      const node = await startNode(this.world, colour, artifact)
       if (this.startUnhealthy) node.healthy = false
       nodes.push({ id: node.id, colour, address: `127.0.0.1:${node.port}` })
     }
@@ -213,6 +264,13 @@ export class FakeProvider implements Provider {
     return fleet.nodes.flatMap((n) => {
       const node = this.world.nodes.get(n.id)
       return node ? [{ node: n.id, url: new URL(`http://127.0.0.1:${node.port}`) }] : []
+    })
+  }
+
+  async revokerEndpoints(fleet: Fleet): Promise<RevokerEndpoint[]> {
+    return fleet.nodes.flatMap((n) => {
+      const service = this.world.nodes.get(n.id)?.revocations?.service
+      return service ? [{ node: n.id, host: '127.0.0.1', port: service.port }] : []
     })
   }
 
@@ -238,7 +296,7 @@ export class FakeProvider implements Provider {
     const current = this.world.fleets[fleet.colour]
     for (const node of current?.nodes ?? []) {
       const fake = this.world.nodes.get(node.id)
-      if (fake) await closeServer(fake.server)
+      if (fake) await stopNode(fake)
       this.world.nodes.delete(node.id)
     }
     delete this.world.fleets[fleet.colour]
