@@ -2,7 +2,8 @@
  * Revocations follow traffic (src/core/release/revocations.ts), in-process over the fake provider
  * whose nodes run the runtime's real revocation service: what the serving colour revoked is in
  * every node of the next colour before the first route gives it traffic, a node that cannot take
- * it fails the gate with traffic untouched, a rollback goes back whatever happens.
+ * it fails the gate with traffic untouched, a rollback goes back whatever happens, a node that
+ * replaces a gone one gets what the others hold.
  */
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
@@ -150,6 +151,17 @@ describe('revocations follow traffic (fake provider, real revocation services)',
     const warned = messages(second.events).find((m) => m.includes('cannot be carried, the filters differ'))
     assert.match(warned ?? '', /different n values 1000 vs\. 2000/)
     assert.match(warned ?? '', /send revocations to green again/)
+  })
+
+  it('a node that replaces a gone one of the live colour gets what the others hold', async () => {
+    const [dead, alive] = h.world.fleets.blue?.nodes ?? []
+    await h.world.kill(dead?.id ?? '')
+    const again = await h.run(releaseOf(1))
+    assert.equal(again.code, 0, again.error?.message)
+    const nodes = h.world.fleets.blue?.nodes.map((n) => n.id) ?? []
+    assert.equal(nodes.length, 2)
+    assert.ok(nodes.includes(alive?.id ?? '') && !nodes.includes(dead?.id ?? ''), nodes.join())
+    assert.equal(revokedOn('blue', 'revoked-on-blue'), true)
   })
 
   it('a provider that cannot reach its nodes carries nothing and says so', async () => {

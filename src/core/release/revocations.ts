@@ -26,14 +26,17 @@ function fleetOf(run: Run, colour: Colour): Fleet | undefined {
   return fleet?.colour === colour ? fleet : run.state.fleets[colour]
 }
 
+const fleetsOf = (run: Run, colours: Colour[]) =>
+  colours.map((c) => fleetOf(run, c)).filter((f): f is Fleet => f !== undefined)
+
 /** Before routing `next`: into every colour about to get its first traffic. A node that cannot take them fails the gate. */
 export async function carryBeforeRoute(ctx: EngineContext, run: Run, next: Weights): Promise<void> {
   const from = serving(run.weights)
   if (from.length === 0) return
   for (const colour of gaining(run.weights, next)) {
     // A rollback goes back whatever happens: a revoker that does not answer is reported, not fatal.
-    if (run.operation === 'rollback') await carryOrWarn(ctx, run, from, colour)
-    else await carry(ctx, run, from, colour, 'fail')
+    if (run.operation === 'rollback') await carryOrWarn(ctx, run, fleetsOf(run, from), fleetOf(run, colour))
+    else await carry(ctx, run, fleetsOf(run, from), fleetOf(run, colour), 'fail')
   }
 }
 
@@ -41,29 +44,34 @@ export async function carryBeforeRoute(ctx: EngineContext, run: Run, next: Weigh
 export async function carryAfterRoute(ctx: EngineContext, run: Run, before: Weights): Promise<void> {
   const left = COLOURS.filter((c) => before[c] > 0 && run.weights[c] === 0)
   if (left.length === 0) return
-  for (const colour of serving(run.weights)) await carryOrWarn(ctx, run, left, colour)
+  for (const colour of serving(run.weights))
+    await carryOrWarn(ctx, run, fleetsOf(run, left), fleetOf(run, colour))
+}
+
+/** Nodes that replace gone ones of the live colour get what the others hold, before the route names them. */
+export async function carryWithin(ctx: EngineContext, run: Run, fleet: Fleet): Promise<void> {
+  await carryOrWarn(ctx, run, [fleet], fleet)
 }
 
 /** Where traffic has moved already (or must move whatever happens): nothing here stops the run. */
-async function carryOrWarn(ctx: EngineContext, run: Run, sources: Colour[], destination: Colour) {
+async function carryOrWarn(ctx: EngineContext, run: Run, sources: Fleet[], into: Fleet | undefined) {
   try {
-    await carry(ctx, run, sources, destination, 'warn')
+    await carry(ctx, run, sources, into, 'warn')
   } catch (error) {
-    warn(ctx, `auth/revoker: revocations were not carried into ${destination}: ${(error as Error).message}`)
+    warn(ctx, `auth/revoker: revocations were not carried into ${into?.colour}: ${(error as Error).message}`)
   }
 }
 
 async function carry(
   ctx: EngineContext,
   run: Run,
-  sources: Colour[],
-  destination: Colour,
+  fleets: Fleet[],
+  into: Fleet | undefined,
   onFailure: 'fail' | 'warn',
 ): Promise<void> {
   const { provider } = ctx.target
-  const into = fleetOf(run, destination)
-  const fleets = sources.map((c) => fleetOf(run, c)).filter((f): f is Fleet => f !== undefined)
   if (!into || fleets.length === 0) return
+  const destination = into.colour
   const what = `${fleets.map((f) => f.colour).join(' and ')} into ${destination}`
   if (!provider.revokerEndpoints) {
     if (run.artifact.revokerPort !== undefined)

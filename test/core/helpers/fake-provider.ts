@@ -104,6 +104,13 @@ export class FakeWorld {
     })
   }
 
+  /** A node dies (its servers close; the provider reports it gone). */
+  async kill(id: string): Promise<void> {
+    const node = this.nodes.get(id)
+    if (node) await stopNode(node)
+    this.nodes.delete(id)
+  }
+
   /** A colour's revocation services stop answering (their ports refuse connections). */
   async stopRevokers(colour: Colour): Promise<void> {
     for (const node of this.fleets[colour]?.nodes ?? [])

@@ -1,6 +1,7 @@
 /**
  * The SHA asked for is already live. A release still makes sure it is served and recorded: nodes
- * the provider reports gone are replaced (the new ones pass the gate before the route names them),
+ * the provider reports gone are replaced (the new ones pass the gate and get the revocations the
+ * others hold before the route names them),
  * a router that is not running (the local front proxy after a kill -9) is started again, and a run
  * that crashed between its last route and its record is finalized now.
  */
@@ -9,6 +10,7 @@ import { step } from '../../events.ts'
 import { isCompleted, listRecords } from '../../records.ts'
 import { type EngineContext, info, type LockedContext, type Run, recordBase } from '../context.ts'
 import { fleetSpec } from '../plan.ts'
+import { carryWithin } from '../revocations.ts'
 import { finalize } from './finalize.ts'
 import { record } from './record.ts'
 import { verifyFleet } from './verify.ts'
@@ -27,6 +29,7 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<boolean> {
     const progress = (m: string) => reporter.emit({ type: 'progress', step: 'provision', message: m })
     const replaced = await step(reporter, 'provision', () => provider.provision(spec, { signal, progress }))
     await step(reporter, 'verify', () => verifyFleet(ctx, replaced, { smoke: false }))
+    await carryWithin(ctx, run, replaced)
   } else if (run.state.router.present) return false
   else
     info(
