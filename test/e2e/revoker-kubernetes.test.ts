@@ -3,14 +3,15 @@
  * loopback listener per pod that forwards each connection through the API server's
  * pods/portforward (as the ServiceAccount bound to the shipped Role), Go's net/rpc client adds and
  * checks token ids through each one and reaches that pod's own filter; close() stops the
- * listeners.
+ * listeners. A second release through the CLI carries what every blue pod revoked into each green
+ * pod before the live Service selects green, and the live route refuses the revoked token.
  */
 import assert from 'node:assert/strict'
 import { mkdir, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { exportJWK, generateKeyPair } from 'jose'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { openTarget, type Target } from '../../src/core/target.ts'
 import { connect } from '../../src/providers/kubernetes/client.ts'
 import { openPortForward } from '../../src/providers/kubernetes/port-forward.ts'
@@ -24,6 +25,13 @@ import {
 } from '../providers/kubernetes/real-project.ts'
 
 const REVOKER_PORT = 1234
+
+const keys = await generateKeyPair('RS256')
+const token = (jti: string) =>
+  new SignJWT({ jti })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setExpirationTime('5m')
+    .sign(keys.privateKey)
 
 const gatewayConfig = {
   version: 3,
@@ -41,7 +49,9 @@ const gatewayConfig = {
   endpoints: [
     {
       endpoint: '/v1/private',
-      backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
+      output_encoding: 'no-op',
+      // The backend answers: the pod's own gateway health (it names the service and the release).
+      backend: [{ host: ['http://127.0.0.1:8080'], url_pattern: '/__health', encoding: 'no-op' }],
       extra_config: {
         'auth/validator': { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
       },
@@ -113,7 +123,6 @@ describe('auth/revoker on kubernetes (real cluster): revokerEndpoints through po
     await buildGoFixture('rpc-client')
     project = await makeRealKubeProject()
     await project.writeConfig({ top: { fleet: { size: 2, port: 8080 } } })
-    const keys = await generateKeyPair('RS256')
     await mkdir(join(project.dir, 'keys'))
     await writeFile(
       join(project.dir, 'keys', 'public.json'),
@@ -127,6 +136,37 @@ describe('auth/revoker on kubernetes (real cluster): revokerEndpoints through po
     await target?.provider.close?.()
     await project?.cleanup()
   })
+
+  /**
+   * GET /v1/private on the live Service through the API server's service proxy, the token in the
+   * validator's cookie (the API server keeps the Authorization header for itself). The revoker
+   * checks "<token key>-<value>": a token with jti `carried` is revoked by the id `jti-carried`.
+   */
+  const liveRoute = async (jti: string) => {
+    const answer = await project.cluster.call(
+      'GET',
+      `/api/v1/namespaces/${project.namespace}/services/${project.service}:http/proxy/v1/private`,
+      undefined,
+      undefined,
+      { cookie: `access_token=${await token(jti)}` },
+    )
+    return { status: answer.status, body: answer.body }
+  }
+  /**
+   * A few requests (the Service spreads them over the pods): each one refused (401), or each one
+   * answered by the backend: the serving pod's own health, naming the release `sha(release)`.
+   */
+  const assertLiveRoute = async (jti: string, expected: 401 | { release: number }) => {
+    for (let i = 0; i < 6; i++) {
+      const answer = await liveRoute(jti)
+      if (expected === 401) assert.equal(answer.status, 401, `${jti}: ${answer.body}`)
+      else {
+        assert.equal(answer.status, 200, `${jti}: ${answer.body}`)
+        const name = `${project.service} rev-${sha(expected.release).slice(0, 7)}`
+        assert.equal((JSON.parse(answer.body) as { name: string }).name, name, answer.body)
+      }
+    }
+  }
 
   it('releases a config with auth/revoker: each pod declares the revoker container port', async () => {
     const result = await project.run(['release', '--sha', sha(1)])
@@ -231,17 +271,71 @@ describe('auth/revoker on kubernetes (real cluster): revokerEndpoints through po
     }
   })
 
+  it("a second release through the CLI carries every blue pod's revocations into each green pod before the live Service selects green", async () => {
+    target = await openTarget({ cwd: project.dir })
+    const blue = (await target.provider.inspect()).fleets.blue
+    assert.ok(blue, 'blue serves')
+    assert.ok(target.provider.revokerEndpoints)
+    const blueEndpoints = await target.provider.revokerEndpoints(blue)
+    assert.equal(blueEndpoints.length, 2)
+    await assertLiveRoute('carried', { release: 1 })
+    // One id revoked on every blue pod, and one on each pod alone (green must get the union of both filters).
+    for (const endpoint of blueEndpoints)
+      assert.deepEqual(
+        await rpc(endpoint, [
+          { args: 'add', elems: ['jti-carried'] },
+          { args: 'add', elems: [`jti-only-${endpoint.node}`] },
+        ]),
+        [{ Count: 1 }, { Count: 1 }],
+      )
+    await assertLiveRoute('carried', 401)
+    await assertLiveRoute('other', { release: 1 })
+    await target.provider.close?.()
+    target = undefined
+
+    const released = await project.run(['release', '--sha', sha(2)])
+    assert.equal(released.exitCode, 0, released.stderr + released.stdout)
+    assert.match(
+      released.stdout + released.stderr,
+      /auth\/revoker: revocations of 2 node\(s\) carried from blue into green \(2 node\(s\)\)/,
+    )
+    assert.equal(await project.liveColour(), 'green')
+
+    target = await openTarget({ cwd: project.dir })
+    const green = (await target.provider.inspect()).fleets.green
+    assert.ok(green, 'green serves')
+    const greenEndpoints = (await target.provider.revokerEndpoints?.(green)) ?? []
+    const greenPods = (await project.pods('green')).map((pod) => pod.metadata.name as string).sort()
+    assert.equal(greenPods.length, 2)
+    assert.deepEqual(greenEndpoints.map((e) => e.node).sort(), greenPods)
+    for (const pod of greenPods) assert.ok(!blueEndpoints.some((e) => e.node === pod), `${pod} is new`)
+    // Nobody sent green anything: what its filters hold came from blue's.
+    const onlyIds = blueEndpoints.map((e) => `jti-only-${e.node}`)
+    for (const endpoint of greenEndpoints)
+      assert.deepEqual(
+        await rpc(endpoint, [{ args: 'check', elems: ['jti-carried', ...onlyIds, 'jti-other'] }]),
+        [{ Checks: [true, true, true, false] }],
+        endpoint.node,
+      )
+    await target.provider.close?.()
+    target = undefined
+    await assertLiveRoute('carried', 401)
+    await assertLiveRoute('other', { release: 2 })
+  })
+
   it('a fleet whose config has no auth/revoker has no revoker endpoints', async () => {
     await project.writeConfig({ top: { fleet: { size: 1, port: 8080 } } })
     await writeFile(
       join(project.dir, 'gateway.json'),
       JSON.stringify({ ...gatewayConfig, extra_config: {}, endpoints: [] }),
     )
-    const result = await project.run(['release', '--sha', sha(2)])
+    const result = await project.run(['release', '--sha', sha(3)])
     assert.equal(result.exitCode, 0, result.stderr)
+    // The release before went to green: this one is blue again.
+    assert.equal(await project.liveColour(), 'blue')
     target = await openTarget({ cwd: project.dir })
-    const green = (await target.provider.inspect()).fleets.green
-    assert.equal(green?.nodes.length, 1)
-    assert.deepEqual(await target.provider.revokerEndpoints?.(green as Fleet), [])
+    const blue = (await target.provider.inspect()).fleets.blue
+    assert.equal(blue?.nodes.length, 1)
+    assert.deepEqual(await target.provider.revokerEndpoints?.(blue as Fleet), [])
   })
 })
