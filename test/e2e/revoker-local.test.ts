@@ -18,7 +18,7 @@ const token = (jti: string) =>
 
 interface StatusNode {
   id: string
-  meta?: { revoker?: number }
+  meta?: { revoker?: number; pid?: number }
 }
 
 describe('auth/revoker on local releases', () => {
@@ -144,5 +144,71 @@ describe('auth/revoker on local releases', () => {
     ])
     for (const jti of ['e2e-1', 'e2e-3']) assert.equal(await status(jti), 401, jti)
     assert.equal(await status('e2e-2'), 500)
+  })
+
+  it('gwdeploy revoke reaches every node of both colours; --check asks them; bad claims change nothing', async () => {
+    const nodes = [...(await revokerPorts('blue')), ...(await revokerPorts('green'))]
+    const wrongKey = await project.run(['revoke', 'sub=mallory'])
+    assert.equal(wrongKey.code, 2, wrongKey.stderr)
+    assert.match(wrongKey.stderr, /auth\/revoker looks up "jti" only: a revoked "sub" would never be refused/)
+    const notAClaim = await project.run(['revoke', 'jti'])
+    assert.equal(notAClaim.code, 2, notAClaim.stderr)
+    assert.match(notAClaim.stderr, /"jti" is not CLAIM=VALUE/)
+    assert.deepEqual(
+      await rpc(nodes, 'Check', ['sub-mallory']),
+      nodes.map(() => ({ Checks: [false] })),
+    )
+
+    const revoked = await project.run(['revoke', 'jti=e2e-4'])
+    assert.equal(revoked.code, 0, revoked.stderr)
+    assert.equal(
+      revoked.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.endsWith(': revoked')).length,
+      4,
+      revoked.stdout,
+    )
+    assert.deepEqual(
+      await rpc(nodes, 'Check', ['jti-e2e-4']),
+      nodes.map(() => ({ Checks: [true] })),
+    )
+    assert.equal(await status('e2e-4'), 401)
+    const { code, envelope } = await project.json<{
+      result: { elements: string[]; nodes: Array<{ colour: string; checks: boolean[] }> }
+    }>(['revoke', 'jti=e2e-4', 'jti=e2e-5', '--check'])
+    assert.equal(code, 0)
+    assert.deepEqual(envelope.result.elements, ['jti-e2e-4', 'jti-e2e-5'])
+    assert.deepEqual(
+      envelope.result.nodes.map((n) => [n.colour, n.checks]),
+      [
+        ['blue', [true, false]],
+        ['blue', [true, false]],
+        ['green', [true, false]],
+        ['green', [true, false]],
+      ],
+    )
+  })
+
+  it('a node that does not answer is exit 6 naming it; the others took the revocation', async () => {
+    const { envelope } = await project.json<{
+      result: { colours: Array<{ colour: string; nodes: StatusNode[] }> }
+    }>(['status'])
+    const green = envelope.result.colours.find((c) => c.colour === 'green')?.nodes ?? []
+    const dead = green[0]
+    assert.ok(dead?.meta?.pid, JSON.stringify(green))
+    process.kill(dead.meta.pid, 'SIGKILL')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const result = await project.run(['revoke', 'jti=e2e-6'])
+    assert.equal(result.code, 6, result.stderr)
+    assert.match(
+      result.stderr,
+      new RegExp(`1 of 4 node\\(s\\) did not answer: ${dead.id} \\(127\\.0\\.0\\.1:${dead.meta.revoker}\\)`),
+    )
+    assert.match(result.stderr, /run the same command again/)
+    assert.deepEqual(await rpc(await revokerPorts('blue'), 'Check', ['jti-e2e-6']), [
+      { Checks: [true] },
+      { Checks: [true] },
+    ])
   })
 })

@@ -92,7 +92,7 @@ async function carry(
   const origins = (await Promise.all(fleets.map((f) => provider.revokerEndpoints?.(f, options) ?? []))).flat()
   if (origins.length === 0) return
   const { readRevocations, mergeRevocations, GoRpcError } = await import(
-    '../../gateway/revoker/revocation-carry.ts'
+    '../../gateway/revoker/revocation-client.ts'
   )
   const filters: Uint8Array[] = []
   for (const origin of origins) {

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test'
 import type { RevokerConfig } from '../../../src/gateway/components/revoker.ts'
 import { type BloomConfig, SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
 import { GoRpcError } from '../../../src/gateway/revoker/go-rpc.ts'
-import { mergeRevocations, readRevocations } from '../../../src/gateway/revoker/revocation-carry.ts'
+import { mergeRevocations, readRevocations } from '../../../src/gateway/revoker/revocation-client.ts'
 import {
   type RevocationService,
   startRevocationService,

@@ -1,6 +1,7 @@
 /**
- * gwdeploy's side of carrying revocations between nodes: Snapshot reads a node's sliding filter in
- * rotate.Bloomfilter's MarshalBinary form, Union ORs it into another node (as a Go revoke tool would).
+ * gwdeploy as a client of nodes' revocation services (Go net/rpc, as a Go revoke tool would call
+ * them): Add and Check elements (`gwdeploy revoke`); Snapshot reads a node's sliding filter in
+ * rotate.Bloomfilter's MarshalBinary form and Union ORs it into another node (carrying revocations).
  */
 import { connectGoRpc, type GoRpcClient } from './go-rpc-client.ts'
 import type { GobStruct, GobType } from './gob.ts'
@@ -10,6 +11,10 @@ export interface RevokerAddress {
   host: string
   port: number
 }
+
+/** AddInput and CheckInput have one shape: Elems [][]byte. */
+const ELEMS_INPUT = (name: string): GobType => ({ struct: name, fields: [['Elems', { slice: 'bytes' }]] })
+const utf8 = new TextEncoder()
 
 const SNAPSHOT_INPUT: GobType = { struct: 'SnapshotInput', fields: [] }
 const UNION_INPUT: GobType = { struct: 'UnionInput', fields: [['BF', MARSHALED_FILTER]] }
@@ -25,6 +30,32 @@ async function withClient<T>(
   } finally {
     client.close()
   }
+}
+
+/** Revokes `elements` on the node. */
+export function addRevocations(at: RevokerAddress, elements: string[], timeoutMs: number): Promise<void> {
+  return withClient(at, timeoutMs, async (client) => {
+    await client.call('BloomfilterRPC.Add', ELEMS_INPUT('AddInput'), {
+      Elems: elements.map((e) => utf8.encode(e)),
+    })
+  })
+}
+
+/** Whether the node refuses each of `elements`. */
+export function checkRevocations(
+  at: RevokerAddress,
+  elements: string[],
+  timeoutMs: number,
+): Promise<boolean[]> {
+  return withClient(at, timeoutMs, async (client) => {
+    const reply = (await client.call('BloomfilterRPC.Check', ELEMS_INPUT('CheckInput'), {
+      Elems: elements.map((e) => utf8.encode(e)),
+    })) as GobStruct
+    const checks = Array.isArray(reply.Checks) ? reply.Checks : []
+    if (checks.length !== elements.length)
+      throw new Error(`Check answered ${checks.length} of ${elements.length}`)
+    return checks.map((c) => c === true)
+  })
 }
 
 /** The node's filter, as Union takes it. */
