@@ -323,6 +323,35 @@ describe('auth/revoker on kubernetes (real cluster): revokerEndpoints through po
     await assertLiveRoute('other', { release: 2 })
   })
 
+  it('gwdeploy revoke reaches every pod of both colours through port-forwards; --check asks them', async () => {
+    await assertLiveRoute('revoked-by-cli', { release: 2 })
+    const revoked = await project.run(['revoke', 'jti=revoked-by-cli'])
+    assert.equal(revoked.exitCode, 0, revoked.stderr + revoked.stdout)
+    const lines = revoked.stdout.trim().split('\n')
+    assert.deepEqual(
+      lines.map((l) => l.split(' ')[0]).sort(),
+      ['blue', 'blue', 'green', 'green'],
+      revoked.stdout,
+    )
+    assert.ok(
+      lines.every((l) => l.endsWith(': revoked')),
+      revoked.stdout,
+    )
+    await assertLiveRoute('revoked-by-cli', 401)
+    const checked = await project.run(['revoke', 'jti=revoked-by-cli', 'jti=never', '--check', '--json'])
+    assert.equal(checked.exitCode, 0, checked.stderr)
+    const result = JSON.parse(checked.stdout).result as { nodes: Array<{ checks: boolean[] }> }
+    assert.deepEqual(
+      result.nodes.map((n) => n.checks),
+      [
+        [true, false],
+        [true, false],
+        [true, false],
+        [true, false],
+      ],
+    )
+  })
+
   it('a fleet whose config has no auth/revoker has no revoker endpoints', async () => {
     await project.writeConfig({ top: { fleet: { size: 1, port: 8080 } } })
     await writeFile(
