@@ -128,4 +128,19 @@ describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
     assert.equal(await status('hap-1'), 401)
     assert.equal(await status('hap-2'), 500)
   })
+
+  it('gwdeploy revoke reaches the containers of both colours on their published ports', async () => {
+    assert.equal(await status('hap-3'), 500)
+    const revoked = await project.run(['revoke', 'jti=hap-3'])
+    assert.equal(revoked.code, 0, revoked.stderr)
+    assert.deepEqual(
+      revoked.stdout
+        .trim()
+        .split('\n')
+        .map((l) => /^(blue|green) \S+ \(127\.0\.0\.1:\d+\): revoked$/.exec(l)?.[1]),
+      ['blue', 'green'],
+      revoked.stdout,
+    )
+    assert.equal(await status('hap-3'), 401)
+  })
 })
