@@ -62,6 +62,41 @@ async function carryOrWarn(ctx: EngineContext, run: Run, sources: Fleet[], into:
   }
 }
 
+type RevocationClient = typeof import('../../gateway/revoker/revocation-client.ts')
+const client = (): Promise<RevocationClient> => import('../../gateway/revoker/revocation-client.ts')
+
+/** Every readable node's filter; one that cannot be read is a warning (its peers usually hold the same). */
+async function readFilters(ctx: EngineContext, origins: RevokerEndpoint[]): Promise<Uint8Array[]> {
+  const { readRevocations } = await client()
+  const filters: Uint8Array[] = []
+  for (const origin of origins) {
+    try {
+      filters.push(await readRevocations(origin, CALL_TIMEOUT_MS))
+    } catch (error) {
+      warn(ctx, `auth/revoker: could not read the revocations of ${origin.node}: ${(error as Error).message}`)
+    }
+  }
+  return filters
+}
+
+/** ORs every filter into every target: `refused` are Union's own refusals (another filter shape), `failed` the rest. */
+async function mergeFilters(targets: RevokerEndpoint[], filters: Uint8Array[]) {
+  const { mergeRevocations, GoRpcError } = await client()
+  const failed: string[] = []
+  const refused: string[] = []
+  await Promise.all(
+    targets.map(async (target) => {
+      try {
+        for (const filter of filters) await mergeRevocations(target, filter, CALL_TIMEOUT_MS)
+      } catch (error) {
+        const said = `${target.node} (${target.host}:${target.port}): ${(error as Error).message}`
+        ;(error instanceof GoRpcError ? refused : failed).push(said)
+      }
+    }),
+  )
+  return { failed, refused }
+}
+
 async function carry(
   ctx: EngineContext,
   run: Run,
@@ -91,30 +126,9 @@ async function carry(
   if (targets.length === 0) return
   const origins = (await Promise.all(fleets.map((f) => provider.revokerEndpoints?.(f, options) ?? []))).flat()
   if (origins.length === 0) return
-  const { readRevocations, mergeRevocations, GoRpcError } = await import(
-    '../../gateway/revoker/revocation-client.ts'
-  )
-  const filters: Uint8Array[] = []
-  for (const origin of origins) {
-    try {
-      filters.push(await readRevocations(origin, CALL_TIMEOUT_MS))
-    } catch (error) {
-      warn(ctx, `auth/revoker: could not read the revocations of ${origin.node}: ${(error as Error).message}`)
-    }
-  }
+  const filters = await readFilters(ctx, origins)
   if (filters.length === 0) return
-  const failed: string[] = []
-  const refused: string[] = []
-  await Promise.all(
-    targets.map(async (target: RevokerEndpoint) => {
-      try {
-        for (const filter of filters) await mergeRevocations(target, filter, CALL_TIMEOUT_MS)
-      } catch (error) {
-        const said = `${target.node} (${target.host}:${target.port}): ${(error as Error).message}`
-        ;(error instanceof GoRpcError ? refused : failed).push(said)
-      }
-    }),
-  )
+  const { failed, refused } = await mergeFilters(targets, filters)
   if (refused.length > 0) {
     // Bits only carry between filters of one n, p and hash: a release that resized its filter starts empty.
     warn(
