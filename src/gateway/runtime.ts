@@ -286,13 +286,15 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
   }
   const listening = Array.from({ length: count }, () => {
     const worker = fork()
-    return new Promise<void>((resolve, reject) => {
-      worker.once('listening', () => resolve())
+    return new Promise<number>((resolve, reject) => {
+      worker.once('listening', (address) => resolve(address.port))
       worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before listening`)))
     })
   })
+  // The port the workers share: --port 0 means one the first worker's listen chose.
+  let port = config.port
   try {
-    await Promise.all(listening)
+    port = (await Promise.all(listening))[0] ?? port
   } catch (error) {
     stopping = true
     for (const w of workers) w.kill('SIGKILL')
@@ -303,7 +305,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
     })
   }
   logger.info(
-    `gateway "${config.name}" listening on ${config.listenIp}:${config.port} with ${count} workers${metricsServer ? `, metrics on :${metricsServer.port}` : ''}`,
+    `gateway "${config.name}" listening on ${config.listenIp}:${port} with ${count} workers${metricsServer ? `, metrics on :${metricsServer.port}` : ''}`,
   )
   const stop = () => {
     if (stopping) return

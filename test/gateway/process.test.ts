@@ -273,6 +273,21 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     assert.deepEqual(await proc.exit, { code: 0, signal: null }, proc.stdout() + proc.stderr())
   })
 
+  test('--workers 2 --port 0: the primary names the port its workers share', async () => {
+    const proc = run(['--config', configFile, '--port', '0', '--workers', '2', '--log-level', 'INFO'])
+    let line: RegExpExecArray | null = null
+    for (let i = 0; i < 1000 && !line; i += 1) {
+      line = /listening on 127\.0\.0\.1:(\d+) with 2 workers/.exec(proc.stdout() + proc.stderr())
+      if (!line) await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    assert.ok(line, proc.stdout() + proc.stderr())
+    const port = Number(line[1])
+    assert.ok(port > 0)
+    assert.equal((await health(port))?.status, 200)
+    proc.child.kill('SIGTERM')
+    assert.equal((await proc.exit).code, 0)
+  })
+
   test('a second signal exits at once', async () => {
     const port = await freePort()
     const proc = run([
