@@ -84,6 +84,10 @@ describe('revocations follow traffic (fake provider, real revocation services)',
         [100, true],
       ],
     )
+    assert.deepEqual(second.result?.plan?.actions.slice(-2), [
+      "carry auth/revoker's revocations from blue into green",
+      'shift traffic to green: 10% -> 50% -> 100%',
+    ])
     assert.equal(revokedOn('green', 'revoked-during-shift'), true)
     assert.equal(revokedOn('green', 'never-revoked'), false)
     assert.ok(

@@ -97,7 +97,11 @@ function actionsOf(
   actions.push(`provision ${ctx.target.config.fleet.size} node(s) on ${decided.green}`)
   actions.push(`verify health gate${ctx.target.config.smoke.length ? ' and smoke checks' : ''}`)
   if (noShift) actions.push(`preview only: ${decided.green} gets no traffic`)
-  else actions.push(`shift traffic to ${decided.green}: ${steps.join('% -> ')}%`)
+  else {
+    if (artifact.revokerPort !== undefined && decided.serving)
+      actions.push(`carry auth/revoker's revocations from ${decided.serving} into ${decided.green}`)
+    actions.push(`shift traffic to ${decided.green}: ${steps.join('% -> ')}%`)
+  }
   return actions
 }
 
