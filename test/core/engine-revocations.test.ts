@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { type EngineContext, release, rollback } from '../../src/core/engine.ts'
+import { revoke } from '../../src/core/revoke.ts'
 import type { Colour, Weights } from '../../src/providers/types.ts'
 import { type Harness, makeHarness, messages, sha } from './helpers/engine-harness.ts'
 import { GATEWAY_CONFIG } from './helpers/project.ts'
@@ -181,5 +182,26 @@ describe('revocations follow traffic (fake provider, real revocation services)',
       ),
       messages(second.events).join('\n'),
     )
+  })
+
+  it('gwdeploy revoke: every node of both colours; a provider that cannot reach them is exit 6 and adds nothing', async () => {
+    const second = await h.run(releaseOf(2))
+    assert.equal(second.code, 0, second.error?.message)
+    const added = await h.run((ctx) => revoke(ctx, { claims: ['jti=by-cli'], check: false }))
+    assert.equal(added.code, 0, added.error?.message)
+    assert.deepEqual(
+      added.result?.nodes.map((n) => n.colour),
+      ['blue', 'blue', 'green', 'green'],
+    )
+    assert.equal(revokedOn('blue', 'jti-by-cli') && revokedOn('green', 'jti-by-cli'), true)
+
+    Object.defineProperty(h.provider, 'revokerEndpoints', { value: undefined })
+    const unreachable = await h.run((ctx) => revoke(ctx, { claims: ['jti=unreachable'], check: false }))
+    assert.equal(unreachable.code, 6)
+    assert.match(
+      unreachable.error?.message ?? '',
+      /local nodes' revoker ports are not reachable from gwdeploy/,
+    )
+    assert.equal(revokedOn('blue', 'jti-unreachable') || revokedOn('green', 'jti-unreachable'), false)
   })
 })
