@@ -3,6 +3,7 @@
  * them): Add and Check elements (`gwdeploy revoke`); Snapshot reads a node's sliding filter in
  * rotate.Bloomfilter's MarshalBinary form and Union ORs it into another node (carrying revocations).
  */
+import { MAX_FILTER_BITS } from '../components/revoker.ts'
 import { connectGoRpc, type GoRpcClient } from './go-rpc-client.ts'
 import type { GobStruct, GobType } from './gob.ts'
 import { MARSHALED_FILTER } from './sliding-filter-wire.ts'
@@ -16,6 +17,9 @@ export interface RevokerAddress {
 const ELEMS_INPUT = (name: string): GobType => ({ struct: name, fields: [['Elems', { slice: 'bytes' }]] })
 const utf8 = new TextEncoder()
 
+/** A Snapshot of the largest filter a node runs (three of 2^32 bits, gzip's worst case aside). */
+const LARGEST_SNAPSHOT = 3 * (MAX_FILTER_BITS / 8) + 2 ** 20
+
 const SNAPSHOT_INPUT: GobType = { struct: 'SnapshotInput', fields: [] }
 const UNION_INPUT: GobType = { struct: 'UnionInput', fields: [['BF', MARSHALED_FILTER]] }
 
@@ -24,7 +28,7 @@ async function withClient<T>(
   timeoutMs: number,
   use: (client: GoRpcClient) => Promise<T>,
 ) {
-  const client = await connectGoRpc(at.host, at.port, { timeoutMs })
+  const client = await connectGoRpc(at.host, at.port, { timeoutMs, maxMessageBytes: LARGEST_SNAPSHOT })
   try {
     return await use(client)
   } finally {
