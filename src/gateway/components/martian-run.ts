@@ -6,6 +6,14 @@ import type { HeaderValues } from '../request-headers.ts'
 import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
 import { replacedBody } from './martian-body.ts'
+import {
+  cookieMatches,
+  modifyTarget,
+  requestCookies,
+  responseCookies,
+  splitTarget,
+  targetMatches,
+} from './martian-url.ts'
 
 const firstValue = (value: string | string[] | undefined): string =>
   (Array.isArray(value) ? value[0] : value) ?? ''
@@ -41,6 +49,8 @@ type Headers = Record<string, string | string[] | undefined>
 interface Message {
   headers: Headers
   path: string
+  /** The escaped path lura built (Go's URL.RawPath, which EscapedPath keeps while it still fits). */
+  originalPath: string
   requestHeaders: Headers
   /** body.Modifier's body, when one ran. */
   body?: Buffer
@@ -56,8 +66,23 @@ const append = (headers: Headers, name: string, value: string) => {
     current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value]
 }
 
-/** header.Filter / querystring.Filter's matchers: a header value equal to `value`, or the query parameter (with `value`, one such value). */
-function matches(step: Extract<MartianStep, { kind: 'filter' }>, message: Message): boolean {
+/**
+ * The filters' matchers: a header value equal to `value`; the query parameter (with `value`, one
+ * such value); the request's path and query (url.Filter, on both sides: res.Request's URL); a
+ * cookie of the request (Cookie) or of the answer (Set-Cookie).
+ */
+function matches(
+  step: Extract<MartianStep, { kind: 'filter' }>,
+  message: Message,
+  request: boolean,
+): boolean {
+  if (step.on === 'url') return targetMatches(message.path, step.name, step.value)
+  if (step.on === 'cookie')
+    return cookieMatches(
+      request ? requestCookies(message.headers.cookie) : responseCookies(message.headers['set-cookie']),
+      step.name,
+      step.value,
+    )
   if (step.on === 'regex') {
     const value = firstValue(message.requestHeaders[step.name])
     return value !== '' && goRegexp(step.value).testHeader(value)
@@ -105,7 +130,13 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
         } else append(headers, 'set-cookie', step.setCookie)
         break
       case 'filter':
-        apply(matches(step, message) ? step.matched : step.unmatched, message, request)
+        apply(matches(step, message, request) ? step.matched : step.unmatched, message, request)
+        break
+      case 'url':
+        message.path = modifyTarget(message.path, message.originalPath, step.path, step.query)
+        break
+      case 'status':
+        message.status = step.status
         break
       case 'body': {
         headers['content-type'] = step.contentType
@@ -142,7 +173,13 @@ export function compileMartian(cfg: MartianConfig): (headers: HeaderValues, path
   compileRegexps(cfg.steps)
   return (input, path) => {
     const headers: HeaderValues = { ...input }
-    const message: Message = { headers, path, requestHeaders: headers, status: 0 }
+    const message: Message = {
+      headers,
+      path,
+      originalPath: splitTarget(path).path,
+      requestHeaders: headers,
+      status: 0,
+    }
     apply(cfg.steps, message, true)
     userAgentAsGoWrites(headers)
     return { headers, path: message.path, ...(message.body ? { body: message.body } : {}) }
@@ -172,6 +209,7 @@ export function compileMartianAnswer(
     const message: Message = {
       headers: { ...input },
       path: request.path,
+      originalPath: splitTarget(request.path).path,
       requestHeaders: request.headers,
       status,
     }

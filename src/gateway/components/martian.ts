@@ -8,9 +8,13 @@
  * (set), `header.Append`, `header.Copy` (the first value), `header.Blacklist` (remove),
  * `querystring.Modifier` (request only; like Go, the query is re-read with url.ParseQuery and
  * re-encoded with sorted keys), `cookie.Modifier`, `header.Filter` / `querystring.Filter`,
- * `header.RegexFilter` and `body.Modifier` (applied by martian-run.ts and martian-body.ts).
+ * `header.RegexFilter`, `body.Modifier`, `url.Modifier` and `url.Filter` (path and query),
+ * `status.Modifier`, `priority.Group` and `cookie.Filter` (applied by martian-run.ts,
+ * martian-body.ts and martian-url.ts).
  *
- * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
+ * Refused (config errors): any other modifier or filter (and a scheme or host in the url ones: the
+ * steps here see the request target only, and a backend is called at its own host), and every
+ * config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
  * field of the wrong type or a scope names a side the modifier lacks, and Go matches field names
  * in any case. Also refused: headers whose meaning Go's transport, martian's proxyutil or lura's
@@ -23,6 +27,7 @@ import { HTTP_TOKEN } from '../go-http.ts'
 import { goParseRfc3339 } from '../go-time.ts'
 import { cryptoModule } from '../libraries.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
+import { utf8Bytes } from './martian-url.ts'
 import { isObject, type Report } from './types.ts'
 
 export type MartianStep =
@@ -35,13 +40,21 @@ export type MartianStep =
   /** body.Modifier: the body (base64 in the config) and its Content-Type, in place of the message's. */
   | { kind: 'body'; body: Buffer; contentType: string; boundary: string }
   /**
-   * header.Filter / querystring.Filter: the steps when the message matches, else the others;
-   * header.RegexFilter (`on: 'regex'`, `value` its Go regexp): the first value of the request's
-   * header, when not empty and matching (no else).
+   * url.Modifier (request): `path` (its bytes) as URL.Path and `query` as RawQuery, each when not
+   * empty.
+   */
+  | { kind: 'url'; path: string; query: string }
+  /** status.Modifier (response): the answer's status code. */
+  | { kind: 'status'; status: number }
+  /**
+   * header.Filter / querystring.Filter / cookie.Filter: the steps when the message matches, else
+   * the others; header.RegexFilter (`on: 'regex'`, `value` its Go regexp): the first value of the
+   * request's header, when not empty and matching (no else); url.Filter (`on: 'url'`): `name` the
+   * URL.Path and `value` the RawQuery of the request, each compared when not empty (bytes).
    */
   | {
       kind: 'filter'
-      on: 'header' | 'query' | 'regex'
+      on: 'header' | 'query' | 'regex' | 'url' | 'cookie'
       name: string
       value: string
       matched: MartianStep[]
@@ -70,8 +83,31 @@ const FIELDS: Record<string, string[]> = {
   'querystring.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
   'header.RegexFilter': ['regex', 'header', 'modifier', 'scope'],
   'body.Modifier': ['body', 'contentType', 'scope'],
+  'url.Modifier': ['scheme', 'host', 'path', 'query', 'scope'],
+  'url.Filter': ['scheme', 'host', 'path', 'query', 'modifier', 'else', 'scope'],
+  'status.Modifier': ['statusCode', 'scope'],
+  'priority.Group': ['modifiers', 'scope'],
+  'cookie.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
 }
 const SUPPORTED = Object.keys(FIELDS)
+/** Where a field Go's json ignores is refused (a misspelt condition would silently match everything). */
+const STRICT = new Set(['url.Modifier', 'url.Filter', 'status.Modifier', 'priority.Group', 'cookie.Filter'])
+/** Modifiers that have no response side (martian's parse.NewResult refuses that scope). */
+const REQUEST_ONLY = new Set(['querystring.Modifier', 'url.Modifier'])
+
+/**
+ * Registered by KrakenD CE but refused: why, for those a user may reach for. They read or change
+ * the backend's scheme and host, which the martian steps here do not see: this runtime calls a
+ * backend only at its own `host`.
+ */
+const REFUSED: Record<string, string> = {
+  'port.Modifier':
+    "port.Modifier sends the call to another port (Go keeps the Host header): this runtime calls a backend only at its own host's port",
+  'stash.Modifier':
+    'stash.Modifier writes the whole backend URL (scheme and host included), which this runtime does not give martian',
+  'url.RegexFilter':
+    'url.RegexFilter matches the whole backend URL (scheme and host included), which this runtime does not give martian',
+}
 
 /**
  * Headers a modifier may not write: Go's transport writes Content-Length, Transfer-Encoding and
@@ -172,7 +208,7 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
     if (!SUPPORTED.includes(type)) {
       fail(
         here,
-        `martian modifier "${type}" is not supported by this runtime`,
+        REFUSED[type] ?? `martian modifier "${type}" is not supported by this runtime`,
         `use ${SUPPORTED.join(', ')}; or set \`image.runtime: krakend\` in gwdeploy.yml to run the official KrakenD image`,
       )
       return none
@@ -182,12 +218,14 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
       return none
     }
     if (!checkFields(body, type, here)) return none
+    if (STRICT.has(type) && !knownFields(body, FIELDS[type] as string[], here)) return none
     // martian's parse.NewResult: each scope names an interface the modifier has (a group has both);
     // a group without a scope passes on what its modifiers do.
     const scope = body.scope
     let request = true
     let response = true
-    if (type !== 'fifo.Group' || scope !== undefined) {
+    const group = type === 'fifo.Group' || type === 'priority.Group'
+    if (!group || scope !== undefined) {
       const scopes = Array.isArray(scope) ? scope : []
       if (scopes.length === 0 || scopes.some((s) => s !== 'request' && s !== 'response')) {
         fail([...here, 'scope'], `"${type}": "scope" is a list of "request" and "response"`)
@@ -195,11 +233,19 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
       }
       request = scopes.includes('request')
       response = scopes.includes('response')
-      if (response && type === 'querystring.Modifier') {
+      if (response && REQUEST_ONLY.has(type)) {
         fail(
           [...here, 'scope'],
-          'querystring.Modifier has no response scope: KrakenD fails to parse it and drops the whole martian config',
+          `${type} has no response scope: KrakenD fails to parse it and drops the whole martian config`,
           'use "scope": ["request"]',
+        )
+        return none
+      }
+      if (request && type === 'status.Modifier') {
+        fail(
+          [...here, 'scope'],
+          'status.Modifier has no request scope: KrakenD fails to parse it and drops the whole martian config',
+          'use "scope": ["response"]',
         )
         return none
       }
@@ -288,11 +334,91 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
           ? scoped({ kind: 'cookie', pair: cookiePair(cookie), setCookie: setCookieLine(cookie) })
           : none
       }
+      case 'url.Modifier': {
+        if (!ownHost(body, here, type)) return none
+        const path = optional(body, 'path', here)
+        if (path !== '' && !path.startsWith('/'))
+          fail(
+            [...here, 'path'],
+            `"path" must start with "/": Go would write ${JSON.stringify(path)} as the request target`,
+          )
+        const query = optional(body, 'query', here)
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's stringContainsCTLByte
+        if (/[\x00-\x20\x7f]/.test(query))
+          fail(
+            [...here, 'query'],
+            '"query" is written into the request line as it is: write spaces and control characters percent-encoded',
+          )
+        return scoped({ kind: 'url', path: utf8Bytes(path), query: utf8Bytes(query) })
+      }
+      case 'status.Modifier': {
+        const status = body.statusCode ?? 0
+        if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599)
+          fail(
+            [...here, 'statusCode'],
+            '"statusCode" must be a whole number from 200 to 599',
+            'KrakenD drops the config for a value that is not a whole number, and Go answers others oddly or not at all',
+          )
+        else if (status === 304)
+          fail(
+            [...here, 'statusCode'],
+            "304 is refused: Go's server drops a 304's Content-Type, which this runtime's no-op pass-through keeps",
+            'use image.runtime: krakend',
+          )
+        return scoped({ kind: 'status', status: status as number })
+      }
+      case 'priority.Group': {
+        if (!Array.isArray(body.modifiers)) {
+          fail([...here, 'modifiers'], '"modifiers" must be a list')
+          return none
+        }
+        // AddRequestModifier / AddResponseModifier: before the first one of a lower or equal
+        // priority, so the higher runs first and, among equals, the later one.
+        const ordered: Array<{ priority: number; scoped: Scoped }> = []
+        for (const [i, item] of body.modifiers.entries()) {
+          const at = [...here, 'modifiers', i]
+          if (!isObject(item)) {
+            fail(at, 'each priority.Group entry is an object with "priority" and "modifier"')
+            continue
+          }
+          if (!knownFields(item, ['priority', 'modifier'], at)) continue
+          const priority = item.priority ?? 0
+          if (!Number.isSafeInteger(priority)) {
+            fail([...at, 'priority'], '"priority" must be a whole number')
+            continue
+          }
+          const child = walk(item.modifier, [...at, 'modifier'])
+          const entry = { priority: priority as number, scoped: child }
+          const before = ordered.findIndex((o) => entry.priority >= o.priority)
+          if (before === -1) ordered.push(entry)
+          else ordered.splice(before, 0, entry)
+        }
+        return {
+          request: request ? ordered.flatMap((o) => o.scoped.request) : [],
+          response: response ? ordered.flatMap((o) => o.scoped.response) : [],
+        }
+      }
       case 'header.Filter':
       case 'querystring.Filter':
-      case 'header.RegexFilter': {
-        const on = type === 'header.Filter' ? 'header' : type === 'querystring.Filter' ? 'query' : 'regex'
-        const name = str(body, on === 'regex' ? 'header' : 'name', here)
+      case 'header.RegexFilter':
+      case 'url.Filter':
+      case 'cookie.Filter': {
+        const on = (
+          {
+            'header.Filter': 'header',
+            'querystring.Filter': 'query',
+            'header.RegexFilter': 'regex',
+            'url.Filter': 'url',
+            'cookie.Filter': 'cookie',
+          } as const
+        )[type]
+        if (on === 'url' && !ownHost(body, here, type)) return none
+        const name =
+          on === 'url'
+            ? utf8Bytes(optional(body, 'path', here))
+            : on === 'cookie'
+              ? optional(body, 'name', here)
+              : str(body, on === 'regex' ? 'header' : 'name', here)
         if (on === 'header' && UNREADABLE.has(name.toLowerCase()))
           fail(
             [...here, 'name'],
@@ -300,7 +426,15 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
             'remove the filter, or use image.runtime: krakend',
           )
         const matchValue =
-          on === 'regex' ? goRegexp(body, here) : body.value === undefined ? '' : str(body, 'value', here)
+          on === 'regex'
+            ? goRegexp(body, here)
+            : on === 'url'
+              ? utf8Bytes(optional(body, 'query', here))
+              : on === 'cookie'
+                ? optional(body, 'value', here)
+                : body.value === undefined
+                  ? ''
+                  : str(body, 'value', here)
         if (body.modifier === undefined) {
           fail(
             [...here, 'modifier'],
@@ -319,17 +453,59 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
                 {
                   kind: 'filter',
                   on,
-                  name: on === 'query' ? name : name.toLowerCase(),
+                  name: on === 'header' || on === 'regex' ? name.toLowerCase() : name,
                   value: matchValue,
                   matched: when,
                   unmatched: unless,
                 },
               ]
         }
-        return { request: request ? filter('request') : [], response: response ? filter('response') : [] }
+        const answerSide = response ? filter('response') : []
+        if (on === 'url' && answerSide.length > 0) {
+          // martian matches res.Request.URL: after a redirect, the last hop's, which the answer-side
+          // steps here do not see.
+          fail(
+            [...here, 'scope'],
+            "url.Filter on the answer side matches the URL of a redirect's last hop, which this runtime does not give martian",
+            'use "scope": ["request"], or use image.runtime: krakend',
+          )
+          return none
+        }
+        return { request: request ? filter('request') : [], response: answerSide }
       }
     }
     return none
+  }
+  /** A string field Go may leave empty (absent or null). */
+  const optional = (obj: Record<string, unknown>, key: string, at: KeyPath): string =>
+    obj[key] === undefined || obj[key] === null ? '' : str(obj, key, at)
+  /** Fields Go's json ignores, refused: a misspelt one would silently change what happens. */
+  const knownFields = (obj: Record<string, unknown>, known: string[], at: KeyPath): boolean => {
+    for (const key of Object.keys(obj)) {
+      const field = known.find((f) => fold(f) === fold(key))
+      if (field === key) continue
+      if (field === undefined)
+        fail([...at, key], `unknown field "${key}"`, `the fields are ${known.join(', ')}`)
+      else fail([...at, key], `write "${field}", not "${key}"`, 'KrakenD reads field names in any case')
+      return false
+    }
+    return true
+  }
+  /** url.Modifier / url.Filter: no scheme or host (the backend's own are the only ones this runtime calls or sees). */
+  const ownHost = (body: Record<string, unknown>, at: KeyPath, type: string): boolean => {
+    let okHere = true
+    for (const key of ['scheme', 'host']) {
+      if (optional(body, key, at) === '') continue
+      okHere = false
+      fail(
+        [...at, key],
+        type === 'url.Modifier'
+          ? `url.Modifier's "${key}" sends the call to another server (Go keeps the Host header): this runtime calls a backend only at its own host`
+          : `url.Filter's "${key}" matches the backend's ${key}, which this runtime does not give martian`,
+        'remove it (the path and query are supported), or use image.runtime: krakend',
+      )
+    }
+    return okHere
   }
   /** header.RegexFilter's `regex`, compiled as Go's regexp (KrakenD drops the config when it fails). */
   const goRegexp = (body: Record<string, unknown>, at: KeyPath): string => {

@@ -223,17 +223,13 @@ describe('modifier/martian audit: configs KrakenD would not apply as written are
 
   test('filters, verifiers and the other modifiers KrakenD CE registers are refused, nested too', () => {
     for (const type of [
-      'url.Filter',
       'url.RegexFilter',
-      'cookie.Filter',
       'port.Filter',
-      'url.Modifier',
       'port.Modifier',
       'stash.Modifier',
-      'status.Modifier',
-      'priority.Group',
       'static.Modifier',
       'header.Id',
+      'header.Verifier',
     ]) {
       const errors = errorsOf(inGroup({ [type]: { scope: ['request'] } }))
       assert.equal(errors[0]?.location?.path, `${base}.fifo.Group.modifiers[0].${type}`, type)

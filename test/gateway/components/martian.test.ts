@@ -305,8 +305,8 @@ describe('modifier/martian', () => {
   test('unsupported modifiers and scopes are config errors at their JSON path', () => {
     const check = martianErrors
     const base = 'endpoints[0].backend[0].extra_config.modifier/martian'
-    const url = check({ 'url.Modifier': { scope: ['request'], host: 'example.com' } })
-    assert.equal(url[0]?.location?.path, `${base}.url.Modifier`)
+    const url = check({ 'static.Modifier': { scope: ['request'] } })
+    assert.equal(url[0]?.location?.path, `${base}.static.Modifier`)
     assert.match(url[0]?.message ?? '', /not supported/)
     const body = check({ 'body.Modifier': { scope: ['request'], body: 'not base64!' } })
     assert.equal(body[0]?.location?.path, `${base}.body.Modifier.body`)
@@ -324,11 +324,11 @@ describe('modifier/martian', () => {
       'fifo.Group': {
         modifiers: [
           { 'header.Modifier': { scope: ['request'], name: 'A', value: 'b' } },
-          { 'url.Filter': {} },
+          { 'port.Filter': {} },
         ],
       },
     })
-    assert.equal(nested[0]?.location?.path, `${base}.fifo.Group.modifiers[1].url.Filter`)
+    assert.equal(nested[0]?.location?.path, `${base}.fifo.Group.modifiers[1].port.Filter`)
   })
 
   test("the response scope edits the backend's answer headers before a no-op endpoint passes them on", async () => {
