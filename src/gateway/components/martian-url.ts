@@ -3,20 +3,12 @@
 // Go's *url.URL and net/http's cookie parsing (Go 1.26). Texts here are byte strings (one
 // character per byte), as the request target is.
 
+import { HTTP_TOKEN } from '../go-http.ts'
+import { goEscapePath } from '../router.ts'
+
 /** A config text as its UTF-8 bytes, one character per byte (how Go holds the string). */
 export const utf8Bytes = (text: string): string =>
   /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
-
-/** Bytes Go's escape(path, encodePath) leaves as they are. */
-const PATH_SAFE = /[A-Za-z0-9\-._~$&+,/:;=@]/
-
-/** Go's escape(path, encodePath) of a byte string. */
-function escapePath(path: string): string {
-  let out = ''
-  for (const c of path)
-    out += PATH_SAFE.test(c) ? c : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
-  return out
-}
 
 /** Go's unescape(path, encodePath): the path's bytes, or undefined for a bad `%` escape. */
 export function decodePath(escaped: string): string | undefined {
@@ -42,7 +34,7 @@ export function splitTarget(target: string): { path: string; query: string | und
 export function modifyTarget(target: string, original: string, path: string, query: string): string {
   const current = splitTarget(target)
   let escaped = current.path
-  if (path !== '') escaped = decodePath(original) === path ? original : escapePath(path)
+  if (path !== '') escaped = decodePath(original) === path ? original : goEscapePath(path)
   const rawQuery = query !== '' ? query : current.query
   return rawQuery === undefined ? escaped : `${escaped}?${rawQuery}`
 }
@@ -56,8 +48,6 @@ export function targetMatches(target: string, path: string, query: string): bool
 
 /** textproto.TrimString: ASCII space, tab, CR and LF off both ends. */
 const trim = (s: string) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /** parseCookieValue(raw, true): the value without its quotes, or undefined when a byte is not allowed. */
 function cookieValue(raw: string): string | undefined {
@@ -85,7 +75,7 @@ export function requestCookies(cookie: string | string[] | undefined): Array<[st
       if (part === '') continue
       const eq = part.indexOf('=')
       const name = trim(eq === -1 ? part : part.slice(0, eq))
-      if (!TOKEN.test(name)) continue
+      if (!HTTP_TOKEN.test(name)) continue
       const value = cookieValue(eq === -1 ? '' : part.slice(eq + 1))
       if (value !== undefined) out.push([name, value])
     }
@@ -102,7 +92,7 @@ export function responseCookies(setCookie: string | string[] | undefined): Array
     const eq = first.indexOf('=')
     if (eq === -1) continue
     const name = trim(first.slice(0, eq))
-    if (!TOKEN.test(name)) continue
+    if (!HTTP_TOKEN.test(name)) continue
     const value = cookieValue(first.slice(eq + 1))
     if (value !== undefined) out.push([name, value])
   }
