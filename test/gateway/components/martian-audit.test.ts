@@ -4,8 +4,8 @@ import assert from 'node:assert/strict'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { MARTIAN_AT, martianErrors } from './martian-config.ts'
 
 let backend: TestBackend
 let gw: Running
@@ -115,19 +115,6 @@ function get(path: string, headers: Record<string, string | string[]> = {}): Pro
 const echoed = async (path: string, headers?: Record<string, string | string[]>) =>
   JSON.parse(await get(path, headers)) as { url: string; headers: Record<string, string | undefined> }
 
-const errorsOf = (modifier: unknown) =>
-  validateGatewayConfig({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/a',
-        backend: [
-          { host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { 'modifier/martian': modifier } },
-        ],
-      },
-    ],
-  }).errors
-const base = 'endpoints[0].backend[0].extra_config.modifier/martian'
 const inGroup = (modifier: unknown) => ({ 'fifo.Group': { scope: ['request'], modifiers: [modifier] } })
 
 describe('modifier/martian audit: what the backend receives', () => {
@@ -161,24 +148,28 @@ describe('modifier/martian audit: what the backend receives', () => {
 
 describe('modifier/martian audit: configs KrakenD would not apply as written are refused', () => {
   test('a fifo.Group field of the wrong type (KrakenD drops the whole martian config)', () => {
-    const errors = errorsOf({ 'fifo.Group': { scope: ['request'], aggregateErrors: 'yes', modifiers: [] } })
-    assert.equal(errors[0]?.location?.path, `${base}.fifo.Group.aggregateErrors`)
+    const errors = martianErrors({
+      'fifo.Group': { scope: ['request'], aggregateErrors: 'yes', modifiers: [] },
+    })
+    assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.aggregateErrors`)
   })
 
   test('a field spelled in another case (Go matches it, so "Scope": ["response"] would disable the group)', () => {
-    const errors = errorsOf({
+    const errors = martianErrors({
       'fifo.Group': {
         Scope: ['response'],
         modifiers: [{ 'header.Modifier': { scope: ['request'], name: 'X-A', value: 'b' } }],
       },
     })
-    assert.equal(errors[0]?.location?.path, `${base}.fifo.Group.Scope`)
+    assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.Scope`)
     assert.match(errors[0]?.message ?? '', /scope/)
   })
 
   test('header.Append on Host fails every request in KrakenD', () => {
-    const errors = errorsOf(inGroup({ 'header.Append': { scope: ['request'], name: 'Host', value: 'x' } }))
-    assert.equal(errors[0]?.location?.path, `${base}.fifo.Group.modifiers[0].header.Append.name`)
+    const errors = martianErrors(
+      inGroup({ 'header.Append': { scope: ['request'], name: 'Host', value: 'x' } }),
+    )
+    assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.modifiers[0].header.Append.name`)
   })
 
   test('connection-level and framing headers are refused', () => {
@@ -192,31 +183,41 @@ describe('modifier/martian audit: configs KrakenD would not apply as written are
       'Trailer',
     ])
       assert.equal(
-        errorsOf(inGroup({ 'header.Modifier': { scope: ['request'], name, value: '1' } }))[0]?.location?.path,
-        `${base}.fifo.Group.modifiers[0].header.Modifier.name`,
+        martianErrors(inGroup({ 'header.Modifier': { scope: ['request'], name, value: '1' } }))[0]?.location
+          ?.path,
+        `${MARTIAN_AT}.fifo.Group.modifiers[0].header.Modifier.name`,
         name,
       )
-    const copy = errorsOf(inGroup({ 'header.Copy': { scope: ['request'], from: 'X-A', to: 'Connection' } }))
-    assert.equal(copy[0]?.location?.path, `${base}.fifo.Group.modifiers[0].header.Copy.to`)
-    const removed = errorsOf(
+    const copy = martianErrors(
+      inGroup({ 'header.Copy': { scope: ['request'], from: 'X-A', to: 'Connection' } }),
+    )
+    assert.equal(copy[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.modifiers[0].header.Copy.to`)
+    const removed = martianErrors(
       inGroup({ 'header.Blacklist': { scope: ['request'], names: ['X-A', 'Content-Length'] } }),
     )
-    assert.equal(removed[0]?.location?.path, `${base}.fifo.Group.modifiers[0].header.Blacklist.names[1]`)
+    assert.equal(
+      removed[0]?.location?.path,
+      `${MARTIAN_AT}.fifo.Group.modifiers[0].header.Blacklist.names[1]`,
+    )
   })
 
   test('header.Copy from Host (Go reads the backend host) is refused', () => {
-    const errors = errorsOf(inGroup({ 'header.Copy': { scope: ['request'], from: 'host', to: 'X-Host' } }))
-    assert.equal(errors[0]?.location?.path, `${base}.fifo.Group.modifiers[0].header.Copy.from`)
+    const errors = martianErrors(
+      inGroup({ 'header.Copy': { scope: ['request'], from: 'host', to: 'X-Host' } }),
+    )
+    assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.modifiers[0].header.Copy.from`)
   })
 
   test('a header name or value Go refuses to send is refused', () => {
-    const name = errorsOf(inGroup({ 'header.Modifier': { scope: ['request'], name: 'X Bad', value: '1' } }))
-    assert.equal(name[0]?.location?.path, `${base}.fifo.Group.modifiers[0].header.Modifier.name`)
+    const name = martianErrors(
+      inGroup({ 'header.Modifier': { scope: ['request'], name: 'X Bad', value: '1' } }),
+    )
+    assert.equal(name[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.modifiers[0].header.Modifier.name`)
     for (const value of ['a\r\nX-B: 1', 'caf\u00e9'])
       assert.equal(
-        errorsOf(inGroup({ 'header.Modifier': { scope: ['request'], name: 'X-A', value } }))[0]?.location
+        martianErrors(inGroup({ 'header.Modifier': { scope: ['request'], name: 'X-A', value } }))[0]?.location
           ?.path,
-        `${base}.fifo.Group.modifiers[0].header.Modifier.value`,
+        `${MARTIAN_AT}.fifo.Group.modifiers[0].header.Modifier.value`,
         value,
       )
   })
@@ -231,8 +232,8 @@ describe('modifier/martian audit: configs KrakenD would not apply as written are
       'header.Id',
       'header.Verifier',
     ]) {
-      const errors = errorsOf(inGroup({ [type]: { scope: ['request'] } }))
-      assert.equal(errors[0]?.location?.path, `${base}.fifo.Group.modifiers[0].${type}`, type)
+      const errors = martianErrors(inGroup({ [type]: { scope: ['request'] } }))
+      assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.modifiers[0].${type}`, type)
     }
   })
 })

@@ -2,8 +2,8 @@
 // as google/martian (the commit KrakenD CE 2.13.8 builds) runs them around a backend call.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { MARTIAN_AT, martianErrors } from './martian-config.ts'
 
 let backend: TestBackend
 let gw: Running
@@ -390,109 +390,99 @@ describe('modifier/martian cookie.Filter', () => {
   })
 })
 
-const errorsOf = (modifier: unknown) =>
-  validateGatewayConfig({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/a',
-        backend: [
-          { host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { 'modifier/martian': modifier } },
-        ],
-      },
-    ],
-  }).errors
-const base = 'endpoints[0].backend[0].extra_config.modifier/martian'
-const pathOf = (modifier: unknown) => errorsOf(modifier)[0]?.location?.path
+const pathOf = (modifier: unknown) => martianErrors(modifier)[0]?.location?.path
 
 describe('modifier/martian: the new modifiers refuse what KrakenD would not run as written', () => {
   test('url.Modifier: another scheme or host, a relative path, a query Go would break, the response scope', () => {
     const url = (fields: Record<string, unknown>) => ({ 'url.Modifier': { scope: R, ...fields } })
-    const host = errorsOf(url({ host: 'other:8080' }))
-    assert.equal(host[0]?.location?.path, `${base}.url.Modifier.host`)
+    const host = martianErrors(url({ host: 'other:8080' }))
+    assert.equal(host[0]?.location?.path, `${MARTIAN_AT}.url.Modifier.host`)
     assert.match(host[0]?.message ?? '', /another server/)
-    assert.equal(pathOf(url({ scheme: 'https' })), `${base}.url.Modifier.scheme`)
-    assert.equal(pathOf(url({ path: 'relative' })), `${base}.url.Modifier.path`)
-    assert.equal(pathOf(url({ query: 'a=b c' })), `${base}.url.Modifier.query`)
-    assert.equal(pathOf(url({ query: 1 })), `${base}.url.Modifier.query`)
+    assert.equal(pathOf(url({ scheme: 'https' })), `${MARTIAN_AT}.url.Modifier.scheme`)
+    assert.equal(pathOf(url({ path: 'relative' })), `${MARTIAN_AT}.url.Modifier.path`)
+    assert.equal(pathOf(url({ query: 'a=b c' })), `${MARTIAN_AT}.url.Modifier.query`)
+    assert.equal(pathOf(url({ query: 1 })), `${MARTIAN_AT}.url.Modifier.query`)
     assert.equal(
       pathOf({ 'url.Modifier': { scope: RS, path: '/x' } }),
-      `${base}.url.Modifier.scope`,
+      `${MARTIAN_AT}.url.Modifier.scope`,
       'no response side',
     )
-    assert.deepEqual(errorsOf(url({ path: '/x', query: 'a=1', scheme: null })), [])
+    assert.deepEqual(martianErrors(url({ path: '/x', query: 'a=1', scheme: null })), [])
   })
 
   test('unknown or case-varied fields are refused at their path', () => {
     assert.equal(
       pathOf({ 'url.Filter': { scope: R, paht: '/x', modifier: set(R, 'X-A', '1') } }),
-      `${base}.url.Filter.paht`,
+      `${MARTIAN_AT}.url.Filter.paht`,
     )
     assert.equal(
       pathOf({ 'status.Modifier': { scope: S, StatusCode: 404 } }),
-      `${base}.status.Modifier.StatusCode`,
+      `${MARTIAN_AT}.status.Modifier.StatusCode`,
     )
     assert.equal(
       pathOf({ 'priority.Group': { modifiers: [{ priority: 1, modifier: set(R, 'X-A', '1'), weight: 2 }] } }),
-      `${base}.priority.Group.modifiers[0].weight`,
+      `${MARTIAN_AT}.priority.Group.modifiers[0].weight`,
     )
   })
 
   test('url.Filter: scheme and host conditions, and an answer side that would act, are refused', () => {
     assert.equal(
       pathOf({ 'url.Filter': { scope: RS, path: '/x', modifier: set(RS, 'X-A', '1') } }),
-      `${base}.url.Filter.scope`,
+      `${MARTIAN_AT}.url.Filter.scope`,
     )
     assert.equal(
       pathOf({
         'url.Filter': { scope: S, path: '/x', modifier: set(R, 'X-A', '1'), else: set(S, 'X-B', '1') },
       }),
-      `${base}.url.Filter.scope`,
+      `${MARTIAN_AT}.url.Filter.scope`,
     )
     assert.equal(
       pathOf({ 'url.Filter': { scope: R, host: '*.example.com', modifier: set(R, 'X-A', '1') } }),
-      `${base}.url.Filter.host`,
+      `${MARTIAN_AT}.url.Filter.host`,
     )
-    assert.equal(pathOf({ 'url.Filter': { scope: R, path: '/x' } }), `${base}.url.Filter.modifier`)
+    assert.equal(pathOf({ 'url.Filter': { scope: R, path: '/x' } }), `${MARTIAN_AT}.url.Filter.modifier`)
   })
 
   test('status.Modifier: the request scope, codes outside 200-599 or not whole, and 304', () => {
     assert.equal(
       pathOf({ 'status.Modifier': { scope: RS, statusCode: 404 } }),
-      `${base}.status.Modifier.scope`,
+      `${MARTIAN_AT}.status.Modifier.scope`,
     )
     for (const statusCode of [undefined, 0, 101, 304, 600, 404.5, '404'])
       assert.equal(
         pathOf({ 'status.Modifier': { scope: S, statusCode } }),
-        `${base}.status.Modifier.statusCode`,
+        `${MARTIAN_AT}.status.Modifier.statusCode`,
         String(statusCode),
       )
-    assert.deepEqual(errorsOf({ 'status.Modifier': { scope: S, statusCode: 204 } }), [])
+    assert.deepEqual(martianErrors({ 'status.Modifier': { scope: S, statusCode: 204 } }), [])
   })
 
   test('priority.Group: a priority that is not whole, an entry without its modifier', () => {
     assert.equal(
       pathOf({ 'priority.Group': { modifiers: [{ priority: 1.5, modifier: set(R, 'X-A', '1') }] } }),
-      `${base}.priority.Group.modifiers[0].priority`,
+      `${MARTIAN_AT}.priority.Group.modifiers[0].priority`,
     )
     assert.equal(
       pathOf({ 'priority.Group': { modifiers: [{ priority: 1 }] } }),
-      `${base}.priority.Group.modifiers[0].modifier`,
+      `${MARTIAN_AT}.priority.Group.modifiers[0].modifier`,
     )
-    assert.equal(pathOf({ 'priority.Group': { modifiers: ['x'] } }), `${base}.priority.Group.modifiers[0]`)
+    assert.equal(
+      pathOf({ 'priority.Group': { modifiers: ['x'] } }),
+      `${MARTIAN_AT}.priority.Group.modifiers[0]`,
+    )
   })
 
   test('cookie.Filter: a name that is not a string', () => {
     assert.equal(
       pathOf({ 'cookie.Filter': { scope: R, name: 1, modifier: set(R, 'X-A', '1') } }),
-      `${base}.cookie.Filter.name`,
+      `${MARTIAN_AT}.cookie.Filter.name`,
     )
   })
 
   test('port.Modifier, stash.Modifier and url.RegexFilter stay refused, saying why', () => {
     for (const type of ['port.Modifier', 'stash.Modifier', 'url.RegexFilter']) {
-      const errors = errorsOf({ [type]: { scope: R } })
-      assert.equal(errors[0]?.location?.path, `${base}.${type}`, type)
+      const errors = martianErrors({ [type]: { scope: R } })
+      assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.${type}`, type)
       assert.match(errors[0]?.message ?? '', /host/, type)
     }
   })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { MARTIAN_AT, martianErrors } from './martian-config.ts'
 
 let backend: TestBackend
 let gw: Running
@@ -266,20 +266,6 @@ after(async () => {
   await backend?.close()
 })
 
-/** The config errors of one backend with this `modifier/martian` value. */
-const martianErrors = (martian: unknown) =>
-  validateGatewayConfig({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/a',
-        backend: [
-          { host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { 'modifier/martian': martian } },
-        ],
-      },
-    ],
-  }).errors
-
 describe('modifier/martian', () => {
   test('headers set, copied, appended and removed; the query set and re-encoded as Go does; other backends untouched', async () => {
     const res = await send(gw.url, {
@@ -304,7 +290,7 @@ describe('modifier/martian', () => {
 
   test('unsupported modifiers and scopes are config errors at their JSON path', () => {
     const check = martianErrors
-    const base = 'endpoints[0].backend[0].extra_config.modifier/martian'
+    const base = MARTIAN_AT
     const url = check({ 'static.Modifier': { scope: ['request'] } })
     assert.equal(url[0]?.location?.path, `${base}.static.Modifier`)
     assert.match(url[0]?.message ?? '', /not supported/)
