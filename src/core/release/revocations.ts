@@ -18,6 +18,8 @@ import { type EngineContext, info, type Run, warn } from './context.ts'
 /** Each RPC (connect, Snapshot, Union) gets this long. */
 const CALL_TIMEOUT_MS = 10_000
 
+const toldUnreachable = new WeakSet<Run>()
+
 const gaining = (from: Weights, to: Weights) => COLOURS.filter((c) => from[c] === 0 && to[c] > 0)
 const serving = (weights: Weights) => COLOURS.filter((c) => weights[c] > 0)
 
@@ -109,11 +111,14 @@ async function carry(
   const destination = into.colour
   const what = `${fleets.map((f) => f.colour).join(' and ')} into ${destination}`
   if (!provider.revokerEndpoints) {
-    if (run.artifact.revokerPort !== undefined)
+    // Said once per run: the routes after the first would only repeat it.
+    if (run.artifact.revokerPort !== undefined && !toldUnreachable.has(run)) {
+      toldUnreachable.add(run)
       warn(
         ctx,
         `auth/revoker: revocations held by ${what} are not carried: ${provider.id} nodes' revoker ports are not reachable from gwdeploy; send revocations to the new nodes too`,
       )
+    }
     return
   }
   // Why a forward through the provider failed (a port-forward refused) arrives here, not in the RPC error.
