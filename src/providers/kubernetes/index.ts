@@ -85,6 +85,7 @@ export class KubernetesProvider implements Provider {
   #lock: LeaseLock | undefined
   readonly #tunnels = new Map<string, Promise<Tunnel>>()
   readonly #forwards = new Map<string, Promise<PortForwarder>>()
+  #forwardProgress: ((message: string) => void) | undefined
 
   constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>) {
     this.#settings = settings
@@ -408,6 +409,7 @@ export class KubernetesProvider implements Provider {
    * (closed by close()); `options.progress` hears why a forwarded connection failed.
    */
   async revokerEndpoints(fleet: Fleet, options: OperationOptions = {}): Promise<RevokerEndpoint[]> {
+    this.#forwardProgress = options.progress
     const deployment = await this.#readDeployment(fleet.colour)
     const pods = deployment ? await this.#pods(deployment, fleet.colour) : []
     const endpoints: RevokerEndpoint[] = []
@@ -420,7 +422,10 @@ export class KubernetesProvider implements Provider {
       let forward = this.#forwards.get(key)
       if (!forward) {
         const target = { namespace: this.#ns, pod: node.id, port }
-        forward = this.#api().then((client) => openPortForward(client, target, (m) => options.progress?.(m)))
+        // A reused listener reports to whoever asked for the endpoints last.
+        forward = this.#api().then((client) =>
+          openPortForward(client, target, (m) => this.#forwardProgress?.(m)),
+        )
         this.#forwards.set(key, forward)
         forward.catch(() => this.#forwards.delete(key))
       }
