@@ -169,6 +169,20 @@ describe('revocations follow traffic (fake provider, real revocation services)',
     assert.equal(revokedOn('blue', 'revoked-on-blue'), true)
   })
 
+  it('a release whose config has no revoker asks no node for revocations', async () => {
+    await writeFile(join(h.dir, 'gateway.json'), JSON.stringify({ ...GATEWAY_CONFIG, name: 'fake' }))
+    const asked: Colour[] = []
+    const endpoints = h.provider.revokerEndpoints.bind(h.provider)
+    h.provider.revokerEndpoints = (fleet) => {
+      asked.push(fleet.colour)
+      return endpoints(fleet)
+    }
+    const second = await h.run(releaseOf(2))
+    assert.equal(second.code, 0, second.error?.message)
+    assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
+    assert.deepEqual(asked, [])
+  })
+
   it('a provider that cannot reach its nodes carries nothing and says so', async () => {
     Object.defineProperty(h.provider, 'revokerEndpoints', { value: undefined })
     const second = await h.run(releaseOf(2))

@@ -28,6 +28,10 @@ function fleetOf(run: Run, colour: Colour): Fleet | undefined {
   return fleet?.colour === colour ? fleet : run.state.fleets[colour]
 }
 
+/** The run's own artifact (a stamped config, not a fleet taken as it is) says whether green has a revoker. */
+const runsNoRevoker = (run: Run, fleet: Fleet) =>
+  fleet.colour === run.green && run.artifact.configText !== '' && run.artifact.revokerPort === undefined
+
 const fleetsOf = (run: Run, colours: Colour[]) =>
   colours.map((c) => fleetOf(run, c)).filter((f): f is Fleet => f !== undefined)
 
@@ -107,7 +111,7 @@ async function carry(
   onFailure: 'fail' | 'warn',
 ): Promise<void> {
   const { provider } = ctx.target
-  if (!into || fleets.length === 0) return
+  if (!into || fleets.length === 0 || runsNoRevoker(run, into)) return
   const destination = into.colour
   const what = `${fleets.map((f) => f.colour).join(' and ')} into ${destination}`
   if (!provider.revokerEndpoints) {
