@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { formatError, isGwError, usageError } from '../core/errors.ts'
 import { MAX_TIMER_MS, parseDuration } from './config/duration.ts'
 import { parseLogLevel } from './logging.ts'
+import { parsePeers } from './revoker/peer-addresses.ts'
 import { type RunOptions, runGateway } from './runtime.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
@@ -15,6 +16,8 @@ Options (each wins over the config file; env in brackets):
       --listen-ip IP         listen address (config "listen_ip")     [GATEWAY_LISTEN_IP]
       --metrics-port N       Prometheus /metrics port, 0 = off       [GATEWAY_METRICS_PORT]
       --revoker-port N       auth/revoker's Go net/rpc port, 0 = any [GATEWAY_REVOKER_PORT]
+      --revoker-peers LIST   HOST:PORT,... whose revocations are taken
+                             before serving, then pulled every 15s  [GATEWAY_REVOKER_PEERS]
       --workers N            worker processes, 0 = one per core      [GATEWAY_WORKERS]
       --drain-grace DUR      503 health before closing (5s)          [GATEWAY_DRAIN_GRACE]
       --drain-timeout DUR    max wait for in-flight requests (30s)   [GATEWAY_DRAIN_TIMEOUT]
@@ -39,6 +42,7 @@ export function parseRunArgs(argv: string[], env: Env = process.env): RunOptions
         'listen-ip': { type: 'string' },
         'metrics-port': { type: 'string' },
         'revoker-port': { type: 'string' },
+        'revoker-peers': { type: 'string' },
         workers: { type: 'string' },
         'drain-grace': { type: 'string' },
         'drain-timeout': { type: 'string' },
@@ -85,6 +89,14 @@ export function parseRunArgs(argv: string[], env: Env = process.env): RunOptions
   if (metricsPort !== undefined) options.metricsPort = metricsPort
   const revokerPort = int('revoker-port', 'GATEWAY_REVOKER_PORT', 65535)
   if (revokerPort !== undefined) options.revokerPort = revokerPort
+  const peers = pick('revoker-peers', 'GATEWAY_REVOKER_PEERS')
+  if (peers !== undefined) {
+    try {
+      options.revokerPeers = parsePeers(peers)
+    } catch (error) {
+      throw usageError(`--revoker-peers: ${(error as Error).message}`)
+    }
+  }
   const workers = int('workers', 'GATEWAY_WORKERS', 1024)
   if (workers !== undefined) options.workers = workers
   const grace = duration('drain-grace', 'GATEWAY_DRAIN_GRACE')
@@ -117,14 +129,21 @@ export async function runCli(argv: string[]): Promise<void> {
     // giving up on a slow pod) drains once they are up, instead of killing the primary outright.
     let running: Awaited<ReturnType<typeof runGateway>> | undefined
     let signals = 0
+    // A start still waiting for its revoker peers has served nothing: a signal ends it there.
+    const beforeServing = new AbortController()
     const onSignal = () => {
       signals += 1
       if (signals > 1) process.exit(130)
       running?.stop()
+      beforeServing.abort()
     }
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)
-    running = await runGateway(parsed)
+    running = await runGateway({ ...parsed, signal: beforeServing.signal }).catch((error: unknown) => {
+      if (!beforeServing.signal.aborted || isGwError(error)) throw error
+      process.stderr.write(`stopped before serving: ${(error as Error).message}\n`)
+      process.exit(0)
+    })
     if (signals > 0) running.stop()
     const code = await running.done
     process.exit(code)

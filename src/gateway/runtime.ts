@@ -13,6 +13,7 @@ import { watchOpenFiles } from './open-files.ts'
 import { AggregatorRegistry } from './prom-client.ts'
 import { refuseUnspokenProxies } from './proxy-environment.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
+import type { PeerAddress } from './revoker/peer-addresses.ts'
 import type { Followers, RevocationService } from './revoker/revocation-service.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
@@ -23,6 +24,8 @@ export interface RunOverrides {
   metricsPort?: number
   /** auth/revoker's Go net/rpc port (0 = any free port); only with a revoker in the config. */
   revokerPort?: number
+  /** Nodes whose revocations are pulled before serving and followed after (auth/revoker only). */
+  revokerPeers?: PeerAddress[]
   workers?: number
   drainGraceMs?: number
   drainTimeoutMs?: number
@@ -31,6 +34,8 @@ export interface RunOverrides {
 
 export interface RunOptions extends RunOverrides {
   configFile: string
+  /** Aborts a start still waiting for its revoker peers (nothing is served yet). */
+  signal?: AbortSignal
 }
 
 export interface RunningGateway {
@@ -93,9 +98,31 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const config = applyOverrides(fileConfig, options)
   const workers = config.runtime.workers === 0 ? availableParallelism() : config.runtime.workers
   const isWorker = cluster.isWorker && process.env[WORKER_ENV] === '1'
+  const peers = isWorker ? undefined : peersOf(config, options)
   if (!isWorker && cluster.isPrimary && workers > 1)
-    return runPrimary(config, workers, warnings.map(formatProblem))
-  return runSingle(config, isWorker, isWorker ? [] : warnings.map(formatProblem))
+    return runPrimary(config, workers, warnings.map(formatProblem), peers)
+  return runSingle(config, isWorker, isWorker ? [] : warnings.map(formatProblem), peers)
+}
+
+interface Peers {
+  addresses: PeerAddress[]
+  /** The revoker's slide (the Snapshot this node answers meanwhile names it). */
+  ttlS: number
+  signal: AbortSignal | undefined
+}
+
+function peersOf(config: GatewayConfig, options: RunOptions): Peers | undefined {
+  const addresses = options.revokerPeers ?? []
+  if (addresses.length === 0) return undefined
+  const revoker = config.components?.revoker
+  if (!revoker)
+    throw configError(
+      '--revoker-peers names nodes to pull revocations from, but the config has no auth/revoker',
+      {
+        hint: 'remove --revoker-peers (GATEWAY_REVOKER_PEERS), or add auth/revoker to the config',
+      },
+    )
+  return { addresses, ttlS: revoker.ttlS, signal: options.signal }
 }
 
 function listenError(
@@ -128,10 +155,29 @@ async function serveRevocations(
   return service
 }
 
+/** The peers' revocations before anything is served, then following them; returns the stop. */
+async function pullFromPeers(
+  filter: SlidingBloomFilter,
+  logger: Logger,
+  peers: Peers,
+  followers?: Followers,
+): Promise<() => void> {
+  const { revocationStore, pullAtStart, followPeers, PEER_DEFAULTS } = revokerLibrary()
+  const store = revocationStore(filter, peers.ttlS, followers)
+  const options = {
+    ...PEER_DEFAULTS,
+    log: { info: (m: string) => logger.info(m), error: (m: string) => logger.error(m) },
+    ...(peers.signal ? { signal: peers.signal } : {}),
+  }
+  await pullAtStart(store, peers.addresses, options)
+  return followPeers(store, peers.addresses, options)
+}
+
 async function runSingle(
   config: GatewayConfig,
   isWorker: boolean,
   warnings: string[],
+  peers: Peers | undefined,
 ): Promise<RunningGateway> {
   // Only the process that serves loads the request path (backend client, HTTP/2, components): a
   // cluster primary never does, so it starts and forks its workers sooner and stays small.
@@ -155,8 +201,16 @@ async function runSingle(
   if (revocations && isWorker) await revokerLibrary().followPrimary(revocations)
   const revocationService =
     revocations && !isWorker ? await serveRevocations(config, revocations, gateway.logger) : undefined
+  const stopFollowing =
+    revocations && peers
+      ? await pullFromPeers(revocations, gateway.logger, peers).catch(async (error) => {
+          await revocationService?.close()
+          throw error
+        })
+      : undefined
   const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch(
     async (error: NodeJS.ErrnoException) => {
+      stopFollowing?.()
       await revocationService?.close()
       throw listenError(error, {
         host: config.listenIp,
@@ -188,6 +242,7 @@ async function runSingle(
     stopping = true
     const { drainGraceMs, drainTimeoutMs } = config.runtime
     gateway.logger.info(`stopping: health draining for ${drainGraceMs}ms, then finishing in-flight requests`)
+    stopFollowing?.()
     void server.shutdown({ graceMs: drainGraceMs, timeoutMs: drainTimeoutMs }).then(async (inTime) => {
       await metricsServer?.close()
       await revocationService?.close()
@@ -215,7 +270,12 @@ async function runSingle(
   }
 }
 
-async function runPrimary(config: GatewayConfig, count: number, warnings: string[]): Promise<RunningGateway> {
+async function runPrimary(
+  config: GatewayConfig,
+  count: number,
+  warnings: string[],
+  peers: Peers | undefined,
+): Promise<RunningGateway> {
   const logger = createLogger({
     level: config.logging.level,
     format: config.logging.format,
@@ -274,15 +334,21 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
       )
     : undefined
   let revocationService: RevocationService | undefined
+  let stopFollowing: (() => void) | undefined
   const revoker = config.components?.revoker
   if (revoker) {
     const { SlidingBloomFilter, createFollowers } = revokerLibrary()
     const filter = new SlidingBloomFilter(revoker)
     followers = createFollowers(filter)
-    revocationService = await serveRevocations(config, filter, logger, followers).catch(async (error) => {
+    try {
+      revocationService = await serveRevocations(config, filter, logger, followers)
+      // Before any worker forks: each copies the filter with the peers' revocations in it.
+      if (peers) stopFollowing = await pullFromPeers(filter, logger, peers, followers)
+    } catch (error) {
+      await revocationService?.close()
       await metricsServer?.close()
       throw error
-    })
+    }
   }
   const listening = Array.from({ length: count }, () => {
     const worker = fork()
@@ -297,6 +363,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
     port = (await Promise.all(listening))[0] ?? port
   } catch (error) {
     stopping = true
+    stopFollowing?.()
     for (const w of workers) w.kill('SIGKILL')
     await metricsServer?.close()
     await revocationService?.close()
@@ -310,6 +377,7 @@ async function runPrimary(config: GatewayConfig, count: number, warnings: string
   const stop = () => {
     if (stopping) return
     stopping = true
+    stopFollowing?.()
     logger.info(`stopping ${workers.size} workers`)
     for (const worker of workers) worker.send({ type: DRAIN_MESSAGE })
     const hard = setTimeout(

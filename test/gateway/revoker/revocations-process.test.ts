@@ -1,137 +1,15 @@
 // auth/revoker in the real runtime: a cluster of workers, revocations sent by Go's net/rpc client
 // (test/fixtures/go-rpc), JWTs refused by every worker once the revoke tool hears back.
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { SignJWT } from 'jose'
-import { request } from 'undici'
 import { SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
 import { buildGoFixture, runProgram } from '../../helpers/go.ts'
 import { freePort, startBackend, type TestBackend } from '../helpers.ts'
-
-const main = new URL('../../../src/gateway/main.ts', import.meta.url).pathname
-const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
-const REVOKER = { n: 1000, p: 0.0001, hash_name: 'optimal', ttl: 3600, token_keys: ['jti'] }
-
-interface Gateway {
-  child: ChildProcess
-  port: number
-  revokerPort: number
-  output: () => string
-}
-
-const started: Gateway[] = []
-after(() => {
-  for (const g of started)
-    try {
-      if (g.child.pid) process.kill(-g.child.pid, 'SIGKILL')
-    } catch {
-      // gone already
-    }
-})
-
-async function startRuntime(
-  dir: string,
-  backend: TestBackend,
-  revoker: Record<string, unknown>,
-  workers: number,
-) {
-  const [port, revokerPort] = [await freePort(), await freePort()]
-  const keys = join(dir, 'keys.json')
-  writeFileSync(
-    keys,
-    JSON.stringify({
-      keys: [{ kty: 'oct', kid: 'sym', alg: 'HS256', k: Buffer.from(secret).toString('base64url') }],
-    }),
-  )
-  const file = join(dir, `gateway-${port}.json`)
-  writeFileSync(
-    file,
-    JSON.stringify({
-      version: 3,
-      name: 'revoker test',
-      extra_config: { 'auth/revoker': { ...revoker, port: revokerPort } },
-      endpoints: [
-        {
-          endpoint: '/a',
-          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-          extra_config: {
-            'auth/validator': { alg: 'HS256', jwk_local_path: keys, disable_jwk_security: true },
-          },
-        },
-      ],
-    }),
-  )
-  const child = spawn(
-    process.execPath,
-    [
-      main,
-      '--config',
-      file,
-      '--port',
-      String(port),
-      '--listen-ip',
-      '127.0.0.1',
-      '--workers',
-      String(workers),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  )
-  let output = ''
-  child.stdout?.on('data', (c) => {
-    output += c
-  })
-  child.stderr?.on('data', (c) => {
-    output += c
-  })
-  const gateway = { child, port, revokerPort, output: () => output }
-  started.push(gateway)
-  const deadline = Date.now() + 30_000
-  const listening = workers > 1 ? `with ${workers} workers` : 'listening on'
-  while (!output.includes(listening)) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`the gateway did not start:\n${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return gateway
-}
-
-const token = (jti: string) =>
-  new SignJWT({ jti }).setProtectedHeader({ alg: 'HS256', kid: 'sym' }).setExpirationTime('5m').sign(secret)
-
-/** Statuses of `count` requests, each on a new connection (spread over the workers). */
-async function statuses(gateway: Gateway, jti: string, count = 8): Promise<number[]> {
-  const authorization = `Bearer ${await token(jti)}`
-  const out: number[] = []
-  for (let i = 0; i < count; i++) {
-    const res = await request(`http://127.0.0.1:${gateway.port}/a`, {
-      headers: { authorization, connection: 'close' },
-      reset: true,
-    })
-    await res.body.dump()
-    out.push(res.statusCode)
-  }
-  return out
-}
-
-async function rpc(
-  gateway: Gateway,
-  calls: Array<{ method: string; args: 'add' | 'check'; elems: string[] }>,
-) {
-  const client = await buildGoFixture('rpc-client')
-  const result = await runProgram(client, [], {
-    input: JSON.stringify({ addr: `127.0.0.1:${gateway.revokerPort}`, connections: [{ calls }] }),
-  })
-  assert.equal(result.code, 0, result.stderr)
-  return (
-    JSON.parse(result.stdout) as {
-      connections: Array<{ results: Array<{ error?: string; reply?: unknown }> }>
-    }
-  ).connections[0]?.results
-}
+import { type Gateway, main, REVOKER, rpc, startRuntime, statuses } from './runtime-process.ts'
 
 async function union(gateway: Gateway, filter: SlidingBloomFilter, over: { n?: number } = {}) {
   const client = await buildGoFixture('union-client')
