@@ -23,6 +23,8 @@ import type {
 import { withGraphqlQuery } from './components/graphql.ts'
 import type { Outcome } from './components/index.ts'
 import type { LuaBackend } from './components/lua-calls.ts'
+import { fragmentOf } from './components/martian-origin.ts'
+import type { ModifiedRequest } from './components/martian-run.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
@@ -132,9 +134,14 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     // As Go's url.Parse writes it: a path re-escaped where Go would, the forwarded query appended.
     const path = target ? target.path : goRequestTarget(generatedPath(b, ctx), ctx.query)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
-    const modified = b.guard?.modify?.(ctx.headers, path)
+    const modified = b.guard?.modify?.(
+      ctx.headers,
+      path,
+      target ? target.origin : (b.origins[i] as string),
+      () => fragmentOf(generatedPath(b, ctx)),
+    )
     const replaced = modified?.body
-    return {
+    const request: BackendRequest = {
       origin: target ? target.origin : (b.origins[i] as string),
       pool: target ? client.poolFor(target.origin) : (b.pools[i] as Pool),
       path: modified ? modified.path : path,
@@ -153,6 +160,23 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       // components: qos/http-cache sees the request as Go's cache does, above the transport
       cache: b.httpCache && hopCache(b.httpCache, ctx, modified ? ctx.headers : undefined),
     }
+    if (modified) moved(request, modified)
+    return request
+  }
+
+  /**
+   * A request martian rewrote: to the origin its URL now names (Go calls there, with the Host header
+   * it had), with the header map's Host port.Modifier wrote. Over https with a Host header of its
+   * own, Go names the URL's host in TLS (SNI), where undici would take the Host header's.
+   */
+  const moved = (request: BackendRequest, modified: ModifiedRequest): void => {
+    if (modified.mapHost !== undefined) request.mapHost = modified.mapHost
+    if (modified.origin !== undefined) {
+      request.origin = modified.origin
+      request.pool = client.poolFor(modified.origin)
+    }
+    if (modified.headers.host !== undefined && request.origin.startsWith('https:'))
+      request.pool = client.urlSniPool(request.origin)
   }
 
   const callOnce = async (
@@ -298,8 +322,11 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
   ) => {
     if (!refusal.asCall) return refusal.refused
     const path = goRequestTarget(generatedPath(b, ctx), ctx.query)
-    const target = b.guard?.modify ? b.guard.modify(ctx.headers, path).path : path
-    return `${goOp(b.wireMethod)} "${b.origins[b.next] ?? ''}${target}": ${refusal.refused}`
+    const origin = b.origins[b.next] ?? ''
+    // The URL after martian's request steps (its origin too, when they moved it).
+    const modified = b.guard?.modify?.(ctx.headers, path, origin, () => fragmentOf(generatedPath(b, ctx)))
+    const url = modified ? (modified.origin ?? origin) + modified.path : origin + path
+    return `${goOp(b.wireMethod)} "${url}": ${refusal.refused}`
   }
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest, refusalMessage }

@@ -1,7 +1,7 @@
 // Backend HTTP calls as KrakenD's Go http.Client makes them: connection pools per origin,
 // redirects followed like Go (301/302/303 turn into GET without a body, 307/308 keep both, at
 // most 10), gzip answers decompressed, and errors worded like Go's url.Error.
-import type { Socket } from 'node:net'
+import { isIP, type Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
@@ -45,6 +45,8 @@ export interface BackendRequest {
   replaysBody?: boolean
   /** qos/http-cache: every hop of the call goes through it. */
   cache?: HopCache | undefined
+  /** modifier/martian: the header map's Host port.Modifier wrote (never sent; martian reads it). */
+  mapHost?: string
 }
 
 export interface BackendAnswer {
@@ -122,6 +124,11 @@ export interface BufferedAnswer {
 
 export interface BackendClient {
   poolFor(origin: string): Pool
+  /**
+   * The pool of an https origin for requests with a Host header of their own: TLS names the
+   * origin's host (Go's SNI), where undici would name the Host header's.
+   */
+  urlSniPool(origin: string): Pool
   /** The answer with its body as a stream (for passing it through). */
   request(req: BackendRequest): Promise<BackendAnswer>
   /** The answer with its body read, up to `limit` bytes after decompression; `keep: false` drops it. */
@@ -184,16 +191,24 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return redirectAgent
   }
 
-  const poolFor = (origin: string): Pool => {
-    let pool = pools.get(origin)
+  /** Go's SNI: the URL's host name (none for an IP address), whatever the Host header says. */
+  const urlSniConnect: buildConnector.connector = (opts, callback) =>
+    connect(
+      { ...opts, servername: isIP(opts.hostname.replace(/^\[|\]$/g, '')) ? '' : opts.hostname },
+      callback,
+    )
+
+  const pooled = (origin: string, urlSni: boolean): Pool => {
+    const key = urlSni ? `sni ${origin}` : origin
+    let pool = pools.get(key)
     if (!pool) {
       pool = new Pool(origin, {
         connections,
         ...perConnection,
         maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
-        connect,
+        connect: urlSni ? urlSniConnect : connect,
       })
-      pools.set(origin, pool)
+      pools.set(key, pool)
     }
     return pool
   }
@@ -300,7 +315,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         const next = new URL(location, wireText(url))
         const previous = url
         url = next.href
-        followRedirect(hop, req, next, previous, keepsBody)
+        followRedirect(hop, req, next, previous, keepsBody, location)
         hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
         response = await send(hop, req)
       }
@@ -320,7 +335,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     headersTimeout(transport, req.timeoutMs) < req.timeoutMs
 
   return {
-    poolFor,
+    poolFor: (origin) => pooled(origin, false),
+    urlSniPool: (origin) => pooled(origin, true),
     async request(req) {
       const { hop, url } = await call(req, streamed, cachedStream)
       const body = hop.commit ? committingBody(hop.answer, hop.commit) : hop.answer
@@ -354,6 +370,7 @@ function followRedirect(
   next: URL,
   previous: string,
   keepsBody: boolean,
+  location: string,
 ) {
   if (!keepsBody) {
     if (hop.method !== 'GET' && hop.method !== 'HEAD') hop.method = 'GET'
@@ -369,6 +386,13 @@ function followRedirect(
   // Go keeps a Referer the caller set, and sends none from https to http.
   if (req.headers.referer === undefined && !(previous.startsWith('https:') && next.protocol === 'http:'))
     headers.referer = stripUserInfo(previous)
+  // Go keeps a Host the caller set (other than the URL's) only for a Location without a scheme.
+  const host = req.headers.host
+  if (host !== undefined) {
+    if (host !== new URL(req.origin).host && !/^(?:[A-Za-z][A-Za-z0-9+.-]*)?:/.test(location))
+      headers.host = host
+    else delete headers.host
+  }
   hop.headers = headers
   hop.origin = next.origin
   hop.path = next.pathname + next.search

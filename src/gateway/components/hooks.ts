@@ -18,6 +18,7 @@ import {
   compileMartian,
   compileMartianAnswer,
   type EditedAnswer,
+  type MartianRequest,
   type ModifiedRequest,
   type SentRequest,
 } from './martian-run.ts'
@@ -81,7 +82,8 @@ export interface BackendGuard {
   before(ctx: GuardContext, method: string, path: string): Admission | Promise<Admission>
   /** Checks this backend's response (validation/cel); an error message fails the call. */
   checkResponse?: (data: Record<string, unknown>, meta: ResponseMeta) => string | undefined
-  modify?: (headers: HeaderValues, path: string) => ModifiedRequest
+  /** `origin` (lura's `scheme://host`) and `fragment` are what martian's URL steps read. */
+  modify?: MartianRequest
   /** Rewrites the backend's answer (headers copied): martian's response scope. */
   modifyAnswer?: <T extends Record<string, string | string[] | undefined>>(
     status: number,
@@ -254,8 +256,8 @@ export function compileBackendGuard(
   // martian edits the request first; the OAuth2 transport sets Authorization last, as in KrakenD.
   const modify =
     martian || credentials
-      ? (headers: HeaderValues, path: string) => {
-          const out = martian ? martian(headers, path) : { headers: { ...headers }, path }
+      ? (headers: HeaderValues, path: string, origin: string, fragment: () => string): ModifiedRequest => {
+          const out = martian ? martian(headers, path, origin, fragment) : { headers: { ...headers }, path }
           const authorization = credentials?.header()
           if (authorization) out.headers.authorization = authorization
           return out

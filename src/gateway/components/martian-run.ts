@@ -6,6 +6,7 @@ import type { HeaderValues } from '../request-headers.ts'
 import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
 import { replacedBody } from './martian-body.ts'
+import { changePort, goUrlString, matchHost, splitOrigin } from './martian-origin.ts'
 import {
   cookieMatches,
   modifyTarget,
@@ -58,6 +59,15 @@ interface Message {
   status: number
   /** A response modifier's error: it fails the call, and no further modifier runs. */
   failed?: string
+  /** Go's URL.Scheme and URL.Host of the request (res.Request's on the answer side). */
+  scheme: string
+  host: string
+  /** The URL's fragment (lura's, as its bytes): only URL.String writes it. */
+  fragment: string
+  /** The header map's Host, which only port.Modifier writes (Go's transport never sends it). */
+  mapHost?: string | undefined
+  /** req.Host was emptied (header.Blacklist on Host): Go then sends URL.Host. */
+  hostCleared?: boolean
 }
 
 const append = (headers: Headers, name: string, value: string) => {
@@ -76,7 +86,13 @@ function matches(
   message: Message,
   request: boolean,
 ): boolean {
-  if (step.on === 'url') return targetMatches(message.path, step.name, step.value)
+  if (step.on === 'url')
+    return (
+      (step.scheme === '' || step.scheme === message.scheme) &&
+      (step.host === '' || matchHost(message.host, step.host ?? '')) &&
+      targetMatches(message.path, step.name, step.value)
+    )
+  if (step.on === 'urlRegex') return goRegexp(step.value).testHeader(urlText(message))
   if (step.on === 'cookie')
     return cookieMatches(
       request ? requestCookies(message.headers.cookie) : responseCookies(message.headers['set-cookie']),
@@ -84,7 +100,9 @@ function matches(
       step.value,
     )
   if (step.on === 'regex') {
-    const value = firstValue(message.requestHeaders[step.name])
+    // header.RegexFilter reads the header map, where Host is only what port.Modifier wrote there.
+    const value =
+      step.name === 'host' ? (message.mapHost ?? '') : firstValue(message.requestHeaders[step.name])
     return value !== '' && goRegexp(step.value).testHeader(value)
   }
   if (step.on === 'header') {
@@ -108,6 +126,7 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
     switch (step.kind) {
       case 'set':
         headers[step.name] = step.value
+        if (step.name === 'host') message.hostCleared = false
         break
       case 'append':
         append(headers, step.name, step.value)
@@ -115,9 +134,11 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
       case 'copy':
         // martian's Header.Get: the first value, '' when absent (the copy is then empty).
         headers[step.to] = firstValue(headers[step.from])
+        if (step.to === 'host') message.hostCleared = false
         break
       case 'remove':
         for (const name of step.names) delete headers[name]
+        if (step.names.includes('host')) message.hostCleared = true
         break
       case 'query':
         message.path = setQuery(message.path, step.name, step.value)
@@ -133,7 +154,21 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
         apply(matches(step, message, request) ? step.matched : step.unmatched, message, request)
         break
       case 'url':
+        if (step.scheme !== '') message.scheme = step.scheme
+        if (step.host !== '') message.host = step.host
         message.path = modifyTarget(message.path, message.originalPath, step.path, step.query)
+        break
+      case 'port': {
+        const host = changePort(message.scheme, message.host, step.change)
+        if (host !== undefined) {
+          message.host = host
+          message.mapHost = host
+        }
+        break
+      }
+      case 'stash':
+        // Header.Set: the URL's text on the request; the request's value on the answer.
+        headers[step.name] = request ? urlText(message) : firstValue(message.requestHeaders[step.name])
         break
       case 'status':
         message.status = step.status
@@ -162,27 +197,62 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
   }
 }
 
-/** A backend request after the request-scope modifiers; `body` when body.Modifier replaced it. */
+/** URL.String of the message's request URL. */
+const urlText = (message: Message) =>
+  goUrlString(message.scheme, message.host, message.path, message.fragment)
+
+/**
+ * A backend request after the request-scope modifiers; `body` when body.Modifier replaced it,
+ * `origin` when the URL's scheme or host changed (Go then calls there, with the Host header it had:
+ * set in `headers`), `mapHost` when port.Modifier wrote the header map's Host.
+ */
 export interface ModifiedRequest {
   headers: HeaderValues
   path: string
   body?: Buffer
+  origin?: string
+  mapHost?: string
 }
 
-export function compileMartian(cfg: MartianConfig): (headers: HeaderValues, path: string) => ModifiedRequest {
+/**
+ * The request-scope modifiers on a copy of the request: `origin` is the backend URL's
+ * `scheme://host` as lura built it, `fragment` gives its fragment (only URL.String writes it).
+ */
+export type MartianRequest = (
+  headers: HeaderValues,
+  path: string,
+  origin: string,
+  fragment: () => string,
+) => ModifiedRequest
+
+export function compileMartian(cfg: MartianConfig): MartianRequest {
   compileRegexps(cfg.steps)
-  return (input, path) => {
+  return (input, path, origin, fragment) => {
     const headers: HeaderValues = { ...input }
+    const url = cfg.readsOrigin ? splitOrigin(origin) : { scheme: '', host: '' }
     const message: Message = {
       headers,
       path,
       originalPath: splitTarget(path).path,
       requestHeaders: headers,
       status: 0,
+      scheme: url.scheme,
+      host: url.host,
+      fragment: cfg.readsOrigin ? fragment() : '',
     }
     apply(cfg.steps, message, true)
     userAgentAsGoWrites(headers)
-    return { headers, path: message.path, ...(message.body ? { body: message.body } : {}) }
+    const out: ModifiedRequest = { headers, path: message.path }
+    if (message.body) out.body = message.body
+    if (message.mapHost !== undefined) out.mapHost = message.mapHost
+    if (message.scheme !== url.scheme || message.host !== url.host) {
+      out.origin = `${message.scheme}://${message.host}`
+      // Go writes req.Host, lura's host unless a modifier set it; emptied, the URL's.
+      const host = headers.host
+      if (host === undefined || host === '')
+        headers.host = message.hostCleared || host === '' ? message.host : url.host
+    }
+    return out
   }
 }
 
@@ -212,6 +282,11 @@ export function compileMartianAnswer(
       originalPath: splitTarget(request.path).path,
       requestHeaders: request.headers,
       status,
+      // The answer-side steps read no URL text (an answer-side url filter is refused).
+      scheme: '',
+      host: '',
+      fragment: '',
+      mapHost: request.mapHost,
     }
     apply(cfg.responseSteps, message, false)
     return {
@@ -227,6 +302,8 @@ export function compileMartianAnswer(
 export interface SentRequest {
   path: string
   headers: Headers
+  /** The header map's Host port.Modifier wrote (header.RegexFilter reads it). */
+  mapHost?: string | undefined
 }
 
 /** header.RegexFilter's expressions, compiled once (the config was checked when it was parsed). */
@@ -236,7 +313,7 @@ const goRegexp = (source: string) => regexps.get(source) as GoRegExp
 function compileRegexps(steps: MartianStep[]): void {
   for (const step of steps)
     if (step.kind === 'filter') {
-      if (step.on === 'regex' && !regexps.has(step.value))
+      if ((step.on === 'regex' || step.on === 'urlRegex') && !regexps.has(step.value))
         regexps.set(step.value, compileGoRegExp(step.value))
       compileRegexps(step.matched)
       compileRegexps(step.unmatched)

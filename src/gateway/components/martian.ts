@@ -9,12 +9,13 @@
  * `querystring.Modifier` (request only; like Go, the query is re-read with url.ParseQuery and
  * re-encoded with sorted keys), `cookie.Modifier`, `header.Filter` / `querystring.Filter`,
  * `header.RegexFilter`, `body.Modifier`, `url.Modifier` and `url.Filter` (path and query),
- * `status.Modifier`, `priority.Group` and `cookie.Filter` (applied by martian-run.ts,
- * martian-body.ts and martian-url.ts).
+ * `status.Modifier`, `priority.Group`, `cookie.Filter`, and on the backend URL's scheme and host
+ * (martian-origin.ts, checks in martian-origin-parse.ts) url.Modifier's `scheme`/`host`,
+ * url.Filter's, `port.Modifier`, `stash.Modifier` and `url.RegexFilter` (applied by
+ * martian-run.ts, martian-body.ts and martian-url.ts).
  *
- * Refused (config errors): any other modifier or filter (and a scheme or host in the url ones: the
- * steps here see the request target only, and a backend is called at its own host), and every
- * config KrakenD would not apply
+ * Refused (config errors): any other modifier or filter, an answer-side url.Filter or
+ * url.RegexFilter (Go matches a redirect's last hop), and every config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
  * field of the wrong type or a scope names a side the modifier lacks, and Go matches field names
  * in any case. Also refused: headers whose meaning Go's transport, martian's proxyutil or lura's
@@ -27,6 +28,8 @@ import { HTTP_TOKEN } from '../go-http.ts'
 import { goParseRfc3339 } from '../go-time.ts'
 import { cryptoModule } from '../libraries.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
+import type { PortChange } from './martian-origin.ts'
+import { checkHost, checkScheme, parsePortChange, stashNameProblem } from './martian-origin-parse.ts'
 import { utf8Bytes } from './martian-url.ts'
 import { isObject, type Report } from './types.ts'
 
@@ -40,23 +43,31 @@ export type MartianStep =
   /** body.Modifier: the body (base64 in the config) and its Content-Type, in place of the message's. */
   | { kind: 'body'; body: Buffer; contentType: string; boundary: string }
   /**
-   * url.Modifier (request): `path` (its bytes) as URL.Path and `query` as RawQuery, each when not
-   * empty.
+   * url.Modifier (request): `scheme` as URL.Scheme, `host` as URL.Host, `path` (its bytes) as
+   * URL.Path and `query` as RawQuery, each when not empty.
    */
-  | { kind: 'url'; path: string; query: string }
+  | { kind: 'url'; scheme: string; host: string; path: string; query: string }
+  /** port.Modifier (request): URL.Host's port removed, the scheme's default or the one given. */
+  | { kind: 'port'; change: PortChange }
+  /** stash.Modifier: the URL's text into header `name` (request), that header of the request (response). */
+  | { kind: 'stash'; name: string }
   /** status.Modifier (response): the answer's status code. */
   | { kind: 'status'; status: number }
   /**
    * header.Filter / querystring.Filter / cookie.Filter: the steps when the message matches, else
    * the others; header.RegexFilter (`on: 'regex'`, `value` its Go regexp): the first value of the
    * request's header, when not empty and matching (no else); url.Filter (`on: 'url'`): `name` the
-   * URL.Path and `value` the RawQuery of the request, each compared when not empty (bytes).
+   * URL.Path and `value` the RawQuery of the request, each compared when not empty (bytes), with
+   * `scheme` and `host` (martianurl.MatchHost); url.RegexFilter (`on: 'urlRegex'`, `value` its Go
+   * regexp): the request URL's text.
    */
   | {
       kind: 'filter'
-      on: 'header' | 'query' | 'regex' | 'url' | 'cookie'
+      on: 'header' | 'query' | 'regex' | 'url' | 'urlRegex' | 'cookie'
       name: string
       value: string
+      scheme?: string
+      host?: string
       matched: MartianStep[]
       unmatched: MartianStep[]
     }
@@ -66,6 +77,8 @@ export interface MartianConfig {
   steps: MartianStep[]
   /** On the backend's answer headers, before KrakenD reads them (`"scope": ["response"]`). */
   responseSteps: MartianStep[]
+  /** Some step reads or changes the backend URL's scheme and host (its text must be KrakenD's). */
+  readsOrigin: boolean
 }
 
 type Scoped = { request: MartianStep[]; response: MartianStep[] }
@@ -88,26 +101,24 @@ const FIELDS: Record<string, string[]> = {
   'status.Modifier': ['statusCode', 'scope'],
   'priority.Group': ['modifiers', 'scope'],
   'cookie.Filter': ['name', 'value', 'modifier', 'else', 'scope'],
+  'port.Modifier': ['port', 'defaultForScheme', 'remove', 'scope'],
+  'stash.Modifier': ['headerName', 'scope'],
+  'url.RegexFilter': ['regex', 'modifier', 'else', 'scope'],
 }
 const SUPPORTED = Object.keys(FIELDS)
 /** Where a field Go's json ignores is refused (a misspelt condition would silently match everything). */
-const STRICT = new Set(['url.Modifier', 'url.Filter', 'status.Modifier', 'priority.Group', 'cookie.Filter'])
+const STRICT = new Set([
+  'url.Modifier',
+  'url.Filter',
+  'status.Modifier',
+  'priority.Group',
+  'cookie.Filter',
+  'port.Modifier',
+  'stash.Modifier',
+  'url.RegexFilter',
+])
 /** Modifiers that have no response side (martian's parse.NewResult refuses that scope). */
-const REQUEST_ONLY = new Set(['querystring.Modifier', 'url.Modifier'])
-
-/**
- * Registered by KrakenD CE but refused: why, for those a user may reach for. They read or change
- * the backend's scheme and host, which the martian steps here do not see: this runtime calls a
- * backend only at its own `host`.
- */
-const REFUSED: Record<string, string> = {
-  'port.Modifier':
-    "port.Modifier sends the call to another port (Go keeps the Host header): this runtime calls a backend only at its own host's port",
-  'stash.Modifier':
-    'stash.Modifier writes the whole backend URL (scheme and host included), which this runtime does not give martian',
-  'url.RegexFilter':
-    'url.RegexFilter matches the whole backend URL (scheme and host included), which this runtime does not give martian',
-}
+const REQUEST_ONLY = new Set(['querystring.Modifier', 'url.Modifier', 'port.Modifier'])
 
 /**
  * Headers a modifier may not write: Go's transport writes Content-Length, Transfer-Encoding and
@@ -139,6 +150,7 @@ const fold = (key: string) => key.toLowerCase().replaceAll('ſ', 's')
 
 export function parseMartian(raw: unknown, path: KeyPath, report: Report): MartianConfig | undefined {
   let ok = true
+  let readsOrigin = false
   const fail = (at: KeyPath, message: string, hint?: string) => {
     ok = false
     report.error(at, message, hint)
@@ -208,7 +220,7 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
     if (!SUPPORTED.includes(type)) {
       fail(
         here,
-        REFUSED[type] ?? `martian modifier "${type}" is not supported by this runtime`,
+        `martian modifier "${type}" is not supported by this runtime`,
         `use ${SUPPORTED.join(', ')}; or set \`image.runtime: krakend\` in gwdeploy.yml to run the official KrakenD image`,
       )
       return none
@@ -238,6 +250,14 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
           [...here, 'scope'],
           `${type} has no response scope: KrakenD fails to parse it and drops the whole martian config`,
           'use "scope": ["request"]',
+        )
+        return none
+      }
+      if (response && !request && type === 'stash.Modifier') {
+        fail(
+          [...here, 'scope'],
+          'stash.Modifier on the answer needs the request scope too: KrakenD fails to parse it and drops the whole martian config',
+          'use "scope": ["request", "response"]',
         )
         return none
       }
@@ -335,7 +355,11 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
           : none
       }
       case 'url.Modifier': {
-        if (!ownHost(body, here, type)) return none
+        const scheme = optional(body, 'scheme', here)
+        checkScheme(scheme, [...here, 'scheme'], fail)
+        const host = optional(body, 'host', here)
+        checkHost(host, [...here, 'host'], fail)
+        if (scheme !== '' || host !== '') readsOrigin = true
         const path = optional(body, 'path', here)
         if (path !== '' && !path.startsWith('/'))
           fail(
@@ -349,7 +373,19 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
             [...here, 'query'],
             '"query" is written into the request line as it is: write spaces and control characters percent-encoded',
           )
-        return scoped({ kind: 'url', path: utf8Bytes(path), query: utf8Bytes(query) })
+        return scoped({ kind: 'url', scheme, host, path: utf8Bytes(path), query: utf8Bytes(query) })
+      }
+      case 'port.Modifier': {
+        const change = parsePortChange(body, here, fail)
+        readsOrigin = true
+        return change === undefined ? none : scoped({ kind: 'port', change })
+      }
+      case 'stash.Modifier': {
+        const name = writable(body, 'headerName', here, type, response)
+        const problem = stashNameProblem(name, response)
+        if (problem) fail([...here, 'headerName'], problem, 'use another header name')
+        readsOrigin = true
+        return scoped({ kind: 'stash', name })
       }
       case 'status.Modifier': {
         const status = body.statusCode ?? 0
@@ -402,6 +438,7 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
       case 'querystring.Filter':
       case 'header.RegexFilter':
       case 'url.Filter':
+      case 'url.RegexFilter':
       case 'cookie.Filter': {
         const on = (
           {
@@ -409,16 +446,21 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
             'querystring.Filter': 'query',
             'header.RegexFilter': 'regex',
             'url.Filter': 'url',
+            'url.RegexFilter': 'urlRegex',
             'cookie.Filter': 'cookie',
           } as const
         )[type]
-        if (on === 'url' && !ownHost(body, here, type)) return none
+        const scheme = on === 'url' ? optional(body, 'scheme', here) : ''
+        const host = on === 'url' ? optional(body, 'host', here) : ''
+        if (scheme !== '' || host !== '' || on === 'urlRegex') readsOrigin = true
         const name =
           on === 'url'
             ? utf8Bytes(optional(body, 'path', here))
             : on === 'cookie'
               ? optional(body, 'name', here)
-              : str(body, on === 'regex' ? 'header' : 'name', here)
+              : on === 'urlRegex'
+                ? ''
+                : str(body, on === 'regex' ? 'header' : 'name', here)
         if (on === 'header' && UNREADABLE.has(name.toLowerCase()))
           fail(
             [...here, 'name'],
@@ -426,7 +468,7 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
             'remove the filter, or use image.runtime: krakend',
           )
         const matchValue =
-          on === 'regex'
+          on === 'regex' || on === 'urlRegex'
             ? goRegexp(body, here)
             : on === 'url'
               ? utf8Bytes(optional(body, 'query', here))
@@ -455,18 +497,19 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
                   on,
                   name: on === 'header' || on === 'regex' ? name.toLowerCase() : name,
                   value: matchValue,
+                  ...(on === 'url' ? { scheme, host } : {}),
                   matched: when,
                   unmatched: unless,
                 },
               ]
         }
         const answerSide = response ? filter('response') : []
-        if (on === 'url' && answerSide.length > 0) {
+        if ((on === 'url' || on === 'urlRegex') && answerSide.length > 0) {
           // martian matches res.Request.URL: after a redirect, the last hop's, which the answer-side
           // steps here do not see.
           fail(
             [...here, 'scope'],
-            "url.Filter on the answer side matches the URL of a redirect's last hop, which this runtime does not give martian",
+            `${type} on the answer side matches the URL of a redirect's last hop, which this runtime does not give martian`,
             'use "scope": ["request"], or use image.runtime: krakend',
           )
           return none
@@ -490,22 +533,6 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
       return false
     }
     return true
-  }
-  /** url.Modifier / url.Filter: no scheme or host (the backend's own are the only ones this runtime calls or sees). */
-  const ownHost = (body: Record<string, unknown>, at: KeyPath, type: string): boolean => {
-    let okHere = true
-    for (const key of ['scheme', 'host']) {
-      if (optional(body, key, at) === '') continue
-      okHere = false
-      fail(
-        [...at, key],
-        type === 'url.Modifier'
-          ? `url.Modifier's "${key}" sends the call to another server (Go keeps the Host header): this runtime calls a backend only at its own host`
-          : `url.Filter's "${key}" matches the backend's ${key}, which this runtime does not give martian`,
-        'remove it (the path and query are supported), or use image.runtime: krakend',
-      )
-    }
-    return okHere
   }
   /** header.RegexFilter's `regex`, compiled as Go's regexp (KrakenD drops the config when it fails). */
   const goRegexp = (body: Record<string, unknown>, at: KeyPath): string => {
@@ -557,5 +584,5 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
     return ok ? cookie : undefined
   }
   const { request, response } = walk(raw, path)
-  return ok ? { steps: request, responseSteps: response } : undefined
+  return ok ? { steps: request, responseSteps: response, readsOrigin } : undefined
 }

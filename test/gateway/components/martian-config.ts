@@ -9,7 +9,7 @@ export const martianErrors = (martian: unknown) =>
       {
         endpoint: '/a',
         backend: [
-          { host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { 'modifier/martian': martian } },
+          { host: ['http://127.0.0.1:19'], url_pattern: '/a', extra_config: { 'modifier/martian': martian } },
         ],
       },
     ],

@@ -1,0 +1,87 @@
+// The backend URL's scheme and host as martian's url, port and stash packages read and change them
+// (google/martian/v3 martianurl/host.go MatchHost, port/port_modifier.go ModifyRequest), and the
+// URL's text as Go's url.URL.String writes it. Texts are byte strings (one character per byte).
+
+/** A backend origin (`scheme://host`) split into Go's URL.Scheme and URL.Host. */
+export function splitOrigin(origin: string): { scheme: string; host: string } {
+  const at = origin.indexOf('://')
+  return { scheme: origin.slice(0, at), host: origin.slice(at + 3) }
+}
+
+/**
+ * martianurl.MatchHost: `match` equals `host`, or matches it from the right where each `*` stands
+ * for one dot-separated label (or, leftmost, for all that is left).
+ */
+export function matchHost(host: string, match: string): boolean {
+  if (host === '') return false
+  if (host === match) return true
+  let hi = host.length - 1
+  for (let mi = match.length - 1; mi >= 0; mi -= 1) {
+    if (match[mi] === '*') {
+      while (hi > 0 && host[hi] !== '.') hi -= 1
+      if (mi === 0 && hi === 0) return true
+      continue
+    }
+    if (host[hi] !== match[mi]) return false
+    if (hi === 0) return mi === 0
+    hi -= 1
+  }
+  return false
+}
+
+/** net.SplitHostPort's host for the hosts a config may hold here (no IPv6 literal): before the last `:`. */
+const withoutPort = (host: string): string => {
+  const colon = host.lastIndexOf(':')
+  return colon === -1 ? host : host.slice(0, colon)
+}
+
+/** What port.Modifier does: `remove`, the scheme's default (`default`), or that port. */
+export type PortChange = 'remove' | 'default' | number
+
+/**
+ * port.Modifier on URL.Host: the host without its port, with the scheme's default port (other
+ * schemes: unchanged) or with the given one. It also writes that host into the header map's Host,
+ * which Go's transport never sends (returned as `mapHost`, undefined when nothing changed).
+ */
+export function changePort(scheme: string, host: string, change: PortChange): string | undefined {
+  const bare = withoutPort(host)
+  if (change === 'remove') return bare
+  if (change === 'default')
+    return scheme === 'http' ? `${bare}:80` : scheme === 'https' ? `${bare}:443` : undefined
+  return `${bare}:${change}`
+}
+
+/**
+ * The fragment as Go's URL.EscapedFragment writes what url.Parse read: as written when every byte
+ * may stand in a fragment (validEncoded), else decoded and escaped (encodeFragment).
+ */
+export function goFragment(raw: string): string {
+  if (/^[A-Za-z0-9\-._~$&+,/:;=?@!()*'[\]%]*$/.test(raw)) return raw
+  const bytes = Buffer.from(
+    raw.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    'latin1',
+  )
+  let out = ''
+  for (const byte of bytes) {
+    const c = String.fromCharCode(byte)
+    out += /[A-Za-z0-9\-._~$&+,/:;=?@!()*]/.test(c)
+      ? c
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
+
+/** The fragment of lura's generated path (`#...`), as its bytes; '' when there is none. */
+export function fragmentOf(generated: string): string {
+  const hash = generated.indexOf('#')
+  if (hash === -1) return ''
+  const text = generated.slice(hash + 1)
+  return /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
+}
+
+/**
+ * URL.String of the backend URL: `scheme://host`, the request target (escaped path and raw query,
+ * as the request line has them) and `#fragment`.
+ */
+export const goUrlString = (scheme: string, host: string, target: string, fragment: string): string =>
+  `${scheme}://${host}${target}${fragment === '' ? '' : `#${goFragment(fragment)}`}`
