@@ -206,6 +206,12 @@ export interface ProviderCapabilities {
   image: boolean
   /** traffic() is implemented (error ratio during bake). */
   traffic: boolean
+  /**
+   * Nodes a run launches take the running nodes' auth/revoker revocations themselves, before they
+   * serve, and keep pulling them while both run (aws, whose nodes gwdeploy cannot reach): the
+   * engine has nothing to carry into them. Older nodes do not pull from newer ones.
+   */
+  nodesPullRevocations?: boolean
 }
 
 /** An outside-world input a provider would send (manifest, haproxy.cfg, API request), for `release --dry-run`. */

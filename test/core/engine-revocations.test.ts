@@ -196,6 +196,33 @@ describe('revocations follow traffic (fake provider, real revocation services)',
     assert.equal(told.length, 1, messages(second.events).join('\n'))
   })
 
+  it('nodes that pull revocations themselves (aws): green is told so once, and a rollback does not claim it', async () => {
+    Object.defineProperty(h.provider, 'revokerEndpoints', { value: undefined })
+    ;(h.provider.capabilities as { nodesPullRevocations?: boolean }).nodesPullRevocations = true
+    const warnings = (events: typeof second.events) =>
+      events.flatMap((e) => (e.type === 'warn' && e.message.includes('auth/revoker') ? [e.message] : []))
+    const second = await h.run(releaseOf(2))
+    assert.equal(second.code, 0, second.error?.message)
+    assert.equal(
+      second.result?.plan?.actions.at(-2),
+      "green's nodes take auth/revoker's revocations from the running nodes before serving",
+    )
+    assert.deepEqual(
+      messages(second.events).filter((m) => m.startsWith('auth/revoker')),
+      [
+        "auth/revoker: green's nodes took the running nodes' revocations before serving and keep pulling them (local nodes pull them themselves)",
+      ],
+    )
+    assert.deepEqual(warnings(second.events), [])
+    const back = await h.run((ctx) => rollback(ctx, {}))
+    assert.equal(back.code, 0, back.error?.message)
+    // Blue started before green and does not pull from it: nothing may claim it did.
+    assert.deepEqual(
+      messages(back.events).filter((m) => m.includes('took the running nodes')),
+      [],
+    )
+  })
+
   it('gwdeploy revoke: every node of both colours; a provider that cannot reach them is exit 6 and adds nothing', async () => {
     const second = await h.run(releaseOf(2))
     assert.equal(second.code, 0, second.error?.message)

@@ -98,8 +98,13 @@ function actionsOf(
   actions.push(`verify health gate${ctx.target.config.smoke.length ? ' and smoke checks' : ''}`)
   if (noShift) actions.push(`preview only: ${decided.green} gets no traffic`)
   else {
+    const { provider } = ctx.target
     if (artifact.revokerPort !== undefined && decided.serving)
-      actions.push(`carry auth/revoker's revocations from ${decided.serving} into ${decided.green}`)
+      actions.push(
+        !provider.revokerEndpoints && provider.capabilities.nodesPullRevocations
+          ? `${decided.green}'s nodes take auth/revoker's revocations from the running nodes before serving`
+          : `carry auth/revoker's revocations from ${decided.serving} into ${decided.green}`,
+      )
     actions.push(`shift traffic to ${decided.green}: ${steps.join('% -> ')}%`)
   }
   return actions

@@ -56,6 +56,7 @@ import { OriginalActions } from './original-action.ts'
 import { SsmRecords } from './records.ts'
 import { renderDocuments } from './render.ts'
 import { listenerActions, planLaunches, previewActions } from './requests.ts'
+import { checkPeerIngress, peerList, revokerPeers } from './revoker-peers.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
 import {
   attachRule,
@@ -93,6 +94,7 @@ export class AwsProvider implements Provider, AwsContext {
       preview: Boolean(aws.testListenerArn || aws.testListenerPort),
       image: true,
       traffic: false,
+      nodesPullRevocations: true,
     }
   }
 
@@ -169,21 +171,28 @@ export class AwsProvider implements Provider, AwsContext {
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     const progress = options.progress ?? (() => {})
-    // Rendered first: a template error must stop the release before anything is created.
-    const userData = renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
-    // fleet.env references the instances would read at boot must exist (metadata only, no value).
-    await checkSecretReferences(this.settings)
-    // Also refuses, before anything is created, a listener another service/env already uses.
-    await this.#originals.record((await this.liveListener()).arn, 'live listener')
-    const group = await ensureTargetGroup(this, spec, progress)
-    // Find before launching: a crash after RunInstances must never launch the fleet twice
-    // (AWS also dedupes by ClientToken; moto does not).
-    const current = await findInstances(this, { colour: spec.colour })
+    // Found before anything is created (a crash after RunInstances must never launch the fleet
+    // twice; AWS also dedupes by ClientToken, moto does not): what stays, and whose revocations
+    // the new instances pull.
+    const all = await findInstances(this, {})
+    const current = all.filter((i) => i.tags[TAG.colour] === spec.colour)
     const matches = (i: InstanceInfo) =>
       i.tags[TAG.sha] === spec.artifact.sha && i.tags[TAG.configDigest] === spec.artifact.configDigest
     const usable = current.filter((i) => matches(i) && (i.state === 'pending' || i.state === 'running'))
     const kept = usable.slice(0, spec.size)
     const unwanted = current.filter((i) => !kept.includes(i))
+    const peers = spec.artifact.revokerPort === undefined ? [] : this.#revokerPeers(all, unwanted, progress)
+    // Rendered first: a template error must stop the release before anything is created.
+    const userData = renderUserData(
+      this.settings.userDataTemplate,
+      userDataValues(this.settings, spec, peerList(peers)),
+    )
+    // fleet.env references the instances would read at boot must exist (metadata only, no value).
+    await checkSecretReferences(this.settings)
+    if (kept.length < spec.size) await checkPeerIngress(this, peers)
+    // Also refuses, before anything is created, a listener another service/env already uses.
+    await this.#originals.record((await this.liveListener()).arn, 'live listener')
+    const group = await ensureTargetGroup(this, spec, progress)
     if (unwanted.length) {
       progress(`terminating ${unwanted.length} stopped, surplus or stale instance(s)`)
       await deregister(
@@ -215,6 +224,16 @@ export class AwsProvider implements Provider, AwsContext {
     await registerTargets(this, group.arn, ids, spec.port)
     progress(`${ids.length} instance(s) registered in ${this.settings.targetGroupName(spec.colour)}`)
     return toFleet(spec.colour, group, running) as Fleet
+  }
+
+  /** The instances staying up that run a revoker; those launched before gwdeploy tagged the port are said. */
+  #revokerPeers(all: InstanceInfo[], leaving: InstanceInfo[], progress: (message: string) => void) {
+    const { peers, untagged } = revokerPeers(all.filter((i) => !leaving.includes(i)))
+    if (untagged.length)
+      progress(
+        `auth/revoker: ${untagged.map((i) => i.id).join(', ')} predate(s) gwdeploy's ${TAG.revokerPort} tag; the new instances do not pull their revocations`,
+      )
+    return peers
   }
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {

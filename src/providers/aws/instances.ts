@@ -13,6 +13,7 @@ export interface InstanceInfo {
   state: string
   subnet: string
   privateIp?: string | undefined
+  securityGroups: string[]
   launchTime?: Date | undefined
   tags: Record<string, string>
   stateReason?: string | undefined
@@ -55,6 +56,7 @@ export async function findInstances(
             state: i.State?.Name ?? 'unknown',
             subnet: i.SubnetId ?? '',
             privateIp: i.PrivateIpAddress,
+            securityGroups: (i.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
             launchTime: i.LaunchTime,
             tags: fromTags(i.Tags),
             stateReason: i.StateReason?.Message,

@@ -16,6 +16,8 @@ export const TAG = {
   configName: 'gwdeploy:config-name',
   configDigest: 'gwdeploy:config-digest',
   image: 'gwdeploy:image',
+  /** On instances: auth/revoker's port, where nodes launched later pull revocations from. */
+  revokerPort: 'gwdeploy:revoker-port',
   createdAt: 'gwdeploy:created-at',
   keepUntil: 'gwdeploy:keep-until',
   /** What a listener rule is for (the lock has its own tags). */

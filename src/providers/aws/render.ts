@@ -14,7 +14,8 @@ import { renderUserData, userDataValues } from './user-data.ts'
 
 export function renderDocuments(settings: AwsSettings, spec: FleetSpec): RenderedDocument[] {
   const { aws } = settings
-  const userData = renderUserData(settings.userDataTemplate, userDataValues(settings, spec))
+  const peers = spec.artifact.revokerPort ? '<IP:PORT of each instance running at launch>' : ''
+  const userData = renderUserData(settings.userDataTemplate, userDataValues(settings, spec, peers))
   const tags = fleetTags(settings, spec, '<now>')
   const vpcId = aws.vpcId ?? '<the load balancer VPC>'
   const listenerArn = aws.listenerArn ?? `<listener on port ${aws.listenerPort} of ${aws.loadBalancerName}>`

@@ -163,6 +163,7 @@ export function runInstancesInput(
     Name: `${settings.key}-${spec.colour}-${spec.artifact.sha7}`,
     [TAG.sha]: spec.artifact.sha,
     [TAG.configDigest]: spec.artifact.configDigest,
+    [TAG.revokerPort]: spec.artifact.revokerPort ? String(spec.artifact.revokerPort) : undefined,
   })
   return {
     ImageId: aws.ami,

@@ -12,7 +12,15 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`
 }
 
-export function userDataValues(settings: AwsSettings, spec: FleetSpec): Record<string, string> {
+/**
+ * `revokerPeers`: the running instances' `IP:PORT` list the new nodes pull revocations from (the
+ * runtime's --revoker-peers); empty without a revoker or before a first release.
+ */
+export function userDataValues(
+  settings: AwsSettings,
+  spec: FleetSpec,
+  revokerPeers = '',
+): Record<string, string> {
   const { artifact } = spec
   if (!artifact.image) throw providerError('aws: the release has no image to run')
   const auth = settings.registryAuth
@@ -26,6 +34,7 @@ export function userDataValues(settings: AwsSettings, spec: FleetSpec): Record<s
     port: String(spec.port),
     // auth/revoker's port, published like the gateway's (empty: no revoker).
     revokerPort: artifact.revokerPort ? String(artifact.revokerPort) : '',
+    revokerPeers,
     registry: settings.registry,
     registryAuth: auth.type,
     registryUser: auth.type === 'ssm' ? auth.username : '',
@@ -65,6 +74,15 @@ export function renderUserData(template: string, values: Record<string, string>)
         location: { path: 'provider.aws.userDataTemplate' },
         hint: 'Copy the fleet.env part of templates/aws/user-data.yaml into your template.',
       })
+  // Asked with a revoker even before there are peers: the release after this one needs it.
+  if (values.revokerPort && !template.includes('{{revokerPeers}}'))
+    throw configError(
+      "the user-data template has no {{revokerPeers}}: new nodes would not take the running nodes' auth/revoker revocations, and tokens revoked there would pass",
+      {
+        location: { path: 'provider.aws.userDataTemplate' },
+        hint: 'Copy GWDEPLOY_REVOKER_PEERS and its GATEWAY_REVOKER_PEERS line of templates/aws/user-data.yaml into your template.',
+      },
+    )
   const text = template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
     const value = values[key]
     if (value === undefined) {

@@ -7,7 +7,10 @@
  * instance's user-data (DescribeInstanceAttribute). It boots each target the way its cloud-init
  * would: parses the env file the user-data writes and runs GWDEPLOY_IMAGE (by digest, pulled
  * from the test registry) on the test dockerd with GWDEPLOY_PORT published on 127.0.0.1, then
- * proxies the request to it. Nothing is cached but the per-instance container (an instance's
+ * proxies the request to it. auth/revoker's port is published on 127.0.0.1 too, and the peers the
+ * user-data names (GWDEPLOY_REVOKER_PEERS, instances' private IPs) are booted first and handed to
+ * the runtime (GATEWAY_REVOKER_PEERS, as the user-data's docker run does) at their containers'
+ * bridge addresses, which is how instances reach each other in the VPC. Nothing is cached but the per-instance container (an instance's
  * user-data never changes), so gwdeploy's ModifyListener calls take effect on the next request.
  * Users point gwdeploy at it with `provider.aws.testListenerUrl`, as they would at a test listener
  * behind private DNS.
@@ -37,6 +40,10 @@ interface Backend {
   image: string
   url: string
   container: Dockerode.Container
+  /** Where the test reaches the instance's auth/revoker (published on 127.0.0.1), when it runs one. */
+  revoker?: string
+  /** The container's address on the Docker bridge: where the other instances reach it (the VPC). */
+  bridgeIp: string
 }
 
 /** The env file the user-data writes (`KEY='shell-quoted value'` lines), as the instance sources it. */
@@ -138,6 +145,13 @@ export class AlbDataPlane {
     return backend
   }
 
+  /** Where the test reaches `instance`'s auth/revoker (it is booted if it was not). */
+  async revokerOf(instance: string): Promise<string> {
+    const { revoker } = await this.#backend(instance)
+    if (!revoker) throw new Error(`${instance} runs no auth/revoker`)
+    return revoker
+  }
+
   /** What the instance's cloud-init does: docker pull + run the image by digest on the fleet port. */
   async #boot(instance: string): Promise<Backend> {
     const { ec2 } = await motoClients()
@@ -148,23 +162,62 @@ export class AlbDataPlane {
     const image = env.GWDEPLOY_IMAGE
     const port = env.GWDEPLOY_PORT
     if (!image || !port) throw new Error(`user-data of ${instance} names no image or port`)
+    const revokerPort = env.GWDEPLOY_REVOKER_PORT
+    const peers = env.GWDEPLOY_REVOKER_PEERS
+      ? await this.#peersOnBridge(instance, env.GWDEPLOY_REVOKER_PEERS)
+      : ''
     const { docker } = await testDocker()
     await drain((await docker.pull(image)) as unknown as Readable)
+    const published = [port, ...(revokerPort ? [revokerPort] : [])]
     const container = await docker.createContainer({
       Image: image,
       name: `gwdeploy-alb-${instance}-${randomBytes(3).toString('hex')}`,
       Labels: { 'gwdeploy.sha': env.GWDEPLOY_SHA ?? '', 'gwdeploy.colour': env.GWDEPLOY_COLOUR ?? '' },
-      ExposedPorts: { [`${port}/tcp`]: {} },
-      HostConfig: { PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+      ...(peers ? { Env: [`GATEWAY_REVOKER_PEERS=${peers}`] } : {}),
+      ExposedPorts: Object.fromEntries(published.map((p) => [`${p}/tcp`, {}])),
+      HostConfig: {
+        PortBindings: Object.fromEntries(
+          published.map((p) => [`${p}/tcp`, [{ HostIp: '127.0.0.1', HostPort: '' }]]),
+        ),
+      },
     })
     await container.start()
     const info = await container.inspect()
-    const hostPort = info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort
-    if (!hostPort) throw new Error(`container of ${instance} publishes no port`)
-    const url = `http://127.0.0.1:${hostPort}`
+    const hostPort = (p: string) => info.NetworkSettings.Ports[`${p}/tcp`]?.[0]?.HostPort
+    if (!hostPort(port)) throw new Error(`container of ${instance} publishes no port`)
+    const url = `http://127.0.0.1:${hostPort(port)}`
     // An instance is "in service" once the gateway answers (the real ALB health-checks first).
     await waitForJson(`${url}/__health`, 200)
-    return { image, url, container }
+    return {
+      image,
+      url,
+      container,
+      bridgeIp: info.NetworkSettings.IPAddress,
+      ...(revokerPort ? { revoker: `127.0.0.1:${hostPort(revokerPort)}` } : {}),
+    }
+  }
+
+  /** GWDEPLOY_REVOKER_PEERS (private IP:PORT of instances in the same VPC) as bridge IP:PORT. */
+  async #peersOnBridge(instance: string, peers: string): Promise<string> {
+    const { ec2 } = await motoClients()
+    const self = await ec2.send(new ec2m.DescribeInstancesCommand({ InstanceIds: [instance] }))
+    const vpcId = self.Reservations?.[0]?.Instances?.[0]?.VpcId ?? ''
+    const mapped: string[] = []
+    for (const peer of peers.split(',')) {
+      const [ip = '', port = ''] = peer.split(':')
+      const found = await ec2.send(
+        new ec2m.DescribeInstancesCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'private-ip-address', Values: [ip] },
+          ],
+        }),
+      )
+      const id = found.Reservations?.[0]?.Instances?.[0]?.InstanceId
+      if (!id) throw new Error(`no instance has ${ip} in ${vpcId}`)
+      mapped.push(`${(await this.#backend(id)).bridgeIp}:${port}`)
+    }
+    return mapped.join(',')
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,211 @@
+/**
+ * auth/revoker on aws, where gwdeploy cannot reach the instances: the next release's instances
+ * pull the running instances' revocations themselves (user-data -> the runtime's --revoker-peers).
+ * The built CLI runs against moto; the live listener's traffic goes through the ALB data-plane
+ * stand-in, which boots each instance from its user-data on the test dockerd and lets instances
+ * reach each other's revoker as they would in the VPC. A security group that does not let the new
+ * instances reach the peers' revoker port is refused before anything is created.
+ */
+import assert from 'node:assert/strict'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import * as ec2m from '@aws-sdk/client-ec2'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { sha } from '../core/helpers/project.ts'
+import { buildGoFixture, runProgram } from '../helpers/go.ts'
+import { requireDocker } from '../helpers/services.ts'
+import { AlbDataPlane, userDataEnv } from '../providers/aws/alb-data-plane.ts'
+import {
+  type AwsProject,
+  instancesOf,
+  listenerWeights,
+  makeAwsProject,
+  motoClients,
+  targetGroupNames,
+  userDataOf,
+} from '../providers/aws/moto.ts'
+
+const keys = await generateKeyPair('RS256')
+const REVOKER_PORT = 9101
+
+describe('auth/revoker on aws: new instances pull the running ones’ revocations', {
+  concurrency: false,
+}, () => {
+  let project: AwsProject
+  let plane: AlbDataPlane
+  let service: string
+  const token = (jti: string) =>
+    new SignJWT({ jti })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setExpirationTime('5m')
+      .sign(keys.privateKey)
+  /** Status and serving instance of `count` live requests with a token of `jti`. */
+  const live = async (jti: string, count: number) => {
+    const out: Array<{ status: number; instance: string | undefined }> = []
+    for (let i = 0; i < count; i++) {
+      const served = plane.served.length
+      const answer = await fetch(`${plane.url}/v1/private`, {
+        headers: { authorization: `Bearer ${await token(jti)}` },
+      })
+      await answer.arrayBuffer()
+      out.push({ status: answer.status, instance: plane.served[served]?.instance })
+    }
+    return out
+  }
+  const revoke = async (instance: string, jti: string) => {
+    const added = await runProgram(await buildGoFixture('rpc-client'), [], {
+      input: JSON.stringify({
+        addr: await plane.revokerOf(instance),
+        connections: [{ calls: [{ method: 'BloomfilterRPC.Add', args: 'add', elems: [`jti-${jti}`] }] }],
+      }),
+    })
+    assert.equal(added.code, 0, added.stderr)
+    assert.deepEqual(JSON.parse(added.stdout).connections[0].results[0].reply, { Count: 1 })
+  }
+  const coloured = async (colour: string) =>
+    (await instancesOf(service)).filter((i) => i.colour === colour && i.state === 'running').map((i) => i.id)
+
+  before(async () => {
+    await requireDocker()
+    await buildGoFixture('rpc-client')
+    project = await makeAwsProject({ size: 2 })
+    service = `aws-${project.fixture.id}`
+    plane = await AlbDataPlane.start(project.fixture.listenerArn)
+    await mkdir(join(project.dir, 'keys'))
+    await writeFile(
+      join(project.dir, 'keys', 'public.json'),
+      JSON.stringify({
+        keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }],
+      }),
+    )
+    await writeFile(
+      join(project.dir, 'gateway.json'),
+      JSON.stringify({
+        version: 3,
+        name: 'e2e',
+        extra_config: {
+          'auth/revoker': {
+            n: 10000,
+            p: 0.0001,
+            hash_name: 'default',
+            ttl: 3600,
+            port: REVOKER_PORT,
+            token_keys: ['jti'],
+          },
+        },
+        endpoints: [
+          {
+            endpoint: '/v1/private',
+            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
+            extra_config: {
+              'auth/validator': {
+                alg: 'RS256',
+                jwk_local_path: 'keys/public.json',
+                disable_jwk_security: true,
+              },
+            },
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await project?.cleanup()
+    await plane?.close()
+  })
+
+  it('the first release tags each instance with its revoker port; a token revoked on one blue instance is refused there', async () => {
+    const released = await project.run(['release', '--sha', sha(1)])
+    assert.equal(released.code, 0, released.stderr)
+    const blue = await coloured('blue')
+    assert.equal(blue.length, 2)
+    const { ec2 } = await motoClients()
+    const described = await ec2.send(new ec2m.DescribeInstancesCommand({ InstanceIds: blue }))
+    for (const i of described.Reservations?.flatMap((r) => r.Instances ?? []) ?? [])
+      assert.equal(i.Tags?.find((t) => t.Key === 'gwdeploy:revoker-port')?.Value, String(REVOKER_PORT))
+    // Nothing ran before blue: no peers.
+    assert.equal(userDataEnv(await userDataOf(blue[0] as string)).GWDEPLOY_REVOKER_PEERS, '')
+    await revoke(blue[0] as string, 'aws-1')
+    const answers = await live('aws-1', 4)
+    assert.deepEqual(
+      answers.map((a) => (a.instance === blue[0] ? a.status : 'other')),
+      answers.map((a) => (a.instance === blue[0] ? 401 : 'other')),
+    )
+  })
+
+  it('a security group that keeps the new instances from the peers’ revoker port is refused before anything is created', async () => {
+    const before = await listenerWeights(project.fixture.listenerArn)
+    const refused = await project.run(['release', '--sha', sha(2)])
+    assert.equal(refused.code, 2, refused.stderr)
+    assert.match(refused.stderr, /the new instances could not reach auth\/revoker on 2 running instance\(s\)/)
+    assert.match(refused.stderr, /provider\.aws\.securityGroups/)
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `authorize-security-group-ingress --group-id ${project.fixture.securityGroup} --protocol tcp --port ${REVOKER_PORT}`,
+      ),
+    )
+    assert.deepEqual(await listenerWeights(project.fixture.listenerArn), before)
+    assert.deepEqual(await targetGroupNames(service), [`${service}-blue`])
+    assert.deepEqual(await coloured('green'), [])
+  })
+
+  it('with the port open, every green instance refuses from its first request what either blue instance refused', async () => {
+    const { ec2 } = await motoClients()
+    await ec2.send(
+      new ec2m.AuthorizeSecurityGroupIngressCommand({
+        GroupId: project.fixture.securityGroup,
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: REVOKER_PORT,
+            ToPort: REVOKER_PORT,
+            UserIdGroupPairs: [{ GroupId: project.fixture.securityGroup }],
+          },
+        ],
+      }),
+    )
+    const blue = await coloured('blue')
+    await revoke(blue[1] as string, 'aws-2')
+    const released = await project.run(['release', '--sha', sha(2)])
+    assert.equal(released.code, 0, released.stderr)
+    assert.match(
+      released.stdout + released.stderr,
+      /green's nodes took the running nodes' revocations before serving and keep pulling them/,
+    )
+    const green = await coloured('green')
+    assert.equal(green.length, 2)
+    const { Reservations = [] } = await ec2.send(new ec2m.DescribeInstancesCommand({ InstanceIds: blue }))
+    const blueIps = Reservations.flatMap((r) => r.Instances ?? []).map(
+      (i) => `${i.PrivateIpAddress}:${REVOKER_PORT}`,
+    )
+    for (const id of green)
+      assert.deepEqual(
+        userDataEnv(await userDataOf(id))
+          .GWDEPLOY_REVOKER_PEERS?.split(',')
+          .sort(),
+        blueIps.sort(),
+      )
+    for (const jti of ['aws-1', 'aws-2']) {
+      const answers = await live(jti, 4)
+      assert.deepEqual(new Set(answers.map((a) => a.instance)), new Set(green), JSON.stringify(answers))
+      assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([401]), jti)
+    }
+    // A token nobody revoked passes the validator and reaches the (unreachable) backend.
+    assert.deepEqual(new Set((await live('aws-3', 2)).map((a) => a.status)), new Set([500]))
+  })
+
+  it('what blue takes after green started reaches green while both run', async () => {
+    const blue = await coloured('blue')
+    await revoke(blue[0] as string, 'aws-late')
+    const deadline = Date.now() + 45_000
+    let statuses: number[] = []
+    while (Date.now() < deadline) {
+      statuses = (await live('aws-late', 2)).map((a) => a.status)
+      if (statuses.every((s) => s === 401)) break
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+    }
+    assert.deepEqual(statuses, [401, 401])
+  })
+})
