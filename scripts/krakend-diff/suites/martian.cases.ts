@@ -105,4 +105,11 @@ export const cases: Case[] = [
   { path: '/c-filter', headers: [['Cookie', `session=abc${'; x'.repeat(2999)}`]] },
   { path: '/st-301' },
   { path: '/st-599' },
+  // the backend URL's scheme and host: stash, port, url.RegexFilter, url.Filter host, url.Modifier host
+  { path: '/o-stash?q=a%20b' },
+  { path: '/o-port' },
+  { path: '/o-regex?q=1' },
+  { path: '/o-regex?q=2' },
+  { path: '/o-move' },
+  { path: '/o-own' },
 ]
