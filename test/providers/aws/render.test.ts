@@ -14,9 +14,10 @@ import {
   originalActionRuleInput,
   planLaunches,
 } from '../../../src/providers/aws/requests.ts'
+import { cidrCovers, peerList, permits, revokerPeers } from '../../../src/providers/aws/revoker-peers.ts'
 import { resolveSettings } from '../../../src/providers/aws/settings.ts'
 import { targetStatus } from '../../../src/providers/aws/target-groups.ts'
-import { renderUserData, shellQuote } from '../../../src/providers/aws/user-data.ts'
+import { renderUserData, shellQuote, userDataValues } from '../../../src/providers/aws/user-data.ts'
 import type { FleetSpec } from '../../../src/providers/types.ts'
 
 const LISTENER =
@@ -241,6 +242,83 @@ describe('aws pure helpers', () => {
     assert.ok(plain.includes("GWDEPLOY_REVOKER_PORT=''"))
     assert.ok(plain.includes('${GWDEPLOY_REVOKER_PORT:+-p "$GWDEPLOY_REVOKER_PORT:$GWDEPLOY_REVOKER_PORT"}'))
     assert.ok(render({ ...spec.artifact, revokerPort: 1234 }).includes("GWDEPLOY_REVOKER_PORT='1234'"))
+  })
+
+  it('user-data: the running instances a new one pulls revocations from, and a template that cannot pass them is refused', () => {
+    const settings = resolveSettings(config(), '/nonexistent', undefined, {})
+    const withRevoker = { ...spec, artifact: { ...spec.artifact, revokerPort: 9001 } }
+    const text = renderUserData(
+      settings.userDataTemplate,
+      userDataValues(settings, withRevoker, '10.0.1.4:9001,10.0.2.9:9001'),
+    )
+    assert.ok(text.includes("GWDEPLOY_REVOKER_PEERS='10.0.1.4:9001,10.0.2.9:9001'"))
+    assert.ok(text.includes('${GWDEPLOY_REVOKER_PEERS:+-e "GATEWAY_REVOKER_PEERS=$GWDEPLOY_REVOKER_PEERS"}'))
+    // The dry run cannot know them yet and says what goes there.
+    const dry = new AwsProvider(settings).render(withRevoker)[0]?.content ?? ''
+    assert.ok(dry.includes("GWDEPLOY_REVOKER_PEERS='<IP:PORT of each instance running at launch>'"), dry)
+    const own = '#cloud-config\n{{image}} {{revokerPort}}\n'
+    assert.throws(
+      () => renderUserData(own, { image: 'x', revokerPort: '9001', revokerPeers: '' }),
+      (error: Error & { exitCode?: number; location?: { path?: string } }) =>
+        error.exitCode === 2 &&
+        /has no \{\{revokerPeers\}\}: new nodes would not take the running nodes' auth\/revoker revocations/.test(
+          error.message,
+        ) &&
+        error.location?.path === 'provider.aws.userDataTemplate',
+    )
+    // Without a revoker an own template needs no such line.
+    assert.equal(
+      renderUserData(own, { image: 'x', revokerPort: '', revokerPeers: '' }),
+      "#cloud-config\n'x' ''\n",
+    )
+  })
+
+  it('revoker peers: running or pending instances with a private IP and the revoker-port tag; older ones are named', () => {
+    const instance = (id: string, state: string, tags: Record<string, string>, privateIp = '10.0.1.4') => ({
+      id,
+      state,
+      subnet: 'subnet-a',
+      privateIp,
+      securityGroups: ['sg-1'],
+      tags,
+    })
+    const tagged = { 'gwdeploy:revoker-port': '9001' }
+    const { peers, untagged } = revokerPeers([
+      instance('i-1', 'running', tagged),
+      instance('i-2', 'pending', tagged, '10.0.2.9'),
+      instance('i-3', 'stopped', tagged),
+      instance('i-4', 'running', {}),
+    ])
+    assert.deepEqual(
+      peers.map((p) => p.id),
+      ['i-1', 'i-2'],
+    )
+    assert.deepEqual(
+      untagged.map((p) => p.id),
+      ['i-4'],
+    )
+    assert.equal(peerList(peers), '10.0.1.4:9001,10.0.2.9:9001')
+  })
+
+  it('security group rules: a port range, all traffic, a source group or a CIDR holding every subnet', () => {
+    const from = { groups: ['sg-new'], subnets: ['10.0.1.0/24', '10.0.2.0/24'] }
+    const tcp = (FromPort: number, ToPort: number, source: object) => ({
+      IpProtocol: 'tcp',
+      FromPort,
+      ToPort,
+      ...source,
+    })
+    const group = { UserIdGroupPairs: [{ GroupId: 'sg-new' }] }
+    assert.equal(permits(tcp(9001, 9001, group), 9001, from), true)
+    assert.equal(permits(tcp(9000, 9100, group), 9001, from), true)
+    assert.equal(permits(tcp(9002, 9100, group), 9001, from), false)
+    assert.equal(permits({ IpProtocol: '-1', ...group }, 9001, from), true)
+    assert.equal(permits({ IpProtocol: 'udp', FromPort: 9001, ToPort: 9001, ...group }, 9001, from), false)
+    assert.equal(permits(tcp(9001, 9001, { UserIdGroupPairs: [{ GroupId: 'sg-other' }] }), 9001, from), false)
+    assert.equal(permits(tcp(9001, 9001, { IpRanges: [{ CidrIp: '10.0.0.0/16' }] }), 9001, from), true)
+    assert.equal(permits(tcp(9001, 9001, { IpRanges: [{ CidrIp: '10.0.1.0/24' }] }), 9001, from), false)
+    assert.equal(cidrCovers('0.0.0.0/0', '10.0.1.0/24'), true)
+    assert.equal(cidrCovers('10.0.1.0/25', '10.0.1.0/24'), false)
   })
 
   it('config: expectName without a test listener is a configuration error naming the key', () => {
