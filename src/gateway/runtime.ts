@@ -169,8 +169,7 @@ async function pullFromPeers(
     log: { info: (m: string) => logger.info(m), error: (m: string) => logger.error(m) },
     ...(peers.signal ? { signal: peers.signal } : {}),
   }
-  await pullAtStart(store, peers.addresses, options)
-  return followPeers(store, peers.addresses, options)
+  return followPeers(store, await pullAtStart(store, peers.addresses, options), options)
 }
 
 async function runSingle(

@@ -82,13 +82,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Resolves once a peer has answered: its filter merged, or refused for another shape (the peers
  * serve another n, p or hash_name, and waiting for the others would not change that). Until then no
  * request may be served (it would pass a token the peers refuse), so it tries again, however long
- * that takes; the node is not healthy meanwhile and the release's gate fails on it.
+ * that takes; the node is not healthy meanwhile and the release's gate fails on it. Resolves with the
+ * peers worth following: all but those whose filter has another shape.
  */
 export async function pullAtStart(
   store: RevocationStore,
   peers: PeerAddress[],
   options: PeerOptions,
-): Promise<void> {
+): Promise<PeerAddress[]> {
   const said = new Set<string>()
   for (let attempt = 1; ; attempt++) {
     const results = await pullAll(store, peers, options, said)
@@ -97,7 +98,7 @@ export async function pullAtStart(
       options.log.info(
         `auth/revoker: revocations of ${merged} of ${peers.length} peer(s) taken before serving (${[...results.keys()].join(', ')})`,
       )
-      return
+      return peers.filter((peer) => results.get(label(peer)) !== 'refused')
     }
     for (const [at, result] of results) if (result !== 'merged') said.add(at)
     if (attempt === 1)
@@ -109,7 +110,10 @@ export async function pullAtStart(
   }
 }
 
-/** Pulls from every peer each interval; a peer silent for `forgetAfterMs` is left. Returns the stop. */
+/**
+ * Pulls from every peer each interval; a peer silent for `forgetAfterMs`, or whose filter turns out
+ * to have another shape (its address now runs another config), is left. Returns the stop.
+ */
 export function followPeers(
   store: RevocationStore,
   peers: PeerAddress[],
@@ -133,6 +137,7 @@ export function followPeers(
     }
     following = following.filter((peer) => {
       const at = label(peer)
+      if (results.get(at) === 'refused') return false
       if (now() - (lastAnswer.get(at) ?? 0) < options.forgetAfterMs) return true
       options.log.info(
         `auth/revoker: ${at} has not answered for ${Math.round(options.forgetAfterMs / 1000)}s; no longer pulling from it`,
@@ -145,7 +150,7 @@ export function followPeers(
     timer = setTimeout(() => void tick(), options.intervalMs)
     timer.unref()
   }
-  arm()
+  if (following.length > 0) arm()
   return () => {
     stopped = true
     clearTimeout(timer)

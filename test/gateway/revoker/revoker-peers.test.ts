@@ -176,6 +176,39 @@ describe('following peers', () => {
     }
   })
 
+  test('a peer whose filter turns out to have another shape is said once and left', async () => {
+    const other = await startRevocationService(
+      { ...CONFIG, n: 2000 },
+      new SlidingBloomFilter({ ...CONFIG, n: 2000 }),
+      {
+        host: '127.0.0.1',
+        log: () => {},
+      },
+    )
+    const logs: string[] = []
+    const log = { info: (m: string) => logs.push(m), error: (m: string) => logs.push(m) }
+    const stop = followPeers(
+      revocationStore(new SlidingBloomFilter(CONFIG), CONFIG.ttlS),
+      [{ host: '127.0.0.1', port: other.port }],
+      {
+        timeoutMs: 2_000,
+        intervalMs: 50,
+        forgetAfterMs: 60_000,
+        log,
+      },
+    )
+    try {
+      await waitFor('the refusal', () => logs.some((l) => l.includes('the filters differ')))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      assert.deepEqual(logs, [
+        `auth/revoker: the revocations of 127.0.0.1:${other.port} cannot be taken, the filters differ (different n values 2000 vs. 1000); send them here again`,
+      ])
+    } finally {
+      stop()
+      await other.close()
+    }
+  })
+
   test('a peer that answers again is said and followed again', async () => {
     const peerFilter = new SlidingBloomFilter(CONFIG)
     let peer = await startRevocationService(CONFIG, peerFilter, { host: '127.0.0.1', log: () => {} })
