@@ -106,23 +106,20 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
 
 interface Peers {
   addresses: PeerAddress[]
-  /** The revoker's slide (the Snapshot this node answers meanwhile names it). */
-  ttlS: number
   signal: AbortSignal | undefined
 }
 
 function peersOf(config: GatewayConfig, options: RunOptions): Peers | undefined {
   const addresses = options.revokerPeers ?? []
   if (addresses.length === 0) return undefined
-  const revoker = config.components?.revoker
-  if (!revoker)
+  if (!config.components?.revoker)
     throw configError(
       '--revoker-peers names nodes to pull revocations from, but the config has no auth/revoker',
       {
         hint: 'remove --revoker-peers (GATEWAY_REVOKER_PEERS), or add auth/revoker to the config',
       },
     )
-  return { addresses, ttlS: revoker.ttlS, signal: options.signal }
+  return { addresses, signal: options.signal }
 }
 
 function listenError(
@@ -134,42 +131,43 @@ function listenError(
   return configError(`cannot listen on ${at.host}:${at.port}: ${error.message}`, { hint })
 }
 
-/** auth/revoker's RPC server (and sliding) in the process that owns the filter. */
+/**
+ * auth/revoker in the process that owns the filter: the RPC server (and sliding), and pulling from
+ * peers — those --revoker-peers names, before anything is served, and those that ask to be
+ * followed back.
+ */
 async function serveRevocations(
   config: GatewayConfig,
   filter: SlidingBloomFilter,
   logger: Logger,
+  peers: Peers | undefined,
   followers?: Followers,
-): Promise<RevocationService> {
+): Promise<{ service: RevocationService; stopPulling: () => void }> {
   const revoker = config.components?.revoker as RevokerConfig
   const host = config.runtime.revokerListenIp ?? config.listenIp
-  const { startRevocationService } = revokerLibrary()
+  const { startRevocationService, createPeering, revocationStore } = revokerLibrary()
+  const peering = createPeering(revocationStore(filter, revoker.ttlS, followers), {
+    info: (m) => logger.info(m),
+    error: (m) => logger.error(m),
+  })
   const service = await startRevocationService(revoker, filter, {
     host,
     log: (message) => logger.error(message),
+    followBack: peering.followBack,
     ...(followers ? { followers } : {}),
   }).catch((error: NodeJS.ErrnoException) => {
     throw listenError(error, { host, port: revoker.port, flag: '--revoker-port', ipKey: 'revoker_listen_ip' })
   })
   logger.info(`auth/revoker: revocations (Go net/rpc) on ${host}:${service.port}`)
-  return service
-}
-
-/** The peers' revocations before anything is served, then following them; returns the stop. */
-async function pullFromPeers(
-  filter: SlidingBloomFilter,
-  logger: Logger,
-  peers: Peers,
-  followers?: Followers,
-): Promise<() => void> {
-  const { revocationStore, pullAtStart, followPeers, PEER_DEFAULTS } = revokerLibrary()
-  const store = revocationStore(filter, peers.ttlS, followers)
-  const options = {
-    ...PEER_DEFAULTS,
-    log: { info: (m: string) => logger.info(m), error: (m: string) => logger.error(m) },
-    ...(peers.signal ? { signal: peers.signal } : {}),
+  peering.ownPort = service.port
+  try {
+    if (peers) await peering.start(peers.addresses, peers.signal)
+  } catch (error) {
+    peering.stop()
+    await service.close()
+    throw error
   }
-  return followPeers(store, await pullAtStart(store, peers.addresses, options), options)
+  return { service, stopPulling: () => peering.stop() }
 }
 
 async function runSingle(
@@ -198,18 +196,13 @@ async function runSingle(
   // Revocations are in place before the first request: copied from the primary, or served here.
   const revocations = gateway.revocations
   if (revocations && isWorker) await revokerLibrary().followPrimary(revocations)
-  const revocationService =
-    revocations && !isWorker ? await serveRevocations(config, revocations, gateway.logger) : undefined
-  const stopFollowing =
-    revocations && peers
-      ? await pullFromPeers(revocations, gateway.logger, peers).catch(async (error) => {
-          await revocationService?.close()
-          throw error
-        })
-      : undefined
+  const owned =
+    revocations && !isWorker ? await serveRevocations(config, revocations, gateway.logger, peers) : undefined
+  const revocationService = owned?.service
+  const stopPulling = owned?.stopPulling
   const server = await listen(gateway, { port: config.port, host: config.listenIp }).catch(
     async (error: NodeJS.ErrnoException) => {
-      stopFollowing?.()
+      stopPulling?.()
       await revocationService?.close()
       throw listenError(error, {
         host: config.listenIp,
@@ -241,7 +234,7 @@ async function runSingle(
     stopping = true
     const { drainGraceMs, drainTimeoutMs } = config.runtime
     gateway.logger.info(`stopping: health draining for ${drainGraceMs}ms, then finishing in-flight requests`)
-    stopFollowing?.()
+    stopPulling?.()
     void server.shutdown({ graceMs: drainGraceMs, timeoutMs: drainTimeoutMs }).then(async (inTime) => {
       await metricsServer?.close()
       await revocationService?.close()
@@ -333,21 +326,19 @@ async function runPrimary(
       )
     : undefined
   let revocationService: RevocationService | undefined
-  let stopFollowing: (() => void) | undefined
+  let stopPulling: (() => void) | undefined
   const revoker = config.components?.revoker
   if (revoker) {
     const { SlidingBloomFilter, createFollowers } = revokerLibrary()
     const filter = new SlidingBloomFilter(revoker)
     followers = createFollowers(filter)
-    try {
-      revocationService = await serveRevocations(config, filter, logger, followers)
-      // Before any worker forks: each copies the filter with the peers' revocations in it.
-      if (peers) stopFollowing = await pullFromPeers(filter, logger, peers, followers)
-    } catch (error) {
-      await revocationService?.close()
+    // Before any worker forks: each copies the filter with the peers' revocations in it.
+    const owned = await serveRevocations(config, filter, logger, peers, followers).catch(async (error) => {
       await metricsServer?.close()
       throw error
-    }
+    })
+    revocationService = owned.service
+    stopPulling = owned.stopPulling
   }
   const listening = Array.from({ length: count }, () => {
     const worker = fork()
@@ -362,7 +353,7 @@ async function runPrimary(
     port = (await Promise.all(listening))[0] ?? port
   } catch (error) {
     stopping = true
-    stopFollowing?.()
+    stopPulling?.()
     for (const w of workers) w.kill('SIGKILL')
     await metricsServer?.close()
     await revocationService?.close()
@@ -376,7 +367,7 @@ async function runPrimary(
   const stop = () => {
     if (stopping) return
     stopping = true
-    stopFollowing?.()
+    stopPulling?.()
     logger.info(`stopping ${workers.size} workers`)
     for (const worker of workers) worker.send({ type: DRAIN_MESSAGE })
     const hard = setTimeout(

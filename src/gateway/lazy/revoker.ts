@@ -2,5 +2,5 @@
 // only by configs with a revoker.
 export { SlidingBloomFilter } from '../revoker/bloom-filter.ts'
 export { createFollowers, followPrimary } from '../revoker/cluster.ts'
-export { followPeers, PEER_DEFAULTS, pullAtStart } from '../revoker/peers.ts'
+export { createPeering } from '../revoker/peers.ts'
 export { revocationStore, startRevocationService } from '../revoker/revocation-service.ts'

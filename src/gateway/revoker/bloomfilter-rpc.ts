@@ -7,6 +7,7 @@
 import { type BloomConfig, bloomBits, type RemoteSlidingFilter } from './bloom-filter.ts'
 import { GoRpcError, type GoRpcMethod } from './go-rpc.ts'
 import type { GobStruct, GobType, GobValue } from './gob.ts'
+import type { PeerAddress } from './peer-addresses.ts'
 import {
   MARSHALED_FILTER,
   readSlidingFilter,
@@ -23,6 +24,8 @@ export interface RevocationStore {
   union(remote: RemoteSlidingFilter): Promise<number>
   /** The three filters as they are now, with the TTL they slide by. */
   state(): SlidingFilterState
+  /** A node that pulls from this one asks to be pulled from too (Snapshot's FollowBack). */
+  followBack?(peer: PeerAddress): void
 }
 
 /** The args struct, as Go's decoder matches it by field name: none in common is its error. */
@@ -41,7 +44,11 @@ const elems = (args: GobValue, type: string): Uint8Array[] => {
 const ADD_OUTPUT: GobType = { struct: 'AddOutput', fields: [['Count', 'int']] }
 const CHECK_OUTPUT: GobType = { struct: 'CheckOutput', fields: [['Checks', { slice: 'bool' }]] }
 const UNION_OUTPUT: GobType = { struct: 'UnionOutput', fields: [['Capacity', 'float']] }
-/** Snapshot (gwdeploy's own method): the filter as Union takes it, so it can be carried to another node. */
+/**
+ * Snapshot (gwdeploy's own method): the filter as Union takes it, so it can be carried to another
+ * node. Its input may name FollowBack, the caller's own revoker port: a node pulling from this one
+ * asks this one to pull from it too (revoker/peers.ts).
+ */
 const SNAPSHOT_OUTPUT: GobType = { struct: 'SnapshotOutput', fields: [['BF', MARSHALED_FILTER]] }
 
 /**
@@ -75,7 +82,15 @@ export function bloomfilterRpcMethods(store: RevocationStore): Record<string, Go
     },
     'BloomfilterRPC.Snapshot': {
       reply: SNAPSHOT_OUTPUT,
-      call: () => ({ BF: { marshaled: writeSlidingFilter(store.state()), via: 'binary' } }),
+      call: (args, caller) => {
+        const port = (args as GobStruct | undefined)?.FollowBack
+        if (caller.address && (typeof port === 'bigint' || typeof port === 'number')) {
+          const n = Number(port)
+          if (Number.isInteger(n) && n >= 1 && n <= 65535)
+            store.followBack?.({ host: caller.address, port: n })
+        }
+        return { BF: { marshaled: writeSlidingFilter(store.state()), via: 'binary' } }
+      },
     },
   }
 }

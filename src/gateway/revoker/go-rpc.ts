@@ -20,7 +20,7 @@ export interface GoRpcMethod {
    * is sent as Response.Error (then, as Go's server does, the reply body is invalidRequest).
    * Anything thrown but a GoRpcError is also passed to onError (a bug, not an answer).
    */
-  call(args: GobValue): GobValue | Promise<GobValue>
+  call(args: GobValue, caller: RpcCaller): GobValue | Promise<GobValue>
 }
 
 export interface GoRpcServerOptions {
@@ -53,6 +53,11 @@ interface RpcRequest {
   readonly method: GoRpcMethod | undefined
   /** readRequestHeader's error for a header that names no method: answered after the body is read. */
   readonly error: string | undefined
+}
+
+/** Who sent a call: the connection's remote address (IPv4-mapped IPv6 written as IPv4). */
+export interface RpcCaller {
+  address: string | undefined
 }
 
 /** A net.Server speaking Go's net/rpc (gob codec) as rpc.Server.Accept does: methods keyed "Service.Method". */
@@ -213,7 +218,8 @@ class Connection {
     this.inFlight++
     let result: Promise<GobValue>
     try {
-      result = Promise.resolve(method.call(args))
+      const address = this.socket.remoteAddress?.replace(/^::ffff:(?=\d+\.)/, '')
+      result = Promise.resolve(method.call(args, { address }))
     } catch (error) {
       result = Promise.reject(error)
     }

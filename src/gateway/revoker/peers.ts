@@ -2,7 +2,9 @@
  * Revocations pulled from peers (`--revoker-peers`): where gwdeploy cannot reach the nodes (aws), a
  * new node reads the filters of the nodes that served when it was launched and ORs them into its
  * own before it listens, then keeps pulling while they answer, so what they refuse it refuses too.
- * Union only adds, so pulling again is harmless.
+ * Each read names this node's own revoker port (Snapshot's FollowBack), so the peers pull from it in
+ * turn: what the new colour takes reaches the old one, for a rollback. Union only adds, so pulling
+ * again is harmless.
  */
 import { type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
 import { GoRpcError } from './go-rpc.ts'
@@ -19,6 +21,8 @@ export interface PeerOptions {
   forgetAfterMs: number
   log: { info(message: string): void; error(message: string): void }
   signal?: AbortSignal
+  /** This node's revoker port, sent so the peers pull from it too (0: not asked). */
+  ownPort?: number
 }
 
 export const PEER_DEFAULTS = { timeoutMs: 10_000, intervalMs: 15_000, forgetAfterMs: 10 * 60_000 }
@@ -27,8 +31,11 @@ const START_RETRY_MS = 2_000
 
 type Pulled = 'merged' | 'refused' | 'unreachable'
 
-async function pullOne(store: RevocationStore, peer: PeerAddress, timeoutMs: number) {
-  const bytes = await readRevocations(peer, timeoutMs)
+/** At most this many peers are followed: a port anyone can reach cannot grow the list without end. */
+export const MAX_FOLLOWED = 256
+
+async function pullOne(store: RevocationStore, peer: PeerAddress, options: PeerOptions) {
+  const bytes = await readRevocations(peer, options.timeoutMs, options.ownPort ?? 0)
   return store.union(readSlidingFilter({ marshaled: bytes }, unionBytesLimit(store.config)))
 }
 
@@ -44,7 +51,7 @@ async function pullAll(
     peers.map(async (peer) => {
       const at = label(peer)
       try {
-        await pullOne(store, peer, options.timeoutMs)
+        await pullOne(store, peer, options)
         results.set(at, 'merged')
       } catch (error) {
         if (error instanceof GoRpcError) {
@@ -110,23 +117,33 @@ export async function pullAtStart(
   }
 }
 
+export interface PeerFollowing {
+  /** Follows `peer` too (a node that asked to be followed back); known ones only count as an answer. */
+  add(peer: PeerAddress): void
+  stop(): void
+}
+
 /**
  * Pulls from every peer each interval; a peer silent for `forgetAfterMs`, or whose filter turns out
- * to have another shape (its address now runs another config), is left. Returns the stop.
+ * to have another shape (its address now runs another config), is left. Peers can be added later.
  */
 export function followPeers(
   store: RevocationStore,
   peers: PeerAddress[],
   options: PeerOptions,
   now: () => number = Date.now,
-): () => void {
-  const lastAnswer = new Map(peers.map((peer) => [label(peer), now()]))
-  let following = [...peers]
+): PeerFollowing {
+  const lastAnswer = new Map<string, number>()
+  const following = new Map<string, PeerAddress>()
   const failing = new Set<string>()
   let timer: NodeJS.Timeout | undefined
+  let ticking = false
   let stopped = false
+  let toldFull = false
   const tick = async () => {
-    const results = await pullAll(store, following, options, failing)
+    ticking = true
+    const results = await pullAll(store, [...following.values()], options, failing)
+    ticking = false
     for (const [at, result] of results) {
       if (result === 'unreachable') {
         failing.add(at)
@@ -135,24 +152,91 @@ export function followPeers(
       if (failing.delete(at)) options.log.info(`auth/revoker: ${at} answers again`)
       lastAnswer.set(at, now())
     }
-    following = following.filter((peer) => {
-      const at = label(peer)
-      if (results.get(at) === 'refused') return false
-      if (now() - (lastAnswer.get(at) ?? 0) < options.forgetAfterMs) return true
-      options.log.info(
-        `auth/revoker: ${at} has not answered for ${Math.round(options.forgetAfterMs / 1000)}s; no longer pulling from it`,
-      )
-      return false
-    })
-    if (!stopped && following.length > 0) arm()
+    for (const at of [...following.keys()]) {
+      if (results.get(at) === 'refused') following.delete(at)
+      else if (now() - (lastAnswer.get(at) ?? 0) >= options.forgetAfterMs) {
+        following.delete(at)
+        failing.delete(at)
+        options.log.info(
+          `auth/revoker: ${at} has not answered for ${Math.round(options.forgetAfterMs / 1000)}s; no longer pulling from it`,
+        )
+      }
+    }
+    arm()
   }
   const arm = () => {
-    timer = setTimeout(() => void tick(), options.intervalMs)
+    if (stopped || ticking || timer || following.size === 0) return
+    timer = setTimeout(() => {
+      timer = undefined
+      void tick()
+    }, options.intervalMs)
     timer.unref()
   }
-  if (following.length > 0) arm()
-  return () => {
-    stopped = true
-    clearTimeout(timer)
+  const add = (peer: PeerAddress) => {
+    const at = label(peer)
+    lastAnswer.set(at, now())
+    if (following.has(at)) return
+    if (following.size >= MAX_FOLLOWED) {
+      if (!toldFull)
+        options.log.error(`auth/revoker: already pulling from ${MAX_FOLLOWED} peers; ${at} is not followed`)
+      toldFull = true
+      return
+    }
+    following.set(at, peer)
+    if (!peers.includes(peer))
+      options.log.info(`auth/revoker: ${at} pulls from this node; pulling from it too`)
+    arm()
+  }
+  for (const peer of peers) add(peer)
+  return {
+    add,
+    stop: () => {
+      stopped = true
+      clearTimeout(timer)
+    },
+  }
+}
+
+export interface RevokerPeering {
+  /** Where a node that asks to be followed back goes (the revocation service's Snapshot). */
+  followBack(peer: PeerAddress): void
+  /** `--revoker-peers`: their revocations before serving (pullAtStart), then following them. */
+  start(peers: PeerAddress[], signal?: AbortSignal): Promise<void>
+  stop(): void
+}
+
+/**
+ * The pulling side of the node that owns the filter. `ownPort` is sent with every read once known
+ * (the revocation service's port), so peers pull from this node too.
+ */
+export function createPeering(
+  store: RevocationStore,
+  log: PeerOptions['log'],
+  timing: typeof PEER_DEFAULTS = PEER_DEFAULTS,
+): RevokerPeering & { ownPort: number } {
+  const options: PeerOptions & { ownPort: number } = { ...timing, log, ownPort: 0 }
+  let following: PeerFollowing | undefined
+  let stopped = false
+  const follow = (peer: PeerAddress) => {
+    if (stopped) return
+    following ??= followPeers(store, [], options)
+    following.add(peer)
+  }
+  return {
+    get ownPort() {
+      return options.ownPort
+    },
+    set ownPort(port: number) {
+      options.ownPort = port
+    },
+    followBack: follow,
+    async start(peers, signal) {
+      for (const peer of await pullAtStart(store, peers, { ...options, ...(signal ? { signal } : {}) }))
+        follow(peer)
+    },
+    stop() {
+      stopped = true
+      following?.stop()
+    },
   }
 }

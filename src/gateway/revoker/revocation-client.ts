@@ -20,7 +20,7 @@ const utf8 = new TextEncoder()
 /** A Snapshot of the largest filter a node runs (three of 2^32 bits, gzip's worst case aside). */
 const LARGEST_SNAPSHOT = 3 * (MAX_FILTER_BITS / 8) + 2 ** 20
 
-const SNAPSHOT_INPUT: GobType = { struct: 'SnapshotInput', fields: [] }
+const SNAPSHOT_INPUT: GobType = { struct: 'SnapshotInput', fields: [['FollowBack', 'int']] }
 const UNION_INPUT: GobType = { struct: 'UnionInput', fields: [['BF', MARSHALED_FILTER]] }
 
 async function withClient<T>(
@@ -62,14 +62,15 @@ export function checkRevocations(
   })
 }
 
-/** The node's filter, as Union takes it. */
-export function readRevocations(at: RevokerAddress, timeoutMs: number): Promise<Uint8Array> {
+/**
+ * The node's filter, as Union takes it. `followBack`: the caller's own revoker port, when the caller
+ * is a node that wants the other to pull from it too (0 or none: gwdeploy itself).
+ */
+export function readRevocations(at: RevokerAddress, timeoutMs: number, followBack = 0): Promise<Uint8Array> {
   return withClient(at, timeoutMs, async (client) => {
-    const reply = (await client.call(
-      'BloomfilterRPC.Snapshot',
-      SNAPSHOT_INPUT,
-      Object.create(null),
-    )) as GobStruct
+    const reply = (await client.call('BloomfilterRPC.Snapshot', SNAPSHOT_INPUT, {
+      FollowBack: BigInt(followBack),
+    })) as GobStruct
     const bf = reply.BF
     if (!bf || typeof bf !== 'object' || !('marshaled' in bf)) throw new Error('Snapshot answered no filter')
     return bf.marshaled as Uint8Array

@@ -10,6 +10,7 @@ import { MAX_TIMER_MS } from '../config/duration.ts'
 import type { SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
 import { bloomfilterRpcMethods, type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
 import { createGoRpcServer, GoRpcError } from './go-rpc.ts'
+import type { PeerAddress } from './peer-addresses.ts'
 
 /** The workers following the owner's filter (see revoker/cluster.ts). */
 export interface Followers {
@@ -27,8 +28,10 @@ export function revocationStore(
   filter: SlidingBloomFilter,
   ttlS: number,
   followers?: Followers,
+  followBack?: (peer: PeerAddress) => void,
 ): RevocationStore {
   return {
+    ...(followBack ? { followBack } : {}),
     config: filter.config,
     state: () => ({ config: filter.config, ttlS, ...filter.filters }),
     add: async (elems) => {
@@ -75,10 +78,16 @@ export function every(ms: number, tick: () => void): () => void {
 export async function startRevocationService(
   cfg: RevokerConfig,
   filter: SlidingBloomFilter,
-  options: { host: string; log: (message: string) => void; followers?: Followers },
+  options: {
+    host: string
+    log: (message: string) => void
+    followers?: Followers
+    /** A node pulling from this one asked to be pulled from too. */
+    followBack?: (peer: PeerAddress) => void
+  },
 ): Promise<RevocationService> {
   const server: Server = createGoRpcServer(
-    bloomfilterRpcMethods(revocationStore(filter, cfg.ttlS, options.followers)),
+    bloomfilterRpcMethods(revocationStore(filter, cfg.ttlS, options.followers, options.followBack)),
     {
       onError: (error) => options.log(`[SERVICE: Bloomfilter] ${error.message}`),
       maxMessageBytes: unionBytesLimit(filter.config),

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test'
 import type { RevokerConfig } from '../../../src/gateway/components/revoker.ts'
 import { SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
 import { parsePeers } from '../../../src/gateway/revoker/peer-addresses.ts'
-import { followPeers, pullAtStart } from '../../../src/gateway/revoker/peers.ts'
+import { createPeering, followPeers, pullAtStart } from '../../../src/gateway/revoker/peers.ts'
 import { revocationStore, startRevocationService } from '../../../src/gateway/revoker/revocation-service.ts'
 import { buildGoFixture } from '../../helpers/go.ts'
 import { freePort, startBackend, type TestBackend } from '../helpers.ts'
@@ -151,8 +151,8 @@ describe('following peers', () => {
     let clock = 0
     const options = { timeoutMs: 2_000, intervalMs: 50, forgetAfterMs: 60_000, log }
     const peers = [{ host: '127.0.0.1', port: peer.port }]
-    await pullAtStart(store, peers, options)
-    const stop = followPeers(store, peers, options, () => clock)
+    assert.deepEqual(await pullAtStart(store, peers, options), peers)
+    const following = followPeers(store, peers, options, () => clock)
     try {
       const late = utf8.encode('jti-late')
       assert.equal(ours.check(late), false)
@@ -172,7 +172,7 @@ describe('following peers', () => {
       await new Promise((resolve) => setTimeout(resolve, 300))
       assert.equal(logs.length, said, 'nothing is tried once every peer is left')
     } finally {
-      stop()
+      following.stop()
     }
   })
 
@@ -187,7 +187,7 @@ describe('following peers', () => {
     )
     const logs: string[] = []
     const log = { info: (m: string) => logs.push(m), error: (m: string) => logs.push(m) }
-    const stop = followPeers(
+    const following = followPeers(
       revocationStore(new SlidingBloomFilter(CONFIG), CONFIG.ttlS),
       [{ host: '127.0.0.1', port: other.port }],
       {
@@ -204,8 +204,66 @@ describe('following peers', () => {
         `auth/revoker: the revocations of 127.0.0.1:${other.port} cannot be taken, the filters differ (different n values 2000 vs. 1000); send them here again`,
       ])
     } finally {
-      stop()
+      following.stop()
       await other.close()
+    }
+  })
+
+  test('the node a new one pulls from pulls back from it (FollowBack): what the new one takes reaches the old one', async () => {
+    const timing = { timeoutMs: 2_000, intervalMs: 50, forgetAfterMs: 60_000 }
+    const logs: string[] = []
+    const log = { info: (m: string) => logs.push(m), error: (m: string) => logs.push(m) }
+    /** A node as the runtime wires one: its revocation service, and pulling with its own port named. */
+    const node = async () => {
+      const filter = new SlidingBloomFilter(CONFIG)
+      const peering = createPeering(revocationStore(filter, CONFIG.ttlS), log, timing)
+      const service = await startRevocationService(CONFIG, filter, {
+        host: '127.0.0.1',
+        log: () => {},
+        followBack: peering.followBack,
+      })
+      peering.ownPort = service.port
+      return { filter, peering, service }
+    }
+    const blue = await node()
+    const green = await node()
+    try {
+      await green.peering.start([{ host: '127.0.0.1', port: blue.service.port }])
+      await waitFor('blue to follow green back', () =>
+        logs.includes(
+          `auth/revoker: 127.0.0.1:${green.service.port} pulls from this node; pulling from it too`,
+        ),
+      )
+      const onGreen = utf8.encode('jti-revoked-on-green')
+      green.filter.add(onGreen)
+      await waitFor('the revocation made on green to reach blue', () => blue.filter.check(onGreen))
+      const onBlue = utf8.encode('jti-revoked-on-blue')
+      blue.filter.add(onBlue)
+      await waitFor('the revocation made on blue to reach green', () => green.filter.check(onBlue))
+    } finally {
+      for (const n of [blue, green]) {
+        n.peering.stop()
+        await n.service.close()
+      }
+    }
+  })
+
+  test('FollowBack names a port on the caller’s own address; gwdeploy’s reads (port 0) ask nothing', async () => {
+    const asked: unknown[] = []
+    const filter = new SlidingBloomFilter(CONFIG)
+    const service = await startRevocationService(CONFIG, filter, {
+      host: '127.0.0.1',
+      log: () => {},
+      followBack: (peer) => asked.push(peer),
+    })
+    try {
+      const { readRevocations } = await import('../../../src/gateway/revoker/revocation-client.ts')
+      await readRevocations({ host: '127.0.0.1', port: service.port }, 2_000)
+      assert.deepEqual(asked, [])
+      await readRevocations({ host: '127.0.0.1', port: service.port }, 2_000, 4242)
+      assert.deepEqual(asked, [{ host: '127.0.0.1', port: 4242 }])
+    } finally {
+      await service.close()
     }
   })
 
@@ -216,7 +274,7 @@ describe('following peers', () => {
     const ours = new SlidingBloomFilter(CONFIG)
     const logs: string[] = []
     const log = { info: (m: string) => logs.push(m), error: (m: string) => logs.push(m) }
-    const stop = followPeers(revocationStore(ours, CONFIG.ttlS), [{ host: '127.0.0.1', port }], {
+    const following = followPeers(revocationStore(ours, CONFIG.ttlS), [{ host: '127.0.0.1', port }], {
       timeoutMs: 2_000,
       intervalMs: 50,
       forgetAfterMs: 60_000,
@@ -234,7 +292,7 @@ describe('following peers', () => {
       await waitFor('the revocation after the return', () => ours.check(back))
       assert.ok(logs.includes(`auth/revoker: 127.0.0.1:${port} answers again`), logs.join('\n'))
     } finally {
-      stop()
+      following.stop()
       await peer.close()
     }
   })

@@ -192,7 +192,7 @@ export class AlbDataPlane {
       image,
       url,
       container,
-      bridgeIp: info.NetworkSettings.IPAddress,
+      bridgeIp: Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? '',
       ...(revokerPort ? { revoker: `127.0.0.1:${hostPort(revokerPort)}` } : {}),
     }
   }
