@@ -207,9 +207,9 @@ export interface ProviderCapabilities {
   /** traffic() is implemented (error ratio during bake). */
   traffic: boolean
   /**
-   * Nodes a run launches take the running nodes' auth/revoker revocations themselves, before they
-   * serve, and keep pulling them while both run (aws, whose nodes gwdeploy cannot reach): the
-   * engine has nothing to carry into them. Older nodes do not pull from newer ones.
+   * Nodes carry auth/revoker revocations themselves (aws, whose nodes gwdeploy cannot reach): new
+   * ones take the running nodes' before they serve, and both pull from each other while they run.
+   * The engine has nothing to carry.
    */
   nodesPullRevocations?: boolean
 }

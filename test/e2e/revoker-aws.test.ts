@@ -138,12 +138,18 @@ describe('auth/revoker on aws: new instances pull the running ones’ revocation
     const before = await listenerWeights(project.fixture.listenerArn)
     const refused = await project.run(['release', '--sha', sha(2)])
     assert.equal(refused.code, 2, refused.stderr)
-    assert.match(refused.stderr, /the new instances could not reach auth\/revoker on 2 running instance\(s\)/)
+    const sg = project.fixture.securityGroup
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `the new instances and i-\\w+ \\(10\\.0\\.[12]\\.\\d+\\) could not reach each other's auth/revoker: the groups ${sg} let no TCP ${REVOKER_PORT} in from ${sg}`,
+      ),
+    )
     assert.match(refused.stderr, /provider\.aws\.securityGroups/)
     assert.match(
       refused.stderr,
       new RegExp(
-        `authorize-security-group-ingress --group-id ${project.fixture.securityGroup} --protocol tcp --port ${REVOKER_PORT}`,
+        `authorize-security-group-ingress --group-id ${sg} --protocol tcp --port ${REVOKER_PORT} --source-group ${sg}`,
       ),
     )
     assert.deepEqual(await listenerWeights(project.fixture.listenerArn), before)
@@ -207,5 +213,36 @@ describe('auth/revoker on aws: new instances pull the running ones’ revocation
       await new Promise((resolve) => setTimeout(resolve, 1_000))
     }
     assert.deepEqual(statuses, [401, 401])
+  })
+
+  it('what green takes reaches blue, which pulls back from it: a rollback still refuses it', async () => {
+    const green = await coloured('green')
+    const blue = await coloured('blue')
+    await revoke(green[1] as string, 'aws-on-green')
+    const client = await buildGoFixture('rpc-client')
+    const refusedOnBlue = async () => {
+      const results = await Promise.all(
+        blue.map(async (id) => {
+          const checked = await runProgram(client, [], {
+            input: JSON.stringify({
+              addr: await plane.revokerOf(id),
+              connections: [
+                { calls: [{ method: 'BloomfilterRPC.Check', args: 'check', elems: ['jti-aws-on-green'] }] },
+              ],
+            }),
+          })
+          return JSON.parse(checked.stdout).connections[0].results[0].reply?.Checks?.[0] === true
+        }),
+      )
+      return results.every(Boolean)
+    }
+    const deadline = Date.now() + 45_000
+    while (!(await refusedOnBlue()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1_000))
+    assert.equal(await refusedOnBlue(), true, 'blue took the revocation made on green')
+    const back = await project.run(['rollback'])
+    assert.equal(back.code, 0, back.stderr)
+    const answers = await live('aws-on-green', 4)
+    assert.deepEqual(new Set(answers.map((a) => a.instance)), new Set(blue), JSON.stringify(answers))
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([401]))
   })
 })

@@ -18,8 +18,8 @@ import { type EngineContext, info, type Run, warn } from './context.ts'
 /** Each RPC (connect, Snapshot, Union) gets this long. */
 const CALL_TIMEOUT_MS = 10_000
 
+/** Runs told that gwdeploy cannot reach the nodes (each route would repeat it). */
 const toldUnreachable = new WeakSet<Run>()
-const toldPulled = new WeakSet<Run>()
 
 const gaining = (from: Weights, to: Weights) => COLOURS.filter((c) => from[c] === 0 && to[c] > 0)
 const serving = (weights: Weights) => COLOURS.filter((c) => weights[c] > 0)
@@ -57,19 +57,13 @@ export async function carryAfterRoute(ctx: EngineContext, run: Run, before: Weig
 
 /** Nodes that replace gone ones of the live colour get what the others hold, before the route names them. */
 export async function carryWithin(ctx: EngineContext, run: Run, fleet: Fleet): Promise<void> {
-  await carryOrWarn(ctx, run, [fleet], fleet, true)
+  await carryOrWarn(ctx, run, [fleet], fleet)
 }
 
 /** Where traffic has moved already (or must move whatever happens): nothing here stops the run. */
-async function carryOrWarn(
-  ctx: EngineContext,
-  run: Run,
-  sources: Fleet[],
-  into: Fleet | undefined,
-  launchedNow = false,
-) {
+async function carryOrWarn(ctx: EngineContext, run: Run, sources: Fleet[], into: Fleet | undefined) {
   try {
-    await carry(ctx, run, sources, into, 'warn', launchedNow)
+    await carry(ctx, run, sources, into, 'warn')
   } catch (error) {
     warn(ctx, `auth/revoker: revocations were not carried into ${into?.colour}: ${(error as Error).message}`)
   }
@@ -110,22 +104,12 @@ async function mergeFilters(targets: RevokerEndpoint[], filters: Uint8Array[]) {
   return { failed, refused }
 }
 
-/**
- * Whether `into`'s nodes pull the sources' revocations themselves: a provider whose nodes do, when
- * they were launched after the sources (green of this run or of the release it promotes, or nodes
- * replacing gone ones). A rollback's colour, or blue after a reverted shift, started before green.
- */
-const pullsThemselves = (ctx: EngineContext, run: Run, into: Fleet, launchedNow: boolean) =>
-  ctx.target.provider.capabilities.nodesPullRevocations === true &&
-  (launchedNow || (into.colour === run.green && run.operation !== 'rollback'))
-
 async function carry(
   ctx: EngineContext,
   run: Run,
   fleets: Fleet[],
   into: Fleet | undefined,
   onFailure: 'fail' | 'warn',
-  launchedNow = false,
 ): Promise<void> {
   const { provider } = ctx.target
   if (!into || fleets.length === 0 || runsNoRevoker(run, into)) return
@@ -133,22 +117,16 @@ async function carry(
   const what = `${fleets.map((f) => f.colour).join(' and ')} into ${destination}`
   if (!provider.revokerEndpoints) {
     // Each said once per run: the routes after the first would only repeat it.
-    if (run.artifact.revokerPort === undefined) return
-    if (pullsThemselves(ctx, run, into, launchedNow)) {
-      if (toldPulled.has(run)) return
-      toldPulled.add(run)
+    if (run.artifact.revokerPort === undefined || toldUnreachable.has(run)) return
+    toldUnreachable.add(run)
+    if (provider.capabilities.nodesPullRevocations)
       return info(
         ctx,
-        `auth/revoker: ${destination}'s nodes took the running nodes' revocations before serving and keep pulling them (${provider.id} nodes pull them themselves)`,
+        `auth/revoker: ${provider.id} nodes pull each other's revocations themselves: ${destination}'s took the running nodes' before serving, and the nodes keep pulling from each other while both colours run`,
       )
-    }
-    if (toldUnreachable.has(run)) return
-    toldUnreachable.add(run)
     return warn(
       ctx,
-      provider.capabilities.nodesPullRevocations
-        ? `auth/revoker: revocations held by ${what} are not carried: ${destination}'s nodes started before and do not pull from newer ones, and ${provider.id} nodes' revoker ports are not reachable from gwdeploy; send revocations made since to ${destination}'s nodes too`
-        : `auth/revoker: revocations held by ${what} are not carried: ${provider.id} nodes' revoker ports are not reachable from gwdeploy; send revocations to the new nodes too`,
+      `auth/revoker: revocations held by ${what} are not carried: ${provider.id} nodes' revoker ports are not reachable from gwdeploy; send revocations to the new nodes too`,
     )
   }
   // Why a forward through the provider failed (a port-forward refused) arrives here, not in the RPC error.

@@ -189,7 +189,8 @@ export class AwsProvider implements Provider, AwsContext {
     )
     // fleet.env references the instances would read at boot must exist (metadata only, no value).
     await checkSecretReferences(this.settings)
-    if (kept.length < spec.size) await checkPeerIngress(this, peers)
+    if (kept.length < spec.size && spec.artifact.revokerPort)
+      await checkPeerIngress(this, peers, spec.artifact.revokerPort)
     // Also refuses, before anything is created, a listener another service/env already uses.
     await this.#originals.record((await this.liveListener()).arn, 'live listener')
     const group = await ensureTargetGroup(this, spec, progress)

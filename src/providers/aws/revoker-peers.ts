@@ -59,11 +59,16 @@ export function permits(permission: Permission, port: number, from: { groups: st
 }
 
 /**
- * Refuses (exit 2) a release whose new instances could not reach a peer's revoker port: the new
- * nodes would wait for revocations that never come. The new instances get provider.aws.securityGroups
- * (the VPC's default group when none) in provider.aws.subnets.
+ * Refuses (exit 2) a release whose new instances and the running ones could not reach each other's
+ * revoker port: the new nodes would wait for revocations that never come, and the running ones could
+ * not pull back what the new ones take (a rollback would let those tokens through again). The new
+ * instances get provider.aws.securityGroups (the VPC's default group when none) in provider.aws.subnets.
  */
-export async function checkPeerIngress(aws: AwsContext, peers: InstanceInfo[]): Promise<void> {
+export async function checkPeerIngress(
+  aws: AwsContext,
+  peers: InstanceInfo[],
+  ownPort: number,
+): Promise<void> {
   if (peers.length === 0) return
   const { ec2, ec2Sdk } = await aws.clients()
   const { subnets: subnetIds, securityGroups } = aws.settings.aws
@@ -86,29 +91,40 @@ export async function checkPeerIngress(aws: AwsContext, peers: InstanceInfo[]): 
     )
     groups = (defaults.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : []))
   }
-  const peerGroups = [...new Set(peers.flatMap((p) => p.securityGroups))]
-  const described = peerGroups.length
-    ? await call('DescribeSecurityGroups', () =>
-        ec2.send(new ec2Sdk.DescribeSecurityGroupsCommand({ GroupIds: peerGroups })),
-      )
-    : { SecurityGroups: [] }
+  const described = await call('DescribeSecurityGroups', () =>
+    ec2.send(
+      new ec2Sdk.DescribeSecurityGroupsCommand({
+        GroupIds: [...new Set([...groups, ...peers.flatMap((p) => p.securityGroups)])],
+      }),
+    ),
+  )
   const rules = new Map(
     (described.SecurityGroups ?? []).map((g) => [g.GroupId ?? '', (g.IpPermissions ?? []) as Permission[]]),
   )
-  const from = { groups, subnets: cidrs }
-  const blocked = peers.filter((peer) => {
+  const letsIn = (into: string[], port: number, from: { groups: string[]; subnets: string[] }) =>
+    into.some((g) => (rules.get(g) ?? []).some((p) => permits(p, port, from)))
+  const newInstances = { groups, subnets: cidrs }
+  for (const peer of peers) {
     const port = Number(peer.tags[TAG.revokerPort])
-    return !peer.securityGroups.some((g) => (rules.get(g) ?? []).some((p) => permits(p, port, from)))
-  })
-  const first = blocked[0]
-  if (!first) return
-  const port = first.tags[TAG.revokerPort]
-  throw configError(
-    `the new instances could not reach auth/revoker on ${blocked.length} running instance(s), e.g. ${first.id} (${first.privateIp}:${port}): its security groups ${first.securityGroups.join(', ') || '(none)'} let no TCP ${port} in from ${groups.join(', ') || 'the new instances'}; they would wait for its revocations and never serve`,
-    {
-      location: { path: 'provider.aws.securityGroups' },
-      hint: `Let the gateway instances reach each other's revoker port, e.g. \`aws ec2 authorize-security-group-ingress --group-id ${first.securityGroups[0] ?? 'sg-…'} --protocol tcp --port ${port} --source-group ${groups[0] ?? 'sg-…'}\`, then release again.`,
-      details: { blocked: blocked.map((b) => b.id) },
-    },
-  )
+    const peerFrom = { groups: peer.securityGroups, subnets: peer.privateIp ? [`${peer.privateIp}/32`] : [] }
+    const [into, from, toPort, what] = !letsIn(peer.securityGroups, port, newInstances)
+      ? [peer.securityGroups, groups, port, 'they would wait for its revocations and never serve']
+      : !letsIn(groups, ownPort, peerFrom)
+        ? [
+            groups,
+            peer.securityGroups,
+            ownPort,
+            'it could not pull back what they take, and a rollback would let those tokens through',
+          ]
+        : []
+    if (!into || !from) continue
+    throw configError(
+      `the new instances and ${peer.id} (${peer.privateIp}) could not reach each other's auth/revoker: the groups ${into.join(', ') || '(none)'} let no TCP ${toPort} in from ${from.join(', ') || '(none)'}; ${what}`,
+      {
+        location: { path: 'provider.aws.securityGroups' },
+        hint: `Let the gateway instances reach each other's revoker port, e.g. \`aws ec2 authorize-security-group-ingress --group-id ${into[0] ?? 'sg-…'} --protocol tcp --port ${toPort} --source-group ${from[0] ?? 'sg-…'}\`, then release again.`,
+        details: { instance: peer.id },
+      },
+    )
+  }
 }
