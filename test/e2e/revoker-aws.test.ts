@@ -13,7 +13,8 @@ import { after, before, describe, it } from 'node:test'
 import * as ec2m from '@aws-sdk/client-ec2'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { sha } from '../core/helpers/project.ts'
-import { buildGoFixture, runProgram } from '../helpers/go.ts'
+import { buildGoFixture } from '../helpers/go.ts'
+import { goRevokeTool, revokerGatewayConfig } from '../helpers/revoke-tool.ts'
 import { requireDocker } from '../helpers/services.ts'
 import { AlbDataPlane, userDataEnv } from '../providers/aws/alb-data-plane.ts'
 import {
@@ -53,16 +54,11 @@ describe('auth/revoker on aws: new instances pull the running ones’ revocation
     }
     return out
   }
-  const revoke = async (instance: string, jti: string) => {
-    const added = await runProgram(await buildGoFixture('rpc-client'), [], {
-      input: JSON.stringify({
-        addr: await plane.revokerOf(instance),
-        connections: [{ calls: [{ method: 'BloomfilterRPC.Add', args: 'add', elems: [`jti-${jti}`] }] }],
-      }),
-    })
-    assert.equal(added.code, 0, added.stderr)
-    assert.deepEqual(JSON.parse(added.stdout).connections[0].results[0].reply, { Count: 1 })
-  }
+  const revoke = async (instance: string, jti: string) =>
+    assert.deepEqual(
+      await goRevokeTool(await plane.revokerOf(instance), [{ method: 'Add', elems: [`jti-${jti}`] }]),
+      [{ Count: 1 }],
+    )
   const coloured = async (colour: string) =>
     (await instancesOf(service)).filter((i) => i.colour === colour && i.state === 'running').map((i) => i.id)
 
@@ -81,33 +77,14 @@ describe('auth/revoker on aws: new instances pull the running ones’ revocation
     )
     await writeFile(
       join(project.dir, 'gateway.json'),
-      JSON.stringify({
-        version: 3,
-        name: 'e2e',
-        extra_config: {
-          'auth/revoker': {
-            n: 10000,
-            p: 0.0001,
-            hash_name: 'default',
-            ttl: 3600,
-            port: REVOKER_PORT,
-            token_keys: ['jti'],
-          },
-        },
-        endpoints: [
-          {
-            endpoint: '/v1/private',
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
-            extra_config: {
-              'auth/validator': {
-                alg: 'RS256',
-                jwk_local_path: 'keys/public.json',
-                disable_jwk_security: true,
-              },
-            },
-          },
-        ],
-      }),
+      JSON.stringify(
+        revokerGatewayConfig({
+          name: 'e2e',
+          port: REVOKER_PORT,
+          hashName: 'default',
+          validator: { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
+        }),
+      ),
     )
   })
   after(async () => {
@@ -219,22 +196,14 @@ describe('auth/revoker on aws: new instances pull the running ones’ revocation
     const green = await coloured('green')
     const blue = await coloured('blue')
     await revoke(green[1] as string, 'aws-on-green')
-    const client = await buildGoFixture('rpc-client')
     const refusedOnBlue = async () => {
-      const results = await Promise.all(
-        blue.map(async (id) => {
-          const checked = await runProgram(client, [], {
-            input: JSON.stringify({
-              addr: await plane.revokerOf(id),
-              connections: [
-                { calls: [{ method: 'BloomfilterRPC.Check', args: 'check', elems: ['jti-aws-on-green'] }] },
-              ],
-            }),
-          })
-          return JSON.parse(checked.stdout).connections[0].results[0].reply?.Checks?.[0] === true
-        }),
-      )
-      return results.every(Boolean)
+      for (const id of blue) {
+        const [reply] = await goRevokeTool(await plane.revokerOf(id), [
+          { method: 'Check', elems: ['jti-aws-on-green'] },
+        ])
+        if ((reply as { Checks?: boolean[] }).Checks?.[0] !== true) return false
+      }
+      return true
     }
     const deadline = Date.now() + 45_000
     while (!(await refusedOnBlue()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1_000))

@@ -14,7 +14,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
 import { testDocker, uniqueName } from '../helpers/docker.ts'
-import { buildGoFixture, runProgram } from '../helpers/go.ts'
+import { buildGoFixture } from '../helpers/go.ts'
+import { goRevokeTool, revokerGatewayConfig } from '../helpers/revoke-tool.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
 import { type HaproxyInstance, haproxyConfig, startHaproxy } from '../providers/haproxy/helpers.ts'
 
@@ -30,22 +31,13 @@ describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setExpirationTime('5m')
       .sign(keys.privateKey)
-  const gatewayConfig = (port: number) => ({
-    version: 3,
-    name: 'e2e',
-    extra_config: {
-      'auth/revoker': { n: 10000, p: 0.0001, hash_name: 'default', ttl: 3600, port, token_keys: ['jti'] },
-    },
-    endpoints: [
-      {
-        endpoint: '/v1/private',
-        backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
-        extra_config: {
-          'auth/validator': { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
-        },
-      },
-    ],
-  })
+  const gatewayConfig = (port: number) =>
+    revokerGatewayConfig({
+      name: 'e2e',
+      port,
+      hashName: 'default',
+      validator: { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
+    })
   const containers = () =>
     docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } })
   const status = async (jti: string) =>
@@ -108,15 +100,9 @@ describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
     assert.match(revoker ?? '', /^127\.0\.0\.1:\d+$/, JSON.stringify(envelope.result))
     // The key set shipped in the image: a valid token reaches the (unreachable) backend: 500.
     assert.equal(await status('hap-1'), 500)
-    const client = await buildGoFixture('rpc-client')
-    const added = await runProgram(client, [], {
-      input: JSON.stringify({
-        addr: revoker,
-        connections: [{ calls: [{ method: 'BloomfilterRPC.Add', args: 'add', elems: ['jti-hap-1'] }] }],
-      }),
-    })
-    assert.equal(added.code, 0, added.stderr)
-    assert.deepEqual(JSON.parse(added.stdout).connections[0].results[0].reply, { Count: 1 })
+    assert.deepEqual(await goRevokeTool(revoker as string, [{ method: 'Add', elems: ['jti-hap-1'] }]), [
+      { Count: 1 },
+    ])
     assert.equal(await status('hap-1'), 401)
     assert.equal(await status('hap-2'), 500)
   })

@@ -16,7 +16,8 @@ import { openTarget, type Target } from '../../src/core/target.ts'
 import { connect } from '../../src/providers/kubernetes/client.ts'
 import { openPortForward } from '../../src/providers/kubernetes/port-forward.ts'
 import type { Fleet, RevokerEndpoint } from '../../src/providers/types.ts'
-import { buildGoFixture, runProgram } from '../helpers/go.ts'
+import { buildGoFixture } from '../helpers/go.ts'
+import { goRevokeTool, revokerGatewayConfig } from '../helpers/revoke-tool.ts'
 import {
   auditedRequests,
   makeRealKubeProject,
@@ -33,58 +34,22 @@ const token = (jti: string) =>
     .setExpirationTime('5m')
     .sign(keys.privateKey)
 
-const gatewayConfig = {
-  version: 3,
+const gatewayConfig = revokerGatewayConfig({
   name: 'k8s',
-  extra_config: {
-    'auth/revoker': {
-      n: 10000,
-      p: 0.0001,
-      hash_name: 'default',
-      ttl: 3600,
-      port: REVOKER_PORT,
-      token_keys: ['jti'],
-    },
-  },
-  endpoints: [
-    {
-      endpoint: '/v1/private',
-      output_encoding: 'no-op',
-      // The backend answers: the pod's own gateway health (it names the service and the release).
-      backend: [{ host: ['http://127.0.0.1:8080'], url_pattern: '/__health', encoding: 'no-op' }],
-      extra_config: {
-        'auth/validator': { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
-      },
-    },
-  ],
-}
-
-interface RpcResult {
-  connections: Array<{ dialError?: string; results: Array<{ error?: string; reply?: unknown }> }>
-}
+  port: REVOKER_PORT,
+  hashName: 'default',
+  endpoint: { output_encoding: 'no-op' },
+  // The backend answers: the pod's own gateway health (it names the service and the release).
+  backend: { host: ['http://127.0.0.1:8080'], url_pattern: '/__health', encoding: 'no-op' },
+  validator: { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
+})
 
 /** One rpc.Dial to `endpoint` running `calls` in order; the replies (a failed call fails the test). */
-async function rpc(endpoint: RevokerEndpoint, calls: Array<{ args: 'add' | 'check'; elems: string[] }>) {
-  const client = await buildGoFixture('rpc-client')
-  const result = await runProgram(client, [], {
-    input: JSON.stringify({
-      addr: `${endpoint.host}:${endpoint.port}`,
-      connections: [
-        {
-          calls: calls.map((c) => ({
-            method: c.args === 'add' ? 'BloomfilterRPC.Add' : 'BloomfilterRPC.Check',
-            ...c,
-          })),
-        },
-      ],
-    }),
-  })
-  assert.equal(result.code, 0, result.stderr)
-  const [connection] = (JSON.parse(result.stdout) as RpcResult).connections
-  assert.equal(connection?.dialError, undefined, result.stdout)
-  for (const call of connection?.results ?? []) assert.equal(call.error, undefined, result.stdout)
-  return (connection?.results ?? []).map((r) => r.reply)
-}
+const rpc = (endpoint: RevokerEndpoint, calls: Array<{ args: 'add' | 'check'; elems: string[] }>) =>
+  goRevokeTool(
+    `${endpoint.host}:${endpoint.port}`,
+    calls.map((c) => ({ method: c.args === 'add' ? 'Add' : 'Check', elems: c.elems })),
+  )
 
 const refused = (port: number) =>
   new Promise<string>((resolve) => {

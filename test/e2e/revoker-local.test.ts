@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { SignJWT } from 'jose'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
-import { buildGoFixture, runProgram } from '../helpers/go.ts'
+import { buildGoFixture } from '../helpers/go.ts'
+import { goRevokeTool, revokerGatewayConfig } from '../helpers/revoke-tool.ts'
 
 const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
 const token = (jti: string) =>
@@ -34,20 +35,8 @@ describe('auth/revoker on local releases', () => {
   }
   /** Go's revoke tool against every given port: Add (or Check) the elements, the replies back. */
   const rpc = async (ports: number[], method: 'Add' | 'Check', elems: string[]) => {
-    const client = await buildGoFixture('rpc-client')
     const replies: unknown[] = []
-    for (const port of ports) {
-      const result = await runProgram(client, [], {
-        input: JSON.stringify({
-          addr: `127.0.0.1:${port}`,
-          connections: [
-            { calls: [{ method: `BloomfilterRPC.${method}`, args: method.toLowerCase(), elems }] },
-          ],
-        }),
-      })
-      assert.equal(result.code, 0, result.stderr)
-      replies.push(JSON.parse(result.stdout).connections[0].results[0].reply)
-    }
+    for (const port of ports) replies.push(...(await goRevokeTool(`127.0.0.1:${port}`, [{ method, elems }])))
     return replies
   }
   const status = async (jti: string) =>
@@ -69,29 +58,14 @@ describe('auth/revoker on local releases', () => {
     )
     await writeFile(
       join(project.dir, 'gateway.json'),
-      JSON.stringify({
-        version: 3,
-        name: 'e2e',
-        extra_config: {
-          'auth/revoker': {
-            n: 10000,
-            p: 0.0001,
-            hash_name: 'optimal',
-            ttl: 3600,
-            port: 1234,
-            token_keys: ['jti'],
-          },
-        },
-        endpoints: [
-          {
-            endpoint: '/v1/private',
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
-            extra_config: {
-              'auth/validator': { alg: 'HS256', jwk_local_path: keys, disable_jwk_security: true },
-            },
-          },
-        ],
-      }),
+      JSON.stringify(
+        revokerGatewayConfig({
+          name: 'e2e',
+          port: 1234,
+          hashName: 'optimal',
+          validator: { alg: 'HS256', jwk_local_path: keys, disable_jwk_security: true },
+        }),
+      ),
     )
   })
   after(async () => {
