@@ -155,7 +155,7 @@ describe('auth/revoker on aws: new instances pull the running ones’ revocation
     assert.equal(released.code, 0, released.stderr)
     assert.match(
       released.stdout + released.stderr,
-      /green's nodes took the running nodes' revocations before serving and keep pulling them/,
+      /aws nodes pull each other's revocations themselves: green's took the running nodes' before serving/,
     )
     const green = await coloured('green')
     assert.equal(green.length, 2)
