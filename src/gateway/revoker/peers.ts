@@ -15,7 +15,7 @@ import { readSlidingFilter } from './sliding-filter-wire.ts'
 export interface PeerOptions {
   /** Each read (connect + Snapshot). */
   timeoutMs: number
-  /** Between two pulls while following, and between two tries at start. */
+  /** Between two pulls while following. */
   intervalMs: number
   /** A peer that has not answered for this long is left (its instance is gone). */
   forgetAfterMs: number
@@ -32,7 +32,7 @@ const START_RETRY_MS = 2_000
 type Pulled = 'merged' | 'refused' | 'unreachable'
 
 /** At most this many peers are followed: a port anyone can reach cannot grow the list without end. */
-export const MAX_FOLLOWED = 256
+const MAX_FOLLOWED = 256
 
 async function pullOne(store: RevocationStore, peer: PeerAddress, options: PeerOptions) {
   const bytes = await readRevocations(peer, options.timeoutMs, options.ownPort ?? 0)
@@ -97,6 +97,7 @@ export async function pullAtStart(
   peers: PeerAddress[],
   options: PeerOptions,
 ): Promise<PeerAddress[]> {
+  if (peers.length === 0) return []
   const said = new Set<string>()
   for (let attempt = 1; ; attempt++) {
     const results = await pullAll(store, peers, options, said)
