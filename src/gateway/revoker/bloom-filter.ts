@@ -90,6 +90,8 @@ export interface SlidingSnapshot {
 
 export class SlidingBloomFilter {
   readonly config: BloomConfig
+  /** Goes up whenever a bit may have changed (what a cached Snapshot is checked against). */
+  generation = 0
   #previous: BloomBits
   #current: BloomBits
   #next: BloomBits
@@ -111,6 +113,7 @@ export class SlidingBloomFilter {
   }
 
   add(elem: Uint8Array): void {
+    this.generation++
     const positions = this.#positions(elem)
     set(this.#next, positions)
     set(this.#current, positions)
@@ -122,6 +125,7 @@ export class SlidingBloomFilter {
   }
 
   rotate(): void {
+    this.generation++
     this.#previous = this.#current
     this.#current = this.#next
     this.#next = emptyBits(this.config)
@@ -136,13 +140,25 @@ export class SlidingBloomFilter {
     if (other.n !== this.config.n) throw new Error(`different n values ${other.n} vs. ${this.config.n}`)
     if (other.p !== this.config.p)
       throw new Error(`different p values ${twoDecimals(other.p)} vs. ${twoDecimals(this.config.p)}`)
-    for (const which of ['current', 'next', 'previous'] as const) {
-      const ours = this.filters[which]
-      const problem = filterMismatch(ours, other[which])
-      if (problem) throw new Error(problem)
-      const theirs = other[which].bits
-      for (let i = 0; i < ours.bits.length; i++)
-        ours.bits[i] = (ours.bits[i] as number) | (theirs[i] as number)
+    let changed = false
+    try {
+      for (const which of ['current', 'next', 'previous'] as const) {
+        const ours = this.filters[which]
+        const problem = filterMismatch(ours, other[which])
+        if (problem) throw new Error(problem)
+        const theirs = other[which].bits
+        for (let i = 0; i < ours.bits.length; i++) {
+          const before = ours.bits[i] as number
+          const after = before | (theirs[i] as number)
+          if (after !== before) {
+            ours.bits[i] = after
+            changed = true
+          }
+        }
+      }
+    } finally {
+      // Also after a mismatch: what merged before it stays merged (as in Go).
+      if (changed) this.generation++
     }
     return this.capacity()
   }
@@ -158,6 +174,7 @@ export class SlidingBloomFilter {
 
   /** Replaces the three bit arrays (a worker taking the primary's state). */
   restore(snapshot: SlidingSnapshot): void {
+    this.generation++
     const sized = (bits: Uint8Array) => {
       const f = emptyBits(this.config)
       if (bits.length !== f.bits.length)

@@ -8,12 +8,7 @@ import { type BloomConfig, bloomBits, type RemoteSlidingFilter } from './bloom-f
 import { GoRpcError, type GoRpcMethod } from './go-rpc.ts'
 import type { GobStruct, GobType, GobValue } from './gob.ts'
 import type { PeerAddress } from './peer-addresses.ts'
-import {
-  MARSHALED_FILTER,
-  readSlidingFilter,
-  type SlidingFilterState,
-  writeSlidingFilter,
-} from './sliding-filter-wire.ts'
+import { MARSHALED_FILTER, readSlidingFilter } from './sliding-filter-wire.ts'
 
 /** What the RPC methods change: the node's store (with every worker following it). */
 export interface RevocationStore {
@@ -22,8 +17,8 @@ export interface RevocationStore {
   check(elems: Uint8Array[]): boolean[]
   /** ORs `remote` in; resolves with the mean fill degree, or rejects with Go's error text. */
   union(remote: RemoteSlidingFilter): Promise<number>
-  /** The three filters as they are now, with the TTL they slide by. */
-  state(): SlidingFilterState
+  /** The three filters as they are now, with the TTL they slide by, in the MarshalBinary form. */
+  snapshot(): Promise<Uint8Array>
   /** A node that pulls from this one asks to be pulled from too (Snapshot's FollowBack). */
   followBack?(peer: PeerAddress): void
 }
@@ -89,7 +84,7 @@ export function bloomfilterRpcMethods(store: RevocationStore): Record<string, Go
           if (Number.isInteger(n) && n >= 1 && n <= 65535)
             store.followBack?.({ host: caller.address, port: n })
         }
-        return { BF: { marshaled: writeSlidingFilter(store.state()), via: 'binary' } }
+        return store.snapshot().then((marshaled) => ({ BF: { marshaled, via: 'binary' } }))
       },
     },
   }

@@ -11,6 +11,7 @@ import type { SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
 import { bloomfilterRpcMethods, type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
 import { createGoRpcServer, GoRpcError } from './go-rpc.ts'
 import type { PeerAddress } from './peer-addresses.ts'
+import { writeSlidingFilter } from './sliding-filter-wire.ts'
 
 /** The workers following the owner's filter (see revoker/cluster.ts). */
 export interface Followers {
@@ -30,10 +31,21 @@ export function revocationStore(
   followers?: Followers,
   followBack?: (peer: PeerAddress) => void,
 ): RevocationStore {
+  // Peers read it every 15 s each: it is written again only once a bit may have changed.
+  let written: { generation: number; bytes: Promise<Uint8Array> } | undefined
   return {
     ...(followBack ? { followBack } : {}),
     config: filter.config,
-    state: () => ({ config: filter.config, ttlS, ...filter.filters }),
+    snapshot: () => {
+      if (written?.generation !== filter.generation) {
+        const bytes = writeSlidingFilter({ config: filter.config, ttlS, ...filter.filters })
+        written = { generation: filter.generation, bytes }
+        bytes.catch(() => {
+          if (written?.bytes === bytes) written = undefined
+        })
+      }
+      return written.bytes
+    },
     add: async (elems) => {
       for (const elem of elems) filter.add(elem)
       await followers?.add(elems)

@@ -267,6 +267,23 @@ describe('following peers', () => {
     }
   })
 
+  test('a Snapshot is written once per change of the filter: peers reading an unchanged one get the same bytes', async () => {
+    const filter = new SlidingBloomFilter(CONFIG)
+    const store = revocationStore(filter, CONFIG.ttlS)
+    const first = store.snapshot()
+    assert.equal(store.snapshot(), first)
+    filter.add(utf8.encode('jti-new'))
+    const second = store.snapshot()
+    assert.notEqual(second, first)
+    // A union that sets no new bit (the node's own filter read back) changes nothing.
+    const { readSlidingFilter } = await import('../../../src/gateway/revoker/sliding-filter-wire.ts')
+    const same = readSlidingFilter({ marshaled: await second }, 1e9)
+    await store.union(same)
+    assert.equal(store.snapshot(), second)
+    filter.rotate()
+    assert.notEqual(store.snapshot(), second)
+  })
+
   test('a peer that answers again is said and followed again', async () => {
     const peerFilter = new SlidingBloomFilter(CONFIG)
     let peer = await startRevocationService(CONFIG, peerFilter, { host: '127.0.0.1', log: () => {} })
