@@ -5,7 +5,13 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { GatewayConfig } from './config/types.ts'
-import { GO_BUFFER_BEFORE_CHUNKING, GO_H2_HANDLER_BUFFER, hexEscapeNonAscii, htmlEscape } from './go-http.ts'
+import {
+  GO_BUFFER_BEFORE_CHUNKING,
+  GO_H2_HANDLER_BUFFER,
+  goSuppressedHeaders,
+  hexEscapeNonAscii,
+  htmlEscape,
+} from './go-http.ts'
 import { goJson } from './go-json.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
@@ -49,12 +55,19 @@ export function createAnswers(options: AnswersOptions): Answers {
   const { config, logger, versionHeader, isDraining, recordUnmatched } = options
 
   const finish: Answers['finish'] = (req, res, status, answerHeaders, body, start, record) => {
-    // Components answer with shared header objects: only a draining answer needs its own copy.
-    const headers =
-      isDraining() && req.httpVersionMajor === 1 ? { ...answerHeaders, Connection: 'close' } : answerHeaders
-    if (body === undefined || body === '') {
-      // Go sends no length with a status that has no body (a 204 preflight, a 304).
-      if (status !== 204 && status !== 304) headers['Content-Length'] = '0'
+    // Components answer with shared header objects: only a draining answer, or one whose status
+    // makes Go's HTTP/1.1 server delete some of them, needs its own copy.
+    const h1 = req.httpVersionMajor === 1
+    const suppressed = h1 ? goSuppressedHeaders(status) : []
+    let headers = isDraining() && h1 ? { ...answerHeaders, Connection: 'close' } : answerHeaders
+    if (suppressed.some((key) => headers[key] !== undefined)) {
+      headers = { ...headers }
+      for (const key of suppressed) delete headers[key]
+    }
+    // Go writes no body, and no length, for a status that has none (a 204 preflight, a 304).
+    const bodyless = status === 204 || status === 304 || status < 200
+    if (body === undefined || body === '' || bodyless) {
+      if (!bodyless) headers['Content-Length'] = '0'
       ;(res as ServerResponse).writeHead(status, headers)
       res.end()
     } else {

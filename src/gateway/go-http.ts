@@ -107,6 +107,19 @@ export function canonicalBackendHeaderKey(name: string): string {
 export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /**
+ * What Go's HTTP/1.1 server deletes from the head of a status without a body (chunkWriter.writeHeader,
+ * suppressedHeaders): a 304's Content-Type and length, a 1xx's or 204's length (Transfer-Encoding
+ * too, which this runtime never passes on). Its HTTP/2 server deletes none of them.
+ */
+export function goSuppressedHeaders(status: number): readonly string[] {
+  if (status === 304) return SUPPRESSED_304
+  return status === 204 || status < 200 ? SUPPRESSED_NO_BODY : NONE_SUPPRESSED
+}
+const SUPPRESSED_304 = ['Content-Type', 'Content-Length']
+const SUPPRESSED_NO_BODY = ['Content-Length']
+const NONE_SUPPRESSED: string[] = []
+
+/**
  * Go's bufferBeforeChunkingSize: the answer bytes net/http holds before it must send the head. An
  * answer that ends within them gets a Content-Length; a longer one goes out chunked (HTTP/1.1).
  */

@@ -14,6 +14,7 @@ import {
   canonicalBackendHeaderKey,
   GO_BUFFER_BEFORE_CHUNKING,
   GO_H2_HANDLER_BUFFER,
+  goSuppressedHeaders,
   sniffText,
 } from './go-http.ts'
 import { H2Response } from './h2-exchange.ts'
@@ -144,6 +145,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     headers[KRAKEND_HEADER] = versionHeader
     headers[COMPLETED_HEADER] = 'false'
+    if (!h2) for (const key of goSuppressedHeaders(status)) delete headers[key]
     // Go's server answers `Connection: close` in place of a handler's when the connection ends
     // with this answer (the client asked so, or the gateway drains).
     if (

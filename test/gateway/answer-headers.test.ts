@@ -199,3 +199,52 @@ describe("a no-op answer's connection headers, as KrakenD passes them on", () =>
     assert.doesNotMatch(closing.head, /keep-alive, X-Hop/)
   })
 })
+
+describe("a no-op answer whose status has no body, as Go's HTTP/1.1 server writes its head", () => {
+  let raw: NetServer
+  let gw: Running
+  before(async () => {
+    // The backend's status comes from the path; both declare a type and a length (written raw).
+    raw = createNetServer((socket) =>
+      socket.on('data', (chunk: Buffer) => {
+        const status = chunk.toString('latin1').startsWith('GET /304') ? '304 Not Modified' : '204 No Content'
+        socket.write(
+          `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: 0\r\nEtag: "v1"\r\n\r\n`,
+        )
+      }),
+    )
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`
+    gw = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: ['304', '204'].map((status) => ({
+          endpoint: `/${status}`,
+          output_encoding: 'no-op',
+          backend: [{ host: [origin], url_pattern: `/${status}`, encoding: 'no-op' }],
+        })),
+      }),
+    )
+  })
+  after(async () => {
+    await gw?.close()
+    raw?.close()
+  })
+
+  test('a 304 loses Content-Type and Content-Length, a 204 its Content-Length; the rest passes on', async () => {
+    const notModified = await sendRaw(gw.url, rawRequest(['GET /304 HTTP/1.1', 'Host: x']))
+    assert.equal(notModified.status, 304)
+    assert.deepEqual(
+      headerNames(notModified.head).filter((n) => /^(Content-|Etag)/.test(n)),
+      ['Etag'],
+      notModified.head,
+    )
+    const noContent = await sendRaw(gw.url, rawRequest(['GET /204 HTTP/1.1', 'Host: x']))
+    assert.equal(noContent.status, 204)
+    assert.deepEqual(
+      headerNames(noContent.head).filter((n) => /^(Content-|Etag)/.test(n)),
+      ['Content-Type', 'Etag'],
+      noContent.head,
+    )
+  })
+})

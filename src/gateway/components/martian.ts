@@ -395,12 +395,6 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
             '"statusCode" must be a whole number from 200 to 599',
             'KrakenD drops the config for a value that is not a whole number, and Go answers others oddly or not at all',
           )
-        else if (status === 304)
-          fail(
-            [...here, 'statusCode'],
-            "304 is refused: Go's server drops a 304's Content-Type, which this runtime's no-op pass-through keeps",
-            'use image.runtime: krakend',
-          )
         return scoped({ kind: 'status', status: status as number })
       }
       case 'priority.Group': {

@@ -2,7 +2,15 @@
 // as google/martian (the commit KrakenD CE 2.13.8 builds) runs them around a backend call.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import {
+  mustConfig,
+  type Running,
+  send,
+  sendH2,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
 import { MARTIAN_AT, martianErrors } from './martian-config.ts'
 
 let backend: TestBackend
@@ -162,6 +170,31 @@ before(async () => {
               extra_config: {
                 'backend/http': { return_error_code: true },
                 ...martian({ 'status.Modifier': { scope: S, statusCode: 418 } }),
+              },
+            },
+          ],
+        },
+        {
+          endpoint: '/status-304-noop',
+          output_encoding: 'no-op',
+          backend: [
+            {
+              host,
+              url_pattern: '/echo/status',
+              encoding: 'no-op',
+              extra_config: martian({ 'status.Modifier': { scope: S, statusCode: 304 } }),
+            },
+          ],
+        },
+        {
+          endpoint: '/status-304-code',
+          backend: [
+            {
+              host,
+              url_pattern: '/echo/status',
+              extra_config: {
+                'backend/http': { return_error_code: true },
+                ...martian({ 'status.Modifier': { scope: S, statusCode: 304 } }),
               },
             },
           ],
@@ -345,6 +378,20 @@ describe('modifier/martian status.Modifier', () => {
     assert.equal(res.status, 418)
     assert.equal(echo(res.text).url, '/echo/status')
   })
+
+  test("304: no body, and over HTTP/1.1 no Content-Type or length (Go's server deletes them; its HTTP/2 server keeps the type)", async () => {
+    for (const path of ['/status-304-noop', '/status-304-code']) {
+      const res = await send(gw.url, { path })
+      assert.equal(res.status, 304, path)
+      assert.equal(res.text, '', path)
+      assert.equal(res.headers['content-type'], undefined, path)
+      assert.equal(res.headers['content-length'], undefined, path)
+    }
+    const h2 = await sendH2(gw.url, { path: '/status-304-noop' })
+    assert.equal(h2.status, 304)
+    assert.equal(h2.text, '')
+    assert.equal(h2.headers['content-type'], 'application/json')
+  })
 })
 
 describe('modifier/martian priority.Group', () => {
@@ -435,18 +482,19 @@ describe('modifier/martian: the new modifiers refuse what KrakenD would not run 
     assert.equal(pathOf({ 'url.Filter': { scope: R, path: '/x' } }), `${MARTIAN_AT}.url.Filter.modifier`)
   })
 
-  test('status.Modifier: the request scope, codes outside 200-599 or not whole, and 304', () => {
+  test('status.Modifier: the request scope, codes outside 200-599 or not whole', () => {
     assert.equal(
       pathOf({ 'status.Modifier': { scope: RS, statusCode: 404 } }),
       `${MARTIAN_AT}.status.Modifier.scope`,
     )
-    for (const statusCode of [undefined, 0, 101, 304, 600, 404.5, '404'])
+    for (const statusCode of [undefined, 0, 101, 600, 404.5, '404'])
       assert.equal(
         pathOf({ 'status.Modifier': { scope: S, statusCode } }),
         `${MARTIAN_AT}.status.Modifier.statusCode`,
         String(statusCode),
       )
     assert.deepEqual(martianErrors({ 'status.Modifier': { scope: S, statusCode: 204 } }), [])
+    assert.deepEqual(martianErrors({ 'status.Modifier': { scope: S, statusCode: 304 } }), [])
   })
 
   test('priority.Group: a priority that is not whole, an entry without its modifier', () => {
