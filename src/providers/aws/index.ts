@@ -181,7 +181,8 @@ export class AwsProvider implements Provider, AwsContext {
     const usable = current.filter((i) => matches(i) && (i.state === 'pending' || i.state === 'running'))
     const kept = usable.slice(0, spec.size)
     const unwanted = current.filter((i) => !kept.includes(i))
-    const peers = spec.artifact.revokerPort === undefined ? [] : this.#revokerPeers(all, unwanted, progress)
+    const staying = all.filter((i) => !unwanted.includes(i))
+    const peers = spec.artifact.revokerPort === undefined ? [] : revokerPeers(staying, progress)
     // Rendered first: a template error must stop the release before anything is created.
     const userData = renderUserData(
       this.settings.userDataTemplate,
@@ -225,16 +226,6 @@ export class AwsProvider implements Provider, AwsContext {
     await registerTargets(this, group.arn, ids, spec.port)
     progress(`${ids.length} instance(s) registered in ${this.settings.targetGroupName(spec.colour)}`)
     return toFleet(spec.colour, group, running) as Fleet
-  }
-
-  /** The instances staying up that run a revoker; those launched before gwdeploy tagged the port are said. */
-  #revokerPeers(all: InstanceInfo[], leaving: InstanceInfo[], progress: (message: string) => void) {
-    const { peers, untagged } = revokerPeers(all.filter((i) => !leaving.includes(i)))
-    if (untagged.length)
-      progress(
-        `auth/revoker: ${untagged.map((i) => i.id).join(', ')} predate(s) gwdeploy's ${TAG.revokerPort} tag; the new instances do not pull their revocations`,
-      )
-    return peers
   }
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {

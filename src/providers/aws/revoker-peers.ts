@@ -10,14 +10,19 @@ import type { AwsContext } from './context.ts'
 import type { InstanceInfo } from './instances.ts'
 import { TAG } from './names.ts'
 
-/** Instances whose revocations a new instance pulls: running (or starting) ones that run a revoker. */
-export function revokerPeers(instances: InstanceInfo[]): { peers: InstanceInfo[]; untagged: InstanceInfo[] } {
+/**
+ * Instances whose revocations a new instance pulls: running (or starting) ones that run a revoker.
+ * Those launched by a gwdeploy that did not tag the port are said: where their revoker listens is
+ * not known.
+ */
+export function revokerPeers(instances: InstanceInfo[], progress: (message: string) => void): InstanceInfo[] {
   const live = instances.filter((i) => i.state === 'running' || i.state === 'pending')
-  return {
-    peers: live.filter((i) => i.privateIp && i.tags[TAG.revokerPort]),
-    // Launched by a gwdeploy that did not tag the port: where their revoker listens is not known.
-    untagged: live.filter((i) => !i.tags[TAG.revokerPort]),
-  }
+  const untagged = live.filter((i) => !i.tags[TAG.revokerPort])
+  if (untagged.length)
+    progress(
+      `auth/revoker: ${untagged.map((i) => i.id).join(', ')} predate(s) gwdeploy's ${TAG.revokerPort} tag; the new instances do not pull their revocations`,
+    )
+  return live.filter((i) => i.privateIp && i.tags[TAG.revokerPort])
 }
 
 /** The runtime's --revoker-peers value (user-data's {{revokerPeers}}). */

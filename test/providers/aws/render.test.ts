@@ -283,20 +283,23 @@ describe('aws pure helpers', () => {
       tags,
     })
     const tagged = { 'gwdeploy:revoker-port': '9001' }
-    const { peers, untagged } = revokerPeers([
-      instance('i-1', 'running', tagged),
-      instance('i-2', 'pending', tagged, '10.0.2.9'),
-      instance('i-3', 'stopped', tagged),
-      instance('i-4', 'running', {}),
-    ])
+    const said: string[] = []
+    const peers = revokerPeers(
+      [
+        instance('i-1', 'running', tagged),
+        instance('i-2', 'pending', tagged, '10.0.2.9'),
+        instance('i-3', 'stopped', tagged),
+        instance('i-4', 'running', {}),
+      ],
+      (message) => said.push(message),
+    )
     assert.deepEqual(
       peers.map((p) => p.id),
       ['i-1', 'i-2'],
     )
-    assert.deepEqual(
-      untagged.map((p) => p.id),
-      ['i-4'],
-    )
+    assert.deepEqual(said, [
+      "auth/revoker: i-4 predate(s) gwdeploy's gwdeploy:revoker-port tag; the new instances do not pull their revocations",
+    ])
     assert.equal(peerList(peers), '10.0.1.4:9001,10.0.2.9:9001')
   })
 
