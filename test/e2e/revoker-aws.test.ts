@@ -101,6 +101,24 @@ describe('auth/revoker on aws: new instances pull the running ones’ revocation
     const described = await ec2.send(new ec2m.DescribeInstancesCommand({ InstanceIds: blue }))
     for (const i of described.Reservations?.flatMap((r) => r.Instances ?? []) ?? [])
       assert.equal(i.Tags?.find((t) => t.Key === 'gwdeploy:revoker-port')?.Value, String(REVOKER_PORT))
+    // `status` names where each instance takes revocations (its private IP, from inside the VPC).
+    const { envelope } = await project.json<{
+      result: {
+        colours: Array<{ colour: string; nodes: Array<{ id: string; meta?: { revoker?: string } }> }>
+      }
+    }>(['status'])
+    const ips = new Map(
+      (described.Reservations?.flatMap((r) => r.Instances ?? []) ?? []).map((i) => [
+        i.InstanceId,
+        i.PrivateIpAddress,
+      ]),
+    )
+    const nodes = envelope.result.colours.find((c) => c.colour === 'blue')?.nodes ?? []
+    assert.deepEqual(
+      nodes.map((n) => n.meta?.revoker),
+      nodes.map((n) => `${ips.get(n.id)}:${REVOKER_PORT}`),
+    )
+    assert.equal(nodes.length, 2)
     // Nothing ran before blue: no peers.
     assert.equal(userDataEnv(await userDataOf(blue[0] as string)).GWDEPLOY_REVOKER_PEERS, '')
     await revoke(blue[0] as string, 'aws-1')

@@ -140,7 +140,14 @@ function toNode(instance: InstanceInfo, colour: Colour): FleetNode {
     colour,
     ...(instance.privateIp ? { address: `${instance.privateIp}` } : {}),
     ...(instance.launchTime ? { startedAt: instance.launchTime.toISOString() } : {}),
-    meta: { state: instance.state, subnet: instance.subnet },
+    meta: {
+      state: instance.state,
+      subnet: instance.subnet,
+      // Where the instance takes revocations (from inside the VPC): `status` shows it.
+      ...(instance.privateIp && instance.tags[TAG.revokerPort]
+        ? { revoker: `${instance.privateIp}:${instance.tags[TAG.revokerPort]}` }
+        : {}),
+    },
   }
 }
 
