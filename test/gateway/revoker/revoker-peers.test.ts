@@ -2,6 +2,7 @@
 // serves, waits (not serving) while none answers, and keeps pulling them while they run.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -11,7 +12,7 @@ import { parsePeers } from '../../../src/gateway/revoker/peer-addresses.ts'
 import { createPeering, followPeers, pullAtStart } from '../../../src/gateway/revoker/peers.ts'
 import { revocationStore, startRevocationService } from '../../../src/gateway/revoker/revocation-service.ts'
 import { buildGoFixture } from '../../helpers/go.ts'
-import { freePort, startBackend, type TestBackend } from '../helpers.ts'
+import { startBackend, type TestBackend } from '../helpers.ts'
 import { listening, REVOKER, rpc, startRuntime, statuses } from './runtime-process.ts'
 
 const utf8 = new TextEncoder()
@@ -23,11 +24,24 @@ const CONFIG: RevokerConfig = {
   port: 0,
   tokenKeys: ['jti'],
 }
-const waitFor = async (what: string, ok: () => boolean, ms = 10_000) => {
+const waitFor = async (what: string, ok: () => boolean, ms = 30_000, said = () => '') => {
   const deadline = Date.now() + ms
   while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${said()}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+/**
+ * A port held by a server that cuts every connection at once: a peer that does not answer. Held,
+ * not just free, so no other test's server can take it meanwhile (which would make the read wait).
+ */
+async function silentPeer(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createNetServer((socket) => socket.destroy())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as AddressInfo).port,
+    release: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }
 const add = (gateway: { revokerPort: number }, jti: string) =>
@@ -63,14 +77,21 @@ describe('the runtime with --revoker-peers', () => {
   })
 
   test('with no peer answering it does not serve; it starts once one does, with its revocations', async () => {
-    const peerPort = await freePort()
+    const silent = await silentPeer()
+    const peerPort = silent.port
     const green = await startRuntime(dir, backend, REVOKER, 1, {
       args: ['--revoker-peers', `127.0.0.1:${peerPort}`],
       spawnOnly: true,
     })
-    await waitFor('the wait to be said', () => green.output().includes('not serving until one answers'))
+    await waitFor(
+      'the wait to be said',
+      () => green.output().includes('not serving until one answers'),
+      30_000,
+      green.output,
+    )
     assert.doesNotMatch(green.output(), /listening on/)
     await assert.rejects(statuses(green, 'early', 1), /ECONNREFUSED/)
+    await silent.release()
     // The peer holds the revocation before it answers at all (a peer process could be read first).
     const filter = new SlidingBloomFilter(CONFIG)
     filter.add(utf8.encode('jti-before-green'))
@@ -93,11 +114,18 @@ describe('the runtime with --revoker-peers', () => {
   })
 
   test('SIGTERM while waiting for peers ends the start with exit 0, nothing served', async () => {
+    const silent = await silentPeer()
+    after(() => silent.release())
     const green = await startRuntime(dir, backend, REVOKER, 1, {
-      args: ['--revoker-peers', `127.0.0.1:${await freePort()}`],
+      args: ['--revoker-peers', `127.0.0.1:${silent.port}`],
       spawnOnly: true,
     })
-    await waitFor('the wait to be said', () => green.output().includes('not serving until one answers'))
+    await waitFor(
+      'the wait to be said',
+      () => green.output().includes('not serving until one answers'),
+      30_000,
+      green.output,
+    )
     const exited = new Promise((resolve) => green.child.once('exit', (code) => resolve(code)))
     green.child.kill('SIGTERM')
     assert.equal(await exited, 0)
