@@ -6,6 +6,7 @@
  * turn: what the new colour takes reaches the old one, for a rollback. Union only adds, so pulling
  * again is harmless.
  */
+import { setTimeout as delay } from 'node:timers/promises'
 import { type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
 import { GoRpcError } from './go-rpc.ts'
 import { peerLabel as label, type PeerAddress } from './peer-addresses.ts'
@@ -74,17 +75,6 @@ async function pullAll(
   return results
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done)
-  })
-
 /**
  * Resolves once a peer has answered: its filter merged, or refused for another shape (the peers
  * serve another n, p or hash_name, and waiting for the others would not change that). Until then no
@@ -113,7 +103,8 @@ export async function pullAtStart(
       options.log.error(
         `auth/revoker: no peer's revocations could be read; not serving until one answers (trying every ${START_RETRY_MS / 1000}s)`,
       )
-    await sleep(START_RETRY_MS, options.signal)
+    // An abort ends the wait early (and rejects): the check below says why.
+    await delay(START_RETRY_MS, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {})
     if (options.signal?.aborted) throw new Error('stopped before any peer answered')
   }
 }

@@ -32,6 +32,15 @@ const waitFor = async (what: string, ok: () => boolean, ms = 30_000, said = () =
   }
 }
 
+/** Resolves once the runtime says it waits for a peer (it serves nothing meanwhile). */
+const waitingForPeers = (runtime: { output: () => string }) =>
+  waitFor(
+    'the wait to be said',
+    () => runtime.output().includes('not serving until one answers'),
+    30_000,
+    runtime.output,
+  )
+
 /**
  * A port held by a server that cuts every connection at once: a peer that does not answer. Held,
  * not just free, so no other test's server can take it meanwhile (which would make the read wait).
@@ -83,12 +92,7 @@ describe('the runtime with --revoker-peers', () => {
       args: ['--revoker-peers', `127.0.0.1:${peerPort}`],
       spawnOnly: true,
     })
-    await waitFor(
-      'the wait to be said',
-      () => green.output().includes('not serving until one answers'),
-      30_000,
-      green.output,
-    )
+    await waitingForPeers(green)
     assert.doesNotMatch(green.output(), /listening on/)
     await assert.rejects(statuses(green, 'early', 1), /ECONNREFUSED/)
     await silent.release()
@@ -120,12 +124,7 @@ describe('the runtime with --revoker-peers', () => {
       args: ['--revoker-peers', `127.0.0.1:${silent.port}`],
       spawnOnly: true,
     })
-    await waitFor(
-      'the wait to be said',
-      () => green.output().includes('not serving until one answers'),
-      30_000,
-      green.output,
-    )
+    await waitingForPeers(green)
     const exited = new Promise((resolve) => green.child.once('exit', (code) => resolve(code)))
     green.child.kill('SIGTERM')
     assert.equal(await exited, 0)
