@@ -1,10 +1,12 @@
 // Backend HTTP calls as KrakenD's Go http.Client makes them: connection pools per origin,
 // redirects followed like Go (301/302/303 turn into GET without a body, 307/308 keep both, at
-// most 10), gzip answers decompressed, and errors worded like Go's url.Error.
+// most 10: backend-redirects.ts), gzip answers decompressed, and errors worded like Go's url.Error.
 import { isIP, type Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
+import { CollectingHandler } from './backend-collect.ts'
+import { followRedirects, isRedirect, MAX_REDIRECTS, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
 import type { Cancellation } from './cancellation.ts'
@@ -47,6 +49,8 @@ export interface BackendRequest {
   cache?: HopCache | undefined
   /** modifier/martian: the header map's Host port.Modifier wrote (never sent; martian reads it). */
   mapHost?: string
+  /** Set by the client when the call followed redirects (martian's answer side reads the last hop). */
+  redirected?: Redirected
 }
 
 export interface BackendAnswer {
@@ -74,10 +78,8 @@ export const DEADLINE_EXCEEDED = 'context deadline exceeded'
 export const AWAITING_HEADERS = 'net/http: timeout awaiting response headers'
 /** Go's http.Transport default limit on a response's headers (KrakenD sets none of its own). */
 export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024
-const MAX_REDIRECTS = 10
 /** Each retry takes another pooled connection (or a new one): a bound, not a policy. */
 const MAX_STALE_RETRIES = 8
-const SENSITIVE_ON_OTHER_HOST = ['authorization', 'www-authenticate', 'cookie', 'cookie2']
 /**
  * Go's transport on a body of unknown size (lura never gives it a length unless Content-Length is
  * forwarded) that turns out empty: methods that usually lack a body (its
@@ -158,9 +160,6 @@ export interface HopRequest {
   headers: HeaderValues
   body: Buffer | undefined
 }
-
-const isRedirect = (status: number) =>
-  status >= 301 && status <= 308 && status !== 304 && status !== 305 && status !== 306
 
 export function createBackendClient(options: BackendClientOptions): BackendClient {
   const { transport } = options
@@ -300,24 +299,16 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     }
     try {
       let response = await send(hop, req)
-      for (let hops = 0; isRedirect(response.statusCode); hops += 1) {
-        const location = headerValue(response.headers.location)
-        // 307/308 repeat the body, which KrakenD cannot rewind: a call with a body stops there,
-        // even an empty one (Go's client checks that the body is not NoBody, not its bytes).
-        const keepsBody = response.statusCode === 307 || response.statusCode === 308
-        if (!location || (keepsBody && hop.body !== undefined && !req.replaysBody)) break
-        response.discard()
-        if (hops === MAX_REDIRECTS)
+      if (isRedirect(response.statusCode)) {
+        const at = { url }
+        const last = await followRedirects(req, hop, response, send, otherOrigins, at)
+        url = at.url
+        if (!last)
           throw new BackendCallError(
             `${goOp(hop.method)} "${wireText(url)}": stopped after ${MAX_REDIRECTS} redirects`,
             false,
           )
-        const next = new URL(location, wireText(url))
-        const previous = url
-        url = next.href
-        followRedirect(hop, req, next, previous, keepsBody, location)
-        hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
-        response = await send(hop, req)
+        response = last
       }
       return { hop: response, url }
     } catch (error) {
@@ -363,114 +354,6 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   }
 }
 
-/** The next hop of a redirect, as Go's http.Client makes it. */
-function followRedirect(
-  hop: HopRequest,
-  req: BackendRequest,
-  next: URL,
-  previous: string,
-  keepsBody: boolean,
-  location: string,
-) {
-  if (!keepsBody) {
-    if (hop.method !== 'GET' && hop.method !== 'HEAD') hop.method = 'GET'
-    hop.body = undefined
-  }
-  const headers = { ...hop.headers }
-  if (!keepsBody) {
-    delete headers['content-type']
-    delete headers['content-length']
-  }
-  if (next.origin !== hop.origin && !sameOrSubdomain(new URL(req.origin).hostname, next.hostname))
-    for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
-  // Go keeps a Referer the caller set, and sends none from https to http.
-  if (req.headers.referer === undefined && !(previous.startsWith('https:') && next.protocol === 'http:'))
-    headers.referer = stripUserInfo(previous)
-  // Go keeps a Host the caller set (other than the URL's) only for a Location without a scheme.
-  const host = req.headers.host
-  if (host !== undefined) {
-    if (host !== new URL(req.origin).host && !/^(?:[A-Za-z][A-Za-z0-9+.-]*)?:/.test(location))
-      headers.host = host
-    else delete headers.host
-  }
-  hop.headers = headers
-  hop.origin = next.origin
-  hop.path = next.pathname + next.search
-}
-
-type Collected = Omit<Hop<Buffer>, 'discard'>
-
-/**
- * An undici dispatch handler that reads the whole answer into memory: no stream, no async
- * resource per call (the buffered path is every rendering endpoint's path). A negative limit
- * drops the body.
- */
-class CollectingHandler {
-  readonly #cancel: Cancellation
-  readonly #limit: number
-  readonly #done: (error: Error | null, result?: Collected) => void
-  #status = 0
-  #headers: Record<string, string | string[] | undefined> = {}
-  #chunks: Buffer[] = []
-  #size = 0
-  #removeAbortListener: (() => void) | undefined
-
-  constructor(cancel: Cancellation, limit: number, done: (error: Error | null, result?: Collected) => void) {
-    this.#cancel = cancel
-    this.#limit = limit
-    this.#done = done
-  }
-
-  onRequestStart(controller: { abort(reason: Error): void }): void {
-    this.#removeAbortListener?.()
-    this.#removeAbortListener = this.#cancel.onAbort((reason) => controller.abort(reason))
-  }
-
-  onResponseStart(
-    controller: { abort(reason: Error): void },
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
-    if (statusCode < 200) return
-    this.#status = statusCode
-    fixPragmaCacheControl(headers)
-    this.#headers = headers
-    const length = Number(headerValue(headers['content-length']))
-    if (this.#limit >= 0 && length > this.#limit) controller.abort(this.#overLimit())
-  }
-
-  onResponseData(controller: { abort(reason: Error): void }, chunk: Buffer): void {
-    if (this.#limit < 0) return
-    this.#size += chunk.length
-    if (this.#size > this.#limit) controller.abort(this.#overLimit())
-    else this.#chunks.push(chunk)
-  }
-
-  onResponseEnd(): void {
-    this.#release()
-    const chunks = this.#chunks
-    const bytes =
-      chunks.length === 1
-        ? (chunks[0] as Buffer)
-        : Buffer.concat(chunks, chunks.length === 0 ? 0 : this.#size)
-    this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: bytes })
-  }
-
-  onResponseError(_controller: unknown, error: Error): void {
-    this.#release()
-    this.#done(error)
-  }
-
-  #overLimit(): Error {
-    return new Error(`backend response over ${this.#limit} bytes`)
-  }
-
-  #release(): void {
-    this.#removeAbortListener?.()
-    this.#removeAbortListener = undefined
-  }
-}
-
 export function isGzip(headers: Record<string, string | string[] | undefined>): boolean {
   const encoding = headerValue(headers['content-encoding'])
   return encoding === 'gzip' || encoding === 'x-gzip'
@@ -489,15 +372,4 @@ export function headerValue(value: string | string[] | undefined): string | unde
 function isTimeout(error: unknown): boolean {
   const code = (error as { code?: string })?.code
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
-}
-
-function sameOrSubdomain(initial: string, next: string): boolean {
-  return next === initial || next.endsWith(`.${initial}`)
-}
-
-function stripUserInfo(url: string): string {
-  const u = new URL(url)
-  u.username = ''
-  u.password = ''
-  return u.href
 }
