@@ -40,16 +40,24 @@ const set = (f: BloomBits, positions: readonly number[]) => {
   for (const bit of positions) f.bits[bit >>> 3] = (f.bits[bit >>> 3] as number) | (1 << (bit & 7))
 }
 
+/** Whole 32-bit words of a bitset (its tail bytes aside); the arrays here start on a word boundary. */
+const words = (bits: Uint8Array) => new Int32Array(bits.buffer, bits.byteOffset, bits.length >>> 2)
+
+const popcount = (word: number) => {
+  let x = word - ((word >>> 1) & 0x55555555)
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number
+}
+
 /** Fill degree (set bits / m), as Go's Capacity. */
 export function fillDegree(f: BloomBits): number {
   let count = 0
-  for (const byte of f.bits) {
-    let b = byte
-    while (b) {
-      b &= b - 1
-      count++
-    }
+  const all = words(f.bits)
+  for (let w = 0; w < all.length; w++) {
+    const word = all[w] as number
+    if (word !== 0) count += popcount(word)
   }
+  for (let i = f.bits.length & ~3; i < f.bits.length; i++) count += popcount(f.bits[i] as number)
   return count / f.m
 }
 
@@ -80,6 +88,56 @@ function filterMismatch(ours: BloomBits, theirs: RemoteFilter): string | undefin
   if (theirs.bits.length !== ours.bits.length)
     return `a bitset of ${theirs.bits.length} bytes for m ${ours.m}`
   return undefined
+}
+
+/** Per filter, the bytes a union changed as pairs: offset, then the bits it set there. */
+export type BitChangeList = Record<'previous' | 'current' | 'next', number[]>
+
+/** Past this many changed bytes, a copy is sent the whole filter rather than the list. */
+const MAX_LISTED_CHANGES = 1 << 16
+
+/** What a union changed, collected for the copies of the filter (cluster workers) to follow. */
+export class BitChanges {
+  readonly list: BitChangeList = { previous: [], current: [], next: [] }
+  /** Changed bytes counted. */
+  count = 0
+  /** Too many to list: the list is dropped, and the copies need the whole filter. */
+  overflowed = false
+
+  of(which: keyof BitChangeList): (offset: number, bits: number) => void {
+    const list = this.list[which]
+    return (offset, bits) => {
+      if (++this.count > MAX_LISTED_CHANGES && !this.overflowed) {
+        this.overflowed = true
+        for (const l of Object.values(this.list)) l.length = 0
+      }
+      if (!this.overflowed) list.push(offset, bits)
+    }
+  }
+}
+
+/** ORs `theirs` into `ours` (of equal length), skipping a word at a time; each byte that changes is reported. */
+function orInto(ours: Uint8Array, theirs: Uint8Array, changed: (offset: number, bits: number) => void): void {
+  const aligned = theirs.byteOffset % 4 === 0 ? theirs : theirs.slice()
+  const a = words(ours)
+  const b = words(aligned)
+  for (let w = 0; w < a.length; w++) {
+    if (((b[w] as number) & ~(a[w] as number)) === 0) continue
+    for (let i = w * 4; i < w * 4 + 4; i++) orByte(ours, aligned, i, changed)
+  }
+  for (let i = a.length * 4; i < ours.length; i++) orByte(ours, aligned, i, changed)
+}
+
+function orByte(
+  ours: Uint8Array,
+  theirs: Uint8Array,
+  i: number,
+  changed: (offset: number, bits: number) => void,
+) {
+  const add = (theirs[i] as number) & ~(ours[i] as number)
+  if (add === 0) return
+  ours[i] = (ours[i] as number) | add
+  changed(i, add)
 }
 
 export interface SlidingSnapshot {
@@ -134,33 +192,38 @@ export class SlidingBloomFilter {
   /**
    * ORs another set in, as rotate.Bloomfilter.Union: n and p must match, then current, next and
    * previous are merged in that order, each after its m, k and hasher match; a mismatch throws
-   * Go's text and leaves the filters merged before it merged (as Go does).
+   * Go's text and leaves the filters merged before it merged (as Go does). The bytes it changed
+   * are added to `changes` (also before a mismatch), for copies of the filter to follow.
    */
-  union(other: RemoteSlidingFilter): number {
+  union(other: RemoteSlidingFilter, changes: BitChanges = new BitChanges()): void {
     if (other.n !== this.config.n) throw new Error(`different n values ${other.n} vs. ${this.config.n}`)
     if (other.p !== this.config.p)
       throw new Error(`different p values ${twoDecimals(other.p)} vs. ${twoDecimals(this.config.p)}`)
-    let changed = false
+    const before = changes.count
     try {
       for (const which of ['current', 'next', 'previous'] as const) {
         const ours = this.filters[which]
         const problem = filterMismatch(ours, other[which])
         if (problem) throw new Error(problem)
-        const theirs = other[which].bits
-        for (let i = 0; i < ours.bits.length; i++) {
-          const before = ours.bits[i] as number
-          const after = before | (theirs[i] as number)
-          if (after !== before) {
-            ours.bits[i] = after
-            changed = true
-          }
-        }
+        orInto(ours.bits, other[which].bits, changes.of(which))
       }
     } finally {
       // Also after a mismatch: what merged before it stays merged (as in Go).
-      if (changed) this.generation++
+      if (changes.count !== before) this.generation++
     }
-    return this.capacity()
+  }
+
+  /** Applies the changes a union made to another copy of this filter. */
+  apply(changes: BitChangeList): void {
+    this.generation++
+    for (const which of ['previous', 'current', 'next'] as const) {
+      const bits = this.filters[which].bits
+      const list = changes[which]
+      for (let i = 0; i + 1 < list.length; i += 2) {
+        const at = list[i] as number
+        if (at < bits.length) bits[at] = (bits[at] as number) | (list[i + 1] as number)
+      }
+    }
   }
 
   /** Mean fill degree of the three filters (the Union call's answer). */

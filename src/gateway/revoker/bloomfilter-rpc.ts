@@ -15,10 +15,15 @@ export interface RevocationStore {
   readonly config: BloomConfig
   add(elems: Uint8Array[]): Promise<void>
   check(elems: Uint8Array[]): boolean[]
-  /** ORs `remote` in; resolves with the mean fill degree, or rejects with Go's error text. */
+  /** ORs `remote` in, or rejects with Go's error text. */
+  merge(remote: RemoteSlidingFilter): Promise<void>
+  /** merge, then the mean fill degree (Go's Union answer). */
   union(remote: RemoteSlidingFilter): Promise<number>
-  /** The three filters as they are now, with the TTL they slide by, in the MarshalBinary form. */
-  snapshot(): Promise<Uint8Array>
+  /**
+   * The three filters as they are now, with the TTL they slide by, in the MarshalBinary form, and
+   * the version they are; without the bytes when `known` is that version already.
+   */
+  snapshot(known?: string): Promise<{ version: string; bytes?: Uint8Array }>
   /** A node that pulls from this one asks to be pulled from too (Snapshot's FollowBack). */
   followBack?(peer: PeerAddress): void
 }
@@ -41,10 +46,24 @@ const CHECK_OUTPUT: GobType = { struct: 'CheckOutput', fields: [['Checks', { sli
 const UNION_OUTPUT: GobType = { struct: 'UnionOutput', fields: [['Capacity', 'float']] }
 /**
  * Snapshot (gwdeploy's own method): the filter as Union takes it, so it can be carried to another
- * node. Its input may name FollowBack, the caller's own revoker port: a node pulling from this one
- * asks this one to pull from it too (revoker/peers.ts).
+ * node, and its Version. Its input may name FollowBack, the caller's own revoker port: a node
+ * pulling from this one asks this one to pull from it too (revoker/peers.ts); and Known, the
+ * Version the caller holds already: then BF is left out (the filter has not changed since).
  */
-const SNAPSHOT_OUTPUT: GobType = { struct: 'SnapshotOutput', fields: [['BF', MARSHALED_FILTER]] }
+export const SNAPSHOT_INPUT: GobType = {
+  struct: 'SnapshotInput',
+  fields: [
+    ['FollowBack', 'int'],
+    ['Known', 'string'],
+  ],
+}
+export const SNAPSHOT_OUTPUT: GobType = {
+  struct: 'SnapshotOutput',
+  fields: [
+    ['BF', MARSHALED_FILTER],
+    ['Version', 'string'],
+  ],
+}
 
 /**
  * The most a Union can carry for this filter: its three bit arrays and their gob framing. Anything
@@ -71,20 +90,23 @@ export function bloomfilterRpcMethods(store: RevocationStore): Record<string, Go
       reply: UNION_OUTPUT,
       call: async (args) => ({
         Capacity: await store.union(
-          readSlidingFilter(fields(args, 'UnionInput', ['BF']).BF, unionBytesLimit(store.config)),
+          await readSlidingFilter(fields(args, 'UnionInput', ['BF']).BF, unionBytesLimit(store.config)),
         ),
       }),
     },
     'BloomfilterRPC.Snapshot': {
       reply: SNAPSHOT_OUTPUT,
-      call: (args, caller) => {
-        const port = (args as GobStruct | undefined)?.FollowBack
+      call: async (args, caller) => {
+        const input = args as GobStruct | undefined
+        const port = input?.FollowBack
         if (caller.address && (typeof port === 'bigint' || typeof port === 'number')) {
           const n = Number(port)
           if (Number.isInteger(n) && n >= 1 && n <= 65535)
             store.followBack?.({ host: caller.address, port: n })
         }
-        return store.snapshot().then((marshaled) => ({ BF: { marshaled, via: 'binary' } }))
+        const known = typeof input?.Known === 'string' && input.Known !== '' ? input.Known : undefined
+        const { version, bytes } = await store.snapshot(known)
+        return { ...(bytes ? { BF: { marshaled: bytes, via: 'binary' } } : {}), Version: version }
       },
     },
   }

@@ -1,11 +1,12 @@
 /**
  * Revocations under node:cluster: the primary owns the filter and the RPC port; each worker keeps a
  * copy that follows it over IPC. A worker asks for the whole filter when it starts and serves no
- * request before it has it; every later change reaches it in order on the same channel, and the
+ * request before it has it; every later change reaches it in order on the same channel (an Add's
+ * elements, a union's changed bytes, the whole filter only when a union changed very many), and the
  * primary answers the revoke tool only when every following worker has acknowledged (or exited).
  */
 import type { Worker } from 'node:cluster'
-import type { SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
+import type { BitChangeList, SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
 import type { Followers } from './revocation-service.ts'
 
 const HELLO = 'gwdeploy:revoker:hello'
@@ -13,6 +14,7 @@ const SNAPSHOT = 'gwdeploy:revoker:snapshot'
 const ADD = 'gwdeploy:revoker:add'
 const ROTATE = 'gwdeploy:revoker:rotate'
 const RESTORE = 'gwdeploy:revoker:restore'
+const APPLY = 'gwdeploy:revoker:apply'
 const APPLIED = 'gwdeploy:revoker:applied'
 
 /** How long the primary waits for a worker to apply a change before it reports a failure. */
@@ -25,6 +27,7 @@ type Message =
   | { type: typeof ADD; id: number; elems: string[] }
   | { type: typeof ROTATE }
   | { type: typeof RESTORE; id: number; snapshot: Encoded }
+  | { type: typeof APPLY; id: number; changes: BitChangeList }
   | { type: typeof APPLIED; id: number }
 
 const base64 = (bytes: Uint8Array) =>
@@ -101,6 +104,7 @@ export function createFollowers(filter: SlidingBloomFilter): Followers & { attac
     rotate: () => {
       for (const worker of following) worker.send({ type: ROTATE } satisfies Message)
     },
+    apply: (changes) => broadcast((id) => ({ type: APPLY, id, changes })),
     restore: (snapshot) => {
       const encoded = encode(snapshot)
       return broadcast((id) => ({ type: RESTORE, id, snapshot: encoded }))
@@ -133,6 +137,11 @@ export function followPrimary(filter: SlidingBloomFilter): Promise<void> {
         case RESTORE:
           if (!ready) return
           filter.restore(decode(message.snapshot))
+          send({ type: APPLIED, id: message.id })
+          break
+        case APPLY:
+          if (!ready) return
+          filter.apply(message.changes)
           send({ type: APPLIED, id: message.id })
           break
       }

@@ -142,7 +142,11 @@ export class GobDecoder {
   private typesPending = false
   private failure: GobError | undefined
 
-  constructor(options: { maxMessageBytes?: number } = {}) {
+  /** Byte arrays decoded are views of the bytes pushed (which must then not change), not copies. */
+  private readonly views: boolean
+
+  constructor(options: { maxMessageBytes?: number; views?: boolean } = {}) {
+    this.views = options.views ?? false
     const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     if (!Number.isSafeInteger(max) || max < 1)
       throw new RangeError(`maxMessageBytes must be a positive integer`)
@@ -182,7 +186,7 @@ export class GobDecoder {
       const message = this.message()
       if (!message) return undefined
       try {
-        const r = new GobReader(message)
+        const r = new GobReader(message, this.views)
         const id = typeId(r.int())
         if (id < 0) {
           this.define(-id, r)
@@ -275,9 +279,15 @@ export class GobDecoder {
   }
 }
 
-/** Decodes every value of a complete gob stream held in memory (for marshalled payloads that are themselves gob streams). */
+/**
+ * Decodes every value of a complete gob stream held in memory (for marshalled payloads that are
+ * themselves gob streams). Byte arrays in the values are views of `bytes`, not copies.
+ */
 export function decodeGobStream(bytes: Uint8Array): GobValue[] {
-  const decoder = new GobDecoder({ maxMessageBytes: Math.max(DEFAULT_MAX_MESSAGE_BYTES, bytes.length) })
+  const decoder = new GobDecoder({
+    maxMessageBytes: Math.max(DEFAULT_MAX_MESSAGE_BYTES, bytes.length),
+    views: true,
+  })
   decoder.push(bytes)
   const values: GobValue[] = []
   for (let next = decoder.next(); next; next = decoder.next()) values.push(next.value)

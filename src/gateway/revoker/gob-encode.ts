@@ -45,15 +45,21 @@ const BASIC: Readonly<Record<Basic, Described>> = {
 
 const MARSHALED_WIRE_FIELD: Readonly<Record<GobMarshaled['via'], number>> = { gob: 4, binary: 5, text: 6 }
 
-/** A marshaled value's bytes; its `via` must be its type's (Go's types implement one of the three). */
-function marshaledBytes(d: Described, v: GobValue): Uint8Array {
+/**
+ * A marshaled value's bytes, in one piece or several; its `via` must be its type's (Go's types
+ * implement one of the three).
+ */
+function marshaledBytes(d: Described, v: GobValue): readonly Uint8Array[] {
   const m = v as Partial<GobMarshaled>
+  const bytes = m?.marshaled
+  const pieces = bytes instanceof Uint8Array ? [bytes] : bytes
   if (
-    !(m?.marshaled instanceof Uint8Array) ||
+    !Array.isArray(pieces) ||
+    !pieces.every((piece) => piece instanceof Uint8Array) ||
     MARSHALED_WIRE_FIELD[m.via as GobMarshaled['via']] !== d.wireField
   )
     throw wrongValue(d, v)
-  return m.marshaled
+  return pieces
 }
 
 /** Deeper GobTypes are taken for cycles (a GobType cannot describe a recursive Go type). */
@@ -127,7 +133,7 @@ export class GobEncoder {
     const definitions: Uint8Array[] = []
     this.define(d, definitions)
     for (const message of definitions) this.write(message)
-    this.write(body.message())
+    for (const piece of body.message()) this.write(piece)
   }
 
   /** Types with the same shape are the same type, as they would be one Go type. */
@@ -210,7 +216,7 @@ export class GobEncoder {
     }
     w.uint(0)
     w.uint(0)
-    out.push(w.message())
+    out.push(...w.message())
     if (d.elem) this.define(d.elem, out)
     for (const [, f] of d.fields ?? []) this.define(f, out)
   }
@@ -303,9 +309,9 @@ export class GobEncoder {
         break
       case 'marshaled': {
         // encodeGobEncoder: the bytes the type's own method returned, as a byte slice.
-        const bytes = marshaledBytes(d, v)
-        w.uint(bytes.length)
-        w.bytes(bytes)
+        const pieces = marshaledBytes(d, v)
+        w.uint(pieces.reduce((n, piece) => n + piece.length, 0))
+        for (const piece of pieces) w.bytes(piece)
         break
       }
     }

@@ -15,9 +15,12 @@ export type GobType =
   /** A type that marshals itself (GobEncoder, BinaryMarshaler, TextMarshaler): values are GobMarshaled. */
   | { readonly marshaled: GobMarshaled['via']; readonly name: string }
 
-/** A value of a type that implements GobEncoder / BinaryMarshaler / TextMarshaler on the sender: its marshalled bytes. */
+/**
+ * A value of a type that implements GobEncoder / BinaryMarshaler / TextMarshaler on the sender: its
+ * marshalled bytes (decoded: one array; to encode, also pieces in order, sent without copying them).
+ */
 export interface GobMarshaled {
-  readonly marshaled: Uint8Array
+  readonly marshaled: Uint8Array | readonly Uint8Array[]
   readonly via: 'gob' | 'binary' | 'text'
 }
 

@@ -10,9 +10,12 @@ const utf8Encoder = new TextEncoder()
 export class GobReader {
   readonly bytes: Uint8Array
   pos = 0
-  constructor(bytes: Uint8Array) {
+  /** Whether byte arrays read are views of `bytes` rather than copies. */
+  private readonly views: boolean
+  constructor(bytes: Uint8Array, views = false) {
     // A plain view: Buffer's slice() would not copy.
     this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+    this.views = views
   }
 
   get remaining(): number {
@@ -59,11 +62,13 @@ export class GobReader {
     return floatView.getFloat64(0, false)
   }
 
-  /** `n` bytes, copied (the message buffer may be a view of a larger socket chunk). */
+  /** `n` bytes, copied unless views were asked (the message buffer may be a view of a larger socket chunk). */
   take(n: number, what: string): Uint8Array {
     if (n > this.remaining)
       throw new GobError(`gob: invalid ${what} length ${n}: exceeds input size ${this.remaining}`)
-    const out = this.bytes.slice(this.pos, this.pos + n)
+    const out = this.views
+      ? this.bytes.subarray(this.pos, this.pos + n)
+      : this.bytes.slice(this.pos, this.pos + n)
     this.pos += n
     return out
   }
@@ -87,34 +92,56 @@ export class GobReader {
   }
 }
 
+/** Byte slices at least this long are kept by reference rather than copied in (a filter's bitset). */
+const BY_REFERENCE = 64 * 1024
+
 /** Builds one message's bytes. */
 export class GobWriter {
   private buf = new Uint8Array(64)
+  /** Bytes of `buf` in use. */
+  private used = 0
+  /** What came before `buf`: its earlier contents and the long slices kept by reference. */
+  private readonly pieces: Uint8Array[] = []
+  /** Bytes written so far. */
   length = 0
 
   private room(n: number): void {
-    if (this.length + n <= this.buf.length) return
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n))
-    next.set(this.buf.subarray(0, this.length))
+    if (this.used + n <= this.buf.length) return
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.used + n))
+    next.set(this.buf.subarray(0, this.used))
     this.buf = next
   }
 
+  private byte(x: number): void {
+    this.room(1)
+    this.buf[this.used++] = x
+    this.length++
+  }
+
+  /** A long `b` is kept by reference: it must not change before the message is written out. */
   bytes(b: Uint8Array): void {
-    this.room(b.length)
-    this.buf.set(b, this.length)
     this.length += b.length
+    if (b.length >= BY_REFERENCE) {
+      if (this.used > 0) this.pieces.push(this.buf.subarray(0, this.used))
+      this.pieces.push(b)
+      this.buf = new Uint8Array(64)
+      this.used = 0
+      return
+    }
+    this.room(b.length)
+    this.buf.set(b, this.used)
+    this.used += b.length
   }
 
   uint(x: bigint | number): void {
     if (typeof x === 'number' && x >= 0 && x <= 0x7f && Number.isInteger(x)) {
-      this.room(1)
-      this.buf[this.length++] = x
+      this.byte(x)
       return
     }
     let v = BigInt(x)
     if (v < 0n || v > MAX_UINT64) throw new GobError(`gob: ${v} is out of the uint64 range`)
     if (v <= 0x7fn) {
-      this.uint(Number(v))
+      this.byte(Number(v))
       return
     }
     const digits: number[] = []
@@ -122,9 +149,8 @@ export class GobWriter {
       digits.push(Number(v & 0xffn))
       v >>= 8n
     }
-    this.room(digits.length + 1)
-    this.buf[this.length++] = 256 - digits.length
-    for (let i = digits.length - 1; i >= 0; i--) this.buf[this.length++] = digits[i] as number
+    this.byte(256 - digits.length)
+    for (let i = digits.length - 1; i >= 0; i--) this.byte(digits[i] as number)
   }
 
   int(i: bigint | number): void {
@@ -143,13 +169,18 @@ export class GobWriter {
     this.bytes(b)
   }
 
-  /** The bytes written so far, preceded by their count: one gob message. */
-  message(): Uint8Array {
+  /**
+   * The bytes written so far, preceded by their count: one gob message, in one piece unless long
+   * slices were kept by reference (then those pieces in order, not copied).
+   */
+  message(): Uint8Array[] {
     const head = new GobWriter()
     head.uint(this.length)
-    const out = new Uint8Array(head.length + this.length)
-    out.set(head.buf.subarray(0, head.length))
-    out.set(this.buf.subarray(0, this.length), head.length)
-    return out
+    const tail = this.buf.subarray(0, this.used)
+    if (this.pieces.length > 0) return [head.buf.subarray(0, head.used), ...this.pieces, tail]
+    const out = new Uint8Array(head.used + this.used)
+    out.set(head.buf.subarray(0, head.used))
+    out.set(tail, head.used)
+    return [out]
   }
 }

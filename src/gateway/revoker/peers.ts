@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
 import { GoRpcError } from './go-rpc.ts'
 import { peerLabel as label, type PeerAddress } from './peer-addresses.ts'
-import { readRevocations } from './revocation-client.ts'
+import { readRevocationsSince } from './revocation-client.ts'
 import { readSlidingFilter } from './sliding-filter-wire.ts'
 
 export interface PeerOptions {
@@ -24,6 +24,8 @@ export interface PeerOptions {
   signal?: AbortSignal
   /** This node's revoker port, sent so the peers pull from it too (0: not asked). */
   ownPort?: number
+  /** The version of each peer's filter merged last (by peer label): an unchanged one is not sent again. */
+  versions?: Map<string, string>
 }
 
 export const PEER_DEFAULTS = { timeoutMs: 10_000, intervalMs: 15_000, forgetAfterMs: 10 * 60_000 }
@@ -35,9 +37,16 @@ type Pulled = 'merged' | 'refused' | 'unreachable'
 /** At most this many peers are followed: a port anyone can reach cannot grow the list without end. */
 const MAX_FOLLOWED = 256
 
-async function pullOne(store: RevocationStore, peer: PeerAddress, options: PeerOptions) {
-  const bytes = await readRevocations(peer, options.timeoutMs, options.ownPort ?? 0)
-  return store.union(readSlidingFilter({ marshaled: bytes }, unionBytesLimit(store.config)))
+async function pullOne(store: RevocationStore, peer: PeerAddress, options: PeerOptions): Promise<void> {
+  const at = label(peer)
+  const known = options.versions?.get(at)
+  const { bytes, version } = await readRevocationsSince(peer, options.timeoutMs, {
+    followBack: options.ownPort ?? 0,
+    ...(known ? { known } : {}),
+  })
+  if (bytes) await store.merge(await readSlidingFilter({ marshaled: bytes }, unionBytesLimit(store.config)))
+  if (version) options.versions?.set(at, version)
+  else options.versions?.delete(at)
 }
 
 /** One pull from every peer at once; what each came to, logged as the node's operator needs it. */
@@ -148,6 +157,7 @@ export function followPeers(
       if (results.get(at) === 'refused') following.delete(at)
       else if (now() - (lastAnswer.get(at) ?? 0) >= options.forgetAfterMs) {
         following.delete(at)
+        options.versions?.delete(at)
         failing.delete(at)
         options.log.info(
           `auth/revoker: ${at} has not answered for ${Math.round(options.forgetAfterMs / 1000)}s; no longer pulling from it`,
@@ -206,7 +216,7 @@ export function createPeering(
   log: PeerOptions['log'],
   timing: typeof PEER_DEFAULTS = PEER_DEFAULTS,
 ): RevokerPeering & { ownPort: number } {
-  const options: PeerOptions & { ownPort: number } = { ...timing, log, ownPort: 0 }
+  const options: PeerOptions & { ownPort: number } = { ...timing, log, ownPort: 0, versions: new Map() }
   let following: PeerFollowing | undefined
   let stopped = false
   const follow = (peer: PeerAddress) => {

@@ -4,6 +4,7 @@
  * rotate.Bloomfilter's MarshalBinary form and Union ORs it into another node (carrying revocations).
  */
 import { MAX_FILTER_BITS } from '../components/revoker.ts'
+import { SNAPSHOT_INPUT } from './bloomfilter-rpc.ts'
 import { connectGoRpc, type GoRpcClient } from './go-rpc-client.ts'
 import type { GobStruct, GobType } from './gob.ts'
 import { MARSHALED_FILTER } from './sliding-filter-wire.ts'
@@ -20,7 +21,6 @@ const utf8 = new TextEncoder()
 /** A Snapshot of the largest filter a node runs (three of 2^32 bits, gzip's worst case aside). */
 const LARGEST_SNAPSHOT = 3 * (MAX_FILTER_BITS / 8) + 2 ** 20
 
-const SNAPSHOT_INPUT: GobType = { struct: 'SnapshotInput', fields: [['FollowBack', 'int']] }
 const UNION_INPUT: GobType = { struct: 'UnionInput', fields: [['BF', MARSHALED_FILTER]] }
 
 async function withClient<T>(
@@ -62,18 +62,41 @@ export function checkRevocations(
   })
 }
 
+/** The node's filter, as Union takes it (gwdeploy's own read: no FollowBack, nothing known). */
+export async function readRevocations(at: RevokerAddress, timeoutMs: number): Promise<Uint8Array> {
+  const { bytes } = await readRevocationsSince(at, timeoutMs, {})
+  if (!bytes) throw new Error('Snapshot answered no filter')
+  return bytes
+}
+
 /**
- * The node's filter, as Union takes it. `followBack`: the caller's own revoker port, when the caller
- * is a node that wants the other to pull from it too (0 or none: gwdeploy itself).
+ * A node's read of a peer: `followBack` is its own revoker port, for the peer to pull from it too;
+ * `known` the version of the peer's filter it holds already. `bytes` is left out when the filter is
+ * still that version; a node older than versions answers none, and always the filter.
  */
-export function readRevocations(at: RevokerAddress, timeoutMs: number, followBack = 0): Promise<Uint8Array> {
+export function readRevocationsSince(
+  at: RevokerAddress,
+  timeoutMs: number,
+  ask: { followBack?: number; known?: string },
+): Promise<{ bytes?: Uint8Array; version?: string }> {
   return withClient(at, timeoutMs, async (client) => {
     const reply = (await client.call('BloomfilterRPC.Snapshot', SNAPSHOT_INPUT, {
-      FollowBack: BigInt(followBack),
+      FollowBack: BigInt(ask.followBack ?? 0),
+      Known: ask.known ?? '',
     })) as GobStruct
+    const version = typeof reply.Version === 'string' && reply.Version !== '' ? reply.Version : undefined
     const bf = reply.BF
-    if (!bf || typeof bf !== 'object' || !('marshaled' in bf)) throw new Error('Snapshot answered no filter')
-    return bf.marshaled as Uint8Array
+    // A BF left out decodes as an empty one; a filter is never empty.
+    if (
+      bf &&
+      typeof bf === 'object' &&
+      'marshaled' in bf &&
+      bf.marshaled instanceof Uint8Array &&
+      bf.marshaled.length > 0
+    )
+      return { bytes: bf.marshaled, ...(version ? { version } : {}) }
+    if (version && version === ask.known) return { version }
+    throw new Error('Snapshot answered no filter')
   })
 }
 

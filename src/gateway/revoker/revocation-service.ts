@@ -7,7 +7,13 @@
 import type { Server, Socket } from 'node:net'
 import type { RevokerConfig } from '../components/revoker.ts'
 import { MAX_TIMER_MS } from '../config/duration.ts'
-import type { SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
+import {
+  type BitChangeList,
+  BitChanges,
+  type RemoteSlidingFilter,
+  type SlidingBloomFilter,
+  type SlidingSnapshot,
+} from './bloom-filter.ts'
 import { bloomfilterRpcMethods, type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
 import { createGoRpcServer, GoRpcError } from './go-rpc.ts'
 import type { PeerAddress } from './peer-addresses.ts'
@@ -17,8 +23,14 @@ import { writeSlidingFilter } from './sliding-filter-wire.ts'
 export interface Followers {
   add(elems: Uint8Array[]): Promise<void>
   rotate(): void
+  /** The bytes a union changed. */
+  apply(changes: BitChangeList): Promise<void>
   restore(snapshot: SlidingSnapshot): Promise<void>
 }
+
+/** Part of a filter's version: another process's (a restarted node's) never matches it. */
+const processTag = `${process.pid.toString(36)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`
+let stores = 0
 
 export interface RevocationService {
   readonly port: number
@@ -31,12 +43,32 @@ export function revocationStore(
   followers?: Followers,
   followBack?: (peer: PeerAddress) => void,
 ): RevocationStore {
-  // Peers read it every 15 s each: it is written again only once a bit may have changed.
+  // Peers read it every 15 s each: it is written again only once a bit may have changed, and a
+  // peer that names the version it holds is told it is unchanged instead.
   let written: { generation: number; bytes: Promise<Uint8Array> } | undefined
+  const tag = `${processTag}-${++stores}`
+  const version = () => `${tag}.${filter.generation}`
+  const follow = async (changes: BitChanges) => {
+    if (changes.count === 0 || !followers) return
+    await (changes.overflowed ? followers.restore(filter.snapshot()) : followers.apply(changes.list))
+  }
+  const merge = async (remote: RemoteSlidingFilter) => {
+    const changes = new BitChanges()
+    try {
+      filter.union(remote, changes)
+    } catch (error) {
+      // A partial union (Go's order) is still the filter's state: workers follow it too.
+      await follow(changes)
+      throw new GoRpcError((error as Error).message)
+    }
+    await follow(changes)
+  }
   return {
     ...(followBack ? { followBack } : {}),
     config: filter.config,
-    snapshot: () => {
+    snapshot: (known) => {
+      const current = version()
+      if (known === current) return Promise.resolve({ version: current })
       if (written?.generation !== filter.generation) {
         const bytes = writeSlidingFilter({ config: filter.config, ttlS, ...filter.filters })
         written = { generation: filter.generation, bytes }
@@ -44,24 +76,17 @@ export function revocationStore(
           if (written?.bytes === bytes) written = undefined
         })
       }
-      return written.bytes
+      return written.bytes.then((bytes) => ({ version: current, bytes }))
     },
     add: async (elems) => {
       for (const elem of elems) filter.add(elem)
       await followers?.add(elems)
     },
     check: (elems) => elems.map((elem) => filter.check(elem)),
+    merge,
     union: async (remote) => {
-      let capacity: number
-      try {
-        capacity = filter.union(remote)
-      } catch (error) {
-        // A partial union (Go's order) is still the filter's state: workers follow it too.
-        await followers?.restore(filter.snapshot())
-        throw new GoRpcError((error as Error).message)
-      }
-      await followers?.restore(filter.snapshot())
-      return capacity
+      await merge(remote)
+      return filter.capacity()
     },
   }
 }

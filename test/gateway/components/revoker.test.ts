@@ -100,7 +100,8 @@ describe('auth/revoker bloom filter: the bits github.com/krakend/bloomfilter/v2 
       message: 'm1(959) != m2(960)',
     })
     assert.equal(ours.check(bytes('jti-remote')), false)
-    const capacity = ours.union(remote())
+    ours.union(remote())
+    const capacity = ours.capacity()
     assert.equal(ours.check(bytes('jti-remote')), true)
     assert.ok(capacity > 0 && capacity < 0.05, `fill degree ${capacity}`)
   })

@@ -284,31 +284,39 @@ describe('following peers', () => {
       followBack: (peer) => asked.push(peer),
     })
     try {
-      const { readRevocations } = await import('../../../src/gateway/revoker/revocation-client.ts')
+      const { readRevocations, readRevocationsSince } = await import(
+        '../../../src/gateway/revoker/revocation-client.ts'
+      )
       await readRevocations({ host: '127.0.0.1', port: service.port }, 2_000)
       assert.deepEqual(asked, [])
-      await readRevocations({ host: '127.0.0.1', port: service.port }, 2_000, 4242)
+      await readRevocationsSince({ host: '127.0.0.1', port: service.port }, 2_000, { followBack: 4242 })
       assert.deepEqual(asked, [{ host: '127.0.0.1', port: 4242 }])
     } finally {
       await service.close()
     }
   })
 
-  test('a Snapshot is written once per change of the filter: peers reading an unchanged one get the same bytes', async () => {
+  test('a Snapshot is written once per change of the filter, and not sent to a peer that holds its version', async () => {
     const filter = new SlidingBloomFilter(CONFIG)
     const store = revocationStore(filter, CONFIG.ttlS)
-    const first = store.snapshot()
-    assert.equal(store.snapshot(), first)
+    const first = await store.snapshot()
+    assert.ok(first.bytes)
+    assert.equal((await store.snapshot()).bytes, first.bytes)
+    assert.deepEqual(await store.snapshot(first.version), { version: first.version })
     filter.add(utf8.encode('jti-new'))
-    const second = store.snapshot()
-    assert.notEqual(second, first)
+    const second = await store.snapshot(first.version)
+    assert.ok(second.bytes)
+    assert.notEqual(second.bytes, first.bytes)
+    assert.notEqual(second.version, first.version)
     // A union that sets no new bit (the node's own filter read back) changes nothing.
     const { readSlidingFilter } = await import('../../../src/gateway/revoker/sliding-filter-wire.ts')
-    const same = readSlidingFilter({ marshaled: await second }, 1e9)
-    await store.union(same)
-    assert.equal(store.snapshot(), second)
+    await store.union(await readSlidingFilter({ marshaled: second.bytes }, 1e9))
+    assert.deepEqual(await store.snapshot(second.version), { version: second.version })
     filter.rotate()
-    assert.notEqual(store.snapshot(), second)
+    assert.ok((await store.snapshot(second.version)).bytes)
+    // Another process's filter (a restarted node) never has the same version.
+    const other = await revocationStore(new SlidingBloomFilter(CONFIG), CONFIG.ttlS).snapshot()
+    assert.notEqual(other.version, first.version)
   })
 
   test('a peer that answers again is said and followed again', async () => {
