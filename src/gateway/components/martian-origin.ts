@@ -80,8 +80,19 @@ export function fragmentOf(generated: string): string {
 }
 
 /**
- * URL.String of the backend URL: `scheme://host`, the request target (escaped path and raw query,
- * as the request line has them) and `#fragment`.
+ * URL.String of the backend URL: `scheme://`, the user info if any, the host (bytes it may not
+ * hold as they are escaped), the request target (escaped path and raw query, as the request line
+ * has them) and `#fragment`.
  */
-export const goUrlString = (scheme: string, host: string, target: string, fragment: string): string =>
-  `${scheme}://${host}${target}${fragment === '' ? '' : `#${goFragment(fragment)}`}`
+export const goUrlString = (
+  scheme: string,
+  host: string,
+  target: string,
+  fragment: string,
+  user?: string,
+): string =>
+  `${scheme}://${user === undefined ? '' : `${user}@`}${/[%\x80-\xff]/.test(host) ? escapeHost(host) : host}${target}${fragment === '' ? '' : `#${goFragment(fragment)}`}`
+
+/** escape(host, encodeHost) of a host url.Parse read: `%` and bytes past ASCII escaped. */
+const escapeHost = (host: string) =>
+  host.replace(/[%\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)

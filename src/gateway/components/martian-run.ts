@@ -7,6 +7,7 @@ import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
 import { replacedBody } from './martian-body.ts'
 import { changePort, goUrlString, matchHost, splitOrigin } from './martian-origin.ts'
+import { lastHopUrl } from './martian-redirect.ts'
 import {
   cookieMatches,
   modifyTarget,
@@ -62,6 +63,8 @@ interface Message {
   /** Go's URL.Scheme and URL.Host of the request (res.Request's on the answer side). */
   scheme: string
   host: string
+  /** URL.User as URL.String writes it: only a redirect's Location gives one. */
+  user?: string | undefined
   /** The URL's fragment (lura's, as its bytes): only URL.String writes it. */
   fragment: string
   /** The header map's Host, which only port.Modifier writes (Go's transport never sends it). */
@@ -199,7 +202,7 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
 
 /** URL.String of the message's request URL. */
 const urlText = (message: Message) =>
-  goUrlString(message.scheme, message.host, message.path, message.fragment)
+  goUrlString(message.scheme, message.host, message.path, message.fragment, message.user)
 
 /**
  * A backend request after the request-scope modifiers; `body` when body.Modifier replaced it,
@@ -268,7 +271,8 @@ export interface EditedAnswer<T> {
 /**
  * The response-scope modifiers on a copy of a backend's answer headers (martian's ModifyResponse,
  * right after the call: lura's status check, no-op pass-through and error details see the result).
- * `request` is the request sent, whose query and headers answer-side filters read.
+ * `request` is the request sent, whose URL and headers answer-side filters read (Go's res.Request:
+ * after redirects, the last hop's).
  */
 export function compileMartianAnswer(
   cfg: MartianConfig,
@@ -276,17 +280,27 @@ export function compileMartianAnswer(
   if (cfg.responseSteps.length === 0) return undefined
   compileRegexps(cfg.responseSteps)
   return (status, input, request) => {
+    const sent = cfg.readsOrigin ? splitOrigin(request.origin) : { scheme: '', host: '' }
     const message: Message = {
       headers: { ...input },
       path: request.path,
-      originalPath: splitTarget(request.path).path,
+      originalPath: '',
       requestHeaders: request.headers,
       status,
-      // The answer-side steps read no URL text (an answer-side url filter is refused).
-      scheme: '',
-      host: '',
+      scheme: sent.scheme,
+      host: sent.host,
       fragment: '',
       mapHost: request.mapHost,
+    }
+    const redirected = request.redirected
+    if (redirected) {
+      const url = lastHopUrl({ ...sent, target: request.path, fragment: '' }, redirected.locations)
+      message.path = url.target
+      message.scheme = url.scheme
+      message.host = url.host
+      message.user = url.user
+      message.fragment = url.fragment
+      message.requestHeaders = redirected.headers
     }
     apply(cfg.responseSteps, message, false)
     return {
@@ -298,12 +312,19 @@ export function compileMartianAnswer(
   }
 }
 
-/** The backend request as it was sent: what an answer-side filter reads of res.Request. */
+/**
+ * The backend request as it was sent: what the answer side reads of res.Request. (lura's URL
+ * fragment is not carried here: the answer side writes the URL's text without it.)
+ */
 export interface SentRequest {
+  /** Where it went (`scheme://host`), after martian's request steps. */
+  origin: string
   path: string
   headers: Headers
   /** The header map's Host port.Modifier wrote (header.RegexFilter reads it). */
   mapHost?: string | undefined
+  /** Set when the call followed redirects: the Locations and the last hop's headers. */
+  redirected?: { locations: readonly string[]; headers: Headers } | undefined
 }
 
 /** header.RegexFilter's expressions, compiled once (the config was checked when it was parsed). */

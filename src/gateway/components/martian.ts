@@ -14,8 +14,10 @@
  * url.Filter's, `port.Modifier`, `stash.Modifier` and `url.RegexFilter` (applied by
  * martian-run.ts, martian-body.ts and martian-url.ts).
  *
- * Refused (config errors): any other modifier or filter, an answer-side url.Filter or
- * url.RegexFilter (Go matches a redirect's last hop), and every config KrakenD would not apply
+ * On the answer side, url.Filter, url.RegexFilter and querystring.Filter read the URL of Go's
+ * res.Request: the request as sent, or after redirects the last hop's (martian-redirect.ts).
+ *
+ * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
  * field of the wrong type or a scope names a side the modifier lacks, and Go matches field names
  * in any case. Also refused: headers whose meaning Go's transport, martian's proxyutil or lura's
@@ -497,18 +499,7 @@ export function parseMartian(raw: unknown, path: KeyPath, report: Report): Marti
                 },
               ]
         }
-        const answerSide = response ? filter('response') : []
-        if ((on === 'url' || on === 'urlRegex') && answerSide.length > 0) {
-          // martian matches res.Request.URL: after a redirect, the last hop's, which the answer-side
-          // steps here do not see.
-          fail(
-            [...here, 'scope'],
-            `${type} on the answer side matches the URL of a redirect's last hop, which this runtime does not give martian`,
-            'use "scope": ["request"], or use image.runtime: krakend',
-          )
-          return none
-        }
-        return { request: request ? filter('request') : [], response: answerSide }
+        return { request: request ? filter('request') : [], response: response ? filter('response') : [] }
       }
     }
     return none
