@@ -112,4 +112,10 @@ export const cases: Case[] = [
   { path: '/o-regex?q=2' },
   { path: '/o-move' },
   { path: '/o-own' },
+  // the answer side's url filters read Go's res.Request: as sent, or a redirect's last hop
+  { path: '/a-url?a=1' },
+  { path: '/a-url?a=2' },
+  { path: '/a-redirect' },
+  { path: '/a-redirect-out' },
+  { path: '/a-moved' },
 ]
