@@ -110,34 +110,34 @@ export interface TailLatency {
   p50: number
   p99: number
   p999: number
+  max: number
 }
 
-/**
- * Latency percentiles (ms) of a rate-limited hey run, from its per-request CSV (hey's summary stops
- * at p99): `rate` requests per second in all, spread over `connections` keep-alive connections.
- */
-export function heyLatency(
-  hey: string,
-  url: string,
-  { rate, connections, seconds }: { rate: number; connections: number; seconds: number },
-): TailLatency {
-  const out = execFileSync(
-    hey,
-    [
-      '-z',
-      `${seconds}s`,
-      '-c',
-      String(connections),
-      '-q',
-      String(Math.max(1, Math.round(rate / connections))),
-      '-o',
-      'csv',
-      url,
-    ],
-    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...loadRunLimit(seconds) },
-  )
+/** hey's arguments for `rate` requests per second in all over `connections` keep-alive connections, as CSV. */
+export function heyArgs(url: string, { rate, connections, seconds }: HeyPace): string[] {
+  return [
+    '-z',
+    `${seconds}s`,
+    '-c',
+    String(connections),
+    '-q',
+    String(Math.max(1, Math.round(rate / connections))),
+    '-o',
+    'csv',
+    url,
+  ]
+}
+
+export interface HeyPace {
+  rate: number
+  connections: number
+  seconds: number
+}
+
+/** Latency percentiles (ms) from hey's per-request CSV (hey's summary stops at p99). */
+export function heyCsvLatency(url: string, csv: string): TailLatency {
   // Columns: response-time, DNS+dialup, DNS, request-write, response-delay, response-read, status-code, offset.
-  const rows = out
+  const rows = csv
     .split('\n')
     .slice(1)
     .map((line) => line.split(','))
@@ -147,5 +147,15 @@ export function heyLatency(
     .filter((n) => Number.isFinite(n) && n > 0)
     .sort((a, b) => a - b)
   const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)] ?? Number.NaN
-  return { p50: at(0.5), p99: at(0.99), p999: at(0.999) }
+  return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: ms[ms.length - 1] ?? Number.NaN }
+}
+
+/** Latency percentiles (ms) of a rate-limited hey run (blocks this process while it runs). */
+export function heyLatency(hey: string, url: string, pace: HeyPace): TailLatency {
+  const csv = execFileSync(hey, heyArgs(url, pace), {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    ...loadRunLimit(pace.seconds),
+  })
+  return heyCsvLatency(url, csv)
 }

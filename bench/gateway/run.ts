@@ -416,7 +416,7 @@ for (let elapsed = 0; elapsed < SOAK_S; elapsed += 10) {
 
 // Added tail latency at half of the gateway's peak (hey, rate-limited), vs the backend directly.
 let halfRate = 0
-const noTail: TailLatency = { p50: Number.NaN, p99: Number.NaN, p999: Number.NaN }
+const noTail: TailLatency = { p50: Number.NaN, p99: Number.NaN, p999: Number.NaN, max: Number.NaN }
 let tailDirect = noTail
 let tailGateway = noTail
 if (tools.hey) {
