@@ -51,6 +51,8 @@ export interface BackendRequest {
   mapHost?: string
   /** Set by the client when the call followed redirects (martian's answer side reads the last hop). */
   redirected?: Redirected
+  /** modifier/martian's answer side: lura's URL fragment, which Go's res.Request.URL keeps (never sent). */
+  fragment?: () => string
 }
 
 export interface BackendAnswer {

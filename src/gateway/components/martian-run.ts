@@ -289,12 +289,15 @@ export function compileMartianAnswer(
       status,
       scheme: sent.scheme,
       host: sent.host,
-      fragment: '',
+      fragment: cfg.readsOrigin ? (request.fragment?.() ?? '') : '',
       mapHost: request.mapHost,
     }
     const redirected = request.redirected
     if (redirected) {
-      const url = lastHopUrl({ ...sent, target: request.path, fragment: '' }, redirected.locations)
+      const url = lastHopUrl(
+        { ...sent, target: request.path, fragment: message.fragment },
+        redirected.locations,
+      )
       message.path = url.target
       message.scheme = url.scheme
       message.host = url.host
@@ -312,10 +315,7 @@ export function compileMartianAnswer(
   }
 }
 
-/**
- * The backend request as it was sent: what the answer side reads of res.Request. (lura's URL
- * fragment is not carried here: the answer side writes the URL's text without it.)
- */
+/** The backend request as it was sent: what the answer side reads of res.Request. */
 export interface SentRequest {
   /** Where it went (`scheme://host`), after martian's request steps. */
   origin: string
@@ -325,6 +325,8 @@ export interface SentRequest {
   mapHost?: string | undefined
   /** Set when the call followed redirects: the Locations and the last hop's headers. */
   redirected?: { locations: readonly string[]; headers: Headers } | undefined
+  /** lura's URL fragment (only URL.String writes it). */
+  fragment?: (() => string) | undefined
 }
 
 /** header.RegexFilter's expressions, compiled once (the config was checked when it was parsed). */

@@ -104,6 +104,20 @@ before(async () => {
           [b.origin],
         ),
         noop(
+          '/fragment',
+          '/echo/f#frag ment',
+          group(regexFilter('X-Regex', `^http://${escaped(hostOf(a))}/echo/f#frag%20ment$`)),
+        ),
+        noop(
+          '/fragment-hop',
+          '/hop#frag',
+          group(
+            regexFilter('X-Regex', `^http://${escaped(hostOf(b))}/echo/last\\?z=1$`),
+            regexFilter('X-Kept', '#frag$'),
+          ),
+          [b.origin],
+        ),
+        noop(
           '/two-hops',
           '/twice',
           group(urlFilter('X-Middle', { path: '/hop' }), urlFilter('X-Last', { path: '/echo/last' }), {
@@ -190,6 +204,14 @@ describe('modifier/martian answer side: the URL of the request that answered (Go
     assert.equal(res.headers['x-first'], 'else')
     assert.equal(res.headers['x-last'], 'match')
     assert.equal(res.headers['x-regex'], 'match')
+  })
+
+  test("url.RegexFilter reads lura's URL fragment; a Location with a path of its own drops it (ResolveReference)", async () => {
+    const sent = await send(gw.url, { path: '/fragment' })
+    assert.equal(sent.headers['x-regex'], 'match')
+    const hop = await send(gw.url, { path: '/fragment-hop' })
+    assert.equal(hop.headers['x-regex'], 'match')
+    assert.equal(hop.headers['x-kept'], 'else')
   })
 
   test("after a redirect, the last hop's headers: the Referer Go's client set", async () => {
