@@ -8,7 +8,23 @@ import type { Agent } from './undici.ts'
 
 export const MAX_REDIRECTS = 10
 
-const SENSITIVE_ON_OTHER_HOST = ['authorization', 'www-authenticate', 'cookie', 'cookie2']
+/** Go's makeHeadersCopier: sent to the first request's host (or its subdomains) only. */
+const SENSITIVE_ON_OTHER_HOST = [
+  'authorization',
+  'www-authenticate',
+  'cookie',
+  'cookie2',
+  'proxy-authorization',
+  'proxy-authenticate',
+]
+/** ... and the headers of a body a 301/302/303 drops (with its length, which Go never copies). */
+const BODY_HEADERS = [
+  'content-type',
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'content-length',
+]
 
 export const isRedirect = (status: number) =>
   status >= 301 && status <= 308 && status !== 304 && status !== 305 && status !== 306
@@ -73,10 +89,7 @@ function nextHop(
     hop.body = undefined
   }
   const headers = { ...hop.headers }
-  if (!keepsBody) {
-    delete headers['content-type']
-    delete headers['content-length']
-  }
+  if (!keepsBody) for (const name of BODY_HEADERS) delete headers[name]
   if (next.origin !== hop.origin && !sameOrSubdomain(new URL(req.origin).hostname, next.hostname))
     for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
   // Go keeps a Referer the caller set, and sends none from https to http.
