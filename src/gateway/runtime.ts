@@ -290,6 +290,9 @@ async function runPrimary(
   })
 
   let followers: (Followers & { attach(worker: Worker): void }) | undefined
+  // The structured clone carries the revoker's bit arrays as they are (JSON would need base64:
+  // at n 10,000,000 that was over a second of the primary's time per worker).
+  cluster.setupPrimary({ serialization: 'advanced' })
   const fork = () => {
     const worker = cluster.fork(env)
     followers?.attach(worker)

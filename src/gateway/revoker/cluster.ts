@@ -1,6 +1,6 @@
 /**
  * Revocations under node:cluster: the primary owns the filter and the RPC port; each worker keeps a
- * copy that follows it over IPC. A worker asks for the whole filter when it starts and serves no
+ * copy that follows it over IPC (the structured clone: runtime.ts sets `serialization: 'advanced'`). A worker asks for the whole filter when it starts and serves no
  * request before it has it; every later change reaches it in order on the same channel (an Add's
  * elements, a union's changed bytes, the whole filter only when a union changed very many), and the
  * primary answers the revoke tool only when every following worker has acknowledged (or exited).
@@ -20,29 +20,14 @@ const APPLIED = 'gwdeploy:revoker:applied'
 /** How long the primary waits for a worker to apply a change before it reports a failure. */
 const APPLY_TIMEOUT_MS = 5000
 
-type Encoded = { previous: string; current: string; next: string }
 type Message =
   | { type: typeof HELLO }
-  | { type: typeof SNAPSHOT; snapshot: Encoded }
-  | { type: typeof ADD; id: number; elems: string[] }
+  | { type: typeof SNAPSHOT; snapshot: SlidingSnapshot }
+  | { type: typeof ADD; id: number; elems: Uint8Array[] }
   | { type: typeof ROTATE }
-  | { type: typeof RESTORE; id: number; snapshot: Encoded }
+  | { type: typeof RESTORE; id: number; snapshot: SlidingSnapshot }
   | { type: typeof APPLY; id: number; changes: BitChangeList }
   | { type: typeof APPLIED; id: number }
-
-const base64 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'base64'))
-const encode = (s: SlidingSnapshot): Encoded => ({
-  previous: base64(s.previous),
-  current: base64(s.current),
-  next: base64(s.next),
-})
-const decode = (e: Encoded): SlidingSnapshot => ({
-  previous: bytes(e.previous),
-  current: bytes(e.current),
-  next: bytes(e.next),
-})
 
 const isMessage = (m: unknown): m is Message =>
   typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string'
@@ -91,7 +76,7 @@ export function createFollowers(filter: SlidingBloomFilter): Followers & { attac
       worker.on('message', (message: unknown) => {
         if (!isMessage(message)) return
         if (message.type === HELLO) {
-          worker.send({ type: SNAPSHOT, snapshot: encode(filter.snapshot()) } satisfies Message)
+          worker.send({ type: SNAPSHOT, snapshot: filter.snapshot() } satisfies Message)
           following.add(worker)
         } else if (message.type === APPLIED) settle(message.id, worker)
       })
@@ -100,15 +85,12 @@ export function createFollowers(filter: SlidingBloomFilter): Followers & { attac
         for (const id of [...pending.keys()]) settle(id, worker)
       })
     },
-    add: (elems) => broadcast((id) => ({ type: ADD, id, elems: elems.map(base64) })),
+    add: (elems) => broadcast((id) => ({ type: ADD, id, elems })),
     rotate: () => {
       for (const worker of following) worker.send({ type: ROTATE } satisfies Message)
     },
     apply: (changes) => broadcast((id) => ({ type: APPLY, id, changes })),
-    restore: (snapshot) => {
-      const encoded = encode(snapshot)
-      return broadcast((id) => ({ type: RESTORE, id, snapshot: encoded }))
-    },
+    restore: (snapshot) => broadcast((id) => ({ type: RESTORE, id, snapshot })),
   }
 }
 
@@ -121,14 +103,14 @@ export function followPrimary(filter: SlidingBloomFilter): Promise<void> {
       if (!isMessage(message)) return
       switch (message.type) {
         case SNAPSHOT:
-          filter.restore(decode(message.snapshot))
+          filter.restore(message.snapshot)
           ready = true
           resolve()
           break
         // Changes sent before the snapshot are in it already.
         case ADD:
           if (!ready) return
-          for (const elem of message.elems) filter.add(bytes(elem))
+          for (const elem of message.elems) filter.add(elem)
           send({ type: APPLIED, id: message.id })
           break
         case ROTATE:
@@ -136,7 +118,7 @@ export function followPrimary(filter: SlidingBloomFilter): Promise<void> {
           break
         case RESTORE:
           if (!ready) return
-          filter.restore(decode(message.snapshot))
+          filter.restore(message.snapshot)
           send({ type: APPLIED, id: message.id })
           break
         case APPLY:
