@@ -107,25 +107,53 @@ export class BitChanges {
   of(which: keyof BitChangeList): (offset: number, bits: number) => void {
     const list = this.list[which]
     return (offset, bits) => {
-      if (++this.count > MAX_LISTED_CHANGES && !this.overflowed) {
-        this.overflowed = true
-        for (const l of Object.values(this.list)) l.length = 0
-      }
+      if (++this.count > MAX_LISTED_CHANGES) this.overflow()
       if (!this.overflowed) list.push(offset, bits)
     }
   }
+
+  /** The copies will need the whole filter: the list is dropped. */
+  overflow(): void {
+    if (this.overflowed) return
+    this.overflowed = true
+    for (const list of Object.values(this.list)) list.length = 0
+  }
 }
 
-/** ORs `theirs` into `ours` (of equal length), skipping a word at a time; each byte that changes is reported. */
-function orInto(ours: Uint8Array, theirs: Uint8Array, changed: (offset: number, bits: number) => void): void {
-  const aligned = theirs.byteOffset % 4 === 0 ? theirs : theirs.slice()
+/** Words ORed between two turns of the event loop (1 MB: about a millisecond). */
+const SLICE_WORDS = 1 << 18
+/** Lets the event loop run (requests, timers) before the next slice of a long job. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * ORs `theirs` into `ours` (of equal length), skipping a word at a time; each byte that changes is
+ * reported. A large filter is merged a slice at a time, letting requests run in between.
+ */
+async function orInto(
+  ours: Uint8Array,
+  theirs: Uint8Array,
+  changed: (offset: number, bits: number) => void,
+): Promise<void> {
   const a = words(ours)
-  const b = words(aligned)
-  for (let w = 0; w < a.length; w++) {
-    if (((b[w] as number) & ~(a[w] as number)) === 0) continue
-    for (let i = w * 4; i < w * 4 + 4; i++) orByte(ours, aligned, i, changed)
+  const aligned = theirs.byteOffset % 4 === 0
+  // Bits that do not start on a word boundary are copied a slice at a time into one that does.
+  const scratch = aligned ? undefined : new Uint8Array(Math.min(a.length, SLICE_WORDS) * 4)
+  for (let start = 0; start < a.length; start += SLICE_WORDS) {
+    if (start > 0) await nextTurn()
+    const end = Math.min(a.length, start + SLICE_WORDS)
+    let b: Int32Array
+    let base = start
+    if (scratch) {
+      scratch.set(theirs.subarray(start * 4, end * 4))
+      b = words(scratch)
+      base = 0
+    } else b = words(theirs)
+    for (let w = start; w < end; w++) {
+      if (((b[w - start + base] as number) & ~(a[w] as number)) === 0) continue
+      for (let i = w * 4; i < w * 4 + 4; i++) orByte(ours, theirs, i, changed)
+    }
   }
-  for (let i = a.length * 4; i < ours.length; i++) orByte(ours, aligned, i, changed)
+  for (let i = a.length * 4; i < ours.length; i++) orByte(ours, theirs, i, changed)
 }
 
 function orByte(
@@ -153,6 +181,7 @@ export class SlidingBloomFilter {
   #previous: BloomBits
   #current: BloomBits
   #next: BloomBits
+  #rotations = 0
 
   constructor(config: BloomConfig) {
     this.config = config
@@ -184,6 +213,7 @@ export class SlidingBloomFilter {
 
   rotate(): void {
     this.generation++
+    this.#rotations++
     this.#previous = this.#current
     this.#current = this.#next
     this.#next = emptyBits(this.config)
@@ -195,21 +225,24 @@ export class SlidingBloomFilter {
    * Go's text and leaves the filters merged before it merged (as Go does). The bytes it changed
    * are added to `changes` (also before a mismatch), for copies of the filter to follow.
    */
-  union(other: RemoteSlidingFilter, changes: BitChanges = new BitChanges()): void {
+  async union(other: RemoteSlidingFilter, changes: BitChanges = new BitChanges()): Promise<void> {
     if (other.n !== this.config.n) throw new Error(`different n values ${other.n} vs. ${this.config.n}`)
     if (other.p !== this.config.p)
       throw new Error(`different p values ${twoDecimals(other.p)} vs. ${twoDecimals(this.config.p)}`)
     const before = changes.count
+    const rotations = this.#rotations
     try {
       for (const which of ['current', 'next', 'previous'] as const) {
         const ours = this.filters[which]
         const problem = filterMismatch(ours, other[which])
         if (problem) throw new Error(problem)
-        orInto(ours.bits, other[which].bits, changes.of(which))
+        await orInto(ours.bits, other[which].bits, changes.of(which))
       }
     } finally {
       // Also after a mismatch: what merged before it stays merged (as in Go).
       if (changes.count !== before) this.generation++
+      // The filters slid while it merged: a list by filter name would land in the wrong ones.
+      if (this.#rotations !== rotations) changes.overflow()
     }
   }
 

@@ -55,7 +55,7 @@ export function revocationStore(
   const merge = async (remote: RemoteSlidingFilter) => {
     const changes = new BitChanges()
     try {
-      filter.union(remote, changes)
+      await filter.union(remote, changes)
     } catch (error) {
       // A partial union (Go's order) is still the filter's state: workers follow it too.
       await follow(changes)

@@ -5,8 +5,14 @@
  * MarshalBinary). What a Go revoke tool sends through Union, and what Snapshot answers.
  */
 import { finished } from 'node:stream/promises'
-import { constants, createGzip, gunzip } from 'node:zlib'
-import type { BloomBits, BloomConfig, RemoteFilter, RemoteSlidingFilter } from './bloom-filter.ts'
+import { constants, createGunzip, createGzip } from 'node:zlib'
+import {
+  type BloomBits,
+  type BloomConfig,
+  nextTurn,
+  type RemoteFilter,
+  type RemoteSlidingFilter,
+} from './bloom-filter.ts'
 import { GoRpcError } from './go-rpc.ts'
 import { decodeGobStream, GobEncoder, type GobStruct, type GobType, type GobValue } from './gob.ts'
 
@@ -75,18 +81,31 @@ async function gzipped(pieces: Uint8Array[]): Promise<Uint8Array> {
   return Buffer.concat(out)
 }
 
+/** Bytes copied between two turns of the event loop. */
+const SLICE_BYTES = 4 << 20
+
+/** A copy of `bits`, made a slice at a time (bits set meanwhile may or may not be in it). */
+async function copied(bits: Uint8Array): Promise<Uint8Array> {
+  const copy = new Uint8Array(bits.length)
+  for (let at = 0; at < bits.length; at += SLICE_BYTES) {
+    if (at > 0) await nextTurn()
+    copy.set(bits.subarray(at, at + SLICE_BYTES), at)
+  }
+  return copy
+}
+
 /**
  * The bytes rotate.Bloomfilter.MarshalBinary writes for this state (gzip's own bytes aside: Go's
- * reader takes any level). On the event loop only the bitsets are copied (the filter goes on
- * changing meanwhile); the gob framing refers to the copies and gzip runs on the thread pool. At
- * n 10,000,000 and p 0.0000001 (KrakenD's documented example: 42 MB per filter) copying the whole
- * stream several times and compressing it there stalled requests for over half a second.
+ * reader takes any level). The event loop only copies the bitsets, a slice at a time (the filter
+ * goes on changing meanwhile, and only gains bits); the gob framing refers to the copies and gzip
+ * runs on the thread pool. At KrakenD's documented example (n 10,000,000, p 0.0000001: 42 MB per
+ * filter) doing it all at once stalled requests for over half a second.
  */
-export function writeSlidingFilter(state: SlidingFilterState): Promise<Uint8Array> {
+export async function writeSlidingFilter(state: SlidingFilterState): Promise<Uint8Array> {
   const cfg = { N: BigInt(state.config.n), P: state.config.p, HashName: state.config.hashName }
-  const filter = (f: BloomBits): GobValue => ({
+  const filter = async (f: BloomBits): Promise<GobValue> => ({
     marshaled: gobStream(FILTER, {
-      BS: f.bits.slice(),
+      BS: await copied(f.bits),
       M: BigInt(f.m),
       K: BigInt(f.k),
       HashName: f.hashName,
@@ -94,22 +113,45 @@ export function writeSlidingFilter(state: SlidingFilterState): Promise<Uint8Arra
     }),
     via: 'binary',
   })
+  const { previous, current, next } = state
   return gzipped(
     gobStream(SLIDING, {
-      Previous: filter(state.previous),
-      Current: filter(state.current),
-      Next: filter(state.next),
+      Previous: await filter(previous),
+      Current: await filter(current),
+      Next: await filter(next),
       Config: { Config: cfg, TTL: BigInt(state.ttlS) },
     }),
   )
 }
 
-const gunzipped = (bytes: Uint8Array, limit: number) =>
-  new Promise<Buffer>((resolve, reject) =>
-    gunzip(bytes, { maxOutputLength: limit }, (error, out) =>
-      error ? reject(new GoRpcError(`gzip: ${error.message}`)) : resolve(out),
-    ),
-  )
+/**
+ * gunzip on the thread pool, its output gathered a chunk per turn of the event loop into one array
+ * (of at most `limit` bytes, reserved at once and filled as it comes).
+ */
+async function gunzipped(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
+  const gunzip = createGunzip({ chunkSize: 1 << 20 })
+  const out = new Uint8Array(limit)
+  let length = 0
+  let tooLarge = false
+  gunzip.on('data', (chunk: Buffer) => {
+    if (length + chunk.length > limit) {
+      tooLarge = true
+      gunzip.destroy()
+      return
+    }
+    out.set(chunk, length)
+    length += chunk.length
+  })
+  const done = finished(gunzip)
+  gunzip.end(bytes)
+  try {
+    await done
+  } catch (error) {
+    if (!tooLarge) throw new GoRpcError(`gzip: ${(error as Error).message}`)
+  }
+  if (tooLarge) throw new GoRpcError(`gzip: more than ${limit} bytes unzipped`)
+  return out.subarray(0, length)
+}
 
 /**
  * Reads a MarshalBinary form back; `limit` bounds the gunzipped size (larger is refused unread).

@@ -2,6 +2,7 @@
 // those rather than the whole filter; a peer whose filter has not changed is not sent it again.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import type { RevokerConfig } from '../../../src/gateway/components/revoker.ts'
 import {
   type BitChangeList,
@@ -17,7 +18,7 @@ import { SNAPSHOT_OUTPUT } from '../../../src/gateway/revoker/bloomfilter-rpc.ts
 import { createGoRpcServer } from '../../../src/gateway/revoker/go-rpc.ts'
 import { followPeers } from '../../../src/gateway/revoker/peers.ts'
 import { revocationStore, startRevocationService } from '../../../src/gateway/revoker/revocation-service.ts'
-import { writeSlidingFilter } from '../../../src/gateway/revoker/sliding-filter-wire.ts'
+import { readSlidingFilter, writeSlidingFilter } from '../../../src/gateway/revoker/sliding-filter-wire.ts'
 
 const utf8 = new TextEncoder()
 // m = 19171 bits: 2397 bytes, so every filter ends in a byte outside the whole 32-bit words.
@@ -68,12 +69,12 @@ const waitFor = async (what: string, ok: () => boolean, ms = 10_000) => {
 }
 
 describe('a union lists what it changed', () => {
-  test('the list brings a copy of the filter to the same bits; a union that adds nothing lists nothing', () => {
+  test('the list brings a copy of the filter to the same bits; a union that adds nothing lists nothing', async () => {
     const ours = revoking('jti-ours')
     const copy = new SlidingBloomFilter(CONFIG)
     copy.restore(ours.snapshot())
     const changes = new BitChanges()
-    ours.union(remoteOf(revoking('jti-a', 'jti-b', 'jti-ours')), changes)
+    await ours.union(remoteOf(revoking('jti-a', 'jti-b', 'jti-ours')), changes)
     // Two new elements in current and next: at most 2 x k bytes each, none in previous.
     const k = ours.filters.current.k
     assert.ok(changes.count > 0 && changes.count <= 4 * k, `${changes.count} bytes`)
@@ -85,12 +86,12 @@ describe('a union lists what it changed', () => {
 
     const generation = ours.generation
     const again = new BitChanges()
-    ours.union(remoteOf(revoking('jti-a')), again)
+    await ours.union(remoteOf(revoking('jti-a')), again)
     assert.equal(again.count, 0)
     assert.equal(ours.generation, generation, 'nothing changed, so no new version')
   })
 
-  test('bits from a buffer that does not start on a word boundary are merged alike', () => {
+  test('bits from a buffer that does not start on a word boundary are merged alike', async () => {
     const theirs = revoking('jti-unaligned', 'jti-more')
     const shifted = (f: RemoteFilter): RemoteFilter => {
       const buffer = new Uint8Array(f.bits.length + 1)
@@ -99,7 +100,7 @@ describe('a union lists what it changed', () => {
     }
     const remote = remoteOf(theirs)
     const ours = new SlidingBloomFilter(CONFIG)
-    ours.union({
+    await ours.union({
       ...remote,
       previous: shifted(remote.previous),
       current: shifted(remote.current),
@@ -108,30 +109,47 @@ describe('a union lists what it changed', () => {
     sameBits(ours, theirs)
   })
 
-  test('the last byte of a filter (past the whole words) is merged and listed', () => {
+  test('the last byte of a filter (past the whole words) is merged and listed', async () => {
     const theirs = new SlidingBloomFilter(CONFIG)
     const last = theirs.filters.current.bits.length - 1
     assert.notEqual(last % 4, 3, 'the config leaves a byte past the last whole word')
     theirs.filters.current.bits[last] = 0x40
     const ours = new SlidingBloomFilter(CONFIG)
     const changes = new BitChanges()
-    ours.union(remoteOf(theirs), changes)
+    await ours.union(remoteOf(theirs), changes)
     assert.deepEqual(changes.list.current, [last, 0x40])
     assert.equal(ours.filters.current.bits[last], 0x40)
   })
 
-  test('very many changed bytes are not listed: the copies take the whole filter', () => {
+  test('very many changed bytes are not listed: the copies take the whole filter', async () => {
     const theirs = new SlidingBloomFilter({ n: 100_000, p: 0.0001, hashName: 'optimal' })
     for (const f of Object.values(theirs.filters)) f.bits.fill(0x11)
     const ours = new SlidingBloomFilter(theirs.config)
     const changes = new BitChanges()
-    ours.union(remoteOf(theirs), changes)
+    await ours.union(remoteOf(theirs), changes)
     assert.equal(changes.overflowed, true)
     assert.deepEqual(changes.list, { previous: [], current: [], next: [] })
     sameBits(ours, theirs)
   })
 
-  test('the fill degree counts set bits as Go does, word by word and in the tail', () => {
+  test('a large filter is merged a slice at a time: other work runs in between; a slide meanwhile sends the whole filter', async () => {
+    const config = { n: 2_000_000, p: 0.0000001, hashName: 'optimal' as const }
+    const theirs = new SlidingBloomFilter(config)
+    for (let i = 0; i < 100; i++) theirs.add(utf8.encode(`jti-${i}`))
+    const ours = new SlidingBloomFilter(config)
+    let turns = 0
+    const counting = setInterval(() => turns++, 0)
+    const changes = new BitChanges()
+    const merging = ours.union(remoteOf(theirs), changes)
+    ours.rotate()
+    await merging
+    clearInterval(counting)
+    assert.ok(turns > 0, 'timers ran while it merged')
+    assert.equal(changes.overflowed, true, 'the list names filters that slid meanwhile')
+    assert.ok(changes.count > 0)
+  })
+
+  test('the fill degree counts set bits as Go does, word by word and in the tail', async () => {
     const filter = revoking('jti-1', 'jti-2', 'jti-3')
     filter.filters.current.bits[filter.filters.current.bits.length - 1] = 0xff
     const naive = (f: BloomBits) => {
@@ -253,5 +271,27 @@ describe('peers read an unchanged filter once', () => {
       following.stop()
       await new Promise((resolve) => server.close(resolve))
     }
+  })
+})
+
+describe("reading a peer's filter", () => {
+  test('what unzips past the limit, or is no gzip, is refused with the reason', async () => {
+    const bomb = gzipSync(new Uint8Array(10 << 20))
+    await assert.rejects(readSlidingFilter({ marshaled: bomb, via: 'binary' }, 1 << 20), {
+      name: 'GoRpcError',
+      message: `gzip: more than ${1 << 20} bytes unzipped`,
+    })
+    await assert.rejects(readSlidingFilter({ marshaled: utf8.encode('not gzip'), via: 'binary' }, 1 << 20), {
+      name: 'GoRpcError',
+      message: /^gzip: incorrect header check/,
+    })
+  })
+
+  test('a filter written and read back is the same', async () => {
+    const filter = revoking('jti-a', 'jti-b')
+    const bytes = await writeSlidingFilter({ config: CONFIG, ttlS: CONFIG.ttlS, ...filter.filters })
+    const copy = new SlidingBloomFilter(CONFIG)
+    await copy.union(await readSlidingFilter({ marshaled: bytes, via: 'binary' }, 1 << 20))
+    sameBits(copy, filter)
   })
 })
