@@ -219,6 +219,25 @@ describe('revocations follow traffic (fake provider, real revocation services)',
     assert.equal(revokedOn('green', 'revoked-on-blue'), false)
   })
 
+  it('a rollback on nodes that pull revocations themselves says blue pulled from green while both ran', async () => {
+    const second = await h.run(releaseOf(2))
+    assert.equal(second.code, 0, second.error?.message)
+    Object.defineProperty(h.provider, 'revokerEndpoints', { value: undefined })
+    ;(h.provider.capabilities as { nodesPullRevocations?: boolean }).nodesPullRevocations = true
+    const back = await h.run((ctx) => rollback(ctx, {}))
+    assert.equal(back.code, 0, back.error?.message)
+    assert.deepEqual(
+      messages(back.events).filter((m) => m.startsWith('auth/revoker')),
+      [
+        "auth/revoker: local nodes pull each other's revocations themselves: blue's have pulled from green's while both ran (a runtime from before they pulled back does not)",
+      ],
+    )
+    assert.deepEqual(
+      back.events.filter((e) => e.type === 'warn' && e.message.includes('auth/revoker')),
+      [],
+    )
+  })
+
   it('gwdeploy revoke: every node of both colours; a provider that cannot reach them is exit 6 and adds nothing', async () => {
     const second = await h.run(releaseOf(2))
     assert.equal(second.code, 0, second.error?.message)

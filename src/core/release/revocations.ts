@@ -33,6 +33,14 @@ function fleetOf(run: Run, colour: Colour): Fleet | undefined {
 const runsNoRevoker = (run: Run, fleet: Fleet) =>
   fleet.colour === run.green && run.artifact.configText !== '' && run.artifact.revokerPort === undefined
 
+/**
+ * Whether the run's nodes have a revoker: its artifact says so; a rollback's or promote's run has no
+ * artifact of its own, and the nodes name their revoker port (`revoker` in their meta).
+ */
+const runsRevoker = (run: Run, fleets: Fleet[]) =>
+  run.artifact.revokerPort !== undefined ||
+  (run.artifact.configText === '' && fleets.some((f) => f.nodes.some((n) => n.meta?.revoker !== undefined)))
+
 const fleetsOf = (run: Run, colours: Colour[]) =>
   colours.map((c) => fleetOf(run, c)).filter((f): f is Fleet => f !== undefined)
 
@@ -117,12 +125,14 @@ async function carry(
   const what = `${fleets.map((f) => f.colour).join(' and ')} into ${destination}`
   if (!provider.revokerEndpoints) {
     // Each said once per run: the routes after the first would only repeat it.
-    if (run.artifact.revokerPort === undefined || toldUnreachable.has(run)) return
+    if (!runsRevoker(run, [...fleets, into]) || toldUnreachable.has(run)) return
     toldUnreachable.add(run)
     if (provider.capabilities.nodesPullRevocations)
       return info(
         ctx,
-        `auth/revoker: ${provider.id} nodes pull each other's revocations themselves: ${destination}'s took the running nodes' before serving, and the nodes keep pulling from each other while both colours run`,
+        run.artifact.configText === ''
+          ? `auth/revoker: ${provider.id} nodes pull each other's revocations themselves: ${destination}'s have pulled from ${fleets.map((f) => f.colour).join(' and ')}'s while both ran (a runtime from before they pulled back does not)`
+          : `auth/revoker: ${provider.id} nodes pull each other's revocations themselves: ${destination}'s took the running nodes' before serving, and the nodes keep pulling from each other while both colours run`,
       )
     return warn(
       ctx,

@@ -253,7 +253,9 @@ export class FakeProvider implements Provider {
       }
       const node = await startNode(this.world, colour, artifact)
       if (this.startUnhealthy) node.healthy = false
-      nodes.push({ id: node.id, colour, address: `127.0.0.1:${node.port}` })
+      // As the real providers name it in a node's meta (status shows it).
+      const revoker = node.revocations ? { meta: { revoker: node.revocations.service.port } } : {}
+      nodes.push({ id: node.id, colour, address: `127.0.0.1:${node.port}`, ...revoker })
     }
     await this.after('provision')
     return copy(fleet)
