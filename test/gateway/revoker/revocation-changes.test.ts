@@ -14,7 +14,7 @@ import {
   SlidingBloomFilter,
   type SlidingSnapshot,
 } from '../../../src/gateway/revoker/bloom-filter.ts'
-import { SNAPSHOT_OUTPUT } from '../../../src/gateway/revoker/bloomfilter-rpc.ts'
+import { type RevocationStore, SNAPSHOT_OUTPUT } from '../../../src/gateway/revoker/bloomfilter-rpc.ts'
 import { createGoRpcServer } from '../../../src/gateway/revoker/go-rpc.ts'
 import { followPeers } from '../../../src/gateway/revoker/peers.ts'
 import { revocationStore, startRevocationService } from '../../../src/gateway/revoker/revocation-service.ts'
@@ -212,19 +212,21 @@ describe("a node's store tells its workers only what changed", () => {
 
 describe('peers read an unchanged filter once', () => {
   const quiet = { info: () => {}, error: () => {} }
-
-  test('following a peer merges its filter only when it changed', async () => {
-    const peerFilter = revoking('jti-first')
-    const peer = await startRevocationService(CONFIG, peerFilter, { host: '127.0.0.1', log: () => {} })
-    const ours = new SlidingBloomFilter(CONFIG)
-    const counted = countingMerges(ours)
-    const following = followPeers(counted.store, [{ host: '127.0.0.1', port: peer.port }], {
+  const followEvery20ms = (store: RevocationStore, port: number) =>
+    followPeers(store, [{ host: '127.0.0.1', port }], {
       timeoutMs: 2_000,
       intervalMs: 20,
       forgetAfterMs: 60_000,
       log: quiet,
       versions: new Map(),
     })
+
+  test('following a peer merges its filter only when it changed', async () => {
+    const peerFilter = revoking('jti-first')
+    const peer = await startRevocationService(CONFIG, peerFilter, { host: '127.0.0.1', log: () => {} })
+    const ours = new SlidingBloomFilter(CONFIG)
+    const counted = countingMerges(ours)
+    const following = followEvery20ms(counted.store, peer.port)
     try {
       await waitFor('the first pull', () => ours.check(utf8.encode('jti-first')))
       await new Promise((resolve) => setTimeout(resolve, 300))
@@ -256,13 +258,7 @@ describe('peers read an unchanged filter once', () => {
     const port = (server.address() as { port: number }).port
     const ours = new SlidingBloomFilter(CONFIG)
     const counted = countingMerges(ours)
-    const following = followPeers(counted.store, [{ host: '127.0.0.1', port }], {
-      timeoutMs: 2_000,
-      intervalMs: 20,
-      forgetAfterMs: 60_000,
-      log: quiet,
-      versions: new Map(),
-    })
+    const following = followEvery20ms(counted.store, port)
     try {
       await waitFor('three pulls', () => counted.merges >= 3)
       assert.equal(ours.check(utf8.encode('jti-old-node')), true)
