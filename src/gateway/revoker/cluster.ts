@@ -1,9 +1,10 @@
 /**
  * Revocations under node:cluster: the primary owns the filter and the RPC port; each worker keeps a
- * copy that follows it over IPC (the structured clone: runtime.ts sets `serialization: 'advanced'`). A worker asks for the whole filter when it starts and serves no
- * request before it has it; every later change reaches it in order on the same channel (an Add's
- * elements, a union's changed bytes, the whole filter only when a union changed very many), and the
- * primary answers the revoke tool only when every following worker has acknowledged (or exited).
+ * copy that follows it over IPC (the structured clone: runtime.ts sets `serialization: 'advanced'`).
+ * A worker asks for the whole filter when it starts and serves no request before it has it; every
+ * later change reaches it in order on the same channel (an Add's elements, a union's changed bytes,
+ * the whole filter only when a union changed very many), and the primary answers the revoke tool
+ * only when every following worker has acknowledged (or exited).
  */
 import type { Worker } from 'node:cluster'
 import type { BitChangeList, SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
