@@ -307,7 +307,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         url = at.url
         if (!last)
           throw new BackendCallError(
-            `${goOp(hop.method)} "${wireText(url)}": stopped after ${MAX_REDIRECTS} redirects`,
+            `${goOp(req.method)} "${wireText(url)}": stopped after ${MAX_REDIRECTS} redirects`,
             false,
           )
         response = last
@@ -316,9 +316,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     } catch (error) {
       if (error instanceof BackendCallError) throw error
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
-        throw new BackendCallError(`${goOp(hop.method)} "${wireText(url)}": ${AWAITING_HEADERS}`, true)
+        throw new BackendCallError(`${goOp(req.method)} "${wireText(url)}": ${AWAITING_HEADERS}`, true)
       if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
-      throw new BackendCallError(`${goOp(hop.method)} "${wireText(url)}": ${goReason(error, url)}`, false)
+      throw new BackendCallError(`${goOp(req.method)} "${wireText(url)}": ${goReason(error, url)}`, false)
     }
   }
 

@@ -1,7 +1,21 @@
 // The hops of a backend call's redirects, as Go's http.Client makes them (net/http client.go,
-// Client.do): which answers it follows, the next hop's method, body and headers, and what the last
-// hop's request is (res.Request, which martian's answer side reads).
+// Client.do): which answers it follows, the next hop's URL (req.URL.Parse(Location): go-url-resolve.ts),
+// method, body and headers, and what the last hop's request is (res.Request, which martian's
+// answer side reads).
+import { domainToASCII } from 'node:url'
 import type { BackendRequest, Hop, HopRequest, Send } from './backend-client.ts'
+import { BackendCallError } from './backend-client.ts'
+import { splitOrigin } from './components/martian-origin.ts'
+import { goOp } from './go-http.ts'
+import { goQuoteBytes } from './go-quote.ts'
+import {
+  type RequestUrl,
+  requestUri,
+  resolveLocation,
+  splitHost,
+  stripPassword,
+  urlString,
+} from './go-url-resolve.ts'
 import { wireText } from './go-utf8.ts'
 import type { HeaderValues } from './request-headers.ts'
 import type { Agent } from './undici.ts'
@@ -39,10 +53,26 @@ export interface Redirected {
   headers: HeaderValues
 }
 
+/** What Client.do carries from hop to hop. */
+interface Hops {
+  /** The first request's URL.Host, and its hostname as idnaASCII writes it (made when first needed). */
+  initialHost: string
+  initialAscii?: string
+  /** The previous hop's URL and req.Host ('' when Go sends URL.Host). */
+  url: RequestUrl
+  host: string
+  /** stripSensitiveHeaders: once a hop went to another host, no later hop gets credentials. */
+  stripSensitive: boolean
+  /** !includeBody: once a hop dropped the body, no later hop sends it (or its headers). */
+  bodyDropped: boolean
+}
+
 /**
  * The rest of a call whose first answer is a redirect: the hops Go's http.Client follows, to the
- * last hop's answer (or undefined: Go stops after MAX_REDIRECTS). The hops' requests change `hop`;
- * `at.url` follows the URL called (errors name it).
+ * last hop's answer (or undefined: Go stops after MAX_REDIRECTS, `at.url` then the Location it
+ * stopped at, as Go names it). The hops' requests change `hop`; `at.url` follows the URL called
+ * (URL.String: errors and answers name it). A Location Go cannot follow (url.Parse refuses it, a
+ * scheme other than http/https, no host) fails the call with Go's words.
  */
 export async function followRedirects<T>(
   req: BackendRequest,
@@ -52,20 +82,43 @@ export async function followRedirects<T>(
   otherOrigins: () => Agent,
   at: { url: string },
 ): Promise<Hop<T> | undefined> {
+  const initial = splitOrigin(req.origin)
+  const state: Hops = {
+    initialHost: initial.host,
+    url: { ...initial, target: req.path, fragment: req.fragment?.() ?? '' },
+    host: firstValue(req.headers.host) ?? '',
+    stripSensitive: false,
+    bodyDropped: false,
+  }
   let response = first
   for (let hops = 0; isRedirect(response.statusCode); hops += 1) {
     const value = response.headers.location
     const location = Array.isArray(value) ? value[0] : value
-    // 307/308 repeat the body, which KrakenD cannot rewind: a call with a body stops there,
-    // even an empty one (Go's client checks that the body is not NoBody, not its bytes).
+    // 307/308 repeat the body, which KrakenD cannot rewind: a call whose first request had a body
+    // stops there, even an empty one (Go's client checks that the body is not NoBody, not its
+    // bytes), even when an earlier 301/302/303 dropped it (redirectBehavior reads reqs[0]).
     const keepsBody = response.statusCode === 307 || response.statusCode === 308
-    if (!location || (keepsBody && hop.body !== undefined && !req.replaysBody)) break
+    if (!location || (keepsBody && req.body !== undefined && !req.replaysBody)) break
     response.discard()
-    if (hops === MAX_REDIRECTS) return undefined
-    const next = new URL(location, wireText(at.url))
-    const previous = at.url
-    at.url = next.href
-    nextHop(hop, req, next, previous, keepsBody, location)
+    const next = resolveLocation(state.url, location)
+    if (typeof next === 'string')
+      throw new BackendCallError(
+        `${goOp(req.method)} "${wireText(stripPassword(state.url))}": failed to parse Location header ${goQuoteBytes(location)}: ${next}`,
+        false,
+      )
+    if (hops === MAX_REDIRECTS) {
+      // CheckRedirect's error names the Location.
+      at.url = location
+      return undefined
+    }
+    at.url = urlString(next)
+    const origin = dialOrigin(next)
+    if (typeof origin !== 'string')
+      throw new BackendCallError(
+        `${goOp(req.method)} "${wireText(stripPassword(next))}": ${origin.error}`,
+        false,
+      )
+    nextHop(hop, req, state, next, origin, keepsBody, location)
     hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
     response = await send(hop, req)
   }
@@ -73,51 +126,153 @@ export async function followRedirects<T>(
 }
 
 /**
- * The next hop of a redirect, as Go's http.Client makes it, recorded on `req.redirected` (only a
- * redirect pays for it).
+ * The next hop of a redirect, as Go's http.Client makes it: the first request's headers (less
+ * credentials once a hop left its host, less the body's once a hop dropped it), the Referer,
+ * the Host. Recorded on `req.redirected` (only a redirect pays for it).
  */
 function nextHop(
   hop: HopRequest,
   req: BackendRequest,
-  next: URL,
-  previous: string,
+  state: Hops,
+  next: RequestUrl,
+  origin: string,
   keepsBody: boolean,
   location: string,
 ) {
+  const previous = state.url
+  // req.Host: the previous hop's, kept when it was its own and the Location has no scheme.
+  const host =
+    state.host !== '' && state.host !== previous.host && location.search(/^[A-Za-z][A-Za-z0-9+.-]*:/) === -1
+      ? state.host
+      : ''
   if (!keepsBody) {
     if (hop.method !== 'GET' && hop.method !== 'HEAD') hop.method = 'GET'
     hop.body = undefined
+    state.bodyDropped = true
   }
-  const headers = { ...hop.headers }
-  if (!keepsBody) for (const name of BODY_HEADERS) delete headers[name]
-  if (next.origin !== hop.origin && !sameOrSubdomain(new URL(req.origin).hostname, next.hostname))
-    for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
-  // Go keeps a Referer the caller set, and sends none from https to http.
-  if (req.headers.referer === undefined && !(previous.startsWith('https:') && next.protocol === 'http:'))
-    headers.referer = stripUserInfo(previous)
-  // Go keeps a Host the caller set (other than the URL's) only for a Location without a scheme.
-  const host = req.headers.host
-  if (host !== undefined) {
-    if (host !== new URL(req.origin).host && !/^(?:[A-Za-z][A-Za-z0-9+.-]*)?:/.test(location))
-      headers.host = host
-    else delete headers.host
+  if (!state.stripSensitive && next.host !== state.initialHost) {
+    state.initialAscii ??= idnaAscii(splitHost(state.initialHost).hostname)
+    if (!isDomainOrSubdomain(idnaAscii(splitHost(next.host).hostname), state.initialAscii))
+      state.stripSensitive = true
   }
+  const headers = { ...req.headers }
+  delete headers.host
+  if (state.bodyDropped) for (const name of BODY_HEADERS) delete headers[name]
+  if (state.stripSensitive) for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
+  // refererForURL: none from https to http (the caller's own Referer, copied, stays); the caller's
+  // own; else the previous URL without its user info.
+  if (!(previous.scheme === 'https' && next.scheme === 'http') && headers.referer === undefined)
+    headers.referer = urlString(previous, '')
+  // Go writes req.Host, else URL.Host (its IDN labels in punycode, case and port as written);
+  // undici writes the origin's host unless told.
+  const sent = host !== '' ? host : punycodeHostPort(next.host)
+  if (sent !== new URL(origin).host) headers.host = sent
   hop.headers = headers
-  hop.origin = next.origin
-  hop.path = next.pathname + next.search
+  hop.origin = origin
+  hop.path = requestUri(next)
+  state.url = next
+  state.host = host
   if (req.redirected) {
     req.redirected.locations.push(location)
     req.redirected.headers = headers
   } else req.redirected = { locations: [location], headers }
 }
 
-function sameOrSubdomain(initial: string, next: string): boolean {
-  return next === initial || next.endsWith(`.${initial}`)
+const firstValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
+
+/**
+ * Where Go's transport dials a hop (canonicalAddr: the hostname in idnaASCII, the scheme's port
+ * unless one is given), as undici's origin; or the error its transport fails the hop with.
+ */
+function dialOrigin(url: RequestUrl): string | { error: string } {
+  if (url.scheme !== 'http' && url.scheme !== 'https')
+    return { error: `unsupported protocol scheme ${goQuoteBytes(url.scheme)}` }
+  if (url.host === '' || url.opaque !== undefined) return { error: 'http: no Host in request URL' }
+  const { hostname, port } = splitHost(url.host)
+  const ascii = idnaAscii(hostname)
+  if (port !== '' && Number(port) > 65535) return { error: `dial tcp: address ${port}: invalid port` }
+  try {
+    return new URL(
+      `${url.scheme}://${ascii.includes(':') ? `[${ascii}]` : ascii}${port === '' ? '' : `:${port}`}`,
+    ).origin
+  } catch {
+    // A host WHATWG refuses (Go accepts `<`, `>`, `"`, a port after a port...): no DNS name.
+    return { error: `dial tcp: lookup ${wireText(ascii)}: no such host` }
+  }
 }
 
-function stripUserInfo(url: string): string {
-  const u = new URL(url)
-  u.username = ''
-  u.password = ''
-  return u.href
+/** net/http's idnaASCII (idna.Lookup.ToASCII of a non-ASCII name; the name itself when it fails). */
+function idnaAscii(hostname: string): string {
+  if (!/[\x80-\xff]/.test(hostname)) return hostname
+  return domainToASCII(Buffer.from(hostname, 'latin1').toString('utf8')) || hostname
+}
+
+/** net/http's isDomainOrSubdomain. */
+function isDomainOrSubdomain(sub: string, parent: string): boolean {
+  if (sub === parent) return true
+  if (/[:%]/.test(sub)) return false
+  return sub.endsWith(parent) && sub[sub.length - parent.length - 1] === '.'
+}
+
+/** httpguts.PunycodeHostPort: each non-ASCII label of the host as `xn--` punycode (idna.ToASCII: no mapping). */
+function punycodeHostPort(host: string): string {
+  if (!/[\x80-\xff]/.test(host)) return host
+  const colon = host.lastIndexOf(':')
+  const hasPort = colon !== -1 && /^:[0-9]*$/.test(host.slice(colon)) && !host.startsWith('[')
+  const name = hasPort ? host.slice(0, colon) : host
+  const labels = Buffer.from(name, 'latin1')
+    .toString('utf8')
+    .split('.')
+    .map((label) => (/[^\p{ASCII}]/u.test(label) ? `xn--${punycode(label)}` : label))
+  return `${labels.join('.')}${hasPort ? host.slice(colon) : ''}`
+}
+
+/** RFC 3492's encoding of a label, its basic code points as they are. */
+function punycode(label: string): string {
+  const points = Array.from(label, (c) => c.codePointAt(0) as number)
+  let out = points
+    .filter((p) => p < 0x80)
+    .map((p) => String.fromCharCode(p))
+    .join('')
+  const basic = out.length
+  if (basic > 0) out += '-'
+  let n = 128
+  let delta = 0
+  let bias = 72
+  let handled = basic
+  const digit = (d: number) => String.fromCharCode(d < 26 ? 97 + d : 22 + d)
+  while (handled < points.length) {
+    const m = Math.min(...points.filter((p) => p >= n))
+    delta += (m - n) * (handled + 1)
+    n = m
+    for (const p of points) {
+      if (p < n) delta += 1
+      if (p !== n) continue
+      let q = delta
+      for (let k = 36; ; k += 36) {
+        const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias
+        if (q < t) break
+        out += digit(t + ((q - t) % (36 - t)))
+        q = Math.floor((q - t) / (36 - t))
+      }
+      out += digit(q)
+      bias = adapt(delta, handled + 1, handled === basic)
+      delta = 0
+      handled += 1
+    }
+    delta += 1
+    n += 1
+  }
+  return out
+}
+
+function adapt(delta: number, points: number, first: boolean): number {
+  let d = first ? Math.floor(delta / 700) : delta >> 1
+  d += Math.floor(d / points)
+  let k = 0
+  while (d > 455) {
+    d = Math.floor(d / 35)
+    k += 36
+  }
+  return k + Math.floor((36 * d) / (d + 38))
 }
