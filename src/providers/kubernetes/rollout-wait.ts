@@ -1,0 +1,78 @@
+/**
+ * Waiting for a colour's Deployment to roll out (kubectl's rule, rollout.ts), and when it fails,
+ * the error that says why: each pod's state and the last log lines of the first two.
+ */
+import type * as k8s from '@kubernetes/client-node'
+import { healthGateError, providerError } from '../../core/errors.ts'
+import { sleep } from '../../health/gate.ts'
+import type { Colour, FleetSpec, OperationOptions } from '../types.ts'
+import { type KubeApi, POLL_MS } from './api.ts'
+import { describePod } from './fleet.ts'
+import { LABEL } from './names.ts'
+import { rolloutState } from './rollout.ts'
+import { missingSecret, missingSecretError, readsSecrets } from './secret-errors.ts'
+import type { KubeSettings } from './settings.ts'
+
+export async function waitRollout(
+  api: KubeApi,
+  settings: KubeSettings,
+  name: string,
+  spec: FleetSpec,
+  options: OperationOptions,
+): Promise<void> {
+  // The Deployment's own progress deadline decides failure; ours only guards a stalled controller.
+  const guard = Date.now() + settings.progressDeadlineMs + 60_000
+  let last = ''
+  for (;;) {
+    const deployment = await api.readDeployment(spec.colour)
+    if (!deployment)
+      throw providerError(`kubernetes: Deployment ${api.ns}/${name} was deleted during the rollout`)
+    const state = rolloutState(deployment)
+    if (state.done) return
+    if (state.message !== last) options.progress?.(`rollout of ${name}: ${state.message}`)
+    last = state.message
+    await failOnMissingSecret(api, settings, deployment, spec.colour)
+    if (state.failed || Date.now() > guard) {
+      const why = state.failed
+        ? state.message
+        : `no progress reported within ${Math.round((guard - Date.now()) / 1000)} s`
+      const pods = await api.pods(deployment, spec.colour).catch(() => [])
+      const problems = pods.map((pod) => ({ message: `${pod.metadata?.name}: ${describePod(pod)}` }))
+      const logs = await lastLogLines(api, pods.slice(0, 2))
+      // The engine decides what happens to the failed Deployment (torn down, or --keep-failed).
+      throw healthGateError(
+        `green (${spec.colour}, ${spec.artifact.sha7}): Deployment ${api.ns}/${name}: ${why}`,
+        {
+          problems,
+          hint: `Traffic was not touched. Check the pods' events (kubectl describe pods -n ${api.ns} -l ${LABEL.colour}=${spec.colour}).${logs}`,
+        },
+      )
+    }
+    await sleep(POLL_MS, options.signal)
+  }
+}
+
+/** A Secret fleet.env names is missing (pods in CreateContainerConfigError): exit 2 now, not at the deadline. */
+async function failOnMissingSecret(
+  api: KubeApi,
+  settings: KubeSettings,
+  deployment: k8s.V1Deployment,
+  colour: Colour,
+): Promise<void> {
+  if (!readsSecrets(settings)) return
+  const missing = missingSecret(await api.pods(deployment, colour))
+  const error = missing && missingSecretError(settings, api.ns, missing)
+  if (error) throw error
+}
+
+/** The last log lines of (running) pods, for an error's hint; a pod without logs yet adds nothing. */
+async function lastLogLines(api: KubeApi, pods: k8s.V1Pod[]): Promise<string> {
+  const texts = await Promise.all(
+    pods.map(async (pod) => {
+      const id = pod.metadata?.name ?? ''
+      const text = await api.podLog(id, 20).catch(() => '')
+      return text.trim() ? `\n--- last log lines of ${id} ---\n${text.trimEnd()}` : ''
+    }),
+  )
+  return texts.join('')
+}
