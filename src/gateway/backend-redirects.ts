@@ -69,7 +69,7 @@ interface Hops {
 
 /**
  * The rest of a call whose first answer is a redirect: the hops Go's http.Client follows, to the
- * last hop's answer (or undefined: Go stops after MAX_REDIRECTS, `at.url` then the Location it
+ * last hop's answer (or undefined: Go stops once it made MAX_REDIRECTS requests, `at.url` then the Location it
  * stopped at, as Go names it). The hops' requests change `hop`; `at.url` follows the URL called
  * (URL.String: errors and answers name it). A Location Go cannot follow (url.Parse refuses it, a
  * scheme other than http/https, no host) fails the call with Go's words.
@@ -106,8 +106,9 @@ export async function followRedirects<T>(
         `${goOp(req.method)} "${wireText(stripPassword(state.url))}": failed to parse Location header ${goQuoteBytes(location)}: ${next}`,
         false,
       )
-    if (hops === MAX_REDIRECTS) {
-      // CheckRedirect's error names the Location.
+    if (hops + 1 === MAX_REDIRECTS) {
+      // defaultCheckRedirect: MAX_REDIRECTS requests made (the first one included), no more; its
+      // error names the Location.
       at.url = location
       return undefined
     }
