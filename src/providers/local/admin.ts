@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type { MaintenanceState } from '../types.ts'
-import type { RouterSnapshot, RouteTable } from './router-proxy.ts'
+import type { RouterSnapshot, RouteTable } from './router-protocol.ts'
 
 /** Talks to the front proxy's admin socket. Rejects when nothing answers. */
 export function adminRequest<T>(

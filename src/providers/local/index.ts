@@ -3,12 +3,8 @@
  * process (router), both started detached so they outlive gwdeploy. All state is in files
  * under the state directory plus the processes they name (see state.ts).
  */
-import { spawn } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
-import net from 'node:net'
-import { basename, dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
 import { DirectoryRecords } from '../file-records.ts'
@@ -36,9 +32,13 @@ import {
   type TrafficSample,
   type Weights,
 } from '../types.ts'
-import { getRouterState, putMaintenance, putRoutes, shutdownRouter } from './admin.ts'
+import { putMaintenance, putRoutes } from './admin.ts'
 import { FileLock } from './lock.ts'
-import type { RouterSnapshot, RouteTable } from './router-proxy.ts'
+import { nodeRunning, startNodes, stopOrphans } from './nodes.ts'
+import { killGroup, waitExit } from './processes.ts'
+import { stageRelease } from './release-dir.ts'
+import { ensureRouter, nextTable, runningRouter, stopRouter, withdrawColour } from './router.ts'
+import type { RouteTable } from './router-protocol.ts'
 import {
   ensureDirs,
   isAlive,
@@ -46,14 +46,14 @@ import {
   type LocalNodeRecord,
   type LocalPaths,
   localPaths,
-  type RouterRecord,
+  readFleetRecord,
   readJson,
   toFleet,
 } from './state.ts'
+import { tail } from './tail.ts'
 
-const ROUTER_ENTRY = fileURLToPath(
-  new URL(`./router-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
-)
+export { nodeEnv } from './processes.ts'
+export { tail } from './tail.ts'
 
 export interface LocalProviderOptions {
   listen: string
@@ -61,13 +61,6 @@ export interface LocalProviderOptions {
   service: string
   /** fleet.env / fleet.envFrom for a release's nodes, secrets resolved (throws configError when one cannot be). */
   nodeEnv?: (artifact: Artifact) => Record<string, string>
-}
-
-/** Copies a file unless it is there already, renamed into place so it is never seen half-written. */
-async function copyOnce(from: string, to: string): Promise<void> {
-  if (await exists(to)) return
-  await copyFile(from, `${to}.tmp`)
-  await rmRename(`${to}.tmp`, to)
 }
 
 export class LocalProvider implements Provider {
@@ -89,19 +82,7 @@ export class LocalProvider implements Provider {
   }
 
   async #fleetRecord(colour: Colour): Promise<LocalFleetRecord | undefined> {
-    return readJson<LocalFleetRecord>(this.paths.fleetFile(colour))
-  }
-
-  async #routerRecord(): Promise<{ record: RouterRecord; snapshot: RouterSnapshot } | undefined> {
-    const record = await readJson<RouterRecord>(this.paths.routerFile)
-    if (!record || !isAlive(record.pid)) return undefined
-    try {
-      const snapshot = await getRouterState(record.admin)
-      if (snapshot.pid !== record.pid) return undefined
-      return { record, snapshot }
-    } catch {
-      return undefined
-    }
+    return readFleetRecord(this.paths, colour)
   }
 
   async inspect(): Promise<TargetState> {
@@ -110,7 +91,7 @@ export class LocalProvider implements Provider {
       const record = await this.#fleetRecord(colour)
       if (record) fleets[colour] = toFleet(record)
     }
-    const router = await this.#routerRecord()
+    const router = await runningRouter(this.paths)
     const table = router?.snapshot.table ?? (await readJson<RouteTable>(this.paths.routesFile))
     const weights: Weights = { blue: 0, green: 0 }
     for (const colour of COLOURS) {
@@ -141,7 +122,7 @@ export class LocalProvider implements Provider {
 
   /** The front proxy answers its main listener with the page (preview untouched); started if down. */
   async setMaintenance(state: MaintenanceState | null): Promise<void> {
-    const router = await this.#ensureRouter()
+    const router = await ensureRouter(this.paths, this.#options.listen)
     await putMaintenance(router.record.admin, state)
   }
 
@@ -151,32 +132,7 @@ export class LocalProvider implements Provider {
     // Before anything changes: a secret that cannot be resolved stops the release here (exit 2).
     const fleetEnv = this.#options.nodeEnv?.(artifact) ?? {}
     await ensureDirs(this.paths)
-    const releaseDir = join(
-      this.paths.releases,
-      `${artifact.sha7}-${artifact.configDigest.replace(/^sha256:/, '').slice(0, 12)}`,
-    )
-    await mkdir(releaseDir, { recursive: true, mode: 0o700 })
-    const configFile = join(releaseDir, 'gateway.json')
-    // The config's files first (nodes run in releaseDir, where it reads them): a written config means all are there.
-    for (const file of artifact.files ?? []) {
-      const path = join(releaseDir, file.path)
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-      if (!(await exists(path))) await writeAtomicText(path, file.content)
-    }
-    if (!(await exists(configFile))) await writeAtomicText(configFile, artifact.configText)
-    let entry = artifact.runtime.entry
-    if (artifact.runtime.bundled) {
-      // The lazily loaded libraries first: a copied gateway.cjs means its runtime is complete.
-      const lazy = join(dirname(entry), 'lazy')
-      if (await exists(lazy)) {
-        await mkdir(join(releaseDir, 'lazy'), { recursive: true })
-        for (const name of await readdir(lazy))
-          await copyOnce(join(lazy, name), join(releaseDir, 'lazy', name))
-      }
-      const copy = join(releaseDir, basename(entry))
-      await copyOnce(entry, copy)
-      entry = copy
-    }
+    const release = await stageRelease(this.paths, artifact, artifact.runtime)
 
     const existing = await this.#fleetRecord(spec.colour)
     if (existing && (existing.sha !== artifact.sha || existing.configDigest !== artifact.configDigest)) {
@@ -186,7 +142,7 @@ export class LocalProvider implements Provider {
     }
     const kept: LocalNodeRecord[] = []
     for (const node of existing?.nodes ?? []) {
-      if (kept.length < spec.size && (await nodeRunning(node, configFile))) kept.push(node)
+      if (kept.length < spec.size && (await nodeRunning(node, release.configFile))) kept.push(node)
       else killGroup(node.pid, 'SIGKILL')
     }
     const used = new Set(kept.map((node) => node.id))
@@ -198,51 +154,11 @@ export class LocalProvider implements Provider {
     if (missing.length)
       options.progress?.(`starting ${missing.length} node(s)${kept.length ? `, reusing ${kept.length}` : ''}`)
     else options.progress?.(`reusing ${kept.length} running node(s)`)
-    await this.#stopOrphans(options.progress)
+    await stopOrphans(this.paths, options.progress)
     // Nodes of both colours share this machine: each gets its own auth/revoker port too.
-    const revoker = artifact.revokerPort !== undefined
-    const ports = await freePorts(missing.length * (revoker ? 2 : 1))
-    const started: LocalNodeRecord[] = missing.map((id, i) => {
-      const port = ports[i] as number
-      const revokerPort = revoker ? (ports[missing.length + i] as number) : undefined
-      const metricsPort = 0
-      const log = this.paths.nodeLog(id)
-      const fd = openSync(log, 'a', 0o600)
-      const child = spawn(
-        process.execPath,
-        [
-          entry,
-          '--config',
-          configFile,
-          '--port',
-          String(port),
-          '--listen-ip',
-          '127.0.0.1',
-          '--metrics-port',
-          '0',
-          ...(revokerPort === undefined ? [] : ['--revoker-port', String(revokerPort)]),
-          '--workers',
-          '1',
-          // The front proxy stops sending before a node is stopped: a short grace is enough.
-          '--drain-grace',
-          '50ms',
-          '--drain-timeout',
-          '10s',
-        ],
-        { detached: true, stdio: ['ignore', fd, fd], cwd: releaseDir, env: { ...nodeEnv(), ...fleetEnv } },
-      )
-      closeSync(fd)
-      child.unref()
-      if (child.pid === undefined) throw providerError(`local: could not start node ${id}`)
-      return {
-        id,
-        pid: child.pid,
-        port,
-        metricsPort,
-        ...(revokerPort === undefined ? {} : { revokerPort }),
-        startedAt: new Date().toISOString(),
-        log,
-      }
+    const started = await startNodes(this.paths, missing, release, {
+      revoker: artifact.revokerPort !== undefined,
+      env: fleetEnv,
     })
     // (A kill here leaves nodes no record names: the next provision or destroy finds them.)
     await testPoint('provision:spawned')
@@ -251,9 +167,9 @@ export class LocalProvider implements Provider {
       sha: artifact.sha,
       configName: artifact.configName,
       configDigest: artifact.configDigest,
-      releaseDir,
-      configFile,
-      entry,
+      releaseDir: release.releaseDir,
+      configFile: release.configFile,
+      entry: release.entry,
       createdAt: existing?.createdAt ?? new Date().toISOString(),
       nodes: [...kept, ...started].sort((a, b) => a.id.localeCompare(b.id)),
     }
@@ -289,118 +205,22 @@ export class LocalProvider implements Provider {
   }
 
   async preview(colour: Colour): Promise<URL | undefined> {
-    const router = await this.#ensureRouter()
-    const table = await this.#table(router.snapshot.table, undefined, colour)
+    const router = await ensureRouter(this.paths, this.#options.listen)
+    const table = await nextTable(this.paths, router.snapshot.table, undefined, colour)
     await putRoutes(router.record.admin, table)
     return new URL(`http://127.0.0.1:${router.record.previewPort}`)
   }
 
   async route(weights: Weights): Promise<void> {
-    const router = await this.#ensureRouter()
-    const table = await this.#table(router.snapshot.table, weights)
+    const router = await ensureRouter(this.paths, this.#options.listen)
+    const table = await nextTable(this.paths, router.snapshot.table, weights)
     await putRoutes(router.record.admin, table)
-  }
-
-  /** The next routing table: nodes from the fleet records, weights given or kept. */
-  async #table(
-    current: RouteTable,
-    weights?: Weights,
-    preview?: Colour | null,
-    drop?: Colour,
-  ): Promise<RouteTable> {
-    const table: RouteTable = { revision: current.revision + 1, colours: {}, preview: current.preview }
-    if (preview !== undefined) table.preview = preview
-    for (const colour of COLOURS) {
-      const weight = weights ? weights[colour] : (current.colours[colour]?.weight ?? 0)
-      const record = colour === drop ? undefined : await this.#fleetRecord(colour)
-      if (!record) {
-        if (weight > 0) throw providerError(`local: cannot route ${weight}% to ${colour}: it has no nodes`)
-        continue
-      }
-      table.colours[colour] = { weight, nodes: record.nodes.map((node) => `http://127.0.0.1:${node.port}`) }
-    }
-    if (table.preview && !table.colours[table.preview]) table.preview = null
-    return table
-  }
-
-  async #ensureRouter(): Promise<{ record: RouterRecord; snapshot: RouterSnapshot }> {
-    const running = await this.#routerRecord()
-    if (running && running.record.listen === this.#options.listen) return running
-    if (running) await this.#stopRouter(running.record)
-    await ensureDirs(this.paths)
-    await rm(this.paths.routerFile, { force: true })
-    const fd = openSync(this.paths.routerLog, 'a', 0o600)
-    const child = spawn(
-      process.execPath,
-      [
-        ROUTER_ENTRY,
-        '--listen',
-        this.#options.listen,
-        '--admin',
-        this.paths.adminSocket,
-        '--routes',
-        this.paths.routesFile,
-        '--record',
-        this.paths.routerFile,
-      ],
-      { detached: true, stdio: ['ignore', fd, fd], env: nodeEnv() },
-    )
-    closeSync(fd)
-    child.unref()
-    let exited: number | null | undefined
-    child.once('exit', (code) => {
-      exited = code
-    })
-    const deadline = Date.now() + 15_000
-    while (Date.now() < deadline) {
-      if (exited !== undefined) break
-      const ready = await this.#routerRecord()
-      if (ready && ready.record.pid === child.pid) return ready
-      await sleep(25)
-    }
-    if (child.pid) killGroup(child.pid, 'SIGKILL')
-    const log = await tail(this.paths.routerLog, 10)
-    throw providerError(`local: the front proxy did not start on ${this.#options.listen}`, {
-      hint: `Is the port free? Set provider.local.listen to another address. Front proxy log:\n${log}`,
-    })
-  }
-
-  async #stopRouter(record: RouterRecord): Promise<void> {
-    try {
-      await shutdownRouter(record.admin)
-    } catch {
-      killGroup(record.pid, 'SIGTERM')
-    }
-    await waitExit([record.pid], 10_000)
   }
 
   async decommission(fleet: Fleet, options: OperationOptions & { drainMs: number }): Promise<void> {
     const record = await this.#fleetRecord(fleet.colour)
     if (!record) return
-    const router = await this.#routerRecord()
-    if (router) {
-      const entry = router.snapshot.table.colours[fleet.colour]
-      if (entry && entry.weight > 0) {
-        throw providerError(
-          `local: refusing to decommission ${fleet.colour}: it serves ${entry.weight}% of traffic`,
-        )
-      }
-      if (entry)
-        await putRoutes(
-          router.record.admin,
-          await this.#table(router.snapshot.table, undefined, undefined, fleet.colour),
-        )
-    } else {
-      const saved = await readJson<RouteTable>(this.paths.routesFile)
-      const entry = saved?.colours[fleet.colour]
-      if (saved && entry) {
-        if (entry.weight > 0)
-          throw providerError(`local: refusing to decommission ${fleet.colour}: it is the serving colour`)
-        delete saved.colours[fleet.colour]
-        if (saved.preview === fleet.colour) saved.preview = null
-        await writeJsonAtomic(this.paths.routesFile, saved)
-      }
-    }
+    await withdrawColour(this.paths, fleet.colour)
     options.progress?.(`stopping ${record.nodes.length} node(s) of ${fleet.colour}`)
     const pids = record.nodes.map((node) => node.pid).filter(isAlive)
     for (const pid of pids) killGroup(pid, 'SIGTERM')
@@ -437,32 +257,17 @@ export class LocalProvider implements Provider {
   }
 
   async traffic(colour: Colour): Promise<TrafficSample> {
-    const router = await this.#routerRecord()
+    const router = await runningRouter(this.paths)
     if (!router) return { requests: 0, errors: 0 }
     return router.snapshot.stats[colour]
   }
 
-  /**
-   * Nodes running from this state directory's releases that no fleet record names: left by a
-   * run killed between starting them and recording them. Nothing routes to them; stop them.
-   */
-  async #stopOrphans(progress?: (message: string) => void): Promise<void> {
-    const known = new Set<number>()
-    for (const colour of COLOURS)
-      for (const node of (await this.#fleetRecord(colour))?.nodes ?? []) known.add(node.pid)
-    const orphans = (await processesUsing(`${this.paths.releases}/`)).filter((pid) => !known.has(pid))
-    if (orphans.length === 0) return
-    progress?.(`stopping ${orphans.length} node(s) no fleet record names (left by an interrupted run)`)
-    for (const pid of orphans) killGroup(pid, 'SIGKILL')
-    await waitExit(orphans, 5_000)
-  }
-
   async destroy(options: OperationOptions = {}): Promise<void> {
-    await this.#stopOrphans(options.progress)
-    const router = await this.#routerRecord()
+    await stopOrphans(this.paths, options.progress)
+    const router = await runningRouter(this.paths)
     if (router) {
       options.progress?.('stopping the front proxy')
-      await this.#stopRouter(router.record)
+      await stopRouter(router.record)
     }
     const pids: number[] = []
     for (const colour of COLOURS) {
@@ -486,138 +291,4 @@ export function createProvider(context: ProviderContext): Provider {
     nodeEnv: (artifact) =>
       resolveLocalNodeEnv(context.config, artifact, { dir: context.dir, file: 'gwdeploy.yml' }),
   })
-}
-
-/**
- * Nodes and the front proxy are detached and outlive the CI job: they get only what a Node
- * process needs (locale, time zone, temp dir, CA bundles), never the job's secrets or
- * gwdeploy's own variables.
- */
-const NODE_ENV_KEYS = [
-  'PATH',
-  'HOME',
-  'LANG',
-  'LC_ALL',
-  'LC_CTYPE',
-  'TZ',
-  'TMPDIR',
-  'NODE_EXTRA_CA_CERTS',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-]
-
-export function nodeEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {}
-  for (const key of NODE_ENV_KEYS) if (env[key] !== undefined) out[key] = env[key]
-  return out
-}
-
-/** A live process whose command line still names this release's config (guards pid reuse). */
-async function nodeRunning(node: LocalNodeRecord, configFile: string): Promise<boolean> {
-  if (!isAlive(node.pid)) return false
-  try {
-    const cmdline = await readFile(`/proc/${node.pid}/cmdline`, 'utf8')
-    return cmdline.includes(configFile) && cmdline.includes(String(node.port))
-  } catch {
-    return true // no /proc (macOS): trust the pid
-  }
-}
-
-/** Pids whose command line mentions `marker` (Linux /proc; elsewhere none are found). */
-async function processesUsing(marker: string): Promise<number[]> {
-  let entries: string[]
-  try {
-    entries = await readdir('/proc')
-  } catch {
-    return []
-  }
-  const found: number[] = []
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
-    try {
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8')
-      if (cmdline.includes(marker) && isAlive(Number(entry))) found.push(Number(entry))
-    } catch {}
-  }
-  return found
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    try {
-      process.kill(pid, signal)
-    } catch {}
-  }
-}
-
-async function waitExit(pids: number[], timeoutMs: number): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs
-  let left = pids.filter(isAlive)
-  while (left.length && Date.now() < deadline) {
-    await sleep(25)
-    left = left.filter(isAlive)
-  }
-  return left
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** n distinct free loopback ports: all are held open together, then released. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolveServer, reject) => {
-          const server = net.createServer()
-          server.unref()
-          server.once('error', reject)
-          server.listen(0, '127.0.0.1', () => resolveServer(server))
-        }),
-    ),
-  )
-  const ports = servers.map((server) => {
-    const address = server.address()
-    return typeof address === 'object' && address ? address.port : 0
-  })
-  await Promise.all(servers.map((server) => new Promise((r) => server.close(r))))
-  return ports
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file)
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function writeAtomicText(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, text, { mode: 0o600 })
-  await rmRename(tmp, file)
-}
-
-async function rmRename(from: string, to: string): Promise<void> {
-  await rename(from, to)
-}
-
-export async function tail(file: string, lines: number): Promise<string> {
-  try {
-    const handle = await open(resolve(file), 'r')
-    try {
-      const { size } = await handle.stat()
-      const length = Math.min(size, 64 * 1024)
-      const buffer = Buffer.alloc(length)
-      await handle.read(buffer, 0, length, size - length)
-      return buffer.toString('utf8').split('\n').filter(Boolean).slice(-lines).join('\n')
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    return ''
-  }
 }

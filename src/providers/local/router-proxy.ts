@@ -14,7 +14,7 @@
  *   POST /shutdown close the listeners and exit once in-flight requests are done
  */
 import { chmod, rm } from 'node:fs/promises'
-import http, { type IncomingHttpHeaders } from 'node:http'
+import http from 'node:http'
 import http2 from 'node:http2'
 import net from 'node:net'
 import { dirname, join } from 'node:path'
@@ -22,52 +22,36 @@ import type { Readable } from 'node:stream'
 import { Pool } from 'undici'
 import { writeJsonAtomic } from '../json-file.ts'
 import type { MaintenanceState } from '../types.ts'
+import { BodySource } from './body-source.ts'
+import {
+  abort,
+  clientGone,
+  drained,
+  forwardHeaders,
+  HOP_BY_HOP,
+  listen,
+  readBody,
+  send,
+  sendPage,
+} from './proxy-http.ts'
+import {
+  EMPTY_TABLE,
+  type RouteColour,
+  type RouterSnapshot,
+  type RouterStats,
+  type RouteTable,
+  validMaintenance,
+  validTable,
+} from './router-protocol.ts'
 import { readJson } from './state.ts'
 
-export type RouteColour = 'blue' | 'green'
-
-export interface RouteTable {
-  /** Incremented by the client on every change; informational. */
-  revision: number
-  colours: Partial<Record<RouteColour, { weight: number; nodes: string[] }>>
-  /** Colour served by the preview listener (null: preview answers 503). */
-  preview: RouteColour | null
-}
-
-export interface RouterStats {
-  requests: number
-  errors: number
-}
-
-export interface RouterSnapshot {
-  pid: number
-  listen: string
-  previewPort: number
-  table: RouteTable
-  stats: Record<RouteColour, RouterStats>
-  /** Nodes that refused a connection in the last few seconds (out of rotation meanwhile). */
-  down: string[]
-  /** The page every request on the main listener gets, or null. */
-  maintenance: MaintenanceState | null
-}
-
-export const EMPTY_TABLE: RouteTable = { revision: 0, colours: {}, preview: null }
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'http2-settings',
-  'host',
-  // The front proxy already answered `Expect: 100-continue`; undici refuses the header.
-  'expect',
-])
+export {
+  EMPTY_TABLE,
+  type RouteColour,
+  type RouterSnapshot,
+  type RouterStats,
+  type RouteTable,
+} from './router-protocol.ts'
 
 const RETRYABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -84,8 +68,6 @@ const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EH
 const DOWN_MS = 2_000
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
-/** Only the admin channel reads whole bodies (routing tables). */
-const MAX_ADMIN_BODY = 1024 * 1024
 
 export interface FrontProxyOptions {
   listenHost: string
@@ -430,181 +412,5 @@ export class FrontProxy {
     clearInterval(sweep)
     clearTimeout(grace)
     await Promise.all([...this.#pools.values()].map((pool) => pool.close().catch(() => {})))
-  }
-}
-
-function validTable(table: RouteTable): boolean {
-  if (!table || typeof table !== 'object' || typeof table.colours !== 'object') return false
-  for (const entry of Object.values(table.colours)) {
-    if (!entry) continue
-    if (typeof entry.weight !== 'number' || entry.weight < 0 || entry.weight > 100) return false
-    if (!Array.isArray(entry.nodes) || !entry.nodes.every((n) => /^http:\/\/[^/]+$/.test(n))) return false
-  }
-  return table.preview === null || table.preview === 'blue' || table.preview === 'green'
-}
-
-function validMaintenance(page: MaintenanceState | null | undefined): page is MaintenanceState {
-  return (
-    typeof page === 'object' &&
-    page !== null &&
-    Number.isInteger(page.status) &&
-    page.status >= 400 &&
-    page.status <= 599 &&
-    typeof page.contentType === 'string' &&
-    typeof page.body === 'string' &&
-    (page.retryAfter === undefined || Number.isInteger(page.retryAfter))
-  )
-}
-
-/** The maintenance answer; the request body (if any) is not read, and nothing may cache it. */
-function sendPage(
-  res: http.ServerResponse | http2.Http2ServerResponse,
-  page: MaintenanceState,
-  head: boolean,
-): void {
-  const body = Buffer.from(page.body, 'utf8')
-  const headers: Record<string, string | number> = {
-    'content-type': page.contentType,
-    'content-length': body.length,
-    'cache-control': 'no-store',
-  }
-  if (page.retryAfter !== undefined) headers['retry-after'] = page.retryAfter
-  ;(res as http.ServerResponse).writeHead(page.status, headers)
-  if (head) res.end()
-  else res.end(body)
-}
-
-function forwardHeaders(
-  incoming: IncomingHttpHeaders,
-  req: http.IncomingMessage | http2.Http2ServerRequest,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || name.startsWith(':') || HOP_BY_HOP.has(name)) continue
-    out[name] = value
-  }
-  const host = incoming[':authority'] ?? incoming.host
-  if (typeof host === 'string') out['x-forwarded-host'] = host
-  const remote = req.socket?.remoteAddress
-  if (remote) {
-    const prior = incoming['x-forwarded-for']
-    out['x-forwarded-for'] = prior ? `${String(prior)}, ${remote}` : remote
-  }
-  return out
-}
-
-function send(res: http.ServerResponse | http2.Http2ServerResponse, status: number, text: string): void {
-  if (res.headersSent) {
-    abort(res)
-    return
-  }
-  ;(res as http.ServerResponse).writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
-  res.end(text)
-}
-
-function abort(res: http.ServerResponse | http2.Http2ServerResponse): void {
-  if ('stream' in res) res.stream.destroy()
-  else res.destroy()
-}
-
-function drained(res: http.ServerResponse | http2.Http2ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
-}
-
-async function readBody(req: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)
-    size += buffer.length
-    if (size > MAX_ADMIN_BODY) throw new Error('body too large')
-    chunks.push(buffer)
-  }
-  return Buffer.concat(chunks)
-}
-
-function listen(server: net.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error)
-    server.once('error', onError)
-    server.listen(port, host, () => {
-      server.off('error', onError)
-      resolve()
-    })
-  })
-}
-
-function clientGone(
-  req: http.IncomingMessage | http2.Http2ServerRequest,
-  res: http.ServerResponse | http2.Http2ServerResponse,
-): boolean {
-  return req.destroyed || res.destroyed || ('stream' in res && res.stream.destroyed)
-}
-
-/**
- * A request body handed to undici as an async iterable that reads the client stream on demand:
- * `started` says whether a node consumed any of it (then it cannot be retried elsewhere), and
- * stopping the iteration early (a node answered before the upload ended) leaves the client's
- * stream alone, so the early answer still reaches the client.
- */
-type ClientBody = NodeJS.EventEmitter & { readableEnded: boolean; read(): Buffer | string | null }
-
-class BodySource implements AsyncIterable<Buffer> {
-  started = false
-  failed = false
-  readonly #req: ClientBody
-
-  constructor(req: http.IncomingMessage | http2.Http2ServerRequest) {
-    this.#req = req as unknown as ClientBody
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    this.started = true
-    const req = this.#req
-    return {
-      next: () =>
-        new Promise<IteratorResult<Buffer>>((resolve, reject) => {
-          const cleanup = () => {
-            req.off('readable', attempt)
-            req.off('end', onEnd)
-            req.off('error', onError)
-            req.off('close', onClose)
-          }
-          const onEnd = () => {
-            cleanup()
-            resolve({ value: undefined, done: true })
-          }
-          const onError = (error: Error) => {
-            cleanup()
-            this.failed = true
-            reject(error)
-          }
-          const onClose = () => {
-            if (req.readableEnded) return onEnd()
-            onError(new Error('the client closed the request before its body ended'))
-          }
-          function attempt() {
-            const chunk = req.read()
-            if (chunk !== null) {
-              cleanup()
-              resolve({ value: typeof chunk === 'string' ? Buffer.from(chunk) : chunk, done: false })
-            } else if (req.readableEnded) onEnd()
-          }
-          req.on('readable', attempt)
-          req.on('end', onEnd)
-          req.on('error', onError)
-          req.on('close', onClose)
-          attempt()
-        }),
-      return: async () => ({ value: undefined, done: true }),
-    }
   }
 }

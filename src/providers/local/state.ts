@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readJsonFile } from '../json-file.ts'
@@ -68,10 +68,6 @@ const CORRUPT_LOCAL_FILE = {
 
 export const readJson = <T>(file: string): Promise<T | undefined> => readJsonFile<T>(file, CORRUPT_LOCAL_FILE)
 
-export async function removeFile(file: string): Promise<void> {
-  await rm(file, { force: true })
-}
-
 export interface LocalNodeRecord {
   id: string
   pid: number
@@ -95,6 +91,9 @@ export interface LocalFleetRecord {
   keepUntil?: string
   nodes: LocalNodeRecord[]
 }
+
+export const readFleetRecord = (paths: LocalPaths, colour: Colour): Promise<LocalFleetRecord | undefined> =>
+  readJson<LocalFleetRecord>(paths.fleetFile(colour))
 
 export interface RouterRecord {
   pid: number
