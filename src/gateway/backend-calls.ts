@@ -5,8 +5,8 @@
  */
 
 import type { HopCache } from './backend-cache.ts'
+import { BackendCallError } from './backend-call-error.ts'
 import {
-  BackendCallError,
   type BackendClient,
   type BackendRequest,
   type BufferedAnswer,

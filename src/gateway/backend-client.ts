@@ -1,10 +1,12 @@
 // Backend HTTP calls as KrakenD's Go http.Client makes them: connection pools per origin,
 // redirects followed like Go (301/302/303 turn into GET without a body, 307/308 keep both, at
 // most 10: backend-redirects.ts), gzip answers decompressed, and errors worded like Go's url.Error.
+
 import { isIP, type Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
+import { BackendCallError } from './backend-call-error.ts'
 import { CollectingHandler } from './backend-collect.ts'
 import { followRedirects, isRedirect, MAX_REDIRECTS, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
@@ -64,16 +66,6 @@ export interface BackendAnswer {
 }
 
 export type BackendBody = Readable & { dump(): Promise<void> }
-
-/** A failed call, worded like Go's url.Error: `Get "http://host/path": reason`. */
-export class BackendCallError extends Error {
-  readonly timeout: boolean
-  constructor(message: string, timeout: boolean) {
-    super(message)
-    this.name = 'BackendCallError'
-    this.timeout = timeout
-  }
-}
 
 export const DEADLINE_EXCEEDED = 'context deadline exceeded'
 /** Go's http.Transport error when ResponseHeaderTimeout expires. */

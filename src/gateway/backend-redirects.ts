@@ -3,8 +3,8 @@
 // method, body and headers, and what the last hop's request is (res.Request, which martian's
 // answer side reads).
 import { domainToASCII } from 'node:url'
+import { BackendCallError } from './backend-call-error.ts'
 import type { BackendRequest, Hop, HopRequest, Send } from './backend-client.ts'
-import { BackendCallError } from './backend-client.ts'
 import { splitOrigin } from './components/martian-origin.ts'
 import { goOp } from './go-http.ts'
 import { goQuoteBytes } from './go-quote.ts'
