@@ -4,11 +4,14 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import { providerError } from '../core/errors.ts'
 
 /** Write to a temp file then rename: readers see the old or the new file, never half of one. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 })
+  await writeFile(tmp, text, { mode: 0o600 })
   await rename(tmp, file)
 }
+
+export const writeJsonAtomic = (file: string, value: unknown): Promise<void> =>
+  writeTextAtomic(file, `${JSON.stringify(value, null, 2)}\n`)
 
 /** What to say about a state file that does not parse: whose it is, and how to recover. */
 export interface CorruptFileAdvice {

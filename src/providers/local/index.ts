@@ -35,7 +35,7 @@ import {
 import { putMaintenance, putRoutes } from './admin.ts'
 import { FileLock } from './lock.ts'
 import { nodeRunning, startNodes, stopOrphans } from './nodes.ts'
-import { killGroup, waitExit } from './processes.ts'
+import { killGroup, stopProcesses } from './processes.ts'
 import { stageRelease } from './release-dir.ts'
 import { ensureRouter, nextTable, runningRouter, stopRouter, withdrawColour } from './router.ts'
 import type { RouteTable } from './router-protocol.ts'
@@ -222,11 +222,10 @@ export class LocalProvider implements Provider {
     if (!record) return
     await withdrawColour(this.paths, fleet.colour)
     options.progress?.(`stopping ${record.nodes.length} node(s) of ${fleet.colour}`)
-    const pids = record.nodes.map((node) => node.pid).filter(isAlive)
-    for (const pid of pids) killGroup(pid, 'SIGTERM')
-    const left = await waitExit(pids, Math.max(options.drainMs, 1_000))
-    for (const pid of left) killGroup(pid, 'SIGKILL')
-    await waitExit(left, 5_000)
+    await stopProcesses(
+      record.nodes.map((node) => node.pid).filter(isAlive),
+      Math.max(options.drainMs, 1_000),
+    )
     await rm(this.paths.fleetFile(fleet.colour), { force: true })
   }
 
@@ -275,9 +274,8 @@ export class LocalProvider implements Provider {
       for (const node of record?.nodes ?? []) if (isAlive(node.pid)) pids.push(node.pid)
     }
     if (pids.length) options.progress?.(`stopping ${pids.length} node(s)`)
-    for (const pid of pids) killGroup(pid, 'SIGTERM')
-    const left = await waitExit(pids, 10_000)
-    for (const pid of left) killGroup(pid, 'SIGKILL')
+    // destroy returns once its nodes are gone (their ports free for whatever comes next).
+    await stopProcesses(pids, 10_000)
     await rm(this.paths.dir, { recursive: true, force: true })
     await rm(this.paths.adminSocket, { force: true })
   }

@@ -69,3 +69,11 @@ export async function waitExit(pids: number[], timeoutMs: number): Promise<numbe
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** SIGTERM to each process group, SIGKILL to those still running after `graceMs`, then waits for them to go. */
+export async function stopProcesses(pids: number[], graceMs: number): Promise<void> {
+  for (const pid of pids) killGroup(pid, 'SIGTERM')
+  const left = await waitExit(pids, graceMs)
+  for (const pid of left) killGroup(pid, 'SIGKILL')
+  await waitExit(left, 5_000)
+}

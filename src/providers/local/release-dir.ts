@@ -3,8 +3,9 @@
  * it reads, and for a bundled runtime a copy of the bundle. Every file is renamed into place, so
  * a re-run after a kill finds each one whole or not at all.
  */
-import { copyFile, mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rename, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { writeTextAtomic } from '../json-file.ts'
 import type { Artifact } from '../types.ts'
 import type { LocalPaths } from './state.ts'
 
@@ -30,9 +31,9 @@ export async function stageRelease(
   for (const file of artifact.files ?? []) {
     const path = join(releaseDir, file.path)
     await mkdir(dirname(path), { recursive: true, mode: 0o700 })
-    if (!(await exists(path))) await writeAtomicText(path, file.content)
+    if (!(await exists(path))) await writeTextAtomic(path, file.content)
   }
-  if (!(await exists(configFile))) await writeAtomicText(configFile, artifact.configText)
+  if (!(await exists(configFile))) await writeTextAtomic(configFile, artifact.configText)
   let entry = runtime.entry
   if (runtime.bundled) {
     // The lazily loaded libraries first: a copied gateway.cjs means its runtime is complete.
@@ -52,7 +53,7 @@ export async function stageRelease(
 async function copyOnce(from: string, to: string): Promise<void> {
   if (await exists(to)) return
   await copyFile(from, `${to}.tmp`)
-  await rmRename(`${to}.tmp`, to)
+  await rename(`${to}.tmp`, to)
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -62,14 +63,4 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false
   }
-}
-
-async function writeAtomicText(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, text, { mode: 0o600 })
-  await rmRename(tmp, file)
-}
-
-async function rmRename(from: string, to: string): Promise<void> {
-  await rename(from, to)
 }
