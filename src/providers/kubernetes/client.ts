@@ -71,7 +71,7 @@ export interface ApiFailure {
 }
 
 /** The HTTP status and Status message of an ApiException; undefined for anything else. */
-export function apiFailure(error: unknown): ApiFailure | undefined {
+function apiFailure(error: unknown): ApiFailure | undefined {
   const candidate = error as { code?: unknown; body?: unknown }
   if (typeof candidate?.code !== 'number' || candidate.code < 100) return undefined
   let body = candidate.body
@@ -110,7 +110,7 @@ export async function call<T>(what: string, server: string, fn: () => Promise<T>
   }
 }
 
-export function explain(what: string, server: string, error: unknown): Error {
+function explain(what: string, server: string, error: unknown): Error {
   const failure = apiFailure(error)
   if (failure) {
     const forbidden = failure.code === 401 || failure.code === 403

@@ -62,7 +62,7 @@ function commonLabels(settings: KubeSettings): Record<string, string> {
   }
 }
 
-export const replicasFor = (spec: FleetSpec, settings: KubeSettings) => settings.replicas ?? spec.size
+const replicasFor = (spec: FleetSpec, settings: KubeSettings) => settings.replicas ?? spec.size
 
 /** Seconds, rounded up (Kubernetes fields are whole seconds). */
 const seconds = (ms: number) => Math.ceil(ms / 1000)

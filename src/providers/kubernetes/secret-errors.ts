@@ -44,10 +44,7 @@ export function missingSecret(pods: k8s.V1Pod[]): MissingSecret | undefined {
 }
 
 /** The gwdeploy.yml keys that name the Secret (and key): fleet.env.NAME.secretKeyRef, fleet.envFrom[N].secret. */
-export function referencingKeys(
-  settings: Pick<KubeSettings, 'env' | 'envFrom'>,
-  missing: MissingSecret,
-): string[] {
+function referencingKeys(settings: Pick<KubeSettings, 'env' | 'envFrom'>, missing: MissingSecret): string[] {
   const keys: string[] = []
   for (const [name, value] of Object.entries(settings.env)) {
     if (typeof value === 'string' || !('secretKeyRef' in value)) continue

@@ -110,7 +110,7 @@ export class FileLock implements Lock {
  * A holder on this host whose process is gone (kill -9, OOM) left the lock behind: it is taken
  * over at once instead of blocking every release for the rest of its TTL.
  */
-export function holderIsDead(holder: string): boolean {
+function holderIsDead(holder: string): boolean {
   const match = /@(\S+) pid (\d+)/.exec(holder)
   if (!match || match[1] !== hostname()) return false
   return !isAlive(Number(match[2]))
