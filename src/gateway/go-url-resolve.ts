@@ -3,8 +3,6 @@
 // URL.String (Go 1.26). Texts are byte strings (one character per byte), as Go holds them. Used
 // by the backend client's redirect hops (backend-redirects.ts) and by martian's answer side, which
 // reads the last hop's URL (components/martian-redirect.ts).
-import { goFragment, goUrlString } from './components/martian-origin.ts'
-import { decodePath, splitTarget } from './components/martian-url.ts'
 import { goParseUrl } from './go-url-parse.ts'
 import { goEscapePath } from './router.ts'
 
@@ -195,3 +193,57 @@ export function splitHost(host: string): { hostname: string; port: string } {
   if (hostname.startsWith('[') && hostname.endsWith(']')) hostname = hostname.slice(1, -1)
   return { hostname, port }
 }
+
+/** Go's unescape(path, encodePath): the path's bytes, or undefined for a bad `%` escape. */
+export function decodePath(escaped: string): string | undefined {
+  if (/%(?![0-9A-Fa-f]{2})/.test(escaped)) return undefined
+  return escaped.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  )
+}
+
+/** A request target's escaped path and its query (undefined when there is no `?`). */
+export function splitTarget(target: string): { path: string; query: string | undefined } {
+  const q = target.indexOf('?')
+  return q === -1
+    ? { path: target, query: undefined }
+    : { path: target.slice(0, q), query: target.slice(q + 1) }
+}
+
+/**
+ * The fragment as Go's URL.EscapedFragment writes what url.Parse read: as written when every byte
+ * may stand in a fragment (validEncoded), else decoded and escaped (encodeFragment).
+ */
+export function goFragment(raw: string): string {
+  if (/^[A-Za-z0-9\-._~$&+,/:;=?@!()*'[\]%]*$/.test(raw)) return raw
+  const bytes = Buffer.from(
+    raw.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    'latin1',
+  )
+  let out = ''
+  for (const byte of bytes) {
+    const c = String.fromCharCode(byte)
+    out += /[A-Za-z0-9\-._~$&+,/:;=?@!()*]/.test(c)
+      ? c
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  }
+  return out
+}
+
+/**
+ * URL.String of the backend URL: `scheme://`, the user info if any, the host (bytes it may not
+ * hold as they are escaped), the request target (escaped path and raw query, as the request line
+ * has them) and `#fragment`.
+ */
+export const goUrlString = (
+  scheme: string,
+  host: string,
+  target: string,
+  fragment: string,
+  user?: string,
+): string =>
+  `${scheme}://${user === undefined ? '' : `${user}@`}${/[%\x80-\xff]/.test(host) ? escapeHost(host) : host}${target}${fragment === '' ? '' : `#${goFragment(fragment)}`}`
+
+/** escape(host, encodeHost) of a host url.Parse read: `%` and bytes past ASCII escaped. */
+const escapeHost = (host: string) =>
+  host.replace(/[%\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)

@@ -51,26 +51,6 @@ export function changePort(scheme: string, host: string, change: PortChange): st
   return `${bare}:${change}`
 }
 
-/**
- * The fragment as Go's URL.EscapedFragment writes what url.Parse read: as written when every byte
- * may stand in a fragment (validEncoded), else decoded and escaped (encodeFragment).
- */
-export function goFragment(raw: string): string {
-  if (/^[A-Za-z0-9\-._~$&+,/:;=?@!()*'[\]%]*$/.test(raw)) return raw
-  const bytes = Buffer.from(
-    raw.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
-    'latin1',
-  )
-  let out = ''
-  for (const byte of bytes) {
-    const c = String.fromCharCode(byte)
-    out += /[A-Za-z0-9\-._~$&+,/:;=?@!()*]/.test(c)
-      ? c
-      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-  }
-  return out
-}
-
 /** The fragment of lura's generated path (`#...`), as its bytes; '' when there is none. */
 export function fragmentOf(generated: string): string {
   const hash = generated.indexOf('#')
@@ -78,21 +58,3 @@ export function fragmentOf(generated: string): string {
   const text = generated.slice(hash + 1)
   return /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
 }
-
-/**
- * URL.String of the backend URL: `scheme://`, the user info if any, the host (bytes it may not
- * hold as they are escaped), the request target (escaped path and raw query, as the request line
- * has them) and `#fragment`.
- */
-export const goUrlString = (
-  scheme: string,
-  host: string,
-  target: string,
-  fragment: string,
-  user?: string,
-): string =>
-  `${scheme}://${user === undefined ? '' : `${user}@`}${/[%\x80-\xff]/.test(host) ? escapeHost(host) : host}${target}${fragment === '' ? '' : `#${goFragment(fragment)}`}`
-
-/** escape(host, encodeHost) of a host url.Parse read: `%` and bytes past ASCII escaped. */
-const escapeHost = (host: string) =>
-  host.replace(/[%\x80-\xff]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)

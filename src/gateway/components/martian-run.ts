@@ -2,20 +2,14 @@
 // the backend's answer headers, as martian's modifiers and filters apply them.
 import { GO_USER_AGENT } from '../go-http.ts'
 import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import { goUrlString, splitTarget } from '../go-url-resolve.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
 import { replacedBody } from './martian-body.ts'
-import { changePort, goUrlString, matchHost, splitOrigin } from './martian-origin.ts'
+import { changePort, matchHost, splitOrigin } from './martian-origin.ts'
 import { lastHopUrl } from './martian-redirect.ts'
-import {
-  cookieMatches,
-  modifyTarget,
-  requestCookies,
-  responseCookies,
-  splitTarget,
-  targetMatches,
-} from './martian-url.ts'
+import { cookieMatches, modifyTarget, requestCookies, responseCookies, targetMatches } from './martian-url.ts'
 
 const firstValue = (value: string | string[] | undefined): string =>
   (Array.isArray(value) ? value[0] : value) ?? ''

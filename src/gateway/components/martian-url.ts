@@ -4,27 +4,12 @@
 // character per byte), as the request target is.
 
 import { HTTP_TOKEN } from '../go-http.ts'
+import { decodePath, splitTarget } from '../go-url-resolve.ts'
 import { goEscapePath } from '../router.ts'
 
 /** A config text as its UTF-8 bytes, one character per byte (how Go holds the string). */
 export const utf8Bytes = (text: string): string =>
   /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
-
-/** Go's unescape(path, encodePath): the path's bytes, or undefined for a bad `%` escape. */
-export function decodePath(escaped: string): string | undefined {
-  if (/%(?![0-9A-Fa-f]{2})/.test(escaped)) return undefined
-  return escaped.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
-    String.fromCharCode(Number.parseInt(hex, 16)),
-  )
-}
-
-/** A request target's escaped path and its query (undefined when there is no `?`). */
-export function splitTarget(target: string): { path: string; query: string | undefined } {
-  const q = target.indexOf('?')
-  return q === -1
-    ? { path: target, query: undefined }
-    : { path: target.slice(0, q), query: target.slice(q + 1) }
-}
 
 /**
  * url.Modifier on the request target: a non-empty `path` becomes URL.Path, which Go writes as the
