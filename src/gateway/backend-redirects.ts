@@ -23,7 +23,7 @@ import type { Agent } from './undici.ts'
 export const MAX_REDIRECTS = 10
 
 /** Go's makeHeadersCopier: sent to the first request's host (or its subdomains) only. */
-const SENSITIVE_ON_OTHER_HOST = [
+export const SENSITIVE_ON_OTHER_HOST = [
   'authorization',
   'www-authenticate',
   'cookie',
@@ -32,7 +32,7 @@ const SENSITIVE_ON_OTHER_HOST = [
   'proxy-authenticate',
 ]
 /** ... and the headers of a body a 301/302/303 drops (with its length, which Go never copies). */
-const BODY_HEADERS = [
+export const BODY_HEADERS = [
   'content-type',
   'content-encoding',
   'content-language',

@@ -2,7 +2,9 @@
 // (url.Modifier and url.Filter's scheme and host, port.Modifier, stash.Modifier, url.RegexFilter):
 // what google/martian/v3's JSON parsers accept (port/port_modifier.go modifierFromJSON,
 // stash/stash_modifier.go modifierFromJSON) and what this runtime calls as Go's transport would.
+
 import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
+import { BODY_HEADERS, SENSITIVE_ON_OTHER_HOST } from '../backend-redirects.ts'
 import type { BackendConfig, GatewayConfig } from '../config/types.ts'
 import type { PortChange } from './martian-origin.ts'
 import { isObject, type Report } from './types.ts'
@@ -75,20 +77,10 @@ export function parsePortChange(
 
 /**
  * Headers Go's client changes on the way to a redirect's last hop, whose request the answer side
- * of stash.Modifier reads: the sensitive ones (dropped for another host), Content-Type and
- * Content-Length (dropped for a GET) and Referer (set).
+ * of stash.Modifier reads: the sensitive ones (dropped for another host), the body's (dropped for a
+ * GET) and Referer (set).
  */
-const REDIRECT_CHANGED = new Set([
-  'authorization',
-  'www-authenticate',
-  'cookie',
-  'cookie2',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'content-type',
-  'content-length',
-  'referer',
-])
+const REDIRECT_CHANGED = new Set([...SENSITIVE_ON_OTHER_HOST, ...BODY_HEADERS, 'referer'])
 
 /** stash.Modifier's `headerName`, beyond what any header modifier may write: why it is refused, if it is. */
 export function stashNameProblem(name: string, response: boolean): string | undefined {
