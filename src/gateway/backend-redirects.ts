@@ -3,6 +3,7 @@
 // method, body and headers, and what the last hop's request is (res.Request, which martian's
 // answer side reads).
 import { domainToASCII } from 'node:url'
+import punycode from 'punycode/punycode.js'
 import { BackendCallError } from './backend-call-error.ts'
 import type { BackendRequest, Hop, HopRequest, Send } from './backend-client.ts'
 import { splitOrigin } from './components/martian-origin.ts'
@@ -224,56 +225,6 @@ function punycodeHostPort(host: string): string {
   const labels = Buffer.from(name, 'latin1')
     .toString('utf8')
     .split('.')
-    .map((label) => (/[^\p{ASCII}]/u.test(label) ? `xn--${punycode(label)}` : label))
+    .map((label) => (/[^\p{ASCII}]/u.test(label) ? `xn--${punycode.encode(label)}` : label))
   return `${labels.join('.')}${hasPort ? host.slice(colon) : ''}`
-}
-
-/** RFC 3492's encoding of a label, its basic code points as they are. */
-function punycode(label: string): string {
-  const points = Array.from(label, (c) => c.codePointAt(0) as number)
-  let out = points
-    .filter((p) => p < 0x80)
-    .map((p) => String.fromCharCode(p))
-    .join('')
-  const basic = out.length
-  if (basic > 0) out += '-'
-  let n = 128
-  let delta = 0
-  let bias = 72
-  let handled = basic
-  const digit = (d: number) => String.fromCharCode(d < 26 ? 97 + d : 22 + d)
-  while (handled < points.length) {
-    const m = Math.min(...points.filter((p) => p >= n))
-    delta += (m - n) * (handled + 1)
-    n = m
-    for (const p of points) {
-      if (p < n) delta += 1
-      if (p !== n) continue
-      let q = delta
-      for (let k = 36; ; k += 36) {
-        const t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias
-        if (q < t) break
-        out += digit(t + ((q - t) % (36 - t)))
-        q = Math.floor((q - t) / (36 - t))
-      }
-      out += digit(q)
-      bias = adapt(delta, handled + 1, handled === basic)
-      delta = 0
-      handled += 1
-    }
-    delta += 1
-    n += 1
-  }
-  return out
-}
-
-function adapt(delta: number, points: number, first: boolean): number {
-  let d = first ? Math.floor(delta / 700) : delta >> 1
-  d += Math.floor(d / points)
-  let k = 0
-  while (d > 455) {
-    d = Math.floor(d / 35)
-    k += 36
-  }
-  return k + Math.floor((36 * d) / (d + 38))
 }
