@@ -11,7 +11,8 @@ import {
 } from './go-json-decoder.ts'
 import { setOwnKey } from './own-keys.ts'
 import { parseFeed } from './rss-encoding.ts'
-import { parseXml, writeXml } from './xml-encoding.ts'
+import { parseXml } from './xml-encoding.ts'
+import { writeXml } from './xml-writer.ts'
 import { writeYaml } from './yaml-encoding.ts'
 
 export type Data = Record<string, unknown>

@@ -1,0 +1,84 @@
+// The `xml` output encoding as KrakenD CE has it (krakend-xml: clbanning/mxj's Map.Xml without a
+// root tag): keys sorted, `-` keys as sorted attributes, `#text` as the element's text, a list as
+// repeated elements, a single-key map as its own root, else `<doc>`.
+import { GoFloat64, goFormatFloat } from './go-float.ts'
+import { GoNumber } from './go-json.ts'
+import type { Data } from './xml-reader.ts'
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+}
+const escapeXml = (text: string) =>
+  /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string) : text
+
+const isMap = (value: unknown): value is Data =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof GoNumber) &&
+  !(value instanceof GoFloat64)
+
+/** A scalar as Go's fmt %v prints it, or undefined for maps and arrays. */
+function scalarText(value: unknown): string | undefined {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'string') return escapeXml(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value instanceof GoNumber)
+    return String(value)
+  if (value instanceof GoFloat64) return goFormatFloat(value.value)
+  return undefined
+}
+
+class InvalidAttribute extends Error {}
+
+function writeElement(out: string[], key: string, value: unknown): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.push(`<${key}/>`)
+    else for (const item of value) writeElement(out, key, item)
+    return
+  }
+  if (!isMap(value)) {
+    const text = scalarText(value) ?? ''
+    out.push(text.length > 0 ? `<${key}>${text}</${key}>` : `<${key}/>`)
+    return
+  }
+  const keys = Object.keys(value).sort()
+  out.push(`<${key}`)
+  let children = 0
+  for (const k of keys) {
+    if (k.length > 1 && k[0] === '-') {
+      const text = scalarText(value[k])
+      if (text === undefined || value[k] === null) throw new InvalidAttribute(k)
+      out.push(` ${k.slice(1)}="${text}"`)
+    } else children += 1
+  }
+  if (children === 0) {
+    out.push('/>')
+    return
+  }
+  const hasText = '#text' in value
+  out.push('>')
+  if (hasText) out.push(scalarText(value['#text']) ?? String(value['#text']))
+  for (const k of keys) if (k !== '#text' && !(k.length > 1 && k[0] === '-')) writeElement(out, k, value[k])
+  out.push(`</${key}>`)
+}
+
+/** mxj's Map.Xml() without a root tag; undefined when mxj fails (an attribute holding a map or list). */
+export function writeXml(data: Data): string | undefined {
+  const out: string[] = []
+  try {
+    const keys = Object.keys(data)
+    const only = keys.length === 1 ? (keys[0] as string) : undefined
+    const value = only === undefined ? undefined : data[only]
+    const listOfMaps = !Array.isArray(value) || value.every(isMap)
+    if (only !== undefined && listOfMaps) writeElement(out, only, value)
+    else writeElement(out, 'doc', data)
+  } catch (error) {
+    if (error instanceof InvalidAttribute) return undefined
+    throw error
+  }
+  return out.join('')
+}
