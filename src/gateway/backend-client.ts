@@ -8,7 +8,7 @@ import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import { CollectingHandler } from './backend-collect.ts'
-import { followRedirects, isRedirect, MAX_REDIRECTS, type Redirected } from './backend-redirects.ts'
+import { type CallAt, callFollowingRedirects, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
 import type { Cancellation } from './cancellation.ts'
@@ -282,7 +282,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         }
       }
     }
-    let url = req.origin + req.path
+    const first = req.origin + req.path
+    const at: CallAt = { url: first, errorUrl: first }
     const hop: HopRequest = {
       dispatcher: req.pool,
       origin: req.origin,
@@ -292,25 +293,15 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       body: req.body,
     }
     try {
-      let response = await send(hop, req)
-      if (isRedirect(response.statusCode)) {
-        const at = { url }
-        const last = await followRedirects(req, hop, response, send, otherOrigins, at)
-        url = at.url
-        if (!last)
-          throw new BackendCallError(
-            `${goOp(req.method)} "${wireText(url)}": stopped after ${MAX_REDIRECTS} redirects`,
-            false,
-          )
-        response = last
-      }
-      return { hop: response, url }
+      const response = await callFollowingRedirects(req, hop, (next) => send(next, req), otherOrigins, at)
+      return { hop: response, url: at.url }
     } catch (error) {
       if (error instanceof BackendCallError) throw error
+      const named = `${goOp(req.method)} "${wireText(at.errorUrl)}"`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
-        throw new BackendCallError(`${goOp(req.method)} "${wireText(url)}": ${AWAITING_HEADERS}`, true)
+        throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`, true)
       if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
-      throw new BackendCallError(`${goOp(req.method)} "${wireText(url)}": ${goReason(error, url)}`, false)
+      throw new BackendCallError(`${named}: ${goReason(error, hop.origin)}`, false)
     }
   }
 

@@ -5,7 +5,7 @@
 import { domainToASCII } from 'node:url'
 import punycode from 'punycode/punycode.js'
 import { BackendCallError } from './backend-call-error.ts'
-import type { BackendRequest, Hop, HopRequest, Send } from './backend-client.ts'
+import type { BackendRequest, Hop, HopRequest } from './backend-client.ts'
 import { splitOrigin } from './components/martian-origin.ts'
 import { goOp } from './go-http.ts'
 import { goQuoteBytes } from './go-quote.ts'
@@ -19,7 +19,7 @@ import {
 } from './go-url-resolve.ts'
 import { wireText } from './go-utf8.ts'
 import type { HeaderValues } from './request-headers.ts'
-import type { Agent } from './undici.ts'
+import type { Agent, Pool } from './undici.ts'
 
 export const MAX_REDIRECTS = 10
 
@@ -54,6 +54,40 @@ export interface Redirected {
   headers: HeaderValues
 }
 
+/** What of the first request its redirects' hops read (a backend call's, or a token fetch's). */
+export type RedirectingRequest = Pick<
+  BackendRequest,
+  'origin' | 'path' | 'method' | 'headers' | 'body' | 'replaysBody' | 'redirected' | 'fragment'
+> & { pool: Pool | Agent }
+
+/** Where a call is: `url` as URL.String (answers name it), `errorUrl` with its password as `***` (errors name it). */
+export interface CallAt {
+  url: string
+  errorUrl: string
+}
+
+/**
+ * A call as Go's Client.do makes it: the first request, then the redirects it follows, to the last
+ * answer. `at` follows the URL called, for the caller's errors; a call stopped after
+ * MAX_REDIRECTS requests fails in Go's words.
+ */
+export async function callFollowingRedirects<T>(
+  req: RedirectingRequest,
+  hop: HopRequest,
+  send: (hop: HopRequest) => Promise<Hop<T>>,
+  otherOrigins: () => Agent,
+  at: CallAt,
+): Promise<Hop<T>> {
+  const response = await send(hop)
+  if (!isRedirect(response.statusCode)) return response
+  const last = await followRedirects(req, hop, response, send, otherOrigins, at)
+  if (last) return last
+  throw new BackendCallError(
+    `${goOp(req.method)} "${wireText(at.errorUrl)}": stopped after ${MAX_REDIRECTS} redirects`,
+    false,
+  )
+}
+
 /** What Client.do carries from hop to hop. */
 interface Hops {
   /** The first request's URL.Host, and its hostname as idnaASCII writes it (made when first needed). */
@@ -70,18 +104,17 @@ interface Hops {
 
 /**
  * The rest of a call whose first answer is a redirect: the hops Go's http.Client follows, to the
- * last hop's answer (or undefined: Go stops once it made MAX_REDIRECTS requests, `at.url` then the Location it
- * stopped at, as Go names it). The hops' requests change `hop`; `at.url` follows the URL called
- * (URL.String: errors and answers name it). A Location Go cannot follow (url.Parse refuses it, a
+ * last hop's answer (or undefined: Go stops once it made MAX_REDIRECTS requests, `at` then the Location it
+ * stopped at, as Go names it). The hops' requests change `hop`; `at` follows the URL called. A Location Go cannot follow (url.Parse refuses it, a
  * scheme other than http/https, no host) fails the call with Go's words.
  */
 export async function followRedirects<T>(
-  req: BackendRequest,
+  req: RedirectingRequest,
   hop: HopRequest,
   first: Hop<T>,
-  send: Send<T>,
+  send: (hop: HopRequest) => Promise<Hop<T>>,
   otherOrigins: () => Agent,
-  at: { url: string },
+  at: CallAt,
 ): Promise<Hop<T> | undefined> {
   const initial = splitOrigin(req.origin)
   const state: Hops = {
@@ -111,18 +144,17 @@ export async function followRedirects<T>(
       // defaultCheckRedirect: MAX_REDIRECTS requests made (the first one included), no more; its
       // error names the Location.
       at.url = location
+      at.errorUrl = location
       return undefined
     }
     at.url = urlString(next)
+    at.errorUrl = stripPassword(next)
     const origin = dialOrigin(next)
     if (typeof origin !== 'string')
-      throw new BackendCallError(
-        `${goOp(req.method)} "${wireText(stripPassword(next))}": ${origin.error}`,
-        false,
-      )
+      throw new BackendCallError(`${goOp(req.method)} "${wireText(at.errorUrl)}": ${origin.error}`, false)
     nextHop(hop, req, state, next, origin, keepsBody, location)
     hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
-    response = await send(hop, req)
+    response = await send(hop)
   }
   return response
 }
@@ -134,7 +166,7 @@ export async function followRedirects<T>(
  */
 function nextHop(
   hop: HopRequest,
-  req: BackendRequest,
+  req: RedirectingRequest,
   state: Hops,
   next: RequestUrl,
   origin: string,

@@ -2,6 +2,7 @@
 // makeHeadersCopier) writes them: credentials only to the first request's host or its subdomains,
 // the body's headers dropped with the body (301/302/303), kept on a 307/308 that sends it again.
 import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import type { BackendRequest, Hop, HopRequest } from '../../src/gateway/backend-client.ts'
 import { followRedirects } from '../../src/gateway/backend-redirects.ts'
@@ -58,7 +59,7 @@ async function nextHopHeaders(status: number, location: string, method = 'POST')
       return answer(200)
     },
     () => ({}) as Agent,
-    { url: 'http://a.example:8080/first' },
+    { url: 'http://a.example:8080/first', errorUrl: 'http://a.example:8080/first' },
   )
   assert.equal(sent.length, 1)
   return (sent[0] as HopRequest).headers
@@ -123,7 +124,7 @@ async function follow(
     discard: () => {},
   })
   const sent: HopRequest[] = []
-  const at = { url: origin + req.path }
+  const at = { url: origin + req.path, errorUrl: origin + req.path }
   const [status, location] = redirects[0] ?? [200]
   const last = await followRedirects(
     req,
@@ -306,10 +307,13 @@ describe("a backend redirect's Referer, Host and credentials (Go's Client.do)", 
 describe('a POST whose backend answers 302, through the gateway', () => {
   let backend: TestBackend
   let gw: Running
+  let closedPort: number
   before(async () => {
+    closedPort = await freePort()
     backend = await startBackend('api', {
       '/moved': { status: 302, location: '/echo/after' },
       '/slash': { status: 302, location: 'echo/\\\\evil.example/x' },
+      '/secret': { status: 302, location: `http://user:s3cret@127.0.0.1:${closedPort}/x` },
     })
     gw = await startGateway(
       mustConfig({
@@ -323,7 +327,9 @@ describe('a POST whose backend answers 302, through the gateway', () => {
             backend: [{ host: [backend.origin], url_pattern: '/moved' }],
           },
           { endpoint: '/slash', backend: [{ host: [backend.origin], url_pattern: '/slash' }] },
+          { endpoint: '/secret', backend: [{ host: [backend.origin], url_pattern: '/secret' }] },
         ],
+        extra_config: { router: { return_error_msg: true } },
       }),
     )
   })
@@ -362,4 +368,22 @@ describe('a POST whose backend answers 302, through the gateway', () => {
     assert.equal(echo.headers.host, new URL(backend.origin).host)
     assert.equal(echo.headers.referer, `${backend.origin}/slash`)
   })
+
+  test("a hop that fails names that hop's URL with its password as `***` (Go's stripPassword)", async () => {
+    const res = await send(gw.url, { path: '/secret' })
+    assert.equal(res.status, 500)
+    assert.equal(
+      res.text,
+      `Get "http://user:***@127.0.0.1:${closedPort}/x": dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
+    )
+  })
 })
+
+/** A port nothing listens on. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}

@@ -11,6 +11,9 @@
  */
 
 import { STATUS_CODES } from 'node:http'
+import { BackendCallError } from '../backend-call-error.ts'
+import type { BackendBody, Hop, HopRequest } from '../backend-client.ts'
+import type { CallAt, RedirectingRequest } from '../backend-redirects.ts'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { encodeGoQuery, goQueryEscape } from '../go-url.ts'
@@ -103,8 +106,6 @@ const TOKEN_TIMEOUT_MS = 10_000
 /** x/oauth2's defaultExpiryDelta. */
 const EXPIRY_DELTA_MS = 10_000
 
-const MAX_REDIRECTS = 10
-
 interface Answer {
   status: number
   statusLine: string
@@ -113,8 +114,9 @@ interface Answer {
 }
 
 /**
- * The token POST as Go's http.DefaultClient makes it (no fetch: it refuses some ports Go allows):
- * redirects followed, 301/302/303 as a GET without body, credentials dropped towards another host.
+ * The token POST as Go's http.DefaultClient makes it (no fetch: it refuses some ports Go allows),
+ * redirects followed as for a backend call (Go's Client.do: backend-redirects.ts); errors are Go's
+ * url.Error, the URL's password as `***`.
  */
 async function post(
   agent: Agent,
@@ -123,53 +125,47 @@ async function post(
   body: string,
 ): Promise<Answer> {
   // Loaded with the first token: config validation (a cluster primary too) imports this file.
-  const { requestOn } = await import('../undici.ts')
-  let url = new URL(tokenUrl)
-  let method: 'POST' | 'GET' = 'POST'
-  let payload: string | undefined = body
-  let sent = headers
+  const [{ requestOn }, { callFollowingRedirects }] = await Promise.all([
+    import('../undici.ts'),
+    import('../backend-redirects.ts'),
+  ])
+  const url = new URL(tokenUrl)
+  const req: RedirectingRequest = {
+    origin: url.origin,
+    pool: agent,
+    path: url.pathname + url.search,
+    method: 'POST',
+    headers,
+    body: Buffer.from(body),
+    // x/oauth2 sends a strings.Reader, which Go's client can send again to a 307/308.
+    replaysBody: true,
+  }
+  const hop: HopRequest = { dispatcher: agent, ...req }
+  const at: CallAt = { url: url.href, errorUrl: url.href }
   const signal = AbortSignal.timeout(TOKEN_TIMEOUT_MS)
-  for (let hops = 0; ; hops += 1) {
-    let response: Awaited<ReturnType<typeof requestOn>>
-    try {
-      response = await requestOn(agent, {
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method,
-        headers: sent,
-        body: payload,
-        signal,
-      })
-    } catch (error) {
-      throw new TokenError(
-        `${method === 'POST' ? 'Post' : 'Get'} ${goQuote(url.href)}: ${goReason(error, url.href)}`,
-      )
-    }
-    const location = response.headers.location
-    const status = response.statusCode
-    if ([301, 302, 303, 307, 308].includes(status) && typeof location === 'string' && hops < MAX_REDIRECTS) {
-      await response.body.dump()
-      const next = new URL(location, url)
-      if (status !== 307 && status !== 308) {
-        method = 'GET'
-        payload = undefined
-        const { 'content-type': _, ...rest } = sent
-        sent = rest
-      }
-      if (next.host !== url.host) {
-        const { authorization: _, ...rest } = sent
-        sent = rest
-      }
-      url = next
-      continue
-    }
-    const type = response.headers['content-type']
+  const send = async (next: HopRequest): Promise<Hop<BackendBody>> => {
+    const { origin, path, method, headers, body } = next
+    const response = await requestOn(next.dispatcher, { origin, path, method, headers, body, signal })
     return {
-      status,
-      statusLine: `${status} ${STATUS_CODES[status] ?? ''}`.trim(),
-      contentType: (Array.isArray(type) ? type[0] : type) ?? '',
-      body: await readLimited(response.body),
+      statusCode: response.statusCode,
+      headers: response.headers,
+      answer: response.body,
+      discard: () => void response.body.dump().catch(() => {}),
     }
+  }
+  let response: Hop<BackendBody>
+  try {
+    response = await callFollowingRedirects(req, hop, send, () => agent, at)
+  } catch (error) {
+    if (error instanceof BackendCallError) throw new TokenError(error.message)
+    throw new TokenError(`Post ${goQuote(at.errorUrl)}: ${goReason(error, hop.origin)}`)
+  }
+  const type = response.headers['content-type']
+  return {
+    status: response.statusCode,
+    statusLine: `${response.statusCode} ${STATUS_CODES[response.statusCode] ?? ''}`.trim(),
+    contentType: (Array.isArray(type) ? type[0] : type) ?? '',
+    body: await readLimited(response.answer),
   }
 }
 

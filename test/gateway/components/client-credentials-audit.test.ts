@@ -11,11 +11,15 @@ import { mustConfig, type Running, send, startBackend, startGateway, type TestBa
 let idp: Server
 let backend: TestBackend
 let gw: Running
-const calls: Array<{ path: string; headers: IncomingHttpHeaders; body: string }> = []
+const calls: Array<{ method: string; path: string; headers: IncomingHttpHeaders; body: string }> = []
 let issued = 0
+let closedPort = 0
 
 /** One token endpoint per path: each answers as a particular server would. */
-const answers: Record<string, (basic: boolean) => { status?: number; type?: string; body: string }> = {
+const answers: Record<
+  string,
+  (basic: boolean) => { status?: number; type?: string; body: string; location?: string }
+> = {
   '/error-200': () => ({ body: JSON.stringify({ access_token: 'leaked', error: 'server_error' }) }),
   '/fraction': () => ({ body: '{"access_token":"t","token_type":"bearer","expires_in":3600.5}' }),
   '/negative': () => ({ body: JSON.stringify({ access_token: `neg-${++issued}`, expires_in: -30 }) }),
@@ -28,6 +32,12 @@ const answers: Record<string, (basic: boolean) => { status?: number; type?: stri
   '/denied': () => ({ status: 401, body: '{"error":"invalid_client","error_description":"bad secret"}' }),
   '/params-only': (basic) =>
     basic ? { status: 401, body: '{"error":"invalid_client"}' } : { body: '{"access_token":"p"}' },
+  '/moved-307': () => ({ status: 307, location: '/after-307', body: '' }),
+  '/after-307': () => ({ body: '{"access_token":"kept-post"}' }),
+  '/backslash': () => ({ status: 302, location: '\\\\evil.example/token', body: '' }),
+  '/%5C%5Cevil.example/token': () => ({ body: '{"access_token":"same-host"}' }),
+  '/loop': () => ({ status: 302, location: '/loop', body: '' }),
+  '/to-password': () => ({ status: 302, location: `http://user:pw@127.0.0.1:${closedPort}/t`, body: '' }),
 }
 
 before(async () => {
@@ -38,16 +48,22 @@ before(async () => {
     })
     req.on('end', () => {
       const path = req.url ?? ''
-      calls.push({ path, headers: req.headers, body })
+      calls.push({ method: req.method ?? '', path, headers: req.headers, body })
       const answer = answers[path]?.(req.headers.authorization !== undefined) ?? { status: 404, body: '' }
-      res
-        .writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json' })
-        .end(answer.body)
+      const headers = {
+        'content-type': answer.type ?? 'application/json',
+        ...(answer.location === undefined ? {} : { location: answer.location }),
+      }
+      res.writeHead(answer.status ?? 200, headers).end(answer.body)
     })
   })
   idp.listen(0, '127.0.0.1')
   await new Promise((resolve) => idp.once('listening', resolve))
   const idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`
+  const closed = createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => closed.once('listening', resolve))
+  closedPort = (closed.address() as AddressInfo).port
+  await new Promise((resolve) => closed.close(resolve))
   backend = await startBackend('api')
   const endpoint = (path: string, extra: Record<string, unknown> = {}) => ({
     endpoint: path,
@@ -84,6 +100,10 @@ before(async () => {
           scopes: 'read,write',
           endpoint_params: { audience: ['api'] },
         }),
+        endpoint('/moved-307'),
+        endpoint('/backslash'),
+        endpoint('/loop'),
+        endpoint('/to-password'),
       ],
     }),
   )
@@ -211,6 +231,49 @@ describe('auth/client-credentials audit: the token request', () => {
     assert.equal(
       result.errors[0]?.location?.path,
       'endpoints[0].backend[0].extra_config.auth/client-credentials.endpoint_params.scope',
+    )
+  })
+})
+
+describe("auth/client-credentials audit: the token endpoint's redirects, as Go's http.Client follows them", () => {
+  test('a 307 repeats the POST with its body and credentials to the same host', async () => {
+    const before = calls.length
+    const res = await send(gw.url, { path: '/moved-307' })
+    assert.equal(res.status, 200)
+    assert.equal(authOf(res.text), 'Bearer kept-post')
+    const [first, second] = calls.slice(before)
+    assert.equal(second?.path, '/after-307')
+    assert.equal(second?.method, 'POST')
+    assert.equal(second?.body, first?.body)
+    assert.equal(second?.headers.authorization, first?.headers.authorization)
+  })
+
+  test('a Location with backslashes is a path on the same host (url.Parse), reached as a GET', async () => {
+    const before = calls.length
+    const res = await send(gw.url, { path: '/backslash' })
+    assert.equal(res.status, 200)
+    assert.equal(authOf(res.text), 'Bearer same-host')
+    const hop = calls.slice(before)[1]
+    assert.equal(hop?.path, '/%5C%5Cevil.example/token')
+    assert.equal(hop?.method, 'GET')
+    assert.equal(hop?.body, '')
+  })
+
+  test('Go makes 10 requests and names the Location it stopped at', async () => {
+    const before = calls.length
+    const res = await send(gw.url, { path: '/loop' })
+    assert.equal(res.status, 500)
+    assert.equal(res.text, `Get "${backend.origin}/echo/loop": Post "/loop": stopped after 10 redirects`)
+    // 10 with Basic, then x/oauth2 tries the credentials in the body after any error: 10 more.
+    assert.equal(calls.length - before, 20)
+  })
+
+  test('a hop that fails is named with its password as `***`', async () => {
+    const res = await send(gw.url, { path: '/to-password' })
+    assert.equal(res.status, 500)
+    assert.equal(
+      res.text,
+      `Get "${backend.origin}/echo/to-password": Post "http://user:***@127.0.0.1:${closedPort}/t": dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
     )
   })
 })
