@@ -1,11 +1,12 @@
 /**
- * The JWKS download as krakend-jose v2.12 makes it: Go's http.Client (up to 10 redirects followed,
- * `Accept-Encoding: gzip` asked for and undone) over a transport with TLS 1.2 at least (jwks-tls.ts:
+ * The JWKS download as krakend-jose v2.12 makes it: Go's http.Client (redirects followed as
+ * backend-redirects.ts follows a backend's, `Accept-Encoding: gzip` asked for and undone) over a transport with TLS 1.2 at least (jwks-tls.ts:
  * suites, CAs, pins), the certificate verified by Go's rules unless `disable_jwk_security`, and
  * KrakenD's User-Agent. (fetch() sent a browser's headers, and verified every certificate.)
  */
 import type { Socket } from 'node:net'
-import { gunzipLimited, headerValue, isGzip } from '../backend-client.ts'
+import { gunzipLimited, type Hop, type HopRequest, headerValue, isGzip } from '../backend-client.ts'
+import { type CallAt, callFollowingRedirects, type RedirectingRequest } from '../backend-redirects.ts'
 import { systemPool } from '../backend-tls.ts'
 import { goRequestHeaders } from '../go-http.ts'
 import { asGoWritesHeads } from '../go-request-head.ts'
@@ -16,11 +17,9 @@ import { throughEnvironmentProxy } from '../proxy-connector.ts'
 import { Agent, buildConnector, requestOn } from '../undici.ts'
 import { type JwksTls, pinnedConnector } from './jwks-tls.ts'
 
-const GO_HEADERS = goRequestHeaders({
-  'user-agent': KRAKEND_USER_AGENT,
-  'accept-encoding': 'gzip',
-}) as string[]
-const MAX_REDIRECTS = 10
+type AnswerBody = Awaited<ReturnType<typeof requestOn>>['body']
+
+const HEADERS = { 'user-agent': KRAKEND_USER_AGENT, 'accept-encoding': 'gzip' }
 const MAX_JWKS_BYTES = 10 * 1024 * 1024
 
 export interface JwksAnswer {
@@ -66,26 +65,43 @@ export class JwksClient {
   }
 
   async get(url: string, signal: AbortSignal): Promise<JwksAnswer> {
-    let target = new URL(url)
-    for (let hop = 0; ; hop++) {
-      const answer = await requestOn(this.agent, {
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+    const target = new URL(url)
+    const path = target.pathname + target.search
+    const req: RedirectingRequest = {
+      origin: target.origin,
+      pool: this.agent,
+      path,
+      method: 'GET',
+      headers: HEADERS,
+      body: undefined,
+    }
+    const hop: HopRequest = {
+      dispatcher: this.agent,
+      origin: target.origin,
+      path,
+      method: 'GET',
+      headers: HEADERS,
+      body: undefined,
+    }
+    const send = async (next: HopRequest): Promise<Hop<AnswerBody>> => {
+      const answer = await requestOn(next.dispatcher, {
+        origin: next.origin,
+        path: next.path,
         method: 'GET',
-        headers: GO_HEADERS,
+        headers: goRequestHeaders(next.headers) as string[],
         signal,
       })
-      const location = answer.headers.location
-      if ([301, 302, 303, 307, 308].includes(answer.statusCode) && typeof location === 'string') {
-        await answer.body.dump()
-        if (hop + 1 >= MAX_REDIRECTS)
-          throw new Error(`Get "${url}": stopped after ${MAX_REDIRECTS} redirects`)
-        target = new URL(location, target)
-        continue
+      return {
+        statusCode: answer.statusCode,
+        headers: answer.headers,
+        answer: answer.body,
+        discard: () => void answer.body.dump().catch(() => {}),
       }
-      let body: Buffer = Buffer.from(await answer.body.arrayBuffer())
-      if (isGzip(answer.headers)) body = await gunzipLimited(body, MAX_JWKS_BYTES)
-      return { contentType: headerValue(answer.headers['content-type']) ?? '', text: body.toString('utf8') }
     }
+    const at: CallAt = { url: target.href, errorUrl: target.href }
+    const answer = await callFollowingRedirects(req, hop, send, () => this.agent, at)
+    let body: Buffer = Buffer.from(await answer.answer.arrayBuffer())
+    if (isGzip(answer.headers)) body = await gunzipLimited(body, MAX_JWKS_BYTES)
+    return { contentType: headerValue(answer.headers['content-type']) ?? '', text: body.toString('utf8') }
   }
 }

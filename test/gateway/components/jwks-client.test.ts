@@ -20,6 +20,7 @@ import { mustConfig, type Running, send, startBackend, startGateway, type TestBa
 let jwks: Server
 let backend: TestBackend
 let gw: Running
+let origin = ''
 const seen: Array<{ url: string; headers: IncomingHttpHeaders }> = []
 const rsa = await generateKeyPair('RS256')
 
@@ -28,6 +29,8 @@ before(async () => {
   jwks = createServer(await selfSignedCertificate('jwks'), (req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers })
     if (req.url === '/moved') return res.writeHead(302, { location: '/jwks.json' }).end()
+    if (req.url === '/backslash') return res.writeHead(302, { location: '\\\\evil.example/jwks.json' }).end()
+    if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end()
     const gzip = req.headers['accept-encoding'] === 'gzip'
     res.writeHead(200, {
       'content-type': 'application/json',
@@ -37,18 +40,25 @@ before(async () => {
   })
   jwks.listen(0, '127.0.0.1')
   await new Promise((resolve) => jwks.once('listening', resolve))
-  const url = `https://127.0.0.1:${(jwks.address() as AddressInfo).port}/moved`
+  origin = `https://127.0.0.1:${(jwks.address() as AddressInfo).port}`
   backend = await startBackend('api')
-  const endpoint = (path: string, insecure: boolean) => ({
+  const endpoint = (path: string, insecure: boolean, jwkPath = '/moved') => ({
     endpoint: path,
-    extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: url, disable_jwk_security: insecure } },
+    extra_config: {
+      'auth/validator': { alg: 'RS256', jwk_url: origin + jwkPath, disable_jwk_security: insecure },
+    },
     backend: [{ host: [backend.origin], url_pattern: '/echo' }],
   })
   gw = await startGateway(
     mustConfig({
       version: 3,
       name: 'jwks',
-      endpoints: [endpoint('/insecure', true), endpoint('/verified', false)],
+      endpoints: [
+        endpoint('/insecure', true),
+        endpoint('/verified', false),
+        endpoint('/backslash', true, '/backslash'),
+        endpoint('/loop', true, '/loop'),
+      ],
     }),
   )
 })
@@ -81,6 +91,24 @@ describe('auth/validator JWKS download', () => {
       assert.equal(request?.headers['sec-fetch-mode'], undefined)
       assert.equal(request?.headers['accept-language'], undefined)
     }
+    assert.equal(moved?.headers.referer, undefined)
+    assert.equal(set?.headers.referer, `${origin}/moved`)
+  })
+
+  test('a Location with backslashes is a path on the same host (url.Parse), not evil.example', async () => {
+    const before = seen.length
+    assert.equal(await call('/backslash'), 200)
+    assert.deepEqual(
+      new Set(seen.slice(before).map((request) => request.url)),
+      new Set(['/backslash', '/%5C%5Cevil.example/jwks.json']),
+    )
+  })
+
+  test('Go stops after 10 requests: no keys, every token refused', async () => {
+    const before = seen.length
+    assert.equal(await call('/loop'), 401)
+    const loops = seen.length - before
+    assert.ok(loops > 0 && loops % 10 === 0, `${loops} requests`)
   })
 })
 
