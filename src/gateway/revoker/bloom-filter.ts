@@ -169,6 +169,12 @@ function orByte(
 }
 
 export interface SlidingSnapshot {
+  /**
+   * How many times the set had slid: `previous` is its filter number `rotations`, `current` the
+   * next number, `next` the one after. Copies that slide in step number their filters alike, so a
+   * slice of the whole filter sent as a number lands in the right filter after a slide meanwhile.
+   */
+  rotations: number
   previous: Uint8Array
   current: Uint8Array
   next: Uint8Array
@@ -188,6 +194,11 @@ export class SlidingBloomFilter {
     this.#previous = emptyBits(config)
     this.#current = emptyBits(config)
     this.#next = emptyBits(config)
+  }
+
+  /** Slides so far (the number of the filter that is `previous`, see SlidingSnapshot). */
+  get rotations(): number {
+    return this.#rotations
   }
 
   get filters(): { previous: BloomBits; current: BloomBits; next: BloomBits } {
@@ -264,11 +275,33 @@ export class SlidingBloomFilter {
     return (fillDegree(this.#previous) + fillDegree(this.#current) + fillDegree(this.#next)) / 3
   }
 
+  /** The three bit arrays as they are (not copies) and their numbers. */
   snapshot(): SlidingSnapshot {
-    return { previous: this.#previous.bits, current: this.#current.bits, next: this.#next.bits }
+    return {
+      rotations: this.#rotations,
+      previous: this.#previous.bits,
+      current: this.#current.bits,
+      next: this.#next.bits,
+    }
   }
 
-  /** Replaces the three bit arrays (a worker taking the primary's state). */
+  /**
+   * ORs `bytes` into the filter numbered `filter` (see SlidingSnapshot) from byte `offset` on: a
+   * slice of another copy's filter. Bits are only added, so a token it found before it still finds;
+   * a filter that has slid out already (or is not there yet) is left alone.
+   */
+  orSlice(filter: number, offset: number, bytes: Uint8Array): void {
+    const slot = filter - this.#rotations
+    const into =
+      slot === 0 ? this.#previous : slot === 1 ? this.#current : slot === 2 ? this.#next : undefined
+    if (!into || !Number.isInteger(offset) || offset < 0) return
+    this.generation++
+    const bits = into.bits
+    const end = Math.min(bits.length, offset + bytes.length)
+    for (let i = offset; i < end; i++) bits[i] = (bits[i] as number) | (bytes[i - offset] as number)
+  }
+
+  /** Replaces the three bit arrays and their numbers (a worker taking the primary's state). */
   restore(snapshot: SlidingSnapshot): void {
     this.generation++
     const sized = (bits: Uint8Array) => {
@@ -281,5 +314,6 @@ export class SlidingBloomFilter {
     this.#previous = sized(snapshot.previous)
     this.#current = sized(snapshot.current)
     this.#next = sized(snapshot.next)
+    this.#rotations = snapshot.rotations
   }
 }

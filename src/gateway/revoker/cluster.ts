@@ -5,28 +5,46 @@
  * later change reaches it in order on the same channel (an Add's elements, a union's changed bytes,
  * the whole filter only when a union changed very many), and the primary answers the revoke tool
  * only when every following worker has acknowledged (or exited).
+ *
+ * The whole filter after a union goes as slices (1 MB each by default, one written before the next
+ * is sent), each ORed in as it arrives: at KrakenD's documented size (three filters of 42 MB) one
+ * message took a worker's event loop about half a second to read. ORing only adds bits, so a
+ * worker never unrevokes a token part-way; a slice names its filter by number (SlidingSnapshot), so
+ * a slide while the slices go (the worker slides when the primary does, on the same channel) still
+ * lands each in the filter it came from, and the worker ends with the primary's bits.
  */
 import type { Worker } from 'node:cluster'
-import type { BitChangeList, SlidingBloomFilter, SlidingSnapshot } from './bloom-filter.ts'
+import {
+  type BitChangeList,
+  nextTurn,
+  type SlidingBloomFilter,
+  type SlidingSnapshot,
+} from './bloom-filter.ts'
 import type { Followers } from './revocation-service.ts'
 
 const HELLO = 'gwdeploy:revoker:hello'
 const SNAPSHOT = 'gwdeploy:revoker:snapshot'
 const ADD = 'gwdeploy:revoker:add'
 const ROTATE = 'gwdeploy:revoker:rotate'
-const RESTORE = 'gwdeploy:revoker:restore'
+const SLICE = 'gwdeploy:revoker:slice'
+const SLICED = 'gwdeploy:revoker:sliced'
 const APPLY = 'gwdeploy:revoker:apply'
 const APPLIED = 'gwdeploy:revoker:applied'
 
 /** How long the primary waits for a worker to apply a change before it reports a failure. */
 const APPLY_TIMEOUT_MS = 5000
+/** Bytes of a filter per message when the whole filter goes to the workers. */
+export const SLICE_BYTES = 1 << 20
 
 type Message =
   | { type: typeof HELLO }
   | { type: typeof SNAPSHOT; snapshot: SlidingSnapshot }
   | { type: typeof ADD; id: number; elems: Uint8Array[] }
   | { type: typeof ROTATE }
-  | { type: typeof RESTORE; id: number; snapshot: SlidingSnapshot }
+  /** Bytes of filter number `filter` (see SlidingSnapshot) from `offset` on, to OR in. */
+  | { type: typeof SLICE; filter: number; offset: number; bits: Uint8Array }
+  /** The last slice of a whole filter is sent: acknowledge once it is applied. */
+  | { type: typeof SLICED; id: number }
   | { type: typeof APPLY; id: number; changes: BitChangeList }
   | { type: typeof APPLIED; id: number }
 
@@ -34,7 +52,12 @@ const isMessage = (m: unknown): m is Message =>
   typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string'
 
 /** The primary's side: call `attach` for every forked worker. */
-export function createFollowers(filter: SlidingBloomFilter): Followers & { attach(worker: Worker): void } {
+export function createFollowers(
+  filter: SlidingBloomFilter,
+  options: { sliceBytes?: number } = {},
+): Followers & { attach(worker: Worker): void } {
+  const sliceBytes = options.sliceBytes ?? SLICE_BYTES
+  if (!Number.isInteger(sliceBytes) || sliceBytes < 1) throw new Error(`a slice of ${sliceBytes} bytes`)
   const following = new Set<Worker>()
   const pending = new Map<number, { waiting: Set<Worker>; resolve: () => void }>()
   let lastId = 0
@@ -48,7 +71,7 @@ export function createFollowers(filter: SlidingBloomFilter): Followers & { attac
       entry.resolve()
     }
   }
-  const broadcast = (message: (id: number) => Message): Promise<void> => {
+  const broadcast = (deliver: (worker: Worker, id: number) => void): Promise<void> => {
     const id = ++lastId
     const waiting = new Set(following)
     if (waiting.size === 0) return Promise.resolve()
@@ -68,8 +91,31 @@ export function createFollowers(filter: SlidingBloomFilter): Followers & { attac
           resolve()
         },
       })
-      for (const worker of waiting) worker.send(message(id))
+      for (const worker of waiting) deliver(worker, id)
     })
+  }
+  const written = (worker: Worker, message: Message) =>
+    new Promise<void>((resolve, reject) => {
+      worker.send(message, (error) => (error ? reject(error) : resolve()))
+    })
+  /**
+   * The whole filter to one worker, a slice at a time: the next once the last is written out (so
+   * the primary holds about one slice per worker, not the filter), then the request to acknowledge.
+   * The arrays are read as they are when each slice goes: bits set since are only more bits the
+   * primary has too. A filter that slides out meanwhile is not sent on; the worker drops it too.
+   */
+  const sendSlices = async (worker: Worker, id: number, snapshot: SlidingSnapshot) => {
+    const arrays = [snapshot.previous, snapshot.current, snapshot.next]
+    for (const [i, bits] of arrays.entries()) {
+      const number = snapshot.rotations + i
+      for (let offset = 0; offset < bits.length && number >= filter.rotations; offset += sliceBytes) {
+        if (!following.has(worker)) return
+        const slice = bits.subarray(offset, offset + sliceBytes)
+        await written(worker, { type: SLICE, filter: number, offset, bits: slice })
+        await nextTurn()
+      }
+    }
+    if (following.has(worker)) await written(worker, { type: SLICED, id })
   }
 
   return {
@@ -86,12 +132,14 @@ export function createFollowers(filter: SlidingBloomFilter): Followers & { attac
         for (const id of [...pending.keys()]) settle(id, worker)
       })
     },
-    add: (elems) => broadcast((id) => ({ type: ADD, id, elems })),
+    add: (elems) => broadcast((worker, id) => worker.send({ type: ADD, id, elems } satisfies Message)),
     rotate: () => {
       for (const worker of following) worker.send({ type: ROTATE } satisfies Message)
     },
-    apply: (changes) => broadcast((id) => ({ type: APPLY, id, changes })),
-    restore: (snapshot) => broadcast((id) => ({ type: RESTORE, id, snapshot })),
+    apply: (changes) =>
+      broadcast((worker, id) => worker.send({ type: APPLY, id, changes } satisfies Message)),
+    // A worker whose channel closes meanwhile is settled by its exit.
+    restore: (snapshot) => broadcast((worker, id) => void sendSlices(worker, id, snapshot).catch(() => {})),
   }
 }
 
@@ -117,9 +165,12 @@ export function followPrimary(filter: SlidingBloomFilter): Promise<void> {
         case ROTATE:
           if (ready) filter.rotate()
           break
-        case RESTORE:
+        // One slice of the whole filter, ORed in as it comes: requests run between slices.
+        case SLICE:
+          if (ready) filter.orSlice(message.filter, message.offset, message.bits)
+          break
+        case SLICED:
           if (!ready) return
-          filter.restore(message.snapshot)
           send({ type: APPLIED, id: message.id })
           break
         case APPLY:

@@ -25,6 +25,10 @@ export interface Followers {
   rotate(): void
   /** The bytes a union changed. */
   apply(changes: BitChangeList): Promise<void>
+  /**
+   * The whole filter, when a union changed more bytes than a list holds or the filters slid while
+   * it merged: the arrays as they are (not copies), which the workers OR in a slice at a time.
+   */
   restore(snapshot: SlidingSnapshot): Promise<void>
 }
 

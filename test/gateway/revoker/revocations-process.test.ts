@@ -117,6 +117,29 @@ describe('auth/revoker in a cluster of two workers', () => {
   })
 })
 
+test('a Union that changes more bytes than a list holds reaches every worker (the whole filter, in slices)', async () => {
+  await Promise.all([buildGoFixture('rpc-client'), buildGoFixture('union-client')])
+  const dir = mkdtempSync(join(tmpdir(), 'gw-revocations-'))
+  const backend = await startBackend('api')
+  try {
+    // 240 KB per filter: a dense filter changes over 65,536 bytes.
+    const revoker = { ...REVOKER, n: 100_000 }
+    const gateway = await startRuntime(dir, backend, revoker, 2)
+    await rpc(gateway, [{ method: 'BloomfilterRPC.Add', args: 'add', elems: ['jti-before'] }])
+    const remote = new SlidingBloomFilter({ n: 100_000, p: revoker.p, hashName: 'optimal' })
+    for (const f of Object.values(remote.filters)) f.bits.fill(0x11)
+    remote.add(new TextEncoder().encode('jti-dense-union'))
+    const answer = await union(gateway, remote)
+    assert.ok(answer.capacity !== undefined && answer.capacity > 0.25, JSON.stringify(answer))
+    for (const jti of ['before', 'dense-union'])
+      assert.deepEqual(new Set(await statuses(gateway, jti, 8)), new Set([401]), jti)
+    assert.deepEqual(new Set(await statuses(gateway, 'never', 8)), new Set([200]))
+  } finally {
+    await backend.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 describe('auth/revoker sliding in the runtime', () => {
   test('a revocation expires after the TTLs pass, in the owner and in the workers', async () => {
     await buildGoFixture('rpc-client')

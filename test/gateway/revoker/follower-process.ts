@@ -1,0 +1,89 @@
+// A cluster worker's side of the revoker, alone in a child process (forked with the structured
+// clone, as runtime.ts forks workers): follows the primary's filter and, for the slice tests,
+// measures its event loop and checks watched tokens after every message from the primary.
+//
+//   fork(follower-process.ts, [JSON config], { serialization: 'advanced' })
+//
+// Sends {type: 'test:ready'} once it has the filter; answers {type: 'test:watch', elems} (tokens
+// it must refuse from then on; the longest stall is measured from then on too) and
+// {type: 'test:report', check?} with {type: 'test:report', maxStallMs, maxBusyMs, ticksWhileSliced,
+// messages, misses, sha256, rotations, checks}.
+import { createHash } from 'node:crypto'
+import { type BloomConfig, SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
+import { followPrimary } from '../../../src/gateway/revoker/cluster.ts'
+
+const utf8 = new TextEncoder()
+const filter = new SlidingBloomFilter(JSON.parse(process.argv[2] as string) as BloomConfig)
+await followPrimary(filter)
+
+let watched: Uint8Array[] = []
+let messages = 0
+/** Watched tokens found missing after a message (each miss counted). */
+let misses = 0
+/** The main thread's CPU time, ms (what it spent, not what the machine's other processes took). */
+const busy = () => {
+  // process.threadCpuUsage is Node 23.9+; before, the process's (its other threads' too).
+  const { user, system } = process.threadCpuUsage?.() ?? process.cpuUsage()
+  return (user + system) / 1000
+}
+let last = performance.now()
+let lastBusy = busy()
+/** Longest time between two turns of a 1 ms timer, and the thread's CPU time within it. */
+let maxStallMs = 0
+let maxBusyMs = 0
+let ticks = 0
+const ticking = setInterval(() => {
+  const now = performance.now()
+  const cpu = busy()
+  maxStallMs = Math.max(maxStallMs, now - last)
+  maxBusyMs = Math.max(maxBusyMs, cpu - lastBusy)
+  last = now
+  lastBusy = cpu
+  ticks++
+}, 1)
+/** Timer turns between the first and the last slice of a whole filter. */
+let firstSliceTicks: number | undefined
+let ticksWhileSliced = 0
+
+// Registered after followPrimary's listener: runs once each message is applied.
+process.on('message', (message: { type?: string; elems?: string[]; check?: string[] }) => {
+  messages++
+  if (message.type === 'gwdeploy:revoker:slice') {
+    firstSliceTicks ??= ticks
+    ticksWhileSliced = ticks - firstSliceTicks
+  }
+  for (const elem of watched) if (!filter.check(elem)) misses++
+  if (message.type === 'test:watch') {
+    watched = (message.elems ?? []).map((e) => utf8.encode(e))
+    messages = 0
+    misses = 0
+    for (const elem of watched) if (!filter.check(elem)) misses++
+    maxStallMs = 0
+    maxBusyMs = 0
+    firstSliceTicks = undefined
+    ticksWhileSliced = 0
+    last = performance.now()
+    lastBusy = busy()
+    process.send?.({ type: 'test:watching' })
+  } else if (message.type === 'test:report') {
+    const sha256 = Object.fromEntries(
+      (['previous', 'current', 'next'] as const).map((which) => [
+        which,
+        createHash('sha256').update(filter.filters[which].bits).digest('hex'),
+      ]),
+    )
+    process.send?.({
+      type: 'test:report',
+      maxStallMs,
+      maxBusyMs,
+      ticksWhileSliced,
+      messages,
+      misses,
+      sha256,
+      rotations: filter.rotations,
+      checks: (message.check ?? []).map((e) => filter.check(utf8.encode(e))),
+    })
+  }
+})
+process.on('disconnect', () => clearInterval(ticking))
+process.send?.({ type: 'test:ready' })
