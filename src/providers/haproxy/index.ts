@@ -40,18 +40,16 @@ import {
 import { frontendEndpoint, slotName } from './config-file.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
-import { MAINTENANCE_OFF, pageToken } from './maintenance.ts'
+import { servedMaintenance, switchMaintenance } from './maintenance-switch.ts'
+import { healthOnInstances } from './node-health.ts'
 import { renderDocuments } from './render.ts'
-import { type HaproxyInstance, HaproxyRouter, type InstanceView } from './router.ts'
+import { HaproxyRouter, type InstanceView } from './router.ts'
 import { parseSocketAddress } from './runtime-api.ts'
 import { ServersFleet } from './servers-fleet.ts'
 import { type FleetRecord, StateStore } from './state.ts'
 
 type FleetDriver = Pick<DockerFleet, 'fleets' | 'provision'> &
   Partial<Pick<DockerFleet, 'health' | 'stop' | 'logs' | 'streamLogs' | 'removeAll'>>
-
-/** Forced, inherited or resolver maintenance (0x04 only records that haproxy.cfg said `disabled`). */
-const MAINTENANCE = 0x23
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -177,83 +175,16 @@ export class HaproxyProvider implements Provider {
         detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}`,
       },
       lock: await this.lock().status(),
-      maintenance: await this.#maintenanceState(views.map((view) => view.maintenance)),
+      maintenance: await servedMaintenance(
+        this.#store,
+        views.map((view) => view.maintenance),
+      ),
     }
   }
 
-  /** On when any instance serves a page (a half-done switch shows as on; `maintenance off` sets them all). */
-  async #maintenanceState(entries: string[]): Promise<MaintenanceState | null> {
-    const token = entries.find((entry) => entry !== MAINTENANCE_OFF)
-    if (!token) return null
-    const saved = (await this.#store.read()).maintenance
-    if (saved && pageToken(saved) === token) return saved
-    return {
-      status: 0,
-      contentType: 'unknown',
-      body: '',
-      since: 'unknown',
-      by: `unknown (the map's maintenance entry is ${token}, not a page gwdeploy recorded)`,
-    }
-  }
-
-  /**
-   * Every instance loads the page first (file + rule, a reload through masterSocket when the
-   * running process lacks the rule); only then the map entry flips on each, all or none.
-   */
+  /** The page loaded by every instance first, then switched on (or off) on each, all or none. */
   async setMaintenance(state: MaintenanceState | null, options: OperationOptions = {}): Promise<void> {
-    const views = await this.router.views()
-    const value = state ? pageToken(state) : MAINTENANCE_OFF
-    if (state) {
-      const served = await this.#maintenanceState(views.map((view) => view.maintenance))
-      const pages = served && served.status > 0 && pageToken(served) !== value ? [served, state] : [state]
-      for (const instance of this.router.instances) {
-        await instance.preparePages(pages, this.#config.frontend).catch((error: Error) => {
-          // HAProxy answers from one buffer: the page must fit in it with its headers.
-          if (/exceeds the buffer size/.test(error.message))
-            throw usageError(`HAProxy ${instance.name} cannot serve a page this large: ${error.message}`, {
-              hint: 'Shorten the page, or raise `tune.bufsize` in the global section of haproxy.cfg (and reload). Nothing changed.',
-            })
-          throw error
-        })
-        if ((await instance.loadedPages()).has(value)) continue
-        if (!instance.spec.master)
-          throw providerError(
-            `HAProxy ${instance.name} has not loaded this maintenance page yet (nothing changed for clients)`,
-            {
-              hint: `${instance.spec.files.configFile} now holds it: reload HAProxy (e.g. \`systemctl reload haproxy\`) and run the command again; or set provider.haproxy.instances[].masterSocket so gwdeploy reloads it.`,
-            },
-          )
-        options.progress?.(`${instance.name}: reloading HAProxy to load the page`)
-        try {
-          await instance.reload()
-        } catch (error) {
-          throw providerError(
-            `HAProxy ${instance.name}: reload through the master socket failed: ${(error as Error).message}`,
-            {
-              hint: 'Nothing changed for clients. Check provider.haproxy.instances[].masterSocket (haproxy -W -S <socket>).',
-            },
-          )
-        }
-        if (!(await instance.loadedPages()).has(value))
-          throw providerError(`HAProxy ${instance.name} reloaded but does not have the maintenance rule`, {
-            hint: `Check that ${instance.spec.files.configFile} is the file this HAProxy runs.`,
-          })
-      }
-      await this.#store.update((saved) => {
-        saved.maintenance = state
-      })
-    }
-    const done: Array<{ instance: HaproxyInstance; previous: string }> = []
-    for (const [index, instance] of this.router.instances.entries()) {
-      const previous = views[index]?.maintenance ?? MAINTENANCE_OFF
-      try {
-        await instance.setMaintenance(value)
-        done.push({ instance, previous })
-      } catch (error) {
-        for (const undo of done.reverse()) await undo.instance.setMaintenance(undo.previous).catch(() => {})
-        throw error
-      }
-    }
+    await switchMaintenance(this.router, this.#store, this.#config.frontend, state, options)
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
@@ -282,39 +213,10 @@ export class HaproxyProvider implements Provider {
   }
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
-    const records = await this.#records()
-    const record = records[fleet.colour]
+    const record = (await this.#records())[fleet.colour]
     const own =
       record && this.#fleet.health ? await this.#fleet.health(record) : new Map<string, NodeHealth>()
-    const views = await this.router.views()
-    const checks = /\bcheck\b/.test(this.#config.serverOptions)
-    return fleet.nodes.map((node): NodeHealth => {
-      const known = record?.nodes.find((n) => n.id === node.id)
-      if (!known) return { node: node.id, status: 'gone', detail: 'not in the fleet any more' }
-      const mine = own.get(node.id)
-      if (mine && mine.status !== 'healthy') return mine
-      const name = slotName(fleet.colour, known.slot)
-      for (const view of views) {
-        const server = view.servers[fleet.colour].find((s) => s.name === name)
-        if (!server || server.address !== known.address || server.port !== known.port)
-          return {
-            node: node.id,
-            status: 'starting',
-            detail: `${view.name}: ${name} does not point at ${known.address}:${known.port}`,
-          }
-        if (server.adminState & MAINTENANCE)
-          return { node: node.id, status: 'starting', detail: `${view.name}: ${name} in maintenance` }
-        if (checks && server.checkResult === 2)
-          return { node: node.id, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }
-        if (server.opState !== 2 || (checks && server.checkResult !== 3 && server.checkResult !== 4))
-          return { node: node.id, status: 'starting', detail: `${view.name}: ${name} HAProxy check pending` }
-      }
-      return {
-        node: node.id,
-        status: 'healthy',
-        detail: `${mine ? `${mine.detail}; ` : ''}HAProxy ${name} UP on ${views.length} instance(s)`,
-      }
-    })
+    return healthOnInstances(fleet, record, own, await this.router.views(), this.#config.serverOptions)
   }
 
   async probeTargets(fleet: Fleet): Promise<ProbeTarget[]> {

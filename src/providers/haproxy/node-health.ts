@@ -1,0 +1,49 @@
+/**
+ * A fleet's nodes as HAProxy sees them: on every instance the node's slot server must point at it,
+ * be out of maintenance and UP, and pass its check when serverOptions ask for `check`. What the
+ * fleet driver knows of a node (its container) counts first.
+ */
+import type { Fleet, NodeHealth } from '../types.ts'
+import { slotName } from './config-file.ts'
+import type { InstanceView } from './router.ts'
+import type { FleetRecord } from './state.ts'
+
+/** Forced, inherited or resolver maintenance (0x04 only records that haproxy.cfg said `disabled`). */
+const MAINTENANCE = 0x23
+
+export function healthOnInstances(
+  fleet: Fleet,
+  record: FleetRecord | undefined,
+  own: Map<string, NodeHealth>,
+  views: InstanceView[],
+  serverOptions: string,
+): NodeHealth[] {
+  const checks = /\bcheck\b/.test(serverOptions)
+  return fleet.nodes.map((node): NodeHealth => {
+    const known = record?.nodes.find((n) => n.id === node.id)
+    if (!known) return { node: node.id, status: 'gone', detail: 'not in the fleet any more' }
+    const mine = own.get(node.id)
+    if (mine && mine.status !== 'healthy') return mine
+    const name = slotName(fleet.colour, known.slot)
+    for (const view of views) {
+      const server = view.servers[fleet.colour].find((s) => s.name === name)
+      if (!server || server.address !== known.address || server.port !== known.port)
+        return {
+          node: node.id,
+          status: 'starting',
+          detail: `${view.name}: ${name} does not point at ${known.address}:${known.port}`,
+        }
+      if (server.adminState & MAINTENANCE)
+        return { node: node.id, status: 'starting', detail: `${view.name}: ${name} in maintenance` }
+      if (checks && server.checkResult === 2)
+        return { node: node.id, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }
+      if (server.opState !== 2 || (checks && server.checkResult !== 3 && server.checkResult !== 4))
+        return { node: node.id, status: 'starting', detail: `${view.name}: ${name} HAProxy check pending` }
+    }
+    return {
+      node: node.id,
+      status: 'healthy',
+      detail: `${mine ? `${mine.detail}; ` : ''}HAProxy ${name} UP on ${views.length} instance(s)`,
+    }
+  })
+}
