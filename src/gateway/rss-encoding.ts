@@ -4,14 +4,22 @@
 // "" or null). Items carry gofeed's JSON fields (omitted when empty); the parsed-time fields
 // (publishedParsed, updatedParsed) are not produced.
 import { onFirstUse, xmlLibrary } from './libraries.ts'
-import { STRING_XML_OPTIONS } from './xml-encoding.ts'
 
 type Node = Record<string, unknown>
 
 const parser = onFirstUse(
   () =>
     new (xmlLibrary().XMLParser)({
-      ...STRING_XML_OPTIONS,
+      // Every value a trimmed string, no declaration or PIs.
+      ignoreAttributes: false,
+      textNodeName: '#text',
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      ignoreDeclaration: true,
+      ignorePiTags: true,
+      processEntities: true,
+      htmlEntities: false,
       attributeNamePrefix: '@',
       isArray: (name) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
     }),

@@ -12,19 +12,6 @@ import { goUtf8 } from './go-utf8.ts'
 import { type Data, XmlReader } from './xml-reader.ts'
 import { INVALID_BYTE, isNameByte, procInst, XmlError } from './xml-scanner.ts'
 
-/** fast-xml-parser options the `rss` reader uses: every value a trimmed string, no declaration or PIs. */
-export const STRING_XML_OPTIONS = {
-  ignoreAttributes: false,
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  htmlEntities: false,
-} as const
-
 /**
  * Parses an XML document into mxj's map, or throws with Go's reason. Give it the backend's bytes:
  * a declared non-UTF-8 encoding is decoded as golang.org/x/net/html/charset does (WHATWG labels)
