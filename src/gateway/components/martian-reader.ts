@@ -1,0 +1,147 @@
+// The reading context of a `modifier/martian` config (martian.ts): it reports each problem,
+// remembers whether any was found and whether a step reads the backend URL's scheme and host, and
+// reads the fields the modifiers share (strings, header names and values, Go regexps) as Go's
+// json.Unmarshal and net/http would take them.
+
+import type { KeyPath } from '../../core/source-text.ts'
+import { HTTP_TOKEN } from '../go-http.ts'
+import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
+import type { Report } from './types.ts'
+
+/**
+ * Headers a modifier may not write: Go's transport writes Content-Length, Transfer-Encoding and
+ * Trailer itself (martian's proxyutil maps the first two onto the request's framing) and sends
+ * the connection headers as given, which this runtime's client cannot do.
+ */
+const UNWRITABLE = new Set([
+  'content-length',
+  'transfer-encoding',
+  'trailer',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+])
+/** Headers Go's Header.Get reads from the request itself, not from its header map. */
+const UNREADABLE = new Set(['host', 'content-length', 'transfer-encoding'])
+
+/**
+ * Values Go and this runtime's client send alike: Go refuses control characters but tab
+ * (httpguts.ValidHeaderFieldValue) and writes UTF-8, undici writes Latin-1 or refuses.
+ */
+const VALUE = /^[\t\x20-\x7e]*$/
+
+/** Go's json key matching (bytes.EqualFold): case-insensitive, with ſ as s and the Kelvin sign as k. */
+const fold = (key: string) => key.toLowerCase().replaceAll('ſ', 's')
+
+export class MartianReader {
+  /** No problem reported yet. */
+  ok = true
+  /** Some step reads or changes the backend URL's scheme and host. */
+  readsOrigin = false
+  readonly #report: Report
+
+  constructor(report: Report) {
+    this.#report = report
+  }
+
+  /** Reports a problem (bound: the checks in martian-origin-parse.ts take it as a callback). */
+  readonly fail = (at: KeyPath, message: string, hint?: string): void => {
+    this.ok = false
+    this.#report.error(at, message, hint)
+  }
+
+  str(obj: Record<string, unknown>, key: string, at: KeyPath): string {
+    const v = obj[key]
+    if (typeof v !== 'string') {
+      this.fail([...at, key], `"${key}" must be a string`)
+      return ''
+    }
+    return v
+  }
+
+  /** A string field Go may leave empty (absent or null). */
+  optional(obj: Record<string, unknown>, key: string, at: KeyPath): string {
+    return obj[key] === undefined || obj[key] === null ? '' : this.str(obj, key, at)
+  }
+
+  /** A header name this runtime can write as Go would, lower-cased; '' after an error. */
+  writable(obj: Record<string, unknown>, key: string, at: KeyPath, type: string, onAnswer: boolean): string {
+    if (typeof obj[key] !== 'string') return this.str(obj, key, at)
+    const name = obj[key] as string
+    const lower = name.toLowerCase()
+    if (!HTTP_TOKEN.test(name))
+      this.fail([...at, key], `${JSON.stringify(name)} is not a header name Go can send`)
+    else if (UNWRITABLE.has(lower) || (onAnswer && lower === 'content-encoding'))
+      this.fail(
+        [...at, key],
+        `"${type}" cannot write ${name}: Go's transport or lura's response parser handles that header itself`,
+        'remove the modifier, or use image.runtime: krakend',
+      )
+    else if (type === 'header.Append' && lower === 'host')
+      this.fail(
+        [...at, key],
+        'header.Append on Host fails every request in KrakenD (martian: illegal header multiple)',
+      )
+    return lower
+  }
+
+  /** A header name `type` reads (header.Copy's from, header.Filter's name), refused if Go reads it elsewhere. */
+  readable(name: string, at: KeyPath, type: string, hint: string): void {
+    if (UNREADABLE.has(name.toLowerCase()))
+      this.fail(at, `${type} cannot read ${name}: Go reads it from the request line, not the headers`, hint)
+  }
+
+  /** A header's `value`. */
+  value(obj: Record<string, unknown>, at: KeyPath): string {
+    const v = this.str(obj, 'value', at)
+    if (!VALUE.test(v))
+      this.fail(
+        [...at, 'value'],
+        'a header value must be printable ASCII (tabs allowed): Go sends the rest differently',
+      )
+    return v
+  }
+
+  /** Go reads misspelled-case fields too; refuse them rather than read them differently. */
+  fieldCase(body: Record<string, unknown>, known: string[], at: KeyPath): boolean {
+    for (const key of Object.keys(body)) {
+      const field = known.find((f) => fold(f) === fold(key))
+      if (field !== undefined && field !== key) {
+        this.fail([...at, key], `write "${field}", not "${key}"`, 'KrakenD reads field names in any case')
+        return false
+      }
+    }
+    return true
+  }
+
+  /** Fields Go's json ignores, refused: a misspelt one would silently change what happens. */
+  knownFields(obj: Record<string, unknown>, known: string[], at: KeyPath): boolean {
+    for (const key of Object.keys(obj)) {
+      const field = known.find((f) => fold(f) === fold(key))
+      if (field === key) continue
+      if (field === undefined)
+        this.fail([...at, key], `unknown field "${key}"`, `the fields are ${known.join(', ')}`)
+      else this.fail([...at, key], `write "${field}", not "${key}"`, 'KrakenD reads field names in any case')
+      return false
+    }
+    return true
+  }
+
+  /** A filter's `regex`, compiled as Go's regexp (KrakenD drops the config when it fails). */
+  goRegexp(body: Record<string, unknown>, at: KeyPath): string {
+    const source = this.str(body, 'regex', at)
+    try {
+      compileGoRegExp(source)
+    } catch (error) {
+      if (!(error instanceof GoRegExpError)) throw error
+      this.fail(
+        [...at, 'regex'],
+        error.goAccepts
+          ? `${error.message}: this runtime would match it differently than Go`
+          : `not a Go regular expression (${error.message}): KrakenD drops the whole martian config`,
+      )
+    }
+    return source
+  }
+}
