@@ -140,12 +140,19 @@ async function post(
     // x/oauth2 sends a strings.Reader, which Go's client can send again to a 307/308.
     replaysBody: true,
   }
-  const hop: HopRequest = { dispatcher: agent, ...req }
+  const { origin, path, method, body: payload } = req
+  const hop: HopRequest = { dispatcher: agent, origin, path, method, headers, body: payload }
   const at: CallAt = { url: url.href, errorUrl: url.href }
   const signal = AbortSignal.timeout(TOKEN_TIMEOUT_MS)
   const send = async (next: HopRequest): Promise<Hop<BackendBody>> => {
-    const { origin, path, method, headers, body } = next
-    const response = await requestOn(next.dispatcher, { origin, path, method, headers, body, signal })
+    const response = await requestOn(next.dispatcher, {
+      origin: next.origin,
+      path: next.path,
+      method: next.method,
+      headers: next.headers,
+      body: next.body,
+      signal,
+    })
     return {
       statusCode: response.statusCode,
       headers: response.headers,
