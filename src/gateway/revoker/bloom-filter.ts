@@ -301,7 +301,19 @@ export class SlidingBloomFilter {
     for (let i = offset; i < end; i++) bits[i] = (bits[i] as number) | (bytes[i - offset] as number)
   }
 
-  /** Replaces the three bit arrays and their numbers (a worker taking the primary's state). */
+  /**
+   * Empties the three filters and numbers them from `rotations` (see SlidingSnapshot): a worker
+   * about to copy the primary's filter a slice at a time.
+   */
+  reset(rotations: number): void {
+    this.generation++
+    this.#previous = emptyBits(this.config)
+    this.#current = emptyBits(this.config)
+    this.#next = emptyBits(this.config)
+    this.#rotations = rotations
+  }
+
+  /** Replaces the three bit arrays and their numbers (another copy's state at once). */
   restore(snapshot: SlidingSnapshot): void {
     this.generation++
     const sized = (bits: Uint8Array) => {

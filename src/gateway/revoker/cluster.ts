@@ -6,12 +6,27 @@
  * the whole filter only when a union changed very many), and the primary answers the revoke tool
  * only when every following worker has acknowledged (or exited).
  *
- * The whole filter after a union goes as slices (1 MB each by default, one written before the next
- * is sent), each ORed in as it arrives: at KrakenD's documented size (three filters of 42 MB) one
- * message took a worker's event loop about half a second to read. ORing only adds bits, so a
+ * The whole filter goes as slices (1 MB each by default, one written before the next is sent),
+ * each ORed in as it arrives: at KrakenD's documented size (three filters of 42 MB) one message
+ * took a long turn of the sender's event loop to clone (the primary's, which meanwhile hands no new
+ * connection to any worker) and of the reader's to read. ORing only adds bits, so a
  * worker never unrevokes a token part-way; a slice names its filter by number (SlidingSnapshot), so
  * a slide while the slices go (the worker slides when the primary does, on the same channel) still
  * lands each in the filter it came from, and the worker ends with the primary's bits.
+ *
+ * A worker's start copy is sliced too, and changes made while it goes are not held back: in the
+ * turn the primary reads a worker's HELLO it sends START (its slide count) and adds the worker to
+ * the followers, so every change made from then on is sent to it after START, in order. The worker
+ * empties its filter and numbers it as the primary's at START, then applies every message as it
+ * comes (slides in step, Adds, unions' changes, slices ORed in) and serves only at COPIED, sent
+ * after the last slice of the copy. Why that is the primary's filter: a bit the primary holds in
+ * filter number f was set either before START — then it is in f's array when each slice of f is
+ * read, later than START (a filter's bits are only ever added to until it slides out, and one
+ * that slid out is neither sent on nor kept by the worker) — or after START, and then by a change
+ * sent to the worker (a filter created by a slide after START starts empty in both). The worker
+ * only ever ORs in bits the primary had. So when it starts serving it lacks only changes still on
+ * their way, as any following worker does, and the revoke tool hears back about those only once
+ * this worker has applied them too.
  */
 import type { Worker } from 'node:cluster'
 import {
@@ -23,7 +38,8 @@ import {
 import type { Followers } from './revocation-service.ts'
 
 const HELLO = 'gwdeploy:revoker:hello'
-const SNAPSHOT = 'gwdeploy:revoker:snapshot'
+const START = 'gwdeploy:revoker:start'
+const COPIED = 'gwdeploy:revoker:copied'
 const ADD = 'gwdeploy:revoker:add'
 const ROTATE = 'gwdeploy:revoker:rotate'
 const SLICE = 'gwdeploy:revoker:slice'
@@ -38,7 +54,10 @@ export const SLICE_BYTES = 1 << 20
 
 type Message =
   | { type: typeof HELLO }
-  | { type: typeof SNAPSHOT; snapshot: SlidingSnapshot }
+  /** The start copy begins: empty the filter and number it from `rotations` (see SlidingSnapshot). */
+  | { type: typeof START; rotations: number }
+  /** The last slice of the start copy is sent: the worker may serve. */
+  | { type: typeof COPIED }
   | { type: typeof ADD; id: number; elems: Uint8Array[] }
   | { type: typeof ROTATE }
   /** Bytes of filter number `filter` (see SlidingSnapshot) from `offset` on, to OR in. */
@@ -99,12 +118,13 @@ export function createFollowers(
       worker.send(message, (error) => (error ? reject(error) : resolve()))
     })
   /**
-   * The whole filter to one worker, a slice at a time: the next once the last is written out (so
-   * the primary holds about one slice per worker, not the filter), then the request to acknowledge.
-   * The arrays are read as they are when each slice goes: bits set since are only more bits the
-   * primary has too. A filter that slides out meanwhile is not sent on; the worker drops it too.
+   * The whole filter to one worker, a slice at a time, the next once the last is written out (so
+   * the primary holds about one slice per worker, not the filter), then `last` (unless the worker
+   * left meanwhile). The arrays are read as they are when each slice goes: bits set since are only
+   * more bits the primary has too. A filter that slides out meanwhile is not sent on; the worker
+   * drops it too.
    */
-  const sendSlices = async (worker: Worker, id: number, snapshot: SlidingSnapshot) => {
+  const sendSlices = async (worker: Worker, snapshot: SlidingSnapshot, last: Message) => {
     const arrays = [snapshot.previous, snapshot.current, snapshot.next]
     for (const [i, bits] of arrays.entries()) {
       const number = snapshot.rotations + i
@@ -115,7 +135,7 @@ export function createFollowers(
         await nextTurn()
       }
     }
-    if (following.has(worker)) await written(worker, { type: SLICED, id })
+    if (following.has(worker)) await written(worker, last)
   }
 
   return {
@@ -123,8 +143,12 @@ export function createFollowers(
       worker.on('message', (message: unknown) => {
         if (!isMessage(message)) return
         if (message.type === HELLO) {
-          worker.send({ type: SNAPSHOT, snapshot: filter.snapshot() } satisfies Message)
+          // START and following in one turn: every later change is sent after START (see above).
+          const snapshot = filter.snapshot()
+          worker.send({ type: START, rotations: snapshot.rotations } satisfies Message)
           following.add(worker)
+          // A worker whose channel closes meanwhile is let go by its exit.
+          sendSlices(worker, snapshot, { type: COPIED }).catch(() => {})
         } else if (message.type === APPLIED) settle(message.id, worker)
       })
       worker.once('exit', () => {
@@ -139,42 +163,44 @@ export function createFollowers(
     apply: (changes) =>
       broadcast((worker, id) => worker.send({ type: APPLY, id, changes } satisfies Message)),
     // A worker whose channel closes meanwhile is settled by its exit.
-    restore: (snapshot) => broadcast((worker, id) => void sendSlices(worker, id, snapshot).catch(() => {})),
+    restore: (snapshot) =>
+      broadcast((worker, id) => void sendSlices(worker, snapshot, { type: SLICED, id }).catch(() => {})),
   }
 }
 
-/** A worker's side: resolves once the primary's filter is copied; applies every later change. */
+/**
+ * A worker's side: resolves once the primary's filter is copied (COPIED); applies every change, from
+ * START on, as it comes — before COPIED too, acknowledging it: see the comment at the top for why
+ * the copy then is the primary's filter.
+ */
 export function followPrimary(filter: SlidingBloomFilter): Promise<void> {
   const send = (message: Message) => process.send?.(message)
   return new Promise((resolve) => {
-    let ready = false
     process.on('message', (message: unknown) => {
       if (!isMessage(message)) return
+      // The primary sends nothing before START, the answer to HELLO.
       switch (message.type) {
-        case SNAPSHOT:
-          filter.restore(message.snapshot)
-          ready = true
+        case START:
+          filter.reset(message.rotations)
+          break
+        case COPIED:
           resolve()
           break
-        // Changes sent before the snapshot are in it already.
         case ADD:
-          if (!ready) return
           for (const elem of message.elems) filter.add(elem)
           send({ type: APPLIED, id: message.id })
           break
         case ROTATE:
-          if (ready) filter.rotate()
+          filter.rotate()
           break
         // One slice of the whole filter, ORed in as it comes: requests run between slices.
         case SLICE:
-          if (ready) filter.orSlice(message.filter, message.offset, message.bits)
+          filter.orSlice(message.filter, message.offset, message.bits)
           break
         case SLICED:
-          if (!ready) return
           send({ type: APPLIED, id: message.id })
           break
         case APPLY:
-          if (!ready) return
           filter.apply(message.changes)
           send({ type: APPLIED, id: message.id })
           break

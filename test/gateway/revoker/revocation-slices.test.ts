@@ -3,120 +3,10 @@
 // refused stays refused at every point, and a slide meanwhile still leaves it with the primary's bits.
 // The worker is a real child process (follower-process.ts) on the structured-clone channel.
 import assert from 'node:assert/strict'
-import { type ChildProcess, fork } from 'node:child_process'
-import type { Worker } from 'node:cluster'
-import { createHash } from 'node:crypto'
-import { after, describe, test } from 'node:test'
-import { serialize } from 'node:v8'
-import {
-  type BloomConfig,
-  nextTurn,
-  type RemoteSlidingFilter,
-  SlidingBloomFilter,
-} from '../../../src/gateway/revoker/bloom-filter.ts'
-import { createFollowers, SLICE_BYTES } from '../../../src/gateway/revoker/cluster.ts'
-import { revocationStore } from '../../../src/gateway/revoker/revocation-service.ts'
-
-const helper = new URL('./follower-process.ts', import.meta.url).pathname
-const utf8 = new TextEncoder()
-const children: ChildProcess[] = []
-after(() => {
-  for (const child of children) child.kill('SIGKILL')
-})
-
-interface Report {
-  maxStallMs: number
-  maxBusyMs: number
-  ticksWhileSliced: number
-  messages: number
-  misses: number
-  sha256: Record<'previous' | 'current' | 'next', string>
-  rotations: number
-  checks: boolean[]
-}
-
-/**
- * A primary's filter, its store and one worker following it. Every message to the worker is
- * measured (its structured-clone size); `onSend` sees each one after it is sent.
- */
-async function primaryWithWorker(config: BloomConfig, options: { sliceBytes?: number } = {}) {
-  const filter = new SlidingBloomFilter(config)
-  const followers = createFollowers(filter, options)
-  const child = fork(helper, [JSON.stringify(config)], { serialization: 'advanced', stdio: 'inherit' })
-  children.push(child)
-  const sent: Array<{ type: string; bytes: number; filter?: number; offset?: number }> = []
-  let onSend: (message: { type: string; filter?: number; offset?: number }) => void = () => {}
-  const send = child.send.bind(child) as (
-    message: unknown,
-    callback?: (error: Error | null) => void,
-  ) => boolean
-  child.send = ((message: { type: string; filter?: number; offset?: number }, callback?: () => void) => {
-    // The worker's first copy (one message, before it serves) is not what is measured here.
-    const bytes = message.type === 'gwdeploy:revoker:snapshot' ? 0 : serialize(message).length
-    sent.push({ type: message.type, bytes, filter: message.filter, offset: message.offset })
-    const ok = send(message, callback)
-    onSend(message)
-    return ok
-  }) as ChildProcess['send']
-  const reply = <T>(type: string) =>
-    new Promise<T>((resolve, reject) => {
-      const on = (message: { type?: string }) => {
-        if (message?.type !== type) return
-        child.off('message', on)
-        child.off('exit', exited)
-        resolve(message as T)
-      }
-      const exited = (code: number | null) => reject(new Error(`the worker exited (${code})`))
-      child.on('message', on)
-      child.once('exit', exited)
-    })
-  const ready = reply('test:ready')
-  followers.attach(child as unknown as Worker)
-  await ready
-  const ttlS = 3600
-  return {
-    filter,
-    followers,
-    store: revocationStore(filter, ttlS, followers),
-    sent,
-    onSend: (f: typeof onSend) => {
-      onSend = f
-    },
-    /** The worker refuses these from now on; its longest stall is measured from now. */
-    watch: async (elems: string[]) => {
-      const watching = reply('test:watching')
-      send({ type: 'test:watch', elems })
-      await watching
-      sent.length = 0
-    },
-    report: async (check: string[] = []) => {
-      const answer = reply<Report>('test:report')
-      send({ type: 'test:report', check })
-      return answer
-    },
-    close: () => child.kill('SIGKILL'),
-  }
-}
-
-const sha256 = (filter: SlidingBloomFilter) =>
-  Object.fromEntries(
-    (['previous', 'current', 'next'] as const).map((which) => [
-      which,
-      createHash('sha256').update(filter.filters[which].bits).digest('hex'),
-    ]),
-  )
-
-/** A peer's set whose three filters hold different patterns (a misplaced slice shows). */
-const patterned = (config: BloomConfig): RemoteSlidingFilter => {
-  const theirs = new SlidingBloomFilter(config)
-  const { previous, current, next } = theirs.filters
-  previous.bits.fill(0x11)
-  current.bits.fill(0x22)
-  next.bits.fill(0x48)
-  return { n: config.n, p: config.p, previous, current, next }
-}
-
-const revoked = (count: number, tag: string) => Array.from({ length: count }, (_, i) => `jti-${tag}-${i}`)
+import { describe, test } from 'node:test'
+import { type BloomConfig, nextTurn, SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
+import { SLICE_BYTES } from '../../../src/gateway/revoker/cluster.ts'
+import { patterned, primaryWithWorker, revoked, sha256, utf8 } from './follower-harness.ts'
 
 describe('the whole filter reaches a worker in slices', () => {
   test("at KrakenD's documented size no message carries more than a slice, the worker's timers keep running, it ends with the primary's bits", async () => {
@@ -161,11 +51,7 @@ describe('the whole filter reaches a worker in slices', () => {
     const before = revoked(20, 'before')
     await node.store.add(before.map((e) => utf8.encode(e)))
     await node.watch(before)
-    const slide = () => {
-      // As the service's timer does.
-      node.filter.rotate()
-      node.followers.rotate()
-    }
+    const { slide } = node
     let slidDuringSlices = false
     node.onSend((message) => {
       // Halfway through `current`'s slices: a list of slices by filter name would put what is
