@@ -312,20 +312,4 @@ export class SlidingBloomFilter {
     this.#next = emptyBits(this.config)
     this.#rotations = rotations
   }
-
-  /** Replaces the three bit arrays and their numbers (another copy's state at once). */
-  restore(snapshot: SlidingSnapshot): void {
-    this.generation++
-    const sized = (bits: Uint8Array) => {
-      const f = emptyBits(this.config)
-      if (bits.length !== f.bits.length)
-        throw new Error(`revocation snapshot of ${bits.length} bytes, expected ${f.bits.length}`)
-      f.bits.set(bits)
-      return f
-    }
-    this.#previous = sized(snapshot.previous)
-    this.#current = sized(snapshot.current)
-    this.#next = sized(snapshot.next)
-    this.#rotations = snapshot.rotations
-  }
 }

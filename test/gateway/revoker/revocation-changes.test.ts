@@ -72,7 +72,10 @@ describe('a union lists what it changed', () => {
   test('the list brings a copy of the filter to the same bits; a union that adds nothing lists nothing', async () => {
     const ours = revoking('jti-ours')
     const copy = new SlidingBloomFilter(CONFIG)
-    copy.restore(ours.snapshot())
+    const snapshot = ours.snapshot()
+    copy.reset(snapshot.rotations)
+    for (const [i, bits] of [snapshot.previous, snapshot.current, snapshot.next].entries())
+      copy.orSlice(snapshot.rotations + i, 0, bits)
     const changes = new BitChanges()
     await ours.union(remoteOf(revoking('jti-a', 'jti-b', 'jti-ours')), changes)
     // Two new elements in current and next: at most 2 x k bytes each, none in previous.
