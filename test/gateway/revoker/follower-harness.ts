@@ -202,32 +202,3 @@ export async function primaryWithWorker(config: BloomConfig, options: { sliceByt
   await worker.ready
   return { ...node, ...worker }
 }
-
-/** The longest time this thread was busy (its CPU time) between two turns of a 1 ms timer. */
-export function loopMeter() {
-  const cpu = () => {
-    // process.threadCpuUsage is Node 23.9+; before, the process's (its other threads' too).
-    const { user, system } = process.threadCpuUsage?.() ?? process.cpuUsage()
-    return (user + system) / 1000
-  }
-  let last = performance.now()
-  let lastCpu = cpu()
-  let maxBusyMs = 0
-  let maxStallMs = 0
-  let ticks = 0
-  const turn = () => {
-    const now = performance.now()
-    const c = cpu()
-    maxStallMs = Math.max(maxStallMs, now - last)
-    maxBusyMs = Math.max(maxBusyMs, c - lastCpu)
-    last = now
-    lastCpu = c
-    ticks++
-  }
-  const timer = setInterval(turn, 1)
-  return () => {
-    clearInterval(timer)
-    turn()
-    return { maxBusyMs, maxStallMs, ticks }
-  }
-}

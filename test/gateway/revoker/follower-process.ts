@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto'
 import { type BloomConfig, SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
 import { followPrimary } from '../../../src/gateway/revoker/cluster.ts'
+import { loopMeter } from './loop-meter.ts'
 
 const utf8 = new TextEncoder()
 const filter = new SlidingBloomFilter(JSON.parse(process.argv[2] as string) as BloomConfig)
@@ -49,27 +50,8 @@ let watched: Uint8Array[] = []
 let messages = 0
 /** Watched tokens found missing after a message (each miss counted). */
 let misses = 0
-/** The main thread's CPU time, ms (what it spent, not what the machine's other processes took). */
-const busy = () => {
-  // process.threadCpuUsage is Node 23.9+; before, the process's (its other threads' too).
-  const { user, system } = process.threadCpuUsage?.() ?? process.cpuUsage()
-  return (user + system) / 1000
-}
-let last = performance.now()
-let lastBusy = busy()
-/** Longest time between two turns of a 1 ms timer, and the thread's CPU time within it. */
-let maxStallMs = 0
-let maxBusyMs = 0
-let ticks = 0
-const ticking = setInterval(() => {
-  const now = performance.now()
-  const cpu = busy()
-  maxStallMs = Math.max(maxStallMs, now - last)
-  maxBusyMs = Math.max(maxBusyMs, cpu - lastBusy)
-  last = now
-  lastBusy = cpu
-  ticks++
-}, 1)
+/** This thread's event loop, measured afresh from each `test:watch`. */
+const meter = loopMeter()
 /** Timer turns between the first and the last slice of a whole filter. */
 let firstSliceTicks: number | undefined
 let ticksWhileSliced = 0
@@ -78,8 +60,8 @@ let ticksWhileSliced = 0
 process.on('message', (message: { type?: string; elems?: string[]; check?: string[] }) => {
   messages++
   if (message.type === 'gwdeploy:revoker:slice') {
-    firstSliceTicks ??= ticks
-    ticksWhileSliced = ticks - firstSliceTicks
+    firstSliceTicks ??= meter.reading.ticks
+    ticksWhileSliced = meter.reading.ticks - firstSliceTicks
   }
   for (const elem of watched) if (!filter.check(elem)) misses++
   if (message.type === 'test:watch') {
@@ -87,19 +69,16 @@ process.on('message', (message: { type?: string; elems?: string[]; check?: strin
     messages = 0
     misses = 0
     for (const elem of watched) if (!filter.check(elem)) misses++
-    maxStallMs = 0
-    maxBusyMs = 0
+    meter.reset()
     firstSliceTicks = undefined
     ticksWhileSliced = 0
-    last = performance.now()
-    lastBusy = busy()
     process.send?.({ type: 'test:watching' })
   } else if (message.type === 'test:report') {
     const sha256 = digests()
     process.send?.({
       type: 'test:report',
-      maxStallMs,
-      maxBusyMs,
+      maxStallMs: meter.reading.maxStallMs,
+      maxBusyMs: meter.reading.maxBusyMs,
       ticksWhileSliced,
       messages,
       misses,
@@ -109,4 +88,4 @@ process.on('message', (message: { type?: string; elems?: string[]; check?: strin
     })
   }
 })
-process.on('disconnect', () => clearInterval(ticking))
+process.on('disconnect', () => meter.stop())

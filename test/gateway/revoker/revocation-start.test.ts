@@ -8,7 +8,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { type BloomConfig, SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
 import { SLICE_BYTES } from '../../../src/gateway/revoker/cluster.ts'
-import { loopMeter, primary, revoked, sha256, utf8 } from './follower-harness.ts'
+import { primary, revoked, sha256, utf8 } from './follower-harness.ts'
+import { loopMeter } from './loop-meter.ts'
 
 const SLICE = 'gwdeploy:revoker:slice'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -78,10 +79,10 @@ describe("a worker's start copy", () => {
 
   test("at KrakenD's documented size the primary's event loop keeps turning while a worker copies the filter", async () => {
     const { node } = await loaded(documented)
-    const stop = loopMeter()
+    const meter = loopMeter()
     const worker = node.fork({ sizes: false })
     await worker.ready
-    const loop = stop()
+    const loop = meter.stop()
     // One message of the whole filter kept the primary's thread busy 55 to 115 ms in one turn (the
     // structured clone of 126 MB), its connections to every worker waiting; with slices at most
     // about 4 ms. Its CPU time is what is bounded: the wall time also counts other processes' turns.
