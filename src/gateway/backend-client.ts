@@ -8,7 +8,7 @@ import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import { CollectingHandler } from './backend-collect.ts'
-import { type CallAt, callFollowingRedirects, type Redirected } from './backend-redirects.ts'
+import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
 import type { Cancellation } from './cancellation.ts'
@@ -283,7 +283,6 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       }
     }
     const first = req.origin + req.path
-    const at: CallAt = { url: first, errorUrl: first }
     const hop: HopRequest = {
       dispatcher: req.pool,
       origin: req.origin,
@@ -292,12 +291,18 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       headers: req.headers,
       body: req.body,
     }
+    // Made only for a redirect: most calls have none (this is every request's path).
+    let at: CallAt | undefined
     try {
-      const response = await callFollowingRedirects(req, hop, (next) => send(next, req), otherOrigins, at)
-      return { hop: response, url: at.url }
+      let response = await send(hop, req)
+      if (isRedirect(response.statusCode)) {
+        at = { url: first, errorUrl: first }
+        response = await followAllRedirects(req, hop, response, (next) => send(next, req), otherOrigins, at)
+      }
+      return { hop: response, url: at?.url ?? first }
     } catch (error) {
       if (error instanceof BackendCallError) throw error
-      const named = `${goOp(req.method)} "${wireText(at.errorUrl)}"`
+      const named = `${goOp(req.method)} "${wireText(at?.errorUrl ?? first)}"`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
         throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`, true)
       if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)

@@ -68,8 +68,7 @@ export interface CallAt {
 
 /**
  * A call as Go's Client.do makes it: the first request, then the redirects it follows, to the last
- * answer. `at` follows the URL called, for the caller's errors; a call stopped after
- * MAX_REDIRECTS requests fails in Go's words.
+ * answer. `at` follows the URL called, for the caller's errors.
  */
 export async function callFollowingRedirects<T>(
   req: RedirectingRequest,
@@ -79,8 +78,21 @@ export async function callFollowingRedirects<T>(
   at: CallAt,
 ): Promise<Hop<T>> {
   const response = await send(hop)
-  if (!isRedirect(response.statusCode)) return response
-  const last = await followRedirects(req, hop, response, send, otherOrigins, at)
+  return isRedirect(response.statusCode)
+    ? followAllRedirects(req, hop, response, send, otherOrigins, at)
+    : response
+}
+
+/** followRedirects, failing in Go's words where Go stops (MAX_REDIRECTS requests made). */
+export async function followAllRedirects<T>(
+  req: RedirectingRequest,
+  hop: HopRequest,
+  first: Hop<T>,
+  send: (hop: HopRequest) => Promise<Hop<T>>,
+  otherOrigins: () => Agent,
+  at: CallAt,
+): Promise<Hop<T>> {
+  const last = await followRedirects(req, hop, first, send, otherOrigins, at)
   if (last) return last
   throw new BackendCallError(
     `${goOp(req.method)} "${wireText(at.errorUrl)}": stopped after ${MAX_REDIRECTS} redirects`,
