@@ -4,7 +4,7 @@
  * (security and other components) wherever they sit. Pure: golden-tested. Values under
  * secret-looking keys are shown as [redacted].
  */
-import { redact } from '../config/redact.ts'
+import { isCredentialPair, REDACTED, redact } from '../config/redact.ts'
 
 export interface ValueChange {
   /** Where, relative to the endpoint (or the root): `timeout`, `backend[0].host`, `extra_config["qos/ratelimit/router"].max_rate`. */
@@ -47,20 +47,32 @@ function shown(key: string | number | undefined, value: unknown): unknown {
   return (redact({ [key]: value }) as Json)[key]
 }
 
-/** Leaf-level changes between two JSON values, in key order of `after` then removed keys. */
-function deepChanges(before: unknown, after: unknown, path: string, key?: string | number): ValueChange[] {
+/**
+ * Leaf-level changes between two JSON values, in key order of `after` then removed keys. `hidden`:
+ * the value is a credential whatever its key says (a credential header's `value`, see isCredentialPair).
+ */
+function deepChanges(
+  before: unknown,
+  after: unknown,
+  path: string,
+  key?: string | number,
+  hidden = false,
+): ValueChange[] {
   if (same(before, after)) return []
   if (isObject(before) && isObject(after)) {
+    const credential = isCredentialPair(before) || isCredentialPair(after)
     const keys = [...Object.keys(after), ...Object.keys(before).filter((k) => !(k in after))]
-    return keys.flatMap((k) => deepChanges(before[k], after[k], `${path}${segment(k)}`, k))
+    return keys.flatMap((k) =>
+      deepChanges(before[k], after[k], `${path}${segment(k)}`, k, credential && k === 'value'),
+    )
   }
   if (Array.isArray(before) && Array.isArray(after) && before.every(isObject) && after.every(isObject)) {
     const length = Math.max(before.length, after.length)
     return Array.from({ length }, (_, i) => deepChanges(before[i], after[i], `${path}[${i}]`, key)).flat()
   }
   const change: ValueChange = { path: path.replace(/^\./, '') }
-  if (before !== undefined) change.before = shown(key, redact(before))
-  if (after !== undefined) change.after = shown(key, redact(after))
+  if (before !== undefined) change.before = hidden ? REDACTED : shown(key, redact(before))
+  if (after !== undefined) change.after = hidden ? REDACTED : shown(key, redact(after))
   return [change]
 }
 

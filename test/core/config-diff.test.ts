@@ -118,3 +118,62 @@ describe('gateway config diff against live (pure)', () => {
     assert.match(renderConfigDiff(diffGatewayConfig(undefined, NEXT)), /nothing live to compare with/)
   })
 })
+
+describe('credentials in the diff: credential header values and URL passwords', () => {
+  const withBackend = (backend: Record<string, unknown>) => ({
+    version: 3,
+    name: 'shop rev-2222222',
+    endpoints: [{ endpoint: '/v1/users', backend: [{ url_pattern: '/users', ...backend }] }],
+  })
+  const martian = (name: string, value: string) => ({
+    'modifier/martian': { 'header.Modifier': { scope: ['request'], name, value } },
+  })
+  const everything = (diff: ReturnType<typeof diffGatewayConfig>) =>
+    `${renderConfigDiff(diff)}${JSON.stringify(diff)}${JSON.stringify(configDiffRows(diff))}`
+
+  it('a martian header.Modifier setting Authorization, Cookie, X-Api-Key... shows its value as [redacted]', () => {
+    for (const name of ['Authorization', 'Proxy-Authorization', 'Cookie', 'X-Api-Key', 'X-Auth-Token']) {
+      const added = diffGatewayConfig(
+        withBackend({ host: ['http://users:8080'] }),
+        withBackend({
+          host: ['http://users:8080'],
+          extra_config: martian(name, 'Basic QkFTSUNQQVNTV09SRC14eXo='),
+        }),
+      )
+      assert.doesNotMatch(everything(added), /QkFT/, name)
+      assert.match(renderConfigDiff(added), new RegExp(`"name":"${name}","value":"\\[redacted\\]"`))
+      const changed = diffGatewayConfig(
+        withBackend({ host: ['http://users:8080'], extra_config: martian(name, 'Basic T0xEU0VDUkVU') }),
+        withBackend({
+          host: ['http://users:8080'],
+          extra_config: martian(name, 'Basic QkFTSUNQQVNTV09SRC14eXo='),
+        }),
+      )
+      assert.doesNotMatch(everything(changed), /QkFT|T0xE/, name)
+      assert.deepEqual(changed.endpoints.changed[0]?.changes, [
+        {
+          path: 'backend[0].extra_config["modifier/martian"]["header.Modifier"].value',
+          before: '[redacted]',
+          after: '[redacted]',
+        },
+      ])
+    }
+  })
+
+  it('other header values still show', () => {
+    const diff = diffGatewayConfig(
+      withBackend({ host: ['http://users:8080'], extra_config: martian('X-Trace', 'off') }),
+      withBackend({ host: ['http://users:8080'], extra_config: martian('X-Trace', 'on') }),
+    )
+    assert.equal(diff.endpoints.changed[0]?.changes[0]?.after, 'on')
+  })
+
+  it("a URL's password shows as ***", () => {
+    const diff = diffGatewayConfig(
+      withBackend({ host: ['http://users:8080'] }),
+      withBackend({ host: ['https://svc:P4ssw0rd@users:8443'] }),
+    )
+    assert.doesNotMatch(everything(diff), /P4ssw0rd/)
+    assert.deepEqual(diff.endpoints.changed[0]?.changes[0]?.after, ['https://svc:***@users:8443'])
+  })
+})

@@ -14,6 +14,7 @@ import { STATUS_CODES } from 'node:http'
 import { BackendCallError } from '../backend-call-error.ts'
 import type { BackendBody, Hop, HopRequest } from '../backend-client.ts'
 import type { CallAt, RedirectingRequest } from '../backend-redirects.ts'
+import { quoteUrl } from '../config/url-credentials.ts'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { encodeGoQuery, goQueryEscape } from '../go-url.ts'
@@ -53,7 +54,7 @@ export function parseClientCredentials(f: Fields): ClientCredentialsConfig | und
     const url = new URL(tokenUrl)
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme')
   } catch {
-    f.report.error(f.at('token_url'), `"token_url" must be an http(s) URL, got ${JSON.stringify(tokenUrl)}`)
+    f.report.error(f.at('token_url'), `"token_url" must be an http(s) URL, got ${quoteUrl(tokenUrl)}`)
   }
   // x/oauth2 always sends a scope (krakend splits "" into [""]) and refuses to overwrite it.
   if (Object.hasOwn(params, 'scope'))

@@ -20,6 +20,8 @@ export interface CorsConfig {
 }
 
 export function parseCors(f: Fields): CorsConfig {
+  // krakend-cors's `debug` only logs.
+  f.declare('debug')
   const status = f.number('options_success_status')
   // 0 is rs/cors' default (204); Go's WriteHeader panics outside 100-999 and sends 1xx as interim.
   if (status !== undefined && status !== 0 && (status < 200 || status > 999))

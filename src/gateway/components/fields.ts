@@ -1,3 +1,4 @@
+import { closestKey } from '../../config/gateway-namespaces.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseDuration } from '../config/duration.ts'
 import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
@@ -24,6 +25,8 @@ export class Fields {
   readonly path: KeyPath
   readonly report: Report
   readonly #read = new Set<string>()
+  /** Keys a parser reported itself or knows KrakenD ignores: not unknown (see unknownKeys). */
+  readonly #handled = new Set<string>()
   readonly #own: string[]
   readonly #namespace: string
 
@@ -63,6 +66,48 @@ export class Fields {
         : `"${key}" is not "${spelled}": KrakenD reads "${this.#namespace}" keys exactly as written and would skip it, so the setting would look applied and not be`
       this.report.error(this.at(key), message, `write "${spelled}"`)
     }
+  }
+
+  /**
+   * Reports the keys no parser read, handled or declared: KrakenD ignores them, so what they meant
+   * to set is not set. A likely typo of a key the namespace reads that is absent (`"rols"` for
+   * `"roles"`, `"max_rat"` for `"max_rate"`) is an error: the guard would run without that
+   * setting; any other unknown key is a warning. `@`, `$`, `_` and `#` keys are comments.
+   * `caseVariantsReported`: caseVariants ran, so keys in another case are already refused; without
+   * it (the official KrakenD image) they are KrakenD's to read in the namespaces it reads in any case.
+   */
+  unknownKeys(caseVariantsReported: boolean): void {
+    const known = [...this.#read].filter((key) => !this.#handled.has(key))
+    for (const key of this.#own) {
+      if (this.#read.has(key) || this.#handled.has(key) || /^[@$_#]/.test(key)) continue
+      const otherCase = sameKeyOtherCase(key, this.#read)
+      if (otherCase !== undefined && (caseVariantsReported || FOLDS_KEYS.has(this.#namespace))) continue
+      const meant = closestKey(key, known)
+      if (meant !== undefined && !this.#own.includes(meant))
+        this.report.error(
+          this.at(key),
+          `unknown key "${key}" in "${this.#namespace}": KrakenD ignores it, so "${meant}" is not set`,
+          `did you mean "${meant}"?`,
+        )
+      else
+        this.report.warn(
+          this.at(key),
+          `unknown key "${key}" in "${this.#namespace}" is ignored (by KrakenD too)`,
+          meant !== undefined
+            ? `did you mean "${meant}"?`
+            : 'remove it, or start it with "@" to keep it as a comment',
+        )
+    }
+  }
+
+  /** Keys this parser reported itself, or that KrakenD reads and ignores: not reported as unknown. */
+  handled(...keys: string[]): void {
+    for (const key of keys) this.#handled.add(key)
+  }
+
+  /** Keys the namespace has, read or not (unknownKeys names them in its hints). */
+  declare(...keys: string[]): void {
+    for (const key of keys) this.#read.add(key)
   }
 
   at(key: string): KeyPath {

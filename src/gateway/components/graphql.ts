@@ -33,6 +33,8 @@ const EMPTY = Buffer.alloc(0)
 
 /** Options as Go's json.Unmarshal fills lura's graphql.Options (wrong types refused: lura would drop GraphQL). */
 export function parseGraphql(f: Fields): GraphqlConfig | undefined {
+  // Known even when a problem stops the reading early.
+  f.declare('type', 'method', 'variables', 'query', 'query_path', 'operationName')
   const type = (f.string('type') ?? '').toLowerCase()
   if (type !== 'query' && type !== 'mutation') {
     f.report.error(

@@ -8,6 +8,7 @@
  * been read. Without both `max_size` and `max_items` the cache has no limit; with both it is an
  * LRU counting the bytes of each answer as Go dumps it. `shared` uses one process-wide cache.
  */
+import { closestKey } from '../../config/gateway-namespaces.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { setOwnKey } from '../own-keys.ts'
 import {
@@ -75,6 +76,14 @@ export function parseHttpCache(raw: unknown, path: KeyPath, report: Report): Htt
   for (const [key, value] of Object.entries(isObject(raw) ? raw : {})) {
     const folded = foldKey(key)
     const field = Object.hasOwn(OPTION_NAMES, folded) ? OPTION_NAMES[folded] : undefined
+    if (field === undefined && !/^[@$_#]/.test(key)) {
+      const meant = closestKey(key, ['shared', 'max_size', 'max_items'])
+      report.warn(
+        [...path, key],
+        `unknown key "${key}" in "qos/http-cache" is ignored (by KrakenD too)`,
+        meant ? `did you mean "${meant}"?` : 'the options are "shared", "max_size" and "max_items"',
+      )
+    }
     if (field === undefined || value === null) continue
     if (field === 'shared') {
       if (typeof value === 'boolean') cfg.shared = value

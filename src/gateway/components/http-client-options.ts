@@ -9,11 +9,13 @@ export interface HttpClientOptions {
 
 export function parseHttpClientOptions(f: Fields): HttpClientOptions {
   for (const key of Object.keys(f.raw))
-    if (key !== 'send_body_on_redirect')
+    if (key !== 'send_body_on_redirect' && !/^[@$_#]/.test(key)) {
+      f.handled(key)
       f.report.error(
         f.at(key),
         `"${key}" is a KrakenD Enterprise option of backend/http/client: KrakenD CE ignores it, so the backend would be called without it`,
         'remove it; this runtime follows KrakenD CE',
       )
+    }
   return { sendBodyOnRedirect: f.bool('send_body_on_redirect') }
 }

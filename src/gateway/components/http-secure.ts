@@ -57,6 +57,13 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
         if (typeof v === 'string') sslProxyHeaders[k.toLowerCase()] = v
   }
   f.refuse(['public_key'], 'HPKP was removed from KrakenD')
+  // Documented by KrakenD, read by neither KrakenD CE nor this runtime.
+  if (f.has('hpkp_public_key'))
+    f.report.warn(
+      f.at('hpkp_public_key'),
+      '"hpkp_public_key" is ignored: HPKP was removed from KrakenD, which sends no Public-Key-Pins header',
+      'remove it',
+    )
   const csp = f.string('content_security_policy') ?? ''
   if (nonceParts(csp) === null)
     f.report.error(

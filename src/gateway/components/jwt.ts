@@ -6,6 +6,7 @@
  * KrakenD still need `input_headers` to reach the backend) and into `{JWT.claim}` url_pattern slots.
  */
 import type { EndpointConfig } from '../config/types.ts'
+import { quoteUrl } from '../config/url-credentials.ts'
 import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
 import type { Fields } from './fields.ts'
@@ -86,7 +87,7 @@ export function parseJwt(f: Fields): JwtConfig {
     report.error(
       f.at(jwkUrl ? 'jwk_url' : 'disable_jwk_security'),
       jwkUrl
-        ? `"jwk_url" must use https:// (${JSON.stringify(jwkUrl)})`
+        ? `"jwk_url" must use https:// (${quoteUrl(jwkUrl)})`
         : 'KrakenD requires "disable_jwk_security": true with "jwk_local_path"',
       jwkUrl ? 'use https, or set "disable_jwk_security": true' : 'set "disable_jwk_security": true',
     )
@@ -95,7 +96,7 @@ export function parseJwt(f: Fields): JwtConfig {
       const url = new URL(jwkUrl)
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme')
     } catch {
-      report.error(f.at('jwk_url'), `"jwk_url" is not an http(s) URL: ${JSON.stringify(jwkUrl)}`)
+      report.error(f.at('jwk_url'), `"jwk_url" is not an http(s) URL: ${quoteUrl(jwkUrl)}`)
     }
   }
   if (cache && jwkLocalPath)

@@ -24,6 +24,9 @@ type FilterCondition = Pick<
   'on' | 'name' | 'value' | 'scheme' | 'host'
 >
 
+/** Modifiers that write a name's `value` into the backend request or its answer. */
+const WRITES_VALUE = new Set(['header.Modifier', 'header.Append', 'querystring.Modifier', 'cookie.Modifier'])
+
 /**
  * The step of a modifier that holds no other (`response`: it runs on the answer too); undefined
  * after an error that leaves it no step.
@@ -35,6 +38,7 @@ export function modifierStep(
   response: boolean,
   read: MartianReader,
 ): MartianStep | undefined {
+  if (WRITES_VALUE.has(type)) read.credential(body, here, type)
   switch (type) {
     case 'header.Modifier':
     case 'header.Append':

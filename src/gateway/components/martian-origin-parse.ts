@@ -6,6 +6,7 @@
 import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
 import { BODY_HEADERS, SENSITIVE_ON_OTHER_HOST } from '../backend-redirects.ts'
 import type { BackendConfig, GatewayConfig } from '../config/types.ts'
+import { quoteUrl } from '../config/url-credentials.ts'
 import type { PortChange } from './martian-origin.ts'
 import { isObject, type Report } from './types.ts'
 
@@ -31,7 +32,7 @@ export function checkHost(host: string, at: KeyPath, fail: Fail): void {
   if (!match || port < 1 || port > 65535)
     fail(
       at,
-      `host ${JSON.stringify(host)}: write a host name or IPv4 address, with a port from 1 to 65535 if any`,
+      `host ${quoteUrl(host)}: write a host name or IPv4 address, with a port from 1 to 65535 if any`,
       `IPv6 literals, user info and other forms are refused here; ${ALTERNATIVE}`,
     )
 }
@@ -127,8 +128,8 @@ export function checkMartianHosts(value: unknown, config: GatewayConfig, report:
       report.error(
         typeof written === 'string' ? at : [...at, k],
         lura === undefined
-          ? `${JSON.stringify(host)}: lura's host pattern refuses it (a port of 2 to 6 digits, letters, digits, ".", "_" and "-"), and modifier/martian at ${b.path} reads the backend URL`
-          : `${JSON.stringify(host)}: KrakenD builds the backend URL as ${JSON.stringify(lura)}, which modifier/martian at ${b.path} reads, and this runtime calls ${JSON.stringify(origin)}`,
+          ? `${quoteUrl(host)}: lura's host pattern refuses it (a port of 2 to 6 digits, letters, digits, ".", "_" and "-"), and modifier/martian at ${b.path} reads the backend URL`
+          : `${quoteUrl(host)}: KrakenD builds the backend URL as ${JSON.stringify(lura)}, which modifier/martian at ${b.path} reads, and this runtime calls ${JSON.stringify(origin)}`,
         `write the host as ${JSON.stringify(origin)} (lower case, no default port), ${ALTERNATIVE}`,
       )
     }

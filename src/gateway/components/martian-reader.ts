@@ -4,6 +4,7 @@
 // json.Unmarshal and net/http would take them.
 
 import type { KeyPath } from '../../core/source-text.ts'
+import { isCredentialName } from '../config/url-credentials.ts'
 import { HTTP_TOKEN } from '../go-http.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
@@ -49,6 +50,21 @@ export class MartianReader {
   readonly fail = (at: KeyPath, message: string, hint?: string): void => {
     this.ok = false
     this.#report.error(at, message, hint)
+  }
+
+  /**
+   * Warns about a credential written into the config (`Authorization`, `Cookie`, `X-Api-Key`, ...
+   * set by `type`), as auth/client-credentials warns about a literal client_secret.
+   */
+  credential(body: Record<string, unknown>, at: KeyPath, type: string): void {
+    const { name, value } = body
+    if (typeof name !== 'string' || !isCredentialName(name) || typeof value !== 'string' || value === '')
+      return
+    this.#report.warn(
+      [...at, 'value'],
+      `${type} writes a literal ${JSON.stringify(name)} value: a credential in the gateway config is stamped into the release and baked into the image`,
+      'keep the config repository and the image registry private, and rotate the credential if either leaks (release --dry-run shows it as [redacted])',
+    )
   }
 
   str(obj: Record<string, unknown>, key: string, at: KeyPath): string {

@@ -73,6 +73,7 @@ function reader(extra: Record<string, unknown>, path: KeyPath, report: Report, c
     const fields = new Fields(extra[name], [...path, name], report, name)
     const parsed = parse(fields)
     if (checks.caseVariants) fields.caseVariants()
+    fields.unknownKeys(checks.caseVariants)
     return parsed
   }
 }
@@ -229,12 +230,14 @@ function checkRevoker(config: GatewayConfig, report: Report): void {
 /** Service-level auth/validator configures only KrakenD's shared JWK cache: anything else would look like protection. */
 function parseSharedKeyCache(f: Fields): true {
   for (const key of Object.keys(f.raw))
-    if (key !== 'shared_cache_duration' && !/^[@$_#]/.test(key))
+    if (key !== 'shared_cache_duration' && !/^[@$_#]/.test(key)) {
+      f.handled(key)
       f.report.error(
         f.at(key),
         `at service level auth/validator only sets "shared_cache_duration"; "${key}" would validate nothing`,
         'put the validator on each endpoint that needs it',
       )
+    }
   f.number('shared_cache_duration')
   f.report.warn(
     f.path,

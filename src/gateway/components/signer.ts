@@ -8,6 +8,7 @@
  * makes every answer 401.
  */
 import type { EndpointConfig } from '../config/types.ts'
+import { quoteUrl } from '../config/url-credentials.ts'
 import { goJson } from '../go-json.ts'
 import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
@@ -30,6 +31,8 @@ export interface SignerConfig {
 }
 
 export function parseSigner(f: Fields): SignerConfig {
+  // krakend-jose's signer decodes `leeway` (shared with the validator's config) and uses it for nothing.
+  f.declare('leeway')
   f.refuse(['secret_url', 'cypher_key'], 'encrypted local keys')
   const alg = f.string('alg')
   if (alg === undefined || !(ALGORITHMS as readonly string[]).includes(alg))
@@ -44,7 +47,7 @@ export function parseSigner(f: Fields): SignerConfig {
     f.report.error(
       f.at(jwkUrl ? 'jwk_url' : 'disable_jwk_security'),
       jwkUrl
-        ? `"jwk_url" must use https:// (${JSON.stringify(jwkUrl)})`
+        ? `"jwk_url" must use https:// (${quoteUrl(jwkUrl)})`
         : 'KrakenD requires "disable_jwk_security": true with "jwk_local_path"',
       jwkUrl ? 'use https, or set "disable_jwk_security": true' : 'set "disable_jwk_security": true',
     )

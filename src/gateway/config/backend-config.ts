@@ -6,6 +6,7 @@ import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { flatmapAt, shadowTimeoutMs } from './proxy-options.ts'
 import { type BackendConfig, type BackendEncoding, type HttpMethod, isServedMethod } from './types.ts'
+import { hasCredentials, quoteUrl } from './url-credentials.ts'
 
 const BACKEND_KEYS = [
   'url_pattern',
@@ -58,7 +59,7 @@ export function readBackend(
     error(bp, `${what} must be an object`)
     return undefined
   }
-  fields.checkKeys(rawBackend, bp, BACKEND_KEYS, 'backend')
+  fields.checkKeys(rawBackend, bp, BACKEND_KEYS, 'backend', ['allow', 'deny'])
   fields.checkNamespaces(rawBackend.extra_config, [...bp, 'extra_config'], 'backend')
   const backendComponents = parseBackendComponents(
     rawBackend.extra_config,
@@ -81,15 +82,17 @@ export function readBackend(
     )
   checkUrlPatternParams(urlPattern, bp, j, what, endpoint, fields)
   let hosts = hostsAt(rawBackend, [...bp, 'host'], error)
-  if (hosts === undefined || hosts.length === 0) hosts = endpoint.rootHosts
-  if (hosts === undefined || hosts.length === 0) {
+  // Hosts written and each refused above: no second problem about the hosts it does not have.
+  const refused = hosts?.length === 0 && listed(rawBackend.host) > 0
+  if (hosts === undefined || hosts.length === 0) hosts = refused ? [] : endpoint.rootHosts
+  if ((hosts === undefined || hosts.length === 0) && !refused) {
     error(
       [...bp, 'host'],
       `${what} has no host and there is no root "host" list`,
       'add "host": ["http://service:8080"]',
     )
-    hosts = []
   }
+  hosts ??= []
   // lura's "dns" service discovery resolves SRV records: the hosts would mean something else here.
   if (rawBackend.sd !== undefined && rawBackend.sd !== 'static' && rawBackend.sd !== '')
     error(
@@ -203,16 +206,21 @@ export function hostsAt(obj: Record<string, unknown>, path: KeyPath, error: Prob
   const hosts: string[] = []
   for (const [k, host] of list.entries()) {
     const origin = typeof host === 'string' ? normaliseHost(host) : undefined
-    if (origin === undefined)
+    if (origin !== undefined) hosts.push(origin)
+    // lura's host pattern has no room for user info: KrakenD refuses the config (errInvalidHost).
+    else if (typeof host === 'string' && hasCredentials(host))
       error(
         [...path, k],
-        `host ${JSON.stringify(host)} is not a valid URL`,
-        'write it as "http://service:8080"',
+        `host ${quoteUrl(host)} carries credentials, which a host cannot hold (KrakenD refuses it too)`,
+        'write only scheme, host and port ("https://api.internal:8443"); send credentials with auth/client-credentials (OAuth2) or an "Authorization" header (modifier/martian header.Modifier), and rotate this password: it is in the config',
       )
-    else hosts.push(origin)
+    else error([...path, k], `host ${quoteUrl(host)} is not a valid URL`, 'write it as "http://service:8080"')
   }
   return hosts
 }
+
+/** How many hosts a `host` value lists (a string is one). */
+const listed = (raw: unknown): number => (typeof raw === 'string' ? 1 : Array.isArray(raw) ? raw.length : 0)
 
 /** `service:8080` -> `http://service:8080`; undefined when it is not an http(s) URL without path/query. */
 export function normaliseHost(host: string): string | undefined {

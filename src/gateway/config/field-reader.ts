@@ -2,8 +2,7 @@
  * Typed reads of config fields: each returns the value, or reports a problem at the field's key path
  * and returns the fallback, so one validation run lists every problem in the file.
  */
-import { distance } from 'fastest-levenshtein'
-import { classifyNamespace, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
+import { classifyNamespace, closestKey, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject, type Report } from '../components/types.ts'
 import { MAX_TIMER_MS, parseDuration } from './duration.ts'
@@ -42,9 +41,10 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
 
   /**
    * Refuses known keys written in another case, warns about v2 leftovers and likely typos; other
-   * unknown keys (vendor extensions) pass.
+   * unknown keys (vendor extensions) pass. A likely typo of a `guards` key that is absent is
+   * refused: what looks like a filter (a backend's "deyn" for "deny") would filter nothing.
    */
-  const checkKeys = (obj: Fields, path: KeyPath, known: string[], what: string) => {
+  const checkKeys = (obj: Fields, path: KeyPath, known: string[], what: string, guards: string[] = []) => {
     for (const key of Object.keys(obj)) {
       if (known.includes(key) || isComment(key)) continue
       const spelled = runtime === 'krakend' ? undefined : sameKeyOtherCase(key, known)
@@ -61,8 +61,14 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
         )
         continue
       }
-      const suggestion = closest(key, known)
-      if (suggestion)
+      const suggestion = closestKey(key, known)
+      if (suggestion && guards.includes(suggestion) && !Object.hasOwn(obj, suggestion))
+        error(
+          [...path, key],
+          `unknown ${what} key "${key}": KrakenD ignores it, so "${suggestion}" is not set`,
+          `did you mean "${suggestion}"?`,
+        )
+      else if (suggestion)
         warn([...path, key], `unknown ${what} key "${key}" is ignored`, `did you mean "${suggestion}"?`)
     }
   }
@@ -198,18 +204,4 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     boolAt,
     encodingAt,
   }
-}
-
-function closest(key: string, known: string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Infinity
-  for (const candidate of known) {
-    const d = distance(key.toLowerCase(), candidate)
-    if (d < bestDistance) {
-      bestDistance = d
-      best = candidate
-    }
-  }
-  const limit = key.length <= 4 ? 1 : key.length <= 8 ? 2 : 3
-  return bestDistance <= limit ? best : undefined
 }
