@@ -5,6 +5,17 @@ import { type EngineContext, type ReleaseResult, release } from '../core/engine.
 import { usageError } from '../core/errors.ts'
 import { maintenanceReminder } from '../core/maintenance.ts'
 
+/** `rollback`'s result: one switch back, or its recorded artifact released again. */
+export function renderRollback(result: ReleaseResult): string {
+  if (result.status !== 'switched' && result.status !== 'released') return renderRelease(result)
+  const how = result.status === 'switched' ? 'one switch' : 'redeployed as recorded'
+  const weights = `blue ${result.weights.blue}% / green ${result.weights.green}%`
+  return [
+    `rolled back to ${result.sha.slice(0, 7)} (${result.configName}) on ${result.colour} in ${(result.durationMs / 1000).toFixed(1)} s (${how})`,
+    `traffic: ${weights}${result.endpoint ? ` at ${result.endpoint}` : ''}`,
+  ].join('\n')
+}
+
 export function renderRelease(result: ReleaseResult): string {
   const sha7 = result.sha.slice(0, 7)
   const weights = `blue ${result.weights.blue}% / green ${result.weights.green}%`
@@ -22,6 +33,11 @@ export function renderRelease(result: ReleaseResult): string {
     }
     case 'unchanged':
       return `${sha7} (${result.configName}) is already live on ${result.colour}: nothing to do`
+    case 'repaired':
+      return [
+        `${sha7} (${result.configName}) is already live on ${result.colour}: ${(result.repaired ?? []).join(', ')}`,
+        `traffic: ${weights}${result.endpoint ? ` at ${result.endpoint}` : ''}`,
+      ].join('\n')
     case 'preview':
       return `${sha7} (${result.configName}) is up on ${result.colour} with no traffic${result.preview ? `; preview: ${result.preview}` : ''}\nrun \`gwdeploy promote\` to shift traffic`
     default:
@@ -43,7 +59,9 @@ export default class Release extends TargetCommand<typeof Release, ReleaseResult
   static override description =
     'Runs resolve -> lock -> stamp -> build -> plan -> provision -> verify -> shift (+bake) -> finalize -> unlock. ' +
     'Re-running the same command after a crash or cancel converges: it re-reads the target and continues. ' +
-    'Releasing the SHA that is already live does nothing and exits 0. Stamp and build run before the lock is taken. ' +
+    'Releasing the SHA that is already live does nothing and exits 0, except make sure it is served (a router that is down is started, gone nodes are replaced). ' +
+    'With --sha, the gateway config files in the working tree must be what that commit holds (when this repository knows it), and a SHA already released on the target must not come back with another config: exit 2. ' +
+    'Stamp and build run before the lock is taken. ' +
     'A stepped shift stopped by SIGINT/SIGTERM goes back to the last weights every colour with traffic passed its gate (and bake) for, and says which. ' +
     'A failure after traffic has moved (e.g. writing tags) reverts nothing: the release is live, the command says what did not finish and exits 8.'
   static override examples = [

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { TargetCommand, targetFlags } from '../cli/target-command.ts'
 import { type EngineContext, type ReleaseResult, rollback } from '../core/engine.ts'
-import { renderRelease } from './release.ts'
+import { renderRollback } from './release.ts'
 
 export default class Rollback extends TargetCommand<typeof Rollback, ReleaseResult> {
   static override summary =
@@ -33,6 +33,6 @@ export default class Rollback extends TargetCommand<typeof Rollback, ReleaseResu
   }
 
   protected override render(result: ReleaseResult): string {
-    return renderRelease(result)
+    return renderRollback(result)
   }
 }

@@ -5,6 +5,8 @@
  * store its provider has; gwdeploy never reads a secret value except for the local provider, and
  * then only to hand it to the node process.
  */
+import { accessSync, constants } from 'node:fs'
+import { resolve } from 'node:path'
 import { z } from 'zod'
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -184,5 +186,94 @@ export function fleetEnvIssues(
         message: 'must be an absolute path on the Docker host',
       })
   })
+  return issues
+}
+
+/** KrakenD's environment overrides as the runtime applies them (gateway/config/env-overrides.ts). */
+export type ApplyKrakendEnv = (
+  document: unknown,
+  environ: Record<string, string | undefined>,
+) => { problems: Array<{ message: string; hint?: string | undefined }> }
+
+/**
+ * What the nodes would refuse only when they start, found before anything runs (paths under
+ * `fleet`): with the local provider, a `fromEnv` variable that is not set or a `fromFile` /
+ * `envFrom.file` that cannot be read here; on every provider, a plain `KRAKEND_*` value the
+ * runtime cannot decode (`KRAKEND_PORT: x`) and a `KRAKEND_*` that would replace an object key
+ * (`KRAKEND_ENDPOINTS`) whatever its value. Never reads more than it must, never reports a value.
+ */
+export function fleetEnvStartProblems(
+  fleet: { env: Record<string, EnvValue>; envFrom: EnvFrom[] },
+  options: {
+    provider: string
+    dir: string
+    environ?: NodeJS.ProcessEnv
+    applyKrakendEnv?: ApplyKrakendEnv | undefined
+  },
+): FleetEnvIssue[] {
+  const issues: FleetEnvIssue[] = []
+  if (options.provider === 'local') issues.push(...localSecretProblems(fleet, options))
+  if (options.applyKrakendEnv) {
+    for (const [name, value] of Object.entries(fleet.env)) {
+      if (!name.startsWith('KRAKEND_')) continue
+      // A secret's value is not read here: "" passes every scalar kind, so only object keys fail.
+      const { problems } = options.applyKrakendEnv({}, { [name]: isReference(value) ? '' : value })
+      for (const problem of problems)
+        issues.push({
+          path: ['env', name],
+          message: problem.message,
+          hint: problem.hint ?? `Fix or remove ${name} in fleet.env.`,
+        })
+    }
+  }
+  return issues
+}
+
+/** fleet.env names a KRAKEND_* variable: the runtime's override rules have something to check. */
+export const setsKrakendEnv = (env: Record<string, EnvValue>) =>
+  Object.keys(env).some((name) => name.startsWith('KRAKEND_'))
+
+function localSecretProblems(
+  fleet: { env: Record<string, EnvValue>; envFrom: EnvFrom[] },
+  options: { dir: string; environ?: NodeJS.ProcessEnv },
+): FleetEnvIssue[] {
+  const environ = options.environ ?? process.env
+  const issues: FleetEnvIssue[] = []
+  const unreadable = (path: string) => {
+    try {
+      accessSync(resolve(options.dir, path), constants.R_OK)
+      return undefined
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code ?? 'error'
+    }
+  }
+  fleet.envFrom.forEach((entry, index) => {
+    if (!('file' in entry)) return
+    const code = unreadable(entry.file)
+    if (code)
+      issues.push({
+        path: ['envFrom', index, 'file'],
+        message: `${entry.file} cannot be read (${code})`,
+        hint: 'Point it at an existing file gwdeploy can read. Nothing was changed.',
+      })
+  })
+  for (const [name, value] of Object.entries(fleet.env)) {
+    if (!isReference(value)) continue
+    if ('fromEnv' in value && environ[value.fromEnv] === undefined)
+      issues.push({
+        path: ['env', name, 'fromEnv'],
+        message: `environment variable ${value.fromEnv} is not set`,
+        hint: `Export ${value.fromEnv} in the job that runs gwdeploy. Nothing was changed.`,
+      })
+    if ('fromFile' in value) {
+      const code = unreadable(value.fromFile)
+      if (code)
+        issues.push({
+          path: ['env', name, 'fromFile'],
+          message: `${value.fromFile} cannot be read (${code})`,
+          hint: 'Point it at an existing file gwdeploy can read. Nothing was changed.',
+        })
+    }
+  }
   return issues
 }

@@ -8,6 +8,8 @@ import {
 } from '../core/document.ts'
 import { configError, type Problem } from '../core/errors.ts'
 import { locatedInProject } from '../core/project-location.ts'
+import { formatKeyPath, parseKeyPath } from '../core/source-text.ts'
+import { fleetEnvStartProblems, setsKrakendEnv } from './fleet-env.ts'
 import { classifyNamespace, forEachNamespace } from './gateway-namespaces.ts'
 import { healthGateProblem } from './health-gate-check.ts'
 import { loadConfig, resolveConfigPath } from './load.ts'
@@ -20,17 +22,25 @@ export interface ValidationSummary {
   provider: string
   fleetSize: number
   gatewayConfig: string
+  /** What `config validate` leaves to `gwdeploy gateway check` (and `release`, which runs it). */
+  notChecked: string[]
 }
 
-/** `config validate`: the schema, plus the files the config points at. Imports no gateway code. */
-export function validateProjectConfig(options: {
+/**
+ * `config validate`: the schema, plus the files the config points at, plus what the nodes would
+ * refuse at start (fleet.env). Imports no gateway code unless fleet.env sets a KRAKEND_* variable
+ * (the runtime's override rules then check it); the gateway config's own semantics are left to
+ * `gwdeploy gateway check` and said so (`notChecked`).
+ */
+export async function validateProjectConfig(options: {
   cwd?: string
   file?: string
   env?: string
   environ?: NodeJS.ProcessEnv
-}): ValidationSummary {
+}): Promise<ValidationSummary> {
   const cwd = options.cwd ?? process.cwd()
   const loaded = loadConfig({ ...options, cwd })
+  await refuseFleetEnvProblems(loaded, options.environ)
   const gatewayConfig = resolveConfigPath(loaded, loaded.config.gateway.config)
   if (!existsSync(gatewayConfig)) {
     throw configError(`gateway.config points at ${loaded.config.gateway.config}, which does not exist`, {
@@ -55,7 +65,49 @@ export function validateProjectConfig(options: {
     provider: loaded.config.provider.kind,
     fleetSize: loaded.config.fleet.size,
     gatewayConfig: relative(cwd, gatewayConfig),
+    notChecked: [
+      `${shown}'s endpoints, backends and component settings (types, values): \`gwdeploy gateway check -c ${shown}\` checks them as release does`,
+    ],
   }
+}
+
+/** fleet.env problems a release would refuse before anything runs (fleet-env.ts), every one located. */
+async function refuseFleetEnvProblems(
+  loaded: ReturnType<typeof loadConfig>,
+  environ: NodeJS.ProcessEnv | undefined,
+): Promise<void> {
+  const { config } = loaded
+  // The runtime's KRAKEND_* rules are gateway code: loaded only when there is such a variable.
+  const applyKrakendEnv = setsKrakendEnv(config.fleet.env)
+    ? (await import('../gateway/config/env-overrides.ts')).applyKrakendEnv
+    : undefined
+  const issues = fleetEnvStartProblems(config.fleet, {
+    provider: config.provider.kind,
+    dir: loaded.dir,
+    ...(environ ? { environ } : {}),
+    applyKrakendEnv,
+  })
+  if (issues.length === 0) return
+  const problems: Problem[] = issues.map((issue) => {
+    const path = `fleet.${formatKeyPath(issue.path)}`
+    const location = loaded.locate(parseKeyPath(path)) ?? { file: loaded.files[0] ?? 'gwdeploy.yml' }
+    return {
+      message: issue.message,
+      location: { ...location, path },
+      ...(issue.hint ? { hint: issue.hint } : {}),
+    }
+  })
+  const [first] = problems
+  throw configError(
+    issues.length === 1 && first
+      ? first.message
+      : `fleet.env: ${issues.length} problems the nodes would hit at start`,
+    {
+      ...(first?.location ? { location: first.location } : {}),
+      ...(issues.length === 1 && first?.hint ? { hint: first.hint } : {}),
+      ...(issues.length > 1 ? { problems } : {}),
+    },
+  )
 }
 
 /** A component the chosen runtime would not enforce stops here, before anything is built or run. */

@@ -1,4 +1,4 @@
-import { isAbsolute, relative } from 'node:path'
+import { isAbsolute, relative, resolve as resolvePath } from 'node:path'
 import { execa } from 'execa'
 import { usageError } from './errors.ts'
 
@@ -102,4 +102,61 @@ async function dirtyHash(cwd: string, status: string, pathspec: string[]): Promi
     }
   }
   return hash.digest('hex').slice(0, 12)
+}
+
+/**
+ * With an explicit `--sha`, the release stamps the working tree's gateway config under that SHA's
+ * name: it must be what the commit holds. When the repository here knows the commit, every file
+ * the stamp reads (`files`) and every directory it reads (`dirs`: flexible-config settings,
+ * partials, templates) is compared with the commit's content. Returns the first file that
+ * differs (relative to `cwd`), or undefined when all match — or when there is no repository or it
+ * does not know the commit (nothing to compare with). Files outside the repository or ignored by
+ * git (a certificate kept out of it) are not compared.
+ */
+export async function differsFromCommit(options: {
+  cwd: string
+  sha: string
+  files: string[]
+  dirs: string[]
+}): Promise<string | undefined> {
+  const git = (args: string[], encoding?: 'buffer') =>
+    execa('git', args, { cwd: options.cwd, reject: false, ...(encoding ? { encoding } : {}) })
+  const known = await git(['cat-file', '-e', `${options.sha}^{commit}`])
+  if (known.exitCode !== 0) return undefined
+  const top = (await git(['rev-parse', '--show-toplevel'])).stdout
+  if (typeof top !== 'string' || top.trim() === '') return undefined
+  const inRepo = (path: string) => {
+    const rel = relative(top.trim(), path)
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : undefined
+  }
+  const { readFile } = await import('node:fs/promises')
+  for (const file of options.files) {
+    const rel = inRepo(file)
+    if (!rel) continue
+    const committed = await git(['show', `${options.sha}:${rel}`], 'buffer')
+    if (committed.exitCode !== 0) {
+      // Not in the commit: an ignored file is deliberately kept out of git; anything else is new.
+      if ((await git(['check-ignore', '-q', '--', file])).exitCode === 0) continue
+      return relative(options.cwd, file) || file
+    }
+    const current = await readFile(file).catch(() => undefined)
+    if (!current || !Buffer.from(committed.stdout as Uint8Array).equals(current))
+      return relative(options.cwd, file) || file
+  }
+  for (const dir of options.dirs) {
+    const rel = inRepo(dir)
+    if (!rel) continue
+    const changed = await git(['diff', '--name-only', options.sha, '--', `:(top)${rel}`])
+    const untracked = await git([
+      'ls-files',
+      '--others',
+      '--exclude-standard',
+      '--full-name',
+      '--',
+      `:(top)${rel}`,
+    ])
+    const first = `${changed.stdout}\n${untracked.stdout}`.split('\n').find((line) => line.trim() !== '')
+    if (first) return relative(options.cwd, resolvePath(top.trim(), first)) || first
+  }
+  return undefined
 }

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { loadConfig } from '../../src/config/load.ts'
 import { gwConfigSchema } from '../../src/config/schema.ts'
+import { validateProjectConfig } from '../../src/config/validate-project.ts'
 import { deploymentManifest } from '../../src/providers/kubernetes/manifests.ts'
 import { kubeSettings } from '../../src/providers/kubernetes/settings.ts'
 
@@ -119,5 +120,85 @@ describe('fleet.env', () => {
       { name: 'FC_ENABLE', value: '1' },
     ])
     assert.deepEqual(container.envFrom, [{ secretRef: { name: 'gw-more' } }])
+  })
+})
+
+describe('config validate: what the nodes would refuse at start, and what it leaves to gateway check', () => {
+  async function project(yml: Record<string, unknown>, gateway: unknown = { version: 3, endpoints: [] }) {
+    const dir = await mkdtemp(join(tmpdir(), 'gwd-fenv-validate-'))
+    await writeFile(join(dir, 'gwdeploy.yml'), stringify(yml))
+    await writeFile(join(dir, 'gateway.json'), JSON.stringify(gateway))
+    return dir
+  }
+  const failure = async (promise: Promise<unknown>) => {
+    try {
+      await promise
+    } catch (error) {
+      return error as {
+        exitCode: number
+        message: string
+        location?: { path?: string; line?: number }
+        problems?: Array<{ message: string; location?: { path?: string; line?: number } }>
+      }
+    }
+    assert.fail('no error')
+  }
+
+  it('an unset fromEnv variable and an unreadable fromFile (local): exit 2, each located', async () => {
+    const dir = await project({
+      service: 'demo',
+      fleet: { env: { TOKEN: { fromEnv: 'GWD_UNSET_FOR_TEST' }, KEY: { fromFile: 'missing.key' } } },
+    })
+    try {
+      const error = await failure(validateProjectConfig({ cwd: dir, environ: {} }))
+      assert.equal(error.exitCode, 2)
+      const paths = (error.problems ?? []).map((p) => `${p.location?.path}:${p.location?.line}`)
+      assert.deepEqual(paths.sort(), ['fleet.env.KEY.fromFile:7', 'fleet.env.TOKEN.fromEnv:5'])
+      assert.match(
+        error.problems?.[1]?.message ?? '',
+        /GWD_UNSET_FOR_TEST is not set|missing\.key cannot be read/,
+      )
+      const ok = await validateProjectConfig({ cwd: dir, environ: { GWD_UNSET_FOR_TEST: 'x' } }).catch(
+        (e: Error) => e,
+      )
+      assert.match(
+        (ok as Error).message,
+        /missing\.key cannot be read/,
+        'the variable set, the file still missing',
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('a KRAKEND_* value the runtime refuses (an object key, a bad integer): exit 2 naming fleet.env', async () => {
+    const dir = await project({
+      service: 'demo',
+      fleet: {
+        env: { KRAKEND_ENDPOINTS: 'broken', KRAKEND_MAX_HEADER_BYTES: 'lots', KRAKEND_TIMEOUT: '3s' },
+      },
+    })
+    try {
+      const error = await failure(validateProjectConfig({ cwd: dir, environ: {} }))
+      assert.equal(error.exitCode, 2)
+      assert.deepEqual(
+        (error.problems ?? []).map((p) => p.location?.path),
+        ['fleet.env.KRAKEND_ENDPOINTS', 'fleet.env.KRAKEND_MAX_HEADER_BYTES'],
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('a valid project: the summary says what it did not check and which command does', async () => {
+    const bad = { version: 3, endpoints: [{ endpoint: '/x', method: 7, backend: [{ url_pattern: '/x' }] }] }
+    const dir = await project({ service: 'demo' }, bad)
+    try {
+      const summary = await validateProjectConfig({ cwd: dir, environ: {} })
+      assert.equal(summary.notChecked.length, 1)
+      assert.match(summary.notChecked[0] ?? '', /gwdeploy gateway check -c gateway\.json/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -148,7 +148,8 @@ describe('release -> status -> release -> rollback -> promote -> retire -> histo
         'promote:preview',
         'promote:released',
         'retire:retired',
-        'rollback:switched',
+        // Its colour was retired: the recorded artifact was released again, not switched to.
+        'rollback:released',
       ].reverse(),
     )
   })

@@ -57,7 +57,9 @@ export interface PlanSummary {
 }
 
 export interface ReleaseResult {
-  status: 'released' | 'unchanged' | 'planned' | 'preview' | 'switched'
+  status: 'released' | 'unchanged' | 'repaired' | 'planned' | 'preview' | 'switched'
+  /** What a release of the live SHA had to repair (status `repaired`): a router started, nodes replaced. */
+  repaired?: string[] | undefined
   sha: string
   configName: string
   colour: Colour

@@ -18,7 +18,7 @@ import { step } from '../events.ts'
 import { ExitCode } from '../exit-codes.ts'
 import type { HookEnv } from '../hooks.ts'
 import { ABORT_OPERATION } from '../lock.ts'
-import { LOOKBACK, listRecords, recordedArtifact } from '../records.ts'
+import { isCompleted, LOOKBACK, listRecords, recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { info, resultOf, warn } from './context.ts'
 import { fleetRun } from './fleet-run.ts'
@@ -29,7 +29,7 @@ import { converge } from './steps/converge.ts'
 import { deliver, finishLive, liveUnfinishedError } from './steps/deliver.ts'
 import { hooks, hookValues, preHooks } from './steps/hooks.ts'
 import { planRun } from './steps/inspect.ts'
-import { localRuntime } from './steps/prepare.ts'
+import { checkFleetEnv, localRuntime } from './steps/prepare.ts'
 import { routeTo } from './steps/shift.ts'
 import { verifyFleet } from './steps/verify.ts'
 import { emitSummary } from './summary.ts'
@@ -64,6 +64,27 @@ export function rollbackGoal(
       hint: '`gwdeploy history` lists what ran; `gwdeploy rollback --to SHA` or `gwdeploy release --sha SHA` picks one.',
     },
   )
+}
+
+/**
+ * The colour running the release `sha` as the line recorded it: same SHA and config digest (the
+ * newest record of `sha` that went live names the digest; without one, the SHA alone decides).
+ */
+export function goalFleet(
+  state: TargetState,
+  records: readonly ReleaseRecord[],
+  sha: string,
+): Fleet | undefined {
+  const digest = records.find((r) => r.sha === sha && isCompleted(r) && r.configDigest)?.configDigest
+  return COLOURS.map((c) => state.fleets[c]).find(
+    (f) => f !== undefined && f.sha === sha && (digest === undefined || f.configDigest === digest),
+  )
+}
+
+/** The records of `sha` with the digest `goalFleet` goes by: a redeploy takes what the line recorded. */
+function recordsOfGoal(records: ReleaseRecord[], sha: string): ReleaseRecord[] {
+  const digest = records.find((r) => r.sha === sha && isCompleted(r) && r.configDigest)?.configDigest
+  return digest ? records.filter((r) => r.sha !== sha || r.configDigest === digest) : records
 }
 
 /** A quick health check of the colour to switch back to (one success, a few seconds). */
@@ -131,10 +152,10 @@ async function redeploy(ctx: LockedContext, recorded: Artifact, started: number,
     started,
   )
   if (emergency) run.bakeMs = 0
-  const result = run.decision.unchanged
-    ? resultOf(run, await converge(ctx, run))
-    : await deliver(ctx, run, {})
-  return { run, result }
+  if (run.decision.unchanged) return { run, result: await converge(ctx, run) }
+  // A redeploy starts nodes: what they would refuse at start (fleet.env) stops it before any change.
+  checkFleetEnv(ctx)
+  return { run, result: await deliver(ctx, run, {}) }
 }
 
 export async function rollback(ctx: EngineContext, options: RollbackOptions): Promise<ReleaseResult> {
@@ -158,8 +179,7 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     )
     const records = await listRecords(ctx.target, LOOKBACK).catch(() => [])
     const sha = rollbackGoal(state, records, wanted)
-    const colour = COLOURS.find((c) => state.fleets[c]?.sha === sha)
-    const fleet = colour ? state.fleets[colour] : undefined
+    const fleet = goalFleet(state, records, sha)
     if (fleet && state.weights[fleet.colour] === 100) {
       info(locked, `${sha.slice(0, 7)} is already live on ${fleet.colour}`)
       const run = fleetRun('rollback', state, fleet, {
@@ -197,9 +217,10 @@ async function goBack(
   started: number,
   withHooks: boolean,
 ): Promise<{ run: Run; result?: ReleaseResult | undefined }> {
-  const fleet = COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha === sha)
+  const fleet = goalFleet(state, records, sha)
+  const goal = recordsOfGoal(records, sha)
   // Without a colour to switch to, an unrecorded SHA is exit 2 before any hook runs.
-  const recorded = fleet ? undefined : await requireRecorded(ctx, sha, records)
+  const recorded = fleet ? undefined : await requireRecorded(ctx, sha, goal)
   const values = rollbackHookValues(ctx, state, sha)
   if (withHooks) await preHooks(ctx, values)
   try {
@@ -209,5 +230,5 @@ async function goBack(
     throw error
   }
   // A failed redeploy runs the onFailure hooks in its revert step.
-  return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, records)), started, !withHooks)
+  return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, goal)), started, !withHooks)
 }

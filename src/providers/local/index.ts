@@ -37,7 +37,14 @@ import { FileLock } from './lock.ts'
 import { nodeRunning, startNodes, stopOrphans } from './nodes.ts'
 import { killGroup, stopProcesses } from './processes.ts'
 import { stageRelease } from './release-dir.ts'
-import { ensureRouter, nextTable, runningRouter, stopRouter, withdrawColour } from './router.ts'
+import {
+  ensureRouter,
+  listenProblem,
+  nextTable,
+  runningRouter,
+  stopRouter,
+  withdrawColour,
+} from './router.ts'
 import type { RouteTable } from './router-protocol.ts'
 import {
   ensureDirs,
@@ -131,6 +138,7 @@ export class LocalProvider implements Provider {
     if (!artifact.runtime) throw providerError('local provider: the release has no gateway runtime to run')
     // Before anything changes: a secret that cannot be resolved stops the release here (exit 2).
     const fleetEnv = this.#options.nodeEnv?.(artifact) ?? {}
+    await this.#checkListen()
     await ensureDirs(this.paths)
     const release = await stageRelease(this.paths, artifact, artifact.runtime)
 
@@ -175,6 +183,20 @@ export class LocalProvider implements Provider {
     }
     await writeJsonAtomic(this.paths.fleetFile(spec.colour), record)
     return toFleet(record)
+  }
+
+  /** A front proxy that is not running yet must be able to listen: probed before any node starts. */
+  async #checkListen(): Promise<void> {
+    const { listen } = this.#options
+    if ((await runningRouter(this.paths))?.record.listen === listen) return
+    const code = await listenProblem(listen)
+    if (code)
+      throw providerError(
+        `local: the front proxy cannot listen on ${listen} (${code}); no node was started`,
+        {
+          hint: 'Another process holds that address: stop it, or set provider.local.listen in gwdeploy.yml to a free one.',
+        },
+      )
   }
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {

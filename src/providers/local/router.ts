@@ -148,3 +148,21 @@ export async function withdrawColour(paths: LocalPaths, colour: Colour): Promise
     }
   }
 }
+
+/**
+ * Whether the front proxy could listen on `listen` (host:port) now: undefined when it can, else
+ * the error code (EADDRINUSE, EACCES...). Probed before nodes start, so a port taken by another
+ * process is found before anything is provisioned.
+ */
+export async function listenProblem(listen: string): Promise<string | undefined> {
+  const at = listen.lastIndexOf(':')
+  const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1')
+  const port = Number(listen.slice(at + 1))
+  if (at < 0 || !Number.isInteger(port)) return undefined
+  const { createServer } = await import('node:net')
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'))
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)))
+  })
+}

@@ -180,6 +180,8 @@ export class FakeProvider implements Provider {
   provisionFailsAfter: number | undefined
   /** New nodes start unhealthy. */
   startUnhealthy = false
+  /** The router is not running (the local front proxy after a kill -9); the next route starts it. */
+  routerDown = false
   /** Called after every route (after the weights are set). */
   onRoute: ((weights: Weights) => void) | undefined
   /** Resolves when a hang point is reached. */
@@ -216,7 +218,9 @@ export class FakeProvider implements Provider {
       service: 'fake',
       fleets: copy(this.world.fleets),
       weights: { ...this.world.weights },
-      router: { present: true, endpoint: 'http://fake.invalid' },
+      router: this.routerDown
+        ? { present: false, detail: 'fake router down' }
+        : { present: true, endpoint: 'http://fake.invalid' },
       lock: lock
         ? {
             holder: lock.holder,
@@ -296,6 +300,7 @@ export class FakeProvider implements Provider {
     }
     this.world.weights = { ...weights }
     this.world.routes.push({ ...weights })
+    this.routerDown = false
     this.onRoute?.(weights)
     await this.after(point)
   }

@@ -8,21 +8,28 @@
 import { otherColour } from '../../../providers/types.ts'
 import { step } from '../../events.ts'
 import { isCompleted, listRecords } from '../../records.ts'
-import { type EngineContext, info, type LockedContext, type Run, recordBase } from '../context.ts'
+import {
+  type EngineContext,
+  info,
+  type LockedContext,
+  type ReleaseResult,
+  type Run,
+  resultOf,
+} from '../context.ts'
 import { fleetSpec } from '../plan.ts'
 import { carryWithin } from '../revocations.ts'
 import { finalize } from './finalize.ts'
-import { record } from './record.ts'
 import { verifyFleet } from './verify.ts'
 
-/** Returns whether anything had to be repaired. */
-async function repairLive(ctx: EngineContext, run: Run): Promise<boolean> {
+/** Returns what had to be repaired (nothing: empty). */
+async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
   const { provider } = ctx.target
   const { reporter, signal } = ctx
   const fleet = run.state.fleets[run.green]
-  if (!fleet) return false
+  if (!fleet) return []
   const view = await provider.nodeHealth(fleet, { signal })
   const gone = view.filter((v) => v.status === 'gone').length
+  const repaired: string[] = []
   if (gone > 0) {
     info(ctx, `${gone} node(s) of the live colour ${fleet.colour} are gone: replacing them`)
     const spec = fleetSpec(ctx, fleet.colour, run.artifact)
@@ -30,34 +37,37 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<boolean> {
     const replaced = await step(reporter, 'provision', () => provider.provision(spec, { signal, progress }))
     await step(reporter, 'verify', () => verifyFleet(ctx, replaced, { smoke: false }))
     await carryWithin(ctx, run, replaced)
-  } else if (run.state.router.present) return false
-  else
+    repaired.push(`replaced ${gone} gone node(s) of ${fleet.colour}`)
+  } else if (run.state.router.present) return []
+  if (!run.state.router.present) {
     info(
       ctx,
       `the router is not running (${run.state.router.detail ?? provider.id}): restoring the live route`,
     )
+    repaired.push('started the router again')
+  }
   await step(reporter, 'shift', async () => {
     await provider.route(run.weights, { signal })
     reporter.emit({ type: 'weights', weights: run.weights })
   })
-  return true
+  return repaired
 }
 
-export async function converge(ctx: LockedContext, run: Run): Promise<'released' | 'unchanged'> {
+/**
+ * The live SHA released again: repairs what is not served (no new release: no `released` record,
+ * the release line is unchanged), and finalizes a run that crashed before its record.
+ */
+export async function converge(ctx: LockedContext, run: Run): Promise<ReleaseResult> {
   const repaired = await repairLive(ctx, run)
   const records = await listRecords(ctx.target, 50).catch(() => [])
   const last = records.find(isCompleted)
   const fleet = run.state.fleets[run.green]
-  if (repaired) {
-    await record(ctx, { ...recordBase(ctx, run), status: 'released' })
-    return 'released'
-  }
   if (fleet && (!last || last.sha !== run.artifact.sha || last.unfinished)) {
     // The other colour is what this release replaced: kept for rollback.
     run.previous = run.state.fleets[otherColour(run.green)]
     await finalize(ctx, run, fleet, run.operation === 'rollback' ? 'switched' : 'released')
-    return 'unchanged'
-  }
-  info(ctx, `${run.artifact.sha.slice(0, 7)} is already live on ${run.green}: nothing to do`)
-  return 'unchanged'
+  } else if (repaired.length === 0)
+    info(ctx, `${run.artifact.sha.slice(0, 7)} is already live on ${run.green}: nothing to do`)
+  if (repaired.length === 0) return resultOf(run, 'unchanged')
+  return { ...resultOf(run, 'repaired'), repaired }
 }

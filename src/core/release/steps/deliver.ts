@@ -110,7 +110,8 @@ export async function deliver(ctx: LockedContext, run: Run, options: DeliverOpti
     throw await revert(ctx, run, error, options.keepFailed ?? false)
   }
   if ('status' in up) return up
-  const status = run.operation === 'rollback' ? 'switched' : 'released'
-  await finishLive(ctx, run, up, status)
-  return resultOf(run, status)
+  // A rollback that had to redeploy released its recorded artifact again (operation `rollback`):
+  // `switched` is only for one routing change back to a colour that was still up.
+  await finishLive(ctx, run, up, 'released')
+  return resultOf(run, 'released')
 }

@@ -28,7 +28,8 @@ export async function planRun(
     summary,
     green: decision.green,
     serving,
-    previous: serving ? state.fleets[serving] : undefined,
+    // Already live: the serving colour is green itself, not a previous one.
+    previous: serving && !decision.unchanged ? state.fleets[serving] : undefined,
     weights: state.weights,
     // Green has passed no gate in this run yet: the gated state has none of its traffic.
     gated: decision.unchanged ? state.weights : splitWeights(decision.green, 0, serving !== null),

@@ -28,20 +28,34 @@ export function bakeAt(ctx: EngineContext, fleet: Fleet, run?: Pick<Run, 'bakeMs
   return bake(ctx, fleet, Math.max(run?.bakeMs ?? ctx.target.config.shift.bake, 0))
 }
 
+/** A bake that failed: ends the shift step as failed (not "done"), then becomes its outcome. */
+class BakeFailed extends Error {
+  readonly outcome: { ok: false; weight: number; reason: string }
+  constructor(outcome: { ok: false; weight: number; reason: string }) {
+    super(`failed during bake at ${outcome.weight}%: ${outcome.reason}`)
+    this.outcome = outcome
+  }
+}
+
 export async function shiftTraffic(ctx: EngineContext, run: Run, fleet: Fleet): Promise<ShiftOutcome> {
   await testPoint('shift', ctx.signal)
   const from = run.weights[run.green]
   const steps = run.summary.steps.filter((w) => w > from || w === 100)
-  return step(ctx.reporter, 'shift', async (): Promise<ShiftOutcome> => {
-    for (const weight of steps) {
-      checkAborted(ctx.signal)
-      await routeTo(ctx, run, splitWeights(run.green, weight, run.serving !== null))
-      await testPoint(`shift:${weight}`, ctx.signal)
-      const outcome = await bakeAt(ctx, fleet, run)
-      if (!outcome.ok) return { ok: false, weight, reason: outcome.reason }
-      run.gated = run.weights
-    }
-    run.live = true
-    return { ok: true }
-  })
+  try {
+    return await step(ctx.reporter, 'shift', async (): Promise<ShiftOutcome> => {
+      for (const weight of steps) {
+        checkAborted(ctx.signal)
+        await routeTo(ctx, run, splitWeights(run.green, weight, run.serving !== null))
+        await testPoint(`shift:${weight}`, ctx.signal)
+        const outcome = await bakeAt(ctx, fleet, run)
+        if (!outcome.ok) throw new BakeFailed({ ok: false, weight, reason: outcome.reason })
+        run.gated = run.weights
+      }
+      run.live = true
+      return { ok: true }
+    })
+  } catch (error) {
+    if (error instanceof BakeFailed) return error.outcome
+    throw error
+  }
 }
