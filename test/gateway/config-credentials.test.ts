@@ -63,6 +63,27 @@ describe('credentials in the gateway config', () => {
     assert.ok(!messages.some((m) => /has no host/.test(m)), messages.join('\n'))
   })
 
+  test('a root host with user info: one problem, not one more per backend that lists no host', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      name: 'creds',
+      host: ['https://svc:R00T-PW@api.internal'],
+      endpoints: [
+        { endpoint: '/a', backend: [{ url_pattern: '/a' }] },
+        { endpoint: '/b', backend: [{ url_pattern: '/b', host: [] }] },
+      ],
+    })
+    assert.deepEqual(
+      result.errors.map((e) => [e.location?.path, e.message]),
+      [
+        [
+          'host[0]',
+          'host "https://svc:***@api.internal" carries credentials, which a host cannot hold (KrakenD refuses it too)',
+        ],
+      ],
+    )
+  })
+
   test('a host that is not a URL is still "not a valid URL", and an empty list still has no host', () => {
     const bad = validateGatewayConfig(withBackend({ host: ['ftp://api'] }))
     assert.deepEqual(

@@ -3,6 +3,7 @@
 // reads the fields the modifiers share (strings, header names and values, Go regexps) as Go's
 // json.Unmarshal and net/http would take them.
 
+import { closestKey } from '../../config/gateway-namespaces.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isCredentialName } from '../config/url-credentials.ts'
 import { HTTP_TOKEN } from '../go-http.ts'
@@ -142,6 +143,30 @@ export class MartianReader {
       return false
     }
     return true
+  }
+
+  /**
+   * Fields Go's json ignores where the modifier still runs without them: a likely typo of a field
+   * the modifier lacks is refused (a filter's "vaule" would match any value), other unknown fields
+   * are warned about. Fields in another case are fieldCase's.
+   */
+  unknownFields(obj: Record<string, unknown>, known: string[], at: KeyPath, type: string): void {
+    for (const key of Object.keys(obj)) {
+      if (known.some((f) => fold(f) === fold(key)) || /^[@$_#]/.test(key)) continue
+      const meant = closestKey(key, known)
+      if (meant !== undefined && !Object.hasOwn(obj, meant))
+        this.fail(
+          [...at, key],
+          `unknown field "${key}" of ${type}: KrakenD ignores it, so "${meant}" is not set`,
+          `did you mean "${meant}"?`,
+        )
+      else
+        this.#report.warn(
+          [...at, key],
+          `unknown field "${key}" of ${type} is ignored (by KrakenD too)`,
+          meant !== undefined ? `did you mean "${meant}"?` : `the fields are ${known.join(', ')}`,
+        )
+    }
   }
 
   /** A filter's `regex`, compiled as Go's regexp (KrakenD drops the config when it fails). */

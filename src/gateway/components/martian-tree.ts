@@ -73,6 +73,7 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
   const fields = FIELDS[type] as string[]
   if (!read.fieldCase(body, fields, here)) return none
   if (STRICT.has(type) && !read.knownFields(body, fields, here)) return none
+  if (!STRICT.has(type)) read.unknownFields(body, fields, here, type)
   // martian's parse.NewResult: each scope names an interface the modifier has (a group has both);
   // a group without a scope passes on what its modifiers do.
   const scope = body.scope

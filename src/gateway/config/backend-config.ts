@@ -43,6 +43,8 @@ export interface BackendContext {
   timeoutMs: number
   /** The root `host` list, for a backend that lists none. */
   rootHosts: string[] | undefined
+  /** The root lists hosts and each was refused (already reported). */
+  rootHostsRefused?: boolean
 }
 
 /** The backend at bp (the j-th of its endpoint); undefined when it is too broken to read on. */
@@ -82,10 +84,11 @@ export function readBackend(
     )
   checkUrlPatternParams(urlPattern, bp, j, what, endpoint, fields)
   let hosts = hostsAt(rawBackend, [...bp, 'host'], error)
-  // Hosts written and each refused above: no second problem about the hosts it does not have.
-  const refused = hosts?.length === 0 && listed(rawBackend.host) > 0
+  // Hosts written (here or at the root) and each refused: no second problem about the hosts it does not have.
+  const refused = hosts?.length === 0 && listedHosts(rawBackend.host) > 0
   if (hosts === undefined || hosts.length === 0) hosts = refused ? [] : endpoint.rootHosts
-  if ((hosts === undefined || hosts.length === 0) && !refused) {
+  const rootRefused = !refused && (hosts === undefined || hosts.length === 0) && endpoint.rootHostsRefused
+  if ((hosts === undefined || hosts.length === 0) && !refused && !rootRefused) {
     error(
       [...bp, 'host'],
       `${what} has no host and there is no root "host" list`,
@@ -220,7 +223,8 @@ export function hostsAt(obj: Record<string, unknown>, path: KeyPath, error: Prob
 }
 
 /** How many hosts a `host` value lists (a string is one). */
-const listed = (raw: unknown): number => (typeof raw === 'string' ? 1 : Array.isArray(raw) ? raw.length : 0)
+export const listedHosts = (raw: unknown): number =>
+  typeof raw === 'string' ? 1 : Array.isArray(raw) ? raw.length : 0
 
 /** `service:8080` -> `http://service:8080`; undefined when it is not an http(s) URL without path/query. */
 export function normaliseHost(host: string): string | undefined {

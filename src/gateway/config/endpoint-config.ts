@@ -43,6 +43,8 @@ export const OUTPUT_ENCODINGS: OutputEncoding[] = [
 export type EndpointDefaults = Pick<GatewayConfig, 'outputEncoding' | 'timeoutMs' | 'cacheTtlS'> & {
   /** The root `host` list. */
   hosts: string[] | undefined
+  /** The root lists hosts and each was refused (already reported). */
+  hostsRefused?: boolean
   healthPath: string
 }
 
@@ -135,6 +137,7 @@ function readEndpoint(
       sequential,
       timeoutMs: endpointTimeout,
       rootHosts: defaults.hosts,
+      ...(defaults.hostsRefused ? { rootHostsRefused: true } : {}),
     },
     fields,
   )

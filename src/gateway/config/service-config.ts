@@ -6,7 +6,7 @@ import { isIP } from 'node:net'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseServiceComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
-import { hostsAt } from './backend-config.ts'
+import { hostsAt, listedHosts } from './backend-config.ts'
 import { readClientTls } from './client-tls.ts'
 import { OUTPUT_ENCODINGS } from './endpoint-config.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
@@ -94,6 +94,8 @@ export type ServiceConfig = Pick<
 > & {
   /** The root `host` list: the hosts of every backend that lists none. */
   hosts: string[] | undefined
+  /** The root lists hosts and each was refused (reported): backends need not report that they have none. */
+  hostsRefused: boolean
 }
 
 export function readServiceConfig(value: Record<string, unknown>, fields: FieldReader): ServiceConfig {
@@ -210,6 +212,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     port,
     listenIp,
     hosts,
+    hostsRefused: hosts?.length === 0 && listedHosts(value.host) > 0,
     timeoutMs,
     cacheTtlS,
     outputEncoding,

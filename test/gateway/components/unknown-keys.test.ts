@@ -293,6 +293,39 @@ describe('unknown keys inside component namespaces', () => {
   })
 })
 
+describe('unknown fields of modifier/martian modifiers Go reads on without', () => {
+  const filter = (body: Record<string, unknown>) =>
+    validateGatewayConfig(
+      config({
+        backend: {
+          'modifier/martian': {
+            'header.Filter': {
+              scope: ['request'],
+              name: 'X-Role',
+              ...body,
+              modifier: { 'header.Modifier': { scope: ['request'], name: 'X-Admin', value: '1', note: 'x' } },
+            },
+          },
+        },
+      }),
+    )
+  const at = 'endpoints[0].backend[0].extra_config.modifier/martian.header.Filter'
+
+  test('a filter\'s "vaule" is refused: the filter would match any value', () => {
+    const result = filter({ vaule: 'admin' })
+    const problem = result.errors.find((e) => e.location?.path === `${at}.vaule`)
+    assert.ok(problem, JSON.stringify(result.errors))
+    assert.equal(problem.hint, 'did you mean "value"?')
+  })
+
+  test('other unknown fields are warnings', () => {
+    const result = filter({ value: 'admin' })
+    assert.deepEqual(result.errors, [])
+    const note = result.warnings.find((w) => w.location?.path === `${at}.modifier.header.Modifier.note`)
+    assert.match(note?.message ?? '', /unknown field "note" of header.Modifier is ignored/)
+  })
+})
+
 describe('closestKey: the typos "did you mean" names', () => {
   test('counts a transposition of adjacent letters as one edit', () => {
     assert.equal(editDistance('deyn', 'deny', 5), 1)
