@@ -119,8 +119,7 @@ export async function differsFromCommit(options: {
   files: string[]
   dirs: string[]
 }): Promise<string | undefined> {
-  const git = (args: string[], encoding?: 'buffer') =>
-    execa('git', args, { cwd: options.cwd, reject: false, ...(encoding ? { encoding } : {}) })
+  const git = (args: string[]) => execa('git', args, { cwd: options.cwd, reject: false })
   const known = await git(['cat-file', '-e', `${options.sha}^{commit}`])
   if (known.exitCode !== 0) return undefined
   const top = (await git(['rev-parse', '--show-toplevel'])).stdout
@@ -129,18 +128,16 @@ export async function differsFromCommit(options: {
     const rel = relative(top.trim(), path)
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : undefined
   }
-  const { readFile } = await import('node:fs/promises')
   for (const file of options.files) {
     const rel = inRepo(file)
     if (!rel) continue
-    const committed = await git(['show', `${options.sha}:${rel}`], 'buffer')
-    if (committed.exitCode !== 0) {
+    if ((await git(['cat-file', '-e', `${options.sha}:${rel}`])).exitCode !== 0) {
       // Not in the commit: an ignored file is deliberately kept out of git; anything else is new.
       if ((await git(['check-ignore', '-q', '--', file])).exitCode === 0) continue
       return relative(options.cwd, file) || file
     }
-    const current = await readFile(file).catch(() => undefined)
-    if (!current || !Buffer.from(committed.stdout as Uint8Array).equals(current))
+    // git's own comparison: the file as `git add` would store it (line endings, clean filters).
+    if ((await git(['diff', '--quiet', options.sha, '--', `:(top)${rel}`])).exitCode !== 0)
       return relative(options.cwd, file) || file
   }
   for (const dir of options.dirs) {
