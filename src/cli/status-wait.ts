@@ -27,11 +27,18 @@ interface LoopFlags {
   interval?: string | undefined
 }
 
+/** The shortest --timeout / --interval: polling faster than this only loads the target. */
+export const MIN_WAIT_MS = 100
+
 function durationFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const ms = parseDuration(value)
-  if (ms === undefined || ms <= 0)
+  if (ms === undefined)
     throw usageError(`--${name} ${value} is not a duration`, { hint: 'Use e.g. 90s, 5m or 1h.' })
+  if (ms < MIN_WAIT_MS)
+    throw usageError(`--${name} ${value} is too short: at least ${MIN_WAIT_MS}ms`, {
+      hint: 'Use e.g. 90s, 5m or 1h.',
+    })
   return ms
 }
 

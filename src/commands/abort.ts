@@ -1,5 +1,7 @@
 import { TargetCommand, targetFlags } from '../cli/target-command.ts'
 import { type AbortResult, abort, type EngineContext } from '../core/engine.ts'
+import { usageError } from '../core/errors.ts'
+import { freezeReason, isFreeze } from '../core/freeze-info.ts'
 
 export default class Abort extends TargetCommand<typeof Abort, AbortResult> {
   static override summary =
@@ -12,6 +14,14 @@ export default class Abort extends TargetCommand<typeof Abort, AbortResult> {
   static override flags = { ...targetFlags }
 
   protected async operate(ctx: EngineContext): Promise<AbortResult> {
+    // A freeze is a person's decision, not a run: there is nothing to abort (exit 2, as with
+    // nothing running), and abort does not lift it.
+    const current = await ctx.target.provider.lock().status()
+    if (isFreeze(current))
+      throw usageError(
+        `nothing is running to abort: releases are frozen by ${current.holder}: "${freezeReason(current)}" (since ${current.acquiredAt})`,
+        { hint: 'abort does not lift a freeze; `gwdeploy lock release` does.', details: { lock: current } },
+      )
     return abort(ctx)
   }
 

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand } from '../cli/base-command.ts'
+import { BaseCommand, type RunContext } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
 import type { HistoryEntry } from '../core/history.ts'
 import { history } from '../core/operations.ts'
@@ -11,9 +11,9 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
     limit: Flags.integer({ char: 'n', description: 'Show the newest N entries.', default: 20, min: 1 }),
   }
 
-  protected async execute(): Promise<HistoryEntry[]> {
-    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
-    return history(target, this.flags.limit)
+  protected async execute(context: RunContext): Promise<HistoryEntry[]> {
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
+    return history(target, this.flags.limit, context.warn)
   }
 
   protected override render(entries: HistoryEntry[]): string {

@@ -40,7 +40,8 @@ export default class Logs extends BaseCommand<typeof Logs, Result> {
     grep: Flags.string({ description: 'Only lines matching this regular expression (JavaScript syntax).' }),
     lines: Flags.integer({
       char: 'n',
-      description: 'Lines per node to start with (default 100; every line since --since when given).',
+      description:
+        'Lines per node to start with (default 100; every line since --since when given); 0 with -f: only new lines.',
       min: 0,
     }),
   }
@@ -53,8 +54,17 @@ export default class Logs extends BaseCommand<typeof Logs, Result> {
     } catch (error) {
       throw usageError(`--grep ${flags.grep} is not a valid regular expression: ${(error as Error).message}`)
     }
-    const sinceMs = flags.since === undefined ? undefined : parseSince(flags.since)
-    const target = await this.openTarget({ file: flags.config, env: flags.env })
+    let sinceMs = flags.since === undefined ? undefined : parseSince(flags.since)
+    // `-n 0` as in `tail -n 0`: no earlier lines. Following, that is the lines from now on (from a
+    // second back, as a log may stamp whole seconds); without -f nothing would ever show.
+    if (flags.lines === 0) {
+      if (!flags.follow)
+        throw usageError('-n 0 shows no earlier lines, so without -f there is nothing to show', {
+          hint: 'Add -f to follow new lines only; for every line since a time, give --since (e.g. --since 24h).',
+        })
+      sinceMs = Math.max(sinceMs ?? 0, Date.now() - 1_000)
+    }
+    const target = await this.openTarget({ file: flags.config, env: flags.env, readOnly: true })
     try {
       const state = await target.provider.inspect({ signal: context.signal })
       const nodes = selectLogNodes(state, { colour: flags.colour as LogColour | undefined, node: flags.node })

@@ -4,6 +4,7 @@ import { configFlags } from '../cli/flags.ts'
 import { flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
 import { providerError } from '../core/errors.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
+import { isUnreadableLock } from '../core/lock.ts'
 import { describeMaintenance } from '../core/maintenance.ts'
 import { type StatusResult, status } from '../core/operations.ts'
 import { sleep } from '../health/gate.ts'
@@ -30,16 +31,20 @@ export function renderStatus(s: StatusResult): string {
           ? `healthy, name "${n.health.name}"`
           : n.health.detail
         : 'not reachable'
-      lines.push(`  ${n.id}  ${n.address ?? ''}  provider: ${n.provider}  health: ${own}`)
+      const revoker = n.meta?.revoker !== undefined ? `  revoker: ${n.meta.revoker}` : ''
+      lines.push(`  ${n.id}  ${n.address ?? ''}  provider: ${n.provider}  health: ${own}${revoker}`)
     }
   }
   if (s.maintenance) lines.push(describeMaintenance(s.maintenance))
   else if (s.maintenance === null) lines.push('maintenance: off')
   if (isFreeze(s.lock)) lines.push(describeFreeze(s.lock))
+  const unreadable: boolean = isUnreadableLock(s.lock)
   lines.push(
-    s.lock
-      ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.expired ? ' (expired)' : ''}`
-      : 'lock: free',
+    unreadable
+      ? 'lock: UNREADABLE (a torn or corrupt lock file): releases refuse to take it over (exit 6); `gwdeploy lock release --force` clears it'
+      : s.lock
+        ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.dead ? ' (DEAD: its process is gone; the next release takes it over)' : s.lock.expired ? ' (expired)' : ''}`
+        : 'lock: free',
   )
   if (s.lastRelease) lines.push(`last release: ${s.lastRelease.sha?.slice(0, 7)} at ${s.lastRelease.time}`)
   return lines.join('\n')
@@ -58,10 +63,10 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
   }
 
   protected async execute(context: RunContext): Promise<StatusResult> {
-    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
     if (this.flags['wait-for'] || (this.flags.watch && context.json))
       return statusLoops(target, this.flags, context)
-    let result = await status(target)
+    let result = await status(target, undefined, context.warn)
     flagUnhealthy(result, context)
     if (!this.flags.watch || context.json) return this.#served(result, context)
     while (!context.signal.aborted) {

@@ -31,6 +31,12 @@ export interface LoadOptions {
    * an error then, and the key it was used in falls back to its default.
    */
   allowMissingEnv?: boolean
+  /**
+   * Read-only commands (status, history, logs, lock status) never run hooks or send
+   * notifications: an unset `${VAR}` under `hooks` or `notify` is not an error then, and `notify`
+   * is left out. Every other key still needs its variables (they say where the target is).
+   */
+  readOnly?: boolean
 }
 
 export interface LoadedConfig {
@@ -200,6 +206,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (options.allowMissingEnv) {
     for (const { path } of interpolation.missing) unset(interpolation.value, path)
     interpolation.missing = []
+  }
+  if (options.readOnly) {
+    const unused = (path: KeyPath) => path[0] === 'hooks' || path[0] === 'notify'
+    if (interpolation.missing.some(({ path }) => path[0] === 'notify')) unset(interpolation.value, ['notify'])
+    interpolation.missing = interpolation.missing.filter(({ path }) => !unused(path))
   }
   const problems: Problem[] = interpolation.missing.map(({ variable, path }) => ({
     message: `environment variable ${variable} is not set`,

@@ -30,7 +30,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCodeValue, string]> = 
     ExitCode.live,
     'the release is live (traffic moved), but a step after the switch did not finish; re-run to finish it',
   ],
-  [ExitCode.interrupted, 'interrupted by SIGINT/SIGTERM or `gwdeploy abort`, after cleaning up'],
+  [ExitCode.interrupted, 'interrupted by SIGINT/SIGTERM/SIGHUP or `gwdeploy abort`, after cleaning up'],
 ]
 
 export function renderExitCodeTable(indent = '  '): string {

@@ -1,6 +1,6 @@
 import { execa } from 'execa'
 import { interpolate } from '../config/interpolate.ts'
-import { REDACTED } from '../config/redact.ts'
+import { isSecretVariable, REDACTED } from '../config/redact.ts'
 import type { EngineEvent } from './events.ts'
 
 export interface HookEnv {
@@ -35,6 +35,40 @@ export class HookError extends Error {
   }
 }
 
+/**
+ * `$VAR` and `${VAR...}` references in a shell command; `$$VAR` too (gwdeploy turns `$$` into the
+ * `$` the shell then expands).
+ */
+const SHELL_REFERENCE = /\$\$?\{?([A-Za-z_][A-Za-z0-9_]*)/g
+
+/**
+ * The values a hook's output must not show: every variable the hook references (`$VAR` as the
+ * shell expands it, `${VAR}` as gwdeploy does), and every secret-looking variable of the
+ * environment the hook inherits (a hook can print them without naming them: `env`, `set -x`).
+ * gwdeploy's own GWDEPLOY_* values (SHA, colour, service) are not secret.
+ */
+export function hookSecrets(
+  command: string,
+  hookEnv: Record<string, string>,
+  environ = process.env,
+): string[] {
+  const names = new Set<string>()
+  for (const match of command.matchAll(SHELL_REFERENCE)) if (match[1]) names.add(match[1])
+  for (const name of Object.keys(environ)) if (isSecretVariable(name)) names.add(name)
+  const values = new Set<string>()
+  for (const name of names) {
+    if (name in hookEnv) continue
+    const value = environ[name]
+    // Very short values ("1", "no") would blank out unrelated text and hide nothing worth hiding.
+    if (value !== undefined && value.trim().length >= 3) values.add(value)
+  }
+  // Longest first, so a secret containing another is hidden whole.
+  return [...values].sort((a, b) => b.length - a.length)
+}
+
+const hider = (secrets: readonly string[]) => (text: string) =>
+  secrets.reduce((out, secret) => out.replaceAll(secret, REDACTED), text)
+
 /** Runs shell hooks in order from the gwdeploy.yml directory; the first failure throws a HookError. */
 export async function runHooks(
   kind: string,
@@ -47,11 +81,7 @@ export async function runHooks(
     options.emit?.({ type: 'info', message: `${kind} hook: ${command}` })
     const env = hookEnvironment(values)
     const expansion = interpolate(command, { ...process.env, ...env })
-    const secrets = expansion.fromEnv
-      .flatMap((entry) => entry.variables)
-      .map((name) => process.env[name] ?? '')
-      .filter((value) => value.length >= 3)
-    const hide = (text: string) => secrets.reduce((out, secret) => out.replaceAll(secret, REDACTED), text)
+    const hide = hider(hookSecrets(command, env))
     const result = await execa(String(expansion.value), {
       shell: true,
       cwd: options.cwd,

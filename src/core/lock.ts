@@ -1,4 +1,6 @@
+import { hostname } from 'node:os'
 import { sleep } from '../health/gate.ts'
+import { isAlive } from '../providers/local/state.ts'
 import type { Lock, LockInfo, LockRequest } from '../providers/types.ts'
 import { GwError, lockHeldError } from './errors.ts'
 import type { EngineEvent } from './events.ts'
@@ -8,6 +10,35 @@ import { frozenError, isFreeze } from './freeze-info.ts'
 export function describeLock(lock: LockInfo): string {
   const what = [lock.operation, lock.sha ? lock.sha.slice(0, 7) : undefined].filter(Boolean).join(' ')
   return `${lock.holder}${what ? ` (${what})` : ''}, since ${lock.acquiredAt}, expires ${lock.expiresAt}`
+}
+
+/**
+ * A lock store that cannot be read (a torn or corrupt lock file: the file lock reports its holder
+ * as `unknown (unreadable lock file ...)`). It may be a freeze or a running release, so it is never
+ * taken over as if it had expired: whoever knows it is safe clears it with `lock release --force`.
+ */
+export const isUnreadableLock = (lock: LockInfo | null | undefined): lock is LockInfo =>
+  lock?.holder.startsWith('unknown (unreadable') === true
+
+export const unreadableLockError = (lock: LockInfo, where?: string) =>
+  new GwError(
+    'lock_unreadable',
+    ExitCode.provider,
+    `the release lock cannot be read (${lock.holder.replace(/^unknown \((.*)\)$/, '$1')}${where && !lock.holder.includes(where) ? `: ${where}` : ''}): it may be a freeze or a running release, so it is not taken over`,
+    {
+      hint: 'A torn write or disk trouble left it unreadable. Make sure no release is running and no freeze should hold (ask whoever deploys), then clear it with `gwdeploy lock release --force`.',
+      details: { lock },
+    },
+  )
+
+/**
+ * A lock file's holder on this host whose process is gone (kill -9, OOM): the file lock (local,
+ * haproxy) takes it over at once, so `lock status` and `status` say so rather than name it as live.
+ */
+export function holderIsDead(lock: LockInfo | null | undefined, providerId: string): boolean {
+  if (!lock || (providerId !== 'local' && providerId !== 'haproxy')) return false
+  const match = /@(\S+) pid (\d+)/.exec(lock.holder)
+  return match?.[1] === hostname() && !isAlive(Number(match[2]))
 }
 
 export interface HeldLock {
@@ -30,6 +61,9 @@ export async function acquireLock(
   const deadline = Date.now() + options.waitMs
   let announced = false
   for (;;) {
+    // The lock store takes an unreadable lock over as expired: refuse before it can.
+    const current = await lock.status()
+    if (isUnreadableLock(current)) throw unreadableLockError(current)
     const attempt = await lock.tryAcquire(request)
     if (attempt.acquired) break
     // A freeze is a person's decision, not a run that ends: never wait it out.

@@ -9,10 +9,11 @@
  * A release during maintenance keeps the page up (the gate and smoke checks use the preview
  * route, which maintenance leaves alone); `gwdeploy maintenance off` lifts it.
  */
-import { readFileSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
 import type { MaintenancePage, MaintenanceState } from '../providers/types.ts'
-import { usageError } from './errors.ts'
+import { isGwError, usageError } from './errors.ts'
+import { readConfigText } from './source-text.ts'
 import { lockHolder, type Target } from './target.ts'
 
 export const DEFAULT_BODY = `${JSON.stringify({
@@ -56,17 +57,28 @@ export function maintenancePage(options: PageOptions): MaintenancePage {
   let contentType = 'application/json'
   if (options.file) {
     const file = resolve(options.cwd ?? process.cwd(), options.file)
+    const hint = `Give the path of an HTML, JSON or text file of at most ${MAX_BODY / 1024} KB.`
     let size: number
     try {
-      size = statSync(file).size
+      const stats = statSync(file)
+      size = stats.isFile() ? stats.size : 0
     } catch (error) {
       throw usageError(`--page ${options.file}: cannot read it (${(error as NodeJS.ErrnoException).code})`, {
-        hint: 'Give the path of an HTML, JSON or text file.',
+        hint,
       })
     }
     if (size > MAX_BODY)
-      throw usageError(`--page ${options.file} is ${size} bytes; a maintenance page can have ${MAX_BODY}`)
-    body = readFileSync(file, 'utf8')
+      throw usageError(`--page ${options.file} is ${size} bytes; a maintenance page can have ${MAX_BODY}`, {
+        hint,
+      })
+    // The reader the configs go through: a FIFO, device or directory is refused before anything
+    // opens it (a FIFO would block forever, /dev/urandom never ends), and so is a binary file.
+    try {
+      body = readConfigText(file, options.file, MAX_BODY, hint)
+    } catch (error) {
+      if (!isGwError(error)) throw error
+      throw usageError(`--page ${error.message}`, { hint })
+    }
     const known = TYPES[extname(file).toLowerCase()]
     if (!known && !options.contentType)
       throw usageError(`--page ${options.file}: cannot tell its content type from the extension`, {

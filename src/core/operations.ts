@@ -12,9 +12,10 @@ import {
 import { lockHeldError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { HistoryEntry } from './history.ts'
-import { describeLock } from './lock.ts'
+import { describeLock, holderIsDead } from './lock.ts'
 import { isCompleted, listRecords, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
+import { pendingColour } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
@@ -55,16 +56,26 @@ export interface StatusResult {
   served: boolean
   serving: Colour | null
   colours: ColourStatus[]
-  lock: (LockInfo & { expired: boolean }) | null
+  /** `dead`: its holder's process on this host is gone, so the next release takes it over. */
+  lock: (LockInfo & { expired: boolean; dead?: boolean }) | null
   /** The page clients get instead of the gateway (null: routing); absent where unsupported. */
   maintenance?: MaintenanceState | null | undefined
   lastRelease?: HistoryEntry | undefined
 }
 
-export async function status(target: Target, signal?: AbortSignal): Promise<StatusResult> {
+export async function status(
+  target: Target,
+  signal?: AbortSignal,
+  warn?: (message: string) => void,
+): Promise<StatusResult> {
   const { provider, config } = target
   const state = await provider.inspect(signal ? { signal } : {})
   const serving = servingColour(state.weights)
+  // From the target: a fresh CI runner shows the same as the machine that released.
+  const records = await listRecords(target, 50, warn).catch(() => [])
+  // A colour is "preview" only when `promote` would take it (a `--no-shift` release that passed
+  // its gate); a green left by a run killed before its gate is idle, not waiting for promote.
+  const pending = serving ? pendingColour(state, records) : null
   const colours: ColourStatus[] = []
   for (const colour of COLOURS) {
     const fleet = state.fleets[colour]
@@ -95,7 +106,7 @@ export async function status(target: Target, signal?: AbortSignal): Promise<Stat
           ? 'shifting'
           : fleet.keepUntil
             ? 'previous'
-            : serving
+            : pending === colour
               ? 'preview'
               : 'idle'
     colours.push({
@@ -111,8 +122,6 @@ export async function status(target: Target, signal?: AbortSignal): Promise<Stat
       nodes,
     })
   }
-  // From the target: a fresh CI runner shows the same as the machine that released.
-  const records = await listRecords(target, 50).catch(() => [])
   const last = records.find(isCompleted)
   return {
     service: config.service,
@@ -125,7 +134,7 @@ export async function status(target: Target, signal?: AbortSignal): Promise<Stat
     served: state.router.present && serving !== null,
     serving,
     colours,
-    lock: state.lock ? { ...state.lock, expired: Date.parse(state.lock.expiresAt) <= Date.now() } : null,
+    lock: state.lock ? lockView(state.lock, provider.id) : null,
     ...(state.maintenance !== undefined ? { maintenance: state.maintenance } : {}),
     lastRelease: last ? withoutConfig(last) : undefined,
   }
@@ -247,16 +256,26 @@ const withoutConfig = ({ configText: _config, ...entry }: ReleaseRecord): Histor
  * `gwdeploy history`: the newest `limit` records, newest first, read from the target (the local
  * history.jsonl is only a cache, used for providers that keep no records).
  */
-export async function history(target: Target, limit = 20): Promise<HistoryEntry[]> {
-  return (await listRecords(target, limit)).map(withoutConfig)
+export async function history(
+  target: Target,
+  limit = 20,
+  warn?: (message: string) => void,
+): Promise<HistoryEntry[]> {
+  return (await listRecords(target, limit, warn)).map(withoutConfig)
 }
 
 export async function lockStatus(
   target: Target,
-): Promise<{ lock: (LockInfo & { expired: boolean }) | null }> {
+): Promise<{ lock: (LockInfo & { expired: boolean; dead?: boolean }) | null }> {
   const lock = await target.provider.lock().status()
-  return { lock: lock ? { ...lock, expired: Date.parse(lock.expiresAt) <= Date.now() } : null }
+  return { lock: lock ? lockView(lock, target.provider.id) : null }
 }
+
+const lockView = (lock: LockInfo, providerId: string) => ({
+  ...lock,
+  expired: Date.parse(lock.expiresAt) <= Date.now(),
+  ...(holderIsDead(lock, providerId) ? { dead: true } : {}),
+})
 
 /**
  * `lock release`: without --force only an expired lock is removed (a live holder is named,

@@ -39,8 +39,15 @@ export async function writeRecord(
 export async function listRecords(
   target: Pick<Target, 'provider' | 'stateDir'>,
   limit: number,
+  warn?: (message: string) => void,
 ): Promise<ReleaseRecord[]> {
-  const records = (await target.provider.records?.().list(limit)) ?? []
+  const records =
+    (await target.provider.records?.().list(limit, {
+      unreadable: (where, reason) =>
+        warn?.(
+          `release record ${where} cannot be read (${reason}): it is left out, so history, \`rollback\` and \`status\` do not see that operation; restore or delete it`,
+        ),
+    })) ?? []
   if (records.length > 0) return records
   return (await readHistory(target.stateDir)).reverse().slice(0, limit)
 }

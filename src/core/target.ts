@@ -27,6 +27,8 @@ export interface OpenTargetOptions {
   emit?: (event: EngineEvent) => void
   /** Teardown commands: unset `${VAR}`s fall back to defaults instead of failing. */
   allowMissingEnv?: boolean
+  /** Read-only commands: unset `${VAR}`s used only by hooks and notify are not errors. */
+  readOnly?: boolean
 }
 
 export async function openTarget(options: OpenTargetOptions = {}): Promise<Target> {
@@ -35,6 +37,7 @@ export async function openTarget(options: OpenTargetOptions = {}): Promise<Targe
     ...(options.file ? { file: options.file } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.allowMissingEnv ? { allowMissingEnv: true } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   })
   const stateDir = resolve(loaded.dir, loaded.config.provider.local.stateDir)
   checkStateDir(stateDir, loaded.files[0] ?? 'gwdeploy.yml')

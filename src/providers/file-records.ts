@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeJsonAtomic } from './json-file.ts'
-import type { ReleaseRecord, ReleaseRecords } from './types.ts'
+import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from './types.ts'
 
 /** `2026-12-01T153700123Z-release-abc1234-9f3e.json`: sortable, unique, safe on every filesystem. */
 export function recordFileName(record: ReleaseRecord): string {
@@ -49,14 +49,17 @@ export class DirectoryRecords implements ReleaseRecords {
     return old.length
   }
 
-  async list(limit: number): Promise<ReleaseRecord[]> {
+  async list(limit: number, options: RecordListOptions = {}): Promise<ReleaseRecord[]> {
     const newest = (await this.#names()).slice(0, limit)
     const records: ReleaseRecord[] = []
     for (const name of newest) {
+      const file = join(this.#dir, name)
       try {
-        records.push(JSON.parse(await readFile(join(this.#dir, name), 'utf8')) as ReleaseRecord)
-      } catch {
-        // a record being written right now (or damaged by hand): the others still list
+        records.push(JSON.parse(await readFile(file, 'utf8')) as ReleaseRecord)
+      } catch (error) {
+        // Written atomically, so a torn one was damaged (a full disk, by hand): the others still
+        // list, and the reader is told which one is missing.
+        options.unreadable?.(file, (error as Error).message)
       }
     }
     return records

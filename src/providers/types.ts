@@ -309,12 +309,19 @@ export interface ReleaseRecord extends HistoryEntry {
 }
 
 /** Release records stored where the target lives (state dir, ConfigMaps, SSM parameters). */
+export interface RecordListOptions {
+  unreadable?: (where: string, reason: string) => void
+}
+
 export interface ReleaseRecords {
   /** Where the records live, for messages (`ConfigMaps in namespace x`, a directory...). */
   readonly where: string
   append(record: ReleaseRecord): Promise<void>
-  /** The newest `limit` records, newest first. */
-  list(limit: number): Promise<ReleaseRecord[]>
+  /**
+   * The newest `limit` records, newest first. One that cannot be read (torn, edited by hand) is
+   * left out and named through `unreadable` (a file, ConfigMap or parameter name, and why).
+   */
+  list(limit: number, options?: RecordListOptions): Promise<ReleaseRecord[]>
   /** Deletes all but the newest `keep` records; returns how many went. */
   prune(keep: number): Promise<number>
 }

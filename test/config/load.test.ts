@@ -99,3 +99,27 @@ test('the committed JSON Schema is the one the zod schema generates', () => {
     'schema/gwdeploy.schema.json is stale: run `npm run schema`',
   )
 })
+
+test('readOnly: unset ${VAR}s used only by hooks and notify are not errors; the others still are', () => {
+  const yml = [
+    'service: demo',
+    'hooks:',
+    '  preRelease:',
+    '    - echo $${API_TOKEN} ${API_TOKEN}',
+    'notify:',
+    '  webhooks:',
+    '    - url: ${SLACK_WEBHOOK_URL}',
+    '',
+  ].join('\n')
+  const dir = project({ 'gwdeploy.yml': yml })
+  assert.throws(() => loadConfig({ cwd: dir, environ: {} }), /2 problems/)
+  const { config } = loadConfig({ cwd: dir, environ: {}, readOnly: true })
+  assert.deepEqual(config.hooks.preRelease, ['echo $${API_TOKEN} ${API_TOKEN}'])
+  assert.deepEqual(config.notify.webhooks, [])
+  const located = project({ 'gwdeploy.yml': `${yml}provider:\n  local:\n    stateDir: \${STATE_DIR}\n` })
+  assert.throws(
+    () => loadConfig({ cwd: located, environ: {}, readOnly: true }),
+    (error: Error & { problems?: Array<{ message: string }> }) =>
+      error.problems?.map((p) => p.message).join() === 'environment variable STATE_DIR is not set',
+  )
+})

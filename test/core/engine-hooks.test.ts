@@ -68,3 +68,42 @@ describe('hooks on every operation (fake provider, in-process)', () => {
     assert.match((await log()).at(-1) ?? '', /^failure rollback /)
   })
 })
+
+describe('hook output redaction', () => {
+  let h: Harness
+  const secrets = {
+    GWD_TEST_DEPLOY_PASSWORD: 'DEPLOYPW-777',
+    GWD_TEST_API_TOKEN: 'APITOKEN-888',
+    GWD_TEST_OTHER_SECRET: 'OTHERSECRET-999',
+    GWD_TEST_PLAIN: 'PLAINVALUE-555',
+  }
+  before(async () => {
+    Object.assign(process.env, secrets)
+    h = await makeHarness({
+      shift: { bake: 0 },
+      hooks: {
+        preRelease: [
+          'echo "pw=$GWD_TEST_DEPLOY_PASSWORD tok=${GWD_TEST_API_TOKEN} plain=$GWD_TEST_PLAIN dd=$${GWD_TEST_PLAIN}"; env | grep GWD_TEST_ | sort; exit 3',
+        ],
+      },
+    })
+  })
+  after(async () => {
+    for (const name of Object.keys(secrets)) delete process.env[name]
+    await h.cleanup()
+  })
+
+  it('hides every variable the hook uses ($VAR and ${VAR}) and secret-looking ones, in output and records', async () => {
+    const out = await h.run((ctx) => release(ctx, { sha: sha(1) }))
+    assert.equal(out.code, 2)
+    const message = out.error?.message ?? ''
+    assert.match(message, /pw=\[redacted\] tok=\[redacted\] plain=\[redacted\] dd=\[redacted\]/)
+    assert.match(message, /GWD_TEST_OTHER_SECRET=\[redacted\]/)
+    const history = await readFile(join(h.target.stateDir, 'history.jsonl'), 'utf8').catch(() => '')
+    const everything = [message, JSON.stringify(out.events), JSON.stringify(h.world.records), history].join(
+      '\n',
+    )
+    assert.match(history, /pw=\[redacted\]/, 'the failure is in the local history')
+    for (const value of Object.values(secrets)) assert.ok(!everything.includes(value), `${value} leaked`)
+  })
+})

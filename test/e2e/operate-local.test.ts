@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { lineTime } from '../../src/core/logs.ts'
 import { makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
 
 async function waitFor(text: () => string, pattern: RegExp, ms = 30_000) {
@@ -64,6 +65,10 @@ describe('operating a local release', { concurrency: false }, () => {
   })
 
   it('logs -f: follows new lines until Ctrl-C, then exits 0', async () => {
+    // A request before the follow starts: -n 0 (as `tail -n 0`) leaves its line out.
+    await fetch(`http://127.0.0.1:${project.port}/v1/ping`).then((r) => r.arrayBuffer())
+    await sleep(1_500)
+    const followFrom = Date.now()
     const follow = project.start(['logs', '-f', '-n', '0', '--grep', 'v1/ping'])
     let stdout = ''
     follow.child.stdout?.on('data', (c: Buffer) => {
@@ -77,6 +82,10 @@ describe('operating a local release', { concurrency: false }, () => {
     }
     await waitFor(() => stdout, /^\[blue blue-\S+\] .*ACCESS .*GET "\/v1\/ping"/m)
     assert.doesNotMatch(stdout, /__health/)
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      const time = lineTime(line.replace(/^\[[^\]]*\] /, ''))
+      assert.ok(time !== undefined && time >= followFrom - 1_000, `an earlier line: ${line}`)
+    }
     follow.child.kill('SIGINT')
     const done = await follow.done
     assert.equal(done.code, 0, done.stderr)

@@ -15,11 +15,18 @@ const hook: Hook<'command_not_found'> = async function (options) {
   ].map((id) => id.replaceAll(':', separator))
   const suggestion = closestCommand(typed, known, distance)
   const bin = options.config.bin
-  // Our own error format (one unwrapped line, then the hint), like every other usage error.
-  process.stderr.write(
-    `Error: "${typed}" is not a ${bin} command.${suggestion ? ` Did you mean "${bin} ${suggestion}"?` : ''}\n` +
-      `hint: See \`${bin} help\` for every command.\n`,
-  )
+  const message = `"${typed}" is not a ${bin} command.${suggestion ? ` Did you mean "${bin} ${suggestion}"?` : ''}`
+  const hint = `See \`${bin} help\` for every command.`
+  if (options.argv?.includes('--json')) {
+    // --json promises exactly one envelope on stdout, also for a command that does not exist.
+    const error = { code: 'usage', exitCode: 2, message, hint }
+    process.stdout.write(
+      `${JSON.stringify({ status: 'error', result: null, warnings: [], error }, null, 2)}\n`,
+    )
+  } else {
+    // Our own error format (one unwrapped line, then the hint), like every other usage error.
+    process.stderr.write(`Error: ${message}\nhint: ${hint}\n`)
+  }
   this.exit(2)
 }
 

@@ -8,13 +8,20 @@ import type { LockInfo } from '../../providers/types.ts'
 
 type Result = { lock: LockInfo }
 
-/** `--ttl`: a duration (`90m`, `12h`) or whole days (`3d`). */
+/** The shortest freeze, as for `lock.ttl`: a lock store keeps at least this much. */
+const MIN_TTL_MS = 1000
+
+/** `--ttl`: a duration (`90m`, `12h`) or whole days (`3d`), at least 1s. */
 function ttlMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const days = /^(\d+)d$/.exec(value)
   const ms = days ? Number(days[1]) * 86_400_000 : parseDuration(value)
-  if (ms === undefined || ms <= 0)
+  if (ms === undefined)
     throw usageError(`--ttl ${value} is not a duration`, { hint: 'Use e.g. 2h, 90m or 3d.' })
+  if (ms < MIN_TTL_MS)
+    throw usageError(`--ttl ${value} is too short: a freeze lasts at least 1s`, {
+      hint: 'Use e.g. 2h, 90m or 3d.',
+    })
   return ms
 }
 

@@ -1,24 +1,35 @@
 import { BaseCommand } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
+import { lockWhere } from '../../core/freeze.ts'
+import { isUnreadableLock, unreadableLockError } from '../../core/lock.ts'
 import { lockStatus } from '../../core/operations.ts'
 import type { LockInfo } from '../../providers/types.ts'
 
-type Result = { lock: (LockInfo & { expired: boolean }) | null }
+type Result = { lock: (LockInfo & { expired: boolean; dead?: boolean }) | null }
 
 export default class LockStatus extends BaseCommand<typeof LockStatus, Result> {
   static override summary = 'Show who holds the release lock of this target'
   static override flags = { ...configFlags }
 
   protected async execute(): Promise<Result> {
-    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
-    return lockStatus(target)
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
+    const result = await lockStatus(target)
+    // Unreadable, it is not a free or expired lock: say so, exit 6, and how to clear it.
+    if (isUnreadableLock(result.lock)) throw unreadableLockError(result.lock, lockWhere(target))
+    return result
   }
 
   protected override render(result: Result): string {
     const lock = result.lock
     if (!lock) return 'lock: free'
     return [
-      `lock: held by ${lock.holder}${lock.expired ? ' (EXPIRED: the next release takes it over)' : ''}`,
+      `lock: held by ${lock.holder}${
+        lock.dead
+          ? ' (DEAD: its process on this host is gone; the next release takes it over, or `gwdeploy lock release --force`)'
+          : lock.expired
+            ? ' (EXPIRED: the next release takes it over)'
+            : ''
+      }`,
       lock.operation ? `operation: ${lock.operation}${lock.sha ? ` ${lock.sha.slice(0, 7)}` : ''}` : '',
       `acquired: ${lock.acquiredAt}`,
       `expires: ${lock.expiresAt}`,

@@ -8,7 +8,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { SSMClient } from '@aws-sdk/client-ssm'
 import { recordFileName } from '../file-records.ts'
-import type { ReleaseRecord, ReleaseRecords } from '../types.ts'
+import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
 import { call, sdkClientConfig } from './clients.ts'
 import type { AwsSettings } from './settings.ts'
 
@@ -109,7 +109,7 @@ export class SsmRecords implements ReleaseRecords {
     return names.sort().reverse()
   }
 
-  async list(limit: number): Promise<ReleaseRecord[]> {
+  async list(limit: number, options: RecordListOptions = {}): Promise<ReleaseRecord[]> {
     const { ssm, sdk } = await this.#ssm()
     const newest = (await this.#names()).slice(0, limit)
     const values = new Map<string, string>()
@@ -126,8 +126,9 @@ export class SsmRecords implements ReleaseRecords {
       if (!value) continue
       try {
         records.push(decodeRecord(value))
-      } catch {
-        // not a record of ours (written by hand): the others still list
+      } catch (error) {
+        // not a record of ours (written by hand): the others still list, and the reader is told
+        options.unreadable?.(`SSM parameter ${name}`, (error as Error).message)
       }
     }
     return records

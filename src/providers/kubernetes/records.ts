@@ -6,7 +6,7 @@
  */
 import type * as k8s from '@kubernetes/client-node'
 import { recordFileName } from '../file-records.ts'
-import type { ReleaseRecord, ReleaseRecords } from '../types.ts'
+import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
 import { call, type KubeClient, unlessNotFound } from './client.ts'
 import { baseSelector, type KubeNames, LABEL, MANAGED_BY, selectorString } from './names.ts'
 
@@ -77,7 +77,7 @@ export class ConfigMapRecords implements ReleaseRecords {
     return old.length
   }
 
-  async list(limit: number): Promise<ReleaseRecord[]> {
+  async list(limit: number, options: RecordListOptions = {}): Promise<ReleaseRecord[]> {
     const client = await this.#api()
     const newest = (await this.#items(client)).slice(0, limit)
     const records: ReleaseRecord[] = []
@@ -88,8 +88,12 @@ export class ConfigMapRecords implements ReleaseRecords {
         const record = JSON.parse(text) as ReleaseRecord
         const config = item.data?.['gateway.json']
         records.push(config ? { ...record, configText: config } : record)
-      } catch {
-        // edited by hand: the others still list
+      } catch (error) {
+        // edited by hand: the others still list, and the reader is told which one is missing
+        options.unreadable?.(
+          `ConfigMap ${this.#names.namespace}/${item.metadata?.name ?? '?'}`,
+          (error as Error).message,
+        )
       }
     }
     return records

@@ -1,0 +1,110 @@
+/** Unreadable state is named, never read as "nothing there": the lock file, release records, maintenance pages. */
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { isGwError } from '../../src/core/errors.ts'
+import { acquireLock, holderIsDead } from '../../src/core/lock.ts'
+import { maintenancePage } from '../../src/core/maintenance.ts'
+import { listRecords } from '../../src/core/records.ts'
+import { DirectoryRecords } from '../../src/providers/file-records.ts'
+import { FileLock } from '../../src/providers/local/lock.ts'
+import type { Provider } from '../../src/providers/types.ts'
+
+let dir: string
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gwd-state-'))
+})
+after(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const exitCodeOf = (fn: () => unknown): number | undefined => {
+  try {
+    fn()
+  } catch (error) {
+    return isGwError(error) ? error.exitCode : -1
+  }
+  return undefined
+}
+
+describe('a torn lock file', () => {
+  it('is refused (exit 6) with how to clear it, and left in place', async () => {
+    const file = join(dir, 'lock.json')
+    await writeFile(file, '{"holder":"x')
+    const error = await acquireLock(
+      new FileLock(file),
+      { holder: 'me@host pid 1', operation: 'release', ttlMs: 60_000 },
+      { waitMs: 0 },
+    ).then(
+      (held) => {
+        void held.release()
+        return undefined
+      },
+      (e: unknown) => e,
+    )
+    assert.ok(isGwError(error), String(error))
+    assert.equal(error.exitCode, 6)
+    assert.match(error.message, /release lock cannot be read/)
+    assert.match(error.hint ?? '', /gwdeploy lock release --force/)
+    assert.equal(await readFile(file, 'utf8'), '{"holder":"x', 'the lock file is not taken over')
+  })
+
+  it('a holder on this host whose process is gone is dead (file locks only)', () => {
+    const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    })
+    const host = (execFileSync('hostname', { encoding: 'utf8' }) as string).trim()
+    const lock = { holder: `me@${host} pid ${gone}`, acquiredAt: '', renewedAt: '', expiresAt: '' }
+    assert.equal(holderIsDead(lock, 'local'), true)
+    assert.equal(holderIsDead(lock, 'kubernetes'), false)
+    assert.equal(holderIsDead({ ...lock, holder: `me@${host} pid ${process.pid}` }, 'local'), false)
+  })
+})
+
+describe('a corrupt release record', () => {
+  it('is named in a warning; the others still list', async () => {
+    const records = join(dir, 'records')
+    await mkdir(records, { recursive: true })
+    const good = { time: '2026-01-01T00:00:00.000Z', operation: 'release', status: 'released', service: 's' }
+    await writeFile(join(records, '2026-01-01T000000000Z-release-aaaaaaa-0001.json'), JSON.stringify(good))
+    await writeFile(join(records, '2026-01-02T000000000Z-rollback-bbbbbbb-0002.json'), '{"torn')
+    const store = new DirectoryRecords(records)
+    const provider = { records: () => store } as unknown as Provider
+    const warnings: string[] = []
+    const listed = await listRecords({ provider, stateDir: dir }, 10, (m) => warnings.push(m))
+    assert.equal(listed.length, 1)
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0] ?? '', /2026-01-02T000000000Z-rollback-bbbbbbb-0002\.json cannot be read/)
+  })
+})
+
+describe('maintenance --page', () => {
+  it('refuses a directory, a device, a FIFO and a binary file with exit 2, without reading them', async () => {
+    assert.equal(
+      exitCodeOf(() => maintenancePage({ file: dir })),
+      2,
+    )
+    assert.equal(
+      exitCodeOf(() => maintenancePage({ file: '/dev/zero' })),
+      2,
+    )
+    const fifo = join(dir, 'page.fifo')
+    execFileSync('mkfifo', [fifo])
+    assert.equal(
+      exitCodeOf(() => maintenancePage({ file: fifo })),
+      2,
+    )
+    const binary = join(dir, 'binary.html')
+    await writeFile(binary, Buffer.from([0x3c, 0x70, 0x3e, 0x00, 0xff, 0x3c]))
+    assert.equal(
+      exitCodeOf(() => maintenancePage({ file: binary })),
+      2,
+    )
+    const text = join(dir, 'page.html')
+    await writeFile(text, '<p>back soon</p>\n')
+    assert.equal(maintenancePage({ file: text }).body, '<p>back soon</p>\n')
+  })
+})

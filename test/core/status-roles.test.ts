@@ -1,0 +1,35 @@
+/** `status` calls a colour "preview" only when `promote` would take it. */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { promote, release } from '../../src/core/engine.ts'
+import { status } from '../../src/core/operations.ts'
+import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
+
+describe('status roles agree with promote', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  const roleOf = async (s: string) => (await status(h.target)).colours.find((c) => c.sha === s)?.role
+
+  it('a green left behind by a release that never passed its gate is idle, not preview', async () => {
+    assert.equal((await h.run((ctx) => release(ctx, { sha: sha(1) }))).code, 0)
+    h.provider.startUnhealthy = true
+    const failed = await h.run((ctx) => release(ctx, { sha: sha(2), keepFailed: true }))
+    h.provider.startUnhealthy = false
+    assert.equal(failed.code, 4)
+    assert.equal(await roleOf(sha(2)), 'idle')
+    const nothing = await h.run((ctx) => promote(ctx, {}))
+    assert.equal(nothing.code, 2, 'promote agrees: nothing is waiting in preview')
+  })
+
+  it('a --no-shift release that passed its gate is preview, and promote takes it', async () => {
+    assert.equal((await h.run((ctx) => release(ctx, { sha: sha(3), noShift: true }))).code, 0)
+    assert.equal(await roleOf(sha(3)), 'preview')
+    assert.equal((await h.run((ctx) => promote(ctx, {}))).code, 0)
+  })
+})
