@@ -42,6 +42,7 @@ export async function freeze(target: Target, options: { reason: string; ttlMs?: 
     ttlMs: options.ttlMs ?? FOREVER_MS,
   })
   if (!attempt.acquired) {
+    if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock, lockWhere(target))
     if (isFreeze(attempt.lock)) throw frozenError(attempt.lock)
     throw lockHeldError(`cannot freeze: the release lock is held by ${describeLock(attempt.lock)}`, {
       hint: 'Wait for that operation to finish, then freeze; or break a dead one with `gwdeploy lock release --force`.',

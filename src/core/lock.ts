@@ -66,6 +66,7 @@ export async function acquireLock(
     if (isUnreadableLock(current)) throw unreadableLockError(current)
     const attempt = await lock.tryAcquire(request)
     if (attempt.acquired) break
+    if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock)
     // A freeze is a person's decision, not a run that ends: never wait it out.
     if (isFreeze(attempt.lock)) throw frozenError(attempt.lock)
     if (Date.now() >= deadline) {
