@@ -41,7 +41,7 @@ export function renderStatus(s: StatusResult): string {
   const unreadable: boolean = isUnreadableLock(s.lock)
   lines.push(
     unreadable
-      ? 'lock: UNREADABLE (a torn or corrupt lock file): releases refuse to take it over (exit 6); `gwdeploy lock release --force` clears it'
+      ? `lock: UNREADABLE (${s.lock?.unreadable}): releases refuse to take it over (exit 6); \`gwdeploy lock release --force\` clears it`
       : s.lock
         ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.dead ? ' (DEAD: its process is gone; the next release takes it over)' : s.lock.expired ? ' (expired)' : ''}`
         : 'lock: free',

@@ -4,7 +4,6 @@
  * until `gwdeploy lock release`. Every provider's lock stores holder and operation, so a freeze
  * works wherever the lock lives; release/promote/rollback/retire then exit 3 naming it.
  */
-import { join } from 'node:path'
 import type { LockInfo } from '../providers/types.ts'
 import { lockHeldError, usageError } from './errors.ts'
 import { FOREVER_MS, FREEZE_PREFIX, frozenError, isFreeze } from './freeze-info.ts'
@@ -15,10 +14,6 @@ import { lockHolder, type Target } from './target.ts'
 export { describeFreeze, FOREVER_MS, freezeReason, frozenError, isFreeze } from './freeze-info.ts'
 
 const MAX_REASON = 200
-
-/** Where the target's lock lives, for messages (the local provider's lock file). */
-export const lockWhere = (target: Pick<Target, 'provider' | 'stateDir'>): string | undefined =>
-  target.provider.id === 'local' ? join(target.stateDir, 'lock.json') : undefined
 
 /** Who froze: user@host and the CI job, without the pid (the process that froze is long gone). */
 const freezeHolder = (env: NodeJS.ProcessEnv = process.env): string => lockHolder(env, false)
@@ -34,15 +29,13 @@ function checkReason(reason: string, provider: string): string {
 
 export async function freeze(target: Target, options: { reason: string; ttlMs?: number | undefined }) {
   const reason = checkReason(options.reason, target.provider.id)
-  const current = await target.provider.lock().status()
-  if (isUnreadableLock(current)) throw unreadableLockError(current, lockWhere(target))
   const attempt = await target.provider.lock().tryAcquire({
     holder: freezeHolder(),
     operation: `${FREEZE_PREFIX}${reason}`,
     ttlMs: options.ttlMs ?? FOREVER_MS,
   })
   if (!attempt.acquired) {
-    if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock, lockWhere(target))
+    if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock)
     if (isFreeze(attempt.lock)) throw frozenError(attempt.lock)
     throw lockHeldError(`cannot freeze: the release lock is held by ${describeLock(attempt.lock)}`, {
       hint: 'Wait for that operation to finish, then freeze; or break a dead one with `gwdeploy lock release --force`.',

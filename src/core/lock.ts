@@ -1,6 +1,5 @@
-import { hostname } from 'node:os'
 import { sleep } from '../health/gate.ts'
-import { isAlive } from '../providers/local/state.ts'
+import { holderIsGone } from '../providers/lock-info.ts'
 import type { Lock, LockInfo, LockRequest } from '../providers/types.ts'
 import { GwError, lockHeldError } from './errors.ts'
 import type { EngineEvent } from './events.ts'
@@ -13,18 +12,18 @@ export function describeLock(lock: LockInfo): string {
 }
 
 /**
- * A lock store that cannot be read (a torn or corrupt lock file: the file lock reports its holder
- * as `unknown (unreadable lock file ...)`). It may be a freeze or a running release, so it is never
- * taken over as if it had expired: whoever knows it is safe clears it with `lock release --force`.
+ * A lock the store cannot read (a corrupt lock file). It may be a freeze or a running release, so
+ * it is never taken over as if it had expired: whoever knows it is safe clears it with
+ * `lock release --force`.
  */
 export const isUnreadableLock = (lock: LockInfo | null | undefined): lock is LockInfo =>
-  lock?.holder.startsWith('unknown (unreadable') === true
+  lock?.unreadable !== undefined
 
-export const unreadableLockError = (lock: LockInfo, where?: string) =>
+export const unreadableLockError = (lock: LockInfo) =>
   new GwError(
     'lock_unreadable',
     ExitCode.provider,
-    `the release lock cannot be read (${lock.holder.replace(/^unknown \((.*)\)$/, '$1')}${where && !lock.holder.includes(where) ? `: ${where}` : ''}): it may be a freeze or a running release, so it is not taken over`,
+    `the release lock cannot be read (${lock.unreadable}): it may be a freeze or a running release, so it is not taken over`,
     {
       hint: 'A torn write or disk trouble left it unreadable. Make sure no release is running and no freeze should hold (ask whoever deploys), then clear it with `gwdeploy lock release --force`.',
       details: { lock },
@@ -37,8 +36,7 @@ export const unreadableLockError = (lock: LockInfo, where?: string) =>
  */
 export function holderIsDead(lock: LockInfo | null | undefined, providerId: string): boolean {
   if (!lock || (providerId !== 'local' && providerId !== 'haproxy')) return false
-  const match = /@(\S+) pid (\d+)/.exec(lock.holder)
-  return match?.[1] === hostname() && !isAlive(Number(match[2]))
+  return holderIsGone(lock.holder)
 }
 
 export interface HeldLock {
@@ -61,9 +59,6 @@ export async function acquireLock(
   const deadline = Date.now() + options.waitMs
   let announced = false
   for (;;) {
-    // The lock store takes an unreadable lock over as expired: refuse before it can.
-    const current = await lock.status()
-    if (isUnreadableLock(current)) throw unreadableLockError(current)
     const attempt = await lock.tryAcquire(request)
     if (attempt.acquired) break
     if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock)

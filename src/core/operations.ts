@@ -12,7 +12,7 @@ import {
 import { lockHeldError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { HistoryEntry } from './history.ts'
-import { describeLock, holderIsDead } from './lock.ts'
+import { describeLock, holderIsDead, isUnreadableLock, unreadableLockError } from './lock.ts'
 import { isCompleted, listRecords, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
 import { pendingColour } from './release/lineage.ts'
@@ -285,6 +285,8 @@ export async function lockRelease(target: Target, force: boolean): Promise<{ rel
   const lock = target.provider.lock()
   const current = await lock.status()
   if (!current) return { released: null }
+  // Unreadable, it may be a freeze: only --force clears it.
+  if (!force && isUnreadableLock(current)) throw unreadableLockError(current)
   if (!force && Date.parse(current.expiresAt) > Date.now()) {
     throw lockHeldError(`the release lock is held by ${describeLock(current)}`, {
       hint: 'If that run is dead, break the lock with `gwdeploy lock release --force`.',

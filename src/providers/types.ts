@@ -119,6 +119,11 @@ export interface LockInfo {
   acquiredAt: string
   renewedAt: string
   expiresAt: string
+  /**
+   * Set when the lock store could not read the lock (a corrupt lock file: where and why). Such a
+   * lock may be a freeze or a running release: it is never taken over as if it had expired.
+   */
+  unreadable?: string
 }
 
 export interface LockRequest {

@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test'
 import { isGwError } from '../../src/core/errors.ts'
 import { acquireLock, holderIsDead } from '../../src/core/lock.ts'
 import { maintenancePage } from '../../src/core/maintenance.ts'
+import { lockRelease } from '../../src/core/operations.ts'
 import { listRecords } from '../../src/core/records.ts'
+import type { Target } from '../../src/core/target.ts'
 import { DirectoryRecords } from '../../src/providers/file-records.ts'
 import { FileLock } from '../../src/providers/local/lock.ts'
 import type { Provider } from '../../src/providers/types.ts'
@@ -50,6 +52,24 @@ describe('a torn lock file', () => {
     assert.match(error.message, /release lock cannot be read/)
     assert.match(error.hint ?? '', /gwdeploy lock release --force/)
     assert.equal(await readFile(file, 'utf8'), '{"holder":"x', 'the lock file is not taken over')
+  })
+
+  it('the file lock itself never takes it over, and `lock release` clears it only with --force', async () => {
+    const file = join(dir, 'corrupt', 'lock.json')
+    await mkdir(join(dir, 'corrupt'), { recursive: true })
+    await writeFile(file, 'not json')
+    const lock = new FileLock(file)
+    const attempt = await lock.tryAcquire({ holder: 'me@host pid 1', operation: 'release', ttlMs: 60_000 })
+    assert.equal(attempt.acquired, false)
+    assert.match(attempt.lock.unreadable ?? '', /corrupt\/lock\.json: /)
+    const target = { provider: { id: 'local', lock: () => lock } } as unknown as Target
+    await assert.rejects(lockRelease(target, false), { exitCode: 6 })
+    assert.equal(await readFile(file, 'utf8'), 'not json')
+    await lockRelease(target, true)
+    assert.equal(
+      (await lock.tryAcquire({ holder: 'me@host pid 1', operation: 'release', ttlMs: 60_000 })).acquired,
+      true,
+    )
   })
 
   it('a holder on this host whose process is gone is dead (file locks only)', () => {

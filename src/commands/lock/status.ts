@@ -1,6 +1,5 @@
 import { BaseCommand } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
-import { lockWhere } from '../../core/freeze.ts'
 import { isUnreadableLock, unreadableLockError } from '../../core/lock.ts'
 import { lockStatus } from '../../core/operations.ts'
 import type { LockInfo } from '../../providers/types.ts'
@@ -15,7 +14,7 @@ export default class LockStatus extends BaseCommand<typeof LockStatus, Result> {
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
     const result = await lockStatus(target)
     // Unreadable, it is not a free or expired lock: say so, exit 6, and how to clear it.
-    if (isUnreadableLock(result.lock)) throw unreadableLockError(result.lock, lockWhere(target))
+    if (isUnreadableLock(result.lock)) throw unreadableLockError(result.lock)
     return result
   }
 

@@ -1,15 +1,15 @@
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { hostname } from 'node:os'
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { newLockInfo } from '../lock-info.ts'
+import { holderIsGone, newLockInfo } from '../lock-info.ts'
 import type { Lock, LockInfo, LockRequest } from '../types.ts'
-import { isAlive } from './state.ts'
 
 /**
- * A lock file: created with O_EXCL (atomic), carries holder, SHA, operation and an expiry;
- * renewed by rewriting it (temp + rename). An expired lock is taken over by renaming a new
- * file over it after re-reading it, so two takers cannot both win silently: the loser sees
- * a different holder on its verification read.
+ * A lock file: created whole and exclusively (a complete temp file hard-linked to the name, which
+ * fails if it exists), carries holder, SHA, operation and an expiry; renewed by rewriting it
+ * (temp + rename), so it is never seen half-written. An expired lock is taken over by renaming a
+ * new file over it after re-reading it, so two takers cannot both win silently: the loser sees a
+ * different holder on its verification read. A lock file that cannot be read (corrupt, edited by
+ * hand) is never taken over: it may be a freeze.
  */
 export class FileLock implements Lock {
   readonly #file: string
@@ -25,12 +25,12 @@ export class FileLock implements Lock {
       return JSON.parse(await readFile(this.#file, 'utf8')) as LockInfo
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-      // A torn or empty file (a writer died mid-write of the O_EXCL create) counts as expired.
       return {
         holder: 'unknown (unreadable lock file)',
         acquiredAt: '',
         renewedAt: '',
-        expiresAt: new Date(0).toISOString(),
+        expiresAt: '',
+        unreadable: `${this.#file}: ${(error as Error).message}`,
       }
     }
   }
@@ -38,18 +38,26 @@ export class FileLock implements Lock {
   async tryAcquire(request: LockRequest) {
     const info = newLockInfo(request)
     await mkdir(dirname(this.#file), { recursive: true, mode: 0o700 })
+    const tmp = `${this.#file}.${process.pid}.tmp`
+    await writeFile(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 })
     try {
-      const handle = await open(this.#file, 'wx', 0o600)
-      await handle.writeFile(`${JSON.stringify(info, null, 2)}\n`)
-      await handle.close()
+      await link(tmp, this.#file)
+      await rm(tmp, { force: true })
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await rm(tmp, { force: true })
+        throw error
+      }
       const current = await this.#read()
-      if (current && Date.parse(current.expiresAt) > Date.now() && !holderIsDead(current.holder))
+      const held =
+        current &&
+        (current.unreadable !== undefined ||
+          (Date.parse(current.expiresAt) > Date.now() && !holderIsGone(current.holder)))
+      if (held) {
+        await rm(tmp, { force: true })
         return { acquired: false as const, lock: current }
+      }
       // Expired: take it over atomically, then verify we are the one who won.
-      const tmp = `${this.#file}.${process.pid}.tmp`
-      await writeFile(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 })
       await rename(tmp, this.#file)
       const check = await this.#read()
       if (!check || check.holder !== info.holder || check.acquiredAt !== info.acquiredAt) {
@@ -104,14 +112,4 @@ export class FileLock implements Lock {
     this.#mine = undefined
     return current
   }
-}
-
-/**
- * A holder on this host whose process is gone (kill -9, OOM) left the lock behind: it is taken
- * over at once instead of blocking every release for the rest of its TTL.
- */
-function holderIsDead(holder: string): boolean {
-  const match = /@(\S+) pid (\d+)/.exec(holder)
-  if (!match || match[1] !== hostname()) return false
-  return !isAlive(Number(match[2]))
 }
