@@ -22,15 +22,12 @@ export interface ValidationSummary {
   provider: string
   fleetSize: number
   gatewayConfig: string
-  /** What `config validate` leaves to `gwdeploy gateway check` (and `release`, which runs it). */
-  notChecked: string[]
 }
 
 /**
  * `config validate`: the schema, plus the files the config points at, plus what the nodes would
- * refuse at start (fleet.env). Imports no gateway code unless fleet.env sets a KRAKEND_* variable
- * (the runtime's override rules then check it); the gateway config's own semantics are left to
- * `gwdeploy gateway check` and said so (`notChecked`).
+ * refuse at start (fleet.env), plus the gateway config as release's stamp step checks it (with a
+ * stand-in SHA): a config `release` refuses is never reported valid.
  */
 export async function validateProjectConfig(options: {
   cwd?: string
@@ -59,16 +56,35 @@ export async function validateProjectConfig(options: {
     loaded.config.provider.kind !== 'local' && revokerPortProblem(doc.value, shown, loaded.config.fleet.port)
   if (unpublishable) throw unpublishable
   refuseUnenforcedNamespaces(doc, runtime)
+  await checkAsStamped(loaded, runtime, gatewayConfig)
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),
     service: loaded.config.service,
     provider: loaded.config.provider.kind,
     fleetSize: loaded.config.fleet.size,
     gatewayConfig: relative(cwd, gatewayConfig),
-    notChecked: [
-      `${shown}'s endpoints, backends and component settings (types, values): \`gwdeploy gateway check -c ${shown}\` checks them as release does`,
-    ],
   }
+}
+
+/** What release's stamp step would refuse: the same call, a stand-in SHA for the name (gateway code, loaded here only). */
+async function checkAsStamped(
+  loaded: ReturnType<typeof loadConfig>,
+  runtime: 'bundled' | 'krakend',
+  file: string,
+): Promise<void> {
+  const [{ stampGatewayConfig }, { releaseFlexibleConfig }] = await Promise.all([
+    import('../image/stamp.ts'),
+    import('../core/artifacts.ts'),
+  ])
+  await stampGatewayConfig({
+    file,
+    template: loaded.config.gateway.name,
+    service: loaded.config.service,
+    sha: '0'.repeat(40),
+    env: loaded.env,
+    runtime,
+    flexible: releaseFlexibleConfig(loaded.config, loaded.dir),
+  })
 }
 
 /** fleet.env problems a release would refuse before anything runs (fleet-env.ts), every one located. */

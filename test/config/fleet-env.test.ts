@@ -190,13 +190,21 @@ describe('config validate: what the nodes would refuse at start, and what it lea
     }
   })
 
-  it('a valid project: the summary says what it did not check and which command does', async () => {
-    const bad = { version: 3, endpoints: [{ endpoint: '/x', method: 7, backend: [{ url_pattern: '/x' }] }] }
+  it('a gateway config release would refuse is refused here too, located (never "valid")', async () => {
+    const bad = {
+      version: 3,
+      endpoints: [
+        { endpoint: '/x', method: 7, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/x' }] },
+      ],
+    }
     const dir = await project({ service: 'demo' }, bad)
     try {
-      const summary = await validateProjectConfig({ cwd: dir, environ: {} })
-      assert.equal(summary.notChecked.length, 1)
-      assert.match(summary.notChecked[0] ?? '', /gwdeploy gateway check -c gateway\.json/)
+      const error = await failure(validateProjectConfig({ cwd: dir, environ: {} }))
+      assert.equal(error.exitCode, 2)
+      assert.deepEqual(
+        (error.problems ?? []).map((p) => p.location?.path),
+        ['endpoints[0].method'],
+      )
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
