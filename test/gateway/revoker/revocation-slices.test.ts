@@ -29,15 +29,9 @@ describe('the whole filter reaches a worker in slices', () => {
     const largest = Math.max(...node.sent.map((m) => m.bytes))
     assert.ok(largest <= SLICE_BYTES + 256, `a message of ${largest} bytes (a slice is ${SLICE_BYTES})`)
     const report = await node.report(before)
-    // One message of the whole filter kept a worker's thread busy about 150 ms between two turns of
-    // its event loop (and its timers waited 300 to 1,000 ms on a shared machine); a slice about 5 ms.
-    // The thread's CPU time is what is bounded: the wall time also counts other processes' turns.
-    const stalled = `${report.maxBusyMs.toFixed(1)} ms busy, ${report.maxStallMs.toFixed(0)} ms between turns`
-    assert.ok(report.maxBusyMs < 50, `the worker's timers waited: ${stalled}`)
-    assert.ok(
-      report.ticksWhileSliced > 10,
-      `its timers ran ${report.ticksWhileSliced} times while slices came`,
-    )
+    // Tests assert no timings: that the worker's event loop turned between slices (one message of the
+    // whole filter gave it none) is what shows requests can run while the filter comes.
+    assert.ok(report.ticksWhileSliced > 0, 'its timers never ran while slices came')
     assert.equal(report.misses, 0, 'a token it refused before passed while slices applied')
     assert.deepEqual(report.sha256, sha256(node.filter))
     node.close()

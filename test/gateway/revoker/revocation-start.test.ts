@@ -9,7 +9,6 @@ import { describe, test } from 'node:test'
 import { type BloomConfig, SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
 import { SLICE_BYTES } from '../../../src/gateway/revoker/cluster.ts'
 import { primary, revoked, sha256, utf8 } from './follower-harness.ts'
-import { loopMeter } from './loop-meter.ts'
 
 const SLICE = 'gwdeploy:revoker:slice'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -74,21 +73,6 @@ describe("a worker's start copy", () => {
     assert.equal(ready.rotations, node.filter.rotations)
     assert.deepEqual(ready.sha256, sha256(node.filter), 'it started with the primary’s bits')
     assert.deepEqual(ready.checks, [...revokedBefore.map(() => true), false])
-    worker.close()
-  })
-
-  test("at KrakenD's documented size the primary's event loop keeps turning while a worker copies the filter", async () => {
-    const { node } = await loaded(documented)
-    const meter = loopMeter()
-    const worker = node.fork({ sizes: false })
-    await worker.ready
-    const loop = meter.stop()
-    // One message of the whole filter kept the primary's thread busy 55 to 115 ms in one turn (the
-    // structured clone of 126 MB), its connections to every worker waiting; with slices at most
-    // about 4 ms. Its CPU time is what is bounded: the wall time also counts other processes' turns.
-    const stalled = `${loop.maxBusyMs.toFixed(1)} ms busy, ${loop.maxStallMs.toFixed(0)} ms between turns`
-    assert.ok(loop.maxBusyMs < 25, `the primary's timers waited: ${stalled}`)
-    assert.ok(loop.ticks > 50, `its timers ran ${loop.ticks} times while the copy went`)
     worker.close()
   })
 
