@@ -19,12 +19,15 @@ export async function writeRecord(
   const { configText, ...entry } = record
   const store = target.provider.records?.()
   await Promise.all([
-    store
-      ?.append(record)
-      .then(() => store.prune(target.config.records.keep))
-      .catch((error: Error) => {
+    store?.append(record).then(
+      () =>
+        store.prune(target.config.records.keep).catch((error: Error) => {
+          warn(`could not delete old release records on the target (${store.where}): ${error.message}`)
+        }),
+      (error: Error) => {
         warn(`could not write the release record to the target (${store.where}): ${error.message}`)
-      }),
+      },
+    ),
     appendHistory(target.stateDir, entry).catch((error: Error) => {
       warn(`could not write the local history cache: ${error.message}`)
     }),
@@ -93,19 +96,19 @@ export async function recordedArtifact(
 }
 
 /**
- * The stamped config the serving colour runs, from the target's records (matched by SHA and
+ * The stamped config the serving colour runs, from the target's `records` (matched by SHA and
  * config digest), else the local artifact cache; undefined when nothing serves or it is unknown.
  */
 export async function liveConfigText(
-  target: Pick<Target, 'provider' | 'stateDir'>,
+  target: Pick<Target, 'stateDir'>,
   state: TargetState,
+  records: ReleaseRecord[],
 ): Promise<string | undefined> {
   const serving = COLOURS.filter((c) => state.fleets[c] && state.weights[c] > 0).sort(
     (a, b) => state.weights[b] - state.weights[a],
   )[0]
   const fleet = serving ? state.fleets[serving] : undefined
   if (!fleet) return undefined
-  const records = await listRecords(target, LOOKBACK).catch(() => [])
   const match = records.find(
     (r) => r.sha === fleet.sha && r.configDigest === fleet.configDigest && r.configText,
   )

@@ -6,8 +6,9 @@
  */
 import { COLOURS, type Colour, type RevokerEndpoint } from '../providers/types.ts'
 import { providerError, usageError } from './errors.ts'
-import { liveConfigText } from './records.ts'
+import { LOOKBACK, liveConfigText } from './records.ts'
 import type { EngineContext } from './release/context.ts'
+import { engineRecords } from './release/engine-records.ts'
 
 export interface RevokeOptions {
   /** `claim=value` pairs, as given. */
@@ -58,7 +59,7 @@ export async function revoke(ctx: EngineContext, options: RevokeOptions): Promis
   const elements = revocationElements(options.claims)
   const { provider } = ctx.target
   const state = await provider.inspect({ signal: ctx.signal })
-  const keys = tokenKeys(await liveConfigText(ctx.target, state))
+  const keys = tokenKeys(await liveConfigText(ctx.target, state, await engineRecords(ctx, LOOKBACK)))
   if (keys === undefined)
     ctx.reporter.emit({
       type: 'warn',

@@ -69,6 +69,28 @@ describe('rollback (fake provider, in-process)', () => {
     assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
   })
 
+  it('names an unreadable record once and a failed records read, instead of deciding silently without them', async () => {
+    for (const n of [1, 2]) await ok(h, releaseOf(n))
+    h.world.unreadableRecords = ['records/2026-12-04T000000000Z-release-0303030-0007.json']
+    const out = await h.run(back())
+    assert.equal(out.code, 0, out.error?.message)
+    assert.equal(liveSha(h), sha(1))
+    const warnings = out.events.flatMap((e) => (e.type === 'warn' ? [e.message] : []))
+    const unreadable = warnings.filter((m) => m.includes('0303030-0007.json cannot be read'))
+    assert.equal(unreadable.length, 1, warnings.join('\n'))
+    h.world.unreadableRecords = []
+    h.provider.failAt.add('list-records')
+    const blind = await h.run(back())
+    h.provider.failAt.delete('list-records')
+    const blindWarnings = blind.events.flatMap((e) => (e.type === 'warn' ? [e.message] : []))
+    assert.ok(
+      blindWarnings.some((m) =>
+        /could not read the release records from the target: fake: list-records failed/.test(m),
+      ),
+      blindWarnings.join('\n'),
+    )
+  })
+
   it('decides and acts under one lock (a redeploy does not take it twice)', async () => {
     for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
     await ok(h, back())

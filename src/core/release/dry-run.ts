@@ -2,8 +2,9 @@
 import type { Artifact } from '../../providers/types.ts'
 import { configDiffRows, diffGatewayConfig } from '../config-diff.ts'
 import { step } from '../events.ts'
-import { liveConfigText } from '../records.ts'
+import { LOOKBACK, liveConfigText } from '../records.ts'
 import type { EngineContext, ReleaseResult } from './context.ts'
+import { engineRecords } from './engine-records.ts'
 import { fleetSpec, makePlan } from './plan.ts'
 
 const parseOr = (text: string | undefined): unknown => {
@@ -34,7 +35,7 @@ export async function dryRun(
   const state = await step(reporter, 'plan', () => target.provider.inspect())
   const { decision, summary } = makePlan(ctx, state, artifact, version, {})
   summary.configDiff = diffGatewayConfig(
-    parseOr(await liveConfigText(target, state)),
+    parseOr(await liveConfigText(target, state, await engineRecords(ctx, LOOKBACK))),
     parseOr(artifact.configText),
   )
   reporter.emit({

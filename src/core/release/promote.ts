@@ -6,9 +6,10 @@
 import { COLOURS, type Colour, otherColour, type TargetState } from '../../providers/types.ts'
 import { rolledBackError, usageError } from '../errors.ts'
 import { step } from '../events.ts'
-import { LOOKBACK, listRecords } from '../records.ts'
+import { LOOKBACK } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { recordBase, resultOf } from './context.ts'
+import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
 import { pendingColour } from './lineage.ts'
 import { withLock } from './lock-scope.ts'
@@ -78,7 +79,7 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
   const { provider } = ctx.target
   return withLock(ctx, 'promote', undefined, options.lockWaitMs ?? 0, async (locked) => {
     const state = await step(ctx.reporter, 'plan', () => provider.inspect({ signal: locked.signal }))
-    const records = await listRecords(ctx.target, LOOKBACK).catch(() => [])
+    const records = await engineRecords(ctx, LOOKBACK)
     const colour: Colour | null = pendingColour(state, records)
     const fleet = colour ? state.fleets[colour] : undefined
     if (!colour || !fleet) throw nothingToPromote(state)

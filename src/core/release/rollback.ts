@@ -18,9 +18,10 @@ import { step } from '../events.ts'
 import { ExitCode } from '../exit-codes.ts'
 import type { HookEnv } from '../hooks.ts'
 import { ABORT_OPERATION } from '../lock.ts'
-import { isCompleted, LOOKBACK, listRecords, recordedArtifact } from '../records.ts'
+import { isCompleted, LOOKBACK, recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { info, resultOf, warn } from './context.ts'
+import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
 import { withLock } from './lock-scope.ts'
@@ -177,7 +178,7 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     const state = await step(ctx.reporter, 'plan', () =>
       ctx.target.provider.inspect({ signal: locked.signal }),
     )
-    const records = await listRecords(ctx.target, LOOKBACK).catch(() => [])
+    const records = await engineRecords(ctx, LOOKBACK)
     const sha = rollbackGoal(state, records, wanted)
     const fleet = goalFleet(state, records, sha)
     if (fleet && state.weights[fleet.colour] === 100) {

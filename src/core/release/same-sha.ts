@@ -13,8 +13,9 @@ import { type Artifact, COLOURS, type Colour, type Fleet } from '../../providers
 import { loadArtifact, releaseFlexibleConfig } from '../artifacts.ts'
 import { type GwError, usageError } from '../errors.ts'
 import { differsFromCommit } from '../git.ts'
-import { LOOKBACK, listRecords } from '../records.ts'
+import { LOOKBACK } from '../records.ts'
 import type { EngineContext } from './context.ts'
+import { engineRecords } from './engine-records.ts'
 
 /** The working tree's gateway config files differ from commit `sha`: the refusal, else undefined. */
 export async function uncommittedConfig(ctx: EngineContext, stamped: Artifact): Promise<GwError | undefined> {
@@ -50,7 +51,7 @@ export async function recordedWithOtherDigest(
   version: string,
 ): Promise<GwError | undefined> {
   if (ctx.target.provider.capabilities.image) return undefined
-  const records = await listRecords(ctx.target, LOOKBACK).catch(() => [])
+  const records = await engineRecords(ctx, LOOKBACK)
   const other = records.find(
     (r) =>
       RAN.has(r.status) &&
@@ -79,7 +80,7 @@ export async function liveArtifact(
     (f) => f !== undefined && f.sha === sha && state.weights[f.colour] === 100,
   )
   if (!fleet) return undefined
-  const records = await listRecords(ctx.target, LOOKBACK).catch(() => [])
+  const records = await engineRecords(ctx, LOOKBACK)
   const record = records.find(
     (r) => r.sha === sha && r.configDigest === fleet.configDigest && (r.configText || r.image),
   )

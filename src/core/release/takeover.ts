@@ -10,9 +10,9 @@ import type { LockInfo, ReleaseRecord } from '../../providers/types.ts'
 import { step } from '../events.ts'
 import { frozenError, isFreeze } from '../freeze-info.ts'
 import { ABORT_OPERATION, acquireLock, describeLock } from '../lock.ts'
-import { listRecords } from '../records.ts'
 import { lockHolder } from '../target.ts'
 import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
+import { engineRecords } from './engine-records.ts'
 
 /** How long the aborting side waits for the stopped run's record. */
 const REPORT_WAIT_MS = 60_000
@@ -40,7 +40,7 @@ async function reportOf(
 ): Promise<ReleaseRecord | undefined> {
   const deadline = Date.now() + REPORT_WAIT_MS
   while (Date.now() < deadline) {
-    const records = await listRecords(ctx.target, 20).catch(() => [])
+    const records = await engineRecords(ctx, 20)
     const report = records.find((r) => r.holder === holder && r.time >= since)
     if (report) return report
     await sleep(250, ctx.signal)

@@ -7,7 +7,6 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { providerError } from '../../core/errors.ts'
 import { testPoint } from '../../core/testpoints.ts'
-import { DirectoryRecords } from '../file-records.ts'
 import { writeJsonAtomic } from '../json-file.ts'
 import { fileLogLines } from '../logs/file.ts'
 import { resolveLocalNodeEnv } from '../node-env.ts'
@@ -36,6 +35,7 @@ import { putMaintenance, putRoutes } from './admin.ts'
 import { FileLock } from './lock.ts'
 import { nodeRunning, startNodes, stopOrphans } from './nodes.ts'
 import { killGroup, stopProcesses } from './processes.ts'
+import { LocalRecords } from './records.ts'
 import { stageRelease } from './release-dir.ts'
 import {
   ensureRouter,
@@ -260,8 +260,8 @@ export class LocalProvider implements Provider {
   }
 
   /** Release records in the state dir (the local target): `<stateDir>/records/`. */
-  records(): DirectoryRecords {
-    return new DirectoryRecords(join(this.#options.stateDir, 'records'))
+  records(): LocalRecords {
+    return new LocalRecords(join(this.#options.stateDir, 'records'), this.paths)
   }
 
   lock(): Lock {

@@ -1,10 +1,13 @@
 /**
- * A release's directory under the state dir (the local "image"): the stamped config, the files
- * it reads, and for a bundled runtime a copy of the bundle. Every file is renamed into place, so
- * a re-run after a kill finds each one whole or not at all.
+ * A release's directory under the state dir (the local "image"): the stamped config and the files
+ * it reads, and for a bundled runtime a link to that runtime's copy under `runtimes/<hash>/` (one
+ * copy per runtime, shared by every release that runs it, so a release costs its config's size).
+ * Every file and link is renamed into place, so a re-run after a kill finds each one whole or not
+ * at all; a directory staged by an older gwdeploy (a whole copy of the bundle) is used as it is.
  */
-import { copyFile, mkdir, readdir, rename, stat } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises'
+import { basename, dirname, join, relative } from 'node:path'
 import { writeTextAtomic } from '../json-file.ts'
 import type { Artifact } from '../types.ts'
 import type { LocalPaths } from './state.ts'
@@ -12,19 +15,20 @@ import type { LocalPaths } from './state.ts'
 export interface StagedRelease {
   releaseDir: string
   configFile: string
-  /** The runtime's entry the nodes run: the copy in releaseDir when it is bundled. */
+  /** The runtime's entry the nodes run: the link in releaseDir when it is bundled. */
   entry: string
 }
+
+/** `<sha7>-<digest12>`: one directory per SHA and stamped config. */
+export const releaseDirName = (sha: string, configDigest: string) =>
+  `${sha.slice(0, 7)}-${configDigest.replace(/^sha256:/, '').slice(0, 12)}`
 
 export async function stageRelease(
   paths: LocalPaths,
   artifact: Artifact,
   runtime: NonNullable<Artifact['runtime']>,
 ): Promise<StagedRelease> {
-  const releaseDir = join(
-    paths.releases,
-    `${artifact.sha7}-${artifact.configDigest.replace(/^sha256:/, '').slice(0, 12)}`,
-  )
+  const releaseDir = join(paths.releases, releaseDirName(artifact.sha, artifact.configDigest))
   await mkdir(releaseDir, { recursive: true, mode: 0o700 })
   const configFile = join(releaseDir, 'gateway.json')
   // The config's files first (nodes run in releaseDir, where it reads them): a written config means all are there.
@@ -34,19 +38,36 @@ export async function stageRelease(
     if (!(await exists(path))) await writeTextAtomic(path, file.content)
   }
   if (!(await exists(configFile))) await writeTextAtomic(configFile, artifact.configText)
-  let entry = runtime.entry
-  if (runtime.bundled) {
-    // The lazily loaded libraries first: a copied gateway.cjs means its runtime is complete.
-    const lazy = join(dirname(entry), 'lazy')
-    if (await exists(lazy)) {
-      await mkdir(join(releaseDir, 'lazy'), { recursive: true })
-      for (const name of await readdir(lazy)) await copyOnce(join(lazy, name), join(releaseDir, 'lazy', name))
-    }
-    const copy = join(releaseDir, basename(entry))
-    await copyOnce(entry, copy)
-    entry = copy
+  if (!runtime.bundled) return { releaseDir, configFile, entry: runtime.entry }
+  // A release keeps the runtime it was staged with: a redeploy of it runs that one again.
+  const link = join(releaseDir, basename(runtime.entry))
+  if (!(await exists(link))) {
+    const stored = await storeRuntime(paths, runtime.entry)
+    await rm(`${link}.tmp`, { force: true })
+    await symlink(relative(releaseDir, stored), `${link}.tmp`)
+    await rename(`${link}.tmp`, link)
   }
-  return { releaseDir, configFile, entry }
+  return { releaseDir, configFile, entry: link }
+}
+
+/**
+ * The bundle and its lazily loaded libraries copied once under `runtimes/<content hash>/`
+ * (Node runs a linked entry from its real path, so the bundle finds `lazy/` beside it).
+ */
+async function storeRuntime(paths: LocalPaths, entry: string): Promise<string> {
+  const lazy = join(dirname(entry), 'lazy')
+  const lazyNames = (await exists(lazy)) ? (await readdir(lazy)).sort() : []
+  const hash = createHash('sha256')
+  for (const file of [entry, ...lazyNames.map((name) => join(lazy, name))]) {
+    hash.update(`${basename(file)}\0`).update(await readFile(file))
+  }
+  const dir = join(paths.runtimes, hash.digest('hex').slice(0, 24))
+  const stored = join(dir, basename(entry))
+  // The lazily loaded libraries first: a copied bundle means its runtime is complete.
+  await mkdir(join(dir, 'lazy'), { recursive: true, mode: 0o700 })
+  for (const name of lazyNames) await copyOnce(join(lazy, name), join(dir, 'lazy', name))
+  await copyOnce(entry, stored)
+  return stored
 }
 
 /** Copies a file unless it is there already, renamed into place so it is never seen half-written. */

@@ -7,7 +7,8 @@
  *   <stateDir>/local/router.sock        admin channel (unix socket, mode 0600)
  *   <stateDir>/local/routes.json        the routing table the front proxy serves (it persists it)
  *   <stateDir>/local/fleet-<colour>.json  one colour's nodes: pid, port, SHA, config name, digest
- *   <stateDir>/local/releases/<sha7>-<digest12>/  the "image": stamped config (+ bundle copy)
+ *   <stateDir>/local/releases/<sha7>-<digest12>/  the "image": stamped config (+ link to its runtime)
+ *   <stateDir>/local/runtimes/<hash>/   a runtime bundle, one copy per runtime
  *   <stateDir>/local/logs/<node>.log    each node's stdout/stderr; router.log for the proxy
  *   <stateDir>/lock.json                the release lock
  *   <stateDir>/records/<time>-<op>-<sha7>-<rand>.json  release records (the target's truth)
@@ -29,6 +30,7 @@ export interface LocalPaths {
   adminSocket: string
   logs: string
   releases: string
+  runtimes: string
   fleetFile(colour: Colour): string
   nodeLog(node: string): string
   routerLog: string
@@ -50,6 +52,7 @@ export function localPaths(stateDir: string): LocalPaths {
     adminSocket,
     logs: join(dir, 'logs'),
     releases: join(dir, 'releases'),
+    runtimes: join(dir, 'runtimes'),
     fleetFile: (colour) => join(dir, `fleet-${colour}.json`),
     nodeLog: (node) => join(dir, 'logs', `${node}.log`),
     routerLog: join(dir, 'logs', 'router.log'),

@@ -29,6 +29,7 @@ import {
   type NodeHealth,
   type ProbeTarget,
   type Provider,
+  type RecordListOptions,
   type ReleaseRecord,
   type ReleaseRecords,
   type RevokerEndpoint,
@@ -55,6 +56,8 @@ export class FakeWorld {
   nodes = new Map<string, FakeNode>()
   lock: (LockInfo & { token: number; ttlMs: number }) | null = null
   records: ReleaseRecord[] = []
+  /** Records the store reports as unreadable on every list (where, e.g. a file name). */
+  unreadableRecords: string[] = []
   /** Every route() call, in order. */
   routes: Weights[] = []
   lockAttempts = 0
@@ -381,7 +384,10 @@ export class FakeProvider implements Provider {
         world.records.unshift(copy(record))
         await provider.after('append')
       },
-      async list(limit: number) {
+      async list(limit: number, options: RecordListOptions = {}) {
+        await provider.fault('list-records')
+        for (const where of world.unreadableRecords)
+          options.unreadable?.(where, 'Unexpected end of JSON input')
         return copy(world.records.slice(0, limit))
       },
       async prune(keep: number) {

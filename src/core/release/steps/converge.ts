@@ -7,7 +7,7 @@
  */
 import { otherColour } from '../../../providers/types.ts'
 import { step } from '../../events.ts'
-import { isCompleted, listRecords } from '../../records.ts'
+import { isCompleted } from '../../records.ts'
 import {
   type EngineContext,
   info,
@@ -16,6 +16,7 @@ import {
   type Run,
   resultOf,
 } from '../context.ts'
+import { engineRecords } from '../engine-records.ts'
 import { fleetSpec } from '../plan.ts'
 import { carryWithin } from '../revocations.ts'
 import { finalize } from './finalize.ts'
@@ -59,7 +60,7 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
  */
 export async function converge(ctx: LockedContext, run: Run): Promise<ReleaseResult> {
   const repaired = await repairLive(ctx, run)
-  const records = await listRecords(ctx.target, 50).catch(() => [])
+  const records = await engineRecords(ctx, 50)
   const last = records.find(isCompleted)
   const fleet = run.state.fleets[run.green]
   if (fleet && (!last || last.sha !== run.artifact.sha || last.unfinished)) {
