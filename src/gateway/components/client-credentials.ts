@@ -10,7 +10,6 @@
  * error. The secret never appears in messages.
  */
 
-import { STATUS_CODES } from 'node:http'
 import { BackendCallError } from '../backend-call-error.ts'
 import type { BackendBody, Hop, HopRequest } from '../backend-client.ts'
 import type { CallAt, RedirectingRequest } from '../backend-redirects.ts'
@@ -145,6 +144,8 @@ async function post(
   const hop: HopRequest = { dispatcher: agent, origin, path, method, headers, body: payload }
   const at: CallAt = { url: url.href, errorUrl: url.href }
   const signal = AbortSignal.timeout(TOKEN_TIMEOUT_MS)
+  // Go's resp.Status: the code and the reason phrase the server sent (of the last hop, the answer).
+  let status = ''
   const send = async (next: HopRequest): Promise<Hop<BackendBody>> => {
     const response = await requestOn(next.dispatcher, {
       origin: next.origin,
@@ -154,6 +155,7 @@ async function post(
       body: next.body,
       signal,
     })
+    status = response.statusText ? `${response.statusCode} ${response.statusText}` : `${response.statusCode}`
     return {
       statusCode: response.statusCode,
       headers: response.headers,
@@ -171,7 +173,7 @@ async function post(
   const type = response.headers['content-type']
   return {
     status: response.statusCode,
-    statusLine: `${response.statusCode} ${STATUS_CODES[response.statusCode] ?? ''}`.trim(),
+    statusLine: status,
     contentType: (Array.isArray(type) ? type[0] : type) ?? '',
     body: await readLimited(response.answer),
   }

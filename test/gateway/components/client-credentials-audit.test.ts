@@ -18,7 +18,7 @@ let closedPort = 0
 /** One token endpoint per path: each answers as a particular server would. */
 const answers: Record<
   string,
-  (basic: boolean) => { status?: number; type?: string; body: string; location?: string }
+  (basic: boolean) => { status?: number; reason?: string; type?: string; body: string; location?: string }
 > = {
   '/error-200': () => ({ body: JSON.stringify({ access_token: 'leaked', error: 'server_error' }) }),
   '/fraction': () => ({ body: '{"access_token":"t","token_type":"bearer","expires_in":3600.5}' }),
@@ -37,6 +37,7 @@ const answers: Record<
   '/backslash': () => ({ status: 302, location: '\\\\evil.example/token', body: '' }),
   '/%5C%5Cevil.example/token': () => ({ body: '{"access_token":"same-host"}' }),
   '/loop': () => ({ status: 302, location: '/loop', body: '' }),
+  '/sleeping': () => ({ status: 503, reason: 'Upstream Sleeping', type: 'text/plain', body: 'zzz' }),
   '/to-password': () => ({ status: 302, location: `http://user:pw@127.0.0.1:${closedPort}/t`, body: '' }),
 }
 
@@ -54,7 +55,8 @@ before(async () => {
         'content-type': answer.type ?? 'application/json',
         ...(answer.location === undefined ? {} : { location: answer.location }),
       }
-      res.writeHead(answer.status ?? 200, headers).end(answer.body)
+      if (answer.reason) res.writeHead(answer.status ?? 200, answer.reason, headers).end(answer.body)
+      else res.writeHead(answer.status ?? 200, headers).end(answer.body)
     })
   })
   idp.listen(0, '127.0.0.1')
@@ -103,6 +105,7 @@ before(async () => {
         endpoint('/moved-307'),
         endpoint('/backslash'),
         endpoint('/loop'),
+        endpoint('/sleeping'),
         endpoint('/to-password'),
       ],
     }),
@@ -124,6 +127,12 @@ describe('auth/client-credentials audit: when KrakenD has no token, the backend 
     assert.equal(res.status, 500)
     assert.match(res.text, /oauth2: "server_error"/)
     assert.equal(backend.seen.length, seen)
+  })
+
+  test("a refusal that is not JSON names the status as the server sent it (Go's resp.Status)", async () => {
+    const res = await send(gw.url, { path: '/sleeping' })
+    assert.equal(res.status, 500)
+    assert.match(res.text, /oauth2: cannot fetch token: 503 Upstream Sleeping\nResponse: zzz$/)
   })
 
   test('an expires_in that is not an integer fails the JSON decoding', async () => {
