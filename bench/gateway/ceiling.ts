@@ -10,7 +10,7 @@
 //
 //   node bench/gateway/ceiling.ts [--duration 4] [--rounds 2]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -51,8 +51,10 @@ writeFileSync(join(dir, 'item.json'), benchDocument('item'))
 const children: ChildProcess[] = []
 process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
 })
 process.on('SIGINT', () => process.exit(130))
+process.on('SIGTERM', () => process.exit(143))
 const start = (command: string, args: string[]): ChildProcess => {
   const child = spawn(command, args, { stdio: 'ignore' })
   children.push(child)

@@ -17,7 +17,7 @@
 //                             [--soak 60]   (full load on /proxy for that long, worker RSS every 10 s)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect as connectH2 } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -75,9 +75,11 @@ const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'))
 const children: ChildProcess[] = []
 const cleanup = () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
 }
 process.on('exit', cleanup)
 process.on('SIGINT', () => process.exit(130))
+process.on('SIGTERM', () => process.exit(143))
 
 for (const name of ['item', 'a', 'b', 'c']) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
 const size = Buffer.byteLength(benchDocument('item'))

@@ -1,7 +1,7 @@
 /** The `status` command's waiting and streaming modes (kept out of status.ts; logic in src/core/wait.ts). */
 import { Flags } from '@oclif/core'
 import { parseDuration } from '../config/duration.ts'
-import { usageError } from '../core/errors.ts'
+import { healthGateError, usageError } from '../core/errors.ts'
 import { ExitCode } from '../core/exit-codes.ts'
 import { type StatusResult, status } from '../core/operations.ts'
 import type { Target } from '../core/target.ts'
@@ -42,11 +42,21 @@ function durationFlag(name: string, value: string | undefined, fallback: number)
   return ms
 }
 
-/** Plain `status`: serving nodes that are unhealthy are warnings and make the exit code 4. */
+/**
+ * Plain `status`: serving nodes that are unhealthy are warnings and make the exit code 4. Under
+ * `--json` the envelope then says `error` (`health_gate`, the status in `error.details.status`), so a
+ * parser that reads only `status` is not told "ok".
+ */
 export function flagUnhealthy(result: StatusResult, context: RunContext): void {
   const unhealthy = unhealthyServing(result)
   for (const problem of unhealthy) context.warn(`unhealthy: ${problem}`)
-  if (unhealthy.length) process.exitCode = ExitCode.healthGate
+  if (!unhealthy.length) return
+  if (context.json)
+    throw healthGateError(`${unhealthy.length} node(s) that receive traffic are unhealthy`, {
+      hint: 'See `gwdeploy logs` for the named nodes; `gwdeploy rollback` returns traffic to the previous release.',
+      details: { status: result },
+    })
+  process.exitCode = ExitCode.healthGate
 }
 
 /** `status --wait-for GOAL` or `status --watch --json`. */

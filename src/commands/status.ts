@@ -67,8 +67,12 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     if (this.flags['wait-for'] || (this.flags.watch && context.json))
       return statusLoops(target, this.flags, context)
     let result = await status(target, undefined, context.warn)
+    if (!this.flags.watch) {
+      this.#served(result, context)
+      flagUnhealthy(result, context)
+      return result
+    }
     flagUnhealthy(result, context)
-    if (!this.flags.watch || context.json) return this.#served(result, context)
     while (!context.signal.aborted) {
       process.stdout.write(`\x1b[2J\x1b[H${renderStatus(result)}\n`)
       try {
@@ -83,8 +87,8 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
   }
 
   /** A target that should serve but whose router is down is a failure (exit 6), shown whole. */
-  #served(result: StatusResult, context: RunContext): StatusResult {
-    if (result.served || !result.serving) return result
+  #served(result: StatusResult, context: RunContext): void {
+    if (result.served || !result.serving) return
     if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
     throw providerError(
       `nothing is served: the router is not running (${result.router.detail ?? result.provider})`,

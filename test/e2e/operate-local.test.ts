@@ -225,6 +225,17 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(plain.code, 4, plain.stderr)
     assert.match(plain.stderr, /unhealthy: blue node \S+ \(100% of traffic\)/)
     assert.match(plain.stdout, /^blue \[live 100%\]/m)
+    const json = await project.run(['status', '--json'])
+    assert.equal(json.code, 4, json.stderr)
+    const envelope = JSON.parse(json.stdout)
+    assert.equal(envelope.status, 'error', 'exit 4 is never an "ok" envelope')
+    assert.equal(envelope.error.code, 'health_gate')
+    assert.equal(envelope.error.exitCode, 4)
+    assert.equal(envelope.error.details.status.colours[0].colour, 'blue')
+    assert.ok(
+      envelope.warnings.some((w: string) => /unhealthy: blue node/.test(w)),
+      json.stdout,
+    )
     const wait = await project.run([
       'status',
       '--wait-for',
