@@ -255,6 +255,12 @@ export interface Provider {
   readonly id: ProviderId
   readonly capabilities: ProviderCapabilities
   inspect(options?: OperationOptions): Promise<TargetState>
+  /**
+   * What `provision(spec)` would refuse that is known without starting anything (the local front
+   * proxy's address held by another process), thrown before the engine changes anything for it:
+   * before the idle colour, kept for rollback, is retired.
+   */
+  preflight?(spec: FleetSpec, options?: OperationOptions): Promise<void>
   /** Brings up `spec.size` nodes of `spec.colour` in parallel; reuses what matches, replaces dead nodes. */
   provision(spec: FleetSpec, options?: OperationOptions): Promise<Fleet>
   /** The provider's own health view of every node in the fleet. */

@@ -93,13 +93,26 @@ describe('release --sha of the live SHA after a rollback and a router crash (loc
   })
 })
 
+/** Listens on the port as "another process" would, once the killed router's socket is gone. */
+async function holdPort(port: number): Promise<net.Server> {
+  for (let attempt = 0; ; attempt++) {
+    const server = net.createServer()
+    const error = await new Promise<Error | undefined>((resolve) => {
+      server.once('error', resolve)
+      server.listen(port, '127.0.0.1', () => resolve(undefined))
+    })
+    if (!error) return server
+    if (attempt === 50) throw error
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 describe('provider.local.listen held by another process (local, CLI)', () => {
   let project: Project
   let holder: net.Server
   before(async () => {
     project = await makeProject({ size: 1 })
-    holder = net.createServer()
-    await new Promise<void>((resolve) => holder.listen(project.port, '127.0.0.1', resolve))
+    holder = await holdPort(project.port)
   })
   after(async () => {
     await new Promise((resolve) => holder.close(resolve))
@@ -112,5 +125,25 @@ describe('provider.local.listen held by another process (local, CLI)', () => {
     assert.match(out.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${project.port} \\(EADDRINUSE\\)`))
     assert.doesNotMatch(out.stderr, /verify: (running|done)/, 'no node was started to be verified')
     assert.equal(await project.fleet('blue'), undefined)
+  })
+
+  it('with a colour kept for rollback and the router down: found before that colour is retired', async () => {
+    await new Promise((resolve) => holder.close(resolve))
+    assert.equal((await project.run(['release', '--sha', 'ab'.repeat(20)])).code, 0)
+    assert.equal((await project.run(['release', '--sha', 'cd'.repeat(20)])).code, 0)
+    const kept = await project.fleet('blue')
+    assert.equal(kept?.sha, 'ab'.repeat(20))
+    const router = JSON.parse(await readFile(join(project.stateDir, 'local/router.json'), 'utf8')) as {
+      pid: number
+    }
+    process.kill(router.pid, 'SIGKILL')
+    for (let i = 0; i < 50 && isAlive(router.pid); i++) await new Promise((r) => setTimeout(r, 50))
+    holder = await holdPort(project.port)
+    const out = await project.run(['release', '--sha', 'ef'.repeat(20)])
+    assert.equal(out.code, 6, out.stderr)
+    assert.match(out.stderr, /cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/)
+    assert.doesNotMatch(out.stderr, /retire idle/)
+    assert.deepEqual(await project.fleet('blue'), kept, 'the rollback colour is still there')
+    assert.ok(kept?.nodes.every((node) => isAlive(node.pid)))
   })
 })

@@ -133,6 +133,11 @@ export class LocalProvider implements Provider {
     await putMaintenance(router.record.admin, state)
   }
 
+  async preflight(spec: FleetSpec): Promise<void> {
+    this.#options.nodeEnv?.(spec.artifact)
+    await this.#checkListen()
+  }
+
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     const { artifact } = spec
     if (!artifact.runtime) throw providerError('local provider: the release has no gateway runtime to run')
