@@ -157,7 +157,8 @@ export function compileHttpSecure(
       (url === healthPath || url.startsWith(`${healthPath}?`))
     )
       return undefined
-    let host = header(req, 'host') ?? header(req, ':authority') ?? ''
+    // Go's r.Host: over HTTP/2 the :authority pseudo-header, the Host field only when it is empty.
+    let host = header(req, ':authority') || firstLine(req, 'host') || ''
     for (const name of cfg.hostProxyHeaders) {
       const value = firstLine(req, name)
       if (value) {
