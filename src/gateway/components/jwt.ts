@@ -127,6 +127,16 @@ export function parseJwt(f: Fields): JwtConfig {
   const matcher = f.string('scopes_matcher') ?? 'any'
   if (matcher !== 'any' && matcher !== 'all')
     report.error(f.at('scopes_matcher'), `"scopes_matcher" must be "any" or "all", got "${matcher}"`)
+  const scopes = f.strings('scopes') ?? []
+  const scopesKey = f.string('scopes_key') ?? ''
+  // krakend-jose checks scopes only when both are set: required scopes without a claim to read
+  // them from would let every token through.
+  if (scopes.length > 0 && scopesKey === '')
+    report.error(
+      f.at('scopes_key'),
+      '"scopes" needs a "scopes_key" (the claim that holds the token\'s scopes)',
+      'KrakenD checks no scope without it and lets every valid token through; name the claim, e.g. "scope"',
+    )
   const leewayMs = f.durationMs('leeway')
   const rolesKey = f.string('roles_key') || 'roles'
   const rolesNested = f.bool('roles_key_is_nested')
@@ -151,8 +161,8 @@ export function parseJwt(f: Fields): JwtConfig {
     roles: f.strings('roles') ?? [],
     rolesKey,
     rolesNested,
-    scopes: f.strings('scopes') ?? [],
-    scopesKey: f.string('scopes_key') ?? '',
+    scopes,
+    scopesKey,
     scopesAll: matcher === 'all',
     headerName: (f.string('auth_header_name') || 'Authorization').toLowerCase(),
     cookieKey: f.string('cookie_key') || 'access_token',
