@@ -100,6 +100,14 @@ export class Fields {
     }
   }
 
+  /** An unread key spells `key` in another case or is a likely typo of it (reported by caseVariants / unknownKeys). */
+  misspells(key: string): boolean {
+    return this.#own.some(
+      (own) =>
+        !this.#read.has(own) && (own.toLowerCase() === key.toLowerCase() || closestKey(own, [key]) === key),
+    )
+  }
+
   /** Keys this parser reported itself, or that KrakenD reads and ignores: not reported as unknown. */
   handled(...keys: string[]): void {
     for (const key of keys) this.#handled.add(key)

@@ -69,8 +69,22 @@ function everyMs(f: Fields): number | undefined {
 }
 
 export function parseRouterLimit(f: Fields): RouterLimitConfig {
-  let maxRate = f.number('max_rate') ?? 0
-  let clientMaxRate = f.number('client_max_rate') ?? 0
+  const maxRateGiven = f.number('max_rate')
+  const clientMaxRateGiven = f.number('client_max_rate')
+  let maxRate = maxRateGiven ?? 0
+  let clientMaxRate = clientMaxRateGiven ?? 0
+  // A rate that is not a number, or misspelt, is refused where it is read or by the unknown-key checks.
+  const reported =
+    (f.has('max_rate') && maxRateGiven === undefined) ||
+    (f.has('client_max_rate') && clientMaxRateGiven === undefined) ||
+    f.misspells('max_rate') ||
+    f.misspells('client_max_rate')
+  if (maxRate === 0 && clientMaxRate === 0 && !reported)
+    f.report.error(
+      f.at('max_rate'),
+      'the rate limit has no rate: neither "max_rate" nor "client_max_rate" is above 0, so it limits nothing',
+      'KrakenD reads 0 as "no limit" and lets every request through; set "max_rate" (the endpoint) and/or "client_max_rate" with a "strategy" (per client), or remove the namespace',
+    )
   let ttlMs = 10 * 60_000
   if (f.has('every')) {
     const parsed = everyMs(f)
@@ -172,7 +186,14 @@ export interface ProxyLimitConfig {
 }
 
 export function parseProxyLimit(f: Fields): ProxyLimitConfig {
-  let maxRate = f.number('max_rate') ?? 0
+  const maxRateGiven = f.number('max_rate')
+  let maxRate = maxRateGiven ?? 0
+  if (maxRate === 0 && !(f.has('max_rate') && maxRateGiven === undefined) && !f.misspells('max_rate'))
+    f.report.error(
+      f.at('max_rate'),
+      'the rate limit has no rate: "max_rate" is not above 0, so it limits nothing',
+      'KrakenD reads 0 as "no limit" and lets every request to this backend through; set "max_rate", or remove the namespace',
+    )
   if (f.has('every')) {
     // krakend-ratelimit's proxy scales the rate by `every` too, with no 1 s floor (an invalid one is 1 s).
     const every = everyMs(f) ?? 1000

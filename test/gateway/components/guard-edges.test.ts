@@ -71,3 +71,60 @@ describe('auth/validator: a scope requirement KrakenD would not check is refused
     assert.deepEqual(problems({ scopes: [] }), [], 'no scope required: nothing to check')
   })
 })
+
+describe('a rate limit without a rate (KrakenD reads 0 as "no limit") is refused', () => {
+  const problems = (router: Record<string, unknown> | undefined, proxy?: Record<string, unknown>) =>
+    validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      endpoints: [
+        {
+          endpoint: '/a/{id}',
+          ...(router ? { extra_config: { 'qos/ratelimit/router': router } } : {}),
+          backend: [
+            {
+              host: ['http://127.0.0.1:9'],
+              url_pattern: '/a',
+              ...(proxy ? { extra_config: { 'qos/ratelimit/proxy': proxy } } : {}),
+            },
+          ],
+        },
+      ],
+      extra_config: { 'gwdeploy/runtime': { workers: 1 } },
+    }).errors.map((e) => `${e.location?.path}: ${e.message}`)
+  const noRouterRate =
+    'endpoints[0].extra_config.qos/ratelimit/router.max_rate: the rate limit has no rate: neither "max_rate" nor "client_max_rate" is above 0, so it limits nothing'
+
+  test('qos/ratelimit/router: capacities alone, zero or negative rates', () => {
+    for (const router of [
+      { capacity: 5 },
+      { max_rate: 0, client_max_rate: 0, strategy: 'ip' },
+      { strategy: 'ip', client_capacity: 5 },
+    ])
+      assert.deepEqual(problems(router), [noRouterRate], JSON.stringify(router))
+    assert.deepEqual(problems({ max_rate: 10 }), [])
+    assert.deepEqual(problems({ client_max_rate: 2, strategy: 'ip' }), [], 'a per-client limit alone limits')
+    assert.deepEqual(problems({ client_max_rate: 2, strategy: 'param', key: 'id', max_rate: 0 }), [])
+  })
+
+  test('a misspelt or negative rate is named once, where it is', () => {
+    const [only, ...rest] = problems({ max_rat: 10 })
+    assert.match(only ?? '', /unknown key "max_rat" .* "max_rate" is not set/)
+    assert.deepEqual(rest, [])
+    assert.deepEqual(problems({ max_rate: -1 }), [
+      'endpoints[0].extra_config.qos/ratelimit/router.max_rate: "max_rate" must be a number >= 0, got -1',
+    ])
+  })
+
+  test('qos/ratelimit/proxy: no max_rate, or 0', () => {
+    for (const proxy of [{ capacity: 3 }, { max_rate: 0 }])
+      assert.deepEqual(
+        problems(undefined, proxy),
+        [
+          'endpoints[0].backend[0].extra_config.qos/ratelimit/proxy.max_rate: the rate limit has no rate: "max_rate" is not above 0, so it limits nothing',
+        ],
+        JSON.stringify(proxy),
+      )
+    assert.deepEqual(problems(undefined, { max_rate: 1, capacity: 1 }), [])
+  })
+})
