@@ -59,6 +59,83 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 100\ngreen 0$/m)
   })
 
+  it('a second target configured with the same backends is refused (exit 2): the first keeps its traffic and servers', async () => {
+    const other = await makeProject()
+    const otherNodes: ExternalNode[] = []
+    try {
+      for (let i = 0; i < 4; i++)
+        otherNodes.push(await startGatewayNode(`other rev-${sha(1).slice(0, 7)}`, other.dir))
+      const addresses = otherNodes.map((node) => node.address)
+      const config = haproxyConfig({
+        service: 'other',
+        instances: [lb],
+        servers: { blue: addresses.slice(0, 2), green: addresses.slice(2) },
+      })
+      await writeFile(join(other.dir, 'gwdeploy.yml'), stringify(config))
+      const mapBefore = await readFile(lb.mapFile, 'utf8')
+      const cfgBefore = await readFile(lb.configFile, 'utf8')
+      const greenBefore = await lb.green()
+      const servingBefore = await askName(lb.port)
+      assert.match(cfgBefore, /managed by gwdeploy for target "e2e"/)
+      assert.match(mapBefore, /^# gwdeploy target: e2e$/m)
+
+      const release = await other.run(['release', '--sha', sha(1)])
+      assert.equal(release.code, 2, release.stderr)
+      assert.match(release.stderr, /another gwdeploy target \("e2e"\)/)
+      assert.match(
+        release.stderr,
+        /backend be_blue \(provider\.haproxy\.backends\.blue\) is managed by gwdeploy for target "e2e"/,
+      )
+      assert.match(release.stderr, /haproxy\.cfg:\d+/)
+      const status = await other.json(['status'])
+      assert.equal(status.code, 2, JSON.stringify(status.envelope))
+      assert.equal((status.envelope.error as { code?: string }).code, 'config')
+
+      assert.equal(await readFile(lb.mapFile, 'utf8'), mapBefore)
+      assert.equal(await readFile(lb.configFile, 'utf8'), cfgBefore)
+      assert.equal(await lb.green(), greenBefore)
+      assert.deepEqual(await askName(lb.port), servingBefore)
+      const servers = await lb.command('show servers state be_blue')
+      for (const node of otherNodes)
+        assert.doesNotMatch(servers, new RegExp(node.address.split(':')[1] ?? 'x'))
+      const own = await project.json(['status'])
+      assert.equal(own.code, 0, JSON.stringify(own.envelope))
+    } finally {
+      for (const node of otherNodes) await node.stop()
+      await other.cleanup()
+    }
+  })
+
+  it('a haproxy.cfg that haproxy -c refuses as it is on disk: rollback changes nothing, live or on disk, and names the file and line', async () => {
+    const forward = await project.json(['release', '--sha', sha(2)])
+    assert.equal(forward.code, 0, JSON.stringify(forward.envelope))
+    const cfgBefore = await readFile(lb.configFile, 'utf8')
+    const mapBefore = await readFile(lb.mapFile, 'utf8')
+    const greenBefore = await lb.green()
+    assert.equal(greenBefore, 100)
+    const broken = cfgBefore.replace('\ndefaults\n', '\ndefaults\n    tiemout server 5s\n')
+    assert.notEqual(broken, cfgBefore)
+    const line = broken.split('\n').indexOf('    tiemout server 5s') + 1
+    await writeFile(lb.configFile, broken)
+    try {
+      const result = await project.json(['rollback'])
+      assert.equal(result.code, 6, JSON.stringify(result.envelope))
+      const error = result.envelope.error as { message: string; hint: string }
+      assert.match(error.message, new RegExp(`${lb.configFile.replaceAll('.', '\\.')} as it is on disk`))
+      assert.match(error.message, new RegExp(`haproxy\\.cfg:${line}\\b`))
+      assert.doesNotMatch(`${error.message} ${error.hint}`, /gwdeploy-check\.tmp|COULD NOT put back|disagree/)
+      assert.match(error.hint, /Nothing was changed on lb1/)
+      assert.equal(await lb.green(), greenBefore)
+      assert.equal(await readFile(lb.mapFile, 'utf8'), mapBefore)
+      assert.equal(await readFile(lb.configFile, 'utf8'), broken)
+    } finally {
+      await writeFile(lb.configFile, cfgBefore)
+    }
+    const again = await project.json(['rollback'])
+    assert.equal(again.code, 0, JSON.stringify(again.envelope))
+    assert.equal(await lb.green(), 0)
+  })
+
   it('release --dry-run prints what each instance would get and changes nothing', async () => {
     const mapBefore = await readFile(lb.mapFile, 'utf8')
     const cfgBefore = await readFile(lb.configFile, 'utf8')

@@ -95,8 +95,9 @@ export function renderServerBlock(
   count: number,
   serverOptions: string,
   indent = '    ',
+  target?: string,
 ): string[] {
-  const lines = [`${indent}${BLOCK_BEGIN} (managed by gwdeploy: rewritten on every release)`]
+  const lines = [`${indent}${beginLine(target)}`]
   for (let i = 0; i < Math.max(count, nodes.length); i++) {
     const node = nodes[i]
     const target = node ?? EMPTY_SLOT
@@ -107,6 +108,50 @@ export function renderServerBlock(
   }
   lines.push(`${indent}${BLOCK_END}`)
   return lines
+}
+
+/**
+ * The `# BEGIN gwdeploy servers` line; with a target it names the gwdeploy target (service, or
+ * service-env) that owns the backend, so a second target configured with the same backends
+ * (or the same map) is refused instead of taking the first one's traffic over.
+ */
+export const beginLine = (target?: string) =>
+  `${BLOCK_BEGIN} (managed by gwdeploy${target ? ` for target "${target}"` : ''}: rewritten on every release)`
+
+const OWNER = /managed by gwdeploy for target "([^"]*)"/
+
+/** Where a backend's gwdeploy block names its owner: the target and the 1-based line. */
+export function blockOwner(text: string, backend: string): { target: string; line: number } | undefined {
+  const lines = text.split('\n')
+  const section = sections(lines).find((s) => s.kind === 'backend' && s.name === backend)
+  if (!section) return undefined
+  for (let i = section.start + 1; i < section.end; i++) {
+    const line = lines[i] ?? ''
+    if (!line.includes(BLOCK_BEGIN)) continue
+    const target = OWNER.exec(line)?.[1]
+    return target === undefined ? undefined : { target, line: i + 1 }
+  }
+  return undefined
+}
+
+/** Writes `target` as the owner into the BEGIN lines of the given backends' gwdeploy blocks. */
+export function claimBlocks(text: string, backends: string[], target: string): string {
+  const lines = text.split('\n')
+  for (const section of sections(lines)) {
+    if (section.kind !== 'backend' || !backends.includes(section.name)) continue
+    for (let i = section.start + 1; i < section.end; i++) {
+      const line = lines[i] ?? ''
+      if (!line.includes(BLOCK_BEGIN)) continue
+      lines[i] = `${/^\s*/.exec(line)?.[0] ?? ''}${beginLine(target)}`
+      break
+    }
+  }
+  return lines.join('\n')
+}
+
+/** The target a map file names as its owner (`# gwdeploy target: NAME`), if any. */
+export function mapOwner(text: string): string | undefined {
+  return /^#\s*gwdeploy target:\s*(\S+)\s*$/m.exec(text)?.[1]
 }
 
 /** Replaces the gwdeploy block of `backend` (keeping its indentation); throws when there is none. */
@@ -143,8 +188,9 @@ export function readServerBlock(text: string, backend: string): Array<Slot & { n
     .map((m) => ({ name: m[1] as string, address: m[2] as string, port: Number(m[3]) }))
 }
 
-export function renderMap(weights: Weights, maintenance = 'off'): string {
+export function renderMap(weights: Weights, maintenance = 'off', target?: string): string {
   return [
+    ...(target ? [`# gwdeploy target: ${target}`] : []),
     '# gwdeploy: the live split. green = share of requests (0-100) sent to the green backend,',
     '# blue = 100 - green while blue serves (blue 0 and green 0: nothing serves yet).',
     '# maintenance = off, or the token of the page every request gets instead (`gwdeploy maintenance`).',

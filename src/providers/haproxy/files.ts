@@ -37,31 +37,72 @@ export function checkConfig(file: string): Promise<string | undefined> {
 
 export class ConfigCheckError extends Error {}
 
-/** Writes the given new contents atomically after `haproxy -c` accepted them. */
-export async function commitFiles(
+/** New file contents written to temp files and accepted by `haproxy -c`, not yet in place. */
+export interface PreparedFiles {
+  /** Renames the checked temp files into place. */
+  apply(): Promise<void>
+  /** Removes whatever temp files are left (always call it, also after apply). */
+  discard(): Promise<void>
+}
+
+/**
+ * Writes the new contents to temp files and checks them with `haproxy -c`, changing nothing in
+ * place: callers prepare before they change the running HAProxy, so a file HAProxy would refuse
+ * (e.g. a haproxy.cfg edited by hand) stops the change before any request sees it. When the check
+ * fails and the file on disk fails it too, the error says so (it is not gwdeploy's change).
+ */
+export async function prepareFiles(
   files: InstanceFiles,
   next: { config?: string; map?: string },
-): Promise<void> {
+): Promise<PreparedFiles> {
   const tmpConfig = `${files.configFile}.gwdeploy.tmp`
   const tmpMap = `${files.mapFile}.gwdeploy.tmp`
   const checkFile = `${files.configFile}.gwdeploy-check.tmp`
-  const config = next.config ?? (await readText(files.configFile))
   const written: string[] = []
+  const discard = () =>
+    Promise.all(written.map((file) => rm(file, { force: true }).catch(() => {}))).then(() => {})
   const write = async (file: string, text: string, mode: number) => {
     written.push(file)
     await writeFile(file, text, { mode })
   }
   try {
+    const config = next.config ?? (await readText(files.configFile))
     if (next.map !== undefined) await write(tmpMap, next.map, 0o644)
     if (next.config !== undefined) await write(tmpConfig, next.config, 0o644)
     const checked =
       next.map !== undefined ? config.split(`map(${files.mapReference}`).join(`map(${tmpMap}`) : config
     await write(checkFile, checked, 0o600)
     const problem = await checkConfig(checkFile)
-    if (problem) throw new ConfigCheckError(`haproxy -c rejects the new ${files.configFile}: ${problem}`)
-    if (next.map !== undefined) await rename(tmpMap, files.mapFile)
-    if (next.config !== undefined) await rename(tmpConfig, files.configFile)
+    if (problem) {
+      const onDisk = await checkConfig(files.configFile)
+      throw new ConfigCheckError(
+        onDisk
+          ? `haproxy -c rejects ${files.configFile} as it is on disk (changed outside gwdeploy?): ${onDisk}`
+          : `haproxy -c rejects the new ${files.configFile}: ${problem.split(checkFile).join(files.configFile)}`,
+      )
+    }
+  } catch (error) {
+    await discard()
+    throw error
+  }
+  return {
+    async apply() {
+      if (next.map !== undefined) await rename(tmpMap, files.mapFile)
+      if (next.config !== undefined) await rename(tmpConfig, files.configFile)
+    },
+    discard,
+  }
+}
+
+/** Writes the given new contents atomically after `haproxy -c` accepted them. */
+export async function commitFiles(
+  files: InstanceFiles,
+  next: { config?: string; map?: string },
+): Promise<void> {
+  const prepared = await prepareFiles(files, next)
+  try {
+    await prepared.apply()
   } finally {
-    await Promise.all(written.map((file) => rm(file, { force: true }).catch(() => {})))
+    await prepared.discard()
   }
 }

@@ -88,6 +88,7 @@ export class HaproxyProvider implements Provider {
         },
       })),
       {
+        target: this.#target,
         frontend: config.frontend,
         backends: config.backends,
         slots: config.slots,

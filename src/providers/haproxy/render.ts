@@ -76,9 +76,14 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
     }
   }
   const backend = settings.backends[spec.colour]
-  const block = renderServerBlock(spec.colour, slots as Slot[], settings.slots, settings.serverOptions).join(
-    '\n',
-  )
+  const block = renderServerBlock(
+    spec.colour,
+    slots as Slot[],
+    settings.slots,
+    settings.serverOptions,
+    '    ',
+    settings.target,
+  ).join('\n')
   for (const instance of settings.instances) {
     documents.push({
       title: `${instance.name}: ${instance.configFile}, backend ${backend} (also set live through the runtime API)`,
@@ -91,6 +96,7 @@ export function renderDocuments(spec: FleetSpec, settings: RenderSettings): Rend
       content: renderMap(
         spec.colour === 'green' ? { blue: 0, green: 100 } : { blue: 100, green: 0 },
         '<unchanged>',
+        settings.target,
       ),
     })
   }

@@ -5,11 +5,14 @@
  * ones already switched are put back before the error is raised.
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
-import { providerError } from '../../core/errors.ts'
+import { configError, type Problem, providerError } from '../../core/errors.ts'
 import type { Colour, MaintenancePage, Weights } from '../types.ts'
 import {
+  blockOwner,
+  claimBlocks,
   configProblems,
   EMPTY_SLOT,
+  mapOwner,
   readMap,
   renderMap,
   renderServerBlock,
@@ -18,7 +21,7 @@ import {
   slotName,
   weightsFromEntries,
 } from './config-file.ts'
-import { ConfigCheckError, commitFiles, type InstanceFiles } from './files.ts'
+import { ConfigCheckError, type InstanceFiles, type PreparedFiles, prepareFiles } from './files.ts'
 import {
   MAINTENANCE_KEY,
   MAINTENANCE_OFF,
@@ -41,6 +44,8 @@ import {
 } from './runtime-api.ts'
 
 export interface RouterSettings {
+  /** The gwdeploy target (service, or service-env) that owns the backends and the map. */
+  target: string
   frontend: string
   backends: Record<Colour, string>
   slots: number
@@ -68,6 +73,9 @@ const COMMAND_ERROR =
   /No such (server|backend)|Unknown|Permission denied|Require |[Ii]nvalid|not found|unexpected|can't|cannot|error/
 
 const SLOT = /^(blue|green)(\d+)$/
+
+/** Errors raised before an instance changed anything (its files failed their check): nothing to put back. */
+const unchanged = new WeakSet<object>()
 
 export class HaproxyInstance {
   readonly spec: InstanceSpec
@@ -124,7 +132,8 @@ export class HaproxyInstance {
   /** Reads and checks everything gwdeploy relies on; throws a provider error naming what is wrong. */
   async view(): Promise<InstanceView> {
     const { backends, frontend } = this.#settings
-    const problems = configProblems(await this.#configText(), {
+    const text = await this.#configText()
+    const problems = configProblems(text, {
       frontend,
       backends,
       mapFile: this.spec.files.mapReference,
@@ -135,6 +144,7 @@ export class HaproxyInstance {
         hint: 'Compare it with the haproxy.cfg `gwdeploy init --provider haproxy` writes (README, "### haproxy").',
       })
     }
+    await this.#checkOwners(text)
     const mapAnswer = await runtimeCommand(
       this.spec.socket,
       `show map ${this.spec.files.mapReference}`,
@@ -174,6 +184,45 @@ export class HaproxyInstance {
       }
     }
     return { name: this.name, weights, servers, maintenance: entries.get(MAINTENANCE_KEY) ?? MAINTENANCE_OFF }
+  }
+
+  /**
+   * Refuses (exit 2, nothing changed) when the backends' gwdeploy blocks or the map name another
+   * gwdeploy target: two targets configured with the same backends would take each other's
+   * traffic over and tear down each other's colour kept for rollback.
+   */
+  async #checkOwners(text: string): Promise<void> {
+    const { backends, target } = this.#settings
+    const { configFile, mapFile } = this.spec.files
+    const foreign: Problem[] = []
+    const others = new Set<string>()
+    for (const colour of ['blue', 'green'] as const) {
+      const owner = blockOwner(text, backends[colour])
+      if (!owner || owner.target === target) continue
+      others.add(owner.target)
+      foreign.push({
+        message: `backend ${backends[colour]} (provider.haproxy.backends.${colour}) is managed by gwdeploy for target "${owner.target}"`,
+        location: { file: configFile, line: owner.line },
+      })
+    }
+    const mapTarget = mapOwner(await readFile(mapFile, 'utf8').catch(() => ''))
+    if (mapTarget && mapTarget !== target) {
+      others.add(mapTarget)
+      foreign.push({
+        message: `the map ${mapFile} (provider.haproxy.instances[].mapFile) is managed by gwdeploy for target "${mapTarget}"`,
+        location: { file: mapFile },
+      })
+    }
+    if (!foreign.length) return
+    const names = [...others].map((name) => `"${name}"`).join(', ')
+    throw configError(
+      `HAProxy ${this.name}: ${configFile} routes another gwdeploy target (${names}) through these backends; target "${target}" would take its traffic over, so gwdeploy changed nothing`,
+      {
+        location: { file: 'gwdeploy.yml', path: 'provider.haproxy.backends' },
+        problems: foreign,
+        hint: `Give "${target}" its own backends (each with a "# BEGIN gwdeploy servers" block) and its own frontend and map in haproxy.cfg, and name them in provider.haproxy.backends / frontend / instances[].mapFile. If ${names} is this target under an older name (service or env renamed), replace that name with "${target}" in the lines named above.`,
+      },
+    )
   }
 
   /** The live map entries (split and maintenance), so a file rewrite keeps what it does not change. */
@@ -227,8 +276,8 @@ export class HaproxyInstance {
 
   /** Serves the page with this token (or `off`: routes again), live and in the map file. */
   async setMaintenance(value: string): Promise<void> {
-    await this.#setEntry(MAINTENANCE_KEY, value)
-    await this.#commit({ map: renderMap((await this.#liveMap()).weights, value) })
+    const map = renderMap((await this.#liveMap()).weights, value, this.#settings.target)
+    await this.#changeThenWrite({ map }, () => this.#setEntry(MAINTENANCE_KEY, value))
   }
 
   /** Reloads through the master CLI and waits for the new worker's stats socket to answer. */
@@ -262,11 +311,13 @@ export class HaproxyInstance {
     const entries = (['blue', 'green'] as const)
       .map((colour) => ({ colour, value: weights[colour], grows: weights[colour] > current[colour] }))
       .sort((a, b) => Number(b.grows) - Number(a.grows))
-    for (const { colour, value } of entries) {
-      // `blue` only says whether blue serves: 100 - green is applied by the frontend rules.
-      await this.#setEntry(colour, colour === 'blue' ? (value > 0 ? 100 : 0) : value)
-    }
-    await this.#commit({ map: renderMap(weights, (await this.#liveMap()).maintenance) })
+    const map = renderMap(weights, (await this.#liveMap()).maintenance, this.#settings.target)
+    await this.#changeThenWrite({ map }, async () => {
+      for (const { colour, value } of entries) {
+        // `blue` only says whether blue serves: 100 - green is applied by the frontend rules.
+        await this.#setEntry(colour, colour === 'blue' ? (value > 0 ? 100 : 0) : value)
+      }
+    })
   }
 
   /** Points the colour's slots at `nodes` (the rest empty and in maintenance), live and in haproxy.cfg. */
@@ -300,7 +351,6 @@ export class HaproxyInstance {
         )
       } else if (!inMaint) commands.push(`set server ${name} state maint`)
     })
-    for (let i = 0; i < commands.length; i += 30) await this.command(commands.slice(i, i + 30).join(';'))
     const block = (indent: string) =>
       renderServerBlock(
         colour,
@@ -308,8 +358,17 @@ export class HaproxyInstance {
         Math.max(this.#settings.slots, live.length),
         this.#settings.serverOptions,
         indent,
+        this.#settings.target,
       )
-    await this.#commit({ config: replaceServerBlock(await this.#configText(), backend, block) })
+    const { backends, target } = this.#settings
+    const config = claimBlocks(
+      replaceServerBlock(await this.#configText(), backend, block),
+      [backends.blue, backends.green],
+      target,
+    )
+    await this.#changeThenWrite({ config }, async () => {
+      for (let i = 0; i < commands.length; i += 30) await this.command(commands.slice(i, i + 30).join(';'))
+    })
   }
 
   /** Stops sending new requests to the colour's filled slots; existing ones finish. */
@@ -349,18 +408,44 @@ export class HaproxyInstance {
   }
 
   async #commit(next: { config?: string; map?: string }): Promise<void> {
+    await this.#changeThenWrite(next, async () => {})
+  }
+
+  /**
+   * The new file contents are written beside the files and checked with `haproxy -c` first; only
+   * then is the running HAProxy changed (`change`), and the files renamed into place. A file
+   * HAProxy would refuse therefore changes nothing, live or on disk.
+   */
+  async #changeThenWrite(
+    next: { config?: string; map?: string },
+    change: () => Promise<void>,
+  ): Promise<void> {
+    const file = next.config !== undefined ? this.spec.files.configFile : this.spec.files.mapFile
+    let prepared: PreparedFiles
     try {
-      await commitFiles(this.spec.files, next)
+      prepared = await prepareFiles(this.spec.files, next)
     } catch (error) {
       const checked = error instanceof ConfigCheckError
-      throw providerError(
-        `HAProxy ${this.name}: could not write ${next.config !== undefined ? this.spec.files.configFile : this.spec.files.mapFile}: ${(error as Error).message}`,
+      const failure = providerError(
+        `HAProxy ${this.name}: could not write ${file}: ${(error as Error).message}`,
         {
           hint: checked
-            ? 'The file on disk is unchanged; fix haproxy.cfg so that `haproxy -c` accepts it.'
-            : 'Check that gwdeploy may write the HAProxy config directory.',
+            ? `Nothing was changed on ${this.name} (live or on disk): fix ${this.spec.files.configFile} so that \`haproxy -c -f ${this.spec.files.configFile}\` accepts it, then run the command again.`
+            : `Nothing was changed on ${this.name}: check that gwdeploy may write the HAProxy config directory.`,
         },
       )
+      unchanged.add(failure)
+      throw failure
+    }
+    try {
+      await change()
+      await prepared.apply().catch((error: Error) => {
+        throw providerError(`HAProxy ${this.name}: could not write ${file}: ${error.message}`, {
+          hint: 'The running HAProxy has the change but the file does not: a reload would undo it. Check that gwdeploy may write the HAProxy config directory.',
+        })
+      })
+    } finally {
+      await prepared.discard()
     }
   }
 }
@@ -393,6 +478,7 @@ export class HaproxyRouter {
       } catch (error) {
         const putBack: string[] = []
         const failedPutBack: string[] = []
+        if (unchanged.has(error as object)) touched.pop()
         for (const done of touched.reverse()) {
           try {
             await done.instance.setWeights(done.previous, weights)
@@ -409,7 +495,9 @@ export class HaproxyRouter {
             putBack.length ? `Put back: ${putBack.join(', ')}.` : '',
             failedPutBack.length
               ? `COULD NOT put back ${failedPutBack.join('; ')} — the instances disagree; run \`gwdeploy status\` and \`gwdeploy rollback\`/\`promote\`.`
-              : 'No instance was left switched.',
+              : touched.length
+                ? 'No instance was left switched.'
+                : 'No instance was switched.',
             gw.hint ?? '',
           ]
             .filter(Boolean)

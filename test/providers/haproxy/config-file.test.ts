@@ -8,8 +8,11 @@ import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { renderInitFiles } from '../../../src/config/init-files.ts'
 import {
+  blockOwner,
+  claimBlocks,
   configProblems,
   frontendEndpoint,
+  mapOwner,
   readMap,
   readServerBlock,
   renderMap,
@@ -85,6 +88,23 @@ describe('haproxy.cfg handling', () => {
       /no gwdeploy server block/,
     )
     assert.equal(frontendEndpoint(cfg, 'gateway'), 'http://127.0.0.1:80')
+  })
+
+  it('names the target that owns the backends and the map; unclaimed blocks have no owner', async () => {
+    const cfg = await readFile(TEMPLATE_CFG, 'utf8')
+    assert.equal(blockOwner(cfg, 'be_green'), undefined)
+    const claimed = claimBlocks(cfg, ['be_blue', 'be_green'], 'payments-staging')
+    const line = claimed.split('\n').findIndex((l) => l.includes('for target "payments-staging"')) + 1
+    assert.deepEqual(blockOwner(claimed, 'be_blue'), { target: 'payments-staging', line })
+    assert.equal(blockOwner(claimed, 'be_green')?.target, 'payments-staging')
+    assert.equal(claimed.split('\n').length, cfg.split('\n').length)
+    const rewritten = replaceServerBlock(claimed, 'be_green', (indent) =>
+      renderServerBlock('green', [], 2, 'check', indent, 'payments-staging'),
+    )
+    assert.equal(blockOwner(rewritten, 'be_green')?.target, 'payments-staging')
+    assert.equal(mapOwner(renderMap({ blue: 100, green: 0 }, 'off', 'payments')), 'payments')
+    assert.equal(mapOwner(renderMap({ blue: 100, green: 0 })), undefined)
+    assert.deepEqual(readMap(renderMap({ blue: 0, green: 100 }, 'off', 'payments')), { blue: 0, green: 100 })
   })
 
   it('map text round-trips; invalid entries are refused', () => {
@@ -201,7 +221,7 @@ describe('render (release --dry-run)', () => {
       [
         'backend be_green',
         '    ...',
-        '    # BEGIN gwdeploy servers (managed by gwdeploy: rewritten on every release)',
+        '    # BEGIN gwdeploy servers (managed by gwdeploy for target "payments": rewritten on every release)',
         '    server green1 10.0.0.5:<published port> check inter 1s rise 2 fall 3',
         '    server green2 10.0.0.5:<published port> check inter 1s rise 2 fall 3',
         '    server green3 127.0.0.1:1 check inter 1s rise 2 fall 3 disabled',
@@ -209,6 +229,7 @@ describe('render (release --dry-run)', () => {
         '',
       ].join('\n'),
     )
+    assert.match(docs[3]?.content ?? '', /^# gwdeploy target: payments\n/)
     assert.match(docs[3]?.content ?? '', /\nblue 0\ngreen 100\nmaintenance <unchanged>\n$/)
   })
 })
