@@ -1,8 +1,8 @@
 /**
  * A JSON Web Key Set as krakend-jose uses it: read once from `jwk_local_path`, or fetched from
  * `jwk_url` and kept for `cacheMs` (0: fetched for every lookup, as KrakenD without `cache`), then
- * fetched again when a token names a `kid` it does not have (at most once per `unknownKidMs` per kid
- * when set). Keys are matched by `kid` exactly (the last key with that kid wins, as in go-auth0's
+ * fetched again when a token names a `kid` it does not have (a kid that failed is refused for
+ * `unknownKidMs` when set). Keys are matched by `kid` exactly (the last key with that kid wins, as in go-auth0's
  * cache) and imported for `alg`.
  *
  * A set is accepted only when go-jose would decode it: a JWKS URL must answer with a JSON content
@@ -62,25 +62,51 @@ export class KeySet {
     }
   }
 
-  /** The raw JWK for `kid` (refreshing as KrakenD would), undefined when the set has none. */
+  /**
+   * The raw JWK for `kid` (refreshing as KrakenD would), undefined when the set has none. With
+   * failed_jwk_key_cooldown, as krakend-jose's miss tracker: a kid whose lookup failed (not in the
+   * set after a download, or the download failed) is refused for that long before anything else is
+   * looked at, even once the set has it.
+   */
   async jwk(kid: string): Promise<JWK | undefined> {
     const remote = Boolean(this.cfg.jwkUrl && !this.cfg.jwkLocalPath)
-    let fetched = false
-    if (remote && Date.now() - this.fetchedAt >= this.cfg.cacheMs) {
+    if (!remote) return this.find(kid)
+    const until = this.missing.get(kid)
+    if (until !== undefined) {
+      if (until > Date.now()) return undefined
+      this.missing.delete(kid)
+    }
+    try {
+      const jwk = await this.lookup(kid)
+      if (!jwk) this.missed(kid)
+      return jwk
+    } catch (error) {
+      this.missed(kid)
+      throw error
+    }
+  }
+
+  /** go-auth0's GetKey: from the cache while fresh; a cache miss downloads once, then gives up. */
+  private async lookup(kid: string): Promise<JWK | undefined> {
+    if (Date.now() - this.fetchedAt >= this.cfg.cacheMs) {
       await this.refresh()
-      fetched = true
+      return this.find(kid)
     }
-    let jwk = this.find(kid)
-    // One download per lookup at most, as go-auth0's GetKey (cache miss: download once, then give up).
-    if (!jwk && remote && !fetched) {
-      const until = this.missing.get(kid)
-      if (until === undefined || until <= Date.now()) {
-        await this.refresh()
-        jwk = this.find(kid)
-        if (!jwk && this.cfg.unknownKidMs > 0) this.missing.set(kid, Date.now() + this.cfg.unknownKidMs)
-      }
+    const cached = this.find(kid)
+    if (cached) return cached
+    await this.refresh()
+    return this.find(kid)
+  }
+
+  private missed(kid: string): void {
+    if (this.cfg.unknownKidMs <= 0) return
+    // One cooldown for every kid: the oldest entries expire first, so the map holds only live ones.
+    const now = Date.now()
+    for (const [old, until] of this.missing) {
+      if (until > now) break
+      this.missing.delete(old)
     }
-    return jwk
+    this.missing.set(kid, now + this.cfg.unknownKidMs)
   }
 
   async get(kid: string): Promise<JoseKey | undefined> {
