@@ -8,7 +8,22 @@ const endpoint = z
 const address = z
   .string()
   .regex(/^[\w.-]+:\d{1,5}$/, 'must be HOST:PORT, e.g. 10.0.0.11:8080')
+  .refine((value) => {
+    const port = Number(value.slice(value.lastIndexOf(':') + 1))
+    return port >= 1 && port <= 65535
+  }, 'the port must be 1-65535, e.g. 10.0.0.11:8080')
   .describe('HOST:PORT of one gateway node.')
+
+/** A proxy name as HAProxy accepts it (it refuses others at start), so it is safe in runtime commands. */
+const proxyName = (what: string, fallback: string) =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_.:-]+$/,
+      `must be a name as haproxy.cfg spells it (letters, digits, '_', '.', ':', '-'), e.g. ${fallback}`,
+    )
+    .default(fallback)
+    .describe(what)
 
 export const haproxyProviderSchema = z
   .strictObject({
@@ -29,6 +44,7 @@ export const haproxyProviderSchema = z
           mapFile: z
             .string()
             .min(1)
+            .regex(/^[^\s;]+$/, 'must be a path without spaces or ";" (it is sent in runtime API commands)')
             .describe(
               'The map file the frontend reads the green share from, exactly as haproxy.cfg names it; rewritten atomically on every switch.',
             ),
@@ -43,11 +59,11 @@ export const haproxyProviderSchema = z
       .describe(
         'HAProxy instances that route traffic; all of them switch together (an HA pair is two entries).',
       ),
-    frontend: z.string().default('gateway').describe('The frontend that routes to the gateway backends.'),
+    frontend: proxyName('The frontend that routes to the gateway backends.', 'gateway'),
     backends: z
       .strictObject({
-        blue: z.string().default('be_blue').describe('Backend of the blue colour.'),
-        green: z.string().default('be_green').describe('Backend of the green colour.'),
+        blue: proxyName('Backend of the blue colour.', 'be_blue'),
+        green: proxyName('Backend of the green colour.', 'be_green'),
       })
       .prefault({})
       .describe('Backend names per colour.'),
@@ -117,6 +133,41 @@ export const haproxyProviderSchema = z
           modes === 0
             ? 'provider.haproxy needs either dockerHosts (gwdeploy runs the fleet) or servers (the fleet is managed elsewhere)'
             : 'provider.haproxy has both dockerHosts and servers: choose one',
+      })
+    }
+    if (haproxy.backends.blue === haproxy.backends.green) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backends', 'green'],
+        message: `blue and green both name backend "${haproxy.backends.green}": each colour needs its own backend (with its own "# BEGIN gwdeploy servers" block), e.g. be_blue and be_green`,
+      })
+    }
+    const seen: Record<string, Map<string, number>> = { name: new Map(), socket: new Map() }
+    haproxy.instances.forEach((instance, index) => {
+      for (const key of ['name', 'socket'] as const) {
+        const value = instance[key]
+        if (value === undefined) continue
+        const first = seen[key]?.get(value)
+        if (first === undefined) seen[key]?.set(value, index)
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['instances', index, key],
+            message: `instances[${first}] has the same ${key} ${JSON.stringify(value)}: list each HAProxy instance once`,
+          })
+      }
+    })
+    const colourOf = new Map<string, string>()
+    for (const colour of ['blue', 'green'] as const) {
+      haproxy.servers?.[colour].forEach((server, index) => {
+        const other = colourOf.get(server)
+        if (other !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['servers', colour, index],
+            message: `${server} is listed twice (also in servers.${other}): each address is one node of one colour — blue and green must be different nodes, or the health gate cannot tell the new release from the one serving`,
+          })
+        else colourOf.set(server, `${colour}[${index}]`)
       })
     }
     for (const colour of ['blue', 'green'] as const) {
