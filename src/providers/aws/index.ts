@@ -35,6 +35,7 @@ import {
   type InstanceInfo,
   instancesById,
   launchInstances,
+  MISSING_NODE_PREFIX,
   terminateInstances,
   toFleet,
   waitRunning,
@@ -127,7 +128,7 @@ export class AwsProvider implements Provider, AwsContext {
       this.liveListener(),
       this.testListener(),
       readTargetGroups(this),
-      findInstances(this, {}),
+      findInstances(this, { gone: true }),
     ])
     const fleets: TargetState['fleets'] = {}
     for (const colour of COLOURS) {
@@ -231,13 +232,20 @@ export class AwsProvider implements Provider, AwsContext {
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
     const group = await readTargetGroup(this, fleet.colour)
     const ids = fleet.nodes.map((n) => n.id)
-    const instances = await instancesById(this, ids, 30_000).catch((error) => {
+    const described = ids.filter((id) => !id.startsWith(MISSING_NODE_PREFIX))
+    const instances = await instancesById(this, described, 30_000).catch((error) => {
       if (isAwsError((error as { cause?: unknown }).cause, 'InvalidInstanceID.NotFound')) return []
       throw error
     })
     const targets = group ? await targetHealth(this, group.arn) : []
     return ids.map((id): NodeHealth => {
       const instance = instances.find((i) => i.id === id)
+      if (id.startsWith(MISSING_NODE_PREFIX))
+        return {
+          node: id,
+          status: 'gone',
+          detail: `${this.settings.targetGroupName(fleet.colour)} records ${fleet.nodes.length} instance(s); this one is no longer listed (terminated)`,
+        }
       if (!instance) return { node: id, status: 'gone', detail: 'instance not found' }
       if (instance.state !== 'running' && instance.state !== 'pending')
         return { node: id, status: 'gone', detail: `instance is ${instance.state}` }

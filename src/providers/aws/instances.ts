@@ -21,11 +21,18 @@ export interface InstanceInfo {
 
 /** Instances that count as part of a fleet (terminating ones are already gone). */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped']
+/** Terminated instances stay visible for about an hour: `inspect` shows them as gone nodes. */
+const GONE_STATES = ['shutting-down', 'terminated']
 
-/** This target's live instances (of one colour), or the given ids in any state; sorted by id. */
+export const isLive = (instance: InstanceInfo) => LIVE_STATES.includes(instance.state)
+
+/**
+ * This target's live instances (of one colour; with `gone`, also the terminated ones AWS still
+ * lists), or the given ids in any state; sorted by id.
+ */
 export async function findInstances(
   aws: AwsContext,
-  filter: { colour?: Colour; ids?: string[] },
+  filter: { colour?: Colour; ids?: string[]; gone?: boolean },
 ): Promise<InstanceInfo[]> {
   const { ec2, ec2Sdk } = await aws.clients()
   if (filter.ids && filter.ids.length === 0) return []
@@ -41,7 +48,10 @@ export async function findInstances(
                 Filters: [
                   { Name: `tag:${TAG.target}`, Values: [aws.settings.key] },
                   ...(filter.colour ? [{ Name: `tag:${TAG.colour}`, Values: [filter.colour] }] : []),
-                  { Name: 'instance-state-name', Values: LIVE_STATES },
+                  {
+                    Name: 'instance-state-name',
+                    Values: filter.gone ? [...LIVE_STATES, ...GONE_STATES] : LIVE_STATES,
+                  },
                 ],
               }),
           ...(token ? { NextToken: token } : {}),
@@ -151,7 +161,17 @@ function toNode(instance: InstanceInfo, colour: Colour): FleetNode {
   }
 }
 
-/** The fleet a target group's tags record, with its instances as nodes; none before it is stamped. */
+/** Node id of an instance the fleet record counts but AWS no longer lists (terminated long ago). */
+export const MISSING_NODE_PREFIX = 'missing-'
+
+/**
+ * The fleet a target group's tags record, with its instances as nodes; none before it is stamped.
+ * The group records fleet.size: when fewer instances live than that (terminated behind gwdeploy's
+ * back — AWS deregisters them by itself), the gap is filled with those terminated instances of the
+ * release AWS still lists, then with `missing-N` placeholders, so `nodeHealth` reports them gone:
+ * `status` flags the live colour, `release --sha <live>` replaces them, and `rollback` never
+ * switches to a colour with nothing left behind it.
+ */
 export function toFleet(
   colour: Colour,
   group: TargetGroupInfo,
@@ -159,13 +179,29 @@ export function toFleet(
 ): Fleet | undefined {
   const tags = group.tags
   if (!tags[TAG.sha]) return undefined
+  const live = instances.filter(isLive)
+  const size = Number.parseInt(tags[TAG.size] ?? '', 10)
+  const gap = Number.isInteger(size) ? Math.max(0, size - live.length) : 0
+  const gone = instances
+    .filter(
+      (i) =>
+        !isLive(i) &&
+        i.tags[TAG.sha] === tags[TAG.sha] &&
+        i.tags[TAG.configDigest] === tags[TAG.configDigest],
+    )
+    .sort((a, b) => (b.launchTime?.getTime() ?? 0) - (a.launchTime?.getTime() ?? 0))
+    .slice(0, gap)
+  const missing = Array.from(
+    { length: gap - gone.length },
+    (_, n): FleetNode => ({ id: `${MISSING_NODE_PREFIX}${n + 1}`, colour, meta: { state: 'missing' } }),
+  )
   return {
     colour,
     sha: tags[TAG.sha] as string,
     configName: tags[TAG.configName] ?? '',
     configDigest: tags[TAG.configDigest] ?? '',
     ...(tags[TAG.image] ? { image: tags[TAG.image] } : {}),
-    nodes: instances.map((i) => toNode(i, colour)),
+    nodes: [...live.map((i) => toNode(i, colour)), ...gone.map((i) => toNode(i, colour)), ...missing],
     ...(tags[TAG.createdAt] ? { createdAt: tags[TAG.createdAt] } : {}),
     ...(tags[TAG.keepUntil] ? { keepUntil: tags[TAG.keepUntil] } : {}),
   }

@@ -18,6 +18,8 @@ export const TAG = {
   image: 'gwdeploy:image',
   /** On instances: auth/revoker's port, where nodes launched later pull revocations from. */
   revokerPort: 'gwdeploy:revoker-port',
+  /** On target groups: fleet.size of the release, so instances terminated behind gwdeploy's back still count (as gone). */
+  size: 'gwdeploy:size',
   createdAt: 'gwdeploy:created-at',
   keepUntil: 'gwdeploy:keep-until',
   /** What a listener rule is for (the lock has its own tags). */

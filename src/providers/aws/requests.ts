@@ -36,15 +36,21 @@ export function baseTags(settings: AwsSettings, colour?: Colour): Record<string,
   }
 }
 
-/** The release facts a colour's target group carries (the fleet record). */
+/**
+ * The release facts a colour's target group carries (the fleet record). No `gwdeploy:managed-by`
+ * here (groups are found by name and `gwdeploy:target`; IAM conditions use it on instances only):
+ * moto still enforces ELBv2's old 10-tag limit on AddTags (AWS allows 50), and `keep-until` is added later.
+ */
 export function fleetTags(settings: AwsSettings, spec: FleetSpec, createdAt: string): Tag[] {
   const { artifact } = spec
   return toTags({
     ...baseTags(settings, spec.colour),
+    [TAG.managedBy]: undefined,
     [TAG.sha]: artifact.sha,
     [TAG.configName]: artifact.configName,
     [TAG.configDigest]: artifact.configDigest,
     [TAG.image]: artifact.image,
+    [TAG.size]: String(spec.size),
     [TAG.createdAt]: createdAt,
   })
 }

@@ -1,0 +1,88 @@
+/**
+ * Instances terminated behind gwdeploy's back (by hand, a scale-in script, a spot reclaim): AWS
+ * deregisters them from the target group by itself, so the fleet record (the group's tags, with
+ * fleet.size) is what says they are missing. `status` must flag the live colour (exit 4),
+ * `release --sha <live SHA>` must replace them, and `rollback` must never switch traffic to a
+ * colour that has nothing left behind it (it redeploys the recorded release there instead).
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import * as ec2m from '@aws-sdk/client-ec2'
+import { sha } from '../core/helpers/project.ts'
+import {
+  type AwsProject,
+  instancesOf,
+  listenerWeights,
+  makeAwsProject,
+  motoClients,
+} from '../providers/aws/moto.ts'
+
+async function terminate(ids: string[]): Promise<void> {
+  const { ec2 } = await motoClients()
+  await ec2.send(new ec2m.TerminateInstancesCommand({ InstanceIds: ids }))
+}
+
+describe('aws: instances terminated behind gwdeploy', { concurrency: false }, () => {
+  let project: AwsProject
+  let service: string
+  before(async () => {
+    project = await makeAwsProject({ size: 2 })
+    service = `aws-${project.fixture.id}`
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  const running = async (colour: string) =>
+    (await instancesOf(service)).filter((i) => i.colour === colour && i.state === 'running')
+
+  it('rollback to a colour whose instances were all terminated redeploys it instead of switching to nothing', async () => {
+    const first = await project.run(['release', '--sha', sha(1)])
+    assert.equal(first.code, 0, first.stderr)
+    const second = await project.run(['release', '--sha', sha(2)])
+    assert.equal(second.code, 0, second.stderr)
+    const blue = await running('blue')
+    assert.equal(blue.length, 2)
+    await terminate(blue.map((i) => i.id))
+
+    const status = await project.json<{
+      result: { colours: Array<{ colour: string; nodes: Array<{ id: string; provider: string }> }> }
+    }>(['status'])
+    const shown = status.envelope.result.colours.find((c) => c.colour === 'blue')
+    assert.deepEqual(
+      shown?.nodes.map((n) => n.provider),
+      ['gone', 'gone'],
+      'the terminated instances still count, as gone',
+    )
+
+    const rollback = await project.run(['rollback'])
+    assert.equal(rollback.code, 0, rollback.stderr)
+    assert.match(rollback.stdout, /rolled back to \w{7} .* on blue .*redeployed/)
+    assert.deepEqual(await listenerWeights(project.fixture.listenerArn), {
+      [`${service}-blue`]: 100,
+      [`${service}-green`]: 0,
+    })
+    const serving = await running('blue')
+    assert.equal(serving.length, 2, 'traffic went to a colour with instances behind it')
+    assert.ok(serving.every((i) => i.sha === sha(1)))
+  })
+
+  it('a terminated live instance: status exits 4 naming it; `release --sha <live>` replaces it', async () => {
+    const [victim] = await running('blue')
+    assert.ok(victim)
+    await terminate([victim.id])
+
+    const status = await project.run(['status'])
+    assert.equal(status.code, 4, status.stderr)
+    assert.match(status.stderr, new RegExp(`${victim.id}.*gone`))
+
+    const repair = await project.run(['release', '--sha', sha(1)])
+    assert.equal(repair.code, 0, repair.stderr)
+    assert.match(repair.stdout, /replaced 1 gone node/)
+    const after = await running('blue')
+    assert.equal(after.length, 2)
+    assert.ok(!after.some((i) => i.id === victim.id))
+    const healthy = await project.run(['status'])
+    assert.equal(healthy.code, 0, healthy.stderr)
+  })
+})
