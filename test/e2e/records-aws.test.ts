@@ -99,4 +99,35 @@ describe('aws records (SSM, moto): history, status, rollback --to from a second 
     const last = (envelope(history).result as Array<{ operation: string; sha: string; image: string }>)[0]
     assert.deepEqual([last?.operation, last?.sha, last?.image], ['rollback', sha(1), images[sha(1)]])
   })
+
+  it('a record parameter overwritten by hand with JSON that is no record: left out and named, history and status still work', async () => {
+    const moto = await requireMoto()
+    const ssm = new ssmm.SSMClient({
+      endpoint: moto.endpoint,
+      region: moto.region,
+      credentials: moto.credentials,
+    })
+    const name = `/gwdeploy/${service}/releases/2099-01-01T000000000Z-release-fffffff-0000`
+    await ssm.send(new ssmm.PutParameterCommand({ Name: name, Value: '{"oops": true}', Type: 'String' }))
+    ssm.destroy()
+    const history = await second(['history', '--json'])
+    assert.equal(history.exitCode, 0, history.stderr)
+    const listed = envelope(history)
+    assert.deepEqual(
+      (listed.result as Array<{ operation: string; sha: string }>).map((e) => [e.operation, e.sha]),
+      [
+        ['rollback', sha(1)],
+        ['retire', sha(1)],
+        ['release', sha(2)],
+        ['release', sha(1)],
+      ],
+    )
+    assert.ok(listed.warnings.some((w) => w.includes(name) && /not a gwdeploy release record/.test(w)))
+    const plain = await second(['history'])
+    assert.equal(plain.exitCode, 0, plain.stderr)
+    assert.match(plain.stderr, new RegExp(name))
+    const status = await second(['status', '--json'])
+    assert.equal(status.exitCode, 0, status.stderr)
+    assert.equal((envelope(status).result as { lastRelease?: { sha: string } }).lastRelease?.sha, sha(1))
+  })
 })

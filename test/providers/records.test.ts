@@ -66,4 +66,16 @@ describe('SSM record encoding', () => {
     assert.equal(decodeRecord(big.value).configText, undefined)
     assert.equal(decodeRecord(big.value).sha, record(3).sha)
   })
+
+  it('decodeRecord refuses JSON that is not a record gwdeploy wrote (a parameter edited by hand)', () => {
+    for (const value of [
+      '{"oops": true}',
+      '[]',
+      'null',
+      '{"time":"x","operation":"release","status":"released"}',
+    ])
+      assert.throws(() => decodeRecord(value), /not a (gwdeploy release record|JSON object)/, value)
+    const ok = encodeRecord(record(4)).value
+    assert.throws(() => decodeRecord(ok.replace('"release"', '"nonsense"')), /operation/)
+  })
 })

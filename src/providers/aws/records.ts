@@ -31,8 +31,38 @@ export function encodeRecord(record: ReleaseRecord): { value: string; tier: 'Sta
   return { value, tier: value.length > STANDARD_MAX ? 'Advanced' : 'Standard' }
 }
 
+const OPERATIONS = new Set(['release', 'rollback', 'promote', 'retire', 'destroy'])
+const STATUSES = new Set([
+  'released',
+  'preview',
+  'failed',
+  'rolled-back',
+  'switched',
+  'retired',
+  'destroyed',
+  'interrupted',
+])
+
+/**
+ * The record a parameter value holds; throws (the caller names the parameter as unreadable) for
+ * one that is not a record gwdeploy wrote — valid JSON edited by hand must not reach `history`,
+ * `status` or the rollback decisions as if it were one.
+ */
 export function decodeRecord(value: string): ReleaseRecord {
-  const { configGzip, ...rest } = JSON.parse(value) as StoredRecord
+  const parsed = JSON.parse(value) as unknown
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('not a JSON object')
+  const { configGzip, ...rest } = parsed as StoredRecord
+  const bad = [
+    typeof rest.time !== 'string' || Number.isNaN(Date.parse(rest.time)) ? 'time' : undefined,
+    !OPERATIONS.has(rest.operation) ? 'operation' : undefined,
+    !STATUSES.has(rest.status) ? 'status' : undefined,
+    rest.sha !== undefined && (typeof rest.sha !== 'string' || !/^[0-9a-f]{40,64}$/.test(rest.sha))
+      ? 'sha'
+      : undefined,
+    configGzip !== undefined && typeof configGzip !== 'string' ? 'configGzip' : undefined,
+  ].filter(Boolean)
+  if (bad.length) throw new Error(`not a gwdeploy release record (bad or missing ${bad.join(', ')})`)
   return configGzip ? { ...rest, configText: gunzipSync(Buffer.from(configGzip, 'base64')).toString() } : rest
 }
 
