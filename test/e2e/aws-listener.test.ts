@@ -109,18 +109,21 @@ describe('aws: dry run, original default action, shared listener', { concurrency
 
   it('another service configured on the same listener is refused (exit 2) before anything is created', async () => {
     const otherService = `aws-${other.fixture.id}`
-    await other.writeConfig({ size: 1, aws: { listenerArn: project.fixture.listenerArn } })
-    try {
-      const before = await listenerSnapshot(project.fixture.listenerArn)
-      const result = await other.run(['release', '--sha', sha(2)])
-      assert.equal(result.code, 2, result.stderr)
-      assert.match(result.stderr, new RegExp(`already used by gwdeploy for ${service}`))
-      assert.match(result.stderr, /provider\.aws\.listenerArn/)
-      assert.deepEqual(await listenerSnapshot(project.fixture.listenerArn), before)
-      assert.deepEqual(await targetGroupNames(otherService), [])
-      assert.deepEqual(await instancesOf(otherService), [])
-    } finally {
-      await other.writeConfig({ size: 1 })
+    // With its own lockPriority it finds no rule of ours: the forward to our target groups must tell.
+    for (const aws of [{}, { lockPriority: 40_000 }]) {
+      await other.writeConfig({ size: 1, aws: { listenerArn: project.fixture.listenerArn, ...aws } })
+      try {
+        const before = await listenerSnapshot(project.fixture.listenerArn)
+        const result = await other.run(['release', '--sha', sha(2)])
+        assert.equal(result.code, 2, result.stderr)
+        assert.match(result.stderr, new RegExp(`already used by gwdeploy for ${service}`))
+        assert.match(result.stderr, /provider\.aws\.listenerArn/)
+        assert.deepEqual(await listenerSnapshot(project.fixture.listenerArn), before)
+        assert.deepEqual(await targetGroupNames(otherService), [])
+        assert.deepEqual(await instancesOf(otherService), [])
+      } finally {
+        await other.writeConfig({ size: 1 })
+      }
     }
   })
 

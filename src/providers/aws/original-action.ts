@@ -117,7 +117,8 @@ async function ownsActions(aws: AwsContext, actions: ListenerAction[], what: str
   let ours = false
   for (const description of described.TagDescriptions ?? []) {
     const tags = fromTags(description.Tags)
-    if (tags[TAG.managedBy] !== 'gwdeploy') continue
+    // Groups carry gwdeploy:target (fleet tags leave gwdeploy:managed-by out: ELBv2's tag limit in moto).
+    if (tags[TAG.managedBy] !== 'gwdeploy' && tags[TAG.target] === undefined) continue
     if (tags[TAG.target] !== aws.settings.key) throw sharedListener(aws, what, tags[TAG.target] ?? '?')
     ours = true
   }
