@@ -3,7 +3,7 @@
  * nodes run outside gwdeploy (the runtime bundle as processes). gwdeploy only moves traffic.
  */
 import assert from 'node:assert/strict'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
@@ -57,6 +57,48 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     assert.equal(await lb.green(), 0)
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
     assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 100\ngreen 0$/m)
+  })
+
+  it('the fleet record lost while blue serves: a release whose gate fails leaves no record claiming blue runs it', async () => {
+    const stateFile = join(project.dir, '.gwdeploy/haproxy/gwdeploy-e2e.json')
+    const configFile = join(project.dir, 'gwdeploy.yml')
+    const saved = await readFile(stateFile, 'utf8')
+    const yml = await readFile(configFile, 'utf8')
+    const servers = {
+      blue: [nodes[0]?.address ?? '', nodes[1]?.address ?? ''],
+      green: [nodes[2]?.address ?? '', nodes[3]?.address ?? ''],
+    }
+    await writeFile(
+      configFile,
+      stringify(haproxyConfig({ instances: [lb], servers, health: { deadline: '3s' } })),
+    )
+    try {
+      assert.equal(await lb.green(), 0)
+      await rm(stateFile)
+      const status = await project.json<{ result: { router: { detail: string } } }>(['status'])
+      assert.equal(status.code, 0, JSON.stringify(status.envelope))
+      assert.match(status.envelope.result.router.detail, /UNRECORDED: lb1 sends blue 100% of requests/)
+
+      // blue's servers answer sha 1: gwdeploy plans sha 2 onto them (it knows of no serving colour).
+      const failed = await project.run(['release', '--sha', sha(2)])
+      assert.equal(failed.code, 4, failed.stderr)
+      assert.match(failed.stderr, /the blue record this run wrote \(0202020\) was removed again/)
+      assert.equal(await lb.green(), 0)
+      assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+      const again = await project.run(['release', '--sha', sha(2)])
+      assert.equal(again.code, 4, `${again.stdout}\n${again.stderr}`)
+      assert.doesNotMatch(again.stdout, /already live/)
+
+      // Releasing what blue's servers do run records it again.
+      const adopt = await project.run(['release', '--sha', sha(1)])
+      assert.equal(adopt.code, 0, adopt.stderr)
+      const after = await project.json<{ result: { router: { detail: string } } }>(['status'])
+      assert.doesNotMatch(after.envelope.result.router.detail, /UNRECORDED/)
+      assert.equal(JSON.parse(await readFile(stateFile, 'utf8')).fleets.blue.sha, sha(1))
+    } finally {
+      await writeFile(configFile, yml)
+      await writeFile(stateFile, saved)
+    }
   })
 
   it('a second target configured with the same backends is refused (exit 2): the first keeps its traffic and servers', async () => {

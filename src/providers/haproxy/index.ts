@@ -68,6 +68,12 @@ export class HaproxyProvider implements Provider {
   #lock: FileLock | undefined
   /** The target id as last read from the state file, for `release --dry-run`'s container names. */
   #targetId: string | undefined
+  /**
+   * `servers` mode: colours this run recorded a release for while HAProxy already sent them
+   * traffic with no release recorded (the fleet record was lost): if that release then fails its
+   * gate, its record goes again instead of claiming the serving addresses run it.
+   */
+  readonly #adopted = new Set<Colour>()
 
   constructor(context: ProviderContext) {
     const config = context.config.provider.haproxy
@@ -151,6 +157,16 @@ export class HaproxyProvider implements Provider {
     const perInstance = views
       .map((view) => `${view.name}: blue ${view.weights.blue}% / green ${view.weights.green}%`)
       .join(', ')
+    // Traffic HAProxy sends to a colour gwdeploy has no release recorded for (the fleet record lost,
+    // containers removed by hand) is not counted in `weights`: say so where status shows the router.
+    const unrecorded: string[] = []
+    for (const colour of COLOURS) {
+      const sending = views.filter((view) => view.weights[colour] > 0)
+      if (records[colour] || !sending.length) continue
+      const message = `${sending.map((view) => `${view.name} sends ${colour} ${view.weights[colour]}%`).join(', ')} of requests, but no ${colour} release is recorded (${this.#config.servers ? `${this.#store.file} names none: lost or replaced?` : 'no container of this target runs for it'})`
+      unrecorded.push(message)
+      this.#context.emit?.({ type: 'warn', message: `HAProxy ${message}` })
+    }
     if (disagree)
       this.#context.emit?.({
         type: 'warn',
@@ -173,7 +189,7 @@ export class HaproxyProvider implements Provider {
       router: {
         present: true,
         ...(endpoint ? { endpoint } : {}),
-        detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}`,
+        detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}${unrecorded.map((message) => `; UNRECORDED: ${message}`).join('')}`,
       },
       lock: await this.lock().status(),
       maintenance: await servedMaintenance(
@@ -190,7 +206,13 @@ export class HaproxyProvider implements Provider {
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     // Every instance must be usable before anything starts: a bad socket or config changes nothing.
-    await this.router.views()
+    const views = await this.router.views()
+    if (
+      this.#config.servers &&
+      !(await this.#store.read()).fleets[spec.colour] &&
+      views.some((view) => view.weights[spec.colour] > 0)
+    )
+      this.#adopted.add(spec.colour)
     const record = await this.#fleet.provision(spec, options)
     await this.#store.update((state) => {
       state.fleets[spec.colour] = record
@@ -254,10 +276,20 @@ export class HaproxyProvider implements Provider {
     const views = await this.router.views()
     for (const view of record ? views : []) {
       const share = view.weights[fleet.colour]
-      if (share > 0)
+      if (share === 0) continue
+      if (this.#adopted.has(fleet.colour)) {
+        // Its servers serve whatever ran there before this run's record: forget the record again.
+        await this.#store.update((state) => {
+          delete state.fleets[fleet.colour]
+        })
+        this.#adopted.delete(fleet.colour)
         throw providerError(
-          `haproxy: refusing to decommission ${fleet.colour}: ${view.name} sends it ${share}% of requests`,
+          `haproxy: ${fleet.colour} keeps serving (${view.name} sends it ${share}% of requests): its servers were not recorded before this run, so they stay untouched and the ${fleet.colour} record this run wrote (${fleet.sha.slice(0, 7)}) was removed again`,
         )
+      }
+      throw providerError(
+        `haproxy: refusing to decommission ${fleet.colour}: ${view.name} sends it ${share}% of requests`,
+      )
     }
     // Drain: no new requests, existing ones finish (bounded by drainMs), then maintenance.
     for (const [index, instance] of this.router.instances.entries())
