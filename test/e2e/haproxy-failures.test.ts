@@ -118,6 +118,10 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
     const failed = (await project.json(['release', '--sha', sha(3)])) as Failure
     assert.equal(failed.code, 6)
     assert.match(failed.envelope.error.message, /HAProxy lb2: runtime API at .*nope\.sock is not reachable/)
+    assert.match(
+      failed.envelope.error.hint ?? '',
+      /^No socket at that path: HAProxy is not running, or its `stats socket` line/,
+    )
     await expectUntouched()
   })
 

@@ -100,7 +100,10 @@ export class HaproxyInstance {
       throw providerError(
         `HAProxy ${this.name}: runtime API at ${describeSocket(this.spec.socket)} ${unreachable ? 'is not reachable' : 'failed'}: ${(error as Error).message}`,
         {
-          hint: 'Check provider.haproxy.instances[].socket and that haproxy.cfg has `stats socket ... level admin` at that address.',
+          hint: socketHint(
+            error,
+            'Check provider.haproxy.instances[].socket and that haproxy.cfg has `stats socket ... level admin` at that address.',
+          ),
         },
       )
     }
@@ -151,7 +154,7 @@ export class HaproxyInstance {
     ).catch((error: Error) => {
       throw providerError(
         `HAProxy ${this.name}: runtime API at ${describeSocket(this.spec.socket)} is not reachable: ${error.message}`,
-        { hint: 'Check provider.haproxy.instances[].socket and that HAProxy is running.' },
+        { hint: socketHint(error, 'Check provider.haproxy.instances[].socket and that HAProxy is running.') },
       )
     })
     if (/Unknown map|Permission denied/i.test(mapAnswer)) {
@@ -508,6 +511,19 @@ export class HaproxyRouter {
       progress?.(`${instance.name}: blue ${weights.blue}% / green ${weights.green}%`)
     }
   }
+}
+
+/** What to do about a socket that cannot be opened: a permission problem is not a stopped HAProxy. */
+function socketHint(error: unknown, otherwise: string): string {
+  const code =
+    (error as { code?: string }).code ?? /\b(EACCES|EPERM|ENOENT|ECONNREFUSED)\b/.exec(String(error))?.[1]
+  if (code === 'EACCES' || code === 'EPERM')
+    return "The stats socket is there, but this user may not open it: run gwdeploy as a user the socket allows (haproxy.cfg `stats socket <path> mode 660 group <group> level admin`, and that group for gwdeploy's user), or fix the socket's mode."
+  if (code === 'ENOENT')
+    return 'No socket at that path: HAProxy is not running, or its `stats socket` line names another path than provider.haproxy.instances[].socket.'
+  if (code === 'ECONNREFUSED')
+    return 'Nothing listens there: HAProxy is not running (a stale socket file), or provider.haproxy.instances[].socket names another address.'
+  return otherwise
 }
 
 const sameWeights = (a: Weights | undefined, b: Weights) => a?.blue === b.blue && a.green === b.green
