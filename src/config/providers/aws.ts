@@ -5,6 +5,14 @@ const listenerArn = z
   .string()
   .regex(/^arn:[\w-]+:elasticloadbalancing:[\w-]*:\d*:listener\/(app|net)\/.+/, 'must be an ALB listener ARN')
 
+/** Region and load balancer (`app/<name>/<id>`) of a listener ARN. */
+function arnParts(arn: string | undefined): { region: string; loadBalancer: string } | undefined {
+  const match = arn
+    ? /^arn:[\w-]+:elasticloadbalancing:([\w-]*):\d*:listener\/((?:app|net)\/[^/]+\/[^/]+)\//.exec(arn)
+    : null
+  return match ? { region: match[1] as string, loadBalancer: match[2] as string } : undefined
+}
+
 const registryAuthSchema = z
   .discriminatedUnion('type', [
     z.strictObject({ type: z.literal('none') }),
@@ -39,6 +47,32 @@ const targetGroupSchema = z
     deregistrationDelay: duration
       .prefault('30s')
       .describe('Draining time of a deregistered target (AWS default 300s, a known slow-deploy cause).'),
+  })
+  .superRefine((tg, ctx) => {
+    // What CreateTargetGroup / ModifyTargetGroupAttributes accept: refused here, before the lock,
+    // instead of by AWS halfway through a release.
+    const seconds = (key: keyof typeof tg, ms: number, min: number, max: number, what: string) => {
+      const ok = ms % 1000 === 0 && ms >= min * 1000 && ms <= max * 1000
+      if (!ok)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `must be whole seconds from ${min}s to ${max}s (${what})`,
+          params: {
+            hint: `AWS refuses anything else when gwdeploy creates the target group, e.g. ${key}: ${min * 2}s.`,
+          },
+        })
+      return ok
+    }
+    const interval = seconds('healthInterval', tg.healthInterval, 5, 300, 'the ALB health check interval')
+    const timeout = seconds('healthTimeout', tg.healthTimeout, 2, 120, 'the ALB health check timeout')
+    seconds('deregistrationDelay', tg.deregistrationDelay, 0, 3600, 'the target group deregistration delay')
+    if (interval && timeout && tg.healthTimeout >= tg.healthInterval)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthTimeout'],
+        message: `must be shorter than healthInterval (${tg.healthInterval / 1000}s): AWS refuses the target group otherwise`,
+      })
   })
   .describe('Settings of the per-colour target groups gwdeploy creates.')
 
@@ -115,6 +149,62 @@ export const awsProviderSchema = z
       .describe('SDK attempts per call (adaptive retry mode: throttling backs off).'),
   })
   .superRefine((aws, ctx) => {
+    const reserved = [aws.lockPriority - 3, aws.lockPriority]
+    if (
+      aws.maintenancePriority >= (reserved[0] as number) &&
+      aws.maintenancePriority <= (reserved[1] as number)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maintenancePriority'],
+        message: `${aws.maintenancePriority} is one of the priorities gwdeploy reserves below lockPriority (${reserved.join('-')}: the lock, the rules attaching blue and green, the original default action)`,
+        params: {
+          hint: 'Use 1 (the default: evaluated before your own rules) or any priority outside that range.',
+        },
+      })
+    }
+    const live = arnParts(aws.listenerArn)
+    const test = arnParts(aws.testListenerArn)
+    for (const [key, parts] of [
+      ['listenerArn', live],
+      ['testListenerArn', test],
+    ] as const) {
+      if (parts?.region && aws.region && parts.region !== aws.region)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is in region ${parts.region}, but provider.aws.region is ${aws.region}: gwdeploy would not find it there`,
+          params: {
+            hint: `Set provider.aws.region: ${parts.region}, or give the ARN of the listener in ${aws.region}.`,
+          },
+        })
+    }
+    if (aws.testListenerArn && aws.testListenerArn === aws.listenerArn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['testListenerArn'],
+        message:
+          'is the live listener: previews would send all live traffic to green before it passed its gate',
+        params: {
+          hint: 'Give a second listener of the same load balancer (another port) as testListenerArn.',
+        },
+      })
+    else if (live && test && live.loadBalancer !== test.loadBalancer)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['testListenerArn'],
+        message: `is on load balancer ${test.loadBalancer}, the live listener on ${live.loadBalancer}: a target group serves one load balancer only`,
+        params: {
+          hint: "Give a listener of the live listener's load balancer (another port) as testListenerArn.",
+        },
+      })
+    if (aws.testListenerPort && aws.listenerPort && aws.testListenerPort === aws.listenerPort)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['testListenerPort'],
+        message:
+          'is the live listener port: previews would send all live traffic to green before it passed its gate',
+      })
     if (!aws.listenerArn && !(aws.loadBalancerName && aws.listenerPort)) {
       ctx.addIssue({
         code: 'custom',

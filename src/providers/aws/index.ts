@@ -7,7 +7,7 @@
  * instances.ts and original-action.ts; this file only orders the steps of each Provider method.
  */
 
-import { providerError } from '../../core/errors.ts'
+import { configError, providerError } from '../../core/errors.ts'
 import {
   COLOURS,
   type Colour,
@@ -116,7 +116,19 @@ export class AwsProvider implements Provider, AwsContext {
   testListener(): Promise<ListenerInfo | undefined> {
     const { aws } = this.settings
     if (!aws.testListenerArn && !aws.testListenerPort) return Promise.resolve(undefined)
-    this.#testListener ??= describeListener(this, aws.testListenerArn, aws.testListenerPort, 'test listener')
+    this.#testListener ??= Promise.all([
+      describeListener(this, aws.testListenerArn, aws.testListenerPort, 'test listener'),
+      this.liveListener(),
+    ]).then(([test, live]) => {
+      if (test.arn === live.arn)
+        throw configError(`the test listener is the live listener (${live.arn})`, {
+          location: {
+            path: aws.testListenerArn ? 'provider.aws.testListenerArn' : 'provider.aws.testListenerPort',
+          },
+          hint: 'Give another listener (port) of the same load balancer: previews would send live traffic to green before its gate.',
+        })
+      return test
+    })
     this.#testListener.catch(() => {
       this.#testListener = undefined
     })

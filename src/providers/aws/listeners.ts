@@ -7,6 +7,7 @@ import type { Stickiness } from './requests.ts'
 
 export interface ListenerInfo {
   arn: string
+  loadBalancerArn: string
   port: number
   protocol: string
   dnsName: string
@@ -38,21 +39,25 @@ export async function describeListener(
     })
     listener = found.Listeners?.[0]
   } else {
-    const lb = await loadBalancerByName(aws)
+    // By port: on provider.aws.loadBalancerName, else on the live listener's own load balancer
+    // (testListenerPort beside listenerArn) — never on whichever load balancer the account lists first.
+    const { loadBalancerName, listenerArn } = aws.settings.aws
+    const lb =
+      loadBalancerName || !listenerArn
+        ? await loadBalancerByName(aws)
+        : { LoadBalancerArn: (await aws.liveListener()).loadBalancerArn, LoadBalancerName: undefined }
+    const lbName = lb.LoadBalancerName ?? /loadbalancer\/app\/([^/]+)\//.exec(lb.LoadBalancerArn ?? '')?.[1]
     const all = await call(`DescribeListeners (${what})`, () =>
       elb.send(new elbSdk.DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })),
     )
     listener = all.Listeners?.find((l) => l.Port === port)
     if (!listener)
-      throw configError(
-        `load balancer ${aws.settings.aws.loadBalancerName} has no listener on port ${port}`,
-        {
-          location: {
-            path: what === 'live listener' ? 'provider.aws.listenerPort' : 'provider.aws.testListenerPort',
-          },
-          hint: 'Create the listener first (any default action); gwdeploy only changes its default action.',
+      throw configError(`load balancer ${lbName ?? lb.LoadBalancerArn} has no listener on port ${port}`, {
+        location: {
+          path: what === 'live listener' ? 'provider.aws.listenerPort' : 'provider.aws.testListenerPort',
         },
-      )
+        hint: 'Create the listener first (any default action); gwdeploy only changes its default action.',
+      })
   }
   if (!listener?.ListenerArn || !listener.LoadBalancerArn) throw providerError(`aws: ${what} not found`)
   const lbs = await call('DescribeLoadBalancers', () =>
@@ -63,6 +68,7 @@ export async function describeListener(
   const lb = lbs.LoadBalancers?.[0]
   return {
     arn: listener.ListenerArn,
+    loadBalancerArn: listener.LoadBalancerArn,
     port: listener.Port ?? 0,
     protocol: listener.Protocol ?? 'HTTP',
     dnsName: lb?.DNSName ?? '',
@@ -72,7 +78,13 @@ export async function describeListener(
 
 async function loadBalancerByName(aws: AwsContext) {
   const { elb, elbSdk } = await aws.clients()
-  const name = aws.settings.aws.loadBalancerName as string
+  const name = aws.settings.aws.loadBalancerName
+  // Without Names, DescribeLoadBalancers lists every load balancer of the account.
+  if (!name)
+    throw configError('the load balancer is not set', {
+      location: { path: 'provider.aws.loadBalancerName' },
+      hint: 'Give provider.aws.listenerArn, or loadBalancerName and listenerPort.',
+    })
   const found = await call('DescribeLoadBalancers', () =>
     elb.send(new elbSdk.DescribeLoadBalancersCommand({ Names: [name] })),
   ).catch((error) => {
@@ -82,7 +94,7 @@ async function loadBalancerByName(aws: AwsContext) {
       })
     throw error
   })
-  const lb = found.LoadBalancers?.[0]
+  const lb = found.LoadBalancers?.find((l) => l.LoadBalancerName === name)
   if (!lb?.LoadBalancerArn) throw providerError(`aws: load balancer ${name} not found`)
   return lb
 }
