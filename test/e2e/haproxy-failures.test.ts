@@ -150,6 +150,37 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
     await expectUntouched()
   })
 
+  it("the live colour's servers put in maintenance by hand on one instance: status is exit 4 naming it", async () => {
+    const live = (await lb1.green()) === 100 ? 'green' : 'blue'
+    const backend = `be_${live}`
+    const slots = [`${backend}/${live}1`]
+    const healthy = await project.json(['status'])
+    assert.equal(healthy.code, 0, JSON.stringify(healthy.envelope))
+    await lb2.command(slots.map((slot) => `set server ${slot} state maint`).join(';'))
+    try {
+      // lb2 now refuses its share of the requests.
+      assert.equal((await askName(lb2.port)).status, 503)
+      const status = (await project.json(['status'])) as Failure
+      assert.equal(status.code, 4, JSON.stringify(status.envelope))
+      assert.match(
+        JSON.stringify(status.envelope),
+        new RegExp(`lb2: ${live}1 in maintenance while lb2 sends ${live} 100% of requests`),
+      )
+      const wait = await project.run([
+        'status',
+        '--wait-for',
+        'healthy',
+        '--timeout',
+        '5s',
+        '--interval',
+        '200ms',
+      ])
+      assert.equal(wait.code, 4, wait.stderr)
+    } finally {
+      await lb2.command(slots.map((slot) => `set server ${slot} state ready`).join(';'))
+    }
+  })
+
   it('a Docker host that is down: exit 6 naming the host', async () => {
     await writeConfig({}, (c) => {
       delete c.provider.haproxy.servers

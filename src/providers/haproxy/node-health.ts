@@ -27,14 +27,20 @@ export function healthOnInstances(
     const name = slotName(fleet.colour, known.slot)
     for (const view of views) {
       const server = view.servers[fleet.colour].find((s) => s.name === name)
+      // A slot not (yet) serving its node is `starting` while it is being set up (no traffic), but
+      // on an instance that sends the colour requests it is refusing them (e.g. put in maintenance
+      // by hand): unhealthy, so `status` exits 4 and a bake fails.
+      const share = view.weights[fleet.colour]
+      const off = share > 0 ? 'unhealthy' : 'starting'
+      const since = share > 0 ? ` while ${view.name} sends ${fleet.colour} ${share}% of requests` : ''
       if (!server || server.address !== known.address || server.port !== known.port)
         return {
           node: node.id,
-          status: 'starting',
-          detail: `${view.name}: ${name} does not point at ${known.address}:${known.port}`,
+          status: off,
+          detail: `${view.name}: ${name} does not point at ${known.address}:${known.port}${since}`,
         }
       if (server.adminState & MAINTENANCE)
-        return { node: node.id, status: 'starting', detail: `${view.name}: ${name} in maintenance` }
+        return { node: node.id, status: off, detail: `${view.name}: ${name} in maintenance${since}` }
       if (checks && server.checkResult === 2)
         return { node: node.id, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }
       if (server.opState !== 2 || (checks && server.checkResult !== 3 && server.checkResult !== 4))

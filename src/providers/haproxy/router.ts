@@ -219,7 +219,7 @@ export class HaproxyInstance {
     if (!foreign.length) return
     const names = [...others].map((name) => `"${name}"`).join(', ')
     throw configError(
-      `HAProxy ${this.name}: ${configFile} routes another gwdeploy target (${names}) through these backends; target "${target}" would take its traffic over, so gwdeploy changed nothing`,
+      `HAProxy ${this.name}: ${configFile} routes another gwdeploy target (${names}) through these backends; target "${target}" must not change that traffic, so gwdeploy changed nothing`,
       {
         location: { file: 'gwdeploy.yml', path: 'provider.haproxy.backends' },
         problems: foreign,
