@@ -46,7 +46,7 @@ import { renderDocuments } from './render.ts'
 import { HaproxyRouter, type InstanceView } from './router.ts'
 import { parseSocketAddress } from './runtime-api.ts'
 import { ServersFleet } from './servers-fleet.ts'
-import { type FleetRecord, StateStore } from './state.ts'
+import { type FleetRecord, StateStore, stateDirAccess } from './state.ts'
 
 type FleetDriver = Pick<DockerFleet, 'fleets' | 'provision'> &
   Partial<Pick<DockerFleet, 'health' | 'stop' | 'logs' | 'streamLogs' | 'removeAll'>>
@@ -65,7 +65,7 @@ export class HaproxyProvider implements Provider {
   /** dockerHosts with tlsCertPath resolved against gwdeploy.yml's directory. */
   readonly #dockerHosts: DockerHostConfig[]
   readonly #environment = processConnectionEnvironment()
-  #lock: FileLock | undefined
+  #lock: Lock | undefined
   /** The target id as last read from the state file, for `release --dry-run`'s container names. */
   #targetId: string | undefined
   /**
@@ -330,7 +330,7 @@ export class HaproxyProvider implements Provider {
   }
 
   lock(): Lock {
-    this.#lock ??= new FileLock(this.#store.lockFile)
+    this.#lock ??= lockInStateDir(new FileLock(this.#store.lockFile), this.#store.lockFile)
     return this.#lock
   }
 
@@ -389,6 +389,17 @@ export class HaproxyProvider implements Provider {
     await this.#store.update((state) => {
       state.fleets = {}
     })
+  }
+}
+
+/** The lock file's writes, with a permission error named as the state directory's (exit 6). */
+function lockInStateDir(lock: Lock, file: string): Lock {
+  return {
+    tryAcquire: (request) => stateDirAccess(file, () => lock.tryAcquire(request)),
+    renew: () => stateDirAccess(file, () => lock.renew()),
+    release: () => stateDirAccess(file, () => lock.release()),
+    status: () => lock.status(),
+    forceRelease: () => stateDirAccess(file, () => lock.forceRelease()),
   }
 }
 

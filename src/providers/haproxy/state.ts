@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { configError } from '../../core/errors.ts'
+import { configError, GwError, providerError } from '../../core/errors.ts'
 import { readJsonFile, writeJsonAtomic } from '../json-file.ts'
 import type { Colour, MaintenanceState } from '../types.ts'
 
@@ -89,7 +89,29 @@ export class StateStore {
   async update(change: (state: StateFile) => void): Promise<void> {
     const state = await this.read()
     change(state)
-    await mkdir(dirname(this.file), { recursive: true })
-    await writeJsonAtomic(this.file, state)
+    await stateDirAccess(this.file, async () => {
+      await mkdir(dirname(this.file), { recursive: true })
+      await writeJsonAtomic(this.file, state)
+    })
+  }
+}
+
+/**
+ * Runs a write into the state directory; a permission error (the directory or file not writable
+ * by gwdeploy's user) becomes a provider error naming the directory (exit 6), not "a bug".
+ */
+export async function stateDirAccess<T>(file: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (error instanceof GwError || (code !== 'EACCES' && code !== 'EPERM')) throw error
+    throw providerError(
+      `haproxy: gwdeploy may not write ${dirname(file)} (provider.haproxy.stateDir): ${(error as Error).message}`,
+      {
+        hint: `The release lock and the fleet record live there: run gwdeploy as a user that may write it (e.g. the owner or group of ${dirname(file)}), or fix its permissions. Nothing was changed by this step.`,
+        cause: error,
+      },
+    )
   }
 }
