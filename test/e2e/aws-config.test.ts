@@ -150,6 +150,34 @@ describe('aws: bad provider.aws settings are located config errors and change no
     })
   }
 
+  it('a subnet of another VPC and a security group that does not exist: exit 2 naming each, no instance, group or rule created', async () => {
+    await project.writeConfig({
+      size: 1,
+      aws: {
+        subnets: [project.fixture.subnets[0], decoy.subnets[0]],
+        securityGroups: ['sg-0000000000000000f'],
+      },
+    })
+    try {
+      const before = await awsState(project.fixture, service)
+      const release = await project.run(['release', '--sha', sha(3), '--json'])
+      assert.equal(release.code, 2, release.stderr)
+      const error = JSON.parse(release.stdout).error as { problems: Problem[]; hint: string }
+      assert.deepEqual(
+        error.problems.map((p) => p.location?.path),
+        ['provider.aws.subnets[1]', 'provider.aws.securityGroups[0]'],
+      )
+      assert.match(error.problems[0]?.message ?? '', new RegExp(`${decoy.subnets[0]} is in ${decoy.vpcId}`))
+      assert.match(error.problems[1]?.message ?? '', /sg-0000000000000000f does not exist/)
+      assert.match(error.hint, /Nothing was created/)
+      const after = await awsState(project.fixture, service)
+      // The engine records the failed release; nothing else may change.
+      assert.deepEqual({ ...after, records: [] }, { ...before, records: [] })
+    } finally {
+      await project.writeConfig({ size: 1 })
+    }
+  })
+
   it("testListenerPort beside listenerArn: the test listener on the live listener's load balancer, no other one touched", async () => {
     await project.writeConfig({
       size: 1,

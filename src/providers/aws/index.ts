@@ -53,6 +53,7 @@ import { ListenerRuleLock } from './lock.ts'
 import { logsNotReachable } from './logs.ts'
 import { readMaintenance, setMaintenance } from './maintenance.ts'
 import { TAG } from './names.ts'
+import { checkNetwork } from './network.ts'
 import { OriginalActions } from './original-action.ts'
 import { SsmRecords } from './records.ts'
 import { renderDocuments } from './render.ts'
@@ -182,6 +183,11 @@ export class AwsProvider implements Provider, AwsContext {
     await setMaintenance(this, state)
   }
 
+  /** Before the engine changes anything (retires the idle colour): subnets and security groups exist, in the VPC. */
+  async preflight(): Promise<void> {
+    await checkNetwork(this)
+  }
+
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     const progress = options.progress ?? (() => {})
     // Found before anything is created (a crash after RunInstances must never launch the fleet
@@ -203,6 +209,7 @@ export class AwsProvider implements Provider, AwsContext {
     )
     // fleet.env references the instances would read at boot must exist (metadata only, no value).
     await checkSecretReferences(this.settings)
+    if (kept.length < spec.size) await checkNetwork(this)
     if (kept.length < spec.size && spec.artifact.revokerPort)
       await checkPeerIngress(this, peers, spec.artifact.revokerPort)
     // Also refuses, before anything is created, a listener another service/env already uses.
