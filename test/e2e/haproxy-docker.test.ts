@@ -165,6 +165,25 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     assert.deepEqual(await containers('green'), [], 'the failed green fleet was torn down')
     await writeConfig()
   })
+
+  it('a fleet larger than the backend slots is refused before any container starts (exit 6)', async () => {
+    await writeConfig({ size: 11 })
+    try {
+      const before = (await containers()).map((info) => info.Id).sort()
+      const failed = await project.run(['release', '--sha', sha(2)])
+      assert.equal(failed.code, 6, failed.stderr)
+      assert.match(
+        failed.stderr,
+        /HAProxy lb1: backend be_green has 10 slot server\(s\), the green fleet needs 11 \(nothing was started\)/,
+      )
+      assert.match(failed.stderr, /Lower fleet\.size to 10, or give both backends 11 slots/)
+      assert.doesNotMatch(failed.stderr, /starting \d+ container/)
+      assert.deepEqual((await containers()).map((info) => info.Id).sort(), before)
+      assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+    } finally {
+      await writeConfig()
+    }
+  })
 })
 
 /** A CLI run in the background whose stderr can be read while it runs. */

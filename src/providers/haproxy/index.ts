@@ -207,6 +207,18 @@ export class HaproxyProvider implements Provider {
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     // Every instance must be usable before anything starts: a bad socket or config changes nothing.
     const views = await this.router.views()
+    // Every node needs a slot on every instance: checked before any container starts.
+    const nodes = this.#config.servers ? this.#config.servers[spec.colour].length : spec.size
+    for (const view of views) {
+      const slots = view.servers[spec.colour].length
+      if (nodes > slots)
+        throw providerError(
+          `HAProxy ${view.name}: backend ${this.#config.backends[spec.colour]} has ${slots} slot server(s), the ${spec.colour} fleet needs ${nodes} (nothing was started)`,
+          {
+            hint: `Lower fleet.size to ${slots}, or give both backends ${nodes} slots: set provider.haproxy.slots to ${nodes}, add the missing \`server ${spec.colour}${slots + 1} 127.0.0.1:1 ${this.#config.serverOptions} disabled\` ... lines to the "# BEGIN gwdeploy servers" blocks of ${view.name}'s haproxy.cfg and reload HAProxy.`,
+          },
+        )
+    }
     if (
       this.#config.servers &&
       !(await this.#store.read()).fleets[spec.colour] &&
