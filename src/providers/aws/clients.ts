@@ -61,14 +61,26 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   } catch (error) {
     if ((error as { name?: string }).name === 'GwError') throw error
     const name = awsErrorName(error)
+    const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } }
+    const unreachable =
+      /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)$/.test(
+        e.code ?? '',
+      ) ||
+      /^(TimeoutError|RequestTimeout)$/.test(name) ||
+      // Something answered that is not an AWS API (a wrong endpoint, a proxy): the SDK knows no error code.
+      (e.message === 'Unknown' &&
+        e.$metadata?.httpStatusCode !== undefined &&
+        e.$metadata.httpStatusCode < 500)
     const hint = /Credential|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|AuthFailure/.test(
-      `${name} ${(error as Error).message}`,
+      `${name} ${e.message}`,
     )
       ? 'Check the AWS credentials: the standard chain (AWS_PROFILE, provider.aws.profile, env, instance role).'
       : /AccessDenied|UnauthorizedOperation/.test(name)
         ? 'The caller lacks a permission: compare with templates/aws/iam-policy.json.'
-        : undefined
-    throw providerError(`aws: ${what} failed: ${name ? `${name}: ` : ''}${(error as Error).message}`, {
+        : unreachable
+          ? 'AWS was not reached: check provider.aws.endpoint (remove it for AWS itself), provider.aws.region and the network or proxy between here and AWS.'
+          : undefined
+    throw providerError(`aws: ${what} failed: ${name ? `${name}: ` : ''}${e.message}`, {
       ...(hint ? { hint } : {}),
       cause: error,
     })
