@@ -10,22 +10,29 @@ import type { Target } from './target.ts'
 
 /** How far back `rollback --to` and the engine look for a SHA's release. */
 export const LOOKBACK = 500
-/** Writes the record to the target and the local cache; a failure is reported through `warn`. */
+/**
+ * Writes the record to the target and the local cache; a failure is reported through `warn`.
+ * Returns why the target did not take it (undefined when it did, or keeps no records).
+ */
 export async function writeRecord(
   target: Pick<Target, 'provider' | 'stateDir' | 'config'>,
   record: ReleaseRecord,
   warn: (message: string) => void,
-): Promise<void> {
+): Promise<string | undefined> {
   const { configText, ...entry } = record
   const store = target.provider.records?.()
-  await Promise.all([
+  const [unwritten] = await Promise.all([
     store?.append(record).then(
-      () =>
-        store.prune(target.config.records.keep).catch((error: Error) => {
+      async () => {
+        await store.prune(target.config.records.keep).catch((error: Error) => {
           warn(`could not delete old release records on the target (${store.where}): ${error.message}`)
-        }),
+        })
+        return undefined
+      },
       (error: Error) => {
-        warn(`could not write the release record to the target (${store.where}): ${error.message}`)
+        const why = `could not write the release record to the target (${store.where}): ${error.message}`
+        warn(why)
+        return why
       },
     ),
     appendHistory(target.stateDir, entry).catch((error: Error) => {
@@ -33,6 +40,7 @@ export async function writeRecord(
     }),
   ])
   void configText
+  return unwritten
 }
 
 /**

@@ -91,6 +91,26 @@ describe('rollback (fake provider, in-process)', () => {
     )
   })
 
+  it('a switch the target keeps no record of is exit 8, and releasing the live SHA records it', async () => {
+    for (const n of [1, 2]) await ok(h, releaseOf(n))
+    const recorded = h.world.records.length
+    h.provider.failAt.add('append')
+    const out = await h.run(back())
+    h.provider.failAt.delete('append')
+    assert.equal(out.code, 8, out.error?.message)
+    assert.equal(liveSha(h), sha(1), 'the switch itself stands')
+    assert.match(out.error?.message ?? '', /did not finish: could not write the release record to the target/)
+    assert.match(
+      (out.error as { hint?: string } | undefined)?.hint ?? '',
+      new RegExp(`gwdeploy release --sha ${sha(1)}`),
+    )
+    assert.equal(h.world.records.length, recorded)
+    const fix = await ok(h, releaseOf(1))
+    assert.equal(fix.sha, sha(1))
+    assert.equal(liveSha(h), sha(1))
+    assert.equal(h.world.records[0]?.sha, sha(1), 'the live release is on record again')
+  })
+
   it('decides and acts under one lock (a redeploy does not take it twice)', async () => {
     for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
     await ok(h, back())

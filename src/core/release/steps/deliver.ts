@@ -37,7 +37,10 @@ export function liveUnfinishedError(run: Run): GwError {
     ExitCode.live,
     `${run.artifact.sha.slice(0, 7)} is live on ${run.green} (${describeWeights(run.weights)}), but did not finish: ${run.unfinished.join('; ')}`,
     {
-      hint: 'The release serves all traffic; the record on the target says what did not finish. Re-run the same command to finish it.',
+      hint:
+        run.operation === 'rollback'
+          ? `Traffic stays on ${run.green}. Once the cause is fixed, \`gwdeploy release --sha ${run.artifact.sha}\` finishes it without moving traffic (another \`rollback\` would go one release further back).`
+          : 'The release serves all traffic; the record on the target says what did not finish. Re-run the same command to finish it.',
       details: { unfinished: run.unfinished, colour: run.green, weights: run.weights },
     },
   )

@@ -1,7 +1,8 @@
 /**
  * The finalize step, after green carries all the traffic: annotate the colours (green current,
  * the previous one kept for `shift.keep`) and write the record. Traffic has moved by now, so a
- * failure here does not revert: it is listed on `run.unfinished` and the record says so.
+ * failure here does not revert: it is listed on `run.unfinished` and the record says so (a record
+ * the target did not take is listed too: exit 8).
  */
 import type { Fleet } from '../../../providers/types.ts'
 import { step } from '../../events.ts'
@@ -40,11 +41,13 @@ export async function finalize(
       run.unfinished.push(`annotate the colours (previous kept for rollback): ${(error as Error).message}`)
     }
     const unfinished = run.unfinished.length ? run.unfinished : undefined
-    await record(ctx, {
+    const unwritten = await record(ctx, {
       ...recordBase(ctx, run),
       status,
       ...(unfinished ? { unfinished, error: `live, but did not finish: ${unfinished.join('; ')}` } : {}),
       ...(unfinished ? { exitCode: ExitCode.live } : {}),
     })
+    // Without its record, history, status and the next rollback would not know this run happened.
+    if (unwritten) run.unfinished.push(unwritten)
   })
 }

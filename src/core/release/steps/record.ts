@@ -2,9 +2,10 @@
 import { writeRecord } from '../../records.ts'
 import type { EngineContext, RecordEntry } from '../context.ts'
 
-export async function record(ctx: EngineContext, entry: RecordEntry): Promise<void> {
+/** Returns why the target did not take the record (undefined when it did). */
+export async function record(ctx: EngineContext, entry: RecordEntry): Promise<string | undefined> {
   const { target } = ctx
-  await writeRecord(
+  return writeRecord(
     target,
     { time: new Date().toISOString(), service: target.config.service, env: target.env, ...entry },
     (message) => ctx.reporter.emit({ type: 'warn', message }),
