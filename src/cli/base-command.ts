@@ -178,7 +178,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   }
 }
 
-const SYSTEM_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE'])
+const SYSTEM_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EACCES', 'EPERM'])
 
 /** Maps anything thrown to a GwError with the documented exit code; undefined for oclif's own exits. */
 export function toGwError(error: unknown): GwError | undefined {
@@ -196,13 +196,15 @@ export function toGwError(error: unknown): GwError | undefined {
   const message = error instanceof Error ? error.message : String(error)
   const errno = (error as NodeJS.ErrnoException | undefined)?.code
   if (errno && SYSTEM_FAILURES.has(errno)) {
-    // The machine, not gwdeploy: a full or read-only disk, too many open files.
+    // The machine, not gwdeploy: a full or read-only disk, too many open files, a file it may not use.
     return new GwError('provider', ExitCode.provider, `system error: ${message}`, {
       cause: error,
       hint:
         errno === 'EMFILE' || errno === 'ENFILE'
           ? 'Raise the open-file limit (ulimit -n) and re-run.'
-          : 'Free space or fix the file system of the state directory (provider.local.stateDir), then re-run: the release converges.',
+          : errno === 'EACCES' || errno === 'EPERM'
+            ? 'Run gwdeploy as a user that may read and write the file named (the state directory, provider.*.stateDir, and what gwdeploy.yml points at), then re-run: the release converges.'
+            : 'Free space or fix the file system of the state directory (provider.local.stateDir), then re-run: the release converges.',
     })
   }
   return new GwError('bug', ExitCode.bug, `unexpected error: ${message}`, {

@@ -295,11 +295,15 @@ describe('config parsing', () => {
     assert.equal(loaded.config.service, 'demo')
   })
 
-  it('a full disk or read-only state dir is exit 6, not "a bug"', () => {
-    for (const code of ['ENOSPC', 'EROFS']) {
+  it('a full disk, a read-only state dir or a file gwdeploy may not use is exit 6, not "a bug"', () => {
+    for (const code of ['ENOSPC', 'EROFS', 'EACCES', 'EPERM']) {
       const error = Object.assign(new Error(`${code}: no space left on device, write`), { code })
       assert.equal(toGwError(error)?.exitCode, 6)
     }
+    const denied = Object.assign(new Error("EACCES: permission denied, open '/srv/state/lock.json'"), {
+      code: 'EACCES',
+    })
+    assert.match(toGwError(denied)?.hint ?? '', /as a user that may read and write the file named/)
     assert.equal(toGwError(new Error('plain'))?.exitCode, 1)
   })
 })
