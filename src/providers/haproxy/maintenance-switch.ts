@@ -5,8 +5,9 @@
  */
 import { providerError, usageError } from '../../core/errors.ts'
 import type { MaintenanceState, OperationOptions } from '../types.ts'
+import type { HaproxyInstance } from './instance.ts'
 import { MAINTENANCE_OFF, pageToken } from './maintenance.ts'
-import type { HaproxyInstance, HaproxyRouter } from './router.ts'
+import type { HaproxyRouter } from './router.ts'
 import type { StateStore } from './state.ts'
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Fleet, NodeHealth } from '../types.ts'
 import { slotName } from './config-file.ts'
-import type { InstanceView } from './router.ts'
+import type { InstanceView } from './instance.ts'
 import type { FleetRecord } from './state.ts'
 
 /** Forced, inherited or resolver maintenance (0x04 only records that haproxy.cfg said `disabled`). */
