@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import * as ec2m from '@aws-sdk/client-ec2'
+import * as elbm from '@aws-sdk/client-elastic-load-balancing-v2'
 import { sha } from '../core/helpers/project.ts'
 import {
   type AwsProject,
@@ -84,5 +85,28 @@ describe('aws: instances terminated behind gwdeploy', { concurrency: false }, ()
     assert.ok(!after.some((i) => i.id === victim.id))
     const healthy = await project.run(['status'])
     assert.equal(healthy.code, 0, healthy.stderr)
+  })
+
+  it('a default action replaced by hand (a fixed 503): status says clients do not reach the gateway; re-releasing the live SHA routes again', async () => {
+    const { elb } = await motoClients()
+    await elb.send(
+      new elbm.ModifyListenerCommand({
+        ListenerArn: project.fixture.listenerArn,
+        DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503' } }],
+      }),
+    )
+    const status = await project.json<{ result: { router: { detail: string } } }>(['status'])
+    assert.match(
+      status.envelope.result.router.detail,
+      /default action is a fixed-response 503, set outside gwdeploy: clients do not reach the gateway/,
+    )
+    const again = await project.run(['release', '--sha', sha(1)])
+    assert.equal(again.code, 0, again.stderr)
+    assert.deepEqual(await listenerWeights(project.fixture.listenerArn), {
+      [`${service}-blue`]: 100,
+      [`${service}-green`]: 0,
+    })
+    const after = await project.json<{ result: { router: { detail: string } } }>(['status'])
+    assert.doesNotMatch(after.envelope.result.router.detail, /set outside gwdeploy/)
   })
 })

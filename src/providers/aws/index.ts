@@ -167,6 +167,8 @@ export class AwsProvider implements Provider, AwsContext {
         ...(test ? { preview: previewUrl(this, test).origin } : {}),
         detail: [
           `ALB listener ${live.arn}`,
+          // Before the first release the listener's own action is expected: nothing to say then.
+          ...(split.unrouted && Object.keys(fleets).length > 0 ? [split.unrouted] : []),
           ...split.foreign.map(
             (g) =>
               `it also forwards ${g.percent}% of all traffic to ${g.name}, added by hand (blue/green percentages are of the rest; the next shift removes it)`,
@@ -185,6 +187,8 @@ export class AwsProvider implements Provider, AwsContext {
 
   /** Before the engine changes anything (retires the idle colour): subnets and security groups exist, in the VPC. */
   async preflight(): Promise<void> {
+    // A listener another service or env uses is the error to report first (its subnets differ too).
+    await this.#originals.check((await this.liveListener()).arn, 'live listener')
     await checkNetwork(this)
   }
 
@@ -209,6 +213,7 @@ export class AwsProvider implements Provider, AwsContext {
     )
     // fleet.env references the instances would read at boot must exist (metadata only, no value).
     await checkSecretReferences(this.settings)
+    await this.#originals.check((await this.liveListener()).arn, 'live listener')
     if (kept.length < spec.size) await checkNetwork(this)
     if (kept.length < spec.size && spec.artifact.revokerPort)
       await checkPeerIngress(this, peers, spec.artifact.revokerPort)

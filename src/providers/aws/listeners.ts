@@ -1,9 +1,10 @@
 /** Reading and changing ALB listeners: which listener, what its default action forwards, its rules. */
+import type { Action as ListenerAction } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { configError, providerError } from '../../core/errors.ts'
 import { COLOURS, type Colour, type Weights } from '../types.ts'
 import { call, isAwsError } from './clients.ts'
 import type { AwsContext } from './context.ts'
-import type { Stickiness } from './requests.ts'
+import { isNotServing, type Stickiness } from './requests.ts'
 
 export interface ListenerInfo {
   arn: string
@@ -115,7 +116,11 @@ export async function defaultActions(aws: AwsContext, listenerArn: string) {
 
 /** The target groups (with weights) and stickiness of the listener's default forward. */
 export async function listenerForward(aws: AwsContext, listenerArn: string) {
-  const action = (await defaultActions(aws, listenerArn)).find((a) => a.Type === 'forward')
+  return forwardOf(await defaultActions(aws, listenerArn))
+}
+
+function forwardOf(actions: ListenerAction[]) {
+  const action = actions.find((a) => a.Type === 'forward')
   const groups =
     action?.ForwardConfig?.TargetGroups ??
     (action?.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }] : [])
@@ -153,7 +158,8 @@ export async function setDefaultActions(
  */
 export async function trafficSplit(aws: AwsContext, groups: Partial<Record<Colour, { arn: string }>>) {
   const live = await aws.liveListener()
-  const forward = await listenerForward(aws, live.arn)
+  const actions = await defaultActions(aws, live.arn)
+  const forward = forwardOf(actions)
   const raw: Weights = { blue: 0, green: 0 }
   for (const colour of COLOURS) {
     const arn = groups[colour]?.arn
@@ -170,9 +176,26 @@ export async function trafficSplit(aws: AwsContext, groups: Partial<Record<Colou
             name: /targetgroup\/([^/]+)\//.exec(g.arn)?.[1] ?? g.arn,
             percent: Math.round((g.weight * 100) / total),
           }))
-  if (sum === 0) return { weights: raw, foreign }
+  if (sum === 0) return { weights: raw, foreign, unrouted: unrouted(actions, forward.groups.length > 0) }
   const blue = Math.round((raw.blue * 100) / sum)
-  return { weights: { blue, green: 100 - blue }, foreign }
+  return { weights: { blue, green: 100 - blue }, foreign, unrouted: undefined }
+}
+
+/**
+ * Why no colour gets traffic when the default action is not gwdeploy's own "no colour is serving"
+ * (set by hand, or another tool): `status` says what clients get instead of a bare 0% / 0%.
+ */
+function unrouted(actions: ListenerAction[], forwards: boolean): string | undefined {
+  const first = actions[0]
+  if (!first || isNotServing(first)) return undefined
+  const what = forwards
+    ? 'a forward to target groups that are not blue or green'
+    : first.Type === 'fixed-response'
+      ? `a fixed-response ${first.FixedResponseConfig?.StatusCode ?? ''}`.trimEnd()
+      : first.Type === 'redirect'
+        ? `a redirect to ${[first.RedirectConfig?.Host, first.RedirectConfig?.Path].filter(Boolean).join('') || 'elsewhere'}`
+        : `a ${first.Type ?? 'different'} action`
+  return `the live listener's default action is ${what}, set outside gwdeploy: clients do not reach the gateway; re-releasing the live SHA (\`gwdeploy history\`) routes again`
 }
 
 export async function listenerRules(aws: AwsContext, listenerArn: string) {

@@ -25,6 +25,17 @@ export class OriginalActions {
     this.#aws = aws
   }
 
+  /**
+   * Read only: refuses a listener another service or env uses (exit 2), as `record` would, so a
+   * preflight can say so before anything is created or retired.
+   */
+  async check(listenerArn: string, what: string): Promise<void> {
+    if (this.#recorded.has(listenerArn)) return
+    const aws = this.#aws
+    if (!(await originalRule(aws, listenerArn, what)))
+      await ownsActions(aws, await defaultActions(aws, listenerArn), what)
+  }
+
   /** Before gwdeploy first changes a listener's default action: keep the original for destroy. */
   async record(listenerArn: string, what: string): Promise<void> {
     if (this.#recorded.has(listenerArn)) return
