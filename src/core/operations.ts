@@ -72,7 +72,10 @@ export async function status(
   const state = await provider.inspect(signal ? { signal } : {})
   const serving = servingColour(state.weights)
   // From the target: a fresh CI runner shows the same as the machine that released.
-  const records = await listRecords(target, 50, warn).catch(() => [])
+  const records = await listRecords(target, 50, warn).catch((error: Error) => {
+    warn?.(`could not read the release records from the target: ${error.message}`)
+    return []
+  })
   // A colour is "preview" only when `promote` would take it (a `--no-shift` release that passed
   // its gate); a green left by a run killed before its gate is idle, not waiting for promote.
   const pending = serving ? pendingColour(state, records) : null

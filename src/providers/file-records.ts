@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeJsonAtomic } from './json-file.ts'
+import { parseRecord } from './record-shape.ts'
 import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from './types.ts'
 
 /** `2026-12-01T153700123Z-release-abc1234-9f3e.json`: sortable, unique, safe on every filesystem. */
@@ -55,7 +56,7 @@ export class DirectoryRecords implements ReleaseRecords {
     for (const name of newest) {
       const file = join(this.#dir, name)
       try {
-        records.push(JSON.parse(await readFile(file, 'utf8')) as ReleaseRecord)
+        records.push(parseRecord(await readFile(file, 'utf8')))
       } catch (error) {
         // Written atomically, so a torn one was damaged (a full disk, by hand): the others still
         // list, and the reader is told which one is missing.

@@ -33,3 +33,25 @@ describe('status roles agree with promote', () => {
     assert.equal((await h.run((ctx) => promote(ctx, {}))).code, 0)
   })
 })
+
+describe('status when the records cannot be read', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  it('says so in a warning instead of showing no last release silently', async () => {
+    assert.equal((await h.run((ctx) => release(ctx, { sha: sha(1) }))).code, 0)
+    h.provider.failAt.add('list-records')
+    const warnings: string[] = []
+    const result = await status(h.target, undefined, (message) => warnings.push(message))
+    h.provider.failAt.delete('list-records')
+    assert.equal(result.serving, 'blue')
+    assert.deepEqual(warnings, [
+      'could not read the release records from the target: fake: list-records failed',
+    ])
+  })
+})

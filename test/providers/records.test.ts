@@ -1,7 +1,7 @@
 /** Release record stores: the directory store (local, haproxy) and the SSM value encoding (aws). */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -42,6 +42,34 @@ describe('DirectoryRecords', () => {
       (await store.list(10)).map((r) => r.configName),
       ['svc rev-5', 'svc rev-4'],
     )
+  })
+})
+
+describe('a record edited by hand into JSON that is no record', () => {
+  it('is left out of the directory store and named, with what is wrong', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gwd-records-shape-'))
+    try {
+      const store = new DirectoryRecords(join(root, 'records'))
+      await store.append(record(1))
+      await store.append(record(2))
+      const names = (await readdir(join(root, 'records'))).sort()
+      await writeFile(join(root, 'records', names[1] as string), '{"oops": true}')
+      await writeFile(join(root, 'records', '2026-01-01T000000000Z-release-x-0000.json'), '[1]')
+      const unreadable: string[] = []
+      const listed = await store.list(10, { unreadable: (where, why) => unreadable.push(`${where}: ${why}`) })
+      assert.deepEqual(
+        listed.map((r) => r.configName),
+        ['svc rev-1'],
+      )
+      assert.equal(unreadable.length, 2, unreadable.join('\n'))
+      assert.match(
+        unreadable.join('\n'),
+        /not a gwdeploy release record \(bad or missing time, operation, status\)/,
+      )
+      assert.match(unreadable.join('\n'), /not a JSON object/)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
   })
 })
 

@@ -8,6 +8,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { SSMClient } from '@aws-sdk/client-ssm'
 import { recordFileName } from '../file-records.ts'
+import { parseRecord } from '../record-shape.ts'
 import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
 import { call, sdkClientConfig } from './clients.ts'
 import type { AwsSettings } from './settings.ts'
@@ -31,38 +32,14 @@ export function encodeRecord(record: ReleaseRecord): { value: string; tier: 'Sta
   return { value, tier: value.length > STANDARD_MAX ? 'Advanced' : 'Standard' }
 }
 
-const OPERATIONS = new Set(['release', 'rollback', 'promote', 'retire', 'destroy'])
-const STATUSES = new Set([
-  'released',
-  'preview',
-  'failed',
-  'rolled-back',
-  'switched',
-  'retired',
-  'destroyed',
-  'interrupted',
-])
-
 /**
  * The record a parameter value holds; throws (the caller names the parameter as unreadable) for
- * one that is not a record gwdeploy wrote — valid JSON edited by hand must not reach `history`,
- * `status` or the rollback decisions as if it were one.
+ * one that is not a record gwdeploy wrote (record-shape.ts).
  */
 export function decodeRecord(value: string): ReleaseRecord {
-  const parsed = JSON.parse(value) as unknown
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new Error('not a JSON object')
-  const { configGzip, ...rest } = parsed as StoredRecord
-  const bad = [
-    typeof rest.time !== 'string' || Number.isNaN(Date.parse(rest.time)) ? 'time' : undefined,
-    !OPERATIONS.has(rest.operation) ? 'operation' : undefined,
-    !STATUSES.has(rest.status) ? 'status' : undefined,
-    rest.sha !== undefined && (typeof rest.sha !== 'string' || !/^[0-9a-f]{40,64}$/.test(rest.sha))
-      ? 'sha'
-      : undefined,
-    configGzip !== undefined && typeof configGzip !== 'string' ? 'configGzip' : undefined,
-  ].filter(Boolean)
-  if (bad.length) throw new Error(`not a gwdeploy release record (bad or missing ${bad.join(', ')})`)
+  const { configGzip, ...rest } = parseRecord<StoredRecord>(value)
+  if (configGzip !== undefined && typeof configGzip !== 'string')
+    throw new Error('not a gwdeploy release record (bad or missing configGzip)')
   return configGzip ? { ...rest, configText: gunzipSync(Buffer.from(configGzip, 'base64')).toString() } : rest
 }
 

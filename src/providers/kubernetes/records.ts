@@ -6,6 +6,7 @@
  */
 import type * as k8s from '@kubernetes/client-node'
 import { recordFileName } from '../file-records.ts'
+import { parseRecord } from '../record-shape.ts'
 import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
 import { call, type KubeClient, unlessNotFound } from './client.ts'
 import { baseSelector, type KubeNames, LABEL, MANAGED_BY, selectorString } from './names.ts'
@@ -85,7 +86,7 @@ export class ConfigMapRecords implements ReleaseRecords {
       const text = item.data?.['record.json']
       if (!text) continue
       try {
-        const record = JSON.parse(text) as ReleaseRecord
+        const record = parseRecord(text)
         const config = item.data?.['gateway.json']
         records.push(config ? { ...record, configText: config } : record)
       } catch (error) {

@@ -1,0 +1,38 @@
+/**
+ * A stored release record read back: valid JSON edited by hand into something that is no record
+ * gwdeploy wrote must not reach `history`, `status` or the rollback decisions as if it were one.
+ * Every store (directory, ConfigMaps, SSM) parses with `parseRecord`; what throws is named as
+ * unreadable by the store and left out.
+ */
+import type { ReleaseRecord } from './types.ts'
+
+const OPERATIONS = new Set(['release', 'rollback', 'promote', 'retire', 'destroy'])
+const STATUSES = new Set([
+  'released',
+  'preview',
+  'failed',
+  'rolled-back',
+  'switched',
+  'retired',
+  'destroyed',
+  'interrupted',
+])
+
+/** The record `text` holds, with any store-specific fields (aws: `configGzip`) still in it. */
+export function parseRecord<T extends object = ReleaseRecord>(text: string): T & ReleaseRecord {
+  const parsed = JSON.parse(text) as unknown
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('not a JSON object')
+  const record = parsed as Record<string, unknown>
+  const bad = [
+    typeof record.time !== 'string' || Number.isNaN(Date.parse(record.time)) ? 'time' : undefined,
+    !OPERATIONS.has(record.operation as string) ? 'operation' : undefined,
+    !STATUSES.has(record.status as string) ? 'status' : undefined,
+    record.sha !== undefined && (typeof record.sha !== 'string' || !/^[0-9a-f]{40,64}$/.test(record.sha))
+      ? 'sha'
+      : undefined,
+    record.configText !== undefined && typeof record.configText !== 'string' ? 'configText' : undefined,
+  ].filter(Boolean)
+  if (bad.length) throw new Error(`not a gwdeploy release record (bad or missing ${bad.join(', ')})`)
+  return parsed as T & ReleaseRecord
+}
