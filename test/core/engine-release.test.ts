@@ -168,6 +168,22 @@ describe('release engine (fake provider, in-process)', () => {
     })
   }
 
+  it('a re-run that finds green at an unbaked split bakes it before going on to 100%', async () => {
+    await firstRelease(h)
+    h.provider.hangAt.add('route:50')
+    const crashed = h.provider.crashed
+    h.start(releaseOf(2))
+    assert.equal(await crashed, 'route:50')
+    h.provider.resetCrash()
+    h.world.expireLock()
+    const again = await h.run(releaseOf(2))
+    assert.equal(again.code, 0, again.error?.message)
+    const firstBake = again.events.findIndex((e) => e.type === 'bake')
+    const toFull = again.events.findIndex((e) => e.type === 'weights' && e.weights.green === 100)
+    assert.ok(firstBake !== -1 && firstBake < toFull, 'the 50% split baked before 100%')
+    assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
+  })
+
   it('the lock is re-entrant on the context: a nested scope takes it once', async () => {
     const out = await h.run((ctx) =>
       withLock(ctx, 'outer', undefined, 0, (locked) =>

@@ -41,6 +41,9 @@ export async function shiftTraffic(ctx: EngineContext, run: Run, fleet: Fleet): 
   await testPoint('shift', ctx.signal)
   const from = run.weights[run.green]
   const steps = run.summary.steps.filter((w) => w > from || w === 100)
+  // A re-run finds green already carrying traffic: that split may never have baked (the run that
+  // routed it was killed), so it bakes before the shift goes further.
+  if (from > 0 && from < 100 && steps[0] !== from) steps.unshift(from)
   try {
     return await step(ctx.reporter, 'shift', async (): Promise<ShiftOutcome> => {
       for (const weight of steps) {
