@@ -3,10 +3,12 @@ import { probe } from '../health/gate.ts'
 import {
   COLOURS,
   type Colour,
+  type Fleet,
   type LockInfo,
   type MaintenanceState,
   type NodeHealthStatus,
   type ReleaseRecord,
+  type TargetState,
   type Weights,
 } from '../providers/types.ts'
 import { lockHeldError, usageError } from './errors.ts'
@@ -147,6 +149,28 @@ export interface RetireResult {
   retired: { colour: Colour; sha: string; nodes: number } | null
 }
 
+/**
+ * The idle colour is what `rollback` switches to: it is not retired while no node of the serving
+ * colour works (all gone or unhealthy in the provider's view), which would leave nothing to serve.
+ */
+async function refuseWithoutServingNode(
+  ctx: EngineContext,
+  state: TargetState,
+  serving: Colour,
+  idle: Fleet,
+): Promise<void> {
+  const fleet = state.fleets[serving]
+  const view = fleet ? await ctx.target.provider.nodeHealth(fleet, { signal: ctx.signal }) : []
+  if (view.some((node) => node.status === 'healthy' || node.status === 'unknown')) return
+  const nodes = view.map((node) => `${node.node} ${node.status}`).join(', ') || 'no nodes'
+  throw usageError(
+    `${serving} serves all traffic but none of its nodes works (${nodes}): ${idle.colour} (${idle.sha.slice(0, 7)}) is what \`rollback\` would switch to; it is not retired`,
+    {
+      hint: '`gwdeploy rollback` switches to it; `gwdeploy release --sha <live SHA>` replaces the serving nodes; then retire.',
+    },
+  )
+}
+
 /** `gwdeploy retire`: tears down the idle colour; never the serving one, never mid-shift. */
 export async function retire(
   ctx: EngineContext,
@@ -177,6 +201,7 @@ export async function retire(
       reporter.emit({ type: 'info', message: 'no idle colour to retire' })
       return { retired: null }
     }
+    await refuseWithoutServingNode(ctx, state, busy[0] as Colour, fleet)
     const values = {
       sha: fleet.sha,
       colour,

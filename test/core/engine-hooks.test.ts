@@ -51,6 +51,21 @@ describe('hooks on every operation (fake provider, in-process)', () => {
     ])
   })
 
+  it('retire keeps the idle colour while no serving node works (it is the rollback), before any hook', async () => {
+    await ok((ctx) => release(ctx, { sha: sha(4) }))
+    const serving = h.world.weights.blue === 100 ? 'blue' : 'green'
+    const idle = serving === 'blue' ? 'green' : 'blue'
+    const kept = h.world.fleets[idle]
+    assert.ok(kept)
+    for (const node of h.world.fleets[serving]?.nodes ?? []) await h.world.kill(node.id)
+    const before = await log()
+    const out = await h.run((ctx) => retire(ctx))
+    assert.equal(out.code, 2, out.error?.message)
+    assert.match(out.error?.message ?? '', new RegExp(`none of its nodes works .* ${idle} .* is not retired`))
+    assert.deepEqual(h.world.fleets[idle], kept)
+    assert.deepEqual(await log(), before)
+  })
+
   it('rollback --to an unrecorded SHA is exit 2 before any hook runs', async () => {
     const before = await log()
     const out = await h.run((ctx) => rollback(ctx, { to: sha(9).slice(0, 7) }))
