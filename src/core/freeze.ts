@@ -23,8 +23,17 @@ function checkReason(reason: string, provider: string): string {
   if (!text) throw usageError('a freeze needs a reason: -m "why releases must wait"')
   if (text.length > MAX_REASON)
     throw usageError(`the reason is ${text.length} characters; at most ${MAX_REASON} fit in every lock store`)
+  if (provider !== 'aws') return text
   // The ALB lock keeps it in a tag value, which allows letters, digits, spaces and _ . : / = + - @ only.
-  return provider === 'aws' ? text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ' ').replace(/ +/g, ' ') : text
+  const kept = text
+    .replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ' ')
+    .replace(/ +/g, ' ')
+    .trim()
+  if (!kept)
+    throw usageError(`the reason ${JSON.stringify(text)} keeps no character an AWS tag value allows`, {
+      hint: 'Write it with letters, digits, spaces and _ . : / = + - @ (the ALB lock keeps it in a tag).',
+    })
+  return kept
 }
 
 export async function freeze(target: Target, options: { reason: string; ttlMs?: number | undefined }) {
