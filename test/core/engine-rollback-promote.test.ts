@@ -1,5 +1,7 @@
 /** rollback and promote semantics in-process over the fake provider: from the records, never a toggle. */
 import assert from 'node:assert/strict'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
 import { interruptedError } from '../../src/core/errors.ts'
@@ -109,6 +111,20 @@ describe('rollback (fake provider, in-process)', () => {
     assert.equal(fix.sha, sha(1))
     assert.equal(liveSha(h), sha(1))
     assert.equal(h.world.records[0]?.sha, sha(1), 'the live release is on record again')
+  })
+
+  it('with every record lost it goes back to the colour kept for rollback, and says so', async () => {
+    for (const n of [1, 2]) await ok(h, releaseOf(n))
+    h.world.records = []
+    await rm(join(h.target.stateDir, 'history.jsonl'), { force: true })
+    const out = await h.run(back())
+    assert.equal(out.code, 0, out.error?.message)
+    assert.equal(liveSha(h), sha(1))
+    assert.ok(
+      out.events.some(
+        (e) => e.type === 'warn' && /hold no release line: going back to 0101010/.test(e.message),
+      ),
+    )
   })
 
   it('decides and acts under one lock (a redeploy does not take it twice)', async () => {

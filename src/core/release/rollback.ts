@@ -59,11 +59,26 @@ export function rollbackGoal(
   if (isSplit(state) && liveSha) return liveSha
   const before = releaseBefore(lineage, liveSha)
   if (before) return before
+  // No release line at all (every record lost or deleted): the colour kept for rollback still says
+  // what it runs (a failed green kept with --keep-failed carries no keep-until).
+  const kept = lineage.length === 0 ? keptForRollback(state) : undefined
+  if (kept && kept.sha !== liveSha) return kept.sha
   throw usageError(
     `there is nothing to roll back to: ${liveSha ? `${liveSha.slice(0, 7)} is live and ` : ''}the release records hold no release before it`,
     {
       hint: '`gwdeploy history` lists what ran; `gwdeploy rollback --to SHA` or `gwdeploy release --sha SHA` picks one.',
     },
+  )
+}
+
+/** The idle colour `finalize` kept as the previous release (keep-until set), while the other serves all traffic. */
+export function keptForRollback(state: TargetState): Fleet | undefined {
+  return COLOURS.map((c) => state.fleets[c]).find(
+    (f) =>
+      f !== undefined &&
+      f.keepUntil !== undefined &&
+      state.weights[f.colour] === 0 &&
+      COLOURS.some((c) => c !== f.colour && state.weights[c] === 100),
   )
 }
 
@@ -180,6 +195,11 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     )
     const records = await engineRecords(ctx, LOOKBACK)
     const sha = rollbackGoal(state, records, wanted)
+    if (!wanted && liveLineage(records).length === 0)
+      warn(
+        locked,
+        `the target's release records hold no release line: going back to ${sha.slice(0, 7)}, the colour kept for rollback`,
+      )
     const fleet = goalFleet(state, records, sha)
     if (fleet && state.weights[fleet.colour] === 100) {
       info(locked, `${sha.slice(0, 7)} is already live on ${fleet.colour}`)
