@@ -6,7 +6,7 @@ import { providerError } from '../core/errors.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { isUnreadableLock } from '../core/lock.ts'
 import { describeMaintenance } from '../core/maintenance.ts'
-import { type StatusResult, status } from '../core/operations.ts'
+import { nothingServed, type StatusResult, status } from '../core/operations.ts'
 import { sleep } from '../health/gate.ts'
 
 export function renderStatus(s: StatusResult): string {
@@ -86,17 +86,15 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     return result
   }
 
-  /** A target that should serve but whose router is down is a failure (exit 6), shown whole. */
+  /** A target that should serve but serves nothing is a failure (exit 6), shown whole. */
   #served(result: StatusResult, context: RunContext): void {
-    if (result.served || !result.serving) return
+    const nothing = nothingServed(result)
+    if (!nothing) return
     if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
-    throw providerError(
-      `nothing is served: the router is not running (${result.router.detail ?? result.provider})`,
-      {
-        hint: `Restore it with \`gwdeploy release --sha ${result.colours.find((c) => c.colour === result.serving)?.sha ?? '<live sha>'}\` (the live SHA).`,
-        details: { status: result },
-      },
-    )
+    throw providerError(`nothing is served: ${nothing.why}`, {
+      hint: `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
+      details: { status: result },
+    })
   }
 
   protected override render(result: StatusResult): string {

@@ -145,6 +145,27 @@ export async function status(
   }
 }
 
+/**
+ * Why clients get no gateway although they should, or undefined: the router is down under a serving
+ * colour, or it sends no colour any traffic while the last completed release's colour is up (a
+ * listener's default action or a map edited by hand). A maintenance page is served on purpose.
+ */
+export function nothingServed(result: StatusResult): { why: string; sha: string } | undefined {
+  if (result.served) return undefined
+  if (result.serving) {
+    const sha = result.colours.find((c) => c.colour === result.serving)?.sha ?? '<live sha>'
+    return { why: `the router is not running (${result.router.detail ?? result.provider})`, sha }
+  }
+  if (result.maintenance || !result.router.present) return undefined
+  const last = result.lastRelease
+  const up = last?.sha && result.colours.find((c) => c.sha === last.sha)
+  if (!last?.sha || !up) return undefined
+  return {
+    why: `the router sends no colour any traffic, though ${last.sha.slice(0, 7)} went live and ${up.colour} still runs it (${result.router.detail ?? result.provider})`,
+    sha: last.sha,
+  }
+}
+
 export interface RetireResult {
   retired: { colour: Colour; sha: string; nodes: number } | null
 }

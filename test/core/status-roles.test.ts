@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { promote, release } from '../../src/core/engine.ts'
-import { status } from '../../src/core/operations.ts'
+import { nothingServed, status } from '../../src/core/operations.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
 
 describe('status roles agree with promote', () => {
@@ -53,5 +53,32 @@ describe('status when the records cannot be read', () => {
     assert.deepEqual(warnings, [
       'could not read the release records from the target: fake: list-records failed',
     ])
+  })
+})
+
+describe('nothing served', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  it('is not said of a first release waiting in preview', async () => {
+    assert.equal((await h.run((ctx) => release(ctx, { sha: sha(1), noShift: true }))).code, 0)
+    assert.equal(nothingServed(await status(h.target)), undefined)
+  })
+
+  it('is said when the router sends no colour traffic though the live release is up (edited by hand)', async () => {
+    assert.equal((await h.run((ctx) => promote(ctx, {}))).code, 0)
+    assert.equal(nothingServed(await status(h.target)), undefined)
+    h.world.weights = { blue: 0, green: 0 }
+    const nothing = nothingServed(await status(h.target))
+    assert.equal(nothing?.sha, sha(1))
+    assert.match(
+      nothing?.why ?? '',
+      /sends no colour any traffic, though 0101010 went live and blue still runs it/,
+    )
   })
 })

@@ -87,7 +87,7 @@ describe('aws: instances terminated behind gwdeploy', { concurrency: false }, ()
     assert.equal(healthy.code, 0, healthy.stderr)
   })
 
-  it('a default action replaced by hand (a fixed 503): status says clients do not reach the gateway; re-releasing the live SHA routes again', async () => {
+  it('a default action replaced by hand (a fixed 503): status is exit 6, clients do not reach the gateway; re-releasing the live SHA routes again', async () => {
     const { elb } = await motoClients()
     await elb.send(
       new elbm.ModifyListenerCommand({
@@ -95,9 +95,14 @@ describe('aws: instances terminated behind gwdeploy', { concurrency: false }, ()
         DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503' } }],
       }),
     )
-    const status = await project.json<{ result: { router: { detail: string } } }>(['status'])
+    const status = await project.json<{
+      error: { message: string; hint: string; details: { status: { router: { detail: string } } } }
+    }>(['status'])
+    assert.equal(status.code, 6, JSON.stringify(status.envelope))
+    assert.match(status.envelope.error.message, /nothing is served: the router sends no colour any traffic/)
+    assert.match(status.envelope.error.hint, new RegExp(`gwdeploy release --sha ${sha(1)}`))
     assert.match(
-      status.envelope.result.router.detail,
+      status.envelope.error.details.status.router.detail,
       /default action is a fixed-response 503, set outside gwdeploy: clients do not reach the gateway/,
     )
     const again = await project.run(['release', '--sha', sha(1)])
