@@ -58,3 +58,31 @@ export function asDraft07(schema: Schema | boolean, draft: 4 | 6): Schema | bool
   }
   return out
 }
+
+/** Keywords whose value is data, not a schema: never rewritten. */
+const DATA_VALUED = ['enum', 'const', 'default', 'examples', 'required']
+
+/**
+ * The schema without the `$id`s santhosh-tekuri/jsonschema v6 ignores before draft 2019-09, which
+ * ajv would otherwise read as a new base for the `$ref`s below them: draft-04 names a resource
+ * with `id` (`$id` is no keyword there), and in draft-04/06/07 an object with `$ref` has its `$id`
+ * ignored with every other sibling. Left in, a relative `$ref` resolves elsewhere in ajv than in
+ * KrakenD, and a body KrakenD refuses could pass.
+ */
+export function withoutIgnoredIds(schema: Schema | boolean, draft: 4 | 6 | 7): Schema | boolean {
+  if (!isSchema(schema)) return schema
+  const out: Schema = {}
+  const set = (key: string, value: unknown) =>
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  const ignoresId = draft === 4 || Object.hasOwn(schema, '$ref')
+  const anyValue = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(anyValue) : isSchema(value) ? withoutIgnoredIds(value, draft) : value
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === '$id' && ignoresId) continue
+    if (DATA_VALUED.includes(key)) set(key, value)
+    else if (SCHEMA_MAPS.includes(key) && isSchema(value))
+      set(key, Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, anyValue(sub)])))
+    else set(key, anyValue(value))
+  }
+  return out
+}
