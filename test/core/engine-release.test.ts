@@ -184,6 +184,21 @@ describe('release engine (fake provider, in-process)', () => {
     assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
   })
 
+  it('a preflight refusal changes nothing: the kept colour stays, no hook, no record, the lock released', async () => {
+    await firstRelease(h)
+    assert.equal((await h.run(releaseOf(2))).code, 0)
+    const fleets = structuredClone(h.world.fleets)
+    const records = h.world.records.length
+    h.provider.failAt.add('preflight')
+    const out = await h.run(releaseOf(3))
+    h.provider.failAt.delete('preflight')
+    assert.equal(out.code, 6, out.error?.message)
+    assert.match(out.error?.message ?? '', /fake: preflight failed/)
+    assert.deepEqual(h.world.fleets, fleets, 'the colour kept for rollback is still there')
+    assert.equal(h.world.records.length, records, 'no failed record for what changed nothing')
+    assert.equal(h.world.lock, null)
+  })
+
   it('the lock is re-entrant on the context: a nested scope takes it once', async () => {
     const out = await h.run((ctx) =>
       withLock(ctx, 'outer', undefined, 0, (locked) =>

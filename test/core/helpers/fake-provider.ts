@@ -268,6 +268,11 @@ export class FakeProvider implements Provider {
     return copy(fleet)
   }
 
+  /** `failAt('preflight')`: what provision would refuse, found before anything changes. */
+  async preflight(): Promise<void> {
+    await this.fault('preflight')
+  }
+
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
     return fleet.nodes.map((n) => {
       const node = this.world.nodes.get(n.id)

@@ -17,6 +17,7 @@ import {
   recordBase,
   resultOf,
 } from '../context.ts'
+import { fleetSpec } from '../plan.ts'
 import { finalize } from './finalize.ts'
 import { hookValues, preHooks } from './hooks.ts'
 import { provisionGreen } from './provision.ts'
@@ -106,6 +107,9 @@ export async function finishLive(
 }
 
 export async function deliver(ctx: LockedContext, run: Run, options: DeliverOptions): Promise<ReleaseResult> {
+  // What provisioning would refuse that is known now (the local listen address, aws subnets): before
+  // any hook runs or anything changes (the colour kept for rollback retired), and no `failed` record.
+  await ctx.target.provider.preflight?.(fleetSpec(ctx, run.green, run.artifact), { signal: ctx.signal })
   let up: Fleet | ReleaseResult
   try {
     up = await bringUp(ctx, run, options)

@@ -32,12 +32,11 @@ async function retireIdle(ctx: EngineContext, replace: Fleet | undefined): Promi
 
 export async function provisionGreen(ctx: EngineContext, run: Run): Promise<Fleet> {
   const { provider } = ctx.target
-  const spec = fleetSpec(ctx, run.green, run.artifact)
-  await provider.preflight?.(spec, { signal: ctx.signal })
   await revertAbandoned(ctx, run)
   await retireIdle(ctx, run.decision.replace)
   checkAborted(ctx.signal)
   await testPoint('provision', ctx.signal)
+  const spec = fleetSpec(ctx, run.green, run.artifact)
   try {
     run.greenFleet = await step(ctx.reporter, 'provision', () =>
       provider.provision(spec, {
