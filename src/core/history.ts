@@ -2,19 +2,23 @@ import { appendFile, mkdir, open, readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Colour, Weights } from '../providers/types.ts'
 
+export const RECORD_OPERATIONS = ['release', 'rollback', 'promote', 'retire', 'destroy'] as const
+export const RECORD_STATUSES = [
+  'released',
+  'preview',
+  'failed',
+  'rolled-back',
+  'switched',
+  'retired',
+  'destroyed',
+  'interrupted',
+] as const
+
 /** One line of <stateDir>/history.jsonl: the local audit log (provider-side state is the truth). */
 export interface HistoryEntry {
   time: string
-  operation: 'release' | 'rollback' | 'promote' | 'retire' | 'destroy'
-  status:
-    | 'released'
-    | 'preview'
-    | 'failed'
-    | 'rolled-back'
-    | 'switched'
-    | 'retired'
-    | 'destroyed'
-    | 'interrupted'
+  operation: (typeof RECORD_OPERATIONS)[number]
+  status: (typeof RECORD_STATUSES)[number]
   service: string
   env?: string | undefined
   sha?: string | undefined

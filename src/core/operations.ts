@@ -15,7 +15,7 @@ import { lockHeldError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { HistoryEntry } from './history.ts'
 import { describeLock, holderIsDead, isUnreadableLock, unreadableLockError } from './lock.ts'
-import { isCompleted, listRecords, writeRecord } from './records.ts'
+import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
 import { pendingColour } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
@@ -74,10 +74,7 @@ export async function status(
   const state = await provider.inspect(signal ? { signal } : {})
   const serving = servingColour(state.weights)
   // From the target: a fresh CI runner shows the same as the machine that released.
-  const records = await listRecords(target, 50, warn).catch((error: Error) => {
-    warn?.(`could not read the release records from the target: ${error.message}`)
-    return []
-  })
+  const records = await recordsOrNone(target, 50, warn ?? (() => {}))
   // A colour is "preview" only when `promote` would take it (a `--no-shift` release that passed
   // its gate); a green left by a run killed before its gate is idle, not waiting for promote.
   const pending = serving ? pendingColour(state, records) : null

@@ -63,6 +63,21 @@ export async function listRecords(
   return (await readHistory(target.stateDir)).reverse().slice(0, limit)
 }
 
+/**
+ * `listRecords` for a reader that can go on without them (status, the engine's decisions): a
+ * target whose records cannot be listed is warned about and reads as none.
+ */
+export function recordsOrNone(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  limit: number,
+  warn: (message: string) => void,
+): Promise<ReleaseRecord[]> {
+  return listRecords(target, limit, warn).catch((error: Error) => {
+    warn(`could not read the release records from the target: ${error.message}; going on without them`)
+    return []
+  })
+}
+
 /** The last completed release or rollback (`released`/`switched`), newest first. */
 export const isCompleted = (record: ReleaseRecord) =>
   (record.status === 'released' || record.status === 'switched') && record.sha !== undefined

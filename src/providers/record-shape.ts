@@ -4,19 +4,11 @@
  * Every store (directory, ConfigMaps, SSM) parses with `parseRecord`; what throws is named as
  * unreadable by the store and left out.
  */
+import { RECORD_OPERATIONS, RECORD_STATUSES } from '../core/history.ts'
 import type { ReleaseRecord } from './types.ts'
 
-const OPERATIONS = new Set(['release', 'rollback', 'promote', 'retire', 'destroy'])
-const STATUSES = new Set([
-  'released',
-  'preview',
-  'failed',
-  'rolled-back',
-  'switched',
-  'retired',
-  'destroyed',
-  'interrupted',
-])
+const OPERATIONS = new Set<string>(RECORD_OPERATIONS)
+const STATUSES = new Set<string>(RECORD_STATUSES)
 
 /** The record `text` holds, with any store-specific fields (aws: `configGzip`) still in it. */
 export function parseRecord<T extends object = ReleaseRecord>(text: string): T & ReleaseRecord {

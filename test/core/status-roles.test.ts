@@ -51,7 +51,7 @@ describe('status when the records cannot be read', () => {
     h.provider.failAt.delete('list-records')
     assert.equal(result.serving, 'blue')
     assert.deepEqual(warnings, [
-      'could not read the release records from the target: fake: list-records failed',
+      'could not read the release records from the target: fake: list-records failed; going on without them',
     ])
   })
 })

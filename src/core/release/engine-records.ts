@@ -5,7 +5,7 @@
  */
 import type { ReleaseRecord } from '../../providers/types.ts'
 import type { Reporter } from '../events.ts'
-import { listRecords } from '../records.ts'
+import { recordsOrNone } from '../records.ts'
 import type { EngineContext } from './context.ts'
 
 const warnedBy = new WeakMap<Reporter, Set<string>>()
@@ -18,8 +18,5 @@ export async function engineRecords(ctx: EngineContext, limit: number): Promise<
     warned.add(message)
     ctx.reporter.emit({ type: 'warn', message })
   }
-  return listRecords(ctx.target, limit, warnOnce).catch((error: Error) => {
-    warnOnce(`could not read the release records from the target: ${error.message}; going on without them`)
-    return []
-  })
+  return recordsOrNone(ctx.target, limit, warnOnce)
 }
