@@ -37,7 +37,7 @@ import {
   type TrafficSample,
   type Weights,
 } from '../types.ts'
-import { frontendEndpoint, slotName } from './config-file.ts'
+import { frontendEndpoint } from './config-file.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
 import type { InstanceView } from './instance.ts'
@@ -45,9 +45,10 @@ import { servedMaintenance, switchMaintenance } from './maintenance-switch.ts'
 import { healthOnInstances } from './node-health.ts'
 import { renderDocuments } from './render.ts'
 import { HaproxyRouter } from './router.ts'
+import { summarizeViews } from './router-summary.ts'
 import { parseSocketAddress } from './runtime-api.ts'
 import { ServersFleet } from './servers-fleet.ts'
-import { type FleetRecord, StateStore, stateDirAccess } from './state.ts'
+import { type FleetRecord, lockInStateDir, StateStore, slotsOf, toFleet } from './state.ts'
 
 type FleetDriver = Pick<DockerFleet, 'fleets' | 'provision'> &
   Partial<Pick<DockerFleet, 'health' | 'stop' | 'logs' | 'streamLogs' | 'removeAll'>>
@@ -143,36 +144,14 @@ export class HaproxyProvider implements Provider {
 
   async inspect(): Promise<TargetState> {
     const [records, views] = await Promise.all([this.#records(), this.router.views()])
-    const first = views[0]?.weights ?? { blue: 0, green: 0 }
-    const disagree = views.some(
-      (view) => view.weights.blue !== first.blue || view.weights.green !== first.green,
+    const summary = summarizeViews(
+      views,
+      { blue: records.blue !== undefined, green: records.green !== undefined },
+      this.#config.servers
+        ? `${this.#store.file} names none: lost or replaced?`
+        : 'no container of this target runs for it',
     )
-    // Instances that disagree (a switch interrupted between them) count as a split in progress,
-    // so the next release / promote / rollback routes again and sets them all.
-    const average = (colour: Colour) =>
-      Math.round(views.reduce((sum, view) => sum + view.weights[colour], 0) / Math.max(views.length, 1))
-    const weights: Weights = {
-      blue: records.blue ? average('blue') : 0,
-      green: records.green ? average('green') : 0,
-    }
-    const perInstance = views
-      .map((view) => `${view.name}: blue ${view.weights.blue}% / green ${view.weights.green}%`)
-      .join(', ')
-    // Traffic HAProxy sends to a colour gwdeploy has no release recorded for (the fleet record lost,
-    // containers removed by hand) is not counted in `weights`: say so where status shows the router.
-    const unrecorded: string[] = []
-    for (const colour of COLOURS) {
-      const sending = views.filter((view) => view.weights[colour] > 0)
-      if (records[colour] || !sending.length) continue
-      const message = `${sending.map((view) => `${view.name} sends ${colour} ${view.weights[colour]}%`).join(', ')} of requests, but no ${colour} release is recorded (${this.#config.servers ? `${this.#store.file} names none: lost or replaced?` : 'no container of this target runs for it'})`
-      unrecorded.push(message)
-      this.#context.emit?.({ type: 'warn', message: `HAProxy ${message}` })
-    }
-    if (disagree)
-      this.#context.emit?.({
-        type: 'warn',
-        message: `HAProxy instances disagree (${perInstance}); the next release, promote or rollback sets them all`,
-      })
+    for (const message of summary.warnings) this.#context.emit?.({ type: 'warn', message })
     const config = await readFile(this.router.instances[0]?.spec.files.configFile ?? '', 'utf8').catch(
       () => '',
     )
@@ -186,11 +165,11 @@ export class HaproxyProvider implements Provider {
           return record ? [[colour, toFleet(record)]] : []
         }),
       ),
-      weights,
+      weights: summary.weights,
       router: {
         present: true,
         ...(endpoint ? { endpoint } : {}),
-        detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}${unrecorded.map((message) => `; UNRECORDED: ${message}`).join('')}`,
+        detail: summary.detail,
       },
       lock: await this.lock().status(),
       maintenance: await servedMaintenance(
@@ -402,42 +381,6 @@ export class HaproxyProvider implements Provider {
     await this.#store.update((state) => {
       state.fleets = {}
     })
-  }
-}
-
-/** The lock file's writes, with a permission error named as the state directory's (exit 6). */
-function lockInStateDir(lock: Lock, file: string): Lock {
-  return {
-    tryAcquire: (request) => stateDirAccess(file, () => lock.tryAcquire(request)),
-    renew: () => stateDirAccess(file, () => lock.renew()),
-    release: () => stateDirAccess(file, () => lock.release()),
-    status: () => lock.status(),
-    forceRelease: () => stateDirAccess(file, () => lock.forceRelease()),
-  }
-}
-
-function slotsOf(record: FleetRecord) {
-  const slots: Array<{ address: string; port: number }> = []
-  for (const node of record.nodes) slots[node.slot] = { address: node.address, port: node.port }
-  return Array.from(slots, (slot) => slot ?? { address: '127.0.0.1', port: 1 })
-}
-
-function toFleet(record: FleetRecord): Fleet {
-  return {
-    colour: record.colour,
-    sha: record.sha,
-    configName: record.configName,
-    configDigest: record.configDigest,
-    ...(record.image ? { image: record.image } : {}),
-    ...(record.createdAt ? { createdAt: record.createdAt } : {}),
-    ...(record.keepUntil ? { keepUntil: record.keepUntil } : {}),
-    nodes: record.nodes.map((node) => ({
-      id: node.id,
-      colour: record.colour,
-      address: `${node.address}:${node.port}`,
-      ...(node.startedAt ? { startedAt: node.startedAt } : {}),
-      meta: { slot: slotName(record.colour, node.slot), ...node.meta },
-    })),
   }
 }
 

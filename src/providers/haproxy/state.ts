@@ -12,7 +12,8 @@ import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { configError, GwError, providerError } from '../../core/errors.ts'
 import { readJsonFile, writeJsonAtomic } from '../json-file.ts'
-import type { Colour, MaintenanceState } from '../types.ts'
+import type { Colour, Fleet, Lock, MaintenanceState } from '../types.ts'
+import { slotName } from './config-file.ts'
 
 export interface NodeRecord {
   id: string
@@ -113,5 +114,41 @@ export async function stateDirAccess<T>(file: string, write: () => Promise<T>): 
         cause: error,
       },
     )
+  }
+}
+
+/** The lock file's writes, with a permission error named as the state directory's (exit 6). */
+export function lockInStateDir(lock: Lock, file: string): Lock {
+  return {
+    tryAcquire: (request) => stateDirAccess(file, () => lock.tryAcquire(request)),
+    renew: () => stateDirAccess(file, () => lock.renew()),
+    release: () => stateDirAccess(file, () => lock.release()),
+    status: () => lock.status(),
+    forceRelease: () => stateDirAccess(file, () => lock.forceRelease()),
+  }
+}
+
+export function slotsOf(record: FleetRecord) {
+  const slots: Array<{ address: string; port: number }> = []
+  for (const node of record.nodes) slots[node.slot] = { address: node.address, port: node.port }
+  return Array.from(slots, (slot) => slot ?? { address: '127.0.0.1', port: 1 })
+}
+
+export function toFleet(record: FleetRecord): Fleet {
+  return {
+    colour: record.colour,
+    sha: record.sha,
+    configName: record.configName,
+    configDigest: record.configDigest,
+    ...(record.image ? { image: record.image } : {}),
+    ...(record.createdAt ? { createdAt: record.createdAt } : {}),
+    ...(record.keepUntil ? { keepUntil: record.keepUntil } : {}),
+    nodes: record.nodes.map((node) => ({
+      id: node.id,
+      colour: record.colour,
+      address: `${node.address}:${node.port}`,
+      ...(node.startedAt ? { startedAt: node.startedAt } : {}),
+      meta: { slot: slotName(record.colour, node.slot), ...node.meta },
+    })),
   }
 }

@@ -1,0 +1,56 @@
+/**
+ * What `inspect` says about the HAProxy instances' splits: the weights status counts (only
+ * colours with a recorded release), the router line, and the warnings (instances that disagree,
+ * traffic to a colour no release is recorded for).
+ */
+import { COLOURS, type Colour, type Weights } from '../types.ts'
+import type { InstanceView } from './instance.ts'
+
+export interface RouterSummary {
+  weights: Weights
+  detail: string
+  warnings: string[]
+}
+
+export function summarizeViews(
+  views: InstanceView[],
+  recorded: Record<Colour, boolean>,
+  /** Why a colour HAProxy sends traffic to has no recorded release (servers mode or Docker). */
+  unrecordedWhy: string,
+): RouterSummary {
+  const first = views[0]?.weights ?? { blue: 0, green: 0 }
+  const disagree = views.some(
+    (view) => view.weights.blue !== first.blue || view.weights.green !== first.green,
+  )
+  // Instances that disagree (a switch interrupted between them) count as a split in progress,
+  // so the next release / promote / rollback routes again and sets them all.
+  const average = (colour: Colour) =>
+    Math.round(views.reduce((sum, view) => sum + view.weights[colour], 0) / Math.max(views.length, 1))
+  const weights: Weights = {
+    blue: recorded.blue ? average('blue') : 0,
+    green: recorded.green ? average('green') : 0,
+  }
+  const perInstance = views
+    .map((view) => `${view.name}: blue ${view.weights.blue}% / green ${view.weights.green}%`)
+    .join(', ')
+  // Traffic HAProxy sends to a colour gwdeploy has no release recorded for (the fleet record lost,
+  // containers removed by hand) is not counted in `weights`: say so where status shows the router.
+  const unrecorded: string[] = []
+  for (const colour of COLOURS) {
+    const sending = views.filter((view) => view.weights[colour] > 0)
+    if (recorded[colour] || !sending.length) continue
+    unrecorded.push(
+      `${sending.map((view) => `${view.name} sends ${colour} ${view.weights[colour]}%`).join(', ')} of requests, but no ${colour} release is recorded (${unrecordedWhy})`,
+    )
+  }
+  const warnings = unrecorded.map((message) => `HAProxy ${message}`)
+  if (disagree)
+    warnings.push(
+      `HAProxy instances disagree (${perInstance}); the next release, promote or rollback sets them all`,
+    )
+  return {
+    weights,
+    detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}${unrecorded.map((message) => `; UNRECORDED: ${message}`).join('')}`,
+    warnings,
+  }
+}
