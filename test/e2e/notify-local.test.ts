@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
-import { freePort, makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { refusingPort } from '../helpers/refusing-port.ts'
 
 const SECRETS = [
   'SECRET-TOKEN-123',
@@ -179,7 +180,7 @@ describe('notifications', { concurrency: false }, () => {
   })
 
   it('a hanging and a refused webhook: the release still exits 0, their notifications are abandoned after the flush bound', async () => {
-    const refused = await freePort()
+    const refused = await refusingPort()
     await setNotify({
       webhooks: [
         { url: `http://127.0.0.1:${good.port}/json/SECRET-TOKEN-123` },

@@ -2,12 +2,12 @@
 // makeHeadersCopier) writes them: credentials only to the first request's host or its subdomains,
 // the body's headers dropped with the body (301/302/303), kept on a 307/308 that sends it again.
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import type { BackendRequest, Hop, HopRequest } from '../../src/gateway/backend-client.ts'
 import { followRedirects } from '../../src/gateway/backend-redirects.ts'
 import type { HeaderValues } from '../../src/gateway/request-headers.ts'
 import type { Agent } from '../../src/gateway/undici.ts'
+import { refusingPort } from '../helpers/refusing-port.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
 
 const CREDENTIALS = {
@@ -309,7 +309,7 @@ describe('a POST whose backend answers 302, through the gateway', () => {
   let gw: Running
   let closedPort: number
   before(async () => {
-    closedPort = await freePort()
+    closedPort = await refusingPort()
     backend = await startBackend('api', {
       '/moved': { status: 302, location: '/echo/after' },
       '/slash': { status: 302, location: 'echo/\\\\evil.example/x' },
@@ -378,12 +378,3 @@ describe('a POST whose backend answers 302, through the gateway', () => {
     )
   })
 })
-
-/** A port nothing listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
