@@ -1,4 +1,5 @@
 /** status, retire, destroy, history and lock operations: the rest of the release family. */
+import { setTimeout as delay } from 'node:timers/promises'
 import { probe } from '../health/gate.ts'
 import {
   COLOURS,
@@ -6,6 +7,7 @@ import {
   type Fleet,
   type LockInfo,
   type MaintenanceState,
+  type NodeHealth,
   type NodeHealthStatus,
   type ReleaseRecord,
   type TargetState,
@@ -170,6 +172,8 @@ export interface RetireResult {
 /**
  * The idle colour is what `rollback` switches to: it is not retired while no node of the serving
  * colour works (all gone or unhealthy in the provider's view), which would leave nothing to serve.
+ * Nodes the provider still reports `starting` (HAProxy's first checks right after a release, an
+ * instance registering) get the health gate's deadline to settle before that is decided.
  */
 async function refuseWithoutServingNode(
   ctx: EngineContext,
@@ -178,8 +182,20 @@ async function refuseWithoutServingNode(
   idle: Fleet,
 ): Promise<void> {
   const fleet = state.fleets[serving]
-  const view = fleet ? await ctx.target.provider.nodeHealth(fleet, { signal: ctx.signal }) : []
-  if (view.some((node) => node.status === 'healthy' || node.status === 'unknown')) return
+  const { interval, deadline } = ctx.target.config.health
+  const settleBy = Date.now() + deadline
+  const works = (node: NodeHealth) => node.status === 'healthy' || node.status === 'unknown'
+  let view = fleet ? await ctx.target.provider.nodeHealth(fleet, { signal: ctx.signal }) : []
+  while (
+    fleet &&
+    !view.some(works) &&
+    view.some((node) => node.status === 'starting') &&
+    Date.now() < settleBy
+  ) {
+    await delay(Math.min(interval, settleBy - Date.now()), undefined, { signal: ctx.signal })
+    view = await ctx.target.provider.nodeHealth(fleet, { signal: ctx.signal })
+  }
+  if (view.some(works)) return
   const nodes = view.map((node) => `${node.node} ${node.status}`).join(', ') || 'no nodes'
   throw usageError(
     `${serving} serves all traffic but none of its nodes works (${nodes}): ${idle.colour} (${idle.sha.slice(0, 7)}) is what \`rollback\` would switch to; it is not retired`,

@@ -66,6 +66,29 @@ describe('hooks on every operation (fake provider, in-process)', () => {
     assert.deepEqual(await log(), before)
   })
 
+  it('retire gives serving nodes still starting the health deadline to settle, then decides', async () => {
+    await ok((ctx) => release(ctx, { sha: sha(5) }))
+    await ok((ctx) => release(ctx, { sha: sha(6) }))
+    const serving = h.world.weights.blue === 100 ? 'blue' : 'green'
+    const idle = serving === 'blue' ? 'green' : 'blue'
+    const nodes = h.world.fleets[serving]?.nodes ?? []
+    assert.ok(nodes.length > 0 && h.world.fleets[idle])
+    // Starting forever (past the 1 s deadline): nothing proves the serving colour works.
+    for (const node of nodes) h.world.settling.set(node.id, 1_000_000)
+    const refused = await h.run((ctx) => retire(ctx))
+    assert.equal(refused.code, 2, refused.error?.message)
+    assert.match(refused.error?.message ?? '', /none of its nodes works \(.* starting/)
+    assert.ok(h.world.fleets[idle])
+    // Starting for three more looks (HAProxy's first checks after a switch): retired once they pass.
+    for (const node of nodes) h.world.settling.set(node.id, 3)
+    await ok((ctx) => retire(ctx))
+    assert.equal(h.world.fleets[idle], undefined)
+    assert.deepEqual(
+      [...h.world.settling.values()],
+      nodes.map(() => 0),
+    )
+  })
+
   it('rollback --to an unrecorded SHA is exit 2 before any hook runs', async () => {
     const before = await log()
     const out = await h.run((ctx) => rollback(ctx, { to: sha(9).slice(0, 7) }))

@@ -107,6 +107,9 @@ export class FakeWorld {
     })
   }
 
+  /** Nodes the provider reports `starting` for as many more nodeHealth calls as the count says. */
+  settling = new Map<string, number>()
+
   /** A node dies (its servers close; the provider reports it gone). */
   async kill(id: string): Promise<void> {
     const node = this.nodes.get(id)
@@ -277,6 +280,11 @@ export class FakeProvider implements Provider {
     return fleet.nodes.map((n) => {
       const node = this.world.nodes.get(n.id)
       if (!node) return { node: n.id, status: 'gone' as const }
+      const settling = this.world.settling.get(n.id) ?? 0
+      if (settling > 0) {
+        this.world.settling.set(n.id, settling - 1)
+        return { node: n.id, status: 'starting' as const }
+      }
       return { node: n.id, status: node.healthy ? ('healthy' as const) : ('unhealthy' as const) }
     })
   }
