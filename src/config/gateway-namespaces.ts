@@ -159,6 +159,17 @@ export const NAMESPACE_ALIASES: Readonly<Record<string, string>> = {
   'github.com/devopsfaith/krakend-martian': 'modifier/martian',
 }
 
+/**
+ * KrakenD v1 names KrakenD CE v2 no longer reads (no alias in krakend-ce's main.go, and
+ * krakend-ratelimit v3 registers only the qos/ names): the limit is off in KrakenD too.
+ */
+export const DROPPED_NAMESPACES: Readonly<Record<string, string>> = {
+  'github.com/devopsfaith/krakend-ratelimit/juju/router': 'qos/ratelimit/router',
+  'github.com/devopsfaith/krakend-ratelimit/juju/proxy': 'qos/ratelimit/proxy',
+  'github.com/devopsfaith/krakend-ratelimit/rate/router': 'qos/ratelimit/router',
+  'github.com/devopsfaith/krakend-ratelimit/rate/proxy': 'qos/ratelimit/proxy',
+}
+
 /** Prefixes whose namespaces change who gets in or what passes: never ignored. */
 export const GUARDED_PREFIXES = [
   'auth/',
@@ -199,6 +210,24 @@ export function classifyNamespace(
   const canonical = alias ?? namespace
   const info = Object.hasOwn(NAMESPACES, canonical) ? NAMESPACES[canonical] : undefined
   const guarded = GUARDED_PREFIXES.some((p) => canonical.startsWith(p))
+  // What KrakenD CE itself ignores, on both runtimes: the operator would believe the guard is on.
+  const dropped = Object.hasOwn(DROPPED_NAMESPACES, namespace) ? DROPPED_NAMESPACES[namespace] : undefined
+  if (dropped)
+    return {
+      kind: 'error',
+      message: `"${namespace}" is a KrakenD v1 namespace that KrakenD CE v2 ignores (no alias reads it), so the rate limit would be off`,
+      hint: `rename it to "${dropped}" and write its settings as v2 reads them (max_rate, capacity, client_max_rate, strategy, key)`,
+    }
+  // (Under a guarding prefix the bundled runtime refuses any unknown name below, with this hint.)
+  if (!info && !alias && (runtime === 'krakend' || !guarded)) {
+    const meant = guardingTypo(namespace)
+    if (meant)
+      return {
+        kind: 'error',
+        message: `"${namespace}" is not "${meant}" (${NAMESPACES[meant]?.what}): KrakenD looks namespaces up exactly as written and ignores this one, so it would guard nothing`,
+        hint: `did you mean "${meant}"? Rename it`,
+      }
+  }
   if (alias && runtime === 'bundled') {
     const message = `"${namespace}" is a KrakenD v2 namespace name (now "${alias}", ${info?.what ?? 'a KrakenD component'}); this runtime reads only "${alias}"`
     if (info?.support === 'core' || info?.support === 'ignored')
@@ -212,6 +241,9 @@ export function classifyNamespace(
         message: `"${canonical}" (${info.what}) is a KrakenD Enterprise namespace: KrakenD CE ignores it, so it would not be enforced`,
         hint: 'remove it, or run KrakenD Enterprise yourself',
       }
+    // KrakenD CE reads a component only where its factory looks: elsewhere it guards nothing.
+    if (info && info.support !== 'core' && info.support !== 'ignored' && !info.levels.includes(level))
+      return levelError(canonical, info, level)
     return { kind: 'ok' }
   }
   if (!info) {
@@ -246,11 +278,7 @@ export function classifyNamespace(
   const levelOk = info.levels.includes(level)
   if (info.support === 'core' || info.support === 'enforced') {
     if (levelOk || info.support === 'core') return { kind: 'ok' }
-    return {
-      kind: 'error',
-      message: `"${canonical}" (${info.what}) has no effect at ${level} level: KrakenD reads it only at ${info.levels.join(' and ')} level`,
-      hint: `move it to the ${info.levels.join(' or ')} extra_config`,
-    }
+    return levelError(canonical, info, level)
   }
   if (info.support === 'ignored')
     return {
@@ -286,6 +314,34 @@ export function forEachNamespace(
     if (!isObject(ep) || !Array.isArray(ep.backend)) continue
     for (const [j, b] of ep.backend.entries()) walk(b, 'backend', ['endpoints', i, 'backend', j])
   }
+}
+
+const levelError = (canonical: string, info: NamespaceInfo, level: NamespaceLevel): NamespaceVerdict => ({
+  kind: 'error',
+  message: `"${canonical}" (${info.what}) has no effect at ${level} level: KrakenD reads it only at ${info.levels.join(' and ')} level`,
+  hint: `move it to the ${info.levels.join(' or ')} extra_config`,
+})
+
+/**
+ * The namespace that changes who gets in or what passes (enforced or refused) that an unknown
+ * `namespace` spells in another case or within a typo's distance, if any.
+ */
+function guardingTypo(namespace: string): string | undefined {
+  const suggestion = closestNamespace(namespace)
+  const meant = suggestion ? NAMESPACES[suggestion] : undefined
+  return meant && (meant.support === 'enforced' || meant.support === 'refused') ? suggestion : undefined
+}
+
+/**
+ * The canonical name of `key` when it is (or is an old name of) a namespace that changes who gets
+ * in or what passes: such a key outside `extra_config` is read by nobody.
+ */
+export function guardingNamespace(key: string): string | undefined {
+  const alias = Object.hasOwn(NAMESPACE_ALIASES, key) ? NAMESPACE_ALIASES[key] : undefined
+  const canonical = alias ?? (Object.hasOwn(DROPPED_NAMESPACES, key) ? DROPPED_NAMESPACES[key] : key)
+  if (canonical === undefined) return undefined
+  const info = Object.hasOwn(NAMESPACES, canonical) ? NAMESPACES[canonical] : undefined
+  return info && (info.support === 'enforced' || info.support === 'refused') ? canonical : undefined
 }
 
 /** The known namespace within a few edits of `namespace` (typos), if any. */

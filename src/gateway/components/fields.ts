@@ -1,4 +1,4 @@
-import { closestKey } from '../../config/gateway-namespaces.ts'
+import { closestKey, guardingNamespace } from '../../config/gateway-namespaces.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseDuration } from '../config/duration.ts'
 import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
@@ -82,6 +82,15 @@ export class Fields {
       if (this.#read.has(key) || this.#handled.has(key) || /^[@$_#]/.test(key)) continue
       const otherCase = sameKeyOtherCase(key, this.#read)
       if (otherCase !== undefined && (caseVariantsReported || FOLDS_KEYS.has(this.#namespace))) continue
+      const nested = guardingNamespace(key)
+      if (nested !== undefined) {
+        this.report.error(
+          this.at(key),
+          `"${key}" is a namespace nested inside "${this.#namespace}": KrakenD reads namespaces only directly in extra_config, so "${nested}" would guard nothing`,
+          'move it up, beside this namespace in the same extra_config',
+        )
+        continue
+      }
       const meant = closestKey(key, known)
       if (meant !== undefined && !this.#own.includes(meant))
         this.report.error(

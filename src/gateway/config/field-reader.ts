@@ -2,7 +2,12 @@
  * Typed reads of config fields: each returns the value, or reports a problem at the field's key path
  * and returns the fallback, so one validation run lists every problem in the file.
  */
-import { classifyNamespace, closestKey, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
+import {
+  classifyNamespace,
+  closestKey,
+  guardingNamespace,
+  type NamespaceLevel,
+} from '../../config/gateway-namespaces.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject, type Report } from '../components/types.ts'
 import { MAX_TIMER_MS, parseDuration } from './duration.ts'
@@ -34,6 +39,27 @@ export const sameKeyOtherCase = (key: string, known: Iterable<string>): string |
 export const caseVariantMessage = (key: string, spelled: string) =>
   `"${key}" is read by KrakenD as "${spelled}" (Go matches these keys in any case); this runtime reads keys as written`
 
+/**
+ * Why an unknown key holds a guard nobody reads: it is a guarding namespace written beside
+ * `extra_config` instead of inside it, or an object holding such namespaces under a name that is
+ * not `extra_config`.
+ */
+function strayGuards(key: string, value: unknown): { message: string; hint: string } | undefined {
+  const own = guardingNamespace(key)
+  if (own !== undefined)
+    return {
+      message: `"${key}" is an extra_config namespace written outside "extra_config": KrakenD ignores it here, so "${own}" would guard nothing`,
+      hint: 'move it into the "extra_config" object beside it',
+    }
+  if (!isObject(value)) return undefined
+  const inside = Object.keys(value).filter((name) => guardingNamespace(name) !== undefined)
+  if (inside.length === 0) return undefined
+  return {
+    message: `"${key}" holds ${inside.map((name) => `"${name}"`).join(', ')} but is not "extra_config": KrakenD ignores it, so ${inside.length === 1 ? 'that namespace guards' : 'those namespaces guard'} nothing`,
+    hint: 'rename it to "extra_config" (or move its namespaces there)',
+  }
+}
+
 export type FieldReader = ReturnType<typeof createFieldReader>
 
 export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend' | undefined) {
@@ -47,9 +73,16 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
   const checkKeys = (obj: Fields, path: KeyPath, known: string[], what: string, guards: string[] = []) => {
     for (const key of Object.keys(obj)) {
       if (known.includes(key) || isComment(key)) continue
-      const spelled = runtime === 'krakend' ? undefined : sameKeyOtherCase(key, known)
-      if (spelled !== undefined) {
+      const spelled = sameKeyOtherCase(key, known)
+      if (spelled !== undefined && runtime !== 'krakend') {
         error([...path, key], caseVariantMessage(key, spelled), `write "${spelled}"`)
+        continue
+      }
+      // KrakenD (lura's mapstructure) drops keys it does not know: a guard written here, or
+      // under a misspelt "extra_config", is read by nobody.
+      const stray = spelled === undefined ? strayGuards(key, obj[key]) : undefined
+      if (stray) {
+        error([...path, key], stray.message, stray.hint)
         continue
       }
       const replacement = Object.hasOwn(V2_KEYS, key) ? V2_KEYS[key] : undefined
