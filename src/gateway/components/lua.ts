@@ -43,10 +43,7 @@ export function parseLua(f: Fields): LuaConfig {
     skipNext: f.bool('skip_next'),
     allowOpenLibs: f.bool('allow_open_libs'),
     live: f.bool('live'),
-    md5:
-      typeof f.raw.md5 === 'object' && f.raw.md5 !== null
-        ? (f.raw.md5 as Record<string, unknown>)
-        : undefined,
+    md5: checksumsAt(f),
   }
   for (const [where, text] of luaTexts(config))
     if (callsHttp(text))
@@ -56,6 +53,55 @@ export function parseLua(f: Fields): LuaConfig {
         'call the service as a backend of the endpoint instead',
       )
   return config
+}
+
+/**
+ * `md5` as krakend-lua reads it: a map of source to hex MD5, checked at start unless `live` (it
+ * returns before the check). A checksum that is no string or does not match its source makes
+ * KrakenD leave the whole modifier out (logged), and an `md5` that is not a map is not checked at
+ * all: both refused here, since the scripts would not run (or run unchecked) while the config says
+ * they do. A source unreadable here is left to the release's file checks and the start.
+ */
+function checksumsAt(f: Fields): Record<string, unknown> | undefined {
+  const raw = f.raw.md5
+  if (raw === undefined) return undefined
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    f.report.error(
+      f.at('md5'),
+      `"md5" must map each source file to its MD5 (hex), got ${JSON.stringify(raw)}: KrakenD checks nothing then`,
+      'write it like {"script.lua": "<md5 of the file>"}, or remove it',
+    )
+    return undefined
+  }
+  const md5 = raw as Record<string, unknown>
+  if (f.raw.live === true) {
+    f.report.warn(
+      f.at('md5'),
+      'with "live": true KrakenD reads the sources on every call and checks no "md5" (neither does this runtime)',
+      'remove "md5", or "live"',
+    )
+    return md5
+  }
+  for (const [source, expected] of Object.entries(md5)) {
+    if (typeof expected !== 'string') {
+      f.report.error(
+        [...f.at('md5'), source],
+        `the checksum of "${source}" must be a string, got ${JSON.stringify(expected)}: KrakenD would leave this Lua modifier out, so its scripts would not run`,
+        'write the MD5 of the file in hex',
+      )
+      continue
+    }
+    const text = readSource(source)
+    if (text === undefined) continue
+    const actual = cryptoModule().createHash('md5').update(text).digest('hex')
+    if (actual !== expected)
+      f.report.error(
+        [...f.at('md5'), source],
+        `"${source}" does not match its md5 (the file's is ${actual}): KrakenD would leave this Lua modifier out, so its scripts would not run`,
+        `write "${actual}" if the file is the one you meant to run`,
+      )
+  }
+  return md5
 }
 
 /** Lua's http_response (HTTP calls from a script), which this runtime does not implement. */
@@ -99,7 +145,8 @@ type Log = (message: string) => void
  */
 export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): CompiledLua | undefined {
   const files = config.live ? undefined : loadFiles(config.sources, log)
-  if (config.md5 && !checksumsMatch(config, files, log)) return undefined
+  // krakend-lua returns before the checksums with `live`: the scripts run unchecked.
+  if (files && config.md5 && !checksumsMatch(config, files, log)) return undefined
   const engine = createLuaEngine(config.allowOpenLibs)
   const current: Current = { request: undefined, response: undefined }
   registerApi(engine, current, api)
@@ -211,13 +258,13 @@ function loadFiles(paths: string[], log: Log): Map<string, string> {
   return files
 }
 
-function checksumsMatch(config: LuaConfig, files: Map<string, string> | undefined, log: Log): boolean {
+function checksumsMatch(config: LuaConfig, files: Map<string, string>, log: Log): boolean {
   for (const [source, expected] of Object.entries(config.md5 ?? {})) {
     if (typeof expected !== 'string') {
       log(`lua: wrong cheksum type for source ${source}`)
       return false
     }
-    const content = files ? (files.get(source) ?? '') : (readSource(source) ?? '')
+    const content = files.get(source) ?? ''
     const actual = cryptoModule().createHash('md5').update(content).digest('hex')
     if (actual !== expected) {
       log(`lua: wrong cheksum for source ${source}. have: ${actual}, want: ${expected}`)
