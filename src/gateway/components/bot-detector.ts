@@ -35,7 +35,14 @@ export function parseBotDetector(f: Fields): BotDetectorConfig {
     }
   }
   const cacheSize = f.number('cache_size')
-  if (cacheSize !== undefined && !Number.isInteger(cacheSize))
+  // Go decodes it into an int: from 2^63 on, json.Unmarshal fails and KrakenD runs no detector.
+  if (cacheSize !== undefined && cacheSize >= 2 ** 63)
+    f.report.error(
+      f.at('cache_size'),
+      `"cache_size" ${cacheSize} does not fit Go's int: KrakenD cannot decode the config and runs no bot detector`,
+      'write a cache size in entries, e.g. 10000',
+    )
+  else if (cacheSize !== undefined && !Number.isInteger(cacheSize))
     f.report.error(
       f.at('cache_size'),
       '"cache_size" must be a whole number',

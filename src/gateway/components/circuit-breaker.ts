@@ -25,6 +25,14 @@ export function parseCircuitBreaker(f: Fields): CircuitBreakerConfig {
     maxErrors: Math.trunc(f.number('max_errors') ?? 0),
     logChanges: f.bool('log_status_change'),
   }
+  // gobreaker trips on ConsecutiveFailures > uint32(max_errors): above 2^32 - 1 the count wraps
+  // (2^32 trips on the first failure), so the breaker would not open where the config says.
+  if (cfg.maxErrors > 0xffffffff)
+    f.report.error(
+      f.at('max_errors'),
+      `"max_errors" must be at most 4294967295, got ${cfg.maxErrors}: KrakenD compares it as a uint32, so it would wrap around`,
+      'write the number of consecutive failures that should open the circuit',
+    )
   // krakend-circuitbreaker compares the config with its zero value and then builds no breaker.
   if (cfg.name === '' && cfg.intervalS === 0 && cfg.timeoutS === 0 && cfg.maxErrors === 0 && !cfg.logChanges)
     f.report.error(

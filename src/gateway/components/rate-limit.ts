@@ -68,6 +68,21 @@ function everyMs(f: Fields): number | undefined {
   return f.durationMs('every')
 }
 
+/**
+ * krakendrate refills one token every int64(1e9 / rate) ns: above 1e9 per second that is 0, and
+ * the first refill divides by zero (a Go panic on every request once the bucket is empty). The
+ * limit would not hold as written in either runtime: refused.
+ */
+const MAX_RATE_PER_S = 1e9
+function refuseTooFast(f: Fields, key: string, perSecond: number): void {
+  if (perSecond > MAX_RATE_PER_S)
+    f.report.error(
+      f.at(key),
+      `"${key}" is ${perSecond} per second${f.has('every') ? ` (scaled by "every")` : ''}: KrakenD's token bucket cannot refill faster than 1e9 per second and fails every request once it is empty`,
+      'write a rate of at most 1e9 per second, or remove the limit',
+    )
+}
+
 export function parseRouterLimit(f: Fields): RouterLimitConfig {
   const maxRateGiven = f.number('max_rate')
   const clientMaxRateGiven = f.number('client_max_rate')
@@ -93,6 +108,8 @@ export function parseRouterLimit(f: Fields): RouterLimitConfig {
     clientMaxRate *= 1000 / every
     if (every > ttlMs) ttlMs = every * 1.25
   }
+  refuseTooFast(f, 'max_rate', maxRate)
+  refuseTooFast(f, 'client_max_rate', clientMaxRate)
   const strategyRaw = f.string('strategy')?.toLowerCase()
   const strategy =
     strategyRaw === 'ip' || strategyRaw === 'header' || strategyRaw === 'param' ? strategyRaw : undefined
@@ -205,6 +222,7 @@ export function parseProxyLimit(f: Fields): ProxyLimitConfig {
       )
     else maxRate *= 1000 / every
   }
+  refuseTooFast(f, 'max_rate', maxRate)
   let capacity = Math.floor(f.number('capacity') ?? 0)
   if (capacity === 0) capacity = maxRate < 1 ? 1 : Math.floor(maxRate)
   return { maxRate, capacity }
