@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import * as elbm from '@aws-sdk/client-elastic-load-balancing-v2'
@@ -174,5 +176,29 @@ describe('aws: release, weighted steps, crash/resume, rollback, retire', { concu
       [`${service}-green`]: 0,
     })
     await elb.send(new elbm.DeleteTargetGroupCommand({ TargetGroupArn: handArn }))
+  })
+
+  it('a user-data template error on the next release: exit 2 before anything changes; the idle colour (the rollback) stays, no failed record', async () => {
+    const history = async () => (await project.json<{ result: unknown[] }>(['history'])).envelope.result
+    const before = { groups: await targetGroupNames(service), records: await history() }
+    assert.deepEqual(before.groups, [`${service}-blue`, `${service}-green`])
+    await writeFile(join(project.dir, 'user-data.yaml'), '#cloud-config\nruncmd:\n  - echo {{imageDigest}}\n')
+    await project.writeConfig({
+      size: 2,
+      lockTtl: '2s',
+      shift: { strategy: 'steps', steps: [10, 50, 100] },
+      aws: { userDataTemplate: 'user-data.yaml' },
+    })
+    const refused = await project.run(['release', '--sha', sha(4)])
+    assert.equal(refused.code, 2, refused.stderr)
+    assert.match(refused.stderr, /unknown placeholder \{\{imageDigest\}\}/)
+    assert.match(refused.stderr, /provider\.aws\.userDataTemplate/)
+    assert.deepEqual(await targetGroupNames(service), before.groups)
+    assert.deepEqual(await history(), before.records)
+    assert.equal((await instancesOf(service)).filter((i) => i.sha === sha(4)).length, 0)
+    assert.deepEqual(await listenerWeights(project.fixture.listenerArn), {
+      [`${service}-blue`]: 100,
+      [`${service}-green`]: 0,
+    })
   })
 })

@@ -185,10 +185,17 @@ export class AwsProvider implements Provider, AwsContext {
     await setMaintenance(this, state)
   }
 
-  /** Before the engine changes anything (retires the idle colour): subnets and security groups exist, in the VPC. */
-  async preflight(): Promise<void> {
+  /**
+   * Before the engine changes anything (retires the idle colour) or writes a `failed` record: what
+   * provision would refuse from the settings alone — the user-data template, fleet.env references
+   * that do not exist, subnets and security groups outside the VPC.
+   */
+  async preflight(spec: FleetSpec): Promise<void> {
     // A listener another service or env uses is the error to report first (its subnets differ too).
     await this.#originals.check((await this.liveListener()).arn, 'live listener')
+    // Without the revoker peers, known only once the idle colour is settled; provision renders again.
+    renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
+    await checkSecretReferences(this.settings)
     await checkNetwork(this)
   }
 
