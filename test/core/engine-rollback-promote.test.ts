@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
-import { interruptedError } from '../../src/core/errors.ts'
+import { interruptedError, isGwError } from '../../src/core/errors.ts'
 import { liveLineage, releaseBefore } from '../../src/core/release/lineage.ts'
 import type { ReleaseRecord } from '../../src/providers/types.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
@@ -48,6 +48,27 @@ describe('rollback (fake provider, in-process)', () => {
     assert.equal(third.code, 2)
     assert.match(third.error?.message ?? '', /nothing to roll back to: 0101010 is live/)
     assert.equal(liveSha(h), sha(1), 'nothing changed')
+  })
+
+  it('a first release the router no longer sends traffic to (changed by hand): not called live; the hint re-releases it', async () => {
+    await ok(h, releaseOf(1))
+    h.world.weights = { blue: 0, green: 0 }
+    const routes = h.world.routes.length
+    const out = await h.run(back())
+    assert.equal(out.code, 2)
+    assert.match(
+      out.error?.message ?? '',
+      /no colour gets any traffic, and 0101010, the last release that went live \(still up\)/,
+    )
+    assert.ok(isGwError(out.error))
+    assert.equal(
+      out.error.hint,
+      `\`gwdeploy release --sha ${sha(1)}\` routes traffic to it again; \`gwdeploy status\` shows what the router does.`,
+    )
+    assert.equal(h.world.routes.length, routes, 'nothing routed')
+    const again = await ok(h, releaseOf(1))
+    assert.equal(again.sha, sha(1))
+    assert.equal(liveSha(h), sha(1), 'the hint works: traffic is back')
   })
 
   it('--to picks any recorded release; an unrecorded SHA is exit 2 with nothing changed', async () => {

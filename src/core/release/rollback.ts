@@ -63,6 +63,15 @@ export function rollbackGoal(
   // what it runs (a failed green kept with --keep-failed carries no keep-until).
   const kept = lineage.length === 0 ? keptForRollback(state) : undefined
   if (kept && kept.sha !== liveSha) return kept.sha
+  // A router sending no colour any traffic (a listener's action replaced by hand) while the last
+  // live release still runs: it is not "live", and releasing it again is what serves it.
+  if (!live && liveSha && COLOURS.every((c) => state.weights[c] === 0) && goalFleet(state, records, liveSha))
+    throw usageError(
+      `there is nothing to roll back to: no colour gets any traffic, and ${liveSha.slice(0, 7)}, the last release that went live (still up), has no release before it in the records`,
+      {
+        hint: `\`gwdeploy release --sha ${liveSha}\` routes traffic to it again; \`gwdeploy status\` shows what the router does.`,
+      },
+    )
   throw usageError(
     `there is nothing to roll back to: ${liveSha ? `${liveSha.slice(0, 7)} is live and ` : ''}the release records hold no release before it`,
     {
