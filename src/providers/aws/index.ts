@@ -4,7 +4,8 @@
  * the two groups. Everything is rebuilt from AWS on every call: target-group tags are the fleet
  * records, instance tags name the nodes, the listener holds the weights, a listener rule the lock.
  * Request inputs are built by requests.ts (pure); the I/O lives in listeners.ts, target-groups.ts,
- * instances.ts and original-action.ts; this file only orders the steps of each Provider method.
+ * instances.ts and original-action.ts; provision.ts and decommission.ts bring a colour up and take
+ * it down; this file only orders the steps of each Provider method.
  */
 
 import { configError, providerError } from '../../core/errors.ts'
@@ -29,22 +30,14 @@ import {
 } from '../types.ts'
 import { type AwsClients, createClients, isAwsError } from './clients.ts'
 import type { AwsContext } from './context.ts'
+import { decommissionFleet } from './decommission.ts'
 import { checkSecretReferences } from './fleet-secrets.ts'
-import {
-  findInstances,
-  type InstanceInfo,
-  instancesById,
-  launchInstances,
-  MISSING_NODE_PREFIX,
-  terminateInstances,
-  toFleet,
-  waitRunning,
-} from './instances.ts'
+import { findInstances, instancesById, MISSING_NODE_PREFIX, toFleet } from './instances.ts'
 import {
   deleteRule,
   describeListener,
+  forwardWeights,
   type ListenerInfo,
-  listenerForward,
   previewUrl,
   setDefaultActions,
   trafficSplit,
@@ -55,23 +48,17 @@ import { readMaintenance, setMaintenance } from './maintenance.ts'
 import { TAG } from './names.ts'
 import { checkNetwork } from './network.ts'
 import { OriginalActions } from './original-action.ts'
+import { provisionFleet } from './provision.ts'
 import { SsmRecords } from './records.ts'
 import { renderDocuments } from './render.ts'
-import { listenerActions, planLaunches, previewActions } from './requests.ts'
-import { checkPeerIngress, peerList, revokerPeers } from './revoker-peers.ts'
+import { previewActions } from './requests.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
 import {
-  attachRule,
-  deleteTargetGroup,
-  deregister,
-  ensureTargetGroup,
   readTargetGroup,
   readTargetGroups,
-  registerTargets,
   tagKeepUntil,
   targetHealth,
   targetStatus,
-  waitDrained,
 } from './target-groups.ts'
 import { renderUserData, userDataValues } from './user-data.ts'
 
@@ -83,7 +70,7 @@ export class AwsProvider implements Provider, AwsContext {
   #listener: Promise<ListenerInfo> | undefined
   #testListener: Promise<ListenerInfo | undefined> | undefined
   #lock: ListenerRuleLock | undefined
-  readonly #originals = new OriginalActions(this)
+  readonly originals: OriginalActions = new OriginalActions(this)
   #records: SsmRecords | undefined
 
   constructor(settings: AwsSettings) {
@@ -192,7 +179,7 @@ export class AwsProvider implements Provider, AwsContext {
    */
   async preflight(spec: FleetSpec): Promise<void> {
     // A listener another service or env uses is the error to report first (its subnets differ too).
-    await this.#originals.check((await this.liveListener()).arn, 'live listener')
+    await this.originals.check((await this.liveListener()).arn, 'live listener')
     // Without the revoker peers, known only once the idle colour is settled; provision renders again.
     renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
     await checkSecretReferences(this.settings)
@@ -200,64 +187,7 @@ export class AwsProvider implements Provider, AwsContext {
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
-    const progress = options.progress ?? (() => {})
-    // Found before anything is created (a crash after RunInstances must never launch the fleet
-    // twice; AWS also dedupes by ClientToken, moto does not): what stays, and whose revocations
-    // the new instances pull.
-    const all = await findInstances(this, {})
-    const current = all.filter((i) => i.tags[TAG.colour] === spec.colour)
-    const matches = (i: InstanceInfo) =>
-      i.tags[TAG.sha] === spec.artifact.sha && i.tags[TAG.configDigest] === spec.artifact.configDigest
-    const usable = current.filter((i) => matches(i) && (i.state === 'pending' || i.state === 'running'))
-    const kept = usable.slice(0, spec.size)
-    const unwanted = current.filter((i) => !kept.includes(i))
-    const staying = all.filter((i) => !unwanted.includes(i))
-    const peers = spec.artifact.revokerPort === undefined ? [] : revokerPeers(staying, progress)
-    // Rendered first: a template error must stop the release before anything is created.
-    const userData = renderUserData(
-      this.settings.userDataTemplate,
-      userDataValues(this.settings, spec, peerList(peers)),
-    )
-    // fleet.env references the instances would read at boot must exist (metadata only, no value).
-    await checkSecretReferences(this.settings)
-    await this.#originals.check((await this.liveListener()).arn, 'live listener')
-    if (kept.length < spec.size) await checkNetwork(this)
-    if (kept.length < spec.size && spec.artifact.revokerPort)
-      await checkPeerIngress(this, peers, spec.artifact.revokerPort)
-    // Also refuses, before anything is created, a listener another service/env already uses.
-    await this.#originals.record((await this.liveListener()).arn, 'live listener')
-    const group = await ensureTargetGroup(this, spec, progress)
-    if (unwanted.length) {
-      progress(`terminating ${unwanted.length} stopped, surplus or stale instance(s)`)
-      await deregister(
-        this,
-        group.arn,
-        unwanted.map((i) => i.id),
-      )
-      await terminateInstances(
-        this,
-        unwanted.map((i) => i.id),
-      )
-    }
-    const missing = spec.size - kept.length
-    let launched: string[] = []
-    if (missing > 0) {
-      const bySubnet = new Map<string, number>()
-      for (const i of kept) bySubnet.set(i.subnet, (bySubnet.get(i.subnet) ?? 0) + 1)
-      const launches = planLaunches(
-        this.settings.aws.subnets,
-        bySubnet,
-        missing,
-        kept.map((i) => i.id),
-      )
-      progress(`launching ${missing} instance(s)${kept.length ? `, reusing ${kept.length}` : ''}`)
-      launched = await launchInstances(this, spec, launches, userData)
-    } else progress(`reusing ${kept.length} instance(s)`)
-    const ids = [...kept.map((i) => i.id), ...launched]
-    const running = await waitRunning(this, ids, options)
-    await registerTargets(this, group.arn, ids, spec.port)
-    progress(`${ids.length} instance(s) registered in ${this.settings.targetGroupName(spec.colour)}`)
-    return toFleet(spec.colour, group, running) as Fleet
+    return provisionFleet(this, spec, options)
   }
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
@@ -300,66 +230,22 @@ export class AwsProvider implements Provider, AwsContext {
     if (!test) return undefined
     const group = await readTargetGroup(this, colour)
     if (!group) throw providerError(`aws: cannot preview ${colour}: it has no target group`)
-    await this.#originals.record(test.arn, 'test listener')
+    await this.originals.record(test.arn, 'test listener')
     await setDefaultActions(this, 'ModifyListener (test listener)', test.arn, previewActions(group.arn))
     return previewUrl(this, test)
   }
 
   async route(weights: Weights, options: OperationOptions = {}): Promise<void> {
     const groups = await readTargetGroups(this)
-    await this.#setWeights(weights, {
+    await forwardWeights(this, weights, {
       ...(groups.blue ? { blue: groups.blue.arn } : {}),
       ...(groups.green ? { green: groups.green.arn } : {}),
     })
     options.progress?.(`listener: blue ${weights.blue} / green ${weights.green}`)
   }
 
-  async #setWeights(weights: Weights, arns: Partial<Record<Colour, string>>): Promise<void> {
-    const live = await this.liveListener()
-    await this.#originals.record(live.arn, 'live listener')
-    const { stickiness } = await listenerForward(this, live.arn)
-    await setDefaultActions(this, 'ModifyListener', live.arn, listenerActions(weights, arns, stickiness))
-  }
-
   async decommission(fleet: Fleet, options: DecommissionOptions): Promise<void> {
-    const progress = options.progress ?? (() => {})
-    const groups = await readTargetGroups(this)
-    const group = groups[fleet.colour]
-    if (group) {
-      const { weights } = await trafficSplit(this, groups)
-      if (weights[fleet.colour] > 0)
-        throw providerError(
-          `aws: refusing to decommission ${fleet.colour}: it serves ${weights[fleet.colour]}% of traffic`,
-        )
-      const live = await this.liveListener()
-      const forward = await listenerForward(this, live.arn)
-      if (forward.groups.some((g) => g.arn === group.arn)) {
-        const other = COLOURS.find((c) => c !== fleet.colour) as Colour
-        await this.#setWeights(weights, groups[other] ? { [other]: groups[other].arn } : {})
-      }
-      const test = await this.testListener()
-      if (test && (await listenerForward(this, test.arn)).groups.some((g) => g.arn === group.arn))
-        await setDefaultActions(this, 'ModifyListener (test listener)', test.arn, previewActions(undefined))
-    }
-    const rule = await attachRule(this, fleet.colour)
-    if (rule?.RuleArn) await deleteRule(this, rule.RuleArn)
-    const instances = await findInstances(this, { colour: fleet.colour })
-    const ids = instances.map((i) => i.id)
-    if (group && ids.length) {
-      progress(`draining ${ids.length} target(s) of ${fleet.colour}`)
-      await deregister(this, group.arn, ids)
-      await waitDrained(
-        this,
-        group.arn,
-        Math.max(options.drainMs, this.settings.aws.targetGroup.deregistrationDelay),
-        options.signal,
-      )
-    }
-    if (ids.length) {
-      progress(`terminating ${ids.length} instance(s) of ${fleet.colour}`)
-      await terminateInstances(this, ids)
-    }
-    if (group) await deleteTargetGroup(this, group.arn)
+    await decommissionFleet(this, fleet, options)
   }
 
   async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
@@ -397,7 +283,7 @@ export class AwsProvider implements Provider, AwsContext {
       [test, 'test listener'],
     ] as const) {
       if (!listener) continue
-      const record = await this.#originals.restore(listener.arn, what, progress)
+      const record = await this.originals.restore(listener.arn, what, progress)
       if (record) records.push(record)
     }
     const groups = await readTargetGroups(this)

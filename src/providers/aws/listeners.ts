@@ -4,7 +4,7 @@ import { configError, providerError } from '../../core/errors.ts'
 import { COLOURS, type Colour, type Weights } from '../types.ts'
 import { call, isAwsError } from './clients.ts'
 import type { AwsContext } from './context.ts'
-import { isNotServing, type Stickiness } from './requests.ts'
+import { isNotServing, listenerActions, type Stickiness } from './requests.ts'
 
 export interface ListenerInfo {
   arn: string
@@ -222,4 +222,16 @@ export async function deleteRule(aws: AwsContext, arn: string): Promise<void> {
   await elb.send(new elbSdk.DeleteRuleCommand({ RuleArn: arn })).catch((error) => {
     if (!isAwsError(error, 'RuleNotFound')) return call('DeleteRule', () => Promise.reject(error))
   })
+}
+
+/** The live listener's default action: a weighted forward to the colours' groups (stickiness kept). */
+export async function forwardWeights(
+  aws: AwsContext,
+  weights: Weights,
+  arns: Partial<Record<Colour, string>>,
+): Promise<void> {
+  const live = await aws.liveListener()
+  await aws.originals.record(live.arn, 'live listener')
+  const { stickiness } = await listenerForward(aws, live.arn)
+  await setDefaultActions(aws, 'ModifyListener', live.arn, listenerActions(weights, arns, stickiness))
 }
