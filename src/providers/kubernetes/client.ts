@@ -18,6 +18,7 @@ export interface KubeClient {
   apps: k8s.AppsV1Api
   coordination: k8s.CoordinationV1Api
   discovery: k8s.DiscoveryV1Api
+  authorization: k8s.AuthorizationV1Api
   /** Options that make a call send `Content-Type: application/merge-patch+json`. */
   mergePatch: k8s.ConfigurationOptions
 }
@@ -60,6 +61,7 @@ export async function connect(options: {
     apps: config.makeApiClient(k8sModule.AppsV1Api),
     coordination: config.makeApiClient(k8sModule.CoordinationV1Api),
     discovery: config.makeApiClient(k8sModule.DiscoveryV1Api),
+    authorization: config.makeApiClient(k8sModule.AuthorizationV1Api),
     mergePatch: k8sModule.setHeaderOptions('Content-Type', k8sModule.PatchStrategy.MergePatch),
   }
 }
@@ -113,18 +115,35 @@ export async function call<T>(what: string, server: string, fn: () => Promise<T>
 function explain(what: string, server: string, error: unknown): Error {
   const failure = apiFailure(error)
   if (failure) {
-    const forbidden = failure.code === 401 || failure.code === 403
+    if (failure.code === 401) {
+      // Authentication, not RBAC: the token (or client certificate) was not accepted at all.
+      return providerError(
+        `kubernetes: ${what}: 401 Unauthorized: API server ${server} did not accept the kubeconfig's credentials (an expired or revoked token, or a certificate it does not trust)`,
+        {
+          hint: 'Refresh the credentials of the kubeconfig context gwdeploy uses (provider.kubernetes.kubeconfig / .context, or KUBECONFIG): a new ServiceAccount token, or log in again.',
+        },
+      )
+    }
     return providerError(
       `kubernetes: ${what}: ${failure.code} ${failure.reason ?? ''} ${failure.message}`.replace(/ +/g, ' '),
       {
-        hint: forbidden
-          ? 'gwdeploy needs the Role in templates/kubernetes/rbac.yaml bound to its user or service account.'
-          : `API server ${server}.`,
+        hint:
+          failure.code === 403
+            ? 'gwdeploy needs the Role in templates/kubernetes/rbac.yaml bound to its user or service account.'
+            : `API server ${server}.`,
       },
     )
   }
-  const message = (error as Error)?.message ?? String(error)
+  const message = networkMessage(error)
   return providerError(`kubernetes: ${what}: ${message}`, {
     hint: `Is the API server ${server} reachable from here? Check the kubeconfig context.`,
   })
+}
+
+/** fetch's own message is "fetch failed": the cause says what (ECONNREFUSED, a timeout, a TLS error). */
+function networkMessage(error: unknown): string {
+  const message = (error as Error)?.message ?? String(error)
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
+  if (!cause?.message || cause.message === message) return message
+  return `${message}: ${cause.code && !cause.message.includes(cause.code) ? `${cause.code} ` : ''}${cause.message}`
 }

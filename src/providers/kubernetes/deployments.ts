@@ -43,18 +43,40 @@ export async function applyDeployment(
   }
 }
 
-/** Same release, same replicas: nothing to send (a re-run after a crash reuses the rollout). */
+/**
+ * Same release, same replicas: nothing to send (a re-run after a crash reuses the rollout). The
+ * pod template is compared too, not only the Deployment's own labels: an image set by hand
+ * (`kubectl set image`) or a paused rollout leaves those as gwdeploy wrote them while the pods run
+ * something else, and a redeploy (a rollback) must put the release back.
+ */
 function matches(existing: k8s.V1Deployment, desired: ReturnType<typeof deploymentManifest>): boolean {
   const a = existing.metadata?.annotations ?? {}
+  const template = existing.spec?.template
+  const wanted = desired.spec.template as {
+    metadata: { labels: Record<string, string>; annotations: Record<string, string> }
+  }
   return (
     existing.metadata?.labels?.[LABEL.sha] === desired.metadata.labels[LABEL.sha] &&
     a[ANNOTATION.configDigest] === desired.metadata.annotations[ANNOTATION.configDigest] &&
     a[ANNOTATION.image] === desired.metadata.annotations[ANNOTATION.image] &&
+    templateImage(existing) === templateImage(desired) &&
+    template?.metadata?.labels?.[LABEL.sha] === wanted.metadata.labels[LABEL.sha] &&
+    template?.metadata?.annotations?.[ANNOTATION.configDigest] ===
+      wanted.metadata.annotations[ANNOTATION.configDigest] &&
+    !existing.spec?.paused &&
     existing.spec?.replicas === desired.spec.replicas &&
     // fleet.env is not part of the config digest: a (kept, failed) Deployment of the same SHA
     // with another environment is replaced, so a fixed Secret reference is rolled out.
     containerEnv(existing) === containerEnv(desired)
   )
+}
+
+/** The gateway container's image in a Deployment's pod template. */
+export function templateImage(deployment: { spec?: unknown }): string | undefined {
+  const spec = deployment.spec as
+    | { template?: { spec?: { containers?: Array<{ image?: string }> } } }
+    | undefined
+  return spec?.template?.spec?.containers?.[0]?.image
 }
 
 /** The gateway container's env and envFrom, keys sorted (the API server's objects order them differently). */

@@ -7,7 +7,7 @@ import type * as k8s from '@kubernetes/client-node'
 import { providerError } from '../../core/errors.ts'
 import type { Colour, Fleet, FleetNode, NodeHealth } from '../types.ts'
 import type { KubeApi } from './api.ts'
-import { ANNOTATION, LABEL } from './names.ts'
+import { ANNOTATION, colourSelector, type KubeNames, LABEL, NO_COLOUR } from './names.ts'
 
 export function toFleet(deployment: k8s.V1Deployment, colour: Colour, pods: k8s.V1Pod[]): Fleet {
   const labels = deployment.metadata?.labels ?? {}
@@ -60,8 +60,40 @@ export function selectedColour(service: k8s.V1Service | undefined): Colour | und
   return colour === 'blue' || colour === 'green' ? colour : undefined
 }
 
-export function podHealth(node: FleetNode, pod: k8s.V1Pod | undefined): NodeHealth {
+/**
+ * The colour a gwdeploy Service routes to: only when its selector is exactly the one gwdeploy
+ * writes (this service's name and instance plus the colour). A selector edited by hand (a key
+ * added, changed or removed) routes to other pods or to none: `edited` says what it selects.
+ */
+export function serviceSelection(
+  service: k8s.V1Service | undefined,
+  names: KubeNames,
+): { colour: Colour | undefined; edited?: string } {
+  const selector = service?.spec?.selector ?? {}
+  const colour = selectedColour(service)
+  const key = colour ?? (selector[LABEL.colour] === NO_COLOUR ? NO_COLOUR : undefined)
+  const wanted = key ? colourSelector(names, key) : undefined
+  const same =
+    wanted !== undefined &&
+    Object.keys(selector).length === Object.keys(wanted).length &&
+    Object.entries(wanted).every(([k, v]) => selector[k] === v)
+  if (same) return { colour }
+  const shown = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')
+  return { colour: undefined, edited: shown || '(empty: every pod of the namespace)' }
+}
+
+export function podHealth(node: FleetNode, pod: k8s.V1Pod | undefined, image?: string): NodeHealth {
   if (!pod) return { node: node.id, status: 'gone', detail: 'pod no longer exists' }
+  // The pod carries the release's labels but runs another image: set by hand on the Deployment.
+  const running = pod.spec?.containers?.[0]?.image
+  if (image && running && running !== image)
+    return {
+      node: node.id,
+      status: 'unhealthy',
+      detail: `runs image ${running}, not the release's ${image} (the Deployment's image was changed outside gwdeploy)`,
+    }
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True'
   if (ready) return { node: node.id, status: 'healthy', detail: 'Ready' }
   if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded')

@@ -30,7 +30,7 @@ import { KubeApi, POLL_MS } from './api.ts'
 import { connect, type KubeClient, unlessNotFound } from './client.ts'
 import { applyDeployment } from './deployments.ts'
 import { serviceEndpoint } from './endpoint.ts'
-import { podHealth, readFleet, selectedColour } from './fleet.ts'
+import { podHealth, readFleet, selectedColour, serviceSelection } from './fleet.ts'
 import { LeaseLock } from './lease.ts'
 import { podLogLines } from './logs.ts'
 import { Loopbacks } from './loopbacks.ts'
@@ -40,11 +40,14 @@ import {
   ANNOTATION,
   colourSelector,
   deploymentName,
+  LABEL,
+  MANAGED_BY,
   NO_COLOUR,
   PORT_NAME,
   REVOKER_PORT_NAME,
   selectorString,
 } from './names.ts'
+import { checkPermissions, releasePermissions } from './permissions.ts'
 import { ConfigMapRecords } from './records.ts'
 import { waitRollout } from './rollout-wait.ts'
 import { pointService, waitEndpoints } from './services.ts'
@@ -94,9 +97,14 @@ export class KubernetesProvider implements Provider {
       if (fleet) fleets[colour] = fleet
     }
     const live = await this.#api.readService(names.liveService)
-    const serving = selectedColour(live)
+    const selection = serviceSelection(live, names)
+    const serving = selection.colour
     const weights: Weights = { blue: 0, green: 0 }
     if (serving && fleets[serving]) weights[serving] = 100
+    const selects = selection.edited
+      ? `has a selector edited outside gwdeploy (${selection.edited}), so it routes to no colour of ${names.app}; ` +
+        'a release of the live SHA sets it back'
+      : `selects ${serving ?? 'no colour'}`
     const preview = await this.#api.readService(names.previewService)
     const endpoint = live ? serviceEndpoint(live) : undefined
     return {
@@ -110,13 +118,45 @@ export class KubernetesProvider implements Provider {
             endpoint: endpoint.url,
             // Always ClusterIP: reached by gwdeploy through the API server, shown for in-cluster use.
             ...(preview ? { preview: serviceEndpoint(preview).url } : {}),
-            detail: `Service ${this.#ns}/${names.liveService} selects ${serving ?? 'no colour'}; ${endpoint.note}`,
+            detail: `Service ${this.#ns}/${names.liveService} ${selects}; ${endpoint.note}`,
           }
         : {
             present: false,
             detail: `Service ${this.#ns}/${names.liveService} does not exist yet (created by the first switch)`,
           },
       lock: await this.lock().status(),
+    }
+  }
+
+  /**
+   * Before anything changes (the colour kept for rollback retired, a Deployment replaced): a Role
+   * missing a verb the release needs is exit 6 naming each one, and the colour's Deployment name
+   * held by an object gwdeploy does not manage is refused.
+   */
+  async preflight(spec: FleetSpec): Promise<void> {
+    const client = await this.#api.client()
+    await checkPermissions(
+      async () =>
+        client.authorization.createSelfSubjectRulesReview({
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectRulesReview',
+            spec: { namespace: this.#ns },
+          },
+        }),
+      this.#ns,
+      releasePermissions({ revoker: spec.artifact.revokerPort !== undefined }),
+    )
+    const name = deploymentName(this.#settings.names, spec.colour)
+    const labels = (await this.#api.readDeployment(spec.colour))?.metadata?.labels
+    if (
+      labels &&
+      (labels[LABEL.managedBy] !== MANAGED_BY || labels[LABEL.instance] !== this.#settings.names.instance)
+    ) {
+      throw providerError(
+        `kubernetes: Deployment ${this.#ns}/${name} exists but is not ${this.#settings.names.instance}'s (labels ${LABEL.managedBy}=${labels[LABEL.managedBy] ?? '(none)'}, ${LABEL.instance}=${labels[LABEL.instance] ?? '(none)'}); nothing was changed`,
+        { hint: 'Rename provider.kubernetes.service, or remove or rename that Deployment.' },
+      )
     }
   }
 
@@ -136,6 +176,7 @@ export class KubernetesProvider implements Provider {
       podHealth(
         node,
         pods.find((p) => p.metadata?.name === node.id),
+        fleet.image,
       ),
     )
   }

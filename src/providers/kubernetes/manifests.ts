@@ -295,11 +295,32 @@ export function servicePatch(
   const portsMatch =
     (current.spec?.ports ?? []).map(portKey).join() === manifest.spec.ports.map(portKey).join()
   const shape = current.spec?.type === manifest.spec.type && portsMatch
-  if (shape && current.spec?.selector?.[LABEL.colour] === colour) return undefined
-  if (shape) return selectorPatch(colour)
+  // The whole selector, not only the colour: a key added or changed by hand (kubectl edit) would
+  // keep selecting no pod, or another service's, after the switch.
+  const selector = selectorChanges(current.spec?.selector ?? {}, {
+    ...manifest.spec.selector,
+    [LABEL.colour]: colour,
+  })
+  if (shape && !selector) return undefined
+  if (shape) return { spec: { selector } }
   return {
-    spec: { type: manifest.spec.type, ports: manifest.spec.ports, selector: { [LABEL.colour]: colour } },
+    spec: {
+      type: manifest.spec.type,
+      ports: manifest.spec.ports,
+      selector: selector ?? { [LABEL.colour]: colour },
+    },
   }
+}
+
+/** The merge-patch entries that turn selector `current` into `wanted` (null removes a key), or undefined when equal. */
+export function selectorChanges(
+  current: Record<string, string>,
+  wanted: Record<string, string>,
+): Record<string, string | null> | undefined {
+  const changes: Record<string, string | null> = {}
+  for (const [key, value] of Object.entries(wanted)) if (current[key] !== value) changes[key] = value
+  for (const key of Object.keys(current)) if (!(key in wanted)) changes[key] = null
+  return Object.keys(changes).length ? changes : undefined
 }
 
 const portKey = (p: Partial<ServicePort>) => `${p.name}/${p.port}/${p.targetPort}/${p.protocol ?? 'TCP'}`
