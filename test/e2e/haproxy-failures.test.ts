@@ -122,6 +122,10 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
       failed.envelope.error.hint ?? '',
       /^No socket at that path: HAProxy is not running, or its `stats socket` line/,
     )
+    assert.match(
+      failed.envelope.error.hint ?? '',
+      /If lb2 is gone for good \(its machine lost\), remove its entry from provider\.haproxy\.instances/,
+    )
     await expectUntouched()
   })
 

@@ -101,6 +101,7 @@ export class HaproxyInstance {
             error,
             'Check provider.haproxy.instances[].socket and that haproxy.cfg has `stats socket ... level admin` at that address.',
           ),
+          ...(unreachable ? { details: { unreachable: this.name } } : {}),
         },
       )
     }
@@ -151,7 +152,10 @@ export class HaproxyInstance {
     ).catch((error: Error) => {
       throw providerError(
         `HAProxy ${this.name}: runtime API at ${describeSocket(this.spec.socket)} is not reachable: ${error.message}`,
-        { hint: socketHint(error, 'Check provider.haproxy.instances[].socket and that HAProxy is running.') },
+        {
+          hint: socketHint(error, 'Check provider.haproxy.instances[].socket and that HAProxy is running.'),
+          details: { unreachable: this.name },
+        },
       )
     })
     if (/Unknown map|Permission denied/i.test(mapAnswer)) {

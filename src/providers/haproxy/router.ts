@@ -4,7 +4,7 @@
  * error is raised.
  */
 import { readFile } from 'node:fs/promises'
-import { providerError } from '../../core/errors.ts'
+import { GwError, isGwError, providerError } from '../../core/errors.ts'
 import type { Weights } from '../types.ts'
 import { readMap } from './config-file.ts'
 import {
@@ -27,7 +27,21 @@ export class HaproxyRouter {
 
   /** Every instance's view, in order; throws on the first instance that cannot be used. */
   async views(): Promise<InstanceView[]> {
-    return Promise.all(this.instances.map((instance) => instance.view()))
+    return Promise.all(
+      this.instances.map((instance) => instance.view().catch((error) => this.#unreachable(error))),
+    )
+  }
+
+  /** One of several instances cannot be reached: say how to go on without it (all or none otherwise). */
+  #unreachable(error: unknown): never {
+    const name = isGwError(error) ? error.details.unreachable : undefined
+    if (!isGwError(error) || typeof name !== 'string' || this.instances.length < 2) throw error
+    throw new GwError(error.code, error.exitCode, error.message, {
+      hint: `${error.hint ? `${error.hint} ` : ''}If ${name} is gone for good (its machine lost), remove its entry from provider.haproxy.instances: gwdeploy changes all listed instances or none, so until then no command switches the others.`,
+      problems: error.problems,
+      details: error.details,
+      ...(error.location ? { location: error.location } : {}),
+    })
   }
 
   /**
