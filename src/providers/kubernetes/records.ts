@@ -84,7 +84,14 @@ export class ConfigMapRecords implements ReleaseRecords {
     const records: ReleaseRecord[] = []
     for (const item of newest) {
       const text = item.data?.['record.json']
-      if (!text) continue
+      if (!text) {
+        // emptied or renamed by hand: a record missing from history, named like an unreadable one
+        options.unreadable?.(
+          `ConfigMap ${this.#names.namespace}/${item.metadata?.name ?? '?'}`,
+          'it has no record.json key',
+        )
+        continue
+      }
       try {
         const record = parseRecord(text)
         const config = item.data?.['gateway.json']

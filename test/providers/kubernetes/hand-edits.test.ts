@@ -88,3 +88,33 @@ test('a Role without pods/proxy get lacks exactly that; wildcards and subresourc
     2,
   )
 })
+
+test('a record ConfigMap whose record.json was removed by hand is named, not silently left out', async () => {
+  const { ConfigMapRecords } = await import('../../../src/providers/kubernetes/records.ts')
+  const item = (name: string, data: Record<string, string>) => ({ metadata: { name }, data })
+  const client = {
+    server: 'https://127.0.0.1:1',
+    core: {
+      listNamespacedConfigMap: async () => ({
+        items: [
+          item('payments-release-2', { 'gateway.json': '{}' }),
+          item('payments-release-1', {
+            'record.json': JSON.stringify({
+              time: '2026-01-01T00:00:00.000Z',
+              operation: 'release',
+              status: 'released',
+              sha: 'a'.repeat(40),
+            }),
+          }),
+        ],
+      }),
+    },
+  }
+  const records = new ConfigMapRecords(async () => client as never, settings.names)
+  const unreadable: string[] = []
+  const list = await records.list(10, { unreadable: (where, why) => unreadable.push(`${where}: ${why}`) })
+  assert.equal(list.length, 1)
+  assert.deepEqual(unreadable, [
+    `ConfigMap ${settings.names.namespace}/payments-release-2: it has no record.json key`,
+  ])
+})
