@@ -128,6 +128,39 @@ describe('kubernetes provider against a real cluster: objects edited by hand', (
     assert.equal(await project.liveColour(), 'blue')
   })
 
+  it("a second target whose live Service is the first one's preview Service: release refused before anything changes; destroy leaves it", async () => {
+    const preview = `${ns()}/services/${project.service}-preview`
+    const before = await project.get(preview)
+    assert.equal(before?.metadata.labels['gwdeploy.dev/role'], 'preview')
+    await project.writeConfig({
+      top: { service: `${project.service}-preview`, health: { interval: '200ms', rise: 2, deadline: '20s' } },
+      provider: {},
+    })
+    try {
+      const refused = await project.run(['release', '--sha', sha(4)])
+      assert.equal(refused.exitCode, 6, refused.stderr)
+      assert.match(
+        refused.stderr,
+        new RegExp(
+          `Service ${project.namespace}/${project.service}-preview exists but is gwdeploy's preview Service of the target ${project.service}; nothing was changed`,
+        ),
+      )
+      assert.equal(await project.get(`${deployments()}/${project.service}-preview-blue`), undefined)
+      const destroyed = await project.run(['destroy', '--force'])
+      assert.equal(destroyed.exitCode, 0, destroyed.stderr)
+      assert.match(
+        destroyed.stderr,
+        new RegExp(
+          `leaving Service ${project.namespace}/${project.service}-preview: it is gwdeploy's preview Service`,
+        ),
+      )
+      assert.equal((await project.get(preview))?.metadata.uid, before?.metadata.uid)
+    } finally {
+      await writeConfig()
+    }
+    assert.equal(await healthName(), `${project.service} rev-${sha(1).slice(0, 7)}`)
+  })
+
   it('a token the API server does not accept: exit 6 saying so, not an RBAC hint', async () => {
     const kubeconfig = await readFile(join(project.dir, 'kubeconfig.yaml'), 'utf8')
     await writeFile(

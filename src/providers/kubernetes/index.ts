@@ -50,7 +50,7 @@ import {
 import { checkPermissions, releasePermissions } from './permissions.ts'
 import { ConfigMapRecords } from './records.ts'
 import { waitRollout } from './rollout-wait.ts'
-import { pointService, waitEndpoints } from './services.ts'
+import { foreignService, pointService, waitEndpoints } from './services.ts'
 import { type KubeSettings, kubeSettings } from './settings.ts'
 import { podProxyPath, serviceProxyPath } from './tunnel.ts'
 
@@ -131,7 +131,7 @@ export class KubernetesProvider implements Provider {
   /**
    * Before anything changes (the colour kept for rollback retired, a Deployment replaced): a Role
    * missing a verb the release needs is exit 6 naming each one, and the colour's Deployment name
-   * held by an object gwdeploy does not manage is refused.
+   * or a Service name held by an object that is not this target's is refused.
    */
   async preflight(spec: FleetSpec): Promise<void> {
     const client = await this.#api.client()
@@ -158,6 +158,32 @@ export class KubernetesProvider implements Provider {
         { hint: 'Rename provider.kubernetes.service, or remove or rename that Deployment.' },
       )
     }
+    const taken = (await this.#services()).find((service) => service.foreign)
+    if (taken)
+      throw providerError(
+        `kubernetes: Service ${this.#ns}/${taken.name} exists but is ${taken.foreign}; nothing was changed`,
+        {
+          hint: 'Set provider.kubernetes.service / .previewService to names no other Service has (a target named X-preview collides with the preview Service of X).',
+        },
+      )
+  }
+
+  /** The live and preview Services as they are: absent, this target's, or why they are not (foreign). */
+  async #services(): Promise<Array<{ name: string; exists: boolean; foreign: string | undefined }>> {
+    const manifests = [
+      liveServiceManifest(this.#settings, NO_COLOUR),
+      previewServiceManifest(this.#settings, 'green'),
+    ]
+    return Promise.all(
+      manifests.map(async (manifest) => {
+        const current = await this.#api.readService(manifest.metadata.name)
+        return {
+          name: manifest.metadata.name,
+          exists: current !== undefined,
+          foreign: current ? foreignService(current, manifest) : undefined,
+        }
+      }),
+    )
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
@@ -345,12 +371,16 @@ export class KubernetesProvider implements Provider {
       options.progress?.(`deleting ${what}`)
       await this.#api.call(`delete ${what}`, (c) => unlessNotFound(() => fn(c)))
     }
-    await remove(`Service ${this.#ns}/${names.liveService}`, (c) =>
-      c.core.deleteNamespacedService({ name: names.liveService, namespace: this.#ns }),
-    )
-    await remove(`Service ${this.#ns}/${names.previewService}`, (c) =>
-      c.core.deleteNamespacedService({ name: names.previewService, namespace: this.#ns }),
-    )
+    // Another target's Service of the same name (its preview Service is named like this target's
+    // live one) or one gwdeploy did not create is left alone.
+    for (const service of await this.#services()) {
+      const where = `Service ${this.#ns}/${service.name}`
+      if (service.foreign) options.progress?.(`leaving ${where}: it is ${service.foreign}`)
+      else if (service.exists)
+        await remove(where, (c) =>
+          c.core.deleteNamespacedService({ name: service.name, namespace: this.#ns }),
+        )
+    }
     for (const colour of COLOURS) {
       options.progress?.(`deleting Deployment ${this.#ns}/${deploymentName(names, colour)}`)
       await this.#api.deleteDeployment(colour)

@@ -18,6 +18,7 @@ import {
   type NO_COLOUR,
   PORT_NAME,
   REVOKER_PORT_NAME,
+  ROLE_LABEL,
 } from './names.ts'
 import type { KubeSettings } from './settings.ts'
 
@@ -256,7 +257,7 @@ function serviceManifest(
     metadata: {
       name,
       namespace: settings.names.namespace,
-      labels: { ...commonLabels(settings), 'gwdeploy.dev/role': role },
+      labels: { ...commonLabels(settings), [ROLE_LABEL]: role },
       annotations: { ...settings.annotations },
     },
     spec: {

@@ -1,6 +1,9 @@
 /** Names, labels and annotations gwdeploy puts on Kubernetes objects (the source of truth for inspect). */
 import type { Colour } from '../types.ts'
 
+/** Whether a gwdeploy Service is a target's live or preview Service. */
+export const ROLE_LABEL = 'gwdeploy.dev/role'
+
 export const LABEL = {
   name: 'app.kubernetes.io/name',
   instance: 'app.kubernetes.io/instance',

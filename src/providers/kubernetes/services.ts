@@ -9,7 +9,7 @@ import type { Colour, OperationOptions } from '../types.ts'
 import { type KubeApi, POLL_MS } from './api.ts'
 import { isConflict, unlessNotFound } from './client.ts'
 import { type ServiceManifest, selectorPatch, servicePatch } from './manifests.ts'
-import { LABEL, type NO_COLOUR } from './names.ts'
+import { LABEL, type NO_COLOUR, ROLE_LABEL } from './names.ts'
 
 const ENDPOINTS_WAIT_MS = 60_000
 
@@ -21,9 +21,10 @@ export async function pointService(
 ): Promise<void> {
   const name = manifest.metadata.name
   const current = await api.readService(name)
-  if (current && current.metadata?.labels?.[LABEL.managedBy] !== 'gwdeploy') {
-    throw providerError(`kubernetes: Service ${api.ns}/${name} exists but is not managed by gwdeploy`, {
-      hint: 'Set provider.kubernetes.service / .previewService to names gwdeploy owns.',
+  const foreign = current ? foreignService(current, manifest) : undefined
+  if (foreign) {
+    throw providerError(`kubernetes: Service ${api.ns}/${name} exists but is ${foreign}`, {
+      hint: 'Set provider.kubernetes.service / .previewService to names no other Service has (a target named X-preview collides with the preview Service of X).',
     })
   }
   const patch = current ? servicePatch(current, manifest, colour) : undefined
@@ -45,6 +46,26 @@ export async function pointService(
       c.mergePatch,
     )
   })
+}
+
+/**
+ * Why an existing Service of the manifest's name is not this one to switch: not gwdeploy's, or
+ * gwdeploy's for another target (its instance label) or role (another target's preview Service
+ * named like this target's live one). Labels an older gwdeploy did not write are not required.
+ */
+export function foreignService(
+  current: Pick<k8s.V1Service, 'metadata'>,
+  manifest: ServiceManifest,
+): string | undefined {
+  const labels = current.metadata?.labels ?? {}
+  if (labels[LABEL.managedBy] !== 'gwdeploy') return 'not managed by gwdeploy'
+  const owner = labels[LABEL.instance]
+  const mine = manifest.metadata.labels?.[LABEL.instance]
+  const role = labels[ROLE_LABEL]
+  const myRole = manifest.metadata.labels?.[ROLE_LABEL]
+  if ((owner && owner !== mine) || (role && role !== myRole))
+    return `gwdeploy's ${role ? `${role} Service` : 'Service'} of the target ${owner ?? mine}`
+  return undefined
 }
 
 /**

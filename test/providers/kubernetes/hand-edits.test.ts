@@ -4,8 +4,14 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { gwConfigSchema } from '../../../src/config/schema.ts'
 import { podHealth, serviceSelection } from '../../../src/providers/kubernetes/fleet.ts'
-import { liveServiceManifest, servicePatch } from '../../../src/providers/kubernetes/manifests.ts'
+import {
+  liveServiceManifest,
+  previewServiceManifest,
+  servicePatch,
+} from '../../../src/providers/kubernetes/manifests.ts'
+import { ROLE_LABEL } from '../../../src/providers/kubernetes/names.ts'
 import { missingPermissions, releasePermissions } from '../../../src/providers/kubernetes/permissions.ts'
+import { foreignService } from '../../../src/providers/kubernetes/services.ts'
 import { kubeSettings } from '../../../src/providers/kubernetes/settings.ts'
 
 const settings = kubeSettings(
@@ -117,4 +123,27 @@ test('a record ConfigMap whose record.json was removed by hand is named, not sil
   assert.deepEqual(unreadable, [
     `ConfigMap ${settings.names.namespace}/payments-release-2: it has no record.json key`,
   ])
+})
+
+test("a Service of this name that is another target's (X-preview live vs X's preview) or not gwdeploy's is not switched", () => {
+  const mine = { metadata: { labels: live.metadata.labels } }
+  assert.equal(foreignService(mine, live), undefined)
+  // Before role labels: a Service of this target without one is still this target's.
+  const { [ROLE_LABEL]: _role, ...unroled } = live.metadata.labels ?? {}
+  assert.equal(foreignService({ metadata: { labels: unroled } }, live), undefined)
+  // Target "payments-preview" finds the preview Service of "payments" under its live Service's name.
+  const other = kubeSettings(
+    gwConfigSchema.parse({
+      service: 'payments-preview',
+      image: { repository: 'registry.example.com/team/gateway' },
+      provider: { kind: 'kubernetes', kubernetes: {} },
+    }),
+  )
+  const otherLive = liveServiceManifest(other, 'blue')
+  assert.equal(otherLive.metadata.name, previewServiceManifest(settings, 'green').metadata.name)
+  assert.equal(
+    foreignService({ metadata: previewServiceManifest(settings, 'green').metadata }, otherLive),
+    "gwdeploy's preview Service of the target payments",
+  )
+  assert.equal(foreignService({ metadata: { labels: { app: 'x' } } }, live), 'not managed by gwdeploy')
 })
