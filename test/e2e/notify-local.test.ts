@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
-import { refusingPort } from '../helpers/refusing-port.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const SECRETS = [
   'SECRET-TOKEN-123',
@@ -180,7 +180,7 @@ describe('notifications', { concurrency: false }, () => {
   })
 
   it('a hanging and a refused webhook: the release still exits 0, their notifications are abandoned after the flush bound', async () => {
-    const refused = await refusingPort()
+    const refused = await freePort()
     await setNotify({
       webhooks: [
         { url: `http://127.0.0.1:${good.port}/json/SECRET-TOKEN-123` },

@@ -7,7 +7,7 @@ import type { BackendRequest, Hop, HopRequest } from '../../src/gateway/backend-
 import { followRedirects } from '../../src/gateway/backend-redirects.ts'
 import type { HeaderValues } from '../../src/gateway/request-headers.ts'
 import type { Agent } from '../../src/gateway/undici.ts'
-import { refusingPort } from '../helpers/refusing-port.ts'
+import { freePort } from '../helpers/free-port.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
 
 const CREDENTIALS = {
@@ -309,7 +309,7 @@ describe('a POST whose backend answers 302, through the gateway', () => {
   let gw: Running
   let closedPort: number
   before(async () => {
-    closedPort = await refusingPort()
+    closedPort = await freePort()
     backend = await startBackend('api', {
       '/moved': { status: 302, location: '/echo/after' },
       '/slash': { status: 302, location: 'echo/\\\\evil.example/x' },

@@ -22,7 +22,7 @@ import {
 import { after, before, describe, test } from 'node:test'
 import { getCACertificates, setDefaultCACertificates } from 'node:tls'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { refusingPort } from '../helpers/refusing-port.ts'
+import { freePort } from '../helpers/free-port.ts'
 import { selfSignedCertificate } from '../helpers/tls-certificate.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 
@@ -414,7 +414,7 @@ describe('proxies from the environment: failures worded as Go words them', () =>
 
   test('a proxy nobody listens on: proxyconnect tcp, and the password never shows', async () => {
     const dead = new URL(proxyUrl)
-    const port = await refusingPort()
+    const port = await freePort()
     dead.port = String(port)
     const res = await withEnviron({ HTTP_PROXY: dead.href }, '/plain')
     assert.equal(res.status, 500)

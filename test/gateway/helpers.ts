@@ -10,6 +10,10 @@ import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { createLogger } from '../../src/gateway/logging.ts'
 import { type GatewayServer, listen } from '../../src/gateway/server.ts'
 
+import { freePort } from '../helpers/free-port.ts'
+
+export { freePort }
+
 /** How a test backend answers one path. */
 export interface RouteSpec {
   status?: number
@@ -202,15 +206,6 @@ export interface ClientResponse {
 }
 
 /** A free port on 127.0.0.1 (for a gateway that must know its own address in its config). */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 export interface ClientRequest {
   method?: string
   path: string

@@ -9,11 +9,12 @@ import { once } from 'node:events'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { connect as connectH2 } from 'node:http2'
-import { connect as connectTcp, createServer as createNetServer, type Socket } from 'node:net'
+import { connect as connectTcp, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
+import { freePort } from '../helpers/free-port.ts'
 
 const main = new URL('../../src/gateway/main.ts', import.meta.url).pathname
 const MB = 1024 * 1024
@@ -76,14 +77,6 @@ function hostileBackend(): Server {
     for (const socket of sockets) socket.destroy()
   })
   return server
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 /** Peak and current resident memory of a process, in MB. */

@@ -10,20 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
+import { freePort } from '../helpers/free-port.ts'
 import { startBackend, type TestBackend } from './helpers.ts'
 
 const main = new URL('../../src/gateway/main.ts', import.meta.url).pathname
 const devCli = new URL('../../bin/dev.js', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'gw-proc-'))
 const badDir = new URL('../fixtures/gateway/bad/', import.meta.url).pathname
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 interface Proc {
   child: ChildProcess

@@ -5,26 +5,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
 
+import { freePort } from '../../helpers/free-port.ts'
+
+export { freePort }
+
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 export const BIN = join(ROOT, process.env.GWDEPLOY_E2E_BIN ?? 'bin/run.js')
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export interface ProjectOptions {
   size?: number

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict'
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { base64url, SignJWT } from 'jose'
 import { buildRuntimeBundle } from '../../../src/image/bundle.ts'
+import { freePort } from '../../helpers/free-port.ts'
 import { send, sendH2, startBackend, type TestBackend } from '../helpers.ts'
 
 let dir: string
@@ -19,14 +19,6 @@ let child: ChildProcess | undefined
 let url: string
 let stderr = ''
 const secret = new TextEncoder().encode('bundle-test-secret-with-32-bytes!!')
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gw-bundle-components-'))

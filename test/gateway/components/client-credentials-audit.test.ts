@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { refusingPort } from '../../helpers/refusing-port.ts'
+import { freePort } from '../../helpers/free-port.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
 let idp: Server
@@ -63,7 +63,7 @@ before(async () => {
   idp.listen(0, '127.0.0.1')
   await new Promise((resolve) => idp.once('listening', resolve))
   const idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`
-  closedPort = await refusingPort()
+  closedPort = await freePort()
   backend = await startBackend('api')
   const endpoint = (path: string, extra: Record<string, unknown> = {}) => ({
     endpoint: path,
