@@ -23,6 +23,39 @@ export interface KubeClient {
   mergePatch: k8s.ConfigurationOptions
 }
 
+/** Environment variable: how long (seconds) one ordinary API call may wait for its answer. */
+export const API_TIMEOUT_ENV = 'GWDEPLOY_KUBE_API_TIMEOUT'
+export const DEFAULT_API_TIMEOUT_S = 30
+
+/**
+ * How long one API call made through the typed clients may take, headers and body: an API server
+ * (or a load balancer in front of it) that accepts the connection and never answers would
+ * otherwise hold each call for undici's 300 s header timeout. Log following, port-forwards and the
+ * loopback tunnels do not go through these clients and are not bounded by it.
+ */
+export function apiTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[API_TIMEOUT_ENV]?.trim()
+  if (!raw) return DEFAULT_API_TIMEOUT_S * 1000
+  const seconds = Number(raw)
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw configError(`${API_TIMEOUT_ENV}="${raw}" is not a number of seconds above 0`, {
+      hint: `Unset it (default ${DEFAULT_API_TIMEOUT_S}) or set a number of seconds, e.g. ${API_TIMEOUT_ENV}=60.`,
+    })
+  }
+  return Math.round(seconds * 1000)
+}
+
+/** A middleware that gives each request its own deadline (an AbortSignal; fetch also aborts the body read). */
+function deadlineMiddleware(ms: number): k8s.Middleware {
+  return {
+    pre: async (context) => {
+      context.setSignal(AbortSignal.timeout(ms))
+      return context
+    },
+    post: async (response) => response,
+  }
+}
+
 export async function connect(options: {
   kubeconfig?: string | undefined
   context?: string | undefined
@@ -53,15 +86,22 @@ export async function connect(options: {
       hint: 'Set KUBECONFIG or provider.kubernetes.kubeconfig / .context.',
     })
   }
+  const timeout = apiTimeoutMs()
+  // What config.makeApiClient builds, plus the per-request deadline.
+  const configuration = k8sModule.createConfiguration({
+    baseServer: new k8sModule.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: config },
+    promiseMiddleware: [deadlineMiddleware(timeout)],
+  })
   return {
     k8s: k8sModule,
     config,
     server: cluster.server.replace(/\/+$/, ''),
-    core: config.makeApiClient(k8sModule.CoreV1Api),
-    apps: config.makeApiClient(k8sModule.AppsV1Api),
-    coordination: config.makeApiClient(k8sModule.CoordinationV1Api),
-    discovery: config.makeApiClient(k8sModule.DiscoveryV1Api),
-    authorization: config.makeApiClient(k8sModule.AuthorizationV1Api),
+    core: new k8sModule.CoreV1Api(configuration),
+    apps: new k8sModule.AppsV1Api(configuration),
+    coordination: new k8sModule.CoordinationV1Api(configuration),
+    discovery: new k8sModule.DiscoveryV1Api(configuration),
+    authorization: new k8sModule.AuthorizationV1Api(configuration),
     mergePatch: k8sModule.setHeaderOptions('Content-Type', k8sModule.PatchStrategy.MergePatch),
   }
 }
@@ -134,10 +174,22 @@ function explain(what: string, server: string, error: unknown): Error {
       },
     )
   }
+  if (isDeadline(error)) {
+    const seconds = apiTimeoutMs() / 1000
+    return providerError(`kubernetes: ${what}: API server ${server} did not answer within ${seconds} s`, {
+      hint: `An overloaded or stuck API server, or a load balancer in front of it with no healthy backend: check it with kubectl against the same context (kubectl get --raw /readyz). ${API_TIMEOUT_ENV} sets the wait per call in seconds (default ${DEFAULT_API_TIMEOUT_S}).`,
+    })
+  }
   const message = networkMessage(error)
   return providerError(`kubernetes: ${what}: ${message}`, {
     hint: `Is the API server ${server} reachable from here? Check the kubeconfig context.`,
   })
+}
+
+/** The deadline of deadlineMiddleware fired (fetch rejects with the signal's TimeoutError). */
+function isDeadline(error: unknown): boolean {
+  const seen = error as { name?: string; cause?: { name?: string } } | undefined
+  return seen?.name === 'TimeoutError' || seen?.cause?.name === 'TimeoutError'
 }
 
 /** fetch's own message is "fetch failed": the cause says what (ECONNREFUSED, a timeout, a TLS error). */
