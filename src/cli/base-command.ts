@@ -68,6 +68,11 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
     this.#abort.abort(interruptedError(signal))
   }
 
+  /** The reader of stdout went away (`--watch | head -1`): stop as for Ctrl-C; bin/run.js drops the rest. */
+  #onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' && !this.#abort.signal.aborted) this.#abort.abort(interruptedError('SIGPIPE'))
+  }
+
   protected abstract execute(context: RunContext): Promise<R>
 
   /** Human output on stdout for a successful result; return undefined to print nothing. */
@@ -98,6 +103,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   public async run(): Promise<R> {
     // SIGHUP: the terminal went away (ssh dropped); stop and clean up as for Ctrl-C.
     for (const signal of STOP_SIGNALS) process.on(signal, this.#onSignal)
+    process.stdout.on('error', this.#onStdoutError)
     const json = this.jsonMode
     this.#reporter = this.createReporter(json)
     const context: RunContext = {
@@ -174,6 +180,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
 
   public override async finally(error: Error | undefined): Promise<void> {
     for (const signal of STOP_SIGNALS) process.off(signal, this.#onSignal)
+    process.stdout.off('error', this.#onStdoutError)
     await super.finally(error)
   }
 }
