@@ -8,7 +8,8 @@ import { liveName, makeProject, type Project, sha, sleep } from '../core/helpers
 
 const nameOf = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
 
-async function waitFor(check: () => Promise<boolean>, what: string, tries = 600): Promise<void> {
+/** Polls every 50 ms for up to 90 s: a release reaching its first step on a loaded CI machine can take half a minute. */
+async function waitFor(check: () => Promise<boolean>, what: string, tries = 1_800): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (await check()) return
     await sleep(50)
