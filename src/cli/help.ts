@@ -1,5 +1,6 @@
 import { type Command, Help } from '@oclif/core'
 import { renderExitCodeTable } from '../core/exit-codes.ts'
+import { jsonRequested } from './json-requested.ts'
 
 const exitCodes = () => `EXIT CODES\n${renderExitCodeTable()}`
 
@@ -12,6 +13,26 @@ export default class GwHelp extends Help {
   ) {
     const unwrapped = !process.stdout.isTTY && !process.env.OCLIF_COLUMNS
     super(config, unwrapped && options.maxWidth === undefined ? { ...options, maxWidth: 10_000 } : options)
+  }
+
+  /** Help asked for with --json (`status --help --json`, `help --json`, `lock --json`): printed in one envelope. */
+  #captured: string[] | undefined
+
+  override async showHelp(argv: string[]): Promise<void> {
+    if (!jsonRequested()) return super.showHelp(argv)
+    this.#captured = []
+    try {
+      await super.showHelp(argv)
+    } finally {
+      const help = this.#captured.join('\n').replace(/\n+$/, '\n')
+      this.#captured = undefined
+      process.stdout.write(`${JSON.stringify({ status: 'ok', result: { help }, warnings: [] }, null, 2)}\n`)
+    }
+  }
+
+  protected override log(...args: string[]): void {
+    if (this.#captured) this.#captured.push(args.join(' '))
+    else super.log(...args)
   }
 
   override formatRoot(): string {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { distance } from 'fastest-levenshtein'
 import { closestCommand } from '../../src/cli/suggest-command.ts'
-import { RUN_JS, runCli } from '../helpers/cli.ts'
+import { envelope, RUN_JS, runCli } from '../helpers/cli.ts'
 
 const RECORDER = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url))
 
@@ -82,5 +82,33 @@ describe('help and mistyped commands', () => {
       ),
     )
     assert.deepEqual(heavy, [])
+  })
+
+  it('help asked for with --json is one envelope on stdout (the help text in result.help), exit 0', async () => {
+    for (const args of [
+      ['status', '--help', '--json'],
+      ['release', '--json', '-h'],
+      ['help', 'lock', 'acquire', '--json'],
+      ['lock', '--json'],
+      ['--json', '--help'],
+    ]) {
+      const result = await runCli(args)
+      assert.equal(result.exitCode, 0, result.stderr)
+      const parsed = envelope(result)
+      assert.equal(parsed.status, 'ok', args.join(' '))
+      assert.deepEqual(parsed.warnings, [])
+      assert.match((parsed.result as { help: string }).help, /USAGE\n {2}\$ gwdeploy/, args.join(' '))
+    }
+  })
+
+  it('an unknown command under --json is an error envelope wherever --json is (exit 2)', async () => {
+    for (const args of [['--json'], ['help', '--json', 'nosuch']]) {
+      const result = await runCli(args)
+      assert.equal(result.exitCode, 2, result.stderr)
+      const parsed = envelope(result)
+      assert.equal(parsed.status, 'error')
+      assert.equal(parsed.error?.exitCode, 2)
+      assert.equal(result.stderr, '')
+    }
   })
 })

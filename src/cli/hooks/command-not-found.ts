@@ -4,6 +4,7 @@
  */
 import type { Hook } from '@oclif/core'
 import { distance } from 'fastest-levenshtein'
+import { jsonRequested } from '../json-requested.ts'
 import { closestCommand } from '../suggest-command.ts'
 
 const hook: Hook<'command_not_found'> = async function (options) {
@@ -17,7 +18,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const bin = options.config.bin
   const message = `"${typed}" is not a ${bin} command.${suggestion ? ` Did you mean "${bin} ${suggestion}"?` : ''}`
   const hint = `See \`${bin} help\` for every command.`
-  if (options.argv?.includes('--json')) {
+  if (options.argv?.includes('--json') || jsonRequested()) {
     // --json promises exactly one envelope on stdout, also for a command that does not exist.
     const error = { code: 'usage', exitCode: 2, message, hint }
     process.stdout.write(
