@@ -130,6 +130,20 @@ test('github reporter: one ::group:: per step, step outputs in $GITHUB_OUTPUT', 
   )
 })
 
+test('github reporter under --json: no ::group:: lines (no progress to fold), the annotation stays', () => {
+  const lines: string[] = []
+  const reporter = new GithubActionsReporter(
+    silentReporter,
+    undefined,
+    (l) => lines.push(l),
+    'gwdeploy release',
+  )
+  reporter.emit({ type: 'step', step: 'build', status: 'running' })
+  reporter.emit({ type: 'step', step: 'build', status: 'done' })
+  reporter.close({ message: 'green failed', exitCode: 4 })
+  assert.deepEqual(lines, ['::error title=gwdeploy release failed (exit 4)::green failed'])
+})
+
 test('reporter choice: silent under --json, plain in CI, tty on a terminal', () => {
   const tty = { isTTY: true, write: () => true } as unknown as NodeJS.WriteStream
   assert.equal(chooseReporter({ json: true, env: {}, stderr: tty }), silentReporter)

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs'
 import { formatProblem } from '../../core/errors.ts'
-import type { EngineEvent, ReportedError, Reporter } from '../../core/events.ts'
+import { type EngineEvent, type ReportedError, type Reporter, silentReporter } from '../../core/events.ts'
 
 const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
@@ -78,7 +78,8 @@ export class GithubActionsReporter implements Reporter {
       if (event.image) this.#outputs.set('image', event.image)
     }
     // Steps run one after another; a step that starts inside another's group closes it first.
-    if (event.type === 'step' && event.status === 'running') {
+    // Under --json (a silent inner reporter) there are no progress lines to fold: no groups either.
+    if (event.type === 'step' && event.status === 'running' && this.#inner !== silentReporter) {
       this.#endGroup()
       this.#group = event.step
       this.#annotate(`::group::${escapeData(event.step)}`)
