@@ -13,15 +13,22 @@ import { rolloutState } from './rollout.ts'
 import { missingSecret, missingSecretError, readsSecrets } from './secret-errors.ts'
 import type { KubeSettings } from './settings.ts'
 
+/** How long past the progress deadline the Deployment controller gets to report ProgressDeadlineExceeded. */
+export const CONTROLLER_GRACE_MS = 60_000
+
 export async function waitRollout(
   api: KubeApi,
   settings: KubeSettings,
   name: string,
   spec: FleetSpec,
   options: OperationOptions,
+  clock: () => number = Date.now,
 ): Promise<void> {
   // The Deployment's own progress deadline decides failure; ours only guards a stalled controller.
-  const guard = Date.now() + settings.progressDeadlineMs + 60_000
+  // Like the controller's, it counts from the last progress seen (a changed rollout state), so a
+  // slow rollout that keeps progressing is not cut short.
+  const stalledAfterMs = settings.progressDeadlineMs + CONTROLLER_GRACE_MS
+  let guard = clock() + stalledAfterMs
   let last = ''
   for (;;) {
     const deployment = await api.readDeployment(spec.colour)
@@ -29,13 +36,14 @@ export async function waitRollout(
       throw providerError(`kubernetes: Deployment ${api.ns}/${name} was deleted during the rollout`)
     const state = rolloutState(deployment)
     if (state.done) return
-    if (state.message !== last) options.progress?.(`rollout of ${name}: ${state.message}`)
+    if (state.message !== last) {
+      options.progress?.(`rollout of ${name}: ${state.message}`)
+      if (last) guard = clock() + stalledAfterMs
+    }
     last = state.message
     await failOnMissingSecret(api, settings, deployment, spec.colour)
-    if (state.failed || Date.now() > guard) {
-      const why = state.failed
-        ? state.message
-        : `no progress reported within ${Math.round((guard - Date.now()) / 1000)} s`
+    if (state.failed || clock() > guard) {
+      const why = state.failed ? state.message : stalledMessage(settings, state.message)
       const pods = await api.pods(deployment, spec.colour).catch(() => [])
       const problems = pods.map((pod) => ({ message: `${pod.metadata?.name}: ${describePod(pod)}` }))
       const logs = await lastLogLines(api, pods.slice(0, 2))
@@ -50,6 +58,13 @@ export async function waitRollout(
     }
     await sleep(POLL_MS, options.signal)
   }
+}
+
+/** Why gwdeploy gave up on a rollout the Deployment controller never declared failed. */
+export function stalledMessage(settings: KubeSettings, state: string): string {
+  const deadline = Math.round(settings.progressDeadlineMs / 1000)
+  const total = Math.round((settings.progressDeadlineMs + CONTROLLER_GRACE_MS) / 1000)
+  return `no rollout progress for ${total} s (still "${state}"), and the Deployment controller did not report ProgressDeadlineExceeded after the ${deadline} s progress deadline (provider.kubernetes.progressDeadline) plus ${CONTROLLER_GRACE_MS / 1000} s: is kube-controller-manager running?`
 }
 
 /** A Secret fleet.env names is missing (pods in CreateContainerConfigError): exit 2 now, not at the deadline. */
