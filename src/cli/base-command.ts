@@ -151,7 +151,13 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
     }
     // A failure before run() (flag parsing) still gets its annotation in GitHub Actions.
     const reporter = this.#reporter ?? this.createReporter(this.jsonMode)
-    reporter.close({ message: gwError.message, exitCode: gwError.exitCode, problems: gwError.problems })
+    reporter.close({
+      message: gwError.message,
+      exitCode: gwError.exitCode,
+      problems: gwError.problems,
+      ...(gwError.location ? { location: gwError.location } : {}),
+      ...(gwError.hint ? { hint: gwError.hint } : {}),
+    })
     this.#reporter = undefined
     if (this.jsonMode) {
       this.writeJson({

@@ -1,4 +1,4 @@
-import type { Problem } from './errors.ts'
+import type { Location, Problem } from './errors.ts'
 
 /**
  * The engine never prints. It emits these events to a Reporter, and the command picks
@@ -24,6 +24,10 @@ export interface ReportedError {
   exitCode: number
   /** Located problems, for annotations that point at a file and line. */
   problems?: Problem[]
+  /** Where the error itself is (a file, maybe its line), when it is not a list of problems. */
+  location?: Location
+  /** What to do about it. */
+  hint?: string
 }
 
 export interface Reporter {

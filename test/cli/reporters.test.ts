@@ -144,6 +144,42 @@ test('github reporter under --json: no ::group:: lines (no progress to fold), th
   assert.deepEqual(lines, ['::error title=gwdeploy release failed (exit 4)::green failed'])
 })
 
+test('github reporter: a located error points at its file and line; the summary has its problems and hint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const summary = join(dir, 'summary.md')
+  const lines: string[] = []
+  const reporter = new GithubActionsReporter(
+    silentReporter,
+    summary,
+    (l) => lines.push(l),
+    'gwdeploy release',
+  )
+  reporter.close({
+    message: 'gateway.json in the working tree is not what commit a322bb5 holds',
+    exitCode: 2,
+    location: { file: 'conf/gateway,v2.json', line: 3 },
+    hint: 'Check out a322bb5 first.',
+  })
+  assert.deepEqual(lines, [
+    '::error file=conf/gateway%2Cv2.json,line=3,title=gwdeploy release failed (exit 2)::gateway.json in the working tree is not what commit a322bb5 holds',
+  ])
+  reporter.close({
+    message: 'gwdeploy.yml: 1 problem',
+    exitCode: 2,
+    problems: [
+      { message: 'unknown key "servce"', location: { file: 'gwdeploy.yml', line: 5, path: 'servce' } },
+    ],
+    hint: 'Fix the keys above.',
+  })
+  const markdown = readFileSync(summary, 'utf8')
+  assert.match(markdown, /\*\*What to do:\*\* Check out a322bb5 first\./)
+  assert.match(
+    markdown,
+    /gwdeploy\.yml: 1 problem\n {2}- gwdeploy\.yml:5 \(servce\): unknown key "servce"\n```/,
+  )
+  assert.match(markdown, /\*\*What to do:\*\* Fix the keys above\./)
+})
+
 test('reporter choice: silent under --json, plain in CI, tty on a terminal', () => {
   const tty = { isTTY: true, write: () => true } as unknown as NodeJS.WriteStream
   assert.equal(chooseReporter({ json: true, env: {}, stderr: tty }), silentReporter)

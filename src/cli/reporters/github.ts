@@ -1,10 +1,18 @@
 import { appendFileSync } from 'node:fs'
-import { formatProblem } from '../../core/errors.ts'
+import { formatProblem, type Location } from '../../core/errors.ts'
 import { type EngineEvent, type ReportedError, type Reporter, silentReporter } from '../../core/events.ts'
 
 const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
 const escapeCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
+
+/** `file=…,line=…,col=…` of an annotation. */
+function locationProperties(where: Location): string[] {
+  const props = [`file=${escapeProperty(where.file ?? '')}`]
+  if (where.line !== undefined) props.push(`line=${where.line}`)
+  if (where.column !== undefined) props.push(`col=${where.column}`)
+  return props
+}
 
 /** `outcome` output by exit code (README, "Exit codes"). */
 const OUTCOMES: Record<number, string> = {
@@ -57,13 +65,13 @@ export class GithubActionsReporter implements Reporter {
   /** One annotation for the failure, plus one per located problem so GitHub marks the file and line. */
   #annotateError(error: ReportedError): void {
     const title = escapeProperty(`${this.title} failed (exit ${error.exitCode})`)
-    this.#annotate(`::error title=${title}::${escapeData(error.message)}`)
+    // An error that is itself located (a file the stamp refuses) points GitHub at that file and line.
+    const at = error.location?.file ? `${locationProperties(error.location).join(',')},` : ''
+    this.#annotate(`::error ${at}title=${title}::${escapeData(error.message)}`)
     for (const problem of error.problems ?? []) {
       const where = problem.location
       if (!where?.file) continue
-      const props = [`file=${escapeProperty(where.file)}`]
-      if (where.line !== undefined) props.push(`line=${where.line}`)
-      if (where.column !== undefined) props.push(`col=${where.column}`)
+      const props = locationProperties(where)
       const text = formatProblem({ ...problem, location: where.path ? { path: where.path } : {} })
       this.#annotate(`::error ${props.join(',')}::${escapeData(text)}`)
     }
@@ -105,7 +113,13 @@ export class GithubActionsReporter implements Reporter {
       for (const [key, value] of table.rows) lines.push(`| ${escapeCell(key)} | ${escapeCell(value)} |`)
       lines.push('')
     }
-    if (error) lines.push('```', error.message, '```', '')
+    if (error) {
+      // What failed, where and what to do: the summary is what a reader of the run sees first.
+      lines.push('```', error.message)
+      for (const problem of error.problems ?? []) lines.push(`  - ${formatProblem(problem)}`)
+      lines.push('```', '')
+      if (error.hint) lines.push(`**What to do:** ${error.hint}`, '')
+    }
     appendFileSync(this.#summaryPath, `${lines.join('\n')}\n`)
   }
 
