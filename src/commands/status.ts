@@ -73,8 +73,11 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
       return result
     }
     flagUnhealthy(result, context)
+    // Clearing the screen is for a terminal; piped (a CI log) each redraw is a timestamped snapshot.
+    const terminal = process.stdout.isTTY && process.env.TERM !== 'dumb'
     while (!context.signal.aborted) {
-      process.stdout.write(`\x1b[2J\x1b[H${renderStatus(result)}\n`)
+      const head = terminal ? '\x1b[2J\x1b[H' : `${new Date().toISOString()}\n`
+      process.stdout.write(`${head}${renderStatus(result)}\n`)
       try {
         await sleep(2_000, context.signal)
       } catch {
