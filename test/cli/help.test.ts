@@ -111,4 +111,20 @@ describe('help and mistyped commands', () => {
       assert.equal(result.stderr, '')
     }
   })
+
+  it('a mistyped command in GitHub Actions: ::error:: annotation, step summary and outcome output (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-typo-'))
+    const summary = join(dir, 'summary.md')
+    const output = join(dir, 'output')
+    const result = await runCli(['relase', '--sha', 'abc'], {
+      env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output },
+    })
+    assert.equal(result.exitCode, 2, result.stderr)
+    assert.match(
+      result.stderr,
+      /^::error title=gwdeploy relase failed \(exit 2\)::"relase" is not a gwdeploy command\. Did you mean "gwdeploy release"\?$/m,
+    )
+    assert.match(readFileSync(summary, 'utf8'), /## gwdeploy relase: failed \(exit 2\)/)
+    assert.equal(readFileSync(output, 'utf8'), 'outcome=usage-error\nexit-code=2\n')
+  })
 })

@@ -18,6 +18,20 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const bin = options.config.bin
   const message = `"${typed}" is not a ${bin} command.${suggestion ? ` Did you mean "${bin} ${suggestion}"?` : ''}`
   const hint = `See \`${bin} help\` for every command.`
+  if (process.env.GITHUB_ACTIONS === 'true') {
+    // A typo in a workflow step fails like any usage error: annotation, step summary, outcome output.
+    const [{ GithubActionsReporter }, { silentReporter }] = await Promise.all([
+      import('../reporters/github.ts'),
+      import('../../core/events.ts'),
+    ])
+    new GithubActionsReporter(
+      silentReporter,
+      process.env.GITHUB_STEP_SUMMARY,
+      (line) => process.stderr.write(`${line}\n`),
+      `${bin} ${typed}`,
+      process.env.GITHUB_OUTPUT,
+    ).close({ message, exitCode: 2, hint })
+  }
   if (options.argv?.includes('--json') || jsonRequested()) {
     // --json promises exactly one envelope on stdout, also for a command that does not exist.
     const error = { code: 'usage', exitCode: 2, message, hint }
