@@ -204,6 +204,9 @@ export function toGwError(error: unknown): GwError | undefined {
       .replace(/^The following errors? occurred:\s*/, '')
       .replace(/\n\s*See more help with --help$/, '')
       .trim()
+      // One line, as every other error (and an ::error:: annotation) has: `Parsing --weight: Expected ...`.
+      .replace(/^(Parsing --\S+)\s*\n\s*/, '$1: ')
+      .replace(/\s*\n\s*/g, '; ')
     return new GwError('usage', ExitCode.usage as ExitCodeValue, message, { hint: 'See --help for usage.' })
   }
   const message = error instanceof Error ? error.message : String(error)
