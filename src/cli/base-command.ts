@@ -60,11 +60,13 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   #signalCount = 0
   #onSignal = (signal: NodeJS.Signals) => {
     this.#signalCount += 1
+    // On a terminal after the ^C the shell echoed; in a CI log a timestamped line like the others.
+    const lead = process.stderr.isTTY ? '\n' : `${new Date().toISOString()} `
     if (this.#signalCount > 1) {
-      process.stderr.write(`\n${signal} again: exiting now without cleanup\n`)
+      process.stderr.write(`${lead}${signal} again: exiting now without cleanup\n`)
       process.exit(ExitCode.interrupted)
     }
-    process.stderr.write(`\n${signal}: stopping and cleaning up (send again to exit at once)\n`)
+    process.stderr.write(`${lead}${signal}: stopping and cleaning up (send again to exit at once)\n`)
     this.#abort.abort(interruptedError(signal))
   }
 

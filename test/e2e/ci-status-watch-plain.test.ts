@@ -30,17 +30,25 @@ describe('CI: status --watch piped', () => {
     })
     let stdout = ''
     let stderr = ''
+    let signalled = false
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk
     })
     const code = await new Promise<number | null>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk
-        if (stdout.includes('\n')) child.kill('SIGINT')
+        // One Ctrl-C (a second one means "exit at once"), once the first snapshot has begun.
+        if (!signalled && stdout.includes('\n')) {
+          signalled = true
+          child.kill('SIGINT')
+        }
       })
       child.on('close', resolve)
     })
     assert.equal(code, 0, stderr)
+    // The signal's notice is a plain timestamped line in the log too (it opened with a blank line).
+    assert.match(stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z SIGINT: stopping and cleaning up/m)
+    assert.doesNotMatch(stderr, /^\n/)
     assert.match(stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\nwatch on local/)
     assert.ok(!stdout.includes('\u001b'), JSON.stringify(stdout))
   })
