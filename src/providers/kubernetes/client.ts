@@ -91,6 +91,8 @@ export async function connect(options: {
   const configuration = k8sModule.createConfiguration({
     baseServer: new k8sModule.ServerConfiguration(cluster.server, {}),
     authMethods: { default: config },
+    // makeApiClient's User-Agent is the library's; this one names gwdeploy in the API server's logs.
+    middleware: [k8sModule.setHeaderMiddleware('User-Agent', 'gwdeploy (kubernetes-client-javascript)')],
     promiseMiddleware: [deadlineMiddleware(timeout)],
   })
   return {
