@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
 import { interruptedError, isGwError } from '../../src/core/errors.ts'
+import { listRecords } from '../../src/core/records.ts'
 import { liveLineage, releaseBefore } from '../../src/core/release/lineage.ts'
 import type { ReleaseRecord } from '../../src/providers/types.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
@@ -69,6 +70,24 @@ describe('rollback (fake provider, in-process)', () => {
     const again = await ok(h, releaseOf(1))
     assert.equal(again.sha, sha(1))
     assert.equal(liveSha(h), sha(1), 'the hint works: traffic is back')
+  })
+
+  it('a rollback killed between its switch and its record: the re-run records it, and does not go one further back', async () => {
+    for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
+    const kept = h.world.weights.blue === 100 ? 'green' : 'blue'
+    assert.equal(h.world.fleets[kept]?.sha, sha(2))
+    // The killed run's switch: traffic on 2, no record of it.
+    h.world.weights = kept === 'blue' ? { blue: 100, green: 0 } : { blue: 0, green: 100 }
+    const routes = h.world.routes.length
+    const again = await ok(h, back())
+    assert.equal(again.sha, sha(2), 'completes the rollback to 2, not to 1')
+    assert.equal(again.status, 'switched')
+    assert.equal(h.world.routes.length, routes, 'no switch: traffic was already there')
+    const [newest] = await listRecords(h.target, 1)
+    assert.deepEqual([newest?.operation, newest?.status, newest?.sha], ['rollback', 'switched', sha(2)])
+    assert.equal(liveSha(h), sha(2))
+    // The records now say where traffic is: the next rollback goes one back from there.
+    assert.equal((await ok(h, back())).sha, sha(1))
   })
 
   it('--to picks any recorded release; an unrecorded SHA is exit 2 with nothing changed', async () => {

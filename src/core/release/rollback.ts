@@ -57,6 +57,10 @@ export function rollbackGoal(
   const live = liveColour(state, lineage)
   const liveSha = live ? state.fleets[live]?.sha : lineage.at(-1)
   if (isSplit(state) && liveSha) return liveSha
+  // Traffic already on the release before the recorded top: a rollback switched and stopped (kill -9)
+  // before its record. Its re-run completes it (records it) instead of going one further back.
+  const top = lineage.at(-1)
+  if (live && liveSha && top && liveSha !== top && releaseBefore(lineage, top) === liveSha) return liveSha
   const before = releaseBefore(lineage, liveSha)
   if (before) return before
   // No release line at all (every record lost or deleted): the colour kept for rollback still says
@@ -211,14 +215,26 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       )
     const fleet = goalFleet(state, records, sha)
     if (fleet && state.weights[fleet.colour] === 100) {
-      info(locked, `${sha.slice(0, 7)} is already live on ${fleet.colour}`)
       const run = fleetRun('rollback', state, fleet, {
         started,
         serving: null,
         action: '',
         gated: state.weights,
       })
-      return { ...resultOf(run, 'unchanged'), plan: undefined }
+      if (liveLineage(records).at(-1) === sha) {
+        info(locked, `${sha.slice(0, 7)} is already live on ${fleet.colour}`)
+        return { ...resultOf(run, 'unchanged'), plan: undefined }
+      }
+      // Serving, but no record says it went live (a rollback killed between its switch and its
+      // record): recorded now, and the other colour kept for rollback, as the switch would have.
+      info(
+        locked,
+        `${sha.slice(0, 7)} already serves all traffic on ${fleet.colour}, but no record says so (a rollback stopped before its record): recording it`,
+      )
+      run.live = true
+      await finishLive(locked, run, fleet, 'switched')
+      if (run.unfinished.length > 0) throw liveUnfinishedError(run)
+      return { ...resultOf(run, 'switched'), plan: undefined }
     }
     const done = await goBack(locked, state, records, sha, started, withHooks)
     if (done.run.unfinished.length > 0) throw liveUnfinishedError(done.run)
