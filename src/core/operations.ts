@@ -19,7 +19,7 @@ import type { HistoryEntry } from './history.ts'
 import { describeLock, holderIsDead, isUnreadableLock, unreadableLockError } from './lock.ts'
 import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
-import { pendingColour } from './release/lineage.ts'
+import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
@@ -127,6 +127,8 @@ export async function status(
     })
   }
   const last = records.find(isCompleted)
+  const unrecorded = serving ? unrecordedLive(state, serving, records) : undefined
+  if (unrecorded) warn?.(unrecorded)
   return {
     service: config.service,
     provider: provider.id,
@@ -142,6 +144,19 @@ export async function status(
     ...(state.maintenance !== undefined ? { maintenance: state.maintenance } : {}),
     lastRelease: last ? withoutConfig(last) : undefined,
   }
+}
+
+/**
+ * The serving colour runs a SHA the records do not say went live last: a run killed between its
+ * switch and its record (or traffic switched by hand). Said, with the command that records it.
+ */
+function unrecordedLive(state: TargetState, serving: Colour, records: ReleaseRecord[]): string | undefined {
+  const sha = state.fleets[serving]?.sha
+  const lineage = liveLineage(records)
+  const top = lineage.at(-1)
+  if (!sha || !top || sha === top || state.weights[serving] !== 100) return undefined
+  const before = releaseBefore(lineage, top) === sha
+  return `${serving} serves ${sha.slice(0, 7)}, but the records say ${top.slice(0, 7)} went live last: ${before ? 'a rollback (or a release of that SHA)' : 'a release'} stopped before its record (or traffic was switched by hand); ${before ? '`gwdeploy rollback` completes and records it' : `\`gwdeploy release --sha ${sha}\` records it`}`
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `status` calls a colour "preview" only when `promote` would take it. */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { promote, release } from '../../src/core/engine.ts'
+import { promote, release, rollback } from '../../src/core/engine.ts'
 import { nothingServed, status } from '../../src/core/operations.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
 
@@ -80,5 +80,33 @@ describe('nothing served', () => {
       nothing?.why ?? '',
       /sends no colour any traffic, though 0101010 went live and blue still runs it/,
     )
+  })
+})
+
+describe('status when the serving SHA is not the last recorded live release', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  const warningsOf = async () => {
+    const warnings: string[] = []
+    await status(h.target, undefined, (message) => warnings.push(message))
+    return warnings
+  }
+
+  it('a rollback stopped before its record: says so and that `rollback` completes it; silent once recorded', async () => {
+    for (const n of [1, 2]) assert.equal((await h.run((ctx) => release(ctx, { sha: sha(n) }))).code, 0)
+    assert.deepEqual(await warningsOf(), [])
+    const kept = h.world.weights.blue === 100 ? 'green' : 'blue'
+    h.world.weights = kept === 'blue' ? { blue: 100, green: 0 } : { blue: 0, green: 100 }
+    assert.deepEqual(await warningsOf(), [
+      `${kept} serves 0101010, but the records say 0202020 went live last: a rollback (or a release of that SHA) stopped before its record (or traffic was switched by hand); \`gwdeploy rollback\` completes and records it`,
+    ])
+    assert.equal((await h.run((ctx) => rollback(ctx, {}))).code, 0)
+    assert.deepEqual(await warningsOf(), [])
   })
 })
