@@ -40,17 +40,16 @@ import {
   ANNOTATION,
   colourSelector,
   deploymentName,
-  LABEL,
-  MANAGED_BY,
   NO_COLOUR,
   PORT_NAME,
   REVOKER_PORT_NAME,
   selectorString,
 } from './names.ts'
+import { checkOwnership, targetServices } from './ownership.ts'
 import { checkPermissions, releasePermissions } from './permissions.ts'
 import { ConfigMapRecords } from './records.ts'
 import { waitRollout } from './rollout-wait.ts'
-import { foreignService, pointService, waitEndpoints } from './services.ts'
+import { pointService, waitEndpoints } from './services.ts'
 import { type KubeSettings, kubeSettings } from './settings.ts'
 import { podProxyPath, serviceProxyPath } from './tunnel.ts'
 
@@ -157,43 +156,7 @@ export class KubernetesProvider implements Provider {
       this.#ns,
       releasePermissions({ revoker: spec.artifact.revokerPort !== undefined }),
     )
-    const name = deploymentName(this.#settings.names, spec.colour)
-    const labels = (await this.#api.readDeployment(spec.colour))?.metadata?.labels
-    if (
-      labels &&
-      (labels[LABEL.managedBy] !== MANAGED_BY || labels[LABEL.instance] !== this.#settings.names.instance)
-    ) {
-      throw providerError(
-        `kubernetes: Deployment ${this.#ns}/${name} exists but is not ${this.#settings.names.instance}'s (labels ${LABEL.managedBy}=${labels[LABEL.managedBy] ?? '(none)'}, ${LABEL.instance}=${labels[LABEL.instance] ?? '(none)'}); nothing was changed`,
-        { hint: 'Rename provider.kubernetes.service, or remove or rename that Deployment.' },
-      )
-    }
-    const taken = (await this.#services()).find((service) => service.foreign)
-    if (taken)
-      throw providerError(
-        `kubernetes: Service ${this.#ns}/${taken.name} exists but is ${taken.foreign}; nothing was changed`,
-        {
-          hint: 'Set provider.kubernetes.service / .previewService to names no other Service has (a target named X-preview collides with the preview Service of X).',
-        },
-      )
-  }
-
-  /** The live and preview Services as they are: absent, this target's, or why they are not (foreign). */
-  async #services(): Promise<Array<{ name: string; exists: boolean; foreign: string | undefined }>> {
-    const manifests = [
-      liveServiceManifest(this.#settings, NO_COLOUR),
-      previewServiceManifest(this.#settings, 'green'),
-    ]
-    return Promise.all(
-      manifests.map(async (manifest) => {
-        const current = await this.#api.readService(manifest.metadata.name)
-        return {
-          name: manifest.metadata.name,
-          exists: current !== undefined,
-          foreign: current ? foreignService(current, manifest) : undefined,
-        }
-      }),
-    )
+    await checkOwnership(this.#api, this.#settings, spec.colour)
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
@@ -383,7 +346,7 @@ export class KubernetesProvider implements Provider {
     }
     // Another target's Service of the same name (its preview Service is named like this target's
     // live one) or one gwdeploy did not create is left alone.
-    for (const service of await this.#services()) {
+    for (const service of await targetServices(this.#api, this.#settings)) {
       const where = `Service ${this.#ns}/${service.name}`
       if (service.foreign) options.progress?.(`leaving ${where}: it is ${service.foreign}`)
       else if (service.exists)
