@@ -1,6 +1,5 @@
 /** status, retire, destroy, history and lock operations: the rest of the release family. */
-import { setTimeout as delay } from 'node:timers/promises'
-import { probe } from '../health/gate.ts'
+import { probe, sleep } from '../health/gate.ts'
 import {
   COLOURS,
   type Colour,
@@ -207,7 +206,8 @@ async function refuseWithoutServingNode(
     view.some((node) => node.status === 'starting') &&
     Date.now() < settleBy
   ) {
-    await delay(Math.min(interval, settleBy - Date.now()), undefined, { signal: ctx.signal })
+    // Rejects with the signal's reason (the interrupt), as the engine's other waits do.
+    await sleep(Math.min(interval, settleBy - Date.now()), ctx.signal)
     view = await ctx.target.provider.nodeHealth(fleet, { signal: ctx.signal })
   }
   if (view.some(works)) return

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
+import { interruptedError } from '../../src/core/errors.ts'
 import { retire } from '../../src/core/operations.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
 
@@ -87,6 +88,20 @@ describe('hooks on every operation (fake provider, in-process)', () => {
       [...h.world.settling.values()],
       nodes.map(() => 0),
     )
+  })
+
+  it('retire interrupted while serving nodes settle: exit 130, the idle colour kept', async () => {
+    await ok((ctx) => release(ctx, { sha: sha(7) }))
+    await ok((ctx) => release(ctx, { sha: sha(8) }))
+    const serving = h.world.weights.blue === 100 ? 'blue' : 'green'
+    const idle = serving === 'blue' ? 'green' : 'blue'
+    for (const node of h.world.fleets[serving]?.nodes ?? []) h.world.settling.set(node.id, 1_000_000)
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(interruptedError('SIGTERM')), 100)
+    const out = await h.run((ctx) => retire(ctx), controller)
+    assert.equal(out.code, 130, out.error?.message)
+    assert.ok(h.world.fleets[idle])
+    h.world.settling.clear()
   })
 
   it('rollback --to an unrecorded SHA is exit 2 before any hook runs', async () => {
