@@ -90,6 +90,26 @@ describe('rollback (fake provider, in-process)', () => {
     assert.equal((await ok(h, back())).sha, sha(1))
   })
 
+  it('the colour kept for rollback loses its keep-until before traffic reaches it, not at finalize (a rollback killed between them left it on the live colour)', async () => {
+    for (const n of [1, 2]) await ok(h, releaseOf(n))
+    const kept = h.world.weights.blue === 100 ? 'green' : 'blue'
+    assert.ok(h.world.fleets[kept]?.keepUntil)
+    const atRoute: Array<string | undefined> = []
+    h.provider.onRoute = (w) => {
+      if (w[kept] > 0) atRoute.push(h.world.fleets[kept]?.keepUntil)
+    }
+    try {
+      assert.equal((await ok(h, back())).status, 'switched')
+    } finally {
+      h.provider.onRoute = undefined
+    }
+    assert.ok(atRoute.length > 0)
+    assert.deepEqual(
+      atRoute,
+      atRoute.map(() => undefined),
+    )
+  })
+
   it('--to picks any recorded release; an unrecorded SHA is exit 2 with nothing changed', async () => {
     for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
     const routes = h.world.routes.length

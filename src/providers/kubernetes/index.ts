@@ -99,17 +99,7 @@ export class KubernetesProvider implements Provider {
     const selection = serviceSelection(live, names)
     const serving = selection.colour
     const weights: Weights = { blue: 0, green: 0 }
-    const servingFleet = serving ? fleets[serving] : undefined
-    if (serving && servingFleet) {
-      weights[serving] = 100
-      // The keep-until of a colour that was kept for rollback and is live again (a rollback, or a
-      // release the switch of which was killed before finalize cleared it) keeps nothing: status
-      // showed the live colour "kept until".
-      if (servingFleet.keepUntil) {
-        const { keepUntil: _stale, ...live } = servingFleet
-        fleets[serving] = live
-      }
-    }
+    if (serving && fleets[serving]) weights[serving] = 100
     const selects = selection.edited
       ? `has a selector edited outside gwdeploy (${selection.edited}), so it routes to no colour of ${names.app}; ` +
         'a release of the live SHA sets it back'

@@ -16,11 +16,25 @@ export type ShiftOutcome = { ok: true } | { ok: false; weight: number; reason: s
 /** Routes `weights` and remembers them on the run; revocations follow the traffic (revocations.ts). */
 export async function routeTo(ctx: EngineContext, run: Run, weights: Weights): Promise<void> {
   await carryBeforeRoute(ctx, run, weights)
+  await unkeep(ctx, run, weights)
   const before = run.weights
   await ctx.target.provider.route(weights, { signal: ctx.signal })
   run.weights = weights
   ctx.reporter.emit({ type: 'weights', weights })
   await carryAfterRoute(ctx, run, before)
+}
+
+/**
+ * A colour about to get traffic is no longer the one kept for rollback: its keep-until goes before
+ * the route, so a run killed between the route and finalize leaves none on the live colour (a
+ * re-release of the colour a rollback left, or a rollback to the kept colour).
+ */
+async function unkeep(ctx: EngineContext, run: Run, weights: Weights): Promise<void> {
+  const fleet = run.state.fleets[run.green]
+  if (!fleet?.keepUntil || weights[run.green] === 0) return
+  await ctx.target.provider.annotate(run.green, { keepUntil: undefined })
+  const { keepUntil: _cleared, ...unkept } = fleet
+  run.state.fleets[run.green] = unkept
 }
 
 /** The bake after a step: `shift.bake` long (also after 100%), unless the run says otherwise. */
