@@ -70,6 +70,7 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     if (!this.flags.watch) {
       this.#served(result, context)
       flagUnhealthy(result, context)
+      this.#readable(result, context)
       return result
     }
     flagUnhealthy(result, context)
@@ -96,6 +97,21 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
     throw providerError(`nothing is served: ${nothing.why}`, {
       hint: `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
+      details: { status: result },
+    })
+  }
+
+  /**
+   * A part of the router that could not be read (one of several HAProxy instances down): the rest is
+   * shown, and the run fails (exit 6) naming it, since what clients get there is unknown.
+   */
+  #readable(result: StatusResult, context: RunContext): void {
+    const [first, ...more] = result.router.unreadable ?? []
+    if (!first) return
+    if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
+    for (const part of more) context.warn(part.message)
+    throw providerError(first.message, {
+      ...(first.hint ? { hint: first.hint } : {}),
       details: { status: result },
     })
   }

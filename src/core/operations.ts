@@ -9,6 +9,7 @@ import {
   type NodeHealth,
   type NodeHealthStatus,
   type ReleaseRecord,
+  type RouterState,
   type TargetState,
   type Weights,
 } from '../providers/types.ts'
@@ -53,7 +54,7 @@ export interface StatusResult {
   env?: string | undefined
   endpoint?: string | undefined
   preview?: string | undefined
-  router: { present: boolean; detail?: string | undefined }
+  router: { present: boolean; detail?: string | undefined; unreadable?: RouterState['unreadable'] }
   /** Weights the target records; `served` says whether anything answers them right now. */
   weights: Weights
   served: boolean
@@ -72,7 +73,7 @@ export async function status(
   warn?: (message: string) => void,
 ): Promise<StatusResult> {
   const { provider, config } = target
-  const state = await provider.inspect(signal ? { signal } : {})
+  const state = await provider.inspect({ partial: true, ...(signal ? { signal } : {}) })
   const serving = servingColour(state.weights)
   // From the target: a fresh CI runner shows the same as the machine that released.
   const records = await recordsOrNone(target, 50, warn ?? (() => {}))
@@ -134,7 +135,11 @@ export async function status(
     env: target.env,
     endpoint: state.router.endpoint,
     preview: state.router.preview,
-    router: { present: state.router.present, detail: state.router.detail },
+    router: {
+      present: state.router.present,
+      detail: state.router.detail,
+      ...(state.router.unreadable ? { unreadable: state.router.unreadable } : {}),
+    },
     weights: state.weights,
     served: state.router.present && serving !== null,
     serving,

@@ -67,6 +67,7 @@ export function goalState(goal: WaitGoal, result: StatusResult): { reached: bool
     if (serving.length > 1)
       missing.push(`traffic is split (blue ${result.weights.blue}% / green ${result.weights.green}%)`)
     if (releasing) missing.push(releasing)
+    for (const part of result.router.unreadable ?? []) missing.push(part.message)
     // Clients get the page, not the release: live again once `maintenance off` routes them.
     if (result.maintenance)
       missing.push(

@@ -138,9 +138,13 @@ export interface LockRequest {
  * lock or takes over an expired one; it never waits (the engine does the waiting).
  */
 export interface Lock {
-  /** Returns the new lock, or the current holder's lock when it is held (not expired). */
+  /**
+   * Returns the new lock, or the current holder's lock when it is held (not expired). `signal`
+   * (the run's interrupt) may stop a lock store that answers slowly, leaving no lock behind.
+   */
   tryAcquire(
     request: LockRequest,
+    options?: { signal?: AbortSignal },
   ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }>
   /** Extends the TTL of the lock this process holds; throws when it was lost/broken. */
   renew(): Promise<LockInfo>
@@ -160,6 +164,11 @@ export interface RouterState {
   /** Where the preview route reaches green, when there is one. */
   preview?: string
   detail?: string
+  /**
+   * Parts of the router that could not be read for an `inspect({ partial: true })` (one of several
+   * HAProxy instances down): the state above is what the others say.
+   */
+  unreadable?: Array<{ message: string; hint?: string | undefined }>
 }
 
 /**
@@ -233,6 +242,15 @@ export interface OperationOptions {
   progress?: (message: string) => void
 }
 
+export interface InspectOptions extends OperationOptions {
+  /**
+   * A reader that shows what it can (`status`): a part of the router that cannot be reached is
+   * named in `router.unreadable` instead of failing the call. Commands that change the target never
+   * ask for it: they need every part (a switch is all or none).
+   */
+  partial?: boolean
+}
+
 export interface DecommissionOptions extends OperationOptions {
   /** How long nodes get to drain after they stop receiving traffic. */
   drainMs: number
@@ -254,7 +272,7 @@ export interface LogStreamOptions {
 export interface Provider {
   readonly id: ProviderId
   readonly capabilities: ProviderCapabilities
-  inspect(options?: OperationOptions): Promise<TargetState>
+  inspect(options?: InspectOptions): Promise<TargetState>
   /**
    * What `provision(spec)` would refuse that is known without starting anything (the local front
    * proxy's address held by another process), thrown before the engine changes anything for it:

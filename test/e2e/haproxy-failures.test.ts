@@ -127,6 +127,22 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
       /If lb2 is gone for good \(its machine lost\), remove its entry from provider\.haproxy\.instances/,
     )
     await expectUntouched()
+    // status shows what lb1 says (the 3 a.m. question: is anything still served?) and fails naming lb2.
+    type Shown = { router: { detail: string; unreadable?: Array<{ message: string }> }; weights: object }
+    const status = (await project.json(['status'])) as Failure & {
+      envelope: { error: { details?: { status?: Shown } } }
+    }
+    assert.equal(status.code, 6, JSON.stringify(status.envelope))
+    assert.match(status.envelope.error.message, /HAProxy lb2: runtime API at .*nope\.sock is not reachable/)
+    assert.match(status.envelope.error.hint ?? '', /remove its entry from provider\.haproxy\.instances/)
+    const shown = status.envelope.error.details?.status
+    assert.deepEqual(shown?.weights, { blue: 0, green: 100 })
+    assert.match(shown?.router.detail ?? '', /^HAProxy lb1: blue 0% \/ green 100%; UNREACHABLE: lb2$/)
+    assert.equal(shown?.router.unreadable?.length, 1)
+    const human = await project.run(['status'])
+    assert.equal(human.code, 6)
+    assert.match(human.stdout, /green \[live 100%\] .*\n {2}\S+ .*health: healthy/)
+    assert.match(human.stderr, /lb2: runtime API at .*is not reachable/)
   })
 
   it('a wrong backend name: exit 6 with the key to fix', async () => {

@@ -22,6 +22,7 @@ import {
   type Fleet,
   type FleetNode,
   type FleetSpec,
+  type InspectOptions,
   type Lock,
   type LogStreamOptions,
   type MaintenanceState,
@@ -142,8 +143,13 @@ export class HaproxyProvider implements Provider {
     return records
   }
 
-  async inspect(): Promise<TargetState> {
-    const [records, views] = await Promise.all([this.#records(), this.router.views()])
+  async inspect(options: InspectOptions = {}): Promise<TargetState> {
+    const [records, { views, unreachable }] = await Promise.all([
+      this.#records(),
+      options.partial
+        ? this.router.readableViews()
+        : this.router.views().then((views) => ({ views, unreachable: [] })),
+    ])
     const summary = summarizeViews(
       views,
       { blue: records.blue !== undefined, green: records.green !== undefined },
@@ -169,7 +175,10 @@ export class HaproxyProvider implements Provider {
       router: {
         present: true,
         ...(endpoint ? { endpoint } : {}),
-        detail: summary.detail,
+        detail: `${summary.detail}${unreachable.map((error) => `; UNREACHABLE: ${error.details.unreachable}`).join('')}`,
+        ...(unreachable.length
+          ? { unreadable: unreachable.map((error) => ({ message: error.message, hint: error.hint })) }
+          : {}),
       },
       lock: await this.lock().status(),
       maintenance: await servedMaintenance(
@@ -231,7 +240,10 @@ export class HaproxyProvider implements Provider {
     const record = (await this.#records())[fleet.colour]
     const own =
       record && this.#fleet.health ? await this.#fleet.health(record) : new Map<string, NodeHealth>()
-    return healthOnInstances(fleet, record, own, await this.router.views(), this.#config.serverOptions)
+    // An instance that cannot be reached says nothing about a node; what changes the target still
+    // needs every instance (views()), so this only lets `status` show the others.
+    const { views } = await this.router.readableViews()
+    return healthOnInstances(fleet, record, own, views, this.#config.serverOptions)
   }
 
   async probeTargets(fleet: Fleet): Promise<ProbeTarget[]> {

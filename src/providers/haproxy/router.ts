@@ -32,11 +32,34 @@ export class HaproxyRouter {
     )
   }
 
+  /**
+   * The views of the instances that answer, and the errors of those that cannot be reached, for
+   * readers that show what they can (`status`). Throws when none answers, or on any other error (a
+   * wrong map or backend is the configuration's fault, not one machine's).
+   */
+  async readableViews(): Promise<{ views: InstanceView[]; unreachable: GwError[] }> {
+    const settled = await Promise.allSettled(this.instances.map((instance) => instance.view()))
+    const views: InstanceView[] = []
+    const unreachable: GwError[] = []
+    for (const outcome of settled) {
+      if (outcome.status === 'fulfilled') views.push(outcome.value)
+      else if (isGwError(outcome.reason) && typeof outcome.reason.details.unreachable === 'string')
+        unreachable.push(outcome.reason)
+      else throw outcome.reason
+    }
+    if (!views.length) this.#unreachable(unreachable[0])
+    return { views, unreachable: unreachable.map((error) => this.#withWayOut(error)) }
+  }
+
   /** One of several instances cannot be reached: say how to go on without it (all or none otherwise). */
   #unreachable(error: unknown): never {
-    const name = isGwError(error) ? error.details.unreachable : undefined
-    if (!isGwError(error) || typeof name !== 'string' || this.instances.length < 2) throw error
-    throw new GwError(error.code, error.exitCode, error.message, {
+    throw isGwError(error) ? this.#withWayOut(error) : error
+  }
+
+  #withWayOut(error: GwError): GwError {
+    const name = error.details.unreachable
+    if (typeof name !== 'string' || this.instances.length < 2) return error
+    return new GwError(error.code, error.exitCode, error.message, {
       hint: `${error.hint ? `${error.hint} ` : ''}If ${name} is gone for good (its machine lost), remove its entry from provider.haproxy.instances: gwdeploy changes all listed instances or none, so until then no command switches the others.`,
       problems: error.problems,
       details: error.details,
