@@ -1,6 +1,6 @@
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { formatError, GwError, interruptedError, isGwError } from '../core/errors.ts'
-import type { Reporter } from '../core/events.ts'
+import type { EngineEvent, Reporter } from '../core/events.ts'
 import { ExitCode, type ExitCodeValue } from '../core/exit-codes.ts'
 import { locatedInProject, type ProjectLocator } from '../core/project-location.ts'
 import type { OpenTargetOptions, Target } from '../core/target.ts'
@@ -57,6 +57,11 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   #reporter: Reporter | undefined
   #locate: ProjectLocator | undefined
   #abort = new AbortController()
+  /** What the engine said it left behind (traffic, the lock), for the error envelope. */
+  #afterStop: {
+    reverted?: Extract<EngineEvent, { type: 'reverted' }>
+    lock?: Extract<EngineEvent, { type: 'lock' }>
+  } = {}
   #signalCount = 0
   #onSignal = (signal: NodeJS.Signals) => {
     this.#signalCount += 1
@@ -120,6 +125,8 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
     const wrapped: Reporter = {
       emit: (event) => {
         if (event.type === 'warn') this.warnings.push(event.message)
+        if (event.type === 'reverted') this.#afterStop.reverted = event
+        if (event.type === 'lock') this.#afterStop.lock = event
         context.reporter.emit(event)
       },
       close: (error) => context.reporter.close(error),
@@ -162,6 +169,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
     })
     this.#reporter = undefined
     if (this.jsonMode) {
+      const details = { ...gwError.details, ...this.#leftBehind() }
       this.writeJson({
         status: 'error',
         result: null,
@@ -173,7 +181,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
           ...(gwError.location ? { location: gwError.location } : {}),
           ...(gwError.problems.length ? { problems: gwError.problems } : {}),
           ...(gwError.hint ? { hint: gwError.hint } : {}),
-          ...(Object.keys(gwError.details).length ? { details: gwError.details } : {}),
+          ...(Object.keys(details).length ? { details } : {}),
         },
       })
     } else {
@@ -184,6 +192,18 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
       }
     }
     process.exitCode = gwError.exitCode
+  }
+
+  /** `reverted` (where traffic is, the idle colour) and `lock`, as the engine reported them. */
+  #leftBehind(): Record<string, unknown> {
+    const { reverted, lock } = this.#afterStop
+    const out: Record<string, unknown> = {}
+    if (reverted) {
+      const { type: _type, ...state } = reverted
+      out.reverted = state
+    }
+    if (lock) out.lock = { state: lock.state, ...(lock.detail ? { detail: lock.detail } : {}) }
+    return out
   }
 
   public override async finally(error: Error | undefined): Promise<void> {

@@ -18,6 +18,24 @@ export type EngineEvent =
   | { type: 'bake'; step: string; colour: string; durationMs: number; endsAt: number }
   /** What this run deploys, once known (after build): CI outputs (sha, config name, image digest). */
   | { type: 'artifact'; sha: string; configName: string; image?: string | undefined }
+  /** A run stopped or failed before it went live, once it has put traffic back: where traffic is now. */
+  | ({ type: 'reverted' } & RevertedState)
+  /** The end of a lock scope: this run released the target's lock, lost it to another holder, or could not release it. */
+  | { type: 'lock'; state: LockOutcome; detail?: string }
+
+/** What a run left behind when it stopped before it went live (the `--json` envelope carries it). */
+export interface RevertedState {
+  /** The weights the router carries now. */
+  weights: Record<string, number>
+  /** false: traffic could not be routed back, and `weights` is what stayed. */
+  routedBack: boolean
+  /** Every colour with traffic now, with the release it runs. */
+  serving: Array<{ colour: string; sha: string; configName: string; weight: number }>
+  /** The colour this run deployed, when it has no traffic now: kept (still up) or not (torn down, never started). */
+  idle: { colour: string; sha: string; configName: string; kept: boolean } | null
+}
+
+export type LockOutcome = 'released' | 'taken-over' | 'not-released'
 
 export interface ReportedError {
   message: string

@@ -191,3 +191,36 @@ test('reporter choice: silent under --json, plain in CI, tty on a terminal', () 
       GithubActionsReporter,
   )
 })
+
+test('github reporter: a run stopped before it went live says where traffic is in the summary and the outputs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const summary = join(dir, 'summary.md')
+  const output = join(dir, 'output')
+  const reporter = new GithubActionsReporter(silentReporter, summary, () => {}, 'gwdeploy release', output)
+  reporter.emit({
+    type: 'reverted',
+    weights: { blue: 0, green: 100 },
+    routedBack: true,
+    serving: [{ colour: 'green', sha: '02'.repeat(20), configName: 'e2e rev-0202020', weight: 100 }],
+    idle: { colour: 'blue', sha: '03'.repeat(20), configName: 'e2e rev-0303030', kept: false },
+  })
+  reporter.emit({ type: 'lock', state: 'released' })
+  reporter.close({ message: 'interrupted by SIGTERM', exitCode: 130 })
+  const text = readFileSync(summary, 'utf8')
+  assert.match(text, /### Where traffic is now/)
+  assert.match(text, /\| traffic \| blue 0% \/ green 100% \|/)
+  assert.match(text, /\| serving green \| 0202020 \(e2e rev-0202020\) 100% \|/)
+  assert.match(text, /\| idle blue \| 0303030 \(e2e rev-0303030\) removed \|/)
+  assert.match(text, /\| lock \| released \(free\) \|/)
+  assert.equal(
+    readFileSync(output, 'utf8'),
+    [
+      'weights={"blue":0,"green":100}',
+      'serving-colour=green',
+      `serving-sha=${'02'.repeat(20)}`,
+      'outcome=interrupted',
+      'exit-code=130',
+      '',
+    ].join('\n'),
+  )
+})

@@ -30,14 +30,59 @@ describe('abort and rollback --force-now (local provider, CLI subprocesses)', ()
     await project?.cleanup()
   })
 
-  /** Starts a release of sha(n) and waits until it bakes at 10%. */
-  async function baking(n: number) {
-    const run = project.start(['release', '--sha', sha(n)])
+  /** Starts a release of sha(n) (or `command`) and waits until it bakes at 10%. */
+  async function baking(n: number, extra: string[] = [], command = ['release', '--sha', sha(n)]) {
+    const run = project.start([...command, ...extra])
     await waitFor(async () => {
       const routes = await project.routes().catch(() => undefined)
       return Object.values(routes?.colours ?? {}).some((c) => c.weight === 10)
     }, 'the 10% step')
     return run
+  }
+
+  interface Reverted {
+    weights: Record<string, number>
+    routedBack: boolean
+    serving: Array<{ colour: string; sha: string; configName: string; weight: number }>
+    idle: { colour: string; sha: string; configName: string; kept: boolean } | null
+  }
+  interface Status {
+    weights: Record<string, number>
+    serving: string | null
+    colours: Array<{ colour: string; sha: string; configName: string; weight: number }>
+    lock: unknown
+  }
+
+  /** SIGTERM to a `--json` run baking at 10%: its error envelope, and `status --json` right after. */
+  async function interrupted(run: ReturnType<Project['start']>) {
+    run.child.kill('SIGTERM')
+    const result = await run.done
+    assert.equal(result.code, 130, result.stderr)
+    const envelope = JSON.parse(result.stdout) as {
+      error: { code: string; details: { reverted: Reverted; lock: { state: string } } }
+    }
+    const status = await project.json<{ result: Status }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    return { error: envelope.error, status: status.envelope.result }
+  }
+
+  /** The envelope says what `status` shows: the weights, who serves with which release, the idle colour gone, the lock free. */
+  function assertSameAsStatus(reverted: Reverted, lock: { state: string }, status: Status) {
+    assert.deepEqual(reverted.weights, status.weights)
+    assert.equal(reverted.routedBack, true)
+    const serving = status.colours
+      .filter((c) => c.weight > 0)
+      .map(({ colour, sha, configName, weight }) => ({ colour, sha, configName, weight }))
+    assert.deepEqual(reverted.serving, serving)
+    assert.equal(reverted.serving[0]?.colour, status.serving)
+    assert.equal(reverted.idle?.kept, false)
+    assert.equal(
+      status.colours.find((c) => c.colour === reverted.idle?.colour),
+      undefined,
+      'the idle colour was removed',
+    )
+    assert.equal(lock.state, 'released')
+    assert.equal(status.lock, null)
   }
 
   it('abort: the release reverts to its last gated state and exits 130; abort reports it', async () => {
@@ -63,5 +108,22 @@ describe('abort and rollback --force-now (local provider, CLI subprocesses)', ()
     assert.equal((await run.done).code, 130)
     assert.equal(back.envelope.result.sha, sha(1))
     assert.equal(await liveName(project.port), nameOf(1))
+  })
+
+  it('SIGTERM mid-release: the --json envelope says where traffic went back to, as status shows it', async () => {
+    const run = await baking(5, ['--json'])
+    const { error, status } = await interrupted(run)
+    assert.equal(error.code, 'interrupted')
+    assertSameAsStatus(error.details.reverted, error.details.lock, status)
+    assert.equal(error.details.reverted.serving[0]?.sha, sha(1))
+    assert.equal(error.details.reverted.idle?.sha, sha(5))
+  })
+
+  it('SIGTERM mid-rollback (a redeploy): the --json envelope says where traffic went back to, as status shows it', async () => {
+    const run = await baking(2, ['--json'], ['rollback', '--to', sha(2)])
+    const { error, status } = await interrupted(run)
+    assertSameAsStatus(error.details.reverted, error.details.lock, status)
+    assert.equal(error.details.reverted.serving[0]?.sha, sha(1))
+    assert.equal(error.details.reverted.idle?.sha, sha(2))
   })
 })

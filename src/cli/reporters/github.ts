@@ -1,6 +1,12 @@
 import { appendFileSync } from 'node:fs'
 import { formatProblem, type Location } from '../../core/errors.ts'
-import { type EngineEvent, type ReportedError, type Reporter, silentReporter } from '../../core/events.ts'
+import {
+  type EngineEvent,
+  type ReportedError,
+  type Reporter,
+  type RevertedState,
+  silentReporter,
+} from '../../core/events.ts'
 
 const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
@@ -26,6 +32,12 @@ const OUTCOMES: Record<number, string> = {
   130: 'interrupted',
 }
 
+const LOCK_STATES: Record<string, string> = {
+  released: 'released (free)',
+  'taken-over': 'taken over by another run (`gwdeploy abort`): it releases it',
+  'not-released': 'not released: `gwdeploy lock status`, then `gwdeploy lock release` once nothing runs',
+}
+
 /**
  * GitHub Actions: wraps another reporter, folds each step's lines into a `::group::`, appends a
  * Markdown summary to $GITHUB_STEP_SUMMARY, writes step outputs (sha, image, config-name,
@@ -41,6 +53,8 @@ export class GithubActionsReporter implements Reporter {
   readonly #outputPath: string | undefined
   readonly #outputs = new Map<string, string>()
   #group: string | undefined
+  #afterStop: Array<readonly [string, string]> | undefined
+  #lock: string | undefined
 
   constructor(
     inner: Reporter,
@@ -80,6 +94,8 @@ export class GithubActionsReporter implements Reporter {
   emit(event: EngineEvent): void {
     if (event.type === 'step') this.#steps.set(event.step, event.status)
     if (event.type === 'summary') this.#tables.push({ title: event.title, rows: event.rows })
+    if (event.type === 'reverted') this.#reverted(event)
+    if (event.type === 'lock') this.#lock = event.state
     if (event.type === 'artifact') {
       this.#outputs.set('sha', event.sha)
       this.#outputs.set('config-name', event.configName)
@@ -94,6 +110,31 @@ export class GithubActionsReporter implements Reporter {
     }
     this.#inner.emit(event)
     if (event.type === 'step' && event.status !== 'running' && this.#group === event.step) this.#endGroup()
+  }
+
+  /** Where a stopped or failed run left traffic: a summary table and the step outputs that say it. */
+  #reverted(state: RevertedState): void {
+    const weights = Object.entries(state.weights).map(([colour, weight]) => `${colour} ${weight}%`)
+    this.#afterStop = [
+      ['traffic', `${weights.join(' / ')}${state.routedBack ? '' : ' (could not route back: it stayed)'}`],
+      ...state.serving.map(
+        (s) => [`serving ${s.colour}`, `${s.sha.slice(0, 7)} (${s.configName}) ${s.weight}%`] as const,
+      ),
+      ...(state.idle
+        ? [
+            [
+              `idle ${state.idle.colour}`,
+              `${state.idle.sha.slice(0, 7)} (${state.idle.configName}) ${state.idle.kept ? 'kept' : 'removed'}`,
+            ] as const,
+          ]
+        : []),
+    ]
+    this.#outputs.set('weights', JSON.stringify(state.weights))
+    const [only] = state.serving
+    if (only && state.serving.length === 1) {
+      this.#outputs.set('serving-colour', only.colour)
+      this.#outputs.set('serving-sha', only.sha)
+    }
   }
 
   close(error?: ReportedError): void {
@@ -111,6 +152,15 @@ export class GithubActionsReporter implements Reporter {
     for (const table of this.#tables) {
       lines.push(`### ${table.title}`, '', '| | |', '| --- | --- |')
       for (const [key, value] of table.rows) lines.push(`| ${escapeCell(key)} | ${escapeCell(value)} |`)
+      lines.push('')
+    }
+    if (this.#afterStop) {
+      const rows = [
+        ...this.#afterStop,
+        ...(this.#lock ? [['lock', LOCK_STATES[this.#lock] ?? this.#lock] as const] : []),
+      ]
+      lines.push('### Where traffic is now', '', '| | |', '| --- | --- |')
+      for (const [key, value] of rows) lines.push(`| ${escapeCell(key)} | ${escapeCell(value)} |`)
       lines.push('')
     }
     if (error) {

@@ -24,7 +24,10 @@ export function describeEvent(event: EngineEvent): string | undefined {
       return `${event.step}: baking ${event.colour} for ${formatElapsed(event.durationMs)} (until ${new Date(event.endsAt).toISOString()})`
     case 'artifact':
       return `artifact: ${event.sha.slice(0, 7)} "${event.configName}"${event.image ? ` ${event.image}` : ''}`
+    // Said by the info and warn lines around them; structured for --json and GitHub's summary.
     case 'summary':
+    case 'reverted':
+    case 'lock':
       return undefined
   }
 }

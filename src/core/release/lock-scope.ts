@@ -3,9 +3,9 @@
  * it again inside the scope gets the same lock (re-entrant), so a decision and the action taken on
  * it never straddle two lock holders.
  */
-import { step } from '../events.ts'
+import { type EngineEvent, step } from '../events.ts'
 import { ExitCode } from '../exit-codes.ts'
-import { acquireLock } from '../lock.ts'
+import { acquireLock, type HeldLock } from '../lock.ts'
 import { lockHolder } from '../target.ts'
 import { testPoint } from '../testpoints.ts'
 import { type EngineContext, emitter, type LockedContext } from './context.ts'
@@ -33,10 +33,27 @@ export async function withLock<T>(
   } finally {
     await testPoint('unlock')
     reporter.emit({ type: 'step', step: 'unlock', status: 'running' })
-    await lock.release().catch((error: Error) => {
-      reporter.emit({ type: 'warn', message: `could not release the lock: ${error.message}` })
-    })
+    const outcome = await released(lock)
+    if (outcome.state === 'not-released') reporter.emit({ type: 'warn', message: outcome.detail ?? '' })
+    reporter.emit(outcome)
     reporter.emit({ type: 'step', step: 'unlock', status: 'done' })
+  }
+}
+
+/** Releases a held lock and says how that went (one lost to another holder is theirs now). */
+export async function released(lock: HeldLock): Promise<Extract<EngineEvent, { type: 'lock' }>> {
+  const lost = lock.lost.aborted
+  try {
+    await lock.release()
+    if (!lost) return { type: 'lock', state: 'released' }
+    const reason = lock.lost.reason as Error | undefined
+    return { type: 'lock', state: 'taken-over', ...(reason?.message ? { detail: reason.message } : {}) }
+  } catch (error) {
+    return {
+      type: 'lock',
+      state: 'not-released',
+      detail: `could not release the lock: ${(error as Error).message}`,
+    }
   }
 }
 

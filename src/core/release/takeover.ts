@@ -13,6 +13,7 @@ import { ABORT_OPERATION, acquireLock, describeLock } from '../lock.ts'
 import { lockHolder } from '../target.ts'
 import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
+import { released } from './lock-scope.ts'
 
 /** How long the aborting side waits for the stopped run's record. */
 const REPORT_WAIT_MS = 60_000
@@ -83,6 +84,8 @@ export async function forceScope<T>(
       : undefined
     return await fn({ ...ctx, lock, signal: AbortSignal.any([ctx.signal, lock.lost]) }, { aborted, outcome })
   } finally {
-    await lock.release().catch((error: Error) => warn(ctx, `could not release the lock: ${error.message}`))
+    const outcome = await released(lock)
+    if (outcome.state === 'not-released') warn(ctx, outcome.detail ?? 'could not release the lock')
+    reporter.emit(outcome)
   }
 }

@@ -5,7 +5,9 @@
  * nothing. Green is torn down when it carries no traffic (unless --keep-failed), the onFailure hooks
  * run, and the record says what happened and where traffic is.
  */
+import { COLOURS, type Colour } from '../../../providers/types.ts'
 import { isGwError } from '../../errors.ts'
+import type { RevertedState } from '../../events.ts'
 import { ExitCode } from '../../exit-codes.ts'
 import {
   describeWeights,
@@ -24,9 +26,10 @@ import { carryAfterRoute } from '../revocations.ts'
 import { hooks, hookValues } from './hooks.ts'
 import { record } from './record.ts'
 
-async function routeBack(ctx: EngineContext, run: Run, stopped: boolean): Promise<void> {
+/** Routes traffic back; false when the router would not take it (the weights found stay). */
+async function routeBack(ctx: EngineContext, run: Run, stopped: boolean): Promise<boolean> {
   const back = stopped ? run.gated : splitWeights(run.green, 0, run.serving !== null)
-  if (sameWeights(back, run.weights)) return
+  if (sameWeights(back, run.weights)) return true
   try {
     // Not under the run's signal: it is aborted when the run was stopped.
     await ctx.target.provider.route(back)
@@ -41,18 +44,48 @@ async function routeBack(ctx: EngineContext, run: Run, stopped: boolean): Promis
         ? `traffic back to ${describeWeights(back)}: the last state every colour with traffic passed its gate for`
         : `traffic back on ${run.serving ?? 'nothing (no previous colour)'}: ${describeWeights(back)}`,
     )
+    return true
   } catch (error) {
     warn(ctx, `could not revert traffic (${describeWeights(run.weights)} stays): ${(error as Error).message}`)
+    return false
   }
 }
 
-async function tearDown(ctx: EngineContext, run: Run, stopped: boolean, keepFailed: boolean): Promise<void> {
+/** Tears green down when it has no traffic; true when it still runs afterwards. */
+async function tearDown(
+  ctx: EngineContext,
+  run: Run,
+  stopped: boolean,
+  keepFailed: boolean,
+): Promise<boolean> {
   const fleet = run.greenFleet
-  if (!fleet || keepFailed || run.weights[run.green] !== 0) return
+  if (!fleet) return false
+  if (keepFailed || run.weights[run.green] !== 0) return true
   info(ctx, `tearing down ${run.green}${stopped ? '' : ' (use --keep-failed to keep it for debugging)'}`)
-  await ctx.target.provider.decommission(fleet, { drainMs: 1_000 }).catch((e: Error) => {
-    warn(ctx, `could not tear down ${run.green}: ${e.message}`)
-  })
+  return ctx.target.provider.decommission(fleet, { drainMs: 1_000 }).then(
+    () => false,
+    (e: Error) => {
+      warn(ctx, `could not tear down ${run.green}: ${e.message}`)
+      return true
+    },
+  )
+}
+
+/** Where traffic is after the revert, from what this run knows (its plan's state and its own routing). */
+function revertedState(run: Run, routedBack: boolean, greenKept: boolean): RevertedState {
+  const releaseOn = (colour: Colour) =>
+    colour === run.green ? run.artifact : (run.state.fleets[colour] ?? { sha: '', configName: '' })
+  const serving = COLOURS.filter((colour) => run.weights[colour] > 0).map((colour) => ({
+    colour,
+    sha: releaseOn(colour).sha,
+    configName: releaseOn(colour).configName,
+    weight: run.weights[colour],
+  }))
+  const idle =
+    run.weights[run.green] === 0
+      ? { colour: run.green, sha: run.artifact.sha, configName: run.artifact.configName, kept: greenKept }
+      : null
+  return { weights: { ...run.weights }, routedBack, serving, idle }
 }
 
 function outcomeOf(error: unknown, stopped: boolean): RecordEntry['status'] {
@@ -68,8 +101,9 @@ export async function revert(
   keepFailed: boolean,
 ): Promise<unknown> {
   const stopped = isStop(error, ctx)
-  await routeBack(ctx, run, stopped)
-  await tearDown(ctx, run, stopped, keepFailed)
+  const routedBack = await routeBack(ctx, run, stopped)
+  const greenKept = await tearDown(ctx, run, stopped, keepFailed)
+  ctx.reporter.emit({ type: 'reverted', ...revertedState(run, routedBack, greenKept) })
   if (!stopped) await hooks(ctx, 'onFailure', hookValues(ctx, run), false)
   const gw = isGwError(error) ? error : undefined
   await record(ctx, {
