@@ -184,8 +184,8 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
   if (typeof value === 'string') {
     // Node keeps only the first of repeated lines for some names (Authorization...); Go keeps all.
     if (NODE_FIRST_LINE_ONLY.has(key)) return repeatedLines(req, key) ?? value
-    // Node joins repeated lines with ", "; only then is headersDistinct worth building.
-    if (!value.includes(',')) return value
+    // Node joins repeated lines with ", " (Cookie with "; "); only then is headersDistinct worth building.
+    if (!value.includes(',') && !(key === 'cookie' && value.includes('; '))) return value
     // HTTP/2 (no headersDistinct): the fields as sent, but Cookie, which Go's h2 server joins too.
     const all = req.headersDistinct
       ? req.headersDistinct[key]

@@ -1,0 +1,45 @@
+// What a backend receives of the client's headers, compared line by line with the request lura's
+// Go client writes for the same client request (expected heads produced by lura's router/gin and
+// proxy packages with Go 1.26's net/http on the same inputs).
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { mustConfig, type Running, rawRequest, sendRaw, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
+
+let backend: RawBackend
+let gw: Running
+
+before(async () => {
+  backend = await startRawBackend()
+  const host = [backend.origin]
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      endpoints: [
+        { endpoint: '/all', input_headers: ['*'], backend: [{ host, url_pattern: '/all' }] },
+        { endpoint: '/cookie', input_headers: ['Cookie'], backend: [{ host, url_pattern: '/cookie' }] },
+      ],
+    }),
+  )
+})
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+})
+
+test('two Cookie lines of the client reach the backend as two lines, as Go keeps them (not joined with "; ")', async () => {
+  for (const path of ['/all', '/cookie']) {
+    const res = await sendRaw(
+      gw.url,
+      rawRequest([`GET ${path} HTTP/1.1`, 'Host: gw', 'Cookie: a=1', 'Cookie: b=2']),
+    )
+    assert.equal(res.status, 200, path)
+    assert.deepEqual(backend.lines('cookie'), ['Cookie: a=1', 'Cookie: b=2'], path)
+  }
+})
+
+test('one Cookie line with several pairs stays one line', async () => {
+  const res = await sendRaw(gw.url, rawRequest(['GET /cookie HTTP/1.1', 'Host: gw', 'Cookie: a=1; b=2']))
+  assert.equal(res.status, 200)
+  assert.deepEqual(backend.lines('cookie'), ['Cookie: a=1; b=2'])
+})
