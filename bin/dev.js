@@ -4,14 +4,19 @@
 import './node-guard.js'
 import { readFileSync } from 'node:fs'
 
-const { execute, settings } = await import('@oclif/core')
-settings.enableAutoTranspile = false
-const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-pjson.oclif.commands = './src/commands'
-pjson.oclif.helpClass = './src/cli/help.ts'
-pjson.oclif.hooks = { command_not_found: './src/cli/hooks/command-not-found.ts' }
-await execute({
-  development: true,
-  dir: import.meta.url,
-  loadOptions: { root: new URL('..', import.meta.url).pathname, pjson, ignoreManifest: true },
-})
+import { printVersionEnvelope, versionAsJson } from './version-json.js'
+
+if (versionAsJson(process.argv.slice(2))) printVersionEnvelope()
+else {
+  const { execute, settings } = await import('@oclif/core')
+  settings.enableAutoTranspile = false
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  pjson.oclif.commands = './src/commands'
+  pjson.oclif.helpClass = './src/cli/help.ts'
+  pjson.oclif.hooks = { command_not_found: './src/cli/hooks/command-not-found.ts' }
+  await execute({
+    development: true,
+    dir: import.meta.url,
+    loadOptions: { root: new URL('..', import.meta.url).pathname, pjson, ignoreManifest: true },
+  })
+}

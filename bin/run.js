@@ -24,7 +24,19 @@ process.stdout.on('error', (error) => {
   // Whoever waits for the stream to drain (oclif's flush at the end) waits no longer.
   process.stdout.emit('drain')
 })
-const { execute } = await import('@oclif/core')
-if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
-else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning
-await execute({ dir: import.meta.url })
+if (versionAsJson(process.argv.slice(2))) {
+  const { printVersionEnvelope } = await import('./version-json.js')
+  printVersionEnvelope()
+} else {
+  const { execute } = await import('@oclif/core')
+  if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
+  else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning
+  await execute({ dir: import.meta.url })
+}
+
+/** version-json.js's versionAsJson, inline: any other start loads no module more for it. */
+function versionAsJson(args) {
+  const end = args.indexOf('--')
+  const json = (end === -1 ? args : args.slice(0, end)).includes('--json')
+  return json && (args[0] === '--version' || (args[0] === '--json' && args[1] === '--version'))
+}
