@@ -28,9 +28,18 @@ export function goParseUrl(raw: string): GoUrl | string {
   return url
 }
 
-function parse(raw: string): GoUrl | string {
+/**
+ * Go's `url.ParseRequestURI`: a request target (no fragment: `#` belongs to the path), either `*`,
+ * a path from `/`, or absolute (`scheme:...`). The error text, without Go's `parse "..."` prefix.
+ */
+export function goParseRequestUri(raw: string): GoUrl | string {
+  return parse(raw, true)
+}
+
+function parse(raw: string, viaRequest = false): GoUrl | string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's stringContainsCTLByte
   if (/[\x00-\x1f\x7f]/.test(raw)) return 'net/url: invalid control character in URL'
+  if (raw === '' && viaRequest) return 'empty url'
   const url: GoUrl = { scheme: '', opaque: '', host: '', path: '', rawPath: '' }
   if (raw === '*') return { ...url, path: '*' }
   const scheme = schemeOf(raw)
@@ -41,9 +50,10 @@ function parse(raw: string): GoUrl | string {
   if (question !== -1) rest = rest.slice(0, question)
   if (!rest.startsWith('/')) {
     if (url.scheme !== '') return { ...url, opaque: rest }
+    if (viaRequest) return 'invalid URI for request'
     if ((rest.split('/')[0] as string).includes(':')) return 'first path segment in URL cannot contain colon'
   }
-  if ((url.scheme !== '' || !rest.startsWith('///')) && rest.startsWith('//')) {
+  if ((url.scheme !== '' || (!viaRequest && !rest.startsWith('///'))) && rest.startsWith('//')) {
     const slash = rest.indexOf('/', 2)
     const authority = slash === -1 ? rest.slice(2) : rest.slice(2, slash)
     rest = slash === -1 ? '' : rest.slice(slash)

@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServerHttp2Stream } from 'node:http2'
 import { HTTP_TOKEN } from './go-http.ts'
+import { goParseRequestUri } from './go-url-parse.ts'
 
 /** What the gateway reads of the connection a stream arrived on. */
 export interface H2Peer {
@@ -163,11 +164,26 @@ function rememberFieldName(name: string, key: string): void {
 
 /**
  * What Go's HTTP/2 server answers before the request reaches the gateway: CONNECT (the
- * compatibility layer's 405, kept). An `Expect` header is no refusal over HTTP/2 (x/net/http2 only
- * reads `100-continue`, answered when the body is read). Returns true when the stream was answered.
+ * compatibility layer's 405, kept), and a stream reset (PROTOCOL_ERROR) for what x/net/http2
+ * refuses and nghttp2 lets through: a `:scheme` other than `http` or `https`, a `:path` that
+ * url.ParseRequestURI refuses (a malformed `%` escape). An `Expect` header is no refusal over
+ * HTTP/2 (x/net/http2 only reads `100-continue`, answered when the body is read). Returns true when
+ * the stream was answered.
  */
 export function answeredBeforeGateway(req: H2Request, res: H2Response): boolean {
-  if (req.method !== 'CONNECT') return false
-  res.writeHead(405).end()
-  return true
+  if (req.method === 'CONNECT') {
+    res.writeHead(405).end()
+    return true
+  }
+  const scheme = req.headers[':scheme']
+  if (
+    (scheme !== 'http' && scheme !== 'https') ||
+    (req.url.includes('%') && typeof goParseRequestUri(req.url) === 'string')
+  ) {
+    req.stream.close(NGHTTP2_PROTOCOL_ERROR)
+    return true
+  }
+  return false
 }
+
+const NGHTTP2_PROTOCOL_ERROR = 1

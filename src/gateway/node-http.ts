@@ -89,18 +89,31 @@ function goStatusResponse(): typeof ServerResponse {
   return goStatusClass
 }
 
+/** Go's hasToken(expect, "100-continue"): case-insensitive, bounded by space, tab or comma. */
+const CONTINUE_TOKEN = /(?:^|[ \t,])100-continue(?:$|[ \t,])/i
+
 const hasBody = (req: IncomingMessage): boolean =>
   req.headers['transfer-encoding'] !== undefined ||
   (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
 
 /** The checks of Go's server before the handler; true when the request was answered here. */
 function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
+  // http1ServerSupportsRequest: llhttp takes `HTTP/0.9` and `HTTP/2.0` request lines.
+  if (req.httpVersionMajor !== 1)
+    return goError(req, '505 HTTP Version Not Supported: unsupported protocol version')
   const host = req.headers.host
   if (host === undefined) {
     if (req.httpVersionMinor >= 1 && req.method !== 'CONNECT')
       return goError(req, '400 Bad Request: missing required Host header')
   } else if (!validHost(host)) return goError(req, '400 Bad Request: malformed Host header')
   else if (repeatedHost(req)) return goError(req, '400 Bad Request: too many Host headers')
+  // Go answers an Expect other than 100-continue with 417 before the handler, whatever the
+  // version; node:http reads Expect on HTTP/1.1 only.
+  if (req.httpVersionMinor === 0 && req.headers.expect && !CONTINUE_TOKEN.test(req.headers.expect)) {
+    res.writeHead(417, { 'Content-Length': '0', Connection: 'close' })
+    res.end()
+    return true
+  }
   const te = req.headers['transfer-encoding']
   if (te !== undefined && req.httpVersionMinor >= 1 && te.toLowerCase() !== 'chunked')
     return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')

@@ -41,6 +41,7 @@ interface Entry<T> {
 const NOT_FOUND = { kind: 'not-found' } as const
 const noop = () => {}
 const SLASH = 47
+const NON_ASCII = /[\u0080-\uffff]/
 
 export function createRouter<T>(options: RouterOptions): Router<T> {
   // No parameter length limit: gin has none (a longer one would be a 404 here and served there).
@@ -78,9 +79,12 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
     return { store: found.store, params }
   }
 
-  /** A raw request path looked up as gin does: by its decoded form when it has escapes. */
+  /**
+   * A raw request path looked up as gin does: by its decoded form when it has escapes or bytes
+   * beyond ASCII (an h2c `:path` carries them raw, one character per byte: UTF-8 is text there).
+   */
   const lookup = (method: string, path: string) =>
-    path.includes('%') ? findEscaped(method, path) : find(method, path)
+    path.includes('%') || NON_ASCII.test(path) ? findEscaped(method, path) : find(method, path)
 
   const fixedPath = (method: string, path: string): string | undefined => {
     const list = templates.get(method) ?? []

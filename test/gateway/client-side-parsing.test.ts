@@ -1,0 +1,108 @@
+// Requests Go's net/http server and x/net/http2 (KrakenD's) refuse before gin runs, and that
+// node:http / nghttp2 let through: each must be refused here too, its backend never called.
+// Expected answers from Go's sources (net/http server.go readRequest and serve, x/net/http2
+// server.go newWriterAndRequest, internal/httpcommon NewServerRequest).
+import assert from 'node:assert/strict'
+import { connect } from 'node:http2'
+import { after, before, describe, test } from 'node:test'
+import {
+  mustConfig,
+  type Running,
+  rawRequest,
+  sendH2,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from './helpers.ts'
+
+/** One h2c stream with exactly these pseudo-headers: its status, or the code it was reset with. */
+async function h2Exchange(url: string, headers: Record<string, string>): Promise<string> {
+  const session = connect(url)
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      session.on('error', reject)
+      const stream = session.request(headers, { endStream: true })
+      let status = ''
+      stream.on('response', (h) => {
+        status = String(h[':status'])
+      })
+      stream.on('error', () => {})
+      stream.resume()
+      stream.on('close', () => resolve(status === '' ? `reset ${stream.rstCode}` : status))
+    })
+  } finally {
+    session.close()
+  }
+}
+
+describe('client side: what Go refuses before routing is refused', () => {
+  let backend: TestBackend
+  let gw: Running
+  before(async () => {
+    backend = await startBackend('b', {})
+    gw = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          { endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo/a' }] },
+          { endpoint: '/users/{id}', backend: [{ host: [backend.origin], url_pattern: '/echo/user/{id}' }] },
+          { endpoint: '/café', backend: [{ host: [backend.origin], url_pattern: '/echo/cafe' }] },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gw.close()
+    await backend.close()
+  })
+
+  test('an HTTP/0.9 or HTTP/2.0 request line is 505 (http1ServerSupportsRequest), not routed', async () => {
+    const before = backend.seen.length
+    for (const version of ['HTTP/0.9', 'HTTP/2.0']) {
+      const { head } = await sendRaw(gw.url, rawRequest([`GET /a ${version}`, 'Host: x']))
+      assert.equal(
+        head,
+        'HTTP/1.1 505 HTTP Version Not Supported: unsupported protocol version\r\n' +
+          'Content-Type: text/plain; charset=utf-8\r\nConnection: close',
+        version,
+      )
+    }
+    assert.equal(backend.seen.length, before)
+  })
+
+  test('HTTP/1.0 with an Expect other than 100-continue is 417, as over HTTP/1.1', async () => {
+    const before = backend.seen.length
+    const refused = await sendRaw(gw.url, rawRequest(['GET /a HTTP/1.0', 'Expect: foo']))
+    assert.equal(refused.status, 417)
+    assert.match(refused.head, /\r\nConnection: close(\r\n|$)/)
+    assert.equal(backend.seen.length, before)
+    // Go's hasToken: 100-continue among others is honoured (HTTP/1.0 just gets no 100).
+    const served = await sendRaw(gw.url, rawRequest(['GET /a HTTP/1.0', 'Expect: foo, 100-Continue']))
+    assert.equal(served.status, 200)
+  })
+
+  test('h2c: a :scheme other than http or https, or a :path with a bad escape, is reset', async () => {
+    const before = backend.seen.length
+    const base = { ':method': 'GET', ':authority': 'x' }
+    assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'ftp', ':path': '/a' }), 'reset 1')
+    assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'HTTP', ':path': '/a' }), 'reset 1')
+    assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'http', ':path': '/users/1%zz' }), 'reset 1')
+    assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'http', ':path': '/users/1%2' }), 'reset 1')
+    assert.equal(backend.seen.length, before)
+    // The query is not unescaped by ParseRequestURI: a bad escape there is the backend's business.
+    assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'https', ':path': '/a?q=%zz' }), '200')
+  })
+
+  test('h2c: a raw :path is bytes: UTF-8 routes to /café, a lone Latin-1 é (0xE9) does not', async () => {
+    // node:http2 writes each character of a header value as one byte.
+    const utf8 = Buffer.from('/café').toString('latin1')
+    const served = await sendH2(gw.url, { path: utf8 })
+    assert.equal(served.status, 200)
+    assert.equal(JSON.parse(served.text).url, '/echo/cafe')
+    const before = backend.seen.length
+    const latin1 = await sendH2(gw.url, { path: '/caf\u00e9' })
+    assert.equal(latin1.status, 404)
+    assert.equal(backend.seen.length, before)
+  })
+})
