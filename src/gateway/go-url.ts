@@ -82,14 +82,78 @@ export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
   return out
 }
 
-/** url.Values from the client, filtered by input_query_strings and re-encoded (sorted) as lura does. */
+/**
+ * url.Values from the client, filtered by input_query_strings and re-encoded (sorted) as lura does.
+ * Go's query functions work on bytes: keys and values are kept here as byte strings (one character
+ * per byte), so one that is not UTF-8 once unescaped (`%FF`) is forwarded too, and keys sort by
+ * their bytes.
+ */
 export function forwardQuery(rule: string[] | '*', raw: string): string {
-  const parsed = parseGoQuery(raw)
-  if (rule === '*') return encodeGoQuery(parsed)
+  const parsed = parseQueryBytes(raw)
+  if (rule === '*') return encodeQueryBytes(parsed)
   const kept = new Map<string, string[]>()
   for (const name of rule) {
-    const values = parsed.get(name)
-    if (values && values.length > 0) kept.set(name, values)
+    const key = byteString(name)
+    const values = parsed.get(key)
+    if (values && values.length > 0) kept.set(key, values)
   }
-  return encodeGoQuery(kept)
+  return encodeQueryBytes(kept)
+}
+
+/** Text as its UTF-8 bytes, one character per byte. */
+const byteString = (text: string) =>
+  /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
+
+/** parseGoQuery with keys and values as byte strings. */
+function parseQueryBytes(raw: string): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  if (raw === '') return out
+  for (const piece of byteString(raw).split('&')) {
+    if (piece === '' || piece.includes(';')) continue
+    const eq = piece.indexOf('=')
+    const key = unescapeQueryBytes(eq === -1 ? piece : piece.slice(0, eq))
+    const value = unescapeQueryBytes(eq === -1 ? '' : piece.slice(eq + 1))
+    if (key === undefined || value === undefined) continue
+    const list = out.get(key)
+    if (list) list.push(value)
+    else out.set(key, [value])
+  }
+  return out
+}
+
+/** Go's unescape(s, encodeQueryComponent) over bytes: `+` is a space; undefined for a bad escape. */
+function unescapeQueryBytes(text: string): string | undefined {
+  if (!text.includes('%') && !text.includes('+')) return text
+  let out = ''
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i] as string
+    if (c === '+') out += ' '
+    else if (c !== '%') out += c
+    else {
+      const hex = text.slice(i + 1, i + 3)
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined
+      out += String.fromCharCode(Number.parseInt(hex, 16))
+      i += 2
+    }
+  }
+  return out
+}
+
+/** url.QueryEscape of a byte string. */
+const escapeQueryBytes = (bytes: string) =>
+  bytes
+    .replace(/[^A-Za-z0-9\-_.~ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replaceAll(' ', '+')
+
+/** url.Values.Encode of byte strings: keys sorted by their bytes. */
+function encodeQueryBytes(values: Map<string, string[]>): string {
+  let out = ''
+  for (const key of [...values.keys()].sort()) {
+    const k = escapeQueryBytes(key)
+    for (const value of values.get(key) as string[]) {
+      if (out !== '') out += '&'
+      out += `${k}=${escapeQueryBytes(value)}`
+    }
+  }
+  return out
 }
