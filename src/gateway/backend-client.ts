@@ -222,8 +222,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       path: hop.path.includes(' ') ? hop.path.replaceAll(' ', TARGET_SPACE) : hop.path,
       method: hop.method as 'GET',
       headers: (markEmpty
-        ? [EMPTY_CHUNKED_MARK, '1', ...goRequestHeaders(hop.headers)]
-        : goRequestHeaders(hop.headers)) as string[],
+        ? [EMPTY_CHUNKED_MARK, '1', ...goRequestHeaders(oneUserAgent(hop.headers))]
+        : goRequestHeaders(oneUserAgent(hop.headers))) as string[],
       body: payload,
       headersTimeout: headersTimeout(transport, req.timeoutMs),
       bodyTimeout: req.timeoutMs,
@@ -342,6 +342,20 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       await Promise.all(all.map((d) => (force ? d.destroy() : d.close()).catch(() => {})))
     },
   }
+}
+
+/**
+ * Go's Request.write sends one User-Agent line, the first value (Header.Get), and none at all when
+ * that is empty: a client's forwarded `User-Agent:` (empty) or repeated lines.
+ */
+function oneUserAgent(headers: HeaderValues): HeaderValues {
+  const agent = headers['user-agent']
+  if (agent === undefined || (typeof agent === 'string' && agent !== '')) return headers
+  const first = Array.isArray(agent) ? agent[0] : agent
+  const out = { ...headers }
+  if (first === undefined || first === '') delete out['user-agent']
+  else out['user-agent'] = first
+  return out
 }
 
 export function isGzip(headers: Record<string, string | string[] | undefined>): boolean {

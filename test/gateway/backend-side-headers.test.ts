@@ -18,6 +18,12 @@ before(async () => {
       endpoints: [
         { endpoint: '/all', input_headers: ['*'], backend: [{ host, url_pattern: '/all' }] },
         { endpoint: '/cookie', input_headers: ['Cookie'], backend: [{ host, url_pattern: '/cookie' }] },
+        { endpoint: '/agent', input_headers: ['User-Agent'], backend: [{ host, url_pattern: '/agent' }] },
+        {
+          endpoint: '/backend-agent',
+          input_headers: ['User-Agent'],
+          backend: [{ host, url_pattern: '/backend-agent', input_headers: ['User-Agent'] }],
+        },
       ],
     }),
   )
@@ -42,4 +48,20 @@ test('one Cookie line with several pairs stays one line', async () => {
   const res = await sendRaw(gw.url, rawRequest(['GET /cookie HTTP/1.1', 'Host: gw', 'Cookie: a=1; b=2']))
   assert.equal(res.status, 200)
   assert.deepEqual(backend.lines('cookie'), ['Cookie: a=1; b=2'])
+})
+
+test("a forwarded User-Agent goes out as Go's Request.write sends it: the first line only, none when empty", async () => {
+  for (const path of ['/agent', '/backend-agent']) {
+    let res = await sendRaw(
+      gw.url,
+      rawRequest([`GET ${path} HTTP/1.1`, 'Host: gw', 'User-Agent: a', 'User-Agent: b']),
+    )
+    assert.equal(res.status, 200, path)
+    assert.deepEqual(backend.lines('user-agent'), ['User-Agent: a'], path)
+    res = await sendRaw(gw.url, rawRequest([`GET ${path} HTTP/1.1`, 'Host: gw', 'User-Agent:']))
+    assert.equal(res.status, 200, path)
+    assert.deepEqual(backend.lines('user-agent'), [], path)
+    // lura's headers still hold the (empty) User-Agent: KrakenD's goes to X-Forwarded-Via.
+    if (path === '/agent') assert.match(backend.head(), /\r\nX-Forwarded-Via: KrakenD Version /)
+  }
 })
