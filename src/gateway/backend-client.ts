@@ -96,6 +96,17 @@ export function chunksEmptyBody(method: string): boolean {
   }
 }
 
+/**
+ * The chunks Go's transport writes for a body of unknown size: for a method that usually lacks a
+ * body (see chunksEmptyBody) it first probes the body with a one-byte read, which goes out as a
+ * chunk of its own before the rest.
+ */
+function chunksOf(body: Buffer, method: string): Buffer[] {
+  return body.length > 1 && !chunksEmptyBody(method) && method !== 'CONNECT'
+    ? [body.subarray(0, 1), body.subarray(1)]
+    : [body]
+}
+
 export interface BackendClientOptions {
   /** Open connections per backend origin; null: no limit (Go's MaxConnsPerHost 0). */
   connectionsPerHost: number | null
@@ -215,7 +226,11 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     // does for a request body that is not a bytes buffer.
     // (undici's types omit iterables; its runtime takes them.)
     const payload =
-      body === undefined || body.length === 0 ? undefined : req.chunked ? ([body] as unknown as Buffer) : body
+      body === undefined || body.length === 0
+        ? undefined
+        : req.chunked
+          ? (chunksOf(body, hop.method) as unknown as Buffer)
+          : body
     const markEmpty = body !== undefined && body.length === 0 && req.chunksEmptyBody
     return {
       origin: hop.origin,
