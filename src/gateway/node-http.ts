@@ -12,6 +12,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
 import { firstLine } from './components/types.ts'
 import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
+import { goParseRequestUri } from './go-url-parse.ts'
 import { loadBuiltin } from './libraries.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
@@ -139,19 +140,25 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
 }
 
 /**
- * Go's ParseRequestURI for a target that is not a path: `scheme://authority/path?query`. The
- * request is routed by its path, and its Host is the URL's (Go's req.Host = req.URL.Host).
+ * Go's ParseRequestURI for a target that is not a path: `scheme://authority/path?query` (or
+ * `scheme:/path`). A malformed authority (`http://x%/a`, `http://[x]/a`, a bad port) is refused as
+ * Go refuses it. The request is routed by its path as written, and its Host is the URL's (Go's
+ * req.Host = req.URL.Host). An opaque target (`mailto:x`, routed by Go on an empty path: 404) is
+ * refused.
  */
 function absoluteForm(req: IncomingMessage, url: string): boolean {
-  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*)(.*)$/.exec(url)
-  if (match === null) return false
-  const authority = (match[1] as string).replace(/^.*@/, '')
-  const rest = match[2] as string
-  const path = rest.charCodeAt(0) === 47 ? rest : rest === '' ? '/' : `/${rest}`
-  if (path.includes('%') && !validEscapes(path)) return false
+  const parsed = goParseRequestUri(url)
+  if (typeof parsed === 'string' || parsed.scheme === '' || parsed.opaque !== '') return false
+  const afterScheme = url.slice(parsed.scheme.length + 1)
+  const q = afterScheme.indexOf('?')
+  let path = q === -1 ? afterScheme : afterScheme.slice(0, q)
+  if (path.startsWith('//')) {
+    const slash = path.indexOf('/', 2)
+    path = slash === -1 ? '' : path.slice(slash)
+  }
   requestUris.set(req, url)
-  req.url = path
-  if (authority !== '') req.headers.host = authority
+  req.url = `${path || '/'}${q === -1 ? '' : afterScheme.slice(q)}`
+  if (parsed.host !== '') req.headers.host = parsed.host
   return true
 }
 

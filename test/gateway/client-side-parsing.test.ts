@@ -82,6 +82,28 @@ describe('client side: what Go refuses before routing is refused', () => {
     assert.equal(served.status, 200)
   })
 
+  test('an absolute-form target with an authority url.ParseRequestURI refuses is 400, not routed', async () => {
+    const before = backend.seen.length
+    for (const target of [
+      'http://x%/a',
+      'http://x%41/a',
+      'http://[x]/a',
+      'http://[::1/a',
+      'http://x:p/a',
+      'http://u%zz@x/a',
+      'http://x#/a',
+    ]) {
+      const { status } = await sendRaw(gw.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: h']))
+      assert.equal(status, 400, target)
+    }
+    assert.equal(backend.seen.length, before)
+    // A valid one is routed by its path, its host taking the Host header's place.
+    for (const target of ['http://u:p@[::1]:8080/a', 'HTTP://x/a?q', 'http://x%c3%a9/a']) {
+      const { status } = await sendRaw(gw.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: h']))
+      assert.equal(status, 200, target)
+    }
+  })
+
   test('h2c: a :scheme other than http or https, or a :path with a bad escape, is reset', async () => {
     const before = backend.seen.length
     const base = { ':method': 'GET', ':authority': 'x' }
