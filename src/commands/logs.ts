@@ -66,7 +66,10 @@ export default class Logs extends BaseCommand<typeof Logs, Result> {
     }
     const target = await this.openTarget({ file: flags.config, env: flags.env, readOnly: true })
     try {
-      const state = await target.provider.inspect({ signal: context.signal })
+      // Reading logs needs the fleets, not every part of the router: one HAProxy instance down
+      // (the night it matters most) must not hide the nodes' logs.
+      const state = await target.provider.inspect({ signal: context.signal, partial: true })
+      for (const part of state.router.unreadable ?? []) context.warn(part.message)
       const nodes = selectLogNodes(state, { colour: flags.colour as LogColour | undefined, node: flags.node })
       const prefixed = nodes.length > 1
       const collected: LogLine[] = []

@@ -116,6 +116,32 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
   })
 
+  it('a second instance that cannot be reached: logs still reads the nodes, status shows what lb1 says', async () => {
+    const config = haproxyConfig(base) as { provider: { haproxy: { instances: object[] } } }
+    config.provider.haproxy.instances.push({
+      ...config.provider.haproxy.instances[0],
+      name: 'lb2',
+      socket: join(project.dir, 'gone.sock'),
+    })
+    await writeFile(join(project.dir, 'gwdeploy.yml'), stringify(config))
+    try {
+      const logs = await project.run(['logs', '--colour', 'live', '-n', '5'])
+      assert.equal(logs.code, 0, logs.stderr)
+      assert.match(logs.stdout, /^\[blue \S+-blue-\d+-\d\] /m, "the live nodes' lines")
+      assert.match(logs.stderr, /HAProxy lb2: runtime API at .*gone\.sock is not reachable/)
+      const status = await project.run(['status'])
+      assert.equal(status.code, 6, status.stderr)
+      assert.match(status.stdout, /\(HAProxy lb1: blue 100% \/ green 0%; UNREACHABLE: lb2\)/)
+      assert.match(status.stdout, /blue \[live 100%\] /)
+      // Changing the target still needs every instance: refused, nothing switched on lb1.
+      const release = await project.json(['release', '--sha', sha(2)])
+      assert.equal(release.code, 6, JSON.stringify(release.envelope))
+      assert.equal(await lb.green(), 0)
+    } finally {
+      await writeConfig()
+    }
+  })
+
   it('holds the lock against a second run and shows holder, SHA and expiry', async () => {
     const holder = startWatched(project, ['release', '--sha', sha(3)], { GWDEPLOY_TEST_PAUSE_AT: 'plan' })
     await waitFor(() => /paused at plan/.test(holder.stderr()), 120_000)
