@@ -49,14 +49,16 @@ export async function validateProjectConfig(options: {
   // Local nodes always run our runtime; image providers run image.runtime.
   const runtime = loaded.config.provider.kind === 'local' ? 'bundled' : loaded.config.image.runtime
   const shown = relative(cwd, gatewayConfig) || gatewayConfig
-  const doc = parseSourceDocument(readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES), shown)
-  const unpassable = healthGateProblem(loaded.config, runtime, doc.value, shown)
-  if (unpassable) throw locatedInProject(unpassable, loaded.locate)
-  const unpublishable =
-    loaded.config.provider.kind !== 'local' && revokerPortProblem(doc.value, shown, loaded.config.fleet.port)
-  if (unpublishable) throw unpublishable
-  refuseUnenforcedNamespaces(doc, runtime)
-  await checkAsStamped(loaded, runtime, gatewayConfig)
+  if (loaded.config.gateway.flexibleConfig) {
+    // A flexible-config template is JSON only once rendered (`"port": {{ .service.port }}`): it is
+    // checked as release renders and stamps it, the rendered config by key path.
+    const stamped = await checkAsStamped(loaded, runtime, gatewayConfig)
+    checkGatewayDocument(loaded, runtime, renderedDocument(stamped.config, shown))
+  } else {
+    const doc = parseSourceDocument(readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES), shown)
+    checkGatewayDocument(loaded, runtime, doc)
+    await checkAsStamped(loaded, runtime, gatewayConfig)
+  }
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),
     service: loaded.config.service,
@@ -66,17 +68,41 @@ export async function validateProjectConfig(options: {
   }
 }
 
+/** What the nodes could not pass or publish, and components the runtime would not enforce. */
+function checkGatewayDocument(
+  loaded: ReturnType<typeof loadConfig>,
+  runtime: 'bundled' | 'krakend',
+  doc: SourceDocument,
+): void {
+  const unpassable = healthGateProblem(loaded.config, runtime, doc.value, doc.file)
+  if (unpassable) throw locatedInProject(unpassable, loaded.locate)
+  const unpublishable =
+    loaded.config.provider.kind !== 'local' &&
+    revokerPortProblem(doc.value, doc.file, loaded.config.fleet.port)
+  if (unpublishable) throw unpublishable
+  refuseUnenforcedNamespaces(doc, runtime)
+}
+
+/** A rendered template has no lines of its own in the file: its problems are named by key path. */
+function renderedDocument(value: Record<string, unknown>, shown: string): SourceDocument {
+  return {
+    file: `${shown} (rendered)`,
+    value,
+    locate: (path) => ({ file: shown, path: formatKeyPath(path) }),
+  }
+}
+
 /** What release's stamp step would refuse: the same call, a stand-in SHA for the name (gateway code, loaded here only). */
 async function checkAsStamped(
   loaded: ReturnType<typeof loadConfig>,
   runtime: 'bundled' | 'krakend',
   file: string,
-): Promise<void> {
+) {
   const [{ stampGatewayConfig }, { releaseFlexibleConfig }] = await Promise.all([
     import('../image/stamp.ts'),
     import('../core/artifacts.ts'),
   ])
-  await stampGatewayConfig({
+  return stampGatewayConfig({
     file,
     template: loaded.config.gateway.name,
     service: loaded.config.service,

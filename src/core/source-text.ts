@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs'
 import type { Node } from 'yaml'
 import { configError, type Location, type Problem } from './errors.ts'
 import { jsonLocator, offsetToLineColumn } from './json-locate.ts'
+import { jsonSyntaxErrorOffset } from './json-syntax.ts'
 
 export type KeyPath = ReadonlyArray<string | number>
 
@@ -99,22 +100,7 @@ function parseJsonDocument(text: string, file: string): SourceDocument {
   try {
     value = JSON.parse(text)
   } catch (error) {
-    const message = (error as Error).message
-    const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length)
-    const { line, column } = offsetToLineColumn(text, offset)
-    const comment = text[offset] === '/' && (text[offset + 1] === '/' || text[offset + 1] === '*')
-    throw configError(`${file} is not valid JSON`, {
-      problems: [
-        {
-          message: comment
-            ? 'comments are not allowed in JSON (KrakenD refuses them too)'
-            : message.replace(/ in JSON at position \d+( \(line \d+ column \d+\))?/, ''),
-          location: { file, line, column },
-          ...(comment ? { hint: 'Remove the comment, or use a `@comment` key, which KrakenD ignores.' } : {}),
-        },
-      ],
-      hint: 'Fix the syntax at the position above.',
-    })
+    throw jsonSyntaxError(text, file, (error as Error).message)
   }
   const at = jsonLocator(text, file)
   return {
@@ -128,6 +114,40 @@ function parseJsonDocument(text: string, file: string): SourceDocument {
   }
 }
 
+/** JSON.parse's refusal, at the line and column where the text breaks the grammar. */
+function jsonSyntaxError(text: string, file: string, message: string) {
+  const position = /at position (\d+)/.exec(message)?.[1]
+  // An unexpected token or a BOM comes without a position (and with a snippet of the text).
+  let offset = position === undefined ? (jsonSyntaxErrorOffset(text) ?? text.length) : Number(position)
+  // The end of the input: where the text ends, not on the empty line after its last newline.
+  if (offset >= text.length) offset = text.trimEnd().length
+  const { line, column } = offsetToLineColumn(text, offset)
+  const comment = text[offset] === '/' && (text[offset + 1] === '/' || text[offset + 1] === '*')
+  const bom = offset === 0 && text.startsWith('\uFEFF')
+  const problem = comment
+    ? {
+        message: 'comments are not allowed in JSON (KrakenD refuses them too)',
+        hint: 'Remove the comment, or use a `@comment` key, which KrakenD ignores.',
+      }
+    : bom
+      ? {
+          message:
+            'the file starts with a byte order mark (BOM), which JSON does not allow (KrakenD refuses it too)',
+          hint: 'Save the file as UTF-8 without a BOM.',
+        }
+      : {
+          message: message
+            .replace(/( in JSON)? at position \d+( \(line \d+ column \d+\))?/, '')
+            .replace(/, (".*"|\.\.\.".*"\.\.\.|".*"\.\.\.|\.\.\.".*") is not valid JSON$/s, ''),
+        }
+  return configError(`${file} is not valid JSON`, {
+    problems: [{ ...problem, location: { file, line, column } }],
+    hint: file.endsWith(' (rendered)')
+      ? 'Fix the syntax at the position above: a line and column of the rendered template (what KrakenD parses), not of the file as written.'
+      : 'Fix the syntax at the position above.',
+  })
+}
+
 export type YamlLibrary = typeof import('yaml')
 
 /**
@@ -135,7 +155,10 @@ export type YamlLibrary = typeof import('yaml')
  * `yaml` is called only for a YAML file.
  */
 export function parseSourceDocumentWith(text: string, file: string, yaml: () => YamlLibrary): SourceDocument {
-  return file.endsWith('.json') ? parseJsonDocument(text, file) : parseYamlDocument(text, file, yaml())
+  // A rendered flexible-config template is named `gateway.json (rendered)`: JSON still, as KrakenD reads it.
+  return /\.json( \(rendered\))?$/.test(file)
+    ? parseJsonDocument(text, file)
+    : parseYamlDocument(text, file, yaml())
 }
 
 /**
