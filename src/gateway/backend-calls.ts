@@ -63,7 +63,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         const { index, path, replaced } = part.sequential
         const text = replaced && index < i ? values.text(part.param, index, path) : undefined
         seqParams ??= {}
-        seqParams[part.param] = sequentialSlot(text, part.sequential)
+        // A control character stays raw: Go's url.Parse then fails the call (see backendContext).
+        seqParams[part.param] =
+          text !== undefined && hasControlCharacter(text) ? text : sequentialSlot(text, part.sequential)
       }
       if (propagated && i > 0)
         for (const p of propagated) {
@@ -373,13 +375,16 @@ function generatedPath(b: CompiledBackend, ctx: Context): string {
  * (ASCII below space, DEL). The pattern's own text cannot: the config check refuses it.
  */
 function paramHasControlCharacter(b: CompiledBackend, ctx: Context): boolean {
-  for (const part of b.parts) {
-    if (typeof part === 'string') continue
-    const value = ctx.params[part.param] ?? ''
-    for (let i = 0; i < value.length; i += 1) {
-      const code = value.charCodeAt(i)
-      if (code < 0x20 || code === 0x7f) return true
-    }
+  for (const part of b.parts)
+    if (typeof part !== 'string' && hasControlCharacter(ctx.params[part.param] ?? '')) return true
+  return false
+}
+
+/** ASCII below space, or DEL: what Go's url.Parse refuses anywhere in a URL. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i)
+    if (code < 0x20 || code === 0x7f) return true
   }
   return false
 }

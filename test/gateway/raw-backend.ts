@@ -1,5 +1,5 @@
 // A backend that records each request exactly as it came over the socket (request line, header
-// lines in their order and case, body with its framing) and answers `{"ok":true}`: what the
+// lines in their order and case, body with its framing) and answers JSON (`{"ok":true}` unless told): what the
 // backend-side tests compare with the request lura's Go client writes.
 import { once } from 'node:events'
 import { type AddressInfo, createServer, type Socket } from 'node:net'
@@ -15,7 +15,9 @@ export interface RawBackend {
   close(): Promise<void>
 }
 
-const ANSWER = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"ok":true}'
+/** A 200 JSON answer with `body`. */
+const answer = (body: string) =>
+  `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
 
 /** Bytes of one whole request at the start of `buf` (head plus a Content-Length or chunked body); 0 when incomplete. */
 function requestLength(buf: Buffer): number {
@@ -31,7 +33,8 @@ function requestLength(buf: Buffer): number {
   return buf.length >= total ? total : 0
 }
 
-export async function startRawBackend(): Promise<RawBackend> {
+/** `bodies`: the JSON a request whose target starts with the key gets (default `{"ok":true}`). */
+export async function startRawBackend(bodies: Record<string, string> = {}): Promise<RawBackend> {
   const requests: string[] = []
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
@@ -42,9 +45,13 @@ export async function startRawBackend(): Promise<RawBackend> {
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk])
       for (let size = requestLength(buf); size > 0; size = requestLength(buf)) {
-        requests.push(buf.subarray(0, size).toString('latin1'))
+        const request = buf.subarray(0, size).toString('latin1')
+        requests.push(request)
         buf = buf.subarray(size)
-        socket.write(ANSWER)
+        const target = request.split(' ')[1] ?? ''
+        socket.write(
+          answer(Object.entries(bodies).find(([prefix]) => target.startsWith(prefix))?.[1] ?? '{"ok":true}'),
+        )
       }
     })
   })
