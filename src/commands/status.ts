@@ -66,7 +66,8 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
     if (this.flags['wait-for'] || (this.flags.watch && context.json))
       return statusLoops(target, this.flags, context)
-    let result = await status(target, undefined, context.warn)
+    // Ctrl-C stops a one-shot status mid-call (exit 130); --watch ends its redraws with exit 0 below.
+    let result = await status(target, this.flags.watch ? undefined : context.signal, context.warn)
     if (!this.flags.watch) {
       this.#served(result, context)
       flagUnhealthy(result, context)

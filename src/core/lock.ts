@@ -59,7 +59,7 @@ export async function acquireLock(
   const deadline = Date.now() + options.waitMs
   let announced = false
   for (;;) {
-    const attempt = await lock.tryAcquire(request)
+    const attempt = await lock.tryAcquire(request, options.signal ? { signal: options.signal } : {})
     if (attempt.acquired) break
     if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock)
     // A freeze is a person's decision, not a run that ends: never wait it out.

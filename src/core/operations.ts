@@ -84,7 +84,10 @@ export async function status(
   for (const colour of COLOURS) {
     const fleet = state.fleets[colour]
     if (!fleet) continue
-    const [view, targets] = await Promise.all([provider.nodeHealth(fleet), provider.probeTargets(fleet)])
+    const [view, targets] = await Promise.all([
+      provider.nodeHealth(fleet, signal ? { signal } : {}),
+      provider.probeTargets(fleet),
+    ])
     const nodes = await Promise.all(
       fleet.nodes.map(async (node): Promise<NodeStatus> => {
         const own = view.find((v) => v.node === node.id)
