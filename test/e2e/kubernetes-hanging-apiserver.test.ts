@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
-import { envelope, runCli } from '../helpers/cli.ts'
+import { envelope, RUN_JS, runCli } from '../helpers/cli.ts'
 
 // An API server that accepts the connection and never answers (a stuck kube-apiserver, a load
 // balancer with no healthy backend): each API call used to wait for undici's 300 s header timeout.
@@ -16,6 +17,8 @@ describe('kubernetes provider: an API server that never answers', () => {
   let port: number
   const sockets = new Set<Socket>()
   let accepted = 0
+  /** The request lines received (`POST /apis/...`), none of them ever answered. */
+  const requests: string[] = []
 
   before(async () => {
     server = createServer((socket) => {
@@ -24,7 +27,10 @@ describe('kubernetes provider: an API server that never answers', () => {
       socket.on('error', () => {})
       socket.on('close', () => sockets.delete(socket))
       // Reads the request, answers nothing.
-      socket.resume()
+      socket.on('data', (chunk: Buffer) => {
+        const line = /^[A-Z]+ \S+ HTTP\/1\.1/m.exec(chunk.toString('latin1'))
+        if (line) requests.push(line[0])
+      })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     port = (server.address() as { port: number }).port
@@ -96,4 +102,50 @@ describe('kubernetes provider: an API server that never answers', () => {
     )
     assert.equal(accepted, connections, 'no API call was made')
   })
+
+  // SIGTERM (a CI cancel; Ctrl-C is SIGINT, handled alike) while a call waits for its answer: the
+  // call is stopped at once and the run ends with exit 130. It used to wait out the per-call
+  // deadline (120 s here) before it noticed.
+  for (const [command, call] of [
+    ['status', /^GET \/apis\/apps\/v1\/namespaces\/hang-ns\/deployments\//],
+    ['rollback', /^POST \/apis\/coordination\.k8s\.io\/v1\/namespaces\/hang-ns\/leases/],
+  ] as const) {
+    it(`${command}: SIGTERM during an unanswered API call stops it with exit 130, not at the call's deadline`, async () => {
+      const seen = requests.length
+      const child = spawn(process.execPath, [RUN_JS, command], {
+        cwd: dir,
+        env: { ...process.env, CI: 'true', KUBECONFIG: '', GWDEPLOY_KUBE_API_TIMEOUT: '120' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk
+      })
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      try {
+        // Until the call is in flight on the silent server (bounded: the CLI starts in seconds).
+        for (let waited = 0; !requests.slice(seen).some((r) => call.test(r)); waited += 100) {
+          assert.ok(
+            waited < 60_000,
+            `no ${call} request reached the server: ${requests.slice(seen).join(', ')}\n${stderr}`,
+          )
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        child.kill('SIGTERM')
+        // Well before the 120 s deadline: a CLI still waiting for its call after 30 s has not stopped it.
+        const code = await Promise.race([
+          exited,
+          new Promise<'still running'>((resolve) =>
+            setTimeout(() => resolve('still running'), 30_000).unref(),
+          ),
+        ])
+        assert.equal(code, 130, stderr)
+        assert.match(stderr, /SIGTERM: stopping and cleaning up/)
+        assert.match(stderr, /interrupted by SIGTERM/)
+        assert.doesNotMatch(stderr, /did not answer within/)
+      } finally {
+        child.kill('SIGKILL')
+      }
+    })
+  }
 })

@@ -15,17 +15,28 @@ export const POLL_MS = 500
 
 export class KubeApi {
   readonly #settings: KubeSettings
-  readonly #connect: () => Promise<KubeClient>
-  #client: Promise<KubeClient> | undefined
+  /** Connects on first use; shared by the views `under()` makes. */
+  readonly #connection: () => Promise<KubeClient>
+  /** What stops this view's calls besides their deadline (an operation's `options.signal`). */
+  readonly signal: AbortSignal | undefined
 
-  constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>) {
+  constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>, signal?: AbortSignal) {
     this.#settings = settings
-    this.#connect = connectClient
+    let connected: Promise<KubeClient> | undefined
+    this.#connection = () => {
+      connected ??= connectClient()
+      return connected
+    }
+    this.signal = signal
   }
 
-  client(): Promise<KubeClient> {
-    this.#client ??= this.#connect()
-    return this.#client
+  /** The same calls on the same client, also stopped at once when `signal` aborts (Ctrl-C mid-call). */
+  under(signal: AbortSignal | undefined): KubeApi {
+    return signal ? new KubeApi(this.#settings, this.#connection, signal) : this
+  }
+
+  async client(): Promise<KubeClient> {
+    return (await this.#connection()).under(this.signal)
   }
 
   get ns() {
@@ -34,7 +45,7 @@ export class KubeApi {
 
   async call<T>(what: string, fn: (client: KubeClient) => Promise<T>): Promise<T> {
     const client = await this.client()
-    return call(what, client.server, () => fn(client))
+    return call(what, client.server, () => fn(client), this.signal)
   }
 
   async readDeployment(colour: Colour): Promise<k8s.V1Deployment | undefined> {

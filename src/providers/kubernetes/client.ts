@@ -21,6 +21,11 @@ export interface KubeClient {
   authorization: k8s.AuthorizationV1Api
   /** Options that make a call send `Content-Type: application/merge-patch+json`. */
   mergePatch: k8s.ConfigurationOptions
+  /**
+   * This client with typed APIs whose calls also stop when `signal` aborts (the run's interrupt),
+   * not only at the deadline; the client itself when there is no signal.
+   */
+  under(signal: AbortSignal | undefined): KubeClient
 }
 
 /** Environment variable: how long (seconds) one ordinary API call may wait for its answer. */
@@ -45,11 +50,15 @@ export function apiTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   return Math.round(seconds * 1000)
 }
 
-/** A middleware that gives each request its own deadline (an AbortSignal; fetch also aborts the body read). */
-function deadlineMiddleware(ms: number): k8s.Middleware {
+/**
+ * A middleware that gives each request its own deadline (an AbortSignal; fetch also aborts the
+ * body read), and stops it when `stop` aborts: fetch then rejects with `stop`'s reason.
+ */
+function deadlineMiddleware(ms: number, stop?: AbortSignal): k8s.Middleware {
   return {
     pre: async (context) => {
-      context.setSignal(AbortSignal.timeout(ms))
+      const deadline = AbortSignal.timeout(ms)
+      context.setSignal(stop ? AbortSignal.any([stop, deadline]) : deadline)
       return context
     },
     post: async (response) => response,
@@ -87,25 +96,42 @@ export async function connect(options: {
     })
   }
   const timeout = apiTimeoutMs()
-  // What config.makeApiClient builds, plus the per-request deadline.
-  const configuration = k8sModule.createConfiguration({
-    baseServer: new k8sModule.ServerConfiguration(cluster.server, {}),
-    authMethods: { default: config },
-    // makeApiClient's User-Agent is the library's; this one names gwdeploy in the API server's logs.
-    middleware: [k8sModule.setHeaderMiddleware('User-Agent', 'gwdeploy (kubernetes-client-javascript)')],
-    promiseMiddleware: [deadlineMiddleware(timeout)],
-  })
-  return {
+  const server = cluster.server
+  // What config.makeApiClient builds, plus the per-request deadline (and the caller's stop signal).
+  const apis = (stop?: AbortSignal) => {
+    const configuration = k8sModule.createConfiguration({
+      baseServer: new k8sModule.ServerConfiguration(server, {}),
+      authMethods: { default: config },
+      // makeApiClient's User-Agent is the library's; this one names gwdeploy in the API server's logs.
+      middleware: [k8sModule.setHeaderMiddleware('User-Agent', 'gwdeploy (kubernetes-client-javascript)')],
+      promiseMiddleware: [deadlineMiddleware(timeout, stop)],
+    })
+    return {
+      core: new k8sModule.CoreV1Api(configuration),
+      apps: new k8sModule.AppsV1Api(configuration),
+      coordination: new k8sModule.CoordinationV1Api(configuration),
+      discovery: new k8sModule.DiscoveryV1Api(configuration),
+      authorization: new k8sModule.AuthorizationV1Api(configuration),
+    }
+  }
+  const stoppable = new WeakMap<AbortSignal, KubeClient>()
+  const client: KubeClient = {
     k8s: k8sModule,
     config,
-    server: cluster.server.replace(/\/+$/, ''),
-    core: new k8sModule.CoreV1Api(configuration),
-    apps: new k8sModule.AppsV1Api(configuration),
-    coordination: new k8sModule.CoordinationV1Api(configuration),
-    discovery: new k8sModule.DiscoveryV1Api(configuration),
-    authorization: new k8sModule.AuthorizationV1Api(configuration),
+    server: server.replace(/\/+$/, ''),
+    ...apis(),
     mergePatch: k8sModule.setHeaderOptions('Content-Type', k8sModule.PatchStrategy.MergePatch),
+    under: (signal) => {
+      if (!signal) return client
+      let scoped = stoppable.get(signal)
+      if (!scoped) {
+        scoped = { ...client, ...apis(signal) }
+        stoppable.set(signal, scoped)
+      }
+      return scoped
+    },
   }
+  return client
 }
 
 export interface ApiFailure {
@@ -145,11 +171,20 @@ export async function unlessNotFound<T>(fn: () => Promise<T>): Promise<T | undef
   }
 }
 
-/** Runs one API call; a failure becomes a providerError (exit 6) naming the call, object and server. */
-export async function call<T>(what: string, server: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs one API call; a failure becomes a providerError (exit 6) naming the call, object and server.
+ * A call stopped by `signal` (the run's interrupt) rejects with its reason, as the engine's waits do.
+ */
+export async function call<T>(
+  what: string,
+  server: string,
+  fn: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   try {
     return await fn()
   } catch (error) {
+    if (signal?.aborted) throw signal.reason
     throw explain(what, server, error)
   }
 }

@@ -88,14 +88,15 @@ export class KubernetesProvider implements Provider {
     return this.#settings.names.namespace
   }
 
-  async inspect(): Promise<TargetState> {
+  async inspect(options: OperationOptions = {}): Promise<TargetState> {
     const { names } = this.#settings
+    const api = this.#api.under(options.signal)
     const fleets: TargetState['fleets'] = {}
     for (const colour of COLOURS) {
-      const fleet = await readFleet(this.#api, colour)
+      const fleet = await readFleet(api, colour)
       if (fleet) fleets[colour] = fleet
     }
-    const live = await this.#api.readService(names.liveService)
+    const live = await api.readService(names.liveService)
     const selection = serviceSelection(live, names)
     const serving = selection.colour
     const weights: Weights = { blue: 0, green: 0 }
@@ -104,7 +105,7 @@ export class KubernetesProvider implements Provider {
       ? `has a selector edited outside gwdeploy (${selection.edited}), so it routes to no colour of ${names.app}; ` +
         'a release of the live SHA sets it back'
       : `selects ${serving ?? 'no colour'}`
-    const preview = await this.#api.readService(names.previewService)
+    const preview = await api.readService(names.previewService)
     const endpoint = live ? serviceEndpoint(live) : undefined
     return {
       provider: 'kubernetes',
@@ -123,7 +124,7 @@ export class KubernetesProvider implements Provider {
             present: false,
             detail: `Service ${this.#ns}/${names.liveService} does not exist yet (created by the first switch)`,
           },
-      lock: await this.lock().status(),
+      lock: await this.#leaseLock().status(options.signal),
     }
   }
 
@@ -132,8 +133,9 @@ export class KubernetesProvider implements Provider {
    * missing a verb the release needs is exit 6 naming each one, and the colour's Deployment name
    * or a Service name held by an object that is not this target's is refused.
    */
-  async preflight(spec: FleetSpec): Promise<void> {
-    const client = await this.#api.client()
+  async preflight(spec: FleetSpec, options: OperationOptions = {}): Promise<void> {
+    const api = this.#api.under(options.signal)
+    const client = await api.client()
     await checkPermissions(
       async () =>
         client.authorization.createSelfSubjectRulesReview({
@@ -146,21 +148,22 @@ export class KubernetesProvider implements Provider {
       this.#ns,
       releasePermissions({ revoker: spec.artifact.revokerPort !== undefined }),
     )
-    await checkOwnership(this.#api, this.#settings, spec.colour)
+    await checkOwnership(api, this.#settings, spec.colour)
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
     const name = deploymentName(this.#settings.names, spec.colour)
-    await applyDeployment(this.#api, this.#settings, spec, options)
-    await waitRollout(this.#api, this.#settings, name, spec, options)
-    const fleet = await readFleet(this.#api, spec.colour)
+    const api = this.#api.under(options.signal)
+    await applyDeployment(api, this.#settings, spec, options)
+    await waitRollout(api, this.#settings, name, spec, options)
+    const fleet = await readFleet(api, spec.colour)
     if (!fleet)
       throw providerError(`kubernetes: Deployment ${this.#ns}/${name} disappeared during the rollout`)
     return fleet
   }
 
-  async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
-    const pods = await this.#api.colourPods(fleet.colour)
+  async nodeHealth(fleet: Fleet, options: OperationOptions = {}): Promise<NodeHealth[]> {
+    const pods = await this.#api.under(options.signal).colourPods(fleet.colour)
     return fleet.nodes.map((node) =>
       podHealth(
         node,
@@ -186,7 +189,7 @@ export class KubernetesProvider implements Provider {
    */
   async revokerEndpoints(fleet: Fleet, options: OperationOptions = {}): Promise<RevokerEndpoint[]> {
     this.#loopbacks.forwardProgress = options.progress
-    const pods = await this.#api.colourPods(fleet.colour)
+    const pods = await this.#api.under(options.signal).colourPods(fleet.colour)
     const endpoints: RevokerEndpoint[] = []
     for (const node of fleet.nodes) {
       const pod = pods.find((p) => p.metadata?.name === node.id)
@@ -201,8 +204,9 @@ export class KubernetesProvider implements Provider {
 
   async preview(colour: Colour, options: OperationOptions = {}): Promise<URL | undefined> {
     const name = this.#settings.names.previewService
-    await pointService(this.#api, previewServiceManifest(this.#settings, colour), colour)
-    await waitEndpoints(this.#api, name, colour, options)
+    const api = this.#api.under(options.signal)
+    await pointService(api, previewServiceManifest(this.#settings, colour), colour)
+    await waitEndpoints(api, name, colour, options)
     return this.#loopbacks.tunnel(serviceProxyPath(this.#ns, name, PORT_NAME))
   }
 
@@ -215,38 +219,52 @@ export class KubernetesProvider implements Provider {
         { hint: 'Use weights 0 or 100 (the kubernetes provider shifts all at once).' },
       )
     }
+    if (options.signal?.aborted) throw options.signal.reason
+    // The switch itself is not cut short by an interrupt: a patch stopped in flight may or may not
+    // have been applied, and the engine could then not tell where traffic is.
     await pointService(
       this.#api,
       liveServiceManifest(this.#settings, colour ?? NO_COLOUR),
       colour ?? NO_COLOUR,
     )
-    // Done when the switch is in effect: the Service's Endpoints and EndpointSlices name only the new colour's pods.
-    if (colour) await waitEndpoints(this.#api, this.#settings.names.liveService, colour, options)
+    if (!colour) return
+    // Done when the switch is in effect: the Service's Endpoints and EndpointSlices name only the
+    // new colour's pods. An interrupt during that wait returns: the switch was made, and the
+    // engine, which sees the interrupt next, reverts it knowing where traffic is.
+    await waitEndpoints(
+      this.#api.under(options.signal),
+      this.#settings.names.liveService,
+      colour,
+      options,
+    ).catch((error: unknown) => {
+      if (!options.signal?.aborted) throw error
+    })
   }
 
   async decommission(fleet: Fleet, options: DecommissionOptions): Promise<void> {
     const name = deploymentName(this.#settings.names, fleet.colour)
-    const live = await this.#api.readService(this.#settings.names.liveService)
+    const api = this.#api.under(options.signal)
+    const live = await api.readService(this.#settings.names.liveService)
     if (selectedColour(live) === fleet.colour) {
       throw providerError(
         `kubernetes: refusing to decommission ${fleet.colour}: Service ${this.#ns}/${live?.metadata?.name} selects it`,
       )
     }
-    const deployment = await this.#api.readDeployment(fleet.colour)
+    const deployment = await api.readDeployment(fleet.colour)
     if (!deployment) return
     if (options.delete) {
       options.progress?.(`deleting Deployment ${name}`)
-      await this.#api.deleteDeployment(fleet.colour)
+      await api.deleteDeployment(fleet.colour)
     } else if ((deployment.spec?.replicas ?? 0) > 0) {
       options.progress?.(`scaling Deployment ${name} to 0`)
-      await this.#api.scale(name, 0)
+      await api.scale(name, 0)
     }
     // Pods stop on their own (preStop + drain); wait a bounded time so the caller sees them go.
     const deadline =
       Date.now() +
       Math.max(options.drainMs, this.#settings.drainGraceMs + this.#settings.drainTimeoutMs + 5_000)
     for (;;) {
-      const pods = await this.#api.call(`list pods of ${name}`, (c) =>
+      const pods = await api.call(`list pods of ${name}`, (c) =>
         c.core.listNamespacedPod({
           namespace: this.#ns,
           labelSelector: selectorString(colourSelector(this.#settings.names, fleet.colour)),
@@ -285,6 +303,10 @@ export class KubernetesProvider implements Provider {
   }
 
   lock(): Lock {
+    return this.#leaseLock()
+  }
+
+  #leaseLock(): LeaseLock {
     this.#lock ??= new LeaseLock(() => this.#api.client(), this.#settings)
     return this.#lock
   }
@@ -330,13 +352,14 @@ export class KubernetesProvider implements Provider {
 
   async destroy(options: OperationOptions = {}): Promise<void> {
     const { names } = this.#settings
+    const api = this.#api.under(options.signal)
     const remove = async (what: string, fn: (c: KubeClient) => Promise<unknown>) => {
       options.progress?.(`deleting ${what}`)
-      await this.#api.call(`delete ${what}`, (c) => unlessNotFound(() => fn(c)))
+      await api.call(`delete ${what}`, (c) => unlessNotFound(() => fn(c)))
     }
     // Another target's Service of the same name (its preview Service is named like this target's
     // live one) or one gwdeploy did not create is left alone.
-    for (const service of await targetServices(this.#api, this.#settings)) {
+    for (const service of await targetServices(api, this.#settings)) {
       const where = `Service ${this.#ns}/${service.name}`
       if (service.foreign) options.progress?.(`leaving ${where}: it is ${service.foreign}`)
       else if (service.exists)
@@ -346,7 +369,7 @@ export class KubernetesProvider implements Provider {
     }
     for (const colour of COLOURS) {
       options.progress?.(`deleting Deployment ${this.#ns}/${deploymentName(names, colour)}`)
-      await this.#api.deleteDeployment(colour)
+      await api.deleteDeployment(colour)
     }
     // Foreground deletion: a Deployment stays readable (with a deletionTimestamp) until its
     // ReplicaSets and pods are gone. Wait a bounded time so `destroy` ends with them gone.
@@ -354,7 +377,7 @@ export class KubernetesProvider implements Provider {
     for (;;) {
       const left = []
       for (const colour of COLOURS)
-        if (await this.#api.readDeployment(colour)) left.push(deploymentName(names, colour))
+        if (await api.readDeployment(colour)) left.push(deploymentName(names, colour))
       if (left.length === 0) return
       if (Date.now() > deadline) {
         options.progress?.(`${left.join(', ')} still terminating; Kubernetes finishes the job`)

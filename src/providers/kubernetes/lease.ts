@@ -41,6 +41,9 @@ export function leaseInfo(lease: k8s.V1Lease): LockInfo | null {
   }
 }
 
+/** How long an interrupted acquire may spend removing a Lease it may have created. */
+const ABANDON_MS = 1_000
+
 export class LeaseLock implements Lock {
   readonly #api: () => Promise<KubeClient>
   readonly #settings: KubeSettings
@@ -78,65 +81,87 @@ export class LeaseLock implements Lock {
     }
   }
 
-  async #leases(): Promise<k8s.CoordinationV1Api> {
-    return (await this.#api()).coordination
-  }
-
-  async #read(): Promise<k8s.V1Lease | null> {
-    const leases = await this.#leases()
+  async #read(leases: k8s.CoordinationV1Api): Promise<k8s.V1Lease | null> {
     return (await unlessNotFound(() => leases.readNamespacedLease(this.#where))) ?? null
   }
 
-  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const { server } = await this.#api()
-    return call(`${what} Lease ${this.#where.namespace}/${this.#where.name}`, server, fn)
+  /** One Lease operation; `signal` (the run's interrupt) stops it mid-call, not only its deadline. */
+  async #call<T>(
+    what: string,
+    fn: (leases: k8s.CoordinationV1Api) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const client = (await this.#api()).under(signal)
+    const where = `${what} Lease ${this.#where.namespace}/${this.#where.name}`
+    return call(where, client.server, () => fn(client.coordination), signal)
   }
 
   async tryAcquire(
     request: LockRequest,
+    options: { signal?: AbortSignal } = {},
   ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }> {
-    return this.#call('acquire', async () => {
-      const now = new Date()
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          const created = await (await this.#leases()).createNamespacedLease({
-            namespace: this.#where.namespace,
-            body: this.#body(request, now),
-          })
-          this.#mine = { request, acquiredAt: now }
-          return { acquired: true, lock: leaseInfo(created) as LockInfo }
-        } catch (error) {
-          if (!isConflict(error)) throw error
-        }
-        const current = await this.#read()
-        if (!current) continue // deleted between our create and read: try again
-        const info = leaseInfo(current)
-        if (info && Date.parse(info.expiresAt) > Date.now()) return { acquired: false, lock: info }
-        try {
-          const taken = await (await this.#leases()).replaceNamespacedLease({
-            ...this.#where,
-            body: this.#body(request, now, current.metadata?.resourceVersion),
-          })
-          this.#mine = { request, acquiredAt: now }
-          return { acquired: true, lock: leaseInfo(taken) as LockInfo }
-        } catch (error) {
-          if (!isConflict(error)) throw error
-          // Another run took the expired lease first: report it as held.
-          const winner = await this.#read()
-          const winnerInfo = winner && leaseInfo(winner)
-          if (winnerInfo) return { acquired: false, lock: winnerInfo }
-        }
+    const now = new Date()
+    try {
+      return await this.#call('acquire', (leases) => this.#acquire(leases, request, now), options.signal)
+    } catch (error) {
+      // Stopped mid-call, the create or takeover may have reached the API server: a Lease left
+      // with this run as holder is deleted (bounded, it must not hold up the interrupt).
+      if (options.signal?.aborted) await this.#abandon(request.holder).catch(() => {})
+      throw error
+    }
+  }
+
+  async #abandon(holder: string): Promise<void> {
+    const leases = (await this.#api()).under(AbortSignal.timeout(ABANDON_MS)).coordination
+    const current = await this.#read(leases)
+    if (current?.spec?.holderIdentity === holder)
+      await this.#delete(leases, current.metadata?.resourceVersion)
+  }
+
+  async #acquire(
+    leases: k8s.CoordinationV1Api,
+    request: LockRequest,
+    now: Date,
+  ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const created = await leases.createNamespacedLease({
+          namespace: this.#where.namespace,
+          body: this.#body(request, now),
+        })
+        this.#mine = { request, acquiredAt: now }
+        return { acquired: true, lock: leaseInfo(created) as LockInfo }
+      } catch (error) {
+        if (!isConflict(error)) throw error
       }
-      throw providerError('kubernetes: the lock Lease keeps changing under us; try again')
-    })
+      const current = await this.#read(leases)
+      if (!current) continue // deleted between our create and read: try again
+      const info = leaseInfo(current)
+      if (info && Date.parse(info.expiresAt) > Date.now()) return { acquired: false, lock: info }
+      try {
+        const taken = await leases.replaceNamespacedLease({
+          ...this.#where,
+          body: this.#body(request, now, current.metadata?.resourceVersion),
+        })
+        this.#mine = { request, acquiredAt: now }
+        return { acquired: true, lock: leaseInfo(taken) as LockInfo }
+      } catch (error) {
+        if (!isConflict(error)) throw error
+        // Another run took the expired lease first: report it as held.
+        const winner = await this.#read(leases)
+        const winnerInfo = winner && leaseInfo(winner)
+        if (winnerInfo) return { acquired: false, lock: winnerInfo }
+      }
+    }
+    throw providerError('kubernetes: the lock Lease keeps changing under us; try again')
   }
 
   async renew(): Promise<LockInfo> {
     const mine = this.#mine
     if (!mine) throw providerError('kubernetes: renew called without holding the lock')
-    return this.#call('renew', async () => {
+    return this.#call('renew', async (leases) => {
       for (let attempt = 0; attempt < 3; attempt++) {
-        const current = await this.#read()
+        const current = await this.#read(leases)
         if (current?.spec?.holderIdentity !== mine.request.holder) {
           this.#mine = undefined
           throw providerError(
@@ -144,7 +169,7 @@ export class LeaseLock implements Lock {
           )
         }
         try {
-          const renewed = await (await this.#leases()).replaceNamespacedLease({
+          const renewed = await leases.replaceNamespacedLease({
             ...this.#where,
             body: this.#body(mine.request, mine.acquiredAt, current.metadata?.resourceVersion),
           })
@@ -161,13 +186,13 @@ export class LeaseLock implements Lock {
     const mine = this.#mine
     if (!mine) return
     this.#mine = undefined
-    await this.#call('release', async () => {
+    await this.#call('release', async (leases) => {
       // A renewal still in flight can replace the Lease between our read and the delete: the
       // precondition then fails, and while the Lease is still ours we read and delete again.
       for (let attempt = 0; attempt < 5; attempt++) {
-        const current = await this.#read()
+        const current = await this.#read(leases)
         if (current?.spec?.holderIdentity !== mine.request.holder) return
-        if (await this.#delete(current.metadata?.resourceVersion)) return
+        if (await this.#delete(leases, current.metadata?.resourceVersion)) return
       }
       throw providerError(
         `kubernetes: could not release the lock Lease ${this.#where.name} (it keeps changing)`,
@@ -175,26 +200,31 @@ export class LeaseLock implements Lock {
     })
   }
 
-  async status(): Promise<LockInfo | null> {
-    return this.#call('read', async () => {
-      const current = await this.#read()
-      return current ? leaseInfo(current) : null
-    })
+  /** `signal`: inspect's, so an interrupt stops the read mid-call. */
+  async status(signal?: AbortSignal): Promise<LockInfo | null> {
+    return this.#call(
+      'read',
+      async (leases) => {
+        const current = await this.#read(leases)
+        return current ? leaseInfo(current) : null
+      },
+      signal,
+    )
   }
 
   async forceRelease(): Promise<LockInfo | null> {
-    return this.#call('break', async () => {
-      const current = await this.#read()
+    return this.#call('break', async (leases) => {
+      const current = await this.#read(leases)
       if (!current) return null
-      await this.#delete(current.metadata?.resourceVersion)
+      await this.#delete(leases, current.metadata?.resourceVersion)
       return leaseInfo(current)
     })
   }
 
   /** Deletes the Lease at `resourceVersion`; false when it changed since it was read (a conflict). */
-  async #delete(resourceVersion: string | undefined): Promise<boolean> {
+  async #delete(leases: k8s.CoordinationV1Api, resourceVersion: string | undefined): Promise<boolean> {
     try {
-      await (await this.#leases()).deleteNamespacedLease({
+      await leases.deleteNamespacedLease({
         ...this.#where,
         body: { preconditions: resourceVersion ? { resourceVersion } : {} },
       })
