@@ -58,7 +58,10 @@ function tokenKeys(configText: string | undefined): string[] | null | undefined 
 export async function revoke(ctx: EngineContext, options: RevokeOptions): Promise<RevokeResult> {
   const elements = revocationElements(options.claims)
   const { provider } = ctx.target
-  const state = await provider.inspect({ signal: ctx.signal })
+  // A revocation needs the nodes, not every part of the router: one load balancer down must not
+  // keep a stolen token valid.
+  const state = await provider.inspect({ signal: ctx.signal, partial: true })
+  for (const part of state.router.unreadable ?? []) ctx.reporter.emit({ type: 'warn', message: part.message })
   const keys = tokenKeys(await liveConfigText(ctx.target, state, await engineRecords(ctx, LOOKBACK)))
   if (keys === undefined)
     ctx.reporter.emit({

@@ -38,6 +38,7 @@ describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
       hashName: 'default',
       validator: { alg: 'RS256', jwk_local_path: 'keys/public.json', disable_jwk_security: true },
     })
+  let config: ReturnType<typeof haproxyConfig>
   const containers = () =>
     docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } })
   const status = async (jti: string) =>
@@ -60,7 +61,7 @@ describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
         keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }],
       }),
     )
-    const config = haproxyConfig({
+    config = haproxyConfig({
       service: target,
       instances: [lb],
       dockerHost: host,
@@ -128,5 +129,25 @@ describe('auth/revoker on haproxy Docker hosts', { concurrency: false }, () => {
       revoked.stdout,
     )
     assert.equal(await status('hap-3'), 401)
+  })
+
+  it('a second HAProxy instance that cannot be reached does not stop a revocation (a warning names it)', async () => {
+    const withDeadLb = structuredClone(config) as { provider: { haproxy: { instances: object[] } } }
+    withDeadLb.provider.haproxy.instances.push({
+      ...withDeadLb.provider.haproxy.instances[0],
+      name: 'lb2',
+      socket: join(project.dir, 'gone.sock'),
+    })
+    await writeFile(join(project.dir, 'gwdeploy.yml'), stringify(withDeadLb))
+    try {
+      assert.equal(await status('hap-4'), 500)
+      const revoked = await project.run(['revoke', 'jti=hap-4'])
+      assert.equal(revoked.code, 0, revoked.stderr)
+      assert.match(revoked.stderr, /HAProxy lb2: runtime API at .*gone\.sock is not reachable/)
+      assert.match(revoked.stdout, /^blue .*: revoked\ngreen .*: revoked$/m)
+      assert.equal(await status('hap-4'), 401)
+    } finally {
+      await writeFile(join(project.dir, 'gwdeploy.yml'), stringify(config))
+    }
   })
 })
