@@ -21,9 +21,15 @@ export interface RouterOptions {
   redirectTrailingSlash: boolean
   redirectFixedPath: boolean
   handleMethodNotAllowed: boolean
+  /**
+   * gin's RemoveExtraSlash: routes on cleanPath of the decoded path (`/a/%2e%2e/b` is `/b`,
+   * `/v/%2Fb` is `/v/b`). A path without escapes arrives cleaned already.
+   */
+  removeExtraSlash?: boolean
 }
 
-type Segment = { static: string; lower: string } | 'param' | 'wildcard'
+/** A static segment: as written, lower-cased (text), and as its UTF-8 bytes (one character each). */
+type Segment = { static: string; lower: string; bytes: string } | 'param' | 'wildcard'
 
 export interface Router<T> {
   /** `path` in KrakenD form: `/users/{id}`; a final `*` matches the rest (gin's `*param`). */
@@ -67,8 +73,9 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
    * the gateway handles), else one character per byte.
    */
   const findEscaped = (method: string, rawPath: string) => {
-    const decoded = goUnescapePath(rawPath)
-    if (decoded === undefined) return find(method, rawPath) // Go's server refused it already
+    const unescaped = goUnescapePath(rawPath)
+    if (unescaped === undefined) return find(method, rawPath) // Go's server refused it already
+    const decoded = options.removeExtraSlash ? cleanPath(unescaped) : unescaped
     const found = findDecoded(method, decoded)
     if (found === null) return null
     const { names } = found.store as Entry<T>
@@ -106,7 +113,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       const segments = path.split('/').map((s): Segment => {
         if (s === '*') return 'wildcard'
         if (s.startsWith('{') || s.startsWith(':')) return 'param'
-        return { static: s, lower: s.toLowerCase() }
+        return { static: s, lower: s.toLowerCase(), bytes: Buffer.from(s, 'utf8').toString('latin1') }
       })
       const names = path
         .split('/')
@@ -150,7 +157,10 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
   }
 }
 
-/** The request path written with the route's own spelling, or undefined. */
+/**
+ * The request path (decoded, one character per byte) written with the route's own spelling, or
+ * undefined; letters compare case-insensitively as text (gin's findCaseInsensitivePath on runes).
+ */
 function matchIgnoringCase(template: Segment[], parts: string[]): string | undefined {
   const out: string[] = []
   for (const [i, segment] of template.entries()) {
@@ -160,10 +170,17 @@ function matchIgnoringCase(template: Segment[], parts: string[]): string | undef
     if (segment === 'param') {
       if (part === '') return undefined
       out.push(part)
-    } else if (part.toLowerCase() === segment.lower) out.push(segment.static)
+    } else if (caseFolds(part, segment.lower)) out.push(segment.bytes)
     else return undefined
   }
   return out.length === parts.length ? out.join('/') : undefined
+}
+
+/** A decoded segment (bytes) equal to `lower` but for case; bytes that are not UTF-8 match nothing. */
+function caseFolds(part: string, lower: string): boolean {
+  const text = utf8Text(part)
+  if (text === part && NON_ASCII.test(part)) return false
+  return text.toLowerCase() === lower
 }
 
 /**
