@@ -161,6 +161,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       timeoutMs: ep.cfg.timeoutMs,
       // components: qos/http-cache sees the request as Go's cache does, above the transport
       cache: b.httpCache && hopCache(b.httpCache, ctx, modified ? ctx.headers : undefined),
+      transportGzip: ep.forward.transportGzip,
     }
     if (b.guard?.modifyAnswer) request.fragment = () => fragmentOf(generatedPath(b, ctx))
     if (modified) moved(request, modified)

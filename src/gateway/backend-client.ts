@@ -26,7 +26,7 @@ import { wireText } from './go-utf8.ts'
 import { onFirstUse } from './libraries.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
-import type { HeaderValues } from './request-headers.ts'
+import { firstValue, type HeaderValues } from './request-headers.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
@@ -49,6 +49,8 @@ export interface BackendRequest {
   replaysBody?: boolean
   /** qos/http-cache: every hop of the call goes through it. */
   cache?: HopCache | undefined
+  /** Go's transport may ask for gzip (no `disable_compression`): see transportAsksGzip. */
+  transportGzip?: boolean
   /** modifier/martian: the header map's Host port.Modifier wrote (never sent; martian reads it). */
   mapHost?: string
   /** Set by the client when the call followed redirects (martian's answer side reads the last hop). */
@@ -237,8 +239,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       path: hop.path.includes(' ') ? hop.path.replaceAll(' ', TARGET_SPACE) : hop.path,
       method: hop.method as 'GET',
       headers: (markEmpty
-        ? [EMPTY_CHUNKED_MARK, '1', ...goRequestHeaders(oneUserAgent(hop.headers))]
-        : goRequestHeaders(oneUserAgent(hop.headers))) as string[],
+        ? [EMPTY_CHUNKED_MARK, '1', ...wireHeaders(hop, req)]
+        : wireHeaders(hop, req)) as string[],
       body: payload,
       headersTimeout: headersTimeout(transport, req.timeoutMs),
       bodyTimeout: req.timeoutMs,
@@ -357,6 +359,24 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       await Promise.all(all.map((d) => (force ? d.destroy() : d.close()).catch(() => {})))
     },
   }
+}
+
+/** The header lines of a hop in Go's order, with the transport's `Accept-Encoding: gzip` where it adds one. */
+function wireHeaders(hop: HopRequest, req: BackendRequest): Array<string | string[]> {
+  const lines = goRequestHeaders(oneUserAgent(hop.headers))
+  if (req.transportGzip && transportAsksGzip(hop)) lines.push('Accept-Encoding', 'gzip')
+  return lines
+}
+
+/**
+ * A forwarded Accept-Encoding whose first value is empty: Go's transport still asks for gzip
+ * (Header.Get finds none) and writes its line after the request's own, unless a Range is set
+ * or the method is HEAD. (Without any Accept-Encoding, request-headers.ts has added it already.)
+ */
+function transportAsksGzip(hop: HopRequest): boolean {
+  const encoding = hop.headers['accept-encoding']
+  if (encoding === undefined || encoding === 'gzip' || hop.method === 'HEAD') return false
+  return firstValue(encoding) === '' && firstValue(hop.headers.range) === ''
 }
 
 /**

@@ -123,7 +123,8 @@ export function compileBackendHeaderFilter(
     const out: HeaderValues = {}
     for (const [name, inherited] of keep) {
       const value = inherited && !Object.hasOwn(headers, name) ? undefined : headers[name]
-      if (value === undefined) continue
+      // The transport's own gzip is not in the request's headers (it is added again below).
+      if (value === undefined || (name === 'accept-encoding' && value === 'gzip')) continue
       setOwnKey(out, name, value)
     }
     if (out['user-agent'] === undefined) out['user-agent'] = GO_USER_AGENT
@@ -132,11 +133,20 @@ export function compileBackendHeaderFilter(
   }
 }
 
-/** Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range. */
+/**
+ * Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range
+ * (Header.Get: the first value, empty counting as none). The value `gzip` as a plain string marks
+ * the transport's (written last, as Go writes it); a forwarded one is kept as a list. A forwarded
+ * empty Accept-Encoding gets the transport's line when the request goes out (backend-client.ts).
+ */
 function addTransportGzip(out: HeaderValues, rule: ForwardRule): void {
-  if (rule.transportGzip && out['accept-encoding'] === undefined && out.range === undefined)
+  if (rule.transportGzip && out['accept-encoding'] === undefined && !firstValue(out.range))
     out['accept-encoding'] = 'gzip'
 }
+
+/** Header.Get: the first value, '' for none. */
+export const firstValue = (value: string | string[] | undefined): string =>
+  (Array.isArray(value) ? value[0] : value) ?? ''
 
 /** The headers sent to every backend of an endpoint for one request. */
 export function backendHeaders(
@@ -168,6 +178,8 @@ export function backendHeaders(
       setOwnKey(out, key, value)
     }
   }
+  // A client's own `gzip` is kept apart from the transport's (a list, written in its sorted place).
+  if (out['accept-encoding'] === 'gzip') out['accept-encoding'] = ['gzip']
   addTransportGzip(out, rule)
   out['x-forwarded-for'] = clientIp(req, server, trusted)
   const host = req.headers[':authority'] ?? req.headers.host

@@ -20,6 +20,11 @@ before(async () => {
         { endpoint: '/cookie', input_headers: ['Cookie'], backend: [{ host, url_pattern: '/cookie' }] },
         { endpoint: '/agent', input_headers: ['User-Agent'], backend: [{ host, url_pattern: '/agent' }] },
         {
+          endpoint: '/encoding',
+          input_headers: ['Accept-Encoding', 'Range', 'A-A', 'X-Z'],
+          backend: [{ host, url_pattern: '/encoding' }],
+        },
+        {
           endpoint: '/backend-agent',
           input_headers: ['User-Agent'],
           backend: [{ host, url_pattern: '/backend-agent', input_headers: ['User-Agent'] }],
@@ -64,4 +69,37 @@ test("a forwarded User-Agent goes out as Go's Request.write sends it: the first 
     // lura's headers still hold the (empty) User-Agent: KrakenD's goes to X-Forwarded-Via.
     if (path === '/agent') assert.match(backend.head(), /\r\nX-Forwarded-Via: KrakenD Version /)
   }
+})
+
+/** The header lines after the request line and Host, as the backend read them. */
+const linesOf = async (path: string, headers: string[]) => {
+  const res = await sendRaw(gw.url, rawRequest([`GET ${path} HTTP/1.1`, 'Host: gw', ...headers]))
+  assert.equal(res.status, 200, path)
+  return backend
+    .head()
+    .split('\r\n')
+    .slice(2)
+    .filter((line) => !/^(User-Agent|X-Forwarded-(For|Host)):/.test(line))
+}
+
+test("Go's transport asks for gzip when the first Accept-Encoding or Range is empty, after the request's own lines", async () => {
+  assert.deepEqual(await linesOf('/encoding', ['Range: ']), ['Range: ', 'Accept-Encoding: gzip'])
+  assert.deepEqual(await linesOf('/encoding', ['Accept-Encoding: ']), [
+    'Accept-Encoding: ',
+    'Accept-Encoding: gzip',
+  ])
+  assert.deepEqual(await linesOf('/encoding', ['Accept-Encoding: ', 'Accept-Encoding: br']), [
+    'Accept-Encoding: ',
+    'Accept-Encoding: br',
+    'Accept-Encoding: gzip',
+  ])
+  assert.deepEqual(await linesOf('/encoding', ['Range: bytes=0-1']), ['Range: bytes=0-1'])
+})
+
+test("a client's own Accept-Encoding: gzip goes out in its sorted place, not last like the transport's", async () => {
+  assert.deepEqual(await linesOf('/encoding', ['Accept-Encoding: gzip', 'X-Z: 1', 'A-A: 1']), [
+    'A-A: 1',
+    'Accept-Encoding: gzip',
+    'X-Z: 1',
+  ])
 })
