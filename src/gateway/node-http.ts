@@ -41,23 +41,47 @@ export function continueBody(req: object): void {
   })
 }
 
+export interface GoServerOptions extends ServerOptions {
+  /**
+   * Go's MaxHeaderBytes: a request head (request line, header lines, blank line) longer than it
+   * plus 4096 bytes (Go's read limit while reading a head) is refused with 431. node:http's own
+   * limit (maxHeaderSize) counts otherwise: it is set well above, as a backstop.
+   */
+  maxHeaderBytes: number
+}
+
+/** The 4096 bytes of bufio slack Go's server adds to MaxHeaderBytes (initialReadLimitSize). */
+const GO_HEAD_SLACK = 4096
+
 /**
  * `createServer(handler)` is node:http's own (the metrics port); `createServer(options, handler)`
  * is the gateway's listener, answering as Go's server does.
  */
 export function createServer(handler: RequestListener): Server
-export function createServer(options: ServerOptions, handler: RequestListener): Server
-export function createServer(first: ServerOptions | RequestListener, second?: RequestListener): Server {
+export function createServer(options: GoServerOptions, handler: RequestListener): Server
+export function createServer(first: GoServerOptions | RequestListener, second?: RequestListener): Server {
   if (typeof first === 'function') return http.createServer(first)
-  const options = first
+  const { maxHeaderBytes, ...options } = first
   const handler = second as RequestListener
+  const headLimit = maxHeaderBytes + GO_HEAD_SLACK
   const server = http.createServer(
-    { ...options, requireHostHeader: false, ServerResponse: goStatusResponse() },
+    {
+      ...options,
+      maxHeaderSize: 2 * headLimit,
+      requireHostHeader: false,
+      ServerResponse: goStatusResponse(),
+    },
     (req, res) => {
+      if (headBytes(req) > headLimit) {
+        goError(req, '431 Request Header Fields Too Large')
+        return
+      }
       if (answeredAsGo(req, res)) return
       handler(req, res)
     },
   )
+  // Go keeps every header line; node:http drops those after the 2000th by default.
+  server.maxHeadersCount = 0
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
     if (hasBody(req)) {
@@ -66,7 +90,11 @@ export function createServer(first: ServerOptions | RequestListener, second?: Re
     }
     server.emit('request', req, res)
   })
-  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    if (headBytes(req) > headLimit) {
+      goError(req, '431 Request Header Fields Too Large')
+      return
+    }
     res.writeHead(417, { 'Content-Length': '0', Connection: 'close' })
     res.end()
   })
@@ -88,6 +116,19 @@ function goStatusResponse(): typeof ServerResponse {
     }
   } as typeof ServerResponse
   return goStatusClass
+}
+
+/**
+ * The request head's length as a client writes it (`Name: value` lines): Go counts the bytes as
+ * sent; the whitespace around values node:http trimmed is not counted (so never more than Go).
+ */
+function headBytes(req: IncomingMessage): number {
+  const raw = req.rawHeaders
+  // `METHOD target HTTP/x.y\r\n` and the blank line.
+  let size = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 12 + 2
+  for (let i = 0; i < raw.length; i += 2)
+    size += (raw[i] as string).length + (raw[i + 1] as string).length + 4
+  return size
 }
 
 /** Go's hasToken(expect, "100-continue"): case-insensitive, bounded by space, tab or comma. */

@@ -51,7 +51,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   const headerTimeoutMs = s.readTimeoutMs > 0 ? Math.min(readHeaderMs, s.readTimeoutMs) : readHeaderMs
   const http = createHttpServer(
     {
-      maxHeaderSize: s.maxHeaderBytes,
+      maxHeaderBytes: s.maxHeaderBytes,
       headersTimeout: headerTimeoutMs,
       requestTimeout: s.readTimeoutMs,
       keepAliveTimeout: s.idleTimeoutMs,
