@@ -153,7 +153,7 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   public override async catch(error: Error & { oclif?: { exit?: number } }): Promise<void> {
     // A failed parse is reported below; stop oclif from also warning that we never parsed.
     this.parsed = true
-    const gwError = toGwError(locatedInProject(error, this.#locate))
+    const gwError = toGwError(locatedInProject(error, this.#locate), this.ctor.flags)
     if (gwError === undefined) {
       // oclif's own exits (help, version) pass through untouched.
       throw error
@@ -216,7 +216,10 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
 const SYSTEM_FAILURES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EACCES', 'EPERM'])
 
 /** Maps anything thrown to a GwError with the documented exit code; undefined for oclif's own exits. */
-export function toGwError(error: unknown): GwError | undefined {
+export function toGwError(
+  error: unknown,
+  flags: Record<string, { char?: string | undefined }> = {},
+): GwError | undefined {
   if (isGwError(error)) return error
   const oclifExit = (error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit
   const name = (error as Error | undefined)?.name
@@ -229,6 +232,11 @@ export function toGwError(error: unknown): GwError | undefined {
       // One line, as every other error (and an ::error:: annotation) has: `Parsing --weight: Expected ...`.
       .replace(/^(Parsing --\S+)\s*\n\s*/, '$1: ')
       .replace(/\s*\n\s*/g, '; ')
+      // oclif names a flag by its long name alone ("Missing required flag message"): name it as typed.
+      .replace(/^(Missing required flag |Parsing --)([\w-]+)/, (_, lead: string, name: string) => {
+        const char = flags[name]?.char
+        return `${lead.replace(/--$/, '')}--${name}${char ? ` (-${char})` : ''}`
+      })
     return new GwError('usage', ExitCode.usage as ExitCodeValue, message, { hint: 'See --help for usage.' })
   }
   const message = error instanceof Error ? error.message : String(error)

@@ -19,14 +19,15 @@ export const lockWaitFlag = {
 /** Flags of every command that changes a target: gwdeploy.yml selection and --lock-wait. */
 export const targetFlags = { ...configFlags, ...lockWaitFlag }
 
-/** Lets `--lock-wait` be given without a value (oclif wants one). */
+/**
+ * Lets `--lock-wait` be given without a value (oclif wants one). A word after it is its value: these
+ * commands take no arguments, so `--lock-wait 5mins` is a duration to refuse, not an argument.
+ */
 export function normaliseLockWaitArgv(argv: string[]): string[] {
   return argv.map((arg, i) => {
     if (arg !== '--lock-wait') return arg
     const next = argv[i + 1]
-    return next === undefined || next.startsWith('-') || parseDuration(next) === undefined
-      ? '--lock-wait=ttl'
-      : arg
+    return next === undefined || next.startsWith('-') ? '--lock-wait=ttl' : arg
   })
 }
 

@@ -89,7 +89,14 @@ export function formatProblem(problem: Problem): string {
 
 /** The text shown for an error: message, location, every problem, then the hint. */
 export function formatError(error: GwError): string {
-  const where = formatLocation(error.location)
+  const { location } = error
+  // A file the message names already ("cannot read gateway.json: ...") is not said twice.
+  const named =
+    location?.file !== undefined &&
+    location.line === undefined &&
+    location.path === undefined &&
+    error.message.includes(location.file)
+  const where = named ? '' : formatLocation(location)
   const lines = [where ? `${where}: ${error.message}` : error.message]
   for (const problem of error.problems) lines.push(`  - ${formatProblem(problem)}`)
   if (error.hint) lines.push(`hint: ${error.hint}`)

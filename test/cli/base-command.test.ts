@@ -49,10 +49,13 @@ describe('--json envelope and exit codes', () => {
     })
   })
 
-  test("a flag value oclif rejects is one line (exit 2): 'Parsing --limit: Expected an integer ...'", async () => {
+  test("a flag value oclif rejects is one line (exit 2): 'Parsing --limit (-n): Expected an integer ...'", async () => {
     const result = await runCli(['history', '-n', 'abc', '--json'])
     assert.equal(result.exitCode, 2, result.stderr)
-    assert.equal(envelope(result).error?.message, 'Parsing --limit: Expected an integer but received: abc')
+    assert.equal(
+      envelope(result).error?.message,
+      'Parsing --limit (-n): Expected an integer but received: abc',
+    )
   })
 
   test('a usage error keeps exit 2 under --json', async () => {
