@@ -10,6 +10,8 @@
 // URL), Expect (100 Continue only once the body is read, 417 otherwise) and no `Keep-Alive` /
 // `Connection: keep-alive` on HTTP/1.1 answers.
 import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { firstLine } from './components/types.ts'
 import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
@@ -82,6 +84,17 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
   )
   // Go keeps every header line; node:http drops those after the 2000th by default.
   server.maxHeadersCount = 0
+  // node:http hands CONNECT over as a tunnel (and drops the connection without a listener); Go
+  // routes it like any request: no route has the method, so gin answers 404, or 405 with Allow.
+  // The connection closes after the answer (Go would read on).
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const res = new (goStatusResponse())(req)
+    res.shouldKeepAlive = false
+    res.assignSocket(socket as Socket)
+    res.once('finish', () => socket.end())
+    if (headBytes(req) > headLimit) goError(req, '431 Request Header Fields Too Large')
+    else if (!answeredAsGo(req, res)) handler(req, res)
+  })
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
     if (hasBody(req)) {
@@ -160,7 +173,12 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   if (te !== undefined && req.httpVersionMinor >= 1 && te.toLowerCase() !== 'chunked')
     return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
   const url = req.url ?? '/'
-  if (url.charCodeAt(0) !== 47 /* '/' */) {
+  if (req.method === 'CONNECT' && url.charCodeAt(0) !== 47) {
+    // Go parses `host:port` as `http://host:port` and routes on its empty path (no route).
+    const parsed = goParseRequestUri(`http://${url}`)
+    if (typeof parsed === 'string') return goError(req, '400 Bad Request')
+    if (parsed.host !== '') req.headers.host = parsed.host
+  } else if (url.charCodeAt(0) !== 47 /* '/' */) {
     if (url === '*' && req.method === 'OPTIONS') {
       // Go's globalOptionsHandler.
       res.writeHead(200, { 'Content-Length': '0' })

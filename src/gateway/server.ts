@@ -68,6 +68,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     disarm(req.socket)
     if (s.writeTimeoutMs > 0) armWriteDeadline(res, s.writeTimeoutMs)
   })
+  // A CONNECT is answered (see node-http.ts): the header timeout is over for it too.
+  http.on('connect', (req: IncomingMessage) => disarm(req.socket))
   http.on('clientError', answerClientError)
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
   /** Open h2c sessions, with what requests read of their connection. */

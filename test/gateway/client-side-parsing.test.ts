@@ -104,6 +104,16 @@ describe('client side: what Go refuses before routing is refused', () => {
     }
   })
 
+  test('CONNECT is routed as Go routes it (no route has the method): 405 with Allow, 404, 400 for a bad authority', async () => {
+    const before = backend.seen.length
+    const onPath = await sendRaw(gw.url, 'CONNECT /a HTTP/1.1\r\nHost: x\r\n\r\n')
+    assert.equal(onPath.status, 405)
+    assert.match(onPath.head, /\r\nAllow: GET\r\n/)
+    assert.equal((await sendRaw(gw.url, 'CONNECT x:443 HTTP/1.1\r\n\r\n')).status, 404)
+    assert.equal((await sendRaw(gw.url, 'CONNECT [x]:443 HTTP/1.1\r\nHost: x\r\n\r\n')).status, 400)
+    assert.equal(backend.seen.length, before)
+  })
+
   test('h2c: a :scheme other than http or https, or a :path with a bad escape, is reset', async () => {
     const before = backend.seen.length
     const base = { ':method': 'GET', ':authority': 'x' }
