@@ -61,12 +61,22 @@ export async function resolveSha(options: {
   const status = (await execa('git', ['status', '--porcelain', ...pathspec], { cwd: options.cwd })).stdout
   if (status.trim() === '') return { sha: head, version: head, dirty: false }
   if (!options.allowDirty) {
-    throw usageError('the working tree has uncommitted changes', {
+    throw usageError(`the working tree has uncommitted changes: ${changedPaths(status)}`, {
       hint: 'Commit them, pass --sha explicitly, or use --allow-dirty (the version gets an _uncommitted_ suffix).',
     })
   }
   const hash = await dirtyHash(options.cwd, status, pathspec)
   return { sha: head, version: `${head}_uncommitted_${hash}`, dirty: true }
+}
+
+/** The first paths `git status --porcelain` lists (relative to the repository's top), for the message. */
+function changedPaths(status: string): string {
+  const paths = status
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.slice(3))
+  const shown = paths.slice(0, 5).join(', ')
+  return paths.length > 5 ? `${shown} and ${paths.length - 5} more (git status lists them)` : shown
 }
 
 /**

@@ -218,7 +218,7 @@ describe('--sha', () => {
     await writeFile(join(repo, 'new.txt'), 'x')
     await assert.rejects(
       resolveSha({ allowDirty: false, cwd: repo, stateDir: join(repo, '.gwdeploy') }),
-      /uncommitted changes/,
+      /uncommitted changes: new\.txt$/,
     )
   })
 
