@@ -43,7 +43,7 @@ export function renderStatus(s: StatusResult): string {
     unreadable
       ? `lock: UNREADABLE (${s.lock?.unreadable}): releases refuse to take it over (exit 6); \`gwdeploy lock release --force\` clears it`
       : s.lock
-        ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.dead ? ' (DEAD: its process is gone; the next release takes it over)' : s.lock.expired ? ' (expired)' : ''}`
+        ? `lock: held by ${s.lock.holder}${s.lock.operation ? ` (${s.lock.operation})` : ''}, expires ${s.lock.expiresAt}${s.lock.dead ? ` (DEAD: its process on this host is gone; ${s.lock.takeover})` : s.lock.expired ? ' (expired)' : ''}`
         : 'lock: free',
   )
   if (s.lastRelease) lines.push(`last release: ${s.lastRelease.sha?.slice(0, 7)} at ${s.lastRelease.time}`)

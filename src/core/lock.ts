@@ -31,12 +31,27 @@ export const unreadableLockError = (lock: LockInfo) =>
   )
 
 /**
- * A lock file's holder on this host whose process is gone (kill -9, OOM): the file lock (local,
- * haproxy) takes it over at once, so `lock status` and `status` say so rather than name it as live.
+ * A file lock (local, haproxy) takes over the lock of a holder on this host whose process is gone
+ * at once. A lock other machines share (a Kubernetes Lease, AWS) is not: a container elsewhere may
+ * run under the same host name with its own pids, so it is named dead, and breaking it is left to
+ * the operator.
  */
-export function holderIsDead(lock: LockInfo | null | undefined, providerId: string): boolean {
-  if (!lock || (providerId !== 'local' && providerId !== 'haproxy')) return false
-  return holderIsGone(lock.holder)
+export const takesOverDeadHolder = (providerId: string) => providerId === 'local' || providerId === 'haproxy'
+
+/** A holder on this host whose process is gone (kill -9, OOM): `lock status` and `status` say so. */
+export function holderIsDead(lock: LockInfo | null | undefined): boolean {
+  return lock ? holderIsGone(lock.holder) : false
+}
+
+/** The command that breaks the lock, with the environment the target was opened with. */
+export const forceReleaseCommand = (env?: string) => `gwdeploy lock release --force${env ? ` -e ${env}` : ''}`
+
+/** What takes a dead holder's lock over (shown by `status` and `lock status`). */
+export function deadHolderTakeover(providerId: string, env?: string): string {
+  const command = `\`${forceReleaseCommand(env)}\``
+  return takesOverDeadHolder(providerId)
+    ? `the next release takes it over, or ${command}`
+    : `${command} takes it over (this lock is shared: gwdeploy does not break it by itself)`
 }
 
 export interface HeldLock {
@@ -65,6 +80,16 @@ export async function acquireLock(
     // A freeze is a person's decision, not a run that ends: never wait it out.
     if (isFreeze(attempt.lock)) throw frozenError(attempt.lock)
     if (Date.now() >= deadline) {
+      // Only a shared lock gets here with a dead holder: a file lock has taken it over.
+      if (holderIsDead(attempt.lock)) {
+        throw lockHeldError(
+          `the release lock is held by ${describeLock(attempt.lock)}, whose process on this host is gone (killed or crashed)`,
+          {
+            hint: `\`${forceReleaseCommand()}\` (with this command's -e/-c) takes it over, then re-run; gwdeploy does not break a shared lock by itself. \`gwdeploy status\` shows where the dead run left traffic.`,
+            details: { lock: attempt.lock },
+          },
+        )
+      }
       throw lockHeldError(`the release lock is held by ${describeLock(attempt.lock)}`, {
         hint: options.waitMs
           ? `Still held after waiting ${Math.round(options.waitMs / 1000)} s. If that run is dead, \`gwdeploy lock release --force\` breaks the lock.`

@@ -16,7 +16,14 @@ import {
 import { lockHeldError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { HistoryEntry } from './history.ts'
-import { describeLock, holderIsDead, isUnreadableLock, unreadableLockError } from './lock.ts'
+import {
+  deadHolderTakeover,
+  describeLock,
+  forceReleaseCommand,
+  holderIsDead,
+  isUnreadableLock,
+  unreadableLockError,
+} from './lock.ts'
 import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
 import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
@@ -60,8 +67,7 @@ export interface StatusResult {
   served: boolean
   serving: Colour | null
   colours: ColourStatus[]
-  /** `dead`: its holder's process on this host is gone, so the next release takes it over. */
-  lock: (LockInfo & { expired: boolean; dead?: boolean }) | null
+  lock: LockView | null
   /** The page clients get instead of the gateway (null: routing); absent where unsupported. */
   maintenance?: MaintenanceState | null | undefined
   lastRelease?: HistoryEntry | undefined
@@ -147,7 +153,7 @@ export async function status(
     served: state.router.present && serving !== null,
     serving,
     colours,
-    lock: state.lock ? lockView(state.lock, provider.id) : null,
+    lock: state.lock ? lockView(state.lock, provider.id, target.env) : null,
     ...(state.maintenance !== undefined ? { maintenance: state.maintenance } : {}),
     lastRelease: last ? withoutConfig(last) : undefined,
   }
@@ -349,17 +355,23 @@ export async function history(
   return (await listRecords(target, limit, warn)).map(withoutConfig)
 }
 
-export async function lockStatus(
-  target: Target,
-): Promise<{ lock: (LockInfo & { expired: boolean; dead?: boolean }) | null }> {
+export async function lockStatus(target: Target): Promise<{ lock: LockView | null }> {
   const lock = await target.provider.lock().status()
-  return { lock: lock ? lockView(lock, target.provider.id) : null }
+  return { lock: lock ? lockView(lock, target.provider.id, target.env) : null }
 }
 
-const lockView = (lock: LockInfo, providerId: string) => ({
+export type LockView = LockInfo & {
+  expired: boolean
+  /** Its holder ran on this host and its process is gone (kill -9, a crash). */
+  dead?: boolean
+  /** With `dead`: what takes the lock over (the next release, or the exact command). */
+  takeover?: string
+}
+
+const lockView = (lock: LockInfo, providerId: string, env: string | undefined): LockView => ({
   ...lock,
   expired: Date.parse(lock.expiresAt) <= Date.now(),
-  ...(holderIsDead(lock, providerId) ? { dead: true } : {}),
+  ...(holderIsDead(lock) ? { dead: true, takeover: deadHolderTakeover(providerId, env) } : {}),
 })
 
 /**
@@ -373,10 +385,14 @@ export async function lockRelease(target: Target, force: boolean): Promise<{ rel
   // Unreadable, it may be a freeze: only --force clears it.
   if (!force && isUnreadableLock(current)) throw unreadableLockError(current)
   if (!force && Date.parse(current.expiresAt) > Date.now()) {
-    throw lockHeldError(`the release lock is held by ${describeLock(current)}`, {
-      hint: 'If that run is dead, break the lock with `gwdeploy lock release --force`.',
-      details: { lock: current },
-    })
+    const dead = holderIsDead(current)
+    throw lockHeldError(
+      `the release lock is held by ${describeLock(current)}${dead ? ', whose process on this host is gone' : ''}`,
+      {
+        hint: `${dead ? 'Break' : 'If that run is dead, break'} the lock with \`${forceReleaseCommand(target.env)}\`.`,
+        details: { lock: current },
+      },
+    )
   }
   return { released: await lock.forceRelease() }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { isGwError } from '../../src/core/errors.ts'
-import { acquireLock, holderIsDead } from '../../src/core/lock.ts'
+import { acquireLock, holderIsDead, takesOverDeadHolder } from '../../src/core/lock.ts'
 import { maintenancePage } from '../../src/core/maintenance.ts'
 import { lockRelease } from '../../src/core/operations.ts'
 import { listRecords } from '../../src/core/records.ts'
@@ -72,15 +72,16 @@ describe('a torn lock file', () => {
     )
   })
 
-  it('a holder on this host whose process is gone is dead (file locks only)', () => {
+  it('a holder on this host whose process is gone is dead; only file locks take it over by themselves', () => {
     const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
       encoding: 'utf8',
     })
     const host = (execFileSync('hostname', { encoding: 'utf8' }) as string).trim()
     const lock = { holder: `me@${host} pid ${gone}`, acquiredAt: '', renewedAt: '', expiresAt: '' }
-    assert.equal(holderIsDead(lock, 'local'), true)
-    assert.equal(holderIsDead(lock, 'kubernetes'), false)
-    assert.equal(holderIsDead({ ...lock, holder: `me@${host} pid ${process.pid}` }, 'local'), false)
+    assert.equal(holderIsDead(lock), true)
+    assert.equal(holderIsDead({ ...lock, holder: `me@${host} pid ${process.pid}` }), false)
+    assert.equal(takesOverDeadHolder('local'), true)
+    assert.equal(takesOverDeadHolder('kubernetes'), false)
   })
 })
 

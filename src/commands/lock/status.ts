@@ -1,10 +1,9 @@
 import { BaseCommand } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { isUnreadableLock, unreadableLockError } from '../../core/lock.ts'
-import { lockStatus } from '../../core/operations.ts'
-import type { LockInfo } from '../../providers/types.ts'
+import { type LockView, lockStatus } from '../../core/operations.ts'
 
-type Result = { lock: (LockInfo & { expired: boolean; dead?: boolean }) | null }
+type Result = { lock: LockView | null }
 
 export default class LockStatus extends BaseCommand<typeof LockStatus, Result> {
   static override summary = 'Show who holds the release lock of this target'
@@ -24,7 +23,7 @@ export default class LockStatus extends BaseCommand<typeof LockStatus, Result> {
     return [
       `lock: held by ${lock.holder}${
         lock.dead
-          ? ' (DEAD: its process on this host is gone; the next release takes it over, or `gwdeploy lock release --force`)'
+          ? ` (DEAD: its process on this host is gone; ${lock.takeover})`
           : lock.expired
             ? ' (EXPIRED: the next release takes it over)'
             : ''
