@@ -381,6 +381,29 @@ function paramHasControlCharacter(b: CompiledBackend, ctx: Context): boolean {
   return false
 }
 
+/**
+ * Go's url.Parse error for a URL, in its words, or undefined when it parses. It cuts the fragment
+ * off first: a control character or a bad escape in the rest names the URL without it; the
+ * fragment is then unescaped (a bad escape there names the whole URL). The query is not unescaped.
+ */
+function urlParseError(url: string): string | undefined {
+  const hash = url.indexOf('#')
+  const main = hash === -1 ? url : url.slice(0, hash)
+  if (hasControlCharacter(main)) return `parse ${goQuote(main)}: net/url: invalid control character in URL`
+  const q = main.indexOf('?')
+  const inPath = badEscape(q === -1 ? main : main.slice(0, q))
+  if (inPath !== undefined) return `parse ${goQuote(main)}: invalid URL escape ${goQuote(inPath)}`
+  const inFragment = hash === -1 ? undefined : badEscape(url.slice(hash + 1))
+  if (inFragment !== undefined) return `parse ${goQuote(url)}: invalid URL escape ${goQuote(inFragment)}`
+  return undefined
+}
+
+/** The first `%` not followed by two hex digits, as Go's EscapeError shows it (up to 3 characters). */
+function badEscape(text: string): string | undefined {
+  const at = text.search(/%(?![0-9A-Fa-f]{2})/)
+  return at === -1 ? undefined : text.slice(at, at + 3)
+}
+
 /** ASCII below space, or DEL: what Go's url.Parse refuses anywhere in a URL. */
 function hasControlCharacter(value: string): boolean {
   for (let i = 0; i < value.length; i += 1) {
@@ -395,11 +418,13 @@ function hasControlCharacter(value: string): boolean {
  * backend/graphql's method, body and query (lura's GraphQL middleware), or that middleware's error.
  */
 export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
-  // lura's balancer parses host + path before any backend middleware runs: a parameter holding a
-  // control character fails the call there, and no backend sees it.
-  if (b.plainPath === undefined && paramHasControlCharacter(b, endpointCtx)) {
-    const url = (b.origins[b.next] ?? '') + generatedPath(b, endpointCtx)
-    return `parse ${goQuote(url)}: net/url: invalid control character in URL`
+  // lura's balancer parses host + path before any backend middleware runs: what url.Parse refuses
+  // (a parameter holding a control character, a bad `%` escape the url_pattern wrote) fails the
+  // call there, and no backend sees it.
+  const control = b.plainPath === undefined && paramHasControlCharacter(b, endpointCtx)
+  if (control || b.cfg.urlPattern.includes('%')) {
+    const refused = urlParseError((b.origins[b.next] ?? '') + generatedPath(b, endpointCtx))
+    if (refused !== undefined) return refused
   }
   const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
   if (!b.graphql) return ctx
