@@ -225,12 +225,13 @@ describe('human status', () => {
         expiresAt: '2999-01-01T00:00:00.000Z',
         expired: false,
         dead: true,
+        takeover: 'the next release takes it over, or `gwdeploy lock release --force`',
       },
     })
     assert.match(text, /blue-1 .*revoker: 4101/)
     assert.match(
       text,
-      /lock: held by root@vm pid 4712 .*DEAD: its process is gone; the next release takes it over/,
+      /lock: held by root@vm pid 4712 .*DEAD: its process on this host is gone; the next release takes it over/,
     )
   })
 })
