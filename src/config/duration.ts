@@ -28,7 +28,13 @@ export function formatDuration(ms: number): string {
 
 /** A duration in gwdeploy.yml: a string with a unit (`500ms`, `30s`, `5m`, `1h`), resolved to ms. */
 export const duration = z
-  .union([z.string(), z.literal(0)])
+  .union([z.string(), z.literal(0)], {
+    // `bake: 5` is the usual slip: a number without a unit (which gwdeploy does not guess).
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? `${issue.input} has no unit: write ${issue.input}s for seconds (durations: 500ms, 30s, 5m, 1h)`
+        : `must be a duration such as 500ms, 30s, 5m or 1h, not ${JSON.stringify(issue.input) ?? 'nothing'}`,
+  })
   .transform((value, ctx) => {
     if (value === 0) return 0
     const ms = parseDuration(value)

@@ -133,6 +133,24 @@ function valueAt(value: unknown, path: KeyPath): unknown {
   return node
 }
 
+/** What a schema type is called in a YAML file. */
+const EXPECTED: Record<string, string> = {
+  object: 'a mapping (its keys indented below it)',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+}
+
+function describeGiven(value: unknown): string {
+  if (value === null) return 'empty (null)'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  return `the ${typeof value} ${String(value)}`
+}
+
 function issueToProblems(
   issue: z.core.$ZodIssue,
   input: unknown,
@@ -163,6 +181,8 @@ function issueToProblems(
     message = `must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`
   } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
     message = `required (${issue.expected})`
+  } else if (issue.code === 'invalid_type') {
+    message = `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeGiven(valueAt(input, path))}`
   }
   return [{ message, location: locate(path), ...(hint ? { hint } : {}) }]
 }
