@@ -51,7 +51,7 @@ export function deadHolderTakeover(providerId: string, env?: string): string {
   const command = `\`${forceReleaseCommand(env)}\``
   return takesOverDeadHolder(providerId)
     ? `the next release takes it over, or ${command}`
-    : `${command} takes it over (this lock is shared: gwdeploy does not break it by itself)`
+    : `${command} takes it over`
 }
 
 export interface HeldLock {
@@ -69,7 +69,13 @@ export interface HeldLock {
 export async function acquireLock(
   lock: Lock,
   request: LockRequest,
-  options: { waitMs: number; signal?: AbortSignal; emit?: (event: EngineEvent) => void },
+  options: {
+    waitMs: number
+    signal?: AbortSignal
+    emit?: (event: EngineEvent) => void
+    /** The target's environment (-e), for the command a message names. */
+    env?: string | undefined
+  },
 ): Promise<HeldLock> {
   const deadline = Date.now() + options.waitMs
   let announced = false
@@ -83,9 +89,9 @@ export async function acquireLock(
       // Only a shared lock gets here with a dead holder: a file lock has taken it over.
       if (holderIsDead(attempt.lock)) {
         throw lockHeldError(
-          `the release lock is held by ${describeLock(attempt.lock)}, whose process on this host is gone (killed or crashed)`,
+          `the release lock is held by a run whose process on this host is gone (killed or crashed): ${describeLock(attempt.lock)}`,
           {
-            hint: `\`${forceReleaseCommand()}\` (with this command's -e/-c) takes it over, then re-run; gwdeploy does not break a shared lock by itself. \`gwdeploy status\` shows where the dead run left traffic.`,
+            hint: `\`${forceReleaseCommand(options.env)}\` takes it over, then re-run; gwdeploy does not break a shared lock by itself (another machine may have the same host name). \`gwdeploy status\` shows where the dead run left traffic.`,
             details: { lock: attempt.lock },
           },
         )

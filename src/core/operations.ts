@@ -387,7 +387,7 @@ export async function lockRelease(target: Target, force: boolean): Promise<{ rel
   if (!force && Date.parse(current.expiresAt) > Date.now()) {
     const dead = holderIsDead(current)
     throw lockHeldError(
-      `the release lock is held by ${describeLock(current)}${dead ? ', whose process on this host is gone' : ''}`,
+      `the release lock is held by ${dead ? 'a run whose process on this host is gone: ' : ''}${describeLock(current)}`,
       {
         hint: `${dead ? 'Break' : 'If that run is dead, break'} the lock with \`${forceReleaseCommand(target.env)}\`.`,
         details: { lock: current },

@@ -13,7 +13,7 @@ import { listRecords } from '../../src/core/records.ts'
 import type { Target } from '../../src/core/target.ts'
 import { DirectoryRecords } from '../../src/providers/file-records.ts'
 import { FileLock } from '../../src/providers/local/lock.ts'
-import type { Provider } from '../../src/providers/types.ts'
+import type { Lock, Provider } from '../../src/providers/types.ts'
 
 let dir: string
 before(async () => {
@@ -82,6 +82,30 @@ describe('a torn lock file', () => {
     assert.equal(holderIsDead({ ...lock, holder: `me@${host} pid ${process.pid}` }), false)
     assert.equal(takesOverDeadHolder('local'), true)
     assert.equal(takesOverDeadHolder('kubernetes'), false)
+  })
+
+  it('a shared lock held by a dead holder: exit 3 saying so, naming the command (with -e) that takes it over', async () => {
+    const gone = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    })
+    const host = (execFileSync('hostname', { encoding: 'utf8' }) as string).trim()
+    const held = {
+      holder: `me@${host} pid ${gone}`,
+      operation: 'release',
+      acquiredAt: new Date().toISOString(),
+      renewedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    }
+    // A Lease-like lock: it does not take a dead holder over by itself.
+    const shared = { tryAcquire: async () => ({ acquired: false, lock: held }) } as unknown as Lock
+    await assert.rejects(
+      acquireLock(shared, { holder: 'me', operation: 'release', ttlMs: 60_000 }, { waitMs: 0, env: 'prod' }),
+      (error: unknown) =>
+        isGwError(error) &&
+        error.exitCode === 3 &&
+        /held by a run whose process on this host is gone/.test(error.message) &&
+        /`gwdeploy lock release --force -e prod` takes it over, then re-run/.test(error.hint ?? ''),
+    )
   })
 })
 

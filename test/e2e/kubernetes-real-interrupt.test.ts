@@ -108,12 +108,12 @@ describe('kubernetes provider against a real cluster: interrupts and a dead lock
 
     const blocked = await project.run(['release', '--sha', sha(3)])
     assert.equal(blocked.exitCode, 3, blocked.stderr)
-    assert.match(blocked.stderr, /whose process on this host is gone/)
+    assert.match(blocked.stderr, /held by a run whose process on this host is gone \(killed or crashed\): /)
     assert.match(blocked.stderr, /`gwdeploy lock release --force`.* takes it over, then re-run/)
 
     const unforced = await project.run(['lock', 'release'])
     assert.equal(unforced.exitCode, 3, unforced.stderr)
-    assert.match(unforced.stderr, /whose process on this host is gone/)
+    assert.match(unforced.stderr, /held by a run whose process on this host is gone: /)
 
     // The command the messages name takes the lock over; the release then runs.
     const broken = await project.run(['lock', 'release', '--force'])

@@ -24,7 +24,7 @@ export async function withLock<T>(
     acquireLock(
       target.provider.lock(),
       { holder: lockHolder(), operation, ttlMs: target.config.lock.ttl, ...(sha ? { sha } : {}) },
-      { waitMs, signal, emit: emitter(reporter) },
+      { waitMs, signal, emit: emitter(reporter), env: target.env },
     ),
   )
   try {
