@@ -5,8 +5,12 @@
  */
 import { type Artifact, COLOURS, type ReleaseRecord, type TargetState } from '../providers/types.ts'
 import { loadArtifact, readdirSafe } from './artifacts.ts'
+import { GwError, isGwError } from './errors.ts'
+import { ExitCode } from './exit-codes.ts'
 import { appendHistory, readHistory } from './history.ts'
 import type { Target } from './target.ts'
+
+const RECORDS_UNLISTED = 'records_unlisted'
 
 /** How far back `rollback --to` and the engine look for a SHA's release. */
 export const LOOKBACK = 500
@@ -52,13 +56,29 @@ export async function listRecords(
   limit: number,
   warn?: (message: string) => void,
 ): Promise<ReleaseRecord[]> {
-  const records =
-    (await target.provider.records?.().list(limit, {
-      unreadable: (where, reason) =>
-        warn?.(
-          `release record ${where} cannot be read (${reason}): it is left out, so history, \`rollback\` and \`status\` do not see that operation; restore or delete it`,
-        ),
-    })) ?? []
+  const store = target.provider.records?.()
+  let records: ReleaseRecord[]
+  try {
+    records =
+      (await store?.list(limit, {
+        unreadable: (where, reason) =>
+          warn?.(
+            `release record ${where} cannot be read (${reason}): it is left out, so history, \`rollback\` and \`status\` do not see that operation; restore or delete it`,
+          ),
+      })) ?? []
+  } catch (error) {
+    // The store itself is unreadable (the records directory replaced by a file): not a bug, exit 6.
+    if (isGwError(error)) throw error
+    throw new GwError(
+      RECORDS_UNLISTED,
+      ExitCode.provider,
+      `the release records on the target (${store?.where}) cannot be listed: ${(error as Error).message}`,
+      {
+        cause: error,
+        hint: 'Restore them there (on local and haproxy: a directory gwdeploy may read and write), then re-run; until then history, `rollback` and `status` do not see past operations.',
+      },
+    )
+  }
   if (records.length > 0) return records
   return (await readHistory(target.stateDir)).reverse().slice(0, limit)
 }
@@ -73,7 +93,11 @@ export function recordsOrNone(
   warn: (message: string) => void,
 ): Promise<ReleaseRecord[]> {
   return listRecords(target, limit, warn).catch((error: Error) => {
-    warn(`could not read the release records from the target: ${error.message}; going on without them`)
+    const why =
+      isGwError(error) && error.code === RECORDS_UNLISTED
+        ? error.message
+        : `could not read the release records from the target: ${error.message}`
+    warn(`${why}; going on without them`)
     return []
   })
 }
