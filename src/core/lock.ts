@@ -104,7 +104,14 @@ export async function acquireLock(
       })
     }
     if (!announced) {
-      options.emit?.({ type: 'progress', step: 'lock', message: `waiting for ${describeLock(attempt.lock)}` })
+      const deadNote = holderIsDead(attempt.lock)
+        ? `: its process on this host is gone, so the wait ends when the lock expires (\`${forceReleaseCommand(options.env)}\` takes it over now)`
+        : ''
+      options.emit?.({
+        type: 'progress',
+        step: 'lock',
+        message: `waiting for ${describeLock(attempt.lock)}${deadNote}`,
+      })
       announced = true
     }
     await sleep(Math.min(1_000, Math.max(50, deadline - Date.now())), options.signal)

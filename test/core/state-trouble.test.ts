@@ -106,6 +106,25 @@ describe('a torn lock file', () => {
         /held by a run whose process on this host is gone/.test(error.message) &&
         /`gwdeploy lock release --force -e prod` takes it over, then re-run/.test(error.hint ?? ''),
     )
+    // --lock-wait: the wait says it lasts until the dead holder's lock expires, and what ends it now.
+    const progress: string[] = []
+    await assert.rejects(
+      acquireLock(
+        shared,
+        { holder: 'me', operation: 'release', ttlMs: 60_000 },
+        {
+          waitMs: 100,
+          emit: (event) => {
+            if (event.type === 'progress') progress.push(event.message)
+          },
+        },
+      ),
+      { exitCode: 3 },
+    )
+    assert.match(
+      progress.join('\n'),
+      /its process on this host is gone, so the wait ends when the lock expires \(`gwdeploy lock release --force` takes it over now\)/,
+    )
   })
 })
 
