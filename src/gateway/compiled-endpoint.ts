@@ -210,7 +210,8 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
         b.components?.graphql !== undefined ||
         (forward.forwardsContentLength &&
           (b.inputHeaders.length === 0 || b.inputHeaders.some((h) => h.toLowerCase() === 'content-length'))),
-      chunksEmptyBody: chunksEmptyBody(b.method),
+      // The method that goes out decides (backend/graphql's may differ from the backend's).
+      chunksEmptyBody: chunksEmptyBody(b.components?.graphql?.method ?? b.method),
       decode: compileDecoder(b.encoding, b.isCollection),
       format: compileFormatter(b),
       record: metrics?.backend(cfg.endpoint, b.urlPattern),
