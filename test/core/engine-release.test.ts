@@ -46,6 +46,17 @@ describe('release engine (fake provider, in-process)', () => {
     assert.equal(latest(h)?.sha, sha(2))
   })
 
+  it('a release the target keeps no record of is exit 8, and the hint does not say a record tells what did not finish', async () => {
+    await firstRelease(h)
+    h.provider.failAt.add('append')
+    const out = await h.run(releaseOf(2))
+    h.provider.failAt.delete('append')
+    assert.equal(out.code, 8, out.error?.message)
+    const hint = (out.error as { hint?: string } | undefined)?.hint ?? ''
+    assert.match(hint, /the target has no record of it/)
+    assert.match(hint, new RegExp(`\`gwdeploy release --sha ${sha(2)}\` writes it without moving traffic`))
+  })
+
   it('the image/runtime is built before the lock is taken', async () => {
     const out = await h.run(releaseOf(1))
     const order = out.events.flatMap((e) => (e.type === 'step' && e.status !== 'done' ? [e.step] : []))

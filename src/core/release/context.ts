@@ -106,6 +106,8 @@ export interface Run {
   live: boolean
   /** What did not finish after the release went live. */
   unfinished: string[]
+  /** The target did not take the record of the live release (then no record says what did not finish). */
+  unrecorded?: boolean
   /** Overrides `shift.bake` (rollback --force-now: no bake). */
   bakeMs?: number | undefined
 }

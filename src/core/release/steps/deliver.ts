@@ -41,7 +41,9 @@ export function liveUnfinishedError(run: Run): GwError {
       hint:
         run.operation === 'rollback'
           ? `Traffic stays on ${run.green}. Once the cause is fixed, \`gwdeploy release --sha ${run.artifact.sha}\` finishes it without moving traffic (another \`rollback\` would go one release further back).`
-          : 'The release serves all traffic; the record on the target says what did not finish. Re-run the same command to finish it.',
+          : run.unrecorded
+            ? `The release serves all traffic, but the target has no record of it. Fix what kept the record from being written (above), then \`gwdeploy release --sha ${run.artifact.sha}\` writes it without moving traffic.`
+            : 'The release serves all traffic; the record on the target says what did not finish. Re-run the same command to finish it.',
       details: { unfinished: run.unfinished, colour: run.green, weights: run.weights },
     },
   )

@@ -48,6 +48,9 @@ export async function finalize(
       ...(unfinished ? { exitCode: ExitCode.live } : {}),
     })
     // Without its record, history, status and the next rollback would not know this run happened.
-    if (unwritten) run.unfinished.push(unwritten)
+    if (unwritten) {
+      run.unfinished.push(unwritten)
+      run.unrecorded = true
+    }
   })
 }
