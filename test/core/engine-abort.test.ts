@@ -54,6 +54,25 @@ describe('abort and rollback --force-now (fake provider, in-process)', () => {
     assert.match(out.error?.message ?? '', /nothing to abort/)
   })
 
+  it('abort with a lock it cannot read is exit 6 naming it, not "nothing to abort" (it may be a running release)', async () => {
+    const unreadable = 'lock.json: Unexpected end of JSON input'
+    h.world.lock = {
+      holder: 'unknown',
+      acquiredAt: '',
+      renewedAt: '',
+      expiresAt: '',
+      unreadable,
+      token: 0,
+      ttlMs: 0,
+    }
+    const out = await h.run(abort)
+    assert.equal(out.code, 6, out.error?.message)
+    assert.match(
+      out.error?.message ?? '',
+      /the release lock cannot be read \(lock\.json: Unexpected end of JSON input\)/,
+    )
+  })
+
   it('rollback --force-now stops the running release, then goes back to the release before the live one', async () => {
     h = await swap(h)
     assert.equal((await h.run(releaseOf(1))).code, 0)

@@ -9,7 +9,7 @@ import { sleep } from '../../health/gate.ts'
 import type { LockInfo, ReleaseRecord } from '../../providers/types.ts'
 import { step } from '../events.ts'
 import { frozenError, isFreeze } from '../freeze-info.ts'
-import { ABORT_OPERATION, acquireLock, describeLock } from '../lock.ts'
+import { ABORT_OPERATION, acquireLock, describeLock, isUnreadableLock, unreadableLockError } from '../lock.ts'
 import { lockHolder } from '../target.ts'
 import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
@@ -28,6 +28,8 @@ export interface Takeover {
 export async function running(ctx: EngineContext): Promise<LockInfo | null> {
   const current = await ctx.target.provider.lock().status()
   if (!current) return null
+  // Unreadable, it may be a running release (or a freeze): never "nothing to abort".
+  if (isUnreadableLock(current)) throw unreadableLockError(current)
   // A freeze is a person's decision, not a run: abort does not lift it (`lock release` does).
   if (isFreeze(current)) throw frozenError(current)
   const live = current as LockInfo
