@@ -224,3 +224,27 @@ test('github reporter: a run stopped before it went live says where traffic is i
     ].join('\n'),
   )
 })
+
+test('github reporter: a problem in a rendered flexible-config template annotates the file, not a line it does not have', () => {
+  const lines: string[] = []
+  const reporter = new GithubActionsReporter(
+    silentReporter,
+    undefined,
+    (l) => lines.push(l),
+    'gwdeploy release',
+  )
+  reporter.close({
+    message: 'gateway.json (rendered) is not valid JSON',
+    exitCode: 2,
+    problems: [
+      {
+        message: "Unexpected token 'x'",
+        location: { file: 'gateway.json (rendered)', line: 8, column: 11 },
+      },
+    ],
+  })
+  assert.deepEqual(lines, [
+    '::error title=gwdeploy release failed (exit 2)::gateway.json (rendered) is not valid JSON',
+    "::error file=gateway.json::gateway.json (rendered):8:11: Unexpected token 'x'",
+  ])
+})

@@ -12,8 +12,13 @@ const escapeData = (s: string) => s.replaceAll('%', '%25').replaceAll('\r', '%0D
 const escapeProperty = (s: string) => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
 const escapeCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
+const RENDERED = / \(rendered\)$/
+
 /** `file=…,line=…,col=…` of an annotation. */
 function locationProperties(where: Location): string[] {
+  // A rendered flexible-config template's line is not a line of the file: the file alone is named.
+  if (where.file && RENDERED.test(where.file))
+    return [`file=${escapeProperty(where.file.replace(RENDERED, ''))}`]
   const props = [`file=${escapeProperty(where.file ?? '')}`]
   if (where.line !== undefined) props.push(`line=${where.line}`)
   if (where.column !== undefined) props.push(`col=${where.column}`)
@@ -86,7 +91,9 @@ export class GithubActionsReporter implements Reporter {
       const where = problem.location
       if (!where?.file) continue
       const props = locationProperties(where)
-      const text = formatProblem({ ...problem, location: where.path ? { path: where.path } : {} })
+      // The annotation carries the file and line; a rendered template's line stays in the text.
+      const shown = RENDERED.test(where.file) ? where : where.path ? { path: where.path } : {}
+      const text = formatProblem({ ...problem, location: shown })
       this.#annotate(`::error ${props.join(',')}::${escapeData(text)}`)
     }
   }
