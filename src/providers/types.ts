@@ -313,7 +313,7 @@ export interface Provider {
   /** Why this provider cannot serve a maintenance page (shown by `gwdeploy maintenance`, exit 2). */
   readonly maintenanceUnsupported?: string
   /** Traffic counters for a colour since `since` (a value returned earlier), for the bake's error ratio. */
-  traffic?(colour: Colour): Promise<TrafficSample>
+  traffic?(colour: Colour, options?: OperationOptions): Promise<TrafficSample>
   /**
    * The documents provision/route would send for `spec` (pure, no I/O), shown by `release --dry-run`.
    * On a dry run the image is not built yet: `spec.artifact.image` is the tag it would get.

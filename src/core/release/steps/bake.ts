@@ -48,7 +48,7 @@ async function checkOnce(
     }
   }
   if (first && provider.traffic) {
-    const now = await provider.traffic(fleet.colour)
+    const now = await provider.traffic(fleet.colour, { signal: ctx.signal })
     const requests = now.requests - first.requests
     const errors = now.errors - first.errors
     const ratio = requests > 0 ? errors / requests : 0
@@ -74,7 +74,7 @@ export async function bake(ctx: EngineContext, fleet: Fleet, ms: number): Promis
   ctx.reporter.emit({ type: 'bake', step: 'shift', colour: fleet.colour, durationMs: ms, endsAt: end })
   const report = nodeReporter(ctx)
   const targets = await provider.probeTargets(fleet)
-  const first = provider.traffic ? await provider.traffic(fleet.colour) : undefined
+  const first = provider.traffic ? await provider.traffic(fleet.colour, { signal: ctx.signal }) : undefined
   for (;;) {
     const wait = Math.min(config.health.interval, end - Date.now())
     if (wait > 0) await sleep(wait, ctx.signal)
