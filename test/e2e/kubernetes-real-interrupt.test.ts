@@ -27,19 +27,24 @@ describe('kubernetes provider against a real cluster: interrupts and a dead lock
   })
   after(async () => project?.cleanup())
 
-  // The API server is reached through a proxy that stops answering the calls made while green
-  // rolls out (the call in flight hangs, as on an overloaded API server); SIGTERM then. The call
-  // used to hold the run until its deadline (120 s here); the cleanup's calls get answers again.
-  it('SIGTERM while green rolls out and an API call hangs: exit 130, traffic stays on blue, green torn down, the Lease released', async () => {
+  /**
+   * `release --sha` through a proxy in front of the API server that stops answering once stderr
+   * matches `when` (the call in flight hangs, as on an overloaded API server); SIGTERM once calls
+   * hang, then the proxy answers again (the cleanup's calls). The exit code within a bound far
+   * below the calls' 120 s deadline ('still running' past it), and stderr.
+   */
+  async function interruptWhileHanging(
+    releaseSha: string,
+    when: RegExp,
+    top: Record<string, unknown> = {},
+  ): Promise<{ code: number | null | 'still running'; stderr: string }> {
     const proxy = await stallingProxy(project.cluster.server)
     const kubeconfig = await readFile(join(project.dir, 'kubeconfig.yaml'), 'utf8')
-    await writeFile(
-      join(project.dir, 'kubeconfig-proxy.yaml'),
-      kubeconfig.replace(`server: ${project.cluster.server}`, `server: ${proxy.url}`),
-    )
-    assert.notEqual(kubeconfig, await readFile(join(project.dir, 'kubeconfig-proxy.yaml'), 'utf8'))
-    await project.writeConfig({ provider: { kubeconfig: 'kubeconfig-proxy.yaml' } })
-    const child = spawn(process.execPath, [RUN_JS, 'release', '--sha', sha(2)], {
+    const proxied = kubeconfig.replace(`server: ${project.cluster.server}`, `server: ${proxy.url}`)
+    assert.notEqual(proxied, kubeconfig)
+    await writeFile(join(project.dir, 'kubeconfig-proxy.yaml'), proxied)
+    await project.writeConfig({ top, provider: { kubeconfig: 'kubeconfig-proxy.yaml' } })
+    const child = spawn(process.execPath, [RUN_JS, 'release', '--sha', releaseSha], {
       cwd: project.dir,
       env: { ...process.env, ...project.env, CI: 'true', GWDEPLOY_KUBE_API_TIMEOUT: '120' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,11 +55,11 @@ describe('kubernetes provider against a real cluster: interrupts and a dead lock
       await new Promise<void>((resolve, reject) => {
         child.stderr.on('data', (chunk: Buffer) => {
           stderr += chunk
-          if (/rollout of \S+-green/.test(stderr)) resolve()
+          if (when.test(stderr)) resolve()
         })
-        child.on('close', () => reject(new Error(`the release ended before its rollout: ${stderr}`)))
+        child.on('close', () => reject(new Error(`the release ended before ${when}: ${stderr}`)))
       })
-      // The rollout's next read (every 0.5 s) and the lock watch's (every 2 s) get no answer.
+      // The run's next call (every 0.5 s or less) and the lock watch's (every 2 s) get no answer.
       proxy.stall(true)
       for (let waited = 0; proxy.held() < 2; waited += 100) {
         assert.ok(waited < 30_000, `no call held: ${stderr}`)
@@ -67,12 +72,19 @@ describe('kubernetes provider against a real cluster: interrupts and a dead lock
         exited,
         new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 60_000).unref()),
       ])
-      assert.equal(code, 130, stderr)
+      return { code, stderr }
     } finally {
       child.kill('SIGKILL')
       await proxy.close()
       await project.writeConfig()
     }
+  }
+
+  // The call in flight used to hold the run until its deadline (or until undici's 10 s connect
+  // timeout failed it with exit 6).
+  it('SIGTERM while green rolls out and an API call hangs: exit 130, traffic stays on blue, green torn down, the Lease released', async () => {
+    const { code, stderr } = await interruptWhileHanging(sha(2), /rollout of \S+-green/)
+    assert.equal(code, 130, stderr)
     assert.match(stderr, /SIGTERM: stopping and cleaning up/)
     assert.match(stderr, /interrupted by SIGTERM/)
     assert.equal(await project.liveColour(), 'blue')
@@ -121,5 +133,16 @@ describe('kubernetes provider against a real cluster: interrupts and a dead lock
     const released = await project.run(['release', '--sha', sha(3)])
     assert.equal(released.exitCode, 0, released.stderr)
     assert.equal(await healthName(), `${project.service} rev-${sha(3).slice(0, 7)}`)
+  })
+
+  // Watching green after the switch: the bake's node health and traffic reads were not stopped.
+  it('SIGTERM during the bake while an API call hangs: exit 130, traffic back on the colour that served, the Lease released', async () => {
+    const serving = await project.liveColour()
+    const { code, stderr } = await interruptWhileHanging(sha(4), /baking for/, { shift: { bake: '5m' } })
+    assert.equal(code, 130, stderr)
+    assert.match(stderr, /interrupted by SIGTERM/)
+    assert.equal(await project.liveColour(), serving)
+    assert.equal(await healthName(), `${project.service} rev-${sha(3).slice(0, 7)}`)
+    assert.equal(await project.get(leasePath()), undefined, 'the Lease is released')
   })
 })

@@ -35,7 +35,6 @@ import { LeaseLock } from './lease.ts'
 import { podLogLines } from './logs.ts'
 import { Loopbacks } from './loopbacks.ts'
 import { liveServiceManifest, previewServiceManifest, renderDocuments } from './manifests.ts'
-import { addTraffic, trafficFromMetrics } from './metrics.ts'
 import {
   ANNOTATION,
   colourSelector,
@@ -51,6 +50,7 @@ import { ConfigMapRecords } from './records.ts'
 import { waitRollout } from './rollout-wait.ts'
 import { pointService, waitEndpoints } from './services.ts'
 import { type KubeSettings, kubeSettings } from './settings.ts'
+import { colourTraffic } from './traffic.ts'
 import { podProxyPath, serviceProxyPath } from './tunnel.ts'
 
 export { describePod } from './fleet.ts'
@@ -319,31 +319,9 @@ export class KubernetesProvider implements Provider {
     return this.#api.podLog(node.id, lines)
   }
 
-  /**
-   * Requests and 5xx answers of a colour's pods, summed from each gateway's own counters. A pod
-   * that cannot be scraped right now (stopping, not started) is left out: its health is the
-   * bake's other check, and one missed scrape must not fail a release.
-   */
-  async traffic(colour: Colour): Promise<TrafficSample> {
-    const deployment = await this.#api.readDeployment(colour)
-    if (!deployment) return { requests: 0, errors: 0 }
-    const client = await this.#api.client()
-    const samples = await Promise.all(
-      (await this.#api.pods(deployment, colour)).map(async (pod) => {
-        try {
-          const text = await client.core.connectGetNamespacedPodProxyWithPath({
-            // Pod proxies take a port number (unlike service proxies, no port names).
-            name: `${pod.metadata?.name}:${this.#settings.metricsPort}`,
-            namespace: this.#ns,
-            path: 'metrics',
-          })
-          return trafficFromMetrics(text)
-        } catch {
-          return { requests: 0, errors: 0 }
-        }
-      }),
-    )
-    return samples.reduce(addTraffic, { requests: 0, errors: 0 })
+  /** Each pod's gateway counters, for the bake's error ratio (traffic.ts). */
+  async traffic(colour: Colour, options: OperationOptions = {}): Promise<TrafficSample> {
+    return colourTraffic(this.#api.under(options.signal), colour, this.#settings.metricsPort)
   }
 
   render(spec: FleetSpec): RenderedDocument[] {
