@@ -2,14 +2,16 @@
 // backends and the echo endpoint see matches KrakenD byte for byte.
 
 /** url.ParseQuery: `&`-separated, `+` is a space, pieces with `;` or bad escapes are dropped. */
-export function parseGoQuery(raw: string): Map<string, string[]> {
+export const parseGoQuery = (raw: string): Map<string, string[]> => parseQuery(raw, unescapeQuery)
+
+function parseQuery(raw: string, decode: (text: string) => string | undefined): Map<string, string[]> {
   const out = new Map<string, string[]>()
   if (raw === '') return out
   for (const piece of raw.split('&')) {
     if (piece === '' || piece.includes(';')) continue
     const eq = piece.indexOf('=')
-    const key = unescapeQuery(eq === -1 ? piece : piece.slice(0, eq))
-    const value = unescapeQuery(eq === -1 ? '' : piece.slice(eq + 1))
+    const key = decode(eq === -1 ? piece : piece.slice(0, eq))
+    const value = decode(eq === -1 ? '' : piece.slice(eq + 1))
     if (key === undefined || value === undefined) continue
     const list = out.get(key)
     if (list) list.push(value)
@@ -36,14 +38,15 @@ export function goQueryEscape(text: string): string {
 }
 
 /** url.Values.Encode: keys sorted, every value escaped. */
-export function encodeGoQuery(values: Map<string, string[]>): string {
-  const keys = [...values.keys()].sort()
+export const encodeGoQuery = (values: Map<string, string[]>): string => encodeQuery(values, goQueryEscape)
+
+function encodeQuery(values: Map<string, string[]>, encode: (text: string) => string): string {
   let out = ''
-  for (const key of keys) {
-    const k = goQueryEscape(key)
+  for (const key of [...values.keys()].sort()) {
+    const k = encode(key)
     for (const value of values.get(key) as string[]) {
       if (out !== '') out += '&'
-      out += `${k}=${goQueryEscape(value)}`
+      out += `${k}=${encode(value)}`
     }
   }
   return out
@@ -89,37 +92,20 @@ export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
  * their bytes.
  */
 export function forwardQuery(rule: string[] | '*', raw: string): string {
-  const parsed = parseQueryBytes(raw)
-  if (rule === '*') return encodeQueryBytes(parsed)
+  const parsed = parseQuery(byteString(raw), unescapeQueryBytes)
+  if (rule === '*') return encodeQuery(parsed, escapeQueryBytes)
   const kept = new Map<string, string[]>()
   for (const name of rule) {
     const key = byteString(name)
     const values = parsed.get(key)
     if (values && values.length > 0) kept.set(key, values)
   }
-  return encodeQueryBytes(kept)
+  return encodeQuery(kept, escapeQueryBytes)
 }
 
 /** Text as its UTF-8 bytes, one character per byte. */
 const byteString = (text: string) =>
   /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
-
-/** parseGoQuery with keys and values as byte strings. */
-function parseQueryBytes(raw: string): Map<string, string[]> {
-  const out = new Map<string, string[]>()
-  if (raw === '') return out
-  for (const piece of byteString(raw).split('&')) {
-    if (piece === '' || piece.includes(';')) continue
-    const eq = piece.indexOf('=')
-    const key = unescapeQueryBytes(eq === -1 ? piece : piece.slice(0, eq))
-    const value = unescapeQueryBytes(eq === -1 ? '' : piece.slice(eq + 1))
-    if (key === undefined || value === undefined) continue
-    const list = out.get(key)
-    if (list) list.push(value)
-    else out.set(key, [value])
-  }
-  return out
-}
 
 /** Go's unescape(s, encodeQueryComponent) over bytes: `+` is a space; undefined for a bad escape. */
 function unescapeQueryBytes(text: string): string | undefined {
@@ -144,16 +130,3 @@ const escapeQueryBytes = (bytes: string) =>
   bytes
     .replace(/[^A-Za-z0-9\-_.~ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
     .replaceAll(' ', '+')
-
-/** url.Values.Encode of byte strings: keys sorted by their bytes. */
-function encodeQueryBytes(values: Map<string, string[]>): string {
-  let out = ''
-  for (const key of [...values.keys()].sort()) {
-    const k = escapeQueryBytes(key)
-    for (const value of values.get(key) as string[]) {
-      if (out !== '') out += '&'
-      out += `${k}=${escapeQueryBytes(value)}`
-    }
-  }
-  return out
-}
