@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { ServerHttp2Stream } from 'node:http2'
 import { HTTP_TOKEN } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
+import { CONTINUE_TOKEN } from './node-http.ts'
 
 /** What the gateway reads of the connection a stream arrived on. */
 export interface H2Peer {
@@ -36,7 +37,7 @@ export class H2Request {
     this.method = headers[':method'] as string
     this.url = headers[':path'] as string
     this.socket = peer
-    this.#awaitsContinue = headers.expect === '100-continue'
+    this.#awaitsContinue = headers.expect !== undefined && CONTINUE_TOKEN.test(headers.expect)
   }
 
   /** Sends the 100 (Continue) a client waits for before its body, once: the body is wanted now. */

@@ -96,6 +96,12 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
     else if (!answeredAsGo(req, res)) handler(req, res)
   })
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    // node:http takes `100-continue` between any non-word characters (`x-100-continue`); Go's
+    // hasToken only between spaces, tabs and commas, and answers anything else 417.
+    if (!CONTINUE_TOKEN.test(req.headers.expect ?? '')) {
+      server.emit('checkExpectation', req, res)
+      return
+    }
     // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
     if (hasBody(req)) {
       awaitingContinue.set(req, res)
@@ -145,7 +151,7 @@ function headBytes(req: IncomingMessage): number {
 }
 
 /** Go's hasToken(expect, "100-continue"): case-insensitive, bounded by space, tab or comma. */
-const CONTINUE_TOKEN = /(?:^|[ \t,])100-continue(?:$|[ \t,])/i
+export const CONTINUE_TOKEN = /(?:^|[ \t,])100-continue(?:$|[ \t,])/i
 
 const hasBody = (req: IncomingMessage): boolean =>
   req.headers['transfer-encoding'] !== undefined ||
