@@ -20,14 +20,24 @@ function parseQuery(raw: string, decode: (text: string) => string | undefined): 
   return out
 }
 
+/**
+ * Go unescapes to bytes: escapes that are not UTF-8 (`%FF`) still make a key or value (here with
+ * U+FFFD for those bytes), so a guard looking a key up finds it as KrakenD's does; only a malformed
+ * escape drops the piece.
+ */
 function unescapeQuery(text: string): string | undefined {
   if (!text.includes('%') && !text.includes('+')) return text
+  const spaced = text.replaceAll('+', ' ')
   try {
-    return decodeURIComponent(text.replaceAll('+', ' '))
+    return decodeURIComponent(spaced)
   } catch {
-    return undefined
+    if (MALFORMED_ESCAPE.test(spaced)) return undefined
+    return spaced.replace(ESCAPE_RUN, (run) => Buffer.from(run.replaceAll('%', ''), 'hex').toString('utf8'))
   }
 }
+
+const MALFORMED_ESCAPE = /%(?![0-9A-Fa-f]{2})/
+const ESCAPE_RUN = /(?:%[0-9A-Fa-f]{2})+/g
 
 const QUERY_EXTRA = /[!'()*]/g
 const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
