@@ -191,7 +191,8 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
       res.end()
       return true
     }
-    if (!absoluteForm(req, url)) return goError(req, '400 Bad Request')
+    // Any other method's `*` is a path gin finds no route for (404), as Go hands it over.
+    if (url !== '*' && !absoluteForm(req, url)) return goError(req, '400 Bad Request')
   } else if (url.includes('%') && !validEscapes(url)) return goError(req, '400 Bad Request')
   // Node joins repeated Pragma lines; Go looks at the first.
   if (req.headers.pragma !== undefined && fixPragmaCacheControl(req.headers, firstLine(req, 'pragma')))

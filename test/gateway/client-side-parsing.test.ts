@@ -121,6 +121,13 @@ describe('client side: what Go refuses before routing is refused', () => {
     }
   })
 
+  test('a * target with another method than OPTIONS is routed as gin routes it: 404, not 400', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const { status } = await sendRaw(gw.url, rawRequest([`${method} * HTTP/1.1`, 'Host: x']))
+      assert.equal(status, 404, method)
+    }
+  })
+
   test('CONNECT is routed as Go routes it (no route has the method): 405 with Allow, 404, 400 for a bad authority', async () => {
     const before = backend.seen.length
     const onPath = await sendRaw(gw.url, 'CONNECT /a HTTP/1.1\r\nHost: x\r\n\r\n')
