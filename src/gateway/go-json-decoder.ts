@@ -3,6 +3,7 @@
 // refuses as a whole, the first JSON value only (Go never looks at what follows it) and
 // encoding/json's own messages.
 import { GoNumber } from './go-json.ts'
+import { mayHoldSurrogateEscape, wellFormedStrings } from './go-json-surrogates.ts'
 import { goUtf8 } from './go-utf8.ts'
 
 /** Go's scanner refuses JSON nested deeper than this (encoding/json maxNestingDepth). */
@@ -87,6 +88,11 @@ function stringEnd(text: string, open: number): number {
 /** JSON.parse that keeps number texts as KrakenD does; the exact (reviver) path only when needed.
  * Nesting deeper than Go's 10000 levels fails as Go's decoder does ("exceeded max depth"). */
 export function parseJsonKeepingNumbers(text: string): unknown {
+  const value = parseKeepingNumbers(text)
+  return mayHoldSurrogateEscape(text) ? wellFormedStrings(value) : value
+}
+
+function parseKeepingNumbers(text: string): unknown {
   if (exceedsGoDepth(text)) throw new SyntaxError('exceeded max depth')
   if (!mayLoseNumberText(text)) return JSON.parse(text)
   try {
