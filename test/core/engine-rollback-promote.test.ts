@@ -1,6 +1,8 @@
 /** rollback and promote semantics in-process over the fake provider: from the records, never a toggle. */
 import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
@@ -264,6 +266,35 @@ describe('promote (fake provider, in-process)', () => {
     const out = await ok(h, promoteTo())
     assert.equal(out.sha, sha(2))
     assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
+  })
+
+  it('a rollback stopped in its preRelease hook says traffic stays where it was (the reverted event the envelope carries)', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'gwd-hook-')), 'started')
+    const hook = `if [ "$GWDEPLOY_OPERATION" = rollback ]; then touch ${marker}; sleep 30; fi`
+    h = await swap(h, { shift: { bake: 0 }, hooks: { preRelease: [hook] } })
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2))
+    const before = { ...h.world.weights }
+    const controller = new AbortController()
+    const running = h.run(back(), controller)
+    for (let i = 0; i < 200 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(existsSync(marker), 'the rollback reached its hook')
+    controller.abort(interruptedError('SIGTERM'))
+    const out = await running
+    assert.equal(out.code, 130, out.error?.message)
+    assert.deepEqual(h.world.weights, before, 'nothing moved')
+    const reverted = out.events.find((e) => e.type === 'reverted')
+    assert.ok(reverted, 'a reverted event says where traffic is')
+    assert.deepEqual(reverted.weights, before)
+    assert.deepEqual(
+      reverted.serving.map((s) => [s.colour, s.sha, s.weight]),
+      [['green', sha(2), 100]],
+    )
+    assert.deepEqual(reverted.idle && [reverted.idle.colour, reverted.idle.sha, reverted.idle.kept], [
+      'blue',
+      sha(1),
+      true,
+    ])
   })
 
   it('a bake failure after promote reverts the promoted colour (exit 5) and keeps it', async () => {

@@ -20,11 +20,11 @@ import type { HookEnv } from '../hooks.ts'
 import { ABORT_OPERATION } from '../lock.ts'
 import { isCompleted, LOOKBACK, recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
-import { info, resultOf, warn } from './context.ts'
+import { describeWeights, info, resultOf, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
-import { withLock } from './lock-scope.ts'
+import { isStop, withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
 import { converge } from './steps/converge.ts'
 import { deliver, finishLive, liveUnfinishedError } from './steps/deliver.ts'
@@ -268,13 +268,37 @@ async function goBack(
   // Without a colour to switch to, an unrecorded SHA is exit 2 before any hook runs.
   const recorded = fleet ? undefined : await requireRecorded(ctx, sha, goal)
   const values = rollbackHookValues(ctx, state, sha)
-  if (withHooks) await preHooks(ctx, values)
+  let moving = false
   try {
-    if (fleet && (await stillHealthy(ctx, fleet))) return { run: await switchTo(ctx, state, fleet, started) }
+    if (withHooks) await preHooks(ctx, values)
+    try {
+      if (fleet && (await stillHealthy(ctx, fleet))) {
+        moving = true
+        return { run: await switchTo(ctx, state, fleet, started) }
+      }
+    } catch (error) {
+      if (withHooks) await hooks(ctx, 'onFailure', values, false)
+      throw error
+    }
   } catch (error) {
-    if (withHooks) await hooks(ctx, 'onFailure', values, false)
+    if (!moving && isStop(error, ctx)) reportUntouched(ctx, state, fleet)
     throw error
   }
-  // A failed redeploy runs the onFailure hooks in its revert step.
+  // A failed redeploy runs the onFailure hooks in its revert step (and reports where traffic is).
   return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, goal)), started, !withHooks)
+}
+
+/** Stopped in its hooks or its health check, before any change: traffic is where the plan found it. */
+function reportUntouched(ctx: EngineContext, state: TargetState, goal: Fleet | undefined): void {
+  info(ctx, `stopped before any change: traffic stays ${describeWeights(state.weights)}`)
+  const serving = COLOURS.flatMap((colour) => {
+    const fleet = state.fleets[colour]
+    const weight = state.weights[colour]
+    return fleet && weight > 0 ? [{ colour, sha: fleet.sha, configName: fleet.configName, weight }] : []
+  })
+  const idle =
+    goal && state.weights[goal.colour] === 0
+      ? { colour: goal.colour, sha: goal.sha, configName: goal.configName, kept: true }
+      : null
+  ctx.reporter.emit({ type: 'reverted', weights: { ...state.weights }, routedBack: true, serving, idle })
 }
