@@ -82,15 +82,28 @@ export async function runHooks(
     const env = hookEnvironment(values)
     const expansion = interpolate(command, { ...process.env, ...env })
     const hide = hider(hookSecrets(command, env))
-    const result = await execa(String(expansion.value), {
+    // Its own process group: a stop ends the whole hook (the shell and what it started), not the
+    // shell alone while its children run on (and hold its output open, so the stop waited for them).
+    const child = execa(String(expansion.value), {
       shell: true,
       cwd: options.cwd,
       env,
       all: true,
       reject: false,
       stdin: 'ignore',
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
+      detached: true,
     })
+    const stop = () => {
+      if (child.pid === undefined) return
+      try {
+        process.kill(-child.pid, 'SIGTERM')
+      } catch {
+        // Already gone.
+      }
+    }
+    if (options.signal?.aborted) stop()
+    options.signal?.addEventListener('abort', stop, { once: true })
+    const result = await child.finally(() => options.signal?.removeEventListener('abort', stop))
     if (options.signal?.aborted) throw options.signal.reason
     if (result.exitCode !== 0 || result.failed) {
       const output = hide(String(result.all ?? ''))
