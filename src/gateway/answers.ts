@@ -35,7 +35,7 @@ export interface Answers {
     res: GatewayResponse,
     status: number,
     answerHeaders: Record<string, string | string[]>,
-    body: string | undefined,
+    body: string | Buffer | undefined,
     start: number,
     record: RecordAnswer,
   ): void
@@ -66,13 +66,13 @@ export function createAnswers(options: AnswersOptions): Answers {
     }
     // Go writes no body, and no length, for a status that has none (a 204 preflight, a 304).
     const bodyless = status === 204 || status === 304 || status < 200
-    if (body === undefined || body === '' || bodyless) {
+    if (body === undefined || body.length === 0 || bodyless) {
       if (!bodyless) headers['Content-Length'] = '0'
       ;(res as ServerResponse).writeHead(status, headers)
       res.end()
     } else {
       // Encode once: the length and the bytes written come from the same buffer.
-      const bytes = Buffer.from(body, 'utf8')
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
       const buffered = req.httpVersionMajor === 1 ? GO_BUFFER_BEFORE_CHUNKING : GO_H2_HANDLER_BUFFER
       if (bytes.length > buffered && req.method !== 'HEAD') {
         // Go's server: an answer its write buffer cannot hold goes out before the handler ends,

@@ -91,9 +91,16 @@ export function goJson(value: unknown): string {
     if (!(error instanceof RangeError)) throw error
     text = encodeDeep(value)
   }
+  // A lone surrogate (a byte that is not UTF-8, see go-bytes-string.ts): Go writes \ufffd.
+  if (text.includes('\\ud')) text = text.replace(LONE_SURROGATE_ESCAPE, goReplacement)
   // The escaped characters can only occur inside strings, so one pass over the output is exact.
   return NEEDS_ESCAPE.test(text) ? text.replace(GO_ESCAPES, escapeOne) : text
 }
+
+// JSON.stringify's escape of a lone surrogate; an even run of backslashes before `u` is literal text.
+const LONE_SURROGATE_ESCAPE = /(\\+)ud[89a-f][0-9a-f]{2}/g
+const goReplacement = (matched: string, slashes: string) =>
+  slashes.length % 2 === 1 ? `${slashes}ufffd` : matched
 
 /**
  * Set by inGoKeyOrder on what JSON.stringify cannot order like Go: integer-like keys (V8

@@ -3,7 +3,10 @@
  * sequence becomes `replacement` on its own (WHATWG decoders, Buffer's included, give one U+FFFD
  * for a truncated sequence).
  */
-export function goUtf8(bytes: Uint8Array, replacement = '\uFFFD'): string {
+export function goUtf8(
+  bytes: Uint8Array,
+  replacement: string | ((byte: number) => string) = '\uFFFD',
+): string {
   const parts: string[] = []
   const units: number[] = []
   const flush = () => {
@@ -45,7 +48,7 @@ export function goUtf8(bytes: Uint8Array, replacement = '\uFFFD'): string {
     }
     if (cp === -1) {
       flush()
-      parts.push(replacement)
+      parts.push(typeof replacement === 'string' ? replacement : replacement(b))
     } else if (cp > 0xffff) {
       const v = cp - 0x10000
       units.push(0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff))

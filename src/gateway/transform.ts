@@ -1,5 +1,6 @@
 import type { BackendConfig, BackendEncoding, OutputEncoding } from './config/types.ts'
 import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
+import { goStringBytes, invalidByteMark } from './go-bytes-string.ts'
 import { markConfigNumbers } from './go-float.ts'
 import { GoNumber, goJson, goNilMap, isGoNilMap } from './go-json.ts'
 import {
@@ -9,6 +10,7 @@ import {
   goUnmarshalTypeError,
   parseJsonKeepingNumbers,
 } from './go-json-decoder.ts'
+import { goUtf8 } from './go-utf8.ts'
 import { setOwnKey } from './own-keys.ts'
 import { parseFeed } from './rss-encoding.ts'
 import { parseXml } from './xml-encoding.ts'
@@ -34,7 +36,8 @@ export type Decoder = (text: string, bytes: Uint8Array) => Data
 export function compileDecoder(encoding: BackendEncoding, isCollection: boolean): Decoder {
   switch (encoding) {
     case 'string':
-      return (text) => ({ content: text })
+      // lura keeps the body's bytes: one that is not UTF-8 is marked, to be written back as Go does.
+      return (text, bytes) => ({ content: text.includes('\uFFFD') ? goUtf8(bytes, invalidByteMark) : text })
     case 'xml':
       // The XML reader takes the bytes: a declared charset, and invalid UTF-8 where Go reads it.
       return (_text, bytes) => {
@@ -290,7 +293,8 @@ export function compileFormatter(backend: BackendConfig): ((data: Data) => Data)
 
 export interface Rendered {
   contentType: string
-  body: string
+  /** Bytes where the text is a Go string that may hold bytes that are not UTF-8. */
+  body: string | Buffer
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -308,7 +312,8 @@ const renderXml = (data: Data | undefined, configValues?: Data): Rendered =>
     : { contentType: XML_TYPE, body: writeXml(withConfigNumbers(data, configValues)) ?? '' }
 const renderYaml = (data: Data | undefined, configValues?: Data): Rendered => ({
   contentType: 'application/yaml; charset=utf-8',
-  body: writeYaml(withConfigNumbers(data ?? {}, configValues)),
+  // gin's YAML render writes a string's bytes as they are: a byte that is not UTF-8 too
+  body: goStringBytes(writeYaml(withConfigNumbers(data ?? {}, configValues))),
 })
 const renderJson = (data: Data | undefined): Rendered =>
   data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) }
@@ -366,7 +371,10 @@ export function compileRenderer(
     case 'string':
       return (data) => {
         const content = data?.content
-        return { contentType: 'text/plain; charset=utf-8', body: typeof content === 'string' ? content : '' }
+        return {
+          contentType: 'text/plain; charset=utf-8',
+          body: typeof content === 'string' ? goStringBytes(content) : '',
+        }
       }
     case 'json-collection':
       return (data) => {

@@ -7,6 +7,9 @@ import { after, before, test } from 'node:test'
 import { mustConfig, type Running, rawRequest, send, sendRaw, startGateway } from './helpers.ts'
 
 const BODIES: Record<string, { status?: number; type: string; bytes: Buffer; chunked?: boolean }> = {
+  // Not UTF-8 (é in Latin-1, a truncated 3-byte sequence), then a valid é: lura's string decoder
+  // keeps the bytes.
+  '/latin1-text': { type: 'text/plain', bytes: Buffer.from('caf\xe9 \xe2\x82 ok \xc3\xa9', 'latin1') },
   // No Content-Type from the backend: Go's server sniffs one for lura's no-op answer.
   '/untyped-html': { type: '', bytes: Buffer.from('  <html><p>x') },
   '/untyped-png': { type: '', bytes: Buffer.from('\x89PNG\x0D\x0A\x1A\x0Axxxx', 'latin1') },
@@ -39,6 +42,11 @@ before(async () => {
       name: 'hostile-bodies',
       endpoints: [
         { endpoint: '/surrogates', backend: [{ host, url_pattern: '/surrogates' }] },
+        ...['string', 'json', 'yaml'].map((output) => ({
+          endpoint: `/latin1-${output}`,
+          output_encoding: output,
+          backend: [{ host, url_pattern: '/latin1-text', encoding: 'string' }],
+        })),
         ...['html', 'png', 'binary', 'empty', 'chunked'].map((name) => ({
           endpoint: `/untyped-${name}`,
           output_encoding: 'no-op',
@@ -84,4 +92,14 @@ test('a short no-op answer without a length gets one for an HTTP/1.0 client too 
   const { head } = await sendRaw(gw.url, rawRequest(['GET /untyped-chunked HTTP/1.0', 'Host: gw']))
   assert.match(head, /\r\nContent-Length: 25(\r\n|$)/i)
   assert.match(head, /\r\nContent-Type: text\/xml; charset=utf-8(\r\n|$)/i)
+})
+
+test('bytes of a string-encoded backend that are not UTF-8: back as they came, \\ufffd in JSON', async () => {
+  const asString = await send(gw.url, { path: '/latin1-string' })
+  assert.equal(asString.headers['content-type'], 'text/plain; charset=utf-8')
+  assert.deepEqual(asString.bytes, Buffer.from('caf\xe9 \xe2\x82 ok \xc3\xa9', 'latin1'))
+  const asJson = await send(gw.url, { path: '/latin1-json' })
+  assert.equal(asJson.text, '{"content":"caf\\ufffd \\ufffd\\ufffd ok \u00e9"}')
+  const asYaml = await send(gw.url, { path: '/latin1-yaml' })
+  assert.deepEqual(asYaml.bytes, Buffer.from('content: caf\xe9 \xe2\x82 ok \xc3\xa9\n', 'latin1'))
 })
