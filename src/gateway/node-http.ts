@@ -84,10 +84,7 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
   )
   // Go keeps every header line; node:http drops those after the 2000th by default.
   server.maxHeadersCount = 0
-  // node:http hands CONNECT over as a tunnel (and drops the connection without a listener); Go
-  // routes it like any request: no route has the method, so gin answers 404, or 405 with Allow.
-  // The connection closes after the answer (Go would read on).
-  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+  servedOutsideParser.set(server, (req, socket) => {
     const res = new (goStatusResponse())(req)
     res.shouldKeepAlive = false
     res.assignSocket(socket as Socket)
@@ -95,6 +92,12 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
     if (headBytes(req) > headLimit) goError(req, '431 Request Header Fields Too Large')
     else if (!answeredAsGo(req, res)) handler(req, res)
   })
+  // node:http hands CONNECT over as a tunnel (and drops the connection without a listener); Go
+  // routes it like any request: no route has the method, so gin answers 404, or 405 with Allow.
+  // The connection closes after the answer (Go would read on).
+  server.on('connect', (req: IncomingMessage, socket: Duplex) =>
+    servedOutsideParser.get(server)?.(req, socket),
+  )
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     // node:http takes `100-continue` between any non-word characters (`x-100-continue`); Go's
     // hasToken only between spaces, tabs and commas, and answers anything else 417.
@@ -118,6 +121,56 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
     res.end()
   })
   return server
+}
+
+/** How each Go-like server answers a request node:http's parser did not serve: once, then the connection closes. */
+const servedOutsideParser = new WeakMap<Server, (req: IncomingMessage, socket: Duplex) => void>()
+
+/** Go's token characters (a method, a header name). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** What httpguts.ValidHeaderFieldValue refuses: control bytes but tab, and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes Go refuses
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/
+
+/**
+ * A request llhttp refused for its method alone (`get`, `FOO`: llhttp knows a fixed list), which
+ * Go reads as any token and gin answers 405 with Allow, or 404 (lura routes only the usual
+ * methods): parsed again from the packet as Go's readRequest would, and answered so. False when
+ * the head is not all in the packet or Go would refuse it too (the caller answers 400).
+ */
+export function answeredUnknownMethod(server: Server, error: Error, socket: Duplex): boolean {
+  const serve = servedOutsideParser.get(server)
+  const packet = (error as Error & { code?: string; rawPacket?: Buffer }).rawPacket
+  if (serve === undefined || (error as { code?: string }).code !== 'HPE_INVALID_METHOD' || !packet)
+    return false
+  const text = packet.toString('latin1')
+  const end = text.indexOf('\r\n\r\n')
+  if (end === -1) return false
+  const lines = text.slice(0, end).split('\r\n')
+  const line = /^(\S+) (\S+) HTTP\/([0-9])\.([0-9])$/.exec(lines[0] as string)
+  if (line === null || !TOKEN.test(line[1] as string)) return false
+  const raw: string[] = []
+  for (const header of lines.slice(1)) {
+    const colon = header.indexOf(':')
+    const name = header.slice(0, colon)
+    const value = header.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')
+    if (colon <= 0 || !TOKEN.test(name) || CONTROL.test(value)) return false
+    raw.push(name, value)
+  }
+  const req = new http.IncomingMessage(socket as Socket)
+  req.method = line[1] as string
+  req.url = line[2] as string
+  req.httpVersionMajor = Number(line[3])
+  req.httpVersionMinor = Number(line[4])
+  req.httpVersion = `${line[3]}.${line[4]}`
+  ;(req as IncomingMessage & { _addHeaderLines(raw: string[], n: number): void })._addHeaderLines(
+    raw,
+    raw.length,
+  )
+  // Its body is not read: nothing routes the method.
+  req.push(null)
+  serve(req, socket)
+  return true
 }
 
 let goStatusClass: typeof ServerResponse | undefined

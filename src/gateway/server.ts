@@ -7,7 +7,7 @@ import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
 import { answeredBeforeGateway, type H2Peer, H2Request, H2Response } from './h2-exchange.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
 import { http2Module } from './libraries.ts'
-import { createServer as createHttpServer } from './node-http.ts'
+import { answeredUnknownMethod, createServer as createHttpServer } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
 
 /** Go's HTTP/2 server: receive windows (each stream's and the connection's) and largest frame read. */
@@ -70,7 +70,10 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   })
   // A CONNECT is answered (see node-http.ts): the header timeout is over for it too.
   http.on('connect', (req: IncomingMessage) => disarm(req.socket))
-  http.on('clientError', answerClientError)
+  http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (answeredUnknownMethod(http, error, socket)) disarm(socket as Socket)
+    else answerClientError(error, socket)
+  })
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
   /** Open h2c sessions, with what requests read of their connection. */
   const sessions = new Map<ServerHttp2Session, H2Peer>()

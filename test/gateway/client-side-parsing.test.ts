@@ -121,6 +121,25 @@ describe('client side: what Go refuses before routing is refused', () => {
     }
   })
 
+  test('a method llhttp does not know (lowercase, custom) is routed as gin routes it: 405 with Allow, or 404', async () => {
+    const before = backend.seen.length
+    const lower = await sendRaw(gw.url, rawRequest(['get /a HTTP/1.1', 'Host: x']))
+    assert.equal(lower.status, 405)
+    assert.match(lower.head, /\r\nAllow: GET\r\n/)
+    const custom = await sendRaw(
+      gw.url,
+      `${rawRequest(['PURGE /p HTTP/1.1', 'Host: x', 'Content-Length: 2'])}{}`,
+    )
+    assert.equal(custom.status, 405)
+    assert.match(custom.head, /\r\nAllow: POST\r\n/)
+    assert.equal((await sendRaw(gw.url, rawRequest(['FOO /nowhere HTTP/1.1', 'Host: x']))).status, 404)
+    // What Go refuses in such a request is refused the same way.
+    assert.equal((await sendRaw(gw.url, rawRequest(['F(O /a HTTP/1.1', 'Host: x']))).status, 400)
+    assert.equal((await sendRaw(gw.url, rawRequest(['FOO /a HTTP/1.1']))).status, 400)
+    assert.equal((await sendRaw(gw.url, rawRequest(['FOO /a HTTP/2.0', 'Host: x']))).status, 505)
+    assert.equal(backend.seen.length, before)
+  })
+
   test('a * target with another method than OPTIONS is routed as gin routes it: 404, not 400', async () => {
     for (const method of ['GET', 'DELETE']) {
       const { status } = await sendRaw(gw.url, rawRequest([`${method} * HTTP/1.1`, 'Host: x']))
