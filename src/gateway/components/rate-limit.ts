@@ -8,7 +8,10 @@ import { MAX_TIMER_MS } from '../config/duration.ts'
 import type { Fields } from './fields.ts'
 import { firstLine, type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
 
-/** krakend-ratelimit's TokenBucket: starts full, refills only once empty, whole intervals at a time. */
+/**
+ * krakend-ratelimit's TokenBucket: starts with `capacity` tokens (clamped to 1 for its size only, so a
+ * capacity of 0 starts empty), refills only once empty, whole intervals at a time.
+ */
 export class TokenBucket {
   private readonly fillNs: number
   private readonly capacity: number
@@ -17,9 +20,10 @@ export class TokenBucket {
   lastUsed: number
 
   constructor(rate: number, capacity: number) {
-    this.capacity = Math.max(1, Math.floor(capacity))
+    const initialStock = Math.max(0, Math.floor(capacity))
+    this.capacity = Math.max(1, initialStock)
     this.fillNs = Math.trunc(1e9 / Math.max(rate, 1e-9))
-    this.tokens = this.capacity
+    this.tokens = initialStock
     this.lastRefill = nowNs()
     this.lastUsed = this.lastRefill
   }
@@ -127,7 +131,8 @@ export function parseRouterLimit(f: Fields): RouterLimitConfig {
   let capacity = Math.floor(f.number('capacity') ?? 0)
   if (capacity === 0) capacity = maxRate < 1 ? 1 : Math.floor(maxRate)
   let clientCapacity = Math.floor(f.number('client_capacity') ?? 0)
-  // krakend-ratelimit compares max_rate (not client_max_rate) here; kept for identical limits.
+  // krakend-ratelimit compares max_rate (not client_max_rate) here; kept for identical limits. A
+  // client_max_rate below 1 then gives 0: each client's bucket starts empty (TokenBucket).
   if (clientCapacity === 0) clientCapacity = maxRate < 1 ? 1 : Math.floor(clientMaxRate)
   // Shards and cleanup threads only spread the buckets; they change no limit.
   f.number('num_shards')

@@ -52,6 +52,20 @@ before(async () => {
           host,
         ),
         clientLimit('/ip-constructor', { strategy: 'ip', key: 'Constructor' }, host),
+        // No client_capacity: krakend-ratelimit sizes it uint64(client rate per second) = 0, as the
+        // endpoint rate per second (1000) is >= 1. A token comes after 4000 s.
+        {
+          endpoint: '/client-below-one',
+          extra_config: {
+            'qos/ratelimit/router': {
+              every: '1h',
+              max_rate: 3_600_000,
+              client_max_rate: 0.9,
+              strategy: 'ip',
+            },
+          },
+          backend: [{ host, url_pattern: '/echo' }],
+        },
       ],
     }),
   )
@@ -97,6 +111,14 @@ describe('krakend-ratelimit audit', () => {
     assert.deepEqual(await statuses('/header-constructor', { constructor: 'tenant-c' }, 3), [200, 200, 429])
     // strategy ip: no such header falls back to the client IP.
     assert.deepEqual(await statuses('/ip-constructor', {}, 2), [200, 429])
+  })
+
+  test('a client capacity that rounds to 0 starts every client with an empty bucket: 429 until a token is made', async () => {
+    // krakendrate clamps the bucket's size to 1 but keeps its initial stock at 0, so a new client's
+    // first call is refused (it passed here).
+    const seen = backend.seen.length
+    assert.deepEqual(await statuses('/client-below-one', {}, 2), [429, 429])
+    assert.equal(backend.seen.length, seen)
   })
 
   test('config: "every" that Go cannot parse, a zero proxy "every", and cleanup_period', () => {
