@@ -148,7 +148,12 @@ export function answeredUnknownMethod(server: Server, error: Error, socket: Dupl
   if (end === -1) return false
   const lines = text.slice(0, end).split('\r\n')
   const line = /^(\S+) (\S+) HTTP\/([0-9])\.([0-9])$/.exec(lines[0] as string)
-  if (line === null || !TOKEN.test(line[1] as string)) return false
+  // The refused request must be the packet's first (not one pipelined after a request node:http
+  // served), and its method one llhttp does not know: nothing is served twice.
+  const method = line?.[1]
+  const failedAt = (error as { bytesParsed?: number }).bytesParsed ?? Number.POSITIVE_INFINITY
+  if (line === null || method === undefined || !TOKEN.test(method) || failedAt > method.length) return false
+  if (http.METHODS.includes(method)) return false
   const raw: string[] = []
   for (const header of lines.slice(1)) {
     const colon = header.indexOf(':')
