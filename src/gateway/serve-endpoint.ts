@@ -103,7 +103,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       else if (ep.backends.length === 1)
         results = [await callBackend(ep, ep.backends[0] as CompiledBackend, ctx)]
       else if (ep.cfg.sequential) results = await sequential(ep, ctx)
-      else results = await Promise.all(ep.backends.map((b) => callBackend(ep, b, ctx)))
+      else results = await inArrivalOrder(ep.backends.map((b) => callBackend(ep, b, ctx)))
     } finally {
       clearTimeout(timer)
     }
@@ -176,6 +176,16 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       luaHeaders && nonEmpty ? (withLuaHeaders(headers, luaHeaders) as Record<string, string>) : headers
     finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }
+}
+
+/**
+ * The backends' results in the order they arrived: lura's parallel merge combines each answer
+ * into the data as it arrives, so on a key two backends share the one that came last wins.
+ */
+async function inArrivalOrder(calls: Array<Promise<BackendResult>>): Promise<BackendResult[]> {
+  const arrived: BackendResult[] = []
+  await Promise.all(calls.map((call) => call.then((result) => void arrived.push(result))))
+  return arrived
 }
 
 /**
