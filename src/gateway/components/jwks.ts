@@ -1,9 +1,12 @@
 /**
  * A JSON Web Key Set as krakend-jose uses it: read once from `jwk_local_path`, or fetched from
- * `jwk_url` and kept for `cacheMs` (0: fetched for every lookup, as KrakenD without `cache`), then
- * fetched again when a token names a `kid` it does not have (a kid that failed is refused for
- * `unknownKidMs` when set). Keys are matched by `kid` exactly (the last key with that kid wins, as in go-auth0's
- * cache) and imported for `alg`.
+ * `jwk_url` (0 `cacheMs`: fetched for every lookup, as KrakenD without `cache`). With a cache, each
+ * key is kept for `cacheMs` from the download that last brought it, as krakend-jose's
+ * MemoryKeyCacher: a `kid` not cached (or expired) downloads the set again, and keys the new set
+ * no longer lists stay usable until their own time is up (a key rotation does not cut off tokens
+ * signed with the old key). A kid that failed is refused for `unknownKidMs` when set. Keys are
+ * matched by `kid` exactly (the last key with that kid wins, as in go-auth0's cache) and imported
+ * for `alg`.
  *
  * A set is accepted only when go-jose would decode it: a JWKS URL must answer with a JSON content
  * type (go-auth0 checks it, not the status code), and one key go-jose cannot read (unknown `kty`,
@@ -30,16 +33,18 @@ export interface KeySource {
 
 export type JoseKey = Awaited<ReturnType<typeof import('jose').importJWK>>
 
-/** The JWKS, fetched or read once, refreshed when stale or when a token names an unknown kid. */
+/** The JWKS, read once (a file) or downloaded when a token names a kid not cached or expired. */
 export class KeySet {
   private readonly cfg: KeySource
+  /** jwk_local_path's keys. */
   private keys: JWK[] = []
-  private fetchedAt = -Infinity
-  private pending: Promise<void> | undefined
+  /** A downloaded key by kid, with when the download that last listed it was made. */
+  private readonly cached = new Map<string, { jwk: JWK; addedAt: number }>()
+  private pending: Promise<JWK[]> | undefined
   private client: JwksClient | undefined
   /** jwk_local_ca's certificates, read at start. */
   private readonly localCa: string[] | undefined
-  private readonly imported = new Map<string, JoseKey>()
+  private readonly imported = new WeakMap<JWK, JoseKey>()
   private readonly missing = new Map<string, number>()
 
   /** Reads jwk_local_path now: a missing or bad file is a config error (exit 2) naming `where`. */
@@ -50,7 +55,6 @@ export class KeySet {
     if (cfg.jwkLocalPath) {
       try {
         this.keys = parseJwks(readFileSync(cfg.jwkLocalPath, 'utf8'))
-        this.fetchedAt = Infinity
       } catch (error) {
         throw configError(
           `${where}.jwk_local_path: cannot read the JWKS ${cfg.jwkLocalPath}: ${(error as Error).message}`,
@@ -86,16 +90,18 @@ export class KeySet {
     }
   }
 
-  /** go-auth0's GetKey: from the cache while fresh; a cache miss downloads once, then gives up. */
+  /**
+   * go-auth0's GetKey over krakend-jose's MemoryKeyCacher: a fresh cached key, else one download
+   * whose every key is cached anew, and the last one with this kid is the answer.
+   */
   private async lookup(kid: string): Promise<JWK | undefined> {
-    if (Date.now() - this.fetchedAt >= this.cfg.cacheMs) {
-      await this.refresh()
-      return this.find(kid)
+    const entry = this.cached.get(kid)
+    if (entry) {
+      if (Date.now() <= entry.addedAt + this.cfg.cacheMs) return entry.jwk
+      this.cached.delete(kid)
     }
-    const cached = this.find(kid)
-    if (cached) return cached
-    await this.refresh()
-    return this.find(kid)
+    const keys = await this.download()
+    return keys.findLast((k) => (k.kid ?? '') === kid)
   }
 
   private missed(kid: string): void {
@@ -112,10 +118,10 @@ export class KeySet {
   async get(kid: string): Promise<JoseKey | undefined> {
     const jwk = await this.jwk(kid)
     if (!jwk) return undefined
-    let key = this.imported.get(kid)
+    let key = this.imported.get(jwk)
     if (!key) {
       key = await joseLibrary().importJWK(verificationJwk(jwk), this.cfg.alg)
-      this.imported.set(kid, key)
+      this.imported.set(jwk, key)
     }
     return key
   }
@@ -124,7 +130,8 @@ export class KeySet {
     return this.keys.findLast((k) => (k.kid ?? '') === kid)
   }
 
-  private refresh(): Promise<void> {
+  /** One download shared by the lookups waiting for it (go-auth0 holds a lock around GetKey). */
+  private download(): Promise<JWK[]> {
     this.pending ??= (async () => {
       try {
         // Loaded on first download: config parsing (a cluster primary too) imports this module.
@@ -135,9 +142,11 @@ export class KeySet {
           throw new Error('should have a JSON content type for JWKS endpoint')
         const keys = parseJwks(answer.text)
         if (keys.length === 0) throw new Error('no Keys has been found')
-        this.keys = keys
-        this.imported.clear()
-        this.fetchedAt = Date.now()
+        if (this.cfg.cacheMs > 0) {
+          const now = Date.now()
+          for (const jwk of keys) this.cached.set(jwk.kid ?? '', { jwk, addedAt: now })
+        }
+        return keys
       } finally {
         this.pending = undefined
       }

@@ -276,6 +276,25 @@ describe('auth/validator (JWT) with real keys and a JWKS server', () => {
     assert.equal((await get('/private', bearer(await token({ sub: 'u' }, { kid: 'k9' })))).status, 401)
   })
 
+  test('a key the JWKS no longer lists stays usable until its own cache time is up, as krakend-jose caches each key', async () => {
+    const saved = jwks
+    try {
+      const t1 = await token({ sub: 'u' })
+      assert.equal((await get('/claim-in-path', bearer(t1))).status, 200)
+      // The issuer rotates: k1 leaves the set, k3 comes. A k3 token downloads the new set once...
+      jwks = { keys: [await publicJwk(rsa2.publicKey, 'k3', 'RS256')] }
+      const before = fetches
+      const t3 = await token({ sub: 'u' }, { kid: 'k3', key: rsa2.privateKey })
+      assert.equal((await get('/claim-in-path', bearer(t3))).status, 200)
+      assert.equal(fetches, before + 1)
+      // ...and k1 tokens still pass from the cache (KrakenD keeps k1 for its 15 min; it was a 401 here).
+      assert.equal((await get('/claim-in-path', bearer(t1))).status, 200)
+      assert.equal(fetches, before + 1)
+    } finally {
+      jwks = saved
+    }
+  })
+
   test('without cache the JWKS is fetched twice for every request (signature, then claims), as KrakenD does', async () => {
     const t = await token({ sub: 'u' })
     const before = fetches
