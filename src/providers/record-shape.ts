@@ -5,6 +5,8 @@
  * unreadable by the store and left out.
  */
 import { RECORD_OPERATIONS, RECORD_STATUSES } from '../core/history.ts'
+import { offsetToLineColumn } from '../core/json-locate.ts'
+import { jsonSyntaxErrorOffset } from '../core/json-syntax.ts'
 import type { ReleaseRecord } from './types.ts'
 
 const OPERATIONS = new Set<string>(RECORD_OPERATIONS)
@@ -12,7 +14,7 @@ const STATUSES = new Set<string>(RECORD_STATUSES)
 
 /** The record `text` holds, with any store-specific fields (aws: `configGzip`) still in it. */
 export function parseRecord<T extends object = ReleaseRecord>(text: string): T & ReleaseRecord {
-  const parsed = JSON.parse(text) as unknown
+  const parsed = parseJson(text)
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new Error('not a JSON object')
   const record = parsed as Record<string, unknown>
@@ -27,4 +29,14 @@ export function parseRecord<T extends object = ReleaseRecord>(text: string): T &
   ].filter(Boolean)
   if (bad.length) throw new Error(`not a gwdeploy release record (bad or missing ${bad.join(', ')})`)
   return parsed as T & ReleaseRecord
+}
+
+/** JSON.parse, refusing with where the text breaks (one line: not V8's snippet of the text). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    const { line, column } = offsetToLineColumn(text, jsonSyntaxErrorOffset(text) ?? text.length)
+    throw new Error(`not valid JSON at line ${line} column ${column}`)
+  }
 }

@@ -113,6 +113,7 @@ describe('unreadable state is named', () => {
     }
     writeFileSync(join(records, '2026-01-01T000000000Z-release-aaaaaaa-0001.json'), JSON.stringify(good))
     writeFileSync(join(records, '2026-01-02T000000000Z-rollback-bbbbbbb-0002.json'), '{"torn')
+    writeFileSync(join(records, '2026-01-03T000000000Z-release-ccccccc-0003.json'), '{\n "time": x\n}\n')
     const result = await runCli(['history', '-n', '3', '--json'], { cwd: dir })
     assert.equal(result.exitCode, 0, result.stderr)
     const body = envelope(result)
@@ -120,6 +121,11 @@ describe('unreadable state is named', () => {
     assert.match(body.warnings.join('\n'), /2026-01-02T000000000Z-rollback-bbbbbbb-0002\.json cannot be read/)
     const human = await runCli(['history'], { cwd: dir })
     assert.match(human.stderr, /rollback-bbbbbbb-0002\.json cannot be read/)
+    // Where the text breaks, on one line (V8's message quotes the text, newlines and all).
+    assert.match(
+      body.warnings.join('\n'),
+      /ccccccc-0003\.json cannot be read \(not valid JSON at line 2 column 10\): it/,
+    )
   })
 })
 
