@@ -26,6 +26,7 @@ import type { LuaBackend } from './components/lua-calls.ts'
 import { fragmentOf } from './components/martian-origin.ts'
 import type { ModifiedRequest } from './components/martian-run.ts'
 import type { GatewayConfig } from './config/types.ts'
+import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
 import { goQuote } from './go-quote.ts'
@@ -303,7 +304,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     if (details !== undefined) {
       // lura's HTTPResponseError, written as Go writes a struct: fields in declaration order.
       const error: Data = goStruct({ http_status_code: answer.status })
-      if (text !== '') error.http_body = text
+      // Go's string of the body: a byte that is not UTF-8 is written \ufffd (see go-bytes-string.ts)
+      if (text !== '')
+        error.http_body = text.includes('\uFFFD') ? goUtf8(answer.bytes, invalidByteMark) : text
       if (contentType) error.http_body_encoding = contentType
       const data = { [`error_${details}`]: error }
       // components: validation/cel sees the detailed error and the status (lura sets no headers)

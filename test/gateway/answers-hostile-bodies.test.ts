@@ -10,6 +10,7 @@ const BODIES: Record<string, { status?: number; type: string; bytes: Buffer; chu
   // Not UTF-8 (é in Latin-1, a truncated 3-byte sequence), then a valid é: lura's string decoder
   // keeps the bytes.
   '/latin1-text': { type: 'text/plain', bytes: Buffer.from('caf\xe9 \xe2\x82 ok \xc3\xa9', 'latin1') },
+  '/latin1-404': { status: 404, type: 'application/json', bytes: Buffer.from('{"msg":"caf\xe9"}', 'latin1') },
   // No Content-Type from the backend: Go's server sniffs one for lura's no-op answer.
   '/untyped-html': { type: '', bytes: Buffer.from('  <html><p>x') },
   '/untyped-png': { type: '', bytes: Buffer.from('\x89PNG\x0D\x0A\x1A\x0Axxxx', 'latin1') },
@@ -42,6 +43,16 @@ before(async () => {
       name: 'hostile-bodies',
       endpoints: [
         { endpoint: '/surrogates', backend: [{ host, url_pattern: '/surrogates' }] },
+        {
+          endpoint: '/latin1-details',
+          backend: [
+            {
+              host,
+              url_pattern: '/latin1-404',
+              extra_config: { 'backend/http': { return_error_details: 'b' } },
+            },
+          ],
+        },
         ...['string', 'json', 'yaml'].map((output) => ({
           endpoint: `/latin1-${output}`,
           output_encoding: output,
@@ -102,4 +113,12 @@ test('bytes of a string-encoded backend that are not UTF-8: back as they came, \
   assert.equal(asJson.text, '{"content":"caf\\ufffd \\ufffd\\ufffd ok \u00e9"}')
   const asYaml = await send(gw.url, { path: '/latin1-yaml' })
   assert.deepEqual(asYaml.bytes, Buffer.from('content: caf\xe9 \xe2\x82 ok \xc3\xa9\n', 'latin1'))
+})
+
+test("return_error_details: bytes of the backend's body that are not UTF-8 are \\ufffd in http_body", async () => {
+  const res = await send(gw.url, { path: '/latin1-details' })
+  assert.equal(
+    res.text,
+    '{"error_b":{"http_status_code":404,"http_body":"{\\"msg\\":\\"caf\\ufffd\\"}","http_body_encoding":"application/json"}}',
+  )
 })
