@@ -299,14 +299,14 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         code: undefined,
         message: `invalid status code ${answer.status} ${b.errorPrefix} ${wireText(answer.url)}`,
       }
-    const text = answer.bytes.toString('utf8')
+    // Go's string of the body: a byte that is not UTF-8 stays one (see go-bytes-string.ts)
+    const utf8 = answer.bytes.toString('utf8')
+    const text = utf8.includes('\uFFFD') ? goUtf8(answer.bytes, invalidByteMark) : utf8
     const contentType = headerValue(answer.headers['content-type'])
     if (details !== undefined) {
       // lura's HTTPResponseError, written as Go writes a struct: fields in declaration order.
       const error: Data = goStruct({ http_status_code: answer.status })
-      // Go's string of the body: a byte that is not UTF-8 is written \ufffd (see go-bytes-string.ts)
-      if (text !== '')
-        error.http_body = text.includes('\uFFFD') ? goUtf8(answer.bytes, invalidByteMark) : text
+      if (text !== '') error.http_body = text
       if (contentType) error.http_body_encoding = contentType
       const data = { [`error_${details}`]: error }
       // components: validation/cel sees the detailed error and the status (lura sets no headers)

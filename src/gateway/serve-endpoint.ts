@@ -17,6 +17,7 @@ import type {
 import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
+import { goStringBytes } from './go-bytes-string.ts'
 import { sniffText } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { forwardQuery } from './go-url.ts'
@@ -155,7 +156,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       if (returnErrorMsg && single?.code !== undefined && single.contentType)
         headers['Content-Type'] = single.contentType
       else if (text !== '') headers['Content-Type'] = sniffText(text)
-      return finish(req, res, status, headers, text, start, ep.record)
+      // gin writes the messages' bytes: a backend body's bytes that are not UTF-8 too
+      return finish(req, res, status, headers, goStringBytes(text), start, ep.record)
     }
     let nonEmpty = false
     for (const _ in data) {

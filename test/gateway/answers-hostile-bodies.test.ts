@@ -41,8 +41,19 @@ before(async () => {
     mustConfig({
       version: 3,
       name: 'hostile-bodies',
+      extra_config: { router: { return_error_msg: true } },
       endpoints: [
         { endpoint: '/surrogates', backend: [{ host, url_pattern: '/surrogates' }] },
+        {
+          endpoint: '/latin1-code',
+          backend: [
+            {
+              host,
+              url_pattern: '/latin1-404',
+              extra_config: { 'backend/http': { return_error_code: true } },
+            },
+          ],
+        },
         {
           endpoint: '/latin1-details',
           backend: [
@@ -121,4 +132,10 @@ test("return_error_details: bytes of the backend's body that are not UTF-8 are \
     res.text,
     '{"error_b":{"http_status_code":404,"http_body":"{\\"msg\\":\\"caf\\ufffd\\"}","http_body_encoding":"application/json"}}',
   )
+})
+
+test("return_error_code with return_error_msg: the backend's error body comes back with its own bytes", async () => {
+  const res = await send(gw.url, { path: '/latin1-code' })
+  assert.equal(res.status, 404)
+  assert.deepEqual(res.bytes, Buffer.from('{"msg":"caf\xe9"}', 'latin1'))
 })
