@@ -5,6 +5,7 @@
  */
 
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { sniffText } from '../go-http.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
@@ -111,9 +112,15 @@ export function compileLuaProxy(
   const reply = (error: LuaError): { reply: Reply } => {
     log(`${prefix} ${error.message}`)
     const headers: Record<string, string> = { [KRAKEND_HEADER]: version, [COMPLETED_HEADER]: 'false' }
-    if (!service.server.returnErrorMsg) return { reply: { status: error.status ?? 500, headers, body: '' } }
+    // lura's c.Status: gin ignores a status <= 0, so net/http answers 200.
+    const status = error.status === undefined ? 500 : error.status <= 0 ? 200 : error.status
+    if (!service.server.returnErrorMsg) return { reply: { status, headers, body: '' } }
+    // With the message, a status net/http refuses panics while gin writes it (inside Recovery): 200, no body.
+    if (status < 100 || status > 999) return { reply: { status: 200, headers, body: '' } }
+    // Without custom_error's type, Go's server sniffs the message it writes.
     if (error.contentType) headers['Content-Type'] = error.contentType
-    return { reply: { status: error.status ?? 500, headers, body: error.message } }
+    else if (error.message !== '') headers['Content-Type'] = sniffText(error.message)
+    return { reply: { status, headers, body: error.message } }
   }
   return {
     skipsBackends: lua.skipNext,

@@ -159,7 +159,10 @@ export function compileLuaEndpoint(
     if (error.status !== undefined) {
       const headers: Record<string, string> = {}
       if (error.contentType !== undefined) headers['Content-Type'] = error.contentType
-      return { status: error.status, headers, body: '' }
+      // gin's AbortWithError: a status <= 0 is ignored, one net/http refuses (below 100, above 999)
+      // panics inside gin's Recovery; either way net/http then answers 200.
+      const status = error.status >= 100 && error.status <= 999 ? error.status : 200
+      return { status, headers, body: '' }
     }
     log(`${prefix} ${error.message}`)
     return { status: 500, headers: {}, body: '' }

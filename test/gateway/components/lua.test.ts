@@ -183,6 +183,11 @@ const luaConfig = (host: string[]) => ({
       extra_config: { 'modifier/lua-proxy': { pre: 'custom_error("nope", 403)' } },
       backend: [{ host, url_pattern: '/never' }],
     },
+    {
+      endpoint: '/proxy-code-0',
+      extra_config: { 'modifier/lua-proxy': { pre: 'custom_error("odd", 0)' } },
+      backend: [{ host, url_pattern: '/never' }],
+    },
   ],
 })
 
@@ -235,6 +240,11 @@ const routerConfig = (host: string[]) => ({
       extra_config: { 'modifier/lua-endpoint': { pre: 'error("boom")' } },
       backend: [{ host, url_pattern: '/state' }],
     },
+    ...[0, -2, 99, 1000].map((code, i) => ({
+      endpoint: `/router-code-${i}`,
+      extra_config: { 'modifier/lua-endpoint': { pre: `custom_error("odd", ${code}, "text/odd")` } },
+      backend: [{ host, url_pattern: '/state' }],
+    })),
     {
       endpoint: '/router-order',
       extra_config: {
@@ -363,6 +373,16 @@ describe('modifier/lua-proxy', () => {
     assert.equal(res.text, 'nope')
     assert.equal(res.headers['x-krakend-completed'], 'false')
   })
+
+  test('a custom_error status of 0 is left out by gin: 200 with the message, no backend call (it was 500)', async () => {
+    const before = backend.seen.length
+    const res = await send(gw.url, { path: '/proxy-code-0' })
+    assert.equal(res.status, 200)
+    assert.equal(res.text, 'odd')
+    assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8')
+    assert.equal(res.headers['x-krakend-completed'], 'false')
+    assert.equal(backend.seen.length, before)
+  })
 })
 
 describe('modifier/lua-endpoint', () => {
@@ -389,6 +409,18 @@ describe('modifier/lua-endpoint', () => {
     assert.equal(res.text, '')
     assert.equal(res.headers['content-type'], 'text/teapot')
     assert.equal(res.headers['x-krakend'], undefined)
+  })
+
+  test('an endpoint custom_error status gin cannot write is a 200 with its content type and no body', async () => {
+    // gin ignores a status <= 0; one Go refuses (below 100, above 999) panics in gin's Recovery,
+    // after which net/http answers 200. Either way the backend is not called (they were 500 here).
+    for (let i = 0; i < 4; i += 1) {
+      const res = await send(routerGw.url, { path: `/router-code-${i}` })
+      assert.equal(res.status, 200, `code #${i}`)
+      assert.equal(res.text, '')
+      assert.equal(res.headers['content-type'], 'text/odd')
+      assert.equal(res.headers['x-krakend'], undefined)
+    }
   })
 
   test('an endpoint Lua error is a 500 with no body, even with return_error_msg', async () => {
