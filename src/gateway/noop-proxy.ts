@@ -144,8 +144,15 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       // A backend's `__proto__` header (Go forwards it) must not become the object's prototype.
       setOwnKey(headers, canonicalBackendHeaderKey(key), merged)
     }
-    headers[KRAKEND_HEADER] = versionHeader
-    headers[COMPLETED_HEADER] = 'false'
+    // lura sets its two headers before the render adds the backend's: a backend's own lines of
+    // those names follow the gateway's.
+    for (const [name, value] of [
+      [KRAKEND_HEADER, versionHeader],
+      [COMPLETED_HEADER, 'false'],
+    ] as const) {
+      const backend = headers[name]
+      headers[name] = backend === undefined ? value : [value, ...listOf(backend)]
+    }
     if (!h2) for (const key of goSuppressedHeaders(status)) delete headers[key]
     // Go's server answers `Connection: close` in place of a handler's when the connection ends
     // with this answer (the client asked so, or the gateway drains).

@@ -30,6 +30,8 @@ let gw: Running
 before(async () => {
   backend = createServer((req, res) => {
     const body = BODIES[req.url ?? ''] ?? { type: 'text/plain', bytes: Buffer.from('no') }
+    if (req.url === '/own-headers')
+      res.setHeader('x-krakend', 'fake').setHeader('x-krakend-completed', 'maybe')
     res.writeHead(body.status ?? 200, body.type === '' ? {} : { 'content-type': body.type })
     if (!body.chunked) return res.end(body.bytes)
     res.write(body.bytes.subarray(0, 3))
@@ -69,6 +71,11 @@ before(async () => {
           output_encoding: output,
           backend: [{ host, url_pattern: '/latin1-text', encoding: 'string' }],
         })),
+        {
+          endpoint: '/own-headers',
+          output_encoding: 'no-op',
+          backend: [{ host, url_pattern: '/own-headers', encoding: 'no-op' }],
+        },
         ...['html', 'png', 'binary', 'empty', 'chunked'].map((name) => ({
           endpoint: `/untyped-${name}`,
           output_encoding: 'no-op',
@@ -138,4 +145,13 @@ test("return_error_code with return_error_msg: the backend's error body comes ba
   const res = await send(gw.url, { path: '/latin1-code' })
   assert.equal(res.status, 404)
   assert.deepEqual(res.bytes, Buffer.from('{"msg":"caf\xe9"}', 'latin1'))
+})
+
+test("a no-op backend's own X-Krakend and X-Krakend-Completed lines follow the gateway's", async () => {
+  const res = await send(gw.url, { path: '/own-headers' })
+  const krakend = res.headers['x-krakend']
+  assert.ok(Array.isArray(krakend) && krakend.length === 2, String(krakend))
+  assert.match(krakend[0] as string, /^Version /)
+  assert.equal(krakend[1], 'fake')
+  assert.deepEqual(res.headers['x-krakend-completed'], ['false', 'maybe'])
 })
