@@ -17,26 +17,32 @@ export class KubeApi {
   readonly #settings: KubeSettings
   /** Connects on first use; shared by the views `under()` makes. */
   readonly #connection: () => Promise<KubeClient>
-  /** What stops this view's calls besides their deadline (an operation's `options.signal`). */
+  /** What stops this view's calls besides their deadline: the provider closing, an operation's `options.signal`. */
+  readonly #stops: AbortSignal[]
+  /** Aborted when any of them is. */
   readonly signal: AbortSignal | undefined
 
-  constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>, signal?: AbortSignal) {
+  constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>, stops: AbortSignal[] = []) {
     this.#settings = settings
     let connected: Promise<KubeClient> | undefined
     this.#connection = () => {
       connected ??= connectClient()
       return connected
     }
-    this.signal = signal
+    this.#stops = stops
+    this.signal = stops.length > 1 ? AbortSignal.any(stops) : stops[0]
   }
 
   /** The same calls on the same client, also stopped at once when `signal` aborts (Ctrl-C mid-call). */
   under(signal: AbortSignal | undefined): KubeApi {
-    return signal ? new KubeApi(this.#settings, this.#connection, signal) : this
+    return signal ? new KubeApi(this.#settings, this.#connection, [...this.#stops, signal]) : this
   }
 
+  /** The client whose calls stop with this view's signals (each level cached by the client). */
   async client(): Promise<KubeClient> {
-    return (await this.#connection()).under(this.signal)
+    let client = await this.#connection()
+    for (const stop of this.#stops) client = client.under(stop)
+    return client
   }
 
   get ns() {

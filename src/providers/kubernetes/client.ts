@@ -23,7 +23,7 @@ export interface KubeClient {
   mergePatch: k8s.ConfigurationOptions
   /**
    * This client with typed APIs whose calls also stop when `signal` aborts (the run's interrupt),
-   * not only at the deadline; the client itself when there is no signal.
+   * besides the deadline and what already stops this one; the client itself when there is no signal.
    */
   under(signal: AbortSignal | undefined): KubeClient
 }
@@ -114,24 +114,28 @@ export async function connect(options: {
       authorization: new k8sModule.AuthorizationV1Api(configuration),
     }
   }
-  const stoppable = new WeakMap<AbortSignal, KubeClient>()
-  const client: KubeClient = {
-    k8s: k8sModule,
-    config,
-    server: server.replace(/\/+$/, ''),
-    ...apis(),
-    mergePatch: k8sModule.setHeaderOptions('Content-Type', k8sModule.PatchStrategy.MergePatch),
-    under: (signal) => {
-      if (!signal) return client
-      let scoped = stoppable.get(signal)
-      if (!scoped) {
-        scoped = { ...client, ...apis(signal) }
-        stoppable.set(signal, scoped)
-      }
-      return scoped
-    },
+  const mergePatch = k8sModule.setHeaderOptions('Content-Type', k8sModule.PatchStrategy.MergePatch)
+  const stoppedBy = (stop: AbortSignal | undefined): KubeClient => {
+    const scoped = new WeakMap<AbortSignal, KubeClient>()
+    const client: KubeClient = {
+      k8s: k8sModule,
+      config,
+      server: server.replace(/\/+$/, ''),
+      ...apis(stop),
+      mergePatch,
+      under: (signal) => {
+        if (!signal) return client
+        let next = scoped.get(signal)
+        if (!next) {
+          next = stoppedBy(stop ? AbortSignal.any([stop, signal]) : signal)
+          scoped.set(signal, next)
+        }
+        return next
+      },
+    }
+    return client
   }
-  return client
+  return stoppedBy(undefined)
 }
 
 export interface ApiFailure {

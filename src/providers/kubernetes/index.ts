@@ -76,11 +76,16 @@ export class KubernetesProvider implements Provider {
   readonly #settings: KubeSettings
   readonly #api: KubeApi
   readonly #loopbacks: Loopbacks
+  /**
+   * Aborted by close(): a call still in flight that nothing awaits any more (the lock watch's read
+   * on an API server that stopped answering) would keep the process alive until its deadline.
+   */
+  readonly #closed = new AbortController()
   #lock: LeaseLock | undefined
 
   constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>) {
     this.#settings = settings
-    this.#api = new KubeApi(settings, connectClient)
+    this.#api = new KubeApi(settings, connectClient, [this.#closed.signal])
     this.#loopbacks = new Loopbacks(() => this.#api.client())
   }
 
@@ -366,6 +371,7 @@ export class KubernetesProvider implements Provider {
   }
 
   async close(): Promise<void> {
+    this.#closed.abort(new Error('kubernetes: the client was closed'))
     await this.#loopbacks.close()
   }
 }
