@@ -145,15 +145,20 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (data === undefined) {
       // Only a single error keeps its own status (return_error_code); merged errors are a 500.
       const single = results.length === 1 ? (results[0] as Failure) : undefined
-      const status = single?.code ?? 500
+      // lura's c.Status with a code (a Lua custom_error's) gin cannot write: one <= 0 is ignored, so
+      // 200 goes out; with the message, one net/http refuses (1-99, above 999) panics inside gin's
+      // Recovery: 200 with no body.
+      const code = single?.code
+      const panics = code !== undefined && code > 0 && (code < 100 || code > 999) && returnErrorMsg
+      const status = code === undefined ? 500 : code <= 0 || panics ? 200 : code
       const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
       let text = ''
-      if (returnErrorMsg)
+      if (returnErrorMsg && !panics)
         text = results
           .filter((r): r is Failure => !r.ok)
           .map((r) => r.message)
           .join('\n')
-      if (returnErrorMsg && single?.code !== undefined && single.contentType)
+      if (returnErrorMsg && !panics && single?.code !== undefined && single.contentType)
         headers['Content-Type'] = single.contentType
       else if (text !== '') headers['Content-Type'] = sniffText(text)
       // gin writes the messages' bytes: a backend body's bytes that are not UTF-8 too

@@ -105,6 +105,16 @@ const luaConfig = (host: string[]) => ({
         },
       ],
     },
+    ...[0, 1000].map((code) => ({
+      endpoint: `/backend/code-${code}`,
+      backend: [
+        {
+          host,
+          url_pattern: '/state',
+          extra_config: { 'modifier/lua-backend': { pre: `custom_error("odd", ${code})` } },
+        },
+      ],
+    })),
     {
       endpoint: '/backend/skip',
       backend: [
@@ -314,6 +324,21 @@ describe('modifier/lua-backend', () => {
     assert.equal(res.status, 418)
     assert.equal(res.text, 'short and stout')
     assert.equal(res.headers['content-type'], 'text/teapot')
+  })
+
+  test('a custom_error status gin cannot write: 0 is 200 with the message, 1000 a 200 with no body (return_error_msg)', async () => {
+    // lura's c.Status(0) is ignored by gin; writing the message with 1000 panics inside gin's
+    // Recovery, after which net/http answers 200. Both were 500 'status code N' here.
+    const zero = await send(gw.url, { path: '/backend/code-0' })
+    assert.equal(zero.status, 200)
+    assert.equal(zero.text, 'odd')
+    assert.equal(zero.headers['content-type'], 'text/plain; charset=utf-8')
+    assert.equal(zero.headers['x-krakend-completed'], 'false')
+    const big = await send(gw.url, { path: '/backend/code-1000' })
+    assert.equal(big.status, 200)
+    assert.equal(big.text, '')
+    assert.equal(big.headers['content-type'], undefined)
+    assert.equal(big.headers['x-krakend-completed'], 'false')
   })
 
   test('skip_next answers from post without calling the backend', async () => {
