@@ -53,7 +53,7 @@ export async function validateProjectConfig(options: {
     // A flexible-config template is JSON only once rendered (`"port": {{ .service.port }}`): it is
     // checked as release renders and stamps it, the rendered config by key path.
     const stamped = await checkAsStamped(loaded, runtime, gatewayConfig)
-    checkGatewayDocument(loaded, runtime, renderedDocument(stamped.config, shown))
+    checkGatewayDocument(loaded, runtime, renderedDocument(stamped, shown))
   } else {
     const doc = parseSourceDocument(readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES), shown)
     checkGatewayDocument(loaded, runtime, doc)
@@ -83,12 +83,15 @@ function checkGatewayDocument(
   refuseUnenforcedNamespaces(doc, runtime)
 }
 
-/** A rendered template has no lines of its own in the file: its problems are named by key path. */
-function renderedDocument(value: Record<string, unknown>, shown: string): SourceDocument {
+/** A rendered template: its problems are named by key path, where the template (or a partial) wrote the key. */
+function renderedDocument(
+  stamped: { config: Record<string, unknown>; locate: SourceDocument['locate'] },
+  shown: string,
+): SourceDocument {
   return {
     file: `${shown} (rendered)`,
-    value,
-    locate: (path) => ({ file: shown, path: formatKeyPath(path) }),
+    value: stamped.config,
+    locate: (path) => ({ ...stamped.locate(path), path: formatKeyPath(path) }),
   }
 }
 

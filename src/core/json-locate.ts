@@ -5,11 +5,16 @@ type KeyPath = ReadonlyArray<string | number>
 /**
  * Positions inside a JSON text that JSON.parse already accepted, found on demand: only the
  * members along the asked path are scanned, so a large config costs nothing until a problem
- * needs its file:line:column.
+ * needs its file:line:column. `mapOffset`: for a rendered text, where its offsets came from.
  */
-export function jsonLocator(text: string, file: string): (path: KeyPath) => Location {
+export function jsonLocator(
+  text: string,
+  file: string,
+  mapOffset?: (offset: number, valueOffset: number) => Location,
+): (path: KeyPath) => Location {
   let lineStarts: number[] | undefined
-  const position = (offset: number): Location => {
+  const position = (offset: number, valueOffset = offset): Location => {
+    if (mapOffset) return mapOffset(offset, valueOffset)
     lineStarts ??= [0, ...[...text.matchAll(/\n/g)].map((m) => (m.index ?? 0) + 1)]
     let low = 0
     let high = lineStarts.length - 1
@@ -29,7 +34,7 @@ export function jsonLocator(text: string, file: string): (path: KeyPath) => Loca
       found = next.key
       at = next.value
     }
-    return position(found)
+    return position(found, at)
   }
 }
 

@@ -94,15 +94,27 @@ export function readConfigText(path: string, shown: string, maxBytes: number, hi
   return buffer.toString('utf8')
 }
 
+/**
+ * Where the offsets of a text rendered from other files (a flexible-config template) came from:
+ * locations name the source the user edits, not the rendered text.
+ */
+export interface TextOrigin {
+  /**
+   * The location of the rendered text's offset, and what wrote it when the location alone does not
+   * say; `valueOffset`: the value of the key at `offset`, whose origin the note tells when it differs.
+   */
+  locate(offset: number, valueOffset?: number): { location: Location; note?: string | undefined }
+}
+
 /** A `.json` file is parsed as JSON (as KrakenD does): no comments, no YAML. */
-function parseJsonDocument(text: string, file: string): SourceDocument {
+function parseJsonDocument(text: string, file: string, origin?: TextOrigin): SourceDocument {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw jsonSyntaxError(text, file, (error as Error).message)
+    throw jsonSyntaxError(text, file, (error as Error).message, origin)
   }
-  const at = jsonLocator(text, file)
+  const at = jsonLocator(text, file, origin && ((key, value) => origin.locate(key, value).location))
   return {
     file,
     value,
@@ -115,13 +127,14 @@ function parseJsonDocument(text: string, file: string): SourceDocument {
 }
 
 /** JSON.parse's refusal, at the line and column where the text breaks the grammar. */
-function jsonSyntaxError(text: string, file: string, message: string) {
+function jsonSyntaxError(text: string, file: string, message: string, origin?: TextOrigin) {
   const position = /at position (\d+)/.exec(message)?.[1]
   // An unexpected token or a BOM comes without a position (and with a snippet of the text).
   let offset = position === undefined ? (jsonSyntaxErrorOffset(text) ?? text.length) : Number(position)
   // The end of the input: where the text ends, not on the empty line after its last newline.
   if (offset >= text.length) offset = text.trimEnd().length
   const { line, column } = offsetToLineColumn(text, offset)
+  const mapped = origin?.locate(offset)
   const comment = text[offset] === '/' && (text[offset + 1] === '/' || text[offset + 1] === '*')
   const bom = offset === 0 && text.startsWith('\uFEFF')
   const problem = comment
@@ -140,6 +153,19 @@ function jsonSyntaxError(text: string, file: string, message: string) {
             .replace(/( in JSON)? at position \d+( \(line \d+ column \d+\))?/, '')
             .replace(/, (".*"|\.\.\.".*"\.\.\.|".*"\.\.\.|\.\.\.".*") is not valid JSON$/s, ''),
         }
+  if (mapped) {
+    const renderedLine = text.split('\n')[line - 1]?.trim() ?? ''
+    return configError(`${file} is not valid JSON`, {
+      problems: [
+        {
+          ...problem,
+          message: `${problem.message} (rendered line ${line}:${column}: \`${renderedLine}\`)`,
+          location: mapped.location,
+        },
+      ],
+      hint: `Fix the source at the position above${mapped.note ? ` (${mapped.note})` : ''}; the rendered text is what KrakenD parses (FC_OUT saves it).`,
+    })
+  }
   return configError(`${file} is not valid JSON`, {
     problems: [{ ...problem, location: { file, line, column } }],
     hint: file.endsWith(' (rendered)')
@@ -154,10 +180,15 @@ export type YamlLibrary = typeof import('yaml')
  * A `.json` file as JSON (as KrakenD reads it), anything else as YAML, positions kept for errors.
  * `yaml` is called only for a YAML file.
  */
-export function parseSourceDocumentWith(text: string, file: string, yaml: () => YamlLibrary): SourceDocument {
+export function parseSourceDocumentWith(
+  text: string,
+  file: string,
+  yaml: () => YamlLibrary,
+  origin?: TextOrigin,
+): SourceDocument {
   // A rendered flexible-config template is named `gateway.json (rendered)`: JSON still, as KrakenD reads it.
   return /\.json( \(rendered\))?$/.test(file)
-    ? parseJsonDocument(text, file)
+    ? parseJsonDocument(text, file, origin)
     : parseYamlDocument(text, file, yaml())
 }
 

@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto'
 import { dirname, isAbsolute, relative } from 'node:path'
 import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
-import { configError, usageError } from '../core/errors.ts'
-import { renderFlexibleConfig } from '../gateway/config/flexible/render.ts'
+import { configError, type Location, type Problem, usageError } from '../core/errors.ts'
+import { type RenderedOrigin, renderedOrigin } from '../gateway/config/flexible/origin.ts'
+import { renderFlexibleConfigMapped } from '../gateway/config/flexible/render.ts'
 import { inlineGraphqlQueryFiles } from '../gateway/config/graphql-query-files.ts'
 import { validateGatewayConfig } from '../gateway/config/validate.ts'
 import { type ConfigFile, readConfigFiles } from './config-files.ts'
@@ -46,8 +47,12 @@ export interface ReleaseFlexibleConfig {
  * runner's environment: the output is baked into the image): a plain value is rendered in, a
  * secret reference is left as {{env `X`}} for the node, anything else is an error.
  */
-function renderAtRelease(file: string, shown: string, flexible: ReleaseFlexibleConfig): string {
-  const text = renderFlexibleConfig(file, {
+function renderAtRelease(
+  file: string,
+  shown: string,
+  flexible: ReleaseFlexibleConfig,
+): { text: string; origin: RenderedOrigin } {
+  const { text, map } = renderFlexibleConfigMapped(file, {
     settings: flexible.settings,
     partials: flexible.partials,
     templates: flexible.templates,
@@ -58,13 +63,18 @@ function renderAtRelease(file: string, shown: string, flexible: ReleaseFlexibleC
       return typeof value === 'string' ? value : runtimeEnvCall(name)
     },
   })
-  const leftover = text.replace(RUNTIME_ENV_CALL, '')
-  if (leftover.includes('{{'))
+  // Problems in the rendered text are named at the template, partial or action that wrote it.
+  const origin = renderedOrigin(map, process.cwd())
+  // Blanked to the same length, so the offset of a leftover "{{" is its offset in the rendered text.
+  const leftover = text.replace(RUNTIME_ENV_CALL, (call) => ' '.repeat(call.length)).indexOf('{{')
+  if (leftover >= 0) {
+    const { location, note } = origin.locate(leftover)
     throw configError(`${shown}: the rendered config still contains "{{"`, {
-      location: { file: shown, line: leftover.slice(0, leftover.indexOf('{{')).split('\n').length },
-      hint: 'Nodes render the secret {{env `X`}} calls of a stamped config at start; any other "{{" would be read as a template there. Remove it from the output.',
+      location,
+      hint: `Nodes render the secret {{env \`X\`}} calls of a stamped config at start; any other "{{" would be read as a template there. Remove it from the output${note ? ` (it was ${note})` : ''}.`,
     })
-  return text
+  }
+  return { text, origin }
 }
 
 export interface StampedConfig {
@@ -81,6 +91,8 @@ export interface StampedConfig {
   /** sha256 of the canonical stamped config (and its files), as "sha256:<hex>". */
   digest: string
   warnings: string[]
+  /** Where a key path of the config is written: for a flexible config, in the template, partial or action that wrote it. */
+  locate: (path: ReadonlyArray<string | number>) => Location
 }
 
 /** Lower-cases and checks a commit SHA; a usage error (exit 2) when it is not one. */
@@ -140,8 +152,10 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
       'Point gateway.config in gwdeploy.yml at your KrakenD v3 file.',
     )
   }
-  if (input.flexible) text = renderAtRelease(input.file, shown, input.flexible)
-  const doc = parseSourceDocument(text, input.flexible ? `${shown} (rendered)` : shown)
+  let origin: RenderedOrigin | undefined
+  if (input.flexible) ({ text, origin } = renderAtRelease(input.file, shown, input.flexible))
+  const doc = parseSourceDocument(text, input.flexible ? `${shown} (rendered)` : shown, origin)
+  const explain = (problems: Problem[]) => (origin ? origin.explain(problems) : problems)
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     throw configError(`${shown}: the gateway config must be an object`, {
       location: { file: shown },
@@ -161,7 +175,9 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
   const unreadable = inlineGraphqlQueryFiles(config, dirname(input.file))
   if (unreadable.length > 0)
     throw configError(`${shown}: a file the gateway config names cannot be read`, {
-      problems: unreadable.map(({ path, message, hint }) => ({ message, location: doc.locate(path), hint })),
+      problems: explain(
+        unreadable.map(({ path, message, hint }) => ({ message, location: doc.locate(path), hint })),
+      ),
       hint: 'Nothing was built.',
     })
   const result = validateGatewayConfig(config, {
@@ -174,7 +190,7 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
     throw configError(
       `${shown}: the stamped gateway config is invalid (${count} problem${count === 1 ? '' : 's'})`,
       {
-        problems: result.errors,
+        problems: explain(result.errors),
         hint: 'Fix the gateway config; `gwdeploy gateway check -c FILE` shows the same problems. Nothing was built.',
       },
     )
@@ -182,11 +198,13 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
   const shipped = readConfigFiles(config, dirname(input.file))
   if (shipped.problems.length > 0)
     throw configError(`${shown}: a file the gateway config names cannot ship with the release`, {
-      problems: shipped.problems.map(({ path, message, hint }) => ({
-        message,
-        location: doc.locate(path),
-        hint,
-      })),
+      problems: explain(
+        shipped.problems.map(({ path, message, hint }) => ({
+          message,
+          location: doc.locate(path),
+          hint,
+        })),
+      ),
       hint: 'Nothing was built.',
     })
   return {
@@ -198,5 +216,6 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
     files: shipped.files,
     digest: configDigest(config, shipped.files),
     warnings: result.warnings.map((w) => w.message),
+    locate: doc.locate,
   }
 }

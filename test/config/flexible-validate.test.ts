@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { validateProjectConfig } from '../../src/config/validate-project.ts'
 import { GwError } from '../../src/core/errors.ts'
@@ -33,7 +33,7 @@ test('a template that is JSON only once rendered is valid', async () => {
   assert.equal(summary.gatewayConfig, 'gateway.json')
 })
 
-test('a template that renders to invalid JSON is refused at the rendered line, not read as YAML', async () => {
+test('a template that renders to invalid JSON is refused at the template line that wrote it, not read as YAML', async () => {
   const dir = project(
     '{\n  "version": 3,\n  {{ include "extra.json" }}\n  "name": x,\n  "endpoints": {{ template "endpoints.tmpl" . }}\n}\n',
   )
@@ -41,8 +41,24 @@ test('a template that renders to invalid JSON is refused at the rendered line, n
     assert.ok(error instanceof GwError, String(error))
     assert.equal(error.exitCode, 2)
     assert.match(error.message, /gateway\.json \(rendered\) is not valid JSON$/)
-    const location = error.problems[0]?.location
-    assert.deepEqual([location?.line, location?.column], [6, 11])
+    // Rendered, the bad token is on line 6 (after the 2-line partial); the template has it on line 4.
+    const [problem] = error.problems
+    const { file, ...at } = problem?.location ?? {}
+    assert.deepEqual([relative(dir, file ?? ''), at], ['gateway.json', { line: 4, column: 11 }])
+    assert.match(problem?.message ?? '', /\(rendered line 6:11: `"name": x,`\)$/)
+    return true
+  })
+})
+
+test('a bad token in a partial is located in the partial, the include named in the hint', async () => {
+  const dir = project('{\n  "version": 3,\n  {{ include "bad.json" }}\n  "endpoints": []\n}\n')
+  writeFileSync(join(dir, 'partials', 'bad.json'), '"timeout": "3s",\n"cache_ttl": 1s,\n')
+  await assert.rejects(validateProjectConfig({ cwd: dir }), (error: unknown) => {
+    assert.ok(error instanceof GwError, String(error))
+    const { file, ...at } = error.problems[0]?.location ?? {}
+    // V8 stops at the `s` of `1s`.
+    assert.deepEqual([relative(dir, file ?? ''), at], ['partials/bad.json', { line: 2, column: 15 }])
+    assert.match(error.hint ?? '', /written by \{\{ include "bad\.json" \}\} at (\S*\/)?gateway\.json:3:3\)/)
     return true
   })
 })

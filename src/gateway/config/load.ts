@@ -7,7 +7,8 @@ import {
 } from '../../core/source-text.ts'
 import { yamlLibrary } from '../libraries.ts'
 import { applyKrakendEnvOrThrow } from './env-overrides.ts'
-import { flexibleConfigFromEnv, renderFlexibleConfig } from './flexible/render.ts'
+import { type RenderedOrigin, renderedOrigin } from './flexible/origin.ts'
+import { flexibleConfigFromEnv, renderFlexibleConfigMapped } from './flexible/render.ts'
 import { inlineGraphqlQueryFiles } from './graphql-query-files.ts'
 import type { GatewayConfig } from './types.ts'
 import { type ValidationResult, validateGatewayConfig } from './validate.ts'
@@ -33,23 +34,36 @@ export function checkGatewayConfigText(text: string, file: string): ValidationRe
 export function checkGatewayConfigFile(file: string, options: { environ?: Environ } = {}): ValidationResult {
   const environ = options.environ
   const flexible = environ ? flexibleConfigFromEnv(environ) : undefined
-  const text = flexible
-    ? renderFlexibleConfig(file, { ...flexible, env: (name) => environ?.[name] })
-    : readConfigText(
-        file,
-        file,
-        MAX_GATEWAY_CONFIG_BYTES,
-        'pass an existing KrakenD v3 file with -c/--config',
-      )
+  let text: string
+  let origin: RenderedOrigin | undefined
+  if (flexible) {
+    const rendered = renderFlexibleConfigMapped(file, { ...flexible, env: (name) => environ?.[name] })
+    text = rendered.text
+    // Problems in the rendered text are named at the template, partial or action that wrote it.
+    origin = renderedOrigin(rendered.map, process.cwd())
+  } else
+    text = readConfigText(
+      file,
+      file,
+      MAX_GATEWAY_CONFIG_BYTES,
+      'pass an existing KrakenD v3 file with -c/--config',
+    )
   const shown = flexible ? `${file} (rendered)` : file
-  const doc = parseSourceDocument(text, shown)
+  const doc = parseSourceDocumentWith(text, shown, yamlLibrary, origin)
   const value = environ ? applyKrakendEnvOrThrow(doc.value, environ, shown).value : doc.value
   // Relative to the working directory, as KrakenD reads it (in its image, the config's directory).
   const unreadable = inlineGraphqlQueryFiles(value, process.cwd())
-  const result = validateGatewayConfig(value, { file: shown, locate: doc.locate })
+  const checked = validateGatewayConfig(value, { file: shown, locate: doc.locate })
+  const result = origin
+    ? { ...checked, errors: origin.explain(checked.errors), warnings: origin.explain(checked.warnings) }
+    : checked
   if (unreadable.length === 0) return result
   const errors = unreadable.map(({ path, message, hint }) => ({ message, location: doc.locate(path), hint }))
-  return { config: undefined, errors: [...errors, ...result.errors], warnings: result.warnings }
+  return {
+    config: undefined,
+    errors: [...(origin ? origin.explain(errors) : errors), ...result.errors],
+    warnings: result.warnings,
+  }
 }
 
 /**

@@ -8,12 +8,17 @@
 import { goFormatFloat } from '../../go-float.ts'
 import { goJson } from '../../go-json.ts'
 import { type Arg, type Command, type Node, type Pipeline, TemplateError } from './parse.ts'
+import type { RenderedSpan } from './source-map.ts'
 
 export type Func = (...args: unknown[]) => unknown
 
 export interface ExecContext {
   templates: Map<string, { nodes: Node[]; file: string }>
   funcs: Record<string, Func>
+  /** Given, every piece of output is reported with the source that wrote it (the source map). */
+  record?: ((span: RenderedSpan) => void) | undefined
+  /** The settings (the top-level data), to tell a settings value from a field of something else. */
+  root?: unknown
 }
 
 class Scope {
@@ -63,13 +68,29 @@ export function formatValue(value: unknown): string {
   return String(value)
 }
 
-export function execute(nodes: Node[], data: unknown, context: ExecContext, file: string, depth = 0): string {
+/** `base`: where this output starts in the whole rendered text (a `{{ template }}` call's position). */
+export function execute(
+  nodes: Node[],
+  data: unknown,
+  context: ExecContext,
+  file: string,
+  depth = 0,
+  base = 0,
+  name = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1),
+): string {
   if (depth > MAX_DEPTH)
     throw new TemplateError(file, 0, `templates nested deeper than ${MAX_DEPTH} (recursion?)`)
   const scope = new Scope(data)
   let out = ''
+  // The pipeline being evaluated: execution errors name it, as Go's do.
+  let current: Pipeline | undefined
   const fail = (line: number, message: string): never => {
-    throw new TemplateError(file, line, message)
+    throw new TemplateError(
+      file,
+      line,
+      message,
+      current && { template: name, column: current.column, action: current.source },
+    )
   }
 
   const field = (base: unknown, path: string[], line: number, shown: string): unknown => {
@@ -150,6 +171,7 @@ export function execute(nodes: Node[], data: unknown, context: ExecContext, file
   }
 
   const evalPipeline = (pipe: Pipeline, dot: unknown): unknown => {
+    current = pipe
     let piped: { value: unknown } | undefined
     for (const command of pipe.commands) piped = { value: evalCommand(command, piped, dot) }
     const value = piped?.value
@@ -164,24 +186,44 @@ export function execute(nodes: Node[], data: unknown, context: ExecContext, file
     return value
   }
 
-  const print = (value: unknown, line: number) => {
+  const print = (value: unknown, node: Extract<Node, { kind: 'action' }>, dot: unknown) => {
     if (value === undefined)
       fail(
-        line,
+        node.pipe.line,
         'the value is missing (a settings key or field that does not exist); use `default` for optional ones',
       )
-    out += formatValue(value)
+    const text = formatValue(value)
+    if (context.record && text) {
+      const start = base + out.length
+      const settings = settingsKeyOf(node.pipe, dot === context.root, data === context.root)
+      context.record({
+        kind: 'value',
+        start,
+        end: start + text.length,
+        file,
+        at: node.at,
+        action: node.source.trim(),
+        text,
+        ...(settings ? { settings } : {}),
+      })
+    }
+    out += text
   }
 
   const run = (list: Node[], dot: unknown) => {
     for (const node of list) {
+      current = undefined
       switch (node.kind) {
         case 'text':
+          if (context.record) {
+            const start = base + out.length
+            context.record({ kind: 'text', start, end: start + node.text.length, file, at: node.at })
+          }
           out += node.text
           break
         case 'action': {
           const value = evalPipeline(node.pipe, dot)
-          if (node.pipe.decl.length === 0) print(value, node.pipe.line)
+          if (node.pipe.decl.length === 0) print(value, node, dot)
           break
         }
         case 'if':
@@ -228,7 +270,7 @@ export function execute(nodes: Node[], data: unknown, context: ExecContext, file
             )
           const arg = node.pipe ? evalPipeline(node.pipe, dot) : undefined
           const { nodes, file: where } = target as { nodes: Node[]; file: string }
-          out += execute(nodes, arg, context, where, depth + 1)
+          out += execute(nodes, arg, context, where, depth + 1, base + out.length, node.name)
           break
         }
       }
@@ -237,6 +279,25 @@ export function execute(nodes: Node[], data: unknown, context: ExecContext, file
 
   run(nodes, data)
   return out
+}
+
+/**
+ * The settings key an action prints, when its value comes from one: the first field of the
+ * pipeline read from the settings root (`.service.port`, `$.service.port`, `marshal .service`).
+ */
+function settingsKeyOf(
+  pipe: Pipeline,
+  dotIsRoot: boolean,
+  dollarIsRoot: boolean,
+): { name: string; key: string[] } | undefined {
+  for (const command of pipe.commands)
+    for (const arg of command.args) {
+      if (arg.kind !== 'field') continue
+      if (!((arg.base === '$' && dollarIsRoot) || (arg.base === 'dot' && dotIsRoot))) return undefined
+      const [name, ...key] = arg.path
+      return name ? { name, key } : undefined
+    }
+  return undefined
 }
 
 /** JSON as Go's json.Marshal writes it (KrakenD's `marshal`, sprig's `toJson`). */

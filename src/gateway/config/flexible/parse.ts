@@ -6,16 +6,10 @@
  * TemplateError naming the file and line, never text passed through.
  */
 
-export class TemplateError extends Error {
-  readonly file: string
-  readonly line: number
-  constructor(file: string, line: number, message: string) {
-    super(`${file}:${line}: ${message}`)
-    this.name = 'TemplateError'
-    this.file = file
-    this.line = line
-  }
-}
+import { lex, type Token } from './lex.ts'
+import { TemplateError } from './template-error.ts'
+
+export { TemplateError }
 
 export type Arg =
   | { kind: 'field'; base: 'dot' | string; path: string[] }
@@ -32,6 +26,9 @@ export interface Command {
 }
 
 export interface Pipeline {
+  /** The pipeline as written, and its 1-based column: what an execution error names. */
+  source: string
+  column: number
   decl: string[]
   /** `=` assigns an existing variable instead of declaring one. */
   assign: boolean
@@ -39,87 +36,17 @@ export interface Pipeline {
   line: number
 }
 
+/** `at`: the offset in the template file of the text, or of the action's `{{`: where rendered text maps back to. */
 export type Node =
-  | { kind: 'text'; text: string }
-  | { kind: 'action'; pipe: Pipeline }
+  | { kind: 'text'; text: string; at: number }
+  | { kind: 'action'; pipe: Pipeline; at: number; source: string }
   | { kind: 'if' | 'with'; pipe: Pipeline; body: Node[]; else: Node[] }
   | { kind: 'range'; pipe: Pipeline; body: Node[]; else: Node[] }
-  | { kind: 'template'; name: string; pipe: Pipeline | undefined; line: number }
+  | { kind: 'template'; name: string; pipe: Pipeline | undefined; line: number; at: number }
 
 export interface ParsedFile {
   root: Node[]
   defines: Map<string, Node[]>
-}
-
-interface Action {
-  body: string
-  line: number
-}
-
-type Token = { type: 'text'; text: string } | ({ type: 'action' } & Action)
-
-function lex(text: string, file: string): Token[] {
-  const tokens: Token[] = []
-  let pos = 0
-  let line = 1
-  while (pos < text.length) {
-    const open = text.indexOf('{{', pos)
-    if (open < 0) {
-      tokens.push({ type: 'text', text: text.slice(pos) })
-      break
-    }
-    let chunk = text.slice(pos, open)
-    const trimLeft =
-      text.startsWith('{{- ', open) || text.startsWith('{{-\t', open) || text.startsWith('{{-\n', open)
-    if (trimLeft) chunk = chunk.replace(/\s+$/, '')
-    if (chunk) tokens.push({ type: 'text', text: chunk })
-    line += countLines(text.slice(pos, open))
-    const start = open + (trimLeft ? 3 : 2)
-    const close = findClose(text, start)
-    if (close < 0) throw new TemplateError(file, line, 'unclosed action: "{{" without "}}"')
-    const trimRight = /\s-$/.test(text.slice(start, close)) && close - 1 >= start
-    const body = text.slice(start, trimRight ? close - 1 : close)
-    tokens.push({ type: 'action', body, line })
-    line += countLines(text.slice(open, close + 2))
-    pos = close + 2
-    if (trimRight) {
-      const rest = /^\s*/.exec(text.slice(pos))?.[0] ?? ''
-      line += countLines(rest)
-      pos += rest.length
-    }
-  }
-  return tokens
-}
-
-const countLines = (s: string) => s.split('\n').length - 1
-
-/** The `}}` ending an action, skipping string literals and comments. */
-function findClose(text: string, from: number): number {
-  let i = from
-  while (i < text.length) {
-    const c = text[i]
-    if (text.startsWith('/*', i)) {
-      const end = text.indexOf('*/', i + 2)
-      if (end < 0) return -1
-      i = end + 2
-      continue
-    }
-    if (c === '"') {
-      i++
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1
-      i++
-      continue
-    }
-    if (c === '`') {
-      const end = text.indexOf('`', i + 1)
-      if (end < 0) return -1
-      i = end + 1
-      continue
-    }
-    if (text.startsWith('}}', i)) return i
-    i++
-  }
-  return -1
 }
 
 type Word =
@@ -206,10 +133,12 @@ class PipelineParser {
   readonly #w: Word[]
   readonly #file: string
   readonly #line: number
-  constructor(w: Word[], file: string, line: number) {
+  readonly #at: { source: string; column: number }
+  constructor(w: Word[], file: string, line: number, at: { source: string; column: number }) {
     this.#w = w
     this.#file = file
     this.#line = line
+    this.#at = at
   }
   fail(message: string): never {
     throw new TemplateError(this.#file, this.#line, message)
@@ -218,7 +147,7 @@ class PipelineParser {
     return this.#i >= this.#w.length
   }
   pipeline(allowDecl: boolean, stopAtParen = false): Pipeline {
-    const pipe: Pipeline = { decl: [], assign: false, commands: [], line: this.#line }
+    const pipe: Pipeline = { ...this.#at, decl: [], assign: false, commands: [], line: this.#line }
     if (allowDecl) {
       // $x := ..., $i, $e := ..., $x = ...
       const w0 = this.#w[this.#i]
@@ -293,8 +222,14 @@ function describe(arg: Arg): string {
   return arg.kind
 }
 
-function parsePipeline(body: string, file: string, line: number, allowDecl: boolean): Pipeline {
-  const parser = new PipelineParser(words(body, file, line), file, line)
+function parsePipeline(
+  body: string,
+  file: string,
+  line: number,
+  allowDecl: boolean,
+  column: number,
+): Pipeline {
+  const parser = new PipelineParser(words(body, file, line), file, line, { source: body.trim(), column })
   const pipe = parser.pipeline(allowDecl)
   if (!parser.done) parser.fail('unexpected ")" or extra input in action')
   return pipe
@@ -305,6 +240,12 @@ export function parseTemplate(text: string, file: string): ParsedFile {
   const tokens = lex(text, file)
   const defines = new Map<string, Node[]>()
   let index = 0
+  // `fragment` is the tail of the action just read: its column is where the pipeline starts.
+  const pipeline = (fragment: string, line: number, allowDecl: boolean): Pipeline => {
+    const token = tokens[index - 1] as Extract<Token, { type: 'action' }>
+    const offset = token.bodyAt + token.body.lastIndexOf(fragment.trim())
+    return parsePipeline(fragment, file, line, allowDecl, offset - text.lastIndexOf('\n', offset - 1))
+  }
   // Returns the nodes up to an {{end}}/{{else ...}} (which it reports) or the end of input.
   const parseList = (
     inside: string | undefined,
@@ -313,11 +254,11 @@ export function parseTemplate(text: string, file: string): ParsedFile {
     while (index < tokens.length) {
       const token = tokens[index++] as Token
       if (token.type === 'text') {
-        nodes.push({ kind: 'text', text: token.text })
+        nodes.push({ kind: 'text', text: token.text, at: token.at })
         continue
       }
       const body = token.body.trim()
-      const { line } = token
+      const { line, at } = token
       if (body.startsWith('/*')) {
         if (!body.endsWith('*/')) throw new TemplateError(file, line, 'unclosed comment')
         continue
@@ -342,7 +283,13 @@ export function parseTemplate(text: string, file: string): ParsedFile {
         defines.set(name, body.nodes)
         if (keyword === 'block') {
           if (!m[2]) throw new TemplateError(file, line, 'block needs a pipeline')
-          nodes.push({ kind: 'template', name, pipe: parsePipeline(m[2] as string, file, line, false), line })
+          nodes.push({
+            kind: 'template',
+            name,
+            pipe: pipeline(m[2] as string, line, false),
+            line,
+            at,
+          })
         } else if (inside) throw new TemplateError(file, line, 'define is only allowed at the top level')
       } else if (keyword === 'template') {
         const m = /^("(?:[^"\\]|\\.)*"|`[^`]*`)\s*(.*)$/s.exec(rest)
@@ -353,13 +300,14 @@ export function parseTemplate(text: string, file: string): ParsedFile {
         nodes.push({
           kind: 'template',
           name,
-          pipe: m[2] ? parsePipeline(m[2] as string, file, line, false) : undefined,
+          pipe: m[2] ? pipeline(m[2] as string, line, false) : undefined,
           line,
+          at,
         })
       } else if (keyword === 'break' || keyword === 'continue') {
         throw new TemplateError(file, line, `{{${keyword}}} is not supported`)
       } else {
-        nodes.push({ kind: 'action', pipe: parsePipeline(body, file, line, true) })
+        nodes.push({ kind: 'action', pipe: pipeline(body, line, true), at, source: body })
       }
     }
     if (inside)
@@ -375,7 +323,7 @@ export function parseTemplate(text: string, file: string): ParsedFile {
   }
   const parseBranch = (keyword: 'if' | 'with' | 'range', rest: string, line: number): Node => {
     if (!rest) throw new TemplateError(file, line, `missing pipeline after ${keyword}`)
-    const pipe = parsePipeline(rest, file, line, true)
+    const pipe = pipeline(rest, line, true)
     const body = parseList(keyword)
     let elseNodes: Node[] = []
     if (body.stop === 'else') {

@@ -15,6 +15,7 @@ import { configError } from '../../../core/errors.ts'
 import { setOwnKey } from '../../own-keys.ts'
 import { type ExecContext, execute, type Func, formatValue, marshal, truthy } from './execute.ts'
 import { type Node, parseTemplate, TemplateError } from './parse.ts'
+import type { RenderedSourceMap, RenderedSpan } from './source-map.ts'
 
 export interface FlexibleConfigOptions {
   /** Directory of `*.json` settings files (FC_SETTINGS). */
@@ -78,7 +79,7 @@ export function loadSettings(dir: string | undefined): Record<string, unknown> {
   return vars
 }
 
-function functions(options: FlexibleConfigOptions): Record<string, Func> {
+function functions(options: FlexibleConfigOptions, partials: Map<string, string>): Record<string, Func> {
   const text = (v: unknown) => (v === undefined ? '' : formatValue(v))
   const num = (v: unknown, name: string) => {
     if (typeof v !== 'number' && typeof v !== 'string')
@@ -153,7 +154,9 @@ function functions(options: FlexibleConfigOptions): Record<string, Func> {
       if (path !== base && !path.startsWith(base + sep))
         throw new Error(`include "${name}" leaves the partials directory`)
       try {
-        return readFileSync(path, 'utf8')
+        const text = readFileSync(path, 'utf8')
+        partials.set(text, join(options.partials, String(name)))
+        return text
       } catch (error) {
         throw new Error(
           `partial "${name}" cannot be read from ${options.partials}: ${(error as NodeJS.ErrnoException).code}`,
@@ -194,7 +197,12 @@ function functions(options: FlexibleConfigOptions): Record<string, Func> {
   }
 }
 
-function parseFile(path: string, templates: ExecContext['templates'], name: string): Node[] {
+function parseFile(
+  path: string,
+  templates: ExecContext['templates'],
+  name: string,
+  sources: Map<string, string>,
+): Node[] {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -203,6 +211,7 @@ function parseFile(path: string, templates: ExecContext['templates'], name: stri
       `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     )
   }
+  sources.set(path, text)
   const parsed = parseTemplate(text, path)
   for (const [define, nodes] of parsed.defines) templates.set(define, { nodes, file: path })
   // As Go's text/template: a file that is only whitespace around its defines does not replace a
@@ -218,20 +227,67 @@ function onlyWhitespace(nodes: Node[]): boolean {
 
 /** Renders a flexible-config template to text; every problem is a configError (exit 2) with file:line. */
 export function renderFlexibleConfig(file: string, options: FlexibleConfigOptions): string {
+  return render(file, options, undefined)
+}
+
+/**
+ * Renders as renderFlexibleConfig, with the source map of the text (source-map.ts: which template,
+ * partial or printed value wrote each span), for errors found in the rendered text. The map is
+ * made only when asked for, by rendering again while recording: recording costs the start of a
+ * large config ~20% of its render time, and only an error needs it.
+ */
+export function renderFlexibleConfigMapped(
+  file: string,
+  options: FlexibleConfigOptions,
+): { text: string; map: () => RenderedSourceMap } {
+  const text = render(file, options, undefined)
+  let map: RenderedSourceMap | undefined
+  return {
+    text,
+    map: () => {
+      if (!map) {
+        const spans: RenderedSpan[] = []
+        const sources = new Map<string, string>()
+        const partials = new Map<string, string>()
+        render(file, { ...options, out: undefined }, { spans, sources, partials })
+        map = { spans, sources, partials, settingsDir: options.settings }
+      }
+      return map
+    },
+  }
+}
+
+function render(
+  file: string,
+  options: FlexibleConfigOptions,
+  recording: Omit<RenderedSourceMap, 'settingsDir'> | undefined,
+): string {
   try {
     const data = loadSettings(options.settings)
     const templates: ExecContext['templates'] = new Map()
+    const sources = (recording?.sources as Map<string, string> | undefined) ?? new Map<string, string>()
     if (options.templates)
       for (const name of listDir(options.templates, '.tmpl', 'FC_TEMPLATES'))
-        parseFile(join(options.templates, name), templates, name)
-    const root = parseFile(file, templates, basename(file))
-    const rendered = execute(root, data, { templates, funcs: functions(options) }, file)
+        parseFile(join(options.templates, name), templates, name, sources)
+    const root = parseFile(file, templates, basename(file), sources)
+    const partials = (recording?.partials as Map<string, string> | undefined) ?? new Map<string, string>()
+    const context: ExecContext = {
+      templates,
+      funcs: functions(options, partials),
+      record: recording && ((span) => recording.spans.push(span)),
+      root: data,
+    }
+    const rendered = execute(root, data, context, file)
     if (options.out) writeFileSync(options.out, rendered)
     return rendered
   } catch (error) {
     if (error instanceof TemplateError)
       throw configError(`flexible configuration: ${error.message}`, {
-        location: { file: error.file, ...(error.line ? { line: error.line } : {}) },
+        location: {
+          file: error.file,
+          ...(error.line ? { line: error.line } : {}),
+          ...(error.column ? { column: error.column } : {}),
+        },
         hint: 'Fix the template; gwdeploy supports the Go template subset listed in the README (Flexible configuration).',
       })
     throw error
