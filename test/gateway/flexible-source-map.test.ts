@@ -15,6 +15,8 @@ import {
   lineColumnAt,
   sourcePositionOf,
 } from '../../src/gateway/config/flexible/source-map.ts'
+import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
+import { stampGatewayConfig } from '../../src/image/stamp.ts'
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'gwd-fc-map-'))
@@ -149,5 +151,54 @@ describe('template execution errors name what Go text/template (KrakenD) names',
 
   it('parse errors: template name and line', () => {
     assert.match(fails('{\n{{ if .x }}\n').message, /template: gateway\.json:2: unexpected end of file/)
+  })
+})
+
+describe('the runtime (gateway check, start) locates problems of a rendered config in its sources', () => {
+  it('a refused value inside quotes: the key where the template writes it, the settings key in the hint', () => {
+    const dir = project({
+      'settings/service.json': '{"port": 8080, "timeout": "soon"}',
+      'partials/x.tmpl': '"cache_ttl": "1s",\n',
+      'gateway.json':
+        '{\n  "version": 3,\n  {{ include "x.tmpl" }}\n  "timeout": "{{ .service.timeout }}",\n  "endpoints": []\n}\n',
+    })
+    const result = checkGatewayConfigFile(join(dir, 'gateway.json'), {
+      environ: { FC_ENABLE: '1', FC_SETTINGS: join(dir, 'settings'), FC_PARTIALS: join(dir, 'partials') },
+    })
+    const problem = result.errors.find((p) => p.location?.path === 'timeout')
+    assert.ok(problem, JSON.stringify(result.errors))
+    const { file, ...at } = problem.location ?? {}
+    assert.deepEqual([file?.endsWith('/gateway.json'), at], [true, { line: 4, column: 3, path: 'timeout' }])
+    assert.match(
+      problem.hint ?? '',
+      /printed by \{\{ \.service\.timeout \}\} at \S*gateway\.json:4:15: the value of "timeout" in \S*service\.json/,
+    )
+  })
+})
+
+describe('release (stamp) locates a leftover "{{" in the rendered config at what printed it', () => {
+  it('a settings value holding "{{": the action that printed it, the settings key in the hint', async () => {
+    const dir = project({
+      'settings/service.json': '{"note": "{{ oops }}"}',
+      'gateway.json': '{\n  "version": 3,\n  "endpoints": [],\n  "@comment": "{{ .service.note }}"\n}\n',
+    })
+    await assert.rejects(
+      stampGatewayConfig({
+        file: join(dir, 'gateway.json'),
+        service: 'svc',
+        sha: 'a'.repeat(40),
+        flexible: { settings: join(dir, 'settings'), env: {} },
+      }),
+      (error: Error & { location?: Record<string, unknown>; hint?: string }) => {
+        assert.match(error.message, /the rendered config still contains "\{\{"/)
+        const { file, ...at } = error.location ?? {}
+        assert.deepEqual([String(file).endsWith('gateway.json'), at], [true, { line: 4, column: 16 }])
+        assert.match(
+          error.hint ?? '',
+          /printed by \{\{ \.service\.note \}\} .*the value of "note" in \S*service\.json/,
+        )
+        return true
+      },
+    )
   })
 })

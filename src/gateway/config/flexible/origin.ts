@@ -25,7 +25,10 @@ export function renderedOrigin(map: () => RenderedSourceMap, cwd: string): Rende
         line: position.line,
         column: position.column,
       }
-      const value = valueOffset === undefined ? undefined : sourcePositionOf(map(), valueOffset)
+      // A string value's quote is usually template text (`"{{ .x }}"`): its first character tells.
+      const value = [valueOffset, valueOffset === undefined ? undefined : valueOffset + 1]
+        .map((at) => (at === undefined ? undefined : sourcePositionOf(map(), at)))
+        .find((at) => at?.action)
       const note = (value && describeOrigin(value, cwd, 'the value')) ?? describeOrigin(position, cwd)
       if (note) notes.set(key(location), note)
       return { location, note }
