@@ -278,7 +278,8 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
     hasParams: cfg.endpoint.includes('{'),
     copiesBody: backends.length > 1 || shadows !== undefined || cfg.concurrentCalls > 1,
     deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
-    cacheControl: cfg.cacheTtlS > 0 ? `public, max-age=${cfg.cacheTtlS}` : undefined,
+    // lura: any non-zero TTL sends it, max-age in whole seconds (500ms: max-age=0).
+    cacheControl: cfg.cacheTtlMs !== 0 ? `public, max-age=${Math.trunc(cfg.cacheTtlMs / 1000)}` : undefined,
     static: cfg.static,
     staticMatch: cfg.static ? STATIC_MATCH[cfg.static.strategy] : undefined,
     flatmap: backends.length > 1 ? cfg.flatmap : undefined,

@@ -181,7 +181,7 @@ describe('valid configs', () => {
     assert.equal(result.config?.timeoutMs, max)
     assert.equal(result.config?.server.readTimeoutMs, max)
     assert.equal(result.config?.endpoints[0]?.timeoutMs, max)
-    assert.equal(result.config?.endpoints[0]?.cacheTtlS, 3_600_000, 'a Cache-Control value, not a timer')
+    assert.equal(result.config?.endpoints[0]?.cacheTtlMs, 3_600_000_000, 'a Cache-Control value, not a timer')
     assert.deepEqual(
       result.warnings.map((w) => w.location?.path),
       ['timeout', 'read_timeout'],

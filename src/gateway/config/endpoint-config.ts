@@ -40,7 +40,7 @@ export const OUTPUT_ENCODINGS: OutputEncoding[] = [
 ]
 
 /** What endpoints take from the service level when they do not say. */
-export type EndpointDefaults = Pick<GatewayConfig, 'outputEncoding' | 'timeoutMs' | 'cacheTtlS'> & {
+export type EndpointDefaults = Pick<GatewayConfig, 'outputEncoding' | 'timeoutMs' | 'cacheTtlMs'> & {
   /** The root `host` list. */
   hosts: string[] | undefined
   /** The root lists hosts and each was refused (already reported). */
@@ -170,7 +170,7 @@ function readEndpoint(
     outputEncoding: noop ? 'no-op' : outputEncoding,
     concurrentCalls,
     timeoutMs: endpointTimeout,
-    cacheTtlS: fields.cacheTtlAt(raw, ep, defaults.cacheTtlS),
+    cacheTtlMs: fields.cacheTtlAt(raw, ep, defaults.cacheTtlMs),
     sequential,
     ...(propagated.length > 0 ? { propagated } : {}),
     noop,

@@ -155,11 +155,9 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     )
     return MAX_TIMER_MS
   }
-  /** `cache_ttl` in whole seconds. */
-  const cacheTtlAt = (obj: Fields, path: KeyPath, fallbackS = 0): number => {
-    if (obj.cache_ttl === undefined) return fallbackS
-    return Math.floor(durationAt(obj, 'cache_ttl', path, fallbackS * 1000) / 1000)
-  }
+  /** `cache_ttl` in ms; lura reads an endpoint's 0 as unset (the service's applies). */
+  const cacheTtlAt = (obj: Fields, path: KeyPath, fallbackMs = 0): number =>
+    durationAt(obj, 'cache_ttl', path, fallbackMs) || fallbackMs
   const intAt = (obj: Fields, key: string, path: KeyPath, fallback: number, min = 0, max = Infinity) => {
     const raw = obj[key]
     if (raw === undefined) return fallback

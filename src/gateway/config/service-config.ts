@@ -83,7 +83,7 @@ export type ServiceConfig = Pick<
   | 'port'
   | 'listenIp'
   | 'timeoutMs'
-  | 'cacheTtlS'
+  | 'cacheTtlMs'
   | 'outputEncoding'
   | 'server'
   | 'runtime'
@@ -136,7 +136,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   const hosts = hostsAt(value, ['host'], error)
   const timeoutMs = timerAt(value, 'timeout', [], 2000)
   if (timeoutMs <= 0 && value.timeout !== undefined) error(['timeout'], '"timeout" must be greater than 0')
-  const cacheTtlS = fields.cacheTtlAt(value, [])
+  const cacheTtlMs = fields.cacheTtlAt(value, [])
   const outputEncoding = fields.encodingAt(value, 'output_encoding', [], OUTPUT_ENCODINGS, 'json')
 
   const router = namespace(value, 'router', [])
@@ -214,7 +214,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     hosts,
     hostsRefused: hosts?.length === 0 && listedHosts(value.host) > 0,
     timeoutMs,
-    cacheTtlS,
+    cacheTtlMs,
     outputEncoding,
     server,
     runtime,

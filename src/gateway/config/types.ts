@@ -59,7 +59,8 @@ export interface EndpointConfig {
   outputEncoding: OutputEncoding
   concurrentCalls: number
   timeoutMs: number
-  cacheTtlS: number
+  /** `cache_ttl` (0: no Cache-Control). */
+  cacheTtlMs: number
   sequential: boolean
   /** proxy.sequential_propagated_params, parsed (sequential endpoints only). */
   propagated?: PropagatedParam[]
@@ -192,7 +193,8 @@ export interface GatewayConfig {
   port: number
   listenIp: string
   timeoutMs: number
-  cacheTtlS: number
+  /** `cache_ttl` (0: no Cache-Control). */
+  cacheTtlMs: number
   outputEncoding: OutputEncoding
   endpoints: EndpointConfig[]
   /** debug_endpoint: /__debug/ answers {"message":"pong"} (KrakenD's `run -d`). */

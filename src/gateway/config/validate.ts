@@ -63,7 +63,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     port: service.port,
     listenIp: service.listenIp,
     timeoutMs: service.timeoutMs,
-    cacheTtlS: service.cacheTtlS,
+    cacheTtlMs: service.cacheTtlMs,
     outputEncoding: service.outputEncoding,
     endpoints,
     debugEndpoint,
