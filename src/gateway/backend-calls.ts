@@ -12,6 +12,7 @@ import {
   type BufferedAnswer,
   headerValue,
 } from './backend-client.ts'
+import { hostHeaderFor } from './backend-host.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
   BackendResult,
@@ -135,7 +136,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     // components: a modifier/lua-backend script may have sent the call elsewhere
     const target = ctx.target
     // As Go's url.Parse writes it: a path re-escaped where Go would, the forwarded query appended.
-    const path = target ? target.path : goRequestTarget(generatedPath(b, ctx), ctx.query)
+    const path = target ? target.path : goRequestTarget((b.bases[i] ?? '') + generatedPath(b, ctx), ctx.query)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const modified = b.guard?.modify?.(
       ctx.headers,
@@ -166,7 +167,21 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     }
     if (b.guard?.modifyAnswer) request.fragment = () => fragmentOf(generatedPath(b, ctx))
     if (modified) moved(request, modified)
+    sendsHostAsWritten(request, !target && modified?.origin === undefined)
     return request
+  }
+
+  /**
+   * Go sends the URL's host as written (`LocalHost:80`), in the Host header and a proxy's absolute
+   * URI; undici writes the normalised one unless given a Host header. TLS still names the URL's
+   * host name (the compiled pools already do for the backend's own hosts).
+   */
+  const sendsHostAsWritten = (request: BackendRequest, ownPool: boolean): void => {
+    if (request.headers.host !== undefined) return
+    const host = hostHeaderFor(request.origin)
+    if (host === undefined) return
+    request.headers = { ...request.headers, host }
+    if (!ownPool && request.origin.startsWith('https:')) request.pool = client.urlSniPool(request.origin)
   }
 
   /**
@@ -213,7 +228,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     cancel: Cancellation,
   ): Promise<BackendResult> => {
     const path = generatedPath(b, ctx)
-    const url = (b.origins[b.next] ?? '') + goRequestTarget(path, ctx.query)
+    const url = (b.origins[b.next] ?? '') + goRequestTarget((b.bases[b.next] ?? '') + path, ctx.query)
     return lua.around<BackendResult>(
       ctx,
       { method: b.cfg.method, path, url },
@@ -328,7 +343,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     refusal: { refused: string; asCall?: boolean },
   ) => {
     if (!refusal.asCall) return refusal.refused
-    const path = goRequestTarget(generatedPath(b, ctx), ctx.query)
+    const path = goRequestTarget((b.bases[b.next] ?? '') + generatedPath(b, ctx), ctx.query)
     const origin = b.origins[b.next] ?? ''
     // The URL after martian's request steps (its origin too, when they moved it).
     const modified = b.guard?.modify?.(ctx.headers, path, origin, () => fragmentOf(generatedPath(b, ctx)))
@@ -426,7 +441,9 @@ export function backendContext(b: CompiledBackend, endpointCtx: Context): Contex
   // call there, and no backend sees it.
   const control = b.plainPath === undefined && paramHasControlCharacter(b, endpointCtx)
   if (control || b.cfg.urlPattern.includes('%')) {
-    const refused = urlParseError((b.origins[b.next] ?? '') + generatedPath(b, endpointCtx))
+    const refused = urlParseError(
+      (b.origins[b.next] ?? '') + (b.bases[b.next] ?? '') + generatedPath(b, endpointCtx),
+    )
     if (refused !== undefined) return refused
   }
   const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx

@@ -6,6 +6,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http'
 import { type BackendClient, chunksEmptyBody } from './backend-client.ts'
+import { hostHeaderFor, splitBackendHost } from './backend-host.ts'
 import type { Cancellation } from './cancellation.ts'
 import { compileGraphql } from './components/graphql.ts'
 import type { HttpCache, HttpCacheConfig } from './components/http-cache.ts'
@@ -69,7 +70,10 @@ export type BackendResult = Success | Failure
 
 export interface CompiledBackend {
   cfg: BackendConfig
+  /** Per host: scheme and authority as lura writes them (`http://LocalHost:80`). */
   origins: string[]
+  /** Per host: the path disable_host_sanitize's host puts before the url_pattern ('' for others). */
+  bases: string[]
   pools: Pool[]
   next: number
   parts: PatternPart[]
@@ -200,8 +204,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
     const parts = compilePattern(b.urlPattern)
     return {
       cfg: b,
-      origins: b.hosts,
-      pools: b.hosts.map(client.poolFor),
+      ...hostsCompiled(b.hosts, client),
       next: 0,
       parts,
       plainPath:
@@ -298,4 +301,21 @@ function compileNarrowing(b: BackendConfig, forward: ForwardRule): ((ctx: Contex
     headers: headers ? headers(ctx.headers) : ctx.headers,
     query: query && ctx.query !== '' ? forwardQuery(query, ctx.query) : ctx.query,
   })
+}
+
+/** The hosts' origins and base paths, and their pools (TLS names the URL's host where Go's Host header differs). */
+function hostsCompiled(
+  hosts: string[],
+  client: BackendClient,
+): Pick<CompiledBackend, 'origins' | 'bases' | 'pools'> {
+  const split = hosts.map(splitBackendHost)
+  return {
+    origins: split.map((h) => h.origin),
+    bases: split.map((h) => h.base),
+    pools: split.map(({ origin }) =>
+      origin.startsWith('https:') && hostHeaderFor(origin) !== undefined
+        ? client.urlSniPool(origin)
+        : client.poolFor(origin),
+    ),
+  }
 }

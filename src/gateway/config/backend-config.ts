@@ -197,7 +197,7 @@ function checkUrlPatternParams(
   }
 }
 
-/** The `host` list at path (a single string counts as a list of one), each normalised to an origin. */
+/** The `host` list at path (a single string counts as a list of one), each as KrakenD builds URLs from it. */
 export function hostsAt(
   obj: Record<string, unknown>,
   path: KeyPath,
@@ -213,14 +213,14 @@ export function hostsAt(
   }
   const hosts: string[] = []
   for (const [k, host] of list.entries()) {
-    const origin = typeof host === 'string' ? normaliseHost(host) : undefined
-    if (origin !== undefined && sanitized && luraRefusesHost(host as string))
+    const written = typeof host === 'string' ? normaliseHost(host, sanitized) : undefined
+    if (written !== undefined && sanitized && luraRefusesHost(host as string))
       error(
         [...path, k],
         `host ${quoteUrl(host as string)} is refused by KrakenD's host check (lura: "invalid host"), so KrakenD would not start`,
         'write it as http(s)://name:port: a lower-case scheme, a name of letters, digits, ".", "_" or "-" (no {placeholder}, no [IPv6]) and a port',
       )
-    else if (origin !== undefined) hosts.push(origin)
+    else if (written !== undefined) hosts.push(written)
     // lura's host pattern has no room for user info: KrakenD refuses the config (errInvalidHost).
     else if (typeof host === 'string' && hasCredentials(host))
       error(
@@ -228,10 +228,24 @@ export function hostsAt(
         `host ${quoteUrl(host)} carries credentials, which a host cannot hold (KrakenD refuses it too)`,
         'write only scheme, host and port ("https://api.internal:8443"); send credentials with auth/client-credentials (OAuth2) or an "Authorization" header (modifier/martian header.Modifier), and rotate this password: it is in the config',
       )
+    // Without the sanitizer lura adds no scheme: Go reads "svc:8080/a" as scheme "svc" and fails every call.
+    else if (
+      typeof host === 'string' &&
+      !sanitized &&
+      !SCHEME.test(host) &&
+      normaliseHost(host) !== undefined
+    )
+      error(
+        [...path, k],
+        `host ${quoteUrl(host)} has no "http://" and "disable_host_sanitize" is set: KrakenD uses the host as written, and Go's transport fails every call to it (500, unsupported protocol scheme)`,
+        `write it as ${JSON.stringify(`http://${host}`)}, or remove "disable_host_sanitize"`,
+      )
     else error([...path, k], `host ${quoteUrl(host)} is not a valid URL`, 'write it as "http://service:8080"')
   }
   return hosts
 }
+
+const SCHEME = /^https?:\/\//i
 
 // lura's hostPattern (config/uri.go): a host it does not match exactly once is errInvalidHost.
 // Its port is 2 to 6 digits; a 1-digit port is let through here (the tests' unreachable
@@ -245,18 +259,28 @@ export const luraRefusesHost = (host: string): boolean => [...host.matchAll(LURA
 export const listedHosts = (raw: unknown): number =>
   typeof raw === 'string' ? 1 : Array.isArray(raw) ? raw.length : 0
 
-/** `service:8080` -> `http://service:8080`; undefined when it is not an http(s) URL without path/query. */
-export function normaliseHost(host: string): string | undefined {
-  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `http://${host}`
+/**
+ * The host as lura builds the backend URL from it: sanitized, lura's CleanHost (`service:8080` ->
+ * `http://service:8080`, a trailing `/` dropped, case and an explicit default port kept); with
+ * disable_host_sanitize, the text as written (a path after the authority is a base path).
+ * Undefined when it is not an http(s) URL this runtime can call.
+ */
+export function normaliseHost(host: string, sanitized = true): string | undefined {
+  if (/\s/.test(host)) return undefined
+  let written = host
+  if (sanitized) {
+    const match = /^(https?:\/\/)?([^/?#]*)\/?$/i.exec(host)
+    if (!match) return undefined
+    written = `${match[1] ?? 'http://'}${match[2]}`
+  } else if (!SCHEME.test(host)) return undefined
   let url: URL
   try {
-    url = new URL(text)
+    url = new URL(written)
   } catch {
     return undefined
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
   if (!url.hostname || url.username || url.password || url.search || url.hash) return undefined
-  if (url.pathname !== '/' && url.pathname !== '') return undefined
-  if (/\s/.test(host)) return undefined
-  return url.origin
+  if (written.includes('?') || written.includes('#')) return undefined
+  return written
 }

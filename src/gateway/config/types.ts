@@ -18,10 +18,10 @@ export type HttpMethod = (typeof HTTP_METHODS)[number]
 export const isServedMethod = (method: string): method is HttpMethod =>
   (HTTP_METHODS as readonly string[]).includes(method)
 
-/** A backend after validation: defaults applied, hosts normalised to origins. */
+/** A backend after validation: defaults applied, hosts as lura builds URLs from them. */
 export interface BackendConfig {
   urlPattern: string
-  /** Origins (`http://host:port`), round-robin. */
+  /** Hosts as lura builds the URL from them (`http://LocalHost:80`; a base path with disable_host_sanitize), round-robin. */
   hosts: string[]
   method: HttpMethod
   encoding: BackendEncoding

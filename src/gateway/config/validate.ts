@@ -1,7 +1,6 @@
 import type { Problem } from '../../core/errors.ts'
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { checkComponents } from '../components/index.ts'
-import { checkMartianHosts } from '../components/martian-origin-parse.ts'
 import { isObject } from '../components/types.ts'
 import { readEndpoints } from './endpoint-config.ts'
 import { createFieldReader } from './field-reader.ts'
@@ -77,6 +76,5 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     ...(service.components ? { components: service.components } : {}),
   }
   checkComponents(config, report)
-  checkMartianHosts(value, config, report)
   return { config: errors.length > 0 ? undefined : config, errors, warnings }
 }
