@@ -3,12 +3,10 @@
 // what google/martian/v3's JSON parsers accept (port/port_modifier.go modifierFromJSON,
 // stash/stash_modifier.go modifierFromJSON) and what this runtime calls as Go's transport would.
 
-import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
+import type { KeyPath } from '../../core/source-text.ts'
 import { BODY_HEADERS, SENSITIVE_ON_OTHER_HOST } from '../backend-redirects.ts'
-import type { BackendConfig, GatewayConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import type { PortChange } from './martian-origin.ts'
-import { isObject, type Report } from './types.ts'
 
 type Fail = (at: KeyPath, message: string, hint?: string) => void
 
@@ -91,47 +89,4 @@ export function stashNameProblem(name: string, response: boolean): string | unde
   if (response && REDIRECT_CHANGED.has(lower))
     return `stash.Modifier's answer side reads ${name} from the request of a redirect's last hop, where Go's client changes it`
   return undefined
-}
-
-/**
- * lura's SafeCleanHost (config/uri.go): the host as KrakenD builds the backend URL from it, or
- * undefined where lura refuses it.
- */
-function luraHost(host: string): string | undefined {
-  const matches = [...host.matchAll(/(https?:\/\/)?([a-zA-Z0-9._-]+)(:[0-9]{2,6})?\/?/g)]
-  if (matches.length !== 1) return undefined
-  const [, scheme, name, port] = matches[0] as RegExpMatchArray
-  return `${scheme ?? 'http://'}${name}${port ?? ''}`
-}
-
-/**
- * A martian config that reads or changes the backend URL's scheme and host sees the host as
- * KrakenD writes it (lura keeps its case and an explicit default port); this runtime calls the
- * normalised origin. Where the two differ, such a config is refused at the backend's host.
- */
-export function checkMartianHosts(value: unknown, config: GatewayConfig, report: Report): void {
-  if (!isObject(value)) return
-  const backends: BackendConfig[] = config.endpoints.flatMap((ep) => [...ep.backends, ...(ep.shadows ?? [])])
-  for (const b of backends) {
-    if (!b.components?.martian?.readsOrigin) continue
-    const path = parseKeyPath(b.path)
-    let raw: unknown = value
-    for (const key of path) raw = isObject(raw) || Array.isArray(raw) ? (raw as never)[key] : undefined
-    const own = isObject(raw) ? raw.host : undefined
-    const written = own === undefined || (Array.isArray(own) && own.length === 0) ? value.host : own
-    const at: KeyPath = written === own ? [...path, 'host'] : ['host']
-    const list = typeof written === 'string' ? [written] : Array.isArray(written) ? written : []
-    for (const [k, host] of list.entries()) {
-      const origin = b.hosts[k]
-      const lura = typeof host === 'string' ? luraHost(host) : undefined
-      if (lura === origin) continue
-      report.error(
-        typeof written === 'string' ? at : [...at, k],
-        lura === undefined
-          ? `${quoteUrl(host)}: lura's host pattern refuses it (a port of 2 to 6 digits, letters, digits, ".", "_" and "-"), and modifier/martian at ${b.path} reads the backend URL`
-          : `${quoteUrl(host)}: KrakenD builds the backend URL as ${JSON.stringify(lura)}, which modifier/martian at ${b.path} reads, and this runtime calls ${JSON.stringify(origin)}`,
-        `write the host as ${JSON.stringify(origin)} (lower case, no default port), ${ALTERNATIVE}`,
-      )
-    }
-  }
 }
