@@ -2,6 +2,7 @@
 // transport on the same requests (expected requests produced by lura's proxy package with Go 1.26).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { compileGraphql } from '../../src/gateway/components/graphql.ts'
 import { mustConfig, type Running, sendRaw, startGateway } from './helpers.ts'
 import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
@@ -27,10 +28,27 @@ before(async () => {
             },
           ],
         },
+        {
+          endpoint: '/mutate-post',
+          method: 'POST',
+          backend: [
+            {
+              host: [backend.origin],
+              url_pattern: '/graphql',
+              extra_config: { 'backend/graphql': { type: 'mutation', query: 'mutation M($a: Int) { a }' } },
+            },
+          ],
+        },
       ],
     }),
   )
 })
+
+const mutate = (body: string) =>
+  sendRaw(
+    gw.url,
+    `POST /mutate-post HTTP/1.1\r\nHost: gw\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
 after(async () => {
   await gw?.close()
   await backend?.close()
@@ -48,4 +66,35 @@ test('a GET GraphQL call of a POST backend goes out without a body or its framin
   assert.doesNotMatch(request, /\r\n(Transfer-Encoding|Content-Length):/i)
   assert.ok(request.endsWith('\r\n\r\n'), 'no body after the head')
   assert.match(request, /\r\nContent-Type: application\/json\r\n/)
+})
+
+test('a mutation variable beyond float64 fails the call in Go words, as Go decodes it (it went out as null)', async () => {
+  const calls = backend.requests.length
+  for (const body of ['{"a":1e400}', '{"b":[1,{"x":-1E400}]}', `{"a":${'9'.repeat(400)}}`])
+    assert.equal((await mutate(body)).status, 500, body)
+  assert.equal(backend.requests.length, calls, 'no backend call')
+  const build = compileGraphql({
+    type: 'mutation',
+    method: 'POST',
+    query: 'q',
+    operationName: '',
+    variables: undefined,
+    queryPath: undefined,
+  })
+  // The first in the text, as Go's decoder meets it (not JavaScript's key order).
+  assert.equal(
+    build({}, Buffer.from('{"b":[1e400],"1":2e400}')),
+    'json: cannot unmarshal number 1e400 into Go value of type float64',
+  )
+  assert.equal(typeof build({}, Buffer.from('{"a":1e-400,"b":"1e400"}')), 'object', 'an underflow is 0')
+})
+
+test('a lone surrogate escape in a mutation variable goes out as U+FFFD, as Go decodes it (it went out as the escape)', async () => {
+  const res = await mutate('{"a":"x\\ud800y","\\udc00":"\\ud83d\\ude00"}')
+  assert.equal(res.status, 200)
+  const sent = (backend.requests.at(-1) ?? '').split('\r\n\r\n')[1] ?? ''
+  assert.equal(
+    Buffer.from(sent, 'latin1').toString('utf8'),
+    '{"query":"mutation M($a: Int) { a }","variables":{"a":"x\uFFFDy","\uFFFD":"\u{1F600}"}}',
+  )
 })

@@ -4,7 +4,14 @@
 // a JSON body, GET as the `query`, `operationName` and `variables` query-string parameters.
 
 import { goJson, goStruct } from '../go-json.ts'
-import { GO_MAP, goQuoteChar, goUnmarshalTypeError, scanFirstValue } from '../go-json-decoder.ts'
+import {
+  GO_MAP,
+  goQuoteChar,
+  goUnmarshalTypeError,
+  mayLoseNumberText,
+  scanFirstValue,
+} from '../go-json-decoder.ts'
+import { mayHoldSurrogateEscape, wellFormedStrings } from '../go-json-surrogates.ts'
 import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { luraParams } from './cel.ts'
 import type { Fields } from './fields.ts'
@@ -139,17 +146,42 @@ export function withGraphqlQuery(rawQuery: string, added: Array<[string, string]
   return encodeGoQuery(values)
 }
 
-/** Go's json.Unmarshal into map[string]interface{}: null gives a nil map; Go's error texts otherwise. */
+/**
+ * Go's json.Unmarshal into map[string]interface{}: null gives a nil map; Go's error texts otherwise.
+ * Its numbers are float64s: one beyond float64's range fails the whole call (JSON.parse makes it
+ * Infinity, which would go out as null). A lone surrogate escape is U+FFFD, as Go decodes it.
+ */
 function unmarshalObject(body: Buffer): Record<string, unknown> | null | string {
+  const text = body.toString('utf8')
   let value: unknown
   try {
-    value = JSON.parse(body.toString('utf8'))
+    value = JSON.parse(text)
   } catch {
     return unmarshalSyntaxError(body)
   }
   if (value === null) return null
-  if (isObject(value)) return value
-  return goUnmarshalTypeError(value, GO_MAP)
+  if (!isObject(value)) return goUnmarshalTypeError(value, GO_MAP)
+  const overflow = mayLoseNumberText(text) ? firstFloatOverflow(text) : undefined
+  if (overflow !== undefined) return `json: cannot unmarshal number ${overflow} into Go value of type float64`
+  return mayHoldSurrogateEscape(text) ? (wellFormedStrings(value) as Record<string, unknown>) : value
+}
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
+
+/** The first number literal (in text order, outside strings) of valid JSON that float64 cannot hold. */
+function firstFloatOverflow(text: string): string | undefined {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      for (i += 1; text.charCodeAt(i) !== 0x22; i += 1) if (text.charCodeAt(i) === 0x5c) i += 1
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      NUMBER.lastIndex = i
+      const literal = NUMBER.exec(text)?.[0] ?? ''
+      if (!Number.isFinite(Number(literal))) return literal
+      i += literal.length - 1
+    }
+  }
+  return undefined
 }
 
 /** json.Unmarshal's syntax errors: the scanner's, `unexpected end of JSON input`, or text after the value. */
