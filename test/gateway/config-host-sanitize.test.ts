@@ -26,8 +26,23 @@ test('a host KrakenD refuses at startup is refused, unless the backend disables 
     const refused = backendHosts(host, false)
     assert.equal(refused.config, undefined, host)
     assert.match(refused.errors.map((e) => e.message).join('\n'), /KrakenD's host check/, host)
-    assert.ok(backendHosts(host, true).config, `${host} with disable_host_sanitize`)
+    if (host !== 'http://{tenant}.svc:8080')
+      assert.ok(backendHosts(host, true).config, `${host} with disable_host_sanitize`)
   }
+})
+
+test('with disable_host_sanitize, a host Go cannot call is refused: KrakenD starts and fails every call to it', () => {
+  for (const host of ['http://{tenant}.svc:8080', 'http://svc:8080/%zz']) {
+    const refused = backendHosts(host, true)
+    assert.equal(refused.config, undefined, host)
+    assert.match(
+      refused.errors[0]?.message ?? '',
+      /refused by Go's url\.Parse .*KrakenD fails every call/,
+      host,
+    )
+  }
+  const written = backendHosts('HTTP://Svc:8080/base', true).config?.endpoints[0]?.backends[0]?.hosts
+  assert.deepEqual(written, ['HTTP://Svc:8080/base'], 'kept as written')
 })
 
 test('hosts lura cleans are accepted', () => {

@@ -2,6 +2,7 @@
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { parseBackendComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
+import { goParseUrl } from '../go-url-parse.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { flatmapAt, shadowTimeoutMs } from './proxy-options.ts'
@@ -219,6 +220,12 @@ export function hostsAt(
         [...path, k],
         `host ${quoteUrl(host as string)} is refused by KrakenD's host check (lura: "invalid host"), so KrakenD would not start`,
         'write it as http(s)://name:port: a lower-case scheme, a name of letters, digits, ".", "_" or "-" (no {placeholder}, no [IPv6]) and a port',
+      )
+    else if (written !== undefined && !sanitized && typeof goParseUrl(written) === 'string')
+      error(
+        [...path, k],
+        `host ${quoteUrl(written)} is refused by Go's url.Parse (${goParseUrl(written) as string}) and "disable_host_sanitize" is set: KrakenD fails every call to it (500)`,
+        'write a host name of letters, digits, ".", "_" or "-" (percent escapes in a path must be valid)',
       )
     else if (written !== undefined) hosts.push(written)
     // lura's host pattern has no room for user info: KrakenD refuses the config (errInvalidHost).
