@@ -4,6 +4,8 @@
  * absolute URI carry the authority as written, where undici would send the WHATWG-normalised one.
  */
 
+import { punycodeHostPort } from './backend-redirects.ts'
+
 /** `HTTP://Svc:80/base` -> origin `http://Svc:80` (Go lower-cases only the scheme) and base path `/base`. */
 export function splitBackendHost(host: string): { origin: string; base: string } {
   const at = host.indexOf('://')
@@ -24,7 +26,11 @@ const differing = new Map<string, string | undefined>()
  */
 export function hostHeaderFor(origin: string): string | undefined {
   if (differing.has(origin)) return differing.get(origin)
-  const written = origin.slice(origin.indexOf('://') + 3)
+  const authority = origin.slice(origin.indexOf('://') + 3)
+  // Go writes a non-ASCII label in punycode (httpguts.PunycodeHostPort), which reads wire bytes.
+  const written = /[^\x00-\x7f]/.test(authority)
+    ? punycodeHostPort(Buffer.from(authority, 'utf8').toString('latin1'))
+    : authority
   let normalised: string | undefined
   try {
     normalised = new URL(origin).host

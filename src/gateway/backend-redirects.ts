@@ -261,7 +261,7 @@ function isDomainOrSubdomain(sub: string, parent: string): boolean {
 }
 
 /** httpguts.PunycodeHostPort: each non-ASCII label of the host as `xn--` punycode (idna.ToASCII: no mapping). */
-function punycodeHostPort(host: string): string {
+export function punycodeHostPort(host: string): string {
   if (!/[\x80-\xff]/.test(host)) return host
   const colon = host.lastIndexOf(':')
   const hasPort = colon !== -1 && /^:[0-9]*$/.test(host.slice(colon)) && !host.startsWith('[')

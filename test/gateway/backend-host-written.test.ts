@@ -86,6 +86,7 @@ describe('through a forward proxy: the absolute URI and Host keep an explicit de
           backend('/p080', 'http://backend.test:080'),
           backend('/raw80', 'http://backend.test:80', { disable_host_sanitize: true }),
           backend('/scheme', 'HTTP://Backend.Test:8080', { disable_host_sanitize: true }),
+          backend('/idn', 'http://Bücher.Test:80', { disable_host_sanitize: true }),
         ],
       }),
       { environ: { HTTP_PROXY: proxy.origin } },
@@ -102,6 +103,8 @@ describe('through a forward proxy: the absolute URI and Host keep an explicit de
       ['/p080', 'backend.test:080'],
       ['/raw80', 'backend.test:80'],
       ['/scheme', 'Backend.Test:8080'],
+      // A non-ASCII label in punycode, the rest as written (httpguts.PunycodeHostPort).
+      ['/idn', 'xn--Bcher-kva.Test:80'],
     ] as const) {
       assert.equal(await get(gw, path), 200, path)
       assert.equal(requestLine(proxy), `GET http://${authority}${path} HTTP/1.1`, path)
