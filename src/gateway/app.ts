@@ -170,7 +170,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, undefined)
     }
     const url = removeExtraSlash ? withCleanPath(target) : target
-    const found = router.match(method, url)
+    // The router cleans the decoded path itself (gin cleans URL.Path, and redirects from it uncleaned).
+    const found = router.match(method, target)
     // gin redirects a near miss (trailing slash, case, dot segments) before any middleware runs
     if (found.kind === 'redirect') return unmatched(req, res, found, start)
     // components: the engine's middleware (security headers, Lua, bot detector) may answer

@@ -1,0 +1,137 @@
+// Routing decided by gin's tree as KrakenD runs it (gin v1.12.0 tree.go getValue, its limited
+// backtracking, the trailing-slash hint, findCaseInsensitivePath): where gin gives up, we give up
+// too, even when a route further along would match. Expected answers checked against gin v1.12.0
+// on the same routes.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createRouter, type RouteMatch } from '../../src/gateway/router.ts'
+import {
+  mustConfig,
+  type Running,
+  rawRequest,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from './helpers.ts'
+
+const GIN_OPTIONS = { redirectTrailingSlash: true, redirectFixedPath: true, handleMethodNotAllowed: true }
+
+function routerWith(routes: Array<[method: string, path: string]>) {
+  const router = createRouter<string>(GIN_OPTIONS)
+  for (const [method, path] of routes) router.add(method, path, `${method} ${path}`)
+  return router
+}
+
+const served = (store: string, params: Record<string, string>): RouteMatch<string> => ({
+  kind: 'found',
+  store,
+  params,
+})
+const moved = (location: string, status: 301 | 307 = 301): RouteMatch<string> => ({
+  kind: 'redirect',
+  status,
+  location,
+})
+
+describe('routing decided by gin tree', () => {
+  test('/admin/{id} beside /{a}/{b}/{c}: gin does not go back to {a} after the admin/ branch, its fixed-path redirect decides', () => {
+    const router = routerWith([
+      ['GET', '/admin/{id}'],
+      ['GET', '/{a}/{b}/{c}'],
+    ])
+    // The protected route, never the open one with an empty b.
+    assert.deepEqual(router.match('GET', '/admin//x'), moved('/admin/x'))
+    // A redirect to itself (a loop in KrakenD): nothing is served.
+    assert.deepEqual(router.match('GET', '/admin/y/x'), moved('/admin/y/x'))
+    assert.deepEqual(router.match('GET', '/admin/y/x/'), moved('/admin/y/x'))
+    assert.deepEqual(router.match('GET', '/admin/y/x?q=1'), moved('/admin/y/x?q=1'))
+    assert.deepEqual(router.match('POST', '/admin/y/x'), { kind: 'not-found' })
+    assert.deepEqual(router.match('GET', '/admin/x'), served('GET /admin/{id}', { id: 'x' }))
+    assert.deepEqual(router.match('GET', '/b/y/x'), served('GET /{a}/{b}/{c}', { a: 'b', b: 'y', c: 'x' }))
+  })
+
+  test('a method without the path is allowed when its tree backtracks into what the first lookup skipped (gin shares the stack)', () => {
+    const router = routerWith([
+      ['GET', '/admin/{id}'],
+      ['GET', '/{a}/{b}/{c}/{d}'],
+      ['POST', '/adm'],
+    ])
+    // No GET route answers (no redirect either); the POST lookup resumes GET's skipped {a} branch.
+    assert.deepEqual(router.match('GET', '/admin//x/y'), { kind: 'not-allowed', allow: 'POST' })
+    assert.deepEqual(router.match('PUT', '/admin//x/y'), { kind: 'not-allowed', allow: 'POST' })
+    assert.deepEqual(router.match('GET', '/admin/x/y/z'), moved('/admin/x/y/z'))
+    assert.deepEqual(
+      router.match('GET', '/b//x/y'),
+      served('GET /{a}/{b}/{c}/{d}', { a: 'b', b: '', c: 'x', d: 'y' }),
+    )
+    // What GET skipped at /{p}/ (the {q} beside sik) is shorter than POST's path: dropped, not resumed.
+    const sibling = routerWith([
+      ['GET', '/{p}/{q}'],
+      ['GET', '/{p}/sik'],
+      ['POST', '/sik'],
+    ])
+    assert.deepEqual(sibling.match('PUT', '/ADMIN/sik'), { kind: 'not-allowed', allow: 'GET' })
+  })
+
+  test("a trailing-slash redirect keeps the request's own path: //y/ moves to //y, as http.Redirect writes a network-path reference", () => {
+    const router = routerWith([
+      ['GET', '/{a}/{b}'],
+      ['GET', '/kelvin'],
+    ])
+    assert.deepEqual(router.match('GET', '//y/'), moved('//y'))
+    assert.deepEqual(router.match('GET', '///y/'), { kind: 'not-found' })
+    assert.deepEqual(router.match('GET', '/Kelvin/'), moved('/Kelvin'))
+    // The Kelvin sign folds to k, but gin's byte-wise walk never reaches the static route.
+    assert.deepEqual(router.match('GET', '/%E2%84%AAELVIN'), { kind: 'not-found' })
+  })
+})
+
+describe('gateway routing through gin tree', () => {
+  let backend: TestBackend
+  let plain: Running
+  let removing: Running
+  const get = (url: string, target: string) => sendRaw(url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: x']))
+  const location = (head: string) => /\r\nLocation: ([^\r]*)/i.exec(head)?.[1]
+  before(async () => {
+    backend = await startBackend('b', {})
+    const endpoints = [
+      { endpoint: '/admin/{id}', backend: [{ host: [backend.origin], url_pattern: '/echo/admin/{id}' }] },
+      {
+        endpoint: '/{a}/{b}/{c}',
+        backend: [{ host: [backend.origin], url_pattern: '/echo/open3/{a}/{b}/{c}' }],
+      },
+      { endpoint: '/{a}', backend: [{ host: [backend.origin], url_pattern: '/echo/open1/{a}' }] },
+    ]
+    plain = await startGateway(mustConfig({ version: 3, endpoints }))
+    removing = await startGateway(
+      mustConfig({ version: 3, extra_config: { router: { remove_extra_slash: true } }, endpoints }),
+    )
+  })
+  after(async () => {
+    await plain.close()
+    await removing.close()
+    await backend.close()
+  })
+
+  test('/admin//x and /admin/y/x never reach the open /{a}/{b}/{c} endpoint', async () => {
+    const before = backend.seen.length
+    for (const [target, to] of [
+      ['/admin//x', '/admin/x'],
+      ['/admin/y/x', '/admin/y/x'],
+    ]) {
+      const { status, head } = await get(plain.url, target as string)
+      assert.equal(status, 301, target)
+      assert.equal(location(head), to, target)
+    }
+    assert.equal(backend.seen.length, before)
+  })
+
+  test('remove_extra_slash cleans the decoded path, not the escaped one: /x/%2E%2E/.. is /, not /x', async () => {
+    const before = backend.seen.length
+    assert.equal((await get(removing.url, '/x/%2E%2E/..')).status, 404)
+    assert.equal(backend.seen.length, before)
+    assert.equal((await get(removing.url, '/x/%2E%2E/y/z/w')).status, 200)
+    assert.equal(backend.seen.at(-1)?.url, '/echo/open3/y/z/w')
+  })
+})
