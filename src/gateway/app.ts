@@ -101,7 +101,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   if (!config.server.disableHealth) {
     router.add('GET', config.server.healthPath, { kind: 'health' })
     // HEAD on the health path is ours (gin answers it with 405): load balancers probe with it.
-    router.add('HEAD', config.server.healthPath, { kind: 'health' })
+    router.addOwn('HEAD', config.server.healthPath, { kind: 'health' })
   }
   if (config.debugEndpoint) for (const m of ANY_METHODS) router.add(m, '/__debug/*', { kind: 'debug' })
   if (config.echoEndpoint) for (const m of ANY_METHODS) router.add(m, '/__echo/*', { kind: 'echo' })

@@ -30,6 +30,11 @@ export interface RouterOptions {
 export interface Router<T> {
   /** `path` in KrakenD form: `/users/{id}`; a final `*` matches the rest (gin's `*param`). */
   add(method: string, path: string, store: T): void
+  /**
+   * A route KrakenD does not have (HEAD on the health path): served on exactly its path, and
+   * otherwise absent, so gin's decisions (redirects, 405 and its Allow) stay as KrakenD makes them.
+   */
+  addOwn(method: string, path: string, store: T): void
   match(method: string, url: string): RouteMatch<T>
 }
 
@@ -45,6 +50,7 @@ const NON_ASCII = /[\u0080-\u00ff]/
 export function createRouter<T>(options: RouterOptions): Router<T> {
   /** One tree per method, in the order methods were first registered (gin's trees). */
   const trees = new Map<string, GinTree<T>>()
+  const own = new Map<string, Map<string, T>>()
 
   /** A decoded request path (bytes) looked up as gin does; the skipped stack is the request's. */
   const lookupIn = (tree: GinTree<T>, path: string, skipped: SkippedNode<T>[]) => {
@@ -67,12 +73,19 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       }
       tree.add(Buffer.from(route, 'utf8').toString('latin1'), store)
     },
+    addOwn(method, path, store) {
+      const paths = own.get(method) ?? new Map<string, T>()
+      paths.set(Buffer.from(path, 'utf8').toString('latin1'), store)
+      own.set(method, paths)
+    },
     match(method, url) {
       const q = url.indexOf('?')
       const rawPath = q === -1 ? url : url.slice(0, q)
       // A malformed escape never gets here (Go's server answers 400): it is looked up as sent.
       const decoded = toBytes(goUnescapePath(rawPath) ?? rawPath)
       const path = options.removeExtraSlash ? cleanPath(decoded) : decoded
+      const mine = own.size === 0 ? undefined : own.get(method)?.get(path)
+      if (mine !== undefined) return { kind: 'found', store: mine, params: {} }
       const skipped: SkippedNode<T>[] = []
       const tree = trees.get(method)
       if (tree !== undefined) {

@@ -74,6 +74,20 @@ describe('routing decided by gin tree', () => {
     assert.deepEqual(sibling.match('PUT', '/ADMIN/sik'), { kind: 'not-allowed', allow: 'GET' })
   })
 
+  test('HEAD on the health path (ours, not KrakenD) is served on its path and invisible to gin otherwise', () => {
+    const router = routerWith([
+      ['GET', '/__health'],
+      ['GET', '/admin/{id}'],
+      ['GET', '/{a}/{b}/{c}/{d}'],
+    ])
+    router.addOwn('HEAD', '/__health', 'HEAD /__health')
+    assert.deepEqual(router.match('HEAD', '/__health'), served('HEAD /__health', {}))
+    // A HEAD tree would resume what GET skipped and list HEAD in an Allow; KrakenD answers 404.
+    assert.deepEqual(router.match('GET', '/admin//x/y'), { kind: 'not-found' })
+    assert.deepEqual(router.match('HEAD', '/__health/'), { kind: 'not-found' })
+    assert.deepEqual(router.match('HEAD', '/admin/x'), { kind: 'not-allowed', allow: 'GET' })
+  })
+
   test("a trailing-slash redirect keeps the request's own path: //y/ moves to //y, as http.Redirect writes a network-path reference", () => {
     const router = routerWith([
       ['GET', '/{a}/{b}'],
