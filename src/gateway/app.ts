@@ -172,6 +172,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const url = removeExtraSlash ? withCleanPath(target) : target
     // The router cleans the decoded path itself (gin cleans URL.Path, and redirects from it uncleaned).
     const found = router.match(method, target)
+    if (found.kind === 'dropped') {
+      // gin panicked before any middleware: Go's server logs it and closes the connection unanswered.
+      logger.error(`http: panic serving ${req.socket?.remoteAddress ?? ''}: ${found.reason}`)
+      return res.destroy()
+    }
     // gin redirects a near miss (trailing slash, case, dot segments) before any middleware runs
     if (found.kind === 'redirect') return unmatched(req, res, found, start)
     // components: the engine's middleware (security headers, Lua, bot detector) may answer

@@ -43,6 +43,17 @@ export interface TreeLookup<T> {
 /** gin's "panic" at registration: the route set cannot be built and KrakenD does not start. */
 export class GinRouteError extends Error {}
 
+/**
+ * gin's panic while routing: the request's skipped stack is allocated with room for as many
+ * entries as the longest route has `/`, and the 405 lookups of one request can fill it (each
+ * starts with what the previous ones left). Go's server then drops the connection unanswered.
+ */
+export class SkippedNodesOverflow extends Error {
+  constructor(wanted: number, capacity: number) {
+    super(`runtime error: slice bounds out of range [:${wanted}] with capacity ${capacity}`)
+  }
+}
+
 const newNode = <T>(path = '', kind: KindValue = Kind.Static): GinNode<T> => ({
   path,
   indices: '',
@@ -120,7 +131,12 @@ export class GinTree<T> {
    * gin shares it (the 405 lookups start with what the first one left). The path still to match
    * is always a suffix of the request path, so it is kept as an offset.
    */
-  lookup(full: string, skipped: SkippedNode<T>[], wantParams = true): TreeLookup<T> {
+  lookup(
+    full: string,
+    skipped: SkippedNode<T>[],
+    wantParams = true,
+    capacity = Number.POSITIVE_INFINITY,
+  ): TreeLookup<T> {
     let n = this.root
     let pos = 0
     let paramsCount = 0
@@ -135,7 +151,10 @@ export class GinTree<T> {
         const at = restored ? -1 : indexOfByte(n.indices, full.charCodeAt(pos))
         restored = false
         if (at !== -1) {
-          if (n.wildChild) skipped.push({ path: full.slice(pos - prefix.length), node: n, paramsCount })
+          if (n.wildChild) {
+            if (skipped.length >= capacity) throw new SkippedNodesOverflow(skipped.length + 1, capacity)
+            skipped.push({ path: full.slice(pos - prefix.length), node: n, paramsCount })
+          }
           n = n.children[at] as GinNode<T>
           continue
         }

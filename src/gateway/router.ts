@@ -8,13 +8,15 @@
 // where its tree gives up: `/admin/y/x` beside `/admin/{id}` and `/{a}/{b}/{c}` is no match (a
 // redirect loop in KrakenD), never the three-parameter route. The Location is written as Go's
 // URL.String() and http.Redirect write it.
-import { GinTree, type SkippedNode } from './gin-tree.ts'
+import { GinTree, type SkippedNode, SkippedNodesOverflow } from './gin-tree.ts'
 
 export type RouteMatch<T> =
   | { kind: 'found'; store: T; params: Record<string, string | undefined> }
   | { kind: 'redirect'; status: 301 | 307; location: string }
   | { kind: 'not-allowed'; allow: string }
   | { kind: 'not-found' }
+  /** gin panicked while routing (see SkippedNodesOverflow): Go's server drops the connection. */
+  | { kind: 'dropped'; reason: string }
 
 export interface RouterOptions {
   redirectTrailingSlash: boolean
@@ -51,10 +53,12 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
   /** One tree per method, in the order methods were first registered (gin's trees). */
   const trees = new Map<string, GinTree<T>>()
   const own = new Map<string, Map<string, T>>()
+  /** gin's maxSections: the most `/` in any route, the room of a request's skipped stack. */
+  let maxSections = 0
 
   /** A decoded request path (bytes) looked up as gin does; the skipped stack is the request's. */
   const lookupIn = (tree: GinTree<T>, path: string, skipped: SkippedNode<T>[]) => {
-    const found = tree.lookup(path, skipped)
+    const found = tree.lookup(path, skipped, true, maxSections)
     if (found.value === undefined) return { found: undefined, tsr: found.tsr }
     const params: Record<string, string | undefined> = {}
     for (const [name, value] of found.params)
@@ -72,6 +76,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
         trees.set(method, tree)
       }
       tree.add(Buffer.from(route, 'utf8').toString('latin1'), store)
+      maxSections = Math.max(maxSections, route.split('/').length - 1)
     },
     addOwn(method, path, store) {
       const paths = own.get(method) ?? new Map<string, T>()
@@ -89,7 +94,14 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       const skipped: SkippedNode<T>[] = []
       const tree = trees.get(method)
       if (tree !== undefined) {
-        const { found, tsr } = lookupIn(tree, path, skipped)
+        let lookup: ReturnType<typeof lookupIn>
+        try {
+          lookup = lookupIn(tree, path, skipped)
+        } catch (error) {
+          if (error instanceof SkippedNodesOverflow) return { kind: 'dropped', reason: error.message }
+          throw error
+        }
+        const { found, tsr } = lookup
         if (found !== undefined) return found
         // gin never redirects CONNECT, nor the root path.
         if (method !== 'CONNECT' && path !== '/') {
@@ -108,8 +120,14 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       }
       if (options.handleMethodNotAllowed) {
         const allowed: string[] = []
-        for (const [m, other] of trees)
-          if (m !== method && other.lookup(path, skipped, false).value !== undefined) allowed.push(m)
+        try {
+          for (const [m, other] of trees)
+            if (m !== method && other.lookup(path, skipped, false, maxSections).value !== undefined)
+              allowed.push(m)
+        } catch (error) {
+          if (error instanceof SkippedNodesOverflow) return { kind: 'dropped', reason: error.message }
+          throw error
+        }
         if (allowed.length > 0) return { kind: 'not-allowed', allow: allowed.join(', ') }
       }
       return NOT_FOUND

@@ -74,6 +74,28 @@ describe('routing decided by gin tree', () => {
     assert.deepEqual(sibling.match('PUT', '/ADMIN/sik'), { kind: 'not-allowed', allow: 'GET' })
   })
 
+  test("the 405 lookups of one request share gin's skipped stack, sized by the longest route: when it overflows gin panics and the connection is dropped", () => {
+    const router = routerWith([
+      ['GET', '/a/{x}'],
+      ['GET', '/{y}'],
+      ['POST', '/a/{x}'],
+      ['POST', '/{y}'],
+      ['DELETE', '/a/{x}'],
+      ['DELETE', '/{y}'],
+    ])
+    const dropped = {
+      kind: 'dropped',
+      reason: 'runtime error: slice bounds out of range [:3] with capacity 2',
+    }
+    assert.deepEqual(router.match('PUT', '/a/b'), dropped)
+    assert.deepEqual(router.match('GET', '/a/b/c'), dropped)
+    assert.deepEqual(router.match('GET', '/a/b'), served('GET /a/{x}', { x: 'b' }))
+    assert.deepEqual(router.match('PUT', '/b'), { kind: 'not-allowed', allow: 'GET, POST, DELETE' })
+    // A longer route anywhere gives the stack room: the same requests are answered.
+    router.add('PATCH', '/p/q/r', 'PATCH /p/q/r')
+    assert.deepEqual(router.match('PUT', '/a/b'), { kind: 'not-allowed', allow: 'GET, POST, DELETE' })
+  })
+
   test('HEAD on the health path (ours, not KrakenD) is served on its path and invisible to gin otherwise', () => {
     const router = routerWith([
       ['GET', '/__health'],
@@ -147,5 +169,41 @@ describe('gateway routing through gin tree', () => {
     assert.equal(backend.seen.length, before)
     assert.equal((await get(removing.url, '/x/%2E%2E/y/z/w')).status, 200)
     assert.equal(backend.seen.at(-1)?.url, '/echo/open3/y/z/w')
+  })
+})
+
+describe('gateway routing when gin panics', () => {
+  let backend: TestBackend
+  let gw: Running
+  before(async () => {
+    backend = await startBackend('b', {})
+    const endpoints = ['GET', 'POST', 'DELETE'].flatMap((method) => [
+      { endpoint: '/a/{x}', method, backend: [{ host: [backend.origin], url_pattern: '/echo/a/{x}' }] },
+      { endpoint: '/{y}', method, backend: [{ host: [backend.origin], url_pattern: '/echo/y/{y}' }] },
+    ])
+    gw = await startGateway(mustConfig({ version: 3, endpoints }))
+  })
+  after(async () => {
+    await gw.close()
+    await backend.close()
+  })
+
+  /** The answer's head, or '' when the connection was closed unanswered. */
+  const answer = async (target: string, method: string) => {
+    try {
+      return (await sendRaw(gw.url, rawRequest([`${method} ${target} HTTP/1.1`, 'Host: x']))).head
+    } catch (error) {
+      assert.equal((error as NodeJS.ErrnoException).code, 'ECONNRESET')
+      return ''
+    }
+  }
+
+  test('PUT /a/b overflows the skipped stack in the 405 lookups: the connection is closed unanswered, as Go does', async () => {
+    const before = backend.seen.length
+    assert.equal(await answer('/a/b', 'PUT'), '')
+    assert.equal(await answer('/a/b/c', 'GET'), '')
+    assert.match(await answer('/b', 'PUT'), /^HTTP\/1\.1 405 [\s\S]*\r\nAllow: GET, POST, DELETE/i)
+    assert.equal(backend.seen.length, before)
+    assert.match(await answer('/a/b', 'GET'), /^HTTP\/1\.1 200 /)
   })
 })
