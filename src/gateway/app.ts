@@ -171,7 +171,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     const url = removeExtraSlash ? withCleanPath(target) : target
     // The router cleans the decoded path itself (gin cleans URL.Path, and redirects from it uncleaned).
-    const found = router.match(method, target)
+    const found = router.match(method, target, forwardedPrefix(req))
     if (found.kind === 'dropped') {
       // gin panicked before any middleware: Go's server logs it and closes the connection unanswered.
       logger.error(`http: panic serving ${req.socket?.remoteAddress ?? ''}: ${found.reason}`)
@@ -350,6 +350,15 @@ function addOptionsRoutes(router: Router<Handler>, endpoints: EndpointConfig[]):
   for (const ep of endpoints) methods.set(ep.endpoint, [...(methods.get(ep.endpoint) ?? []), ep.method])
   for (const [path, list] of methods)
     router.add('OPTIONS', path, { kind: 'options', allow: list.sort().join(', ') })
+}
+
+/** The first X-Forwarded-Prefix, as Go's Header.Get reads it (Node joins repeated ones with `, `). */
+function forwardedPrefix(req: GatewayRequest): string | undefined {
+  if (req.headers['x-forwarded-prefix'] === undefined) return undefined
+  const raw = req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if ((raw[i] as string).toLowerCase() === 'x-forwarded-prefix') return raw[i + 1] as string
+  return undefined
 }
 
 /** gin's RemoveExtraSlash: the path part cleaned (`//`, `.`, `..`), the query kept as it is. */

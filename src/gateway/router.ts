@@ -37,7 +37,8 @@ export interface Router<T> {
    * otherwise absent, so gin's decisions (redirects, 405 and its Allow) stay as KrakenD makes them.
    */
   addOwn(method: string, path: string, store: T): void
-  match(method: string, url: string): RouteMatch<T>
+  /** `forwardedPrefix`: the request's X-Forwarded-Prefix, which gin puts before a trailing-slash redirect. */
+  match(method: string, url: string, forwardedPrefix?: string): RouteMatch<T>
 }
 
 const NOT_FOUND = { kind: 'not-found' } as const
@@ -83,7 +84,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       paths.set(Buffer.from(path, 'utf8').toString('latin1'), store)
       own.set(method, paths)
     },
-    match(method, url) {
+    match(method, url, forwardedPrefix) {
       const q = url.indexOf('?')
       const rawPath = q === -1 ? url : url.slice(0, q)
       // A malformed escape never gets here (Go's server answers 400): it is looked up as sent.
@@ -108,7 +109,9 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
           const query = q === -1 ? '' : url.slice(q)
           const status = method === 'GET' ? 301 : 307
           if (tsr && options.redirectTrailingSlash) {
-            const toggled = decoded.length > 1 && decoded.endsWith('/') ? decoded.slice(0, -1) : `${decoded}/`
+            const prefixed = withForwardedPrefix(decoded, forwardedPrefix)
+            const toggled =
+              prefixed.length > 1 && prefixed.endsWith('/') ? prefixed.slice(0, -1) : `${prefixed}/`
             return { kind: 'redirect', status, location: redirectLocation(toggled, rawPath, decoded) + query }
           }
           if (options.redirectFixedPath) {
@@ -230,16 +233,36 @@ function utf8Text<S extends string | undefined>(bytes: S): S {
  * as a network-path reference.
  */
 function redirectLocation(path: string, rawPath: string, decoded: string): string {
-  const escaped = path === decoded && GO_VALID_ENCODED.test(rawPath) ? rawPath : goEscapePath(path)
+  let url = path === decoded && GO_VALID_ENCODED.test(rawPath) ? rawPath : goEscapePath(path)
   // http.Redirect parses `//y/..` as a host and a path: it writes such a URL as it is, uncleaned.
-  if (escaped.startsWith('//') && escaped.length > 2 && escaped[2] !== '/') return escaped
-  const parts = escaped.split('/')
+  if (url.startsWith('//') && url.length > 2 && url[2] !== '/') return url
+  // A relative one (only after an X-Forwarded-Prefix without `/`) is joined to the path's directory.
+  if (!url.startsWith('/')) url = path.slice(0, path.lastIndexOf('/') + 1) + url
+  const cleaned = goPathClean(url)
+  return url.endsWith('/') && !cleaned.endsWith('/') ? `${cleaned}/` : cleaned
+}
+
+/** Go's path.Clean. */
+function goPathClean(path: string): string {
+  const rooted = path.startsWith('/')
   const out: string[] = []
-  for (const part of parts) {
+  for (const part of path.split('/')) {
     if (part === '' || part === '.') continue
-    if (part === '..') out.pop()
-    else out.push(part)
+    if (part !== '..') out.push(part)
+    else if (out.length > 0 && out[out.length - 1] !== '..') out.pop()
+    else if (!rooted) out.push('..')
   }
-  const cleaned = `/${out.join('/')}`
-  return escaped.endsWith('/') && cleaned !== '/' ? `${cleaned}/` : cleaned
+  const joined = out.join('/')
+  return rooted ? `/${joined}` : joined || '.'
+}
+
+/**
+ * gin's redirectTrailingSlash prefix: X-Forwarded-Prefix cleaned, kept to letters, digits, `/`
+ * and `-`, repeated slashes squeezed, then `/` and the path.
+ */
+function withForwardedPrefix(path: string, header: string | undefined): string {
+  if (header === undefined) return path
+  const prefix = goPathClean(header)
+  if (prefix === '.') return path
+  return `${prefix.replace(/[^A-Za-z0-9/-]/g, '').replace(/\/{2,}/g, '/')}/${path}`
 }

@@ -74,6 +74,28 @@ describe('routing decided by gin tree', () => {
     assert.deepEqual(sibling.match('PUT', '/ADMIN/sik'), { kind: 'not-allowed', allow: 'GET' })
   })
 
+  test('a trailing-slash redirect starts with X-Forwarded-Prefix as gin writes it (cleaned, kept to [A-Za-z0-9/-]); the fixed-path one never does', () => {
+    const router = routerWith([
+      ['GET', '/a/{x}'],
+      ['GET', '/{p}/{q}/{r}'],
+    ])
+    for (const [prefix, location] of [
+      ['/evil', '/evil/a/b'],
+      ['//evil.com/', '/evilcom/a/b'],
+      ['/p/../q x', '/qx/a/b'],
+      ['/x//y/', '/x/y/a/b'],
+      ['', '/a/b'],
+      ['/', '/a/b'],
+      ['!!!', '//a/b'],
+      ['..', '//a/b'],
+      // Relative: http.Redirect joins it to the directory of the path gin set.
+      ['evil.com', 'evilcom/a/evilcom/a/b'],
+    ])
+      assert.deepEqual(router.match('GET', '/a/b/', prefix), moved(location as string), prefix)
+    assert.deepEqual(router.match('GET', '/evil.com/b/c/?q=1', '!!!'), moved('//evil.com/b/c?q=1'))
+    assert.deepEqual(router.match('GET', '/A/b', '/evil'), moved('/a/b'))
+  })
+
   test("the 405 lookups of one request share gin's skipped stack, sized by the longest route: when it overflows gin panics and the connection is dropped", () => {
     const router = routerWith([
       ['GET', '/a/{x}'],
@@ -161,6 +183,20 @@ describe('gateway routing through gin tree', () => {
       assert.equal(location(head), to, target)
     }
     assert.equal(backend.seen.length, before)
+  })
+
+  test('the first X-Forwarded-Prefix goes before a trailing-slash redirect, as Header.Get reads it', async () => {
+    const { status, head } = await sendRaw(
+      plain.url,
+      rawRequest([
+        'GET /admin/x/ HTTP/1.1',
+        'Host: x',
+        'X-Forwarded-Prefix: /one',
+        'X-Forwarded-Prefix: /two',
+      ]),
+    )
+    assert.equal(status, 301)
+    assert.equal(location(head), '/one/admin/x')
   })
 
   test('remove_extra_slash cleans the decoded path, not the escaped one: /x/%2E%2E/.. is /, not /x', async () => {
