@@ -236,8 +236,12 @@ function redirectLocation(path: string, rawPath: string, decoded: string): strin
   let url = path === decoded && GO_VALID_ENCODED.test(rawPath) ? rawPath : goEscapePath(path)
   // http.Redirect parses `//y/..` as a host and a path: it writes such a URL as it is, uncleaned.
   if (url.startsWith('//') && url.length > 2 && url[2] !== '/') return url
-  // A relative one (only after an X-Forwarded-Prefix without `/`) is joined to the path's directory.
-  if (!url.startsWith('/')) url = path.slice(0, path.lastIndexOf('/') + 1) + url
+  // A relative one (after an X-Forwarded-Prefix without `/`) is joined to the path's directory;
+  // An empty one (a fixed path of the root) counts from `/`.
+  if (!url.startsWith('/')) {
+    const oldPath = path === '' ? '/' : path
+    url = oldPath.slice(0, oldPath.lastIndexOf('/') + 1) + url
+  }
   const cleaned = goPathClean(url)
   return url.endsWith('/') && !cleaned.endsWith('/') ? `${cleaned}/` : cleaned
 }

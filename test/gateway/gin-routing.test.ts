@@ -94,6 +94,10 @@ describe('routing decided by gin tree', () => {
       assert.deepEqual(router.match('GET', '/a/b/', prefix), moved(location as string), prefix)
     assert.deepEqual(router.match('GET', '/evil.com/b/c/?q=1', '!!!'), moved('//evil.com/b/c?q=1'))
     assert.deepEqual(router.match('GET', '/A/b', '/evil'), moved('/a/b'))
+    // The fixed path of `//` is gin's empty path: http.Redirect makes it `/`.
+    const rootless = routerWith([['GET', '/k/sik']])
+    assert.deepEqual(rootless.match('GET', '//'), moved('/'))
+    assert.deepEqual(rootless.match('GET', '/../%2E%2E'), moved('/'))
   })
 
   test("the 405 lookups of one request share gin's skipped stack, sized by the longest route: when it overflows gin panics and the connection is dropped", () => {
