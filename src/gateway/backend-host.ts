@@ -28,7 +28,7 @@ export function hostHeaderFor(origin: string): string | undefined {
   if (differing.has(origin)) return differing.get(origin)
   const authority = origin.slice(origin.indexOf('://') + 3)
   // Go writes a non-ASCII label in punycode (httpguts.PunycodeHostPort), which reads wire bytes.
-  const written = /[^\x00-\x7f]/.test(authority)
+  const written = /[\u0080-\uffff]/.test(authority)
     ? punycodeHostPort(Buffer.from(authority, 'utf8').toString('latin1'))
     : authority
   let normalised: string | undefined

@@ -229,13 +229,14 @@ function utf8Text<S extends string | undefined>(bytes: S): S {
 /**
  * The Location of gin's redirects: the changed URL.Path as URL.String() writes it (escaped again,
  * or the request's own escaping when the path is unchanged: EscapedPath keeps a RawPath that still
- * decodes to it), then cleaned by http.Redirect (path.Clean, a trailing slash kept) unless it reads
- * as a network-path reference.
+ * decodes to it), then cleaned by http.Redirect (path.Clean, a trailing slash kept).
+ *
+ * Deliberately not gin: where gin's Location reads as a network-path reference (`//evil.com`, from
+ * `GET //evil.com/` or an `X-Forwarded-Prefix: !!!`), http.Redirect writes it uncleaned and the
+ * browser goes to that host (an open redirect). Here it is cleaned like any path: `/evil.com`.
  */
 function redirectLocation(path: string, rawPath: string, decoded: string): string {
   let url = path === decoded && GO_VALID_ENCODED.test(rawPath) ? rawPath : goEscapePath(path)
-  // http.Redirect parses `//y/..` as a host and a path: it writes such a URL as it is, uncleaned.
-  if (url.startsWith('//') && url.length > 2 && url[2] !== '/') return url
   // A relative one (after an X-Forwarded-Prefix without `/`) is joined to the path's directory;
   // An empty one (a fixed path of the root) counts from `/`.
   if (!url.startsWith('/')) {
