@@ -2,6 +2,7 @@
 import './node-guard.js'
 import module from 'node:module'
 import { useBundledDeps } from './bundled-deps.js'
+import { printVersionEnvelope, versionAsJson } from './version-json.js'
 
 // Reuses V8's compiled code across runs (Node >= 22.1): a CLI start-up is mostly module loading.
 module.enableCompileCache?.()
@@ -24,19 +25,10 @@ process.stdout.on('error', (error) => {
   // Whoever waits for the stream to drain (oclif's flush at the end) waits no longer.
   process.stdout.emit('drain')
 })
-if (versionAsJson(process.argv.slice(2))) {
-  const { printVersionEnvelope } = await import('./version-json.js')
-  printVersionEnvelope()
-} else {
+if (versionAsJson(process.argv.slice(2))) printVersionEnvelope()
+else {
   const { execute } = await import('@oclif/core')
   if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
   else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning
   await execute({ dir: import.meta.url })
-}
-
-/** version-json.js's versionAsJson, inline: any other start loads no module more for it. */
-function versionAsJson(args) {
-  const end = args.indexOf('--')
-  const json = (end === -1 ? args : args.slice(0, end)).includes('--json')
-  return json && (args[0] === '--version' || (args[0] === '--json' && args[1] === '--version'))
 }

@@ -1,5 +1,5 @@
 // `gwdeploy --version --json`: oclif answers --version itself, before any command runs, in plain
-// text; with --json the answer is the envelope every command prints. Loaded only for that request.
+// text; with --json the answer is the envelope every command prints.
 import { readFileSync } from 'node:fs'
 
 export function printVersionEnvelope() {
