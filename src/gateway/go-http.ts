@@ -12,6 +12,17 @@ export function luraPattern(pattern: string): string {
   )
 }
 
+/**
+ * What net/http sends after lura's `c.Status(code)` of an error (a Lua custom_error's code): gin
+ * ignores a code <= 0, so 200 goes out; when the message is written, a code net/http refuses
+ * (1-99, above 999) panics inside gin's Recovery: 200 and no message.
+ */
+export function ginErrorStatus(code: number, writesMessage: boolean): { status: number; message: boolean } {
+  if (code <= 0) return { status: 200, message: writesMessage }
+  if (writesMessage && (code < 100 || code > 999)) return { status: 200, message: false }
+  return { status: code, message: writesMessage }
+}
+
 /** What Go's http.DetectContentType says for an error text KrakenD writes without a type. */
 export function sniffText(text: string): string {
   const head = text.trimStart().slice(0, 14).toLowerCase()

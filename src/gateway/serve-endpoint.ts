@@ -18,7 +18,7 @@ import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
-import { sniffText } from './go-http.ts'
+import { ginErrorStatus, sniffText } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { forwardQuery } from './go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
@@ -145,20 +145,17 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (data === undefined) {
       // Only a single error keeps its own status (return_error_code); merged errors are a 500.
       const single = results.length === 1 ? (results[0] as Failure) : undefined
-      // lura's c.Status with a code (a Lua custom_error's) gin cannot write: one <= 0 is ignored, so
-      // 200 goes out; with the message, one net/http refuses (1-99, above 999) panics inside gin's
-      // Recovery: 200 with no body.
       const code = single?.code
-      const panics = code !== undefined && code > 0 && (code < 100 || code > 999) && returnErrorMsg
-      const status = code === undefined ? 500 : code <= 0 || panics ? 200 : code
+      const { status, message } =
+        code === undefined ? { status: 500, message: returnErrorMsg } : ginErrorStatus(code, returnErrorMsg)
       const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
       let text = ''
-      if (returnErrorMsg && !panics)
+      if (message)
         text = results
           .filter((r): r is Failure => !r.ok)
           .map((r) => r.message)
           .join('\n')
-      if (returnErrorMsg && !panics && single?.code !== undefined && single.contentType)
+      if (message && single?.code !== undefined && single.contentType)
         headers['Content-Type'] = single.contentType
       else if (text !== '') headers['Content-Type'] = sniffText(text)
       // gin writes the messages' bytes: a backend body's bytes that are not UTF-8 too

@@ -5,7 +5,7 @@
  */
 
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { sniffText } from '../go-http.ts'
+import { ginErrorStatus, sniffText } from '../go-http.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
@@ -112,11 +112,11 @@ export function compileLuaProxy(
   const reply = (error: LuaError): { reply: Reply } => {
     log(`${prefix} ${error.message}`)
     const headers: Record<string, string> = { [KRAKEND_HEADER]: version, [COMPLETED_HEADER]: 'false' }
-    // lura's c.Status: gin ignores a status <= 0, so net/http answers 200.
-    const status = error.status === undefined ? 500 : error.status <= 0 ? 200 : error.status
-    if (!service.server.returnErrorMsg) return { reply: { status, headers, body: '' } }
-    // With the message, a status net/http refuses panics while gin writes it (inside Recovery): 200, no body.
-    if (status < 100 || status > 999) return { reply: { status: 200, headers, body: '' } }
+    const { status, message } =
+      error.status === undefined
+        ? { status: 500, message: service.server.returnErrorMsg }
+        : ginErrorStatus(error.status, service.server.returnErrorMsg)
+    if (!message) return { reply: { status, headers, body: '' } }
     // Without custom_error's type, Go's server sniffs the message it writes.
     if (error.contentType) headers['Content-Type'] = error.contentType
     else if (error.message !== '') headers['Content-Type'] = sniffText(error.message)

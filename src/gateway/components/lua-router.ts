@@ -6,6 +6,7 @@
  * sees its changes; here they are written back into the incoming request.
  */
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { ginErrorStatus } from '../go-http.ts'
 import { forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import {
@@ -159,9 +160,8 @@ export function compileLuaEndpoint(
     if (error.status !== undefined) {
       const headers: Record<string, string> = {}
       if (error.contentType !== undefined) headers['Content-Type'] = error.contentType
-      // gin's AbortWithError: a status <= 0 is ignored, one net/http refuses (below 100, above 999)
-      // panics inside gin's Recovery; either way net/http then answers 200.
-      const status = error.status >= 100 && error.status <= 999 ? error.status : 200
+      // gin's AbortWithError writes the status at once: one it cannot write answers 200.
+      const { status } = ginErrorStatus(error.status, true)
       return { status, headers, body: '' }
     }
     log(`${prefix} ${error.message}`)
