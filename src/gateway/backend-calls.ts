@@ -12,6 +12,7 @@ import {
   type BufferedAnswer,
   headerValue,
 } from './backend-client.ts'
+import { backendContext, generatedPath, hasControlCharacter } from './backend-context.ts'
 import { hostHeaderFor } from './backend-host.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
@@ -21,7 +22,6 @@ import type {
   CompiledHttpCache,
   Context,
 } from './compiled-endpoint.ts'
-import { withGraphqlQuery } from './components/graphql.ts'
 import type { Outcome } from './components/index.ts'
 import type { LuaBackend } from './components/lua-calls.ts'
 import { fragmentOf } from './components/martian-origin.ts'
@@ -30,7 +30,6 @@ import type { GatewayConfig } from './config/types.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goStruct } from './go-json.ts'
-import { goQuote } from './go-quote.ts'
 import { goUtf8, wireText } from './go-utf8.ts'
 import { SequentialValues } from './sequential-params.ts'
 import type { Data } from './transform.ts'
@@ -378,86 +377,6 @@ function hopCache(
  */
 const replayableBody = (body: Buffer | undefined) =>
   body === undefined || body.length === 0 ? undefined : body
-
-/** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
-function generatedPath(b: CompiledBackend, ctx: Context): string {
-  let path = b.plainPath
-  if (path === undefined) {
-    path = ''
-    for (const part of b.parts) path += typeof part === 'string' ? part : (ctx.params[part.param] ?? '')
-  }
-  return path
-}
-
-/**
- * Whether a parameter filled into the url_pattern holds a control character Go's url.Parse refuses
- * (ASCII below space, DEL). The pattern's own text cannot: the config check refuses it.
- */
-function paramHasControlCharacter(b: CompiledBackend, ctx: Context): boolean {
-  for (const part of b.parts)
-    if (typeof part !== 'string' && hasControlCharacter(ctx.params[part.param] ?? '')) return true
-  return false
-}
-
-/**
- * Go's url.Parse error for a URL, in its words, or undefined when it parses. It cuts the fragment
- * off first: a control character or a bad escape in the rest names the URL without it; the
- * fragment is then unescaped (a bad escape there names the whole URL). The query is not unescaped.
- */
-function urlParseError(url: string): string | undefined {
-  const hash = url.indexOf('#')
-  const main = hash === -1 ? url : url.slice(0, hash)
-  if (hasControlCharacter(main)) return `parse ${goQuote(main)}: net/url: invalid control character in URL`
-  const q = main.indexOf('?')
-  const inPath = badEscape(q === -1 ? main : main.slice(0, q))
-  if (inPath !== undefined) return `parse ${goQuote(main)}: invalid URL escape ${goQuote(inPath)}`
-  const inFragment = hash === -1 ? undefined : badEscape(url.slice(hash + 1))
-  if (inFragment !== undefined) return `parse ${goQuote(url)}: invalid URL escape ${goQuote(inFragment)}`
-  return undefined
-}
-
-/** The first `%` not followed by two hex digits, as Go's EscapeError shows it (up to 3 characters). */
-function badEscape(text: string): string | undefined {
-  const at = text.search(/%(?![0-9A-Fa-f]{2})/)
-  return at === -1 ? undefined : text.slice(at, at + 3)
-}
-
-/** ASCII below space, or DEL: what Go's url.Parse refuses anywhere in a URL. */
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i)
-    if (code < 0x20 || code === 0x7f) return true
-  }
-  return false
-}
-
-/**
- * This backend's share of the request: its own input_headers / input_query_strings, then
- * backend/graphql's method, body and query (lura's GraphQL middleware), or that middleware's error.
- */
-export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
-  // lura's balancer parses host + path before any backend middleware runs: what url.Parse refuses
-  // (a parameter holding a control character, a bad `%` escape the url_pattern wrote) fails the
-  // call there, and no backend sees it.
-  const control = b.plainPath === undefined && paramHasControlCharacter(b, endpointCtx)
-  if (control || b.cfg.urlPattern.includes('%')) {
-    const refused = urlParseError(
-      (b.origins[b.next] ?? '') + (b.bases[b.next] ?? '') + generatedPath(b, endpointCtx),
-    )
-    if (refused !== undefined) return refused
-  }
-  const ctx = b.narrow ? b.narrow(endpointCtx) : endpointCtx
-  if (!b.graphql) return ctx
-  const graphql = b.graphql(ctx.params, ctx.body)
-  if (typeof graphql === 'string') return graphql
-  return {
-    ...ctx,
-    headers: { ...ctx.headers, 'content-type': 'application/json' },
-    body: graphql.body,
-    bodySized: true,
-    query: graphql.query.length > 0 ? withGraphqlQuery(ctx.query, graphql.query) : ctx.query,
-  }
-}
 
 /**
  * How a failed backend call counts for the circuit breaker: a call cancelled because the client

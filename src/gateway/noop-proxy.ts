@@ -7,8 +7,9 @@ import { pipeline, Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
-import { type BackendCalls, backendContext, callOutcome } from './backend-calls.ts'
+import { type BackendCalls, callOutcome } from './backend-calls.ts'
 import { type BackendAnswer, type BackendClient, type BackendRequest, isGzip } from './backend-client.ts'
+import { backendContext } from './backend-context.ts'
 import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import {
   canonicalBackendHeaderKey,
