@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { EXIT_CODE_TABLE } from '../../src/core/exit-codes.ts'
 import { envelope, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/files.ts'
 
 function project(yml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-cli-'))
+  const dir = tempDir('gwdeploy-cli-')
   writeFileSync(join(dir, 'gwdeploy.yml'), yml)
   writeFileSync(join(dir, 'gateway.json'), '{"version":3,"endpoints":[]}')
   return dir
@@ -68,7 +68,7 @@ describe('--json envelope and exit codes', () => {
   })
 
   test('a missing gwdeploy.yml says how to fix it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-empty-'))
+    const dir = tempDir('gwdeploy-empty-')
     const result = await runCli(['config', 'validate'], { cwd: dir })
     assert.equal(result.exitCode, 2)
     assert.match(result.stderr, /no gwdeploy\.yml in .*\nhint: Run `gwdeploy init`/)

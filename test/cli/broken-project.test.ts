@@ -3,14 +3,14 @@
  * typed, once, with exit 2.
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/files.ts'
 
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-broken-'))
+  const dir = tempDir('gwdeploy-broken-')
   writeFileSync(join(dir, 'gwdeploy.yml'), 'service: demo\n')
   writeFileSync(join(dir, 'gateway.json'), '{"version":3,"endpoints":[]}')
   return dir

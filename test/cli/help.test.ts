@@ -1,14 +1,14 @@
 /** The CLI's manners: `help <command>`, `-h`, a suggestion for a mistyped command (exit 2), all without heavy imports. */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { distance } from 'fastest-levenshtein'
 import { closestCommand } from '../../src/cli/suggest-command.ts'
 import { envelope, RUN_JS, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/files.ts'
 
 const RECORDER = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url))
 
@@ -64,7 +64,7 @@ describe('help and mistyped commands', () => {
   })
 
   it('a mistyped command loads no SDK, docker client or gateway code', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'gwdeploy-imports-')), 'imports.txt')
+    const file = join(tempDir('gwdeploy-imports-'), 'imports.txt')
     writeFileSync(file, '')
     const result = spawnSync(process.execPath, ['--import', RECORDER, RUN_JS, 'stauts'], {
       env: { ...process.env, GWDEPLOY_IMPORTS_FILE: file },
@@ -113,7 +113,7 @@ describe('help and mistyped commands', () => {
   })
 
   it('a mistyped command in GitHub Actions: ::error:: annotation, step summary and outcome output (exit 2)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-typo-'))
+    const dir = tempDir('gwdeploy-gh-typo-')
     const summary = join(dir, 'summary.md')
     const output = join(dir, 'output')
     const result = await runCli(['relase', '--sha', 'abc'], {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { parse } from 'yaml'
 import { envelope, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/files.ts'
 
 const emptyDir = (name: string) => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'gwdeploy-init-')), name)
+  const dir = join(tempDir('gwdeploy-init-'), name)
   mkdirSync(dir)
   return dir
 }

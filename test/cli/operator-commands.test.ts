@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { envelope, RUN_JS, runCli } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/files.ts'
 
 const SECRET_USING = [
   'service: demo',
@@ -22,7 +23,7 @@ const SECRET_USING = [
 ].join('\n')
 
 function project(yml = 'service: demo\n'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-ops-'))
+  const dir = tempDir('gwdeploy-ops-')
   writeFileSync(join(dir, 'gwdeploy.yml'), yml)
   writeFileSync(join(dir, 'gateway.json'), '{"version":3,"endpoints":[]}')
   return dir

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
@@ -9,6 +8,7 @@ import { chooseReporter } from '../../src/cli/reporters/index.ts'
 import { PlainReporter } from '../../src/cli/reporters/plain.ts'
 import { TtyReporter } from '../../src/cli/reporters/tty.ts'
 import { silentReporter, step } from '../../src/core/events.ts'
+import { tempDir } from '../helpers/files.ts'
 
 const fixedNow = () => new Date('2026-01-02T03:04:05.000Z')
 
@@ -49,7 +49,7 @@ test('tty reporter redraws the step list in place', () => {
 })
 
 test('github reporter writes a summary table and an error annotation', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const dir = tempDir('gwdeploy-gh-')
   const summary = join(dir, 'summary.md')
   const annotations: string[] = []
   const reporter = new GithubActionsReporter(
@@ -76,7 +76,7 @@ test('github reporter writes a summary table and an error annotation', () => {
 })
 
 test('github reporter: one ::group:: per step, step outputs in $GITHUB_OUTPUT', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const dir = tempDir('gwdeploy-gh-')
   const output = join(dir, 'output')
   const lines: string[] = []
   const inner = new PlainReporter((line) => lines.push(line.slice(25)), fixedNow)
@@ -145,7 +145,7 @@ test('github reporter under --json: no ::group:: lines (no progress to fold), th
 })
 
 test('github reporter: a located error points at its file and line; the summary has its problems and hint', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const dir = tempDir('gwdeploy-gh-')
   const summary = join(dir, 'summary.md')
   const lines: string[] = []
   const reporter = new GithubActionsReporter(
@@ -193,7 +193,7 @@ test('reporter choice: silent under --json, plain in CI, tty on a terminal', () 
 })
 
 test('github reporter: a run stopped before it went live says where traffic is in the summary and the outputs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-gh-'))
+  const dir = tempDir('gwdeploy-gh-')
   const summary = join(dir, 'summary.md')
   const output = join(dir, 'output')
   const reporter = new GithubActionsReporter(silentReporter, summary, () => {}, 'gwdeploy release', output)

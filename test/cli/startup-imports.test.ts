@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { RUN_JS } from '../helpers/cli.ts'
+import { tempDir } from '../helpers/files.ts'
 
 const RECORDER = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url))
 // What must never load on the fast paths: provider SDKs, the Docker client, the gateway runtime.
@@ -13,7 +13,7 @@ const HEAVY =
   /node_modules\/(dockerode|docker-modem|ssh2|undici|@aws-sdk|@smithy|@kubernetes|prom-client|pino|esbuild|execa)\/|\/(dist|src)\/(gateway|providers|image)\//
 
 function importsOf(args: string[], cwd: string): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'gwdeploy-imports-')), 'imports.txt')
+  const file = join(tempDir('gwdeploy-imports-'), 'imports.txt')
   writeFileSync(file, '')
   const result = spawnSync(process.execPath, ['--import', RECORDER, RUN_JS, ...args], {
     cwd,
@@ -25,7 +25,7 @@ function importsOf(args: string[], cwd: string): string[] {
 }
 
 const project = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-fast-'))
+  const dir = tempDir('gwdeploy-fast-')
   writeFileSync(join(dir, 'gwdeploy.yml'), 'service: demo\n')
   writeFileSync(join(dir, 'gateway.json'), '{"version":3,"endpoints":[]}')
   return dir

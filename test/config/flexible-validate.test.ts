@@ -4,15 +4,15 @@
  * parses the rendered text as JSON).
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { test } from 'node:test'
 import { validateProjectConfig } from '../../src/config/validate-project.ts'
 import { GwError } from '../../src/core/errors.ts'
+import { tempDir } from '../helpers/files.ts'
 
 function project(template: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-fc-'))
+  const dir = tempDir('gwdeploy-fc-')
   for (const sub of ['settings', 'partials', 'templates']) mkdirSync(join(dir, sub))
   writeFileSync(
     join(dir, 'gwdeploy.yml'),

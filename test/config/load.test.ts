@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { gwConfigJsonSchema } from '../../src/config/json-schema.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { deepMerge } from '../../src/config/merge.ts'
 import { REDACTED, redact } from '../../src/config/redact.ts'
+import { tempDir } from '../helpers/files.ts'
 
 function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-config-'))
+  const dir = tempDir('gwdeploy-config-')
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
   return dir
 }

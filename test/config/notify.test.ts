@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadConfig } from '../../src/config/load.ts'
 import { redactUrl } from '../../src/config/notify.ts'
 import { redact } from '../../src/config/redact.ts'
 import { isGwError } from '../../src/core/errors.ts'
+import { tempDir } from '../helpers/files.ts'
 
 function project(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-notify-'))
+  const dir = tempDir('gwdeploy-notify-')
   writeFileSync(join(dir, 'gwdeploy.yml'), yaml)
   return dir
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { loadConfig } from '../../src/config/load.ts'
 import { configError, formatError, GwError } from '../../src/core/errors.ts'
 import { locatedInProject } from '../../src/core/project-location.ts'
 import { formatKeyPath, parseKeyPath } from '../../src/core/source-text.ts'
+import { tempDir } from '../helpers/files.ts'
 
 test('parseKeyPath reads what formatKeyPath writes', () => {
   for (const path of [['fleet', 'env', 'API_KEY', 'fromFile'], ['fleet', 'envFrom', 3, 'file'], ['a'], []])
@@ -14,7 +14,7 @@ test('parseKeyPath reads what formatKeyPath writes', () => {
 })
 
 test('a provider error naming a gwdeploy.yml key is placed at its line, the overlay first', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gwdeploy-locate-'))
+  const dir = tempDir('gwdeploy-locate-')
   writeFileSync(
     join(dir, 'gwdeploy.yml'),
     'service: demo\nfleet:\n  env:\n    PLAIN: x\n    API_KEY:\n      fromFile: key.txt\n',

@@ -4,16 +4,16 @@
  * the stop waited for them; a background child survived gwdeploy).
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { interruptedError } from '../../src/core/errors.ts'
 import { runHooks } from '../../src/core/hooks.ts'
 import { isAlive } from '../../src/providers/local/state.ts'
+import { tempDir } from '../helpers/files.ts'
 
 test('a stop during a hook stops the processes the hook started, and throws the stop', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gwd-hook-stop-'))
+  const dir = tempDir('gwd-hook-stop-')
   const pidFile = join(dir, 'pid')
   // A child that does not hold the hook's output: only a stop of the whole group ends it.
   const command = `sleep 60 >/dev/null 2>&1 & echo $! > ${pidFile}; wait`

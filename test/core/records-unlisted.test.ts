@@ -4,16 +4,16 @@
  * the readers that go on without them warn with the same words.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { isGwError } from '../../src/core/errors.ts'
 import { listRecords, recordsOrNone } from '../../src/core/records.ts'
+import { tempDir } from '../helpers/files.ts'
 
 function target() {
-  const stateDir = mkdtempSync(join(tmpdir(), 'gwdeploy-records-'))
+  const stateDir = tempDir('gwdeploy-records-')
   const where = join(stateDir, 'records')
   writeFileSync(where, 'not a directory')
   const records = {

@@ -4,8 +4,7 @@
  * execution errors are worded as Go's text/template words them (what KrakenD logs).
  */
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { renderedOrigin } from '../../src/gateway/config/flexible/origin.ts'
@@ -17,9 +16,10 @@ import {
 } from '../../src/gateway/config/flexible/source-map.ts'
 import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
 import { stampGatewayConfig } from '../../src/image/stamp.ts'
+import { tempDir } from '../helpers/files.ts'
 
 function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gwd-fc-map-'))
+  const dir = tempDir('gwd-fc-map-')
   for (const sub of ['settings', 'partials', 'templates']) mkdirSync(join(dir, sub))
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return dir

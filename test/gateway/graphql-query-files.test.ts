@@ -1,17 +1,17 @@
 // backend/graphql query_path: read relative to the working directory when the config is loaded (gateway
 // check, gateway run), and relative to the config when a release stamps it into `query`.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
 import { stampGatewayConfig } from '../../src/image/stamp.ts'
+import { tempDir } from '../helpers/files.ts'
 
 const QUERY = 'query Hero($id: ID!) { hero(id: $id) { name } }\n'
 
 function project(queryPath: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-graphql-'))
+  const dir = tempDir('gw-graphql-')
   mkdirSync(join(dir, 'queries'))
   writeFileSync(join(dir, 'queries', 'hero.graphql'), QUERY)
   const file = join(dir, 'krakend.json')

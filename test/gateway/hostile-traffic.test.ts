@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { connect as connectH2 } from 'node:http2'
 import { connect as connectTcp, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
+import { tempDir } from '../helpers/files.ts'
 import { freePort } from '../helpers/free-port.ts'
 
 const main = new URL('../../src/gateway/main.ts', import.meta.url).pathname
@@ -160,7 +160,7 @@ describe('hostile traffic (gateway process on loopback)', () => {
     backend.listen(0, '127.0.0.1')
     await once(backend, 'listening')
     const origin = `http://127.0.0.1:${(backend.address() as { port: number }).port}`
-    const dir = mkdtempSync(join(tmpdir(), 'gw-hostile-'))
+    const dir = tempDir('gw-hostile-')
     const configFile = join(dir, 'gateway.json')
     const endpoint = (path: string, method = 'GET') => ({
       endpoint: path,

@@ -3,10 +3,10 @@
 // that records every module it resolves.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { tempDir } from '../helpers/files.ts'
 import { RECORD_RESOLVED_MODULES } from './helpers.ts'
 
 const src = (path: string) => new URL(`../../src/gateway/${path}`, import.meta.url).href
@@ -45,7 +45,7 @@ await gateway.close()
 `
 
 test('a gateway without JWT, JSON schema, CEL, XML, YAML, Go regexps or Lua loads none of their libraries', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-libs-'))
+  const dir = tempDir('gw-libs-')
   const file = join(dir, 'gateway.json')
   writeFileSync(
     file,

@@ -3,10 +3,10 @@
 // primary with two real workers, each process recording every module it resolves.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { tempDir } from '../helpers/files.ts'
 import { freePort, RECORD_RESOLVED_MODULES } from './helpers.ts'
 
 const runtime = new URL('../../src/gateway/runtime.ts', import.meta.url).href
@@ -30,7 +30,7 @@ if (cluster.isPrimary) {
 `
 
 test('a cluster primary does not load the request path; its workers do', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gw-primary-'))
+  const dir = tempDir('gw-primary-')
   const file = join(dir, 'primary.mjs')
   writeFileSync(file, script)
   writeFileSync(

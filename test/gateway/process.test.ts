@@ -2,20 +2,20 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import { connect as connectH2 } from 'node:http2'
 import { type AddressInfo, connect as connectTcp, createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
+import { tempDir } from '../helpers/files.ts'
 import { freePort } from '../helpers/free-port.ts'
 import { startBackend, type TestBackend } from './helpers.ts'
 
 const main = new URL('../../src/gateway/main.ts', import.meta.url).pathname
 const devCli = new URL('../../bin/dev.js', import.meta.url).pathname
-const dir = mkdtempSync(join(tmpdir(), 'gw-proc-'))
+const dir = tempDir('gw-proc-')
 const badDir = new URL('../fixtures/gateway/bad/', import.meta.url).pathname
 
 interface Proc {

@@ -2,12 +2,12 @@
  * A second working copy of a project, as a fresh CI runner has it: gwdeploy.yml and gateway.json
  * (plus named credential files such as a kubeconfig), no .gwdeploy/ state or cache.
  */
-import { copyFile, mkdtemp, readdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { tempDir } from './files.ts'
 
 export async function secondCopy(dir: string, credentials: string[] = []): Promise<string> {
-  const copy = await mkdtemp(join(tmpdir(), 'gwd-copy-'))
+  const copy = tempDir('gwd-copy-')
   for (const name of ['gwdeploy.yml', 'gateway.json', ...credentials]) {
     await copyFile(join(dir, name), join(copy, name))
   }

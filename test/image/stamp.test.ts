@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { renderDockerfile } from '../../src/image/dockerfile.ts'
 import { canonicalJson, configDigest, normalizeSha, stampGatewayConfig } from '../../src/image/stamp.ts'
+import { tempDir } from '../helpers/files.ts'
 
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 const config = JSON.stringify({
@@ -149,7 +149,7 @@ test('the renderer refuses unknown placeholders and bad base images', () => {
 })
 
 test('Lua sources ship with the stamped config: read relative to it, counted in the digest, kept inside its directory, refused when they need what the runtime refuses', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gw-stamp-lua-'))
+  const dir = tempDir('gw-stamp-lua-')
   await mkdir(join(dir, 'lua'))
   await writeFile(join(dir, 'lua', 'a.lua'), 'function a() end\n')
   const write = (sources: string[]) =>
@@ -186,7 +186,7 @@ test('Lua sources ship with the stamped config: read relative to it, counted in 
 })
 
 test("client_tls's certificates ship like Lua sources; a private key never does, an absolute path is the node's", async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'gw-stamp-tls-'))
+  const dir = tempDir('gw-stamp-tls-')
   await mkdir(join(dir, 'tls'))
   const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
   await writeFile(join(dir, 'tls', 'ca.pem'), pem)

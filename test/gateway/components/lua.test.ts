@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { tempDir } from '../../helpers/files.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
 let backend: TestBackend
 let gw: Running
 let routerGw: Running
-const dir = mkdtempSync(join(tmpdir(), 'lua-test-'))
+const dir = tempDir('lua-test-')
 const helpers = join(dir, 'helpers.lua')
 writeFileSync(
   helpers,
