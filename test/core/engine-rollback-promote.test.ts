@@ -1,8 +1,7 @@
 /** rollback and promote semantics in-process over the fake provider: from the records, never a toggle. */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
@@ -10,6 +9,7 @@ import { interruptedError, isGwError } from '../../src/core/errors.ts'
 import { listRecords } from '../../src/core/records.ts'
 import { liveLineage, releaseBefore } from '../../src/core/release/lineage.ts'
 import type { ReleaseRecord } from '../../src/providers/types.ts'
+import { tempDir } from '../helpers/files.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
 
 const releaseOf =
@@ -269,7 +269,7 @@ describe('promote (fake provider, in-process)', () => {
   })
 
   it('a rollback stopped in its preRelease hook says traffic stays where it was (the reverted event the envelope carries)', async () => {
-    const marker = join(mkdtempSync(join(tmpdir(), 'gwd-hook-')), 'started')
+    const marker = join(tempDir('gwd-hook-'), 'started')
     const hook = `if [ "$GWDEPLOY_OPERATION" = rollback ]; then touch ${marker}; sleep 30; fi`
     h = await swap(h, { shift: { bake: 0 }, hooks: { preRelease: [hook] } })
     await ok(h, releaseOf(1))

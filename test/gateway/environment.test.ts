@@ -1,7 +1,6 @@
 /** KrakenD's startup environment: KRAKEND_* overrides, flexible configuration, GWDEPLOY_ENV_DIR. */
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { loadEnvDir } from '../../src/gateway/config/env-dir.ts'
@@ -10,6 +9,7 @@ import { renderFlexibleConfig } from '../../src/gateway/config/flexible/render.t
 import { checkGatewayConfigFile } from '../../src/gateway/config/load.ts'
 import { goFormatFloat } from '../../src/gateway/go-float.ts'
 import { goProxyFor, refuseUnspokenProxies } from '../../src/gateway/proxy-environment.ts'
+import { tempDir } from '../helpers/files.ts'
 import { mustConfig } from './helpers.ts'
 
 const BASE = {
@@ -192,7 +192,7 @@ describe("proxies from the environment (Go's http.ProxyFromEnvironment, which Kr
 describe('flexible configuration', () => {
   let dir: string
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gwd-fc-'))
+    dir = tempDir('gwd-fc-')
     await mkdir(join(dir, 'settings'))
     await mkdir(join(dir, 'partials'))
     await mkdir(join(dir, 'templates'))
@@ -312,7 +312,7 @@ describe('flexible configuration', () => {
 
 describe('GWDEPLOY_ENV_DIR / GWDEPLOY_ENV_FILES_DIR', () => {
   it('sets one variable per secret file and every line of the env files', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gwd-envdir-'))
+    const dir = tempDir('gwd-envdir-')
     try {
       await mkdir(join(dir, 'env'))
       await mkdir(join(dir, 'files'))
