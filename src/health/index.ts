@@ -1,2 +1,0 @@
-export * from './gate.ts'
-export * from './smoke.ts'
