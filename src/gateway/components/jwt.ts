@@ -18,6 +18,7 @@ import {
   parseJwsHeader,
   standardClaimsProblem,
 } from './go-jose.ts'
+import { replaceIncomingHeader } from './incoming-headers.ts'
 import { KeySet } from './jwks.ts'
 import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
 import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
@@ -247,9 +248,12 @@ export function compileJwt(
       log(`[Recovery] panic recovered: ${error.message}`)
       return PANIC
     }
+    // krakend-jose sets the claims on the client's request: the rate limit and ClientIP after it
+    // read them there (never the client's own lines); the backends get them through input_headers.
     for (const [claim, name] of cfg.propagate) {
-      if (!passes(name)) continue
-      ctx.headers[name.toLowerCase()] = propagatedValue(claims, claim, cfg.propagateArrays)
+      const value = propagatedValue(claims, claim, cfg.propagateArrays)
+      replaceIncomingHeader(req, name, typeof value === 'string' ? [value] : value)
+      if (passes(name)) ctx.headers[name.toLowerCase()] = value
     }
     for (const param of jwtParams) {
       // lura leaves a placeholder whose claim is missing (escaped in a path, as Go sends it).

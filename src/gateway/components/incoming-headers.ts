@@ -1,0 +1,41 @@
+/**
+ * A header of the incoming request replaced as Go's `Header[key] = values` (Header.Set for one
+ * value) replaces it: every later reader of the request (a client rate limit's key, gin's
+ * ClientIP, content negotiation) sees the new lines and none of the client's.
+ */
+import { canonicalHeaderKey } from '../go-url.ts'
+import { NODE_FIRST_LINE_ONLY } from '../request-headers.ts'
+import type { IncomingLike } from './types.ts'
+
+interface WritableIncoming extends IncomingLike {
+  rawHeaders?: string[]
+  headersDistinct?: Record<string, string[]>
+}
+
+export function replaceIncomingHeader(req: IncomingLike, name: string, values: string[]): void {
+  const incoming = req as WritableIncoming
+  const lower = name.toLowerCase()
+  const headers = incoming.headers as Record<string, string | string[] | undefined>
+  const raw: string[] = []
+  const old = incoming.rawHeaders ?? []
+  for (let i = 0; i + 1 < old.length; i += 2)
+    if ((old[i] as string).toLowerCase() !== lower) raw.push(old[i] as string, old[i + 1] as string)
+  const key = canonicalHeaderKey(name)
+  for (const value of values) raw.push(key, value)
+  if (values.length === 0) delete headers[lower]
+  else if (lower === 'set-cookie') headers[lower] = [...values]
+  else if (NODE_FIRST_LINE_ONLY.has(lower)) headers[lower] = values[0]
+  else headers[lower] = values.join(lower === 'cookie' ? '; ' : ', ')
+  // node:http computes headersDistinct from its own fields once: the request's own copy replaces it.
+  const distinct: Record<string, string[]> = Object.create(null)
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = (raw[i] as string).toLowerCase()
+    const lines = distinct[k] ?? []
+    lines.push(raw[i + 1] as string)
+    distinct[k] = lines
+  }
+  const set = (prop: string, value: unknown) =>
+    Object.defineProperty(incoming, prop, { value, writable: true, configurable: true, enumerable: true })
+  set('rawHeaders', raw)
+  set('headersDistinct', distinct)
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { SignJWT } from 'jose'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+
+// Several guards on one endpoint, in the order krakend-ce chains them (bot detector, JWT, router
+// Lua, rate limit, then the proxy's Lua, CEL and JSON schema).
+
+const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
+const token = (claims: Record<string, unknown>) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setExpirationTime('5m').sign(secret)
+
+let dir: string
+let jwksPath: string
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'guard-combinations-'))
+  jwksPath = join(dir, 'jwks.json')
+  const k = Buffer.from(secret).toString('base64url')
+  await writeFile(jwksPath, JSON.stringify({ keys: [{ kty: 'oct', k, kid: 'k1', alg: 'HS256' }] }))
+})
+after(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+const validator = (extra: Record<string, unknown>) => ({
+  alg: 'HS256',
+  jwk_local_path: jwksPath,
+  disable_jwk_security: true,
+  ...extra,
+})
+
+describe('auth/validator propagate_claims under a per-client rate limit keyed on the claim header', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api')
+    const limit = { client_max_rate: 1, client_capacity: 1, strategy: 'header' }
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/user',
+            input_headers: ['X-User'],
+            extra_config: {
+              'auth/validator': validator({ propagate_claims: [['sub', 'X-User']] }),
+              'qos/ratelimit/router': { ...limit, key: 'X-User' },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+          {
+            // The claim's header is not forwarded to the backend: the limiter still reads it.
+            endpoint: '/tenant',
+            extra_config: {
+              'auth/validator': validator({
+                propagate_claims: [['org.id', 'X-Org']],
+                propagate_claims_preserve_array: true,
+              }),
+              'qos/ratelimit/router': { ...limit, key: 'x-org' },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+          {
+            endpoint: '/ip',
+            extra_config: {
+              'auth/validator': validator({ propagate_claims: [['ip', 'X-Client-Ip']] }),
+              'qos/ratelimit/router': { ...limit, strategy: 'ip', key: 'X-Client-Ip' },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  const get = async (path: string, claims: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    (
+      await send(gateway.url, {
+        path,
+        headers: { authorization: `Bearer ${await token(claims)}`, ...headers },
+      })
+    ).status
+
+  test('a client cannot pick its own bucket: the claim replaces the header it sent (KrakenD sets it on the request)', async () => {
+    assert.equal(await get('/user', { sub: 'alice' }, { 'x-user': 'mallory-1' }), 200)
+    assert.equal(await get('/user', { sub: 'alice' }, { 'x-user': 'mallory-2' }), 429)
+    assert.equal(await get('/user', { sub: 'alice' }), 429, 'no header of its own: still alice’s bucket')
+    assert.equal(await get('/user', { sub: 'bob' }, { 'x-user': 'alice' }), 200, 'bob’s own bucket')
+    const sent = backend.seen.at(-1)
+    assert.equal(sent?.headers['x-user'], 'bob', 'the backend gets the claim, not the client’s value')
+  })
+
+  test('a claim not in input_headers still keys the limit (preserved arrays: the first value)', async () => {
+    assert.equal(await get('/tenant', { org: { id: ['t1', 't2'] } }, { 'x-org': 'a' }), 200)
+    assert.equal(await get('/tenant', { org: { id: ['t1', 't3'] } }, { 'x-org': 'b' }), 429)
+    assert.equal(await get('/tenant', { org: { id: ['t4'] } }, { 'x-org': 't1' }), 200)
+    assert.equal(backend.seen.at(-1)?.headers['x-org'], undefined, 'not forwarded')
+  })
+
+  test('strategy ip with a key header reads the propagated claim', async () => {
+    assert.equal(await get('/ip', { ip: '10.0.0.1' }, { 'x-client-ip': '10.9.9.1' }), 200)
+    assert.equal(await get('/ip', { ip: '10.0.0.1' }, { 'x-client-ip': '10.9.9.2' }), 429)
+  })
+})
