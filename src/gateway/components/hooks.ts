@@ -25,7 +25,7 @@ import {
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import { compileRevocationCheck, type RevocationFilter } from './revoker.ts'
 import { compileSigner } from './signer.ts'
-import type { GuardContext, HeaderSink, IncomingLike, Reply } from './types.ts'
+import { type GuardContext, type HeaderSink, type IncomingLike, presentParams, type Reply } from './types.ts'
 
 type Log = (message: string) => void
 
@@ -195,7 +195,7 @@ export function compileEndpointGuard(
         now: celNow(),
         req_method: req.method ?? 'GET',
         req_path: decodedPath(q === -1 ? url : url.slice(0, q)),
-        req_params: luraParams(ctx.params),
+        req_params: luraParams(presentParams(ctx)),
         req_headers: headerLists(ctx.headers, endpoint.inputHeaders),
         req_querystring: queryLists(ctx.query),
       })
@@ -279,7 +279,7 @@ export function compileBackendGuard(
         now: celNow(),
         req_method: method,
         req_path: path,
-        req_params: luraParams(ctx.params),
+        req_params: luraParams(presentParams(ctx)),
         req_headers: headerLists(ctx.headers, endpoint.inputHeaders),
         req_querystring: queryLists(ctx.query),
       })

@@ -256,10 +256,14 @@ export function compileJwt(
       if (passes(name)) ctx.headers[name.toLowerCase()] = value
     }
     for (const param of jwtParams) {
-      // lura leaves a placeholder whose claim is missing (escaped in a path, as Go sends it).
-      ctx.params[`JWT.${param}`] = Object.hasOwn(claims, param)
-        ? claimString(claims[param])
-        : `{{.JWT.${param}}}`
+      const key = `JWT.${param}`
+      if (Object.hasOwn(claims, param)) ctx.params[key] = claimString(claims[param])
+      else {
+        // lura leaves a placeholder whose claim is missing (escaped in a path, as Go sends it).
+        ctx.params[key] = `{{.${key}}}`
+        ctx.absentParams ??= new Set()
+        ctx.absentParams.add(key)
+      }
     }
     return undefined
   }

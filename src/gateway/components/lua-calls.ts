@@ -14,7 +14,7 @@ import { luraParams } from './cel.ts'
 import { type CompiledLua, compileLua, type LuaCall, type LuaConfig } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
-import type { GuardContext, IncomingLike, Reply } from './types.ts'
+import { type GuardContext, type IncomingLike, presentParams, type Reply } from './types.ts'
 
 type Log = (message: string) => void
 type Data = Record<string, unknown>
@@ -22,6 +22,7 @@ type Data = Record<string, unknown>
 /** The request-side fields a Lua modifier reads and writes back. */
 interface Editable {
   params: Record<string, string | undefined>
+  absentParams?: Set<string> | undefined
   query: string
   headers: HeaderValues
   body: Buffer | undefined
@@ -55,7 +56,7 @@ function luaRequest(
     path,
     query: parseGoQuery(ctx.query),
     url,
-    params: luraParams(ctx.params),
+    params: luraParams(presentParams(ctx)),
     headers,
     body: ctx.body,
   }
@@ -67,6 +68,12 @@ function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): void {
   const ours = new Map(Object.keys(ctx.params).map((k) => [(k[0] ?? '').toUpperCase() + k.slice(1), k]))
   for (const [key, value] of Object.entries(r.params))
     params[ours.get(key) ?? (key[0] ?? '').toLowerCase() + key.slice(1)] = value
+  // The script did not see an absent claim's param: the backend URL keeps lura's placeholder.
+  if (ctx.absentParams) {
+    const absent = [...ctx.absentParams].filter((key) => params[key] === undefined)
+    for (const key of absent) params[key] = ctx.params[key]
+    ctx.absentParams = new Set(absent)
+  }
   ctx.params = params
   ctx.query = encodeGoQuery(r.query)
   const headers: HeaderValues = {}

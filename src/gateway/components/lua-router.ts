@@ -169,9 +169,10 @@ export function compileLuaEndpoint(
   }
   return (req, ctx) => {
     const params: Array<[string, string]> = []
+    // gin's params: the route's, then the claims krakend-jose appended (those the token has)
     for (const key in ctx.params) {
       const value = ctx.params[key]
-      if (value !== undefined && !key.startsWith('JWT.')) params.push([key, value])
+      if (value !== undefined && !ctx.absentParams?.has(key)) params.push([key, value])
     }
     const view = routerView(req, params, ctx.body)
     const call = lua.begin(view)
@@ -186,7 +187,11 @@ export function compileLuaEndpoint(
       const raw = urlQuery(view.url as string)
       ctx.query = queryRule === undefined || raw === '' ? '' : forwardQuery(queryRule, raw)
     }
-    if (view.changed.has('params')) for (const [key, value] of view.params) ctx.params[key] = value
+    if (view.changed.has('params'))
+      for (const [key, value] of view.params) {
+        ctx.params[key] = value
+        ctx.absentParams?.delete(key)
+      }
     if (view.changed.has('body') && view.body !== undefined)
       ctx.body = Buffer.isBuffer(view.body) ? view.body : Buffer.from(view.body)
     return undefined

@@ -174,7 +174,8 @@ export function compileRouterLimit(
         : cfg.strategy === 'header'
           ? // Go's Header.Get: the first line (Node joins repeated lines, one bucket per combination)
             (req: IncomingLike) => firstLine(req, lower) ?? ''
-          : (_req: IncomingLike, ctx: GuardContext) => ctx.params[cfg.key] ?? ''
+          : (_req: IncomingLike, ctx: GuardContext) =>
+              ctx.absentParams?.has(cfg.key) ? '' : (ctx.params[cfg.key] ?? '')
     client = (req, ctx) => {
       const key = keyOf(req, ctx)
       if (key === '') return false

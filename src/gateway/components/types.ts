@@ -26,6 +26,11 @@ export interface HeaderSink {
 /** The per-request state an endpoint guard may read and extend (the app's request context). */
 export interface GuardContext {
   params: Record<string, string | undefined>
+  /**
+   * `JWT.<claim>` params of claims the token lacks: krakend-jose adds no gin param for them, so no
+   * guard sees one; `params` keeps lura's placeholder for the backend URL only.
+   */
+  absentParams?: Set<string>
   /** The query string passed to the backends (already filtered), without "?". */
   query: string
   /** Headers sent to the backends (a list where a header repeats). */
@@ -41,6 +46,16 @@ export interface Report {
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The params a guard sees (lura's request params): without placeholders of absent claims. */
+export function presentParams(
+  ctx: Pick<GuardContext, 'params' | 'absentParams'>,
+): Record<string, string | undefined> {
+  if (!ctx.absentParams || ctx.absentParams.size === 0) return ctx.params
+  const out: Record<string, string | undefined> = {}
+  for (const key in ctx.params) if (!ctx.absentParams.has(key)) out[key] = ctx.params[key]
+  return out
+}
 
 /**
  * The first value of a header (arrays come from repeated headers). A configured name such as

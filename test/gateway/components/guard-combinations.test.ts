@@ -108,3 +108,88 @@ describe('auth/validator propagate_claims under a per-client rate limit keyed on
     assert.equal(await get('/ip', { ip: '10.0.0.1' }, { 'x-client-ip': '10.9.9.2' }), 429)
   })
 })
+
+describe('{JWT.claim} params of a claim the token lacks: lura has no such param, only the URL keeps a placeholder', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api')
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/limited',
+            extra_config: {
+              'auth/validator': validator({}),
+              'qos/ratelimit/router': {
+                client_max_rate: 1,
+                client_capacity: 1,
+                strategy: 'param',
+                key: 'JWT.sub',
+              },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+          },
+          {
+            endpoint: '/cel',
+            extra_config: {
+              'auth/validator': validator({}),
+              'validation/cel': [{ check_expr: 'size(req_params) > 0' }],
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+          },
+          {
+            endpoint: '/proxy-lua',
+            extra_config: {
+              'auth/validator': validator({}),
+              'modifier/lua-proxy': {
+                pre: "local r = request.load(); if r:params('JWT.sub') == '' then custom_error('no sub', 401) end",
+              },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+          },
+          {
+            endpoint: '/router-lua',
+            extra_config: {
+              'auth/validator': validator({}),
+              'modifier/lua-endpoint': {
+                pre: "local r = ctx.load(); if r:params('JWT.role') == 'banned' then custom_error('banned', 403) end",
+              },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.role}' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+  const get = async (path: string, claims: Record<string, unknown>) =>
+    (await send(gateway.url, { path, headers: { authorization: `Bearer ${await token(claims)}` } })).status
+
+  test('a per-client limit keyed on the claim answers 429 without it (not one shared bucket)', async () => {
+    assert.equal(await get('/limited', { n: 1 }), 429)
+    assert.equal(await get('/limited', { n: 2 }), 429)
+    assert.equal(await get('/limited', { sub: 'alice' }), 200)
+    assert.equal(backend.seen.at(-1)?.url, '/echo/alice')
+  })
+
+  test('validation/cel req_params and a proxy Lua script do not see the placeholder', async () => {
+    assert.equal(await get('/cel', { n: 1 }), 500)
+    assert.equal(await get('/cel', { sub: 'alice' }), 200)
+    const before = backend.seen.length
+    assert.equal(await get('/proxy-lua', { n: 1 }), 401)
+    assert.equal(backend.seen.length, before, 'refused before the backend')
+    assert.equal(await get('/proxy-lua', { sub: 'bob' }), 200)
+  })
+
+  test('router Lua sees the claims krakend-jose appended to gin’s params; the URL keeps the placeholder', async () => {
+    assert.equal(await get('/router-lua', { role: 'banned' }), 403)
+    assert.equal(await get('/router-lua', { role: 'user' }), 200)
+    assert.equal(await get('/router-lua', { sub: 'x' }), 200)
+    assert.equal(backend.seen.at(-1)?.url, '/echo/%7B%7B.JWT.role%7D%7D')
+  })
+})
