@@ -158,6 +158,8 @@ export interface CompiledEndpoint {
 /** What one client request hands its backend calls. */
 export interface Context {
   params: Record<string, string | undefined>
+  /** `JWT.<claim>` params the token lacks (see GuardContext). */
+  absentParams?: Set<string>
   query: string
   headers: HeaderValues
   /**

@@ -15,7 +15,7 @@ import type {
   Failure,
 } from './compiled-endpoint.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
-import { firstLine } from './components/types.ts'
+import { firstLine, type GuardContext } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
 import { ginErrorStatus, sniffText } from './go-http.ts'
@@ -55,6 +55,18 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
   const logErrors = logger.isEnabled('ERROR')
 
   return async (ep, req, res, params, rawQuery, start) => {
+    const guarded: GuardContext = {
+      params,
+      query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
+      headers: backendHeaders(ep.forward, req, config.server, trustedProxies),
+      body: undefined,
+    }
+    // components: the guards that never read the body (bot detector, JWT, rate limit) answer before
+    // it is read, as in KrakenD: a body over router.max_payload is no 413 for a request they refuse.
+    if (ep.guard?.beforeBody) {
+      const reply = await ep.guard.beforeBody(req, guarded)
+      if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+    }
     // lura hands the body to every backend, whatever the methods.
     const body = bodyFollows(req) ? await readRequestBody(req, config.server.maxBodyBytes) : bodyAbsent(req)
     // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
@@ -70,15 +82,13 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       if (gone) cancel.abort(new Error('client gone'))
     })
     const ctx: Context = {
-      params,
-      query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
-      headers: backendHeaders(ep.forward, req, config.server, trustedProxies),
+      ...guarded,
       body,
       bodySized: ep.forward.forwardsContentLength && req.headers['content-length'] !== undefined,
       cancel,
       client: req.headers,
     }
-    // components: endpoint guards (bot detector, JWT, rate limit, CEL, JSON schema) may answer instead
+    // components: the other endpoint guards (Lua, CEL, JSON schema) may answer instead
     if (ep.guard) {
       const reply = await ep.guard.run(req, ctx)
       if (reply) {

@@ -31,8 +31,14 @@ type Log = (message: string) => void
 
 /** Runs before routing; may answer (a Reply) or add response headers through `res`. */
 export type ServiceHook = (req: IncomingLike, res: HeaderSink) => Reply | undefined
-/** Runs after the body is read and before any backend call; may answer instead of the backends. */
+/** Runs before any backend call; may answer instead of the backends. */
 export interface EndpointGuard {
+  /**
+   * The leading steps that never read the body (bot detector, JWT, and the rate limit and CEL when
+   * no Lua comes first): KrakenD answers them without reading it, so they run before it is read.
+   */
+  beforeBody?: (req: IncomingLike, ctx: GuardContext) => Promise<Reply | undefined>
+  /** The other steps, once the body is read. */
   run(req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined>
   /** Checks the merged response (validation/cel resp_ expressions); may answer instead. */
   after?: (data: Record<string, unknown> | undefined, meta: ResponseMeta) => Reply | undefined
@@ -158,21 +164,26 @@ export function compileEndpointGuard(
       return (claims: Record<string, unknown>) => revoked(claims) || celRejects(claims)
     return revoked ?? celRejects
   }
+  const early: Step[] = []
   const steps: Step[] = []
+  // A step that may read the body (Lua, JSON schema) and every step after it wait for the body.
+  const add = (step: Step, readsBody = false) => {
+    if (readsBody || steps.length > 0) steps.push(step)
+    else early.push(step)
+  }
   // KrakenD's order: bot detector, JWT, Lua, rate limit, then the proxy's JSON-schema validation.
-  if (c.botDetector) steps.push(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
-  if (c.jwt)
-    steps.push(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`), tokenRejecter()))
+  if (c.botDetector) add(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
+  if (c.jwt) add(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`), tokenRejecter()))
   const luaRouter = c.luaRouter ? compileLuaEndpoint(c.luaRouter, endpoint, service, log) : undefined
-  if (luaRouter) steps.push(luaRouter)
+  if (luaRouter) add(luaRouter, true)
   if (c.rateLimit) {
     // gin's ClientIP() with the router's options, as the backend X-Forwarded-For uses it.
     const trusted = compileTrustedProxies(service.server.trustedProxies)
-    steps.push(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
+    add(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
   }
   // modifier/lua-proxy wraps the proxy: its pre runs after the router's checks, before CEL and JSON schema.
   const lua = c.luaProxy ? compileLuaProxy(c.luaProxy, endpoint, service, log) : undefined
-  if (lua) steps.push((req, ctx) => lua.pre(req, ctx))
+  if (lua) add((req, ctx) => lua.pre(req, ctx), true)
   // CEL and JSON schema refuse inside lura's endpoint handler, after it set X-KrakenD.
   const refusalHeaders = () => ({
     [KRAKEND_HEADER]: krakendHeaderValue(service.server),
@@ -188,7 +199,7 @@ export function compileEndpointGuard(
       : { status: 500, headers: refusalHeaders(), body: '' }
   const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
   if (pre)
-    steps.push((req, ctx) => {
+    add((req, ctx) => {
       const url = req.url ?? '/'
       const q = url.indexOf('?')
       const failed = pre({
@@ -203,21 +214,19 @@ export function compileEndpointGuard(
     })
   const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
   if (c.jsonSchema)
-    steps.push(
+    add(
       compileJsonSchema(c.jsonSchema, service.server.returnErrorMsg, refusalHeaders, (m) =>
         log(`${prefix}[JSONSchema] ${m}`),
       ),
+      true,
     )
-  if (steps.length === 0 && !post) return undefined
+  if (early.length === 0 && steps.length === 0 && !post) return undefined
   return {
     ...(lua ? { lua } : {}),
-    async run(req, ctx) {
-      for (const step of steps) {
-        const reply = await step(req, ctx)
-        if (reply) return reply
-      }
-      return undefined
-    },
+    ...(early.length > 0
+      ? { beforeBody: (req: IncomingLike, ctx: GuardContext) => runSteps(early, req, ctx) }
+      : {}),
+    run: (req, ctx) => runSteps(steps, req, ctx),
     ...(post
       ? {
           after: (data: Record<string, unknown> | undefined, meta: ResponseMeta) => {
@@ -313,6 +322,14 @@ export function compileBackendGuard(
 }
 
 const ignore = () => {}
+
+async function runSteps(steps: Step[], req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined> {
+  for (const step of steps) {
+    const reply = await step(req, ctx)
+    if (reply) return reply
+  }
+  return undefined
+}
 
 function responseActivation(data: Record<string, unknown>, meta: ResponseMeta): Activation {
   const headers: Record<string, string[]> = {}

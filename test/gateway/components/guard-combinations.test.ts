@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { connect as connectTcp } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { SignJWT } from 'jose'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import {
+  mustConfig,
+  type Running,
+  send,
+  sendH2,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
 
 // Several guards on one endpoint, in the order krakend-ce chains them (bot detector, JWT, router
 // Lua, rate limit, then the proxy's Lua, CEL and JSON schema).
@@ -191,5 +200,72 @@ describe('{JWT.claim} params of a claim the token lacks: lura has no such param,
     assert.equal(await get('/router-lua', { role: 'user' }), 200)
     assert.equal(await get('/router-lua', { sub: 'x' }), 200)
     assert.equal(backend.seen.at(-1)?.url, '/echo/%7B%7B.JWT.role%7D%7D')
+  })
+})
+
+describe('the guards that never read the body answer before it is read, as in KrakenD', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api')
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        use_h2c: true,
+        extra_config: { router: { max_payload: 16 } },
+        endpoints: [
+          {
+            endpoint: '/a',
+            method: 'POST',
+            extra_config: {
+              'security/bot-detector': { deny: ['bot'] },
+              'auth/validator': validator({}),
+              'qos/ratelimit/router': { client_max_rate: 1, strategy: 'header', key: 'X-Key' },
+              'validation/json-schema': { type: 'object', required: ['n'] },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  /** Requests written on one connection; the status line of each answer. */
+  const pipelined = async (requests: string[]): Promise<string[]> => {
+    const { hostname, port } = new URL(gateway.url)
+    const socket = connectTcp(Number(port), hostname)
+    socket.write(requests.join(''))
+    const chunks: Buffer[] = []
+    for await (const chunk of socket) chunks.push(chunk as Buffer)
+    return [
+      ...Buffer.concat(chunks)
+        .toString('latin1')
+        .matchAll(/HTTP\/1\.1 (\d{3})/g),
+    ].map((m) => m[1] as string)
+  }
+  const post = (body: string, headers: string[], close = true) =>
+    `${['POST /a HTTP/1.1', 'Host: gw.example', ...headers, `Content-Length: ${body.length}`, ...(close ? ['Connection: close'] : [])].join('\r\n')}\r\n\r\n${body}`
+  const big = JSON.stringify({ n: 'x'.repeat(100) })
+
+  test('a body over router.max_payload gets the bot detector’s 403, the JWT’s 401, the rate limit’s 429', async () => {
+    const valid = `Authorization: Bearer ${await token({ sub: 'a' })}`
+    assert.deepEqual(await pipelined([post(big, ['User-Agent: bot', valid, 'X-Key: k'])]), ['403'])
+    assert.deepEqual(await pipelined([post(big, [])]), ['401'])
+    assert.deepEqual(await pipelined([post(big, [valid])]), ['429'], 'no X-Key: no bucket')
+    assert.deepEqual(await pipelined([post(big, [valid, 'X-Key: k1'])]), ['413'], 'admitted: then the body')
+    assert.deepEqual(await pipelined([post('{}', [valid, 'X-Key: k2'])]), ['400'], 'the schema reads it')
+    const h2 = await sendH2(gateway.url, { method: 'POST', path: '/a', body: big })
+    assert.equal(h2.status, 401, 'over h2c too')
+    assert.equal(backend.seen.length, 0)
+  })
+
+  test('the connection goes on after an answer that left the body unread', async () => {
+    const valid = `Authorization: Bearer ${await token({ sub: 'a' })}`
+    const statuses = await pipelined([post(big, [], false), post('{"n":1}', [valid, 'X-Key: k3'])])
+    assert.deepEqual(statuses, ['401', '200'])
   })
 })
