@@ -12,6 +12,7 @@ import {
   type BufferedAnswer,
   headerValue,
 } from './backend-client.ts'
+import { lurasBodyRead } from './backend-collect.ts'
 import { backendContext, generatedPath, hasControlCharacter } from './backend-context.ts'
 import { hostHeaderFor } from './backend-host.ts'
 import { Cancellation } from './cancellation.ts'
@@ -263,6 +264,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       const limit = config.server.maxBackendBodyBytes
       const keep = !b.discards || b.keepsBody
       const request = backendRequest(ep, b, ctx, cancel)
+      // lura reads no further than its decoder or status handler (martian's answer side reads it all)
+      if (!b.guard?.modifyAnswer) request.reads = bodyRead(b)
       const received = await client.requestBuffered(request, limit, keep)
       // components: modifier/martian's response scope edits the answer's headers first
       const modifyAnswer = b.guard?.modifyAnswer
@@ -303,6 +306,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       b.record?.(status, (performance.now() - t0) / 1000)
     }
   }
+
+  const bodyRead = (b: CompiledBackend) =>
+    lurasBodyRead(
+      b.cfg.encoding === 'json' || b.cfg.encoding === 'safejson',
+      b.cfg.returnErrorDetails !== undefined || b.cfg.returnErrorCode,
+    )
 
   /** A backend status other than 200/201, as lura's status handlers report it. */
   const statusFailure = (b: CompiledBackend, answer: BufferedAnswer): BackendResult => {

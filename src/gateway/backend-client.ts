@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
-import { CollectingHandler } from './backend-collect.ts'
+import { type BodyRead, CollectingHandler } from './backend-collect.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
@@ -57,6 +57,8 @@ export interface BackendRequest {
   redirected?: Redirected
   /** modifier/martian's answer side: lura's URL fragment, which Go's res.Request.URL keeps (never sent). */
   fragment?: () => string
+  /** How much of the answer the buffered path reads, by status (lurasBodyRead); the whole body when unset. */
+  reads?: ((status: number) => BodyRead) | undefined
 }
 
 export interface BackendAnswer {
@@ -155,6 +157,8 @@ export interface Hop<T> {
   discard(): void
   /** qos/http-cache: stores the answer once its body is read (decompressed where Go's transport did). */
   commit?: Commit | undefined
+  /** The body was read only as far as lura reads it (BodyRead), not to its end: never stored. */
+  partial?: true
 }
 
 export type Send<T> = (hop: HopRequest, req: BackendRequest) => Promise<Hop<T>>
@@ -269,7 +273,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       new Promise((resolve, reject) => {
         hop.dispatcher.dispatch(
           dispatchOptions(hop, req),
-          new CollectingHandler(req.cancel, keep ? limit : -1, (error, result) => {
+          new CollectingHandler(req.cancel, keep ? limit : -1, req.reads, (error, result) => {
             if (error || !result) reject(error)
             else resolve({ ...result, discard: () => {} })
           }),
@@ -342,8 +346,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     },
     async requestBuffered(req, limit, keep = true) {
       const { hop, url } = await call(req, buffered(limit, keep), cachedBuffer)
-      const bytes = keep && isGzip(hop.headers) ? await gunzipLimited(hop.answer, limit) : hop.answer
-      if (hop.commit && keep && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
+      const whole = hop.partial !== true
+      const bytes = keep && whole && isGzip(hop.headers) ? await gunzipLimited(hop.answer, limit) : hop.answer
+      if (hop.commit && keep && whole && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
         hop.commit(hop.answer)
       return { status: hop.statusCode, headers: hop.headers, bytes, url }
     },

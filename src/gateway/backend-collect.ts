@@ -1,28 +1,74 @@
-// A backend answer read whole into memory, as the buffered path of backend-client.ts reads it.
-import type { Hop } from './backend-client.ts'
+// A backend answer read into memory, as the buffered path of backend-client.ts reads it: whole, or
+// only as far as lura reads it (see BodyRead).
+import { type Hop, isGzip } from './backend-client.ts'
 import type { Cancellation } from './cancellation.ts'
 import { fixPragmaCacheControl } from './go-http.ts'
+import { FAILED_AT, FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
 
 type Collected = Omit<Hop<Buffer>, 'discard'>
 
 /**
- * An undici dispatch handler that reads the whole answer into memory: no stream, no async
- * resource per call (the buffered path is every rendering endpoint's path). A negative limit
- * drops the body.
+ * How much of an answer's body lura reads: all of it (the string, XML and RSS decoders, a detailed
+ * status error), its first JSON value (Go's json.Decoder returns once that value is whole and
+ * lura closes the body), or none (the default status handler fails a status other than 200/201
+ * without reading the body). lura answers its client as soon as it has read that much: a body
+ * the backend keeps open after it does not hold the answer.
+ */
+export type BodyRead = 'whole' | 'first-json-value' | 'none'
+
+const ok = (status: number) => status === 200 || status === 201
+const jsonOrNone = (status: number): BodyRead => (ok(status) ? 'first-json-value' : 'none')
+const jsonOrWhole = (status: number): BodyRead => (ok(status) ? 'first-json-value' : 'whole')
+const wholeOrNone = (status: number): BodyRead => (ok(status) ? 'whole' : 'none')
+
+/**
+ * What lura's HTTP proxy reads of a backend's answer, by status: its decoder for 200 and 201 (the
+ * JSON ones stop at the first value), its status handler for the rest (return_error_details and
+ * return_error_code read the body into the error). Undefined: the whole body.
+ */
+export function lurasBodyRead(jsonDecoder: boolean, detailedErrors: boolean): (status: number) => BodyRead {
+  if (jsonDecoder) return detailedErrors ? jsonOrWhole : jsonOrNone
+  return wholeOrNone
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * An undici dispatch handler that reads the answer into memory: no stream, no async resource per
+ * call (the buffered path is every rendering endpoint's path). A negative limit drops the body.
+ * An answer read only in part (see BodyRead) ends there: its connection is closed, as Go's
+ * transport closes one whose body is closed before its end.
  */
 export class CollectingHandler {
   readonly #cancel: Cancellation
   readonly #limit: number
+  readonly #reads: ((status: number) => BodyRead) | undefined
   readonly #done: (error: Error | null, result?: Collected) => void
   #status = 0
   #headers: Record<string, string | string[] | undefined> = {}
   #chunks: Buffer[] = []
   #size = 0
   #removeAbortListener: (() => void) | undefined
+  /** Whether the first JSON value is looked for; the scanner is made at the first look. */
+  #scanning = false
+  #scanner: FirstValueScanner | undefined
+  /** The answer's Content-Length; -1 when it has none. */
+  #length = -1
+  /** Chunks the scanner has read. */
+  #scanned = 0
+  #scanQueued = false
+  #finished = false
+  #controller: { abort(reason: Error): void } | undefined
 
-  constructor(cancel: Cancellation, limit: number, done: (error: Error | null, result?: Collected) => void) {
+  constructor(
+    cancel: Cancellation,
+    limit: number,
+    reads: ((status: number) => BodyRead) | undefined,
+    done: (error: Error | null, result?: Collected) => void,
+  ) {
     this.#cancel = cancel
     this.#limit = limit
+    this.#reads = reads
     this.#done = done
   }
 
@@ -40,31 +86,82 @@ export class CollectingHandler {
     this.#status = statusCode
     fixPragmaCacheControl(headers)
     this.#headers = headers
+    if (this.#limit < 0) return
     const value = headers['content-length']
-    const length = Number(Array.isArray(value) ? value[0] : value)
-    if (this.#limit >= 0 && length > this.#limit) controller.abort(this.#overLimit())
+    const length = value === undefined ? -1 : Number(Array.isArray(value) ? value[0] : value)
+    this.#length = length
+    const reads = this.#reads?.(statusCode)
+    if (length > this.#limit) controller.abort(this.#overLimit())
+    else if (reads === 'none') this.#endEarly(controller, EMPTY)
+    // lura reads a gzip body through gzip.NewReader: read whole, then decompressed (backend-client).
+    else if (reads === 'first-json-value' && !isGzip(headers)) {
+      this.#scanning = true
+      this.#controller = controller
+    }
   }
 
   onResponseData(controller: { abort(reason: Error): void }, chunk: Buffer): void {
-    if (this.#limit < 0) return
+    if (this.#limit < 0 || this.#finished) return
     this.#size += chunk.length
-    if (this.#size > this.#limit) controller.abort(this.#overLimit())
-    else this.#chunks.push(chunk)
+    if (this.#size > this.#limit) {
+      controller.abort(this.#overLimit())
+      return
+    }
+    this.#chunks.push(chunk)
+    // Looked at once undici has parsed what the socket gave: an answer that arrived whole ends
+    // before that, unscanned (the common case).
+    if (this.#scanning && !this.#scanQueued && this.#size !== this.#length) {
+      this.#scanQueued = true
+      queueMicrotask(() => this.#scanArrived())
+    }
   }
 
   onResponseEnd(): void {
+    if (this.#finished) return
+    this.#finished = true
     this.#release()
-    const chunks = this.#chunks
-    const bytes =
-      chunks.length === 1
-        ? (chunks[0] as Buffer)
-        : Buffer.concat(chunks, chunks.length === 0 ? 0 : this.#size)
-    this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: bytes })
+    this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: this.#bytes() })
   }
 
   onResponseError(_controller: unknown, error: Error): void {
+    if (this.#finished) return
+    this.#finished = true
     this.#release()
     this.#done(error)
+  }
+
+  /** The chunks that arrived since the last look, through the scanner: ends at the first value. */
+  #scanArrived(): void {
+    this.#scanQueued = false
+    if (this.#finished) return
+    this.#scanner ??= new FirstValueScanner()
+    const scanner = this.#scanner
+    const chunks = this.#chunks
+    while (this.#scanned < chunks.length) {
+      const end = scanner.feed(chunks[this.#scanned] as Buffer)
+      this.#scanned += 1
+      if (end === NEEDS_MORE) continue
+      // A syntax error ends Go's decoding too: the bytes so far decode to the same error.
+      const bytes = this.#bytes()
+      this.#endEarly(
+        this.#controller as { abort(reason: Error): void },
+        end === FAILED_AT ? bytes : bytes.subarray(0, end),
+      )
+      return
+    }
+  }
+
+  #endEarly(controller: { abort(reason: Error): void }, bytes: Buffer): void {
+    this.#finished = true
+    this.#release()
+    this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: bytes, partial: true })
+    controller.abort(new Error('the rest of the body is not read'))
+  }
+
+  #bytes(): Buffer {
+    const chunks = this.#chunks
+    if (chunks.length === 1) return chunks[0] as Buffer
+    return Buffer.concat(chunks, chunks.length === 0 ? 0 : this.#size)
   }
 
   #overLimit(): Error {
