@@ -236,6 +236,7 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   const te = req.headers['transfer-encoding']
   if (te !== undefined && req.httpVersionMinor >= 1 && te.toLowerCase() !== 'chunked')
     return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
+  if (te !== undefined && req.httpVersionMinor === 0) ignoreTransferEncoding(req, res)
   const url = req.url ?? '/'
   if (req.method === 'CONNECT' && url.charCodeAt(0) !== 47) {
     // Go parses `host:port` as `http://host:port` and routes on its empty path (no route).
@@ -261,6 +262,23 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
     else res.removeHeader('connection')
   }
   return false
+}
+
+/**
+ * Go deletes Transfer-Encoding from an HTTP/1.0 request and ignores it (net/http transfer.go,
+ * "Issue 12785"): the request has no body (llhttp refuses one that also has a Content-Length).
+ * node:http reads the chunked body regardless: it is left unread, and the connection closes after
+ * the answer, where Go would read those bytes as the next request.
+ */
+function ignoreTransferEncoding(req: IncomingMessage, res: ServerResponse): void {
+  delete req.headers['transfer-encoding']
+  const raw = req.rawHeaders
+  const kept: string[] = []
+  for (let i = 0; i < raw.length; i += 2)
+    if ((raw[i] as string).toLowerCase() !== 'transfer-encoding')
+      kept.push(raw[i] as string, raw[i + 1] as string)
+  req.rawHeaders = kept
+  res.shouldKeepAlive = false
 }
 
 /**
