@@ -134,6 +134,15 @@ export interface LockRequest {
 }
 
 /**
+ * What stops one call to the target besides its own deadline: `signal` is the run's interrupt
+ * (SIGINT/SIGTERM), so a lock store or API server that stopped answering does not hold Ctrl-C.
+ * Providers whose calls are local and quick may ignore it.
+ */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+/**
  * One lock per target, stored where the target lives. `acquire` is atomic: it creates the
  * lock or takes over an expired one; it never waits (the engine does the waiting).
  */
@@ -144,16 +153,16 @@ export interface Lock {
    */
   tryAcquire(
     request: LockRequest,
-    options?: { signal?: AbortSignal },
+    options?: CallOptions,
   ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }>
   /** Extends the TTL of the lock this process holds; throws when it was lost/broken. */
   renew(): Promise<LockInfo>
   /** Releases the lock this process holds (no-op when it no longer holds it). */
   release(): Promise<void>
   /** The current lock, or null. Expired locks are reported with their expiry. */
-  status(): Promise<LockInfo | null>
+  status(options?: CallOptions): Promise<LockInfo | null>
   /** Breaks whatever lock exists. Returns what was broken. */
-  forceRelease(): Promise<LockInfo | null>
+  forceRelease(options?: CallOptions): Promise<LockInfo | null>
 }
 
 export interface RouterState {
@@ -236,8 +245,7 @@ export interface RenderedDocument {
   content: string
 }
 
-export interface OperationOptions {
-  signal?: AbortSignal
+export interface OperationOptions extends CallOptions {
   /** Progress for the current step (the engine forwards it to the reporter). */
   progress?: (message: string) => void
 }
@@ -298,10 +306,10 @@ export interface Provider {
   /** Removes the fleet from the router, drains and stops its nodes, forgets it. Idempotent. */
   decommission(fleet: Fleet, options: DecommissionOptions): Promise<void>
   /** Records facts about a fleet on the provider side (e.g. keepUntil). */
-  annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void>
+  annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>, options?: CallOptions): Promise<void>
   lock(): Lock
   /** The last lines of a node's log, for failure output and `status`. */
-  logs?(node: FleetNode, lines: number): Promise<string>
+  logs?(node: FleetNode, lines: number, options?: CallOptions): Promise<string>
   /** A node's log as lines, for `gwdeploy logs` (optionally following); see LogStreamOptions. */
   streamLogs?(node: FleetNode, options: LogStreamOptions): AsyncIterable<string>
   /**
@@ -338,21 +346,21 @@ export interface ReleaseRecord extends HistoryEntry {
 }
 
 /** Release records stored where the target lives (state dir, ConfigMaps, SSM parameters). */
-export interface RecordListOptions {
+export interface RecordListOptions extends CallOptions {
   unreadable?: (where: string, reason: string) => void
 }
 
 export interface ReleaseRecords {
   /** Where the records live, for messages (`ConfigMaps in namespace x`, a directory...). */
   readonly where: string
-  append(record: ReleaseRecord): Promise<void>
+  append(record: ReleaseRecord, options?: CallOptions): Promise<void>
   /**
    * The newest `limit` records, newest first. One that cannot be read (torn, edited by hand) is
    * left out and named through `unreadable` (a file, ConfigMap or parameter name, and why).
    */
   list(limit: number, options?: RecordListOptions): Promise<ReleaseRecord[]>
   /** Deletes all but the newest `keep` records; returns how many went. */
-  prune(keep: number): Promise<number>
+  prune(keep: number, options?: CallOptions): Promise<number>
 }
 
 export interface ProviderContext {

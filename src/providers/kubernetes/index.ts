@@ -129,7 +129,7 @@ export class KubernetesProvider implements Provider {
             present: false,
             detail: `Service ${this.#ns}/${names.liveService} does not exist yet (created by the first switch)`,
           },
-      lock: await this.#leaseLock().status(options.signal),
+      lock: await this.#leaseLock().status({ ...(options.signal ? { signal: options.signal } : {}) }),
     }
   }
 

@@ -6,7 +6,7 @@
  */
 import type * as k8s from '@kubernetes/client-node'
 import { providerError } from '../../core/errors.ts'
-import type { Lock, LockInfo, LockRequest } from '../types.ts'
+import type { CallOptions, Lock, LockInfo, LockRequest } from '../types.ts'
 import { call, isConflict, isNotFound, type KubeClient, unlessNotFound } from './client.ts'
 import { ANNOTATION, baseSelector, LABEL, MANAGED_BY } from './names.ts'
 import type { KubeSettings } from './settings.ts'
@@ -98,7 +98,7 @@ export class LeaseLock implements Lock {
 
   async tryAcquire(
     request: LockRequest,
-    options: { signal?: AbortSignal } = {},
+    options: CallOptions = {},
   ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }> {
     const now = new Date()
     try {
@@ -200,25 +200,33 @@ export class LeaseLock implements Lock {
     })
   }
 
-  /** `signal`: inspect's, so an interrupt stops the read mid-call. */
-  async status(signal?: AbortSignal): Promise<LockInfo | null> {
+  /** `options.signal` (the run's interrupt) stops the read mid-call. */
+  async status(options: CallOptions = {}): Promise<LockInfo | null> {
     return this.#call(
       'read',
       async (leases) => {
         const current = await this.#read(leases)
         return current ? leaseInfo(current) : null
       },
-      signal,
+      options.signal,
     )
   }
 
-  async forceRelease(): Promise<LockInfo | null> {
-    return this.#call('break', async (leases) => {
-      const current = await this.#read(leases)
-      if (!current) return null
-      await this.#delete(leases, current.metadata?.resourceVersion)
-      return leaseInfo(current)
-    })
+  /**
+   * `options.signal` stops it mid-call: the delete is one call with a resourceVersion
+   * precondition, so the Lease is then either gone or as it was, never half-broken.
+   */
+  async forceRelease(options: CallOptions = {}): Promise<LockInfo | null> {
+    return this.#call(
+      'break',
+      async (leases) => {
+        const current = await this.#read(leases)
+        if (!current) return null
+        await this.#delete(leases, current.metadata?.resourceVersion)
+        return leaseInfo(current)
+      },
+      options.signal,
+    )
   }
 
   /** Deletes the Lease at `resourceVersion`; false when it changed since it was read (a conflict). */
