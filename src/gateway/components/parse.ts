@@ -110,6 +110,7 @@ export function parseEndpointComponents(
 ): EndpointComponents | undefined {
   if (!isObject(extra)) return undefined
   const read = reader(extra, path, report, checks)
+  if (extra['auth/signer'] !== undefined) refuseUnderSigner(extra, path, report)
   return present<EndpointComponents>({
     botDetector: read('security/bot-detector', parseBotDetector),
     jwt: read('auth/validator', parseJwt),
@@ -123,6 +124,25 @@ export function parseEndpointComponents(
     luaProxy: read('modifier/lua-proxy', parseLua),
     luaRouter: read('modifier/lua-endpoint', parseLua),
   })
+}
+
+/**
+ * krakend-jose's TokenSigner answers in place of the endpoint's handler without calling it, so on
+ * an auth/signer endpoint KrakenD never runs the router-level rate limit or Lua (its validator,
+ * bot detector and proxy-level components still run): they would guard nothing.
+ */
+function refuseUnderSigner(extra: Record<string, unknown>, path: KeyPath, report: Report): void {
+  const skipped: Array<[string, string]> = [
+    ['qos/ratelimit/router', 'limit its backends with "qos/ratelimit/proxy" instead'],
+    ['modifier/lua-endpoint', 'use "modifier/lua-proxy" instead'],
+  ]
+  for (const [namespace, instead] of skipped)
+    if (extra[namespace] !== undefined)
+      report.error(
+        [...path, namespace],
+        `"${namespace}" on an endpoint with "auth/signer": KrakenD's signer answers in place of the endpoint handler and never runs it`,
+        `KrakenD would silently skip it; ${instead}, or sign on an endpoint of its own`,
+      )
 }
 
 export function parseBackendComponents(

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { SignJWT } from 'jose'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import {
   mustConfig,
   type Running,
@@ -267,5 +268,40 @@ describe('the guards that never read the body answer before it is read, as in Kr
     const valid = `Authorization: Bearer ${await token({ sub: 'a' })}`
     const statuses = await pipelined([post(big, [], false), post('{"n":1}', [valid, 'X-Key: k3'])])
     assert.deepEqual(statuses, ['401', '200'])
+  })
+})
+
+describe('auth/signer answers in place of the endpoint handler: router-level guards KrakenD skips there are refused', () => {
+  const problems = (extra: Record<string, unknown>) =>
+    validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      endpoints: [
+        {
+          endpoint: '/token',
+          extra_config: {
+            'auth/signer': {
+              alg: 'HS256',
+              kid: 'k1',
+              keys_to_sign: ['t'],
+              jwk_local_path: 'keys.json',
+              disable_jwk_security: true,
+            },
+            ...extra,
+          },
+          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/t' }],
+        },
+      ],
+    }).errors.map((e) => `${e.location?.path}: ${e.message}`)
+
+  test('qos/ratelimit/router and modifier/lua-endpoint are errors at their paths; proxy-level ones are not', () => {
+    assert.deepEqual(problems({ 'qos/ratelimit/router': { max_rate: 1 } }), [
+      'endpoints[0].extra_config.qos/ratelimit/router: "qos/ratelimit/router" on an endpoint with "auth/signer": KrakenD\'s signer answers in place of the endpoint handler and never runs it',
+    ])
+    assert.deepEqual(problems({ 'modifier/lua-endpoint': { pre: 'print(1)' } }), [
+      'endpoints[0].extra_config.modifier/lua-endpoint: "modifier/lua-endpoint" on an endpoint with "auth/signer": KrakenD\'s signer answers in place of the endpoint handler and never runs it',
+    ])
+    assert.deepEqual(problems({ 'modifier/lua-proxy': { pre: 'print(1)' } }), [])
+    assert.deepEqual(problems({}), [])
   })
 })
