@@ -8,6 +8,7 @@ import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import { type BodyRead, CollectingHandler } from './backend-collect.ts'
+import { skippingContinue } from './backend-continue.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
@@ -188,7 +189,17 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const connect: buildConnector.connector = (opts, callback) =>
     base(opts, (error, socket) => {
       if (error) callback(error, null)
-      else callback(null, asGoWrites(socket as Socket, watchReuse(socket as Socket)))
+      else {
+        const reuse = watchReuse(socket as Socket)
+        const interim = skippingContinue(socket as Socket)
+        callback(
+          null,
+          asGoWrites(socket as Socket, () => {
+            reuse()
+            interim()
+          }),
+        )
+      }
     })
   const { connections, ...perConnection } = poolOptions(transport, options.connectionsPerHost)
   const pools = new Map<string, Pool>()
