@@ -31,6 +31,8 @@ export function skippingContinue(socket: Socket): () => void {
         held = bytes
         return null
       }
+      // The status digits first: most answers are told apart without a string.
+      if (bytes[9] !== 0x31 || bytes[10] !== 0x30 || bytes[11] !== 0x30) break
       if (!CONTINUE_LINE.test(bytes.toString('latin1', 0, STATUS_PREFIX))) break
       const end = bytes.indexOf('\r\n\r\n')
       if (end === -1) {
