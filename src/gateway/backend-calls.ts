@@ -264,8 +264,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       const limit = config.server.maxBackendBodyBytes
       const keep = !b.discards || b.keepsBody
       const request = backendRequest(ep, b, ctx, cancel)
-      // lura reads no further than its decoder or status handler (martian's answer side reads it all)
-      if (!b.guard?.modifyAnswer) request.reads = bodyRead(b)
+      // lura reads no further than its decoder or status handler (martian's answer side reads it
+      // all; a discarded answer has neither, and a later backend may receive its body)
+      if (!b.guard?.modifyAnswer && !b.discards) request.reads = bodyRead(b)
       const received = await client.requestBuffered(request, limit, keep)
       // components: modifier/martian's response scope edits the answer's headers first
       const modifyAnswer = b.guard?.modifyAnswer
