@@ -12,9 +12,16 @@ interface WritableIncoming extends IncomingLike {
   headersDistinct?: Record<string, string[]>
 }
 
+/**
+ * Go reads the body by r.ContentLength and the host from r.Host: writing these names into the
+ * header map changes neither, so here (where they frame the body and name the host) they stay.
+ */
+const FRAMING_AND_HOST = new Set(['host', 'content-length', 'transfer-encoding'])
+
 export function replaceIncomingHeader(req: IncomingLike, name: string, values: string[]): void {
   const incoming = req as WritableIncoming
   const lower = name.toLowerCase()
+  if (FRAMING_AND_HOST.has(lower) || lower.startsWith(':')) return
   const headers = incoming.headers as Record<string, string | string[] | undefined>
   const raw: string[] = []
   const old = incoming.rawHeaders ?? []

@@ -305,3 +305,48 @@ describe('auth/signer answers in place of the endpoint handler: router-level gua
     assert.deepEqual(problems({}), [])
   })
 })
+
+describe('a claim propagated to a framing header changes neither the body read nor the host', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api')
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/a',
+            method: 'POST',
+            input_headers: ['X-User'],
+            extra_config: {
+              'auth/validator': validator({
+                propagate_claims: [
+                  ['n', 'Content-Length'],
+                  ['sub', 'X-User'],
+                ],
+              }),
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  test('the body the client framed reaches the backend whole', async () => {
+    const res = await send(gateway.url, {
+      method: 'POST',
+      path: '/a',
+      headers: { authorization: `Bearer ${await token({ sub: 'alice', n: '0' })}` },
+      body: '{"whole":true}',
+    })
+    assert.equal(res.status, 200)
+    assert.equal(backend.seen.at(-1)?.body, '{"whole":true}')
+    assert.equal(backend.seen.at(-1)?.headers['x-user'], 'alice')
+  })
+})
