@@ -67,6 +67,12 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       const reply = await ep.guard.beforeBody(req, guarded)
       if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
     }
+    // components: auth/signer without a key answers 401 in place of the proxy (its Lua, CEL, schema)
+    if (ep.respond) {
+      const unavailable = await ep.respond.before()
+      if (unavailable)
+        return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
+    }
     // lura hands the body to every backend, whatever the methods.
     const body = bodyFollows(req) ? await readRequestBody(req, config.server.maxBodyBytes) : bodyAbsent(req)
     // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
@@ -94,14 +100,6 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       if (reply) {
         clearTimeout(timer)
         return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
-      }
-    }
-    // components: auth/signer without a key answers 401 before any backend call
-    if (ep.respond) {
-      const unavailable = await ep.respond.before()
-      if (unavailable) {
-        clearTimeout(timer)
-        return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
       }
     }
     // components: modifier/lua-proxy skip_next answers without the proxy below it (backends, shadows)

@@ -198,6 +198,7 @@ export function compileEndpointGuard(
         }
       : { status: 500, headers: refusalHeaders(), body: '' }
   const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
+  // Under auth/signer the proxy's checks wait for the signer's key check (serve-endpoint).
   if (pre)
     add((req, ctx) => {
       const url = req.url ?? '/'
@@ -211,7 +212,7 @@ export function compileEndpointGuard(
         req_querystring: queryLists(ctx.query),
       })
       return failed ? aborted(failed) : undefined
-    })
+    }, c.signer !== undefined)
   const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
   if (c.jsonSchema)
     add(

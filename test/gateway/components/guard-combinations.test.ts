@@ -350,3 +350,48 @@ describe('a claim propagated to a framing header changes neither the body read n
     assert.equal(backend.seen.at(-1)?.headers['x-user'], 'alice')
   })
 })
+
+describe('auth/signer without its key answers 401 in place of the proxy’s checks, as KrakenD does', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api')
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/sign',
+            method: 'POST',
+            input_headers: ['X-Flag'],
+            extra_config: {
+              'auth/signer': {
+                alg: 'HS256',
+                kid: 'not-in-the-key-set',
+                keys_to_sign: ['t'],
+                jwk_local_path: jwksPath,
+                disable_jwk_security: true,
+              },
+              'validation/cel': [{ check_expr: "!('X-Flag' in req_headers)" }],
+              'validation/json-schema': { type: 'object', required: ['n'] },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  test('a body the schema refuses, or a request CEL refuses, still gets the signer’s 401', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      send(gateway.url, { method: 'POST', path: '/sign', body, headers })
+    assert.equal((await post({})).status, 401)
+    assert.equal((await post({ n: 1 }, { 'x-flag': '1' })).status, 401)
+    assert.equal((await post({ n: 1 })).status, 401)
+    assert.equal(backend.seen.length, 0)
+  })
+})
