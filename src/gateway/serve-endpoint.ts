@@ -15,7 +15,7 @@ import type {
   Failure,
 } from './compiled-endpoint.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
-import { firstLine, type GuardContext } from './components/types.ts'
+import { firstLine, type GuardContext, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
 import { ginErrorStatus, sniffText } from './go-http.ts'
@@ -55,6 +55,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
   const logErrors = logger.isEnabled('ERROR')
 
   return async (ep, req, res, params, rawQuery, start) => {
+    const answer = (reply: Reply) =>
+      finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
     const guarded: GuardContext = {
       params,
       query: ep.query === undefined || rawQuery === '' ? '' : forwardQuery(ep.query, rawQuery),
@@ -99,7 +101,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       const reply = await ep.guard.run(req, ctx)
       if (reply) {
         clearTimeout(timer)
-        return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+        return answer(insideProxy(ep, reply))
       }
     }
     // components: modifier/lua-proxy skip_next answers without the proxy below it (backends, shadows)
@@ -131,7 +133,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     }
     // components: validation/cel checks the merged response
     const rejected = failures === 0 ? ep.guard?.after?.(data, { complete, staticData }) : undefined
-    if (rejected) return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
+    if (rejected) return answer(insideProxy(ep, rejected))
     // components: modifier/lua-proxy post rewrites the merged response (skipped when a backend failed)
     if (ep.guard?.lua) {
       const out = ep.guard.lua.post(
@@ -141,8 +143,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
         failures > 0,
         luaHeaders,
       )
-      if (out.reply)
-        return finish(req, res, out.reply.status, out.reply.headers, out.reply.body, start, ep.record)
+      if (out.reply) return answer(insideProxy(ep, out.reply))
       ;({ data, complete, headers: luaHeaders } = out)
     }
     // components: auth/signer answers with the signed data instead of the renderer
@@ -189,6 +190,15 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }
 }
+
+/**
+ * A refusal from inside lura's proxy (its Lua, CEL, JSON schema): under auth/signer, krakend-jose
+ * answers any proxy error with its own 400 and no body.
+ */
+function insideProxy(ep: CompiledEndpoint, reply: Reply): Reply {
+  return ep.respond ? SIGNER_PROXY_ERROR : reply
+}
+const SIGNER_PROXY_ERROR: Reply = { status: 400, headers: {}, body: '' }
 
 /**
  * The backends' results in the order they arrived: lura's parallel merge combines each answer

@@ -395,3 +395,67 @@ describe('auth/signer without its key answers 401 in place of the proxy’s chec
     assert.equal(backend.seen.length, 0)
   })
 })
+
+describe('auth/signer answers a refusal from inside the proxy with its own 400, no body (krakend-jose)', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api')
+    const signer = {
+      alg: 'HS256',
+      kid: 'k1',
+      keys_to_sign: ['t'],
+      jwk_local_path: jwksPath,
+      disable_jwk_security: true,
+    }
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        extra_config: { router: { return_error_msg: true } },
+        endpoints: [
+          {
+            endpoint: '/checked',
+            method: 'POST',
+            input_headers: ['X-Flag'],
+            extra_config: {
+              'auth/signer': signer,
+              'validation/cel': [{ check_expr: "!('X-Flag' in req_headers)" }],
+              'validation/json-schema': { type: 'object', required: ['n'] },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+          {
+            endpoint: '/scripted',
+            method: 'POST',
+            input_headers: ['X-Flag'],
+            extra_config: {
+              'auth/signer': signer,
+              'modifier/lua-proxy': {
+                pre: "local r = request.load(); if r:headers('X-Flag') == '1' then custom_error('no', 418) end",
+                post: "local r = response.load(); if r:data():get('backend') == 'api' then custom_error('post', 418) end",
+              },
+            },
+            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await send(gateway.url, { method: 'POST', path, body, headers })
+    return `${res.status} ${res.text}`
+  }
+
+  test('JSON schema, CEL and Lua (pre and post) refusals', async () => {
+    assert.equal(await post('/checked', {}), '400 ', 'schema (was its 400 with the message)')
+    assert.equal(await post('/checked', { n: 1 }, { 'x-flag': '1' }), '400 ', 'CEL (was 500)')
+    assert.equal(await post('/scripted', { n: 1 }, { 'x-flag': '1' }), '400 ', 'Lua pre (was 418)')
+    assert.equal(await post('/scripted', { n: 1 }), '400 ', 'Lua post (was 418)')
+    assert.match(await post('/checked', { n: 1 }), /^200 \{/, 'the signer answers when nothing refuses')
+  })
+})
