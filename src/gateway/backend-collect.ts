@@ -92,7 +92,9 @@ export class CollectingHandler {
     this.#length = length
     const reads = this.#reads?.(statusCode)
     if (length > this.#limit) controller.abort(this.#overLimit())
-    else if (reads === 'none') this.#endEarly(controller, EMPTY)
+    // An answer without a body ends by itself, its connection kept (Go's NoBody).
+    else if (reads === 'none' && length !== 0 && statusCode !== 204 && statusCode !== 304)
+      this.#endEarly(controller, EMPTY)
     // lura reads a gzip body through gzip.NewReader: read whole, then decompressed (backend-client).
     else if (reads === 'first-json-value' && !isGzip(headers)) {
       this.#scanning = true
