@@ -16,7 +16,7 @@ export default class Abort extends TargetCommand<typeof Abort, AbortResult> {
   protected async operate(ctx: EngineContext): Promise<AbortResult> {
     // A freeze is a person's decision, not a run: there is nothing to abort (exit 2, as with
     // nothing running), and abort does not lift it.
-    const current = await ctx.target.provider.lock().status()
+    const current = await ctx.target.provider.lock().status({ signal: ctx.signal })
     if (isFreeze(current))
       throw usageError(
         `nothing is running to abort: releases are frozen by ${current.holder}: "${freezeReason(current)}" (since ${current.acquiredAt})`,

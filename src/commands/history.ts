@@ -13,7 +13,7 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
 
   protected async execute(context: RunContext): Promise<HistoryEntry[]> {
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
-    return history(target, this.flags.limit, context.warn)
+    return history(target, this.flags.limit, context.warn, context.signal)
   }
 
   protected override render(entries: HistoryEntry[]): string {

@@ -66,8 +66,9 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
     if (this.flags['wait-for'] || (this.flags.watch && context.json))
       return statusLoops(target, this.flags, context)
-    // Ctrl-C stops a one-shot status mid-call (exit 130); --watch ends its redraws with exit 0 below.
-    let result = await status(target, this.flags.watch ? undefined : context.signal, context.warn)
+    // Ctrl-C stops a status mid-call (exit 130); once --watch has drawn one, it ends its redraws
+    // with exit 0 below, also when it stops a read in flight.
+    let result = await status(target, context.signal, context.warn)
     if (!this.flags.watch) {
       this.#served(result, context)
       flagUnhealthy(result, context)
@@ -85,7 +86,12 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
       } catch {
         break
       }
-      result = await status(target)
+      try {
+        result = await status(target, context.signal)
+      } catch (error) {
+        if (context.signal.aborted) break
+        throw error
+      }
     }
     process.exitCode = 0
     return result

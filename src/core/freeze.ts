@@ -8,7 +8,7 @@ import type { LockInfo } from '../providers/types.ts'
 import { lockHeldError, usageError } from './errors.ts'
 import { FOREVER_MS, FREEZE_PREFIX, frozenError, isFreeze } from './freeze-info.ts'
 import { describeLock, isUnreadableLock, unreadableLockError } from './lock.ts'
-import { lockRelease } from './operations.ts'
+import { breakLock, lockRelease } from './lock-commands.ts'
 import { lockHolder, type Target } from './target.ts'
 
 export { describeFreeze, FOREVER_MS, freezeReason, frozenError, isFreeze } from './freeze-info.ts'
@@ -36,13 +36,19 @@ function checkReason(reason: string, provider: string): string {
   return kept
 }
 
-export async function freeze(target: Target, options: { reason: string; ttlMs?: number | undefined }) {
+export async function freeze(
+  target: Target,
+  options: { reason: string; ttlMs?: number | undefined; signal?: AbortSignal },
+) {
   const reason = checkReason(options.reason, target.provider.id)
-  const attempt = await target.provider.lock().tryAcquire({
-    holder: freezeHolder(),
-    operation: `${FREEZE_PREFIX}${reason}`,
-    ttlMs: options.ttlMs ?? FOREVER_MS,
-  })
+  const attempt = await target.provider.lock().tryAcquire(
+    {
+      holder: freezeHolder(),
+      operation: `${FREEZE_PREFIX}${reason}`,
+      ttlMs: options.ttlMs ?? FOREVER_MS,
+    },
+    options.signal ? { signal: options.signal } : {},
+  )
   if (!attempt.acquired) {
     if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock)
     if (isFreeze(attempt.lock)) throw frozenError(attempt.lock)
@@ -58,8 +64,9 @@ export async function freeze(target: Target, options: { reason: string; ttlMs?: 
 export async function releaseLockOrFreeze(
   target: Target,
   force: boolean,
+  signal?: AbortSignal,
 ): Promise<{ released: LockInfo | null; thawed: boolean }> {
-  const current = await target.provider.lock().status()
-  if (isFreeze(current)) return { released: await target.provider.lock().forceRelease(), thawed: true }
-  return { ...(await lockRelease(target, force)), thawed: false }
+  const current = await target.provider.lock().status(signal ? { signal } : {})
+  if (isFreeze(current)) return { released: await breakLock(target, signal), thawed: true }
+  return { ...(await lockRelease(target, force, signal)), thawed: false }
 }

@@ -116,7 +116,13 @@ export async function acquireLock(
     }
     await sleep(Math.min(1_000, Math.max(50, deadline - Date.now())), options.signal)
   }
-  const info = (await lock.status()) ?? {
+  // Stopped by the interrupt, the lock is held all the same: it is handed over as taken (the
+  // caller stops at its next step and releases it) rather than left behind until its TTL.
+  const read = await lock.status(options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
+    if (options.signal?.aborted) return null
+    throw error
+  })
+  const info = read ?? {
     holder: request.holder,
     acquiredAt: new Date().toISOString(),
     renewedAt: new Date().toISOString(),

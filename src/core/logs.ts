@@ -123,7 +123,8 @@ export async function streamLogs(
           onLine({ colour, node: node.id, line })
         }
       } catch (error) {
-        if (request.signal?.aborted) return
+        // Ctrl-C is how following ends; a one-shot read it stops ends with the interrupt (exit 130).
+        if (request.signal?.aborted && request.follow) return
         if (isGwError(error)) throw error
         throw providerError(`cannot read the log of ${node.id}: ${(error as Error).message}`, {
           cause: error,

@@ -1,10 +1,9 @@
-/** status, retire, destroy, history and lock operations: the rest of the release family. */
+/** status, retire, destroy and history: the rest of the release family (the lock's: lock-commands.ts). */
 import { probe, sleep } from '../health/gate.ts'
 import {
   COLOURS,
   type Colour,
   type Fleet,
-  type LockInfo,
   type MaintenanceState,
   type NodeHealth,
   type NodeHealthStatus,
@@ -13,17 +12,10 @@ import {
   type TargetState,
   type Weights,
 } from '../providers/types.ts'
-import { lockHeldError, usageError } from './errors.ts'
+import { usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { HistoryEntry } from './history.ts'
-import {
-  deadHolderTakeover,
-  describeLock,
-  forceReleaseCommand,
-  holderIsDead,
-  isUnreadableLock,
-  unreadableLockError,
-} from './lock.ts'
+import { type LockView, lockView } from './lock-commands.ts'
 import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
 import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
@@ -82,7 +74,7 @@ export async function status(
   const state = await provider.inspect({ partial: true, ...(signal ? { signal } : {}) })
   const serving = servingColour(state.weights)
   // From the target: a fresh CI runner shows the same as the machine that released.
-  const records = await recordsOrNone(target, 50, warn ?? (() => {}))
+  const records = await recordsOrNone(target, 50, warn ?? (() => {}), signal)
   // A colour is "preview" only when `promote` would take it (a `--no-shift` release that passed
   // its gate); a green left by a run killed before its gate is idle, not waiting for promote.
   const pending = serving ? pendingColour(state, records) : null
@@ -299,6 +291,7 @@ export async function retire(
         holder: lock.info.holder,
       },
       (message) => reporter.emit({ type: 'warn', message }),
+      signal,
     )
     await hooks(ctx, 'postRelease', values, false)
     return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
@@ -336,6 +329,7 @@ export async function destroy(
         holder: lock.info.holder,
       },
       (message) => reporter.emit({ type: 'warn', message }),
+      signal,
     )
     return { destroyed }
   })
@@ -351,48 +345,10 @@ export async function history(
   target: Target,
   limit = 20,
   warn?: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<HistoryEntry[]> {
-  return (await listRecords(target, limit, warn)).map(withoutConfig)
+  return (await listRecords(target, limit, warn, signal)).map(withoutConfig)
 }
 
-export async function lockStatus(target: Target): Promise<{ lock: LockView | null }> {
-  const lock = await target.provider.lock().status()
-  return { lock: lock ? lockView(lock, target.provider.id, target.env) : null }
-}
-
-export type LockView = LockInfo & {
-  expired: boolean
-  /** Its holder ran on this host and its process is gone (kill -9, a crash). */
-  dead?: boolean
-  /** With `dead`: what takes the lock over (the next release, or the exact command). */
-  takeover?: string
-}
-
-const lockView = (lock: LockInfo, providerId: string, env: string | undefined): LockView => ({
-  ...lock,
-  expired: Date.parse(lock.expiresAt) <= Date.now(),
-  ...(holderIsDead(lock) ? { dead: true, takeover: deadHolderTakeover(providerId, env) } : {}),
-})
-
-/**
- * `lock release`: without --force only an expired lock is removed (a live holder is named,
- * exit 3); with --force any lock is broken.
- */
-export async function lockRelease(target: Target, force: boolean): Promise<{ released: LockInfo | null }> {
-  const lock = target.provider.lock()
-  const current = await lock.status()
-  if (!current) return { released: null }
-  // Unreadable, it may be a freeze: only --force clears it.
-  if (!force && isUnreadableLock(current)) throw unreadableLockError(current)
-  if (!force && Date.parse(current.expiresAt) > Date.now()) {
-    const dead = holderIsDead(current)
-    throw lockHeldError(
-      `the release lock is held by ${dead ? 'a run whose process on this host is gone: ' : ''}${describeLock(current)}`,
-      {
-        hint: `${dead ? 'Break' : 'If that run is dead, break'} the lock with \`${forceReleaseCommand(target.env)}\`.`,
-        details: { lock: current },
-      },
-    )
-  }
-  return { released: await lock.forceRelease() }
-}
+// Where `lock status` / `lock release` and their tests have always found them.
+export { type LockView, lockRelease, lockStatus } from './lock-commands.ts'

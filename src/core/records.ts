@@ -22,13 +22,18 @@ export async function writeRecord(
   target: Pick<Target, 'provider' | 'stateDir' | 'config'>,
   record: ReleaseRecord,
   warn: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   const { configText, ...entry } = record
   const store = target.provider.records?.()
   const [unwritten] = await Promise.all([
+    // The record says what was done to the target, so the first Ctrl-C does not cut it short
+    // (bounded by the store's own deadline; a second Ctrl-C exits at once). Pruning old ones
+    // stops at the interrupt: those left go next time.
     store?.append(record).then(
       async () => {
-        await store.prune(target.config.records.keep).catch((error: Error) => {
+        await store.prune(target.config.records.keep, signal ? { signal } : {}).catch((error: Error) => {
+          if (signal?.aborted) return
           warn(`could not delete old release records on the target (${store.where}): ${error.message}`)
         })
         return undefined
@@ -55,18 +60,22 @@ export async function listRecords(
   target: Pick<Target, 'provider' | 'stateDir'>,
   limit: number,
   warn?: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<ReleaseRecord[]> {
   const store = target.provider.records?.()
   let records: ReleaseRecord[]
   try {
     records =
       (await store?.list(limit, {
+        ...(signal ? { signal } : {}),
         unreadable: (where, reason) =>
           warn?.(
             `release record ${where} cannot be read (${reason}): it is left out, so history, \`rollback\` and \`status\` do not see that operation; restore or delete it`,
           ),
       })) ?? []
   } catch (error) {
+    // Stopped by the interrupt: the run ends with it (exit 130), not with an unreadable store.
+    if (signal?.aborted) throw signal.reason
     // The store itself is unreadable (the records directory replaced by a file): not a bug, exit 6.
     if (isGwError(error)) throw error
     throw new GwError(
@@ -91,8 +100,11 @@ export function recordsOrNone(
   target: Pick<Target, 'provider' | 'stateDir'>,
   limit: number,
   warn: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<ReleaseRecord[]> {
-  return listRecords(target, limit, warn).catch((error: Error) => {
+  return listRecords(target, limit, warn, signal).catch((error: Error) => {
+    // An interrupt is not a store to go on without: the reader stops with it.
+    if (signal?.aborted) throw signal.reason
     const why =
       isGwError(error) && error.code === RECORDS_UNLISTED
         ? error.message

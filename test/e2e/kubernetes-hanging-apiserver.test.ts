@@ -105,14 +105,24 @@ describe('kubernetes provider: an API server that never answers', () => {
 
   // SIGTERM (a CI cancel; Ctrl-C is SIGINT, handled alike) while a call waits for its answer: the
   // call is stopped at once and the run ends with exit 130. It used to wait out the per-call
-  // deadline (120 s here) before it noticed.
-  for (const [command, call] of [
-    ['status', /^GET \/apis\/apps\/v1\/namespaces\/hang-ns\/deployments\//],
-    ['rollback', /^POST \/apis\/coordination\.k8s\.io\/v1\/namespaces\/hang-ns\/leases/],
+  // deadline (120 s here) before it noticed (the lock commands, abort and status --watch until they
+  // were given the run's signal too).
+  const deployments = /^GET \/apis\/apps\/v1\/namespaces\/hang-ns\/deployments\//
+  const leaseRead = /^GET \/apis\/coordination\.k8s\.io\/v1\/namespaces\/hang-ns\/leases\//
+  const leaseCreate = /^POST \/apis\/coordination\.k8s\.io\/v1\/namespaces\/hang-ns\/leases/
+  for (const [args, call] of [
+    [['status'], deployments],
+    [['status', '--watch'], deployments],
+    [['rollback'], leaseCreate],
+    [['lock', 'status'], leaseRead],
+    [['lock', 'release', '--force'], leaseRead],
+    [['lock', 'acquire', '-m', 'hands off'], leaseCreate],
+    [['abort'], leaseRead],
   ] as const) {
+    const command = args.join(' ')
     it(`${command}: SIGTERM during an unanswered API call stops it with exit 130, not at the call's deadline`, async () => {
       const seen = requests.length
-      const child = spawn(process.execPath, [RUN_JS, command], {
+      const child = spawn(process.execPath, [RUN_JS, ...args], {
         cwd: dir,
         env: { ...process.env, CI: 'true', KUBECONFIG: '', GWDEPLOY_KUBE_API_TIMEOUT: '120' },
         stdio: ['ignore', 'pipe', 'pipe'],

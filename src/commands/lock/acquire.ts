@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand } from '../../cli/base-command.ts'
+import { BaseCommand, type RunContext } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { parseDuration } from '../../config/duration.ts'
 import { usageError } from '../../core/errors.ts'
@@ -47,10 +47,14 @@ export default class LockAcquire extends BaseCommand<typeof LockAcquire, Result>
     }),
   }
 
-  protected async execute(): Promise<Result> {
+  protected async execute(context: RunContext): Promise<Result> {
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
     try {
-      return await freeze(target, { reason: this.flags.message, ttlMs: ttlMs(this.flags.ttl) })
+      return await freeze(target, {
+        reason: this.flags.message,
+        ttlMs: ttlMs(this.flags.ttl),
+        signal: context.signal,
+      })
     } finally {
       await target.provider.close?.()
     }

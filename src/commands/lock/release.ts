@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand } from '../../cli/base-command.ts'
+import { BaseCommand, type RunContext } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { freezeReason, releaseLockOrFreeze } from '../../core/freeze.ts'
 import type { LockInfo } from '../../providers/types.ts'
@@ -14,10 +14,10 @@ export default class LockRelease extends BaseCommand<typeof LockRelease, Result>
     force: Flags.boolean({ description: 'Break the lock even when its holder may still be running.' }),
   }
 
-  protected async execute(): Promise<Result> {
+  protected async execute(context: RunContext): Promise<Result> {
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
     try {
-      return await releaseLockOrFreeze(target, this.flags.force)
+      return await releaseLockOrFreeze(target, this.flags.force, context.signal)
     } finally {
       await target.provider.close?.()
     }

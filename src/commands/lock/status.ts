@@ -1,7 +1,7 @@
-import { BaseCommand } from '../../cli/base-command.ts'
+import { BaseCommand, type RunContext } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { isUnreadableLock, unreadableLockError } from '../../core/lock.ts'
-import { type LockView, lockStatus } from '../../core/operations.ts'
+import { type LockView, lockStatus } from '../../core/lock-commands.ts'
 
 type Result = { lock: LockView | null }
 
@@ -9,9 +9,9 @@ export default class LockStatus extends BaseCommand<typeof LockStatus, Result> {
   static override summary = 'Show who holds the release lock of this target'
   static override flags = { ...configFlags }
 
-  protected async execute(): Promise<Result> {
+  protected async execute(context: RunContext): Promise<Result> {
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
-    const result = await lockStatus(target)
+    const result = await lockStatus(target, context.signal)
     // Unreadable, it is not a free or expired lock: say so, exit 6, and how to clear it.
     if (isUnreadableLock(result.lock)) throw unreadableLockError(result.lock)
     return result

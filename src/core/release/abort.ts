@@ -18,7 +18,7 @@ export async function abort(ctx: EngineContext): Promise<AbortResult> {
     })
   }
   return forceScope(ctx, 'gwdeploy abort', async (locked, { aborted, outcome }) => {
-    const state = await locked.target.provider.inspect()
+    const state = await locked.target.provider.inspect({ signal: locked.signal })
     const who = aborted as LockInfo
     return {
       aborted: { holder: who.holder, operation: who.operation, sha: who.sha },

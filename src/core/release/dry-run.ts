@@ -32,7 +32,7 @@ export async function dryRun(
   version: string,
 ): Promise<ReleaseResult> {
   const { target, reporter } = ctx
-  const state = await step(reporter, 'plan', () => target.provider.inspect())
+  const state = await step(reporter, 'plan', () => target.provider.inspect({ signal: ctx.signal }))
   const { decision, summary } = makePlan(ctx, state, artifact, version, {})
   summary.configDiff = diffGatewayConfig(
     parseOr(await liveConfigText(target, state, await engineRecords(ctx, LOOKBACK))),

@@ -18,5 +18,5 @@ export async function engineRecords(ctx: EngineContext, limit: number): Promise<
     warned.add(message)
     ctx.reporter.emit({ type: 'warn', message })
   }
-  return recordsOrNone(ctx.target, limit, warnOnce)
+  return recordsOrNone(ctx.target, limit, warnOnce, ctx.signal)
 }

@@ -34,7 +34,8 @@ export async function release(ctx: EngineContext, options: ReleaseOptions): Prom
     if (result.status !== 'released' || run.decision.unchanged) return result
     emitSummary(locked, run, 'Released')
     await hooks(locked, 'postRelease', hookValues(locked, run), false)
-    const endpoint = (await locked.target.provider.inspect().catch(() => run.state)).router.endpoint
+    const endpoint = (await locked.target.provider.inspect({ signal: locked.signal }).catch(() => run.state))
+      .router.endpoint
     return { ...result, endpoint }
   })
 }

@@ -26,7 +26,7 @@ export interface Takeover {
 
 /** The operation holding the lock now (null: nothing runs); a freeze is exit 3. */
 export async function running(ctx: EngineContext): Promise<LockInfo | null> {
-  const current = await ctx.target.provider.lock().status()
+  const current = await ctx.target.provider.lock().status({ signal: ctx.signal })
   if (!current) return null
   // Unreadable, it may be a running release (or a freeze): never "nothing to abort".
   if (isUnreadableLock(current)) throw unreadableLockError(current)
@@ -67,7 +67,7 @@ export async function forceScope<T>(
   const lock = await step(reporter, 'lock', async () => {
     if (aborted) {
       info(ctx, `aborting ${describeLock(aborted)}`)
-      await target.provider.lock().forceRelease()
+      await target.provider.lock().forceRelease({ signal: ctx.signal })
     }
     const request = {
       holder: lockHolder(),

@@ -6,6 +6,7 @@
 import { providerError, usageError } from '../../core/errors.ts'
 import { sleep } from '../../health/gate.ts'
 import {
+  type CallOptions,
   COLOURS,
   type Colour,
   type DecommissionOptions,
@@ -286,11 +287,12 @@ export class KubernetesProvider implements Provider {
     }
   }
 
-  async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
+  async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>, options: CallOptions = {}): Promise<void> {
     const name = deploymentName(this.#settings.names, colour)
-    const deployment = await this.#api.readDeployment(colour)
+    const api = this.#api.under(options.signal)
+    const deployment = await api.readDeployment(colour)
     if (!deployment) return
-    await this.#api.call(`annotate Deployment ${this.#ns}/${name}`, (c) =>
+    await api.call(`annotate Deployment ${this.#ns}/${name}`, (c) =>
       c.apps.patchNamespacedDeployment(
         {
           name,
@@ -317,11 +319,11 @@ export class KubernetesProvider implements Provider {
   }
 
   async *streamLogs(node: FleetNode, options: LogStreamOptions): AsyncGenerator<string> {
-    yield* podLogLines(await this.#api.client(), this.#ns, node.id, options)
+    yield* podLogLines(await this.#api.under(options.signal).client(), this.#ns, node.id, options)
   }
 
-  async logs(node: FleetNode, lines: number): Promise<string> {
-    return this.#api.podLog(node.id, lines)
+  async logs(node: FleetNode, lines: number, options: CallOptions = {}): Promise<string> {
+    return this.#api.under(options.signal).podLog(node.id, lines)
   }
 
   /** Each pod's gateway counters, for the bake's error ratio (traffic.ts). */

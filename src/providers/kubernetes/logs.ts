@@ -14,6 +14,7 @@ function query(options: LogStreamOptions): { tailLines?: number; sinceSeconds?: 
   }
 }
 
+/** `client` should be one whose calls `options.signal` stops (KubeClient.under). */
 export async function* podLogLines(
   client: KubeClient,
   namespace: string,
@@ -22,8 +23,12 @@ export async function* podLogLines(
 ): AsyncGenerator<string> {
   const what = `read log of pod ${namespace}/${pod}`
   if (!options.follow) {
-    const text = await call(what, client.server, () =>
-      client.core.readNamespacedPodLog({ name: pod, namespace, container: CONTAINER, ...query(options) }),
+    const text = await call(
+      what,
+      client.server,
+      () =>
+        client.core.readNamespacedPodLog({ name: pod, namespace, container: CONTAINER, ...query(options) }),
+      options.signal,
     )
     yield* lastLines(text, 0)
     return
@@ -38,18 +43,23 @@ export async function* podLogLines(
   await client.config.applySecurityAuthentication(context)
   const { fetch } = await import('undici')
   const dispatcher = context.getDispatcher()
-  const response = await call(what, client.server, async () => {
-    const answer = await fetch(url, {
-      headers: context.getHeaders(),
-      ...(dispatcher ? { dispatcher } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
-    if (answer.status !== 200 || !answer.body) {
-      const body = await answer.text().catch(() => '')
-      throw new client.k8s.ApiException(answer.status, `HTTP ${answer.status}`, body, {})
-    }
-    return answer
-  })
+  const response = await call(
+    what,
+    client.server,
+    async () => {
+      const answer = await fetch(url, {
+        headers: context.getHeaders(),
+        ...(dispatcher ? { dispatcher } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      if (answer.status !== 200 || !answer.body) {
+        const body = await answer.text().catch(() => '')
+        throw new client.k8s.ApiException(answer.status, `HTTP ${answer.status}`, body, {})
+      }
+      return answer
+    },
+    options.signal,
+  )
   try {
     yield* splitLines(response.body as AsyncIterable<Uint8Array>)
   } catch (error) {

@@ -7,7 +7,7 @@
 import type * as k8s from '@kubernetes/client-node'
 import { recordFileName } from '../file-records.ts'
 import { parseRecord } from '../record-shape.ts'
-import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
+import type { CallOptions, RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
 import { call, type KubeClient, unlessNotFound } from './client.ts'
 import { baseSelector, type KubeNames, LABEL, MANAGED_BY, selectorString } from './names.ts'
 
@@ -47,40 +47,54 @@ export class ConfigMapRecords implements ReleaseRecords {
     this.where = `ConfigMaps labelled ${RECORD_LABEL} in namespace ${names.namespace}`
   }
 
-  async append(record: ReleaseRecord): Promise<void> {
-    const client = await this.#api()
+  /**
+   * One API call, stopped mid-call when `signal` (the run's interrupt) aborts, with its reason;
+   * each call is one object created, deleted or listed, so a stop leaves no record half-written.
+   */
+  async #call<T>(what: string, fn: (client: KubeClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const client = (await this.#api()).under(signal)
+    return call(what, client.server, () => fn(client), signal)
+  }
+
+  async append(record: ReleaseRecord, options: CallOptions = {}): Promise<void> {
     const body = recordConfigMap(this.#names, record)
-    await call(`create ConfigMap ${this.#names.namespace}/${body.metadata?.name}`, client.server, () =>
-      client.core.createNamespacedConfigMap({ namespace: this.#names.namespace, body }),
+    await this.#call(
+      `create ConfigMap ${this.#names.namespace}/${body.metadata?.name}`,
+      (client) => client.core.createNamespacedConfigMap({ namespace: this.#names.namespace, body }),
+      options.signal,
     )
   }
 
   /** The record ConfigMaps, newest first. */
-  async #items(client: KubeClient): Promise<k8s.V1ConfigMap[]> {
+  async #items(signal: AbortSignal | undefined): Promise<k8s.V1ConfigMap[]> {
     const selector = selectorString({ ...baseSelector(this.#names), [RECORD_LABEL]: 'release' })
-    const list = await call(`list ConfigMaps ${this.#names.namespace} -l ${selector}`, client.server, () =>
-      client.core.listNamespacedConfigMap({ namespace: this.#names.namespace, labelSelector: selector }),
+    const list = await this.#call(
+      `list ConfigMaps ${this.#names.namespace} -l ${selector}`,
+      (client) =>
+        client.core.listNamespacedConfigMap({ namespace: this.#names.namespace, labelSelector: selector }),
+      signal,
     )
     return [...list.items].sort((a, b) => (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))
   }
 
-  async prune(keep: number): Promise<number> {
-    const client = await this.#api()
-    const old = (await this.#items(client)).slice(keep)
+  async prune(keep: number, options: CallOptions = {}): Promise<number> {
+    const old = (await this.#items(options.signal)).slice(keep)
     for (const item of old) {
       const name = item.metadata?.name ?? ''
-      await call(`delete ConfigMap ${this.#names.namespace}/${name}`, client.server, () =>
-        unlessNotFound(() =>
-          client.core.deleteNamespacedConfigMap({ name, namespace: this.#names.namespace }),
-        ),
+      await this.#call(
+        `delete ConfigMap ${this.#names.namespace}/${name}`,
+        (client) =>
+          unlessNotFound(() =>
+            client.core.deleteNamespacedConfigMap({ name, namespace: this.#names.namespace }),
+          ),
+        options.signal,
       )
     }
     return old.length
   }
 
   async list(limit: number, options: RecordListOptions = {}): Promise<ReleaseRecord[]> {
-    const client = await this.#api()
-    const newest = (await this.#items(client)).slice(0, limit)
+    const newest = (await this.#items(options.signal)).slice(0, limit)
     const records: ReleaseRecord[] = []
     for (const item of newest) {
       const text = item.data?.['record.json']

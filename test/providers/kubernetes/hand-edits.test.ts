@@ -100,6 +100,7 @@ test('a record ConfigMap whose record.json was removed by hand is named, not sil
   const item = (name: string, data: Record<string, string>) => ({ metadata: { name }, data })
   const client = {
     server: 'https://127.0.0.1:1',
+    under: () => client,
     core: {
       listNamespacedConfigMap: async () => ({
         items: [

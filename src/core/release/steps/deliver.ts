@@ -52,7 +52,7 @@ export function liveUnfinishedError(run: Run): GwError {
 async function preview(ctx: LockedContext, run: Run): Promise<ReleaseResult> {
   const { provider } = ctx.target
   // A preview waits for `promote`; it is no longer a "previous" colour kept for rollback.
-  await provider.annotate(run.green, { keepUntil: undefined })
+  await provider.annotate(run.green, { keepUntil: undefined }, { signal: ctx.signal })
   const url = provider.capabilities.preview
     ? await provider.preview(run.green, { signal: ctx.signal })
     : undefined

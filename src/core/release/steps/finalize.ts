@@ -20,10 +20,11 @@ import { record } from './record.ts'
 
 async function annotate(ctx: EngineContext, green: Fleet, previous: Fleet | undefined): Promise<void> {
   const { provider, config } = ctx.target
-  await provider.annotate(green.colour, { keepUntil: undefined })
+  // Live already: an interrupt here is listed as unfinished (exit 8), the record still written.
+  await provider.annotate(green.colour, { keepUntil: undefined }, { signal: ctx.signal })
   if (!previous) return
   const keepUntil = new Date(Date.now() + config.shift.keep).toISOString()
-  await provider.annotate(previous.colour, { keepUntil })
+  await provider.annotate(previous.colour, { keepUntil }, { signal: ctx.signal })
   info(ctx, `previous ${previous.colour} (${previous.sha.slice(0, 7)}) kept for rollback until ${keepUntil}`)
 }
 

@@ -9,5 +9,6 @@ export async function record(ctx: EngineContext, entry: RecordEntry): Promise<st
     target,
     { time: new Date().toISOString(), service: target.config.service, env: target.env, ...entry },
     (message) => ctx.reporter.emit({ type: 'warn', message }),
+    ctx.signal,
   )
 }

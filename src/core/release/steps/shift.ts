@@ -32,7 +32,7 @@ export async function routeTo(ctx: EngineContext, run: Run, weights: Weights): P
 async function unkeep(ctx: EngineContext, run: Run, weights: Weights): Promise<void> {
   const fleet = run.state.fleets[run.green]
   if (!fleet?.keepUntil || weights[run.green] === 0) return
-  await ctx.target.provider.annotate(run.green, { keepUntil: undefined })
+  await ctx.target.provider.annotate(run.green, { keepUntil: undefined }, { signal: ctx.signal })
   const { keepUntil: _cleared, ...unkept } = fleet
   run.state.fleets[run.green] = unkept
 }

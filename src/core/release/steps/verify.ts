@@ -44,7 +44,10 @@ async function probeNodes(ctx: EngineContext, fleet: Fleet, targets: GateTarget[
     onNode: (node, status, detail) =>
       ctx.reporter.emit({ type: 'node', step: 'verify', node, status, detail }),
     fatal: async (node) => {
-      const view = await provider.nodeHealth({ ...fleet, nodes: fleet.nodes.filter((n) => n.id === node) })
+      const view = await provider.nodeHealth(
+        { ...fleet, nodes: fleet.nodes.filter((n) => n.id === node) },
+        { signal: ctx.signal },
+      )
       const gone = view.find((v) => v.status === 'gone')
       return gone ? `node is gone: ${gone.detail ?? 'stopped'}` : undefined
     },
@@ -127,7 +130,7 @@ async function gateError(ctx: EngineContext, fleet: Fleet, failures: Failure[]) 
   const logs: string[] = []
   for (const failure of provider.logs ? failures : []) {
     const node = fleet.nodes.find((n) => n.id === failure.node)
-    const text = node ? await provider.logs?.(node, 20).catch(() => '') : ''
+    const text = node ? await provider.logs?.(node, 20, { signal: ctx.signal }).catch(() => '') : ''
     if (node && text) logs.push(`--- last log lines of ${node.id} ---\n${text}`)
   }
   const first = failures[0] as Failure
