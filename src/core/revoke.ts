@@ -100,24 +100,29 @@ export async function revoke(ctx: EngineContext, options: RevokeOptions): Promis
       },
     )
   const { addRevocations, checkRevocations } = await import('../gateway/revoker/revocation-client.ts')
-  const nodes = await Promise.all(
-    endpoints.map(async ({ colour, node, host, port }): Promise<RevokedNode> => {
-      const address = `${host}:${port}`
-      try {
-        if (!options.check) {
-          await addRevocations({ host, port }, elements, CALL_TIMEOUT_MS)
-          return { colour, node, address }
+  // The RPCs (each bounded by CALL_TIMEOUT_MS) do not hear the interrupt: the command stops
+  // without them (exit 130; adding is idempotent, so a re-run completes what they did not).
+  const nodes = await untilAborted(
+    ctx.signal,
+    Promise.all(
+      endpoints.map(async ({ colour, node, host, port }): Promise<RevokedNode> => {
+        const address = `${host}:${port}`
+        try {
+          if (!options.check) {
+            await addRevocations({ host, port }, elements, CALL_TIMEOUT_MS)
+            return { colour, node, address }
+          }
+          return {
+            colour,
+            node,
+            address,
+            checks: await checkRevocations({ host, port }, elements, CALL_TIMEOUT_MS),
+          }
+        } catch (error) {
+          return { colour, node, address, error: (error as Error).message }
         }
-        return {
-          colour,
-          node,
-          address,
-          checks: await checkRevocations({ host, port }, elements, CALL_TIMEOUT_MS),
-        }
-      } catch (error) {
-        return { colour, node, address, error: (error as Error).message }
-      }
-    }),
+      }),
+    ),
   )
   const failed = nodes.filter((n) => n.error)
   if (failed.length > 0)
@@ -131,4 +136,14 @@ export async function revoke(ctx: EngineContext, options: RevokeOptions): Promis
       },
     )
   return { elements, nodes }
+}
+
+/** `work`, or the signal's reason as soon as it aborts (`work` then settles unawaited). */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason)
+    signal.addEventListener('abort', stop, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
+  })
 }

@@ -36,7 +36,19 @@ export async function openPortForward(
   target: { namespace: string; pod: string; port: number },
   onError: (message: string) => void = () => {},
 ): Promise<PortForwarder> {
-  const forwarder = new client.k8s.PortForward(client.config)
+  // Aborted by close(): a websocket handshake the API server never answers would otherwise keep
+  // the process alive after an interrupt. PortForward opens its websocket with the config's HTTPS
+  // options, which ws hands to https.request: the signal goes in there.
+  const closing = new AbortController()
+  const config = Object.create(client.config, {
+    applyToHTTPSOptions: {
+      value: async (options: object) => {
+        await client.config.applyToHTTPSOptions(options)
+        Object.assign(options, { signal: closing.signal })
+      },
+    },
+  }) as typeof client.config
+  const forwarder = new client.k8s.PortForward(config)
   const where = `pod ${target.namespace}/${target.pod} port ${target.port}`
   const sockets = new Set<net.Socket>()
 
@@ -111,6 +123,7 @@ export async function openPortForward(
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
+        closing.abort()
         for (const socket of sockets) socket.destroy()
         server.close(() => resolve())
       }),
