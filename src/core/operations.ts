@@ -90,7 +90,9 @@ export async function status(
       fleet.nodes.map(async (node): Promise<NodeStatus> => {
         const own = view.find((v) => v.node === node.id)
         const target = targets.find((t) => t.node === node.id)
-        const health = target ? await probe(target.url, config.health.path, config.health.timeout) : undefined
+        const health = target
+          ? await probe(target.url, config.health.path, config.health.timeout, undefined, signal)
+          : undefined
         return {
           id: node.id,
           address: node.address,
@@ -103,6 +105,8 @@ export async function status(
         }
       }),
     )
+    // A probe stopped by the interrupt reads as a failed one: the status ends with the interrupt instead.
+    if (signal?.aborted) throw signal.reason
     const weight = state.weights[colour]
     const role: ColourStatus['role'] =
       weight === 100

@@ -43,6 +43,18 @@ describe('kubernetes against a real cluster: Ctrl-C while one API call hangs', (
     assert.doesNotMatch(result.stderr, /going on without them/)
   })
 
+  it("status: SIGTERM while it probes a pod's health through the API server is exit 130, not the probe's failure", async () => {
+    // A probe's own timeout far beyond the bound: only the interrupt ends it in time.
+    const result = await interruptWhenHeld(
+      project,
+      proxy,
+      ['status'],
+      (r) => r.method === 'GET' && /\/proxy\/__health$/.test(r.path),
+      { health: { interval: '200ms', timeout: '60s', rise: 2, deadline: '90s' } },
+    )
+    assertInterrupted(result)
+  })
+
   it('logs: SIGTERM while a pod log is read is exit 130 (it was exit 0 with no lines, after the deadline)', async () => {
     const result = await run(['logs', '-n', '5'], (r) => /\/pods\/[^/]+\/log\?/.test(r.path))
     assertInterrupted(result)

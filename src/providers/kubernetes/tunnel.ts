@@ -46,6 +46,11 @@ export async function openTunnel(client: KubeClient, proxyPath: string): Promise
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
       res.end(`tunnel to ${base.origin}${prefix}: ${error.message}`)
     })
+    // A client that goes away first (a probe stopped by its timeout or the run's interrupt) takes
+    // the upstream request with it: one the API server never answers would keep the process alive.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy()
+    })
     req.pipe(upstream)
   }
   const server = http.createServer(forward)

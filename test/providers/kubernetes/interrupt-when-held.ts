@@ -13,16 +13,18 @@ export interface InterruptedRun {
 /**
  * Runs `gwdeploy <args>` in `project` through `proxy` (its kubeconfig written as
  * kubeconfig-hold.yaml), holding the requests `hold` picks; SIGTERM once one is held. The exit
- * code within a bound far below the calls' 120 s deadline ('still running' past it).
+ * code within a bound far below the calls' 120 s deadline ('still running' past it). `top`: config
+ * keys for that run (the project's own config is written back after it).
  */
 export async function interruptWhenHeld(
   project: RealKubeProject,
   proxy: HoldingProxy,
   args: string[],
   hold: (request: HeldRequest) => boolean,
+  top: Record<string, unknown> = {},
 ): Promise<InterruptedRun> {
   await proxy.writeKubeconfig(project.dir, 'kubeconfig-hold.yaml')
-  await project.writeConfig({ provider: { kubeconfig: 'kubeconfig-hold.yaml' } })
+  await project.writeConfig({ top, provider: { kubeconfig: 'kubeconfig-hold.yaml' } })
   const seen = proxy.held().length
   proxy.holdWhen(hold)
   const child = spawn(process.execPath, [RUN_JS, ...args], {
