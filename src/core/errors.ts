@@ -67,7 +67,7 @@ export const providerError = (message: string, options?: GwErrorOptions) =>
 
 export const interruptedError = (signal: string) =>
   new GwError('interrupted', ExitCode.interrupted, `interrupted by ${signal}`, {
-    hint: 'Re-run the same command to resume; the release converges from where it stopped.',
+    hint: 'Re-run the same command; a release, rollback or promote converges from where it stopped.',
   })
 
 export function formatLocation(location: Location | undefined): string {
