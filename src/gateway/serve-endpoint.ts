@@ -67,13 +67,12 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     // it is read, as in KrakenD: a body over router.max_payload is no 413 for a request they refuse.
     if (ep.guard?.beforeBody) {
       const reply = await ep.guard.beforeBody(req, guarded)
-      if (reply) return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+      if (reply) return answer(reply)
     }
     // components: auth/signer without a key answers 401 in place of the proxy (its Lua, CEL, schema)
     if (ep.respond) {
       const unavailable = await ep.respond.before()
-      if (unavailable)
-        return finish(req, res, unavailable.status, unavailable.headers, unavailable.body, start, ep.record)
+      if (unavailable) return answer(unavailable)
     }
     // lura hands the body to every backend, whatever the methods.
     const body = bodyFollows(req) ? await readRequestBody(req, config.server.maxBodyBytes) : bodyAbsent(req)
@@ -148,8 +147,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     }
     // components: auth/signer answers with the signed data instead of the renderer
     if (ep.respond) {
-      const reply = await ep.respond.respond(data, failures > 0 || results.length < ep.backends.length)
-      return finish(req, res, reply.status, reply.headers, reply.body, start, ep.record)
+      return answer(await ep.respond.respond(data, failures > 0 || results.length < ep.backends.length))
     }
     if (data === undefined) {
       // Only a single error keeps its own status (return_error_code); merged errors are a 500.
