@@ -291,9 +291,8 @@ function checkServiceLua(
 }
 
 /**
- * Where the gateway would not run a Lua modifier as KrakenD does: router Lua with JWT claims
- * propagated to headers, service-level router Lua touching params or the body, on answers passed
- * through unparsed (no-op), under validation/cel on the same backend (CEL runs below Lua there), and a
+ * Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching
+ * params or the body, on answers passed through unparsed (no-op), under validation/cel on the same backend (CEL runs below Lua there), and a
  * proxy skip_next that would also skip the endpoint's CEL and JSON-schema checks.
  */
 function checkLua(config: GatewayConfig, report: Report): void {
@@ -301,13 +300,6 @@ function checkLua(config: GatewayConfig, report: Report): void {
   const service = config.components?.luaRouter
   if (service) checkServiceLua(service, ['extra_config', 'modifier/lua-endpoint'], refuse)
   for (const ep of config.endpoints) {
-    const router = [...parseKeyPath(ep.path), 'extra_config', 'modifier/lua-endpoint']
-    if (ep.components?.luaRouter && (ep.components.jwt?.propagate.length ?? 0) > 0)
-      refuse(
-        router,
-        'modifier/lua-endpoint with auth/validator propagate_claims on the same endpoint is not implemented',
-        'drop propagate_claims or set the headers from the script',
-      )
     const lua = ep.components?.luaProxy
     const at = [...parseKeyPath(ep.path), 'extra_config', 'modifier/lua-proxy']
     if (lua && ep.noop)

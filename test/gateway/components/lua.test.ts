@@ -508,24 +508,6 @@ describe('Lua configuration', () => {
       endpoints: [{ endpoint: '/a', backend: [{ host, url_pattern: '/' }] }],
     })
     assert.deepEqual(serviceHeaders, [])
-    const propagated = config({
-      endpoints: [
-        {
-          endpoint: '/jwt',
-          extra_config: {
-            'auth/validator': {
-              alg: 'HS256',
-              jwk_local_path: 'keys.json',
-              disable_jwk_security: true,
-              propagate_claims: [['sub', 'X-Sub']],
-            },
-            'modifier/lua-endpoint': { pre: 'print(1)' },
-          },
-          backend: [{ host, url_pattern: '/' }],
-        },
-      ],
-    })
-    assert.ok(propagated.some((m) => m.includes('propagate_claims')))
     const noop = config({
       endpoints: [
         {
