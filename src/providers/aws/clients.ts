@@ -1,12 +1,15 @@
 /**
  * The SDK clients, imported lazily (they are heavy). Credentials always come from the standard
  * chain (env, shared config/profile, instance/task role); adaptive retries back off on
- * throttling and retry transient failures `maxAttempts` times per call.
+ * throttling and retry transient failures `maxAttempts` times per call. Each attempt gets an
+ * answer within the API timeout (the SDK's own default is to wait forever), and every call made
+ * under `stoppedBy(signal, ...)` is stopped at once when that signal aborts (the run's interrupt).
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { EC2Client } from '@aws-sdk/client-ec2'
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { providerError } from '../../core/errors.ts'
-import type { AwsSettings } from './settings.ts'
+import { API_TIMEOUT_ENV, type AwsSettings, DEFAULT_API_TIMEOUT_S } from './settings.ts'
 
 export type Ec2Sdk = typeof import('@aws-sdk/client-ec2')
 export type ElbSdk = typeof import('@aws-sdk/client-elastic-load-balancing-v2')
@@ -18,15 +21,66 @@ export interface AwsClients {
   elbSdk: ElbSdk
 }
 
-/** What every SDK client of ours is made with: the settings' region, profile, endpoint and retries. */
-export function sdkClientConfig({ aws }: AwsSettings) {
+/** What every SDK client of ours is made with: the settings' region, profile, endpoint, retries and timeout. */
+export function sdkClientConfig({ aws, apiTimeoutMs }: AwsSettings) {
   return {
     ...(aws.region ? { region: aws.region } : {}),
     ...(aws.profile ? { profile: aws.profile } : {}),
     ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
     maxAttempts: aws.maxAttempts,
     retryMode: 'adaptive',
+    requestHandler: {
+      requestTimeout: apiTimeoutMs,
+      connectionTimeout: apiTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   }
+}
+
+/** The signal of the provider operation an SDK call is made for (none: a cleanup, which must run). */
+const operationSignal = new AsyncLocalStorage<AbortSignal | undefined>()
+
+/**
+ * Runs `fn` so that every SDK call it makes (also through cached helpers and the lock) is stopped
+ * at once when `signal` aborts, rejecting with the signal's reason as the engine's waits do —
+ * not after the SDK's retries and timeouts. Without a signal, calls run to their end.
+ */
+export function stoppedBy<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  return operationSignal.run(signal, fn)
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the SDK's own rejection is dropped then). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) {
+    promise.catch(() => {})
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(signal.aborted ? signal.reason : error)
+      },
+    )
+  })
+}
+
+/** The client, its `send` made to follow the operation's signal (see stoppedBy). */
+export function stoppable<C extends { send: unknown }>(client: C): C {
+  const send = (client.send as (command: unknown, options?: object) => Promise<unknown>).bind(client)
+  client.send = ((command: unknown, options?: object) => {
+    const signal = operationSignal.getStore()
+    if (!signal) return send(command, options)
+    return untilAborted(send(command, { ...options, abortSignal: signal }), signal)
+  }) as C['send']
+  return client
 }
 
 export async function createClients(settings: AwsSettings): Promise<AwsClients> {
@@ -36,8 +90,8 @@ export async function createClients(settings: AwsSettings): Promise<AwsClients> 
   ])
   const common = sdkClientConfig(settings)
   return {
-    ec2: new ec2Sdk.EC2Client(common),
-    elb: new elbSdk.ElasticLoadBalancingV2Client(common),
+    ec2: stoppable(new ec2Sdk.EC2Client(common)),
+    elb: stoppable(new elbSdk.ElasticLoadBalancingV2Client(common)),
     ec2Sdk,
     elbSdk,
   }
@@ -71,6 +125,16 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
       (e.message === 'Unknown' &&
         e.$metadata?.httpStatusCode !== undefined &&
         e.$metadata.httpStatusCode < 500)
+    if (name === 'TimeoutError') {
+      const ms = /(\d+) ms/.exec(e.message)?.[1]
+      throw providerError(
+        `aws: ${what}: AWS did not answer${ms ? ` within ${Number(ms) / 1000} s` : ''} (every attempt timed out)`,
+        {
+          hint: `Check provider.aws.endpoint, the region and the network or proxy between here and AWS; ${API_TIMEOUT_ENV} (seconds, default ${DEFAULT_API_TIMEOUT_S}) sets how long each attempt waits.`,
+          cause: error,
+        },
+      )
+    }
     const hint = /Credential|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|AuthFailure/.test(
       `${name} ${e.message}`,
     )

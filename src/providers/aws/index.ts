@@ -16,6 +16,7 @@ import {
   type Fleet,
   type FleetNode,
   type FleetSpec,
+  type InspectOptions,
   type Lock,
   type MaintenanceState,
   type NodeHealth,
@@ -28,7 +29,7 @@ import {
   type TargetState,
   type Weights,
 } from '../types.ts'
-import { type AwsClients, createClients, isAwsError } from './clients.ts'
+import { type AwsClients, createClients, isAwsError, stoppedBy } from './clients.ts'
 import type { AwsContext } from './context.ts'
 import { decommissionFleet } from './decommission.ts'
 import { checkSecretReferences } from './fleet-secrets.ts'
@@ -123,7 +124,11 @@ export class AwsProvider implements Provider, AwsContext {
     return this.#testListener
   }
 
-  async inspect(): Promise<TargetState> {
+  inspect(options: InspectOptions = {}): Promise<TargetState> {
+    return stoppedBy(options.signal, () => this.#inspect())
+  }
+
+  async #inspect(): Promise<TargetState> {
     const [live, test, groups, instances] = await Promise.all([
       this.liveListener(),
       this.testListener(),
@@ -168,8 +173,8 @@ export class AwsProvider implements Provider, AwsContext {
   }
 
   /** A fixed-response rule at maintenancePriority on the live listener; the default action is untouched. */
-  async setMaintenance(state: MaintenanceState | null): Promise<void> {
-    await setMaintenance(this, state)
+  async setMaintenance(state: MaintenanceState | null, options: OperationOptions = {}): Promise<void> {
+    await stoppedBy(options.signal, () => setMaintenance(this, state))
   }
 
   /**
@@ -177,7 +182,11 @@ export class AwsProvider implements Provider, AwsContext {
    * provision would refuse from the settings alone — the user-data template, fleet.env references
    * that do not exist, subnets and security groups outside the VPC.
    */
-  async preflight(spec: FleetSpec): Promise<void> {
+  preflight(spec: FleetSpec, options: OperationOptions = {}): Promise<void> {
+    return stoppedBy(options.signal, () => this.#preflight(spec))
+  }
+
+  async #preflight(spec: FleetSpec): Promise<void> {
     // A listener another service or env uses is the error to report first (its subnets differ too).
     await this.originals.check((await this.liveListener()).arn, 'live listener')
     // Without the revoker peers, known only once the idle colour is settled; provision renders again.
@@ -187,10 +196,14 @@ export class AwsProvider implements Provider, AwsContext {
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
-    return provisionFleet(this, spec, options)
+    return stoppedBy(options.signal, () => provisionFleet(this, spec, options))
   }
 
-  async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
+  nodeHealth(fleet: Fleet, options: OperationOptions = {}): Promise<NodeHealth[]> {
+    return stoppedBy(options.signal, () => this.#nodeHealth(fleet))
+  }
+
+  async #nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
     const group = await readTargetGroup(this, fleet.colour)
     const ids = fleet.nodes.map((n) => n.id)
     const described = ids.filter((id) => !id.startsWith(MISSING_NODE_PREFIX))
@@ -225,7 +238,11 @@ export class AwsProvider implements Provider, AwsContext {
     return []
   }
 
-  async preview(colour: Colour): Promise<URL | undefined> {
+  preview(colour: Colour, options: OperationOptions = {}): Promise<URL | undefined> {
+    return stoppedBy(options.signal, () => this.#preview(colour))
+  }
+
+  async #preview(colour: Colour): Promise<URL | undefined> {
     const test = await this.testListener()
     if (!test) return undefined
     const group = await readTargetGroup(this, colour)
@@ -236,16 +253,18 @@ export class AwsProvider implements Provider, AwsContext {
   }
 
   async route(weights: Weights, options: OperationOptions = {}): Promise<void> {
-    const groups = await readTargetGroups(this)
-    await forwardWeights(this, weights, {
-      ...(groups.blue ? { blue: groups.blue.arn } : {}),
-      ...(groups.green ? { green: groups.green.arn } : {}),
+    await stoppedBy(options.signal, async () => {
+      const groups = await readTargetGroups(this)
+      await forwardWeights(this, weights, {
+        ...(groups.blue ? { blue: groups.blue.arn } : {}),
+        ...(groups.green ? { green: groups.green.arn } : {}),
+      })
     })
     options.progress?.(`listener: blue ${weights.blue} / green ${weights.green}`)
   }
 
   async decommission(fleet: Fleet, options: DecommissionOptions): Promise<void> {
-    await decommissionFleet(this, fleet, options)
+    await stoppedBy(options.signal, () => decommissionFleet(this, fleet, options))
   }
 
   async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
@@ -271,7 +290,11 @@ export class AwsProvider implements Provider, AwsContext {
     return renderDocuments(this.settings, spec)
   }
 
-  async destroy(options: OperationOptions = {}): Promise<void> {
+  destroy(options: OperationOptions = {}): Promise<void> {
+    return stoppedBy(options.signal, () => this.#destroy(options))
+  }
+
+  async #destroy(options: OperationOptions): Promise<void> {
     const progress = options.progress ?? (() => {})
     const live = await this.liveListener()
     const test = await this.testListener()

@@ -9,8 +9,8 @@
  */
 import { providerError } from '../../core/errors.ts'
 import { newLockInfo } from '../lock-info.ts'
-import type { Lock, LockInfo, LockRequest } from '../types.ts'
-import { type AwsClients, call, isAwsError } from './clients.ts'
+import type { CallOptions, Lock, LockInfo, LockRequest } from '../types.ts'
+import { type AwsClients, call, isAwsError, stoppedBy } from './clients.ts'
 import { fromTags, TAG, toTags } from './names.ts'
 import { baseTags, NEVER_MATCHES } from './requests.ts'
 import type { AwsSettings } from './settings.ts'
@@ -115,14 +115,17 @@ export class ListenerRuleLock implements Lock {
     }
   }
 
-  async tryAcquire(request: LockRequest) {
+  async tryAcquire(request: LockRequest, options: CallOptions = {}) {
     const { elb, elbSdk } = await this.#clients()
-    const listenerArn = await this.#listener()
+    // Reads and the delete of an expired lock stop with the run's interrupt; CreateRule does not
+    // (only its timeout bounds it): stopped after it was sent, it could leave a lock nobody holds.
+    const stoppable = <T>(fn: () => Promise<T>) => stoppedBy(options.signal, fn)
+    const listenerArn = await stoppable(() => this.#listener())
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.#read()
+      const current = await stoppable(() => this.#read())
       if (current && Date.parse(current.info.expiresAt) > Date.now())
         return { acquired: false as const, lock: current.info }
-      if (current) await this.#delete(current.arn)
+      if (current) await stoppable(() => this.#delete(current.arn))
       const info = newLockInfo(request)
       try {
         const created = await elb.send(
@@ -138,7 +141,7 @@ export class ListenerRuleLock implements Lock {
         // Someone else created it first (or took over the same expired lock): read it again.
       }
     }
-    const holder = await this.#read()
+    const holder = await stoppable(() => this.#read())
     if (holder) return { acquired: false as const, lock: holder.info }
     throw providerError('aws: the lock rule keeps changing; try again')
   }
@@ -172,14 +175,17 @@ export class ListenerRuleLock implements Lock {
     if (mine) await this.#delete(mine.arn)
   }
 
-  async status(): Promise<LockInfo | null> {
-    return (await this.#read())?.info ?? null
+  async status(options: CallOptions = {}): Promise<LockInfo | null> {
+    return (await stoppedBy(options.signal, () => this.#read()))?.info ?? null
   }
 
-  async forceRelease(): Promise<LockInfo | null> {
-    const current = await this.#read()
-    if (!current) return null
-    await this.#delete(current.arn)
-    return current.info
+  /** Stopped by `signal` mid-way, the rule is deleted or not: either way a re-run finds out. */
+  forceRelease(options: CallOptions = {}): Promise<LockInfo | null> {
+    return stoppedBy(options.signal, async () => {
+      const current = await this.#read()
+      if (!current) return null
+      await this.#delete(current.arn)
+      return current.info
+    })
   }
 }

@@ -9,8 +9,8 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import type { SSMClient } from '@aws-sdk/client-ssm'
 import { recordFileName } from '../file-records.ts'
 import { parseRecord } from '../record-shape.ts'
-import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
-import { call, sdkClientConfig } from './clients.ts'
+import type { CallOptions, RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
+import { call, sdkClientConfig, stoppable, stoppedBy } from './clients.ts'
 import type { AwsSettings } from './settings.ts'
 
 const STANDARD_MAX = 4096
@@ -57,13 +57,17 @@ export class SsmRecords implements ReleaseRecords {
 
   #ssm() {
     this.#client ??= import('@aws-sdk/client-ssm').then((sdk) => {
-      const ssm = new sdk.SSMClient(sdkClientConfig(this.#settings))
+      const ssm = stoppable(new sdk.SSMClient(sdkClientConfig(this.#settings)))
       return { ssm, sdk }
     })
     return this.#client
   }
 
-  async append(record: ReleaseRecord): Promise<void> {
+  append(record: ReleaseRecord, options: CallOptions = {}): Promise<void> {
+    return stoppedBy(options.signal, () => this.#append(record))
+  }
+
+  async #append(record: ReleaseRecord): Promise<void> {
     const { ssm, sdk } = await this.#ssm()
     const { value, tier } = encodeRecord(record)
     const name = `${this.#path}/${recordFileName(record).replace(/\.json$/, '')}`
@@ -83,7 +87,11 @@ export class SsmRecords implements ReleaseRecords {
     )
   }
 
-  async prune(keep: number): Promise<number> {
+  prune(keep: number, options: CallOptions = {}): Promise<number> {
+    return stoppedBy(options.signal, () => this.#prune(keep))
+  }
+
+  async #prune(keep: number): Promise<number> {
     const { ssm, sdk } = await this.#ssm()
     const old = (await this.#names()).slice(keep)
     for (let i = 0; i < old.length; i += 10) {
@@ -116,7 +124,11 @@ export class SsmRecords implements ReleaseRecords {
     return names.sort().reverse()
   }
 
-  async list(limit: number, options: RecordListOptions = {}): Promise<ReleaseRecord[]> {
+  list(limit: number, options: RecordListOptions = {}): Promise<ReleaseRecord[]> {
+    return stoppedBy(options.signal, () => this.#list(limit, options))
+  }
+
+  async #list(limit: number, options: RecordListOptions): Promise<ReleaseRecord[]> {
     const { ssm, sdk } = await this.#ssm()
     const newest = (await this.#names()).slice(0, limit)
     const values = new Map<string, string>()

@@ -29,6 +29,26 @@ export interface AwsSettings {
   originalPriority: number
   /** fleet.env: plain values and SSM / Secrets Manager references the instance resolves at boot. */
   fleetEnv: GwConfig['fleet']['env']
+  /** How long one attempt of an AWS API call may wait for its answer (GWDEPLOY_AWS_API_TIMEOUT). */
+  apiTimeoutMs: number
+}
+
+export const API_TIMEOUT_ENV = 'GWDEPLOY_AWS_API_TIMEOUT'
+export const DEFAULT_API_TIMEOUT_S = 30
+
+/**
+ * The SDK waits forever for an answer by default: an endpoint (or proxy) that accepts the
+ * connection and never answers would hold every command, and the cleanup of an interrupted run.
+ */
+function apiTimeoutMs(environment: NodeJS.ProcessEnv): number {
+  const raw = environment[API_TIMEOUT_ENV]?.trim()
+  if (!raw) return DEFAULT_API_TIMEOUT_S * 1000
+  const seconds = Number(raw)
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw configError(`${API_TIMEOUT_ENV}="${raw}" is not a number of seconds above 0`, {
+      hint: `Unset it (default ${DEFAULT_API_TIMEOUT_S}) or set a number of seconds, e.g. ${API_TIMEOUT_ENV}=60.`,
+    })
+  return Math.round(seconds * 1000)
 }
 
 export function resolveSettings(
@@ -85,5 +105,6 @@ export function resolveSettings(
     attachPriority: (colour) => aws.lockPriority - (colour === 'blue' ? 1 : 2),
     originalPriority: aws.lockPriority - 3,
     fleetEnv: config.fleet.env,
+    apiTimeoutMs: apiTimeoutMs(environment),
   }
 }
