@@ -29,11 +29,11 @@ import {
   type TargetState,
   type Weights,
 } from '../types.ts'
-import { type AwsClients, createClients, isAwsError, stoppedBy } from './clients.ts'
+import { type AwsClients, createClients, stoppedBy } from './clients.ts'
 import type { AwsContext } from './context.ts'
 import { decommissionFleet } from './decommission.ts'
 import { checkSecretReferences } from './fleet-secrets.ts'
-import { findInstances, instancesById, MISSING_NODE_PREFIX, toFleet } from './instances.ts'
+import { findInstances, orphanFleet, toFleet } from './instances.ts'
 import {
   deleteRule,
   describeListener,
@@ -48,19 +48,14 @@ import { logsNotReachable } from './logs.ts'
 import { readMaintenance, setMaintenance } from './maintenance.ts'
 import { TAG } from './names.ts'
 import { checkNetwork } from './network.ts'
+import { fleetHealth } from './node-health.ts'
 import { OriginalActions } from './original-action.ts'
 import { provisionFleet } from './provision.ts'
 import { SsmRecords } from './records.ts'
 import { renderDocuments } from './render.ts'
 import { previewActions } from './requests.ts'
 import { type AwsSettings, resolveSettings } from './settings.ts'
-import {
-  readTargetGroup,
-  readTargetGroups,
-  tagKeepUntil,
-  targetHealth,
-  targetStatus,
-} from './target-groups.ts'
+import { readTargetGroup, readTargetGroups, tagKeepUntil } from './target-groups.ts'
 import { renderUserData, userDataValues } from './user-data.ts'
 
 export class AwsProvider implements Provider, AwsContext {
@@ -138,12 +133,8 @@ export class AwsProvider implements Provider, AwsContext {
     const fleets: TargetState['fleets'] = {}
     for (const colour of COLOURS) {
       const group = groups[colour]
-      if (!group) continue
-      const fleet = toFleet(
-        colour,
-        group,
-        instances.filter((i) => i.tags[TAG.colour] === colour),
-      )
+      const own = instances.filter((i) => i.tags[TAG.colour] === colour)
+      const fleet = group ? toFleet(colour, group, own) : orphanFleet(colour, own)
       if (fleet) fleets[colour] = fleet
     }
     const scheme = live.protocol === 'HTTPS' ? 'https' : 'http'
@@ -200,38 +191,7 @@ export class AwsProvider implements Provider, AwsContext {
   }
 
   nodeHealth(fleet: Fleet, options: OperationOptions = {}): Promise<NodeHealth[]> {
-    return stoppedBy(options.signal, () => this.#nodeHealth(fleet))
-  }
-
-  async #nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
-    const group = await readTargetGroup(this, fleet.colour)
-    const ids = fleet.nodes.map((n) => n.id)
-    const described = ids.filter((id) => !id.startsWith(MISSING_NODE_PREFIX))
-    const instances = await instancesById(this, described, 30_000).catch((error) => {
-      if (isAwsError((error as { cause?: unknown }).cause, 'InvalidInstanceID.NotFound')) return []
-      throw error
-    })
-    const targets = group ? await targetHealth(this, group.arn) : []
-    return ids.map((id): NodeHealth => {
-      const instance = instances.find((i) => i.id === id)
-      if (id.startsWith(MISSING_NODE_PREFIX))
-        return {
-          node: id,
-          status: 'gone',
-          detail: `${this.settings.targetGroupName(fleet.colour)} records ${fleet.nodes.length} instance(s); this one is no longer listed (terminated)`,
-        }
-      if (!instance) return { node: id, status: 'gone', detail: 'instance not found' }
-      if (instance.state !== 'running' && instance.state !== 'pending')
-        return { node: id, status: 'gone', detail: `instance is ${instance.state}` }
-      const target = targets.find((t) => t.Target?.Id === id)?.TargetHealth
-      if (!target)
-        return {
-          node: id,
-          status: 'gone',
-          detail: `not registered in ${this.settings.targetGroupName(fleet.colour)}`,
-        }
-      return targetStatus(id, target, instance.launchTime, this.settings.aws.bootGrace)
-    })
+    return stoppedBy(options.signal, () => fleetHealth(this, fleet))
   }
 
   async probeTargets(): Promise<ProbeTarget[]> {

@@ -206,3 +206,22 @@ export function toFleet(
     ...(tags[TAG.keepUntil] ? { keepUntil: tags[TAG.keepUntil] } : {}),
   }
 }
+
+/**
+ * The live instances of a colour whose target group is gone (deleted by hand in the console): a
+ * fleet from their own tags, so `status` shows them (its nodes report the missing group), `retire`
+ * and `destroy` terminate them, and a rollback never switches to them. None when nothing lives.
+ */
+export function orphanFleet(colour: Colour, instances: InstanceInfo[]): Fleet | undefined {
+  const live = instances.filter(isLive)
+  const newest = [...live].sort((a, b) => (b.launchTime?.getTime() ?? 0) - (a.launchTime?.getTime() ?? 0))[0]
+  const sha = newest?.tags[TAG.sha]
+  if (!sha) return undefined
+  return {
+    colour,
+    sha,
+    configName: '',
+    configDigest: newest?.tags[TAG.configDigest] ?? '',
+    nodes: live.map((i) => toNode(i, colour)),
+  }
+}

@@ -55,7 +55,10 @@ export async function startMotoProxy(motoEndpoint: string): Promise<MotoProxy> {
         return
       }
       if (behaviour !== 'pass') {
-        const text = errorBody(behaviour.code, behaviour.message ?? `${behaviour.code} (moto-proxy)`)
+        const message = behaviour.message ?? `${behaviour.code} (moto-proxy)`
+        const text = req.headers['x-amz-target']
+          ? JSON.stringify({ __type: behaviour.code, message })
+          : errorBody(behaviour.code, message)
         res.writeHead(behaviour.status, {
           'content-type': 'text/xml',
           'content-length': Buffer.byteLength(text),
