@@ -170,14 +170,46 @@ describe('aws: SIGTERM while an AWS call hangs', { concurrency: false, timeout: 
     assert.equal(await lockRuleHolder(), null)
   })
 
-  it('mid-rollback (ModifyListener unanswered): exit 130, traffic stays where it was, the lock released', async () => {
+  // The SDK call was aborted after AWS had taken it: the listener forwarded 50% to green while the
+  // run believed 100/0, so it skipped the revert, refused to tear green down (it served 50%) and the
+  // envelope said blue 100 / green 0.
+  it('mid-switch while the 50% ModifyListener is applied but not yet answered: the run waits for it, then puts traffic back', async () => {
+    await project.writeConfig(options(proxy, { strategy: 'steps', steps: [50, 100], bake: '10m' }))
+    const { code, envelope, stderr } = await interruptWhileHanging(
+      ['release', '--sha', sha(6)],
+      /^ModifyListener$/,
+      (action, params) =>
+        action === 'ModifyListener' && [...params].some(([k, v]) => k.endsWith('.Weight') && v === '50')
+          ? { delayMs: 3_000 }
+          : 'pass',
+    )
+    await project.writeConfig(options(proxy))
+    assert.equal(code, 130, stderr)
+    assert.deepEqual(envelope.error?.details?.reverted?.weights, { blue: 100, green: 0 })
+    assert.equal(envelope.error?.details?.reverted?.routedBack, true)
+    assert.equal(envelope.error?.details?.lock?.state, 'released')
+    assert.deepEqual(await listenerWeights(project.fixture.listenerArn), { [`${service}-blue`]: 100 })
+    assert.deepEqual(
+      (await instancesOf(service)).filter((i) => i.state !== 'shutting-down').map((i) => i.sha),
+      [sha(1)],
+      'green terminated',
+    )
+  })
+
+  // A listener change already sent is waited for (see the 50% step above); what a rollback reads
+  // first, the quick health check of the colour it goes back to, is stopped at once.
+  it('mid-rollback (its health check of blue unanswered): exit 130, traffic stays where it was, the lock released', async () => {
     const released = await project.run(['release', '--sha', sha(4)])
     assert.equal(released.code, 0, released.stderr)
     const live = await listenerWeights(project.fixture.listenerArn)
-    const { code, envelope, stderr } = await interruptWhileHanging(['rollback'], /^ModifyListener$/, (a) =>
-      a === 'ModifyListener' ? 'hang' : 'pass',
+    assert.deepEqual(live, { [`${service}-blue`]: 0, [`${service}-green`]: 100 })
+    const { code, envelope, stderr } = await interruptWhileHanging(
+      ['rollback'],
+      /^DescribeTargetHealth$/,
+      (a) => (a === 'DescribeTargetHealth' ? 'hang' : 'pass'),
     )
     assert.equal(code, 130, stderr)
+    assert.deepEqual(envelope.error?.details?.reverted?.weights, { blue: 0, green: 100 })
     assert.equal(envelope.error?.details?.lock?.state, 'released')
     assert.deepEqual(await listenerWeights(project.fixture.listenerArn), live)
     assert.equal(await lockRuleHolder(), null)

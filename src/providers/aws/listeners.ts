@@ -2,7 +2,7 @@
 import type { Action as ListenerAction } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { configError, providerError } from '../../core/errors.ts'
 import { COLOURS, type Colour, type Weights } from '../types.ts'
-import { call, isAwsError } from './clients.ts'
+import { call, isAwsError, stoppedBy } from './clients.ts'
 import type { AwsContext } from './context.ts'
 import { isNotServing, listenerActions, type Stickiness } from './requests.ts'
 
@@ -147,8 +147,12 @@ export async function setDefaultActions(
   const DefaultActions = actions as NonNullable<
     ConstructorParameters<typeof elbSdk.ModifyListenerCommand>[0]['DefaultActions']
   >
-  await call(what, () =>
-    elb.send(new elbSdk.ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions })),
+  // Never stopped by the run's interrupt (only its timeout bounds it): AWS may have applied a change
+  // already sent, and the run must know where traffic is to put it back and say so.
+  await stoppedBy(undefined, () =>
+    call(what, () =>
+      elb.send(new elbSdk.ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions })),
+    ),
   )
 }
 

@@ -7,8 +7,15 @@
  */
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http'
 
-/** What the proxy does with one call: pass it to moto, never answer it, or answer an AWS error. */
-export type Behaviour = 'pass' | 'hang' | { status: number; code: string; message?: string }
+/**
+ * What the proxy does with one call: pass it to moto, never answer it, answer an AWS error, or
+ * pass it to moto (which applies it) and hold moto's answer back for `delayMs` (a slow API).
+ */
+export type Behaviour =
+  | 'pass'
+  | 'hang'
+  | { status: number; code: string; message?: string }
+  | { delayMs: number }
 
 export interface MotoProxy {
   /** The endpoint to give gwdeploy (provider.aws.endpoint). */
@@ -17,7 +24,7 @@ export interface MotoProxy {
   behave(decide: (action: string, params: URLSearchParams) => Behaviour): void
   /** Every action received, in order (also the ones not answered). */
   readonly actions: string[]
-  /** Actions received and held without an answer, still open. */
+  /** Actions received and held without an answer (or with moto's answer held back), still open. */
   hanging(): string[]
   /** Waits (bounded) until an action matching `pattern` was received since `from` (an index in `actions`). */
   waitFor(pattern: RegExp, from?: number, timeoutMs?: number): Promise<string>
@@ -54,7 +61,7 @@ export async function startMotoProxy(motoEndpoint: string): Promise<MotoProxy> {
         res.on('close', () => held.delete(res))
         return
       }
-      if (behaviour !== 'pass') {
+      if (behaviour !== 'pass' && 'status' in behaviour) {
         const message = behaviour.message ?? `${behaviour.code} (moto-proxy)`
         const text = req.headers['x-amz-target']
           ? JSON.stringify({ __type: behaviour.code, message })
@@ -75,8 +82,23 @@ export async function startMotoProxy(motoEndpoint: string): Promise<MotoProxy> {
           headers: { ...req.headers, host: upstream.host },
         },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(res)
+          if (behaviour === 'pass') {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(res)
+            return
+          }
+          const parts: Buffer[] = []
+          answer.on('data', (chunk: Buffer) => parts.push(chunk))
+          answer.on('end', () => {
+            held.set(res, action)
+            res.on('close', () => held.delete(res))
+            setTimeout(() => {
+              held.delete(res)
+              if (res.destroyed) return
+              res.writeHead(answer.statusCode ?? 502, answer.headers)
+              res.end(Buffer.concat(parts))
+            }, behaviour.delayMs).unref()
+          })
         },
       )
       forwarded.on('error', () => res.destroy())
