@@ -215,12 +215,21 @@ describe('aws: SIGTERM while an AWS call hangs', { concurrency: false, timeout: 
     assert.equal(await lockRuleHolder(), null)
   })
 
-  it('status: SIGTERM during an unanswered DescribeTargetHealth ends it with exit 130', async () => {
-    const { code, stderr } = await interruptWhileHanging(['status'], /^DescribeTargetHealth$/, (a) =>
-      a === 'DescribeTargetHealth' ? 'hang' : 'pass',
-    )
-    assert.equal(code, 130, stderr)
-  })
+  for (const [args, call] of [
+    [['status'], 'DescribeTargetHealth'],
+    [['history'], 'DescribeParameters'],
+    [['lock', 'status'], 'DescribeRules'],
+  ] as const) {
+    it(`${args.join(' ')}: SIGTERM during an unanswered ${call} ends it with exit 130`, async () => {
+      const { code, envelope, stderr } = await interruptWhileHanging(
+        [...args],
+        new RegExp(`^${call}$`),
+        (a) => (a === call ? 'hang' : 'pass'),
+      )
+      assert.equal(code, 130, stderr)
+      assert.match(envelope.error?.message ?? '', /interrupted by SIGTERM/)
+    })
+  }
 
   // The SDK's own default is to wait forever for an answer: status (and everything else) hung.
   it('status with every call unanswered: exit 6 naming the call, bounded by GWDEPLOY_AWS_API_TIMEOUT', async () => {

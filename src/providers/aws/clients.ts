@@ -108,6 +108,24 @@ export function isAwsError(error: unknown, ...names: string[]): boolean {
   return names.some((n) => name === n || name === `${n}Exception`)
 }
 
+const THROTTLED =
+  /^(Throttling|ThrottlingException|ThrottledException|RequestLimitExceeded|TooManyRequestsException|RequestThrottled|SlowDown)$/
+
+/** Throttling or a 5xx the SDK retried until its attempts ran out: what happened and that a re-run continues. */
+function retriedOut(
+  name: string,
+  metadata: { httpStatusCode?: number; attempts?: number } | undefined,
+): string | undefined {
+  const status = metadata?.httpStatusCode ?? 0
+  const attempts = metadata?.attempts ?? 1
+  const tries = `${attempts} attempt${attempts === 1 ? '' : 's'} (provider.aws.maxAttempts)`
+  const rerun = 'Re-run the command: every step re-reads AWS and continues from what is done.'
+  if (THROTTLED.test(name))
+    return `AWS throttled the call on ${tries}: wait a minute and re-run, or raise provider.aws.maxAttempts. ${rerun}`
+  if (status >= 500) return `AWS failed the call (HTTP ${status}) on ${tries}. ${rerun}`
+  return undefined
+}
+
 /** Wraps an SDK failure as exit 6 with what was being done; GwErrors pass through. */
 export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -143,7 +161,7 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
         ? 'The caller lacks a permission: compare with templates/aws/iam-policy.json.'
         : unreachable
           ? 'AWS was not reached: check provider.aws.endpoint (remove it for AWS itself), provider.aws.region and the network or proxy between here and AWS.'
-          : undefined
+          : retriedOut(name, e.$metadata)
     throw providerError(`aws: ${what} failed: ${name ? `${name}: ` : ''}${e.message}`, {
       ...(hint ? { hint } : {}),
       cause: error,

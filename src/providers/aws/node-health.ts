@@ -45,7 +45,9 @@ export async function fleetHealth(aws: AwsContext, fleet: Fleet): Promise<NodeHe
       )
     const target = targets.find((t) => t.Target?.Id === id)?.TargetHealth
     if (!target)
-      return gone(`not registered in ${groupName} (deregistered outside gwdeploy?): ${wayOut(fleet)}`)
+      return gone(
+        `not registered in ${groupName} (by a retire that did not finish — \`gwdeploy retire\` finishes it — or by hand): ${wayOut(fleet)}`,
+      )
     return targetStatus(id, target, instance.launchTime, aws.settings.aws.bootGrace)
   })
 }
