@@ -117,4 +117,50 @@ describe('aws: hand edits in the console', { concurrency: false }, () => {
     const healthy = await project.run(['status'])
     assert.equal(healthy.code, 0, healthy.stderr)
   })
+
+  // status showed 'blue [shifting 70%]' as if a release were under way, with no word of what to do.
+  it('the live listener’s weights edited in the console: status says so and names the way out; rollback ends the split', async () => {
+    const released = await project.run(['release', '--sha', sha(3)])
+    assert.equal(released.code, 0, released.stderr)
+    assert.deepEqual(await listenerWeights(project.fixture.listenerArn), {
+      [`${service}-blue`]: 100,
+      [`${service}-green`]: 0,
+    })
+    const { elb } = await motoClients()
+    const listenerArn = project.fixture.listenerArn
+    const listener = await elb.send(new elbm.DescribeListenersCommand({ ListenerArns: [listenerArn] }))
+    const forward = listener.Listeners?.[0]?.DefaultActions?.[0]?.ForwardConfig
+    await elb.send(
+      new elbm.ModifyListenerCommand({
+        ListenerArn: listenerArn,
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              ...forward,
+              TargetGroups: (forward?.TargetGroups ?? []).map((g) => ({
+                TargetGroupArn: g.TargetGroupArn,
+                Weight: g.TargetGroupArn?.includes('-blue/') ? 70 : 30,
+              })),
+            },
+          },
+        ],
+      }),
+    )
+
+    const status = await project.run(['status'])
+    assert.match(
+      status.stdout,
+      /the live listener forwards blue 70 \/ green 30 but gwdeploy last set blue 100 \/ green 0: changed outside gwdeploy .*`gwdeploy rollback` ends the split/,
+    )
+    const rolledBack = await project.run(['rollback'])
+    assert.equal(rolledBack.code, 0, rolledBack.stderr)
+    assert.deepEqual(await listenerWeights(listenerArn), {
+      [`${service}-blue`]: 100,
+      [`${service}-green`]: 0,
+    })
+    const after = await project.run(['status'])
+    assert.equal(after.code, 0, after.stderr)
+    assert.doesNotMatch(after.stdout, /changed outside gwdeploy/)
+  })
 })

@@ -42,6 +42,7 @@ import {
   previewUrl,
   setDefaultActions,
   trafficSplit,
+  untagWeights,
 } from './listeners.ts'
 import { ListenerRuleLock } from './lock.ts'
 import { logsNotReachable } from './logs.ts'
@@ -152,6 +153,7 @@ export class AwsProvider implements Provider, AwsContext {
           `ALB listener ${live.arn}`,
           // Before the first release the listener's own action is expected: nothing to say then.
           ...(split.unrouted && Object.keys(fleets).length > 0 ? [split.unrouted] : []),
+          ...(split.edited ? [split.edited] : []),
           ...split.foreign.map(
             (g) =>
               `it also forwards ${g.percent}% of all traffic to ${g.name}, added by hand (blue/green percentages are of the rest; the next shift removes it)`,
@@ -279,6 +281,7 @@ export class AwsProvider implements Provider, AwsContext {
       })
     }
     for (const arn of records) await deleteRule(this, arn)
+    await untagWeights(this, live.arn)
   }
 
   records(): SsmRecords {

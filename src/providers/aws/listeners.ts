@@ -4,6 +4,7 @@ import { configError, providerError } from '../../core/errors.ts'
 import { COLOURS, type Colour, type Weights } from '../types.ts'
 import { call, isAwsError, stoppedBy } from './clients.ts'
 import type { AwsContext } from './context.ts'
+import { fromTags, TAG } from './names.ts'
 import { isNotServing, listenerActions, type Stickiness } from './requests.ts'
 
 export interface ListenerInfo {
@@ -180,9 +181,53 @@ export async function trafficSplit(aws: AwsContext, groups: Partial<Record<Colou
             name: /targetgroup\/([^/]+)\//.exec(g.arn)?.[1] ?? g.arn,
             percent: Math.round((g.weight * 100) / total),
           }))
-  if (sum === 0) return { weights: raw, foreign, unrouted: unrouted(actions, forward.groups.length > 0) }
+  const edited = await editedWeights(aws, live.arn, raw)
+  if (sum === 0)
+    return { weights: raw, foreign, unrouted: unrouted(actions, forward.groups.length > 0), edited }
   const blue = Math.round((raw.blue * 100) / sum)
-  return { weights: { blue, green: 100 - blue }, foreign, unrouted: undefined }
+  return { weights: { blue, green: 100 - blue }, foreign, unrouted: undefined, edited }
+}
+
+const weightsTag = (weights: Weights) => `blue=${weights.blue} green=${weights.green}`
+
+/**
+ * What `status` says when the listener's blue/green weights are not the ones gwdeploy last set
+ * (its `gwdeploy:weights` tag): they were edited in the console or by another tool.
+ */
+async function editedWeights(
+  aws: AwsContext,
+  listenerArn: string,
+  raw: Weights,
+): Promise<string | undefined> {
+  const { elb, elbSdk } = await aws.clients()
+  const described = await call('DescribeTags (live listener)', () =>
+    elb.send(new elbSdk.DescribeTagsCommand({ ResourceArns: [listenerArn] })),
+  )
+  const set = fromTags(described.TagDescriptions?.[0]?.Tags)[TAG.weights]
+  if (!set || set === weightsTag(raw)) return undefined
+  const shown = (tag: string) => tag.replace(/=/g, ' ').replace(' green', ' / green')
+  return `the live listener forwards ${shown(weightsTag(raw))} but gwdeploy last set ${shown(set)}: changed outside gwdeploy (the console?); \`gwdeploy rollback\` ends the split (all traffic to the release that fully served before it)`
+}
+
+/** Records the weights gwdeploy sets on the live listener; advisory: a failure only leaves the old tag. */
+async function tagWeights(aws: AwsContext, listenerArn: string, weights: Weights): Promise<void> {
+  const { elb, elbSdk } = await aws.clients()
+  await elb
+    .send(
+      new elbSdk.AddTagsCommand({
+        ResourceArns: [listenerArn],
+        Tags: [{ Key: TAG.weights, Value: weightsTag(weights) }],
+      }),
+    )
+    .catch(() => {})
+}
+
+/** Takes gwdeploy's weights tag off the live listener (destroy). */
+export async function untagWeights(aws: AwsContext, listenerArn: string): Promise<void> {
+  const { elb, elbSdk } = await aws.clients()
+  await call('RemoveTags (live listener)', () =>
+    elb.send(new elbSdk.RemoveTagsCommand({ ResourceArns: [listenerArn], TagKeys: [TAG.weights] })),
+  )
 }
 
 /**
@@ -238,4 +283,6 @@ export async function forwardWeights(
   await aws.originals.record(live.arn, 'live listener')
   const { stickiness } = await listenerForward(aws, live.arn)
   await setDefaultActions(aws, 'ModifyListener', live.arn, listenerActions(weights, arns, stickiness))
+  // Like the change itself, never stopped half-way by the run's interrupt.
+  await stoppedBy(undefined, () => tagWeights(aws, live.arn, weights))
 }

@@ -22,6 +22,8 @@ export const TAG = {
   size: 'gwdeploy:size',
   createdAt: 'gwdeploy:created-at',
   keepUntil: 'gwdeploy:keep-until',
+  /** On the live listener: the weights gwdeploy last set (`blue=90 green=10`), to tell a hand edit. */
+  weights: 'gwdeploy:weights',
   /** What a listener rule is for (the lock has its own tags). */
   role: 'gwdeploy:role',
   maintenanceSince: 'gwdeploy:maintenance-since',
