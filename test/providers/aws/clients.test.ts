@@ -36,4 +36,42 @@ describe('aws call(): the hint of a failure', () => {
       (e: { hint?: string }) => /standard chain/.test(e.hint ?? ''),
     )
   })
+
+  it('throttling or a 5xx on every attempt names the attempts and says a re-run continues', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400, attempts: 5 },
+    })
+    await assert.rejects(
+      failing(throttled),
+      (e: { exitCode?: number; hint?: string }) =>
+        e.exitCode === 6 &&
+        /AWS throttled the call on 5 attempts \(provider\.aws\.maxAttempts\).*Re-run the command/.test(
+          e.hint ?? '',
+        ),
+    )
+    const unavailable = Object.assign(new Error('down'), {
+      name: 'ServiceUnavailable',
+      $metadata: { httpStatusCode: 503, attempts: 3 },
+    })
+    await assert.rejects(failing(unavailable), (e: { hint?: string }) =>
+      /AWS failed the call \(HTTP 503\) on 3 attempts/.test(e.hint ?? ''),
+    )
+  })
+
+  it('a request timeout says AWS did not answer within the timeout and names GWDEPLOY_AWS_API_TIMEOUT', async () => {
+    const timedOut = Object.assign(
+      new Error(
+        '@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.',
+      ),
+      { name: 'TimeoutError', code: 'ETIMEDOUT' },
+    )
+    await assert.rejects(
+      failing(timedOut),
+      (e: { exitCode?: number; message: string; hint?: string }) =>
+        e.exitCode === 6 &&
+        e.message === 'aws: DescribeListeners: AWS did not answer within 2 s (every attempt timed out)' &&
+        /GWDEPLOY_AWS_API_TIMEOUT/.test(e.hint ?? ''),
+    )
+  })
 })

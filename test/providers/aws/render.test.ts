@@ -324,6 +324,22 @@ describe('aws pure helpers', () => {
     assert.equal(cidrCovers('10.0.1.0/25', '10.0.1.0/24'), false)
   })
 
+  // The SDK waits forever for an answer by default; each attempt is bounded now.
+  it('config: GWDEPLOY_AWS_API_TIMEOUT bounds each attempt (seconds, default 30); anything else is exit 2', () => {
+    assert.equal(resolveSettings(config(), '/x', undefined, {}).apiTimeoutMs, 30_000)
+    assert.equal(
+      resolveSettings(config(), '/x', undefined, { GWDEPLOY_AWS_API_TIMEOUT: '2.5' }).apiTimeoutMs,
+      2_500,
+    )
+    for (const value of ['5m', '0', '-1'])
+      assert.throws(
+        () => resolveSettings(config(), '/x', undefined, { GWDEPLOY_AWS_API_TIMEOUT: value }),
+        (e: Error & { exitCode?: number }) =>
+          e.exitCode === 2 &&
+          e.message === `GWDEPLOY_AWS_API_TIMEOUT="${value}" is not a number of seconds above 0`,
+      )
+  })
+
   it('config: expectName without a test listener is a configuration error naming the key', () => {
     assert.throws(
       () => resolveSettings(config({}, { health: { expectName: true } }), '/x', undefined, {}),
