@@ -353,6 +353,3 @@ export async function history(
 ): Promise<HistoryEntry[]> {
   return (await listRecords(target, limit, warn, signal)).map(withoutConfig)
 }
-
-// Where `lock status` / `lock release` and their tests have always found them.
-export { type LockView, lockRelease, lockStatus } from './lock-commands.ts'
