@@ -1,6 +1,7 @@
 /** The components' configuration: read from extra_config during validation (problems exit 2). */
 import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
 import type { GatewayConfig } from '../config/types.ts'
+import { canonicalHeaderKey } from '../go-url.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
 import { type CelConfig, parseCel } from './cel.ts'
 import { type CircuitBreakerConfig, parseCircuitBreaker } from './circuit-breaker.ts'
@@ -203,6 +204,7 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
   checkSharedSizes(cached, report)
   checkLua(config, report)
   checkRevoker(config, report)
+  checkClientIpLimits(config, report)
   if (config.runtime.workers === 1) return
   const workers = config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`
   const perWorker = 'set "gwdeploy/runtime": {"workers": 1} (or --workers 1)'
@@ -226,6 +228,29 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
       `qos/http-cache keeps one cache per worker process: with ${workers} each holds its own copy of the answers (that many times the memory), and an answer cached in one worker is a backend call in another`,
       `${perWorker} for KrakenD's single cache`,
     )
+}
+
+/**
+ * A per-client limit on gin's client IP while every proxy is trusted (gin's default, KrakenD's too):
+ * the client's own X-Forwarded-For names its bucket, so it picks a fresh one at will. Enforced as in
+ * KrakenD, but said, since it reads like protection.
+ */
+function checkClientIpLimits(config: GatewayConfig, report: Report): void {
+  const { forwardedByClientIp, trustedProxies, remoteIpHeaders } = config.server
+  if (!forwardedByClientIp || trustedProxies !== undefined || remoteIpHeaders.length === 0) return
+  const limited = config.endpoints.filter((ep) => {
+    const limit = ep.components?.rateLimit
+    return limit !== undefined && limit.clientMaxRate > 0 && limit.strategy === 'ip' && limit.key === ''
+  })
+  const first = limited[0]
+  if (!first) return
+  const more = limited.length > 1 ? ` (and ${limited.length - 1} more endpoint(s))` : ''
+  const headers = remoteIpHeaders.map(canonicalHeaderKey).join(' or ')
+  report.warn(
+    [...parseKeyPath(first.path), 'extra_config', 'qos/ratelimit/router', 'strategy'],
+    `the per-client limit on ${first.endpoint}${more} keys on the client IP while every proxy is trusted: a client sending its own ${headers} picks a fresh bucket each time (KrakenD behaves the same)`,
+    'set router.trusted_proxies to the addresses of your load balancer (or "forwarded_by_client_ip": false when clients connect directly)',
+  )
 }
 
 /** The revoker's RPC port must be its own, and something must consult the filter. */
