@@ -25,31 +25,51 @@ export function healthOnInstances(
     const mine = own.get(node.id)
     if (mine && mine.status !== 'healthy') return mine
     const name = slotName(fleet.colour, known.slot)
+    // Every instance is looked at: one refusing requests outweighs another whose check is pending.
+    let pending: NodeHealth | undefined
     for (const view of views) {
-      const server = view.servers[fleet.colour].find((s) => s.name === name)
-      // A slot not (yet) serving its node is `starting` while it is being set up (no traffic), but
-      // on an instance that sends the colour requests it is refusing them (e.g. put in maintenance
-      // by hand): unhealthy, so `status` exits 4 and a bake fails.
-      const share = view.weights[fleet.colour]
-      const off = share > 0 ? 'unhealthy' : 'starting'
-      const since = share > 0 ? ` while ${view.name} sends ${fleet.colour} ${share}% of requests` : ''
-      if (!server || server.address !== known.address || server.port !== known.port)
-        return {
-          node: node.id,
-          status: off,
-          detail: `${view.name}: ${name} does not point at ${known.address}:${known.port}${since}`,
-        }
-      if (server.adminState & MAINTENANCE)
-        return { node: node.id, status: off, detail: `${view.name}: ${name} in maintenance${since}` }
-      if (checks && server.checkResult === 2)
-        return { node: node.id, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }
-      if (server.opState !== 2 || (checks && server.checkResult !== 3 && server.checkResult !== 4))
-        return { node: node.id, status: 'starting', detail: `${view.name}: ${name} HAProxy check pending` }
+      const verdict = onInstance(view, { node: node.id, colour: fleet.colour, name, known, checks })
+      if (verdict?.status === 'unhealthy') return verdict
+      pending ??= verdict
     }
+    if (pending) return pending
     return {
       node: node.id,
       status: 'healthy',
       detail: `${mine ? `${mine.detail}; ` : ''}HAProxy ${name} UP on ${views.length} instance(s)`,
     }
   })
+}
+
+interface Slot {
+  node: string
+  colour: Fleet['colour']
+  /** The slot server's name on every instance. */
+  name: string
+  known: { address: string; port: number }
+  checks: boolean
+}
+
+/** What one instance says of a node's slot; undefined when it serves the node. */
+function onInstance(view: InstanceView, { node, colour, name, known, checks }: Slot): NodeHealth | undefined {
+  const server = view.servers[colour].find((s) => s.name === name)
+  // A slot not (yet) serving its node is `starting` while it is being set up (no traffic), but
+  // on an instance that sends the colour requests it is refusing them (e.g. put in maintenance
+  // by hand): unhealthy, so `status` exits 4 and a bake fails.
+  const share = view.weights[colour]
+  const off = share > 0 ? 'unhealthy' : 'starting'
+  const since = share > 0 ? ` while ${view.name} sends ${colour} ${share}% of requests` : ''
+  if (!server || server.address !== known.address || server.port !== known.port)
+    return {
+      node,
+      status: off,
+      detail: `${view.name}: ${name} does not point at ${known.address}:${known.port}${since}`,
+    }
+  if (server.adminState & MAINTENANCE)
+    return { node, status: off, detail: `${view.name}: ${name} in maintenance${since}` }
+  if (checks && server.checkResult === 2)
+    return { node, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }
+  if (server.opState !== 2 || (checks && server.checkResult !== 3 && server.checkResult !== 4))
+    return { node, status: 'starting', detail: `${view.name}: ${name} HAProxy check pending` }
+  return undefined
 }

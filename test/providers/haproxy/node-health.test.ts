@@ -1,0 +1,57 @@
+// A node's health across HAProxy instances: every instance is asked, and one that refuses the node's
+// share of requests (its slot in maintenance, or pointing elsewhere) decides over another whose check
+// is still pending.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { InstanceView } from '../../../src/providers/haproxy/instance.ts'
+import { healthOnInstances } from '../../../src/providers/haproxy/node-health.ts'
+import type { ServerState } from '../../../src/providers/haproxy/runtime-api.ts'
+import type { FleetRecord } from '../../../src/providers/haproxy/state.ts'
+import type { Fleet } from '../../../src/providers/types.ts'
+
+const fleet: Fleet = {
+  colour: 'green',
+  sha: '02'.repeat(20),
+  configName: 'demo',
+  configDigest: 'sha256:x',
+  nodes: [{ id: 'green-1', colour: 'green', address: '127.0.0.1:8101' }],
+}
+const record: FleetRecord = {
+  ...fleet,
+  nodes: [{ id: 'green-1', slot: 0, address: '127.0.0.1', port: 8101 }],
+}
+
+const server = (state: Partial<ServerState>): ServerState => ({
+  backend: 'be_green',
+  name: 'green1',
+  address: '127.0.0.1',
+  port: 8101,
+  opState: 2,
+  adminState: 0,
+  weight: 1,
+  checkResult: 3,
+  ...state,
+})
+const instance = (name: string, green: ServerState): InstanceView => ({
+  name,
+  weights: { blue: 0, green: 100 },
+  servers: { blue: [], green: [green] },
+  maintenance: 'off',
+})
+const healthOf = (views: InstanceView[]) => healthOnInstances(fleet, record, new Map(), views, 'check')[0]
+
+const pending = server({ checkResult: 0 })
+const inMaintenance = server({ adminState: 0x01 })
+
+test('a slot in maintenance on a later instance is unhealthy even while an earlier one has its check pending', () => {
+  const health = healthOf([instance('lb1', pending), instance('lb2', inMaintenance)])
+  assert.equal(health?.status, 'unhealthy')
+  assert.equal(health?.detail, 'lb2: green1 in maintenance while lb2 sends green 100% of requests')
+})
+
+test('a pending check alone is starting; every instance serving the node is healthy', () => {
+  assert.equal(healthOf([instance('lb1', server({})), instance('lb2', pending)])?.status, 'starting')
+  const healthy = healthOf([instance('lb1', server({})), instance('lb2', server({}))])
+  assert.equal(healthy?.status, 'healthy')
+  assert.equal(healthy?.detail, 'HAProxy green1 UP on 2 instance(s)')
+})
