@@ -55,6 +55,13 @@ export function createAnswers(options: AnswersOptions): Answers {
   const { config, logger, versionHeader, isDraining, recordUnmatched } = options
 
   const finish: Answers['finish'] = (req, res, status, answerHeaders, body, start, record) => {
+    // A status net/http refuses to write (a Lua custom_error's 1000 or 99 without return_error_msg):
+    // gin writes it after the handlers, outside its Recovery, so Go's server panics and closes the
+    // connection (resets the h2 stream) without an answer.
+    if (status < 100 || status > 999) {
+      res.destroy()
+      return
+    }
     // Components answer with shared header objects: only a draining answer, or one whose status
     // makes Go's HTTP/1.1 server delete some of them, needs its own copy.
     const h1 = req.httpVersionMajor === 1
