@@ -10,7 +10,7 @@ import { listRecords } from '../../src/core/records.ts'
 import { liveLineage, releaseBefore } from '../../src/core/release/lineage.ts'
 import type { ReleaseRecord } from '../../src/providers/types.ts'
 import { tempDir } from '../helpers/files.ts'
-import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
+import { type Harness, makeHarness, messages, sha } from './helpers/engine-harness.ts'
 
 const releaseOf =
   (n: number, extra: Record<string, unknown> = {}) =>
@@ -295,6 +295,44 @@ describe('promote (fake provider, in-process)', () => {
       sha(1),
       true,
     ])
+  })
+
+  it('a rollback whose switch fails, or whose preRelease hook fails, says where traffic is (the reverted event the envelope carries)', async () => {
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2))
+    const before = { ...h.world.weights }
+    const whereTraffic = (out: Awaited<ReturnType<Harness['run']>>) => {
+      const reverted = out.events.find((e) => e.type === 'reverted')
+      assert.ok(reverted, 'a reverted event says where traffic is')
+      assert.deepEqual(reverted.weights, before)
+      assert.deepEqual(
+        reverted.serving.map((s) => [s.colour, s.sha, s.weight]),
+        [['green', sha(2), 100]],
+      )
+      assert.deepEqual(reverted.idle && [reverted.idle.colour, reverted.idle.sha], ['blue', sha(1)])
+    }
+    h.provider.failAt.add('route:0')
+    const switchFailed = await h.run(back())
+    h.provider.failAt.delete('route:0')
+    assert.equal(switchFailed.code, 6, switchFailed.error?.message)
+    assert.deepEqual(h.world.weights, before, 'nothing moved')
+    whereTraffic(switchFailed)
+    assert.ok(
+      messages(switchFailed.events).some(
+        (m) => m === 'failed before any change: traffic stays blue 0% / green 100%',
+      ),
+      messages(switchFailed.events).join('\n'),
+    )
+    h = await swap(h, {
+      shift: { bake: 0 },
+      hooks: { preRelease: ['[ "$GWDEPLOY_OPERATION" != rollback ]'] },
+    })
+    await ok(h, releaseOf(1))
+    await ok(h, releaseOf(2))
+    const hookFailed = await h.run(back())
+    assert.notEqual(hookFailed.code, 0)
+    assert.deepEqual(h.world.weights, before, 'nothing moved')
+    whereTraffic(hookFailed)
   })
 
   it('a bake failure after promote reverts the promoted colour (exit 5) and keeps it', async () => {

@@ -12,6 +12,7 @@ import {
   otherColour,
   type ReleaseRecord,
   type TargetState,
+  type Weights,
 } from '../../providers/types.ts'
 import { isGwError, usageError } from '../errors.ts'
 import { step } from '../events.ts'
@@ -20,7 +21,7 @@ import type { HookEnv } from '../hooks.ts'
 import { ABORT_OPERATION } from '../lock.ts'
 import { isCompleted, LOOKBACK, recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
-import { describeWeights, info, resultOf, warn } from './context.ts'
+import { describeWeights, info, resultOf, sameWeights, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
@@ -136,7 +137,13 @@ async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, st
   const serving = other && state.weights[other] > 0 ? other : null
   const action = `switch traffic to ${fleet.colour} (${fleet.sha.slice(0, 7)})`
   const run = fleetRun('rollback', state, fleet, { started, serving, action, gated: state.weights })
-  await step(ctx.reporter, 'shift', () => routeTo(ctx, run, splitWeights(fleet.colour, 100, false)))
+  try {
+    await step(ctx.reporter, 'shift', () => routeTo(ctx, run, splitWeights(fleet.colour, 100, false)))
+  } catch (error) {
+    // A failed route changes nothing: traffic is where the run knows it is.
+    reportTraffic(ctx, run.weights, state, fleet, isStop(error, ctx))
+    throw error
+  }
   run.live = true
   await finishLive(ctx, run, fleet, 'switched')
   return run
@@ -281,24 +288,37 @@ async function goBack(
       throw error
     }
   } catch (error) {
-    if (!moving && isStop(error, ctx)) reportUntouched(ctx, state, fleet)
+    if (!moving) reportTraffic(ctx, state.weights, state, fleet, isStop(error, ctx))
     throw error
   }
   // A failed redeploy runs the onFailure hooks in its revert step (and reports where traffic is).
   return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, goal)), started, !withHooks)
 }
 
-/** Stopped in its hooks or its health check, before any change: traffic is where the plan found it. */
-function reportUntouched(ctx: EngineContext, state: TargetState, goal: Fleet | undefined): void {
-  info(ctx, `stopped before any change: traffic stays ${describeWeights(state.weights)}`)
+/**
+ * A rollback stopped or failed before its switch went through (its hooks, its health check, the switch
+ * itself): says where traffic is, as a release's revert does, for the log and the --json envelope.
+ */
+function reportTraffic(
+  ctx: EngineContext,
+  weights: Weights,
+  state: TargetState,
+  goal: Fleet | undefined,
+  stopped: boolean,
+): void {
+  const untouched = sameWeights(weights, state.weights)
+  info(
+    ctx,
+    `${stopped ? 'stopped' : 'failed'} ${untouched ? 'before any change' : 'after the switch'}: traffic ${untouched ? 'stays' : 'is'} ${describeWeights(weights)}`,
+  )
   const serving = COLOURS.flatMap((colour) => {
-    const fleet = state.fleets[colour]
-    const weight = state.weights[colour]
+    const fleet = colour === goal?.colour ? goal : state.fleets[colour]
+    const weight = weights[colour]
     return fleet && weight > 0 ? [{ colour, sha: fleet.sha, configName: fleet.configName, weight }] : []
   })
   const idle =
-    goal && state.weights[goal.colour] === 0
+    goal && weights[goal.colour] === 0
       ? { colour: goal.colour, sha: goal.sha, configName: goal.configName, kept: true }
       : null
-  ctx.reporter.emit({ type: 'reverted', weights: { ...state.weights }, routedBack: true, serving, idle })
+  ctx.reporter.emit({ type: 'reverted', weights: { ...weights }, routedBack: true, serving, idle })
 }
