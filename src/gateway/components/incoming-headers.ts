@@ -30,9 +30,7 @@ export function replaceIncomingHeader(req: IncomingLike, name: string, values: s
   const key = canonicalHeaderKey(name)
   for (const value of values) raw.push(key, value)
   if (values.length === 0) delete headers[lower]
-  else if (lower === 'set-cookie') headers[lower] = [...values]
-  else if (NODE_FIRST_LINE_ONLY.has(lower)) headers[lower] = values[0]
-  else headers[lower] = values.join(lower === 'cookie' ? '; ' : ', ')
+  else headers[lower] = nodeHeaderValue(lower, values)
   // node:http computes headersDistinct from its own fields once: the request's own copy replaces it.
   const distinct: Record<string, string[]> = Object.create(null)
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -41,8 +39,18 @@ export function replaceIncomingHeader(req: IncomingLike, name: string, values: s
     lines.push(raw[i + 1] as string)
     distinct[k] = lines
   }
-  const set = (prop: string, value: unknown) =>
-    Object.defineProperty(incoming, prop, { value, writable: true, configurable: true, enumerable: true })
-  set('rawHeaders', raw)
-  set('headersDistinct', distinct)
+  setOwn(incoming, 'rawHeaders', raw)
+  setOwn(incoming, 'headersDistinct', distinct)
+}
+
+/** node:http's `headers[name]` for these lines: Set-Cookie a list, some names their first line, Cookie joined by "; ". */
+export function nodeHeaderValue(lower: string, values: string[]): string | string[] | undefined {
+  if (lower === 'set-cookie') return [...values]
+  if (NODE_FIRST_LINE_ONLY.has(lower)) return values[0]
+  return values.join(lower === 'cookie' ? '; ' : ', ')
+}
+
+/** Replaces a request property node:http defines (some as getters) with the request's own value. */
+export function setOwn(req: object, prop: string, value: unknown): void {
+  Object.defineProperty(req, prop, { value, writable: true, configurable: true, enumerable: true })
 }

@@ -9,12 +9,8 @@ import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { ginErrorStatus } from '../go-http.ts'
 import { forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
-import {
-  backendHeaders,
-  compileForwardRule,
-  compileTrustedProxies,
-  NODE_FIRST_LINE_ONLY,
-} from '../request-headers.ts'
+import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
+import { nodeHeaderValue, setOwn } from './incoming-headers.ts'
 import { compileLua, type LuaConfig } from './lua.ts'
 import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
@@ -60,10 +56,8 @@ const FRAMING = new Set(['content-length', 'transfer-encoding'])
 
 /** Writes the script's method, URL, host and headers into the incoming request (as Go shares one). */
 function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
-  const set = (name: string, value: unknown) =>
-    Object.defineProperty(req, name, { value, writable: true, configurable: true, enumerable: true })
-  if (view.changed.has('method')) set('method', view.method)
-  if (view.changed.has('url') && view.url !== undefined) set('url', requestTarget(view.url))
+  if (view.changed.has('method')) setOwn(req, 'method', view.method)
+  if (view.changed.has('url') && view.url !== undefined) setOwn(req, 'url', requestTarget(view.url))
   if (!view.changed.has('headers') && !view.changed.has('host')) return
   const headers = req.headers as Record<string, string | string[] | undefined>
   const raw: string[] = []
@@ -89,12 +83,10 @@ function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
     if (FRAMING.has(lower)) continue
     for (const value of values) raw.push(key, value)
     distinct[lower] = [...values]
-    if (lower === 'set-cookie') headers[lower] = [...values]
-    else if (NODE_FIRST_LINE_ONLY.has(lower)) headers[lower] = values[0]
-    else headers[lower] = values.join(lower === 'cookie' ? '; ' : ', ')
+    headers[lower] = nodeHeaderValue(lower, values)
   }
-  set('rawHeaders', raw)
-  set('headersDistinct', distinct)
+  setOwn(req, 'rawHeaders', raw)
+  setOwn(req, 'headersDistinct', distinct)
 }
 
 /** The request target Node would show for a URL: its path and query (an absolute URL's authority dropped). */
