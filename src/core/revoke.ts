@@ -9,6 +9,7 @@ import { providerError, usageError } from './errors.ts'
 import { LOOKBACK, liveConfigText } from './records.ts'
 import type { EngineContext } from './release/context.ts'
 import { engineRecords } from './release/engine-records.ts'
+import { untilAborted } from './until-aborted.ts'
 
 export interface RevokeOptions {
   /** `claim=value` pairs, as given. */
@@ -103,7 +104,6 @@ export async function revoke(ctx: EngineContext, options: RevokeOptions): Promis
   // The RPCs (each bounded by CALL_TIMEOUT_MS) do not hear the interrupt: the command stops
   // without them (exit 130; adding is idempotent, so a re-run completes what they did not).
   const nodes = await untilAborted(
-    ctx.signal,
     Promise.all(
       endpoints.map(async ({ colour, node, host, port }): Promise<RevokedNode> => {
         const address = `${host}:${port}`
@@ -123,6 +123,7 @@ export async function revoke(ctx: EngineContext, options: RevokeOptions): Promis
         }
       }),
     ),
+    ctx.signal,
   )
   const failed = nodes.filter((n) => n.error)
   if (failed.length > 0)
@@ -136,14 +137,4 @@ export async function revoke(ctx: EngineContext, options: RevokeOptions): Promis
       },
     )
   return { elements, nodes }
-}
-
-/** `work`, or the signal's reason as soon as it aborts (`work` then settles unawaited). */
-function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason)
-    signal.addEventListener('abort', stop, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
-  })
 }

@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { EC2Client } from '@aws-sdk/client-ec2'
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { providerError } from '../../core/errors.ts'
+import { untilAborted } from '../../core/until-aborted.ts'
 import { API_TIMEOUT_ENV, type AwsSettings, DEFAULT_API_TIMEOUT_S } from './settings.ts'
 
 export type Ec2Sdk = typeof import('@aws-sdk/client-ec2')
@@ -47,29 +48,6 @@ const operationSignal = new AsyncLocalStorage<AbortSignal | undefined>()
  */
 export function stoppedBy<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   return operationSignal.run(signal, fn)
-}
-
-/** `promise`, or the signal's reason as soon as it aborts (the SDK's own rejection is dropped then). */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  if (signal.aborted) {
-    promise.catch(() => {})
-    return Promise.reject(signal.reason)
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(signal.aborted ? signal.reason : error)
-      },
-    )
-  })
 }
 
 /** The client, its `send` made to follow the operation's signal (see stoppedBy). */
