@@ -2,7 +2,13 @@
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
-import { clientIp, compileTrustedProxies, type HeaderValues } from '../request-headers.ts'
+import {
+  backendHeaders,
+  clientIp,
+  compileForwardRule,
+  compileTrustedProxies,
+  type HeaderValues,
+} from '../request-headers.ts'
 import type { Agent } from '../undici.ts'
 import { compileBotDetector } from './bot-detector.ts'
 import { type Activation, celData, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
@@ -173,12 +179,16 @@ export function compileEndpointGuard(
   }
   // KrakenD's order: bot detector, JWT, Lua, rate limit, then the proxy's JSON-schema validation.
   if (c.botDetector) add(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
-  if (c.jwt) add(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`), tokenRejecter()))
+  // gin's ClientIP() with the router's options, as the backend X-Forwarded-For uses it.
+  const trusted = compileTrustedProxies(service.server.trustedProxies)
+  if (c.jwt) {
+    const forward = compileForwardRule(endpoint.inputHeaders, service.server.disableCompression)
+    const headersOf = (req: IncomingLike) => backendHeaders(forward, req, service.server, trusted)
+    add(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`), tokenRejecter(), headersOf))
+  }
   const luaRouter = c.luaRouter ? compileLuaEndpoint(c.luaRouter, endpoint, service, log) : undefined
   if (luaRouter) add(luaRouter, true)
   if (c.rateLimit) {
-    // gin's ClientIP() with the router's options, as the backend X-Forwarded-For uses it.
-    const trusted = compileTrustedProxies(service.server.trustedProxies)
     add(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
   }
   // modifier/lua-proxy wraps the proxy: its pre runs after the router's checks, before CEL and JSON schema.

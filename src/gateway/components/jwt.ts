@@ -192,15 +192,11 @@ export function compileJwt(
   endpoint: EndpointConfig,
   log: (message: string) => void,
   /** krakend-jose's rejecter (validation/cel JWT expressions): true rejects the token with 401. */
-  reject?: (claims: Record<string, unknown>) => boolean,
+  reject: ((claims: Record<string, unknown>) => boolean) | undefined,
+  /** The backend headers lura's router builds from the request as it is now (request-headers.ts). */
+  backendHeadersOf: (req: IncomingLike) => GuardContext['headers'],
 ): (req: IncomingLike, ctx: GuardContext) => Promise<Reply | undefined> {
   const keys = new KeySet(cfg, `${endpoint.path}.extra_config.auth/validator`)
-  const passes = endpoint.inputHeaders.includes('*')
-    ? () => true
-    : (
-        (set: Set<string>) => (name: string) =>
-          set.has(name.toLowerCase())
-      )(new Set(endpoint.inputHeaders.map((h) => h.toLowerCase())))
   const jwtParams = new Set<string>()
   for (const b of endpoint.backends)
     for (const m of b.urlPattern.matchAll(/\{JWT\.([^{}]+)\}/g)) jwtParams.add(m[1] as string)
@@ -248,12 +244,16 @@ export function compileJwt(
       log(`[Recovery] panic recovered: ${error.message}`)
       return PANIC
     }
-    // krakend-jose sets the claims on the client's request: the rate limit and ClientIP after it
-    // read them there (never the client's own lines); the backends get them through input_headers.
-    for (const [claim, name] of cfg.propagate) {
-      const value = propagatedValue(claims, claim, cfg.propagateArrays)
-      replaceIncomingHeader(req, name, typeof value === 'string' ? [value] : value)
-      if (passes(name)) ctx.headers[name.toLowerCase()] = value
+    // krakend-jose sets the claims on the client's request: the rate limit after it reads them
+    // there (never the client's own lines), and lura's router builds the backend headers from that
+    // request afterwards: input_headers, and X-Forwarded-For from gin's ClientIP, which reads a claim
+    // propagated into X-Forwarded-For or X-Real-IP whether or not input_headers lists it.
+    if (cfg.propagate.length > 0) {
+      for (const [claim, name] of cfg.propagate) {
+        const value = propagatedValue(claims, claim, cfg.propagateArrays)
+        replaceIncomingHeader(req, name, typeof value === 'string' ? [value] : value)
+      }
+      ctx.headers = backendHeadersOf(req)
     }
     for (const param of jwtParams) {
       const key = `JWT.${param}`
