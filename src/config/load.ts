@@ -11,7 +11,8 @@ import {
 } from '../core/document.ts'
 import { configError, type Location, type Problem } from '../core/errors.ts'
 import type { ProjectLocator } from '../core/project-location.ts'
-import { interpolate } from './interpolate.ts'
+import { coerceEnvScalars } from './env-scalars.ts'
+import { type Interpolation, interpolate } from './interpolate.ts'
 import { knownKeysAt } from './json-schema.ts'
 import { deepMerge, hasPath } from './merge.ts'
 import { type GwConfig, gwConfigSchema } from './schema.ts'
@@ -155,6 +156,7 @@ function issueToProblems(
   issue: z.core.$ZodIssue,
   input: unknown,
   locate: (path: KeyPath) => Location,
+  substituted: Interpolation['substituted'] = [],
 ): Problem[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
   if (issue.code === 'unrecognized_keys') {
@@ -183,6 +185,8 @@ function issueToProblems(
     message = `required (${issue.expected})`
   } else if (issue.code === 'invalid_type') {
     message = `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeGiven(valueAt(input, path))}`
+    const names = substituted.find((entry) => formatKeyPath(entry.path) === formatKeyPath(path))?.variables
+    if (names) message += ` (from ${names.map((name) => `\${${name}}`).join(', ')})`
   }
   return [{ message, location: locate(path), ...(hint ? { hint } : {}) }]
 }
@@ -240,14 +244,19 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   keepHookTemplates(interpolation, merged)
   // Parsed once per process: compiling zod's fast-path parsers (new Function per object) costs more
   // than it saves, about half of `gwdeploy config validate`'s parse time.
-  const parsed = gwConfigSchema.safeParse(interpolation.value, { jitless: true })
+  let parsed = gwConfigSchema.safeParse(interpolation.value, { jitless: true })
+  if (
+    !parsed.success &&
+    coerceEnvScalars(interpolation.value, parsed.error.issues, interpolation.substituted)
+  )
+    parsed = gwConfigSchema.safeParse(interpolation.value, { jitless: true })
   if (!parsed.success) {
     // A value whose ${VAR} is missing is already reported; its schema errors would only repeat it.
     const unresolved = new Set(interpolation.missing.map(({ path }) => formatKeyPath(path)))
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
       if (!unresolved.has(formatKeyPath(path)))
-        problems.push(...issueToProblems(issue, interpolation.value, locate))
+        problems.push(...issueToProblems(issue, interpolation.value, locate, interpolation.substituted))
     }
   }
   if (problems.length > 0 || !parsed.success) {

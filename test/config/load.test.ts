@@ -54,6 +54,31 @@ test('interpolates ${VAR}, ${VAR:-default} and $$', () => {
   assert.deepEqual(config.hooks.preRelease, ['echo $$HOME'])
 })
 
+test('a ${VAR} where a number or true/false belongs is read as one; other text names the variable', () => {
+  const dir = project({
+    'gwdeploy.yml':
+      'service: demo\nfleet:\n  size: ${FLEET_SIZE:-3}\n  port: "${PORT}"\nimage:\n  push: ${PUSH}\nshift:\n  maxErrorRatio: ${RATIO}\n',
+  })
+  const { config } = loadConfig({ cwd: dir, environ: { PORT: '9000', PUSH: 'false', RATIO: '0.5' } })
+  assert.equal(config.fleet.size, 3)
+  assert.equal(config.fleet.port, 9000)
+  assert.equal(config.image.push, false)
+  assert.equal(config.shift.maxErrorRatio, 0.5)
+  assert.throws(
+    () => loadConfig({ cwd: dir, environ: { FLEET_SIZE: 'two', PORT: '9000', PUSH: 'yes', RATIO: '1' } }),
+    (error: { problems: Array<{ message: string; location?: { path?: string; line?: number } }> }) => {
+      assert.deepEqual(
+        error.problems.map((p) => [p.location?.path, p.location?.line, p.message]),
+        [
+          ['fleet.size', 3, 'must be a number, not the string "two" (from ${FLEET_SIZE})'],
+          ['image.push', 6, 'must be true or false, not the string "yes" (from ${PUSH})'],
+        ],
+      )
+      return true
+    },
+  )
+})
+
 test('reports every problem at once', () => {
   const dir = project({
     'gwdeploy.yml': 'service: demo\nfleet:\n  size: 0\n  port: 99999\nhealth:\n  rise: two\n',
