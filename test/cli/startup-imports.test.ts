@@ -38,6 +38,7 @@ const SDKS =
 for (const [args, heavyPattern, what] of [
   [['--help'], HEAVY, 'SDK, docker client or gateway code'],
   [['release', '--help'], HEAVY, 'SDK, docker client or gateway code'],
+  [['status', '--help'], HEAVY, 'SDK, docker client or gateway code'],
   [['config', 'validate'], SDKS, 'SDK, docker client or provider code'],
 ] as const) {
   test(`gwdeploy ${args.join(' ')} loads no ${what}`, () => {
