@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { BaseCommand, type RunContext } from '../cli/base-command.ts'
+import { BaseCommand, type Envelope, type RunContext } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
 import { usageError } from '../core/errors.ts'
 import {
@@ -101,5 +101,11 @@ export default class Logs extends BaseCommand<typeof Logs, Result> {
     } finally {
       await target.provider.close?.()
     }
+  }
+
+  /** `-f --json` streams one object per line: the closing envelope is one line too (as `status --watch --json`). */
+  protected override writeJson(envelope: Envelope<Result>): void {
+    if (this.flags?.follow) process.stdout.write(`${JSON.stringify(envelope)}\n`)
+    else super.writeJson(envelope)
   }
 }

@@ -91,6 +91,26 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(done.code, 0, done.stderr)
   })
 
+  it('logs -f --json: one JSON object per line, the closing envelope one line too', async () => {
+    const follow = project.start(['logs', '-f', '-n', '1', '--colour', 'live', '--json'])
+    let stdout = ''
+    follow.child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString()
+    })
+    await waitFor(() => stdout, /"node":"blue-[^"]+","line":.*\n[\s\S]*"node":"blue-[^"]+","line":.*\n/)
+    follow.child.kill('SIGINT')
+    const done = await follow.done
+    assert.equal(done.code, 0, done.stderr)
+    const objects = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status?: string; colour?: string; result?: { count: number } })
+    const envelope = objects.at(-1)
+    assert.equal(envelope?.status, 'ok', stdout)
+    assert.equal(envelope?.result?.count, objects.length - 1)
+    for (const line of objects.slice(0, -1)) assert.equal(line.colour, 'blue')
+  })
+
   it('logs --since: only lines from that time on', async () => {
     const all = await project.run(['logs', '--since', beforeRelease, '--grep', 'listening on'])
     assert.equal(all.code, 0, all.stderr)
