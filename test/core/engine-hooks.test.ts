@@ -1,6 +1,6 @@
 /** hooks.* run on release, rollback, promote and retire, with GWDEPLOY_OPERATION telling them apart. */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
@@ -158,5 +158,33 @@ describe('hook output redaction', () => {
     )
     assert.match(history, /pw=\[redacted\]/, 'the failure is in the local history')
     for (const value of Object.values(secrets)) assert.ok(!everything.includes(value), `${value} leaked`)
+  })
+})
+
+describe('a preRelease hook that fails', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({ shift: { bake: 0 }, hooks: { preRelease: ['test ! -e refuse'] } })
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  it('says the idle colour still runs what it ran (the rollback), not this release "removed"', async () => {
+    for (const n of [1, 2]) {
+      const out = await h.run((ctx) => release(ctx, { sha: sha(n) }))
+      assert.equal(out.code, 0, out.error?.message)
+    }
+    await writeFile(join(h.dir, 'refuse'), '')
+    const out = await h.run((ctx) => release(ctx, { sha: sha(3) }))
+    assert.equal(out.code, 2, out.error?.message)
+    assert.equal(h.world.fleets.blue?.sha, sha(1), 'the colour kept for rollback is untouched')
+    const reverted = out.events.find((e) => e.type === 'reverted')
+    assert.ok(reverted, 'a reverted event says where traffic is')
+    assert.deepEqual(reverted.idle && [reverted.idle.colour, reverted.idle.sha, reverted.idle.kept], [
+      'blue',
+      sha(1),
+      true,
+    ])
   })
 })

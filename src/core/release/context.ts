@@ -102,6 +102,8 @@ export interface Run {
   gated: Weights
   /** Green as provisioned (possibly only part of it, after a failed provision). */
   greenFleet?: Fleet | undefined
+  /** The provision step began changing green's slot (retiring what ran there, starting nodes). */
+  provisionStarted?: boolean
   /** Green carries all the traffic and passed its bake: failures from here on do not revert. */
   live: boolean
   /** What did not finish after the release went live. */

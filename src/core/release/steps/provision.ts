@@ -33,6 +33,7 @@ async function retireIdle(ctx: EngineContext, replace: Fleet | undefined): Promi
 export async function provisionGreen(ctx: EngineContext, run: Run): Promise<Fleet> {
   const { provider } = ctx.target
   await revertAbandoned(ctx, run)
+  run.provisionStarted = true
   await retireIdle(ctx, run.decision.replace)
   checkAborted(ctx.signal)
   await testPoint('provision', ctx.signal)

@@ -81,11 +81,19 @@ function revertedState(run: Run, routedBack: boolean, greenKept: boolean): Rever
     configName: releaseOn(colour).configName,
     weight: run.weights[colour],
   }))
-  const idle =
-    run.weights[run.green] === 0
-      ? { colour: run.green, sha: run.artifact.sha, configName: run.artifact.configName, kept: greenKept }
-      : null
+  const idle = run.weights[run.green] === 0 ? idleAfter(run, greenKept) : null
   return { weights: { ...run.weights }, routedBack, serving, idle }
+}
+
+/**
+ * The idle colour: this run's green once provisioning began; before that (a preRelease hook failed,
+ * a stop during the plan) whatever already ran there, untouched — often the release kept for rollback.
+ */
+function idleAfter(run: Run, greenKept: boolean): RevertedState['idle'] {
+  if (run.greenFleet || run.provisionStarted)
+    return { colour: run.green, sha: run.artifact.sha, configName: run.artifact.configName, kept: greenKept }
+  const there = run.state.fleets[run.green]
+  return there ? { colour: run.green, sha: there.sha, configName: there.configName, kept: true } : null
 }
 
 function outcomeOf(error: unknown, stopped: boolean): RecordEntry['status'] {
