@@ -62,7 +62,8 @@ export async function resolveSha(options: {
   if (status.trim() === '') return { sha: head, version: head, dirty: false }
   if (!options.allowDirty) {
     throw usageError(`the working tree has uncommitted changes: ${changedPaths(status)}`, {
-      hint: 'Commit them, pass --sha explicitly, or use --allow-dirty (the version gets an _uncommitted_ suffix).',
+      // Not "pass --sha": a commit is refused too while a file the release reads differs from it.
+      hint: 'Commit them and release the new commit, or use --allow-dirty (the version gets an _uncommitted_ suffix).',
     })
   }
   const hash = await dirtyHash(options.cwd, status, pathspec)

@@ -218,7 +218,16 @@ describe('--sha', () => {
     await writeFile(join(repo, 'new.txt'), 'x')
     await assert.rejects(
       resolveSha({ allowDirty: false, cwd: repo, stateDir: join(repo, '.gwdeploy') }),
-      /uncommitted changes: new\.txt$/,
+      (error: unknown) => {
+        assert.ok(isGwError(error))
+        assert.match(error.message, /uncommitted changes: new\.txt$/)
+        // `--sha` is no way out: a changed gateway config is refused under any commit's name (exit 2).
+        assert.equal(
+          error.hint,
+          'Commit them and release the new commit, or use --allow-dirty (the version gets an _uncommitted_ suffix).',
+        )
+        return true
+      },
     )
   })
 
