@@ -14,10 +14,12 @@ export function freezeReason(lock: LockInfo): string {
   return (lock.operation ?? '').slice(FREEZE_PREFIX.length)
 }
 
-const until = (lock: LockInfo) =>
+/** A freeze without --ttl. */
+const lasting = (lock: LockInfo) =>
   Date.parse(lock.expiresAt) - Date.parse(lock.acquiredAt) >= FOREVER_MS - 60_000
-    ? 'until `gwdeploy lock release`'
-    : `until ${lock.expiresAt} or \`gwdeploy lock release\``
+
+const until = (lock: LockInfo) =>
+  lasting(lock) ? 'until `gwdeploy lock release`' : `until ${lock.expiresAt} or \`gwdeploy lock release\``
 
 /** One line for `status`: who froze releases, why, since when, until when. */
 export function describeFreeze(lock: LockInfo): string {
@@ -29,7 +31,9 @@ export function frozenError(lock: LockInfo): GwError {
   return lockHeldError(
     `releases are frozen by ${lock.holder}: "${freezeReason(lock)}" (since ${lock.acquiredAt})`,
     {
-      hint: `The freeze lasts ${until(lock)}; \`gwdeploy lock release\` lifts it.`,
+      hint: lasting(lock)
+        ? `It lasts until lifted: \`gwdeploy lock release\` lifts it (ask ${lock.holder} first).`
+        : `It ends at ${lock.expiresAt}; \`gwdeploy lock release\` lifts it sooner (ask ${lock.holder} first).`,
       details: { lock },
     },
   )
