@@ -233,7 +233,7 @@ export function toGwError(
       .replace(/^(Parsing --\S+)\s*\n\s*/, '$1: ')
       .replace(/\s*\n\s*/g, '; ')
       // oclif names a flag by its long name alone ("Missing required flag message"): name it as typed.
-      .replace(/^(Missing required flag |Parsing --)([\w-]+)/, (_, lead: string, name: string) => {
+      .replace(/^(Missing required flag |Parsing --|Flag --)([\w-]+)/, (_, lead: string, name: string) => {
         const char = flags[name]?.char
         return `${lead.replace(/--$/, '')}--${name}${char ? ` (-${char})` : ''}`
       })

@@ -58,6 +58,12 @@ describe('--json envelope and exit codes', () => {
     )
   })
 
+  test("a flag given without its value is named with its short form: 'Flag --limit (-n) expects a value'", async () => {
+    const result = await runCli(['history', '-n', '--json'])
+    assert.equal(result.exitCode, 2, result.stderr)
+    assert.equal(envelope(result).error?.message, 'Flag --limit (-n) expects a value')
+  })
+
   test('a usage error keeps exit 2 under --json', async () => {
     const result = await runCli(['config', 'validate', '--no-such-flag', '--json'])
     assert.equal(result.exitCode, 2)
