@@ -24,7 +24,7 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
         const what = [
           e.sha ? e.sha.slice(0, 7) + dirty : undefined,
           e.configName ? `"${e.configName}"` : undefined,
-          e.colour,
+          colourOf(e),
           e.holder ? `by ${e.holder}` : undefined,
         ]
           .filter(Boolean)
@@ -34,4 +34,12 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
       })
       .join('\n')
   }
+}
+
+/** The colour, with its share when the operation left traffic split (`promote --weight 30`: `blue 30%`). */
+function colourOf(entry: HistoryEntry): string | undefined {
+  const weight = entry.colour
+    ? entry.weights?.[entry.colour as keyof NonNullable<HistoryEntry['weights']>]
+    : undefined
+  return weight !== undefined && weight > 0 && weight < 100 ? `${entry.colour} ${weight}%` : entry.colour
 }

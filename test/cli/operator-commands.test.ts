@@ -130,6 +130,47 @@ describe('unreadable state is named', () => {
   })
 })
 
+test('history names the share a promote --weight left on its colour', async () => {
+  const dir = project()
+  const records = join(dir, '.gwdeploy', 'records')
+  mkdirSync(records, { recursive: true })
+  const record = (
+    time: string,
+    operation: string,
+    status: string,
+    weights: { blue: number; green: number },
+  ) => ({
+    time,
+    operation,
+    status,
+    service: 'demo',
+    sha: 'b'.repeat(40),
+    configName: 'demo rev-bbbbbbb',
+    colour: 'blue',
+    weights,
+  })
+  writeFileSync(
+    join(records, '2026-01-01T000000000Z-release-bbbbbbb-0001.json'),
+    JSON.stringify(record('2026-01-01T00:00:00.000Z', 'release', 'preview', { blue: 0, green: 100 })),
+  )
+  writeFileSync(
+    join(records, '2026-01-02T000000000Z-promote-bbbbbbb-0002.json'),
+    JSON.stringify(record('2026-01-02T00:00:00.000Z', 'promote', 'preview', { blue: 30, green: 70 })),
+  )
+  const result = await runCli(['history'], { cwd: dir })
+  assert.equal(result.exitCode, 0, result.stderr)
+  assert.deepEqual(
+    result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.replace(/\s+/g, ' ')),
+    [
+      '2026-01-02T00:00:00.000Z promote preview bbbbbbb "demo rev-bbbbbbb" blue 30%',
+      '2026-01-01T00:00:00.000Z release preview bbbbbbb "demo rev-bbbbbbb" blue',
+    ],
+  )
+})
+
 describe('messages and exit codes', () => {
   test('a FIFO, a directory or a binary file as --page is exit 2, at once', async () => {
     const dir = project()
