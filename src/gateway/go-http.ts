@@ -1,5 +1,7 @@
 // How Go's net/http and lura word things the gateway writes itself: error texts without a type
 // (http.DetectContentType), http.Redirect's Location and body, lura's url_pattern form in errors.
+
+import { UNDICI_REFUSED_MARK } from './go-request-head.ts'
 import { goTlsReason } from './go-tls.ts'
 import { canonicalHeaderKey } from './go-url.ts'
 import type { HeaderValues } from './request-headers.ts'
@@ -178,7 +180,8 @@ export function goStatusLineText(status: number, nodeText: string | undefined): 
  * A backend request's headers in the order and case Go's Request.write sends them, as undici's
  * flat header list: User-Agent first, then the header map sorted by name (canonical names), then the
  * transport's own `Accept-Encoding: gzip`. (Host and the body's framing are undici's own lines: the
- * head rewrite in go-request-head.ts puts them where Go writes them.)
+ * head rewrite in go-request-head.ts puts them where Go writes them.) The names undici refuses
+ * (Connection, Expect, Keep-Alive, Upgrade), which Go writes like any other, go under a mark the rewrite takes off.
  */
 export function goRequestHeaders(headers: HeaderValues): Array<string | string[]> {
   const named: Array<[name: string, key: string]> = []
@@ -190,7 +193,14 @@ export function goRequestHeaders(headers: HeaderValues): Array<string | string[]
   const out: Array<string | string[]> = []
   const agent = headers['user-agent']
   if (agent !== undefined) out.push('User-Agent', agent)
-  for (const [name, key] of named) out.push(name, headers[key] as string | string[])
+  for (const [name, key] of named)
+    out.push(
+      REFUSED_BY_UNDICI.has(name) ? `${UNDICI_REFUSED_MARK}${name}` : name,
+      headers[key] as string | string[],
+    )
   if (headers['accept-encoding'] === 'gzip') out.push('Accept-Encoding', 'gzip')
   return out
 }
+
+/** Canonical names undici's request() refuses (or drops: Connection) in a caller's headers. */
+const REFUSED_BY_UNDICI = new Set(['Connection', 'Expect', 'Keep-Alive', 'Upgrade'])

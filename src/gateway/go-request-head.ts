@@ -22,6 +22,14 @@ const CHUNKED_END = 'transfer-encoding: chunked\r\n'
 const GO_CHUNKED = 'Transfer-Encoding: chunked\r\n'
 
 /**
+ * Prefixes a header name undici refuses (Connection, Expect, Keep-Alive, Upgrade: go-http.ts's
+ * goRequestHeaders) but Go's Request.write sends as it is in the header map. Not a canonical name
+ * (those start in upper case), so no other header line of a backend request begins with it.
+ */
+export const UNDICI_REFUSED_MARK = 'gW-'
+const MARKED_LINE = `\r\n${UNDICI_REFUSED_MARK}`
+
+/**
  * Stands for a space in the request target undici is given: Go writes a query's spaces raw
  * (`GET /x?q=a b HTTP/1.1`, which most servers refuse with a 400) where undici refuses the path.
  * DEL cannot stand for itself there: Go's url.Parse refuses it before any request is written.
@@ -55,9 +63,12 @@ function rewritingHeads(socket: Socket, line: string, last: string, onHead: Head
         onHead()
         const rest = at + line.length
         const start = goHostLine(withTargetSpaces(chunk.slice(0, at)))
+        const marked = chunk.indexOf(MARKED_LINE, at) !== -1
+        const close = marked && last !== '' && !goAddsClose(chunk) ? '' : last
         chunk = chunk.startsWith(EMPTY_CHUNKED_LINE, rest)
-          ? `${start}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length), last)}`
-          : `${start}\r\n${withLastLine(withGoFraming(chunk.slice(rest)), last)}`
+          ? `${start}\r\n${emptyChunkedEnd(chunk.slice(rest + EMPTY_CHUNKED_LINE.length), close)}`
+          : `${start}\r\n${withLastLine(withGoFraming(chunk.slice(rest)), close)}`
+        if (marked) chunk = (chunk as string).replaceAll(MARKED_LINE, '\r\n')
       }
     }
     return write.call(this, chunk, encoding, callback)
@@ -113,3 +124,29 @@ function afterUserAgent(headers: string, line: string): string {
   const end = headers.indexOf('\r\n') + 2
   return `${headers.slice(0, end)}${line}${headers.slice(end)}`
 }
+
+/**
+ * Go's transport adds `Connection: close` (disable_keep_alives) unless the request's own header
+ * asks to close (its first Connection line has `close`) or to switch protocols (an Upgrade value
+ * and `upgrade` in any Connection line).
+ */
+function goAddsClose(head: string): boolean {
+  const connection = markedValues(head, 'Connection')
+  if (hasToken(connection[0] ?? '', 'close')) return false
+  const upgrade = markedValues(head, 'Upgrade')[0] ?? ''
+  return upgrade === '' || !connection.some((value) => hasToken(value, 'upgrade'))
+}
+
+function markedValues(head: string, name: string): string[] {
+  const prefix = `${MARKED_LINE}${name}: `
+  const values: string[] = []
+  for (let at = head.indexOf(prefix); at !== -1; at = head.indexOf(prefix, at + 1)) {
+    const from = at + prefix.length
+    values.push(head.slice(from, head.indexOf('\r\n', from)))
+  }
+  return values
+}
+
+/** httpguts' token match in a comma-separated header value (case-insensitive). */
+const hasToken = (value: string, token: string): boolean =>
+  value.split(',').some((item) => item.trim().toLowerCase() === token)

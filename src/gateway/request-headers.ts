@@ -21,8 +21,13 @@ export const CONNECTION_HEADERS = [
   'trailer',
 ]
 
-/** Request headers that are about one connection; never forwarded, even with `["*"]`. */
-const HOP_BY_HOP = new Set([...CONNECTION_HEADERS, 'host', 'expect', 'http2-settings'])
+/**
+ * Request headers never forwarded, even with `["*"]`: the ones Go's Request.write leaves out of the
+ * header map (Host, Transfer-Encoding, Trailer; Content-Length is the body's, below). The other
+ * connection headers (Connection, Keep-Alive, Upgrade, TE, Proxy-Connection, HTTP2-Settings, Expect)
+ * go out as they came, as lura copies them.
+ */
+const NOT_FORWARDED = new Set(['host', 'transfer-encoding', 'trailer'])
 
 export type HeaderValues = Record<string, string | string[]>
 
@@ -42,7 +47,9 @@ export interface ForwardRule {
 
 export function compileForwardRule(inputHeaders: string[], disableCompression = false): ForwardRule {
   const list = inputHeaders.length > 0 ? inputHeaders : ['Content-Type']
-  const names = list.includes('*') ? '*' : list.map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h))
+  const names = list.includes('*')
+    ? '*'
+    : list.map((h) => h.toLowerCase()).filter((h) => !NOT_FORWARDED.has(h))
   const has = (name: string) => names === '*' || names.includes(name)
   return {
     names,
@@ -159,7 +166,7 @@ export function backendHeaders(
   if (rule.names === '*') {
     const incoming = req.headers
     for (const key in incoming) {
-      if (key.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(key) || key === 'content-length') continue
+      if (key.charCodeAt(0) === 58 /* ':' */ || NOT_FORWARDED.has(key) || key === 'content-length') continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)

@@ -18,7 +18,7 @@ const WITHOUT_EFFECT: Record<string, { read: 'int' | 'duration'; why: string }> 
   },
   expect_continue_timeout: {
     read: 'duration',
-    why: 'this runtime never forwards Expect: 100-continue, so no backend call waits for a 100',
+    why: 'a forwarded Expect: 100-continue goes out with its body at once, as in KrakenD with it unset',
   },
   dns_cache_ttl: {
     read: 'duration',

@@ -41,7 +41,9 @@ before(async () => {
   const endpoint = (path: string, propagate: string[][], more: Record<string, unknown> = {}) => ({
     endpoint: path,
     ...more,
-    extra_config: { 'auth/validator': validator(propagate, (more.jwt as object) ?? {}) },
+    extra_config: {
+      'auth/validator': validator(propagate, (more.jwt as Record<string, unknown> | undefined) ?? {}),
+    },
     backend: [{ host: [backend.origin], url_pattern: '/echo' }],
   })
   gateway = await startGateway(
