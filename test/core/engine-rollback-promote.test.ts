@@ -53,6 +53,24 @@ describe('rollback (fake provider, in-process)', () => {
     assert.equal(liveSha(h), sha(1), 'nothing changed')
   })
 
+  it('--to a prefix two recorded releases share is exit 2 naming both, nothing changed (never "already live")', async () => {
+    const a = `abcd${'1'.repeat(36)}`
+    const b = `abcd${'2'.repeat(36)}`
+    for (const full of [a, b]) await ok(h, (ctx) => release(ctx, { sha: full }))
+    const routes = h.world.routes.length
+    const out = await h.run(back('ABCD'))
+    assert.equal(out.code, 2, out.error?.message)
+    assert.equal(
+      out.error?.message,
+      '--to abcd matches 2 releases: abcd11111111 (fake rev-abcd111), abcd22222222 (fake rev-abcd222)',
+    )
+    assert.equal(h.world.routes.length, routes, 'nothing routed')
+    assert.equal(liveSha(h), b)
+    const chosen = await ok(h, back('abcd1'))
+    assert.equal(chosen.sha, a)
+    assert.equal(liveSha(h), a)
+  })
+
   it('a first release the router no longer sends traffic to (changed by hand): not called live; the hint re-releases it', async () => {
     await ok(h, releaseOf(1))
     h.world.weights = { blue: 0, green: 0 }

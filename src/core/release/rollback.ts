@@ -50,10 +50,7 @@ export function rollbackGoal(
   records: readonly ReleaseRecord[],
   wanted: string | undefined,
 ): string {
-  if (wanted) {
-    const known = [...COLOURS.map((c) => state.fleets[c]?.sha), ...records.map((r) => r.sha)]
-    return known.find((sha) => sha?.startsWith(wanted)) ?? wanted
-  }
+  if (wanted) return shaOfPrefix(state, records, wanted)
   const lineage = liveLineage(records)
   const live = liveColour(state, lineage)
   const liveSha = live ? state.fleets[live]?.sha : lineage.at(-1)
@@ -83,6 +80,22 @@ export function rollbackGoal(
       hint: '`gwdeploy history` lists what ran; `gwdeploy rollback --to SHA` or `gwdeploy release --sha SHA` picks one.',
     },
   )
+}
+
+/** The one SHA a running colour or a record has for `--to PREFIX`; several are exit 2, as git refuses them. */
+function shaOfPrefix(state: TargetState, records: readonly ReleaseRecord[], wanted: string): string {
+  const known = [...COLOURS.map((c) => state.fleets[c]?.sha), ...records.map((r) => r.sha)]
+  const matches = [...new Set(known.filter((sha): sha is string => sha?.startsWith(wanted) === true))]
+  if (matches.length <= 1) return matches[0] ?? wanted
+  const named = (sha: string) => {
+    const name =
+      records.find((r) => r.sha === sha)?.configName ??
+      COLOURS.map((c) => state.fleets[c]).find((f) => f?.sha === sha)?.configName
+    return `${sha.slice(0, 12)}${name ? ` (${name})` : ''}`
+  }
+  throw usageError(`--to ${wanted} matches ${matches.length} releases: ${matches.map(named).join(', ')}`, {
+    hint: 'Give more characters of the SHA (`gwdeploy history` lists them). Nothing was changed.',
+  })
 }
 
 /** The idle colour `finalize` kept as the previous release (keep-until set), while the other serves all traffic. */
