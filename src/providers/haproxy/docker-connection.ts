@@ -11,8 +11,9 @@ import { readFile } from 'node:fs/promises'
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import type Dockerode from 'dockerode'
-import { configError, providerError } from '../../core/errors.ts'
+import { configError, isGwError, providerError } from '../../core/errors.ts'
 import { compareApiVersions, MAX_API_VERSION } from '../../image/docker.ts'
+import { type CallBounds, dockerCall } from './docker-calls.ts'
 
 export interface DockerHostConfig {
   host: string
@@ -200,28 +201,32 @@ async function readKeyFile(file: KeyFile): Promise<Buffer> {
 
 /**
  * A dockerode client for `provider.haproxy.dockerHosts[index]`, with the API version negotiated
- * (Debian's engine speaks 1.41). The first request is bounded: over ssh, docker-modem never
- * settles a request whose SSH connection closes before it is ready (not even when aborted).
+ * (Debian's engine speaks 1.41). The first request is bounded like every other (docker-calls.ts);
+ * over ssh, docker-modem never settles a request whose SSH connection closes before it is ready
+ * (not even when aborted), so the bound races it.
  */
 export async function connect(
   config: DockerHostConfig,
   index: number,
   env: ConnectionEnvironment,
-  timeoutMs = 30_000,
+  bounds: CallBounds = { timeoutMs: 30_000 },
 ): Promise<Dockerode> {
   const { default: Docker } = await import('dockerode')
   const options = await dockerOptions(dockerConnection(config, index, env))
-  let timer: NodeJS.Timeout | undefined
-  const noAnswer = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs)
-  })
   let version: Dockerode.DockerVersion
   try {
-    version = await Promise.race([new Docker(options).version(), noAnswer])
+    // dockerode passes abortSignal on (its typings leave it out of version()'s options).
+    const client = new Docker(options) as unknown as {
+      version(options: { abortSignal: AbortSignal }): Promise<Dockerode.DockerVersion>
+    }
+    version = await dockerCall(config, 'GET /version', bounds, (abortSignal) =>
+      client.version({ abortSignal }),
+    )
   } catch (error) {
-    throw dockerHostError(config, error)
-  } finally {
-    clearTimeout(timer)
+    if (bounds.signal?.aborted) throw bounds.signal.reason
+    // The bound's own error names no host kind: the hint below says what to check for this one.
+    const cause = isGwError(error) ? new Error(`no answer within ${bounds.timeoutMs / 1000} s`) : error
+    throw dockerHostError(config, cause)
   }
   const api =
     compareApiVersions(version.ApiVersion, MAX_API_VERSION) < 0 ? version.ApiVersion : MAX_API_VERSION

@@ -7,19 +7,21 @@
  */
 import type Dockerode from 'dockerode'
 import { configError, isGwError, providerError } from '../../core/errors.ts'
-import { sleep } from '../../health/gate.ts'
+import { untilAborted } from '../../core/until-aborted.ts'
 import { readJsonStream } from '../../image/docker.ts'
 import type { ContainerEnv } from '../node-env.ts'
 import type { Artifact, Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
 import { ownerOf, type StrangerContainer, strangersError } from './container-ownership.ts'
 import { containerSpec, LABEL } from './container-spec.ts'
+import { containerHealth, exitedAtStartError, inspectImage, waitUntilGone } from './container-state.ts'
+import { dockerCall, silenceBound } from './docker-calls.ts'
 import {
   type ConnectionEnvironment,
   connect,
   type DockerHostConfig,
   dockerHostError,
 } from './docker-connection.ts'
-import { containerLogLines } from './docker-logs.ts'
+import { containerLogLines, demux } from './docker-logs.ts'
 import type { FleetRecord, NodeRecord, StateStore } from './state.ts'
 
 interface Host {
@@ -35,6 +37,7 @@ export class DockerFleet {
   readonly #environment: ConnectionEnvironment
   readonly #env: ((artifact: Artifact) => ContainerEnv) | undefined
   readonly #store: StateStore
+  readonly #timeoutMs: number
 
   constructor(
     hosts: DockerHostConfig[],
@@ -45,6 +48,8 @@ export class DockerFleet {
       restartPolicy: string
       port: number
       environment: ConnectionEnvironment
+      /** How long one Docker request may wait for its answer (GWDEPLOY_DOCKER_API_TIMEOUT). */
+      timeoutMs: number
       /** fleet.env / fleet.envFrom of a release's containers. */
       env?: (artifact: Artifact) => ContainerEnv
     },
@@ -56,25 +61,44 @@ export class DockerFleet {
     this.#port = options.port
     this.#environment = options.environment
     this.#store = options.store
+    this.#timeoutMs = options.timeoutMs
   }
 
-  #docker(index: number): Promise<Dockerode> {
+  #docker(index: number, signal?: AbortSignal): Promise<Dockerode> {
     const host = this.#hosts[index] as Host
-    host.docker ??= connect(host.config, index, this.#environment)
+    host.docker ??= connect(host.config, index, this.#environment, { signal, timeoutMs: this.#timeoutMs })
     host.docker.catch(() => {
       host.docker = undefined
     })
     return host.docker
   }
 
-  async #list(index: number): Promise<Dockerode.ContainerInfo[]> {
-    const docker = await this.#docker(index)
+  /** One request to host `index`, ended by the run's signal or the request timeout (docker-calls.ts). */
+  async #call<T>(
+    index: number,
+    what: string,
+    signal: AbortSignal | undefined,
+    request: (docker: Dockerode, abortSignal: AbortSignal) => Promise<T>,
+    extraMs = 0,
+  ): Promise<T> {
+    const docker = await this.#docker(index, signal)
+    const host = (this.#hosts[index] as Host).config
+    return dockerCall(host, what, { signal, timeoutMs: this.#timeoutMs + extraMs }, (abortSignal) =>
+      request(docker, abortSignal),
+    )
+  }
+
+  async #list(index: number, signal?: AbortSignal): Promise<Dockerode.ContainerInfo[]> {
     try {
-      return await docker.listContainers({
-        all: true,
-        filters: { label: [`${LABEL.managedBy}=gwdeploy`, `${LABEL.target}=${this.#target}`] },
-      })
+      return await this.#call(index, 'listing containers', signal, (docker, abortSignal) =>
+        docker.listContainers({
+          all: true,
+          filters: { label: [`${LABEL.managedBy}=gwdeploy`, `${LABEL.target}=${this.#target}`] },
+          abortSignal,
+        }),
+      )
     } catch (error) {
+      if (isGwError(error)) throw error
       throw dockerHostError((this.#hosts[index] as Host).config, error)
     }
   }
@@ -83,11 +107,11 @@ export class DockerFleet {
    * Every colour's fleet as the containers' labels describe it. Refuses (exit 2) when a host
    * holds containers of this target's name that are not this target's.
    */
-  async fleets(): Promise<Partial<Record<Colour, FleetRecord>>> {
+  async fleets(signal?: AbortSignal): Promise<Partial<Record<Colour, FleetRecord>>> {
     const fleets: Partial<Record<Colour, FleetRecord>> = {}
     const [own, lists] = await Promise.all([
       this.#store.read(),
-      Promise.all(this.#hosts.map((_, index) => this.#list(index))),
+      Promise.all(this.#hosts.map((_, index) => this.#list(index, signal))),
     ])
     const strangers: StrangerContainer[] = []
     for (const [index, containers] of lists.entries()) {
@@ -149,7 +173,8 @@ export class DockerFleet {
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<FleetRecord> {
     const image = spec.artifact.image
     if (!image) throw providerError('haproxy: the release has no image to run (image.repository is required)')
-    const existing = (await this.fleets())[spec.colour]
+    const { signal } = options
+    const existing = (await this.fleets(signal))[spec.colour]
     if (
       existing &&
       (existing.sha !== spec.artifact.sha || existing.configDigest !== spec.artifact.configDigest)
@@ -167,7 +192,7 @@ export class DockerFleet {
         keep.set(node.slot, node)
       else remove.push(node)
     }
-    await Promise.all(remove.map((node) => this.#remove(node)))
+    await Promise.all(remove.map((node) => this.#remove(node, 0, signal)))
     const missing = Array.from({ length: spec.size }, (_, slot) => slot).filter((slot) => !keep.has(slot))
     options.progress?.(
       missing.length
@@ -176,7 +201,7 @@ export class DockerFleet {
     )
     const hostsUsed = [...new Set(missing.map((slot) => slot % this.#hosts.length))]
     await Promise.all(hostsUsed.map((index) => this.#ensureImage(index, image, options)))
-    const started = await Promise.all(missing.map((slot) => this.#start(spec, slot, targetId)))
+    const started = await Promise.all(missing.map((slot) => this.#start(spec, slot, targetId, signal)))
     const nodes = [...keep.values(), ...started].sort((a, b) => a.slot - b.slot)
     return {
       colour: spec.colour,
@@ -190,24 +215,40 @@ export class DockerFleet {
   }
 
   async #ensureImage(index: number, image: string, options: OperationOptions): Promise<void> {
-    const docker = await this.#docker(index)
-    const where = this.#hosts[index]?.config.host ?? ''
+    const host = (this.#hosts[index] as Host).config
+    const where = host.host
     try {
-      await docker.getImage(image).inspect()
+      await this.#call(index, `inspecting image ${image}`, options.signal, (docker, abortSignal) =>
+        inspectImage(docker, image, abortSignal),
+      )
       return
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404)
-        throw dockerHostError((this.#hosts[index] as Host).config, error)
+      if (isGwError(error)) throw error
+      if ((error as { statusCode?: number }).statusCode !== 404) throw dockerHostError(host, error)
     }
     options.progress?.(`pulling ${image} on ${where}`)
     let failure: string | undefined
+    const docker = await this.#docker(index, options.signal)
+    // A pull takes as long as the image is large: bounded by its silence, not its length.
+    const bound = silenceBound(host, `pulling ${image}`, {
+      signal: options.signal,
+      timeoutMs: this.#timeoutMs,
+    })
     try {
-      const stream = (await docker.pull(image)) as NodeJS.ReadableStream
-      await readJsonStream(stream as never, (event) => {
-        if (event.error) failure = event.errorDetail?.message ?? event.error
-      })
+      const stream = (await docker.pull(image, { abortSignal: bound.abortSignal })) as NodeJS.ReadableStream
+      await untilAborted(
+        readJsonStream(stream as never, (event) => {
+          bound.heard()
+          if (event.error) failure = event.errorDetail?.message ?? event.error
+        }),
+        bound.abortSignal,
+      )
     } catch (error) {
+      const reason = bound.reason(error)
+      if (isGwError(reason)) throw reason
       failure = (error as Error).message
+    } finally {
+      bound.done()
     }
     if (failure) {
       throw providerError(`haproxy: ${where} could not pull ${image}: ${failure}`, {
@@ -216,10 +257,16 @@ export class DockerFleet {
     }
   }
 
-  async #start(spec: FleetSpec, slot: number, targetId: string): Promise<NodeRecord> {
+  async #start(
+    spec: FleetSpec,
+    slot: number,
+    targetId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<NodeRecord> {
     const index = slot % this.#hosts.length
     const host = this.#hosts[index] as Host
-    const docker = await this.#docker(index)
+    const call = <T>(what: string, request: (docker: Dockerode, abortSignal: AbortSignal) => Promise<T>) =>
+      this.#call(index, `${what} ${create.name}`, signal, request)
     const create = containerSpec(spec, {
       target: this.#target,
       targetId,
@@ -231,14 +278,24 @@ export class DockerFleet {
     try {
       // A container of that name left by a crashed run is replaced (it may be half-created); the
       // target id in the name makes it this target's.
-      await docker
-        .getContainer(create.name)
-        .remove({ force: true })
-        .catch(() => {})
-      const container = await docker.createContainer(create)
-      await container.start()
-      const info = await container.inspect()
+      await call('removing a leftover', (docker, abortSignal) =>
+        docker.getContainer(create.name).remove({ force: true, abortSignal }),
+      ).catch((error: unknown) => {
+        if (isGwError(error)) throw error
+      })
+      const container = await call('creating', (docker, abortSignal) =>
+        docker.createContainer({ ...create, abortSignal }),
+      )
+      await call('starting', (_, abortSignal) => container.start({ abortSignal }))
+      const info = await call('inspecting', (_, abortSignal) => container.inspect({ abortSignal }))
       const hostPort = info.NetworkSettings.Ports[`${spec.port}/tcp`]?.[0]?.HostPort
+      if (!hostPort && (!info.State.Running || info.State.Restarting))
+        throw await this.#exitedAtStart(
+          spec,
+          { id: create.name, meta: { host: host.config.host } },
+          info,
+          signal,
+        )
       if (!hostPort) throw new Error(`container ${create.name} has no published port for ${spec.port}`)
       const revokerPort = spec.artifact.revokerPort
         ? Number(info.NetworkSettings.Ports[`${spec.artifact.revokerPort}/tcp`]?.[0]?.HostPort ?? 0)
@@ -274,22 +331,61 @@ export class DockerFleet {
     }
   }
 
+  /** A container that stopped before its port was published: exit 4 with what it said (container-state.ts). */
+  async #exitedAtStart(
+    spec: FleetSpec,
+    node: { id: string; meta: { host: string } },
+    info: Dockerode.ContainerInspectInfo,
+    signal: AbortSignal | undefined,
+  ) {
+    const log = await this.logs(node, 20, signal).catch(() => {
+      if (signal?.aborted) throw signal.reason
+      return ''
+    })
+    return exitedAtStartError(spec, node.id, info, log)
+  }
+
   #hostOf(node: NodeRecord | { meta?: Record<string, string | number> | undefined }): number {
     const index = this.#hosts.findIndex((h) => h.config.host === node.meta?.host)
     return index < 0 ? 0 : index
   }
 
-  async #remove(node: NodeRecord, stopSeconds = 0): Promise<void> {
-    const docker = await this.#docker(this.#hostOf(node))
-    const container = docker.getContainer(node.id)
-    if (stopSeconds > 0) await container.stop({ t: stopSeconds }).catch(() => {})
+  async #remove(node: NodeRecord, stopSeconds = 0, signal?: AbortSignal): Promise<void> {
+    const index = this.#hostOf(node)
+    const call = <T>(
+      what: string,
+      request: (container: Dockerode.Container, abortSignal: AbortSignal) => Promise<T>,
+      extraMs = 0,
+    ) =>
+      this.#call(
+        index,
+        `${what} ${node.id}`,
+        signal,
+        (docker, abortSignal) => request(docker.getContainer(node.id), abortSignal),
+        extraMs,
+      )
+    // docker stop waits up to t seconds for the container to exit before it kills it.
+    if (stopSeconds > 0)
+      await call(
+        'stopping',
+        (container, abortSignal) => container.stop({ t: stopSeconds, abortSignal }),
+        stopSeconds * 1000,
+      ).catch(() => {
+        // Not stopped in time (or already gone): the removal below kills it.
+        if (signal?.aborted) throw signal.reason
+      })
     try {
-      await container.remove({ force: true })
+      await call('removing', (container, abortSignal) => container.remove({ force: true, abortSignal }))
     } catch (error) {
+      if (isGwError(error)) throw error
       const { statusCode, message } = error as { statusCode?: number; message: string }
       if (statusCode === 404) return
       // dockerd is still removing it (a restart policy, or an earlier request it has not finished): wait for it.
-      if (statusCode === 409 && /already in progress/.test(message)) return waitUntilGone(container, node.id)
+      if (statusCode === 409 && /already in progress/.test(message))
+        return waitUntilGone(
+          () => call('inspecting', (container, abortSignal) => container.inspect({ abortSignal })),
+          node.id,
+        )
       throw providerError(`haproxy: could not remove container ${node.id}: ${message}`, {
         hint: 'Check the Docker host; re-running the command retries the removal.',
       })
@@ -297,32 +393,26 @@ export class DockerFleet {
   }
 
   /** Stops (SIGTERM: the gateway drains) and removes every node of the record. */
-  async stop(record: FleetRecord, drainMs: number): Promise<void> {
+  async stop(record: FleetRecord, drainMs: number, signal?: AbortSignal): Promise<void> {
     const seconds = Math.max(1, Math.ceil(drainMs / 1000))
-    await Promise.all(record.nodes.map((node) => this.#remove(node, seconds)))
+    await Promise.all(record.nodes.map((node) => this.#remove(node, seconds, signal)))
   }
 
   /** The containers' own view: running, and the image HEALTHCHECK status. */
-  async health(record: FleetRecord): Promise<Map<string, NodeHealth>> {
+  async health(record: FleetRecord, signal?: AbortSignal): Promise<Map<string, NodeHealth>> {
     const result = new Map<string, NodeHealth>()
     await Promise.all(
       record.nodes.map(async (node) => {
-        const docker = await this.#docker(this.#hostOf(node))
         try {
-          const info = await docker.getContainer(node.id).inspect()
-          const health = info.State.Health?.Status
-          if (!info.State.Running)
-            result.set(node.id, {
-              node: node.id,
-              status: 'gone',
-              detail: `container ${info.State.Status} (exit ${info.State.ExitCode})`,
-            })
-          // "starting" only means the image HEALTHCHECK has not run yet (its interval is 5 s): the
-          // gate's own probes and the HAProxy check decide; a failing HEALTHCHECK still counts.
-          else if (health === 'unhealthy')
-            result.set(node.id, { node: node.id, status: health, detail: 'docker health unhealthy' })
-          else result.set(node.id, { node: node.id, status: 'healthy', detail: 'container running' })
+          const info = await this.#call(
+            this.#hostOf(node),
+            `inspecting ${node.id}`,
+            signal,
+            (docker, abortSignal) => docker.getContainer(node.id).inspect({ abortSignal }),
+          )
+          result.set(node.id, containerHealth(node.id, info))
         } catch (error) {
+          if (signal?.aborted) throw signal.reason
           const missing = (error as { statusCode?: number }).statusCode === 404
           result.set(node.id, {
             node: node.id,
@@ -339,22 +429,27 @@ export class DockerFleet {
   async logs(
     node: { id: string; meta?: Record<string, string | number> | undefined },
     lines: number,
+    signal?: AbortSignal,
   ): Promise<string> {
-    const docker = await this.#docker(this.#hostOf(node))
-    const container = docker.getContainer(node.id)
-    const { State: state } = await container.inspect()
+    const call = <T>(
+      what: string,
+      request: (container: Dockerode.Container, abortSignal: AbortSignal) => Promise<T>,
+    ) =>
+      this.#call(this.#hostOf(node), `${what} ${node.id}`, signal, (docker, abortSignal) =>
+        request(docker.getContainer(node.id), abortSignal),
+      )
+    const { State: state } = await call('inspecting', (container, abortSignal) =>
+      container.inspect({ abortSignal }),
+    )
     const facts = [
       state.Status,
       `exit code ${state.ExitCode}`,
       state.OOMKilled ? 'OOM killed' : '',
       state.Error,
     ]
-    const output = (await container.logs({
-      stdout: true,
-      stderr: true,
-      tail: lines,
-      follow: false,
-    })) as unknown as Buffer
+    const output = (await call('reading the log of', (container, abortSignal) =>
+      container.logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal }),
+    )) as unknown as Buffer
     const header = `[container ${node.id} on ${node.meta?.host ?? '?'}: ${facts.filter(Boolean).join(', ')}]`
     return [header, demux(output).trimEnd()].filter(Boolean).join('\n')
   }
@@ -368,44 +463,16 @@ export class DockerFleet {
     yield* containerLogLines(docker.getContainer(node.id), options)
   }
 
-  async removeAll(): Promise<void> {
-    const fleets = await this.fleets()
-    await Promise.all(Object.values(fleets).map((record) => this.stop(record, 1_000)))
+  async removeAll(signal?: AbortSignal): Promise<void> {
+    const fleets = await this.fleets(signal)
+    await Promise.all(Object.values(fleets).map((record) => this.stop(record, 1_000, signal)))
   }
 }
+
+/** Kept where test/image imports it from; it lives in docker-logs.ts. */
+export { demux }
 
 const nameOf = (info: Dockerode.ContainerInfo) => (info.Names[0] ?? info.Id).replace(/^\//, '')
-
-/** Docker's multiplexed log stream (8-byte frame headers) as text. */
-export function demux(buffer: Buffer): string {
-  const parts: string[] = []
-  let offset = 0
-  while (offset + 8 <= buffer.length && buffer[offset + 1] === 0 && (buffer[offset] ?? 9) <= 2) {
-    const size = buffer.readUInt32BE(offset + 4)
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'))
-    offset += 8 + size
-  }
-  return offset === 0 ? buffer.toString('utf8') : parts.join('')
-}
-
-async function waitUntilGone(
-  container: Dockerode.Container,
-  name: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    try {
-      await container.inspect()
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return
-    }
-    await sleep(200)
-  }
-  throw providerError(`haproxy: container ${name} is still being removed after ${timeoutMs / 1000} s`, {
-    hint: 'Check the Docker host (docker ps -a); re-running the command retries the removal.',
-  })
-}
 
 /** The fleet.env / fleet.envFrom key a mount source came from, for the error message. */
 function envPathOf(create: Dockerode.ContainerCreateOptions, source: string): string {

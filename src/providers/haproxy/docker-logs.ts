@@ -3,7 +3,6 @@ import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { lastLines, splitLines } from '../logs/lines.ts'
 import type { LogStreamOptions } from '../types.ts'
-import { demux } from './docker-fleet.ts'
 
 export async function* containerLogLines(
   container: Dockerode.Container,
@@ -49,4 +48,16 @@ export async function* containerLogLines(
     options.signal?.removeEventListener('abort', stop)
     stop()
   }
+}
+
+/** Docker's multiplexed log stream (8-byte frame headers) as text. */
+export function demux(buffer: Buffer): string {
+  const parts: string[] = []
+  let offset = 0
+  while (offset + 8 <= buffer.length && buffer[offset + 1] === 0 && (buffer[offset] ?? 9) <= 2) {
+    const size = buffer.readUInt32BE(offset + 4)
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'))
+    offset += 8 + size
+  }
+  return offset === 0 ? buffer.toString('utf8') : parts.join('')
 }

@@ -17,6 +17,7 @@ import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
 import { containerEnv } from '../node-env.ts'
 import {
+  type CallOptions,
   COLOURS,
   type Colour,
   type Fleet,
@@ -39,6 +40,7 @@ import {
   type Weights,
 } from '../types.ts'
 import { frontendEndpoint } from './config-file.ts'
+import { dockerTimeoutMs } from './docker-calls.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
 import type { InstanceView } from './instance.ts'
@@ -119,6 +121,7 @@ export class HaproxyProvider implements Provider {
           restartPolicy: config.restartPolicy,
           port: context.config.fleet.port,
           environment: this.#environment,
+          timeoutMs: dockerTimeoutMs(),
           env: (artifact) => containerEnv(context.config, artifact),
         })
     this.capabilities = {
@@ -130,8 +133,8 @@ export class HaproxyProvider implements Provider {
     }
   }
 
-  async #records(): Promise<Partial<Record<Colour, FleetRecord>>> {
-    const records = await this.#fleet.fleets()
+  async #records(signal?: AbortSignal): Promise<Partial<Record<Colour, FleetRecord>>> {
+    const records = await this.#fleet.fleets(signal)
     const state = await this.#store.read()
     this.#targetId = state.targetId
     const saved = state.fleets
@@ -145,7 +148,7 @@ export class HaproxyProvider implements Provider {
 
   async inspect(options: InspectOptions = {}): Promise<TargetState> {
     const [records, { views, unreachable }] = await Promise.all([
-      this.#records(),
+      this.#records(options.signal),
       options.partial
         ? this.router.readableViews()
         : this.router.views().then((views) => ({ views, unreachable: [] })),
@@ -236,10 +239,12 @@ export class HaproxyProvider implements Provider {
     }
   }
 
-  async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
-    const record = (await this.#records())[fleet.colour]
+  async nodeHealth(fleet: Fleet, options: OperationOptions = {}): Promise<NodeHealth[]> {
+    const record = (await this.#records(options.signal))[fleet.colour]
     const own =
-      record && this.#fleet.health ? await this.#fleet.health(record) : new Map<string, NodeHealth>()
+      record && this.#fleet.health
+        ? await this.#fleet.health(record, options.signal)
+        : new Map<string, NodeHealth>()
     // An instance that cannot be reached says nothing about a node; what changes the target still
     // needs every instance (views()), so this only lets `status` show the others.
     const { views } = await this.router.readableViews()
@@ -252,8 +257,8 @@ export class HaproxyProvider implements Provider {
       .map((node) => ({ node: node.id, url: new URL(`http://${node.address}`) }))
   }
 
-  async revokerEndpoints(fleet: Fleet): Promise<RevokerEndpoint[]> {
-    const record = (await this.#records())[fleet.colour]
+  async revokerEndpoints(fleet: Fleet, options: OperationOptions = {}): Promise<RevokerEndpoint[]> {
+    const record = (await this.#records(options.signal))[fleet.colour]
     return (record?.nodes ?? []).flatMap((node) =>
       node.revokerPort && fleet.nodes.some((n) => n.id === node.id)
         ? [{ node: node.id, host: node.address, port: node.revokerPort }]
@@ -266,7 +271,7 @@ export class HaproxyProvider implements Provider {
   }
 
   async route(weights: Weights, options: OperationOptions = {}): Promise<void> {
-    const records = await this.#records()
+    const records = await this.#records(options.signal)
     for (const colour of COLOURS) {
       if (weights[colour] > 0 && !records[colour])
         throw providerError(`haproxy: cannot route ${weights[colour]}% to ${colour}: it has no nodes`)
@@ -275,7 +280,7 @@ export class HaproxyProvider implements Provider {
   }
 
   async decommission(fleet: Fleet, options: OperationOptions & { drainMs: number }): Promise<void> {
-    const records = await this.#records()
+    const records = await this.#records(options.signal)
     const record = records[fleet.colour]
     const views = await this.router.views()
     for (const view of record ? views : []) {
@@ -310,15 +315,15 @@ export class HaproxyProvider implements Provider {
     await this.#placeServers(fleet.colour, undefined, options)
     if (record && this.#fleet.stop) {
       options.progress?.(`stopping ${record.nodes.length} container(s) of ${fleet.colour}`)
-      await this.#fleet.stop(record, options.drainMs)
+      await this.#fleet.stop(record, options.drainMs, options.signal)
     }
     await this.#store.update((state) => {
       delete state.fleets[fleet.colour]
     })
   }
 
-  async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>): Promise<void> {
-    const record = (await this.#records())[colour]
+  async annotate(colour: Colour, facts: Pick<Fleet, 'keepUntil'>, options: CallOptions = {}): Promise<void> {
+    const record = (await this.#records(options.signal))[colour]
     if (!record) return
     await this.#store.update((state) => {
       const saved = state.fleets[colour]?.sha === record.sha ? (state.fleets[colour] as FleetRecord) : record
@@ -338,8 +343,8 @@ export class HaproxyProvider implements Provider {
     return this.#lock
   }
 
-  async logs(node: FleetNode, lines: number): Promise<string> {
-    return this.#fleet.logs ? this.#fleet.logs(node, lines) : ''
+  async logs(node: FleetNode, lines: number, options: CallOptions = {}): Promise<string> {
+    return this.#fleet.logs ? this.#fleet.logs(node, lines, options.signal) : ''
   }
 
   async *streamLogs(node: FleetNode, options: LogStreamOptions): AsyncGenerator<string> {
@@ -388,7 +393,7 @@ export class HaproxyProvider implements Provider {
     for (const colour of COLOURS) await this.#placeServers(colour, undefined, options)
     if (this.#fleet.removeAll) {
       options.progress?.('removing the containers')
-      await this.#fleet.removeAll()
+      await this.#fleet.removeAll(options.signal)
     }
     await this.#store.update((state) => {
       state.fleets = {}

@@ -205,7 +205,7 @@ describe('Docker host connections', () => {
           { host, publishAddress: '127.0.0.1' },
           0,
           { ...noAgent, sshAuthSock: '/nonexistent/agent.sock' },
-          3_000,
+          { timeoutMs: 3_000 },
         ),
         (error: unknown) => {
           assert.ok(error instanceof GwError, String(error))

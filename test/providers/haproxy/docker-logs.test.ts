@@ -43,6 +43,7 @@ describe('haproxy: docker logs of a node', () => {
       restartPolicy: 'no',
       port: 8080,
       environment: processConnectionEnvironment(),
+      timeoutMs: 30_000,
     })
   })
   after(async () => {

@@ -1,0 +1,161 @@
+/**
+ * haproxy provider, what happens to real Docker hosts at 3 a.m., through the built CLI: a dockerd
+ * that stops answering mid-release, mid-rollback and under `status` (a proxy in front of the test
+ * dockerd holds the requests), and a green container that exits right after it starts.
+ */
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type Dockerode from 'dockerode'
+import { stringify } from 'yaml'
+import { makeProject, type Project, type RunResult, sha } from '../core/helpers/project.ts'
+import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
+import { type HangingDockerProxy, hangingDockerProxy } from '../providers/haproxy/docker-proxy.ts'
+import {
+  askName,
+  type HaproxyInstance,
+  type HaproxyProjectOptions,
+  haproxyConfig,
+  startHaproxy,
+} from '../providers/haproxy/helpers.ts'
+
+interface ErrorEnvelope {
+  error: { exitCode: number; message: string; hint?: string; problems?: Array<{ message: string }> }
+}
+
+describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, () => {
+  let project: Project
+  let lb: HaproxyInstance
+  let docker: Dockerode
+  let proxy: HangingDockerProxy
+  let base: HaproxyProjectOptions
+  const target = uniqueName('faults')
+  const name = (n: number) => `${target} rev-${sha(n).slice(0, 7)}`
+  const FAST = { GWDEPLOY_DOCKER_API_TIMEOUT: '2' }
+
+  const writeConfig = (edit: (config: Record<string, unknown>) => void = () => {}) => {
+    const config = haproxyConfig(base)
+    edit(config)
+    return writeFile(join(project.dir, 'gwdeploy.yml'), stringify(config))
+  }
+  const containers = async (colour?: string) =>
+    docker.listContainers({
+      all: true,
+      filters: { label: [`gwdeploy.target=${target}`, ...(colour ? [`gwdeploy.colour=${colour}`] : [])] },
+    })
+  /** A run that must end by itself: one that hangs is killed after `boundMs` (its code is then null). */
+  const bounded = async (args: string[], env: NodeJS.ProcessEnv, boundMs = 90_000): Promise<RunResult> => {
+    const run = project.start(args, env)
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), boundMs)
+    try {
+      return await run.done
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  before(async () => {
+    const { socketPath } = await requireDocker()
+    docker = (await testDocker()).docker
+    project = await makeProject()
+    lb = await startHaproxy()
+    proxy = await hangingDockerProxy(project.dir, socketPath)
+    base = {
+      service: target,
+      instances: [lb],
+      dockerHost: proxy.host,
+      repository: `${(await requireRegistry()).host}/gwdeploy-test/${uniqueName('faults')}`,
+      baseImage: await requireBaseImage(),
+      size: 1,
+    }
+    await writeConfig()
+    const first = await project.json(['release', '--sha', sha(1)])
+    assert.equal(first.code, 0, JSON.stringify(first.envelope))
+  })
+  after(async () => {
+    proxy?.hang(() => false)
+    await proxy?.close()
+    await project?.cleanup()
+    for (const info of await containers().catch(() => []))
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {})
+    await lb?.stop()
+  })
+
+  it('a Docker host that stops answering mid-release: exit 6 naming the host and the request, traffic untouched', async () => {
+    proxy.hang((method, path) => method === 'POST' && /\/containers\/create/.test(path))
+    try {
+      const run = await bounded(['release', '--sha', sha(2), '--json'], FAST)
+      assert.equal(run.code, 6, run.stdout + run.stderr)
+      const { error } = JSON.parse(run.stdout) as ErrorEnvelope
+      assert.match(
+        error.message,
+        /the Docker host unix:\/\/\S+docker-proxy\.sock did not answer within 2 s \(creating gwdeploy-\S+-green-0202020-\d\)/,
+      )
+      assert.match(error.hint ?? '', /GWDEPLOY_DOCKER_API_TIMEOUT/)
+      assert.ok(proxy.held.length > 0, 'the create request was held')
+    } finally {
+      proxy.hang(() => false)
+    }
+    assert.equal(await lb.green(), 0)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+    const retry = await project.json(['release', '--sha', sha(2)])
+    assert.equal(retry.code, 0, JSON.stringify(retry.envelope))
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+  })
+
+  it('rollback while the Docker host does not answer: exit 6 naming it, nothing switched', async () => {
+    proxy.hang((_, path) => !/\/version$/.test(path))
+    try {
+      const run = await bounded(['rollback', '--json'], FAST)
+      assert.equal(run.code, 6, run.stdout + run.stderr)
+      const { error } = JSON.parse(run.stdout) as ErrorEnvelope
+      assert.match(error.message, /did not answer within 2 s \(listing containers\)/)
+    } finally {
+      proxy.hang(() => false)
+    }
+    assert.equal(await lb.green(), 100)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+  })
+
+  it('Ctrl-C while a Docker request goes unanswered: status stops with exit 130', async () => {
+    const before = proxy.held.length
+    proxy.hang((_, path) => !/\/version$/.test(path))
+    try {
+      const run = project.start(['status'])
+      for (let i = 0; i < 600 && proxy.held.length === before; i++)
+        await new Promise((r) => setTimeout(r, 50))
+      assert.ok(proxy.held.length > before, 'status sent a request the host holds')
+      run.child.kill('SIGTERM')
+      const timer = setTimeout(() => run.child.kill('SIGKILL'), 20_000)
+      const result = await run.done.finally(() => clearTimeout(timer))
+      assert.equal(result.code, 130, result.stderr)
+    } finally {
+      proxy.hang(() => false)
+    }
+  })
+
+  it('a green container that exits right after it starts: the gate fails at once with what the container said', async () => {
+    await writeConfig((config) => {
+      ;(config.fleet as Record<string, unknown>).env = { NODE_OPTIONS: '--no-such-node-flag' }
+    })
+    try {
+      const run = await bounded(['release', '--sha', sha(4), '--json'], {})
+      assert.equal(run.code, 4, run.stdout + run.stderr)
+      const { error } = JSON.parse(run.stdout) as ErrorEnvelope
+      assert.match(
+        error.message,
+        /failed its health gate: gwdeploy-\S+-0404040-\d: (node is gone: )?container (restarting|exited): it exited with code 9/,
+      )
+      assert.match(error.hint ?? '', /--- last log lines of gwdeploy-\S+-0404040-\d ---/)
+      assert.match(error.hint ?? '', /--no-such-node-flag is not allowed in NODE_OPTIONS/)
+    } finally {
+      await writeConfig()
+    }
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+  })
+})
