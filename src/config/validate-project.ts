@@ -34,6 +34,8 @@ export async function validateProjectConfig(options: {
   file?: string
   env?: string
   environ?: NodeJS.ProcessEnv
+  /** What release would warn about (an endpoint the runtime drops, a limit counted per worker). */
+  warn?: (problem: Problem) => void
 }): Promise<ValidationSummary> {
   const cwd = options.cwd ?? process.cwd()
   const loaded = loadConfig({ ...options, cwd })
@@ -54,10 +56,12 @@ export async function validateProjectConfig(options: {
     // checked as release renders and stamps it, the rendered config by key path.
     const stamped = await checkAsStamped(loaded, runtime, gatewayConfig)
     checkGatewayDocument(loaded, runtime, renderedDocument(stamped, shown))
+    for (const warning of stamped.warningProblems) options.warn?.(warning)
   } else {
     const doc = parseSourceDocument(readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES), shown)
     checkGatewayDocument(loaded, runtime, doc)
-    await checkAsStamped(loaded, runtime, gatewayConfig)
+    const stamped = await checkAsStamped(loaded, runtime, gatewayConfig)
+    for (const warning of stamped.warningProblems) options.warn?.(warning)
   }
   return {
     files: loaded.files.map((f) => relative(cwd, f) || f),

@@ -91,6 +91,8 @@ export interface StampedConfig {
   /** sha256 of the canonical stamped config (and its files), as "sha256:<hex>". */
   digest: string
   warnings: string[]
+  /** The same warnings, each with where it is (file:line and key path), as `gateway check` shows them. */
+  warningProblems: Problem[]
   /** Where a key path of the config is written: for a flexible config, in the template, partial or action that wrote it. */
   locate: (path: ReadonlyArray<string | number>) => Location
 }
@@ -216,6 +218,7 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
     files: shipped.files,
     digest: configDigest(config, shipped.files),
     warnings: result.warnings.map((w) => w.message),
+    warningProblems: result.warnings,
     locate: doc.locate,
   }
 }

@@ -49,6 +49,27 @@ describe('--json envelope and exit codes', () => {
     })
   })
 
+  test('config validate says what release would warn about, located (exit 0): an endpoint the runtime drops', async () => {
+    const dir = project('service: demo\n')
+    writeFileSync(
+      join(dir, 'gateway.json'),
+      '{\n  "version": 3,\n  "endpoints": [\n    {"endpoint": "/a", "method": "GETT", "backend": [{"host": ["http://127.0.0.1:9"], "url_pattern": "/a"}]}\n  ]\n}\n',
+    )
+    const result = await runCli(['config', 'validate', '--json'], { cwd: dir })
+    assert.equal(result.exitCode, 0, result.stderr)
+    assert.equal(result.stderr, '')
+    const [warning, ...more] = envelope(result).warnings
+    assert.deepEqual(more, [])
+    assert.match(
+      warning ?? '',
+      /^gateway\.json:4:24 \(endpoints\[0\]\.method\): endpoint \/a: method "GETT" is not served/,
+    )
+    const human = await runCli(['config', 'validate'], { cwd: dir })
+    assert.equal(human.exitCode, 0, human.stderr)
+    assert.match(human.stderr, /warning: gateway\.json:4:24 \(endpoints\[0\]\.method\)/)
+    assert.match(human.stdout, /are valid: .* \(1 warning above\)$/m)
+  })
+
   test("a flag value oclif rejects is one line (exit 2): 'Parsing --limit (-n): Expected an integer ...'", async () => {
     const result = await runCli(['history', '-n', 'abc', '--json'])
     assert.equal(result.exitCode, 2, result.stderr)

@@ -1,6 +1,7 @@
-import { BaseCommand } from '../../cli/base-command.ts'
+import { BaseCommand, type RunContext } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { type ValidationSummary, validateProjectConfig } from '../../config/validate-project.ts'
+import { formatProblem } from '../../core/errors.ts'
 
 export default class ConfigValidate extends BaseCommand<typeof ConfigValidate, ValidationSummary> {
   static override summary = 'Validate gwdeploy.yml (and an --env overlay); reports every problem at once'
@@ -15,11 +16,17 @@ export default class ConfigValidate extends BaseCommand<typeof ConfigValidate, V
   ]
   static override flags = { ...configFlags }
 
-  protected async execute() {
-    return validateProjectConfig({ file: this.flags.config, env: this.flags.env })
+  protected async execute(context: RunContext) {
+    // What release warns about is said here too: valid, but not what it looks like (exit 0).
+    return validateProjectConfig({
+      file: this.flags.config,
+      env: this.flags.env,
+      warn: (problem) => context.warn(formatProblem(problem)),
+    })
   }
 
   protected override render(result: ValidationSummary): string {
-    return `✔ ${result.files.join(' + ')} and ${result.gatewayConfig} are valid: service ${result.service}, provider ${result.provider}, ${result.fleetSize} node(s) per colour`
+    const warned = this.warnings.length
+    return `✔ ${result.files.join(' + ')} and ${result.gatewayConfig} are valid: service ${result.service}, provider ${result.provider}, ${result.fleetSize} node(s) per colour${warned ? ` (${warned} warning${warned === 1 ? '' : 's'} above)` : ''}`
   }
 }
