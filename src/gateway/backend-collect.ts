@@ -1,6 +1,7 @@
 // A backend answer read into memory, as the buffered path of backend-client.ts reads it: whole, or
 // only as far as lura reads it (see BodyRead).
 import { type Hop, isGzip } from './backend-client.ts'
+import { GzipFirstValue } from './backend-gzip-first-value.ts'
 import type { Cancellation } from './cancellation.ts'
 import { fixPragmaCacheControl } from './go-http.ts'
 import { FAILED_AT, FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
@@ -52,6 +53,9 @@ export class CollectingHandler {
   /** Whether the first JSON value is looked for; the scanner is made at the first look. */
   #scanning = false
   #scanner: FirstValueScanner | undefined
+  /** A gzip answer is looked at through a streaming gunzip (made at the first look). */
+  #gzip = false
+  #inflater: GzipFirstValue | undefined
   /** The answer's Content-Length; -1 when it has none. */
   #length = -1
   /** Chunks the scanner has read. */
@@ -95,9 +99,11 @@ export class CollectingHandler {
     // An answer without a body ends by itself, its connection kept (Go's NoBody).
     else if (reads === 'none' && length !== 0 && statusCode !== 204 && statusCode !== 304)
       this.#endEarly(controller, EMPTY)
-    // lura reads a gzip body through gzip.NewReader: read whole, then decompressed (backend-client).
-    else if (reads === 'first-json-value' && !isGzip(headers)) {
+    // lura reads a gzip body through gzip.NewReader: one that arrives whole is decompressed whole
+    // (backend-client); one still coming goes through a streaming gunzip to its first value.
+    else if (reads === 'first-json-value') {
       this.#scanning = true
+      this.#gzip = isGzip(headers)
       this.#controller = controller
     }
   }
@@ -136,6 +142,10 @@ export class CollectingHandler {
   #scanArrived(): void {
     this.#scanQueued = false
     if (this.#finished) return
+    if (this.#gzip) {
+      this.#inflateArrived()
+      return
+    }
     this.#scanner ??= new FirstValueScanner()
     const scanner = this.#scanner
     const chunks = this.#chunks
@@ -153,10 +163,29 @@ export class CollectingHandler {
     }
   }
 
-  #endEarly(controller: { abort(reason: Error): void }, bytes: Buffer): void {
+  /** The compressed chunks that arrived since the last look, into the streaming gunzip. */
+  #inflateArrived(): void {
+    const controller = this.#controller as { abort(reason: Error): void }
+    // The value ends the answer decompressed; bytes that are no gzip end it as they are, so that
+    // they fail to decompress as a whole body would (backend-client).
+    this.#inflater ??= new GzipFirstValue(
+      this.#limit,
+      (value) => this.#finished || this.#endEarly(controller, value),
+      () => this.#finished || this.#endEarly(controller, this.#bytes(), false),
+    )
+    const chunks = this.#chunks
+    while (this.#scanned < chunks.length) {
+      this.#inflater.write(chunks[this.#scanned] as Buffer)
+      this.#scanned += 1
+    }
+  }
+
+  /** `decoded`: the bytes are what the decoder reads (not the body as it came, still to decompress). */
+  #endEarly(controller: { abort(reason: Error): void }, bytes: Buffer, decoded = true): void {
     this.#finished = true
     this.#release()
-    this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: bytes, partial: true })
+    const answer = { statusCode: this.#status, headers: this.#headers, answer: bytes }
+    this.#done(null, decoded ? { ...answer, partial: true } : answer)
     controller.abort(new Error('the rest of the body is not read'))
   }
 
@@ -171,6 +200,7 @@ export class CollectingHandler {
   }
 
   #release(): void {
+    this.#inflater?.close()
     this.#removeAbortListener?.()
     this.#removeAbortListener = undefined
   }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { after, before, test } from 'node:test'
+import { constants, deflateRawSync } from 'node:zlib'
 import {
   FAILED_AT,
   FirstValueScanner,
@@ -17,6 +18,13 @@ import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`
 const CHUNKED = 'Transfer-Encoding: chunked\r\n\r\n'
 const json = (status = '200 OK') => `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n`
+/** A gzip member's header, then `text` deflated and sync-flushed (what a gzip writer's Flush sends). */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])
+const flushed = (text: string) =>
+  Buffer.concat([GZIP_HEADER, deflateRawSync(text, { finishFlush: constants.Z_SYNC_FLUSH })])
+const gzipChunk = (bytes: Buffer) =>
+  Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')])
+const GZIP = `${json()}Content-Encoding: gzip\r\n${CHUNKED}`
 
 /** What each backend path writes; the body is never ended. */
 const SCRIPTS: Record<string, (socket: Socket) => void> = {
@@ -31,6 +39,18 @@ const SCRIPTS: Record<string, (socket: Socket) => void> = {
   '/short-content-length': (s) => s.write(`${json()}Content-Length: 100\r\n\r\n{"a":1}`),
   '/invalid': (s) => s.write(json() + CHUNKED + chunk('{"a":x')),
   '/failed-status': (s) => s.write(json('500 Internal Server Error') + CHUNKED + chunk('{"a":1}')),
+  // lura decodes a gzip answer through gzip.NewReader: its decoder stops at the first value too.
+  '/gzip-object': (s) => s.write(Buffer.concat([Buffer.from(GZIP), gzipChunk(flushed('{"a":1}'))])),
+  '/gzip-split': (s) => {
+    const bytes = flushed('{"a":[1,"é"]}')
+    s.write(Buffer.concat([Buffer.from(GZIP), gzipChunk(bytes.subarray(0, 12))]))
+    setImmediate(() => s.write(gzipChunk(bytes.subarray(12))))
+  },
+  '/gzip-array': (s) => s.write(Buffer.concat([Buffer.from(GZIP), gzipChunk(flushed('[1,2]'))])),
+  '/gzip-number-then-space': (s) => s.write(Buffer.concat([Buffer.from(GZIP), gzipChunk(flushed('123 '))])),
+  '/gzip-invalid': (s) => s.write(Buffer.concat([Buffer.from(GZIP), gzipChunk(flushed('{"a":x'))])),
+  // gzip.NewReader fails on a header that is not gzip's.
+  '/gzip-not-gzip': (s) => s.write(GZIP + chunk('not gzip at all')),
 }
 
 let backend: ReturnType<typeof createServer>
@@ -68,6 +88,12 @@ before(async () => {
         endpoint('/short-content-length', { encoding: 'safejson' }),
         endpoint('/invalid'),
         endpoint('/failed-status'),
+        endpoint('/gzip-object'),
+        endpoint('/gzip-split'),
+        endpoint('/gzip-array', { is_collection: true }),
+        endpoint('/gzip-number-then-space', { encoding: 'safejson' }),
+        endpoint('/gzip-invalid'),
+        endpoint('/gzip-not-gzip'),
       ],
     }),
   )
@@ -89,6 +115,12 @@ const cases: Array<[string, number, unknown]> = [
   // the status: lura's 500 comes at once.
   ['/invalid', 500, undefined],
   ['/failed-status', 500, undefined],
+  ['/gzip-object', 200, { a: 1 }],
+  ['/gzip-split', 200, { a: [1, 'é'] }],
+  ['/gzip-array', 200, { collection: [1, 2] }],
+  ['/gzip-number-then-space', 200, { content: 123 }],
+  ['/gzip-invalid', 500, undefined],
+  ['/gzip-not-gzip', 500, undefined],
 ]
 
 for (const [path, status, body] of cases)
