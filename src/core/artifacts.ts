@@ -7,7 +7,7 @@ import { revokerPort, revokerPortProblem } from '../config/revoker-port.ts'
 import type { GwConfig } from '../config/schema.ts'
 import { type ReleaseFlexibleConfig, stampGatewayConfig } from '../image/stamp.ts'
 import type { Artifact, Fleet } from '../providers/types.ts'
-import { providerError, usageError } from './errors.ts'
+import { formatProblem, providerError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import type { EngineContext } from './release/context.ts'
 import { resolveGatewayRuntime } from './runtime.ts'
@@ -61,7 +61,9 @@ export async function makeArtifact(ctx: EngineContext, sha: string, version: str
     revokerPortProblem(stamped.config, target.config.gateway.config, target.config.fleet.port)
   if (unpublishable) throw unpublishable
   const revoker = revokerPort(stamped.config)
-  for (const warning of stamped.warnings) ctx.reporter.emit({ type: 'warn', message: warning })
+  // Located (file:line and key path), as `config validate` and `gateway check` say them.
+  for (const warning of stamped.warningProblems)
+    ctx.reporter.emit({ type: 'warn', message: formatProblem(warning) })
   return {
     sha: stamped.sha,
     version,
