@@ -1,7 +1,8 @@
 /**
  * AWS failing calls (throttling, 5xx) on every attempt, through a proxy in front of moto: the
  * SDK's retries are bounded (provider.aws.maxAttempts: 3 here), the error names the call and what
- * AWS answered, says that a re-run continues, and the re-run does.
+ * AWS answered, says that a re-run continues, and the re-run does. A call that gets no answer at
+ * all is tried twice whatever maxAttempts says.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -61,6 +62,28 @@ describe('aws: AWS failing every attempt of a call', { concurrency: false }, () 
     assert.match(error?.message ?? '', /^aws: DescribeTargetHealth failed: Throttling: Rate exceeded$/)
     assert.match(error?.hint ?? '', /AWS throttled the call on 3 attempts \(provider\.aws\.maxAttempts\)/)
     assert.ok(calls >= 3 && calls % 3 === 0, `3 attempts per read, got ${calls}`)
+  })
+
+  // maxAttempts x GWDEPLOY_AWS_API_TIMEOUT per call (8 x 30 s by default) held a rollback or a
+  // status for minutes behind an endpoint that had stopped answering.
+  it('a call AWS never answers is tried twice, not maxAttempts times: exit 6 saying so', async () => {
+    let calls = 0
+    proxy.behave((action) => {
+      if (action !== 'DescribeTargetHealth') return 'pass'
+      calls++
+      return 'hang'
+    })
+    try {
+      const result = await project.json<ErrorEnvelope>(['status'], { GWDEPLOY_AWS_API_TIMEOUT: '1' })
+      assert.equal(result.code, 6, JSON.stringify(result.envelope))
+      assert.match(
+        result.envelope.error?.message ?? '',
+        /^aws: DescribeTargetHealth.*: AWS did not answer within 1 s \(2 attempts, each timed out\)$/,
+      )
+      assert.equal(calls, 2, 'two attempts of the one call status waits for')
+    } finally {
+      proxy.behave(() => 'pass')
+    }
   })
 
   it('retire with TerminateInstances failing (503): exit 6 saying a re-run continues; the re-run retires blue', async () => {

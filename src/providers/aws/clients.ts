@@ -61,6 +61,46 @@ export function stoppable<C extends { send: unknown }>(client: C): C {
   return client
 }
 
+/** Attempts of a call whose attempts time out (GWDEPLOY_AWS_API_TIMEOUT each); other failures get maxAttempts. */
+export const TIMEOUT_ATTEMPTS = 2
+
+interface RetryToken {
+  getRetryCount(): number
+}
+interface RetryStrategy {
+  acquireInitialRetryToken(scope: string): Promise<RetryToken>
+  refreshRetryTokenForRetry(token: RetryToken, errorInfo: { error?: unknown }): Promise<RetryToken>
+  recordSuccess(token: RetryToken): void
+}
+
+/**
+ * A call that got no answer within the API timeout is tried TIMEOUT_ATTEMPTS times, not
+ * maxAttempts: an endpoint silent for 30 s is not answering, and 8 x 30 s held each call (a
+ * rollback, a `status`) for four minutes before it failed. Throttling and 5xx are answers: they keep
+ * maxAttempts and the adaptive backoff. Wraps the client's own strategy (the middleware asks
+ * config.retryStrategy() on every call).
+ */
+export function timeoutsTriedTwice<C extends { config: object }>(client: C): C {
+  const config = client.config as { retryStrategy?: () => Promise<RetryStrategy> }
+  const own = config.retryStrategy
+  if (!own) return client
+  let bounded: Promise<RetryStrategy> | undefined
+  config.retryStrategy = () => {
+    bounded ??= own().then((strategy) => ({
+      acquireInitialRetryToken: (scope) => strategy.acquireInitialRetryToken(scope),
+      refreshRetryTokenForRetry: async (token, errorInfo) => {
+        const timedOut = (errorInfo.error as { name?: string } | undefined)?.name === 'TimeoutError'
+        if (timedOut && token.getRetryCount() + 1 >= TIMEOUT_ATTEMPTS)
+          throw new Error('no retry: the call timed out on every attempt it gets')
+        return strategy.refreshRetryTokenForRetry(token, errorInfo)
+      },
+      recordSuccess: (token) => strategy.recordSuccess(token),
+    }))
+    return bounded
+  }
+  return client
+}
+
 export async function createClients(settings: AwsSettings): Promise<AwsClients> {
   const [ec2Sdk, elbSdk] = await Promise.all([
     import('@aws-sdk/client-ec2'),
@@ -68,8 +108,8 @@ export async function createClients(settings: AwsSettings): Promise<AwsClients> 
   ])
   const common = sdkClientConfig(settings)
   return {
-    ec2: stoppable(new ec2Sdk.EC2Client(common)),
-    elb: stoppable(new elbSdk.ElasticLoadBalancingV2Client(common)),
+    ec2: stoppable(timeoutsTriedTwice(new ec2Sdk.EC2Client(common))),
+    elb: stoppable(timeoutsTriedTwice(new elbSdk.ElasticLoadBalancingV2Client(common))),
     ec2Sdk,
     elbSdk,
   }
@@ -104,6 +144,15 @@ function retriedOut(
   return undefined
 }
 
+const attemptsOf = (error: { $metadata?: { attempts?: number } }) => {
+  const attempts = error.$metadata?.attempts
+  return attempts === undefined
+    ? 'every attempt '
+    : attempts === 1
+      ? '1 attempt '
+      : `${attempts} attempts, each `
+}
+
 /** Wraps an SDK failure as exit 6 with what was being done; GwErrors pass through. */
 export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -111,7 +160,7 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   } catch (error) {
     if ((error as { name?: string }).name === 'GwError') throw error
     const name = awsErrorName(error)
-    const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } }
+    const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number; attempts?: number } }
     const unreachable =
       /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)$/.test(
         e.code ?? '',
@@ -124,7 +173,7 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (name === 'TimeoutError') {
       const ms = /(\d+) ms/.exec(e.message)?.[1]
       throw providerError(
-        `aws: ${what}: AWS did not answer${ms ? ` within ${Number(ms) / 1000} s` : ''} (every attempt timed out)`,
+        `aws: ${what}: AWS did not answer${ms ? ` within ${Number(ms) / 1000} s` : ''} (${attemptsOf(e)}timed out)`,
         {
           hint: `Check provider.aws.endpoint, the region and the network or proxy between here and AWS; ${API_TIMEOUT_ENV} (seconds, default ${DEFAULT_API_TIMEOUT_S}) sets how long each attempt waits.`,
           cause: error,

@@ -8,7 +8,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm'
 import type { EnvValue } from '../../config/fleet-env.ts'
 import { configError, type Problem } from '../../core/errors.ts'
-import { awsErrorName, call, sdkClientConfig, stoppable } from './clients.ts'
+import { awsErrorName, call, sdkClientConfig, stoppable, timeoutsTriedTwice } from './clients.ts'
 import type { AwsSettings } from './settings.ts'
 
 export type AwsReference =
@@ -105,11 +105,11 @@ interface SecretClients {
 async function secretClients(settings: AwsSettings, refs: AwsReference[]): Promise<SecretClients> {
   const common = sdkClientConfig(settings)
   const ssmSdk = await import('@aws-sdk/client-ssm')
-  const ssm: SSMClient = stoppable(new ssmSdk.SSMClient(common))
+  const ssm: SSMClient = stoppable(timeoutsTriedTwice(new ssmSdk.SSMClient(common)))
   const smSdk = refs.some((r) => r.kind === 'secretsManager')
     ? await import('@aws-sdk/client-secrets-manager')
     : undefined
-  const sm = smSdk ? stoppable(new smSdk.SecretsManagerClient(common)) : undefined
+  const sm = smSdk ? stoppable(timeoutsTriedTwice(new smSdk.SecretsManagerClient(common))) : undefined
   return {
     region: async () => ssm.config.region(),
     close() {

@@ -10,7 +10,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm'
 import { recordFileName } from '../file-records.ts'
 import { parseRecord } from '../record-shape.ts'
 import type { CallOptions, RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
-import { call, sdkClientConfig, stoppable, stoppedBy } from './clients.ts'
+import { call, sdkClientConfig, stoppable, stoppedBy, timeoutsTriedTwice } from './clients.ts'
 import type { AwsSettings } from './settings.ts'
 
 const STANDARD_MAX = 4096
@@ -57,7 +57,7 @@ export class SsmRecords implements ReleaseRecords {
 
   #ssm() {
     this.#client ??= import('@aws-sdk/client-ssm').then((sdk) => {
-      const ssm = stoppable(new sdk.SSMClient(sdkClientConfig(this.#settings)))
+      const ssm = stoppable(timeoutsTriedTwice(new sdk.SSMClient(sdkClientConfig(this.#settings))))
       return { ssm, sdk }
     })
     return this.#client

@@ -64,13 +64,13 @@ describe('aws call(): the hint of a failure', () => {
       new Error(
         '@smithy/node-http-handler - [ERROR] a request has exceeded the configured 2000 ms requestTimeout.',
       ),
-      { name: 'TimeoutError', code: 'ETIMEDOUT' },
+      { name: 'TimeoutError', code: 'ETIMEDOUT', $metadata: { attempts: 2 } },
     )
     await assert.rejects(
       failing(timedOut),
       (e: { exitCode?: number; message: string; hint?: string }) =>
         e.exitCode === 6 &&
-        e.message === 'aws: DescribeListeners: AWS did not answer within 2 s (every attempt timed out)' &&
+        e.message === 'aws: DescribeListeners: AWS did not answer within 2 s (2 attempts, each timed out)' &&
         /GWDEPLOY_AWS_API_TIMEOUT/.test(e.hint ?? ''),
     )
   })
