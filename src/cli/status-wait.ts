@@ -16,7 +16,7 @@ export const waitFlags = {
   }),
   timeout: Flags.string({ description: 'How long --wait-for waits (default 10m).', helpValue: 'DURATION' }),
   interval: Flags.string({
-    description: 'Time between polls of --wait-for and --watch --json (default 2s).',
+    description: 'Time between polls of --wait-for and --watch (default 2s).',
     helpValue: 'DURATION',
   }),
 }
@@ -30,7 +30,7 @@ interface LoopFlags {
 /** The shortest --timeout / --interval: polling faster than this only loads the target. */
 export const MIN_WAIT_MS = 100
 
-function durationFlag(name: string, value: string | undefined, fallback: number): number {
+export function durationFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const ms = parseDuration(value)
   if (ms === undefined)

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand, type Envelope, type RunContext } from '../cli/base-command.ts'
 import { configFlags } from '../cli/flags.ts'
-import { flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
-import { providerError } from '../core/errors.ts'
+import { durationFlag, flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
+import { providerError, usageError } from '../core/errors.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { isUnreadableLock } from '../core/lock.ts'
 import { describeMaintenance } from '../core/maintenance.ts'
@@ -50,6 +50,27 @@ export function renderStatus(s: StatusResult): string {
   return lines.join('\n')
 }
 
+/**
+ * A flag that would do nothing is refused (exit 2): `status --timeout 5m` in a pipeline that meant
+ * to wait would otherwise print the status at once and exit 0, as if the target were live.
+ */
+function refuseIdleFlags(flags: {
+  watch?: boolean
+  'wait-for'?: string
+  timeout?: string
+  interval?: string
+}): void {
+  const hint = 'Add --wait-for live|healthy|preview to wait for a state (see `gwdeploy status --help`).'
+  if (flags['wait-for'] && flags.watch)
+    throw usageError('--wait-for and --watch do not go together', {
+      hint: '--wait-for waits for one state and exits (0, 4 or 7); --watch shows every change until Ctrl-C.',
+    })
+  if (flags.timeout !== undefined && !flags['wait-for'])
+    throw usageError(`--timeout ${flags.timeout} does nothing without --wait-for`, { hint })
+  if (flags.interval !== undefined && !flags['wait-for'] && !flags.watch)
+    throw usageError(`--interval ${flags.interval} does nothing without --wait-for or --watch`, { hint })
+}
+
 export default class Status extends BaseCommand<typeof Status, StatusResult> {
   static override summary = 'Show colours, SHAs, config names, weights, per-node health and the lock'
   static override flags = {
@@ -57,12 +78,13 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     watch: Flags.boolean({
       char: 'w',
       description:
-        'Redraw every 2 s until interrupted; with --json, one JSON object per line each time something changes.',
+        'Redraw every --interval (2 s) until interrupted; with --json, one JSON object per line each time something changes.',
     }),
     ...waitFlags,
   }
 
   protected async execute(context: RunContext): Promise<StatusResult> {
+    refuseIdleFlags(this.flags)
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
     if (this.flags['wait-for'] || (this.flags.watch && context.json))
       return statusLoops(target, this.flags, context)
@@ -76,13 +98,14 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
       return result
     }
     flagUnhealthy(result, context)
+    const intervalMs = durationFlag('interval', this.flags.interval, 2_000)
     // Clearing the screen is for a terminal; piped (a CI log) each redraw is a timestamped snapshot.
     const terminal = process.stdout.isTTY && process.env.TERM !== 'dumb'
     while (!context.signal.aborted) {
       const head = terminal ? '\x1b[2J\x1b[H' : `${new Date().toISOString()}\n`
       process.stdout.write(`${head}${renderStatus(result)}\n`)
       try {
-        await sleep(2_000, context.signal)
+        await sleep(intervalMs, context.signal)
       } catch {
         break
       }

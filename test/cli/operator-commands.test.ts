@@ -172,6 +172,19 @@ test('history names the share a promote --weight left on its colour', async () =
 })
 
 describe('messages and exit codes', () => {
+  test('status refuses a flag that would do nothing (exit 2), never a status printed as if waited for', async () => {
+    const dir = project()
+    for (const [args, message] of [
+      [['--timeout', '5m'], '--timeout 5m does nothing without --wait-for'],
+      [['--interval', '1s'], '--interval 1s does nothing without --wait-for or --watch'],
+      [['--wait-for', 'live', '--watch'], '--wait-for and --watch do not go together'],
+    ] as const) {
+      const result = await runCli(['status', ...args, '--json'], { cwd: dir })
+      assert.equal(result.exitCode, 2, result.stdout)
+      assert.equal(envelope(result).error?.message, message)
+    }
+  })
+
   test('a FIFO, a directory or a binary file as --page is exit 2, at once', async () => {
     const dir = project()
     const fifo = join(dir, 'page.fifo')

@@ -19,6 +19,7 @@ interface Status {
   colours: Array<{
     colour: string
     sha: string
+    configName: string
     nodes: Array<{ id: string; provider: string; providerDetail?: string }>
   }>
 }
@@ -82,8 +83,21 @@ describe('aws: hand edits in the console', { concurrency: false }, () => {
       blue?.nodes[0]?.providerDetail ?? '',
       new RegExp(`target group ${service}-blue does not exist .*\`gwdeploy retire\` terminates it`),
     )
+    // It showed as blue [idle 0%] 0101010 "" : the config name lived only on the deleted group.
+    assert.match(blue?.configName ?? '', / rev-0101010$/)
     const text = await project.run(['status'])
     assert.match(text.stdout, new RegExp(orphan.id))
+    assert.match(text.stdout, /blue \[\S+ 0%\] 0101010 "\S+ rev-0101010"/)
+    // Instances launched before they carried their config name: the release record says it.
+    const { ec2 } = await motoClients()
+    await ec2.send(
+      new ec2m.DeleteTagsCommand({ Resources: [orphan.id], Tags: [{ Key: 'gwdeploy:config-name' }] }),
+    )
+    const untagged = await project.json<{ result: Status }>(['status'])
+    assert.match(
+      untagged.envelope.result.colours.find((c) => c.colour === 'blue')?.configName ?? '',
+      / rev-0101010$/,
+    )
 
     const retired = await project.json<{ result: { retired: { colour: string } } }>(['retire'])
     assert.equal(retired.code, 0, JSON.stringify(retired.envelope))

@@ -124,6 +124,20 @@ export class AwsProvider implements Provider, AwsContext {
     return stoppedBy(options.signal, () => this.#inspect())
   }
 
+  /**
+   * The config name of instances whose target group is gone, launched before instances carried it
+   * (gwdeploy:config-name): the release record of their SHA and digest says it ('' when none does).
+   */
+  async #recordedName(fleet: Fleet): Promise<string> {
+    const records = await this.records()
+      .list(50)
+      .catch(() => [])
+    const own = records.find(
+      (r) => r.sha === fleet.sha && r.configDigest === fleet.configDigest && r.configName,
+    )
+    return own?.configName ?? ''
+  }
+
   async #inspect(): Promise<TargetState> {
     const [live, test, groups, instances] = await Promise.all([
       this.liveListener(),
@@ -136,6 +150,7 @@ export class AwsProvider implements Provider, AwsContext {
       const group = groups[colour]
       const own = instances.filter((i) => i.tags[TAG.colour] === colour)
       const fleet = group ? toFleet(colour, group, own) : orphanFleet(colour, own)
+      if (fleet && !group && !fleet.configName) fleet.configName = await this.#recordedName(fleet)
       if (fleet) fleets[colour] = fleet
     }
     const scheme = live.protocol === 'HTTPS' ? 'https' : 'http'

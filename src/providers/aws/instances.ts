@@ -220,7 +220,7 @@ export function orphanFleet(colour: Colour, instances: InstanceInfo[]): Fleet | 
   return {
     colour,
     sha,
-    configName: '',
+    configName: newest?.tags[TAG.configName] ?? '',
     configDigest: newest?.tags[TAG.configDigest] ?? '',
     nodes: live.map((i) => toNode(i, colour)),
   }

@@ -168,6 +168,8 @@ export function runInstancesInput(
     ...baseTags(settings, spec.colour),
     Name: `${settings.key}-${spec.colour}-${spec.artifact.sha7}`,
     [TAG.sha]: spec.artifact.sha,
+    // So instances whose target group was deleted by hand still say what they run (orphanFleet).
+    [TAG.configName]: spec.artifact.configName,
     [TAG.configDigest]: spec.artifact.configDigest,
     [TAG.revokerPort]: spec.artifact.revokerPort ? String(spec.artifact.revokerPort) : undefined,
   })
