@@ -63,6 +63,7 @@ export class CollectingHandler {
   #scanQueued = false
   #finished = false
   #controller: { abort(reason: Error): void } | undefined
+  #limitError: Error | undefined
 
   constructor(
     cancel: Cancellation,
@@ -135,7 +136,17 @@ export class CollectingHandler {
     if (this.#finished) return
     this.#finished = true
     this.#release()
-    this.#done(error)
+    // lura's detailed status handler reads a failed answer's body with io.ReadAll and reports the
+    // status with an empty body when that read fails (the deadline, a connection cut short).
+    if (this.#readsFailedBody() && error !== this.#limitError)
+      this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: EMPTY, partial: true })
+    else this.#done(error)
+  }
+
+  /** A status other than 200/201 whose body lura's status handler reads (return_error_details/code). */
+  #readsFailedBody(): boolean {
+    const status = this.#status
+    return status !== 0 && !ok(status) && this.#reads?.(status) === 'whole'
   }
 
   /** The chunks that arrived since the last look, through the scanner: ends at the first value. */
@@ -196,7 +207,8 @@ export class CollectingHandler {
   }
 
   #overLimit(): Error {
-    return new Error(`backend response over ${this.#limit} bytes`)
+    this.#limitError = new Error(`backend response over ${this.#limit} bytes`)
+    return this.#limitError
   }
 
   #release(): void {
