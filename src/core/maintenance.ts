@@ -120,17 +120,23 @@ const samePage = (a: MaintenancePage, b: MaintenancePage) =>
   a.body === b.body &&
   a.retryAfter === b.retryAfter
 
-export async function maintenanceOn(target: Target, page: MaintenancePage): Promise<MaintenanceResult> {
+/** `signal` (the run's interrupt) stops the reads and the switch: a router that does not answer does not hold Ctrl-C. */
+export async function maintenanceOn(
+  target: Target,
+  page: MaintenancePage,
+  signal?: AbortSignal,
+): Promise<MaintenanceResult> {
   const set = supported(target)
-  const current = (await target.provider.inspect()).maintenance
+  const options = signal ? { signal } : {}
+  const current = (await target.provider.inspect(options)).maintenance
   if (current && samePage(current, page)) return { maintenance: current, changed: false, warnings: [] }
   const state: MaintenanceState = {
     ...page,
     since: new Date().toISOString(),
     by: lockHolder(process.env, false),
   }
-  await set(state)
-  const served = (await target.provider.inspect()).maintenance ?? null
+  await set(state, options)
+  const served = (await target.provider.inspect(options)).maintenance ?? null
   const warnings: string[] = []
   if (page.retryAfter !== undefined && served?.retryAfter === undefined)
     warnings.push(
@@ -143,11 +149,12 @@ export async function maintenanceOn(target: Target, page: MaintenancePage): Prom
   return { maintenance: served, changed: true, warnings }
 }
 
-export async function maintenanceOff(target: Target): Promise<MaintenanceResult> {
+export async function maintenanceOff(target: Target, signal?: AbortSignal): Promise<MaintenanceResult> {
   const set = supported(target)
-  const current = (await target.provider.inspect()).maintenance
+  const options = signal ? { signal } : {}
+  const current = (await target.provider.inspect(options)).maintenance
   if (!current) return { maintenance: null, changed: false, warnings: [] }
-  await set(null)
+  await set(null, options)
   return { maintenance: null, changed: true, warnings: [] }
 }
 

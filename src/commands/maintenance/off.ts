@@ -14,7 +14,7 @@ export default class MaintenanceOff extends BaseCommand<typeof MaintenanceOff, M
       emit: (event) => context.reporter.emit(event),
     })
     try {
-      return await maintenanceOff(target)
+      return await maintenanceOff(target, context.signal)
     } finally {
       await target.provider.close?.()
     }

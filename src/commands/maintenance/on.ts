@@ -65,7 +65,7 @@ export default class MaintenanceOn extends BaseCommand<typeof MaintenanceOn, Mai
       emit: (event) => context.reporter.emit(event),
     })
     try {
-      const result = await maintenanceOn(target, page)
+      const result = await maintenanceOn(target, page, context.signal)
       for (const warning of result.warnings) context.warn(warning)
       return result
     } finally {
