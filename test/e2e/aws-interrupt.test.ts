@@ -219,6 +219,9 @@ describe('aws: SIGTERM while an AWS call hangs', { concurrency: false, timeout: 
     [['status'], 'DescribeTargetHealth'],
     [['history'], 'DescribeParameters'],
     [['lock', 'status'], 'DescribeRules'],
+    // maintenance read the router without the run's signal: Ctrl-C waited for AWS's timeouts.
+    [['maintenance', 'on'], 'DescribeRules'],
+    [['maintenance', 'off'], 'DescribeRules'],
   ] as const) {
     it(`${args.join(' ')}: SIGTERM during an unanswered ${call} ends it with exit 130`, async () => {
       const { code, envelope, stderr } = await interruptWhileHanging(

@@ -1,7 +1,8 @@
 /**
  * haproxy provider, what happens to real Docker hosts at 3 a.m., through the built CLI: a dockerd
  * that stops answering mid-release, mid-rollback and under `status` (a proxy in front of the test
- * dockerd holds the requests), and a green container that exits right after it starts.
+ * dockerd holds the requests), `maintenance on` interrupted there, and a green container that
+ * exits right after it starts.
  */
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
@@ -137,6 +138,26 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
     } finally {
       proxy.hang(() => false)
     }
+  })
+
+  // maintenance read the target without the run's signal: Ctrl-C waited out the Docker request.
+  it('Ctrl-C during maintenance on while a Docker request goes unanswered: exit 130, the page not switched on', async () => {
+    const before = proxy.held.length
+    proxy.hang((_, path) => !/\/version$/.test(path))
+    try {
+      const run = project.start(['maintenance', 'on'])
+      for (let i = 0; i < 600 && proxy.held.length === before; i++)
+        await new Promise((r) => setTimeout(r, 50))
+      assert.ok(proxy.held.length > before, 'maintenance on sent a request the host holds')
+      run.child.kill('SIGTERM')
+      const timer = setTimeout(() => run.child.kill('SIGKILL'), 20_000)
+      const result = await run.done.finally(() => clearTimeout(timer))
+      assert.equal(result.code, 130, result.stderr)
+    } finally {
+      proxy.hang(() => false)
+    }
+    // The page would answer 503: clients still reach the gateway.
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
   })
 
   it('a green container that exits right after it starts: the gate fails at once with what the container said', async () => {
