@@ -17,6 +17,7 @@ import { knownKeysAt } from './json-schema.ts'
 import { deepMerge, hasPath } from './merge.ts'
 import { type GwConfig, gwConfigSchema } from './schema.ts'
 import { closest } from './suggest.ts'
+import { locatesTarget } from './target-keys.ts'
 
 export const DEFAULT_CONFIG_FILES = ['gwdeploy.yml', 'gwdeploy.yaml']
 
@@ -29,7 +30,8 @@ export interface LoadOptions {
   environ?: NodeJS.ProcessEnv
   /**
    * Teardown (destroy, retire) must work without the release's secrets: an unset `${VAR}` is not
-   * an error then, and the key it was used in falls back to its default.
+   * an error then, and the key it was used in falls back to its default — except in the keys that
+   * say which target it is (target-keys.ts), where a default would tear down another target.
    */
   allowMissingEnv?: boolean
   /**
@@ -228,8 +230,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const locate = locator(documents)
   const interpolation = interpolate(merged, environ)
   if (options.allowMissingEnv) {
-    for (const { path } of interpolation.missing) unset(interpolation.value, path)
-    interpolation.missing = []
+    for (const { path } of interpolation.missing) if (!locatesTarget(path)) unset(interpolation.value, path)
+    interpolation.missing = interpolation.missing.filter(({ path }) => locatesTarget(path))
   }
   if (options.readOnly) {
     const unused = (path: KeyPath) => path[0] === 'hooks' || path[0] === 'notify'
@@ -239,7 +241,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const problems: Problem[] = interpolation.missing.map(({ variable, path }) => ({
     message: `environment variable ${variable} is not set`,
     location: locate(path),
-    hint: `Export ${variable}, or write \${${variable}:-default} to give it a default.`,
+    hint: options.allowMissingEnv
+      ? `Export ${variable}: it says which target to act on, so it never falls back to a default here.`
+      : `Export ${variable}, or write \${${variable}:-default} to give it a default.`,
   }))
   keepHookTemplates(interpolation, merged)
   // Parsed once per process: compiling zod's fast-path parsers (new Function per object) costs more

@@ -304,6 +304,37 @@ describe('config parsing', () => {
     assert.equal(loaded.config.service, 'demo')
   })
 
+  it('teardown never defaults a key that says which target it is (destroy would act on another one)', async () => {
+    const project = join(dir, 'env-target-project')
+    await mkdir(project)
+    await writeFile(
+      join(project, 'gwdeploy.yml'),
+      'service: ${SERVICE}\nimage:\n  repository: ${REGISTRY}/gw\nprovider:\n  kind: kubernetes\n  kubernetes:\n    namespace: ${NAMESPACE}\n    replicas: ${REPLICAS}\n',
+    )
+    assert.throws(
+      () => loadConfig({ cwd: project, environ: {}, allowMissingEnv: true }),
+      (error: unknown) => {
+        assert.ok(isGwError(error))
+        assert.deepEqual(
+          error.problems.map((p) => [p.location?.path, p.message]),
+          [
+            ['service', 'environment variable SERVICE is not set'],
+            ['image.repository', 'environment variable REGISTRY is not set'],
+            ['provider.kubernetes.namespace', 'environment variable NAMESPACE is not set'],
+          ],
+        )
+        return true
+      },
+    )
+    const loaded = loadConfig({
+      cwd: project,
+      environ: { SERVICE: 'payments', NAMESPACE: 'prod', REGISTRY: 'registry.example.com' },
+      allowMissingEnv: true,
+    })
+    assert.equal(loaded.config.provider.kubernetes?.namespace, 'prod')
+    assert.equal(loaded.config.provider.kubernetes?.replicas, undefined, 'a release-only key falls back')
+  })
+
   it('a full disk, a read-only state dir or a file gwdeploy may not use is exit 6, not "a bug"', () => {
     for (const code of ['ENOSPC', 'EROFS', 'EACCES', 'EPERM']) {
       const error = Object.assign(new Error(`${code}: no space left on device, write`), { code })
