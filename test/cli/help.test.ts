@@ -57,6 +57,15 @@ describe('help and mistyped commands', () => {
     assert.doesNotMatch(far.stderr, /Did you mean/)
   })
 
+  it('a flag before the command (`gwdeploy -e production status`) says flags go after it, exit 2', async () => {
+    const result = await runCli(['-e', 'production', 'status'])
+    assert.equal(result.exitCode, 2, result.stderr)
+    assert.equal(
+      result.stderr,
+      'Error: "-e" is not a gwdeploy command.\nhint: Flags go after the command: `gwdeploy status -e ...`. See `gwdeploy help` for every command.\n',
+    )
+  })
+
   it('the suggestion needs a typo, not a different word', () => {
     const known = ['status', 'release', 'rollback', 'lock acquire', 'lock release']
     assert.equal(closestCommand('rolback', known, distance), 'rollback')

@@ -17,7 +17,10 @@ const hook: Hook<'command_not_found'> = async function (options) {
   const suggestion = closestCommand(typed, known, distance)
   const bin = options.config.bin
   const message = `"${typed}" is not a ${bin} command.${suggestion ? ` Did you mean "${bin} ${suggestion}"?` : ''}`
-  const hint = `See \`${bin} help\` for every command.`
+  // `gwdeploy -e production status`: oclif reads a flag before the command as the command.
+  const hint = typed.startsWith('-')
+    ? `Flags go after the command: \`${bin} status ${typed.split(separator)[0]} ...\`. See \`${bin} help\` for every command.`
+    : `See \`${bin} help\` for every command.`
   if (process.env.GITHUB_ACTIONS === 'true') {
     // A typo in a workflow step fails like any usage error: annotation, step summary, outcome output.
     const [{ GithubActionsReporter }, { silentReporter }] = await Promise.all([
