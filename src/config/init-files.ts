@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { parse } from 'yaml'
 import { TEMPLATES_DIR } from '../core/paths.ts'
 import type { ProviderKind } from './schema.ts'
 
@@ -37,9 +38,14 @@ export function serviceNameFrom(dirName: string): string {
   return name || 'gateway'
 }
 
+/** A name as a YAML value that reads back as that string: `123` (a directory name) would be a number. */
+function yamlString(name: string): string {
+  return typeof parse(name) === 'string' ? name : JSON.stringify(name)
+}
+
 /** The files `gwdeploy init` writes, as data (paths relative to the target directory). */
 export function renderInitFiles(options: InitOptions): InitFile[] {
-  const values = { service: options.service }
+  const values = { service: options.service, serviceValue: yamlString(options.service) }
   const image = fill(
     template(options.provider === 'local' ? 'init/image-local.yml' : 'init/image-registry.yml'),
     values,

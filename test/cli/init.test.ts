@@ -55,6 +55,15 @@ describe('gwdeploy init', () => {
     }
   })
 
+  test('in a directory named 123 the service is the string "123", and the files validate', async () => {
+    const dir = emptyDir('123')
+    const result = await runCli(['init'], { cwd: dir })
+    assert.equal(result.exitCode, 0, result.stderr)
+    assert.equal(parse(readFileSync(join(dir, 'gwdeploy.yml'), 'utf8')).service, '123')
+    const validate = await runCli(['config', 'validate'], { cwd: dir })
+    assert.equal(validate.exitCode, 0, validate.stderr)
+  })
+
   test('in a non-empty directory it refuses, names the files, writes nothing', async () => {
     const dir = emptyDir('svc')
     writeFileSync(join(dir, 'gateway.json'), 'mine')
