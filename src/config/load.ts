@@ -172,7 +172,7 @@ function issueToProblems(
       }
     })
   }
-  const hint = (issue as { params?: { hint?: string } }).params?.hint
+  let hint = (issue as { params?: { hint?: string } }).params?.hint
   let message = issue.message
   if (issue.code === 'invalid_value' && 'values' in issue) {
     message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
@@ -189,6 +189,10 @@ function issueToProblems(
     message = `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describeGiven(valueAt(input, path))}`
     const names = substituted.find((entry) => formatKeyPath(entry.path) === formatKeyPath(path))?.variables
     if (names) message += ` (from ${names.map((name) => `\${${name}}`).join(', ')})`
+    const given = valueAt(input, path)
+    // YAML reads 123, 1.0, true or 2024-01-01 as other types: a string there needs quotes.
+    if (issue.expected === 'string' && given !== null && ['number', 'boolean'].includes(typeof given))
+      hint ??= `Quote the value to make it a string (YAML reads an unquoted ${String(given)} as a ${typeof given}).`
   }
   return [{ message, location: locate(path), ...(hint ? { hint } : {}) }]
 }

@@ -79,6 +79,29 @@ test('a ${VAR} where a number or true/false belongs is read as one; other text n
   )
 })
 
+test('a number or true/false where a string belongs says to quote it', () => {
+  const dir = project({ 'gwdeploy.yml': 'service: 123\ngateway:\n  name: true\n' })
+  assert.throws(
+    () => loadConfig({ cwd: dir, environ: {} }),
+    (error: { problems: Array<{ message: string; hint?: string }> }) => {
+      assert.deepEqual(
+        error.problems.map((p) => [p.message, p.hint]),
+        [
+          [
+            'must be a string, not the number 123',
+            'Quote the value to make it a string (YAML reads an unquoted 123 as a number).',
+          ],
+          [
+            'must be a string, not the boolean true',
+            'Quote the value to make it a string (YAML reads an unquoted true as a boolean).',
+          ],
+        ],
+      )
+      return true
+    },
+  )
+})
+
 test('reports every problem at once', () => {
   const dir = project({
     'gwdeploy.yml': 'service: demo\nfleet:\n  size: 0\n  port: 99999\nhealth:\n  rise: two\n',
