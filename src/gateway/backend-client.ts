@@ -8,7 +8,7 @@ import { gunzip } from 'node:zlib'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import { type BodyRead, CollectingHandler } from './backend-collect.ts'
-import { skippingContinue } from './backend-continue.ts'
+import { skippingContinue, switchedStatus } from './backend-continue.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
@@ -271,7 +271,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     const body = response.body as BackendBody
     fixPragmaCacheControl(response.headers)
     return {
-      statusCode: response.statusCode,
+      statusCode: switchedStatus(response.statusCode, response.headers),
       headers: response.headers,
       answer: body,
       discard: () => void body.dump().catch(() => {}),

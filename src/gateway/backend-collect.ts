@@ -1,6 +1,7 @@
 // A backend answer read into memory, as the buffered path of backend-client.ts reads it: whole, or
 // only as far as lura reads it (see BodyRead).
 import { type Hop, isGzip } from './backend-client.ts'
+import { switchedStatus } from './backend-continue.ts'
 import { GzipFirstValue } from './backend-gzip-first-value.ts'
 import type { Cancellation } from './cancellation.ts'
 import { fixPragmaCacheControl } from './go-http.ts'
@@ -88,6 +89,7 @@ export class CollectingHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     if (statusCode < 200) return
+    statusCode = switchedStatus(statusCode, headers)
     this.#status = statusCode
     fixPragmaCacheControl(headers)
     this.#headers = headers

@@ -33,6 +33,7 @@ import { CONNECTION_HEADERS, type ForwardRule, type HeaderValues } from './reque
  */
 const NOT_PASSED_ON_H1 = new Set(['transfer-encoding', 'trailer'])
 const NOT_PASSED_ON_H2 = new Set(CONNECTION_HEADERS)
+const NGHTTP2_PROTOCOL_ERROR = 1
 
 export type NoopProxy = (
   ep: CompiledEndpoint,
@@ -164,55 +165,89 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       headers.Connection = 'close'
     const debug = (error: Error) =>
       logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
-    const source: Readable =
-      body !== answer.body ? body : gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
-    // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) before it sends the head: a body without
-    // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too).
-    const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
-    const first =
-      held > 0 &&
-      headers['Content-Length'] === undefined &&
-      req.method !== 'HEAD' &&
-      status >= 200 &&
-      status !== 204 &&
-      status !== 304
-        ? await readUpTo(source, held, debug)
-        : undefined
-    // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type).
-    const sniff =
-      headers['Content-Type'] === undefined &&
-      res.getHeader('content-type') === undefined &&
-      status >= 200 &&
-      status !== 204 &&
-      status !== 304
-    const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, debug) : undefined)
-    if (sniff && peek !== undefined && peek.size > 0)
-      headers['Content-Type'] = detectContentType(Buffer.concat(peek.chunks))
-    if (first?.ended) {
+    if (status === 101) {
+      await switchingProtocols(res, headers, answer.body, debug)
       clearTimeout(timer)
-      headers['Content-Length'] = String(first.size)
-      ;(res as ServerResponse).writeHead(status, headers)
-      res.end(Buffer.concat(first.chunks))
-    } else {
-      ;(res as ServerResponse).writeHead(status, headers)
-      for (const chunk of peek?.chunks ?? []) (res as ServerResponse).write(chunk)
-      if (peek?.ended) {
-        clearTimeout(timer)
-        res.end()
-      } else
-        await new Promise<void>((resolve) => {
-          const sink = res instanceof H2Response ? res.bodyStream() : res
-          pipeline(source, sink, (error) => {
-            clearTimeout(timer)
-            if (error) debug(error)
-            resolve()
-          })
-        })
-    }
+    } else await passOn()
     const ms = performance.now() - start
     ep.record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
+
+    async function passOn(): Promise<void> {
+      const source: Readable =
+        body !== answer.body ? body : gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
+      // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) before it sends the head: a body without
+      // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too).
+      const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
+      const first =
+        held > 0 &&
+        headers['Content-Length'] === undefined &&
+        req.method !== 'HEAD' &&
+        status >= 200 &&
+        status !== 204 &&
+        status !== 304
+          ? await readUpTo(source, held, debug)
+          : undefined
+      // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type).
+      const sniff =
+        headers['Content-Type'] === undefined &&
+        res.getHeader('content-type') === undefined &&
+        status >= 200 &&
+        status !== 204 &&
+        status !== 304
+      const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, debug) : undefined)
+      if (sniff && peek !== undefined && peek.size > 0)
+        headers['Content-Type'] = detectContentType(Buffer.concat(peek.chunks))
+      if (first?.ended) {
+        clearTimeout(timer)
+        headers['Content-Length'] = String(first.size)
+        ;(res as ServerResponse).writeHead(status, headers)
+        res.end(Buffer.concat(first.chunks))
+      } else {
+        ;(res as ServerResponse).writeHead(status, headers)
+        for (const chunk of peek?.chunks ?? []) (res as ServerResponse).write(chunk)
+        if (peek?.ended) {
+          clearTimeout(timer)
+          res.end()
+        } else
+          await new Promise<void>((resolve) => {
+            const sink = res instanceof H2Response ? res.bodyStream() : res
+            pipeline(source, sink, (error) => {
+              clearTimeout(timer)
+              if (error) debug(error)
+              resolve()
+            })
+          })
+      }
+    }
   }
+}
+
+/**
+ * A backend's `101 Switching Protocols` passed on as lura's no-op does: Go's server writes a 101
+ * as a final head without a body (no Date, no length) and refuses the body lura copies (its
+ * io.Copy stops at the first bytes of a switched connection, or when it ends or the deadline
+ * cuts it), so the client gets the head alone and its connection stays HTTP/1.1.
+ */
+async function switchingProtocols(
+  res: GatewayResponse,
+  headers: Record<string, string | string[]>,
+  body: BackendAnswer['body'],
+  debug: (error: Error) => void,
+): Promise<void> {
+  await readUpTo(body, 0, debug)
+  body.destroy()
+  if (res instanceof H2Response) {
+    // Go's HTTP/2 server sends the 101 as an informational head, which an HTTP/2 client refuses
+    // (RFC 9113 8.6): the client sees its stream end in a PROTOCOL_ERROR. node:http2 cannot send a
+    // 101 at all; the reset is what the client gets.
+    res.stream.close(NGHTTP2_PROTOCOL_ERROR)
+    return
+  }
+  const h1 = res as ServerResponse
+  h1.sendDate = false
+  h1.writeHead(101, headers)
+  h1.end()
 }
 
 /**
