@@ -168,58 +168,59 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     if (status === 101) {
       await switchingProtocols(res, headers, answer.body, debug)
       clearTimeout(timer)
-    } else await passOn()
+      const ms = performance.now() - start
+      ep.record?.(status, ms / 1000)
+      logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
+      return
+    }
+    const source: Readable =
+      body !== answer.body ? body : gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
+    // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) before it sends the head: a body without
+    // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too).
+    const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
+    const first =
+      held > 0 &&
+      headers['Content-Length'] === undefined &&
+      req.method !== 'HEAD' &&
+      status >= 200 &&
+      status !== 204 &&
+      status !== 304
+        ? await readUpTo(source, held, debug)
+        : undefined
+    // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type).
+    const sniff =
+      headers['Content-Type'] === undefined &&
+      res.getHeader('content-type') === undefined &&
+      status >= 200 &&
+      status !== 204 &&
+      status !== 304
+    const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, debug) : undefined)
+    if (sniff && peek !== undefined && peek.size > 0)
+      headers['Content-Type'] = detectContentType(Buffer.concat(peek.chunks))
+    if (first?.ended) {
+      clearTimeout(timer)
+      headers['Content-Length'] = String(first.size)
+      ;(res as ServerResponse).writeHead(status, headers)
+      res.end(Buffer.concat(first.chunks))
+    } else {
+      ;(res as ServerResponse).writeHead(status, headers)
+      for (const chunk of peek?.chunks ?? []) (res as ServerResponse).write(chunk)
+      if (peek?.ended) {
+        clearTimeout(timer)
+        res.end()
+      } else
+        await new Promise<void>((resolve) => {
+          const sink = res instanceof H2Response ? res.bodyStream() : res
+          pipeline(source, sink, (error) => {
+            clearTimeout(timer)
+            if (error) debug(error)
+            resolve()
+          })
+        })
+    }
     const ms = performance.now() - start
     ep.record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
-
-    async function passOn(): Promise<void> {
-      const source: Readable =
-        body !== answer.body ? body : gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
-      // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) before it sends the head: a body without
-      // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too).
-      const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
-      const first =
-        held > 0 &&
-        headers['Content-Length'] === undefined &&
-        req.method !== 'HEAD' &&
-        status >= 200 &&
-        status !== 204 &&
-        status !== 304
-          ? await readUpTo(source, held, debug)
-          : undefined
-      // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type).
-      const sniff =
-        headers['Content-Type'] === undefined &&
-        res.getHeader('content-type') === undefined &&
-        status >= 200 &&
-        status !== 204 &&
-        status !== 304
-      const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, debug) : undefined)
-      if (sniff && peek !== undefined && peek.size > 0)
-        headers['Content-Type'] = detectContentType(Buffer.concat(peek.chunks))
-      if (first?.ended) {
-        clearTimeout(timer)
-        headers['Content-Length'] = String(first.size)
-        ;(res as ServerResponse).writeHead(status, headers)
-        res.end(Buffer.concat(first.chunks))
-      } else {
-        ;(res as ServerResponse).writeHead(status, headers)
-        for (const chunk of peek?.chunks ?? []) (res as ServerResponse).write(chunk)
-        if (peek?.ended) {
-          clearTimeout(timer)
-          res.end()
-        } else
-          await new Promise<void>((resolve) => {
-            const sink = res instanceof H2Response ? res.bodyStream() : res
-            pipeline(source, sink, (error) => {
-              clearTimeout(timer)
-              if (error) debug(error)
-              resolve()
-            })
-          })
-      }
-    }
   }
 }
 
