@@ -48,6 +48,8 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
   protected abstract operate(ctx: EngineContext, lockWait: number, context: RunContext): Promise<R>
   /** Teardown commands run without the release's `${VAR}` secrets. */
   protected allowMissingEnv = false
+  /** Commands that run no hooks (abort): the hook and notify `${VAR}`s are not needed. */
+  protected runsNoHooks = false
 
   public override async init(): Promise<void> {
     this.argv = normaliseLockWaitArgv(this.argv)
@@ -61,6 +63,7 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
       env: flags.env,
       emit: (event) => context.reporter.emit(event),
       allowMissingEnv: this.allowMissingEnv,
+      readOnly: this.runsNoHooks,
     })
     const notifier = createNotifier(target, this.id ?? 'release', (flags as { sha?: string }).sha)
     try {

@@ -12,6 +12,7 @@ export default class Abort extends TargetCommand<typeof Abort, AbortResult> {
     'abort waits for that record (up to 60 s) and reports it. Nothing running is exit 2; a freeze is not lifted (`lock release` does).'
   static override examples = ['<%= config.bin %> abort', '<%= config.bin %> abort --json']
   static override flags = { ...targetFlags }
+  protected override runsNoHooks = true
 
   protected async operate(ctx: EngineContext): Promise<AbortResult> {
     // A freeze is a person's decision, not a run: there is nothing to abort (exit 2, as with

@@ -235,6 +235,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const interpolation = interpolate(merged, environ)
   if (options.allowMissingEnv) {
     for (const { path } of interpolation.missing) if (!locatesTarget(path)) unset(interpolation.value, path)
+    // A webhook without its URL is no webhook (url is required): without it nothing is sent.
+    if (interpolation.missing.some(({ path }) => path[0] === 'notify')) unset(interpolation.value, ['notify'])
     interpolation.missing = interpolation.missing.filter(({ path }) => locatesTarget(path))
   }
   if (options.readOnly) {

@@ -27,7 +27,7 @@ export interface OpenTargetOptions {
   emit?: (event: EngineEvent) => void
   /** Teardown commands: unset `${VAR}`s fall back to defaults instead of failing. */
   allowMissingEnv?: boolean
-  /** Read-only commands: unset `${VAR}`s used only by hooks and notify are not errors. */
+  /** Commands that run no hooks and send nothing (status, lock, maintenance, abort): unset `${VAR}`s used only by hooks and notify are not errors. */
   readOnly?: boolean
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { envelope, RUN_JS, runCli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/files.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const SECRET_USING = [
   'service: demo',
@@ -52,6 +53,22 @@ describe('read-only commands without the release job secrets', () => {
       problems.map((p) => p.message),
       ['environment variable GWD_QA_STATE_DIR is not set'],
     )
+  })
+
+  test('lock acquire/release, maintenance on/off and abort (no hooks, nothing sent) run with them unset', async () => {
+    const dir = project(`${SECRET_USING}provider:\n  local:\n    listen: 127.0.0.1:${await freePort()}\n`)
+    for (const [args, code] of [
+      [['lock', 'acquire', '-m', 'incident'], 0],
+      [['lock', 'release'], 0],
+      [['maintenance', 'on'], 0],
+      [['maintenance', 'off'], 0],
+      [['abort'], 2], // nothing runs: that, not a missing variable, is the answer
+      [['destroy', '--force'], 0], // stops the front proxy `maintenance on` started
+    ] as const) {
+      const result = await runCli([...args, '--json'], { cwd: dir })
+      assert.equal(result.exitCode, code, `${args.join(' ')}: ${result.stdout}${result.stderr}`)
+      assert.doesNotMatch(result.stdout, /GWD_QA_/, args.join(' '))
+    }
   })
 
   test('a release still needs them', async () => {

@@ -302,6 +302,13 @@ describe('config parsing', () => {
     )
     const loaded = loadConfig({ cwd: project, environ: {}, allowMissingEnv: true })
     assert.equal(loaded.config.service, 'demo')
+    // The README's own webhook (url: ${SLACK_WEBHOOK_URL}): without its URL there is none to send to.
+    await writeFile(
+      join(project, 'gwdeploy.yml'),
+      'service: demo\nnotify:\n  webhooks:\n    - url: ${SLACK_WEBHOOK_URL}\n      format: slack\n',
+    )
+    const quiet = loadConfig({ cwd: project, environ: {}, allowMissingEnv: true })
+    assert.deepEqual(quiet.config.notify.webhooks, [])
   })
 
   it('teardown never defaults a key that says which target it is (destroy would act on another one)', async () => {

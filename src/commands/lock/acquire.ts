@@ -48,7 +48,8 @@ export default class LockAcquire extends BaseCommand<typeof LockAcquire, Result>
   }
 
   protected async execute(context: RunContext): Promise<Result> {
-    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env })
+    // No hooks run and nothing is sent: the release job's hook and notify secrets are not needed.
+    const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
     try {
       return await freeze(target, {
         reason: this.flags.message,

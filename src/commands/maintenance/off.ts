@@ -8,10 +8,12 @@ export default class MaintenanceOff extends BaseCommand<typeof MaintenanceOff, M
   static override flags = { ...configFlags }
 
   protected async execute(context: RunContext): Promise<MaintenanceResult> {
+    // No hooks run and nothing is sent: the release job's hook and notify secrets are not needed.
     const target = await this.openTarget({
       file: this.flags.config,
       env: this.flags.env,
       emit: (event) => context.reporter.emit(event),
+      readOnly: true,
     })
     try {
       return await maintenanceOff(target, context.signal)

@@ -59,10 +59,12 @@ export default class MaintenanceOn extends BaseCommand<typeof MaintenanceOn, Mai
       retryAfter: retryAfterSeconds(this.flags['retry-after']),
       contentType: this.flags['content-type'],
     })
+    // No hooks run and nothing is sent: the release job's hook and notify secrets are not needed.
     const target = await this.openTarget({
       file: this.flags.config,
       env: this.flags.env,
       emit: (event) => context.reporter.emit(event),
+      readOnly: true,
     })
     try {
       const result = await maintenanceOn(target, page, context.signal)
