@@ -231,6 +231,8 @@ export function toGwError(
       .trim()
       // One line, as every other error (and an ::error:: annotation) has: `Parsing --weight: Expected ...`.
       .replace(/^(Parsing --\S+)\s*\n\s*/, '$1: ')
+      // oclif lists a missing argument as "name  description" under a heading line.
+      .replace(/^Missing \d+ required args?:\s*\n\s*(\S+)\s+(.+)$/s, 'Missing required argument $1: $2')
       .replace(/\s*\n\s*/g, '; ')
       // oclif names a flag by its long name alone ("Missing required flag message"): name it as typed.
       .replace(/^(Missing required flag |Parsing --|Flag --)([\w-]+)/, (_, lead: string, name: string) => {

@@ -85,6 +85,15 @@ describe('--json envelope and exit codes', () => {
     assert.equal(envelope(result).error?.message, 'Flag --limit (-n) expects a value')
   })
 
+  test("a missing argument is one readable line: 'Missing required argument claims: CLAIM=VALUE ...'", async () => {
+    const result = await runCli(['revoke', '--json'])
+    assert.equal(result.exitCode, 2, result.stderr)
+    assert.equal(
+      envelope(result).error?.message,
+      'Missing required argument claims: CLAIM=VALUE, one or more (e.g. jti=4f1c9e2a).',
+    )
+  })
+
   test('a usage error keeps exit 2 under --json', async () => {
     const result = await runCli(['config', 'validate', '--no-such-flag', '--json'])
     assert.equal(result.exitCode, 2)
