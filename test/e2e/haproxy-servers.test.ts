@@ -59,6 +59,35 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 100\ngreen 0$/m)
   })
 
+  // gwdeploy rewrites the whole block at its next change of the backend: the edit went without a word.
+  it('a server block edited by hand in haproxy.cfg: status names the file, backend and line that the next change drops', async () => {
+    const clean = await project.json<{ result: { router: { detail: string } } }>(['status'])
+    assert.equal(clean.code, 0, JSON.stringify(clean.envelope))
+    assert.doesNotMatch(clean.envelope.result.router.detail, /EDITED/, 'the blocks as gwdeploy wrote them')
+    const saved = await readFile(lb.configFile, 'utf8')
+    await writeFile(lb.configFile, saved.replace(/^(\s*server blue1 [^\n]*)$/m, '$1 maxconn 50'))
+    try {
+      const status = await project.run(['status'])
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(
+        status.stdout,
+        /; EDITED BY HAND: lb1 \S+haproxy\.cfg backend be_blue \(its next change drops the edit\)\)/,
+      )
+      // A command that changes the target says what it will drop, and the way out.
+      const plan = await project.json<{ warnings: string[] }>(['release', '--sha', sha(1), '--dry-run'])
+      assert.equal(plan.code, 0, JSON.stringify(plan.envelope))
+      const edited = plan.envelope.warnings.filter((w) => /edited by hand/.test(w))
+      assert.equal(edited.length, 1, 'be_green untouched; said once')
+      assert.match(
+        edited[0] ?? '',
+        /^HAProxy lb1: \S+haproxy\.cfg \(backend be_blue\): the gwdeploy server block was edited by hand: "server blue1 127\.0\.0\.1:\d+ [^"]* maxconn 50" \(gwdeploy writes "server blue1 127\.0\.0\.1:\d+ [^"]*"\)\. gwdeploy rewrites the whole block/,
+      )
+      assert.match(edited[0] ?? '', /provider\.haproxy\.serverOptions/)
+    } finally {
+      await writeFile(lb.configFile, saved)
+    }
+  })
+
   it('the fleet record lost while blue serves: a release whose gate fails leaves no record claiming blue runs it', async () => {
     const stateFile = join(project.dir, '.gwdeploy/haproxy/gwdeploy-e2e.json')
     const configFile = join(project.dir, 'gwdeploy.yml')

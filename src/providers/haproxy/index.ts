@@ -43,6 +43,7 @@ import { frontendEndpoint } from './config-file.ts'
 import { dockerTimeoutMs } from './docker-calls.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
+import { editedServerLines, handEditWarning } from './hand-edits.ts'
 import type { InstanceView } from './instance.ts'
 import { servedMaintenance, switchMaintenance } from './maintenance-switch.ts'
 import { healthOnInstances } from './node-health.ts'
@@ -79,6 +80,7 @@ export class HaproxyProvider implements Provider {
    * gate, its record goes again instead of claiming the serving addresses run it.
    */
   readonly #adopted = new Set<Colour>()
+  readonly #warned = new Set<string>()
 
   constructor(context: ProviderContext) {
     const config = context.config.provider.haproxy
@@ -161,6 +163,8 @@ export class HaproxyProvider implements Provider {
         : 'no container of this target runs for it',
     )
     for (const message of summary.warnings) this.#context.emit?.({ type: 'warn', message })
+    const edits = await this.#handEdits()
+    for (const edit of edits) this.#warnOnce(edit.warning)
     const config = await readFile(this.router.instances[0]?.spec.files.configFile ?? '', 'utf8').catch(
       () => '',
     )
@@ -178,7 +182,7 @@ export class HaproxyProvider implements Provider {
       router: {
         present: true,
         ...(endpoint ? { endpoint } : {}),
-        detail: `${summary.detail}${unreachable.map((error) => `; UNREACHABLE: ${error.details.unreachable}`).join('')}`,
+        detail: `${summary.detail}${unreachable.map((error) => `; UNREACHABLE: ${error.details.unreachable}`).join('')}${edits.map((edit) => `; EDITED BY HAND: ${edit.where} (its next change drops the edit)`).join('')}`,
         ...(unreachable.length
           ? { unreadable: unreachable.map((error) => ({ message: error.message, hint: error.hint })) }
           : {}),
@@ -189,6 +193,36 @@ export class HaproxyProvider implements Provider {
         views.map((view) => view.maintenance),
       ),
     }
+  }
+
+  /**
+   * Server blocks edited by hand since gwdeploy wrote them, per instance and backend (hand-edits.ts):
+   * compared with the fleet record gwdeploy writes the blocks from (not the containers, which may
+   * have been removed by hand without anyone touching haproxy.cfg).
+   */
+  async #handEdits(): Promise<Array<{ warning: string; where: string }>> {
+    const records = (await this.#store.read()).fleets
+    const edits: Array<{ warning: string; where: string }> = []
+    for (const instance of this.router.instances) {
+      const file = instance.spec.files.configFile
+      const text = await readFile(file, 'utf8').catch(() => undefined)
+      if (text === undefined) continue
+      for (const colour of COLOURS) {
+        const record = records[colour]
+        const backend = this.#config.backends[colour]
+        const edited = editedServerLines(text, backend, colour, record ? slotsOf(record) : [], this.#config)
+        const warning = handEditWarning(instance.name, file, backend, edited)
+        if (warning) edits.push({ warning, where: `${instance.name} ${file} backend ${backend}` })
+      }
+    }
+    return edits
+  }
+
+  /** A warning said once per run, however often the engine reads the target. */
+  #warnOnce(message: string): void {
+    if (this.#warned.has(message)) return
+    this.#warned.add(message)
+    this.#context.emit?.({ type: 'warn', message })
   }
 
   /** The page loaded by every instance first, then switched on (or off) on each, all or none. */

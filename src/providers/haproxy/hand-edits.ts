@@ -1,0 +1,75 @@
+/**
+ * A gwdeploy server block in haproxy.cfg edited by hand between runs (an option added to a
+ * server line, an address changed): gwdeploy rewrites the whole block at its next change of that
+ * backend, so what was edited is dropped. `status` and every command that reads the target say so
+ * first, naming the file, the backend and the lines, instead of dropping them without a word.
+ */
+import type { Colour } from '../types.ts'
+import { BLOCK_BEGIN, BLOCK_END, renderServerBlock, type Slot, sections } from './config-file.ts'
+
+export interface EditedLine {
+  /** The line as it is in the file. */
+  found: string
+  /** What gwdeploy writes there (undefined: a server line gwdeploy does not write at all). */
+  expected?: string | undefined
+}
+
+const normal = (line: string) => line.trim().split(/\s+/).join(' ')
+
+/** The server lines inside a backend's gwdeploy block (whitespace collapsed); undefined without a block. */
+function blockServerLines(text: string, backend: string): string[] | undefined {
+  const lines = text.split('\n')
+  const section = sections(lines).find((s) => s.kind === 'backend' && s.name === backend)
+  if (!section) return undefined
+  const inside = lines.slice(section.start + 1, section.end)
+  const begin = inside.findIndex((line) => line.includes(BLOCK_BEGIN))
+  const end = inside.findIndex((line, i) => i > begin && line.includes(BLOCK_END))
+  if (begin < 0 || end < 0) return undefined
+  return inside
+    .slice(begin + 1, end)
+    .map(normal)
+    .filter((line) => line !== '' && !line.startsWith('#'))
+}
+
+/**
+ * The lines of `backend`'s block that differ from what gwdeploy writes for `slots` (the colour's
+ * recorded nodes, none when it has no fleet).
+ */
+export function editedServerLines(
+  text: string,
+  backend: string,
+  colour: Colour,
+  slots: Slot[],
+  settings: { slots: number; serverOptions: string },
+): EditedLine[] {
+  const found = blockServerLines(text, backend)
+  if (!found) return []
+  const written = renderServerBlock(
+    colour,
+    slots,
+    Math.max(settings.slots, found.length),
+    settings.serverOptions,
+    '',
+  )
+    .slice(1, -1)
+    .map(normal)
+  const byName = new Map(written.map((line) => [line.split(' ')[1], line]))
+  return found.flatMap((line) => {
+    const expected = byName.get(line.split(' ')[1])
+    return expected === line ? [] : [{ found: line, expected }]
+  })
+}
+
+/** One warning for an instance's backend, or undefined when its block is as gwdeploy wrote it. */
+export function handEditWarning(
+  instance: string,
+  configFile: string,
+  backend: string,
+  edited: EditedLine[],
+): string | undefined {
+  if (edited.length === 0) return undefined
+  const lines = edited
+    .map(({ found, expected }) => (expected ? `"${found}" (gwdeploy writes "${expected}")` : `"${found}"`))
+    .join(', ')
+  return `HAProxy ${instance}: ${configFile} (backend ${backend}): the gwdeploy server block was edited by hand: ${lines}. gwdeploy rewrites the whole block at its next change of ${backend} (a release, rollback or retire), which drops this: put server options in provider.haproxy.serverOptions, servers of your own outside the "# BEGIN gwdeploy servers" block`
+}

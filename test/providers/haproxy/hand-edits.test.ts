@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { renderServerBlock } from '../../../src/providers/haproxy/config-file.ts'
+import { editedServerLines } from '../../../src/providers/haproxy/hand-edits.ts'
+
+const OPTIONS = 'check inter 1s'
+const settings = { slots: 2, serverOptions: OPTIONS }
+const cfg = (block: string[]) =>
+  ['frontend gateway', '    bind :80', '', 'backend be_blue', '    balance roundrobin', ...block, ''].join(
+    '\n',
+  )
+const written = renderServerBlock('blue', [{ address: '10.0.0.5', port: 8080 }], 2, OPTIONS)
+
+describe('server blocks edited by hand', () => {
+  it('a block as gwdeploy writes it for the recorded nodes has no edits (whitespace aside)', () => {
+    assert.deepEqual(
+      editedServerLines(cfg(written), 'be_blue', 'blue', [{ address: '10.0.0.5', port: 8080 }], settings),
+      [],
+    )
+    const spaced = written.map((line) => line.replace(' check', '   check'))
+    assert.deepEqual(
+      editedServerLines(cfg(spaced), 'be_blue', 'blue', [{ address: '10.0.0.5', port: 8080 }], settings),
+      [],
+    )
+  })
+
+  it('an option added, an address changed and a server of its own inside the block are named', () => {
+    const edited = [
+      written[0] as string,
+      '    server blue1 10.0.0.5:8080 check inter 1s maxconn 50',
+      '    server blue2 10.0.0.9:8080 check inter 1s',
+      '    server extra 10.0.0.7:8080',
+      written.at(-1) as string,
+    ]
+    assert.deepEqual(
+      editedServerLines(cfg(edited), 'be_blue', 'blue', [{ address: '10.0.0.5', port: 8080 }], settings),
+      [
+        {
+          found: 'server blue1 10.0.0.5:8080 check inter 1s maxconn 50',
+          expected: 'server blue1 10.0.0.5:8080 check inter 1s',
+        },
+        {
+          found: 'server blue2 10.0.0.9:8080 check inter 1s',
+          expected: 'server blue2 127.0.0.1:1 check inter 1s disabled',
+        },
+        { found: 'server extra 10.0.0.7:8080', expected: undefined },
+      ],
+    )
+  })
+
+  it('a backend without a gwdeploy block says nothing (the config check reports it)', () => {
+    assert.deepEqual(
+      editedServerLines(cfg(['    server s1 10.0.0.1:80']), 'be_blue', 'blue', [], settings),
+      [],
+    )
+  })
+})
