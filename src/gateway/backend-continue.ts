@@ -9,14 +9,19 @@
 // is handed to undici as a 200 marked SWITCHED_MARK (a switch: its body the connection's bytes until
 // they end; otherwise no body and the connection closed, as Go's transport closes it), and the
 // client takes the mark off again (switchedStatus).
-import { randomBytes } from 'node:crypto'
 import type { Socket } from 'node:net'
+import { cryptoModule } from './libraries.ts'
 
 /** The mark's header; its values carry a token of this process, which no backend can send. */
 const SWITCHED_MARK = 'x-gateway-switching-protocols'
-const TOKEN = randomBytes(12).toString('hex')
-const SWITCH = `${TOKEN} switch`
-const CLOSE = `${TOKEN} close`
+let marks: { switch: string; close: string } | undefined
+/** The mark's values, made at the first 101 (node:crypto stays unloaded until then). */
+const markValues = () => {
+  if (marks) return marks
+  const token = cryptoModule().randomBytes(12).toString('hex')
+  marks = { switch: `${token} switch`, close: `${token} close` }
+  return marks
+}
 const SWITCHED_LINE = /^HTTP\/1\.[0-9] 101[ \r]/
 
 const CONTINUE_LINE = /^HTTP\/1\.[0-9] 100[ \r]/
@@ -108,8 +113,8 @@ function markedHead(head: string): string {
     (values('upgrade')[0] ?? '') !== '' &&
     values('connection').some((v) => v.split(',').some((t) => t.trim().toLowerCase() === 'upgrade'))
   const tail = switches
-    ? [`${SWITCHED_MARK}: ${SWITCH}`]
-    : [`${SWITCHED_MARK}: ${CLOSE}`, 'content-length: 0', 'connection: close']
+    ? [`${SWITCHED_MARK}: ${markValues().switch}`]
+    : [`${SWITCHED_MARK}: ${markValues().close}`, 'content-length: 0', 'connection: close']
   return `HTTP/1.1 200 OK\r\n${[...kept, ...tail].join('\r\n')}\r\n\r\n`
 }
 
@@ -122,9 +127,10 @@ export function switchedStatus(
   headers: Record<string, string | string[] | undefined>,
 ): number {
   const mark = headers[SWITCHED_MARK]
-  if (mark === undefined || (mark !== SWITCH && mark !== CLOSE)) return status
+  if (mark === undefined || marks === undefined || (mark !== marks.switch && mark !== marks.close))
+    return status
   delete headers[SWITCHED_MARK]
-  if (mark === CLOSE) {
+  if (mark === marks.close) {
     const connection = headers.connection
     if (Array.isArray(connection))
       headers.connection = connection.length === 2 ? connection[0] : connection.slice(0, -1)
