@@ -15,6 +15,7 @@ import {
 import { goJson } from './go-json.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
+import { answerUnreadBody, bodyLeftUnread } from './request-body.ts'
 import type { RouteMatch } from './router.ts'
 
 /** What the router answers for a request no endpoint matched. */
@@ -71,29 +72,11 @@ export function createAnswers(options: AnswersOptions): Answers {
       headers = { ...headers }
       for (const key of suppressed) delete headers[key]
     }
-    // Go writes no body, and no length, for a status that has none (a 204 preflight, a 304).
-    const bodyless = status === 204 || status === 304 || status < 200
-    if (body === undefined || body.length === 0 || bodyless) {
-      if (!bodyless) headers['Content-Length'] = '0'
-      ;(res as ServerResponse).writeHead(status, headers)
-      res.end()
-    } else {
-      // Encode once: the length and the bytes written come from the same buffer.
-      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
-      const buffered = req.httpVersionMajor === 1 ? GO_BUFFER_BEFORE_CHUNKING : GO_H2_HANDLER_BUFFER
-      if (bytes.length > buffered && req.method !== 'HEAD') {
-        // Go's server: an answer its write buffer cannot hold goes out before the handler ends,
-        // so without a length: chunked over HTTP/1.1 (node:http chunks without one too), DATA
-        // frames without a content-length over HTTP/2.
-        const { 'Content-Length': _stale, ...unsized } = headers
-        ;(res as ServerResponse).writeHead(status, unsized)
-      } else {
-        headers['Content-Length'] = String(bytes.length)
-        ;(res as ServerResponse).writeHead(status, headers)
-      }
-      if (req.method === 'HEAD') res.end()
-      else res.end(bytes)
-    }
+    // Go's server settles a body the handler did not read before it writes the answer.
+    if (h1 && bodyLeftUnread(req)) {
+      const settled = headers
+      answerUnreadBody(req, res as ServerResponse, () => write(req, res, status, settled, body))
+    } else write(req, res, status, headers, body)
     const ms = performance.now() - start
     record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
@@ -132,4 +115,37 @@ export function createAnswers(options: AnswersOptions): Answers {
   }
 
   return { finish, unmatched }
+}
+
+/** Writes an answer: its status, headers and body (Content-Length from the body's bytes). */
+function write(
+  req: GatewayRequest,
+  res: GatewayResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer | undefined,
+): void {
+  // Go writes no body, and no length, for a status that has none (a 204 preflight, a 304).
+  const bodyless = status === 204 || status === 304 || status < 200
+  if (body === undefined || body.length === 0 || bodyless) {
+    if (!bodyless) headers['Content-Length'] = '0'
+    ;(res as ServerResponse).writeHead(status, headers)
+    res.end()
+    return
+  }
+  // Encode once: the length and the bytes written come from the same buffer.
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
+  const buffered = req.httpVersionMajor === 1 ? GO_BUFFER_BEFORE_CHUNKING : GO_H2_HANDLER_BUFFER
+  if (bytes.length > buffered && req.method !== 'HEAD') {
+    // Go's server: an answer its write buffer cannot hold goes out before the handler ends,
+    // so without a length: chunked over HTTP/1.1 (node:http chunks without one too), DATA
+    // frames without a content-length over HTTP/2.
+    const { 'Content-Length': _stale, ...unsized } = headers
+    ;(res as ServerResponse).writeHead(status, unsized)
+  } else {
+    headers['Content-Length'] = String(bytes.length)
+    ;(res as ServerResponse).writeHead(status, headers)
+  }
+  if (req.method === 'HEAD') res.end()
+  else res.end(bytes)
 }

@@ -21,8 +21,11 @@ const http = loadBuiltin<typeof import('node:http')>('node:http')
 
 /** The request target as the client sent it (Go's RequestURI), kept when the URL is rewritten. */
 const requestUris = new WeakMap<IncomingMessage, string>()
-/** Requests that asked for 100 Continue and have a body: the answer to write it on. */
-const awaitingContinue = new WeakMap<object, ServerResponse>()
+/**
+ * Requests that asked for 100 Continue and have a body: the answer to write it on, and whether
+ * the connection is kept once the body is read.
+ */
+const awaitingContinue = new WeakMap<object, { res: ServerResponse; keepAlive: boolean }>()
 
 export function requestUri(req: { url?: string }): string {
   return requestUris.get(req as IncomingMessage) ?? req.url ?? '/'
@@ -33,13 +36,16 @@ export function requestUri(req: { url?: string }): string {
  * end keeps the connection (an unread one closes it, as Go does).
  */
 export function continueBody(req: object): void {
-  const res = awaitingContinue.get(req)
-  if (res === undefined) return
+  const awaiting = awaitingContinue.get(req)
+  if (awaiting === undefined) return
   awaitingContinue.delete(req)
+  const { res, keepAlive } = awaiting
   res.writeContinue()
   ;(req as IncomingMessage).once('end', () => {
-    if (res.headersSent || res.getHeader('connection') !== 'close') return
-    if (res.shouldKeepAlive) res.removeHeader('connection')
+    if (res.headersSent || !keepAlive) return
+    // The connection is kept, with no Connection header (see answeredAsGo).
+    res.shouldKeepAlive = true
+    res.removeHeader('connection')
   })
 }
 
@@ -106,9 +112,10 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
       return
     }
     // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
+    // Until then, the answer closes the connection (node:http writes `Connection: close` last, as Go).
     if (hasBody(req)) {
-      awaitingContinue.set(req, res)
-      res.setHeader('Connection', 'close')
+      awaitingContinue.set(req, { res, keepAlive: res.shouldKeepAlive })
+      res.shouldKeepAlive = false
     }
     server.emit('request', req, res)
   })
@@ -180,6 +187,9 @@ export function answeredUnknownMethod(server: Server, error: Error, socket: Dupl
 
 let goStatusClass: typeof ServerResponse | undefined
 
+/** node:http's own (internal) writer of the status line and headers. */
+const storeHeader = (http.ServerResponse.prototype as unknown as { _storeHeader: StoreHeader })._storeHeader
+
 /** node:http's ServerResponse writing Go's reason phrases (`418 I'm a teapot`, `599 status code 599`). */
 function goStatusResponse(): typeof ServerResponse {
   goStatusClass ??= class GoStatusResponse extends http.ServerResponse {
@@ -191,8 +201,41 @@ function goStatusResponse(): typeof ServerResponse {
       }
       return super.writeHead(statusCode, ...rest)
     }
+
+    // An HTTP/1.0 request gets an `HTTP/1.0` status line from Go, and no `Connection: close` when
+    // it did not ask for keep-alive (node:http writes `HTTP/1.1` and adds `Connection: close`).
+    _storeHeader(firstLine: string, headers: unknown): void {
+      const req = this.req
+      if (req?.httpVersionMinor !== 0 || req.httpVersionMajor !== 1) {
+        storeHeader.call(this, firstLine, headers)
+        return
+      }
+      storeHeader.call(this, `HTTP/1.0${firstLine.slice(8)}`, headers)
+      const self = this as unknown as { _header: string; _last: boolean }
+      if (self._last && !KEEP_ALIVE_TOKEN.test(req.headers.connection ?? '') && !namesConnection(headers))
+        self._header = self._header.replace('\r\nConnection: close\r\n', '\r\n')
+    }
   } as typeof ServerResponse
   return goStatusClass
+}
+
+/** A request's `Connection: keep-alive` (Go's hasToken: bounded by spaces, tabs or commas). */
+const KEEP_ALIVE_TOKEN = /(?:^|[ \t,])keep-alive(?:$|[ \t,])/i
+
+type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => void
+
+/** Whether the headers node:http is writing (an object, its own map or raw pairs) have a Connection field. */
+function namesConnection(headers: unknown): boolean {
+  if (headers === null || typeof headers !== 'object') return false
+  if (Array.isArray(headers)) {
+    for (const entry of headers) {
+      const name = Array.isArray(entry) ? entry[0] : entry
+      if (typeof name === 'string' && name.toLowerCase() === 'connection') return true
+    }
+    return false
+  }
+  for (const key in headers) if (key.length === 10 && key.toLowerCase() === 'connection') return true
+  return false
 }
 
 /**
@@ -237,6 +280,11 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   if (te !== undefined && req.httpVersionMinor >= 1 && te.toLowerCase() !== 'chunked')
     return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
   if (te !== undefined && req.httpVersionMinor === 0) ignoreTransferEncoding(req, res)
+  // Go writes no Connection header on a kept HTTP/1.1 connection, and `keep-alive` for HTTP/1.0.
+  if (res.shouldKeepAlive) {
+    if (req.httpVersionMinor === 0) res.setHeader('Connection', 'keep-alive')
+    else res.removeHeader('connection')
+  }
   const url = req.url ?? '/'
   if (req.method === 'CONNECT' && url.charCodeAt(0) !== 47) {
     // Go parses `host:port` as `http://host:port` and routes on its empty path (no route).
@@ -256,11 +304,6 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   // Node joins repeated Pragma lines; Go looks at the first.
   if (req.headers.pragma !== undefined && fixPragmaCacheControl(req.headers, firstLine(req, 'pragma')))
     req.rawHeaders.push('Cache-Control', 'no-cache')
-  // Go writes no Connection header on a kept HTTP/1.1 connection, and `keep-alive` for HTTP/1.0.
-  if (res.shouldKeepAlive) {
-    if (req.httpVersionMinor === 0) res.setHeader('Connection', 'keep-alive')
-    else res.removeHeader('connection')
-  }
   return false
 }
 

@@ -1,6 +1,7 @@
 // Reading a client's request body, bounded by router.max_payload (413 beyond it). A refused body
 // is not read any further: the answer goes out and the connection (h1) or stream (h2) is closed,
 // as Go's server does, instead of draining whatever the client still sends.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { H2Request } from './h2-exchange.ts'
@@ -100,12 +101,14 @@ export function closeAfterAnswer(req: GatewayRequest, res: GatewayResponse): voi
     else stream.once('finish', reset)
     return
   }
-  const socket = req.socket as Socket & { destroySoon?: () => void }
+  const socket = req.socket as Socket & { destroySoon?: () => void; _paused?: boolean }
   let closing = false
   const close = () => {
     if (closing) return
     closing = true
-    // node:http has just resumed the unread body to discard it: stop reading instead.
+    // node:http has just resumed the unread body to discard it (its resume comes on the next tick):
+    // stop reading instead, and keep it stopped (node:http resumes no socket it marked paused).
+    socket._paused = true
     socket.pause()
     socket.end()
     setTimeout(() => socket.destroy(), LINGER_MS).unref()
@@ -115,4 +118,73 @@ export function closeAfterAnswer(req: GatewayRequest, res: GatewayResponse): voi
   socket.destroySoon = close
   if (res.writableFinished) close()
   else res.once('finish', close)
+}
+
+/**
+ * Go's maxPostHandlerReadBytes: how much of a body its handler left unread Go's server reads and
+ * discards to keep the connection.
+ */
+const MAX_POST_HANDLER_READ = 256 * 1024
+
+/**
+ * An HTTP/1 request whose body nothing has read and that may still be arriving: its answer goes
+ * through answerUnreadBody. (A body read, or refused over max_payload, has been touched.)
+ */
+export function bodyLeftUnread(req: GatewayRequest): req is IncomingMessage {
+  const h1 = req as IncomingMessage
+  return req.httpVersionMajor === 1 && !h1.complete && h1.readableFlowing === null && bodyFollows(req)
+}
+
+/**
+ * Go's server writing the answer to a request whose body its handler did not read (an early 401,
+ * 403, 429, a route miss...), instead of node:http's, which keeps the connection and reads and
+ * discards the whole body, however large. On a connection that stays open, a body declared at
+ * 256 KB or more is not read: the answer carries `Connection: close` and the connection closes
+ * after it (closeAfterAnswer). A smaller or chunked body is read and discarded first, up to
+ * 256 KB: the answer waits for it and the connection is kept, or, past 256 KB, the answer carries
+ * `Connection: close` and the connection closes. On a connection closing anyway (the client's
+ * `Connection: close`, HTTP/1.0 without keep-alive, an `Expect: 100-continue` never answered), the
+ * answer goes at once and the connection closes after it. `answer()` writes the answer.
+ */
+export function answerUnreadBody(req: IncomingMessage, res: ServerResponse, answer: () => void): void {
+  if (!res.shouldKeepAlive) {
+    answer()
+    return
+  }
+  const declared = req.headers['content-length']
+  if (declared !== undefined && Number(declared) >= MAX_POST_HANDLER_READ) {
+    refuse()
+    return
+  }
+  let read = 0
+  const onData = (chunk: Buffer) => {
+    read += chunk.length
+    if (read <= MAX_POST_HANDLER_READ) return
+    stop()
+    req.pause()
+    refuse()
+  }
+  const onEnd = () => {
+    stop()
+    answer()
+  }
+  // The client went away before its body ended: there is no one to answer.
+  const stop = () => {
+    req.off('data', onData)
+    req.off('end', onEnd)
+    req.off('close', stop)
+  }
+  req.on('data', onData)
+  req.on('end', onEnd)
+  req.on('close', stop)
+
+  // node:http writes the `Connection: close` (last, as Go does) for an answer that does not keep
+  // the connection, unless a Connection header was removed (node-http.ts removes it on HTTP/1.1).
+  function refuse(): void {
+    res.removeHeader('connection')
+    ;(res as ServerResponse & { _removedConnection: boolean })._removedConnection = false
+    res.shouldKeepAlive = false
+    answer()
+    closeAfterAnswer(req, res)
+  }
 }
