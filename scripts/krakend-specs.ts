@@ -12,6 +12,7 @@
 // run`, and the backend is test/gateway/krakend-mock.ts. Without --all only the 27 core specs run.
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -184,6 +185,34 @@ interface Spec {
   out: { status_code: number; body?: unknown; header?: Record<string, string[]>; schema?: Json }
 }
 
+/**
+ * One request as Go's http.Client writes it: no Connection header (undici and node:http add one,
+ * which a gateway forwarding every client header, as lura does, would pass on).
+ */
+function goRequest(
+  port: string,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ statusCode: number; headers: IncomingMessage['headers']; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers, agent: false })
+    req.removeHeader('connection')
+    if (body !== undefined) req.setHeader('content-length', Buffer.byteLength(body))
+    req.on('error', reject)
+    req.on('response', (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () =>
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }),
+      )
+    })
+    req.end(body)
+  })
+}
+
 /** Go's default http.Client: its own User-Agent and gzip, redirects followed (10 at most). */
 async function goClient(spec: Spec['in']) {
   let url = new URL(spec.url)
@@ -199,14 +228,15 @@ async function goClient(spec: Spec['in']) {
   const hasAcceptEncoding = Object.keys(headers).some((k) => k.toLowerCase() === 'accept-encoding')
   if (!hasAcceptEncoding) headers['accept-encoding'] = 'gzip'
   for (let hops = 0; hops <= 10; hops += 1) {
-    const res = await request(`http://127.0.0.1:${url.port}${url.pathname}${url.search}`, {
-      method: method as 'GET',
-      headers: { ...headers, host: url.host },
-      body: body ?? (['POST', 'PUT', 'PATCH'].includes(method) ? '' : undefined),
-    })
+    const res = await goRequest(
+      url.port,
+      `${url.pathname}${url.search}`,
+      method,
+      { ...headers, host: url.host },
+      body ?? (['POST', 'PUT', 'PATCH'].includes(method) ? '' : undefined),
+    )
     const location = res.headers.location
     if ([301, 302, 303, 307, 308].includes(res.statusCode) && typeof location === 'string') {
-      await res.body.dump()
       const previous = url.href
       url = new URL(location, url)
       headers.referer = previous
@@ -216,7 +246,7 @@ async function goClient(spec: Spec['in']) {
       }
       continue
     }
-    let bytes = Buffer.from(await res.body.arrayBuffer())
+    let bytes = res.bytes
     const raw: Record<string, string[]> = {}
     for (const [k, v] of Object.entries(res.headers)) {
       const key = k.toLowerCase()
