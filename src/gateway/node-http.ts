@@ -307,6 +307,22 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   return false
 }
 
+/** HTTP/1.0 requests served with their Transfer-Encoding ignored. */
+const transferEncodingIgnored = new WeakSet<IncomingMessage>()
+
+/**
+ * llhttp refuses a request whose Transfer-Encoding does not end in `chunked` only once it has
+ * handed it over (its headers are complete): an HTTP/1.0 one, whose Transfer-Encoding Go ignores
+ * (ignoreTransferEncoding), is being served, so the parser's error is no answer to write (a 400
+ * went out while the backends were called). llhttp parses nothing more on that connection: it
+ * closes after the answer. True when the error is that one.
+ */
+export function servedDespiteTransferEncoding(error: Error, socket: Duplex): boolean {
+  if ((error as { code?: string }).code !== 'HPE_INVALID_TRANSFER_ENCODING') return false
+  const res = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage
+  return res?.req !== undefined && transferEncodingIgnored.has(res.req)
+}
+
 /**
  * Go deletes Transfer-Encoding from an HTTP/1.0 request and ignores it (net/http transfer.go,
  * "Issue 12785"): the request has no body (llhttp refuses one that also has a Content-Length).
@@ -314,6 +330,7 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
  * the answer, where Go would read those bytes as the next request.
  */
 function ignoreTransferEncoding(req: IncomingMessage, res: ServerResponse): void {
+  transferEncodingIgnored.add(req)
   delete req.headers['transfer-encoding']
   const raw = req.rawHeaders
   const kept: string[] = []

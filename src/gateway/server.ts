@@ -7,7 +7,11 @@ import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
 import { answeredBeforeGateway, type H2Peer, H2Request, H2Response } from './h2-exchange.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
 import { http2Module } from './libraries.ts'
-import { answeredUnknownMethod, createServer as createHttpServer } from './node-http.ts'
+import {
+  answeredUnknownMethod,
+  createServer as createHttpServer,
+  servedDespiteTransferEncoding,
+} from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
 
 /** Go's HTTP/2 server: receive windows (each stream's and the connection's) and largest frame read. */
@@ -72,7 +76,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   http.on('connect', (req: IncomingMessage) => disarm(req.socket))
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (answeredUnknownMethod(http, error, socket)) disarm(socket as Socket)
-    else answerClientError(error, socket)
+    else if (!servedDespiteTransferEncoding(error, socket)) answerClientError(error, socket)
   })
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
   /** Open h2c sessions, with what requests read of their connection. */

@@ -191,7 +191,10 @@ describe('HTTP/1.0 requests (Go server rules)', () => {
       mustConfig({
         version: 3,
         name: 'http10',
-        endpoints: [{ endpoint: '/get', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+        endpoints: [
+          { endpoint: '/get', backend: [{ host: [backend.origin], url_pattern: '/echo' }] },
+          { endpoint: '/post', method: 'POST', backend: [{ host: [backend.origin], url_pattern: '/echo' }] },
+        ],
       }),
     )
     port = Number(new URL(running.url).port)
@@ -224,5 +227,19 @@ describe('HTTP/1.0 requests (Go server rules)', () => {
     const answers = await c.answers(2)
     assert.match(answers[1] ?? '', /^HTTP\/1\.1 200 /)
     c.socket.destroy()
+  })
+
+  test('a Transfer-Encoding other than chunked is ignored, as Go ignores it on HTTP/1.0: served, then closed', {
+    timeout: 20_000,
+  }, async () => {
+    const before = backend.seen.length
+    const c = await client(port)
+    c.socket.write('POST /post HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n')
+    await c.closed
+    assert.match(c.received, /^HTTP\/1\.0 200 OK\r\n/)
+    const seen = backend.seen.slice(before)
+    assert.equal(seen.length, 1)
+    assert.equal(seen[0]?.headers['transfer-encoding'], undefined)
+    assert.equal(seen[0]?.body, '')
   })
 })
