@@ -88,6 +88,34 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     }
   })
 
+  // HAProxy reads the map file when it reloads: a hand edit there moved traffic at the next reload.
+  it('a map file edited by hand to another split: status and every changing command say a reload would apply it', async () => {
+    const saved = await readFile(lb.mapFile, 'utf8')
+    assert.match(saved, /^blue 100\ngreen 0$/m)
+    await writeFile(lb.mapFile, saved.replace(/^blue 100\ngreen 0$/m, 'blue 0\ngreen 100'))
+    try {
+      const status = await project.run(['status'])
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(
+        status.stdout,
+        /\(HAProxy lb1: blue 100% \/ green 0%; EDITED BY HAND: lb1 map file says blue 0% \/ green 100%\)/,
+      )
+      const plan = await project.json<{ warnings: string[] }>(['release', '--sha', sha(1), '--dry-run'])
+      assert.equal(plan.code, 0, JSON.stringify(plan.envelope))
+      assert.ok(
+        plan.envelope.warnings.some((w) =>
+          /^HAProxy lb1: \S+gwdeploy\.map says blue 0% \/ green 100%, but HAProxy runs blue 100% \/ green 0%: the next reload of HAProxy applies the file .*`blue 100`, `green 0`/.test(
+            w,
+          ),
+        ),
+        JSON.stringify(plan.envelope.warnings),
+      )
+      assert.equal(await lb.green(), 0, 'nothing moved')
+    } finally {
+      await writeFile(lb.mapFile, saved)
+    }
+  })
+
   it('the fleet record lost while blue serves: a release whose gate fails leaves no record claiming blue runs it', async () => {
     const stateFile = join(project.dir, '.gwdeploy/haproxy/gwdeploy-e2e.json')
     const configFile = join(project.dir, 'gwdeploy.yml')

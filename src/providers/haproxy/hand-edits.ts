@@ -3,9 +3,10 @@
  * server line, an address changed): gwdeploy rewrites the whole block at its next change of that
  * backend, so what was edited is dropped. `status` and every command that reads the target say so
  * first, naming the file, the backend and the lines, instead of dropping them without a word.
+ * Likewise a map file whose split is not the one HAProxy runs: the next reload would apply it.
  */
-import type { Colour } from '../types.ts'
-import { BLOCK_BEGIN, BLOCK_END, renderServerBlock, type Slot, sections } from './config-file.ts'
+import type { Colour, Weights } from '../types.ts'
+import { BLOCK_BEGIN, BLOCK_END, readMap, renderServerBlock, type Slot, sections } from './config-file.ts'
 
 export interface EditedLine {
   /** The line as it is in the file. */
@@ -72,4 +73,26 @@ export function handEditWarning(
     .map(({ found, expected }) => (expected ? `"${found}" (gwdeploy writes "${expected}")` : `"${found}"`))
     .join(', ')
   return `HAProxy ${instance}: ${configFile} (backend ${backend}): the gwdeploy server block was edited by hand: ${lines}. gwdeploy rewrites the whole block at its next change of ${backend} (a release, rollback or retire), which drops this: put server options in provider.haproxy.serverOptions, servers of your own outside the "# BEGIN gwdeploy servers" block`
+}
+
+const split = (weights: Weights) => `blue ${weights.blue}% / green ${weights.green}%`
+
+/**
+ * The map file says another split than the instance runs (edited by hand, or copied from another
+ * machine): HAProxy reads the file when it reloads, so the next reload — a config change, a
+ * package upgrade, a reboot — would move traffic without gwdeploy. Undefined when they agree.
+ */
+export function mapFileWarning(
+  instance: string,
+  mapFile: string,
+  text: string,
+  running: Weights,
+): { warning: string; where: string } | undefined {
+  const onDisk = readMap(text)
+  if (onDisk && onDisk.blue === running.blue && onDisk.green === running.green) return undefined
+  const says = onDisk ? `says ${split(onDisk)}` : 'holds no valid blue/green entries'
+  return {
+    where: `${instance} map file ${says}`,
+    warning: `HAProxy ${instance}: ${mapFile} ${says}, but HAProxy runs ${split(running)}: the next reload of HAProxy applies the file (edited by hand?). Put the entries back to what runs (\`blue ${running.blue}\`, \`green ${running.green}\`), or let gwdeploy write them: its next release, rollback or promote rewrites the file with the split it sets`,
+  }
 }

@@ -43,7 +43,7 @@ import { frontendEndpoint } from './config-file.ts'
 import { dockerTimeoutMs } from './docker-calls.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
-import { editedServerLines, handEditWarning } from './hand-edits.ts'
+import { editedServerLines, handEditWarning, mapFileWarning } from './hand-edits.ts'
 import type { InstanceView } from './instance.ts'
 import { servedMaintenance, switchMaintenance } from './maintenance-switch.ts'
 import { healthOnInstances } from './node-health.ts'
@@ -163,7 +163,7 @@ export class HaproxyProvider implements Provider {
         : 'no container of this target runs for it',
     )
     for (const message of summary.warnings) this.#context.emit?.({ type: 'warn', message })
-    const edits = await this.#handEdits()
+    const edits = [...(await this.#handEdits()), ...(await this.#mapFileEdits(views))]
     for (const edit of edits) this.#warnOnce(edit.warning)
     const config = await readFile(this.router.instances[0]?.spec.files.configFile ?? '', 'utf8').catch(
       () => '',
@@ -182,7 +182,7 @@ export class HaproxyProvider implements Provider {
       router: {
         present: true,
         ...(endpoint ? { endpoint } : {}),
-        detail: `${summary.detail}${unreachable.map((error) => `; UNREACHABLE: ${error.details.unreachable}`).join('')}${edits.map((edit) => `; EDITED BY HAND: ${edit.where} (its next change drops the edit)`).join('')}`,
+        detail: `${summary.detail}${unreachable.map((error) => `; UNREACHABLE: ${error.details.unreachable}`).join('')}${edits.map((edit) => `; EDITED BY HAND: ${edit.where}`).join('')}`,
         ...(unreachable.length
           ? { unreadable: unreachable.map((error) => ({ message: error.message, hint: error.hint })) }
           : {}),
@@ -212,8 +212,26 @@ export class HaproxyProvider implements Provider {
         const backend = this.#config.backends[colour]
         const edited = editedServerLines(text, backend, colour, record ? slotsOf(record) : [], this.#config)
         const warning = handEditWarning(instance.name, file, backend, edited)
-        if (warning) edits.push({ warning, where: `${instance.name} ${file} backend ${backend}` })
+        if (warning)
+          edits.push({
+            warning,
+            where: `${instance.name} ${file} backend ${backend} (its next change drops the edit)`,
+          })
       }
+    }
+    return edits
+  }
+
+  /** Map files whose split is not what their instance runs (hand-edits.ts). */
+  async #mapFileEdits(views: InstanceView[]): Promise<Array<{ warning: string; where: string }>> {
+    const edits: Array<{ warning: string; where: string }> = []
+    for (const view of views) {
+      const instance = this.router.instances.find((i) => i.name === view.name)
+      const file = instance?.spec.files.mapFile
+      const text = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined
+      const edit =
+        file && text !== undefined ? mapFileWarning(view.name, file, text, view.weights) : undefined
+      if (edit) edits.push(edit)
     }
     return edits
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { renderServerBlock } from '../../../src/providers/haproxy/config-file.ts'
-import { editedServerLines } from '../../../src/providers/haproxy/hand-edits.ts'
+import { editedServerLines, mapFileWarning } from '../../../src/providers/haproxy/hand-edits.ts'
 
 const OPTIONS = 'check inter 1s'
 const settings = { slots: 2, serverOptions: OPTIONS }
@@ -53,5 +53,23 @@ describe('server blocks edited by hand', () => {
       editedServerLines(cfg(['    server s1 10.0.0.1:80']), 'be_blue', 'blue', [], settings),
       [],
     )
+  })
+})
+
+describe('a map file that says another split than HAProxy runs', () => {
+  const running = { blue: 100, green: 0 }
+  it('agrees: nothing (comments and the maintenance entry aside)', () => {
+    const text = '# gwdeploy target: api\nblue 100\ngreen 0\nmaintenance off\n'
+    assert.equal(mapFileWarning('lb1', '/etc/haproxy/gwdeploy.map', text, running), undefined)
+  })
+  it('another split or no valid entries: named, with what runs and the way out', () => {
+    const other = mapFileWarning('lb1', '/etc/haproxy/gwdeploy.map', 'blue 0\ngreen 100\n', running)
+    assert.equal(other?.where, 'lb1 map file says blue 0% / green 100%')
+    assert.match(
+      other?.warning ?? '',
+      /runs blue 100% \/ green 0%: the next reload of HAProxy applies the file/,
+    )
+    const broken = mapFileWarning('lb1', '/etc/haproxy/gwdeploy.map', 'green fifty\n', running)
+    assert.equal(broken?.where, 'lb1 map file holds no valid blue/green entries')
   })
 })
