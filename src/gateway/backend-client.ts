@@ -160,6 +160,8 @@ export interface Hop<T> {
   commit?: Commit | undefined
   /** The body was read only as far as lura reads it (BodyRead), not to its end: never stored. */
   partial?: true
+  /** A whole gzip body already decompressed as it came (backend-collect.ts): not gunzipped again. */
+  decoded?: Buffer
 }
 
 export type Send<T> = (hop: HopRequest, req: BackendRequest) => Promise<Hop<T>>
@@ -358,7 +360,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     async requestBuffered(req, limit, keep = true) {
       const { hop, url } = await call(req, buffered(limit, keep), cachedBuffer)
       const whole = hop.partial !== true
-      const bytes = keep && whole && isGzip(hop.headers) ? await gunzipLimited(hop.answer, limit) : hop.answer
+      const bytes =
+        keep && whole && isGzip(hop.headers)
+          ? (hop.decoded ?? (await gunzipLimited(hop.answer, limit)))
+          : hop.answer
       if (hop.commit && keep && whole && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
         hop.commit(hop.answer)
       return { status: hop.statusCode, headers: hop.headers, bytes, url }

@@ -130,8 +130,20 @@ export class CollectingHandler {
   onResponseEnd(): void {
     if (this.#finished) return
     this.#finished = true
+    const inflater = this.#inflater
+    const answer = { statusCode: this.#status, headers: this.#headers, answer: this.#bytes() }
+    if (inflater?.running) {
+      // The gunzip that looked for the value has most of the body already: its output is the
+      // decompressed answer (one gunzip, not two).
+      this.#inflater = undefined
+      this.#release()
+      const chunks = this.#chunks
+      for (let i = this.#scanned; i < chunks.length; i += 1) inflater.write(chunks[i] as Buffer)
+      inflater.finish((decoded) => this.#done(null, decoded ? { ...answer, decoded } : answer))
+      return
+    }
     this.#release()
-    this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: this.#bytes() })
+    this.#done(null, answer)
   }
 
   onResponseError(_controller: unknown, error: Error): void {

@@ -11,6 +11,8 @@ export class GzipFirstValue {
   readonly #pieces: Buffer[] = []
   #size = 0
   #stopped = false
+  /** Set by finish: the body ended, every byte is wanted (no more looking for the value). */
+  #whole: ((bytes: Buffer | undefined) => void) | undefined
 
   /**
    * `onValue`: the decompressed bytes up to the end of the first value (or up to a syntax error).
@@ -25,6 +27,7 @@ export class GzipFirstValue {
       this.#pieces.push(piece)
       this.#size += piece.length
       if (this.#size > limit) return this.close()
+      if (this.#whole) return
       const end = this.#scanner.feed(piece)
       if (end === NEEDS_MORE) return
       this.close()
@@ -33,9 +36,31 @@ export class GzipFirstValue {
     })
     gunzip.on('error', () => {
       if (this.#stopped) return
+      const whole = this.#whole
       this.close()
-      onBroken()
+      if (!whole) onBroken()
     })
+    gunzip.on('end', () => {
+      if (this.#stopped) return
+      const whole = this.#whole
+      this.#whole = undefined
+      this.close()
+      whole?.(Buffer.concat(this.#pieces, this.#size))
+    })
+  }
+
+  /** Whether it still reads (no value found, no error, not past the limit). */
+  get running(): boolean {
+    return !this.#stopped
+  }
+
+  /**
+   * The body ended (every chunk written): `done` gets all of it decompressed, or undefined when
+   * it is not gzip or is past the limit (the caller decompresses it whole, with that error).
+   */
+  finish(done: (bytes: Buffer | undefined) => void): void {
+    this.#whole = done
+    this.#gunzip.end()
   }
 
   /** The next compressed bytes. */
@@ -47,5 +72,8 @@ export class GzipFirstValue {
     if (this.#stopped) return
     this.#stopped = true
     this.#gunzip.destroy()
+    const whole = this.#whole
+    this.#whole = undefined
+    whole?.(undefined)
   }
 }

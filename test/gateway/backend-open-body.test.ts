@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { after, before, test } from 'node:test'
-import { constants, deflateRawSync } from 'node:zlib'
+import { constants, deflateRawSync, gzipSync } from 'node:zlib'
 import {
   FAILED_AT,
   FirstValueScanner,
@@ -24,6 +24,8 @@ const flushed = (text: string) =>
   Buffer.concat([GZIP_HEADER, deflateRawSync(text, { finishFlush: constants.Z_SYNC_FLUSH })])
 const gzipChunk = (bytes: Buffer) =>
   Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')])
+/** A body that compresses poorly: its gzip takes several reads. */
+const PIECES = { a: Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 100_003) }
 const GZIP = `${json()}Content-Encoding: gzip\r\n${CHUNKED}`
 
 /** What each backend path writes; the body is never ended. */
@@ -51,6 +53,13 @@ const SCRIPTS: Record<string, (socket: Socket) => void> = {
   '/gzip-invalid': (s) => s.write(Buffer.concat([Buffer.from(GZIP), gzipChunk(flushed('{"a":x'))])),
   // gzip.NewReader fails on a header that is not gzip's.
   '/gzip-not-gzip': (s) => s.write(GZIP + chunk('not gzip at all')),
+  // A whole gzip body in pieces, then its end: decompressed once, all of it.
+  '/gzip-pieces-ended': (s) => {
+    const bytes = gzipSync(JSON.stringify(PIECES))
+    s.write(Buffer.concat([Buffer.from(GZIP), gzipChunk(bytes.subarray(0, 100))]))
+    setTimeout(() => s.write(gzipChunk(bytes.subarray(100, 200))), 5)
+    setTimeout(() => s.end(Buffer.concat([gzipChunk(bytes.subarray(200)), Buffer.from('0\r\n\r\n')])), 10)
+  },
 }
 
 let backend: ReturnType<typeof createServer>
@@ -94,6 +103,7 @@ before(async () => {
         endpoint('/gzip-number-then-space', { encoding: 'safejson' }),
         endpoint('/gzip-invalid'),
         endpoint('/gzip-not-gzip'),
+        endpoint('/gzip-pieces-ended'),
       ],
     }),
   )
@@ -121,6 +131,7 @@ const cases: Array<[string, number, unknown]> = [
   ['/gzip-number-then-space', 200, { content: 123 }],
   ['/gzip-invalid', 500, undefined],
   ['/gzip-not-gzip', 500, undefined],
+  ['/gzip-pieces-ended', 200, PIECES],
 ]
 
 for (const [path, status, body] of cases)
