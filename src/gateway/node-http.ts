@@ -202,8 +202,9 @@ function goStatusResponse(): typeof ServerResponse {
       return super.writeHead(statusCode, ...rest)
     }
 
-    // An HTTP/1.0 request gets an `HTTP/1.0` status line from Go, and no `Connection: close` when
-    // it did not ask for keep-alive (node:http writes `HTTP/1.1` and adds `Connection: close`).
+    // An HTTP/1.0 request gets an `HTTP/1.0` status line from Go, `Connection: keep-alive` (last)
+    // on a connection kept, and no Connection header on one that closes; node:http writes
+    // `HTTP/1.1`, adds `Keep-Alive: timeout=N` to the one and `Connection: close` to the other.
     _storeHeader(firstLine: string, headers: unknown): void {
       const req = this.req
       if (req?.httpVersionMinor !== 0 || req.httpVersionMajor !== 1) {
@@ -211,16 +212,15 @@ function goStatusResponse(): typeof ServerResponse {
         return
       }
       storeHeader.call(this, `HTTP/1.0${firstLine.slice(8)}`, headers)
+      if (namesConnection(headers)) return
       const self = this as unknown as { _header: string; _last: boolean }
-      if (self._last && !KEEP_ALIVE_TOKEN.test(req.headers.connection ?? '') && !namesConnection(headers))
-        self._header = self._header.replace('\r\nConnection: close\r\n', '\r\n')
+      self._header = self._last
+        ? self._header.replace('\r\nConnection: close\r\n', '\r\n')
+        : self._header.replace(/\r\nKeep-Alive: [^\r]*\r\n/, '\r\n')
     }
   } as typeof ServerResponse
   return goStatusClass
 }
-
-/** A request's `Connection: keep-alive` (Go's hasToken: bounded by spaces, tabs or commas). */
-const KEEP_ALIVE_TOKEN = /(?:^|[ \t,])keep-alive(?:$|[ \t,])/i
 
 type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => void
 
@@ -280,11 +280,8 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   if (te !== undefined && req.httpVersionMinor >= 1 && te.toLowerCase() !== 'chunked')
     return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
   if (te !== undefined && req.httpVersionMinor === 0) ignoreTransferEncoding(req, res)
-  // Go writes no Connection header on a kept HTTP/1.1 connection, and `keep-alive` for HTTP/1.0.
-  if (res.shouldKeepAlive) {
-    if (req.httpVersionMinor === 0) res.setHeader('Connection', 'keep-alive')
-    else res.removeHeader('connection')
-  }
+  // Go writes no Connection header on a kept HTTP/1.1 connection (HTTP/1.0: see _storeHeader).
+  if (res.shouldKeepAlive && req.httpVersionMinor !== 0) res.removeHeader('connection')
   const url = req.url ?? '/'
   if (req.method === 'CONNECT' && url.charCodeAt(0) !== 47) {
     // Go parses `host:port` as `http://host:port` and routes on its empty path (no route).

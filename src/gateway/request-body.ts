@@ -184,6 +184,8 @@ export function answerUnreadBody(req: IncomingMessage, res: ServerResponse, answ
     res.removeHeader('connection')
     ;(res as ServerResponse & { _removedConnection: boolean })._removedConnection = false
     res.shouldKeepAlive = false
+    // HTTP/1.0 answers that close carry no Connection header (node-http.ts), but Go names this one.
+    if (req.httpVersionMinor === 0) res.setHeader('Connection', 'close')
     answer()
     closeAfterAnswer(req, res)
   }
