@@ -16,6 +16,7 @@ import { firstLine } from './components/types.ts'
 import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
 import { loadBuiltin } from './libraries.ts'
+import { answerUnreadBody, type UnreadBodyLimit } from './request-body.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
 
@@ -251,6 +252,9 @@ function headBytes(req: IncomingMessage): number {
   return size
 }
 
+/** What Go's globalOptionsHandler reads of an `OPTIONS *` body: 4 KB, read before it refuses more. */
+const GLOBAL_OPTIONS_LIMIT: UnreadBodyLimit = { bytes: 4096, refuseDeclared: false }
+
 /** Go's hasToken(expect, "100-continue"): case-insensitive, bounded by space, tab or comma. */
 export const CONTINUE_TOKEN = /(?:^|[ \t,])100-continue(?:$|[ \t,])/i
 
@@ -290,9 +294,14 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
     if (parsed.host !== '') req.headers.host = parsed.host
   } else if (url.charCodeAt(0) !== 47 /* '/' */) {
     if (url === '*' && req.method === 'OPTIONS') {
-      // Go's globalOptionsHandler.
-      res.writeHead(200, { 'Content-Length': '0' })
-      res.end()
+      // Go's globalOptionsHandler: it reads up to 4 KB of a body (MaxBytesReader); past that the
+      // answer carries `Connection: close` and the connection closes.
+      const reply = () => {
+        res.writeHead(200, { 'Content-Length': '0' })
+        res.end()
+      }
+      if (hasBody(req)) answerUnreadBody(req, res, reply, GLOBAL_OPTIONS_LIMIT)
+      else reply()
       return true
     }
     // Any other method's `*` is a path gin finds no route for (404), as Go hands it over.

@@ -120,11 +120,18 @@ export function closeAfterAnswer(req: GatewayRequest, res: GatewayResponse): voi
   else res.once('finish', close)
 }
 
+/** How much of an unread body is read and discarded to keep the connection. */
+export interface UnreadBodyLimit {
+  readonly bytes: number
+  /** A declared length at or over `bytes` is refused without reading any of it. */
+  readonly refuseDeclared: boolean
+}
+
 /**
  * Go's maxPostHandlerReadBytes: how much of a body its handler left unread Go's server reads and
  * discards to keep the connection.
  */
-const MAX_POST_HANDLER_READ = 256 * 1024
+const POST_HANDLER_LIMIT: UnreadBodyLimit = { bytes: 256 * 1024, refuseDeclared: true }
 
 /**
  * An HTTP/1 request whose body nothing has read and that may still be arriving: its answer goes
@@ -146,20 +153,25 @@ export function bodyLeftUnread(req: GatewayRequest): req is IncomingMessage {
  * `Connection: close`, HTTP/1.0 without keep-alive, an `Expect: 100-continue` never answered), the
  * answer goes at once and the connection closes after it. `answer()` writes the answer.
  */
-export function answerUnreadBody(req: IncomingMessage, res: ServerResponse, answer: () => void): void {
+export function answerUnreadBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: () => void,
+  limit = POST_HANDLER_LIMIT,
+): void {
   if (!res.shouldKeepAlive) {
     answer()
     return
   }
   const declared = req.headers['content-length']
-  if (declared !== undefined && Number(declared) >= MAX_POST_HANDLER_READ) {
+  if (limit.refuseDeclared && declared !== undefined && Number(declared) >= limit.bytes) {
     refuse()
     return
   }
   let read = 0
   const onData = (chunk: Buffer) => {
     read += chunk.length
-    if (read <= MAX_POST_HANDLER_READ) return
+    if (read <= limit.bytes) return
     stop()
     req.pause()
     refuse()

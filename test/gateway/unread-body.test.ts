@@ -155,6 +155,28 @@ describe('an answer given without reading the body (HTTP/1.1, Go server rules)',
     }
   })
 
+  test('OPTIONS * reads at most 4 KB of a body (as Go globalOptionsHandler): 4096 bytes kept, 4097 closed', {
+    timeout: 20_000,
+  }, async () => {
+    for (const [length, kept] of [
+      [4096, true],
+      [4097, false],
+    ] as const) {
+      const c = await client(port)
+      c.socket.write(`OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n`)
+      await c.pump(length)
+      const [first] = await c.answers(1)
+      assert.match(first ?? '', /^HTTP\/1\.1 200 OK\r\n/, `${length} bytes`)
+      assert.equal(/\r\nConnection: close\r\n/i.test(headOf(first ?? '')), !kept, `${length} bytes`)
+      if (kept) {
+        c.socket.write('GET /__health HTTP/1.1\r\nHost: x\r\n\r\n')
+        const answers = await c.answers(2)
+        assert.match(answers[1] ?? '', /^HTTP\/1\.1 200 /, 'the kept connection serves the next request')
+        c.socket.destroy()
+      } else await c.closed
+    }
+  })
+
   test('Expect: 100-continue refused: no 100, the 403 says Connection: close, the connection closes; accepted: kept', {
     timeout: 20_000,
   }, async () => {
