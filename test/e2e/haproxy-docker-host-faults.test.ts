@@ -1,7 +1,7 @@
 /**
  * haproxy provider, what happens to real Docker hosts at 3 a.m., through the built CLI: a dockerd
  * that stops answering mid-release, mid-rollback and under `status` (a proxy in front of the test
- * dockerd holds the requests), `maintenance on` interrupted there, and a green container that
+ * dockerd holds the requests), `maintenance on` and `logs` there, and a green container that
  * exits right after it starts.
  */
 import assert from 'node:assert/strict'
@@ -158,6 +158,27 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
     }
     // The page would answer 503: clients still reach the gateway.
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+  })
+
+  it('logs while the Docker host holds the log request: exit 6 naming it; logs -f ends at Ctrl-C (exit 0, as documented)', async () => {
+    proxy.hang((_, path) => /\/containers\/[^/]+\/logs/.test(path))
+    try {
+      const once = await bounded(['logs', '--colour', 'live', '-n', '5', '--json'], FAST)
+      assert.equal(once.code, 6, once.stdout + once.stderr)
+      const { error } = JSON.parse(once.stdout) as ErrorEnvelope
+      assert.match(error.message, /did not answer within 2 s \(reading the log of gwdeploy-\S+\)/)
+      const before = proxy.held.length
+      const follow = project.start(['logs', '--colour', 'live', '-f'])
+      for (let i = 0; i < 600 && proxy.held.length === before; i++)
+        await new Promise((r) => setTimeout(r, 50))
+      assert.ok(proxy.held.length > before, 'logs -f sent a request the host holds')
+      follow.child.kill('SIGTERM')
+      const timer = setTimeout(() => follow.child.kill('SIGKILL'), 20_000)
+      const result = await follow.done.finally(() => clearTimeout(timer))
+      assert.equal(result.code, 0, result.stderr)
+    } finally {
+      proxy.hang(() => false)
+    }
   })
 
   it('a green container that exits right after it starts: the gate fails at once with what the container said', async () => {

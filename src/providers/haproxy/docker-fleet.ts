@@ -459,8 +459,11 @@ export class DockerFleet {
     node: { id: string; meta?: Record<string, string | number> | undefined },
     options: LogStreamOptions,
   ): AsyncGenerator<string> {
-    const docker = await this.#docker(this.#hostOf(node))
-    yield* containerLogLines(docker.getContainer(node.id), options)
+    const index = this.#hostOf(node)
+    const docker = await this.#docker(index, options.signal)
+    yield* containerLogLines(docker.getContainer(node.id), options, (what, request) =>
+      this.#call(index, `${what} ${node.id}`, options.signal, (_, abortSignal) => request(abortSignal)),
+    )
   }
 
   async removeAll(signal?: AbortSignal): Promise<void> {

@@ -4,30 +4,41 @@ import type Dockerode from 'dockerode'
 import { lastLines, splitLines } from '../logs/lines.ts'
 import type { LogStreamOptions } from '../types.ts'
 
+/** Sends one bounded Docker request (docker-calls.ts): the run's signal and the request timeout end it. */
+export type BoundedCall = <T>(what: string, request: (abortSignal: AbortSignal) => Promise<T>) => Promise<T>
+
 export async function* containerLogLines(
   container: Dockerode.Container,
   options: LogStreamOptions,
+  call: BoundedCall,
 ): AsyncGenerator<string> {
   const since = options.sinceMs !== undefined ? { since: Math.floor(options.sinceMs / 1000) } : {}
   const tail = options.lines > 0 ? options.lines : 'all'
   if (!options.follow) {
-    const buffer = (await container.logs({
-      stdout: true,
-      stderr: true,
-      tail,
-      follow: false,
-      ...since,
-    } as Dockerode.ContainerLogsOptions & { follow: false })) as unknown as Buffer
+    const buffer = (await call('reading the log of', (abortSignal) =>
+      container.logs({
+        stdout: true,
+        stderr: true,
+        tail,
+        follow: false,
+        ...since,
+        abortSignal,
+      } as Dockerode.ContainerLogsOptions & { follow: false }),
+    )) as unknown as Buffer
     yield* lastLines(demux(buffer), 0)
     return
   }
-  const raw = (await container.logs({
-    stdout: true,
-    stderr: true,
-    tail,
-    follow: true,
-    ...since,
-  } as Dockerode.ContainerLogsOptions & { follow: true })) as NodeJS.ReadableStream & { destroy(): void }
+  // Bounded until the stream starts; then the run's signal (Ctrl-C) ends it.
+  const raw = (await call('following the log of', (abortSignal) =>
+    container.logs({
+      stdout: true,
+      stderr: true,
+      tail,
+      follow: true,
+      ...since,
+      abortSignal,
+    } as Dockerode.ContainerLogsOptions & { follow: true }),
+  )) as NodeJS.ReadableStream & { destroy(): void }
   const lines = new PassThrough()
   container.modem.demuxStream(raw, lines, lines)
   let stopped = false
