@@ -26,34 +26,57 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`
 }
 
-/** A duration in gwdeploy.yml: a string with a unit (`500ms`, `30s`, `5m`, `1h`), resolved to ms. */
-export const duration = z
-  .union([z.string(), z.literal(0)], {
-    // `bake: 5` is the usual slip: a number without a unit (which gwdeploy does not guess).
-    error: (issue) =>
-      typeof issue.input === 'number'
-        ? `${issue.input} has no unit: write ${issue.input}s for seconds (durations: 500ms, 30s, 5m, 1h)`
-        : `must be a duration such as 500ms, 30s, 5m or 1h, not ${JSON.stringify(issue.input) ?? 'nothing'}`,
-  })
-  .transform((value, ctx) => {
-    if (value === 0) return 0
-    const ms = parseDuration(value)
-    if (ms === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${value}" is not a duration`,
-        params: {
-          hint: 'Write a number with a unit: 500ms, 30s, 5m or 1h (combinations like 1m30s work too).',
-        },
-      })
-      return z.NEVER
-    }
-    return ms
-  })
-  .meta({
-    description: 'A duration: 500ms, 30s, 5m, 1h or combinations like 1m30s.',
-    pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$|^0$',
-  })
+/** The longest wait a Node timer takes (2^31-1 ms, 596h): a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647
+/** The longest date offset anything keeps (ten years): beyond it a date is no longer a date. */
+export const MAX_DATE_OFFSET_MS = 10 * 365 * 24 * 3_600_000
+
+function durationUpTo(maxMs: number, what: string) {
+  return z
+    .union([z.string(), z.literal(0)], {
+      // `bake: 5` is the usual slip: a number without a unit (which gwdeploy does not guess).
+      error: (issue) =>
+        typeof issue.input === 'number'
+          ? `${issue.input} has no unit: write ${issue.input}s for seconds (durations: 500ms, 30s, 5m, 1h)`
+          : `must be a duration such as 500ms, 30s, 5m or 1h, not ${JSON.stringify(issue.input) ?? 'nothing'}`,
+    })
+    .transform((value, ctx) => {
+      if (value === 0) return 0
+      const ms = parseDuration(value)
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a duration`,
+          params: {
+            hint: 'Write a number with a unit: 500ms, 30s, 5m or 1h (combinations like 1m30s work too).',
+          },
+        })
+        return z.NEVER
+      }
+      if (ms > maxMs) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is too long: at most ${formatDuration(Math.floor(maxMs / 3_600_000) * 3_600_000)}`,
+          params: { hint: what },
+        })
+        return z.NEVER
+      }
+      return ms
+    })
+    .meta({
+      description: 'A duration: 500ms, 30s, 5m, 1h or combinations like 1m30s.',
+      pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$|^0$',
+    })
+}
+
+/** A duration in gwdeploy.yml: a string with a unit (`500ms`, `30s`, `5m`, `1h`), resolved to ms; gwdeploy waits it with a timer. */
+export const duration = durationUpTo(
+  MAX_TIMER_MS,
+  'gwdeploy waits this with a timer, which waits at most 596h (24 days).',
+)
+
+/** A duration gwdeploy only adds to a date (`shift.keep`): up to ten years. */
+export const longDuration = durationUpTo(MAX_DATE_OFFSET_MS, 'It is added to a date; ten years is the most.')
 
 /** A duration with a floor: values below it would make gwdeploy misbehave (a lock that expires while held). */
 export function durationAtLeast(minMs: number, why: string) {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { duration, durationAtLeast } from './duration.ts'
+import { duration, durationAtLeast, longDuration } from './duration.ts'
 import { fleetEnvFromSchema, fleetEnvIssues, fleetEnvSchema } from './fleet-env.ts'
 import { notifySchema } from './notify.ts'
 import { awsProviderSchema } from './providers/aws.ts'
@@ -126,7 +126,9 @@ const shiftSchema = z
       .default([10, 50, 100])
       .describe('Percentages of traffic on green, used by strategy: steps.'),
     bake: duration.prefault(0).describe('How long green is watched after each step (and after 100%).'),
-    keep: duration.prefault('30m').describe('How long blue stays up as "previous" for an instant rollback.'),
+    keep: longDuration
+      .prefault('30m')
+      .describe('How long blue stays up as "previous" for an instant rollback.'),
     maxErrorRatio: z
       .number()
       .min(0)

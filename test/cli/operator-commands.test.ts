@@ -189,6 +189,17 @@ test('history names the share a promote --weight left on its colour', async () =
 })
 
 describe('messages and exit codes', () => {
+  test('lock acquire --ttl longer than a freeze without one is exit 2, not a crash', async () => {
+    const result = await runCli(['lock', 'acquire', '-m', 'x', '--ttl', '999999999d', '--json'], {
+      cwd: project(),
+    })
+    assert.equal(result.exitCode, 2, result.stdout)
+    assert.match(
+      envelope(result).error?.message ?? '',
+      /^--ttl 999999999d is longer than a freeze without --ttl/,
+    )
+  })
+
   test('status refuses a flag that would do nothing (exit 2), never a status printed as if waited for', async () => {
     const dir = project()
     for (const [args, message] of [

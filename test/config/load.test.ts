@@ -102,6 +102,20 @@ test('a number or true/false where a string belongs says to quote it', () => {
   )
 })
 
+test('a duration longer than gwdeploy can wait is refused, located (release crashed on it: exit 1)', () => {
+  const dir = project({ 'gwdeploy.yml': 'service: demo\nlock:\n  ttl: 99999999999h\nshift:\n  keep: 720h\n' })
+  assert.throws(
+    () => loadConfig({ cwd: dir, environ: {} }),
+    (error: { problems: Array<{ message: string; location?: { path?: string } }> }) => {
+      assert.deepEqual(
+        error.problems.map((p) => [p.location?.path, p.message]),
+        [['lock.ttl', '"99999999999h" is too long: at most 596h']],
+      )
+      return true
+    },
+  )
+})
+
 test('reports every problem at once', () => {
   const dir = project({
     'gwdeploy.yml': 'service: demo\nfleet:\n  size: 0\n  port: 99999\nhealth:\n  rise: two\n',

@@ -3,7 +3,7 @@ import { BaseCommand, type RunContext } from '../../cli/base-command.ts'
 import { configFlags } from '../../cli/flags.ts'
 import { parseDuration } from '../../config/duration.ts'
 import { usageError } from '../../core/errors.ts'
-import { describeFreeze, freeze } from '../../core/freeze.ts'
+import { describeFreeze, FOREVER_MS, freeze } from '../../core/freeze.ts'
 import type { LockInfo } from '../../providers/types.ts'
 
 type Result = { lock: LockInfo }
@@ -21,6 +21,10 @@ function ttlMs(value: string | undefined): number | undefined {
   if (ms < MIN_TTL_MS)
     throw usageError(`--ttl ${value} is too short: a freeze lasts at least 1s`, {
       hint: 'Use e.g. 2h, 90m or 3d.',
+    })
+  if (ms > FOREVER_MS)
+    throw usageError(`--ttl ${value} is longer than a freeze without --ttl (until \`lock release\`)`, {
+      hint: 'Leave --ttl out to freeze until `gwdeploy lock release`, or give at most 3650d.',
     })
   return ms
 }
