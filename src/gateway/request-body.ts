@@ -151,7 +151,9 @@ export function bodyLeftUnread(req: GatewayRequest): req is IncomingMessage {
  * 256 KB: the answer waits for it and the connection is kept, or, past 256 KB, the answer carries
  * `Connection: close` and the connection closes. On a connection closing anyway (the client's
  * `Connection: close`, HTTP/1.0 without keep-alive, an `Expect: 100-continue` never answered), the
- * answer goes at once and the connection closes after it. `answer()` writes the answer.
+ * answer goes at once and the connection closes after it, nothing more read: half-closed, then
+ * reset after the linger (Go resets at once when a length was declared, which can cost the client
+ * its answer, and lingers after a chunked one). `answer()` writes the answer.
  */
 export function answerUnreadBody(
   req: IncomingMessage,
@@ -161,6 +163,7 @@ export function answerUnreadBody(
 ): void {
   if (!res.shouldKeepAlive) {
     answer()
+    closeAfterAnswer(req, res)
     return
   }
   const declared = req.headers['content-length']

@@ -25,6 +25,11 @@ async function client(port: number) {
     for (const wake of waiters.splice(0)) wake()
   })
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()))
+  // The server half-closed (FIN) rather than resetting the connection at once.
+  let halfClosed = false
+  socket.on('end', () => {
+    halfClosed = true
+  })
   let isClosed = false
   void closed.then(() => {
     isClosed = true
@@ -39,6 +44,9 @@ async function client(port: number) {
     },
     get isClosed() {
       return isClosed
+    },
+    get halfClosed() {
+      return halfClosed
     },
     /** Waits until `count` answers (status lines) have arrived or the connection closed. */
     async answers(count: number): Promise<string[]> {
@@ -153,6 +161,24 @@ describe('an answer given without reading the body (HTTP/1.1, Go server rules)',
         c.socket.destroy()
       } else await c.closed
     }
+  })
+
+  test('a connection closing anyway (the client said Connection: close) is half-closed after the answer, not reset under it', {
+    timeout: 20_000,
+  }, async () => {
+    const c = await client(port)
+    const total = 64 * MB
+    c.socket.write(
+      'POST /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n',
+    )
+    const sent = await c.pump(total, true)
+    await c.closed
+    assert.match(c.received, /^HTTP\/1\.1 404 Not Found\r\n/)
+    assert.ok(
+      c.halfClosed,
+      'the connection was reset without a FIN: a client still sending may lose the answer',
+    )
+    assert.ok(sent < total, `the gateway read all ${total} bytes of a body it never needed`)
   })
 
   test('OPTIONS * reads at most 4 KB of a body (as Go globalOptionsHandler): 4096 bytes kept, 4097 closed', {
