@@ -70,7 +70,8 @@ export class DockerFleet {
     host.docker.catch(() => {
       host.docker = undefined
     })
-    return host.docker
+    // The connection may be under way for an earlier caller without a signal: Ctrl-C still ends the wait.
+    return untilAborted(host.docker, signal)
   }
 
   /** One request to host `index`, ended by the run's signal or the request timeout (docker-calls.ts). */
