@@ -157,10 +157,11 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     if (!h2) for (const key of goSuppressedHeaders(status)) delete headers[key]
     // Go's server answers `Connection: close` in place of a handler's when the connection ends
-    // with this answer (the client asked so, or the gateway drains).
+    // with this answer (the client asked so, or the gateway drains), but on a protocol switch.
     if (
       req.httpVersionMajor === 1 &&
-      (isDraining() || (headers.Connection !== undefined && endsConnection(res)))
+      (isDraining() || (headers.Connection !== undefined && endsConnection(res))) &&
+      !(status === 101 && isProtocolSwitch(headers))
     )
       headers.Connection = 'close'
     const debug = (error: Error) =>
@@ -246,8 +247,13 @@ async function switchingProtocols(
     return
   }
   const h1 = res as ServerResponse
+  // A connection that ends with this answer (the client's close, an HTTP/1.0 client, draining):
+  // node:http would keep it for a Connection header without `close` (a switch keeps the backend's).
+  const closes = endsConnection(h1) || headers.Connection === 'close'
   h1.sendDate = false
   h1.writeHead(101, headers)
+  const socket = h1.socket
+  if (closes && socket) h1.once('finish', () => socket.end())
   h1.end()
 }
 
@@ -287,6 +293,15 @@ function readUpTo(
     stream.once('end', onEnd)
     stream.once('error', onError)
   })
+}
+
+/** Go's isProtocolSwitchHeader on answer headers: an Upgrade value, and `upgrade` in a Connection line. */
+function isProtocolSwitch(headers: Record<string, string | string[]>): boolean {
+  const upgrade = headers.Upgrade
+  if ((upgrade === undefined ? '' : (listOf(upgrade)[0] ?? '')) === '') return false
+  return listOf(headers.Connection ?? []).some((line) =>
+    line.split(',').some((token) => token.trim().toLowerCase() === 'upgrade'),
+  )
 }
 
 const listOf = (value: string | number | string[]): string[] =>

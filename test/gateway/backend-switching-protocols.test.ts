@@ -91,6 +91,19 @@ test('a 101 that switches nothing: its head, without the length it carried', asy
   assert.match(text.slice(head.length), SECOND)
 })
 
+test('a switch answering a client that closes keeps the backend Connection header, and the connection ends', {
+  timeout: 10_000,
+}, async () => {
+  const socket = connect(Number(new URL(gw.url).port), '127.0.0.1')
+  socket.write('GET /switch HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n')
+  const chunks: Buffer[] = []
+  for await (const chunk of socket) chunks.push(chunk as Buffer)
+  assert.equal(
+    Buffer.concat(chunks).toString('latin1'),
+    'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nX-B: 1\r\nX-Krakend: Version 2.13.8\r\nX-Krakend-Completed: false\r\n\r\n',
+  )
+})
+
 test('a rendering endpoint fails the 101 like any status but 200/201', async () => {
   const text = await pipelined('/rendered')
   assert.match(text, /^HTTP\/1\.1 500 Internal Server Error\r\n/)
