@@ -200,4 +200,29 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
     }
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
   })
+
+  // status said only 'container exited (exit 137)': nothing about what brings it back.
+  it("the kept colour's container stopped by hand: status names the way out; rollback redeploys it", async () => {
+    const release = await project.json(['release', '--sha', sha(5)])
+    assert.equal(release.code, 0, JSON.stringify(release.envelope))
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(5) })
+    for (const info of await containers('green')) await docker.getContainer(info.Id).stop({ t: 1 })
+    const status = await project.json<{
+      result: {
+        colours: Array<{ colour: string; nodes: Array<{ provider: string; providerDetail?: string }> }>
+      }
+    }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    const green = status.envelope.result.colours.find((c) => c.colour === 'green')
+    assert.equal(green?.nodes[0]?.provider, 'gone')
+    assert.match(
+      green?.nodes[0]?.providerDetail ?? '',
+      new RegExp(
+        `^container exited \\(exit \\d+\\): stopped outside gwdeploy or crashed, and its restart policy did not start it again; \`gwdeploy release --sha ${sha(2)}\` replaces it while green serves \\(a rollback to green redeploys it\\)$`,
+      ),
+    )
+    const back = await project.json(['rollback'])
+    assert.equal(back.code, 0, JSON.stringify(back.envelope))
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+  })
 })

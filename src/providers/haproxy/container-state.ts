@@ -6,13 +6,25 @@
 import type Dockerode from 'dockerode'
 import { healthGateError, isGwError, providerError } from '../../core/errors.ts'
 import { sleep } from '../../health/gate.ts'
-import type { FleetSpec, NodeHealth } from '../types.ts'
+import type { Colour, FleetSpec, NodeHealth } from '../types.ts'
+
+/** What brings a colour's node back (the same words as aws's gone instances). */
+export const wayOut = (fleet: { colour: Colour; sha: string }) =>
+  `\`gwdeploy release --sha ${fleet.sha}\` replaces it while ${fleet.colour} serves (a rollback to ${fleet.colour} redeploys it)`
 
 /** The containers' own view: running, and the image HEALTHCHECK status. */
-export function containerHealth(node: string, info: Dockerode.ContainerInspectInfo): NodeHealth {
+export function containerHealth(
+  node: string,
+  info: Dockerode.ContainerInspectInfo,
+  fleet: { colour: Colour; sha: string },
+): NodeHealth {
   if (info.State.Restarting) return { node, status: 'gone', detail: crashLoop(info) }
   if (!info.State.Running)
-    return { node, status: 'gone', detail: `container ${info.State.Status} (exit ${info.State.ExitCode})` }
+    return {
+      node,
+      status: 'gone',
+      detail: `container ${info.State.Status} (exit ${info.State.ExitCode}${info.State.OOMKilled ? ', OOM killed' : ''}): stopped outside gwdeploy or crashed, and its restart policy did not start it again; ${wayOut(fleet)}`,
+    }
   // "starting" only means the image HEALTHCHECK has not run yet (its interval is 5 s): the
   // gate's own probes and the HAProxy check decide; a failing HEALTHCHECK still counts.
   if (info.State.Health?.Status === 'unhealthy')

@@ -13,7 +13,13 @@ import type { ContainerEnv } from '../node-env.ts'
 import type { Artifact, Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
 import { ownerOf, type StrangerContainer, strangersError } from './container-ownership.ts'
 import { containerSpec, LABEL } from './container-spec.ts'
-import { containerHealth, exitedAtStartError, inspectImage, waitUntilGone } from './container-state.ts'
+import {
+  containerHealth,
+  exitedAtStartError,
+  inspectImage,
+  waitUntilGone,
+  wayOut,
+} from './container-state.ts'
 import { dockerCall, silenceBound } from './docker-calls.ts'
 import {
   type ConnectionEnvironment,
@@ -411,14 +417,16 @@ export class DockerFleet {
             signal,
             (docker, abortSignal) => docker.getContainer(node.id).inspect({ abortSignal }),
           )
-          result.set(node.id, containerHealth(node.id, info))
+          result.set(node.id, containerHealth(node.id, info, record))
         } catch (error) {
           if (signal?.aborted) throw signal.reason
           const missing = (error as { statusCode?: number }).statusCode === 404
           result.set(node.id, {
             node: node.id,
             status: missing ? 'gone' : 'unknown',
-            detail: missing ? 'container removed' : (error as Error).message,
+            detail: missing
+              ? `container removed (outside gwdeploy): ${wayOut(record)}`
+              : (error as Error).message,
           })
         }
       }),
