@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import {
   MAX_GATEWAY_CONFIG_BYTES,
@@ -41,10 +41,15 @@ export async function validateProjectConfig(options: {
   const loaded = loadConfig({ ...options, cwd })
   await refuseFleetEnvProblems(loaded, options.environ)
   const gatewayConfig = resolveConfigPath(loaded, loaded.config.gateway.config)
-  if (!existsSync(gatewayConfig)) {
-    throw configError(`gateway.config points at ${loaded.config.gateway.config}, which does not exist`, {
+  const notAFile = !existsSync(gatewayConfig)
+    ? 'which does not exist'
+    : statSync(gatewayConfig).isDirectory()
+      ? 'which is a directory'
+      : undefined
+  if (notAFile) {
+    throw configError(`gateway.config points at ${loaded.config.gateway.config}, ${notAFile}`, {
       location: { file: relative(cwd, loaded.files[0] ?? ''), path: 'gateway.config' },
-      hint: 'Fix the path (relative to gwdeploy.yml), or run `gwdeploy init` to write a starter gateway.json.',
+      hint: 'Point it at your KrakenD v3 file (relative to gwdeploy.yml), or run `gwdeploy init` to write a starter gateway.json.',
     })
   }
   checkStateDir(resolve(loaded.dir, loaded.config.provider.local.stateDir), loaded.files[0] ?? 'gwdeploy.yml')
