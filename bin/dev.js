@@ -2,6 +2,7 @@
 // Runs the TypeScript sources directly (Node >= 23.6 strips types natively): no build step.
 // oclif's own dev mode wants tsx or ts-node; instead we point its command and help paths at src/.
 import './node-guard.js'
+import './closed-stdout.js'
 import { readFileSync } from 'node:fs'
 
 import { printVersionEnvelope, versionAsJson } from './version-json.js'

@@ -9,12 +9,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { RUN_JS } from '../helpers/cli.ts'
 
 /** Runs the CLI with stdout a pipe whose reading end is closed at once. */
-function withClosedStdout(cwd: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+function withClosedStdout(
+  cwd: string,
+  args: string[],
+  script = RUN_JS,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN_JS, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd,
       env: { ...process.env, CI: 'true', NO_COLOR: '1', GITHUB_ACTIONS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,6 +61,16 @@ describe('CI: stdout is a closed pipe', () => {
       assert.doesNotMatch(run.stderr, /unsettled|Warning|EPIPE/)
     })
   }
+
+  it('bin/dev.js (the sources, no build) --help: exit 0, nothing on stderr', async () => {
+    const run = await withClosedStdout(
+      dir,
+      ['--help'],
+      fileURLToPath(new URL('../../bin/dev.js', import.meta.url)),
+    )
+    assert.equal(run.code, 0, run.stderr)
+    assert.doesNotMatch(run.stderr, /unsettled|Warning|EPIPE/)
+  })
 
   it('status --watch stops when nobody reads it (exit 0), as Ctrl-C ends it', async () => {
     const run = await withClosedStdout(dir, ['status', '--watch'])
