@@ -5,7 +5,7 @@
  * exits right after it starts.
  */
 import assert from 'node:assert/strict'
-import { writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type Dockerode from 'dockerode'
@@ -223,6 +223,29 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
     )
     const back = await project.json(['rollback'])
     assert.equal(back.code, 0, JSON.stringify(back.envelope))
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+  })
+
+  it('a rollback whose recorded image is gone from the host and the registry: exit 6 naming it and the release that rebuilds it', async () => {
+    const dir = join(project.dir, '.gwdeploy/haproxy', `gwdeploy-${target}-releases`)
+    const files = (await readdir(dir)).filter((file) => file.includes(`-release-${sha(1).slice(0, 7)}-`))
+    assert.equal(files.length, 1, 'the record of the first release')
+    const file = join(dir, files[0] as string)
+    const record = JSON.parse(await readFile(file, 'utf8')) as { image: string }
+    const missing = `${record.image.split('@')[0]}@sha256:${'ab'.repeat(32)}`
+    await writeFile(file, JSON.stringify({ ...record, image: missing }))
+    const back = await project.json<ErrorEnvelope>(['rollback', '--to', sha(1)])
+    assert.equal(back.code, 6, JSON.stringify(back.envelope))
+    assert.match(
+      back.envelope.error.message,
+      new RegExp(`could not pull ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `),
+    )
+    assert.match(
+      back.envelope.error.hint ?? '',
+      new RegExp(
+        `The registry does not have that image .*\`gwdeploy release --sha ${sha(1)}\` builds and pushes it again`,
+      ),
+    )
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
   })
 })

@@ -207,7 +207,7 @@ export class DockerFleet {
         : `reusing ${keep.size} running container(s)`,
     )
     const hostsUsed = [...new Set(missing.map((slot) => slot % this.#hosts.length))]
-    await Promise.all(hostsUsed.map((index) => this.#ensureImage(index, image, options)))
+    await Promise.all(hostsUsed.map((index) => this.#ensureImage(index, image, spec.artifact.sha, options)))
     const started = await Promise.all(missing.map((slot) => this.#start(spec, slot, targetId, signal)))
     const nodes = [...keep.values(), ...started].sort((a, b) => a.slot - b.slot)
     return {
@@ -221,7 +221,7 @@ export class DockerFleet {
     }
   }
 
-  async #ensureImage(index: number, image: string, options: OperationOptions): Promise<void> {
+  async #ensureImage(index: number, image: string, sha: string, options: OperationOptions): Promise<void> {
     const host = (this.#hosts[index] as Host).config
     const where = host.host
     try {
@@ -258,8 +258,11 @@ export class DockerFleet {
       bound.done()
     }
     if (failure) {
+      const gone = /manifest unknown|not found|does not exist/i.test(failure)
       throw providerError(`haproxy: ${where} could not pull ${image}: ${failure}`, {
-        hint: 'The Docker host must reach the registry (and be logged in to it when it needs credentials).',
+        hint: gone
+          ? `The registry does not have that image (deleted or garbage-collected since it was released, or the repository moved): \`gwdeploy release --sha ${sha}\` builds and pushes it again. Nothing was started.`
+          : 'The Docker host must reach the registry (and be logged in to it when it needs credentials).',
       })
     }
   }
