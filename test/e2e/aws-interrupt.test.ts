@@ -259,6 +259,7 @@ describe('aws: SIGTERM while an AWS call hangs', { concurrency: false, timeout: 
       blue: (before as Record<string, number>)[`${service}-blue`] ?? 0,
       green: (before as Record<string, number>)[`${service}-green`] ?? 0,
     }
+    const from = proxy.actions.length
     const { code, envelope, stderr } = await interruptWhileHanging(
       ['release', '--sha', sha(5)],
       /^RunInstances$/,
@@ -266,6 +267,10 @@ describe('aws: SIGTERM while an AWS call hangs', { concurrency: false, timeout: 
       'hang',
     )
     assert.equal(code, 130, stderr)
+    // Once a call went unanswered on both its attempts, the cleanup's calls get one each: the lock
+    // rule's DeleteRule after the signal (the retire before RunInstances deleted an attach rule).
+    const cleanup = proxy.actions.slice(proxy.actions.indexOf('RunInstances', from))
+    assert.equal(cleanup.filter((a) => a === 'DeleteRule').length, 1, cleanup.join(' '))
     assert.deepEqual(envelope.error?.details?.reverted?.weights, weights)
     assert.equal(envelope.error?.details?.lock?.state, 'not-released')
     assert.ok(

@@ -74,6 +74,13 @@ interface RetryStrategy {
 }
 
 /**
+ * Set when a call timed out on every attempt it got; cleared by any answer. While it is set, a
+ * timed-out call is not tried again: the cleanup after a silent endpoint (traffic back, green
+ * torn down, the release record, the lock rule) costs one timeout per call, not two.
+ */
+let silentEndpoint = false
+
+/**
  * A call that got no answer within the API timeout is tried TIMEOUT_ATTEMPTS times, not
  * maxAttempts: an endpoint silent for 30 s is not answering, and 8 x 30 s held each call (a
  * rollback, a `status`) for four minutes before it failed. Throttling and 5xx are answers: they keep
@@ -90,11 +97,17 @@ export function timeoutsTriedTwice<C extends { config: object }>(client: C): C {
       acquireInitialRetryToken: (scope) => strategy.acquireInitialRetryToken(scope),
       refreshRetryTokenForRetry: async (token, errorInfo) => {
         const timedOut = (errorInfo.error as { name?: string } | undefined)?.name === 'TimeoutError'
-        if (timedOut && token.getRetryCount() + 1 >= TIMEOUT_ATTEMPTS)
+        if (!timedOut) silentEndpoint = false
+        else if (silentEndpoint || token.getRetryCount() + 1 >= TIMEOUT_ATTEMPTS) {
+          silentEndpoint = true
           throw new Error('no retry: the call timed out on every attempt it gets')
+        }
         return strategy.refreshRetryTokenForRetry(token, errorInfo)
       },
-      recordSuccess: (token) => strategy.recordSuccess(token),
+      recordSuccess: (token) => {
+        silentEndpoint = false
+        strategy.recordSuccess(token)
+      },
     }))
     return bounded
   }
