@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { AwsProviderConfig } from '../../config/providers/aws.ts'
 import type { GwConfig } from '../../config/schema.ts'
+import { secondsFromEnv } from '../../core/env-seconds.ts'
 import { configError } from '../../core/errors.ts'
 import { TEMPLATES_DIR } from '../../core/paths.ts'
 import { parseRepository } from '../../image/reference.ts'
@@ -41,14 +42,7 @@ export const DEFAULT_API_TIMEOUT_S = 30
  * connection and never answers would hold every command, and the cleanup of an interrupted run.
  */
 function apiTimeoutMs(environment: NodeJS.ProcessEnv): number {
-  const raw = environment[API_TIMEOUT_ENV]?.trim()
-  if (!raw) return DEFAULT_API_TIMEOUT_S * 1000
-  const seconds = Number(raw)
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw configError(`${API_TIMEOUT_ENV}="${raw}" is not a number of seconds above 0`, {
-      hint: `Unset it (default ${DEFAULT_API_TIMEOUT_S}) or set a number of seconds, e.g. ${API_TIMEOUT_ENV}=60.`,
-    })
-  return Math.round(seconds * 1000)
+  return secondsFromEnv(API_TIMEOUT_ENV, DEFAULT_API_TIMEOUT_S, environment)
 }
 
 export function resolveSettings(

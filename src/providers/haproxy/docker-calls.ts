@@ -5,7 +5,9 @@
  * good. Each request now ends at the run's signal (exit 130) or after GWDEPLOY_DOCKER_API_TIMEOUT
  * (exit 6 naming the host and the request); streams (a pull) end when they stay silent that long.
  */
-import { configError, providerError } from '../../core/errors.ts'
+
+import { secondsFromEnv } from '../../core/env-seconds.ts'
+import { providerError } from '../../core/errors.ts'
 import { untilAborted } from '../../core/until-aborted.ts'
 import type { DockerHostConfig } from './docker-connection.ts'
 
@@ -14,14 +16,7 @@ export const DEFAULT_DOCKER_TIMEOUT_S = 30
 
 /** How long one Docker request may wait for its answer (a number of seconds above 0; default 30). */
 export function dockerTimeoutMs(environment: NodeJS.ProcessEnv = process.env): number {
-  const raw = environment[DOCKER_TIMEOUT_ENV]?.trim()
-  if (!raw) return DEFAULT_DOCKER_TIMEOUT_S * 1000
-  const seconds = Number(raw)
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw configError(`${DOCKER_TIMEOUT_ENV}="${raw}" is not a number of seconds above 0`, {
-      hint: `Unset it (default ${DEFAULT_DOCKER_TIMEOUT_S}) or set a number of seconds, e.g. ${DOCKER_TIMEOUT_ENV}=60.`,
-    })
-  return Math.round(seconds * 1000)
+  return secondsFromEnv(DOCKER_TIMEOUT_ENV, DEFAULT_DOCKER_TIMEOUT_S, environment)
 }
 
 /** The Docker host accepted the request and did not answer in time: exit 6 naming it and the way out. */

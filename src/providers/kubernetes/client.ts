@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path'
 import type * as k8s from '@kubernetes/client-node'
+import { secondsFromEnv } from '../../core/env-seconds.ts'
 import { configError, providerError } from '../../core/errors.ts'
 
 export type K8sModule = typeof k8s
@@ -39,15 +40,7 @@ export const DEFAULT_API_TIMEOUT_S = 30
  * loopback tunnels do not go through these clients and are not bounded by it.
  */
 export function apiTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[API_TIMEOUT_ENV]?.trim()
-  if (!raw) return DEFAULT_API_TIMEOUT_S * 1000
-  const seconds = Number(raw)
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw configError(`${API_TIMEOUT_ENV}="${raw}" is not a number of seconds above 0`, {
-      hint: `Unset it (default ${DEFAULT_API_TIMEOUT_S}) or set a number of seconds, e.g. ${API_TIMEOUT_ENV}=60.`,
-    })
-  }
-  return Math.round(seconds * 1000)
+  return secondsFromEnv(API_TIMEOUT_ENV, DEFAULT_API_TIMEOUT_S, env)
 }
 
 /**
