@@ -91,7 +91,14 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
   protected async openTarget(options: OpenTargetOptions): Promise<Target> {
     // Imported here: the target pulls in the providers, which help and `config validate` never need.
     const { openTarget } = await import('../core/target.ts')
-    const target = await openTarget(options)
+    // What the provider warns about while it reads the target (a colour serving without a record, a
+    // hand edit) is a warning of the run, said once however often --watch reads it again.
+    const warn = (event: EngineEvent) => {
+      if (event.type !== 'warn' || this.warnings.includes(event.message)) return
+      this.warnings.push(event.message)
+      this.#reporter?.emit(event)
+    }
+    const target = await openTarget({ emit: warn, ...options })
     this.#locate = target.locate
     return target
   }

@@ -73,6 +73,14 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
         status.stdout,
         /; EDITED BY HAND: lb1 \S+haproxy\.cfg backend be_blue \(its next change drops the edit\)\)/,
       )
+      // status says it as a warning too (its --json envelope carried none), once.
+      const shown = await project.json<{ warnings: string[] }>(['status'])
+      assert.equal(shown.code, 0, JSON.stringify(shown.envelope))
+      assert.equal(
+        shown.envelope.warnings.filter((w) => /the gwdeploy server block was edited by hand/.test(w)).length,
+        1,
+        JSON.stringify(shown.envelope.warnings),
+      )
       // A command that changes the target says what it will drop, and the way out.
       const plan = await project.json<{ warnings: string[] }>(['release', '--sha', sha(1), '--dry-run'])
       assert.equal(plan.code, 0, JSON.stringify(plan.envelope))
@@ -132,9 +140,15 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     try {
       assert.equal(await lb.green(), 0)
       await rm(stateFile)
-      const status = await project.json<{ result: { router: { detail: string } } }>(['status'])
+      const status = await project.json<{ result: { router: { detail: string } }; warnings: string[] }>([
+        'status',
+      ])
       assert.equal(status.code, 0, JSON.stringify(status.envelope))
       assert.match(status.envelope.result.router.detail, /UNRECORDED: lb1 sends blue 100% of requests/)
+      assert.ok(
+        status.envelope.warnings.some((w) => /lb1 sends blue 100% of requests/.test(w)),
+        JSON.stringify(status.envelope.warnings),
+      )
 
       // blue's servers answer sha 1: gwdeploy plans sha 2 onto them (it knows of no serving colour).
       const failed = await project.run(['release', '--sha', sha(2)])
