@@ -155,6 +155,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       // martian's body.Modifier sends its bytes with their length (Go's unknown-length rule when empty).
       body:
         replaced ??
+        ctx.streamed ??
         (b.replaysBody ? replayableBody(ctx.body) : (ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined))),
       chunked: replaced ? replaced.length === 0 : !(b.replaysBody || (ctx.bodySized && b.keepsContentLength)),
       replaysBody: replaced !== undefined || b.replaysBody,

@@ -28,6 +28,7 @@ import { onFirstUse } from './libraries.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
 import { firstValue, type HeaderValues } from './request-headers.ts'
+import { StreamedBody } from './request-stream.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
 
@@ -38,8 +39,11 @@ export interface BackendRequest {
   path: string
   method: string
   headers: HeaderValues
-  /** Undefined: no body (Go's http.NoBody). A Buffer, even an empty one, is a body to send. */
-  body: Buffer | undefined
+  /**
+   * Undefined: no body (Go's http.NoBody). A Buffer, even an empty one, is a body to send; a
+   * StreamedBody is the client's, sent as it arrives.
+   */
+  body: Buffer | StreamedBody | undefined
   /** Send a body without Content-Length (chunked), as Go does for a body of unknown size. */
   chunked: boolean
   /** An empty body goes out chunked (`0\r\n\r\n`): see chunksEmptyBody. */
@@ -71,6 +75,8 @@ export interface BackendAnswer {
 }
 
 export type BackendBody = Readable & { dump(): Promise<void> }
+
+const EMPTY = Buffer.alloc(0)
 
 export const DEADLINE_EXCEEDED = 'context deadline exceeded'
 /** Go's http.Transport error when ResponseHeaderTimeout expires. */
@@ -110,6 +116,24 @@ function chunksOf(body: Buffer, method: string): Buffer[] {
   return body.length > 1 && !chunksEmptyBody(method) && method !== 'CONNECT'
     ? [body.subarray(0, 1), body.subarray(1)]
     : [body]
+}
+
+/** chunksOf for a streamed body: its first byte alone first, where Go's transport probes. */
+function probed(body: StreamedBody, method: string): AsyncIterable<Buffer> {
+  if (chunksEmptyBody(method) || method === 'CONNECT') return body
+  return (async function* () {
+    let first = true
+    for await (const chunk of body) {
+      if (first && chunk.length > 1) {
+        first = false
+        yield chunk.subarray(0, 1)
+        yield chunk.subarray(1)
+      } else {
+        first = false
+        yield chunk
+      }
+    }
+  })()
 }
 
 export interface BackendClientOptions {
@@ -172,7 +196,7 @@ export interface HopRequest {
   path: string
   method: string
   headers: HeaderValues
-  body: Buffer | undefined
+  body: Buffer | StreamedBody | undefined
 }
 
 export function createBackendClient(options: BackendClientOptions): BackendClient {
@@ -245,19 +269,23 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     // does for a request body that is not a bytes buffer.
     // (undici's types omit iterables; its runtime takes them.)
     const payload =
-      body === undefined || body.length === 0
-        ? undefined
-        : req.chunked
-          ? (chunksOf(body, hop.method) as unknown as Buffer)
-          : body
-    const markEmpty = body !== undefined && body.length === 0 && req.chunksEmptyBody
+      body instanceof StreamedBody
+        ? ((req.chunked ? probed(body, hop.method) : body) as unknown as Buffer)
+        : body === undefined || body.length === 0
+          ? undefined
+          : req.chunked
+            ? (chunksOf(body, hop.method) as unknown as Buffer)
+            : body
+    const markEmpty = Buffer.isBuffer(body) && body.length === 0 && req.chunksEmptyBody
+    const lines = wireHeaders(hop, req)
+    // A streamed body's length is the client's (Go's transport sends Request.ContentLength).
+    if (body instanceof StreamedBody && !req.chunked && body.declaredLength !== undefined)
+      lines.push('content-length', String(body.declaredLength))
     return {
       origin: hop.origin,
       path: hop.path.includes(' ') ? hop.path.replaceAll(' ', TARGET_SPACE) : hop.path,
       method: hop.method as 'GET',
-      headers: (markEmpty
-        ? [EMPTY_CHUNKED_MARK, '1', ...wireHeaders(hop, req)]
-        : wireHeaders(hop, req)) as string[],
+      headers: (markEmpty ? [EMPTY_CHUNKED_MARK, '1', ...lines] : lines) as string[],
       body: payload,
       headersTimeout: headersTimeout(transport, req.timeoutMs),
       bodyTimeout: req.timeoutMs,
@@ -316,6 +344,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         }
       }
     }
+    // Go sends an empty body of unknown size chunked for a POST: an empty stream is told apart
+    // before the head goes out (undici would write `Content-Length: 0`).
+    if (req.body instanceof StreamedBody && req.chunked && req.chunksEmptyBody && (await req.body.isEmpty()))
+      req.body = EMPTY
     const first = req.origin + req.path
     const hop: HopRequest = {
       dispatcher: req.pool,

@@ -38,6 +38,7 @@ import {
   type ForwardRule,
   type HeaderValues,
 } from './request-headers.ts'
+import type { StreamedBody } from './request-stream.ts'
 import {
   compileDecoder,
   compileFormatter,
@@ -168,6 +169,8 @@ export interface Context {
    * read, maybe none.
    */
   body: Buffer | undefined
+  /** The client's body sent to the one backend as it arrives (body is then undefined): see request-stream.ts. */
+  streamed?: StreamedBody | undefined
   /** The client sent a Content-Length (and the endpoint forwards it): the body's size is known. */
   bodySized: boolean
   cancel: Cancellation

@@ -24,8 +24,9 @@ import { forwardQuery } from './go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
 import type { NoopProxy } from './noop-proxy.ts'
-import { bodyAbsent, bodyFollows, readRequestBody } from './request-body.ts'
+import { bodyAbsent, bodyFollows, HttpError, readRequestBody } from './request-body.ts'
 import { backendHeaders, type compileTrustedProxies } from './request-headers.ts'
+import { backendStreamsBody, type StreamedBody, streamRequestBody } from './request-stream.ts'
 import { assignOwn, combineData, type Data, goFlatmap } from './transform.ts'
 
 export type ServeEndpoint = (
@@ -53,6 +54,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
   const { callBackend, sequential, callShadows } = calls
   const returnErrorMsg = config.server.returnErrorMsg
   const logErrors = logger.isEnabled('ERROR')
+  const streamLimit = config.server.streamedBodyBytes
 
   return async (ep, req, res, params, rawQuery, start) => {
     const answer = (reply: Reply) =>
@@ -74,8 +76,14 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       const unavailable = await ep.respond.before()
       if (unavailable) return answer(unavailable)
     }
-    // lura hands the body to every backend, whatever the methods.
-    const body = bodyFollows(req) ? await readRequestBody(req, config.server.maxBodyBytes) : bodyAbsent(req)
+    // lura hands the body to every backend, whatever the methods: as it arrives to a single one
+    // (request-stream.ts), read whole first where lura or a component needs all of it.
+    let body: Buffer | undefined
+    let streamed: StreamedBody | undefined
+    if (!bodyFollows(req)) body = bodyAbsent(req)
+    else if (backendStreamsBody(ep, streamLimit !== Number.POSITIVE_INFINITY))
+      streamed = streamRequestBody(req, streamLimit)
+    else body = await readRequestBody(req, config.server.maxBodyBytes)
     // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
     // still running for it. The deadline (lura's context timeout; 85% of it with several backends)
     // aborts whatever has not arrived: undici's own timers fire up to half a second late.
@@ -91,6 +99,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     const ctx: Context = {
       ...guarded,
       body,
+      streamed,
       bodySized: ep.forward.forwardsContentLength && req.headers['content-length'] !== undefined,
       cancel,
       client: req.headers,
@@ -117,6 +126,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     } finally {
       clearTimeout(timer)
     }
+    // A streamed body that ran over max_payload failed the call: the answer is its 413.
+    if (streamed?.overLimit) throw new HttpError(413, `request body over ${streamLimit} bytes`)
     let { data, complete, failures, headers: luaHeaders } = mergeResults(results, ep.backends.length)
     if (failures > 0 && logErrors)
       for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)

@@ -152,7 +152,8 @@ async function post(
       path: next.path,
       method: next.method,
       headers: next.headers,
-      body: next.body,
+      // A token request's own form bytes, never a streamed client body.
+      body: next.body as Buffer | undefined,
       signal,
     })
     status = response.statusText ? `${response.statusCode} ${response.statusText}` : `${response.statusCode}`

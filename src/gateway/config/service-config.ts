@@ -54,6 +54,9 @@ const ROOT_KEYS = [
   'max_shutdown_wait_time',
 ]
 /** extra_config.router: lura's gin engine options, and KrakenD's error_body and max_payload. */
+/** The bound on a request body read whole into memory when router.max_payload is unset. */
+const BUFFERED_BODY_BYTES = 10 * 1024 * 1024
+
 const ROUTER_KEYS = [
   'app_engine',
   'auto_options',
@@ -160,6 +163,9 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   const healthPath = stringAt(router, 'health_path', rp) ?? '/__health'
   if (!healthPath.startsWith('/')) error([...rp, 'health_path'], '"health_path" must start with "/"')
 
+  // max_payload is KrakenD EE's (CE ignores it): a body streamed to one backend has no bound
+  // unless it is set; one read whole first (see request-stream.ts) is held in memory, 10 MiB at most.
+  const maxPayload = intAt(router, 'max_payload', rp, BUFFERED_BODY_BYTES, 0)
   const server = {
     readHeaderTimeoutMs: timerAt(value, 'read_header_timeout', [], 10_000),
     readTimeoutMs: timerAt(value, 'read_timeout', [], 30_000),
@@ -167,7 +173,8 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     idleTimeoutMs: timerAt(value, 'idle_timeout', [], 65_000),
     // Go's http.DefaultMaxHeaderBytes (KrakenD leaves it at 0, so Go's 1 MB applies).
     maxHeaderBytes: intAt(value, 'max_header_bytes', [], 1 << 20, 1024, 1 << 24),
-    maxBodyBytes: intAt(router, 'max_payload', rp, 10 * 1024 * 1024, 0),
+    maxBodyBytes: maxPayload,
+    streamedBodyBytes: router.max_payload === undefined ? Number.POSITIVE_INFINITY : maxPayload,
     maxBackendBodyBytes: intAt(runtimeNs, 'max_backend_body_bytes', gp, 32 * 1024 * 1024, 1),
     returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
     disableAccessLog: boolAt(router, 'disable_access_log', rp, false),

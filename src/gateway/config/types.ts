@@ -108,7 +108,10 @@ export interface ServerOptions {
   writeTimeoutMs: number
   idleTimeoutMs: number
   maxHeaderBytes: number
+  /** router.max_payload for a body read whole first; 10 MiB when unset. */
   maxBodyBytes: number
+  /** router.max_payload for a body streamed to its backend; no bound when unset. */
+  streamedBodyBytes: number
   maxBackendBodyBytes: number
   returnErrorMsg: boolean
   disableAccessLog: boolean
