@@ -1,13 +1,13 @@
 // A client's request body handed to its one backend as it arrives, as lura does (proxy/http.go
 // gives http.NewRequest the server's request.Body): nothing of it is held beyond the chunk in
 // flight, and a backend call may start, or even answer, before the body ends.
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { GatewayRequest } from './app.ts'
+import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { CompiledEndpoint } from './compiled-endpoint.ts'
 import { H2Request } from './h2-exchange.ts'
 import { continueBody } from './node-http.ts'
-import { HttpError } from './request-body.ts'
+import { closeAfterAnswer, HttpError } from './request-body.ts'
 
 /** The body is an h2 stream's readable side, or the IncomingMessage. */
 const sourceOf = (req: GatewayRequest): Readable =>
@@ -23,6 +23,7 @@ export class StreamedBody implements AsyncIterable<Buffer> {
   readonly #req: GatewayRequest
   readonly #limit: number
   #read = false
+  #ended = false
   #overLimit = false
 
   /** The client's Content-Length, sent on when lura sets the backend request's (bodySized). */
@@ -33,6 +34,11 @@ export class StreamedBody implements AsyncIterable<Buffer> {
     this.#limit = limit
     const declared = req.headers['content-length']
     this.declaredLength = declared === undefined ? undefined : Number(declared)
+  }
+
+  /** Reading began and the body has not ended: what is left stays unread by the call. */
+  get cutShort(): boolean {
+    return this.#read && !this.#ended
   }
 
   /** More than router.max_payload arrived: the backend call was aborted for it. */
@@ -131,7 +137,10 @@ export class StreamedBody implements AsyncIterable<Buffer> {
           continue
         }
         if (failure) throw failure
-        if (ended) return
+        if (ended) {
+          this.#ended = true
+          return
+        }
         await new Promise<void>((resolve) => {
           wake = resolve
           source.resume()
@@ -197,4 +206,20 @@ export function streamRequestBody(req: GatewayRequest, limit: number): StreamedB
     throw new HttpError(413, `request body over ${limit} bytes`)
   }
   return new StreamedBody(req, limit)
+}
+
+/**
+ * A backend call that failed before the client's body ended, as Go's server ends it: the answer
+ * announces `Connection: close` (HTTP/1) and the connection closes after it; an h2 stream is reset.
+ */
+export function closeAfterCutBody(req: GatewayRequest, res: GatewayResponse): void {
+  if (!res.headersSent && !('stream' in res)) {
+    const h1 = res as ServerResponse & { _removedConnection: boolean }
+    // node:http writes `Connection: close` last, as Go does, once the connection is not kept.
+    h1.removeHeader('connection')
+    h1._removedConnection = false
+    h1.shouldKeepAlive = false
+    if (req.httpVersionMinor === 0) h1.setHeader('Connection', 'close')
+  }
+  closeAfterAnswer(req, res)
 }

@@ -26,7 +26,12 @@ import type { Logger } from './logging.ts'
 import type { NoopProxy } from './noop-proxy.ts'
 import { bodyAbsent, bodyFollows, HttpError, readRequestBody } from './request-body.ts'
 import { backendHeaders, type compileTrustedProxies } from './request-headers.ts'
-import { backendStreamsBody, type StreamedBody, streamRequestBody } from './request-stream.ts'
+import {
+  backendStreamsBody,
+  closeAfterCutBody,
+  type StreamedBody,
+  streamRequestBody,
+} from './request-stream.ts'
 import { assignOwn, combineData, type Data, goFlatmap } from './transform.ts'
 
 export type ServeEndpoint = (
@@ -128,6 +133,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     }
     // A streamed body that ran over max_payload failed the call: the answer is its 413.
     if (streamed?.overLimit) throw new HttpError(413, `request body over ${streamLimit} bytes`)
+    // A failed call left the rest of the body unread: Go closes the connection after the answer.
+    if (streamed?.cutShort && results[0]?.ok === false) closeAfterCutBody(req, res)
     let { data, complete, failures, headers: luaHeaders } = mergeResults(results, ep.backends.length)
     if (failures > 0 && logErrors)
       for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)

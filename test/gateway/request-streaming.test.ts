@@ -76,6 +76,14 @@ describe('a request body streamed to a single backend', () => {
     backend = createServer((req: IncomingMessage, res: ServerResponse) => {
       const entry: Seen = { url: req.url ?? '', headers: req.headers, bytes: 0, ended: false, aborted: false }
       seen.push(entry)
+      if (req.url === '/cut') {
+        // Takes 256 KB of the body, then drops the connection.
+        req.on('data', (chunk: Buffer) => {
+          entry.bytes += chunk.length
+          if (entry.bytes >= 256 * KB) req.socket.destroy()
+        })
+        return
+      }
       if (req.url === '/early') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"early":true}')
         return
@@ -103,6 +111,7 @@ describe('a request body streamed to a single backend', () => {
         backend: [{ host, url_pattern: '/one' }],
       },
       { endpoint: '/early', method: 'POST', backend: [{ host, url_pattern: '/early' }] },
+      { endpoint: '/cut', method: 'POST', backend: [{ host, url_pattern: '/cut' }] },
       {
         endpoint: '/two',
         method: 'POST',
@@ -198,6 +207,16 @@ describe('a request body streamed to a single backend', () => {
     await until(() => client.received.split('HTTP/1.1 ').length === 3, 'the second answer came')
     assert.equal(client.closed, false)
     client.socket.destroy()
+  })
+
+  test('a backend call failing before the body ended: the error answer with Connection: close, then the connection closes', async () => {
+    const client = await rawClient(portOf(gw))
+    const total = 4 * MB
+    client.socket.write(`POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`)
+    void client.send(total)
+    await until(() => client.closed, 'the gateway closed the connection')
+    assert.match(client.received, /^HTTP\/1\.1 500 /)
+    assert.match(client.received, /\r\nConnection: close\r\n/)
   })
 
   test('an h2c client body reaches the backend before it ends', async () => {
