@@ -130,6 +130,18 @@ describe('rollback (fake provider, in-process)', () => {
     )
   })
 
+  it('a kept colour that fails its quick check is named as itself, not as a green that failed a release gate', async () => {
+    for (const n of [1, 2]) await ok(h, releaseOf(n))
+    // The kept colour's nodes stopped by hand: the quick check fails, the SHA is released again.
+    for (const node of h.world.fleets.blue?.nodes ?? []) await h.world.kill(node.id)
+    const out = await h.run(back())
+    assert.equal(out.code, 0, out.error?.message)
+    assert.equal(liveSha(h), sha(1), 'released again and switched to')
+    const warning = messages(out.events).find((m) => m.includes('releasing its SHA again'))
+    assert.match(warning ?? '', /^blue \(0101010\) is not healthy: \S+: .+; releasing its SHA again$/)
+    assert.doesNotMatch(warning ?? '', /green|health gate/)
+  })
+
   it('--to picks any recorded release; an unrecorded SHA is exit 2 with nothing changed', async () => {
     for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
     const routes = h.world.routes.length

@@ -139,7 +139,9 @@ async function stillHealthy(ctx: EngineContext, fleet: Fleet): Promise<boolean> 
       return true
     } catch (error) {
       if (!isGwError(error) || error.exitCode !== ExitCode.healthGate) throw error
-      warn(ctx, `${fleet.colour} is not healthy (${error.message}); releasing its SHA again`)
+      // The gate's own message speaks of a green failing a release; this is the kept colour.
+      const why = error.problems?.[0]?.message ?? error.message
+      warn(ctx, `${fleet.colour} (${fleet.sha.slice(0, 7)}) is not healthy: ${why}; releasing its SHA again`)
       return false
     }
   })
