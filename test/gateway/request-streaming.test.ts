@@ -59,7 +59,13 @@ async function rawClient(port: number) {
       const chunk = Buffer.alloc(Math.min(total, 256 * KB), 'x')
       for (let sent = 0; sent < total && !closed; sent += chunk.length) {
         const part = sent + chunk.length > total ? chunk.subarray(0, total - sent) : chunk
-        if (!socket.write(part)) await Promise.race([once(socket, 'drain'), once(socket, 'close')])
+        if (socket.write(part)) continue
+        // once() rejects on the socket's error (EPIPE once the gateway closed): nothing more to send.
+        const stopped = await Promise.race([once(socket, 'drain'), once(socket, 'close')]).then(
+          () => false,
+          () => true,
+        )
+        if (stopped) return
       }
     },
   }
