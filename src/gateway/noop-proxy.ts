@@ -24,6 +24,7 @@ import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
 import { setOwnKey } from './own-keys.ts'
 import { CONNECTION_HEADERS, type ForwardRule, type HeaderValues } from './request-headers.ts'
+import { closeAfterCutBody } from './request-stream.ts'
 
 /**
  * A backend's connection headers KrakenD passes on over HTTP/1.x: Go's client keeps Connection
@@ -83,6 +84,8 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     } catch (error) {
       admission?.done(callOutcome(ctx.cancel))
       b.record?.(0, (performance.now() - t0) / 1000)
+      // The rest of a streamed body stays unread: Go closes the connection after the answer.
+      if (endpointCtx.streamed?.cutShort) closeAfterCutBody(req, res)
       return fail((error as Error).message)
     }
     b.record?.(answer.status, (performance.now() - t0) / 1000)

@@ -193,15 +193,22 @@ export function answerUnreadBody(
   req.on('end', onEnd)
   req.on('close', stop)
 
-  // node:http writes the `Connection: close` (last, as Go does) for an answer that does not keep
-  // the connection, unless a Connection header was removed (node-http.ts removes it on HTTP/1.1).
   function refuse(): void {
-    res.removeHeader('connection')
-    ;(res as ServerResponse & { _removedConnection: boolean })._removedConnection = false
-    res.shouldKeepAlive = false
-    // HTTP/1.0 answers that close carry no Connection header (node-http.ts), but Go names this one.
-    if (req.httpVersionMinor === 0) res.setHeader('Connection', 'close')
+    announceClose(req, res)
     answer()
     closeAfterAnswer(req, res)
   }
+}
+
+/**
+ * An HTTP/1 answer not yet written that ends its connection and says so, as Go's server names it:
+ * node:http writes `Connection: close` (last, as Go does) for an answer that does not keep the
+ * connection, unless a Connection header was removed (node-http.ts removes it on HTTP/1.1);
+ * HTTP/1.0 answers that close carry no Connection header (node-http.ts), but Go names these.
+ */
+export function announceClose(req: IncomingMessage, res: ServerResponse): void {
+  res.removeHeader('connection')
+  ;(res as ServerResponse & { _removedConnection: boolean })._removedConnection = false
+  res.shouldKeepAlive = false
+  if (req.httpVersionMinor === 0) res.setHeader('Connection', 'close')
 }

@@ -7,7 +7,7 @@ import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { CompiledEndpoint } from './compiled-endpoint.ts'
 import { H2Request } from './h2-exchange.ts'
 import { continueBody } from './node-http.ts'
-import { closeAfterAnswer, HttpError } from './request-body.ts'
+import { announceClose, closeAfterAnswer, HttpError } from './request-body.ts'
 
 /** The body is an h2 stream's readable side, or the IncomingMessage. */
 const sourceOf = (req: GatewayRequest): Readable =>
@@ -213,13 +213,6 @@ export function streamRequestBody(req: GatewayRequest, limit: number): StreamedB
  * announces `Connection: close` (HTTP/1) and the connection closes after it; an h2 stream is reset.
  */
 export function closeAfterCutBody(req: GatewayRequest, res: GatewayResponse): void {
-  if (!res.headersSent && !('stream' in res)) {
-    const h1 = res as ServerResponse & { _removedConnection: boolean }
-    // node:http writes `Connection: close` last, as Go does, once the connection is not kept.
-    h1.removeHeader('connection')
-    h1._removedConnection = false
-    h1.shouldKeepAlive = false
-    if (req.httpVersionMinor === 0) h1.setHeader('Connection', 'close')
-  }
+  if (!res.headersSent && !('stream' in res)) announceClose(req as IncomingMessage, res as ServerResponse)
   closeAfterAnswer(req, res)
 }

@@ -119,6 +119,12 @@ describe('a request body streamed to a single backend', () => {
       { endpoint: '/early', method: 'POST', backend: [{ host, url_pattern: '/early' }] },
       { endpoint: '/cut', method: 'POST', backend: [{ host, url_pattern: '/cut' }] },
       {
+        endpoint: '/cut-noop',
+        method: 'POST',
+        output_encoding: 'no-op',
+        backend: [{ host, url_pattern: '/cut', encoding: 'no-op' }],
+      },
+      {
         endpoint: '/two',
         method: 'POST',
         backend: [
@@ -215,15 +221,17 @@ describe('a request body streamed to a single backend', () => {
     client.socket.destroy()
   })
 
-  test('a backend call failing before the body ended: the error answer with Connection: close, then the connection closes', async () => {
-    const client = await rawClient(portOf(gw))
-    const total = 4 * MB
-    client.socket.write(`POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`)
-    void client.send(total)
-    await until(() => client.closed, 'the gateway closed the connection')
-    assert.match(client.received, /^HTTP\/1\.1 500 /)
-    assert.match(client.received, /\r\nConnection: close\r\n/)
-  })
+  for (const path of ['/cut', '/cut-noop']) {
+    test(`a backend call failing before the body ended (${path}): the error answer with Connection: close, then the connection closes`, async () => {
+      const client = await rawClient(portOf(gw))
+      const total = 4 * MB
+      client.socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`)
+      void client.send(total)
+      await until(() => client.closed, 'the gateway closed the connection')
+      assert.match(client.received, /^HTTP\/1\.1 500 /)
+      assert.match(client.received, /\r\nConnection: close\r\n/)
+    })
+  }
 
   test('an h2c client body reaches the backend before it ends', async () => {
     const from = seen.length
