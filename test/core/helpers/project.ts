@@ -94,6 +94,10 @@ export async function makeProject(options: ProjectOptions = {}): Promise<Project
         cwd: dir,
         env: { ...process.env, CI: 'true', GITHUB_ACTIONS: '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // A run that hangs is killed before the test's own timeout (300 s): the test then fails
+        // with what the run printed, and no process is left holding the test file (and CI) open.
+        timeout: 240_000,
+        killSignal: 'SIGKILL',
       })
       let stdout = ''
       let stderr = ''
