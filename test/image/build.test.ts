@@ -8,7 +8,7 @@ import type { EngineEvent } from '../../src/core/events.ts'
 import { buildImage, type ImageBuildResult, type ImageBuildSpec, LABELS } from '../../src/image/build.ts'
 import type { DockerConnection } from '../../src/image/docker.ts'
 import { stampGatewayConfig } from '../../src/image/stamp.ts'
-import { demux } from '../../src/providers/haproxy/docker-fleet.ts'
+import { demux } from '../../src/providers/haproxy/docker-logs.ts'
 import {
   drain,
   importImageWithoutNode,

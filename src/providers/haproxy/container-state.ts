@@ -61,21 +61,6 @@ export function exitedAtStartError(
   )
 }
 
-/** `GET /images/<ref>/json`: dockerode's Image.inspect drops the abortSignal (a hung host kept its socket). */
-export function inspectImage(docker: Dockerode, image: string, abortSignal: AbortSignal): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    docker.modem.dial(
-      {
-        path: `/images/${image}/json`,
-        method: 'GET',
-        abortSignal,
-        statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
-      } as never,
-      (error: unknown, data: unknown) => (error ? reject(error) : resolve(data)),
-    )
-  })
-}
-
 export async function waitUntilGone(
   inspect: () => Promise<unknown>,
   name: string,

@@ -8,25 +8,19 @@
 import type Dockerode from 'dockerode'
 import { configError, isGwError, providerError } from '../../core/errors.ts'
 import { untilAborted } from '../../core/until-aborted.ts'
-import { readJsonStream } from '../../image/docker.ts'
 import type { ContainerEnv } from '../node-env.ts'
 import type { Artifact, Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
 import { ownerOf, type StrangerContainer, strangersError } from './container-ownership.ts'
 import { containerSpec, LABEL } from './container-spec.ts'
-import {
-  containerHealth,
-  exitedAtStartError,
-  inspectImage,
-  waitUntilGone,
-  wayOut,
-} from './container-state.ts'
-import { dockerCall, silenceBound } from './docker-calls.ts'
+import { containerHealth, exitedAtStartError, waitUntilGone, wayOut } from './container-state.ts'
+import { dockerCall } from './docker-calls.ts'
 import {
   type ConnectionEnvironment,
   connect,
   type DockerHostConfig,
   dockerHostError,
 } from './docker-connection.ts'
+import { inspectImage, pullImage } from './docker-images.ts'
 import { containerLogLines, demux } from './docker-logs.ts'
 import type { FleetRecord, NodeRecord, StateStore } from './state.ts'
 
@@ -234,37 +228,8 @@ export class DockerFleet {
       if ((error as { statusCode?: number }).statusCode !== 404) throw dockerHostError(host, error)
     }
     options.progress?.(`pulling ${image} on ${where}`)
-    let failure: string | undefined
     const docker = await this.#docker(index, options.signal)
-    // A pull takes as long as the image is large: bounded by its silence, not its length.
-    const bound = silenceBound(host, `pulling ${image}`, {
-      signal: options.signal,
-      timeoutMs: this.#timeoutMs,
-    })
-    try {
-      const stream = (await docker.pull(image, { abortSignal: bound.abortSignal })) as NodeJS.ReadableStream
-      await untilAborted(
-        readJsonStream(stream as never, (event) => {
-          bound.heard()
-          if (event.error) failure = event.errorDetail?.message ?? event.error
-        }),
-        bound.abortSignal,
-      )
-    } catch (error) {
-      const reason = bound.reason(error)
-      if (isGwError(reason)) throw reason
-      failure = (error as Error).message
-    } finally {
-      bound.done()
-    }
-    if (failure) {
-      const gone = /manifest unknown|not found|does not exist/i.test(failure)
-      throw providerError(`haproxy: ${where} could not pull ${image}: ${failure}`, {
-        hint: gone
-          ? `The registry does not have that image (deleted or garbage-collected since it was released, or the repository moved): \`gwdeploy release --sha ${sha}\` builds and pushes it again. Nothing was started.`
-          : 'The Docker host must reach the registry (and be logged in to it when it needs credentials).',
-      })
-    }
+    await pullImage(docker, host, image, sha, { signal: options.signal, timeoutMs: this.#timeoutMs })
   }
 
   async #start(
@@ -483,9 +448,6 @@ export class DockerFleet {
     await Promise.all(Object.values(fleets).map((record) => this.stop(record, 1_000, signal)))
   }
 }
-
-/** Kept where test/image imports it from; it lives in docker-logs.ts. */
-export { demux }
 
 const nameOf = (info: Dockerode.ContainerInfo) => (info.Names[0] ?? info.Id).replace(/^\//, '')
 
