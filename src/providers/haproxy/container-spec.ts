@@ -77,3 +77,12 @@ export function containerSpec(
     },
   }
 }
+
+/** The fleet.env / fleet.envFrom key a mount source came from, for the error message. */
+export function envPathOf(create: Dockerode.ContainerCreateOptions, source: string): string {
+  const target = create.HostConfig?.Mounts?.find((mount) => mount.Source === source)?.Target ?? ''
+  const name = target.split('/').at(-1) ?? ''
+  return target.includes('/env-files/')
+    ? `fleet.envFrom[${Number.parseInt(name, 10)}].file`
+    : `fleet.env.${name}.fromFile`
+}

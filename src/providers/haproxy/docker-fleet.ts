@@ -10,8 +10,9 @@ import { configError, isGwError, providerError } from '../../core/errors.ts'
 import { untilAborted } from '../../core/until-aborted.ts'
 import type { ContainerEnv } from '../node-env.ts'
 import type { Artifact, Colour, FleetSpec, LogStreamOptions, NodeHealth, OperationOptions } from '../types.ts'
+import { fleetsFromContainers, nameOf, revokerMeta } from './container-fleets.ts'
 import { ownerOf, type StrangerContainer, strangersError } from './container-ownership.ts'
-import { containerSpec, LABEL } from './container-spec.ts'
+import { containerSpec, envPathOf, LABEL } from './container-spec.ts'
 import { containerHealth, exitedAtStartError, waitUntilGone, wayOut } from './container-state.ts'
 import { dockerCall } from './docker-calls.ts'
 import {
@@ -21,7 +22,7 @@ import {
   dockerHostError,
 } from './docker-connection.ts'
 import { inspectImage, pullImage } from './docker-images.ts'
-import { containerLogLines, demux } from './docker-logs.ts'
+import { containerLogLines, containerLogTail } from './docker-logs.ts'
 import type { FleetRecord, NodeRecord, StateStore } from './state.ts'
 
 interface Host {
@@ -109,7 +110,6 @@ export class DockerFleet {
    * holds containers of this target's name that are not this target's.
    */
   async fleets(signal?: AbortSignal): Promise<Partial<Record<Colour, FleetRecord>>> {
-    const fleets: Partial<Record<Colour, FleetRecord>> = {}
     const [own, lists] = await Promise.all([
       this.#store.read(),
       Promise.all(this.#hosts.map((_, index) => this.#list(index, signal))),
@@ -129,45 +129,10 @@ export class DockerFleet {
         targetId: own.targetId,
         stateFile: this.#store.file,
       })
-    lists.forEach((containers, index) => {
-      const host = this.#hosts[index] as Host
-      for (const info of containers) {
-        const labels = info.Labels
-        const colour = labels[LABEL.colour] as Colour
-        if (colour !== 'blue' && colour !== 'green') continue
-        const record = fleets[colour] ?? {
-          colour,
-          sha: labels[LABEL.sha] ?? '',
-          configName: labels[LABEL.configName] ?? '',
-          configDigest: labels[LABEL.configDigest] ?? '',
-          image: labels[LABEL.image] ?? info.Image,
-          createdAt: new Date(info.Created * 1000).toISOString(),
-          nodes: [],
-        }
-        fleets[colour] = record
-        const published = info.Ports.find((p) => p.PrivatePort === this.#port && p.PublicPort)
-        const revokerPort = Number(labels[LABEL.revokerPort] ?? 0)
-        const revoker = revokerPort
-          ? info.Ports.find((p) => p.PrivatePort === revokerPort && p.PublicPort)?.PublicPort
-          : undefined
-        record.nodes.push({
-          id: nameOf(info),
-          slot: Number(labels[LABEL.slot] ?? record.nodes.length),
-          address: host.config.publishAddress,
-          port: published?.PublicPort ?? 0,
-          ...(revoker ? { revokerPort: revoker } : {}),
-          startedAt: new Date(info.Created * 1000).toISOString(),
-          meta: {
-            host: host.config.host,
-            container: info.Id.slice(0, 12),
-            state: info.State,
-            ...revokerMeta(host, revoker),
-          },
-        })
-      }
-    })
-    for (const record of Object.values(fleets)) record.nodes.sort((a, b) => a.slot - b.slot)
-    return fleets
+    return fleetsFromContainers(
+      lists.map((containers, index) => ({ host: (this.#hosts[index] as Host).config, containers })),
+      this.#port,
+    )
   }
 
   /** Starts the missing nodes of `spec` in parallel; reuses running matching ones, replaces dead ones. */
@@ -286,7 +251,7 @@ export class DockerFleet {
           host: host.config.host,
           container: info.Id.slice(0, 12),
           state: 'running',
-          ...revokerMeta(host, revokerPort),
+          ...revokerMeta(host.config, revokerPort),
         },
       }
     } catch (error) {
@@ -402,33 +367,17 @@ export class DockerFleet {
     return result
   }
 
-  /** The container's state line, then its last log lines (a node killed early may have logged nothing). */
+  /** The container's state line, then its last log lines (see docker-logs.ts). */
   async logs(
     node: { id: string; meta?: Record<string, string | number> | undefined },
     lines: number,
     signal?: AbortSignal,
   ): Promise<string> {
-    const call = <T>(
-      what: string,
-      request: (container: Dockerode.Container, abortSignal: AbortSignal) => Promise<T>,
-    ) =>
-      this.#call(this.#hostOf(node), `${what} ${node.id}`, signal, (docker, abortSignal) =>
-        request(docker.getContainer(node.id), abortSignal),
-      )
-    const { State: state } = await call('inspecting', (container, abortSignal) =>
-      container.inspect({ abortSignal }),
+    const index = this.#hostOf(node)
+    const docker = await this.#docker(index, signal)
+    return containerLogTail(docker.getContainer(node.id), node, lines, (what, request) =>
+      this.#call(index, `${what} ${node.id}`, signal, (_, abortSignal) => request(abortSignal)),
     )
-    const facts = [
-      state.Status,
-      `exit code ${state.ExitCode}`,
-      state.OOMKilled ? 'OOM killed' : '',
-      state.Error,
-    ]
-    const output = (await call('reading the log of', (container, abortSignal) =>
-      container.logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal }),
-    )) as unknown as Buffer
-    const header = `[container ${node.id} on ${node.meta?.host ?? '?'}: ${facts.filter(Boolean).join(', ')}]`
-    return [header, demux(output).trimEnd()].filter(Boolean).join('\n')
   }
 
   /** The container's log as lines, for `gwdeploy logs` (see docker-logs.ts). */
@@ -448,18 +397,3 @@ export class DockerFleet {
     await Promise.all(Object.values(fleets).map((record) => this.stop(record, 1_000, signal)))
   }
 }
-
-const nameOf = (info: Dockerode.ContainerInfo) => (info.Names[0] ?? info.Id).replace(/^\//, '')
-
-/** The fleet.env / fleet.envFrom key a mount source came from, for the error message. */
-function envPathOf(create: Dockerode.ContainerCreateOptions, source: string): string {
-  const target = create.HostConfig?.Mounts?.find((mount) => mount.Source === source)?.Target ?? ''
-  const name = target.split('/').at(-1) ?? ''
-  return target.includes('/env-files/')
-    ? `fleet.envFrom[${Number.parseInt(name, 10)}].file`
-    : `fleet.env.${name}.fromFile`
-}
-
-/** Where a node takes revocations (`status` shows it): its published auth/revoker port on the host's address. */
-const revokerMeta = (host: Host, published: number | undefined): { revoker?: string } =>
-  published ? { revoker: `${host.config.publishAddress}:${published}` } : {}

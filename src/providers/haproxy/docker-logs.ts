@@ -1,4 +1,7 @@
-/** A container's log as lines (`docker logs [--follow] --tail N --since T`), stdout and stderr together. */
+/**
+ * A container's log as lines (`docker logs [--follow] --tail N --since T`), stdout and stderr
+ * together; and its tail behind its state, for a node that failed.
+ */
 import { PassThrough } from 'node:stream'
 import type Dockerode from 'dockerode'
 import { lastLines, splitLines } from '../logs/lines.ts'
@@ -6,6 +9,27 @@ import type { LogStreamOptions } from '../types.ts'
 
 /** Sends one bounded Docker request (docker-calls.ts): the run's signal and the request timeout end it. */
 export type BoundedCall = <T>(what: string, request: (abortSignal: AbortSignal) => Promise<T>) => Promise<T>
+
+/** The container's state line, then its last log lines (a node killed early may have logged nothing). */
+export async function containerLogTail(
+  container: Dockerode.Container,
+  node: { id: string; meta?: Record<string, string | number> | undefined },
+  lines: number,
+  call: BoundedCall,
+): Promise<string> {
+  const { State: state } = await call('inspecting', (abortSignal) => container.inspect({ abortSignal }))
+  const facts = [
+    state.Status,
+    `exit code ${state.ExitCode}`,
+    state.OOMKilled ? 'OOM killed' : '',
+    state.Error,
+  ]
+  const output = (await call('reading the log of', (abortSignal) =>
+    container.logs({ stdout: true, stderr: true, tail: lines, follow: false, abortSignal }),
+  )) as unknown as Buffer
+  const header = `[container ${node.id} on ${node.meta?.host ?? '?'}: ${facts.filter(Boolean).join(', ')}]`
+  return [header, demux(output).trimEnd()].filter(Boolean).join('\n')
+}
 
 export async function* containerLogLines(
   container: Dockerode.Container,
