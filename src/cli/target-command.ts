@@ -1,7 +1,7 @@
 import { type Command, Flags } from '@oclif/core'
 import { parseDuration } from '../config/duration.ts'
 import type { EngineContext } from '../core/engine.ts'
-import { usageError } from '../core/errors.ts'
+import { GwError, usageError } from '../core/errors.ts'
 import { createNotifier } from '../core/notify/index.ts'
 import type { Target } from '../core/target.ts'
 import { BaseCommand, type RunContext, toGwError } from './base-command.ts'
@@ -50,10 +50,23 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
   protected allowMissingEnv = false
   /** Commands that run no hooks (abort): the hook and notify `${VAR}`s are not needed. */
   protected runsNoHooks = false
+  /** release: a configuration error names every problem of gwdeploy.yml and the gateway config, as `config validate` does. */
+  protected reportsEveryConfigProblem = false
 
   public override async init(): Promise<void> {
     this.argv = normaliseLockWaitArgv(this.argv)
     await super.init()
+  }
+
+  /** A configuration error, with the other problems of both project files when this command reports them all. */
+  private async everyConfigProblem(
+    error: unknown,
+    flags: { config?: string; env?: string },
+  ): Promise<unknown> {
+    if (!this.reportsEveryConfigProblem || !(error instanceof GwError) || error.code !== 'config')
+      return error
+    const { withEveryProjectProblem } = await import('../config/validate-project.ts')
+    return withEveryProjectProblem(error, { file: flags.config, env: flags.env })
   }
 
   protected async execute(context: RunContext): Promise<R> {
@@ -64,6 +77,8 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
       emit: (event) => context.reporter.emit(event),
       allowMissingEnv: this.allowMissingEnv,
       readOnly: this.runsNoHooks,
+    }).catch(async (error: unknown) => {
+      throw await this.everyConfigProblem(error, flags)
     })
     const notifier = createNotifier(target, this.id ?? 'release', (flags as { sha?: string }).sha)
     try {
@@ -72,7 +87,8 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
       const result = await this.operate(ctx, lockWaitMs(flags['lock-wait'], target), context)
       notifier?.finished(result)
       return result
-    } catch (error) {
+    } catch (caught) {
+      const error = await this.everyConfigProblem(caught, flags)
       const failure = toGwError(error)
       if (failure) notifier?.failed(failure)
       throw error

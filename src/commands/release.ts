@@ -86,6 +86,8 @@ export default class Release extends TargetCommand<typeof Release, ReleaseResult
     }),
   }
 
+  protected override reportsEveryConfigProblem = true
+
   protected async operate(ctx: EngineContext, lockWaitMs: number): Promise<ReleaseResult> {
     const flags = this.flags
     let steps: number[] | undefined

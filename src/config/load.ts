@@ -1,6 +1,6 @@
 import { existsSync, lstatSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
-import type { z } from 'zod'
+import { z } from 'zod'
 import {
   formatKeyPath,
   type KeyPath,
@@ -292,6 +292,89 @@ function unset(value: unknown, path: KeyPath): void {
   const parent = valueAt(value, path.slice(0, -1)) as Record<string | number, unknown> | undefined
   const last = path.at(-1)
   if (parent && typeof parent === 'object' && last !== undefined) delete parent[last]
+}
+
+/** What a gwdeploy.yml that does not load still says: its files, and the sections valid on their own. */
+export interface PartialConfig {
+  config: GwConfig
+  files: string[]
+  dir: string
+  env: string | undefined
+  /** Keys left at their defaults (`health`, `provider.env`): invalid, or using a variable that is not set. */
+  invalid: Set<string>
+}
+
+/**
+ * A gwdeploy.yml with problems, read as far as it goes, so `config validate` (and a refused
+ * release) can check the gateway config in the same run: what is invalid on its own is left at its
+ * default and named in `invalid`. undefined when the files cannot be read at all.
+ */
+export function loadConfigDespiteProblems(options: LoadOptions = {}): PartialConfig | undefined {
+  try {
+    const cwd = options.cwd ?? process.cwd()
+    const baseFile = findConfigFile(cwd, options.file)
+    const files = options.env ? [baseFile, overlayPath(baseFile, options.env)] : [baseFile]
+    const documents = files.map((file) => readDocument(file, cwd))
+    const merged = documents.reduce<unknown>((acc, doc) => deepMerge(acc, doc.value ?? {}), {})
+    const interpolation = interpolate(merged, options.environ ?? process.env)
+    const value = (interpolation.value ?? {}) as Record<string, unknown>
+    const unresolved = new Set(interpolation.missing.map(({ path }) => path.slice(0, 2).join('.')))
+    const kept: Record<string, unknown> = {}
+    const invalid = new Set<string>()
+    for (const [key, schema] of Object.entries(gwConfigSchema.shape)) {
+      if (!(key in value)) continue
+      const section = salvage(key, schema as z.ZodType, value[key], unresolved, invalid)
+      if (section !== undefined) kept[key] = section
+    }
+    // The name template's {service}: a stand-in when service is what is wrong.
+    kept.service ??= 'service'
+    const parsed = z.object(gwConfigSchema.shape).safeParse(kept)
+    if (!parsed.success) return undefined
+    return { config: parsed.data as GwConfig, files, dir: dirname(baseFile), env: options.env, invalid }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A top-level section as far as it is valid: whole, else its sub-keys that are valid on their own
+ * (the rest named in `invalid` as `section.key`), else nothing.
+ */
+function salvage(
+  key: string,
+  schema: z.ZodType,
+  value: unknown,
+  unresolved: Set<string>,
+  invalid: Set<string>,
+): unknown {
+  const usesUnset = [...unresolved].some((path) => path === key || path.startsWith(`${key}.`))
+  if (!usesUnset && schema.safeParse(value).success) return value
+  const shape = shapeOf(schema)
+  if (!shape || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    invalid.add(key)
+    return undefined
+  }
+  const section: Record<string, unknown> = {}
+  for (const [sub, subValue] of Object.entries(value)) {
+    const subSchema = shape[sub]
+    if (subSchema && !unresolved.has(`${key}.${sub}`) && subSchema.safeParse(subValue).success)
+      section[sub] = subValue
+    else invalid.add(`${key}.${sub}`)
+  }
+  if (schema.safeParse(section).success) return section
+  invalid.add(key)
+  return undefined
+}
+
+/** The keys of an object schema, under its `.prefault({})` / `.default()` / `.optional()`. */
+function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let inner: unknown = schema
+  for (let depth = 0; depth < 4 && inner; depth++) {
+    const shape = (inner as { shape?: Record<string, z.ZodType> }).shape
+    if (shape) return shape
+    inner = (inner as { _zod?: { def?: { innerType?: unknown } } })._zod?.def?.innerType
+  }
+  return undefined
 }
 
 /** Absolute path of a path written in gwdeploy.yml. */

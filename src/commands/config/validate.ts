@@ -8,7 +8,7 @@ export default class ConfigValidate extends BaseCommand<typeof ConfigValidate, V
   static override description =
     'Checks types, unknown keys (with suggestions), durations, environment variable references and that the gateway config file exists. ' +
     'Also what the nodes would refuse at start: an unset fleet.env fromEnv variable, an unreadable secret file (local), a KRAKEND_* override the runtime refuses. ' +
-    'Each problem is reported with file:line:column and its key path. The gateway config is checked as `release` checks it before anything runs ' +
+    'Each problem is reported with file:line:column and its key path, those of gwdeploy.yml and of the gateway config in one run. The gateway config is checked as `release` checks it before anything runs ' +
     '(endpoints, backends, components; a flexible config rendered), so a config release would refuse is never reported valid.'
   static override examples = [
     '<%= config.bin %> config validate',
