@@ -13,6 +13,7 @@ export const NOTIFY_EVENTS = [
   'promoted',
   'retired',
   'failed',
+  'refused',
 ] as const
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number]
 

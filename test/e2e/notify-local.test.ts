@@ -2,7 +2,7 @@
  * Notifications through the built CLI on the local provider, delivered to real HTTP receivers on
  * 127.0.0.1: the events of a stepped release and a rollback in order, the slack / teams / json
  * bodies, a retry after a 503, a hanging and a refused webhook that cannot hold the exit beyond
- * the flush bound, a failure notification, and webhook secrets that appear nowhere.
+ * the flush bound, a run that never started (`refused`, not `failed`), and webhook secrets that appear nowhere.
  */
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
@@ -179,6 +179,61 @@ describe('notifications', { concurrency: false }, () => {
     assert.match(shown.stdout, /url: http:\/\/\[redacted\]@127\.0\.0\.1:\d+\/slack\/\[redacted\]/)
   })
 
+  it('a release that never started (bad flags, bad config, lock held) is `refused` once, never `failed`, and changes nothing', async () => {
+    await setNotify({ webhooks: [{ url: `http://127.0.0.1:${good.port}/json/SECRET-TOKEN-123` }] })
+    const served = await project.routes()
+    const refusedOnce = async (
+      args: string[],
+      exitCode: number,
+      message: RegExp,
+      env?: NodeJS.ProcessEnv,
+    ) => {
+      good.received.length = 0
+      const result = await project.run(args, env)
+      assert.equal(result.code, exitCode, result.stderr)
+      assert.deepEqual(events('/json/'), ['refused'], result.stderr)
+      const body = good.received[0]?.body
+      assert.equal(body?.operation, 'release')
+      assert.match(String(body?.message), message)
+      assert.match(String(body?.message), /nothing was changed on the target$/)
+      assert.deepEqual(await project.routes(), served)
+    }
+    await refusedOnce(
+      ['release', '--sha', sha(3), '--steps', '50,10'],
+      2,
+      /^e2e: release of 0303030 did not start \(exit 2\): --steps 50,10: use increasing percentages/,
+    )
+
+    // A fleet.env variable the nodes would miss: found at the stamp, before the lock.
+    const file = join(project.dir, 'gwdeploy.yml')
+    const saved = await readFile(file, 'utf8')
+    const config = parse(saved)
+    config.fleet.env = { API_KEY: { fromEnv: 'GWD_NOTIFY_UNSET_KEY' } }
+    await writeFile(file, stringify(config))
+    await refusedOnce(
+      ['release', '--sha', sha(3)],
+      2,
+      /did not start \(exit 2\): environment variable GWD_NOTIFY_UNSET_KEY is not set/,
+    )
+    await writeFile(file, saved)
+
+    // Held by a run on another machine.
+    const lockFile = join(project.stateDir, 'lock.json')
+    await writeFile(
+      lockFile,
+      JSON.stringify({
+        holder: 'ci@runner-9 pid 1',
+        operation: 'release',
+        acquiredAt: new Date().toISOString(),
+        renewedAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    )
+    await refusedOnce(['release', '--sha', sha(3)], 3, /did not start \(exit 3\): .*ci@runner-9 pid 1/)
+    const broken = await project.run(['lock', 'release', '--force'])
+    assert.equal(broken.code, 0, broken.stderr)
+  })
+
   it('a hanging and a refused webhook: the release still exits 0, their notifications are abandoned after the flush bound', async () => {
     const refused = await freePort()
     await setNotify({
@@ -204,10 +259,10 @@ describe('notifications', { concurrency: false }, () => {
       sha(3),
     ])
     assert.equal(held.code, 3)
-    assert.deepEqual(events('/json/'), ['failed'])
+    assert.deepEqual(events('/json/'), ['refused'])
     assert.match(
       String(good.received[0]?.body.message),
-      /release failed \(exit 3\): releases are frozen by .*"change freeze"/,
+      /release of 0303030 did not start \(exit 3\): releases are frozen by .*"change freeze"/,
     )
     const thawed = await project.run(['lock', 'release'])
     assert.equal(thawed.code, 0, thawed.stderr)

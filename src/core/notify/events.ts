@@ -136,8 +136,20 @@ export class NotificationTranslator {
     }
   }
 
-  /** The command failed: a bake failure that reverted traffic is a rollback, a release live but unfinished is live, anything else a failure. */
+  /**
+   * The command failed: before it took the lock it changed nothing on the target (bad flags or
+   * config, lock held, frozen, interrupted while waiting) and is `refused`; after, a bake failure
+   * that reverted traffic is a rollback, a release live but unfinished is live, anything else a failure.
+   */
   failed(error: { message: string; exitCode: number }): void {
+    if (!this.#started) {
+      const sha7 = this.#context.sha?.slice(0, 7)
+      this.#emit(
+        'refused',
+        `${this.#context.operation}${sha7 ? ` of ${sha7}` : ''} did not start (exit ${error.exitCode}): ${error.message}; nothing was changed on the target`,
+      )
+      return
+    }
     // Exit 8: traffic moved and stays; what did not finish is in the message.
     if (error.exitCode === ExitCode.live) this.#emit('live', error.message)
     else if (error.exitCode === ExitCode.rolledBack)

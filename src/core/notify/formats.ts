@@ -7,7 +7,8 @@ type Format = (typeof NOTIFY_FORMATS)[number]
 const BAD = new Set(['gate.failed', 'rolled_back', 'failed'])
 const GOOD = new Set(['gate.passed', 'live', 'promoted', 'baked'])
 
-const icon = (n: Notification) => (BAD.has(n.event) ? '🔴' : GOOD.has(n.event) ? '🟢' : '🔵')
+const icon = (n: Notification) =>
+  BAD.has(n.event) ? '🔴' : GOOD.has(n.event) ? '🟢' : n.event === 'refused' ? '⚪' : '🔵'
 
 const facts = (n: Notification): Array<[string, string]> =>
   [
