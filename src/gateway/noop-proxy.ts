@@ -8,7 +8,13 @@ import { createGunzip } from 'node:zlib'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { type BackendCalls, callOutcome } from './backend-calls.ts'
-import { type BackendAnswer, type BackendClient, type BackendRequest, isGzip } from './backend-client.ts'
+import {
+  type BackendAnswer,
+  type BackendClient,
+  type BackendRequest,
+  goHasBody,
+  isGzip,
+} from './backend-client.ts'
 import { backendContext } from './backend-context.ts'
 import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import {
@@ -91,7 +97,10 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     b.record?.(answer.status, (performance.now() - t0) / 1000)
     // Go's client decompresses the gzip it asked for and then drops the encoding and length;
     // modifier/martian's response scope sees the headers after that.
-    const gunzip = transportAskedGzip(ctx.headers, req, ep.forward) && isGzip(answer.headers)
+    const gunzip =
+      transportAskedGzip(ctx.headers, req, ep.forward) &&
+      isGzip(answer.headers) &&
+      goHasBody(answer.status, request.method, answer.headers)
     let answerHeaders = answer.headers
     if (gunzip) {
       const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = answerHeaders
