@@ -17,6 +17,8 @@ export const BLOCK_END = '# END gwdeploy servers'
 export const EMPTY_SLOT = { address: '127.0.0.1', port: 1 }
 
 export const slotName = (colour: Colour, index: number) => `${colour}${index + 1}`
+/** A slot server's name (`blue1`, `green3`): its colour, then its number. */
+export const SLOT_SERVER = /^(blue|green)(\d+)$/
 
 const SECTION =
   /^\s*(global|defaults|frontend|backend|listen|peers|resolvers|userlist|program|http-errors|ring|cache|mailers)\b\s*(\S*)/

@@ -3,22 +3,21 @@
  * change is made live first (socket) and then written (files.ts).
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
-import { configError, type Problem, providerError } from '../../core/errors.ts'
+import { providerError } from '../../core/errors.ts'
 import type { Colour, MaintenancePage, Weights } from '../types.ts'
 import {
-  blockOwner,
   claimBlocks,
-  configProblems,
   EMPTY_SLOT,
-  mapOwner,
   renderMap,
   renderServerBlock,
   replaceServerBlock,
+  SLOT_SERVER,
   type Slot,
   slotName,
   weightsFromEntries,
 } from './config-file.ts'
 import { ConfigCheckError, type InstanceFiles, type PreparedFiles, prepareFiles } from './files.ts'
+import { readInstanceView } from './instance-view.ts'
 import {
   MAINTENANCE_KEY,
   MAINTENANCE_OFF,
@@ -32,12 +31,12 @@ import {
 import {
   describeSocket,
   parseMapEntries,
-  parseServersState,
   parseStatCsv,
   RuntimeApiError,
   runtimeCommand,
   type ServerState,
   type SocketAddress,
+  socketHint,
 } from './runtime-api.ts'
 
 export interface RouterSettings {
@@ -68,8 +67,6 @@ export interface InstanceView {
 
 const COMMAND_ERROR =
   /No such (server|backend)|Unknown|Permission denied|Require |[Ii]nvalid|not found|unexpected|can't|cannot|error/
-
-const SLOT = /^(blue|green)(\d+)$/
 
 /** Errors raised before an instance changed anything (its files failed their check): nothing to put back. */
 export const unchanged = new WeakSet<object>()
@@ -132,101 +129,7 @@ export class HaproxyInstance {
 
   /** Reads and checks everything gwdeploy relies on; throws a provider error naming what is wrong. */
   async view(): Promise<InstanceView> {
-    const { backends, frontend } = this.#settings
-    const text = await this.#configText()
-    const problems = configProblems(text, {
-      frontend,
-      backends,
-      mapFile: this.spec.files.mapReference,
-    })
-    if (problems.length) {
-      throw providerError(`HAProxy ${this.name}: ${this.spec.files.configFile} is not set up for gwdeploy`, {
-        problems: problems.map((message) => ({ message, location: { file: this.spec.files.configFile } })),
-        hint: 'Compare it with the haproxy.cfg `gwdeploy init --provider haproxy` writes (README, "### haproxy").',
-      })
-    }
-    await this.#checkOwners(text)
-    const mapAnswer = await runtimeCommand(
-      this.spec.socket,
-      `show map ${this.spec.files.mapReference}`,
-    ).catch((error: Error) => {
-      throw providerError(
-        `HAProxy ${this.name}: runtime API at ${describeSocket(this.spec.socket)} is not reachable: ${error.message}`,
-        {
-          hint: socketHint(error, 'Check provider.haproxy.instances[].socket and that HAProxy is running.'),
-          details: { unreachable: this.name },
-        },
-      )
-    })
-    if (/Unknown map|Permission denied/i.test(mapAnswer)) {
-      throw providerError(
-        `HAProxy ${this.name}: the running HAProxy does not know the map ${this.spec.files.mapReference}: ${mapAnswer.trim()}`,
-        {
-          hint: 'provider.haproxy.instances[].mapFile must be the path haproxy.cfg names in `map(...)`; reload HAProxy if haproxy.cfg changed.',
-        },
-      )
-    }
-    const entries = parseMapEntries(mapAnswer)
-    const weights = weightsFromEntries(entries)
-    if (!weights) {
-      throw providerError(
-        `HAProxy ${this.name}: the map ${this.spec.files.mapReference} holds no valid blue/green entries: ${mapAnswer.trim()}`,
-        { hint: 'Its entries must be `blue <0-100>` and `green <0-100>` (gwdeploy init writes one).' },
-      )
-    }
-    const servers = { blue: [] as ServerState[], green: [] as ServerState[] }
-    for (const colour of ['blue', 'green'] as const) {
-      const answer = await this.command(`show servers state ${backends[colour]}`)
-      servers[colour] = parseServersState(answer).filter((s) => SLOT.exec(s.name)?.[1] === colour)
-      if (servers[colour].length === 0) {
-        throw providerError(
-          `HAProxy ${this.name}: backend ${backends[colour]} has no ${colour}1..${colour}N slot servers`,
-          {
-            hint: `The running config predates gwdeploy's server block: reload HAProxy (its config file has the "# BEGIN gwdeploy servers" block of provider.haproxy.backends.${colour}).`,
-          },
-        )
-      }
-    }
-    return { name: this.name, weights, servers, maintenance: entries.get(MAINTENANCE_KEY) ?? MAINTENANCE_OFF }
-  }
-
-  /**
-   * Refuses (exit 2, nothing changed) when the backends' gwdeploy blocks or the map name another
-   * gwdeploy target: two targets configured with the same backends would take each other's
-   * traffic over and tear down each other's colour kept for rollback.
-   */
-  async #checkOwners(text: string): Promise<void> {
-    const { backends, target } = this.#settings
-    const { configFile, mapFile } = this.spec.files
-    const foreign: Problem[] = []
-    const others = new Set<string>()
-    for (const colour of ['blue', 'green'] as const) {
-      const owner = blockOwner(text, backends[colour])
-      if (!owner || owner.target === target) continue
-      others.add(owner.target)
-      foreign.push({
-        message: `backend ${backends[colour]} (provider.haproxy.backends.${colour}) is managed by gwdeploy for target "${owner.target}"`,
-        location: { file: configFile, line: owner.line },
-      })
-    }
-    const mapTarget = mapOwner(await readFile(mapFile, 'utf8').catch(() => ''))
-    if (mapTarget && mapTarget !== target) {
-      others.add(mapTarget)
-      foreign.push({
-        message: `the map ${mapFile} (provider.haproxy.instances[].mapFile) is managed by gwdeploy for target "${mapTarget}"`,
-        location: { file: mapFile },
-      })
-    }
-    if (!foreign.length) return
-    const names = [...others].map((name) => `"${name}"`).join(', ')
-    throw configError(
-      `HAProxy ${this.name}: ${configFile} routes another gwdeploy target (${names}) through these backends; target "${target}" must not change that traffic, so gwdeploy changed nothing`,
-      {
-        location: { file: 'gwdeploy.yml', path: 'provider.haproxy.backends' },
-        problems: foreign,
-        hint: `Give "${target}" its own backends (each with a "# BEGIN gwdeploy servers" block) and its own frontend and map in haproxy.cfg, and name them in provider.haproxy.backends / frontend / instances[].mapFile. If ${names} is this target under an older name (service or env renamed), replace that name with "${target}" in the lines named above.`,
-      },
-    )
+    return readInstanceView(this, this.#settings, await this.#configText())
   }
 
   /** The live map entries (split and maintenance), so a file rewrite keeps what it does not change. */
@@ -392,7 +295,7 @@ export class HaproxyInstance {
     const backend = this.#settings.backends[colour]
     const rows = parseStatCsv(await this.command('show stat', { read: true }))
     return rows
-      .filter((row) => row.pxname === backend && SLOT.test(row.svname ?? ''))
+      .filter((row) => row.pxname === backend && SLOT_SERVER.test(row.svname ?? ''))
       .reduce((sum, row) => sum + Number(row.scur || 0), 0)
   }
 
@@ -452,17 +355,4 @@ export class HaproxyInstance {
       await prepared.discard()
     }
   }
-}
-
-/** What to do about a socket that cannot be opened: a permission problem is not a stopped HAProxy. */
-function socketHint(error: unknown, otherwise: string): string {
-  const code =
-    (error as { code?: string }).code ?? /\b(EACCES|EPERM|ENOENT|ECONNREFUSED)\b/.exec(String(error))?.[1]
-  if (code === 'EACCES' || code === 'EPERM')
-    return "The stats socket is there, but this user may not open it: run gwdeploy as a user the socket allows (haproxy.cfg `stats socket <path> mode 660 group <group> level admin`, and that group for gwdeploy's user), or fix the socket's mode."
-  if (code === 'ENOENT')
-    return 'No socket at that path: HAProxy is not running, or its `stats socket` line names another path than provider.haproxy.instances[].socket.'
-  if (code === 'ECONNREFUSED')
-    return 'Nothing listens there: HAProxy is not running (a stale socket file), or provider.haproxy.instances[].socket names another address.'
-  return otherwise
 }

@@ -112,3 +112,16 @@ export function parseMapEntries(text: string): Map<string, string> {
   }
   return entries
 }
+
+/** What to do about a socket that cannot be opened: a permission problem is not a stopped HAProxy. */
+export function socketHint(error: unknown, otherwise: string): string {
+  const code =
+    (error as { code?: string }).code ?? /\b(EACCES|EPERM|ENOENT|ECONNREFUSED)\b/.exec(String(error))?.[1]
+  if (code === 'EACCES' || code === 'EPERM')
+    return "The stats socket is there, but this user may not open it: run gwdeploy as a user the socket allows (haproxy.cfg `stats socket <path> mode 660 group <group> level admin`, and that group for gwdeploy's user), or fix the socket's mode."
+  if (code === 'ENOENT')
+    return 'No socket at that path: HAProxy is not running, or its `stats socket` line names another path than provider.haproxy.instances[].socket.'
+  if (code === 'ECONNREFUSED')
+    return 'Nothing listens there: HAProxy is not running (a stale socket file), or provider.haproxy.instances[].socket names another address.'
+  return otherwise
+}
