@@ -5,8 +5,23 @@
  * first, naming the file, the backend and the lines, instead of dropping them without a word.
  * Likewise a map file whose split is not the one HAProxy runs: the next reload would apply it.
  */
-import type { Colour, Weights } from '../types.ts'
+import { readFile } from 'node:fs/promises'
+import { COLOURS, type Colour, type Weights } from '../types.ts'
 import { BLOCK_BEGIN, BLOCK_END, readMap, renderServerBlock, type Slot, sections } from './config-file.ts'
+import type { InstanceView } from './instance.ts'
+import { type FleetRecord, slotsOf } from './state.ts'
+
+/** One hand edit: the warning, and `where` for the router detail `status` shows. */
+export interface HandEdit {
+  warning: string
+  where: string
+}
+
+/** An instance's files, as router.instances has them. */
+interface InstanceFiles {
+  name: string
+  spec: { files: { configFile: string; mapFile: string } }
+}
 
 export interface EditedLine {
   /** The line as it is in the file. */
@@ -87,7 +102,7 @@ export function mapFileWarning(
   mapFile: string,
   text: string,
   running: Weights,
-): { warning: string; where: string } | undefined {
+): HandEdit | undefined {
   const onDisk = readMap(text)
   if (onDisk && onDisk.blue === running.blue && onDisk.green === running.green) return undefined
   const says = onDisk ? `says ${split(onDisk)}` : 'holds no valid blue/green entries'
@@ -95,4 +110,50 @@ export function mapFileWarning(
     where: `${instance} map file ${says}`,
     warning: `HAProxy ${instance}: ${mapFile} ${says}, but HAProxy runs ${split(running)}: the next reload of HAProxy applies the file (edited by hand?). Put the entries back to what runs (\`blue ${running.blue}\`, \`green ${running.green}\`), or let gwdeploy write them: its next release, rollback or promote rewrites the file with the split it sets`,
   }
+}
+
+/**
+ * Server blocks edited by hand since gwdeploy wrote them, per instance and backend: compared with
+ * the fleet record gwdeploy writes the blocks from (not the containers, which may have been
+ * removed by hand without anyone touching haproxy.cfg).
+ */
+export async function serverBlockEdits(
+  instances: readonly InstanceFiles[],
+  records: Partial<Record<Colour, FleetRecord>>,
+  settings: { backends: Record<Colour, string>; slots: number; serverOptions: string },
+): Promise<HandEdit[]> {
+  const edits: HandEdit[] = []
+  for (const instance of instances) {
+    const file = instance.spec.files.configFile
+    const text = await readFile(file, 'utf8').catch(() => undefined)
+    if (text === undefined) continue
+    for (const colour of COLOURS) {
+      const record = records[colour]
+      const backend = settings.backends[colour]
+      const edited = editedServerLines(text, backend, colour, record ? slotsOf(record) : [], settings)
+      const warning = handEditWarning(instance.name, file, backend, edited)
+      if (warning)
+        edits.push({
+          warning,
+          where: `${instance.name} ${file} backend ${backend} (its next change drops the edit)`,
+        })
+    }
+  }
+  return edits
+}
+
+/** Map files whose split is not what their instance runs. */
+export async function mapFileEdits(
+  instances: readonly InstanceFiles[],
+  views: InstanceView[],
+): Promise<HandEdit[]> {
+  const edits: HandEdit[] = []
+  for (const view of views) {
+    const instance = instances.find((i) => i.name === view.name)
+    const file = instance?.spec.files.mapFile
+    const text = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined
+    const edit = file && text !== undefined ? mapFileWarning(view.name, file, text, view.weights) : undefined
+    if (edit) edits.push(edit)
+  }
+  return edits
 }

@@ -43,7 +43,7 @@ import { frontendEndpoint } from './config-file.ts'
 import { dockerTimeoutMs } from './docker-calls.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
-import { editedServerLines, handEditWarning, mapFileWarning } from './hand-edits.ts'
+import { mapFileEdits, serverBlockEdits } from './hand-edits.ts'
 import type { InstanceView } from './instance.ts'
 import { servedMaintenance, switchMaintenance } from './maintenance-switch.ts'
 import { healthOnInstances } from './node-health.ts'
@@ -56,8 +56,6 @@ import { type FleetRecord, lockInStateDir, StateStore, slotsOf, toFleet } from '
 
 type FleetDriver = Pick<DockerFleet, 'fleets' | 'provision'> &
   Partial<Pick<DockerFleet, 'health' | 'stop' | 'logs' | 'streamLogs' | 'removeAll'>>
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class HaproxyProvider implements Provider {
   readonly id = 'haproxy' as const
@@ -163,7 +161,10 @@ export class HaproxyProvider implements Provider {
         : 'no container of this target runs for it',
     )
     for (const message of summary.warnings) this.#context.emit?.({ type: 'warn', message })
-    const edits = [...(await this.#handEdits()), ...(await this.#mapFileEdits(views))]
+    const edits = [
+      ...(await serverBlockEdits(this.router.instances, (await this.#store.read()).fleets, this.#config)),
+      ...(await mapFileEdits(this.router.instances, views)),
+    ]
     for (const edit of edits) this.#warnOnce(edit.warning)
     const config = await readFile(this.router.instances[0]?.spec.files.configFile ?? '', 'utf8').catch(
       () => '',
@@ -193,47 +194,6 @@ export class HaproxyProvider implements Provider {
         views.map((view) => view.maintenance),
       ),
     }
-  }
-
-  /**
-   * Server blocks edited by hand since gwdeploy wrote them, per instance and backend (hand-edits.ts):
-   * compared with the fleet record gwdeploy writes the blocks from (not the containers, which may
-   * have been removed by hand without anyone touching haproxy.cfg).
-   */
-  async #handEdits(): Promise<Array<{ warning: string; where: string }>> {
-    const records = (await this.#store.read()).fleets
-    const edits: Array<{ warning: string; where: string }> = []
-    for (const instance of this.router.instances) {
-      const file = instance.spec.files.configFile
-      const text = await readFile(file, 'utf8').catch(() => undefined)
-      if (text === undefined) continue
-      for (const colour of COLOURS) {
-        const record = records[colour]
-        const backend = this.#config.backends[colour]
-        const edited = editedServerLines(text, backend, colour, record ? slotsOf(record) : [], this.#config)
-        const warning = handEditWarning(instance.name, file, backend, edited)
-        if (warning)
-          edits.push({
-            warning,
-            where: `${instance.name} ${file} backend ${backend} (its next change drops the edit)`,
-          })
-      }
-    }
-    return edits
-  }
-
-  /** Map files whose split is not what their instance runs (hand-edits.ts). */
-  async #mapFileEdits(views: InstanceView[]): Promise<Array<{ warning: string; where: string }>> {
-    const edits: Array<{ warning: string; where: string }> = []
-    for (const view of views) {
-      const instance = this.router.instances.find((i) => i.name === view.name)
-      const file = instance?.spec.files.mapFile
-      const text = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined
-      const edit =
-        file && text !== undefined ? mapFileWarning(view.name, file, text, view.weights) : undefined
-      if (edit) edits.push(edit)
-    }
-    return edits
   }
 
   /** A warning said once per run, however often the engine reads the target. */
@@ -353,17 +313,7 @@ export class HaproxyProvider implements Provider {
       )
     }
     // Drain: no new requests, existing ones finish (bounded by drainMs), then maintenance.
-    for (const [index, instance] of this.router.instances.entries())
-      await instance.drain(fleet.colour, (views[index] as InstanceView).servers[fleet.colour])
-    const deadline = Date.now() + options.drainMs
-    options.progress?.(`draining ${fleet.colour} on ${views.length} HAProxy instance(s)`)
-    for (;;) {
-      const sessions = await Promise.all(
-        this.router.instances.map((instance) => instance.sessions(fleet.colour)),
-      )
-      if (sessions.every((n) => n === 0) || Date.now() >= deadline) break
-      await sleep(100)
-    }
+    await this.router.drain(fleet.colour, views, options.drainMs, options.progress)
     await this.#placeServers(fleet.colour, undefined, options)
     if (record && this.#fleet.stop) {
       options.progress?.(`stopping ${record.nodes.length} container(s) of ${fleet.colour}`)
@@ -408,14 +358,7 @@ export class HaproxyProvider implements Provider {
   }
 
   async traffic(colour: Colour): Promise<TrafficSample> {
-    const samples = await Promise.all(this.router.instances.map((instance) => instance.traffic(colour)))
-    return samples.reduce(
-      (sum, s) => ({ requests: sum.requests + s.requests, errors: sum.errors + s.errors }),
-      {
-        requests: 0,
-        errors: 0,
-      },
-    )
+    return this.router.traffic(colour)
   }
 
   render(spec: FleetSpec): RenderedDocument[] {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { GwError, isGwError, providerError } from '../../core/errors.ts'
-import type { Weights } from '../types.ts'
+import type { Colour, TrafficSample, Weights } from '../types.ts'
 import { readMap } from './config-file.ts'
 import {
   HaproxyInstance,
@@ -112,6 +112,39 @@ export class HaproxyRouter {
       }
       progress?.(`${instance.name}: blue ${weights.blue}% / green ${weights.green}%`)
     }
+  }
+
+  /**
+   * Drains the colour on every instance (no new requests) and waits, at most `drainMs`, for the
+   * requests in flight there to finish.
+   */
+  async drain(
+    colour: Colour,
+    views: InstanceView[],
+    drainMs: number,
+    progress?: (message: string) => void,
+  ): Promise<void> {
+    for (const [index, instance] of this.instances.entries())
+      await instance.drain(colour, (views[index] as InstanceView).servers[colour])
+    const deadline = Date.now() + drainMs
+    progress?.(`draining ${colour} on ${views.length} HAProxy instance(s)`)
+    for (;;) {
+      const sessions = await Promise.all(this.instances.map((instance) => instance.sessions(colour)))
+      if (sessions.every((n) => n === 0) || Date.now() >= deadline) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  /** Requests and errors the colour's backend answered, summed over the instances (for the bake). */
+  async traffic(colour: Colour): Promise<TrafficSample> {
+    const samples = await Promise.all(this.instances.map((instance) => instance.traffic(colour)))
+    return samples.reduce(
+      (sum, s) => ({ requests: sum.requests + s.requests, errors: sum.errors + s.errors }),
+      {
+        requests: 0,
+        errors: 0,
+      },
+    )
   }
 }
 
