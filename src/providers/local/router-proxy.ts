@@ -19,10 +19,10 @@ import http2 from 'node:http2'
 import net from 'node:net'
 import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { Pool } from 'undici'
 import { writeJsonAtomic } from '../json-file.ts'
 import type { MaintenanceState } from '../types.ts'
 import { BodySource } from './body-source.ts'
+import { NodePicker } from './node-picker.ts'
 import {
   abort,
   clientGone,
@@ -35,7 +35,6 @@ import {
   sendPage,
 } from './proxy-http.ts'
 import {
-  EMPTY_TABLE,
   type RouteColour,
   type RouterSnapshot,
   type RouterStats,
@@ -65,7 +64,6 @@ const RETRYABLE_CODES = new Set([
 
 /** Failures before a connection exists: the node received nothing. */
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH'])
-const DOWN_MS = 2_000
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
@@ -83,11 +81,8 @@ export interface FrontProxyOptions {
 }
 
 export class FrontProxy {
-  #table: RouteTable = EMPTY_TABLE
   #maintenance: MaintenanceState | null = null
-  readonly #pools = new Map<string, Pool>()
-  readonly #down = new Map<string, number>()
-  readonly #cursor = new Map<RouteColour, number>()
+  readonly #nodes = new NodePicker()
   readonly #stats: Record<RouteColour, RouterStats> = {
     blue: { requests: 0, errors: 0 },
     green: { requests: 0, errors: 0 },
@@ -147,7 +142,7 @@ export class FrontProxy {
   }
 
   get table(): RouteTable {
-    return this.#table
+    return this.#nodes.table
   }
 
   get previewPort(): number {
@@ -156,7 +151,7 @@ export class FrontProxy {
 
   async start(): Promise<void> {
     const saved = await readJson<RouteTable>(this.#options.routesFile)
-    if (saved?.colours) this.#apply(saved)
+    if (saved?.colours) this.#nodes.apply(saved)
     const maintenance = await readJson<{ maintenance: MaintenanceState | null }>(this.#maintenanceFile)
     if (maintenance && validMaintenance(maintenance.maintenance)) this.#maintenance = maintenance.maintenance
     await listen(this.#front, this.#options.listenPort, this.#options.listenHost)
@@ -176,71 +171,11 @@ export class FrontProxy {
       pid: process.pid,
       listen: `${this.#options.listenHost}:${this.#options.listenPort}`,
       previewPort: this.#previewPort,
-      table: this.#table,
+      table: this.#nodes.table,
       stats: this.#stats,
-      down: [...this.#down].filter(([, until]) => until > Date.now()).map(([origin]) => origin),
+      down: this.#nodes.down(),
       maintenance: this.#maintenance,
     }
-  }
-
-  /** Replaces the table in one assignment; pools of nodes that left are closed gracefully. */
-  #apply(table: RouteTable): void {
-    const next: RouteTable = {
-      revision: table.revision,
-      preview: table.preview ?? null,
-      colours: {},
-    }
-    for (const colour of ['blue', 'green'] as const) {
-      const entry = table.colours[colour]
-      if (entry) next.colours[colour] = { weight: entry.weight, nodes: [...entry.nodes] }
-    }
-    const keep = new Set(Object.values(next.colours).flatMap((entry) => entry?.nodes ?? []))
-    this.#table = next
-    for (const [origin, pool] of this.#pools) {
-      if (!keep.has(origin)) {
-        this.#pools.delete(origin)
-        void pool.close().catch(() => {})
-      }
-    }
-  }
-
-  #pool(origin: string): Pool {
-    let pool = this.#pools.get(origin)
-    if (!pool) {
-      pool = new Pool(origin, { connections: 128, pipelining: 1, keepAliveTimeout: 4_000 })
-      this.#pools.set(origin, pool)
-    }
-    return pool
-  }
-
-  /** Origins that refused a connection recently (passive health check): skipped while others answer. */
-  #liveNodes(nodes: string[], tried: Set<string>): string[] {
-    const untried = nodes.filter((n) => !tried.has(n))
-    const now = Date.now()
-    const up = untried.filter((n) => (this.#down.get(n) ?? 0) <= now)
-    return up.length > 0 ? up : untried
-  }
-
-  #pick(
-    preview: boolean,
-    tried: Set<string> = new Set(),
-  ): { colour: RouteColour; origin: string } | undefined {
-    const table = this.#table
-    let colour: RouteColour | undefined
-    if (preview) colour = table.preview ?? undefined
-    else {
-      const blue = table.colours.blue?.nodes.length ? (table.colours.blue.weight ?? 0) : 0
-      const green = table.colours.green?.nodes.length ? (table.colours.green.weight ?? 0) : 0
-      if (blue + green <= 0) return undefined
-      colour = Math.random() * (blue + green) < blue ? 'blue' : 'green'
-    }
-    if (!colour) return undefined
-    const nodes = this.#liveNodes(table.colours[colour]?.nodes ?? [], tried)
-    if (nodes.length === 0) return undefined
-    const index = (this.#cursor.get(colour) ?? 0) % nodes.length
-    this.#cursor.set(colour, index + 1)
-    const origin = nodes[index]
-    return origin === undefined ? undefined : { colour, origin }
   }
 
   #sniff(socket: net.Socket, h1: http.Server, h2: http2.Http2Server): void {
@@ -296,7 +231,7 @@ export class FrontProxy {
     const headers = forwardHeaders(req.headers, req)
     const tried = new Set<string>()
     for (let attempt = 0; attempt < 3; attempt++) {
-      const target = this.#pick(preview, tried)
+      const target = this.#nodes.pick(preview, tried)
       if (!target) {
         send(res, 503, preview ? 'no preview colour\n' : 'no colour is serving\n')
         return
@@ -304,14 +239,14 @@ export class FrontProxy {
       tried.add(target.origin)
       const stats = this.#stats[target.colour]
       try {
-        const upstream = await this.#pool(target.origin).request({
+        const upstream = await this.#nodes.pool(target.origin).request({
           method: method as 'GET',
           path: req.url ?? '/',
           headers,
           // undici streams any async iterable; its typings list only Readable.
           body: (body ?? null) as unknown as Readable | null,
         })
-        this.#down.delete(target.origin)
+        this.#nodes.answered(target.origin)
         stats.requests += 1
         if (upstream.statusCode >= 500) stats.errors += 1
         const out: Record<string, string | string[]> = {}
@@ -332,7 +267,7 @@ export class FrontProxy {
       } catch (error) {
         const code = (error as { code?: string }).code ?? ''
         const nothingSent = CONNECT_FAILURES.has(code) && !body?.started
-        if (CONNECT_FAILURES.has(code)) this.#down.set(target.origin, Date.now() + DOWN_MS)
+        if (CONNECT_FAILURES.has(code)) this.#nodes.refused(target.origin)
         // A refused connection carried nothing: retry any method. Other socket failures are retried
         // only for idempotent requests without a body.
         const retryable =
@@ -365,7 +300,7 @@ export class FrontProxy {
         const table = JSON.parse((await readBody(req)).toString('utf8')) as RouteTable
         if (!validTable(table)) return reply(400, { error: 'invalid routing table' })
         await writeJsonAtomic(this.#options.routesFile, table)
-        this.#apply(table)
+        this.#nodes.apply(table)
         return reply(200, this.snapshot())
       }
       if (req.method === 'PUT' && req.url === '/maintenance') {
@@ -411,6 +346,6 @@ export class FrontProxy {
     await Promise.all(closing)
     clearInterval(sweep)
     clearTimeout(grace)
-    await Promise.all([...this.#pools.values()].map((pool) => pool.close().catch(() => {})))
+    await this.#nodes.close()
   }
 }
