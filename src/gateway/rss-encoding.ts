@@ -1,9 +1,13 @@
 // The `rss` backend encoding as KrakenD CE has it (krakend-rss, which parses with mmcdole/gofeed):
 // an RSS or Atom feed becomes { items, author, categories, custom, copyright, description, type,
 // language, title, published, updated [, img_url] }, the keys KrakenD always sets (absent ones are
-// "" or null). Items carry gofeed's JSON fields (omitted when empty); the parsed-time fields
-// (publishedParsed, updatedParsed) are not produced.
+// "" or null). Items are gofeed's Item structs: their JSON fields in its declaration order, omitted
+// when empty, with publishedParsed / updatedParsed for the usual date forms (feed-dates.ts).
+// gofeed reads the document up to the end of its root element: what follows is never looked at.
+import { feedDate } from './feed-dates.ts'
+import { goStruct } from './go-json.ts'
 import { onFirstUse, xmlLibrary } from './libraries.ts'
+import { rootElementEnd } from './xml-root-end.ts'
 
 type Node = Record<string, unknown>
 
@@ -48,11 +52,14 @@ function omitEmpty(entries: Record<string, unknown>): Node {
 function rssPerson(value: string): Node | undefined {
   if (value === '') return undefined
   const paren = /^\s*(\S+@\S+)\s*\((.*)\)\s*$/.exec(value)
-  if (paren) return omitEmpty({ name: paren[2]?.trim(), email: paren[1] })
+  if (paren) return person(paren[2]?.trim(), paren[1])
   const angle = /^(.*)<(\S+@\S+)>\s*$/.exec(value)
-  if (angle) return omitEmpty({ name: angle[1]?.trim(), email: angle[2] })
-  return value.includes('@') ? { email: value.trim() } : { name: value.trim() }
+  if (angle) return person(angle[1]?.trim(), angle[2])
+  return value.includes('@') ? person('', value.trim()) : person(value.trim(), '')
 }
+
+/** gofeed's Person: name, then email. */
+const person = (name: string | undefined, email: string | undefined) => goStruct(omitEmpty({ name, email }))
 
 const categories = (v: unknown) =>
   list(v)
@@ -62,21 +69,29 @@ const categories = (v: unknown) =>
 function rssItem(item: Node): Node {
   const enclosures = list(item.enclosure)
     .filter(isNode)
-    .map((e) => omitEmpty({ url: e['@url'] ?? '', length: e['@length'] ?? '', type: e['@type'] ?? '' }))
+    .map((e) =>
+      goStruct(omitEmpty({ url: e['@url'] ?? '', length: e['@length'] ?? '', type: e['@type'] ?? '' })),
+    )
   const link = text(item.link)
-  return omitEmpty({
-    title: text(item.title),
-    description: text(item.description),
-    content: text(item['content:encoded']),
-    link,
-    links: link === '' ? [] : [link],
-    published: text(item.pubDate),
-    updated: text(item['dc:date']),
-    author: rssPerson(text(item.author) || text(item['dc:creator'])),
-    guid: text(item.guid),
-    categories: categories(item.category),
-    enclosures,
-  })
+  // gofeed's RSS item has no updated: a Dublin Core date is its published date
+  const published = text(item.pubDate) || text(item['dc:date'])
+  const author = rssPerson(text(item.author) || text(item['dc:creator']))
+  return goStruct(
+    omitEmpty({
+      title: text(item.title),
+      description: text(item.description),
+      content: text(item['content:encoded']),
+      link,
+      links: link === '' ? [] : [link],
+      published,
+      publishedParsed: feedDate(published),
+      author,
+      authors: author ? [author] : [],
+      guid: text(item.guid),
+      categories: categories(item.category),
+      enclosures,
+    }),
+  )
 }
 
 function atomLink(links: unknown): string {
@@ -88,8 +103,8 @@ function atomLink(links: unknown): string {
 function atomPerson(v: unknown): Node | undefined {
   const first = list(v)[0]
   if (!isNode(first)) return undefined
-  const person = omitEmpty({ name: text(first.name), email: text(first.email) })
-  return Object.keys(person).length > 0 ? person : undefined
+  const found = person(text(first.name), text(first.email))
+  return Object.keys(found).length > 0 ? found : undefined
 }
 
 const atomCategories = (v: unknown) =>
@@ -100,28 +115,36 @@ const atomCategories = (v: unknown) =>
 
 function atomItem(entry: Node): Node {
   const link = atomLink(entry.link)
-  return omitEmpty({
-    title: text(entry.title),
-    description: text(entry.summary),
-    content: text(entry.content),
-    link,
-    links: list(entry.link)
-      .filter(isNode)
-      .map((l) => String(l['@href'] ?? ''))
-      .filter((l) => l !== ''),
-    published: text(entry.published),
-    updated: text(entry.updated),
-    author: atomPerson(entry.author),
-    guid: text(entry.id),
-    categories: atomCategories(entry.category),
-  })
+  const updated = text(entry.updated)
+  const published = text(entry.published)
+  const author = atomPerson(entry.author)
+  return goStruct(
+    omitEmpty({
+      title: text(entry.title),
+      description: text(entry.summary),
+      content: text(entry.content),
+      link,
+      links: list(entry.link)
+        .filter(isNode)
+        .map((l) => String(l['@href'] ?? ''))
+        .filter((l) => l !== ''),
+      updated,
+      updatedParsed: feedDate(updated),
+      published,
+      publishedParsed: feedDate(published),
+      author,
+      authors: author ? [author] : [],
+      guid: text(entry.id),
+      categories: atomCategories(entry.category),
+    }),
+  )
 }
 
 /** Parses an RSS or Atom feed into the data krakend-rss returns; throws when it is neither. */
 export function parseFeed(body: string): Record<string, unknown> {
   let doc: Node
   try {
-    doc = parser().parse(body, true) as Node
+    doc = parser().parse(body.slice(0, rootElementEnd(body)), true) as Node
   } catch (error) {
     throw new Error(`failed to parse the feed: ${(error as Error).message}`)
   }

@@ -1,0 +1,81 @@
+// gofeed's parsed dates (publishedParsed, updatedParsed), for the forms feeds use: its ParseDate tries
+// time.Parse with a long list of layouts; here RSS's RFC 822 / 1123 dates (day of week optional, one- or
+// two-digit day, two- or four-digit year, seconds optional) and Atom's RFC 3339. A zone abbreviation
+// counts as UTC, as Go parses one it does not know in a UTC process (KrakenD's container). gofeed
+// stores the time in UTC and Go's JSON writes it in RFC 3339 with the fraction's zeros trimmed.
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const RFC822 =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}|\d{2}) (\d{2}):(\d{2})(?::(\d{2}))? (?:([+-])(\d{2})(\d{2})|[A-Z]{3}T?)$/
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/
+
+/** The date as Go's JSON writes gofeed's parsed time, or undefined where this reading finds none. */
+export function feedDate(text: string): string | undefined {
+  const d = text.trim()
+  if (d === '') return undefined
+  const rss = RFC822.exec(d)
+  if (rss) {
+    const [, day, month, year, hour, minute, second, sign, offH, offM] = rss
+    const yy = Number(year)
+    const fullYear = year?.length === 2 ? (yy >= 69 ? 1900 + yy : 2000 + yy) : yy
+    const offset = sign ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : 0
+    return utc(
+      fullYear,
+      MONTHS.indexOf(month as string) + 1,
+      Number(day),
+      Number(hour),
+      Number(minute),
+      Number(second ?? 0),
+      '',
+      offset,
+    )
+  }
+  const atom = RFC3339.exec(d)
+  if (!atom) return undefined
+  const [, year, month, day, hour, minute, second, fraction, sign, offH, offM] = atom
+  if (sign && (Number(offH) > 23 || Number(offM) > 59)) return undefined
+  const offset = sign ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : 0
+  return utc(
+    Number(year),
+    Number(month),
+    Number(day),
+    Number(hour),
+    Number(minute),
+    Number(second),
+    fraction ?? '',
+    offset,
+  )
+}
+
+function utc(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  fraction: string,
+  offsetMinutes: number,
+) {
+  if (
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    d > new Date(Date.UTC(2000, mo, 0)).getUTCDate() ||
+    h > 23 ||
+    mi > 59 ||
+    s > 59
+  )
+    return undefined
+  // Go refuses 29 February outside leap years
+  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined
+  const at = new Date(0)
+  at.setUTCFullYear(y, mo - 1, d)
+  at.setUTCHours(h, mi - offsetMinutes, s, 0)
+  const year = at.getUTCFullYear()
+  if (year < 0 || year > 9999) return undefined
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  const trimmed = fraction.replace(/0+$/, '')
+  return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}T${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}${trimmed ? `.${trimmed}` : ''}Z`
+}

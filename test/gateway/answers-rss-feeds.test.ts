@@ -1,0 +1,92 @@
+// The `rss` encoding's answers as KrakenD CE gives them (krakend-rss over mmcdole/gofeed): items are
+// gofeed's Item structs (fields in declaration order, parsed dates in UTC), and the feed is read only
+// up to the end of its root element. Found by the response-side differential fuzz.
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, test } from 'node:test'
+import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+
+const ITEM =
+  '<item><title>t</title><link>http://e/0</link><author>a@b.c (Ann)</author>' +
+  '<enclosure url="http://e/x.mp3" length="12" type="audio/mpeg"/><pubDate>Mon, 2 Jan 2006 15:04:05 +0100</pubDate>' +
+  '<guid>g1</guid><category>c1</category><description>d</description></item>'
+const RSS = `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://e/</link><description>D</description>${ITEM}</channel></rss>`
+const ATOM =
+  '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:x</id>' +
+  '<entry><title>E</title><link href="http://e/1"/><id>urn:1</id><updated>2003-12-13T18:30:02.250Z</updated>' +
+  '<published>2003-12-13T08:29:29-04:00</published><summary>S</summary><author><name>J</name></author></entry></feed>'
+
+const FEEDS: Record<string, string> = {
+  '/rss': RSS,
+  '/atom': ATOM,
+  // what follows the root element is never read by gofeed
+  '/rss-tail': `${RSS}}{"not":"xml"`,
+  '/atom-tail': `${ATOM}<second/>`,
+  '/dates': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>02 Jan 06 15:04 EST</pubDate>'),
+  '/bad-date': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>Mon, 30 Feb 2004 10:00:00 GMT</pubDate>'),
+}
+
+let backend: Server
+let gw: Running
+
+before(async () => {
+  backend = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(FEEDS[req.url ?? ''] ?? '')
+  })
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve))
+  const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      endpoints: Object.keys(FEEDS).map((path) => ({
+        endpoint: path,
+        backend: [{ host, url_pattern: path, encoding: 'rss', target: '', allow: ['items'] }],
+      })),
+    }),
+  )
+})
+
+after(async () => {
+  await gw?.close()
+  backend?.close()
+})
+
+const itemsOf = async (path: string) => {
+  const r = await send(gw.url, { path })
+  assert.equal(r.status, 200, `${path}: ${r.text}`)
+  return r.text
+}
+
+const RSS_ITEMS =
+  '{"items":[{"title":"t","description":"d","link":"http://e/0","links":["http://e/0"],' +
+  '"published":"Mon, 2 Jan 2006 15:04:05 +0100","publishedParsed":"2006-01-02T14:04:05Z",' +
+  '"author":{"name":"Ann","email":"a@b.c"},"authors":[{"name":"Ann","email":"a@b.c"}],"guid":"g1",' +
+  '"categories":["c1"],"enclosures":[{"url":"http://e/x.mp3","length":"12","type":"audio/mpeg"}]}]}'
+const ATOM_ITEMS =
+  '{"items":[{"title":"E","description":"S","link":"http://e/1","links":["http://e/1"],' +
+  '"updated":"2003-12-13T18:30:02.250Z","updatedParsed":"2003-12-13T18:30:02.25Z",' +
+  '"published":"2003-12-13T08:29:29-04:00","publishedParsed":"2003-12-13T12:29:29Z",' +
+  '"author":{"name":"J"},"authors":[{"name":"J"}],"guid":"urn:1"}]}'
+
+test("an RSS item is gofeed's Item: its fields in Go's order, the date parsed to UTC", async () => {
+  assert.equal(await itemsOf('/rss'), RSS_ITEMS)
+})
+
+test("an Atom entry is gofeed's Item too: updated before published, both parsed", async () => {
+  assert.equal(await itemsOf('/atom'), ATOM_ITEMS)
+})
+
+test('bytes after the feed root element do not fail the feed (it was a 500)', async () => {
+  assert.equal(await itemsOf('/rss-tail'), RSS_ITEMS)
+  assert.equal(await itemsOf('/atom-tail'), ATOM_ITEMS)
+})
+
+test('an RFC 822 date with a two-digit year and a zone name reads as UTC; an impossible date has no parsed time', async () => {
+  assert.match(
+    await itemsOf('/dates'),
+    /"published":"02 Jan 06 15:04 EST","publishedParsed":"2006-01-02T15:04:00Z"/,
+  )
+  const bad = await itemsOf('/bad-date')
+  assert.match(bad, /"published":"Mon, 30 Feb 2004 10:00:00 GMT","author"/)
+})
