@@ -1,10 +1,14 @@
-/** `release --allow-dirty` records the `_uncommitted_<hash>` version on the target and in history. */
+/**
+ * `release --allow-dirty` records the `_uncommitted_<hash>` version on the target and in history, and
+ * a tree that differs from the live one's is another release, not "already live".
+ */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { parse, stringify } from 'yaml'
 import { makeProject, type Project } from '../core/helpers/project.ts'
 
 const git = (cwd: string, ...args: string[]) =>
@@ -37,5 +41,56 @@ describe('release --allow-dirty records its version suffix', () => {
     const [file] = await readdir(records)
     const record = JSON.parse(await readFile(join(records, file as string), 'utf8'))
     assert.equal(record.version, envelope.result[0]?.version)
+  })
+
+  it('from a tree that differs from the live one (same SHA, same gateway config) it releases that tree; from the same tree it is already live', async () => {
+    const file = join(project.dir, 'gwdeploy.yml')
+    const setFoo = async (value: string) => {
+      const config = parse(await readFile(file, 'utf8'))
+      config.fleet.env = { FOO: value }
+      await writeFile(file, stringify(config))
+    }
+    const fooOf = async (colour: string) => {
+      const fleet = await project.fleet(colour)
+      const pid = fleet?.nodes[0]?.pid
+      const environ = await readFile(`/proc/${pid}/environ`, 'utf8')
+      return environ.split('\0').find((v) => v.startsWith('FOO='))
+    }
+    const live = async () => {
+      const routes = await project.routes()
+      return Object.entries(routes?.colours ?? {}).find(([, r]) => r.weight === 100)?.[0]
+    }
+    const newest = async () =>
+      (await project.json<{ result: Array<{ version: string; status: string }> }>(['history'])).envelope
+        .result[0]
+
+    await setFoo('one')
+    const first = await project.run(['release', '--allow-dirty'])
+    assert.equal(first.code, 0, first.stderr)
+    const firstColour = await live()
+    assert.equal(await fooOf(firstColour as string), 'FOO=one')
+    const firstVersion = (await newest())?.version
+
+    const again = await project.run(['release', '--allow-dirty'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stdout, /is already live on .*: nothing to do/)
+    assert.equal(await live(), firstColour)
+
+    // The working tree changed (fleet.env only: the gateway config and its digest are the same).
+    await setFoo('two')
+    const second = await project.run(['release', '--allow-dirty'])
+    assert.equal(second.code, 0, second.stderr)
+    assert.doesNotMatch(second.stdout, /already live/)
+    assert.match(
+      second.stderr,
+      /this working tree is [0-9a-f]{40}_uncommitted_[0-9a-f]{12}: it is another release/,
+    )
+    const secondColour = await live()
+    assert.notEqual(secondColour, firstColour)
+    assert.equal(await fooOf(secondColour as string), 'FOO=two')
+    const recorded = await newest()
+    assert.equal(recorded?.status, 'released')
+    assert.notEqual(recorded?.version, firstVersion)
+    assert.match(recorded?.version ?? '', new RegExp(`^${head}_uncommitted_[0-9a-f]{12}$`))
   })
 })

@@ -6,6 +6,7 @@ import { LOOKBACK, liveConfigText } from '../records.ts'
 import type { EngineContext, ReleaseResult } from './context.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetSpec, makePlan } from './plan.ts'
+import { fleetVersions } from './same-sha.ts'
 
 const parseOr = (text: string | undefined): unknown => {
   try {
@@ -33,7 +34,8 @@ export async function dryRun(
 ): Promise<ReleaseResult> {
   const { target, reporter } = ctx
   const state = await step(reporter, 'plan', () => target.provider.inspect({ signal: ctx.signal }))
-  const { decision, summary } = makePlan(ctx, state, artifact, version, {})
+  const versions = await fleetVersions(ctx, state, artifact, version)
+  const { decision, summary } = makePlan(ctx, state, artifact, version, {}, versions)
   summary.configDiff = diffGatewayConfig(
     parseOr(await liveConfigText(target, state, await engineRecords(ctx, LOOKBACK))),
     parseOr(artifact.configText),

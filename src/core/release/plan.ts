@@ -24,12 +24,25 @@ export function splitWeights(green: Colour, greenWeight: number, hasServing: boo
   return weights
 }
 
+/**
+ * Which release each colour runs, as its record says (`<sha>_uncommitted_<hash>` after an
+ * `--allow-dirty` release), when it runs the SHA and config digest being released.
+ */
+export type FleetVersions = Partial<Record<Colour, string>>
+
 export function planRelease(
   state: Pick<TargetState, 'fleets' | 'weights'>,
   artifact: Pick<Artifact, 'sha' | 'configDigest'>,
+  version?: { version: string; fleets: FleetVersions },
 ): Decision {
   const serving = servingColour(state.weights)
-  const match = COLOURS.find((colour) => fleetMatches(state.fleets[colour], artifact as Artifact))
+  // The same SHA and config from another working tree (another version) is another release.
+  const runsThis = (colour: Colour) => {
+    const fleet = state.fleets[colour]
+    if (!fleetMatches(fleet, artifact as Artifact)) return false
+    return !version || (version.fleets[colour] ?? fleet?.sha) === version.version
+  }
+  const match = COLOURS.find(runsThis)
   if (match && state.weights[match] === 100) {
     return { green: match, serving: match, unchanged: true, revertFirst: false, replace: undefined }
   }
@@ -39,7 +52,7 @@ export function planRelease(
   else green = state.fleets.blue && !state.fleets.green ? 'green' : 'blue'
   const current = serving === green ? otherColour(green) : serving
   const greenFleet = state.fleets[green]
-  const isTarget = fleetMatches(greenFleet, artifact as Artifact)
+  const isTarget = runsThis(green)
   // Green carries traffic from an abandoned release of another SHA: back to the serving colour first.
   const revertFirst = !isTarget && state.weights[green] > 0
   return {
@@ -117,8 +130,9 @@ export function makePlan(
   artifact: Artifact,
   version: string,
   options: Pick<ReleaseOptions, 'steps' | 'noShift'>,
+  fleetVersions: FleetVersions = {},
 ): { decision: Decision; summary: PlanSummary } {
-  const decision = planRelease(state, artifact)
+  const decision = planRelease(state, artifact, { version, fleets: fleetVersions })
   const steps = shiftSteps(ctx, options, decision.serving !== null)
   const servingFleet = decision.serving ? state.fleets[decision.serving] : undefined
   const summary: PlanSummary = {

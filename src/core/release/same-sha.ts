@@ -9,13 +9,14 @@
  */
 import { dirname, resolve } from 'node:path'
 import { revokerPort } from '../../config/revoker-port.ts'
-import { type Artifact, COLOURS, type Colour, type Fleet } from '../../providers/types.ts'
-import { loadArtifact, releaseFlexibleConfig } from '../artifacts.ts'
+import { type Artifact, COLOURS, type Colour, type Fleet, type TargetState } from '../../providers/types.ts'
+import { fleetMatches, loadArtifact, releaseFlexibleConfig } from '../artifacts.ts'
 import { type GwError, usageError } from '../errors.ts'
 import { differsFromCommit } from '../git.ts'
 import { LOOKBACK } from '../records.ts'
-import type { EngineContext } from './context.ts'
+import { type EngineContext, info } from './context.ts'
 import { engineRecords } from './engine-records.ts'
+import type { FleetVersions } from './plan.ts'
 
 /** The working tree's gateway config files differ from commit `sha`: the refusal, else undefined. */
 export async function uncommittedConfig(ctx: EngineContext, stamped: Artifact): Promise<GwError | undefined> {
@@ -105,4 +106,40 @@ export async function liveArtifact(
     ...(image ? { image } : {}),
   }
   return { artifact, version: record?.version ?? cache?.version ?? sha, colour: fleet.colour }
+}
+
+/**
+ * The recorded version of each colour that runs `artifact`'s SHA and config digest: the plan tells
+ * `release --allow-dirty` from a tree that differs from the live one's (its `fleet.env`, its
+ * untracked files) apart from the release that is live, instead of calling it "already live".
+ * Records are read only when a colour runs the SHA and digest.
+ */
+export async function fleetVersions(
+  ctx: EngineContext,
+  state: TargetState,
+  artifact: Artifact,
+  version: string,
+): Promise<FleetVersions> {
+  const colours = COLOURS.filter((colour) => fleetMatches(state.fleets[colour], artifact))
+  if (colours.length === 0) return {}
+  const records = await engineRecords(ctx, LOOKBACK)
+  const versions: FleetVersions = {}
+  for (const colour of colours) {
+    const record = records.find(
+      (r) =>
+        RAN.has(r.status) &&
+        r.colour === colour &&
+        r.sha === artifact.sha &&
+        r.configDigest === artifact.configDigest,
+    )
+    const recorded = record?.version ?? record?.sha
+    if (recorded === undefined) continue
+    versions[colour] = recorded
+    if (recorded !== version)
+      info(
+        ctx,
+        `${colour} runs ${artifact.sha7} with this gateway config as ${recorded}; this working tree is ${version}: it is another release`,
+      )
+  }
+  return versions
 }

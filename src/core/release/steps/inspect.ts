@@ -4,6 +4,7 @@ import { step } from '../../events.ts'
 import { testPoint } from '../../testpoints.ts'
 import type { EngineContext, Operation, ReleaseOptions, Run } from '../context.ts'
 import { makePlan, splitWeights } from '../plan.ts'
+import { fleetVersions } from '../same-sha.ts'
 
 export async function planRun(
   ctx: EngineContext,
@@ -15,7 +16,8 @@ export async function planRun(
 ): Promise<Run> {
   await testPoint('plan', ctx.signal)
   const state = await step(ctx.reporter, 'plan', () => ctx.target.provider.inspect({ signal: ctx.signal }))
-  const { decision, summary } = makePlan(ctx, state, artifact, version, options)
+  const versions = await fleetVersions(ctx, state, artifact, version)
+  const { decision, summary } = makePlan(ctx, state, artifact, version, options, versions)
   for (const action of summary.actions) ctx.reporter.emit({ type: 'progress', step: 'plan', message: action })
   const serving = decision.serving
   return {
