@@ -22,6 +22,7 @@ const ok = (status: number) => status === 200 || status === 201
 const jsonOrNone = (status: number): BodyRead => (ok(status) ? 'first-json-value' : 'none')
 const jsonOrWhole = (status: number): BodyRead => (ok(status) ? 'first-json-value' : 'whole')
 const wholeOrNone = (status: number): BodyRead => (ok(status) ? 'whole' : 'none')
+const always = (): BodyRead => 'whole'
 
 /**
  * What lura's HTTP proxy reads of a backend's answer, by status: its decoder for 200 and 201 (the
@@ -30,7 +31,7 @@ const wholeOrNone = (status: number): BodyRead => (ok(status) ? 'whole' : 'none'
  */
 export function lurasBodyRead(jsonDecoder: boolean, detailedErrors: boolean): (status: number) => BodyRead {
   if (jsonDecoder) return detailedErrors ? jsonOrWhole : jsonOrNone
-  return wholeOrNone
+  return detailedErrors ? always : wholeOrNone
 }
 
 const EMPTY = Buffer.alloc(0)
