@@ -14,7 +14,7 @@ export interface SmokeResult {
   detail: string
 }
 
-export const smokeLabel = (check: SmokeCheck) => check.name ?? `${check.method} ${check.path}`
+const smokeLabel = (check: SmokeCheck) => check.name ?? `${check.method} ${check.path}`
 
 export async function runSmokeChecks(
   base: URL,

@@ -37,7 +37,7 @@ function candidateKeys(registry: string): string[] {
   ]
 }
 
-export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
+function dockerConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json')
 }
 

@@ -54,13 +54,13 @@ const PACKAGE_ROOT = join(SOURCE_ROOT, '..')
  */
 export const RUNTIME_FILE = 'gateway.cjs'
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GWDEPLOY_CACHE_DIR) return env.GWDEPLOY_CACHE_DIR
   const xdg = env.XDG_CACHE_HOME
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'gwdeploy')
 }
 
-export function defaultRuntimeEntry(): string {
+function defaultRuntimeEntry(): string {
   for (const candidate of ['gateway/main.ts', 'gateway/main.js']) {
     const path = join(SOURCE_ROOT, candidate)
     if (existsSync(path)) return path
@@ -101,7 +101,7 @@ function listSources(dir: string): string[] {
  * synchronously: nothing else runs meanwhile, and ~700 small reads take ~10 ms this way against
  * as many promise round trips (one of which a CI run once saw never settle, the release hung).
  */
-export async function runtimeBundleKey(entry: string): Promise<string> {
+async function runtimeBundleKey(entry: string): Promise<string> {
   const hash = createHash('sha256')
   hash.update(`gwdeploy ${await gwdeployVersion()}\n`)
   hash.update(`entry ${relative(SOURCE_ROOT, entry)}\n`)

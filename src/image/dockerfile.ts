@@ -9,7 +9,7 @@ import { configError } from '../core/errors.ts'
 
 export type ImageRuntime = 'bundled' | 'krakend'
 
-export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/image/', import.meta.url))
+const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/image/', import.meta.url))
 
 export const DEFAULT_BASE: Record<ImageRuntime, string> = {
   bundled: 'node:24-slim',
@@ -52,7 +52,7 @@ export interface DockerfileSpec {
   labels?: Record<string, string>
 }
 
-export const DEFAULT_HEALTHCHECK: HealthcheckSpec = {
+const DEFAULT_HEALTHCHECK: HealthcheckSpec = {
   interval: '5s',
   timeout: '3s',
   startPeriod: '5s',
@@ -63,7 +63,7 @@ export const DEFAULT_HEALTHCHECK: HealthcheckSpec = {
 const IMAGE_REF =
   /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/
 
-export function validateBaseImage(base: string): void {
+function validateBaseImage(base: string): void {
   if (!IMAGE_REF.test(base)) {
     throw configError(`image.base "${base}" is not an image reference`, {
       location: { path: 'image.base' },
@@ -81,7 +81,7 @@ const NODE_CHECK = [
 ].join('')
 
 /** Where the bundled image keeps V8's compile cache of the runtime (NODE_COMPILE_CACHE). */
-export const COMPILE_CACHE_DIR = '/opt/gwdeploy/compile-cache'
+const COMPILE_CACHE_DIR = '/opt/gwdeploy/compile-cache'
 
 // Run once at build time, as the image's user (Node keys the cache by uid): `--version` loads and
 // compiles the whole bundle, a second process each lazily loaded library, and Node writes the

@@ -14,7 +14,7 @@ import { validateGatewayConfig } from '../gateway/config/validate.ts'
 import { type ConfigFile, readConfigFiles } from './config-files.ts'
 import { RUNTIME_ENV_CALL, runtimeEnvCall } from './runtime-env.ts'
 
-export const DEFAULT_NAME_TEMPLATE = '{service} rev-{sha7}'
+const DEFAULT_NAME_TEMPLATE = '{service} rev-{sha7}'
 const PLACEHOLDERS = ['sha', 'sha7', 'service', 'env'] as const
 type Placeholder = (typeof PLACEHOLDERS)[number]
 
@@ -108,7 +108,7 @@ export function normalizeSha(sha: string): string {
   return value
 }
 
-export function renderNameTemplate(template: string, values: Record<Placeholder, string>): string {
+function renderNameTemplate(template: string, values: Record<Placeholder, string>): string {
   return template.replace(/\{([^{}]*)\}/g, (whole, key: string) => {
     if ((PLACEHOLDERS as readonly string[]).includes(key)) return values[key as Placeholder]
     throw configError(`unknown placeholder ${whole} in the gateway name template "${template}"`, {

@@ -55,7 +55,7 @@ export function parseCacheControl(line: string): Map<string, string> {
 const trimSpaces = (s: string) => s.replace(/^ +| +$/g, '')
 
 /** time.ParseDuration(value + "s") in milliseconds; undefined where Go returns an error. */
-export function directiveSeconds(value: string): number | undefined {
+function directiveSeconds(value: string): number | undefined {
   const ns = goParseDuration(`${value}s`)
   return typeof ns === 'string' ? undefined : Number(ns) / 1e6
 }

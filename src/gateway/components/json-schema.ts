@@ -27,7 +27,7 @@ export interface JsonSchemaConfig {
 }
 
 /** The draft of a `$schema` as santhosh-tekuri/jsonschema (KrakenD's library) reads it; undefined: unknown. */
-export function schemaDraft(schema: Record<string, unknown> | boolean): 4 | 6 | 7 | 2019 | 2020 | undefined {
+function schemaDraft(schema: Record<string, unknown> | boolean): 4 | 6 | 7 | 2019 | 2020 | undefined {
   if (typeof schema !== 'object' || schema.$schema === undefined) return 2020
   if (typeof schema.$schema !== 'string') return 2020
   const hash = schema.$schema.indexOf('#')

@@ -117,7 +117,7 @@ export function renderServerBlock(
  * service-env) that owns the backend, so a second target configured with the same backends
  * (or the same map) is refused instead of taking the first one's traffic over.
  */
-export const beginLine = (target?: string) =>
+const beginLine = (target?: string) =>
   `${BLOCK_BEGIN} (managed by gwdeploy${target ? ` for target "${target}"` : ''}: rewritten on every release)`
 
 const OWNER = /managed by gwdeploy for target "([^"]*)"/
@@ -221,7 +221,7 @@ export function readMap(text: string): Weights | undefined {
   return weightsFromEntries(entries)
 }
 
-export function parsePercent(value: string): number | undefined {
+function parsePercent(value: string): number | undefined {
   if (!/^\d{1,3}$/.test(value)) return undefined
   const percent = Number(value)
   return percent <= 100 ? percent : undefined

@@ -33,7 +33,7 @@ export function containerHealth(
 }
 
 /** A container dockerd keeps restarting (its restart policy): it exits right after it starts. */
-export function crashLoop(info: Dockerode.ContainerInspectInfo): string {
+function crashLoop(info: Dockerode.ContainerInspectInfo): string {
   return `container restarting: it exited with code ${info.State.ExitCode} and was restarted ${info.RestartCount} time(s) (it stops right after it starts; its last log lines say why)`
 }
 

@@ -12,7 +12,7 @@ import { untilAborted } from '../../core/until-aborted.ts'
 import type { DockerHostConfig } from './docker-connection.ts'
 
 export const DOCKER_TIMEOUT_ENV = 'GWDEPLOY_DOCKER_API_TIMEOUT'
-export const DEFAULT_DOCKER_TIMEOUT_S = 30
+const DEFAULT_DOCKER_TIMEOUT_S = 30
 
 /** How long one Docker request may wait for its answer (a number of seconds above 0; default 30). */
 export function dockerTimeoutMs(environment: NodeJS.ProcessEnv = process.env): number {
@@ -20,7 +20,7 @@ export function dockerTimeoutMs(environment: NodeJS.ProcessEnv = process.env): n
 }
 
 /** The Docker host accepted the request and did not answer in time: exit 6 naming it and the way out. */
-export function noAnswerError(host: DockerHostConfig, what: string, timeoutMs: number) {
+function noAnswerError(host: DockerHostConfig, what: string, timeoutMs: number) {
   return providerError(
     `haproxy: the Docker host ${host.host} did not answer within ${timeoutMs / 1000} s (${what})`,
     {

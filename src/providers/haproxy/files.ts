@@ -14,14 +14,14 @@ export interface InstanceFiles {
   mapReference: string
 }
 
-export const haproxyBinary = () => process.env.GWDEPLOY_HAPROXY_BIN ?? 'haproxy'
+const haproxyBinary = () => process.env.GWDEPLOY_HAPROXY_BIN ?? 'haproxy'
 
-export async function readText(file: string): Promise<string> {
+async function readText(file: string): Promise<string> {
   return readFile(file, 'utf8')
 }
 
 /** Runs `haproxy -c -f file`; resolves to undefined when valid, else HAProxy's complaint (not `-q`: it hides the ALERT lines). */
-export function checkConfig(file: string): Promise<string | undefined> {
+function checkConfig(file: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(haproxyBinary(), ['-c', '-f', file], { timeout: 30_000 }, (error, stdout, stderr) => {
       if (!error) return resolve(undefined)
@@ -91,18 +91,5 @@ export async function prepareFiles(
       if (next.config !== undefined) await rename(tmpConfig, files.configFile)
     },
     discard,
-  }
-}
-
-/** Writes the given new contents atomically after `haproxy -c` accepted them. */
-export async function commitFiles(
-  files: InstanceFiles,
-  next: { config?: string; map?: string },
-): Promise<void> {
-  const prepared = await prepareFiles(files, next)
-  try {
-    await prepared.apply()
-  } finally {
-    await prepared.discard()
   }
 }

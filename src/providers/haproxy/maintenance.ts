@@ -18,8 +18,8 @@ import { posix } from 'node:path'
 import type { MaintenancePage } from '../types.ts'
 import { sections } from './config-file.ts'
 
-export const MAINTENANCE_BEGIN = '# BEGIN gwdeploy maintenance'
-export const MAINTENANCE_END = '# END gwdeploy maintenance'
+const MAINTENANCE_BEGIN = '# BEGIN gwdeploy maintenance'
+const MAINTENANCE_END = '# END gwdeploy maintenance'
 export const MAINTENANCE_KEY = 'maintenance'
 export const MAINTENANCE_OFF = 'off'
 const TOKEN = /^gwdeploy-maintenance-[0-9a-f]{12}$/
@@ -107,5 +107,3 @@ export function tokensInAcl(showAclEntries: string): string[] {
     .map((line) => line.trim().split(/\s+/)[1] ?? '')
     .filter((pattern) => TOKEN.test(pattern))
 }
-
-export const isToken = (value: string) => TOKEN.test(value)

@@ -49,7 +49,7 @@ export interface StateFile {
 /** What gwdeploy writes as `targetId`: 8 hex digits. */
 export const TARGET_ID = /^[0-9a-f]{8}$/
 
-export const newTargetId = () => randomBytes(4).toString('hex')
+const newTargetId = () => randomBytes(4).toString('hex')
 
 const CORRUPT_STATE_FILE = {
   provider: 'haproxy',

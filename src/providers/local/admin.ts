@@ -3,7 +3,7 @@ import type { MaintenanceState } from '../types.ts'
 import type { RouterSnapshot, RouteTable } from './router-protocol.ts'
 
 /** Talks to the front proxy's admin socket. Rejects when nothing answers. */
-export function adminRequest<T>(
+function adminRequest<T>(
   socketPath: string,
   method: string,
   path: string,

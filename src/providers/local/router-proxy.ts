@@ -44,14 +44,6 @@ import {
 } from './router-protocol.ts'
 import { readJson } from './state.ts'
 
-export {
-  EMPTY_TABLE,
-  type RouteColour,
-  type RouterSnapshot,
-  type RouterStats,
-  type RouteTable,
-} from './router-protocol.ts'
-
 const RETRYABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
