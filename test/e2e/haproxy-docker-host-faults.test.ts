@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test'
 import type Dockerode from 'dockerode'
 import { stringify } from 'yaml'
 import { makeProject, type Project, type RunResult, sha } from '../core/helpers/project.ts'
-import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { removeTargetContainers, targetContainers, testDocker, uniqueName } from '../helpers/docker.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
 import { type HangingDockerProxy, hangingDockerProxy } from '../providers/haproxy/docker-proxy.ts'
 import {
@@ -41,11 +41,7 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
     edit(config)
     return writeFile(join(project.dir, 'gwdeploy.yml'), stringify(config))
   }
-  const containers = async (colour?: string) =>
-    docker.listContainers({
-      all: true,
-      filters: { label: [`gwdeploy.target=${target}`, ...(colour ? [`gwdeploy.colour=${colour}`] : [])] },
-    })
+  const containers = (colour?: string) => targetContainers(docker, target, colour)
   /** A run that must end by itself: one that hangs is killed after `boundMs` (its code is then null). */
   const bounded = async (args: string[], env: NodeJS.ProcessEnv, boundMs = 90_000): Promise<RunResult> => {
     const run = project.start(args, env)
@@ -55,6 +51,17 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /** Starts `args`, waits (bounded) until the Docker host holds one of its requests, then Ctrl-C: how it ended. */
+  const interruptWhenHeld = async (args: string[], what: string): Promise<RunResult> => {
+    const before = proxy.held.length
+    const run = project.start(args)
+    for (let i = 0; i < 600 && proxy.held.length === before; i++) await new Promise((r) => setTimeout(r, 50))
+    assert.ok(proxy.held.length > before, `${what} sent a request the host holds`)
+    run.child.kill('SIGTERM')
+    const timer = setTimeout(() => run.child.kill('SIGKILL'), 20_000)
+    return run.done.finally(() => clearTimeout(timer))
   }
 
   before(async () => {
@@ -79,11 +86,7 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
     proxy?.hang(() => false)
     await proxy?.close()
     await project?.cleanup()
-    for (const info of await containers().catch(() => []))
-      await docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => {})
+    await removeTargetContainers(docker, target)
     await lb?.stop()
   })
 
@@ -124,16 +127,9 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
   })
 
   it('Ctrl-C while a Docker request goes unanswered: status stops with exit 130', async () => {
-    const before = proxy.held.length
     proxy.hang((_, path) => !/\/version$/.test(path))
     try {
-      const run = project.start(['status'])
-      for (let i = 0; i < 600 && proxy.held.length === before; i++)
-        await new Promise((r) => setTimeout(r, 50))
-      assert.ok(proxy.held.length > before, 'status sent a request the host holds')
-      run.child.kill('SIGTERM')
-      const timer = setTimeout(() => run.child.kill('SIGKILL'), 20_000)
-      const result = await run.done.finally(() => clearTimeout(timer))
+      const result = await interruptWhenHeld(['status'], 'status')
       assert.equal(result.code, 130, result.stderr)
     } finally {
       proxy.hang(() => false)
@@ -142,16 +138,9 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
 
   // maintenance read the target without the run's signal: Ctrl-C waited out the Docker request.
   it('Ctrl-C during maintenance on while a Docker request goes unanswered: exit 130, the page not switched on', async () => {
-    const before = proxy.held.length
     proxy.hang((_, path) => !/\/version$/.test(path))
     try {
-      const run = project.start(['maintenance', 'on'])
-      for (let i = 0; i < 600 && proxy.held.length === before; i++)
-        await new Promise((r) => setTimeout(r, 50))
-      assert.ok(proxy.held.length > before, 'maintenance on sent a request the host holds')
-      run.child.kill('SIGTERM')
-      const timer = setTimeout(() => run.child.kill('SIGKILL'), 20_000)
-      const result = await run.done.finally(() => clearTimeout(timer))
+      const result = await interruptWhenHeld(['maintenance', 'on'], 'maintenance on')
       assert.equal(result.code, 130, result.stderr)
     } finally {
       proxy.hang(() => false)
@@ -167,14 +156,7 @@ describe('haproxy provider: Docker host faults (CLI)', { concurrency: false }, (
       assert.equal(once.code, 6, once.stdout + once.stderr)
       const { error } = JSON.parse(once.stdout) as ErrorEnvelope
       assert.match(error.message, /did not answer within 2 s \(reading the log of gwdeploy-\S+\)/)
-      const before = proxy.held.length
-      const follow = project.start(['logs', '--colour', 'live', '-f'])
-      for (let i = 0; i < 600 && proxy.held.length === before; i++)
-        await new Promise((r) => setTimeout(r, 50))
-      assert.ok(proxy.held.length > before, 'logs -f sent a request the host holds')
-      follow.child.kill('SIGTERM')
-      const timer = setTimeout(() => follow.child.kill('SIGKILL'), 20_000)
-      const result = await follow.done.finally(() => clearTimeout(timer))
+      const result = await interruptWhenHeld(['logs', '--colour', 'live', '-f'], 'logs -f')
       assert.equal(result.code, 0, result.stderr)
     } finally {
       proxy.hang(() => false)

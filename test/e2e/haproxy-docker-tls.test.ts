@@ -14,7 +14,7 @@ import { promisify } from 'node:util'
 import type Dockerode from 'dockerode'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
-import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { removeTargetContainers, targetContainers, testDocker, uniqueName } from '../helpers/docker.ts'
 import { requireBaseImage, requireDocker, requireDockerTls, requireRegistry } from '../helpers/services.ts'
 import {
   askName,
@@ -50,7 +50,7 @@ describe('haproxy provider on a tcp+TLS Docker host (CLI)', { concurrency: false
       }),
     )
   const containerIds = async () =>
-    (await docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } }))
+    (await targetContainers(docker, target))
       .map((info) => `${info.Labels['gwdeploy.colour']} ${info.Id}`)
       .sort()
 
@@ -73,13 +73,7 @@ describe('haproxy provider on a tcp+TLS Docker host (CLI)', { concurrency: false
   })
   after(async () => {
     await project?.cleanup()
-    for (const info of await docker
-      .listContainers({ all: true, filters: { label: [`gwdeploy.target=${target}`] } })
-      .catch(() => []))
-      await docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => {})
+    await removeTargetContainers(docker, target)
     await lb?.stop()
   })
 

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test'
 import type Dockerode from 'dockerode'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
-import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { removeTargetContainers, targetContainers, testDocker, uniqueName } from '../helpers/docker.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
 import {
   askName,
@@ -31,11 +31,7 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
 
   const writeConfig = (extra: Partial<HaproxyProjectOptions> = {}) =>
     writeFile(join(project.dir, 'gwdeploy.yml'), stringify(haproxyConfig({ ...base, ...extra })))
-  const containers = async (colour?: string) =>
-    docker.listContainers({
-      all: true,
-      filters: { label: [`gwdeploy.target=${target}`, ...(colour ? [`gwdeploy.colour=${colour}`] : [])] },
-    })
+  const containers = (colour?: string) => targetContainers(docker, target, colour)
 
   before(async () => {
     const { host } = await requireDocker()
@@ -54,11 +50,7 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
   })
   after(async () => {
     await project?.cleanup()
-    for (const info of await containers().catch(() => []))
-      await docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => {})
+    await removeTargetContainers(docker, target)
     await lb?.stop()
   })
 

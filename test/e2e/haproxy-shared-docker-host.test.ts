@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import type Dockerode from 'dockerode'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
-import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { removeTargetContainers, targetContainers, testDocker, uniqueName } from '../helpers/docker.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
 import { askName, type HaproxyInstance, haproxyConfig, startHaproxy } from '../providers/haproxy/helpers.ts'
 
@@ -76,8 +76,7 @@ describe('haproxy: two targets of one name on one Docker host', { concurrency: f
   }
   const targetId = async (t: Team): Promise<string | undefined> =>
     JSON.parse(await readFile(t.stateFile, 'utf8').catch(() => '{}')).targetId
-  const containers = (name: string) =>
-    docker.listContainers({ all: true, filters: { label: [`gwdeploy.target=${name}`] } })
+  const containers = (name: string) => targetContainers(docker, name)
   /** Every container of the target name: id, name, state, start time (a recreated one differs). */
   const snapshot = async (name: string) =>
     Promise.all(
@@ -106,12 +105,7 @@ describe('haproxy: two targets of one name on one Docker host', { concurrency: f
   })
   after(async () => {
     for (const t of teams) await t.project.cleanup()
-    for (const name of [service, legacyService])
-      for (const info of await containers(name).catch(() => []))
-        await docker
-          .getContainer(info.Id)
-          .remove({ force: true })
-          .catch(() => {})
+    await removeTargetContainers(docker, service, legacyService)
     for (const t of teams) await t.lb.stop()
   })
 

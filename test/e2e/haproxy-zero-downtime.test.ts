@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
-import { testDocker, uniqueName } from '../helpers/docker.ts'
+import { removeTargetContainers, testDocker, uniqueName } from '../helpers/docker.ts'
 import { assertZeroDowntimeCycles } from '../helpers/health-load.ts'
 import { requireBaseImage, requireDocker, requireRegistry } from '../helpers/services.ts'
 import { type HaproxyInstance, haproxyConfig, startHaproxy } from '../providers/haproxy/helpers.ts'
@@ -41,15 +41,7 @@ describe('haproxy: zero failed requests across release/rollback (h1 keep-alive +
   })
   after(async () => {
     await project?.cleanup()
-    const { docker } = await testDocker()
-    for (const info of await docker.listContainers({
-      all: true,
-      filters: { label: [`gwdeploy.target=${target}`] },
-    }))
-      await docker
-        .getContainer(info.Id)
-        .remove({ force: true })
-        .catch(() => {})
+    await removeTargetContainers((await testDocker()).docker, target)
     await lb?.stop()
   })
 

@@ -94,3 +94,32 @@ export async function waitForJson(url: string, attempts = 100): Promise<Record<s
   }
   throw new Error(`${url} never answered 200 (last: ${last})`)
 }
+
+/** The containers gwdeploy made for a target (its `gwdeploy.target` label), stopped ones too; or one colour's. */
+export async function targetContainers(
+  docker: Dockerode,
+  target: string,
+  colour?: string,
+): Promise<Dockerode.ContainerInfo[]> {
+  return docker.listContainers({
+    all: true,
+    filters: { label: [`gwdeploy.target=${target}`, ...(colour ? [`gwdeploy.colour=${colour}`] : [])] },
+  })
+}
+
+/**
+ * An after-hook's clean-up: removes every container gwdeploy made for these targets. It never
+ * throws (a set-up that failed may have left no client or no containers), so the hook goes on.
+ */
+export async function removeTargetContainers(
+  docker: Dockerode | undefined,
+  ...targets: string[]
+): Promise<void> {
+  if (!docker) return
+  for (const target of targets)
+    for (const info of await targetContainers(docker, target).catch(() => []))
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => {})
+}
