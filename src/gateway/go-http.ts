@@ -192,14 +192,31 @@ export function goRequestHeaders(headers: HeaderValues): Array<string | string[]
   named.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   const out: Array<string | string[]> = []
   const agent = headers['user-agent']
-  if (agent !== undefined) out.push('User-Agent', agent)
+  if (agent !== undefined) out.push('User-Agent', trimmedValues(agent))
   for (const [name, key] of named)
     out.push(
       REFUSED_BY_UNDICI.has(name) ? `${UNDICI_REFUSED_MARK}${name}` : name,
-      headers[key] as string | string[],
+      trimmedValues(headers[key] as string | string[]),
     )
   if (headers['accept-encoding'] === 'gzip') out.push('Accept-Encoding', 'gzip')
   return out
+}
+
+/**
+ * Go writes each value with textproto.TrimString: spaces and tabs a value kept (an HTTP/2 client's
+ * field, a Lua or martian header) do not reach the backend. Most values have none: those are kept.
+ */
+function trimmedValues(value: string | string[]): string | string[] {
+  if (typeof value === 'string') return hasOuterSpace(value) ? value.replace(OUTER_SPACE, '') : value
+  return value.some(hasOuterSpace) ? value.map((v) => v.replace(OUTER_SPACE, '')) : value
+}
+
+const OUTER_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13
+
+function hasOuterSpace(value: string): boolean {
+  return value !== '' && (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(value.length - 1)))
 }
 
 /** Canonical names undici's request() refuses (or drops: Connection) in a caller's headers. */

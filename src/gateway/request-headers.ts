@@ -61,6 +61,8 @@ export function compileForwardRule(inputHeaders: string[], disableCompression = 
 }
 
 interface ClientRequestLike {
+  /** 2 over h2c, where node:http2 keeps the first of more names (H2_FIRST_FIELD_ONLY). */
+  httpVersionMajor?: number
   headers: IncomingHttpHeaders
   rawHeaders?: string[]
   headersDistinct?: Record<string, string[] | undefined>
@@ -202,7 +204,8 @@ function distinct(req: ClientRequestLike, key: string): string | string[] | unde
   if (value === undefined) return undefined
   if (typeof value === 'string') {
     // Node keeps only the first of repeated lines for some names (Authorization...); Go keeps all.
-    if (NODE_FIRST_LINE_ONLY.has(key)) return repeatedLines(req, key) ?? value
+    if (NODE_FIRST_LINE_ONLY.has(key) || (req.httpVersionMajor === 2 && H2_FIRST_FIELD_ONLY.has(key)))
+      return repeatedLines(req, key) ?? value
     // Node joins repeated lines with ", " (Cookie with "; "); only then is headersDistinct worth building.
     if (!value.includes(',') && !(key === 'cookie' && value.includes('; '))) return value
     // HTTP/2 (no headersDistinct): the fields as sent, but Cookie, which Go's h2 server joins too.
@@ -238,6 +241,30 @@ export const NODE_FIRST_LINE_ONLY = new Set([
   'retry-after',
   'server',
   'user-agent',
+])
+
+/**
+ * The names node:http2 also keeps only the first field of (its kSingleValueHeaders, beyond
+ * NODE_FIRST_LINE_ONLY): Go's HTTP/2 server keeps every field, for the backends, CEL and Lua.
+ */
+const H2_FIRST_FIELD_ONLY = new Set([
+  'access-control-allow-credentials',
+  'access-control-max-age',
+  'access-control-request-method',
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'content-md5',
+  'content-range',
+  'date',
+  'dnt',
+  'if-match',
+  'if-none-match',
+  'if-range',
+  'range',
+  'tk',
+  'upgrade-insecure-requests',
+  'x-content-type-options',
 ])
 
 /** Every line of header `key` when the client sent more than one. */

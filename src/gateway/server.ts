@@ -120,6 +120,10 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       // Go counts no fields, only their size (at least 32 bytes each): nghttp2's count (default
       // 128) must not refuse a request Go would take.
       maxHeaderListPairs: Math.ceil(headerListLimit / 32) + 1,
+      // Go's HTTP/2 server takes a field value with leading or trailing spaces or tabs as it is
+      // (components read ' evilbot', a backend gets it trimmed); nghttp2's RFC 9113 check would
+      // drop the whole field, so a guard would see no User-Agent, no Authorization at all.
+      strictFieldWhitespaceValidation: false,
       // Answers carry what backends sent: up to Go's client limit on response headers, plus ours.
       maxSendHeaderBlockLength: MAX_RESPONSE_HEADER_BYTES + 64 * 1024,
     })
