@@ -102,9 +102,8 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
     const requestMethod = firstLine(req, 'access-control-request-method')
     if (req.method === 'OPTIONS' && requestMethod) {
       const headers: Record<string, string | string[]> = { Vary: preflightVary }
-      const rawHeaders = req.headers['access-control-request-headers']
-      const requested =
-        rawHeaders === undefined ? undefined : Array.isArray(rawHeaders) ? rawHeaders : [rawHeaders]
+      // rs/cors reads the lines as sent: each checked, and each its own allow line.
+      const requested = allLines(req, 'access-control-request-headers')
       if (
         origin !== '' &&
         originAllowed(origin) &&
@@ -115,7 +114,8 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
         headers['Access-Control-Allow-Origin'] = allOrigins ? '*' : (allLines(req, 'origin') ?? origin)
         headers['Access-Control-Allow-Methods'] =
           allLines(req, 'access-control-request-method') ?? requestMethod
-        if (requested?.[0]) headers['Access-Control-Allow-Headers'] = requested.join(', ')
+        if (requested?.[0])
+          headers['Access-Control-Allow-Headers'] = requested.length === 1 ? requested[0] : requested
         if (cfg.credentials) headers['Access-Control-Allow-Credentials'] = 'true'
         if (cfg.privateNetwork && firstLine(req, 'access-control-request-private-network') === 'true')
           headers['Access-Control-Allow-Private-Network'] = 'true'

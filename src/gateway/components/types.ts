@@ -66,12 +66,16 @@ export function header(req: IncomingLike, name: string): string | undefined {
   return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined
 }
 
-/** Every line of a header, as Go's `Header[name]` holds them (undefined when there is none). */
+/**
+ * Every line of a header, as Go's `Header[name]` holds them (undefined when there is none). Read
+ * from the raw lines: Node joins repeated lines with ", " and keeps only the first of some names
+ * (over HTTP/2 Access-Control-Request-Method among them).
+ */
 export function allLines(req: IncomingLike, name: string): string[] | undefined {
   const value = header(req, name)
   if (value === undefined) return undefined
   const raw = (req as { rawHeaders?: string[] }).rawHeaders
-  if (!value.includes(',') || !raw) return [value]
+  if (!raw) return [value]
   const lines: string[] = []
   for (let i = 0; i + 1 < raw.length; i += 2)
     if (raw[i]?.toLowerCase() === name) lines.push(raw[i + 1] as string)
