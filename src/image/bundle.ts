@@ -54,7 +54,7 @@ const PACKAGE_ROOT = join(SOURCE_ROOT, '..')
  */
 export const RUNTIME_FILE = 'gateway.cjs'
 
-function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.GWDEPLOY_CACHE_DIR) return env.GWDEPLOY_CACHE_DIR
   const xdg = env.XDG_CACHE_HOME
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'gwdeploy')

@@ -61,12 +61,11 @@ export function exitedAtStartError(
   )
 }
 
-export async function waitUntilGone(
-  inspect: () => Promise<unknown>,
-  name: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+/** How long dockerd may take to finish removing a container it is already removing. */
+const REMOVAL_WAIT_MS = 30_000
+
+export async function waitUntilGone(inspect: () => Promise<unknown>, name: string): Promise<void> {
+  const deadline = Date.now() + REMOVAL_WAIT_MS
   while (Date.now() < deadline) {
     try {
       await inspect()
@@ -76,7 +75,7 @@ export async function waitUntilGone(
     }
     await sleep(200)
   }
-  throw providerError(`haproxy: container ${name} is still being removed after ${timeoutMs / 1000} s`, {
+  throw providerError(`haproxy: container ${name} is still being removed after ${REMOVAL_WAIT_MS / 1000} s`, {
     hint: 'Check the Docker host (docker ps -a); re-running the command retries the removal.',
   })
 }

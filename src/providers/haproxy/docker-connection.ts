@@ -209,7 +209,7 @@ export async function connect(
   config: DockerHostConfig,
   index: number,
   env: ConnectionEnvironment,
-  bounds: CallBounds = { timeoutMs: 30_000 },
+  bounds: CallBounds,
 ): Promise<Dockerode> {
   const { default: Docker } = await import('dockerode')
   const options = await dockerOptions(dockerConnection(config, index, env))

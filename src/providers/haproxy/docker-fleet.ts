@@ -290,7 +290,7 @@ export class DockerFleet {
     return index < 0 ? 0 : index
   }
 
-  async #remove(node: NodeRecord, stopSeconds = 0, signal?: AbortSignal): Promise<void> {
+  async #remove(node: NodeRecord, stopSeconds: number, signal: AbortSignal | undefined): Promise<void> {
     const index = this.#hostOf(node)
     const call = <T>(
       what: string,

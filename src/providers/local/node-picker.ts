@@ -73,10 +73,8 @@ export class NodePicker {
     return up.length > 0 ? up : untried
   }
 
-  pick(
-    preview: boolean,
-    tried: Set<string> = new Set(),
-  ): { colour: RouteColour; origin: string } | undefined {
+  /** A colour (by weight, or the preview colour) and a node of it not in `tried`; undefined when none can serve. */
+  pick(preview: boolean, tried: Set<string>): { colour: RouteColour; origin: string } | undefined {
     const table = this.#table
     let colour: RouteColour | undefined
     if (preview) colour = table.preview ?? undefined
