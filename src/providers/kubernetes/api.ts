@@ -133,13 +133,15 @@ export class KubeApi {
     return deployment ? this.pods(deployment, colour) : []
   }
 
-  async podLog(pod: string, lines: number): Promise<string> {
+  /** `previous`: the log of the container's last run (one that crashed and waits to restart). */
+  async podLog(pod: string, lines: number, previous = false): Promise<string> {
     return this.call(`read log of pod ${this.ns}/${pod}`, (c) =>
       c.core.readNamespacedPodLog({
         name: pod,
         namespace: this.ns,
         container: 'gateway',
         tailLines: lines,
+        ...(previous ? { previous } : {}),
       }),
     )
   }

@@ -28,10 +28,19 @@ import {
   type Weights,
 } from '../types.ts'
 import { KubeApi, POLL_MS } from './api.ts'
-import { connect, type KubeClient, unlessNotFound } from './client.ts'
+import { connect, type KubeClient } from './client.ts'
 import { applyDeployment } from './deployments.ts'
+import { destroyTarget } from './destroy.ts'
 import { serviceEndpoint } from './endpoint.ts'
-import { podHealth, readFleet, selectedColour, serviceSelection } from './fleet.ts'
+import {
+  emptiedDetail,
+  emptiedFleet,
+  MISSING_NODE_PREFIX,
+  podHealth,
+  readFleet,
+  selectedColour,
+  serviceSelection,
+} from './fleet.ts'
 import { LeaseLock } from './lease.ts'
 import { podLogLines } from './logs.ts'
 import { Loopbacks } from './loopbacks.ts'
@@ -45,7 +54,7 @@ import {
   REVOKER_PORT_NAME,
   selectorString,
 } from './names.ts'
-import { checkOwnership, targetServices } from './ownership.ts'
+import { checkOwnership } from './ownership.ts'
 import { checkPermissions, releasePermissions } from './permissions.ts'
 import { ConfigMapRecords } from './records.ts'
 import { waitRollout } from './rollout-wait.ts'
@@ -83,15 +92,34 @@ export class KubernetesProvider implements Provider {
    */
   readonly #closed = new AbortController()
   #lock: LeaseLock | undefined
+  readonly #emit: ProviderContext['emit']
+  readonly #warned = new Set<string>()
 
-  constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>) {
+  constructor(
+    settings: KubeSettings,
+    connectClient: () => Promise<KubeClient>,
+    emit?: ProviderContext['emit'],
+  ) {
     this.#settings = settings
+    this.#emit = emit
     this.#api = new KubeApi(settings, connectClient, [this.#closed.signal])
     this.#loopbacks = new Loopbacks(() => this.#api.client())
   }
 
   get #ns() {
     return this.#settings.names.namespace
+  }
+
+  /** Pods per colour. */
+  get #wanted() {
+    return this.#settings.replicas ?? this.#settings.fleetSize
+  }
+
+  /** Said once per run (status --watch reads the target again and again). */
+  #warn(message: string): void {
+    if (this.#warned.has(message)) return
+    this.#warned.add(message)
+    this.#emit?.({ type: 'warn', message })
   }
 
   async inspect(options: OperationOptions = {}): Promise<TargetState> {
@@ -105,12 +133,21 @@ export class KubernetesProvider implements Provider {
     const live = await api.readService(names.liveService)
     const selection = serviceSelection(live, names)
     const serving = selection.colour
+    // A live colour scaled to 0 by hand still gets the traffic: a fleet with gone nodes, not retired.
+    const emptied = serving && !fleets[serving] ? await emptiedFleet(api, serving, this.#wanted) : undefined
+    if (serving && emptied) fleets[serving] = emptied
     const weights: Weights = { blue: 0, green: 0 }
     if (serving && fleets[serving]) weights[serving] = 100
+    const missing =
+      serving && !fleets[serving] && !(await api.readDeployment(serving))
+        ? `, whose Deployment ${this.#ns}/${deploymentName(names, serving)} does not exist (deleted outside gwdeploy): clients get no answer; ` +
+          '`gwdeploy rollback` redeploys the previous release'
+        : ''
+    if (missing) this.#warn(`Service ${this.#ns}/${names.liveService} selects ${serving}${missing}`)
     const selects = selection.edited
       ? `has a selector edited outside gwdeploy (${selection.edited}), so it routes to no colour of ${names.app}; ` +
         'a release of the live SHA sets it back'
-      : `selects ${serving ?? 'no colour'}`
+      : `selects ${serving ?? 'no colour'}${missing}`
     const preview = await api.readService(names.previewService)
     const endpoint = live ? serviceEndpoint(live) : undefined
     return {
@@ -170,21 +207,26 @@ export class KubernetesProvider implements Provider {
 
   async nodeHealth(fleet: Fleet, options: OperationOptions = {}): Promise<NodeHealth[]> {
     const pods = await this.#api.under(options.signal).colourPods(fleet.colour)
+    const name = deploymentName(this.#settings.names, fleet.colour)
     return fleet.nodes.map((node) =>
-      podHealth(
-        node,
-        pods.find((p) => p.metadata?.name === node.id),
-        fleet.image,
-      ),
+      node.id.startsWith(MISSING_NODE_PREFIX)
+        ? { node: node.id, status: 'gone', detail: emptiedDetail(this.#ns, name, this.#wanted) }
+        : podHealth(
+            node,
+            pods.find((p) => p.metadata?.name === node.id),
+            fleet.image,
+          ),
     )
   }
 
   async probeTargets(fleet: Fleet): Promise<ProbeTarget[]> {
     return Promise.all(
-      fleet.nodes.map(async (node) => ({
-        node: node.id,
-        url: await this.#loopbacks.tunnel(podProxyPath(this.#ns, node.id, containerPort(node))),
-      })),
+      fleet.nodes
+        .filter((node) => !node.id.startsWith(MISSING_NODE_PREFIX))
+        .map(async (node) => ({
+          node: node.id,
+          url: await this.#loopbacks.tunnel(podProxyPath(this.#ns, node.id, containerPort(node))),
+        })),
     )
   }
 
@@ -336,40 +378,7 @@ export class KubernetesProvider implements Provider {
   }
 
   async destroy(options: OperationOptions = {}): Promise<void> {
-    const { names } = this.#settings
-    const api = this.#api.under(options.signal)
-    const remove = async (what: string, fn: (c: KubeClient) => Promise<unknown>) => {
-      options.progress?.(`deleting ${what}`)
-      await api.call(`delete ${what}`, (c) => unlessNotFound(() => fn(c)))
-    }
-    // Another target's Service of the same name (its preview Service is named like this target's
-    // live one) or one gwdeploy did not create is left alone.
-    for (const service of await targetServices(api, this.#settings)) {
-      const where = `Service ${this.#ns}/${service.name}`
-      if (service.foreign) options.progress?.(`leaving ${where}: it is ${service.foreign}`)
-      else if (service.exists)
-        await remove(where, (c) =>
-          c.core.deleteNamespacedService({ name: service.name, namespace: this.#ns }),
-        )
-    }
-    for (const colour of COLOURS) {
-      options.progress?.(`deleting Deployment ${this.#ns}/${deploymentName(names, colour)}`)
-      await api.deleteDeployment(colour)
-    }
-    // Foreground deletion: a Deployment stays readable (with a deletionTimestamp) until its
-    // ReplicaSets and pods are gone. Wait a bounded time so `destroy` ends with them gone.
-    const deadline = Date.now() + this.#settings.drainGraceMs + this.#settings.drainTimeoutMs + 30_000
-    for (;;) {
-      const left = []
-      for (const colour of COLOURS)
-        if (await api.readDeployment(colour)) left.push(deploymentName(names, colour))
-      if (left.length === 0) return
-      if (Date.now() > deadline) {
-        options.progress?.(`${left.join(', ')} still terminating; Kubernetes finishes the job`)
-        return
-      }
-      await sleep(POLL_MS, options.signal)
-    }
+    await destroyTarget(this.#api.under(options.signal), this.#settings, options)
   }
 
   async close(): Promise<void> {
@@ -390,7 +399,9 @@ function containerPort(node: FleetNode): number | string {
 export function createProvider(context: ProviderContext): Provider {
   const settings = kubeSettings(context.config)
   const section = context.config.provider.kubernetes
-  return new KubernetesProvider(settings, () =>
-    connect({ kubeconfig: section?.kubeconfig, context: section?.context, dir: context.dir }),
+  return new KubernetesProvider(
+    settings,
+    () => connect({ kubeconfig: section?.kubeconfig, context: section?.context, dir: context.dir }),
+    context.emit,
   )
 }

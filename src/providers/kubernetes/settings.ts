@@ -9,6 +9,8 @@ export interface KubeSettings {
   names: KubeNames
   /** Pods per colour when set; otherwise the FleetSpec's size (fleet.size). */
   replicas: number | undefined
+  /** fleet.size: the pods per colour when `replicas` is unset. */
+  fleetSize: number
   resources: Section['resources']
   nodeSelector: Record<string, string>
   tolerations: Section['tolerations']
@@ -20,6 +22,8 @@ export interface KubeSettings {
   labels: Record<string, string>
   annotations: Record<string, string>
   progressDeadlineMs: number
+  /** health.deadline: how long green pods may stay unschedulable or refused before the release fails. */
+  healthDeadlineMs: number
   drainGraceMs: number
   drainTimeoutMs: number
   /** fleet.env (plain values and secretKeyRef references) and fleet.envFrom Secrets. */
@@ -61,6 +65,7 @@ export function kubeSettings(config: GwConfig): KubeSettings {
   return {
     names,
     replicas: section.replicas,
+    fleetSize: config.fleet.size,
     resources: section.resources,
     nodeSelector: section.nodeSelector,
     tolerations: section.tolerations,
@@ -72,6 +77,7 @@ export function kubeSettings(config: GwConfig): KubeSettings {
     labels: section.labels,
     annotations: section.annotations,
     progressDeadlineMs: section.progressDeadline,
+    healthDeadlineMs: config.health.deadline,
     drainGraceMs: section.drainGrace,
     drainTimeoutMs: section.drainTimeout,
     env: config.fleet.env,
