@@ -71,6 +71,9 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       clearTimeout(timer)
       logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
       const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+      // proxy/static data for a failed call: lura answers that data through its no-op render, which
+      // has no status or body for it, so the client gets an empty 200 (no error message either)
+      if (ep.staticMatch?.(false, false, true)) return finish(req, res, 200, headers, '', start, ep.record)
       if (returnErrorMsg) headers['Content-Type'] = sniffText(message)
       finish(req, res, 500, headers, returnErrorMsg ? message : '', start, ep.record)
     }
@@ -146,23 +149,31 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     const headers: Record<string, string | string[]> = {}
     const h2 = res instanceof H2Response
+    // proxy/static data on a no-op answer: lura's handler, seeing data, adds the backend's headers
+    // and the no-op render adds them again (each line twice; not Content-Length, whose repeated
+    // line clients such as Node's refuse), and the answer counts as complete.
+    const withStatic = ep.staticMatch?.(true, true, false) === true
+    if (withStatic && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
     for (const key in answerHeaders) {
       if ((h2 ? NOT_PASSED_ON_H2 : NOT_PASSED_ON_H1).has(key)) continue
       if (key === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(String(answerHeaders[key]))) continue
-      const value = answerHeaders[key]
-      if (value === undefined) continue
+      const own = answerHeaders[key]
+      if (own === undefined) continue
+      const value = withStatic && key !== 'content-length' ? [...listOf(own), ...listOf(own)] : own
       // lura's noopRender adds the backend's values to what the gateway already set (CORS, security
       // headers): a backend cannot replace the gateway's Content-Security-Policy, only add to it.
       const preset = res.getHeader(key)
       const merged = preset === undefined ? value : [...listOf(preset), ...listOf(value)]
+      const name = canonicalBackendHeaderKey(key)
+      const set = Object.hasOwn(headers, name) ? headers[name] : undefined
       // A backend's `__proto__` header (Go forwards it) must not become the object's prototype.
-      setOwnKey(headers, canonicalBackendHeaderKey(key), merged)
+      setOwnKey(headers, name, set === undefined ? merged : [...listOf(set), ...listOf(merged)])
     }
     // lura sets its two headers before the render adds the backend's: a backend's own lines of
     // those names follow the gateway's.
     for (const [name, value] of [
       [KRAKEND_HEADER, versionHeader],
-      [COMPLETED_HEADER, 'false'],
+      [COMPLETED_HEADER, withStatic ? 'true' : 'false'],
     ] as const) {
       const backend = headers[name]
       headers[name] = backend === undefined ? value : [value, ...listOf(backend)]
