@@ -77,7 +77,7 @@ export function editedServerLines(
 }
 
 /** One warning for an instance's backend, or undefined when its block is as gwdeploy wrote it. */
-export function handEditWarning(
+function handEditWarning(
   instance: string,
   configFile: string,
   backend: string,
