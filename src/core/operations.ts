@@ -22,6 +22,7 @@ import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
+import { describeStoppedRun } from './stopped-run.ts'
 import type { Target } from './target.ts'
 
 export interface NodeStatus {
@@ -134,6 +135,9 @@ export async function status(
   const last = records.find(isCompleted)
   const unrecorded = serving ? unrecordedLive(state, serving, records) : undefined
   if (unrecorded) warn?.(unrecorded)
+  const lock = state.lock ? lockView(state.lock, provider.id, target.env) : null
+  const stopped = describeStoppedRun(state, lock, target.env)
+  if (stopped) warn?.(stopped)
   return {
     service: config.service,
     provider: provider.id,
@@ -149,7 +153,7 @@ export async function status(
     served: state.router.present && serving !== null,
     serving,
     colours,
-    lock: state.lock ? lockView(state.lock, provider.id, target.env) : null,
+    lock,
     ...(state.maintenance !== undefined ? { maintenance: state.maintenance } : {}),
     lastRelease: last ? withoutConfig(last) : undefined,
   }

@@ -1,0 +1,37 @@
+/**
+ * What `status` says about a run that stopped without finishing (kill -9, a lost CI runner): its
+ * lock is left with a holder whose process is gone (or that stopped renewing it), and the target is
+ * wherever the run left it. The operator is told where that is and which command goes on from there.
+ */
+import { COLOURS, otherColour, type TargetState } from '../providers/types.ts'
+import { isFreeze } from './freeze.ts'
+import type { LockView } from './lock-commands.ts'
+
+const split = (state: Pick<TargetState, 'weights'>) =>
+  `blue ${state.weights.blue}% / green ${state.weights.green}%`
+
+export function describeStoppedRun(
+  state: Pick<TargetState, 'fleets' | 'weights'>,
+  lock: LockView | null | undefined,
+  env: string | undefined,
+): string | undefined {
+  if (!lock) return undefined
+  const frozen: boolean = isFreeze(lock)
+  if (frozen || !(lock.dead || lock.expired) || lock.unreadable) return undefined
+  const { operation, sha } = lock
+  if (operation !== 'release' || !sha) return undefined
+  const e = env ? ` -e ${env}` : ''
+  const sha7 = sha.slice(0, 7)
+  const stopped = `the release of ${sha7} by ${lock.holder} stopped without finishing (its process is gone)`
+  const colour = COLOURS.find((c) => state.fleets[c]?.sha === sha)
+  const resume = `\`gwdeploy release --sha ${sha}${e}\` goes on from there`
+  if (!colour) return `${stopped} before it started a node: nothing changed; ${resume}`
+  const weight = state.weights[colour]
+  const other = otherColour(colour)
+  const before = state.fleets[other]
+  const beforeName = before ? `${other} (${before.sha.slice(0, 7)})` : other
+  if (weight === 100) return undefined // live: unrecordedLive says whether its record is missing
+  if (weight > 0)
+    return `${stopped} in the middle of its shift: traffic is ${split(state)}, and ${colour} has not baked at ${weight}%; ${resume} (it bakes this split again first), \`gwdeploy rollback${e}\` puts all traffic back on ${beforeName}`
+  return `${stopped} before traffic moved: ${colour} runs ${sha7} with no traffic${state.weights[other] > 0 ? `, ${beforeName} serves as before` : ''}; ${resume}, \`gwdeploy retire${e}\` tears ${colour} down`
+}

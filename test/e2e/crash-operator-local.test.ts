@@ -1,0 +1,106 @@
+/**
+ * The 3 a.m. operator after a `gwdeploy release` was SIGKILLed (GWDEPLOY_TEST_KILL_AT): `status`
+ * says where the dead run left the target and which command goes on from there; `rollback` and a
+ * second `release` then leave no lock, no split and no process of the killed run's green behind.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { isAlive, liveName, makeProject, type Project, sha } from '../core/helpers/project.ts'
+
+interface StatusEnvelope {
+  result: { weights: { blue: number; green: number }; lock: { dead?: boolean; operation?: string } | null }
+  warnings: string[]
+}
+
+describe('after a release killed with SIGKILL: status, rollback, release again (local, CLI)', () => {
+  let project: Project
+  let round = 0
+  before(async () => {
+    project = await makeProject({
+      size: 1,
+      lockTtl: '10m',
+      shift: { strategy: 'steps', steps: [10, 100], bake: '300ms' },
+    })
+    const first = await project.run(['release', '--sha', sha(1)])
+    assert.equal(first.code, 0, first.stderr)
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  const servingColour = async () =>
+    Object.entries((await project.routes())?.colours ?? {}).find(([, e]) => e.weight === 100)?.[0] as string
+
+  const killAt = async (point: string, target: string) => {
+    const killed = await project.run(['release', '--sha', target], { GWDEPLOY_TEST_KILL_AT: point })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    const status = await project.json<StatusEnvelope>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    assert.equal(status.envelope.result.lock?.dead, true)
+    return status.envelope
+  }
+
+  it('killed before any node started: status says nothing changed and how to go on; the release converges', async () => {
+    round += 1
+    const target = sha(10 + round)
+    const status = await killAt('provision', target)
+    const said = status.warnings.join('\n')
+    assert.match(said, new RegExp(`release of ${target.slice(0, 7)} .* stopped without finishing`))
+    assert.match(said, /before it started a node: nothing changed/)
+    assert.match(said, new RegExp(`gwdeploy release --sha ${target}\` goes on from there`))
+    const rerun = await project.run(['release', '--sha', target])
+    assert.equal(rerun.code, 0, rerun.stderr)
+    assert.equal(await liveName(project.port), `e2e rev-${target.slice(0, 7)}`)
+  })
+
+  it('killed with green up and no traffic: status names green and the way on (release) or out (retire)', async () => {
+    round += 1
+    const target = sha(10 + round)
+    const serving = await servingColour()
+    const status = await killAt('verify', target)
+    const said = status.warnings.join('\n')
+    const green = serving === 'blue' ? 'green' : 'blue'
+    assert.match(
+      said,
+      new RegExp(
+        `before traffic moved: ${green} runs ${target.slice(0, 7)} with no traffic, ${serving} \\(\\w{7}\\) serves as before`,
+      ),
+    )
+    assert.match(said, /`gwdeploy retire` tears/)
+    const pids = (await project.fleet(green))?.nodes.map((n) => n.pid) ?? []
+    assert.ok(pids.length > 0)
+    const retired = await project.run(['retire'])
+    assert.equal(retired.code, 0, retired.stderr)
+    for (const pid of pids) assert.ok(!isAlive(pid), `green node ${pid} of the killed run still runs`)
+    const clean = await project.json<StatusEnvelope>(['status'])
+    assert.equal(clean.envelope.result.lock, null)
+    assert.deepEqual(clean.envelope.warnings, [])
+  })
+
+  it('killed at the first shift step: status shows the split and both ways; rollback puts all traffic back, release again goes live', async () => {
+    round += 1
+    const target = sha(10 + round)
+    const serving = await servingColour()
+    const servingSha = (await project.fleet(serving))?.sha as string
+    const status = await killAt('shift:10', target)
+    assert.equal(status.result.weights[serving as 'blue' | 'green'], 90)
+    const said = status.warnings.join('\n')
+    assert.match(said, /in the middle of its shift: traffic is blue \d+% \/ green \d+%/)
+    assert.match(
+      said,
+      new RegExp(`\`gwdeploy rollback\` puts all traffic back on ${serving} \\(${servingSha.slice(0, 7)}\\)`),
+    )
+
+    const rollback = await project.run(['rollback'])
+    assert.equal(rollback.code, 0, rollback.stderr)
+    assert.equal(await servingColour(), serving)
+    assert.equal(await liveName(project.port), `e2e rev-${servingSha.slice(0, 7)}`)
+    const after = await project.json<StatusEnvelope>(['status'])
+    assert.equal(after.envelope.result.lock, null)
+    assert.deepEqual(after.envelope.warnings, [])
+
+    const again = await project.run(['release', '--sha', target])
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal(await liveName(project.port), `e2e rev-${target.slice(0, 7)}`)
+  })
+})
