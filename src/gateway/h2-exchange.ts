@@ -33,7 +33,10 @@ export class H2Request {
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], peer: H2Peer) {
     this.stream = stream
     this.headers = headers
-    this.rawHeaders = rawHeaders
+    // Node joined the Cookie fields with "; " in `headers`; Go's HTTP/2 server joins them too.
+    const cookie = headers.cookie
+    this.rawHeaders =
+      cookie !== undefined && cookie.includes('; ') ? oneCookieField(rawHeaders, cookie) : rawHeaders
     this.method = headers[':method'] as string
     this.url = headers[':path'] as string
     this.socket = peer
@@ -66,6 +69,27 @@ export class H2Request {
     this.stream.pause()
     return this
   }
+}
+
+/**
+ * The fields with the Cookie crumbs (RFC 9113 8.2.3 lets a client split the header) as the one
+ * `cookie` field Go's HTTP/2 server makes of them, where the first crumb was: what reads the raw
+ * fields (a Lua script's headers, the backends' lines) sees one Cookie line, as with KrakenD.
+ */
+function oneCookieField(raw: string[], joined: string): string[] {
+  let crumbs = 0
+  for (let i = 0; i < raw.length; i += 2) if (raw[i] === 'cookie') crumbs += 1
+  if (crumbs < 2) return raw
+  const out: string[] = []
+  let placed = false
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i] !== 'cookie') out.push(raw[i] as string, raw[i + 1] as string)
+    else if (!placed) {
+      out.push('cookie', joined)
+      placed = true
+    }
+  }
+  return out
 }
 
 export class H2Response {

@@ -12,6 +12,8 @@ export interface Reply {
 
 /** What a component sees of an incoming request (node:http and node:http2 compat requests). */
 export interface IncomingLike {
+  /** 2 over h2c (Go's HTTP/2 server joins the Cookie fields into one line). */
+  httpVersionMajor?: number
   method?: string | undefined
   url?: string | undefined
   headers: IncomingHttpHeaders
@@ -87,9 +89,19 @@ export function allLines(req: IncomingLike, name: string): string[] | undefined 
  */
 export function firstLine(req: IncomingLike, name: string): string | undefined {
   const value = header(req, name)
-  if (value === undefined || !value.includes(',')) return value
+  if (value === undefined) return value
+  // Node joins Cookie lines with "; ": over HTTP/1 Go keeps them apart (the first is read), over
+  // HTTP/2 its server joins the fields as Node does (that one line is read, commas and all).
+  if (name === 'cookie')
+    return req.httpVersionMajor === 2 || !value.includes('; ') ? value : rawFirst(req, name, value)
+  if (!value.includes(',')) return value
+  return rawFirst(req, name, value)
+}
+
+/** The first raw line of `name`; `value` (Node's) when the request has no raw lines. */
+function rawFirst(req: IncomingLike, name: string, value: string): string {
   const raw = (req as { rawHeaders?: string[] }).rawHeaders
   if (!raw) return value
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) return raw[i + 1]
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) return raw[i + 1] as string
   return value
 }
