@@ -104,8 +104,6 @@ export interface Run {
   greenFleet?: Fleet | undefined
   /** The provision step began changing green's slot (retiring what ran there, starting nodes). */
   provisionStarted?: boolean
-  /** Green carries all the traffic and passed its bake: failures from here on do not revert. */
-  live: boolean
   /** What did not finish after the release went live. */
   unfinished: string[]
   /** The target did not take the record of the live release (then no record says what did not finish). */

@@ -47,7 +47,6 @@ export function fleetRun(
     weights: state.weights,
     gated: options.gated,
     greenFleet: fleet,
-    live: false,
     unfinished: [],
   }
 }

@@ -66,7 +66,6 @@ async function promoteTo(ctx: LockedContext, run: Run, weight: number): Promise<
     await record(ctx, { ...recordBase(ctx, run), status: 'preview' })
     return resultOf(run, 'preview')
   }
-  run.live = true
   await finishLive(ctx, run, fleet, 'released')
   if (run.unfinished.length > 0) throw liveUnfinishedError(run)
   return resultOf(run, 'released')

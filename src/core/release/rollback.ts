@@ -159,7 +159,6 @@ async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, st
     reportTraffic(ctx, run.weights, state, fleet, isStop(error, ctx))
     throw error
   }
-  run.live = true
   await finishLive(ctx, run, fleet, 'switched')
   return run
 }
@@ -253,7 +252,6 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
         locked,
         `${sha.slice(0, 7)} already serves all traffic on ${fleet.colour}, but no record says so (a rollback stopped before its record): recording it`,
       )
-      run.live = true
       await finishLive(locked, run, fleet, 'switched')
       if (run.unfinished.length > 0) throw liveUnfinishedError(run)
       return { ...resultOf(run, 'switched'), plan: undefined }

@@ -35,7 +35,6 @@ export async function planRun(
     weights: state.weights,
     // Green has passed no gate in this run yet: the gated state has none of its traffic.
     gated: decision.unchanged ? state.weights : splitWeights(decision.green, 0, serving !== null),
-    live: decision.unchanged,
     unfinished: [],
   }
 }

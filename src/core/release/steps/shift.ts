@@ -68,7 +68,6 @@ export async function shiftTraffic(ctx: EngineContext, run: Run, fleet: Fleet): 
         if (!outcome.ok) throw new BakeFailed({ ok: false, weight, reason: outcome.reason })
         run.gated = run.weights
       }
-      run.live = true
       return { ok: true }
     })
   } catch (error) {
