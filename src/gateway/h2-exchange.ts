@@ -35,8 +35,7 @@ export class H2Request {
     this.headers = headers
     // Node joined the Cookie fields with "; " in `headers`; Go's HTTP/2 server joins them too.
     const cookie = headers.cookie
-    this.rawHeaders =
-      cookie !== undefined && cookie.includes('; ') ? oneCookieField(rawHeaders, cookie) : rawHeaders
+    this.rawHeaders = cookie?.includes('; ') ? oneCookieField(rawHeaders, cookie) : rawHeaders
     this.method = headers[':method'] as string
     this.url = headers[':path'] as string
     this.socket = peer
