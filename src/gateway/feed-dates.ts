@@ -10,8 +10,11 @@ const RFC822 =
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/
 
-/** The date as Go's JSON writes gofeed's parsed time, or undefined where this reading finds none. */
-export function feedDate(text: string): string | undefined {
+/**
+ * The date as Go's JSON writes gofeed's parsed time, or undefined where this reading finds none.
+ * RSS and Atom store it in UTC; a JSON Feed keeps the offset it was written with (`keepOffset`).
+ */
+export function feedDate(text: string, keepOffset = false): string | undefined {
   const d = text.trim()
   if (d === '') return undefined
   const rss = RFC822.exec(d)
@@ -29,6 +32,7 @@ export function feedDate(text: string): string | undefined {
       Number(second ?? 0),
       '',
       offset,
+      keepOffset,
     )
   }
   const atom = RFC3339.exec(d)
@@ -45,6 +49,7 @@ export function feedDate(text: string): string | undefined {
     Number(second),
     fraction ?? '',
     offset,
+    keepOffset,
   )
 }
 
@@ -57,25 +62,25 @@ function utc(
   s: number,
   fraction: string,
   offsetMinutes: number,
+  keepOffset: boolean,
 ) {
-  if (
-    mo < 1 ||
-    mo > 12 ||
-    d < 1 ||
-    d > new Date(Date.UTC(2000, mo, 0)).getUTCDate() ||
-    h > 23 ||
-    mi > 59 ||
-    s > 59
-  )
-    return undefined
+  const lastDay = new Date(Date.UTC(2000, mo, 0)).getUTCDate()
+  if (mo < 1 || mo > 12 || d < 1 || d > lastDay || h > 23 || mi > 59 || s > 59) return undefined
   // Go refuses 29 February outside leap years
   if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined
   const at = new Date(0)
   at.setUTCFullYear(y, mo - 1, d)
-  at.setUTCHours(h, mi - offsetMinutes, s, 0)
+  at.setUTCHours(h, keepOffset ? mi : mi - offsetMinutes, s, 0)
   const year = at.getUTCFullYear()
   if (year < 0 || year > 9999) return undefined
   const pad = (n: number, w = 2) => String(n).padStart(w, '0')
   const trimmed = fraction.replace(/0+$/, '')
-  return `${pad(year, 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}T${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}${trimmed ? `.${trimmed}` : ''}Z`
+  const abs = Math.abs(offsetMinutes)
+  const zone =
+    !keepOffset || offsetMinutes === 0
+      ? 'Z'
+      : `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.trunc(abs / 60))}:${pad(abs % 60)}`
+  const date = `${pad(year, 4)}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())}`
+  const time = `${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}`
+  return `${date}T${time}${trimmed ? `.${trimmed}` : ''}${zone}`
 }

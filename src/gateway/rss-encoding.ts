@@ -7,6 +7,7 @@
 import { feedDate } from './feed-dates.ts'
 import { goStruct } from './go-json.ts'
 import { onFirstUse, xmlLibrary } from './libraries.ts'
+import { looksLikeJsonFeed, parseJsonFeed } from './rss-json-feed.ts'
 import { rootElementEnd } from './xml-root-end.ts'
 
 type Node = Record<string, unknown>
@@ -48,14 +49,16 @@ function omitEmpty(entries: Record<string, unknown>): Node {
   return out
 }
 
-/** RSS author text ("email (Name)" or "Name <email>") as gofeed's Person. */
-function rssPerson(value: string): Node | undefined {
+/** gofeed's ParseNameAddress ("email (Name)", "Name (email)", a name, an email; else neither) as its Person. */
+export function rssPerson(value: string): Node | undefined {
   if (value === '') return undefined
-  const paren = /^\s*(\S+@\S+)\s*\((.*)\)\s*$/.exec(value)
-  if (paren) return person(paren[2]?.trim(), paren[1])
-  const angle = /^(.*)<(\S+@\S+)>\s*$/.exec(value)
-  if (angle) return person(angle[1]?.trim(), angle[2])
-  return value.includes('@') ? person('', value.trim()) : person(value.trim(), '')
+  const emailName = /^([^@]+@[^\t\n\f\r ]+)[\t\n\f\r ]+\(([^@]+)\)$/.exec(value)
+  if (emailName) return person(emailName[2], emailName[1])
+  const nameEmail = /^([^@]+)[\t\n\f\r ]+\(([^@]+@[^)]+)\)$/.exec(value)
+  if (nameEmail) return person(nameEmail[1], nameEmail[2])
+  if (/^[^@()]+$/.test(value)) return person(value, '')
+  if (/^[^@()]+@[^@()]+$/.test(value)) return person('', value)
+  return person('', '')
 }
 
 /** gofeed's Person: name, then email. */
@@ -140,8 +143,9 @@ function atomItem(entry: Node): Node {
   )
 }
 
-/** Parses an RSS or Atom feed into the data krakend-rss returns; throws when it is neither. */
+/** Parses an RSS, Atom or JSON feed into the data krakend-rss returns; throws when it is none. */
 export function parseFeed(body: string): Record<string, unknown> {
+  if (looksLikeJsonFeed(body)) return parseJsonFeed(body, rssPerson)
   let doc: Node
   try {
     doc = parser().parse(body.slice(0, rootElementEnd(body)), true) as Node

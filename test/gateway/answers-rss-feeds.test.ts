@@ -25,6 +25,27 @@ const FEEDS: Record<string, string> = {
   '/atom-tail': `${ATOM}<second/>`,
   '/dates': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>02 Jan 06 15:04 EST</pubDate>'),
   '/bad-date': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>Mon, 30 Feb 2004 10:00:00 GMT</pubDate>'),
+  // a JSON Feed (jsonfeed.org), which gofeed reads too
+  '/json': JSON.stringify({
+    version: 'https://jsonfeed.org/version/1.1',
+    title: 'F',
+    icon: 'http://e/i.png',
+    author: { name: 'Ann <a@b.c>' },
+    items: [
+      {
+        id: '1',
+        url: 'http://e/1',
+        external_url: 'http://x/1',
+        content_text: 't',
+        summary: 'S',
+        date_published: '2010-02-07T14:04:00-05:00',
+        author: { name: 'a@b.c (Ann)' },
+        tags: ['a'],
+        attachments: [{ url: 'http://e/a.mp3', mime_type: 'audio/mpeg', duration_in_seconds: 60 }],
+      },
+    ],
+  }),
+  '/json-typed-wrong': '{"title":5}',
 }
 
 let backend: Server
@@ -41,7 +62,14 @@ before(async () => {
       version: 3,
       endpoints: Object.keys(FEEDS).map((path) => ({
         endpoint: path,
-        backend: [{ host, url_pattern: path, encoding: 'rss', target: '', allow: ['items'] }],
+        backend: [
+          {
+            host,
+            url_pattern: path,
+            encoding: 'rss',
+            ...(path.startsWith('/json') ? {} : { allow: ['items'] }),
+          },
+        ],
       })),
     }),
   )
@@ -89,4 +117,19 @@ test('an RFC 822 date with a two-digit year and a zone name reads as UTC; an imp
   )
   const bad = await itemsOf('/bad-date')
   assert.match(bad, /"published":"Mon, 30 Feb 2004 10:00:00 GMT","author"/)
+})
+
+test('a JSON Feed is read as gofeed reads it (it was a 500): type json, its dates keep their offset', async () => {
+  assert.equal(
+    await itemsOf('/json'),
+    '{"author":{"email":"Ann \\u003ca@b.c\\u003e"},"categories":null,"copyright":"","custom":null,"description":"",' +
+      '"img_url":"http://e/i.png","items":[{"description":"S","content":"t","link":"http://e/1",' +
+      '"links":["http://e/1","http://x/1"],"published":"2010-02-07T14:04:00-05:00",' +
+      '"publishedParsed":"2010-02-07T14:04:00-05:00","author":{"name":"Ann","email":"a@b.c"},' +
+      '"authors":[{"name":"Ann","email":"a@b.c"}],"guid":"1","categories":["a"],' +
+      '"enclosures":[{"url":"http://e/a.mp3","length":"60","type":"audio/mpeg"}]}],"language":"",' +
+      '"published":"2010-02-07T14:04:00-05:00","title":"F","type":"json","updated":""}',
+  )
+  const wrong = await send(gw.url, { path: '/json-typed-wrong' })
+  assert.equal(wrong.status, 500)
 })
