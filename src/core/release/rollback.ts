@@ -288,21 +288,29 @@ async function goBack(
   // Without a colour to switch to, an unrecorded SHA is exit 2 before any hook runs.
   const recorded = fleet ? undefined : await requireRecorded(ctx, sha, goal)
   const values = rollbackHookValues(ctx, state, sha)
-  let moving = false
-  try {
-    if (withHooks) await preHooks(ctx, values)
-    try {
-      if (fleet && (await stillHealthy(ctx, fleet))) {
-        moving = true
-        return { run: await switchTo(ctx, state, fleet, started) }
-      }
-    } catch (error) {
-      if (withHooks) await hooks(ctx, 'onFailure', values, false)
-      throw error
+  // Until the switch starts traffic is untouched: a stop or failure says so (switchTo reports its own).
+  const untouched = (error: unknown) => {
+    reportTraffic(ctx, state.weights, state, fleet, isStop(error, ctx))
+    return error
+  }
+  const onFailure = () => (withHooks ? hooks(ctx, 'onFailure', values, false) : Promise.resolve())
+  if (withHooks)
+    await preHooks(ctx, values).catch((error: unknown) => {
+      throw untouched(error)
+    })
+  const healthy = fleet
+    ? await stillHealthy(ctx, fleet).catch(async (error: unknown) => {
+        await onFailure()
+        throw untouched(error)
+      })
+    : false
+  if (fleet && healthy) {
+    return {
+      run: await switchTo(ctx, state, fleet, started).catch(async (error: unknown) => {
+        await onFailure()
+        throw error
+      }),
     }
-  } catch (error) {
-    if (!moving) reportTraffic(ctx, state.weights, state, fleet, isStop(error, ctx))
-    throw error
   }
   // A failed redeploy runs the onFailure hooks in its revert step (and reports where traffic is).
   return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, goal)), started, !withHooks)
