@@ -30,7 +30,7 @@ import type { ModifiedRequest } from './components/martian-run.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
-import { goStruct } from './go-json.ts'
+import { goResponseError } from './go-json.ts'
 import { goUtf8, wireText } from './go-utf8.ts'
 import { SequentialValues } from './sequential-params.ts'
 import type { Data } from './transform.ts'
@@ -330,7 +330,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     const contentType = headerValue(answer.headers['content-type'])
     if (details !== undefined) {
       // lura's HTTPResponseError, written as Go writes a struct: fields in declaration order.
-      const error: Data = goStruct({ http_status_code: answer.status })
+      const error: Data = goResponseError({ http_status_code: answer.status })
       if (text !== '') error.http_body = text
       if (contentType) error.http_body_encoding = contentType
       const data = { [`error_${details}`]: error }

@@ -74,6 +74,21 @@ export function goStruct<T extends object>(fields: T): T {
 /** Whether `obj` was marked by goStruct. */
 export const isGoStruct = (obj: object) => (obj as { [GO_STRUCT]?: boolean })[GO_STRUCT] === true
 
+const GO_RESPONSE_ERROR = Symbol("lura's NamedHTTPResponseError")
+
+/**
+ * lura's NamedHTTPResponseError (return_error_details: http_status_code, http_body,
+ * http_body_encoding): a Go struct that the YAML and XML renders write in their own ways.
+ */
+export function goResponseError<T extends object>(fields: T): T {
+  Object.defineProperty(fields, GO_RESPONSE_ERROR, { value: true })
+  return goStruct(fields)
+}
+
+/** Whether `obj` was marked by goResponseError. */
+export const isGoResponseError = (obj: object) =>
+  (obj as { [GO_RESPONSE_ERROR]?: boolean })[GO_RESPONSE_ERROR] === true
+
 /**
  * Go's Marshal output for a JSON-like value (no trailing newline). Objects inside `value` may be
  * replaced by copies with their keys in Go's order (same content): the encoding itself is V8's

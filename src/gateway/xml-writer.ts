@@ -2,7 +2,7 @@
 // root tag): keys sorted, `-` keys as sorted attributes, `#text` as the element's text, a list as
 // repeated elements, a single-key map as its own root, else `<doc>`.
 import { GoFloat64, goFormatFloat } from './go-float.ts'
-import { GoNumber } from './go-json.ts'
+import { GoNumber, isGoResponseError } from './go-json.ts'
 import type { Data } from './xml-reader.ts'
 
 const ESCAPES: Record<string, string> = {
@@ -34,6 +34,31 @@ function scalarText(value: unknown): string | undefined {
 
 class InvalidAttribute extends Error {}
 
+/** Go's xml.EscapeText. */
+const goEscapeText = (text: string) => text.replace(/[&<>"'\t\n\r]/g, (c) => GO_TEXT_ESCAPES[c] as string)
+const GO_TEXT_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+  "'": '&#39;',
+  '\t': '&#x9;',
+  '\n': '&#xA;',
+  '\r': '&#xD;',
+}
+
+/**
+ * lura's NamedHTTPResponseError as mxj writes a struct: encoding/xml's Marshal of it (the embedded
+ * HTTPResponseError's Code, Msg, Enc, each always present), then escaped as the element's text.
+ */
+function responseErrorXml(error: Data): string {
+  const field = (v: unknown) => (typeof v === 'string' ? goEscapeText(v) : '')
+  return (
+    `<NamedHTTPResponseError><Code>${String(error.http_status_code)}</Code>` +
+    `<Msg>${field(error.http_body)}</Msg><Enc>${field(error.http_body_encoding)}</Enc></NamedHTTPResponseError>`
+  )
+}
+
 function writeElement(out: string[], key: string, value: unknown): void {
   if (Array.isArray(value)) {
     if (value.length === 0) out.push(`<${key}/>`)
@@ -43,6 +68,10 @@ function writeElement(out: string[], key: string, value: unknown): void {
   if (!isMap(value)) {
     const text = scalarText(value) ?? ''
     out.push(text.length > 0 ? `<${key}>${text}</${key}>` : `<${key}/>`)
+    return
+  }
+  if (isGoResponseError(value)) {
+    out.push(`<${key}>${escapeXml(responseErrorXml(value))}</${key}>`)
     return
   }
   const keys = Object.keys(value).sort()

@@ -7,7 +7,7 @@
 // from a backend is written as its text, quoted (`"42"`) unless goccy's parser would not read it
 // as a number (`1e3`). Numbers of the config's static data are Go float64s (`5.0`, `1e+06`).
 import { GoFloat64, goFormatFloat } from './go-float.ts'
-import { GoNumber, isGoStruct } from './go-json.ts'
+import { GoNumber, isGoResponseError } from './go-json.ts'
 import { goQuote } from './go-quote.ts'
 import { goccyNumber, goccyTimestamp } from './yaml-goccy-scalars.ts'
 
@@ -114,7 +114,7 @@ function encode(value: unknown, column: number): Node {
   if (value instanceof GoFloat64) return scalar(goccyFloat(value.value), column)
   if (Array.isArray(value)) return { kind: 'seq', column: 1, items: value.map((v) => encode(v, 1)) }
   const fields = value as Record<string, unknown>
-  if (isGoStruct(fields)) return responseError(fields, column)
+  if (isGoResponseError(fields)) return responseError(fields, column)
   const entries = Object.keys(fields)
     .sort(byBytes)
     .map((key) => {

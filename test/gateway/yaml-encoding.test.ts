@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { GoFloat64 } from '../../src/gateway/go-float.ts'
-import { goStruct } from '../../src/gateway/go-json.ts'
+import { goResponseError } from '../../src/gateway/go-json.ts'
 import { parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
 import { writeYaml } from '../../src/gateway/yaml-encoding.ts'
 
@@ -52,7 +52,7 @@ test('strings are quoted, kept plain or written as literal blocks as goccy does'
 })
 
 test("return_error_details: lura's embedded HTTPResponseError under its field name, the status an int", () => {
-  const details = goStruct({
+  const details = goResponseError({
     http_status_code: 400,
     http_body: '{"error":"code 400","n":400}',
     http_body_encoding: 'application/json',
