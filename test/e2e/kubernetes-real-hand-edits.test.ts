@@ -179,4 +179,32 @@ describe('kubernetes provider against a real cluster: objects edited by hand', (
       await writeConfig()
     }
   })
+
+  it("provider.kubernetes.namespace mistyped: exit 6 naming user, verb, resource and namespace, and the context's namespace", async () => {
+    const typo = `${project.namespace}-typo`
+    const before = (await project.deployment('blue')).metadata.resourceVersion
+    await writeConfig({ namespace: typo })
+    try {
+      for (const args of [['status'], ['release', '--sha', sha(3)]]) {
+        const result = await project.run(args)
+        assert.equal(result.exitCode, 6, result.stderr)
+        assert.match(
+          result.stderr,
+          new RegExp(
+            `hint: User "system:serviceaccount:${project.namespace}:ci" may not \\S+ \\S+ (\\(\\S+\\) )?in namespace ${typo}: apply templates/kubernetes/rbac\\.yaml in namespace ${typo}`,
+          ),
+        )
+        assert.match(
+          result.stderr,
+          new RegExp(
+            `The kubeconfig context "test" names namespace ${project.namespace}, not ${typo}: if provider\\.kubernetes\\.namespace is wrong, fix it in gwdeploy\\.yml`,
+          ),
+        )
+      }
+    } finally {
+      await writeConfig()
+    }
+    assert.equal((await project.deployment('blue')).metadata.resourceVersion, before)
+    assert.equal((await project.get(`/api/v1/namespaces/${typo}`)) === undefined, true)
+  })
 })

@@ -51,7 +51,7 @@ export class KubeApi {
 
   async call<T>(what: string, fn: (client: KubeClient) => Promise<T>): Promise<T> {
     const client = await this.client()
-    return call(what, client.server, () => fn(client), this.signal)
+    return call(what, client, () => fn(client), this.signal)
   }
 
   async readDeployment(colour: Colour): Promise<k8s.V1Deployment | undefined> {

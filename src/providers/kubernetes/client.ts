@@ -15,6 +15,9 @@ export interface KubeClient {
   config: k8s.KubeConfig
   /** The API server's base URL, e.g. https://10.0.0.1:6443. */
   server: string
+  /** The kubeconfig context in use and the namespace it names (for a refusal's hint). */
+  context: string
+  contextNamespace: string | undefined
   core: k8s.CoreV1Api
   apps: k8s.AppsV1Api
   coordination: k8s.CoordinationV1Api
@@ -114,6 +117,8 @@ export async function connect(options: {
       k8s: k8sModule,
       config,
       server: server.replace(/\/+$/, ''),
+      context: config.getCurrentContext(),
+      contextNamespace: config.getContextObject(config.getCurrentContext())?.namespace,
       ...apis(stop),
       mergePatch,
       under: (signal) => {
@@ -174,7 +179,7 @@ export async function unlessNotFound<T>(fn: () => Promise<T>): Promise<T | undef
  */
 export async function call<T>(
   what: string,
-  server: string,
+  where: ApiServer,
   fn: () => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
@@ -182,11 +187,43 @@ export async function call<T>(
     return await fn()
   } catch (error) {
     if (signal?.aborted) throw signal.reason
-    throw explain(what, server, error)
+    throw explain(what, where, error)
   }
 }
 
-function explain(what: string, server: string, error: unknown): Error {
+/** Where a call went: the API server, and the kubeconfig context that chose it. */
+export type ApiServer = Pick<KubeClient, 'server' | 'context' | 'contextNamespace'>
+
+/**
+ * The hint of a 403: who may not do what where (from the API server's own message), the Role that
+ * grants it, and — the usual cause of a refusal in a namespace the Role was never bound in — the
+ * namespace the kubeconfig context names when provider.kubernetes.namespace is another one.
+ */
+export function forbiddenHint(message: string, where: Partial<ApiServer>): string {
+  const found = /User "([^"]+)"/.exec(message)?.[1]
+  const user = found ? `User "${found}"` : undefined
+  const [, verb, resource, group, namespace] =
+    /cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)")?/.exec(
+      message,
+    ) ?? []
+  if (!verb || !resource)
+    return 'gwdeploy needs the Role in templates/kubernetes/rbac.yaml bound to its user or service account.'
+  const what = `${verb} ${resource}${group ? ` (${group})` : ''}`
+  if (!namespace)
+    return `${user ?? 'The credentials'} may not ${what} (cluster-wide): gwdeploy needs only the namespaced Role in templates/kubernetes/rbac.yaml.`
+  const elsewhere = otherContextNamespace(namespace, where)
+  return `${user ?? 'The credentials'} may not ${what} in namespace ${namespace}: apply templates/kubernetes/rbac.yaml in namespace ${namespace} and bind its Role to that user (kubectl -n ${namespace} auth can-i --list shows what it may do); nothing was changed by this call.${elsewhere}`
+}
+
+/** " The kubeconfig context names namespace X, not Y: ..." when they differ, else "". */
+export function otherContextNamespace(namespace: string, where: Partial<ApiServer>): string {
+  return where.contextNamespace && where.contextNamespace !== namespace
+    ? ` The kubeconfig context "${where.context}" names namespace ${where.contextNamespace}, not ${namespace}: if provider.kubernetes.namespace is wrong, fix it in gwdeploy.yml.`
+    : ''
+}
+
+function explain(what: string, where: ApiServer, error: unknown): Error {
+  const { server } = where
   const failure = apiFailure(error)
   if (failure) {
     if (failure.code === 401) {
@@ -201,10 +238,7 @@ function explain(what: string, server: string, error: unknown): Error {
     return providerError(
       `kubernetes: ${what}: ${failure.code} ${failure.reason ?? ''} ${failure.message}`.replace(/ +/g, ' '),
       {
-        hint:
-          failure.code === 403
-            ? 'gwdeploy needs the Role in templates/kubernetes/rbac.yaml bound to its user or service account.'
-            : `API server ${server}.`,
+        hint: failure.code === 403 ? forbiddenHint(failure.message, where) : `API server ${server}.`,
       },
     )
   }

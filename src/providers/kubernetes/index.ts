@@ -190,6 +190,7 @@ export class KubernetesProvider implements Provider {
         }),
       this.#ns,
       releasePermissions({ revoker: spec.artifact.revokerPort !== undefined }),
+      client,
     )
     await checkOwnership(api, this.#settings, spec.colour)
   }

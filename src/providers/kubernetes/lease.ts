@@ -93,7 +93,7 @@ export class LeaseLock implements Lock {
   ): Promise<T> {
     const client = (await this.#api()).under(signal)
     const where = `${what} Lease ${this.#where.namespace}/${this.#where.name}`
-    return call(where, client.server, () => fn(client.coordination), signal)
+    return call(where, client, () => fn(client.coordination), signal)
   }
 
   async tryAcquire(

@@ -25,7 +25,7 @@ export async function* podLogLines(
   if (!options.follow) {
     const text = await call(
       what,
-      client.server,
+      client,
       () =>
         client.core.readNamespacedPodLog({ name: pod, namespace, container: CONTAINER, ...query(options) }),
       options.signal,
@@ -45,7 +45,7 @@ export async function* podLogLines(
   const dispatcher = context.getDispatcher()
   const response = await call(
     what,
-    client.server,
+    client,
     async () => {
       const answer = await fetch(url, {
         headers: context.getHeaders(),

@@ -4,8 +4,10 @@
  * ask it). Without it a Role missing a verb fails a release midway: `pods/proxy` missing made
  * every health check answer 403 until the gate's deadline (exit 4, blaming green).
  */
+
 import type * as k8s from '@kubernetes/client-node'
 import { providerError } from '../../core/errors.ts'
+import { type ApiServer, otherContextNamespace } from './client.ts'
 
 export interface Permission {
   group: string
@@ -86,6 +88,7 @@ export async function checkPermissions(
   review: () => Promise<k8s.V1SelfSubjectRulesReview | undefined>,
   namespace: string,
   wanted: Permission[],
+  where: Partial<ApiServer> = {},
 ): Promise<void> {
   const answer = await review().catch(() => undefined)
   const status = answer?.status
@@ -96,7 +99,7 @@ export async function checkPermissions(
     `kubernetes: the credentials gwdeploy runs with may not ${missing.map(describePermission).join(', ')} in namespace ${namespace}; nothing was changed`,
     {
       problems: missing.map((p) => ({ message: `${describePermission(p)}: needed to ${p.why}` })),
-      hint: `Apply templates/kubernetes/rbac.yaml in namespace ${namespace} and bind its Role to the user or service account gwdeploy runs as (kubectl -n ${namespace} auth can-i --list shows what it may do).`,
+      hint: `Apply templates/kubernetes/rbac.yaml in namespace ${namespace} and bind its Role to the user or service account gwdeploy runs as (kubectl -n ${namespace} auth can-i --list shows what it may do).${otherContextNamespace(namespace, where)}`,
     },
   )
 }

@@ -53,7 +53,7 @@ export class ConfigMapRecords implements ReleaseRecords {
    */
   async #call<T>(what: string, fn: (client: KubeClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const client = (await this.#api()).under(signal)
-    return call(what, client.server, () => fn(client), signal)
+    return call(what, client, () => fn(client), signal)
   }
 
   async append(record: ReleaseRecord, options: CallOptions = {}): Promise<void> {
