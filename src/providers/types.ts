@@ -96,6 +96,11 @@ export interface NodeHealth {
   node: string
   status: NodeHealthStatus
   detail?: string
+  /**
+   * The provider knows waiting will not make this node healthy (an ALB target still failing its
+   * checks past provider.aws.bootGrace): the gate fails at once with it instead of at its deadline.
+   */
+  final?: boolean
 }
 
 /** Where gwdeploy can reach one node directly (base URL, no path), for the health gate. */

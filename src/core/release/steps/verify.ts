@@ -64,7 +64,7 @@ async function providerAgrees(ctx: EngineContext, fleet: Fleet, settings: Settin
     const bad = view.filter((v) => v.status !== 'healthy')
     if (bad.length === 0) return []
     const expired = Date.now() >= deadline
-    if (expired || bad.every((v) => v.status === 'gone')) {
+    if (expired || bad.every((v) => v.status === 'gone') || bad.some((v) => v.final)) {
       return bad.map((v) => ({
         node: v.node,
         detail: `provider reports ${v.status}${v.detail ? `: ${v.detail}` : ''}`,
