@@ -97,11 +97,9 @@ function rssItem(item: Node): Node {
   )
 }
 
-function atomLink(links: unknown): string {
-  const all = list(links).filter(isNode)
-  const alternate = all.find((l) => l['@rel'] === undefined || l['@rel'] === 'alternate') ?? all[0]
-  return typeof alternate?.['@href'] === 'string' ? alternate['@href'] : ''
-}
+/** An Atom link's rel: gofeed's atom parser reads a missing one as "alternate". */
+const rel = (l: Node) => (typeof l['@rel'] === 'string' ? l['@rel'] : 'alternate')
+const href = (l: Node) => (typeof l['@href'] === 'string' ? l['@href'] : '')
 
 function atomPerson(v: unknown): Node | undefined {
   const first = list(v)[0]
@@ -117,28 +115,35 @@ const atomCategories = (v: unknown) =>
     .filter((c) => c !== '')
 
 function atomItem(entry: Node): Node {
-  const link = atomLink(entry.link)
+  const links = list(entry.link).filter(isNode)
+  const alternate = links.find((l) => rel(l) === 'alternate')
   const updated = text(entry.updated)
-  const published = text(entry.published)
-  const author = atomPerson(entry.author)
+  const updatedParsed = feedDate(updated)
+  // gofeed: an entry without <published> is published when it was updated
+  const published = text(entry.published) || updated
+  const publishedParsed = feedDate(text(entry.published)) ?? updatedParsed
+  const authors = list(entry.author).map((a) =>
+    isNode(a) ? person(text(a.name), text(a.email)) : person('', ''),
+  )
+  const enclosures = links
+    .filter((l) => rel(l) === 'enclosure')
+    .map((l) => goStruct(omitEmpty({ url: href(l), length: l['@length'] ?? '', type: l['@type'] ?? '' })))
   return goStruct(
     omitEmpty({
       title: text(entry.title),
       description: text(entry.summary),
       content: text(entry.content),
-      link,
-      links: list(entry.link)
-        .filter(isNode)
-        .map((l) => String(l['@href'] ?? ''))
-        .filter((l) => l !== ''),
+      link: alternate ? href(alternate) : '',
+      links: links.filter((l) => ['alternate', 'self'].includes(rel(l))).map(href),
       updated,
-      updatedParsed: feedDate(updated),
+      updatedParsed,
       published,
-      publishedParsed: feedDate(published),
-      author,
-      authors: author ? [author] : [],
+      publishedParsed,
+      author: authors[0],
+      authors,
       guid: text(entry.id),
       categories: atomCategories(entry.category),
+      enclosures,
     }),
   )
 }

@@ -25,6 +25,14 @@ const FEEDS: Record<string, string> = {
   '/atom-tail': `${ATOM}<second/>`,
   '/dates': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>02 Jan 06 15:04 EST</pubDate>'),
   '/bad-date': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>Mon, 30 Feb 2004 10:00:00 GMT</pubDate>'),
+  // Atom links by rel (alternate is the link, alternate and self the links, enclosure the enclosures)
+  '/atom-links':
+    '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>' +
+    '<entry><title>E</title><link rel="self" href="http://e/s"/><link rel="related" href="http://e/r"/><id>1</id>' +
+    '<updated>2003-12-13T18:30:02Z</updated></entry>' +
+    '<entry><link href="http://e/1"/><link rel="alternate" href="http://e/2"/>' +
+    '<link rel="enclosure" href="http://e/a.mp3" length="99" type="audio/mpeg"/><author><name>A</name></author>' +
+    '<author><email>b@e</email></author><author></author><published>2003-12-13T08:29:29-04:00</published></entry></feed>',
   // a JSON Feed (jsonfeed.org), which gofeed reads too
   '/json': JSON.stringify({
     version: 'https://jsonfeed.org/version/1.1',
@@ -132,4 +140,16 @@ test('a JSON Feed is read as gofeed reads it (it was a 500): type json, its date
   )
   const wrong = await send(gw.url, { path: '/json-typed-wrong' })
   assert.equal(wrong.status, 500)
+})
+
+test('Atom links by rel, every author, and an entry without <published> published when updated', async () => {
+  assert.equal(
+    await itemsOf('/atom-links'),
+    '{"items":[{"title":"E","links":["http://e/s"],"updated":"2003-12-13T18:30:02Z",' +
+      '"updatedParsed":"2003-12-13T18:30:02Z","published":"2003-12-13T18:30:02Z",' +
+      '"publishedParsed":"2003-12-13T18:30:02Z","guid":"1"},' +
+      '{"link":"http://e/1","links":["http://e/1","http://e/2"],"published":"2003-12-13T08:29:29-04:00",' +
+      '"publishedParsed":"2003-12-13T12:29:29Z","author":{"name":"A"},"authors":[{"name":"A"},{"email":"b@e"},{}],' +
+      '"enclosures":[{"url":"http://e/a.mp3","length":"99","type":"audio/mpeg"}]}]}',
+  )
 })
