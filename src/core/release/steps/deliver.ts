@@ -62,21 +62,21 @@ async function preview(ctx: LockedContext, run: Run): Promise<ReleaseResult> {
   return { ...resultOf(run, 'preview'), ...(url ? { preview: url.origin } : {}) }
 }
 
-/** Up to green carrying all the traffic (its fleet), or a preview's result with --no-shift. */
-async function bringUp(
-  ctx: LockedContext,
-  run: Run,
-  options: DeliverOptions,
-): Promise<Fleet | ReleaseResult> {
+/** Green up and through its health gate (and smoke checks): its fleet. */
+async function bringUp(ctx: LockedContext, run: Run): Promise<Fleet> {
   // rollback runs its hooks before it decides how to go back (rollback.ts).
   if (run.operation === 'release') await preHooks(ctx, hookValues(ctx, run))
   const fleet = await provisionGreen(ctx, run)
   await testPoint('verify', ctx.signal)
   await step(ctx.reporter, 'verify', () => verifyFleet(ctx, fleet, { smoke: true }))
   checkAborted(ctx.signal)
-  if (options.noShift) return preview(ctx, run)
+  return fleet
+}
+
+/** Traffic onto green step by step; a bake that fails is exit 5 (the revert step puts traffic back). */
+async function shiftOnto(ctx: LockedContext, run: Run, fleet: Fleet): Promise<void> {
   const outcome = await shiftTraffic(ctx, run, fleet)
-  if (outcome.ok) return fleet
+  if (outcome.ok) return
   throw rolledBackError(
     `green (${run.green}, ${run.artifact.sha.slice(0, 7)}) failed during bake at ${outcome.weight}%: ${outcome.reason}`,
     {
@@ -112,15 +112,17 @@ export async function deliver(ctx: LockedContext, run: Run, options: DeliverOpti
   // What provisioning would refuse that is known now (the local listen address, aws subnets): before
   // any hook runs or anything changes (the colour kept for rollback retired), and no `failed` record.
   await ctx.target.provider.preflight?.(fleetSpec(ctx, run.green, run.artifact), { signal: ctx.signal })
-  let up: Fleet | ReleaseResult
+  let fleet: Fleet
   try {
-    up = await bringUp(ctx, run, options)
+    fleet = await bringUp(ctx, run)
+    if (options.noShift) return await preview(ctx, run)
+    await shiftOnto(ctx, run, fleet)
   } catch (error) {
+    // Anything before green is live (a preview's annotation and record included) goes through revert.
     throw await revert(ctx, run, error, options.keepFailed ?? false)
   }
-  if ('status' in up) return up
   // A rollback that had to redeploy released its recorded artifact again (operation `rollback`):
   // `switched` is only for one routing change back to a colour that was still up.
-  await finishLive(ctx, run, up, 'released')
+  await finishLive(ctx, run, fleet, 'released')
   return resultOf(run, 'released')
 }
