@@ -1,12 +1,19 @@
 // gofeed's parsed dates (publishedParsed, updatedParsed), for the forms feeds use: its ParseDate tries
 // time.Parse with a long list of layouts; here RSS's RFC 822 / 1123 dates (day of week optional, one- or
-// two-digit day, two- or four-digit year, seconds optional) and Atom's RFC 3339. A zone abbreviation
-// counts as UTC, as Go parses one it does not know in a UTC process (KrakenD's container). gofeed
+// two-digit day, two- or four-digit year, seconds and zone optional) and Atom's RFC 3339. A zone
+// abbreviation counts as UTC, as Go parses one it does not know in a UTC process (KrakenD's container),
+// but where gofeed loads it (see LOADED_ZONES). gofeed
 // stores the time in UTC and Go's JSON writes it in RFC 3339 with the fraction's zeros trimmed.
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const RFC822 =
-  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}|\d{2}) (\d{2}):(\d{2})(?::(\d{2}))? (?:([+-])(\d{2})(\d{2})|[A-Z]{3}T?)$/
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}|\d{2}) (\d{2}):(\d{2})(?::(\d{2}))?(?: (?:([+-])(\d{2})(\d{2})|([A-Z]{3}T?|UT|Z)))?$/
+/**
+ * Zone names Go loads as locations with a fixed offset. A one-digit day misses RFC 1123's layout and
+ * reaches gofeed's named-zone layouts, which load the zone; a two-digit day matches RFC 1123 first,
+ * where a zone name counts as UTC. Other names (PST, CET...) are read as UTC here.
+ */
+const LOADED_ZONES: Record<string, number> = { EST: -300, MST: -420, HST: -600 }
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/
 
@@ -19,10 +26,11 @@ export function feedDate(text: string, keepOffset = false): string | undefined {
   if (d === '') return undefined
   const rss = RFC822.exec(d)
   if (rss) {
-    const [, day, month, year, hour, minute, second, sign, offH, offM] = rss
+    const [, day, month, year, hour, minute, second, sign, offH, offM, zone] = rss
     const yy = Number(year)
     const fullYear = year?.length === 2 ? (yy >= 69 ? 1900 + yy : 2000 + yy) : yy
-    const offset = sign ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : 0
+    const named = zone !== undefined && day?.length === 1 ? (LOADED_ZONES[zone] ?? 0) : 0
+    const offset = sign ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : named
     return utc(
       fullYear,
       MONTHS.indexOf(month as string) + 1,

@@ -25,6 +25,12 @@ const FEEDS: Record<string, string> = {
   '/atom-tail': `${ATOM}<second/>`,
   '/dates': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>02 Jan 06 15:04 EST</pubDate>'),
   '/bad-date': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>Mon, 30 Feb 2004 10:00:00 GMT</pubDate>'),
+  // a one-digit day reaches gofeed's named-zone layouts, which load EST; no zone is UTC
+  '/zones': RSS.replace(
+    ITEM,
+    '<item><title>a</title><pubDate>Mon, 2 Jan 2006 15:04:05 EST</pubDate></item>' +
+      '<item><title>b</title><pubDate>Mon, 02 Jan 2006 15:04:05</pubDate></item>',
+  ),
   // Atom links by rel (alternate is the link, alternate and self the links, enclosure the enclosures)
   '/atom-links':
     '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>' +
@@ -152,4 +158,10 @@ test('Atom links by rel, every author, and an entry without <published> publishe
       '"publishedParsed":"2003-12-13T12:29:29Z","author":{"name":"A"},"authors":[{"name":"A"},{"email":"b@e"},{}],' +
       '"enclosures":[{"url":"http://e/a.mp3","length":"99","type":"audio/mpeg"}]}]}',
   )
+})
+
+test("a zone name gofeed loads is that zone's offset; a date without zone is UTC", async () => {
+  const r = await itemsOf('/zones')
+  assert.match(r, /"published":"Mon, 2 Jan 2006 15:04:05 EST","publishedParsed":"2006-01-02T20:04:05Z"/)
+  assert.match(r, /"published":"Mon, 02 Jan 2006 15:04:05","publishedParsed":"2006-01-02T15:04:05Z"/)
 })
