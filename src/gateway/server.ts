@@ -260,13 +260,18 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
  * the connection closed; a read timeout closes the connection without a reply.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
-  if (
-    error.code === 'ECONNRESET' ||
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
-    !socket.writable ||
-    pending?.headersSent
-  ) {
+  if (error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage
+  // A request pipelined after whole ones: Go answers those first (it reads the next request only
+  // then), and the 400 after them. Node would write the 400 at once and lose their answers.
+  if (pending && !pending.writableFinished && pending.req?.complete) {
+    pending.once('close', () => setImmediate(() => answerClientError(error, socket)))
+    return
+  }
+  if (pending?.headersSent && !pending.writableFinished) {
     socket.destroy()
     return
   }
