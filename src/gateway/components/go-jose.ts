@@ -131,3 +131,17 @@ export function standardClaimsProblem(
     return 'go-jose/go-jose/jwt: validation field, token issued in the future (iat)'
   return undefined
 }
+
+/**
+ * go-jose's stripWhitespace: the header's bytes read as UTF-8 (a bad byte becomes U+FFFD, which no
+ * token survives) without the runes unicode.IsSpace names, so a token split by a UTF-8 NBSP, NEL or
+ * em space verifies, as in KrakenD. Node hands the bytes over as latin1.
+ */
+export function stripWhitespace(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value)) return value.replace(ASCII_SPACE, '')
+  return Buffer.from(value, 'latin1').toString('utf8').replace(GO_UNICODE_SPACE, '')
+}
+
+const ASCII_SPACE = /[\t\n\v\f\r ]/g
+/** unicode.IsSpace: the ASCII ones, U+0085, U+00A0 and category Z's spaces and separators. */
+const GO_UNICODE_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g

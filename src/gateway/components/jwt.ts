@@ -17,6 +17,7 @@ import {
   isPlainObject,
   parseJwsHeader,
   standardClaimsProblem,
+  stripWhitespace,
 } from './go-jose.ts'
 import { replaceIncomingHeader } from './incoming-headers.ts'
 import { KeySet } from './jwks.ts'
@@ -274,7 +275,7 @@ function extractToken(req: IncomingLike, cfg: JwtConfig): string | undefined {
   let raw = firstLine(req, cfg.headerName) ?? ''
   if (raw.length > 7 && raw.slice(0, 7).toUpperCase() === 'BEARER ') raw = raw.slice(7)
   const found = raw !== '' ? raw : cookie(req, cfg.cookieKey)
-  return found === undefined ? undefined : found.replace(/[\t\n\v\f\r ]/g, '')
+  return found === undefined ? undefined : stripWhitespace(found)
 }
 
 /** Go's Request.Cookie: the first cookie with that exact name and a valid value, unquoted. */

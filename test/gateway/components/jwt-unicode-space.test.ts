@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { SignJWT } from 'jose'
+import {
+  mustConfig,
+  type Running,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
+
+// go-jose's ParseSigned drops every rune unicode.IsSpace names from the token, after reading the
+// header's bytes as UTF-8: a token cut by a UTF-8 no-break space, NEL or em space still verifies in
+// KrakenD; a lone latin1 0xA0 byte is no rune (U+FFFD stays) and a zero-width space is no space.
+const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
+let token: string
+let dir: string
+let backend: TestBackend
+let gateway: Running
+
+before(async () => {
+  token = await new SignJWT({ sub: 'alice' })
+    .setProtectedHeader({ alg: 'HS256', kid: 'sym' })
+    .setIssuer('https://issuer.example')
+    .setAudience('api')
+    .setExpirationTime('5m')
+    .sign(secret)
+  dir = await mkdtemp(join(tmpdir(), 'gw-jwt-space-'))
+  const jwks = join(dir, 'jwks.json')
+  const k = Buffer.from(secret).toString('base64url')
+  await writeFile(jwks, JSON.stringify({ keys: [{ kty: 'oct', kid: 'sym', alg: 'HS256', k }] }))
+  backend = await startBackend('api')
+  gateway = await startGateway(
+    mustConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/private',
+          extra_config: {
+            'auth/validator': {
+              alg: 'HS256',
+              jwk_local_path: jwks,
+              disable_jwk_security: true,
+              issuer: 'https://issuer.example',
+              audience: ['api'],
+            },
+          },
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        },
+      ],
+    }),
+  )
+})
+after(async () => {
+  await gateway?.close()
+  await backend?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** The status for `Authorization: Bearer <token cut at 30 by sep>`, sep written in `encoding`. */
+async function statusWith(sep: string, encoding: BufferEncoding): Promise<number> {
+  const value = Buffer.concat([
+    Buffer.from(`Bearer ${token.slice(0, 30)}`),
+    Buffer.from(sep, encoding),
+    Buffer.from(token.slice(30)),
+  ])
+  const head = Buffer.from('GET /private HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAuthorization: ')
+  return (await sendRaw(gateway.url, Buffer.concat([head, value, Buffer.from('\r\n\r\n')]))).status
+}
+
+describe('auth/validator: whitespace inside the token, as go-jose strips it', () => {
+  test('UTF-8 no-break space, NEL, em space, ideographic space and line separator are dropped; a lone 0xA0 byte and a zero-width space are not', async () => {
+    for (const sep of ['\u00a0', '\u0085', '\u2003', '\u3000', '\u2028'])
+      assert.equal(await statusWith(sep, 'utf8'), 200, `U+${sep.charCodeAt(0).toString(16)}`)
+    assert.equal(await statusWith('\u00a0', 'latin1'), 401)
+    assert.equal(await statusWith('\u200b', 'utf8'), 401)
+  })
+})
