@@ -7,11 +7,12 @@
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const RFC822 =
-  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}|\d{2}) (\d{2}):(\d{2})(?::(\d{2}))?(?: (?:([+-])(\d{2})(\d{2})|([A-Z]{3}T?|UT|Z)))?$/
+  /^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}|\d{2}) (\d{2}):(\d{2})(?::(\d{2}))?(?: (?:([+-])(\d{2})(\d{2})|([A-Z]{3}T?|UT|Z)))?$/
 /**
- * Zone names Go loads as locations with a fixed offset. A one-digit day misses RFC 1123's layout and
- * reaches gofeed's named-zone layouts, which load the zone; a two-digit day matches RFC 1123 first,
- * where a zone name counts as UTC. Other names (PST, CET...) are read as UTC here.
+ * Zone names Go loads as locations with a fixed offset. A zone name in RFC 1123's form (short day
+ * name, two-digit day, four-digit year, seconds) or RFC 822's (no day name, two-digit day and year,
+ * no seconds) matches those layouts first, where it counts as UTC; any other form reaches gofeed's
+ * named-zone layouts, which load the zone. Other names (PST, CET...) are read as UTC here.
  */
 const LOADED_ZONES: Record<string, number> = { EST: -300, MST: -420, HST: -600 }
 const RFC3339 =
@@ -26,10 +27,12 @@ export function feedDate(text: string, keepOffset = false): string | undefined {
   if (d === '') return undefined
   const rss = RFC822.exec(d)
   if (rss) {
-    const [, day, month, year, hour, minute, second, sign, offH, offM, zone] = rss
+    const [, weekday, day, month, year, hour, minute, second, sign, offH, offM, zone] = rss
     const yy = Number(year)
     const fullYear = year?.length === 2 ? (yy >= 69 ? 1900 + yy : 2000 + yy) : yy
-    const named = zone !== undefined && day?.length === 1 ? (LOADED_ZONES[zone] ?? 0) : 0
+    const rfc1123 = weekday?.length === 3 && day?.length === 2 && year?.length === 4 && second !== undefined
+    const rfc822 = weekday === undefined && day?.length === 2 && year?.length === 2 && second === undefined
+    const named = zone !== undefined && !rfc1123 && !rfc822 ? (LOADED_ZONES[zone] ?? 0) : 0
     const offset = sign ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : named
     return utc(
       fullYear,

@@ -25,11 +25,12 @@ const FEEDS: Record<string, string> = {
   '/atom-tail': `${ATOM}<second/>`,
   '/dates': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>02 Jan 06 15:04 EST</pubDate>'),
   '/bad-date': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>Mon, 30 Feb 2004 10:00:00 GMT</pubDate>'),
-  // a one-digit day reaches gofeed's named-zone layouts, which load EST; no zone is UTC
+  // a one-digit day or a long day name reaches gofeed's named-zone layouts, which load EST; no zone is UTC
   '/zones': RSS.replace(
     ITEM,
     '<item><title>a</title><pubDate>Mon, 2 Jan 2006 15:04:05 EST</pubDate></item>' +
-      '<item><title>b</title><pubDate>Mon, 02 Jan 2006 15:04:05</pubDate></item>',
+      '<item><title>b</title><pubDate>Mon, 02 Jan 2006 15:04:05</pubDate></item>' +
+      '<item><title>c</title><pubDate>Monday, 02 Jan 2006 15:04:05 EST</pubDate></item>',
   ),
   // Atom links by rel (alternate is the link, alternate and self the links, enclosure the enclosures)
   '/atom-links':
@@ -164,4 +165,6 @@ test("a zone name gofeed loads is that zone's offset; a date without zone is UTC
   const r = await itemsOf('/zones')
   assert.match(r, /"published":"Mon, 2 Jan 2006 15:04:05 EST","publishedParsed":"2006-01-02T20:04:05Z"/)
   assert.match(r, /"published":"Mon, 02 Jan 2006 15:04:05","publishedParsed":"2006-01-02T15:04:05Z"/)
+  // a long day name is not RFC 1123's either: the named-zone layouts load EST
+  assert.match(r, /"published":"Monday, 02 Jan 2006 15:04:05 EST","publishedParsed":"2006-01-02T20:04:05Z"/)
 })
