@@ -210,6 +210,19 @@ export async function deleteTargetGroup(aws: AwsContext, arn: string): Promise<v
   }
 }
 
+/** What an ALB health-check failure reason means for a gateway instance, and where to look. */
+function failingWhy(id: string, reason: string | undefined): string {
+  const look = `its console output (\`aws ec2 get-console-output --instance-id ${id}\`) shows the user-data run`
+  switch (reason) {
+    case 'Target.Timeout':
+      return ` (still failing past provider.aws.bootGrace: the check got no answer in time; the security groups must let the ALB reach fleet.port, and ${look})`
+    case 'Target.ResponseCodeMismatch':
+      return ` (still failing past provider.aws.bootGrace: the gateway answers the health path with another status than the check expects; ${look})`
+    default:
+      return ` (still failing past provider.aws.bootGrace: the gateway does not answer the health path on fleet.port; ${look})`
+  }
+}
+
 /** ALB target health -> the engine's view. A fresh instance failing checks is still booting. */
 export function targetStatus(
   id: string,
@@ -226,9 +239,10 @@ export function targetStatus(
       return { node: id, status: 'starting', detail }
     case 'unhealthy': {
       const age = launchTime ? now - launchTime.getTime() : Number.POSITIVE_INFINITY
+      // Past bootGrace it will not pass by waiting: the gate fails at once (final), with why.
       return age < bootGraceMs
         ? { node: id, status: 'starting', detail: `${detail} (booting: within provider.aws.bootGrace)` }
-        : { node: id, status: 'unhealthy', detail }
+        : { node: id, status: 'unhealthy', detail: `${detail}${failingWhy(id, target.Reason)}`, final: true }
     }
     case 'unused':
       return target.Reason === 'Target.NotInUse'

@@ -1,6 +1,7 @@
 /**
  * A proxy in front of moto_server that misbehaves on demand, as AWS does on a bad night: a call
- * that gets no answer at all (a hung connection), or an error answer (throttling, a 5xx). Each
+ * that gets no answer at all (a hung connection), or an error answer (throttling, a 5xx), or
+ * moto's answer rewritten (what moto does not emulate: ALB health checks that fail). Each
  * request is matched by its API action (`ModifyListener`, `RunInstances`, `GetParameter`, ...):
  * the query protocols (EC2, ELBv2) carry it as `Action=` in the body, the JSON ones (SSM) in
  * `X-Amz-Target`. Listens on 127.0.0.1 only.
@@ -16,6 +17,7 @@ export type Behaviour =
   | 'hang'
   | { status: number; code: string; message?: string }
   | { delayMs: number }
+  | { rewrite: (answer: string) => string }
 
 export interface MotoProxy {
   /** The endpoint to give gwdeploy (provider.aws.endpoint). */
@@ -85,6 +87,20 @@ export async function startMotoProxy(motoEndpoint: string): Promise<MotoProxy> {
           if (behaviour === 'pass') {
             res.writeHead(answer.statusCode ?? 502, answer.headers)
             answer.pipe(res)
+            return
+          }
+          if ('rewrite' in behaviour) {
+            const parts: Buffer[] = []
+            answer.on('data', (chunk: Buffer) => parts.push(chunk))
+            answer.on('end', () => {
+              const text = behaviour.rewrite(Buffer.concat(parts).toString('utf8'))
+              const { 'content-length': _length, ...headers } = answer.headers
+              res.writeHead(answer.statusCode ?? 502, {
+                ...headers,
+                'content-length': Buffer.byteLength(text),
+              })
+              res.end(text)
+            })
             return
           }
           const parts: Buffer[] = []
