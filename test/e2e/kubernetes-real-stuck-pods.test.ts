@@ -44,12 +44,12 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
       },
       provider: { progressDeadline: '200s', ...overrides.provider },
     })
-  /** Blue still serves its release and green is scaled to 0: nothing was left half-changed. */
-  const blueServes = async (n: number) => {
-    assert.equal(await project.liveColour(), 'blue')
+  /** `live` still serves release n and the other colour is scaled to 0: nothing was left half-changed. */
+  const serves = async (live: 'blue' | 'green', n: number) => {
+    assert.equal(await project.liveColour(), live)
     assert.equal(await healthName(), name(n))
-    const green = await project.deployment('green')
-    if (green) assert.equal(green.spec.replicas, 0, 'the failed green is scaled to 0')
+    const failed = await project.deployment(live === 'blue' ? 'green' : 'blue')
+    if (failed) assert.equal(failed.spec.replicas, 0, 'the failed colour is scaled to 0')
   }
 
   before(async () => {
@@ -67,7 +67,7 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     await writeConfig({
       top: { fleet: { size: 2, port: 8080, env: { NODE_OPTIONS: '--no-such-node-flag' } } },
     })
-    const result = await project.run(['release', '--sha', sha(2), '--json'])
+    const result = await project.run(['release', '--sha', sha(2), '--keep-failed', '--json'])
     assert.equal(result.exitCode, 4, result.stderr + result.stdout)
     const error = envelope(result).error
     assert.match(
@@ -82,23 +82,35 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
       error?.hint ?? '',
       /--- last log lines of \S+-green-[\s\S]*--no-such-node-flag is not allowed in NODE_OPTIONS/,
     )
-    await blueServes(1)
+    assert.equal(await project.liveColour(), 'blue')
+    assert.equal(await healthName(), name(1))
+    assert.equal((await project.deployment('green')).spec.replicas, 2, 'kept (--keep-failed)')
   })
 
-  it("green pods no node can take (a nodeSelector nothing matches): the scheduler's reason after health.deadline", async () => {
+  it('fleet.env fixed, the same SHA again: the kept crash-looping pods of the old template do not fail the new rollout', async () => {
+    await writeConfig()
+    const result = await project.run(['release', '--sha', sha(2)])
+    assert.equal(result.exitCode, 0, result.stderr)
+    assert.equal(await project.liveColour(), 'green')
+    assert.equal(await healthName(), name(2))
+    const blue = await project.deployment('blue')
+    assert.equal(blue.spec.replicas, 2, 'blue is kept for rollback')
+  })
+
+  it("blue pods no node can take (a nodeSelector nothing matches): the scheduler's reason after health.deadline", async () => {
     await writeConfig({ provider: { nodeSelector: { 'gwdeploy.dev/test-pool': 'nowhere' } } }, '5s')
     const result = await project.run(['release', '--sha', sha(3), '--json'])
     assert.equal(result.exitCode, 4, result.stderr + result.stdout)
     const error = envelope(result).error
     assert.match(
       error?.message ?? '',
-      /pod \S+-green-\S+: Unschedulable: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/,
+      /pod \S+-blue-\S+: Unschedulable: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/,
     )
     assert.match(error?.hint ?? '', /provider\.kubernetes\.nodeSelector/)
-    await blueServes(1)
+    await serves('green', 2)
   })
 
-  it('green pods a ResourceQuota refuses (blue holds the quota): FailedCreate with the quota named', async () => {
+  it('blue pods a ResourceQuota refuses (green holds the quota): FailedCreate with the quota named', async () => {
     const quotas = `${ns()}/resourcequotas`
     await admin('POST', quotas, { metadata: { name: 'two-pods' }, spec: { hard: { pods: '2' } } })
     try {
@@ -109,7 +121,7 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
       assert.match(
         error?.message ?? '',
         new RegExp(
-          `Deployment ${project.namespace}/${project.service}-green: FailedCreate: pods "\\S+" is forbidden: exceeded quota: two-pods`,
+          `Deployment ${project.namespace}/${project.service}-blue: FailedCreate: pods "\\S+" is forbidden: exceeded quota: two-pods`,
         ),
       )
       assert.match(error?.hint ?? '', new RegExp(`kubectl describe resourcequota -n ${project.namespace}`))
@@ -117,17 +129,20 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     } finally {
       await admin('DELETE', `${quotas}/two-pods`)
     }
-    await blueServes(1)
+    await serves('green', 2)
   })
 
   it('a rollback that redeploys a release whose image the registry lost: ErrImagePull named, the rebuild as the way out', async () => {
     await writeConfig()
     const second = await project.run(['release', '--sha', sha(5)])
     assert.equal(second.exitCode, 0, second.stderr)
-    assert.equal(await project.liveColour(), 'green')
-    // Blue's Deployment deleted by hand, its image gone from the registry and from the node.
-    const image: string = (await project.deployment('blue')).spec.template.spec.containers[0].image
-    await admin('DELETE', `/apis/apps/v1/namespaces/${project.namespace}/deployments/${project.service}-blue`)
+    assert.equal(await project.liveColour(), 'blue')
+    // The kept green's Deployment deleted by hand, its image gone from the registry and from the node.
+    const image: string = (await project.deployment('green')).spec.template.spec.containers[0].image
+    await admin(
+      'DELETE',
+      `/apis/apps/v1/namespaces/${project.namespace}/deployments/${project.service}-green`,
+    )
     await forgetImage(image)
     const status = await project.run(['status'])
     assert.equal(status.exitCode, 0, status.stderr)
@@ -137,20 +152,20 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     assert.match(
       error?.message ?? '',
       new RegExp(
-        `pod \\S+-blue-\\S+: cannot pull ${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((ErrImagePull|ImagePullBackOff)\\): .*not found`,
+        `pod \\S+-green-\\S+: cannot pull ${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((ErrImagePull|ImagePullBackOff)\\): .*not found`,
       ),
     )
     assert.match(
       error?.hint ?? '',
-      new RegExp(`\`gwdeploy release --sha ${sha(1)}\` builds and pushes it again`),
+      new RegExp(`\`gwdeploy release --sha ${sha(2)}\` builds and pushes it again`),
     )
-    assert.equal(await project.liveColour(), 'green')
+    assert.equal(await project.liveColour(), 'blue')
     assert.equal(await healthName(), name(5))
   })
 
   it("the live colour's Deployment scaled to 0 by hand: status exit 4 naming it and the way out, not 'no fleets'", async () => {
-    const green = `${project.service}-green`
-    const scale = `/apis/apps/v1/namespaces/${project.namespace}/deployments/${green}/scale`
+    const blue = `${project.service}-blue`
+    const scale = `/apis/apps/v1/namespaces/${project.namespace}/deployments/${blue}/scale`
     await admin('PATCH', scale, { spec: { replicas: 0 } }, 'application/merge-patch+json')
     const status = await project.run(['status', '--json'])
     assert.equal(status.exitCode, 4, status.stderr + status.stdout)
@@ -158,17 +173,17 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     assert.match(
       text,
       new RegExp(
-        `Deployment ${project.namespace}/${green} has 0 replicas \\(scaled to 0 outside gwdeploy\\) while the live Service selects it: clients get no answer; \`kubectl scale deployment ${green} -n ${project.namespace} --replicas=2\``,
+        `Deployment ${project.namespace}/${blue} has 0 replicas \\(scaled to 0 outside gwdeploy\\) while the live Service selects it: clients get no answer; \`kubectl scale deployment ${blue} -n ${project.namespace} --replicas=2\``,
       ),
     )
     // The way out it names.
     await admin('PATCH', scale, { spec: { replicas: 2 } }, 'application/merge-patch+json')
     for (
       let i = 0;
-      (await project.pods('green')).filter((p) => p.status.containerStatuses?.[0]?.ready).length < 2;
+      (await project.pods('blue')).filter((p) => p.status.containerStatuses?.[0]?.ready).length < 2;
       i++
     ) {
-      assert.ok(i < 120, 'green is ready again')
+      assert.ok(i < 120, 'blue is ready again')
       await new Promise((resolve) => setTimeout(resolve, 500))
     }
     const again = await project.run(['status'])
@@ -177,16 +192,13 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
   })
 
   it("the live colour's Deployment deleted by hand: status warns that clients get no answer and names the way out", async () => {
-    await admin(
-      'DELETE',
-      `/apis/apps/v1/namespaces/${project.namespace}/deployments/${project.service}-green`,
-    )
+    await admin('DELETE', `/apis/apps/v1/namespaces/${project.namespace}/deployments/${project.service}-blue`)
     const status = await project.run(['status', '--json'])
     const out = envelope(status)
     assert.ok(
       out.warnings.some((w: string) =>
         w.includes(
-          `Service ${project.namespace}/${project.service} selects green, whose Deployment ${project.namespace}/${project.service}-green does not exist (deleted outside gwdeploy): clients get no answer; \`gwdeploy rollback\` redeploys the previous release`,
+          `Service ${project.namespace}/${project.service} selects blue, whose Deployment ${project.namespace}/${project.service}-blue does not exist (deleted outside gwdeploy): clients get no answer; \`gwdeploy rollback\` redeploys the previous release`,
         ),
       ),
       JSON.stringify(out),

@@ -35,10 +35,16 @@ const PULL_ERRORS = new Set(['ErrImagePull', 'ImagePullBackOff', 'RegistryUnavai
 /** Pull errors no retry fixes: the image reference itself. */
 const IMAGE_REFUSED = new Set(['InvalidImageName', 'ErrImageNeverPull'])
 
-/** What blocks the rollout now, from the Deployment's conditions and its current pods. */
+/**
+ * What blocks the rollout now, from the Deployment's conditions and the pods of its current pod
+ * template: a kept failed green (--keep-failed) replaced by a fixed release of the same SHA (a
+ * fleet.env fix) still has its crash-looping pods of the old template while the new ones start.
+ */
 export function rolloutBlockers(deployment: k8s.V1Deployment, pods: k8s.V1Pod[]): Blocker[] {
   const blockers: Blocker[] = []
+  const wanted = containerSpec(deployment.spec?.template?.spec)
   for (const pod of pods) {
+    if (wanted && containerSpec(pod.spec) !== wanted) continue
     const name = pod.metadata?.name ?? ''
     const status = pod.status?.containerStatuses?.find((c) => c.name === 'gateway')
     const waiting = status?.state?.waiting
@@ -75,6 +81,12 @@ export function rolloutBlockers(deployment: k8s.V1Deployment, pods: k8s.V1Pod[])
       detail: `${failure.reason ?? 'ReplicaFailure'}: ${failure.message ?? 'the ReplicaSet could not create pods'}`,
     })
   return blockers
+}
+
+/** The gateway container's image and environment, as the template and its pods carry them. */
+function containerSpec(spec: k8s.V1PodSpec | undefined): string | undefined {
+  const container = spec?.containers?.find((c) => c.name === 'gateway')
+  return container && JSON.stringify([container.image, container.env ?? [], container.envFrom ?? []])
 }
 
 /** The grace of a blocker: none for a crash loop or an image reference no retry fixes. */

@@ -96,3 +96,18 @@ test("pods the API server refuses: the Deployment's ReplicaFailure condition", (
   assert.equal(blockers[0]?.kind, 'refused')
   assert.equal(blockers[0]?.detail, 'FailedCreate: pods "gw-green-x" is forbidden: exceeded quota: two-pods')
 })
+
+test("a kept failed colour's pods of the old template do not block the rollout of the fixed one", () => {
+  const template = (env: string) => ({
+    containers: [{ name: 'gateway', image, env: [{ name: 'NODE_OPTIONS', value: env }] }],
+  })
+  const deployment = { spec: { template: { spec: template('') } } } as unknown as k8s.V1Deployment
+  const crashing = (name: string, env: string) =>
+    ({
+      metadata: { name },
+      spec: template(env),
+      status: waiting('CrashLoopBackOff', 'back-off', { lastState: { terminated: { exitCode: 9 } } }),
+    }) as unknown as k8s.V1Pod
+  assert.deepEqual(rolloutBlockers(deployment, [crashing('old', '--no-such-node-flag')]), [])
+  assert.equal(rolloutBlockers(deployment, [crashing('new', '')])[0]?.pod, 'new')
+})
