@@ -392,7 +392,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     async requestBuffered(req, limit, keep = true) {
       const { hop, url } = await call(req, buffered(limit, keep), cachedBuffer)
       const whole = hop.partial !== true
-      const bytes = keep && whole ? await undoGzip(hop, req.method, limit) : hop.answer
+      // an answer without Content-Encoding (the usual) is as it came, with no await
+      const encoded = keep && whole && hop.headers['content-encoding'] !== undefined
+      const bytes = encoded ? await undoGzip(hop, req.method, limit) : hop.answer
       if (hop.commit && keep && whole && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
         hop.commit(hop.answer)
       return { status: hop.statusCode, headers: hop.headers, bytes, url }
