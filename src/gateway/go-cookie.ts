@@ -83,3 +83,32 @@ export function setCookieLine(cookie: GoCookie): string {
   if (cookie.secure) out += '; Secure'
   return out
 }
+
+/** Go's defaultCookieMaxNum: a request with more cookies than this has none (readCookies). */
+const MAX_COOKIES = 3000
+
+/** textproto.TrimString: ASCII space, tab, CR and LF off both ends. */
+const trimString = (s: string) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')
+
+/**
+ * Request.Cookie(name)'s value: the first `name=value` pair of the Cookie lines (Node's "; "-joined
+ * header splits into the same pairs) whose trimmed name is that token and whose value, unquoted,
+ * has only cookie bytes; undefined for none, or when the lines carry more than 3000 cookies.
+ */
+export function requestCookie(header: string, name: string): string | undefined {
+  let count = 1
+  for (let i = header.indexOf(';'); i !== -1; i = header.indexOf(';', i + 1)) count += 1
+  if (count > MAX_COOKIES) return undefined
+  for (const rawPart of header.split(';')) {
+    const part = trimString(rawPart)
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    const key = trimString(eq === -1 ? part : part.slice(0, eq))
+    if (key !== name || !validCookieName(key)) continue
+    let value = eq === -1 ? '' : part.slice(eq + 1)
+    if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+    if (/[^\x20-\x7e]|["\\;]/.test(value)) continue
+    return value
+  }
+  return undefined
+}

@@ -7,6 +7,7 @@
  */
 import type { EndpointConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
+import { requestCookie } from '../go-cookie.ts'
 import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
 import type { Fields } from './fields.ts'
@@ -270,29 +271,18 @@ export function compileJwt(
   }
 }
 
+/** Go's Request.Cookie over the request's Cookie lines (Node joined them with "; "). */
+function cookieOf(req: IncomingLike, name: string): string | undefined {
+  const cookies = req.headers.cookie
+  return cookies ? requestCookie(Array.isArray(cookies) ? cookies.join('; ') : cookies, name) : undefined
+}
+
 /** krakend-jose's extractors: the header (optional "Bearer "), else the cookie; go-jose drops whitespace. */
 function extractToken(req: IncomingLike, cfg: JwtConfig): string | undefined {
   let raw = firstLine(req, cfg.headerName) ?? ''
   if (raw.length > 7 && raw.slice(0, 7).toUpperCase() === 'BEARER ') raw = raw.slice(7)
-  const found = raw !== '' ? raw : cookie(req, cfg.cookieKey)
+  const found = raw !== '' ? raw : cookieOf(req, cfg.cookieKey)
   return found === undefined ? undefined : stripWhitespace(found)
-}
-
-/** Go's Request.Cookie: the first cookie with that exact name and a valid value, unquoted. */
-function cookie(req: IncomingLike, name: string): string | undefined {
-  const cookies = req.headers.cookie
-  if (!cookies) return undefined
-  for (const line of Array.isArray(cookies) ? cookies : [cookies])
-    for (const rawPart of line.split(';')) {
-      const part = rawPart.trim()
-      const eq = part.indexOf('=')
-      if ((eq === -1 ? part : part.slice(0, eq)) !== name) continue
-      let value = eq === -1 ? '' : part.slice(eq + 1)
-      if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
-      if (/[^\x20-\x7e]|["\\]/.test(value)) continue
-      return value
-    }
-  return undefined
 }
 
 /** krakend-jose's getNestedClaim: the holder of the last segment, undefined when the path breaks. */
