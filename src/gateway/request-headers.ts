@@ -108,7 +108,7 @@ export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?
     if (!value) continue
     const items = value.split(',')
     for (let i = items.length - 1; i >= 0; i -= 1) {
-      const ip = (items[i] as string).trim()
+      const ip = goTrimSpace(items[i] as string)
       // Go's net.ParseIP takes no IPv6 zone (fe80::1%eth0), which Node's isIP accepts.
       if (isIP(ip) === 0 || ip.includes('%')) break
       if (i === 0 || (trusted && !trusted(ip))) return ip
@@ -156,6 +156,23 @@ function addTransportGzip(out: HeaderValues, rule: ForwardRule): void {
 /** Header.Get: the first value, '' for none. */
 export const firstValue = (value: string | string[] | undefined): string =>
   (Array.isArray(value) ? value[0] : value) ?? ''
+
+/**
+ * Go's strings.TrimSpace on a header value's bytes (Node hands them over as latin1): ASCII
+ * whitespace, and the UTF-8 encodings of the other runes unicode.IsSpace names (U+0085, U+00A0,
+ * U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). A lone 0xA0 byte is no rune:
+ * it stays, where String.prototype.trim would take it.
+ */
+export function goTrimSpace(value: string): string {
+  if (!NON_ASCII.test(value)) return value.trim()
+  return value.replace(GO_LEADING_SPACE, '').replace(GO_TRAILING_SPACE, '')
+}
+
+const NON_ASCII = /[\u0080-\u00ff]/
+const GO_SPACE =
+  '(?:[\\t\\n\\v\\f\\r ]|\\xc2[\\x85\\xa0]|\\xe1\\x9a\\x80|\\xe2\\x80[\\x80-\\x8a\\xa8\\xa9\\xaf]|\\xe2\\x81\\x9f|\\xe3\\x80\\x80)'
+const GO_LEADING_SPACE = new RegExp(`^${GO_SPACE}+`)
+const GO_TRAILING_SPACE = new RegExp(`${GO_SPACE}+$`)
 
 /** The headers sent to every backend of an endpoint for one request. */
 export function backendHeaders(

@@ -5,6 +5,7 @@
  * limit fails like any failed backend ("rate limit exceded", KrakenD's spelling).
  */
 import { MAX_TIMER_MS } from '../config/duration.ts'
+import { goTrimSpace } from '../request-headers.ts'
 import type { Fields } from './fields.ts'
 import { firstLine, type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
 
@@ -166,7 +167,7 @@ export function compileRouterLimit(
       cfg.strategy === 'ip'
         ? cfg.key
           ? (req: IncomingLike) => {
-              const first = (header(req, lower) ?? '').split(',')[0]?.trim() ?? ''
+              const first = goTrimSpace((header(req, lower) ?? '').split(',')[0] ?? '')
               const ip = first.split(':')[0] ?? ''
               return first !== '' && isIpv4(ip) ? ip : clientIp(req)
             }
