@@ -309,7 +309,8 @@ const withConfigNumbers = (data: Data, configValues: Data | undefined) =>
 const renderXml = (data: Data | undefined, configValues?: Data): Rendered =>
   data === undefined
     ? EMPTY_XML
-    : { contentType: XML_TYPE, body: writeXml(withConfigNumbers(data, configValues)) ?? '' }
+    : // mxj writes a string's bytes as they are: a byte that is not UTF-8 too
+      { contentType: XML_TYPE, body: goStringBytes(writeXml(withConfigNumbers(data, configValues)) ?? '') }
 const renderYaml = (data: Data | undefined, configValues?: Data): Rendered => ({
   contentType: 'application/yaml; charset=utf-8',
   // gin's YAML render writes a string's bytes as they are: a byte that is not UTF-8 too

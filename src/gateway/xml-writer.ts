@@ -34,8 +34,11 @@ function scalarText(value: unknown): string | undefined {
 
 class InvalidAttribute extends Error {}
 
-/** Go's xml.EscapeText. */
-const goEscapeText = (text: string) => text.replace(/[&<>"'\t\n\r]/g, (c) => GO_TEXT_ESCAPES[c] as string)
+/** Go's xml.EscapeText (which writes U+FFFD for a byte that is not UTF-8: see go-bytes-string.ts). */
+const goEscapeText = (text: string) =>
+  text
+    .replace(/[&<>"'\t\n\r]/g, (c) => GO_TEXT_ESCAPES[c] as string)
+    .replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, '\uFFFD')
 const GO_TEXT_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
