@@ -9,9 +9,16 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import * as ec2m from '@aws-sdk/client-ec2'
 import { sha } from '../core/helpers/project.ts'
 import { requireMoto } from '../helpers/services.ts'
-import { type AwsProject, instancesOf, listenerWeights, makeAwsProject } from '../providers/aws/moto.ts'
+import {
+  type AwsProject,
+  instancesOf,
+  listenerWeights,
+  makeAwsProject,
+  motoClients,
+} from '../providers/aws/moto.ts'
 import { type MotoProxy, startMotoProxy } from '../providers/aws/moto-proxy.ts'
 
 interface ErrorEnvelope {
@@ -23,30 +30,32 @@ describe('aws: green targets the ALB reports unhealthy', { concurrency: false },
   let proxy: MotoProxy
   let service: string
 
-  /** Green's targets fail their ALB health checks with `reason`; the rest of AWS answers as moto does. */
+  const greenHealth = (action: string, params: URLSearchParams) =>
+    action === 'DescribeTargetHealth' && /targetgroup\/[^/]+-green\//.test(params.get('TargetGroupArn') ?? '')
+  /** Green's targets report `state` (+ reason) to DescribeTargetHealth; the rest of AWS answers as moto does. */
+  const greenTargets = (state: string, reason: string, description: string) => ({
+    rewrite: (xml: string) =>
+      xml.replaceAll(
+        '<State>healthy</State>',
+        `<State>${state}</State><Reason>${reason}</Reason><Description>${description}</Description>`,
+      ),
+  })
   const failGreenChecks = (reason: string, description: string) =>
     proxy.behave((action, params) =>
-      action === 'DescribeTargetHealth' &&
-      /targetgroup\/[^/]+-green\//.test(params.get('TargetGroupArn') ?? '')
-        ? {
-            rewrite: (xml) =>
-              xml.replaceAll(
-                '<State>healthy</State>',
-                `<State>unhealthy</State><Reason>${reason}</Reason><Description>${description}</Description>`,
-              ),
-          }
-        : 'pass',
+      greenHealth(action, params) ? greenTargets('unhealthy', reason, description) : 'pass',
     )
+  const options = {
+    size: 2,
+    lockTtl: '5s',
+    health: { deadline: '3m' },
+    aws: { endpoint: '', bootGrace: '1s' },
+  }
 
   before(async () => {
     const moto = await requireMoto()
     proxy = await startMotoProxy(moto.endpoint)
-    project = await makeAwsProject({
-      size: 2,
-      lockTtl: '5s',
-      health: { deadline: '3m' },
-      aws: { endpoint: proxy.endpoint, bootGrace: '1s' },
-    })
+    options.aws.endpoint = proxy.endpoint
+    project = await makeAwsProject(options)
     service = `aws-${project.fixture.id}`
     const released = await project.run(['release', '--sha', sha(1)])
     assert.equal(released.code, 0, released.stderr)
@@ -95,4 +104,38 @@ describe('aws: green targets the ALB reports unhealthy', { concurrency: false },
       await blueServes()
     })
   }
+
+  it('a green instance terminated while the ALB still checks the other (initial): exit 4 at once naming it', async () => {
+    // A deadline the old gate, which waited for every other node to be gone too, ran into.
+    await project.writeConfig({ ...options, health: { deadline: '10m' } })
+    let terminated: Promise<string> | undefined
+    const terminateOne = async () => {
+      const [first] = (await instancesOf(service)).filter((i) => i.colour === 'green')
+      assert.ok(first, 'green has instances')
+      const { ec2 } = await motoClients()
+      await ec2.send(new ec2m.TerminateInstancesCommand({ InstanceIds: [first.id] }))
+      return first.id
+    }
+    proxy.behave((action, params) => {
+      if (!greenHealth(action, params)) return 'pass'
+      terminated ??= terminateOne()
+      return greenTargets('initial', 'Elb.InitialHealthChecking', 'Initial health checks in progress')
+    })
+    try {
+      const result = await project.run(['release', '--sha', sha(4), '--json'])
+      assert.equal(result.code, 4, result.stderr + result.stdout)
+      const id = await terminated
+      const error = (JSON.parse(result.stdout) as ErrorEnvelope).error
+      assert.match(
+        error?.message ?? '',
+        new RegExp(
+          `${id}: provider reports gone: (instance is (shutting-down|terminated)|instance not found)`,
+        ),
+      )
+    } finally {
+      proxy.behave(() => 'pass')
+      await project.writeConfig(options)
+    }
+    await blueServes()
+  })
 })

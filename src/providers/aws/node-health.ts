@@ -26,7 +26,8 @@ export async function fleetHealth(aws: AwsContext, fleet: Fleet): Promise<NodeHe
   })
   const targets = group ? await targetHealth(aws, group.arn) : []
   return ids.map((id): NodeHealth => {
-    const gone = (detail: string): NodeHealth => ({ node: id, status: 'gone', detail })
+    // gwdeploy never starts or re-registers such an instance: the gate need not wait for the others.
+    const gone = (detail: string): NodeHealth => ({ node: id, status: 'gone', detail, final: true })
     const instance = instances.find((i) => i.id === id)
     if (id.startsWith(MISSING_NODE_PREFIX))
       return gone(
