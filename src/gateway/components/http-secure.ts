@@ -7,6 +7,7 @@
  * health route, so `GET /__health` never sees it.
  */
 import { cryptoModule } from '../libraries.ts'
+import { requestUri } from '../node-http.ts'
 import type { Fields } from './fields.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
 import { firstLine, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
@@ -90,6 +91,8 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
     development: f.bool('is_development'),
   }
 }
+
+const HTTPS_TARGET = /^https:/i
 
 /** unrolled/secure compiles each expression as "^" + expr + "$" (so `a|b` is `^a|b$`). */
 const hostPattern = (expr: string) => compileGoRegExp(`^${expr}$`)
@@ -177,7 +180,10 @@ export function compileHttpSecure(
           body: 'Bad Host\n',
         }
     }
-    const ssl = proxyEntries.some(([name, value]) => firstLine(req, name) === value)
+    // unrolled/secure's isSSL: the URL's scheme (an absolute-form `https://` target), else a proxy header.
+    const ssl =
+      (cfg.sslRedirect || sts !== undefined ? HTTPS_TARGET.test(requestUri(req)) : false) ||
+      proxyEntries.some(([name, value]) => firstLine(req, name) === value)
     if (cfg.sslRedirect && !ssl && !cfg.development) {
       const location = `https://${cfg.sslHost || host}${url}`
       const getOrHead = req.method === 'GET' || req.method === 'HEAD'
