@@ -69,6 +69,22 @@ export function hookSecrets(
 const hider = (secrets: readonly string[]) => (text: string) =>
   secrets.reduce((out, secret) => out.replaceAll(secret, REDACTED), text)
 
+/**
+ * Put before every hook command: its lifeline. The hook's stdin is a pipe from this process, moved
+ * to fd 3 (the hook itself reads /dev/null, as before). A watcher in the hook's process group, not a
+ * child of the hook's shell (a hook's `wait` does not wait for it), blocks reading that pipe: when
+ * gwdeploy dies (kill -9, a cancelled CI job's process killed) the read ends without a line and the
+ * watcher stops the hook's whole group, as a stop does, so no hook runs on unsupervised (a migration
+ * still running beside the re-run's). When the shell exits, its EXIT trap ends the watcher.
+ */
+const LIFELINE = [
+  'exec 3<&0 </dev/null',
+  '_gwdeploy_watcher=$( { read -r _gwdeploy_line <&3 || kill -TERM 0; } >/dev/null 2>&1 & echo $! )',
+  'exec 3<&-',
+  `trap 'kill "$_gwdeploy_watcher" 2>/dev/null' EXIT`,
+  '',
+].join('\n')
+
 /** Runs shell hooks in order from the gwdeploy.yml directory; the first failure throws a HookError. */
 export async function runHooks(
   kind: string,
@@ -84,13 +100,13 @@ export async function runHooks(
     const hide = hider(hookSecrets(command, env))
     // Its own process group: a stop ends the whole hook (the shell and what it started), not the
     // shell alone while its children run on (and hold its output open, so the stop waited for them).
-    const child = execa(String(expansion.value), {
+    const child = execa(`${LIFELINE}${String(expansion.value)}`, {
       shell: true,
       cwd: options.cwd,
       env,
       all: true,
       reject: false,
-      stdin: 'ignore',
+      stdin: 'pipe',
       detached: true,
     })
     const stop = () => {
