@@ -97,6 +97,33 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     assert.equal(blue.spec.replicas, 2, 'blue is kept for rollback')
   })
 
+  it("the kept colour scaled to 0 by hand: status warns that rollback is no longer a switch; gwdeploy's own retire does not", async () => {
+    const blue = `${project.service}-blue`
+    const scale = `/apis/apps/v1/namespaces/${project.namespace}/deployments/${blue}/scale`
+    const keptWarnings = async () => {
+      const status = await project.run(['status', '--json'])
+      assert.equal(status.exitCode, 0, status.stderr + status.stdout)
+      return envelope(status).warnings.filter((w: string) => w.includes('is kept for rollback'))
+    }
+    await admin('PATCH', scale, { spec: { replicas: 0 } }, 'application/merge-patch+json')
+    const [warning] = await keptWarnings()
+    assert.match(
+      warning ?? '',
+      new RegExp(
+        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback until \\S+, but Deployment ${project.namespace}/${blue} has 0 replicas \\(scaled to 0 outside gwdeploy\\): \`gwdeploy rollback\` redeploys it as recorded`,
+      ),
+    )
+    assert.match(
+      warning ?? '',
+      new RegExp(`kubectl scale deployment ${blue} -n ${project.namespace} --replicas=2`),
+    )
+    await admin('PATCH', scale, { spec: { replicas: 2 } }, 'application/merge-patch+json')
+    const retired = await project.run(['retire'])
+    assert.equal(retired.exitCode, 0, retired.stderr)
+    assert.equal((await project.deployment('blue')).spec.replicas, 0)
+    assert.deepEqual(await keptWarnings(), [])
+  })
+
   it("blue pods no node can take (a nodeSelector nothing matches): the scheduler's reason after health.deadline", async () => {
     await writeConfig({ provider: { nodeSelector: { 'gwdeploy.dev/test-pool': 'nowhere' } } }, '5s')
     const result = await project.run(['release', '--sha', sha(3), '--json'])

@@ -101,10 +101,16 @@ export class KubeApi {
     }
   }
 
+  /**
+   * Scaled to 0 by gwdeploy (retired, or a failed gate torn down) it is kept for rollback no
+   * longer: the keep-until goes in the same patch, so a kept colour found at 0 replicas was
+   * scaled down by hand (inspect warns).
+   */
   async scale(name: string, replicas: number): Promise<void> {
+    const metadata = replicas === 0 ? { metadata: { annotations: { [ANNOTATION.keepUntil]: null } } } : {}
     await this.call(`scale Deployment ${this.ns}/${name} to ${replicas}`, (c) =>
       c.apps.patchNamespacedDeployment(
-        { name, namespace: this.ns, body: { spec: { replicas } } },
+        { name, namespace: this.ns, body: { ...metadata, spec: { replicas } } },
         c.mergePatch,
       ),
     )

@@ -42,6 +42,9 @@ export function toFleet(deployment: k8s.V1Deployment, colour: Colour, pods: k8s.
   }
 }
 
+/** Placeholder nodes of a live colour whose pods were taken away by hand (scaled to 0). */
+export const MISSING_NODE_PREFIX = 'missing-'
+
 /** A Deployment scaled to 0 is retired: it is kept (for its history) but is no fleet. */
 export async function readFleet(api: KubeApi, colour: Colour): Promise<Fleet | undefined> {
   const deployment = await api.readDeployment(colour)
@@ -53,39 +56,6 @@ export async function readFleet(api: KubeApi, colour: Colour): Promise<Fleet | u
     )
   }
   return toFleet(deployment, colour, await api.pods(deployment, colour))
-}
-
-/** Placeholder nodes of a live colour whose pods were taken away by hand (scaled to 0). */
-export const MISSING_NODE_PREFIX = 'missing-'
-
-/**
- * The colour the live Service selects when its Deployment was scaled to 0 outside gwdeploy: not
- * retired (traffic still goes to it, and reaches no pod), so it stays a fleet, with one `missing-N`
- * node per wanted pod that `nodeHealth` reports gone: `status` exits 4 naming it and the way out
- * instead of "no fleets". Undefined when the Deployment is absent or not gwdeploy's.
- */
-export async function emptiedFleet(api: KubeApi, colour: Colour, wanted: number): Promise<Fleet | undefined> {
-  const deployment = await api.readDeployment(colour)
-  const managed = deployment?.metadata?.labels?.[LABEL.managedBy] === 'gwdeploy'
-  if (!deployment || !managed || (deployment.spec?.replicas ?? 0) !== 0) return undefined
-  const fleet = toFleet(deployment, colour, [])
-  const nodes = Array.from(
-    { length: Math.max(1, wanted) },
-    (_, n): FleetNode => ({
-      id: `${MISSING_NODE_PREFIX}${n + 1}`,
-      colour,
-      meta: { state: 'missing' },
-    }),
-  )
-  return { ...fleet, nodes }
-}
-
-/** Why a placeholder node of an emptied live colour is gone, and what brings its pods back. */
-export function emptiedDetail(ns: string, deployment: string, wanted: number): string {
-  return (
-    `Deployment ${ns}/${deployment} has 0 replicas (scaled to 0 outside gwdeploy) while the live Service selects it: clients get no answer; ` +
-    `\`kubectl scale deployment ${deployment} -n ${ns} --replicas=${wanted}\` brings its pods back, or \`gwdeploy rollback\` switches to the previous release`
-  )
 }
 
 export function selectedColour(service: k8s.V1Service | undefined): Colour | undefined {

@@ -32,15 +32,8 @@ import { connect, type KubeClient } from './client.ts'
 import { applyDeployment } from './deployments.ts'
 import { destroyTarget } from './destroy.ts'
 import { serviceEndpoint } from './endpoint.ts'
-import {
-  emptiedDetail,
-  emptiedFleet,
-  MISSING_NODE_PREFIX,
-  podHealth,
-  readFleet,
-  selectedColour,
-  serviceSelection,
-} from './fleet.ts'
+import { MISSING_NODE_PREFIX, podHealth, readFleet, selectedColour, serviceSelection } from './fleet.ts'
+import { emptiedDetail, handEmptied, wantedPods } from './hand-emptied.ts'
 import { LeaseLock } from './lease.ts'
 import { podLogLines } from './logs.ts'
 import { Loopbacks } from './loopbacks.ts'
@@ -110,9 +103,8 @@ export class KubernetesProvider implements Provider {
     return this.#settings.names.namespace
   }
 
-  /** Pods per colour. */
   get #wanted() {
-    return this.#settings.replicas ?? this.#settings.fleetSize
+    return wantedPods(this.#settings)
   }
 
   /** Said once per run (status --watch reads the target again and again). */
@@ -133,17 +125,13 @@ export class KubernetesProvider implements Provider {
     const live = await api.readService(names.liveService)
     const selection = serviceSelection(live, names)
     const serving = selection.colour
-    // A live colour scaled to 0 by hand still gets the traffic: a fleet with gone nodes, not retired.
-    const emptied = serving && !fleets[serving] ? await emptiedFleet(api, serving, this.#wanted) : undefined
-    if (serving && emptied) fleets[serving] = emptied
+    // Deployments scaled to 0 or deleted by hand under the live Service or a kept colour (hand-emptied.ts).
+    const emptied = await handEmptied(api, this.#settings, serving, fleets)
+    if (serving && emptied.live) fleets[serving] = emptied.live
+    for (const warning of emptied.warnings) this.#warn(warning)
+    const missing = emptied.liveMissing ?? ''
     const weights: Weights = { blue: 0, green: 0 }
     if (serving && fleets[serving]) weights[serving] = 100
-    const missing =
-      serving && !fleets[serving] && !(await api.readDeployment(serving))
-        ? `, whose Deployment ${this.#ns}/${deploymentName(names, serving)} does not exist (deleted outside gwdeploy): clients get no answer; ` +
-          '`gwdeploy rollback` redeploys the previous release'
-        : ''
-    if (missing) this.#warn(`Service ${this.#ns}/${names.liveService} selects ${serving}${missing}`)
     const selects = selection.edited
       ? `has a selector edited outside gwdeploy (${selection.edited}), so it routes to no colour of ${names.app}; ` +
         'a release of the live SHA sets it back'
