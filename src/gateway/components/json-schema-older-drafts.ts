@@ -86,3 +86,79 @@ export function withoutIgnoredIds(schema: Schema | boolean, draft: 4 | 6 | 7): S
   }
   return out
 }
+
+/**
+ * What the draft-04/06 meta-schemas refuse and draft-07's (which ajv checks against) takes: an
+ * empty `enum` or one with a repeated value; in draft-04 also a boolean schema (only
+ * `additionalItems` and `additionalProperties` take a boolean there), a numeric
+ * `exclusiveMinimum`/`exclusiveMaximum` or one without its `minimum`/`maximum`, an empty
+ * `required`. KrakenD's compile fails on these and it skips the validation. The problem at its
+ * JSON pointer, or undefined.
+ */
+export function olderDraftMetaProblem(schema: unknown, draft: 4 | 6, at = ''): string | undefined {
+  if (!isSchema(schema)) return undefined
+  const named = `draft-0${draft}`
+  if (Array.isArray(schema.enum) && (schema.enum.length === 0 || repeats(schema.enum)))
+    return `${at}/enum must list at least one value, none twice, in ${named}`
+  if (draft === 4) {
+    for (const [exclusive, bound] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ] as const) {
+      if (!Object.hasOwn(schema, exclusive)) continue
+      if (typeof schema[exclusive] !== 'boolean') return `${at}/${exclusive} must be a boolean in draft-04`
+      if (!Object.hasOwn(schema, bound)) return `${at}/${exclusive} needs ${bound} in draft-04`
+    }
+    if (Array.isArray(schema.required) && schema.required.length === 0)
+      return `${at}/required must name at least one property in draft-04`
+  }
+  const one = (value: unknown, path: string): string | undefined =>
+    typeof value === 'boolean' && draft === 4
+      ? `${path} is a boolean schema, which draft-04 does not have (write {} or {"not": {}})`
+      : olderDraftMetaProblem(value, draft, path)
+  const each = (values: unknown[], path: string) => firstOf(values.map((v, i) => one(v, `${path}/${i}`)))
+  for (const [key, value] of Object.entries(schema)) {
+    const path = `${at}/${key}`
+    let found: string | undefined
+    if (key === 'not' || (draft === 6 && (key === 'contains' || key === 'propertyNames')))
+      found = one(value, path)
+    else if (key === 'items') found = Array.isArray(value) ? each(value, path) : one(value, path)
+    else if (key === 'allOf' || key === 'anyOf' || key === 'oneOf')
+      found = Array.isArray(value) ? each(value, path) : undefined
+    else if (key === 'additionalItems' || key === 'additionalProperties')
+      found = olderDraftMetaProblem(value, draft, path)
+    else if (
+      key === 'properties' ||
+      key === 'patternProperties' ||
+      key === 'definitions' ||
+      key === 'dependencies'
+    )
+      found = isSchema(value)
+        ? firstOf(
+            Object.entries(value).map(([name, v]) =>
+              key === 'dependencies' && Array.isArray(v) ? undefined : one(v, `${path}/${name}`),
+            ),
+          )
+        : undefined
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+const firstOf = (xs: Array<string | undefined>): string | undefined => xs.find((x) => x !== undefined)
+
+/** Whether two values of a list are equal as JSON values (object keys in any order). */
+function repeats(values: unknown[]): boolean {
+  const seen = new Set(values.map(canonicalJson))
+  return seen.size !== values.length
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (isSchema(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`
+  return JSON.stringify(value)
+}
