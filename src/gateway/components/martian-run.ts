@@ -239,6 +239,10 @@ export function compileMartian(cfg: MartianConfig): MartianRequest {
     }
     apply(cfg.steps, message, true)
     userAgentAsGoWrites(headers)
+    // Go's transport asks for gzip itself when the header map has none: a modifier that removed
+    // the line lura's request never had (or a forwarded `gzip`) does not take it away.
+    if (input['accept-encoding'] === 'gzip' && headers['accept-encoding'] === undefined && !headers.range)
+      headers['accept-encoding'] = 'gzip'
     const out: ModifiedRequest = { headers, path: message.path }
     if (message.body) out.body = message.body
     if (message.mapHost !== undefined) out.mapHost = message.mapHost
