@@ -25,6 +25,11 @@ export interface LuaRequest {
   params: Record<string, string>
   headers: Record<string, string[]>
   body: Uint8Array | undefined
+  /**
+   * Whether the script read or wrote the body: krakend-lua then hands lura a new reader of unknown
+   * size (io.NopCloser), so Go's transport sizes it from a forwarded Content-Length alone.
+   */
+  bodyTouched?: boolean
 }
 
 /** proxy.Response as a script sees it; `data` is the gateway's own object. */
@@ -86,11 +91,13 @@ export const REQUEST_METHODS: Record<string, Method> = {
   },
   body(e) {
     const r = requestAt(e)
+    r.bodyTouched = true
     if (top(e) === 2) {
       r.body = argBytes(e, 2)
       return 0
     }
-    pushString(e, r.body ?? new Uint8Array())
+    r.body ??= new Uint8Array()
+    pushString(e, r.body)
     return 1
   },
 }

@@ -140,7 +140,10 @@ export const CTX_METHODS: Record<string, Method> = {
       r.changed.add('body')
       return 0
     }
-    pushString(e, r.body ?? new Uint8Array())
+    // krakend-lua puts back a new reader of what it read (of unknown size to Go's transport).
+    r.body ??= new Uint8Array()
+    r.changed.add('body')
+    pushString(e, r.body)
     return 1
   },
 }

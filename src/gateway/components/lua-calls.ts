@@ -5,7 +5,7 @@
  */
 
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { ginErrorStatus, sniffText } from '../go-http.ts'
+import { GO_USER_AGENT, ginErrorStatus, sniffText } from '../go-http.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
@@ -26,6 +26,8 @@ interface Editable {
   query: string
   headers: HeaderValues
   body: Buffer | undefined
+  /** Whether the backend request carries the client's Content-Length (else it goes out chunked). */
+  bodySized?: boolean
 }
 
 /** Whether `accept-encoding` in the backend headers is Go's transport's own (not in lura's request). */
@@ -49,8 +51,11 @@ function luaRequest(
   for (const key in ctx.headers) {
     if (gzip && key === 'accept-encoding') continue
     const value = ctx.headers[key] as string | string[]
-    headers[canonicalHeaderKey(key)] = Array.isArray(value) ? [...value] : [value]
+    headers[canonicalHeaderKey(key)] = (Array.isArray(value) ? value : [value]).map(fromWire)
   }
+  // lura's header map keeps the client's Content-Length where it is forwarded.
+  if (ctx.bodySized && headers['Content-Length'] === undefined)
+    headers['Content-Length'] = [String(ctx.body?.length ?? 0)]
   return {
     method,
     path,
@@ -62,12 +67,57 @@ function luaRequest(
   }
 }
 
+/**
+ * Header values travel as one character per byte (Node's latin1 reading); a script sees and sets
+ * their bytes, which Lua strings carry as UTF-8 text here. Bytes that are no UTF-8 stay as read.
+ */
+const NON_ASCII = /[\u0080-\uffff]/
+const notUtf8 = new Set<string>()
+function fromWire(value: string): string {
+  if (!NON_ASCII.test(value)) return value
+  const bytes = Buffer.from(value, 'latin1')
+  const text = bytes.toString('utf8')
+  if (Buffer.from(text, 'utf8').equals(bytes)) return text
+  if (notUtf8.size > 1000) notUtf8.clear()
+  notUtf8.add(value)
+  return value
+}
+function toWire(value: string): string {
+  if (!NON_ASCII.test(value) || notUtf8.has(value)) return value
+  return Buffer.from(value, 'utf8').toString('latin1')
+}
+
+/**
+ * The body Go's transport refuses to send: krakend-lua replaced a body the script touched with a
+ * reader of unknown size, and lura sizes it from a forwarded Content-Length, which no longer matches.
+ */
+interface BodyMismatch {
+  declared: number
+  actual: number
+}
+
+/**
+ * The request size lura gives Go for a body the script touched (lura's http proxy: a single
+ * `Content-Length` line that strconv.Atoi reads); 0 or less is unknown, sent chunked.
+ */
+function sizeTouchedBody(ctx: Editable, r: LuaRequest): BodyMismatch | undefined {
+  const lines = r.headers['Content-Length']
+  const line = lines?.length === 1 ? (lines[0] as string) : undefined
+  const declared = line !== undefined && /^[+-]?\d+$/.test(line) ? Number(line) : 0
+  const actual = r.body?.length ?? 0
+  ctx.bodySized = declared > 0
+  return declared > 0 && declared !== actual ? { declared, actual } : undefined
+}
+
 /** Writes what the script may have changed back into the request the next stage reads. */
-function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): void {
+function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMismatch | undefined {
   const params: Record<string, string | undefined> = {}
   const ours = new Map(Object.keys(ctx.params).map((k) => [(k[0] ?? '').toUpperCase() + k.slice(1), k]))
-  for (const [key, value] of Object.entries(r.params))
+  for (const [key, value] of Object.entries(r.params)) {
+    // A name lura did not upper-case (`p` set beside the route's `P`) fills no url_pattern slot.
+    if (/^[a-z]/.test(key)) continue
     params[ours.get(key) ?? (key[0] ?? '').toLowerCase() + key.slice(1)] = value
+  }
   // The script did not see an absent claim's param: the backend URL keeps lura's placeholder.
   if (ctx.absentParams) {
     const absent = [...ctx.absentParams].filter((key) => params[key] === undefined)
@@ -79,12 +129,16 @@ function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): void {
   const headers: HeaderValues = {}
   const transport = gzip ? ctx.headers['accept-encoding'] : undefined
   if (transport !== undefined) headers['accept-encoding'] = transport
+  // Go writes no Content-Length line from the header map (see sizeTouchedBody).
   for (const [key, values] of Object.entries(r.headers))
-    if (values.length > 0)
-      setOwnKey(headers, key.toLowerCase(), values.length === 1 ? (values[0] as string) : values)
+    if (values.length > 0 && key !== 'Content-Length') {
+      const wire = values.map(toWire)
+      setOwnKey(headers, key.toLowerCase(), wire.length === 1 ? (wire[0] as string) : wire)
+    }
   ctx.headers = headers
   ctx.body =
     r.body === undefined || Buffer.isBuffer(r.body) ? (r.body as Buffer | undefined) : Buffer.from(r.body)
+  return r.bodyTouched ? sizeTouchedBody(ctx, r) : undefined
 }
 
 export interface LuaProxy {
@@ -145,6 +199,8 @@ export function compileLuaProxy(
       const call = lua.begin(request)
       if ('error' in call) return reply(call.error).reply
       writeBack(ctx, request, gzip)
+      // Go's client sends its own User-Agent when the header map has none.
+      if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
       calls.set(ctx, call)
       return undefined
     },
@@ -244,7 +300,15 @@ async function around<T extends { ok: boolean }>(
   if ('error' in started) return failure(started.error)
   try {
     const ctx: Editable & { target?: LuaTarget } = { ...endpointCtx }
-    writeBack(ctx, request, gzip)
+    const mismatch = writeBack(ctx, request, gzip)
+    // lura built the backend URL above this modifier: a changed query or params reach no one.
+    ctx.query = endpointCtx.query
+    ctx.params = endpointCtx.params
+    ctx.absentParams = endpointCtx.absentParams
+    // Go's http.NewRequest reads an empty method as GET (lura title-cases the rest).
+    if (request.method === '') request.method = 'GET'
+    // Go's client sends its own User-Agent when the header map has none.
+    if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
     if (request.url !== view.url || request.method !== view.method) {
       const target = splitUrl(request.url ?? '')
       if (!target)
@@ -256,6 +320,12 @@ async function around<T extends { ok: boolean }>(
       ctx.target =
         request.method === view.method ? target : { ...target, method: request.method.toUpperCase() }
     }
+    if (mismatch)
+      return failure({
+        message: `${goUrlErrorOp(request.method)} "${request.url ?? view.url}": http: ContentLength=${mismatch.declared} with Body length ${mismatch.actual}`,
+        status: undefined,
+        contentType: undefined,
+      })
     let result: T | undefined
     let response: LuaResponse
     if (lua.skipNext) response = { data: {}, isComplete: false, statusCode: 0, headers: {}, body: undefined }
@@ -270,6 +340,12 @@ async function around<T extends { ok: boolean }>(
   } finally {
     started.end()
   }
+}
+
+/** The Op of Go's url.Error: the method as `Post`. */
+function goUrlErrorOp(method: string): string {
+  const upper = method.toUpperCase()
+  return upper.slice(0, 1) + upper.slice(1).toLowerCase()
 }
 
 function splitUrl(url: string): { origin: string; path: string } | undefined {

@@ -179,13 +179,27 @@ export function compileLuaEndpoint(
       const raw = urlQuery(view.url as string)
       ctx.query = queryRule === undefined || raw === '' ? '' : forwardQuery(queryRule, raw)
     }
-    if (view.changed.has('params'))
-      for (const [key, value] of view.params) {
-        ctx.params[key] = value
+    if (view.changed.has('params')) {
+      // lura names gin's params with their first letter upper-cased, a later one winning: a script
+      // setting `P` beside the route's `p` sets the value the backend URL takes.
+      const lura = new Map(view.params.map(([key, value]) => [luraParamName(key), value]))
+      for (const [key] of view.params) {
+        ctx.params[key] = lura.get(luraParamName(key))
         ctx.absentParams?.delete(key)
       }
-    if (view.changed.has('body') && view.body !== undefined)
+    }
+    if (view.changed.has('body') && view.body !== undefined) {
       ctx.body = Buffer.isBuffer(view.body) ? view.body : Buffer.from(view.body)
+      // Go's transport takes a forwarded `Content-Length: 0` as an unknown size: sent chunked.
+      const sized = ctx as GuardContext & { bodySized?: boolean }
+      if (sized.bodySized && Number(req.headers['content-length']) === 0) sized.bodySized = false
+    }
     return undefined
   }
+}
+
+/** lura's param name: textproto.CanonicalMIMEHeaderKey of the first byte (ASCII a-z upper-cased). */
+function luraParamName(key: string): string {
+  const first = key.charCodeAt(0)
+  return first >= 0x61 && first <= 0x7a ? String.fromCharCode(first - 32) + key.slice(1) : key
 }
