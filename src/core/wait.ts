@@ -40,9 +40,11 @@ const allHealthy = (colour: ColourStatus) =>
 /** Is the goal reached? And if not, what is still missing (for progress lines and the timeout error). */
 export function goalState(goal: WaitGoal, result: StatusResult): { reached: boolean; missing: string } {
   const serving = result.colours.filter((c) => c.weight > 0)
+  // A holder whose process is gone (kill -9) runs nothing: its lock is not a release in progress.
   const releasing =
     result.lock &&
     !result.lock.expired &&
+    !result.lock.dead &&
     result.lock.operation &&
     !result.lock.operation.startsWith('freeze')
       ? `${result.lock.operation} in progress (${result.lock.holder})`

@@ -103,4 +103,19 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     assert.equal(again.code, 0, again.stderr)
     assert.equal(await liveName(project.port), `e2e rev-${target.slice(0, 7)}`)
   })
+
+  it('killed after its record, before it released the lock: `status --wait-for live` is reached, the dead holder runs nothing', async () => {
+    round += 1
+    const target = sha(10 + round)
+    await killAt('unlock', target)
+    assert.equal(await liveName(project.port), `e2e rev-${target.slice(0, 7)}`)
+    const waited = await project.json<{ status: string }>([
+      'status',
+      '--wait-for',
+      'live',
+      '--timeout',
+      '20s',
+    ])
+    assert.equal(waited.code, 0, JSON.stringify(waited.envelope))
+  })
 })
