@@ -17,6 +17,8 @@ export function goQuote(text: string): string {
     const code = c.codePointAt(0) as number
     if (named[c]) out += named[c]
     else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
+    // a byte that is not UTF-8 (go-bytes-string.ts's mark): strconv.Quote writes it as \xNN
+    else if (code >= 0xdc80 && code <= 0xdcff) out += `\\x${(code - 0xdc00).toString(16)}`
     else if (c !== ' ' && /[\p{C}\p{Z}]/u.test(c))
       out +=
         code > 0xffff

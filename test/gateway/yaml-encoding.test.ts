@@ -2,6 +2,7 @@
 // backend JSON body and what KrakenD's Marshal of it (decoded with UseNumber, as lura does) wrote.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { invalidByteMark } from '../../src/gateway/go-bytes-string.ts'
 import { GoFloat64 } from '../../src/gateway/go-float.ts'
 import { goResponseError } from '../../src/gateway/go-json.ts'
 import { parseJsonKeepingNumbers } from '../../src/gateway/go-json-decoder.ts'
@@ -74,4 +75,10 @@ test("the config's numbers are float64s: goccy's %g with .0 for whole numbers", 
     }),
     'a: 5.0\nb: 1e+06\nc: 0.1\nd: -.inf\n',
   )
+})
+
+test("a quoted string's bytes that are not UTF-8 are strconv.Quote's \\xNN escapes (a string backend's Latin-1)", () => {
+  // As KrakenD answered a string backend's `{"a":1}` + 0xff 0xfe with output_encoding negotiate (YAML).
+  const text = `{"a":1}${invalidByteMark(0xff)}${invalidByteMark(0xfe)}`
+  assert.equal(writeYaml({ content: text }), 'content: "{\\"a\\":1}\\xff\\xfe"\n')
 })
