@@ -131,6 +131,45 @@ const escapeHtml = (s: string) =>
     .replaceAll('"', '&#34;')
     .replaceAll("'", '&#39;')
 
+/**
+ * url.URL.String() of the request's URL with scheme https and this host: the host as
+ * escape(host, encodeHost) writes it (a `/`, `?`, `@` or space in a proxy header's host stays in
+ * the host), the path as EscapedPath (the raw path when it is validly encoded, else the decoded
+ * path escaped), the query as it came. Node hands bytes over as latin1 characters.
+ */
+function redirectUrl(host: string, target: string): string {
+  const q = target.indexOf('?')
+  const rawPath = q === -1 ? target : target.slice(0, q)
+  return `https://${escapeBytes(host, HOST_KEPT)}${escapedPath(rawPath)}${q === -1 ? '' : target.slice(q)}`
+}
+
+/** The bytes escape(host, encodeHost) leaves as they are. */
+const HOST_KEPT = /[A-Za-z0-9\-._~!$&'()*+,;=:[\]<>"]/
+/** validEncoded(path, encodePath): the bytes a raw path may hold to be written as it is. */
+const PATH_VALID = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/
+/** The bytes escape(path, encodePath) leaves as they are. */
+const PATH_KEPT = /[A-Za-z0-9\-._~$&+,/:;=@]/
+
+function escapedPath(raw: string): string {
+  if (PATH_VALID.test(raw)) return raw
+  const path = raw.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  )
+  return escapeBytes(path, PATH_KEPT)
+}
+
+function escapeBytes(s: string, kept: RegExp): string {
+  let out = ''
+  for (const c of s) out += kept.test(c) ? c : percent(c)
+  return out
+}
+
+const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+
+/** net/http's hexEscapeNonASCII: bytes past ASCII as %xx (lower-case hex). */
+const hexEscapeNonAscii = (s: string) =>
+  s.replace(/[\u0080-\u00ff]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
+
 export function compileHttpSecure(
   cfg: HttpSecureConfig,
   /** gin's health route (GET; HEAD is ours) is registered before this middleware: it skips it all. */
@@ -185,7 +224,10 @@ export function compileHttpSecure(
       (cfg.sslRedirect || sts !== undefined ? HTTPS_TARGET.test(requestUri(req)) : false) ||
       proxyEntries.some(([name, value]) => firstLine(req, name) === value)
     if (cfg.sslRedirect && !ssl && !cfg.development) {
-      const location = `https://${cfg.sslHost || host}${url}`
+      // http.Redirect(w, r, url.String()): the Location with bytes past ASCII hex-escaped, the body's
+      // link as the URL was.
+      const target = redirectUrl(cfg.sslHost || host, url)
+      const location = hexEscapeNonAscii(target)
       const getOrHead = req.method === 'GET' || req.method === 'HEAD'
       return {
         status: 301,
@@ -193,7 +235,7 @@ export function compileHttpSecure(
           ? { Location: location, 'Content-Type': 'text/html; charset=utf-8' }
           : { Location: location },
         ...(req.method === 'GET'
-          ? { body: `<a href="${escapeHtml(location)}">Moved Permanently</a>.\n\n` }
+          ? { body: `<a href="${escapeHtml(target)}">Moved Permanently</a>.\n\n` }
           : {}),
       }
     }

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import {
+  mustConfig,
+  type Running,
+  rawRequest,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
+
+// unrolled/secure redirects to url.String() of the request URL with scheme https and the host
+// (Host, or a host_proxy_headers value): Go escapes the host (escape(host, encodeHost)), so a `/`,
+// `?`, `#` or `@` a client put in X-Forwarded-Host stays inside the host instead of starting a path,
+// query or another authority, and writes the path as EscapedPath.
+let backend: TestBackend
+let gateway: Running
+
+before(async () => {
+  backend = await startBackend('api')
+  gateway = await startGateway(
+    mustConfig({
+      version: 3,
+      extra_config: { 'security/http': { ssl_redirect: true, host_proxy_headers: ['X-Forwarded-Host'] } },
+      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+    }),
+  )
+})
+after(async () => {
+  await gateway?.close()
+  await backend?.close()
+})
+
+const location = async (target: string, ...lines: string[]) => {
+  const res = await sendRaw(gateway.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: gw.example', ...lines]))
+  assert.equal(res.status, 301)
+  return /\r\nLocation: ([^\r]*)/.exec(res.head)?.[1]
+}
+
+describe('security/http: the ssl_redirect Location as Go writes the URL', () => {
+  test('URL syntax in a forwarded host is escaped inside the host', async () => {
+    assert.equal(
+      await location('/a?q=1', 'X-Forwarded-Host: evil.example/x'),
+      'https://evil.example%2Fx/a?q=1',
+    )
+    assert.equal(
+      await location('/a?q=1', 'X-Forwarded-Host: user@evil.example'),
+      'https://user%40evil.example/a?q=1',
+    )
+    assert.equal(await location('/a', 'X-Forwarded-Host: evil.example?x'), 'https://evil.example%3Fx/a')
+    assert.equal(await location('/a', 'X-Forwarded-Host: evil.example\\x'), 'https://evil.example%5Cx/a')
+    assert.equal(await location('/a', 'X-Forwarded-Host: a b.example'), 'https://a%20b.example/a')
+    assert.equal(await location('/a', 'X-Forwarded-Host: gw.example:8443'), 'https://gw.example:8443/a')
+  })
+
+  test('a path with bytes a URL path escapes is written escaped; a validly encoded one as it came', async () => {
+    assert.equal(await location('/a"b'), 'https://gw.example/a%22b')
+    assert.equal(await location('/a#frag'), 'https://gw.example/a%23frag')
+    assert.equal(await location('/a{b}|c'), 'https://gw.example/a%7Bb%7D%7Cc')
+    assert.equal(await location("/a!'()*;b%2Fc?x=<y>"), "https://gw.example/a!'()*;b%2Fc?x=<y>")
+  })
+})
