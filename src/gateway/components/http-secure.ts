@@ -166,6 +166,23 @@ function escapeBytes(s: string, kept: RegExp): string {
 
 const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
 
+const NON_ASCII = /[\u0080-\u00ff]/
+
+/**
+ * strings.EqualFold of a configured host and a header's bytes (a host_proxy_headers value may hold
+ * any): rune by rune under Unicode case folding, so a KELVIN SIGN matches `k` and a long s `s`.
+ * Per rune, equal lower- or upper-case forms stand for Go's fold orbits.
+ */
+function goEqualFold(allowed: string, latin1: string): boolean {
+  const a = [...allowed]
+  const b = [...Buffer.from(latin1, 'latin1').toString('utf8')]
+  if (a.length !== b.length) return false
+  return a.every((x, i) => {
+    const y = b[i] as string
+    return x === y || x.toLowerCase() === y.toLowerCase() || x.toUpperCase() === y.toUpperCase()
+  })
+}
+
 /** net/http's hexEscapeNonASCII: bytes past ASCII as %xx (lower-case hex). */
 const hexEscapeNonAscii = (s: string) =>
   s.replace(/[\u0080-\u00ff]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
@@ -211,7 +228,9 @@ export function compileHttpSecure(
     if (checkHost) {
       const ok = cfg.hostsAreRegex
         ? hostPatterns.some((p) => p.testHeader(host))
-        : lowerHosts.includes(host.toLowerCase())
+        : NON_ASCII.test(host)
+          ? cfg.allowedHosts.some((allowed) => goEqualFold(allowed, host))
+          : lowerHosts.includes(host.toLowerCase())
       if (!ok)
         return {
           status: 500,

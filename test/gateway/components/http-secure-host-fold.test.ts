@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import {
+  mustConfig,
+  type Running,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
+
+// unrolled/secure compares allowed_hosts with strings.EqualFold: rune by rune under Unicode case
+// folding. A host_proxy_headers value may hold any bytes (Go's Host check does not see it): a
+// KELVIN SIGN folds to `k`, a long s to `s`; a byte that is no UTF-8 rune matches nothing.
+let backend: TestBackend
+let gateway: Running
+
+before(async () => {
+  backend = await startBackend('api')
+  gateway = await startGateway(
+    mustConfig({
+      version: 3,
+      extra_config: {
+        'security/http': {
+          allowed_hosts: ['kube.example', 'shop.example'],
+          host_proxy_headers: ['X-Forwarded-Host'],
+        },
+      },
+      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+    }),
+  )
+})
+after(async () => {
+  await gateway?.close()
+  await backend?.close()
+})
+
+const statusFor = async (forwardedHost: Buffer) =>
+  (
+    await sendRaw(
+      gateway.url,
+      Buffer.concat([
+        Buffer.from('GET /a HTTP/1.1\r\nHost: gw.example\r\nConnection: close\r\nX-Forwarded-Host: '),
+        forwardedHost,
+        Buffer.from('\r\n\r\n'),
+      ]),
+    )
+  ).status
+
+describe('security/http: allowed_hosts compared as Go folds case', () => {
+  test('KELVIN SIGN and long s fold to k and s; a lone 0xA0 byte and another letter do not', async () => {
+    assert.equal(await statusFor(Buffer.from('\u212Aube.example', 'utf8')), 200)
+    assert.equal(await statusFor(Buffer.from('\u017Fhop.EXAMPLE', 'utf8')), 200)
+    assert.equal(await statusFor(Buffer.from('kube.example\u00a0', 'latin1')), 500)
+    assert.equal(await statusFor(Buffer.from('k\u00fcbe.example', 'utf8')), 500)
+  })
+})
