@@ -67,6 +67,17 @@ describe('a Lua script changing the request, as KrakenD sends it on', () => {
             ],
           },
           {
+            endpoint: '/to-get/{p}',
+            method: 'POST',
+            backend: [
+              {
+                host,
+                url_pattern: '/b/{p}',
+                extra_config: backendScript("local r = request.load()\nr:body('')\nr:method('GET')"),
+              },
+            ],
+          },
+          {
             endpoint: '/agent/{p}',
             backend: [
               {
@@ -132,6 +143,13 @@ describe('a Lua script changing the request, as KrakenD sends it on', () => {
     assert.match(answer, /^HTTP\/1\.1 500 /)
     assert.ok(answer.endsWith(`Post "${raw.origin}/b/pv": http: ContentLength=7 with Body length 8`), answer)
     assert.equal(raw.requests.length, before)
+  })
+
+  test('an empty body the script set goes out as none on a GET it made of a POST (Go probes it)', async () => {
+    await call(['POST /to-get/pv HTTP/1.1', 'Content-Type: application/json', 'Content-Length: 2'], '{}')
+    assert.match(raw.head(), /^GET \/b\/pv HTTP\/1\.1\r\n/)
+    assert.deepEqual(raw.lines('transfer-encoding'), [])
+    assert.deepEqual(raw.lines('content-length'), [])
   })
 
   test("a User-Agent the script removed is Go's own; a header value it sets goes out as its bytes", async () => {

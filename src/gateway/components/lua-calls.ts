@@ -4,6 +4,7 @@
  * backend call, each with the request as lura hands it to that stage.
  */
 
+import { chunksEmptyBody } from '../backend-client.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { GO_USER_AGENT, ginErrorStatus, sniffText } from '../go-http.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
@@ -320,6 +321,8 @@ async function around<T extends { ok: boolean }>(
       ctx.target =
         request.method === view.method ? target : { ...target, method: request.method.toUpperCase() }
     }
+    // Go's transport probes an empty body of unknown size on GET, HEAD, DELETE...: none is sent.
+    if (ctx.body?.length === 0 && !chunksEmptyBody(request.method.toUpperCase())) ctx.body = undefined
     if (mismatch)
       return failure({
         message: `${goUrlErrorOp(request.method)} "${request.url ?? view.url}": http: ContentLength=${mismatch.declared} with Body length ${mismatch.actual}`,
