@@ -51,9 +51,23 @@ function canonical(name: string): string {
     .join('-')
 }
 
+const NON_ASCII = /[\u0080-\u00ff]/
+
+/**
+ * strings.ToLower, which rs/cors applies to the allowed origins and to the request's Origin (its
+ * bytes read as UTF-8: a KELVIN SIGN lowers to `k`): unicode.ToLower per rune, where JavaScript
+ * lowers U+0130 to two code points and Go to `i`.
+ */
+function goToLower(s: string): string {
+  if (!/[^ -~]/.test(s)) return s.toLowerCase()
+  let out = ''
+  for (const c of s) out += c === '\u0130' ? 'i' : c.toLowerCase()
+  return out
+}
+
 export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
   // krakend-cors defaults: every origin and every header when the lists are empty.
-  const origins = (cfg.origins.length > 0 ? cfg.origins : ['*']).map((o) => o.toLowerCase())
+  const origins = (cfg.origins.length > 0 ? cfg.origins : ['*']).map(goToLower)
   const allOrigins = origins.includes('*')
   const exact = new Set(origins.filter((o) => !o.includes('*')))
   const wildcards = origins
@@ -72,7 +86,9 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
 
   const originAllowed = (origin: string) => {
     if (allOrigins) return true
-    const o = origin.toLowerCase()
+    const o = NON_ASCII.test(origin)
+      ? goToLower(Buffer.from(origin, 'latin1').toString('utf8'))
+      : origin.toLowerCase()
     if (exact.has(o)) return true
     return wildcards.some(([p, s]) => o.length >= p.length + s.length && o.startsWith(p) && o.endsWith(s))
   }

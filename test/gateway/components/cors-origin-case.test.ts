@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import {
+  mustConfig,
+  type Running,
+  sendRaw,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from '../helpers.ts'
+
+// rs/cors lowers the allowed origins and the request's Origin with Go's strings.ToLower: the
+// header's bytes read as UTF-8, unicode.ToLower per rune (a KELVIN SIGN lowers to `k`, U+0130 to `i`).
+let backend: TestBackend
+let gateway: Running
+
+before(async () => {
+  backend = await startBackend('api')
+  gateway = await startGateway(
+    mustConfig({
+      version: 3,
+      extra_config: {
+        'security/cors': {
+          allow_origins: ['https://kube.example', 'https://\u00e0b.example', 'https://\u0130x.example'],
+        },
+      },
+      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+    }),
+  )
+})
+after(async () => {
+  await gateway?.close()
+  await backend?.close()
+})
+
+/** The Access-Control-Allow-Origin a preflight from this Origin (UTF-8) gets, undefined for none. */
+async function allowedOrigin(origin: string): Promise<string | undefined> {
+  const res = await sendRaw(
+    gateway.url,
+    Buffer.concat([
+      Buffer.from(
+        'OPTIONS /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAccess-Control-Request-Method: GET\r\nOrigin: ',
+      ),
+      Buffer.from(origin, 'utf8'),
+      Buffer.from('\r\n\r\n'),
+    ]),
+  )
+  const line = /\r\nAccess-Control-Allow-Origin: ([^\r]*)/.exec(res.head)?.[1]
+  return line === undefined ? undefined : Buffer.from(line, 'latin1').toString('utf8')
+}
+
+describe('security/cors: origins lowered as Go lowers them', () => {
+  test('a KELVIN SIGN, an upper-case À and İ match their lower-case allowed origins (İx lowers to ix); the echo is the Origin sent', async () => {
+    assert.equal(await allowedOrigin('https://\u212Aube.example'), 'https://\u212Aube.example')
+    assert.equal(await allowedOrigin('https://\u00c0B.example'), 'https://\u00c0B.example')
+    assert.equal(await allowedOrigin('https://\u0130X.example'), 'https://\u0130X.example')
+    assert.equal(await allowedOrigin('https://ix.example'), 'https://ix.example')
+    assert.equal(await allowedOrigin('https://\u00e0c.example'), undefined)
+  })
+})
