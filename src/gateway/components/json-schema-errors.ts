@@ -216,7 +216,7 @@ class Walker {
           ),
         )
     }
-    if (draft < 2019 && isObject(s.dependencies))
+    if (isObject(s.dependencies))
       for (const [name, dep] of Object.entries(s.dependencies)) {
         if (!Object.hasOwn(obj, name)) continue
         if (Array.isArray(dep)) {
