@@ -19,8 +19,14 @@ export function describeStoppedRun(
   const frozen: boolean = isFreeze(lock)
   if (frozen || !(lock.dead || lock.expired) || lock.unreadable) return undefined
   const { operation, sha } = lock
-  if (operation !== 'release' || !sha) return undefined
   const e = env ? ` -e ${env}` : ''
+  if (operation === 'rollback') {
+    const gone = `the rollback by ${lock.holder} stopped without finishing (its process is gone)`
+    return COLOURS.every((c) => state.weights[c] > 0)
+      ? `${gone} in the middle of its shift: traffic is ${split(state)}; \`gwdeploy rollback${e}\` completes it (all traffic to the release it was going back to)`
+      : `${gone}: \`gwdeploy rollback${e}\` again goes on from where it stopped`
+  }
+  if (operation !== 'release' || !sha) return undefined
   const sha7 = sha.slice(0, 7)
   const stopped = `the release of ${sha7} by ${lock.holder} stopped without finishing (its process is gone)`
   const colour = COLOURS.find((c) => state.fleets[c]?.sha === sha)

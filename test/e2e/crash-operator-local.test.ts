@@ -118,4 +118,32 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     ])
     assert.equal(waited.code, 0, JSON.stringify(waited.envelope))
   })
+
+  it('a rollback killed in the middle of its shift: status says so, and `rollback` again completes it instead of undoing it', async () => {
+    round += 1
+    const before = await servingColour()
+    const earlier = (await project.fleet(before))?.sha as string
+    const bad = sha(10 + round)
+    const released = await project.run(['release', '--sha', bad])
+    assert.equal(released.code, 0, released.stderr)
+    // The earlier release's colour is gone: the rollback redeploys it, shifting in steps.
+    const retired = await project.run(['retire'])
+    assert.equal(retired.code, 0, retired.stderr)
+    const killed = await project.run(['rollback'], { GWDEPLOY_TEST_KILL_AT: 'shift:10' })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    const status = await project.json<StatusEnvelope>(['status'])
+    assert.match(
+      status.envelope.warnings.join('\n'),
+      /the rollback by .* stopped without finishing \(its process is gone\) in the middle of its shift: traffic is blue \d+% \/ green \d+%; `gwdeploy rollback` completes it/,
+    )
+
+    const again = await project.run(['rollback'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stderr, new RegExp(`completing it, all traffic to ${earlier.slice(0, 7)}`))
+    assert.equal(await liveName(project.port), `e2e rev-${earlier.slice(0, 7)}`)
+    const after = await project.json<StatusEnvelope>(['status'])
+    assert.equal(after.envelope.result.weights.blue + after.envelope.result.weights.green, 100)
+    assert.ok([after.envelope.result.weights.blue, after.envelope.result.weights.green].includes(100))
+    assert.equal(after.envelope.result.lock, null)
+  })
 })

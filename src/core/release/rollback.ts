@@ -34,6 +34,7 @@ import { planRun } from './steps/inspect.ts'
 import { checkFleetEnv, localRuntime } from './steps/prepare.ts'
 import { routeTo } from './steps/shift.ts'
 import { verifyFleet } from './steps/verify.ts'
+import { stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
 import { emitSummary } from './summary.ts'
 import { forceScope } from './takeover.ts'
 
@@ -223,12 +224,21 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
   }
   // Under --force-now the lock is the abort lock forceScope took: no hooks in an emergency.
   const withHooks = !ctx.lock?.info.operation?.startsWith(ABORT_OPERATION)
+  const stopped = await stoppedRollback(ctx)
   return withLock(ctx, 'rollback', wanted, options.lockWaitMs ?? 0, async (locked) => {
     const state = await step(ctx.reporter, 'plan', () =>
       ctx.target.provider.inspect({ signal: locked.signal }),
     )
     const records = await engineRecords(ctx, LOOKBACK)
-    const sha = rollbackGoal(state, records, wanted)
+    // A rollback killed mid-shift is completed, not undone (stopped-rollback.ts).
+    const resumed = stopped ? stoppedRollbackGoal(state, records, stopped) : undefined
+    const completing = resumed && (wanted === undefined || resumed.startsWith(wanted)) ? resumed : undefined
+    if (completing)
+      info(
+        locked,
+        `the rollback by ${stopped?.holder} stopped in the middle of its shift (its process is gone): completing it, all traffic to ${completing.slice(0, 7)}`,
+      )
+    const sha = completing ?? rollbackGoal(state, records, wanted)
     if (!wanted && liveLineage(records).length === 0)
       warn(
         locked,
