@@ -253,11 +253,20 @@ export function headerLists(
     }
   const out: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(headers)) {
-    const values = Array.isArray(value) ? value : [value]
+    const values = (Array.isArray(value) ? value : [value]).map(headerText)
     for (const key of written.get(name) ?? [canonicalHeaderKey(name)]) setOwnKey(out, key, values)
   }
   return out
 }
+
+/**
+ * A header value as the CEL string Go makes of it: Node hands the bytes over as latin1, CEL reads
+ * them as UTF-8 (`size`, `==`, `matches` on 'é' see one character, as in KrakenD).
+ */
+const headerText = (value: string) =>
+  NON_ASCII.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value
+
+const NON_ASCII = /[\u0080-\u00ff]/
 
 /** Go's url.ParseQuery: pieces with ";" or bad escapes are dropped, "+" is a space. */
 export function queryLists(query: string): Record<string, string[]> {
