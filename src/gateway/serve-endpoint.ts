@@ -18,8 +18,9 @@ import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine, type GuardContext, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
-import { ginErrorStatus, sniffText } from './go-http.ts'
+import { ginErrorStatus } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
+import { detectContentType } from './go-sniff.ts'
 import { forwardQuery } from './go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
@@ -180,11 +181,13 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
           .filter((r): r is Failure => !r.ok)
           .map((r) => r.message)
           .join('\n')
+      // gin writes the messages' bytes: a backend body's bytes that are not UTF-8 too
+      const bytes = goStringBytes(text)
       if (message && single?.code !== undefined && single.contentType)
         headers['Content-Type'] = single.contentType
-      else if (text !== '') headers['Content-Type'] = sniffText(text)
-      // gin writes the messages' bytes: a backend body's bytes that are not UTF-8 too
-      return finish(req, res, status, headers, goStringBytes(text), start, ep.record)
+      // Go's server sniffs a type from those bytes (a UTF-16 BOM, a PDF, a NUL...)
+      else if (text !== '') headers['Content-Type'] = detectContentType(bytes)
+      return finish(req, res, status, headers, bytes, start, ep.record)
     }
     let nonEmpty = false
     for (const _ in data) {
