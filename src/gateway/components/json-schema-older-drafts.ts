@@ -147,6 +147,51 @@ export function olderDraftMetaProblem(schema: unknown, draft: 4 | 6, at = ''): s
 
 const firstOf = (xs: Array<string | undefined>): string | undefined => xs.find((x) => x !== undefined)
 
+/**
+ * olderDraftMetaProblem over the schema and over every local `$ref` target: v6 checks a target
+ * outside the keywords it knows (under `$defs` in draft-04/06, say) against the meta-schema when it
+ * compiles the reference.
+ */
+export function olderDraftProblem(schema: Schema, draft: 4 | 6): string | undefined {
+  const problem = olderDraftMetaProblem(schema, draft)
+  if (problem !== undefined) return problem
+  for (const ref of localRefs(schema)) {
+    const target = atPointer(schema, ref)
+    if (typeof target === 'boolean' && draft === 4)
+      return `${ref} (a $ref target) is a boolean schema, which draft-04 does not have (write {} or {"not": {}})`
+    const found = olderDraftMetaProblem(target, draft, ref)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** The JSON pointers of the `#/...` references anywhere in the document. */
+function localRefs(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) localRefs(item, out)
+  else if (isSchema(value))
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '$ref' && typeof item === 'string' && item.startsWith('#/')) out.add(item.slice(1))
+      else localRefs(item, out)
+    }
+  return out
+}
+
+function atPointer(root: unknown, pointer: string): unknown {
+  let node = root
+  for (const raw of pointer.split('/').slice(1)) {
+    let token: string
+    try {
+      token = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~')
+    } catch {
+      return undefined
+    }
+    if (Array.isArray(node)) node = node[Number(token)]
+    else if (isSchema(node) && Object.hasOwn(node, token)) node = node[token]
+    else return undefined
+  }
+  return node
+}
+
 /** Whether two values of a list are equal as JSON values (object keys in any order). */
 function repeats(values: unknown[]): boolean {
   const seen = new Set(values.map(canonicalJson))

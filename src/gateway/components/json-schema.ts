@@ -18,7 +18,7 @@ import { hasInexactNumber, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import { walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
-import { asDraft07, olderDraftMetaProblem, withoutIgnoredIds } from './json-schema-older-drafts.ts'
+import { asDraft07, olderDraftProblem, withoutIgnoredIds } from './json-schema-older-drafts.ts'
 import { quote } from './json-schema-wording.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
@@ -87,7 +87,7 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
   let input = schema
   if (typeof schema === 'object') {
     const { $schema: _dropped, ...rest } = schema
-    const problem = draft === 4 || draft === 6 ? olderDraftMetaProblem(rest, draft) : undefined
+    const problem = draft === 4 || draft === 6 ? olderDraftProblem(rest, draft) : undefined
     if (problem !== undefined) throw new Error(`schema is invalid: ${problem}`)
     input = draft === 4 || draft === 6 ? asDraft07(rest, draft) : rest
     // `$id`s v6 ignores before 2019-09 (draft-04's, and beside a `$ref`) must not move ajv's base.

@@ -63,6 +63,15 @@ describe('draft-04/06 schemas their meta-schema refuses', () => {
       },
       /\/items\/enum must list/,
     ],
+    [
+      'a $ref target under $defs (no draft-04 keyword) in draft-04',
+      {
+        $schema: DRAFT4,
+        properties: { r: { $ref: '#/$defs/d' } },
+        $defs: { d: { minimum: 0, exclusiveMinimum: 1 } },
+      },
+      /\/\$defs\/d\/exclusiveMinimum must be a boolean/,
+    ],
   ]
   for (const [what, schema, message] of refused)
     test(`${what} is a config error`, () => {
@@ -77,6 +86,8 @@ describe('draft-04/06 schemas their meta-schema refuses', () => {
 
   test('only those: what the drafts take stays valid beside a refused look-alike', () => {
     assert.equal(errorsFor({ $schema: DRAFT4, minimum: 1, exclusiveMinimum: 0 }).length, 1)
+    // v6 checks a target outside its keywords only when a $ref compiles it
+    assert.deepEqual(errorsFor({ $schema: DRAFT4, $defs: { d: { minimum: 0, exclusiveMinimum: 1 } } }), [])
     assert.deepEqual(
       errorsFor({ $schema: DRAFT4, additionalProperties: false, minimum: 1, exclusiveMinimum: true }),
       [],
