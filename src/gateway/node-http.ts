@@ -17,20 +17,17 @@ import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
 import { loadBuiltin } from './libraries.ts'
 import { answerUnreadBody, type UnreadBodyLimit } from './request-body.ts'
+import { rememberRequestUri, requestUri } from './request-uri.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
 
-/** The request target as the client sent it (Go's RequestURI), kept when the URL is rewritten. */
-const requestUris = new WeakMap<IncomingMessage, string>()
 /**
  * Requests that asked for 100 Continue and have a body: the answer to write it on, and whether
  * the connection is kept once the body is read.
  */
 const awaitingContinue = new WeakMap<object, { res: ServerResponse; keepAlive: boolean }>()
 
-export function requestUri(req: { url?: string }): string {
-  return requestUris.get(req as IncomingMessage) ?? req.url ?? '/'
-}
+export { requestUri }
 
 /**
  * Go's expectContinueReader: the first read of the body sends `100 Continue`; a body read to the
@@ -364,7 +361,7 @@ function absoluteForm(req: IncomingMessage, url: string): boolean {
     const slash = path.indexOf('/', 2)
     path = slash === -1 ? '' : path.slice(slash)
   }
-  requestUris.set(req, url)
+  rememberRequestUri(req, url)
   req.url = `${path || '/'}${q === -1 ? '' : afterScheme.slice(q)}`
   if (parsed.host !== '') req.headers.host = parsed.host
   return true

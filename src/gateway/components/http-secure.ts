@@ -7,7 +7,7 @@
  * health route, so `GET /__health` never sees it.
  */
 import { cryptoModule } from '../libraries.ts'
-import { requestUri } from '../node-http.ts'
+import { requestUri } from '../request-uri.ts'
 import type { Fields } from './fields.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
 import { firstLine, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
