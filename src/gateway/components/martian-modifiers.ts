@@ -203,8 +203,14 @@ export function filterCondition(
         : on === 'urlRegex'
           ? ''
           : read.str(body, on === 'regex' ? 'header' : 'name', here)
-  if (on === 'header')
-    read.readable(name, [...here, 'name'], type, 'remove the filter, or use image.runtime: krakend')
+  // header.RegexFilter reads the header map's Host, which port.Modifier writes (martian-run.ts).
+  if (on === 'header' || (on === 'regex' && name.toLowerCase() !== 'host'))
+    read.readable(
+      name,
+      [...here, on === 'regex' ? 'header' : 'name'],
+      type,
+      'remove the filter, or use image.runtime: krakend',
+    )
   const value =
     on === 'regex' || on === 'urlRegex'
       ? read.goRegexp(body, here)
