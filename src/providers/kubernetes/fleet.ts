@@ -8,6 +8,7 @@ import { providerError } from '../../core/errors.ts'
 import type { Colour, Fleet, FleetNode, NodeHealth } from '../types.ts'
 import type { KubeApi } from './api.ts'
 import { ANNOTATION, colourSelector, type KubeNames, LABEL, NO_COLOUR } from './names.ts'
+import { crashDetail } from './stuck-pods.ts'
 
 export function toFleet(deployment: k8s.V1Deployment, colour: Colour, pods: k8s.V1Pod[]): Fleet {
   const labels = deployment.metadata?.labels ?? {}
@@ -111,6 +112,8 @@ export function podHealth(node: FleetNode, pod: k8s.V1Pod | undefined, image?: s
 export function describePod(pod: k8s.V1Pod): string {
   const status = pod.status?.containerStatuses?.[0]
   const waiting = status?.state?.waiting
+  // The back-off message says only when the next restart is: the last exit says why (OOMKilled).
+  if (waiting?.reason === 'CrashLoopBackOff') return crashDetail(status)
   if (waiting) return `waiting: ${waiting.reason ?? ''}${waiting.message ? ` (${waiting.message})` : ''}`
   const terminated = status?.state?.terminated ?? status?.lastState?.terminated
   if (terminated) return `terminated: ${terminated.reason ?? ''} exit ${terminated.exitCode}`

@@ -120,14 +120,21 @@ export class BlockerClock {
   }
 }
 
-/** "CrashLoopBackOff: the container exited with code 9 (Error) 3 time(s)" from its last termination. */
-function crashDetail(status: k8s.V1ContainerStatus | undefined): string {
+/** "CrashLoopBackOff: the gateway container exited with code 137 (OOMKilled) after 42 s; restarted 3 time(s) ...": its last run. */
+export function crashDetail(status: k8s.V1ContainerStatus | undefined): string {
   const last = status?.lastState?.terminated
   const restarts = status?.restartCount ?? 0
+  const ran =
+    last?.startedAt && last.finishedAt
+      ? Math.max(
+          0,
+          Math.round((new Date(last.finishedAt).getTime() - new Date(last.startedAt).getTime()) / 1000),
+        )
+      : undefined
   const exit = last
-    ? `exited with code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}${last.signal ? ` on signal ${last.signal}` : ''}`
+    ? `exited with code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}${last.signal ? ` on signal ${last.signal}` : ''}${ran === undefined ? '' : ` after ${ran} s`}`
     : 'keeps exiting'
-  return `CrashLoopBackOff: the gateway container ${exit} right after it started; restarted ${restarts} time(s), the kubelet now waits before each restart`
+  return `CrashLoopBackOff: the gateway container ${exit}; restarted ${restarts} time(s), the kubelet now waits before each restart`
 }
 
 /**

@@ -111,3 +111,24 @@ test("a kept failed colour's pods of the old template do not block the rollout o
   assert.deepEqual(rolloutBlockers(deployment, [crashing('old', '--no-such-node-flag')]), [])
   assert.equal(rolloutBlockers(deployment, [crashing('new', '')])[0]?.pod, 'new')
 })
+
+test('status of a crash-looping pod says how its last run ended (OOMKilled), not only when the next restart is', () => {
+  const oom = pod(
+    'gw-blue-1',
+    waiting('CrashLoopBackOff', 'back-off 5m0s restarting failed container=gateway pod=gw-blue-1_ns(uid)', {
+      restartCount: 12,
+      lastState: {
+        terminated: {
+          exitCode: 137,
+          reason: 'OOMKilled',
+          startedAt: '2026-12-05T03:00:00Z',
+          finishedAt: '2026-12-05T03:00:42Z',
+        },
+      },
+    }),
+  )
+  assert.equal(
+    describePod(oom),
+    'CrashLoopBackOff: the gateway container exited with code 137 (OOMKilled) after 42 s; restarted 12 time(s), the kubelet now waits before each restart',
+  )
+})
