@@ -9,6 +9,7 @@ import { BackendCallError } from './backend-call-error.ts'
 import {
   type BackendClient,
   type BackendRequest,
+  BodyReadError,
   type BufferedAnswer,
   headerValue,
 } from './backend-client.ts'
@@ -302,12 +303,22 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           ? error.message
           : cancel.aborted
             ? 'context deadline exceeded'
-            : ((error as Error)?.message ?? String(error))
+            : error instanceof BodyReadError
+              ? bodyReadMessage(b.cfg.encoding, error.message)
+              : ((error as Error)?.message ?? String(error))
       return { ok: false, code: undefined, message }
     } finally {
       b.record?.(status, (performance.now() - t0) / 1000)
     }
   }
+
+  /** A body read error as each decoder reports it (gofeed's detector drops it and sees no feed). */
+  const bodyReadMessage = (encoding: string, message: string) =>
+    encoding === 'xml'
+      ? `xml.Decoder.Token() - ${message}`
+      : encoding === 'rss'
+        ? 'Failed to detect feed type'
+        : message
 
   const bodyRead = (b: CompiledBackend) =>
     lurasBodyRead(

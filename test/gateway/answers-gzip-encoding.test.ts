@@ -69,6 +69,14 @@ before(async () => {
         rendered('/short-200'),
         rendered('/cut-200'),
         rendered('/bad-header-200'),
+        {
+          endpoint: '/xml/bad-header-200',
+          backend: [{ host, url_pattern: '/bad-header-200', encoding: 'xml' }],
+        },
+        {
+          endpoint: '/rss/bad-header-200',
+          backend: [{ host, url_pattern: '/bad-header-200', encoding: 'rss' }],
+        },
         noop('/upper'),
         noop('/x-gzip'),
         noop('/no-content'),
@@ -151,4 +159,10 @@ test("a 200 whose gzip cannot be read fails with Go's gzip reader's words", asyn
     assert.equal(r.status, 500, path)
     assert.equal(r.body, message, path)
   }
+})
+
+test("a gzip the transport cannot read is reported as the backend's decoder reports a read error", async () => {
+  assert.equal((await get('/xml/bad-header-200')).body, 'xml.Decoder.Token() - gzip: invalid header')
+  // gofeed's detector drops the read error and finds no feed
+  assert.equal((await get('/rss/bad-header-200')).body, 'Failed to detect feed type')
 })

@@ -1,0 +1,78 @@
+// How a backend's gzip answer is undone, as Go's transport and lura do it: the transport
+// decompresses the gzip it asked for when the answer has a body (Content-Encoding `gzip` in any
+// case); lura's response parser then decompresses a 200/201 still marked exactly `gzip`.
+import { gunzip } from 'node:zlib'
+import type { Hop } from './backend-client.ts'
+
+const firstValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
+
+/** Go's transport undoes a gzip it asked for on `Content-Encoding: gzip` in any case (x-gzip is not gzip to it). */
+export function isGzip(headers: Record<string, string | string[] | undefined>): boolean {
+  const encoding = firstValue(headers['content-encoding'])
+  return encoding !== undefined && encoding.length === 4 && encoding.toLowerCase() === 'gzip'
+}
+
+/**
+ * Whether Go's transport hands up a body to decompress: not for HEAD, 1xx, 204, 304 or a
+ * `Content-Length: 0` (it leaves those answers' Content-Encoding in place).
+ */
+export function goHasBody(
+  status: number,
+  method: string,
+  headers: Record<string, string | string[] | undefined>,
+) {
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return false
+  const length = firstValue(headers['content-length'])
+  return length === undefined || !/^\s*0+\s*$/.test(length)
+}
+
+/**
+ * A buffered answer's body as lura reads it. Go's transport decompresses a gzip answer with a body;
+ * a read error there leaves a status handler an empty body (io.ReadAll's error is dropped) and
+ * fails a 200/201's decoding. lura's own response parser then decompresses a 200/201 whose
+ * Content-Encoding is still exactly `gzip` (an empty one fails with EOF).
+ */
+export async function undoGzip(hop: Hop<Buffer>, method: string, limit: number): Promise<Buffer> {
+  const success = hop.statusCode === 200 || hop.statusCode === 201
+  if (isGzip(hop.headers) && goHasBody(hop.statusCode, method, hop.headers)) {
+    if (hop.decoded) return hop.decoded
+    try {
+      return await gunzipLimited(hop.answer, limit)
+    } catch (error) {
+      if (!success && isGzipDataError(error)) return Buffer.alloc(0)
+      const go = goGzipError(error, hop.answer)
+      // the decoder met it while reading the body Go's transport decompressed
+      if (go instanceof Error && isGzipDataError(error)) throw new BodyReadError(go.message)
+      throw go
+    }
+  }
+  if (!success || firstValue(hop.headers['content-encoding']) !== 'gzip') return hop.answer
+  if (hop.answer.length === 0) throw new Error('EOF')
+  return gunzipLimited(hop.answer, limit).catch((error) => {
+    throw goGzipError(error, hop.answer)
+  })
+}
+
+const isGzipDataError = (error: unknown) => {
+  const code = (error as { code?: string })?.code
+  return code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR'
+}
+
+/** A read error of a body Go's transport decompresses: a decoder wraps it its own way (xml's Token()). */
+export class BodyReadError extends Error {}
+
+/** zlib's gunzip error worded as Go's gzip.Reader's (which reads the 10-byte header first). */
+function goGzipError(error: unknown, input: Buffer): unknown {
+  if (!isGzipDataError(error)) return error
+  const message = (error as Error).message
+  if (input.length < 10 || message === 'unexpected end of file') return new Error('unexpected EOF')
+  if (message === 'incorrect header check') return new Error('gzip: invalid header')
+  if (message === 'incorrect data check') return new Error('gzip: invalid checksum')
+  return error
+}
+
+export function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    gunzip(bytes, { maxOutputLength: limit }, (error, out) => (error ? reject(error) : resolve(out))),
+  )
+}
