@@ -223,7 +223,10 @@ describe('aws pure helpers', () => {
     const failed = targetStatus('i', failing, launched, 300_000, 1_400_000)
     assert.equal(failed.status, 'unhealthy')
     assert.equal(failed.final, true, 'past bootGrace the gate fails at once')
-    assert.match(failed.detail ?? '', /still failing past provider\.aws\.bootGrace: the gateway does not answer/)
+    assert.match(
+      failed.detail ?? '',
+      /still failing past provider\.aws\.bootGrace: the gateway does not answer/,
+    )
     assert.equal(targetStatus('i', failing, launched, 300_000, 1_060_000).final, undefined)
     assert.equal(targetStatus('i', { State: 'initial' }, launched, 0).status, 'starting')
     assert.equal(
