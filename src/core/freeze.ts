@@ -7,7 +7,7 @@
 import type { LockInfo } from '../providers/types.ts'
 import { lockHeldError, usageError } from './errors.ts'
 import { FOREVER_MS, FREEZE_PREFIX, frozenError, isFreeze } from './freeze-info.ts'
-import { describeLock, isUnreadableLock, unreadableLockError } from './lock.ts'
+import { describeLock, isUnreadableLock, takeoverWarning, unreadableLockError } from './lock.ts'
 import { breakLock, lockRelease } from './lock-commands.ts'
 import { lockHolder, type Target } from './target.ts'
 
@@ -38,7 +38,12 @@ function checkReason(reason: string, provider: string): string {
 
 export async function freeze(
   target: Target,
-  options: { reason: string; ttlMs?: number | undefined; signal?: AbortSignal },
+  options: {
+    reason: string
+    ttlMs?: number | undefined
+    signal?: AbortSignal
+    warn?: (message: string) => void
+  },
 ) {
   const reason = checkReason(options.reason, target.provider.id)
   const attempt = await target.provider.lock().tryAcquire(
@@ -57,6 +62,7 @@ export async function freeze(
       details: { lock: attempt.lock },
     })
   }
+  if (attempt.tookOver) options.warn?.(takeoverWarning(attempt.tookOver))
   return { lock: attempt.lock }
 }
 

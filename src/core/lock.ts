@@ -54,6 +54,17 @@ export function deadHolderTakeover(providerId: string, env?: string): string {
     : `${command} takes it over`
 }
 
+/**
+ * The warning a run gives when it took over another holder's lock: the same words on every
+ * provider, naming who held it, since when and doing what, and why it could be taken.
+ */
+export function takeoverWarning(previous: LockInfo): string {
+  const why = holderIsDead(previous)
+    ? 'its process on this host is gone (killed or crashed)'
+    : 'it expired without being renewed'
+  return `took over the release lock of ${describeLock(previous)}: ${why}. That run did not finish; \`gwdeploy status\` shows where it left the target.`
+}
+
 export interface HeldLock {
   info: LockInfo
   /** Aborted (with an exit-3 error) when a renewal finds the lock taken over or gone. */
@@ -81,7 +92,10 @@ export async function acquireLock(
   let announced = false
   for (;;) {
     const attempt = await lock.tryAcquire(request, options.signal ? { signal: options.signal } : {})
-    if (attempt.acquired) break
+    if (attempt.acquired) {
+      if (attempt.tookOver) options.emit?.({ type: 'warn', message: takeoverWarning(attempt.tookOver) })
+      break
+    }
     if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock)
     // A freeze is a person's decision, not a run that ends: never wait it out.
     if (isFreeze(attempt.lock)) throw frozenError(attempt.lock)

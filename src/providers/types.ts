@@ -148,6 +148,14 @@ export interface CallOptions {
 }
 
 /**
+ * What `tryAcquire` got: the new lock, with `tookOver` the lock of an expired or dead holder it
+ * replaced (the engine warns about it), or the holder's lock when it is held.
+ */
+export type LockAttempt =
+  | { acquired: true; lock: LockInfo; tookOver?: LockInfo }
+  | { acquired: false; lock: LockInfo }
+
+/**
  * One lock per target, stored where the target lives. `acquire` is atomic: it creates the
  * lock or takes over an expired one; it never waits (the engine does the waiting).
  */
@@ -156,10 +164,7 @@ export interface Lock {
    * Returns the new lock, or the current holder's lock when it is held (not expired). `signal`
    * (the run's interrupt) may stop a lock store that answers slowly, leaving no lock behind.
    */
-  tryAcquire(
-    request: LockRequest,
-    options?: CallOptions,
-  ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }>
+  tryAcquire(request: LockRequest, options?: CallOptions): Promise<LockAttempt>
   /** Extends the TTL of the lock this process holds; throws when it was lost/broken. */
   renew(): Promise<LockInfo>
   /** Releases the lock this process holds (no-op when it no longer holds it). */

@@ -58,15 +58,33 @@ describe('the release lock', () => {
     assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
   })
 
-  it('a lock left by a killed run on this host is taken over at once (its holder pid is dead)', async () => {
-    const killed = await project.run(['release', '--sha', sha(3)], { GWDEPLOY_TEST_KILL_AT: 'plan' })
-    assert.equal(killed.signal, 'SIGKILL')
+  it('a lock left by a killed run on this host is taken over at once (its holder pid is dead), with one warning naming it', async () => {
+    const killed = project.start(['release', '--sha', sha(3)], { GWDEPLOY_TEST_KILL_AT: 'plan' })
+    const killedPid = killed.child.pid
+    assert.equal((await killed.done).signal, 'SIGKILL')
     const left = await project.json<{ result: { lock: { holder: string } | null } }>(['lock', 'status'])
-    assert.match(left.envelope.result.lock?.holder ?? '', / pid \d+/)
+    assert.match(left.envelope.result.lock?.holder ?? '', new RegExp(` pid ${killedPid}$`))
+    const holder = left.envelope.result.lock?.holder ?? ''
+    const takeover = (operation: string) =>
+      new RegExp(
+        `took over the release lock of ${holder.replace(/[.]/g, '\\.')} \\(${operation}\\), since \\d{4}-\\d\\d-\\d\\dT[^,]+, expires [^:]+:\\d\\d:[^:]+: its process on this host is gone \\(killed or crashed\\)`,
+      )
     const after = await project.run(['release', '--sha', sha(3)])
     assert.equal(after.code, 0, after.stderr)
+    assert.match(after.stderr, takeover('release 0303030'))
+    assert.equal(after.stderr.match(/took over the release lock/g)?.length, 1, after.stderr)
     const free = await project.json<{ result: { lock: null } }>(['lock', 'status'])
     assert.equal(free.envelope.result.lock, null)
+
+    // --json: the same warning, once, in the envelope's warnings.
+    const killedAgain = project.start(['release', '--sha', sha(4)], { GWDEPLOY_TEST_KILL_AT: 'plan' })
+    assert.equal((await killedAgain.done).signal, 'SIGKILL')
+    const again = await project.json<{ warnings: string[] }>(['release', '--sha', sha(4)])
+    assert.equal(again.code, 0, JSON.stringify(again.envelope))
+    const warnings = again.envelope.warnings.filter((w) => w.startsWith('took over the release lock'))
+    assert.equal(warnings.length, 1, JSON.stringify(again.envelope.warnings))
+    assert.match(warnings[0] ?? '', new RegExp(` pid ${killedAgain.child.pid} \\(release 0404040\\), since `))
+    assert.match(warnings[0] ?? '', /its process on this host is gone/)
   })
 
   it('a lock held on another host blocks (exit 3) until its TTL expires', async () => {

@@ -59,6 +59,7 @@ export default class LockAcquire extends BaseCommand<typeof LockAcquire, Result>
         reason: this.flags.message,
         ttlMs: ttlMs(this.flags.ttl),
         signal: context.signal,
+        warn: context.warn,
       })
     } finally {
       await target.provider.close?.()

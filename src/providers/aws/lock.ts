@@ -135,7 +135,7 @@ export class ListenerRuleLock implements Lock {
         if (!arn) throw providerError('aws: CreateRule (lock) returned no rule')
         this.#mine = { arn, info }
         this.#ttlMs = request.ttlMs
-        return { acquired: true as const, lock: info }
+        return { acquired: true as const, lock: info, ...(current ? { tookOver: current.info } : {}) }
       } catch (error) {
         if (!isAwsError(error, 'PriorityInUse')) await call('CreateRule (lock)', () => Promise.reject(error))
         // Someone else created it first (or took over the same expired lock): read it again.

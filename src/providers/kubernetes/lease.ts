@@ -6,7 +6,7 @@
  */
 import type * as k8s from '@kubernetes/client-node'
 import { providerError } from '../../core/errors.ts'
-import type { CallOptions, Lock, LockInfo, LockRequest } from '../types.ts'
+import type { CallOptions, Lock, LockAttempt, LockInfo, LockRequest } from '../types.ts'
 import { call, isConflict, isNotFound, type KubeClient, unlessNotFound } from './client.ts'
 import { ANNOTATION, baseSelector, LABEL, MANAGED_BY } from './names.ts'
 import type { KubeSettings } from './settings.ts'
@@ -96,10 +96,7 @@ export class LeaseLock implements Lock {
     return call(where, client, () => fn(client.coordination), signal)
   }
 
-  async tryAcquire(
-    request: LockRequest,
-    options: CallOptions = {},
-  ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }> {
+  async tryAcquire(request: LockRequest, options: CallOptions = {}): Promise<LockAttempt> {
     const now = new Date()
     try {
       return await this.#call('acquire', (leases) => this.#acquire(leases, request, now), options.signal)
@@ -118,11 +115,7 @@ export class LeaseLock implements Lock {
       await this.#delete(leases, current.metadata?.resourceVersion)
   }
 
-  async #acquire(
-    leases: k8s.CoordinationV1Api,
-    request: LockRequest,
-    now: Date,
-  ): Promise<{ acquired: true; lock: LockInfo } | { acquired: false; lock: LockInfo }> {
+  async #acquire(leases: k8s.CoordinationV1Api, request: LockRequest, now: Date): Promise<LockAttempt> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const created = await leases.createNamespacedLease({
@@ -144,7 +137,7 @@ export class LeaseLock implements Lock {
           body: this.#body(request, now, current.metadata?.resourceVersion),
         })
         this.#mine = { request, acquiredAt: now }
-        return { acquired: true, lock: leaseInfo(taken) as LockInfo }
+        return { acquired: true, lock: leaseInfo(taken) as LockInfo, ...(info ? { tookOver: info } : {}) }
       } catch (error) {
         if (!isConflict(error)) throw error
         // Another run took the expired lease first: report it as held.

@@ -1,7 +1,7 @@
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { holderIsGone, newLockInfo } from '../lock-info.ts'
-import type { Lock, LockInfo, LockRequest } from '../types.ts'
+import type { Lock, LockAttempt, LockInfo, LockRequest } from '../types.ts'
 
 /**
  * A lock file: created whole and exclusively (a complete temp file hard-linked to the name, which
@@ -35,11 +35,12 @@ export class FileLock implements Lock {
     }
   }
 
-  async tryAcquire(request: LockRequest) {
+  async tryAcquire(request: LockRequest): Promise<LockAttempt> {
     const info = newLockInfo(request)
     await mkdir(dirname(this.#file), { recursive: true, mode: 0o700 })
     const tmp = `${this.#file}.${process.pid}.tmp`
     await writeFile(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 })
+    let tookOver: LockInfo | undefined
     try {
       await link(tmp, this.#file)
       await rm(tmp, { force: true })
@@ -57,16 +58,17 @@ export class FileLock implements Lock {
         await rm(tmp, { force: true })
         return { acquired: false as const, lock: current }
       }
-      // Expired: take it over atomically, then verify we are the one who won.
+      // Expired or its holder dead: take it over atomically, then verify we are the one who won.
       await rename(tmp, this.#file)
       const check = await this.#read()
       if (!check || check.holder !== info.holder || check.acquiredAt !== info.acquiredAt) {
         return { acquired: false as const, lock: check ?? info }
       }
+      tookOver = current ?? undefined
     }
     this.#mine = info
     this.#ttlMs = request.ttlMs
-    return { acquired: true as const, lock: info }
+    return { acquired: true as const, lock: info, ...(tookOver ? { tookOver } : {}) }
   }
 
   async renew(): Promise<LockInfo> {
