@@ -96,6 +96,11 @@ export interface Run {
   /** The colour serving before this run (null on a first release). */
   serving: Colour | null
   previous: Fleet | undefined
+  /**
+   * `previous` runs a release that never went live (one killed mid-shift that a rollback undid):
+   * finalize leaves it idle rather than keep it for rollback.
+   */
+  previousNeverLive?: boolean
   /** What the router is known to carry now. */
   weights: Weights
   /** The last weights every colour with traffic passed its gate (health gate + bake) for. */

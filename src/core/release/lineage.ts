@@ -2,10 +2,30 @@
  * The line of releases that went live, read from the release records: what `rollback` goes back
  * along and what tells a preview (waiting for `promote`) from the colour kept for rollback.
  */
-import { COLOURS, type Colour, type ReleaseRecord, type TargetState } from '../../providers/types.ts'
+import {
+  COLOURS,
+  type Colour,
+  type Fleet,
+  type ReleaseRecord,
+  type TargetState,
+} from '../../providers/types.ts'
 
 const wentLive = (record: ReleaseRecord) =>
   record.sha !== undefined && (record.status === 'released' || record.status === 'switched')
+
+/**
+ * Whether the release `fleet` runs ever went live: a record of a release or switch of its SHA and
+ * config digest. A run killed before its record left none; without any records (lost) it may have.
+ */
+export function everWentLive(records: readonly ReleaseRecord[], fleet: Fleet): boolean {
+  if (records.length === 0) return true
+  return records.some(
+    (r) =>
+      r.sha === fleet.sha &&
+      wentLive(r) &&
+      (r.configDigest === undefined || r.configDigest === fleet.configDigest),
+  )
+}
 
 /**
  * The SHAs that went live, oldest first, as a stack: a release or promote that went live pushes its

@@ -24,7 +24,7 @@ import type { EngineContext, LockedContext, ReleaseResult, Run } from './context
 import { describeWeights, info, resultOf, sameWeights, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
-import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
+import { everWentLive, isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
 import { isStop, withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
 import { converge } from './steps/converge.ts'
@@ -148,11 +148,17 @@ async function stillHealthy(ctx: EngineContext, fleet: Fleet): Promise<boolean> 
   })
 }
 
-async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, started: number) {
+async function switchTo(
+  ctx: LockedContext,
+  state: TargetState,
+  records: readonly ReleaseRecord[],
+  fleet: Fleet,
+  started: number,
+) {
   const other = COLOURS.find((c) => c !== fleet.colour)
   const serving = other && state.weights[other] > 0 ? other : null
   const action = `switch traffic to ${fleet.colour} (${fleet.sha.slice(0, 7)})`
-  const run = fleetRun('rollback', state, fleet, { started, serving, action, gated: state.weights })
+  const run = rollbackRun(state, records, fleet, { started, serving, action, gated: state.weights })
   try {
     await step(ctx.reporter, 'shift', () => routeTo(ctx, run, splitWeights(fleet.colour, 100, false)))
   } catch (error) {
@@ -161,6 +167,21 @@ async function switchTo(ctx: LockedContext, state: TargetState, fleet: Fleet, st
     throw error
   }
   await finishLive(ctx, run, fleet, 'switched')
+  return run
+}
+
+/**
+ * The run of a rollback to a colour that is up. The other colour is kept for rollback only when its
+ * release went live: one killed mid-shift, whose split this rollback undoes, never did.
+ */
+function rollbackRun(
+  state: TargetState,
+  records: readonly ReleaseRecord[],
+  fleet: Fleet,
+  options: Parameters<typeof fleetRun>[3],
+): Run {
+  const run = fleetRun('rollback', state, fleet, options)
+  if (run.previous && !everWentLive(records, run.previous)) run.previousNeverLive = true
   return run
 }
 
@@ -246,7 +267,7 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       )
     const fleet = goalFleet(state, records, sha)
     if (fleet && state.weights[fleet.colour] === 100) {
-      const run = fleetRun('rollback', state, fleet, {
+      const run = rollbackRun(state, records, fleet, {
         started,
         serving: null,
         action: '',
@@ -316,7 +337,7 @@ async function goBack(
     : false
   if (fleet && healthy) {
     return {
-      run: await switchTo(ctx, state, fleet, started).catch(async (error: unknown) => {
+      run: await switchTo(ctx, state, records, fleet, started).catch(async (error: unknown) => {
         await onFailure()
         throw error
       }),

@@ -18,11 +18,21 @@ import {
 } from '../context.ts'
 import { record } from './record.ts'
 
-async function annotate(ctx: EngineContext, green: Fleet, previous: Fleet | undefined): Promise<void> {
+async function annotate(ctx: EngineContext, green: Fleet, run: Run): Promise<void> {
   const { provider, config } = ctx.target
+  const previous = run.previous
   // Live already: an interrupt here is listed as unfinished (exit 8), the record still written.
   await provider.annotate(green.colour, { keepUntil: undefined }, { signal: ctx.signal })
   if (!previous) return
+  if (run.previousNeverLive) {
+    if (previous.keepUntil)
+      await provider.annotate(previous.colour, { keepUntil: undefined }, { signal: ctx.signal })
+    info(
+      ctx,
+      `${previous.colour} (${previous.sha.slice(0, 7)}) never went live: left idle, not kept for rollback (\`gwdeploy retire\` tears it down)`,
+    )
+    return
+  }
   const keepUntil = new Date(Date.now() + config.shift.keep).toISOString()
   await provider.annotate(previous.colour, { keepUntil }, { signal: ctx.signal })
   info(ctx, `previous ${previous.colour} (${previous.sha.slice(0, 7)}) kept for rollback until ${keepUntil}`)
@@ -37,7 +47,7 @@ export async function finalize(
   await testPoint('finalize', ctx.signal)
   await step(ctx.reporter, 'finalize', async () => {
     try {
-      await annotate(ctx, green, run.previous)
+      await annotate(ctx, green, run)
     } catch (error) {
       run.unfinished.push(`annotate the colours (previous kept for rollback): ${(error as Error).message}`)
     }

@@ -1,0 +1,68 @@
+/**
+ * A release SIGKILLed at its first shift step, then `gwdeploy rollback` (all traffic back on the
+ * live release): the killed release's colour never went live, so neither the rollback nor `status`
+ * may call it the previous release kept for rollback. It is idle, for `retire` or a release.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { liveName, makeProject, type Project, sha } from '../core/helpers/project.ts'
+
+interface ColourView {
+  colour: string
+  role: string
+  weight: number
+  sha: string
+  keepUntil?: string
+}
+
+describe('status after rolling back a release killed mid-shift (local, CLI)', () => {
+  let project: Project
+  before(async () => {
+    project = await makeProject({
+      size: 1,
+      lockTtl: '10m',
+      shift: { strategy: 'steps', steps: [10, 100], bake: '300ms' },
+    })
+    for (const n of [1, 2]) {
+      const released = await project.run(['release', '--sha', sha(n)])
+      assert.equal(released.code, 0, released.stderr)
+    }
+  })
+  after(async () => {
+    await project?.cleanup()
+  })
+
+  it('the never-live colour is idle, not "previous … kept for rollback"; a real previous still is', async () => {
+    const before = await project.json<{ result: { colours: ColourView[] } }>(['status'])
+    const previous = before.envelope.result.colours.find((c) => c.role === 'previous')
+    assert.equal(previous?.sha, sha(1), JSON.stringify(before.envelope.result.colours))
+
+    const killed = await project.run(['release', '--sha', sha(3)], { GWDEPLOY_TEST_KILL_AT: 'shift:10' })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    const rollback = await project.run(['rollback'])
+    assert.equal(rollback.code, 0, rollback.stderr)
+    assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
+    assert.doesNotMatch(rollback.stderr, /\(0303030\) kept for rollback/)
+    assert.match(rollback.stderr, /\(0303030\) never went live: left idle, not kept for rollback/)
+
+    const status = await project.json<{ result: { colours: ColourView[] } }>(['status'])
+    const stopped = status.envelope.result.colours.find((c) => c.sha === sha(3))
+    assert.equal(stopped?.role, 'idle', JSON.stringify(status.envelope.result.colours))
+    assert.equal(stopped?.weight, 0)
+    assert.equal(stopped?.keepUntil, undefined)
+    const text = await project.run(['status'])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, new RegExp(`${stopped?.colour} \\[idle 0%\\] 0303030 "e2e rev-0303030"\\n`))
+    assert.doesNotMatch(text.stdout, /previous/)
+
+    // A rollback from a release that went live still keeps that release for rollback.
+    const released = await project.run(['release', '--sha', sha(4)])
+    assert.equal(released.code, 0, released.stderr)
+    const back = await project.run(['rollback'])
+    assert.equal(back.code, 0, back.stderr)
+    assert.match(back.stderr, /\(0404040\) kept for rollback until/)
+    const last = await project.json<{ result: { colours: ColourView[] } }>(['status'])
+    const kept = last.envelope.result.colours.find((c) => c.sha === sha(4))
+    assert.equal(kept?.role, 'previous', JSON.stringify(last.envelope.result.colours))
+  })
+})
