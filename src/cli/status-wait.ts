@@ -28,7 +28,7 @@ interface LoopFlags {
 }
 
 /** The shortest --timeout / --interval: polling faster than this only loads the target. */
-export const MIN_WAIT_MS = 100
+const MIN_WAIT_MS = 100
 
 export function durationFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback

@@ -8,7 +8,7 @@ import { BaseCommand, type RunContext, toGwError } from './base-command.ts'
 import { configFlags } from './flags.ts'
 
 /** `--lock-wait[=DURATION]`: bare means "up to the lock TTL" (a held lock is released or expires by then). */
-export const lockWaitFlag = {
+const lockWaitFlag = {
   'lock-wait': Flags.string({
     description:
       'Wait for a held release lock instead of exiting 3; bare --lock-wait waits up to the lock TTL.',
@@ -23,7 +23,7 @@ export const targetFlags = { ...configFlags, ...lockWaitFlag }
  * Lets `--lock-wait` be given without a value (oclif wants one). A word after it is its value: these
  * commands take no arguments, so `--lock-wait 5mins` is a duration to refuse, not an argument.
  */
-export function normaliseLockWaitArgv(argv: string[]): string[] {
+function normaliseLockWaitArgv(argv: string[]): string[] {
   return argv.map((arg, i) => {
     if (arg !== '--lock-wait') return arg
     const next = argv[i + 1]
@@ -31,7 +31,7 @@ export function normaliseLockWaitArgv(argv: string[]): string[] {
   })
 }
 
-export function lockWaitMs(value: string | undefined, target: Target): number {
+function lockWaitMs(value: string | undefined, target: Target): number {
   if (value === undefined) return 0
   if (value === 'ttl') return target.config.lock.ttl + 5_000
   const ms = parseDuration(value)

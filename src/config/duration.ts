@@ -27,9 +27,9 @@ export function formatDuration(ms: number): string {
 }
 
 /** The longest wait a Node timer takes (2^31-1 ms, 596h): a longer one fires at once. */
-export const MAX_TIMER_MS = 2_147_483_647
+const MAX_TIMER_MS = 2_147_483_647
 /** The longest date offset anything keeps (ten years): beyond it a date is no longer a date. */
-export const MAX_DATE_OFFSET_MS = 10 * 365 * 24 * 3_600_000
+const MAX_DATE_OFFSET_MS = 10 * 365 * 24 * 3_600_000
 
 function durationUpTo(maxMs: number, what: string) {
   return z

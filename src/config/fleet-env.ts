@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 const envName = z.string().regex(ENV_NAME, 'must be an environment variable name (letters, digits, _)')
 const absolutePath = z.string().min(1)
@@ -25,7 +25,7 @@ const ssmName = z
   .string()
   .regex(/^(arn:[\w-]+:ssm:[\w-]+:\d{12}:parameter)?\/?[\w.\-/]+$/, 'must be an SSM parameter name or ARN')
 
-export const envReferenceSchema = z.union([
+const envReferenceSchema = z.union([
   z
     .strictObject({ fromFile: absolutePath })
     .describe('local: a file on this machine; haproxy: an absolute path of a file on each Docker host.'),
@@ -55,7 +55,7 @@ export const envReferenceSchema = z.union([
 
 export type EnvReference = z.output<typeof envReferenceSchema>
 
-export const envValueSchema = z.union([
+const envValueSchema = z.union([
   z
     .union([
       z.string().regex(/^[^\r\n\0]*$/, 'must be one line (env files and user-data cannot carry line breaks)'),
@@ -68,7 +68,7 @@ export const envValueSchema = z.union([
 
 export type EnvValue = z.output<typeof envValueSchema>
 
-export const envFromSchema = z.union([
+const envFromSchema = z.union([
   z
     .strictObject({ file: absolutePath })
     .describe('local: an env file (KEY=VALUE lines) on this machine; haproxy: one on each Docker host.'),
@@ -93,7 +93,7 @@ export const isReference = (value: EnvValue): value is EnvReference => typeof va
 
 export type ReferenceKind = 'fromFile' | 'fromEnv' | 'ssm' | 'secretsManager' | 'secretKeyRef'
 
-export function referenceKind(value: EnvReference): ReferenceKind {
+function referenceKind(value: EnvReference): ReferenceKind {
   if ('fromFile' in value) return 'fromFile'
   if ('fromEnv' in value) return 'fromEnv'
   if ('ssm' in value) return 'ssm'
@@ -102,10 +102,7 @@ export function referenceKind(value: EnvReference): ReferenceKind {
 }
 
 /** Which references each provider resolves (haproxy: with dockerHosts). */
-export const REFERENCES_BY_PROVIDER: Record<
-  string,
-  { env: ReferenceKind[]; envFrom: Array<'file' | 'secret'> }
-> = {
+const REFERENCES_BY_PROVIDER: Record<string, { env: ReferenceKind[]; envFrom: Array<'file' | 'secret'> }> = {
   local: { env: ['fromFile', 'fromEnv'], envFrom: ['file'] },
   haproxy: { env: ['fromFile'], envFrom: ['file'] },
   aws: { env: ['ssm', 'secretsManager'], envFrom: [] },
@@ -113,7 +110,7 @@ export const REFERENCES_BY_PROVIDER: Record<
 }
 
 /** Variables gwdeploy sets itself or that would break the release; each with what to do instead. */
-export function reservedVariable(name: string): string | undefined {
+function reservedVariable(name: string): string | undefined {
   if (name === 'KRAKEND_NAME')
     return 'gwdeploy stamps the config name on every release (gateway.name); the health gate checks it'
   if (name === 'KRAKEND_PORT' || name === 'KRAKEND_LISTEN_IP')

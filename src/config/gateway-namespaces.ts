@@ -163,7 +163,7 @@ export const NAMESPACE_ALIASES: Readonly<Record<string, string>> = {
  * KrakenD v1 names KrakenD CE v2 no longer reads (no alias in krakend-ce's main.go, and
  * krakend-ratelimit v3 registers only the qos/ names): the limit is off in KrakenD too.
  */
-export const DROPPED_NAMESPACES: Readonly<Record<string, string>> = {
+const DROPPED_NAMESPACES: Readonly<Record<string, string>> = {
   'github.com/devopsfaith/krakend-ratelimit/juju/router': 'qos/ratelimit/router',
   'github.com/devopsfaith/krakend-ratelimit/juju/proxy': 'qos/ratelimit/proxy',
   'github.com/devopsfaith/krakend-ratelimit/rate/router': 'qos/ratelimit/router',
@@ -171,7 +171,7 @@ export const DROPPED_NAMESPACES: Readonly<Record<string, string>> = {
 }
 
 /** Prefixes whose namespaces change who gets in or what passes: never ignored. */
-export const GUARDED_PREFIXES = [
+const GUARDED_PREFIXES = [
   'auth/',
   'security/',
   'qos/',

@@ -11,7 +11,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Where the gateway config serves its health endpoint, as lura reads it; undefined when disabled. */
-export function gatewayHealthPath(gatewayConfig: unknown): string | undefined {
+function gatewayHealthPath(gatewayConfig: unknown): string | undefined {
   const extra = isObject(gatewayConfig) ? gatewayConfig.extra_config : undefined
   const router = isObject(extra) ? extra.router : undefined
   if (!isObject(router)) return '/__health'

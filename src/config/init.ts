@@ -51,7 +51,7 @@ export function initProject(options: {
  * gwdeploy keeps its state (lock, history, local nodes) in `.gwdeploy/`: it is never part of the
  * commit, so init adds it to .gitignore (creating the file when missing). Returns whether it wrote.
  */
-export function ignoreStateDir(dir: string, entry = '.gwdeploy/'): boolean {
+function ignoreStateDir(dir: string, entry = '.gwdeploy/'): boolean {
   const file = join(dir, '.gitignore')
   const current = existsSync(file) ? readFileSync(file, 'utf8') : ''
   const lines = current.split('\n').map((line) => line.trim())

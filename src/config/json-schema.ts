@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { gwConfigSchema } from './schema.ts'
 
-export const SCHEMA_ID = 'https://gwdeploy.dev/schema/gwdeploy.schema.json'
+const SCHEMA_ID = 'https://gwdeploy.dev/schema/gwdeploy.schema.json'
 
 export type JsonSchema = {
   properties?: Record<string, JsonSchema>

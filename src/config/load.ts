@@ -19,7 +19,7 @@ import { type GwConfig, gwConfigSchema } from './schema.ts'
 import { closest } from './suggest.ts'
 import { locatesTarget } from './target-keys.ts'
 
-export const DEFAULT_CONFIG_FILES = ['gwdeploy.yml', 'gwdeploy.yaml']
+const DEFAULT_CONFIG_FILES = ['gwdeploy.yml', 'gwdeploy.yaml']
 
 export interface LoadOptions {
   cwd?: string
@@ -55,7 +55,7 @@ export interface LoadedConfig {
   locate: ProjectLocator
 }
 
-export function findConfigFile(cwd: string, file?: string): string {
+function findConfigFile(cwd: string, file?: string): string {
   if (file) {
     const path = resolve(cwd, file)
     if (!present(path)) {
@@ -84,7 +84,7 @@ function present(path: string): boolean {
   }
 }
 
-export function overlayPath(baseFile: string, env: string): string {
+function overlayPath(baseFile: string, env: string): string {
   const name = basename(baseFile).replace(/\.ya?ml$/, '')
   const ext = baseFile.endsWith('.yaml') ? 'yaml' : 'yml'
   return join(dirname(baseFile), `${name}.${env}.${ext}`)

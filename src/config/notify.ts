@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { duration } from './duration.ts'
 
-export const NOTIFY_EVENTS = [
+const NOTIFY_EVENTS = [
   'started',
   'gate.passed',
   'gate.failed',

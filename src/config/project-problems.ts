@@ -17,7 +17,7 @@ export async function keepProblem<T>(errors: GwError[], check: () => T | Promise
 }
 
 /** One error's problems, each with a hint (the error's own when the problem has none). */
-export function problemsOf(error: GwError): Problem[] {
+function problemsOf(error: GwError): Problem[] {
   if (error.problems.length === 0)
     return [
       {

@@ -162,7 +162,7 @@ const lockSchema = z
   .describe('The per-target release lock.')
 
 /** Fewer and `rollback` / `status` may no longer find the live and previous releases in the records. */
-export const MIN_RECORDS_KEPT = 5
+const MIN_RECORDS_KEPT = 5
 
 const recordsSchema = z
   .strictObject({

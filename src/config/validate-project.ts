@@ -65,7 +65,7 @@ export interface ProjectCheckOptions {
 }
 
 /** Every check, each one's configuration error kept (not thrown), so one run names them all. */
-export async function collectProjectProblems(
+async function collectProjectProblems(
   options: ProjectCheckOptions,
 ): Promise<{ summary?: ValidationSummary; errors: GwError[] }> {
   const cwd = options.cwd ?? process.cwd()

@@ -11,7 +11,6 @@ export type {
   ReleaseOptions,
   ReleaseResult,
 } from './release/context.ts'
-export { withLock } from './release/lock-scope.ts'
 export { planRelease, servingColour, splitWeights } from './release/plan.ts'
 export { type PromoteOptions, promote } from './release/promote.ts'
 export { release } from './release/release.ts'

@@ -70,7 +70,7 @@ export const interruptedError = (signal: string) =>
     hint: 'Re-run the same command; a release, rollback or promote converges from where it stopped.',
   })
 
-export function formatLocation(location: Location | undefined): string {
+function formatLocation(location: Location | undefined): string {
   if (!location) return ''
   let out = location.file ?? ''
   if (location.file && location.line !== undefined) {

@@ -11,7 +11,7 @@ import { describeLock, isUnreadableLock, takeoverWarning, unreadableLockError } 
 import { breakLock, lockRelease } from './lock-commands.ts'
 import { lockHolder, type Target } from './target.ts'
 
-export { describeFreeze, FOREVER_MS, freezeReason, frozenError, isFreeze } from './freeze-info.ts'
+export { describeFreeze, FOREVER_MS, freezeReason, isFreeze } from './freeze-info.ts'
 
 const MAX_REASON = 200
 

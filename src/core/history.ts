@@ -37,7 +37,7 @@ export interface HistoryEntry {
   unfinished?: string[] | undefined
 }
 
-export const historyFile = (stateDir: string) => join(stateDir, 'history.jsonl')
+const historyFile = (stateDir: string) => join(stateDir, 'history.jsonl')
 
 export async function appendHistory(stateDir: string, entry: HistoryEntry): Promise<void> {
   const file = historyFile(stateDir)

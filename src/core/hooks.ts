@@ -13,7 +13,7 @@ export interface HookEnv {
   operation?: string | undefined
 }
 
-export function hookEnvironment(values: HookEnv): Record<string, string> {
+function hookEnvironment(values: HookEnv): Record<string, string> {
   return {
     GWDEPLOY_SHA: values.sha,
     GWDEPLOY_SHA7: values.sha.slice(0, 7),
@@ -47,11 +47,7 @@ const SHELL_REFERENCE = /\$\$?\{?([A-Za-z_][A-Za-z0-9_]*)/g
  * environment the hook inherits (a hook can print them without naming them: `env`, `set -x`).
  * gwdeploy's own GWDEPLOY_* values (SHA, colour, service) are not secret.
  */
-export function hookSecrets(
-  command: string,
-  hookEnv: Record<string, string>,
-  environ = process.env,
-): string[] {
+function hookSecrets(command: string, hookEnv: Record<string, string>, environ = process.env): string[] {
   const names = new Set<string>()
   for (const match of command.matchAll(SHELL_REFERENCE)) if (match[1]) names.add(match[1])
   for (const name of Object.keys(environ)) if (isSecretVariable(name)) names.add(name)

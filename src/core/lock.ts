@@ -148,10 +148,10 @@ export async function acquireLock(
 /** The lock `gwdeploy abort` (and `rollback --force-now`) takes over a running operation's lock with. */
 export const ABORT_OPERATION = 'abort'
 
-export const isAbort = (lock: LockInfo | null | undefined): lock is LockInfo =>
+const isAbort = (lock: LockInfo | null | undefined): lock is LockInfo =>
   lock?.operation?.startsWith(ABORT_OPERATION) === true
 
-export const abortedError = (by: LockInfo) =>
+const abortedError = (by: LockInfo) =>
   new GwError('aborted', ExitCode.interrupted, `aborted by ${by.holder} (${by.operation})`, {
     hint: 'Traffic went back to the last state every colour with traffic passed its gate for; `gwdeploy status` shows it.',
   })

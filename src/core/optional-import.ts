@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** `.ts` when running from sources (Node strips types), `.js` in the packed build (dist/). */
-export const SOURCE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+const SOURCE_EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 
 /**
  * Resolves a module path relative to src/core (without extension) to the file that exists in

@@ -35,7 +35,7 @@ export interface RevokeResult {
 const CALL_TIMEOUT_MS = 10_000
 
 /** `jti=4f1c` -> `jti-4f1c` (exit 2 for anything else). */
-export function revocationElements(claims: string[]): string[] {
+function revocationElements(claims: string[]): string[] {
   return claims.map((claim) => {
     const at = claim.indexOf('=')
     if (at <= 0 || at === claim.length - 1)

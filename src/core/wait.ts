@@ -13,7 +13,7 @@ export type WaitGoal = (typeof WAIT_GOALS)[number]
 export type NodeVerdict = 'healthy' | 'unhealthy' | 'pending'
 
 /** Unhealthy when the provider says so or the node's own health check fails; pending while starting. */
-export function nodeVerdict(node: NodeStatus): NodeVerdict {
+function nodeVerdict(node: NodeStatus): NodeVerdict {
   if (node.provider === 'unhealthy' || node.provider === 'gone') return 'unhealthy'
   if (node.health && !node.health.ok) return 'unhealthy'
   if (node.health?.ok || node.provider === 'healthy') return 'healthy'
@@ -129,7 +129,7 @@ export async function waitForGoal(
 }
 
 /** What `status --watch --json` compares: the facts, not probe latencies or timestamps that move every poll. */
-export function statusFingerprint(result: StatusResult): string {
+function statusFingerprint(result: StatusResult): string {
   return JSON.stringify({
     weights: result.weights,
     router: result.router.present,

@@ -65,7 +65,7 @@ export function planRelease(
 }
 
 /** The weights green goes through, ending at 100; one step when nothing serves or the router is 0/100. */
-export function shiftSteps(
+function shiftSteps(
   ctx: EngineContext,
   options: Pick<ReleaseOptions, 'steps'>,
   hasServing: boolean,

@@ -46,7 +46,7 @@ export interface RollbackOptions {
 }
 
 /** The SHA to go back to (throws exit 2 when the history has nothing earlier). */
-export function rollbackGoal(
+function rollbackGoal(
   state: TargetState,
   records: readonly ReleaseRecord[],
   wanted: string | undefined,
@@ -100,7 +100,7 @@ function shaOfPrefix(state: TargetState, records: readonly ReleaseRecord[], want
 }
 
 /** The idle colour `finalize` kept as the previous release (keep-until set), while the other serves all traffic. */
-export function keptForRollback(state: TargetState): Fleet | undefined {
+function keptForRollback(state: TargetState): Fleet | undefined {
   return COLOURS.map((c) => state.fleets[c]).find(
     (f) =>
       f !== undefined &&
@@ -114,11 +114,7 @@ export function keptForRollback(state: TargetState): Fleet | undefined {
  * The colour running the release `sha` as the line recorded it: same SHA and config digest (the
  * newest record of `sha` that went live names the digest; without one, the SHA alone decides).
  */
-export function goalFleet(
-  state: TargetState,
-  records: readonly ReleaseRecord[],
-  sha: string,
-): Fleet | undefined {
+function goalFleet(state: TargetState, records: readonly ReleaseRecord[], sha: string): Fleet | undefined {
   const digest = records.find((r) => r.sha === sha && isCompleted(r) && r.configDigest)?.configDigest
   return COLOURS.map((c) => state.fleets[c]).find(
     (f) => f !== undefined && f.sha === sha && (digest === undefined || f.configDigest === digest),

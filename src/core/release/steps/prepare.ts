@@ -52,7 +52,7 @@ export function checkFleetEnv(ctx: EngineContext): void {
 }
 
 /** Read and validate the gateway config: a bad or huge config is exit 2 with nothing changed. */
-export async function stamp(ctx: EngineContext, resolved: Resolved): Promise<Artifact> {
+async function stamp(ctx: EngineContext, resolved: Resolved): Promise<Artifact> {
   await testPoint('stamp', ctx.signal)
   return step(ctx.reporter, 'stamp', async () => {
     checkFleetEnv(ctx)
