@@ -128,6 +128,65 @@ describe('a torn lock file', () => {
   })
 })
 
+describe('a lock taken over', () => {
+  it('warns once naming the holder it replaced: an expired lock of another host (file lock, or a shared one)', async () => {
+    const file = join(dir, 'expired-lock.json')
+    const expired = {
+      holder: 'ci@runner-3 pid 4242',
+      sha: '0707070707070707070707070707070707070707',
+      operation: 'rollback',
+      acquiredAt: '2026-01-01T00:00:00.000Z',
+      renewedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T00:05:00.000Z',
+    }
+    await writeFile(file, JSON.stringify(expired))
+    const warnings: string[] = []
+    const emit = (event: { type: string; message?: string }) => {
+      if (event.type === 'warn') warnings.push(event.message ?? '')
+    }
+    const held = await acquireLock(
+      new FileLock(file),
+      { holder: 'me', operation: 'release', ttlMs: 60_000 },
+      {
+        waitMs: 0,
+        emit,
+      },
+    )
+    await held.release()
+    const words =
+      'took over the release lock of ci@runner-3 pid 4242 (rollback 0707070), since 2026-01-01T00:00:00.000Z, expires 2026-01-01T00:05:00.000Z: it expired without being renewed. That run did not finish; `gwdeploy status` shows where it left the target.'
+    assert.deepEqual(warnings, [words])
+
+    // A shared store (Lease, ALB rule) reports what it replaced the same way: the same words.
+    const shared = {
+      tryAcquire: async () => ({ acquired: true, lock: { ...expired, holder: 'me' }, tookOver: expired }),
+      status: async () => null,
+      release: async () => {},
+    } as unknown as Lock
+    warnings.length = 0
+    const second = await acquireLock(
+      shared,
+      { holder: 'me', operation: 'release', ttlMs: 60_000 },
+      { waitMs: 0, emit },
+    )
+    await second.release()
+    assert.deepEqual(warnings, [words])
+
+    // Nothing taken over (no lock there): no warning.
+    warnings.length = 0
+    const free = await acquireLock(
+      new FileLock(join(dir, 'free-lock.json')),
+      { holder: 'me', operation: 'release', ttlMs: 60_000 },
+      {
+        waitMs: 0,
+        emit,
+      },
+    )
+    await free.release()
+    assert.deepEqual(warnings, [])
+  })
+})
+
 describe('a corrupt release record', () => {
   it('is named in a warning; the others still list', async () => {
     const records = join(dir, 'records')
