@@ -91,7 +91,7 @@ export const fleetEnvFromSchema = z
 
 export const isReference = (value: EnvValue): value is EnvReference => typeof value !== 'string'
 
-export type ReferenceKind = 'fromFile' | 'fromEnv' | 'ssm' | 'secretsManager' | 'secretKeyRef'
+type ReferenceKind = 'fromFile' | 'fromEnv' | 'ssm' | 'secretsManager' | 'secretKeyRef'
 
 function referenceKind(value: EnvReference): ReferenceKind {
   if ('fromFile' in value) return 'fromFile'

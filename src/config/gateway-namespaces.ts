@@ -9,7 +9,7 @@
  */
 
 export type NamespaceLevel = 'service' | 'endpoint' | 'backend'
-export type NamespaceSupport = 'core' | 'enforced' | 'refused' | 'ignored'
+type NamespaceSupport = 'core' | 'enforced' | 'refused' | 'ignored'
 
 export interface NamespaceInfo {
   support: NamespaceSupport

@@ -6,20 +6,20 @@
  */
 import { isCredentialPair, REDACTED, redact } from '../config/redact.ts'
 
-export interface ValueChange {
+interface ValueChange {
   /** Where, relative to the endpoint (or the root): `timeout`, `backend[0].host`, `extra_config["qos/ratelimit/router"].max_rate`. */
   path: string
   before?: unknown
   after?: unknown
 }
 
-export interface EndpointChange {
+interface EndpointChange {
   /** `GET /v1/users/{id}` */
   endpoint: string
   changes: ValueChange[]
 }
 
-export interface ComponentChange {
+interface ComponentChange {
   /** The extra_config namespace, e.g. `auth/validator`. */
   namespace: string
   /** `root`, `GET /v1/x`, or `GET /v1/x backend[0]`. */

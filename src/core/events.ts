@@ -35,7 +35,7 @@ export interface RevertedState {
   idle: { colour: string; sha: string; configName: string; kept: boolean } | null
 }
 
-export type LockOutcome = 'released' | 'taken-over' | 'not-released'
+type LockOutcome = 'released' | 'taken-over' | 'not-released'
 
 export interface ReportedError {
   message: string

@@ -17,7 +17,7 @@ export interface RevokeOptions {
   check: boolean
 }
 
-export interface RevokedNode {
+interface RevokedNode {
   colour: Colour
   node: string
   address: string

@@ -10,7 +10,7 @@ import type { ColourStatus, NodeStatus, StatusResult } from './operations.ts'
 export const WAIT_GOALS = ['live', 'healthy', 'preview'] as const
 export type WaitGoal = (typeof WAIT_GOALS)[number]
 
-export type NodeVerdict = 'healthy' | 'unhealthy' | 'pending'
+type NodeVerdict = 'healthy' | 'unhealthy' | 'pending'
 
 /** Unhealthy when the provider says so or the node's own health check fails; pending while starting. */
 function nodeVerdict(node: NodeStatus): NodeVerdict {

@@ -6,7 +6,7 @@
  */
 import type { EngineEvent, StepStatus } from '../../core/events.ts'
 
-export interface StepView {
+interface StepView {
   name: string
   status: StepStatus
   detail: string | undefined
@@ -14,7 +14,7 @@ export interface StepView {
   endedAt: number | undefined
 }
 
-export interface NodeView {
+interface NodeView {
   node: string
   status: 'pending' | 'healthy' | 'unhealthy'
   detail: string | undefined

@@ -74,5 +74,3 @@ export const kubernetesProviderSchema = z
       .describe('Longest in-flight request a stopping pod waits for (sets terminationGracePeriodSeconds).'),
   })
   .describe('Kubernetes: one Deployment per colour, a Service selector switch.')
-
-export type KubernetesProviderConfig = z.output<typeof kubernetesProviderSchema>
