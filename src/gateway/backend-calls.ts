@@ -266,6 +266,17 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       const limit = config.server.maxBackendBodyBytes
       const keep = !b.discards || b.keepsBody
       const request = backendRequest(ep, b, ctx, cancel)
+      // A Lua script replaced the body and lura kept the client's Content-Length: Go's client
+      // refuses to send it (nothing reaches the backend).
+      if (ctx.declaredLength !== undefined && !request.chunked && !request.replaysBody && !b.graphql) {
+        const actual = ctx.body?.length ?? 0
+        if (actual !== ctx.declaredLength)
+          return {
+            ok: false,
+            code: undefined,
+            message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: ContentLength=${ctx.declaredLength} with Body length ${actual}`,
+          }
+      }
       // lura reads no further than its decoder or status handler (martian's answer side reads it
       // all; a discarded answer has neither, and a later backend may receive its body)
       if (!b.guard?.modifyAnswer && !b.discards) request.reads = bodyRead(b)

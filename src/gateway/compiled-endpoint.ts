@@ -173,6 +173,11 @@ export interface Context {
   streamed?: StreamedBody | undefined
   /** The client sent a Content-Length (and the endpoint forwards it): the body's size is known. */
   bodySized: boolean
+  /**
+   * The Content-Length lura gives Go's request once a Lua script replaced the body: Go's client
+   * refuses to send a body of another length (see backend-calls.ts).
+   */
+  declaredLength?: number | undefined
   cancel: Cancellation
   /** The client's own headers (qos/http-cache tells the client's Accept-Encoding from Go's). */
   client: IncomingHttpHeaders

@@ -28,6 +28,8 @@ interface Editable {
   body: Buffer | undefined
   /** Whether the backend request carries the client's Content-Length (else it goes out chunked). */
   bodySized?: boolean
+  /** That Content-Length once a script replaced the body (backend-calls.ts compares the two). */
+  declaredLength?: number | undefined
 }
 
 /** Whether `accept-encoding` in the backend headers is Go's transport's own (not in lura's request). */
@@ -55,7 +57,7 @@ function luaRequest(
   }
   // lura's header map keeps the client's Content-Length where it is forwarded.
   if (ctx.bodySized && headers['Content-Length'] === undefined)
-    headers['Content-Length'] = [String(ctx.body?.length ?? 0)]
+    headers['Content-Length'] = [String(ctx.declaredLength ?? ctx.body?.length ?? 0)]
   return {
     method,
     path,
@@ -106,6 +108,7 @@ function sizeTouchedBody(ctx: Editable, r: LuaRequest): BodyMismatch | undefined
   const declared = line !== undefined && /^[+-]?\d+$/.test(line) ? Number(line) : 0
   const actual = r.body?.length ?? 0
   ctx.bodySized = declared > 0
+  ctx.declaredLength = declared > 0 ? declared : undefined
   return declared > 0 && declared !== actual ? { declared, actual } : undefined
 }
 

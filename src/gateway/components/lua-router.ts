@@ -191,8 +191,11 @@ export function compileLuaEndpoint(
     if (view.changed.has('body') && view.body !== undefined) {
       ctx.body = Buffer.isBuffer(view.body) ? view.body : Buffer.from(view.body)
       // Go's transport takes a forwarded `Content-Length: 0` as an unknown size: sent chunked.
-      const sized = ctx as GuardContext & { bodySized?: boolean }
-      if (sized.bodySized && Number(req.headers['content-length']) === 0) sized.bodySized = false
+      const sized = ctx as GuardContext & { bodySized?: boolean; declaredLength?: number | undefined }
+      const declared = Number(req.headers['content-length'])
+      if (sized.bodySized && declared === 0) sized.bodySized = false
+      // lura sizes Go's request from that header: a body of another length fails the backend call.
+      else if (sized.bodySized) sized.declaredLength = declared
     }
     return undefined
   }
