@@ -67,7 +67,7 @@ async function project(size: number, bake: string) {
       version: 3,
       name: 'bench',
       endpoints: [
-        { endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] },
+        { endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/ping' }] },
       ],
     }),
   )

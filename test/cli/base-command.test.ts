@@ -53,7 +53,7 @@ describe('--json envelope and exit codes', () => {
     const dir = project('service: demo\n')
     writeFileSync(
       join(dir, 'gateway.json'),
-      '{\n  "version": 3,\n  "endpoints": [\n    {"endpoint": "/a", "method": "GETT", "backend": [{"host": ["http://127.0.0.1:9"], "url_pattern": "/a"}]}\n  ]\n}\n',
+      '{\n  "version": 3,\n  "endpoints": [\n    {"endpoint": "/a", "method": "GETT", "backend": [{"host": ["http://127.0.0.1:19"], "url_pattern": "/a"}]}\n  ]\n}\n',
     )
     const result = await runCli(['config', 'validate', '--json'], { cwd: dir })
     assert.equal(result.exitCode, 0, result.stderr)

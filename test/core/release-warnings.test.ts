@@ -17,7 +17,7 @@ describe('release warnings about the gateway config', () => {
 
   it('an endpoint the runtime drops is named with its file:line and key path', async () => {
     const endpoint = (path: string, method: string) =>
-      `{"endpoint": "${path}", "method": "${method}", "backend": [{"host": ["http://127.0.0.1:9"], "url_pattern": "/x"}]}`
+      `{"endpoint": "${path}", "method": "${method}", "backend": [{"host": ["http://127.0.0.1:19"], "url_pattern": "/x"}]}`
     await writeFile(
       join(h.dir, 'gateway.json'),
       `{\n  "version": 3,\n  "endpoints": [\n    ${endpoint('/ok', 'GET')},\n    ${endpoint('/typo', 'GETT')}\n  ]\n}\n`,

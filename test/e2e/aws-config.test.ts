@@ -182,7 +182,7 @@ describe('aws: bad provider.aws settings are located config errors and change no
     await project.writeConfig({
       size: 1,
       health: { deadline: '2s' },
-      aws: { testListenerPort: 8443, testListenerUrl: 'http://127.0.0.1:9' },
+      aws: { testListenerPort: 8443, testListenerUrl: 'http://127.0.0.1:19' },
     })
     try {
       const status = await project.json<{ result: { router: { detail: string } } }>(['status'])

@@ -69,7 +69,7 @@ describe('gwdeploy build (subprocess)', () => {
       JSON.stringify({
         version: 3,
         name: 'x',
-        endpoints: [{ endpoint: '/v1/x', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/x' }] }],
+        endpoints: [{ endpoint: '/v1/x', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/x' }] }],
       }),
     )
     const changed = await runCli(['build', '--sha', sha, '--json'], { cwd: dir, env })

@@ -35,7 +35,7 @@ const TEMPLATE = `{
   "endpoints": [
     {
       "endpoint": "/v1/ping",
-      "backend": [{ "host": ["http://127.0.0.1:9"], "url_pattern": "/ping", "group": "{{ env "DB_PASS" }}" }]
+      "backend": [{ "host": ["http://127.0.0.1:19"], "url_pattern": "/ping", "group": "{{ env "DB_PASS" }}" }]
     }
   ]
 }

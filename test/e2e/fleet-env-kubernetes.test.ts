@@ -35,7 +35,7 @@ const TEMPLATE = `{
   "version": 3,
   "name": "k8s",
   "endpoints": [
-    { "endpoint": "/v1/ping", "backend": [{ "host": ["http://127.0.0.1:9"], "url_pattern": "/ping" }] },
+    { "endpoint": "/v1/ping", "backend": [{ "host": ["http://127.0.0.1:19"], "url_pattern": "/ping" }] },
     {
       "endpoint": "/v1/secret-group",
       "backend": [{ "host": ["http://127.0.0.1:8080"], "url_pattern": "/__health", "group": "{{ env "API_KEY" }}" }]

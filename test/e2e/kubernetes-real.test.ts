@@ -214,7 +214,7 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
   })
 
   it("bake: the error ratio read from the pods' gateway metrics rolls a failing release back (exit 5)", async () => {
-    // /v1/ping's backend (127.0.0.1:9 inside the pod) refuses connections: every client request
+    // /v1/ping's backend (127.0.0.1:19 inside the pod) refuses connections: every client request
     // is a 5xx. Health and smoke checks pass, so only the bake's error ratio can catch it.
     await writeConfig({ top: { shift: { bake: '60s' } } })
     const release = project.run(['release', '--sha', sha(5)])

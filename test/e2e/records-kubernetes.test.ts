@@ -21,7 +21,7 @@ const config = (path: string) =>
   JSON.stringify({
     version: 3,
     name: 'k8s',
-    endpoints: [{ endpoint: path, backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] }],
+    endpoints: [{ endpoint: path, backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/ping' }] }],
   })
 
 describe('kubernetes records (ConfigMaps, real cluster): history, status, rollback --to from a second copy', {

@@ -14,7 +14,7 @@ import { GATEWAY_CONFIG, liveName, makeProject, type Project, sha } from '../cor
 const withEndpoint = (path: string) => ({
   ...GATEWAY_CONFIG,
   endpoints: [
-    { endpoint: path, method: 'GET', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/x' }] },
+    { endpoint: path, method: 'GET', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/x' }] },
   ],
 })
 

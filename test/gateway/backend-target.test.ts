@@ -139,7 +139,7 @@ test("resp0_* read after the second backend see its fields: lura merges every an
 test('a control character written into a url_pattern is refused at its path (every call would fail)', () => {
   const errors = validateGatewayConfig({
     version: 3,
-    endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/b\u0001' }] }],
+    endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/b\u0001' }] }],
   }).errors
   assert.equal(errors[0]?.location?.path, 'endpoints[0].backend[0].url_pattern')
   assert.match(errors[0]?.message ?? '', /control character/)

@@ -56,7 +56,7 @@ before(async () => {
         // A JWT guard whose key set would come over TLS: nothing of TLS loads until it is downloaded.
         {
           endpoint: '/jwt',
-          extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: 'https://127.0.0.1:9/jwks.json' } },
+          extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: 'https://127.0.0.1:19/jwks.json' } },
           backend: [{ host: [backend.origin], url_pattern: '/a' }],
         },
       ],

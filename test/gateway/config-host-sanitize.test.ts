@@ -22,7 +22,12 @@ const backendHosts = (host: string, disableHostSanitize: boolean) =>
   })
 
 test('a host KrakenD refuses at startup is refused, unless the backend disables host sanitizing', () => {
-  for (const host of ['http://{tenant}.svc:8080', 'http://[::1]:8080', 'HTTP://svc:8080']) {
+  for (const host of [
+    'http://{tenant}.svc:8080',
+    'http://[::1]:8080',
+    'HTTP://svc:8080',
+    'http://127.0.0.1:9',
+  ]) {
     const refused = backendHosts(host, false)
     assert.equal(refused.config, undefined, host)
     assert.match(refused.errors.map((e) => e.message).join('\n'), /KrakenD's host check/, host)

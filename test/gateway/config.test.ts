@@ -121,7 +121,7 @@ describe('valid configs', () => {
     assert.equal(config.runtime.metricsPort, 9091)
     assert.equal(config.server.maxBodyBytes, 1048576)
     const [users, raw, chain] = config.endpoints
-    assert.deepEqual(users?.backends[0]?.hosts, ['http://127.0.0.1:9'])
+    assert.deepEqual(users?.backends[0]?.hosts, ['http://127.0.0.1:19'])
     assert.equal(users?.backends[1]?.returnErrorDetails, 'orders')
     assert.equal(users?.timeoutMs, 3000)
     assert.equal(raw?.noop, true)
@@ -240,7 +240,7 @@ test('backend/http/client: send_body_on_redirect is read; KrakenD Enterprise opt
 
 describe('names JavaScript objects carry (constructor, toString, __proto__) are names like any other', () => {
   const config = (parts: { service?: string; endpoint?: string; backend?: string; top?: string }) =>
-    `{"version":3,"name":"x",${parts.top ?? ''}"extra_config":{${parts.service ?? ''}},"endpoints":[{"endpoint":"/a","extra_config":{${parts.endpoint ?? ''}},"backend":[{"host":["http://127.0.0.1:9"],"url_pattern":"/","extra_config":{${parts.backend ?? ''}}}]}]}`
+    `{"version":3,"name":"x",${parts.top ?? ''}"extra_config":{${parts.service ?? ''}},"endpoints":[{"endpoint":"/a","extra_config":{${parts.endpoint ?? ''}},"backend":[{"host":["http://127.0.0.1:19"],"url_pattern":"/","extra_config":{${parts.backend ?? ''}}}]}]}`
 
   test('an extra_config namespace so named is an unknown namespace, ignored as KrakenD ignores it', () => {
     for (const parts of [
@@ -284,7 +284,7 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
 
   test('service, endpoint and backend keys (lura decodes them with mapstructure, which folds case)', () => {
     const errors = errorsOf(
-      '{"version":3,"name":"x","Timeout":"1s","endpoints":[{"endpoint":"/a","Method":"POST","backend":[{"host":["http://127.0.0.1:9"],"URL_Pattern":"/x","url_pattern":"/"}]}]}',
+      '{"version":3,"name":"x","Timeout":"1s","endpoints":[{"endpoint":"/a","Method":"POST","backend":[{"host":["http://127.0.0.1:19"],"URL_Pattern":"/x","url_pattern":"/"}]}]}',
     )
     assert.deepEqual(
       errors.map(([path]) => path),
@@ -302,7 +302,7 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
           {
             endpoint: '/a',
             extra_config: { [namespace]: body },
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/' }],
+            backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/' }],
           },
         ],
       })
@@ -345,7 +345,7 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
             extra_config: {
               'validation/cel': [{ check_expr: "req_method == 'GET'", Check_Expr: "req_method == 'PUT'" }],
             },
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/' }],
+            backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/' }],
           },
         ],
       }),
@@ -377,7 +377,7 @@ describe("keys in another case: KrakenD's Go decoders read them, so they are ref
           {
             endpoint: '/a',
             extra_config: { 'auth/validator': { alg: 'HS256', jwk_url: 'https://k/j', Audience: ['a'] } },
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/' }],
+            backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/' }],
           },
         ],
       },
@@ -392,9 +392,9 @@ test('an endpoint of a method KrakenD does not serve is read, then left out, as 
     version: 3,
     name: 'methods',
     endpoints: [
-      { endpoint: '/a', method: 'head', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] },
-      { endpoint: '/a', method: 'OPTIONS', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] },
-      { endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] },
+      { endpoint: '/a', method: 'head', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }] },
+      { endpoint: '/a', method: 'OPTIONS', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }] },
+      { endpoint: '/a', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }] },
     ],
   })
   assert.deepEqual(
@@ -404,7 +404,7 @@ test('an endpoint of a method KrakenD does not serve is read, then left out, as 
   // Still validated: a broken backend of a left-out endpoint fails the config, as in KrakenD.
   const broken = validateGatewayConfig({
     version: 3,
-    endpoints: [{ endpoint: '/a', method: 'HEAD', backend: [{ host: ['http://127.0.0.1:9'] }] }],
+    endpoints: [{ endpoint: '/a', method: 'HEAD', backend: [{ host: ['http://127.0.0.1:19'] }] }],
   })
   assert.ok(broken.errors.length > 0)
 })

@@ -16,7 +16,7 @@ const BASE = {
   version: 3,
   name: 'base',
   port: 8080,
-  endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+  endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }] }],
 }
 
 describe('KRAKEND_* environment overrides (krakend-koanf semantics)', () => {
@@ -144,7 +144,7 @@ describe("proxies from the environment (Go's http.ProxyFromEnvironment, which Kr
         {
           endpoint: '/a',
           backend: [
-            { host: ['http://10.0.0.5:8080', 'http://127.0.0.1:9'], url_pattern: '/a' },
+            { host: ['http://10.0.0.5:8080', 'http://127.0.0.1:19'], url_pattern: '/a' },
             {
               host: ['http://internal.example'],
               url_pattern: '/b',
@@ -198,7 +198,7 @@ describe('flexible configuration', () => {
     await mkdir(join(dir, 'templates'))
     await writeFile(
       join(dir, 'settings', 'service.json'),
-      JSON.stringify({ name: 'svc', port: 8081, hosts: ['http://127.0.0.1:9'], paths: ['/a', '/b'] }),
+      JSON.stringify({ name: 'svc', port: 8081, hosts: ['http://127.0.0.1:19'], paths: ['/a', '/b'] }),
     )
     await writeFile(join(dir, 'partials', 'timeout.txt'), '"timeout": "3s",')
     await writeFile(
@@ -240,7 +240,7 @@ describe('flexible configuration', () => {
       out.endpoints.map((e: { endpoint: string }) => e.endpoint),
       ['/a', '/b'],
     )
-    assert.deepEqual(out.endpoints[1].backend, [{ host: ['http://127.0.0.1:9'], url_pattern: '/b' }])
+    assert.deepEqual(out.endpoints[1].backend, [{ host: ['http://127.0.0.1:19'], url_pattern: '/b' }])
     assert.equal(out.extra_config['@note'], 'HI')
   })
 

@@ -16,7 +16,7 @@ function project(queryPath: string): string {
   writeFileSync(join(dir, 'queries', 'hero.graphql'), QUERY)
   const file = join(dir, 'krakend.json')
   const backend = {
-    host: ['http://127.0.0.1:9'],
+    host: ['http://127.0.0.1:19'],
     url_pattern: '/graphql',
     extra_config: { 'backend/graphql': { type: 'query', query: 'ignored', query_path: queryPath } },
   }

@@ -57,7 +57,7 @@ test('a gateway without JWT, JSON schema, CEL, XML, YAML, Go regexps or Lua load
         'security/bot-detector': { deny: ['curl/8'] },
         'security/http': { allowed_hosts: ['api.example.com'] },
       },
-      endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+      endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }] }],
     }),
   )
   // The YAML output is goccy's emitter written here; the yaml library parses YAML configs.

@@ -40,7 +40,7 @@ test('a cluster primary does not load the request path; its workers do', async (
       name: 'primary',
       port: await freePort(),
       listen_ip: '127.0.0.1',
-      endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }] }],
+      endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }] }],
     }),
   )
   const out = execFileSync(process.execPath, [file, join(dir, 'gateway.json'), String(await freePort())], {

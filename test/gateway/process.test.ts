@@ -166,7 +166,7 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
       proxied,
       JSON.stringify({
         version: 3,
-        endpoints: [{ endpoint: '/a', backend: [{ host: ['http://10.255.255.1:9'], url_pattern: '/a' }] }],
+        endpoints: [{ endpoint: '/a', backend: [{ host: ['http://10.255.255.1:19'], url_pattern: '/a' }] }],
       }),
     )
     const proc = run(['--config', proxied, '--workers', '1'], main, {
@@ -176,7 +176,7 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     assert.equal((await proc.exit).code, 2)
     assert.match(
       proc.stderr(),
-      /through the ftp:\/\/ proxy set in the environment.*http:\/\/10\.255\.255\.1:9/,
+      /through the ftp:\/\/ proxy set in the environment.*http:\/\/10\.255\.255\.1:19/,
     )
     assert.match(proc.stderr(), /NO_PROXY/)
     assert.doesNotMatch(proc.stderr(), /secret/)

@@ -32,7 +32,7 @@ export function revokerGatewayConfig(options: {
       {
         endpoint: '/v1/private',
         ...options.endpoint,
-        backend: [options.backend ?? { host: ['http://127.0.0.1:9'], url_pattern: '/', encoding: 'no-op' }],
+        backend: [options.backend ?? { host: ['http://127.0.0.1:19'], url_pattern: '/', encoding: 'no-op' }],
         extra_config: { 'auth/validator': options.validator },
       },
     ],

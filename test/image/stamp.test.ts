@@ -11,7 +11,7 @@ const config = JSON.stringify({
   version: 3,
   name: 'old name',
   '@owner': 'team-a',
-  endpoints: [{ endpoint: '/v1/users', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/users' }] }],
+  endpoints: [{ endpoint: '/v1/users', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/users' }] }],
 })
 
 test('stamps the default name "<service> rev-<sha7>" and keeps company metadata', async () => {

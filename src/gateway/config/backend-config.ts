@@ -255,9 +255,8 @@ export function hostsAt(
 const SCHEME = /^https?:\/\//i
 
 // lura's hostPattern (config/uri.go): a host it does not match exactly once is errInvalidHost.
-// Its port is 2 to 6 digits; a 1-digit port is let through here (the tests' unreachable
-// http://127.0.0.1:9 is one), a known gap.
-const LURA_HOST = /(https?:\/\/)?([a-zA-Z0-9._-]+)(:[0-9]{1,6})?\/?/g
+// Its port is 2 to 6 digits: `http://svc:9` matches twice (`http://svc`, then `9`).
+const LURA_HOST = /(https?:\/\/)?([a-zA-Z0-9._-]+)(:[0-9]{2,6})?\/?/g
 
 /** Whether lura's host sanitizer refuses `host` at startup (every host but a backend's with disable_host_sanitize). */
 export const luraRefusesHost = (host: string): boolean => [...host.matchAll(LURA_HOST)].length !== 1

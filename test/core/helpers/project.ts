@@ -59,7 +59,7 @@ export const GATEWAY_CONFIG = {
     {
       endpoint: '/v1/ping',
       method: 'GET',
-      backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }],
+      backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/ping' }],
     },
   ],
 }

@@ -52,7 +52,7 @@ describe('qos/circuit-breaker audit (gobreaker semantics)', () => {
             endpoint: '/a',
             backend: [
               {
-                host: ['http://127.0.0.1:9'],
+                host: ['http://127.0.0.1:19'],
                 url_pattern: '/a',
                 extra_config: { 'qos/circuit-breaker': cb },
               },

@@ -65,7 +65,7 @@ describe('validation/cel audit (krakend-cel grouping and activations)', () => {
         {
           endpoint: '/a',
           extra_config: { 'validation/cel': [{ check_expr: 'resp_data.required == true' }] },
-          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
         },
       ],
     })

@@ -116,7 +116,7 @@ describe('validation/cel matches()', () => {
     const errors = (expr: string) =>
       validateGatewayConfig({
         version: 3,
-        endpoints: [celEndpoint('/a', expr, ['http://127.0.0.1:9'])],
+        endpoints: [celEndpoint('/a', expr, ['http://127.0.0.1:19'])],
       }).errors.map((e) => e.message)
     for (const expr of [
       'req_method.lowerAscii() == "get"',
@@ -137,7 +137,7 @@ describe('validation/cel matches()', () => {
     const errors = (expr: string) =>
       validateGatewayConfig({
         version: 3,
-        endpoints: [celEndpoint('/a', expr, ['http://127.0.0.1:9'])],
+        endpoints: [celEndpoint('/a', expr, ['http://127.0.0.1:19'])],
       }).errors.map((e) => `${e.message} | ${e.hint ?? ''}`)
     assert.match(errors("req_method.matches('(a)\\\\1')").join('\n'), /invalid escape.*abort the request/)
     assert.match(

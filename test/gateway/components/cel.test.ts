@@ -205,7 +205,7 @@ describe('validation/cel (KrakenD CE fixture semantics: cel-1 .. cel-7)', () => 
           {
             endpoint: '/a',
             extra_config: { 'validation/cel': cel, ...extra },
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+            backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
           },
         ],
       }).errors.map((e) => `${e.location?.path}: ${e.message}`)

@@ -198,7 +198,7 @@ describe('auth/client-credentials audit: the token request', () => {
           endpoint: '/a',
           backend: [
             {
-              host: ['http://127.0.0.1:9'],
+              host: ['http://127.0.0.1:19'],
               url_pattern: '/a',
               extra_config: { 'auth/client-credentials': { is_disabled: true, scopes: ['read'] } },
             },
@@ -220,7 +220,7 @@ describe('auth/client-credentials audit: the token request', () => {
           endpoint: '/a',
           backend: [
             {
-              host: ['http://127.0.0.1:9'],
+              host: ['http://127.0.0.1:19'],
               url_pattern: '/a',
               extra_config: {
                 'auth/client-credentials': {

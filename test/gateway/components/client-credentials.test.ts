@@ -132,7 +132,7 @@ describe('auth/client-credentials', () => {
           endpoint: '/a',
           backend: [
             {
-              host: ['http://127.0.0.1:9'],
+              host: ['http://127.0.0.1:19'],
               url_pattern: '/a',
               extra_config: {
                 'auth/client-credentials': {

@@ -53,7 +53,7 @@ describe('auth/validator: a scope requirement KrakenD would not check is refused
         {
           endpoint: '/a',
           extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: 'https://idp/jwks', ...validator } },
-          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
         },
       ],
     }).errors.map((e) => `${e.location?.path}: ${e.message}`)
@@ -83,7 +83,7 @@ describe('a rate limit without a rate (KrakenD reads 0 as "no limit") is refused
           ...(router ? { extra_config: { 'qos/ratelimit/router': router } } : {}),
           backend: [
             {
-              host: ['http://127.0.0.1:9'],
+              host: ['http://127.0.0.1:19'],
               url_pattern: '/a',
               ...(proxy ? { extra_config: { 'qos/ratelimit/proxy': proxy } } : {}),
             },

@@ -15,7 +15,7 @@ const errorsFor = (schema: unknown): string[] =>
         endpoint: '/a',
         method: 'POST',
         extra_config: { 'validation/json-schema': schema },
-        backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
       },
     ],
   }).errors.map((e) => `${e.location?.path}: ${e.message}`)

@@ -112,7 +112,7 @@ describe('validation/json-schema', () => {
           extra_config: {
             'validation/json-schema': { type: 'object', properties: { a: { $ref: '#/nowhere' } } },
           },
-          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
         },
       ],
     })

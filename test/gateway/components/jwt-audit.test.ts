@@ -354,7 +354,7 @@ describe('auth/validator: configuration as KrakenD reads it', () => {
         {
           endpoint: '/a',
           extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: 'https://idp/jwks', ...extra } },
-          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
         },
       ],
     }).endpoints[0]?.components?.jwt
@@ -382,7 +382,7 @@ describe('auth/validator: configuration as KrakenD reads it', () => {
               roles_key_is_nested: true,
             },
           },
-          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
         },
       ],
     }).errors.map((e) => `${e.location?.path}: ${e.message}`)

@@ -316,7 +316,7 @@ describe('auth/validator configuration problems exit 2 with the JSON path', () =
         {
           endpoint: '/a',
           extra_config: { 'auth/validator': extra },
-          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
         },
       ],
     }).errors.map((e) => `${e.location?.path}: ${e.message}`)

@@ -18,7 +18,7 @@ writeFileSync(guard, text)
 const md5 = createHash('md5').update(text).digest('hex')
 const stale = '0'.repeat(32)
 
-const config = (lua: Record<string, unknown>, host = ['http://127.0.0.1:9']) => ({
+const config = (lua: Record<string, unknown>, host = ['http://127.0.0.1:19']) => ({
   version: 3,
   name: 'lua-md5',
   endpoints: [

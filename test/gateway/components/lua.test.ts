@@ -491,7 +491,7 @@ describe('Lua configuration', () => {
   const errorsOf = (raw: unknown) => validateGatewayConfig(raw).errors.map((e) => e.message)
 
   test('what is not implemented is refused before anything runs', () => {
-    const host = ['http://127.0.0.1:1']
+    const host = ['http://127.0.0.1:19']
     const config = (raw: Record<string, unknown>) => errorsOf({ version: 3, ...raw })
     const serviceParams = config({
       extra_config: { 'modifier/lua-endpoint': { pre: 'print(ctx.load():params("id"))' } },

@@ -16,7 +16,7 @@ const errorsFor = (header: string): string[] =>
         input_headers: ['*'],
         backend: [
           {
-            host: ['http://127.0.0.1:9'],
+            host: ['http://127.0.0.1:19'],
             url_pattern: '/a',
             extra_config: {
               'modifier/martian': {

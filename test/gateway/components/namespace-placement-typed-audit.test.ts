@@ -7,7 +7,7 @@ import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 // namespaces up by their exact name, only in the extra_config of the service, endpoint or backend
 // its factory reads, and mapstructure drops every other key. Each must stop the config.
 
-const backend = () => ({ host: ['http://127.0.0.1:9'], url_pattern: '/a' })
+const backend = () => ({ host: ['http://127.0.0.1:19'], url_pattern: '/a' })
 const limit = { max_rate: 1 }
 const runtimes = ['bundled', 'krakend'] as const
 

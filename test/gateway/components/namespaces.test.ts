@@ -4,7 +4,7 @@ import { classifyNamespace, NAMESPACES } from '../../../src/config/gateway-names
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 
 const backend = (extra?: Record<string, unknown>) => ({
-  host: ['http://127.0.0.1:9'],
+  host: ['http://127.0.0.1:19'],
   url_pattern: '/a',
   ...(extra ? { extra_config: extra } : {}),
 })

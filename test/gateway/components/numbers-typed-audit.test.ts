@@ -8,7 +8,7 @@ import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 const problems = (level: 'endpoint' | 'backend', ns: string, value: unknown) => {
   const extra = { [ns]: value }
   const backend = {
-    host: ['http://127.0.0.1:9'],
+    host: ['http://127.0.0.1:19'],
     url_pattern: '/a',
     ...(level === 'backend' ? { extra_config: extra } : {}),
   }

@@ -152,7 +152,7 @@ describe('qos/ratelimit/router and qos/ratelimit/proxy', () => {
           {
             endpoint: '/a',
             extra_config: { 'qos/ratelimit/router': limit },
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+            backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
           },
         ],
       })

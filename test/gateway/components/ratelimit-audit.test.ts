@@ -125,12 +125,12 @@ describe('krakend-ratelimit audit', () => {
     const check = (namespace: string, limit: Record<string, unknown>) => {
       const endpoint: Record<string, unknown> = {
         endpoint: '/a',
-        backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
       }
       if (namespace === 'qos/ratelimit/router') endpoint.extra_config = { [namespace]: limit }
       else
         endpoint.backend = [
-          { host: ['http://127.0.0.1:9'], url_pattern: '/a', extra_config: { [namespace]: limit } },
+          { host: ['http://127.0.0.1:19'], url_pattern: '/a', extra_config: { [namespace]: limit } },
         ]
       return validateGatewayConfig({
         version: 3,

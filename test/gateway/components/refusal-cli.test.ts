@@ -15,7 +15,7 @@ const guarded = {
     {
       endpoint: '/orders',
       extra_config: { 'plugin/req-resp-modifier': { name: ['order-check'], 'order-check': {} } },
-      backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/orders' }],
+      backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/orders' }],
     },
   ],
 }
@@ -26,7 +26,7 @@ before(async () => {
   await writeFile(join(dir, 'gateway.json'), JSON.stringify(guarded, null, 2))
   await writeFile(
     join(dir, 'gwdeploy.yml'),
-    'service: refusal\nimage:\n  repository: 127.0.0.1:9/refusal\nprovider:\n  kind: local\n',
+    'service: refusal\nimage:\n  repository: 127.0.0.1:19/refusal\nprovider:\n  kind: local\n',
   )
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim()
   git('init', '-q', '.')
@@ -78,7 +78,7 @@ describe('image.runtime: krakend', () => {
     await writeFile(join(sub, 'gateway.json'), JSON.stringify(guarded))
     await writeFile(
       join(sub, 'gwdeploy.yml'),
-      `service: k\nimage:\n  runtime: krakend\n  repository: 127.0.0.1:9/k\nprovider:\n  kind: kubernetes\n  kubernetes: {}\n${health}`,
+      `service: k\nimage:\n  runtime: krakend\n  repository: 127.0.0.1:19/k\nprovider:\n  kind: kubernetes\n  kubernetes: {}\n${health}`,
     )
     return sub
   }

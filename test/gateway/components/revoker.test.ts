@@ -115,7 +115,7 @@ describe('auth/revoker configuration', () => {
     endpoints: [
       {
         endpoint: '/a',
-        backend: [{ host: ['http://127.0.0.1:1'], url_pattern: '/' }],
+        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/' }],
         extra_config: {
           'auth/validator': { alg: 'HS256', jwk_local_path: 'keys.json', disable_jwk_security: true },
         },

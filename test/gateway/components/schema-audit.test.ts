@@ -72,7 +72,7 @@ describe('validation/json-schema audit (santhosh-tekuri/jsonschema v6 semantics)
             endpoint: '/a',
             method: 'POST',
             extra_config: { 'validation/json-schema': schema },
-            backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/a' }],
+            backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
           },
         ],
       }).errors.map((e) => e.message)

@@ -115,7 +115,7 @@ describe('validation/json-schema with Go semantics', () => {
     const errors = (pattern: string) =>
       validateGatewayConfig({
         version: 3,
-        endpoints: [schemaEndpoint('/a', { type: 'string', pattern }, ['http://127.0.0.1:9'])],
+        endpoints: [schemaEndpoint('/a', { type: 'string', pattern }, ['http://127.0.0.1:19'])],
       }).errors.map((e) => `${e.message} ${e.hint ?? ''}`)
     assert.match(errors('a(?=b)').join('\n'), /does not compile.*skip the validation/)
     assert.match(errors('(?i)\\p{L}').join('\n'), /Unicode 15\.0.*otherwise than KrakenD/)

@@ -39,7 +39,7 @@ describe('auth/signer answers in place of the endpoint handler: router-level gua
             },
             ...extra,
           },
-          backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/t' }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/t' }],
         },
       ],
     }).errors.map((e) => `${e.location?.path}: ${e.message}`)

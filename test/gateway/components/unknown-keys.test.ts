@@ -23,7 +23,7 @@ const config = (levels: {
       ...(levels.endpoint ? { extra_config: levels.endpoint } : {}),
       backend: [
         {
-          host: ['http://127.0.0.1:9'],
+          host: ['http://127.0.0.1:19'],
           url_pattern: '/a',
           ...levels.backendKeys,
           ...(levels.backend ? { extra_config: levels.backend } : {}),

@@ -177,7 +177,7 @@ export async function makeRealKubeProject(): Promise<RealKubeProject> {
       version: 3,
       name: 'k8s',
       endpoints: [
-        { endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:9'], url_pattern: '/ping' }] },
+        { endpoint: '/v1/ping', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/ping' }] },
       ],
     }),
   )
