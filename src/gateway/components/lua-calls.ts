@@ -136,7 +136,10 @@ function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMismatch | 
   for (const [key, values] of Object.entries(r.headers))
     if (values.length > 0 && key !== 'Content-Length') {
       const wire = values.map(toWire)
-      setOwnKey(headers, key.toLowerCase(), wire.length === 1 ? (wire[0] as string) : wire)
+      const name = key.toLowerCase()
+      // A `gzip` of the script's is the map's, a list (the plain string is the transport's).
+      const one = wire.length === 1 && !(name === 'accept-encoding' && wire[0] === 'gzip')
+      setOwnKey(headers, name, one ? (wire[0] as string) : wire)
     }
   ctx.headers = headers
   ctx.body =
