@@ -70,6 +70,8 @@ test('create, 409 while held, renew, release; an expired Lease is taken over wit
   await new Promise((resolve) => setTimeout(resolve, 1_300)) // leaseDurationSeconds: 1
   const taken = await second.tryAcquire(request('second'))
   assert.equal(taken.acquired, true)
+  // What it replaced, for the engine's warning: the expired holder's lock.
+  assert.equal(taken.acquired && taken.tookOver?.holder, 'first')
   await assert.rejects(first.renew(), /the lock was lost: .*held by second/)
   await first.release() // no-op: not ours any more
   assert.equal((await second.status())?.holder, 'second')
