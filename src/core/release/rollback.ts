@@ -168,7 +168,8 @@ async function switchTo(
 
 /**
  * The run of a rollback to a colour that is up. The other colour is kept for rollback only when its
- * release went live: one killed mid-shift, whose split this rollback undoes, never did.
+ * release went live: one killed mid-shift, whose split this rollback undoes, never did. A colour that
+ * served all traffic did, whatever the (possibly pruned) records say.
  */
 function rollbackRun(
   state: TargetState,
@@ -177,7 +178,9 @@ function rollbackRun(
   options: Parameters<typeof fleetRun>[3],
 ): Run {
   const run = fleetRun('rollback', state, fleet, options)
-  if (run.previous && !everWentLive(records, run.previous)) run.previousNeverLive = true
+  const other = run.previous
+  if (other && state.weights[other.colour] < 100 && !everWentLive(records, other))
+    run.previousNeverLive = true
   return run
 }
 
