@@ -85,6 +85,21 @@ describe('the release lock', () => {
     assert.equal(warnings.length, 1, JSON.stringify(again.envelope.warnings))
     assert.match(warnings[0] ?? '', new RegExp(` pid ${killedAgain.child.pid} \\(release 0404040\\), since `))
     assert.match(warnings[0] ?? '', /its process on this host is gone/)
+
+    // A freeze (`lock acquire`) that takes a dead run's lock over says so too.
+    const killedLast = project.start(['release', '--sha', sha(5)], { GWDEPLOY_TEST_KILL_AT: 'plan' })
+    assert.equal((await killedLast.done).signal, 'SIGKILL')
+    const frozen = await project.json<{ warnings: string[] }>(['lock', 'acquire', '-m', 'incident 7'])
+    assert.equal(frozen.code, 0, JSON.stringify(frozen.envelope))
+    assert.equal(frozen.envelope.warnings.length, 1, JSON.stringify(frozen.envelope.warnings))
+    assert.match(
+      frozen.envelope.warnings[0] ?? '',
+      new RegExp(
+        `^took over the release lock of \\S+ pid ${killedLast.child.pid} \\(release 0505050\\), since `,
+      ),
+    )
+    const thawed = await project.run(['lock', 'release'])
+    assert.equal(thawed.code, 0, thawed.stderr)
   })
 
   it('a lock held on another host blocks (exit 3) until its TTL expires', async () => {
