@@ -280,7 +280,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
     backends,
     shadows,
     shadowTimeoutMs: Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0)),
-    render: compileRenderer(cfg.outputEncoding),
+    render: compileRenderer(cfg.outputEncoding, runsLuaPost(cfg)),
     negotiates: cfg.outputEncoding === 'negotiate',
     forward,
     query: cfg.inputQueryStrings.includes('*')
@@ -329,3 +329,8 @@ function hostsCompiled(
     ),
   }
 }
+
+/** A Lua `post` (modifier/lua-proxy or a backend's modifier/lua-backend) may set any number. */
+const runsLuaPost = (cfg: EndpointConfig): boolean =>
+  (cfg.components?.luaProxy?.post ?? '') !== '' ||
+  cfg.backends.some((b) => (b.components?.luaBackend?.post ?? '') !== '')

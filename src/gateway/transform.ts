@@ -318,6 +318,24 @@ const renderYaml = (data: Data | undefined, configValues?: Data): Rendered => ({
 })
 const renderJson = (data: Data | undefined): Rendered =>
   data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) }
+/** gin's JSON render when json.Marshal fails (a NaN or ±Inf): the status, no body. */
+const UNWRITABLE_JSON: Rendered = { contentType: JSON_TYPE, body: '' }
+
+/**
+ * Whether `value` holds a NaN or ±Inf, which Go's json.Marshal refuses (`json: unsupported value`).
+ * Only a Lua script makes one (a backend's JSON cannot hold them).
+ */
+function hasNonFinite(value: unknown): boolean {
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const item = stack.pop()
+    if (typeof item === 'number') {
+      if (!Number.isFinite(item)) return true
+    } else if (typeof item === 'object' && item !== null && !(item instanceof GoNumber))
+      for (const key in item) stack.push((item as Record<string, unknown>)[key])
+  }
+  return false
+}
 
 // gin's NegotiateFormat(MIMEJSON, MIMEPlain, MIMEXML, MIMEYAML), as lura's negotiated render calls it.
 const OFFERED = ['application/json', 'text/plain', 'application/xml', 'application/x-yaml']
@@ -350,6 +368,23 @@ export function negotiateFormat(accept: string | undefined): string {
  * data merged in) only by YAML and XML, which write the config's numbers (Go float64s) otherwise
  * than a backend's (json.Number texts). */
 export function compileRenderer(
+  encoding: OutputEncoding,
+  scriptNumbers = false,
+): (data: Data | undefined, accept?: string, configValues?: Data) => Rendered {
+  const render = rendererFor(encoding)
+  if (!scriptNumbers || (encoding !== 'json' && encoding !== 'negotiate' && encoding !== 'json-collection'))
+    return render
+  // A Lua `post` may have set a NaN or ±Inf: gin's JSON render then writes no body.
+  return (data, accept, configValues) => {
+    const rendered = render(data, accept, configValues)
+    const written = encoding === 'json-collection' ? data?.collection : data
+    return rendered.contentType === JSON_TYPE && written !== undefined && hasNonFinite(written)
+      ? UNWRITABLE_JSON
+      : rendered
+  }
+}
+
+function rendererFor(
   encoding: OutputEncoding,
 ): (data: Data | undefined, accept?: string, configValues?: Data) => Rendered {
   switch (encoding) {

@@ -55,6 +55,7 @@ const stringNode = (value: string, column: number) =>
 function goccyFloat(v: number): string {
   if (v === Number.POSITIVE_INFINITY) return '.inf'
   if (v === Number.NEGATIVE_INFINITY) return '-.inf'
+  if (Number.isNaN(v)) return '.nan'
   const text = goFormatFloat(v)
   return text.includes('.') || text.includes('e') ? text : `${text}.0`
 }
@@ -109,7 +110,9 @@ function encode(value: unknown, column: number): Node {
   if (value === null || value === undefined) return scalar('null', column)
   if (typeof value === 'string') return stringNode(value, column)
   if (typeof value === 'boolean') return scalar(String(value), column)
-  if (typeof value === 'number') return stringNode(String(value), column)
+  // A NaN or ±Inf is no json.Number: a Lua script's float64.
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? stringNode(String(value), column) : scalar(goccyFloat(value), column)
   if (value instanceof GoNumber) return stringNode(value.literal, column)
   if (value instanceof GoFloat64) return scalar(goccyFloat(value.value), column)
   if (Array.isArray(value)) return { kind: 'seq', column: 1, items: value.map((v) => encode(v, 1)) }
