@@ -1,43 +1,21 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { SignJWT } from 'jose'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 
 // lura's router builds the backend headers after krakend-jose set the claims on the client's
 // request: X-Forwarded-For is gin's ClientIP() of that request, so a claim propagated into
 // X-Forwarded-For or X-Real-IP decides it (every proxy trusted, the default), listed in
 // input_headers or not; User-Agent and X-Forwarded-Host are lura's whatever the claims say.
-const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
-const token = (claims: Record<string, unknown>) =>
-  new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', kid: 'sym' })
-    .setIssuer('https://issuer.example')
-    .setAudience('api')
-    .setExpirationTime('5m')
-    .sign(secret)
-
-let dir: string
+let issuer: Hs256Issuer
 let backend: TestBackend
 let gateway: Running
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gw-jwt-xff-'))
-  const jwks = join(dir, 'jwks.json')
-  const k = Buffer.from(secret).toString('base64url')
-  await writeFile(jwks, JSON.stringify({ keys: [{ kty: 'oct', kid: 'sym', alg: 'HS256', k }] }))
+  issuer = await hs256Issuer()
   backend = await startBackend('api')
-  const validator = (propagate: string[][], extra: Record<string, unknown> = {}) => ({
-    alg: 'HS256',
-    jwk_local_path: jwks,
-    disable_jwk_security: true,
-    issuer: 'https://issuer.example',
-    audience: ['api'],
-    propagate_claims: propagate,
-    ...extra,
-  })
+  const validator = (propagate: string[][], extra: Record<string, unknown> = {}) =>
+    issuer.validator({ propagate_claims: propagate, ...extra })
   const endpoint = (path: string, propagate: string[][], more: Record<string, unknown> = {}) => ({
     endpoint: path,
     ...more,
@@ -74,13 +52,13 @@ before(async () => {
 after(async () => {
   await gateway?.close()
   await backend?.close()
-  await rm(dir, { recursive: true, force: true })
+  await issuer?.remove()
 })
 
 const seen = async (path: string, claims: Record<string, unknown>, headers: Record<string, string> = {}) => {
   const res = await send(gateway.url, {
     path,
-    headers: { authorization: `Bearer ${await token(claims)}`, host: 'gw.example', ...headers },
+    headers: { authorization: `Bearer ${await issuer.token(claims)}`, host: 'gw.example', ...headers },
   })
   assert.equal(res.status, 200, res.text)
   return JSON.parse(res.text).headers

@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { SignJWT } from 'jose'
 import {
   mustConfig,
   type Running,
@@ -12,27 +8,19 @@ import {
   startGateway,
   type TestBackend,
 } from '../helpers.ts'
+import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 
 // go-jose's ParseSigned drops every rune unicode.IsSpace names from the token, after reading the
 // header's bytes as UTF-8: a token cut by a UTF-8 no-break space, NEL or em space still verifies in
 // KrakenD; a lone latin1 0xA0 byte is no rune (U+FFFD stays) and a zero-width space is no space.
-const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
 let token: string
-let dir: string
+let issuer: Hs256Issuer
 let backend: TestBackend
 let gateway: Running
 
 before(async () => {
-  token = await new SignJWT({ sub: 'alice' })
-    .setProtectedHeader({ alg: 'HS256', kid: 'sym' })
-    .setIssuer('https://issuer.example')
-    .setAudience('api')
-    .setExpirationTime('5m')
-    .sign(secret)
-  dir = await mkdtemp(join(tmpdir(), 'gw-jwt-space-'))
-  const jwks = join(dir, 'jwks.json')
-  const k = Buffer.from(secret).toString('base64url')
-  await writeFile(jwks, JSON.stringify({ keys: [{ kty: 'oct', kid: 'sym', alg: 'HS256', k }] }))
+  issuer = await hs256Issuer()
+  token = await issuer.token({ sub: 'alice' })
   backend = await startBackend('api')
   gateway = await startGateway(
     mustConfig({
@@ -41,13 +29,7 @@ before(async () => {
         {
           endpoint: '/private',
           extra_config: {
-            'auth/validator': {
-              alg: 'HS256',
-              jwk_local_path: jwks,
-              disable_jwk_security: true,
-              issuer: 'https://issuer.example',
-              audience: ['api'],
-            },
+            'auth/validator': issuer.validator(),
           },
           backend: [{ host: [backend.origin], url_pattern: '/echo' }],
         },
@@ -58,7 +40,7 @@ before(async () => {
 after(async () => {
   await gateway?.close()
   await backend?.close()
-  await rm(dir, { recursive: true, force: true })
+  await issuer?.remove()
 })
 
 /** The status for `Authorization: Bearer <token cut at 30 by sep>`, sep written in `encoding`. */
