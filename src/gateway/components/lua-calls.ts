@@ -183,7 +183,11 @@ export function compileLuaProxy(
       error.status === undefined
         ? { status: 500, message: service.server.returnErrorMsg }
         : ginErrorStatus(error.status, service.server.returnErrorMsg)
-    if (!message) return { reply: { status, headers, body: '' } }
+    if (!message) {
+      // A status Go cannot write (return_error_msg on): gin had set the error's own type first.
+      if (service.server.returnErrorMsg && error.contentType) headers['Content-Type'] = error.contentType
+      return { reply: { status, headers, body: '' } }
+    }
     // Without custom_error's type, Go's server sniffs the message it writes.
     if (error.contentType) headers['Content-Type'] = error.contentType
     else if (error.message !== '') headers['Content-Type'] = sniffText(error.message)
