@@ -288,7 +288,7 @@ export function compileMartianAnswer(
       headers: { ...input },
       path: request.path,
       originalPath: '',
-      requestHeaders: request.headers,
+      requestHeaders: goHeaderMap(request.headers),
       status,
       scheme: sent.scheme,
       host: sent.host,
@@ -306,7 +306,7 @@ export function compileMartianAnswer(
       message.host = url.host
       message.user = url.user
       message.fragment = url.fragment
-      message.requestHeaders = redirected.headers
+      message.requestHeaders = goHeaderMap(redirected.headers)
     }
     apply(cfg.responseSteps, message, false)
     return {
@@ -316,6 +316,17 @@ export function compileMartianAnswer(
       ...(message.failed !== undefined ? { failed: message.failed } : {}),
     }
   }
+}
+
+/**
+ * res.Request.Header: the map the request was sent from, without the transport's own `gzip` (a
+ * plain string, see request-headers.ts), which Go writes on the wire only. An answer-side
+ * header.RegexFilter on Accept-Encoding finds no value there.
+ */
+function goHeaderMap(headers: Headers): Headers {
+  if (headers['accept-encoding'] !== 'gzip') return headers
+  const { 'accept-encoding': _transport, ...map } = headers
+  return map
 }
 
 /** The backend request as it was sent: what the answer side reads of res.Request. */
