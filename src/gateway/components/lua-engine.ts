@@ -5,6 +5,7 @@
  */
 import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
+import { installGoFormat } from './lua-format.ts'
 
 export type Fengari = ReturnType<typeof fengariLibrary>
 
@@ -53,6 +54,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   }
   const run = loadChunk(f, L, s)
   run(COMPAT_51)
+  installGoFormat({ f, L, s })
   // The template every run copies: the globals as the libraries left them.
   lua.lua_pushvalue(L, lua.LUA_REGISTRYINDEX)
   lua.lua_rawgeti(L, -1, 2 /* LUA_RIDX_GLOBALS */)

@@ -1,0 +1,58 @@
+// string.format's %d and %i in KrakenD's Lua (gopher-lua: Go's fmt.Sprintf, a number written as
+// int64(n)): a number without an integer representation is truncated toward zero, one outside int64
+// (or NaN, ±Inf) gives -9223372036854775808, and integers beyond 32 bits print whole. Ours (Lua 5.3,
+// 32-bit integers) failed the script, so the call answered 500 where KrakenD called the backend (found
+// by the differential fuzz of the Lua modifiers against KrakenD CE, seed 306).
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
+
+const formats: Array<[string, string]> = [
+  ["string.format('%d', 100000000000000000000)", '-9223372036854775808'],
+  ["string.format('%d', 3e9)", '3000000000'],
+  ["string.format('%d', 1.5)", '1'],
+  ["string.format('%i', -2.7)", '-2'],
+  ["string.format('%d %i', 0/0, -1/0)", '-9223372036854775808 -9223372036854775808'],
+  [
+    "string.format('[%+08d|%-8d|%08.3d|%%|%s|%.0d]', 3e9, -3e9, 5e9, 'z', -0.5)",
+    '[+3000000000|-3000000000|5000000000|%|z|]',
+  ],
+  ["string.format('%.12d|%5d|%3d', -3e9, 2^62, 7)", '-003000000000|4611686018427387904|  7'],
+]
+
+describe("string.format's %d and %i as gopher-lua writes a number", () => {
+  let raw: RawBackend
+  let gateway: Running
+  before(async () => {
+    raw = await startRawBackend()
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: formats.map(([expression], i) => ({
+          endpoint: `/f${i}`,
+          extra_config: {
+            'modifier/lua-proxy': {
+              pre: `local r = request.load()\nr:headers('X-F', ${expression})`,
+              allow_open_libs: true,
+            },
+          },
+          backend: [{ host: [raw.origin], url_pattern: '/b' }],
+        })),
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await raw?.close()
+  })
+
+  test('the backend is called with the value Go writes', async () => {
+    for (const [i, [expression, expected]] of formats.entries()) {
+      const res = await fetch(`${gateway.url}/f${i}`)
+      assert.equal(res.status, 200, expression)
+      await res.arrayBuffer()
+      assert.deepEqual(raw.lines('x-f'), [`X-F: ${expected}`], expression)
+    }
+  })
+})
