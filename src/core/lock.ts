@@ -67,6 +67,8 @@ export function takeoverWarning(previous: LockInfo): string {
 
 export interface HeldLock {
   info: LockInfo
+  /** The lock of a dead or expired holder this run replaced, when it took one over. */
+  tookOver?: LockInfo | undefined
   /** Aborted (with an exit-3 error) when a renewal finds the lock taken over or gone. */
   lost: AbortSignal
   release(): Promise<void>
@@ -90,10 +92,12 @@ export async function acquireLock(
 ): Promise<HeldLock> {
   const deadline = Date.now() + options.waitMs
   let announced = false
+  let tookOver: LockInfo | undefined
   for (;;) {
     const attempt = await lock.tryAcquire(request, options.signal ? { signal: options.signal } : {})
     if (attempt.acquired) {
-      if (attempt.tookOver) options.emit?.({ type: 'warn', message: takeoverWarning(attempt.tookOver) })
+      tookOver = attempt.tookOver
+      if (tookOver) options.emit?.({ type: 'warn', message: takeoverWarning(tookOver) })
       break
     }
     if (isUnreadableLock(attempt.lock)) throw unreadableLockError(attempt.lock)
@@ -142,7 +146,7 @@ export async function acquireLock(
     renewedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + request.ttlMs).toISOString(),
   }
-  return hold(lock, info, request.ttlMs, options.emit)
+  return hold(lock, info, request.ttlMs, options.emit, tookOver)
 }
 
 /** The lock `gwdeploy abort` (and `rollback --force-now`) takes over a running operation's lock with. */
@@ -161,7 +165,13 @@ const abortedError = (by: LockInfo) =>
  * or an abort lock in its place (checked every few seconds, so a bake is not waited out), aborts
  * `lost`. The timers never keep the process alive on their own.
  */
-function hold(lock: Lock, first: LockInfo, ttlMs: number, emit?: (event: EngineEvent) => void): HeldLock {
+function hold(
+  lock: Lock,
+  first: LockInfo,
+  ttlMs: number,
+  emit?: (event: EngineEvent) => void,
+  tookOver?: LockInfo,
+): HeldLock {
   let info = first
   let lost = false
   const lostController = new AbortController()
@@ -222,6 +232,7 @@ function hold(lock: Lock, first: LockInfo, ttlMs: number, emit?: (event: EngineE
     get info() {
       return info
     },
+    tookOver,
     lost: lostController.signal,
     async release() {
       clearInterval(renewTimer)

@@ -244,8 +244,10 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
   }
   // Under --force-now the lock is the abort lock forceScope took: no hooks in an emergency.
   const withHooks = !ctx.lock?.info.operation?.startsWith(ABORT_OPERATION)
-  const stopped = await stoppedRollback(ctx)
+  // A lock this scope did not take (--force-now's abort lock) replaced nobody's rollback.
+  const ownLock = !ctx.lock
   return withLock(ctx, 'rollback', wanted, options.lockWaitMs ?? 0, async (locked) => {
+    const stopped = ownLock ? stoppedRollback(locked.lock) : undefined
     const state = await step(ctx.reporter, 'plan', () =>
       ctx.target.provider.inspect({ signal: locked.signal }),
     )
