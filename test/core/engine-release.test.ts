@@ -57,6 +57,27 @@ describe('release engine (fake provider, in-process)', () => {
     assert.match(hint, new RegExp(`\`gwdeploy release --sha ${sha(2)}\` writes it without moving traffic`))
   })
 
+  it('a green node the provider knows will not recover fails the gate at once, named first', async () => {
+    await firstRelease(h)
+    let gone: string | undefined
+    // The first green node still in its initial checks, the second terminated (aws: final).
+    h.world.reportHealth = (fleet, index) => {
+      const id = fleet.nodes[index]?.id ?? ''
+      if (fleet.colour !== 'green') return undefined
+      if (index === 0) return { node: id, status: 'starting', detail: 'Elb.InitialHealthChecking' }
+      gone = id
+      return { node: id, status: 'gone', final: true, detail: 'instance is terminated' }
+    }
+    const out = await h.run(releaseOf(2))
+    h.world.reportHealth = undefined
+    assert.equal(out.code, 4, out.error?.message)
+    assert.match(
+      out.error?.message ?? '',
+      new RegExp(`failed its health gate: ${gone}: provider reports gone: instance is terminated`),
+    )
+    assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
+  })
+
   it('the image/runtime is built before the lock is taken', async () => {
     const out = await h.run(releaseOf(1))
     const order = out.events.flatMap((e) => (e.type === 'step' && e.status !== 'done' ? [e.step] : []))

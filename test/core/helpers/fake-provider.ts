@@ -110,6 +110,9 @@ export class FakeWorld {
   /** Nodes the provider reports `starting` for as many more nodeHealth calls as the count says. */
   settling = new Map<string, number>()
 
+  /** What the provider reports for a fleet's node instead (a scenario's view), when it returns one. */
+  reportHealth?: (fleet: Fleet, index: number) => NodeHealth | undefined
+
   /** A node dies (its servers close; the provider reports it gone). */
   async kill(id: string): Promise<void> {
     const node = this.nodes.get(id)
@@ -277,7 +280,9 @@ export class FakeProvider implements Provider {
   }
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
-    return fleet.nodes.map((n) => {
+    return fleet.nodes.map((n, index) => {
+      const reported = this.world.reportHealth?.(fleet, index)
+      if (reported) return reported
       const node = this.world.nodes.get(n.id)
       if (!node) return { node: n.id, status: 'gone' as const }
       const settling = this.world.settling.get(n.id) ?? 0

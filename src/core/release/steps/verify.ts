@@ -65,7 +65,9 @@ async function providerAgrees(ctx: EngineContext, fleet: Fleet, settings: Settin
     if (bad.length === 0) return []
     const expired = Date.now() >= deadline
     if (expired || bad.every((v) => v.status === 'gone') || bad.some((v) => v.final)) {
-      return bad.map((v) => ({
+      // The nodes that decided it first: the error names the first failure.
+      const deciding = [...bad.filter((v) => v.final), ...bad.filter((v) => !v.final)]
+      return deciding.map((v) => ({
         node: v.node,
         detail: `provider reports ${v.status}${v.detail ? `: ${v.detail}` : ''}`,
       }))
