@@ -32,6 +32,7 @@ import { luraPattern } from './go-http.ts'
 import { forwardQuery } from './go-url.ts'
 import type { Logger } from './logging.ts'
 import type { GatewayMetrics } from './metrics.ts'
+import { compileRenderer, type Rendered } from './output-render.ts'
 import {
   compileBackendHeaderFilter,
   compileForwardRule,
@@ -39,14 +40,7 @@ import {
   type HeaderValues,
 } from './request-headers.ts'
 import type { StreamedBody } from './request-stream.ts'
-import {
-  compileDecoder,
-  compileFormatter,
-  compileRenderer,
-  type Data,
-  type Decoder,
-  type Rendered,
-} from './transform.ts'
+import { compileDecoder, compileFormatter, type Data, type Decoder } from './transform.ts'
 import type { Pool } from './undici.ts'
 import { compilePattern, type PatternPart } from './url-pattern.ts'
 

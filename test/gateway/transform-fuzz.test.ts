@@ -8,11 +8,11 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { BackendConfig, OutputEncoding } from '../../src/gateway/config/types.ts'
 import type { FlatmapOp } from '../../src/gateway/flatmap.ts'
+import { compileRenderer } from '../../src/gateway/output-render.ts'
 import {
   combineData,
   compileDecoder,
   compileFormatter,
-  compileRenderer,
   type Data,
   DecodeError,
   goFlatmap,
