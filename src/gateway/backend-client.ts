@@ -4,6 +4,7 @@
 
 import { isIP, type Socket } from 'node:net'
 import type { Readable } from 'node:stream'
+import { chunksOf, probed } from './backend-body-framing.ts'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import { type BodyRead, CollectingHandler } from './backend-collect.ts'
@@ -12,10 +13,11 @@ import { undoGzip } from './backend-gzip.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
+import { wireHeaders } from './backend-wire-headers.ts'
 import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
-import { fixPragmaCacheControl, goOp, goReason, goRequestHeaders } from './go-http.ts'
+import { fixPragmaCacheControl, goOp, goReason } from './go-http.ts'
 import {
   asGoWritesClosingHeads,
   asGoWritesHeads,
@@ -27,7 +29,7 @@ import { wireText } from './go-utf8.ts'
 import { onFirstUse } from './libraries.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
-import { firstValue, type HeaderValues } from './request-headers.ts'
+import type { HeaderValues } from './request-headers.ts'
 import { StreamedBody } from './request-stream.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
 import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
@@ -88,57 +90,6 @@ export const AWAITING_HEADERS = 'net/http: timeout awaiting response headers'
 export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024
 /** Each retry takes another pooled connection (or a new one): a bound, not a policy. */
 const MAX_STALE_RETRIES = 8
-/**
- * Go's transport on a body of unknown size (lura never gives it a length unless Content-Length is
- * forwarded) that turns out empty: methods that usually lack a body (its
- * requestMethodUsuallyLacksBody: GET, HEAD, DELETE, OPTIONS, PROPFIND, SEARCH) probe it, find
- * EOF and send nothing; any other method announces `Transfer-Encoding: chunked` and sends the
- * last chunk alone. CONNECT gets no framing at all.
- */
-export function chunksEmptyBody(method: string): boolean {
-  switch (method) {
-    case 'GET':
-    case 'HEAD':
-    case 'DELETE':
-    case 'OPTIONS':
-    case 'PROPFIND':
-    case 'SEARCH':
-    case 'CONNECT':
-      return false
-    default:
-      return true
-  }
-}
-
-/**
- * The chunks Go's transport writes for a body of unknown size: for a method that usually lacks a
- * body (see chunksEmptyBody) it first probes the body with a one-byte read, which goes out as a
- * chunk of its own before the rest.
- */
-function chunksOf(body: Buffer, method: string): Buffer[] {
-  return body.length > 1 && !chunksEmptyBody(method) && method !== 'CONNECT'
-    ? [body.subarray(0, 1), body.subarray(1)]
-    : [body]
-}
-
-/** chunksOf for a streamed body: its first byte alone first, where Go's transport probes. */
-function probed(body: StreamedBody, method: string): AsyncIterable<Buffer> {
-  if (chunksEmptyBody(method) || method === 'CONNECT') return body
-  return (async function* () {
-    let first = true
-    for await (const chunk of body) {
-      if (first && chunk.length > 1) {
-        first = false
-        yield chunk.subarray(0, 1)
-        yield chunk.subarray(1)
-      } else {
-        first = false
-        yield chunk
-      }
-    }
-  })()
-}
-
 export interface BackendClientOptions {
   /** Open connections per backend origin; null: no limit (Go's MaxConnsPerHost 0). */
   connectionsPerHost: number | null
@@ -414,38 +365,6 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       await Promise.all(all.map((d) => (force ? d.destroy() : d.close()).catch(() => {})))
     },
   }
-}
-
-/** The header lines of a hop in Go's order, with the transport's `Accept-Encoding: gzip` where it adds one. */
-function wireHeaders(hop: HopRequest, req: BackendRequest): Array<string | string[]> {
-  const lines = goRequestHeaders(oneUserAgent(hop.headers))
-  if (req.transportGzip && transportAsksGzip(hop)) lines.push('Accept-Encoding', 'gzip')
-  return lines
-}
-
-/**
- * A forwarded Accept-Encoding whose first value is empty: Go's transport still asks for gzip
- * (Header.Get finds none) and writes its line after the request's own, unless a Range is set
- * or the method is HEAD. (Without any Accept-Encoding, request-headers.ts has added it already.)
- */
-function transportAsksGzip(hop: HopRequest): boolean {
-  const encoding = hop.headers['accept-encoding']
-  if (encoding === undefined || encoding === 'gzip' || hop.method === 'HEAD') return false
-  return firstValue(encoding) === '' && firstValue(hop.headers.range) === ''
-}
-
-/**
- * Go's Request.write sends one User-Agent line, the first value (Header.Get), and none at all when
- * that is empty: a client's forwarded `User-Agent:` (empty) or repeated lines.
- */
-function oneUserAgent(headers: HeaderValues): HeaderValues {
-  const agent = headers['user-agent']
-  if (agent === undefined || (typeof agent === 'string' && agent !== '')) return headers
-  const first = Array.isArray(agent) ? agent[0] : agent
-  const out = { ...headers }
-  if (first === undefined || first === '') delete out['user-agent']
-  else out['user-agent'] = first
-  return out
 }
 
 export function headerValue(value: string | string[] | undefined): string | undefined {

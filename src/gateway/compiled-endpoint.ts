@@ -5,7 +5,8 @@
  */
 
 import type { IncomingHttpHeaders } from 'node:http'
-import { type BackendClient, chunksEmptyBody } from './backend-client.ts'
+import { chunksEmptyBody } from './backend-body-framing.ts'
+import type { BackendClient } from './backend-client.ts'
 import { hostHeaderFor, splitBackendHost } from './backend-host.ts'
 import type { Cancellation } from './cancellation.ts'
 import { compileGraphql } from './components/graphql.ts'

@@ -4,6 +4,7 @@
  * backend call, each with the request as lura hands it to that stage.
  */
 
+import { chunksEmptyBody } from '../backend-body-framing.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { GO_USER_AGENT, ginErrorStatus, sniffText } from '../go-http.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
@@ -331,7 +332,7 @@ async function around<T extends { ok: boolean }>(
         request.method === view.method ? target : { ...target, method: request.method.toUpperCase() }
     }
     // Go's transport probes an empty body of unknown size on GET, HEAD, DELETE...: none is sent.
-    if (ctx.body?.length === 0 && PROBED_METHODS.has(request.method.toUpperCase())) ctx.body = undefined
+    if (ctx.body?.length === 0 && !chunksEmptyBody(request.method.toUpperCase())) ctx.body = undefined
     if (mismatch)
       return failure({
         message: `${goUrlErrorOp(request.method)} "${request.url ?? view.url}": http: ContentLength=${mismatch.declared} with Body length ${mismatch.actual}`,
@@ -353,12 +354,6 @@ async function around<T extends { ok: boolean }>(
     started.end()
   }
 }
-
-/**
- * Go's requestMethodUsuallyLacksBody (and CONNECT): an empty body of unknown size goes out as none
- * (backend-client.ts's chunksEmptyBody; not imported, as that module loads undici).
- */
-const PROBED_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'PROPFIND', 'SEARCH', 'CONNECT'])
 
 /** The Op of Go's url.Error: the method as `Post`. */
 function goUrlErrorOp(method: string): string {
