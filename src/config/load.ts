@@ -16,7 +16,7 @@ import { type Interpolation, interpolate } from './interpolate.ts'
 import { knownKeysAt } from './json-schema.ts'
 import { deepMerge, hasPath } from './merge.ts'
 import { type GwConfig, gwConfigSchema } from './schema.ts'
-import { closest } from './suggest.ts'
+import { closestKey } from './suggest.ts'
 import { locatesTarget } from './target-keys.ts'
 
 const DEFAULT_CONFIG_FILES = ['gwdeploy.yml', 'gwdeploy.yaml']
@@ -164,7 +164,7 @@ function issueToProblems(
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(path)
     return issue.keys.map((key) => {
-      const suggestion = closest(key, known)
+      const suggestion = closestKey(key, known)
       return {
         message: `unknown key "${key}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
         location: locate([...path, key]),
@@ -177,7 +177,7 @@ function issueToProblems(
   if (issue.code === 'invalid_value' && 'values' in issue) {
     message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
     const given = valueAt(input, path)
-    const suggestion = typeof given === 'string' ? closest(given, issue.values.map(String)) : undefined
+    const suggestion = typeof given === 'string' ? closestKey(given, issue.values.map(String)) : undefined
     if (suggestion) message += ` — did you mean "${suggestion}"?`
   } else if (issue.code === 'too_small' && issue.origin === 'number') {
     message = `must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`

@@ -1,4 +1,5 @@
-import { closestKey, guardingNamespace } from '../../config/gateway-namespaces.ts'
+import { guardingNamespace } from '../../config/gateway-namespaces.ts'
+import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseDuration } from '../config/duration.ts'
 import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'

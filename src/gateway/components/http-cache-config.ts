@@ -2,7 +2,7 @@
  * `qos/http-cache`'s options as krakend-httpcache reads them, and the warnings where KrakenD would
  * cache without the bounds the config seems to set (http-cache.ts is the cache itself).
  */
-import { closestKey } from '../../config/gateway-namespaces.ts'
+import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject, type Report } from './types.ts'
 

@@ -3,7 +3,7 @@
 // reads the fields the modifiers share (strings, header names and values, Go regexps) as Go's
 // json.Unmarshal and net/http would take them.
 
-import { closestKey } from '../../config/gateway-namespaces.ts'
+import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isCredentialName } from '../config/url-credentials.ts'
 import { HTTP_TOKEN } from '../go-http.ts'

@@ -2,12 +2,8 @@
  * Typed reads of config fields: each returns the value, or reports a problem at the field's key path
  * and returns the fallback, so one validation run lists every problem in the file.
  */
-import {
-  classifyNamespace,
-  closestKey,
-  guardingNamespace,
-  type NamespaceLevel,
-} from '../../config/gateway-namespaces.ts'
+import { classifyNamespace, guardingNamespace, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
+import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject, type Report } from '../components/types.ts'
 import { MAX_TIMER_MS, parseDuration } from './duration.ts'

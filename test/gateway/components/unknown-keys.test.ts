@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { closestKey, editDistance } from '../../../src/config/gateway-namespaces.ts'
+import { closestKey, editDistance } from '../../../src/config/suggest.ts'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 
 const config = (levels: {
