@@ -82,6 +82,7 @@ export class GoRegExpError extends Error {
 export function compileGoRegExp(source: string): GoRegExp {
   const { RE2JS } = re2jsLibrary()
   const scanned = scan(source)
+  if (scanned.badRangeEnd) throw new GoRegExpError(scanned.badRangeEnd, false)
   const translated = withGoClasses(source, scanned)
   let re: ReturnType<typeof RE2JS.compile>
   try {
@@ -225,6 +226,8 @@ interface Scan {
   written: Array<[number, number]>
   /** Whether some flag group turns case folding on. */
   folds: boolean
+  /** Go's error for a class range ending in `\p`/`\P`, which Go refuses. */
+  badRangeEnd?: string
 }
 
 const CONTROL: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11 }
@@ -290,6 +293,10 @@ function scan(source: string): Scan {
       if (lo === undefined) continue
       if (chars[i] === '-' && chars[i + 1] !== ']') {
         i += 1
+        // Go reads a range's end as one character: `\p` there is an invalid escape. Translated into
+        // Go's members, `[ -\p{Ll}]` would become a valid range here.
+        if (chars[i] === '\\' && (chars[i + 1] === 'p' || chars[i + 1] === 'P'))
+          out.badRangeEnd ??= `error parsing regexp: invalid escape sequence: \`\\${chars[i + 1]}\``
         written(lo, next() as number)
       } else written(lo)
     }

@@ -7,7 +7,7 @@
 import { MAX_TIMER_MS } from '../config/duration.ts'
 import { goTrimSpace } from '../request-headers.ts'
 import type { Fields } from './fields.ts'
-import { firstLine, type GuardContext, header, type IncomingLike, type Reply } from './types.ts'
+import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
 
 /**
  * krakend-ratelimit's TokenBucket: starts with `capacity` tokens (clamped to 1 for its size only, so a
@@ -167,14 +167,13 @@ export function compileRouterLimit(
       cfg.strategy === 'ip'
         ? cfg.key
           ? (req: IncomingLike) => {
-              const first = goTrimSpace((header(req, lower) ?? '').split(',')[0] ?? '')
+              const first = goTrimSpace((headerGet(req, lower) ?? '').split(',')[0] ?? '')
               const ip = first.split(':')[0] ?? ''
               return first !== '' && isIpv4(ip) ? ip : clientIp(req)
             }
           : clientIp
         : cfg.strategy === 'header'
-          ? // Go's Header.Get: the first line (Node joins repeated lines, one bucket per combination)
-            (req: IncomingLike) => firstLine(req, lower) ?? ''
+          ? (req: IncomingLike) => headerGet(req, lower) ?? ''
           : (_req: IncomingLike, ctx: GuardContext) =>
               ctx.absentParams?.has(cfg.key) ? '' : (ctx.params[cfg.key] ?? '')
     client = (req, ctx) => {
@@ -195,6 +194,17 @@ export function compileRouterLimit(
     return undefined
   }
 }
+
+/**
+ * Go's server moves Host into Request.Host and drops Transfer-Encoding from Request.Header, so
+ * krakend-ratelimit's Header.Get never finds them: a "Host" key gives every client the empty key
+ * (429) or, for strategy ip, gin's ClientIP.
+ */
+const NOT_IN_GO_HEADER = new Set(['host', 'transfer-encoding'])
+
+/** Go's Header.Get: the first line (Node joins repeated lines, which would give one bucket per combination). */
+const headerGet = (req: IncomingLike, lower: string) =>
+  NOT_IN_GO_HEADER.has(lower) ? undefined : firstLine(req, lower)
 
 /**
  * The part before the first ":" must parse as an IP (krakend-ratelimit's key header): Go's
