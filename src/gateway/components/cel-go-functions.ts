@@ -10,19 +10,28 @@
  *   (`Fri, 01 Jan 2100 00:00:00 GMT`, a time without a zone), so a check on a client's date passed.
  * - Functions outside cel-go's standard library (cel-js also has `lowerAscii`, `split`, `trim`,
  *   `math.*`, `optional.*`, ...) fail KrakenD's type check, which makes it skip the expression.
+ * - int(), uint(), double(), string(): cel-go's conversions (cel-go-conversions.ts).
+ * - has() and chains of relations: cel-go-syntax.ts.
  * cel-js cannot replace a built-in overload, so expressions are rewritten before parsing: a call
- * to one of these functions gets a name of the same length (error positions still hold), which the
- * environment declares with Go's behaviour.
+ * to one of these functions gets another name (of the same length where the name allows), which
+ * the environment declares with Go's behaviour.
  */
 import type { Environment } from '@marcbachmann/cel-js'
-import { goFormatFixed, goParseDuration, goParseRfc3339 } from '../go-time.ts'
+import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
+import { withGoConversions } from './cel-go-conversions.ts'
+import { applyEdits, bytesEdits, type Edit, hasEdits, relationEdits } from './cel-go-syntax.ts'
+import { celTokens } from './cel-tokens.ts'
 import { compileGoRegExp, type GoRegExp, GoRegExpError } from './go-regexp.ts'
 
 const RENAMED = new Map([
   ['matches', 'matchGo'],
   ['timestamp', 'timestaGo'],
   ['duration', 'duratiGo'],
+  ['uint', 'uinT'],
+  ['int', 'inT'],
+  ['double', 'doublE'],
+  ['string', 'strinG'],
 ])
 
 /** cel-go v0.26's standard functions and macros (krakend-cel declares nothing else). */
@@ -45,15 +54,13 @@ export interface RewrittenExpression {
 export function rewriteCel(expr: string): RewrittenExpression {
   const out: RewrittenExpression = { text: '', literalPatterns: [] }
   const tokens = celTokens(expr)
-  let text = ''
-  let copied = 0
+  const edits: Edit[] = relationEdits(tokens)
   for (const [n, token] of tokens.entries()) {
     if (token.kind !== 'ident' || tokens[n + 1]?.text !== '(') continue
     if (!CEL_GO_FUNCTIONS.has(token.text)) out.unknownFunction ??= token.text
     const renamed = RENAMED.get(token.text)
     if (renamed === undefined) continue
-    text += expr.slice(copied, token.start) + renamed
-    copied = token.start + token.text.length
+    edits.push({ at: token.start, remove: token.text.length, insert: renamed })
     const [literal, close] = [tokens[n + 2], tokens[n + 3]]
     if (
       token.text === 'matches' &&
@@ -63,7 +70,8 @@ export function rewriteCel(expr: string): RewrittenExpression {
     )
       out.literalPatterns.push(literal.text)
   }
-  out.text = text + expr.slice(copied)
+  edits.push(...hasEdits(tokens), ...bytesEdits(tokens))
+  out.text = applyEdits(expr, edits)
   return out
 }
 
@@ -71,7 +79,7 @@ export function rewriteCel(expr: string): RewrittenExpression {
 export function asWritten(message: string): string {
   let out = message
   for (const [name, renamed] of RENAMED) out = out.replaceAll(renamed, name)
-  return out
+  return out.replaceAll('hasGo', 'has')
 }
 
 // cel-go's Unix range for timestamps: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
@@ -86,7 +94,7 @@ function timestampOf(unix: number, ms: number): Date {
 /** Declares the renamed functions, and conversions cel-go has and cel-js lacks. */
 export function withGoFunctions(env: Environment): Environment {
   const { Duration } = celLibrary()
-  return env
+  return withGoConversions(env)
     .registerFunction('string.matchGo(string): bool', goMatches)
     .registerFunction('matchGo(string, string): bool', goMatches)
     .registerFunction('timestaGo(string): google.protobuf.Timestamp', (text: string) => {
@@ -104,18 +112,22 @@ export function withGoFunctions(env: Environment): Environment {
       const [seconds, nanos] = [abs / 1_000_000_000n, Number(abs % 1_000_000_000n)]
       return ns < 0n ? new Duration(-seconds, -nanos) : new Duration(seconds, nanos)
     })
-    .registerFunction('string(google.protobuf.Duration): string', (d: { seconds: bigint; nanos: number }) => {
-      return `${goFormatFixed(Number(d.seconds) + d.nanos / 1e9)}s`
-    })
-    .registerFunction('int(google.protobuf.Timestamp): int', (t: Date) =>
-      BigInt(Math.floor(t.getTime() / 1000)),
-    )
+    .registerFunction('hasGo(dyn, string): bool', goHas)
+}
+
+/** cel-go's has(x.f) once x is evaluated: key presence on a map, an error on a list, else false. */
+function goHas(value: unknown, field: string): boolean {
+  if (Array.isArray(value)) throw new Error(`unsupported index type 'string' in list`)
+  if (value instanceof Map) return value.has(field)
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false
+  return Object.hasOwn(value, field)
 }
 
 /**
  * Why KrakenD's type check would refuse the rewritten expression (so KrakenD would skip it), or
- * undefined. Beyond cel-js's own check: functions cel-go lacks, and ordering numbers of different
- * types (`1 < 1.5`), which cel-go refuses without its cross-type option and cel-js allows.
+ * undefined. Beyond cel-js's own check: functions cel-go lacks; ordering numbers of different
+ * types (`1 < 1.5`), which cel-go refuses without its cross-type option and cel-js allows (cel-go
+ * lets it pass inside a macro's body); has() on what cannot have fields (`has(req_params.Id.x)`).
  */
 export function celCheckProblem(env: Environment, rewritten: RewrittenExpression): string | undefined {
   if (rewritten.unknownFunction !== undefined)
@@ -128,8 +140,12 @@ export function celCheckProblem(env: Environment, rewritten: RewrittenExpression
   }
   const checked = parsed.check()
   if (!checked.valid) return asWritten(checked.error?.message ?? 'invalid').split('\n')[0]
-  for (const node of astNodes((parsed as unknown as { ast: unknown }).ast)) {
-    if (!ORDERING.has(node.op)) continue
+  for (const [node, inMacroBody] of astNodes((parsed as unknown as { ast: unknown }).ast)) {
+    if (node.op === 'call' && Array.isArray(node.args) && node.args[0] === 'hasGo') {
+      const target = (node.args[1] as AstNode[] | undefined)?.[0]?.checkedType?.name ?? 'dyn'
+      if (!/^(dyn|map<)/.test(target)) return `type '${target}' does not support field selection`
+    }
+    if (!ORDERING.has(node.op) || inMacroBody) continue
     const [left, right] = [node.left?.checkedType?.name, node.right?.checkedType?.name]
     if (left !== right && NUMBERS.has(left ?? '') && NUMBERS.has(right ?? ''))
       return `found no matching overload for '_${node.op}_' applied to '(${left}, ${right})'`
@@ -139,30 +155,42 @@ export function celCheckProblem(env: Environment, rewritten: RewrittenExpression
 
 const ORDERING = new Set(['<', '<=', '>', '>='])
 const NUMBERS = new Set(['int', 'uint', 'double'])
+const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
 
 interface AstNode {
   op: string
-  left?: AstNode & { checkedType?: { name: string } }
-  right?: AstNode & { checkedType?: { name: string } }
+  left?: AstNode
+  right?: AstNode
   args?: unknown
+  checkedType?: { name: string }
 }
 
-/** Every node of a checked cel-js AST (operators keep their operands in left/right, others in args). */
-function* astNodes(root: unknown): Generator<AstNode> {
-  const stack = [root]
+/**
+ * Every node of a checked cel-js AST (operators keep their operands in left/right, others in args),
+ * with whether it is inside a macro's body (`rcall` args: name, receiver, [variable, body...]).
+ */
+function* astNodes(root: unknown): Generator<[AstNode, boolean]> {
+  const stack: Array<[unknown, boolean]> = [[root, false]]
   const seen = new Set<unknown>()
   while (stack.length > 0) {
-    const value = stack.pop()
+    const [value, inBody] = stack.pop() as [unknown, boolean]
     if (typeof value !== 'object' || value === null || seen.has(value)) continue
     seen.add(value)
     if (Array.isArray(value)) {
-      stack.push(...value)
+      for (const item of value) stack.push([item, inBody])
       continue
     }
     const node = value as AstNode
     if (typeof node.op !== 'string') continue
-    yield node
-    stack.push(node.left, node.right, node.args)
+    yield [node, inBody]
+    const args = node.args
+    if (node.op === 'rcall' && Array.isArray(args) && MACROS.has(args[0] as string)) {
+      stack.push([args[1], inBody])
+      const [variable, ...body] = (args[2] as unknown[]) ?? []
+      stack.push([variable, inBody], [body, true])
+      continue
+    }
+    stack.push([node.left, inBody], [node.right, inBody], [args, inBody])
   }
 }
 
@@ -189,59 +217,4 @@ function compiledPattern(pattern: string): GoRegExp {
   }
   if (entry instanceof GoRegExpError) throw new Error(`matches: ${entry.message}`)
   return entry
-}
-
-interface Token {
-  kind: 'ident' | 'string' | 'other'
-  text: string
-  start: number
-}
-
-/** CEL's lexemes as far as the rewrite needs them: identifiers, string literals, single characters. */
-function celTokens(expr: string): Token[] {
-  const tokens: Token[] = []
-  let i = 0
-  while (i < expr.length) {
-    const c = expr[i] as string
-    if (/\s/.test(c)) {
-      i += 1
-      continue
-    }
-    if (expr.startsWith('//', i)) {
-      const end = expr.indexOf('\n', i)
-      i = end === -1 ? expr.length : end + 1
-      continue
-    }
-    const prefix = /^[rRbB]{0,2}['"]/.exec(expr.slice(i, i + 3))?.[0]
-    if (prefix !== undefined && !/^(rr|bb)/i.test(prefix)) {
-      const end = stringEnd(expr, i + prefix.length - 1, /r/i.test(prefix))
-      tokens.push({ kind: 'string', text: expr.slice(i, end), start: i })
-      i = end
-      continue
-    }
-    const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(expr.slice(i, i + 256))?.[0]
-    if (ident !== undefined) {
-      tokens.push({ kind: 'ident', text: ident, start: i })
-      i += ident.length
-      continue
-    }
-    tokens.push({ kind: 'other', text: c, start: i })
-    i += 1
-  }
-  return tokens
-}
-
-/** The index after the string literal whose opening quote is at `quote`. */
-function stringEnd(expr: string, quote: number, raw: boolean): number {
-  const q = expr[quote] as string
-  const triple = expr.startsWith(q.repeat(3), quote)
-  const closing = triple ? q.repeat(3) : q
-  let j = quote + closing.length
-  while (j < expr.length) {
-    if (!raw && expr[j] === '\\') j += 2
-    else if (expr.startsWith(closing, j)) return j + closing.length
-    else if (!triple && (expr[j] === '\n' || expr[j] === '\r')) return j
-    else j += 1
-  }
-  return expr.length
 }

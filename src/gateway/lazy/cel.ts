@@ -1,3 +1,3 @@
 // validation/cel.
 export * from '@marcbachmann/cel-js'
-export { Duration } from '@marcbachmann/cel-js/evaluator'
+export { Duration, UnsignedInt } from '@marcbachmann/cel-js/evaluator'
