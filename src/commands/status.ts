@@ -3,6 +3,7 @@ import { BaseCommand, type Envelope, type RunContext } from '../cli/base-command
 import { configFlags } from '../cli/flags.ts'
 import { durationFlag, flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
 import { providerError, usageError } from '../core/errors.ts'
+import type { RollbackView } from '../core/fleetless.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { isUnreadableLock } from '../core/lock.ts'
 import { describeMaintenance } from '../core/maintenance.ts'
@@ -35,6 +36,9 @@ export function renderStatus(s: StatusResult): string {
       lines.push(`  ${n.id}  ${n.address ?? ''}  provider: ${n.provider}  health: ${own}${revoker}`)
     }
   }
+  for (const f of s.fleetless ?? [])
+    lines.push(`${f.colour} [${f.weight > 0 ? `NO NODES ${f.weight}%` : 'kept, NO NODES'}] ${f.why}`)
+  if (s.rollback) lines.push(`rollback: ${rollbackLine(s.rollback)}`)
   if (s.maintenance) lines.push(describeMaintenance(s.maintenance))
   else if (s.maintenance === null) lines.push('maintenance: off')
   if (isFreeze(s.lock)) lines.push(describeFreeze(s.lock))
@@ -49,6 +53,11 @@ export function renderStatus(s: StatusResult): string {
   if (s.lastRelease) lines.push(`last release: ${s.lastRelease.sha?.slice(0, 7)} at ${s.lastRelease.time}`)
   return lines.join('\n')
 }
+
+const rollbackLine = (r: RollbackView) =>
+  r.how === 'switch'
+    ? `switches to ${r.colour} (${r.sha.slice(0, 7)})`
+    : `redeploys ${r.sha.slice(0, 7)} as recorded (no colour runs it)`
 
 /**
  * A flag that would do nothing is refused (exit 2): `status --timeout 5m` in a pipeline that meant
@@ -126,7 +135,7 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
     if (!nothing) return
     if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
     throw providerError(`nothing is served: ${nothing.why}`, {
-      hint: `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
+      hint: nothing.hint ?? `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
       details: { status: result },
     })
   }

@@ -4,6 +4,7 @@ import {
   COLOURS,
   type Colour,
   type Fleet,
+  type FleetlessColour,
   type MaintenanceState,
   type NodeHealth,
   type NodeHealthStatus,
@@ -14,6 +15,7 @@ import {
 } from '../providers/types.ts'
 import { usageError } from './errors.ts'
 import { step } from './events.ts'
+import { keptGoneWarning, nothingLeftServing, type RollbackView, rollbackView } from './fleetless.ts'
 import type { HistoryEntry } from './history.ts'
 import { type LockView, lockView } from './lock-commands.ts'
 import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
@@ -64,6 +66,10 @@ export interface StatusResult {
   /** The page clients get instead of the gateway (null: routing); absent where unsupported. */
   maintenance?: MaintenanceState | null | undefined
   lastRelease?: HistoryEntry | undefined
+  /** Colours removed outside gwdeploy that the router still sends traffic to, or that were kept (see TargetState). */
+  fleetless?: FleetlessColour[] | undefined
+  /** What `gwdeploy rollback` would do now (null: nothing to roll back to). */
+  rollback?: RollbackView | null | undefined
 }
 
 export async function status(
@@ -133,6 +139,9 @@ export async function status(
     })
   }
   const last = records.find(isCompleted)
+  const rollback = rollbackView(state, records, colours)
+  const kept = keptGoneWarning({ colours, fleetless: state.fleetless, rollback }, records)
+  if (kept) warn?.(kept)
   const unrecorded = serving ? unrecordedLive(state, serving, records) : undefined
   if (unrecorded) warn?.(unrecorded)
   const lock = state.lock ? lockView(state.lock, provider.id, target.env) : null
@@ -156,6 +165,8 @@ export async function status(
     lock,
     ...(state.maintenance !== undefined ? { maintenance: state.maintenance } : {}),
     lastRelease: last ? withoutConfig(last) : undefined,
+    ...(state.fleetless?.length ? { fleetless: state.fleetless } : {}),
+    rollback,
   }
 }
 
@@ -174,16 +185,22 @@ function unrecordedLive(state: TargetState, serving: Colour, records: ReleaseRec
 
 /**
  * Why clients get no gateway although they should, or undefined: the router is down under a serving
- * colour, or it sends no colour any traffic while the last completed release's colour is up (a
- * listener's default action or a map edited by hand). A maintenance page is served on purpose.
+ * colour, every colour it sends traffic to has no node left (removed outside gwdeploy), or it sends
+ * no colour any traffic while the last completed release's colour is up (a listener's default
+ * action or a map edited by hand). A maintenance page is served on purpose.
  */
-export function nothingServed(result: StatusResult): { why: string; sha: string } | undefined {
-  if (result.served) return undefined
-  if (result.serving) {
+export function nothingServed(
+  result: StatusResult,
+): { why: string; sha: string; hint?: string | undefined } | undefined {
+  if (result.serving && !result.router.present) {
     const sha = result.colours.find((c) => c.colour === result.serving)?.sha ?? '<live sha>'
     return { why: `the router is not running (${result.router.detail ?? result.provider})`, sha }
   }
   if (result.maintenance || !result.router.present) return undefined
+  // Traffic to colours whose nodes were all removed outside gwdeploy (deleted, terminated).
+  const left = nothingLeftServing(result)
+  if (left) return { why: left.why, sha: left.sha ?? '<live sha>', hint: left.hint }
+  if (result.served) return undefined
   const last = result.lastRelease
   const up = last?.sha && result.colours.find((c) => c.sha === last.sha)
   if (!last?.sha || !up) return undefined

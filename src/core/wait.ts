@@ -20,18 +20,27 @@ function nodeVerdict(node: NodeStatus): NodeVerdict {
   return 'pending'
 }
 
+// Shown after 'unhealthy: ': the provider's reason alone when it says unhealthy (not the word twice).
 const nodeProblem = (colour: ColourStatus, node: NodeStatus) =>
   `${colour.colour} node ${node.id} (${colour.weight}% of traffic): ${
     node.health && !node.health.ok
       ? node.health.detail
-      : `${node.provider}${node.providerDetail ? `, ${node.providerDetail}` : ''}`
+      : node.provider === 'unhealthy' && node.providerDetail
+        ? node.providerDetail
+        : `${node.provider}${node.providerDetail ? `, ${node.providerDetail}` : ''}`
   }`
 
 /** Nodes that receive traffic and are unhealthy, described for a person. */
 export function unhealthyServing(result: StatusResult): string[] {
-  return result.colours
-    .filter((c) => c.weight > 0)
-    .flatMap((c) => c.nodes.filter((n) => nodeVerdict(n) === 'unhealthy').map((n) => nodeProblem(c, n)))
+  const fleetless = (result.fleetless ?? [])
+    .filter((f) => f.weight > 0)
+    .map((f) => `${f.colour} (${f.weight}% of traffic): ${f.why}`)
+  return [
+    ...fleetless,
+    ...result.colours
+      .filter((c) => c.weight > 0)
+      .flatMap((c) => c.nodes.filter((n) => nodeVerdict(n) === 'unhealthy').map((n) => nodeProblem(c, n))),
+  ]
 }
 
 const allHealthy = (colour: ColourStatus) =>

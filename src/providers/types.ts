@@ -220,6 +220,23 @@ export interface TargetState {
   lock: LockInfo | null
   /** The maintenance page being served (null: routing normally); undefined where unsupported. */
   maintenance?: MaintenanceState | null
+  /**
+   * Colours whose fleet was removed outside gwdeploy (a Deployment deleted or scaled to 0 by hand,
+   * the containers removed) while the router still sends them traffic (`weight`, not counted in
+   * `weights`: no release runs there) or while they are kept for rollback (`weight` 0). The engine
+   * decides what that means (nothing served, rollback a redeploy); the provider says what it sees.
+   */
+  fleetless?: FleetlessColour[]
+}
+
+export interface FleetlessColour {
+  colour: Colour
+  /** The share of requests the router still sends there (0 for a colour kept for rollback). */
+  weight: number
+  /** What the provider sees, naming the resource: `Deployment ns/x-blue does not exist (deleted outside gwdeploy)`. */
+  why: string
+  /** The provider's own way to bring the nodes back, when there is one (`kubectl scale ...`). */
+  restore?: string
 }
 
 /** Traffic counters seen by the router (or the gateways' metrics) since the given mark. */

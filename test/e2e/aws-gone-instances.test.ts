@@ -47,13 +47,28 @@ describe('aws: instances terminated behind gwdeploy', { concurrency: false }, ()
     await terminate(blue.map((i) => i.id))
 
     const status = await project.json<{
-      result: { colours: Array<{ colour: string; nodes: Array<{ id: string; provider: string }> }> }
+      result: {
+        colours: Array<{ colour: string; nodes: Array<{ id: string; provider: string }> }>
+        rollback: { sha: string; how: string }
+      }
+      warnings: string[]
     }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
     const shown = status.envelope.result.colours.find((c) => c.colour === 'blue')
     assert.deepEqual(
       shown?.nodes.map((n) => n.provider),
       ['gone', 'gone'],
       'the terminated instances still count, as gone',
+    )
+    // Status says what rollback will do now: a redeploy, not the instant switch it was kept for.
+    assert.deepEqual(status.envelope.result.rollback, { sha: sha(1), how: 'redeploy' })
+    const kept = status.envelope.warnings.find((w) => w.includes('is kept for rollback')) ?? ''
+    assert.match(
+      kept,
+      new RegExp(
+        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback, but none of its 2 node\\(s\\) is left \\(i-\\w+: instance is terminated.*\\): \`gwdeploy rollback\` redeploys ${sha(1).slice(0, 7)} as recorded`,
+      ),
+      JSON.stringify(status.envelope.warnings),
     )
 
     const rollback = await project.run(['rollback'])
@@ -128,5 +143,25 @@ describe('aws: instances terminated behind gwdeploy', { concurrency: false }, ()
     assert.ok(weights !== 'fixed-response')
     assert.equal(weights[`${service}-blue`], 100)
     assert.ok(!weights[`${service}-green`], 'no traffic went to the empty green')
+  })
+
+  it('every live instance terminated: status is exit 6, nothing is served, naming them and the way out; that way out serves again', async () => {
+    const blue = await running('blue')
+    assert.equal(blue.length, 2)
+    await terminate(blue.map((i) => i.id))
+    const status = await project.json<{ error: { message: string; hint: string } }>(['status'])
+    assert.equal(status.code, 6, JSON.stringify(status.envelope))
+    assert.match(
+      status.envelope.error.message,
+      new RegExp(
+        `^nothing is served: blue \\(${sha(1).slice(0, 7)}\\) gets 100% of requests, but none of its 2 node\\(s\\) is left \\(i-\\w+: instance is terminated`,
+      ),
+    )
+    assert.match(status.envelope.error.hint, new RegExp(`\`gwdeploy release --sha ${sha(1)}\` brings`))
+    const repair = await project.run(['release', '--sha', sha(1)])
+    assert.equal(repair.code, 0, repair.stderr)
+    assert.equal((await running('blue')).length, 2)
+    const again = await project.run(['status'])
+    assert.equal(again.code, 0, again.stderr)
   })
 })

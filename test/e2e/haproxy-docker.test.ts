@@ -202,6 +202,25 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
       await writeConfig()
     }
   })
+
+  it('the live containers removed by hand: status is exit 6, nothing is served, naming the way out; that way out serves again', async () => {
+    for (const info of await containers('blue')) await docker.getContainer(info.Id).remove({ force: true })
+    const status = await project.json<{ error: { message: string; hint: string } }>(['status'])
+    assert.equal(status.code, 6, JSON.stringify(status.envelope))
+    assert.equal(
+      status.envelope.error.message,
+      'nothing is served: blue gets 100% of requests, but no container of this target runs for blue on the Docker host(s) (removed outside gwdeploy): its HAProxy servers answer nothing',
+    )
+    assert.match(
+      status.envelope.error.hint,
+      new RegExp(`\`gwdeploy release --sha ${sha(1)}\` brings 0101010 back`),
+    )
+    const repair = await project.run(['release', '--sha', sha(1)])
+    assert.equal(repair.code, 0, repair.stderr)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+    const again = await project.run(['status'])
+    assert.equal(again.code, 0, again.stderr)
+  })
 })
 
 /** A CLI run in the background whose stderr can be read while it runs. */

@@ -110,7 +110,7 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     assert.match(
       warning ?? '',
       new RegExp(
-        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback until \\S+, but Deployment ${project.namespace}/${blue} has 0 replicas \\(scaled to 0 outside gwdeploy\\): \`gwdeploy rollback\` redeploys it as recorded`,
+        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback, but Deployment ${project.namespace}/${blue} has 0 replicas \\(scaled to 0 outside gwdeploy\\): \`gwdeploy rollback\` redeploys ${sha(1).slice(0, 7)} as recorded`,
       ),
     )
     assert.match(
@@ -190,12 +190,16 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     assert.equal(await healthName(), name(5))
   })
 
-  it("the live colour's Deployment scaled to 0 by hand: status exit 4 naming it and the way out, not 'no fleets'", async () => {
+  it("the live colour's Deployment scaled to 0 by hand: status exit 6, nothing is served, naming it and the way out, not 'no fleets'", async () => {
     const blue = `${project.service}-blue`
     const scale = `/apis/apps/v1/namespaces/${project.namespace}/deployments/${blue}/scale`
     await admin('PATCH', scale, { spec: { replicas: 0 } }, 'application/merge-patch+json')
     const status = await project.run(['status', '--json'])
-    assert.equal(status.exitCode, 4, status.stderr + status.stdout)
+    assert.equal(status.exitCode, 6, status.stderr + status.stdout)
+    assert.match(
+      envelope(status).error?.message ?? '',
+      /^nothing is served: blue \(\w{7}\) gets 100% of requests, but none of its 2 node\(s\) is left/,
+    )
     const text = JSON.stringify(envelope(status))
     assert.match(
       text,
@@ -218,18 +222,22 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
     assert.equal(await healthName(), name(5))
   })
 
-  it("the live colour's Deployment deleted by hand: status warns that clients get no answer and names the way out", async () => {
+  it("the live colour's Deployment deleted by hand: status exit 6, nothing is served, naming it and the way out; that way out serves again", async () => {
     await admin('DELETE', `/apis/apps/v1/namespaces/${project.namespace}/deployments/${project.service}-blue`)
     const status = await project.run(['status', '--json'])
-    const out = envelope(status)
-    assert.ok(
-      out.warnings.some((w: string) =>
-        w.includes(
-          `Service ${project.namespace}/${project.service} selects blue, whose Deployment ${project.namespace}/${project.service}-blue does not exist (deleted outside gwdeploy): clients get no answer; \`gwdeploy rollback\` redeploys the previous release`,
-        ),
-      ),
-      JSON.stringify(out),
+    assert.equal(status.exitCode, 6, status.stderr + status.stdout)
+    const error = envelope(status).error as { message: string; hint: string }
+    assert.equal(
+      error.message,
+      `nothing is served: blue gets 100% of requests, but Service ${project.namespace}/${project.service} selects it and its Deployment ${project.namespace}/${project.service}-blue does not exist (deleted outside gwdeploy): clients get no answer`,
     )
+    // The records hold no release before it (records.keep): the way out is its re-release.
+    assert.equal(error.hint, `\`gwdeploy release --sha ${sha(5)}\` brings ${sha(5).slice(0, 7)} back.`)
+    const repair = await project.run(['release', '--sha', sha(5)])
+    assert.equal(repair.exitCode, 0, repair.stderr)
+    assert.equal(await healthName(), name(5))
+    const again = await project.run(['status'])
+    assert.equal(again.exitCode, 0, again.stderr)
   })
 })
 

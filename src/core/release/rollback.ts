@@ -45,6 +45,23 @@ export interface RollbackOptions {
   forceNow?: boolean | undefined
 }
 
+/**
+ * What `rollback` (without --to) would go back to, for `status`: the SHA and the colour running it
+ * as recorded (undefined fleet: it redeploys); undefined when there is nothing to roll back to.
+ */
+export function rollbackTarget(
+  state: TargetState,
+  records: readonly ReleaseRecord[],
+): { sha: string; fleet: Fleet | undefined } | undefined {
+  try {
+    const sha = rollbackGoal(state, records, undefined)
+    return { sha, fleet: goalFleet(state, records, sha) }
+  } catch (error) {
+    if (isGwError(error) && error.exitCode === ExitCode.usage) return undefined
+    throw error
+  }
+}
+
 /** The SHA to go back to (throws exit 2 when the history has nothing earlier). */
 function rollbackGoal(
   state: TargetState,

@@ -160,7 +160,20 @@ export class HaproxyProvider implements Provider {
         ? `${this.#store.file} names none: lost or replaced?`
         : 'no container of this target runs for it',
     )
-    for (const message of summary.warnings) this.#context.emit?.({ type: 'warn', message })
+    // Docker: traffic to a colour none of whose containers runs (removed by hand) reaches nothing;
+    // the engine says so (fleetless). Static servers may still answer: a warning.
+    const fleetless = this.#config.servers
+      ? []
+      : summary.unrecorded.map(({ colour, weight }) => ({
+          colour,
+          weight,
+          why: `no container of this target runs for ${colour} on the Docker host(s) (removed outside gwdeploy): its HAProxy servers answer nothing`,
+        }))
+    const said = new Set(
+      fleetless.length ? summary.unrecorded.map(({ message }) => `HAProxy ${message}`) : [],
+    )
+    for (const message of summary.warnings)
+      if (!said.has(message)) this.#context.emit?.({ type: 'warn', message })
     const edits = [
       ...(await serverBlockEdits(this.router.instances, (await this.#store.read()).fleets, this.#config)),
       ...(await mapFileEdits(this.router.instances, views)),
@@ -193,6 +206,7 @@ export class HaproxyProvider implements Provider {
         this.#store,
         views.map((view) => view.maintenance),
       ),
+      ...(fleetless.length ? { fleetless } : {}),
     }
   }
 

@@ -10,6 +10,8 @@ export interface RouterSummary {
   weights: Weights
   detail: string
   warnings: string[]
+  /** Colours HAProxy sends requests to with no release recorded: the share (averaged) and what says so. */
+  unrecorded: Array<{ colour: Colour; weight: number; message: string }>
 }
 
 export function summarizeViews(
@@ -35,22 +37,25 @@ export function summarizeViews(
     .join(', ')
   // Traffic HAProxy sends to a colour gwdeploy has no release recorded for (the fleet record lost,
   // containers removed by hand) is not counted in `weights`: say so where status shows the router.
-  const unrecorded: string[] = []
+  const unrecorded: RouterSummary['unrecorded'] = []
   for (const colour of COLOURS) {
     const sending = views.filter((view) => view.weights[colour] > 0)
     if (recorded[colour] || !sending.length) continue
-    unrecorded.push(
-      `${sending.map((view) => `${view.name} sends ${colour} ${view.weights[colour]}%`).join(', ')} of requests, but no ${colour} release is recorded (${unrecordedWhy})`,
-    )
+    unrecorded.push({
+      colour,
+      weight: average(colour),
+      message: `${sending.map((view) => `${view.name} sends ${colour} ${view.weights[colour]}%`).join(', ')} of requests, but no ${colour} release is recorded (${unrecordedWhy})`,
+    })
   }
-  const warnings = unrecorded.map((message) => `HAProxy ${message}`)
+  const warnings = unrecorded.map(({ message }) => `HAProxy ${message}`)
   if (disagree)
     warnings.push(
       `HAProxy instances disagree (${perInstance}); the next release, promote or rollback sets them all`,
     )
   return {
     weights,
-    detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}${unrecorded.map((message) => `; UNRECORDED: ${message}`).join('')}`,
+    detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}${unrecorded.map(({ message }) => `; UNRECORDED: ${message}`).join('')}`,
     warnings,
+    unrecorded,
   }
 }

@@ -1,9 +1,17 @@
 /**
  * Deployments scaled to 0 or deleted by hand (kubectl scale / delete) under the live Service or
  * a colour kept for rollback: gwdeploy itself scales a colour to 0 only once it is retired (and
- * drops its keep-until then), so these say what clients get and the way out.
+ * drops its keep-until then), so these are reported (`fleetless`) for the engine to say what
+ * clients get and the way out.
  */
-import { COLOURS, type Colour, type Fleet, type FleetNode, type TargetState } from '../types.ts'
+import {
+  COLOURS,
+  type Colour,
+  type Fleet,
+  type FleetlessColour,
+  type FleetNode,
+  type TargetState,
+} from '../types.ts'
 import type { KubeApi } from './api.ts'
 import { MISSING_NODE_PREFIX, toFleet } from './fleet.ts'
 import { ANNOTATION, deploymentName, LABEL } from './names.ts'
@@ -17,7 +25,8 @@ export interface HandEmptied {
   live?: Fleet
   /** ", whose Deployment ... does not exist ..." when the live colour's Deployment was deleted. */
   liveMissing?: string
-  warnings: string[]
+  /** The live colour's Deployment deleted, or a kept colour's scaled to 0. */
+  fleetless: FleetlessColour[]
 }
 
 export async function handEmptied(
@@ -27,23 +36,24 @@ export async function handEmptied(
   fleets: TargetState['fleets'],
 ): Promise<HandEmptied> {
   const wanted = wantedPods(settings)
-  const found: HandEmptied = { warnings: [] }
+  const found: HandEmptied = { fleetless: [] }
   if (serving && !fleets[serving]) {
     const live = await emptiedFleet(api, serving, wanted)
     if (live) found.live = live
     else if (!(await api.readDeployment(serving))) {
-      found.liveMissing =
-        `, whose Deployment ${api.ns}/${deploymentName(settings.names, serving)} does not exist (deleted outside gwdeploy): clients get no answer; ` +
-        '`gwdeploy rollback` redeploys the previous release'
-      found.warnings.push(
-        `Service ${api.ns}/${settings.names.liveService} selects ${serving}${found.liveMissing}`,
-      )
+      const deployment = `Deployment ${api.ns}/${deploymentName(settings.names, serving)} does not exist (deleted outside gwdeploy)`
+      found.liveMissing = `, whose ${deployment}`
+      found.fleetless.push({
+        colour: serving,
+        weight: 100,
+        why: `Service ${api.ns}/${settings.names.liveService} selects it and its ${deployment}: clients get no answer`,
+      })
     }
   }
   for (const colour of COLOURS) {
     if (colour === serving || fleets[colour]) continue
-    const kept = await emptiedKeptWarning(api, colour, wanted)
-    if (kept) found.warnings.push(kept)
+    const kept = await emptiedKept(api, colour, wanted)
+    if (kept) found.fleetless.push(kept)
   }
   return found
 }
@@ -72,25 +82,26 @@ export async function emptiedFleet(api: KubeApi, colour: Colour, wanted: number)
 
 /**
  * A colour kept for rollback (keep-until still ahead) whose Deployment was scaled to 0 by hand
- * (gwdeploy drops the keep-until when it scales one down): what `status` should say about it.
+ * (gwdeploy drops the keep-until when it scales one down): what it is, and what brings it back.
  */
-export async function emptiedKeptWarning(
+async function emptiedKept(
   api: KubeApi,
   colour: Colour,
   wanted: number,
   now = Date.now(),
-): Promise<string | undefined> {
+): Promise<FleetlessColour | undefined> {
   const deployment = await api.readDeployment(colour)
   const keepUntil = deployment?.metadata?.annotations?.[ANNOTATION.keepUntil]
   if (!deployment || (deployment.spec?.replicas ?? 0) !== 0 || !keepUntil) return undefined
   if (deployment.metadata?.labels?.[LABEL.managedBy] !== 'gwdeploy' || !(Date.parse(keepUntil) > now))
     return undefined
   const name = deployment.metadata?.name ?? ''
-  const sha = (deployment.metadata?.labels?.[LABEL.sha] ?? '').slice(0, 7)
-  return (
-    `${colour} (${sha}) is kept for rollback until ${keepUntil}, but Deployment ${api.ns}/${name} has 0 replicas (scaled to 0 outside gwdeploy): ` +
-    `\`gwdeploy rollback\` redeploys it as recorded (a rollout, not an instant switch); \`kubectl scale deployment ${name} -n ${api.ns} --replicas=${wanted}\` makes it instant again`
-  )
+  return {
+    colour,
+    weight: 0,
+    why: `Deployment ${api.ns}/${name} has 0 replicas (scaled to 0 outside gwdeploy)`,
+    restore: `\`kubectl scale deployment ${name} -n ${api.ns} --replicas=${wanted}\``,
+  }
 }
 
 /** Why a placeholder node of an emptied live colour is gone, and what brings its pods back. */

@@ -85,16 +85,9 @@ export class KubernetesProvider implements Provider {
    */
   readonly #closed = new AbortController()
   #lock: LeaseLock | undefined
-  readonly #emit: ProviderContext['emit']
-  readonly #warned = new Set<string>()
 
-  constructor(
-    settings: KubeSettings,
-    connectClient: () => Promise<KubeClient>,
-    emit?: ProviderContext['emit'],
-  ) {
+  constructor(settings: KubeSettings, connectClient: () => Promise<KubeClient>) {
     this.#settings = settings
-    this.#emit = emit
     this.#api = new KubeApi(settings, connectClient, [this.#closed.signal])
     this.#loopbacks = new Loopbacks(() => this.#api.client())
   }
@@ -105,13 +98,6 @@ export class KubernetesProvider implements Provider {
 
   get #wanted() {
     return wantedPods(this.#settings)
-  }
-
-  /** Said once per run (status --watch reads the target again and again). */
-  #warn(message: string): void {
-    if (this.#warned.has(message)) return
-    this.#warned.add(message)
-    this.#emit?.({ type: 'warn', message })
   }
 
   async inspect(options: OperationOptions = {}): Promise<TargetState> {
@@ -128,7 +114,6 @@ export class KubernetesProvider implements Provider {
     // Deployments scaled to 0 or deleted by hand under the live Service or a kept colour (hand-emptied.ts).
     const emptied = await handEmptied(api, this.#settings, serving, fleets)
     if (serving && emptied.live) fleets[serving] = emptied.live
-    for (const warning of emptied.warnings) this.#warn(warning)
     const missing = emptied.liveMissing ?? ''
     const weights: Weights = { blue: 0, green: 0 }
     if (serving && fleets[serving]) weights[serving] = 100
@@ -156,6 +141,7 @@ export class KubernetesProvider implements Provider {
             detail: `Service ${this.#ns}/${names.liveService} does not exist yet (created by the first switch)`,
           },
       lock: await this.#leaseLock().status({ ...(options.signal ? { signal: options.signal } : {}) }),
+      ...(emptied.fleetless.length ? { fleetless: emptied.fleetless } : {}),
     }
   }
 
@@ -388,9 +374,7 @@ function containerPort(node: FleetNode): number | string {
 export function createProvider(context: ProviderContext): Provider {
   const settings = kubeSettings(context.config)
   const section = context.config.provider.kubernetes
-  return new KubernetesProvider(
-    settings,
-    () => connect({ kubeconfig: section?.kubeconfig, context: section?.context, dir: context.dir }),
-    context.emit,
+  return new KubernetesProvider(settings, () =>
+    connect({ kubeconfig: section?.kubeconfig, context: section?.context, dir: context.dir }),
   )
 }

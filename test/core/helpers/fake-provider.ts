@@ -21,6 +21,7 @@ import {
   type Colour,
   type DecommissionOptions,
   type Fleet,
+  type FleetlessColour,
   type FleetNode,
   type FleetSpec,
   type Lock,
@@ -53,6 +54,8 @@ export type FaultPoint = string
 export class FakeWorld {
   fleets: Partial<Record<Colour, Fleet>> = {}
   weights: Weights = { blue: 0, green: 0 }
+  /** What the provider reports of colours removed outside gwdeploy (TargetState.fleetless). */
+  fleetless: FleetlessColour[] = []
   nodes = new Map<string, FakeNode>()
   lock: (LockInfo & { token: number; ttlMs: number }) | null = null
   records: ReleaseRecord[] = []
@@ -227,6 +230,7 @@ export class FakeProvider implements Provider {
       service: 'fake',
       fleets: copy(this.world.fleets),
       weights: { ...this.world.weights },
+      ...(this.world.fleetless.length ? { fleetless: copy(this.world.fleetless) } : {}),
       router: this.routerDown
         ? { present: false, detail: 'fake router down' }
         : { present: true, endpoint: 'http://fake.invalid' },

@@ -1,0 +1,126 @@
+/**
+ * Nodes removed outside gwdeploy (a Deployment deleted, containers removed, instances terminated):
+ * `status` says nothing is served when every colour that gets traffic has none left, and what
+ * `rollback` would do when the colour kept for it is gone. Decided here, once, from what the
+ * provider reports (its nodes `gone`, or `fleetless`).
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { release } from '../../src/core/engine.ts'
+import { nothingServed, retire, status } from '../../src/core/operations.ts'
+import { unhealthyServing } from '../../src/core/wait.ts'
+import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
+
+describe('status when nodes were removed outside gwdeploy', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+    for (const n of [1, 2]) assert.equal((await h.run((ctx) => release(ctx, { sha: sha(n) }))).code, 0)
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  const read = async () => {
+    const warnings: string[] = []
+    const result = await status(h.target, undefined, (message) => warnings.push(message))
+    return { result, warnings }
+  }
+  const live = () => (h.world.weights.blue === 100 ? 'blue' : 'green')
+  const kept = () => (live() === 'blue' ? 'green' : 'blue')
+
+  it('all is well: rollback would switch to the kept colour, nothing is said', async () => {
+    const { result, warnings } = await read()
+    assert.deepEqual(result.rollback, { sha: sha(1), how: 'switch', colour: kept() })
+    assert.equal(nothingServed(result), undefined)
+    assert.deepEqual(warnings, [])
+  })
+
+  it('every node of the live colour gone: nothing is served, with rollback and the re-release as ways out', async () => {
+    const fleet = h.world.fleets[live()]
+    const saved = structuredClone(fleet)
+    for (const node of fleet?.nodes ?? []) await h.world.kill(node.id)
+    const nothing = nothingServed((await read()).result)
+    assert.equal(
+      nothing?.why,
+      `${live()} (0202020) gets 100% of requests, but none of its 2 node(s) is left (${saved?.nodes[0]?.id}: gone)`,
+    )
+    assert.equal(
+      nothing?.hint,
+      `\`gwdeploy rollback\` switches all traffic to ${kept()} (0101010); or \`gwdeploy release --sha ${sha(2)}\` brings 0202020 back.`,
+    )
+    assert.equal((await h.run((ctx) => release(ctx, { sha: sha(2) }))).code, 0, 'the way out it names')
+    assert.equal(nothingServed((await read()).result), undefined)
+  })
+
+  it("the live colour's fleet removed while the router still sends it traffic: nothing is served, in the provider's words", async () => {
+    const colour = live()
+    h.world.fleetless = [
+      { colour, weight: 100, why: 'its Deployment does not exist', restore: '`kubectl apply`' },
+    ]
+    const fleet = h.world.fleets[colour]
+    const weights = { ...h.world.weights }
+    delete h.world.fleets[colour]
+    h.world.weights = { blue: 0, green: 0 }
+    try {
+      const { result } = await read()
+      const nothing = nothingServed(result)
+      assert.equal(nothing?.why, `${colour} gets 100% of requests, but its Deployment does not exist`)
+      assert.equal(nothing?.sha, sha(2))
+      assert.match(nothing?.hint ?? '', /`gwdeploy rollback` switches all traffic to \w+ \(0101010\)/)
+      assert.match(nothing?.hint ?? '', /; or `kubectl apply`\.$/)
+    } finally {
+      h.world.fleetless = []
+      if (fleet) h.world.fleets[colour] = fleet
+      h.world.weights = weights
+    }
+  })
+
+  it('half the traffic to a colour whose fleet was removed, the other half served: exit 4 naming it, not "nothing served"', async () => {
+    const colour = kept()
+    const weights = { ...h.world.weights }
+    h.world.fleetless = [{ colour, weight: 50, why: 'its containers were removed' }]
+    h.world.weights = { ...weights, [live()]: 50 }
+    try {
+      const { result } = await read()
+      assert.equal(nothingServed(result), undefined)
+      assert.deepEqual(unhealthyServing(result), [`${colour} (50% of traffic): its containers were removed`])
+    } finally {
+      h.world.fleetless = []
+      h.world.weights = weights
+    }
+  })
+
+  it('the colour kept for rollback removed: status says rollback redeploys it, not a switch', async () => {
+    const colour = kept()
+    const fleet = h.world.fleets[colour]
+    for (const node of fleet?.nodes ?? []) await h.world.kill(node.id)
+    delete h.world.fleets[colour]
+    const { result, warnings } = await read()
+    assert.deepEqual(result.rollback, { sha: sha(1), how: 'redeploy' })
+    assert.equal(nothingServed(result), undefined, 'the live colour serves')
+    assert.deepEqual(warnings, [
+      `${colour} (0101010) is kept for rollback, but no ${colour} node runs it any more (removed outside gwdeploy): \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch)`,
+    ])
+  })
+
+  it('the kept colour scaled away in a way its provider names (fleetless, weight 0): its words and its own way back', async () => {
+    const colour = kept()
+    h.world.fleetless = [{ colour, weight: 0, why: 'X has 0 replicas', restore: '`scale X`' }]
+    try {
+      assert.deepEqual((await read()).warnings, [
+        `${colour} (0101010) is kept for rollback, but X has 0 replicas: \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch); \`scale X\` makes it a switch again`,
+      ])
+    } finally {
+      h.world.fleetless = []
+    }
+  })
+
+  it('a kept colour retired by gwdeploy is not "removed"', async () => {
+    assert.equal((await h.run((ctx) => release(ctx, { sha: sha(3) }))).code, 0)
+    assert.equal((await h.run((ctx) => retire(ctx, {}))).code, 0)
+    const { result, warnings } = await read()
+    assert.deepEqual(result.rollback, { sha: sha(2), how: 'redeploy' })
+    assert.deepEqual(warnings, [])
+  })
+})
