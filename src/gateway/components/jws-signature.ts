@@ -3,8 +3,9 @@
  * RSA keys from 1024 bits (Go 1.24's floor; jose wants 2048, so a 1024-bit key refused every token),
  * RSASSA-PSS with any salt length (Go's PSSSaltLengthAuto; jose takes only the digest's length),
  * ECDSA signatures of exactly twice the curve size, HMAC with a key of any length (go-jose v3 sets no
- * minimum) compared in constant time, Ed25519. The header and payload were parsed before
- * (go-jose.ts); the algorithm is the one the config names.
+ * minimum) compared in constant time, Ed25519. Only public keys verify: a JWKS key that carries its
+ * private part ("d") makes go-jose's newVerifier fail, so every token naming it is refused. The
+ * header and payload were parsed before (go-jose.ts); the algorithm is the one the config names.
  */
 import type { KeyObject } from 'node:crypto'
 import { cryptoModule } from '../libraries.ts'
@@ -19,13 +20,15 @@ export function verifySignature(alg: string, key: JoseKey, input: Buffer, signat
   const crypto = cryptoModule()
   const hash = HASH[alg.slice(2)] ?? ''
   if (alg.startsWith('HS')) {
-    const secret = key instanceof Uint8Array ? key : asKeyObject(key).export()
+    const secret = key instanceof Uint8Array ? key : secretOf(asKeyObject(key))
     const expected = crypto.createHmac(hash, secret).update(input).digest()
     if (signature.length !== expected.length || !crypto.timingSafeEqual(signature, expected))
       throw new Error('go-jose/go-jose: invalid hmac')
     return
   }
   const keyObject = asKeyObject(key)
+  // go-jose's newVerifier takes public keys only: a JWKS key with its private part ("d") verifies nothing.
+  if (keyObject.type !== 'public') throw new Error(UNSUPPORTED_KEY)
   if (alg === 'EdDSA') {
     if (keyObject.asymmetricKeyType !== 'ed25519' || !crypto.verify(null, input, keyObject, signature))
       throw new Error('go-jose/go-jose: ed25519 signature failed to verify')
@@ -57,6 +60,14 @@ export function verifySignature(alg: string, key: JoseKey, input: Buffer, signat
     : keyObject
   if (!verifies(() => crypto.verify(hash, input, options, signature)))
     throw new Error('crypto/rsa: verification error')
+}
+
+const UNSUPPORTED_KEY = 'go-jose/go-jose: unsupported key type/format'
+
+/** An HMAC key: go-jose verifies HS* only with a symmetric key ([]byte). */
+function secretOf(keyObject: KeyObject): Buffer {
+  if (keyObject.type !== 'secret') throw new Error(UNSUPPORTED_KEY)
+  return keyObject.export()
 }
 
 const keyObjects = new WeakMap<object, KeyObject>()
