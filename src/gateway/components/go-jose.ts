@@ -8,13 +8,16 @@ import type { JwtConfig } from './jwt.ts'
 
 export type Claims = Record<string, unknown>
 
-/** Strict base64url as go-jose reads it (trailing "=" dropped), canonical so both sides sign the same text. */
+/**
+ * base64url as go-jose reads a compact part: trailing "=" dropped, then Go's non-strict
+ * RawURLEncoding (the unused low bits of the last character may be anything). The text signed is
+ * the parts encoded again (verified-tokens.ts), not as the token wrote them.
+ */
 export function segment(part: string, what: string): Buffer {
   const text = part.replace(/=+$/, '')
-  const bytes = Buffer.from(text, 'base64url')
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || bytes.toString('base64url') !== text)
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1)
     throw new Error(`illegal base64 data in the ${what}`)
-  return bytes
+  return Buffer.from(text, 'base64url')
 }
 
 const utf8 = new TextDecoder()

@@ -20,8 +20,11 @@ export function verifiedPayload(token: string, key: JoseKey, alg: string): Uint8
   const known = verified.get(token)
   if (known !== undefined && known.key === key && known.alg === alg) return known.payload
   const [header = '', body = '', signature = ''] = token.split('.')
-  verifySignature(alg, key, Buffer.from(`${header}.${body}`, 'latin1'), segment(signature, 'signature'))
   const payload = segment(body, 'payload')
+  // go-jose signs the parts as it encodes them again: a padded part, or one whose last character
+  // carries other unused bits, verifies with the signature of its canonical form.
+  const input = `${segment(header, 'header').toString('base64url')}.${payload.toString('base64url')}`
+  verifySignature(alg, key, Buffer.from(input, 'latin1'), segment(signature, 'signature'))
   if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string)
   verified.set(token, { key, alg, payload })
   return payload
