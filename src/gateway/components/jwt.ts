@@ -253,7 +253,7 @@ export function compileJwt(
     if (cfg.propagate.length > 0) {
       for (const [claim, name] of cfg.propagate) {
         const value = propagatedValue(claims, claim, cfg.propagateArrays)
-        replaceIncomingHeader(req, name, typeof value === 'string' ? [value] : value)
+        replaceIncomingHeader(req, name, typeof value === 'string' ? [wireText(value)] : value.map(wireText))
       }
       ctx.headers = backendHeadersOf(req)
     }
@@ -284,6 +284,13 @@ function extractToken(req: IncomingLike, cfg: JwtConfig): string | undefined {
   const found = raw !== '' ? raw : cookieOf(req, cfg.cookieKey)
   return found === undefined ? undefined : stripWhitespace(found)
 }
+
+/**
+ * A claim's text as the request's header lines hold it: Node keeps a line's bytes as latin1 text,
+ * and Go writes the claim's UTF-8 bytes, so "ü" reaches the backend as C3 BC (not the byte FC).
+ */
+const wireText = (value: string) =>
+  /[\u0080-\uffff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
 
 /** krakend-jose's getNestedClaim: the holder of the last segment, undefined when the path breaks. */
 function nested(claims: Claims, key: string): [Claims | undefined, string] {
