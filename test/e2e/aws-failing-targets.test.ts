@@ -94,7 +94,12 @@ describe('aws: green targets the ALB reports unhealthy', { concurrency: false },
         assert.equal(result.code, 4, result.stderr + result.stdout)
         const error = (JSON.parse(result.stdout) as ErrorEnvelope).error
         const text = JSON.stringify(error)
-        assert.match(text, new RegExp(`provider reports unhealthy: unhealthy: ${reason}: ${description}`))
+        assert.match(
+          text,
+          new RegExp(
+            `: provider reports unhealthy: the ALB's health checks fail \\(${reason}: ${description}\\), still failing past`,
+          ),
+        )
         assert.match(text, /still failing past provider\.aws\.bootGrace/)
         assert.match(text, why)
         assert.match(text, /aws ec2 get-console-output --instance-id i-[0-9a-f]+/)

@@ -215,15 +215,18 @@ function failingWhy(id: string, reason: string | undefined): string {
   const look = `its console output (\`aws ec2 get-console-output --instance-id ${id}\`) shows the user-data run`
   switch (reason) {
     case 'Target.Timeout':
-      return ` (still failing past provider.aws.bootGrace: the check got no answer in time; the security groups must let the ALB reach fleet.port, and ${look})`
+      return `, still failing past provider.aws.bootGrace: the check got no answer in time; the security groups must let the ALB reach fleet.port, and ${look}`
     case 'Target.ResponseCodeMismatch':
-      return ` (still failing past provider.aws.bootGrace: the gateway answers the health path with another status than the check expects; ${look})`
+      return `, still failing past provider.aws.bootGrace: the gateway answers the health path with another status than the check expects; ${look}`
     default:
-      return ` (still failing past provider.aws.bootGrace: the gateway does not answer the health path on fleet.port; ${look})`
+      return `, still failing past provider.aws.bootGrace: the gateway does not answer the health path on fleet.port; ${look}`
   }
 }
 
-/** ALB target health -> the engine's view. A fresh instance failing checks is still booting. */
+/**
+ * ALB target health -> the engine's view. A fresh instance failing checks is still booting. The
+ * detail is the ALB's reason (the status already says healthy/unhealthy): said once in the gate.
+ */
 export function targetStatus(
   id: string,
   target: { State?: string | undefined; Reason?: string | undefined; Description?: string | undefined },
@@ -231,7 +234,8 @@ export function targetStatus(
   bootGraceMs: number,
   now = Date.now(),
 ): NodeHealth {
-  const detail = [target.State, target.Reason, target.Description].filter(Boolean).join(': ')
+  const reason = [target.Reason, target.Description].filter(Boolean).join(': ')
+  const detail = `ALB target ${target.State ?? 'state unknown'}${reason ? ` (${reason})` : ''}`
   switch (target.State) {
     case 'healthy':
       return { node: id, status: 'healthy', detail }
@@ -241,8 +245,13 @@ export function targetStatus(
       const age = launchTime ? now - launchTime.getTime() : Number.POSITIVE_INFINITY
       // Past bootGrace it will not pass by waiting: the gate fails at once (final), with why.
       return age < bootGraceMs
-        ? { node: id, status: 'starting', detail: `${detail} (booting: within provider.aws.bootGrace)` }
-        : { node: id, status: 'unhealthy', detail: `${detail}${failingWhy(id, target.Reason)}`, final: true }
+        ? { node: id, status: 'starting', detail: `${detail}, booting: within provider.aws.bootGrace` }
+        : {
+            node: id,
+            status: 'unhealthy',
+            detail: `the ALB's health checks fail${reason ? ` (${reason})` : ''}${failingWhy(id, target.Reason)}`,
+            final: true,
+          }
     }
     case 'unused':
       return target.Reason === 'Target.NotInUse'

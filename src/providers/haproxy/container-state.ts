@@ -27,8 +27,14 @@ export function containerHealth(
     }
   // "starting" only means the image HEALTHCHECK has not run yet (its interval is 5 s): the
   // gate's own probes and the HAProxy check decide; a failing HEALTHCHECK still counts.
-  if (info.State.Health?.Status === 'unhealthy')
-    return { node, status: 'unhealthy', detail: 'docker health unhealthy' }
+  if (info.State.Health?.Status === 'unhealthy') {
+    const last = info.State.Health.Log?.at(-1)?.Output?.trim().split('\n').at(-1)
+    return {
+      node,
+      status: 'unhealthy',
+      detail: `its image HEALTHCHECK fails${last ? ` (${last.slice(0, 200)})` : ''}`,
+    }
+  }
   return { node, status: 'healthy', detail: 'container running' }
 }
 

@@ -227,6 +227,15 @@ describe('aws pure helpers', () => {
       failed.detail ?? '',
       /still failing past provider\.aws\.bootGrace: the gateway does not answer/,
     )
+    // The status is not said again in the detail: the gate reads 'provider reports unhealthy: <why>'.
+    assert.match(
+      failed.detail ?? '',
+      /^the ALB's health checks fail \(Target\.FailedHealthChecks\), still failing past/,
+    )
+    assert.equal(
+      targetStatus('i', { State: 'draining', Reason: 'Target.DeregistrationInProgress' }, launched, 0).detail,
+      'ALB target draining (Target.DeregistrationInProgress)',
+    )
     assert.equal(targetStatus('i', failing, launched, 300_000, 1_060_000).final, undefined)
     assert.equal(targetStatus('i', { State: 'initial' }, launched, 0).status, 'starting')
     assert.equal(

@@ -3,6 +3,8 @@
 // is still pending.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type Dockerode from 'dockerode'
+import { containerHealth } from '../../../src/providers/haproxy/container-state.ts'
 import type { InstanceView } from '../../../src/providers/haproxy/instance.ts'
 import { healthOnInstances } from '../../../src/providers/haproxy/node-health.ts'
 import type { ServerState } from '../../../src/providers/haproxy/runtime-api.ts'
@@ -54,4 +56,22 @@ test('a pending check alone is starting; every instance serving the node is heal
   const healthy = healthOf([instance('lb1', server({})), instance('lb2', server({}))])
   assert.equal(healthy?.status, 'healthy')
   assert.equal(healthy?.detail, 'HAProxy green1 UP on 2 instance(s)')
+})
+
+test("a container whose image HEALTHCHECK fails: the check's last output is the reason, 'unhealthy' is said once", () => {
+  const info = {
+    State: {
+      Running: true,
+      Restarting: false,
+      Health: {
+        Status: 'unhealthy',
+        Log: [{ Output: 'probe 1\ncurl: (7) Failed to connect to 127.0.0.1 port 8080\n' }],
+      },
+    },
+  } as unknown as Dockerode.ContainerInspectInfo
+  assert.deepEqual(containerHealth('c1', info, { colour: 'blue', sha: 'a'.repeat(40) }), {
+    node: 'c1',
+    status: 'unhealthy',
+    detail: 'its image HEALTHCHECK fails (curl: (7) Failed to connect to 127.0.0.1 port 8080)',
+  })
 })

@@ -3,6 +3,7 @@ import { probe, sleep } from '../../../health/gate.ts'
 import type { Fleet, TrafficSample } from '../../../providers/types.ts'
 import { testPoint } from '../../testpoints.ts'
 import type { EngineContext } from '../context.ts'
+import { providerVerdict } from './verify.ts'
 
 export type BakeOutcome = { ok: true } | { ok: false; reason: string }
 
@@ -44,7 +45,7 @@ async function checkOnce(
   if (bad) {
     return {
       ok: false,
-      reason: `${bad.node}: provider reports ${bad.status}${bad.detail ? ` (${bad.detail})` : ''}`,
+      reason: `${bad.node}: ${providerVerdict(bad)}`,
     }
   }
   if (first && provider.traffic) {

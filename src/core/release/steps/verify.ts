@@ -1,7 +1,7 @@
 /** The verify step: health gate over every green node, the provider's own view, preview and smoke checks. */
 import { type GateTarget, runHealthGate, sleep } from '../../../health/gate.ts'
 import { runSmokeChecks } from '../../../health/smoke.ts'
-import type { Fleet } from '../../../providers/types.ts'
+import type { Fleet, NodeHealth } from '../../../providers/types.ts'
 import { healthGateError, providerError } from '../../errors.ts'
 import type { EngineContext } from '../context.ts'
 
@@ -56,6 +56,13 @@ async function probeNodes(ctx: EngineContext, fleet: Fleet, targets: GateTarget[
   return failures
 }
 
+/**
+ * What the provider says of a node, once: its status, then its reason (`provider reports unhealthy:
+ * the ALB's health checks fail (...)`); the node is named by whoever shows it.
+ */
+export const providerVerdict = (v: NodeHealth) =>
+  `provider reports ${v.status}${v.detail ? `: ${v.detail}` : ''}`
+
 /** The provider's own view must agree (ALB target health, pod readiness, process alive). */
 async function providerAgrees(ctx: EngineContext, fleet: Fleet, settings: Settings, started: number) {
   const deadline = started + settings.deadlineMs
@@ -67,10 +74,7 @@ async function providerAgrees(ctx: EngineContext, fleet: Fleet, settings: Settin
     if (expired || bad.every((v) => v.status === 'gone') || bad.some((v) => v.final)) {
       // The nodes that decided it first: the error names the first failure.
       const deciding = [...bad.filter((v) => v.final), ...bad.filter((v) => !v.final)]
-      return deciding.map((v) => ({
-        node: v.node,
-        detail: `provider reports ${v.status}${v.detail ? `: ${v.detail}` : ''}`,
-      }))
+      return deciding.map((v) => ({ node: v.node, detail: providerVerdict(v) }))
     }
     await sleep(settings.intervalMs, ctx.signal)
   }
