@@ -71,11 +71,15 @@ const hider = (secrets: readonly string[]) => (text: string) =>
  * child of the hook's shell (a hook's `wait` does not wait for it), blocks reading that pipe: when
  * gwdeploy dies (kill -9, a cancelled CI job's process killed) the read ends without a line and the
  * watcher stops the hook's whole group, as a stop does, so no hook runs on unsupervised (a migration
- * still running beside the re-run's). When the shell exits, its EXIT trap ends the watcher.
+ * still running beside the re-run's). When the shell exits, its EXIT trap ends the watcher. A hook
+ * that replaces that trap (its own `trap ... EXIT`) or its shell (`exec ./migrate`) keeps it running
+ * until gwdeploy closes the pipe after the hook's exit: so it stops the group only while the hook's
+ * process ($$, the same pid after an exec) is still there, never what a finished hook left running
+ * in the background (as a plain hook's stays).
  */
 const LIFELINE = [
   'exec 3<&0 </dev/null',
-  '_gwdeploy_watcher=$( { read -r _gwdeploy_line <&3 || kill -TERM 0; } >/dev/null 2>&1 & echo $! )',
+  '_gwdeploy_watcher=$( { read -r _gwdeploy_line <&3 || ! kill -0 $$ || kill -TERM 0; } >/dev/null 2>&1 & echo $! )',
   'exec 3<&-',
   `trap 'kill "$_gwdeploy_watcher" 2>/dev/null' EXIT`,
   '',

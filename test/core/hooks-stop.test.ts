@@ -4,7 +4,8 @@
  * the stop waited for them; a background child survived gwdeploy).
  */
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { interruptedError } from '../../src/core/errors.ts'
@@ -28,3 +29,81 @@ test('a stop during a hook stops the processes the hook started, and throws the 
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 20))
   assert.equal(isAlive(pid), false, "the hook's child was stopped with it")
 })
+
+/**
+ * The lifeline's watcher outlives a hook that replaced its EXIT trap or its shell (exec) until
+ * gwdeploy closes the pipe: it must then end alone, not stop what the finished hook left running
+ * in the background, as it never does for a plain hook.
+ */
+for (const [what, command] of [
+  [
+    'its own EXIT trap',
+    (out: string) => `trap 'true' EXIT; sleep 60 >/dev/null 2>&1 & echo "$! $_gwdeploy_watcher" > ${out}`,
+  ],
+  [
+    'exec',
+    (out: string) =>
+      `export _w=$_gwdeploy_watcher; exec sh -c 'sleep 60 >/dev/null 2>&1 & echo "$! $_w" > ${out}'`,
+  ],
+] as const) {
+  test(`a hook with ${what} that ends normally: the watcher ends and leaves the hook's background child running`, async () => {
+    const dir = tempDir('gwd-hook-done-')
+    const out = join(dir, 'pids')
+    const values = {
+      sha: 'a'.repeat(40),
+      colour: 'blue',
+      previousSha: undefined,
+      service: 's',
+      env: undefined,
+    }
+    await runHooks('preRelease', [command(out)], values, { cwd: dir })
+    const [child, watcher] = readFileSync(out, 'utf8').trim().split(' ').map(Number) as [number, number]
+    try {
+      assert.ok(child > 0 && watcher > 0, readFileSync(out, 'utf8'))
+      for (let i = 0; i < 250 && isAlive(watcher); i++) await new Promise((r) => setTimeout(r, 20))
+      assert.equal(isAlive(watcher), false, 'no watcher is left once the hook is done')
+      // A group stop reaches the child a moment after the watcher: it must stay up past that.
+      for (let i = 0; i < 10; i++) {
+        assert.equal(isAlive(child), true, "the finished hook's background child was stopped")
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    } finally {
+      if (isAlive(child)) process.kill(child, 'SIGKILL')
+    }
+  })
+}
+
+// Guards the condition above: while the hook's process runs (after an exec it is the same pid),
+// gwdeploy's death still stops it. Passes on the code before too; it must keep passing.
+test('gwdeploy killed with -9 while a hook that exec-ed runs: the hook stops', async () => {
+  const dir = tempDir('gwd-hook-exec-kill-')
+  const out = join(dir, 'pid')
+  const script = join(dir, 'run.ts')
+  writeFileSync(
+    script,
+    `import { runHooks } from ${JSON.stringify(join(import.meta.dirname, '../../src/core/hooks.ts'))}
+await runHooks('preRelease', [${JSON.stringify(`echo $$$$ > ${out}; exec sleep 60`)}], { sha: 'a'.repeat(40), colour: 'blue', previousSha: undefined, service: 's', env: undefined }, { cwd: ${JSON.stringify(dir)} })
+`,
+  )
+  const gwdeploy = spawn(process.execPath, [script], { stdio: 'ignore' })
+  for (let i = 0; i < 400 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 25))
+  const hook = Number(readFileSync(out, 'utf8'))
+  try {
+    for (let i = 0; i < 200 && !/sleep/.test(commandOf(hook)); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    assert.match(commandOf(hook), /sleep 60/, 'the hook replaced its shell')
+    gwdeploy.kill('SIGKILL')
+    for (let i = 0; i < 200 && isAlive(hook); i++) await new Promise((r) => setTimeout(r, 25))
+    assert.equal(isAlive(hook), false, 'the exec-ed hook outlived gwdeploy')
+  } finally {
+    if (isAlive(hook)) process.kill(hook, 'SIGKILL')
+  }
+})
+
+const commandOf = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+  } catch {
+    return ''
+  }
+}
