@@ -33,6 +33,17 @@ export function parseCircuitBreaker(f: Fields): CircuitBreakerConfig {
       `"max_errors" must be at most 4294967295, got ${cfg.maxErrors}: KrakenD compares it as a uint32, so it would wrap around`,
       'write the number of consecutive failures that should open the circuit',
     )
+  // time.Duration(n) * time.Second wraps around past 2^63 - 1 ns: KrakenD would open the circuit for,
+  // or count errors over, some other time (a negative one reads as the default).
+  for (const key of ['timeout', 'interval'] as const) {
+    const seconds = key === 'timeout' ? cfg.timeoutS : cfg.intervalS
+    if (seconds > MAX_GO_DURATION_S)
+      f.report.error(
+        f.at(key),
+        `"${key}" must be at most ${MAX_GO_DURATION_S} seconds, got ${seconds}: KrakenD multiplies it into a Go time.Duration, which would wrap around`,
+        `write the ${key} in seconds`,
+      )
+  }
   // krakend-circuitbreaker compares the config with its zero value and then builds no breaker.
   if (cfg.name === '' && cfg.intervalS === 0 && cfg.timeoutS === 0 && cfg.maxErrors === 0 && !cfg.logChanges)
     f.report.error(
@@ -42,6 +53,9 @@ export function parseCircuitBreaker(f: Fields): CircuitBreakerConfig {
     )
   return cfg
 }
+
+/** The most whole seconds a Go time.Duration holds. */
+const MAX_GO_DURATION_S = 9_223_372_036
 
 type State = 'closed' | 'half-open' | 'open'
 

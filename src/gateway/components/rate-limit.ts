@@ -70,8 +70,21 @@ function everyMs(f: Fields): number | undefined {
     f.report.error(f.at('every'), `"every" must be a duration like "1m", got ${JSON.stringify(raw)}`)
     return undefined
   }
-  return f.durationMs('every')
+  const ms = f.durationMs('every')
+  if (ms !== undefined && ms > MAX_GO_DURATION_MS) {
+    // time.ParseDuration fails past int64 nanoseconds, and krakend-ratelimit then limits per 1 s.
+    f.report.error(
+      f.at('every'),
+      `"every" ${JSON.stringify(raw)} is longer than Go's longest duration (about 2562047h): KrakenD cannot parse it and would count the rates per second`,
+      'write a shorter "every"',
+    )
+    return undefined
+  }
+  return ms
 }
+
+/** Go's time.Duration holds at most 2^63 - 1 ns (in ms, as near as a double gets). */
+const MAX_GO_DURATION_MS = 2 ** 63 / 1e6
 
 /**
  * krakendrate refills one token every int64(1e9 / rate) ns: above 1e9 per second that is 0, and
