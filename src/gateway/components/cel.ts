@@ -236,27 +236,42 @@ export function celNow(date = new Date()): string {
 }
 
 /**
- * lura's request headers, each with its list of values: a header listed in `input_headers` is keyed
- * as it is written there (lura copies `Header[Canonical(name)]` to `headers[name]`, so
- * `"x-user"` is `req_headers['x-user']`); the others (every header with `*`, and the ones lura
- * adds: X-Forwarded-For, X-Forwarded-Host, User-Agent) by their canonical name.
+ * lura's request headers, each with its list of values, keyed by canonical name: lura's config
+ * canonicalizes the `input_headers` names (`"x-user"` is `req_headers['X-User']`), and `*` copies
+ * Go's http.Header. The transport's own `Accept-Encoding: gzip` (the plain string, see
+ * request-headers.ts) is not in lura's request.
  */
-export function headerLists(
-  headers: HeaderValues,
-  inputHeaders: readonly string[] = [],
-): Record<string, string[]> {
-  const written = new Map<string, string[]>()
-  if (!inputHeaders.includes('*'))
-    for (const name of inputHeaders) {
-      const lower = name.toLowerCase()
-      written.set(lower, [...(written.get(lower) ?? []), name])
-    }
+export function headerLists(headers: HeaderValues): Record<string, string[]> {
   const out: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || (name === 'accept-encoding' && value === 'gzip')) continue
     const values = (Array.isArray(value) ? value : [value]).map(headerText)
-    for (const key of written.get(name) ?? [canonicalHeaderKey(name)]) setOwnKey(out, key, values)
+    setOwnKey(out, canonicalHeaderKey(name), values)
   }
   return out
+}
+
+/**
+ * lura's `req_path` (Go's URL.Path) as a CEL string: the path percent-decoded byte by byte, read as
+ * UTF-8 as Go's strings are (`/a/%C3%A9` is `/a/é`; a byte that is no UTF-8, `%ff`, reads as one
+ * U+FFFD, as cel-go's size() and matches() count it). A `%` without two hex digits stays as written.
+ */
+export function celPath(raw: string): string {
+  if (!raw.includes('%')) return raw
+  const bytes: number[] = []
+  for (let i = 0; i < raw.length; i += 1) {
+    const hex = raw[i] === '%' ? raw.slice(i + 1, i + 3) : ''
+    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16))
+      i += 2
+    } else {
+      // Node hands a request line's bytes over as latin1.
+      const code = raw.charCodeAt(i)
+      if (code < 0x100) bytes.push(code)
+      else bytes.push(...Buffer.from(raw[i] as string, 'utf8'))
+    }
+  }
+  return Buffer.from(bytes).toString('utf8')
 }
 
 /**

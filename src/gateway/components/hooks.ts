@@ -11,7 +11,16 @@ import {
 } from '../request-headers.ts'
 import type { Agent } from '../undici.ts'
 import { compileBotDetector } from './bot-detector.ts'
-import { type Activation, celData, celNow, compileGroup, headerLists, luraParams, queryLists } from './cel.ts'
+import {
+  type Activation,
+  celData,
+  celNow,
+  celPath,
+  compileGroup,
+  headerLists,
+  luraParams,
+  queryLists,
+} from './cel.ts'
 import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
 import { compileClientCredentials } from './client-credentials.ts'
 import { compileCors } from './cors.ts'
@@ -216,9 +225,9 @@ export function compileEndpointGuard(
       const failed = pre({
         now: celNow(),
         req_method: req.method ?? 'GET',
-        req_path: decodedPath(q === -1 ? url : url.slice(0, q)),
+        req_path: celPath(q === -1 ? url : url.slice(0, q)),
         req_params: luraParams(presentParams(ctx)),
-        req_headers: headerLists(ctx.headers, endpoint.inputHeaders),
+        req_headers: headerLists(ctx.headers),
         req_querystring: queryLists(ctx.query),
       })
       return failed ? aborted(failed) : undefined
@@ -251,7 +260,7 @@ export function compileEndpointGuard(
 
 export function compileBackendGuard(
   backend: BackendConfig,
-  endpoint: EndpointConfig,
+  _endpoint: EndpointConfig,
   log: Log,
   /** The agent of the OAuth2 token calls (Go's default transport, as the backend calls'). */
   sideAgent: () => Agent,
@@ -300,7 +309,7 @@ export function compileBackendGuard(
         req_method: method,
         req_path: path,
         req_params: luraParams(presentParams(ctx)),
-        req_headers: headerLists(ctx.headers, endpoint.inputHeaders),
+        req_headers: headerLists(ctx.headers),
         req_querystring: queryLists(ctx.query),
       })
     if (refused) {
@@ -352,14 +361,5 @@ function responseActivation(data: Record<string, unknown>, meta: ResponseMeta): 
     resp_metadata_status: BigInt(meta.status ?? 0),
     resp_metadata_headers: headers,
     resp_data: celData(data, meta.staticData),
-  }
-}
-
-/** Go's URL.Path: the request path percent-decoded (as far as it decodes). */
-function decodedPath(raw: string): string {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    return raw
   }
 }

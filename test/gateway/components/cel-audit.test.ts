@@ -76,13 +76,13 @@ describe('validation/cel audit (krakend-cel grouping and activations)', () => {
     )
   })
 
-  test("lura's activations: JWT params kept, input_headers spelling, Go's query parsing", () => {
+  test("lura's activations: JWT params kept, canonical header names, Go's query parsing", () => {
     assert.deepEqual(luraParams({ id: '1', 'JWT.sub': 'alice' }), { Id: '1', 'JWT.sub': 'alice' })
-    assert.deepEqual(headerLists({ 'x-user': 'a', 'user-agent': 'ua' }, ['x-user']), {
-      'x-user': ['a'],
+    assert.deepEqual(headerLists({ 'x-user': 'a', 'user-agent': 'ua', 'accept-encoding': 'gzip' }), {
+      'X-User': ['a'],
       'User-Agent': ['ua'],
     })
-    assert.deepEqual(headerLists({ 'x-user': 'a' }, ['*']), { 'X-User': ['a'] })
+    assert.deepEqual(headerLists({ 'accept-encoding': ['gzip'] }), { 'Accept-Encoding': ['gzip'] })
     assert.deepEqual(queryLists('a=1;b=2&c=%zz&d=+x&d=y'), { d: [' x', 'y'] })
   })
 })

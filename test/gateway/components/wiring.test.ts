@@ -117,7 +117,7 @@ before(async () => {
               host,
               url_pattern: '/echo/{id}?fixed=1',
               extra_config: cel(
-                "req_path == '/echo/' + req_params.Id + '?fixed=1' && req_headers['x-tenant'] == ['a']",
+                "req_path == '/echo/' + req_params.Id + '?fixed=1' && req_headers['X-Tenant'] == ['a']",
               ),
             },
           ],
@@ -181,7 +181,7 @@ describe('components as lura wires them', () => {
     assert.equal(refused.text, 'request aborted by evaluator #0')
   })
 
-  test("backend CEL's req_path is lura's generated path (its own query kept, the client's not); headers keyed as input_headers writes them", async () => {
+  test("backend CEL's req_path is lura's generated path (its own query kept, the client's not); headers keyed by canonical name (lura's config canonicalizes input_headers)", async () => {
     const ok = await send(gw.url, { path: '/paths/7?q=x', headers: { 'X-Tenant': 'a' } })
     assert.equal(ok.status, 200, ok.text)
     const other = await send(gw.url, { path: '/paths/7?q=x', headers: { 'X-Tenant': 'b' } })
