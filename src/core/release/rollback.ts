@@ -194,9 +194,13 @@ function rollbackRun(
   fleet: Fleet,
   options: Parameters<typeof fleetRun>[3],
 ): Run {
-  const run = fleetRun('rollback', state, fleet, options)
+  return judgePrevious(fleetRun('rollback', state, fleet, options), records)
+}
+
+/** Marks the run's other colour never-live (left idle by finalize) when its release never went live. */
+function judgePrevious(run: Run, records: readonly ReleaseRecord[]): Run {
   const other = run.previous
-  if (other && state.weights[other.colour] < 100 && !everWentLive(records, other))
+  if (other && run.state.weights[other.colour] < 100 && !everWentLive(records, other))
     run.previousNeverLive = true
   return run
 }
@@ -211,7 +215,13 @@ async function requireRecorded(ctx: EngineContext, sha: string, records: Release
   })
 }
 
-async function redeploy(ctx: LockedContext, recorded: Artifact, started: number, emergency: boolean) {
+async function redeploy(
+  ctx: LockedContext,
+  recorded: Artifact,
+  records: readonly ReleaseRecord[],
+  started: number,
+  emergency: boolean,
+) {
   // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
   const runtime = recorded.runtime ?? (await localRuntime(ctx))
   const artifact = runtime ? { ...recorded, runtime } : recorded
@@ -231,13 +241,18 @@ async function redeploy(ctx: LockedContext, recorded: Artifact, started: number,
     `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
   )
   // In an emergency (--force-now, no hooks) the known-good release goes live at once, unbaked.
-  const run = await planRun(
-    ctx,
-    'rollback',
-    artifact,
-    artifact.version ?? artifact.sha,
-    emergency ? { steps: [100] } : {},
-    started,
+  // The colour it shifts away from may be a release killed mid-shift (its canary share): that one
+  // never went live and is not kept for rollback, as for a switch.
+  const run = judgePrevious(
+    await planRun(
+      ctx,
+      'rollback',
+      artifact,
+      artifact.version ?? artifact.sha,
+      emergency ? { steps: [100] } : {},
+      started,
+    ),
+    records,
   )
   if (emergency) run.bakeMs = 0
   if (run.decision.unchanged) return { run, result: await converge(ctx, run) }
@@ -362,7 +377,7 @@ async function goBack(
     }
   }
   // A failed redeploy runs the onFailure hooks in its revert step (and reports where traffic is).
-  return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, goal)), started, !withHooks)
+  return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, goal)), records, started, !withHooks)
 }
 
 /**
