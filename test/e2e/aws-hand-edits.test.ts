@@ -111,17 +111,26 @@ describe('aws: hand edits in the console', { concurrency: false }, () => {
   })
 
   // status said only 'gone, instance is stopped': nothing about what to run.
-  it('a live instance stopped in the console: status exits 4 naming it and the command that replaces it; that command does', async () => {
+  // Its only instance: nothing is served (exit 6), as on every provider whose live nodes are all gone.
+  it('a live instance stopped in the console: status exits 6 naming it and the command that replaces it; that command does', async () => {
     const live = (await instancesOf(service)).filter((i) => i.colour === 'green')
     assert.equal(live.length, 1)
     const { ec2 } = await motoClients()
     await ec2.send(new ec2m.StopInstancesCommand({ InstanceIds: live.map((i) => i.id) }))
 
     const status = await project.run(['status'])
-    assert.equal(status.code, 4, status.stderr)
-    const warning = status.stderr.split('\n').find((l) => l.includes(`green node ${live[0]?.id}`)) ?? ''
-    assert.match(warning, /instance is stopped \(outside gwdeploy/)
-    assert.match(warning, new RegExp(`\`gwdeploy release --sha ${sha(2)}\` replaces it`))
+    assert.equal(status.code, 6, status.stderr)
+    const error = status.stderr.split('\n').find((l) => l.includes('nothing is served')) ?? ''
+    assert.match(
+      error,
+      new RegExp(
+        `green \\(0202020\\) gets 100% of requests, but none of its 1 node\\(s\\) is left \\(${live[0]?.id}: instance is stopped \\(outside gwdeploy`,
+      ),
+    )
+    assert.match(
+      status.stderr,
+      new RegExp(`\`gwdeploy release --sha ${sha(2)}\` (replaces it|brings 0202020 back)`),
+    )
 
     const replaced = await project.run(['release', '--sha', sha(2)])
     assert.equal(replaced.code, 0, replaced.stderr)
