@@ -104,10 +104,10 @@ async function emptiedKept(
   }
 }
 
-/** Why a placeholder node of an emptied live colour is gone, and what brings its pods back. */
+/** Why a placeholder node of an emptied live colour is gone, and what brings its pods back (status adds what rollback would do). */
 export function emptiedDetail(ns: string, deployment: string, wanted: number): string {
   return (
     `Deployment ${ns}/${deployment} has 0 replicas (scaled to 0 outside gwdeploy) while the live Service selects it: clients get no answer; ` +
-    `\`kubectl scale deployment ${deployment} -n ${ns} --replicas=${wanted}\` brings its pods back, or \`gwdeploy rollback\` switches to the previous release`
+    `\`kubectl scale deployment ${deployment} -n ${ns} --replicas=${wanted}\` brings its pods back`
   )
 }
