@@ -72,7 +72,7 @@ function secretOf(keyObject: KeyObject): Buffer {
 
 const keyObjects = new WeakMap<object, KeyObject>()
 
-function asKeyObject(key: JoseKey): KeyObject {
+export function asKeyObject(key: JoseKey): KeyObject {
   const { KeyObject } = cryptoModule()
   if (key instanceof KeyObject) return key
   let keyObject = keyObjects.get(key)

@@ -10,11 +10,11 @@
 import type { EndpointConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import { goJson } from '../go-json.ts'
-import { joseLibrary } from '../libraries.ts'
 import type { Fields } from './fields.ts'
 import type { EndpointResponder } from './hooks.ts'
 import { type JoseKey, KeySet } from './jwks.ts'
 import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
+import { signJws } from './jws-sign.ts'
 import { ALGORITHMS } from './jwt.ts'
 import type { Reply } from './types.ts'
 
@@ -90,8 +90,10 @@ export function compileSigner(
     log(`${prefix} Unable to create the signer: ${(error as Error).message}`)
     return undefined
   })
-  const header = { alg: cfg.alg, kid: cfg.kid, typ: cfg.typ }
-  const encoder = new TextEncoder()
+  // go-jose's protected header: its JSON (sorted keys, HTML escaped) as Go's encoder writes it.
+  const protectedHeader = Buffer.from(goJson({ alg: cfg.alg, kid: cfg.kid, typ: cfg.typ })).toString(
+    'base64url',
+  )
   // krakend-jose's erroredHandler answers 401 without calling the backends.
   const before = async () => ((await signingKey) ? undefined : UNAUTHORIZED)
   const respond = async (data: Record<string, unknown> | undefined, failed: boolean): Promise<Reply> => {
@@ -103,10 +105,11 @@ export function compileSigner(
         const value = data[name]
         if (typeof value !== 'object' || value === null || Array.isArray(value)) continue
         const key = signing.key ?? fail(signing.signError)
-        const payload = encoder.encode(goJson(value))
+        const payload = Buffer.from(goJson(value)).toString('base64url')
+        const signature = signJws(cfg.alg, key, `${protectedHeader}.${payload}`).toString('base64url')
         data[name] = cfg.full
-          ? goJson(await new (joseLibrary().FlattenedSign)(payload).setProtectedHeader(header).sign(key))
-          : await new (joseLibrary().CompactSign)(payload).setProtectedHeader(header).sign(key)
+          ? goJson({ payload, protected: protectedHeader, signature })
+          : `${protectedHeader}.${payload}.${signature}`
       }
     } catch (error) {
       log(`${prefix} Signing fields: unable to sign payload: ${(error as Error).message}`)
