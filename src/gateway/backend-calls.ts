@@ -157,7 +157,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       body:
         replaced ??
         ctx.streamed ??
-        (b.replaysBody ? replayableBody(ctx.body) : (ctx.body ?? (ep.copiesBody ? EMPTY_BODY : undefined))),
+        (b.replaysBody
+          ? replayableBody(ctx.body)
+          : (ctx.body ?? (ep.copiesBody && !ep.mergesWithoutCopy ? EMPTY_BODY : undefined))),
       chunked: replaced ? replaced.length === 0 : !(b.replaysBody || (ctx.bodySized && b.keepsContentLength)),
       replaysBody: replaced !== undefined || b.replaysBody,
       chunksEmptyBody: b.chunksEmptyBody,

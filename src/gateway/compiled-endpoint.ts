@@ -139,6 +139,12 @@ export interface CompiledEndpoint {
    * backend an empty body of unknown size.
    */
   copiesBody: boolean
+  /**
+   * lura's merge copies the request only when a backend's method is neither GET nor HEAD
+   * (hasUnsafeBackends); else every backend gets the client's request as it is, so one without a
+   * body keeps http.NoBody and Go's transport may send the call again on a fresh connection.
+   */
+  mergesWithoutCopy: boolean
   deadlineMs: number
   cacheControl: string | undefined
   static: StaticResponse | undefined
@@ -285,6 +291,11 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
         : undefined,
     hasParams: cfg.endpoint.includes('{'),
     copiesBody: backends.length > 1 || shadows !== undefined || cfg.concurrentCalls > 1,
+    mergesWithoutCopy:
+      backends.length > 1 &&
+      shadows === undefined &&
+      cfg.concurrentCalls <= 1 &&
+      cfg.backends.every((b) => b.method.toUpperCase() === 'GET' || b.method.toUpperCase() === 'HEAD'),
     deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,
     // lura: any non-zero TTL sends it, max-age in whole seconds (500ms: max-age=0).
     cacheControl: cfg.cacheTtlMs !== 0 ? `public, max-age=${Math.trunc(cfg.cacheTtlMs / 1000)}` : undefined,
