@@ -140,7 +140,7 @@ export class KeySet {
         const type = answer.contentType
         if (!type.startsWith('application/json') && !type.startsWith('application/jwk-set+json'))
           throw new Error('should have a JSON content type for JWKS endpoint')
-        const keys = parseJwks(answer.text)
+        const keys = parseJwks(firstJsonObject(answer.text))
         if (keys.length === 0) throw new Error('no Keys has been found')
         if (this.cfg.cacheMs > 0) {
           const now = Date.now()
@@ -162,6 +162,25 @@ export class KeySet {
 function verificationJwk(jwk: JWK): JWK {
   const { alg: _alg, use: _use, key_ops: _ops, ...rest } = jwk
   return rest
+}
+
+/**
+ * The first JSON object of a downloaded set: go-auth0 reads the answer with json.Decoder, which
+ * stops after one value, so whatever follows it (a second object, trailing text) is never read.
+ */
+function firstJsonObject(text: string): string {
+  const start = text.search(/[^ \t\n\r]/)
+  if (text[start] !== '{') return text
+  let depth = 0
+  for (let i = start; i < text.length; i += 1) {
+    const c = text[i]
+    if (c === '"') {
+      i += 1
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1
+    } else if (c === '{' || c === '[') depth += 1
+    else if ((c === '}' || c === ']') && --depth === 0) return text.slice(0, i + 1)
+  }
+  return text
 }
 
 /** The keys of a JWK set as Go decodes it (a `keys` member matched case-insensitively, last wins). */
