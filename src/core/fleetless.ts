@@ -49,7 +49,8 @@ export function rollbackView(
   const back = rollbackTarget(state, records)
   if (!back) return null
   const up = back.fleet && colours.find((c) => c.colour === back.fleet?.colour)
-  if (up && up.weight < 100 && !allGone(up.nodes)) return { sha: back.sha, how: 'switch', colour: up.colour }
+  // A colour with a node left is switched to (after a quick check; a failing one is redeployed).
+  if (up && !allGone(up.nodes)) return { sha: back.sha, how: 'switch', colour: up.colour }
   return { sha: back.sha, how: 'redeploy' }
 }
 

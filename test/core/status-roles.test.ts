@@ -106,6 +106,8 @@ describe('status when the serving SHA is not the last recorded live release', ()
     assert.deepEqual(await warningsOf(), [
       `${kept} serves 0101010, but the records say 0202020 went live last: a rollback (or a release of that SHA) stopped before its record (or traffic was switched by hand); \`gwdeploy rollback\` completes and records it`,
     ])
+    // What status says rollback does agrees: the switch to the colour already serving, recorded.
+    assert.deepEqual((await status(h.target)).rollback, { sha: sha(1), how: 'switch', colour: kept })
     assert.equal((await h.run((ctx) => rollback(ctx, {}))).code, 0)
     assert.deepEqual(await warningsOf(), [])
   })
