@@ -33,6 +33,13 @@ export interface KeySource {
 
 export type JoseKey = Awaited<ReturnType<typeof import('jose').importJWK>>
 
+/** go-auth0 dereferencing the nil key of a file set (gin's Recovery answers 500). */
+export class NilKeyPanic extends Error {
+  constructor() {
+    super('runtime error: invalid memory address or nil pointer dereference')
+  }
+}
+
 /** The JWKS, read once (a file) or downloaded when a token names a kid not cached or expired. */
 export class KeySet {
   private readonly cfg: KeySource
@@ -74,7 +81,16 @@ export class KeySet {
    */
   async jwk(kid: string): Promise<JWK | undefined> {
     const remote = Boolean(this.cfg.jwkUrl && !this.cfg.jwkLocalPath)
-    if (!remote) return this.find(kid)
+    if (!remote) {
+      const jwk = this.find(kid)
+      // With jwk_url too, go-auth0 downloads that set for a kid the file lacks, then dereferences
+      // the nil key krakend-jose's file cache hands back: KrakenD panics when the download works.
+      if (jwk === undefined && this.cfg.jwkUrl) {
+        await this.download()
+        throw new NilKeyPanic()
+      }
+      return jwk
+    }
     const until = this.missing.get(kid)
     if (until !== undefined) {
       if (until > Date.now()) return undefined

@@ -21,7 +21,7 @@ import {
   stripWhitespace,
 } from './go-jose.ts'
 import { replaceIncomingHeader } from './incoming-headers.ts'
-import { KeySet } from './jwks.ts'
+import { KeySet, NilKeyPanic } from './jwks.ts'
 import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
 import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
 import { verifiedPayload } from './verified-tokens.ts'
@@ -229,7 +229,9 @@ export function compileJwt(
         verifiedPayload(token, again, cfg.alg)
       }
     } catch (error) {
-      return fail((error as Error).message)
+      if (!(error instanceof NilKeyPanic)) return fail((error as Error).message)
+      log(`[Recovery] panic recovered: ${error.message}`)
+      return PANIC
     }
     if (reject?.(claims)) return fail('token rejected')
     try {
