@@ -218,7 +218,9 @@ export function compileJwt(
       const key = await keys.get(kid)
       if (key === undefined) return fail('no Keys have been found')
       checkCritical(jwsHeader)
-      claims = goClaims(verifiedPayload(token, key, cfg.alg))
+      // "b64": false (RFC 7797): go-jose still decodes the part, and signs its bytes as they are.
+      const unencoded = jwsHeader.b64 === false
+      claims = goClaims(verifiedPayload(token, key, cfg.alg, unencoded))
       const why = standardClaimsProblem(claims, cfg)
       if (why) return fail(why)
       // krakend-jose looks the key up again to read the claims: without `cache` that is a second
@@ -226,7 +228,7 @@ export function compileJwt(
       if (cfg.cacheMs === 0 && cfg.jwkUrl && !cfg.jwkLocalPath) {
         const again = await keys.get(kid)
         if (again === undefined) return fail('no Keys have been found')
-        verifiedPayload(token, again, cfg.alg)
+        verifiedPayload(token, again, cfg.alg, unencoded)
       }
     } catch (error) {
       if (!(error instanceof NilKeyPanic)) return fail((error as Error).message)
