@@ -23,6 +23,7 @@ import {
 import { replaceIncomingHeader } from './incoming-headers.ts'
 import { KeySet, NilKeyPanic } from './jwks.ts'
 import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
+import { goDurationMs, uint32 } from './jwt-settings.ts'
 import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
 import { verifiedPayload } from './verified-tokens.ts'
 
@@ -111,7 +112,7 @@ export function parseJwt(f: Fields): JwtConfig {
       `key_identify_strategy "${strategy}" is not supported`,
       'use "kid"',
     )
-  const cacheDuration = f.number('cache_duration') ?? 0
+  const cacheDuration = uint32(f, 'cache_duration') ?? 0
   const propagateRaw = f.raw.propagate_claims
   const propagate: Array<[string, string]> = []
   if (propagateRaw !== undefined) {
@@ -140,7 +141,7 @@ export function parseJwt(f: Fields): JwtConfig {
       '"scopes" needs a "scopes_key" (the claim that holds the token\'s scopes)',
       'KrakenD checks no scope without it and lets every valid token through; name the claim, e.g. "scope"',
     )
-  const leewayMs = f.durationMs('leeway')
+  const leewayMs = goDurationMs(f, 'leeway')
   const rolesKey = f.string('roles_key') || 'roles'
   const rolesNested = f.bool('roles_key_is_nested')
   // krakend-jose slices roles_key[:4] here: a shorter dotted key panics and KrakenD does not start.
@@ -157,7 +158,7 @@ export function parseJwt(f: Fields): JwtConfig {
     jwkLocalPath,
     cacheMs: cache ? (cacheDuration || 15 * 60) * 1000 : 0,
     // krakend-jose ignores a cooldown shorter than 1s.
-    unknownKidMs: cooldownMs(f.durationMs('failed_jwk_key_cooldown')),
+    unknownKidMs: cooldownMs(goDurationMs(f, 'failed_jwk_key_cooldown')),
     issuer: f.string('issuer') || undefined,
     // A string is not a list for krakend-jose (it would answer 401 to everything): a config error here.
     audience: f.strings('audience') ?? [],

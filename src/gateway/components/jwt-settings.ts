@@ -1,0 +1,47 @@
+/** auth/validator settings read as krakend-jose's Go struct reads them. */
+import { goParseDuration } from '../go-time.ts'
+import type { Fields } from './fields.ts'
+
+/**
+ * KrakenD decodes the validator's settings into a Go struct: a value of another type there fails
+ * the whole config, and every request gets 401. Such values are config errors here.
+ */
+const UNREADABLE = 'KrakenD cannot decode the validator settings then and answers 401 to every request'
+
+/** A Go duration string (time.ParseDuration: "-5s", "1h30m", "1.5ms"); a number is no string to Go. */
+export function goDurationMs(f: Fields, key: string): number | undefined {
+  const v = f.raw[key]
+  // null leaves the Go field as it was.
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string') {
+    f.report.error(
+      f.at(key),
+      `"${key}" must be a duration string like "1s", got ${JSON.stringify(v)}: ${UNREADABLE}`,
+    )
+    return undefined
+  }
+  const ns = goParseDuration(v)
+  if (typeof ns === 'string') {
+    f.report.error(
+      f.at(key),
+      `"${key}" is not a duration: ${JSON.stringify(v)}`,
+      'write it like "1s" or "1m"',
+    )
+    return undefined
+  }
+  return Number(ns) / 1e6
+}
+
+/** A Go uint32: a whole number from 0 to 4294967295. */
+export function uint32(f: Fields, key: string): number | undefined {
+  const v = f.raw[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    f.report.error(
+      f.at(key),
+      `"${key}" must be a whole number of seconds, got ${JSON.stringify(v)}: ${UNREADABLE}`,
+    )
+    return undefined
+  }
+  return v
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+
+// krakend-jose decodes the validator's settings into a Go struct: leeway and failed_jwk_key_cooldown
+// are strings there, cache_duration a uint32. A number in the string fields or a fraction in
+// cache_duration fails that decode and KrakenD answers 401 to every request, so these are config
+// errors; every duration time.ParseDuration reads is one ("-5s" counts as the 1s minimum).
+const check = (extra: Record<string, unknown>) =>
+  validateGatewayConfig({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/a',
+        extra_config: {
+          'auth/validator': { alg: 'RS256', jwk_url: 'https://idp.example/jwks', ...extra },
+        },
+        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
+      },
+    ],
+  }).errors.map((e) => `${e.location?.path}: ${e.message}`)
+
+describe('auth/validator settings of a type KrakenD cannot decode', () => {
+  test('a number as leeway or failed_jwk_key_cooldown is refused at its path', () => {
+    assert.match(
+      check({ leeway: 5 }).join('\n'),
+      /auth\/validator\.leeway: "leeway" must be a duration string/,
+    )
+    assert.match(
+      check({ failed_jwk_key_cooldown: 5 }).join('\n'),
+      /failed_jwk_key_cooldown: "failed_jwk_key_cooldown" must be a duration string.*401 to every request/,
+    )
+  })
+
+  test('cache_duration must be a whole uint32', () => {
+    assert.match(check({ cache: true, cache_duration: 1.5 }).join('\n'), /cache_duration: .*whole number/)
+    assert.match(check({ cache: true, cache_duration: 2 ** 32 }).join('\n'), /cache_duration/)
+    assert.deepEqual(check({ cache: true, cache_duration: 2 ** 32 - 1 }), [])
+  })
+
+  test('every Go duration is a leeway: negative, signed, fractional; null is no setting', () => {
+    for (const leeway of ['-5s', '+2h', '1.5h', '1h30m', '0', null])
+      assert.deepEqual(check({ leeway }), [], String(leeway))
+    assert.deepEqual(check({ failed_jwk_key_cooldown: '-1s' }), [])
+  })
+})
