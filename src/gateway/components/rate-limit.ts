@@ -175,18 +175,18 @@ export function compileRouterLimit(
       },
       Math.min(cfg.cleanupMs, MAX_TIMER_MS),
     ).unref()
-    const lower = cfg.key.toLowerCase()
+    const headerGet = goHeaderGet(cfg.key.toLowerCase())
     const keyOf =
       cfg.strategy === 'ip'
         ? cfg.key
           ? (req: IncomingLike) => {
-              const first = goTrimSpace((headerGet(req, lower) ?? '').split(',')[0] ?? '')
+              const first = goTrimSpace((headerGet(req) ?? '').split(',')[0] ?? '')
               const ip = first.split(':')[0] ?? ''
               return first !== '' && isIpv4(ip) ? ip : clientIp(req)
             }
           : clientIp
         : cfg.strategy === 'header'
-          ? (req: IncomingLike) => headerGet(req, lower) ?? ''
+          ? (req: IncomingLike) => headerGet(req) ?? ''
           : (_req: IncomingLike, ctx: GuardContext) =>
               ctx.absentParams?.has(cfg.key) ? '' : (ctx.params[cfg.key] ?? '')
     client = (req, ctx) => {
@@ -209,15 +209,17 @@ export function compileRouterLimit(
 }
 
 /**
- * Go's server moves Host into Request.Host and drops Transfer-Encoding from Request.Header, so
- * krakend-ratelimit's Header.Get never finds them: a "Host" key gives every client the empty key
- * (429) or, for strategy ip, gin's ClientIP.
+ * Go's HTTP/1 server moves Host into Request.Host and drops Transfer-Encoding from Request.Header,
+ * so krakend-ratelimit's Header.Get never finds them: a "Host" key gives every client the empty
+ * key (429) or, for strategy ip, gin's ClientIP. Over h2c a `host` field the client sent stays in
+ * the header map (the authority is `:authority`).
  */
-const NOT_IN_GO_HEADER = new Set(['host', 'transfer-encoding'])
-
-/** Go's Header.Get: the first line (Node joins repeated lines, which would give one bucket per combination). */
-const headerGet = (req: IncomingLike, lower: string) =>
-  NOT_IN_GO_HEADER.has(lower) ? undefined : firstLine(req, lower)
+function goHeaderGet(lower: string): (req: IncomingLike) => string | undefined {
+  if (lower === 'transfer-encoding') return () => undefined
+  if (lower === 'host') return (req) => (req.httpVersionMajor === 2 ? firstLine(req, lower) : undefined)
+  // Go's Header.Get: the first line (Node joins repeated lines, which would give one bucket per combination).
+  return (req) => firstLine(req, lower)
+}
 
 /**
  * The part before the first ":" must parse as an IP (krakend-ratelimit's key header): Go's

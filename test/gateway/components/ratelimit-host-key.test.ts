@@ -4,6 +4,7 @@ import {
   mustConfig,
   type Running,
   rawRequest,
+  send,
   sendRaw,
   startBackend,
   startGateway,
@@ -29,10 +30,12 @@ before(async () => {
   gw = await startGateway(
     mustConfig({
       version: 3,
+      extra_config: { router: { use_h2c: true } },
       endpoints: [
         limited('/by-host', { strategy: 'header', key: 'Host' }),
         limited('/by-te', { strategy: 'header', key: 'Transfer-Encoding' }, 'POST'),
         limited('/ip-from-host', { strategy: 'ip', key: 'Host' }),
+        limited('/h2-host', { strategy: 'header', key: 'Host' }),
       ],
     }),
   )
@@ -64,4 +67,13 @@ test('strategy ip with key Host uses the client address, not an IP written as th
   assert.equal((await get('/ip-from-host', '1.2.3.4')).status, 200)
   assert.equal((await get('/ip-from-host', '5.6.7.8')).status, 429)
   assert.equal((await get('/ip-from-host', '9.9.9.9:80')).status, 429)
+})
+
+test('over h2c a host field the client sends stays a header (Go keeps it beside :authority): it is the key', async () => {
+  const h2 = (host?: string) =>
+    send(gw.url, { path: '/h2-host', http2: true, headers: host === undefined ? {} : { host } })
+  assert.equal((await h2()).status, 429)
+  assert.equal((await h2('a.example')).status, 200)
+  assert.equal((await h2('a.example')).status, 429)
+  assert.equal((await h2('b.example')).status, 200)
 })
