@@ -20,7 +20,17 @@ import type { Environment } from '@marcbachmann/cel-js'
 import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
 import { withGoConversions } from './cel-go-conversions.ts'
-import { applyEdits, bytesEdits, type Edit, hasEdits, relationEdits } from './cel-go-syntax.ts'
+import {
+  applyEdits,
+  bytesEdits,
+  type Edit,
+  hasEdits,
+  pointNumberEdits,
+  relationEdits,
+  ternaryProblem,
+  unaryEdits,
+} from './cel-go-syntax.ts'
+import { withGoTimeZones, ZONED_ACCESSORS } from './cel-go-time.ts'
 import { celTokens } from './cel-tokens.ts'
 import { compileGoRegExp, type GoRegExp, GoRegExpError } from './go-regexp.ts'
 
@@ -49,6 +59,8 @@ export interface RewrittenExpression {
   literalPatterns: string[]
   /** A function cel-go does not have, or one of the names the rewrite uses, called in the text. */
   unknownFunction?: string
+  /** Why cel-go's parser refuses the text where cel-js reads it. */
+  syntaxError?: string
 }
 
 export function rewriteCel(expr: string): RewrittenExpression {
@@ -58,6 +70,8 @@ export function rewriteCel(expr: string): RewrittenExpression {
   for (const [n, token] of tokens.entries()) {
     if (token.kind !== 'ident' || tokens[n + 1]?.text !== '(') continue
     if (!CEL_GO_FUNCTIONS.has(token.text)) out.unknownFunction ??= token.text
+    if (ZONED_ACCESSORS.has(token.text) && tokens[n - 1]?.text === '.' && tokens[n + 2]?.text !== ')')
+      edits.push({ at: token.start + token.text.length, remove: 0, insert: 'Go' })
     const renamed = RENAMED.get(token.text)
     if (renamed === undefined) continue
     edits.push({ at: token.start, remove: token.text.length, insert: renamed })
@@ -70,7 +84,8 @@ export function rewriteCel(expr: string): RewrittenExpression {
     )
       out.literalPatterns.push(literal.text)
   }
-  edits.push(...hasEdits(tokens), ...bytesEdits(tokens))
+  edits.push(...hasEdits(tokens), ...bytesEdits(tokens), ...unaryEdits(tokens), ...pointNumberEdits(tokens))
+  out.syntaxError = ternaryProblem(tokens)
   out.text = applyEdits(expr, edits)
   return out
 }
@@ -79,9 +94,14 @@ export function rewriteCel(expr: string): RewrittenExpression {
 export function asWritten(message: string): string {
   let out = message
   for (const [name, renamed] of RENAMED) out = out.replaceAll(renamed, name)
-  return out.replaceAll('hasGo', 'has')
+  return out
+    .replaceAll('hasGo', 'has')
+    .replaceAll('negGo', '-')
+    .replace(/\b(get[A-Za-z]+)Go\b/g, '$1')
 }
 
+const MIN_INT = -(2n ** 63n)
+const MAX_INT = 2n ** 63n - 1n
 // cel-go's Unix range for timestamps: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
 const MIN_UNIX = -62135596800
 const MAX_UNIX = 253402300799
@@ -94,7 +114,7 @@ function timestampOf(unix: number, ms: number): Date {
 /** Declares the renamed functions, and conversions cel-go has and cel-js lacks. */
 export function withGoFunctions(env: Environment): Environment {
   const { Duration } = celLibrary()
-  return withGoConversions(env)
+  return withGoTimeZones(withGoConversions(env))
     .registerFunction('string.matchGo(string): bool', goMatches)
     .registerFunction('matchGo(string, string): bool', goMatches)
     .registerFunction('timestaGo(string): google.protobuf.Timestamp', (text: string) => {
@@ -113,6 +133,11 @@ export function withGoFunctions(env: Environment): Environment {
       return ns < 0n ? new Duration(-seconds, -nanos) : new Duration(seconds, nanos)
     })
     .registerFunction('hasGo(dyn, string): bool', goHas)
+    .registerFunction('negGo(int): int', (v: bigint) => {
+      if (v === MIN_INT) throw new Error('integer overflow')
+      return -v
+    })
+    .registerFunction('negGo(double): double', (v: number) => -v)
 }
 
 /** cel-go's has(x.f) once x is evaluated: key presence on a map, an error on a list, else false. */
@@ -127,9 +152,11 @@ function goHas(value: unknown, field: string): boolean {
  * Why KrakenD's type check would refuse the rewritten expression (so KrakenD would skip it), or
  * undefined. Beyond cel-js's own check: functions cel-go lacks; ordering numbers of different
  * types (`1 < 1.5`), which cel-go refuses without its cross-type option and cel-js allows (cel-go
- * lets it pass inside a macro's body); has() on what cannot have fields (`has(req_params.Id.x)`).
+ * lets it pass once it has checked a macro); has() on what cannot have fields
+ * (`has(req_params.Id.x)`); a map index or a string method's argument of another type.
  */
 export function celCheckProblem(env: Environment, rewritten: RewrittenExpression): string | undefined {
+  if (rewritten.syntaxError !== undefined) return rewritten.syntaxError
   if (rewritten.unknownFunction !== undefined)
     return `undeclared reference to '${rewritten.unknownFunction}' (not in cel-go's standard library)`
   let parsed: ReturnType<Environment['parse']>
@@ -140,17 +167,90 @@ export function celCheckProblem(env: Environment, rewritten: RewrittenExpression
   }
   const checked = parsed.check()
   if (!checked.valid) return asWritten(checked.error?.message ?? 'invalid').split('\n')[0]
-  for (const [node, inMacroBody] of astNodes((parsed as unknown as { ast: unknown }).ast)) {
+  const nodes = [...astNodes((parsed as unknown as { ast: unknown }).ast)]
+  // cel-go's check takes int/double/uint orderings once it has checked a comprehension (a macro
+  // before the ordering, or inside it): its scope then has the cross-type overloads.
+  const macroStarts = nodes.filter(isMacro).map((node) => node.start ?? Infinity)
+  const firstMacro = Math.min(...macroStarts)
+  // Nodes are visited parents first: a negated literal may be 2^63 (-9223372036854775808).
+  const negated = new Set<unknown>()
+  for (const node of nodes) {
+    if (node.op === '-_') negated.add(node.args)
+    // cel-go's parser refuses an int literal beyond int64 (so KrakenD drops the whole list).
+    if (node.op === 'value' && typeof node.args === 'bigint') {
+      const limit = negated.has(node) ? -MIN_INT : MAX_INT
+      if (node.args < MIN_INT || node.args > limit) return 'invalid int literal'
+    }
     if (node.op === 'call' && Array.isArray(node.args) && node.args[0] === 'hasGo') {
       const target = (node.args[1] as AstNode[] | undefined)?.[0]?.checkedType?.name ?? 'dyn'
       if (!/^(dyn|map<)/.test(target)) return `type '${target}' does not support field selection`
     }
-    if (!ORDERING.has(node.op) || inMacroBody) continue
+    const mismatch = indexMismatch(node) ?? stringArgumentMismatch(node)
+    if (mismatch !== undefined) return mismatch
+    if (!ORDERING.has(node.op) || firstMacro < (node.end ?? 0)) continue
     const [left, right] = [node.left?.checkedType?.name, node.right?.checkedType?.name]
     if (left !== right && NUMBERS.has(left ?? '') && NUMBERS.has(right ?? ''))
       return `found no matching overload for '_${node.op}_' applied to '(${left}, ${right})'`
   }
   return undefined
+}
+
+/**
+ * A parsed program, checked, whose operators fail where cel-go's do: an ordering with NaN ("NaN
+ * values cannot be ordered"; cel-js answered false, so `!(double(q) > 100.0)` let `q=NaN`
+ * through), a `+`/`-` giving a duration beyond int64 nanoseconds (about 292 years) or a timestamp
+ * outside 0001-9999 (cel-js computed on). The check gives each operator node the handler that
+ * evaluation then calls; those are wrapped.
+ */
+export function withGoOperators<T extends ReturnType<Environment['parse']>>(program: T): T {
+  program.check()
+  const { Duration } = celLibrary()
+  for (const node of astNodes((program as unknown as { ast: unknown }).ast)) {
+    const handled = node as AstNode & { handle?: (l: unknown, r: unknown, ...rest: unknown[]) => unknown }
+    const inner = handled.handle
+    if (typeof inner !== 'function') continue
+    if (ORDERING.has(node.op))
+      handled.handle = (left, right, ...rest) => {
+        if (Number.isNaN(left) || Number.isNaN(right)) throw new Error('NaN values cannot be ordered')
+        return inner(left, right, ...rest)
+      }
+    else if (node.op === '+' || node.op === '-')
+      handled.handle = (left, right, ...rest) => {
+        const result = inner(left, right, ...rest)
+        if (result instanceof Date) timestampOf(Math.floor(result.getTime() / 1000), result.getTime())
+        else if (result instanceof Duration) {
+          const ns = result.seconds * 1_000_000_000n + BigInt(result.nanos)
+          if (ns > MAX_INT || ns < MIN_INT) throw new Error('integer overflow')
+        }
+        return result
+      }
+  }
+  return program
+}
+
+/** cel-go's check of `map[key]`: the key's type must be the map's (unless either is dyn). */
+function indexMismatch(node: AstNode): string | undefined {
+  if (node.op !== '[]') return undefined
+  const [container, key] = [node.left?.checkedType?.name, node.right?.checkedType?.name]
+  const keyType = container?.startsWith('map<') ? container.slice(4, container.indexOf(',')) : undefined
+  if (keyType === undefined || key === undefined || isWildcard(keyType) || isWildcard(key) || key === keyType)
+    return undefined
+  return `found no matching overload for '_[_]' applied to '(${container}, ${key})'`
+}
+
+/** dyn, or a type parameter cel-js leaves open (`{}` is `map<K, V>`, `[]` `list<T>`). */
+const isWildcard = (type: string) => type === 'dyn' || /^[A-Z]$/.test(type)
+
+const STRING_METHODS = new Set(['startsWith', 'endsWith', 'contains', 'matchGo'])
+
+/** cel-go's check of `x.startsWith(y)` and friends on a dyn x: y must be a string (or dyn). */
+function stringArgumentMismatch(node: AstNode): string | undefined {
+  if (node.op !== 'rcall' || !Array.isArray(node.args) || !STRING_METHODS.has(node.args[0])) return undefined
+  const [name, receiver, args] = node.args as [string, AstNode, AstNode[]]
+  if (receiver?.checkedType?.name !== 'dyn') return undefined
+  const types = (args ?? []).map((arg) => arg.checkedType?.name ?? 'dyn')
+  if (types.every((type) => type === 'string' || isWildcard(type))) return undefined
+  return `found no matching overload for '${asWritten(name)}' applied to 'dyn.(${types.join(', ')})'`
 }
 
 const ORDERING = new Set(['<', '<=', '>', '>='])
@@ -162,37 +262,32 @@ interface AstNode {
   left?: AstNode
   right?: AstNode
   args?: unknown
+  start?: number
+  end?: number
   checkedType?: { name: string }
 }
 
-/**
- * Every node of a checked cel-js AST (operators keep their operands in left/right, others in args),
- * with whether it is inside a macro's body (`rcall` args: name, receiver, [variable, body...]).
- */
-function* astNodes(root: unknown): Generator<[AstNode, boolean]> {
-  const stack: Array<[unknown, boolean]> = [[root, false]]
+/** Every node of a checked cel-js AST, parents first (operators keep their operands in left/right). */
+function* astNodes(root: unknown): Generator<AstNode> {
+  const stack: unknown[] = [root]
   const seen = new Set<unknown>()
   while (stack.length > 0) {
-    const [value, inBody] = stack.pop() as [unknown, boolean]
+    const value = stack.pop()
     if (typeof value !== 'object' || value === null || seen.has(value)) continue
     seen.add(value)
     if (Array.isArray(value)) {
-      for (const item of value) stack.push([item, inBody])
+      stack.push(...value)
       continue
     }
     const node = value as AstNode
     if (typeof node.op !== 'string') continue
-    yield [node, inBody]
-    const args = node.args
-    if (node.op === 'rcall' && Array.isArray(args) && MACROS.has(args[0] as string)) {
-      stack.push([args[1], inBody])
-      const [variable, ...body] = (args[2] as unknown[]) ?? []
-      stack.push([variable, inBody], [body, true])
-      continue
-    }
-    stack.push([node.left, inBody], [node.right, inBody], [args, inBody])
+    yield node
+    stack.push(node.left, node.right, node.args)
   }
 }
+
+const isMacro = (node: AstNode) =>
+  node.op === 'rcall' && Array.isArray(node.args) && MACROS.has(node.args[0] as string)
 
 /** The handler both `matchGo` overloads run. */
 export function goMatches(text: string, pattern: string): boolean {

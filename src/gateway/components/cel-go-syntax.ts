@@ -7,6 +7,11 @@
  * - `has(x.f)` is an error in cel-go when x is a list ("unsupported index type"), false when it is
  *   a string, number, bool or null, and key presence on a map; cel-js answers false for a list.
  *   It becomes `hasGo(x, 'f')`, declared by cel-go-functions.ts with cel-go's behaviour.
+ * - Unary `-` and `!`: cel-go's parser drops an even run of them (`--x` is x, `!!x` is x, never
+ *   checked as a negation) and keeps one of an odd run. Its negation of an int fails on overflow
+ *   (`-(-9223372036854775808)`), where cel-js answers 2^63: a `-` before anything but a number
+ *   literal becomes `negGo(...)`, declared by cel-go-functions.ts.
+ * - A number written from its point (`.5`) is a double in cel-go; cel-js does not read it: `0.5`.
  * - A bytes literal holds the UTF-8 bytes of its text (`size(b'日本')` is 6); cel-js keeps one
  *   byte of each character (2). Its characters beyond ASCII become `\xNN` escapes; a raw one
  *   (`br'...'`, which cel-js does not read) becomes a plain one.
@@ -119,6 +124,121 @@ export function bytesEdits(tokens: Token[]): Edit[] {
     edits.push({ at: token.start, remove: token.text.length, insert: `b${text}` })
   }
   return edits
+}
+
+const UNARY_AFTER = new Set([
+  '(',
+  '[',
+  '{',
+  ',',
+  '?',
+  ':',
+  '&&',
+  '||',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '!',
+])
+
+/** cel-go's unary runs, and `negGo(...)` around a negated operand that is not a number literal. */
+export function unaryEdits(tokens: Token[]): Edit[] {
+  const edits: Edit[] = []
+  let n = 0
+  while (n < tokens.length) {
+    const token = tokens[n] as Token
+    const previous = tokens[n - 1]
+    const unary = previous === undefined || UNARY_AFTER.has(previous.text) || previous.text === 'in'
+    if (!unary || (token.text !== '-' && token.text !== '!')) {
+      n += 1
+      continue
+    }
+    let end = n
+    while (tokens[end + 1]?.text === token.text) end += 1
+    const run = end - n + 1
+    // cel-go drops pairs: `--x` is x, `---x` is -x.
+    for (let k = n; k < end + (run % 2 === 0 ? 1 : 0); k += 1) {
+      const t = tokens[k] as Token
+      edits.push({ at: t.start, remove: 1, insert: '' })
+    }
+    if (token.text === '-' && run % 2 === 1) {
+      const operandEnd = memberEnd(tokens, end + 1)
+      if (operandEnd !== undefined) {
+        const minus = tokens[end] as Token
+        const last = tokens[operandEnd - 1] as Token
+        edits.push({ at: minus.start, remove: 1, insert: 'negGo(' })
+        edits.push({ at: last.start + last.text.length, remove: 0, insert: ')' })
+      }
+    }
+    n = end + 1
+  }
+  return edits
+}
+
+/**
+ * cel-go's grammar takes `c ? a : b` with `a` no conditional itself (`x ? y ? 1 : 2 : 3` does not
+ * parse; the alternative may be one); cel-js reads it. The message, or undefined.
+ */
+export function ternaryProblem(tokens: Token[]): string | undefined {
+  const pending: number[] = [0]
+  for (const token of tokens) {
+    const depth = pending.length - 1
+    if (OPENING.has(token.text)) pending.push(0)
+    else if (CLOSING.has(token.text) && depth > 0) pending.pop()
+    else if (token.text === '?') {
+      if ((pending[depth] ?? 0) > 0) return "Syntax error: mismatched input '?' expecting ':'"
+      pending[depth] = (pending[depth] ?? 0) + 1
+    } else if (token.text === ':' && (pending[depth] ?? 0) > 0) pending[depth] = (pending[depth] ?? 0) - 1
+  }
+  return undefined
+}
+
+/** `.5` -> `0.5` where the point starts a number (not a member access). */
+export function pointNumberEdits(tokens: Token[]): Edit[] {
+  const edits: Edit[] = []
+  for (const [n, token] of tokens.entries()) {
+    const next = tokens[n + 1]
+    if (
+      token.text !== '.' ||
+      next === undefined ||
+      next.start !== token.start + 1 ||
+      !/^[0-9]$/.test(next.text)
+    )
+      continue
+    const previous = tokens[n - 1]
+    if (previous === undefined || UNARY_AFTER.has(previous.text) || previous.text === 'in')
+      edits.push({ at: token.start, remove: 0, insert: '0' })
+  }
+  return edits
+}
+
+/** The index after the member expression starting at token `n` (undefined for a literal). */
+function memberEnd(tokens: Token[], n: number): number | undefined {
+  const first = tokens[n]
+  if (first === undefined) return undefined
+  let i: number
+  if (first.kind === 'ident') {
+    if (first.text === 'true' || first.text === 'false' || first.text === 'null') return undefined
+    i = n + 1
+    if (tokens[i]?.text === '(') i = closingToken(tokens, i) + 1
+  } else if (OPENING.has(first.text)) i = closingToken(tokens, n) + 1
+  else if (first.text === '.' && tokens[n + 1]?.kind === 'ident') i = n + 2
+  else return undefined
+  for (;;) {
+    if (tokens[i]?.text === '.' && tokens[i + 1]?.kind === 'ident') {
+      i += 2
+      if (tokens[i]?.text === '(') i = closingToken(tokens, i) + 1
+    } else if (tokens[i]?.text === '[') i = closingToken(tokens, i) + 1
+    else return Math.min(i, tokens.length)
+  }
 }
 
 /** `text` with the edits applied (edits do not overlap). */

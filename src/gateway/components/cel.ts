@@ -18,7 +18,13 @@ import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
-import { asWritten, celCheckProblem, rewriteCel, withGoFunctions } from './cel-go-functions.ts'
+import {
+  asWritten,
+  celCheckProblem,
+  rewriteCel,
+  withGoFunctions,
+  withGoOperators,
+} from './cel-go-functions.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
@@ -177,7 +183,7 @@ export function compileGroup(
 ): ((vars: Activation) => string | undefined) | undefined {
   if (exprs.length === 0) return undefined
   const env = environment()
-  const programs = exprs.map((e) => env.parse(rewriteCel(e).text))
+  const programs = exprs.map((e) => withGoOperators(env.parse(rewriteCel(e).text)))
   return (vars) => {
     for (const [i, program] of programs.entries()) {
       let result: unknown
