@@ -20,7 +20,8 @@ export function segment(part: string, what: string): Buffer {
   return Buffer.from(text, 'base64url')
 }
 
-const utf8 = new TextDecoder()
+// Go's JSON decoder refuses a leading byte order mark, which TextDecoder would drop by default.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** JSON as go-jose's decoder reads it: no repeated keys, no number beyond float64. */
 function goJsonParse(bytes: Uint8Array, what: string): unknown {
