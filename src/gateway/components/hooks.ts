@@ -128,17 +128,13 @@ export function compileServiceHooks(config: GatewayConfig, log: Log): ServiceHoo
   const c = config.components
   if (!c) return {}
   const steps: ServiceHook[] = []
-  if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, config.server.healthPath))
+  // gin's health route, registered before these middlewares, skips them; router.disable_health registers none.
+  const healthPath = config.server.disableHealth ? undefined : config.server.healthPath
+  if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, healthPath))
   const lua = c.luaRouter ? compileLuaService(c.luaRouter, config, log) : undefined
   if (lua) steps.push(lua)
   if (c.botDetector)
-    steps.push(
-      compileBotDetector(
-        c.botDetector,
-        (m) => log(`[SERVICE: Gin][Botdetector] ${m}`),
-        config.server.healthPath,
-      ),
-    )
+    steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`), healthPath))
   const engine = chain(steps)
   return { ...(c.cors ? { server: compileCors(c.cors) } : {}), ...(engine ? { engine } : {}) }
 }

@@ -189,8 +189,8 @@ const hexEscapeNonAscii = (s: string) =>
 
 export function compileHttpSecure(
   cfg: HttpSecureConfig,
-  /** gin's health route (GET; HEAD is ours) is registered before this middleware: it skips it all. */
-  healthPath: string,
+  /** gin's health route (GET; HEAD is ours) is registered before this middleware: it skips it all (none with router.disable_health). */
+  healthPath: string | undefined,
 ): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
   const lowerHosts = cfg.allowedHosts.map((h) => h.toLowerCase())
   const hostPatterns = cfg.hostsAreRegex ? cfg.allowedHosts.map(hostPattern) : []
@@ -212,6 +212,7 @@ export function compileHttpSecure(
   return (req, res): Reply | undefined => {
     const url = req.url ?? '/'
     if (
+      healthPath !== undefined &&
       (req.method === 'GET' || req.method === 'HEAD') &&
       (url === healthPath || url.startsWith(`${healthPath}?`))
     )
