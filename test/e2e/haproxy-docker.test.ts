@@ -221,6 +221,26 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     const again = await project.run(['status'])
     assert.equal(again.code, 0, again.stderr)
   })
+
+  it("the kept colour's containers removed by hand: status says rollback now redeploys it, not a switch", async () => {
+    const released = await project.run(['release', '--sha', sha(2)])
+    assert.equal(released.code, 0, released.stderr)
+    const before = await project.json<{ result: { colours: Array<{ colour: string; role: string }> } }>([
+      'status',
+    ])
+    const kept = before.envelope.result.colours.find((c) => c.role === 'previous')?.colour ?? ''
+    assert.ok(kept, JSON.stringify(before.envelope))
+    for (const info of await containers(kept)) await docker.getContainer(info.Id).remove({ force: true })
+    const status = await project.json<{ result: { rollback: unknown }; warnings: string[] }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    assert.deepEqual(status.envelope.result.rollback, { sha: sha(1), how: 'redeploy' })
+    assert.ok(
+      status.envelope.warnings.includes(
+        `${kept} (0101010) is kept for rollback, but no ${kept} node runs it any more (removed outside gwdeploy): \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch)`,
+      ),
+      JSON.stringify(status.envelope.warnings),
+    )
+  })
 })
 
 /** A CLI run in the background whose stderr can be read while it runs. */
