@@ -209,11 +209,11 @@ export function parseJwks(text: string): JWK[] {
   let keys: unknown
   for (const [name, v] of Object.entries(value)) if (name.toLowerCase() === 'keys') keys = v
   if (!Array.isArray(keys)) throw new Error('not a JWK set: no "keys" list')
-  keys.forEach((key, i) => {
-    const problem = jwkProblem(key)
-    if (problem) throw new Error(`key #${i}: ${problem}`)
+  return keys.map((key, i) => {
+    const read = readJwk(key)
+    if (typeof read === 'string') throw new Error(`key #${i}: ${read}`)
+    return read as JWK
   })
-  return keys as JWK[]
 }
 
 const STRING_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'x5u', 'x5t', 'x5t#S256']
@@ -221,14 +221,26 @@ const BYTES_MEMBERS = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'x', 'y']
 
 /** Why go-jose's JSONWebKey.UnmarshalJSON would refuse this key, undefined when it would not. */
 export function jwkProblem(key: unknown): string | undefined {
+  const read = readJwk(key)
+  return typeof read === 'string' ? read : undefined
+}
+
+/**
+ * The key as go-jose reads it (its byte members in canonical base64url, so every later step sees
+ * what Go decoded), or why go-jose's JSONWebKey.UnmarshalJSON refuses it.
+ */
+function readJwk(key: unknown): Record<string, unknown> | string {
   if (typeof key !== 'object' || key === null || Array.isArray(key)) return 'not a JSON object'
-  const jwk = key as Record<string, unknown>
+  const jwk: Record<string, unknown> = { ...key }
   for (const name of STRING_MEMBERS)
     if (jwk[name] !== undefined && jwk[name] !== null && typeof jwk[name] !== 'string')
       return `"${name}" is not a string`
-  for (const name of BYTES_MEMBERS)
-    if (jwk[name] !== undefined && jwk[name] !== null && !isBase64Url(jwk[name]))
-      return `"${name}" is not base64url`
+  for (const name of BYTES_MEMBERS) {
+    if (jwk[name] === undefined || jwk[name] === null) continue
+    const bytes = typeof jwk[name] === 'string' ? goBase64Url(jwk[name]) : undefined
+    if (bytes === undefined) return `"${name}" is not base64url`
+    jwk[name] = bytes
+  }
   let certs: X509Certificate[]
   try {
     certs = certificateChain(jwk.x5c)
@@ -251,10 +263,18 @@ export function jwkProblem(key: unknown): string | undefined {
     const problem = thumbprintProblem(jwk[name], size, leaf, name === 'x5t' ? 'sha1' : 'sha256')
     if (problem) return `${name}: ${problem}`
   }
-  return undefined
+  return jwk
 }
 
-const isBase64Url = (v: unknown): boolean => typeof v === 'string' && /^[A-Za-z0-9_-]*=*$/.test(v)
+/**
+ * go-jose's base64URLDecode: trailing "=" trimmed, then Go's RawURLEncoding, which skips "\r" and
+ * "\n" and ignores the unused low bits of the last character. Canonical base64url, or undefined.
+ */
+function goBase64Url(value: string): string | undefined {
+  const text = value.replace(/=+$/, '').replace(/[\r\n]/g, '')
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined
+  return Buffer.from(text, 'base64url').toString('base64url')
+}
 
 /** go-jose's parseCertificateChain: standard base64 DER certificates. */
 export function certificateChain(x5c: unknown): X509Certificate[] {
