@@ -12,9 +12,9 @@ import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
-import { revokerLibrary } from './libraries.ts'
+import { metricsLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
-import { GatewayMetrics } from './metrics.ts'
+import type { GatewayMetrics } from './metrics.ts'
 import { createNoopProxy } from './noop-proxy.ts'
 import type { Environ } from './proxy-environment.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
@@ -80,10 +80,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       skipPaths: config.server.loggerSkipPaths,
     })
   const metrics =
-    options.metrics instanceof GatewayMetrics
+    typeof options.metrics === 'object'
       ? options.metrics
       : options.metrics
-        ? new GatewayMetrics(config.name, GATEWAY_VERSION)
+        ? new (metricsLibrary().GatewayMetrics)(config.name, GATEWAY_VERSION)
         : undefined
   const startedAt = options.startedAt ?? new Date()
   const started = startedAt.toISOString()

@@ -1,5 +1,5 @@
 // Libraries only some configs use (JSON schema, JWT and signing, CEL, XML and RSS, YAML output, Go
-// regular expressions, Lua, token revocation), loaded the first time a config needs one: a gateway without them
+// regular expressions, Lua, token revocation, Prometheus metrics), loaded the first time a config needs one: a gateway without them
 // starts sooner and smaller per worker (README, Benchmarks).
 //
 // Each library group is a module of src/gateway/lazy/. The image and local runtime carry it as
@@ -48,6 +48,7 @@ export const xmlLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/xml.ts
 export const yamlLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/yaml.ts')>('yaml'))
 export const re2jsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/re2js.ts')>('re2js'))
 export const revokerLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/revoker.ts')>('revoker'))
+export const metricsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/metrics.ts')>('metrics'))
 export const fengariLibrary = onFirstUse(
   () => loadLazy<typeof import('./lazy/fengari.ts')>('fengari').fengari,
 )

@@ -6,11 +6,10 @@ import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
-import { revokerLibrary } from './libraries.ts'
+import { metricsLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { listenMetrics } from './metrics-server.ts'
 import { watchOpenFiles } from './open-files.ts'
-import { AggregatorRegistry } from './prom-client.ts'
 import { refuseUnspokenProxies } from './proxy-environment.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
 import type { PeerAddress } from './revoker/peer-addresses.ts'
@@ -178,16 +177,13 @@ async function runSingle(
 ): Promise<RunningGateway> {
   // Only the process that serves loads the request path (backend client, HTTP/2, components): a
   // cluster primary never does, so it starts and forks its workers sooner and stays small.
-  const [{ createGateway }, { listen }, { GatewayMetrics }] = await Promise.all([
-    import('./app.ts'),
-    import('./server.ts'),
-    import('./metrics.ts'),
-  ])
+  const [{ createGateway }, { listen }] = await Promise.all([import('./app.ts'), import('./server.ts')])
   const metricsOn = config.runtime.metricsPort > 0
   const startedAt = process.env[STARTED_ENV] ? new Date(process.env[STARTED_ENV] as string) : new Date()
-  const metrics = metricsOn ? new GatewayMetrics(config.name, GATEWAY_VERSION) : undefined
+  const metrics = metricsOn ? new (metricsLibrary().GatewayMetrics)(config.name, GATEWAY_VERSION) : undefined
   if (isWorker && metrics) {
     // Answer the primary's aggregation requests with this worker's registry.
+    const { AggregatorRegistry } = metricsLibrary()
     new AggregatorRegistry()
     AggregatorRegistry.setRegistries([metrics.registry])
   }
@@ -278,7 +274,7 @@ async function runPrimary(
   // The primary accepts every connection before handing it to a worker: it can run out first.
   const stopWatching = watchOpenFiles((message) => logger.error(`primary: ${message}`))
   const metricsOn = config.runtime.metricsPort > 0
-  const aggregator = metricsOn ? new AggregatorRegistry() : undefined
+  const aggregator = metricsOn ? new (metricsLibrary().AggregatorRegistry)() : undefined
   const started = new Date().toISOString()
   const env = { [WORKER_ENV]: '1', [STARTED_ENV]: started }
   const workers = new Set<Worker>()

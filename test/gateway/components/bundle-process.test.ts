@@ -92,6 +92,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     'lazy/cel.cjs',
     'lazy/fengari.cjs',
     'lazy/jose.cjs',
+    'lazy/metrics.cjs',
     'lazy/re2js.cjs',
     'lazy/revoker.cjs',
     'lazy/xml.cjs',
@@ -107,6 +108,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     ['JWSSignatureVerificationFailed', jose],
     ['LUA_COMPAT_FLOATSTRING', await readFile(join(bundle.dir, 'lazy/fengari.cjs'), 'utf8')],
     ["rpc: can't find service", await readFile(join(bundle.dir, 'lazy/revoker.cjs'), 'utf8')],
+    ['gateway_backend_requests_total', await readFile(join(bundle.dir, 'lazy/metrics.cjs'), 'utf8')],
   ] as const) {
     assert.ok(file.includes(text), text)
     assert.ok(!main.includes(text), `${text} is bundled into gateway.cjs`)
