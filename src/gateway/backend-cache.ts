@@ -12,6 +12,8 @@ import {
   isGzip,
   type Send,
 } from './backend-client.ts'
+import type { BodyRead } from './backend-collect.ts'
+import { isRedirect } from './backend-redirects.ts'
 import { type CachedAnswer, type Commit, goAnswer, type HttpCache } from './components/http-cache.ts'
 
 /** A backend's qos/http-cache and how Go's cache sees this request. */
@@ -87,6 +89,23 @@ function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
 
 const REDIRECT_SLURP = 2048
 
+type Reads = (status: number) => BodyRead
+/** One wrapper per lura read rule (there are four): no allocation per call. */
+const readingRedirects = new Map<Reads, Reads>()
+
+/**
+ * What is read of a cached backend's answers: lura's rule, but a redirect's body too, which Go's
+ * client reads (up to 2 KB) before following it, and the cache stores (redirectDiscard).
+ */
+export function withRedirectBodies(reads: Reads): Reads {
+  let wrapped = readingRedirects.get(reads)
+  if (!wrapped) {
+    wrapped = (status) => (isRedirect(status) ? 'whole' : reads(status))
+    readingRedirects.set(reads, wrapped)
+  }
+  return wrapped
+}
+
 /**
  * Go's client, following a redirect, reads up to 2 KB of its body (none when Content-Length says
  * more) before closing it: that much is what the cache stores.
@@ -119,7 +138,10 @@ export function cachedStream(answer: CachedAnswer, commit: Commit | undefined): 
     statusCode: answer.status,
     headers: answer.headers,
     answer: commit ? committingBody(body, commit) : body,
-    discard: () => void body.dump(),
+    discard: () => {
+      void body.dump()
+      if (commit) slurpCached(answer, commit)
+    },
   }
 }
 
@@ -128,9 +150,18 @@ export function cachedBuffer(answer: CachedAnswer, commit: Commit | undefined): 
     statusCode: answer.status,
     headers: answer.headers,
     answer: answer.body,
-    discard: () => {},
+    discard: commit ? () => slurpCached(answer, commit) : () => {},
     commit,
   }
+}
+
+/**
+ * A cached answer (a 304 merged into it) that is a redirect Go's client follows: it reads up to
+ * 2 KB of it first, and the cache stores what was read (nothing when Content-Length says more).
+ */
+function slurpCached(answer: CachedAnswer, commit: Commit): void {
+  if (answer.contentLength > REDIRECT_SLURP) return
+  commit(answer.body.subarray(0, REDIRECT_SLURP))
 }
 
 function bufferBody(bytes: Buffer): BackendBody {
@@ -143,7 +174,8 @@ function bufferBody(bytes: Buffer): BackendBody {
 
 /**
  * A streamed body that stores what passed once the stream ends or is cut (Go's cachingReadCloser:
- * on EOF or Close, if anything was read); dump() drops it without storing, as an unread body.
+ * on EOF or Close, if it was read at all — reaching the end of an empty body is a read); dump()
+ * drops it without storing, as an unread body.
  */
 export function committingBody(body: BackendBody, commit: Commit): BackendBody {
   const chunks: Buffer[] = []
@@ -159,7 +191,10 @@ export function committingBody(body: BackendBody, commit: Commit): BackendBody {
     chunks.push(chunk)
   })
   body.pause()
-  body.once('end', finish)
+  body.once('end', () => {
+    read = true
+    finish()
+  })
   body.once('close', finish)
   const dump = body.dump.bind(body)
   body.dump = () => {

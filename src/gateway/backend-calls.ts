@@ -4,7 +4,7 @@
  * components, its pool and its decoder, ending in a result the endpoint merges.
  */
 
-import type { HopCache } from './backend-cache.ts'
+import { type HopCache, withRedirectBodies } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import {
   type BackendClient,
@@ -281,7 +281,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       }
       // lura reads no further than its decoder or status handler (martian's answer side reads it
       // all; a discarded answer has neither, and a later backend may receive its body)
-      if (!b.guard?.modifyAnswer && !b.discards) request.reads = bodyRead(b)
+      if (!b.guard?.modifyAnswer && !b.discards)
+        request.reads = b.httpCache ? withRedirectBodies(bodyRead(b)) : bodyRead(b)
       const received = await client.requestBuffered(request, limit, keep)
       // components: modifier/martian's response scope edits the answer's headers first
       const modifyAnswer = b.guard?.modifyAnswer

@@ -136,8 +136,13 @@ export interface Hop<T> {
   discard(): void
   /** qos/http-cache: stores the answer once its body is read (decompressed where Go's transport did). */
   commit?: Commit | undefined
-  /** The body was read only as far as lura reads it (BodyRead), not to its end: never stored. */
+  /** The body was read only as far as lura reads it (BodyRead), not to its end. */
   partial?: true
+  /**
+   * Of a partial answer, the bytes Go's JSON decoder had read when lura closed the body: what
+   * qos/http-cache stores (its reader stores what was read on Close). Absent: nothing is stored.
+   */
+  read?: Buffer
   /** A whole gzip body already decompressed as it came (backend-collect.ts): not gunzipped again. */
   decoded?: Buffer
 }
@@ -349,8 +354,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       // an answer without Content-Encoding (the usual) is as it came, with no await
       const encoded = keep && whole && hop.headers['content-encoding'] !== undefined
       const bytes = encoded ? await undoGzip(hop, req.method, limit) : hop.answer
-      if (hop.commit && keep && whole && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
-        hop.commit(hop.answer)
+      const stored = whole ? hop.answer : hop.read
+      if (hop.commit && keep && stored && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
+        hop.commit(stored)
       return { status: hop.statusCode, headers: hop.headers, bytes, url }
     },
     sideAgent() {

@@ -184,6 +184,8 @@ export class CollectingHandler {
       this.#endEarly(
         this.#controller as { abort(reason: Error): void },
         end === FAILED_AT ? bytes : bytes.subarray(0, end),
+        true,
+        bytes,
       )
       return
     }
@@ -206,12 +208,15 @@ export class CollectingHandler {
     }
   }
 
-  /** `decoded`: the bytes are what the decoder reads (not the body as it came, still to decompress). */
-  #endEarly(controller: { abort(reason: Error): void }, bytes: Buffer, decoded = true): void {
+  /**
+   * `decoded`: the bytes are what the decoder reads (not the body as it came, still to decompress);
+   * `read`: what Go's decoder took from the body by then (qos/http-cache stores it on Close).
+   */
+  #endEarly(controller: { abort(reason: Error): void }, bytes: Buffer, decoded = true, read?: Buffer): void {
     this.#finished = true
     this.#release()
     const answer = { statusCode: this.#status, headers: this.#headers, answer: bytes }
-    this.#done(null, decoded ? { ...answer, partial: true } : answer)
+    this.#done(null, decoded ? { ...answer, partial: true, ...(read && { read }) } : answer)
     controller.abort(new Error('the rest of the body is not read'))
   }
 

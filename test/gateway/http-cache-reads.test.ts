@@ -1,0 +1,121 @@
+// qos/http-cache stores an answer once it has been read, as krakend/httpcache's cachingReadCloser
+// does (on EOF, or on Close if Read was called): these are reads that were not seen as reads — a
+// body lura's JSON decoder stops in, a redirect's body Go's client reads before following it (also
+// when the redirect came from the cache after a 304), an empty body passed through. Each made a
+// backend call where KrakenD answers from its cache (differential fuzz against KrakenD's cache).
+import assert from 'node:assert/strict'
+import { type AddressInfo, createServer, type Socket } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+
+/** The n-th call (from 0) of a path and whether it carried a validator, to the raw answer. */
+type Script = (call: number, conditional: boolean) => string
+const FRESH = 'Cache-Control: max-age=3600\r\n'
+const json = (status: string, headers: string, body: string, framing: 'length' | 'close') =>
+  `HTTP/1.1 ${status}\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: application/json\r\n${headers}${
+    framing === 'length' ? `Content-Length: ${body.length}\r\n` : 'Connection: close\r\n'
+  }\r\n${body}`
+const moved = (to: string, headers: string) =>
+  json('301 Moved Permanently', `Location: ${to}\r\n${headers}`, '{"moved":true}', 'length')
+/** A stale redirect with a validator; its revalidation's 304 makes it fresh. */
+const revalidated: Script = (_call, conditional) =>
+  conditional
+    ? `HTTP/1.1 304 Not Modified\r\nDate: ${new Date().toUTCString()}\r\n${FRESH}\r\n`
+    : moved('/target', 'ETag: "r"\r\n')
+
+const SCRIPTS: Record<string, Script> = {
+  '/unframed': (call) => json('200 OK', FRESH, `{"call":${call}}`, 'close'),
+  '/moved': () => moved('/target', FRESH),
+  '/revalidated-json': revalidated,
+  '/revalidated-noop': revalidated,
+  '/empty': () => json('200 OK', FRESH, '', 'length'),
+  '/target': (call) => json('200 OK', '', `{"target":${call}}`, 'length'),
+}
+
+const calls: Array<{ path: string; conditional: boolean }> = []
+const callsOf = (path: string) => calls.filter((c) => c.path === path)
+let backend: ReturnType<typeof createServer>
+let gw: Running
+
+before(async () => {
+  backend = createServer((socket: Socket) => {
+    let buffered = ''
+    socket.on('error', () => {})
+    socket.on('data', (data: Buffer) => {
+      buffered += data.toString('latin1')
+      for (let end = buffered.indexOf('\r\n\r\n'); end !== -1; end = buffered.indexOf('\r\n\r\n')) {
+        const head = buffered.slice(0, end)
+        buffered = buffered.slice(end + 4)
+        const path = head.split(' ')[1] ?? ''
+        const conditional = /\r\nif-(none-match|modified-since):/i.test(head)
+        const script = SCRIPTS[path]
+        const answer = script ? script(callsOf(path).length, conditional) : 'HTTP/1.1 404 Not Found\r\n\r\n'
+        calls.push({ path, conditional })
+        if (answer.includes('Connection: close')) socket.end(answer)
+        else socket.write(answer)
+      }
+    })
+  })
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve))
+  const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
+  const cache = { 'qos/http-cache': {} }
+  const endpoint = (path: string, noop = false) => ({
+    endpoint: path,
+    ...(noop && { output_encoding: 'no-op' }),
+    backend: [{ host, url_pattern: path, extra_config: cache, ...(noop && { encoding: 'no-op' }) }],
+  })
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      extra_config: { 'gwdeploy/runtime': { workers: 1 } },
+      endpoints: [
+        endpoint('/unframed'),
+        endpoint('/moved'),
+        endpoint('/revalidated-json'),
+        endpoint('/revalidated-noop', true),
+        endpoint('/empty', true),
+      ],
+    }),
+  )
+})
+after(async () => {
+  await gw?.close()
+  backend?.close()
+})
+
+describe('qos/http-cache stores what was read', () => {
+  test("a JSON answer that ends with its connection is stored once lura's decoder has the value", async () => {
+    const first = await send(gw.url, { path: '/unframed' })
+    const second = await send(gw.url, { path: '/unframed' })
+    assert.equal(first.text, '{"call":0}')
+    assert.equal(second.text, '{"call":0}')
+    assert.equal(callsOf('/unframed').length, 1)
+  })
+
+  test('a fresh redirect with a body is stored as Go follows it (a JSON endpoint)', async () => {
+    await send(gw.url, { path: '/moved' })
+    const second = await send(gw.url, { path: '/moved' })
+    assert.equal(second.text, '{"target":1}')
+    assert.equal(callsOf('/moved').length, 1)
+    assert.equal(callsOf('/target').length, 2)
+  })
+
+  for (const path of ['/revalidated-json', '/revalidated-noop'])
+    test(`a cached redirect a 304 made fresh is stored again as Go follows it (${path})`, async () => {
+      for (let i = 0; i < 3; i += 1) await send(gw.url, { path })
+      assert.deepEqual(
+        callsOf(path).map((c) => c.conditional),
+        [false, true],
+        'the third request finds the refreshed redirect fresh',
+      )
+    })
+
+  test('an empty no-op answer passed through is stored', async () => {
+    const first = await send(gw.url, { path: '/empty' })
+    const second = await send(gw.url, { path: '/empty' })
+    assert.equal(first.status, 200)
+    assert.equal(second.status, 200)
+    assert.equal(second.text, '')
+    assert.equal(callsOf('/empty').length, 1)
+  })
+})
