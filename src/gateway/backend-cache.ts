@@ -110,12 +110,13 @@ export function withRedirectBodies(reads: Reads): Reads {
  * Go's client, following a redirect, reads up to 2 KB of its body (none when Content-Length says
  * more) before closing it: that much is what the cache stores.
  */
-function redirectDiscard<T>(live: Hop<T>, commit: Commit): () => void {
+function redirectDiscard<T>(live: Hop<T>, commit: Commit): () => void | Promise<void> {
   return () => {
     const length = Number(headerValue(live.headers['content-length']) ?? -1)
     if (length > REDIRECT_SLURP) return live.discard()
     if (Buffer.isBuffer(live.answer)) return commit(live.answer.subarray(0, REDIRECT_SLURP))
-    void readUpTo(live.answer as BackendBody, REDIRECT_SLURP).then(commit, () => {})
+    // Stored before the next hop is looked up, as Go reads it before following (an LRU's order).
+    return readUpTo(live.answer as BackendBody, REDIRECT_SLURP).then(commit, () => {})
   }
 }
 

@@ -133,7 +133,8 @@ export interface Hop<T> {
   statusCode: number
   headers: Record<string, string | string[] | undefined>
   answer: T
-  discard(): void
+  /** A promise where qos/http-cache stores what it read of a redirect's body (awaited before the next hop). */
+  discard(): void | Promise<void>
   /** qos/http-cache: stores the answer once its body is read (decompressed where Go's transport did). */
   commit?: Commit | undefined
   /** The body was read only as far as lura reads it (BodyRead), not to its end. */

@@ -145,7 +145,7 @@ export async function followRedirects<T>(
     // bytes), even when an earlier 301/302/303 dropped it (redirectBehavior reads reqs[0]).
     const keepsBody = response.statusCode === 307 || response.statusCode === 308
     if (!location || (keepsBody && req.body !== undefined && !req.replaysBody)) break
-    response.discard()
+    await response.discard()
     const next = resolveLocation(state.url, location)
     if (typeof next === 'string')
       throw new BackendCallError(

@@ -30,6 +30,8 @@ const SCRIPTS: Record<string, Script> = {
   '/revalidated-noop': revalidated,
   '/empty': () => json('200 OK', FRESH, '', 'length'),
   '/target': (call) => json('200 OK', '', `{"target":${call}}`, 'length'),
+  '/lru-hop': () => moved('/lru-dest', FRESH),
+  '/lru-dest': (call) => json('200 OK', FRESH, `{"dest":${call}}`, 'length'),
 }
 
 const calls: Array<{ path: string; conditional: boolean }> = []
@@ -59,10 +61,10 @@ before(async () => {
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve))
   const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
   const cache = { 'qos/http-cache': {} }
-  const endpoint = (path: string, noop = false) => ({
+  const endpoint = (path: string, noop = false, extra_config: object = cache) => ({
     endpoint: path,
     ...(noop && { output_encoding: 'no-op' }),
-    backend: [{ host, url_pattern: path, extra_config: cache, ...(noop && { encoding: 'no-op' }) }],
+    backend: [{ host, url_pattern: path, extra_config, ...(noop && { encoding: 'no-op' }) }],
   })
   gw = await startGateway(
     mustConfig({
@@ -74,6 +76,7 @@ before(async () => {
         endpoint('/revalidated-json'),
         endpoint('/revalidated-noop', true),
         endpoint('/empty', true),
+        endpoint('/lru-hop', true, { 'qos/http-cache': { max_size: 100_000, max_items: 1 } }),
       ],
     }),
   )
@@ -109,6 +112,19 @@ describe('qos/http-cache stores what was read', () => {
         'the third request finds the refreshed redirect fresh',
       )
     })
+
+  test("a redirect's body is stored before the next hop is looked up (an LRU of one item)", async () => {
+    // Each store evicts the other: the redirect, then its target; the next call finds neither.
+    const first = await send(gw.url, { path: '/lru-hop' })
+    const second = await send(gw.url, { path: '/lru-hop' })
+    assert.equal(first.text, '{"dest":0}')
+    assert.equal(second.text, '{"dest":1}')
+    assert.equal(callsOf('/lru-hop').length, 2)
+    assert.deepEqual(
+      callsOf('/lru-dest').map((c) => c.conditional),
+      [false, false],
+    )
+  })
 
   test('an empty no-op answer passed through is stored', async () => {
     const first = await send(gw.url, { path: '/empty' })
