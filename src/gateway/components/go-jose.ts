@@ -3,7 +3,9 @@
  * its rules): what it cannot parse or decode is a token KrakenD refuses, whatever the signature.
  * The signature itself is checked in jws-signature.ts.
  */
+
 import { certificateChain, duplicateKey, jwkProblem } from './jwks.ts'
+import { parseJwsJson } from './jws-json.ts'
 import type { JwtConfig } from './jwt.ts'
 
 export type Claims = Record<string, unknown>
@@ -24,16 +26,16 @@ export function segment(part: string, what: string): Buffer {
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** JSON as go-jose's decoder reads it: no repeated keys, no number beyond float64. */
-function goJsonParse(bytes: Uint8Array, what: string): unknown {
+export function goJsonParse(bytes: Uint8Array, what: string, numbers = true): unknown {
   const text = utf8.decode(bytes)
   const value = JSON.parse(text) as unknown
   const repeated = duplicateKey(text)
   if (repeated !== undefined) throw new Error(`json: duplicate key '${repeated}' in the ${what}`)
-  if (!finiteNumbers(value)) throw new Error(`json: a number in the ${what} is out of range`)
+  if (numbers && !finiteNumbers(value)) throw new Error(`json: a number in the ${what} is out of range`)
   return value
 }
 
-function finiteNumbers(value: unknown): boolean {
+export function finiteNumbers(value: unknown): boolean {
   if (typeof value === 'number') return Number.isFinite(value)
   if (typeof value !== 'object' || value === null) return true
   return Object.values(value).every(finiteNumbers)
@@ -43,17 +45,45 @@ export const isPlainObject = (v: unknown): v is Claims =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 const stringOrNull = (v: unknown) => v === undefined || v === null || typeof v === 'string'
 
-/**
- * The protected header of a compact JWS as go-jose's ParseSigned accepts it: three parts, a JSON
- * object, string `alg`/`kid`/`nonce`, a valid public `jwk`, an `x5c` of certificates (`crit` is
- * checkCritical's, later). The JWS JSON serialization is not supported (KrakenD would read it).
- */
-export function parseJwsHeader(token: string): Claims {
-  if (token.startsWith('{')) throw new Error('the JWS JSON serialization is not supported')
+/** A JWS as go-jose's ParseSigned reads it, for verifiedPayload (verified-tokens.ts). */
+export interface ParsedJws {
+  /** The header alg and kid are read from (the JSON serialization merges two). */
+  header: Claims
+  /** The header whose crit go-jose checks when it verifies. */
+  critical: Claims
+  /** The signing input's first part: the protected header encoded again; undefined when unusable. */
+  signedHeader: string | undefined
+  /** "b64": false in the protected header: the payload's bytes are signed as they are. */
+  unencoded: boolean
+  payload: Buffer
+  /** The signature's base64url text, decoded only when it is checked. */
+  signaturePart: string
+}
+
+/** A compact JWS (three parts) or, starting with "{", the JWS JSON serialization (jws-json.ts). */
+export function parseJws(token: string): ParsedJws {
+  if (token.startsWith('{')) return parseJwsJson(token)
   const parts = token.split('.')
   if (parts.length !== 3) throw new Error('compact JWS format must have three parts')
-  segment(parts[1] as string, 'payload')
-  const value = goJsonParse(segment(parts[0] as string, 'header'), 'header')
+  const payload = segment(parts[1] as string, 'payload')
+  const protectedBytes = segment(parts[0] as string, 'header')
+  const header = jwsHeader(goJsonParse(protectedBytes, 'header'))
+  return {
+    header,
+    critical: header,
+    signedHeader: protectedBytes.toString('base64url'),
+    unencoded: header.b64 === false,
+    payload,
+    signaturePart: parts[2] as string,
+  }
+}
+
+/**
+ * A JWS header as go-jose's rawHeader.sanitized accepts it: a JSON object, string
+ * `alg`/`kid`/`nonce`, a valid public `jwk`, an `x5c` of certificates (`crit` is checkCritical's,
+ * later).
+ */
+export function jwsHeader(value: unknown): Claims {
   if (!isPlainObject(value)) throw new Error('the JWS header is not a JSON object')
   for (const name of ['alg', 'kid', 'nonce'])
     if (!stringOrNull(value[name])) throw new Error(`failed to unmarshal ${name}`)

@@ -16,7 +16,7 @@ import {
   checkCritical,
   goClaims,
   isPlainObject,
-  parseJwsHeader,
+  parseJws,
   standardClaimsProblem,
   stripWhitespace,
 } from './go-jose.ts'
@@ -213,15 +213,13 @@ export function compileJwt(
     if (token === undefined) return fail('Token not found')
     let claims: Claims
     try {
-      const jwsHeader = parseJwsHeader(token)
-      if (jwsHeader.alg !== cfg.alg) return fail('algorithm is invalid')
-      const kid = typeof jwsHeader.kid === 'string' ? jwsHeader.kid : ''
+      const jws = parseJws(token)
+      if (jws.header.alg !== cfg.alg) return fail('algorithm is invalid')
+      const kid = typeof jws.header.kid === 'string' ? jws.header.kid : ''
       const key = await keys.get(kid)
       if (key === undefined) return fail('no Keys have been found')
-      checkCritical(jwsHeader)
-      // "b64": false (RFC 7797): go-jose still decodes the part, and signs its bytes as they are.
-      const unencoded = jwsHeader.b64 === false
-      claims = goClaims(verifiedPayload(token, key, cfg.alg, unencoded))
+      checkCritical(jws.critical)
+      claims = goClaims(verifiedPayload(token, key, cfg.alg, jws))
       const why = standardClaimsProblem(claims, cfg)
       if (why) return fail(why)
       // krakend-jose looks the key up again to read the claims: without `cache` that is a second
@@ -229,7 +227,7 @@ export function compileJwt(
       if (cfg.cacheMs === 0 && cfg.jwkUrl && !cfg.jwkLocalPath) {
         const again = await keys.get(kid)
         if (again === undefined) return fail('no Keys have been found')
-        verifiedPayload(token, again, cfg.alg, unencoded)
+        verifiedPayload(token, again, cfg.alg, jws)
       }
     } catch (error) {
       if (!(error instanceof NilKeyPanic)) return fail((error as Error).message)

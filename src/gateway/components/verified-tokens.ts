@@ -7,7 +7,7 @@
  * Bounded: once MAX_VERIFIED_TOKENS are held the oldest goes. A key is compared by identity: a key
  * set read again (rotation, a JWKS without `cache`) imports new keys, whose tokens verify again.
  */
-import { segment } from './go-jose.ts'
+import { type ParsedJws, parseJws, segment } from './go-jose.ts'
 import type { JoseKey } from './jwks.ts'
 import { verifySignature } from './jws-signature.ts'
 
@@ -16,22 +16,25 @@ export const MAX_VERIFIED_TOKENS = 4096
 const verified = new Map<string, { key: JoseKey; alg: string; payload: Uint8Array }>()
 
 /**
- * The token's payload once its signature verifies with `key` under `alg`; throws otherwise. An
- * `unencoded` token ("b64": false) signs the decoded payload's bytes after the header, as go-jose
- * checks it (the part itself is base64url all the same).
+ * The token's payload once its signature verifies with `key` under `alg`; throws otherwise. go-jose
+ * signs the parts as it encodes them again (a padded part, or one whose last character carries
+ * other unused bits, verifies with the signature of its canonical form); an unencoded token
+ * ("b64": false) signs the decoded payload's bytes after the header.
  */
-export function verifiedPayload(token: string, key: JoseKey, alg: string, unencoded = false): Uint8Array {
+export function verifiedPayload(
+  token: string,
+  key: JoseKey,
+  alg: string,
+  jws: ParsedJws = parseJws(token),
+): Uint8Array {
   const known = verified.get(token)
   if (known !== undefined && known.key === key && known.alg === alg) return known.payload
-  const [header = '', body = '', signature = ''] = token.split('.')
-  const payload = segment(body, 'payload')
-  // go-jose signs the parts as it encodes them again: a padded part, or one whose last character
-  // carries other unused bits, verifies with the signature of its canonical form.
-  const signedHeader = `${segment(header, 'header').toString('base64url')}.`
-  const input = unencoded
-    ? Buffer.concat([Buffer.from(signedHeader, 'latin1'), payload])
-    : Buffer.from(signedHeader + payload.toString('base64url'), 'latin1')
-  verifySignature(alg, key, input, segment(signature, 'signature'))
+  const { payload, signedHeader } = jws
+  if (signedHeader === undefined) throw new Error('go-jose/go-jose: error in cryptographic primitive')
+  const input = jws.unencoded
+    ? Buffer.concat([Buffer.from(`${signedHeader}.`, 'latin1'), payload])
+    : Buffer.from(`${signedHeader}.${payload.toString('base64url')}`, 'latin1')
+  verifySignature(alg, key, input, segment(jws.signaturePart, 'signature'))
   if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string)
   verified.set(token, { key, alg, payload })
   return payload
