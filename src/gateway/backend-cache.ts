@@ -58,7 +58,7 @@ export async function throughCache<T>(
     throw error
   }
   const gunzipped = cache.transportGzip && isGzip(live.headers)
-  const reason = STATUS_CODES[live.statusCode] ?? ''
+  const reason = goReason(live)
   const settled = step.settle(
     goAnswer(live.statusCode, reason, live.headers, hop.method, gunzipped),
     Date.now(),
@@ -74,6 +74,15 @@ export async function throughCache<T>(
   const store = settled.commit
   const commit: Commit | undefined = store && ((body) => storeBody(store, body, gunzipped && isGzip(headers)))
   return { ...live, headers, commit, discard: commit ? redirectDiscard(live, commit) : live.discard }
+}
+
+/**
+ * The text after the status code that Go's Response.Write dumps: the backend's reason phrase, or
+ * the code again when the line had none (Go's Status is then just the code).
+ */
+function goReason(live: Hop<unknown>): string {
+  if (live.reason === undefined) return STATUS_CODES[live.statusCode] ?? ''
+  return live.reason === '' ? String(live.statusCode) : live.reason
 }
 
 /** Stores what was read, decompressed as Go's transport hands it up (a cut gzip stores nothing). */

@@ -137,6 +137,8 @@ export interface Hop<T> {
   discard(): void | Promise<void>
   /** qos/http-cache: stores the answer once its body is read (decompressed where Go's transport did). */
   commit?: Commit | undefined
+  /** The status line's reason phrase as the backend wrote it (qos/http-cache counts it). */
+  reason?: string | undefined
   /** The body was read only as far as lura reads it (BodyRead), not to its end. */
   partial?: true
   /**
@@ -262,6 +264,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     fixPragmaCacheControl(response.headers)
     return {
       statusCode: switchedStatus(response.statusCode, response.headers),
+      reason: response.statusText,
       headers: response.headers,
       answer: body,
       discard: () => void body.dump().catch(() => {}),

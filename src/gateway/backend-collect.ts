@@ -48,6 +48,7 @@ export class CollectingHandler {
   readonly #reads: ((status: number) => BodyRead) | undefined
   readonly #done: (error: Error | null, result?: Collected) => void
   #status = 0
+  #reason: string | undefined
   #headers: Record<string, string | string[] | undefined> = {}
   #chunks: Buffer[] = []
   #size = 0
@@ -88,10 +89,12 @@ export class CollectingHandler {
     controller: { abort(reason: Error): void },
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
+    reason?: string,
   ): void {
     if (statusCode < 200) return
     statusCode = switchedStatus(statusCode, headers)
     this.#status = statusCode
+    this.#reason = reason
     fixPragmaCacheControl(headers)
     this.#headers = headers
     if (this.#limit < 0) return
@@ -132,7 +135,12 @@ export class CollectingHandler {
     if (this.#finished) return
     this.#finished = true
     const inflater = this.#inflater
-    const answer = { statusCode: this.#status, headers: this.#headers, answer: this.#bytes() }
+    const answer = {
+      statusCode: this.#status,
+      reason: this.#reason,
+      headers: this.#headers,
+      answer: this.#bytes(),
+    }
     if (inflater?.running) {
       // The gunzip that looked for the value has most of the body already: its output is the
       // decompressed answer (one gunzip, not two).
@@ -215,7 +223,7 @@ export class CollectingHandler {
   #endEarly(controller: { abort(reason: Error): void }, bytes: Buffer, decoded = true, read?: Buffer): void {
     this.#finished = true
     this.#release()
-    const answer = { statusCode: this.#status, headers: this.#headers, answer: bytes }
+    const answer = { statusCode: this.#status, reason: this.#reason, headers: this.#headers, answer: bytes }
     this.#done(null, decoded ? { ...answer, partial: true, ...(read && { read }) } : answer)
     controller.abort(new Error('the rest of the body is not read'))
   }
