@@ -8,6 +8,7 @@
 // where its tree gives up: `/admin/y/x` beside `/admin/{id}` and `/{a}/{b}/{c}` is no match (a
 // redirect loop in KrakenD), never the three-parameter route. The Location is written as Go's
 // URL.String() and http.Redirect write it.
+import { textOfBytes } from './byte-text.ts'
 import { GinTree, type SkippedNode, SkippedNodesOverflow } from './gin-tree.ts'
 
 export type RouteMatch<T> =
@@ -214,16 +215,10 @@ export function goEscapePath(path: string): string {
   return out
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** Bytes (one character per byte) as text when they are UTF-8; else as they are. */
+/** Bytes (one character per byte) as text; bytes that are not UTF-8 kept (see byte-text.ts). */
 function utf8Text<S extends string | undefined>(bytes: S): S {
   if (bytes === undefined || !NON_ASCII.test(bytes)) return bytes
-  try {
-    return utf8.decode(Buffer.from(bytes, 'latin1')) as S
-  } catch {
-    return bytes
-  }
+  return textOfBytes(bytes) as S
 }
 
 /**

@@ -2,6 +2,8 @@
 // values of earlier responses for sequential slots, and the request target Go's url.Parse and
 // URL.String make of the generated path and the forwarded query.
 
+import { bytesOfText } from './byte-text.ts'
+
 const PARAM = /\{([^{}]+)\}/g
 
 export interface SequentialRef {
@@ -112,10 +114,11 @@ export function goRequestTarget(generated: string, query: string): string {
   return fullQuery === '' && q === -1 ? path : `${path}?${fullQuery}`
 }
 
-/** Text as its UTF-8 bytes, one character per byte (how undici writes a request target). */
-function utf8Bytes(text: string): string {
-  return /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
-}
+/**
+ * Text as its UTF-8 bytes, one character per byte (how undici writes a request target); a
+ * parameter's bytes that are not UTF-8 as the client sent them.
+ */
+const utf8Bytes = bytesOfText
 
 /**
  * Go's escape(unescape(path)), byte for byte, but `%2F` stays encoded (Go would turn it into a
@@ -123,7 +126,7 @@ function utf8Bytes(text: string): string {
  * the path.
  */
 function reescapePath(path: string): string {
-  const bytes = Buffer.from(path, 'utf8')
+  const bytes = Buffer.from(bytesOfText(path), 'latin1')
   let out = ''
   for (let i = 0; i < bytes.length; i += 1) {
     let byte = bytes[i] as number

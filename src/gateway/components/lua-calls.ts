@@ -5,12 +5,14 @@
  */
 
 import { chunksEmptyBody } from '../backend-body-framing.ts'
+import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { GO_USER_AGENT, ginErrorStatus, sniffText } from '../go-http.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
 import { compileForwardRule, type HeaderValues } from '../request-headers.ts'
+import { goUnescapePath } from '../router.ts'
 import { luraParams } from './cel.ts'
 import { type CompiledLua, compileLua, type LuaCall, type LuaConfig } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
@@ -72,23 +74,11 @@ function luaRequest(
 
 /**
  * Header values travel as one character per byte (Node's latin1 reading); a script sees and sets
- * their bytes, which Lua strings carry as UTF-8 text here. Bytes that are no UTF-8 stay as read.
+ * their bytes: UTF-8 as text, other bytes held escaped (byte-text.ts) and pushed to Lua as they are.
  */
 const NON_ASCII = /[\u0080-\uffff]/
-const notUtf8 = new Set<string>()
-function fromWire(value: string): string {
-  if (!NON_ASCII.test(value)) return value
-  const bytes = Buffer.from(value, 'latin1')
-  const text = bytes.toString('utf8')
-  if (Buffer.from(text, 'utf8').equals(bytes)) return text
-  if (notUtf8.size > 1000) notUtf8.clear()
-  notUtf8.add(value)
-  return value
-}
-function toWire(value: string): string {
-  if (!NON_ASCII.test(value) || notUtf8.has(value)) return value
-  return Buffer.from(value, 'utf8').toString('latin1')
-}
+const fromWire = (value: string): string => (NON_ASCII.test(value) ? textOfBytes(value) : value)
+const toWire = bytesOfText
 
 /**
  * The body Go's transport refuses to send: krakend-lua replaced a body the script touched with a
@@ -368,10 +358,8 @@ function splitUrl(url: string): { origin: string; path: string } | undefined {
   return { origin: match[1] as string, path: rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest }
 }
 
+/** Go's URL.Path: every escape decoded to its byte (node-http.ts refused a malformed one), as text. */
 function decodedPath(raw: string): string {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    return raw
-  }
+  const bytes = goUnescapePath(raw) ?? raw
+  return NON_ASCII.test(bytes) ? textOfBytes(bytes) : bytes
 }

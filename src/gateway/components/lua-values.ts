@@ -6,6 +6,7 @@
  */
 
 import type { LuaState } from 'fengari'
+import { bytesOfText, hasEscapedByte, textOfBytes } from '../byte-text.ts'
 import { GoNumber } from '../go-json.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { LuaEngine } from './lua-engine.ts'
@@ -31,9 +32,15 @@ export function pushUserData(e: LuaEngine, type: string, value: unknown): void {
   lua.lua_setmetatable(e.L, -2)
 }
 
+/** Text pushed as its UTF-8 bytes; bytes held escaped in it (byte-text.ts) pushed as they are. */
 export function pushString(e: LuaEngine, text: string | Uint8Array): void {
-  e.f.lua.lua_pushstring(e.L, typeof text === 'string' ? e.f.to_luastring(text) : text)
+  e.f.lua.lua_pushstring(
+    e.L,
+    typeof text !== 'string' ? text : hasEscapedByte(text) ? rawBytes(text) : e.f.to_luastring(text),
+  )
 }
+
+const rawBytes = (text: string) => new Uint8Array(Buffer.from(bytesOfText(text), 'latin1'))
 
 /** tableGet/listGet: one value pushed (1), or nothing for a type krakend-lua does not know (0). */
 export function pushData(e: LuaEngine, value: unknown): number {
@@ -149,8 +156,14 @@ export function raise(e: LuaEngine, message: string): never {
 }
 
 /** c.Arg(n).String(): a string, or a number as Lua prints it; anything else is an argument error. */
+/** A string argument as text; bytes that are not UTF-8 held escaped (byte-text.ts), as Go keeps them. */
 export function argString(e: LuaEngine, n: number): string {
-  return e.f.to_jsstring(e.f.lauxlib.luaL_checklstring(e.L, n))
+  const bytes = e.f.lauxlib.luaL_checklstring(e.L, n)
+  try {
+    return e.f.to_jsstring(bytes)
+  } catch {
+    return textOfBytes(Buffer.from(bytes).toString('latin1'))
+  }
 }
 
 export function argBytes(e: LuaEngine, n: number): Uint8Array {

@@ -1,0 +1,106 @@
+// A path parameter whose escapes decode to bytes that are not UTF-8 (`/e/%FF`, `/e/%E9x`): gin hands
+// lura the bytes, lura fills the url_pattern with them and Go's URL writes each byte escaped in a
+// path (`%FF`) and as it is in a query; a Lua script sees those bytes, one each (found by a
+// differential probe against KrakenD CE). The gateway made text of them and sent `%C3%BF`.
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, rawRequest, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
+
+const LUA_VIEW = [
+  'local r = request.load()',
+  "r:headers('X-Path', r:path())",
+  "r:headers('X-Path-Len', tostring(#r:path()))",
+  "r:headers('X-P', r:params('P'))",
+  "r:headers('X-P-Len', tostring(#r:params('P')))",
+  "r:headers('X-In-Len', tostring(#r:headers('X-In')))",
+].join('\n')
+
+describe('path parameters holding bytes that are not UTF-8', () => {
+  let raw: RawBackend
+  let gateway: Running
+  before(async () => {
+    raw = await startRawBackend()
+    const host = [raw.origin]
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        endpoints: [
+          { endpoint: '/e/{p}', method: 'GET', backend: [{ host, url_pattern: '/b/{p}' }] },
+          { endpoint: '/q/{p}', method: 'GET', backend: [{ host, url_pattern: '/b?x={p}' }] },
+          {
+            endpoint: '/x/{p}/{q}',
+            method: 'GET',
+            input_headers: ['X-In'],
+            extra_config: { 'modifier/lua-proxy': { pre: LUA_VIEW } },
+            backend: [{ host, url_pattern: '/l/{p}' }],
+          },
+          {
+            endpoint: '/y/{p}',
+            method: 'GET',
+            backend: [
+              { host, url_pattern: '/y/{p}', extra_config: { 'modifier/lua-backend': { pre: LUA_VIEW } } },
+            ],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await raw?.close()
+  })
+
+  /** The answer's status line; the request line and headers are written as latin1 (one byte each). */
+  const call = async (line: string, ...headers: string[]): Promise<string> => {
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1')
+    socket.write(Buffer.from(rawRequest([line, 'Host: gw.example', ...headers]), 'latin1'))
+    const chunks: Buffer[] = []
+    for await (const chunk of socket) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('latin1').split('\r\n')[0] as string
+  }
+  const requestLine = () => raw.head().split('\r\n')[0]
+  const header = (name: string) => raw.lines(name).map((line) => line.slice(name.length + 2))
+
+  test('the path of the backend call has each byte escaped as the client sent it', async () => {
+    for (const [target, sent] of [
+      ['/e/%ff', '/b/%FF'],
+      ['/e/%e9x', '/b/%E9x'],
+      ['/e/%c3%a9%ff', '/b/%C3%A9%FF'],
+      ['/e/%ed%a0%80', '/b/%ED%A0%80'],
+      ['/e/%c3%a9', '/b/%C3%A9'],
+    ]) {
+      assert.equal(await call(`GET ${target} HTTP/1.1`), 'HTTP/1.1 200 OK', target)
+      assert.equal(requestLine(), `GET ${sent} HTTP/1.1`, target)
+    }
+  })
+
+  test("in the url_pattern's query the bytes go out as they are", async () => {
+    await call('GET /q/%ff HTTP/1.1')
+    assert.equal(requestLine(), 'GET /b?x=\u00ff HTTP/1.1')
+    await call('GET /q/%e9x%26y HTTP/1.1')
+    assert.equal(requestLine(), 'GET /b?x=\u00e9x&y HTTP/1.1')
+  })
+
+  test('lua-proxy sees the decoded path, the param and a header as their bytes', async () => {
+    assert.equal(await call('GET /x/%ff/%41 HTTP/1.1', 'X-In: \u00e9\u00c3\u00a9'), 'HTTP/1.1 200 OK')
+    assert.equal(requestLine(), 'GET /l/%FF HTTP/1.1')
+    assert.deepEqual(header('X-Path'), ['/x/\u00ff/A'])
+    assert.deepEqual(header('X-Path-Len'), ['6'])
+    assert.deepEqual(header('X-P'), ['\u00ff'])
+    assert.deepEqual(header('X-P-Len'), ['1'])
+    assert.deepEqual(header('X-In-Len'), ['3'])
+    await call('GET /x/%e9/%c3%a9 HTTP/1.1', 'X-In: a')
+    assert.deepEqual(header('X-Path'), ['/x/\u00e9/\u00c3\u00a9'])
+    assert.deepEqual(header('X-Path-Len'), ['7'])
+  })
+
+  test('lua-backend sees the generated path and the param as their bytes', async () => {
+    await call('GET /y/%ff HTTP/1.1')
+    assert.equal(requestLine(), 'GET /y/%FF HTTP/1.1')
+    assert.deepEqual(header('X-Path'), ['/y/\u00ff'])
+    assert.deepEqual(header('X-Path-Len'), ['4'])
+    assert.deepEqual(header('X-P-Len'), ['1'])
+  })
+})
