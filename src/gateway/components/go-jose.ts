@@ -36,9 +36,16 @@ export function goJsonParse(bytes: Uint8Array, what: string, numbers = true): un
 }
 
 export function finiteNumbers(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isFinite(value)
-  if (typeof value !== 'object' || value === null) return true
-  return Object.values(value).every(finiteNumbers)
+  // A loop, not recursion: Go decodes a claim nested thousands deep, so must this.
+  const pending = [value]
+  while (pending.length > 0) {
+    const next = pending.pop()
+    if (typeof next === 'number') {
+      if (!Number.isFinite(next)) return false
+    } else if (typeof next === 'object' && next !== null)
+      for (const member of Object.values(next)) pending.push(member)
+  }
+  return true
 }
 
 export const isPlainObject = (v: unknown): v is Claims =>
