@@ -206,7 +206,7 @@ export class CollectingHandler {
     // they fail to decompress as a whole body would (backend-client).
     this.#inflater ??= new GzipFirstValue(
       this.#limit,
-      (value) => this.#finished || this.#endEarly(controller, value),
+      (value) => this.#finished || this.#endEarly(controller, value, true, this.#bytes()),
       () => this.#finished || this.#endEarly(controller, this.#bytes(), false),
     )
     const chunks = this.#chunks
@@ -218,7 +218,8 @@ export class CollectingHandler {
 
   /**
    * `decoded`: the bytes are what the decoder reads (not the body as it came, still to decompress);
-   * `read`: what Go's decoder took from the body by then (qos/http-cache stores it on Close).
+   * `read`: the body as it came, as far as Go's decoder took it by then (qos/http-cache stores it on
+   * Close; decompressed there where Go's transport asked for the gzip).
    */
   #endEarly(controller: { abort(reason: Error): void }, bytes: Buffer, decoded = true, read?: Buffer): void {
     this.#finished = true

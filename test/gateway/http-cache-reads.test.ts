@@ -6,10 +6,14 @@
 import assert from 'node:assert/strict'
 import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { after, before, describe, test } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 
-/** The n-th call (from 0) of a path and whether it carried a validator, to the raw answer. */
-type Script = (call: number, conditional: boolean) => string
+/**
+ * The n-th call (from 0) of a path and whether it carried a validator, to the raw answer; two
+ * parts are written 30 ms apart.
+ */
+type Script = (call: number, conditional: boolean) => string | [Buffer, Buffer]
 const FRESH = 'Cache-Control: max-age=3600\r\n'
 const json = (status: string, headers: string, body: string, framing: 'length' | 'close') =>
   `HTTP/1.1 ${status}\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: application/json\r\n${headers}${
@@ -30,6 +34,13 @@ const SCRIPTS: Record<string, Script> = {
   '/revalidated-noop': revalidated,
   '/empty': () => json('200 OK', FRESH, '', 'length'),
   '/target': (call) => json('200 OK', '', `{"target":${call}}`, 'length'),
+  // gzip the transport asked for, chunked, its last chunk written after a pause: lura's decoder has
+  // its value before the body ends, closes it, and Go's cache stores what it read (decompressed).
+  '/gzip-open': (call) => {
+    const gzip = gzipSync(`{"call":${call}}`)
+    const head = `HTTP/1.1 200 OK\r\nDate: ${new Date().toUTCString()}\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n${FRESH}Transfer-Encoding: chunked\r\n\r\n${gzip.length.toString(16)}\r\n`
+    return [Buffer.concat([Buffer.from(head), gzip, Buffer.from('\r\n')]), Buffer.from('0\r\n\r\n')]
+  },
   '/lru-hop': () => moved('/lru-dest', FRESH),
   '/lru-dest': (call) => json('200 OK', FRESH, `{"dest":${call}}`, 'length'),
 }
@@ -53,7 +64,10 @@ before(async () => {
         const script = SCRIPTS[path]
         const answer = script ? script(callsOf(path).length, conditional) : 'HTTP/1.1 404 Not Found\r\n\r\n'
         calls.push({ path, conditional })
-        if (answer.includes('Connection: close')) socket.end(answer)
+        if (Array.isArray(answer)) {
+          socket.write(answer[0])
+          setTimeout(() => socket.write(answer[1]), 30)
+        } else if (answer.includes('Connection: close')) socket.end(answer)
         else socket.write(answer)
       }
     })
@@ -72,6 +86,7 @@ before(async () => {
       extra_config: { 'gwdeploy/runtime': { workers: 1 } },
       endpoints: [
         endpoint('/unframed'),
+        endpoint('/gzip-open'),
         endpoint('/moved'),
         endpoint('/revalidated-json'),
         endpoint('/revalidated-noop', true),
@@ -93,6 +108,14 @@ describe('qos/http-cache stores what was read', () => {
     assert.equal(first.text, '{"call":0}')
     assert.equal(second.text, '{"call":0}')
     assert.equal(callsOf('/unframed').length, 1)
+  })
+
+  test('a gzip JSON answer still open when the decoder has its value is stored, decompressed', async () => {
+    const first = await send(gw.url, { path: '/gzip-open' })
+    const second = await send(gw.url, { path: '/gzip-open' })
+    assert.equal(first.text, '{"call":0}')
+    assert.equal(second.text, '{"call":0}')
+    assert.equal(callsOf('/gzip-open').length, 1)
   })
 
   test('a fresh redirect with a body is stored as Go follows it (a JSON endpoint)', async () => {
