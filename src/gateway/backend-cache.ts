@@ -57,7 +57,7 @@ export async function throughCache<T>(
     if (settled.kind === 'answer') return cached(settled.answer, settled.commit)
     throw error
   }
-  const gunzipped = cache.transportGzip && isGzip(live.headers)
+  const gunzipped = cache.transportGzip && isGzip(live.headers) && hasBody(hop.method, live)
   const reason = goReason(live)
   const settled = step.settle(
     goAnswer(live.statusCode, reason, live.headers, hop.method, gunzipped),
@@ -74,6 +74,17 @@ export async function throughCache<T>(
   const store = settled.commit
   const commit: Commit | undefined = store && ((body) => storeBody(store, body, gunzipped && isGzip(headers)))
   return { ...live, headers, commit, discard: commit ? redirectDiscard(live, commit) : live.discard }
+}
+
+/**
+ * Go's transport undoes its gzip only on an answer with a body (not HEAD, 204, 304 or a zero
+ * Content-Length): one without keeps its Content-Encoding, which the cache then drops.
+ */
+function hasBody(method: string, live: Hop<unknown>): boolean {
+  if (method === 'HEAD' || live.statusCode === 204 || live.statusCode === 304) return false
+  return (
+    live.headers['transfer-encoding'] !== undefined || headerValue(live.headers['content-length']) !== '0'
+  )
 }
 
 /**

@@ -290,13 +290,13 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     direct: Send<T>,
     cached: (answer: CachedAnswer, commit: Commit | undefined) => Hop<T>,
   ): Promise<{ hop: Hop<T>; url: string }> => {
-    const sendOnce: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, direct, cached) : direct
     // Go sends a replayable call again when the backend closed its reused connection before
-    // answering; the endpoint's deadline (r.cancel) bounds the attempts together.
-    const send: Send<T> = async (hop, r) => {
+    // answering; the endpoint's deadline (r.cancel) bounds the attempts together. That is the
+    // transport's doing, below qos/http-cache (which sees only the last attempt's outcome).
+    const retrying: Send<T> = async (hop, r) => {
       for (let retries = 0; ; retries += 1) {
         try {
-          return await sendOnce(hop, r)
+          return await direct(hop, r)
         } catch (error) {
           const again =
             retries < MAX_STALE_RETRIES &&
@@ -307,6 +307,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         }
       }
     }
+    const send: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, retrying, cached) : retrying
     // Go sends an empty body of unknown size chunked for a POST: an empty stream is told apart
     // before the head goes out (undici would write `Content-Length: 0`).
     if (req.body instanceof StreamedBody && req.chunked && req.chunksEmptyBody && (await req.body.isEmpty()))
