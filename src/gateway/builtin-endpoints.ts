@@ -1,6 +1,7 @@
 // The answers the gateway gives itself: /__health, /__debug/ and /__echo/, written as KrakenD
 // writes them (gin's c.JSON: Go JSON, `application/json; charset=utf-8`).
 import type { GatewayRequest } from './app.ts'
+import { textOfBytes } from './byte-text.ts'
 import { goJson } from './go-json.ts'
 import { goHeaders, goQueryEscape, parseGoQuery, queryObject } from './go-url.ts'
 import { requestUri } from './node-http.ts'
@@ -41,7 +42,7 @@ export function echoBody(req: GatewayRequest, body: Buffer | undefined): string 
     for (const value of query.get(key) as string[])
       encoded += `${encoded === '' ? '' : '&'}${goQueryEscape(key)}=${goQueryEscape(value)}`
   const host = req.headers[':authority'] ?? req.headers.host ?? ''
-  return `{"req_uri":${goJson(requestUri(req))},"req_uri_details":${goJson({
+  return `{"req_uri":${goJson(textOfBytes(requestUri(req)))},"req_uri_details":${goJson({
     fragment: '',
     host,
     path,

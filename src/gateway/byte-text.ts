@@ -10,6 +10,7 @@ const NON_ASCII = /[\u0080-\uffff]/
 
 /** Bytes (one character per byte) as text: UTF-8 sequences decoded as Go's utf8.DecodeRune takes them, other bytes escaped. */
 export function textOfBytes(bytes: string): string {
+  if (!NON_ASCII.test(bytes)) return bytes
   let out = ''
   let i = 0
   while (i < bytes.length) {
@@ -68,8 +69,3 @@ export function bytesOfText(text: string): string {
 
 /** Whether text holds a byte that is not UTF-8 (see textOfBytes). */
 export const hasEscapedByte = (text: string): boolean => ESCAPED_BYTE.test(text)
-
-/** Text as Go shows a string's runes: each escaped byte is U+FFFD (CEL's strings, JSON). */
-export function goRunes(text: string): string {
-  return ESCAPED_BYTE.test(text) ? text.replace(ESCAPED_BYTES, '\ufffd') : text
-}

@@ -10,6 +10,7 @@ import type { ServerHttp2Stream } from 'node:http2'
 import { HTTP_TOKEN } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
 import { CONTINUE_TOKEN } from './node-http.ts'
+import { escapeRawBytes, rememberRequestUri } from './request-uri.ts'
 
 /** What the gateway reads of the connection a stream arrived on. */
 export interface H2Peer {
@@ -37,7 +38,10 @@ export class H2Request {
     const cookie = headers.cookie
     this.rawHeaders = cookie?.includes('; ') ? oneCookieField(rawHeaders, cookie) : rawHeaders
     this.method = headers[':method'] as string
-    this.url = headers[':path'] as string
+    // Raw bytes above 0x7F are read as escapes, as over HTTP/1.1 (node-http.ts); RequestURI keeps them.
+    const path = headers[':path'] as string
+    this.url = escapeRawBytes(path)
+    if (this.url !== path) rememberRequestUri(this, path)
     this.socket = peer
     this.#awaitsContinue = headers.expect !== undefined && CONTINUE_TOKEN.test(headers.expect)
   }
