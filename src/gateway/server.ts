@@ -10,6 +10,7 @@ import { http2Module } from './libraries.ts'
 import {
   answeredUnknownMethod,
   createServer as createHttpServer,
+  reparsedRawByteTarget,
   servedDespiteTransferEncoding,
 } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
@@ -76,7 +77,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   http.on('connect', (req: IncomingMessage) => disarm(req.socket))
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (answeredUnknownMethod(http, error, socket)) disarm(socket as Socket)
-    else if (!servedDespiteTransferEncoding(error, socket)) answerClientError(error, socket)
+    else if (!reparsedRawByteTarget(http, error, socket) && !servedDespiteTransferEncoding(error, socket))
+      answerClientError(error, socket)
   })
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
   /** Open h2c sessions, with what requests read of their connection. */
