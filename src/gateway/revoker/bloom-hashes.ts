@@ -29,8 +29,23 @@ const cryptoHash =
   (elem) =>
     words(cryptoModule().createHash(algorithm).update(elem).digest())
 
-/** CRC-64 with Go's crc64.ECMA table (reflected polynomial), as 256 pairs of 32-bit halves. */
-const CRC64_TABLE = (() => {
+interface Crc64Table {
+  low: Uint32Array
+  high: Uint32Array
+}
+
+let crc64TableValue: Crc64Table | undefined
+
+/**
+ * CRC-64 with Go's crc64.ECMA table (reflected polynomial), as 256 pairs of 32-bit halves. Built on
+ * first use: every node bundles this module, only a config with auth/revoker hashes.
+ */
+function crc64Table(): Crc64Table {
+  crc64TableValue ??= buildCrc64Table()
+  return crc64TableValue
+}
+
+function buildCrc64Table(): Crc64Table {
   const low = new Uint32Array(256)
   const high = new Uint32Array(256)
   const polyLow = 0xd7870f42
@@ -51,15 +66,16 @@ const CRC64_TABLE = (() => {
     high[i] = hi
   }
   return { low, high }
-})()
+}
 
 const crc64: Hash = (elem) => {
+  const table = crc64Table()
   let lo = 0xffffffff
   let hi = 0xffffffff
   for (const byte of elem) {
     const index = (lo ^ byte) & 0xff
-    lo = ((((lo >>> 8) | (hi << 24)) >>> 0) ^ (CRC64_TABLE.low[index] as number)) >>> 0
-    hi = ((hi >>> 8) ^ (CRC64_TABLE.high[index] as number)) >>> 0
+    lo = ((((lo >>> 8) | (hi << 24)) >>> 0) ^ (table.low[index] as number)) >>> 0
+    hi = ((hi >>> 8) ^ (table.high[index] as number)) >>> 0
   }
   lo = ~lo >>> 0
   hi = ~hi >>> 0
