@@ -19,7 +19,11 @@ const OPTION_NAMES: Record<string, keyof HttpCacheConfig> = {
   MAX_SIZE: 'maxSize',
   MAX_ITEMS: 'maxItems',
 }
-const MAX_UINT64 = 2 ** 64 - 1
+/**
+ * lura's config holds numbers as float64 and krakend-httpcache re-marshals them: 2^64 (what
+ * 18446744073709551615 reads as) no longer fits a uint64, everything below it does.
+ */
+const UINT64_END = 2 ** 64
 /** From here on Go's int(maxSize) is negative: krakend/lru stores nothing. */
 export const MAX_INT64 = 2 ** 63
 
@@ -70,7 +74,7 @@ export function parseHttpCache(raw: unknown, path: KeyPath, report: Report): Htt
       Number.isInteger(value) &&
       value >= 0 &&
       !Object.is(value, -0) &&
-      value <= MAX_UINT64
+      value < UINT64_END
     )
       cfg[field] = value
     else readable = badOption(report, [...path, key], key, value, 'a whole number >= 0')

@@ -635,6 +635,8 @@ describe('qos/http-cache: configuration (json.Unmarshal into krakend-httpcache o
       { max_size: '10MB', max_items: 5, shared: true },
       { max_size: -1, max_items: 5 },
       { max_size: 1.5, max_items: 5 },
+      // the largest uint64 written out is 2^64 as a float64: out of a uint64's range for Go
+      { max_size: JSON.parse('18446744073709551615'), max_items: 5 },
       { shared: 'yes' },
     ]) {
       const { cfg, warnings } = parse(bad)
