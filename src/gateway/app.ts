@@ -4,6 +4,7 @@ import { createBackendCalls } from './backend-calls.ts'
 import { createBackendClient } from './backend-client.ts'
 import { backendTls } from './backend-tls.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
+import { bytesOfText } from './byte-text.ts'
 import { type CompiledEndpoint, compileEndpoint } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHooks } from './components/index.ts'
@@ -383,10 +384,16 @@ function paramCheck(url: string, luraChecks: boolean): string | undefined {
  * nor hold `?` or `#`. Without it (router.disable_path_decoding) a bad escape is still refused:
  * KrakenD fails such a call with 500 (Go cannot parse the backend URL), this runtime answers 400.
  */
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/
+
 function paramRefusal(param: string, luraChecks: boolean): string | undefined {
   if (!param.includes('%') && (!luraChecks || (!param.includes('?') && !param.includes('#'))))
     return undefined
-  const bad = /%(?![0-9A-Fa-f]{2})/.exec(param)
-  if (bad) return `error: invalid URL escape ${goQuoteBytes(param.slice(bad.index, bad.index + 3))}`
+  if (BAD_ESCAPE.test(param)) {
+    // Go's EscapeError holds the 3 bytes from the `%`.
+    const bytes = bytesOfText(param)
+    const at = bytes.search(BAD_ESCAPE)
+    return `error: invalid URL escape ${goQuoteBytes(bytes.slice(at, at + 3))}`
+  }
   return luraChecks ? 'error: encoded url params' : undefined
 }

@@ -19,16 +19,25 @@ const RAW_BYTE = /[\u0080-\uffff]/
  * A request target's raw bytes above 0x7F (`/é`, taken by Go's server as they are) written as
  * `%XX` escapes, which Go's URL.Path and url.ParseQuery read as the same bytes: the form the
  * gateway reads targets in. One character per byte (Node's latin1 reading); a character beyond
- * Latin-1 as its UTF-8 bytes.
+ * Latin-1 as its UTF-8 bytes. The query's are lower-case: a redirect carries the query on, and
+ * Go's http.Redirect writes its raw bytes so (hexEscapeNonASCII).
  */
 export function escapeRawBytes(target: string): string {
   if (!RAW_BYTE.test(target)) return target
+  const q = target.indexOf('?')
+  return q === -1
+    ? escapeBytes(target, true)
+    : escapeBytes(target.slice(0, q), true) + escapeBytes(target.slice(q), false)
+}
+
+function escapeBytes(text: string, upper: boolean): string {
   let out = ''
-  for (const c of target) {
+  for (const c of text) {
     const code = c.charCodeAt(0)
     if (code < 0x80) out += c
-    else if (code <= 0xff) out += `%${code.toString(16).toUpperCase()}`
-    else for (const byte of Buffer.from(c, 'utf8')) out += `%${byte.toString(16).toUpperCase()}`
+    else for (const byte of code <= 0xff ? [code] : Buffer.from(c, 'utf8')) out += `%${hex(byte, upper)}`
   }
   return out
 }
+
+const hex = (byte: number, upper: boolean) => (upper ? byte.toString(16).toUpperCase() : byte.toString(16))

@@ -96,6 +96,24 @@ describe('path parameters holding bytes that are not UTF-8', () => {
     assert.deepEqual(header('X-Path-Len'), ['7'])
   })
 
+  test("a bad escape left in a parameter is named by its bytes (lura's paramChecker)", async () => {
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1')
+    socket.write(rawRequest(['GET /e/%e9%25%c3%a9 HTTP/1.1', 'Host: gw.example']))
+    const chunks: Buffer[] = []
+    for await (const chunk of socket) chunks.push(chunk as Buffer)
+    const answer = Buffer.concat(chunks).toString('latin1')
+    assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/)
+    // strconv.Quote of the bytes `%`, 0xC3, 0xA9: é, written as UTF-8.
+    assert.ok(answer.endsWith('error: invalid URL escape "%\u00c3\u00a9"'), answer)
+  })
+
+  test('an encoded surrogate (ED A0 80, not UTF-8 to Go) set as a header by Lua goes out as those bytes', async () => {
+    await call('GET /y/%ed%a0%80 HTTP/1.1')
+    assert.equal(requestLine(), 'GET /y/%ED%A0%80 HTTP/1.1')
+    assert.deepEqual(header('X-P'), ['\u00ed\u00a0\u0080'])
+    assert.deepEqual(header('X-P-Len'), ['3'])
+  })
+
   test('lua-backend sees the generated path and the param as their bytes', async () => {
     await call('GET /y/%ff HTTP/1.1')
     assert.equal(requestLine(), 'GET /y/%FF HTTP/1.1')

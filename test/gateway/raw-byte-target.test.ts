@@ -59,6 +59,12 @@ describe('request targets with raw bytes above 0x7F', () => {
     assert.equal(requestLine(), 'GET /b/%C3%A9?a=%C3%A9&b=%C3%BC HTTP/1.1')
   })
 
+  test("a redirect's Location carries the query's raw bytes escaped as Go's http.Redirect does", async () => {
+    const answer = await get(utf8('/e/é/?a=é'))
+    assert.match(answer, /^HTTP\/1\.1 301 Moved Permanently\r\n/)
+    assert.match(answer, /\r\nLocation: \/e\/%C3%A9\?a=%c3%a9\r\n/)
+  })
+
   test('bytes that are not UTF-8 too', async () => {
     assert.match(await get('/e/\u00ff?a=\u00e9'), /^HTTP\/1\.1 200 OK\r\n/)
     assert.equal(requestLine(), 'GET /b/%FF?a=%E9 HTTP/1.1')

@@ -156,13 +156,16 @@ export function raise(e: LuaEngine, message: string): never {
 }
 
 /** c.Arg(n).String(): a string, or a number as Lua prints it; anything else is an argument error. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
 /** A string argument as text; bytes that are not UTF-8 held escaped (byte-text.ts), as Go keeps them. */
 export function argString(e: LuaEngine, n: number): string {
   const bytes = e.f.lauxlib.luaL_checklstring(e.L, n)
+  // fengari reads encoded surrogates (ED A0 80) as text; Go's UTF-8 does not.
   try {
-    return e.f.to_jsstring(bytes)
+    return strictUtf8.decode(bytes)
   } catch {
-    return textOfBytes(Buffer.from(bytes).toString('latin1'))
+    return textOfBytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'))
   }
 }
 
