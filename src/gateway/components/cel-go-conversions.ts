@@ -120,17 +120,35 @@ function intOf(v: bigint): bigint {
   return v
 }
 
-/** Go's time.RFC3339Nano in UTC: fractional seconds without trailing zeros. */
+/**
+ * Go's time.RFC3339Nano: fractional seconds without trailing zeros, in the zone the timestamp
+ * was written with (`timestamp('2023-06-15T23:30:00+02:00')` keeps +02:00; UTC is `Z`).
+ */
 function rfc3339Nano(t: Date): string {
-  const iso = t.toISOString()
-  const year = t.getUTCFullYear()
+  const offset = timestampOffsets.get(t) ?? 0
+  const wall = offset === 0 ? t : new Date(t.getTime() + offset * 1000)
+  const iso = wall.toISOString()
+  const year = wall.getUTCFullYear()
   const text =
     year >= 0 && year <= 9999 ? iso : `${String(year).padStart(4, '0')}${iso.slice(iso.indexOf('-', 1))}`
+  const zone = offset === 0 ? 'Z' : offsetText(offset)
   return text.replace(/\.(\d{3})Z$/, (_m, ms: string) => {
     const trimmed = ms.replace(/0+$/, '')
-    return trimmed ? `.${trimmed}Z` : 'Z'
+    return trimmed ? `.${trimmed}${zone}` : zone
   })
 }
+
+function offsetText(seconds: number): string {
+  const abs = Math.abs(seconds)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${seconds < 0 ? '-' : '+'}${two(Math.floor(abs / 3600))}:${two(Math.floor((abs % 3600) / 60))}`
+}
+
+/**
+ * The zone offset (seconds east of UTC) a timestamp keeps from its text, as Go's time.Time keeps
+ * its location: set by timestamp(string), carried by `+`/`-` with a duration, used by string().
+ */
+export const timestampOffsets = new WeakMap<Date, number>()
 
 const unixSeconds = (t: Date) => BigInt(Math.floor(t.getTime() / 1000))
 

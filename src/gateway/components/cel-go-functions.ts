@@ -19,18 +19,29 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
-import { withGoConversions } from './cel-go-conversions.ts'
+import { timestampOffsets, withGoConversions } from './cel-go-conversions.ts'
+import { checkQuirkConversion, quirkConversion } from './cel-go-dispatch.ts'
+import {
+  goEqual,
+  goFind,
+  goListContains,
+  goListIndex,
+  goMapOf,
+  isJsonMap,
+  withBytesOrdering,
+} from './cel-go-equality.ts'
 import {
   applyEdits,
   bytesEdits,
   type Edit,
+  emptyLiteralEdits,
   hasEdits,
   pointNumberEdits,
   relationEdits,
   ternaryProblem,
   unaryEdits,
 } from './cel-go-syntax.ts'
-import { withGoTimeZones, ZONED_ACCESSORS } from './cel-go-time.ts'
+import { withGoTimeZones, withTimestampSum, ZONED_ACCESSORS } from './cel-go-time.ts'
 import { celTokens } from './cel-tokens.ts'
 import { compileGoRegExp, type GoRegExp, GoRegExpError } from './go-regexp.ts'
 
@@ -63,7 +74,26 @@ export interface RewrittenExpression {
   syntaxError?: string
 }
 
-export function rewriteCel(expr: string): RewrittenExpression {
+/**
+ * The rewritten expression and why KrakenD's check would refuse it (undefined when it checks).
+ * An indexed or selected empty literal is made dyn only where cel-js otherwise cannot type its
+ * element (several overloads fit, or none: emptyLiteralEdits), so other checks stay as cel-go's.
+ */
+export function rewriteChecked(
+  env: Environment,
+  expr: string,
+): { rewritten: RewrittenExpression; problem: string | undefined } {
+  const rewritten = rewriteCel(expr)
+  const problem = celCheckProblem(env, rewritten)
+  if (problem === undefined || !OPEN_ELEMENT.test(problem)) return { rewritten, problem }
+  const dynEmpty = rewriteCel(expr, true)
+  return { rewritten: dynEmpty, problem: celCheckProblem(env, dynEmpty) }
+}
+
+/** cel-js's words for an empty literal's element type it could not settle. */
+const OPEN_ELEMENT = /^Operator overload |\bundefined\b|got '[A-Z]'/
+
+export function rewriteCel(expr: string, dynEmptyLiterals = false): RewrittenExpression {
   const out: RewrittenExpression = { text: '', literalPatterns: [] }
   const tokens = celTokens(expr)
   const edits: Edit[] = relationEdits(tokens)
@@ -84,7 +114,13 @@ export function rewriteCel(expr: string): RewrittenExpression {
     )
       out.literalPatterns.push(literal.text)
   }
-  edits.push(...hasEdits(tokens), ...bytesEdits(tokens), ...unaryEdits(tokens), ...pointNumberEdits(tokens))
+  edits.push(
+    ...hasEdits(tokens),
+    ...bytesEdits(tokens),
+    ...unaryEdits(tokens),
+    ...pointNumberEdits(tokens),
+    ...(dynEmptyLiterals ? emptyLiteralEdits(tokens) : []),
+  )
   out.syntaxError = ternaryProblem(tokens)
   out.text = applyEdits(expr, edits)
   return out
@@ -114,13 +150,17 @@ function timestampOf(unix: number, ms: number): Date {
 /** Declares the renamed functions, and conversions cel-go has and cel-js lacks. */
 export function withGoFunctions(env: Environment): Environment {
   const { Duration } = celLibrary()
-  return withGoTimeZones(withGoConversions(env))
+  const out = withGoTimeZones(withGoConversions(env))
     .registerFunction('string.matchGo(string): bool', goMatches)
     .registerFunction('matchGo(string, string): bool', goMatches)
     .registerFunction('timestaGo(string): google.protobuf.Timestamp', (text: string) => {
       const parsed = goParseRfc3339(text)
       if (typeof parsed === 'string') throw new Error(parsed)
-      return timestampOf(parsed.unix, parsed.ms)
+      const timestamp = timestampOf(parsed.unix, parsed.ms)
+      const zone = /([+-])([0-9]{2}):([0-9]{2})$/.exec(text)
+      const offset = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 3600 + Number(zone[3]) * 60) : 0
+      if (offset !== 0) timestampOffsets.set(timestamp, offset)
+      return timestamp
     })
     .registerFunction('timestaGo(int): google.protobuf.Timestamp', (seconds: bigint) =>
       timestampOf(Number(seconds), Number(seconds) * 1000),
@@ -138,6 +178,7 @@ export function withGoFunctions(env: Environment): Environment {
       return -v
     })
     .registerFunction('negGo(double): double', (v: number) => -v)
+  return withTimestampSum(withBytesOrdering(out))
 }
 
 /** cel-go's has(x.f) once x is evaluated: key presence on a map, an error on a list, else false. */
@@ -206,10 +247,31 @@ export function withGoOperators<T extends ReturnType<Environment['parse']>>(prog
   program.check()
   const { Duration } = celLibrary()
   for (const node of astNodes((program as unknown as { ast: unknown }).ast)) {
+    if (node.op === 'map' && Array.isArray(node.args) && node.args.length > 0) goMapLiteral(node)
     const handled = node as AstNode & { handle?: (l: unknown, r: unknown, ...rest: unknown[]) => unknown }
     const inner = handled.handle
     if (typeof inner !== 'function') continue
-    if (ORDERING.has(node.op))
+    const conversion = quirkConversion(node)
+    if (conversion !== undefined)
+      handled.handle = (args, ...rest) => {
+        checkQuirkConversion(conversion, (args as unknown[])[0])
+        return inner(args, ...rest)
+      }
+    else if (node.op === '==' || node.op === '!=') {
+      const equal = node.op === '=='
+      handled.handle = (left, right) => goEqual(left, right) === equal
+    } else if (node.op === 'in')
+      handled.handle = (left, right, ...rest) => {
+        if (Array.isArray(right) || right instanceof Set) return goListContains(left, right)
+        if (right instanceof Map || isJsonMap(right)) return goFind(right, left) !== undefined
+        return inner(left, right, ...rest)
+      }
+    else if (node.op === '[]')
+      handled.handle = (left, right, ...rest) => {
+        if (typeof right !== 'string' && isJsonMap(left)) throw new Error(`no such key: ${String(right)}`)
+        return inner(left, Array.isArray(left) || left instanceof Set ? goListIndex(right) : right, ...rest)
+      }
+    else if (ORDERING.has(node.op))
       handled.handle = (left, right, ...rest) => {
         if (Number.isNaN(left) || Number.isNaN(right)) throw new Error('NaN values cannot be ordered')
         return inner(left, right, ...rest)
@@ -217,8 +279,11 @@ export function withGoOperators<T extends ReturnType<Environment['parse']>>(prog
     else if (node.op === '+' || node.op === '-')
       handled.handle = (left, right, ...rest) => {
         const result = inner(left, right, ...rest)
-        if (result instanceof Date) timestampOf(Math.floor(result.getTime() / 1000), result.getTime())
-        else if (result instanceof Duration) {
+        if (result instanceof Date) {
+          timestampOf(Math.floor(result.getTime() / 1000), result.getTime())
+          const offset = timestampOffsets.get((left instanceof Date ? left : right) as Date)
+          if (offset !== undefined) timestampOffsets.set(result, offset)
+        } else if (result instanceof Duration) {
           const ns = result.seconds * 1_000_000_000n + BigInt(result.nanos)
           if (ns > MAX_INT || ns < MIN_INT) throw new Error('integer overflow')
         }
@@ -226,6 +291,16 @@ export function withGoOperators<T extends ReturnType<Environment['parse']>>(prog
       }
   }
   return program
+}
+
+/** A map literal evaluates to cel-go's map (cel-go-equality.ts) instead of a JavaScript object. */
+function goMapLiteral(node: AstNode): void {
+  const entries = node.args as Array<[unknown, unknown]>
+  type Runner = { run(ast: unknown, ctx: unknown): unknown }
+  const literal = node as AstNode & { setMeta(key: string, value: unknown): unknown }
+  literal.setMeta('evaluate', (ev: Runner, _ast: unknown, ctx: unknown) =>
+    goMapOf(entries.map(([key, value]) => [ev.run(key, ctx), ev.run(value, ctx)])),
+  )
 }
 
 /** cel-go's check of `map[key]`: the key's type must be the map's (unless either is dyn). */

@@ -12,6 +12,7 @@
  *   (`-(-9223372036854775808)`), where cel-js answers 2^63: a `-` before anything but a number
  *   literal becomes `negGo(...)`, declared by cel-go-functions.ts.
  * - A number written from its point (`.5`) is a double in cel-go; cel-js does not read it: `0.5`.
+ * - An empty map or list that is indexed or selected is `dyn` (emptyLiteralEdits).
  * - A bytes literal holds the UTF-8 bytes of its text (`size(b'日本')` is 6); cel-js keeps one
  *   byte of each character (2). Its characters beyond ASCII become `\xNN` escapes; a raw one
  *   (`br'...'`, which cel-js does not read) becomes a plain one.
@@ -199,6 +200,29 @@ export function ternaryProblem(tokens: Token[]): string | undefined {
     } else if (token.text === ':' && (pending[depth] ?? 0) > 0) pending[depth] = (pending[depth] ?? 0) - 1
   }
   return undefined
+}
+
+/**
+ * `dyn({})` and `dyn([])` for an empty literal that is indexed or selected (`{}[x]`, `{}.a`,
+ * `[][0]`): cel-go types the element as a free type parameter, which any overload takes
+ * (`{}[x] <= 1u` checks, and fails when evaluated: no such key); cel-js found several
+ * overloads for it and refused the expression ("Operator overload ... overlaps").
+ */
+export function emptyLiteralEdits(tokens: Token[]): Edit[] {
+  const edits: Edit[] = []
+  for (const [n, token] of tokens.entries()) {
+    const close = tokens[n + 1]
+    if (!((token.text === '{' && close?.text === '}') || (token.text === '[' && close?.text === ']')))
+      continue
+    const previous = tokens[n - 1]
+    if (previous !== undefined && !UNARY_AFTER.has(previous.text) && previous.text !== 'in') continue
+    const next = tokens[n + 2]
+    const selected = next?.text === '.' && tokens[n + 3]?.kind === 'ident' && tokens[n + 4]?.text !== '('
+    if (next?.text !== '[' && !selected) continue
+    edits.push({ at: token.start, remove: 0, insert: 'dyn(' })
+    edits.push({ at: close.start + 1, remove: 0, insert: ')' })
+  }
+  return edits
 }
 
 /** `.5` -> `0.5` where the point starts a number (not a member access). */

@@ -157,3 +157,42 @@ export function withGoTimeZones(env: Environment): Environment {
     })
   return out
 }
+
+interface OperatorDeclaration {
+  operator: string
+  leftType?: { name: string }
+  rightType?: { name: string }
+  handler: unknown
+  async: boolean
+  returnType: unknown
+}
+
+const GPD = 'google.protobuf.Duration'
+const GPT = 'google.protobuf.Timestamp'
+
+/**
+ * cel-js declares `duration + timestamp` to give a duration (its value is the timestamp), so
+ * `duration('1h') + timestamp(now) > timestamp(now)` did not check; cel-go gives a timestamp.
+ * The registry is private and its declarations frozen: the declaration is replaced in the `+`
+ * candidates a checked sum of dyn reaches (a dyn operand leaves the overload cache empty).
+ */
+export function withTimestampSum(env: Environment): Environment {
+  const probe = env.parse('dyn(1) + 1')
+  probe.check()
+  const ast = (probe as unknown as { ast: { candidates?: { declarations?: OperatorDeclaration[] } } }).ast
+  const declarations = ast.candidates?.declarations ?? []
+  const at = (left: string, right: string) =>
+    declarations.findIndex((d) => d.leftType?.name === left && d.rightType?.name === right)
+  const [sum, timestampSum] = [declarations[at(GPD, GPT)], declarations[at(GPT, GPD)]]
+  if (sum === undefined || timestampSum === undefined) return env
+  const Declaration = sum.constructor as new (fields: Record<string, unknown>) => OperatorDeclaration
+  declarations[at(GPD, GPT)] = new Declaration({
+    op: sum.operator,
+    leftType: sum.leftType,
+    rightType: sum.rightType,
+    handler: sum.handler,
+    async: sum.async,
+    returnType: timestampSum.returnType,
+  })
+  return env
+}

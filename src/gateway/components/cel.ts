@@ -18,13 +18,7 @@ import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
-import {
-  asWritten,
-  celCheckProblem,
-  rewriteCel,
-  withGoFunctions,
-  withGoOperators,
-} from './cel-go-functions.ts'
+import { asWritten, rewriteChecked, withGoFunctions, withGoOperators } from './cel-go-functions.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
@@ -91,8 +85,7 @@ export function parseCel(
       ok = false
       continue
     }
-    const rewritten = rewriteCel(expr)
-    const why = celCheckProblem(env, rewritten)
+    const { rewritten, problem: why } = rewriteChecked(env, expr)
     if (why !== undefined) {
       report.error(
         at,
@@ -183,7 +176,7 @@ export function compileGroup(
 ): ((vars: Activation) => string | undefined) | undefined {
   if (exprs.length === 0) return undefined
   const env = environment()
-  const programs = exprs.map((e) => withGoOperators(env.parse(rewriteCel(e).text)))
+  const programs = exprs.map((e) => withGoOperators(env.parse(rewriteChecked(env, e).rewritten.text)))
   return (vars) => {
     for (const [i, program] of programs.entries()) {
       let result: unknown
