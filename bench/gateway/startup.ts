@@ -2,9 +2,10 @@
 // its idle RSS, for this checkout's runtime bundle, other checkouts' (--baseline DIR, repeatable) and
 // bare node:http answering from memory (the floor), one worker each, starts alternating in one run.
 // CPU time (user + sys, read inside the node when it is healthy) holds better than wall time when
-// other work shares the machine. `--cached` starts them from V8's compile cache, as images do.
+// other work shares the machine. `--cached` starts them from V8's compile cache, as images do;
+// `--metrics` gives the runtimes a metrics port, as every provider starts its nodes.
 //
-//   node bench/gateway/startup.ts [--runs 15] [--cached] [--config FILE] [--baseline DIR]...
+//   node bench/gateway/startup.ts [--runs 15] [--cached] [--metrics] [--config FILE] [--baseline DIR]...
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -18,6 +19,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '15' },
     cached: { type: 'boolean', default: false },
+    metrics: { type: 'boolean', default: false },
     config: { type: 'string' },
     baseline: { type: 'string', multiple: true, default: [] },
   },
@@ -64,12 +66,16 @@ writeFileSync(
 
 interface Target {
   name: string
-  args: (port: number) => string[]
+  args: (port: number, metricsPort: number) => string[]
 }
 const targets: Target[] = [{ name: 'bare node:http', args: (port) => [bare, String(port)] }]
 const runtime = (name: string, path: string): Target => ({
   name,
-  args: (port) => [path, '--config', config, '--port', String(port), '--workers', '1', '--drain-grace', '0s'],
+  args: (port, metricsPort) => [
+    path,
+    ...['--config', config, '--port', String(port), '--workers', '1', '--drain-grace', '0s'],
+    ...(values.metrics ? ['--metrics-port', String(metricsPort)] : []),
+  ],
 })
 console.error('bundling the gateway runtime with esbuild ...')
 const own = await buildRuntimeBundle({ cacheDir: join(dir, 'cache'), force: true })
@@ -99,10 +105,11 @@ interface Start {
 }
 async function start(target: Target, i: number): Promise<Start> {
   const port = await freePort()
+  const metricsPort = await freePort()
   const cpuOut = join(dir, 'cpu.txt')
   rmSync(cpuOut, { force: true })
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['-r', probe, ...target.args(port)], {
+  const child = spawn(process.execPath, ['-r', probe, ...target.args(port, metricsPort)], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...envOf(i), GW_CPU_OUT: cpuOut },
   })
@@ -148,7 +155,7 @@ const median = (xs: number[]) => {
 }
 const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 console.log(
-  `${RUNS} alternating ${values.cached ? 'starts from the compile cache' : 'cold starts'}, one worker, medians (load average at the end ${loadavg}):`,
+  `${RUNS} alternating ${values.cached ? 'starts from the compile cache' : 'cold starts'}, one worker${values.metrics ? ' with a metrics port' : ''}, medians (load average at the end ${loadavg}):`,
 )
 console.log('| target | start to healthy | CPU to healthy | idle RSS | of which anonymous |')
 console.log('|---|---:|---:|---:|---:|')
