@@ -7,7 +7,6 @@
  */
 import type { EndpointConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
-import { requestCookie } from '../go-cookie.ts'
 import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
 import type { Fields } from './fields.ts'
@@ -18,13 +17,13 @@ import {
   isPlainObject,
   parseJws,
   standardClaimsProblem,
-  stripWhitespace,
 } from './go-jose.ts'
 import { replaceIncomingHeader } from './incoming-headers.ts'
 import { KeySet, NilKeyPanic } from './jwks.ts'
 import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
 import { goDurationMs, uint32 } from './jwt-settings.ts'
-import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
+import { extractToken } from './jwt-token-source.ts'
+import type { GuardContext, IncomingLike, Reply } from './types.ts'
 import { verifiedPayload } from './verified-tokens.ts'
 
 export const ALGORITHMS = [
@@ -272,20 +271,6 @@ export function compileJwt(
     }
     return undefined
   }
-}
-
-/** Go's Request.Cookie over the request's Cookie lines (Node joined them with "; "). */
-function cookieOf(req: IncomingLike, name: string): string | undefined {
-  const cookies = req.headers.cookie
-  return cookies ? requestCookie(Array.isArray(cookies) ? cookies.join('; ') : cookies, name) : undefined
-}
-
-/** krakend-jose's extractors: the header (optional "Bearer "), else the cookie; go-jose drops whitespace. */
-function extractToken(req: IncomingLike, cfg: JwtConfig): string | undefined {
-  let raw = firstLine(req, cfg.headerName) ?? ''
-  if (raw.length > 7 && raw.slice(0, 7).toUpperCase() === 'BEARER ') raw = raw.slice(7)
-  const found = raw !== '' ? raw : cookieOf(req, cfg.cookieKey)
-  return found === undefined ? undefined : stripWhitespace(found)
 }
 
 /**
