@@ -12,6 +12,7 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { goFormatFixed } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
+import { fractionDigits, timestampOffsets } from './cel-go-instants.ts'
 
 const MIN_INT = -(2n ** 63n)
 const MAX_INT = 2n ** 63n - 1n
@@ -121,8 +122,8 @@ function intOf(v: bigint): bigint {
 }
 
 /**
- * Go's time.RFC3339Nano: fractional seconds without trailing zeros, in the zone the timestamp
- * was written with (`timestamp('2023-06-15T23:30:00+02:00')` keeps +02:00; UTC is `Z`).
+ * Go's time.RFC3339Nano: fractional seconds to the nanosecond without trailing zeros, in the zone
+ * the timestamp was written with (`timestamp('2023-06-15T23:30:00+02:00')` keeps +02:00; UTC is `Z`).
  */
 function rfc3339Nano(t: Date): string {
   const offset = timestampOffsets.get(t) ?? 0
@@ -131,11 +132,7 @@ function rfc3339Nano(t: Date): string {
   const year = wall.getUTCFullYear()
   const text =
     year >= 0 && year <= 9999 ? iso : `${String(year).padStart(4, '0')}${iso.slice(iso.indexOf('-', 1))}`
-  const zone = offset === 0 ? 'Z' : offsetText(offset)
-  return text.replace(/\.(\d{3})Z$/, (_m, ms: string) => {
-    const trimmed = ms.replace(/0+$/, '')
-    return trimmed ? `.${trimmed}${zone}` : zone
-  })
+  return `${text.slice(0, text.lastIndexOf('.'))}${fractionDigits(t)}${offset === 0 ? 'Z' : offsetText(offset)}`
 }
 
 function offsetText(seconds: number): string {
@@ -143,12 +140,6 @@ function offsetText(seconds: number): string {
   const two = (n: number) => String(n).padStart(2, '0')
   return `${seconds < 0 ? '-' : '+'}${two(Math.floor(abs / 3600))}:${two(Math.floor((abs % 3600) / 60))}`
 }
-
-/**
- * The zone offset (seconds east of UTC) a timestamp keeps from its text, as Go's time.Time keeps
- * its location: set by timestamp(string), carried by `+`/`-` with a duration, used by string().
- */
-export const timestampOffsets = new WeakMap<Date, number>()
 
 const unixSeconds = (t: Date) => BigInt(Math.floor(t.getTime() / 1000))
 

@@ -16,6 +16,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js'
 import { celLibrary } from '../libraries.ts'
+import { durationNanos, timestampNanos } from './cel-go-instants.ts'
 
 const MAX_INT = 2 ** 63
 const MAX_UINT = 2 ** 64
@@ -64,13 +65,9 @@ export function goEqual(a: unknown, b: unknown): boolean {
   if (a instanceof Uint8Array || b instanceof Uint8Array)
     return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0
   if (a instanceof Date || b instanceof Date)
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime()
+    return a instanceof Date && b instanceof Date && timestampNanos(a) === timestampNanos(b)
   if (a.constructor !== b.constructor) return false
-  const { Duration } = celLibrary()
-  if (a instanceof Duration) {
-    const [x, y] = [a, b as typeof a]
-    return x.seconds === y.seconds && x.nanos === y.nanos
-  }
+  if (a instanceof celLibrary().Duration) return durationNanos(a) === durationNanos(b as typeof a)
   // Types (`type(x) == int`) and other values cel-js keeps one object for.
   return String(a) === String(b)
 }

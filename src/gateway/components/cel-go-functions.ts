@@ -19,7 +19,7 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
-import { timestampOffsets, withGoConversions } from './cel-go-conversions.ts'
+import { withGoConversions } from './cel-go-conversions.ts'
 import { checkQuirkConversion, quirkConversion } from './cel-go-dispatch.ts'
 import {
   goEqual,
@@ -30,6 +30,12 @@ import {
   isJsonMap,
   withBytesOrdering,
 } from './cel-go-equality.ts'
+import {
+  durationFromNanos,
+  exactTimeArithmetic,
+  keepTimestampText,
+  timestampNanos,
+} from './cel-go-instants.ts'
 import {
   applyEdits,
   bytesEdits,
@@ -149,18 +155,13 @@ function timestampOf(unix: number, ms: number): Date {
 
 /** Declares the renamed functions, and conversions cel-go has and cel-js lacks. */
 export function withGoFunctions(env: Environment): Environment {
-  const { Duration } = celLibrary()
   const out = withGoTimeZones(withGoConversions(env))
     .registerFunction('string.matchGo(string): bool', goMatches)
     .registerFunction('matchGo(string, string): bool', goMatches)
     .registerFunction('timestaGo(string): google.protobuf.Timestamp', (text: string) => {
       const parsed = goParseRfc3339(text)
       if (typeof parsed === 'string') throw new Error(parsed)
-      const timestamp = timestampOf(parsed.unix, parsed.ms)
-      const zone = /([+-])([0-9]{2}):([0-9]{2})$/.exec(text)
-      const offset = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 3600 + Number(zone[3]) * 60) : 0
-      if (offset !== 0) timestampOffsets.set(timestamp, offset)
-      return timestamp
+      return keepTimestampText(timestampOf(parsed.unix, parsed.ms), text)
     })
     .registerFunction('timestaGo(int): google.protobuf.Timestamp', (seconds: bigint) =>
       timestampOf(Number(seconds), Number(seconds) * 1000),
@@ -168,9 +169,7 @@ export function withGoFunctions(env: Environment): Environment {
     .registerFunction('duratiGo(string): google.protobuf.Duration', (text: string) => {
       const ns = goParseDuration(text)
       if (typeof ns === 'string') throw new Error(ns)
-      const abs = ns < 0n ? -ns : ns
-      const [seconds, nanos] = [abs / 1_000_000_000n, Number(abs % 1_000_000_000n)]
-      return ns < 0n ? new Duration(-seconds, -nanos) : new Duration(seconds, nanos)
+      return durationFromNanos(ns)
     })
     .registerFunction('hasGo(dyn, string): bool', goHas)
     .registerFunction('negGo(int): int', (v: bigint) => {
@@ -274,16 +273,21 @@ export function withGoOperators<T extends ReturnType<Environment['parse']>>(prog
     else if (ORDERING.has(node.op))
       handled.handle = (left, right, ...rest) => {
         if (Number.isNaN(left) || Number.isNaN(right)) throw new Error('NaN values cannot be ordered')
+        if (left instanceof Date && right instanceof Date)
+          return ORDER[node.op as keyof typeof ORDER](timestampNanos(left), timestampNanos(right))
+        return inner(left, right, ...rest)
+      }
+    else if (node.op === '/' || node.op === '%')
+      // Go's checked int division: the smallest int by -1 overflows (cel-js gave 2^63 and 0).
+      handled.handle = (left, right, ...rest) => {
+        if (left === MIN_INT && right === -1n) throw new Error('integer overflow')
         return inner(left, right, ...rest)
       }
     else if (node.op === '+' || node.op === '-')
       handled.handle = (left, right, ...rest) => {
-        const result = inner(left, right, ...rest)
-        if (result instanceof Date) {
-          timestampOf(Math.floor(result.getTime() / 1000), result.getTime())
-          const offset = timestampOffsets.get((left instanceof Date ? left : right) as Date)
-          if (offset !== undefined) timestampOffsets.set(result, offset)
-        } else if (result instanceof Duration) {
+        const result = exactTimeArithmetic(node.op, left, right) ?? inner(left, right, ...rest)
+        if (result instanceof Date) timestampOf(Math.floor(result.getTime() / 1000), result.getTime())
+        else if (result instanceof Duration) {
           const ns = result.seconds * 1_000_000_000n + BigInt(result.nanos)
           if (ns > MAX_INT || ns < MIN_INT) throw new Error('integer overflow')
         }
@@ -329,6 +333,12 @@ function stringArgumentMismatch(node: AstNode): string | undefined {
 }
 
 const ORDERING = new Set(['<', '<=', '>', '>='])
+const ORDER = {
+  '<': (a: bigint, b: bigint) => a < b,
+  '<=': (a: bigint, b: bigint) => a <= b,
+  '>': (a: bigint, b: bigint) => a > b,
+  '>=': (a: bigint, b: bigint) => a >= b,
+}
 const NUMBERS = new Set(['int', 'uint', 'double'])
 const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
 
