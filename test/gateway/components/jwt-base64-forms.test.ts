@@ -1,59 +1,25 @@
 import assert from 'node:assert/strict'
-import { createHmac } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { b64, type Hs256Gateway, hs256, hs256Gateway } from './hs256-gateway.ts'
 
 // go-jose reads each compact part with strings.TrimRight(part, "=") and Go's RawURLEncoding, which
 // ignores the unused low bits of the last character, and it signs the parts encoded again: a token
 // with padded parts, or a last character with other unused bits, is the same token to KrakenD.
-const SECRET = Buffer.from('a-symmetric-secret-of-32-bytes!!')
-let dir: string
-let backend: TestBackend
-let gateway: Running
+let gw: Hs256Gateway
 let parts: string[]
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gw-b64-'))
-  const jwks = join(dir, 'jwks.json')
-  await writeFile(
-    jwks,
-    JSON.stringify({ keys: [{ kty: 'oct', kid: 'sym', k: SECRET.toString('base64url') }] }),
-  )
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/private',
-          extra_config: {
-            'auth/validator': { alg: 'HS256', jwk_local_path: jwks, disable_jwk_security: true },
-          },
-          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-        },
-      ],
-    }),
-  )
+  gw = await hs256Gateway()
   // Lengths that leave unused bits in the last character of every part (35, 40 and 32 bytes).
-  const header = Buffer.from('{"alg":"HS256","kid":"sym","t":"a"}').toString('base64url')
-  const exp = Math.floor(Date.now() / 1000) + 300
-  const payload = Buffer.from(`{"sub":"alice","exp":${exp}}`).toString('base64url')
-  const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url')
-  parts = [header, payload, signature]
+  const header = b64('{"alg":"HS256","kid":"sym","t":"a"}')
+  const payload = b64(`{"sub":"alice","exp":${Math.floor(Date.now() / 1000) + 300}}`)
+  parts = [header, payload, hs256(`${header}.${payload}`)]
   assert.ok(parts.every((p) => p.length % 4 !== 0))
 })
 
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+after(() => gw?.close())
 
-const status = async (token: string) =>
-  (await send(gateway.url, { path: '/private', headers: { authorization: `Bearer ${token}` } })).status
+const status = async (token: string) => (await gw.call(token)).status
 
 /** The part with its last character's unused low bits set: another text for the same bytes. */
 function otherBits(part: string): string {
