@@ -1,11 +1,14 @@
 /**
- * A cel-go (v0.29) run-time dispatch quirk KrakenD shows, found by the differential fuzz: a type
- * conversion (int, uint, double, string, bool, bytes, timestamp, duration) of a dyn value read by
- * an index of static type uint, double or string from anything but an activation variable
- * (`int(resp_data.c[0u])`, `int(JWT.nested['a'])`, `double(dyn(['1'])[0u])`) finds no overload
- * unless the value already has the target type: "no such overload: int(string)". The same
- * conversion of `resp_data.c[0]`, `JWT['n']` or `resp_data.d.f` converts. cel-js converted all of
- * them, so `int(JWT.nested['a']) == 1` let a token through that KrakenD refuses.
+ * A cel-go (v0.29) check-time binding KrakenD shows, found by the differential fuzz: indexing a
+ * dyn value by a key of a static type other than int (`resp_data.c[0u]`, `JWT.nested['a']`,
+ * `x['a']`) matches only cel-go's map index, whose value type stays a free type parameter; a type
+ * conversion (int, uint, double, string, bool, bytes, timestamp, duration) of it binds that
+ * parameter to the function's first overload, the identity, so it fails at run time unless the
+ * value already has the target type ("no such overload: int(string)"). `resp_data.c[0]`,
+ * `JWT['n']` (a map of dyn) and `resp_data.d.f` convert. cel-js converted all of them, so
+ * `int(JWT.nested['a']) == 1` let a token through that KrakenD refuses. Only the conversion of
+ * the indexed value itself is followed (the parameter also travels through a list or a
+ * conditional in cel-go: README, validation/cel deviations).
  */
 import { celLibrary } from '../libraries.ts'
 
@@ -26,9 +29,6 @@ export interface Conversion {
   type: string
 }
 
-const ACTIVATION = /^(now|req_\w+|resp_\w+|JWT)$/
-const NON_INT_KEYS = new Set(['uint', 'double', 'string'])
-
 interface Node {
   op: string
   args?: unknown
@@ -44,9 +44,8 @@ export function quirkConversion(node: Node): Conversion | undefined {
   const target = CONVERSIONS.get(name)
   const arg = args?.length === 1 ? args[0] : undefined
   if (target === undefined || arg?.op !== '[]' || arg.checkedType?.name !== 'dyn') return undefined
-  if (!NON_INT_KEYS.has(arg.right?.checkedType?.name ?? '')) return undefined
-  const base = arg.left
-  if (base?.op === 'id' && typeof base.args === 'string' && ACTIVATION.test(base.args)) return undefined
+  const key = arg.right?.checkedType?.name ?? 'dyn'
+  if (key === 'int' || key === 'dyn' || arg.left?.checkedType?.name !== 'dyn') return undefined
   return target
 }
 

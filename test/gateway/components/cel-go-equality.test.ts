@@ -35,6 +35,8 @@ const EXPRESSIONS: Record<string, string> = {
   '/convert-index': "int(dyn({'a': req_querystring.n[0]})['a']) == 1",
   '/convert-field': "int(dyn({'a': req_querystring.n[0]}).a) == 1",
   '/convert-same': "string(dyn({'a': req_querystring.n[0]})['a']) == '1'",
+  '/convert-typed-map': "int({'a': dyn(req_querystring.n[0])}['a']) == 1",
+  '/convert-element': "int([dyn({'a': req_querystring.n[0]})][0]['a']) == 1",
 }
 
 before(async () => {
@@ -86,10 +88,13 @@ describe('validation/cel equality and map keys as cel-go', () => {
     assert.equal(await status('/bytes?t=b'), 500)
   })
 
-  test("a conversion of a value read by a string index from no variable fails, as cel-go's dispatch does", async () => {
+  test('a conversion of a dyn value indexed by a string fails unless it has the type, as in cel-go', async () => {
     assert.equal(await status('/convert-index?n=1'), 500)
     assert.equal(await status('/convert-field?n=1'), 200)
     assert.equal(await status('/convert-same?n=1'), 200)
+    // A map of dyn gives dyn, which converts; an element of a list of dyn is dyn again.
+    assert.equal(await status('/convert-typed-map?n=1'), 200)
+    assert.equal(await status('/convert-element?n=1'), 500)
   })
 
   test('what cel-go checks is accepted', () => {
