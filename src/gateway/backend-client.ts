@@ -17,7 +17,7 @@ import { wireHeaders } from './backend-wire-headers.ts'
 import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
-import { fixPragmaCacheControl, goOp, goReason } from './go-http.ts'
+import { fixPragmaCacheControl, goOp, goReason, trimHeaderValues } from './go-http.ts'
 import {
   asGoWritesClosingHeads,
   asGoWritesHeads,
@@ -261,6 +261,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       signal: req.cancel.signal,
     })
     const body = response.body as BackendBody
+    trimHeaderValues(response.headers)
     fixPragmaCacheControl(response.headers)
     return {
       statusCode: switchedStatus(response.statusCode, response.headers),

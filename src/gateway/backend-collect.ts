@@ -4,7 +4,7 @@ import { type Hop, isGzip } from './backend-client.ts'
 import { switchedStatus } from './backend-continue.ts'
 import { GzipFirstValue } from './backend-gzip-first-value.ts'
 import type { Cancellation } from './cancellation.ts'
-import { fixPragmaCacheControl } from './go-http.ts'
+import { fixPragmaCacheControl, trimHeaderValues } from './go-http.ts'
 import { FAILED_AT, FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
 
 type Collected = Omit<Hop<Buffer>, 'discard'>
@@ -95,6 +95,7 @@ export class CollectingHandler {
     statusCode = switchedStatus(statusCode, headers)
     this.#status = statusCode
     this.#reason = reason
+    trimHeaderValues(headers)
     fixPragmaCacheControl(headers)
     this.#headers = headers
     if (this.#limit < 0) return

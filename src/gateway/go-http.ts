@@ -158,6 +158,20 @@ export function fixPragmaCacheControl(
   return true
 }
 
+/**
+ * Go's textproto reads a header value without the spaces and tabs around it; undici keeps those at
+ * the end of a backend's value (`X-T: a<SP><SP>`, `Cache-Control: no-store<TAB>`). Trims them in
+ * place, so everything reading the answer (client, cache, martian, Lua, CEL) sees Go's value.
+ */
+export function trimHeaderValues(headers: Record<string, string | string[] | undefined>): void {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]
+    if (value === undefined) continue
+    const trimmed = trimmedValues(value)
+    if (trimmed !== value) headers[name] = trimmed
+  }
+}
+
 /** Go's http.StatusText where node:http's STATUS_CODES words it otherwise. */
 const GO_STATUS_TEXT: Record<number, string> = {
   413: 'Request Entity Too Large',

@@ -231,11 +231,7 @@ export function goAnswer(
     if (name === 'connection' && close) continue
     if (name === 'content-length' && (chunked || gunzipped)) continue
     if (name === 'content-encoding' && gunzipped) continue
-    setOwnKey<string | string[] | undefined>(
-      out,
-      name,
-      Array.isArray(value) ? value.map(trimOws) : trimOws(value),
-    )
+    setOwnKey<string | string[] | undefined>(out, name, value)
   }
   const declared = first(out, 'content-length')
   const noBody = method === 'HEAD' || !bodyAllowed(status)
@@ -260,12 +256,6 @@ export function goAnswer(
     uncompressed: gunzipped,
   }
 }
-
-/**
- * Go's textproto trims a header value's spaces and tabs at both ends; undici keeps them at the end
- * (`no-store<TAB>` must still be no-store).
- */
-const trimOws = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '')
 
 function hasCloseToken(headers: Headers): boolean {
   return values(headers.connection).some((line) =>
