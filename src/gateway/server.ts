@@ -10,10 +10,10 @@ import { http2Module } from './libraries.ts'
 import {
   answeredUnknownMethod,
   createServer as createHttpServer,
-  reparsedRawByteTarget,
   servedDespiteTransferEncoding,
 } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
+import { reparsedRawByteTarget } from './raw-byte-target.ts'
 
 /** Go's HTTP/2 server: receive windows (each stream's and the connection's) and largest frame read. */
 const GO_RECEIVE_WINDOW = 1 << 20
