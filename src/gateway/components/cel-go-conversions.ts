@@ -24,14 +24,14 @@ const conversionError = (from: string, to: string) =>
   new Error(`type conversion error from '${from}' to '${to}'`)
 
 /** Go's strconv.ParseInt(s, 10, 64). */
-export function goParseInt(s: string): bigint | undefined {
+function goParseInt(s: string): bigint | undefined {
   if (!/^[+-]?[0-9]+$/.test(s)) return undefined
   const n = BigInt(s)
   return n < MIN_INT || n > MAX_INT ? undefined : n
 }
 
 /** Go's strconv.ParseUint(s, 10, 64). */
-export function goParseUint(s: string): bigint | undefined {
+function goParseUint(s: string): bigint | undefined {
   if (!/^[0-9]+$/.test(s)) return undefined
   const n = BigInt(s)
   return n > MAX_UINT ? undefined : n
@@ -41,7 +41,7 @@ const DECIMAL = /^[+-]?(?:[0-9_]+\.?[0-9_]*|\.[0-9_]+)(?:[eE][+-]?[0-9_]+)?$/
 const HEX = /^([+-]?)0[xX]([0-9a-fA-F_]*)(?:\.([0-9a-fA-F_]*))?[pP]([+-]?[0-9_]+)$/
 
 /** Go's strconv.ParseFloat(s, 64); undefined where Go returns an error (syntax or range). */
-export function goParseFloat(s: string): number | undefined {
+function goParseFloat(s: string): number | undefined {
   const special = /^([+-]?)(inf|infinity)$/i.exec(s)
   if (special) return special[1] === '-' ? -Infinity : Infinity
   if (/^nan$/i.test(s)) return Number.NaN
@@ -88,7 +88,7 @@ function underscoresOk(s: string): boolean {
 }
 
 /** Go's fmt `%g` of a float64 (strconv 'g', shortest digits: exponent form below 1e-4 or from 1e6 on). */
-export function goFormatG(x: number): string {
+function goFormatG(x: number): string {
   if (Number.isNaN(x)) return 'NaN'
   if (x === Infinity) return '+Inf'
   if (x === -Infinity) return '-Inf'

@@ -195,7 +195,7 @@ function goHas(value: unknown, field: string): boolean {
  * lets it pass once it has checked a macro); has() on what cannot have fields
  * (`has(req_params.Id.x)`); a map index or a string method's argument of another type.
  */
-export function celCheckProblem(env: Environment, rewritten: RewrittenExpression): string | undefined {
+function celCheckProblem(env: Environment, rewritten: RewrittenExpression): string | undefined {
   if (rewritten.syntaxError !== undefined) return rewritten.syntaxError
   if (rewritten.unknownFunction !== undefined)
     return `undeclared reference to '${rewritten.unknownFunction}' (not in cel-go's standard library)`
@@ -375,7 +375,7 @@ const isMacro = (node: AstNode) =>
   node.op === 'rcall' && Array.isArray(node.args) && MACROS.has(node.args[0] as string)
 
 /** The handler both `matchGo` overloads run. */
-export function goMatches(text: string, pattern: string): boolean {
+function goMatches(text: string, pattern: string): boolean {
   return compiledPattern(pattern).test(text)
 }
 

@@ -31,7 +31,7 @@ export const durationNanos = (d: Duration): bigint => d.seconds * NS_PER_S + Big
 
 const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b))
 
-export function timestampFromNanos(ns: bigint): Date {
+function timestampFromNanos(ns: bigint): Date {
   const ms = floorDiv(ns, NS_PER_MS)
   const date = new Date(Number(ms))
   const below = Number(ns - ms * NS_PER_MS)
