@@ -8,9 +8,9 @@
  * containerd pulls it from there.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseAllDocuments, stringify } from 'yaml'
 import { type CliResult, runCli } from '../../helpers/cli.ts'
 import { removeImage, testDocker } from '../../helpers/docker.ts'
@@ -90,7 +90,13 @@ export async function auditedRequests(namespace: string): Promise<AuditedRequest
   if (!file) throw new Error('GWDEPLOY_TEST_KUBE_AUDIT_LOG is not set: run `scripts/services.sh start`')
   const user = `system:serviceaccount:${namespace}:${SERVICE_ACCOUNT}`
   const requests: AuditedRequest[] = []
-  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+  // The API server rotates the log at 100 MB (audit-<time>.log beside it): a long suite's early
+  // requests may be in the backup.
+  const backups = (await readdir(dirname(file))).filter((name) => /^audit-.*\.log$/.test(name)).sort()
+  const texts = await Promise.all(
+    [...backups.map((name) => join(dirname(file), name)), file].map((f) => readFile(f, 'utf8')),
+  )
+  for (const line of texts.join('\n').split('\n')) {
     if (!line.includes(user)) continue
     const event = JSON.parse(line) as Obj
     if (event.user?.username !== user || event.stage !== 'ResponseComplete' || !event.objectRef) continue
