@@ -7,7 +7,7 @@
 import { MAX_TIMER_MS } from '../config/duration.ts'
 import { goTrimSpace } from '../request-headers.ts'
 import type { Fields } from './fields.ts'
-import { firstLine, type GuardContext, type IncomingLike, type Reply } from './types.ts'
+import { type GuardContext, goHeaderGet, type IncomingLike, type Reply } from './types.ts'
 
 /**
  * krakend-ratelimit's TokenBucket: starts with `capacity` tokens (clamped to 1 for its size only, so a
@@ -175,7 +175,8 @@ export function compileRouterLimit(
       },
       Math.min(cfg.cleanupMs, MAX_TIMER_MS),
     ).unref()
-    const headerGet = goHeaderGet(cfg.key.toLowerCase())
+    const lower = cfg.key.toLowerCase()
+    const headerGet = (req: IncomingLike) => goHeaderGet(req, lower)
     const keyOf =
       cfg.strategy === 'ip'
         ? cfg.key
@@ -206,19 +207,6 @@ export function compileRouterLimit(
     if (global && !global.allow()) return UNAVAILABLE
     return undefined
   }
-}
-
-/**
- * Go's HTTP/1 server moves Host into Request.Host and drops Transfer-Encoding from Request.Header,
- * so krakend-ratelimit's Header.Get never finds them: a "Host" key gives every client the empty
- * key (429) or, for strategy ip, gin's ClientIP. Over h2c a `host` field the client sent stays in
- * the header map (the authority is `:authority`).
- */
-function goHeaderGet(lower: string): (req: IncomingLike) => string | undefined {
-  if (lower === 'transfer-encoding') return () => undefined
-  if (lower === 'host') return (req) => (req.httpVersionMajor === 2 ? firstLine(req, lower) : undefined)
-  // Go's Header.Get: the first line (Node joins repeated lines, which would give one bucket per combination).
-  return (req) => firstLine(req, lower)
 }
 
 /**

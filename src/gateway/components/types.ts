@@ -85,6 +85,16 @@ export function allLines(req: IncomingLike, name: string): string[] | undefined 
 }
 
 /**
+ * Go's Request.Header.Get as a component (krakend-ratelimit's key, krakend-jose's token header) reads
+ * it: the first line, and nothing for Host or Transfer-Encoding over HTTP/1, which Go's server keeps
+ * out of the map (Host becomes Request.Host). Over h2c a `host` field the client sent stays there.
+ */
+export function goHeaderGet(req: IncomingLike, lower: string): string | undefined {
+  if (lower === 'transfer-encoding' || (lower === 'host' && req.httpVersionMajor !== 2)) return undefined
+  return firstLine(req, lower)
+}
+
+/**
  * A header as Go's Header.Get reads it: the first line only (Node joins repeated lines with ", ").
  */
 export function firstLine(req: IncomingLike, name: string): string | undefined {
