@@ -7,7 +7,8 @@ import type { RollbackView } from '../core/fleetless.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { isUnreadableLock } from '../core/lock.ts'
 import { describeMaintenance } from '../core/maintenance.ts'
-import { nothingServed, type StatusResult, status } from '../core/operations.ts'
+import { type StatusResult, status } from '../core/operations.ts'
+import { nothingServedError } from '../core/wait.ts'
 import { sleep } from '../health/gate.ts'
 
 export function renderStatus(s: StatusResult): string {
@@ -72,7 +73,7 @@ function refuseIdleFlags(flags: {
   const hint = 'Add --wait-for live|healthy|preview to wait for a state (see `gwdeploy status --help`).'
   if (flags['wait-for'] && flags.watch)
     throw usageError('--wait-for and --watch do not go together', {
-      hint: '--wait-for waits for one state and exits (0, 4 or 7); --watch shows every change until Ctrl-C.',
+      hint: '--wait-for waits for one state and exits (0, 4, 6 or 7); --watch shows every change until Ctrl-C.',
     })
   if (flags.timeout !== undefined && !flags['wait-for'])
     throw usageError(`--timeout ${flags.timeout} does nothing without --wait-for`, { hint })
@@ -131,13 +132,10 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
 
   /** A target that should serve but serves nothing is a failure (exit 6), shown whole. */
   #served(result: StatusResult, context: RunContext): void {
-    const nothing = nothingServed(result)
+    const nothing = nothingServedError(result)
     if (!nothing) return
     if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
-    throw providerError(`nothing is served: ${nothing.why}`, {
-      hint: nothing.hint ?? `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
-      details: { status: result },
-    })
+    throw nothing
   }
 
   /**

@@ -3,9 +3,9 @@
  * a StatusResult and polling loops over it. Nothing here prints; callers get results and events.
  */
 import { sleep } from '../health/gate.ts'
-import { GwError } from './errors.ts'
+import { GwError, providerError } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
-import type { ColourStatus, NodeStatus, StatusResult } from './operations.ts'
+import { type ColourStatus, type NodeStatus, nothingServed, type StatusResult } from './operations.ts'
 
 export const WAIT_GOALS = ['live', 'healthy', 'preview'] as const
 export type WaitGoal = (typeof WAIT_GOALS)[number]
@@ -46,18 +46,35 @@ export function unhealthyServing(result: StatusResult): string[] {
 const allHealthy = (colour: ColourStatus) =>
   colour.nodes.length > 0 && colour.nodes.every((n) => nodeVerdict(n) === 'healthy')
 
+/** A release, rollback or promote running now; a holder whose process is gone (kill -9) runs nothing. */
+function inProgress(result: StatusResult): string | undefined {
+  const lock = result.lock
+  return lock && !lock.expired && !lock.dead && lock.operation && !lock.operation.startsWith('freeze')
+    ? `${lock.operation} in progress (${lock.holder})`
+    : undefined
+}
+
+/**
+ * A target that should serve and serves nothing (the router down, or no node left where traffic
+ * goes): exit 6, for plain `status` and for `--wait-for` when no release is running that could
+ * change it (waiting cannot help then).
+ */
+export function nothingServedError(result: StatusResult, waiting?: WaitGoal): GwError | undefined {
+  const nothing = nothingServed(result)
+  if (!nothing) return undefined
+  return providerError(
+    `nothing is served${waiting ? `, waiting for ${waiting} cannot help` : ''}: ${nothing.why}`,
+    {
+      hint: nothing.hint ?? `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
+      details: { status: result },
+    },
+  )
+}
+
 /** Is the goal reached? And if not, what is still missing (for progress lines and the timeout error). */
 export function goalState(goal: WaitGoal, result: StatusResult): { reached: boolean; missing: string } {
   const serving = result.colours.filter((c) => c.weight > 0)
-  // A holder whose process is gone (kill -9) runs nothing: its lock is not a release in progress.
-  const releasing =
-    result.lock &&
-    !result.lock.expired &&
-    !result.lock.dead &&
-    result.lock.operation &&
-    !result.lock.operation.startsWith('freeze')
-      ? `${result.lock.operation} in progress (${result.lock.holder})`
-      : undefined
+  const releasing = inProgress(result)
   const unready = (colours: ColourStatus[]) =>
     colours
       .filter((c) => !allHealthy(c))
@@ -97,7 +114,11 @@ export interface WaitOptions {
   onWaiting?: (missing: string) => void
 }
 
-/** Polls until the goal is reached (returns the status), serving nodes are unhealthy twice in a row (exit 4) or time runs out (exit 7). */
+/**
+ * Polls until the goal is reached (returns the status), serving nodes are unhealthy twice in a row
+ * (exit 4) or time runs out (exit 7). Nothing served is exit 6 at the first poll, unless a release
+ * (or rollback) is running: that may serve again, so the wait goes on.
+ */
 export async function waitForGoal(
   read: () => Promise<StatusResult>,
   options: WaitOptions,
@@ -108,7 +129,10 @@ export async function waitForGoal(
     const result = await read()
     const { reached, missing } = goalState(options.goal, result)
     if (reached) return result
-    const unhealthy = unhealthyServing(result)
+    const nothing = nothingServedError(result, options.goal)
+    if (nothing && !inProgress(result)) throw nothing
+    // Nodes that serve nothing are not "degraded" while the run that replaces them is under way.
+    const unhealthy = nothing ? [] : unhealthyServing(result)
     if (unhealthy.length && degradedBefore) {
       throw new GwError(
         'degraded',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { GwError } from '../../src/core/errors.ts'
 import type { StatusResult } from '../../src/core/operations.ts'
-import { goalState } from '../../src/core/wait.ts'
+import { goalState, waitForGoal } from '../../src/core/wait.ts'
 
 const blueLive = (extra: Partial<StatusResult> = {}): StatusResult => ({
   service: 'api',
@@ -44,4 +45,57 @@ test('live is not reached while clients get the maintenance page; healthy still 
     missing: 'maintenance is on: clients get the 503 page (gwdeploy maintenance off)',
   })
   assert.equal(goalState('healthy', during).reached, true)
+})
+
+const nothingLeft = (extra: Partial<StatusResult> = {}): StatusResult => {
+  const live = blueLive()
+  const [blue] = live.colours
+  if (!blue) throw new Error('no blue')
+  const gone = { id: 'n1', provider: 'gone' as const, providerDetail: 'pid 1 exited' }
+  return { ...live, colours: [{ ...blue, nodes: [gone] }], lastRelease: undefined, ...extra }
+}
+
+test('--wait-for with nothing served: exit 6 at the first poll, naming it; while a rollback runs it waits for it', async () => {
+  let polls = 0
+  const stuck = waitForGoal(
+    async () => {
+      polls++
+      return nothingLeft()
+    },
+    { goal: 'live', timeoutMs: 60_000, intervalMs: 1 },
+  )
+  await assert.rejects(stuck, (error: GwError) => {
+    assert.equal(error.exitCode, 6)
+    assert.equal(
+      error.message,
+      'nothing is served, waiting for live cannot help: blue (aaaaaaa) gets 100% of requests, but none of its 1 node(s) is left (n1: pid 1 exited)',
+    )
+    assert.equal(error.hint, `\`gwdeploy release --sha ${'a'.repeat(40)}\` brings aaaaaaa back.`)
+    return true
+  })
+  assert.equal(polls, 1)
+
+  const running = {
+    holder: 'ops@host',
+    operation: 'rollback',
+    acquiredAt: '2026-12-05T00:00:00Z',
+    renewedAt: '2026-12-05T00:00:00Z',
+    expiresAt: '2026-12-05T01:00:00Z',
+    expired: false,
+  }
+  const states = [
+    nothingLeft({ lock: running }),
+    nothingLeft({ lock: running }),
+    nothingLeft({ lock: running }),
+    blueLive(),
+  ]
+  const progress: string[] = []
+  const reached = await waitForGoal(async () => states.shift() ?? blueLive(), {
+    goal: 'live',
+    timeoutMs: 60_000,
+    intervalMs: 1,
+    onWaiting: (missing) => progress.push(missing),
+  })
+  assert.equal(reached.serving, 'blue')
+  assert.deepEqual(progress, Array(3).fill('blue: 0/1 nodes healthy, rollback in progress (ops@host)'))
 })

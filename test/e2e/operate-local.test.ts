@@ -268,4 +268,40 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(wait.code, 4, wait.stderr)
     assert.match(wait.stderr, /degraded while waiting for healthy: blue node/)
   })
+
+  // After the one above: the other serving node dies too.
+  it('no serving node left: --wait-for live and healthy exit 6 at once (nothing is served), as plain status; preview is still reached', async () => {
+    for (const node of (await project.fleet('blue'))?.nodes ?? []) {
+      try {
+        process.kill(node.pid, 'SIGKILL')
+      } catch {}
+    }
+    const plain = await project.run(['status'])
+    assert.equal(plain.code, 6, plain.stderr)
+    for (const goal of ['live', 'healthy']) {
+      const wait = await project.run(['status', '--wait-for', goal, '--timeout', '1m', '--interval', '200ms'])
+      assert.equal(wait.code, 6, wait.stderr)
+      assert.match(
+        wait.stderr,
+        new RegExp(
+          `nothing is served, waiting for ${goal} cannot help: blue \\(0101010\\) gets 100% of requests, but none of its 2 node\\(s\\) is left`,
+        ),
+      )
+      assert.match(wait.stderr, /`gwdeploy release --sha 0101010\w*` brings 0101010 back/)
+      // Decided on the first poll: no "waiting for" progress line before it.
+      assert.doesNotMatch(wait.stderr, /waiting for (live|healthy):/)
+    }
+    const json = await project.json<{
+      status: string
+      error: { code: string; exitCode: number; message: string; details: { status: { serving: string } } }
+    }>(['status', '--wait-for', 'live', '--timeout', '1m', '--interval', '200ms'])
+    assert.equal(json.code, 6)
+    assert.equal(json.envelope.status, 'error')
+    assert.equal(json.envelope.error.exitCode, 6)
+    assert.match(json.envelope.error.message, /^nothing is served, waiting for live cannot help/)
+    assert.equal(json.envelope.error.details.status.serving, 'blue')
+    // The --no-shift release above still runs green: waiting for it is not waiting for traffic.
+    const preview = await project.run(['status', '--wait-for', 'preview', '--timeout', '30s'])
+    assert.equal(preview.code, 0, preview.stderr)
+  })
 })
