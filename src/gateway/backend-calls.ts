@@ -33,6 +33,7 @@ import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goResponseError } from './go-json.ts'
 import { goUtf8, wireText } from './go-utf8.ts'
+import { writtenMapHeaders } from './request-headers.ts'
 import { SequentialValues } from './sequential-params.ts'
 import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
@@ -139,8 +140,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     // As Go's url.Parse writes it: a path re-escaped where Go would, the forwarded query appended.
     const path = target ? target.path : goRequestTarget((b.bases[i] ?? '') + generatedPath(b, ctx), ctx.query)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
+    const mapHeaders = writtenMapHeaders(ctx.headers)
     const modified = b.guard?.modify?.(
-      ctx.headers,
+      mapHeaders,
       path,
       target ? target.origin : (b.origins[i] as string),
       () => fragmentOf(generatedPath(b, ctx)),
@@ -151,7 +153,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       pool: target ? client.poolFor(target.origin) : (b.pools[i] as Pool),
       path: modified ? modified.path : path,
       method: target?.method ?? b.wireMethod,
-      headers: modified ? modified.headers : ctx.headers,
+      headers: modified ? modified.headers : mapHeaders,
       // Every backend gets the client's body, whatever the methods (lura hands each the request);
       // martian's body.Modifier sends its bytes with their length (Go's unknown-length rule when empty).
       body:

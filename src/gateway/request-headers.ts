@@ -5,6 +5,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http'
 import { BlockList, isIP } from 'node:net'
+import { goOnlyHeaders } from './components/incoming-headers.ts'
 import type { ServerOptions } from './config/types.ts'
 import { GO_USER_AGENT } from './go-http.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
@@ -43,6 +44,8 @@ export interface ForwardRule {
    */
   transportGzip: boolean
   forwardsContentLength: boolean
+  /** Host, Content-Length, Transfer-Encoding among the names (lower-case; all for `*`). */
+  framingNames: string[] | '*'
 }
 
 export function compileForwardRule(inputHeaders: string[], disableCompression = false): ForwardRule {
@@ -57,6 +60,12 @@ export function compileForwardRule(inputHeaders: string[], disableCompression = 
     forwardsAcceptEncoding: has('accept-encoding'),
     transportGzip: !disableCompression,
     forwardsContentLength: has('content-length'),
+    framingNames:
+      names === '*'
+        ? '*'
+        : ['host', 'content-length', 'transfer-encoding'].filter((h) =>
+            list.some((l) => l.toLowerCase() === h),
+          ),
   }
 }
 
@@ -204,6 +213,8 @@ export function backendHeaders(
       setOwnKey(out, key, value)
     }
   }
+  const goOnly = goOnlyHeaders(req)
+  if (goOnly !== undefined) addGoOnly(out, goOnly, rule.framingNames)
   // A client's own `gzip` is kept apart from the transport's (a list, written in its sorted place).
   if (out['accept-encoding'] === 'gzip') out['accept-encoding'] = ['gzip']
   addTransportGzip(out, rule)
@@ -212,6 +223,39 @@ export function backendHeaders(
   out['x-forwarded-host'] = (Array.isArray(host) ? host[0] : host) ?? ''
   if (out['user-agent'] === undefined) out['user-agent'] = KRAKEND_USER_AGENT
   else out['x-forwarded-via'] = KRAKEND_USER_AGENT
+  return out
+}
+
+/**
+ * Host, Content-Length or Transfer-Encoding a component wrote into Go's header map: lura copies
+ * them like any forwarded header (CEL's req_headers, Lua see them); Go's client writes none of
+ * them from the map (writtenMapHeaders).
+ */
+function addGoOnly(out: HeaderValues, goOnly: Record<string, string[]>, names: string[] | '*'): void {
+  for (const lower in goOnly) {
+    if (names !== '*' && !names.includes(lower)) continue
+    const values = goOnly[lower] as string[]
+    if (values.length === 0) delete out[lower]
+    else setOwnKey(out, lower, values.length === 1 ? (values[0] as string) : values)
+  }
+}
+
+/**
+ * The headers Go's client writes of lura's map: never Host, Content-Length or Transfer-Encoding,
+ * which it takes from the request's fields (a claim propagated into Host and forwarded stays in
+ * lura's request, for CEL and Lua, and goes no further). The map itself when it has none.
+ */
+export function writtenMapHeaders(headers: HeaderValues): HeaderValues {
+  if (
+    headers.host === undefined &&
+    headers['content-length'] === undefined &&
+    headers['transfer-encoding'] === undefined
+  )
+    return headers
+  const out = { ...headers }
+  delete out.host
+  delete out['content-length']
+  delete out['transfer-encoding']
   return out
 }
 

@@ -14,14 +14,41 @@ interface WritableIncoming extends IncomingLike {
 
 /**
  * Go reads the body by r.ContentLength and the host from r.Host: writing these names into the
- * header map changes neither, so here (where they frame the body and name the host) they stay.
+ * header map changes neither, so Node's fields (which frame the body and name the host) stay, and
+ * the header map's lines for them are kept beside (goOnlyHeaders).
  */
-const FRAMING_AND_HOST = new Set(['host', 'content-length', 'transfer-encoding'])
+export const FRAMING_AND_HOST = new Set(['host', 'content-length', 'transfer-encoding'])
+
+const GO_ONLY = Symbol('goOnlyHeaders')
+interface GoOnlyCarrier {
+  [GO_ONLY]?: Record<string, string[]>
+}
+
+/**
+ * The lines Go's header map holds for Host, Content-Length or Transfer-Encoding once a component
+ * set them (krakend-jose's propagate_claims, a Lua script), by lower-case name ([] once deleted);
+ * undefined when none did. Every reader of Go's map (a rate limit's key, Lua, lura's input_headers)
+ * sees these, not the client's.
+ */
+export function goOnlyHeaders(req: IncomingLike): Record<string, string[]> | undefined {
+  return (req as GoOnlyCarrier)[GO_ONLY]
+}
+
+export function setGoOnlyHeader(req: IncomingLike, lower: string, values: string[]): void {
+  const carrier = req as GoOnlyCarrier
+  const own = carrier[GO_ONLY] ?? Object.create(null)
+  own[lower] = values
+  carrier[GO_ONLY] = own
+}
 
 export function replaceIncomingHeader(req: IncomingLike, name: string, values: string[]): void {
   const incoming = req as WritableIncoming
   const lower = name.toLowerCase()
-  if (FRAMING_AND_HOST.has(lower) || lower.startsWith(':')) return
+  if (lower.startsWith(':')) return
+  if (FRAMING_AND_HOST.has(lower)) {
+    setGoOnlyHeader(req, lower, values)
+    return
+  }
   const headers = incoming.headers as Record<string, string | string[] | undefined>
   const raw: string[] = []
   const old = incoming.rawHeaders ?? []

@@ -7,10 +7,16 @@
  */
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { ginErrorStatus } from '../go-http.ts'
-import { forwardQuery, goHeaders } from '../go-url.ts'
+import { canonicalHeaderKey, forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
-import { nodeHeaderValue, setOwn } from './incoming-headers.ts'
+import {
+  FRAMING_AND_HOST,
+  goOnlyHeaders,
+  nodeHeaderValue,
+  setGoOnlyHeader,
+  setOwn,
+} from './incoming-headers.ts'
 import { compileLua, type LuaConfig } from './lua.ts'
 import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
@@ -39,12 +45,25 @@ function routerView(req: RouterIncoming, params: Array<[string, string]>, body: 
     url: req.url ?? '/',
     host: hostOf(req),
     params,
-    headers: goHeaders(req.rawHeaders ?? []),
+    headers: withGoOnly(goHeaders(req.rawHeaders ?? []), req),
     body,
     queryCache: undefined,
     changed: new Set(),
   }
   return view
+}
+
+/** Go's map as the JWT validator (or an earlier script) left it: Host and framing lines it set. */
+function withGoOnly(headers: Record<string, string[]>, req: IncomingLike): Record<string, string[]> {
+  const own = goOnlyHeaders(req)
+  if (own === undefined) return headers
+  for (const lower in own) {
+    const values = own[lower] as string[]
+    const key = canonicalHeaderKey(lower)
+    if (values.length === 0) delete headers[key]
+    else headers[key] = [...values]
+  }
+  return headers
 }
 
 function hostOf(req: IncomingLike): string {
@@ -77,10 +96,19 @@ function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
     raw.push('Host', view.host)
   }
   distinct[h2 ? ':authority' : 'host'] = [view.host]
+  // Host, Content-Length and Transfer-Encoding the script leaves in the map go to Go's map only
+  // (the request's host and framing stay): kept beside, for the rate limit and lura's headers.
+  const before = withGoOnly(goHeaders(req.rawHeaders ?? []), req)
+  for (const lower of FRAMING_AND_HOST) {
+    const key = canonicalHeaderKey(lower)
+    const mine = view.headers[key] ?? []
+    const was = before[key] ?? []
+    if (mine.length !== was.length || mine.some((v, i) => v !== was[i])) setGoOnlyHeader(req, lower, mine)
+  }
   for (const [key, values] of Object.entries(view.headers)) {
     if (values.length === 0) continue
     const lower = key.toLowerCase()
-    if (FRAMING.has(lower)) continue
+    if (FRAMING_AND_HOST.has(lower)) continue
     for (const value of values) raw.push(key, value)
     distinct[lower] = [...values]
     headers[lower] = nodeHeaderValue(lower, values)

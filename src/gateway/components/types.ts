@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { KeyPath } from '../../core/source-text.ts'
 import type { HeaderValues } from '../request-headers.ts'
+import { goOnlyHeaders } from './incoming-headers.ts'
 
 /** An answer a component gives instead of the backends (status, headers, body as written). */
 export interface Reply {
@@ -88,8 +89,11 @@ export function allLines(req: IncomingLike, name: string): string[] | undefined 
  * Go's Request.Header.Get as a component (krakend-ratelimit's key, krakend-jose's token header) reads
  * it: the first line, and nothing for Host or Transfer-Encoding over HTTP/1, which Go's server keeps
  * out of the map (Host becomes Request.Host). Over h2c a `host` field the client sent stays there.
+ * What a component wrote into the map under these names (a claim propagated into Host) is read.
  */
 export function goHeaderGet(req: IncomingLike, lower: string): string | undefined {
+  const own = goOnlyHeaders(req)
+  if (own !== undefined && lower in own) return own[lower]?.[0]
   if (lower === 'transfer-encoding' || (lower === 'host' && req.httpVersionMajor !== 2)) return undefined
   return firstLine(req, lower)
 }

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
+
+// krakend-jose propagates a claim with r.Header.Set(name, value): into Go's header map, even for
+// Host, Content-Length and Transfer-Encoding, which Go's server keeps out of it (r.Host, r.ContentLength).
+// Every later reader of that map sees the claim (the rate limit's key, Lua, lura's input_headers
+// and so CEL's req_headers); the request's host and body framing do not change, and Go's client
+// never writes these three from the map to a backend.
+let issuer: Hs256Issuer
+let backend: TestBackend
+let gateway: Running
+
+const perClient = (key: string) => ({
+  every: '1h',
+  client_max_rate: 1,
+  client_capacity: 1,
+  strategy: 'header',
+  key,
+})
+
+before(async () => {
+  issuer = await hs256Issuer()
+  backend = await startBackend('api')
+  const be = [{ host: [backend.origin], url_pattern: '/echo' }]
+  const limited = (path: string, header: string, key: string) => ({
+    endpoint: path,
+    extra_config: {
+      'auth/validator': issuer.validator({ propagate_claims: [['sub', header]] }),
+      'qos/ratelimit/router': perClient(key),
+    },
+    backend: be,
+  })
+  gateway = await startGateway(
+    mustConfig({
+      version: 3,
+      endpoints: [
+        limited('/rl-host', 'Host', 'Host'),
+        limited('/rl-lower-host', 'host', 'host'),
+        limited('/rl-length', 'Content-Length', 'Content-Length'),
+        limited('/rl-te', 'transfer-encoding', 'Transfer-Encoding'),
+        {
+          endpoint: '/cel-no-host',
+          input_headers: ['Host'],
+          extra_config: {
+            'auth/validator': issuer.validator({ propagate_claims: [['sub', 'Host']] }),
+            'validation/cel': [{ check_expr: "!('Host' in req_headers)" }],
+          },
+          backend: be,
+        },
+        {
+          endpoint: '/cel-host',
+          input_headers: ['*'],
+          extra_config: {
+            'auth/validator': issuer.validator({
+              propagate_claims: [
+                ['sub', 'Host'],
+                ['sub', 'Transfer-Encoding'],
+              ],
+            }),
+            'validation/cel': [
+              { check_expr: "req_headers['Host'] == ['u1'] && 'Transfer-Encoding' in req_headers" },
+            ],
+          },
+          backend: be,
+        },
+        {
+          endpoint: '/lua',
+          input_headers: ['X-Seen'],
+          extra_config: {
+            'auth/validator': issuer.validator({
+              propagate_claims: [
+                ['sub', 'Host'],
+                ['sub', 'Content-Length'],
+                ['sub', 'Transfer-Encoding'],
+              ],
+            }),
+            'modifier/lua-endpoint': {
+              pre: "local r = ctx.load(); r:headers('X-Seen', r:headers('Host') .. '|' .. r:headers('Content-Length') .. '|' .. r:headers('Transfer-Encoding'))",
+            },
+          },
+          backend: be,
+        },
+        {
+          endpoint: '/lua-sets-host',
+          input_headers: ['X-Seen'],
+          extra_config: {
+            'modifier/lua-endpoint': {
+              pre: "local r = ctx.load(); r:headers('Host', 'evil'); r:headers('X-Seen', r:headers('Host'))",
+            },
+            'qos/ratelimit/router': perClient('Host'),
+          },
+          backend: be,
+        },
+      ],
+    }),
+  )
+})
+
+after(async () => {
+  await gateway?.close()
+  await backend?.close()
+  await issuer?.remove()
+})
+
+const call = async (path: string, claims: Record<string, unknown> | undefined) => {
+  const headers: Record<string, string> = { host: 'gw.example' }
+  if (claims) headers.authorization = `Bearer ${await issuer.token(claims)}`
+  const res = await send(gateway.url, { path, headers })
+  return { status: res.status, headers: res.status === 200 ? JSON.parse(res.text).headers : undefined }
+}
+
+describe('a claim propagated into Host, Content-Length or Transfer-Encoding', () => {
+  for (const path of ['/rl-host', '/rl-lower-host', '/rl-length', '/rl-te'])
+    test(`${path}: a per-client rate limit keyed on that header keeps one bucket per claim`, async () => {
+      assert.equal((await call(path, { sub: 'u1' })).status, 200)
+      assert.equal((await call(path, { sub: 'u1' })).status, 429)
+      assert.equal((await call(path, { sub: 'u2' })).status, 200)
+    })
+
+  test("input_headers forwards the claimed Host into lura's request: a CEL check against it refuses", async () => {
+    assert.equal((await call('/cel-no-host', { sub: 'u1' })).status, 500)
+  })
+
+  test("CEL's req_headers holds the claims; the backend gets its own Host and the client's X-Forwarded-Host", async () => {
+    const seen = await call('/cel-host', { sub: 'u1' })
+    assert.equal(seen.status, 200)
+    assert.equal(seen.headers.host, new URL(backend.origin).host)
+    assert.equal(seen.headers['x-forwarded-host'], 'gw.example')
+    assert.equal(seen.headers['transfer-encoding'], undefined)
+  })
+
+  test('a router Lua script reads the claims with r:headers()', async () => {
+    const seen = await call('/lua', { sub: 'u1' })
+    assert.equal(seen.headers['x-seen'], 'u1|u1|u1')
+  })
+
+  test("a Host a Lua script sets is Go's header map only: X-Forwarded-Host stays, the rate limit keys on it", async () => {
+    const first = await call('/lua-sets-host', undefined)
+    assert.equal(first.headers['x-seen'], 'evil')
+    assert.equal(first.headers['x-forwarded-host'], 'gw.example')
+    assert.equal((await call('/lua-sets-host', undefined)).status, 429)
+  })
+})
