@@ -14,6 +14,7 @@ import type {
   Context,
   Failure,
 } from './compiled-endpoint.ts'
+import { luraDeclaredLength } from './components/incoming-headers.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine, type GuardContext, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
@@ -86,8 +87,11 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     // (request-stream.ts), read whole first where lura or a component needs all of it.
     let body: Buffer | undefined
     let streamed: StreamedBody | undefined
+    // A Content-Length a component wrote into Go's header map (a propagated claim) and forwarded
+    // sizes the body instead of the client's: read whole, to compare (lura's sizing, below).
+    const mapLength = guarded.headers['content-length']
     if (!bodyFollows(req)) body = bodyAbsent(req)
-    else if (backendStreamsBody(ep, streamLimit !== Number.POSITIVE_INFINITY))
+    else if (mapLength === undefined && backendStreamsBody(ep, streamLimit !== Number.POSITIVE_INFINITY))
       streamed = streamRequestBody(req, streamLimit)
     else body = await readRequestBody(req, config.server.maxBodyBytes)
     // A client that goes away (h1 connection closed, h2 stream reset) aborts the backend calls
@@ -109,6 +113,11 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       bodySized: ep.forward.forwardsContentLength && req.headers['content-length'] !== undefined,
       cancel,
       client: req.headers,
+    }
+    if (mapLength !== undefined && body !== undefined) {
+      const declared = luraDeclaredLength(mapLength)
+      ctx.bodySized = declared !== undefined && declared > 0
+      ctx.declaredLength = ctx.bodySized ? declared : undefined
     }
     // components: the other endpoint guards (Lua, CEL, JSON schema) may answer instead
     if (ep.guard) {

@@ -81,3 +81,17 @@ export function nodeHeaderValue(lower: string, values: string[]): string | strin
 export function setOwn(req: object, prop: string, value: unknown): void {
   Object.defineProperty(req, prop, { value, writable: true, configurable: true, enumerable: true })
 }
+
+/**
+ * The size lura gives Go's request from a forwarded Content-Length (proxy/http.go): strconv.Atoi of
+ * the only line, unless it is "chunked"; undefined when that sizes nothing (several lines, no
+ * number, beyond int64). 0 or less is an unknown size to Go's transport (sent chunked).
+ */
+export function luraDeclaredLength(value: string | string[]): number | undefined {
+  const line = typeof value === 'string' ? value : value.length === 1 ? value[0] : undefined
+  if (line === undefined || !/^[+-]?\d+$/.test(line)) return undefined
+  const n = BigInt(line)
+  return n > INT64_MAX || n < -INT64_MAX - 1n ? undefined : Number(n)
+}
+
+const INT64_MAX = 2n ** 63n - 1n

@@ -83,6 +83,13 @@ before(async () => {
           backend: be,
         },
         {
+          endpoint: '/sized',
+          method: 'POST',
+          input_headers: ['*'],
+          extra_config: { 'auth/validator': issuer.validator({ propagate_claims: [['n', 'Content-Length']] }) },
+          backend: be,
+        },
+        {
           endpoint: '/lua-sets-host',
           input_headers: ['X-Seen'],
           extra_config: {
@@ -109,6 +116,17 @@ const call = async (path: string, claims: Record<string, unknown> | undefined) =
   if (claims) headers.authorization = `Bearer ${await issuer.token(claims)}`
   const res = await send(gateway.url, { path, headers })
   return { status: res.status, headers: res.status === 200 ? JSON.parse(res.text).headers : undefined }
+}
+
+const post = async (claims: Record<string, unknown>) => {
+  const before = backend.seen.length
+  const res = await send(gateway.url, {
+    path: '/sized',
+    method: 'POST',
+    headers: { authorization: `Bearer ${await issuer.token(claims)}`, 'content-type': 'text/plain' },
+    body: 'abc',
+  })
+  return { status: res.status, seen: backend.seen.slice(before) }
 }
 
 describe('a claim propagated into Host, Content-Length or Transfer-Encoding', () => {
@@ -141,5 +159,23 @@ describe('a claim propagated into Host, Content-Length or Transfer-Encoding', ()
     assert.equal(first.headers['x-seen'], 'evil')
     assert.equal(first.headers['x-forwarded-host'], 'gw.example')
     assert.equal((await call('/lua-sets-host', undefined)).status, 429)
+  })
+
+  test('a forwarded Content-Length claim sizes the body as lura does: its length, chunked, or no call', async () => {
+    const same = await post({ n: 3 })
+    assert.equal(same.status, 200)
+    assert.equal(same.seen[0]?.headers['content-length'], '3')
+    assert.equal(same.seen[0]?.body, 'abc')
+    // strconv.Atoi fails (or the claim is missing): Go's request keeps an unknown size, sent chunked.
+    for (const claims of [{ n: 'x' }, {}, { n: 0 }, { n: -1 }]) {
+      const chunked = await post(claims)
+      assert.equal(chunked.status, 200, JSON.stringify(claims))
+      assert.equal(chunked.seen[0]?.headers['transfer-encoding'], 'chunked', JSON.stringify(claims))
+      assert.equal(chunked.seen[0]?.body, 'abc')
+    }
+    // Another size: Go's client refuses the request (http: ContentLength=5 with Body length 3).
+    const longer = await post({ n: 5 })
+    assert.equal(longer.status, 500)
+    assert.equal(longer.seen.length, 0)
   })
 })
