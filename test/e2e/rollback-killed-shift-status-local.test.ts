@@ -77,6 +77,15 @@ describe('status after rolling back a release killed mid-shift (local, CLI)', ()
     const rollback = await project.run(['rollback'])
     assert.equal(rollback.code, 0, rollback.stderr)
     assert.match(rollback.stdout, /rolled back to 0202020 .*\(redeployed as recorded\)/)
+    // The killed canary is what is rolled back: once the redeployed colour passes its gate it takes
+    // all traffic in one route (as a switch does), not a bake at the split with the canary still in.
+    const routed = rollback.stderr.match(/traffic: blue \d+%, green \d+%/g)
+    const all = live.colour === 'blue' ? 'blue 100%, green 0%' : 'blue 0%, green 100%'
+    assert.deepEqual(routed, [`traffic: ${all}`], rollback.stderr)
+    assert.match(
+      rollback.stderr,
+      /\(0505050\) never went live: its 10% goes back to \w+ in one step once \w+ \(0202020\) passes its health gate/,
+    )
     assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
     assert.doesNotMatch(rollback.stderr, /\(0505050\) kept for rollback/)
     assert.match(rollback.stderr, /\(0505050\) never went live: left idle, not kept for rollback/)

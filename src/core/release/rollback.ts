@@ -6,7 +6,6 @@
  * change; otherwise its recorded artifact is released again — all under the one lock.
  */
 import {
-  type Artifact,
   COLOURS,
   type Fleet,
   otherColour,
@@ -19,19 +18,17 @@ import { step } from '../events.ts'
 import { ExitCode } from '../exit-codes.ts'
 import type { HookEnv } from '../hooks.ts'
 import { ABORT_OPERATION } from '../lock.ts'
-import { isCompleted, LOOKBACK, recordedArtifact } from '../records.ts'
+import { isCompleted, LOOKBACK } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { describeWeights, info, resultOf, sameWeights, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
-import { everWentLive, isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
+import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
 import { isStop, withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
-import { converge } from './steps/converge.ts'
-import { deliver, finishLive, liveUnfinishedError } from './steps/deliver.ts'
+import { judgePrevious, redeploy, requireRecorded } from './rollback-redeploy.ts'
+import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
 import { hooks, hookValues, preHooks } from './steps/hooks.ts'
-import { planRun } from './steps/inspect.ts'
-import { checkFleetEnv, localRuntime } from './steps/prepare.ts'
 import { routeTo } from './steps/shift.ts'
 import { verifyFleet } from './steps/verify.ts'
 import { stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
@@ -197,70 +194,6 @@ function rollbackRun(
   return judgePrevious(fleetRun('rollback', state, fleet, options), records)
 }
 
-/** Marks the run's other colour never-live (left idle by finalize) when its release never went live. */
-function judgePrevious(run: Run, records: readonly ReleaseRecord[]): Run {
-  const other = run.previous
-  if (other && run.state.weights[other.colour] < 100 && !everWentLive(records, other))
-    run.previousNeverLive = true
-  return run
-}
-
-/** What was released as `sha`, as recorded on the target (exit 2 when it is not). */
-async function requireRecorded(ctx: EngineContext, sha: string, records: ReleaseRecord[]): Promise<Artifact> {
-  const recorded = await recordedArtifact(ctx.target, sha, records)
-  if (recorded) return recorded
-  const where = ctx.target.provider.records?.().where ?? 'the local history'
-  throw usageError(`no release of ${sha.slice(0, 7)} is recorded on the target (${where})`, {
-    hint: `\`gwdeploy history\` lists what can be rolled back to; \`gwdeploy release --sha ${sha}\` stamps today's gateway config with that SHA instead.`,
-  })
-}
-
-async function redeploy(
-  ctx: LockedContext,
-  recorded: Artifact,
-  records: readonly ReleaseRecord[],
-  started: number,
-  emergency: boolean,
-) {
-  // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
-  const runtime = recorded.runtime ?? (await localRuntime(ctx))
-  const artifact = runtime ? { ...recorded, runtime } : recorded
-  // Nothing is built: the recorded image (by digest) or the runtime bundle runs as it is.
-  const detail = artifact.image
-    ? `reusing ${artifact.image}`
-    : `reusing the ${runtime?.bundled ? 'runtime bundle' : 'runtime'}`
-  ctx.reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail })
-  ctx.reporter.emit({
-    type: 'artifact',
-    sha: artifact.sha,
-    configName: artifact.configName,
-    image: artifact.image,
-  })
-  info(
-    ctx,
-    `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
-  )
-  // In an emergency (--force-now, no hooks) the known-good release goes live at once, unbaked.
-  // The colour it shifts away from may be a release killed mid-shift (its canary share): that one
-  // never went live and is not kept for rollback, as for a switch.
-  const run = judgePrevious(
-    await planRun(
-      ctx,
-      'rollback',
-      artifact,
-      artifact.version ?? artifact.sha,
-      emergency ? { steps: [100] } : {},
-      started,
-    ),
-    records,
-  )
-  if (emergency) run.bakeMs = 0
-  if (run.decision.unchanged) return { run, result: await converge(ctx, run) }
-  // A redeploy starts nodes: what they would refuse at start (fleet.env) stops it before any change.
-  checkFleetEnv(ctx)
-  return { run, result: await deliver(ctx, run, {}) }
-}
-
 export async function rollback(ctx: EngineContext, options: RollbackOptions): Promise<ReleaseResult> {
   const started = Date.now()
   const wanted = options.to?.trim().toLowerCase()
@@ -377,7 +310,8 @@ async function goBack(
     }
   }
   // A failed redeploy runs the onFailure hooks in its revert step (and reports where traffic is).
-  return redeploy(ctx, recorded ?? (await requireRecorded(ctx, sha, goal)), records, started, !withHooks)
+  const artifact = recorded ?? (await requireRecorded(ctx, sha, goal))
+  return redeploy(ctx, artifact, { state, records, started, emergency: !withHooks })
 }
 
 /**

@@ -56,8 +56,9 @@ export async function shiftTraffic(ctx: EngineContext, run: Run, fleet: Fleet): 
   const from = run.weights[run.green]
   const steps = run.summary.steps.filter((w) => w > from || w === 100)
   // A re-run finds green already carrying traffic: that split may never have baked (the run that
-  // routed it was killed), so it bakes before the shift goes further.
-  if (from > 0 && from < 100 && steps[0] !== from) steps.unshift(from)
+  // routed it was killed), so it bakes before a gradual shift goes further. A one-step plan (all at
+  // once, a rollback undoing a split) goes straight to 100%: the other side loses its share at once.
+  if (from > 0 && from < 100 && steps[0] !== from && run.summary.steps.length > 1) steps.unshift(from)
   try {
     return await step(ctx.reporter, 'shift', async (): Promise<ShiftOutcome> => {
       for (const weight of steps) {

@@ -1,0 +1,95 @@
+/**
+ * A rollback whose release has no colour up to switch to (or one that failed its quick check):
+ * its recorded artifact is released again, nothing built. Undoing a split (a canary, a release
+ * killed mid-shift), the other side is what is rolled back: once the redeployed colour passes its
+ * health gate it takes all traffic in one route, as a switch would, with no bake at the split.
+ */
+import type { Artifact, ReleaseRecord, TargetState } from '../../providers/types.ts'
+import { usageError } from '../errors.ts'
+import { recordedArtifact } from '../records.ts'
+import type { EngineContext, LockedContext, Run } from './context.ts'
+import { info } from './context.ts'
+import { everWentLive, isSplit } from './lineage.ts'
+import { converge } from './steps/converge.ts'
+import { deliver } from './steps/deliver.ts'
+import { planRun } from './steps/inspect.ts'
+import { checkFleetEnv, localRuntime } from './steps/prepare.ts'
+
+/** Marks the run's other colour never-live (left idle by finalize) when its release never went live. */
+export function judgePrevious(run: Run, records: readonly ReleaseRecord[]): Run {
+  const other = run.previous
+  if (other && run.state.weights[other.colour] < 100 && !everWentLive(records, other))
+    run.previousNeverLive = true
+  return run
+}
+
+/** What was released as `sha`, as recorded on the target (exit 2 when it is not). */
+export async function requireRecorded(
+  ctx: EngineContext,
+  sha: string,
+  records: ReleaseRecord[],
+): Promise<Artifact> {
+  const recorded = await recordedArtifact(ctx.target, sha, records)
+  if (recorded) return recorded
+  const where = ctx.target.provider.records?.().where ?? 'the local history'
+  throw usageError(`no release of ${sha.slice(0, 7)} is recorded on the target (${where})`, {
+    hint: `\`gwdeploy history\` lists what can be rolled back to; \`gwdeploy release --sha ${sha}\` stamps today's gateway config with that SHA instead.`,
+  })
+}
+
+/** The share the colour rolled away from keeps until the redeployed one is through its gate, said once. */
+function sayOneStep(ctx: EngineContext, run: Run): void {
+  const away = run.serving ? run.state.fleets[run.serving] : undefined
+  if (!away || run.green === away.colour) return
+  info(
+    ctx,
+    `${away.colour} (${away.sha.slice(0, 7)}) ${run.previousNeverLive ? 'never went live' : 'is rolled back'}: its ${run.state.weights[away.colour]}% goes back to ${run.green} in one step once ${run.green} (${run.artifact.sha.slice(0, 7)}) passes its health gate`,
+  )
+}
+
+export async function redeploy(
+  ctx: LockedContext,
+  recorded: Artifact,
+  options: { state: TargetState; records: readonly ReleaseRecord[]; started: number; emergency: boolean },
+) {
+  const { records, started, emergency } = options
+  // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
+  const runtime = recorded.runtime ?? (await localRuntime(ctx))
+  const artifact = runtime ? { ...recorded, runtime } : recorded
+  // Nothing is built: the recorded image (by digest) or the runtime bundle runs as it is.
+  const detail = artifact.image
+    ? `reusing ${artifact.image}`
+    : `reusing the ${runtime?.bundled ? 'runtime bundle' : 'runtime'}`
+  ctx.reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail })
+  ctx.reporter.emit({
+    type: 'artifact',
+    sha: artifact.sha,
+    configName: artifact.configName,
+    image: artifact.image,
+  })
+  info(
+    ctx,
+    `redeploying ${artifact.configName} (${artifact.sha.slice(0, 7)}) as recorded${artifact.image ? `: ${artifact.image}` : ''}`,
+  )
+  // In an emergency (--force-now, no hooks) the known-good release goes live at once, unbaked.
+  // The colour it shifts away from may be a release killed mid-shift (its canary share): that one
+  // never went live and is not kept for rollback, as for a switch.
+  const undoSplit = isSplit(options.state)
+  const run = judgePrevious(
+    await planRun(
+      ctx,
+      'rollback',
+      artifact,
+      artifact.version ?? artifact.sha,
+      emergency || undoSplit ? { steps: [100] } : {},
+      started,
+    ),
+    records,
+  )
+  if (emergency) run.bakeMs = 0
+  if (run.decision.unchanged) return { run, result: await converge(ctx, run) }
+  // A redeploy starts nodes: what they would refuse at start (fleet.env) stops it before any change.
+  checkFleetEnv(ctx)
+  if (undoSplit && isSplit(run.state)) sayOneStep(ctx, run)
+  return { run, result: await deliver(ctx, run, {}) }
+}
