@@ -4,7 +4,9 @@
  * itself (204 unless `options_success_status`) before routing; actual requests get `Vary: Origin`
  * always and the allow/expose headers when origin and method pass. The `debug` key only logs.
  */
+import { goParseDuration } from '../go-time.ts'
 import type { Fields } from './fields.ts'
+import { checkHeaderText, goHeaderValue, utf8Bytes } from './go-header-value.ts'
 import { allLines, firstLine, type HeaderSink, type IncomingLike, type Reply } from './types.ts'
 
 export interface CorsConfig {
@@ -26,24 +28,55 @@ export function parseCors(f: Fields): CorsConfig {
   // 0 is rs/cors' default (204); Go's WriteHeader panics outside 100-999 and sends 1xx as interim.
   if (status !== undefined && status !== 0 && (status < 200 || status > 999))
     f.report.error(f.at('options_success_status'), '"options_success_status" must be 0 or 200-999')
-  const maxAgeMs = typeof f.raw.max_age === 'string' ? f.durationMs('max_age') : undefined
-  if (f.has('max_age') && typeof f.raw.max_age !== 'string')
-    f.report.error(f.at('max_age'), '"max_age" must be a duration string like "12h"')
+  const maxAgeS = maxAgeSeconds(f)
+  const expose = f.strings('expose_headers') ?? []
+  for (const [i, name] of expose.entries())
+    checkHeaderText(f, 'expose_headers', name, [...f.at('expose_headers'), i])
   return {
     origins: f.strings('allow_origins') ?? [],
     methods: f.strings('allow_methods') ?? [],
     headers: f.strings('allow_headers') ?? [],
-    expose: f.strings('expose_headers') ?? [],
+    expose,
     credentials: f.bool('allow_credentials'),
     privateNetwork: f.bool('allow_private_network'),
     passthrough: f.bool('options_passthrough'),
     successStatus: status === undefined ? 0 : Math.floor(status),
-    maxAgeS: maxAgeMs === undefined ? 0 : Math.floor(maxAgeMs / 1000),
+    maxAgeS,
   }
 }
 
-/** Go's http.CanonicalHeaderKey for the usual token characters. */
+/**
+ * krakend-cors reads `max_age` with time.ParseDuration (a negative one too) and ignores a string Go
+ * cannot read; rs/cors takes int(MaxAge.Seconds()), toward zero.
+ */
+function maxAgeSeconds(f: Fields): number {
+  f.declare('max_age')
+  const value = f.raw.max_age
+  if (value === undefined) return 0
+  if (typeof value !== 'string') {
+    f.report.error(
+      f.at('max_age'),
+      '"max_age" must be a duration string like "12h"',
+      'KrakenD stops at startup on any other value',
+    )
+    return 0
+  }
+  const ns = goParseDuration(value)
+  if (typeof ns === 'bigint') return Number(ns / 1_000_000_000n)
+  f.report.warn(
+    f.at('max_age'),
+    `"max_age" is ignored, as KrakenD ignores it (no Access-Control-Max-Age): ${ns}`,
+    'write a duration like "12h"',
+  )
+  return 0
+}
+
+/** RFC 7230 token characters: Go's CanonicalHeaderKey leaves a name with any other byte as it is. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*$/
+
+/** Go's http.CanonicalHeaderKey. */
 function canonical(name: string): string {
+  if (!TOKEN.test(name)) return name
   return name
     .toLowerCase()
     .split('-')
@@ -75,14 +108,17 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
     .map((o) => [o.slice(0, o.indexOf('*')), o.slice(o.indexOf('*') + 1)] as const)
   const allowHeaders = cfg.headers.length > 0 ? cfg.headers : ['*']
   const allHeaders = allowHeaders.includes('*')
-  const sortedHeaders = [...new Set(allowHeaders.map((h) => h.toLowerCase()))].sort()
+  // Go compares and sorts the lowered names' UTF-8 bytes with the request's bytes (latin1 here).
+  const sortedHeaders = [...new Set(allowHeaders.map((h) => utf8Bytes(goToLower(h))))].sort()
   const headerPos = new Map(sortedHeaders.map((h, i) => [h, i]))
   const methods = cfg.methods.length > 0 ? cfg.methods : ['GET', 'POST', 'HEAD']
-  const expose = cfg.expose.length > 0 ? cfg.expose.map(canonical).join(', ') : undefined
+  const expose = cfg.expose.length > 0 ? goHeaderValue(cfg.expose.map(canonical).join(', ')) : undefined
   const preflightVary = cfg.privateNetwork
     ? 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network'
     : 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
   const status = cfg.successStatus || 204
+  // rs/cors: a negative max age is sent as 0 (no caching), zero sends none.
+  const maxAge = cfg.maxAgeS > 0 ? String(cfg.maxAgeS) : cfg.maxAgeS < 0 ? '0' : undefined
 
   const originAllowed = (origin: string) => {
     if (allOrigins) return true
@@ -135,7 +171,7 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
         if (cfg.credentials) headers['Access-Control-Allow-Credentials'] = 'true'
         if (cfg.privateNetwork && firstLine(req, 'access-control-request-private-network') === 'true')
           headers['Access-Control-Allow-Private-Network'] = 'true'
-        if (cfg.maxAgeS > 0) headers['Access-Control-Max-Age'] = String(cfg.maxAgeS)
+        if (maxAge) headers['Access-Control-Max-Age'] = maxAge
       }
       if (!cfg.passthrough) return { status, headers }
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)

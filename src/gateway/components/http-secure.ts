@@ -9,8 +9,9 @@
 import { cryptoModule } from '../libraries.ts'
 import { requestUri } from '../request-uri.ts'
 import type { Fields } from './fields.ts'
+import { checkHeaderText, goHeaderValue, utf8Bytes } from './go-header-value.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
-import { firstLine, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
+import { firstLine, goHeaderGet, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
 
 export interface HttpSecureConfig {
   allowedHosts: string[]
@@ -66,6 +67,8 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
       'remove it',
     )
   const csp = f.string('content_security_policy') ?? ''
+  for (const key of ['content_security_policy', 'custom_frame_options_value', 'referrer_policy'])
+    if (typeof f.raw[key] === 'string') checkHeaderText(f, key, f.raw[key])
   if (nonceParts(csp) === null)
     f.report.error(
       f.at('content_security_policy'),
@@ -76,7 +79,7 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
     allowedHosts,
     hostsAreRegex,
     hostProxyHeaders: (f.strings('host_proxy_headers') ?? []).map((h) => h.toLowerCase()),
-    stsSeconds: Math.trunc(f.number('sts_seconds') ?? 0),
+    stsSeconds: stsSeconds(f),
     stsIncludeSubdomains: f.bool('sts_include_subdomains'),
     forceSts: f.bool('force_sts_header'),
     frameOptions: f.string('custom_frame_options_value') ?? '',
@@ -93,6 +96,17 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
 }
 
 const HTTPS_TARGET = /^https:/i
+
+/** krakend-httpsecure reads `sts_seconds` as int64(float64): a negative one is sent as it is (`max-age=-5`). */
+function stsSeconds(f: Fields): number {
+  const seconds = f.number('sts_seconds', Number.NEGATIVE_INFINITY)
+  if (seconds === undefined) return 0
+  if (Math.abs(seconds) >= 2 ** 63) {
+    f.report.error(f.at('sts_seconds'), `"sts_seconds" must be below 2^63 (Go's int64), got ${seconds}`)
+    return 0
+  }
+  return Math.trunc(seconds)
+}
 
 /** unrolled/secure compiles each expression as "^" + expr + "$" (so `a|b` is `^a|b$`). */
 const hostPattern = (expr: string) => compileGoRegExp(`^${expr}$`)
@@ -195,15 +209,17 @@ export function compileHttpSecure(
   const lowerHosts = cfg.allowedHosts.map((h) => h.toLowerCase())
   const hostPatterns = cfg.hostsAreRegex ? cfg.allowedHosts.map(hostPattern) : []
   const checkHost = cfg.allowedHosts.length > 0 && !cfg.development
-  const proxyEntries = Object.entries(cfg.sslProxyHeaders)
+  const proxyEntries = Object.entries(cfg.sslProxyHeaders).map(([k, v]) => [k, utf8Bytes(v)] as const)
+  const sslHost = utf8Bytes(cfg.sslHost)
   const headers: Array<[string, string]> = []
-  if (cfg.frameOptions) headers.push(['X-Frame-Options', cfg.frameOptions])
+  if (cfg.frameOptions) headers.push(['X-Frame-Options', goHeaderValue(cfg.frameOptions)])
   else if (cfg.frameDeny) headers.push(['X-Frame-Options', 'DENY'])
   if (cfg.nosniff) headers.push(['X-Content-Type-Options', 'nosniff'])
   if (cfg.xssFilter) headers.push(['X-Xss-Protection', '1; mode=block'])
-  const cspParts = nonceParts(cfg.csp) ?? undefined
-  if (cfg.csp && !cspParts) headers.push(['Content-Security-Policy', cfg.csp])
-  if (cfg.referrerPolicy) headers.push(['Referrer-Policy', cfg.referrerPolicy])
+  // The nonce (base64) is never blank: trimming the template's ends trims the policy.
+  const cspParts = nonceParts(goHeaderValue(cfg.csp)) ?? undefined
+  if (cfg.csp && !cspParts) headers.push(['Content-Security-Policy', goHeaderValue(cfg.csp)])
+  if (cfg.referrerPolicy) headers.push(['Referrer-Policy', goHeaderValue(cfg.referrerPolicy)])
   const sts =
     cfg.stsSeconds !== 0 && !cfg.development
       ? `max-age=${cfg.stsSeconds}${cfg.stsIncludeSubdomains ? '; includeSubDomains' : ''}`
@@ -220,7 +236,7 @@ export function compileHttpSecure(
     // Go's r.Host: over HTTP/2 the :authority pseudo-header, the Host field only when it is empty.
     let host = header(req, ':authority') || firstLine(req, 'host') || ''
     for (const name of cfg.hostProxyHeaders) {
-      const value = firstLine(req, name)
+      const value = goHeaderGet(req, name)
       if (value) {
         host = value
         break
@@ -242,11 +258,12 @@ export function compileHttpSecure(
     // unrolled/secure's isSSL: the URL's scheme (an absolute-form `https://` target), else a proxy header.
     const ssl =
       (cfg.sslRedirect || sts !== undefined ? HTTPS_TARGET.test(requestUri(req)) : false) ||
-      proxyEntries.some(([name, value]) => firstLine(req, name) === value)
+      // Header.Get reads an absent header as "": an entry with an empty value makes every request SSL.
+      proxyEntries.some(([name, value]) => (goHeaderGet(req, name) ?? '') === value)
     if (cfg.sslRedirect && !ssl && !cfg.development) {
       // http.Redirect(w, r, url.String()): the Location with bytes past ASCII hex-escaped, the body's
       // link as the URL was.
-      const target = redirectUrl(cfg.sslHost || host, url)
+      const target = redirectUrl(sslHost || host, url)
       const location = hexEscapeNonAscii(target)
       const getOrHead = req.method === 'GET' || req.method === 'HEAD'
       return {

@@ -1,0 +1,33 @@
+import type { KeyPath } from '../../core/source-text.ts'
+import type { Fields } from './fields.ts'
+
+const NON_ASCII = /[\u0080-\uffff]/
+
+/**
+ * A configured string as Go's server writes it in a response header (Header.writeSubset): its
+ * UTF-8 bytes (one latin1 character each, as Node writes header values), CR and LF as spaces, and
+ * no spaces or tabs around it (textproto.TrimString).
+ */
+export function goHeaderValue(text: string): string {
+  if (/^[!-~]([ -~]*[!-~])?$/.test(text)) return text
+  const bytes = NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
+  return bytes.replace(/[\r\n]/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '')
+}
+
+/** A configured string as the bytes Go compares with a request's (one latin1 character per byte). */
+export const utf8Bytes = (text: string): string =>
+  NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
+
+/** Control characters Go writes in a header as they are and node:http refuses to write (CR, LF and tab aside). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes node:http refuses in a header value
+const UNWRITABLE = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]/
+
+/** Reports a configured header value this runtime cannot write as KrakenD does. */
+export function checkHeaderText(f: Fields, key: string, value: string, at: KeyPath = f.at(key)): void {
+  if (UNWRITABLE.test(value))
+    f.report.error(
+      at,
+      `"${key}" holds a control character: KrakenD writes it into the response header as it is, which this runtime cannot`,
+      'remove the control character',
+    )
+}
