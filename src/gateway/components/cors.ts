@@ -6,7 +6,7 @@
  */
 import { goParseDuration } from '../go-time.ts'
 import type { Fields } from './fields.ts'
-import { checkHeaderText, goHeaderValue, utf8Bytes } from './go-header-value.ts'
+import { checkHeaderText, goH2HeaderValue, goHeaderValue, utf8Bytes } from './go-header-value.ts'
 import { allLines, firstLine, type HeaderSink, type IncomingLike, type Reply } from './types.ts'
 
 export interface CorsConfig {
@@ -112,7 +112,9 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
   const sortedHeaders = [...new Set(allowHeaders.map((h) => utf8Bytes(goToLower(h))))].sort()
   const headerPos = new Map(sortedHeaders.map((h, i) => [h, i]))
   const methods = cfg.methods.length > 0 ? cfg.methods : ['GET', 'POST', 'HEAD']
-  const expose = cfg.expose.length > 0 ? goHeaderValue(cfg.expose.map(canonical).join(', ')) : undefined
+  const exposeText = cfg.expose.length > 0 ? cfg.expose.map(canonical).join(', ') : undefined
+  const exposeH1 = exposeText === undefined ? undefined : goHeaderValue(exposeText)
+  const exposeH2 = exposeText === undefined ? undefined : goH2HeaderValue(exposeText)
   const preflightVary = cfg.privateNetwork
     ? 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network'
     : 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
@@ -180,7 +182,8 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
     res.setHeader('Vary', 'Origin')
     if (origin === '' || !originAllowed(origin) || !methodAllowed(req.method ?? 'GET')) return undefined
     res.setHeader('Access-Control-Allow-Origin', allOrigins ? '*' : (allLines(req, 'origin') ?? origin))
-    if (expose) res.setHeader('Access-Control-Expose-Headers', expose)
+    const expose = req.httpVersionMajor === 2 ? exposeH2 : exposeH1
+    if (expose !== undefined) res.setHeader('Access-Control-Expose-Headers', expose)
     if (cfg.credentials) res.setHeader('Access-Control-Allow-Credentials', 'true')
     return undefined
   }

@@ -14,6 +14,15 @@ export function goHeaderValue(text: string): string {
   return bytes.replace(/[\r\n]/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '')
 }
 
+/**
+ * A configured string as Go's HTTP/2 server writes it: its UTF-8 bytes as they are (no trimming),
+ * or nothing at all for a value with CR or LF (httpguts.ValidHeaderFieldValue fails, the field is
+ * dropped).
+ */
+export function goH2HeaderValue(text: string): string | undefined {
+  return /[\r\n]/.test(text) ? undefined : utf8Bytes(text)
+}
+
 /** A configured string as the bytes Go compares with a request's (one latin1 character per byte). */
 export const utf8Bytes = (text: string): string =>
   NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text

@@ -9,7 +9,7 @@
 import { cryptoModule } from '../libraries.ts'
 import { requestUri } from '../request-uri.ts'
 import type { Fields } from './fields.ts'
-import { checkHeaderText, goHeaderValue, utf8Bytes } from './go-header-value.ts'
+import { checkHeaderText, goH2HeaderValue, goHeaderValue, utf8Bytes } from './go-header-value.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
 import { firstLine, goHeaderGet, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
 
@@ -201,6 +201,28 @@ function goEqualFold(allowed: string, latin1: string): boolean {
 const hexEscapeNonAscii = (s: string) =>
   s.replace(/[\u0080-\u00ff]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
 
+/**
+ * The configured headers as one of Go's servers writes them (`written`: the value it puts on the
+ * wire, undefined for none), and the nonce policy's parts.
+ */
+function fixedHeaders(cfg: HttpSecureConfig, written: (text: string) => string | undefined) {
+  const headers: Array<[string, string]> = []
+  const add = (name: string, text: string) => {
+    const value = written(text)
+    if (value !== undefined) headers.push([name, value])
+  }
+  if (cfg.frameOptions) add('X-Frame-Options', cfg.frameOptions)
+  else if (cfg.frameDeny) add('X-Frame-Options', 'DENY')
+  if (cfg.nosniff) add('X-Content-Type-Options', 'nosniff')
+  if (cfg.xssFilter) add('X-Xss-Protection', '1; mode=block')
+  // The nonce (base64) is never blank or a newline: the template written as Go writes the policy.
+  const template = cfg.csp ? written(cfg.csp) : undefined
+  const cspParts = template === undefined ? undefined : (nonceParts(template) ?? undefined)
+  if (template !== undefined && !cspParts) add('Content-Security-Policy', cfg.csp)
+  if (cfg.referrerPolicy) add('Referrer-Policy', cfg.referrerPolicy)
+  return { headers, cspParts }
+}
+
 export function compileHttpSecure(
   cfg: HttpSecureConfig,
   /** gin's health route (GET; HEAD is ours) is registered before this middleware: it skips it all (none with router.disable_health). */
@@ -211,15 +233,8 @@ export function compileHttpSecure(
   const checkHost = cfg.allowedHosts.length > 0 && !cfg.development
   const proxyEntries = Object.entries(cfg.sslProxyHeaders).map(([k, v]) => [k, utf8Bytes(v)] as const)
   const sslHost = utf8Bytes(cfg.sslHost)
-  const headers: Array<[string, string]> = []
-  if (cfg.frameOptions) headers.push(['X-Frame-Options', goHeaderValue(cfg.frameOptions)])
-  else if (cfg.frameDeny) headers.push(['X-Frame-Options', 'DENY'])
-  if (cfg.nosniff) headers.push(['X-Content-Type-Options', 'nosniff'])
-  if (cfg.xssFilter) headers.push(['X-Xss-Protection', '1; mode=block'])
-  // The nonce (base64) is never blank: trimming the template's ends trims the policy.
-  const cspParts = nonceParts(goHeaderValue(cfg.csp)) ?? undefined
-  if (cfg.csp && !cspParts) headers.push(['Content-Security-Policy', goHeaderValue(cfg.csp)])
-  if (cfg.referrerPolicy) headers.push(['Referrer-Policy', goHeaderValue(cfg.referrerPolicy)])
+  const h1 = fixedHeaders(cfg, goHeaderValue)
+  const h2 = fixedHeaders(cfg, goH2HeaderValue)
   const sts =
     cfg.stsSeconds !== 0 && !cfg.development
       ? `max-age=${cfg.stsSeconds}${cfg.stsIncludeSubdomains ? '; includeSubDomains' : ''}`
@@ -277,8 +292,9 @@ export function compileHttpSecure(
       }
     }
     if (sts && (ssl || cfg.forceSts)) res.setHeader('Strict-Transport-Security', sts)
-    for (const [name, value] of headers) res.setHeader(name, value)
-    if (cspParts) res.setHeader('Content-Security-Policy', cspParts.join(newNonce()))
+    const fixed = req.httpVersionMajor === 2 ? h2 : h1
+    for (const [name, value] of fixed.headers) res.setHeader(name, value)
+    if (fixed.cspParts) res.setHeader('Content-Security-Policy', fixed.cspParts.join(newNonce()))
     return undefined
   }
 }

@@ -5,6 +5,7 @@ import {
   mustConfig,
   type Running,
   rawRequest,
+  sendH2,
   sendRaw,
   startBackend,
   startGateway,
@@ -21,6 +22,7 @@ const start = async (name: string, secure: Record<string, unknown>) => {
   gateways[name] = await startGateway(
     mustConfig({
       version: 3,
+      use_h2c: true,
       extra_config: { 'security/http': secure },
       endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
     }),
@@ -86,6 +88,16 @@ describe('security/http: configured header values as Go writes them', () => {
     )
     assert.match(res.head, /\r\nX-Frame-Options: ALLOW-FROM https:\/\/b\u00c3\u00bccher\.example\r\n/)
     assert.match(res.head, /\r\nStrict-Transport-Security: max-age=-5\r\n/)
+  })
+
+  test("over h2c (Go's HTTP/2 server) a value with a newline is not sent at all, the others as UTF-8", async () => {
+    const res = await sendH2((gateways.values as Running).url, {
+      path: '/a',
+      headers: { host: 'gw.example' },
+    })
+    assert.equal(res.status, 200)
+    assert.equal(res.headers['content-security-policy'], undefined)
+    assert.equal(res.headers['x-frame-options'], 'ALLOW-FROM https://b\u00c3\u00bccher.example')
   })
 
   test('a nonce policy is trimmed too', async () => {
