@@ -21,7 +21,7 @@ import type { Environ } from './proxy-environment.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import { compileTrustedProxies } from './request-headers.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
-import { cleanPath, createRouter, goUnescapePath, type Router } from './router.ts'
+import { cleanPath, createRouter, goUnescapePath, type RouteMatch, type Router } from './router.ts'
 import { createServeEndpoint } from './serve-endpoint.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
@@ -180,6 +180,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     // gin redirects a near miss (trailing slash, case, dot segments) before any middleware runs
     if (found.kind === 'redirect') return unmatched(req, res, found, start)
+    // lura's paramChecker is the engine's first middleware: it runs before the components' and on
+    // a 404 or 405 too, reading the parameters gin's lookup collected before it missed
+    if (checkParams) {
+      const refused = paramCheckerRefusal(found, url)
+      if (refused) {
+        const record =
+          found.kind === 'found' && found.store.kind === 'endpoint' ? found.store.ep.record : undefined
+        // gin sets Allow before it runs the middleware on a path only other methods have
+        const headers: Record<string, string> =
+          found.kind === 'not-allowed'
+            ? { Allow: found.allow, 'Content-Type': TEXT_TYPE }
+            : { 'Content-Type': TEXT_TYPE }
+        return finish(req, res, 400, headers, refused, start, record)
+      }
+    }
     // components: the engine's middleware (security headers, Lua, bot detector) may answer
     if (serviceHooks.engine) {
       const reply = serviceHooks.engine(req, res)
@@ -196,18 +211,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const headers = { Allow: handler.allow, [KRAKEND_HEADER]: versionHeader }
       return finish(req, res, 200, headers, '', start, undefined)
     }
-    if (handler.kind !== 'endpoint') {
-      const refused = handler.kind === 'health' ? undefined : paramCheck(url, checkParams)
-      if (refused) return finish(req, res, 400, { 'Content-Type': TEXT_TYPE }, refused, start, undefined)
-      return builtin(handler.kind, req, res, start)
-    }
+    if (handler.kind !== 'endpoint') return builtin(handler.kind, req, res, start)
     const ep = handler.ep
     const q = url.indexOf('?')
     if (ep.hasParams) {
       for (const key in found.params) {
         const value = found.params[key]
-        const refused = value === undefined ? undefined : paramRefusal(value, checkParams)
-        if (refused) return finish(req, res, 400, { 'Content-Type': TEXT_TYPE }, refused, start, ep.record)
         // Deliberately stricter than KrakenD: `.`/`..` would climb the backend's path.
         if (value === '.' || value === '..')
           return finish(
@@ -369,31 +378,44 @@ function withCleanPath(url: string): string {
 }
 
 /**
- * lura's paramChecker on /__debug/*param and /__echo/*param: the catch-all parameter (the decoded
- * path after the prefix) must not unescape any further nor hold `?` or `#`.
+ * lura's paramChecker (left out by router.disable_path_decoding) on what gin routed: the endpoint's
+ * or OPTIONS route's parameters, the catch-all of /__debug/*param and /__echo/*param (the decoded
+ * path after the prefix), or on a 404 / 405 the parameters gin's lookup collected before it missed.
+ * Without it nothing is refused here: a bad escape fails only the backend calls whose URL path it
+ * lands in, as Go's url.Parse refuses that URL (backend-context.ts).
  */
-function paramCheck(url: string, luraChecks: boolean): string | undefined {
-  const q = url.indexOf('?')
-  const decoded = goUnescapePath(q === -1 ? url : url.slice(0, q))
-  if (decoded === undefined) return undefined // Go's server refused it before routing
-  return paramRefusal(decoded.slice(decoded.indexOf('/', 1)), luraChecks)
+function paramCheckerRefusal(found: RouteMatch<Handler>, url: string): string | undefined {
+  if (found.kind === 'redirect' || found.kind === 'dropped') return undefined
+  if (found.kind === 'found') {
+    const kind = found.store.kind
+    if (kind === 'health' || (kind === 'endpoint' && !found.store.ep.hasParams)) return undefined
+    if (kind === 'debug' || kind === 'echo') {
+      const q = url.indexOf('?')
+      const decoded = goUnescapePath(q === -1 ? url : url.slice(0, q))
+      if (decoded === undefined) return undefined // Go's server refused it before routing
+      return paramRefusal(decoded.slice(decoded.indexOf('/', 1)))
+    }
+  }
+  const params = found.params
+  if (params === undefined) return undefined
+  for (const key in params) {
+    const value = params[key]
+    const refused = value === undefined ? undefined : paramRefusal(value)
+    if (refused) return refused
+  }
+  return undefined
 }
 
-/**
- * lura's paramChecker on a parameter (decoded): it must not unescape any further (url.PathUnescape)
- * nor hold `?` or `#`. Without it (router.disable_path_decoding) a bad escape is still refused:
- * KrakenD fails such a call with 500 (Go cannot parse the backend URL), this runtime answers 400.
- */
+/** One parameter (decoded): it must not unescape any further (url.PathUnescape) nor hold `?` or `#`. */
 const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/
 
-function paramRefusal(param: string, luraChecks: boolean): string | undefined {
-  if (!param.includes('%') && (!luraChecks || (!param.includes('?') && !param.includes('#'))))
-    return undefined
+function paramRefusal(param: string): string | undefined {
+  if (!param.includes('%') && !param.includes('?') && !param.includes('#')) return undefined
   if (BAD_ESCAPE.test(param)) {
     // Go's EscapeError holds the 3 bytes from the `%`.
     const bytes = bytesOfText(param)
     const at = bytes.search(BAD_ESCAPE)
     return `error: invalid URL escape ${goQuoteBytes(bytes.slice(at, at + 3))}`
   }
-  return luraChecks ? 'error: encoded url params' : undefined
+  return 'error: encoded url params'
 }

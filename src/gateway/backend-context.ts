@@ -18,12 +18,17 @@ export function generatedPath(b: CompiledBackend, ctx: Context): string {
 }
 
 /**
- * Whether a parameter filled into the url_pattern holds a control character Go's url.Parse refuses
- * (ASCII below space, DEL). The pattern's own text cannot: the config check refuses it.
+ * Whether a parameter filled into the url_pattern may make a URL Go's url.Parse refuses: a control
+ * character (ASCII below space, DEL), or a `%` (only router.disable_path_decoding lets one through:
+ * `%25` is the parameter `%`). The pattern's own text cannot hold a control character: the config
+ * check refuses it.
  */
-function paramHasControlCharacter(b: CompiledBackend, ctx: Context): boolean {
-  for (const part of b.parts)
-    if (typeof part !== 'string' && hasControlCharacter(ctx.params[part.param] ?? '')) return true
+function paramMayBreakUrl(b: CompiledBackend, ctx: Context): boolean {
+  for (const part of b.parts) {
+    if (typeof part === 'string') continue
+    const value = ctx.params[part.param] ?? ''
+    if (value.includes('%') || hasControlCharacter(value)) return true
+  }
   return false
 }
 
@@ -65,10 +70,10 @@ export function hasControlCharacter(value: string): boolean {
  */
 export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
   // lura's balancer parses host + path before any backend middleware runs: what url.Parse refuses
-  // (a parameter holding a control character, a bad `%` escape the url_pattern wrote) fails the
-  // call there, and no backend sees it.
-  const control = b.plainPath === undefined && paramHasControlCharacter(b, endpointCtx)
-  if (control || b.cfg.urlPattern.includes('%')) {
+  // (a parameter holding a control character, a bad `%` escape in the url_pattern or a parameter
+  // put in its path) fails the call there, and no backend sees it.
+  const suspect = b.plainPath === undefined && paramMayBreakUrl(b, endpointCtx)
+  if (suspect || b.cfg.urlPattern.includes('%')) {
     const refused = urlParseError(
       (b.origins[b.next] ?? '') + (b.bases[b.next] ?? '') + generatedPath(b, endpointCtx),
     )

@@ -14,10 +14,16 @@ import { GinTree, type SkippedNode, SkippedNodesOverflow } from './gin-tree.ts'
 export type RouteMatch<T> =
   | { kind: 'found'; store: T; params: Record<string, string | undefined> }
   | { kind: 'redirect'; status: 301 | 307; location: string }
-  | { kind: 'not-allowed'; allow: string }
-  | { kind: 'not-found' }
+  /**
+   * `params`: what gin's lookup of the request's own method collected before it missed (gin keeps
+   * them in c.Params, where lura's paramChecker, engine middleware, reads them on a 404 or 405).
+   */
+  | { kind: 'not-allowed'; allow: string; params?: Params }
+  | { kind: 'not-found'; params?: Params }
   /** gin panicked while routing (see SkippedNodesOverflow): Go's server drops the connection. */
   | { kind: 'dropped'; reason: string }
+
+type Params = Record<string, string | undefined>
 
 export interface RouterOptions {
   redirectTrailingSlash: boolean
@@ -43,6 +49,14 @@ export interface Router<T> {
 }
 
 const NOT_FOUND = { kind: 'not-found' } as const
+
+function paramsOf(list: Array<[string, string]>): Params {
+  const params: Params = {}
+  for (const [name, value] of list)
+    if (name === REST) params['*'] = utf8Text(value.slice(1))
+    else params[name] = utf8Text(value)
+  return params
+}
 const SLASH = 47
 /** What Go's validEncoded accepts in a RawPath (encodePath). */
 const GO_VALID_ENCODED = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/
@@ -61,12 +75,14 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
   /** A decoded request path (bytes) looked up as gin does; the skipped stack is the request's. */
   const lookupIn = (tree: GinTree<T>, path: string, skipped: SkippedNode<T>[]) => {
     const found = tree.lookup(path, skipped, true, maxSections)
-    if (found.value === undefined) return { found: undefined, tsr: found.tsr }
-    const params: Record<string, string | undefined> = {}
-    for (const [name, value] of found.params)
-      if (name === REST) params['*'] = utf8Text(value.slice(1))
-      else params[name] = utf8Text(value)
-    return { found: { kind: 'found', store: found.value, params } as const, tsr: false }
+    if (found.value === undefined)
+      return {
+        found: undefined,
+        tsr: found.tsr,
+        missed: found.params.length > 0 ? paramsOf(found.params) : undefined,
+      }
+    const params = paramsOf(found.params)
+    return { found: { kind: 'found', store: found.value, params } as const, tsr: false, missed: undefined }
   }
 
   return {
@@ -95,6 +111,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       if (mine !== undefined) return { kind: 'found', store: mine, params: {} }
       const skipped: SkippedNode<T>[] = []
       const tree = trees.get(method)
+      let missed: Params | undefined
       if (tree !== undefined) {
         let lookup: ReturnType<typeof lookupIn>
         try {
@@ -105,6 +122,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
         }
         const { found, tsr } = lookup
         if (found !== undefined) return found
+        missed = lookup.missed
         // gin never redirects CONNECT, nor the root path.
         if (method !== 'CONNECT' && path !== '/') {
           const query = q === -1 ? '' : url.slice(q)
@@ -132,9 +150,12 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
           if (error instanceof SkippedNodesOverflow) return { kind: 'dropped', reason: error.message }
           throw error
         }
-        if (allowed.length > 0) return { kind: 'not-allowed', allow: allowed.join(', ') }
+        if (allowed.length > 0)
+          return missed
+            ? { kind: 'not-allowed', allow: allowed.join(', '), params: missed }
+            : { kind: 'not-allowed', allow: allowed.join(', ') }
       }
-      return NOT_FOUND
+      return missed ? { kind: 'not-found', params: missed } : NOT_FOUND
     },
   }
 }
