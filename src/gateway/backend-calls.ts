@@ -281,6 +281,17 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
             message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: ContentLength=${ctx.declaredLength} with Body length ${actual}`,
           }
       }
+      // The one body lura's merge shared: the first call to send it closed it (Go's client).
+      const shared = ctx.sharedBody
+      if (shared !== undefined) {
+        if (shared.sent)
+          return {
+            ok: false,
+            code: undefined,
+            message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: invalid Read on closed Body`,
+          }
+        shared.sent = true
+      }
       // lura reads no further than its decoder or status handler (martian's answer side reads it
       // all; a discarded answer has neither, and a later backend may receive its body)
       if (!b.guard?.modifyAnswer && !b.discards)

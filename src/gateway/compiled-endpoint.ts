@@ -184,6 +184,11 @@ export interface Context {
   client: IncomingHttpHeaders
   /** The URL and method a modifier/lua-backend script set for this call. */
   target?: LuaTarget
+  /**
+   * The client's body where lura's merge hands every backend the one request (mergesWithoutCopy):
+   * Go's client closes it once a call sent it, and every later call fails reading it.
+   */
+  sharedBody?: { sent: boolean }
 }
 
 const STATIC_MATCH: Record<

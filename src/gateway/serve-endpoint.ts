@@ -114,6 +114,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       cancel,
       client: req.headers,
     }
+    if (ep.mergesWithoutCopy && body !== undefined) ctx.sharedBody = { sent: false }
     if (mapLength !== undefined && body !== undefined) {
       const declared = luraDeclaredLength(mapLength)
       ctx.bodySized = declared !== undefined && declared > 0

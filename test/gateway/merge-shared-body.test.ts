@@ -1,0 +1,84 @@
+// lura's merge copies the request for each backend only when one of them is neither GET nor HEAD
+// (proxy/merging.go hasUnsafeBackends); otherwise every backend gets the one client request, and
+// its body: Go's client closes it once a call has sent it, and every later call fails reading it
+// ("http: invalid Read on closed Body"), before the backend sees anything. A request with no body
+// (http.NoBody: no Transfer-Encoding, no Content-Length above 0) reaches them all.
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
+
+let backend: RawBackend
+let gw: Running
+
+before(async () => {
+  backend = await startRawBackend({ '/': '{"ok":true}' })
+  const host = [backend.origin]
+  const gets = (method = 'GET') => [
+    { host, url_pattern: '/b0', method, group: 'g0' },
+    { host, url_pattern: '/b1', method: 'GET', group: 'g1' },
+  ]
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      endpoints: [
+        { endpoint: '/parallel', method: 'POST', backend: gets() },
+        {
+          endpoint: '/sequential',
+          method: 'POST',
+          extra_config: { proxy: { sequential: true } },
+          backend: gets(),
+        },
+        { endpoint: '/copied', method: 'POST', backend: gets('POST') },
+      ],
+    }),
+  )
+})
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+})
+
+/** A recorded request's body, its chunked framing taken off. */
+function bodyOf(request: string): string {
+  let rest = request.slice(request.indexOf('\r\n\r\n') + 4)
+  let out = ''
+  for (let size = Number.parseInt(rest, 16); size > 0; size = Number.parseInt(rest, 16)) {
+    const start = rest.indexOf('\r\n') + 2
+    out += rest.slice(start, start + size)
+    rest = rest.slice(start + size + 2)
+  }
+  return out
+}
+const lines = (from: number) => backend.requests.slice(from).map((r) => r.split('\r\n')[0])
+
+test('a parallel merge of GET backends sends the body once, the other calls fail; without a body all are called', async () => {
+  const from = backend.requests.length
+  const res = await send(gw.url, { method: 'POST', path: '/parallel', body: 'xyz' })
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-krakend-completed'], 'false')
+  assert.equal(Object.keys(JSON.parse(res.text)).length, 1, res.text)
+  assert.equal(backend.requests.length - from, 1)
+  assert.equal(bodyOf(backend.requests.at(-1) as string), 'xyz')
+  // with no body (http.NoBody) every backend is called
+  const again = backend.requests.length
+  const empty = await send(gw.url, { method: 'POST', path: '/parallel', headers: { 'content-length': '0' } })
+  assert.equal(empty.status, 200)
+  assert.equal(empty.headers['x-krakend-completed'], 'true')
+  assert.deepEqual(lines(again).sort(), ['GET /b0 HTTP/1.1', 'GET /b1 HTTP/1.1'])
+})
+
+test('a sequential merge sends it to the first backend, the second call fails; a POST backend gets its own copy', async () => {
+  const from = backend.requests.length
+  const res = await send(gw.url, { method: 'POST', path: '/sequential', body: 'xyz' })
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-krakend-completed'], 'false')
+  assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1'])
+  // a backend that is not GET makes lura copy the request: every backend gets the body
+  const again = backend.requests.length
+  const copied = await send(gw.url, { method: 'POST', path: '/copied', body: 'xyz' })
+  assert.equal(copied.status, 200)
+  assert.equal(copied.headers['x-krakend-completed'], 'true')
+  assert.equal(backend.requests.length - again, 2)
+  for (const r of backend.requests.slice(again)) assert.equal(bodyOf(r), 'xyz', r)
+})
