@@ -16,6 +16,7 @@ import { goJson } from './go-json.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
 import { answerUnreadBody, bodyLeftUnread } from './request-body.ts'
+import { requestUri } from './request-uri.ts'
 import type { RouteMatch } from './router.ts'
 
 /** What the router answers for a request no endpoint matched. */
@@ -107,10 +108,21 @@ export function createAnswers(options: AnswersOptions): Answers {
     start: number,
   ) => {
     const headers: Record<string, string> = { Location: hexEscapeNonAscii(location) }
-    let body: string | undefined
+    let body: string | Buffer | undefined
     if (req.method === 'GET' || req.method === 'HEAD') headers['Content-Type'] = 'text/html; charset=utf-8'
-    if (req.method === 'GET')
-      body = `<a href="${htmlEscape(headers.Location as string)}">${status === 301 ? 'Moved Permanently' : 'Temporary Redirect'}</a>.\n\n`
+    if (req.method === 'GET') {
+      const text = status === 301 ? 'Moved Permanently' : 'Temporary Redirect'
+      // Go writes the URL itself here: a query with raw bytes (kept escaped in req.url) as sent
+      const raw = requestUri(req)
+      const q = location.indexOf('?')
+      body =
+        raw === req.url || q === -1
+          ? `<a href="${htmlEscape(hexEscapeNonAscii(location))}">${text}</a>.\n\n`
+          : Buffer.from(
+              `<a href="${htmlEscape(location.slice(0, q) + raw.slice(raw.indexOf('?')))}">${text}</a>.\n\n`,
+              'latin1',
+            )
+    }
     finish(req, res, status, headers, body, start, recordUnmatched)
   }
 

@@ -1,0 +1,44 @@
+// A trailing-slash or fixed-path redirect carries the query on: Go's http.Redirect writes its raw
+// bytes %-escaped in Location (hexEscapeNonASCII) but as they came in the GET body's link (gin
+// redirects to req.URL.String(), whose RawQuery is the client's bytes).
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { after, before, test } from 'node:test'
+import { mustConfig, type Running, startGateway } from './helpers.ts'
+
+let gw: Running
+
+before(async () => {
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      endpoints: [{ endpoint: '/m/{x}', backend: [{ host: ['http://127.0.0.1:9999'], url_pattern: '/b' }] }],
+    }),
+  )
+})
+after(async () => {
+  await gw?.close()
+})
+
+async function answer(target: string): Promise<string> {
+  const socket = connect(Number(new URL(gw.url).port), '127.0.0.1')
+  socket.write(Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 'latin1'))
+  const chunks: Buffer[] = []
+  for await (const chunk of socket) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('latin1')
+}
+
+test("the redirect body's link keeps a query's raw bytes; Location escapes them", async () => {
+  let text = await answer('/m/a/?x=\xe9&y=<\xc3\xa9>')
+  assert.match(text, /^HTTP\/1\.1 301 /)
+  assert.match(text, /\r\nLocation: \/m\/a\?x=%e9&y=<%c3%a9>\r\n/)
+  assert.ok(
+    text.endsWith('\r\n\r\n<a href="/m/a?x=\xe9&amp;y=&lt;\xc3\xa9&gt;">Moved Permanently</a>.\n\n'),
+    text,
+  )
+  text = await answer('/M/%C3%A9?q=\xe9')
+  assert.ok(text.endsWith('<a href="/m/%C3%A9?q=\xe9">Moved Permanently</a>.\n\n'), text)
+  // An escape the client sent stays one.
+  text = await answer('/m/a/?x=%e9')
+  assert.ok(text.endsWith('<a href="/m/a?x=%e9">Moved Permanently</a>.\n\n'), text)
+})
