@@ -17,6 +17,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../core/errors.ts'
 import { runtimePatches } from './runtime-patches.ts'
+import { bundledFiles, sharedModuleImports, sharedModuleRegistry } from './shared-modules.ts'
 
 export interface RuntimeBundleOptions {
   /** Cache root; default $GWDEPLOY_CACHE_DIR, else $XDG_CACHE_HOME/gwdeploy, else ~/.cache/gwdeploy. */
@@ -120,11 +121,13 @@ async function runtimeBundleKey(entry: string): Promise<string> {
   return hash.digest('hex').slice(0, 24)
 }
 
-/** The lazily loaded library modules next to the runtime's entry (src/gateway/lazy/*.ts). */
+/** The lazily loaded library modules next to the runtime's entry (src/gateway/lazy/*.ts), components aside. */
 async function lazyEntries(entry: string): Promise<Record<string, string>> {
   const dir = join(dirname(entry), 'lazy')
   if (!existsSync(dir)) return {}
-  const names = (await readdir(dir)).filter((name) => /\.[jt]s$/.test(name) && !name.endsWith('.d.ts')).sort()
+  const names = (await readdir(dir))
+    .filter((name) => /\.[jt]s$/.test(name) && !name.endsWith('.d.ts') && !COMPONENTS.test(name))
+    .sort()
   return Object.fromEntries(names.map((name) => [`lazy/${name.replace(/\.[jt]s$/, '')}`, join(dir, name)]))
 }
 
@@ -135,6 +138,65 @@ async function describeBundle(dir: string): Promise<{ files: string[]; sha256: s
   const hash = createHash('sha256')
   for (const file of files) hash.update(`${file}\n`).update(await readFile(join(dir, file)))
   return { files, sha256: hash.digest('hex') }
+}
+
+/** lazy/components.ts: bundled apart, sharing gateway.cjs's modules (shared-modules.ts). */
+const COMPONENTS = /^components\.[jt]s$/
+
+type Esbuild = typeof import('esbuild')
+
+/** Options every output of the runtime is built with. */
+function commonOptions(dir: string, plugins: import('esbuild').Plugin[]) {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    write: false,
+    outdir: dir,
+    outExtension: { '.js': '.cjs' },
+    legalComments: 'none',
+    logLevel: 'silent',
+    // import.meta is only read where the runtime runs from source (ESM); the bundle has require.
+    logOverride: { 'empty-import-meta': 'silent' },
+    // Whitespace and comments out, identifiers kept (readable stack traces): a smaller source
+    // without the comments' typographic characters, so V8 keeps it as one-byte text.
+    minifySyntax: true,
+    minifyWhitespace: true,
+    keepNames: true,
+    plugins: [...plugins, runtimePatches()],
+    // undici's own builds define it: its experimental Milo parser (160 KB of inlined WebAssembly,
+    // off unless asked for) then stays out; backends are read with llhttp, as Node's fetch does.
+    define: { esbuildDetection: 'true' },
+  } satisfies import('esbuild').BuildOptions
+}
+
+/**
+ * gateway.cjs and lazy/*.cjs. The components file takes the modules gateway.cjs holds from it, so
+ * gateway.cjs is built once to learn them, then with their registry.
+ */
+async function bundleRuntime(esbuild: Esbuild, entry: string, dir: string) {
+  const components = join(dirname(entry), 'lazy', 'components.ts')
+  const used = new Map<string, string>()
+  const extra: import('esbuild').OutputFile[] = []
+  if (existsSync(components)) {
+    const probe = await esbuild.build({
+      ...commonOptions(dir, [sharedModuleRegistry(used, PACKAGE_ROOT)]),
+      entryPoints: { gateway: entry },
+      metafile: true,
+    })
+    const shared = bundledFiles(probe.metafile, join(dir, RUNTIME_FILE))
+    const lazy = await esbuild.build({
+      ...commonOptions(dir, [sharedModuleImports(shared, PACKAGE_ROOT, used)]),
+      entryPoints: { 'lazy/components': components },
+    })
+    extra.push(...lazy.outputFiles)
+  }
+  const result = await esbuild.build({
+    ...commonOptions(dir, [sharedModuleRegistry(used, PACKAGE_ROOT)]),
+    entryPoints: { gateway: entry, ...(await lazyEntries(entry)) },
+  })
+  return { ...result, outputFiles: [...result.outputFiles, ...extra] }
 }
 
 export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Promise<RuntimeBundle> {
@@ -157,29 +219,7 @@ export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Pr
   }
   let result: import('esbuild').BuildResult<{ write: false }>
   try {
-    result = await esbuild.build({
-      entryPoints: { gateway: entry, ...(await lazyEntries(entry)) },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node22',
-      write: false,
-      outdir: dir,
-      outExtension: { '.js': '.cjs' },
-      legalComments: 'none',
-      logLevel: 'silent',
-      // import.meta is only read where the runtime runs from source (ESM); the bundle has require.
-      logOverride: { 'empty-import-meta': 'silent' },
-      // Whitespace and comments out, identifiers kept (readable stack traces): a smaller source
-      // without the comments' typographic characters, so V8 keeps it as one-byte text.
-      minifySyntax: true,
-      minifyWhitespace: true,
-      keepNames: true,
-      plugins: [runtimePatches()],
-      // undici's own builds define it: its experimental Milo parser (160 KB of inlined WebAssembly,
-      // off unless asked for) then stays out; backends are read with llhttp, as Node's fetch does.
-      define: { esbuildDetection: 'true' },
-    })
+    result = await bundleRuntime(esbuild, entry, dir)
   } catch (error) {
     const failure = error as {
       errors?: Array<{ text: string; location?: { file: string; line: number } | null }>

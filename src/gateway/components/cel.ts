@@ -286,11 +286,3 @@ const NON_ASCII = /[\u0080-\u00ff]/
 export function queryLists(query: string): Record<string, string[]> {
   return Object.fromEntries(parseGoQuery(query))
 }
-
-/** lura's params: the first letter upper-cased ("id" -> "Id"); `JWT.claim` params included. */
-export function luraParams(params: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(params))
-    if (v !== undefined) out[(k[0] ?? '').toUpperCase() + k.slice(1)] = v
-  return out
-}

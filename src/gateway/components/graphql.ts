@@ -13,8 +13,8 @@ import {
 } from '../go-json-decoder.ts'
 import { mayHoldSurrogateEscape, wellFormedStrings } from '../go-json-surrogates.ts'
 import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
-import { luraParams } from './cel.ts'
 import type { Fields } from './fields.ts'
+import { luraParams } from './lura-params.ts'
 import { isObject } from './types.ts'
 
 export interface GraphqlConfig {

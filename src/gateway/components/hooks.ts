@@ -11,35 +11,25 @@ import {
 } from '../request-headers.ts'
 import type { Agent } from '../undici.ts'
 import { compileBotDetector } from './bot-detector.ts'
-import {
-  type Activation,
-  celData,
-  celNow,
-  celPath,
-  compileGroup,
-  headerLists,
-  luraParams,
-  queryLists,
-} from './cel.ts'
+import type { Activation } from './cel.ts'
 import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
-import { compileClientCredentials } from './client-credentials.ts'
 import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
-import { compileJsonSchema } from './json-schema.ts'
-import { compileJwt } from './jwt.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
-import { compileLuaEndpoint, compileLuaService } from './lua-router.ts'
-import {
-  compileMartian,
-  compileMartianAnswer,
-  type EditedAnswer,
-  type MartianRequest,
-  type ModifiedRequest,
-  type SentRequest,
-} from './martian-run.ts'
+import { luraParams } from './lura-params.ts'
+import type { EditedAnswer, MartianRequest, ModifiedRequest, SentRequest } from './martian-run.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
-import { compileRevocationCheck, type RevocationFilter } from './revoker.ts'
-import { compileSigner } from './signer.ts'
+import type { RevocationFilter } from './revoker.ts'
+import {
+  celComponent,
+  clientCredentialsComponent,
+  jsonSchemaComponent,
+  jwtComponent,
+  luaRouterRuntime,
+  martianRuntime,
+  revokerComponent,
+  signerComponent,
+} from './runtimes.ts'
 import { type GuardContext, type HeaderSink, type IncomingLike, presentParams, type Reply } from './types.ts'
 
 type Log = (message: string) => void
@@ -82,7 +72,7 @@ export interface EndpointResponder {
 
 export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): EndpointResponder | undefined {
   const signer = endpoint.components?.signer
-  return signer ? compileSigner(signer, endpoint, log) : undefined
+  return signer ? signerComponent().compileSigner(signer, endpoint, log) : undefined
 }
 
 /**
@@ -131,7 +121,7 @@ export function compileServiceHooks(config: GatewayConfig, log: Log): ServiceHoo
   // gin's health route, registered before these middlewares, skips them; router.disable_health registers none.
   const healthPath = config.server.disableHealth ? undefined : config.server.healthPath
   if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, healthPath))
-  const lua = c.luaRouter ? compileLuaService(c.luaRouter, config, log) : undefined
+  const lua = c.luaRouter ? luaRouterRuntime().compileLuaService(c.luaRouter, config, log) : undefined
   if (lua) steps.push(lua)
   if (c.botDetector)
     steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`), healthPath))
@@ -162,15 +152,19 @@ export function compileEndpointGuard(
   if (!c) return undefined
   const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
   const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
+  const cel = c.cel ? celComponent() : undefined
   // krakend-ce chains the revoker's bloom filter, then validation/cel's JWT expressions.
   const tokenRejecter = () => {
     const revoker = service.components?.revoker
     if (revoker && !revocations)
       throw new Error('auth/revoker is configured but the node has no revocation filter')
-    const revoked = revoker && revocations ? compileRevocationCheck(revoker, revocations) : undefined
-    const cel = c.cel ? compileGroup(c.cel.jwt, celLog) : undefined
+    const revoked =
+      revoker && revocations ? revokerComponent().compileRevocationCheck(revoker, revocations) : undefined
+    const jwtChecks = c.cel && cel ? cel.compileGroup(c.cel.jwt, celLog) : undefined
     const celRejects =
-      cel && ((claims: Record<string, unknown>) => cel({ JWT: claims, now: celNow() }) !== undefined)
+      jwtChecks &&
+      cel &&
+      ((claims: Record<string, unknown>) => jwtChecks({ JWT: claims, now: cel.celNow() }) !== undefined)
     if (revoked && celRejects)
       return (claims: Record<string, unknown>) => revoked(claims) || celRejects(claims)
     return revoked ?? celRejects
@@ -189,9 +183,19 @@ export function compileEndpointGuard(
   if (c.jwt) {
     const forward = compileForwardRule(endpoint.inputHeaders, service.server.disableCompression)
     const headersOf = (req: IncomingLike) => backendHeaders(forward, req, service.server, trusted)
-    add(compileJwt(c.jwt, endpoint, (m) => log(`${prefix}[JWTValidator] ${m}`), tokenRejecter(), headersOf))
+    add(
+      jwtComponent().compileJwt(
+        c.jwt,
+        endpoint,
+        (m) => log(`${prefix}[JWTValidator] ${m}`),
+        tokenRejecter(),
+        headersOf,
+      ),
+    )
   }
-  const luaRouter = c.luaRouter ? compileLuaEndpoint(c.luaRouter, endpoint, service, log) : undefined
+  const luaRouter = c.luaRouter
+    ? luaRouterRuntime().compileLuaEndpoint(c.luaRouter, endpoint, service, log)
+    : undefined
   if (luaRouter) add(luaRouter, true)
   if (c.rateLimit) {
     add(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
@@ -212,27 +216,30 @@ export function compileEndpointGuard(
           body: message,
         }
       : { status: 500, headers: refusalHeaders(), body: '' }
-  const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
+  const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog) : undefined
   // Under auth/signer the proxy's checks wait for the signer's key check (serve-endpoint).
-  if (pre)
+  if (pre && cel)
     add((req, ctx) => {
       const url = req.url ?? '/'
       const q = url.indexOf('?')
       const failed = pre({
-        now: celNow(),
+        now: cel.celNow(),
         req_method: req.method ?? 'GET',
-        req_path: celPath(q === -1 ? url : url.slice(0, q)),
+        req_path: cel.celPath(q === -1 ? url : url.slice(0, q)),
         req_params: luraParams(presentParams(ctx)),
-        req_headers: headerLists(ctx.headers),
-        req_querystring: queryLists(ctx.query),
+        req_headers: cel.headerLists(ctx.headers),
+        req_querystring: cel.queryLists(ctx.query),
       })
       return failed ? aborted(failed) : undefined
     }, c.signer !== undefined)
-  const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
+  const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog) : undefined
   if (c.jsonSchema)
     add(
-      compileJsonSchema(c.jsonSchema, service.server.returnErrorMsg, refusalHeaders, (m) =>
-        log(`${prefix}[JSONSchema] ${m}`),
+      jsonSchemaComponent().compileJsonSchema(
+        c.jsonSchema,
+        service.server.returnErrorMsg,
+        refusalHeaders,
+        (m) => log(`${prefix}[JSONSchema] ${m}`),
       ),
       true,
     )
@@ -269,10 +276,11 @@ export function compileBackendGuard(
     ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
     : undefined
   const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
-  const martian = c.martian && c.martian.steps.length > 0 ? compileMartian(c.martian) : undefined
-  const modifyAnswer = c.martian ? compileMartianAnswer(c.martian) : undefined
+  const martian =
+    c.martian && c.martian.steps.length > 0 ? martianRuntime().compileMartian(c.martian) : undefined
+  const modifyAnswer = c.martian ? martianRuntime().compileMartianAnswer(c.martian) : undefined
   const credentials = c.clientCredentials
-    ? compileClientCredentials(
+    ? clientCredentialsComponent().compileClientCredentials(
         c.clientCredentials,
         (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`),
         sideAgent,
@@ -289,8 +297,9 @@ export function compileBackendGuard(
         }
       : undefined
   const celLog = (m: string) => log(`[BACKEND: ${backend.urlPattern}][CEL] ${m}`)
-  const pre = c.cel ? compileGroup(c.cel.pre, celLog) : undefined
-  const post = c.cel ? compileGroup(c.cel.post, celLog) : undefined
+  const cel = c.cel ? celComponent() : undefined
+  const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog) : undefined
+  const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog) : undefined
   if (!breaker && !limit && !modify && !modifyAnswer && !pre && !post) return undefined
   const sync = (ctx: GuardContext, method: string, path: string): Admission => {
     const open = breaker?.before()
@@ -299,14 +308,14 @@ export function compileBackendGuard(
     const generation = breaker?.generation ?? 0
     const done = breaker ? (outcome: Outcome) => breaker.after(outcome, generation) : ignore
     let refused = limit?.()
-    if (!refused && pre)
+    if (!refused && pre && cel)
       refused = pre({
-        now: celNow(),
+        now: cel.celNow(),
         req_method: method,
         req_path: path,
         req_params: luraParams(presentParams(ctx)),
-        req_headers: headerLists(ctx.headers),
-        req_querystring: queryLists(ctx.query),
+        req_headers: cel.headerLists(ctx.headers),
+        req_querystring: cel.queryLists(ctx.query),
       })
     if (refused) {
       done(false)
@@ -347,7 +356,9 @@ async function runSteps(steps: Step[], req: IncomingLike, ctx: GuardContext): Pr
   return undefined
 }
 
+/** Only called where validation/cel is configured, so its module is loaded. */
 function responseActivation(data: Record<string, unknown>, meta: ResponseMeta): Activation {
+  const { celData, celNow } = celComponent()
   const headers: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(meta.headers ?? {}))
     if (value !== undefined) headers[canonicalHeaderKey(name)] = Array.isArray(value) ? value : [value]

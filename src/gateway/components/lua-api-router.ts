@@ -13,6 +13,7 @@ import {
   type TableBox,
   top,
 } from './lua-values.ts'
+import { urlQuery } from './url-query.ts'
 
 /**
  * The *http.Request a router script sees through `ctx` (gin's Context): keys of headers canonical,
@@ -146,14 +147,6 @@ export const CTX_METHODS: Record<string, Method> = {
     pushString(e, r.body)
     return 1
   },
-}
-
-/** The raw query of a URL string (between `?` and `#`). */
-export function urlQuery(url: string): string {
-  const hash = url.indexOf('#')
-  const text = hash === -1 ? url : url.slice(0, hash)
-  const q = text.indexOf('?')
-  return q === -1 ? '' : text.slice(q + 1)
 }
 
 /** The URL with RawQuery replaced (String() leaves out an empty query). */

@@ -23,7 +23,7 @@ import {
 
 export type { LuaRequest, LuaResponse } from './lua-api-proxy.ts'
 export type { LuaRouterRequest } from './lua-api-router.ts'
-export { urlQuery } from './lua-api-router.ts'
+export { urlQuery } from './url-query.ts'
 
 /** The request and response the next run's `request.load()` / `response.load()` / `ctx.load()` return. */
 export interface Current {

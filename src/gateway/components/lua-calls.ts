@@ -13,10 +13,11 @@ import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend
 import { setOwnKey } from '../own-keys.ts'
 import { compileForwardRule, type HeaderValues } from '../request-headers.ts'
 import { goUnescapePath } from '../router.ts'
-import { luraParams } from './cel.ts'
-import { type CompiledLua, compileLua, type LuaCall, type LuaConfig } from './lua.ts'
+import type { CompiledLua, LuaCall, LuaConfig } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
+import { luraParams } from './lura-params.ts'
+import { luaComponent } from './runtimes.ts'
 import { type GuardContext, type IncomingLike, presentParams, type Reply } from './types.ts'
 
 type Log = (message: string) => void
@@ -162,7 +163,7 @@ export function compileLuaProxy(
   log: Log,
 ): LuaProxy | undefined {
   const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
-  const lua = compileLua(config, (m) => log(`${prefix}${m}`))
+  const lua = luaComponent().compileLua(config, (m) => log(`${prefix}${m}`))
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
   const calls = new WeakMap<GuardContext, LuaCall>()
@@ -276,7 +277,7 @@ export function compileLuaBackend(
   service: GatewayConfig,
   log: Log,
 ): LuaBackend | undefined {
-  const lua = compileLua(config, (m) => log(`[BACKEND: ${pattern}]${m}`))
+  const lua = luaComponent().compileLua(config, (m) => log(`[BACKEND: ${pattern}]${m}`))
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
   return {

@@ -3,27 +3,37 @@ import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
-import { type CelConfig, parseCel } from './cel.ts'
+import type { CelConfig } from './cel.ts'
 import { type CircuitBreakerConfig, parseCircuitBreaker } from './circuit-breaker.ts'
-import { type ClientCredentialsConfig, parseClientCredentials } from './client-credentials.ts'
+import type { ClientCredentialsConfig } from './client-credentials.ts'
 import { type CorsConfig, parseCors } from './cors.ts'
 import { Fields } from './fields.ts'
 import { type GraphqlConfig, parseGraphql } from './graphql.ts'
 import { checkSharedSizes, type HttpCacheConfig, parseHttpCache } from './http-cache.ts'
 import { type HttpClientOptions, parseHttpClientOptions } from './http-client-options.ts'
 import { type HttpSecureConfig, parseHttpSecure } from './http-secure.ts'
-import { type JsonSchemaConfig, parseJsonSchema } from './json-schema.ts'
-import { type JwtConfig, parseJwt } from './jwt.ts'
-import { type LuaConfig, luaTexts, parseLua } from './lua.ts'
-import { type MartianConfig, parseMartian } from './martian.ts'
+import type { JsonSchemaConfig } from './json-schema.ts'
+import type { JwtConfig } from './jwt.ts'
+import type { LuaConfig } from './lua.ts'
+import type { MartianConfig } from './martian.ts'
 import {
   type ProxyLimitConfig,
   parseProxyLimit,
   parseRouterLimit,
   type RouterLimitConfig,
 } from './rate-limit.ts'
-import { parseRevoker, type RevokerConfig } from './revoker.ts'
-import { parseSigner, type SignerConfig } from './signer.ts'
+import type { RevokerConfig } from './revoker.ts'
+import {
+  celComponent,
+  clientCredentialsComponent,
+  jsonSchemaComponent,
+  jwtComponent,
+  luaComponent,
+  martianComponent,
+  revokerComponent,
+  signerComponent,
+} from './runtimes.ts'
+import type { SignerConfig } from './signer.ts'
 import { isObject, type Report } from './types.ts'
 
 export interface ServiceComponents {
@@ -97,9 +107,9 @@ export function parseServiceComponents(
     cors: read('security/cors', parseCors),
     httpSecure: read('security/http', parseHttpSecure),
     botDetector: read('security/bot-detector', parseBotDetector),
-    luaRouter: read('modifier/lua-endpoint', parseLua),
+    luaRouter: read('modifier/lua-endpoint', parseLuaConfig),
     sharedKeyCache: read('auth/validator', parseSharedKeyCache),
-    revoker: read('auth/revoker', parseRevoker),
+    revoker: read('auth/revoker', (f) => revokerComponent().parseRevoker(f)),
   })
 }
 
@@ -114,16 +124,20 @@ export function parseEndpointComponents(
   if (extra['auth/signer'] !== undefined) refuseUnderSigner(extra, path, report)
   return present<EndpointComponents>({
     botDetector: read('security/bot-detector', parseBotDetector),
-    jwt: read('auth/validator', parseJwt),
+    jwt: read('auth/validator', (f) => jwtComponent().parseJwt(f)),
     rateLimit: read('qos/ratelimit/router', parseRouterLimit),
-    signer: read('auth/signer', parseSigner),
+    signer: read('auth/signer', (f) => signerComponent().parseSigner(f)),
     jsonSchema:
       extra['validation/json-schema'] === undefined
         ? undefined
-        : parseJsonSchema(extra['validation/json-schema'], [...path, 'validation/json-schema'], report),
+        : jsonSchemaComponent().parseJsonSchema(
+            extra['validation/json-schema'],
+            [...path, 'validation/json-schema'],
+            report,
+          ),
     cel: celAt(extra, path, report, 'endpoint', checks),
-    luaProxy: read('modifier/lua-proxy', parseLua),
-    luaRouter: read('modifier/lua-endpoint', parseLua),
+    luaProxy: read('modifier/lua-proxy', parseLuaConfig),
+    luaRouter: read('modifier/lua-endpoint', parseLuaConfig),
   })
 }
 
@@ -158,13 +172,15 @@ export function parseBackendComponents(
     martian:
       extra['modifier/martian'] === undefined
         ? undefined
-        : parseMartian(extra['modifier/martian'], [...path, 'modifier/martian'], report),
+        : martianComponent().parseMartian(extra['modifier/martian'], [...path, 'modifier/martian'], report),
     circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
     cel: celAt(extra, path, report, 'backend', checks),
-    clientCredentials: read('auth/client-credentials', parseClientCredentials),
+    clientCredentials: read('auth/client-credentials', (f) =>
+      clientCredentialsComponent().parseClientCredentials(f),
+    ),
     graphql: read('backend/graphql', parseGraphql),
-    luaBackend: read('modifier/lua-backend', parseLua),
+    luaBackend: read('modifier/lua-backend', parseLuaConfig),
     httpClient: read('backend/http/client', parseHttpClientOptions),
     httpCache:
       extra['qos/http-cache'] === undefined
@@ -182,7 +198,7 @@ function celAt(
 ): CelConfig | undefined {
   if (extra['validation/cel'] === undefined) return undefined
   const at = [...path, 'validation/cel']
-  const cel = parseCel(extra['validation/cel'], at, report, level, checks)
+  const cel = celComponent().parseCel(extra['validation/cel'], at, report, level, checks)
   if (cel && cel.jwt.length > 0 && extra['auth/validator'] === undefined)
     report.error(
       at,
@@ -272,6 +288,10 @@ function checkRevoker(config: GatewayConfig, report: Report): void {
     )
 }
 
+function parseLuaConfig(f: Fields): LuaConfig {
+  return luaComponent().parseLua(f)
+}
+
 /** Service-level auth/validator configures only KrakenD's shared JWK cache: anything else would look like protection. */
 function parseSharedKeyCache(f: Fields): true {
   for (const key of Object.keys(f.raw))
@@ -301,7 +321,7 @@ function checkServiceLua(
   at: KeyPath,
   refuse: (path: KeyPath, message: string, hint: string) => void,
 ): void {
-  for (const [where, text] of luaTexts(lua)) {
+  for (const [where, text] of luaComponent().luaTexts(lua)) {
     if (where === 'post') continue // the router runs pre only
     const used = /\bparams\b/.test(text) ? 'params' : /\bbody\b/.test(text) ? 'body' : undefined
     if (!used) continue

@@ -3,7 +3,8 @@
 // unbound there (an evaluation error: "request aborted by evaluator #N").
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { headerLists, luraParams, queryLists } from '../../../src/gateway/components/cel.ts'
+import { headerLists, queryLists } from '../../../src/gateway/components/cel.ts'
+import { luraParams } from '../../../src/gateway/components/lura-params.ts'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
