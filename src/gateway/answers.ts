@@ -107,13 +107,16 @@ export function createAnswers(options: AnswersOptions): Answers {
     location: string,
     start: number,
   ) => {
+    const raw = requestUri(req)
+    // An absolute-form target: gin redirects to req.URL.String(), its scheme and host included
+    const absolute = raw === req.url ? null : ABSOLUTE_FORM.exec(raw)
+    if (absolute) location = `${(absolute[1] as string).toLowerCase()}://${absolute[2]}${location}`
     const headers: Record<string, string> = { Location: hexEscapeNonAscii(location) }
     let body: string | Buffer | undefined
     if (req.method === 'GET' || req.method === 'HEAD') headers['Content-Type'] = 'text/html; charset=utf-8'
     if (req.method === 'GET') {
       const text = status === 301 ? 'Moved Permanently' : 'Temporary Redirect'
       // Go writes the URL itself here: a query with raw bytes (kept escaped in req.url) as sent
-      const raw = requestUri(req)
       const q = location.indexOf('?')
       body =
         raw === req.url || q === -1
@@ -128,6 +131,9 @@ export function createAnswers(options: AnswersOptions): Answers {
 
   return { finish, unmatched }
 }
+
+/** A request target in absolute form: its scheme and authority. */
+const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)/
 
 /** Writes an answer: its status, headers and body (Content-Length from the body's bytes). */
 function write(

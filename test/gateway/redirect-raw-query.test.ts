@@ -1,6 +1,7 @@
 // A trailing-slash or fixed-path redirect carries the query on: Go's http.Redirect writes its raw
 // bytes %-escaped in Location (hexEscapeNonASCII) but as they came in the GET body's link (gin
-// redirects to req.URL.String(), whose RawQuery is the client's bytes).
+// redirects to req.URL.String(), whose RawQuery is the client's bytes; for an absolute-form target
+// that URL has its scheme and host).
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
@@ -41,4 +42,14 @@ test("the redirect body's link keeps a query's raw bytes; Location escapes them"
   // An escape the client sent stays one.
   text = await answer('/m/a/?x=%e9')
   assert.ok(text.endsWith('<a href="/m/a?x=%e9">Moved Permanently</a>.\n\n'), text)
+})
+
+test('an absolute-form target is redirected to its own scheme and host, as gin redirects to req.URL.String()', async () => {
+  let text = await answer('http://abs.example/m/a/')
+  assert.match(text, /\r\nLocation: http:\/\/abs\.example\/m\/a\r\n/)
+  assert.ok(text.endsWith('<a href="http://abs.example/m/a">Moved Permanently</a>.\n\n'), text)
+  // Go lower-cases the scheme; the host stays as written
+  text = await answer('HTTP://Abs.Example:80/M/a?q=1')
+  assert.match(text, /\r\nLocation: http:\/\/Abs\.Example:80\/m\/a\?q=1\r\n/)
+  assert.ok(text.endsWith('<a href="http://Abs.Example:80/m/a?q=1">Moved Permanently</a>.\n\n'), text)
 })
