@@ -114,10 +114,17 @@ export async function acquireLock(
           },
         )
       }
+      const waited = options.waitMs
+        ? `Still held after waiting ${Math.round(options.waitMs / 1000)} s. `
+        : 'Wait for it (--lock-wait[=DURATION]). '
+      // A rollback is what cannot wait: the running release is stopped (it reverts first), not raced.
+      const e = options.env ? ` -e ${options.env}` : ''
+      const rollback =
+        request.operation === 'rollback'
+          ? `To undo that run now, \`gwdeploy abort${e}\` stops it (traffic goes back to what served before it); \`gwdeploy rollback --force-now${e}\` stops it and also rolls back what served before it. `
+          : ''
       throw lockHeldError(`the release lock is held by ${describeLock(attempt.lock)}`, {
-        hint: options.waitMs
-          ? `Still held after waiting ${Math.round(options.waitMs / 1000)} s. If that run is dead, \`gwdeploy lock release --force\` breaks the lock.`
-          : 'Wait for it (--lock-wait[=DURATION]), or if that run is dead, `gwdeploy lock release --force`.',
+        hint: `${waited}${rollback}If that run is dead, \`${forceReleaseCommand(options.env)}\` breaks the lock.`,
         details: { lock: attempt.lock },
       })
     }

@@ -49,7 +49,15 @@ describe('rollback (fake provider, in-process)', () => {
     assert.equal(liveSha(h), sha(1))
     const third = await h.run(back())
     assert.equal(third.code, 2)
-    assert.match(third.error?.message ?? '', /nothing to roll back to: 0101010 is live/)
+    assert.match(
+      third.error?.message ?? '',
+      /nothing to roll back to: 0101010 is live and the release records hold no release before it \(the rollback at \S+ already went back to it from 0202020\)$/,
+    )
+    // Run twice at 3 a.m.: the way forward again is named first.
+    assert.match(
+      third.error?.hint ?? '',
+      new RegExp(`^\`gwdeploy release --sha ${sha(2)}\` goes forward again. `),
+    )
     assert.equal(liveSha(h), sha(1), 'nothing changed')
   })
 

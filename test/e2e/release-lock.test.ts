@@ -41,6 +41,13 @@ describe('the release lock', () => {
     assert.equal(json.code, 3)
     assert.equal(json.envelope.error.exitCode, 3)
     assert.match(json.envelope.error.details.lock.holder, new RegExp(`pid ${first.child.pid}`))
+    // At 3 a.m. a rollback cannot wait for the release it undoes: the hint names the way that stops it.
+    const rollback = await project.json<{ error: { exitCode: number; hint: string } }>(['rollback'])
+    assert.equal(rollback.code, 3)
+    assert.match(
+      rollback.envelope.error.hint,
+      /^Wait for it \(--lock-wait\[=DURATION\]\)\. To undo that run now, `gwdeploy abort` stops it \(traffic goes back to what served before it\); `gwdeploy rollback --force-now` stops it and also rolls back what served before it\. If that run is dead, `gwdeploy lock release --force` breaks the lock\.$/,
+    )
 
     const status = await project.json<{ result: { lock: { holder: string; operation: string } } }>([
       'lock',

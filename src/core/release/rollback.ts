@@ -89,10 +89,13 @@ function rollbackGoal(
         hint: `\`gwdeploy release --sha ${liveSha}\` routes traffic to it again; \`gwdeploy status\` shows what the router does.`,
       },
     )
+  // Run twice (a retried CI job, a second try at 3 a.m.): the first one already went back.
+  const last = records.find(isCompleted)
+  const left = last?.operation === 'rollback' && last.sha === liveSha ? last.previous?.sha : undefined
   throw usageError(
-    `there is nothing to roll back to: ${liveSha ? `${liveSha.slice(0, 7)} is live and ` : ''}the release records hold no release before it`,
+    `there is nothing to roll back to: ${liveSha ? `${liveSha.slice(0, 7)} is live and ` : ''}the release records hold no release before it${left ? ` (the rollback at ${last?.time} already went back to it from ${left.slice(0, 7)})` : ''}`,
     {
-      hint: '`gwdeploy history` lists what ran; `gwdeploy rollback --to SHA` or `gwdeploy release --sha SHA` picks one.',
+      hint: `${left ? `\`gwdeploy release --sha ${left}\` goes forward again. ` : ''}\`gwdeploy history\` lists what ran; \`gwdeploy rollback --to SHA\` or \`gwdeploy release --sha SHA\` picks one.`,
     },
   )
 }
