@@ -8,8 +8,12 @@ import type { Fields } from './fields.ts'
  */
 const UNREADABLE = 'KrakenD cannot decode the validator settings then and answers 401 to every request'
 
-/** A Go duration string (time.ParseDuration: "-5s", "1h30m", "1.5ms"); a number is no string to Go. */
-export function goDurationMs(f: Fields, key: string): number | undefined {
+/**
+ * A Go duration string (time.ParseDuration: "-5s", "1h30m", "1.5ms"); a number is no string to Go.
+ * A string that is no duration ("x", "", "5") is krakend-jose's fallback (`fallback` says which):
+ * KrakenD starts and uses it, so here too, with a warning. Undefined then.
+ */
+export function goDurationMs(f: Fields, key: string, fallback: string): number | undefined {
   const v = f.raw[key]
   // null leaves the Go field as it was.
   if (v === undefined || v === null) return undefined
@@ -22,10 +26,10 @@ export function goDurationMs(f: Fields, key: string): number | undefined {
   }
   const ns = goParseDuration(v)
   if (typeof ns === 'string') {
-    f.report.error(
+    f.report.warn(
       f.at(key),
-      `"${key}" is not a duration: ${JSON.stringify(v)}`,
-      'write it like "1s" or "1m"',
+      `"${key}" is not a duration: ${JSON.stringify(v)}, so KrakenD ${fallback}`,
+      'write it like "1s" or "1m" (a number needs its unit)',
     )
     return undefined
   }

@@ -140,7 +140,7 @@ export function parseJwt(f: Fields): JwtConfig {
       '"scopes" needs a "scopes_key" (the claim that holds the token\'s scopes)',
       'KrakenD checks no scope without it and lets every valid token through; name the claim, e.g. "scope"',
     )
-  const leewayMs = goDurationMs(f, 'leeway')
+  const leewayMs = goDurationMs(f, 'leeway', 'uses a leeway of 1s')
   const rolesKey = f.string('roles_key') || 'roles'
   const rolesNested = f.bool('roles_key_is_nested')
   // krakend-jose slices roles_key[:4] here: a shorter dotted key panics and KrakenD does not start.
@@ -157,7 +157,9 @@ export function parseJwt(f: Fields): JwtConfig {
     jwkLocalPath,
     cacheMs: cache ? (cacheDuration || 15 * 60) * 1000 : 0,
     // krakend-jose ignores a cooldown shorter than 1s.
-    unknownKidMs: cooldownMs(goDurationMs(f, 'failed_jwk_key_cooldown')),
+    unknownKidMs: cooldownMs(
+      goDurationMs(f, 'failed_jwk_key_cooldown', 'keeps no cooldown (every unknown kid is looked up)'),
+    ),
     issuer: f.string('issuer') || undefined,
     // A string is not a list for krakend-jose (it would answer 401 to everything): a config error here.
     audience: f.strings('audience') ?? [],
