@@ -269,7 +269,15 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     try {
       const limit = config.server.maxBackendBodyBytes
       const keep = !b.discards || b.keepsBody
-      const request = backendRequest(ep, b, ctx, cancel)
+      // The one body lura's merge shared: the first call to send it closed it (Go's client).
+      const shared = ctx.sharedBody
+      const drained = shared?.sent === true && shared.readsEmpty
+      const request = backendRequest(
+        ep,
+        b,
+        drained ? { ...ctx, body: undefined, bodySized: false } : ctx,
+        cancel,
+      )
       // A Lua script replaced the body and lura kept the client's Content-Length: Go's client
       // refuses to send it (nothing reaches the backend).
       if (ctx.declaredLength !== undefined && !request.chunked && !request.replaysBody && !b.graphql) {
@@ -281,9 +289,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
             message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: ContentLength=${ctx.declaredLength} with Body length ${actual}`,
           }
       }
-      // The one body lura's merge shared: the first call to send it closed it (Go's client).
-      const shared = ctx.sharedBody
-      if (shared !== undefined) {
+      if (shared !== undefined && !drained) {
         if (shared.sent)
           return {
             ok: false,

@@ -186,9 +186,11 @@ export interface Context {
   target?: LuaTarget
   /**
    * The client's body where lura's merge hands every backend the one request (mergesWithoutCopy):
-   * Go's client closes it once a call sent it, and every later call fails reading it.
+   * Go's client closes it once a call sent it. A later call's read then fails over HTTP/1 (Go's
+   * server body: ErrBodyReadAfterClose), and over h2c finds the end (the stream was read to its end:
+   * io.EOF), so that call goes without a body (`readsEmpty`).
    */
-  sharedBody?: { sent: boolean }
+  sharedBody?: { sent: boolean; readsEmpty: boolean }
 }
 
 const STATIC_MATCH: Record<

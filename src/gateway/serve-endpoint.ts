@@ -114,7 +114,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       cancel,
       client: req.headers,
     }
-    if (ep.mergesWithoutCopy && body !== undefined) ctx.sharedBody = { sent: false }
+    if (ep.mergesWithoutCopy && body !== undefined)
+      ctx.sharedBody = { sent: false, readsEmpty: req.httpVersionMajor === 2 }
     if (mapLength !== undefined && body !== undefined) {
       const declared = luraDeclaredLength(mapLength)
       ctx.bodySized = declared !== undefined && declared > 0

@@ -2,7 +2,8 @@
 // (proxy/merging.go hasUnsafeBackends); otherwise every backend gets the one client request, and
 // its body: Go's client closes it once a call has sent it, and every later call fails reading it
 // ("http: invalid Read on closed Body"), before the backend sees anything. A request with no body
-// (http.NoBody: no Transfer-Encoding, no Content-Length above 0) reaches them all.
+// (http.NoBody: no Transfer-Encoding, no Content-Length above 0) reaches them all. Over h2c Go's
+// server body reads as ended once read to its end: the later calls go out without a body.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
@@ -21,6 +22,7 @@ before(async () => {
   gw = await startGateway(
     mustConfig({
       version: 3,
+      use_h2c: true,
       endpoints: [
         { endpoint: '/parallel', method: 'POST', backend: gets() },
         {
@@ -81,4 +83,22 @@ test('a sequential merge sends it to the first backend, the second call fails; a
   assert.equal(copied.headers['x-krakend-completed'], 'true')
   assert.equal(backend.requests.length - again, 2)
   for (const r of backend.requests.slice(again)) assert.equal(bodyOf(r), 'xyz', r)
+})
+
+test('over h2c the calls after the first go without the body, and succeed', async () => {
+  let from = backend.requests.length
+  let res = await send(gw.url, { http2: true, method: 'POST', path: '/sequential', body: 'xyz' })
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-krakend-completed'], 'true')
+  assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1', 'GET /b1 HTTP/1.1'])
+  assert.equal(bodyOf(backend.requests[from] as string), 'xyz')
+  // the second: no body, nor its framing
+  assert.equal((backend.requests[from + 1] as string).split('\r\n\r\n')[1], '')
+  assert.doesNotMatch(backend.head(from + 1), /transfer-encoding|content-length/i)
+  from = backend.requests.length
+  res = await send(gw.url, { http2: true, method: 'POST', path: '/parallel', body: 'xyz' })
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-krakend-completed'], 'true')
+  assert.equal(backend.requests.length - from, 2)
+  assert.deepEqual(backend.requests.slice(from).map(bodyOf).sort(), ['', 'xyz'])
 })
