@@ -8,7 +8,7 @@ export interface Reply {
   status: number
   headers: Record<string, string | string[]>
   /** undefined: no body at all (e.g. a 204 preflight). */
-  body?: string
+  body?: string | Buffer
 }
 
 /** What a component sees of an incoming request (node:http and node:http2 compat requests). */
