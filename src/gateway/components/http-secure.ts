@@ -157,6 +157,17 @@ function redirectUrl(host: string, target: string): string {
   return `https://${escapeBytes(host, HOST_KEPT)}${escapedPath(rawPath)}${q === -1 ? '' : target.slice(q)}`
 }
 
+/**
+ * http.Redirect's GET body: a link to the URL as url.String() wrote it, a query with its raw bytes as
+ * the client sent them (node-http.ts keeps them escaped in req.url, the target as sent beside it).
+ */
+function redirectBody(target: string, sent: string, url: string): string | Buffer {
+  const q = target.indexOf('?')
+  if (sent === url || q === -1) return `<a href="${escapeHtml(target)}">Moved Permanently</a>.\n\n`
+  const link = escapeHtml(target.slice(0, q) + sent.slice(sent.indexOf('?')))
+  return Buffer.from(`<a href="${link}">Moved Permanently</a>.\n\n`, 'latin1')
+}
+
 /** The bytes escape(host, encodeHost) leaves as they are. */
 const HOST_KEPT = /[A-Za-z0-9\-._~!$&'()*+,;=:[\]<>"]/
 /** validEncoded(path, encodePath): the bytes a raw path may hold to be written as it is. */
@@ -286,9 +297,7 @@ export function compileHttpSecure(
         headers: getOrHead
           ? { Location: location, 'Content-Type': 'text/html; charset=utf-8' }
           : { Location: location },
-        ...(req.method === 'GET'
-          ? { body: `<a href="${escapeHtml(target)}">Moved Permanently</a>.\n\n` }
-          : {}),
+        ...(req.method === 'GET' ? { body: redirectBody(target, requestUri(req), url) } : {}),
       }
     }
     if (sts && (ssl || cfg.forceSts)) res.setHeader('Strict-Transport-Security', sts)

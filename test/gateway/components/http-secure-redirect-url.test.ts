@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import {
   mustConfig,
@@ -59,5 +60,20 @@ describe('security/http: the ssl_redirect Location as Go writes the URL', () => 
     assert.equal(await location('/a#frag'), 'https://gw.example/a%23frag')
     assert.equal(await location('/a{b}|c'), 'https://gw.example/a%7Bb%7D%7Cc')
     assert.equal(await location("/a!'()*;b%2Fc?x=<y>"), "https://gw.example/a!'()*;b%2Fc?x=<y>")
+  })
+
+  test("the GET body's link carries a query's raw bytes as sent, Location their %xx escapes", async () => {
+    const { port } = new URL(gateway.url)
+    const socket = connect(Number(port), '127.0.0.1')
+    socket.end(Buffer.from(rawRequest(['GET /a?q=\u00e9&x=<y> HTTP/1.1', 'Host: gw.example']), 'latin1'))
+    const chunks: Buffer[] = []
+    for await (const chunk of socket) chunks.push(chunk as Buffer)
+    const answer = Buffer.concat(chunks).toString('latin1')
+    assert.match(answer, /\r\nLocation: https:\/\/gw\.example\/a\?q=%e9&x=<y>\r\n/)
+    assert.ok(
+      answer.endsWith(
+        '\r\n\r\n<a href="https://gw.example/a?q=\u00e9&amp;x=&lt;y&gt;">Moved Permanently</a>.\n\n',
+      ),
+    )
   })
 })
