@@ -22,6 +22,7 @@ export interface ServedFacts {
     colour: Colour
     weight: number
     sha: string
+    keepUntil?: string | undefined
     nodes: Array<{ id: string; provider: string; providerDetail?: string | undefined }>
   }>
   fleetless?: FleetlessColour[] | undefined
@@ -89,11 +90,23 @@ export function nothingLeftServing(
   }
 }
 
+/** What keptGoneWarning needs beyond the facts: how long finalize keeps a colour, the provider's resource names. */
+export interface KeptContext {
+  /** `shift.keep`: the keep-until of a colour whose annotation went with it is its record's time plus this. */
+  keepMs: number
+  /** The resource that held a colour's fleet (`Deployment ns/x-green`), when the provider names one. */
+  resource?: ((colour: Colour) => string) | undefined
+}
+
 /**
  * The colour kept for rollback, gone: the newest record is the live release's (or rollback's), it
  * kept `previous`, nothing retired it since, and no node of it is left. Rollback then redeploys it.
  */
-export function keptGoneWarning(facts: ServedFacts, records: readonly ReleaseRecord[]): string | undefined {
+export function keptGoneWarning(
+  facts: ServedFacts,
+  records: readonly ReleaseRecord[],
+  context: KeptContext,
+): string | undefined {
   const rollback = facts.rollback
   if (rollback?.how !== 'redeploy') return undefined
   const newest = records[0]
@@ -101,14 +114,23 @@ export function keptGoneWarning(facts: ServedFacts, records: readonly ReleaseRec
   if (!kept || kept.sha !== rollback.sha) return undefined
   const fleetless = facts.fleetless?.find((f) => f.colour === kept.colour && f.weight === 0)
   const colour = facts.colours.find((c) => c.colour === kept.colour)
+  const resource = context.resource?.(kept.colour)
   const why = fleetless
     ? fleetless.why
     : colour
       ? colour.sha === kept.sha && colour.weight === 0 && allGone(colour.nodes)
         ? goneWhy(colour)
         : undefined
-      : `no ${kept.colour} node runs it any more (removed outside gwdeploy)`
+      : resource
+        ? `its ${resource} does not exist (deleted outside gwdeploy)`
+        : `no ${kept.colour} node runs it any more (removed outside gwdeploy)`
   if (!why) return undefined
+  // The annotation says when; a fleet removed whole took it along: finalize set it at the record's time.
+  const until =
+    fleetless?.keepUntil ??
+    colour?.keepUntil ??
+    (newest?.time ? new Date(Date.parse(newest.time) + context.keepMs).toISOString() : undefined)
+  const expired = until && Date.parse(until) < Date.now() ? ', expired' : ''
   const restore = fleetless?.restore ? `; ${fleetless.restore} makes it a switch again` : ''
-  return `${kept.colour} (${sha7(kept.sha)}) is kept for rollback, but ${why}: ${describeRollback(rollback)}${restore}`
+  return `${kept.colour} (${sha7(kept.sha)}) is kept for rollback${until ? ` until ${until}${expired}` : ''}, but ${why}: ${describeRollback(rollback)}${restore}`
 }

@@ -140,7 +140,10 @@ export async function status(
   }
   const last = records.find(isCompleted)
   const rollback = rollbackView(state, records, colours)
-  const kept = keptGoneWarning({ colours, fleetless: state.fleetless, rollback }, records)
+  const kept = keptGoneWarning({ colours, fleetless: state.fleetless, rollback }, records, {
+    keepMs: config.shift.keep,
+    resource: provider.fleetResource?.bind(provider),
+  })
   if (kept) warn?.(kept)
   const unrecorded = serving ? unrecordedLive(state, serving, records) : undefined
   if (unrecorded) warn?.(unrecorded)

@@ -16,7 +16,7 @@
  */
 import type { GwConfig } from '../config/schema.ts'
 import type { EngineEvent } from '../core/events.ts'
-import type { HistoryEntry } from '../core/history.ts'
+import type { ReleaseRecords } from './release-records.ts'
 
 export type ProviderId = 'local' | 'haproxy' | 'aws' | 'kubernetes'
 
@@ -231,6 +231,8 @@ export interface TargetState {
 
 export interface FleetlessColour {
   colour: Colour
+  /** A colour kept for rollback: when its keep-until ends, as annotated on it. */
+  keepUntil?: string
   /** The share of requests the router still sends there (0 for a colour kept for rollback). */
   weight: number
   /** What the provider sees, naming the resource: `Deployment ns/x-blue does not exist (deleted outside gwdeploy)`. */
@@ -360,35 +362,11 @@ export interface Provider {
   close?(): Promise<void>
   /** The release records kept on the target (the source of truth for history and rollback --to). */
   records?(): ReleaseRecords
+  /** The resource holding a colour's fleet, as the operator's own tools name it (`Deployment ns/x-green`). */
+  fleetResource?(colour: Colour): string
 }
 
-/**
- * One release record as kept on the target: the audit entry (SHA, version, config name and
- * digest, image by digest, who, when, outcome) plus, for releases, the stamped config itself,
- * so `history`, `rollback --to` and `status` work from any machine.
- */
-export interface ReleaseRecord extends HistoryEntry {
-  /** The stamped gateway config (omitted where the store cannot hold it; images carry it too). */
-  configText?: string | undefined
-}
-
-/** Release records stored where the target lives (state dir, ConfigMaps, SSM parameters). */
-export interface RecordListOptions extends CallOptions {
-  unreadable?: (where: string, reason: string) => void
-}
-
-export interface ReleaseRecords {
-  /** Where the records live, for messages (`ConfigMaps in namespace x`, a directory...). */
-  readonly where: string
-  append(record: ReleaseRecord, options?: CallOptions): Promise<void>
-  /**
-   * The newest `limit` records, newest first. One that cannot be read (torn, edited by hand) is
-   * left out and named through `unreadable` (a file, ConfigMap or parameter name, and why).
-   */
-  list(limit: number, options?: RecordListOptions): Promise<ReleaseRecord[]>
-  /** Deletes all but the newest `keep` records; returns how many went. */
-  prune(keep: number, options?: CallOptions): Promise<number>
-}
+export type { RecordListOptions, ReleaseRecord, ReleaseRecords } from './release-records.ts'
 
 export interface ProviderContext {
   config: GwConfig

@@ -54,8 +54,9 @@ describe('rollback (fake provider, in-process)', () => {
       /nothing to roll back to: 0101010 is live and the release records hold no release before it \(the rollback at \S+ already went back to it from 0202020\)$/,
     )
     // Run twice at 3 a.m.: the way forward again is named first.
+    assert.ok(isGwError(third.error))
     assert.match(
-      third.error?.hint ?? '',
+      third.error.hint ?? '',
       new RegExp(`^\`gwdeploy release --sha ${sha(2)}\` goes forward again. `),
     )
     assert.equal(liveSha(h), sha(1), 'nothing changed')

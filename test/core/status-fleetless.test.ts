@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { release } from '../../src/core/engine.ts'
 import { nothingServed, retire, status } from '../../src/core/operations.ts'
+import { listRecords } from '../../src/core/records.ts'
 import { unhealthyServing } from '../../src/core/wait.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
 
@@ -99,17 +100,21 @@ describe('status when nodes were removed outside gwdeploy', () => {
     const { result, warnings } = await read()
     assert.deepEqual(result.rollback, { sha: sha(1), how: 'redeploy' })
     assert.equal(nothingServed(result), undefined, 'the live colour serves')
+    // Its annotation went with it: finalize set it at the newest record's time, for shift.keep.
+    const [newest] = await listRecords(h.target, 1)
+    const until = new Date(Date.parse(newest?.time ?? '') + h.target.config.shift.keep).toISOString()
     assert.deepEqual(warnings, [
-      `${colour} (0101010) is kept for rollback, but no ${colour} node runs it any more (removed outside gwdeploy): \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch)`,
+      `${colour} (0101010) is kept for rollback until ${until}, but no ${colour} node runs it any more (removed outside gwdeploy): \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch)`,
     ])
   })
 
   it('the kept colour scaled away in a way its provider names (fleetless, weight 0): its words and its own way back', async () => {
     const colour = kept()
-    h.world.fleetless = [{ colour, weight: 0, why: 'X has 0 replicas', restore: '`scale X`' }]
+    const keepUntil = '2099-01-01T00:00:00.000Z'
+    h.world.fleetless = [{ colour, weight: 0, keepUntil, why: 'X has 0 replicas', restore: '`scale X`' }]
     try {
       assert.deepEqual((await read()).warnings, [
-        `${colour} (0101010) is kept for rollback, but X has 0 replicas: \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch); \`scale X\` makes it a switch again`,
+        `${colour} (0101010) is kept for rollback until ${keepUntil}, but X has 0 replicas: \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch); \`scale X\` makes it a switch again`,
       ])
     } finally {
       h.world.fleetless = []

@@ -48,13 +48,15 @@ describe('aws: instances terminated behind gwdeploy', { concurrency: false }, ()
 
     const status = await project.json<{
       result: {
-        colours: Array<{ colour: string; nodes: Array<{ id: string; provider: string }> }>
+        colours: Array<{ colour: string; keepUntil?: string; nodes: Array<{ id: string; provider: string }> }>
         rollback: { sha: string; how: string }
       }
       warnings: string[]
     }>(['status'])
     assert.equal(status.code, 0, JSON.stringify(status.envelope))
     const shown = status.envelope.result.colours.find((c) => c.colour === 'blue')
+    const keepUntil = shown?.keepUntil
+    assert.ok(keepUntil, 'blue is still tagged kept for rollback')
     assert.deepEqual(
       shown?.nodes.map((n) => n.provider),
       ['gone', 'gone'],
@@ -66,7 +68,7 @@ describe('aws: instances terminated behind gwdeploy', { concurrency: false }, ()
     assert.match(
       kept,
       new RegExp(
-        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback, but none of its 2 node\\(s\\) is left \\(i-\\w+: instance is terminated.*\\): \`gwdeploy rollback\` redeploys ${sha(1).slice(0, 7)} as recorded`,
+        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback until ${keepUntil?.replace(/\./g, '\\.')}, but none of its 2 node\\(s\\) is left \\(i-\\w+: instance is terminated.*\\): \`gwdeploy rollback\` redeploys ${sha(1).slice(0, 7)} as recorded`,
       ),
       JSON.stringify(status.envelope.warnings),
     )

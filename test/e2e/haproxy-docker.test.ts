@@ -215,6 +215,19 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
       status.envelope.error.hint,
       new RegExp(`\`gwdeploy release --sha ${sha(1)}\` brings 0101010 back`),
     )
+    // Waiting cannot serve it either: the same error at the first poll, not 4 or 7.
+    const wait = await project.json<{ error: { message: string } }>([
+      'status',
+      '--wait-for',
+      'live',
+      '--timeout',
+      '1m',
+    ])
+    assert.equal(wait.code, 6, JSON.stringify(wait.envelope))
+    assert.match(
+      wait.envelope.error.message,
+      /^nothing is served, waiting for live cannot help: blue gets 100%/,
+    )
     const repair = await project.run(['release', '--sha', sha(1)])
     assert.equal(repair.code, 0, repair.stderr)
     assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
@@ -234,9 +247,12 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
     const status = await project.json<{ result: { rollback: unknown }; warnings: string[] }>(['status'])
     assert.equal(status.code, 0, JSON.stringify(status.envelope))
     assert.deepEqual(status.envelope.result.rollback, { sha: sha(1), how: 'redeploy' })
+    // Its keep-until went with its containers: the record's time + shift.keep (30m).
+    const history = await project.json<{ result: Array<{ time: string }> }>(['history'])
+    const until = new Date(Date.parse(history.envelope.result[0]?.time ?? '') + 30 * 60_000).toISOString()
     assert.ok(
       status.envelope.warnings.includes(
-        `${kept} (0101010) is kept for rollback, but no ${kept} node runs it any more (removed outside gwdeploy): \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch)`,
+        `${kept} (0101010) is kept for rollback until ${until}, but no ${kept} node runs it any more (removed outside gwdeploy): \`gwdeploy rollback\` redeploys 0101010 as recorded (a new deploy, not an instant switch)`,
       ),
       JSON.stringify(status.envelope.warnings),
     )

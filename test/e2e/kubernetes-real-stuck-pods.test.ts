@@ -105,12 +105,14 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
       assert.equal(status.exitCode, 0, status.stderr + status.stdout)
       return envelope(status).warnings.filter((w: string) => w.includes('is kept for rollback'))
     }
+    const keepUntil = (await project.deployment('blue')).metadata.annotations['gwdeploy.dev/keep-until']
+    assert.ok(keepUntil, 'blue carries its keep-until')
     await admin('PATCH', scale, { spec: { replicas: 0 } }, 'application/merge-patch+json')
     const [warning] = await keptWarnings()
     assert.match(
       warning ?? '',
       new RegExp(
-        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback, but Deployment ${project.namespace}/${blue} has 0 replicas \\(scaled to 0 outside gwdeploy\\): \`gwdeploy rollback\` redeploys ${sha(1).slice(0, 7)} as recorded`,
+        `^blue \\(${sha(1).slice(0, 7)}\\) is kept for rollback until ${keepUntil.replace(/\./g, '\\.')}, but Deployment ${project.namespace}/${blue} has 0 replicas \\(scaled to 0 outside gwdeploy\\): \`gwdeploy rollback\` redeploys ${sha(1).slice(0, 7)} as recorded`,
       ),
     )
     assert.match(
@@ -171,8 +173,17 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
       `/apis/apps/v1/namespaces/${project.namespace}/deployments/${project.service}-green`,
     )
     await forgetImage(image)
-    const status = await project.run(['status'])
-    assert.equal(status.exitCode, 0, status.stderr)
+    // The warning names the Deployment, kubectl-ready; its keep-until went with it: the record's time + shift.keep (30m).
+    const [newest] = envelope(await project.run(['history', '--json'])).result as Array<{ time: string }>
+    const until = new Date(Date.parse(newest?.time ?? '') + 30 * 60_000).toISOString()
+    const status = await project.run(['status', '--json'])
+    assert.equal(status.exitCode, 0, status.stderr + status.stdout)
+    assert.ok(
+      envelope(status).warnings.includes(
+        `green (${sha(2).slice(0, 7)}) is kept for rollback until ${until}, but its Deployment ${project.namespace}/${project.service}-green does not exist (deleted outside gwdeploy): \`gwdeploy rollback\` redeploys ${sha(2).slice(0, 7)} as recorded (a new deploy, not an instant switch)`,
+      ),
+      JSON.stringify(envelope(status).warnings),
+    )
     const rollback = await project.run(['rollback', '--json'])
     assert.equal(rollback.exitCode, 4, rollback.stderr + rollback.stdout)
     const error = envelope(rollback).error

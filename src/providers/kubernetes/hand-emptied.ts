@@ -99,6 +99,7 @@ async function emptiedKept(
   return {
     colour,
     weight: 0,
+    keepUntil,
     why: `Deployment ${api.ns}/${name} has 0 replicas (scaled to 0 outside gwdeploy)`,
     restore: `\`kubectl scale deployment ${name} -n ${api.ns} --replicas=${wanted}\``,
   }

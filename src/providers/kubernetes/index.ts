@@ -96,6 +96,10 @@ export class KubernetesProvider implements Provider {
     return this.#settings.names.namespace
   }
 
+  fleetResource(colour: Colour): string {
+    return `Deployment ${this.#ns}/${deploymentName(this.#settings.names, colour)}`
+  }
+
   get #wanted() {
     return wantedPods(this.#settings)
   }
