@@ -5,6 +5,7 @@
  * limit fails like any failed backend ("rate limit exceded", KrakenD's spelling).
  */
 import { MAX_TIMER_MS } from '../config/duration.ts'
+import { goToLower } from '../go-strings.ts'
 import { goTrimSpace } from '../request-headers.ts'
 import type { Fields } from './fields.ts'
 import { type GuardContext, goHeaderGet, type IncomingLike, type Reply } from './types.ts'
@@ -128,9 +129,13 @@ export function parseRouterLimit(f: Fields): RouterLimitConfig {
   }
   refuseTooFast(f, 'max_rate', maxRate)
   refuseTooFast(f, 'client_max_rate', clientMaxRate)
-  const strategyRaw = f.string('strategy')?.toLowerCase()
+  // krakend-ratelimit matches strings.ToLower(strategy): "İP" is "ip".
+  const strategyRaw = f.string('strategy')
+  const strategyLower = strategyRaw === undefined ? undefined : goToLower(strategyRaw)
   const strategy =
-    strategyRaw === 'ip' || strategyRaw === 'header' || strategyRaw === 'param' ? strategyRaw : undefined
+    strategyLower === 'ip' || strategyLower === 'header' || strategyLower === 'param'
+      ? strategyLower
+      : undefined
   if (clientMaxRate > 0 && strategy === undefined)
     f.report.error(
       f.at('strategy'),

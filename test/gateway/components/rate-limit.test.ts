@@ -36,6 +36,12 @@ before(async () => {
           { client_max_rate: 2, client_capacity: 2, strategy: 'header', key: 'X-Api-Key' },
           host,
         ),
+        // strings.ToLower folds U+0130 to `i`; a huge num_shards allocates nothing here.
+        endpoint(
+          '/dotted-ip',
+          { client_max_rate: 1, client_capacity: 1, strategy: '\u0130P', num_shards: 1e15 },
+          host,
+        ),
         endpoint(
           '/param/{tenant}',
           { client_max_rate: 1, client_capacity: 1, strategy: 'param', key: 'tenant' },
@@ -115,6 +121,11 @@ describe('qos/ratelimit/router and qos/ratelimit/proxy', () => {
     assert.deepEqual(await statuses(gw.url, '/header', {}, 1), [429])
     assert.deepEqual(await statuses(gw.url, '/header', { 'x-api-key': 'k1' }, 3), [200, 200, 429])
     assert.deepEqual(await statuses(gw.url, '/header', { 'x-api-key': 'k2' }, 1), [200])
+  })
+
+  test('strategy "\u0130P" is ip, as Go lowers it; num_shards 1e15 starts and counts the same', async () => {
+    assert.deepEqual(await statuses(gw.url, '/dotted-ip', { 'x-forwarded-for': '10.0.0.7' }, 2), [200, 429])
+    assert.deepEqual(await statuses(gw.url, '/dotted-ip', { 'x-forwarded-for': '10.0.0.8' }, 1), [200])
   })
 
   test('strategy param: the path parameter is the key', async () => {
