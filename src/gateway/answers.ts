@@ -143,10 +143,11 @@ function write(
   headers: Record<string, string | string[]>,
   body: string | Buffer | undefined,
 ): void {
-  // Go writes no body, and no length, for a status that has none (a 204 preflight, a 304).
+  // Go writes no body, and no length, for a status that has none (a 204 preflight, a 304), nor a
+  // length for an empty answer to HEAD (chunkWriter: `!isHEAD || len(p) > 0`).
   const bodyless = status === 204 || status === 304 || status < 200
   if (body === undefined || body.length === 0 || bodyless) {
-    if (!bodyless) headers['Content-Length'] = '0'
+    if (!bodyless && req.method !== 'HEAD') headers['Content-Length'] = '0'
     ;(res as ServerResponse).writeHead(status, headers)
     res.end()
     return

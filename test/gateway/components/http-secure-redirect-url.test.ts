@@ -62,6 +62,13 @@ describe('security/http: the ssl_redirect Location as Go writes the URL', () => 
     assert.equal(await location("/a!'()*;b%2Fc?x=<y>"), "https://gw.example/a!'()*;b%2Fc?x=<y>")
   })
 
+  test('HEAD: a 301 with the Location, no body and no Content-Length, as Go writes an empty answer to HEAD', async () => {
+    const res = await sendRaw(gateway.url, rawRequest(['HEAD /a HTTP/1.1', 'Host: gw.example']))
+    assert.equal(res.status, 301)
+    assert.match(res.head, /\r\nLocation: https:\/\/gw\.example\/a\r\n/)
+    assert.doesNotMatch(res.head, /Content-Length/i)
+  })
+
   test("the GET body's link carries a query's raw bytes as sent, Location their %xx escapes", async () => {
     const { port } = new URL(gateway.url)
     const socket = connect(Number(port), '127.0.0.1')
