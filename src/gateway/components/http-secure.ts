@@ -28,7 +28,8 @@ export interface HttpSecureConfig {
   referrerPolicy: string
   sslRedirect: boolean
   sslHost: string
-  sslProxyHeaders: Record<string, string>
+  /** Lower-cased names: two keys that differ only in case are two entries, as in Go's map. */
+  sslProxyHeaders: Array<[string, string]>
   development: boolean
 }
 
@@ -50,13 +51,13 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
       }
     }
   const proxyHeaders = f.raw.ssl_proxy_headers
-  const sslProxyHeaders: Record<string, string> = {}
+  const sslProxyHeaders: Array<[string, string]> = []
   if (proxyHeaders !== undefined) {
     if (typeof proxyHeaders !== 'object' || proxyHeaders === null || Array.isArray(proxyHeaders))
       f.report.error(f.at('ssl_proxy_headers'), '"ssl_proxy_headers" must map header names to values')
     else
       for (const [k, v] of Object.entries(proxyHeaders))
-        if (typeof v === 'string') sslProxyHeaders[k.toLowerCase()] = v
+        if (typeof v === 'string') sslProxyHeaders.push([k.toLowerCase(), v])
   }
   f.refuse(['public_key'], 'HPKP was removed from KrakenD')
   // Documented by KrakenD, read by neither KrakenD CE nor this runtime.
@@ -242,7 +243,7 @@ export function compileHttpSecure(
   const lowerHosts = cfg.allowedHosts.map((h) => h.toLowerCase())
   const hostPatterns = cfg.hostsAreRegex ? cfg.allowedHosts.map(hostPattern) : []
   const checkHost = cfg.allowedHosts.length > 0 && !cfg.development
-  const proxyEntries = Object.entries(cfg.sslProxyHeaders).map(([k, v]) => [k, utf8Bytes(v)] as const)
+  const proxyEntries = cfg.sslProxyHeaders.map(([k, v]) => [k, utf8Bytes(v)] as const)
   const sslHost = utf8Bytes(cfg.sslHost)
   const h1 = fixedHeaders(cfg, goHeaderValue)
   const h2 = fixedHeaders(cfg, goH2HeaderValue)

@@ -36,6 +36,10 @@ before(async () => {
     sts_seconds: 100,
     ssl_proxy_headers: { 'X-Forwarded-Ssl': '' },
   })
+  await start('twoCases', {
+    ssl_redirect: true,
+    ssl_proxy_headers: { 'X-Forwarded-Proto': 'https', 'x-forwarded-proto': 'HTTPS' },
+  })
   await start('hostHeader', { ssl_redirect: true, ssl_proxy_headers: { Host: 'gw.example' } })
   await start('hostProxy', {
     allowed_hosts: ['gw.example'],
@@ -64,6 +68,12 @@ describe('security/http: proxy headers read as Go reads them', () => {
     assert.equal(res.status, 200)
     assert.match(res.head, /\r\nStrict-Transport-Security: max-age=100\r\n/)
     assert.equal((await get('emptyValue', 'X-Forwarded-Ssl: on')).status, 301)
+  })
+
+  test('two ssl_proxy_headers keys differing only in case are two entries (a Go map): either value is SSL', async () => {
+    assert.equal((await get('twoCases', 'X-Forwarded-Proto: https')).status, 200)
+    assert.equal((await get('twoCases', 'X-Forwarded-Proto: HTTPS')).status, 200)
+    assert.equal((await get('twoCases', 'X-Forwarded-Proto: Https')).status, 301)
   })
 
   test('an ssl_proxy_headers entry on Host never matches the Host field: redirected', async () => {
