@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { liveName, makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
 
 interface ColourView {
   colour: string
@@ -93,5 +93,40 @@ describe('status after rolling back a release killed mid-shift (local, CLI)', ()
     const stopped = status.envelope.result.colours.find((c) => c.sha === sha(5))
     assert.equal(stopped?.role, 'idle', JSON.stringify(status.envelope.result.colours))
     assert.equal(stopped?.keepUntil, undefined)
+  })
+
+  it('that redeploy stopped (Ctrl-C) before its gate: traffic stays as found, not all of it on the killed canary; the re-run finishes', async () => {
+    const before = await project.json<{ result: { colours: ColourView[] } }>(['status'])
+    const live = before.envelope.result.colours.find((c) => c.role === 'live')
+    assert.equal(live?.sha, sha(2), JSON.stringify(before.envelope.result.colours))
+    const canary = live.colour === 'blue' ? 'green' : 'blue'
+    const killed = await project.run(['release', '--sha', sha(6)], { GWDEPLOY_TEST_KILL_AT: 'shift:10' })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    for (const node of (await project.fleet(live.colour))?.nodes ?? []) process.kill(node.pid, 'SIGKILL')
+
+    const rollback = project.start(['rollback'], { GWDEPLOY_TEST_PAUSE_AT: 'verify' })
+    let stderr = ''
+    rollback.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    for (let i = 0; i < 600 && !/paused at verify/.test(stderr); i++) await sleep(50)
+    rollback.child.kill('SIGTERM')
+    const stopped = await rollback.done
+    assert.equal(stopped.code, 130, stopped.stderr)
+    assert.match(stopped.stderr, /traffic stays blue \d+% \/ green \d+%, as this rollback found it/)
+    assert.doesNotMatch(stopped.stderr, /traffic: blue/, 'no route: the router keeps the split it had')
+    const routes = await project.routes()
+    assert.equal(routes?.colours[live.colour]?.weight, 90, JSON.stringify(routes))
+    assert.equal(routes?.colours[canary]?.weight, 10, JSON.stringify(routes))
+    assert.equal(
+      (await project.fleet(live.colour))?.sha,
+      sha(2),
+      'the colour rolled back to is not torn down',
+    )
+
+    const again = await project.run(['rollback'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
+    assert.match(again.stderr, /\(0606060\) never went live: left idle, not kept for rollback/)
   })
 })

@@ -115,6 +115,11 @@ export interface Run {
   unrecorded?: boolean
   /** Overrides `shift.bake` (rollback --force-now: no bake). */
   bakeMs?: number | undefined
+  /**
+   * Where a stop or failure before green is live puts traffic, instead of taking green's share away:
+   * a rollback redeploying onto the colour that already served found that share, it did not give it.
+   */
+  revertTo?: Weights | undefined
 }
 
 export type RecordEntry = Omit<ReleaseRecord, 'time' | 'service' | 'env'>

@@ -87,6 +87,9 @@ export async function redeploy(
     records,
   )
   if (emergency) run.bakeMs = 0
+  // The colour it redeploys already served (a split undone): a stop or failure leaves traffic as found,
+  // rather than hand the other side, the one rolled back, all of it.
+  if (run.state.weights[run.green] > 0) run.revertTo = { ...run.state.weights }
   if (run.decision.unchanged) return { run, result: await converge(ctx, run) }
   // A redeploy starts nodes: what they would refuse at start (fleet.env) stops it before any change.
   checkFleetEnv(ctx)

@@ -28,8 +28,12 @@ import { record } from './record.ts'
 
 /** Routes traffic back; false when the router would not take it (the weights found stay). */
 async function routeBack(ctx: EngineContext, run: Run, stopped: boolean): Promise<boolean> {
-  const back = stopped ? run.gated : splitWeights(run.green, 0, run.serving !== null)
-  if (sameWeights(back, run.weights)) return true
+  const back = run.revertTo ?? (stopped ? run.gated : splitWeights(run.green, 0, run.serving !== null))
+  const asFound = run.revertTo ? ', as this rollback found it' : ''
+  if (sameWeights(back, run.weights)) {
+    if (asFound) info(ctx, `traffic stays ${describeWeights(back)}${asFound}`)
+    return true
+  }
   try {
     // Not under the run's signal: it is aborted when the run was stopped.
     await ctx.target.provider.route(back)
@@ -40,9 +44,11 @@ async function routeBack(ctx: EngineContext, run: Run, stopped: boolean): Promis
     const partial = back[run.green] > 0
     info(
       ctx,
-      partial
-        ? `traffic back to ${describeWeights(back)}: the last state every colour with traffic passed its gate for`
-        : `traffic back on ${run.serving ?? 'nothing (no previous colour)'}: ${describeWeights(back)}`,
+      asFound
+        ? `traffic back to ${describeWeights(back)}${asFound}`
+        : partial
+          ? `traffic back to ${describeWeights(back)}: the last state every colour with traffic passed its gate for`
+          : `traffic back on ${run.serving ?? 'nothing (no previous colour)'}: ${describeWeights(back)}`,
     )
     return true
   } catch (error) {
