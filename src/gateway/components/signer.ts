@@ -7,6 +7,7 @@
  * answers 400 with no body; a key that cannot be loaded or cannot sign (fetched once, at startup)
  * makes every answer 401.
  */
+import { configError } from '../../core/errors.ts'
 import type { EndpointConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import { goJson } from '../go-json.ts'
@@ -84,6 +85,13 @@ export function compileSigner(
     },
     `${endpoint.path}.extra_config.auth/signer`,
   )
+  if (cfg.jwkLocalPath && cfg.jwkUrl && !keys.holdsLocally(cfg.kid))
+    throw configError(
+      `${endpoint.path}.extra_config.auth/signer.kid: "${cfg.kid}" is not in the keys of jwk_local_path ${cfg.jwkLocalPath}: KrakenD then downloads jwk_url and crashes at startup (go-auth0 dereferences the missing key its file cache hands back), or answers 401 to every request when that download fails`,
+      {
+        hint: 'add the key to the jwk_local_path file, or sign from one source: remove "jwk_url" or "jwk_local_path"',
+      },
+    )
   // KrakenD builds the signer once, at startup: a key it cannot fetch or sign with makes every
   // answer of the endpoint 401, for good.
   const signingKey = loadSigningKey(keys, cfg).catch((error: unknown) => {
