@@ -28,10 +28,14 @@ const bundledComponents = onFirstUse((): Components => {
   return require(join(__dirname, 'lazy', 'components.cjs')) as Components
 })
 
-function component<K extends keyof Components>(file: string, key: K): () => Components[K] {
+/** The module `file` (beside this one), as `key` of lazy/components.ts gives it in the bundle. */
+function component<K extends keyof Components>(file: string, key: K): Components[K] {
+  type Module = ReturnType<Components[K]>
   return onFirstUse(() =>
-    nodeRequire ? (nodeRequire(`./${file}${SOURCE_EXTENSION}`) as Components[K]) : bundledComponents()[key],
-  )
+    nodeRequire
+      ? (nodeRequire(`./${file}${SOURCE_EXTENSION}`) as Module)
+      : (bundledComponents()[key]() as Module),
+  ) as Components[K]
 }
 
 export const celComponent = component('cel', 'cel')

@@ -1,13 +1,23 @@
 // The components only some configs use (components/runtimes.ts), loaded the first time a config
 // names one. Bundled on its own by src/image/bundle.ts, without the modules gateway.cjs already
 // holds: those it takes from the running gateway.cjs (one GoNumber class, one libraries cache).
-export * as cel from '../components/cel.ts'
-export * as clientCredentials from '../components/client-credentials.ts'
-export * as jsonSchema from '../components/json-schema.ts'
-export * as jwt from '../components/jwt.ts'
-export * as lua from '../components/lua.ts'
-export * as luaRouter from '../components/lua-router.ts'
-export * as martian from '../components/martian.ts'
-export * as martianRun from '../components/martian-run.ts'
-export * as revoker from '../components/revoker.ts'
-export * as signer from '../components/signer.ts'
+// Each module is required when asked for, so the file itself loads on its own (the image build
+// warms the compile cache with every lazy file) and a config evaluates only what it names.
+// Only ever run bundled: the literal requires are esbuild's to bundle.
+type Of<T> = () => T
+export const cel: Of<typeof import('../components/cel.ts')> = () => require('../components/cel.ts')
+export const clientCredentials: Of<typeof import('../components/client-credentials.ts')> = () =>
+  require('../components/client-credentials.ts')
+export const jsonSchema: Of<typeof import('../components/json-schema.ts')> = () =>
+  require('../components/json-schema.ts')
+export const jwt: Of<typeof import('../components/jwt.ts')> = () => require('../components/jwt.ts')
+export const lua: Of<typeof import('../components/lua.ts')> = () => require('../components/lua.ts')
+export const luaRouter: Of<typeof import('../components/lua-router.ts')> = () =>
+  require('../components/lua-router.ts')
+export const martian: Of<typeof import('../components/martian.ts')> = () =>
+  require('../components/martian.ts')
+export const martianRun: Of<typeof import('../components/martian-run.ts')> = () =>
+  require('../components/martian-run.ts')
+export const revoker: Of<typeof import('../components/revoker.ts')> = () =>
+  require('../components/revoker.ts')
+export const signer: Of<typeof import('../components/signer.ts')> = () => require('../components/signer.ts')

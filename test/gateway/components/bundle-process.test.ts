@@ -99,9 +99,9 @@ test('the libraries only some configs use are files of their own beside gateway.
     'lazy/xml.cjs',
     'lazy/yaml.cjs',
   ])
-  // Each loads on its own, away from node_modules (the cache is under the temp dir); the components
-  // take gateway.cjs's modules from it, so they load in the process above.
-  for (const file of bundle.files.slice(1).filter((file) => file !== 'lazy/components.cjs'))
+  // Each loads on its own, away from node_modules (the cache is under the temp dir), as the image
+  // build loads them to fill the compile cache.
+  for (const file of bundle.files.slice(1))
     execFileSync(process.execPath, ['-e', `require(${JSON.stringify(join(bundle.dir, file))})`], { cwd: dir })
   const main = await readFile(bundle.path, 'utf8')
   const jose = await readFile(join(bundle.dir, 'lazy/jose.cjs'), 'utf8')
