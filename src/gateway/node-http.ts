@@ -363,7 +363,8 @@ function absoluteForm(req: IncomingMessage, url: string): boolean {
     const slash = path.indexOf('/', 2)
     path = slash === -1 ? '' : path.slice(slash)
   }
-  rememberRequestUri(req, url)
+  // A target with raw bytes was kept as sent already (keepRawTarget); url is its escaped form.
+  if (requestUri(req) === url) rememberRequestUri(req, url)
   req.url = `${path || '/'}${q === -1 ? '' : afterScheme.slice(q)}`
   if (parsed.host !== '') req.headers.host = parsed.host
   return true

@@ -49,6 +49,10 @@ test('an absolute-form target is redirected to its own scheme and host, as gin r
   assert.match(text, /\r\nLocation: http:\/\/abs\.example\/m\/a\r\n/)
   assert.ok(text.endsWith('<a href="http://abs.example/m/a">Moved Permanently</a>.\n\n'), text)
   // Go lower-cases the scheme; the host stays as written
+  // raw bytes in an absolute-form target's query: in the link as sent too
+  text = await answer('http://abs.example/m/a/?x=\xe9')
+  assert.match(text, /\r\nLocation: http:\/\/abs\.example\/m\/a\?x=%e9\r\n/)
+  assert.ok(text.endsWith('<a href="http://abs.example/m/a?x=\xe9">Moved Permanently</a>.\n\n'), text)
   text = await answer('HTTP://Abs.Example:80/M/a?q=1')
   assert.match(text, /\r\nLocation: http:\/\/Abs\.Example:80\/m\/a\?q=1\r\n/)
   assert.ok(text.endsWith('<a href="http://Abs.Example:80/m/a?q=1">Moved Permanently</a>.\n\n'), text)
