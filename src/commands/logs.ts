@@ -8,6 +8,7 @@ import {
   type LogLine,
   parseSince,
   selectLogNodes,
+  stoppedNodes,
   streamLogs,
 } from '../core/logs.ts'
 
@@ -71,6 +72,8 @@ export default class Logs extends BaseCommand<typeof Logs, Result> {
       const state = await target.provider.inspect({ signal: context.signal, partial: true })
       for (const part of state.router.unreadable ?? []) context.warn(part.message)
       const nodes = selectLogNodes(state, { colour: flags.colour as LogColour | undefined, node: flags.node })
+      for (const stopped of await stoppedNodes(target.provider, state, nodes, context.signal))
+        context.warn(stopped)
       const prefixed = nodes.length > 1
       const collected: LogLine[] = []
       let count = 0

@@ -67,6 +67,36 @@ export function selectLogNodes(state: TargetState, request: Pick<LogsRequest, 'c
   })
 }
 
+/**
+ * The selected nodes that are not running any more (a process exited, a container or pod removed, an
+ * instance terminated), in the provider's words: their lines stop where they stopped, and at 3 a.m.
+ * a last healthy line must not read as a node that is fine. A provider that cannot tell says nothing.
+ */
+export async function stoppedNodes(
+  provider: Provider,
+  state: TargetState,
+  nodes: LogNode[],
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const colours = [...new Set(nodes.map((n) => n.colour))]
+  const views = await Promise.all(
+    colours.map(async (colour) => {
+      const fleet = state.fleets[colour]
+      if (!fleet) return []
+      const health = await provider.nodeHealth(fleet, signal ? { signal } : {}).catch(() => [])
+      return health.map((h) => ({ ...h, colour }))
+    }),
+  )
+  const wanted = new Set(nodes.map((n) => n.node.id))
+  return views
+    .flat()
+    .filter((h) => h.status === 'gone' && wanted.has(h.node))
+    .map(
+      (h) =>
+        `${h.colour} node ${h.node} is not running${h.detail ? ` (${h.detail})` : ''}: its lines end where it stopped; \`gwdeploy status\` says what serves and what \`gwdeploy rollback\` would do`,
+    )
+}
+
 const JSON_TIME = /"time"\s*:\s*"([^"]+)"/
 const ISO_START = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/
 /** KrakenD's text format: `2026/12/01 15:27:04.123` in local time. */

@@ -23,8 +23,9 @@ export const CONNECTION_HEADERS = [
 ]
 
 /**
- * Request headers never forwarded, even with `["*"]`: the ones Go's Request.write leaves out of the
- * header map (Host, Transfer-Encoding, Trailer; Content-Length is the body's, below). The other
+ * Request headers never forwarded, even with `["*"]`: the ones Go's server keeps out of the header
+ * map (Host, Transfer-Encoding, Trailer). A forwarded Content-Length is in lura's request (CEL and
+ * Lua read it) but never written from it (writtenMapHeaders; the body's own framing). The other
  * connection headers (Connection, Keep-Alive, Upgrade, TE, Proxy-Connection, HTTP2-Settings, Expect)
  * go out as they came, as lura copies them.
  */
@@ -194,7 +195,7 @@ export function backendHeaders(
   if (rule.names === '*') {
     const incoming = req.headers
     for (const key in incoming) {
-      if (key.charCodeAt(0) === 58 /* ':' */ || NOT_FORWARDED.has(key) || key === 'content-length') continue
+      if (key.charCodeAt(0) === 58 /* ':' */ || NOT_FORWARDED.has(key)) continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)
@@ -207,7 +208,6 @@ export function backendHeaders(
     }
   } else {
     for (const key of rule.names) {
-      if (key === 'content-length') continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)

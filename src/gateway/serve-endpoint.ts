@@ -14,7 +14,7 @@ import type {
   Context,
   Failure,
 } from './compiled-endpoint.ts'
-import { luraDeclaredLength } from './components/incoming-headers.ts'
+import { goOnlyHeaders, luraDeclaredLength } from './components/incoming-headers.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine, type GuardContext, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
@@ -89,7 +89,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     let streamed: StreamedBody | undefined
     // A Content-Length a component wrote into Go's header map (a propagated claim) and forwarded
     // sizes the body instead of the client's: read whole, to compare (lura's sizing, below).
-    const mapLength = guarded.headers['content-length']
+    const mapLength =
+      goOnlyHeaders(req)?.['content-length'] !== undefined ? guarded.headers['content-length'] : undefined
     if (!bodyFollows(req)) body = bodyAbsent(req)
     else if (mapLength === undefined && backendStreamsBody(ep, streamLimit !== Number.POSITIVE_INFINITY))
       streamed = streamRequestBody(req, streamLimit)

@@ -33,10 +33,12 @@ describe('operating a local release', { concurrency: false }, () => {
   it('logs: the last lines of every live node, as JSON', async () => {
     const { code, envelope } = await project.json<{
       result: { nodes: string[]; lines: Array<{ colour: string; node: string; line: string }> }
+      warnings: string[]
     }>(['logs', '--colour', 'live', '-n', '1'])
     assert.equal(code, 0, JSON.stringify(envelope))
     assert.equal(envelope.result.nodes.length, 2)
     assert.equal(envelope.result.lines.length, 2)
+    assert.deepEqual(envelope.warnings, [], 'nodes that run: nothing said')
     assert.deepEqual(new Set(envelope.result.lines.map((l) => l.node)), new Set(envelope.result.nodes))
     for (const line of envelope.result.lines) assert.equal(line.colour, 'blue')
   })
@@ -300,6 +302,22 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(json.envelope.error.exitCode, 6)
     assert.match(json.envelope.error.message, /^nothing is served, waiting for live cannot help/)
     assert.equal(json.envelope.error.details.status.serving, 'blue')
+    // logs still reads them, and says they are not running: a last healthy line is not a node that is fine.
+    const logs = await project.json<{ result: { lines: Array<{ node: string }> }; warnings: string[] }>([
+      'logs',
+      '--colour',
+      'live',
+      '-n',
+      '1',
+    ])
+    assert.equal(logs.code, 0, JSON.stringify(logs.envelope))
+    assert.equal(logs.envelope.result.lines.length, 2)
+    assert.equal(logs.envelope.warnings.length, 2, JSON.stringify(logs.envelope.warnings))
+    for (const warning of logs.envelope.warnings)
+      assert.match(
+        warning,
+        /^blue node blue-0101010-\d is not running \(pid \d+ exited\): its lines end where it stopped/,
+      )
     // The --no-shift release above still runs green: waiting for it is not waiting for traffic.
     const preview = await project.run(['status', '--wait-for', 'preview', '--timeout', '30s'])
     assert.equal(preview.code, 0, preview.stderr)
