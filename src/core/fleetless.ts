@@ -56,7 +56,7 @@ export function rollbackView(
 }
 
 /** What `gwdeploy rollback` does, for a hint or the status line. */
-function describeRollback(rollback: RollbackView): string {
+export function describeRollback(rollback: RollbackView): string {
   return rollback.how === 'switch'
     ? `\`gwdeploy rollback\` switches all traffic to ${rollback.colour} (${sha7(rollback.sha)})`
     : `\`gwdeploy rollback\` redeploys ${sha7(rollback.sha)} as recorded (a new deploy, not an instant switch)`

@@ -15,7 +15,13 @@ import {
 } from '../providers/types.ts'
 import { usageError } from './errors.ts'
 import { step } from './events.ts'
-import { keptGoneWarning, nothingLeftServing, type RollbackView, rollbackView } from './fleetless.ts'
+import {
+  describeRollback,
+  keptGoneWarning,
+  nothingLeftServing,
+  type RollbackView,
+  rollbackView,
+} from './fleetless.ts'
 import type { HistoryEntry } from './history.ts'
 import { type LockView, lockView } from './lock-commands.ts'
 import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
@@ -145,7 +151,7 @@ export async function status(
     resource: provider.fleetResource?.bind(provider),
   })
   if (kept) warn?.(kept)
-  const unrecorded = serving ? unrecordedLive(state, serving, records) : undefined
+  const unrecorded = serving ? unrecordedLive(state, serving, records, rollback) : undefined
   if (unrecorded) warn?.(unrecorded)
   const lock = state.lock ? lockView(state.lock, provider.id, target.env) : null
   const stopped = describeStoppedRun(state, lock, target.env)
@@ -177,13 +183,20 @@ export async function status(
  * The serving colour runs a SHA the records do not say went live last: a run killed between its
  * switch and its record (or traffic switched by hand). Said, with the command that records it.
  */
-function unrecordedLive(state: TargetState, serving: Colour, records: ReleaseRecord[]): string | undefined {
+function unrecordedLive(
+  state: TargetState,
+  serving: Colour,
+  records: ReleaseRecord[],
+  rollback: RollbackView | null,
+): string | undefined {
   const sha = state.fleets[serving]?.sha
   const lineage = liveLineage(records)
   const top = lineage.at(-1)
   if (!sha || !top || sha === top || state.weights[serving] !== 100) return undefined
   const before = releaseBefore(lineage, top) === sha
-  return `${serving} serves ${sha.slice(0, 7)}, but the records say ${top.slice(0, 7)} went live last: ${before ? 'a rollback (or a release of that SHA)' : 'a release'} stopped before its record (or traffic was switched by hand); ${before ? '`gwdeploy rollback` completes and records it' : `\`gwdeploy release --sha ${sha}\` records it`}`
+  // Which one should serve is the operator's call: recording what serves, or going back from it.
+  const back = rollback && rollback.sha !== sha ? `; or ${describeRollback(rollback)}` : ''
+  return `${serving} serves ${sha.slice(0, 7)}, but the records say ${top.slice(0, 7)} went live last: ${before ? 'a rollback (or a release of that SHA)' : 'a release'} stopped before its record (or traffic was switched by hand); ${before ? '`gwdeploy rollback` completes and records it' : `\`gwdeploy release --sha ${sha}\` records it as live${back}`}`
 }
 
 /**
