@@ -197,7 +197,9 @@ const NON_ASCII = /[\u0080-\u00ff]/
 /**
  * strings.EqualFold of a configured host and a header's bytes (a host_proxy_headers value may hold
  * any): rune by rune under Unicode case folding, so a KELVIN SIGN matches `k` and a long s `s`.
- * Per rune, equal lower- or upper-case forms stand for Go's fold orbits.
+ * Per rune, equal lower- or upper-case forms stand for Go's fold orbits, but for the pairs where
+ * JavaScript's case mappings join runes Go's SimpleFold does not (a dotless `ı` upper-cases to `I`:
+ * `apı.example` is not `api.example` for Go) or Go joins runes they do not (`ϑ` and `ϴ`).
  */
 function goEqualFold(allowed: string, latin1: string): boolean {
   const a = [...allowed]
@@ -205,9 +207,20 @@ function goEqualFold(allowed: string, latin1: string): boolean {
   if (a.length !== b.length) return false
   return a.every((x, i) => {
     const y = b[i] as string
-    return x === y || x.toLowerCase() === y.toLowerCase() || x.toUpperCase() === y.toUpperCase()
+    if (x === y) return true
+    const pair = x < y ? x + y : y + x
+    if (FOLD_PAIRS_GO_ONLY.has(pair)) return true
+    if (NOT_FOLDED_BY_GO.has(x) || NOT_FOLDED_BY_GO.has(y) || FOLD_PAIRS_JS_ONLY.has(pair)) return false
+    return x.toLowerCase() === y.toLowerCase() || x.toUpperCase() === y.toUpperCase()
   })
 }
+
+/** Runes Go's SimpleFold leaves alone that JavaScript maps onto a cased letter (U+0131 to `I`). */
+const NOT_FOLDED_BY_GO = new Set(['\u0131'])
+/** Rune pairs JavaScript's mappings join and Go's fold orbits do not (Unicode 15.0, Go 1.25). */
+const FOLD_PAIRS_JS_ONLY = new Set(['\u0390\u1fd3', '\u03b0\u1fe3', '\ufb05\ufb06'])
+/** Rune pairs in one Go fold orbit that JavaScript's mappings do not join. */
+const FOLD_PAIRS_GO_ONLY = new Set(['\u03d1\u03f4'])
 
 /** net/http's hexEscapeNonASCII: bytes past ASCII as %xx (lower-case hex). */
 const hexEscapeNonAscii = (s: string) =>
@@ -241,6 +254,8 @@ export function compileHttpSecure(
   healthPath: string | undefined,
 ): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
   const lowerHosts = cfg.allowedHosts.map((h) => h.toLowerCase())
+  // ASCII on both sides folds as JavaScript lowers; a configured `ſ` or KELVIN SIGN needs Go's folding.
+  const asciiHosts = cfg.allowedHosts.every((h) => !/[^\0-\x7f]/.test(h))
   const hostPatterns = cfg.hostsAreRegex ? cfg.allowedHosts.map(hostPattern) : []
   const checkHost = cfg.allowedHosts.length > 0 && !cfg.development
   const proxyEntries = cfg.sslProxyHeaders.map(([k, v]) => [k, utf8Bytes(v)] as const)
@@ -272,7 +287,7 @@ export function compileHttpSecure(
     if (checkHost) {
       const ok = cfg.hostsAreRegex
         ? hostPatterns.some((p) => p.testHeader(host))
-        : NON_ASCII.test(host)
+        : NON_ASCII.test(host) || !asciiHosts
           ? cfg.allowedHosts.some((allowed) => goEqualFold(allowed, host))
           : lowerHosts.includes(host.toLowerCase())
       if (!ok)

@@ -22,7 +22,13 @@ before(async () => {
       version: 3,
       extra_config: {
         'security/http': {
-          allowed_hosts: ['kube.example', 'shop.example'],
+          allowed_hosts: [
+            'kube.example',
+            'shop.example',
+            'api.example',
+            '\u017Fun.example',
+            '\u03d1eta.example',
+          ],
           host_proxy_headers: ['X-Forwarded-Host'],
         },
       },
@@ -53,5 +59,15 @@ describe('security/http: allowed_hosts compared as Go folds case', () => {
     assert.equal(await statusFor(Buffer.from('\u017Fhop.EXAMPLE', 'utf8')), 200)
     assert.equal(await statusFor(Buffer.from('kube.example\u00a0', 'latin1')), 500)
     assert.equal(await statusFor(Buffer.from('k\u00fcbe.example', 'utf8')), 500)
+  })
+
+  test('a dotless \u0131 is no i for Go (JavaScript upper-cases both to I): refused', async () => {
+    assert.equal(await statusFor(Buffer.from('ap\u0131.example', 'utf8')), 500)
+    assert.equal(await statusFor(Buffer.from('API.example', 'utf8')), 200)
+  })
+
+  test('a configured long s matches an ASCII s; \u03d1 and \u03f4 share a Go fold orbit', async () => {
+    assert.equal(await statusFor(Buffer.from('SUN.example', 'utf8')), 200)
+    assert.equal(await statusFor(Buffer.from('\u03f4eta.example', 'utf8')), 200)
   })
 })
