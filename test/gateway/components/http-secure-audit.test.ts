@@ -134,6 +134,13 @@ describe('security/http: the health endpoint and the CSP nonce', () => {
     assert.equal(post.text, 'Bad Host\n')
   })
 
+  test('gin routes the decoded path: an escaped /__heal%74h is the health route too, /__health%3Fx is not', async () => {
+    const escaped = await send(plain.url, { path: '/%5F_heal%74h?x=1', headers: { host: '10.0.0.7:8080' } })
+    assert.equal(escaped.status, 200)
+    const other = await send(plain.url, { path: '/__health%3Fx', headers: { host: '10.0.0.7:8080' } })
+    assert.equal(other.status, 500)
+  })
+
   test('$NONCE in content_security_policy becomes a fresh nonce per request', async () => {
     const csp = async () =>
       (await send(plain.url, { path: '/x', headers: { host: 'api.example.com' } })).headers[
