@@ -13,6 +13,7 @@ import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../re
 import {
   FRAMING_AND_HOST,
   goOnlyHeaders,
+  luraDeclaredLength,
   nodeHeaderValue,
   setGoOnlyHeader,
   setOwn,
@@ -224,6 +225,15 @@ export function compileLuaEndpoint(
       if (sized.bodySized && declared === 0) sized.bodySized = false
       // lura sizes Go's request from that header: a body of another length fails the backend call.
       else if (sized.bodySized) sized.declaredLength = declared
+    }
+    // A Content-Length the script (or a propagated claim) put in Go's map, forwarded: lura sizes
+    // the backend body by it (another size fails the call, none or no number sends it chunked).
+    const mapLength = goOnlyHeaders(req)?.['content-length']
+    if (mapLength !== undefined && forward.forwardsContentLength && ctx.body !== undefined) {
+      const sized = ctx as GuardContext & { bodySized?: boolean; declaredLength?: number | undefined }
+      const declared = luraDeclaredLength(mapLength)
+      sized.bodySized = declared !== undefined && declared > 0
+      sized.declaredLength = sized.bodySized ? declared : undefined
     }
     return undefined
   }
