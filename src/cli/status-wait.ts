@@ -11,7 +11,7 @@ import type { RunContext } from './base-command.ts'
 export const waitFlags = {
   'wait-for': Flags.string({
     description:
-      'Wait until: live (one colour serves 100%, all its nodes healthy, no release running), healthy (every serving node healthy) or preview (the idle colour is up and healthy). Exit 0 when reached, 4 when serving nodes are unhealthy twice in a row, 7 at --timeout, 6 at once when nothing is served and no release runs.',
+      'Wait until: live (one colour serves 100%, all its nodes healthy, no release running), healthy (every serving node healthy) or preview (the idle colour is up and healthy). Exit 0 when reached, 6 at once when nothing is served and no release runs, 4 when serving nodes are unhealthy twice in a row, 7 at --timeout.',
     options: [...WAIT_GOALS],
   }),
   timeout: Flags.string({ description: 'How long --wait-for waits (default 10m).', helpValue: 'DURATION' }),

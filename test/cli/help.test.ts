@@ -24,7 +24,7 @@ describe('help and mistyped commands', () => {
       // Piped: no hard wrapping mid-sentence.
       assert.match(
         result.stdout,
-        /--wait-for=<option> +Wait until: live \(.*\) or preview \(.*\)\. Exit 0 when reached, .* 7 at --timeout\.\n/,
+        /--wait-for=<option> +Wait until: live \(.*\) or preview \(.*\)\. Exit 0 when reached, 6 at once when nothing is served .* 7 at --timeout\.\n/,
       )
       assert.match(result.stdout, /EXIT CODES\n[\s\S]*7 {2}`status --wait-for`/)
     }
