@@ -21,8 +21,7 @@ test('a stop during a hook stops the processes the hook started, and throws the 
   const controller = new AbortController()
   const values = { sha: 'a'.repeat(40), colour: 'blue', previousSha: undefined, service: 's', env: undefined }
   const running = runHooks('preRelease', [command], values, { cwd: dir, signal: controller.signal })
-  for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25))
-  const pid = Number(readFileSync(pidFile, 'utf8'))
+  const pid = await pidWritten(pidFile, 200)
   assert.ok(pid > 0 && isAlive(pid), 'the hook started its child')
   controller.abort(interruptedError('SIGTERM'))
   await assert.rejects(running, /interrupted by SIGTERM/)
@@ -86,8 +85,7 @@ await runHooks('preRelease', [${JSON.stringify(`echo $$$$ > ${out}; exec sleep 6
 `,
   )
   const gwdeploy = spawn(process.execPath, [script], { stdio: 'ignore' })
-  for (let i = 0; i < 400 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 25))
-  const hook = Number(readFileSync(out, 'utf8'))
+  const hook = await pidWritten(out, 400)
   try {
     for (let i = 0; i < 200 && !/sleep/.test(commandOf(hook)); i++)
       await new Promise((r) => setTimeout(r, 10))
@@ -99,6 +97,19 @@ await runHooks('preRelease', [${JSON.stringify(`echo $$$$ > ${out}; exec sleep 6
     if (isAlive(hook)) process.kill(hook, 'SIGKILL')
   }
 })
+
+/**
+ * The pid a hook's shell wrote to `file` (`echo ... > file`): the shell creates the file before it
+ * writes, so a reader that only waits for the file can read it empty on a loaded machine.
+ */
+async function pidWritten(file: string, tries: number): Promise<number> {
+  for (let i = 0; i < tries; i++) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : ''
+    if (text.endsWith('\n')) return Number(text)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  return Number.NaN
+}
 
 const commandOf = (pid: number) => {
   try {
