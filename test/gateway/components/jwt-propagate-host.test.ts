@@ -86,7 +86,9 @@ before(async () => {
           endpoint: '/sized',
           method: 'POST',
           input_headers: ['*'],
-          extra_config: { 'auth/validator': issuer.validator({ propagate_claims: [['n', 'Content-Length']] }) },
+          extra_config: {
+            'auth/validator': issuer.validator({ propagate_claims: [['n', 'Content-Length']] }),
+          },
           backend: be,
         },
         {
