@@ -111,7 +111,12 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       ...guarded,
       body,
       streamed,
-      bodySized: ep.forward.forwardsContentLength && req.headers['content-length'] !== undefined,
+      // lura gives Go's request the forwarded Content-Length: 0 on a body that is not http.NoBody (an
+      // h2c stream with a DATA frame) is a length Go's client does not know (chunked, or a probe read)
+      bodySized:
+        ep.forward.forwardsContentLength &&
+        req.headers['content-length'] !== undefined &&
+        !(Number(req.headers['content-length']) === 0 && (body !== undefined || streamed !== undefined)),
       cancel,
       client: req.headers,
     }
