@@ -11,6 +11,7 @@ import { requestUri } from '../request-uri.ts'
 import type { Fields } from './fields.ts'
 import { checkHeaderText, goH2HeaderValue, goHeaderValue, utf8Bytes } from './go-header-value.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
+import { isHealthRoute } from './health-route.ts'
 import { firstLine, goHeaderGet, type HeaderSink, header, type IncomingLike, type Reply } from './types.ts'
 
 export interface HttpSecureConfig {
@@ -222,17 +223,6 @@ const FOLD_PAIRS_JS_ONLY = new Set(['\u0390\u1fd3', '\u03b0\u1fe3', '\ufb05\ufb0
 /** Rune pairs in one Go fold orbit that JavaScript's mappings do not join. */
 const FOLD_PAIRS_GO_ONLY = new Set(['\u03d1\u03f4'])
 
-/** gin routes URL.Path, the decoded path: `/__heal%74h` is the health route too. */
-function isEscapedPath(url: string, path: string): boolean {
-  if (!url.includes('%')) return false
-  const q = url.indexOf('?')
-  const raw = q === -1 ? url : url.slice(0, q)
-  const decoded = raw.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
-    String.fromCharCode(Number.parseInt(hex, 16)),
-  )
-  return decoded === path
-}
-
 /** net/http's hexEscapeNonASCII: bytes past ASCII as %xx (lower-case hex). */
 const hexEscapeNonAscii = (s: string) =>
   s.replace(/[\u0080-\u00ff]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
@@ -280,12 +270,7 @@ export function compileHttpSecure(
 
   return (req, res): Reply | undefined => {
     const url = req.url ?? '/'
-    if (
-      healthPath !== undefined &&
-      (req.method === 'GET' || req.method === 'HEAD') &&
-      (url === healthPath || url.startsWith(`${healthPath}?`) || isEscapedPath(url, healthPath))
-    )
-      return undefined
+    if (healthPath !== undefined && isHealthRoute(req.method, url, healthPath)) return undefined
     // Go's r.Host: over HTTP/2 the :authority pseudo-header, the Host field only when it is empty.
     let host = header(req, ':authority') || firstLine(req, 'host') || ''
     for (const name of cfg.hostProxyHeaders) {
