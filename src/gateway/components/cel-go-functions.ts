@@ -19,8 +19,9 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
+import { goCheck } from './cel-go-check.ts'
 import { withGoConversions } from './cel-go-conversions.ts'
-import { checkQuirkConversion, quirkConversion } from './cel-go-dispatch.ts'
+import { checkNarrowedConversion } from './cel-go-dispatch.ts'
 import {
   goEqual,
   goFind,
@@ -210,8 +211,7 @@ function celCheckProblem(env: Environment, rewritten: RewrittenExpression): stri
   const nodes = [...astNodes((parsed as unknown as { ast: unknown }).ast)]
   // cel-go's check takes int/double/uint orderings once it has checked a comprehension (a macro
   // before the ordering, or inside it): its scope then has the cross-type overloads.
-  const macroStarts = nodes.filter(isMacro).map((node) => node.start ?? Infinity)
-  const firstMacro = Math.min(...macroStarts)
+  const firstMacro = Math.min(...nodes.filter(isMacro).map((node) => node.start ?? Infinity))
   // Nodes are visited parents first: a negated literal may be 2^63 (-9223372036854775808).
   const negated = new Set<unknown>()
   for (const node of nodes) {
@@ -232,7 +232,7 @@ function celCheckProblem(env: Environment, rewritten: RewrittenExpression): stri
     if (left !== right && NUMBERS.has(left ?? '') && NUMBERS.has(right ?? ''))
       return `found no matching overload for '_${node.op}_' applied to '(${left}, ${right})'`
   }
-  return undefined
+  return goCheck((parsed as unknown as { ast: unknown }).ast).problem
 }
 
 /**
@@ -245,15 +245,17 @@ function celCheckProblem(env: Environment, rewritten: RewrittenExpression): stri
 export function withGoOperators<T extends ReturnType<Environment['parse']>>(program: T): T {
   program.check()
   const { Duration } = celLibrary()
-  for (const node of astNodes((program as unknown as { ast: unknown }).ast)) {
+  const ast = (program as unknown as { ast: unknown }).ast
+  const { narrowed } = goCheck(ast)
+  for (const node of astNodes(ast)) {
     if (node.op === 'map' && Array.isArray(node.args) && node.args.length > 0) goMapLiteral(node)
     const handled = node as AstNode & { handle?: (l: unknown, r: unknown, ...rest: unknown[]) => unknown }
     const inner = handled.handle
     if (typeof inner !== 'function') continue
-    const conversion = quirkConversion(node)
-    if (conversion !== undefined)
+    const taken = narrowed.get(node)
+    if (taken !== undefined)
       handled.handle = (args, ...rest) => {
-        checkQuirkConversion(conversion, (args as unknown[])[0])
+        checkNarrowedConversion(node.args as [string], taken, (args as unknown[])[0])
         return inner(args, ...rest)
       }
     else if (node.op === '==' || node.op === '!=') {
