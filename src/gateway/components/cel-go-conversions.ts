@@ -145,6 +145,10 @@ const unixSeconds = (t: Date) => BigInt(Math.floor(t.getTime() / 1000))
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
+export const nullConversion = (name: string) => (): never => {
+  throw new Error(`no such overload: ${name}(null_type)`)
+}
+
 /** The renamed conversions (inT, uinT, doublE, strinG) with cel-go's overloads. */
 export function withGoConversions(env: Environment): Environment {
   const { UnsignedInt } = celLibrary()
@@ -167,6 +171,9 @@ export function withGoConversions(env: Environment): Environment {
       .registerFunction('inT(google.protobuf.Duration): int', (d: Dur | Date) =>
         d instanceof Date ? unixSeconds(d) : intOf(durationNanos(d)),
       )
+      // cel-go's check takes null where a timestamp or duration goes (legacy nullness): int(null),
+      // string(null), timestamp(null) and duration(null) check and fail only when evaluated.
+      .registerFunction('inT(null): int', nullConversion('int'))
       .registerFunction('uinT(uint): uint', (v: Uint) => v)
       .registerFunction('uinT(int): uint', (v: bigint) => {
         if (v < 0n) throw new Error('unsigned integer overflow')
@@ -199,6 +206,7 @@ export function withGoConversions(env: Environment): Environment {
         }
       })
       .registerFunction('strinG(google.protobuf.Timestamp): string', rfc3339Nano)
+      .registerFunction('strinG(null): string', nullConversion('string'))
       .registerFunction('strinG(google.protobuf.Duration): string', (d: Dur | Date) => {
         if (d instanceof Date) return rfc3339Nano(d)
         const ns = durationNanos(d)

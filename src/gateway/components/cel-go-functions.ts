@@ -20,7 +20,7 @@ import type { Environment } from '@marcbachmann/cel-js'
 import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
 import { goCheck } from './cel-go-check.ts'
-import { withGoConversions } from './cel-go-conversions.ts'
+import { nullConversion, withGoConversions } from './cel-go-conversions.ts'
 import { checkNarrowedConversion } from './cel-go-dispatch.ts'
 import {
   goEqual,
@@ -167,6 +167,8 @@ export function withGoFunctions(env: Environment): Environment {
     .registerFunction('timestaGo(int): google.protobuf.Timestamp', (seconds: bigint) =>
       timestampOf(Number(seconds), Number(seconds) * 1000),
     )
+    .registerFunction('timestaGo(null): google.protobuf.Timestamp', nullConversion('timestamp'))
+    .registerFunction('duratiGo(null): google.protobuf.Duration', nullConversion('duration'))
     .registerFunction('duratiGo(string): google.protobuf.Duration', (text: string) => {
       const ns = goParseDuration(text)
       if (typeof ns === 'string') throw new Error(ns)

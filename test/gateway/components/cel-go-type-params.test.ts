@@ -5,7 +5,8 @@
 // for `c ? 1 : x`), and any other value fails the evaluation; cel-js typed them dyn and converted
 // (a request let through that KrakenD refuses). It also types `dyn + [' ']` a list(string), so
 // `2.5 in dyn + [' ']` does not check (KrakenD skips it; a config error here, as every check
-// failure). Expected values are cel-go's.
+// failure). null is taken where a timestamp or duration goes (`int(null)`, `string(null)` check,
+// as cel-go's legacy nullness has it, and fail when evaluated). Expected values are cel-go's.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
@@ -29,6 +30,7 @@ const EXPRESSIONS: Record<string, string> = {
     "int(req_querystring.c[0] == 'y' ? '1' : dyn({'a': double(req_querystring.n[0])})['a']) == 1",
   '/variable': "[dyn({'a': req_querystring.n[0]})['a']].all(x, int(x) == 1)",
   '/plain': "int(dyn({'a': req_querystring.n[0]}).a) == 1",
+  '/null': "req_querystring.n[0] == '1' || string({'x': null}.x) == 'a'",
 }
 
 before(async () => {
@@ -78,6 +80,11 @@ describe('validation/cel: conversions of a type parameter as cel-go binds them',
     assert.equal(await status('/plain?n=1'), 200)
   })
 
+  test('null converts where a timestamp or duration would (cel-go checks it) and fails when evaluated', async () => {
+    assert.equal(await status('/null?n=1'), 200)
+    assert.equal(await status('/null?n=2'), 500)
+  })
+
   test('resp_data numbers (json.Number, a CEL string) through a list or a conditional', async () => {
     assert.equal(await status('/resp-element'), 500)
     assert.equal(await status('/resp-first'), 200)
@@ -111,6 +118,8 @@ describe('validation/cel: conversions of a type parameter as cel-go binds them',
     )
     assert.deepEqual(errors("[1].exists(x, true) && 1 < 1.5 && req_method == 'GET'"), [])
     assert.deepEqual(errors("1 in dyn(req_querystring) + [] && req_method == 'GET'"), [])
+    assert.deepEqual(errors("req_method == 'GET' || int([null][0]) == 1"), [])
+    assert.match(errors("double(null) == 1.0 || req_method == 'GET'").join('\n'), /does not check/)
     assert.deepEqual(errors("[1, 'a'].exists(x, x == 1) && req_method == 'GET'"), [])
   })
 })
