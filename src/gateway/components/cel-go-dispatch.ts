@@ -5,16 +5,7 @@
  * KrakenD ("no such overload: int(string)"), where cel-js, typing the argument dyn, converted it.
  */
 import { celLibrary } from '../libraries.ts'
-
-/** The renamed (cel-go-functions.ts) conversion calls by cel-go's name. */
-const GO_NAMES: Record<string, string> = {
-  inT: 'int',
-  uinT: 'uint',
-  doublE: 'double',
-  strinG: 'string',
-  timestaGo: 'timestamp',
-  duratiGo: 'duration',
-}
+import { GO_NAMES } from './cel-go-overloads.ts'
 
 /** Fails unless the value's type is one the checked overloads take. */
 export function checkNarrowedConversion(call: [string, ...unknown[]], taken: string[], value: unknown): void {
