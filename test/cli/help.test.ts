@@ -57,6 +57,21 @@ describe('help and mistyped commands', () => {
     assert.doesNotMatch(far.stderr, /Did you mean/)
   })
 
+  it('a topic command given an argument it does not take names it and the flag that takes it, exit 2', async () => {
+    const file = await runCli(['gateway', 'check', 'gateway.json'])
+    assert.equal(file.exitCode, 2, file.stderr)
+    assert.equal(
+      file.stderr,
+      'Error: "gwdeploy gateway check" takes no argument "gateway.json".\nhint: Name the file with --config: `gwdeploy gateway check -c gateway.json`.\n',
+    )
+    const other = await runCli(['lock', 'acquire', 'now'])
+    assert.equal(other.exitCode, 2, other.stderr)
+    assert.equal(
+      other.stderr,
+      'Error: "gwdeploy lock acquire" takes no argument "now".\nhint: See `gwdeploy lock acquire --help`.\n',
+    )
+  })
+
   it('a flag before the command (`gwdeploy -e production status`) says flags go after it, exit 2', async () => {
     const result = await runCli(['-e', 'production', 'status'])
     assert.equal(result.exitCode, 2, result.stderr)
