@@ -1,13 +1,12 @@
 /**
  * The endpoint's `output_encoding`: the merged data written as KrakenD (gin's renders) writes it.
  */
+import { xmlWriting, yamlWriting } from './components/runtimes.ts'
 import type { OutputEncoding } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
 import { markConfigNumbers } from './go-float.ts'
 import { GoNumber, goJson } from './go-json.ts'
 import type { Data } from './transform.ts'
-import { writeXml } from './xml-writer.ts'
-import { writeYaml } from './yaml-encoding.ts'
 
 export interface Rendered {
   contentType: string
@@ -28,11 +27,14 @@ const renderXml = (data: Data | undefined, configValues?: Data): Rendered =>
   data === undefined
     ? EMPTY_XML
     : // mxj writes a string's bytes as they are: a byte that is not UTF-8 too
-      { contentType: XML_TYPE, body: goStringBytes(writeXml(withConfigNumbers(data, configValues)) ?? '') }
+      {
+        contentType: XML_TYPE,
+        body: goStringBytes(xmlWriting().writeXml(withConfigNumbers(data, configValues)) ?? ''),
+      }
 const renderYaml = (data: Data | undefined, configValues?: Data): Rendered => ({
   contentType: 'application/yaml; charset=utf-8',
   // gin's YAML render writes a string's bytes as they are: a byte that is not UTF-8 too
-  body: goStringBytes(writeYaml(withConfigNumbers(data ?? {}, configValues))),
+  body: goStringBytes(yamlWriting().writeYaml(withConfigNumbers(data ?? {}, configValues))),
 })
 const renderJson = (data: Data | undefined): Rendered =>
   data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) }
@@ -105,6 +107,9 @@ export function compileRenderer(
 function rendererFor(
   encoding: OutputEncoding,
 ): (data: Data | undefined, accept?: string, configValues?: Data) => Rendered {
+  // The writers load with the config that names them, not at its first request.
+  if (encoding === 'xml' || encoding === 'negotiate') xmlWriting()
+  if (encoding === 'yaml' || encoding === 'negotiate') yamlWriting()
   switch (encoding) {
     case 'xml':
       return (data, _accept, configValues) => renderXml(data, configValues)

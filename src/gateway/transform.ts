@@ -1,3 +1,4 @@
+import { feedDecoding, xmlDecoding } from './components/runtimes.ts'
 import type { BackendConfig, BackendEncoding } from './config/types.ts'
 import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
@@ -11,8 +12,6 @@ import {
 } from './go-json-decoder.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { setOwnKey } from './own-keys.ts'
-import { parseFeed } from './rss-encoding.ts'
-import { parseXml } from './xml-encoding.ts'
 
 export type Data = Record<string, unknown>
 
@@ -35,7 +34,8 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
     case 'string':
       // lura keeps the body's bytes: one that is not UTF-8 is marked, to be written back as Go does.
       return (text, bytes) => ({ content: text.includes('\uFFFD') ? goUtf8(bytes, invalidByteMark) : text })
-    case 'xml':
+    case 'xml': {
+      const { parseXml } = xmlDecoding()
       // The XML reader takes the bytes: a declared charset, and invalid UTF-8 where Go reads it.
       return (_text, bytes) => {
         let value: Data
@@ -46,7 +46,9 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
         }
         return isCollection ? { collection: value } : value
       }
-    case 'rss':
+    }
+    case 'rss': {
+      const { parseFeed } = feedDecoding()
       return (text) => {
         try {
           return parseFeed(text)
@@ -54,6 +56,7 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
           throw new DecodeError((error as Error).message)
         }
       }
+    }
     case 'safejson':
       return (text, bytes) => {
         const value = decodeJson(text, bytes)

@@ -79,7 +79,12 @@ const COMPONENT_RUNTIMES = [
   'lua-engine.ts',
   'lua-api.ts',
   'lua-router.ts',
-].map((name) => `/src/gateway/components/${name}`)
+  '../xml-encoding.ts',
+  '../xml-scanner.ts',
+  '../rss-encoding.ts',
+  '../xml-writer.ts',
+  '../yaml-encoding.ts',
+].map((name) => `/src/gateway/components/${name}`.replace('/components/../', '/'))
 
 const workerScript = `${RECORD_RESOLVED_MODULES}
 const { runGateway } = await import('${runtime}')
@@ -164,6 +169,14 @@ test('a config naming the components evaluates each of them (the list above is c
           },
         },
         backend: [{ host, url_pattern: '/s' }],
+      },
+      {
+        endpoint: '/feeds',
+        output_encoding: 'negotiate',
+        backend: [
+          { host, url_pattern: '/x', encoding: 'xml' },
+          { host, url_pattern: '/r', encoding: 'rss' },
+        ],
       },
     ],
   })

@@ -28,7 +28,7 @@ const bundledComponents = onFirstUse((): Components => {
   return require(join(__dirname, 'lazy', 'components.cjs')) as Components
 })
 
-/** The module `file` (beside this one), as `key` of lazy/components.ts gives it in the bundle. */
+/** The module `file` (relative to this one), as `key` of lazy/components.ts gives it in the bundle. */
 function component<K extends keyof Components>(file: string, key: K): Components[K] {
   type Module = ReturnType<Components[K]>
   return onFirstUse(() =>
@@ -48,3 +48,8 @@ export const martianComponent = component('martian', 'martian')
 export const martianRuntime = component('martian-run', 'martianRun')
 export const revokerComponent = component('revoker', 'revoker')
 export const signerComponent = component('signer', 'signer')
+// The backend encodings and output encodings only some configs use (transform.ts, output-render.ts).
+export const xmlDecoding = component('../xml-encoding', 'xmlEncoding')
+export const feedDecoding = component('../rss-encoding', 'rssEncoding')
+export const xmlWriting = component('../xml-writer', 'xmlWriter')
+export const yamlWriting = component('../yaml-encoding', 'yamlEncoding')

@@ -21,3 +21,7 @@ export const martianRun: Of<typeof import('../components/martian-run.ts')> = () 
 export const revoker: Of<typeof import('../components/revoker.ts')> = () =>
   require('../components/revoker.ts')
 export const signer: Of<typeof import('../components/signer.ts')> = () => require('../components/signer.ts')
+export const xmlEncoding: Of<typeof import('../xml-encoding.ts')> = () => require('../xml-encoding.ts')
+export const rssEncoding: Of<typeof import('../rss-encoding.ts')> = () => require('../rss-encoding.ts')
+export const xmlWriter: Of<typeof import('../xml-writer.ts')> = () => require('../xml-writer.ts')
+export const yamlEncoding: Of<typeof import('../yaml-encoding.ts')> = () => require('../yaml-encoding.ts')
