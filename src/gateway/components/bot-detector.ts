@@ -7,6 +7,7 @@
  */
 import type { Fields } from './fields.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
+import { isHealthRoute } from './health-route.ts'
 import { header, type IncomingLike, type Reply } from './types.ts'
 
 export interface BotDetectorConfig {
@@ -65,7 +66,7 @@ const asHeaderBytes = (s: string) => Buffer.from(s, 'utf8').toString('latin1')
 export function compileBotDetector(
   cfg: BotDetectorConfig,
   log: (message: string) => void,
-  /** Service level only: gin registers the health route (GET; HEAD is ours) before this middleware. */
+  /** Service level only: gin registers the health route (GET) before this middleware. */
   healthPath?: string,
 ): (req: IncomingLike) => Reply | undefined {
   // Go compares the header's bytes with the config's UTF-8; Node hands headers over as latin1.
@@ -94,11 +95,8 @@ export function compileBotDetector(
       return verdict
     }
   }
-  const isHealth = (req: IncomingLike) => {
-    if (healthPath === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return false
-    const url = req.url ?? '/'
-    return url === healthPath || url.startsWith(`${healthPath}?`)
-  }
+  const isHealth = (req: IncomingLike) =>
+    healthPath !== undefined && isHealthRoute(req.method, req.url ?? '/', healthPath)
   return (req) => {
     if (isHealth(req) || !check(header(req, 'user-agent') ?? '')) return undefined
     log('bot rejected')

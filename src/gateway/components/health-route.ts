@@ -2,12 +2,13 @@
 // them, so a request it routes there never reaches them.
 
 /**
- * Whether gin routes the request to the health route: GET (HEAD is ours) on `healthPath`, matched
- * on the decoded path (gin routes URL.Path), so `/__heal%74h?x=1` is the health route too and
- * `/__health%3Fx` (path `/__health?x`) is not.
+ * Whether gin routes the request to the health route: GET on `healthPath`, matched on the decoded
+ * path (gin routes URL.Path), so `/__heal%74h?x=1` is the health route too and `/__health%3Fx`
+ * (path `/__health?x`) is not. Not HEAD: KrakenD answers it 405 after its middlewares, so the
+ * guards decide on it before our HEAD answer, as they do in KrakenD.
  */
 export function isHealthRoute(method: string | undefined, url: string, healthPath: string): boolean {
-  if (method !== 'GET' && method !== 'HEAD') return false
+  if (method !== 'GET') return false
   return url === healthPath || url.startsWith(`${healthPath}?`) || isEscapedPath(url, healthPath)
 }
 

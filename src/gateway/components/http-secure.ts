@@ -251,7 +251,7 @@ function fixedHeaders(cfg: HttpSecureConfig, written: (text: string) => string |
 
 export function compileHttpSecure(
   cfg: HttpSecureConfig,
-  /** gin's health route (GET; HEAD is ours) is registered before this middleware: it skips it all (none with router.disable_health). */
+  /** gin's health route (GET) is registered before this middleware: it skips it all (none with router.disable_health). */
   healthPath: string | undefined,
 ): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
   const lowerHosts = cfg.allowedHosts.map((h) => h.toLowerCase())
