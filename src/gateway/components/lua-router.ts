@@ -10,6 +10,7 @@ import { ginErrorStatus } from '../go-http.ts'
 import { canonicalHeaderKey, forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
+import { isHealthRoute } from './health-route.ts'
 import {
   FRAMING_AND_HOST,
   goOnlyHeaders,
@@ -135,15 +136,10 @@ export function compileLuaService(
   const prefix = '[SERVICE: Gin][Lua]'
   const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
   if (!lua) return undefined
-  // gin registers the health route (GET; HEAD is ours) before this middleware.
+  // gin registers the health route before this middleware.
   const health = service.server.disableHealth ? undefined : service.server.healthPath
-  const isHealth = (req: IncomingLike) => {
-    if (health === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return false
-    const url = req.url ?? '/'
-    return url === health || url.startsWith(`${health}?`)
-  }
   return (req) => {
-    if (isHealth(req)) return undefined
+    if (health !== undefined && isHealthRoute(req.method, req.url ?? '/', health)) return undefined
     const view = routerView(req, [], undefined)
     const call = lua.begin(view)
     if ('error' in call) {
