@@ -176,10 +176,13 @@ function commonOptions(dir: string, plugins: import('esbuild').Plugin[]) {
  * gateway.cjs is built once to learn them, then with their registry.
  */
 async function bundleRuntime(esbuild: Esbuild, entry: string, dir: string) {
-  const components = join(dirname(entry), 'lazy', 'components.ts')
+  // components.ts from src/, components.js from dist/ (an installed gwdeploy)
+  const components = ['components.ts', 'components.js']
+    .map((name) => join(dirname(entry), 'lazy', name))
+    .find((path) => existsSync(path))
   const used = new Map<string, string>()
   const extra: import('esbuild').OutputFile[] = []
-  if (existsSync(components)) {
+  if (components !== undefined) {
     const probe = await esbuild.build({
       ...commonOptions(dir, [sharedModuleRegistry(used, PACKAGE_ROOT)]),
       entryPoints: { gateway: entry },
