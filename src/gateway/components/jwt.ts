@@ -7,8 +7,6 @@
  */
 import type { EndpointConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
-import { goFormatFloat } from '../go-float.ts'
-import { goJson } from '../go-json.ts'
 import type { Fields } from './fields.ts'
 import {
   type Claims,
@@ -21,6 +19,7 @@ import {
 import { replaceIncomingHeader } from './incoming-headers.ts'
 import { KeySet, NilKeyPanic } from './jwks.ts'
 import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
+import { claimList, claimString } from './jwt-claim-text.ts'
 import { goDurationMs, uint32 } from './jwt-settings.ts'
 import { extractToken } from './jwt-token-source.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
@@ -342,23 +341,6 @@ function scopesOk(cfg: JwtConfig, claims: Claims): boolean {
   return cfg.scopesAll ? cfg.scopes.every((s) => have.includes(s)) : cfg.scopes.some((s) => have.includes(s))
 }
 
-/** krakend-jose's Claims.Get for a present claim. */
-function claimString(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number') {
-    const r = goRound(value)
-    return Math.abs(value - r) <= 1e-6 ? goInt(r) : value.toFixed(6)
-  }
-  if (Array.isArray(value)) return value.map(goValue).join(',')
-  return goJson(value)
-}
-
-/** krakend-jose's Claims.List for a present claim (propagate_claims_preserve_array). */
-function claimList(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(goValue)
-  return [claimString(value)]
-}
-
 /** The header value propagate_claims sets: missing claims (or broken paths) give an empty value. */
 function propagatedValue(claims: Claims, claim: string, arrays: boolean): string | string[] {
   let holder: Claims | undefined = claims
@@ -368,59 +350,4 @@ function propagatedValue(claims: Claims, claim: string, arrays: boolean): string
   const present = holder !== undefined && Object.hasOwn(holder, key)
   if (!arrays) return present ? claimString(holder?.[key]) : ''
   return present ? claimList(holder?.[key]) : ['']
-}
-
-const goRound = (v: number) => Math.sign(v) * Math.round(Math.abs(v))
-/** Go's int(v) on amd64: a value beyond int64 becomes the minimum int64 (CVTTSD2SI's "indefinite"). */
-const goInt = (v: number) =>
-  Object.is(v, -0) ? '0' : v >= 2 ** 63 || v < -(2 ** 63) ? '-9223372036854775808' : BigInt(v).toString()
-
-/**
- * Go's fmt %v of a decoded JSON value. Built without recursion: fmt has no depth limit, so a claim
- * nested thousands of levels deep is printed whole (it overflowed the call stack here: a 500).
- */
-function goValue(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return goScalar(value)
-  const parts: string[] = []
-  // What is left to print, last first: values, and the text between them.
-  const todo: unknown[] = [value]
-  while (todo.length > 0) {
-    const item = todo.pop()
-    if (item instanceof Text) parts.push(item.text)
-    else if (typeof item !== 'object' || item === null) parts.push(goScalar(item))
-    else if (Array.isArray(item)) {
-      parts.push('[')
-      todo.push(CLOSE)
-      for (let i = item.length - 1; i >= 0; i -= 1) {
-        todo.push(item[i])
-        if (i > 0) todo.push(SPACE)
-      }
-    } else {
-      const keys = Object.keys(item).sort()
-      parts.push('map[')
-      todo.push(CLOSE)
-      for (let i = keys.length - 1; i >= 0; i -= 1) {
-        const key = keys[i] as string
-        todo.push((item as Claims)[key], new Text(`${key}:`))
-        if (i > 0) todo.push(SPACE)
-      }
-    }
-  }
-  return parts.join('')
-}
-
-/** Literal text among the values goValue has still to print. */
-class Text {
-  readonly text: string
-  constructor(text: string) {
-    this.text = text
-  }
-}
-const CLOSE = new Text(']')
-const SPACE = new Text(' ')
-
-function goScalar(value: unknown): string {
-  if (value === null || value === undefined) return '<nil>'
-  if (typeof value === 'number') return goFormatFloat(value)
-  return String(value)
 }
