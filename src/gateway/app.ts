@@ -4,24 +4,23 @@ import { createBackendCalls } from './backend-calls.ts'
 import { createBackendClient } from './backend-client.ts'
 import { backendTls } from './backend-tls.ts'
 import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
-import { bytesOfText } from './byte-text.ts'
 import { type CompiledEndpoint, compileEndpoint } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHooks } from './components/index.ts'
 import { urlQuery } from './components/url-query.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
-import { goQuoteBytes } from './go-quote.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
 import type { GatewayMetrics } from './metrics.ts'
 import { createNoopProxy } from './noop-proxy.ts'
+import { paramCheckerRefusal } from './param-checker.ts'
 import type { Environ } from './proxy-environment.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import { compileTrustedProxies } from './request-headers.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
-import { cleanPath, createRouter, goUnescapePath, type RouteMatch, type Router } from './router.ts'
+import { cleanPath, createRouter, type Router } from './router.ts'
 import { createServeEndpoint } from './serve-endpoint.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
@@ -375,47 +374,4 @@ function forwardedPrefix(req: GatewayRequest): string | undefined {
 function withCleanPath(url: string): string {
   const q = url.indexOf('?')
   return q === -1 ? cleanPath(url) : cleanPath(url.slice(0, q)) + url.slice(q)
-}
-
-/**
- * lura's paramChecker (left out by router.disable_path_decoding) on what gin routed: the endpoint's
- * or OPTIONS route's parameters, the catch-all of /__debug/*param and /__echo/*param (the decoded
- * path after the prefix), or on a 404 / 405 the parameters gin's lookup collected before it missed.
- * Without it nothing is refused here: a bad escape fails only the backend calls whose URL path it
- * lands in, as Go's url.Parse refuses that URL (backend-context.ts).
- */
-function paramCheckerRefusal(found: RouteMatch<Handler>, url: string): string | undefined {
-  if (found.kind === 'redirect' || found.kind === 'dropped') return undefined
-  if (found.kind === 'found') {
-    const kind = found.store.kind
-    if (kind === 'health' || (kind === 'endpoint' && !found.store.ep.hasParams)) return undefined
-    if (kind === 'debug' || kind === 'echo') {
-      const q = url.indexOf('?')
-      const decoded = goUnescapePath(q === -1 ? url : url.slice(0, q))
-      if (decoded === undefined) return undefined // Go's server refused it before routing
-      return paramRefusal(decoded.slice(decoded.indexOf('/', 1)))
-    }
-  }
-  const params = found.params
-  if (params === undefined) return undefined
-  for (const key in params) {
-    const value = params[key]
-    const refused = value === undefined ? undefined : paramRefusal(value)
-    if (refused) return refused
-  }
-  return undefined
-}
-
-/** One parameter (decoded): it must not unescape any further (url.PathUnescape) nor hold `?` or `#`. */
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/
-
-function paramRefusal(param: string): string | undefined {
-  if (!param.includes('%') && !param.includes('?') && !param.includes('#')) return undefined
-  if (BAD_ESCAPE.test(param)) {
-    // Go's EscapeError holds the 3 bytes from the `%`.
-    const bytes = bytesOfText(param)
-    const at = bytes.search(BAD_ESCAPE)
-    return `error: invalid URL escape ${goQuoteBytes(bytes.slice(at, at + 3))}`
-  }
-  return 'error: encoded url params'
 }
