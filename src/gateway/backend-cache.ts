@@ -1,20 +1,12 @@
-// qos/http-cache between the backend client and the wire: krakend/httpcache's Transport around
-// each hop of a call, and cached answers handed back as the client's streamed or buffered hops.
-import { STATUS_CODES } from 'node:http'
-import { Readable } from 'node:stream'
-import { gunzipSync } from 'node:zlib'
-import {
-  type BackendBody,
-  type BackendRequest,
-  type Hop,
-  type HopRequest,
-  headerValue,
-  isGzip,
-  type Send,
-} from './backend-client.ts'
+// qos/http-cache between the backend client and the wire. What every worker holds is small: how a
+// cached backend's calls are set up (HopCache, withRedirectBodies). A hop through the cache
+// (backend-cache-hops.ts) is loaded with the cache itself, when the config is compiled
+// (components/http-cache.ts); a backend without a cache never calls into it.
+import type { BackendBody, BackendRequest, Hop, HopRequest, Send } from './backend-client.ts'
 import type { BodyRead } from './backend-collect.ts'
 import { isRedirect } from './backend-redirects.ts'
-import { type CachedAnswer, type Commit, goAnswer, type HttpCache } from './components/http-cache.ts'
+import type { CachedAnswer, Commit, HttpCache } from './components/http-cache.ts'
+import { backendCacheHops } from './components/runtimes.ts'
 
 /** A backend's qos/http-cache and how Go's cache sees this request. */
 export interface HopCache {
@@ -31,91 +23,13 @@ export interface HopCache {
   reads(status: number): boolean
 }
 
-/**
- * One hop through qos/http-cache (krakend/httpcache's Transport.RoundTrip): answered from the
- * cache, or sent (with validators) and then settled; a failed call may fall back on a stale answer.
- */
-export async function throughCache<T>(
-  hop: HopRequest,
-  req: BackendRequest,
-  send: Send<T>,
-  cached: (answer: CachedAnswer, commit: Commit | undefined) => Hop<T>,
-): Promise<Hop<T>> {
-  const cache = req.cache as HopCache
-  const header = (name: string) =>
-    (name in cache.seen ? cache.seen[name] : headerValue(hop.headers[name])) ?? ''
-  const step = cache.http.begin({ method: hop.method, url: hop.origin + hop.path, header }, Date.now())
-  if (step.kind === 'answer') return cached(step.answer, step.commit)
-  const conditional = Object.keys(step.conditional).length > 0
-  let live: Hop<T>
-  try {
-    live = await send(conditional ? { ...hop, headers: { ...hop.headers, ...step.conditional } } : hop, req)
-  } catch (error) {
-    // lura returns the context's error after a deadline whatever the transport answered.
-    if (req.cancel.aborted) throw error
-    const settled = step.settle(undefined, Date.now())
-    if (settled.kind === 'answer') return cached(settled.answer, settled.commit)
-    throw error
-  }
-  const gunzipped = cache.transportGzip && isGzip(live.headers) && hasBody(hop.method, live)
-  const reason = goReason(live)
-  const settled = step.settle(
-    goAnswer(live.statusCode, reason, live.headers, hop.method, gunzipped),
-    Date.now(),
-  )
-  if (settled.kind === 'answer') {
-    live.discard()
-    return cached(settled.answer, settled.commit)
-  }
-  if (settled.kind === 'failed') return live
-  const headers = { ...live.headers }
-  for (const name of settled.drop) delete headers[name]
-  Object.assign(headers, settled.set)
-  const store = settled.commit
-  const commit: Commit | undefined = store && ((body) => storeBody(store, body, gunzipped && isGzip(headers)))
-  return { ...live, headers, commit, discard: commit ? redirectDiscard(live, commit) : live.discard }
-}
-
-/**
- * Go's transport undoes its gzip only on an answer with a body (not HEAD, 204, 304 or a zero
- * Content-Length): one without keeps its Content-Encoding, which the cache then drops.
- */
-function hasBody(method: string, live: Hop<unknown>): boolean {
-  if (method === 'HEAD' || live.statusCode === 204 || live.statusCode === 304) return false
-  return (
-    live.headers['transfer-encoding'] !== undefined || headerValue(live.headers['content-length']) !== '0'
-  )
-}
-
-/**
- * The text after the status code that Go's Response.Write dumps: the backend's reason phrase, or
- * the code again when the line had none (Go's Status is then just the code).
- */
-function goReason(live: Hop<unknown>): string {
-  if (live.reason === undefined) return STATUS_CODES[live.statusCode] ?? ''
-  return live.reason === '' ? String(live.statusCode) : live.reason
-}
-
-/** Stores what was read, decompressed as Go's transport hands it up (a cut gzip stores nothing). */
-function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
-  if (!compressed) {
-    store(body)
-    return
-  }
-  try {
-    store(gunzipSync(body))
-  } catch {}
-}
-
-const REDIRECT_SLURP = 2048
-
 type Reads = (status: number) => BodyRead
 /** One wrapper per lura read rule (there are four): no allocation per call. */
 const readingRedirects = new Map<Reads, Reads>()
 
 /**
  * What is read of a cached backend's answers: lura's rule, but a redirect's body too, which Go's
- * client reads (up to 2 KB) before following it, and the cache stores (redirectDiscard).
+ * client reads (up to 2 KB) before following it, and the cache stores.
  */
 export function withRedirectBodies(reads: Reads): Reads {
   let wrapped = readingRedirects.get(reads)
@@ -126,101 +40,27 @@ export function withRedirectBodies(reads: Reads): Reads {
   return wrapped
 }
 
-/**
- * Go's client, following a redirect, reads up to 2 KB of its body (none when Content-Length says
- * more) before closing it: that much is what the cache stores.
- */
-function redirectDiscard<T>(live: Hop<T>, commit: Commit): () => void | Promise<void> {
-  return () => {
-    const length = Number(headerValue(live.headers['content-length']) ?? -1)
-    if (length > REDIRECT_SLURP) return live.discard()
-    if (Buffer.isBuffer(live.answer)) return commit(live.answer.subarray(0, REDIRECT_SLURP))
-    // Stored before the next hop is looked up, as Go reads it before following (an LRU's order).
-    return readUpTo(live.answer as BackendBody, REDIRECT_SLURP).then(commit, () => {})
-  }
+/** One hop through qos/http-cache (backend-cache-hops.ts). */
+export function throughCache<T>(
+  hop: HopRequest,
+  req: BackendRequest,
+  send: Send<T>,
+  cached: (answer: CachedAnswer, commit: Commit | undefined) => Hop<T>,
+): Promise<Hop<T>> {
+  return backendCacheHops().throughCache(hop, req, send, cached)
 }
 
-async function readUpTo(body: BackendBody, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk)
-    size += chunk.length
-    if (size >= limit) break
-  }
-  void body.dump().catch(() => {})
-  return Buffer.concat(chunks).subarray(0, limit)
-}
-
-/** A cached answer as a streamed hop: its body a stream that stores on end (when the cache asks). */
+/** A cached answer as a streamed hop (backend-cache-hops.ts). */
 export function cachedStream(answer: CachedAnswer, commit: Commit | undefined): Hop<BackendBody> {
-  const body = bufferBody(answer.body)
-  return {
-    statusCode: answer.status,
-    headers: answer.headers,
-    answer: commit ? committingBody(body, commit) : body,
-    discard: () => {
-      void body.dump()
-      if (commit) slurpCached(answer, commit)
-    },
-  }
+  return backendCacheHops().cachedStream(answer, commit)
 }
 
+/** A cached answer as a buffered hop (backend-cache-hops.ts). */
 export function cachedBuffer(answer: CachedAnswer, commit: Commit | undefined): Hop<Buffer> {
-  return {
-    statusCode: answer.status,
-    headers: answer.headers,
-    answer: answer.body,
-    discard: commit ? () => slurpCached(answer, commit) : () => {},
-    commit,
-  }
+  return backendCacheHops().cachedBuffer(answer, commit)
 }
 
-/**
- * A cached answer (a 304 merged into it) that is a redirect Go's client follows: it reads up to
- * 2 KB of it first, and the cache stores what was read (nothing when Content-Length says more).
- */
-function slurpCached(answer: CachedAnswer, commit: Commit): void {
-  if (answer.contentLength > REDIRECT_SLURP) return
-  commit(answer.body.subarray(0, REDIRECT_SLURP))
-}
-
-function bufferBody(bytes: Buffer): BackendBody {
-  const body = Readable.from(bytes.length > 0 ? [bytes] : []) as BackendBody
-  body.dump = async () => {
-    body.destroy()
-  }
-  return body
-}
-
-/**
- * A streamed body that stores what passed once the stream ends or is cut (Go's cachingReadCloser:
- * on EOF or Close, if it was read at all — reaching the end of an empty body is a read); dump()
- * drops it without storing, as an unread body.
- */
+/** A streamed body that stores what passed (backend-cache-hops.ts). */
 export function committingBody(body: BackendBody, commit: Commit): BackendBody {
-  const chunks: Buffer[] = []
-  let read = false
-  let done = false
-  const finish = () => {
-    if (done || !read) return
-    done = true
-    commit(Buffer.concat(chunks))
-  }
-  body.on('data', (chunk: Buffer) => {
-    read = true
-    chunks.push(chunk)
-  })
-  body.pause()
-  body.once('end', () => {
-    read = true
-    finish()
-  })
-  body.once('close', finish)
-  const dump = body.dump.bind(body)
-  body.dump = () => {
-    done = true
-    return dump()
-  }
-  return body
+  return backendCacheHops().committingBody(body, commit)
 }

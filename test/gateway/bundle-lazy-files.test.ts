@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { buildRuntimeBundle, type RuntimeBundle } from '../../src/image/bundle.ts'
-import { freePort, send } from './helpers.ts'
+import { freePort, send, startBackend } from './helpers.ts'
 
 const PROBE = `
 const { writeFileSync } = require('node:fs')
@@ -48,13 +48,23 @@ interface Loaded {
   builtins: string[]
   /** The /metrics answer, when asked for. */
   metrics?: string
+  /** What `ask` returned. */
+  answers?: unknown
 }
 
-/** What a healthy single-process node has loaded at start. */
-async function loadedAtStart(extraArgs: string[], metricsPort?: number): Promise<Loaded> {
+/**
+ * What a healthy single-process node has loaded at start (of `config`, default the plain one);
+ * `ask` is run against it afterwards.
+ */
+async function loadedAtStart(
+  extraArgs: string[],
+  metricsPort?: number,
+  config = join(dir, 'gateway.json'),
+  ask?: (origin: string) => Promise<unknown>,
+): Promise<Loaded> {
   const port = await freePort()
   const out = join(dir, `required-${port}.json`)
-  const args = ['--config', join(dir, 'gateway.json'), '--port', String(port), '--listen-ip', '127.0.0.1']
+  const args = ['--config', config, '--port', String(port), '--listen-ip', '127.0.0.1']
   const gateway = spawn(
     process.execPath,
     [
@@ -93,7 +103,9 @@ async function loadedAtStart(extraArgs: string[], metricsPort?: number): Promise
         const lazy = required
           .filter((file) => file.startsWith(join(bundle.dir, 'lazy')))
           .map((file) => file.slice(bundle.dir.length + 1))
-        return metrics === undefined ? { lazy, builtins } : { lazy, builtins, metrics }
+        const loaded: Loaded = metrics === undefined ? { lazy, builtins } : { lazy, builtins, metrics }
+        if (ask) loaded.answers = await ask(`http://127.0.0.1:${port}`)
+        return loaded
       } catch (error) {
         if (i === 250) throw error
         await new Promise((resolve) => setTimeout(resolve, 20))
@@ -118,4 +130,36 @@ test('with --metrics-port the node loads lazy/metrics.cjs at start and serves it
   assert.deepEqual(lazy, ['lazy/metrics.cjs'])
   assert.match(metrics ?? '', /^gateway_info\{[^}]*name="plain"[^}]*\} 1$/m)
   assert.match(metrics ?? '', /^process_cpu_seconds_total\{[^}]*\} \d/m)
+})
+
+test('a config with qos/http-cache loads lazy/components.cjs at start, and its cache answers', async () => {
+  const backend = await startBackend('cached', {
+    '/a': { body: { n: 1 }, headers: { 'cache-control': 'max-age=60' } },
+  })
+  try {
+    const config = join(dir, 'cached.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        version: 3,
+        name: 'cached',
+        endpoints: [
+          {
+            endpoint: '/a',
+            backend: [{ host: [backend.origin], url_pattern: '/a', extra_config: { 'qos/http-cache': {} } }],
+          },
+        ],
+      }),
+    )
+    const twice = async (origin: string) => [
+      (await send(origin, { path: '/a' })).text,
+      (await send(origin, { path: '/a' })).text,
+    ]
+    const { lazy, answers } = await loadedAtStart([], undefined, config, twice)
+    assert.deepEqual(lazy, ['lazy/components.cjs'])
+    assert.deepEqual(answers, ['{"n":1}', '{"n":1}'])
+    assert.equal(backend.seen.length, 1, 'the second answer came from the cache')
+  } finally {
+    await backend.close()
+  }
 })

@@ -84,6 +84,9 @@ const COMPONENT_RUNTIMES = [
   '../rss-encoding.ts',
   '../xml-writer.ts',
   '../yaml-encoding.ts',
+  'http-cache-store.ts',
+  'http-cache-policy.ts',
+  '../backend-cache-hops.ts',
 ].map((name) => `/src/gateway/components/${name}`.replace('/components/../', '/'))
 
 const workerScript = `${RECORD_RESOLVED_MODULES}
@@ -153,6 +156,7 @@ test('a config naming the components evaluates each of them (the list above is c
                 client_secret: 'b',
                 token_url: 'http://127.0.0.1:19/t',
               },
+              'qos/http-cache': {},
             },
           },
         ],

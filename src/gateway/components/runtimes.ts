@@ -39,6 +39,8 @@ function component<K extends keyof Components>(file: string, key: K): Components
 }
 
 export const celComponent = component('cel', 'cel')
+export const httpCacheStore = component('http-cache-store', 'httpCacheStore')
+export const backendCacheHops = component('../backend-cache-hops', 'backendCacheHops')
 export const clientCredentialsComponent = component('client-credentials', 'clientCredentials')
 export const jsonSchemaComponent = component('json-schema', 'jsonSchema')
 export const jwtComponent = component('jwt', 'jwt')

@@ -9,6 +9,10 @@ type Of<T> = () => T
 export const cel: Of<typeof import('../components/cel.ts')> = () => require('../components/cel.js')
 export const clientCredentials: Of<typeof import('../components/client-credentials.ts')> = () =>
   require('../components/client-credentials.js')
+export const httpCacheStore: Of<typeof import('../components/http-cache-store.ts')> = () =>
+  require('../components/http-cache-store.js')
+export const backendCacheHops: Of<typeof import('../backend-cache-hops.ts')> = () =>
+  require('../backend-cache-hops.js')
 export const jsonSchema: Of<typeof import('../components/json-schema.ts')> = () =>
   require('../components/json-schema.js')
 export const jwt: Of<typeof import('../components/jwt.ts')> = () => require('../components/jwt.js')

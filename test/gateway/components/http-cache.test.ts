@@ -8,18 +8,17 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
   createHttpCaches,
-  goAnswer,
   type Headers,
-  HttpCache,
   type HttpCacheConfig,
-  LruStore,
   parseHttpCache,
 } from '../../../src/gateway/components/http-cache.ts'
 import {
   dumpAndReadBack,
   freshness,
+  goAnswer,
   goParseHttpDate,
 } from '../../../src/gateway/components/http-cache-policy.ts'
+import { HttpCache, LruStore } from '../../../src/gateway/components/http-cache-store.ts'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { goParseDuration as goParseDurationText } from '../../../src/gateway/go-time.ts'
 
