@@ -26,7 +26,8 @@ export function renderStatus(s: StatusResult): string {
     const keep = c.keepUntil
       ? `, kept until ${c.keepUntil}${Date.parse(c.keepUntil) < Date.now() ? ' (expired: `gwdeploy retire`)' : ''}`
       : ''
-    lines.push(`${c.colour} [${c.role} ${c.weight}%] ${c.sha.slice(0, 7)} "${c.configName}"${keep}`)
+    const dead = c.noLiveNode ? ', NO LIVE NODE' : ''
+    lines.push(`${c.colour} [${c.role} ${c.weight}%] ${c.sha.slice(0, 7)} "${c.configName}"${keep}${dead}`)
     for (const n of c.nodes) {
       const own = n.health
         ? n.health.ok

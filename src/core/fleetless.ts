@@ -1,8 +1,8 @@
 /**
  * What `status` says when nodes were removed outside gwdeploy (a Deployment deleted or scaled to 0,
- * containers removed, instances terminated), from what the provider reports: every colour that gets
- * traffic has no node left (nothing is served), or the colour kept for rollback is gone (rollback
- * is a redeploy, no longer a switch). The same words on every provider.
+ * containers removed, instances terminated) or died, from what the provider reports: every colour
+ * that gets traffic has no node left (nothing is served), or the colour kept for rollback has no
+ * live node (rollback is a redeploy, no longer a switch). The same words on every provider.
  */
 import type { Colour, FleetlessColour, ReleaseRecord, TargetState } from '../providers/types.ts'
 import { isCompleted } from './records.ts'
@@ -23,7 +23,13 @@ export interface ServedFacts {
     weight: number
     sha: string
     keepUntil?: string | undefined
-    nodes: Array<{ id: string; provider: string; providerDetail?: string | undefined }>
+    nodes: Array<{
+      id: string
+      provider: string
+      providerDetail?: string | undefined
+      /** The node's own answer on the health path, when gwdeploy reaches it. */
+      health?: { ok: boolean } | undefined
+    }>
   }>
   fleetless?: FleetlessColour[] | undefined
   rollback?: RollbackView | null | undefined
@@ -32,14 +38,42 @@ export interface ServedFacts {
 
 const sha7 = (sha: string) => sha.slice(0, 7)
 
+type NodeFacts = ServedFacts['colours'][number]['nodes'][number]
+
 /** A colour with nodes, none of which is there any more (the provider reports each `gone`). */
-const allGone = (nodes: ServedFacts['colours'][number]['nodes']) => nodes.every((n) => n.provider === 'gone')
+const allGone = (nodes: readonly NodeFacts[]) => nodes.every((n) => n.provider === 'gone')
+
+/**
+ * A node that serves nothing: gone (exited, removed, crash-looping), or unhealthy in the provider's
+ * view while its own health path does not answer 200 either. A node still `starting` may come up.
+ */
+const isDead = (n: NodeFacts) =>
+  n.provider === 'gone' || (n.provider === 'unhealthy' && n.health?.ok !== true)
+
+/** No node of the colour is live: what `rollback` would switch to would serve nothing. */
+export const noLiveNode = (nodes: readonly NodeFacts[]) => nodes.every(isDead)
 
 /** Why a colour's nodes are gone, in the provider's words for the first one. */
 function goneWhy(colour: ServedFacts['colours'][number]): string {
   const first = colour.nodes[0]
   const detail = first ? ` (${first.id}: ${first.providerDetail ?? 'gone'})` : ''
   return `none of its ${colour.nodes.length} node(s) is left${detail}`
+}
+
+/** Why a colour has no live node: all gone, or (some still there) the first dead one's words. */
+function deadWhy(colour: ServedFacts['colours'][number]): string {
+  if (allGone(colour.nodes)) return goneWhy(colour)
+  const first = colour.nodes.find((n) => n.provider !== 'gone') ?? colour.nodes[0]
+  const detail = first ? ` (${first.id}: ${first.providerDetail ?? first.provider})` : ''
+  return `none of its ${colour.nodes.length} node(s) is live${detail}`
+}
+
+/** "is kept for rollback until T", said as past when the keep window is over. */
+function keptUntil(purpose: string, until: string | undefined): string {
+  if (!until) return `is kept${purpose}`
+  return Date.parse(until) < Date.now()
+    ? `was kept${purpose} until ${until} (expired)`
+    : `is kept${purpose} until ${until}`
 }
 
 export function rollbackView(
@@ -50,8 +84,9 @@ export function rollbackView(
   const back = rollbackTarget(state, records)
   if (!back) return null
   const up = back.fleet && colours.find((c) => c.colour === back.fleet?.colour)
-  // A colour with a node left is switched to (after a quick check; a failing one is redeployed).
-  if (up && !allGone(up.nodes)) return { sha: back.sha, how: 'switch', colour: up.colour }
+  // A colour with a live node is switched to (after a quick check; a failing one is redeployed).
+  // One whose nodes all died is redeployed: rollback's quick check fails it before any route.
+  if (up && !noLiveNode(up.nodes)) return { sha: back.sha, how: 'switch', colour: up.colour }
   return { sha: back.sha, how: 'redeploy' }
 }
 
@@ -99,8 +134,10 @@ export interface KeptContext {
 }
 
 /**
- * The colour kept for rollback, gone: the newest record is the live release's (or rollback's), it
- * kept `previous`, nothing retired it since, and no node of it is left. Rollback then redeploys it.
+ * The colour kept for rollback, gone or dead: the newest record is the live release's (or
+ * rollback's), it kept `previous`, nothing retired it since, and no node of it is left or live.
+ * Rollback then redeploys it. After a rollback the colour it left is kept too (to go forward again
+ * in one switch): with no live node that is a redeploy as well, and `retire` removes it.
  */
 export function keptGoneWarning(
   facts: ServedFacts,
@@ -108,18 +145,21 @@ export function keptGoneWarning(
   context: KeptContext,
 ): string | undefined {
   const rollback = facts.rollback
-  if (rollback?.how !== 'redeploy') return undefined
   const newest = records[0]
   const kept = newest && isCompleted(newest) ? newest.previous : undefined
-  if (!kept || kept.sha !== rollback.sha) return undefined
-  const fleetless = facts.fleetless?.find((f) => f.colour === kept.colour && f.weight === 0)
+  if (!newest || !kept) return undefined
   const colour = facts.colours.find((c) => c.colour === kept.colour)
+  const dead = colour && colour.sha === kept.sha && colour.weight === 0 && noLiveNode(colour.nodes)
+  if (rollback?.sha !== kept.sha)
+    return dead && colour.keepUntil ? leftDeadWarning(colour, newest) : undefined
+  if (rollback.how !== 'redeploy') return undefined
+  const fleetless = facts.fleetless?.find((f) => f.colour === kept.colour && f.weight === 0)
   const resource = context.resource?.(kept.colour)
   const why = fleetless
     ? fleetless.why
     : colour
-      ? colour.sha === kept.sha && colour.weight === 0 && allGone(colour.nodes)
-        ? goneWhy(colour)
+      ? dead
+        ? deadWhy(colour)
         : undefined
       : resource
         ? `its ${resource} does not exist (deleted outside gwdeploy)`
@@ -130,7 +170,15 @@ export function keptGoneWarning(
     fleetless?.keepUntil ??
     colour?.keepUntil ??
     (newest?.time ? new Date(Date.parse(newest.time) + context.keepMs).toISOString() : undefined)
-  const expired = until && Date.parse(until) < Date.now() ? ', expired' : ''
   const restore = fleetless?.restore ? `; ${fleetless.restore} makes it a switch again` : ''
-  return `${kept.colour} (${sha7(kept.sha)}) is kept for rollback${until ? ` until ${until}${expired}` : ''}, but ${why}: ${describeRollback(rollback)}${restore}`
+  return `${kept.colour} (${sha7(kept.sha)}) ${keptUntil(' for rollback', until)}, but ${why}: ${describeRollback(rollback)}${restore}`
+}
+
+/**
+ * The colour a rollback left (or any kept colour rollback does not go to) with no live node: it
+ * looks like a way forward in one switch and is not. Going to it redeploys it; `retire` removes it.
+ */
+function leftDeadWarning(colour: ServedFacts['colours'][number], newest: ReleaseRecord): string {
+  const by = newest.operation === 'rollback' ? ` (left by the rollback at ${newest.time})` : ''
+  return `${colour.colour} (${sha7(colour.sha)}) ${keptUntil(by, colour.keepUntil)}, but ${deadWhy(colour)}: it is no instant switch any more — \`gwdeploy rollback --to ${colour.sha}\` redeploys ${sha7(colour.sha)} as recorded (a new deploy), \`gwdeploy retire\` removes it`
 }

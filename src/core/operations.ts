@@ -18,6 +18,7 @@ import { step } from './events.ts'
 import {
   describeRollback,
   keptGoneWarning,
+  noLiveNode,
   nothingLeftServing,
   type RollbackView,
   rollbackView,
@@ -53,6 +54,8 @@ export interface ColourStatus {
   image?: string | undefined
   createdAt?: string | undefined
   keepUntil?: string | undefined
+  /** An idle colour none of whose nodes is live (gone, or unhealthy and not answering): no instant switch. */
+  noLiveNode?: true | undefined
   nodes: NodeStatus[]
 }
 
@@ -141,6 +144,7 @@ export async function status(
       image: fleet.image,
       createdAt: fleet.createdAt,
       keepUntil: fleet.keepUntil,
+      ...(weight === 0 && nodes.length > 0 && noLiveNode(nodes) ? { noLiveNode: true as const } : {}),
       nodes,
     })
   }

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { release } from '../../src/core/engine.ts'
+import { renderStatus } from '../../src/commands/status.ts'
+import { release, rollback } from '../../src/core/engine.ts'
 import { nothingServed, retire, status } from '../../src/core/operations.ts'
 import { listRecords } from '../../src/core/records.ts'
 import { unhealthyServing } from '../../src/core/wait.ts'
@@ -127,5 +128,88 @@ describe('status when nodes were removed outside gwdeploy', () => {
     const { result, warnings } = await read()
     assert.deepEqual(result.rollback, { sha: sha(2), how: 'redeploy' })
     assert.deepEqual(warnings, [])
+  })
+})
+
+describe('status when the kept colour has no live node (its nodes died, nothing removed)', () => {
+  let h: Harness
+  before(async () => {
+    h = await makeHarness({ shift: { bake: 0 } })
+    for (const n of [1, 2, 3]) assert.equal((await h.run((ctx) => release(ctx, { sha: sha(n) }))).code, 0)
+  })
+  after(async () => {
+    await h.cleanup()
+  })
+
+  const read = async () => {
+    const warnings: string[] = []
+    const result = await status(h.target, undefined, (message) => warnings.push(message))
+    return { result, warnings }
+  }
+  const live = () => (h.world.weights.blue === 100 ? 'blue' : 'green')
+  const kept = () => (live() === 'blue' ? 'green' : 'blue')
+  const keptView = (result: Awaited<ReturnType<typeof read>>['result']) =>
+    result.colours.find((c) => c.colour === kept())
+
+  it('every node of the kept colour unhealthy: no "switches to", the warning says rollback redeploys it', async () => {
+    const colour = kept()
+    const first = h.world.fleets[colour]?.nodes[0]?.id
+    h.world.setHealthy(colour, false)
+    const { result, warnings } = await read()
+    assert.deepEqual(result.rollback, { sha: sha(2), how: 'redeploy' })
+    assert.equal(keptView(result)?.noLiveNode, true)
+    assert.match(
+      renderStatus(result),
+      new RegExp(`${colour} \\[previous 0%\\] 0202020 "fake rev-0202020", kept until \\S+, NO LIVE NODE\\n`),
+    )
+    assert.match(renderStatus(result), /rollback: redeploys 0202020 as recorded/)
+    assert.deepEqual(warnings, [
+      `${colour} (0202020) is kept for rollback until ${keptView(result)?.keepUntil}, but none of its 2 node(s) is live (${first}: unhealthy): \`gwdeploy rollback\` redeploys 0202020 as recorded (a new deploy, not an instant switch)`,
+    ])
+    // Its nodes answer again: a switch, as status then says; the rollback leaves 0303030 kept.
+    h.world.setHealthy(colour, true)
+    assert.deepEqual((await read()).result.rollback, { sha: sha(2), how: 'switch', colour })
+    const back = await h.run((ctx) => rollback(ctx, {}))
+    assert.equal(back.code, 0, back.error?.message)
+    assert.equal(live(), colour)
+  })
+
+  it('the colour a rollback left, then all its nodes die: said, with --to and retire, not kept silently', async () => {
+    const colour = kept()
+    assert.equal(h.world.fleets[colour]?.sha, sha(3))
+    const ids = h.world.fleets[colour]?.nodes.map((n) => n.id) ?? []
+    for (const id of ids) await h.world.kill(id)
+    const { result, warnings } = await read()
+    const [newest] = await listRecords(h.target, 1)
+    assert.equal(newest?.operation, 'rollback')
+    assert.deepEqual(result.rollback, { sha: sha(1), how: 'redeploy' })
+    assert.equal(keptView(result)?.noLiveNode, true)
+    assert.deepEqual(warnings, [
+      `${colour} (0303030) is kept (left by the rollback at ${newest?.time}) until ${keptView(result)?.keepUntil}, but none of its 2 node(s) is left (${ids[0]}: gone): it is no instant switch any more — \`gwdeploy rollback --to ${sha(3)}\` redeploys 0303030 as recorded (a new deploy), \`gwdeploy retire\` removes it`,
+    ])
+  })
+
+  it('past its keep window: "was kept … (expired)", in the warning and the colour line; retire clears it', async () => {
+    const colour = kept()
+    const fleet = h.world.fleets[colour]
+    assert.ok(fleet)
+    const past = new Date(Date.now() - 60_000).toISOString()
+    fleet.keepUntil = past
+    const { result, warnings } = await read()
+    assert.equal(keptView(result)?.keepUntil, past)
+    assert.match(
+      warnings[0] ?? '',
+      new RegExp(
+        `^${colour} \\(0303030\\) was kept \\(left by the rollback at \\S+\\) until ${past.replace(/\./g, '\\.')} \\(expired\\), but none of its 2 node\\(s\\) is left`,
+      ),
+    )
+    assert.match(
+      renderStatus(result),
+      new RegExp(
+        `, kept until ${past.replace(/\./g, '\\.')} \\(expired: \`gwdeploy retire\`\\), NO LIVE NODE\\n`,
+      ),
+    )
+    assert.equal((await h.run((ctx) => retire(ctx, {}))).code, 0)
+    assert.deepEqual((await read()).warnings, [])
   })
 })

@@ -257,6 +257,65 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
       JSON.stringify(status.envelope.warnings),
     )
   })
+
+  it('that redeploy failing its health gate: exit 4, traffic stays as found on the live colour; fixed, the re-run goes back', async () => {
+    const live = (await project.json<{ result: { serving: string } }>(['status'])).envelope.result.serving
+    const liveIds = (await containers(live)).map((info) => info.Id).sort()
+    // A health path no node answers 200 on: the redeployed containers run and fail the gate for real.
+    await writeConfig({ health: { path: '/__not-health', deadline: '4s' } })
+    try {
+      const failed = await project.json<{ error: { message: string; hint: string } }>(['rollback'])
+      assert.equal(failed.code, 4, JSON.stringify(failed.envelope))
+      assert.match(failed.envelope.error.message, /failed its health gate: .*GET \/__not-health answered 404/)
+      assert.match(failed.envelope.error.hint, /^Traffic was not touched\./)
+    } finally {
+      await writeConfig()
+    }
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+    assert.equal(await lb.green(), live === 'green' ? 100 : 0)
+    assert.deepEqual(
+      (await containers(live)).map((info) => info.Id).sort(),
+      liveIds,
+      'the live colour untouched',
+    )
+
+    const back = await project.json<{ result: { status: string } }>(['rollback'])
+    assert.equal(back.code, 0, JSON.stringify(back.envelope))
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+  })
+
+  it('the colour that rollback left, its containers stopped: status says it has no live node and the way out', async () => {
+    const before = await project.json<{
+      result: { colours: Array<{ colour: string; role: string; sha: string }> }
+    }>(['status'])
+    const left = before.envelope.result.colours.find((c) => c.role === 'previous')
+    assert.equal(left?.sha, sha(2), JSON.stringify(before.envelope.result.colours))
+    for (const info of await containers(left.colour)) await docker.getContainer(info.Id).stop({ t: 0 })
+    const status = await project.json<{
+      result: { colours: Array<{ colour: string; noLiveNode?: boolean; keepUntil?: string }> }
+      warnings: string[]
+    }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    const dead = status.envelope.result.colours.find((c) => c.colour === left.colour)
+    assert.equal(dead?.noLiveNode, true, JSON.stringify(status.envelope.result.colours))
+    const warning = status.envelope.warnings.find((w) =>
+      w.startsWith(`${left.colour} (0202020) is kept (left by the rollback at `),
+    )
+    assert.match(
+      warning ?? '',
+      new RegExp(
+        `until ${dead?.keepUntil?.replace(/\./g, '\\.')}, but none of its 2 node\\(s\\) is left \\(\\S+: container exited \\(exit \\d+\\): stopped outside gwdeploy or crashed.*: it is no instant switch any more — \`gwdeploy rollback --to ${sha(2)}\` redeploys 0202020 as recorded \\(a new deploy\\), \`gwdeploy retire\` removes it$`,
+      ),
+      JSON.stringify(status.envelope.warnings),
+    )
+    const text = await project.run(['status'])
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `${left.colour} \\[previous 0%\\] 0202020 "${target} rev-0202020", kept until \\S+, NO LIVE NODE\\n`,
+      ),
+    )
+  })
 })
 
 /** A CLI run in the background whose stderr can be read while it runs. */

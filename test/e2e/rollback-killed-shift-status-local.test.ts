@@ -129,4 +129,80 @@ describe('status after rolling back a release killed mid-shift (local, CLI)', ()
     assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
     assert.match(again.stderr, /\(0606060\) never went live: left idle, not kept for rollback/)
   })
+
+  it('that redeploy failing its health gate: exit 4, traffic stays as found, neither colour torn down; the re-run finishes', async () => {
+    const options = { size: 1, lockTtl: '10m', shift: { strategy: 'steps', steps: [10, 100], bake: '300ms' } }
+    const before = await project.json<{ result: { colours: ColourView[] } }>(['status'])
+    const live = before.envelope.result.colours.find((c) => c.role === 'live')
+    assert.equal(live?.sha, sha(2), JSON.stringify(before.envelope.result.colours))
+    const canary = live.colour === 'blue' ? 'green' : 'blue'
+    const killed = await project.run(['release', '--sha', sha(7)], { GWDEPLOY_TEST_KILL_AT: 'shift:10' })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    for (const node of (await project.fleet(live.colour))?.nodes ?? []) process.kill(node.pid, 'SIGKILL')
+
+    // A health path no node answers 200 on: the redeployed node is up and fails the gate for real.
+    await project.writeConfig({ ...options, health: { path: '/__not-health', deadline: '2s' } })
+    const failed = await project.run(['rollback'])
+    assert.equal(failed.code, 4, failed.stderr)
+    assert.match(failed.stderr, /traffic stays blue \d+% \/ green \d+%, as this rollback found it/)
+    assert.doesNotMatch(failed.stderr, /traffic: blue/, 'no route: the router keeps the split it had')
+    const routes = await project.routes()
+    assert.equal(routes?.colours[live.colour]?.weight, 90, JSON.stringify(routes))
+    assert.equal(routes?.colours[canary]?.weight, 10, JSON.stringify(routes))
+    assert.equal((await project.fleet(canary))?.sha, sha(7), 'the canary, still served 10%, is not torn down')
+    assert.equal((await project.fleet(live.colour))?.sha, sha(2), 'the colour served 90% is not torn down')
+
+    await project.writeConfig(options)
+    const again = await project.run(['rollback'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
+  })
+
+  it('the colour a rollback left, its nodes all dead, past its keep window: status says so and the way out, not "kept" silently', async () => {
+    const options = { size: 1, lockTtl: '10m', shift: { strategy: 'steps', steps: [10, 100], bake: '300ms' } }
+    const released = await project.run(['release', '--sha', sha(8)])
+    assert.equal(released.code, 0, released.stderr)
+    // A short keep window for the rollback's finalize, so the colour it leaves is soon past it.
+    await project.writeConfig({ ...options, shift: { ...options.shift, keep: '1s' } })
+    const back = await project.run(['rollback'])
+    assert.equal(back.code, 0, back.stderr)
+    await project.writeConfig(options)
+    const left = (
+      await project.json<{ result: { colours: ColourView[] } }>(['status'])
+    ).envelope.result.colours.find((c) => c.sha === sha(8))
+    assert.equal(left?.role, 'previous')
+    for (const node of (await project.fleet(left.colour))?.nodes ?? []) process.kill(node.pid, 'SIGKILL')
+    for (let i = 0; i < 100 && Date.parse(left.keepUntil ?? '') >= Date.now(); i++) await sleep(50)
+
+    const status = await project.json<{
+      result: { colours: Array<ColourView & { noLiveNode?: boolean }>; rollback: unknown }
+      warnings: string[]
+    }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    const dead = status.envelope.result.colours.find((c) => c.sha === sha(8))
+    assert.equal(dead?.noLiveNode, true, JSON.stringify(status.envelope.result.colours))
+    const until = (dead?.keepUntil ?? '').replace(/\./g, '\\.')
+    const warning = new RegExp(
+      `^${left.colour} \\(0808080\\) was kept \\(left by the rollback at \\S+\\) until ${until} \\(expired\\), but none of its 1 node\\(s\\) is left \\(${left.colour}-0808080-0: pid \\d+ exited\\): it is no instant switch any more — \`gwdeploy rollback --to ${sha(8)}\` redeploys 0808080 as recorded \\(a new deploy\\), \`gwdeploy retire\` removes it$`,
+    )
+    assert.equal(
+      status.envelope.warnings.filter((w) => warning.test(w)).length,
+      1,
+      JSON.stringify(status.envelope.warnings),
+    )
+    const text = await project.run(['status'])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `${left.colour} \\[previous 0%\\] 0808080 "e2e rev-0808080", kept until ${until} \\(expired: \`gwdeploy retire\`\\), NO LIVE NODE\\n`,
+      ),
+    )
+    assert.match(text.stderr, new RegExp(warning.source.slice(1, -1)), 'the same warning on stderr')
+
+    const retired = await project.run(['retire'])
+    assert.equal(retired.code, 0, retired.stderr)
+    const after = await project.json<{ warnings: string[] }>(['status'])
+    assert.deepEqual(after.envelope.warnings, [])
+  })
 })
