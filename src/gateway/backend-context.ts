@@ -4,7 +4,6 @@
  * there), the backend's own input_headers / input_query_strings, and backend/graphql's rewrite.
  */
 import type { CompiledBackend, Context } from './compiled-endpoint.ts'
-import { withGraphqlQuery } from './components/graphql.ts'
 import { goQuote } from './go-quote.ts'
 
 /** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
@@ -66,7 +65,7 @@ export function hasControlCharacter(value: string): boolean {
 
 /**
  * This backend's share of the request: its own input_headers / input_query_strings, then
- * backend/graphql's method, body and query (lura's GraphQL middleware), or that middleware's error.
+ * backend/graphql's method and body (lura's GraphQL middleware), or that middleware's error.
  */
 export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
   // lura's balancer parses host + path before any backend middleware runs: what url.Parse refuses
@@ -88,6 +87,5 @@ export function backendContext(b: CompiledBackend, endpointCtx: Context): Contex
     headers: { ...ctx.headers, 'content-type': 'application/json' },
     body: graphql.body,
     bodySized: true,
-    query: graphql.query.length > 0 ? withGraphqlQuery(ctx.query, graphql.query) : ctx.query,
   }
 }

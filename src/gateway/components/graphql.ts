@@ -1,10 +1,14 @@
 // backend/graphql: lura's GraphQL middleware (proxy/graphql.go, transport/http/client/graphql).
 // The backend call becomes a GraphQL request: a `query` fills its variables from the request's
 // params; a `mutation` takes them from the client's JSON body. POST sends the GraphQL request as
-// a JSON body, GET as the `query`, `operationName` and `variables` query-string parameters.
+// a JSON body. GET sends no GraphQL at all: lura adds `query`, `operationName` and `variables` to
+// the request's Query map below its load balancer, which has already written the URL from that map
+// (proxy/factory.go newStack, proxy/balancing.go), so the backend gets the url_pattern's query and
+// input_query_strings alone. A mutation's body is still decoded (a bad one fails the call).
 
 import { goJson, goStruct } from '../go-json.ts'
 import {
+  exceedsGoDepth,
   GO_MAP,
   goQuoteChar,
   goUnmarshalTypeError,
@@ -12,7 +16,7 @@ import {
   scanFirstValue,
 } from '../go-json-decoder.ts'
 import { mayHoldSurrogateEscape, wellFormedStrings } from '../go-json-surrogates.ts'
-import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import { goUtf8 } from '../go-utf8.ts'
 import type { Fields } from './fields.ts'
 import { luraParams } from './lura-params.ts'
 import { isObject } from './types.ts'
@@ -32,11 +36,10 @@ export interface GraphqlRequest {
   method: 'GET' | 'POST'
   /** POST: the GraphQL request as JSON. GET: empty. */
   body: Buffer
-  /** GET: the parameters to add to the backend's query string. */
-  query: Array<[string, string]>
 }
 
 const EMPTY = Buffer.alloc(0)
+const GET_REQUEST: GraphqlRequest = { method: 'GET', body: EMPTY }
 
 /** Options as Go's json.Unmarshal fills lura's graphql.Options (wrong types refused: lura would drop GraphQL). */
 export function parseGraphql(f: Fields): GraphqlConfig | undefined {
@@ -57,11 +60,11 @@ export function parseGraphql(f: Fields): GraphqlConfig | undefined {
     return undefined
   }
   for (const [name, value] of Object.entries(variables ?? {}))
-    if (value === '')
+    if (value === '' || value === '{}')
       f.report.error(
         [...f.at('variables'), name],
-        'an empty string variable makes KrakenD panic at startup (it reads its first character)',
-        'give the variable a value, or remove it',
+        `the variable ${JSON.stringify(value)} makes KrakenD panic at startup (lura slices it as a {param} placeholder)`,
+        'give the variable another value, or remove it',
       )
   const query = f.string('query') ?? ''
   const queryPath = f.string('query_path') || undefined
@@ -88,18 +91,6 @@ function graphqlJson(query: string, operationName: string, variables: Record<str
   return goJson(goStruct(body))
 }
 
-/** url.Values of the GraphQL request, as lura adds them to the backend's query string. */
-function graphqlQuery(
-  query: string,
-  operationName: string,
-  variables: Record<string, unknown> | undefined,
-): Array<[string, string]> {
-  const out: Array<[string, string]> = [['query', query]]
-  if (operationName !== '') out.push(['operationName', operationName])
-  if (variables !== undefined && Object.keys(variables).length > 0) out.push(['variables', goJson(variables)])
-  return out
-}
-
 /**
  * Builds the per-call transformation once: a query's variables from the request params (`"{id}"`
  * is the param `Id`), a mutation's from the client's JSON body over the configured defaults.
@@ -109,8 +100,8 @@ export function compileGraphql(
 ): (params: Record<string, string | undefined>, body: Buffer | undefined) => GraphqlRequest | string {
   const build = (variables: Record<string, unknown> | undefined): GraphqlRequest =>
     cfg.method === 'GET'
-      ? { method: 'GET', body: EMPTY, query: graphqlQuery(cfg.query, cfg.operationName, variables) }
-      : { method: 'POST', body: Buffer.from(graphqlJson(cfg.query, cfg.operationName, variables)), query: [] }
+      ? GET_REQUEST
+      : { method: 'POST', body: Buffer.from(graphqlJson(cfg.query, cfg.operationName, variables)) }
   if (cfg.type === 'mutation')
     return (_params, body) => {
       const vars = unmarshalObject(body ?? EMPTY)
@@ -122,6 +113,8 @@ export function compileGraphql(
       for (const [name, value] of Object.entries(cfg.variables ?? {})) if (!(name in vars)) vars[name] = value
       return build(vars)
     }
+  // A GET query has nothing to decode and sends nothing of its variables.
+  if (cfg.method === 'GET') return () => GET_REQUEST
   const placeholders = Object.entries(cfg.variables ?? {}).filter(
     (entry): entry is [string, string] =>
       typeof entry[1] === 'string' && entry[1].startsWith('{') && entry[1].endsWith('}'),
@@ -139,20 +132,17 @@ export function compileGraphql(
   }
 }
 
-/** The GET form of a GraphQL request merged into a query string, re-encoded as url.Values.Encode does. */
-export function withGraphqlQuery(rawQuery: string, added: Array<[string, string]>): string {
-  const values = parseGoQuery(rawQuery)
-  for (const [name, value] of added) values.set(name, [...(values.get(name) ?? []), value])
-  return encodeGoQuery(values)
-}
-
 /**
  * Go's json.Unmarshal into map[string]interface{}: null gives a nil map; Go's error texts otherwise.
  * Its numbers are float64s: one beyond float64's range fails the whole call (JSON.parse makes it
- * Infinity, which would go out as null). A lone surrogate escape is U+FFFD, as Go decodes it.
+ * Infinity, which would go out as null). A lone surrogate escape is U+FFFD, as Go decodes it; so
+ * is each byte of invalid UTF-8; nesting beyond Go's 10000 levels fails as Go's scanner does.
  */
 function unmarshalObject(body: Buffer): Record<string, unknown> | null | string {
-  const text = body.toString('utf8')
+  let text = body.toString('utf8')
+  // Go replaces each byte of a bad UTF-8 sequence with its own U+FFFD (Buffer one per sequence).
+  if (text.includes('\uFFFD')) text = goUtf8(body)
+  if (exceedsGoDepth(text)) return unmarshalSyntaxError(body)
   let value: unknown
   try {
     value = JSON.parse(text)
