@@ -172,6 +172,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       transportGzip: ep.forward.transportGzip,
     }
     if (b.guard?.modifyAnswer) request.fragment = () => fragmentOf(generatedPath(b, ctx))
+    if (b.guard?.authorizeHop) request.authorizeHop = b.guard.authorizeHop
     if (modified) moved(request, modified)
     sendsHostAsWritten(request, !target && modified?.origin === undefined)
     return request

@@ -69,7 +69,15 @@ export interface BackendRequest {
   fragment?: () => string
   /** How much of the answer the buffered path reads, by status (lurasBodyRead); the whole body when unset. */
   reads?: ((status: number) => BodyRead) | undefined
+  /**
+   * auth/client-credentials: x/oauth2's Transport sits below Go's client, so every redirect hop asks
+   * for a valid token (fetching one when needed) and carries it (not to another host: see call).
+   */
+  authorizeHop?: () => Promise<HopAuthorization>
 }
+
+/** The Authorization header value for a hop, or why no token could be had (x/oauth2's words). */
+export type HopAuthorization = { authorization: string } | { failed: string }
 
 export interface BackendAnswer {
   status: number
@@ -328,7 +336,23 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       let response = await send(hop, req)
       if (isRedirect(response.statusCode)) {
         at = { url: first, errorUrl: first }
-        response = await followAllRedirects(req, hop, response, (next) => send(next, req), otherOrigins, at)
+        const where = at
+        const authorize = req.authorizeHop
+        const sendHop: (next: HopRequest) => Promise<Hop<T>> = authorize
+          ? async (next) => {
+              const token = await authorize()
+              if ('failed' in token)
+                throw new BackendCallError(
+                  `${goOp(req.method)} "${wireText(where.errorUrl)}": ${token.failed}`,
+                  false,
+                )
+              // The hop's own header map (martian's answer side reads it as the last request's). Deviation:
+              // a hop that left the first host (Go stripped Authorization) gets no token, KrakenD's does.
+              if (next.headers.authorization !== undefined) next.headers.authorization = token.authorization
+              return send(next, req)
+            }
+          : (next) => send(next, req)
+        response = await followAllRedirects(req, hop, response, sendHop, otherOrigins, at)
       }
       return { hop: response, url: at?.url ?? first }
     } catch (error) {

@@ -11,7 +11,7 @@
  */
 
 import { BackendCallError } from '../backend-call-error.ts'
-import type { BackendBody, Hop, HopRequest } from '../backend-client.ts'
+import type { BackendBody, Hop, HopAuthorization, HopRequest } from '../backend-client.ts'
 import type { CallAt, RedirectingRequest } from '../backend-redirects.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'
@@ -175,6 +175,8 @@ export interface ClientCredentials {
   prepare(): Promise<string | undefined>
   /** The Authorization header value of the current token. */
   header(): string | undefined
+  /** A redirect hop's token, asked for as x/oauth2's Transport asks for it on every round trip. */
+  authorizeHop(): Promise<HopAuthorization>
 }
 
 export function compileClientCredentials(
@@ -184,7 +186,6 @@ export function compileClientCredentials(
   agent: () => Agent,
 ): ClientCredentials {
   let token: Token | undefined
-  let pending: Promise<Token> | undefined
   let style: AuthStyle | undefined
   const valid = () =>
     token !== undefined && (token.expiresAt === undefined || token.expiresAt - EXPIRY_DELTA_MS >= Date.now())
@@ -230,22 +231,36 @@ export function compileClientCredentials(
     return t
   }
 
+  /** The caller holding oauth2.ReuseTokenSource's mutex (or the last one queued for it). */
+  let queue: Promise<unknown> = Promise.resolve()
+  /** One caller's turn: a token still valid is kept, else this caller asks for one (its error is its own). */
+  const turn = async (): Promise<string | undefined> => {
+    if (valid()) return undefined
+    try {
+      // Like oauth2.ReuseTokenSource, a fresh token is used even if already within the delta.
+      token = await fetchToken()
+      return undefined
+    } catch (error) {
+      const message = (error as Error).message
+      log(`[auth/client-credentials] ${message}`)
+      return message
+    }
+  }
+
+  const prepare = (): Promise<string | undefined> => {
+    if (valid()) return Promise.resolve(undefined)
+    // Callers take turns, as on Go's mutex: while the endpoint fails, each one asks again.
+    const mine = queue.then(turn)
+    queue = mine
+    return mine
+  }
+
   return {
-    async prepare() {
-      if (valid()) return undefined
-      pending ??= fetchToken().finally(() => {
-        pending = undefined
-      })
-      try {
-        // Like oauth2.ReuseTokenSource, a fresh token is used even if already within the delta.
-        token = await pending
-        return undefined
-      } catch (error) {
-        const message = (error as Error).message
-        log(`[auth/client-credentials] ${message}`)
-        return message
-      }
-    },
+    prepare,
     header: () => token?.header,
+    authorizeHop: async () => {
+      const failed = await prepare()
+      return failed === undefined ? { authorization: token?.header ?? '' } : { failed }
+    },
   }
 }

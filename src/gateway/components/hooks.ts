@@ -1,4 +1,5 @@
 /** The components compiled into request-path hooks, once per service, endpoint and backend. */
+import type { HopAuthorization } from '../backend-client.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
@@ -101,6 +102,8 @@ export interface BackendGuard {
     headers: T,
     request: SentRequest,
   ) => EditedAnswer<T>
+  /** auth/client-credentials: the token for each redirect hop (see BackendRequest.authorizeHop). */
+  authorizeHop?: () => Promise<HopAuthorization>
 }
 
 /** The service-level components, where KrakenD runs them. */
@@ -335,6 +338,7 @@ export function compileBackendGuard(
     : sync
   return {
     before,
+    ...(credentials ? { authorizeHop: credentials.authorizeHop } : {}),
     ...(modify ? { modify } : {}),
     ...(modifyAnswer ? { modifyAnswer } : {}),
     ...(post

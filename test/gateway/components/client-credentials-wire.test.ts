@@ -1,0 +1,105 @@
+// auth/client-credentials as KrakenD CE sends it, found by differential fuzzing against
+// krakend-oauth2-clientcredentials over golang.org/x/oauth2: every caller waiting on a failing token
+// endpoint asks it again (oauth2.ReuseTokenSource's mutex), and x/oauth2's Transport, below Go's
+// client, asks for a token on every redirect hop, fetching one when needed.
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, test } from 'node:test'
+import { mustConfig, type Running, sendRaw, startGateway } from '../helpers.ts'
+import { type RawBackend, startRawBackend } from '../raw-backend.ts'
+
+let idp: Server
+let backend: RawBackend
+let redirector: Server
+let gw: Running
+/** Token requests by path; `/short` tokens expire within x/oauth2's 10 s margin, `/down` fails. */
+const tokenCalls: Record<string, number> = {}
+
+before(async () => {
+  idp = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0] as string
+    tokenCalls[path] = (tokenCalls[path] ?? 0) + 1
+    req.resume()
+    if (path === '/down') {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('down')
+      return
+    }
+    const expires = path === '/short' ? 5 : 3600
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ access_token: `${path.slice(1)}-${tokenCalls[path]}`, expires_in: expires }))
+  })
+  idp.listen(0, '127.0.0.1')
+  await new Promise((resolve) => idp.once('listening', resolve))
+  backend = await startRawBackend()
+  // Sends /same on to the raw backend's port on the same host (Go compares host names, not ports),
+  // /cross to it by another host name (localhost).
+  const sameHost = backend.origin
+  const crossHost = backend.origin.replace('127.0.0.1', 'localhost')
+  redirector = createServer((req, res) => {
+    req.resume()
+    const to = req.url?.startsWith('/cross') ? crossHost : sameHost
+    res.writeHead(302, { location: `${to}/after` }).end()
+  })
+  redirector.listen(0, '127.0.0.1')
+  await new Promise((resolve) => redirector.once('listening', resolve))
+  const token = (path: string) => `http://127.0.0.1:${(idp.address() as AddressInfo).port}${path}`
+  const redirecting = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`
+  const cc = (path: string) => ({
+    'auth/client-credentials': { client_id: 'c', client_secret: 's', token_url: token(path) },
+  })
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/down',
+          concurrent_calls: 2,
+          backend: [{ host: [backend.origin], url_pattern: '/never', extra_config: cc('/down') }],
+        },
+        {
+          endpoint: '/same',
+          backend: [{ host: [redirecting], url_pattern: '/same', extra_config: cc('/short') }],
+        },
+        {
+          endpoint: '/cross',
+          backend: [{ host: [redirecting], url_pattern: '/cross', extra_config: cc('/short') }],
+        },
+      ],
+    }),
+  )
+})
+
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+  idp?.close()
+  redirector?.close()
+})
+
+const get = (path: string) => sendRaw(gw.url, `GET ${path} HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n`)
+
+test('concurrent calls waiting on a failing token endpoint each ask it again, Basic then the body (they shared one failure: 2 token requests, not 4); the backend is never called', async () => {
+  const calls = backend.requests.length
+  const res = await get('/down')
+  assert.equal(res.status, 500)
+  assert.equal(tokenCalls['/down'], 4)
+  assert.equal(backend.requests.length, calls, 'no backend call without a token')
+})
+
+test("a redirect hop asks for a token again: one that expires within the margin is fetched anew and sent on the hop (the first request's was)", async () => {
+  const before = tokenCalls['/short'] ?? 0
+  assert.equal((await get('/same')).status, 200)
+  assert.equal(tokenCalls['/short'], before + 2, 'one token for the first request, one for the hop')
+  const head = backend.head()
+  assert.equal(head.split('\r\n')[0], 'GET /after HTTP/1.1')
+  assert.match(head, new RegExp(`\\r\\nAuthorization: Bearer short-${before + 2}(\\r\\n|$)`))
+})
+
+test('a hop to another host asks for the token too (a failure there fails the call) but does not carry it (deviation: KrakenD sends it)', async () => {
+  const before = tokenCalls['/short'] ?? 0
+  assert.equal((await get('/cross')).status, 200)
+  assert.equal(tokenCalls['/short'], before + 2)
+  assert.doesNotMatch(backend.head(), /\r\nAuthorization:/i)
+})
