@@ -26,6 +26,7 @@ export function describeStoppedRun(
       ? `${gone} in the middle of its shift: traffic is ${split(state)}; \`gwdeploy rollback${e}\` completes it (all traffic to the release it was going back to)`
       : `${gone}: \`gwdeploy rollback${e}\` again goes on from where it stopped`
   }
+  if (operation === 'destroy') return stoppedDestroy(state, lock, e)
   if (operation !== 'release' || !sha) return undefined
   const sha7 = sha.slice(0, 7)
   const stopped = `the release of ${sha7} by ${lock.holder} stopped without finishing (its process is gone)`
@@ -41,3 +42,22 @@ export function describeStoppedRun(
     return `${stopped} in the middle of its shift: traffic is ${split(state)}, and ${colour} has not baked at ${weight}%; ${resume} (it bakes this split again first), \`gwdeploy rollback${e}\` puts all traffic back on ${beforeName}`
   return `${stopped} before traffic moved: ${colour} runs ${sha7} with no traffic${state.weights[other] > 0 ? `, ${beforeName} serves as before` : ''}; ${resume}, \`gwdeploy retire${e}\` tears ${colour} down`
 }
+
+/** A `destroy` whose holder died (kill -9, a lost runner) part-way: what is left, and both ways on. */
+function stoppedDestroy(state: Pick<TargetState, 'fleets' | 'weights'>, lock: LockView, e: string): string {
+  const left = COLOURS.flatMap((c) => {
+    const fleet = state.fleets[c]
+    return fleet ? [`${c} (${fleet.sha.slice(0, 7)})`] : []
+  })
+  const live = COLOURS.map((c) => state.fleets[c]).find((f) => f && state.weights[f.colour] === 100)
+  return `the destroy by ${lock.holder} stopped without finishing (its process is gone)${left.length ? `: ${left.join(' and ')} still there` : ''}; ${stoppedDestroyWays(live?.sha, e)}`
+}
+
+/** The ways on from a destroy stopped part-way: finish it, or serve the live release again. */
+export function stoppedDestroyWays(sha: string | undefined, e = ''): string {
+  return `\`gwdeploy destroy --force${e}\` finishes it${sha ? `, or \`gwdeploy release --sha ${sha}${e}\` serves ${sha.slice(0, 7)} again instead` : ''}`
+}
+
+/** The lock of a destroy whose process is gone: `status` then names it in its "nothing is served" hint. */
+export const isStoppedDestroy = (lock: LockView | null | undefined): boolean =>
+  lock?.operation === 'destroy' && (lock.dead === true || lock.expired === true)

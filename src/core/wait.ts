@@ -6,6 +6,7 @@ import { sleep } from '../health/gate.ts'
 import { GwError, providerError } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
 import { type ColourStatus, type NodeStatus, nothingServed, type StatusResult } from './operations.ts'
+import { isStoppedDestroy, stoppedDestroyWays } from './stopped-run.ts'
 
 export const WAIT_GOALS = ['live', 'healthy', 'preview'] as const
 export type WaitGoal = (typeof WAIT_GOALS)[number]
@@ -62,10 +63,17 @@ function inProgress(result: StatusResult): string | undefined {
 export function nothingServedError(result: StatusResult, waiting?: WaitGoal): GwError | undefined {
   const nothing = nothingServed(result)
   if (!nothing) return undefined
+  // A destroy killed part-way left this on purpose: finishing it is one way on, serving again the other.
+  const destroying = isStoppedDestroy(result.lock)
+    ? `A destroy stopped part-way (its lock holder is gone): ${stoppedDestroyWays(nothing.sha.startsWith('<') ? undefined : nothing.sha, result.env ? ` -e ${result.env}` : '')}.`
+    : undefined
   return providerError(
     `nothing is served${waiting ? `, waiting for ${waiting} cannot help` : ''}: ${nothing.why}`,
     {
-      hint: nothing.hint ?? `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
+      hint:
+        destroying ??
+        nothing.hint ??
+        `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
       details: { status: result },
     },
   )

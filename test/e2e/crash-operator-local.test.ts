@@ -146,4 +146,36 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     assert.ok([after.envelope.result.weights.blue, after.envelope.result.weights.green].includes(100))
     assert.equal(after.envelope.result.lock, null)
   })
+
+  it('a destroy killed part-way (front proxy stopped, nodes not): status says which run stopped, what is left and both ways on', async () => {
+    const live = await servingColour()
+    const liveSha = (await project.fleet(live))?.sha as string
+    const killed = await project.run(['destroy', '--force'], { GWDEPLOY_TEST_KILL_AT: 'destroy:router' })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    const status = await project.json<StatusEnvelope & { error: { message: string; hint: string } }>([
+      'status',
+    ])
+    assert.equal(status.code, 6, JSON.stringify(status.envelope))
+    assert.match(status.envelope.error.message, /^nothing is served: the router is not running/)
+    const ways = `\`gwdeploy destroy --force\` finishes it, or \`gwdeploy release --sha ${liveSha}\` serves ${liveSha.slice(0, 7)} again instead`
+    assert.equal(status.envelope.error.hint, `A destroy stopped part-way (its lock holder is gone): ${ways}.`)
+    assert.ok(
+      status.envelope.warnings.some(
+        (w) =>
+          /^the destroy by .* stopped without finishing \(its process is gone\): /.test(w) &&
+          w.endsWith(`still there; ${ways}`),
+      ),
+      JSON.stringify(status.envelope.warnings),
+    )
+    const pids = [
+      ...((await project.fleet('blue'))?.nodes ?? []),
+      ...((await project.fleet('green'))?.nodes ?? []),
+    ].map((n) => n.pid)
+    const finished = await project.run(['destroy', '--force'])
+    assert.equal(finished.code, 0, finished.stderr)
+    for (const pid of pids) assert.ok(!isAlive(pid), `node ${pid} left by the killed destroy still runs`)
+    const clean = await project.json<StatusEnvelope>(['status'])
+    assert.equal(clean.code, 0, JSON.stringify(clean.envelope))
+    assert.deepEqual(clean.envelope.warnings, [])
+  })
 })
