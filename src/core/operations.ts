@@ -1,4 +1,4 @@
-/** status, retire, destroy and history: the rest of the release family (the lock's: lock-commands.ts). */
+/** status, retire and history: the rest of the release family (destroy: destroy.ts; the lock's: lock-commands.ts). */
 import { probe, sleep } from '../health/gate.ts'
 import {
   COLOURS,
@@ -33,6 +33,8 @@ import { servingColour } from './release/plan.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
 import { describeStoppedRun } from './stopped-run.ts'
 import type { Target } from './target.ts'
+
+export { destroy } from './destroy.ts'
 
 export interface NodeStatus {
   id: string
@@ -340,43 +342,6 @@ export async function retire(
     )
     await hooks(ctx, 'postRelease', values, false)
     return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
-  })
-}
-
-/** `gwdeploy destroy`: everything gwdeploy created for this service on the target. */
-export async function destroy(
-  ctx: EngineContext,
-  options: { lockWaitMs?: number } = {},
-): Promise<{ destroyed: string[] }> {
-  const { target, reporter, signal } = ctx
-  const { provider } = target
-  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
-    const state = await provider.inspect({ signal })
-    const destroyed = COLOURS.flatMap((c) => {
-      const fleet = state.fleets[c]
-      return fleet ? [`${c} (${fleet.sha.slice(0, 7)}, ${fleet.nodes.length} node(s))`] : []
-    })
-    if (state.router.present) destroyed.push(`router (${state.router.detail ?? provider.id})`)
-    await step(reporter, 'destroy', () =>
-      provider.destroy({
-        signal,
-        progress: (message) => reporter.emit({ type: 'progress', step: 'destroy', message }),
-      }),
-    )
-    await writeRecord(
-      target,
-      {
-        time: new Date().toISOString(),
-        operation: 'destroy',
-        status: 'destroyed',
-        service: target.config.service,
-        env: target.env,
-        holder: lock.info.holder,
-      },
-      (message) => reporter.emit({ type: 'warn', message }),
-      signal,
-    )
-    return { destroyed }
   })
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { isAlive, liveName, makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { isAlive, liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
 
 interface StatusEnvelope {
   result: { weights: { blue: number; green: number }; lock: { dead?: boolean; operation?: string } | null }
@@ -177,5 +177,31 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     const clean = await project.json<StatusEnvelope>(['status'])
     assert.equal(clean.code, 0, JSON.stringify(clean.envelope))
     assert.deepEqual(clean.envelope.warnings, [])
+  })
+
+  it('a destroy stopped by SIGTERM part-way: exit 130, one envelope saying what may be left and both ways on', async () => {
+    const released = await project.run(['release', '--sha', sha(30)])
+    assert.equal(released.code, 0, released.stderr)
+    const run = project.start(['destroy', '--force', '--json'], { GWDEPLOY_TEST_PAUSE_AT: 'destroy:router' })
+    let stderr = ''
+    run.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    for (let i = 0; i < 600 && !/paused at destroy:router/.test(stderr); i++) await sleep(50)
+    run.child.kill('SIGTERM')
+    const stopped = await run.done
+    assert.equal(stopped.code, 130, stopped.stderr)
+    const envelope = JSON.parse(stopped.stdout) as { error: { message: string; hint: string } }
+    assert.match(
+      envelope.error.message,
+      /^interrupted by SIGTERM part-way through destroy: some of \w+ \(3030303, 1 node\(s\)\), router \(front proxy pid \d+\) may still be there$/,
+    )
+    assert.equal(
+      envelope.error.hint,
+      `\`gwdeploy status\` shows what is left; \`gwdeploy destroy --force\` finishes it, or \`gwdeploy release --sha ${sha(30)}\` serves 3030303 again instead.`,
+    )
+    const finished = await project.run(['destroy', '--force'])
+    assert.equal(finished.code, 0, finished.stderr)
+    assert.equal(await liveName(project.port), undefined)
   })
 })

@@ -294,7 +294,7 @@ export class LocalProvider implements Provider {
     if (router) {
       options.progress?.('stopping the front proxy')
       await stopRouter(router.record)
-      await testPoint('destroy:router')
+      await testPoint('destroy:router', options.signal)
     }
     const pids: number[] = []
     for (const colour of COLOURS) {
