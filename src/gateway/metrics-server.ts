@@ -4,7 +4,8 @@ import { createServer } from './node-http.ts'
 /** A tiny HTTP server answering GET /metrics (Prometheus text) on its own port. */
 export async function listenMetrics(
   collect: () => Promise<string>,
-  contentType: string,
+  /** prom-client's content type, or a function giving it when a scrape comes (its registry loaded then). */
+  contentType: string | (() => string),
   port: number,
   host: string,
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
@@ -14,7 +15,10 @@ export async function listenMetrics(
       return
     }
     collect().then(
-      (text) => res.writeHead(200, { 'content-type': contentType }).end(text),
+      (text) =>
+        res
+          .writeHead(200, { 'content-type': typeof contentType === 'string' ? contentType : contentType() })
+          .end(text),
       (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
     )
   })

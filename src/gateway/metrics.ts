@@ -1,104 +1,68 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from './prom-client.ts'
+// A gateway process's Prometheus metrics. prom-client (lazy/metrics.cjs, metrics-prom.ts) costs a
+// node about 10 ms of start-up, so a node can serve before loading it (load(), runtime.ts): what it
+// records meanwhile is kept and replayed into prom-client when it loads, so every request counts
+// from the first one. Reading the registry loads it.
+import { metricsLibrary } from './libraries.ts'
+import type { PromMetrics } from './metrics-prom.ts'
+import type { Registry } from './prom-client.ts'
 
-const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+type Record = (status: number, seconds: number) => void
 
-interface Series {
-  inc(): void
-  observe(seconds: number): void
-}
-
-/**
- * Prometheus metrics for one gateway process. Label children are cached per endpoint/backend and
- * status, so recording a request costs two array lookups and two prom-client updates.
- */
 export class GatewayMetrics {
-  readonly registry: Registry
-  readonly #requests: Counter<'endpoint' | 'method' | 'status'>
-  readonly #duration: Histogram<'endpoint' | 'method' | 'status'>
-  readonly #backendRequests: Counter<'endpoint' | 'backend' | 'status'>
-  readonly #backendDuration: Histogram<'endpoint' | 'backend' | 'status'>
-  readonly #cache = new Map<string, Series[]>()
+  readonly #name: string
+  readonly #version: string
+  readonly #options: { processMetrics?: boolean }
+  readonly #library: () => typeof PromMetrics
+  #prom: PromMetrics | undefined
+  /** What was recorded before prom-client loaded, in order. */
+  #pending: Array<(prom: PromMetrics) => void> = []
 
-  constructor(name: string, version: string, options: { processMetrics?: boolean } = {}) {
-    this.registry = new Registry()
-    const registers = [this.registry]
-    const info = new Gauge({
-      name: 'gateway_info',
-      help: 'The running gateway configuration (name) and runtime version',
-      labelNames: ['name', 'version'],
-      registers,
-      aggregator: 'first',
-    })
-    info.set({ name, version }, 1)
-    this.registry.setDefaultLabels({ name })
-    this.#requests = new Counter({
-      name: 'gateway_requests_total',
-      help: 'Requests served, per endpoint, method and status',
-      labelNames: ['endpoint', 'method', 'status'],
-      registers,
-    })
-    this.#duration = new Histogram({
-      name: 'gateway_request_duration_seconds',
-      help: 'Time to serve a request, per endpoint, method and status',
-      labelNames: ['endpoint', 'method', 'status'],
-      buckets: BUCKETS,
-      registers,
-    })
-    this.#backendRequests = new Counter({
-      name: 'gateway_backend_requests_total',
-      help: 'Backend calls, per endpoint, backend and status (0 = no HTTP response)',
-      labelNames: ['endpoint', 'backend', 'status'],
-      registers,
-    })
-    this.#backendDuration = new Histogram({
-      name: 'gateway_backend_duration_seconds',
-      help: 'Backend call duration, per endpoint, backend and status',
-      labelNames: ['endpoint', 'backend', 'status'],
-      buckets: BUCKETS,
-      registers,
-    })
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
+  /** `library`: where PromMetrics comes from (default lazy/metrics.cjs). */
+  constructor(
+    name: string,
+    version: string,
+    options: { processMetrics?: boolean } = {},
+    library: () => typeof PromMetrics = () => metricsLibrary().PromMetrics,
+  ) {
+    this.#name = name
+    this.#version = version
+    this.#options = options
+    this.#library = library
+  }
+
+  /** prom-client's registry (loads it). */
+  get registry(): Registry {
+    return this.load().registry
+  }
+
+  /** Loads prom-client, once, with what was recorded so far. */
+  load(): PromMetrics {
+    if (this.#prom) return this.#prom
+    const prom = new (this.#library())(this.#name, this.#version, this.#options)
+    this.#prom = prom
+    for (const record of this.#pending) record(prom)
+    this.#pending = []
+    return prom
   }
 
   /** A recorder bound to one endpoint (label values fixed at startup). */
-  endpoint(endpoint: string, method: string): (status: number, seconds: number) => void {
-    const series = this.#series(`e\0${endpoint}\0${method}`)
-    return (status, seconds) => {
-      let s = series[status]
-      if (s === undefined) {
-        const labels = { endpoint, method, status: String(status) }
-        const counter = this.#requests.labels(labels)
-        const histogram = this.#duration.labels(labels)
-        s = { inc: () => counter.inc(), observe: (v) => histogram.observe(v) }
-        series[status] = s
-      }
-      s.inc()
-      s.observe(seconds)
-    }
+  endpoint(endpoint: string, method: string): Record {
+    return this.#recorder((prom) => prom.endpoint(endpoint, method))
   }
 
-  backend(endpoint: string, backend: string): (status: number, seconds: number) => void {
-    const series = this.#series(`b\0${endpoint}\0${backend}`)
-    return (status, seconds) => {
-      let s = series[status]
-      if (s === undefined) {
-        const labels = { endpoint, backend, status: String(status) }
-        const counter = this.#backendRequests.labels(labels)
-        const histogram = this.#backendDuration.labels(labels)
-        s = { inc: () => counter.inc(), observe: (v) => histogram.observe(v) }
-        series[status] = s
-      }
-      s.inc()
-      s.observe(seconds)
-    }
+  backend(endpoint: string, backend: string): Record {
+    return this.#recorder((prom) => prom.backend(endpoint, backend))
   }
 
-  #series(key: string): Series[] {
-    let series = this.#cache.get(key)
-    if (!series) {
-      series = []
-      this.#cache.set(key, series)
+  #recorder(bind: (prom: PromMetrics) => Record): Record {
+    let bound: Record | undefined
+    return (status, seconds) => {
+      if (bound !== undefined) return bound(status, seconds)
+      if (this.#prom !== undefined) {
+        bound = bind(this.#prom)
+        return bound(status, seconds)
+      }
+      this.#pending.push((prom) => bind(prom)(status, seconds))
     }
-    return series
   }
 }

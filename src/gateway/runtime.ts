@@ -8,6 +8,7 @@ import { loadGatewayConfig } from './config/load.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
+import { GatewayMetrics } from './metrics.ts'
 import { listenMetrics } from './metrics-server.ts'
 import { watchOpenFiles } from './open-files.ts'
 import { refuseUnspokenProxies } from './proxy-environment.ts'
@@ -63,6 +64,8 @@ function listenHint(code: string | undefined, flag: string, ipKey: string): stri
 const WORKER_ENV = 'GWDEPLOY_GATEWAY_WORKER'
 const STARTED_ENV = 'GWDEPLOY_GATEWAY_STARTED'
 const DRAIN_MESSAGE = 'gwdeploy:gateway:drain'
+/** How long after it listens a single-process node loads prom-client (see runSingle). */
+const METRICS_LOAD_DELAY_MS = 100
 
 export function applyOverrides(config: GatewayConfig, o: RunOverrides): GatewayConfig {
   const revoker = config.components?.revoker
@@ -180,9 +183,10 @@ async function runSingle(
   const [{ createGateway }, { listen }] = await Promise.all([import('./app.ts'), import('./server.ts')])
   const metricsOn = config.runtime.metricsPort > 0
   const startedAt = process.env[STARTED_ENV] ? new Date(process.env[STARTED_ENV] as string) : new Date()
-  const metrics = metricsOn ? new (metricsLibrary().GatewayMetrics)(config.name, GATEWAY_VERSION) : undefined
+  const metrics = metricsOn ? new GatewayMetrics(config.name, GATEWAY_VERSION) : undefined
   if (isWorker && metrics) {
-    // Answer the primary's aggregation requests with this worker's registry.
+    // Answer the primary's aggregation requests with this worker's registry (from the start: the
+    // primary may ask as soon as the worker listens).
     const { AggregatorRegistry } = metricsLibrary()
     new AggregatorRegistry()
     AggregatorRegistry.setRegistries([metrics.registry])
@@ -212,11 +216,14 @@ async function runSingle(
     metrics && !isWorker
       ? await listenMetrics(
           () => metrics.registry.metrics(),
-          metrics.registry.contentType,
+          () => metrics.registry.contentType,
           config.runtime.metricsPort,
           config.runtime.metricsListenIp ?? config.listenIp,
         )
       : undefined
+  // prom-client loads once the node serves (about 10 ms of start-up), before traffic usually comes;
+  // requests served meanwhile are counted then, and a scrape before that loads it at once.
+  if (metrics && !isWorker) setTimeout(() => metrics.load(), METRICS_LOAD_DELAY_MS).unref()
   gateway.logger.info(
     `gateway "${config.name}" listening on ${config.listenIp}:${server.port} (http/1.1 + h2c, ${config.endpoints.length} endpoints${metricsServer ? `, metrics on :${metricsServer.port}` : ''})`,
   )

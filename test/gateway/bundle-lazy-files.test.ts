@@ -124,12 +124,34 @@ test('a plain config without metrics loads no lazy library, prom-client included
   assert.ok(!builtins.includes('v8'), "prom-client's heap metrics (node:v8) are not loaded")
 })
 
-test('with --metrics-port the node loads lazy/metrics.cjs at start and serves its series', async () => {
+test('with --metrics-port the node serves its series (lazy/metrics.cjs loaded by then)', async () => {
   const metricsPort = await freePort()
   const { lazy, metrics } = await loadedAtStart(['--metrics-port', String(metricsPort)], metricsPort)
   assert.deepEqual(lazy, ['lazy/metrics.cjs'])
   assert.match(metrics ?? '', /^gateway_info\{[^}]*name="plain"[^}]*\} 1$/m)
   assert.match(metrics ?? '', /^process_cpu_seconds_total\{[^}]*\} \d/m)
+})
+
+test('with --metrics-port every request is counted, those served before prom-client loaded too', async () => {
+  const metricsPort = await freePort()
+  const served = async (origin: string) => {
+    const statuses = [
+      (await send(origin, { path: '/a' })).status,
+      (await send(origin, { path: '/a' })).status,
+    ]
+    const text = (await send(`http://127.0.0.1:${metricsPort}`, { path: '/metrics' })).text
+    const count =
+      /^gateway_requests_total\{endpoint="\/a",method="GET",status="(\d+)",name="plain"\} (\d+)$/m.exec(text)
+    return { statuses, counted: count?.slice(1) }
+  }
+  const { answers } = await loadedAtStart(
+    ['--metrics-port', String(metricsPort)],
+    undefined,
+    undefined,
+    served,
+  )
+  // The backend (port 19) refuses: lura's 500, twice.
+  assert.deepEqual(answers, { statuses: [500, 500], counted: ['500', '2'] })
 })
 
 test('a config with qos/http-cache loads lazy/components.cjs at start, and its cache answers', async () => {
