@@ -28,7 +28,7 @@ export interface ServedFacts {
       provider: string
       providerDetail?: string | undefined
       /** The node's own answer on the health path, when gwdeploy reaches it. */
-      health?: { ok: boolean } | undefined
+      health?: { ok: boolean; detail?: string | undefined } | undefined
     }>
   }>
   fleetless?: FleetlessColour[] | undefined
@@ -44,11 +44,13 @@ type NodeFacts = ServedFacts['colours'][number]['nodes'][number]
 const allGone = (nodes: readonly NodeFacts[]) => nodes.every((n) => n.provider === 'gone')
 
 /**
- * A node that serves nothing: gone (exited, removed, crash-looping), or unhealthy in the provider's
- * view while its own health path does not answer 200 either. A node still `starting` may come up.
+ * A node that serves nothing: gone (exited, removed, crash-looping), or not answering 200 on its
+ * health path (a hung process or container the provider still counts as running), or, where
+ * gwdeploy cannot reach it, unhealthy in the provider's view. A node still `starting` may come up.
  */
 const isDead = (n: NodeFacts) =>
-  n.provider === 'gone' || (n.provider === 'unhealthy' && n.health?.ok !== true)
+  n.provider === 'gone' ||
+  (n.provider !== 'starting' && (n.health ? !n.health.ok : n.provider === 'unhealthy'))
 
 /** No node of the colour is live: what `rollback` would switch to would serve nothing. */
 export const noLiveNode = (nodes: readonly NodeFacts[]) => nodes.every(isDead)
@@ -64,7 +66,10 @@ function goneWhy(colour: ServedFacts['colours'][number]): string {
 function deadWhy(colour: ServedFacts['colours'][number]): string {
   if (allGone(colour.nodes)) return goneWhy(colour)
   const first = colour.nodes.find((n) => n.provider !== 'gone') ?? colour.nodes[0]
-  const detail = first ? ` (${first.id}: ${first.providerDetail ?? first.provider})` : ''
+  // The provider's words when it sees the fault; else the node's own answer (it "runs", says nothing).
+  const said =
+    first?.provider === 'unhealthy' ? first.providerDetail : (first?.health?.detail ?? first?.providerDetail)
+  const detail = first ? ` (${first.id}: ${said ?? first.provider})` : ''
   return `none of its ${colour.nodes.length} node(s) is live${detail}`
 }
 

@@ -151,6 +151,29 @@ describe('rollback (fake provider, in-process)', () => {
     assert.doesNotMatch(warning ?? '', /green|health gate/)
   })
 
+  it('a kept colour whose nodes run but do not answer: the redeploy replaces them instead of reusing them, and goes live', async () => {
+    for (const n of [1, 2]) await ok(h, releaseOf(n))
+    const hung = h.world.fleets.blue?.nodes.map((node) => node.id) ?? []
+    h.world.setHealthy('blue', false)
+    const routes = h.world.routes.length
+    const out = await h.run(back())
+    assert.equal(out.code, 0, out.error?.message)
+    assert.equal(liveSha(h), sha(1), 'released again and switched to')
+    const now = h.world.fleets.blue?.nodes.map((node) => node.id) ?? []
+    assert.equal(now.length, hung.length)
+    assert.ok(
+      now.every((id) => !hung.includes(id)),
+      `the hung nodes were reused: ${hung} -> ${now}`,
+    )
+    assert.equal(h.world.routes.length, routes + 1, 'one route, after the new nodes passed the gate')
+    assert.ok(
+      messages(out.events).includes(
+        `blue (0101010) failed its check: its ${hung.length} node(s) are replaced, not reused`,
+      ),
+      JSON.stringify(messages(out.events)),
+    )
+  })
+
   it('--to picks any recorded release; an unrecorded SHA is exit 2 with nothing changed', async () => {
     for (const n of [1, 2, 3]) await ok(h, releaseOf(n))
     const routes = h.world.routes.length

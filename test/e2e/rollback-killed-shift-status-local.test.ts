@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
+import { isAlive, liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
 
 interface ColourView {
   colour: string
@@ -204,5 +204,41 @@ describe('status after rolling back a release killed mid-shift (local, CLI)', ()
     assert.equal(retired.code, 0, retired.stderr)
     const after = await project.json<{ warnings: string[] }>(['status'])
     assert.deepEqual(after.envelope.warnings, [])
+  })
+
+  it('the kept colour hung (its processes run, answer nothing): status says rollback redeploys it; rollback replaces its nodes and goes live', async () => {
+    const released = await project.run(['release', '--sha', sha(9)])
+    assert.equal(released.code, 0, released.stderr)
+    const kept = (
+      await project.json<{ result: { colours: ColourView[] } }>(['status'])
+    ).envelope.result.colours.find((c) => c.role === 'previous')
+    assert.equal(kept?.sha, sha(2))
+    const hung = (await project.fleet(kept.colour))?.nodes.map((n) => n.pid) ?? []
+    for (const pid of hung) process.kill(pid, 'SIGSTOP')
+    try {
+      const status = await project.json<{ result: { rollback: unknown }; warnings: string[] }>(['status'])
+      assert.equal(status.code, 0, JSON.stringify(status.envelope))
+      assert.deepEqual(status.envelope.result.rollback, { sha: sha(2), how: 'redeploy' })
+      assert.ok(
+        status.envelope.warnings.some((w) =>
+          new RegExp(
+            `^${kept.colour} \\(0202020\\) is kept for rollback until \\S+, but none of its 1 node\\(s\\) is live \\(${kept.colour}-0202020-0: GET /__health failed: no answer within 1000 ms\\): \`gwdeploy rollback\` redeploys 0202020 as recorded`,
+          ).test(w),
+        ),
+        JSON.stringify(status.envelope.warnings),
+      )
+      const back = await project.run(['rollback'])
+      assert.equal(back.code, 0, back.stderr)
+      assert.match(
+        back.stderr,
+        new RegExp(
+          `${kept.colour} \\(0202020\\) failed its check: its 1 node\\(s\\) are replaced, not reused`,
+        ),
+      )
+      assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
+      for (const pid of hung) assert.ok(!isAlive(pid), `hung node ${pid} still runs`)
+    } finally {
+      for (const pid of hung) if (isAlive(pid)) process.kill(pid, 'SIGCONT')
+    }
   })
 })

@@ -4,7 +4,7 @@
  * killed mid-shift), the other side is what is rolled back: once the redeployed colour passes its
  * health gate it takes all traffic in one route, as a switch would, with no bake at the split.
  */
-import type { Artifact, ReleaseRecord, TargetState } from '../../providers/types.ts'
+import type { Artifact, Fleet, ReleaseRecord, TargetState } from '../../providers/types.ts'
 import { usageError } from '../errors.ts'
 import { recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, Run } from './context.ts'
@@ -21,6 +21,23 @@ export function judgePrevious(run: Run, records: readonly ReleaseRecord[]): Run 
   if (other && run.state.weights[other.colour] < 100 && !everWentLive(records, other))
     run.previousNeverLive = true
   return run
+}
+
+/**
+ * The idle colour rolled back to failed its quick check: its nodes are torn down and started again
+ * rather than reused. Nodes the provider still counts as running (a hung process, a container whose
+ * gateway stopped answering) would otherwise be kept by provision and fail the gate a second time,
+ * leaving the rollback with nothing. It has no traffic, so tearing it down first changes nothing served.
+ */
+function replaceFailed(ctx: EngineContext, run: Run, failed: Fleet | undefined): void {
+  const current = run.state.fleets[run.green]
+  if (!failed || failed.colour !== run.green || run.decision.replace || !current) return
+  if (run.state.weights[run.green] !== 0 || current.sha !== failed.sha) return
+  run.decision = { ...run.decision, replace: current }
+  info(
+    ctx,
+    `${run.green} (${current.sha.slice(0, 7)}) failed its check: its ${current.nodes.length} node(s) are replaced, not reused`,
+  )
 }
 
 /** What was released as `sha`, as recorded on the target (exit 2 when it is not). */
@@ -50,7 +67,14 @@ function sayOneStep(ctx: EngineContext, run: Run): void {
 export async function redeploy(
   ctx: LockedContext,
   recorded: Artifact,
-  options: { state: TargetState; records: readonly ReleaseRecord[]; started: number; emergency: boolean },
+  options: {
+    state: TargetState
+    records: readonly ReleaseRecord[]
+    started: number
+    emergency: boolean
+    /** The colour running this release that failed rollback's quick check with no traffic. */
+    failed?: Fleet | undefined
+  },
 ) {
   const { records, started, emergency } = options
   // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
@@ -91,6 +115,7 @@ export async function redeploy(
   // rather than hand the other side, the one rolled back, all of it.
   if (run.state.weights[run.green] > 0) run.revertTo = { ...run.state.weights }
   if (run.decision.unchanged) return { run, result: await converge(ctx, run) }
+  replaceFailed(ctx, run, options.failed)
   // A redeploy starts nodes: what they would refuse at start (fleet.env) stops it before any change.
   checkFleetEnv(ctx)
   if (undoSplit && isSplit(run.state)) sayOneStep(ctx, run)

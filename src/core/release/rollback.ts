@@ -314,7 +314,9 @@ async function goBack(
   }
   // A failed redeploy runs the onFailure hooks in its revert step (and reports where traffic is).
   const artifact = recorded ?? (await requireRecorded(ctx, sha, goal))
-  return redeploy(ctx, artifact, { state, records, started, emergency: !withHooks })
+  // The colour that failed its check, idle: its nodes are replaced, not reused by the redeploy.
+  const failed = fleet && state.weights[fleet.colour] === 0 ? fleet : undefined
+  return redeploy(ctx, artifact, { state, records, started, emergency: !withHooks, failed })
 }
 
 /**
