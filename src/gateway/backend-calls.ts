@@ -32,6 +32,7 @@ import type { GatewayConfig } from './config/types.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goResponseError } from './go-json.ts'
+import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8, wireText } from './go-utf8.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { SequentialValues } from './sequential-params.ts'
@@ -403,7 +404,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     // The URL after martian's request steps (its origin too, when they moved it).
     const modified = b.guard?.modify?.(ctx.headers, path, origin, () => fragmentOf(generatedPath(b, ctx)))
     const url = modified ? (modified.origin ?? origin) + modified.path : origin + path
-    return `${goOp(b.wireMethod)} "${url}": ${refusal.refused}`
+    // url.Error quotes the URL as strconv.Quote does (`"` as `\"`, UTF-8 as text, other bytes as \xnn).
+    return `${goOp(b.wireMethod)} ${goQuoteBytes(url)}: ${refusal.refused}`
   }
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest, refusalMessage }

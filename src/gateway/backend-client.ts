@@ -18,6 +18,7 @@ import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import type { TransportOptions } from './config/types.ts'
 import { fixPragmaCacheControl, goOp, goReason, trimHeaderValues } from './go-http.ts'
+import { goQuoteBytes } from './go-quote.ts'
 import {
   asGoWritesClosingHeads,
   asGoWritesHeads,
@@ -343,7 +344,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
               const token = await authorize()
               if ('failed' in token)
                 throw new BackendCallError(
-                  `${goOp(req.method)} "${wireText(where.errorUrl)}": ${token.failed}`,
+                  `${goOp(req.method)} ${goQuoteBytes(where.errorUrl)}: ${token.failed}`,
                   false,
                 )
               // The hop's own header map (martian's answer side reads it as the last request's). Deviation:

@@ -99,6 +99,14 @@ export function goReason(error: unknown, url: string): string {
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
       return 'EOF'
+    case 'UND_ERR_INVALID_ARG': {
+      // A header value holding a control character (an OAuth2 token, a martian header), which
+      // Go's transport refuses before sending; undici words it `invalid <name> header`.
+      const name = /^invalid (.+) header$/.exec((error as Error).message)?.[1]
+      if (name !== undefined && name !== 'key')
+        return `net/http: invalid header field value for ${JSON.stringify(canonicalBackendHeaderKey(name))}`
+      return (error as Error).message
+    }
     default:
       return (error as Error)?.message ?? String(error)
   }

@@ -151,8 +151,47 @@ async function post(
     status: response.statusCode,
     statusLine: status,
     contentType: (Array.isArray(type) ? type[0] : type) ?? '',
-    body: await readLimited(response.answer),
+    body: await readAnswerBody(response, hop.method),
   }
+}
+
+/**
+ * The answer's first MAX_BODY bytes as x/oauth2 reads them: inflated where Go's transport inflates
+ * the gzip it asked for; a read error fails the token request in Go's words.
+ */
+async function readAnswerBody(response: Hop<BackendBody>, method: string): Promise<Buffer> {
+  const { isGzip, goHasBody } = await import('../backend-gzip.ts')
+  if (!isGzip(response.headers) || !goHasBody(response.statusCode, method, response.headers))
+    return readLimited(response.answer).catch((error) => {
+      throw new TokenError(`oauth2: cannot fetch token: ${goReadError(error, true)}`)
+    })
+  const [{ createGunzip }, { pipeline }] = await Promise.all([import('node:zlib'), import('node:stream')])
+  let compressed = 0
+  const counted = async function* () {
+    for await (const chunk of response.answer as AsyncIterable<Buffer>) {
+      compressed += chunk.length
+      yield chunk
+    }
+  }
+  const inflated = createGunzip()
+  pipeline(counted, inflated, () => {})
+  try {
+    return await readLimited(inflated)
+  } catch (error) {
+    // Go's gzip reader meets EOF before a header in an empty body: an empty answer, no error.
+    if (compressed === 0) return Buffer.alloc(0)
+    throw new TokenError(`oauth2: cannot fetch token: ${goReadError(error, false)}`)
+  }
+}
+
+/** A body read error as Go's transport and gzip reader word it. */
+function goReadError(error: unknown, plain: boolean): string {
+  const message = (error as Error)?.message ?? String(error)
+  if (plain) return 'unexpected EOF'
+  if (message === 'incorrect header check') return 'gzip: invalid header'
+  if (message === 'incorrect data check') return 'gzip: invalid checksum'
+  if (message === 'unexpected end of file') return 'unexpected EOF'
+  return message
 }
 
 /** x/oauth2's io.LimitReader: the first MAX_BODY bytes, the rest not read. */
@@ -204,8 +243,9 @@ export function compileClientCredentials(
     const values = baseValues()
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
-      // Go also asks for gzip (and inflates it); this client asks for none.
       'user-agent': GO_USER_AGENT,
+      // Go's transport asks for gzip on every hop (and inflates a gzip answer: readAnswerBody).
+      'accept-encoding': 'gzip',
     }
     if (as === 'header')
       headers.authorization = `Basic ${Buffer.from(`${goQueryEscape(cfg.clientId)}:${goQueryEscape(cfg.clientSecret)}`).toString('base64')}`

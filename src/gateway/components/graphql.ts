@@ -7,15 +7,9 @@
 // input_query_strings alone. A mutation's body is still decoded (a bad one fails the call).
 
 import { goJson, goStruct } from '../go-json.ts'
-import {
-  exceedsGoDepth,
-  GO_MAP,
-  goQuoteChar,
-  goUnmarshalTypeError,
-  mayLoseNumberText,
-  scanFirstValue,
-} from '../go-json-decoder.ts'
+import { exceedsGoDepth, GO_MAP, goUnmarshalTypeError, mayLoseNumberText } from '../go-json-decoder.ts'
 import { mayHoldSurrogateEscape, wellFormedStrings } from '../go-json-surrogates.ts'
+import { goUnmarshalSyntaxError } from '../go-json-unmarshal-error.ts'
 import { goUtf8 } from '../go-utf8.ts'
 import type { Fields } from './fields.ts'
 import { luraParams } from './lura-params.ts'
@@ -142,12 +136,12 @@ function unmarshalObject(body: Buffer): Record<string, unknown> | null | string 
   let text = body.toString('utf8')
   // Go replaces each byte of a bad UTF-8 sequence with its own U+FFFD (Buffer one per sequence).
   if (text.includes('\uFFFD')) text = goUtf8(body)
-  if (exceedsGoDepth(text)) return unmarshalSyntaxError(body)
+  if (exceedsGoDepth(text)) return goUnmarshalSyntaxError(body)
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    return unmarshalSyntaxError(body)
+    return goUnmarshalSyntaxError(body)
   }
   if (value === null) return null
   if (!isObject(value)) return goUnmarshalTypeError(value, GO_MAP)
@@ -172,18 +166,4 @@ function firstFloatOverflow(text: string): string | undefined {
     }
   }
   return undefined
-}
-
-/** json.Unmarshal's syntax errors: the scanner's, `unexpected end of JSON input`, or text after the value. */
-function unmarshalSyntaxError(body: Buffer): string {
-  const first = scanFirstValue(body)
-  if (first.error === 'EOF' || first.error === 'unexpected EOF') return 'unexpected end of JSON input'
-  if (first.error !== undefined) return first.error
-  let at = first.end
-  while (
-    at < body.length &&
-    (body[at] === 0x20 || body[at] === 0x09 || body[at] === 0x0a || body[at] === 0x0d)
-  )
-    at += 1
-  return `invalid character ${goQuoteChar(body[at] as number)} after top-level value`
 }

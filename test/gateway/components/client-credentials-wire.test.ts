@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import { mustConfig, type Running, sendRaw, startGateway } from '../helpers.ts'
 import { type RawBackend, startRawBackend } from '../raw-backend.ts'
 
@@ -21,6 +22,26 @@ before(async () => {
     const path = (req.url ?? '').split('?')[0] as string
     tokenCalls[path] = (tokenCalls[path] ?? 0) + 1
     req.resume()
+    if (path === '/gzip') {
+      // Answers gzip only to a client that asks for it, as a compressing token endpoint does.
+      if (req.headers['accept-encoding'] !== 'gzip') {
+        res.writeHead(406, { 'content-type': 'text/plain' }).end('asked for no gzip')
+        return
+      }
+      const body = gzipSync(JSON.stringify({ access_token: 'zipped', expires_in: 3600 }))
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(body)
+      return
+    }
+    if (path === '/utf8') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"t\\u00e9k\\u20ac"}')
+      return
+    }
+    if (path === '/form-bytes') {
+      res
+        .writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' })
+        .end('access_token=%FF%C3%A9')
+      return
+    }
     if (path === '/down') {
       res.writeHead(500, { 'content-type': 'text/plain' }).end('down')
       return
@@ -57,6 +78,18 @@ before(async () => {
           endpoint: '/down',
           concurrent_calls: 2,
           backend: [{ host: [backend.origin], url_pattern: '/never', extra_config: cc('/down') }],
+        },
+        {
+          endpoint: '/utf8',
+          backend: [{ host: [backend.origin], url_pattern: '/utf8', extra_config: cc('/utf8') }],
+        },
+        {
+          endpoint: '/form-bytes',
+          backend: [{ host: [backend.origin], url_pattern: '/form-bytes', extra_config: cc('/form-bytes') }],
+        },
+        {
+          endpoint: '/gzip',
+          backend: [{ host: [backend.origin], url_pattern: '/zipped', extra_config: cc('/gzip') }],
         },
         {
           endpoint: '/same',
@@ -102,4 +135,24 @@ test('a hop to another host asks for the token too (a failure there fails the ca
   assert.equal((await get('/cross')).status, 200)
   assert.equal(tokenCalls['/short'], before + 2)
   assert.doesNotMatch(backend.head(), /\r\nAuthorization:/i)
+})
+
+test("the token request asks for gzip, as Go's transport does, and a gzip answer is inflated (no Accept-Encoding was sent)", async () => {
+  assert.equal((await get('/gzip')).status, 200)
+  assert.match(backend.head(), /\r\nAuthorization: Bearer zipped(\r\n|$)/)
+})
+
+test('a token goes out as Go writes its string: UTF-8 bytes (é went out as one latin-1 byte and € failed the call)', async () => {
+  assert.equal((await get('/utf8')).status, 200)
+  const sent = Buffer.from(backend.head(), 'latin1')
+  assert.ok(sent.includes(Buffer.from('\r\nAuthorization: Bearer t\u00e9k\u20ac', 'utf8')), backend.head())
+})
+
+test('a form token with %XX escapes that are not UTF-8 is those bytes, as url.ParseQuery reads it (it failed: invalid URL escape)', async () => {
+  assert.equal((await get('/form-bytes')).status, 200)
+  const sent = Buffer.from(backend.head(), 'latin1')
+  assert.ok(
+    sent.includes(Buffer.from([...Buffer.from('Bearer '), 0xff, 0xc3, 0xa9, 0x0d, 0x0a])),
+    backend.head(),
+  )
 })

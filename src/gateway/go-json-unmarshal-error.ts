@@ -1,0 +1,16 @@
+// json.Unmarshal's syntax errors (its checkValid pass over the whole input, before any decoding).
+import { goQuoteChar, scanFirstValue } from './go-json-scanner.ts'
+
+/** The scanner's error, `unexpected end of JSON input`, or the text after the first value, in Go's words. */
+export function goUnmarshalSyntaxError(body: Uint8Array): string {
+  const first = scanFirstValue(body)
+  if (first.error === 'EOF' || first.error === 'unexpected EOF') return 'unexpected end of JSON input'
+  if (first.error !== undefined) return first.error
+  let at = first.end
+  while (
+    at < body.length &&
+    (body[at] === 0x20 || body[at] === 0x09 || body[at] === 0x0a || body[at] === 0x0d)
+  )
+    at += 1
+  return `invalid character ${goQuoteChar(body[at] as number)} after top-level value`
+}
