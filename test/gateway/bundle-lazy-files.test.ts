@@ -117,6 +117,13 @@ async function loadedAtStart(
   }
 }
 
+test("gateway.cjs is built without esbuild's keepNames (a __name call per function at every start)", () => {
+  const source = readFileSync(bundle.path, 'utf8')
+  assert.ok(!source.includes('__name('), 'no __name wrappers in gateway.cjs')
+  // The lazy files keep them: the CEL checks read cel-js's class names.
+  assert.ok(readFileSync(join(bundle.dir, 'lazy', 'cel.cjs'), 'utf8').includes('__name('))
+})
+
 test('a plain config without metrics loads no lazy library, prom-client included', async () => {
   const { lazy, builtins } = await loadedAtStart([])
   assert.deepEqual(lazy, [])
