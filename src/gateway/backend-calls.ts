@@ -32,7 +32,6 @@ import type { GatewayConfig } from './config/types.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goResponseError } from './go-json.ts'
-import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8, wireText } from './go-utf8.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { SequentialValues } from './sequential-params.ts'
@@ -48,8 +47,6 @@ export interface BackendCalls {
   callShadows(ep: CompiledEndpoint, ctx: Context): void
   /** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
   generatedPath(b: CompiledBackend, ctx: Context): string
-  /** The message of a call a backend guard refused. */
-  refusalMessage(b: CompiledBackend, ctx: Context, refusal: { refused: string; asCall?: boolean }): string
   /** The request a backend gets (round-robin host, query, components' rewrites). */
   backendRequest(ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation): BackendRequest
 }
@@ -169,7 +166,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       cancel,
       timeoutMs: ep.cfg.timeoutMs,
       // components: qos/http-cache sees the request as Go's cache does, above the transport
-      cache: b.httpCache && hopCache(b.httpCache, ctx, modified ? ctx.headers : undefined),
+      cache: b.httpCache && hopCache(b.httpCache, ctx),
       transportGzip: ep.forward.transportGzip,
     }
     if (b.guard?.modifyAnswer) request.fragment = () => fragmentOf(generatedPath(b, ctx))
@@ -218,8 +215,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
     if (b.guard) {
       const admission = await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx))
-      if (admission.refused !== undefined)
-        return { ok: false, code: undefined, message: refusalMessage(b, ctx, admission) }
+      if (admission.refused !== undefined) return { ok: false, code: undefined, message: admission.refused }
       const result = await (b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callPool(ep, b, ctx, cancel))
       admission.done(result.ok ? true : callOutcome(cancel))
       return result
@@ -389,43 +385,18 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
   }
 
-  /**
-   * A guard's refusal as KrakenD words it: the component's own error (lura adds its `[GET /x]:`
-   * prefix only to a backend's bad status), or Go's url.Error for the client's own failure.
-   */
-  const refusalMessage = (
-    b: CompiledBackend,
-    ctx: Context,
-    refusal: { refused: string; asCall?: boolean },
-  ) => {
-    if (!refusal.asCall) return refusal.refused
-    const path = goRequestTarget((b.bases[b.next] ?? '') + generatedPath(b, ctx), ctx.query)
-    const origin = b.origins[b.next] ?? ''
-    // The URL after martian's request steps (its origin too, when they moved it).
-    const modified = b.guard?.modify?.(ctx.headers, path, origin, () => fragmentOf(generatedPath(b, ctx)))
-    const url = modified ? (modified.origin ?? origin) + modified.path : origin + path
-    // url.Error quotes the URL as strconv.Quote does (`"` as `\"`, UTF-8 as text, other bytes as \xnn).
-    return `${goOp(b.wireMethod)} ${goQuoteBytes(url)}: ${refusal.refused}`
-  }
-
-  return { callBackend, sequential, callShadows, generatedPath, backendRequest, refusalMessage }
+  return { callBackend, sequential, callShadows, generatedPath, backendRequest }
 }
 
 /**
  * What Go's cache sees otherwise than what goes out: no Accept-Encoding where the transport asks
- * for gzip itself, no User-Agent where the transport sends Go's, and the Authorization from before
- * the OAuth2 token.
+ * for gzip itself, no User-Agent where the transport sends Go's (the OAuth2 token is set below it).
  */
-function hopCache(
-  c: CompiledHttpCache,
-  ctx: Context,
-  beforeModify: Context['headers'] | undefined,
-): HopCache {
+function hopCache(c: CompiledHttpCache, ctx: Context): HopCache {
   const seen: Record<string, string | undefined> = {}
   if (c.transportGzip && !(c.forwardsAcceptEncoding && ctx.client['accept-encoding'] !== undefined))
     seen['accept-encoding'] = undefined
   if (c.transportUserAgent) seen['user-agent'] = undefined
-  if (c.oauth) seen.authorization = headerValue(beforeModify?.authorization)
   return { http: c.http, seen, transportGzip: 'accept-encoding' in seen, reads: c.reads }
 }
 

@@ -80,6 +80,31 @@ export interface BackendRequest {
 /** The Authorization header value for a hop, or why no token could be had (x/oauth2's words). */
 export type HopAuthorization = { authorization: string } | { failed: string }
 
+/**
+ * x/oauth2's Transport round trip: a token asked for (fetched when needed) and set on the request,
+ * or the call fails naming the URL (`named`: Go's url.Error prefix). Deviation: a redirect hop that
+ * left the first host (Go's client stripped Authorization) gets no token; KrakenD's does.
+ */
+function authorizing<T>(
+  authorize: () => Promise<HopAuthorization>,
+  next: Send<T>,
+  named: () => string,
+): Send<T> {
+  let first = true
+  return async (hop, req) => {
+    const token = await authorize()
+    if ('failed' in token) throw new BackendCallError(`${named()}: ${token.failed}`, false)
+    const { authorization } = token
+    if (first) {
+      // Copies: the header maps may be the endpoint request's. Redirect hops copy req.headers.
+      hop.headers = { ...hop.headers, authorization }
+      req.headers = { ...req.headers, authorization }
+      first = false
+    } else if (hop.headers.authorization !== undefined) hop.headers.authorization = authorization
+    return next(hop, req)
+  }
+}
+
 export interface BackendAnswer {
   status: number
   headers: Record<string, string | string[] | undefined>
@@ -317,12 +342,23 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         }
       }
     }
-    const send: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, retrying, cached) : retrying
+    // Made only for a redirect: most calls have none (this is every request's path).
+    let at: CallAt | undefined
+    const first = req.origin + req.path
+    // auth/client-credentials: x/oauth2's Transport sits below qos/http-cache (a cached answer asks
+    // for no token) and Go's client (every hop of a redirect asks for one).
+    const transport: Send<T> = req.authorizeHop
+      ? authorizing(
+          req.authorizeHop,
+          retrying,
+          () => `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? first)}`,
+        )
+      : retrying
+    const send: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, transport, cached) : transport
     // Go sends an empty body of unknown size chunked for a POST: an empty stream is told apart
     // before the head goes out (undici would write `Content-Length: 0`).
     if (req.body instanceof StreamedBody && req.chunked && req.chunksEmptyBody && (await req.body.isEmpty()))
       req.body = EMPTY
-    const first = req.origin + req.path
     const hop: HopRequest = {
       dispatcher: req.pool,
       origin: req.origin,
@@ -331,29 +367,11 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       headers: req.headers,
       body: req.body,
     }
-    // Made only for a redirect: most calls have none (this is every request's path).
-    let at: CallAt | undefined
     try {
       let response = await send(hop, req)
       if (isRedirect(response.statusCode)) {
         at = { url: first, errorUrl: first }
-        const where = at
-        const authorize = req.authorizeHop
-        const sendHop: (next: HopRequest) => Promise<Hop<T>> = authorize
-          ? async (next) => {
-              const token = await authorize()
-              if ('failed' in token)
-                throw new BackendCallError(
-                  `${goOp(req.method)} ${goQuoteBytes(where.errorUrl)}: ${token.failed}`,
-                  false,
-                )
-              // The hop's own header map (martian's answer side reads it as the last request's). Deviation:
-              // a hop that left the first host (Go stripped Authorization) gets no token, KrakenD's does.
-              if (next.headers.authorization !== undefined) next.headers.authorization = token.authorization
-              return send(next, req)
-            }
-          : (next) => send(next, req)
-        response = await followAllRedirects(req, hop, response, sendHop, otherOrigins, at)
+        response = await followAllRedirects(req, hop, response, (next) => send(next, req), otherOrigins, at)
       }
       return { hop: response, url: at?.url ?? first }
     } catch (error) {

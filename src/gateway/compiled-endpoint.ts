@@ -115,8 +115,6 @@ export interface CompiledHttpCache {
   forwardsAcceptEncoding: boolean
   /** Backend input_headers without User-Agent: Go's transport then sends its own. */
   transportUserAgent: boolean
-  /** auth/client-credentials sets Authorization below the cache. */
-  oauth: boolean
   /** lura reads the body of an answer with this status (an unread body is never stored). */
   reads(status: number): boolean
 }
@@ -267,7 +265,6 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       transportGzip: rule.transportGzip,
       forwardsAcceptEncoding: rule.forwardsAcceptEncoding && listed('accept-encoding'),
       transportUserAgent: b.inputHeaders.length > 0 && !listed('user-agent'),
-      oauth: b.components?.clientCredentials !== undefined,
       // lura's status handler reads an error body only for return_error_code/details; a no-op
       // answer is read where it is passed through (or its body kept for a later backend).
       reads:

@@ -210,11 +210,7 @@ async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown })
 }
 
 export interface ClientCredentials {
-  /** Makes sure a token is at hand; an error message when none can be had. */
-  prepare(): Promise<string | undefined>
-  /** The Authorization header value of the current token. */
-  header(): string | undefined
-  /** A redirect hop's token, asked for as x/oauth2's Transport asks for it on every round trip. */
+  /** A round trip's token, asked for as x/oauth2's Transport asks for it (every hop, below the cache). */
   authorizeHop(): Promise<HopAuthorization>
 }
 
@@ -296,8 +292,6 @@ export function compileClientCredentials(
   }
 
   return {
-    prepare,
-    header: () => token?.header,
     authorizeHop: async () => {
       const failed = await prepare()
       return failed === undefined ? { authorization: token?.header ?? '' } : { failed }

@@ -3,13 +3,7 @@ import type { HopAuthorization } from '../backend-client.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
-import {
-  backendHeaders,
-  clientIp,
-  compileForwardRule,
-  compileTrustedProxies,
-  type HeaderValues,
-} from '../request-headers.ts'
+import { backendHeaders, clientIp, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
 import type { Agent } from '../undici.ts'
 import { compileBotDetector } from './bot-detector.ts'
 import type { Activation } from './cel.ts'
@@ -18,7 +12,7 @@ import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { luraParams } from './lura-params.ts'
-import type { EditedAnswer, MartianRequest, ModifiedRequest, SentRequest } from './martian-run.ts'
+import type { EditedAnswer, MartianRequest, SentRequest } from './martian-run.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import type { RevocationFilter } from './revoker.ts'
 import {
@@ -76,14 +70,8 @@ export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): En
   return signer ? signerComponent().compileSigner(signer, endpoint, log) : undefined
 }
 
-/**
- * A backend call the guard let out: report how it ended (the breaker counts it in its generation).
- * A refusal `asCall` is the HTTP client's own failure (no OAuth2 token), worded by Go as the call's
- * url.Error; other refusals carry lura's `[METHOD pattern]:` prefix.
- */
-export type Admission =
-  | { refused: string; asCall?: boolean }
-  | { refused?: undefined; done(outcome: Outcome): void }
+/** A backend call the guard let out: report how it ended (the breaker counts it in its generation). */
+export type Admission = { refused: string } | { refused?: undefined; done(outcome: Outcome): void }
 
 /**
  * Wraps each backend call: `before` may refuse it (an error message) or admit it, and the admission
@@ -289,22 +277,14 @@ export function compileBackendGuard(
         sideAgent,
       )
     : undefined
-  // martian edits the request first; the OAuth2 transport sets Authorization last, as in KrakenD.
-  const modify =
-    martian || credentials
-      ? (headers: HeaderValues, path: string, origin: string, fragment: () => string): ModifiedRequest => {
-          const out = martian ? martian(headers, path, origin, fragment) : { headers: { ...headers }, path }
-          const authorization = credentials?.header()
-          if (authorization) out.headers.authorization = authorization
-          return out
-        }
-      : undefined
+  // The OAuth2 token is set below martian, qos/http-cache and Go's client, per round trip (authorizeHop).
+  const modify = martian
   const celLog = (m: string) => log(`[BACKEND: ${backend.urlPattern}][CEL] ${m}`)
   const cel = c.cel ? celComponent() : undefined
   const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog) : undefined
   const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog) : undefined
-  if (!breaker && !limit && !modify && !modifyAnswer && !pre && !post) return undefined
-  const sync = (ctx: GuardContext, method: string, path: string): Admission => {
+  if (!breaker && !limit && !modify && !modifyAnswer && !pre && !post && !credentials) return undefined
+  const before = (ctx: GuardContext, method: string, path: string): Admission => {
     const open = breaker?.before()
     if (open) return { refused: open }
     // gobreaker counts the outcome in the generation the call started in.
@@ -326,16 +306,6 @@ export function compileBackendGuard(
     }
     return { done }
   }
-  const before = credentials
-    ? async (ctx: GuardContext, method: string, path: string): Promise<Admission> => {
-        const admission = sync(ctx, method, path)
-        if (admission.refused !== undefined) return admission
-        const failed = await credentials.prepare()
-        if (!failed) return admission
-        admission.done(false)
-        return { refused: failed, asCall: true }
-      }
-    : sync
   return {
     before,
     ...(credentials ? { authorizeHop: credentials.authorizeHop } : {}),

@@ -13,6 +13,9 @@ import { type RawBackend, startRawBackend } from '../raw-backend.ts'
 let idp: Server
 let backend: RawBackend
 let redirector: Server
+/** A backend whose answers may be cached for a minute (node:http adds the Date a cache needs). */
+let cacheable: Server
+let cacheableCalls = 0
 let gw: Running
 /** Token requests by path; `/short` tokens expire within x/oauth2's 10 s margin, `/down` fails. */
 const tokenCalls: Record<string, number> = {}
@@ -42,11 +45,15 @@ before(async () => {
         .end('access_token=%FF%C3%A9')
       return
     }
+    if (path === '/once' && tokenCalls[path] > 1) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('down')
+      return
+    }
     if (path === '/down') {
       res.writeHead(500, { 'content-type': 'text/plain' }).end('down')
       return
     }
-    const expires = path === '/short' ? 5 : 3600
+    const expires = path === '/short' || path === '/once' ? 5 : 3600
     res
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ access_token: `${path.slice(1)}-${tokenCalls[path]}`, expires_in: expires }))
@@ -65,6 +72,15 @@ before(async () => {
   })
   redirector.listen(0, '127.0.0.1')
   await new Promise((resolve) => redirector.once('listening', resolve))
+  cacheable = createServer((req, res) => {
+    req.resume()
+    cacheableCalls += 1
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60' })
+      .end('{"ok":true}')
+  })
+  cacheable.listen(0, '127.0.0.1')
+  await new Promise((resolve) => cacheable.once('listening', resolve))
   const token = (path: string) => `http://127.0.0.1:${(idp.address() as AddressInfo).port}${path}`
   const redirecting = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}`
   const cc = (path: string) => ({
@@ -78,6 +94,16 @@ before(async () => {
           endpoint: '/down',
           concurrent_calls: 2,
           backend: [{ host: [backend.origin], url_pattern: '/never', extra_config: cc('/down') }],
+        },
+        {
+          endpoint: '/cached',
+          backend: [
+            {
+              host: [`http://127.0.0.1:${(cacheable.address() as AddressInfo).port}`],
+              url_pattern: '/cached',
+              extra_config: { 'qos/http-cache': {}, ...cc('/once') },
+            },
+          ],
         },
         {
           endpoint: '/utf8',
@@ -109,6 +135,7 @@ after(async () => {
   await backend?.close()
   idp?.close()
   redirector?.close()
+  cacheable?.close()
 })
 
 const get = (path: string) => sendRaw(gw.url, `GET ${path} HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n`)
@@ -155,4 +182,11 @@ test('a form token with %XX escapes that are not UTF-8 is those bytes, as url.Pa
     sent.includes(Buffer.from([...Buffer.from('Bearer '), 0xff, 0xc3, 0xa9, 0x0d, 0x0a])),
     backend.head(),
   )
+})
+
+test("an answer qos/http-cache holds is served without asking for a token, as Go's cache sits above x/oauth2 (the token was fetched first, and its failure failed the call)", async () => {
+  assert.equal((await get('/cached')).status, 200)
+  assert.equal((await get('/cached')).status, 200, 'from the cache, the token endpoint now failing')
+  assert.equal(tokenCalls['/once'], 1, 'no token request for the cached answer')
+  assert.equal(cacheableCalls, 1)
 })
