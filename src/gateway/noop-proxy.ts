@@ -53,7 +53,7 @@ export type NoopProxy = (
 
 export interface NoopProxyOptions {
   client: BackendClient
-  calls: Pick<BackendCalls, 'backendRequest' | 'generatedPath'>
+  calls: Pick<BackendCalls, 'backendRequest' | 'generatedPath' | 'refusalMessage'>
   answers: Answers
   logger: Logger
   versionHeader: string
@@ -83,7 +83,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     const admission = b.guard
       ? await b.guard.before(ctx, b.wireMethod, calls.generatedPath(b, ctx))
       : undefined
-    if (admission?.refused !== undefined) return fail(admission.refused)
+    if (admission?.refused !== undefined) return fail(calls.refusalMessage(b, ctx, admission))
     let answer: BackendAnswer
     let request: BackendRequest
     const t0 = performance.now()
@@ -129,13 +129,14 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
         answerHeaders = { ...answerHeaders, 'content-length': String(edited.body.length) }
       }
     }
-    // lura's no-op passes every status through: only a failed call counts against the breaker
-    admission?.done(true)
     // components: validation/cel resp_ checks see a no-op answer as empty, complete data with the
-    // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level
+    // backend's status and headers (lura's NoOpHTTPResponseParser), at backend then endpoint level.
+    // lura's no-op passes every status through: only a failed call counts against the breaker, and
+    // a backend-level CEL rejection is one (krakend-cel runs inside krakend-circuitbreaker).
     if (b.guard?.checkResponse || ep.guard?.after) {
       const meta = { complete: true, status, headers: answerHeaders }
       const refusal = b.guard?.checkResponse?.({}, meta)
+      admission?.done(refusal === undefined)
       if (refusal !== undefined) {
         void answer.body.dump().catch(() => {})
         return fail(refusal)
@@ -146,7 +147,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
         clearTimeout(timer)
         return finish(req, res, rejected.status, rejected.headers, rejected.body, start, ep.record)
       }
-    }
+    } else admission?.done(true)
     const headers: Record<string, string | string[]> = {}
     const h2 = res instanceof H2Response
     // proxy/static data on a no-op answer: lura's handler, seeing data, adds the backend's headers
