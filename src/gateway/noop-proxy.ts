@@ -53,7 +53,7 @@ export type NoopProxy = (
 
 export interface NoopProxyOptions {
   client: BackendClient
-  calls: Pick<BackendCalls, 'backendRequest' | 'generatedPath' | 'refusalMessage'>
+  calls: Pick<BackendCalls, 'backendRequest' | 'generatedPath'>
   answers: Answers
   logger: Logger
   versionHeader: string
@@ -83,7 +83,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     const admission = b.guard
       ? await b.guard.before(ctx, b.wireMethod, calls.generatedPath(b, ctx))
       : undefined
-    if (admission?.refused !== undefined) return fail(calls.refusalMessage(b, ctx, admission))
+    if (admission?.refused !== undefined) return fail(admission.refused)
     let answer: BackendAnswer
     let request: BackendRequest
     const t0 = performance.now()
