@@ -116,7 +116,14 @@ async function post(
     replaysBody: true,
   }
   const { origin, path, method, body: payload } = req
-  const hop: HopRequest = { dispatcher: agent, origin, path, method, headers, body: payload }
+  const hop: HopRequest = {
+    dispatcher: agent,
+    origin,
+    path,
+    method,
+    headers: withUserinfo(url, headers),
+    body: payload,
+  }
   const at: CallAt = { url: url.href, errorUrl: url.href }
   const signal = AbortSignal.timeout(TOKEN_TIMEOUT_MS)
   // Go's resp.Status: the code and the reason phrase the server sent (of the last hop, the answer).
@@ -153,6 +160,21 @@ async function post(
     contentType: (Array.isArray(type) ? type[0] : type) ?? '',
     body: await readAnswerBody(response, hop.method),
   }
+}
+
+/**
+ * Go's client sends a URL's user info as HTTP Basic when the request has no Authorization (the
+ * credentials in the body): on that request only, its redirect hops copy the headers without it.
+ */
+function withUserinfo(url: URL, headers: Record<string, string>): Record<string, string> {
+  if ((url.username === '' && url.password === '') || headers.authorization !== undefined) return headers
+  const bytes = (text: string) =>
+    Buffer.from(
+      text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+      'latin1',
+    )
+  const pair = Buffer.concat([bytes(url.username), Buffer.from(':'), bytes(url.password)])
+  return { ...headers, authorization: `Basic ${pair.toString('base64')}` }
 }
 
 /**

@@ -19,6 +19,8 @@ let cacheableCalls = 0
 let gw: Running
 /** Token requests by path; `/short` tokens expire within x/oauth2's 10 s margin, `/down` fails. */
 const tokenCalls: Record<string, number> = {}
+/** The Authorization of each /userinfo token request. */
+const userinfoAuthorization: string[] = []
 
 before(async () => {
   idp = createServer((req, res) => {
@@ -47,6 +49,15 @@ before(async () => {
     }
     if (path === '/once' && tokenCalls[path] > 1) {
       res.writeHead(500, { 'content-type': 'text/plain' }).end('down')
+      return
+    }
+    if (path === '/userinfo') {
+      // Refuses the client's Basic credentials: x/oauth2 sends them in the body next.
+      userinfoAuthorization.push(req.headers.authorization ?? '')
+      const refused = req.headers.authorization === `Basic ${Buffer.from('c:s').toString('base64')}`
+      res
+        .writeHead(refused ? 401 : 200, { 'content-type': 'application/json' })
+        .end(refused ? '{"error":"invalid_client"}' : '{"access_token":"ui"}')
       return
     }
     if (path === '/down') {
@@ -102,6 +113,22 @@ before(async () => {
               host: [`http://127.0.0.1:${(cacheable.address() as AddressInfo).port}`],
               url_pattern: '/cached',
               extra_config: { 'qos/http-cache': {}, ...cc('/once') },
+            },
+          ],
+        },
+        {
+          endpoint: '/userinfo',
+          backend: [
+            {
+              host: [backend.origin],
+              url_pattern: '/userinfo',
+              extra_config: {
+                'auth/client-credentials': {
+                  client_id: 'c',
+                  client_secret: 's',
+                  token_url: token('/userinfo').replace('http://', 'http://u:p%40@'),
+                },
+              },
             },
           ],
         },
@@ -189,4 +216,13 @@ test("an answer qos/http-cache holds is served without asking for a token, as Go
   assert.equal((await get('/cached')).status, 200, 'from the cache, the token endpoint now failing')
   assert.equal(tokenCalls['/once'], 1, 'no token request for the cached answer')
   assert.equal(cacheableCalls, 1)
+})
+
+test("a token_url's user info goes as HTTP Basic on the request that carries the credentials in its body, as Go's client adds it (it was dropped)", async () => {
+  assert.equal((await get('/userinfo')).status, 200)
+  assert.deepEqual(userinfoAuthorization, [
+    `Basic ${Buffer.from('c:s').toString('base64')}`,
+    `Basic ${Buffer.from('u:p@').toString('base64')}`,
+  ])
+  assert.match(backend.head(), /\r\nAuthorization: Bearer ui(\r\n|$)/)
 })
