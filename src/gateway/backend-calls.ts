@@ -235,7 +235,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     const url = (b.origins[b.next] ?? '') + goRequestTarget((b.bases[b.next] ?? '') + path, ctx.query)
     return lua.around<BackendResult>(
       ctx,
-      { method: b.cfg.method, path, url },
+      // The method lura hands the backend stack: backend/graphql's when set (its middleware runs above).
+      { method: b.wireMethod, path, url },
       (changed) => callPool(ep, b, { ...ctx, ...changed }, cancel),
       (r) =>
         r.ok

@@ -54,6 +54,22 @@ before(async () => {
           method: 'POST',
           backend: [graphqlBackend(host, '/gql', { type: 'mutation', query: 'mutation { m }' })],
         },
+        {
+          endpoint: '/lua-method',
+          method: 'POST',
+          backend: [
+            {
+              host: [host],
+              url_pattern: '/gql',
+              extra_config: {
+                'backend/graphql': { type: 'query', method: 'GET', query: '{ a }' },
+                'modifier/lua-backend': {
+                  pre: "local r = request.load(); r:headers('X-Method', r:method())",
+                },
+              },
+            },
+          ],
+        },
       ],
     }),
   )
@@ -129,4 +145,11 @@ test('a "{}" variable is a config error: lura slices it as a {param} placeholder
   })
   const error = result.errors.find((e) => e.location?.path?.endsWith('variables.x'))
   assert.match(error?.message ?? '', /panic at startup/)
+})
+
+test("a lua-backend script reads backend/graphql's method, as lura's GraphQL middleware sets it above the backend stack (it read the endpoint's POST)", async () => {
+  assert.equal((await post('/lua-method', '{}')).status, 200)
+  const head = backend.head()
+  assert.equal(head.split('\r\n')[0], 'GET /gql HTTP/1.1')
+  assert.match(head, /\r\nX-Method: GET(\r\n|$)/)
 })
