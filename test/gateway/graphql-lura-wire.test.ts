@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
-import { mustConfig, type Running, sendRaw, startGateway } from './helpers.ts'
+import { mustConfig, type Running, send, sendRaw, startGateway } from './helpers.ts'
 import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
 let backend: RawBackend
@@ -23,6 +23,7 @@ before(async () => {
   gw = await startGateway(
     mustConfig({
       version: 3,
+      extra_config: { router: { return_error_msg: true } },
       endpoints: [
         {
           endpoint: '/query/{id}',
@@ -152,4 +153,16 @@ test("a lua-backend script reads backend/graphql's method, as lura's GraphQL mid
   const head = backend.head()
   assert.equal(head.split('\r\n')[0], 'GET /gql HTTP/1.1')
   assert.match(head, /\r\nX-Method: GET(\r\n|$)/)
+})
+
+test("a mutation body cut short inside a number fails with the error json.Unmarshal's scanner gives on its closing space (it said unexpected end of JSON input)", async () => {
+  const failure = async (body: string) => {
+    const res = await send(gw.url, { method: 'POST', path: '/mutate', body })
+    assert.equal(res.status, 500)
+    return res.text
+  }
+  assert.equal(await failure('1.'), "invalid character ' ' after decimal point in numeric literal")
+  assert.equal(await failure('-'), "invalid character ' ' in numeric literal")
+  assert.equal(await failure('{"a":1e'), "invalid character ' ' in exponent of numeric literal")
+  assert.equal(await failure('{"a":1'), 'unexpected end of JSON input')
 })
