@@ -316,6 +316,44 @@ describe('haproxy provider on a Docker host (CLI)', { concurrency: false }, () =
       ),
     )
   })
+
+  it("the kept colour's containers hung (paused): status says rollback redeploys it; rollback replaces them and goes live", async () => {
+    const released = await project.run(['release', '--sha', sha(3)])
+    assert.equal(released.code, 0, released.stderr)
+    const before = await project.json<{
+      result: { colours: Array<{ colour: string; role: string; sha: string }> }
+    }>(['status'])
+    const kept = before.envelope.result.colours.find((c) => c.role === 'previous')
+    assert.equal(kept?.sha, sha(1), JSON.stringify(before.envelope.result.colours))
+    const hung = (await containers(kept.colour)).map((info) => info.Id)
+    for (const id of hung) await docker.getContainer(id).pause()
+    const status = await project.json<{ result: { rollback: unknown }; warnings: string[] }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    assert.deepEqual(status.envelope.result.rollback, { sha: sha(1), how: 'redeploy' })
+    assert.ok(
+      status.envelope.warnings.some(
+        (w) =>
+          w.startsWith(`${kept.colour} (0101010) is kept for rollback until `) &&
+          w.includes(', but none of its 2 node(s) is live (') &&
+          w.endsWith(
+            '`gwdeploy rollback` redeploys 0101010 as recorded (a new deploy, not an instant switch)',
+          ),
+      ),
+      JSON.stringify(status.envelope.warnings),
+    )
+    const back = await project.run(['rollback'])
+    assert.equal(back.code, 0, back.stderr)
+    assert.match(
+      back.stderr,
+      new RegExp(`${kept.colour} \\(0101010\\) failed its check: its 2 node\\(s\\) are replaced, not reused`),
+    )
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+    const now = (await containers(kept.colour)).map((info) => info.Id)
+    assert.ok(
+      now.length === 2 && now.every((id) => !hung.includes(id)),
+      'the paused containers were replaced',
+    )
+  })
 })
 
 /** A CLI run in the background whose stderr can be read while it runs. */
