@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from '../helpers.ts'
 
 /** Token endpoint answers by path (JSON unless a type is given). */
-const ANSWERS: Record<string, { status: number; body: string; type?: string }> = {
+const ANSWERS: Record<string, { status: number; body: string; type?: string; gzip?: true }> = {
+  '/not-gzip': { status: 200, body: 'garbage', gzip: true },
   '/syntax': { status: 200, body: '{"access_token":"a\tb"}' },
   '/number': { status: 200, body: '{"access_token":1,"expires_in":60}' },
   '/array': { status: 200, body: '[1]' },
@@ -28,7 +29,9 @@ before(async () => {
   idp = createServer((req, res) => {
     req.resume()
     const answer = ANSWERS[req.url ?? ''] ?? { status: 404, body: '' }
-    res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/json' }).end(answer.body)
+    const headers: Record<string, string> = { 'content-type': answer.type ?? 'application/json' }
+    if (answer.gzip) headers['content-encoding'] = 'gzip'
+    res.writeHead(answer.status, headers).end(answer.body)
   })
   idp.listen(0, '127.0.0.1')
   await new Promise((resolve) => idp.once('listening', resolve))
@@ -110,4 +113,11 @@ test('the backend URL in a token failure is quoted as strconv.Quote does (a `"` 
   const tail = 'oauth2: cannot fetch token: 500 Internal Server Error\nResponse: down'
   assert.equal(await failure('/down/%22'), `Get "http://127.0.0.1:${backendPort}/b?y=\\"": ${tail}`)
   assert.equal(await failure('/down/%C3%A9%FF'), `Get "http://127.0.0.1:${backendPort}/b?y=é\\xff": ${tail}`)
+})
+
+test("an answer marked gzip that is not gzip fails the token request as Go's transport words it (its bytes were read as JSON)", async () => {
+  assert.equal(
+    await failure('/not-gzip/x'),
+    `Get "http://127.0.0.1:${backendPort}/b?y=x": oauth2: cannot fetch token: gzip: invalid header`,
+  )
 })
