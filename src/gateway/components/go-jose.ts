@@ -4,6 +4,7 @@
  * The signature itself is checked in jws-signature.ts.
  */
 
+import { goUtf8 } from '../go-utf8.ts'
 import { certificateChain, duplicateKey, jwkProblem } from './jwks.ts'
 import { parseJwsJson } from './jws-json.ts'
 import type { JwtConfig } from './jwt.ts'
@@ -23,11 +24,24 @@ export function segment(part: string, what: string): Buffer {
 }
 
 // Go's JSON decoder refuses a leading byte order mark, which TextDecoder would drop by default.
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true })
+
+/**
+ * The text Go's decoder reads: invalid UTF-8 (only ever valid inside a JSON string) becomes one
+ * U+FFFD per byte, as utf8.DecodeRune reads it, where TextDecoder replaces a truncated sequence
+ * once. A claim's value is what auth/revoker hashes, roles match and headers carry.
+ */
+export function goJsonText(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return goUtf8(bytes)
+  }
+}
 
 /** JSON as go-jose's decoder reads it: no repeated keys, no number beyond float64. */
 export function goJsonParse(bytes: Uint8Array, what: string, numbers = true): unknown {
-  const text = utf8.decode(bytes)
+  const text = goJsonText(bytes)
   const value = JSON.parse(text) as unknown
   const repeated = duplicateKey(text)
   if (repeated !== undefined) throw new Error(`json: duplicate key '${repeated}' in the ${what}`)

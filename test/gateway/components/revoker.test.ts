@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -269,6 +270,34 @@ describe('auth/revoker on JWT endpoints', () => {
     revocations.add(bytes('iss-x'))
     assert.equal(await call({ iss: 'x', sub: 'bob' }), 200)
     assert.equal((await send(gateway.url, { path: '/open' })).status, 200)
+  })
+
+  test('a claim with invalid UTF-8 is looked up as Go decodes it: one U+FFFD per bad byte', async () => {
+    // go-jose's JSON decoder (utf8.DecodeRune) turns each byte of the truncated sequences E2 82
+    // and F0 9F 98 into its own U+FFFD, where a WHATWG decoder writes one for each sequence.
+    const rawToken = (payload: Buffer) => {
+      const part = (b: Buffer) => b.toString('base64url')
+      const head = `${part(Buffer.from('{"alg":"HS256","kid":"sym"}'))}.${part(payload)}`
+      return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`
+    }
+    const status = async (claim: string, value: Buffer) => {
+      const exp = Math.floor(Date.now() / 1000) + 300
+      const payload = Buffer.concat([Buffer.from(`{"exp":${exp},"${claim}":"`), value, Buffer.from('"}')])
+      const authorization = `Bearer ${rawToken(payload)}`
+      return (await send(gateway.url, { path: '/a', headers: { authorization } })).status
+    }
+    const revocations = gateway.gateway.revocations
+    assert.ok(revocations)
+    const truncated = Buffer.from([0x61, 0xe2, 0x82, 0x62]) // "a", E2 82, "b"
+    assert.equal(await status('jti', truncated), 200)
+    revocations.add(bytes('jti-a\uFFFDb'))
+    assert.equal(await status('jti', truncated), 200)
+    revocations.add(bytes('jti-a\uFFFD\uFFFDb'))
+    assert.equal(await status('jti', truncated), 401)
+    const emoji = Buffer.from([0x78, 0xf0, 0x9f, 0x98]) // "x" and the first 3 of 4 bytes
+    revocations.add(bytes('sub-x\uFFFD\uFFFD\uFFFD'))
+    assert.equal(await status('sub', emoji), 401)
+    assert.equal(await status('sub', Buffer.from('x\uFFFD')), 200)
   })
 
   test('chained with validation/cel JWT expressions: either refuses', async () => {
