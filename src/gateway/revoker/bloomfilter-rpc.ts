@@ -6,7 +6,7 @@
  */
 import { type BloomConfig, bloomBits, type RemoteSlidingFilter } from './bloom-filter.ts'
 import { GoRpcError, type GoRpcMethod } from './go-rpc.ts'
-import type { GobStruct, GobType, GobValue } from './gob.ts'
+import { type GobStruct, type GobType, type GobValue, senderStructName } from './gob.ts'
 import type { PeerAddress } from './peer-addresses.ts'
 import { MARSHALED_FILTER, readSlidingFilter } from './sliding-filter-wire.ts'
 
@@ -30,15 +30,19 @@ export interface RevocationStore {
 
 /** The args struct, as Go's decoder matches it by field name: none in common is its error. */
 function fields(args: GobValue, type: string, names: string[]): GobStruct {
+  if (senderStructName(args) === undefined)
+    throw new GoRpcError(`gob: type mismatch in decoder: want struct type rpc.${type}; got non-struct`)
   const struct = args as GobStruct
-  if (typeof args !== 'object' || args === null || !names.some((name) => Object.hasOwn(struct, name)))
+  if (!names.some((name) => Object.hasOwn(struct, name)))
     throw new GoRpcError(`gob: type mismatch: no fields matched compiling decoder for ${type}`)
   return struct
 }
 
+/** Elems [][]byte; sent as anything else (a []string, an int) Go refuses the call, naming it. */
 const elems = (args: GobValue, type: string): Uint8Array[] => {
   const list = fields(args, type, ['Elems']).Elems
-  return Array.isArray(list) ? list.filter((e): e is Uint8Array => e instanceof Uint8Array) : []
+  if (Array.isArray(list) && list.every((e) => e instanceof Uint8Array)) return list as Uint8Array[]
+  throw new GoRpcError(`gob: wrong type ([][]uint8) for received field ${senderStructName(args)}.Elems`)
 }
 
 const ADD_OUTPUT: GobType = { struct: 'AddOutput', fields: [['Count', 'int']] }
@@ -71,6 +75,13 @@ export const SNAPSHOT_OUTPUT: GobType = {
  */
 export const unionBytesLimit = (config: BloomConfig): number =>
   3 * Math.ceil(bloomBits(config.n, config.p) / 8) + 2 ** 20
+
+/**
+ * The largest message the service reads: a Union of this filter, or an Add or Check of up to
+ * 256 MiB of elements, whichever is more. Go's gob reads up to 8 GiB, so a revoke tool's batch
+ * (bloomfilter's AddBatch: one message) larger than a small filter's Union still has to pass.
+ */
+export const rpcMessageLimit = (config: BloomConfig): number => Math.max(unionBytesLimit(config), 2 ** 28)
 
 export function bloomfilterRpcMethods(store: RevocationStore): Record<string, GoRpcMethod> {
   return {

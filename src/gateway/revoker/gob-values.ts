@@ -197,11 +197,21 @@ class ValueDecoder {
   }
 }
 
+/** The sender's type name of each top-level struct decoded: Go's decoder errors name it. */
+const structNames = new WeakMap<object, string>()
+/** The sender's name for a top-level struct; undefined for any other value (not a struct). */
+export const senderStructName = (value: GobValue | undefined): string | undefined =>
+  typeof value === 'object' && value !== null ? structNames.get(value) : undefined
+
 /** A top-level value: a struct's fields directly, any other value after a zero delta (decodeSingle). */
 export function decodeValue(id: number, r: GobReader, options: DecodeOptions): GobValue {
   const decoder = new ValueDecoder(r, options)
   const t = options.types.get(id)
-  if (t?.kind === 'struct') return decoder.struct(t.fields, 0)
+  if (t?.kind === 'struct') {
+    const struct = decoder.struct(t.fields, 0)
+    structNames.set(struct, t.name)
+    return struct
+  }
   if (id < 1 || (id > T_INTERFACE && !t)) throw new GobError(BAD_TYPE)
   if (r.small() !== 0) throw new GobError('gob: decode: corrupted data: non-zero delta for singleton')
   return decoder.value(id, 0)

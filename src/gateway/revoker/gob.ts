@@ -5,3 +5,4 @@
 export { decodeGobStream, GobDecoder } from './gob-decode.ts'
 export { GobEncoder } from './gob-encode.ts'
 export { GobError, type GobMarshaled, type GobStruct, type GobType, type GobValue } from './gob-types.ts'
+export { senderStructName } from './gob-values.ts'

@@ -14,7 +14,7 @@ import {
   type SlidingBloomFilter,
   type SlidingSnapshot,
 } from './bloom-filter.ts'
-import { bloomfilterRpcMethods, type RevocationStore, unionBytesLimit } from './bloomfilter-rpc.ts'
+import { bloomfilterRpcMethods, type RevocationStore, rpcMessageLimit } from './bloomfilter-rpc.ts'
 import { createGoRpcServer, GoRpcError } from './go-rpc.ts'
 import type { PeerAddress } from './peer-addresses.ts'
 import { writeSlidingFilter } from './sliding-filter-wire.ts'
@@ -131,7 +131,7 @@ export async function startRevocationService(
     bloomfilterRpcMethods(revocationStore(filter, cfg.ttlS, options.followers, options.followBack)),
     {
       onError: (error) => options.log(`[SERVICE: Bloomfilter] ${error.message}`),
-      maxMessageBytes: unionBytesLimit(filter.config),
+      maxMessageBytes: rpcMessageLimit(filter.config),
     },
   )
   const open = new Set<Socket>()
