@@ -31,7 +31,7 @@ import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
-import { describeStoppedRun } from './stopped-run.ts'
+import { describeInterruptedRollback, describeStoppedRun } from './stopped-run.ts'
 import type { Target } from './target.ts'
 
 export { destroy } from './destroy.ts'
@@ -160,7 +160,8 @@ export async function status(
   const unrecorded = serving ? unrecordedLive(state, serving, records, rollback) : undefined
   if (unrecorded) warn?.(unrecorded)
   const lock = state.lock ? lockView(state.lock, provider.id, target.env) : null
-  const stopped = describeStoppedRun(state, lock, target.env)
+  const stopped =
+    describeStoppedRun(state, lock, target.env) ?? describeInterruptedRollback(state, records, target.env)
   if (stopped) warn?.(stopped)
   return {
     service: config.service,

@@ -3,9 +3,10 @@
  * lock is left with a holder whose process is gone (or that stopped renewing it), and the target is
  * wherever the run left it. The operator is told where that is and which command goes on from there.
  */
-import { COLOURS, otherColour, type TargetState } from '../providers/types.ts'
+import { COLOURS, otherColour, type ReleaseRecord, type TargetState } from '../providers/types.ts'
 import { isFreeze } from './freeze.ts'
 import type { LockView } from './lock-commands.ts'
+import { interruptedRollbackGoal } from './release/stopped-rollback.ts'
 
 const split = (state: Pick<TargetState, 'weights'>) =>
   `blue ${state.weights.blue}% / green ${state.weights.green}%`
@@ -61,3 +62,14 @@ export function stoppedDestroyWays(sha: string | undefined, e = ''): string {
 /** The lock of a destroy whose process is gone: `status` then names it in its "nothing is served" hint. */
 export const isStoppedDestroy = (lock: LockView | null | undefined): boolean =>
   lock?.operation === 'destroy' && (lock.dead === true || lock.expired === true)
+
+/** A rollback stopped by a signal mid-shift (its lock released, its record `interrupted`): the split and the way on. */
+export function describeInterruptedRollback(
+  state: TargetState,
+  records: readonly ReleaseRecord[],
+  env: string | undefined,
+): string | undefined {
+  const goal = interruptedRollbackGoal(state, records)
+  if (!goal) return undefined
+  return `the rollback at ${goal.time} was interrupted in the middle of its shift: traffic is ${split(state)}; \`gwdeploy rollback${env ? ` -e ${env}` : ''}\` completes it (all traffic to ${goal.sha.slice(0, 7)})`
+}

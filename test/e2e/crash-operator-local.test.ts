@@ -147,6 +147,50 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     assert.equal(after.envelope.result.lock, null)
   })
 
+  it('a rollback stopped by SIGTERM mid-shift keeps its gated split: status says so, and `rollback` again completes it instead of undoing it', async () => {
+    round += 1
+    const before = await servingColour()
+    const earlier = (await project.fleet(before))?.sha as string
+    const released = await project.run(['release', '--sha', sha(10 + round)])
+    assert.equal(released.code, 0, released.stderr)
+    // The earlier release's colour is gone: the rollback redeploys it, shifting in steps.
+    const retired = await project.run(['retire'])
+    assert.equal(retired.code, 0, retired.stderr)
+    const run = project.start(['rollback'], { GWDEPLOY_TEST_PAUSE_AT: 'shift:100' })
+    let stderr = ''
+    run.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    for (let i = 0; i < 600 && !/paused at shift:100/.test(stderr); i++) await sleep(50)
+    run.child.kill('SIGTERM')
+    const stopped = await run.done
+    assert.equal(stopped.code, 130, stopped.stderr)
+    const status = await project.json<StatusEnvelope & { result: { rollback: unknown } }>(['status'])
+    assert.equal(
+      status.envelope.result.weights[before as 'blue' | 'green'],
+      10,
+      JSON.stringify(status.envelope),
+    )
+    assert.match(
+      status.envelope.warnings.join('\n'),
+      new RegExp(
+        `the rollback at \\S+ was interrupted in the middle of its shift: traffic is blue \\d+% / green \\d+%; \`gwdeploy rollback\` completes it \\(all traffic to ${earlier.slice(0, 7)}\\)`,
+      ),
+    )
+    assert.deepEqual(status.envelope.result.rollback, { sha: earlier, how: 'switch', colour: before })
+
+    const again = await project.run(['rollback'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(
+      again.stderr,
+      new RegExp(
+        `was interrupted in the middle of its shift: completing it, all traffic to ${earlier.slice(0, 7)}`,
+      ),
+    )
+    assert.equal(await liveName(project.port), `e2e rev-${earlier.slice(0, 7)}`)
+    assert.equal(await servingColour(), before)
+  })
+
   it('a destroy killed part-way (front proxy stopped, nodes not): status says which run stopped, what is left and both ways on', async () => {
     const live = await servingColour()
     const liveSha = (await project.fleet(live))?.sha as string

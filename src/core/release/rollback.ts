@@ -31,7 +31,7 @@ import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
 import { hooks, hookValues, preHooks } from './steps/hooks.ts'
 import { routeTo } from './steps/shift.ts'
 import { verifyFleet } from './steps/verify.ts'
-import { stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
+import { interruptedRollbackGoal, stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
 import { emitSummary } from './summary.ts'
 import { forceScope } from './takeover.ts'
 
@@ -51,7 +51,7 @@ export function rollbackTarget(
   records: readonly ReleaseRecord[],
 ): { sha: string; fleet: Fleet | undefined } | undefined {
   try {
-    const sha = rollbackGoal(state, records, undefined)
+    const sha = interruptedRollbackGoal(state, records)?.sha ?? rollbackGoal(state, records, undefined)
     return { sha, fleet: goalFleet(state, records, sha) }
   } catch (error) {
     if (isGwError(error) && error.exitCode === ExitCode.usage) return undefined
@@ -220,13 +220,15 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       ctx.target.provider.inspect({ signal: locked.signal }),
     )
     const records = await engineRecords(ctx, LOOKBACK)
-    // A rollback killed mid-shift is completed, not undone (stopped-rollback.ts).
-    const resumed = stopped ? stoppedRollbackGoal(state, records, stopped) : undefined
+    // A rollback killed or interrupted mid-shift is completed, not undone (stopped-rollback.ts).
+    const killed = stopped ? stoppedRollbackGoal(state, records, stopped) : undefined
+    const interrupted = killed ? undefined : interruptedRollbackGoal(state, records)
+    const resumed = killed ?? interrupted?.sha
     const completing = resumed && (wanted === undefined || resumed.startsWith(wanted)) ? resumed : undefined
     if (completing)
       info(
         locked,
-        `the rollback by ${stopped?.holder} stopped in the middle of its shift (its process is gone): completing it, all traffic to ${completing.slice(0, 7)}`,
+        `the rollback ${killed ? `by ${stopped?.holder} stopped in the middle of its shift (its process is gone)` : `at ${interrupted?.time} was interrupted in the middle of its shift`}: completing it, all traffic to ${completing.slice(0, 7)}`,
       )
     const sha = completing ?? rollbackGoal(state, records, wanted)
     if (!wanted && liveLineage(records).length === 0)
