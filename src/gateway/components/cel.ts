@@ -12,7 +12,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js'
 import type { KeyPath } from '../../core/source-text.ts'
-import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
+import { jsonFoldedValue } from '../config/field-reader.ts'
 import { GoNumber } from '../go-json.ts'
 import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
@@ -45,15 +45,11 @@ function environment(): Environment {
   return withGoFunctions(env)
 }
 
-/** The fields of krakend-cel's InterpretableDefinition. */
-const CEL_KEYS = ['check_expr', 'mod_expr']
-
 export function parseCel(
   raw: unknown,
   path: KeyPath,
   report: Report,
   level: 'endpoint' | 'backend',
-  checks: { caseVariants: boolean },
 ): CelConfig | undefined {
   if (!Array.isArray(raw)) {
     report.error(path, 'validation/cel must be a list of {"check_expr": "..."}')
@@ -64,17 +60,11 @@ export function parseCel(
   let ok = true
   for (const [i, def] of raw.entries()) {
     const at = [...path, i, 'check_expr']
-    const expr =
-      typeof def === 'object' && def !== null ? (def as Record<string, unknown>).check_expr : undefined
-    // krakend-cel decodes each definition with encoding/json: "Check_Expr" is check_expr there
-    // (the last one written wins when both are present).
-    const keys = checks.caseVariants && typeof def === 'object' && def !== null ? Object.keys(def) : []
-    for (const key of keys) {
-      const spelled = sameKeyOtherCase(key, CEL_KEYS)
-      if (spelled !== undefined)
-        report.error([...path, i, key], caseVariantMessage(key, spelled), `write "${spelled}"`)
-    }
-    if ((def as Record<string, unknown>)?.mod_expr !== undefined)
+    // krakend-cel decodes each definition with encoding/json after re-encoding it with sorted keys:
+    // "Check_Expr" is check_expr there, and of two spellings the last in byte order wins.
+    const definition = typeof def === 'object' && def !== null ? (def as Record<string, unknown>) : {}
+    const expr = jsonFoldedValue(definition, 'check_expr')
+    if (jsonFoldedValue(definition, 'mod_expr') !== undefined)
       report.error(
         [...path, i, 'mod_expr'],
         '"mod_expr" is not supported (KrakenD CE does not evaluate it either)',

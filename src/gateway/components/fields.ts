@@ -2,7 +2,7 @@ import { guardingNamespace } from '../../config/gateway-namespaces.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseDuration } from '../config/duration.ts'
-import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
+import { caseVariantMessage, goKeyOrder, jsonFold, sameKeyOtherCase } from '../config/field-reader.ts'
 import { isObject, type Report } from './types.ts'
 
 /**
@@ -18,6 +18,22 @@ const FOLDS_KEYS = new Set([
   'security/bot-detector',
   'backend/graphql',
 ])
+
+/**
+ * The object's keys grouped by their encoding/json fold, each group in Go's byte order: KrakenD
+ * re-encodes the map with sorted keys and decodes it into a struct, where the last key matching a
+ * field sets it, so `{"N": 1, "n": 2}` sets n to 2 and `{"TTL": 60}` sets ttl.
+ */
+function foldedKeys(keys: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>()
+  for (const key of [...keys].sort(goKeyOrder)) {
+    const fold = jsonFold(key)
+    const group = groups.get(fold)
+    if (group === undefined) groups.set(fold, [key])
+    else group.push(key)
+  }
+  return groups
+}
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
 export class Fields {
@@ -39,14 +55,23 @@ export class Fields {
     if (!isObject(raw)) report.error(path, `extra_config "${namespace}" must be an object`)
     this.#own = Object.keys(object)
     const read = this.#read
+    const folded = FOLDS_KEYS.has(namespace) ? foldedKeys(this.#own) : undefined
+    // encoding/json namespaces: a field is read under whichever spelling KrakenD would take, and
+    // every spelling of it counts as read.
+    const own = (key: string | symbol) => {
+      if (typeof key !== 'string') return key
+      read.add(key)
+      const variants = folded?.get(jsonFold(key))
+      if (variants === undefined) return key
+      for (const variant of variants) read.add(variant)
+      return variants[variants.length - 1] as string
+    }
     this.raw = new Proxy(object, {
       get(target, key, receiver) {
-        if (typeof key === 'string') read.add(key)
-        return Reflect.get(target, key, receiver)
+        return Reflect.get(target, own(key), receiver)
       },
       has(target, key) {
-        if (typeof key === 'string') read.add(key)
-        return Reflect.has(target, key)
+        return Reflect.has(target, own(key))
       },
     })
   }

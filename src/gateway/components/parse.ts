@@ -135,7 +135,7 @@ export function parseEndpointComponents(
             [...path, 'validation/json-schema'],
             report,
           ),
-    cel: celAt(extra, path, report, 'endpoint', checks),
+    cel: celAt(extra, path, report, 'endpoint'),
     luaProxy: read('modifier/lua-proxy', parseLuaConfig),
     luaRouter: read('modifier/lua-endpoint', parseLuaConfig),
   })
@@ -175,7 +175,7 @@ export function parseBackendComponents(
         : martianComponent().parseMartian(extra['modifier/martian'], [...path, 'modifier/martian'], report),
     circuitBreaker: read('qos/circuit-breaker', parseCircuitBreaker),
     rateLimit: read('qos/ratelimit/proxy', parseProxyLimit),
-    cel: celAt(extra, path, report, 'backend', checks),
+    cel: celAt(extra, path, report, 'backend'),
     clientCredentials: read('auth/client-credentials', (f) =>
       clientCredentialsComponent().parseClientCredentials(f),
     ),
@@ -194,11 +194,10 @@ function celAt(
   path: KeyPath,
   report: Report,
   level: 'endpoint' | 'backend',
-  checks: ComponentChecks,
 ): CelConfig | undefined {
   if (extra['validation/cel'] === undefined) return undefined
   const at = [...path, 'validation/cel']
-  const cel = celComponent().parseCel(extra['validation/cel'], at, report, level, checks)
+  const cel = celComponent().parseCel(extra['validation/cel'], at, report, level)
   if (cel && cel.jwt.length > 0 && extra['auth/validator'] === undefined)
     report.error(
       at,

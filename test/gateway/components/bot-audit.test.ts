@@ -198,8 +198,8 @@ describe('security/bot-detector: refused where KrakenD reads the config differen
     assert.equal(compileGoRegExp('^\\p{Assigned}$').test('\u{2ebf0}'), false, 'CJK Ext. I: Unicode 15.1')
   })
 
-  test('Go decodes JSON keys case-insensitively: "Deny" is read by KrakenD, so it is refused', () => {
-    assert.deepEqual(errorsOf({ Deny: ['curl/8'] }), ['extra_config.security/bot-detector.Deny'])
+  test('Go decodes JSON keys case-insensitively: "Deny" is read by KrakenD, and here', () => {
+    assert.deepEqual(errorsOf({ Deny: ['curl/8'] }), [])
     assert.deepEqual(errorsOf({ cache_size: 1.5 }), ['extra_config.security/bot-detector.cache_size'])
   })
 })

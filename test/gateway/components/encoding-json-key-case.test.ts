@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { SignJWT } from 'jose'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+
+// krakend-jose, the bloom filter's revoker, krakend-botdetector, krakend-cel and lura's GraphQL
+// options re-encode their namespace with json.Marshal (sorted keys) and decode it into a struct, so
+// a key in another case sets the field (the playground's revoker is written "N", "P", "TTL"), and of
+// two spellings the last in byte order wins: "check_expr" over "Check_Expr".
+
+const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
+const token = (claims: Record<string, unknown>) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setExpirationTime('5m').sign(secret)
+
+describe('encoding/json namespaces read their keys in any case, as KrakenD decodes them', () => {
+  let dir: string
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'key-case-'))
+    const jwks = join(dir, 'jwks.json')
+    const k = Buffer.from(secret).toString('base64url')
+    await writeFile(jwks, JSON.stringify({ keys: [{ kty: 'oct', k, kid: 'k1', alg: 'HS256' }] }))
+    backend = await startBackend('api')
+    const endpoint = (path: string, extra: Record<string, unknown>) => ({
+      endpoint: path,
+      extra_config: extra,
+      backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+    })
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        extra_config: {
+          'auth/revoker': { N: 1000, P: 0.001, hash_name: 'optimal', TTL: 60, port: 0, Token_Keys: ['jti'] },
+        },
+        endpoints: [
+          endpoint('/admin', {
+            'auth/validator': {
+              alg: 'HS256',
+              jwk_local_path: jwks,
+              disable_jwk_security: true,
+              Roles: ['admin'],
+              ROLES_KEY: 'role',
+            },
+          }),
+          endpoint('/both', {
+            'validation/cel': [{ Check_Expr: "req_method == 'GET'", check_expr: "req_method == 'POST'" }],
+          }),
+          endpoint('/lower-wins', {
+            'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'", check_expr: "req_method == 'GET'" }],
+          }),
+          endpoint('/bots', { 'security/bot-detector': { Deny: ['curl/8.0'] } }),
+          endpoint('/upper', { 'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'" }] }),
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test('auth/validator "Roles" / "ROLES_KEY" guard the endpoint', async () => {
+    const user = await send(gateway.url, {
+      path: '/admin',
+      headers: { authorization: `Bearer ${await token({ role: ['user'] })}` },
+    })
+    assert.equal(user.status, 403)
+    const admin = await send(gateway.url, {
+      path: '/admin',
+      headers: { authorization: `Bearer ${await token({ role: ['admin'] })}` },
+    })
+    assert.equal(admin.status, 200)
+  })
+
+  test('auth/revoker "N", "P", "TTL", "Token_Keys" run the filter: a revoked jti gets 401', async () => {
+    const call = async (jti: string) =>
+      (
+        await send(gateway.url, {
+          path: '/admin',
+          headers: { authorization: `Bearer ${await token({ role: ['admin'], jti })}` },
+        })
+      ).status
+    const revocations = gateway.gateway.revocations
+    assert.ok(revocations)
+    assert.equal(await call('abc'), 200)
+    revocations.add(new TextEncoder().encode('jti-abc'))
+    assert.equal(await call('abc'), 401)
+    assert.equal(await call('abd'), 200)
+  })
+
+  test('security/bot-detector "Deny" refuses the agent', async () => {
+    assert.equal(
+      (await send(gateway.url, { path: '/bots', headers: { 'user-agent': 'curl/8.0' } })).status,
+      403,
+    )
+    assert.equal(
+      (await send(gateway.url, { path: '/bots', headers: { 'user-agent': 'curl/8.1' } })).status,
+      200,
+    )
+  })
+
+  test('validation/cel: "check_expr" wins over "Check_Expr"; "CHECK_EXPR" alone is the check', async () => {
+    const seen = backend.seen.length
+    assert.equal((await send(gateway.url, { path: '/both' })).status, 500)
+    assert.equal((await send(gateway.url, { path: '/upper' })).status, 500)
+    assert.equal(backend.seen.length, seen)
+    assert.equal((await send(gateway.url, { path: '/lower-wins' })).status, 200)
+  })
+})
