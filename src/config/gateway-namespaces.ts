@@ -163,6 +163,23 @@ export const NAMESPACE_ALIASES: Readonly<Record<string, string>> = {
 }
 
 /**
+ * Old names in NAMESPACE_ALIASES that KrakenD CE does not read: krakend-ce's main.go maps each short
+ * name onto the component's own (long) namespace, so a long name it lists is read as it is, but
+ * these spellings are in no component.
+ */
+const UNREAD_ALIASES = new Set([
+  'github_com/devopsfaith/krakend/proxy',
+  'github_com/devopsfaith/krakend/http',
+  'github.com/devopsfaith/krakend-gologging',
+])
+
+/** The short name of a long namespace KrakenD CE reads as it is written (lura's ExtraConfig.Normalize). */
+export function ceLongNamespace(namespace: string): string | undefined {
+  if (UNREAD_ALIASES.has(namespace) || !Object.hasOwn(NAMESPACE_ALIASES, namespace)) return undefined
+  return NAMESPACE_ALIASES[namespace]
+}
+
+/**
  * KrakenD v1 names KrakenD CE v2 no longer reads (no alias in krakend-ce's main.go, and
  * krakend-ratelimit v3 registers only the qos/ names): the limit is off in KrakenD too.
  */
@@ -231,6 +248,8 @@ export function classifyNamespace(
         hint: `did you mean "${meant}"? Rename it`,
       }
   }
+  // A long name KrakenD CE reads is its component, at that component's levels.
+  if (alias && !UNREAD_ALIASES.has(namespace)) return classifyNamespace(alias, level, runtime)
   if (alias && runtime === 'bundled') {
     const message = `"${namespace}" is a KrakenD v2 namespace name (now "${alias}", ${info?.what ?? 'a KrakenD component'}); this runtime reads only "${alias}"`
     if (info?.support === 'core' || info?.support === 'ignored')

@@ -7,6 +7,8 @@ import { resolve } from 'node:path'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
 
+const GRAPHQL_LONG_NAME = 'github.com/devopsfaith/krakend/transport/http/client/graphql'
+
 export interface QueryFileProblem {
   path: KeyPath
   message: string
@@ -21,9 +23,12 @@ export function inlineGraphqlQueryFiles(config: unknown, baseDir: string): Query
     if (!isObject(endpoint) || !Array.isArray(endpoint.backend)) continue
     for (const [j, backend] of endpoint.backend.entries()) {
       const extra = isObject(backend) ? backend.extra_config : undefined
-      const graphql = isObject(extra) ? extra['backend/graphql'] : undefined
+      // KrakenD CE reads the long name too, when the short one is absent (namespace-aliases.ts).
+      const name =
+        isObject(extra) && extra['backend/graphql'] === undefined ? GRAPHQL_LONG_NAME : 'backend/graphql'
+      const graphql = isObject(extra) ? extra[name] : undefined
       if (!isObject(graphql) || typeof graphql.query_path !== 'string' || graphql.query_path === '') continue
-      const path: KeyPath = ['endpoints', i, 'backend', j, 'extra_config', 'backend/graphql', 'query_path']
+      const path: KeyPath = ['endpoints', i, 'backend', j, 'extra_config', name, 'query_path']
       try {
         graphql.query = readFileSync(resolve(baseDir, graphql.query_path), 'utf8')
         delete graphql.query_path

@@ -4,6 +4,7 @@ import { checkComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { readEndpoints } from './endpoint-config.ts'
 import { createFieldReader } from './field-reader.ts'
+import { readNamespaceAliases } from './namespace-aliases.ts'
 import { readServiceConfig } from './service-config.ts'
 import type { GatewayConfig, Locate } from './types.ts'
 
@@ -30,7 +31,9 @@ export interface ValidationResult {
 export function validateGatewayConfig(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const errors: Problem[] = []
   const warnings: Problem[] = []
-  const where = (path: KeyPath) => {
+  let written = (path: KeyPath) => path
+  const where = (at: KeyPath) => {
+    const path = written(at)
     if (options.locate) return options.locate(path)
     const keyPath = formatKeyPath(path)
     return { ...(options.file ? { file: options.file } : {}), ...(keyPath ? { path: keyPath } : {}) }
@@ -45,16 +48,20 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     return { config: undefined, errors, warnings }
   }
   const report = { error, warn }
+  // KrakenD's image reads the long names itself; this runtime reads them under their short names.
+  const aliased = options.runtime === 'krakend' ? undefined : readNamespaceAliases(value, report)
+  if (aliased) written = aliased.written
+  const doc = aliased?.value ?? value
   const fields = createFieldReader(report, options.runtime)
-  const service = readServiceConfig(value, fields)
+  const service = readServiceConfig(doc, fields)
   const endpoints = readEndpoints(
-    value.endpoints,
+    doc.endpoints,
     { ...service, healthPath: service.server.healthPath },
     fields,
   )
 
-  const debugEndpoint = fields.boolAt(value, 'debug_endpoint', [], false)
-  const echoEndpoint = fields.boolAt(value, 'echo_endpoint', [], false)
+  const debugEndpoint = fields.boolAt(doc, 'debug_endpoint', [], false)
+  const echoEndpoint = fields.boolAt(doc, 'echo_endpoint', [], false)
   if (errors.length > 0) return { config: undefined, errors, warnings }
   const config: GatewayConfig = {
     version: 3,

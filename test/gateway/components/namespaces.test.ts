@@ -83,10 +83,32 @@ describe('extra_config namespaces: enforced, refused or ignored with a warning, 
     for (const w of result.warnings) assert.match(w.message, /ignored/)
   })
 
-  test('KrakenD v1/v2 names of guarding components are refused with the new name', () => {
-    const result = validateGatewayConfig(config({ service: { 'github_com/devopsfaith/krakend-cors': {} } }))
-    assert.equal(result.errors.length, 1)
-    assert.match(result.errors[0]?.hint ?? '', /rename it to "security\/cors"/)
+  test("KrakenD CE's long names are its components (lura normalises the short alias onto them): read as such", () => {
+    const cors = { allow_origins: ['https://a.example'] }
+    const result = validateGatewayConfig(config({ service: { 'github_com/devopsfaith/krakend-cors': cors } }))
+    assert.deepEqual(result.errors, [])
+    assert.deepEqual(result.config?.components?.cors?.origins, ['https://a.example'])
+    // Beside its alias the long name is dropped by lura: a warning, and the short one is read.
+    const both = validateGatewayConfig(
+      config({
+        service: { 'security/cors': cors, 'github_com/devopsfaith/krakend-cors': { allow_origins: [] } },
+      }),
+    )
+    assert.deepEqual(
+      both.warnings.map((w) => w.location?.path),
+      ['extra_config.github_com/devopsfaith/krakend-cors'],
+    )
+    assert.deepEqual(both.config?.components?.cors?.origins, ['https://a.example'])
+    // A guarding component under its long name at a level it is not read is refused at that name.
+    const misplaced = validateGatewayConfig(
+      config({ backend: { 'github.com/devopsfaith/krakend-jose/validator': { alg: 'HS256' } } }),
+    )
+    assert.deepEqual(
+      misplaced.errors.map((e) => e.location?.path),
+      ['endpoints[0].backend[0].extra_config.github.com/devopsfaith/krakend-jose/validator'],
+    )
+    // Spellings no component reads keep their warning.
+    assert.equal(classifyNamespace('github_com/devopsfaith/krakend/proxy', 'endpoint').kind, 'warning')
   })
 
   test('Enterprise namespaces are refused on both runtimes: KrakenD CE ignores them too', () => {
