@@ -10,8 +10,9 @@
  * read as Go reads it (case-insensitive names without spaces, hyphens or underscores, aliases such
  * as `Letter`, `\p{^Greek}`) and handed to re2js as a class whose members are Go's: its own name
  * where the two tables agree, Go's ranges (go-unicode-tables.ts) where they do not. Refused, where
- * the two would still read a pattern differently: with case folding on (`(?i)`), such a class, or a
- * character written in the pattern whose case orbit Unicode changed after 15.0. Both lists below
+ * the two would still read a pattern differently: where case folding is on (`(?i)`, to the end of its
+ * group), such a class, or a character written in the pattern whose case orbit Unicode changed after
+ * 15.0. A group name used twice (Go accepts it, re2js does not) is made unique. Both lists below
  * hold for exactly these two versions: re2js is pinned in package.json, and the lists (and the
  * generated tables) must be derived again when re2js or KrakenD's Go changes.
  */
@@ -99,12 +100,14 @@ export function compileGoRegExp(source: string): GoRegExp {
   }
 }
 
-/** `source` with each `\p`/`\P` class written so that re2js matches Go's members. */
-function withGoClasses(source: string, { classes, folds }: Scan): string {
-  if (classes.length === 0) return source
+/**
+ * `source` with each `\p`/`\P` class written so that re2js matches Go's members, and each repeated
+ * group name made unique (Go accepts `(?P<a>x)(?P<a>y)`, re2js refuses it; names do not change a match).
+ */
+function withGoClasses(source: string, { classes, renamed }: Scan): string {
+  if (classes.length === 0 && renamed.length === 0) return source
   const chars = Array.from(source)
-  let out = ''
-  let copied = 0
+  const edits: Array<{ start: number; end: number; text: string }> = [...renamed]
   for (const found of classes) {
     const key = goTableKey(found.name.replace(/^\^/, ''))
     if (key === undefined)
@@ -113,7 +116,7 @@ function withGoClasses(source: string, { classes, folds }: Scan): string {
     let text: string
     if (SAME_CLASSES.has(key)) text = `\\${negated ? 'P' : 'p'}{${key}}`
     else if (NEWER_CLASSES.has(key)) {
-      if (folds)
+      if (found.folds)
         throw new GoRegExpError(
           `with (?i), \\p{${found.name}} folds other characters in KrakenD's Go (Unicode 15.0) than here (Unicode 17.0); list the cases without (?i)`,
           true,
@@ -126,8 +129,13 @@ function withGoClasses(source: string, { classes, folds }: Scan): string {
         `\\p{${found.name}} is a class of KrakenD's Go that this runtime does not match as Go does; list the characters or ranges instead`,
         true,
       )
-    out += chars.slice(copied, found.start).join('') + text
-    copied = found.end
+    edits.push({ start: found.start, end: found.end, text })
+  }
+  let out = ''
+  let copied = 0
+  for (const edit of edits.sort((a, b) => a.start - b.start)) {
+    out += chars.slice(copied, edit.start).join('') + edit.text
+    copied = edit.end
   }
   return out + chars.slice(copied).join('')
 }
@@ -195,17 +203,16 @@ const hex = (n: number) => `\\x{${n.toString(16)}}`
 const rangesText = (spans: Span[]) =>
   spans.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('')
 
-function foldRefusal({ written, folds }: Scan): GoRegExpError | undefined {
-  if (folds)
-    for (const [lo, hi] of written)
-      for (const [flo, fhi] of NEWER_FOLDS)
-        if (lo <= fhi && flo <= hi) {
-          const at = Math.max(lo, flo).toString(16).toUpperCase().padStart(4, '0')
-          return new GoRegExpError(
-            `with (?i), U+${at} folds differently in KrakenD's Go (Unicode 15.0) than here (Unicode 17.0); list its cases explicitly without (?i)`,
-            true,
-          )
-        }
+function foldRefusal({ folded }: Scan): GoRegExpError | undefined {
+  for (const [lo, hi] of folded)
+    for (const [flo, fhi] of NEWER_FOLDS)
+      if (lo <= fhi && flo <= hi) {
+        const at = Math.max(lo, flo).toString(16).toUpperCase().padStart(4, '0')
+        return new GoRegExpError(
+          `with (?i), U+${at} folds differently in KrakenD's Go (Unicode 15.0) than here (Unicode 17.0); list its cases explicitly without (?i)`,
+          true,
+        )
+      }
   return undefined
 }
 
@@ -217,15 +224,17 @@ interface ClassUse {
   /** Written `\P`. */
   negated: boolean
   inBracket: boolean
+  /** Under case folding (`(?i)` in scope). */
+  folds: boolean
 }
 
 interface Scan {
   /** The `\p`/`\P` classes used. */
   classes: ClassUse[]
-  /** The characters and class ranges written in the pattern. */
-  written: Array<[number, number]>
-  /** Whether some flag group turns case folding on. */
-  folds: boolean
+  /** The characters and class ranges written where case folding is on. */
+  folded: Array<[number, number]>
+  /** A group name used before, and the unique one it becomes (code points of the pattern). */
+  renamed: Array<{ start: number; end: number; text: string }>
   /** Go's error for a class range ending in `\p`/`\P`, which Go refuses. */
   badRangeEnd?: string
 }
@@ -235,8 +244,12 @@ const CONTROL: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11
 /** What the translation and the guards need from a pattern (invalid syntax is left to re2js). */
 function scan(source: string): Scan {
   const chars = Array.from(source)
-  const out: Scan = { classes: [], written: [], folds: false }
+  const out: Scan = { classes: [], folded: [], renamed: [] }
+  const names = new Set<string>()
   let i = 0
+  // Go's flags hold to the end of the group they are set in: case folding per open group.
+  let folds = false
+  const groups: boolean[] = []
   const cp = (c: string) => c.codePointAt(0) as number
   const find = (a: string, b: string, from: number) => {
     for (let k = from; k + 1 < chars.length; k += 1) if (chars[k] === a && chars[k + 1] === b) return k
@@ -252,7 +265,7 @@ function scan(source: string): Scan {
       // Unterminated: left to re2js, which refuses it with Go's message.
       if (close === -1 || i >= chars.length) return undefined
       const name = braced ? chars.slice(i + 1, close).join('') : (chars[i] as string)
-      out.classes.push({ start: i - 2, end: close + 1, name, negated: c === 'P', inBracket })
+      out.classes.push({ start: i - 2, end: close + 1, name, negated: c === 'P', inBracket, folds })
       i = close + 1
       return undefined
     }
@@ -272,7 +285,9 @@ function scan(source: string): Scan {
     if (CONTROL[c] !== undefined) return CONTROL[c]
     return /[A-Za-z]/.test(c) ? undefined : cp(c)
   }
-  const written = (lo: number, hi = lo) => out.written.push([lo, hi])
+  const written = (lo: number, hi = lo) => {
+    if (folds) out.folded.push([lo, hi])
+  }
   const next = (): number | undefined => {
     const c = chars[i++] as string
     return c === '\\' ? escaped(true) : cp(c)
@@ -313,13 +328,33 @@ function scan(source: string): Scan {
       const e = escaped()
       if (e !== undefined) written(e)
     } else if (c === '[') charClass()
-    else if (c === '(' && chars[i] === '?') {
-      // (?flags) or (?flags:...): case folding is on when an "i" comes before any "-".
-      let on = true
-      for (let j = i + 1; j < chars.length && /[imsU-]/.test(chars[j] as string); j += 1)
+    else if (c === '(') {
+      groups.push(folds)
+      if (chars[i] !== '?') continue
+      const named = chars[i + 1] === '<' ? i + 2 : chars[i + 1] === 'P' && chars[i + 2] === '<' ? i + 3 : -1
+      const close = named === -1 ? -1 : chars.indexOf('>', named)
+      if (close !== -1) {
+        // Go's isValidCaptureName: a word of ASCII letters, digits and "_"; others are left to re2js.
+        const name = chars.slice(named, close).join('')
+        let unique = name
+        for (let k = 1; /^\w+$/.test(name) && names.has(unique); k += 1) unique = `${name}_${k}`
+        if (unique !== name) out.renamed.push({ start: named, end: close, text: unique })
+        names.add(unique)
+        continue
+      }
+      // (?flags) sets them for the rest of this group, (?flags:...) inside a new one: "i" before
+      // any "-" turns case folding on, after it off. Other (?...) groups keep the flags.
+      let j = i + 1
+      let fold: boolean | undefined
+      for (let on = true; j < chars.length && /[imsU-]/.test(chars[j] as string); j += 1)
         if (chars[j] === '-') on = false
-        else if (chars[j] === 'i' && on) out.folds = true
-    } else written(cp(c))
+        else if (chars[j] === 'i') fold = on
+      if (chars[j] !== ')' && chars[j] !== ':') continue
+      if (chars[j] === ')') folds = groups.pop() as boolean
+      if (fold !== undefined) folds = fold
+      i = j + 1
+    } else if (c === ')') folds = groups.pop() ?? folds
+    else written(cp(c))
   }
   return out
 }
