@@ -31,7 +31,7 @@ import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
-import { describeInterruptedRollback, describeStoppedRun } from './stopped-run.ts'
+import { describeInterruptedRollback, describeStoppedRun, describeUnfinishedLive } from './stopped-run.ts'
 import type { Target } from './target.ts'
 
 export { destroy } from './destroy.ts'
@@ -163,6 +163,8 @@ export async function status(
   const stopped =
     describeStoppedRun(state, lock, target.env) ?? describeInterruptedRollback(state, records, target.env)
   if (stopped) warn?.(stopped)
+  const unfinished = describeUnfinishedLive(state, records, target.env)
+  if (unfinished) warn?.(unfinished)
   return {
     service: config.service,
     provider: provider.id,

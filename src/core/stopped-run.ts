@@ -6,6 +6,7 @@
 import { COLOURS, otherColour, type ReleaseRecord, type TargetState } from '../providers/types.ts'
 import { isFreeze } from './freeze.ts'
 import type { LockView } from './lock-commands.ts'
+import { isCompleted } from './records.ts'
 import { interruptedRollbackGoal } from './release/stopped-rollback.ts'
 
 const split = (state: Pick<TargetState, 'weights'>) =>
@@ -72,4 +73,21 @@ export function describeInterruptedRollback(
   const goal = interruptedRollbackGoal(state, records)
   if (!goal) return undefined
   return `the rollback at ${goal.time} was interrupted in the middle of its shift: traffic is ${split(state)}; \`gwdeploy rollback${env ? ` -e ${env}` : ''}\` completes it (all traffic to ${goal.sha.slice(0, 7)})`
+}
+
+/**
+ * The newest run went live but a step after its switch did not finish (exit 8: stopped or failed in
+ * finalize, so the colour it left is not marked kept for rollback): said until a release of the live
+ * SHA finishes it, for the operator who did not see that run's output.
+ */
+export function describeUnfinishedLive(
+  state: Pick<TargetState, 'fleets' | 'weights'>,
+  records: readonly ReleaseRecord[],
+  env: string | undefined,
+): string | undefined {
+  const newest = records[0]
+  if (!newest?.sha || !isCompleted(newest) || !newest.unfinished?.length) return undefined
+  const colour = COLOURS.find((c) => state.fleets[c]?.sha === newest.sha && state.weights[c] === 100)
+  if (!colour) return undefined
+  return `the ${newest.operation} of ${newest.sha.slice(0, 7)} at ${newest.time} went live on ${colour} but did not finish (${newest.unfinished.join('; ')}): \`gwdeploy release --sha ${newest.sha}${env ? ` -e ${env}` : ''}\` finishes it without moving traffic`
 }

@@ -191,6 +191,44 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     assert.equal(await servingColour(), before)
   })
 
+  it('a rollback stopped by SIGTERM after its switch, in finalize (exit 8): status says what did not finish and the release that finishes it', async () => {
+    round += 1
+    const before = await servingColour()
+    const earlier = (await project.fleet(before))?.sha as string
+    const released = await project.run(['release', '--sha', sha(10 + round)])
+    assert.equal(released.code, 0, released.stderr)
+    const run = project.start(['rollback'], { GWDEPLOY_TEST_PAUSE_AT: 'finalize' })
+    let stderr = ''
+    run.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    for (let i = 0; i < 600 && !/paused at finalize/.test(stderr); i++) await sleep(50)
+    run.child.kill('SIGTERM')
+    const stopped = await run.done
+    assert.equal(stopped.code, 8, stopped.stderr)
+    const status = await project.json<
+      StatusEnvelope & { result: { colours: Array<{ sha: string; role: string }> } }
+    >(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    assert.ok(
+      status.envelope.warnings.some((w) =>
+        new RegExp(
+          `^the rollback of ${earlier.slice(0, 7)} at \\S+ went live on ${before} but did not finish \\(finalize: interrupted by SIGTERM\\): \`gwdeploy release --sha ${earlier}\` finishes it without moving traffic$`,
+        ).test(w),
+      ),
+      JSON.stringify(status.envelope.warnings),
+    )
+    const finished = await project.run(['release', '--sha', earlier])
+    assert.equal(finished.code, 0, finished.stderr)
+    assert.equal(await servingColour(), before)
+    const after = await project.json<
+      StatusEnvelope & { result: { colours: Array<{ sha: string; role: string }> } }
+    >(['status'])
+    assert.deepEqual(after.envelope.warnings, [])
+    const left = after.envelope.result.colours.find((c) => c.sha === sha(10 + round))
+    assert.equal(left?.role, 'previous', 'the colour the rollback left is kept now')
+  })
+
   it('a destroy killed part-way (front proxy stopped, nodes not): status says which run stopped, what is left and both ways on', async () => {
     const live = await servingColour()
     const liveSha = (await project.fleet(live))?.sha as string
