@@ -76,7 +76,8 @@ export function parseRevoker(f: Fields): RevokerConfig {
       'list the claims revocations name, e.g. ["jti"]',
     )
   const headers = f.raw.headers
-  if (headers !== undefined && !(Array.isArray(headers) && headers.length === 0))
+  // null or [] is no header at all, to KrakenD too.
+  if (headers !== undefined && headers !== null && !(Array.isArray(headers) && headers.length === 0))
     f.report.error(
       f.at('headers'),
       '"headers" is not applied by KrakenD CE (it checks only token_keys), so these revocations would look enforced and not be',

@@ -172,6 +172,14 @@ describe('auth/revoker configuration', () => {
     refused({ ...withoutTtl, TTL: 0 }, '.ttl', /ttl/)
   })
 
+  test('"headers" that name no header (null, []) are read as none, as KrakenD decodes them', () => {
+    for (const headers of [null, []]) {
+      const { config: cfg, errors } = validateGatewayConfig(config({ ...good, headers }))
+      assert.deepEqual(errors, [], JSON.stringify(headers))
+      assert.deepEqual(cfg?.components?.revoker?.tokenKeys, ['jti'])
+    }
+  })
+
   test('its port must not be the gateway’s own or its metrics port', () => {
     const found = problems(config({ ...good, port: 8080 }))
     assert.ok(
