@@ -33,6 +33,11 @@ declare module 'fengari' {
     lua_toboolean(L: LuaState, index: number): boolean
     lua_tonumber(L: LuaState, index: number): number
     lua_tostring(L: LuaState, index: number): LuaString
+    lua_tolstring(L: LuaState, index: number): LuaString
+    lua_rawseti(L: LuaState, index: number, n: number): void
+    lua_typename(L: LuaState, type: number): LuaString
+    lua_pushinteger(L: LuaState, n: number): void
+    lua_call(L: LuaState, nargs: number, nresults: number): void
     lua_touserdata(L: LuaState, index: number): UserData | null
     lua_newuserdata(L: LuaState, size: number): UserData
     lua_createtable(L: LuaState, narr: number, nrec: number): void
@@ -68,6 +73,7 @@ declare module 'fengari' {
     luaL_getmetatable(L: LuaState, name: LuaString): number
     luaL_testudata(L: LuaState, index: number, name: LuaString): UserData | null
     luaL_checkany(L: LuaState, index: number): void
+    luaL_checkstack(L: LuaState, space: number, message: LuaString): void
     luaL_checkudata(L: LuaState, index: number, name: LuaString): UserData
     luaL_checklstring(L: LuaState, index: number): LuaString
     luaL_checknumber(L: LuaState, index: number): number

@@ -6,6 +6,8 @@
 import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
+import { installGopherLibrary } from './lua-gopher-lib.ts'
+import { gopherize } from './lua-syntax.ts'
 
 export type Fengari = ReturnType<typeof fengariLibrary>
 
@@ -55,6 +57,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   const run = loadChunk(f, L, s)
   run(COMPAT_51)
   installGoFormat({ f, L, s })
+  installGopherLibrary({ f, L, s })
   // The template every run copies: the globals as the libraries left them.
   lua.lua_pushvalue(L, lua.LUA_REGISTRYINDEX)
   lua.lua_rawgeti(L, -1, 2 /* LUA_RIDX_GLOBALS */)
@@ -65,9 +68,13 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     f,
     L,
     s,
-    compile(source, map) {
-      if (lauxlib.luaL_loadbufferx(L, to_luastring(source), null, s('=<string>'), s('t')) !== lua.LUA_OK) {
-        const message = f.to_jsstring(lua.lua_tostring(L, -1))
+    compile(script, map) {
+      const source = gopherize(script)
+      if (source.error !== undefined) return { error: krakendError(source.error, map) }
+      if (
+        lauxlib.luaL_loadbufferx(L, to_luastring(source.source), null, s('=<string>'), s('t')) !== lua.LUA_OK
+      ) {
+        const message = utf8(lua.lua_tostring(L, -1))
         lua.lua_pop(L, 1)
         return { error: krakendError(binderMessage(message), map) }
       }
@@ -103,7 +110,14 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       lauxlib.luaL_loadbufferx(L, chunk.bytecode, chunk.bytecode.length, s('=<string>'), s('b'))
       lua.lua_pushvalue(L, envIndex)
       lua.lua_setupvalue(L, -2, 1)
-      if (lua.lua_pcall(L, 0, 0, 0) === lua.LUA_OK) return undefined
+      // The run's environment is the state's globals meanwhile, so a chunk loadstring makes sees
+      // it (gopher-lua: the request's own state) and leaves nothing behind for the next request.
+      lua.lua_pushvalue(L, envIndex)
+      lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+      const status = lua.lua_pcall(L, 0, 0, 0)
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
+      lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+      if (status === lua.LUA_OK) return undefined
       const message = errorText(f, L)
       lua.lua_pop(L, 1)
       return krakendError(binderMessage(message), chunk.map)
@@ -148,14 +162,15 @@ if math then
   math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
   math.log10 = function(x) return math.log(x, 10) end
   math.atan2 = math.atan
+  math.huge = 1.7976931348623157e308
 end
 if string then string.gfind = string.gmatch end
 `
 
 function errorText(f: Fengari, L: LuaState): string {
   const { lua, lauxlib } = f
-  if (lua.lua_type(L, -1) === lua.LUA_TSTRING) return f.to_jsstring(lua.lua_tostring(L, -1))
-  const text = f.to_jsstring(lauxlib.luaL_tolstring(L, -1))
+  if (lua.lua_type(L, -1) === lua.LUA_TSTRING) return utf8(lua.lua_tostring(L, -1))
+  const text = utf8(lauxlib.luaL_tolstring(L, -1))
   lua.lua_pop(L, 1)
   return text
 }
@@ -224,4 +239,9 @@ const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1) || '.'
 export function sourceEntry(path: string, source: string): { lines: number; path: string } {
   const trimmed = source.replace(/^\n+|\n+$/g, '')
   return { lines: trimmed.split('\n').length, path }
+}
+
+/** Lua bytes as text, invalid UTF-8 as U+FFFD (fengari's to_jsstring throws on it). */
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')
 }

@@ -67,7 +67,7 @@ export function readData(e: LuaEngine, index: number): unknown {
   const L = e.L
   switch (lua.lua_type(L, index)) {
     case lua.LUA_TSTRING:
-      return e.f.to_jsstring(lua.lua_tostring(L, index))
+      return utf8(lua.lua_tostring(L, index))
     case lua.LUA_TNUMBER:
       return lua.lua_tonumber(L, index)
     case lua.LUA_TBOOLEAN:
@@ -119,7 +119,7 @@ function nestedValue(e: LuaEngine, index: number): unknown {
 function keyText(e: LuaEngine, index: number): string | undefined {
   const { lua } = e.f
   const type = lua.lua_type(e.L, index)
-  if (type === lua.LUA_TSTRING) return e.f.to_jsstring(lua.lua_tostring(e.L, index))
+  if (type === lua.LUA_TSTRING) return utf8(lua.lua_tostring(e.L, index))
   if (type === lua.LUA_TNUMBER) return goNumberString(lua.lua_tonumber(e.L, index))
   if (type === lua.LUA_TBOOLEAN) return lua.lua_toboolean(e.L, index) ? 'true' : 'false'
   return undefined
@@ -186,3 +186,8 @@ export function boxAt<T>(e: LuaEngine, n: number, type: string, expected: string
 }
 
 export type LuaMethod = (e: LuaEngine, L: LuaState) => number
+
+/** Lua bytes as text, invalid UTF-8 as U+FFFD (fengari's to_jsstring throws on it). */
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')
+}

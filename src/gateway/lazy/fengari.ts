@@ -4,10 +4,15 @@
 // replaced before lobject copies it). The modules load in this order, so `require`, not `import`:
 // literal calls, which esbuild bundles; from source (ESM) Node's own require serves them.
 import { createRequire } from 'node:module'
+import { gopherParseNumber } from '../components/lua-go-parse.ts'
 import { goNumberString } from '../components/lua-numbers.ts'
 
 const nodeRequire: NodeJS.Require | undefined =
   typeof require === 'function' ? undefined : createRequire(import.meta.url)
+
+interface FengariParser {
+  luaY_parser: (...args: unknown[]) => unknown
+}
 
 interface FengariObject {
   luaO_str2num: (
@@ -17,12 +22,30 @@ interface FengariObject {
 }
 
 /**
- * gopher-lua has one number type (float64): numerals and strings converted to numbers become
- * floats here too, so arithmetic on them is float arithmetic (fengari's integers are 32-bit).
+ * gopher-lua has one number type (float64): numerals become floats here too, so arithmetic on them
+ * is float arithmetic (fengari's integers are 32-bit). A string operand of arithmetic is read as
+ * gopher-lua reads it (Go's ParseInt with prefixes, then ParseFloat: "0b101" is 5, "012" is 10,
+ * "inf" is +Inf, "5\r" is no number); the parser's numerals keep Lua's reading.
  */
-function floatLiterals(lobject: FengariObject): void {
+function gopherNumbers(lobject: FengariObject, lparser: FengariParser): void {
   const str2num = lobject.luaO_str2num
+  const parser = lparser.luaY_parser
+  let parsing = 0
+  lparser.luaY_parser = (...args) => {
+    parsing += 1
+    try {
+      return parser(...args)
+    } finally {
+      parsing -= 1
+    }
+  }
   lobject.luaO_str2num = (s, o) => {
+    if (parsing === 0) {
+      const value = gopherParseNumber(Buffer.from(s.buffer, s.byteOffset, s.length).toString('latin1'))
+      if (value === undefined) return 0
+      o.setfltvalue(value)
+      return s.length + 1
+    }
     const size = str2num(s, o)
     if (size !== 0 && o.ttisinteger()) o.setfltvalue(o.value)
     return size
@@ -40,8 +63,9 @@ function setUp(): typeof import('fengari') {
     }
     conf.lua_number2str = goNumberString
     const fengari = (nodeRequire?.('fengari') ?? require('fengari')) as typeof import('fengari')
-    floatLiterals(
+    gopherNumbers(
       (nodeRequire?.('fengari/src/lobject.js') ?? require('fengari/src/lobject.js')) as FengariObject,
+      (nodeRequire?.('fengari/src/lparser.js') ?? require('fengari/src/lparser.js')) as FengariParser,
     )
     return fengari
   } finally {

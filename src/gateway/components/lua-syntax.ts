@@ -1,0 +1,163 @@
+/**
+ * gopher-lua's lexer (Lua 5.1) run over a script before fengari (Lua 5.3) compiles it, so that a
+ * script reads as KrakenD reads it:
+ * - 5.3's operators (`&`, `|`, `~`, `<<`, `>>`, `//`) and characters 5.1 has no token for are
+ *   refused with gopher-lua's error (KrakenD starts and fails every call with it);
+ * - string escapes 5.1 does not know (`\x41`, `\z`, `\u{41}`, `\q`) are the character after the
+ *   backslash, and a decimal escape above 255 wraps, as gopher-lua writes them;
+ * - numerals are gopher-lua's: a hex numeral stops at its last hex digit (`0x1p4` is `0x1` then
+ *   `p4`), one leading zero is dropped, and the value is Go's ParseInt/ParseFloat of the rest (a
+ *   numeral Go cannot read, such as `1e400`, is NaN).
+ * The script comes back rewritten where it differs (same lines), or with binder's error text.
+ */
+import { gopherParseNumber } from './lua-go-parse.ts'
+
+export type Gopherized =
+  | { source: string; error?: undefined }
+  | { error: string; source?: undefined; line: number; column: number; near: string; message: string }
+
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
+const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c)
+const isIdent = (c: string | undefined, first: boolean) =>
+  c !== undefined && (c === '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && isDigit(c)))
+const SIMPLE_ESCAPES = 'abfnrtv\\"\'\n\r'
+const PLAIN_TOKENS = '+*%^#(){}];,-=<>[.:/'
+
+/** The script as gopher-lua reads it, or binder's message for gopher-lua's syntax error ("Line N: ..."). */
+export function gopherize(source: string): Gopherized {
+  let out = ''
+  let copied = 0
+  let line = 1
+  let i = 0
+  let lineStart = 0
+  const fail = (near: string, message: string, at = i): Gopherized => ({
+    error: `Line ${line}: '${near}': ${message}`,
+    line,
+    column: at - lineStart + 1,
+    near,
+    message,
+  })
+  const longBracket = (at: number): number => {
+    // `[` `=`* `[` opens a long string; answers its level, or -1.
+    let j = at + 1
+    while (source[j] === '=') j += 1
+    return source[j] === '[' ? j - at - 1 : -1
+  }
+  const skipLong = (at: number, level: number): number => {
+    const close = `]${'='.repeat(level)}]`
+    const end = source.indexOf(close, at + level + 2)
+    const stop = end === -1 ? source.length : end + close.length
+    for (let j = at; j < stop; j += 1) if (source[j] === '\n') line += 1
+    return stop
+  }
+  while (i < source.length) {
+    const c = source[i] as string
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i += 1
+    } else if (c === '\n') {
+      line += 1
+      i += 1
+      lineStart = i
+    } else if (c === '-' && source[i + 1] === '-') {
+      const level = source[i + 2] === '[' ? longBracket(i + 2) : -1
+      if (level >= 0) i = skipLong(i + 2, level)
+      else {
+        const end = source.indexOf('\n', i)
+        i = end === -1 ? source.length : end
+      }
+    } else if (c === '[' && longBracket(i) >= 0) {
+      i = skipLong(i, longBracket(i))
+    } else if (c === '"' || c === "'") {
+      let j = i + 1
+      let text = ''
+      let rewritten = false
+      while (j < source.length && source[j] !== c && source[j] !== '\n') {
+        if (source[j] !== '\\') {
+          text += source[j]
+          j += 1
+          continue
+        }
+        const next = source[j + 1]
+        if (next === undefined) break
+        if (SIMPLE_ESCAPES.includes(next)) {
+          text += `\\${next}`
+          if (next === '\n') line += 1
+          j += 2
+        } else if (isDigit(next)) {
+          let k = j + 1
+          while (k < j + 4 && isDigit(source[k])) k += 1
+          const value = Number(source.slice(j + 1, k)) % 256
+          text += `\\${String(value).padStart(3, '0')}`
+          rewritten ||= value !== Number(source.slice(j + 1, k))
+          j = k
+        } else {
+          text += next
+          rewritten = true
+          j += 2
+        }
+      }
+      if (rewritten) {
+        out += `${source.slice(copied, i)}${c}${text}`
+        copied = j
+      }
+      i = j + 1
+    } else if (isIdent(c, true)) {
+      let j = i + 1
+      while (isIdent(source[j], false)) j += 1
+      i = j
+    } else if (isDigit(c) || (c === '.' && isDigit(source[i + 1]))) {
+      const { end, text } = numeral(source, i)
+      const value = gopherParseNumber(text) ?? Number.NaN
+      const written = source.slice(i, end)
+      const plain = written === text && /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)
+      if (!plain || Number(text) !== value) {
+        out += `${source.slice(copied, i)} ${Number.isNaN(value) ? '(0/0)' : String(value)} `
+        copied = end
+      }
+      if (/^0[xX]$/.test(text)) return fail(text, 'illegal hexadecimal number')
+      i = end
+    } else if (c === '~') {
+      if (source[i + 1] !== '=') return fail('~', "Invalid '~' token")
+      i += 2
+    } else if ((c === '/' || c === '<' || c === '>') && source[i + 1] === c) {
+      return fail(c, 'syntax error', i + 1)
+    } else if (PLAIN_TOKENS.includes(c)) {
+      i += c === '<' || c === '>' || c === '=' ? (source[i + 1] === '=' ? 2 : 1) : 1
+    } else {
+      return fail(c, 'Invalid token')
+    }
+  }
+  return { source: copied === 0 ? source : out + source.slice(copied) }
+}
+
+/** gopher-lua's scanNumber from `at`: where it ends and the text it hands to parseNumber. */
+function numeral(source: string, at: number): { end: number; text: string } {
+  let i = at
+  let text = ''
+  if (source[i] === '0' && (source[i + 1] === 'x' || source[i + 1] === 'X')) {
+    i += 2
+    while (isHex(source[i])) i += 1
+    return { end: i, text: source.slice(at, i) }
+  }
+  if (source[i] === '0' && source[i + 1] !== '.' && isDigit(source[i + 1])) i += 1
+  const decimal = () => {
+    text += source[i]
+    i += 1
+    while (isDigit(source[i])) {
+      text += source[i]
+      i += 1
+    }
+  }
+  decimal()
+  if (source[i] === '.') decimal()
+  if (source[i] === 'e' || source[i] === 'E') {
+    text += source[i]
+    i += 1
+    if (source[i] === '-' || source[i] === '+') {
+      text += source[i]
+      i += 1
+    }
+    if (i < source.length) decimal()
+  }
+  return { end: i, text }
+}

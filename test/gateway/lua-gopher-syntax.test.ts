@@ -1,0 +1,96 @@
+// Scripts read as gopher-lua's Lua 5.1 lexer reads them. Lua 5.3's operators (`//`, `&`, `|`, `~`,
+// `<<`, `>>`) do not compile there: KrakenD starts and fails every call with the lexer's or the
+// parser's error, where fengari ran the script (a guard `if n // 1 ~= n` let every call through).
+// Escapes 5.1 does not know are the character after the backslash ("\x41" is "x41"), a decimal
+// escape wraps at 256, numerals are Go's reading (012 is 12, 0012 is octal 10, 1e400 is NaN,
+// 0xffffffffffffffff is NaN) and loadstring reads the same way. Facts from KrakenD CE's answers.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
+
+const refused: Array<[string, string]> = [
+  ['local n = 7 // 2', "'/': syntax error (pre-script:L1)"],
+  ['local a = 1\nlocal n = 3 & 1', "'&': Invalid token (pre-script:L2)"],
+  ['local n = 3 | 1', "'|': Invalid token (pre-script:L1)"],
+  ['local n = ~3', "'~': Invalid '~' token (pre-script:L1)"],
+  ['local n = 1 << 2', "'<': syntax error (pre-script:L1)"],
+  ['local n = 4 >> 1 -- shift', "'>': syntax error (pre-script:L1)"],
+  ['local n = 1 $ 2', "'$': Invalid token (pre-script:L1)"],
+]
+
+const values: Array<[string, string]> = [
+  ["'\\x41'", 'x41'],
+  ["'a\\z   b'", 'az   b'],
+  ["'\\u{41}'", 'u{41}'],
+  ["'\\q'", 'q'],
+  ["string.byte('\\321')", '65'],
+  ['012', '12'],
+  ['0012', '10'],
+  ['0x10 + 0XfF', '271'],
+  ['0xFFFFFFFF', '4294967295'],
+  ['0xffffffffffffffff', 'NaN'],
+  ['1e400', 'NaN'],
+  ["'a // b & c' .. [[ | ~ ]] --[==[ // & | ]==]", 'a // b & c | ~ '],
+  ['goto_ok', 'nil'],
+  ["(loadstring('return 7 // 2'))", 'nil'],
+  ["select(2, loadstring('return 7 // 2'))", "<string> line:1(column:11) near '/':   syntax error\n"],
+  ['loadstring(\'return "\\\\x41" .. 0x10\')()', 'x4116'],
+  ['select(2, pcall(loadstring(\'error("e")\')))', '<string>:1: e'],
+]
+
+describe("gopher-lua's lexer", () => {
+  let raw: RawBackend
+  let gateway: Running
+  before(async () => {
+    raw = await startRawBackend()
+    const endpoint = (path: string, pre: string) => ({
+      endpoint: path,
+      extra_config: { 'modifier/lua-proxy': { pre, allow_open_libs: true } },
+      backend: [{ host: [raw.origin], url_pattern: '/b' }],
+    })
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        extra_config: { router: { return_error_msg: true } },
+        endpoints: [
+          ...refused.map(([script], i) => endpoint(`/r${i}`, script)),
+          ...values.map(([expression], i) =>
+            endpoint(`/v${i}`, `custom_error('[' .. tostring(${expression}) .. ']', 418)`),
+          ),
+          endpoint('/global', "loadstring('seen = (seen or 0) + 1')()\ncustom_error(tostring(seen), 418)"),
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await raw?.close()
+  })
+
+  test('5.3 syntax fails every call with the error KrakenD gives, the backend never called', async () => {
+    for (const [i, [script, message]] of refused.entries()) {
+      for (let call = 0; call < 2; call += 1) {
+        const res = await fetch(`${gateway.url}/r${i}`)
+        assert.equal(res.status, 500, script)
+        assert.equal(await res.text(), message, script)
+      }
+    }
+    assert.equal(raw.requests.length, 0)
+  })
+
+  test('strings and numerals have the values gopher-lua gives them', async () => {
+    for (const [i, [expression, expected]] of values.entries()) {
+      const res = await fetch(`${gateway.url}/v${i}`)
+      assert.equal(res.status, 418, expression)
+      assert.equal(await res.text(), `[${expected}]`, expression)
+    }
+  })
+
+  test("a loadstring chunk's globals are the request's own", async () => {
+    for (let call = 0; call < 3; call += 1) {
+      const res = await fetch(`${gateway.url}/global`)
+      assert.equal(await res.text(), '1')
+    }
+  })
+})
