@@ -194,7 +194,7 @@ describe('config validate: what the nodes would refuse at start, and what it lea
     const bad = {
       version: 3,
       endpoints: [
-        { endpoint: '/x', method: 7, backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/x' }] },
+        { endpoint: '/x', method: [7], backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/x' }] },
       ],
     }
     const dir = await project({ service: 'demo' }, bad)

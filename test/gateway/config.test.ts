@@ -141,8 +141,8 @@ describe('valid configs', () => {
   test('a config with any error is not returned, and root keys are placed at their own path', () => {
     const result = validateGatewayConfig({
       version: 3,
-      name: 7,
-      listen_ip: false,
+      name: ['x'],
+      listen_ip: {},
       debug_endpoint: 'yes',
       endpoints: [],
     })

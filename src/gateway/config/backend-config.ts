@@ -84,7 +84,9 @@ export function readBackend(
       'remove the character (write it percent-encoded if the backend expects it)',
     )
   checkUrlPatternParams(urlPattern, bp, j, what, endpoint, fields)
-  let hosts = hostsAt(rawBackend, [...bp, 'host'], error, rawBackend.disable_host_sanitize !== true)
+  // A value mapstructure cannot read as a bool stops KrakenD; it was read as false here.
+  const sanitizeOff = fields.boolAt(rawBackend, 'disable_host_sanitize', bp, false)
+  let hosts = hostsAt(rawBackend, [...bp, 'host'], error, !sanitizeOff)
   // Hosts written (here or at the root) and each refused: no second problem about the hosts it does not have.
   const refused = hosts?.length === 0 && listedHosts(rawBackend.host) > 0
   if (hosts === undefined || hosts.length === 0) hosts = refused ? [] : endpoint.rootHosts

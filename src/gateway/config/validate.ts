@@ -7,6 +7,7 @@ import { createFieldReader } from './field-reader.ts'
 import { readNamespaceAliases } from './namespace-aliases.ts'
 import { readServiceConfig } from './service-config.ts'
 import type { GatewayConfig, Locate } from './types.ts'
+import { readWeakInput } from './weak-input.ts'
 
 export { normaliseHost } from './backend-config.ts'
 export { RESERVED_PATHS } from './endpoint-paths.ts'
@@ -51,7 +52,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   // KrakenD's image reads the long names itself; this runtime reads them under their short names.
   const aliased = options.runtime === 'krakend' ? undefined : readNamespaceAliases(value, report)
   if (aliased) written = aliased.written
-  const doc = aliased?.value ?? value
+  const doc = readWeakInput(aliased?.value ?? value)
   const fields = createFieldReader(report, options.runtime)
   const service = readServiceConfig(doc, fields)
   const endpoints = readEndpoints(

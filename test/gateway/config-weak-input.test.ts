@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
+
+// krakend-koanf decodes the service, endpoint and backend settings with mapstructure's
+// WeaklyTypedInput: a single value where a list goes is a list of one, "true"/"1" are booleans,
+// "8080" is an int, 5 is the string "5". KrakenD runs such files; so does this runtime.
+
+describe('service, endpoint and backend values written as other JSON types', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api', { '/list': { body: [{ id: 1 }, { id: 2 }] } })
+    gateway = await startGateway(
+      mustConfig({
+        version: '3',
+        name: 5,
+        port: '8080',
+        endpoints: [
+          {
+            endpoint: '/items',
+            concurrent_calls: '1',
+            input_headers: 'X-Trace',
+            input_query_strings: 'page',
+            backend: [
+              {
+                host: backend.origin,
+                url_pattern: '/list',
+                is_collection: 'true',
+                disable_host_sanitize: '0',
+                mapping: { collection: 'items' },
+              },
+            ],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  test('a string host, one input header and one query string, a string is_collection', async () => {
+    const res = await send(gateway.url, {
+      path: '/items?page=2&other=1',
+      headers: { 'x-trace': 't1', 'x-other': 'o' },
+    })
+    assert.equal(res.status, 200)
+    assert.deepEqual(JSON.parse(res.text), { items: [{ id: 1 }, { id: 2 }] })
+    const seen = backend.seen.at(-1)
+    assert.equal(seen?.url, '/list?page=2')
+    assert.equal(seen?.headers['x-trace'], 't1')
+    assert.equal(seen?.headers['x-other'], undefined)
+  })
+
+  test('the name 5 is "5"', async () => {
+    const health = await send(gateway.url, { path: '/__health' })
+    assert.equal(JSON.parse(health.text).name, '5')
+  })
+
+  test('Go integer syntax, booleans as numbers; what mapstructure cannot convert is still refused', () => {
+    const config = (port: unknown, sanitize: unknown) => ({
+      version: 3,
+      name: 'x',
+      port,
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/', disable_host_sanitize: sanitize }],
+        },
+      ],
+    })
+    assert.equal(validateGatewayConfig(config('0x1F90', 1)).config?.port, 8080)
+    assert.equal(validateGatewayConfig(config(8080.9, 0)).config?.port, 8080)
+    const refused = validateGatewayConfig(config('80a', 'yes'))
+    assert.deepEqual(refused.errors.map((e) => e.location?.path).sort(), [
+      'endpoints[0].backend[0].disable_host_sanitize',
+      'port',
+    ])
+  })
+})
