@@ -29,6 +29,7 @@ export function describeStoppedRun(
       : `${gone}: \`gwdeploy rollback${e}\` again goes on from where it stopped`
   }
   if (operation === 'destroy') return stoppedDestroy(state, lock, e)
+  if (operation === 'retire') return stoppedRetire(state, lock, e)
   if (operation !== 'release' || !sha) return undefined
   const sha7 = sha.slice(0, 7)
   const stopped = `the release of ${sha7} by ${lock.holder} stopped without finishing (its process is gone)`
@@ -53,6 +54,15 @@ function stoppedDestroy(state: Pick<TargetState, 'fleets' | 'weights'>, lock: Lo
   })
   const live = COLOURS.map((c) => state.fleets[c]).find((f) => f && state.weights[f.colour] === 100)
   return `the destroy by ${lock.holder} stopped without finishing (its process is gone)${left.length ? `: ${left.join(' and ')} still there` : ''}; ${stoppedDestroyWays(live?.sha, e)}`
+}
+
+/** A `retire` whose holder died part-way: the idle colour it was tearing down may be half gone. */
+function stoppedRetire(state: Pick<TargetState, 'fleets' | 'weights'>, lock: LockView, e: string): string {
+  const idle = COLOURS.map((c) => state.fleets[c]).find((f) => f && state.weights[f.colour] === 0)
+  const left = idle
+    ? `: ${idle.colour} (${idle.sha.slice(0, 7)}) is still there, its nodes may be half stopped`
+    : ''
+  return `the retire by ${lock.holder} stopped without finishing (its process is gone)${left}; \`gwdeploy retire${e}\` finishes it`
 }
 
 /** The ways on from a destroy stopped part-way: finish it, or serve the live release again. */

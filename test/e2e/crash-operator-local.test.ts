@@ -229,6 +229,31 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     assert.equal(left?.role, 'previous', 'the colour the rollback left is kept now')
   })
 
+  it('a retire killed part-way (the idle colour out of the routes, its nodes not stopped): status names it; `retire` again finishes it', async () => {
+    const live = await servingColour()
+    const idle = live === 'blue' ? 'green' : 'blue'
+    const idleSha = (await project.fleet(idle))?.sha as string
+    assert.ok(idleSha, 'an idle colour to retire')
+    const pids = (await project.fleet(idle))?.nodes.map((n) => n.pid) ?? []
+    const killed = await project.run(['retire'], { GWDEPLOY_TEST_KILL_AT: 'decommission:withdrawn' })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    const status = await project.json<StatusEnvelope>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    assert.ok(
+      status.envelope.warnings.some((w) =>
+        new RegExp(
+          `^the retire by .* stopped without finishing \\(its process is gone\\): ${idle} \\(${idleSha.slice(0, 7)}\\) is still there, its nodes may be half stopped; \`gwdeploy retire\` finishes it$`,
+        ).test(w),
+      ),
+      JSON.stringify(status.envelope.warnings),
+    )
+    const again = await project.run(['retire'])
+    assert.equal(again.code, 0, again.stderr)
+    for (const pid of pids) assert.ok(!isAlive(pid), `idle node ${pid} still runs`)
+    const clean = await project.json<StatusEnvelope>(['status'])
+    assert.deepEqual(clean.envelope.warnings, [])
+  })
+
   it('a destroy killed part-way (front proxy stopped, nodes not): status says which run stopped, what is left and both ways on', async () => {
     const live = await servingColour()
     const liveSha = (await project.fleet(live))?.sha as string

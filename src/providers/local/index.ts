@@ -248,6 +248,7 @@ export class LocalProvider implements Provider {
     const record = await this.#fleetRecord(fleet.colour)
     if (!record) return
     await withdrawColour(this.paths, fleet.colour)
+    await testPoint('decommission:withdrawn', options.signal)
     options.progress?.(`stopping ${record.nodes.length} node(s) of ${fleet.colour}`)
     await stopProcesses(
       record.nodes.map((node) => node.pid).filter(isAlive),
