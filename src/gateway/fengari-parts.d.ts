@@ -48,6 +48,9 @@ declare module 'fengari' {
     lua_rawgeti(L: LuaState, index: number, n: number): number
     lua_next(L: LuaState, index: number): number
     lua_setmetatable(L: LuaState, index: number): void
+    lua_getmetatable(L: LuaState, index: number): boolean
+    lua_insert(L: LuaState, index: number): void
+    lua_topointer(L: LuaState, index: number): object
     lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number
     lua_error(L: LuaState): never

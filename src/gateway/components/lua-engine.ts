@@ -58,10 +58,17 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   run(COMPAT_51)
   installGoFormat({ f, L, s })
   installGopherLibrary({ f, L, s })
+  const ownStrings: OwnStrings = { own: new WeakSet(), pointed: false }
+  libraryStandIns(f, L, s, ownStrings)
   // The template every run copies: the globals as the libraries left them.
   lua.lua_pushvalue(L, lua.LUA_REGISTRYINDEX)
   lua.lua_rawgeti(L, -1, 2 /* LUA_RIDX_GLOBALS */)
   const template = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+  lua.lua_pop(L, 1)
+  // The strings' metatable (the string library opens it), whose __index each run points at its string.
+  let stringMeta: number | undefined
+  lua.lua_pushstring(L, s(''))
+  if (lua.lua_getmetatable(L, -1)) stringMeta = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
   lua.lua_pop(L, 1)
 
   return {
@@ -114,6 +121,16 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       // it (gopher-lua: the request's own state) and leaves nothing behind for the next request.
       lua.lua_pushvalue(L, envIndex)
       lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+      const ownString = ownStrings.own.has(lua.lua_topointer(L, envIndex))
+      if (stringMeta !== undefined && (ownString || ownStrings.pointed)) {
+        // A string's methods are the run's own string library (gopher-lua: the request's state's).
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, stringMeta)
+        lua.lua_getfield(L, envIndex, s('string'))
+        if (lua.lua_type(L, -1) === lua.LUA_TTABLE) lua.lua_setfield(L, -2, s('__index'))
+        else lua.lua_pop(L, 1)
+        lua.lua_pop(L, 1)
+        ownStrings.pointed = ownString
+      }
       const status = lua.lua_pcall(L, 0, 0, 0)
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
       lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
@@ -124,6 +141,77 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     },
   }
 }
+
+/**
+ * What a script sets in `string`, `math`, ... stays in its own run, as in gopher-lua's new state per
+ * request. The globals hold an empty stand-in for each library, reading through to it; the first
+ * write in a run gives that run its own table (reading through as well) in place of the stand-in, so
+ * runs that write nothing cost nothing. `pairs` lists the library's own entries.
+ */
+function libraryStandIns(f: Fengari, L: LuaState, s: (text: string) => LuaString, strings: OwnStrings): void {
+  const { lua, lauxlib } = f
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  for (const name of ['string', 'table', 'math', 'os', 'io', 'coroutine', 'debug']) {
+    lua.lua_getfield(L, -1, s(name))
+    if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
+      lua.lua_pop(L, 1)
+      continue
+    }
+    if (
+      lauxlib.luaL_loadbufferx(L, f.to_luastring(READ_THROUGH), null, s('=libraries'), s('t')) !== lua.LUA_OK
+    )
+      throw new Error(errorText(f, L))
+    lua.lua_insert(L, -2)
+    if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(errorText(f, L))
+    const readThrough = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+    const key = s(name)
+    lua.lua_createtable(L, 0, 0)
+    lua.lua_createtable(L, 0, 3)
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, readThrough)
+    lua.lua_getfield(L, -1, s('__index'))
+    lua.lua_setfield(L, -3, s('__index'))
+    lua.lua_getfield(L, -1, s('__pairs'))
+    lua.lua_setfield(L, -3, s('__pairs'))
+    lua.lua_pop(L, 1)
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      // (stand-in, key, value): the run's own table, set in the run's globals and for strings.
+      lua.lua_createtable(state, 0, 1)
+      lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, readThrough)
+      lua.lua_setmetatable(state, -2)
+      lua.lua_pushvalue(state, 2)
+      lua.lua_pushvalue(state, 3)
+      lua.lua_rawset(state, -3)
+      lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+      lua.lua_pushvalue(state, 4)
+      lua.lua_setfield(state, 5, key)
+      if (name === 'string') {
+        strings.own.add(lua.lua_topointer(state, 5))
+        strings.pointed = true
+        lua.lua_pushstring(state, s(''))
+        lua.lua_getmetatable(state, -1)
+        lua.lua_pushvalue(state, 4)
+        lua.lua_setfield(state, -2, s('__index'))
+      }
+      return 0
+    })
+    lua.lua_setfield(L, -2, s('__newindex'))
+    lua.lua_setmetatable(L, -2)
+    lua.lua_setfield(L, -2, key)
+  }
+  lua.lua_pop(L, 1)
+}
+
+/** The environments whose run made its own string library; `pointed`: the strings' __index is one. */
+interface OwnStrings {
+  own: WeakSet<object>
+  pointed: boolean
+}
+
+const READ_THROUGH = `
+local library = ...
+local next = next
+return { __index = library, __pairs = function() return next, library, nil end }
+`
 
 /** Runs a setup chunk in the state's own globals (the 5.1 names scripts for gopher-lua use). */
 function loadChunk(f: Fengari, L: LuaState, s: (text: string) => LuaString) {
