@@ -50,6 +50,7 @@ declare module 'fengari' {
     lua_setmetatable(L: LuaState, index: number): void
     lua_getmetatable(L: LuaState, index: number): boolean
     lua_insert(L: LuaState, index: number): void
+    lua_replace(L: LuaState, index: number): void
     lua_topointer(L: LuaState, index: number): object
     lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number

@@ -8,6 +8,7 @@
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { goParseFloat, goParseInt, trimGopher } from './lua-go-parse.ts'
+import { installGopherStrings } from './lua-gopher-strings.ts'
 import { gopherize } from './lua-syntax.ts'
 
 const GO_INT_MIN = -(2 ** 63)
@@ -186,5 +187,15 @@ export function installGopherLibrary(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void 
     lua.lua_call(state, 2, 1)
     return 1
   })
+  installGopherStrings(e, (state, n, use) => {
+    const value = goInt(lua.lua_tonumber(state, n))
+    // find's start of -2^63 wraps to the largest int (nothing found); gsub's count of 0 or below is no limit.
+    if (use === 'count' && value <= 0) lua.lua_pushnil(state)
+    else if (use === 'find' && value === GO_INT_MIN) lua.lua_pushnumber(state, INT32_LIMIT - 1)
+    else lua.lua_pushnumber(state, Math.max(-INT32_LIMIT, Math.min(INT32_LIMIT - 1, value)))
+    lua.lua_replace(state, n)
+  })
   lua.lua_pop(L, 2)
 }
+
+const INT32_LIMIT = 2 ** 31

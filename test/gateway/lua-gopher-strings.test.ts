@@ -1,0 +1,87 @@
+// string.upper/lower and the pattern functions as gopher-lua runs them: upper/lower are Go's
+// strings.ToUpper/ToLower (é -> É, the Kelvin sign -> k, ß kept), its patterns have no %f frontier
+// and no %g class (the letter itself), find with an empty pattern answers 1 wherever it starts,
+// a fractional start or count is truncated, a find start beyond int64 finds nothing, and a gsub
+// count of 0 or below replaces every match. Fengari (Lua 5.3) answered otherwise, so a guard on
+// string.find(x, '%f[%w]admin') refused calls KrakenD lets through. Values from KrakenD CE.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
+
+const values: Array<[string, string]> = [
+  ["string.upper('é')", 'É'],
+  ["string.lower('ÉÀ')", 'éà'],
+  ["string.lower('\\226\\132\\170')", 'k'],
+  ["string.upper('straße')", 'STRAßE'],
+  ["string.lower('İ')", 'i'],
+  ["('Abc'):upper()", 'ABC'],
+  ["string.find('xfy', '%f')", '2'],
+  ["(string.gsub('hello world', '%f[%w]', 'X'))", 'hello world'],
+  ["string.match('gg', '[%g]+')", 'gg'],
+  ["string.find('a%fb', '%%f')", '2'],
+  ["string.find('abc', '', 10)", '1'],
+  ["string.find('abc', 'c', 2.9)", '3'],
+  ["string.match('abc', '.', -1.5)", 'c'],
+  ["string.find('abc', 'b', 1e20)", 'nil'],
+  ["string.find('abc', 'b', 0/0)", 'nil'],
+  ["string.match('abc', 'b', 1e20)", 'b'],
+  ["(string.gsub('aaa', 'a', 'b', 1.9))", 'baa'],
+  ["(string.gsub('aaa', 'a', 'b', 0))", 'bbb'],
+  ["(string.gsub('aaa', 'a', 'b', -1e20))", 'bbb'],
+]
+
+describe("gopher-lua's string case and patterns", () => {
+  let raw: RawBackend
+  let gateway: Running
+  before(async () => {
+    raw = await startRawBackend()
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        extra_config: { router: { return_error_msg: true } },
+        endpoints: [
+          ...values.map(([expression], i) => ({
+            endpoint: `/v${i}`,
+            extra_config: {
+              'modifier/lua-proxy': {
+                pre: `custom_error('[' .. tostring(${expression}) .. ']', 418)`,
+                allow_open_libs: true,
+              },
+            },
+            backend: [{ host: [raw.origin], url_pattern: '/b' }],
+          })),
+          {
+            endpoint: '/guard/{rest}',
+            extra_config: {
+              'modifier/lua-proxy': {
+                pre: "if string.find(request.load():path(), '%f[%w]admin') then custom_error('no', 403) end",
+                allow_open_libs: true,
+              },
+            },
+            backend: [{ host: [raw.origin], url_pattern: '/b/{rest}' }],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await raw?.close()
+  })
+
+  test('each expression gives what gopher-lua gives', async () => {
+    for (const [i, [expression, expected]] of values.entries()) {
+      const res = await fetch(`${gateway.url}/v${i}`)
+      assert.equal(res.status, 418, expression)
+      assert.equal(await res.text(), `[${expected}]`, expression)
+    }
+  })
+
+  test('a %f guard lets through what KrakenD lets through', async () => {
+    const res = await fetch(`${gateway.url}/guard/admin`)
+    await res.arrayBuffer()
+    assert.equal(res.status, 200)
+    assert.equal(raw.requests.length, 1)
+  })
+})
