@@ -5,7 +5,8 @@ import { mustConfig, type Running, send, startBackend, startGateway, type TestBa
 
 // krakend-koanf decodes the service, endpoint and backend settings with mapstructure's
 // WeaklyTypedInput: a single value where a list goes is a list of one, "true"/"1" are booleans,
-// "8080" is an int, 5 is the string "5". KrakenD runs such files; so does this runtime.
+// "8080" is an int, 5 is the string "5"; a key in another case is the field (strings.EqualFold)
+// when the file has no exact key. KrakenD runs such files; so does this runtime.
 
 describe('service, endpoint and backend values written as other JSON types', () => {
   let backend: TestBackend
@@ -21,13 +22,13 @@ describe('service, endpoint and backend values written as other JSON types', () 
           {
             endpoint: '/items',
             concurrent_calls: '1',
-            input_headers: 'X-Trace',
+            Input_Headers: 'X-Trace',
             input_query_strings: 'page',
             backend: [
               {
                 host: backend.origin,
                 url_pattern: '/list',
-                is_collection: 'true',
+                IS_COLLECTION: 'true',
                 disable_host_sanitize: '0',
                 mapping: { collection: 'items' },
               },
@@ -42,7 +43,7 @@ describe('service, endpoint and backend values written as other JSON types', () 
     await backend?.close()
   })
 
-  test('a string host, one input header and one query string, a string is_collection', async () => {
+  test('a string host, one input header and one query string, a string is_collection, keys in another case', async () => {
     const res = await send(gateway.url, {
       path: '/items?page=2&other=1',
       headers: { 'x-trace': 't1', 'x-other': 'o' },

@@ -49,10 +49,12 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     return { config: undefined, errors, warnings }
   }
   const report = { error, warn }
+  // As KrakenD's decoder reads them: keys in another case, values of another type (weak-input.ts).
+  const weak = readWeakInput(value)
   // KrakenD's image reads the long names itself; this runtime reads them under their short names.
-  const aliased = options.runtime === 'krakend' ? undefined : readNamespaceAliases(value, report)
-  if (aliased) written = aliased.written
-  const doc = readWeakInput(aliased?.value ?? value)
+  const aliased = options.runtime === 'krakend' ? undefined : readNamespaceAliases(weak.value, report)
+  written = aliased ? (path) => weak.written(aliased.written(path)) : weak.written
+  const doc = aliased?.value ?? weak.value
   const fields = createFieldReader(report, options.runtime)
   const service = readServiceConfig(doc, fields)
   const endpoints = readEndpoints(

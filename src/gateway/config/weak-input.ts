@@ -7,7 +7,9 @@
  * Durations need nothing: a number is nanoseconds there and here. extra_config is not touched:
  * each component decodes its own namespace.
  */
+import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
+import { jsonFold } from './field-reader.ts'
 
 type Kind = 'string' | 'bool' | 'int' | 'strings' | 'stringMap'
 
@@ -55,6 +57,32 @@ const BACKEND: Record<string, Kind> = {
   input_headers: 'strings',
   input_query_strings: 'strings',
 }
+
+/** lura's other mapstructure fields at each level (durations, objects, lists of objects). */
+const SERVICE_OTHER = [
+  'endpoints',
+  'async_agent',
+  'timeout',
+  'cache_ttl',
+  'extra_config',
+  'read_timeout',
+  'write_timeout',
+  'idle_timeout',
+  'read_header_timeout',
+  'idle_connection_timeout',
+  'response_header_timeout',
+  'expect_continue_timeout',
+  'dialer_timeout',
+  'dialer_fallback_delay',
+  'dialer_keep_alive',
+  'plugin',
+  'tls',
+  'client_tls',
+  'dns_cache_ttl',
+  'max_shutdown_wait_time',
+]
+const ENDPOINT_OTHER = ['backend', 'timeout', 'cache_ttl', 'extra_config']
+const BACKEND_OTHER = ['extra_config']
 
 /** strconv.FormatFloat(f, 'f', -1, 64): the shortest digits, never an exponent. */
 function formatFixed(n: number): string {
@@ -135,34 +163,84 @@ function weak(value: unknown, kind: Kind): unknown {
   }
 }
 
-/** `owner` with its `fields` converted; the object itself when nothing changes. */
-function convert(owner: unknown, fields: Record<string, Kind>): unknown {
-  if (!isObject(owner)) return owner
+/**
+ * Per object (JSON of its key path): field name -> the key written in the file in another case.
+ * mapstructure takes the exact key, else the one key that matches it in any case (strings.EqualFold);
+ * of two such keys it takes either (Go map order), so those are left for the validator to refuse.
+ */
+type Renames = Map<string, Map<string, string>>
+
+function renameKeys(owner: Record<string, unknown>, fields: string[], path: KeyPath, renames: Renames) {
   let out: Record<string, unknown> | undefined
-  for (const [key, kind] of Object.entries(fields)) {
-    if (!Object.hasOwn(owner, key)) continue
-    const value = weak(owner[key], kind)
-    if (value === owner[key]) continue
+  for (const field of fields) {
+    if (Object.hasOwn(owner, field)) continue
+    const variants = Object.keys(owner).filter((key) => jsonFold(key) === field)
+    if (variants.length !== 1) continue
+    const written = variants[0] as string
     out ??= { ...owner }
-    out[key] = value
+    // Same place in the object: the key order stays the file's.
+    const entries = Object.entries(out).map(([k, v]) => [k === written ? field : k, v] as const)
+    out = Object.fromEntries(entries)
+    const at = JSON.stringify(path)
+    const names = renames.get(at) ?? new Map<string, string>()
+    names.set(field, written)
+    renames.set(at, names)
   }
   return out ?? owner
 }
 
+/** `owner` with its keys in lura's case and its `fields` converted; the object itself when nothing changes. */
+function convert(
+  owner: unknown,
+  fields: Record<string, Kind>,
+  other: string[],
+  path: KeyPath,
+  renames: Renames,
+): unknown {
+  if (!isObject(owner)) return owner
+  const named = renameKeys(owner, [...Object.keys(fields), ...other], path, renames)
+  let out: Record<string, unknown> | undefined
+  for (const [key, kind] of Object.entries(fields)) {
+    if (!Object.hasOwn(named, key)) continue
+    const value = weak(named[key], kind)
+    if (value === named[key]) continue
+    out ??= { ...named }
+    out[key] = value
+  }
+  return out ?? named
+}
+
+export interface WeakInput {
+  value: Record<string, unknown>
+  /** The path as written in the file (a key renamed from another case under its own spelling). */
+  written(path: KeyPath): KeyPath
+}
+
 /** The config with its service, endpoint and backend settings read as KrakenD's decoder reads them. */
-export function readWeakInput(value: Record<string, unknown>): Record<string, unknown> {
-  const root = convert(value, SERVICE) as Record<string, unknown>
-  if (!Array.isArray(value.endpoints)) return root
-  let changed = root !== value
-  const endpoints = value.endpoints.map((endpoint) => {
-    let ep = convert(endpoint, ENDPOINT)
+export function readWeakInput(value: Record<string, unknown>): WeakInput {
+  const renames: Renames = new Map()
+  const root = convert(value, SERVICE, SERVICE_OTHER, [], renames) as Record<string, unknown>
+  const written = (path: KeyPath): KeyPath => {
+    if (renames.size === 0) return path
+    return path.map((segment, i) =>
+      typeof segment === 'string'
+        ? (renames.get(JSON.stringify(path.slice(0, i)))?.get(segment) ?? segment)
+        : segment,
+    )
+  }
+  if (!Array.isArray(root.endpoints)) return { value: root, written }
+  const list = root.endpoints
+  const endpoints = list.map((endpoint, i) => {
+    let ep = convert(endpoint, ENDPOINT, ENDPOINT_OTHER, ['endpoints', i], renames)
     if (isObject(ep) && Array.isArray(ep.backend)) {
-      const backends = ep.backend.map((backend) => convert(backend, BACKEND))
-      if (backends.some((b, i) => b !== (ep as { backend: unknown[] }).backend[i]))
-        ep = { ...ep, backend: backends }
+      const original = ep.backend
+      const backends = original.map((backend, j) =>
+        convert(backend, BACKEND, BACKEND_OTHER, ['endpoints', i, 'backend', j], renames),
+      )
+      if (backends.some((b, j) => b !== original[j])) ep = { ...ep, backend: backends }
     }
-    if (ep !== endpoint) changed = true
     return ep
   })
-  return changed ? { ...root, endpoints } : value
+  const changed = endpoints.some((ep, i) => ep !== list[i])
+  return { value: changed ? { ...root, endpoints } : root, written }
 }
