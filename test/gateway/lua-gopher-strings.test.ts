@@ -1,8 +1,10 @@
 // string.upper/lower and the pattern functions as gopher-lua runs them: upper/lower are Go's
 // strings.ToUpper/ToLower (é -> É, the Kelvin sign -> k, ß kept), its patterns have no %f frontier
 // and no %g class (the letter itself), find with an empty pattern answers 1 wherever it starts,
-// a fractional start or count is truncated, a find start beyond int64 finds nothing, and a gsub
-// count of 0 or below replaces every match. Fengari (Lua 5.3) answered otherwise, so a guard on
+// a fractional start or count is truncated, a find start beyond int64 finds nothing, a gsub
+// count of 0 or below replaces every match, a set's range with a class or escape at an end
+// ([%a-z]) matches nothing, a pattern ending in % finds nothing, and match without a match
+// answers no value (so tostring(string.match(...)) fails the call). Fengari (Lua 5.3) answered otherwise, so a guard on
 // string.find(x, '%f[%w]admin') refused calls KrakenD lets through. Values from KrakenD CE.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -29,6 +31,19 @@ const values: Array<[string, string]> = [
   ["(string.gsub('aaa', 'a', 'b', 1.9))", 'baa'],
   ["(string.gsub('aaa', 'a', 'b', 0))", 'bbb'],
   ["(string.gsub('aaa', 'a', 'b', -1e20))", 'bbb'],
+  ["(string.match('a.b-c', '[%a-z]'))", 'nil'],
+  ["(string.match('x5', '[a-%d]'))", 'nil'],
+  ["(string.match('.', '[%.-z]'))", 'nil'],
+  ["(string.match('g', '[%g-z]'))", 'nil'],
+  ["string.match('9', '[^%a-z]')", '9'],
+  ["string.match('+', '[+-/]')", '+'],
+  ["string.match('-', '[a-]')", '-'],
+  ["string.match('a]', '[^]]')", 'a'],
+  ["string.match('[x]', '%b[]')", '[x]'],
+  ["(string.match('a%', 'a%'))", 'nil'],
+  ["(string.gsub('abc', '%', '#'))", 'abc'],
+  ["select('#', string.match('abc', 'x'))", '0'],
+  ["pcall(function() return tostring(string.match('abc', 'x')) end)", 'false'],
 ]
 
 describe("gopher-lua's string case and patterns", () => {

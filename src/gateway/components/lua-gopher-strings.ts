@@ -50,7 +50,10 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
       lua.lua_insert(state, 1)
       lua.lua_call(state, top, lua.LUA_MULTRET)
-      return lua.lua_gettop(state)
+      const results = lua.lua_gettop(state)
+      // gopher-lua's match answers no value at all where nothing matches (tostring(...) then fails).
+      if (name === 'match' && results === 1 && lua.lua_type(state, 1) === lua.LUA_TNIL) return 0
+      return results
     })
     lua.lua_setfield(L, -2, e.s(name))
   }
@@ -61,23 +64,126 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
 }
 
 const PERCENT = 37
+const OPEN = 91
+const CLOSE = 93
+const DASH = 45
 const LITERAL_AFTER_PERCENT = new Set([102 /* f */, 103 /* g */, 71 /* G */])
+/** A set nothing matches, and one everything matches, in 5.3's pattern syntax. */
+const NOTHING = [OPEN, 94, PERCENT, 122, PERCENT, 90, CLOSE] // [^%z%Z]
+const ANYTHING = [OPEN, PERCENT, 122, PERCENT, 90, CLOSE] // [%z%Z]
 
-/** The pattern with gopher-lua's `%f`/`%g`/`%G` (the letter itself) written as that letter. */
+type SetItem =
+  | { kind: 'char'; byte: number }
+  | { kind: 'class'; bytes: number[] }
+  | { kind: 'never' }
+  | { kind: 'range'; from: number; to: number }
+
+/**
+ * The pattern as gopher-lua's matcher reads it, written for 5.3's: `%f`, `%g` and `%G` are the
+ * letter; a pattern ending in `%` matches nothing; in a set, a range with a class or an escape at
+ * either end (`[%a-z]`) matches nothing.
+ */
 function gopherPattern(pattern: Uint8Array): Uint8Array {
-  let at = pattern.indexOf(PERCENT)
-  if (at === -1) return pattern
-  const out: number[] = []
-  let copied = 0
-  for (; at !== -1 && at + 1 < pattern.length; at = pattern.indexOf(PERCENT, at + 2)) {
-    if (!LITERAL_AFTER_PERCENT.has(pattern[at + 1] as number)) continue
-    for (let i = copied; i < at; i += 1) out.push(pattern[i] as number)
-    copied = at + 1
+  if (pattern.indexOf(PERCENT) === -1 && pattern.indexOf(OPEN) === -1) return pattern
+  const key = Buffer.from(pattern.buffer, pattern.byteOffset, pattern.length).toString('latin1')
+  let read = READ_PATTERNS.get(key)
+  if (!read) {
+    read = rewritePattern(pattern)
+    if (READ_PATTERNS.size >= 256) READ_PATTERNS.clear()
+    READ_PATTERNS.set(key, read)
   }
-  if (copied === 0) return pattern
-  for (let i = copied; i < pattern.length; i += 1) out.push(pattern[i] as number)
+  return read
+}
+
+/** Patterns already rewritten (scripts use a few, call after call). */
+const READ_PATTERNS = new Map<string, Uint8Array>()
+
+function rewritePattern(pattern: Uint8Array): Uint8Array {
+  const out: number[] = []
+  let i = 0
+  while (i < pattern.length) {
+    const c = pattern[i] as number
+    if (c === PERCENT) {
+      const next = pattern[i + 1]
+      if (next === undefined) {
+        out.push(...NOTHING)
+        i += 1
+      } else if (next === 98 /* b */) {
+        for (const b of pattern.subarray(i, i + 4)) out.push(b)
+        i += 4
+      } else {
+        if (!LITERAL_AFTER_PERCENT.has(next)) out.push(PERCENT)
+        out.push(next)
+        i += 2
+      }
+    } else if (c === OPEN) {
+      const set = readSet(pattern, i)
+      if (!set) {
+        for (const b of pattern.subarray(i)) out.push(b)
+        break
+      }
+      out.push(...set.bytes)
+      i = set.end
+    } else {
+      out.push(c)
+      i += 1
+    }
+  }
   return Uint8Array.from(out)
 }
+
+/** gopher-lua's parseClassSet from `[` at `at`: the set in 5.3's syntax and where it ends; undefined if unterminated. */
+function readSet(pattern: Uint8Array, at: number): { bytes: number[]; end: number } | undefined {
+  let j = at + 1
+  const negated = pattern[j] === 94
+  if (negated) j += 1
+  const items: SetItem[] = []
+  let range = false
+  for (;;) {
+    const ch = pattern[j]
+    if (ch === undefined) return undefined
+    if (ch === CLOSE && items.length > 0) {
+      j += 1
+      break
+    }
+    if (ch === DASH && items.length > 0 && !range) {
+      range = true
+      j += 1
+      continue
+    }
+    let item: SetItem
+    if (ch === PERCENT) {
+      const next = pattern[j + 1]
+      if (next === undefined) return undefined
+      item = { kind: 'class', bytes: LITERAL_AFTER_PERCENT.has(next) ? [next] : [PERCENT, next] }
+      j += 2
+    } else {
+      item = { kind: 'char', byte: ch }
+      j += 1
+    }
+    if (range) {
+      const from = items.pop() as SetItem
+      items.push(
+        from.kind === 'char' && item.kind === 'char'
+          ? { kind: 'range', from: from.byte, to: item.byte }
+          : { kind: 'never' },
+      )
+      range = false
+    } else items.push(item)
+  }
+  if (range) items.push({ kind: 'char', byte: DASH })
+  const body: number[] = []
+  for (const item of items) {
+    if (item.kind === 'char') body.push(...escaped(item.byte))
+    else if (item.kind === 'class') body.push(...item.bytes)
+    else if (item.kind === 'range') body.push(item.from, DASH, item.to)
+  }
+  if (body.length === 0) return { bytes: negated ? ANYTHING : NOTHING, end: j }
+  return { bytes: [OPEN, ...(negated ? [94] : []), ...body, CLOSE], end: j }
+}
+
+const isAlnum = (b: number) => (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
+const escaped = (b: number) => (isAlnum(b) ? [b] : [PERCENT, b])
 
 /** Go's strings.ToUpper/ToLower: ASCII alone byte by byte, else rune by rune (simple case mapping). */
 function goCase(bytes: Uint8Array, upper: boolean): Uint8Array {
