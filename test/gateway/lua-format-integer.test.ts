@@ -19,6 +19,11 @@ const formats: Array<[string, string]> = [
     '[+3000000000|-3000000000|5000000000|%|z|]',
   ],
   ["string.format('%.12d|%5d|%3d', -3e9, 2^62, 7)", '-003000000000|4611686018427387904|  7'],
+  // %x, %X and %o as Go writes int64(n) (fengari: 32-bit two's complement, no precision or sign),
+  // and the ' ' and '#' flags, which fengari's format failed on.
+  ["string.format('%#x|% d|%#o|%#08x', 255, 5, 8, 255)", '0xff| 5|010|0x000000ff'],
+  ["string.format('%x|%X|%.4x|%+x|%x', -1, -255, 10, 7, 3.5)", '-1|-FF|000a|+7|3'],
+  ["string.format('%x|%o', 2^63, 2^40)", '-8000000000000000|20000000000000'],
 ]
 
 describe("string.format's %d and %i as gopher-lua writes a number", () => {

@@ -26,11 +26,24 @@ export function goFormatDecimal(
   width: string,
   precision: string | undefined,
 ): string {
+  return goFormatInteger(value, flags, width, precision, 10, false)
+}
+
+/** Go's fmt.fmtInteger (bases 8, 10 and 16; '#' writes 0x/0X or a leading 0). */
+export function goFormatInteger(
+  value: bigint,
+  flags: string,
+  width: string,
+  precision: string | undefined,
+  base: number,
+  upper: boolean,
+): string {
   const negative = value < 0n
   const minus = flags.includes('-')
   const zero = flags.includes('0') && !minus
   const wid = width === '' ? 0 : Number(width)
-  let digits = (negative ? -value : value).toString()
+  let digits = (negative ? -value : value).toString(base)
+  if (upper) digits = digits.toUpperCase()
   if (precision !== undefined) {
     const prec = precision === '' ? 0 : Number(precision)
     if (prec === 0 && value === 0n) return ' '.repeat(wid)
@@ -38,6 +51,8 @@ export function goFormatDecimal(
   }
   const sign = negative ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : ''
   if (zero && precision === undefined && width !== '') digits = digits.padStart(wid - sign.length, '0')
+  if (flags.includes('#') && base === 8 && !digits.startsWith('0')) digits = `0${digits}`
+  if (flags.includes('#') && base === 16) digits = `${upper ? '0X' : '0x'}${digits}`
   const text = sign + digits
   return minus ? text.padEnd(wid, ' ') : text.padStart(wid, ' ')
 }
@@ -89,15 +104,19 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       if (spec[0] === '%%') continue
       arg += 1
       const [, flags = '', width = '', precision, conversion] = spec
+      const base = conversion === 'x' || conversion === 'X' ? 16 : conversion === 'o' ? 8 : 10
       if (
-        (conversion !== 'd' && conversion !== 'i') ||
+        (conversion !== 'd' && conversion !== 'i' && base === 10) ||
         arg > top ||
         lua.lua_type(state, arg) !== lua.LUA_TNUMBER
       )
         continue
       const x = lua.lua_tonumber(state, arg)
-      if (Number.isInteger(x) && x >= -INT32_LIMIT && x < INT32_LIMIT) continue
-      args.set(arg, goFormatDecimal(goInt64(x), flags, width, precision))
+      // fengari writes small integers in base 10 as Go does, except with the ' ' and '#' flags (it
+      // fails); its %x/%o are 32-bit two's complement without precision or sign.
+      const plain = base === 10 && !flags.includes(' ') && !flags.includes('#')
+      if (plain && Number.isInteger(x) && x >= -INT32_LIMIT && x < INT32_LIMIT) continue
+      args.set(arg, goFormatInteger(goInt64(x), flags, width, precision, base, conversion === 'X'))
       format += `${source.slice(copied, at)}%s`
       copied = SPEC.lastIndex
     }
