@@ -4,6 +4,7 @@
  * — gwdeploy knows the nodes. `--check` only asks each node. No lock: an Add only ever adds, and a
  * release running meanwhile carries what its serving nodes hold into its new colour.
  */
+import { jsonFoldedValue } from '../gateway/config/field-reader.ts'
 import { COLOURS, type Colour, type RevokerEndpoint } from '../providers/types.ts'
 import { providerError, usageError } from './errors.ts'
 import { LOOKBACK, liveConfigText } from './records.ts'
@@ -49,11 +50,13 @@ function revocationElements(claims: string[]): string[] {
 /** The live config's auth/revoker token_keys; undefined when the live config is not known here. */
 function tokenKeys(configText: string | undefined): string[] | null | undefined {
   if (!configText) return undefined
-  const extra = (JSON.parse(configText) as { extra_config?: Record<string, { token_keys?: unknown }> })
+  const extra = (JSON.parse(configText) as { extra_config?: Record<string, Record<string, unknown>> })
     .extra_config
   const revoker = extra?.['auth/revoker'] ?? extra?.['github_com/devopsfaith/bloomfilter']
   if (!revoker) return null
-  return Array.isArray(revoker.token_keys) ? revoker.token_keys.filter((k) => typeof k === 'string') : []
+  // Read as the runtime reads it: KrakenD's encoding/json takes "Token_Keys" too.
+  const keys = jsonFoldedValue(revoker, 'token_keys')
+  return Array.isArray(keys) ? keys.filter((k) => typeof k === 'string') : []
 }
 
 export async function revoke(ctx: EngineContext, options: RevokeOptions): Promise<RevokeResult> {

@@ -258,4 +258,16 @@ describe('revocations follow traffic (fake provider, real revocation services)',
     )
     assert.equal(revokedOn('blue', 'jti-unreachable') || revokedOn('green', 'jti-unreachable'), false)
   })
+
+  it('gwdeploy revoke reads token_keys written in another case, as the nodes (encoding/json) read it', async () => {
+    await writeGateway({ token_keys: undefined, Token_Keys: ['jti'] })
+    const second = await h.run(releaseOf(2))
+    assert.equal(second.code, 0, second.error?.message)
+    const added = await h.run((ctx) => revoke(ctx, { claims: ['jti=folded'], check: false }))
+    assert.equal(added.code, 0, added.error?.message)
+    assert.equal(revokedOn('green', 'jti-folded'), true)
+    const other = await h.run((ctx) => revoke(ctx, { claims: ['sub=x'], check: false }))
+    assert.equal(other.code, 2)
+    assert.match(other.error?.message ?? '', /looks up "jti" only/)
+  })
 })
