@@ -4,6 +4,7 @@
  * config).
  */
 import { configError, type GwError } from '../core/errors.ts'
+import { jsonFoldedValue } from './json-keys.ts'
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -24,7 +25,8 @@ function revokerSection(gatewayConfig: unknown): { at: string; section: unknown 
 export function revokerPort(gatewayConfig: unknown): number | undefined {
   const found = revokerSection(gatewayConfig)
   if (!found) return undefined
-  const port = isObject(found.section) ? found.section.port : undefined
+  // Read as the runtime reads it: KrakenD's encoding/json takes "Port" too.
+  const port = isObject(found.section) ? jsonFoldedValue(found.section, 'port') : undefined
   return typeof port === 'number' && Number.isInteger(port) ? port : 0
 }
 

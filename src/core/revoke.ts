@@ -4,7 +4,7 @@
  * — gwdeploy knows the nodes. `--check` only asks each node. No lock: an Add only ever adds, and a
  * release running meanwhile carries what its serving nodes hold into its new colour.
  */
-import { jsonFoldedValue } from '../gateway/config/field-reader.ts'
+import { jsonFoldedValue } from '../config/json-keys.ts'
 import { COLOURS, type Colour, type RevokerEndpoint } from '../providers/types.ts'
 import { providerError, usageError } from './errors.ts'
 import { LOOKBACK, liveConfigText } from './records.ts'

@@ -15,6 +15,12 @@ test('the revoker port as the stamped config sets it (0 when it is left to chanc
   assert.equal(revokerPort(withRevoker({ port: '1234' })), 0)
 })
 
+test('the revoker port is read in any key case, as the nodes read it (encoding/json: last in byte order)', () => {
+  assert.equal(revokerPort(withRevoker({ Port: 1234 })), 1234)
+  assert.equal(revokerPort(withRevoker({ PORT: 2, port: 1 })), 1)
+  assert.equal(revokerPortProblem(withRevoker({ Port: 1234 }), 'gateway.json', 8080), undefined)
+})
+
 test('nodes in containers need a fixed revoker port of its own', () => {
   assert.equal(revokerPortProblem({ version: 3 }, 'gateway.json', 8080), undefined)
   assert.equal(revokerPortProblem(withRevoker({ port: 1234 }), 'gateway.json', 8080), undefined)

@@ -11,8 +11,8 @@
  * silently dropped.
  */
 import type { Environment } from '@marcbachmann/cel-js'
+import { jsonFoldedValue } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
-import { jsonFoldedValue } from '../config/field-reader.ts'
 import { GoNumber } from '../go-json.ts'
 import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'

@@ -1,8 +1,9 @@
 import { guardingNamespace } from '../../config/gateway-namespaces.ts'
+import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseDuration } from '../config/duration.ts'
-import { caseVariantMessage, goKeyOrder, jsonFold, sameKeyOtherCase } from '../config/field-reader.ts'
+import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
 import { isObject, type Report } from './types.ts'
 
 /**

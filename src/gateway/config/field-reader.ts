@@ -3,6 +3,7 @@
  * and returns the fallback, so one validation run lists every problem in the file.
  */
 import { classifyNamespace, guardingNamespace, type NamespaceLevel } from '../../config/gateway-namespaces.ts'
+import { jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject, type Report } from '../components/types.ts'
@@ -20,21 +21,6 @@ const V2_KEYS: Record<string, string> = {
 }
 
 const isComment = (key: string) => /^[@$_#]/.test(key)
-
-/** encoding/json's key matching: ASCII case folding plus the Kelvin sign and long s. */
-export const jsonFold = (key: string) => key.replaceAll('\u017f', 's').replaceAll('\u212a', 'k').toLowerCase()
-
-/** Go's byte order of two keys (encoding/json re-encodes a map with its keys sorted so). */
-export const goKeyOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
-
-/**
- * The value encoding/json decodes into the field `field` (lower case) from a map KrakenD re-encoded
- * with sorted keys: the last key in Go's byte order that folds to it wins (`Check_Expr` is read).
- */
-export const jsonFoldedValue = (obj: Record<string, unknown>, field: string): unknown => {
-  const keys = Object.keys(obj).filter((key) => jsonFold(key) === field)
-  return keys.length === 0 ? undefined : obj[keys.sort(goKeyOrder)[keys.length - 1] as string]
-}
 
 /** The known key `key` spells in another case: KrakenD's Go decoders match keys case-insensitively. */
 export const sameKeyOtherCase = (key: string, known: Iterable<string>): string | undefined => {

@@ -7,9 +7,10 @@
  * Durations need nothing: a number is nanoseconds there and here. extra_config is not touched:
  * each component decodes its own namespace.
  */
+
+import { jsonFold } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
-import { jsonFold } from './field-reader.ts'
 
 type Kind = 'string' | 'bool' | 'int' | 'strings' | 'stringMap'
 
