@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/files.ts'
 
 const QUERY = 'query Hero($id: ID!) { hero(id: $id) { name } }\n'
 
-function project(queryPath: string): string {
+function project(queryPath: string, key = 'query_path'): string {
   const dir = tempDir('gw-graphql-')
   mkdirSync(join(dir, 'queries'))
   writeFileSync(join(dir, 'queries', 'hero.graphql'), QUERY)
@@ -18,7 +18,7 @@ function project(queryPath: string): string {
   const backend = {
     host: ['http://127.0.0.1:19'],
     url_pattern: '/graphql',
-    extra_config: { 'backend/graphql': { type: 'query', query: 'ignored', query_path: queryPath } },
+    extra_config: { 'backend/graphql': { type: 'query', query: 'ignored', [key]: queryPath } },
   }
   writeFileSync(
     file,
@@ -65,4 +65,17 @@ test('a stamped release carries the query, not the path', async () => {
     stampGatewayConfig({ file: project('nowhere.graphql'), service: 's', sha: 'abcdef0' }),
     /a file the gateway config names cannot be read/,
   )
+})
+
+test('a query_path key in another case is read too (lura decodes the options with encoding/json)', async () => {
+  const file = project('queries/hero.graphql', 'Query_Path')
+  process.chdir(dirname(file))
+  const result = checkGatewayConfigFile(file)
+  assert.deepEqual(result.errors, [])
+  assert.equal(result.config?.endpoints[0]?.backends[0]?.components?.graphql?.query, QUERY)
+  const stamped = await stampGatewayConfig({ file, service: 's', sha: 'abcdef0' })
+  assert.ok(stamped.json.includes(JSON.stringify(QUERY)))
+  assert.ok(!/query_path/i.test(stamped.json))
+  const missing = checkGatewayConfigFile(project('queries/missing.graphql', 'QUERY_PATH'))
+  assert.match(missing.errors[0]?.message ?? '', /cannot read the GraphQL query file/)
 })

@@ -4,6 +4,7 @@
 // and written into `query`, so a stamped release carries the query itself and needs no file.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
 
@@ -27,15 +28,22 @@ export function inlineGraphqlQueryFiles(config: unknown, baseDir: string): Query
       const name =
         isObject(extra) && extra['backend/graphql'] === undefined ? GRAPHQL_LONG_NAME : 'backend/graphql'
       const graphql = isObject(extra) ? extra[name] : undefined
-      if (!isObject(graphql) || typeof graphql.query_path !== 'string' || graphql.query_path === '') continue
-      const path: KeyPath = ['endpoints', i, 'backend', j, 'extra_config', name, 'query_path']
+      if (!isObject(graphql)) continue
+      // lura decodes the options with encoding/json: "Query_Path" is read as query_path.
+      const keys = Object.keys(graphql)
+        .filter((key) => jsonFold(key) === 'query_path')
+        .sort(goKeyOrder)
+      const key = keys[keys.length - 1]
+      const queryPath = key === undefined ? undefined : graphql[key]
+      if (key === undefined || typeof queryPath !== 'string' || queryPath === '') continue
+      const path: KeyPath = ['endpoints', i, 'backend', j, 'extra_config', name, key]
       try {
-        graphql.query = readFileSync(resolve(baseDir, graphql.query_path), 'utf8')
-        delete graphql.query_path
+        graphql.query = readFileSync(resolve(baseDir, queryPath), 'utf8')
+        for (const written of keys) delete graphql[written]
       } catch (error) {
         problems.push({
           path,
-          message: `cannot read the GraphQL query file "${graphql.query_path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          message: `cannot read the GraphQL query file "${queryPath}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
           hint: "query_path is read relative to the working directory (a release: the gateway config's directory)",
         })
       }
