@@ -10,10 +10,17 @@ export const jsonFold = (key: string) => key.replaceAll('\u017f', 's').replaceAl
 export const goKeyOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
 /**
- * The value encoding/json decodes into the field `field` (lower case) from a map KrakenD re-encoded
+ * The key encoding/json decodes into the field `field` (lower case) from a map KrakenD re-encoded
  * with sorted keys: the last key in Go's byte order that folds to it wins (`Check_Expr` is read).
  */
+export const jsonFoldedKey = (obj: Record<string, unknown>, field: string): string | undefined =>
+  Object.keys(obj)
+    .filter((key) => jsonFold(key) === field)
+    .sort(goKeyOrder)
+    .at(-1)
+
+/** The value of `jsonFoldedKey`'s key. */
 export const jsonFoldedValue = (obj: Record<string, unknown>, field: string): unknown => {
-  const keys = Object.keys(obj).filter((key) => jsonFold(key) === field)
-  return keys.length === 0 ? undefined : obj[keys.sort(goKeyOrder)[keys.length - 1] as string]
+  const key = jsonFoldedKey(obj, field)
+  return key === undefined ? undefined : obj[key]
 }

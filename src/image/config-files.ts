@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, posix, resolve } from 'node:path'
 import { forEachNamespace, NAMESPACE_ALIASES } from '../config/gateway-namespaces.ts'
+import { jsonFoldedKey } from '../config/json-keys.ts'
 import type { KeyPath } from '../core/source-text.ts'
 import { callsHttp } from '../gateway/components/lua.ts'
 
@@ -46,24 +47,21 @@ function namedFiles(config: unknown): NamedFile[] {
   forEachNamespace(config, (namespace, _level, path) => {
     const alias = Object.hasOwn(NAMESPACE_ALIASES, namespace) ? NAMESPACE_ALIASES[namespace] : undefined
     const options = valueAt(config, path)
-    if (
-      JOSE_NAMESPACES.has(alias ?? namespace) &&
-      isObject(options) &&
-      typeof options.jwk_local_ca === 'string'
-    )
-      named.push({ at: [...path, 'jwk_local_ca'], name: options.jwk_local_ca, kind: 'certificate' })
-    // The validator's local key set (public keys ship; a secret or private key never does); the
-    // signer's is its private keys.
-    if (
-      JOSE_NAMESPACES.has(alias ?? namespace) &&
-      isObject(options) &&
-      typeof options.jwk_local_path === 'string'
-    )
-      named.push({
-        at: [...path, 'jwk_local_path'],
-        name: options.jwk_local_path,
-        kind: (alias ?? namespace) === 'auth/signer' ? 'private key' : 'jwk set',
-      })
+    if (JOSE_NAMESPACES.has(alias ?? namespace) && isObject(options)) {
+      // krakend-jose decodes its options with encoding/json: "JWK_Local_Path" is read too.
+      const ca = jsonFoldedKey(options, 'jwk_local_ca')
+      if (ca !== undefined && typeof options[ca] === 'string')
+        named.push({ at: [...path, ca], name: options[ca], kind: 'certificate' })
+      // The validator's local key set (public keys ship; a secret or private key never does); the
+      // signer's is its private keys.
+      const keys = jsonFoldedKey(options, 'jwk_local_path')
+      if (keys !== undefined && typeof options[keys] === 'string')
+        named.push({
+          at: [...path, keys],
+          name: options[keys],
+          kind: (alias ?? namespace) === 'auth/signer' ? 'private key' : 'jwk set',
+        })
+    }
     if (!LUA_NAMESPACES.has(alias ?? namespace)) return
     const sources = isObject(options) && Array.isArray(options.sources) ? options.sources : []
     for (const [i, source] of sources.entries())

@@ -295,4 +295,18 @@ test("client_tls's certificates ship like Lua sources; a private key never does,
     (await problems())[0] ?? '',
     /the private key "keys\/private\.json" would be copied into the image/,
   )
+  // krakend-jose reads its keys in any case (encoding/json), so the nodes read these files too.
+  await jose({ JWK_Local_Path: 'keys/public.json' })
+  assert.deepEqual(
+    (await stamp()).files.map((f) => f.path),
+    ['keys/public.json'],
+  )
+  await jose(
+    { jwk_local_path: 'keys/public.json' },
+    { alg: 'ES256', kid: 'p', Jwk_Local_Path: 'keys/private.json' },
+  )
+  assert.match(
+    (await problems())[0] ?? '',
+    /the private key "keys\/private\.json" would be copied into the image/,
+  )
 })
