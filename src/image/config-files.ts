@@ -11,6 +11,7 @@ import { forEachNamespace, NAMESPACE_ALIASES } from '../config/gateway-namespace
 import { jsonFoldedKey } from '../config/json-keys.ts'
 import type { KeyPath } from '../core/source-text.ts'
 import { callsHttp } from '../gateway/components/lua.ts'
+import { readWeakInput } from '../gateway/config/weak-input.ts'
 
 export interface ConfigFile {
   /** Relative to the config's directory, normalised, with `/` separators. */
@@ -96,7 +97,11 @@ export function readConfigFiles(
 ): { files: ConfigFile[]; problems: ConfigFileProblem[] } {
   const files = new Map<string, string>()
   const problems: ConfigFileProblem[] = []
-  for (const { at, name, kind } of namedFiles(config)) {
+  // Service, endpoint and backend keys as KrakenD's decoder reads them ("Client_TLS" is client_tls).
+  const weak = isObject(config) ? readWeakInput(config) : undefined
+  for (const named of namedFiles(weak?.value ?? config)) {
+    const { name, kind } = named
+    const at = weak ? weak.written(named.at) : named.at
     const normal = posix.normalize(name.replaceAll('\\', '/'))
     if (kind !== 'lua' && isAbsolute(name)) continue
     if (kind === 'private key') {

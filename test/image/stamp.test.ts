@@ -234,6 +234,15 @@ test("client_tls's certificates ship like Lua sources; a private key never does,
   assert.match(notPem ?? '', /holds no PEM certificate/)
   assert.match(outside ?? '', /must be a file inside the gateway config's directory/)
   assert.match(missing ?? '', /cannot read the certificate "tls\/none\.pem": ENOENT/)
+  // KrakenD's decoder reads a service key in another case (the nodes too): its files ship.
+  await writeFile(
+    join(dir, 'gateway.json'),
+    JSON.stringify({ version: 3, Client_TLS: { ca_certs: ['tls/ca.pem'] }, endpoints: [] }),
+  )
+  assert.deepEqual(
+    (await stamp()).files.map((f) => f.path),
+    ['tls/ca.pem'],
+  )
 
   // The JOSE components' local files: the JWKS download's jwk_local_ca ships the same way.
   const jose = (validator: Record<string, unknown>, signer?: Record<string, unknown>) =>
