@@ -5,6 +5,7 @@
  * started, so `config validate` and `release` refuse them first. Imports no gateway code.
  */
 import { configError, type GwError } from '../core/errors.ts'
+import { serviceNamespace } from './gateway-service-namespace.ts'
 import type { GwConfig } from './schema.ts'
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -12,8 +13,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /** Where the gateway config serves its health endpoint, as lura reads it; undefined when disabled. */
 function gatewayHealthPath(gatewayConfig: unknown): string | undefined {
-  const extra = isObject(gatewayConfig) ? gatewayConfig.extra_config : undefined
-  const router = isObject(extra) ? extra.router : undefined
+  const router = serviceNamespace(gatewayConfig, 'router')?.value
   if (!isObject(router)) return '/__health'
   if (router.disable_health === true) return undefined
   return typeof router.health_path === 'string' && router.health_path !== ''

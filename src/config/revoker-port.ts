@@ -1,24 +1,19 @@
 /**
  * auth/revoker's Go net/rpc port: where a node takes revocations, so container providers publish it
  * next to the gateway's port. Imports no gateway code (the release engine reads it from the stamped
- * config).
+ * config); the config is read as the nodes read it (gateway-service-namespace.ts).
  */
 import { configError, type GwError } from '../core/errors.ts'
+import { serviceNamespace } from './gateway-service-namespace.ts'
 import { jsonFoldedValue } from './json-keys.ts'
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** KrakenD CE's v2 name, which the official image still reads. */
-const V2_NAME = 'github_com/devopsfaith/bloomfilter'
-
 /** The revoker's section and where it is in the gateway config, when there is one. */
 function revokerSection(gatewayConfig: unknown): { at: string; section: unknown } | undefined {
-  const extra = isObject(gatewayConfig) ? gatewayConfig.extra_config : undefined
-  if (!isObject(extra)) return undefined
-  for (const name of ['auth/revoker', V2_NAME])
-    if (extra[name] !== undefined) return { at: `extra_config.${name}`, section: extra[name] }
-  return undefined
+  const found = serviceNamespace(gatewayConfig, 'auth/revoker')
+  return found && { at: found.at, section: found.value }
 }
 
 /** The revoker port (0 = any free port), or undefined when the config has no revoker. */

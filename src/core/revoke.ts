@@ -4,6 +4,7 @@
  * — gwdeploy knows the nodes. `--check` only asks each node. No lock: an Add only ever adds, and a
  * release running meanwhile carries what its serving nodes hold into its new colour.
  */
+import { serviceNamespace } from '../config/gateway-service-namespace.ts'
 import { jsonFoldedValue } from '../config/json-keys.ts'
 import { COLOURS, type Colour, type RevokerEndpoint } from '../providers/types.ts'
 import { providerError, usageError } from './errors.ts'
@@ -50,12 +51,10 @@ function revocationElements(claims: string[]): string[] {
 /** The live config's auth/revoker token_keys; undefined when the live config is not known here. */
 function tokenKeys(configText: string | undefined): string[] | null | undefined {
   if (!configText) return undefined
-  const extra = (JSON.parse(configText) as { extra_config?: Record<string, Record<string, unknown>> })
-    .extra_config
-  const revoker = extra?.['auth/revoker'] ?? extra?.['github_com/devopsfaith/bloomfilter']
-  if (!revoker) return null
+  const revoker = serviceNamespace(JSON.parse(configText), 'auth/revoker')?.value
+  if (typeof revoker !== 'object' || revoker === null) return null
   // Read as the runtime reads it: KrakenD's encoding/json takes "Token_Keys" too.
-  const keys = jsonFoldedValue(revoker, 'token_keys')
+  const keys = jsonFoldedValue(revoker as Record<string, unknown>, 'token_keys')
   return Array.isArray(keys) ? keys.filter((k) => typeof k === 'string') : []
 }
 

@@ -19,6 +19,13 @@ test('the revoker port is read in any key case, as the nodes read it (encoding/j
   assert.equal(revokerPort(withRevoker({ Port: 1234 })), 1234)
   assert.equal(revokerPort(withRevoker({ PORT: 2, port: 1 })), 1)
   assert.equal(revokerPortProblem(withRevoker({ Port: 1234 }), 'gateway.json', 8080), undefined)
+  // "Extra_Config" is extra_config to KrakenD's decoder (the only spelling of it): the nodes run it.
+  const otherCase = { version: 3, Extra_Config: { 'auth/revoker': { n: 10 } } }
+  assert.equal(revokerPort(otherCase), 0)
+  assert.deepEqual(revokerPortProblem(otherCase, 'gateway.json', 8080)?.location, {
+    file: 'gateway.json',
+    path: 'Extra_Config.auth/revoker.port',
+  })
 })
 
 test('nodes in containers need a fixed revoker port of its own', () => {
