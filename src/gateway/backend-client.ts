@@ -10,6 +10,7 @@ import { BackendCallError } from './backend-call-error.ts'
 import { type BodyRead, CollectingHandler } from './backend-collect.ts'
 import { skippingContinue, switchedStatus } from './backend-continue.ts'
 import { undoGzip } from './backend-gzip.ts'
+import { authorizing, type HopAuthorization } from './backend-hop-authorization.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
@@ -75,34 +76,6 @@ export interface BackendRequest {
    * for a valid token (fetching one when needed) and carries it (not to another host: see call).
    */
   authorizeHop?: () => Promise<HopAuthorization>
-}
-
-/** The Authorization header value for a hop, or why no token could be had (x/oauth2's words). */
-export type HopAuthorization = { authorization: string } | { failed: string }
-
-/**
- * x/oauth2's Transport round trip: a token asked for (fetched when needed) and set on the request,
- * or the call fails naming the URL (`named`: Go's url.Error prefix). Deviation: a redirect hop that
- * left the first host (Go's client stripped Authorization) gets no token; KrakenD's does.
- */
-function authorizing<T>(
-  authorize: () => Promise<HopAuthorization>,
-  next: Send<T>,
-  named: () => string,
-): Send<T> {
-  let first = true
-  return async (hop, req) => {
-    const token = await authorize()
-    if ('failed' in token) throw new BackendCallError(`${named()}: ${token.failed}`, false)
-    const { authorization } = token
-    if (first) {
-      // Copies: the header maps may be the endpoint request's. Redirect hops copy req.headers.
-      hop.headers = { ...hop.headers, authorization }
-      req.headers = { ...req.headers, authorization }
-      first = false
-    } else if (hop.headers.authorization !== undefined) hop.headers.authorization = authorization
-    return next(hop, req)
-  }
 }
 
 export interface BackendAnswer {

@@ -11,7 +11,8 @@
  */
 
 import { BackendCallError } from '../backend-call-error.ts'
-import type { BackendBody, Hop, HopAuthorization, HopRequest } from '../backend-client.ts'
+import type { BackendBody, Hop, HopRequest } from '../backend-client.ts'
+import type { HopAuthorization } from '../backend-hop-authorization.ts'
 import type { CallAt, RedirectingRequest } from '../backend-redirects.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import { GO_USER_AGENT, goReason } from '../go-http.ts'

@@ -1,5 +1,5 @@
 /** The components compiled into request-path hooks, once per service, endpoint and backend. */
-import type { HopAuthorization } from '../backend-client.ts'
+import type { HopAuthorization } from '../backend-hop-authorization.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
