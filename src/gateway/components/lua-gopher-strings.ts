@@ -47,6 +47,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
         }
       }
       if (top >= numberArg && lua.lua_type(state, numberArg) === lua.LUA_TNUMBER) toInt(state, numberArg, use)
+      if (use === 'count') gopherReplacement(state)
       lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
       lua.lua_insert(state, 1)
       lua.lua_call(state, top, lua.LUA_MULTRET)
@@ -56,6 +57,30 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       return results
     })
     lua.lua_setfield(L, -2, e.s(name))
+  }
+  /**
+   * gsub's replacement as gopher-lua takes it: a number is refused (its CheckTypes is exact), and in a
+   * string `%` before anything but a digit or `%` is written as is, as is a trailing `%` (Lua 5.3
+   * fails the call on both), so it is rewritten with `%%` there.
+   */
+  const gopherReplacement = (state: LuaState) => {
+    const type = lua.lua_type(state, 3)
+    if (type === lua.LUA_TNUMBER) {
+      lauxlib.luaL_where(state, 1)
+      lua.lua_pushstring(
+        state,
+        e.s('bad argument #3 to gsub (string or table or function expected, got number)'),
+      )
+      lua.lua_concat(state, 2)
+      lua.lua_error(state)
+    }
+    if (type !== lua.LUA_TSTRING) return
+    const replacement = lua.lua_tostring(state, 3)
+    if (replacement.indexOf(PERCENT) === -1) return
+    const read = rewriteReplacement(replacement)
+    if (read === replacement) return
+    lua.lua_pushstring(state, read)
+    lua.lua_replace(state, 3)
   }
   wrap('find', 3, 'find')
   wrap('match', 3, 'start')
@@ -180,6 +205,27 @@ function readSet(pattern: Uint8Array, at: number): { bytes: number[]; end: numbe
   }
   if (body.length === 0) return { bytes: negated ? ANYTHING : NOTHING, end: j }
   return { bytes: [OPEN, ...(negated ? [94] : []), ...body, CLOSE], end: j }
+}
+
+/** A gsub replacement with gopher-lua's meaning in 5.3's syntax (the same array when nothing changes). */
+function rewriteReplacement(replacement: Uint8Array): Uint8Array {
+  const out: number[] = []
+  let changed = false
+  for (let i = 0; i < replacement.length; i += 1) {
+    const c = replacement[i] as number
+    out.push(c)
+    if (c !== PERCENT) continue
+    const next = replacement[i + 1]
+    if (next === PERCENT || (next !== undefined && next >= 48 && next <= 57)) {
+      out.push(next)
+      i += 1
+    } else {
+      // `%x` or a trailing `%`: gopher-lua writes the `%` itself.
+      out.push(PERCENT)
+      changed = true
+    }
+  }
+  return changed ? Uint8Array.from(out) : replacement
 }
 
 const isAlnum = (b: number) => (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122)
