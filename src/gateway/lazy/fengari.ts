@@ -4,6 +4,7 @@
 // replaced before lobject copies it). The modules load in this order, so `require`, not `import`:
 // literal calls, which esbuild bundles; from source (ESM) Node's own require serves them.
 import { createRequire } from 'node:module'
+import { checkForBounds, type FengariCode, forBoundAt, type Proto } from '../components/lua-for-bounds.ts'
 import { gopherParseNumber } from '../components/lua-go-parse.ts'
 import { goNumberString } from '../components/lua-numbers.ts'
 
@@ -19,6 +20,7 @@ interface FengariObject {
     s: Uint8Array,
     o: { ttisinteger(): boolean; value: number; setfltvalue(n: number): void },
   ) => number
+  TValue: new (type: number, value: number) => ReturnType<FengariCode['numberConstant']>
 }
 
 /**
@@ -27,14 +29,36 @@ interface FengariObject {
  * gopher-lua reads it (Go's ParseInt with prefixes, then ParseFloat: "0b101" is 5, "012" is 10,
  * "inf" is +Inf, "5\r" is no number); the parser's numerals keep Lua's reading.
  */
-function gopherNumbers(lobject: FengariObject, lparser: FengariParser): void {
+interface FengariDebug {
+  luaG_ordererror: (L: FengariThread, p1: unknown, p2: unknown) => never
+  luaG_runerror: (L: FengariThread, message: Uint8Array) => never
+}
+interface FengariThread {
+  ci: { l_code?: Parameters<typeof forBoundAt>[0]; l_savedpc: number }
+}
+
+/** A bound check of lua-for-bounds.ts fails with gopher-lua's words ("for statement init must be a number"). */
+function gopherForErrors(ldebug: FengariDebug, code: FengariCode, text: (s: string) => Uint8Array): void {
+  const orderError = ldebug.luaG_ordererror
+  ldebug.luaG_ordererror = (L, p1, p2) => {
+    const { l_code, l_savedpc } = L.ci
+    const bound = l_code ? forBoundAt(l_code, l_savedpc - 1, code) : undefined
+    if (bound) ldebug.luaG_runerror(L, text(`for statement ${bound} must be a number`))
+    return orderError(L, p1, p2)
+  }
+}
+
+/** Also: numeric `for` loops take numbers only (lua-for-bounds.ts), checked as each chunk is compiled. */
+function gopherNumbers(lobject: FengariObject, lparser: FengariParser, code: FengariCode): void {
   const str2num = lobject.luaO_str2num
   const parser = lparser.luaY_parser
   let parsing = 0
   lparser.luaY_parser = (...args) => {
     parsing += 1
     try {
-      return parser(...args)
+      const closure = parser(...args) as { p: Proto }
+      checkForBounds(closure.p, code)
+      return closure
     } finally {
       parsing -= 1
     }
@@ -63,9 +87,23 @@ function setUp(): typeof import('fengari') {
     }
     conf.lua_number2str = goNumberString
     const fengari = (nodeRequire?.('fengari') ?? require('fengari')) as typeof import('fengari')
+    const lobject = (nodeRequire?.('fengari/src/lobject.js') ??
+      require('fengari/src/lobject.js')) as FengariObject
+    const floatType = (fengari.lua.LUA_TNUMBER as number) | (0 << 4) // LUA_TNUMFLT
+    const code: FengariCode = {
+      lopcodes: (nodeRequire?.('fengari/src/lopcodes.js') ??
+        require('fengari/src/lopcodes.js')) as FengariCode['lopcodes'],
+      numberConstant: () => new lobject.TValue(floatType, 0),
+    }
     gopherNumbers(
-      (nodeRequire?.('fengari/src/lobject.js') ?? require('fengari/src/lobject.js')) as FengariObject,
+      lobject,
       (nodeRequire?.('fengari/src/lparser.js') ?? require('fengari/src/lparser.js')) as FengariParser,
+      code,
+    )
+    gopherForErrors(
+      (nodeRequire?.('fengari/src/ldebug.js') ?? require('fengari/src/ldebug.js')) as FengariDebug,
+      code,
+      (s) => fengari.to_luastring(s),
     )
     return fengari
   } finally {
