@@ -4,6 +4,7 @@
 
 import { isIP, type Socket } from 'node:net'
 import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
 import { chunksOf, probed } from './backend-body-framing.ts'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
@@ -34,7 +35,7 @@ import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { StreamedBody } from './request-stream.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
-import { Agent, buildConnector, Pool, requestOn } from './undici.ts'
+import { Agent, buildConnector, idleConnection, Pool, requestOn } from './undici.ts'
 
 // the gzip helpers other modules take from here
 export { BodyReadError, goHasBody, gunzipLimited, isGzip } from './backend-gzip.ts'
@@ -95,8 +96,6 @@ export const DEADLINE_EXCEEDED = 'context deadline exceeded'
 export const AWAITING_HEADERS = 'net/http: timeout awaiting response headers'
 /** Go's http.Transport default limit on a response's headers (KrakenD sets none of its own). */
 export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024
-/** Each retry takes another pooled connection (or a new one): a bound, not a policy. */
-const MAX_STALE_RETRIES = 8
 export interface BackendClientOptions {
   /** Open connections per backend origin; null: no limit (Go's MaxConnsPerHost 0). */
   connectionsPerHost: number | null
@@ -160,7 +159,8 @@ export interface Hop<T> {
 export type Send<T> = (hop: HopRequest, req: BackendRequest) => Promise<Hop<T>>
 
 export interface HopRequest {
-  dispatcher: Pool | Agent
+  /** A pool, the redirect agent, or (retrying a stale connection) one pooled connection. */
+  dispatcher: Dispatcher
   origin: string
   path: string
   method: string
@@ -301,17 +301,21 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     // Go sends a replayable call again when the backend closed its reused connection before
     // answering; the endpoint's deadline (r.cancel) bounds the attempts together. That is the
     // transport's doing, below qos/http-cache (which sees only the last attempt's outcome).
+    // Each attempt goes to another open idle connection, as Go's getConn takes one, and a new one
+    // only when none is left: each retry costs a reused connection, so there is no other bound.
     const retrying: Send<T> = async (hop, r) => {
-      for (let retries = 0; ; retries += 1) {
+      let attempt = hop
+      for (;;) {
         try {
-          return await direct(hop, r)
+          return await direct(attempt, r)
         } catch (error) {
           const again =
-            retries < MAX_STALE_RETRIES &&
             !r.cancel.aborted &&
             closedBeforeAnswer(error) &&
             replayable(hop.method, hop.body !== undefined && !r.replaysBody, hop.headers)
           if (!again) throw error
+          const idle = hop.dispatcher instanceof Pool ? idleConnection(hop.dispatcher) : undefined
+          attempt = idle ? { ...hop, dispatcher: idle } : hop
         }
       }
     }

@@ -17,3 +17,11 @@ declare module 'undici/lib/dispatcher/pool.js' {
   import { Pool } from 'undici'
   export default Pool
 }
+declare module 'undici/lib/dispatcher/pool-base.js' {
+  const poolBase: { readonly kClients: symbol }
+  export default poolBase
+}
+declare module 'undici/lib/core/symbols.js' {
+  const symbols: { readonly kConnected: symbol; readonly kSize: symbol }
+  export default symbols
+}
