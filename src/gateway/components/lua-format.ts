@@ -1,17 +1,64 @@
 /**
- * string.format's %d and %i as gopher-lua writes a number: its string.format is Go's fmt.Sprintf,
- * and LNumber formats %d/%i as int64(n), Go's conversion of the float64 (toward zero; on amd64 NaN,
- * ±Inf and anything outside int64 give -9223372036854775808). Lua 5.3 refuses a number without an
- * integer representation, and fengari's integers are 32-bit, so such a spec is written here and
- * handed to the native format as a `%s` of the written text. Everything else stays native.
+ * string.format as gopher-lua writes it: Go's fmt.Sprintf over the arguments given (a spec without
+ * one is `%!d(MISSING)`), each LNumber formatting %d/%i/%x/%X/%o as int64(n) (Go's conversion of the
+ * float64: toward zero; on amd64 NaN, ±Inf and anything outside int64 give -9223372036854775808),
+ * %e/%f/%g as the float64 (lua-go-float.ts) and %s/%q as its text, each LString %d as itself or 0,
+ * a float verb as Go's bad verb, %x as its bytes in hex. A spec fengari writes otherwise is written
+ * here and handed to the native format as a `%s` of the written text; the rest stays native.
  */
+import { isUtf8 } from 'node:buffer'
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
+import { goSprintfFloat } from './lua-go-float.ts'
+import { gopherParseNumber } from './lua-go-parse.ts'
+import { goNumberString } from './lua-numbers.ts'
 
 const INT64_LIMIT = 2 ** 63
 const INT32_LIMIT = 2 ** 31
 /** lstrlib's spec: flags, at most two width digits, at most two precision digits, a letter. */
 const SPEC = /%(?:%|([-+ #0]{0,5})(\d{0,2})(?:\.(\d{0,2}))?([A-Za-z]))/gy
+
+const FLOAT_VERBS = new Set(['e', 'E', 'f', 'F', 'g', 'G'])
+
+/** Go's %s of a string: at most `precision` runes, padded to the width (left with '-', zeros with '0'). */
+function padText(text: string, flags: string, width: string, precision: string | undefined): string {
+  const kept =
+    precision === undefined ? text : [...text].slice(0, precision === '' ? 0 : Number(precision)).join('')
+  const pad = Math.max((width === '' ? 0 : Number(width)) - [...kept].length, 0)
+  if (flags.includes('-')) return kept + ' '.repeat(pad)
+  return (flags.includes('0') ? '0' : ' ').repeat(pad) + kept
+}
+
+/** Go's fmtSbx: %x/%X of a string, two hex digits a byte (at most `precision` bytes; ' ' spaces them, '#' adds 0x). */
+function goHexBytes(
+  bytes: Uint8Array,
+  flags: string,
+  width: string,
+  precision: string | undefined,
+  upper: boolean,
+): string {
+  const length =
+    precision === undefined ? bytes.length : Math.min(bytes.length, precision === '' ? 0 : Number(precision))
+  const wid = width === '' ? 0 : Number(width)
+  const minus = flags.includes('-')
+  const padding = (n: number) => (flags.includes('0') && !minus ? '0' : ' ').repeat(Math.max(n, 0))
+  if (length === 0) return padding(wid)
+  const sharp = flags.includes('#')
+  const prefix = sharp ? (upper ? '0X' : '0x') : ''
+  let text = prefix
+  for (let i = 0; i < length; i += 1) {
+    if (flags.includes(' ') && i > 0) text += ` ${prefix}`
+    const hex = (bytes[i] as number).toString(16).padStart(2, '0')
+    text += upper ? hex.toUpperCase() : hex
+  }
+  return minus ? text + padding(wid - text.length) : padding(wid - text.length) + text
+}
+
+/** A Lua string's bytes as text when they are UTF-8 (Go counts runes; other bytes stay native). */
+function utf8Text(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  return isUtf8(buffer) ? buffer.toString('utf8') : undefined
+}
 
 /** Go's int64(x) on amd64. */
 function goInt64(x: number): bigint {
@@ -73,14 +120,15 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     const top = lua.lua_gettop(state)
     const rewritten = lua.lua_type(state, 1) === lua.LUA_TSTRING ? rewrite(state, top) : undefined
     lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
-    for (let i = 1; i <= top; i += 1) {
+    const count = rewritten ? Math.max(top, rewritten.last) : top
+    for (let i = 1; i <= count; i += 1) {
       const text = rewritten?.args.get(i)
       if (i === 1 && rewritten) lua.lua_pushstring(state, rewritten.format)
       else if (text !== undefined) lua.lua_pushstring(state, e.f.to_luastring(text))
       else lua.lua_pushvalue(state, i)
     }
     // The native format's error (a bad argument) is raised again as it was.
-    if (lua.lua_pcall(state, top, 1, 0) !== lua.LUA_OK) lua.lua_error(state)
+    if (lua.lua_pcall(state, count, 1, 0) !== lua.LUA_OK) lua.lua_error(state)
     return 1
   })
   lua.lua_setfield(L, -2, e.s('format'))
@@ -90,7 +138,7 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   function rewrite(
     state: LuaState,
     top: number,
-  ): { format: Uint8Array; args: Map<number, string> } | undefined {
+  ): { format: Uint8Array; args: Map<number, string>; last: number } | undefined {
     const source = Buffer.from(lua.lua_tostring(state, 1)).toString('latin1')
     const args = new Map<number, string>()
     let format = ''
@@ -103,24 +151,73 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       if (!spec) return undefined
       if (spec[0] === '%%') continue
       arg += 1
-      const [, flags = '', width = '', precision, conversion] = spec
-      const base = conversion === 'x' || conversion === 'X' ? 16 : conversion === 'o' ? 8 : 10
-      if (
-        (conversion !== 'd' && conversion !== 'i' && base === 10) ||
-        arg > top ||
-        lua.lua_type(state, arg) !== lua.LUA_TNUMBER
-      )
-        continue
-      const x = lua.lua_tonumber(state, arg)
-      // fengari writes small integers in base 10 as Go does, except with the ' ' and '#' flags (it
-      // fails); its %x/%o are 32-bit two's complement without precision or sign.
-      const plain = base === 10 && !flags.includes(' ') && !flags.includes('#')
-      if (plain && Number.isInteger(x) && x >= -INT32_LIMIT && x < INT32_LIMIT) continue
-      args.set(arg, goFormatInteger(goInt64(x), flags, width, precision, base, conversion === 'X'))
+      const [, flags = '', width = '', precision, conversion = ''] = spec
+      const text = goText(state, arg, top, flags, width, precision, conversion)
+      if (text === undefined) continue
+      args.set(arg, text)
       format += `${source.slice(copied, at)}%s`
       copied = SPEC.lastIndex
     }
     if (args.size === 0) return undefined
-    return { format: Buffer.from(format + source.slice(copied), 'latin1'), args }
+    return { format: Buffer.from(format + source.slice(copied), 'latin1'), args, last: arg }
+  }
+
+  /** What Go's Sprintf writes for one spec where fengari's format writes otherwise (else undefined). */
+  function goText(
+    state: LuaState,
+    arg: number,
+    top: number,
+    flags: string,
+    width: string,
+    precision: string | undefined,
+    conversion: string,
+  ): string | undefined {
+    // gopher-lua hands Sprintf the arguments there are: a spec without one is Go's MISSING.
+    if (arg > top) return `%!${conversion}(MISSING)`
+    const type = lua.lua_type(state, arg)
+    if (flags.includes('#') && conversion !== 'x' && conversion !== 'X' && conversion !== 'o')
+      return undefined
+    const isNumber = type === lua.LUA_TNUMBER
+    if (!isNumber && type !== lua.LUA_TSTRING) return undefined
+    if (FLOAT_VERBS.has(conversion)) {
+      if (isNumber) return goSprintfFloat(lua.lua_tonumber(state, arg), flags, width, precision, conversion)
+      // LString formats a float verb as Go formats a string with it: a bad verb, the text as %v.
+      const value = utf8Text(lua.lua_tostring(state, arg))
+      return value === undefined
+        ? undefined
+        : `%!${conversion}(string=${padText(value, flags, width, precision)})`
+    }
+    if (conversion === 's' || conversion === 'q') {
+      // Go's %s counts runes and knows no ' ' flag; %q of a number quotes LNumber's text (of a
+      // string, Go's quoting: left to the native format).
+      if (conversion === 's' && flags === '' && width === '' && precision === undefined) return undefined
+      if (conversion === 'q' && !isNumber) return undefined
+      const value = isNumber
+        ? goNumberString(lua.lua_tonumber(state, arg))
+        : utf8Text(lua.lua_tostring(state, arg))
+      if (value === undefined) return undefined
+      if (conversion === 's') return padText(value, flags, width, precision)
+      return padText(`"${padText(value, '', '', precision)}"`, flags, width, undefined)
+    }
+    if ((conversion === 'd' || conversion === 'i') && !isNumber) {
+      // LString's %d: a string that reads as a number is written as %s, any other as the number 0.
+      const bytes = lua.lua_tostring(state, arg)
+      if (gopherParseNumber(Buffer.from(bytes).toString('latin1')) === undefined)
+        return goFormatInteger(0n, flags, width, precision, 10, false)
+      const value = utf8Text(bytes)
+      return value === undefined ? undefined : padText(value, flags, width, precision)
+    }
+    if ((conversion === 'x' || conversion === 'X') && !isNumber)
+      return goHexBytes(lua.lua_tostring(state, arg), flags, width, precision, conversion === 'X')
+    const base = conversion === 'x' || conversion === 'X' ? 16 : conversion === 'o' ? 8 : 10
+    if ((conversion !== 'd' && conversion !== 'i' && base === 10) || type !== lua.LUA_TNUMBER)
+      return undefined
+    const x = lua.lua_tonumber(state, arg)
+    // fengari writes small integers in base 10 as Go does, except with the ' ' and '#' flags (it
+    // fails) and a precision (Go then pads no zeros to the width); its %x/%o are 32-bit two's
+    // complement without precision or sign.
+    const plain = base === 10 && precision === undefined && !flags.includes(' ') && !flags.includes('#')
+    if (plain && Number.isInteger(x) && x >= -INT32_LIMIT && x < INT32_LIMIT) return undefined
+    return goFormatInteger(goInt64(x), flags, width, precision, base, conversion === 'X')
   }
 }
