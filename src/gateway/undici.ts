@@ -37,3 +37,19 @@ export function idleConnection(pool: Pool): Dispatcher | undefined {
   }
   return undefined
 }
+
+/**
+ * Keeps a pool's open connections ahead of its closed ones: the pool takes its first client not at
+ * capacity, so a client whose connection closed while idle would dial anew where Go's transport
+ * takes one of the idle connections left (and, were it reset, retries on the others).
+ */
+export function preferOpenConnections(pool: Pool): void {
+  pool.on('disconnect', (_origin, targets) => {
+    const clients = (pool as unknown as Slots)[kClients] as unknown[]
+    const closed = targets[targets.length - 1]
+    const at = clients.indexOf(closed)
+    if (at === -1 || at === clients.length - 1) return
+    clients.splice(at, 1)
+    clients.push(closed)
+  })
+}

@@ -14,16 +14,25 @@ interface Backend {
   connections: string[][]
   /** Whether a request on a connection that already carried one is reset (else answered). */
   resetReused: boolean
+  /** Closes (FIN) the connection at `index` and waits until the gateway has closed its end. */
+  closeIdle(index: number): Promise<void>
   close(): Promise<void>
 }
 
 /** A raw backend: answers `{}` after 100 ms, or resets a reused connection once told to. */
 async function startBackend(): Promise<Backend> {
   const sockets = new Set<Socket>()
+  const opened: Socket[] = []
   const backend: Backend = {
     origin: '',
     connections: [],
     resetReused: false,
+    closeIdle: async (index) => {
+      const socket = opened[index] as Socket
+      const closed = once(socket, 'close')
+      socket.end()
+      await closed
+    },
     close: async () => {
       for (const s of sockets) s.destroy()
       await new Promise((resolve) => server.close(resolve))
@@ -31,6 +40,7 @@ async function startBackend(): Promise<Backend> {
   }
   const server = createServer((socket) => {
     sockets.add(socket)
+    opened.push(socket)
     const methods: string[] = []
     backend.connections.push(methods)
     let text = ''
@@ -67,6 +77,7 @@ const POST = { path: '/post', method: 'POST', headers: { 'Idempotency-Key': 'k1'
 async function afterThreeIdle(
   call: { path: string; method?: string; headers?: Record<string, string> },
   check: (status: number, backend: Backend) => void,
+  closedWhileIdle: number[] = [],
 ) {
   const backend = await startBackend()
   const endpoint = (path: string, method: string) => ({
@@ -89,6 +100,7 @@ async function afterThreeIdle(
       [200, 200, 200],
     )
     assert.equal(backend.connections.length, 3)
+    for (const index of closedWhileIdle) await backend.closeIdle(index)
     backend.resetReused = true
     const res = await send(gw.url, call)
     check(res.status, backend)
@@ -111,5 +123,16 @@ describe('reused connections reset before answering', () => {
       assert.equal(status, 200)
       assert.deepEqual(backend.connections, [['POST', 'POST'], ['POST', 'POST'], ['POST', 'POST'], ['POST']])
     })
+  })
+
+  test('connections the backend closed while idle are passed over: the GET takes the open one, then a new one', async () => {
+    await afterThreeIdle(
+      GET,
+      (status, backend) => {
+        assert.equal(status, 200)
+        assert.deepEqual(backend.connections, [['GET'], ['GET'], ['GET', 'GET'], ['GET']])
+      },
+      [0, 1],
+    )
   })
 })
