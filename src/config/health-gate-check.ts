@@ -6,6 +6,7 @@
  */
 import { configError, type GwError } from '../core/errors.ts'
 import { serviceNamespace } from './gateway-service-namespace.ts'
+import { jsonFoldedValue } from './json-keys.ts'
 import type { GwConfig } from './schema.ts'
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -15,10 +16,10 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 function gatewayHealthPath(gatewayConfig: unknown): string | undefined {
   const router = serviceNamespace(gatewayConfig, 'router')?.value
   if (!isObject(router)) return '/__health'
-  if (router.disable_health === true) return undefined
-  return typeof router.health_path === 'string' && router.health_path !== ''
-    ? router.health_path
-    : '/__health'
+  // lura decodes these with encoding/json: "Disable_Health" and "Health_Path" count.
+  if (jsonFoldedValue(router, 'disable_health') === true) return undefined
+  const path = jsonFoldedValue(router, 'health_path')
+  return typeof path === 'string' && path !== '' ? path : '/__health'
 }
 
 /** Why the health gate could never pass with this pair of configs, or undefined when it can. */

@@ -5,7 +5,7 @@ import { isObject } from '../components/types.ts'
 import { goParseUrl } from '../go-url-parse.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
-import { flatmapAt, shadowTimeoutMs } from './proxy-options.ts'
+import { flatmapAt, PROXY_KEYS, shadowTimeoutMs } from './proxy-options.ts'
 import { type BackendConfig, type BackendEncoding, type HttpMethod, isServedMethod } from './types.ts'
 import { hasCredentials, quoteUrl } from './url-credentials.ts'
 
@@ -121,6 +121,8 @@ export function readBackend(
   const deny = stringListAt(rawBackend, 'deny', bp)
   const returnErrorDetails = stringAt(httpNs, 'return_error_details', hp)
   const backendProxyNs = namespace(rawBackend, 'proxy', bp)
+  fields.checkExactKeyCase(backendProxyNs, [...bp, 'extra_config', 'proxy'], PROXY_KEYS, 'proxy')
+  fields.checkExactKeyCase(httpNs, hp, ['return_error_code', 'return_error_details'], 'backend/http')
   const flatmap = flatmapAt(backendProxyNs, [...bp, 'extra_config', 'proxy'], error)
   const shadowMs = shadowTimeoutMs(backendProxyNs, endpoint.timeoutMs)
   let mapping: Record<string, string> | undefined

@@ -35,3 +35,16 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`
   return `${ms}ms`
 }
+
+/**
+ * A duration with Go's optional sign (time.ParseDuration reads "-5s"; mapstructure takes a bare
+ * number as nanoseconds, -5 too): milliseconds, or undefined when it is not a duration.
+ */
+export function parseSignedDuration(input: unknown): number | undefined {
+  if (typeof input === 'number') return Number.isFinite(input) ? input / 1e6 : undefined
+  if (typeof input !== 'string') return undefined
+  const text = input.trim()
+  if (!text.startsWith('-') && !text.startsWith('+')) return parseDuration(text)
+  const ms = parseDuration(text.slice(1))
+  return ms === undefined || /^[-+]\s/.test(text) ? undefined : text.startsWith('-') ? -ms : ms
+}

@@ -6,7 +6,7 @@ import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { type BackendContext, readBackend } from './backend-config.ts'
 import { createRouteChecker, PARAM } from './endpoint-paths.ts'
 import type { FieldReader } from './field-reader.ts'
-import { flatmapAt, isSequential, staticAt } from './proxy-options.ts'
+import { flatmapAt, isSequential, PROXY_KEYS, staticAt } from './proxy-options.ts'
 import {
   type BackendConfig,
   type EndpointConfig,
@@ -110,6 +110,7 @@ function readEndpoint(
 
   const proxyNs = fields.namespace(raw, 'proxy', ep)
   const pp = [...ep, 'extra_config', 'proxy']
+  fields.checkExactKeyCase(proxyNs, pp, PROXY_KEYS, 'proxy')
   const sequential = isSequential(proxyNs, pp, boolAt(proxyNs, 'sequential', pp, false), warn)
   const staticResponse = staticAt(proxyNs, pp, error, warn)
   const endpointFlatmap = flatmapAt(proxyNs, pp, error)

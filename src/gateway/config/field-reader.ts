@@ -68,8 +68,25 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     for (const key of Object.keys(obj)) {
       if (known.includes(key) || isComment(key)) continue
       const spelled = sameKeyOtherCase(key, known)
+      // mapstructure (krakend-koanf) takes the exact key, else the one key matching it in any case.
+      if (spelled !== undefined && Object.hasOwn(obj, spelled)) {
+        warn(
+          [...path, key],
+          `"${key}" is ignored: "${spelled}" is written beside it, and KrakenD reads the exact key over another case`,
+          `remove "${key}"`,
+        )
+        continue
+      }
       if (spelled !== undefined && runtime !== 'krakend') {
-        error([...path, key], caseVariantMessage(key, spelled), `write "${spelled}"`)
+        const spellings = Object.keys(obj).filter((k) => jsonFold(k) === jsonFold(spelled))
+        if (spellings.length === 1)
+          error([...path, key], caseVariantMessage(key, spelled), `write "${spelled}"`)
+        else if (spellings[0] === key)
+          error(
+            [...path, key],
+            `${spellings.map((k) => `"${k}"`).join(' and ')} spell "${spelled}" in another case: KrakenD reads one of them, which one changing from run to run (Go's map order)`,
+            `keep one of them, written "${spelled}"`,
+          )
         continue
       }
       // KrakenD (lura's mapstructure) drops keys it does not know: a guard written here, or
@@ -97,6 +114,21 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
         )
       else if (suggestion)
         warn([...path, key], `unknown ${what} key "${key}" is ignored`, `did you mean "${suggestion}"?`)
+    }
+  }
+  /**
+   * Keys of a namespace lura looks up in its map by their exact names (`proxy`, `backend/http`)
+   * written in another case: KrakenD ignores them, and so does this runtime; a warning says so.
+   */
+  const checkExactKeyCase = (obj: Fields, path: KeyPath, known: string[], namespace: string) => {
+    for (const key of Object.keys(obj)) {
+      const spelled = known.includes(key) ? undefined : sameKeyOtherCase(key, known)
+      if (spelled === undefined) continue
+      warn(
+        [...path, key],
+        `"${key}" is ignored: KrakenD looks "${namespace}" keys up by their exact names, so "${spelled}" is not set, there or here`,
+        `write "${spelled}"`,
+      )
     }
   }
   const checkNamespaces = (extra: unknown, path: KeyPath, level: NamespaceLevel) => {
@@ -218,6 +250,7 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     error,
     warn,
     checkKeys,
+    checkExactKeyCase,
     checkNamespaces,
     namespace,
     durationAt,

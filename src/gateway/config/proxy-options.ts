@@ -9,6 +9,18 @@ import { MAX_TIMER_MS, parseDuration } from './duration.ts'
 import type { ProblemAt } from './field-reader.ts'
 import { type FlatmapOp, STATIC_STRATEGIES, type StaticResponse, type StaticStrategy } from './types.ts'
 
+/** The `proxy` keys lura reads (map lookups by exact name: merging.go, static.go, formatter.go, shadow.go). */
+export const PROXY_KEYS = [
+  'sequential',
+  'sequential_propagated_params',
+  'combiner',
+  'force_sandboxed_request',
+  'static',
+  'flatmap_filter',
+  'shadow',
+  'shadow_timeout',
+]
+
 /**
  * lura's getMergerFactory: a `strategy` key wins over `sequential` ("sequential" is the only other
  * merger KrakenD CE registers; anything else merges in parallel).

@@ -9,7 +9,8 @@ import { isObject } from '../components/types.ts'
 import { hostsAt, listedHosts } from './backend-config.ts'
 import { readClientTls } from './client-tls.ts'
 import { OUTPUT_ENCODINGS } from './endpoint-config.ts'
-import type { FieldReader, ProblemAt } from './field-reader.ts'
+import { createFieldReader, type FieldReader, type ProblemAt } from './field-reader.ts'
+import { ROUTER_KEYS, readRouterKeys, routerReport } from './router-keys.ts'
 import { checkServiceSettings } from './service-settings.ts'
 import { readTransport } from './transport-config.ts'
 import type { GatewayConfig, LogFormat, LoggingOptions, LogLevel } from './types.ts'
@@ -53,31 +54,9 @@ const ROOT_KEYS = [
   'allow_insecure_connections',
   'max_shutdown_wait_time',
 ]
-/** extra_config.router: lura's gin engine options, and KrakenD's error_body and max_payload. */
 /** The bound on a request body read whole into memory when router.max_payload is unset. */
 const BUFFERED_BODY_BYTES = 10 * 1024 * 1024
 
-const ROUTER_KEYS = [
-  'app_engine',
-  'auto_options',
-  'disable_access_log',
-  'disable_handle_method_not_allowed',
-  'disable_health',
-  'disable_path_decoding',
-  'disable_redirect_fixed_path',
-  'disable_redirect_trailing_slash',
-  'error_body',
-  'forwarded_by_client_ip',
-  'health_path',
-  'hide_version_header',
-  'logger_skip_paths',
-  'max_multipart_memory',
-  'max_payload',
-  'remote_ip_headers',
-  'remove_extra_slash',
-  'return_error_msg',
-  'trusted_proxies',
-]
 const LOG_LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
 
 export type ServiceConfig = Pick<
@@ -103,7 +82,7 @@ export type ServiceConfig = Pick<
 
 export function readServiceConfig(value: Record<string, unknown>, fields: FieldReader): ServiceConfig {
   const { error, warn, checkKeys, checkNamespaces, namespace } = fields
-  const { timerAt, intAt, stringAt, stringListAt, boolAt } = fields
+  const { timerAt, intAt, stringAt, boolAt } = fields
   checkKeys(value, [], ROOT_KEYS, 'root')
   checkServiceSettings(value, fields.runtime, error, warn)
   checkNamespaces(value.extra_config, ['extra_config'], 'service')
@@ -142,12 +121,16 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   const cacheTtlMs = fields.cacheTtlAt(value, [])
   const outputEncoding = fields.encodingAt(value, 'output_encoding', [], OUTPUT_ENCODINGS, 'json')
 
-  const router = namespace(value, 'router', [])
+  const routerAsWritten = namespace(value, 'router', [])
   const runtimeNs = namespace(value, 'gwdeploy/runtime', [])
   const loggingNs = namespace(value, 'telemetry/logging', [])
   const rp = ['extra_config', 'router']
   // lura decodes the router options with encoding/json: "Max_Payload" is max_payload there.
-  checkKeys(router, rp, ROUTER_KEYS, 'router')
+  const { read: router, rest: routerRest, written } = readRouterKeys(routerAsWritten, rp, warn)
+  checkKeys(routerRest, rp, ROUTER_KEYS, 'router')
+  const routerFields =
+    written.size === 0 ? fields : createFieldReader(routerReport(fields.report, rp, written), fields.runtime)
+  const routerError = routerFields.report.error
   const gp = ['extra_config', 'gwdeploy/runtime']
   // The runtime's own listeners bind to an address, never a name to resolve at start.
   const ipAt = (obj: Record<string, unknown>, key: string): string | undefined => {
@@ -160,12 +143,12 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     )
     return undefined
   }
-  const healthPath = stringAt(router, 'health_path', rp) ?? '/__health'
+  const healthPath = routerFields.stringAt(router, 'health_path', rp) ?? '/__health'
   if (!healthPath.startsWith('/')) error([...rp, 'health_path'], '"health_path" must start with "/"')
 
   // max_payload is KrakenD EE's (CE ignores it): a body streamed to one backend has no bound
   // unless it is set; one read whole first (see request-stream.ts) is held in memory, 10 MiB at most.
-  const maxPayload = intAt(router, 'max_payload', rp, BUFFERED_BODY_BYTES, 0)
+  const maxPayload = routerFields.intAt(router, 'max_payload', rp, BUFFERED_BODY_BYTES, 0)
   const server = {
     readHeaderTimeoutMs: timerAt(value, 'read_header_timeout', [], 10_000),
     readTimeoutMs: timerAt(value, 'read_timeout', [], 30_000),
@@ -176,26 +159,26 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     maxBodyBytes: maxPayload,
     streamedBodyBytes: router.max_payload === undefined ? Number.POSITIVE_INFINITY : maxPayload,
     maxBackendBodyBytes: intAt(runtimeNs, 'max_backend_body_bytes', gp, 32 * 1024 * 1024, 1),
-    returnErrorMsg: boolAt(router, 'return_error_msg', rp, false),
-    disableAccessLog: boolAt(router, 'disable_access_log', rp, false),
+    returnErrorMsg: routerFields.boolAt(router, 'return_error_msg', rp, false),
+    disableAccessLog: routerFields.boolAt(router, 'disable_access_log', rp, false),
     healthPath,
-    disableHealth: boolAt(router, 'disable_health', rp, false),
-    autoOptions: boolAt(router, 'auto_options', rp, false),
-    removeExtraSlash: boolAt(router, 'remove_extra_slash', rp, false),
-    disablePathDecoding: boolAt(router, 'disable_path_decoding', rp, false),
-    appEngine: boolAt(router, 'app_engine', rp, false),
-    loggerSkipPaths: stringListAt(router, 'logger_skip_paths', rp) ?? [],
+    disableHealth: routerFields.boolAt(router, 'disable_health', rp, false),
+    autoOptions: routerFields.boolAt(router, 'auto_options', rp, false),
+    removeExtraSlash: routerFields.boolAt(router, 'remove_extra_slash', rp, false),
+    disablePathDecoding: routerFields.boolAt(router, 'disable_path_decoding', rp, false),
+    appEngine: routerFields.boolAt(router, 'app_engine', rp, false),
+    loggerSkipPaths: routerFields.stringListAt(router, 'logger_skip_paths', rp) ?? [],
     disableCompression: boolAt(value, 'disable_compression', [], false),
-    redirectTrailingSlash: !boolAt(router, 'disable_redirect_trailing_slash', rp, false),
-    redirectFixedPath: !boolAt(router, 'disable_redirect_fixed_path', rp, false),
-    handleMethodNotAllowed: !boolAt(router, 'disable_handle_method_not_allowed', rp, false),
-    hideVersionHeader: boolAt(router, 'hide_version_header', rp, false),
-    forwardedByClientIp: boolAt(router, 'forwarded_by_client_ip', rp, true),
-    remoteIpHeaders: (stringListAt(router, 'remote_ip_headers', rp) ?? ['X-Forwarded-For', 'X-Real-IP']).map(
-      (h) => h.toLowerCase(),
-    ),
-    ...errorBodies(router.error_body, rp, error),
-    ...trustedProxiesAt(router, rp, error),
+    redirectTrailingSlash: !routerFields.boolAt(router, 'disable_redirect_trailing_slash', rp, false),
+    redirectFixedPath: !routerFields.boolAt(router, 'disable_redirect_fixed_path', rp, false),
+    handleMethodNotAllowed: !routerFields.boolAt(router, 'disable_handle_method_not_allowed', rp, false),
+    hideVersionHeader: routerFields.boolAt(router, 'hide_version_header', rp, false),
+    forwardedByClientIp: routerFields.boolAt(router, 'forwarded_by_client_ip', rp, true),
+    remoteIpHeaders: (
+      routerFields.stringListAt(router, 'remote_ip_headers', rp) ?? ['X-Forwarded-For', 'X-Real-IP']
+    ).map((h) => h.toLowerCase()),
+    ...errorBodies(router.error_body, rp, routerError),
+    ...trustedProxiesAt(router, rp, routerError),
   }
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),

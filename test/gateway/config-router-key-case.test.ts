@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { checkGatewayConfigText } from '../../src/gateway/config/load.ts'
+import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
+
+// lura's gin engine and krakend-ce's error_body decode extra_config.router with encoding/json, so
+// "Max_Payload" is max_payload there (of two spellings, the last in Go's byte order); only
+// auto_options is a map lookup by its exact key (lura router/gin/router.go), so "Auto_Options" is
+// ignored by KrakenD. Service, endpoint and backend keys go through mapstructure: the exact key wins
+// over another case, and of two other spellings Go's map order picks one.
+
+describe('router options written in another case', () => {
+  let backend: TestBackend
+  let gateway: Running
+  before(async () => {
+    backend = await startBackend('api', { '/x': { body: { ok: true } } })
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'router-case',
+        extra_config: {
+          router: { Max_Payload: 10, Health_Path: '/hz', HIDE_VERSION_HEADER: true, Auto_Options: true },
+        },
+        endpoints: [
+          { endpoint: '/a', method: 'POST', backend: [{ host: [backend.origin], url_pattern: '/x' }] },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  test('Max_Payload bounds the body; Health_Path moves the health endpoint', async () => {
+    const small = await send(gateway.url, { path: '/a', method: 'POST', body: '{"a":1}' })
+    assert.equal(small.status, 200)
+    const big = await send(gateway.url, { path: '/a', method: 'POST', body: '{"a":"0123456789"}' })
+    assert.equal(big.status, 413)
+    assert.equal((await send(gateway.url, { path: '/hz' })).status, 200)
+    assert.equal((await send(gateway.url, { path: '/__health' })).status, 404)
+  })
+
+  test('HIDE_VERSION_HEADER hides the version; Auto_Options adds no OPTIONS endpoint', async () => {
+    const options = await send(gateway.url, { path: '/a', method: 'OPTIONS' })
+    assert.equal(options.status, 405)
+    assert.equal(options.headers['x-krakend'], 'Version undefined')
+  })
+})
+
+describe('reading and warnings', () => {
+  const router = (options: Record<string, unknown>) =>
+    validateGatewayConfig({ version: 3, name: 'x', extra_config: { router: options }, endpoints: [] })
+
+  test('of two spellings the last in byte order wins; a problem is placed at the key as written', () => {
+    assert.equal(router({ Max_Payload: 10, max_payload: 20 }).config?.server.maxBodyBytes, 20)
+    assert.equal(router({ max_payload: 10, MAX_PAYLOAD: 20 }).config?.server.maxBodyBytes, 10)
+    const bad = router({ Max_Payload: 'ten' })
+    assert.deepEqual(
+      bad.errors.map((e) => e.location?.path),
+      ['extra_config.router.Max_Payload'],
+    )
+  })
+
+  test('Auto_Options is warned about as ignored, auto_options is read', () => {
+    const ignored = router({ Auto_Options: true })
+    assert.deepEqual(ignored.errors, [])
+    assert.equal(ignored.config?.server.autoOptions, false)
+    assert.deepEqual(
+      ignored.warnings.map((w) => [
+        w.location?.path,
+        w.message.startsWith('"Auto_Options" is ignored: KrakenD reads'),
+      ]),
+      [['extra_config.router.Auto_Options', true]],
+    )
+    assert.equal(router({ auto_options: true }).config?.server.autoOptions, true)
+  })
+
+  test('a service key beside its exact spelling is ignored with a warning; two other spellings are refused', () => {
+    const text = (backend: string) =>
+      `{"version":3,"name":"x","endpoints":[{"endpoint":"/a","backend":[{"host":["http://127.0.0.1:19"],${backend}}]}]}`
+    const beside = checkGatewayConfigText(text('"URL_Pattern":"/x","url_pattern":"/y"'), 'gateway.json')
+    assert.deepEqual(beside.errors, [])
+    assert.equal(beside.config?.endpoints[0]?.backends[0]?.urlPattern, '/y')
+    assert.deepEqual(
+      beside.warnings.map((w) => [w.location?.path, w.message]),
+      [
+        [
+          'endpoints[0].backend[0].URL_Pattern',
+          '"URL_Pattern" is ignored: "url_pattern" is written beside it, and KrakenD reads the exact key over another case',
+        ],
+      ],
+    )
+    const two = checkGatewayConfigText(text('"URL_Pattern":"/x","Url_Pattern":"/y"'), 'gateway.json')
+    assert.deepEqual(two.errors.map((e) => [e.location?.path, e.message]).slice(0, 1), [
+      [
+        'endpoints[0].backend[0].URL_Pattern',
+        '"URL_Pattern" and "Url_Pattern" spell "url_pattern" in another case: KrakenD reads one of them, which one changing from run to run (Go\'s map order)',
+      ],
+    ])
+  })
+})
