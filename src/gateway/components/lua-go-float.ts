@@ -82,6 +82,10 @@ function strconvFloat(x: number, verb: string, prec: number | undefined): string
   }
   if (lower === 'f') {
     const p = prec ?? 6
+    // toFixed rounds the exact value too, half away from zero: it differs from Go only on an exact
+    // tie, which shows as a fraction of exactly .5 once scaled (anything near is done exactly below).
+    const scaled = x * 10 ** p
+    if (x < 1e21 && p <= 100 && scaled < 2 ** 52 && scaled % 1 !== 0.5) return x.toFixed(p)
     const r = roundDigits(exact.digits, exact.point, exact.point + p)
     return formatF(r.digits, r.point, p)
   }
