@@ -1,7 +1,7 @@
 // string.format as gopher-lua writes it: Go's fmt.Sprintf over the arguments there are. A spec
 // without an argument is Go's `%!d(MISSING)` (Lua 5.3 failed the call: a 500 where KrakenD
 // answers); floats are rounded half to even on their exact value (`%.0f` of 0.5 is 0), `%e` has two
-// exponent digits, `%g` is Go's shortest form, `%q` of a number quotes its text, a string under a
+// exponent digits, `%g` is Go's shortest form, `%q` of a number quotes its text (of a string, strconv.Quote), a string under a
 // float verb is Go's bad verb, `%d` of a string writes it (or 0 if it reads as no number), `%x` of a
 // string is its bytes in hex, and widths count runes. Values from KrakenD CE.
 import { after, before, describe, test } from 'node:test'
@@ -40,6 +40,14 @@ const values: Array<[string, string]> = [
   ["string.format('%.0e', 2.5)", '2e+00'],
   ["string.format('%%|%f', 1)", '%|1.000000'],
   ["string.format('%#x', 255)", '0xff'],
+  ["string.format('%q', 'a\\nb')", '"a\\nb"'],
+  ["string.format('%q', 'say \"hi\"\\\\')", '"say \\"hi\\"\\\\"'],
+  ["string.format('%q', '\\0\\1\\127')", '"\\x00\\x01\\x7f"'],
+  ["string.format('%q', 'é')", '"é"'],
+  ["string.format('%+q', 'é')", '"\\u00e9"'],
+  ["string.format('%-8.1q|', 'ab')", '"a"     |'],
+  ["string.format('%q', 'a\\255\\194b')", '"a\\xff\\xc2b"'],
+  ["string.format('%q', '\\226\\128\\168')", '"\\u2028"'],
 ]
 
 describe("gopher-lua's string.format (Go's Sprintf)", () => {

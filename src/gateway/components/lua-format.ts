@@ -54,6 +54,58 @@ function goHexBytes(
   return minus ? text + padding(wid - text.length) : padding(wid - text.length) + text
 }
 
+const GO_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\\': '\\\\',
+  '"': '\\"',
+}
+/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const GO_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u
+
+/** The runes of a Lua string as Go reads them: a byte that starts no valid UTF-8 sequence is a number. */
+function goRunes(bytes: Uint8Array): Array<string | number> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+  const runes: Array<string | number> = []
+  for (let i = 0; i < buffer.length; ) {
+    const lead = buffer[i] as number
+    const size = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0
+    const sequence = size === 0 ? undefined : buffer.subarray(i, i + size)
+    if (sequence && sequence.length === size && isUtf8(sequence)) {
+      runes.push(sequence.toString('utf8'))
+      i += size
+    } else {
+      runes.push(lead)
+      i += 1
+    }
+  }
+  return runes
+}
+
+/** strconv.Quote (QuoteToASCII with `ascii`) of a string's runes; a bad byte is \xNN. */
+function goQuote(runes: Array<string | number>, ascii: boolean): string {
+  let out = '"'
+  for (const rune of runes) {
+    if (typeof rune === 'number') {
+      out += `\\x${rune.toString(16).padStart(2, '0')}`
+      continue
+    }
+    const code = rune.codePointAt(0) as number
+    const escaped = GO_ESCAPES[rune]
+    if (escaped) out += escaped
+    else if (code < 0x80 ? code >= 0x20 && code < 0x7f : !ascii && GO_PRINTABLE.test(rune)) out += rune
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, '0')}`
+    else out += `\\U${code.toString(16).padStart(8, '0')}`
+  }
+  return `${out}"`
+}
+
 /** A Lua string's bytes as text when they are UTF-8 (Go counts runes; other bytes stay native). */
 function utf8Text(bytes: Uint8Array): string | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
@@ -191,7 +243,12 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       // Go's %s counts runes and knows no ' ' flag; %q of a number quotes LNumber's text (of a
       // string, Go's quoting: left to the native format).
       if (conversion === 's' && flags === '' && width === '' && precision === undefined) return undefined
-      if (conversion === 'q' && !isNumber) return undefined
+      if (conversion === 'q' && !isNumber) {
+        const runes = goRunes(lua.lua_tostring(state, arg))
+        const kept =
+          precision === undefined ? runes : runes.slice(0, precision === '' ? 0 : Number(precision))
+        return padText(goQuote(kept, flags.includes('+')), flags, width, undefined)
+      }
       const value = isNumber
         ? goNumberString(lua.lua_tonumber(state, arg))
         : utf8Text(lua.lua_tostring(state, arg))
