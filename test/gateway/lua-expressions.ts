@@ -1,6 +1,9 @@
 // Lua expressions evaluated by the gateway, one endpoint each: /v<i> answers 418 with
 // `[tostring(expression)]` (custom_error from a lua-proxy pre, with the open libraries).
 import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
 /** The endpoints, in front of a backend at `origin` (never called: the pre answers first). */
 export const luaValueEndpoints = (values: Array<[string, string]>, origin: string) =>
@@ -22,4 +25,30 @@ export async function assertLuaValues(url: string, values: Array<[string, string
     assert.equal(res.status, 418, expression)
     assert.equal(await res.text(), `[${expected}]`, expression)
   }
+}
+
+/** A suite of its own: a gateway over `values` and one test that each expression answers its value. */
+export function describeLuaValues(suite: string, testName: string, values: Array<[string, string]>): void {
+  describe(suite, () => {
+    let raw: RawBackend
+    let gateway: Running
+    before(async () => {
+      raw = await startRawBackend()
+      gateway = await startGateway(
+        mustConfig({
+          version: 3,
+          extra_config: { router: { return_error_msg: true } },
+          endpoints: luaValueEndpoints(values, raw.origin),
+        }),
+      )
+    })
+    after(async () => {
+      await gateway?.close()
+      await raw?.close()
+    })
+
+    test(testName, async () => {
+      await assertLuaValues(gateway.url, values)
+    })
+  })
 }

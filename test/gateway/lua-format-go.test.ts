@@ -4,10 +4,7 @@
 // exponent digits, `%g` is Go's shortest form, `%q` of a number quotes its text (of a string, strconv.Quote), a string under a
 // float verb is Go's bad verb, `%d` of a string writes it (or 0 if it reads as no number), `%x` of a
 // string is its bytes in hex, and widths count runes. Values from KrakenD CE.
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { assertLuaValues, luaValueEndpoints } from './lua-expressions.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describeLuaValues } from './lua-expressions.ts'
 
 const values: Array<[string, string]> = [
   ["string.format('%d')", '%!d(MISSING)'],
@@ -50,25 +47,8 @@ const values: Array<[string, string]> = [
   ["string.format('%q', '\\226\\128\\168')", '"\\u2028"'],
 ]
 
-describe("gopher-lua's string.format (Go's Sprintf)", () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: luaValueEndpoints(values, raw.origin),
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
-
-  test('each format gives what gopher-lua gives', async () => {
-    await assertLuaValues(gateway.url, values)
-  })
-})
+describeLuaValues(
+  "gopher-lua's string.format (Go's Sprintf)",
+  'each format gives what gopher-lua gives',
+  values,
+)
