@@ -1,6 +1,6 @@
 /** Go's strconv.Quote (%q), for error texts KrakenD's components write. */
-/** A string quoted as strconv.Quote quotes it. */
-export function goQuote(text: string): string {
+/** A string quoted as strconv.Quote quotes it (`ascii`: as QuoteToASCII, Go's %+q). */
+export function goQuote(text: string, ascii = false): string {
   const named: Record<string, string> = {
     '\x07': '\\a',
     '\b': '\\b',
@@ -19,7 +19,7 @@ export function goQuote(text: string): string {
     else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
     // a byte that is not UTF-8 (go-bytes-string.ts's mark): strconv.Quote writes it as \xNN
     else if (code >= 0xdc80 && code <= 0xdcff) out += `\\x${(code - 0xdc00).toString(16)}`
-    else if (c !== ' ' && /[\p{C}\p{Z}]/u.test(c))
+    else if ((ascii && code >= 0x80) || (c !== ' ' && /[\p{C}\p{Z}]/u.test(c)))
       out +=
         code > 0xffff
           ? `\\U${code.toString(16).padStart(8, '0')}`

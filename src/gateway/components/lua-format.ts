@@ -8,6 +8,8 @@
  */
 import { isUtf8 } from 'node:buffer'
 import type { LuaState } from 'fengari'
+import { invalidByteMark } from '../go-bytes-string.ts'
+import { goQuote } from '../go-quote.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import { goSprintfFloat } from './lua-go-float.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
@@ -54,20 +56,6 @@ function goHexBytes(
   return minus ? text + padding(wid - text.length) : padding(wid - text.length) + text
 }
 
-const GO_ESCAPES: Record<string, string> = {
-  '\x07': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-  '\\': '\\\\',
-  '"': '\\"',
-}
-/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-const GO_PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u
-
 /** The runes of a Lua string as Go reads them: a byte that starts no valid UTF-8 sequence is a number. */
 function goRunes(bytes: Uint8Array): Array<string | number> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
@@ -85,25 +73,6 @@ function goRunes(bytes: Uint8Array): Array<string | number> {
     }
   }
   return runes
-}
-
-/** strconv.Quote (QuoteToASCII with `ascii`) of a string's runes; a bad byte is \xNN. */
-function goQuote(runes: Array<string | number>, ascii: boolean): string {
-  let out = '"'
-  for (const rune of runes) {
-    if (typeof rune === 'number') {
-      out += `\\x${rune.toString(16).padStart(2, '0')}`
-      continue
-    }
-    const code = rune.codePointAt(0) as number
-    const escaped = GO_ESCAPES[rune]
-    if (escaped) out += escaped
-    else if (code < 0x80 ? code >= 0x20 && code < 0x7f : !ascii && GO_PRINTABLE.test(rune)) out += rune
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
-    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, '0')}`
-    else out += `\\U${code.toString(16).padStart(8, '0')}`
-  }
-  return `${out}"`
 }
 
 /** A Lua string's bytes as text when they are UTF-8 (Go counts runes; other bytes stay native). */
@@ -247,7 +216,8 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
         const runes = goRunes(lua.lua_tostring(state, arg))
         const kept =
           precision === undefined ? runes : runes.slice(0, precision === '' ? 0 : Number(precision))
-        return padText(goQuote(kept, flags.includes('+')), flags, width, undefined)
+        const text = kept.map((rune) => (typeof rune === 'number' ? invalidByteMark(rune) : rune)).join('')
+        return padText(goQuote(text, flags.includes('+')), flags, width, undefined)
       }
       const value = isNumber
         ? goNumberString(lua.lua_tonumber(state, arg))
