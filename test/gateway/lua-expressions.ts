@@ -27,8 +27,19 @@ export async function assertLuaValues(url: string, values: Array<[string, string
   }
 }
 
+/** What a suite adds beside the value table: endpoints on the same gateway, tests on it. */
+export interface LuaSuiteExtras {
+  endpoints?: (origin: string) => unknown[]
+  tests?: (suite: { gateway: () => Running; raw: () => RawBackend }) => void
+}
+
 /** A suite of its own: a gateway over `values` and one test that each expression answers its value. */
-export function describeLuaValues(suite: string, testName: string, values: Array<[string, string]>): void {
+export function describeLuaValues(
+  suite: string,
+  testName: string,
+  values: Array<[string, string]>,
+  extras: LuaSuiteExtras = {},
+): void {
   describe(suite, () => {
     let raw: RawBackend
     let gateway: Running
@@ -38,7 +49,7 @@ export function describeLuaValues(suite: string, testName: string, values: Array
         mustConfig({
           version: 3,
           extra_config: { router: { return_error_msg: true } },
-          endpoints: luaValueEndpoints(values, raw.origin),
+          endpoints: [...luaValueEndpoints(values, raw.origin), ...(extras.endpoints?.(raw.origin) ?? [])],
         }),
       )
     })
@@ -50,5 +61,6 @@ export function describeLuaValues(suite: string, testName: string, values: Array
     test(testName, async () => {
       await assertLuaValues(gateway.url, values)
     })
+    extras.tests?.({ gateway: () => gateway, raw: () => raw })
   })
 }

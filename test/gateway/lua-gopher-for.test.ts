@@ -3,10 +3,8 @@
 // converted a string, so a script looping up to a number read from the path ran and the backend was called
 // where KrakenD answers 500 and calls nothing. Loops over numbers run as before. Values from KrakenD CE.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { assertLuaValues, luaValueEndpoints } from './lua-expressions.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { test } from 'node:test'
+import { describeLuaValues } from './lua-expressions.ts'
 
 const loop = (header: string) => `(function() local n = 0 ${header} n = n + i end return n end)`
 const values: Array<[string, string]> = [
@@ -27,44 +25,25 @@ const values: Array<[string, string]> = [
   ["pcall(function() local a = '1' return a < 0 end)", 'false'],
 ]
 
-describe("gopher-lua's numeric for", () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: [
-          ...luaValueEndpoints(values, raw.origin),
-          {
-            endpoint: '/guard/{n}',
-            extra_config: {
-              'modifier/lua-proxy': {
-                pre: "local n = string.match(request.load():path(), '%d+')\nfor i = 1, n do end",
-                allow_open_libs: true,
-              },
-            },
-            backend: [{ host: [raw.origin], url_pattern: '/b/{n}' }],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
-
-  test('each loop gives what gopher-lua gives', async () => {
-    await assertLuaValues(gateway.url, values)
-  })
-
-  test('a loop bound read from the path fails the call as KrakenD does; the backend is not called', async () => {
-    const res = await fetch(`${gateway.url}/guard/3`)
-    assert.equal(res.status, 500)
-    assert.equal(await res.text(), 'for statement limit must be a number (pre-script:L2)')
-    assert.equal(raw.requests.length, 0)
-  })
+describeLuaValues("gopher-lua's numeric for", 'each loop gives what gopher-lua gives', values, {
+  endpoints: (origin) => [
+    {
+      endpoint: '/guard/{n}',
+      extra_config: {
+        'modifier/lua-proxy': {
+          pre: "local n = string.match(request.load():path(), '%d+')\nfor i = 1, n do end",
+          allow_open_libs: true,
+        },
+      },
+      backend: [{ host: [origin], url_pattern: '/b/{n}' }],
+    },
+  ],
+  tests: ({ gateway, raw }) => {
+    test('a loop bound read from the path fails the call as KrakenD does; the backend is not called', async () => {
+      const res = await fetch(`${gateway().url}/guard/3`)
+      assert.equal(res.status, 500)
+      assert.equal(await res.text(), 'for statement limit must be a number (pre-script:L2)')
+      assert.equal(raw().requests.length, 0)
+    })
+  },
 })

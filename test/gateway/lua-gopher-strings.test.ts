@@ -7,10 +7,8 @@
 // answers no value (so tostring(string.match(...)) fails the call). Fengari (Lua 5.3) answered otherwise, so a guard on
 // string.find(x, '%f[%w]admin') refused calls KrakenD lets through. Values from KrakenD CE.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { assertLuaValues, luaValueEndpoints } from './lua-expressions.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { test } from 'node:test'
+import { describeLuaValues } from './lua-expressions.ts'
 
 const values: Array<[string, string]> = [
   ["string.upper('é')", 'É'],
@@ -47,44 +45,30 @@ const values: Array<[string, string]> = [
   ["pcall(function() return tostring(string.match('abc', 'x')) end)", 'false'],
 ]
 
-describe("gopher-lua's string case and patterns", () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: [
-          ...luaValueEndpoints(values, raw.origin),
-          {
-            endpoint: '/guard/{rest}',
-            extra_config: {
-              'modifier/lua-proxy': {
-                pre: "if string.find(request.load():path(), '%f[%w]admin') then custom_error('no', 403) end",
-                allow_open_libs: true,
-              },
-            },
-            backend: [{ host: [raw.origin], url_pattern: '/b/{rest}' }],
+describeLuaValues(
+  "gopher-lua's string case and patterns",
+  'each expression gives what gopher-lua gives',
+  values,
+  {
+    endpoints: (origin) => [
+      {
+        endpoint: '/guard/{rest}',
+        extra_config: {
+          'modifier/lua-proxy': {
+            pre: "if string.find(request.load():path(), '%f[%w]admin') then custom_error('no', 403) end",
+            allow_open_libs: true,
           },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
-
-  test('each expression gives what gopher-lua gives', async () => {
-    await assertLuaValues(gateway.url, values)
-  })
-
-  test('a %f guard lets through what KrakenD lets through', async () => {
-    const res = await fetch(`${gateway.url}/guard/admin`)
-    await res.arrayBuffer()
-    assert.equal(res.status, 200)
-    assert.equal(raw.requests.length, 1)
-  })
-})
+        },
+        backend: [{ host: [origin], url_pattern: '/b/{rest}' }],
+      },
+    ],
+    tests: ({ gateway, raw }) => {
+      test('a %f guard lets through what KrakenD lets through', async () => {
+        const res = await fetch(`${gateway().url}/guard/admin`)
+        await res.arrayBuffer()
+        assert.equal(res.status, 200)
+        assert.equal(raw().requests.length, 1)
+      })
+    },
+  },
+)

@@ -6,10 +6,9 @@
 // converts '5'. Fengari (Lua 5.3) answered otherwise, flipping `if tonumber(x) then` guards.
 // Found by the differential probe of the Lua modifiers against KrakenD CE.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { assertLuaValues, luaValueEndpoints } from './lua-expressions.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { test } from 'node:test'
+import { mustConfig, startGateway } from './helpers.ts'
+import { describeLuaValues } from './lua-expressions.ts'
 
 const values: Array<[string, string]> = [
   ["tonumber('1e2')", 'nil'],
@@ -55,59 +54,45 @@ const values: Array<[string, string]> = [
   ["math.min(3, '-2', 7)", '-2'],
 ]
 
-describe("gopher-lua's values where a guard compares them", () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: luaValueEndpoints(values, raw.origin),
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
-
-  test('each expression gives what gopher-lua gives', async () => {
-    await assertLuaValues(gateway.url, values)
-  })
-
-  test('a guard on tonumber refuses what KrakenD refuses', async () => {
-    const guarded = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/g',
-            input_headers: ['X-N'],
-            extra_config: {
-              'modifier/lua-proxy': {
-                pre: "local n = tonumber(request.load():headers('X-N'))\nif n == nil or n > 100 then custom_error('no', 403) end",
+describeLuaValues(
+  "gopher-lua's values where a guard compares them",
+  'each expression gives what gopher-lua gives',
+  values,
+  {
+    tests: ({ raw }) => {
+      test('a guard on tonumber refuses what KrakenD refuses', async () => {
+        const guarded = await startGateway(
+          mustConfig({
+            version: 3,
+            endpoints: [
+              {
+                endpoint: '/g',
+                input_headers: ['X-N'],
+                extra_config: {
+                  'modifier/lua-proxy': {
+                    pre: "local n = tonumber(request.load():headers('X-N'))\nif n == nil or n > 100 then custom_error('no', 403) end",
+                  },
+                },
+                backend: [{ host: [raw().origin], url_pattern: '/b' }],
               },
-            },
-            backend: [{ host: [raw.origin], url_pattern: '/b' }],
-          },
-        ],
-      }),
-    )
-    try {
-      for (const [value, status] of [
-        ['1e2', 403],
-        ['-0x10', 403],
-        ['0x10', 200],
-        ['50', 200],
-      ] as const) {
-        const res = await fetch(`${guarded.url}/g`, { headers: { 'X-N': value } })
-        await res.arrayBuffer()
-        assert.equal(res.status, status, value)
-      }
-    } finally {
-      await guarded.close()
-    }
-  })
-})
+            ],
+          }),
+        )
+        try {
+          for (const [value, status] of [
+            ['1e2', 403],
+            ['-0x10', 403],
+            ['0x10', 200],
+            ['50', 200],
+          ] as const) {
+            const res = await fetch(`${guarded.url}/g`, { headers: { 'X-N': value } })
+            await res.arrayBuffer()
+            assert.equal(res.status, status, value)
+          }
+        } finally {
+          await guarded.close()
+        }
+      })
+    },
+  },
+)
