@@ -25,10 +25,12 @@ import { withCrt } from './rsa-crt.ts'
 export interface KeySource {
   alg: string
   jwkUrl: string | undefined
-  /** The download's TLS (krakend-jose's: disable_jwk_security, jwk_local_ca, pins, suites). */
+  /** The JWKS download's TLS (disable_jwk_security, jwk_local_ca, jwk_fingerprints, cipher_suites). */
   tls: JwksTls
   jwkLocalPath: string | undefined
+  /** Key cache lifetime; 0 = fetch the JWKS for every request, as KrakenD does without `cache`. */
   cacheMs: number
+  /** Remember a kid the JWKS did not have for this long (failed_jwk_key_cooldown). */
   unknownKidMs: number
 }
 

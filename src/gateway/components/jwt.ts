@@ -17,8 +17,8 @@ import {
   standardClaimsProblem,
 } from './go-jose.ts'
 import { replaceIncomingHeader } from './incoming-headers.ts'
-import { KeySet, NilKeyPanic } from './jwks.ts'
-import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
+import { KeySet, type KeySource, NilKeyPanic } from './jwks.ts'
+import { parseJwksTls } from './jwks-tls.ts'
 import { claimList, claimString } from './jwt-claim-text.ts'
 import { goDurationMs, uint32 } from './jwt-settings.ts'
 import { extractToken } from './jwt-token-source.ts'
@@ -41,16 +41,7 @@ export const ALGORITHMS = [
   'PS512',
 ] as const
 
-export interface JwtConfig {
-  alg: string
-  jwkUrl: string | undefined
-  /** The JWKS download's TLS (disable_jwk_security, jwk_local_ca, jwk_fingerprints, cipher_suites). */
-  tls: JwksTls
-  jwkLocalPath: string | undefined
-  /** Key cache lifetime; 0 = fetch the JWKS for every request, as KrakenD does without `cache`. */
-  cacheMs: number
-  /** Remember a kid the JWKS did not have for this long (failed_jwk_key_cooldown). */
-  unknownKidMs: number
+export interface JwtConfig extends KeySource {
   issuer: string | undefined
   audience: string[]
   roles: string[]
