@@ -21,7 +21,11 @@ export function renderStatus(s: StatusResult): string {
       `traffic: nothing is served (the router is down; recorded: blue ${s.weights.blue}% / green ${s.weights.green}%)`,
     )
   else lines.push(`traffic: blue ${s.weights.blue}% / green ${s.weights.green}%`)
-  if (s.colours.length === 0) lines.push('no fleets: run `gwdeploy release`')
+  if (s.destroyed)
+    lines.push(
+      `destroyed at ${s.destroyed.time}${s.destroyed.holder ? ` by ${s.destroyed.holder}` : ''}: nothing is deployed; ${s.destroyed.ways}`,
+    )
+  else if (s.colours.length === 0) lines.push('no fleets: run `gwdeploy release`')
   for (const c of s.colours) {
     const keep = c.keepUntil
       ? `, kept until ${c.keepUntil}${Date.parse(c.keepUntil) < Date.now() ? ' (expired: `gwdeploy retire`)' : ''}`

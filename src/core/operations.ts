@@ -27,6 +27,7 @@ import type { HistoryEntry } from './history.ts'
 import { type LockView, lockView } from './lock-commands.ts'
 import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
+import { afterDestroyWays, nothingDeployedSince } from './release/destroyed.ts'
 import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
@@ -81,6 +82,8 @@ export interface StatusResult {
   fleetless?: FleetlessColour[] | undefined
   /** What `gwdeploy rollback` would do now (null: nothing to roll back to). */
   rollback?: RollbackView | null | undefined
+  /** The target was destroyed and nothing went live since: when, by whom, the ways back. */
+  destroyed?: { time: string; holder?: string | undefined; ways: string } | undefined
 }
 
 export async function status(
@@ -151,6 +154,7 @@ export async function status(
     })
   }
   const last = records.find(isCompleted)
+  const destroyed = nothingDeployedSince(state, records)
   const rollback = rollbackView(state, records, colours)
   const kept = keptGoneWarning({ colours, fleetless: state.fleetless, rollback }, records, {
     keepMs: config.shift.keep,
@@ -185,6 +189,9 @@ export async function status(
     lastRelease: last ? withoutConfig(last) : undefined,
     ...(state.fleetless?.length ? { fleetless: state.fleetless } : {}),
     rollback,
+    ...(destroyed
+      ? { destroyed: { time: destroyed.time, holder: destroyed.holder, ways: afterDestroyWays(records) } }
+      : {}),
   }
 }
 

@@ -134,4 +134,29 @@ describe('records on the local target: history, rollback --to and status from a 
       removed: ['GET /v1/old'],
     })
   })
+
+  it('after destroy, rollback is exit 2 (nothing is deployed) and names the ways back; rollback --to one goes live', async () => {
+    assert.equal((await second.run(['destroy', '--force'])).code, 0)
+    // One envelope: json() parses stdout whole.
+    const { code, envelope } = await second.json<{
+      status: string
+      error: { exitCode: number; message: string; hint: string }
+    }>(['rollback'])
+    assert.equal(code, 2, envelope.error.message)
+    assert.equal(envelope.status, 'error')
+    assert.equal(envelope.error.exitCode, 2)
+    assert.match(
+      envelope.error.message,
+      /nothing is deployed, the target was destroyed at .* \(0101010 was live before\)/,
+    )
+    assert.match(envelope.error.hint, new RegExp(`\`gwdeploy rollback --to ${sha(1)}\` brings back 0101010`))
+    assert.equal(await liveName(first.port), undefined, 'nothing started')
+    const text = await second.run(['status'])
+    assert.equal(text.code, 0, text.stderr)
+    assert.match(text.stdout, /destroyed at .*: nothing is deployed; `gwdeploy rollback --to/)
+    assert.doesNotMatch(text.stdout, /^rollback:/m)
+    const to = await second.run(['rollback', '--to', sha(2)])
+    assert.equal(to.code, 0, to.stderr)
+    assert.equal(await liveName(first.port), `e2e rev-${sha(2).slice(0, 7)}`)
+  })
 })

@@ -21,6 +21,7 @@ import { ABORT_OPERATION } from '../lock.ts'
 import { isCompleted, LOOKBACK } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { describeWeights, info, resultOf, sameWeights, warn } from './context.ts'
+import { nothingDeployedError, nothingDeployedSince } from './destroyed.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
@@ -66,6 +67,8 @@ function rollbackGoal(
   wanted: string | undefined,
 ): string {
   if (wanted) return shaOfPrefix(state, records, wanted)
+  const destroyed = nothingDeployedSince(state, records)
+  if (destroyed) throw nothingDeployedError(destroyed, records)
   const lineage = liveLineage(records)
   const live = liveColour(state, lineage)
   const liveSha = live ? state.fleets[live]?.sha : lineage.at(-1)
