@@ -49,7 +49,12 @@ export async function startNodes(
         '--drain-timeout',
         '10s',
       ],
-      { detached: true, stdio: ['ignore', fd, fd], cwd: releaseDir, env: { ...nodeEnv(), ...options.env } },
+      {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        cwd: releaseDir,
+        env: { ...nodeEnv(), ...compileCacheEnv(release), ...options.env },
+      },
     )
     closeSync(fd)
     child.unref()
@@ -65,6 +70,10 @@ export async function startNodes(
     }
   })
 }
+
+/** Nodes start from their runtime's compile cache, as images do (a fleet env may still set its own). */
+const compileCacheEnv = (release: StagedRelease): Record<string, string> =>
+  release.compileCache ? { NODE_COMPILE_CACHE: release.compileCache } : {}
 
 /** A live process whose command line still names this release's config (guards pid reuse). */
 export async function nodeRunning(node: LocalNodeRecord, configFile: string): Promise<boolean> {

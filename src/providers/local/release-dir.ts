@@ -6,10 +6,11 @@
  * at all; a directory staged by an older gwdeploy (a whole copy of the bundle) is used as it is.
  */
 import { createHash } from 'node:crypto'
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink } from 'node:fs/promises'
 import { basename, dirname, join, relative } from 'node:path'
 import { writeTextAtomic } from '../json-file.ts'
 import type { Artifact } from '../types.ts'
+import { warmCompileCache } from './compile-cache.ts'
 import type { LocalPaths } from './state.ts'
 
 export interface StagedRelease {
@@ -17,6 +18,8 @@ export interface StagedRelease {
   configFile: string
   /** The runtime's entry the nodes run: the link in releaseDir when it is bundled. */
   entry: string
+  /** V8's compile cache of a bundled runtime, filled when it was stored (NODE_COMPILE_CACHE for its nodes). */
+  compileCache?: string
 }
 
 /** `<sha7>-<digest12>`: one directory per SHA and stamped config. */
@@ -47,7 +50,15 @@ export async function stageRelease(
     await symlink(relative(releaseDir, stored), `${link}.tmp`)
     await rename(`${link}.tmp`, link)
   }
-  return { releaseDir, configFile, entry: link }
+  // Filled once per runtime (and Node version); a release staged before there was a cache fills it now.
+  const stored = await realpath(link)
+  const compileCache = await warmCompileCache(dirname(stored), stored, await lazyFiles(stored))
+  return { releaseDir, configFile, entry: link, ...(compileCache ? { compileCache } : {}) }
+}
+
+async function lazyFiles(entry: string): Promise<string[]> {
+  const lazy = join(dirname(entry), 'lazy')
+  return (await exists(lazy)) ? (await readdir(lazy)).sort().map((name) => join(lazy, name)) : []
 }
 
 /**
