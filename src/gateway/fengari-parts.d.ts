@@ -52,6 +52,7 @@ declare module 'fengari' {
     lua_insert(L: LuaState, index: number): void
     lua_replace(L: LuaState, index: number): void
     lua_topointer(L: LuaState, index: number): object
+    lua_tocfunction(L: LuaState, index: number): LuaFunction | null
     lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number
     lua_error(L: LuaState): never

@@ -7,6 +7,8 @@ import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
 import { installGopherLibrary } from './lua-gopher-lib.ts'
+import { libraryStandIns, type OwnStrings } from './lua-library-stand-ins.ts'
+import { type SharedGuard, sealShared } from './lua-shared-guard.ts'
 import { gopherize } from './lua-syntax.ts'
 
 export type Fengari = ReturnType<typeof fengariLibrary>
@@ -29,6 +31,10 @@ export interface LuaEngine {
   pushEnvironment(): void
   /** Runs `chunk` in the environment at `env` (a stack index); undefined or KrakenD's error message. */
   run(chunk: Chunk, env: number): LuaError | undefined
+  /** Starts watching what runs share; call once everything is installed (lua-shared-guard.ts). */
+  seal(): void
+  /** False once a run changed what runs share: the next request needs a new engine. */
+  intact(): boolean
 }
 
 const GOPHER_LIBS = ['package', 'table', 'io', 'os', 'string', 'math', 'debug', 'coroutine']
@@ -58,8 +64,10 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   run(COMPAT_51)
   installGoFormat({ f, L, s })
   installGopherLibrary({ f, L, s })
+  const shared: { guard: SharedGuard | undefined } = { guard: undefined }
+  if (openLibs) gopherDebug(f, L, s, shared)
   const ownStrings: OwnStrings = { own: new WeakSet(), pointed: false }
-  libraryStandIns(f, L, s, ownStrings)
+  libraryStandIns(f, L, s, ownStrings, shared)
   // The template every run copies: the globals as the libraries left them.
   lua.lua_pushvalue(L, lua.LUA_REGISTRYINDEX)
   lua.lua_rawgeti(L, -1, 2 /* LUA_RIDX_GLOBALS */)
@@ -68,7 +76,11 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   // The strings' metatable (the string library opens it), whose __index each run points at its string.
   let stringMeta: number | undefined
   lua.lua_pushstring(L, s(''))
-  if (lua.lua_getmetatable(L, -1)) stringMeta = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+  let stringMetaTable: object | undefined
+  if (lua.lua_getmetatable(L, -1)) {
+    stringMetaTable = lua.lua_topointer(L, -1)
+    stringMeta = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+  }
   lua.lua_pop(L, 1)
 
   return {
@@ -122,13 +134,17 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       lua.lua_pushvalue(L, envIndex)
       lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
       const ownString = ownStrings.own.has(lua.lua_topointer(L, envIndex))
-      if (stringMeta !== undefined && (ownString || ownStrings.pointed)) {
+      if (stringMeta !== undefined && stringMetaTable && (ownString || ownStrings.pointed)) {
         // A string's methods are the run's own string library (gopher-lua: the request's state's).
-        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, stringMeta)
-        lua.lua_getfield(L, envIndex, s('string'))
-        if (lua.lua_type(L, -1) === lua.LUA_TTABLE) lua.lua_setfield(L, -2, s('__index'))
-        else lua.lua_pop(L, 1)
-        lua.lua_pop(L, 1)
+        const point = () => {
+          lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, stringMeta)
+          lua.lua_getfield(L, envIndex, s('string'))
+          if (lua.lua_type(L, -1) === lua.LUA_TTABLE) lua.lua_setfield(L, -2, s('__index'))
+          else lua.lua_pop(L, 1)
+          lua.lua_pop(L, 1)
+        }
+        if (shared.guard) shared.guard.engineWrite(stringMetaTable, point)
+        else point()
         ownStrings.pointed = ownString
       }
       const status = lua.lua_pcall(L, 0, 0, 0)
@@ -139,79 +155,58 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       lua.lua_pop(L, 1)
       return krakendError(binderMessage(message), chunk.map)
     },
+    seal() {
+      shared.guard = sealShared(L)
+    },
+    intact() {
+      return shared.guard === undefined || shared.guard.intact()
+    },
   }
 }
 
 /**
- * What a script sets in `string`, `math`, ... stays in its own run, as in gopher-lua's new state per
- * request. The globals hold an empty stand-in for each library, reading through to it; the first
- * write in a run gives that run its own table (reading through as well) in place of the stand-in, so
- * runs that write nothing cost nothing. `pairs` lists the library's own entries.
+ * gopher-lua's debug library: getinfo, getlocal, getmetatable, getupvalue, setlocal, setmetatable,
+ * setupvalue and traceback (its getfenv/setfenv are missing here). fengari's others (sethook,
+ * getregistry, upvaluejoin, ...) are taken away: KrakenD has none of them, and they reach what runs
+ * share. setupvalue can change a library function for later runs, so a call to it gives the engine up.
  */
-function libraryStandIns(f: Fengari, L: LuaState, s: (text: string) => LuaString, strings: OwnStrings): void {
-  const { lua, lauxlib } = f
+function gopherDebug(
+  f: Fengari,
+  L: LuaState,
+  s: (text: string) => LuaString,
+  shared: { guard: SharedGuard | undefined },
+): void {
+  const { lua } = f
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
-  for (const name of ['string', 'table', 'math', 'os', 'io', 'coroutine', 'debug']) {
-    lua.lua_getfield(L, -1, s(name))
-    if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
-      lua.lua_pop(L, 1)
-      continue
-    }
-    if (
-      lauxlib.luaL_loadbufferx(L, f.to_luastring(READ_THROUGH), null, s('=libraries'), s('t')) !== lua.LUA_OK
-    )
-      throw new Error(errorText(f, L))
-    lua.lua_insert(L, -2)
-    if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(errorText(f, L))
-    const readThrough = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
-    const key = s(name)
-    lua.lua_createtable(L, 0, 0)
-    lua.lua_createtable(L, 0, 3)
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, readThrough)
-    lua.lua_getfield(L, -1, s('__index'))
-    lua.lua_setfield(L, -3, s('__index'))
-    lua.lua_getfield(L, -1, s('__pairs'))
-    lua.lua_setfield(L, -3, s('__pairs'))
-    lua.lua_pop(L, 1)
-    lua.lua_pushjsfunction(L, (state: LuaState) => {
-      // (stand-in, key, value): the run's own table, set in the run's globals and for strings.
-      lua.lua_createtable(state, 0, 1)
-      lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, readThrough)
-      lua.lua_setmetatable(state, -2)
-      lua.lua_pushvalue(state, 2)
-      lua.lua_pushvalue(state, 3)
-      lua.lua_rawset(state, -3)
-      lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
-      lua.lua_pushvalue(state, 4)
-      lua.lua_setfield(state, 5, key)
-      if (name === 'string') {
-        strings.own.add(lua.lua_topointer(state, 5))
-        strings.pointed = true
-        lua.lua_pushstring(state, s(''))
-        lua.lua_getmetatable(state, -1)
-        lua.lua_pushvalue(state, 4)
-        lua.lua_setfield(state, -2, s('__index'))
-      }
-      return 0
-    })
-    lua.lua_setfield(L, -2, s('__newindex'))
-    lua.lua_setmetatable(L, -2)
-    lua.lua_setfield(L, -2, key)
+  lua.lua_getfield(L, -1, s('debug'))
+  if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
+    lua.lua_pop(L, 2)
+    return
   }
+  for (const name of [
+    'gethook',
+    'sethook',
+    'getregistry',
+    'getuservalue',
+    'setuservalue',
+    'upvalueid',
+    'upvaluejoin',
+  ]) {
+    lua.lua_pushnil(L)
+    lua.lua_setfield(L, -2, s(name))
+  }
+  lua.lua_getfield(L, -1, s('setupvalue'))
+  const setupvalue = lua.lua_tocfunction(L, -1)
   lua.lua_pop(L, 1)
+  if (setupvalue)
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      shared.guard?.spoil()
+      return setupvalue(state)
+    })
+  else lua.lua_pushnil(L)
+  lua.lua_setfield(L, -2, s('setupvalue'))
+  lua.lua_pop(L, 2)
 }
-
-/** The environments whose run made its own string library; `pointed`: the strings' __index is one. */
-interface OwnStrings {
-  own: WeakSet<object>
-  pointed: boolean
-}
-
-const READ_THROUGH = `
-local library = ...
-local next = next
-return { __index = library, __pairs = function() return next, library, nil end }
-`
 
 /** Runs a setup chunk in the state's own globals (the 5.1 names scripts for gopher-lua use). */
 function loadChunk(f: Fengari, L: LuaState, s: (text: string) => LuaString) {
@@ -255,7 +250,7 @@ end
 if string then string.gfind = string.gmatch end
 `
 
-function errorText(f: Fengari, L: LuaState): string {
+export function errorText(f: Fengari, L: LuaState): string {
   const { lua, lauxlib } = f
   if (lua.lua_type(L, -1) === lua.LUA_TSTRING) return utf8(lua.lua_tostring(L, -1))
   const text = utf8(lauxlib.luaL_tolstring(L, -1))

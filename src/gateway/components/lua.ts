@@ -147,26 +147,28 @@ export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): 
   const files = config.live ? undefined : loadFiles(config.sources, log)
   // krakend-lua returns before the checksums with `live`: the scripts run unchecked.
   if (files && config.md5 && !checksumsMatch(config, files, log)) return undefined
-  const engine = createLuaEngine(config.allowOpenLibs)
   const current: Current = { request: undefined, response: undefined }
-  registerApi(engine, current, api)
+  const first = luaInstance(config.allowOpenLibs, current, api)
+  const compiler = first.engine
   const code = (key: string, text: string, map: SourceMap) =>
-    engine.compile(text, [...map, sourceEntry(key, text)])
-  const sourcesOf = (loaded: Map<string, string>) => compileSources(engine, config.sources, loaded)
+    compiler.compile(text, [...map, sourceEntry(key, text)])
+  const sourcesOf = (loaded: Map<string, string>) => compileSources(compiler, config.sources, loaded)
   const fixed = files ? sourcesOf(files) : undefined
   const fixedMap = fixed && !('error' in fixed) ? fixed.map : []
   const pre = config.pre === '' ? undefined : code('pre-script', config.pre, fixedMap)
   const post = config.post === '' ? undefined : code('post-script', config.post, fixedMap)
-  const { lua, lauxlib } = engine.f
-  const L = engine.L
-  const released = new FinalizationRegistry<number>((env) =>
-    lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, env),
-  )
+  let instance = first
   return {
     skipNext: config.skipNext,
     begin(request) {
       const sources = fixed ?? sourcesOf(loadFiles(config.sources, log))
       if ('error' in sources) return { error: sources.error }
+      // A run changed what runs share (a library, a metatable): later requests get a new state, as
+      // each of KrakenD's; the calls under way keep theirs.
+      if (!instance.engine.intact()) instance = luaInstance(config.allowOpenLibs, current, api)
+      const { engine, released } = instance
+      const { lua, lauxlib } = engine.f
+      const L = engine.L
       if (api === 'router') current.ctx = request as LuaRouterRequest
       else current.request = request as LuaRequest
       current.response = undefined
@@ -208,6 +210,22 @@ export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): 
       return call
     },
   }
+}
+
+/** A Lua state with the API installed and sealed; `released` frees a dropped call's globals in it. */
+function luaInstance(
+  openLibs: boolean,
+  current: Current,
+  api: LuaApi,
+): { engine: LuaEngine; released: FinalizationRegistry<number> } {
+  const engine = createLuaEngine(openLibs)
+  registerApi(engine, current, api)
+  engine.seal()
+  const { lua, lauxlib } = engine.f
+  const released = new FinalizationRegistry<number>((env) =>
+    lauxlib.luaL_unref(engine.L, lua.LUA_REGISTRYINDEX, env),
+  )
+  return { engine, released }
 }
 
 function runIn(
