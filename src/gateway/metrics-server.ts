@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import { listenAt } from './listen-literal.ts'
 import { createServer } from './node-http.ts'
 
 /** A tiny HTTP server answering GET /metrics (Prometheus text) on its own port. */
@@ -25,7 +26,7 @@ export async function listenMetrics(
   server.keepAliveTimeout = 5000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => {
+    listenAt(server, { port, host }, () => {
       server.off('error', reject)
       resolve()
     })

@@ -7,6 +7,7 @@ import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
 import { answeredBeforeGateway, type H2Peer, H2Request, H2Response } from './h2-exchange.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
 import { http2Module } from './libraries.ts'
+import { listenAt } from './listen-literal.ts'
 import {
   answeredUnknownMethod,
   createServer as createHttpServer,
@@ -183,7 +184,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   const host = options.host ?? gateway.config.listenIp
   await new Promise<void>((resolve, reject) => {
     net.once('error', reject)
-    net.listen({ port, host, exclusive: options.exclusive ?? false }, () => {
+    listenAt(net, { port, host, exclusive: options.exclusive ?? false }, () => {
       net.off('error', reject)
       resolve()
     })
