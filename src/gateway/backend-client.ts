@@ -35,7 +35,7 @@ import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { StreamedBody } from './request-stream.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
-import { Agent, buildConnector, idleConnection, Pool, preferOpenConnections, requestOn } from './undici.ts'
+import { Agent, asGoPool, buildConnector, idleConnection, Pool, requestOn } from './undici.ts'
 
 // the gzip helpers other modules take from here
 export { BodyReadError, goHasBody, gunzipLimited, isGzip } from './backend-gzip.ts'
@@ -218,13 +218,14 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     const key = urlSni ? `sni ${origin}` : origin
     let pool = pools.get(key)
     if (!pool) {
-      pool = new Pool(origin, {
-        connections,
-        ...perConnection,
-        maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
-        connect: urlSni ? urlSniConnect : connect,
-      })
-      preferOpenConnections(pool)
+      pool = asGoPool(
+        new Pool(origin, {
+          connections,
+          ...perConnection,
+          maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
+          connect: urlSni ? urlSniConnect : connect,
+        }),
+      )
       pools.set(key, pool)
     }
     return pool

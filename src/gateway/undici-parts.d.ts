@@ -22,6 +22,14 @@ declare module 'undici/lib/dispatcher/pool-base.js' {
   export default poolBase
 }
 declare module 'undici/lib/core/symbols.js' {
-  const symbols: { readonly kConnected: symbol; readonly kSize: symbol }
+  const symbols: {
+    readonly kConnected: symbol
+    readonly kSize: symbol
+    readonly kRunning: symbol
+    readonly kPending: symbol
+    readonly kNeedDrain: symbol
+    readonly kResume: symbol
+    readonly kSocket: symbol
+  }
   export default symbols
 }

@@ -1,6 +1,7 @@
 // The parts of undici the backend client uses, imported by path. The package's index also loads
 // fetch, WebSocket, caches, mocks and proxies: 420 KB of the runtime bundle and a few MB of resident
 // memory in every worker, none of it used here.
+import type { Socket } from 'node:net'
 import type { Dispatcher } from 'undici'
 import request from 'undici/lib/api/api-request.js'
 import buildConnector from 'undici/lib/core/connect.js'
@@ -11,7 +12,7 @@ import poolBase from 'undici/lib/dispatcher/pool-base.js'
 
 export { Agent, buildConnector, Pool }
 
-const { kConnected, kSize } = symbols
+const { kConnected, kSize, kRunning, kPending, kNeedDrain, kResume, kSocket } = symbols
 const { kClients } = poolBase
 
 /** undici's `dispatcher.request()` (the package's index installs it on every dispatcher). */
@@ -38,12 +39,19 @@ export function idleConnection(pool: Pool): Dispatcher | undefined {
   return undefined
 }
 
+/** A pool that takes connections as Go's transport takes them (the two below). */
+export function asGoPool(pool: Pool): Pool {
+  preferOpenConnections(pool)
+  reuseOnceAnswered(pool)
+  return pool
+}
+
 /**
  * Keeps a pool's open connections ahead of its closed ones: the pool takes its first client not at
  * capacity, so a client whose connection closed while idle would dial anew where Go's transport
  * takes one of the idle connections left (and, were it reset, retries on the others).
  */
-export function preferOpenConnections(pool: Pool): void {
+function preferOpenConnections(pool: Pool): void {
   pool.on('disconnect', (_origin, targets) => {
     const clients = (pool as unknown as Slots)[kClients] as unknown[]
     const closed = targets[targets.length - 1]
@@ -51,5 +59,35 @@ export function preferOpenConnections(pool: Pool): void {
     if (at === -1 || at === clients.length - 1) return
     clients.splice(at, 1)
     clients.push(closed)
+  })
+}
+
+/** undici's Client kNeedDrain while the pool waits for the client's 'drain' to give it more. */
+const AWAITING_DRAIN = 2
+
+/**
+ * Makes a pool's connection take the next call as soon as its answer is read whole, as Go's
+ * transport puts a connection back among the idle ones once the body is read to its end. undici
+ * (keep-alive, one request at a time) frees the connection only a full event-loop turn later, so
+ * a call made right after the previous one's answer (a sequential proxy's next backend, a retry)
+ * found it busy and dialled another: two connections where KrakenD uses one, and one more reused
+ * connection for a stale-connection retry to try. After undici's own 'readable' listener has parsed
+ * the socket's bytes, a client with nothing left in flight is resumed at once (its 'drain' tells
+ * the pool); the later resume finds nothing to do. One listener per connection, none per request.
+ */
+function reuseOnceAnswered(pool: Pool): void {
+  pool.on('connect', (_origin, targets) => {
+    const client = targets[targets.length - 1] as unknown as Slots
+    const socket = client[kSocket] as Socket | null | undefined
+    if (!socket) return
+    socket.on('readable', () => {
+      if (
+        client[kNeedDrain] === AWAITING_DRAIN &&
+        client[kRunning] === 0 &&
+        client[kPending] === 0 &&
+        !socket.destroyed
+      )
+        (client[kResume] as () => void)()
+    })
   })
 }

@@ -1,0 +1,72 @@
+// Go's transport puts a keep-alive connection back among the idle ones as soon as the answer's body
+// is read to its end, so the next call to the same backend host takes it. Seen on KrakenD CE: a
+// sequential proxy's two backend calls go out on one connection, call after call.
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { type AddressInfo, createServer, type Socket } from 'node:net'
+import { describe, test } from 'node:test'
+import { mustConfig, send, startGateway } from './helpers.ts'
+
+/** A raw keep-alive backend: answers `{"a":1}` 3 ms after each request; records each connection's paths. */
+async function startBackend(answer: string) {
+  const sockets = new Set<Socket>()
+  const connections: string[][] = []
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    const paths: string[] = []
+    connections.push(paths)
+    let text = ''
+    socket.on('error', () => {})
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1')
+      const end = text.indexOf('\r\n\r\n')
+      if (end === -1) return
+      paths.push(text.slice(0, end).split(' ')[1] ?? '')
+      text = text.slice(end + 4)
+      setTimeout(() => {
+        if (!socket.destroyed) socket.write(answer)
+      }, 3)
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+const JSON_ANSWER = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}'
+
+describe('a connection is reused as soon as its answer is read', () => {
+  test("a sequential proxy's calls share one connection, as in Go", async () => {
+    const backend = await startBackend(JSON_ANSWER)
+    const gw = await startGateway(
+      mustConfig({
+        version: 3,
+        timeout: '3s',
+        endpoints: [
+          {
+            endpoint: '/seq',
+            extra_config: { proxy: { sequential: true } },
+            backend: [
+              { host: [backend.origin], url_pattern: '/first' },
+              { host: [backend.origin], url_pattern: '/second' },
+            ],
+          },
+        ],
+      }),
+    )
+    try {
+      for (let i = 0; i < 3; i += 1) assert.equal((await send(gw.url, { path: '/seq' })).status, 200)
+      assert.deepEqual(backend.connections, [['/first', '/second', '/first', '/second', '/first', '/second']])
+    } finally {
+      await gw.close()
+      await backend.close()
+    }
+  })
+})
