@@ -14,7 +14,7 @@ import { undoGzip } from './backend-gzip.ts'
 import { authorizing, type HopAuthorization } from './backend-hop-authorization.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
-import { connectOptions, headersTimeout, poolOptions } from './backend-transport.ts'
+import { connectOptions, headersTimeout, pastDeadlineDial, poolOptions } from './backend-transport.ts'
 import { wireHeaders } from './backend-wire-headers.ts'
 import type { Cancellation } from './cancellation.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
@@ -174,8 +174,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const connectOpts = connectOptions(transport, options.serviceTimeoutMs)
   const plain = buildConnector(connectOpts)
   const secure = onFirstUse(() => buildConnector({ ...connectOpts, ...tls.connect() }))
-  const direct: buildConnector.connector = (opts, callback) =>
-    opts.protocol === 'https:' ? secure()(opts, callback) : plain(opts, callback)
+  const direct: buildConnector.connector =
+    transport.dialerTimeoutMs < 0
+      ? pastDeadlineDial
+      : (opts, callback) => (opts.protocol === 'https:' ? secure()(opts, callback) : plain(opts, callback))
   const base = throughEnvironmentProxy(
     goVerifiedConnector(direct, tls.insecure, tls.roots),
     options.environ ?? process.env,

@@ -1,6 +1,7 @@
 // lura's backend transport settings (Go's http.Transport and net.Dialer fields) as undici pool and
 // connector options: pure, so what each setting becomes is tested without sockets.
 import type { TransportOptions } from './config/types.ts'
+import type { buildConnector } from './undici.ts'
 
 /** Go's net.Dialer keep-alive period when KeepAlive is 0 (lura's default). */
 const GO_KEEP_ALIVE_MS = 15_000
@@ -25,6 +26,17 @@ export function connectOptions(transport: TransportOptions, serviceTimeoutMs: nu
     autoSelectFamilyAttemptTimeout:
       transport.dialerFallbackDelayMs > 0 ? transport.dialerFallbackDelayMs : GO_FALLBACK_DELAY_MS,
   }
+}
+
+/**
+ * Go's net.Dialer with a negative Timeout (a negative dialer_timeout): its deadline is already
+ * past, so every dial fails at once, worded `dial tcp host:port: i/o timeout` (go-http.ts).
+ */
+export const pastDeadlineDial: buildConnector.connector = (_options, callback) => {
+  const error = Object.assign(new Error('dial deadline already past: dialer_timeout is negative'), {
+    code: 'UND_ERR_CONNECT_TIMEOUT',
+  })
+  process.nextTick(callback, error, null)
 }
 
 export interface PoolOptions {

@@ -241,8 +241,7 @@ describe('config', () => {
   const refused: Array<[string, unknown, string]> = [
     ['response_header_timeout', '1 minute', 'is not a duration'],
     ['idle_connection_timeout', 'soon', 'is not a duration'],
-    // A negative one fails every dial in Go (config-transport-negative.test.ts): refused, saying so.
-    ['dialer_timeout', -5, 'is negative'],
+    ['dialer_timeout', '5 s', 'is not a duration'],
     ['dialer_keep_alive', '1x', 'is not a duration'],
     ['dialer_fallback_delay', '', 'is not a duration'],
     ['expect_continue_timeout', '1 ms', 'is not a duration'],
@@ -466,6 +465,27 @@ describe('dialer_timeout', () => {
     assert.equal(res.status, 500)
     const port = new URL(listener.origin).port
     assert.equal(res.text, `Get "${listener.origin}/get": dial tcp 127.0.0.1:${port}: i/o timeout`)
+  })
+
+  test("a negative one fails every dial at once with Go's dial timeout, as KrakenD: the backend sees no connection", async () => {
+    let connections = 0
+    const backend = createServer((socket) => {
+      connections += 1
+      socket.destroy()
+    })
+    backend.listen(0, '127.0.0.1')
+    await once(backend, 'listening')
+    after(() => new Promise((resolve) => backend.close(resolve)))
+    const port = (backend.address() as AddressInfo).port
+    const origin = `http://127.0.0.1:${port}`
+    const gw = await startGateway(gatewayConfig(origin, { dialer_timeout: '-5s' }))
+    after(() => gw.close())
+    for (const path of ['/get', '/get']) {
+      const res = await send(gw.url, { path })
+      assert.equal(res.status, 500)
+      assert.equal(res.text, `Get "${origin}/get": dial tcp 127.0.0.1:${port}: i/o timeout`)
+    }
+    assert.equal(connections, 0)
   })
 })
 

@@ -47,16 +47,21 @@ test('negative max_idle_connections(_per_host): read, with a warning that Kraken
   )
 })
 
-test('a negative dialer_timeout fails every backend dial in KrakenD: refused, saying so', () => {
-  for (const value of [-5, '-5s']) {
+test('a negative dialer_timeout fails every backend dial, in KrakenD as here: read, with a warning saying so', () => {
+  for (const [value, ms] of [
+    [-5, -5e-6],
+    ['-5s', -5000],
+  ] as const) {
     const result = service({ dialer_timeout: value })
+    assert.deepEqual(result.errors, [])
     assert.deepEqual(
-      result.errors.map((e) => [
-        e.location?.path,
-        /gives up on every backend connection at once/.test(e.message),
+      result.warnings.map((w) => [
+        w.location?.path,
+        /gives up on every backend connection at once/.test(w.message),
       ]),
       [['dialer_timeout', true]],
     )
+    assert.equal(result.config?.transport.dialerTimeoutMs, ms)
   }
   assert.equal(service({ dialer_timeout: '3s' }).config?.transport.dialerTimeoutMs, 3000)
 })

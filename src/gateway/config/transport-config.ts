@@ -53,19 +53,21 @@ const NEGATIVE_IDLE =
   "KrakenD takes it, and Go's transport then keeps no idle connection (every backend call opens a new one); this runtime reuses them"
 
 export function readTransport(value: Record<string, unknown>, fields: FieldReader): TransportOptions {
-  const { timerAt, durationAt, intAt, boolAt, warn, error } = fields
+  const { timerAt, durationAt, intAt, boolAt, warn } = fields
   /** The key's value, with a negative duration reported as Go treats it and read as 0. */
   const durationKey = (key: string): number => {
     const signed = parseSignedDuration(value[key])
     if (signed === undefined || signed >= 0) return timerAt(value, key, [], 0)
     const negative = NEGATIVE_DURATION[key]
-    if (key === 'dialer_timeout')
-      error(
+    if (key === 'dialer_timeout') {
+      warn(
         [key],
-        `"dialer_timeout" is negative (${JSON.stringify(value[key])}): KrakenD takes it, and Go's dialer then gives up on every backend connection at once (its deadline is already past), so every backend call fails; this runtime does not reproduce that`,
+        `"dialer_timeout" is negative (${JSON.stringify(value[key])}): Go's dialer then gives up on every backend connection at once (its deadline is already past), so every backend call fails (\`dial tcp host:port: i/o timeout\`), in KrakenD as here`,
         'remove it (unset: the request\'s timeout bounds the dial) or give a positive duration like "3s"',
       )
-    else if (negative !== undefined && !negative.same && fields.runtime !== 'krakend')
+      return signed
+    }
+    if (negative !== undefined && !negative.same && fields.runtime !== 'krakend')
       warn(
         [key],
         `"${key}" is negative (${JSON.stringify(value[key])}): in KrakenD ${negative.krakend}; here ${negative.here}`,

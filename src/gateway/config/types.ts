@@ -160,7 +160,7 @@ export interface TransportOptions {
   responseHeaderTimeoutMs: number
   /** idle_connection_timeout: how long an idle backend connection is kept; 0 = unset (30 s here, see backend-transport.ts). */
   idleConnectionTimeoutMs: number
-  /** dialer_timeout: the connect timeout; 0 = unset (the service timeout, at least 1 s). */
+  /** dialer_timeout: the connect timeout; 0 = unset (the service timeout, at least 1 s); below 0: every dial fails at once. */
   dialerTimeoutMs: number
   /** dialer_keep_alive: TCP keep-alive probe period; 0 = Go's default (15 s). */
   dialerKeepAliveMs: number
