@@ -153,15 +153,30 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)] as number
 }
+/** The median and, in brackets, the quartiles: how much alternating starts moved. */
+const spread = (xs: number[], unit: string) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const at = (q: number) => s[Math.round((s.length - 1) * q)] as number
+  return `${median(xs).toFixed(1)} ${unit} (${at(0.25).toFixed(1)}–${at(0.75).toFixed(1)})`
+}
 const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 console.log(
-  `${RUNS} alternating ${values.cached ? 'starts from the compile cache' : 'cold starts'}, one worker${values.metrics ? ' with a metrics port' : ''}, medians (load average at the end ${loadavg}):`,
+  `${RUNS} alternating ${values.cached ? 'starts from the compile cache' : 'cold starts'}, one worker${values.metrics ? ' with a metrics port' : ''}, medians (quartiles) (load average at the end ${loadavg}):`,
 )
 console.log('| target | start to healthy | CPU to healthy | idle RSS | of which anonymous |')
 console.log('|---|---:|---:|---:|---:|')
 for (const [i, target] of targets.entries()) {
   const r = results[i] as Start[]
   console.log(
-    `| ${target.name} | ${median(r.map((s) => s.wallMs)).toFixed(1)} ms | ${median(r.map((s) => s.cpuMs)).toFixed(1)} ms | ${median(r.map((s) => s.rssMb)).toFixed(1)} MB | ${median(r.map((s) => s.anonMb)).toFixed(1)} MB |`,
+    `| ${target.name} | ${spread(
+      r.map((s) => s.wallMs),
+      'ms',
+    )} | ${spread(
+      r.map((s) => s.cpuMs),
+      'ms',
+    )} | ${spread(
+      r.map((s) => s.rssMb),
+      'MB',
+    )} | ${median(r.map((s) => s.anonMb)).toFixed(1)} MB |`,
   )
 }
