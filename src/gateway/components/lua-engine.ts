@@ -7,6 +7,7 @@ import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
 import { installGopherLibrary } from './lua-gopher-lib.ts'
+import { installGopherPackage } from './lua-gopher-package.ts'
 import { libraryStandIns, type OwnStrings } from './lua-library-stand-ins.ts'
 import { type SharedGuard, sealShared } from './lua-shared-guard.ts'
 import { gopherize } from './lua-syntax.ts'
@@ -64,6 +65,8 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   run(COMPAT_51)
   installGoFormat({ f, L, s })
   installGopherLibrary({ f, L, s })
+  installGopherPackage(f, L, s)
+  run(WITHOUT_53)
   const shared: { guard: SharedGuard | undefined } = { guard: undefined }
   if (openLibs) gopherDebug(f, L, s, shared)
   const ownStrings: OwnStrings = { own: new WeakSet(), pointed: false }
@@ -248,6 +251,17 @@ if math then
   math.huge = 1.7976931348623157e308
 end
 if string then string.gfind = string.gmatch end
+`
+
+/** Lua 5.3's names gopher-lua lacks: a script calling them fails in KrakenD. */
+const WITHOUT_53 = `
+rawlen = nil
+if string then string.pack, string.unpack, string.packsize = nil, nil, nil end
+if table then table.unpack, table.pack, table.move, table.setn = nil, nil, nil, nil end
+if math then
+  math.tointeger, math.type, math.ult, math.maxinteger, math.mininteger = nil, nil, nil, nil, nil
+end
+if coroutine then coroutine.isyieldable = nil end
 `
 
 export function errorText(f: Fengari, L: LuaState): string {
