@@ -1,34 +1,28 @@
-/** Go-style durations as KrakenD writes them: "2s", "1500ms", "1m30s", "250us", "1h". */
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-}
-const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y
+/**
+ * Durations as KrakenD reads them. A string is Go's time.ParseDuration ("1h2m3.5s", ".5s", "5.s",
+ * "+5s", "-0s", "1µs"; no spaces, a unit on every number but a bare "0"); krakend-koanf's
+ * mapstructure decoder takes a JSON number as nanoseconds (truncated), true as 1 ns and false or
+ * null as 0.
+ */
+import { goParseDuration } from '../go-time.ts'
 
 /** setTimeout's longest delay (2^31 - 1 ms, 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647
 
-/** Milliseconds, or undefined when the text is not a duration. A bare number is read as nanoseconds (Go). */
+const TWO_63 = 2 ** 63
+
+/** time.ParseDuration in milliseconds (negative ones too), or undefined where Go returns an error. */
+export function goDurationMs(text: string): number | undefined {
+  const ns = goParseDuration(text)
+  return typeof ns === 'string' ? undefined : Number(ns) / 1e6 || 0
+}
+
+/** Milliseconds, or undefined when it is not a duration or is negative. A bare number is nanoseconds (Go). */
 export function parseDuration(input: unknown): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input / 1e6 : undefined
   if (typeof input !== 'string') return undefined
-  const text = input.trim()
-  if (text === '0') return 0
-  if (text === '') return undefined
-  PART.lastIndex = 0
-  let total = 0
-  while (PART.lastIndex < text.length) {
-    const start = PART.lastIndex
-    const match = PART.exec(text)
-    if (!match || match.index !== start) return undefined
-    total += Number(match[1]) * (UNIT_MS[match[2] as string] as number)
-  }
-  return total
+  const ms = goDurationMs(input)
+  return ms === undefined || ms < 0 ? undefined : ms
 }
 
 export function formatDuration(ms: number): string {
@@ -36,15 +30,33 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`
 }
 
+/** A duration krakend-koanf decodes: milliseconds (negative kept), or why KrakenD refuses to start. */
+export type KrakendDuration = { ms: number } | { refused: string; hint: string }
+
+const DURATION_HINT = 'write a Go duration like "2s", "1500ms" or "1m30s"'
+
 /**
- * A duration with Go's optional sign (time.ParseDuration reads "-5s"; mapstructure takes a bare
- * number as nanoseconds, -5 too): milliseconds, or undefined when it is not a duration.
+ * A service, endpoint or backend duration as krakend-koanf decodes it into a time.Duration;
+ * undefined when absent or null (KrakenD's zero).
  */
-export function parseSignedDuration(input: unknown): number | undefined {
-  if (typeof input === 'number') return Number.isFinite(input) ? input / 1e6 : undefined
-  if (typeof input !== 'string') return undefined
-  const text = input.trim()
-  if (!text.startsWith('-') && !text.startsWith('+')) return parseDuration(text)
-  const ms = parseDuration(text.slice(1))
-  return ms === undefined || /^[-+]\s/.test(text) ? undefined : text.startsWith('-') ? -ms : ms
+export function readKrakendDuration(raw: unknown): KrakendDuration | undefined {
+  if (raw === undefined || raw === null) return undefined
+  if (typeof raw === 'boolean') return { ms: raw ? 1e-6 : 0 }
+  if (typeof raw === 'number') {
+    // Go's float64-to-int64 conversion past int64 gives another value per CPU (amd64: the lowest).
+    if (!Number.isFinite(raw) || Math.abs(raw) >= TWO_63)
+      return {
+        refused: `${JSON.stringify(raw)} nanoseconds is outside Go's durations (about ±292 years): KrakenD reads it as another value on each CPU`,
+        hint: DURATION_HINT,
+      }
+    return { ms: Math.trunc(raw) / 1e6 || 0 }
+  }
+  if (typeof raw !== 'string')
+    return {
+      refused: `${JSON.stringify(raw)} is not a duration: KrakenD refuses to start`,
+      hint: DURATION_HINT,
+    }
+  const ns = goParseDuration(raw)
+  if (typeof ns === 'string') return { refused: `KrakenD refuses to start: ${ns}`, hint: DURATION_HINT }
+  return { ms: Number(ns) / 1e6 || 0 }
 }

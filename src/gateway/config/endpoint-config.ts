@@ -121,10 +121,12 @@ function readEndpoint(
     OUTPUT_ENCODINGS,
     defaults.outputEncoding,
   )
-  const endpointTimeout = fields.timerAt(raw, 'timeout', ep, defaults.timeoutMs)
-  if (endpointTimeout <= 0 && raw.timeout !== undefined)
-    error([...ep, 'timeout'], '"timeout" must be greater than 0')
-  const concurrentCalls = fields.intAt(raw, 'concurrent_calls', ep, 1, 1, 16)
+  const endpointTimeout = fields.requestTimeoutAt(raw, ep, defaults.timeoutMs)
+  // lura reads 0 as 1, and calls concurrently only above 1 (a negative count is one call).
+  const concurrentCalls = Math.max(
+    fields.intAt(raw, 'concurrent_calls', ep, 1, Number.MIN_SAFE_INTEGER, 16),
+    1,
+  )
 
   const { backends, shadows } = readBackends(
     raw.backend,

@@ -7,7 +7,7 @@ import { jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject, type Report } from '../components/types.ts'
-import { MAX_TIMER_MS, parseDuration } from './duration.ts'
+import { MAX_TIMER_MS, readKrakendDuration } from './duration.ts'
 
 export type ProblemAt = (path: KeyPath, message: string, hint?: string) => void
 type Fields = Record<string, unknown>
@@ -53,6 +53,15 @@ function strayGuards(key: string, value: unknown): { message: string; hint: stri
     hint: 'rename it to "extra_config" (or move its namespaces there)',
   }
 }
+
+const integerRange = (min: number, max: number) =>
+  min === Number.MIN_SAFE_INTEGER
+    ? max === Number.POSITIVE_INFINITY
+      ? 'an integer'
+      : `an integer of at most ${max}`
+    : max === Number.POSITIVE_INFINITY
+      ? `an integer of at least ${min}`
+      : `an integer between ${min} and ${max}`
 
 export type FieldReader = ReturnType<typeof createFieldReader>
 
@@ -156,19 +165,16 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     return section
   }
 
+  /**
+   * A duration as KrakenD decodes it (duration.ts): ms, negative ones kept for the caller to read as
+   * Go does; the fallback when absent or null (KrakenD's zero); refused where KrakenD fails to start.
+   */
   const durationAt = (obj: Fields, key: string, path: KeyPath, fallback: number) => {
-    const raw = obj[key]
-    if (raw === undefined) return fallback
-    const ms = parseDuration(raw)
-    if (ms === undefined) {
-      error(
-        [...path, key],
-        `"${key}" is not a duration: ${JSON.stringify(raw)}`,
-        'write it like "2s", "1500ms" or "1m"',
-      )
-      return fallback
-    }
-    return ms
+    const read = readKrakendDuration(obj[key])
+    if (read === undefined) return fallback
+    if ('ms' in read) return read.ms
+    error([...path, key], `"${key}" is not a duration: ${read.refused}`, read.hint)
+    return fallback
   }
   /** A duration the runtime waits with a timer: Node's timers hold at most MAX_TIMER_MS. */
   const timerAt = (obj: Fields, key: string, path: KeyPath, fallback: number) => {
@@ -181,17 +187,37 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     )
     return MAX_TIMER_MS
   }
+  /**
+   * A service or endpoint `timeout`: lura reads 0 as unset (`fallback`). A negative one is a
+   * deadline already past in KrakenD (every call fails before it is sent, as with 1 ns): read as 1 ns.
+   */
+  const requestTimeoutAt = (obj: Fields, path: KeyPath, fallback: number) => {
+    const ms = timerAt(obj, 'timeout', path, fallback)
+    if (ms === 0) return fallback
+    if (ms > 0) return ms
+    warn(
+      [...path, 'timeout'],
+      `"timeout" is negative (${JSON.stringify(obj.timeout)}): KrakenD's deadline is then already past, so every request here fails (500) without a backend call, there and here`,
+      'give a positive duration like "3s"',
+    )
+    return 1e-6
+  }
+  /** A duration of this runtime's own settings, which are never negative. */
+  const ownTimerAt = (obj: Fields, key: string, path: KeyPath, fallback: number) => {
+    const ms = timerAt(obj, key, path, fallback)
+    if (ms >= 0) return ms
+    error([...path, key], `"${key}" must not be negative, got ${JSON.stringify(obj[key])}`)
+    return fallback
+  }
   /** `cache_ttl` in ms; lura reads an endpoint's 0 as unset (the service's applies). */
   const cacheTtlAt = (obj: Fields, path: KeyPath, fallbackMs = 0): number =>
     durationAt(obj, 'cache_ttl', path, fallbackMs) || fallbackMs
   const intAt = (obj: Fields, key: string, path: KeyPath, fallback: number, min = 0, max = Infinity) => {
     const raw = obj[key]
-    if (raw === undefined) return fallback
+    // null is mapstructure's zero, which lura reads as unset.
+    if (raw === undefined || raw === null) return fallback
     if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
-      error(
-        [...path, key],
-        `"${key}" must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`,
-      )
+      error([...path, key], `"${key}" must be ${integerRange(min, max)}, got ${JSON.stringify(raw)}`)
       return fallback
     }
     return raw
@@ -255,6 +281,8 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     namespace,
     durationAt,
     timerAt,
+    requestTimeoutAt,
+    ownTimerAt,
     cacheTtlAt,
     intAt,
     stringAt,

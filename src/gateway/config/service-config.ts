@@ -8,6 +8,7 @@ import { parseServiceComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { hostsAt, listedHosts } from './backend-config.ts'
 import { readClientTls } from './client-tls.ts'
+import { MAX_TIMER_MS } from './duration.ts'
 import { OUTPUT_ENCODINGS } from './endpoint-config.ts'
 import { createFieldReader, type FieldReader, type ProblemAt } from './field-reader.ts'
 import { ROUTER_KEYS, readRouterKeys, routerReport } from './router-keys.ts'
@@ -116,8 +117,8 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   const port = intAt(value, 'port', [], 8080, 0, 65535)
   const listenIp = stringAt(value, 'listen_ip', []) ?? '0.0.0.0'
   const hosts = hostsAt(value, ['host'], error)
-  const timeoutMs = timerAt(value, 'timeout', [], 2000)
-  if (timeoutMs <= 0 && value.timeout !== undefined) error(['timeout'], '"timeout" must be greater than 0')
+  // lura's Init: a service timeout of 0 is its default, 2s.
+  const timeoutMs = fields.requestTimeoutAt(value, [], 2000)
   const cacheTtlMs = fields.cacheTtlAt(value, [])
   const outputEncoding = fields.encodingAt(value, 'output_encoding', [], OUTPUT_ENCODINGS, 'json')
 
@@ -150,12 +151,14 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   // unless it is set; one read whole first (see request-stream.ts) is held in memory, 10 MiB at most.
   const maxPayload = routerFields.intAt(router, 'max_payload', rp, BUFFERED_BODY_BYTES, 0)
   const server = {
-    readHeaderTimeoutMs: timerAt(value, 'read_header_timeout', [], 10_000),
-    readTimeoutMs: timerAt(value, 'read_timeout', [], 30_000),
-    writeTimeoutMs: timerAt(value, 'write_timeout', [], 0),
-    idleTimeoutMs: timerAt(value, 'idle_timeout', [], 65_000),
+    // Go's http.Server sets no deadline for a negative one (d > 0 checks); a negative
+    // read_header_timeout is not replaced by read_timeout (only 0 is), which still bounds the headers.
+    readHeaderTimeoutMs: noDeadline(timerAt(value, 'read_header_timeout', [], 10_000), MAX_TIMER_MS),
+    readTimeoutMs: noDeadline(timerAt(value, 'read_timeout', [], 30_000), 0),
+    writeTimeoutMs: noDeadline(timerAt(value, 'write_timeout', [], 0), 0),
+    idleTimeoutMs: noDeadline(timerAt(value, 'idle_timeout', [], 65_000), 0),
     // Go's http.DefaultMaxHeaderBytes (KrakenD leaves it at 0, so Go's 1 MB applies).
-    maxHeaderBytes: intAt(value, 'max_header_bytes', [], 1 << 20, 1024, 1 << 24),
+    maxHeaderBytes: maxHeaderBytesAt(value, fields),
     maxBodyBytes: maxPayload,
     streamedBodyBytes: router.max_payload === undefined ? Number.POSITIVE_INFINITY : maxPayload,
     maxBackendBodyBytes: intAt(runtimeNs, 'max_backend_body_bytes', gp, 32 * 1024 * 1024, 1),
@@ -182,13 +185,13 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   }
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
-    drainGraceMs: timerAt(runtimeNs, 'drain_grace', gp, 5000),
-    // lura's max_shutdown_wait_time bounds the same wait (0, KrakenD's default, waits forever).
-    drainTimeoutMs: timerAt(
+    drainGraceMs: fields.ownTimerAt(runtimeNs, 'drain_grace', gp, 5000),
+    // lura's max_shutdown_wait_time bounds the same wait (0, KrakenD's default, or below, waits forever).
+    drainTimeoutMs: fields.ownTimerAt(
       runtimeNs,
       'drain_timeout',
       gp,
-      timerAt(value, 'max_shutdown_wait_time', [], 0) || 30_000,
+      Math.max(timerAt(value, 'max_shutdown_wait_time', [], 0), 0) || 30_000,
     ),
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
     metricsListenIp: ipAt(runtimeNs, 'metrics_listen_ip'),
@@ -214,6 +217,22 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     components,
   }
 }
+
+/** max_header_bytes: Go's http.Server reads 0 or below as its default, 1 MB. */
+function maxHeaderBytesAt(value: Record<string, unknown>, { intAt, error }: FieldReader): number {
+  const bytes = intAt(value, 'max_header_bytes', [], 1 << 20, Number.MIN_SAFE_INTEGER, 1 << 24)
+  if (bytes <= 0) return 1 << 20
+  if (bytes >= 1024) return bytes
+  error(
+    ['max_header_bytes'],
+    `"max_header_bytes" must be 0 or below (Go's default, 1 MB) or between 1024 and ${1 << 24}, got ${bytes}`,
+    'this runtime holds at least 1 KB of request head',
+  )
+  return 1 << 20
+}
+
+/** A server timeout below 0, which Go's http.Server reads as none: `none` here. */
+const noDeadline = (ms: number, none: number) => (ms < 0 ? none : ms)
 
 /** telemetry/logging: level, format and prefix. */
 function loggingAt(loggingNs: Record<string, unknown>, { error, stringAt }: FieldReader): LoggingOptions {

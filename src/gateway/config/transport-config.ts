@@ -3,7 +3,6 @@
  * checked. Every one is validated; the ones that change nothing a client or backend notices are
  * read only to refuse bad values (see the README's deviations).
  */
-import { parseSignedDuration } from './duration.ts'
 import type { FieldReader } from './field-reader.ts'
 import type { TransportOptions } from './types.ts'
 
@@ -56,8 +55,8 @@ export function readTransport(value: Record<string, unknown>, fields: FieldReade
   const { timerAt, durationAt, intAt, boolAt, warn } = fields
   /** The key's value, with a negative duration reported as Go treats it and read as 0. */
   const durationKey = (key: string): number => {
-    const signed = parseSignedDuration(value[key])
-    if (signed === undefined || signed >= 0) return timerAt(value, key, [], 0)
+    const signed = timerAt(value, key, [], 0)
+    if (signed >= 0) return signed
     const negative = NEGATIVE_DURATION[key]
     if (key === 'dialer_timeout') {
       warn(
