@@ -18,6 +18,7 @@ declare module 'fengari' {
     LUA_TNUMBER: number
     LUA_TSTRING: number
     LUA_TTABLE: number
+    LUA_TFUNCTION: number
     LUA_TUSERDATA: number
     LUA_TNONE: number
     lua_gettop(L: LuaState): number

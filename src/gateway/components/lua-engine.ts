@@ -6,6 +6,7 @@
 import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
+import { installGopherBase } from './lua-gopher-base.ts'
 import { installGopherLibrary } from './lua-gopher-lib.ts'
 import { installGopherPackage } from './lua-gopher-package.ts'
 import { libraryStandIns, type OwnStrings } from './lua-library-stand-ins.ts'
@@ -66,6 +67,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   installGoFormat({ f, L, s })
   installGopherLibrary({ f, L, s })
   installGopherPackage(f, L, s)
+  installGopherBase({ f, L, s })
   run(WITHOUT_53)
   const shared: { guard: SharedGuard | undefined } = { guard: undefined }
   if (openLibs) gopherDebug(f, L, s, shared)
@@ -154,7 +156,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
       lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
       if (status === lua.LUA_OK) return undefined
-      const message = errorText(f, L)
+      const message = gopherArgumentWording(errorText(f, L))
       lua.lua_pop(L, 1)
       return krakendError(binderMessage(message), chunk.map)
     },
@@ -270,6 +272,17 @@ export function errorText(f: Fengari, L: LuaState): string {
   const text = utf8(lauxlib.luaL_tolstring(L, -1))
   lua.lua_pop(L, 1)
   return text
+}
+
+/**
+ * gopher-lua's ArgError wording of fengari's (luaL_argerror): the function name unquoted ("bad
+ * argument #1 to floor (...)") and a missing argument 'nil' ("string expected, got nil").
+ */
+export function gopherArgumentWording(message: string): string {
+  if (!message.includes('bad argument #') || message.includes(' || ')) return message
+  return message
+    .replace(/bad argument #(\d+) to '([^']*)' \(/g, 'bad argument #$1 to $2 (')
+    .replace(/ expected, got no value\)/g, ' expected, got nil)')
 }
 
 /**

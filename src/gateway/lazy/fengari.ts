@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module'
 import { checkForBounds, type FengariCode, forBoundAt, type Proto } from '../components/lua-for-bounds.ts'
 import { gopherParseNumber } from '../components/lua-go-parse.ts'
+import { type FengariErrors, gopherRuntimeErrors } from '../components/lua-gopher-errors.ts'
 import { goNumberString } from '../components/lua-numbers.ts'
 
 const nodeRequire: NodeJS.Require | undefined =
@@ -100,11 +101,16 @@ function setUp(): typeof import('fengari') {
       (nodeRequire?.('fengari/src/lparser.js') ?? require('fengari/src/lparser.js')) as FengariParser,
       code,
     )
-    gopherForErrors(
-      (nodeRequire?.('fengari/src/ldebug.js') ?? require('fengari/src/ldebug.js')) as FengariDebug,
-      code,
-      (s) => fengari.to_luastring(s),
-    )
+    const ldebug = nodeRequire?.('fengari/src/ldebug.js') ?? require('fengari/src/ldebug.js')
+    // Before gopherForErrors, which hands the comparisons that are no for bound to this one.
+    gopherRuntimeErrors({
+      ldebug: ldebug as FengariErrors['ldebug'],
+      ltm: (nodeRequire?.('fengari/src/ltm.js') ?? require('fengari/src/ltm.js')) as FengariErrors['ltm'],
+      lopcodes: code.lopcodes as unknown as FengariErrors['lopcodes'],
+      text: (s) => fengari.to_luastring(s),
+      string: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'),
+    })
+    gopherForErrors(ldebug as FengariDebug, code, (s) => fengari.to_luastring(s))
     return fengari
   } finally {
     if (previous === undefined) delete process.env.FENGARICONF

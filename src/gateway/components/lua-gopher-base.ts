@@ -1,0 +1,66 @@
+/**
+ * Base functions whose Lua 5.3 behaviour lets a call through where gopher-lua (KrakenD) fails it, or
+ * the other way round:
+ * - `load` takes a function only (5.1): `load('return 1')` fails the call in KrakenD ('bad argument
+ *   #1 to load (function expected, got string)'); a string is `loadstring`'s;
+ * - `setmetatable` sets the metatable of any value but nil, a number's or a boolean's being their
+ *   type's (gopher-lua's SetMetatable), where 5.3 refuses anything but a table;
+ * - `ipairs` takes a table only (5.3 walks a string's or any value's __index: `ipairs('abc')` ran
+ *   an empty loop where KrakenD fails the call);
+ * - `error()` without a value is 'bad argument #1 to error (value expected)'.
+ */
+import type { LuaFunction, LuaState } from 'fengari'
+import type { LuaEngine } from './lua-engine.ts'
+
+export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
+  const { lua, lauxlib } = e.f
+  const L = e.L
+  const fail = (state: LuaState, text: string): never => {
+    lauxlib.luaL_where(state, 1)
+    lua.lua_pushstring(state, e.f.to_luastring(text))
+    lua.lua_concat(state, 2)
+    return lua.lua_error(state) as never
+  }
+  const typeName = (state: LuaState, n: number) =>
+    n > lua.lua_gettop(state) ? 'nil' : e.f.to_jsstring(lua.lua_typename(state, lua.lua_type(state, n)))
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  const wrap = (name: string, make: (original: LuaFunction) => LuaFunction) => {
+    lua.lua_getfield(L, -1, e.s(name))
+    const original = lua.lua_tocfunction(L, -1)
+    lua.lua_pop(L, 1)
+    if (!original) return
+    lua.lua_pushjsfunction(L, make(original))
+    lua.lua_setfield(L, -2, e.s(name))
+  }
+  wrap('load', (load) => (state) => {
+    if (lua.lua_type(state, 1) !== lua.LUA_TFUNCTION)
+      fail(state, `bad argument #1 to load (function expected, got ${typeName(state, 1)})`)
+    return load(state)
+  })
+  wrap('setmetatable', (setmetatable) => (state) => {
+    const type = lua.lua_type(state, 1)
+    if (type === lua.LUA_TTABLE) return setmetatable(state)
+    const meta = lua.lua_type(state, 2)
+    if (meta !== lua.LUA_TNIL && meta !== lua.LUA_TTABLE)
+      fail(state, `bad argument #2 to setmetatable (nil or table expected, got ${typeName(state, 2)})`)
+    if (type <= lua.LUA_TNIL) fail(state, 'cannot set metatable to a nil object.')
+    if (lua.lua_getmetatable(state, 1)) {
+      const protectedMeta = lua.lua_getfield(state, -1, e.s('__metatable')) !== lua.LUA_TNIL
+      lua.lua_pop(state, 2)
+      if (protectedMeta) fail(state, 'cannot change a protected metatable')
+    }
+    lua.lua_settop(state, 2)
+    lua.lua_setmetatable(state, 1)
+    return 1
+  })
+  wrap('ipairs', (ipairs) => (state) => {
+    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
+      fail(state, `bad argument #1 to ipairs (table expected, got ${typeName(state, 1)})`)
+    return ipairs(state)
+  })
+  wrap('error', (error) => (state) => {
+    if (lua.lua_gettop(state) < 1) fail(state, 'bad argument #1 to error (value expected)')
+    return error(state)
+  })
+  lua.lua_pop(L, 1)
+}

@@ -1,0 +1,81 @@
+// A Lua runtime error reaches the client (500; with return_error_msg, its text and the script's
+// place), worded as gopher-lua words it: KrakenD answers 'attempt to index a non-table object(nil)
+// with key 'b'' where fengari (Lua 5.3) wrote 'attempt to index a nil value (local 'a')', and so on
+// for calls of nil, arithmetic, concatenation, '#', comparison and argument errors ('to floor', not
+// 'to 'floor''). Also base functions that passed here where KrakenD fails the call: load of a
+// string (5.1's load takes a function), ipairs of a string, error() without a value; and
+// setmetatable of a number, which gopher-lua takes (the numbers' metatable) where 5.3 refused it.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
+
+/** [pre script, KrakenD's message for its error on line 1] */
+const failing: Array<[string, string]> = [
+  ['local a = nil return a.b', "attempt to index a non-table object(nil) with key 'b'"],
+  ['local t = {} return t.a.b', "attempt to index a non-table object(nil) with key 'b'"],
+  ['local a = nil a.b = 1', "attempt to index a non-table object(nil) with key 'b'"],
+  ['local t = {} t[1][2] = 3', "attempt to index a non-table object(nil) with key '2'"],
+  ['undefinedfn()', 'attempt to call a non-function object'],
+  ['local t = {} t.x()', 'attempt to call a non-function object'],
+  ['local r = request.load() r:nosuch()', 'attempt to call a non-function object'],
+  ['return 1 + nil', 'cannot perform add operation between number and nil'],
+  ["local s = 'abc' return s * 2", 'cannot perform mul operation between string and number'],
+  ["return '5' - {}", 'cannot perform sub operation between number and table'],
+  ['return -{}', '__unm undefined'],
+  ["return {} .. 'x'", 'cannot perform concat operation between table and string'],
+  ['return #5', '__len undefined'],
+  ['return {} < {}', 'attempt to compare table with table'],
+  ["return 1 < 'x'", 'attempt to compare number with string'],
+  ["for _ in ipairs('abc') do end", 'bad argument #1 to ipairs (table expected, got string)'],
+  ["return load('return 1')", 'bad argument #1 to load (function expected, got string)'],
+  ['error()', 'bad argument #1 to error (value expected)'],
+  ["return math.floor('a')", 'bad argument #1 to floor (number expected, got string)'],
+  ['return string.rep()', 'bad argument #1 to rep (string expected, got nil)'],
+  ['local x = 5 return x.y', "attempt to index a non-table object(number) with key 'y'"],
+  ['return (nil)[true]', "attempt to index a non-table object(nil) with key 'true'"],
+]
+
+const numberMetatable =
+  "setmetatable(1, { __index = function(_, key) return 'N' .. key end }) custom_error((5).foo, 418)"
+
+describe('Lua runtime errors as gopher-lua words them', () => {
+  let raw: RawBackend
+  let gateway: Running
+  before(async () => {
+    raw = await startRawBackend()
+    const endpoint = (path: string, pre: string) => ({
+      endpoint: path,
+      extra_config: { 'modifier/lua-proxy': { pre, allow_open_libs: true } },
+      backend: [{ host: [raw.origin], url_pattern: '/b' }],
+    })
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        extra_config: { router: { return_error_msg: true } },
+        endpoints: [...failing.map(([pre], i) => endpoint(`/e${i}`, pre)), endpoint('/m', numberMetatable)],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await raw?.close()
+  })
+
+  test("the client gets KrakenD's status and text", async () => {
+    for (const [i, [pre, message]] of failing.entries()) {
+      const res = await fetch(`${gateway.url}/e${i}`)
+      assert.equal(res.status, 500, pre)
+      assert.equal(await res.text(), `${message} (pre-script:L1)`, pre)
+    }
+  })
+
+  test("setmetatable sets a number's metatable, for that call only", async () => {
+    for (let call = 0; call < 2; call += 1) {
+      const res = await fetch(`${gateway.url}/m`)
+      assert.equal(res.status, 418)
+      assert.equal(await res.text(), 'Nfoo')
+    }
+    assert.equal(raw.requests.length, 0)
+  })
+})
