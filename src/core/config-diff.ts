@@ -5,6 +5,8 @@
  * secret-looking keys are shown as [redacted].
  */
 import { isCredentialPair, REDACTED, redact } from '../config/redact.ts'
+import { readNamespaceAliases } from '../gateway/config/namespace-aliases.ts'
+import { readWeakInput } from '../gateway/config/weak-input.ts'
 
 interface ValueChange {
   /** Where, relative to the endpoint (or the root): `timeout`, `backend[0].host`, `extra_config["qos/ratelimit/router"].max_rate`. */
@@ -107,9 +109,21 @@ const component = (id: string): ComponentChange => {
   return { namespace, where }
 }
 
+const quiet = { error: () => {}, warn: () => {} }
+
+/**
+ * The config as the nodes read it: service, endpoint and backend keys in another case
+ * ("Endpoints", "Extra_Config", "Backend") under lura's names, their values as KrakenD's decoder
+ * converts them, and KrakenD CE's long namespace names under the short ones.
+ */
+function asNodesRead(config: unknown): Json {
+  if (!isObject(config)) return {}
+  return readNamespaceAliases(readWeakInput(config).value, quiet).value
+}
+
 export function diffGatewayConfig(live: unknown, next: unknown): ConfigDiff {
-  const before = isObject(live) ? live : {}
-  const after = isObject(next) ? next : {}
+  const before = asNodesRead(live)
+  const after = asNodesRead(next)
   const { endpoints: _be, extra_config: _bx, ...beforeRoot } = before
   const { endpoints: _ae, extra_config: _ax, ...afterRoot } = after
   const root = deepChanges(beforeRoot, afterRoot, '')

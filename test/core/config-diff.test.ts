@@ -177,3 +177,40 @@ describe('credentials in the diff: credential header values and URL passwords', 
     assert.deepEqual(diff.endpoints.changed[0]?.changes[0]?.after, ['https://svc:***@users:8443'])
   })
 })
+
+describe('keys read as the nodes read them (KrakenD decodes service, endpoint and backend keys in any case)', () => {
+  const config = (endpointsKey: string, timeout: string, extra: Record<string, unknown> = {}) => ({
+    version: 3,
+    name: 'shop',
+    ...extra,
+    [endpointsKey]: [
+      {
+        Endpoint: '/v1/users',
+        Method: 'get',
+        Timeout: timeout,
+        Backend: [{ Host: ['http://users'], URL_Pattern: '/u' }],
+      },
+    ],
+  })
+
+  it('"Endpoints": a changed endpoint timeout is shown, the key spelling alone is no change', () => {
+    const diff = diffGatewayConfig(config('Endpoints', '2s'), config('Endpoints', '5s'))
+    assert.deepEqual(diff.endpoints, {
+      added: [],
+      removed: [],
+      changed: [{ endpoint: 'GET /v1/users', changes: [{ path: 'timeout', before: '2s', after: '5s' }] }],
+    })
+    assert.equal(diffGatewayConfig(config('Endpoints', '2s'), config('endpoints', '2s')).changed, false)
+  })
+
+  it('"Extra_Config" and a CE long namespace name: a guard added is listed as a component', () => {
+    const limit = { Extra_Config: { 'github_com/devopsfaith/krakend-botdetector': { deny: ['curl'] } } }
+    const diff = diffGatewayConfig(config('endpoints', '2s'), config('endpoints', '2s', limit))
+    assert.deepEqual(diff.components.added, [{ namespace: 'security/bot-detector', where: 'root' }])
+    const short = { extra_config: { 'security/bot-detector': { deny: ['curl'] } } }
+    assert.equal(
+      diffGatewayConfig(config('endpoints', '2s', limit), config('endpoints', '2s', short)).changed,
+      false,
+    )
+  })
+})
