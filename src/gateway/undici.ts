@@ -27,22 +27,21 @@ export function requestOn(
 type Slots = Record<symbol, unknown>
 
 /**
- * A pool's open connection with nothing in flight, the newest first; undefined when there is none.
- * (The pool itself takes its first client not at capacity, a closed one among them: a new dial.)
+ * A pool's open connection with nothing in flight, the one idle the shortest time first (the pool
+ * keeps them in that order: asGoPool); undefined when there is none.
  */
 export function idleConnection(pool: Pool): Dispatcher | undefined {
   const clients = (pool as unknown as Slots)[kClients] as Slots[]
-  for (let i = clients.length - 1; i >= 0; i -= 1) {
-    const client = clients[i] as Slots
+  for (const client of clients)
     if (client[kConnected] === true && client[kSize] === 0) return client as unknown as Dispatcher
-  }
   return undefined
 }
 
-/** A pool that takes connections as Go's transport takes them (the two below). */
+/** A pool that takes connections as Go's transport takes them (the three below). */
 export function asGoPool(pool: Pool): Pool {
   preferOpenConnections(pool)
   reuseOnceAnswered(pool)
+  lastIdleFirst(pool)
   return pool
 }
 
@@ -88,6 +87,32 @@ function reuseOnceAnswered(pool: Pool): void {
         !socket.destroyed
       )
         (client[kResume] as () => void)()
+    })
+  })
+}
+
+/** Marks a client whose 'drain' already moves it to the front. */
+const ORDERED = Symbol('moved to the front of its pool when idle')
+
+/**
+ * Keeps a pool's clients in the order Go's transport takes idle connections: the one that went
+ * idle last first (its idle list is a stack). undici takes its first client not at capacity, so
+ * after a burst the oldest connection took the next call, where KrakenD takes the freshest: the one
+ * least likely to be closing for a backend's idle timeout (a POST on a closing connection fails).
+ * A client goes to the front when it drains (its call answered); one listener per client, and
+ * the move shifts the clients before it without allocating.
+ */
+function lastIdleFirst(pool: Pool): void {
+  const clients = (pool as unknown as Slots)[kClients] as unknown[]
+  pool.on('connect', (_origin, targets) => {
+    const client = targets[targets.length - 1] as unknown as Slots & Dispatcher
+    if (client[ORDERED] === true) return
+    client[ORDERED] = true
+    client.on('drain', () => {
+      let at = clients.indexOf(client)
+      if (at <= 0) return
+      for (; at > 0; at -= 1) clients[at] = clients[at - 1]
+      clients[0] = client
     })
   })
 }

@@ -7,7 +7,10 @@ import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { describe, test } from 'node:test'
 import { mustConfig, send, startGateway } from './helpers.ts'
 
-/** A raw keep-alive backend: answers `{"a":1}` 3 ms after each request; records each connection's paths. */
+/**
+ * A raw keep-alive backend: answers 3 ms after each request (a `?ms=N` query: N ms); records each
+ * connection's paths.
+ */
 async function startBackend(answer: string) {
   const sockets = new Set<Socket>()
   const connections: string[][] = []
@@ -21,11 +24,15 @@ async function startBackend(answer: string) {
       text += chunk.toString('latin1')
       const end = text.indexOf('\r\n\r\n')
       if (end === -1) return
-      paths.push(text.slice(0, end).split(' ')[1] ?? '')
+      const target = text.slice(0, end).split(' ')[1] ?? ''
+      paths.push(target)
       text = text.slice(end + 4)
-      setTimeout(() => {
-        if (!socket.destroyed) socket.write(answer)
-      }, 3)
+      setTimeout(
+        () => {
+          if (!socket.destroyed) socket.write(answer)
+        },
+        Number(/[?&]ms=(\d+)/.exec(target)?.[1] ?? 3),
+      )
     })
   })
   server.listen(0, '127.0.0.1')
@@ -64,6 +71,40 @@ describe('a connection is reused as soon as its answer is read', () => {
     try {
       for (let i = 0; i < 3; i += 1) assert.equal((await send(gw.url, { path: '/seq' })).status, 200)
       assert.deepEqual(backend.connections, [['/first', '/second', '/first', '/second', '/first', '/second']])
+    } finally {
+      await gw.close()
+      await backend.close()
+    }
+  })
+  test('the next call takes the connection that went idle last, as Go takes its idle connections', async () => {
+    const backend = await startBackend(JSON_ANSWER)
+    const gw = await startGateway(
+      mustConfig({
+        version: 3,
+        timeout: '3s',
+        endpoints: [
+          {
+            endpoint: '/get',
+            input_query_strings: ['ms'],
+            backend: [{ host: [backend.origin], url_pattern: '/get' }],
+          },
+        ],
+      }),
+    )
+    try {
+      // two calls at once open two connections; the one answered after 300 ms goes idle last
+      const opened = await Promise.all([
+        send(gw.url, { path: '/get?ms=50' }),
+        send(gw.url, { path: '/get?ms=300' }),
+      ])
+      assert.deepEqual(
+        opened.map((r) => r.status),
+        [200, 200],
+      )
+      for (let i = 0; i < 2; i += 1) assert.equal((await send(gw.url, { path: '/get' })).status, 200)
+      const late = backend.connections.find((paths) => paths[0] === '/get?ms=300')
+      const early = backend.connections.find((paths) => paths[0] === '/get?ms=50')
+      assert.deepEqual([early, late], [['/get?ms=50'], ['/get?ms=300', '/get', '/get']])
     } finally {
       await gw.close()
       await backend.close()
