@@ -34,6 +34,7 @@ declare module 'fengari' {
     lua_toboolean(L: LuaState, index: number): boolean
     lua_tonumber(L: LuaState, index: number): number
     lua_tostring(L: LuaState, index: number): LuaString
+    lua_rawlen(L: LuaState, index: number): number
     lua_tolstring(L: LuaState, index: number): LuaString
     lua_rawseti(L: LuaState, index: number, n: number): void
     lua_typename(L: LuaState, type: number): LuaString

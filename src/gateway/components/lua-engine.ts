@@ -230,8 +230,6 @@ _VERSION = "Lua 5.1"
 unpack = unpack or (table and table.unpack)
 loadstring = load
 if table then
-  table.getn = function(t) return #t end
-  table.maxn = function(t) local n = 0 for k in pairs(t) do if type(k) == "number" and k > n then n = k end end return n end
   table.setn = function() error("setn is obsolete") end
 end
 if math then

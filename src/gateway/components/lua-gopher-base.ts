@@ -7,7 +7,9 @@
  *   type's (gopher-lua's SetMetatable), where 5.3 refuses anything but a table;
  * - `ipairs` takes a table only (5.3 walks a string's or any value's __index: `ipairs('abc')` ran
  *   an empty loop where KrakenD fails the call);
- * - `error()` without a value is 'bad argument #1 to error (value expected)'.
+ * - `error()` without a value is 'bad argument #1 to error (value expected)';
+ * - `select` truncates a fractional index and refuses a string other than '#';
+ * - `table.getn`/`maxn` take a table only.
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
@@ -41,7 +43,7 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     const type = lua.lua_type(state, 1)
     if (type === lua.LUA_TTABLE) return setmetatable(state)
     const meta = lua.lua_type(state, 2)
-    if (meta !== lua.LUA_TNIL && meta !== lua.LUA_TTABLE)
+    if (meta > lua.LUA_TNIL && meta !== lua.LUA_TTABLE)
       fail(state, `bad argument #2 to setmetatable (nil or table expected, got ${typeName(state, 2)})`)
     if (type <= lua.LUA_TNIL) fail(state, 'cannot set metatable to a nil object.')
     if (lua.lua_getmetatable(state, 1)) {
@@ -62,5 +64,56 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     if (lua.lua_gettop(state) < 1) fail(state, 'bad argument #1 to error (value expected)')
     return error(state)
   })
+  // gopher-lua's select: the index as Go's int(x), a string other than '#' refused (5.3 converts '2').
+  wrap('select', () => (state) => {
+    const top = lua.lua_gettop(state)
+    const type = lua.lua_type(state, 1)
+    if (type === lua.LUA_TSTRING) {
+      const text = e.f.to_jsstring(lua.lua_tostring(state, 1))
+      if (text !== '#') fail(state, `bad argument #1 to select (invalid string '${text}')`)
+      lua.lua_pushnumber(state, top - 1)
+      return 1
+    }
+    if (type !== lua.LUA_TNUMBER)
+      fail(state, `bad argument #1 to select (number or string expected, got ${typeName(state, 1)})`)
+    let index = goInt(lua.lua_tonumber(state, 1))
+    if (index < 0) index = top + index
+    else if (index > top) index = top
+    if (index < 1) fail(state, 'bad argument #1 to select (index out of range)')
+    return top - index
+  })
   lua.lua_pop(L, 1)
+  // table.getn and maxn take a table only (gopher-lua's CheckTable): getn('abc') failed the call there.
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  if (lua.lua_getfield(L, -1, e.s('table')) === lua.LUA_TTABLE) {
+    const checkTable = (state: LuaState, name: string) => {
+      if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
+        fail(state, `bad argument #1 to ${name} (table expected, got ${typeName(state, 1)})`)
+    }
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      checkTable(state, 'getn')
+      lua.lua_pushnumber(state, lua.lua_rawlen(state, 1))
+      return 1
+    })
+    lua.lua_setfield(L, -2, e.s('getn'))
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      checkTable(state, 'maxn')
+      let max = 0
+      lua.lua_pushnil(state)
+      while (lua.lua_next(state, 1) !== 0) {
+        lua.lua_pop(state, 1)
+        if (lua.lua_type(state, -1) === lua.LUA_TNUMBER) max = Math.max(max, lua.lua_tonumber(state, -1))
+      }
+      lua.lua_pushnumber(state, max)
+      return 1
+    })
+    lua.lua_setfield(L, -2, e.s('maxn'))
+  }
+  lua.lua_pop(L, 2)
+}
+
+/** Go's int(x) for a float64 on amd64. */
+function goInt(x: number): number {
+  if (Number.isNaN(x) || x >= 2 ** 63 || x < -(2 ** 63)) return -(2 ** 63)
+  return Math.trunc(x)
 }
