@@ -23,6 +23,9 @@ export interface RevokerConfig {
   tokenKeys: string[]
 }
 
+/** The longest ttl Go's rotation takes: time.Duration(ttl) * time.Second within int64 nanoseconds. */
+const MAX_TTL_S = Math.floor(Number((1n << 63n) - 1n) / 1e9)
+
 /** Bits one filter may have here: a position is computed modulo m in doubles (see bloom-hashes). */
 export const MAX_FILTER_BITS = 2 ** 32
 
@@ -47,10 +50,12 @@ export function parseRevoker(f: Fields): RevokerConfig {
   const ttlS = integer(
     'ttl',
     1,
-    2 ** 32 - 1,
-    'the seconds between two slides of the filter (KrakenD does not start with 0)',
+    MAX_TTL_S,
+    "the seconds between two slides of the filter (KrakenD does not start with 0, nor past Go's longest duration: time.Duration(ttl) * time.Second turns negative)",
   )
-  const port = integer('port', 0, 65535, 'the Go net/rpc port revocations are sent to')
+  // null is encoding/json's zero: any free port, as 0.
+  const port =
+    f.raw.port === null ? 0 : integer('port', 0, 65535, 'the Go net/rpc port revocations are sent to')
   const rawP = f.raw.p
   let p = 0.5
   if (typeof rawP === 'number' && rawP > 0 && rawP < 1) p = rawP
@@ -68,13 +73,7 @@ export function parseRevoker(f: Fields): RevokerConfig {
       f.at('hash_name'),
       `"hash_name" must be "default" or "optimal", got ${JSON.stringify(rawHash)} (KrakenD does not start with any other)`,
     )
-  const tokenKeys = f.strings('token_keys') ?? []
-  if (f.raw.token_keys === undefined || (Array.isArray(f.raw.token_keys) && tokenKeys.length === 0))
-    f.report.error(
-      f.at('token_keys'),
-      `"token_keys" is ${f.raw.token_keys === undefined ? 'missing' : 'empty'}: no token would ever be revoked`,
-      'list the claims revocations name, e.g. ["jti"]',
-    )
+  const tokenKeys = tokenKeysAt(f)
   const headers = f.raw.headers
   // null or [] is no header at all, to KrakenD too.
   if (headers !== undefined && headers !== null && !(Array.isArray(headers) && headers.length === 0))
@@ -91,6 +90,39 @@ export function parseRevoker(f: Fields): RevokerConfig {
       'lower "n" or raise "p"',
     )
   return { n, p, hashName, ttlS, port, tokenKeys }
+}
+
+/**
+ * `token_keys` as encoding/json decodes a []string: null is no key, a null item the key "" (a claim
+ * of that name is looked up). KrakenD runs the revoker without keys and never revokes a token: so
+ * here, with a warning. An item of another type makes KrakenD run no revoker at all: refused.
+ */
+function tokenKeysAt(f: Fields): string[] {
+  const raw = f.raw.token_keys
+  if (raw === undefined) {
+    f.report.error(
+      f.at('token_keys'),
+      '"token_keys" is missing: no token would ever be revoked',
+      'list the claims revocations name, e.g. ["jti"]',
+    )
+    return []
+  }
+  const keys = Array.isArray(raw) ? raw.map((item) => (item === null ? '' : item)) : raw === null ? [] : raw
+  if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string')) {
+    f.report.error(
+      f.at('token_keys'),
+      `"token_keys" must be a list of strings, got ${JSON.stringify(raw)}: KrakenD cannot decode it and runs no revoker at all`,
+      'list the claims revocations name, e.g. ["jti"]',
+    )
+    return []
+  }
+  if (keys.length === 0)
+    f.report.warn(
+      f.at('token_keys'),
+      `"token_keys" is ${raw === null ? 'null' : 'empty'}: no token is ever revoked (KrakenD runs the revoker so too)`,
+      'list the claims revocations name, e.g. ["jti"]',
+    )
+  return keys as string[]
 }
 
 /** Something that can say whether an element was revoked (the node's sliding bloom filter). */

@@ -161,7 +161,8 @@ describe('auth/revoker configuration', () => {
     refused({ ...good, hash_name: undefined }, '.hash_name', /"default" or "optimal"/)
     refused({ ...good, hash_name: 'fnv' }, '.hash_name', /got "fnv"/)
     refused({ ...good, port: 70000 }, '.port', /0 to 65535/)
-    refused({ ...good, token_keys: [] }, '.token_keys', /empty/)
+    // time.Duration(ttl) * time.Second past int64: negative, and NewTicker panics.
+    refused({ ...good, ttl: 9_223_372_037 }, '.ttl', /integer from 1 to 9223372036/)
     refused({ ...good, token_keys: undefined }, '.token_keys', /missing/)
     refused({ ...good, token_keys: ['jti', 3] }, '.token_keys', /list of strings/)
     refused({ ...good, headers: ['X-Token'] }, '.headers', /not applied by KrakenD CE/)
@@ -170,6 +171,30 @@ describe('auth/revoker configuration', () => {
     const { ttl: _ttl, ...withoutTtl } = good
     assert.deepEqual(problems(config({ ...withoutTtl, TTL: 60 })), [])
     refused({ ...withoutTtl, TTL: 0 }, '.ttl', /ttl/)
+  })
+
+  test('what KrakenD decodes and runs is read: token_keys null or [] (nothing revoked, a warning), a null key, a ttl past 2^32 s, port null', () => {
+    for (const tokenKeys of [null, []]) {
+      const {
+        config: cfg,
+        errors,
+        warnings,
+      } = validateGatewayConfig(config({ ...good, token_keys: tokenKeys }))
+      assert.deepEqual(errors, [], JSON.stringify(tokenKeys))
+      assert.deepEqual(cfg?.components?.revoker?.tokenKeys, [])
+      assert.deepEqual(
+        warnings.filter((w) => w.location?.path === 'extra_config.auth/revoker.token_keys').length,
+        1,
+      )
+    }
+    const { config: cfg, errors } = validateGatewayConfig(
+      config({ ...good, token_keys: [null, 'jti'], ttl: 2 ** 32, port: null }),
+    )
+    assert.deepEqual(errors, [])
+    assert.deepEqual(
+      [cfg?.components?.revoker?.tokenKeys, cfg?.components?.revoker?.ttlS, cfg?.components?.revoker?.port],
+      [['', 'jti'], 2 ** 32, 0],
+    )
   })
 
   test('"headers" that name no header (null, []) are read as none, as KrakenD decodes them', () => {
