@@ -87,16 +87,21 @@ export function parseCel(
     }
     for (const literal of rewritten.literalPatterns) {
       const refusal = goPatternRefusal(env.evaluate(literal) as string)
-      if (refusal) {
+      if (refusal?.goAccepts) {
         report.error(
           at,
           `matches(${literal}): ${refusal.message}`,
-          refusal.goAccepts
-            ? 'this runtime would match some characters otherwise than KrakenD; write the pattern another way'
-            : "KrakenD's Go regexp refuses it too, so every evaluation would fail and abort the request; fix the pattern",
+          'this runtime would match some characters otherwise than KrakenD; write the pattern another way',
         )
         ok = false
-      }
+      } else if (refusal)
+        // cel-go compiles it (the pattern is compiled at each call): KrakenD runs the expression,
+        // and so does this runtime, failing each evaluation that reaches the call as Go does.
+        report.warn(
+          at,
+          `matches(${literal}): ${refusal.message}: KrakenD's Go regexp refuses it too, so every evaluation that reaches it fails (the request is refused)`,
+          'fix the pattern',
+        )
     }
     // krakend-cel's parseByKey: strings.Contains(expr, "req" | "resp" | "JWT").
     const pre = expr.includes('req')
