@@ -109,6 +109,8 @@ function lastIdleFirst(pool: Pool): void {
     if (client[ORDERED] === true) return
     client[ORDERED] = true
     client.on('drain', () => {
+      // a client drains too when its connection failed: that one stays behind the open ones
+      if (client[kConnected] !== true) return
       let at = clients.indexOf(client)
       if (at <= 0) return
       for (; at > 0; at -= 1) clients[at] = clients[at - 1]

@@ -8,8 +8,8 @@ import { describe, test } from 'node:test'
 import { mustConfig, send, startGateway } from './helpers.ts'
 
 /**
- * A raw keep-alive backend: answers 3 ms after each request (a `?ms=N` query: N ms); records each
- * connection's paths.
+ * A raw keep-alive backend: answers 3 ms after each request (a `?ms=N` query: N ms; a path with
+ * `fail`: a status line, then a reset); records each connection's paths.
  */
 async function startBackend(answer: string) {
   const sockets = new Set<Socket>()
@@ -29,7 +29,9 @@ async function startBackend(answer: string) {
       text = text.slice(end + 4)
       setTimeout(
         () => {
-          if (!socket.destroyed) socket.write(answer)
+          if (socket.destroyed) return
+          if (!target.includes('fail')) socket.write(answer)
+          else socket.write('HTTP/1.1 200 OK\r\n', () => setTimeout(() => socket.resetAndDestroy(), 3))
         },
         Number(/[?&]ms=(\d+)/.exec(target)?.[1] ?? 3),
       )
@@ -105,6 +107,38 @@ describe('a connection is reused as soon as its answer is read', () => {
       const late = backend.connections.find((paths) => paths[0] === '/get?ms=300')
       const early = backend.connections.find((paths) => paths[0] === '/get?ms=50')
       assert.deepEqual([early, late], [['/get?ms=50'], ['/get?ms=300', '/get', '/get']])
+    } finally {
+      await gw.close()
+      await backend.close()
+    }
+  })
+  test('a connection that failed during a call is passed over: the next call takes the other idle one', async () => {
+    const backend = await startBackend(JSON_ANSWER)
+    const gw = await startGateway(
+      mustConfig({
+        version: 3,
+        timeout: '3s',
+        endpoints: [
+          {
+            endpoint: '/get',
+            input_query_strings: ['ms'],
+            backend: [{ host: [backend.origin], url_pattern: '/get' }],
+          },
+          { endpoint: '/fail', backend: [{ host: [backend.origin], url_pattern: '/fail' }] },
+        ],
+      }),
+    )
+    try {
+      await Promise.all([send(gw.url, { path: '/get?ms=50' }), send(gw.url, { path: '/get?ms=300' })])
+      // the connection idle last takes the call and fails with it (an answer begun: no retry)
+      assert.equal((await send(gw.url, { path: '/fail' })).status, 500)
+      assert.equal((await send(gw.url, { path: '/get' })).status, 200)
+      const early = backend.connections.find((paths) => paths[0] === '/get?ms=50')
+      const late = backend.connections.find((paths) => paths[0] === '/get?ms=300')
+      assert.deepEqual(
+        [backend.connections.length, early, late],
+        [2, ['/get?ms=50', '/get'], ['/get?ms=300', '/fail']],
+      )
     } finally {
       await gw.close()
       await backend.close()
