@@ -138,6 +138,11 @@ describe('negative and tiny durations over a socket, as KrakenD serves them', ()
   before(async () => {
     backend = await startBackend('b', { '/x': { body: { ok: true } } })
     const host = [backend.origin]
+    const shadow = (timeout: string, path: string) => ({
+      host,
+      url_pattern: path,
+      extra_config: { proxy: { shadow: true, shadow_timeout: timeout } },
+    })
     gateway = await startGateway(
       mustConfig({
         version: 3,
@@ -147,6 +152,14 @@ describe('negative and tiny durations over a socket, as KrakenD serves them', ()
           { endpoint: '/expired', timeout: '-1s', backend: [{ host, url_pattern: '/x' }] },
           { endpoint: '/negative-ttl', backend: [{ host, url_pattern: '/x' }] },
           { endpoint: '/tiny-ttl', cache_ttl: '.000000001s', backend: [{ host, url_pattern: '/x' }] },
+          {
+            endpoint: '/shadow-negative',
+            backend: [{ host, url_pattern: '/x' }, shadow('-1s', '/shadow-negative')],
+          },
+          {
+            endpoint: '/shadow-go-form',
+            backend: [{ host, url_pattern: '/x' }, shadow('.5s', '/shadow-go-form')],
+          },
         ],
       }),
     )
@@ -160,7 +173,20 @@ describe('negative and tiny durations over a socket, as KrakenD serves them', ()
     const res = await send(String(gateway?.url), { path: '/expired' })
     assert.equal(res.status, 500)
     assert.equal(res.headers['x-krakend-completed'], 'false')
-    assert.equal(backend?.seen.length, 0)
+    assert.equal(
+      backend?.seen.some((r) => r.url === '/x'),
+      false,
+    )
+  })
+
+  test('a negative shadow_timeout expires before the shadow call is sent (lura takes the longest from 0)', async () => {
+    assert.equal((await send(String(gateway?.url), { path: '/shadow-negative' })).status, 200)
+    assert.equal((await send(String(gateway?.url), { path: '/shadow-go-form' })).status, 200)
+    const shadowed = (path: string) => backend?.seen.some((r) => r.url === path) ?? false
+    for (let waited = 0; !shadowed('/shadow-go-form') && waited < 5000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(shadowed('/shadow-go-form'), true)
+    assert.equal(shadowed('/shadow-negative'), false)
   })
 
   test('cache_ttl below 0 or below a second is sent as lura writes it (int of its seconds)', async () => {

@@ -5,7 +5,7 @@
  */
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
-import { MAX_TIMER_MS, parseDuration } from './duration.ts'
+import { goDurationMs, MAX_TIMER_MS } from './duration.ts'
 import type { ProblemAt } from './field-reader.ts'
 import { type FlatmapOp, STATIC_STRATEGIES, type StaticResponse, type StaticStrategy } from './types.ts'
 
@@ -60,8 +60,9 @@ export function shadowTimeoutMs(
 ): number | undefined {
   if (backendProxyNs.shadow !== true) return undefined
   const raw = backendProxyNs.shadow_timeout
-  const ms = typeof raw === 'string' ? parseDuration(raw) : undefined
-  return ms === undefined ? endpointTimeoutMs : Math.min(ms, MAX_TIMER_MS)
+  const ms = typeof raw === 'string' ? goDurationMs(raw) : undefined
+  // lura takes the longest shadow timeout from 0: a negative one expires before the call is sent.
+  return ms === undefined ? endpointTimeoutMs : Math.min(Math.max(ms, 0), MAX_TIMER_MS)
 }
 
 /** proxy.static: `data` (an object) merged in when `strategy` matches (default "always"). */
