@@ -25,17 +25,48 @@ const PLAIN_TOKENS = '+*%^#(){}];,-=<>[.:/'
 
 /** The script as gopher-lua reads it, or binder's message for gopher-lua's syntax error ("Line N: ..."). */
 export function gopherize(source: string): Gopherized {
+  const first = scan(source, undefined)
+  if (first.error !== undefined || !first.varargs.some((vararg) => vararg !== undefined)) return first.result
+  return scan(source, first.varargs).result
+}
+
+/**
+ * gopher-lua (CompatVarArg) gives every vararg function but the main chunk a local `arg`: a table of
+ * its arguments with `n` their count, or nil when the function's own body uses `...`. Known after a
+ * first pass over the script: per `function` keyword, in order, undefined (no `...` parameter) or
+ * whether its body uses `...`; the second pass writes the local after the parameter list.
+ */
+const ARG_TABLE = " local arg = {n = select('#', ...), ...}; "
+const ARG_NIL = ' local arg; '
+
+interface FunctionFrame {
+  index: number
+  depth: number
+  params: 'before' | 'open' | 'closed'
+}
+
+function scan(
+  source: string,
+  decided: Array<boolean | undefined> | undefined,
+): { result: Gopherized; error?: true; varargs: Array<boolean | undefined> } {
+  const varargs: Array<boolean | undefined> = []
+  const frames: FunctionFrame[] = []
+  let depth = 0
   let out = ''
   let copied = 0
   let line = 1
   let i = 0
   let lineStart = 0
-  const fail = (near: string, message: string, at = i): Gopherized => ({
-    error: `Line ${line}: '${near}': ${message}`,
-    line,
-    column: at - lineStart + 1,
-    near,
-    message,
+  const fail = (near: string, message: string, at = i) => ({
+    result: {
+      error: `Line ${line}: '${near}': ${message}`,
+      line,
+      column: at - lineStart + 1,
+      near,
+      message,
+    } as Gopherized,
+    error: true as const,
+    varargs,
   })
   const longBracket = (at: number): number => {
     // `[` `=`* `[` opens a long string; answers its level, or -1.
@@ -104,7 +135,31 @@ export function gopherize(source: string): Gopherized {
     } else if (isIdent(c, true)) {
       let j = i + 1
       while (isIdent(source[j], false)) j += 1
+      const word = source.slice(i, j)
+      if (word === 'function') {
+        depth += 1
+        frames.push({ index: varargs.length, depth, params: 'before' })
+        varargs.push(undefined)
+      } else if (word === 'if' || word === 'do' || word === 'repeat') depth += 1
+      else if (word === 'end' || word === 'until') {
+        if (frames.at(-1)?.depth === depth) frames.pop()
+        depth -= 1
+      }
       i = j
+    } else if (c === '.' && source[i + 1] === '.' && source[i + 2] === '.') {
+      const frame = frames.at(-1)
+      if (frame?.params === 'open') varargs[frame.index] = false
+      else if (frame && varargs[frame.index] !== undefined) varargs[frame.index] = true
+      i += 3
+    } else if ((c === '(' || c === ')') && frames.at(-1)?.params === (c === '(' ? 'before' : 'open')) {
+      const frame = frames.at(-1) as FunctionFrame
+      frame.params = c === '(' ? 'open' : 'closed'
+      const usesVarargs = decided?.[frame.index]
+      if (c === ')' && usesVarargs !== undefined) {
+        out += `${source.slice(copied, i + 1)}${usesVarargs ? ARG_NIL : ARG_TABLE}`
+        copied = i + 1
+      }
+      i += 1
     } else if (isDigit(c) || (c === '.' && isDigit(source[i + 1]))) {
       const { end, text } = numeral(source, i)
       const value = gopherParseNumber(text) ?? Number.NaN
@@ -127,7 +182,7 @@ export function gopherize(source: string): Gopherized {
       return fail(c, 'Invalid token')
     }
   }
-  return { source: copied === 0 ? source : out + source.slice(copied) }
+  return { result: { source: copied === 0 ? source : out + source.slice(copied) }, varargs }
 }
 
 /** gopher-lua's scanNumber from `at`: where it ends and the text it hands to parseNumber. */
