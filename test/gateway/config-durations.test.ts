@@ -102,6 +102,19 @@ describe("durations: read as Go's time.ParseDuration and mapstructure read them"
   })
 })
 
+describe("a component's durations: Go's syntax and sign", () => {
+  test('qos/ratelimit/router "every" below 1s, a negative one too, is 1s, as krakend-ratelimit floors it', () => {
+    const limited = (every: string) =>
+      service({}, { extra_config: { 'qos/ratelimit/router': { max_rate: 10, every } } })
+    for (const every of ['-1m', '.5s']) {
+      const result = limited(every)
+      assert.deepEqual(result.errors, [], every)
+      assert.equal(result.config?.endpoints[0]?.components?.rateLimit?.maxRate, 10, every)
+    }
+    assert.equal(limited('1.5m').config?.endpoints[0]?.components?.rateLimit?.maxRate, 10 * (1000 / 90_000))
+  })
+})
+
 describe('integer settings KrakenD reads as unset or as one call', () => {
   test("null is mapstructure's zero: lura's defaults (port 8080, Go's 1 MB of headers, one call)", () => {
     const result = service({ port: null, max_header_bytes: null }, { concurrent_calls: null })

@@ -2,7 +2,7 @@ import { guardingNamespace } from '../../config/gateway-namespaces.ts'
 import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
-import { parseDuration } from '../config/duration.ts'
+import { goDurationMs, parseDuration } from '../config/duration.ts'
 import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
 import { isObject, type Report } from './types.ts'
 
@@ -202,11 +202,14 @@ export class Fields {
     return v as string[]
   }
 
-  /** A Go duration ("1s", "1m30s"); undefined when absent or invalid (reported). */
+  /**
+   * A Go duration as time.ParseDuration reads a string ("1s", "1m30s", ".5s", "-1s"), or a number of
+   * nanoseconds; undefined when absent or invalid (reported).
+   */
   durationMs(key: string): number | undefined {
     const v = this.raw[key]
     if (v === undefined) return undefined
-    const ms = parseDuration(v)
+    const ms = typeof v === 'string' ? goDurationMs(v) : parseDuration(v)
     if (ms === undefined) {
       this.report.error(
         this.at(key),
