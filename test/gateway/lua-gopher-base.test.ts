@@ -1,7 +1,8 @@
 // gopher-lua's base functions where Lua 5.3's answered otherwise: select truncates a fractional
 // index as Go's int(x) (5.3 refused select(2.5, ...)) and refuses a string other than '#' (5.3 read
 // '2' as 2); table.getn/maxn take a table only (getn('abc') was 3 where KrakenD fails the call);
-// setmetatable without a metatable sets none on a number instead of failing; load takes a function.
+// setmetatable without a metatable sets none on a number instead of failing; load takes a function;
+// ipairs, pairs and unpack take a table only (unpack('') gave nothing where KrakenD fails the call).
 import { describeLuaValues } from './lua-expressions.ts'
 
 const values: Array<[string, string]> = [
@@ -23,6 +24,14 @@ const values: Array<[string, string]> = [
   ["pcall(table.maxn, 'x')", 'false'],
   ["pcall(load, 'return 1')", 'false'],
   ["pcall(ipairs, 'abc')", 'false'],
+  ["pcall(unpack, '')", 'false'],
+  ['pcall(pairs, false)', 'false'],
+  [
+    "select(2, pcall(function() return unpack('') end))",
+    '<string>:1: bad argument #1 to unpack (table expected, got string)',
+  ],
+  ['select(2, unpack({1, 2, 3}))', '2'],
+  ['(function() local n = 0 for _ in pairs(string) do n = n + 1 end return n > 10 end)()', 'true'],
 ]
 
 describeLuaValues(
