@@ -63,7 +63,9 @@ export function renderStatus(s: StatusResult): string {
 const rollbackLine = (r: RollbackView) =>
   r.how === 'switch'
     ? `switches to ${r.colour} (${r.sha.slice(0, 7)})`
-    : `redeploys ${r.sha.slice(0, 7)} as recorded (no colour runs it)`
+    : r.how === 'outside'
+      ? `switches to ${r.colour} (${r.sha.slice(0, 7)}) once its servers answer again (they run outside gwdeploy; none is live now)`
+      : `redeploys ${r.sha.slice(0, 7)} as recorded (no colour runs it)`
 
 /**
  * A flag that would do nothing is refused (exit 2): `status --timeout 5m` in a pipeline that meant

@@ -8,11 +8,15 @@ import type { Colour, FleetlessColour, ReleaseRecord, TargetState } from '../pro
 import { isCompleted } from './records.ts'
 import { rollbackTarget } from './release/rollback.ts'
 
-/** What `gwdeploy rollback` would do now: switch to a colour that is up, or redeploy the SHA as recorded. */
+/**
+ * What `gwdeploy rollback` would do now: switch to a colour that is up, or redeploy the SHA as
+ * recorded; `outside`: the colour's nodes run outside gwdeploy (haproxy `servers`) and none is live,
+ * so it switches only once they answer again (gwdeploy cannot start them).
+ */
 export interface RollbackView {
   sha: string
-  how: 'switch' | 'redeploy'
-  /** The colour it switches to (`switch` only). */
+  how: 'switch' | 'redeploy' | 'outside'
+  /** The colour it switches to (`switch` and `outside`). */
   colour?: Colour | undefined
 }
 
@@ -85,6 +89,7 @@ export function rollbackView(
   state: TargetState,
   records: readonly ReleaseRecord[],
   colours: ServedFacts['colours'],
+  externalNodes = false,
 ): RollbackView | null {
   const back = rollbackTarget(state, records)
   if (!back) return null
@@ -92,11 +97,15 @@ export function rollbackView(
   // A colour with a live node is switched to (after a quick check; a failing one is redeployed).
   // One whose nodes all died is redeployed: rollback's quick check fails it before any route.
   if (up && !noLiveNode(up.nodes)) return { sha: back.sha, how: 'switch', colour: up.colour }
+  // Nodes gwdeploy does not run cannot be redeployed: rollback refuses until they answer again.
+  if (up && externalNodes) return { sha: back.sha, how: 'outside', colour: up.colour }
   return { sha: back.sha, how: 'redeploy' }
 }
 
 /** What `gwdeploy rollback` does, for a hint or the status line. */
 export function describeRollback(rollback: RollbackView): string {
+  if (rollback.how === 'outside')
+    return `its servers run outside gwdeploy, which cannot start them: start them again (running ${sha7(rollback.sha)}), then \`gwdeploy rollback\` switches all traffic to ${rollback.colour} (until then it refuses, exit 4, traffic untouched)`
   return rollback.how === 'switch'
     ? `\`gwdeploy rollback\` switches all traffic to ${rollback.colour} (${sha7(rollback.sha)})`
     : `\`gwdeploy rollback\` redeploys ${sha7(rollback.sha)} as recorded (a new deploy, not an instant switch)`
@@ -136,6 +145,8 @@ export interface KeptContext {
   keepMs: number
   /** The resource that held a colour's fleet (`Deployment ns/x-green`), when the provider names one. */
   resource?: ((colour: Colour) => string) | undefined
+  /** The provider's nodes run outside gwdeploy (haproxy `servers`): none can be redeployed. */
+  externalNodes?: boolean | undefined
 }
 
 /**
@@ -156,8 +167,8 @@ export function keptGoneWarning(
   const colour = facts.colours.find((c) => c.colour === kept.colour)
   const dead = colour && colour.sha === kept.sha && colour.weight === 0 && noLiveNode(colour.nodes)
   if (rollback?.sha !== kept.sha)
-    return dead && colour.keepUntil ? leftDeadWarning(colour, newest) : undefined
-  if (rollback.how !== 'redeploy') return undefined
+    return dead && colour.keepUntil ? leftDeadWarning(colour, newest, context.externalNodes) : undefined
+  if (rollback.how === 'switch') return undefined
   const fleetless = facts.fleetless?.find((f) => f.colour === kept.colour && f.weight === 0)
   const resource = context.resource?.(kept.colour)
   const why = fleetless
@@ -183,7 +194,14 @@ export function keptGoneWarning(
  * The colour a rollback left (or any kept colour rollback does not go to) with no live node: it
  * looks like a way forward in one switch and is not. Going to it redeploys it; `retire` removes it.
  */
-function leftDeadWarning(colour: ServedFacts['colours'][number], newest: ReleaseRecord): string {
+function leftDeadWarning(
+  colour: ServedFacts['colours'][number],
+  newest: ReleaseRecord,
+  externalNodes = false,
+): string {
   const by = newest.operation === 'rollback' ? ` (left by the rollback at ${newest.time})` : ''
-  return `${colour.colour} (${sha7(colour.sha)}) ${keptUntil(by, colour.keepUntil)}, but ${deadWhy(colour)}: it is no instant switch any more — \`gwdeploy rollback --to ${colour.sha}\` redeploys ${sha7(colour.sha)} as recorded (a new deploy), \`gwdeploy retire\` removes it`
+  const back = externalNodes
+    ? `its servers run outside gwdeploy, which cannot start them: start them again (running ${sha7(colour.sha)}), then \`gwdeploy rollback --to ${colour.sha}\` switches to it`
+    : `\`gwdeploy rollback --to ${colour.sha}\` redeploys ${sha7(colour.sha)} as recorded (a new deploy)`
+  return `${colour.colour} (${sha7(colour.sha)}) ${keptUntil(by, colour.keepUntil)}, but ${deadWhy(colour)}: it is no instant switch any more — ${back}, \`gwdeploy retire\` removes it`
 }

@@ -155,9 +155,11 @@ export async function status(
   }
   const last = records.find(isCompleted)
   const destroyed = nothingDeployedSince(state, records)
-  const rollback = rollbackView(state, records, colours)
+  const externalNodes = provider.capabilities.externalNodes === true
+  const rollback = rollbackView(state, records, colours, externalNodes)
   const kept = keptGoneWarning({ colours, fleetless: state.fleetless, rollback }, records, {
     keepMs: config.shift.keep,
+    externalNodes,
     resource: provider.fleetResource?.bind(provider),
   })
   if (kept) warn?.(kept)

@@ -16,6 +16,7 @@
  */
 import type { GwConfig } from '../config/schema.ts'
 import type { EngineEvent } from '../core/events.ts'
+import type { ProviderCapabilities } from './capabilities.ts'
 import type { ReleaseRecords } from './release-records.ts'
 
 export type ProviderId = 'local' | 'haproxy' | 'aws' | 'kubernetes'
@@ -247,24 +248,7 @@ export interface TrafficSample {
   errors: number
 }
 
-export interface ProviderCapabilities {
-  /** Weights between 0 and 100 (true) or only 0/100 (false). */
-  weights: boolean
-  /** probeTargets() returns reachable URLs (false: the gate relies on nodeHealth + preview). */
-  directProbe: boolean
-  /** preview() gives a URL that reaches one colour without touching live traffic. */
-  preview: boolean
-  /** Nodes run an image (the engine builds/pushes one) rather than the local bundle. */
-  image: boolean
-  /** traffic() is implemented (error ratio during bake). */
-  traffic: boolean
-  /**
-   * Nodes carry auth/revoker revocations themselves (aws, whose nodes gwdeploy cannot reach): new
-   * ones take the running nodes' before they serve, and both pull from each other while they run.
-   * The engine has nothing to carry.
-   */
-  nodesPullRevocations?: boolean
-}
+export type { ProviderCapabilities } from './capabilities.ts'
 
 /** An outside-world input a provider would send (manifest, haproxy.cfg, API request), for `release --dry-run`. */
 export interface RenderedDocument {

@@ -284,4 +284,75 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     assert.match(passed.stderr, /2 smoke check\(s\)|smoke check\(s\) via/)
     assert.equal(await lb.green(), 100)
   })
+
+  it("the kept colour's servers all stopped: status says NO LIVE NODE and to start them; rollback is exit 4 at once and keeps blue, then switches once they answer", async () => {
+    // The previous test leaves green (2) live and blue (1) kept for rollback.
+    assert.equal(await lb.green(), 100)
+    const stopped = [0, 1].map((i) => nodes[i]?.address ?? '')
+    for (const i of [0, 1]) await nodes[i]?.stop()
+    const status = await project.json<{
+      result: {
+        colours: Array<{ colour: string; role: string; noLiveNode?: boolean }>
+        rollback: { how: string; colour?: string; sha: string }
+      }
+      warnings: string[]
+    }>(['status'])
+    assert.equal(status.code, 0, JSON.stringify(status.envelope))
+    const blue = status.envelope.result.colours.find((c) => c.colour === 'blue')
+    assert.equal(blue?.role, 'previous')
+    assert.equal(blue?.noLiveNode, true)
+    assert.deepEqual(status.envelope.result.rollback, { sha: sha(1), how: 'outside', colour: 'blue' })
+    assert.ok(
+      status.envelope.warnings.some((w) =>
+        /^blue \(0101010\) is kept for rollback until \S+, but none of its 2 node\(s\) is live .*: its servers run outside gwdeploy, which cannot start them: start them again \(running 0101010\), then `gwdeploy rollback` switches all traffic to blue/.test(
+          w,
+        ),
+      ),
+      JSON.stringify(status.envelope.warnings),
+    )
+    const text = await project.run(['status'])
+    assert.match(text.stdout, /^rollback: switches to blue \(0101010\) once its servers answer again/m)
+
+    const back = await project.json<{ error: { message: string; hint: string } }>(['rollback'])
+    assert.equal(back.code, 4, JSON.stringify(back.envelope))
+    assert.match(
+      back.envelope.error.message,
+      /^blue \(0101010\) is not healthy \(.+\), and its servers run outside gwdeploy/,
+    )
+    for (const address of stopped)
+      assert.ok(back.envelope.error.hint.includes(address), back.envelope.error.hint)
+    assert.match(
+      back.envelope.error.hint,
+      /then run `gwdeploy rollback` again: it switches to them\. Traffic was not touched/,
+    )
+    assert.equal(await lb.green(), 100)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(2) })
+    const kept = await project.json<{ result: { colours: Array<{ colour: string; role: string }> } }>([
+      'status',
+    ])
+    assert.equal(
+      kept.envelope.result.colours.find((c) => c.colour === 'blue')?.role,
+      'previous',
+      'blue not torn down',
+    )
+
+    for (const i of [0, 1])
+      nodes[i] = await startGatewayNode(name(1), project.dir, Number(stopped[i]?.split(':')[1]))
+    const again = await project.json(['rollback'])
+    assert.equal(again.code, 0, JSON.stringify(again.envelope))
+    assert.equal(await lb.green(), 0)
+    assert.deepEqual(await askName(lb.port), { status: 200, name: name(1) })
+
+    // The colour that rollback left (kept to go forward again) dies too: not "redeploys", start them.
+    for (const i of [2, 3]) await nodes[i]?.stop()
+    const left = await project.json<{ warnings: string[] }>(['status'])
+    assert.ok(
+      left.envelope.warnings.some((w) =>
+        new RegExp(
+          `^green \\(0202020\\) is kept \\(left by the rollback at \\S+\\) until \\S+, but none of its 2 node\\(s\\) is live .*: it is no instant switch any more — its servers run outside gwdeploy, which cannot start them: start them again \\(running 0202020\\), then \`gwdeploy rollback --to ${sha(2)}\` switches to it, \`gwdeploy retire\` removes it$`,
+        ).test(w),
+      ),
+      JSON.stringify(left.envelope.warnings),
+    )
+  })
 })

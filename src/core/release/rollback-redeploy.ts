@@ -5,7 +5,7 @@
  * health gate it takes all traffic in one route, as a switch would, with no bake at the split.
  */
 import type { Artifact, Fleet, ReleaseRecord, TargetState } from '../../providers/types.ts'
-import { usageError } from '../errors.ts'
+import { healthGateError, usageError } from '../errors.ts'
 import { recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, Run } from './context.ts'
 import { info } from './context.ts'
@@ -37,6 +37,21 @@ function replaceFailed(ctx: EngineContext, run: Run, failed: Fleet | undefined):
   info(
     ctx,
     `${run.green} (${current.sha.slice(0, 7)}) failed its check: its ${current.nodes.length} node(s) are replaced, not reused`,
+  )
+}
+
+/**
+ * The colour to go back to failed its quick check and its nodes run outside gwdeploy (haproxy
+ * `servers`): a redeploy would only gate the same addresses again and tear the colour down when they
+ * fail. Exit 4 at once, the colour kept, naming the servers to start.
+ */
+export function outsideNodesDown(fleet: Fleet, why: string) {
+  const where = fleet.nodes.map((n) => (n.address ? `${n.id} ${n.address}` : n.id)).join(', ')
+  return healthGateError(
+    `${fleet.colour} (${fleet.sha.slice(0, 7)}) is not healthy (${why}), and its servers run outside gwdeploy, which cannot start or replace them: nothing was rolled back`,
+    {
+      hint: `Start ${fleet.colour}'s servers (${where}) again running ${fleet.sha.slice(0, 7)} ("${fleet.configName}"), then run \`gwdeploy rollback\` again: it switches to them. Traffic was not touched; ${fleet.colour} stays as it is.`,
+    },
   )
 }
 

@@ -27,7 +27,7 @@ import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
 import { isStop, withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
-import { judgePrevious, redeploy, requireRecorded } from './rollback-redeploy.ts'
+import { judgePrevious, outsideNodesDown, redeploy, requireRecorded } from './rollback-redeploy.ts'
 import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
 import { hooks, hookValues, preHooks } from './steps/hooks.ts'
 import { routeTo } from './steps/shift.ts'
@@ -147,19 +147,23 @@ function recordsOfGoal(records: ReleaseRecord[], sha: string): ReleaseRecord[] {
   return digest ? records.filter((r) => r.sha !== sha || r.configDigest === digest) : records
 }
 
-/** A quick health check of the colour to switch back to (one success, a few seconds). */
-async function stillHealthy(ctx: EngineContext, fleet: Fleet): Promise<boolean> {
+/** A quick health check of the colour to switch back to (one success, a few seconds): undefined, or why it failed. */
+async function unhealthy(ctx: EngineContext, fleet: Fleet): Promise<string | undefined> {
   const deadlineMs = Math.min(ctx.target.config.health.deadline, 5_000)
   return step(ctx.reporter, 'verify', async () => {
     try {
       await verifyFleet(ctx, fleet, { rise: 1, deadlineMs, smoke: false })
-      return true
+      return undefined
     } catch (error) {
       if (!isGwError(error) || error.exitCode !== ExitCode.healthGate) throw error
       // The gate's own message speaks of a green failing a release; this is the kept colour.
       const why = error.problems?.[0]?.message ?? error.message
-      warn(ctx, `${fleet.colour} (${fleet.sha.slice(0, 7)}) is not healthy: ${why}; releasing its SHA again`)
-      return false
+      if (!ctx.target.provider.capabilities.externalNodes)
+        warn(
+          ctx,
+          `${fleet.colour} (${fleet.sha.slice(0, 7)}) is not healthy: ${why}; releasing its SHA again`,
+        )
+      return why
     }
   })
 }
@@ -303,13 +307,17 @@ async function goBack(
     await preHooks(ctx, values).catch((error: unknown) => {
       throw untouched(error)
     })
-  const healthy = fleet
-    ? await stillHealthy(ctx, fleet).catch(async (error: unknown) => {
+  const failedCheck = fleet
+    ? await unhealthy(ctx, fleet).catch(async (error: unknown) => {
         await onFailure()
         throw untouched(error)
       })
-    : false
-  if (fleet && healthy) {
+    : 'not up'
+  if (fleet && failedCheck && ctx.target.provider.capabilities.externalNodes) {
+    await onFailure()
+    throw untouched(outsideNodesDown(fleet, failedCheck))
+  }
+  if (fleet && !failedCheck) {
     return {
       run: await switchTo(ctx, state, records, fleet, started).catch(async (error: unknown) => {
         await onFailure()

@@ -39,6 +39,7 @@ import {
   type TrafficSample,
   type Weights,
 } from '../types.ts'
+import { haproxyCapabilities } from './capabilities.ts'
 import { frontendEndpoint } from './config-file.ts'
 import { dockerTimeoutMs } from './docker-calls.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
@@ -124,13 +125,7 @@ export class HaproxyProvider implements Provider {
           timeoutMs: dockerTimeoutMs(),
           env: (artifact) => containerEnv(context.config, artifact),
         })
-    this.capabilities = {
-      weights: true,
-      directProbe: true,
-      preview: false,
-      image: !config.servers,
-      traffic: true,
-    }
+    this.capabilities = haproxyCapabilities(config.servers !== undefined)
   }
 
   async #records(signal?: AbortSignal): Promise<Partial<Record<Colour, FleetRecord>>> {
