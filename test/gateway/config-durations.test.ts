@@ -192,6 +192,31 @@ describe('negative and tiny durations over a socket, as KrakenD serves them', ()
     )
   })
 
+  test('a shadow_timeout of 0 or below on every shadow: no shadow call at all (lura takes the longest from 0)', () => {
+    const shadowOf = (...timeouts: string[]) =>
+      validateGatewayConfig({
+        version: 3,
+        name: 'x',
+        endpoints: [
+          {
+            endpoint: '/a',
+            backend: [
+              { host: ['http://127.0.0.1:19'], url_pattern: '/' },
+              ...timeouts.map((shadow_timeout) => ({
+                host: ['http://127.0.0.1:19'],
+                url_pattern: '/s',
+                extra_config: { proxy: { shadow: true, shadow_timeout } },
+              })),
+            ],
+          },
+        ],
+      }).config?.endpoints[0]?.shadows?.length ?? 0
+    assert.deepEqual(
+      [shadowOf('-1s'), shadowOf('0s'), shadowOf('-1s', '0'), shadowOf('-1s', '.5s')],
+      [0, 0, 0, 2],
+    )
+  })
+
   test('a negative shadow_timeout expires before the shadow call is sent (lura takes the longest from 0)', async () => {
     assert.equal((await send(String(gateway?.url), { path: '/shadow-negative' })).status, 200)
     assert.equal((await send(String(gateway?.url), { path: '/shadow-go-form' })).status, 200)

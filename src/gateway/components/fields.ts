@@ -2,7 +2,7 @@ import { guardingNamespace } from '../../config/gateway-namespaces.ts'
 import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
-import { goDurationMs, parseDuration } from '../config/duration.ts'
+import { beyondGoDuration, goDurationMs, parseDuration } from '../config/duration.ts'
 import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
 import { isObject, type Report } from './types.ts'
 
@@ -204,11 +204,13 @@ export class Fields {
 
   /**
    * A Go duration as time.ParseDuration reads a string ("1s", "1m30s", ".5s", "-1s"), or a number of
-   * nanoseconds; undefined when absent or invalid (reported).
+   * nanoseconds; undefined when absent or invalid (reported); ±Infinity for a duration written in
+   * Go's syntax past its range (Go fails to parse it: the caller says what KrakenD then does).
    */
   durationMs(key: string): number | undefined {
     const v = this.raw[key]
     if (v === undefined) return undefined
+    if (typeof v === 'string' && beyondGoDuration(v)) return v.startsWith('-') ? -Infinity : Infinity
     const ms = typeof v === 'string' ? goDurationMs(v) : parseDuration(v)
     if (ms === undefined) {
       this.report.error(

@@ -17,6 +17,10 @@ export function goDurationMs(text: string): number | undefined {
   return typeof ns === 'string' ? undefined : Number(ns) / 1e6 || 0
 }
 
+/** Go's duration syntax: a text time.ParseDuration refuses only for its size (past int64 nanoseconds). */
+export const beyondGoDuration = (text: string) =>
+  goDurationMs(text) === undefined && /^[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.test(text)
+
 /** Milliseconds, or undefined when it is not a duration or is negative. A bare number is nanoseconds (Go). */
 export function parseDuration(input: unknown): number | undefined {
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input / 1e6 : undefined

@@ -61,7 +61,7 @@ export function shadowTimeoutMs(
   if (backendProxyNs.shadow !== true) return undefined
   const raw = backendProxyNs.shadow_timeout
   const ms = typeof raw === 'string' ? goDurationMs(raw) : undefined
-  // lura takes the longest shadow timeout from 0: a negative one expires before the call is sent.
+  // lura takes the longest shadow timeout from 0 (a negative one: the copy is never sent).
   return ms === undefined ? endpointTimeoutMs : Math.min(Math.max(ms, 0), MAX_TIMER_MS)
 }
 
