@@ -2,7 +2,9 @@
 // index as Go's int(x) (5.3 refused select(2.5, ...)) and refuses a string other than '#' (5.3 read
 // '2' as 2); table.getn/maxn take a table only (getn('abc') was 3 where KrakenD fails the call);
 // setmetatable without a metatable sets none on a number instead of failing; load takes a function;
-// ipairs, pairs and unpack take a table only (unpack('') gave nothing where KrakenD fails the call).
+// ipairs, pairs and unpack take a table only (unpack('') gave nothing where KrakenD fails the call);
+// math.pow/ldexp are Go's (pow(1, NaN) is 1) with Go's argument checks, and argument errors of
+// string.format/find/upper/gsub name the function (fengari named them '?').
 import { describeLuaValues } from './lua-expressions.ts'
 
 const values: Array<[string, string]> = [
@@ -24,6 +26,39 @@ const values: Array<[string, string]> = [
   ["pcall(table.maxn, 'x')", 'false'],
   ["pcall(load, 'return 1')", 'false'],
   ["pcall(ipairs, 'abc')", 'false'],
+  ['math.pow(1, 0/0)', '1'],
+  ['math.pow(-1, math.huge * 2)', '1'],
+  ["math.pow('2', '3')", '8'],
+  ['math.ldexp(3, 2.9)', '12'],
+  ['math.ldexp(2^1000, -1100)', '7.888609052210118e-31'],
+  [
+    "select(2, pcall(function() return math.ldexp(0.5, '4') end))",
+    '<string>:1: bad argument #2 to ldexp (number expected, got string)',
+  ],
+  [
+    'select(2, pcall(function() return math.pow({}) end))',
+    '<string>:1: bad argument #1 to pow (number expected, got table)',
+  ],
+  [
+    'select(2, pcall(function() return string.format({}) end))',
+    '<string>:1: bad argument #1 to format (string expected, got table)',
+  ],
+  [
+    "select(2, pcall(function() return string.find('a', 'a', {}) end))",
+    '<string>:1: bad argument #3 to find (number expected, got table)',
+  ],
+  [
+    "select(2, pcall(function() return string.find(nil, 'a') end))",
+    '<string>:1: bad argument #1 to find (string expected, got nil)',
+  ],
+  [
+    'select(2, pcall(function() return string.upper(true) end))',
+    '<string>:1: bad argument #1 to upper (string expected, got boolean)',
+  ],
+  [
+    "select(2, pcall(function() return string.gsub('7', '7') end))",
+    '<string>:1: bad argument #3 to gsub (string or table or function expected, got nil)',
+  ],
   ["pcall(unpack, '')", 'false'],
   ['pcall(pairs, false)', 'false'],
   [

@@ -233,9 +233,7 @@ if table then
   table.setn = function() error("setn is obsolete") end
 end
 if math then
-  math.pow = function(x, y) return x ^ y end
   math.mod = math.fmod
-  math.ldexp = function(m, e) return m * 2.0 ^ e end
   math.frexp = math.frexp or function(x)
     if x == 0 then return 0.0, 0 end
     local e = math.floor(math.log(math.abs(x), 2)) + 1

@@ -139,6 +139,15 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const native = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
   lua.lua_pushjsfunction(L, (state: LuaState) => {
     const top = lua.lua_gettop(state)
+    const first = lua.lua_type(state, 1)
+    if (first !== lua.LUA_TSTRING && first !== lua.LUA_TNUMBER) {
+      // gopher-lua's CheckString, named (fengari's check would name this function '?').
+      const got = first === lua.LUA_TNONE ? 'nil' : e.f.to_jsstring(lua.lua_typename(state, first))
+      e.f.lauxlib.luaL_where(state, 1)
+      lua.lua_pushstring(state, e.f.to_luastring(`bad argument #1 to format (string expected, got ${got})`))
+      lua.lua_concat(state, 2)
+      return lua.lua_error(state)
+    }
     const rewritten = lua.lua_type(state, 1) === lua.LUA_TSTRING ? rewrite(state, top) : undefined
     lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
     const count = rewritten ? Math.max(top, rewritten.last) : top

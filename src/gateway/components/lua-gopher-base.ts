@@ -13,6 +13,7 @@
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
+import { gopherParseNumber } from './lua-go-parse.ts'
 
 export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua, lauxlib } = e.f
@@ -84,6 +85,34 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     return top - index
   })
   lua.lua_pop(L, 1)
+  // math.pow and ldexp as gopher-lua's Go functions: CheckNumber (a string read as a number), Go's math.Pow.
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  if (lua.lua_getfield(L, -1, e.s('math')) === lua.LUA_TTABLE) {
+    const checkNumber = (state: LuaState, n: number, name: string): number => {
+      const type = lua.lua_type(state, n)
+      if (type === lua.LUA_TNUMBER) return lua.lua_tonumber(state, n)
+      const read =
+        type === lua.LUA_TSTRING ? gopherParseNumber(latin1(lua.lua_tostring(state, n))) : undefined
+      if (read === undefined)
+        fail(state, `bad argument #${n} to ${name} (number expected, got ${typeName(state, n)})`)
+      return read as number
+    }
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      lua.lua_pushnumber(state, goPow(checkNumber(state, 1, 'pow'), checkNumber(state, 2, 'pow')))
+      return 1
+    })
+    lua.lua_setfield(L, -2, e.s('pow'))
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      const mantissa = checkNumber(state, 1, 'ldexp')
+      // CheckInt: a number only.
+      if (lua.lua_type(state, 2) !== lua.LUA_TNUMBER)
+        fail(state, `bad argument #2 to ldexp (number expected, got ${typeName(state, 2)})`)
+      lua.lua_pushnumber(state, goLdexp(mantissa, goInt(lua.lua_tonumber(state, 2))))
+      return 1
+    })
+    lua.lua_setfield(L, -2, e.s('ldexp'))
+  }
+  lua.lua_pop(L, 2)
   // table.getn and maxn take a table only (gopher-lua's CheckTable): getn('abc') failed the call there.
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
   if (lua.lua_getfield(L, -1, e.s('table')) === lua.LUA_TTABLE) {
@@ -112,6 +141,32 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   }
   lua.lua_pop(L, 2)
 }
+
+/** Go's math.Pow where it differs from JavaScript's: 1 to any power and any number to ±0 are 1, -1 to ±Inf is 1. */
+function goPow(x: number, y: number): number {
+  if (x === 1 || y === 0) return 1
+  if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1
+  return x ** y
+}
+
+/** Go's math.Ldexp: the power of two applied in steps, so a large exponent does not overflow on its own. */
+function goLdexp(mantissa: number, exp: number): number {
+  if (mantissa === 0 || !Number.isFinite(mantissa)) return mantissa
+  let m = mantissa
+  let rest = exp
+  while (rest > 1000 && Number.isFinite(m)) {
+    m *= 2 ** 1000
+    rest -= 1000
+  }
+  while (rest < -1000 && m !== 0) {
+    m *= 2 ** -1000
+    rest += 1000
+  }
+  return m * 2 ** rest
+}
+
+const latin1 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
 
 /** Go's int(x) for a float64 on amd64. */
 function goInt(x: number): number {

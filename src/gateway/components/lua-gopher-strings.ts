@@ -14,9 +14,19 @@ type Convert = (state: LuaState, n: number, use: 'find' | 'start' | 'count') => 
 export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt: Convert): void {
   const { lua, lauxlib } = e.f
   const L = e.L
+  /** gopher-lua's CheckString of argument `n` of `name`: a string or a number, else its TypeError. */
+  const checkString = (state: LuaState, n: number, name: string, expected = 'string') => {
+    const type = lua.lua_type(state, n)
+    if (type === lua.LUA_TSTRING || type === lua.LUA_TNUMBER) return
+    const got = type === lua.LUA_TNONE ? 'nil' : e.f.to_jsstring(lua.lua_typename(state, type))
+    lauxlib.luaL_where(state, 1)
+    lua.lua_pushstring(state, e.s(`bad argument #${n} to ${name} (${expected} expected, got ${got})`))
+    lua.lua_concat(state, 2)
+    lua.lua_error(state)
+  }
   const caseMap = (name: string, upper: boolean) => {
     lua.lua_pushjsfunction(L, (state: LuaState) => {
-      lauxlib.luaL_checkany(state, 1)
+      checkString(state, 1, name)
       const bytes = lua.lua_tostring(state, 1)
       if (!bytes) return lua.lua_error(state) as never
       lua.lua_pushstring(state, goCase(bytes, upper))
@@ -33,6 +43,14 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
     const native = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
     lua.lua_pushjsfunction(L, (state: LuaState) => {
       const top = lua.lua_gettop(state)
+      checkString(state, 1, name)
+      checkString(state, 2, name)
+      const numberType = lua.lua_type(state, numberArg)
+      if (numberType > lua.LUA_TNIL && numberType !== lua.LUA_TNUMBER && numberType !== lua.LUA_TSTRING)
+        checkString(state, numberArg, name, 'number')
+      const replacement = lua.lua_type(state, 3)
+      if (use === 'count' && replacement !== lua.LUA_TTABLE && replacement !== lua.LUA_TFUNCTION)
+        checkString(state, 3, name, 'string or table or function')
       if (lua.lua_type(state, 2) === lua.LUA_TSTRING) {
         const pattern = lua.lua_tostring(state, 2)
         if (emptyFind && pattern.length === 0) {
