@@ -32,7 +32,12 @@ import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
-import { describeInterruptedRollback, describeStoppedRun, describeUnfinishedLive } from './stopped-run.ts'
+import {
+  describeInterruptedRollback,
+  describeStoppedRun,
+  describeUnfinishedLive,
+  stoppedRetirePartWay,
+} from './stopped-run.ts'
 import type { Target } from './target.ts'
 
 export { destroy } from './destroy.ts'
@@ -334,7 +339,7 @@ export async function retire(
       }),
     ).catch(async (error: unknown) => {
       await hooks(ctx, 'onFailure', values, false)
-      throw error
+      throw stoppedRetirePartWay(error, signal, fleet, target.env)
     })
     await writeRecord(
       target,

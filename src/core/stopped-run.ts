@@ -3,7 +3,9 @@
  * lock is left with a holder whose process is gone (or that stopped renewing it), and the target is
  * wherever the run left it. The operator is told where that is and which command goes on from there.
  */
-import { COLOURS, otherColour, type ReleaseRecord, type TargetState } from '../providers/types.ts'
+import { COLOURS, type Fleet, otherColour, type ReleaseRecord, type TargetState } from '../providers/types.ts'
+import { GwError, isGwError } from './errors.ts'
+import { ExitCode } from './exit-codes.ts'
 import { isFreeze } from './freeze.ts'
 import type { LockView } from './lock-commands.ts'
 import { isCompleted } from './records.ts'
@@ -63,6 +65,29 @@ function stoppedRetire(state: Pick<TargetState, 'fleets' | 'weights'>, lock: Loc
     ? `: ${idle.colour} (${idle.sha.slice(0, 7)}) is still there, its nodes may be half stopped`
     : ''
   return `the retire by ${lock.holder} stopped without finishing (its process is gone)${left}; \`gwdeploy retire${e}\` finishes it`
+}
+
+/**
+ * A `retire` stopped by Ctrl-C or SIGTERM while it tore the idle colour down (out of the routes, its
+ * nodes being stopped): the generic "a release converges" hint would not say that colour is half gone.
+ */
+export function stoppedRetirePartWay(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  fleet: Pick<Fleet, 'colour' | 'sha' | 'nodes'>,
+  env: string | undefined,
+): unknown {
+  if (!signal?.aborted || !isGwError(error) || error.exitCode !== ExitCode.interrupted) return error
+  const e = env ? ` -e ${env}` : ''
+  return new GwError(
+    error.code,
+    error.exitCode,
+    `${error.message} part-way through retire: ${fleet.colour} (${fleet.sha.slice(0, 7)}, ${fleet.nodes.length} node(s)) may be half stopped; it gets no traffic`,
+    {
+      hint: `\`gwdeploy retire${e}\` finishes it; \`gwdeploy status\` shows what is left.`,
+      ...(error.details ? { details: error.details } : {}),
+    },
+  )
 }
 
 /** The ways on from a destroy stopped part-way: finish it, or serve the live release again. */

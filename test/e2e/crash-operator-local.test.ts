@@ -254,6 +254,33 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     assert.deepEqual(clean.envelope.warnings, [])
   })
 
+  it('a retire stopped by SIGTERM part-way: exit 130, one envelope naming the half-stopped colour and `retire` to finish it', async () => {
+    const released = await project.run(['release', '--sha', sha(31)])
+    assert.equal(released.code, 0, released.stderr)
+    const live = await servingColour()
+    const idle = live === 'blue' ? 'green' : 'blue'
+    const idleFleet = await project.fleet(idle)
+    assert.ok(idleFleet, 'an idle colour to retire')
+    const run = project.start(['retire', '--json'], { GWDEPLOY_TEST_PAUSE_AT: 'decommission:withdrawn' })
+    let stderr = ''
+    run.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    for (let i = 0; i < 600 && !/paused at decommission:withdrawn/.test(stderr); i++) await sleep(50)
+    run.child.kill('SIGTERM')
+    const stopped = await run.done
+    assert.equal(stopped.code, 130, stopped.stderr)
+    const envelope = JSON.parse(stopped.stdout) as { error: { message: string; hint: string } }
+    assert.equal(
+      envelope.error.message,
+      `interrupted by SIGTERM part-way through retire: ${idle} (${idleFleet.sha.slice(0, 7)}, 1 node(s)) may be half stopped; it gets no traffic`,
+    )
+    assert.equal(envelope.error.hint, '`gwdeploy retire` finishes it; `gwdeploy status` shows what is left.')
+    const again = await project.run(['retire'])
+    assert.equal(again.code, 0, again.stderr)
+    for (const node of idleFleet.nodes) assert.ok(!isAlive(node.pid), `idle node ${node.pid} still runs`)
+  })
+
   it('a destroy killed part-way (front proxy stopped, nodes not): status says which run stopped, what is left and both ways on', async () => {
     const live = await servingColour()
     const liveSha = (await project.fleet(live))?.sha as string
