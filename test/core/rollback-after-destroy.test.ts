@@ -1,10 +1,11 @@
 /**
  * After `destroy` nothing is live: `rollback` refuses (exit 2, nothing changed) naming the destroy and
- * the ways back, instead of bringing back the release before the last live one; `--to` still works.
+ * the ways back, instead of bringing back the release before the last live one; `--to` still works;
+ * `promote` does not send the operator to `rollback` either.
  */
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { type EngineContext, release, rollback } from '../../src/core/engine.ts'
+import { type EngineContext, promote, release, rollback } from '../../src/core/engine.ts'
 import { isGwError } from '../../src/core/errors.ts'
 import { destroy, status } from '../../src/core/operations.ts'
 import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
@@ -42,6 +43,16 @@ describe('rollback after destroy (fake provider, in-process)', () => {
     assert.equal(h.world.routes.length, routes, 'nothing routed')
     assert.equal(h.world.fleets.blue, undefined, 'nothing provisioned')
     assert.equal(h.world.fleets.green, undefined, 'nothing provisioned')
+  })
+
+  it('promote is exit 2 and its hint does not offer rollback (nothing is live to go back from)', async () => {
+    const out = await h.run((ctx) => promote(ctx, {}))
+    assert.equal(out.code, 2, out.error?.message)
+    assert.ok(isGwError(out.error))
+    assert.equal(
+      out.error.hint,
+      'Start one with `gwdeploy release --sha SHA --no-shift`, or put one live with `gwdeploy release --sha SHA`; `gwdeploy status` shows what is there.',
+    )
   })
 
   it('status says the target was destroyed and offers no rollback', async () => {

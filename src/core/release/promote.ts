@@ -32,8 +32,12 @@ function nothingToPromote(state: TargetState) {
   const what = fleet
     ? `${fleet.sha.slice(0, 7)} (${fleet.configName}) is live on ${fleet.colour} at 100%`
     : 'nothing serves traffic'
+  // With nothing live (destroyed, or no colour routed) there is nothing for `rollback` to go back from.
+  const back = fleet
+    ? '; `gwdeploy rollback` goes back to the release before the live one.'
+    : ', or put one live with `gwdeploy release --sha SHA`; `gwdeploy status` shows what is there.'
   return usageError(`there is nothing to promote: ${what}, and no release is waiting in preview`, {
-    hint: 'Start one with `gwdeploy release --sha SHA --no-shift`; `gwdeploy rollback` goes back to the release before the live one.',
+    hint: `Start one with \`gwdeploy release --sha SHA --no-shift\`${back}`,
   })
 }
 
