@@ -5,6 +5,8 @@
 // 'to 'floor''). Also base functions that passed here where KrakenD fails the call: load of a
 // string (5.1's load takes a function), ipairs of a string, error() without a value; and
 // setmetatable of a number, which gopher-lua takes (the numbers' metatable) where 5.3 refused it.
+// A script that does not compile: gopher-lua's parser error ("'=': syntax error", "syntax error at
+// EOF" on line 0) where fengari's read "unexpected symbol near '='".
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { mustConfig, type Running, startGateway } from './helpers.ts'
@@ -36,6 +38,19 @@ const failing: Array<[string, string]> = [
   ['return (nil)[true]', "attempt to index a non-table object(nil) with key 'true'"],
 ]
 
+/** [pre script that does not compile, KrakenD's answer to every call] */
+const syntax: Array<[string, string]> = [
+  ['x = = 1', "'=': syntax error (pre-script:L1)"],
+  ['local t = {', 'syntax error at EOF (pre-script:L0)'],
+  ['if x then', 'syntax error at EOF (pre-script:L0)'],
+  ['local function f() end end', "'end': syntax error (pre-script:L1)"],
+  ['for i = 1 do end', "'do': syntax error (pre-script:L1)"],
+  ["x = 'a' 'b'", "'b': syntax error (pre-script:L1)"],
+  ["x = 'abc", 'unterminated string at EOF (pre-script:L0)'],
+  ['x = "abc\ny = 1', "'abc': unterminated string (pre-script:L2)"],
+  ['local x = 1\nlocal y = 2 +\nz = = 3', "'=': syntax error (pre-script:L3)"],
+]
+
 const numberMetatable =
   "setmetatable(1, { __index = function(_, key) return 'N' .. key end }) custom_error((5).foo, 418)"
 
@@ -53,7 +68,11 @@ describe('Lua runtime errors as gopher-lua words them', () => {
       mustConfig({
         version: 3,
         extra_config: { router: { return_error_msg: true } },
-        endpoints: [...failing.map(([pre], i) => endpoint(`/e${i}`, pre)), endpoint('/m', numberMetatable)],
+        endpoints: [
+          ...failing.map(([pre], i) => endpoint(`/e${i}`, pre)),
+          ...syntax.map(([pre], i) => endpoint(`/y${i}`, pre)),
+          endpoint('/m', numberMetatable),
+        ],
       }),
     )
   })
@@ -67,6 +86,14 @@ describe('Lua runtime errors as gopher-lua words them', () => {
       const res = await fetch(`${gateway.url}/e${i}`)
       assert.equal(res.status, 500, pre)
       assert.equal(await res.text(), `${message} (pre-script:L1)`, pre)
+    }
+  })
+
+  test("a script that does not compile is answered with gopher-lua's syntax error", async () => {
+    for (const [i, [pre, answer]] of syntax.entries()) {
+      const res = await fetch(`${gateway.url}/y${i}`)
+      assert.equal(res.status, 500, pre)
+      assert.equal(await res.text(), answer, pre)
     }
   })
 

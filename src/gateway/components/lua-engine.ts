@@ -100,7 +100,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       ) {
         const message = utf8(lua.lua_tostring(L, -1))
         lua.lua_pop(L, 1)
-        return { error: krakendError(binderMessage(message), map) }
+        return { error: krakendError(gopherSyntaxMessage(message) ?? binderMessage(message), map) }
       }
       const parts: Uint8Array[] = []
       lua.lua_dump(
@@ -279,6 +279,25 @@ export function gopherArgumentWording(message: string): string {
   return message
     .replace(/bad argument #(\d+) to '([^']*)' \(/g, 'bad argument #$1 to $2 (')
     .replace(/ expected, got no value\)/g, ' expected, got nil)')
+}
+
+/**
+ * binder's Error() of gopher-lua's syntax error for fengari's ("<string>:N: ... near 'tok'"): at the
+ * token, "Line N: 'tok': syntax error"; at the end of the script, "Line 0: syntax error at EOF" (an
+ * unfinished string "unterminated string at EOF"). Undefined for a message of another shape.
+ */
+export function gopherSyntaxMessage(message: string): string | undefined {
+  const parsed = /^<string>:(\d+): (.*) near (<eof>|'[\s\S]*')$/.exec(message)
+  if (!parsed) return undefined
+  const [, line, what, near] = parsed as unknown as [string, string, string, string]
+  const unfinished = what.startsWith('unfinished string')
+  if (near === '<eof>') return `Line 0: ${unfinished ? 'unterminated string' : 'syntax error'} at EOF`
+  // A string token is named by its text without its quotes; an unfinished one where its line ends,
+  // which gopher-lua's lexer has counted by then.
+  const token = /^'(['"])([\s\S]*?)\1?'$/.exec(near)
+  const named = token ? `'${token[2]}'` : near
+  if (unfinished) return `Line ${Number(line) + 1}: ${named}: unterminated string`
+  return `Line ${line}: ${named}: syntax error`
 }
 
 /**
