@@ -82,3 +82,66 @@ describe('service, endpoint and backend values written as other JSON types', () 
     ])
   })
 })
+
+describe('null and "" where lura reads its zero value as unset', () => {
+  let backend: TestBackend | undefined
+  let gateway: Running | undefined
+  before(async () => {
+    backend = await startBackend('zero', { '/obj': { body: { a: 1, b: 2 } } })
+    gateway = await startGateway(
+      mustConfig({
+        version: 3,
+        name: 'zero values',
+        output_encoding: null,
+        endpoints: [
+          {
+            endpoint: '/zero',
+            method: '',
+            output_encoding: '',
+            input_headers: null,
+            input_query_strings: [null, 'q'],
+            backend: [
+              {
+                host: [backend.origin],
+                url_pattern: '/obj',
+                method: null,
+                encoding: '',
+                group: null,
+                is_collection: null,
+                allow: null,
+                deny: null,
+                mapping: [],
+              },
+            ],
+          },
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  test('the endpoint is GET, JSON in and out, nothing filtered: as KrakenD serves it', async () => {
+    const res = await send(String(gateway?.url), { path: '/zero?q=1&x=2' })
+    assert.equal(res.status, 200)
+    assert.deepEqual(JSON.parse(res.text), { a: 1, b: 2 })
+    assert.equal(backend?.seen.at(-1)?.method, 'GET')
+    assert.equal(backend?.seen.at(-1)?.url, '/obj?q=1')
+  })
+
+  test('a null item of a string list is ""', () => {
+    const result = validateGatewayConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/', allow: [null, 'a'] }],
+        },
+      ],
+    })
+    assert.deepEqual(result.errors, [])
+    assert.deepEqual(result.config?.endpoints[0]?.backends[0]?.allow, ['', 'a'])
+  })
+})

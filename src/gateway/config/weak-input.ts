@@ -2,7 +2,7 @@
  * KrakenD CE decodes the service, endpoint and backend settings with krakend-koanf, whose
  * mapstructure decoder runs with WeaklyTypedInput: `"port": "8080"` is 8080, `"host": "http://a"`
  * is `["http://a"]`, `"input_headers": "Authorization"` is a list of one, `"is_collection":
- * "false"` is false, `"name": 5` is "5". This converts such values the same way before they are
+ * "false"` is false, `"name": 5` is "5", null is the field's zero (unset). This converts such values the same way before they are
  * validated (a value mapstructure cannot convert either is left for the validator to refuse).
  * Durations need nothing: a number is nanoseconds there and here. extra_config is not touched:
  * each component decodes its own namespace.
@@ -85,6 +85,9 @@ const SERVICE_OTHER = [
 const ENDPOINT_OTHER = ['backend', 'timeout', 'cache_ttl', 'extra_config']
 const BACKEND_OTHER = ['extra_config']
 
+/** Settings lura's Init gives a default when they are "" (an encoding, a method). */
+const UNSET_WHEN_EMPTY = new Set(['output_encoding', 'encoding', 'method'])
+
 /** strconv.FormatFloat(f, 'f', -1, 64): the shortest digits, never an exponent. */
 function formatFixed(n: number): string {
   if (!Number.isFinite(n)) return String(n)
@@ -149,7 +152,8 @@ function weak(value: unknown, kind: Kind): unknown {
       return value
     case 'strings':
       if (Array.isArray(value)) {
-        const items = value.map((item) => weak(item, 'string'))
+        // A null item is left at its zero value: "".
+        const items = value.map((item) => (item === null ? '' : weak(item, 'string')))
         return items.some((item, i) => item !== value[i]) ? items : value
       }
       if (isObject(value) && Object.keys(value).length === 0) return []
@@ -157,6 +161,7 @@ function weak(value: unknown, kind: Kind): unknown {
         return [weak(value, 'string')]
       return value
     case 'stringMap': {
+      if (Array.isArray(value) && value.length === 0) return {}
       if (!isObject(value)) return value
       const entries = Object.entries(value).map(([k, v]) => [k, weak(v, 'string')] as const)
       return entries.some(([k, v]) => v !== value[k]) ? Object.fromEntries(entries) : value
@@ -201,8 +206,17 @@ function convert(
   if (!isObject(owner)) return owner
   const named = renameKeys(owner, [...Object.keys(fields), ...other], path, renames)
   let out: Record<string, unknown> | undefined
-  for (const [key, kind] of Object.entries(fields)) {
+  for (const key of [...Object.keys(fields), ...other]) {
     if (!Object.hasOwn(named, key)) continue
+    const kind = Object.hasOwn(fields, key) ? fields[key] : undefined
+    // mapstructure leaves a field at its zero value for null, which lura reads as unset; so is ""
+    // for the encodings and methods (lura's Init puts its defaults there).
+    if (named[key] === null || (named[key] === '' && UNSET_WHEN_EMPTY.has(key))) {
+      out ??= { ...named }
+      delete out[key]
+      continue
+    }
+    if (kind === undefined) continue
     const value = weak(named[key], kind)
     if (value === named[key]) continue
     out ??= { ...named }
