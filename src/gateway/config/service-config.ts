@@ -116,6 +116,15 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   }
   const port = intAt(value, 'port', [], 8080, 0, 65535)
   const listenIp = stringAt(value, 'listen_ip', []) ?? '0.0.0.0'
+  // lura's Init: a listen_ip Go's net.ParseIP refuses (a name, a zone) stops KrakenD from starting.
+  if (listenIp !== '' && (isIP(listenIp) === 0 || listenIp.includes('%')))
+    error(
+      ['listen_ip'],
+      `"listen_ip" ${JSON.stringify(listenIp)} is not an IP address: KrakenD does not start ("invalid ip address")`,
+      'write an IP such as "0.0.0.0", or remove it',
+    )
+  // Read for their type only (this runtime has no use for them): KrakenD does not start with another.
+  for (const key of ['use_h2c', 'sequential_start', 'disable_rest']) boolAt(value, key, [], false)
   const hosts = hostsAt(value, ['host'], error)
   // lura's Init: a service timeout of 0 is its default, 2s.
   const timeoutMs = fields.requestTimeoutAt(value, [], 2000)
