@@ -7,6 +7,7 @@
 import type { Server, Socket } from 'node:net'
 import type { RevokerConfig } from '../components/revoker.ts'
 import { MAX_TIMER_MS } from '../config/duration.ts'
+import { listenAt } from '../listen-literal.ts'
 import {
   type BitChangeList,
   BitChanges,
@@ -141,7 +142,7 @@ export async function startRevocationService(
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(cfg.port, options.host, () => {
+    listenAt(server, { port: cfg.port, host: options.host }, () => {
       server.off('error', reject)
       resolve()
     })
