@@ -4,10 +4,16 @@
 // setmetatable without a metatable sets none on a number instead of failing; load takes a function;
 // ipairs, pairs and unpack take a table only (unpack('') gave nothing where KrakenD fails the call);
 // math.pow/ldexp are Go's (pow(1, NaN) is 1) with Go's argument checks, and argument errors of
-// string.format/find/upper/gsub name the function (fengari named them '?').
+// string.format/find/upper/gsub name the function (fengari named them '?'); the globals iterate in a
+// gopher-lua state's order (package, _G, ...), so a loop clearing them stops where KrakenD's stops.
 import { describeLuaValues } from './lua-expressions.ts'
 
 const values: Array<[string, string]> = [
+  // The globals iterate as a gopher-lua state's: package, _G, ... so the loop stops at _G (nil).
+  [
+    '(function() pcall(function() for k in pairs(_G) do _G[k] = nil end end) return type(tostring) .. type(package) end)()',
+    'functionnil',
+  ],
   ["select(2.5, 'a', 'b', 'c')", 'b'],
   ["select(-1.5, 'a', 'b')", 'b'],
   ['(select(5, 1))', 'nil'],

@@ -7,6 +7,7 @@ import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
 import { installGopherBase } from './lua-gopher-base.ts'
+import { gopherDebug, gopherOrder } from './lua-gopher-globals.ts'
 import { installGopherLibrary } from './lua-gopher-lib.ts'
 import { installGopherPackage } from './lua-gopher-package.ts'
 import { libraryStandIns, type OwnStrings } from './lua-library-stand-ins.ts'
@@ -76,7 +77,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   // The template every run copies: the globals as the libraries left them.
   lua.lua_pushvalue(L, lua.LUA_REGISTRYINDEX)
   lua.lua_rawgeti(L, -1, 2 /* LUA_RIDX_GLOBALS */)
-  const template = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+  let template = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
   lua.lua_pop(L, 1)
   // The strings' metatable (the string library opens it), whose __index each run points at its string.
   let stringMeta: number | undefined
@@ -161,56 +162,13 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       return krakendError(binderMessage(message), chunk.map)
     },
     seal() {
+      template = gopherOrder(f, L, s, template)
       shared.guard = sealShared(L)
     },
     intact() {
       return shared.guard === undefined || shared.guard.intact()
     },
   }
-}
-
-/**
- * gopher-lua's debug library: getinfo, getlocal, getmetatable, getupvalue, setlocal, setmetatable,
- * setupvalue and traceback (its getfenv/setfenv are missing here). fengari's others (sethook,
- * getregistry, upvaluejoin, ...) are taken away: KrakenD has none of them, and they reach what runs
- * share. setupvalue can change a library function for later runs, so a call to it gives the engine up.
- */
-function gopherDebug(
-  f: Fengari,
-  L: LuaState,
-  s: (text: string) => LuaString,
-  shared: { guard: SharedGuard | undefined },
-): void {
-  const { lua } = f
-  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
-  lua.lua_getfield(L, -1, s('debug'))
-  if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
-    lua.lua_pop(L, 2)
-    return
-  }
-  for (const name of [
-    'gethook',
-    'sethook',
-    'getregistry',
-    'getuservalue',
-    'setuservalue',
-    'upvalueid',
-    'upvaluejoin',
-  ]) {
-    lua.lua_pushnil(L)
-    lua.lua_setfield(L, -2, s(name))
-  }
-  lua.lua_getfield(L, -1, s('setupvalue'))
-  const setupvalue = lua.lua_tocfunction(L, -1)
-  lua.lua_pop(L, 1)
-  if (setupvalue)
-    lua.lua_pushjsfunction(L, (state: LuaState) => {
-      shared.guard?.spoil()
-      return setupvalue(state)
-    })
-  else lua.lua_pushnil(L)
-  lua.lua_setfield(L, -2, s('setupvalue'))
-  lua.lua_pop(L, 2)
 }
 
 /** Runs a setup chunk in the state's own globals (the 5.1 names scripts for gopher-lua use). */
