@@ -355,4 +355,19 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
       JSON.stringify(left.envelope.warnings),
     )
   })
+
+  it('after destroy, rollback is exit 2: nothing is deployed (not the release before the last live one)', async () => {
+    assert.equal((await project.run(['destroy', '--force'])).code, 0)
+    const back = await project.json<{ error: { message: string; hint: string } }>(['rollback'])
+    assert.equal(back.code, 2, JSON.stringify(back.envelope))
+    assert.match(
+      back.envelope.error.message,
+      /nothing is deployed, the target was destroyed at .* \(0101010 was live before\)$/,
+    )
+    assert.match(
+      back.envelope.error.hint,
+      new RegExp(`^\`gwdeploy rollback --to ${sha(1)}\` brings back 0101010`),
+    )
+    assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 0\ngreen 0$/m)
+  })
 })

@@ -130,4 +130,17 @@ describe('aws records (SSM, moto): history, status, rollback --to from a second 
     assert.equal(status.exitCode, 0, status.stderr)
     assert.equal((envelope(status).result as { lastRelease?: { sha: string } }).lastRelease?.sha, sha(1))
   })
+
+  it('after destroy, rollback from the second copy is exit 2: nothing is deployed (not the release before the last live one)', async () => {
+    const gone = await second(['destroy', '--force'])
+    assert.equal(gone.exitCode, 0, gone.stderr)
+    const back = await second(['rollback', '--json'])
+    assert.equal(back.exitCode, 2, back.stderr)
+    const error = (envelope(back) as { error?: { message: string; hint: string } }).error
+    assert.match(
+      error?.message ?? '',
+      /nothing is deployed, the target was destroyed at .* \(0101010 was live before\)$/,
+    )
+    assert.match(error?.hint ?? '', new RegExp(`^\`gwdeploy rollback --to ${sha(1)}\` brings back 0101010`))
+  })
 })
