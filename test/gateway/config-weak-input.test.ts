@@ -145,3 +145,24 @@ describe('null and "" where lura reads its zero value as unset', () => {
     assert.deepEqual(result.config?.endpoints[0]?.backends[0]?.allow, ['', 'a'])
   })
 })
+
+test('a backend encoding in another case is the decoder lura picks by strings.ToLower; "No-Op" and unknown names stay refused', () => {
+  const encodingOf = (encoding: string) => {
+    const result = validateGatewayConfig({
+      version: 3,
+      endpoints: [
+        { endpoint: '/a', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/', encoding }] },
+      ],
+    })
+    return result.config?.endpoints[0]?.backends[0]?.encoding ?? result.errors.map((e) => e.message).join()
+  }
+  assert.deepEqual(['JSON', 'Xml', 'SafeJSON', 'String', 'RSS'].map(encodingOf), [
+    'json',
+    'xml',
+    'safejson',
+    'string',
+    'rss',
+  ])
+  assert.match(encodingOf('No-Op'), /unsupported encoding "No-Op"/)
+  assert.match(encodingOf('protobuf'), /unsupported encoding "protobuf"/)
+})
