@@ -8,50 +8,30 @@ import { after, before, describe, test } from 'node:test'
 import { compileBotDetector } from '../../../src/gateway/components/bot-detector.ts'
 import { compileGoRegExp } from '../../../src/gateway/components/go-regexp.ts'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import {
-  freePort,
-  mustConfig,
-  type Running,
-  send,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { freePort, send, sendRaw } from '../helpers.ts'
 
 // krakend-botdetector v2.3.1 compiles `patterns` with Go's regexp (RE2 syntax) and compares
 // `allow`/`deny` byte for byte with the User-Agent header.
-let backend: TestBackend
-let gw: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      name: 'bot-audit',
-      extra_config: {
-        'security/bot-detector': {
-          deny: ['Bötbot/1.0', 'probe/1.0'],
-          patterns: [
-            '^bot\\x{FFFD}{2}$',
-            'evilbot\\z',
-            'crawler[[:digit:]]+',
-            '\\x{41}gentX',
-            '\\Qscan.er\\E',
-            'Mozilla(?i)SPIDER',
-            '^curl/[\\d.]+$',
-          ],
-        },
-      },
-      endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+const gw = gatewayWith((backend) => ({
+  version: 3,
+  name: 'bot-audit',
+  extra_config: {
+    'security/bot-detector': {
+      deny: ['Bötbot/1.0', 'probe/1.0'],
+      patterns: [
+        '^bot\\x{FFFD}{2}$',
+        'evilbot\\z',
+        'crawler[[:digit:]]+',
+        '\\x{41}gentX',
+        '\\Qscan.er\\E',
+        'Mozilla(?i)SPIDER',
+        '^curl/[\\d.]+$',
+      ],
+    },
+  },
+  endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 const status = async (agent: string) =>
   (await send(gw.url, { path: '/x', headers: { 'user-agent': agent } })).status
@@ -248,7 +228,7 @@ describe('security/bot-detector: patterns match in linear time', () => {
           'gwdeploy/runtime': { workers: 1 },
           'telemetry/logging': { level: 'CRITICAL' },
         },
-        endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+        endpoints: [{ endpoint: '/x', backend: [{ host: [gw.backend.origin], url_pattern: '/echo' }] }],
       }),
     )
     const main = new URL('../../../src/gateway/main.ts', import.meta.url).pathname

@@ -1,42 +1,22 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  send,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, send, sendRaw } from '../helpers.ts'
 
 // krakend-cors v2.2.1 (mux.NewWithLogger around the whole server) over rs/cors v1.11.1.
-let backend: TestBackend
-let gw: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      name: 'cors-audit',
-      extra_config: {
-        'security/cors': {
-          allow_origins: ['https://*.example.com'],
-          allow_methods: ['GET', 'PUT'],
-          allow_credentials: true,
-          options_success_status: 0,
-        },
-      },
-      endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+const gw = gatewayWith((backend) => ({
+  version: 3,
+  name: 'cors-audit',
+  extra_config: {
+    'security/cors': {
+      allow_origins: ['https://*.example.com'],
+      allow_methods: ['GET', 'PUT'],
+      allow_credentials: true,
+      options_success_status: 0,
+    },
+  },
+  endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 /** A request with repeated header lines; the answer's head lower-cased. */
 const raw = async (url: string, lines: string[]) => {

@@ -1,37 +1,19 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { sendRaw } from '../helpers.ts'
 
 // rs/cors lowers the allowed origins and the request's Origin with Go's strings.ToLower: the
 // header's bytes read as UTF-8, unicode.ToLower per rune (a KELVIN SIGN lowers to `k`, U+0130 to `i`).
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      extra_config: {
-        'security/cors': {
-          allow_origins: ['https://kube.example', 'https://\u00e0b.example', 'https://\u0130x.example'],
-        },
-      },
-      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-})
+const gateway = gatewayWith((backend) => ({
+  version: 3,
+  extra_config: {
+    'security/cors': {
+      allow_origins: ['https://kube.example', 'https://\u00e0b.example', 'https://\u0130x.example'],
+    },
+  },
+  endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 /** The Access-Control-Allow-Origin a preflight from this Origin (UTF-8) gets, undefined for none. */
 async function allowedOrigin(origin: string): Promise<string | undefined> {

@@ -1,40 +1,21 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:http2'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { compileCors } from '../../../src/gateway/components/cors.ts'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, sendRaw } from '../helpers.ts'
 
 // rs/cors v1.11.1 reads a preflight's Access-Control-Request-Headers as the lines sent
 // (r.Header[...]): each line is checked, each becomes its own Access-Control-Allow-Headers line, and
 // an empty first line means none is answered; Access-Control-Allow-Methods copies every
 // Access-Control-Request-Method line.
-let backend: TestBackend
-let gw: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      extra_config: {
-        'security/cors': { allow_origins: ['https://ok.example'], allow_headers: ['X-A', 'X-B'] },
-      },
-      endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+const gw = gatewayWith((backend) => ({
+  version: 3,
+  extra_config: {
+    'security/cors': { allow_origins: ['https://ok.example'], allow_headers: ['X-A', 'X-B'] },
+  },
+  endpoints: [{ endpoint: '/x', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 const preflight = (...lines: string[]) =>
   sendRaw(

@@ -1,39 +1,20 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, sendRaw } from '../helpers.ts'
 
 // gin registers the health route before the service-level bot detector and security/http, so they
 // skip it. With router.disable_health lura registers none: /__health is a path like any other (a
 // 404 here), and both guards see it first, as for every unknown path.
-let backend: TestBackend
-let gw: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      extra_config: {
-        router: { disable_health: true },
-        'security/bot-detector': { deny: ['curl/8.0'] },
-        'security/http': { allowed_hosts: ['good.example'], frame_deny: true },
-      },
-      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gw.close()
-  await backend.close()
-})
+const gw = gatewayWith((backend) => ({
+  version: 3,
+  extra_config: {
+    router: { disable_health: true },
+    'security/bot-detector': { deny: ['curl/8.0'] },
+    'security/http': { allowed_hosts: ['good.example'], frame_deny: true },
+  },
+  endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 const get = (path: string, host: string, ua: string) =>
   sendRaw(gw.url, rawRequest([`GET ${path} HTTP/1.1`, `Host: ${host}`, `User-Agent: ${ua}`]))

@@ -1,34 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, sendRaw } from '../helpers.ts'
 
 // unrolled/secure's isSSL reads the request URL's scheme first: an absolute-form `https://` target
 // (Go's r.URL.Scheme, any case) is SSL, so it is neither redirected and it gets the HSTS header.
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      extra_config: { 'security/http': { ssl_redirect: true, sts_seconds: 100 } },
-      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-})
+const gateway = gatewayWith((backend) => ({
+  version: 3,
+  extra_config: { 'security/http': { ssl_redirect: true, sts_seconds: 100 } },
+  endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 const get = (target: string) =>
   sendRaw(gateway.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: gw.example']))

@@ -1,45 +1,21 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { sendRaw } from '../helpers.ts'
 
 // unrolled/secure compares allowed_hosts with strings.EqualFold: rune by rune under Unicode case
 // folding. A host_proxy_headers value may hold any bytes (Go's Host check does not see it): a
 // KELVIN SIGN folds to `k`, a long s to `s`; a byte that is no UTF-8 rune matches nothing.
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      extra_config: {
-        'security/http': {
-          allowed_hosts: [
-            'kube.example',
-            'shop.example',
-            'api.example',
-            '\u017Fun.example',
-            '\u03d1eta.example',
-          ],
-          host_proxy_headers: ['X-Forwarded-Host'],
-        },
-      },
-      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-})
+const gateway = gatewayWith((backend) => ({
+  version: 3,
+  extra_config: {
+    'security/http': {
+      allowed_hosts: ['kube.example', 'shop.example', 'api.example', '\u017Fun.example', '\u03d1eta.example'],
+      host_proxy_headers: ['X-Forwarded-Host'],
+    },
+  },
+  endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 const statusFor = async (forwardedHost: Buffer) =>
   (

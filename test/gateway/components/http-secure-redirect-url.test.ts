@@ -1,37 +1,18 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, sendRaw } from '../helpers.ts'
 
 // unrolled/secure redirects to url.String() of the request URL with scheme https and the host
 // (Host, or a host_proxy_headers value): Go escapes the host (escape(host, encodeHost)), so a `/`,
 // `?`, `#` or `@` a client put in X-Forwarded-Host stays inside the host instead of starting a path,
 // query or another authority, and writes the path as EscapedPath.
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      extra_config: { 'security/http': { ssl_redirect: true, host_proxy_headers: ['X-Forwarded-Host'] } },
-      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-})
+const gateway = gatewayWith((backend) => ({
+  version: 3,
+  extra_config: { 'security/http': { ssl_redirect: true, host_proxy_headers: ['X-Forwarded-Host'] } },
+  endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
+}))
 
 const location = async (target: string, ...lines: string[]) => {
   const res = await sendRaw(gateway.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: gw.example', ...lines]))

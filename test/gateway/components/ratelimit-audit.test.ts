@@ -1,21 +1,10 @@
 // Audit of qos/ratelimit/router and qos/ratelimit/proxy against krakend-ratelimit v3.3.1
 // (KrakenD CE 2.13.8). Rates are per hour so that no token comes back during a test.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  send,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
-
-let backend: TestBackend
-let gw: Running
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, send, sendRaw } from '../helpers.ts'
 
 const clientLimit = (path: string, limit: Record<string, unknown>, host: string[]) => ({
   endpoint: path,
@@ -25,54 +14,47 @@ const clientLimit = (path: string, limit: Record<string, unknown>, host: string[
   backend: [{ host, url_pattern: '/echo' }],
 })
 
-before(async () => {
-  backend = await startBackend('api')
+const gw = gatewayWith((backend) => {
   const host = [backend.origin]
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      name: 'rl-audit',
-      extra_config: { 'gwdeploy/runtime': { workers: 1 } },
-      endpoints: [
-        {
-          endpoint: '/proxy-every',
-          backend: [
-            {
-              host,
-              url_pattern: '/echo',
-              extra_config: { 'qos/ratelimit/proxy': { max_rate: 2, every: '1h' } },
-            },
-          ],
-        },
-        clientLimit('/header', { strategy: 'header', key: 'X-Api-Key' }, host),
-        clientLimit('/ip-key', { strategy: 'ip', key: 'X-Real-Client' }, host),
-        clientLimit(
-          '/header-constructor',
-          { strategy: 'header', key: 'Constructor', client_capacity: 2 },
-          host,
-        ),
-        clientLimit('/ip-constructor', { strategy: 'ip', key: 'Constructor' }, host),
-        // No client_capacity: krakend-ratelimit sizes it uint64(client rate per second) = 0, as the
-        // endpoint rate per second (1000) is >= 1. A token comes after 4000 s.
-        {
-          endpoint: '/client-below-one',
-          extra_config: {
-            'qos/ratelimit/router': {
-              every: '1h',
-              max_rate: 3_600_000,
-              client_max_rate: 0.9,
-              strategy: 'ip',
-            },
+  return {
+    version: 3,
+    name: 'rl-audit',
+    extra_config: { 'gwdeploy/runtime': { workers: 1 } },
+    endpoints: [
+      {
+        endpoint: '/proxy-every',
+        backend: [
+          {
+            host,
+            url_pattern: '/echo',
+            extra_config: { 'qos/ratelimit/proxy': { max_rate: 2, every: '1h' } },
           },
-          backend: [{ host, url_pattern: '/echo' }],
+        ],
+      },
+      clientLimit('/header', { strategy: 'header', key: 'X-Api-Key' }, host),
+      clientLimit('/ip-key', { strategy: 'ip', key: 'X-Real-Client' }, host),
+      clientLimit(
+        '/header-constructor',
+        { strategy: 'header', key: 'Constructor', client_capacity: 2 },
+        host,
+      ),
+      clientLimit('/ip-constructor', { strategy: 'ip', key: 'Constructor' }, host),
+      // No client_capacity: krakend-ratelimit sizes it uint64(client rate per second) = 0, as the
+      // endpoint rate per second (1000) is >= 1. A token comes after 4000 s.
+      {
+        endpoint: '/client-below-one',
+        extra_config: {
+          'qos/ratelimit/router': {
+            every: '1h',
+            max_rate: 3_600_000,
+            client_max_rate: 0.9,
+            strategy: 'ip',
+          },
         },
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
+        backend: [{ host, url_pattern: '/echo' }],
+      },
+    ],
+  }
 })
 
 /** A GET with a header sent on several lines; the status code. */
@@ -87,9 +69,9 @@ const statuses = async (path: string, headers: Record<string, string>, count: nu
 
 describe('krakend-ratelimit audit', () => {
   test('qos/ratelimit/proxy honours "every" (rate 2 per hour: capacity 1, the second call fails)', async () => {
-    const seen = backend.seen.length
+    const seen = gw.backend.seen.length
     assert.deepEqual(await statuses('/proxy-every', {}, 3), [200, 500, 500])
-    assert.equal(backend.seen.length, seen + 1)
+    assert.equal(gw.backend.seen.length, seen + 1)
   })
 
   test("strategy header keys on the first line of a repeated header, as Go's Header.Get", async () => {
@@ -116,9 +98,9 @@ describe('krakend-ratelimit audit', () => {
   test('a client capacity that rounds to 0 starts every client with an empty bucket: 429 until a token is made', async () => {
     // krakendrate clamps the bucket's size to 1 but keeps its initial stock at 0, so a new client's
     // first call is refused (it passed here).
-    const seen = backend.seen.length
+    const seen = gw.backend.seen.length
     assert.deepEqual(await statuses('/client-below-one', {}, 2), [429, 429])
-    assert.equal(backend.seen.length, seen)
+    assert.equal(gw.backend.seen.length, seen)
   })
 
   test('config: "every" that Go cannot parse, a zero proxy "every", and cleanup_period', () => {

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  send,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, send, sendRaw } from '../helpers.ts'
 
 // Go's server moves Host into Request.Host (and drops Transfer-Encoding from the header map), so
 // krakend-ratelimit's Header.Get("Host") is always "": strategy header answers 429 to every
 // request, strategy ip falls back to gin's ClientIP. Rates are per hour: no token comes back.
-let backend: TestBackend
-let gw: Running
-
-before(async () => {
-  backend = await startBackend('api')
+const gw = gatewayWith((backend) => {
   const limited = (path: string, limit: Record<string, unknown>, method = 'GET') => ({
     endpoint: path,
     method,
@@ -27,22 +15,16 @@ before(async () => {
     },
     backend: [{ host: [backend.origin], url_pattern: '/echo' }],
   })
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      extra_config: { router: { use_h2c: true } },
-      endpoints: [
-        limited('/by-host', { strategy: 'header', key: 'Host' }),
-        limited('/by-te', { strategy: 'header', key: 'Transfer-Encoding' }, 'POST'),
-        limited('/ip-from-host', { strategy: 'ip', key: 'Host' }),
-        limited('/h2-host', { strategy: 'header', key: 'Host' }),
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gw.close()
-  await backend.close()
+  return {
+    version: 3,
+    extra_config: { router: { use_h2c: true } },
+    endpoints: [
+      limited('/by-host', { strategy: 'header', key: 'Host' }),
+      limited('/by-te', { strategy: 'header', key: 'Transfer-Encoding' }, 'POST'),
+      limited('/ip-from-host', { strategy: 'ip', key: 'Host' }),
+      limited('/h2-host', { strategy: 'header', key: 'Host' }),
+    ],
+  }
 })
 
 const get = (path: string, host: string, ...lines: string[]) =>

@@ -1,0 +1,80 @@
+import { after, before } from 'node:test'
+import type { GatewayOptions } from '../../src/gateway/app.ts'
+import {
+  mustConfig,
+  type RouteSpec,
+  type Running,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from './helpers.ts'
+
+export interface GatewayFixtureOptions {
+  /** Backends to start, by name, with their routes; the first is `backend`. Default: `{ api: {} }`. */
+  backends?: Record<string, Record<string, RouteSpec>>
+  /** Passed to startGateway. */
+  options?: GatewayOptions
+}
+
+/** What `gatewayWith` started; read it inside tests (it is filled by the `before` hook). */
+export interface GatewayFixture {
+  /** The first backend. */
+  readonly backend: TestBackend
+  /** Every backend, by name. */
+  readonly backends: Readonly<Record<string, TestBackend>>
+  readonly running: Running
+  readonly url: string
+}
+
+/**
+ * Registers, in the calling scope (file or describe), a `before` hook that starts the backends and
+ * then a gateway on `configFor(backend, backends)`, and an `after` hook that closes them. What was
+ * started is closed even when a later start throws.
+ */
+export function gatewayWith(
+  configFor: (backend: TestBackend, backends: Record<string, TestBackend>) => unknown,
+  { backends: routesByName = { api: {} }, options }: GatewayFixtureOptions = {},
+): GatewayFixture {
+  const backends: Record<string, TestBackend> = {}
+  let running: Running | undefined
+  const started: Array<{ close(): Promise<void> }> = []
+  const closeStarted = async () => {
+    for (const item of started.splice(0).reverse()) await item.close()
+  }
+  before(async () => {
+    try {
+      for (const [name, routes] of Object.entries(routesByName)) {
+        const backend = await startBackend(name, routes)
+        started.push(backend)
+        backends[name] = backend
+      }
+      running = await startGateway(mustConfig(configFor(firstBackend(), backends)), options)
+      started.push(running)
+    } catch (error) {
+      await closeStarted()
+      throw error
+    }
+  })
+  after(closeStarted)
+  const firstBackend = () => {
+    const first = Object.values(backends)[0]
+    if (!first) throw new Error('gatewayWith: no backend started yet (read it inside a test or hook)')
+    return first
+  }
+  const mustRunning = () => {
+    if (!running) throw new Error('gatewayWith: the gateway is not running (read it inside a test or hook)')
+    return running
+  }
+  return {
+    get backend() {
+      return firstBackend()
+    },
+    backends,
+    get running() {
+      return mustRunning()
+    },
+    get url() {
+      return mustRunning().url
+    },
+  }
+}
