@@ -10,15 +10,8 @@ import {
 } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { canonicalHeaderKey } from '../../src/gateway/go-url.ts'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from './helpers.ts'
+import { gatewayWith } from './gateway-fixture.ts'
+import { mustConfig, type Running, rawRequest, sendRaw, startGateway } from './helpers.ts'
 
 /** The header names of an answer's head, as written. */
 const headerNames = (head: string): string[] =>
@@ -28,41 +21,40 @@ const headerNames = (head: string): string[] =>
     .map((line) => line.slice(0, line.indexOf(':')))
 
 describe('answer header names over HTTP/1.1 are Go-canonical', () => {
-  let backend: TestBackend
-  let gw: Running
-  before(async () => {
-    backend = await startBackend('b', {
-      '/json': { body: { a: 1 }, headers: { 'x-my-thing': '1', 'www-authenticate': 'Basic', x_odd: '2' } },
-      '/gone': { status: 404, raw: 'gone' },
-    })
-    gw = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: {
-          'security/cors': { allow_origins: ['https://app.example'], expose_headers: ['X-Total'] },
-          'security/http': { frame_deny: true, content_type_nosniff: true, browser_xss_filter: true },
+  const gw = gatewayWith(
+    (backend) => ({
+      version: 3,
+      extra_config: {
+        'security/cors': { allow_origins: ['https://app.example'], expose_headers: ['X-Total'] },
+        'security/http': { frame_deny: true, content_type_nosniff: true, browser_xss_filter: true },
+      },
+      endpoints: [
+        {
+          endpoint: '/json',
+          cache_ttl: '60s',
+          backend: [{ host: [backend.origin], url_pattern: '/json' }],
         },
-        endpoints: [
-          {
-            endpoint: '/json',
-            cache_ttl: '60s',
-            backend: [{ host: [backend.origin], url_pattern: '/json' }],
+        {
+          endpoint: '/noop',
+          output_encoding: 'no-op',
+          backend: [{ host: [backend.origin], url_pattern: '/json', encoding: 'no-op' }],
+        },
+        { endpoint: '/fail', backend: [{ host: [backend.origin], url_pattern: '/gone' }] },
+        { endpoint: '/dir/', backend: [{ host: [backend.origin], url_pattern: '/json' }] },
+      ],
+    }),
+    {
+      backends: {
+        b: {
+          '/json': {
+            body: { a: 1 },
+            headers: { 'x-my-thing': '1', 'www-authenticate': 'Basic', x_odd: '2' },
           },
-          {
-            endpoint: '/noop',
-            output_encoding: 'no-op',
-            backend: [{ host: [backend.origin], url_pattern: '/json', encoding: 'no-op' }],
-          },
-          { endpoint: '/fail', backend: [{ host: [backend.origin], url_pattern: '/gone' }] },
-          { endpoint: '/dir/', backend: [{ host: [backend.origin], url_pattern: '/json' }] },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gw.close()
-    await backend.close()
-  })
+          '/gone': { status: 404, raw: 'gone' },
+        },
+      },
+    },
+  )
 
   const answer = async (lines: string[]) => {
     const { status, head } = await sendRaw(gw.url, rawRequest(lines))

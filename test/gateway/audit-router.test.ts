@@ -2,16 +2,9 @@
 // targets no HTTP client library sends: raw HTTP/1.1 bytes on a socket.
 import assert from 'node:assert/strict'
 import { connect as connectTcp } from 'node:net'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from './helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from './gateway-fixture.ts'
+import { rawRequest, sendRaw } from './helpers.ts'
 
 /** Sends `text`, then `later` once the answer so far contains `waitFor`; returns all it read. */
 async function converse(url: string, text: string, waitFor?: string, later?: string): Promise<string> {
@@ -31,35 +24,27 @@ async function converse(url: string, text: string, waitFor?: string, later?: str
 }
 
 describe('Go server and gin routing on raw HTTP/1.1', () => {
-  let backend: TestBackend
-  let gw: Running
-  before(async () => {
-    backend = await startBackend('b', {})
-    gw = await startGateway(
-      mustConfig({
-        version: 3,
-        echo_endpoint: true,
-        endpoints: [
-          { endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo/a' }] },
-          {
-            endpoint: '/p',
-            method: 'POST',
-            backend: [{ host: [backend.origin], url_pattern: '/echo/p', method: 'POST' }],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gw.close()
-    await backend.close()
-  })
+  const gw = gatewayWith(
+    (backend) => ({
+      version: 3,
+      echo_endpoint: true,
+      endpoints: [
+        { endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo/a' }] },
+        {
+          endpoint: '/p',
+          method: 'POST',
+          backend: [{ host: [backend.origin], url_pattern: '/echo/p', method: 'POST' }],
+        },
+      ],
+    }),
+    { backends: { b: {} } },
+  )
 
   test('# is part of the path (a request target has no fragment): /a#b is not /a', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const { status } = await sendRaw(gw.url, rawRequest(['GET /a#b HTTP/1.1', 'Host: x']))
     assert.equal(status, 404)
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
   })
 
   test('Host missing, repeated or malformed: Go refuses before routing, with its reason', async () => {
@@ -81,7 +66,7 @@ describe('Go server and gin routing on raw HTTP/1.1', () => {
   })
 
   test('a Transfer-Encoding other than one chunked is 501, the body never forwarded', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const answer = await converse(
       gw.url,
       'POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n1\r\na\r\n0\r\n\r\n',
@@ -90,7 +75,7 @@ describe('Go server and gin routing on raw HTTP/1.1', () => {
       answer,
       'HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nUnsupported transfer encoding',
     )
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
   })
 
   test('a malformed escape in the path is 400 (url.ParseRequestURI fails)', async () => {
@@ -117,10 +102,10 @@ describe('Go server and gin routing on raw HTTP/1.1', () => {
       query: 'q=1',
       user: '',
     })
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const { status } = await sendRaw(gw.url, rawRequest(['GET http://other:8/a HTTP/1.1', 'Host: x']))
     assert.equal(status, 200)
-    assert.equal(backend.seen[before]?.headers['x-forwarded-host'], 'other:8')
+    assert.equal(gw.backend.seen[before]?.headers['x-forwarded-host'], 'other:8')
   })
 
   test('Expect: 100-continue: no 100 for a bodiless request; sent when the body is read', async () => {
@@ -136,7 +121,7 @@ describe('Go server and gin routing on raw HTTP/1.1', () => {
       'hi',
     )
     assert.match(withBody, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/)
-    assert.equal(backend.seen.at(-1)?.body, 'hi')
+    assert.equal(gw.backend.seen.at(-1)?.body, 'hi')
     const other = await converse(gw.url, 'GET /a HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n')
     assert.match(other, /^HTTP\/1\.1 417 Expectation Failed\r\n/)
     assert.match(other, /\r\ncontent-length: 0\r\n/i)

@@ -4,17 +4,9 @@
 // server.go newWriterAndRequest, internal/httpcommon NewServerRequest).
 import assert from 'node:assert/strict'
 import { connect } from 'node:http2'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendH2,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from './helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from './gateway-fixture.ts'
+import { rawRequest, sendH2, sendRaw } from './helpers.ts'
 
 /** One h2c stream with exactly these pseudo-headers: its status, or the code it was reset with. */
 async function h2Exchange(url: string, headers: Record<string, string>): Promise<string> {
@@ -37,33 +29,25 @@ async function h2Exchange(url: string, headers: Record<string, string>): Promise
 }
 
 describe('client side: what Go refuses before routing is refused', () => {
-  let backend: TestBackend
-  let gw: Running
-  before(async () => {
-    backend = await startBackend('b', {})
-    gw = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          { endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo/a' }] },
-          { endpoint: '/users/{id}', backend: [{ host: [backend.origin], url_pattern: '/echo/user/{id}' }] },
-          {
-            endpoint: '/p',
-            method: 'POST',
-            backend: [{ host: [backend.origin], url_pattern: '/echo/p', method: 'POST' }],
-          },
-          { endpoint: '/café', backend: [{ host: [backend.origin], url_pattern: '/echo/cafe' }] },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gw.close()
-    await backend.close()
-  })
+  const gw = gatewayWith(
+    (backend) => ({
+      version: 3,
+      endpoints: [
+        { endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo/a' }] },
+        { endpoint: '/users/{id}', backend: [{ host: [backend.origin], url_pattern: '/echo/user/{id}' }] },
+        {
+          endpoint: '/p',
+          method: 'POST',
+          backend: [{ host: [backend.origin], url_pattern: '/echo/p', method: 'POST' }],
+        },
+        { endpoint: '/café', backend: [{ host: [backend.origin], url_pattern: '/echo/cafe' }] },
+      ],
+    }),
+    { backends: { b: {} } },
+  )
 
   test('an HTTP/0.9 or HTTP/2.0 request line is 505 (http1ServerSupportsRequest), not routed', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     for (const version of ['HTTP/0.9', 'HTTP/2.0']) {
       const { head } = await sendRaw(gw.url, rawRequest([`GET /a ${version}`, 'Host: x']))
       assert.equal(
@@ -73,15 +57,15 @@ describe('client side: what Go refuses before routing is refused', () => {
         version,
       )
     }
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
   })
 
   test('an Expect other than 100-continue is 417, over HTTP/1.0 too', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const refused = await sendRaw(gw.url, rawRequest(['GET /a HTTP/1.0', 'Expect: foo']))
     assert.equal(refused.status, 417)
     assert.match(refused.head, /\r\nConnection: close(\r\n|$)/)
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
     // Go's hasToken takes 100-continue only between spaces, tabs and commas: node:http's did more.
     for (const expect of ['x-100-continue', '100-continue-x']) {
       const { status } = await sendRaw(
@@ -93,14 +77,14 @@ describe('client side: what Go refuses before routing is refused', () => {
       )
       assert.equal(status, 417, expect)
     }
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
     // Go's hasToken: 100-continue among others is honoured (HTTP/1.0 just gets no 100).
     const served = await sendRaw(gw.url, rawRequest(['GET /a HTTP/1.0', 'Expect: foo, 100-Continue']))
     assert.equal(served.status, 200)
   })
 
   test('an absolute-form target with an authority url.ParseRequestURI refuses is 400, not routed', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     for (const target of [
       'http://x%/a',
       'http://x%41/a',
@@ -113,7 +97,7 @@ describe('client side: what Go refuses before routing is refused', () => {
       const { status } = await sendRaw(gw.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: h']))
       assert.equal(status, 400, target)
     }
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
     // A valid one is routed by its path, its host taking the Host header's place.
     for (const target of ['http://u:p@[::1]:8080/a', 'HTTP://x/a?q', 'http://x%c3%a9/a']) {
       const { status } = await sendRaw(gw.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: h']))
@@ -122,7 +106,7 @@ describe('client side: what Go refuses before routing is refused', () => {
   })
 
   test('a method llhttp does not know (lowercase, custom) is routed as gin routes it: 405 with Allow, or 404', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const lower = await sendRaw(gw.url, rawRequest(['get /a HTTP/1.1', 'Host: x']))
     assert.equal(lower.status, 405)
     assert.match(lower.head, /\r\nAllow: GET\r\n/)
@@ -137,10 +121,10 @@ describe('client side: what Go refuses before routing is refused', () => {
     assert.equal((await sendRaw(gw.url, rawRequest(['F(O /a HTTP/1.1', 'Host: x']))).status, 400)
     assert.equal((await sendRaw(gw.url, rawRequest(['FOO /a HTTP/1.1']))).status, 400)
     assert.equal((await sendRaw(gw.url, rawRequest(['FOO /a HTTP/2.0', 'Host: x']))).status, 505)
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
     // Pipelined after a request node:http parsed, the packet's first head is never served again.
     await sendRaw(gw.url, `GET /a HTTP/1.1\r\nHost: x\r\n\r\n${rawRequest(['FOO /a HTTP/1.1', 'Host: x'])}`)
-    assert.ok(backend.seen.length <= before + 1)
+    assert.ok(gw.backend.seen.length <= before + 1)
   })
 
   test('a * target with another method than OPTIONS is routed as gin routes it: 404, not 400', async () => {
@@ -151,23 +135,23 @@ describe('client side: what Go refuses before routing is refused', () => {
   })
 
   test('CONNECT is routed as Go routes it (no route has the method): 405 with Allow, 404, 400 for a bad authority', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const onPath = await sendRaw(gw.url, 'CONNECT /a HTTP/1.1\r\nHost: x\r\n\r\n')
     assert.equal(onPath.status, 405)
     assert.match(onPath.head, /\r\nAllow: GET\r\n/)
     assert.equal((await sendRaw(gw.url, 'CONNECT x:443 HTTP/1.1\r\n\r\n')).status, 404)
     assert.equal((await sendRaw(gw.url, 'CONNECT [x]:443 HTTP/1.1\r\nHost: x\r\n\r\n')).status, 400)
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
   })
 
   test('h2c: a :scheme other than http or https, or a :path with a bad escape, is reset', async () => {
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const base = { ':method': 'GET', ':authority': 'x' }
     assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'ftp', ':path': '/a' }), 'reset 1')
     assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'HTTP', ':path': '/a' }), 'reset 1')
     assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'http', ':path': '/users/1%zz' }), 'reset 1')
     assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'http', ':path': '/users/1%2' }), 'reset 1')
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
     // The query is not unescaped by ParseRequestURI: a bad escape there is the backend's business.
     assert.equal(await h2Exchange(gw.url, { ...base, ':scheme': 'https', ':path': '/a?q=%zz' }), '200')
   })
@@ -208,9 +192,9 @@ describe('client side: what Go refuses before routing is refused', () => {
     const served = await sendH2(gw.url, { path: utf8 })
     assert.equal(served.status, 200)
     assert.equal(JSON.parse(served.text).url, '/echo/cafe')
-    const before = backend.seen.length
+    const before = gw.backend.seen.length
     const latin1 = await sendH2(gw.url, { path: '/caf\u00e9' })
     assert.equal(latin1.status, 404)
-    assert.equal(backend.seen.length, before)
+    assert.equal(gw.backend.seen.length, before)
   })
 })

@@ -5,15 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { SignJWT } from 'jose'
-import {
-  mustConfig,
-  type Running,
-  send,
-  sendH2,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send, sendH2 } from '../helpers.ts'
 
 // Several guards on one endpoint, in the order krakend-ce chains them (bot detector, JWT, router
 // Lua, rate limit, then the proxy's Lua, CEL and JSON schema).
@@ -41,51 +34,42 @@ const validator = (extra: Record<string, unknown>) => ({
 })
 
 describe('auth/validator propagate_claims under a per-client rate limit keyed on the claim header', () => {
-  let backend: TestBackend
-  let gateway: Running
-  before(async () => {
-    backend = await startBackend('api')
+  const gateway = gatewayWith((backend) => {
     const limit = { client_max_rate: 1, client_capacity: 1, strategy: 'header' }
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/user',
-            input_headers: ['X-User'],
-            extra_config: {
-              'auth/validator': validator({ propagate_claims: [['sub', 'X-User']] }),
-              'qos/ratelimit/router': { ...limit, key: 'X-User' },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+    return {
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/user',
+          input_headers: ['X-User'],
+          extra_config: {
+            'auth/validator': validator({ propagate_claims: [['sub', 'X-User']] }),
+            'qos/ratelimit/router': { ...limit, key: 'X-User' },
           },
-          {
-            // The claim's header is not forwarded to the backend: the limiter still reads it.
-            endpoint: '/tenant',
-            extra_config: {
-              'auth/validator': validator({
-                propagate_claims: [['org.id', 'X-Org']],
-                propagate_claims_preserve_array: true,
-              }),
-              'qos/ratelimit/router': { ...limit, key: 'x-org' },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        },
+        {
+          // The claim's header is not forwarded to the backend: the limiter still reads it.
+          endpoint: '/tenant',
+          extra_config: {
+            'auth/validator': validator({
+              propagate_claims: [['org.id', 'X-Org']],
+              propagate_claims_preserve_array: true,
+            }),
+            'qos/ratelimit/router': { ...limit, key: 'x-org' },
           },
-          {
-            endpoint: '/ip',
-            extra_config: {
-              'auth/validator': validator({ propagate_claims: [['ip', 'X-Client-Ip']] }),
-              'qos/ratelimit/router': { ...limit, strategy: 'ip', key: 'X-Client-Ip' },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        },
+        {
+          endpoint: '/ip',
+          extra_config: {
+            'auth/validator': validator({ propagate_claims: [['ip', 'X-Client-Ip']] }),
+            'qos/ratelimit/router': { ...limit, strategy: 'ip', key: 'X-Client-Ip' },
           },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await backend?.close()
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        },
+      ],
+    }
   })
 
   const get = async (path: string, claims: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -101,7 +85,7 @@ describe('auth/validator propagate_claims under a per-client rate limit keyed on
     assert.equal(await get('/user', { sub: 'alice' }, { 'x-user': 'mallory-2' }), 429)
     assert.equal(await get('/user', { sub: 'alice' }), 429, 'no header of its own: still alice’s bucket')
     assert.equal(await get('/user', { sub: 'bob' }, { 'x-user': 'alice' }), 200, 'bob’s own bucket')
-    const sent = backend.seen.at(-1)
+    const sent = gateway.backend.seen.at(-1)
     assert.equal(sent?.headers['x-user'], 'bob', 'the backend gets the claim, not the client’s value')
   })
 
@@ -109,7 +93,7 @@ describe('auth/validator propagate_claims under a per-client rate limit keyed on
     assert.equal(await get('/tenant', { org: { id: ['t1', 't2'] } }, { 'x-org': 'a' }), 200)
     assert.equal(await get('/tenant', { org: { id: ['t1', 't3'] } }, { 'x-org': 'b' }), 429)
     assert.equal(await get('/tenant', { org: { id: ['t4'] } }, { 'x-org': 't1' }), 200)
-    assert.equal(backend.seen.at(-1)?.headers['x-org'], undefined, 'not forwarded')
+    assert.equal(gateway.backend.seen.at(-1)?.headers['x-org'], undefined, 'not forwarded')
   })
 
   test('strategy ip with a key header reads the propagated claim', async () => {
@@ -119,63 +103,52 @@ describe('auth/validator propagate_claims under a per-client rate limit keyed on
 })
 
 describe('{JWT.claim} params of a claim the token lacks: lura has no such param, only the URL keeps a placeholder', () => {
-  let backend: TestBackend
-  let gateway: Running
-  before(async () => {
-    backend = await startBackend('api')
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/limited',
-            extra_config: {
-              'auth/validator': validator({}),
-              'qos/ratelimit/router': {
-                client_max_rate: 1,
-                client_capacity: 1,
-                strategy: 'param',
-                key: 'JWT.sub',
-              },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+  const gateway = gatewayWith((backend) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/limited',
+        extra_config: {
+          'auth/validator': validator({}),
+          'qos/ratelimit/router': {
+            client_max_rate: 1,
+            client_capacity: 1,
+            strategy: 'param',
+            key: 'JWT.sub',
           },
-          {
-            endpoint: '/cel',
-            extra_config: {
-              'auth/validator': validator({}),
-              'validation/cel': [{ check_expr: 'size(req_params) > 0' }],
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+      },
+      {
+        endpoint: '/cel',
+        extra_config: {
+          'auth/validator': validator({}),
+          'validation/cel': [{ check_expr: 'size(req_params) > 0' }],
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+      },
+      {
+        endpoint: '/proxy-lua',
+        extra_config: {
+          'auth/validator': validator({}),
+          'modifier/lua-proxy': {
+            pre: "local r = request.load(); if r:params('JWT.sub') == '' then custom_error('no sub', 401) end",
           },
-          {
-            endpoint: '/proxy-lua',
-            extra_config: {
-              'auth/validator': validator({}),
-              'modifier/lua-proxy': {
-                pre: "local r = request.load(); if r:params('JWT.sub') == '' then custom_error('no sub', 401) end",
-              },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.sub}' }],
+      },
+      {
+        endpoint: '/router-lua',
+        extra_config: {
+          'auth/validator': validator({}),
+          'modifier/lua-endpoint': {
+            pre: "local r = ctx.load(); if r:params('JWT.role') == 'banned' then custom_error('banned', 403) end",
           },
-          {
-            endpoint: '/router-lua',
-            extra_config: {
-              'auth/validator': validator({}),
-              'modifier/lua-endpoint': {
-                pre: "local r = ctx.load(); if r:params('JWT.role') == 'banned' then custom_error('banned', 403) end",
-              },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.role}' }],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await backend?.close()
-  })
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo/{JWT.role}' }],
+      },
+    ],
+  }))
   const get = async (path: string, claims: Record<string, unknown>) =>
     (await send(gateway.url, { path, headers: { authorization: `Bearer ${await token(claims)}` } })).status
 
@@ -183,15 +156,15 @@ describe('{JWT.claim} params of a claim the token lacks: lura has no such param,
     assert.equal(await get('/limited', { n: 1 }), 429)
     assert.equal(await get('/limited', { n: 2 }), 429)
     assert.equal(await get('/limited', { sub: 'alice' }), 200)
-    assert.equal(backend.seen.at(-1)?.url, '/echo/alice')
+    assert.equal(gateway.backend.seen.at(-1)?.url, '/echo/alice')
   })
 
   test('validation/cel req_params and a proxy Lua script do not see the placeholder', async () => {
     assert.equal(await get('/cel', { n: 1 }), 500)
     assert.equal(await get('/cel', { sub: 'alice' }), 200)
-    const before = backend.seen.length
+    const before = gateway.backend.seen.length
     assert.equal(await get('/proxy-lua', { n: 1 }), 401)
-    assert.equal(backend.seen.length, before, 'refused before the backend')
+    assert.equal(gateway.backend.seen.length, before, 'refused before the backend')
     assert.equal(await get('/proxy-lua', { sub: 'bob' }), 200)
   })
 
@@ -199,40 +172,29 @@ describe('{JWT.claim} params of a claim the token lacks: lura has no such param,
     assert.equal(await get('/router-lua', { role: 'banned' }), 403)
     assert.equal(await get('/router-lua', { role: 'user' }), 200)
     assert.equal(await get('/router-lua', { sub: 'x' }), 200)
-    assert.equal(backend.seen.at(-1)?.url, '/echo/%7B%7B.JWT.role%7D%7D')
+    assert.equal(gateway.backend.seen.at(-1)?.url, '/echo/%7B%7B.JWT.role%7D%7D')
   })
 })
 
 describe('the guards that never read the body answer before it is read, as in KrakenD', () => {
-  let backend: TestBackend
-  let gateway: Running
-  before(async () => {
-    backend = await startBackend('api')
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        use_h2c: true,
-        extra_config: { router: { max_payload: 16 } },
-        endpoints: [
-          {
-            endpoint: '/a',
-            method: 'POST',
-            extra_config: {
-              'security/bot-detector': { deny: ['bot'] },
-              'auth/validator': validator({}),
-              'qos/ratelimit/router': { client_max_rate: 1, strategy: 'header', key: 'X-Key' },
-              'validation/json-schema': { type: 'object', required: ['n'] },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await backend?.close()
-  })
+  const gateway = gatewayWith((backend) => ({
+    version: 3,
+    use_h2c: true,
+    extra_config: { router: { max_payload: 16 } },
+    endpoints: [
+      {
+        endpoint: '/a',
+        method: 'POST',
+        extra_config: {
+          'security/bot-detector': { deny: ['bot'] },
+          'auth/validator': validator({}),
+          'qos/ratelimit/router': { client_max_rate: 1, strategy: 'header', key: 'X-Key' },
+          'validation/json-schema': { type: 'object', required: ['n'] },
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }))
 
   /** Requests written on one connection; the status line of each answer. */
   const pipelined = async (requests: string[]): Promise<string[]> => {
@@ -260,7 +222,7 @@ describe('the guards that never read the body answer before it is read, as in Kr
     assert.deepEqual(await pipelined([post('{}', [valid, 'X-Key: k2'])]), ['400'], 'the schema reads it')
     const h2 = await sendH2(gateway.url, { method: 'POST', path: '/a', body: big })
     assert.equal(h2.status, 401, 'over h2c too')
-    assert.equal(backend.seen.length, 0)
+    assert.equal(gateway.backend.seen.length, 0)
   })
 
   test('the connection goes on after an answer that left the body unread', async () => {
@@ -271,36 +233,25 @@ describe('the guards that never read the body answer before it is read, as in Kr
 })
 
 describe('a claim propagated to a framing header changes neither the body read nor the host', () => {
-  let backend: TestBackend
-  let gateway: Running
-  before(async () => {
-    backend = await startBackend('api')
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/a',
-            method: 'POST',
-            input_headers: ['X-User'],
-            extra_config: {
-              'auth/validator': validator({
-                propagate_claims: [
-                  ['n', 'Content-Length'],
-                  ['sub', 'X-User'],
-                ],
-              }),
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await backend?.close()
-  })
+  const gateway = gatewayWith((backend) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/a',
+        method: 'POST',
+        input_headers: ['X-User'],
+        extra_config: {
+          'auth/validator': validator({
+            propagate_claims: [
+              ['n', 'Content-Length'],
+              ['sub', 'X-User'],
+            ],
+          }),
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }))
 
   test('the body the client framed reaches the backend whole', async () => {
     const res = await send(gateway.url, {
@@ -310,7 +261,7 @@ describe('a claim propagated to a framing header changes neither the body read n
       body: '{"whole":true}',
     })
     assert.equal(res.status, 200)
-    assert.equal(backend.seen.at(-1)?.body, '{"whole":true}')
-    assert.equal(backend.seen.at(-1)?.headers['x-user'], 'alice')
+    assert.equal(gateway.backend.seen.at(-1)?.body, '{"whole":true}')
+    assert.equal(gateway.backend.seen.at(-1)?.headers['x-user'], 'alice')
   })
 })

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 // santhosh-tekuri/jsonschema v6 (KrakenD CE's library) ignores `$id` in draft-04 (the keyword is
 // `id` there) and, before 2019-09, beside a `$ref`: a relative `$ref` under such an `$id` resolves
 // against the enclosing resource, not the `$id`.
-let backend: TestBackend
-let gw: Running
 
 const d4 = 'http://json-schema.org/draft-04/schema#'
 const d7 = 'http://json-schema.org/draft-07/schema#'
@@ -44,38 +43,29 @@ const schemas: Record<string, Record<string, unknown>> = {
   },
 }
 
-before(async () => {
-  backend = await startBackend('api')
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      name: 'schema-ids',
-      endpoints: Object.entries(schemas).map(([endpoint, schema]) => ({
-        endpoint,
-        method: 'POST',
-        extra_config: { 'validation/json-schema': schema },
-        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-      })),
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+const gw = gatewayWith((backend) => ({
+  version: 3,
+  name: 'schema-ids',
+  endpoints: Object.entries(schemas).map(([endpoint, schema]) => ({
+    endpoint,
+    method: 'POST',
+    extra_config: { 'validation/json-schema': schema },
+    backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+  })),
+}))
 
 describe('validation/json-schema: $id as KrakenD reads it before draft 2019-09', () => {
   test('a draft-04 $id does not move the base of the $refs under it', async () => {
-    const seen = backend.seen.length
+    const seen = gw.backend.seen.length
     assert.equal((await send(gw.url, { method: 'POST', path: '/d4', body: { p: { q: 1 } } })).status, 400)
-    assert.equal(backend.seen.length, seen, 'the backend is not called')
+    assert.equal(gw.backend.seen.length, seen, 'the backend is not called')
     assert.equal((await send(gw.url, { method: 'POST', path: '/d4', body: { p: { q: 'a' } } })).status, 200)
   })
 
   test('a draft-07 $id beside $ref is ignored, as every sibling of $ref', async () => {
-    const seen = backend.seen.length
+    const seen = gw.backend.seen.length
     assert.equal((await send(gw.url, { method: 'POST', path: '/d7', body: { p: 1 } })).status, 400)
-    assert.equal(backend.seen.length, seen, 'the backend is not called')
+    assert.equal(gw.backend.seen.length, seen, 'the backend is not called')
     assert.equal((await send(gw.url, { method: 'POST', path: '/d7', body: { p: 'a' } })).status, 200)
   })
 

@@ -1,20 +1,10 @@
 // modifier/martian's url.Modifier, url.Filter, status.Modifier, priority.Group and cookie.Filter,
 // as google/martian (the commit KrakenD CE 2.13.8 builds) runs them around a backend call.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  send,
-  sendH2,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send, sendH2 } from '../helpers.ts'
 import { MARTIAN_AT, martianErrors } from './martian-config.ts'
-
-let backend: TestBackend
-let gw: Running
 
 const R = ['request']
 const S = ['response']
@@ -23,14 +13,10 @@ const set = (scope: string[], name: string, value: string) => ({ 'header.Modifie
 const add = (scope: string[], name: string, value: string) => ({ 'header.Append': { scope, name, value } })
 const martian = (modifier: unknown) => ({ 'modifier/martian': modifier })
 
-before(async () => {
-  backend = await startBackend('api', {
-    '/fail': { status: 500, body: { failed: true } },
-    '/cookies': { raw: '{}', headers: { 'content-type': 'application/json', 'set-cookie': 'b=2; Path=/' } },
-  })
-  const host = [backend.origin]
-  gw = await startGateway(
-    mustConfig({
+const gw = gatewayWith(
+  (backend) => {
+    const host = [backend.origin]
+    return {
       version: 3,
       name: 'martian-url',
       extra_config: { router: { return_error_msg: true } },
@@ -306,13 +292,20 @@ before(async () => {
           ],
         },
       ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+    }
+  },
+  {
+    backends: {
+      api: {
+        '/fail': { status: 500, body: { failed: true } },
+        '/cookies': {
+          raw: '{}',
+          headers: { 'content-type': 'application/json', 'set-cookie': 'b=2; Path=/' },
+        },
+      },
+    },
+  },
+)
 
 type Echo = { url: string; headers: Record<string, string | undefined> }
 const echo = (text: string) => JSON.parse(text) as Echo
@@ -323,7 +316,7 @@ describe('modifier/martian url.Modifier and url.Filter', () => {
     assert.equal(res.status, 200)
     const sent = echo(res.text)
     assert.equal(sent.url, '/echo/new%20path/caf%C3%A9?x=1&y=%20z')
-    assert.equal(sent.headers.host, new URL(backend.origin).host)
+    assert.equal(sent.headers.host, new URL(gw.backend.origin).host)
   })
 
   test("a path that still decodes to the original keeps lura's raw path; empty fields change nothing", async () => {

@@ -3,52 +3,43 @@
 // filter, as it is for the query the backend receives. A guard that looked it up in a parse that
 // dropped such pieces let the request through to a backend that got `debug=%FF`.
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { parseGoQuery } from '../../../src/gateway/go-url.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
-let backend: TestBackend
-let gw: Running
-
-before(async () => {
-  backend = await startBackend('api')
+const gw = gatewayWith((backend) => {
   const host = [backend.origin]
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/cel',
-          input_query_strings: ['*'],
-          extra_config: { 'validation/cel': [{ check_expr: "!('debug' in req_querystring)" }] },
-          backend: [{ host, url_pattern: '/echo' }],
-        },
-        {
-          endpoint: '/lua',
-          input_query_strings: ['*'],
-          extra_config: {
-            'modifier/lua-endpoint': {
-              pre: "local c = ctx.load()\nif c:query('debug') ~= '' then custom_error('debug is refused', 403) end",
-            },
+  return {
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/cel',
+        input_query_strings: ['*'],
+        extra_config: { 'validation/cel': [{ check_expr: "!('debug' in req_querystring)" }] },
+        backend: [{ host, url_pattern: '/echo' }],
+      },
+      {
+        endpoint: '/lua',
+        input_query_strings: ['*'],
+        extra_config: {
+          'modifier/lua-endpoint': {
+            pre: "local c = ctx.load()\nif c:query('debug') ~= '' then custom_error('debug is refused', 403) end",
           },
-          backend: [{ host, url_pattern: '/echo' }],
         },
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
+        backend: [{ host, url_pattern: '/echo' }],
+      },
+    ],
+  }
 })
 
 for (const path of ['/cel', '/lua'])
   test(`${path}: a guard on a query key sees it whatever bytes its value holds`, async () => {
     for (const query of ['debug=1', 'debug=%FF', 'debug=%C3%A9%FF', '%FF=1&debug=%e9']) {
-      const seen = backend.seen.length
+      const seen = gw.backend.seen.length
       const res = await send(gw.url, { path: `${path}?${query}` })
       assert.notEqual(res.status, 200, `${path}?${query} passed the guard`)
-      assert.equal(backend.seen.length, seen, `${path}?${query} reached the backend`)
+      assert.equal(gw.backend.seen.length, seen, `${path}?${query} reached the backend`)
     }
     const res = await send(gw.url, { path: `${path}?other=%FF` })
     assert.equal(res.status, 200, 'without the key the guard lets the request through')

@@ -2,12 +2,10 @@
 // compiles with santhosh-tekuri/jsonschema v6: draft 2020-12 when "$schema" is absent, the schema
 // checked against its meta-schema, "format" asserted only by draft-04/06/07.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
-
-let backend: TestBackend
-let gw: Running
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 const schemaEndpoint = (path: string, schema: unknown, host: string[]) => ({
   endpoint: path,
@@ -16,33 +14,26 @@ const schemaEndpoint = (path: string, schema: unknown, host: string[]) => ({
   backend: [{ host, url_pattern: '/echo' }],
 })
 
-before(async () => {
-  backend = await startBackend('api')
+const gw = gatewayWith((backend) => {
   const host = [backend.origin]
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      name: 'schema-audit',
-      endpoints: [
-        schemaEndpoint(
-          '/unevaluated',
-          { type: 'object', properties: { a: { type: 'integer' } }, unevaluatedProperties: false },
-          host,
-        ),
-        schemaEndpoint('/dependent', { type: 'object', dependentRequired: { card: ['cvv'] } }, host),
-        schemaEndpoint('/format-2020', { type: 'string', format: 'email' }, host),
-        schemaEndpoint(
-          '/format-07',
-          { $schema: 'http://json-schema.org/draft-07/schema#', type: 'string', format: 'email' },
-          host,
-        ),
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
+  return {
+    version: 3,
+    name: 'schema-audit',
+    endpoints: [
+      schemaEndpoint(
+        '/unevaluated',
+        { type: 'object', properties: { a: { type: 'integer' } }, unevaluatedProperties: false },
+        host,
+      ),
+      schemaEndpoint('/dependent', { type: 'object', dependentRequired: { card: ['cvv'] } }, host),
+      schemaEndpoint('/format-2020', { type: 'string', format: 'email' }, host),
+      schemaEndpoint(
+        '/format-07',
+        { $schema: 'http://json-schema.org/draft-07/schema#', type: 'string', format: 'email' },
+        host,
+      ),
+    ],
+  }
 })
 
 // Always JSON: a string body is sent as a JSON string.

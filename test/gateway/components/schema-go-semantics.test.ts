@@ -4,14 +4,12 @@
 // verdict below was taken from KrakenD itself (scripts/krakend-diff, suite regex) or from
 // santhosh-tekuri v6.0.2 built with Go 1.25.12 (KrakenD CE 2.13.8's toolchain).
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { formatError } from '../../../src/gateway/components/json-schema-formats.ts'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { goParseUrl } from '../../../src/gateway/go-url-parse.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
-
-let backend: TestBackend
-let gw: Running
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 const schemaEndpoint = (path: string, schema: unknown, host: string[]) => ({
   endpoint: path,
@@ -20,51 +18,44 @@ const schemaEndpoint = (path: string, schema: unknown, host: string[]) => ({
   backend: [{ host, url_pattern: '/echo' }],
 })
 
-before(async () => {
-  backend = await startBackend('api')
+const gw = gatewayWith((backend) => {
   const host = [backend.origin]
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      name: 'schema-go',
-      endpoints: [
-        schemaEndpoint(
-          '/pattern',
-          {
-            type: 'object',
-            properties: {
-              name: { type: 'string', pattern: '^[a-z\\s]+$' },
-              code: { type: 'string', pattern: '(?i)^abc$' },
-              line: { type: 'string', pattern: '^a.b$' },
-              slow: { type: 'string', pattern: '^(a+)+$' },
-            },
-            patternProperties: { '^x-': { type: 'number' }, '^y-': { type: 'string' } },
+  return {
+    version: 3,
+    name: 'schema-go',
+    endpoints: [
+      schemaEndpoint(
+        '/pattern',
+        {
+          type: 'object',
+          properties: {
+            name: { type: 'string', pattern: '^[a-z\\s]+$' },
+            code: { type: 'string', pattern: '(?i)^abc$' },
+            line: { type: 'string', pattern: '^a.b$' },
+            slow: { type: 'string', pattern: '^(a+)+$' },
           },
-          host,
-        ),
-        schemaEndpoint('/price', { type: 'object', properties: { price: { multipleOf: 0.01 } } }, host),
-        schemaEndpoint(
-          '/formats',
-          {
-            $schema: 'http://json-schema.org/draft-07/schema#',
-            type: 'object',
-            properties: {
-              email: { format: 'email' },
-              ipv4: { format: 'ipv4' },
-              uri: { format: 'uri' },
-              version: { format: 'semver' },
-              small: { format: 'int32' },
-            },
+          patternProperties: { '^x-': { type: 'number' }, '^y-': { type: 'string' } },
+        },
+        host,
+      ),
+      schemaEndpoint('/price', { type: 'object', properties: { price: { multipleOf: 0.01 } } }, host),
+      schemaEndpoint(
+        '/formats',
+        {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          type: 'object',
+          properties: {
+            email: { format: 'email' },
+            ipv4: { format: 'ipv4' },
+            uri: { format: 'uri' },
+            version: { format: 'semver' },
+            small: { format: 'int32' },
           },
-          host,
-        ),
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
+        },
+        host,
+      ),
+    ],
+  }
 })
 
 const post = async (path: string, body: unknown) =>
