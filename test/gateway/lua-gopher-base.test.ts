@@ -32,6 +32,9 @@ const values: Array<[string, string]> = [
   ["pcall(table.maxn, 'x')", 'false'],
   ["pcall(load, 'return 1')", 'false'],
   ["pcall(ipairs, 'abc')", 'false'],
+  // gopher-lua's string library holds __index (itself), so a string indexes it too.
+  ["type(('abc').__index)", 'table'],
+  ['(function() local n = 0 for _ in pairs(string) do n = n + 1 end return n end)()', '16'],
   ['math.pow(1, 0/0)', '1'],
   ['math.pow(-1, math.huge * 2)', '1'],
   ["math.pow('2', '3')", '8'],

@@ -206,7 +206,7 @@ if math then
   math.atan2 = math.atan
   math.huge = 1.7976931348623157e308
 end
-if string then string.gfind = string.gmatch end
+if string then string.gfind = string.gmatch string.__index = string end
 `
 
 /** Lua 5.3's names gopher-lua lacks: a script calling them fails in KrakenD. */
