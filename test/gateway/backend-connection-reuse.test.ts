@@ -51,97 +51,88 @@ async function startBackend(answer: string) {
 
 const JSON_ANSWER = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}'
 
+type RawBackend = Awaited<ReturnType<typeof startBackend>>
+
+/** A gateway (timeout 3s) whose endpoints call one raw backend; both closed after `run`. */
+async function withGateway(
+  endpoints: (origin: string) => unknown[],
+  run: (url: string, backend: RawBackend) => Promise<void>,
+): Promise<void> {
+  const backend = await startBackend(JSON_ANSWER)
+  try {
+    const gw = await startGateway(
+      mustConfig({ version: 3, timeout: '3s', endpoints: endpoints(backend.origin) }),
+    )
+    try {
+      await run(gw.url, backend)
+    } finally {
+      await gw.close()
+    }
+  } finally {
+    await backend.close()
+  }
+}
+
+/** `/get` passes `ms` (how long the backend waits before answering) to the backend's `/get`. */
+const getEndpoint = (origin: string) => ({
+  endpoint: '/get',
+  input_query_strings: ['ms'],
+  backend: [{ host: [origin], url_pattern: '/get' }],
+})
+
 describe('a connection is reused as soon as its answer is read', () => {
   test("a sequential proxy's calls share one connection, as in Go", async () => {
-    const backend = await startBackend(JSON_ANSWER)
-    const gw = await startGateway(
-      mustConfig({
-        version: 3,
-        timeout: '3s',
-        endpoints: [
-          {
-            endpoint: '/seq',
-            extra_config: { proxy: { sequential: true } },
-            backend: [
-              { host: [backend.origin], url_pattern: '/first' },
-              { host: [backend.origin], url_pattern: '/second' },
-            ],
-          },
+    const sequential = (origin: string) => [
+      {
+        endpoint: '/seq',
+        extra_config: { proxy: { sequential: true } },
+        backend: [
+          { host: [origin], url_pattern: '/first' },
+          { host: [origin], url_pattern: '/second' },
         ],
-      }),
-    )
-    try {
-      for (let i = 0; i < 3; i += 1) assert.equal((await send(gw.url, { path: '/seq' })).status, 200)
+      },
+    ]
+    await withGateway(sequential, async (url, backend) => {
+      for (let i = 0; i < 3; i += 1) assert.equal((await send(url, { path: '/seq' })).status, 200)
       assert.deepEqual(backend.connections, [['/first', '/second', '/first', '/second', '/first', '/second']])
-    } finally {
-      await gw.close()
-      await backend.close()
-    }
+    })
   })
   test('the next call takes the connection that went idle last, as Go takes its idle connections', async () => {
-    const backend = await startBackend(JSON_ANSWER)
-    const gw = await startGateway(
-      mustConfig({
-        version: 3,
-        timeout: '3s',
-        endpoints: [
-          {
-            endpoint: '/get',
-            input_query_strings: ['ms'],
-            backend: [{ host: [backend.origin], url_pattern: '/get' }],
-          },
-        ],
-      }),
+    await withGateway(
+      (origin) => [getEndpoint(origin)],
+      async (url, backend) => {
+        // two calls at once open two connections; the one answered after 300 ms goes idle last
+        const opened = await Promise.all([
+          send(url, { path: '/get?ms=50' }),
+          send(url, { path: '/get?ms=300' }),
+        ])
+        assert.deepEqual(
+          opened.map((r) => r.status),
+          [200, 200],
+        )
+        for (let i = 0; i < 2; i += 1) assert.equal((await send(url, { path: '/get' })).status, 200)
+        const late = backend.connections.find((paths) => paths[0] === '/get?ms=300')
+        const early = backend.connections.find((paths) => paths[0] === '/get?ms=50')
+        assert.deepEqual([early, late], [['/get?ms=50'], ['/get?ms=300', '/get', '/get']])
+      },
     )
-    try {
-      // two calls at once open two connections; the one answered after 300 ms goes idle last
-      const opened = await Promise.all([
-        send(gw.url, { path: '/get?ms=50' }),
-        send(gw.url, { path: '/get?ms=300' }),
-      ])
-      assert.deepEqual(
-        opened.map((r) => r.status),
-        [200, 200],
-      )
-      for (let i = 0; i < 2; i += 1) assert.equal((await send(gw.url, { path: '/get' })).status, 200)
-      const late = backend.connections.find((paths) => paths[0] === '/get?ms=300')
-      const early = backend.connections.find((paths) => paths[0] === '/get?ms=50')
-      assert.deepEqual([early, late], [['/get?ms=50'], ['/get?ms=300', '/get', '/get']])
-    } finally {
-      await gw.close()
-      await backend.close()
-    }
   })
   test('a connection that failed during a call is passed over: the next call takes the other idle one', async () => {
-    const backend = await startBackend(JSON_ANSWER)
-    const gw = await startGateway(
-      mustConfig({
-        version: 3,
-        timeout: '3s',
-        endpoints: [
-          {
-            endpoint: '/get',
-            input_query_strings: ['ms'],
-            backend: [{ host: [backend.origin], url_pattern: '/get' }],
-          },
-          { endpoint: '/fail', backend: [{ host: [backend.origin], url_pattern: '/fail' }] },
-        ],
-      }),
-    )
-    try {
-      await Promise.all([send(gw.url, { path: '/get?ms=50' }), send(gw.url, { path: '/get?ms=300' })])
+    const getAndFail = (origin: string) => [
+      getEndpoint(origin),
+      { endpoint: '/fail', backend: [{ host: [origin], url_pattern: '/fail' }] },
+    ]
+    await withGateway(getAndFail, async (url, backend) => {
+      await Promise.all([send(url, { path: '/get?ms=50' }), send(url, { path: '/get?ms=300' })])
       // the connection idle last takes the call and fails with it (an answer begun: no retry)
-      assert.equal((await send(gw.url, { path: '/fail' })).status, 500)
-      assert.equal((await send(gw.url, { path: '/get' })).status, 200)
+      assert.equal((await send(url, { path: '/fail' })).status, 500)
+      assert.equal((await send(url, { path: '/get' })).status, 200)
       const early = backend.connections.find((paths) => paths[0] === '/get?ms=50')
       const late = backend.connections.find((paths) => paths[0] === '/get?ms=300')
       assert.deepEqual(
         [backend.connections.length, early, late],
         [2, ['/get?ms=50', '/get'], ['/get?ms=300', '/fail']],
       )
-    } finally {
-      await gw.close()
-      await backend.close()
-    }
+    })
   })
 })
