@@ -2,8 +2,9 @@
 // bytes of its initialReadLimitSize, over the head as sent (request line, header lines, blank
 // line), and every header line however many there are. Figures checked against Go's server.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, sendRaw, startBackend, startGateway, type TestBackend } from './helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from './gateway-fixture.ts'
+import { sendRaw } from './helpers.ts'
 
 /** A head of exactly `bytes` bytes: one header padded to length. */
 function headOf(bytes: number): string {
@@ -13,28 +14,20 @@ function headOf(bytes: number): string {
 }
 
 describe('client side: request head limits as Go counts them', () => {
-  let backend: TestBackend
-  let gw: Running
-  before(async () => {
-    backend = await startBackend('b', {})
-    gw = await startGateway(
-      mustConfig({
-        version: 3,
-        max_header_bytes: 8192,
-        endpoints: [
-          {
-            endpoint: '/a',
-            input_headers: ['X-Last'],
-            backend: [{ host: [backend.origin], url_pattern: '/echo/a' }],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gw.close()
-    await backend.close()
-  })
+  const gw = gatewayWith(
+    (backend) => ({
+      version: 3,
+      max_header_bytes: 8192,
+      endpoints: [
+        {
+          endpoint: '/a',
+          input_headers: ['X-Last'],
+          backend: [{ host: [backend.origin], url_pattern: '/echo/a' }],
+        },
+      ],
+    }),
+    { backends: { b: {} } },
+  )
 
   test('max_header_bytes 8192: a head of 12,288 bytes is served, one more byte is 431', async () => {
     assert.equal((await sendRaw(gw.url, headOf(8192 + 4096))).status, 200)
@@ -51,6 +44,6 @@ describe('client side: request head limits as Go counts them', () => {
     assert.ok(request.length <= 8192 + 4096)
     const { status } = await sendRaw(gw.url, request)
     assert.equal(status, 200)
-    assert.equal(backend.seen.at(-1)?.headers['x-last'], 'seen')
+    assert.equal(gw.backend.seen.at(-1)?.headers['x-last'], 'seen')
   })
 })

@@ -14,6 +14,10 @@ export interface GatewayFixtureOptions {
   backends?: Record<string, Record<string, RouteSpec>>
   /** Passed to startGateway. */
   options?: GatewayOptions
+  /** Runs first, in the same hook (top-level before hooks do not wait for each other). */
+  setUp?: () => Promise<void>
+  /** Runs last, after the gateway and backends are closed, even when a start failed. */
+  tearDown?: () => Promise<void>
 }
 
 /** What `gatewayWith` started; read it inside tests (it is filled by the `before` hook). */
@@ -33,7 +37,7 @@ export interface GatewayFixture {
  */
 export function gatewayWith(
   configFor: (backend: TestBackend, backends: Record<string, TestBackend>) => unknown,
-  { backends: routesByName = { api: {} }, options }: GatewayFixtureOptions = {},
+  { backends: routesByName = { api: {} }, options, setUp, tearDown }: GatewayFixtureOptions = {},
 ): GatewayFixture {
   const backends: Record<string, TestBackend> = {}
   let running: Running | undefined
@@ -42,7 +46,9 @@ export function gatewayWith(
     for (const item of started.splice(0).reverse()) await item.close()
   }
   before(async () => {
+    if (tearDown) started.push({ close: tearDown })
     try {
+      await setUp?.()
       for (const [name, routes] of Object.entries(routesByName)) {
         const backend = await startBackend(name, routes)
         started.push(backend)

@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startBackend, startGateway, type TestBackend } from './helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from './gateway-fixture.ts'
 
 // Go's server reads a connection's next request only once it has answered the one before: a
 // malformed request pipelined after whole ones gets its 400 after their answers. Node's parser
 // meets it at once; the gateway holds the 400 until the earlier answers are written.
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  backend = await startBackend('api', { '/slow': { delay_ms: 50, body: { ok: true } } })
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/slow' }] }],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-})
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/slow' }] }],
+  }),
+  { backends: { api: { '/slow': { delay_ms: 50, body: { ok: true } } } } },
+)
 
 /** Everything the gateway writes back to `bytes` until it closes the connection. */
 async function exchange(bytes: string): Promise<string> {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { SignJWT } from 'jose'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 // go-auth0 reads a downloaded JWKS with json.Decoder, which stops after the first JSON value: text
 // after the set's object is never read, so KrakenD verifies with that set. A local file is read
@@ -19,35 +20,31 @@ const ANSWERS: Record<string, string> = {
   '/text-first': `x${SET}`,
 }
 let jwks: Server
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  jwks = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(ANSWERS[req.url ?? ''] ?? '')
-  })
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
-  const origin = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: Object.keys(ANSWERS).map((path) => ({
-        endpoint: path,
-        extra_config: {
-          'auth/validator': { alg: 'HS256', jwk_url: `${origin}${path}`, disable_jwk_security: true },
-        },
-        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-      })),
-    }),
-  )
-})
-
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  await new Promise((resolve) => jwks?.close(resolve))
-})
+let jwksOrigin: string
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: Object.keys(ANSWERS).map((path) => ({
+      endpoint: path,
+      extra_config: {
+        'auth/validator': { alg: 'HS256', jwk_url: `${jwksOrigin}${path}`, disable_jwk_security: true },
+      },
+      backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+    })),
+  }),
+  {
+    setUp: async () => {
+      jwks = createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(ANSWERS[req.url ?? ''] ?? '')
+      })
+      await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
+      jwksOrigin = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`
+    },
+    tearDown: async () => {
+      await new Promise((resolve) => jwks?.close(resolve))
+    },
+  },
+)
 
 const status = async (path: string) => {
   const token = await new SignJWT({ sub: 'a' })

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { sendRaw } from '../helpers.ts'
 import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 
 // krakend-jose reads cookie_key with Go's Request.Cookie: each `;` part trimmed of ASCII space,
@@ -15,33 +9,29 @@ import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 // `\`), and no cookie at all once the request carries more than 3000 (Go 1.25's limit).
 let token: string
 let issuer: Hs256Issuer
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  issuer = await hs256Issuer()
-  token = await issuer.token({ sub: 'alice' })
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/private',
-          extra_config: {
-            'auth/validator': issuer.validator({ cookie_key: 'tk' }),
-          },
-          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/private',
+        extra_config: {
+          'auth/validator': issuer.validator({ cookie_key: 'tk' }),
         },
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  await issuer?.remove()
-})
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }),
+  {
+    setUp: async () => {
+      issuer = await hs256Issuer()
+      token = await issuer.token({ sub: 'alice' })
+    },
+    tearDown: async () => {
+      await issuer?.remove()
+    },
+  },
+)
 
 /** The status for one Cookie line written as latin1 bytes (a `T` stands for the token). */
 async function statusFor(cookie: string): Promise<number> {

@@ -1,49 +1,38 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  rawRequest,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { rawRequest, sendRaw } from '../helpers.ts'
 import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 
 // Go's HTTP/1 server moves Host into Request.Host and drops Transfer-Encoding from Request.Header,
 // so krakend-jose's header extractor never finds a token there with auth_header_name "Host": a
 // token written as the Host is no token (401), and the cookie is read instead.
 let issuer: Hs256Issuer
-let backend: TestBackend
-let gateway: Running
 let token: string
 
-before(async () => {
-  issuer = await hs256Issuer()
-  token = await issuer.token({ sub: 'alice' })
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/private',
-          extra_config: {
-            'auth/validator': issuer.validator({ auth_header_name: 'Host', cookie_key: 'tk' }),
-          },
-          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/private',
+        extra_config: {
+          'auth/validator': issuer.validator({ auth_header_name: 'Host', cookie_key: 'tk' }),
         },
-      ],
-    }),
-  )
-})
-
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  await issuer?.remove()
-})
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }),
+  {
+    setUp: async () => {
+      issuer = await hs256Issuer()
+      token = await issuer.token({ sub: 'alice' })
+    },
+    tearDown: async () => {
+      await issuer?.remove()
+    },
+  },
+)
 
 describe('auth/validator with auth_header_name "Host"', () => {
   test('a token written as the Host is not read; the cookie is', async () => {

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import {
-  mustConfig,
-  type Running,
-  sendRaw,
-  startBackend,
-  startGateway,
-  type TestBackend,
-} from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { sendRaw } from '../helpers.ts'
 import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 
 // go-jose's ParseSigned drops every rune unicode.IsSpace names from the token, after reading the
@@ -15,33 +9,29 @@ import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 // KrakenD; a lone latin1 0xA0 byte is no rune (U+FFFD stays) and a zero-width space is no space.
 let token: string
 let issuer: Hs256Issuer
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  issuer = await hs256Issuer()
-  token = await issuer.token({ sub: 'alice' })
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/private',
-          extra_config: {
-            'auth/validator': issuer.validator(),
-          },
-          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/private',
+        extra_config: {
+          'auth/validator': issuer.validator(),
         },
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  await issuer?.remove()
-})
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }),
+  {
+    setUp: async () => {
+      issuer = await hs256Issuer()
+      token = await issuer.token({ sub: 'alice' })
+    },
+    tearDown: async () => {
+      await issuer?.remove()
+    },
+  },
+)
 
 /** The status for `Authorization: Bearer <token cut at 30 by sep>`, sep written in `encoding`. */
 async function statusWith(sep: string, encoding: BufferEncoding): Promise<number> {

@@ -1,45 +1,39 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 import { MARTIAN_AT, martianErrors } from './martian-config.ts'
 
-let backend: TestBackend
-let gw: Running
-
-before(async () => {
-  backend = await startBackend('api', {
-    '/answer': { raw: 'hi', headers: { 'content-type': 'text/plain', 'x-backend': 'b', 'x-drop': 'd' } },
-    '/bad': { status: 400, body: { error: 'no' } },
-  })
-  const host = [backend.origin]
-  /** body.Modifier on the answer: `{"msg":"static","n":1.50}`. */
-  const staticAnswer = {
-    'body.Modifier': {
-      scope: ['response'],
-      body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
-      contentType: 'application/json',
-    },
-  }
-  const answerModifiers = {
-    'fifo.Group': {
-      modifiers: [
-        { 'header.Modifier': { scope: ['request', 'response'], name: 'X-Martian', value: 'm' } },
-        { 'header.Append': { scope: ['response'], name: 'X-Backend', value: 'again' } },
-        { 'header.Copy': { scope: ['response'], from: 'X-Backend', to: 'X-Copy' } },
-        { 'header.Blacklist': { scope: ['response'], names: ['X-Drop'] } },
-        { 'header.Modifier': { scope: ['request'], name: 'X-Request-Only', value: 'r' } },
-        // A group scoped to the request keeps only its modifiers' request side.
-        {
-          'fifo.Group': {
-            scope: ['request'],
-            modifiers: [{ 'header.Modifier': { scope: ['response'], name: 'X-Never', value: 'n' } }],
+const gw = gatewayWith(
+  (backend) => {
+    const host = [backend.origin]
+    /** body.Modifier on the answer: `{"msg":"static","n":1.50}`. */
+    const staticAnswer = {
+      'body.Modifier': {
+        scope: ['response'],
+        body: 'eyJtc2ciOiJzdGF0aWMiLCJuIjoxLjUwfQ==',
+        contentType: 'application/json',
+      },
+    }
+    const answerModifiers = {
+      'fifo.Group': {
+        modifiers: [
+          { 'header.Modifier': { scope: ['request', 'response'], name: 'X-Martian', value: 'm' } },
+          { 'header.Append': { scope: ['response'], name: 'X-Backend', value: 'again' } },
+          { 'header.Copy': { scope: ['response'], from: 'X-Backend', to: 'X-Copy' } },
+          { 'header.Blacklist': { scope: ['response'], names: ['X-Drop'] } },
+          { 'header.Modifier': { scope: ['request'], name: 'X-Request-Only', value: 'r' } },
+          // A group scoped to the request keeps only its modifiers' request side.
+          {
+            'fifo.Group': {
+              scope: ['request'],
+              modifiers: [{ 'header.Modifier': { scope: ['response'], name: 'X-Never', value: 'n' } }],
+            },
           },
-        },
-      ],
-    },
-  }
-  gw = await startGateway(
-    mustConfig({
+        ],
+      },
+    }
+    return {
       version: 3,
       name: 'martian',
       endpoints: [
@@ -258,13 +252,17 @@ before(async () => {
           ],
         },
       ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+    }
+  },
+  {
+    backends: {
+      api: {
+        '/answer': { raw: 'hi', headers: { 'content-type': 'text/plain', 'x-backend': 'b', 'x-drop': 'd' } },
+        '/bad': { status: 400, body: { error: 'no' } },
+      },
+    },
+  },
+)
 
 describe('modifier/martian', () => {
   test('headers set, copied, appended and removed; the query set and re-encoded as Go does; other backends untouched', async () => {
@@ -327,7 +325,7 @@ describe('modifier/martian', () => {
     assert.equal(res.headers['x-drop'], undefined)
     assert.equal(res.headers['x-request-only'], undefined)
     assert.equal(res.headers['x-never'], undefined)
-    const seen = backend.seen.findLast((r) => r.url === '/answer')
+    const seen = gw.backend.seen.findLast((r) => r.url === '/answer')
     assert.equal(seen?.headers['x-martian'], 'm', 'request and response scope: both')
     assert.equal(seen?.headers['x-request-only'], 'r')
   })

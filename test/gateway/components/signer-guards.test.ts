@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 // auth/signer among the other guards: krakend-jose's signer answers in place of the endpoint
 // handler (after the bot detector and the JWT validator, around lura's proxy).
@@ -57,39 +58,28 @@ describe('auth/signer answers in place of the endpoint handler: router-level gua
 })
 
 describe('auth/signer without its key answers 401 in place of the proxy’s checks, as KrakenD does', () => {
-  let backend: TestBackend
-  let gateway: Running
-  before(async () => {
-    backend = await startBackend('api')
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/sign',
-            method: 'POST',
-            input_headers: ['X-Flag'],
-            extra_config: {
-              'auth/signer': {
-                alg: 'HS256',
-                kid: 'not-in-the-key-set',
-                keys_to_sign: ['t'],
-                jwk_local_path: jwksPath,
-                disable_jwk_security: true,
-              },
-              'validation/cel': [{ check_expr: "!('X-Flag' in req_headers)" }],
-              'validation/json-schema': { type: 'object', required: ['n'] },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+  const gateway = gatewayWith((backend) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/sign',
+        method: 'POST',
+        input_headers: ['X-Flag'],
+        extra_config: {
+          'auth/signer': {
+            alg: 'HS256',
+            kid: 'not-in-the-key-set',
+            keys_to_sign: ['t'],
+            jwk_local_path: jwksPath,
+            disable_jwk_security: true,
           },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await backend?.close()
-  })
+          'validation/cel': [{ check_expr: "!('X-Flag' in req_headers)" }],
+          'validation/json-schema': { type: 'object', required: ['n'] },
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }))
 
   test('a body the schema refuses, or a request CEL refuses, still gets the signer’s 401', async () => {
     const post = (body: unknown, headers: Record<string, string> = {}) =>
@@ -97,15 +87,12 @@ describe('auth/signer without its key answers 401 in place of the proxy’s chec
     assert.equal((await post({})).status, 401)
     assert.equal((await post({ n: 1 }, { 'x-flag': '1' })).status, 401)
     assert.equal((await post({ n: 1 })).status, 401)
-    assert.equal(backend.seen.length, 0)
+    assert.equal(gateway.backend.seen.length, 0)
   })
 })
 
 describe('auth/signer answers a refusal from inside the proxy with its own 400, no body (krakend-jose)', () => {
-  let backend: TestBackend
-  let gateway: Running
-  before(async () => {
-    backend = await startBackend('api')
+  const gateway = gatewayWith((backend) => {
     const signer = {
       alg: 'HS256',
       kid: 'k1',
@@ -113,42 +100,36 @@ describe('auth/signer answers a refusal from inside the proxy with its own 400, 
       jwk_local_path: jwksPath,
       disable_jwk_security: true,
     }
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: [
-          {
-            endpoint: '/checked',
-            method: 'POST',
-            input_headers: ['X-Flag'],
-            extra_config: {
-              'auth/signer': signer,
-              'validation/cel': [{ check_expr: "!('X-Flag' in req_headers)" }],
-              'validation/json-schema': { type: 'object', required: ['n'] },
-            },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+    return {
+      version: 3,
+      extra_config: { router: { return_error_msg: true } },
+      endpoints: [
+        {
+          endpoint: '/checked',
+          method: 'POST',
+          input_headers: ['X-Flag'],
+          extra_config: {
+            'auth/signer': signer,
+            'validation/cel': [{ check_expr: "!('X-Flag' in req_headers)" }],
+            'validation/json-schema': { type: 'object', required: ['n'] },
           },
-          {
-            endpoint: '/scripted',
-            method: 'POST',
-            input_headers: ['X-Flag'],
-            extra_config: {
-              'auth/signer': signer,
-              'modifier/lua-proxy': {
-                pre: "local r = request.load(); if r:headers('X-Flag') == '1' then custom_error('no', 418) end",
-                post: "local r = response.load(); if r:data():get('backend') == 'api' then custom_error('post', 418) end",
-              },
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        },
+        {
+          endpoint: '/scripted',
+          method: 'POST',
+          input_headers: ['X-Flag'],
+          extra_config: {
+            'auth/signer': signer,
+            'modifier/lua-proxy': {
+              pre: "local r = request.load(); if r:headers('X-Flag') == '1' then custom_error('no', 418) end",
+              post: "local r = response.load(); if r:data():get('backend') == 'api' then custom_error('post', 418) end",
             },
-            backend: [{ host: [backend.origin], url_pattern: '/echo' }],
           },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await backend?.close()
+          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        },
+      ],
+    }
   })
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
