@@ -15,42 +15,24 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { type Authority, certificateAuthority } from '../../helpers/tls-authority.ts'
 import { selfSignedCertificate } from '../../helpers/tls-certificate.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { mustConfig, send, startGateway } from '../helpers.ts'
 
 let jwks: Server
-let backend: TestBackend
-let gw: Running
 let origin = ''
 const seen: Array<{ url: string; headers: IncomingHttpHeaders }> = []
 const rsa = await generateKeyPair('RS256')
 
-before(async () => {
-  const set = JSON.stringify({ keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256' }] })
-  jwks = createServer(await selfSignedCertificate('jwks'), (req, res) => {
-    seen.push({ url: req.url ?? '', headers: req.headers })
-    if (req.url === '/moved') return res.writeHead(302, { location: '/jwks.json' }).end()
-    if (req.url === '/backslash') return res.writeHead(302, { location: '\\\\evil.example/jwks.json' }).end()
-    if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end()
-    const gzip = req.headers['accept-encoding'] === 'gzip'
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+const gw = gatewayWith(
+  (backend) => {
+    const endpoint = (path: string, insecure: boolean, jwkPath = '/moved') => ({
+      endpoint: path,
+      extra_config: {
+        'auth/validator': { alg: 'RS256', jwk_url: origin + jwkPath, disable_jwk_security: insecure },
+      },
+      backend: [{ host: [backend.origin], url_pattern: '/echo' }],
     })
-    res.end(gzip ? gzipSync(set) : set)
-  })
-  jwks.listen(0, '127.0.0.1')
-  await new Promise((resolve) => jwks.once('listening', resolve))
-  origin = `https://127.0.0.1:${(jwks.address() as AddressInfo).port}`
-  backend = await startBackend('api')
-  const endpoint = (path: string, insecure: boolean, jwkPath = '/moved') => ({
-    endpoint: path,
-    extra_config: {
-      'auth/validator': { alg: 'RS256', jwk_url: origin + jwkPath, disable_jwk_security: insecure },
-    },
-    backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-  })
-  gw = await startGateway(
-    mustConfig({
+    return {
       version: 3,
       name: 'jwks',
       endpoints: [
@@ -59,14 +41,33 @@ before(async () => {
         endpoint('/backslash', true, '/backslash'),
         endpoint('/loop', true, '/loop'),
       ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-  jwks?.close()
-})
+    }
+  },
+  {
+    setUp: async () => {
+      const set = JSON.stringify({ keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256' }] })
+      jwks = createServer(await selfSignedCertificate('jwks'), (req, res) => {
+        seen.push({ url: req.url ?? '', headers: req.headers })
+        if (req.url === '/moved') return res.writeHead(302, { location: '/jwks.json' }).end()
+        if (req.url === '/backslash')
+          return res.writeHead(302, { location: '\\\\evil.example/jwks.json' }).end()
+        if (req.url === '/loop') return res.writeHead(302, { location: '/loop' }).end()
+        const gzip = req.headers['accept-encoding'] === 'gzip'
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        })
+        res.end(gzip ? gzipSync(set) : set)
+      })
+      jwks.listen(0, '127.0.0.1')
+      await new Promise((resolve) => jwks.once('listening', resolve))
+      origin = `https://127.0.0.1:${(jwks.address() as AddressInfo).port}`
+    },
+    tearDown: async () => {
+      jwks?.close()
+    },
+  },
+)
 
 const token = () =>
   new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(rsa.privateKey)
@@ -153,7 +154,7 @@ describe("krakend-jose's TLS trust: jwk_local_ca, jwk_fingerprints, cipher_suite
       {
         endpoint: '/v',
         extra_config: { 'auth/validator': { alg: 'RS256', jwk_url: url, ...validator } },
-        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+        backend: [{ host: [gw.backend.origin], url_pattern: '/echo' }],
       },
     ],
   })

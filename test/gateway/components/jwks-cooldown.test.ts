@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 const first = await generateKeyPair('RS256', { extractable: true })
 const second = await generateKeyPair('RS256', { extractable: true })
@@ -18,26 +19,15 @@ const token = (key: CryptoKey, kid: string) =>
 let keys: unknown[] = []
 let downloads = 0
 let jwks: Server
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  keys = [{ ...(await exportJWK(first.publicKey)), kid: 'k1' }]
-  jwks = createServer((_req, res) => {
-    downloads += 1
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }))
-  })
-  jwks.listen(0, '127.0.0.1')
-  await new Promise((resolve) => jwks.once('listening', resolve))
-  backend = await startBackend('api')
-  const validator = {
-    alg: 'RS256',
-    jwk_url: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`,
-    disable_jwk_security: true,
-    failed_jwk_key_cooldown: '1s',
-  }
-  gateway = await startGateway(
-    mustConfig({
+const gateway = gatewayWith(
+  (backend) => {
+    const validator = {
+      alg: 'RS256',
+      jwk_url: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`,
+      disable_jwk_security: true,
+      failed_jwk_key_cooldown: '1s',
+    }
+    return {
       version: 3,
       name: 'jwks-cooldown',
       endpoints: [
@@ -47,14 +37,23 @@ before(async () => {
           backend: [{ host: [backend.origin], url_pattern: '/echo' }],
         },
       ],
-    }),
-  )
-})
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  jwks?.close()
-})
+    }
+  },
+  {
+    setUp: async () => {
+      keys = [{ ...(await exportJWK(first.publicKey)), kid: 'k1' }]
+      jwks = createServer((_req, res) => {
+        downloads += 1
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }))
+      })
+      jwks.listen(0, '127.0.0.1')
+      await new Promise((resolve) => jwks.once('listening', resolve))
+    },
+    tearDown: async () => {
+      jwks?.close()
+    },
+  },
+)
 
 const call = async (bearer: string) =>
   (await send(gateway.url, { path: '/guarded', headers: { authorization: `Bearer ${bearer}` } })).status

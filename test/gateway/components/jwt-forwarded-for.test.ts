@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 
 // lura's router builds the backend headers after krakend-jose set the claims on the client's
@@ -8,24 +9,19 @@ import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 // X-Forwarded-For or X-Real-IP decides it (every proxy trusted, the default), listed in
 // input_headers or not; User-Agent and X-Forwarded-Host are lura's whatever the claims say.
 let issuer: Hs256Issuer
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  issuer = await hs256Issuer()
-  backend = await startBackend('api')
-  const validator = (propagate: string[][], extra: Record<string, unknown> = {}) =>
-    issuer.validator({ propagate_claims: propagate, ...extra })
-  const endpoint = (path: string, propagate: string[][], more: Record<string, unknown> = {}) => ({
-    endpoint: path,
-    ...more,
-    extra_config: {
-      'auth/validator': validator(propagate, (more.jwt as Record<string, unknown> | undefined) ?? {}),
-    },
-    backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-  })
-  gateway = await startGateway(
-    mustConfig({
+const gateway = gatewayWith(
+  (backend) => {
+    const validator = (propagate: string[][], extra: Record<string, unknown> = {}) =>
+      issuer.validator({ propagate_claims: propagate, ...extra })
+    const endpoint = (path: string, propagate: string[][], more: Record<string, unknown> = {}) => ({
+      endpoint: path,
+      ...more,
+      extra_config: {
+        'auth/validator': validator(propagate, (more.jwt as Record<string, unknown> | undefined) ?? {}),
+      },
+      backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+    })
+    return {
       version: 3,
       endpoints: [
         endpoint('/xff', [['ip', 'X-Forwarded-For']]),
@@ -45,15 +41,17 @@ before(async () => {
           },
         ),
       ],
-    }),
-  )
-})
-
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  await issuer?.remove()
-})
+    }
+  },
+  {
+    setUp: async () => {
+      issuer = await hs256Issuer()
+    },
+    tearDown: async () => {
+      await issuer?.remove()
+    },
+  },
+)
 
 const seen = async (path: string, claims: Record<string, unknown>, headers: Record<string, string> = {}) => {
   const res = await send(gateway.url, {

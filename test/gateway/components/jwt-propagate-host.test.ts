@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 
 // krakend-jose propagates a claim with r.Header.Set(name, value): into Go's header map, even for
@@ -9,8 +10,6 @@ import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
 // and so CEL's req_headers); the request's host and body framing do not change, and Go's client
 // never writes these three from the map to a backend.
 let issuer: Hs256Issuer
-let backend: TestBackend
-let gateway: Running
 
 const perClient = (key: string) => ({
   every: '1h',
@@ -20,20 +19,18 @@ const perClient = (key: string) => ({
   key,
 })
 
-before(async () => {
-  issuer = await hs256Issuer()
-  backend = await startBackend('api')
-  const be = [{ host: [backend.origin], url_pattern: '/echo' }]
-  const limited = (path: string, header: string, key: string) => ({
-    endpoint: path,
-    extra_config: {
-      'auth/validator': issuer.validator({ propagate_claims: [['sub', header]] }),
-      'qos/ratelimit/router': perClient(key),
-    },
-    backend: be,
-  })
-  gateway = await startGateway(
-    mustConfig({
+const gateway = gatewayWith(
+  (backend) => {
+    const be = [{ host: [backend.origin], url_pattern: '/echo' }]
+    const limited = (path: string, header: string, key: string) => ({
+      endpoint: path,
+      extra_config: {
+        'auth/validator': issuer.validator({ propagate_claims: [['sub', header]] }),
+        'qos/ratelimit/router': perClient(key),
+      },
+      backend: be,
+    })
+    return {
       version: 3,
       endpoints: [
         limited('/rl-host', 'Host', 'Host'),
@@ -103,15 +100,17 @@ before(async () => {
           backend: be,
         },
       ],
-    }),
-  )
-})
-
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  await issuer?.remove()
-})
+    }
+  },
+  {
+    setUp: async () => {
+      issuer = await hs256Issuer()
+    },
+    tearDown: async () => {
+      await issuer?.remove()
+    },
+  },
+)
 
 const call = async (path: string, claims: Record<string, unknown> | undefined) => {
   const headers: Record<string, string> = { host: 'gw.example' }
@@ -121,14 +120,14 @@ const call = async (path: string, claims: Record<string, unknown> | undefined) =
 }
 
 const post = async (claims: Record<string, unknown>) => {
-  const before = backend.seen.length
+  const before = gateway.backend.seen.length
   const res = await send(gateway.url, {
     path: '/sized',
     method: 'POST',
     headers: { authorization: `Bearer ${await issuer.token(claims)}`, 'content-type': 'text/plain' },
     body: 'abc',
   })
-  return { status: res.status, seen: backend.seen.slice(before) }
+  return { status: res.status, seen: gateway.backend.seen.slice(before) }
 }
 
 describe('a claim propagated into Host, Content-Length or Transfer-Encoding', () => {
@@ -146,7 +145,7 @@ describe('a claim propagated into Host, Content-Length or Transfer-Encoding', ()
   test("CEL's req_headers holds the claims; the backend gets its own Host and the client's X-Forwarded-Host", async () => {
     const seen = await call('/cel-host', { sub: 'u1' })
     assert.equal(seen.status, 200)
-    assert.equal(seen.headers.host, new URL(backend.origin).host)
+    assert.equal(seen.headers.host, new URL(gateway.backend.origin).host)
     assert.equal(seen.headers['x-forwarded-host'], 'gw.example')
     assert.equal(seen.headers['transfer-encoding'], undefined)
   })

@@ -3,16 +3,15 @@ import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { describe, test } from 'node:test'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { mustConfig, send, startGateway } from '../helpers.ts'
 
 // krakend-jose's signer reads its key with go-jose: an RSA private key needs n, e, d, p and q;
 // Go's crypto/rsa computes dp, dq and qi itself when any of them is missing (and signs). A kid the
 // jwk_local_path file lacks, with jwk_url set too, makes go-auth0 download that set and then
 // dereference the nil key krakend-jose's file cache returns: KrakenD crashes at startup.
 let dir: string
-let backend: TestBackend
-let gateway: Running
 const full = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' })
 const { dp, dq: _dq, qi: _qi, ...withoutCrt } = full
 
@@ -27,28 +26,27 @@ const signer = (file: string, extra: Record<string, unknown> = {}) => ({
   },
 })
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gw-signer-keys-'))
-  await writeFile(join(dir, 'bare.json'), JSON.stringify({ keys: [{ ...withoutCrt, kid: 's1' }] }))
-  await writeFile(join(dir, 'dp-only.json'), JSON.stringify({ keys: [{ ...withoutCrt, dp, kid: 's1' }] }))
-  backend = await startBackend('idp', { '/session': { body: { token: { sub: 'alice' } } } })
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: ['bare', 'dp-only'].map((name) => ({
-        endpoint: `/${name}`,
-        extra_config: signer(join(dir, `${name}.json`)),
-        backend: [{ host: [backend.origin], url_pattern: '/session' }],
-      })),
-    }),
-  )
-})
-
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  await rm(dir, { recursive: true, force: true })
-})
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: ['bare', 'dp-only'].map((name) => ({
+      endpoint: `/${name}`,
+      extra_config: signer(join(dir, `${name}.json`)),
+      backend: [{ host: [backend.origin], url_pattern: '/session' }],
+    })),
+  }),
+  {
+    backends: { idp: { '/session': { body: { token: { sub: 'alice' } } } } },
+    setUp: async () => {
+      dir = await mkdtemp(join(tmpdir(), 'gw-signer-keys-'))
+      await writeFile(join(dir, 'bare.json'), JSON.stringify({ keys: [{ ...withoutCrt, kid: 's1' }] }))
+      await writeFile(join(dir, 'dp-only.json'), JSON.stringify({ keys: [{ ...withoutCrt, dp, kid: 's1' }] }))
+    },
+    tearDown: async () => {
+      await rm(dir, { recursive: true, force: true })
+    },
+  },
+)
 
 describe('auth/signer keys', () => {
   for (const name of ['bare', 'dp-only'])
@@ -76,8 +74,8 @@ describe('auth/signer keys', () => {
           endpoints: [
             {
               endpoint: '/t',
-              extra_config: signer(file, { jwk_url: `${backend.origin}/jwks` }),
-              backend: [{ host: [backend.origin], url_pattern: '/session' }],
+              extra_config: signer(file, { jwk_url: `${gateway.backend.origin}/jwks` }),
+              backend: [{ host: [gateway.backend.origin], url_pattern: '/session' }],
             },
           ],
         }),

@@ -2,47 +2,30 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { base64url, compactVerify, exportJWK, generateKeyPair, importJWK } from 'jose'
 import { goJson } from '../../../src/gateway/go-json.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 let dir: string
-let backend: TestBackend
-let gw: Running
 const secret = base64url.encode(new TextEncoder().encode('signer-secret-with-at-least-32-bytes'))
 const rsa = await generateKeyPair('RS256', { extractable: true })
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gw-signer-'))
-  await writeFile(
-    join(dir, 'keys.json'),
-    JSON.stringify({
-      keys: [
-        { kty: 'oct', k: secret, kid: 'hs', alg: 'HS256' },
-        { ...(await exportJWK(rsa.privateKey)), kid: 'rs', alg: 'RS256' },
-      ],
-    }),
-  )
-  backend = await startBackend('idp', {
-    '/session': {
-      body: { access_token: { sub: 'alice', roles: ['a<b'], exp: 1735689600 }, refresh: 'x', user: 7 },
-    },
-    '/broken': { status: 500, body: {} },
-  })
-  const host = [backend.origin]
-  const signer = (kid: string, alg: string, extra: Record<string, unknown> = {}) => ({
-    'auth/signer': {
-      alg,
-      kid,
-      keys_to_sign: ['access_token', 'user'],
-      jwk_local_path: join(dir, 'keys.json'),
-      disable_jwk_security: true,
-      ...extra,
-    },
-  })
-  gw = await startGateway(
-    mustConfig({
+const gw = gatewayWith(
+  (backend) => {
+    const host = [backend.origin]
+    const signer = (kid: string, alg: string, extra: Record<string, unknown> = {}) => ({
+      'auth/signer': {
+        alg,
+        kid,
+        keys_to_sign: ['access_token', 'user'],
+        jwk_local_path: join(dir, 'keys.json'),
+        disable_jwk_security: true,
+        ...extra,
+      },
+    })
+    return {
       version: 3,
       name: 'signer',
       endpoints: [
@@ -67,14 +50,34 @@ before(async () => {
           backend: [{ host, url_pattern: '/session' }],
         },
       ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-  await rm(dir, { recursive: true, force: true })
-})
+    }
+  },
+  {
+    backends: {
+      idp: {
+        '/session': {
+          body: { access_token: { sub: 'alice', roles: ['a<b'], exp: 1735689600 }, refresh: 'x', user: 7 },
+        },
+        '/broken': { status: 500, body: {} },
+      },
+    },
+    setUp: async () => {
+      dir = await mkdtemp(join(tmpdir(), 'gw-signer-'))
+      await writeFile(
+        join(dir, 'keys.json'),
+        JSON.stringify({
+          keys: [
+            { kty: 'oct', k: secret, kid: 'hs', alg: 'HS256' },
+            { ...(await exportJWK(rsa.privateKey)), kid: 'rs', alg: 'RS256' },
+          ],
+        }),
+      )
+    },
+    tearDown: async () => {
+      await rm(dir, { recursive: true, force: true })
+    },
+  },
+)
 
 describe('auth/signer', () => {
   test('objects in keys_to_sign become compact JWS with KrakenD header and Go JSON payload; the rest stays', async () => {

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import { importJWK, type JWK, SignJWT } from 'jose'
 import { MAX_VERIFIED_TOKENS, verifiedPayload } from '../../../src/gateway/components/verified-tokens.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
 const otherSecret = new TextEncoder().encode('another-symmetric-secret-32bytes')
@@ -46,42 +47,37 @@ test('bounded: the oldest verified token goes once the limit is reached', async 
 })
 
 let dir: string
-let backend: TestBackend
-let gateway: Running
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gw-verified-'))
-  await writeFile(
-    join(dir, 'keys.json'),
-    JSON.stringify({ keys: [{ ...jwk(secret), kid: 'sym', alg: 'HS256' }] }),
-  )
-  backend = await startBackend('api')
-  gateway = await startGateway(
-    mustConfig({
-      version: 3,
-      name: 'verified',
-      endpoints: [
-        {
-          endpoint: '/private',
-          extra_config: {
-            'auth/validator': {
-              alg: 'HS256',
-              jwk_local_path: join(dir, 'keys.json'),
-              disable_jwk_security: true,
-            },
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    name: 'verified',
+    endpoints: [
+      {
+        endpoint: '/private',
+        extra_config: {
+          'auth/validator': {
+            alg: 'HS256',
+            jwk_local_path: join(dir, 'keys.json'),
+            disable_jwk_security: true,
           },
-          backend: [{ host: [backend.origin], url_pattern: '/echo' }],
         },
-      ],
-    }),
-  )
-})
-
-after(async () => {
-  await gateway?.close()
-  await backend?.close()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }),
+  {
+    setUp: async () => {
+      dir = await mkdtemp(join(tmpdir(), 'gw-verified-'))
+      await writeFile(
+        join(dir, 'keys.json'),
+        JSON.stringify({ keys: [{ ...jwk(secret), kid: 'sym', alg: 'HS256' }] }),
+      )
+    },
+    tearDown: async () => {
+      if (dir) await rm(dir, { recursive: true, force: true })
+    },
+  },
+)
 
 test('a token served from the verified set is still refused once it expires', async () => {
   const exp = Math.floor(Date.now() / 1000) + 1
