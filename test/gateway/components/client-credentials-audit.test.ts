@@ -4,14 +4,13 @@
 import assert from 'node:assert/strict'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { freePort } from '../../helpers/free-port.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 let idp: Server
-let backend: TestBackend
-let gw: Running
 const calls: Array<{ method: string; path: string; headers: IncomingHttpHeaders; body: string }> = []
 let issued = 0
 let closedPort = 0
@@ -42,48 +41,27 @@ const answers: Record<
   '/to-password': () => ({ status: 302, location: `http://user:pw@127.0.0.1:${closedPort}/t`, body: '' }),
 }
 
-before(async () => {
-  idp = createServer((req, res) => {
-    let body = ''
-    req.on('data', (c) => {
-      body += c
-    })
-    req.on('end', () => {
-      const path = req.url ?? ''
-      calls.push({ method: req.method ?? '', path, headers: req.headers, body })
-      const answer = answers[path]?.(req.headers.authorization !== undefined) ?? { status: 404, body: '' }
-      const headers = {
-        'content-type': answer.type ?? 'application/json',
-        ...(answer.location === undefined ? {} : { location: answer.location }),
-      }
-      if (answer.reason) res.writeHead(answer.status ?? 200, answer.reason, headers).end(answer.body)
-      else res.writeHead(answer.status ?? 200, headers).end(answer.body)
-    })
-  })
-  idp.listen(0, '127.0.0.1')
-  await new Promise((resolve) => idp.once('listening', resolve))
-  const idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`
-  closedPort = await freePort()
-  backend = await startBackend('api')
-  const endpoint = (path: string, extra: Record<string, unknown> = {}) => ({
-    endpoint: path,
-    backend: [
-      {
-        host: [backend.origin],
-        url_pattern: `/echo${path}`,
-        extra_config: {
-          'auth/client-credentials': {
-            client_id: 'gw',
-            client_secret: 's/cret',
-            token_url: `${idpUrl}${path}`,
-            ...extra,
+let idpUrl: string
+const gw = gatewayWith(
+  (backend) => {
+    const endpoint = (path: string, extra: Record<string, unknown> = {}) => ({
+      endpoint: path,
+      backend: [
+        {
+          host: [backend.origin],
+          url_pattern: `/echo${path}`,
+          extra_config: {
+            'auth/client-credentials': {
+              client_id: 'gw',
+              client_secret: 's/cret',
+              token_url: `${idpUrl}${path}`,
+              ...extra,
+            },
           },
         },
-      },
-    ],
-  })
-  gw = await startGateway(
-    mustConfig({
+      ],
+    })
+    return {
       version: 3,
       name: 'cc-audit',
       extra_config: { router: { return_error_msg: true } },
@@ -106,25 +84,48 @@ before(async () => {
         endpoint('/sleeping'),
         endpoint('/to-password'),
       ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-  idp?.close()
-})
+    }
+  },
+  {
+    setUp: async () => {
+      idp = createServer((req, res) => {
+        let body = ''
+        req.on('data', (c) => {
+          body += c
+        })
+        req.on('end', () => {
+          const path = req.url ?? ''
+          calls.push({ method: req.method ?? '', path, headers: req.headers, body })
+          const answer = answers[path]?.(req.headers.authorization !== undefined) ?? { status: 404, body: '' }
+          const headers = {
+            'content-type': answer.type ?? 'application/json',
+            ...(answer.location === undefined ? {} : { location: answer.location }),
+          }
+          if (answer.reason) res.writeHead(answer.status ?? 200, answer.reason, headers).end(answer.body)
+          else res.writeHead(answer.status ?? 200, headers).end(answer.body)
+        })
+      })
+      idp.listen(0, '127.0.0.1')
+      await new Promise((resolve) => idp.once('listening', resolve))
+      idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`
+      closedPort = await freePort()
+    },
+    tearDown: async () => {
+      idp?.close()
+    },
+  },
+)
 
 const authOf = (text: string) =>
   (JSON.parse(text) as { headers: Record<string, string> }).headers.authorization
 
 describe('auth/client-credentials audit: when KrakenD has no token, the backend is not called', () => {
   test('a 200 answer that carries an "error" is a failure (x/oauth2: unorthodox servers)', async () => {
-    const seen = backend.seen.length
+    const seen = gw.backend.seen.length
     const res = await send(gw.url, { path: '/error-200' })
     assert.equal(res.status, 500)
     assert.match(res.text, /oauth2: "server_error"/)
-    assert.equal(backend.seen.length, seen)
+    assert.equal(gw.backend.seen.length, seen)
   })
 
   test("a refusal that is not JSON names the status as the server sent it (Go's resp.Status)", async () => {
@@ -148,7 +149,7 @@ describe('auth/client-credentials audit: when KrakenD has no token, the backend 
     const res = await send(gw.url, { path: '/denied' })
     assert.equal(res.status, 500)
     // Go's url.Error of the backend call the OAuth2 transport failed, not lura's [GET /pattern]: prefix.
-    assert.equal(res.text, `Get "${backend.origin}/echo/denied": oauth2: "invalid_client" "bad secret"`)
+    assert.equal(res.text, `Get "${gw.backend.origin}/echo/denied": oauth2: "invalid_client" "bad secret"`)
     assert.doesNotMatch(res.text, /s\/cret|s%2Fcret/)
   })
 })
@@ -270,7 +271,7 @@ describe("auth/client-credentials audit: the token endpoint's redirects, as Go's
     const before = calls.length
     const res = await send(gw.url, { path: '/loop' })
     assert.equal(res.status, 500)
-    assert.equal(res.text, `Get "${backend.origin}/echo/loop": Post "/loop": stopped after 10 redirects`)
+    assert.equal(res.text, `Get "${gw.backend.origin}/echo/loop": Post "/loop": stopped after 10 redirects`)
     // 10 with Basic, then x/oauth2 tries the credentials in the body after any error: 10 more.
     assert.equal(calls.length - before, 20)
   })
@@ -280,7 +281,7 @@ describe("auth/client-credentials audit: the token endpoint's redirects, as Go's
     assert.equal(res.status, 500)
     assert.equal(
       res.text,
-      `Get "${backend.origin}/echo/to-password": Post "http://user:***@127.0.0.1:${closedPort}/t": dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
+      `Get "${gw.backend.origin}/echo/to-password": Post "http://user:***@127.0.0.1:${closedPort}/t": dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
     )
   })
 })

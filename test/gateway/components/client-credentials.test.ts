@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 // A real OAuth2 token endpoint: one client accepts HTTP Basic, the other only credentials in the body.
 let idp: Server
-let backend: TestBackend
-let gw: Running
 const calls: Array<{ authorization: string | undefined; body: URLSearchParams }> = []
 let issued = 0
 
@@ -21,41 +20,19 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => resolve(text))
   })
 
-before(async () => {
-  idp = createServer(async (req, res) => {
-    const body = new URLSearchParams(await readBody(req))
-    calls.push({ authorization: req.headers.authorization, body })
-    const basic = req.headers.authorization?.startsWith('Basic ')
-      ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString()
-      : undefined
-    const id = basic?.split(':')[0] ?? body.get('client_id')
-    const secret = basic ? basic.split(':')[1] : body.get('client_secret')
-    const ok =
-      (id === 'basic-client' && basic && secret === 's%2Fcret') ||
-      (id === 'body-client' && !basic && secret === 's/cret')
-    if (!ok) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}')
-      return
-    }
-    issued += 1
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        access_token: `tok-${issued}`,
-        token_type: 'bearer',
-        expires_in: id === 'body-client' ? 5 : 3600,
-      }),
-    )
-  })
-  idp.listen(0, '127.0.0.1')
-  await new Promise((resolve) => idp.once('listening', resolve))
-  const tokenUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/oauth/token`
-  backend = await startBackend('api')
-  const host = [backend.origin]
-  const cc = (client: string, extra: Record<string, unknown> = {}) => ({
-    'auth/client-credentials': { client_id: client, client_secret: 's/cret', token_url: tokenUrl, ...extra },
-  })
-  gw = await startGateway(
-    mustConfig({
+let tokenUrl: string
+const gw = gatewayWith(
+  (backend) => {
+    const host = [backend.origin]
+    const cc = (client: string, extra: Record<string, unknown> = {}) => ({
+      'auth/client-credentials': {
+        client_id: client,
+        client_secret: 's/cret',
+        token_url: tokenUrl,
+        ...extra,
+      },
+    })
+    return {
       version: 3,
       name: 'cc',
       endpoints: [
@@ -79,14 +56,43 @@ before(async () => {
         },
         { endpoint: '/denied', backend: [{ host, url_pattern: '/echo/denied', extra_config: cc('nobody') }] },
       ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-  idp?.close()
-})
+    }
+  },
+  {
+    setUp: async () => {
+      idp = createServer(async (req, res) => {
+        const body = new URLSearchParams(await readBody(req))
+        calls.push({ authorization: req.headers.authorization, body })
+        const basic = req.headers.authorization?.startsWith('Basic ')
+          ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString()
+          : undefined
+        const id = basic?.split(':')[0] ?? body.get('client_id')
+        const secret = basic ? basic.split(':')[1] : body.get('client_secret')
+        const ok =
+          (id === 'basic-client' && basic && secret === 's%2Fcret') ||
+          (id === 'body-client' && !basic && secret === 's/cret')
+        if (!ok) {
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}')
+          return
+        }
+        issued += 1
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            access_token: `tok-${issued}`,
+            token_type: 'bearer',
+            expires_in: id === 'body-client' ? 5 : 3600,
+          }),
+        )
+      })
+      idp.listen(0, '127.0.0.1')
+      await new Promise((resolve) => idp.once('listening', resolve))
+      tokenUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/oauth/token`
+    },
+    tearDown: async () => {
+      idp?.close()
+    },
+  },
+)
 
 const authOf = (text: string) =>
   (JSON.parse(text) as { headers: Record<string, string> }).headers.authorization
@@ -115,12 +121,12 @@ describe('auth/client-credentials', () => {
   })
 
   test('no token: the backend call fails (500) and the secret is not shown', async () => {
-    const seen = backend.seen.length
+    const seen = gw.backend.seen.length
     const res = await send(gw.url, { path: '/denied' })
     assert.equal(res.status, 500)
     assert.equal(res.headers['x-krakend-completed'], 'false')
     assert.doesNotMatch(res.text, /s\/cret|s%2Fcret/)
-    assert.equal(backend.seen.length, seen)
+    assert.equal(gw.backend.seen.length, seen)
   })
 
   test('a literal client_secret is a warning: it is stamped into the image', () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { SignJWT } from 'jose'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
 
 // krakend-jose, the bloom filter's revoker, krakend-botdetector, krakend-cel and lura's GraphQL
 // options re-encode their namespace with json.Marshal (sorted keys) and decode it into a struct, so
@@ -17,50 +18,46 @@ const token = (claims: Record<string, unknown>) =>
 
 describe('encoding/json namespaces read their keys in any case, as KrakenD decodes them', () => {
   let dir: string
-  let backend: TestBackend
-  let gateway: Running
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'key-case-'))
-    const jwks = join(dir, 'jwks.json')
+    jwks = join(dir, 'jwks.json')
     const k = Buffer.from(secret).toString('base64url')
     await writeFile(jwks, JSON.stringify({ keys: [{ kty: 'oct', k, kid: 'k1', alg: 'HS256' }] }))
-    backend = await startBackend('api')
+  })
+  let jwks: string
+  const gateway = gatewayWith((backend) => {
     const endpoint = (path: string, extra: Record<string, unknown>) => ({
       endpoint: path,
       extra_config: extra,
       backend: [{ host: [backend.origin], url_pattern: '/echo' }],
     })
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: {
-          'auth/revoker': { N: 1000, P: 0.001, hash_name: 'optimal', TTL: 60, port: 0, Token_Keys: ['jti'] },
-        },
-        endpoints: [
-          endpoint('/admin', {
-            'auth/validator': {
-              alg: 'HS256',
-              jwk_local_path: jwks,
-              disable_jwk_security: true,
-              Roles: ['admin'],
-              ROLES_KEY: 'role',
-            },
-          }),
-          endpoint('/both', {
-            'validation/cel': [{ Check_Expr: "req_method == 'GET'", check_expr: "req_method == 'POST'" }],
-          }),
-          endpoint('/lower-wins', {
-            'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'", check_expr: "req_method == 'GET'" }],
-          }),
-          endpoint('/bots', { 'security/bot-detector': { Deny: ['curl/8.0'] } }),
-          endpoint('/upper', { 'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'" }] }),
-        ],
-      }),
-    )
+    return {
+      version: 3,
+      extra_config: {
+        'auth/revoker': { N: 1000, P: 0.001, hash_name: 'optimal', TTL: 60, port: 0, Token_Keys: ['jti'] },
+      },
+      endpoints: [
+        endpoint('/admin', {
+          'auth/validator': {
+            alg: 'HS256',
+            jwk_local_path: jwks,
+            disable_jwk_security: true,
+            Roles: ['admin'],
+            ROLES_KEY: 'role',
+          },
+        }),
+        endpoint('/both', {
+          'validation/cel': [{ Check_Expr: "req_method == 'GET'", check_expr: "req_method == 'POST'" }],
+        }),
+        endpoint('/lower-wins', {
+          'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'", check_expr: "req_method == 'GET'" }],
+        }),
+        endpoint('/bots', { 'security/bot-detector': { Deny: ['curl/8.0'] } }),
+        endpoint('/upper', { 'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'" }] }),
+      ],
+    }
   })
   after(async () => {
-    await gateway?.close()
-    await backend?.close()
     await rm(dir, { recursive: true, force: true })
   })
 
@@ -85,7 +82,7 @@ describe('encoding/json namespaces read their keys in any case, as KrakenD decod
           headers: { authorization: `Bearer ${await token({ role: ['admin'], jti })}` },
         })
       ).status
-    const revocations = gateway.gateway.revocations
+    const revocations = gateway.running.gateway.revocations
     assert.ok(revocations)
     assert.equal(await call('abc'), 200)
     revocations.add(new TextEncoder().encode('jti-abc'))
@@ -105,10 +102,10 @@ describe('encoding/json namespaces read their keys in any case, as KrakenD decod
   })
 
   test('validation/cel: "check_expr" wins over "Check_Expr"; "CHECK_EXPR" alone is the check', async () => {
-    const seen = backend.seen.length
+    const seen = gateway.backend.seen.length
     assert.equal((await send(gateway.url, { path: '/both' })).status, 500)
     assert.equal((await send(gateway.url, { path: '/upper' })).status, 500)
-    assert.equal(backend.seen.length, seen)
+    assert.equal(gateway.backend.seen.length, seen)
     assert.equal((await send(gateway.url, { path: '/lower-wins' })).status, 200)
   })
 })
