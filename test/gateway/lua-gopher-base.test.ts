@@ -1,6 +1,7 @@
 // gopher-lua's base functions where Lua 5.3's answered otherwise: select truncates a fractional
 // index as Go's int(x) (5.3 refused select(2.5, ...)) and refuses a string other than '#' (5.3 read
-// '2' as 2); table.getn/maxn take a table only (getn('abc') was 3 where KrakenD fails the call);
+// '2' as 2); table.getn/maxn/sort take a table only (getn('abc') was 3 where KrakenD fails the call),
+// sort checks a comparator passed for any size (sort({3}, 2.5) ran), loadstring's name is no number;
 // setmetatable without a metatable sets none on a number instead of failing; load takes a function;
 // ipairs, pairs and unpack take a table only (unpack('') gave nothing where KrakenD fails the call);
 // math.pow/ldexp are Go's (pow(1, NaN) is 1) with Go's argument checks, and argument errors of
@@ -30,6 +31,21 @@ const values: Array<[string, string]> = [
   ['table.getn({1, 2, 3})', '3'],
   ['table.maxn({1, 2, [10] = 1, [2.5] = 1, [-3] = 1})', '10'],
   ["pcall(table.maxn, 'x')", 'false'],
+  // table.sort checks a passed comparator even for one element, and refuses nil; loadstring's name is a string.
+  [
+    'select(2, pcall(function() local t = {3} table.sort(t, 2.5) end))',
+    '<string>:1: bad argument #2 to sort (function expected, got number)',
+  ],
+  [
+    'select(2, pcall(function() table.sort({3, 1}, nil) end))',
+    '<string>:1: bad argument #2 to sort (function expected, got nil)',
+  ],
+  ['(function() local t = {3, 1, 2} table.sort(t) return t[1] .. t[3] end)()', '13'],
+  [
+    "select(2, pcall(function() return loadstring('return 1', 5) end))",
+    '<string>:1: bad argument #2 to loadstring (string expected, got number)',
+  ],
+  ["loadstring('return 7', nil)()", '7'],
   ["pcall(load, 'return 1')", 'false'],
   ["pcall(ipairs, 'abc')", 'false'],
   // gopher-lua's string library holds __index (itself), so a string indexes it too.

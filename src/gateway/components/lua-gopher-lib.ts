@@ -80,8 +80,11 @@ export function installGopherLibrary(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void 
   // loadstring reads its chunk with gopher-lua's lexer (see lua-syntax.ts); errors name "<string>".
   lua.lua_pushjsfunction(L, (state: LuaState) => {
     const text = latin1(checkString(state, 1, 'loadstring'))
-    const name =
-      lua.lua_type(state, 2) <= lua.LUA_TNIL ? '<string>' : latin1(checkString(state, 2, 'loadstring'))
+    // The chunk name is gopher-lua's OptString: a string or nil, not a number as the chunk may be.
+    const nameType = lua.lua_type(state, 2)
+    if (nameType > lua.LUA_TNIL && nameType !== lua.LUA_TSTRING)
+      fail(state, `bad argument #2 to loadstring (string expected, got ${typeName(state, 2)})`)
+    const name = nameType <= lua.LUA_TNIL ? '<string>' : latin1(lua.lua_tolstring(state, 2))
     const read = gopherize(text)
     if (read.error !== undefined) {
       lua.lua_pushnil(state)
