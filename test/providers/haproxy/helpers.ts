@@ -105,7 +105,8 @@ export async function startHaproxy(options: HaproxyOptions = {}): Promise<Haprox
       throw new Error(`haproxy did not reload:\n${stderr}`)
     },
     async stop() {
-      if (child.exitCode === null && child.pid) {
+      // Already killed (exitCode stays null, signalCode is set): no exit event is left to wait for.
+      if (child.exitCode === null && child.signalCode === null && child.pid) {
         try {
           process.kill(-child.pid, 'SIGKILL')
         } catch {}
@@ -198,7 +199,8 @@ export async function startGatewayNode(
     address,
     child,
     async stop() {
-      if (child.exitCode === null && child.pid) {
+      // Already killed (exitCode stays null, signalCode is set): no exit event is left to wait for.
+      if (child.exitCode === null && child.signalCode === null && child.pid) {
         try {
           process.kill(-child.pid, 'SIGKILL')
         } catch {}
