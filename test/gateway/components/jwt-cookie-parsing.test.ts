@@ -1,42 +1,18 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { gatewayWith } from '../gateway-fixture.ts'
 import { sendRaw } from '../helpers.ts'
-import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
+import { hs256PrivateGateway } from './hs256-private-gateway.ts'
 
 // krakend-jose reads cookie_key with Go's Request.Cookie: each `;` part trimmed of ASCII space,
 // tab, CR and LF only, the name before `=` trimmed too, the value's bytes 0x20-0x7e (no `"`, `;`,
 // `\`), and no cookie at all once the request carries more than 3000 (Go 1.25's limit).
-let token: string
-let issuer: Hs256Issuer
-const gateway = gatewayWith(
-  (backend) => ({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/private',
-        extra_config: {
-          'auth/validator': issuer.validator({ cookie_key: 'tk' }),
-        },
-        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-      },
-    ],
-  }),
-  {
-    setUp: async () => {
-      issuer = await hs256Issuer()
-      token = await issuer.token({ sub: 'alice' })
-    },
-    tearDown: async () => {
-      await issuer?.remove()
-    },
-  },
-)
+const alice = hs256PrivateGateway({ cookie_key: 'tk' })
+const { gateway } = alice
 
 /** The status for one Cookie line written as latin1 bytes (a `T` stands for the token). */
 async function statusFor(cookie: string): Promise<number> {
   const head = 'GET /private HTTP/1.1\r\nHost: a\r\nConnection: close\r\nCookie: '
-  const bytes = Buffer.from(`${head}${cookie.replace('T', token)}\r\n\r\n`, 'latin1')
+  const bytes = Buffer.from(`${head}${cookie.replace('T', alice.token)}\r\n\r\n`, 'latin1')
   return (await sendRaw(gateway.url, bytes)).status
 }
 

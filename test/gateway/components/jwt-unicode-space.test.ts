@@ -1,44 +1,20 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { gatewayWith } from '../gateway-fixture.ts'
 import { sendRaw } from '../helpers.ts'
-import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
+import { hs256PrivateGateway } from './hs256-private-gateway.ts'
 
 // go-jose's ParseSigned drops every rune unicode.IsSpace names from the token, after reading the
 // header's bytes as UTF-8: a token cut by a UTF-8 no-break space, NEL or em space still verifies in
 // KrakenD; a lone latin1 0xA0 byte is no rune (U+FFFD stays) and a zero-width space is no space.
-let token: string
-let issuer: Hs256Issuer
-const gateway = gatewayWith(
-  (backend) => ({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/private',
-        extra_config: {
-          'auth/validator': issuer.validator(),
-        },
-        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-      },
-    ],
-  }),
-  {
-    setUp: async () => {
-      issuer = await hs256Issuer()
-      token = await issuer.token({ sub: 'alice' })
-    },
-    tearDown: async () => {
-      await issuer?.remove()
-    },
-  },
-)
+const alice = hs256PrivateGateway()
+const { gateway } = alice
 
 /** The status for `Authorization: Bearer <token cut at 30 by sep>`, sep written in `encoding`. */
 async function statusWith(sep: string, encoding: BufferEncoding): Promise<number> {
   const value = Buffer.concat([
-    Buffer.from(`Bearer ${token.slice(0, 30)}`),
+    Buffer.from(`Bearer ${alice.token.slice(0, 30)}`),
     Buffer.from(sep, encoding),
-    Buffer.from(token.slice(30)),
+    Buffer.from(alice.token.slice(30)),
   ])
   const head = Buffer.from('GET /private HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAuthorization: ')
   return (await sendRaw(gateway.url, Buffer.concat([head, value, Buffer.from('\r\n\r\n')]))).status
