@@ -8,6 +8,7 @@ import {
   startGateway,
   type TestBackend,
 } from './helpers.ts'
+import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
 export interface GatewayFixtureOptions {
   /** Backends to start, by name, with their routes; the first is `backend`. Default: `{ api: {} }`. */
@@ -81,6 +82,49 @@ export function gatewayWith(
     },
     get url() {
       return mustRunning().url
+    },
+  }
+}
+
+/** What `rawGatewayWith` started; read it inside tests. */
+export interface RawGatewayFixture {
+  readonly raw: RawBackend
+  readonly url: string
+}
+
+/**
+ * `gatewayWith` for a raw backend (raw-backend.ts, which records requests as written): registers in
+ * the calling scope the start of the raw backend and then of a gateway on `configFor(raw)`, and
+ * their closing; the backend is closed also when the gateway fails to start.
+ */
+export function rawGatewayWith(configFor: (raw: RawBackend) => unknown): RawGatewayFixture {
+  let raw: RawBackend | undefined
+  let running: Running | undefined
+  before(async () => {
+    const started = await startRawBackend()
+    raw = started
+    try {
+      running = await startGateway(mustConfig(configFor(started)))
+    } catch (error) {
+      await started.close()
+      throw error
+    }
+  })
+  after(async () => {
+    await running?.close()
+    await raw?.close()
+  })
+  const must = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new Error(`rawGatewayWith: the ${what} is not running (read it inside a test)`)
+    return value
+  }
+  return {
+    get raw() {
+      return must(raw, 'raw backend')
+    },
+    get url() {
+      return must(running, 'gateway').url
     },
   }
 }

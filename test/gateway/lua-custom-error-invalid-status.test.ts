@@ -3,35 +3,25 @@
 // fails, so KrakenD CE answers 200 with that Content-Type and no body (found by the differential fuzz
 // of the Lua modifiers against KrakenD CE; this runtime dropped the Content-Type).
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 describe('custom_error with a status Go cannot write', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
+  const gateway = rawGatewayWith((raw) => {
     const endpoint = (path: string, pre: string) => ({
       endpoint: path,
       extra_config: { 'modifier/lua-proxy': { pre } },
       backend: [{ host: [raw.origin], url_pattern: '/b' }],
     })
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: [
-          endpoint('/typed-high', "custom_error('e', 1000, 'application/json')"),
-          endpoint('/typed-low', "custom_error('e', 50, 'application/json')"),
-          endpoint('/untyped', "custom_error('e', 1000)"),
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
+    return {
+      version: 3,
+      extra_config: { router: { return_error_msg: true } },
+      endpoints: [
+        endpoint('/typed-high', "custom_error('e', 1000, 'application/json')"),
+        endpoint('/typed-low', "custom_error('e', 50, 'application/json')"),
+        endpoint('/untyped', "custom_error('e', 1000)"),
+      ],
+    }
   })
 
   test('200, no body, the Content-Type the script named (none without one)', async () => {
@@ -47,6 +37,6 @@ describe('custom_error with a status Go cannot write', () => {
         path,
       )
     }
-    assert.equal(raw.requests.length, 0)
+    assert.equal(gateway.raw.requests.length, 0)
   })
 })

@@ -4,9 +4,8 @@
 // 32-bit integers) failed the script, so the call answered 500 where KrakenD called the backend (found
 // by the differential fuzz of the Lua modifiers against KrakenD CE, seed 306).
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 const formats: Array<[string, string]> = [
   ["string.format('%d', 100000000000000000000)", '-9223372036854775808'],
@@ -27,37 +26,26 @@ const formats: Array<[string, string]> = [
 ]
 
 describe("string.format's %d and %i as gopher-lua writes a number", () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: formats.map(([expression], i) => ({
-          endpoint: `/f${i}`,
-          extra_config: {
-            'modifier/lua-proxy': {
-              pre: `local r = request.load()\nr:headers('X-F', ${expression})`,
-              allow_open_libs: true,
-            },
-          },
-          backend: [{ host: [raw.origin], url_pattern: '/b' }],
-        })),
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
+  const gateway = rawGatewayWith((raw) => ({
+    version: 3,
+    endpoints: formats.map(([expression], i) => ({
+      endpoint: `/f${i}`,
+      extra_config: {
+        'modifier/lua-proxy': {
+          pre: `local r = request.load()\nr:headers('X-F', ${expression})`,
+          allow_open_libs: true,
+        },
+      },
+      backend: [{ host: [raw.origin], url_pattern: '/b' }],
+    })),
+  }))
 
   test('the backend is called with the value Go writes', async () => {
     for (const [i, [expression, expected]] of formats.entries()) {
       const res = await fetch(`${gateway.url}/f${i}`)
       assert.equal(res.status, 200, expression)
       await res.arrayBuffer()
-      assert.deepEqual(raw.lines('x-f'), [`X-F: ${expected}`], expression)
+      assert.deepEqual(gateway.raw.lines('x-f'), [`X-F: ${expected}`], expression)
     }
   })
 })

@@ -3,9 +3,8 @@
 // libraries were shared by every call of the modifier, so one request's writes changed what the
 // next request's script saw (a guard could be switched off by an earlier request).
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 const script = `local seen = tostring(string.mark) .. tostring(('x').mark) .. tostring(math.mark) .. tostring(table.mark)
 local upper = ('a'):upper() .. string.upper('b') .. tostring(math.pi)
@@ -17,28 +16,17 @@ math.pi = 3
 custom_error(seen .. '|' .. upper .. '|' .. tostring(('x').mark) .. ('c'):upper() .. tostring(math.pi), 418)`
 
 describe('library tables per call', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: [
-          {
-            endpoint: '/l',
-            extra_config: { 'modifier/lua-proxy': { pre: script, allow_open_libs: true } },
-            backend: [{ host: [raw.origin], url_pattern: '/b' }],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
+  const gateway = rawGatewayWith((raw) => ({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: [
+      {
+        endpoint: '/l',
+        extra_config: { 'modifier/lua-proxy': { pre: script, allow_open_libs: true } },
+        backend: [{ host: [raw.origin], url_pattern: '/b' }],
+      },
+    ],
+  }))
 
   test('every call sees the libraries as they were opened', async () => {
     for (let call = 0; call < 3; call += 1) {

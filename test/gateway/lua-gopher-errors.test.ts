@@ -8,9 +8,8 @@
 // A script that does not compile: gopher-lua's parser error ("'=': syntax error", "syntax error at
 // EOF" on line 0) where fengari's read "unexpected symbol near '='".
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 /** [pre script, KrakenD's message for its error on line 1] */
 const failing: Array<[string, string]> = [
@@ -55,30 +54,21 @@ const numberMetatable =
   "setmetatable(1, { __index = function(_, key) return 'N' .. key end }) custom_error((5).foo, 418)"
 
 describe('Lua runtime errors as gopher-lua words them', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
+  const gateway = rawGatewayWith((raw) => {
     const endpoint = (path: string, pre: string) => ({
       endpoint: path,
       extra_config: { 'modifier/lua-proxy': { pre, allow_open_libs: true } },
       backend: [{ host: [raw.origin], url_pattern: '/b' }],
     })
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: [
-          ...failing.map(([pre], i) => endpoint(`/e${i}`, pre)),
-          ...syntax.map(([pre], i) => endpoint(`/y${i}`, pre)),
-          endpoint('/m', numberMetatable),
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
+    return {
+      version: 3,
+      extra_config: { router: { return_error_msg: true } },
+      endpoints: [
+        ...failing.map(([pre], i) => endpoint(`/e${i}`, pre)),
+        ...syntax.map(([pre], i) => endpoint(`/y${i}`, pre)),
+        endpoint('/m', numberMetatable),
+      ],
+    }
   })
 
   test("the client gets KrakenD's status and text", async () => {
@@ -103,6 +93,6 @@ describe('Lua runtime errors as gopher-lua words them', () => {
       assert.equal(res.status, 418)
       assert.equal(await res.text(), 'Nfoo')
     }
-    assert.equal(raw.requests.length, 0)
+    assert.equal(gateway.raw.requests.length, 0)
   })
 })

@@ -5,9 +5,8 @@
 // escape wraps at 256, numerals are Go's reading (012 is 12, 0012 is octal 10, 1e400 is NaN,
 // 0xffffffffffffffff is NaN) and loadstring reads the same way. Facts from KrakenD CE's answers.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 const refused: Array<[string, string]> = [
   ['local n = 7 // 2', "'/': syntax error (pre-script:L1)"],
@@ -40,32 +39,23 @@ const values: Array<[string, string]> = [
 ]
 
 describe("gopher-lua's lexer", () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
+  const gateway = rawGatewayWith((raw) => {
     const endpoint = (path: string, pre: string) => ({
       endpoint: path,
       extra_config: { 'modifier/lua-proxy': { pre, allow_open_libs: true } },
       backend: [{ host: [raw.origin], url_pattern: '/b' }],
     })
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: [
-          ...refused.map(([script], i) => endpoint(`/r${i}`, script)),
-          ...values.map(([expression], i) =>
-            endpoint(`/v${i}`, `custom_error('[' .. tostring(${expression}) .. ']', 418)`),
-          ),
-          endpoint('/global', "loadstring('seen = (seen or 0) + 1')()\ncustom_error(tostring(seen), 418)"),
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
+    return {
+      version: 3,
+      extra_config: { router: { return_error_msg: true } },
+      endpoints: [
+        ...refused.map(([script], i) => endpoint(`/r${i}`, script)),
+        ...values.map(([expression], i) =>
+          endpoint(`/v${i}`, `custom_error('[' .. tostring(${expression}) .. ']', 418)`),
+        ),
+        endpoint('/global', "loadstring('seen = (seen or 0) + 1')()\ncustom_error(tostring(seen), 418)"),
+      ],
+    }
   })
 
   test('5.3 syntax fails every call with the error KrakenD gives, the backend never called', async () => {
@@ -76,7 +66,7 @@ describe("gopher-lua's lexer", () => {
         assert.equal(await res.text(), message, script)
       }
     }
-    assert.equal(raw.requests.length, 0)
+    assert.equal(gateway.raw.requests.length, 0)
   })
 
   test('strings and numerals have the values gopher-lua gives them', async () => {

@@ -3,17 +3,13 @@
 // `json: unsupported value: NaN` in its log); its YAML render writes the float64 (`.nan`, `.inf`).
 // Found by the differential fuzz of the Lua modifiers against KrakenD CE (this runtime wrote `null`).
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 const setting = (value: string) => `local p = response.load()\np:data():set('x', ${value})`
 
 describe('a NaN or Inf a Lua post sets, as gin renders it', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
+  const gateway = rawGatewayWith((raw) => {
     const host = [raw.origin]
     const proxy = (path: string, post: string, more: Record<string, unknown> = {}) => ({
       endpoint: path,
@@ -21,39 +17,33 @@ describe('a NaN or Inf a Lua post sets, as gin renders it', () => {
       extra_config: { 'modifier/lua-proxy': { post } },
       backend: [{ host, url_pattern: '/b' }],
     })
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          proxy('/nan', setting('0/0')),
-          proxy('/inf', setting('-1/0')),
-          proxy(
-            '/nested',
-            "local p = response.load()\nlocal l = luaList.new()\nl:set(0, 0/0)\np:data():set('x', l)",
-          ),
-          proxy('/negotiated', setting('0/0'), { output_encoding: 'negotiate' }),
-          proxy(
-            '/collection',
-            "local p = response.load()\nlocal l = luaList.new()\nl:set(0, 1/0)\np:data():set('collection', l)",
-            { output_encoding: 'json-collection' },
-          ),
-          proxy('/yaml', `${setting('0/0')}\np:data():set('y', 1/0)\np:data():set('z', -1/0)`, {
-            output_encoding: 'yaml',
-          }),
-          proxy('/finite', setting('1.5')),
-          {
-            endpoint: '/backend-post',
-            backend: [
-              { host, url_pattern: '/b', extra_config: { 'modifier/lua-backend': { post: setting('0/0') } } },
-            ],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
+    return {
+      version: 3,
+      endpoints: [
+        proxy('/nan', setting('0/0')),
+        proxy('/inf', setting('-1/0')),
+        proxy(
+          '/nested',
+          "local p = response.load()\nlocal l = luaList.new()\nl:set(0, 0/0)\np:data():set('x', l)",
+        ),
+        proxy('/negotiated', setting('0/0'), { output_encoding: 'negotiate' }),
+        proxy(
+          '/collection',
+          "local p = response.load()\nlocal l = luaList.new()\nl:set(0, 1/0)\np:data():set('collection', l)",
+          { output_encoding: 'json-collection' },
+        ),
+        proxy('/yaml', `${setting('0/0')}\np:data():set('y', 1/0)\np:data():set('z', -1/0)`, {
+          output_encoding: 'yaml',
+        }),
+        proxy('/finite', setting('1.5')),
+        {
+          endpoint: '/backend-post',
+          backend: [
+            { host, url_pattern: '/b', extra_config: { 'modifier/lua-backend': { post: setting('0/0') } } },
+          ],
+        },
+      ],
+    }
   })
 
   const get = async (path: string, accept?: string) => {

@@ -3,9 +3,8 @@
 // the next request. Here those changes stayed in the state the modifier's calls share, so one
 // request could switch a later request's guard (string.x, ('a'):upper(), math.pi) on or off.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 /** [the change a first request's body makes, what a later request reads, its value in a new state] */
 const cases: Array<[string, string, string]> = [
@@ -53,22 +52,11 @@ custom_error('[' .. tostring(${probe}) .. ']', 418)`,
   }))
 
 describe('Lua state per request', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        extra_config: { router: { return_error_msg: true } },
-        endpoints: endpoints(raw.origin),
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
+  const gateway = rawGatewayWith((raw) => ({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: endpoints(raw.origin),
+  }))
 
   test("a change to the libraries or metatables does not reach the next request's script", async () => {
     for (const [i, [change, probe, fresh]] of cases.entries()) {

@@ -4,9 +4,8 @@
 // martian modifiers against KrakenD CE, seeds 1226, 1357 and 308: ours matched the transport's gzip and
 // failed the call with a status.Modifier's 404 or 302, or answered a body.Modifier's body).
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 
 const onGzip = (modifier: Record<string, unknown>) => ({
   'header.RegexFilter': { scope: ['response'], header: 'Accept-Encoding', regex: 'gzip', modifier },
@@ -22,10 +21,7 @@ const replaced = {
 const marked = { 'header.Modifier': { scope: ['response'], name: 'X-Matched', value: 'yes' } }
 
 describe("martian's answer side and the transport's Accept-Encoding", () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
+  const gateway = rawGatewayWith((raw) => {
     const endpoint = (
       path: string,
       martian: Record<string, unknown>,
@@ -42,30 +38,24 @@ describe("martian's answer side and the transport's Accept-Encoding", () => {
         },
       ],
     })
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          endpoint('/status', onGzip(status404)),
-          endpoint('/body', onGzip(replaced)),
-          endpoint('/mark', onGzip(marked), { output_encoding: 'no-op' }),
-          endpoint('/forwarded', onGzip(replaced), { input_headers: ['Accept-Encoding'] }),
-          endpoint('/set', {
-            'fifo.Group': {
-              scope: ['request', 'response'],
-              modifiers: [
-                { 'header.Modifier': { scope: ['request'], name: 'Accept-Encoding', value: 'gzip' } },
-                onGzip(replaced),
-              ],
-            },
-          }),
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
+    return {
+      version: 3,
+      endpoints: [
+        endpoint('/status', onGzip(status404)),
+        endpoint('/body', onGzip(replaced)),
+        endpoint('/mark', onGzip(marked), { output_encoding: 'no-op' }),
+        endpoint('/forwarded', onGzip(replaced), { input_headers: ['Accept-Encoding'] }),
+        endpoint('/set', {
+          'fifo.Group': {
+            scope: ['request', 'response'],
+            modifiers: [
+              { 'header.Modifier': { scope: ['request'], name: 'Accept-Encoding', value: 'gzip' } },
+              onGzip(replaced),
+            ],
+          },
+        }),
+      ],
+    }
   })
 
   const get = (path: string, headers: Record<string, string> = {}) =>
@@ -75,7 +65,7 @@ describe("martian's answer side and the transport's Accept-Encoding", () => {
     const status = await get('/status')
     assert.equal(status.status, 200)
     assert.deepEqual(await status.json(), { ok: true })
-    assert.deepEqual(raw.lines('accept-encoding'), ['Accept-Encoding: gzip'])
+    assert.deepEqual(gateway.raw.lines('accept-encoding'), ['Accept-Encoding: gzip'])
     const body = await get('/body')
     assert.equal(body.status, 200)
     assert.deepEqual(await body.json(), { ok: true })

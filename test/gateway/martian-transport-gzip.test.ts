@@ -2,42 +2,31 @@
 // handed has no Accept-Encoding: a header.Blacklist naming it does not take the line away (found by
 // the differential fuzz of the martian modifiers against KrakenD CE).
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, rawRequest, sendRaw, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
+import { rawRequest, sendRaw } from './helpers.ts'
 
 describe('martian header.Blacklist on Accept-Encoding', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
+  const gateway = rawGatewayWith((raw) => ({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/blacklisted',
+        input_headers: ['*'],
+        backend: [
           {
-            endpoint: '/blacklisted',
-            input_headers: ['*'],
-            backend: [
-              {
-                host: [raw.origin],
-                url_pattern: '/b',
-                extra_config: {
-                  'modifier/martian': {
-                    'header.Blacklist': { scope: ['request'], names: ['Accept-Encoding', 'X-Gone'] },
-                  },
-                },
+            host: [raw.origin],
+            url_pattern: '/b',
+            extra_config: {
+              'modifier/martian': {
+                'header.Blacklist': { scope: ['request'], names: ['Accept-Encoding', 'X-Gone'] },
               },
-            ],
+            },
           },
         ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
-  })
+      },
+    ],
+  }))
 
   test("the backend still gets the transport's Accept-Encoding: gzip, and not the other names", async () => {
     const { status } = await sendRaw(
@@ -45,8 +34,8 @@ describe('martian header.Blacklist on Accept-Encoding', () => {
       rawRequest(['GET /blacklisted HTTP/1.1', 'Host: gw.example', 'X-Gone: 1', 'X-Kept: 2']),
     )
     assert.equal(status, 200)
-    assert.deepEqual(raw.lines('accept-encoding'), ['Accept-Encoding: gzip'])
-    assert.deepEqual(raw.lines('x-gone'), [])
-    assert.deepEqual(raw.lines('x-kept'), ['X-Kept: 2'])
+    assert.deepEqual(gateway.raw.lines('accept-encoding'), ['Accept-Encoding: gzip'])
+    assert.deepEqual(gateway.raw.lines('x-gone'), [])
+    assert.deepEqual(gateway.raw.lines('x-kept'), ['X-Kept: 2'])
   })
 })

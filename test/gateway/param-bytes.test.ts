@@ -4,9 +4,9 @@
 // differential probe against KrakenD CE). The gateway made text of them and sent `%C3%BF`.
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
-import { after, before, describe, test } from 'node:test'
-import { mustConfig, type Running, rawRequest, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
+import { rawRequest } from './helpers.ts'
 
 const LUA_VIEW = [
   'local r = request.load()',
@@ -18,38 +18,29 @@ const LUA_VIEW = [
 ].join('\n')
 
 describe('path parameters holding bytes that are not UTF-8', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
+  const gateway = rawGatewayWith((raw) => {
     const host = [raw.origin]
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        endpoints: [
-          { endpoint: '/e/{p}', method: 'GET', backend: [{ host, url_pattern: '/b/{p}' }] },
-          { endpoint: '/q/{p}', method: 'GET', backend: [{ host, url_pattern: '/b?x={p}' }] },
-          {
-            endpoint: '/x/{p}/{q}',
-            method: 'GET',
-            input_headers: ['X-In'],
-            extra_config: { 'modifier/lua-proxy': { pre: LUA_VIEW } },
-            backend: [{ host, url_pattern: '/l/{p}' }],
-          },
-          {
-            endpoint: '/y/{p}',
-            method: 'GET',
-            backend: [
-              { host, url_pattern: '/y/{p}', extra_config: { 'modifier/lua-backend': { pre: LUA_VIEW } } },
-            ],
-          },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
+    return {
+      version: 3,
+      endpoints: [
+        { endpoint: '/e/{p}', method: 'GET', backend: [{ host, url_pattern: '/b/{p}' }] },
+        { endpoint: '/q/{p}', method: 'GET', backend: [{ host, url_pattern: '/b?x={p}' }] },
+        {
+          endpoint: '/x/{p}/{q}',
+          method: 'GET',
+          input_headers: ['X-In'],
+          extra_config: { 'modifier/lua-proxy': { pre: LUA_VIEW } },
+          backend: [{ host, url_pattern: '/l/{p}' }],
+        },
+        {
+          endpoint: '/y/{p}',
+          method: 'GET',
+          backend: [
+            { host, url_pattern: '/y/{p}', extra_config: { 'modifier/lua-backend': { pre: LUA_VIEW } } },
+          ],
+        },
+      ],
+    }
   })
 
   /** The answer's status line; the request line and headers are written as latin1 (one byte each). */
@@ -60,8 +51,8 @@ describe('path parameters holding bytes that are not UTF-8', () => {
     for await (const chunk of socket) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks).toString('latin1').split('\r\n')[0] as string
   }
-  const requestLine = () => raw.head().split('\r\n')[0]
-  const header = (name: string) => raw.lines(name).map((line) => line.slice(name.length + 2))
+  const requestLine = () => gateway.raw.head().split('\r\n')[0]
+  const header = (name: string) => gateway.raw.lines(name).map((line) => line.slice(name.length + 2))
 
   test('the path of the backend call has each byte escaped as the client sent it', async () => {
     for (const [target, sent] of [

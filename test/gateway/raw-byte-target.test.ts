@@ -4,41 +4,31 @@
 // a differential probe against KrakenD CE). Over h2c the query's bytes were encoded twice.
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 import { sendRawH2 } from './h2-raw-client.ts'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
 /** `text` as its UTF-8 bytes, one latin1 character each (what goes on the wire). */
 const utf8 = (text: string) => Buffer.from(text, 'utf8').toString('latin1')
 
 describe('request targets with raw bytes above 0x7F', () => {
-  let raw: RawBackend
-  let gateway: Running
-  before(async () => {
-    raw = await startRawBackend()
+  const gateway = rawGatewayWith((raw) => {
     const host = [raw.origin]
-    gateway = await startGateway(
-      mustConfig({
-        version: 3,
-        use_h2c: true,
-        echo_endpoint: true,
-        endpoints: [
-          {
-            endpoint: '/e/{p}',
-            method: 'GET',
-            input_query_strings: ['*'],
-            backend: [{ host, url_pattern: '/b/{p}' }],
-          },
-          { endpoint: '/e/{p}', method: 'POST', backend: [{ host, url_pattern: '/b/{p}' }] },
-          { endpoint: '/café', method: 'GET', backend: [{ host, url_pattern: '/cafe' }] },
-        ],
-      }),
-    )
-  })
-  after(async () => {
-    await gateway?.close()
-    await raw?.close()
+    return {
+      version: 3,
+      use_h2c: true,
+      echo_endpoint: true,
+      endpoints: [
+        {
+          endpoint: '/e/{p}',
+          method: 'GET',
+          input_query_strings: ['*'],
+          backend: [{ host, url_pattern: '/b/{p}' }],
+        },
+        { endpoint: '/e/{p}', method: 'POST', backend: [{ host, url_pattern: '/b/{p}' }] },
+        { endpoint: '/café', method: 'GET', backend: [{ host, url_pattern: '/cafe' }] },
+      ],
+    }
   })
 
   /** Everything the gateway answered on one connection, latin1. */
@@ -50,7 +40,7 @@ describe('request targets with raw bytes above 0x7F', () => {
     return Buffer.concat(chunks).toString('latin1')
   }
   const get = (target: string) => converse(`GET ${target} HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n`)
-  const requestLine = () => raw.head().split('\r\n')[0]
+  const requestLine = () => gateway.raw.head().split('\r\n')[0]
 
   test('UTF-8 bytes in the path and the query are served as their escapes would be', async () => {
     assert.match(await get(utf8('/café')), /^HTTP\/1\.1 200 OK\r\n/)
@@ -71,7 +61,7 @@ describe('request targets with raw bytes above 0x7F', () => {
   })
 
   test('a body is read and the connection kept: requests before and after are served', async () => {
-    const before = raw.requests.length
+    const before = gateway.raw.requests.length
     const answer = await converse(
       [
         'GET /e/one HTTP/1.1\r\nHost: gw\r\n\r\n',
@@ -80,19 +70,19 @@ describe('request targets with raw bytes above 0x7F', () => {
       ].join(''),
     )
     assert.equal(answer.match(/HTTP\/1\.1 200 OK\r\n/g)?.length, 3, answer)
-    assert.equal(raw.requests.length, before + 3)
+    assert.equal(gateway.raw.requests.length, before + 3)
     // Pipelined: the backend calls may overlap.
-    const calls = raw.requests.slice(before).sort()
+    const calls = gateway.raw.requests.slice(before).sort()
     assert.match(calls[0] as string, /^GET \/b\/one HTTP\/1\.1\r\n/)
     assert.match(calls[1] as string, /^GET \/b\/three HTTP\/1\.1\r\n/)
     assert.match(calls[2] as string, /^POST \/b\/%C3%A9 HTTP\/1\.1\r\n[\s\S]*\r\nhello\r\n/)
   })
 
   test('what Go refuses still is: a control byte, a malformed escape', async () => {
-    const before = raw.requests.length
+    const before = gateway.raw.requests.length
     assert.match(await get(utf8('/e/é\u0001')), /^HTTP\/1\.1 400 Bad Request\r\n/)
     assert.match(await get(utf8('/e/é%zz')), /^HTTP\/1\.1 400 Bad Request\r\n/)
-    assert.equal(raw.requests.length, before)
+    assert.equal(gateway.raw.requests.length, before)
   })
 
   test("the echo endpoint's req_uri is the target as sent", async () => {
