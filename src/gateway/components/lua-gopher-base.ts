@@ -15,18 +15,12 @@
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
+import { goInt, gopherArgs, latin1 } from './lua-gopher-args.ts'
 
 export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
-  const { lua, lauxlib } = e.f
+  const { lua } = e.f
   const L = e.L
-  const fail = (state: LuaState, text: string): never => {
-    lauxlib.luaL_where(state, 1)
-    lua.lua_pushstring(state, e.f.to_luastring(text))
-    lua.lua_concat(state, 2)
-    return lua.lua_error(state) as never
-  }
-  const typeName = (state: LuaState, n: number) =>
-    n > lua.lua_gettop(state) ? 'nil' : e.f.to_jsstring(lua.lua_typename(state, lua.lua_type(state, n)))
+  const { typeName, fail } = gopherArgs(e.f)
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
   const wrap = (name: string, make: (original: LuaFunction) => LuaFunction) => {
     lua.lua_getfield(L, -1, e.s(name))
@@ -177,13 +171,4 @@ function goLdexp(mantissa: number, exp: number): number {
     rest += 1000
   }
   return m * 2 ** rest
-}
-
-const latin1 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
-
-/** Go's int(x) for a float64 on amd64. */
-function goInt(x: number): number {
-  if (Number.isNaN(x) || x >= 2 ** 63 || x < -(2 ** 63)) return -(2 ** 63)
-  return Math.trunc(x)
 }

@@ -7,6 +7,7 @@
  * with table`. fengari's VM reaches these through its module objects, which are replaced once here.
  */
 import { gopherParseNumber } from './lua-go-parse.ts'
+import { latin1 } from './lua-gopher-args.ts'
 import { goNumberString } from './lua-numbers.ts'
 
 interface Value {
@@ -42,9 +43,6 @@ export interface FengariErrors {
   text(s: string): Uint8Array
   string(bytes: Uint8Array): string
 }
-
-const latin1 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
 
 export function gopherRuntimeErrors(f: FengariErrors): void {
   const { ldebug, ltm, lopcodes } = f

@@ -8,17 +8,9 @@
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { goParseFloat, goParseInt, trimGopher } from './lua-go-parse.ts'
+import { GO_INT_MAX, GO_INT_MIN, goInt, gopherArgs, latin1 } from './lua-gopher-args.ts'
 import { installGopherStrings } from './lua-gopher-strings.ts'
 import { gopherize } from './lua-syntax.ts'
-
-const GO_INT_MIN = -(2 ** 63)
-const GO_INT_MAX = 2 ** 63
-
-/** Go's int(x) for a float64 on amd64. */
-function goInt(x: number): number {
-  if (Number.isNaN(x) || x >= GO_INT_MAX || x < GO_INT_MIN) return GO_INT_MIN
-  return Math.trunc(x) + 0
-}
 
 /** x - 1 as Go's int wraps it. */
 const minusOne = (x: number) => (x === GO_INT_MIN ? GO_INT_MAX : x - 1)
@@ -26,14 +18,7 @@ const minusOne = (x: number) => (x === GO_INT_MIN ? GO_INT_MAX : x - 1)
 export function installGopherLibrary(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua, lauxlib } = e.f
   const L = e.L
-  const typeName = (state: LuaState, n: number) =>
-    e.f.to_jsstring(lua.lua_typename(state, lua.lua_type(state, n)))
-  const fail = (state: LuaState, text: string): never => {
-    lauxlib.luaL_where(state, 1)
-    lua.lua_pushstring(state, e.f.to_luastring(text))
-    lua.lua_concat(state, 2)
-    return lua.lua_error(state) as never
-  }
+  const { typeName, fail, checkString } = gopherArgs(e.f)
   const checkInt = (state: LuaState, n: number, name: string): number => {
     if (lua.lua_type(state, n) !== lua.LUA_TNUMBER)
       fail(state, `bad argument #${n} to ${name} (number expected, got ${typeName(state, n)})`)
@@ -41,15 +26,6 @@ export function installGopherLibrary(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void 
   }
   const optInt = (state: LuaState, n: number, name: string, fallback: number): number =>
     lua.lua_type(state, n) <= lua.LUA_TNIL ? fallback : checkInt(state, n, name)
-  const checkString = (state: LuaState, n: number, name: string): Uint8Array => {
-    const type = lua.lua_type(state, n)
-    if (type !== lua.LUA_TSTRING && type !== lua.LUA_TNUMBER)
-      fail(state, `bad argument #${n} to ${name} (string expected, got ${typeName(state, n)})`)
-    return lua.lua_tolstring(state, n)
-  }
-  const latin1 = (bytes: Uint8Array) =>
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
-
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
   lua.lua_pushjsfunction(L, (state: LuaState) => {
     if (lua.lua_gettop(state) < 1) fail(state, 'bad argument #1 to tonumber (value expected)')

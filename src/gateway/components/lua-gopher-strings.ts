@@ -7,6 +7,7 @@
  */
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
+import { gopherArgs } from './lua-gopher-args.ts'
 
 /** Replaces the number at `n` with Go's int of it, as the function reads it. */
 type Convert = (state: LuaState, n: number, use: 'find' | 'start' | 'count') => void
@@ -15,14 +16,11 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
   const { lua, lauxlib } = e.f
   const L = e.L
   /** gopher-lua's CheckString of argument `n` of `name`: a string or a number, else its TypeError. */
+  const { typeName, fail } = gopherArgs(e.f)
   const checkString = (state: LuaState, n: number, name: string, expected = 'string') => {
     const type = lua.lua_type(state, n)
-    if (type === lua.LUA_TSTRING || type === lua.LUA_TNUMBER) return
-    const got = type === lua.LUA_TNONE ? 'nil' : e.f.to_jsstring(lua.lua_typename(state, type))
-    lauxlib.luaL_where(state, 1)
-    lua.lua_pushstring(state, e.s(`bad argument #${n} to ${name} (${expected} expected, got ${got})`))
-    lua.lua_concat(state, 2)
-    lua.lua_error(state)
+    if (type !== lua.LUA_TSTRING && type !== lua.LUA_TNUMBER)
+      fail(state, `bad argument #${n} to ${name} (${expected} expected, got ${typeName(state, n)})`)
   }
   const caseMap = (name: string, upper: boolean) => {
     lua.lua_pushjsfunction(L, (state: LuaState) => {

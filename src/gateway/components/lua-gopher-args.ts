@@ -1,0 +1,50 @@
+/**
+ * What the gopher-* library installers share: gopher-lua's argument errors ("bad argument #n to
+ * name (T expected, got U)", a missing argument being nil as gopher-lua's Get(n) reads it, raised at
+ * the caller's place) and Go's conversions of Lua values.
+ */
+import type { LuaState } from 'fengari'
+import type { Fengari } from './lua-engine.ts'
+
+export const GO_INT_MIN = -(2 ** 63)
+export const GO_INT_MAX = 2 ** 63
+
+/** Go's int(x) for a float64 on amd64. */
+export function goInt(x: number): number {
+  if (Number.isNaN(x) || x >= GO_INT_MAX || x < GO_INT_MIN) return GO_INT_MIN
+  return Math.trunc(x) + 0
+}
+
+/** A Lua string's bytes as a JavaScript string of one character per byte. */
+export const latin1 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
+
+export interface GopherArgs {
+  /** The type name of argument `n` ('nil' when it is missing). */
+  typeName(state: LuaState, n: number): string
+  /** Raises `text` at the calling script's place, as gopher-lua's RaiseError. */
+  fail(state: LuaState, text: string): never
+  /** gopher-lua's CheckString: a string or a number, else its TypeError. */
+  checkString(state: LuaState, n: number, name: string): Uint8Array
+}
+
+export function gopherArgs(f: Fengari): GopherArgs {
+  const { lua, lauxlib } = f
+  const typeName = (state: LuaState, n: number) => {
+    const type = lua.lua_type(state, n)
+    return type === lua.LUA_TNONE ? 'nil' : f.to_jsstring(lua.lua_typename(state, type))
+  }
+  const fail = (state: LuaState, text: string): never => {
+    lauxlib.luaL_where(state, 1)
+    lua.lua_pushstring(state, f.to_luastring(text))
+    lua.lua_concat(state, 2)
+    return lua.lua_error(state) as never
+  }
+  const checkString = (state: LuaState, n: number, name: string): Uint8Array => {
+    const type = lua.lua_type(state, n)
+    if (type !== lua.LUA_TSTRING && type !== lua.LUA_TNUMBER)
+      fail(state, `bad argument #${n} to ${name} (string expected, got ${typeName(state, n)})`)
+    return lua.lua_tolstring(state, n)
+  }
+  return { typeName, fail, checkString }
+}
