@@ -46,6 +46,15 @@ const values: Array<[string, string]> = [
     '<string>:1: bad argument #2 to loadstring (string expected, got number)',
   ],
   ["loadstring('return 7', nil)()", '7'],
+  // A missing argument is nil, as gopher-lua's Get(n) reads it.
+  [
+    'select(2, pcall(function() return string.sub() end))',
+    '<string>:1: bad argument #1 to sub (string expected, got nil)',
+  ],
+  [
+    'select(2, pcall(function() return loadstring() end))',
+    '<string>:1: bad argument #1 to loadstring (string expected, got nil)',
+  ],
   ["pcall(load, 'return 1')", 'false'],
   ["pcall(ipairs, 'abc')", 'false'],
   // gopher-lua's string library holds __index (itself), so a string indexes it too.
