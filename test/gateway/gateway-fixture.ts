@@ -128,3 +128,22 @@ export function rawGatewayWith(configFor: (raw: RawBackend) => unknown): RawGate
     },
   }
 }
+
+/**
+ * `rawGatewayWith` a gateway answering error texts (router.return_error_msg) whose endpoints run a
+ * `modifier/lua-proxy` pre script each, `[path, pre]`, before calling the raw backend's `/b`.
+ */
+export function luaPreGatewayWith(
+  scripts: Array<[path: string, pre: string]>,
+  { openLibs = true }: { openLibs?: boolean } = {},
+): RawGatewayFixture {
+  return rawGatewayWith((raw) => ({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: scripts.map(([path, pre]) => ({
+      endpoint: path,
+      extra_config: { 'modifier/lua-proxy': openLibs ? { pre, allow_open_libs: true } : { pre } },
+      backend: [{ host: [raw.origin], url_pattern: '/b' }],
+    })),
+  }))
+}

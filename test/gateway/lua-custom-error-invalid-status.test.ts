@@ -4,25 +4,17 @@
 // of the Lua modifiers against KrakenD CE; this runtime dropped the Content-Type).
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { rawGatewayWith } from './gateway-fixture.ts'
+import { luaPreGatewayWith } from './gateway-fixture.ts'
 
 describe('custom_error with a status Go cannot write', () => {
-  const gateway = rawGatewayWith((raw) => {
-    const endpoint = (path: string, pre: string) => ({
-      endpoint: path,
-      extra_config: { 'modifier/lua-proxy': { pre } },
-      backend: [{ host: [raw.origin], url_pattern: '/b' }],
-    })
-    return {
-      version: 3,
-      extra_config: { router: { return_error_msg: true } },
-      endpoints: [
-        endpoint('/typed-high', "custom_error('e', 1000, 'application/json')"),
-        endpoint('/typed-low', "custom_error('e', 50, 'application/json')"),
-        endpoint('/untyped', "custom_error('e', 1000)"),
-      ],
-    }
-  })
+  const gateway = luaPreGatewayWith(
+    [
+      ['/typed-high', "custom_error('e', 1000, 'application/json')"],
+      ['/typed-low', "custom_error('e', 50, 'application/json')"],
+      ['/untyped', "custom_error('e', 1000)"],
+    ],
+    { openLibs: false },
+  )
 
   test('200, no body, the Content-Type the script named (none without one)', async () => {
     for (const [path, type] of [

@@ -9,7 +9,7 @@
 // EOF" on line 0) where fengari's read "unexpected symbol near '='".
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { rawGatewayWith } from './gateway-fixture.ts'
+import { luaPreGatewayWith } from './gateway-fixture.ts'
 
 /** [pre script, KrakenD's message for its error on line 1] */
 const failing: Array<[string, string]> = [
@@ -54,22 +54,11 @@ const numberMetatable =
   "setmetatable(1, { __index = function(_, key) return 'N' .. key end }) custom_error((5).foo, 418)"
 
 describe('Lua runtime errors as gopher-lua words them', () => {
-  const gateway = rawGatewayWith((raw) => {
-    const endpoint = (path: string, pre: string) => ({
-      endpoint: path,
-      extra_config: { 'modifier/lua-proxy': { pre, allow_open_libs: true } },
-      backend: [{ host: [raw.origin], url_pattern: '/b' }],
-    })
-    return {
-      version: 3,
-      extra_config: { router: { return_error_msg: true } },
-      endpoints: [
-        ...failing.map(([pre], i) => endpoint(`/e${i}`, pre)),
-        ...syntax.map(([pre], i) => endpoint(`/y${i}`, pre)),
-        endpoint('/m', numberMetatable),
-      ],
-    }
-  })
+  const gateway = luaPreGatewayWith([
+    ...failing.map(([pre], i): [string, string] => [`/e${i}`, pre]),
+    ...syntax.map(([pre], i): [string, string] => [`/y${i}`, pre]),
+    ['/m', numberMetatable],
+  ])
 
   test("the client gets KrakenD's status and text", async () => {
     for (const [i, [pre, message]] of failing.entries()) {

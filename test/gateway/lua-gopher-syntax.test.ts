@@ -6,7 +6,7 @@
 // 0xffffffffffffffff is NaN) and loadstring reads the same way. Facts from KrakenD CE's answers.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { rawGatewayWith } from './gateway-fixture.ts'
+import { luaPreGatewayWith } from './gateway-fixture.ts'
 
 const refused: Array<[string, string]> = [
   ['local n = 7 // 2', "'/': syntax error (pre-script:L1)"],
@@ -39,24 +39,14 @@ const values: Array<[string, string]> = [
 ]
 
 describe("gopher-lua's lexer", () => {
-  const gateway = rawGatewayWith((raw) => {
-    const endpoint = (path: string, pre: string) => ({
-      endpoint: path,
-      extra_config: { 'modifier/lua-proxy': { pre, allow_open_libs: true } },
-      backend: [{ host: [raw.origin], url_pattern: '/b' }],
-    })
-    return {
-      version: 3,
-      extra_config: { router: { return_error_msg: true } },
-      endpoints: [
-        ...refused.map(([script], i) => endpoint(`/r${i}`, script)),
-        ...values.map(([expression], i) =>
-          endpoint(`/v${i}`, `custom_error('[' .. tostring(${expression}) .. ']', 418)`),
-        ),
-        endpoint('/global', "loadstring('seen = (seen or 0) + 1')()\ncustom_error(tostring(seen), 418)"),
-      ],
-    }
-  })
+  const gateway = luaPreGatewayWith([
+    ...refused.map(([script], i): [string, string] => [`/r${i}`, script]),
+    ...values.map(([expression], i): [string, string] => [
+      `/v${i}`,
+      `custom_error('[' .. tostring(${expression}) .. ']', 418)`,
+    ]),
+    ['/global', "loadstring('seen = (seen or 0) + 1')()\ncustom_error(tostring(seen), 418)"],
+  ])
 
   test('5.3 syntax fails every call with the error KrakenD gives, the backend never called', async () => {
     for (const [i, [script, message]] of refused.entries()) {
