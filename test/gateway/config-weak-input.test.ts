@@ -164,5 +164,5 @@ test('a backend encoding in another case is the decoder lura picks by strings.To
     'rss',
   ])
   assert.match(encodingOf('No-Op'), /unsupported encoding "No-Op"/)
-  assert.match(encodingOf('protobuf'), /unsupported encoding "protobuf"/)
+  assert.equal(encodingOf('protobuf'), 'json')
 })

@@ -3,12 +3,12 @@
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { parseBackendComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
-import { goToLower } from '../go-strings.ts'
 import { goParseUrl } from '../go-url-parse.ts'
+import { readBackendEncoding } from './encodings.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { flatmapAt, PROXY_KEYS, shadowTimeoutMs } from './proxy-options.ts'
-import { type BackendConfig, type BackendEncoding, type HttpMethod, isServedMethod } from './types.ts'
+import { type BackendConfig, type HttpMethod, isServedMethod } from './types.ts'
 import { hasCredentials, quoteUrl } from './url-credentials.ts'
 
 const BACKEND_KEYS = [
@@ -29,22 +29,7 @@ const BACKEND_KEYS = [
   'input_headers',
   'input_query_strings',
 ]
-const BACKEND_ENCODINGS: BackendEncoding[] = ['json', 'safejson', 'string', 'no-op', 'xml', 'rss']
 const SEQUENTIAL_PARAM = /^resp(\d+)_(.+)$/
-
-/**
- * lura picks the decoder by strings.ToLower(encoding): "JSON" and "Xml" are json and xml. "no-op"
- * is also compared exactly elsewhere in lura (another case would decode as no-op but proxy as
- * others do), so only its exact spelling is read.
- */
-function decoderNamed(rawBackend: Record<string, unknown>): Record<string, unknown> {
-  const written = rawBackend.encoding
-  if (typeof written !== 'string') return rawBackend
-  const lower = goToLower(written)
-  if (lower === written || lower === 'no-op' || !(BACKEND_ENCODINGS as string[]).includes(lower))
-    return rawBackend
-  return { ...rawBackend, encoding: lower }
-}
 
 /** What a backend takes from its endpoint. */
 export interface BackendContext {
@@ -151,7 +136,7 @@ export function readBackend(
     urlPattern,
     hosts,
     method: bMethod as HttpMethod,
-    encoding: fields.encodingAt(decoderNamed(rawBackend), 'encoding', bp, BACKEND_ENCODINGS, 'json'),
+    encoding: readBackendEncoding(fields, rawBackend, bp),
     isCollection: boolAt(rawBackend, 'is_collection', bp, false),
     inputHeaders: stringListAt(rawBackend, 'input_headers', bp) ?? [],
     inputQueryStrings: stringListAt(rawBackend, 'input_query_strings', bp) ?? [],

@@ -4,6 +4,7 @@ import { parseEndpointComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { type BackendContext, readBackend } from './backend-config.ts'
+import { readOutputEncoding } from './encodings.ts'
 import { createRouteChecker, PARAM } from './endpoint-paths.ts'
 import type { FieldReader } from './field-reader.ts'
 import { flatmapAt, isSequential, PROXY_KEYS, staticAt } from './proxy-options.ts'
@@ -14,7 +15,6 @@ import {
   HTTP_METHODS,
   type HttpMethod,
   isServedMethod,
-  type OutputEncoding,
 } from './types.ts'
 
 const ENDPOINT_KEYS = [
@@ -29,18 +29,10 @@ const ENDPOINT_KEYS = [
   'cache_ttl',
   'extra_config',
 ]
-export const OUTPUT_ENCODINGS: OutputEncoding[] = [
-  'json',
-  'json-collection',
-  'string',
-  'no-op',
-  'xml',
-  'yaml',
-  'negotiate',
-]
-
 /** What endpoints take from the service level when they do not say. */
-export type EndpointDefaults = Pick<GatewayConfig, 'outputEncoding' | 'timeoutMs' | 'cacheTtlMs'> & {
+export type EndpointDefaults = Pick<GatewayConfig, 'timeoutMs' | 'cacheTtlMs'> & {
+  /** The service's output_encoding as written (an unknown one is resolved per endpoint). */
+  outputEncoding: string
   /** The root `host` list. */
   hosts: string[] | undefined
   /** The root lists hosts and each was refused (already reported). */
@@ -114,13 +106,7 @@ function readEndpoint(
   const sequential = isSequential(proxyNs, pp, boolAt(proxyNs, 'sequential', pp, false), warn)
   const staticResponse = staticAt(proxyNs, pp, error, warn)
   const endpointFlatmap = flatmapAt(proxyNs, pp, error)
-  const outputEncoding = fields.encodingAt(
-    raw,
-    'output_encoding',
-    ep,
-    OUTPUT_ENCODINGS,
-    defaults.outputEncoding,
-  )
+  const outputEncoding = readOutputEncoding(fields, raw, ep, defaults.outputEncoding)
   const endpointTimeout = fields.requestTimeoutAt(raw, ep, defaults.timeoutMs)
   // lura reads 0 as 1, and calls concurrently only above 1 (a negative count is one call).
   const concurrentCalls = Math.max(

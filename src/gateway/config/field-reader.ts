@@ -249,26 +249,6 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     }
     return raw
   }
-  const encodingAt = <T extends string>(
-    obj: Fields,
-    key: string,
-    path: KeyPath,
-    allowed: readonly T[],
-    fallback: T,
-  ): T => {
-    const raw = obj[key]
-    if (raw === undefined) return fallback
-    if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
-      error(
-        [...path, key],
-        `unsupported ${key} ${JSON.stringify(raw)}`,
-        `this runtime supports ${allowed.join(', ')}`,
-      )
-      return fallback
-    }
-    return raw as T
-  }
-
   return {
     report,
     runtime,
@@ -288,6 +268,5 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
     stringAt,
     stringListAt,
     boolAt,
-    encodingAt,
   }
 }

@@ -9,7 +9,7 @@ import { isObject } from '../components/types.ts'
 import { hostsAt, listedHosts } from './backend-config.ts'
 import { readClientTls } from './client-tls.ts'
 import { MAX_TIMER_MS } from './duration.ts'
-import { OUTPUT_ENCODINGS } from './endpoint-config.ts'
+import { readServiceOutputEncoding } from './encodings.ts'
 import { createFieldReader, type FieldReader, type ProblemAt } from './field-reader.ts'
 import { ROUTER_KEYS, readRouterKeys, routerReport } from './router-keys.ts'
 import { checkServiceSettings } from './service-settings.ts'
@@ -129,7 +129,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   // lura's Init: a service timeout of 0 is its default, 2s.
   const timeoutMs = fields.requestTimeoutAt(value, [], 2000)
   const cacheTtlMs = fields.cacheTtlAt(value, [])
-  const outputEncoding = fields.encodingAt(value, 'output_encoding', [], OUTPUT_ENCODINGS, 'json')
+  const outputEncoding = readServiceOutputEncoding(fields, value)
 
   const routerAsWritten = namespace(value, 'router', [])
   const runtimeNs = namespace(value, 'gwdeploy/runtime', [])

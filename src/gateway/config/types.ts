@@ -198,7 +198,8 @@ export interface GatewayConfig {
   timeoutMs: number
   /** `cache_ttl` (0: no Cache-Control). */
   cacheTtlMs: number
-  outputEncoding: OutputEncoding
+  /** The service's output_encoding as written: endpoints resolve a name KrakenD has no render for. */
+  outputEncoding: string
   endpoints: EndpointConfig[]
   /** debug_endpoint: /__debug/ answers {"message":"pong"} (KrakenD's `run -d`). */
   debugEndpoint: boolean
