@@ -263,6 +263,8 @@ const hasBody = (req: IncomingMessage): boolean =>
 
 /** The checks of Go's server before the handler; true when the request was answered here. */
 function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
+  // Go 1.25's readRequest refuses a repeated Host (a plain 400) before any check of the server's.
+  if (repeatedHost(req)) return goError(req, '400 Bad Request')
   // http1ServerSupportsRequest: llhttp takes `HTTP/0.9` and `HTTP/2.0` request lines.
   if (req.httpVersionMajor !== 1)
     return goError(req, '505 HTTP Version Not Supported: unsupported protocol version')
@@ -271,7 +273,6 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.httpVersionMinor >= 1 && req.method !== 'CONNECT')
       return goError(req, '400 Bad Request: missing required Host header')
   } else if (!validHost(host)) return goError(req, '400 Bad Request: malformed Host header')
-  else if (repeatedHost(req)) return goError(req, '400 Bad Request: too many Host headers')
   // Go answers an Expect other than 100-continue with 417 before the handler, whatever the
   // version; node:http reads Expect on HTTP/1.1 only.
   if (req.httpVersionMinor === 0 && req.headers.expect && !CONTINUE_TOKEN.test(req.headers.expect)) {

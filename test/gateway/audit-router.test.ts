@@ -48,13 +48,16 @@ describe('Go server and gin routing on raw HTTP/1.1', () => {
   })
 
   test('Host missing, repeated or malformed: Go refuses before routing, with its reason', async () => {
-    for (const [lines, reason] of [
-      [['GET /a HTTP/1.1'], 'missing required Host header'],
-      [['GET /a HTTP/1.1', 'Host: x', 'Host: y'], 'too many Host headers'],
-      [['GET /a HTTP/1.1', 'Host: a b'], 'malformed Host header'],
+    for (const [lines, status] of [
+      [['GET /a HTTP/1.1'], '400 Bad Request: missing required Host header'],
+      [['GET /a HTTP/1.1', 'Host: a b'], '400 Bad Request: malformed Host header'],
+      // Go 1.25 (KrakenD CE 2.13.8's toolchain) refuses a repeated Host while reading the request:
+      // no reason, and before the version, Host and header checks of its server.
+      [['GET /a HTTP/1.1', 'Host: x', 'Host: y'], '400 Bad Request'],
+      [['GET /a HTTP/1.1', 'Host: a b', 'Host: y'], '400 Bad Request'],
+      [['GET /a HTTP/2.0', 'Host: x', 'Host: y'], '400 Bad Request'],
     ] as const) {
       const answer = await converse(gw.url, rawRequest([...lines]))
-      const status = `400 Bad Request: ${reason}`
       assert.equal(
         answer,
         `HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`,
