@@ -32,14 +32,12 @@ export const SENSITIVE_ON_OTHER_HOST = [
   'proxy-authorization',
   'proxy-authenticate',
 ]
-/** ... and the headers of a body a 301/302/303 drops (with its length, which Go never copies). */
-export const BODY_HEADERS = [
-  'content-type',
-  'content-encoding',
-  'content-language',
-  'content-location',
-  'content-length',
-]
+/**
+ * ... and the length of a body a 301/302/303 drops. Go 1.25 (KrakenD CE 2.13.8's toolchain) copies
+ * every other header of the first request, Content-Type and the other body headers included (Go 1.26
+ * drops those too).
+ */
+export const BODY_LENGTH = 'content-length'
 
 export const isRedirect = (status: number) =>
   status >= 301 && status <= 308 && status !== 304 && status !== 305 && status !== 306
@@ -203,7 +201,7 @@ function nextHop(
   }
   const headers = { ...req.headers }
   delete headers.host
-  if (state.bodyDropped) for (const name of BODY_HEADERS) delete headers[name]
+  if (state.bodyDropped) delete headers[BODY_LENGTH]
   if (state.stripSensitive) for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
   // refererForURL: none from https to http (the caller's own Referer, copied, stays); the caller's
   // own; else the previous URL without its user info.

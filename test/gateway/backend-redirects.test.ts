@@ -27,7 +27,7 @@ const BODY = {
 
 /** The headers of the hop after a `status` redirect to `location`, from a first request to a.example. */
 async function nextHopHeaders(status: number, location: string, method = 'POST') {
-  const headers = { ...CREDENTIALS, ...BODY, 'x-kept': 'yes' }
+  const headers = { ...CREDENTIALS, ...BODY, 'content-length': '2', 'x-kept': 'yes' }
   const req = {
     origin: 'http://a.example:8080',
     path: '/first',
@@ -84,12 +84,14 @@ describe("a backend redirect's headers (Go's http.Client)", () => {
     }
   })
 
-  test("a 302 drops the body and the body's headers; a 307 keeps both", async () => {
-    const dropped = await nextHopHeaders(302, '/next')
-    for (const name of Object.keys(BODY)) assert.equal(dropped[name], undefined, name)
-    assert.equal(dropped.authorization, CREDENTIALS.authorization)
+  test("a 302 drops the body and its length, not the body's other headers (Go 1.25); a 307 keeps all", async () => {
+    const after302 = await nextHopHeaders(302, '/next')
+    assert.equal(after302['content-length'], undefined)
+    for (const [name, value] of Object.entries(BODY)) assert.equal(after302[name], value, name)
+    assert.equal(after302.authorization, CREDENTIALS.authorization)
     const kept = await nextHopHeaders(307, '/next')
-    for (const [name, value] of Object.entries(BODY)) assert.equal(kept[name], value, name)
+    for (const [name, value] of Object.entries({ ...BODY, 'content-length': '2' }))
+      assert.equal(kept[name], value, name)
   })
 })
 
@@ -338,7 +340,7 @@ describe('a POST whose backend answers 302, through the gateway', () => {
     await backend?.close()
   })
 
-  test('reaches the Location as a GET without the body or its headers', async () => {
+  test("reaches the Location as a GET without the body, with the body's headers (Go 1.25)", async () => {
     const res = await send(gw.url, {
       method: 'POST',
       path: '/post',
@@ -354,9 +356,11 @@ describe('a POST whose backend answers 302, through the gateway', () => {
     const echo = JSON.parse(res.text) as { method: string; headers: Record<string, string>; body: string }
     assert.equal(echo.method, 'GET')
     assert.equal(echo.body, '')
-    assert.equal(echo.headers['content-language'], undefined)
-    assert.equal(echo.headers['content-location'], undefined)
-    assert.equal(echo.headers['content-type'], undefined)
+    // KrakenD CE 2.13.8 sends these on: Go 1.25's makeHeadersCopier drops only the sensitive ones.
+    assert.equal(echo.headers['content-language'], 'en')
+    assert.equal(echo.headers['content-location'], '/doc')
+    assert.equal(echo.headers['content-type'], 'application/json')
+    assert.equal(echo.headers['content-length'], undefined)
     assert.equal(echo.headers['x-kept'], 'yes')
   })
 

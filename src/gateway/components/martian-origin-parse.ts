@@ -4,7 +4,7 @@
 // stash/stash_modifier.go modifierFromJSON) and what this runtime calls as Go's transport would.
 
 import type { KeyPath } from '../../core/source-text.ts'
-import { BODY_HEADERS, SENSITIVE_ON_OTHER_HOST } from '../backend-redirects.ts'
+import { BODY_LENGTH, SENSITIVE_ON_OTHER_HOST } from '../backend-redirects.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import type { PortChange } from './martian-origin.ts'
 
@@ -76,10 +76,10 @@ export function parsePortChange(
 
 /**
  * Headers Go's client changes on the way to a redirect's last hop, whose request the answer side
- * of stash.Modifier reads: the sensitive ones (dropped for another host), the body's (dropped for a
- * GET) and Referer (set).
+ * of stash.Modifier reads: the sensitive ones (dropped for another host), the body's length (dropped
+ * for a GET) and Referer (set).
  */
-const REDIRECT_CHANGED = new Set([...SENSITIVE_ON_OTHER_HOST, ...BODY_HEADERS, 'referer'])
+const REDIRECT_CHANGED = new Set([...SENSITIVE_ON_OTHER_HOST, BODY_LENGTH, 'referer'])
 
 /** stash.Modifier's `headerName`, beyond what any header modifier may write: why it is refused, if it is. */
 export function stashNameProblem(name: string, response: boolean): string | undefined {

@@ -319,7 +319,8 @@ describe('modifier/martian on the backend URL: what is refused', () => {
     assert.equal(pathOf(stash('Host')), `${MARTIAN_AT}.stash.Modifier.headerName`)
     assert.equal(pathOf(stash('Cookie', RS)), `${MARTIAN_AT}.stash.Modifier.headerName`)
     assert.equal(pathOf(stash('Content-Length')), `${MARTIAN_AT}.stash.Modifier.headerName`)
-    assert.equal(pathOf(stash('Content-Language', RS)), `${MARTIAN_AT}.stash.Modifier.headerName`)
+    // Go 1.25 copies Content-Language to a redirect's GET: the answer side reads it as sent.
+    assert.deepEqual(martianErrors(stash('Content-Language', RS)), [])
     assert.equal(pathOf(stash('Proxy-Authorization', RS)), `${MARTIAN_AT}.stash.Modifier.headerName`)
     assert.deepEqual(martianErrors(stash('Content-Language')), [])
     assert.equal(pathOf(stash('')), `${MARTIAN_AT}.stash.Modifier.headerName`)
