@@ -20,7 +20,8 @@ Options (each wins over the config file; env in brackets):
                              before serving, then pulled every 15s  [GATEWAY_REVOKER_PEERS]
       --workers N            worker processes, 0 = one per core      [GATEWAY_WORKERS]
       --drain-grace DUR      503 health before closing (5s)          [GATEWAY_DRAIN_GRACE]
-      --drain-timeout DUR    max wait for in-flight requests (30s)   [GATEWAY_DRAIN_TIMEOUT]
+      --drain-timeout DUR    max wait for in-flight requests         [GATEWAY_DRAIN_TIMEOUT]
+                             (config max_shutdown_wait_time; none: no limit)
       --log-level LEVEL      DEBUG INFO WARNING ERROR CRITICAL       [GATEWAY_LOG_LEVEL]
   -h, --help                 this text
       --version              runtime version

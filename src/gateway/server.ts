@@ -49,18 +49,19 @@ export interface GatewayServer {
  */
 export async function listen(gateway: Gateway, options: ListenOptions = {}): Promise<GatewayServer> {
   const { server: s } = gateway.config
-  // Go's rule: without a read_header_timeout the read_timeout bounds the headers. node:http refuses
-  // a header timeout longer than the whole request's, so a read_timeout shorter than the
-  // read_header_timeout bounds the headers too (Go would give a bodyless request's headers the
-  // longer one).
-  const readHeaderMs = s.readHeaderTimeoutMs || s.readTimeoutMs || 60_000
-  const headerTimeoutMs = s.readTimeoutMs > 0 ? Math.min(readHeaderMs, s.readTimeoutMs) : readHeaderMs
+  // Go's rule: without a read_header_timeout the read_timeout bounds the headers; neither set (0) is
+  // no bound. node:http refuses a header timeout longer than the whole request's, so a read_timeout
+  // shorter than the read_header_timeout bounds the headers too (Go would give a bodyless request's
+  // headers the longer one).
+  const readHeaderMs = s.readHeaderTimeoutMs || s.readTimeoutMs
+  const headerTimeoutMs =
+    s.readTimeoutMs > 0 && readHeaderMs > 0 ? Math.min(readHeaderMs, s.readTimeoutMs) : readHeaderMs
   const http = createHttpServer(
     {
       maxHeaderBytes: s.maxHeaderBytes,
       headersTimeout: headerTimeoutMs,
       requestTimeout: s.readTimeoutMs,
-      keepAliveTimeout: s.idleTimeoutMs,
+      keepAliveTimeout: s.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1000,
       noDelay: true,
     },
@@ -303,6 +304,7 @@ const ignore = () => {}
 const timers = new WeakMap<Socket, NodeJS.Timeout>()
 
 function arm(socket: Socket, ms: number): void {
+  if (ms <= 0) return
   const timer = setTimeout(() => socket.destroy(), ms)
   timer.unref()
   timers.set(socket, timer)

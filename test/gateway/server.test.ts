@@ -441,10 +441,10 @@ describe('read header timeout from accept (slow and silent connections)', () => 
     assert.equal((await send(running.url, { path: '/fast', http2: true })).status, 200)
   })
 
-  test('a read_timeout shorter than the read_header_timeout (default 10 s) starts, serves, and bounds slow headers', async () => {
+  test('a read_timeout shorter than the read_header_timeout (10 s) starts, serves, and bounds slow headers', async () => {
     const b = await backend({ '/fast': { body: { ok: 1 } } })
     // KrakenD takes this; node:http refuses a header timeout longer than the request timeout.
-    const running = await startGateway(config(b, { read_timeout: '300ms' }))
+    const running = await startGateway(config(b, { read_timeout: '300ms', read_header_timeout: '10s' }))
     after(() => running.close())
     assert.equal((await send(running.url, { path: '/fast' })).status, 200)
     const closed = await new Promise<string>((resolve) => {

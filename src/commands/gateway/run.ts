@@ -29,7 +29,10 @@ in-flight requests finish (at most --drain-timeout); a second signal exits at on
     'drain-grace': Flags.string({
       description: 'how long health answers 503 before the listener closes (5s)',
     }),
-    'drain-timeout': Flags.string({ description: 'maximum wait for in-flight requests after that (30s)' }),
+    'drain-timeout': Flags.string({
+      description:
+        "maximum wait for in-flight requests after that (the config's max_shutdown_wait_time; none: no limit, as KrakenD)",
+    }),
     'log-level': Flags.string({
       description: 'log level',
       options: ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'],

@@ -159,13 +159,18 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   // max_payload is KrakenD EE's (CE ignores it): a body streamed to one backend has no bound
   // unless it is set; one read whole first (see request-stream.ts) is held in memory, 10 MiB at most.
   const maxPayload = routerFields.intAt(router, 'max_payload', rp, BUFFERED_BODY_BYTES, 0)
+  // lura hands these to Go's http.Server as written, unset being 0: no deadline at all (a slow
+  // client, an idle keep-alive connection wait forever) unless the config sets one.
+  const readTimeoutMs = noDeadline(timerAt(value, 'read_timeout', [], 0), 0)
+  const idleTimeoutMs = timerAt(value, 'idle_timeout', [], 0)
   const server = {
-    // Go's http.Server sets no deadline for a negative one (d > 0 checks); a negative
-    // read_header_timeout is not replaced by read_timeout (only 0 is), which still bounds the headers.
-    readHeaderTimeoutMs: noDeadline(timerAt(value, 'read_header_timeout', [], 10_000), MAX_TIMER_MS),
-    readTimeoutMs: noDeadline(timerAt(value, 'read_timeout', [], 30_000), 0),
+    // Go's http.Server sets no deadline for a negative one (d > 0 checks); a 0 read_header_timeout
+    // is the read_timeout's (server.ts), a negative one none, though read_timeout still bounds the headers.
+    readHeaderTimeoutMs: noDeadline(timerAt(value, 'read_header_timeout', [], 0), MAX_TIMER_MS),
+    readTimeoutMs,
     writeTimeoutMs: noDeadline(timerAt(value, 'write_timeout', [], 0), 0),
-    idleTimeoutMs: noDeadline(timerAt(value, 'idle_timeout', [], 65_000), 0),
+    idleTimeoutMs: noDeadline(idleTimeoutMs, 0),
+    keepAliveTimeoutMs: idleTimeoutMs === 0 ? readTimeoutMs : noDeadline(idleTimeoutMs, 0),
     // Go's http.DefaultMaxHeaderBytes (KrakenD leaves it at 0, so Go's 1 MB applies).
     maxHeaderBytes: maxHeaderBytesAt(value, fields),
     maxBodyBytes: maxPayload,
@@ -195,12 +200,13 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
     drainGraceMs: fields.ownTimerAt(runtimeNs, 'drain_grace', gp, 5000),
-    // lura's max_shutdown_wait_time bounds the same wait (0, KrakenD's default, or below, waits forever).
+    // lura's max_shutdown_wait_time bounds the same wait; 0 (its default) or below waits for the
+    // requests in flight however long they take (Shutdown with no deadline): as long as a timer holds.
     drainTimeoutMs: fields.ownTimerAt(
       runtimeNs,
       'drain_timeout',
       gp,
-      Math.max(timerAt(value, 'max_shutdown_wait_time', [], 0), 0) || 30_000,
+      Math.max(timerAt(value, 'max_shutdown_wait_time', [], 0), 0) || MAX_TIMER_MS,
     ),
     metricsPort: intAt(runtimeNs, 'metrics_port', gp, 0, 0, 65535),
     metricsListenIp: ipAt(runtimeNs, 'metrics_listen_ip'),

@@ -106,7 +106,10 @@ export interface ServerOptions {
   readHeaderTimeoutMs: number
   readTimeoutMs: number
   writeTimeoutMs: number
+  /** idle_timeout as written (0: none): bounds an h2c session without streams. */
   idleTimeoutMs: number
+  /** HTTP/1.1 keep-alive idle bound, Go's idleTimeout(): idle_timeout, or read_timeout when it is 0. */
+  keepAliveTimeoutMs: number
   maxHeaderBytes: number
   /** router.max_payload for a body read whole first; 10 MiB when unset. */
   maxBodyBytes: number
