@@ -2,11 +2,12 @@ import { createInterface } from 'node:readline/promises'
 import { Flags } from '@oclif/core'
 import type { RunContext } from '../cli/base-command.ts'
 import { TargetCommand, targetFlags } from '../cli/target-command.ts'
+import type { DestroyResult } from '../core/destroy.ts'
 import type { EngineContext } from '../core/engine.ts'
 import { usageError } from '../core/errors.ts'
 import { destroy } from '../core/operations.ts'
 
-export default class Destroy extends TargetCommand<typeof Destroy, { destroyed: string[] }> {
+export default class Destroy extends TargetCommand<typeof Destroy, DestroyResult> {
   static override summary =
     'Remove everything gwdeploy created for this service on the target (both colours, the router)'
   static override description = 'Asks for the service name unless --force. The audit log (history) is kept.'
@@ -20,7 +21,7 @@ export default class Destroy extends TargetCommand<typeof Destroy, { destroyed: 
     ctx: EngineContext,
     lockWaitMs: number,
     context: RunContext,
-  ): Promise<{ destroyed: string[] }> {
+  ): Promise<DestroyResult> {
     if (!this.flags.force) await this.confirm(ctx.target.config.service, ctx.target.provider.id, context.json)
     return destroy(ctx, { lockWaitMs })
   }
@@ -39,7 +40,10 @@ export default class Destroy extends TargetCommand<typeof Destroy, { destroyed: 
     if (answer.trim() !== service) throw usageError('not confirmed: nothing was changed')
   }
 
-  protected override render(result: { destroyed: string[] }): string {
+  protected override render(result: DestroyResult): string {
+    const already = result.alreadyDestroyed
+    if (already)
+      return `nothing to destroy: the target was destroyed at ${already.time}${already.holder ? ` by ${already.holder}` : ''} and nothing was deployed since`
     return result.destroyed.length ? `destroyed: ${result.destroyed.join(', ')}` : 'nothing to destroy'
   }
 }

@@ -26,6 +26,9 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
           e.configName ? `"${e.configName}"` : undefined,
           colourOf(e),
           e.holder ? `by ${e.holder}` : undefined,
+          e.brokenLock
+            ? `(held by ${e.brokenLock.holder}${e.brokenLock.operation ? `, ${e.brokenLock.operation}` : ''})`
+            : undefined,
         ]
           .filter(Boolean)
           .join(' ')

@@ -1,27 +1,65 @@
 /** `gwdeploy destroy`: everything gwdeploy created for this service on the target. */
-import { COLOURS } from '../providers/types.ts'
+import { COLOURS, type TargetState } from '../providers/types.ts'
 import { GwError, isGwError } from './errors.ts'
 import { step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
-import { writeRecord } from './records.ts'
+import { recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
+import { destroyedSinceLive } from './release/destroyed.ts'
 import { withLock } from './release/lock-scope.ts'
 import { stoppedDestroyWays } from './stopped-run.ts'
+import { testPoint } from './testpoints.ts'
+
+export interface DestroyResult {
+  destroyed: string[]
+  /** Nothing was left: the destroy that finished before (no record is written for this one). */
+  alreadyDestroyed?: { time: string; holder?: string | undefined } | undefined
+}
 
 export async function destroy(
   ctx: EngineContext,
   options: { lockWaitMs?: number } = {},
-): Promise<{ destroyed: string[] }> {
+): Promise<DestroyResult> {
   const { target, reporter, signal } = ctx
   const { provider } = target
   return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
     const state = await provider.inspect({ signal })
+    const records = await recordsOrNone(
+      target,
+      50,
+      (message) => reporter.emit({ type: 'warn', message }),
+      signal,
+    )
     const destroyed = COLOURS.flatMap((c) => {
       const fleet = state.fleets[c]
       return fleet ? [`${c} (${fleet.sha.slice(0, 7)}, ${fleet.nodes.length} node(s))`] : []
     })
     if (state.router.present) destroyed.push(`router (${state.router.detail ?? provider.id})`)
     const live = COLOURS.map((c) => state.fleets[c]).find((f) => f && state.weights[f.colour] === 100)
+    const record = (status: 'started' | 'destroyed') =>
+      writeRecord(
+        target,
+        {
+          time: new Date().toISOString(),
+          operation: 'destroy',
+          status,
+          service: target.config.service,
+          env: target.env,
+          holder: lock.info.holder,
+        },
+        (message) => reporter.emit({ type: 'warn', message }),
+        signal,
+      )
+    const done = destroyedSinceLive(records)
+    if (done && nothingLeft(state)) {
+      // Still swept (idempotent): what no state shows (a node a killed run started) goes too.
+      await provider.destroy({ signal })
+      return { destroyed: [], alreadyDestroyed: { time: done.time, holder: done.holder } }
+    }
+    // The intent goes on the target first: a run killed part-way leaves a record that says so.
+    const unwritten = await record('started')
+    if (unwritten) throw intentUnwritten(unwritten)
+    await testPoint('destroy:started', signal)
     await step(reporter, 'destroy', () =>
       provider.destroy({
         signal,
@@ -30,22 +68,22 @@ export async function destroy(
     ).catch((error: unknown) => {
       throw stoppedPartWay(error, signal, destroyed, live?.sha, target.env)
     })
-    await writeRecord(
-      target,
-      {
-        time: new Date().toISOString(),
-        operation: 'destroy',
-        status: 'destroyed',
-        service: target.config.service,
-        env: target.env,
-        holder: lock.info.holder,
-      },
-      (message) => reporter.emit({ type: 'warn', message }),
-      signal,
-    )
+    await testPoint('destroy:record', signal)
+    await record('destroyed')
     return { destroyed }
   })
 }
+
+/** No colour, no traffic, no page, nothing the provider says it lost track of. */
+const nothingLeft = (state: TargetState): boolean =>
+  COLOURS.every((c) => state.fleets[c] === undefined && state.weights[c] === 0) &&
+  !state.fleetless?.length &&
+  !state.maintenance
+
+const intentUnwritten = (why: string) =>
+  new GwError('destroy_unrecorded', ExitCode.provider, `destroy did not start: ${why}`, {
+    hint: 'Nothing was removed. A destroy records that it started before it tears anything down, so a run stopped part-way is never read as the release before it still being live; fix the records store on the target, then re-run.',
+  })
 
 /**
  * An interrupt (Ctrl-C, SIGTERM) that lands while the provider removes things leaves a target half

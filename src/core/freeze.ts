@@ -71,8 +71,9 @@ export async function releaseLockOrFreeze(
   target: Target,
   force: boolean,
   signal?: AbortSignal,
+  warn?: (message: string) => void,
 ): Promise<{ released: LockInfo | null; thawed: boolean }> {
   const current = await target.provider.lock().status(signal ? { signal } : {})
   if (isFreeze(current)) return { released: await breakLock(target, signal), thawed: true }
-  return { ...(await lockRelease(target, force, signal)), thawed: false }
+  return { ...(await lockRelease(target, force, signal, warn)), thawed: false }
 }

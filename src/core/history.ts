@@ -2,8 +2,11 @@ import { appendFile, mkdir, open, readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Colour, Weights } from '../providers/types.ts'
 
-export const RECORD_OPERATIONS = ['release', 'rollback', 'promote', 'retire', 'destroy'] as const
+// `lock`: `lock release --force` broke a run's lock (status `broken`): the run names who did.
+export const RECORD_OPERATIONS = ['release', 'rollback', 'promote', 'retire', 'destroy', 'lock'] as const
 export const RECORD_STATUSES = [
+  // A destroy's intent, written before it tears anything down: unfinished until its `destroyed` record.
+  'started',
   'released',
   'preview',
   'failed',
@@ -12,6 +15,7 @@ export const RECORD_STATUSES = [
   'retired',
   'destroyed',
   'interrupted',
+  'broken',
 ] as const
 
 /** One line of <stateDir>/history.jsonl: the local audit log (provider-side state is the truth). */
@@ -33,6 +37,8 @@ export interface HistoryEntry {
   holder?: string | undefined
   error?: string | undefined
   exitCode?: number | undefined
+  /** The lock `lock release --force` broke (operation `lock`): whose, since when, doing what. */
+  brokenLock?: { holder: string; acquiredAt: string; operation?: string | undefined } | undefined
   /** Steps that did not finish after the release went live (it serves all traffic all the same). */
   unfinished?: string[] | undefined
 }

@@ -1,5 +1,5 @@
 /** `gwdeploy lock status` and `lock release`: reading and breaking the target's lock. */
-import type { LockInfo } from '../providers/types.ts'
+import type { LockInfo, ReleaseRecord } from '../providers/types.ts'
 import { GwError, isGwError, lockHeldError } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
 import {
@@ -10,7 +10,8 @@ import {
   isUnreadableLock,
   unreadableLockError,
 } from './lock.ts'
-import type { Target } from './target.ts'
+import { listRecords, writeRecord } from './records.ts'
+import { lockHolder, type Target } from './target.ts'
 
 export async function lockStatus(target: Target, signal?: AbortSignal): Promise<{ lock: LockView | null }> {
   const lock = await target.provider.lock().status(signal ? { signal } : {})
@@ -39,6 +40,7 @@ export async function lockRelease(
   target: Target,
   force: boolean,
   signal?: AbortSignal,
+  warn: (message: string) => void = () => {},
 ): Promise<{ released: LockInfo | null }> {
   const lock = target.provider.lock()
   const current = await lock.status(signal ? { signal } : {})
@@ -55,7 +57,40 @@ export async function lockRelease(
       },
     )
   }
+  // A run's lock is broken on the record first: the run stops at its next step and names who broke it.
+  if (force && !isUnreadableLock(current)) await recordBreak(target, current, warn)
   return { released: await breakLock(target, signal) }
+}
+
+async function recordBreak(target: Target, broken: LockInfo, warn: (message: string) => void): Promise<void> {
+  await writeRecord(
+    target,
+    {
+      time: new Date().toISOString(),
+      operation: 'lock',
+      status: 'broken',
+      service: target.config.service,
+      env: target.env,
+      holder: lockHolder(),
+      ...(broken.sha ? { sha: broken.sha } : {}),
+      brokenLock: { holder: broken.holder, acquiredAt: broken.acquiredAt, operation: broken.operation },
+    },
+    warn,
+  )
+}
+
+/** Who broke `held` with `lock release --force` (from its record on the target), if anyone did. */
+export async function lockBreaker(
+  target: Pick<Target, 'provider' | 'stateDir'>,
+  held: LockInfo,
+): Promise<ReleaseRecord | undefined> {
+  const records = await listRecords(target, 20).catch(() => [])
+  return records.find(
+    (r) =>
+      r.operation === 'lock' &&
+      r.brokenLock?.holder === held.holder &&
+      Date.parse(r.time) >= Date.parse(held.acquiredAt),
+  )
 }
 
 /**

@@ -71,8 +71,19 @@ export interface HeldLock {
   tookOver?: LockInfo | undefined
   /** Aborted (with an exit-3 error) when a renewal finds the lock taken over or gone. */
   lost: AbortSignal
+  /**
+   * Reads the lock back before a step that changes traffic or infrastructure: broken (`lock release
+   * --force`) or taken over, it is lost now (throws the reason, naming who) rather than at the next
+   * renewal. Once lost it lets the clean-up through.
+   */
+  confirm(): Promise<void>
   release(): Promise<void>
 }
+
+/** Who broke a lock with `lock release --force` (time and holder), looked up when the lock is found gone. */
+export type LockBreaker = (
+  held: LockInfo,
+) => Promise<{ holder?: string | undefined; time: string } | undefined>
 
 /**
  * Takes the target's lock, waiting up to `waitMs` (0: fail at once with exit 3 naming the
@@ -88,6 +99,7 @@ export async function acquireLock(
     emit?: (event: EngineEvent) => void
     /** The target's environment (-e), for the command a message names. */
     env?: string | undefined
+    breaker?: LockBreaker
   },
 ): Promise<HeldLock> {
   const deadline = Date.now() + options.waitMs
@@ -153,7 +165,7 @@ export async function acquireLock(
     renewedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + request.ttlMs).toISOString(),
   }
-  return hold(lock, info, request.ttlMs, options.emit, tookOver)
+  return hold(lock, info, request.ttlMs, { emit: options.emit, tookOver, breaker: options.breaker })
 }
 
 /** The lock `gwdeploy abort` (and `rollback --force-now`) takes over a running operation's lock with. */
@@ -167,6 +179,25 @@ const abortedError = (by: LockInfo) =>
     hint: 'Traffic went back to the last state every colour with traffic passed its gate for; `gwdeploy status` shows it.',
   })
 
+const takenOverError = (by: LockInfo) =>
+  lockHeldError(`the release lock was taken over by ${describeLock(by)}`, {
+    hint: 'Another run may be changing the target now: check `gwdeploy status` before re-running.',
+  })
+
+const brokenError = (by: { holder?: string | undefined; time: string }) =>
+  lockHeldError(
+    `the release lock was broken by ${by.holder ?? 'someone'} at ${by.time} (\`gwdeploy lock release --force\`)`,
+    { hint: 'Ask them what runs now; `gwdeploy status` shows where this run left the target.' },
+  )
+
+const goneError = () =>
+  lockHeldError(
+    'the release lock is gone: it was removed outside gwdeploy (its file, tags or Lease deleted)',
+    {
+      hint: 'Another run may be changing the target now: check `gwdeploy status` before re-running.',
+    },
+  )
+
 /**
  * Keeps renewing a held lock until released, and watches it for an abort: a renewal that fails,
  * or an abort lock in its place (checked every few seconds, so a bake is not waited out), aborts
@@ -176,9 +207,13 @@ function hold(
   lock: Lock,
   first: LockInfo,
   ttlMs: number,
-  emit?: (event: EngineEvent) => void,
-  tookOver?: LockInfo,
+  options: {
+    emit?: ((event: EngineEvent) => void) | undefined
+    tookOver?: LockInfo | undefined
+    breaker?: LockBreaker | undefined
+  },
 ): HeldLock {
+  const { emit, tookOver } = options
   let info = first
   let lost = false
   const lostController = new AbortController()
@@ -222,14 +257,28 @@ function hold(
         renewing = undefined
       })
   }, every)
+  /** The reason the lock is no longer this run's, or undefined while it is. */
+  const notOurs = async (now: LockInfo | null): Promise<GwError | undefined> => {
+    if (now?.holder === info.holder) return undefined
+    if (isAbort(now)) return abortedError(now)
+    if (now) return takenOverError(now)
+    const broke = await options.breaker?.(info).catch(() => undefined)
+    if (broke) return brokenError(broke)
+    // `gwdeploy abort` breaks the lock, then takes it: a moment later its lock says who stops this run.
+    await sleep(1_000)
+    const later = await lock.status().catch(() => null)
+    return isAbort(later) ? abortedError(later) : later ? takenOverError(later) : goneError()
+  }
+  const check = async (): Promise<GwError | undefined> => {
+    if (lost) return lostController.signal.reason as GwError
+    const reason = await notOurs(await lock.status())
+    if (reason) lose(reason)
+    return reason
+  }
   const watchTimer = setInterval(
     () => {
-      lock.status().then(
-        (now) => {
-          if (isAbort(now) && now.holder !== info.holder) lose(abortedError(now))
-        },
-        () => {},
-      )
+      // While a renewal is in flight the lock may be between two writes: the next tick looks again.
+      if (!renewing) check().catch(() => {})
     },
     Math.min(every, 2_000),
   )
@@ -241,6 +290,12 @@ function hold(
     },
     tookOver,
     lost: lostController.signal,
+    async confirm() {
+      if (lost) return
+      await renewing
+      const reason = await check()
+      if (reason) throw reason
+    },
     async release() {
       clearInterval(renewTimer)
       clearInterval(watchTimer)

@@ -27,7 +27,13 @@ import type { HistoryEntry } from './history.ts'
 import { type LockView, lockView } from './lock-commands.ts'
 import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
-import { afterDestroyWays, nothingDeployedSince } from './release/destroyed.ts'
+import {
+  afterDestroyWays,
+  nothingDeployedSince,
+  unfinishedDestroy,
+  unfinishedDestroyFact,
+  unfinishedDestroyWays,
+} from './release/destroyed.ts'
 import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
@@ -89,6 +95,8 @@ export interface StatusResult {
   rollback?: RollbackView | null | undefined
   /** The target was destroyed and nothing went live since: when, by whom, the ways back. */
   destroyed?: { time: string; holder?: string | undefined; ways: string } | undefined
+  /** A destroy began and did not finish (its process is gone): when, by whom, the ways on. */
+  unfinishedDestroy?: { time: string; holder?: string | undefined; ways: string } | undefined
 }
 
 export async function status(
@@ -171,8 +179,17 @@ export async function status(
   const unrecorded = serving ? unrecordedLive(state, serving, records, rollback) : undefined
   if (unrecorded) warn?.(unrecorded)
   const lock = state.lock ? lockView(state.lock, provider.id, target.env) : null
-  const stopped =
-    describeStoppedRun(state, lock, target.env) ?? describeInterruptedRollback(state, records, target.env)
+  // A destroy that did not finish: its intent record says so even after its dead lock was taken over.
+  const destroying =
+    lock?.operation === 'destroy' && !lock.dead && !lock.expired ? undefined : unfinishedDestroy(records)
+  const halfDestroyed = destroying && {
+    time: destroying.time,
+    holder: destroying.holder,
+    ways: unfinishedDestroyWays(records, target.env),
+  }
+  const stopped = halfDestroyed
+    ? `${unfinishedDestroyFact(destroying, state)}; ${halfDestroyed.ways}`
+    : (describeStoppedRun(state, lock, target.env) ?? describeInterruptedRollback(state, records, target.env))
   if (stopped) warn?.(stopped)
   const unfinished = describeUnfinishedLive(state, records, target.env)
   if (unfinished) warn?.(unfinished)
@@ -199,6 +216,7 @@ export async function status(
     ...(destroyed
       ? { destroyed: { time: destroyed.time, holder: destroyed.holder, ways: afterDestroyWays(records) } }
       : {}),
+    ...(halfDestroyed ? { unfinishedDestroy: halfDestroyed } : {}),
   }
 }
 

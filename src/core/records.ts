@@ -102,7 +102,11 @@ export function recordsOrNone(
   warn: (message: string) => void,
   signal?: AbortSignal,
 ): Promise<ReleaseRecord[]> {
-  return listRecords(target, limit, warn, signal).catch((error: Error) => {
+  // A broken lock's record is for `history` and the run whose lock it was; no decision reads it.
+  const operations = listRecords(target, limit, warn, signal).then((records) =>
+    records.filter((r) => r.operation !== 'lock'),
+  )
+  return operations.catch((error: Error) => {
     // An interrupt is not a store to go on without: the reader stops with it.
     if (signal?.aborted) throw signal.reason
     const why =

@@ -64,9 +64,11 @@ export function nothingServedError(result: StatusResult, waiting?: WaitGoal): Gw
   const nothing = nothingServed(result)
   if (!nothing) return undefined
   // A destroy killed part-way left this on purpose: finishing it is one way on, serving again the other.
-  const destroying = isStoppedDestroy(result.lock)
-    ? `A destroy stopped part-way (its lock holder is gone): ${stoppedDestroyWays(nothing.sha.startsWith('<') ? undefined : nothing.sha, result.env ? ` -e ${result.env}` : '')}.`
-    : undefined
+  const destroying = result.unfinishedDestroy
+    ? `A destroy started at ${result.unfinishedDestroy.time} did not finish: ${result.unfinishedDestroy.ways}.`
+    : isStoppedDestroy(result.lock)
+      ? `A destroy stopped part-way (its lock holder is gone): ${stoppedDestroyWays(nothing.sha.startsWith('<') ? undefined : nothing.sha, result.env ? ` -e ${result.env}` : '')}.`
+      : undefined
   return providerError(
     `nothing is served${waiting ? `, waiting for ${waiting} cannot help` : ''}: ${nothing.why}`,
     {
@@ -76,6 +78,20 @@ export function nothingServedError(result: StatusResult, waiting?: WaitGoal): Gw
         `Restore it with \`gwdeploy release --sha ${nothing.sha}\` (the live SHA).`,
       details: { status: result },
     },
+  )
+}
+
+/**
+ * After a destroy (finished, or stopped part-way) nothing is deployed: no state can be reached until
+ * someone releases again, so a wait ends at once (exit 6) rather than at its timeout.
+ */
+function nothingDeployedError(result: StatusResult, goal: WaitGoal): GwError | undefined {
+  const destroy = result.destroyed ?? result.unfinishedDestroy
+  if (!destroy || result.colours.some((c) => c.weight > 0)) return undefined
+  const how = result.destroyed ? 'was destroyed' : 'is half destroyed: a destroy started'
+  return providerError(
+    `nothing is deployed, waiting for ${goal} cannot help: the target ${how} at ${destroy.time}${destroy.holder ? ` by ${destroy.holder}` : ''}${result.destroyed ? '' : ' and did not finish'}`,
+    { hint: `${destroy.ways}.`, details: { status: result } },
   )
 }
 
@@ -137,7 +153,7 @@ export async function waitForGoal(
     const result = await read()
     const { reached, missing } = goalState(options.goal, result)
     if (reached) return result
-    const nothing = nothingServedError(result, options.goal)
+    const nothing = nothingServedError(result, options.goal) ?? nothingDeployedError(result, options.goal)
     if (nothing && !inProgress(result)) throw nothing
     // Nodes that serve nothing are not "degraded" while the run that replaces them is under way.
     const unhealthy = nothing ? [] : unhealthyServing(result)

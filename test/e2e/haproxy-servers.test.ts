@@ -356,8 +356,27 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     )
   })
 
+  it('a destroy killed before its record: rollback is exit 2 naming it, nothing routed; destroy --force finishes it', async () => {
+    const killed = await project.run(['destroy', '--force'], { GWDEPLOY_TEST_KILL_AT: 'destroy:record' })
+    assert.equal(killed.signal, 'SIGKILL', killed.stderr)
+    const back = await project.json<{ error: { message: string; hint: string } }>(['rollback'])
+    assert.equal(back.code, 2, JSON.stringify(back.envelope))
+    assert.match(
+      back.envelope.error.message,
+      /^there is nothing to roll back from: the destroy started at \S+ by .* did not finish \(killed, stopped or failed part-way\): no colour is left/,
+    )
+    assert.match(
+      back.envelope.error.hint,
+      /^`gwdeploy destroy --force` finishes it, or `gwdeploy release --sha /,
+    )
+    assert.match(await readFile(lb.mapFile, 'utf8'), /^blue 0\ngreen 0$/m)
+  })
+
   it('after destroy, rollback is exit 2: nothing is deployed (not the release before the last live one)', async () => {
     assert.equal((await project.run(['destroy', '--force'])).code, 0)
+    const again = await project.run(['destroy', '--force'])
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stdout, /^nothing to destroy: the target was destroyed at /m)
     const back = await project.json<{ error: { message: string; hint: string } }>(['rollback'])
     assert.equal(back.code, 2, JSON.stringify(back.envelope))
     assert.match(

@@ -131,6 +131,38 @@ describe('aws records (SSM, moto): history, status, rollback --to from a second 
     assert.equal((envelope(status).result as { lastRelease?: { sha: string } }).lastRelease?.sha, sha(1))
   })
 
+  it('a destroy killed before its record: rollback from the second copy names it and redeploys nothing; destroy --force finishes it, once', async () => {
+    const killed = await runCli(['destroy', '--force'], {
+      cwd: copy,
+      env: { ...AWS_ENV, GWDEPLOY_TEST_KILL_AT: 'destroy:record' },
+    })
+    assert.match(killed.stderr, /SIGKILL at destroy:record/)
+    // The lock is shared on aws: not taken over by itself, its dead destroy holder is named first.
+    const held = await second(['rollback'])
+    assert.equal(held.exitCode, 3, held.stderr)
+    assert.match(held.stderr, /held by a run whose process on this host is gone .*\(destroy\)/)
+    assert.equal((await second(['lock', 'release', '--force'])).exitCode, 0)
+    const back = await second(['rollback', '--json'])
+    assert.equal(back.exitCode, 2, back.stderr)
+    const error = (envelope(back) as { error?: { message: string; hint: string } }).error
+    assert.match(
+      error?.message ?? '',
+      /^there is nothing to roll back from: the destroy started at \S+ by .* did not finish \(killed, stopped or failed part-way\)/,
+    )
+    assert.match(error?.hint ?? '', /^`gwdeploy destroy --force` finishes it, or `gwdeploy release --sha /)
+    const waited = await second(['status', '--wait-for', 'live', '--json'])
+    assert.equal(waited.exitCode, 6, waited.stdout)
+    assert.equal((await instancesOf(service)).length, 0, 'nothing redeployed')
+    const finished = await second(['destroy', '--force'])
+    assert.equal(finished.exitCode, 0, finished.stderr)
+    const count = async () => (envelope(await second(['history', '--json'])).result as unknown[]).length
+    const recorded = await count()
+    const again = await second(['destroy', '--force'])
+    assert.equal(again.exitCode, 0, again.stderr)
+    assert.match(again.stdout, /^nothing to destroy: the target was destroyed at /m)
+    assert.equal(await count(), recorded, 'no record for a destroy with nothing left')
+  })
+
   it('after destroy, rollback from the second copy is exit 2: nothing is deployed (not the release before the last live one)', async () => {
     const gone = await second(['destroy', '--force'])
     assert.equal(gone.exitCode, 0, gone.stderr)

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const RUN_JS = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+// GWDEPLOY_E2E_BIN=bin/dev.js runs the sources, as for test/core/helpers/project.ts.
+export const RUN_JS = fileURLToPath(
+  new URL(`../../${process.env.GWDEPLOY_E2E_BIN ?? 'bin/run.js'}`, import.meta.url),
+)
 
 export interface CliResult {
   exitCode: number | null

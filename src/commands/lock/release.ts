@@ -18,7 +18,7 @@ export default class LockRelease extends BaseCommand<typeof LockRelease, Result>
     // No hooks run and nothing is sent: the release job's hook and notify secrets are not needed.
     const target = await this.openTarget({ file: this.flags.config, env: this.flags.env, readOnly: true })
     try {
-      return await releaseLockOrFreeze(target, this.flags.force, context.signal)
+      return await releaseLockOrFreeze(target, this.flags.force, context.signal, context.warn)
     } finally {
       await target.provider.close?.()
     }

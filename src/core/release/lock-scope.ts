@@ -9,6 +9,7 @@ import { acquireLock, type HeldLock } from '../lock.ts'
 import { lockHolder } from '../target.ts'
 import { testPoint } from '../testpoints.ts'
 import { type EngineContext, emitter, type LockedContext } from './context.ts'
+import { breakerOf, lockGuarded } from './lock-guard.ts'
 
 export async function withLock<T>(
   ctx: EngineContext,
@@ -24,12 +25,12 @@ export async function withLock<T>(
     acquireLock(
       target.provider.lock(),
       { holder: lockHolder(), operation, ttlMs: target.config.lock.ttl, ...(sha ? { sha } : {}) },
-      { waitMs, signal, emit: emitter(reporter), env: target.env },
+      { waitMs, signal, emit: emitter(reporter), env: target.env, breaker: breakerOf(target) },
     ),
   )
   try {
     // Work under the lock stops when the lock is lost, as it does on SIGINT/SIGTERM.
-    return await fn({ ...ctx, lock, signal: AbortSignal.any([signal, lock.lost]) })
+    return await fn(lockedContext(ctx, lock))
   } finally {
     await testPoint('unlock')
     reporter.emit({ type: 'step', step: 'unlock', status: 'running' })
@@ -38,6 +39,12 @@ export async function withLock<T>(
     reporter.emit(outcome)
     reporter.emit({ type: 'step', step: 'unlock', status: 'done' })
   }
+}
+
+/** The context under `lock`: stopped when the lock is lost, its provider's changes checking the lock first. */
+export function lockedContext(ctx: EngineContext, lock: HeldLock): LockedContext {
+  const target = { ...ctx.target, provider: lockGuarded(ctx.target.provider, lock) }
+  return { ...ctx, target, lock, signal: AbortSignal.any([ctx.signal, lock.lost]) }
 }
 
 /** Releases a held lock and says how that went (one lost to another holder is theirs now). */

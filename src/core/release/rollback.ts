@@ -21,7 +21,12 @@ import { ABORT_OPERATION } from '../lock.ts'
 import { isCompleted, LOOKBACK } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
 import { describeWeights, info, resultOf, sameWeights, warn } from './context.ts'
-import { nothingDeployedError, nothingDeployedSince } from './destroyed.ts'
+import {
+  nothingDeployedError,
+  nothingDeployedSince,
+  unfinishedDestroy,
+  unfinishedDestroyError,
+} from './destroyed.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
@@ -65,10 +70,13 @@ function rollbackGoal(
   state: TargetState,
   records: readonly ReleaseRecord[],
   wanted: string | undefined,
+  env?: string,
 ): string {
   if (wanted) return shaOfPrefix(state, records, wanted)
   const destroyed = nothingDeployedSince(state, records)
   if (destroyed) throw nothingDeployedError(destroyed, records)
+  const destroying = unfinishedDestroy(records)
+  if (destroying) throw unfinishedDestroyError(destroying, state, records, env)
   const lineage = liveLineage(records)
   const live = liveColour(state, lineage)
   const liveSha = live ? state.fleets[live]?.sha : lineage.at(-1)
@@ -237,7 +245,7 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
         locked,
         `the rollback ${killed ? `by ${stopped?.holder} stopped in the middle of its shift (its process is gone)` : `at ${interrupted?.time} was interrupted in the middle of its shift`}: completing it, all traffic to ${completing.slice(0, 7)}`,
       )
-    const sha = completing ?? rollbackGoal(state, records, wanted)
+    const sha = completing ?? rollbackGoal(state, records, wanted, ctx.target.env)
     if (!wanted && liveLineage(records).length === 0)
       warn(
         locked,

@@ -13,7 +13,8 @@ import { ABORT_OPERATION, acquireLock, describeLock, isUnreadableLock, unreadabl
 import { lockHolder } from '../target.ts'
 import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
-import { released } from './lock-scope.ts'
+import { breakerOf } from './lock-guard.ts'
+import { lockedContext, released } from './lock-scope.ts'
 
 /** How long the aborting side waits for the stopped run's record. */
 const REPORT_WAIT_MS = 60_000
@@ -78,13 +79,14 @@ export async function forceScope<T>(
       waitMs: 5_000,
       signal: ctx.signal,
       emit: emitter(reporter),
+      breaker: breakerOf(target),
     })
   })
   try {
     const outcome = aborted
       ? await step(reporter, 'abort', () => reportOf(ctx, aborted.holder, since))
       : undefined
-    return await fn({ ...ctx, lock, signal: AbortSignal.any([ctx.signal, lock.lost]) }, { aborted, outcome })
+    return await fn(lockedContext(ctx, lock), { aborted, outcome })
   } finally {
     const outcome = await released(lock)
     if (outcome.state === 'not-released') warn(ctx, outcome.detail ?? 'could not release the lock')

@@ -16,6 +16,7 @@ import {
   type Run,
   resultOf,
 } from '../context.ts'
+import { unfinishedDestroy } from '../destroyed.ts'
 import { engineRecords } from '../engine-records.ts'
 import { fleetSpec } from '../plan.ts'
 import { carryWithin } from '../revocations.ts'
@@ -63,7 +64,8 @@ export async function converge(ctx: LockedContext, run: Run): Promise<ReleaseRes
   const records = await engineRecords(ctx, 50)
   const last = records.find(isCompleted)
   const fleet = run.state.fleets[run.green]
-  if (fleet && (!last || last.sha !== run.artifact.sha || last.unfinished)) {
+  // A destroy that did not finish is the newest word: serving again is recorded, so it no longer counts.
+  if (fleet && (!last || last.sha !== run.artifact.sha || last.unfinished || unfinishedDestroy(records))) {
     // The other colour is what this release replaced: kept for rollback.
     run.previous = run.state.fleets[otherColour(run.green)]
     await finalize(ctx, run, fleet, run.operation === 'rollback' ? 'switched' : 'released')

@@ -2,7 +2,9 @@
 import type { Artifact } from '../../../providers/types.ts'
 import { step } from '../../events.ts'
 import { testPoint } from '../../testpoints.ts'
-import type { EngineContext, Operation, ReleaseOptions, Run } from '../context.ts'
+import { type EngineContext, type Operation, type ReleaseOptions, type Run, warn } from '../context.ts'
+import { unfinishedDestroy, unfinishedDestroyFact } from '../destroyed.ts'
+import { engineRecords } from '../engine-records.ts'
 import { makePlan, splitWeights } from '../plan.ts'
 import { fleetVersions } from '../same-sha.ts'
 
@@ -17,6 +19,12 @@ export async function planRun(
   await testPoint('plan', ctx.signal)
   const state = await step(ctx.reporter, 'plan', () => ctx.target.provider.inspect({ signal: ctx.signal }))
   const versions = await fleetVersions(ctx, state, artifact, version)
+  const destroying = unfinishedDestroy(await engineRecords(ctx, 50))
+  if (destroying)
+    warn(
+      ctx,
+      `${unfinishedDestroyFact(destroying, state)}; this ${operation} serves the target again (\`gwdeploy destroy --force\` would have finished the destroy)`,
+    )
   const { decision, summary } = makePlan(ctx, state, artifact, version, options, versions)
   for (const action of summary.actions) ctx.reporter.emit({ type: 'progress', step: 'plan', message: action })
   const serving = decision.serving
