@@ -54,6 +54,7 @@ declare module 'fengari' {
     lua_insert(L: LuaState, index: number): void
     lua_replace(L: LuaState, index: number): void
     lua_topointer(L: LuaState, index: number): object
+    lua_rawequal(L: LuaState, index1: number, index2: number): boolean
     lua_tocfunction(L: LuaState, index: number): LuaFunction | null
     lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number

@@ -1,13 +1,15 @@
 import type { LuaState, LuaString } from 'fengari'
 import type { Fengari } from './lua-engine.ts'
-import { errorText } from './lua-engine.ts'
 import type { SharedGuard } from './lua-shared-guard.ts'
 
 /**
  * What a script sets in `string`, `math`, ... stays in its own run, as in gopher-lua's new state per
- * request. The globals hold an empty stand-in for each library, reading through to it; the first
- * write in a run gives that run its own table (reading through as well) in place of the stand-in, so
- * runs that write nothing cost nothing. `pairs` lists the library's own entries.
+ * request, and is seen by the rest of that run. The globals (and `package.loaded`) hold a stand-in for
+ * each library: a copy of its entries whose metatable catches a new key (`function string.trim()`,
+ * the common case) and gives the run a table of its own, a copy holding that key, so such runs cost
+ * a copy and leave the engine usable. A write over an existing entry (`string.format = nil`) lands in
+ * the stand-in itself, which the shared guard sees: that run's engine is then replaced before the next
+ * request. `getmetatable` does not show a stand-in's metatable (a library has none in gopher-lua).
  */
 export function libraryStandIns(
   f: Fengari,
@@ -16,35 +18,29 @@ export function libraryStandIns(
   strings: OwnStrings,
   shared: { guard: SharedGuard | undefined },
 ): void {
-  const { lua, lauxlib } = f
+  const { lua } = f
+  const standIns = new WeakSet<object>()
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  const globals = lua.lua_gettop(L)
+  lua.lua_getfield(L, globals, s('package'))
+  const hasPackage = lua.lua_type(L, -1) === lua.LUA_TTABLE
+  if (hasPackage) lua.lua_getfield(L, -1, s('loaded'))
+  else lua.lua_pushnil(L)
+  const loaded = lua.lua_gettop(L)
   for (const name of ['string', 'table', 'math', 'os', 'io', 'coroutine', 'debug']) {
-    lua.lua_getfield(L, -1, s(name))
-    if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
+    const key = s(name)
+    if (lua.lua_getfield(L, globals, key) !== lua.LUA_TTABLE) {
       lua.lua_pop(L, 1)
       continue
     }
-    if (
-      lauxlib.luaL_loadbufferx(L, f.to_luastring(READ_THROUGH), null, s('=libraries'), s('t')) !== lua.LUA_OK
-    )
-      throw new Error(errorText(f, L))
-    lua.lua_insert(L, -2)
-    if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(errorText(f, L))
-    const readThrough = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
-    const key = s(name)
-    lua.lua_createtable(L, 0, 0)
-    lua.lua_createtable(L, 0, 3)
-    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, readThrough)
-    lua.lua_getfield(L, -1, s('__index'))
-    lua.lua_setfield(L, -3, s('__index'))
-    lua.lua_getfield(L, -1, s('__pairs'))
-    lua.lua_setfield(L, -3, s('__pairs'))
-    lua.lua_pop(L, 1)
+    const library = lua.lua_gettop(L)
+    copyTable(f, L, library)
+    const standIn = lua.lua_gettop(L)
+    standIns.add(lua.lua_topointer(L, standIn))
+    lua.lua_createtable(L, 0, 1)
     lua.lua_pushjsfunction(L, (state: LuaState) => {
-      // (stand-in, key, value): the run's own table, set in the run's globals and for strings.
-      lua.lua_createtable(state, 0, 1)
-      lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, readThrough)
-      lua.lua_setmetatable(state, -2)
+      // (stand-in, key, value): the run's own copy, set in the run's globals and for strings.
+      copyTable(f, state, 1)
       lua.lua_pushvalue(state, 2)
       lua.lua_pushvalue(state, 3)
       lua.lua_rawset(state, -3)
@@ -66,8 +62,71 @@ export function libraryStandIns(
       return 0
     })
     lua.lua_setfield(L, -2, s('__newindex'))
-    lua.lua_setmetatable(L, -2)
-    lua.lua_setfield(L, -2, key)
+    lua.lua_setmetatable(L, standIn)
+    if (name === 'string') {
+      lua.lua_pushstring(L, s(''))
+      if (lua.lua_getmetatable(L, -1)) {
+        lua.lua_pushvalue(L, standIn)
+        lua.lua_setfield(L, -2, s('__index'))
+        lua.lua_pop(L, 1)
+      }
+      lua.lua_pop(L, 1)
+    }
+    if (hasPackage) {
+      if (lua.lua_getfield(L, loaded, key) !== lua.LUA_TNIL) {
+        lua.lua_pushvalue(L, standIn)
+        lua.lua_setfield(L, loaded, key)
+      }
+      lua.lua_pop(L, 1)
+    }
+    lua.lua_pushvalue(L, standIn)
+    lua.lua_setfield(L, globals, key)
+    lua.lua_pop(L, 2)
+  }
+  hideStandInMetatables(f, L, s, standIns)
+  lua.lua_settop(L, globals - 1)
+}
+
+/** A copy of the table at `index` (its entries, the ones pointing at it pointing at the copy), pushed. */
+function copyTable(f: Fengari, L: LuaState, index: number): void {
+  const { lua } = f
+  lua.lua_createtable(L, 0, 24)
+  const copy = lua.lua_gettop(L)
+  lua.lua_pushnil(L)
+  while (lua.lua_next(L, index) !== 0) {
+    lua.lua_pushvalue(L, -2)
+    if (lua.lua_rawequal(L, -2, index)) {
+      lua.lua_pushvalue(L, copy)
+      lua.lua_rawset(L, copy)
+      lua.lua_pop(L, 1)
+    } else {
+      lua.lua_insert(L, -2)
+      lua.lua_rawset(L, copy)
+    }
+  }
+}
+
+/** `getmetatable(string)` is nil, as a gopher-lua library table has no metatable. */
+function hideStandInMetatables(
+  f: Fengari,
+  L: LuaState,
+  s: (text: string) => LuaString,
+  standIns: WeakSet<object>,
+): void {
+  const { lua } = f
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  lua.lua_getfield(L, -1, s('getmetatable'))
+  const getmetatable = lua.lua_tocfunction(L, -1)
+  lua.lua_pop(L, 1)
+  if (getmetatable) {
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      if (lua.lua_type(state, 1) === lua.LUA_TTABLE && standIns.has(lua.lua_topointer(state, 1))) {
+        lua.lua_pushnil(state)
+        return 1
+      }
+      return getmetatable(state)
+    })
+    lua.lua_setfield(L, -2, s('getmetatable'))
   }
   lua.lua_pop(L, 1)
 }
@@ -77,9 +136,3 @@ export interface OwnStrings {
   own: WeakSet<object>
   pointed: boolean
 }
-
-const READ_THROUGH = `
-local library = ...
-local next = next
-return { __index = library, __pairs = function() return next, library, nil end }
-`
