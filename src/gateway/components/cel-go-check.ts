@@ -44,9 +44,18 @@ export interface CheckedConversions {
   problem?: string
   /** A conversion call node whose overloads the check narrowed: the argument types it still takes. */
   narrowed: Map<object, string[]>
+  /** A node's type as the whole check settled it (only when asked for). */
+  typeOf?: (node: object) => GoType | undefined
 }
 
-interface Node {
+export interface GoCheckOptions {
+  /** Variables' types, for an AST cel-js's own check did not finish typing. */
+  declared?: ReadonlyMap<string, GoType>
+  /** Keep each node's type (typeOf). */
+  recordTypes?: boolean
+}
+
+export interface Node {
   op: string
   args?: unknown
   left?: Node
@@ -60,20 +69,33 @@ interface Node {
 class CheckFailure extends Error {}
 
 /** Checks the AST as cel-go does. */
-export function goCheck(ast: unknown): CheckedConversions {
-  const checker = new Checker()
+export function goCheck(ast: unknown, options: GoCheckOptions = {}): CheckedConversions {
+  const checker = new Checker(options)
   try {
     checker.check(ast as Node)
   } catch (error) {
     if (!(error instanceof CheckFailure)) throw error
     return { problem: error.message, narrowed: checker.narrowed }
   }
-  return { narrowed: checker.narrowed }
+  const { types } = checker
+  if (types === undefined) return { narrowed: checker.narrowed }
+  const typeOf = (node: object) => {
+    const type = types.get(node)
+    return type === undefined ? undefined : substitute(checker.mapping, type, true)
+  }
+  return { narrowed: checker.narrowed, typeOf }
 }
 
 class Checker {
   mapping: Mapping = new Map()
   narrowed = new Map<object, string[]>()
+  readonly types: Map<object, GoType> | undefined
+  private readonly declared: ReadonlyMap<string, GoType> | undefined
+
+  constructor(options: GoCheckOptions) {
+    this.declared = options.declared
+    if (options.recordTypes) this.types = new Map()
+  }
   private nextParam = 0
   /** Macro variables; krakend-cel's own variables keep the types cel-js checked them with. */
   private scopes: Array<Map<string, GoType>> = []
@@ -86,13 +108,19 @@ class Checker {
   private crossTypeOrderings = false
 
   check(node: Node): GoType {
+    const type = this.checkNode(node)
+    this.types?.set(node, type)
+    return type
+  }
+
+  private checkNode(node: Node): GoType {
     switch (node.op) {
       case 'value':
         return literalType(node.args)
       case 'id':
         return this.lookup(node.args as string, node)
       case '.':
-        return this.select(this.check(node.left as Node))
+        return this.select(this.check(operands(node)[0] as Node))
       case 'list':
         return listOf(this.join((node.args as Node[]).map((element) => this.check(element))))
       case 'map': {
@@ -107,10 +135,10 @@ class Checker {
         return mapOf(key as GoType, value as GoType)
       }
       case '?:':
-        return this.call('?:', node, [node.condition, node.left, node.right] as Node[])
+        return this.call('?:', node, operands(node))
       case '&&':
       case '||':
-        return this.logical(node, [node.left, node.right] as Node[])
+        return this.logical(node, operands(node))
       case '!_':
       case '-_':
         return this.call(node.op, node, [node.args as Node])
@@ -125,8 +153,9 @@ class Checker {
       case 'rcall':
         return this.memberCall(node)
     }
-    if (node.left !== undefined && typeof node.right === 'object' && GO_NAMES[node.op] !== undefined)
-      return this.call(node.op, node, [node.left, node.right])
+    const [left, right] = operands(node)
+    if (left !== undefined && typeof right === 'object' && GO_NAMES[node.op] !== undefined)
+      return this.call(node.op, node, [left, right])
     return fromCelJs(node.checkedType?.name)
   }
 
@@ -135,7 +164,7 @@ class Checker {
       const type = this.scopes[i]?.get(name)
       if (type !== undefined) return type
     }
-    return fromCelJs(node.checkedType?.name)
+    return this.declared?.get(name) ?? fromCelJs(node.checkedType?.name)
   }
 
   private fresh(): GoType {
@@ -274,6 +303,17 @@ class Checker {
 }
 
 const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
+
+/**
+ * An operator's operands: cel-js's check sets left/right (and a conditional's condition) on the
+ * nodes it reaches; `args` holds them from the parse, for a node a refused check never reached.
+ */
+export function operands(node: Node): Node[] {
+  if (node.op === '?:' && node.condition !== undefined)
+    return [node.condition, node.left, node.right] as Node[]
+  if (node.left !== undefined && node.right !== undefined) return [node.left, node.right] as Node[]
+  return Array.isArray(node.args) ? (node.args as Node[]) : []
+}
 
 function literalType(value: unknown): GoType {
   switch (typeof value) {

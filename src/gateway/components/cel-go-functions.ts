@@ -19,6 +19,7 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
+import { type AstNode, astNodes } from './cel-ast.ts'
 import { goCheck } from './cel-go-check.ts'
 import { nullConversion, withGoConversions } from './cel-go-conversions.ts'
 import { checkNarrowedConversion } from './cel-go-dispatch.ts'
@@ -49,6 +50,7 @@ import {
   unaryEdits,
 } from './cel-go-syntax.ts'
 import { withGoTimeZones, withTimestampSum, ZONED_ACCESSORS } from './cel-go-time.ts'
+import { widenedJoins } from './cel-go-widen.ts'
 import { celTokens } from './cel-tokens.ts'
 import { compileGoRegExp, type GoRegExp, GoRegExpError } from './go-regexp.ts'
 
@@ -90,11 +92,22 @@ export function rewriteChecked(
   env: Environment,
   expr: string,
 ): { rewritten: RewrittenExpression; problem: string | undefined } {
-  const rewritten = rewriteCel(expr)
-  const problem = celCheckProblem(env, rewritten)
-  if (problem === undefined || !OPEN_ELEMENT.test(problem)) return { rewritten, problem }
-  const dynEmpty = rewriteCel(expr, true)
-  return { rewritten: dynEmpty, problem: celCheckProblem(env, dynEmpty) }
+  let rewritten = rewriteCel(expr)
+  let problem = celCheckProblem(env, rewritten)
+  if (problem === undefined) return { rewritten, problem }
+  if (OPEN_ELEMENT.test(problem)) {
+    rewritten = rewriteCel(expr, true)
+    problem = celCheckProblem(env, rewritten)
+    if (problem === undefined) return { rewritten, problem }
+  }
+  if (rewritten.syntaxError !== undefined || rewritten.unknownFunction !== undefined)
+    return { rewritten, problem }
+  const widenedText = widenedJoins(env, rewritten.text)
+  if (widenedText === undefined) return { rewritten, problem }
+  const widened = { ...rewritten, text: widenedText }
+  return celCheckProblem(env, widened) === undefined
+    ? { rewritten: widened, problem: undefined }
+    : { rewritten, problem }
 }
 
 /** cel-js's words for an empty literal's element type it could not settle. */
@@ -345,35 +358,6 @@ const ORDER = {
 }
 const NUMBERS = new Set(['int', 'uint', 'double'])
 const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
-
-interface AstNode {
-  op: string
-  left?: AstNode
-  right?: AstNode
-  args?: unknown
-  start?: number
-  end?: number
-  checkedType?: { name: string }
-}
-
-/** Every node of a checked cel-js AST, parents first (operators keep their operands in left/right). */
-function* astNodes(root: unknown): Generator<AstNode> {
-  const stack: unknown[] = [root]
-  const seen = new Set<unknown>()
-  while (stack.length > 0) {
-    const value = stack.pop()
-    if (typeof value !== 'object' || value === null || seen.has(value)) continue
-    seen.add(value)
-    if (Array.isArray(value)) {
-      stack.push(...value)
-      continue
-    }
-    const node = value as AstNode
-    if (typeof node.op !== 'string') continue
-    yield node
-    stack.push(node.left, node.right, node.args)
-  }
-}
 
 const isMacro = (node: AstNode) =>
   node.op === 'rcall' && Array.isArray(node.args) && MACROS.has(node.args[0] as string)

@@ -19,6 +19,7 @@ import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { asWritten, rewriteChecked, withGoFunctions, withGoOperators } from './cel-go-functions.ts'
+import { KRAKEND_CEL_VARIABLES } from './cel-variables.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
@@ -30,18 +31,8 @@ export interface CelConfig {
 
 function environment(): Environment {
   // cel-go takes lists and maps of mixed types ([1, "a"]); cel-js refuses them unless told.
-  const env = new (celLibrary().Environment)({ homogeneousAggregateLiterals: false })
-    .registerVariable('now', 'string')
-    .registerVariable('req_method', 'string')
-    .registerVariable('req_path', 'string')
-    .registerVariable('req_params', 'map<string, string>')
-    .registerVariable('req_headers', 'map<string, list<string>>')
-    .registerVariable('req_querystring', 'map<string, list<string>>')
-    .registerVariable('resp_completed', 'bool')
-    .registerVariable('resp_metadata_status', 'int')
-    .registerVariable('resp_metadata_headers', 'map<string, list<string>>')
-    .registerVariable('resp_data', 'map<string, dyn>')
-    .registerVariable('JWT', 'map<string, dyn>')
+  let env = new (celLibrary().Environment)({ homogeneousAggregateLiterals: false })
+  for (const [name, type] of KRAKEND_CEL_VARIABLES) env = env.registerVariable(name, type)
   return withGoFunctions(env)
 }
 

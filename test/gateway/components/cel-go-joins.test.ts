@@ -1,0 +1,75 @@
+// validation/cel: cel-go's check joins a type parameter to the most general type it meets
+// (isValidTypeSubstitution): `[1u] + [dyn(1)]` is a list(dyn), so `+ ['a']` checks, and a
+// conditional of a list(uint) and a list(dyn) is a list(dyn). cel-js kept the first binding
+// (list<uint>) and refused them, so KrakenD ran a config this runtime refused. Expected statuses
+// are KrakenD CE 2.13.8's (cel-go v0.29 with krakend-cel's declarations: 244 expressions compared,
+// same check and same result).
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { send } from '../helpers.ts'
+
+const EXPRESSIONS: Record<string, string> = {
+  '/join': "size([1u] + [dyn(int(req_querystring.n[0]))] + ['a']) == 3",
+  '/join-in': "req_querystring.s[0] in [1u] + [dyn(1)] + ['a']",
+  // The element is dyn: int() keeps every overload (int(uint) here).
+  '/join-convert': 'int(([1u] + [dyn(1)] + [req_querystring.s[0]])[0]) == 1',
+  '/join-ternary': "size(req_querystring.s[0] == 'a' ? [1u] + [dyn(1)] : ['a']) == 2",
+  '/join-nested': 'size([[1u]] + [[dyn(1)]] + [[req_querystring.s[0]]]) == 3',
+}
+
+const celEndpoint = (path: string, expr: string, host: string[]) => ({
+  endpoint: path,
+  input_query_strings: ['*'],
+  extra_config: { 'validation/cel': [{ check_expr: expr }] },
+  backend: [{ host, url_pattern: '/ok' }],
+})
+
+describe('validation/cel: lists and conditionals joined as cel-go joins them', () => {
+  const gateway = gatewayWith(
+    (backend) => ({
+      version: 3,
+      endpoints: Object.entries(EXPRESSIONS).map(([path, expr]) => celEndpoint(path, expr, [backend.origin])),
+    }),
+    { backends: { api: { '/ok': { body: { ok: true } } } } },
+  )
+  const status = async (path: string) => (await send(gateway.url, { path })).status
+
+  test('a list(uint) + list(dyn) takes a list(string) after it', async () => {
+    assert.equal(await status('/join?n=1'), 200)
+    assert.equal(await status('/join-nested?s=a'), 200)
+  })
+
+  test('membership and conversions of its elements run as in KrakenD', async () => {
+    assert.equal(await status('/join-in?s=a'), 200)
+    assert.equal(await status('/join-in?s=b'), 500)
+    assert.equal(await status('/join-convert?s=a'), 200)
+  })
+
+  test('a conditional of a list(uint) + list(dyn) and a list(string)', async () => {
+    assert.equal(await status('/join-ternary?s=a'), 200)
+    assert.equal(await status('/join-ternary?s=b'), 500)
+  })
+})
+
+test("what cel-go's join still refuses is refused at load", () => {
+  const errors = (expr: string) =>
+    validateGatewayConfig({
+      version: 3,
+      endpoints: [celEndpoint('/a', expr, ['http://127.0.0.1:19'])],
+    }).errors.map((e) => e.message)
+  assert.match(errors("size([1] + ['a']) == 2 && req_method == 'GET'").join('\n'), /does not check/)
+  assert.match(errors("size([1u] + [2]) == 2 && req_method == 'GET'").join('\n'), /does not check/)
+  assert.match(errors("size(req_method == 'GET' ? [1u] : ['a']) == 1").join('\n'), /does not check/)
+  // The joined list does not hide a refusal elsewhere in the expression.
+  assert.match(
+    errors("size([1u] + [dyn(1)] + ['a']) == 3 && req_params[1] == '42'").join('\n'),
+    /does not check/,
+  )
+  assert.match(
+    errors("size([1u] + [dyn(1)] + ['a']) == 3 && 1 < 1.5 && req_method == 'GET'").join('\n'),
+    /does not check/,
+  )
+  assert.deepEqual(errors("size([1u] + [dyn(1)] + ['a']) == 3 && req_method == 'GET'"), [])
+})
