@@ -28,9 +28,11 @@ export default class Abort extends TargetCommand<typeof Abort, AbortResult> {
 
   protected override render(result: AbortResult): string {
     const what = [result.aborted.operation, result.aborted.sha?.slice(0, 7)].filter(Boolean).join(' ')
-    const outcome = result.outcome
-      ? `it recorded: ${result.outcome.status}${result.outcome.error ? ` (${result.outcome.error})` : ''}`
-      : 'it recorded no outcome (it may be dead)'
+    const outcome = result.dead
+      ? 'it was not running: its process on this host is gone (killed), so it reverted nothing; `gwdeploy status` shows where it left the target'
+      : result.outcome
+        ? `it recorded: ${result.outcome.status}${result.outcome.error ? ` (${result.outcome.error})` : ''}`
+        : 'it recorded no outcome (it may be dead)'
     return `aborted ${what || 'the running operation'} of ${result.aborted.holder}; ${outcome}\ntraffic: blue ${result.weights.blue}% / green ${result.weights.green}%`
   }
 }

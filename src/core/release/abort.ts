@@ -8,6 +8,8 @@ export interface AbortResult {
   aborted: { holder: string; operation?: string | undefined; sha?: string | undefined }
   outcome?: { status: string; weights?: ReleaseRecord['weights']; error?: string | undefined } | undefined
   weights: { blue: number; green: number }
+  /** The holder's process on this host was gone (kill -9): it was not running, and records nothing. */
+  dead?: true | undefined
 }
 
 /** `gwdeploy abort`: stops the running release/promote/rollback; exit 2 when nothing runs. */
@@ -17,7 +19,7 @@ export async function abort(ctx: EngineContext): Promise<AbortResult> {
       hint: '`gwdeploy status` shows the target; `gwdeploy rollback` goes back to the release before the live one.',
     })
   }
-  return forceScope(ctx, 'gwdeploy abort', async (locked, { aborted, outcome }) => {
+  return forceScope(ctx, 'gwdeploy abort', async (locked, { aborted, outcome, dead }) => {
     const state = await locked.target.provider.inspect({ signal: locked.signal })
     const who = aborted as LockInfo
     return {
@@ -26,6 +28,7 @@ export async function abort(ctx: EngineContext): Promise<AbortResult> {
         ? { outcome: { status: outcome.status, weights: outcome.weights, error: outcome.error } }
         : {}),
       weights: state.weights,
+      ...(dead ? { dead } : {}),
     }
   })
 }

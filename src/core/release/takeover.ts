@@ -9,7 +9,14 @@ import { sleep } from '../../health/gate.ts'
 import type { LockInfo, ReleaseRecord } from '../../providers/types.ts'
 import { step } from '../events.ts'
 import { frozenError, isFreeze } from '../freeze-info.ts'
-import { ABORT_OPERATION, acquireLock, describeLock, isUnreadableLock, unreadableLockError } from '../lock.ts'
+import {
+  ABORT_OPERATION,
+  acquireLock,
+  describeLock,
+  holderIsDead,
+  isUnreadableLock,
+  unreadableLockError,
+} from '../lock.ts'
 import { lockHolder } from '../target.ts'
 import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
@@ -23,6 +30,8 @@ export interface Takeover {
   aborted: LockInfo | null
   /** What the stopped run recorded (interrupted, with the weights it reverted to). */
   outcome?: ReleaseRecord | undefined
+  /** Its holder's process on this host was gone: nothing was running to stop. */
+  dead?: true | undefined
 }
 
 /** The operation holding the lock now (null: nothing runs); a freeze is exit 3. */
@@ -83,10 +92,17 @@ export async function forceScope<T>(
     })
   })
   try {
-    const outcome = aborted
-      ? await step(reporter, 'abort', () => reportOf(ctx, aborted.holder, since))
-      : undefined
-    return await fn(lockedContext(ctx, lock), { aborted, outcome })
+    // A holder on this host whose process is gone (kill -9) reverts nothing and records nothing:
+    // waiting the full minute for its report would only hold up whoever is on call.
+    const dead = aborted !== null && holderIsDead(aborted)
+    if (dead)
+      info(
+        ctx,
+        `${describeLock(aborted)}: its process on this host is gone, so it records no outcome; not waiting for one`,
+      )
+    const outcome =
+      aborted && !dead ? await step(reporter, 'abort', () => reportOf(ctx, aborted.holder, since)) : undefined
+    return await fn(lockedContext(ctx, lock), { aborted, outcome, ...(dead ? { dead } : {}) })
   } finally {
     const outcome = await released(lock)
     if (outcome.state === 'not-released') warn(ctx, outcome.detail ?? 'could not release the lock')
