@@ -55,6 +55,10 @@ declare module 'fengari' {
     lua_replace(L: LuaState, index: number): void
     lua_topointer(L: LuaState, index: number): object
     lua_rawequal(L: LuaState, index1: number, index2: number): boolean
+    lua_pushcclosure(L: LuaState, f: LuaFunction, n: number): void
+    lua_upvalueindex(i: number): number
+    /** Pushes the running thread; true when it is the main one. */
+    lua_pushthread(L: LuaState): boolean
     lua_tocfunction(L: LuaState, index: number): LuaFunction | null
     lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number

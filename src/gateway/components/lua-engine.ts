@@ -7,6 +7,7 @@ import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
 import { installGopherBase } from './lua-gopher-base.ts'
+import { installGopherCalls } from './lua-gopher-calls.ts'
 import { gopherDebug, gopherOrder } from './lua-gopher-globals.ts'
 import { installGopherLibrary } from './lua-gopher-lib.ts'
 import { installGopherPackage } from './lua-gopher-package.ts'
@@ -69,6 +70,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   installGopherLibrary({ f, L, s })
   installGopherPackage(f, L, s)
   installGopherBase({ f, L, s })
+  installGopherCalls({ f, L, s })
   run(WITHOUT_53)
   const shared: { guard: SharedGuard | undefined } = { guard: undefined }
   if (openLibs) gopherDebug(f, L, s, shared)
@@ -202,7 +204,6 @@ if math then
   math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
   math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
   math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
-  math.log10 = function(x) return math.log(x, 10) end
   math.atan2 = math.atan
   math.huge = 1.7976931348623157e308
 end

@@ -5,8 +5,8 @@
  *   #1 to load (function expected, got string)'); a string is `loadstring`'s;
  * - `setmetatable` sets the metatable of any value but nil, a number's or a boolean's being their
  *   type's (gopher-lua's SetMetatable), where 5.3 refuses anything but a table;
- * - `ipairs`, `pairs` and `unpack` take a table only (5.3 walks a string's or any value's __index:
- *   `ipairs('abc')` ran an empty loop and `unpack('')` gave nothing where KrakenD fails the call);
+ * - `unpack` takes a table only (5.3 walks any value's __index: `unpack('')` gave nothing where
+ *   KrakenD fails the call; `pairs` and `ipairs` are lua-gopher-calls.ts's);
  * - `error()` without a value is 'bad argument #1 to error (value expected)';
  * - `select` truncates a fractional index and refuses a string other than '#';
  * - `table.getn`/`maxn`/`sort` take a table only, and `sort` a function as its second argument
@@ -51,12 +51,11 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     lua.lua_setmetatable(state, 1)
     return 1
   })
-  for (const name of ['ipairs', 'pairs', 'unpack'])
-    wrap(name, (original) => (state) => {
-      if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
-        fail(state, `bad argument #1 to ${name} (table expected, got ${typeName(state, 1)})`)
-      return original(state)
-    })
+  wrap('unpack', (original) => (state) => {
+    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
+      fail(state, `bad argument #1 to unpack (table expected, got ${typeName(state, 1)})`)
+    return original(state)
+  })
   wrap('error', (error) => (state) => {
     if (lua.lua_gettop(state) < 1) fail(state, 'bad argument #1 to error (value expected)')
     return error(state)

@@ -40,7 +40,7 @@ export function gopherOrder(
 
 /**
  * gopher-lua's debug library: getinfo, getlocal, getmetatable, getupvalue, setlocal, setmetatable,
- * setupvalue and traceback (its getfenv/setfenv are missing here). fengari's others (sethook,
+ * setupvalue and traceback (its getfenv/setfenv are missing here). fengari's others (debug, sethook,
  * getregistry, upvaluejoin, ...) are taken away: KrakenD has none of them, and they reach what runs
  * share. setupvalue can change a library function for later runs, so a call to it gives the engine up.
  */
@@ -58,6 +58,7 @@ export function gopherDebug(
     return
   }
   for (const name of [
+    'debug',
     'gethook',
     'sethook',
     'getregistry',

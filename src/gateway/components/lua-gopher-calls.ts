@@ -1,0 +1,143 @@
+/**
+ * Base and library functions whose Lua 5.3 behaviour (fengari) differs from gopher-lua's in what a
+ * script gets back, checked on KrakenD CE:
+ * - `pairs` ignores `__pairs` and hands back its own `next` (not the global one); `ipairs` reads the
+ *   table raw (5.3 walked `__index`) with one iterator for every call, which takes a table only;
+ * - `xpcall(f, handler, ...)` calls f without arguments (gopher-lua passes none);
+ * - `collectgarbage(...)` returns nothing, whatever the option (fengari: 'lua_gc not implemented');
+ * - `coroutine.running()` is nil outside a coroutine;
+ * - `math.log(x, base)` is the natural log of x (the base is not read; log10 is its own);
+ * - `os.date('!...')` drops every leading '!' and formats in UTC (fengari wrote the '!' out);
+ * - `_GOPHER_LUA_VERSION` and `_printregs` exist (the latter prints nothing here).
+ */
+import type { LuaFunction, LuaState } from 'fengari'
+import type { LuaEngine } from './lua-engine.ts'
+import { gopherArgs } from './lua-gopher-args.ts'
+
+export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
+  const { lua } = e.f
+  const L = e.L
+  const { typeName, fail } = gopherArgs(e.f)
+  const checkTable = (state: LuaState, name: string) => {
+    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
+      fail(state, `bad argument #1 to ${name} (table expected, got ${typeName(state, 1)})`)
+  }
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  const globals = lua.lua_gettop(L)
+  const original = (table: number, name: string): LuaFunction | null => {
+    lua.lua_getfield(L, table, e.s(name))
+    const fn = lua.lua_tocfunction(L, -1)
+    lua.lua_pop(L, 1)
+    return fn
+  }
+  const set = (table: number, name: string, fn: LuaFunction) => {
+    lua.lua_pushjsfunction(L, fn)
+    lua.lua_setfield(L, table, e.s(name))
+  }
+
+  const next = original(globals, 'next')
+  if (next) {
+    lua.lua_pushjsfunction(L, (state: LuaState) => next(state))
+    lua.lua_pushcclosure(
+      L,
+      (state: LuaState) => {
+        checkTable(state, 'pairs')
+        lua.lua_pushvalue(state, lua.lua_upvalueindex(1))
+        lua.lua_pushvalue(state, 1)
+        lua.lua_pushnil(state)
+        return 3
+      },
+      1,
+    )
+    lua.lua_setfield(L, globals, e.s('pairs'))
+  }
+  lua.lua_pushjsfunction(L, (state: LuaState) => {
+    checkTable(state, '(anonymous)')
+    if (lua.lua_type(state, 2) !== lua.LUA_TNUMBER)
+      fail(state, `bad argument #2 to (anonymous) (number expected, got ${typeName(state, 2)})`)
+    const i = Math.trunc(lua.lua_tonumber(state, 2)) + 1
+    if (lua.lua_rawgeti(state, 1, i) === lua.LUA_TNIL) return 0
+    lua.lua_pushinteger(state, i)
+    lua.lua_insert(state, -2)
+    return 2
+  })
+  lua.lua_pushcclosure(
+    L,
+    (state: LuaState) => {
+      checkTable(state, 'ipairs')
+      lua.lua_pushvalue(state, lua.lua_upvalueindex(1))
+      lua.lua_pushvalue(state, 1)
+      lua.lua_pushinteger(state, 0)
+      return 3
+    },
+    1,
+  )
+  lua.lua_setfield(L, globals, e.s('ipairs'))
+
+  const xpcall = original(globals, 'xpcall')
+  if (xpcall)
+    set(globals, 'xpcall', (state) => {
+      lua.lua_settop(state, 2)
+      return xpcall(state)
+    })
+  set(globals, 'collectgarbage', () => 0)
+  set(globals, '_printregs', () => 0)
+  lua.lua_pushstring(L, e.s('GopherLua 0.1'))
+  lua.lua_setfield(L, globals, e.s('_GOPHER_LUA_VERSION'))
+
+  if (lua.lua_getfield(L, globals, e.s('coroutine')) === lua.LUA_TTABLE) {
+    const running = original(-1, 'running')
+    if (running)
+      set(lua.lua_gettop(L), 'running', (state) => {
+        if (lua.lua_pushthread(state)) {
+          lua.lua_pushnil(state)
+          return 1
+        }
+        lua.lua_pop(state, 1)
+        return running(state)
+      })
+  }
+  lua.lua_pop(L, 1)
+  if (lua.lua_getfield(L, globals, e.s('math')) === lua.LUA_TTABLE) {
+    const log = original(-1, 'log')
+    if (log) {
+      set(lua.lua_gettop(L), 'log', (state) => {
+        lua.lua_settop(state, 1)
+        return log(state)
+      })
+      set(lua.lua_gettop(L), 'log10', (state) => {
+        lua.lua_settop(state, 1)
+        lua.lua_pushnumber(state, 10)
+        return log(state)
+      })
+    }
+  }
+  lua.lua_pop(L, 1)
+  if (lua.lua_getfield(L, globals, e.s('os')) === lua.LUA_TTABLE) {
+    const date = original(-1, 'date')
+    if (date) set(lua.lua_gettop(L), 'date', (state) => utcDate(e, state, date))
+  }
+  lua.lua_pop(L, 2)
+}
+
+/** gopher-lua's os.date of a format starting with '!': every '!' dropped, the time read in UTC. */
+function utcDate(e: Pick<LuaEngine, 'f' | 's'>, state: LuaState, date: LuaFunction): number {
+  const { lua } = e.f
+  if (lua.lua_type(state, 1) !== lua.LUA_TSTRING) return date(state)
+  const format = e.f.to_jsstring(lua.lua_tostring(state, 1))
+  if (!format.startsWith('!')) return date(state)
+  if (lua.lua_type(state, 2) > lua.LUA_TNIL && lua.lua_type(state, 2) !== lua.LUA_TNUMBER) return date(state)
+  const rest = format.replace(/^!+/, '')
+  // fengari reads '!*t' in UTC itself; its strftime reads the local time, so the time is moved by the offset.
+  if (rest.startsWith('*t')) {
+    lua.lua_pushstring(state, e.f.to_luastring(`!${rest}`))
+    lua.lua_replace(state, 1)
+    return date(state)
+  }
+  const seconds =
+    lua.lua_type(state, 2) <= lua.LUA_TNIL ? Math.floor(Date.now() / 1000) : lua.lua_tonumber(state, 2)
+  lua.lua_settop(state, 0)
+  lua.lua_pushstring(state, e.f.to_luastring(rest))
+  lua.lua_pushnumber(state, seconds + new Date(seconds * 1000).getTimezoneOffset() * 60)
+  return date(state)
+}

@@ -1,0 +1,64 @@
+// Base and library functions give back what gopher-lua's give (KrakenD CE), not Lua 5.3's: pairs
+// ignores __pairs and ipairs reads raw, xpcall passes no arguments, collectgarbage returns nothing
+// (fengari failed the script: 'lua_gc not implemented'), coroutine.running() is nil in the main
+// chunk, math.log does not read a base, os.date('!...') drops the '!', debug has no debug.debug,
+// _GOPHER_LUA_VERSION and _printregs exist. Each answer below is KrakenD CE's to the same script.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { luaPreGatewayWith } from './gateway-fixture.ts'
+
+/** [pre script, KrakenD's 418 body] */
+const cases: Array<[string, string]> = [
+  [
+    'local t = setmetatable({}, {__pairs = function() return function() return nil end, nil, nil end}) t.a = 1 local n = 0 for k in pairs(t) do n = n + 1 end custom_error(tostring(n), 418)',
+    '1',
+  ],
+  [
+    "local t = setmetatable({}, {__index = function(_, i) if i < 4 then return i * 10 end end}) local s = '' for i, v in ipairs(t) do s = s .. v end custom_error('[' .. s .. ']', 418)",
+    '[]',
+  ],
+  [
+    "local t = setmetatable({1, 2}, {__ipairs = function() return function() return nil end, nil, nil end}) local s = '' for i, v in ipairs(t) do s = s .. v end custom_error('[' .. s .. ']', 418)",
+    '[12]',
+  ],
+  [
+    'local f, t, z = ipairs({}) local g = ipairs({1}) custom_error(tostring(f == g) .. tostring(z), 418)',
+    'true0',
+  ],
+  ['local f, t, z = pairs({}) custom_error(tostring(f == next) .. tostring(z), 418)', 'falsenil'],
+  ['local it = ipairs({}) custom_error(tostring(it({5, 6}, 1)), 418)', '2'],
+  [
+    "local ok, e = xpcall(function(...) return select('#', ...) end, print, 5, 6) custom_error(tostring(ok) .. tostring(e), 418)",
+    'true0',
+  ],
+  [
+    "custom_error(tostring(select('#', collectgarbage())) .. tostring(select('#', collectgarbage('count'))) .. tostring(select('#', collectgarbage('bogus', 1))), 418)",
+    '000',
+  ],
+  [
+    "local co = coroutine.create(function() return coroutine.running() end) local ok, r = coroutine.resume(co) custom_error(tostring(coroutine.running()) .. '|' .. type(r) .. tostring(r == co), 418)",
+    'nil|threadtrue',
+  ],
+  [
+    "custom_error(tostring(math.log(8, 2)) .. '|' .. tostring(math.log('8')) .. '|' .. tostring(math.log(100, 10)) .. '|' .. tostring(math.log10(1000)) .. '|' .. tostring(math.log(0)), 418)",
+    '2.0794415416798357|2.0794415416798357|4.605170185988092|3|-Inf',
+  ],
+  [
+    "custom_error(os.date('!%Y-%m-%d %H:%M:%S', 3600) .. '|' .. os.date('!!%Y', 0) .. '|' .. tostring(os.date('!*t', 7200).hour), 418)",
+    '1970-01-01 01:00:00|1970|2',
+  ],
+  ['custom_error(tostring(debug.debug), 418)', 'nil'],
+  ['custom_error(type(_GOPHER_LUA_VERSION) .. type(_printregs), 418)', 'stringfunction'],
+]
+
+describe("gopher-lua's base and library calls", () => {
+  const gateway = luaPreGatewayWith(cases.map(([pre], i) => [`/g${i}`, pre]))
+
+  test('each script gets back what it gets in KrakenD', async () => {
+    for (const [i, [pre, body]] of cases.entries()) {
+      const res = await fetch(`${gateway.url}/g${i}`)
+      assert.equal(res.status, 418, pre)
+      assert.equal(await res.text(), body, pre)
+    }
+  })
+})
