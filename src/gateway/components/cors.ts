@@ -51,7 +51,8 @@ export function parseCors(f: Fields): CorsConfig {
  */
 function maxAgeSeconds(f: Fields): number {
   f.declare('max_age')
-  const value = f.raw.max_age
+  // Not null as unset: krakend-cors asserts a string (maxAge.(string)) and null panics it too.
+  const value = f.asWritten('max_age')
   if (value === undefined) return 0
   if (typeof value !== 'string') {
     f.report.error(

@@ -21,6 +21,21 @@ const FOLDS_KEYS = new Set([
 ])
 
 /**
+ * Namespaces whose readers take a `null` value as the key left out: krakend-botdetector decodes into
+ * a struct with encoding/json (null leaves a field at its zero value); krakend-cors, -httpsecure,
+ * -circuitbreaker and -ratelimit read each key with a type assertion that null fails, keeping the
+ * default. KrakenD runs such a config with the setting unset, and so does this runtime.
+ */
+const NULL_IS_UNSET = new Set([
+  'security/bot-detector',
+  'security/cors',
+  'security/http',
+  'qos/circuit-breaker',
+  'qos/ratelimit/router',
+  'qos/ratelimit/proxy',
+])
+
+/**
  * The object's keys grouped by their encoding/json fold, each group in Go's byte order: KrakenD
  * re-encodes the map with sorted keys and decodes it into a struct, where the last key matching a
  * field sets it, so `{"N": 1, "n": 2}` sets n to 2 and `{"TTL": 60}` sets ttl.
@@ -47,6 +62,7 @@ export class Fields {
   readonly #handled = new Set<string>()
   readonly #own: string[]
   readonly #namespace: string
+  readonly #object: Record<string, unknown>
 
   constructor(raw: unknown, path: KeyPath, report: Report, namespace: string) {
     this.path = path
@@ -55,6 +71,7 @@ export class Fields {
     const object = isObject(raw) ? raw : {}
     if (!isObject(raw)) report.error(path, `extra_config "${namespace}" must be an object`)
     this.#own = Object.keys(object)
+    this.#object = object
     const read = this.#read
     const folded = FOLDS_KEYS.has(namespace) ? foldedKeys(this.#own) : undefined
     // encoding/json namespaces: a field is read under whichever spelling KrakenD would take, and
@@ -67,12 +84,15 @@ export class Fields {
       for (const variant of variants) read.add(variant)
       return variants[variants.length - 1] as string
     }
+    const nullIsUnset = NULL_IS_UNSET.has(namespace)
     this.raw = new Proxy(object, {
       get(target, key, receiver) {
-        return Reflect.get(target, own(key), receiver)
+        const value = Reflect.get(target, own(key), receiver)
+        return value === null && nullIsUnset ? undefined : value
       },
       has(target, key) {
-        return Reflect.has(target, own(key))
+        const name = own(key)
+        return Reflect.has(target, name) && !(nullIsUnset && Reflect.get(target, name) === null)
       },
     })
   }
@@ -147,6 +167,11 @@ export class Fields {
   /** Keys this parser reported itself, or that KrakenD reads and ignores: not reported as unknown. */
   handled(...keys: string[]): void {
     for (const key of keys) this.#handled.add(key)
+  }
+
+  /** The value of `key` exactly as written, null included (`raw` reads null as unset where KrakenD does). */
+  asWritten(key: string): unknown {
+    return this.#object[key]
   }
 
   /** Keys the namespace has, read or not (unknownKeys names them in its hints). */
