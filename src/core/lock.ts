@@ -258,11 +258,13 @@ function hold(
       })
   }, every)
   /** The reason the lock is no longer this run's, or undefined while it is. */
+  // Compared with the lock as the store first read it back: a store may keep the holder shortened
+  // (an aws tag holds 256 characters) where a renewal returns it in full.
   const notOurs = async (now: LockInfo | null): Promise<GwError | undefined> => {
-    if (now?.holder === info.holder) return undefined
+    if (now?.holder === first.holder) return undefined
     if (isAbort(now)) return abortedError(now)
     if (now) return takenOverError(now)
-    const broke = await options.breaker?.(info).catch(() => undefined)
+    const broke = await options.breaker?.(first).catch(() => undefined)
     if (broke) return brokenError(broke)
     // `gwdeploy abort` breaks the lock, then takes it: a moment later its lock says who stops this run.
     await sleep(1_000)
