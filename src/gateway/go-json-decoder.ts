@@ -12,14 +12,23 @@ export { type FirstValue, goQuoteChar, scanFirstValue } from './go-json-scanner.
 /**
  * Whether `text` holds a number whose JavaScript value may print differently from its text: 16 or
  * more digits (past float64's 15 exact ones), a fraction ending in 0, an exponent, -0, or a value
- * below 1e-6 (JavaScript switches to exponent form). Digits inside strings count too: a false
- * positive only costs the slower exact parse. One pass, no regular expression (this runs on every
- * backend body).
+ * below 1e-6 (JavaScript switches to exponent form). One pass, no regular expression (this runs on
+ * every backend body); strings are jumped over with indexOf (their digits are no numbers, and most
+ * of a body is strings). After a string that does not end (no valid JSON), digits in strings count
+ * too: a false positive only costs the slower exact parse.
  */
 export function mayLoseNumberText(text: string): boolean {
   const n = text.length
+  let skipStrings = true
   for (let i = 0; i < n; i += 1) {
-    if (!isDigit(text.charCodeAt(i))) continue
+    const c = text.charCodeAt(i)
+    if (c === 34 && skipStrings) {
+      const end = stringEnd(text, i)
+      if (end === -1) skipStrings = false
+      else i = end
+      continue
+    }
+    if (!isDigit(c)) continue
     const start = i
     i = digitsEnd(text, i)
     const intDigits = i - start

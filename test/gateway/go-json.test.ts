@@ -37,6 +37,19 @@ test('number texts JavaScript would print differently are written as the backend
     assert.equal(mayLoseNumberText(plain), false, plain)
 })
 
+test('number texts inside strings are not numbers: the scan jumps over strings (escaped quotes too)', () => {
+  for (const text of [
+    '{"s":"12345678901234567","t":"1e5","u":"-0","v":"2.50"}',
+    '["a\\"1e5\\"b",1]',
+    '{"1e5":"0.0000001","k":"\\\\"}',
+  ])
+    assert.equal(mayLoseNumberText(text), false, text)
+  assert.equal(mayLoseNumberText('["x\\"",1.50]'), true)
+  // A string that never ends (no valid JSON): what follows its quote is scanned, as before.
+  assert.equal(mayLoseNumberText('{"s":"abc 1e5'), true)
+  assert.equal(reencoded('{"s":"1e5 and 0.10","n":0.10}'), '{"n":0.10,"s":"1e5 and 0.10"}')
+})
+
 test('HTML characters and line separators are escaped as Go escapes them', () => {
   assert.equal(
     reencoded('{"a":"<&>","b":"\u2028\u2029"}'),
