@@ -1,0 +1,181 @@
+// Bytes the gateway allocates per request: a figure that, unlike CPU time and req/s, hardly moves when
+// other work shares the machine (the same requests allocate the same objects however slowly they run).
+// Each runtime (this checkout's bundle and every --baseline checkout's) serves the bench's proxy and
+// 3-backend merge endpoints with one worker under V8's --trace-gc and a fixed 16 MB young generation;
+// what was allocated is read from the heap sizes each GC prints (before this GC minus after the last).
+// Runtimes alternate inside each round; the median of the rounds is reported.
+//
+//   node bench/gateway/allocation.ts [--rounds 3] [--duration 4] [--baseline DIR]...
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs, promisify } from 'node:util'
+import { buildRuntimeBundle } from '../../src/image/bundle.ts'
+import {
+  benchDocument,
+  freePort,
+  HAPROXY_DEFAULTS,
+  loadRunLimit,
+  staticBackendFrontend,
+  waitFor,
+  which,
+} from './lab.ts'
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '4' },
+    baseline: { type: 'string', multiple: true, default: [] },
+  },
+})
+const ROUNDS = Number(values.rounds)
+const DURATION = Number(values.duration)
+const wrkBin = which('wrk')
+const haproxyBin = which('haproxy')
+if (!wrkBin || !haproxyBin) {
+  console.error('wrk and haproxy are required: apt-get install -y wrk haproxy')
+  process.exit(2)
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-alloc-'))
+const children: ChildProcess[] = []
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
+})
+process.on('SIGINT', () => process.exit(130))
+process.on('SIGTERM', () => process.exit(143))
+
+const names = ['item', 'a', 'b', 'c']
+for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
+const backendPort = await freePort()
+writeFileSync(
+  join(dir, 'haproxy.cfg'),
+  `global\n  nbthread 1\n${HAPROXY_DEFAULTS}${staticBackendFrontend(backendPort, dir, names)}`,
+)
+children.push(spawn(haproxyBin, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: 'ignore' }))
+const backend = `http://127.0.0.1:${backendPort}`
+await waitFor(`${backend}/item`)
+
+console.error('bundling the runtimes with esbuild ...')
+const runtimes: Array<{ label: string; bundle: string }> = [
+  {
+    label: 'this checkout',
+    bundle: (await buildRuntimeBundle({ cacheDir: join(dir, 'cache'), force: true })).path,
+  },
+]
+for (const [i, root] of (values.baseline as string[]).entries()) {
+  const bundler = (await import(join(root, 'src', 'image', 'bundle.ts'))) as {
+    buildRuntimeBundle: typeof buildRuntimeBundle
+  }
+  const built = await bundler.buildRuntimeBundle({ cacheDir: join(dir, `baseline-${i}`), force: true })
+  runtimes.push({ label: root, bundle: built.path })
+}
+
+/** `Scavenge 22.5 (26.9) -> 10.6 (42.9) MB`: the heap used before and after one GC. */
+const GC_LINE = /(Scavenge|Mark-Compact)[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \(/
+
+interface Served {
+  port: number
+  /** The GC lines the node has printed so far. */
+  gcLines: string[]
+}
+const served: Served[] = []
+for (const [i, runtime] of runtimes.entries()) {
+  const port = await freePort()
+  const config = join(dir, `gateway-${i}.json`)
+  writeFileSync(
+    config,
+    JSON.stringify({
+      version: 3,
+      name: 'bench rev-0000000',
+      port,
+      listen_ip: '127.0.0.1',
+      timeout: '3s',
+      extra_config: { router: { disable_access_log: true }, 'telemetry/logging': { level: 'ERROR' } },
+      endpoints: [
+        { endpoint: '/proxy', backend: [{ host: [backend], url_pattern: '/item' }] },
+        {
+          endpoint: '/merge',
+          backend: ['a', 'b', 'c'].map((n) => ({ host: [backend], url_pattern: `/${n}` })),
+        },
+      ],
+    }),
+  )
+  const gcLines: string[] = []
+  const child = spawn(
+    process.execPath,
+    [
+      '--trace-gc',
+      '--min-semi-space-size=16',
+      '--max-semi-space-size=16',
+      runtime.bundle,
+      '--config',
+      config,
+      '--workers',
+      '1',
+      '--drain-grace',
+      '0s',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  )
+  children.push(child)
+  let partial = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) if (GC_LINE.test(line)) gcLines.push(line)
+  })
+  await waitFor(`http://127.0.0.1:${port}/proxy`)
+  served.push({ port, gcLines })
+}
+
+/** MB allocated between the GC lines [from, to): each GC's heap before it minus the last one's after. */
+function allocatedMb(lines: string[], from: number, to: number): number {
+  let mb = 0
+  for (let i = Math.max(from, 1); i < to; i += 1) {
+    const before = GC_LINE.exec(lines[i] as string)
+    const previous = GC_LINE.exec(lines[i - 1] as string)
+    if (before && previous) mb += Number(before[2]) - Number(previous[3])
+  }
+  return mb
+}
+
+/** One bounded wrk run; the bench's own event loop keeps reading the nodes' GC lines meanwhile. */
+async function wrk(url: string, seconds: number): Promise<number> {
+  const { stdout } = await promisify(execFile)(wrkBin as string, ['-t2', '-c64', `-d${seconds}s`, url], {
+    encoding: 'utf8',
+    ...loadRunLimit(seconds),
+  })
+  if (/Non-2xx/.test(stdout)) throw new Error(`${url}: non-2xx answers`)
+  // the node prints its last GC lines asynchronously
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  return Number(/(\d+) requests in/.exec(stdout)?.[1])
+}
+
+const perRequestKb = new Map<string, number[]>()
+for (const endpoint of ['proxy', 'merge']) {
+  for (const s of served) await wrk(`http://127.0.0.1:${s.port}/${endpoint}`, 2) // warm-up (JIT, pools)
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const order = round % 2 ? [...served.entries()].reverse() : [...served.entries()]
+    for (const [i, s] of order) {
+      const from = s.gcLines.length
+      const requests = await wrk(`http://127.0.0.1:${s.port}/${endpoint}`, DURATION)
+      const kb = (allocatedMb(s.gcLines, from, s.gcLines.length) * 1024) / requests
+      const key = `${endpoint} ${i}`
+      perRequestKb.set(key, [...(perRequestKb.get(key) ?? []), kb])
+      console.error(`round ${round + 1}: ${endpoint} ${runtimes[i]?.label}: ${kb.toFixed(1)} KB per request`)
+    }
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
+console.log(`KB allocated per request (one worker, wrk -t2 -c64, median of ${ROUNDS} alternating rounds)`)
+console.log('| runtime | proxy | merge |')
+console.log('|---|---:|---:|')
+for (const [i, runtime] of runtimes.entries())
+  console.log(
+    `| ${runtime.label} | ${median(perRequestKb.get(`proxy ${i}`) ?? []).toFixed(1)} | ${median(perRequestKb.get(`merge ${i}`) ?? []).toFixed(1)} |`,
+  )
+process.exit(0)
