@@ -6,17 +6,18 @@
 // Runtimes alternate inside each round; the median of the rounds is reported.
 //
 //   node bench/gateway/allocation.ts [--rounds 3] [--duration 4] [--baseline DIR]...
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFile, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
 import {
   benchDocument,
+  benchScratch,
   freePort,
   HAPROXY_DEFAULTS,
   loadRunLimit,
+  proxyAndMergeConfig,
   staticBackendFrontend,
   waitFor,
   which,
@@ -38,14 +39,7 @@ if (!wrkBin || !haproxyBin) {
   process.exit(2)
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'gw-alloc-'))
-const children: ChildProcess[] = []
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
-  rmSync(dir, { recursive: true, force: true })
-})
-process.on('SIGINT', () => process.exit(130))
-process.on('SIGTERM', () => process.exit(143))
+const { dir, children } = benchScratch('gw-alloc-')
 
 const names = ['item', 'a', 'b', 'c']
 for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
@@ -85,24 +79,8 @@ const served: Served[] = []
 for (const [i, runtime] of runtimes.entries()) {
   const port = await freePort()
   const config = join(dir, `gateway-${i}.json`)
-  writeFileSync(
-    config,
-    JSON.stringify({
-      version: 3,
-      name: 'bench rev-0000000',
-      port,
-      listen_ip: '127.0.0.1',
-      timeout: '3s',
-      extra_config: { router: { disable_access_log: true }, 'telemetry/logging': { level: 'ERROR' } },
-      endpoints: [
-        { endpoint: '/proxy', backend: [{ host: [backend], url_pattern: '/item' }] },
-        {
-          endpoint: '/merge',
-          backend: ['a', 'b', 'c'].map((n) => ({ host: [backend], url_pattern: `/${n}` })),
-        },
-      ],
-    }),
-  )
+  writeFileSync(config, proxyAndMergeConfig('bench', port, backend))
+
   const gcLines: string[] = []
   const child = spawn(
     process.execPath,

@@ -10,13 +10,13 @@
 //
 //   node bench/gateway/ceiling.ts [--duration 4] [--rounds 2]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
 import {
   benchDocument,
+  benchScratch,
   freePort,
   HAPROXY_DEFAULTS,
   heyLatency,
@@ -46,15 +46,8 @@ if (!tools.wrk || !tools.h2load || !tools.haproxy || !tools.hey) {
   process.exit(2)
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'gw-ceiling-'))
+const { dir, children } = benchScratch('gw-ceiling-')
 writeFileSync(join(dir, 'item.json'), benchDocument('item'))
-const children: ChildProcess[] = []
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
-  rmSync(dir, { recursive: true, force: true })
-})
-process.on('SIGINT', () => process.exit(130))
-process.on('SIGTERM', () => process.exit(143))
 const start = (command: string, args: string[]): ChildProcess => {
   const child = spawn(command, args, { stdio: 'ignore' })
   children.push(child)

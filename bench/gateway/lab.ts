@@ -1,8 +1,11 @@
 // Shared pieces of the gateway benchmarks: free ports, waiting for a URL, the JSON documents the
 // static HAProxy backend serves, and which load tools are installed.
-import { execFileSync } from 'node:child_process'
+import { type ChildProcess, execFileSync } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -75,6 +78,41 @@ export function benchDocument(prefix: string): string {
       ok: true,
     }
   return JSON.stringify(out)
+}
+
+/**
+ * A bench's scratch directory and the children it starts: on exit (a signal too) the children still
+ * running are killed and the directory removed.
+ */
+export function benchScratch(prefix: string): { dir: string; children: ChildProcess[] } {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const children: ChildProcess[] = []
+  process.on('exit', () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  })
+  process.on('SIGINT', () => process.exit(130))
+  process.on('SIGTERM', () => process.exit(143))
+  return { dir, children }
+}
+
+/** The gateway config of the profile and allocation benches: `/proxy` (one backend) and a 3-backend `/merge`. */
+export function proxyAndMergeConfig(name: string, port: number, backend: string): string {
+  return JSON.stringify({
+    version: 3,
+    name: `${name} rev-0000000`,
+    port,
+    listen_ip: '127.0.0.1',
+    timeout: '3s',
+    extra_config: { router: { disable_access_log: true }, 'telemetry/logging': { level: 'ERROR' } },
+    endpoints: [
+      { endpoint: '/proxy', backend: [{ host: [backend], url_pattern: '/item' }] },
+      {
+        endpoint: '/merge',
+        backend: ['a', 'b', 'c'].map((n) => ({ host: [backend], url_pattern: `/${n}` })),
+      },
+    ],
+  })
 }
 
 /** HAProxy's defaults section for the bench's proxies and static backends. */

@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderFlamegraph } from './flamegraph.ts'
-import { benchDocument, freePort, loadRunLimit, staticBackendFrontend, waitFor, which } from './lab.ts'
+import {
+  benchDocument,
+  freePort,
+  loadRunLimit,
+  proxyAndMergeConfig,
+  staticBackendFrontend,
+  waitFor,
+  which,
+} from './lab.ts'
 import { type CpuProfile, summarizeProfile } from './profile-summary.ts'
 
 const { values } = parseArgs({
@@ -48,24 +56,7 @@ const haproxy = spawn(haproxyBin, ['-f', join(dir, 'haproxy.cfg'), '-db'], { std
 process.on('exit', () => haproxy.kill('SIGKILL'))
 const backend = `http://127.0.0.1:${backendPort}`
 await waitFor(`${backend}/item`)
-writeFileSync(
-  join(dir, 'gateway.json'),
-  JSON.stringify({
-    version: 3,
-    name: 'profile rev-0000000',
-    port: gatewayPort,
-    listen_ip: '127.0.0.1',
-    timeout: '3s',
-    extra_config: { router: { disable_access_log: true }, 'telemetry/logging': { level: 'ERROR' } },
-    endpoints: [
-      { endpoint: '/proxy', backend: [{ host: [backend], url_pattern: '/item' }] },
-      {
-        endpoint: '/merge',
-        backend: ['a', 'b', 'c'].map((n) => ({ host: [backend], url_pattern: `/${n}` })),
-      },
-    ],
-  }),
-)
+writeFileSync(join(dir, 'gateway.json'), proxyAndMergeConfig('profile', gatewayPort, backend))
 
 const profileDir = join(dir, 'profile')
 const main = resolve(import.meta.dirname, '../../src/gateway/main.ts')
