@@ -59,6 +59,13 @@ declare module 'fengari' {
     lua_upvalueindex(i: number): number
     /** Pushes the running thread; true when it is the main one. */
     lua_pushthread(L: LuaState): boolean
+    lua_iscfunction(L: LuaState, index: number): boolean
+    lua_getupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
+    lua_upvaluejoin(L: LuaState, funcindex1: number, n1: number, funcindex2: number, n2: number): void
+    /** A call's activation record (lua_getstack fills it, lua_getinfo reads it). */
+    lua_Debug: new () => object
+    lua_getstack(L: LuaState, level: number, ar: object): number
+    lua_getinfo(L: LuaState, what: LuaString, ar: object): boolean
     lua_tocfunction(L: LuaState, index: number): LuaFunction | null
     lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number

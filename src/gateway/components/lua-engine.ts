@@ -8,6 +8,7 @@ import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
 import { installGopherBase } from './lua-gopher-base.ts'
 import { installGopherCalls } from './lua-gopher-calls.ts'
+import { installGopherFenv } from './lua-gopher-fenv.ts'
 import { gopherDebug, gopherOrder } from './lua-gopher-globals.ts'
 import { installGopherLibrary } from './lua-gopher-lib.ts'
 import { installGopherPackage } from './lua-gopher-package.ts'
@@ -73,6 +74,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   installGopherCalls({ f, L, s })
   run(WITHOUT_53)
   const shared: { guard: SharedGuard | undefined } = { guard: undefined }
+  installGopherFenv({ f, L, s })
   if (openLibs) gopherDebug(f, L, s, shared)
   const ownStrings: OwnStrings = { own: new WeakSet(), pointed: false }
   libraryStandIns(f, L, s, ownStrings, shared)
@@ -182,8 +184,8 @@ function loadChunk(f: Fengari, L: LuaState, s: (text: string) => LuaString) {
 }
 
 /**
- * Lua 5.1 names gopher-lua has and Lua 5.3 dropped. setfenv/getfenv and module are not given:
- * a script calling them fails (see the README's list of differences).
+ * Lua 5.1 names gopher-lua has and Lua 5.3 dropped (getfenv, setfenv and newproxy are
+ * lua-gopher-fenv.ts's). module is not given: a script calling it fails (see the README's list of differences).
  */
 const COMPAT_51 = `
 _VERSION = "Lua 5.1"
