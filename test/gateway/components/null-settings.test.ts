@@ -80,3 +80,26 @@ test("krakend-cors's max_age null stops KrakenD: refused, located", () => {
     [['extra_config.security/cors.max_age', '"max_age" must be a duration string like "12h"']],
   )
 })
+
+test('krakend-jose decodes with encoding/json: a null validator or signer setting is left out', () => {
+  const result = validateGatewayConfig({
+    version: 3,
+    endpoints: [
+      endpoint('http://127.0.0.1:19', {
+        'auth/validator': {
+          alg: 'RS256',
+          jwk_url: 'https://idp.example/jwks',
+          issuer: null,
+          roles: null,
+          roles_key: null,
+          cache: null,
+        },
+      }),
+    ],
+  })
+  assert.deepEqual(
+    result.errors.map((e) => e.message),
+    [],
+  )
+  assert.equal(result.config?.endpoints[0]?.components?.jwt?.issuer, undefined)
+})
