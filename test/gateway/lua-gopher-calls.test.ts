@@ -3,12 +3,12 @@
 // (fengari failed the script: 'lua_gc not implemented'), coroutine.running() is nil in the main
 // chunk, math.log does not read a base, os.date('!...') drops the '!', debug has no debug.debug,
 // _GOPHER_LUA_VERSION and _printregs exist. Each answer below is KrakenD CE's to the same script.
-import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { luaPreGatewayWith } from './gateway-fixture.ts'
+import { assertLuaPreAnswers, type LuaPreAnswer } from './lua-pre-answers.ts'
 
 /** [pre script, KrakenD's 418 body] */
-const cases: Array<[string, string]> = [
+const bodies: Array<[string, string]> = [
   [
     'local t = setmetatable({}, {__pairs = function() return function() return nil end, nil, nil end}) t.a = 1 local n = 0 for k in pairs(t) do n = n + 1 end custom_error(tostring(n), 418)',
     '1',
@@ -52,13 +52,13 @@ const cases: Array<[string, string]> = [
 ]
 
 describe("gopher-lua's base and library calls", () => {
-  const gateway = luaPreGatewayWith(cases.map(([pre], i) => [`/g${i}`, pre]))
+  const gateway = luaPreGatewayWith(bodies.map(([pre], i) => [`/g${i}`, pre]))
 
   test('each script gets back what it gets in KrakenD', async () => {
-    for (const [i, [pre, body]] of cases.entries()) {
-      const res = await fetch(`${gateway.url}/g${i}`)
-      assert.equal(res.status, 418, pre)
-      assert.equal(await res.text(), body, pre)
-    }
+    await assertLuaPreAnswers(
+      gateway.url,
+      '/g',
+      bodies.map(([pre, body]): LuaPreAnswer => [pre, 418, body]),
+    )
   })
 })

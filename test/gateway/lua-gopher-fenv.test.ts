@@ -3,12 +3,12 @@
 // one function its environment (the script's other functions keep theirs), level 1 is the calling
 // function, a Go function's (here: a library function) cannot be changed. Each answer below is
 // KrakenD CE's to the same script, two calls each.
-import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { luaPreGatewayWith } from './gateway-fixture.ts'
+import { assertLuaPreAnswers, type LuaPreAnswer } from './lua-pre-answers.ts'
 
 /** [pre script, KrakenD's status and body] */
-const cases: Array<[string, number, string]> = [
+const cases: LuaPreAnswer[] = [
   [
     'custom_error(tostring(getfenv(1) == _G) .. tostring(getfenv() == _G) .. tostring(getfenv(0) == _G) .. tostring(getfenv(print) == _G) .. tostring(getfenv(function() return x end) == _G), 418)',
     418,
@@ -64,11 +64,6 @@ describe('Lua getfenv, setfenv and newproxy', () => {
   const gateway = luaPreGatewayWith(cases.map(([pre], i) => [`/e${i}`, pre]))
 
   test('each script gets what it gets in KrakenD, and nothing reaches the next call', async () => {
-    for (let round = 0; round < 2; round += 1)
-      for (const [i, [pre, status, body]] of cases.entries()) {
-        const res = await fetch(`${gateway.url}/e${i}`)
-        assert.equal(res.status, status, `${pre} (call ${round})`)
-        assert.equal(await res.text(), body, `${pre} (call ${round})`)
-      }
+    await assertLuaPreAnswers(gateway.url, '/e', cases, 2)
   })
 })

@@ -4,12 +4,12 @@
 // the shared tables, so a nil written over a function still read the library's function (the call
 // went on, 200 from the backend), rawget(string, 'upper') was nil, getmetatable(string) a table and
 // package.loaded.string another table than string. Answers checked on KrakenD CE, three calls each.
-import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { luaPreGatewayWith } from './gateway-fixture.ts'
+import { assertLuaPreAnswers, type LuaPreAnswer } from './lua-pre-answers.ts'
 
 /** [pre script, KrakenD's status and body to every call] */
-const cases: Array<[string, number, string]> = [
+const cases: LuaPreAnswer[] = [
   [
     "local before = tostring(string.format ~= nil) string.format = nil local ok = pcall(string.format, '%d', 1) custom_error(before .. '|' .. tostring(string.format) .. '|' .. tostring(ok), 418)",
     418,
@@ -52,11 +52,6 @@ describe('Lua library writes within a call', () => {
   const gateway = luaPreGatewayWith(cases.map(([pre], i) => [`/w${i}`, pre]))
 
   test('a write into a library is seen by the rest of the call, and not by the next call', async () => {
-    for (let round = 0; round < 3; round += 1)
-      for (const [i, [pre, status, body]] of cases.entries()) {
-        const res = await fetch(`${gateway.url}/w${i}`)
-        assert.equal(res.status, status, `${pre} (call ${round})`)
-        assert.equal(await res.text(), body, `${pre} (call ${round})`)
-      }
+    await assertLuaPreAnswers(gateway.url, '/w', cases, 3)
   })
 })
