@@ -6,7 +6,8 @@
 // string (5.1's load takes a function), ipairs of a string, error() without a value; and
 // setmetatable of a number, which gopher-lua takes (the numbers' metatable) where 5.3 refused it.
 // A script that does not compile: gopher-lua's parser error ("'=': syntax error", "syntax error at
-// EOF" on line 0) where fengari's read "unexpected symbol near '='".
+// EOF" on line 0, "parse error" for an expression statement that is no call) where fengari's read
+// "unexpected symbol near '='".
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { luaPreGatewayWith } from './gateway-fixture.ts'
@@ -48,6 +49,11 @@ const syntax: Array<[string, string]> = [
   ["x = 'abc", 'unterminated string at EOF (pre-script:L0)'],
   ['x = "abc\ny = 1', "'abc': unterminated string (pre-script:L2)"],
   ['local x = 1\nlocal y = 2 +\nz = = 3', "'=': syntax error (pre-script:L3)"],
+  // An expression statement that is no call: gopher-lua's parser calls it a parse error.
+  ['x = 3x', 'parse error at EOF (pre-script:L0)'],
+  ['a b', "'b': parse error (pre-script:L1)"],
+  ["local y = 1\nx\ncustom_error('no', 418)", "'custom_error': parse error (pre-script:L3)"],
+  ['a, f() = 1', "'=': syntax error (pre-script:L1)"],
 ]
 
 const numberMetatable =

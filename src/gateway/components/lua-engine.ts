@@ -245,20 +245,24 @@ export function gopherArgumentWording(message: string): string {
 /**
  * binder's Error() of gopher-lua's syntax error for fengari's ("<string>:N: ... near 'tok'"): at the
  * token, "Line N: 'tok': syntax error"; at the end of the script, "Line 0: syntax error at EOF" (an
- * unfinished string "unterminated string at EOF"). Undefined for a message of another shape.
+ * unfinished string "unterminated string at EOF", an expression statement "parse error"). Undefined
+ * for a message of another shape.
  */
 export function gopherSyntaxMessage(message: string): string | undefined {
   const parsed = /^<string>:(\d+): (.*) near (<eof>|'[\s\S]*')$/.exec(message)
   if (!parsed) return undefined
   const [, line, what, near] = parsed as unknown as [string, string, string, string]
   const unfinished = what.startsWith('unfinished string')
-  if (near === '<eof>') return `Line 0: ${unfinished ? 'unterminated string' : 'syntax error'} at EOF`
+  // fengari's bare 'syntax error' before anything but '=' or ',' is an expression statement that is no
+  // call ('a b', 'x = 3x'), which gopher-lua's parser calls a parse error.
+  const kind = what === 'syntax error' && near !== "'='" && near !== "','" ? 'parse error' : 'syntax error'
+  if (near === '<eof>') return `Line 0: ${unfinished ? 'unterminated string' : kind} at EOF`
   // A string token is named by its text without its quotes; an unfinished one where its line ends,
   // which gopher-lua's lexer has counted by then.
   const token = /^'(['"])([\s\S]*?)\1?'$/.exec(near)
   const named = token ? `'${token[2]}'` : near
   if (unfinished) return `Line ${Number(line) + 1}: ${named}: unterminated string`
-  return `Line ${line}: ${named}: syntax error`
+  return `Line ${line}: ${named}: ${kind}`
 }
 
 /**
