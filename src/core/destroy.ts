@@ -20,9 +20,10 @@ export async function destroy(
   ctx: EngineContext,
   options: { lockWaitMs?: number } = {},
 ): Promise<DestroyResult> {
-  const { target, reporter, signal } = ctx
-  const { provider } = target
-  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
+  const { reporter } = ctx
+  // Under the lock: its loss (`abort`, `lock release --force`) stops the destroy as an interrupt does.
+  return withLock(ctx, 'destroy', undefined, options.lockWaitMs ?? 0, async ({ lock, signal, target }) => {
+    const { provider } = target
     const state = await provider.inspect({ signal })
     const records = await recordsOrNone(
       target,
@@ -36,7 +37,7 @@ export async function destroy(
     })
     if (state.router.present) destroyed.push(`router (${state.router.detail ?? provider.id})`)
     const live = COLOURS.map((c) => state.fleets[c]).find((f) => f && state.weights[f.colour] === 100)
-    const record = (status: 'started' | 'destroyed') =>
+    const record = (status: 'started' | 'destroyed' | 'interrupted', error?: string) =>
       writeRecord(
         target,
         {
@@ -46,6 +47,7 @@ export async function destroy(
           service: target.config.service,
           env: target.env,
           holder: lock.info.holder,
+          ...(error ? { error } : {}),
         },
         (message) => reporter.emit({ type: 'warn', message }),
         signal,
@@ -59,14 +61,17 @@ export async function destroy(
     // The intent goes on the target first: a run killed part-way leaves a record that says so.
     const unwritten = await record('started')
     if (unwritten) throw intentUnwritten(unwritten)
-    await testPoint('destroy:started', signal)
-    await step(reporter, 'destroy', () =>
-      provider.destroy({
+    await step(reporter, 'destroy', async () => {
+      await testPoint('destroy:started', signal)
+      await provider.destroy({
         signal,
         progress: (message) => reporter.emit({ type: 'progress', step: 'destroy', message }),
-      }),
-    ).catch((error: unknown) => {
-      throw stoppedPartWay(error, signal, destroyed, live?.sha, target.env)
+      })
+    }).catch(async (error: unknown) => {
+      const stopped = stoppedPartWay(error, signal, destroyed, live?.sha, target.env)
+      // Said on the target too: `abort` waits for this record, `status` reads it as unfinished.
+      if (stopped !== error) await record('interrupted', (stopped as Error).message)
+      throw stopped
     })
     await testPoint('destroy:record', signal)
     await record('destroyed')
@@ -97,7 +102,9 @@ function stoppedPartWay(
   liveSha: string | undefined,
   env: string | undefined,
 ): unknown {
-  if (!signal.aborted || !isGwError(error) || error.exitCode !== ExitCode.interrupted) return error
+  const stop =
+    isGwError(error) && (error.exitCode === ExitCode.interrupted || error.exitCode === ExitCode.lockHeld)
+  if (!signal.aborted || !stop) return error
   const what = destroying.length ? `: some of ${destroying.join(', ')} may still be there` : ''
   return new GwError(error.code, error.exitCode, `${error.message} part-way through destroy${what}`, {
     hint: `\`gwdeploy status\` shows what is left; ${stoppedDestroyWays(liveSha, env ? ` -e ${env}` : '')}.`,

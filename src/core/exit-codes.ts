@@ -15,7 +15,7 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
 export const EXIT_CODE_TABLE: ReadonlyArray<readonly [ExitCodeValue, string]> = [
-  [ExitCode.ok, 'success (also: nothing to do, the SHA is already live)'],
+  [ExitCode.ok, 'success (also: nothing to do, the SHA is already live, nothing left to destroy)'],
   [ExitCode.bug, 'unexpected error — a bug in gwdeploy; rerun with DEBUG=gwdeploy* and report it'],
   [ExitCode.usage, 'usage or configuration error; nothing was changed'],
   [ExitCode.lockHeld, 'another release holds the lock for this target'],

@@ -1,20 +1,16 @@
-/** status, retire and history: the rest of the release family (destroy: destroy.ts; the lock's: lock-commands.ts). */
-import { probe, sleep } from '../health/gate.ts'
+/** status and history: the rest of the release family (destroy.ts, retire.ts; the lock's: lock-commands.ts). */
+import { probe } from '../health/gate.ts'
 import {
   COLOURS,
   type Colour,
-  type Fleet,
   type FleetlessColour,
   type MaintenanceState,
-  type NodeHealth,
   type NodeHealthStatus,
   type ReleaseRecord,
   type RouterState,
   type TargetState,
   type Weights,
 } from '../providers/types.ts'
-import { usageError } from './errors.ts'
-import { step } from './events.ts'
 import {
   describeRollback,
   keptGoneWarning,
@@ -25,8 +21,7 @@ import {
 } from './fleetless.ts'
 import type { HistoryEntry } from './history.ts'
 import { type LockView, lockView } from './lock-commands.ts'
-import { isCompleted, listRecords, recordsOrNone, writeRecord } from './records.ts'
-import type { EngineContext } from './release/context.ts'
+import { isCompleted, listRecords, recordsOrNone } from './records.ts'
 import {
   afterDestroyWays,
   nothingDeployedSince,
@@ -35,18 +30,12 @@ import {
   unfinishedDestroyWays,
 } from './release/destroyed.ts'
 import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
-import { withLock } from './release/lock-scope.ts'
 import { servingColour } from './release/plan.ts'
-import { hooks, preHooks } from './release/steps/hooks.ts'
-import {
-  describeInterruptedRollback,
-  describeStoppedRun,
-  describeUnfinishedLive,
-  stoppedRetirePartWay,
-} from './stopped-run.ts'
+import { describeInterruptedRollback, describeStoppedRun, describeUnfinishedLive } from './stopped-run.ts'
 import type { Target } from './target.ts'
 
 export { destroy } from './destroy.ts'
+export { type RetireResult, retire } from './retire.ts'
 
 export interface NodeStatus {
   id: string
@@ -265,119 +254,6 @@ export function nothingServed(
     why: `the router sends no colour any traffic, though ${last.sha.slice(0, 7)} went live and ${up.colour} still runs it (${result.router.detail ?? result.provider})`,
     sha: last.sha,
   }
-}
-
-export interface RetireResult {
-  retired: { colour: Colour; sha: string; nodes: number } | null
-}
-
-/**
- * The idle colour is what `rollback` switches to: it is not retired while no node of the serving
- * colour works (all gone or unhealthy in the provider's view), which would leave nothing to serve.
- * Nodes the provider still reports `starting` (HAProxy's first checks right after a release, an
- * instance registering) get the health gate's deadline to settle before that is decided.
- */
-async function refuseWithoutServingNode(
-  ctx: EngineContext,
-  state: TargetState,
-  serving: Colour,
-  idle: Fleet,
-): Promise<void> {
-  const fleet = state.fleets[serving]
-  const { interval, deadline } = ctx.target.config.health
-  const settleBy = Date.now() + deadline
-  const works = (node: NodeHealth) => node.status === 'healthy' || node.status === 'unknown'
-  let view = fleet ? await ctx.target.provider.nodeHealth(fleet, { signal: ctx.signal }) : []
-  while (
-    fleet &&
-    !view.some(works) &&
-    view.some((node) => node.status === 'starting') &&
-    Date.now() < settleBy
-  ) {
-    // Rejects with the signal's reason (the interrupt), as the engine's other waits do.
-    await sleep(Math.min(interval, settleBy - Date.now()), ctx.signal)
-    view = await ctx.target.provider.nodeHealth(fleet, { signal: ctx.signal })
-  }
-  if (view.some(works)) return
-  const nodes = view.map((node) => `${node.node} ${node.status}`).join(', ') || 'no nodes'
-  throw usageError(
-    `${serving} serves all traffic but none of its nodes works (${nodes}): ${idle.colour} (${idle.sha.slice(0, 7)}) is what \`rollback\` would switch to; it is not retired`,
-    {
-      hint: '`gwdeploy rollback` switches to it; `gwdeploy release --sha <live SHA>` replaces the serving nodes; then retire.',
-    },
-  )
-}
-
-/** `gwdeploy retire`: tears down the idle colour; never the serving one, never mid-shift. */
-export async function retire(
-  ctx: EngineContext,
-  options: { lockWaitMs?: number; delete?: boolean } = {},
-): Promise<RetireResult> {
-  const { target, reporter, signal } = ctx
-  const { provider } = target
-  return withLock(ctx, 'retire', undefined, options.lockWaitMs ?? 0, async ({ lock }) => {
-    const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
-    const idle = COLOURS.filter((c) => state.fleets[c] && state.weights[c] === 0)
-    const busy = COLOURS.filter((c) => state.weights[c] > 0)
-    if (busy.length > 1) {
-      throw usageError(
-        `traffic is split (${busy.map((c) => `${c} ${state.weights[c]}%`).join(', ')}): nothing is idle`,
-        {
-          hint: 'Finish the shift with `gwdeploy promote` or `gwdeploy rollback` first.',
-        },
-      )
-    }
-    const colour = idle.find((c) => busy.length === 0 || c !== busy[0])
-    const fleet = colour ? state.fleets[colour] : undefined
-    if (!colour || !fleet || busy.length === 0) {
-      if (busy.length === 0 && idle.length > 0) {
-        throw usageError('no colour is serving: refusing to guess which one is idle', {
-          hint: 'Use `gwdeploy destroy` to remove everything, or `gwdeploy promote` to serve one.',
-        })
-      }
-      reporter.emit({ type: 'info', message: 'no idle colour to retire' })
-      return { retired: null }
-    }
-    await refuseWithoutServingNode(ctx, state, busy[0] as Colour, fleet)
-    const values = {
-      sha: fleet.sha,
-      colour,
-      previousSha: undefined,
-      service: target.config.service,
-      env: target.env,
-      operation: 'retire',
-    }
-    await preHooks(ctx, values)
-    await step(reporter, 'retire', () =>
-      provider.decommission(fleet, {
-        drainMs: 5_000,
-        ...(options.delete ? { delete: true } : {}),
-        signal,
-        progress: (message) => reporter.emit({ type: 'progress', step: 'retire', message }),
-      }),
-    ).catch(async (error: unknown) => {
-      await hooks(ctx, 'onFailure', values, false)
-      throw stoppedRetirePartWay(error, signal, fleet, target.env)
-    })
-    await writeRecord(
-      target,
-      {
-        time: new Date().toISOString(),
-        operation: 'retire',
-        status: 'retired',
-        service: target.config.service,
-        env: target.env,
-        sha: fleet.sha,
-        configName: fleet.configName,
-        colour,
-        holder: lock.info.holder,
-      },
-      (message) => reporter.emit({ type: 'warn', message }),
-      signal,
-    )
-    await hooks(ctx, 'postRelease', values, false)
-    return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
-  })
 }
 
 const withoutConfig = ({ configText: _config, ...entry }: ReleaseRecord): HistoryEntry => entry

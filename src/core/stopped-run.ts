@@ -77,7 +77,9 @@ export function stoppedRetirePartWay(
   fleet: Pick<Fleet, 'colour' | 'sha' | 'nodes'>,
   env: string | undefined,
 ): unknown {
-  if (!signal?.aborted || !isGwError(error) || error.exitCode !== ExitCode.interrupted) return error
+  const stop =
+    isGwError(error) && (error.exitCode === ExitCode.interrupted || error.exitCode === ExitCode.lockHeld)
+  if (!signal?.aborted || !stop) return error
   const e = env ? ` -e ${env}` : ''
   return new GwError(
     error.code,

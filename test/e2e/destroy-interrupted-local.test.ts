@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { liveName, makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
 
 interface Envelope {
   result?: { destroyed?: string[]; alreadyDestroyed?: { time: string } }
@@ -122,5 +122,34 @@ describe('destroy killed before its record, then destroy again (local, CLI)', { 
     const destroyed = await project.json<Envelope>(['destroy', '--force'])
     assert.equal(destroyed.code, 0, JSON.stringify(destroyed.envelope))
     assert.ok((destroyed.envelope.result?.destroyed ?? []).length > 0)
+  })
+
+  it('`gwdeploy abort` stops a destroy (its lock taken over): exit 130 part-way, and abort reports its record at once', async () => {
+    const released = await project.run(['release', '--sha', sha(4)])
+    assert.equal(released.code, 0, released.stderr)
+    const run = project.start(['destroy', '--force', '--json'], { GWDEPLOY_TEST_PAUSE_AT: 'destroy:started' })
+    let stderr = ''
+    run.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    for (let i = 0; i < 600 && !/paused at destroy:started/.test(stderr); i++) await sleep(50)
+    const aborted = await project.run(['abort'])
+    if (run.child.exitCode === null) run.child.kill('SIGKILL') // the previous code never stopped it
+    const stopped = await run.done
+    assert.equal(aborted.code, 0, aborted.stderr)
+    assert.match(aborted.stdout, /^aborted destroy of \S+ pid \d+; it recorded: interrupted \(aborted by /m)
+    assert.doesNotMatch(aborted.stderr, /did not record an outcome/)
+    assert.equal(stopped.code, 130, stopped.stderr)
+    const envelope = JSON.parse(stopped.stdout) as Envelope
+    assert.match(
+      envelope.error?.message ?? '',
+      /^aborted by \S+ pid \d+ \(abort: gwdeploy abort\) part-way through destroy: some of .* may still be there$/,
+    )
+    assert.equal(await liveName(project.port), `e2e rev-${sha(4).slice(0, 7)}`, 'nothing was torn down')
+    const status = await project.json<Envelope>(['status'])
+    assert.ok(
+      status.envelope.warnings.some((w) => /^the destroy started at .* did not finish/.test(w)),
+      JSON.stringify(status.envelope.warnings),
+    )
   })
 })

@@ -26,6 +26,8 @@ export function destroyedSinceLive(records: readonly ReleaseRecord[]): ReleaseRe
  */
 export function unfinishedDestroy(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
   const destroy = destroySinceLive(records)
+  if (destroy?.status === 'interrupted')
+    return records.find((r) => r.operation === 'destroy' && r.status === 'started') ?? destroy
   return destroy?.status === 'started' ? destroy : undefined
 }
 
