@@ -4,28 +4,20 @@
  * the run was not running rather than "it may be dead".
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { liveName, makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { describe, it } from 'node:test'
+import { liveName, sha } from '../core/helpers/project.ts'
+import { releasedProject } from '../helpers/released-project.ts'
 
 describe('abort and rollback --force-now against a killed run (local, CLI)', { concurrency: false }, () => {
-  let project: Project
-  before(async () => {
-    project = await makeProject({ size: 1 })
-    for (const n of [1, 2]) {
-      const released = await project.run(['release', '--sha', sha(n)])
-      assert.equal(released.code, 0, released.stderr)
-    }
-  })
-  after(async () => {
-    await project?.cleanup()
-  })
+  const target = releasedProject([1, 2], { size: 1 })
 
   const killedRelease = async (n: number) => {
-    const killed = await project.run(['release', '--sha', sha(n)], { GWDEPLOY_TEST_KILL_AT: 'verify' })
+    const killed = await target().run(['release', '--sha', sha(n)], { GWDEPLOY_TEST_KILL_AT: 'verify' })
     assert.equal(killed.signal, 'SIGKILL', killed.stderr)
   }
 
   it('abort says the killed release was not running and waits for no record; the lock is free after', async () => {
+    const project = target()
     await killedRelease(3)
     const aborted = await project.run(['abort'])
     assert.equal(aborted.code, 0, aborted.stderr)
@@ -40,6 +32,7 @@ describe('abort and rollback --force-now against a killed run (local, CLI)', { c
   })
 
   it('rollback --force-now goes back at once, without waiting for the killed run', async () => {
+    const project = target()
     await killedRelease(4)
     const back = await project.run(['rollback', '--force-now'])
     assert.equal(back.code, 0, back.stderr)

@@ -3,29 +3,16 @@
  * stops it as an interrupt does, and it records that it stopped, which abort reports at once.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import { liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
+import { describe, it } from 'node:test'
+import { liveName, sha } from '../core/helpers/project.ts'
+import { releasedProject, startPaused } from '../helpers/released-project.ts'
 
 describe('abort of a retire (local, CLI)', () => {
-  let project: Project
-  before(async () => {
-    project = await makeProject({ size: 1 })
-    for (const n of [1, 2]) {
-      const released = await project.run(['release', '--sha', sha(n)])
-      assert.equal(released.code, 0, released.stderr)
-    }
-  })
-  after(async () => {
-    await project?.cleanup()
-  })
+  const target = releasedProject([1, 2], { size: 1 })
 
   it('the retire stops part-way (exit 130) and abort reports its interrupted record, not "it may be dead"', async () => {
-    const run = project.start(['retire', '--json'], { GWDEPLOY_TEST_PAUSE_AT: 'decommission:withdrawn' })
-    let stderr = ''
-    run.child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    for (let i = 0; i < 600 && !/paused at decommission:withdrawn/.test(stderr); i++) await sleep(50)
+    const project = target()
+    const run = await startPaused(project, ['retire', '--json'], 'decommission:withdrawn')
     const aborted = await project.run(['abort'])
     if (run.child.exitCode === null) run.child.kill('SIGKILL') // the previous code never stopped it
     const stopped = await run.done

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { liveName, makeProject, type Project, sha, sleep } from '../core/helpers/project.ts'
+import { describe, it } from 'node:test'
+import { liveName, sha } from '../core/helpers/project.ts'
+import { releasedProject, startPaused } from '../helpers/released-project.ts'
 
 interface Envelope {
   result?: { destroyed?: string[]; alreadyDestroyed?: { time: string } }
@@ -16,20 +17,11 @@ interface Envelope {
 }
 
 describe('destroy killed before its record, then destroy again (local, CLI)', { concurrency: false }, () => {
-  let project: Project
-  const records = async () => (await readdir(join(project.stateDir, 'records'))).sort()
-  before(async () => {
-    project = await makeProject({ size: 1 })
-    for (const n of [1, 2]) {
-      const released = await project.run(['release', '--sha', sha(n)])
-      assert.equal(released.code, 0, released.stderr)
-    }
-  })
-  after(async () => {
-    await project?.cleanup()
-  })
+  const target = releasedProject([1, 2], { size: 1 })
+  const records = async () => (await readdir(join(target().stateDir, 'records'))).sort()
 
   it('status, rollback and --wait-for name the unfinished destroy; rollback redeploys nothing', async () => {
+    const project = target()
     const killed = await project.run(['destroy', '--force'], { GWDEPLOY_TEST_KILL_AT: 'destroy:record' })
     assert.equal(killed.signal, 'SIGKILL', killed.stderr)
     assert.equal(await liveName(project.port), undefined)
@@ -71,6 +63,7 @@ describe('destroy killed before its record, then destroy again (local, CLI)', { 
   })
 
   it('destroy --force finishes it; again: nothing to destroy, exit 0, no new record; --wait-for is exit 6 at once', async () => {
+    const project = target()
     const before = await records()
     const finished = await project.json<Envelope>(['destroy', '--force'])
     assert.equal(finished.code, 0, JSON.stringify(finished.envelope))
@@ -101,6 +94,7 @@ describe('destroy killed before its record, then destroy again (local, CLI)', { 
   })
 
   it('a release after a destroy killed before it tore anything down says so, records itself, and ends it', async () => {
+    const project = target()
     const released = await project.run(['release', '--sha', sha(3)])
     assert.equal(released.code, 0, released.stderr)
     const killed = await project.run(['destroy', '--force'], { GWDEPLOY_TEST_KILL_AT: 'destroy:started' })
@@ -125,14 +119,10 @@ describe('destroy killed before its record, then destroy again (local, CLI)', { 
   })
 
   it('`gwdeploy abort` stops a destroy (its lock taken over): exit 130 part-way, and abort reports its record at once', async () => {
+    const project = target()
     const released = await project.run(['release', '--sha', sha(4)])
     assert.equal(released.code, 0, released.stderr)
-    const run = project.start(['destroy', '--force', '--json'], { GWDEPLOY_TEST_PAUSE_AT: 'destroy:started' })
-    let stderr = ''
-    run.child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    for (let i = 0; i < 600 && !/paused at destroy:started/.test(stderr); i++) await sleep(50)
+    const run = await startPaused(project, ['destroy', '--force', '--json'], 'destroy:started')
     const aborted = await project.run(['abort'])
     if (run.child.exitCode === null) run.child.kill('SIGKILL') // the previous code never stopped it
     const stopped = await run.done
