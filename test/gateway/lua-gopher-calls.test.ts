@@ -2,7 +2,10 @@
 // ignores __pairs and ipairs reads raw, xpcall passes no arguments, collectgarbage returns nothing
 // (fengari failed the script: 'lua_gc not implemented'), coroutine.running() is nil in the main
 // chunk, math.log does not read a base, os.date('!...') drops the '!', debug has no debug.debug,
-// _GOPHER_LUA_VERSION and _printregs exist. Each answer below is KrakenD CE's to the same script.
+// _GOPHER_LUA_VERSION and _printregs exist; pcall of a library function reports its error at the Lua
+// caller's place without the function's name ('<string>:1: bad argument #1 to (anonymous) (...)';
+// here 'bad argument #1 to rep (...)') and pcall of a non-function is 'attempt to call a nil value'.
+// Each answer below is KrakenD CE's to the same script.
 import { describe, test } from 'node:test'
 import { luaPreGatewayWith } from './gateway-fixture.ts'
 import { assertLuaPreAnswers, type LuaPreAnswer } from './lua-pre-answers.ts'
@@ -51,8 +54,72 @@ const bodies: Array<[string, string]> = [
   ['custom_error(type(_GOPHER_LUA_VERSION) .. type(_printregs), 418)', 'stringfunction'],
 ]
 
+/** pcall of a library function: its error at the Lua caller's place, the function unnamed (gopher-lua's). */
+const pcalled: LuaPreAnswer[] = [
+  [
+    'local ok, e = pcall(string.rep) custom_error(tostring(e), 418)',
+    418,
+    '<string>:1: bad argument #1 to (anonymous) (string expected, got nil)',
+  ],
+  [
+    "local ok, e = pcall(math.floor, 'x') custom_error(tostring(e), 418)",
+    418,
+    '<string>:1: bad argument #1 to (anonymous) (number expected, got string)',
+  ],
+  ["local ok, e = pcall(error, 'x') custom_error(tostring(e), 418)", 418, '<string>:1: x'],
+  ["local ok, e = pcall(error, 'x', 0) custom_error(tostring(e), 418)", 418, 'x'],
+  [
+    'local ok, e = pcall(error) custom_error(tostring(e), 418)',
+    418,
+    '<string>:1: bad argument #1 to (anonymous) (value expected)',
+  ],
+  [
+    "local t = setmetatable({}, {__metatable = 'locked'}) local ok, e = pcall(setmetatable, t, {}) custom_error(tostring(e), 418)",
+    418,
+    '<string>:1: cannot change a protected metatable',
+  ],
+  [
+    '\n\nlocal ok, e = pcall(string.rep) custom_error(tostring(e), 418)',
+    418,
+    '<string>:3: bad argument #1 to (anonymous) (string expected, got nil)',
+  ],
+  [
+    'local ok, e = pcall(function() string.rep() end) custom_error(tostring(e), 418)',
+    418,
+    '<string>:1: bad argument #1 to rep (string expected, got nil)',
+  ],
+  [
+    "local f = loadstring('local ok, e = pcall(string.rep) return e', 'named') custom_error(tostring(f()), 418)",
+    418,
+    'named:1: bad argument #1 to (anonymous) (string expected, got nil)',
+  ],
+  [
+    'local ok, e = pcall(nil) custom_error(tostring(ok) .. tostring(e), 418)',
+    418,
+    'falseattempt to call a nil value',
+  ],
+  [
+    'local ok, e = pcall(5) custom_error(tostring(ok) .. tostring(e), 418)',
+    418,
+    'falseattempt to call a number value',
+  ],
+  [
+    'local ok, e = pcall(setmetatable({}, {__call = function(self, a) return a end}), 7) custom_error(tostring(ok) .. tostring(e), 418)',
+    418,
+    'true7',
+  ],
+  [
+    'local ok, e = pcall() custom_error(tostring(ok) .. tostring(e), 418)',
+    500,
+    'bad argument #1 to pcall (value expected) (pre-script:L1)',
+  ],
+]
+
 describe("gopher-lua's base and library calls", () => {
-  const gateway = luaPreGatewayWith(bodies.map(([pre], i) => [`/g${i}`, pre]))
+  const gateway = luaPreGatewayWith([
+    ...bodies.map(([pre], i): [string, string] => [`/g${i}`, pre]),
+    ...pcalled.map(([pre], i): [string, string] => [`/p${i}`, pre]),
+  ])
 
   test('each script gets back what it gets in KrakenD', async () => {
     await assertLuaPreAnswers(
@@ -60,5 +127,9 @@ describe("gopher-lua's base and library calls", () => {
       '/g',
       bodies.map(([pre, body]): LuaPreAnswer => [pre, 418, body]),
     )
+  })
+
+  test("an error caught by pcall reads as gopher-lua's", async () => {
+    await assertLuaPreAnswers(gateway.url, '/p', pcalled)
   })
 })

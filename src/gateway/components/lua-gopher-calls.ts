@@ -8,7 +8,9 @@
  * - `coroutine.running()` is nil outside a coroutine;
  * - `math.log(x, base)` is the natural log of x (the base is not read; log10 is its own);
  * - `os.date('!...')` drops every leading '!' and formats in UTC (fengari wrote the '!' out);
- * - `_GOPHER_LUA_VERSION` and `_printregs` exist (the latter prints nothing here).
+ * - `_GOPHER_LUA_VERSION` and `_printregs` exist (the latter prints nothing here);
+ * - an error of a library function `pcall` calls directly has the Lua caller's place and no function
+ *   name: `pcall(string.rep)` gives '<string>:1: bad argument #1 to (anonymous) (...)'.
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
@@ -74,6 +76,48 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   )
   lua.lua_setfield(L, globals, e.s('ipairs'))
 
+  /** Whether the value at 1 has a __call metamethod that is a function. */
+  const callable = (state: LuaState): boolean => {
+    if (!lua.lua_getmetatable(state, 1)) return false
+    const type = lua.lua_getfield(state, -1, e.s('__call'))
+    lua.lua_pop(state, 2)
+    return type === lua.LUA_TFUNCTION
+  }
+  const pcall = original(globals, 'pcall')
+  lua.lua_getfield(L, globals, e.s('error'))
+  const errorFunction = lua.lua_topointer(L, -1)
+  lua.lua_pop(L, 1)
+  if (pcall)
+    set(globals, 'pcall', (state) => {
+      // gopher-lua raises a Go function's error at the nearest Lua caller's place, and cannot name a
+      // function pcall calls: '<string>:1: bad argument #1 to (anonymous) (...)'.
+      if (lua.lua_gettop(state) === 0) fail(state, 'bad argument #1 to pcall (value expected)')
+      if (lua.lua_type(state, 1) !== lua.LUA_TFUNCTION && !callable(state)) {
+        const text = `attempt to call a ${typeName(state, 1)} value`
+        lua.lua_pushboolean(state, false)
+        lua.lua_pushstring(state, e.f.to_luastring(text))
+        return 2
+      }
+      const goFunction = lua.lua_iscfunction(state, 1)
+      const unplaced =
+        lua.lua_topointer(state, 1) === errorFunction &&
+        lua.lua_gettop(state) >= 3 &&
+        lua.lua_type(state, 3) === lua.LUA_TNUMBER &&
+        lua.lua_tonumber(state, 3) < 1
+      const results = pcall(state)
+      if (!goFunction || unplaced || results !== 2 || lua.lua_toboolean(state, -2)) return results
+      if (lua.lua_type(state, -1) !== lua.LUA_TSTRING) return results
+      const message = e.f.to_jsstring(lua.lua_tostring(state, -1))
+      if (/^[^\n:]*:\d+: /.test(message)) return results
+      lua.lua_pop(state, 1)
+      const where = luaCallerPlace(e, state)
+      const named = message.replace(
+        /^bad argument #(\d+) to (?:'[^']*'|\S+) \(/,
+        'bad argument #$1 to (anonymous) (',
+      )
+      lua.lua_pushstring(state, e.f.to_luastring(`${where}${named}`))
+      return 2
+    })
   const xpcall = original(globals, 'xpcall')
   if (xpcall)
     set(globals, 'xpcall', (state) => {
@@ -140,4 +184,15 @@ function utcDate(e: Pick<LuaEngine, 'f' | 's'>, state: LuaState, date: LuaFuncti
   lua.lua_pushstring(state, e.f.to_luastring(rest))
   lua.lua_pushnumber(state, seconds + new Date(seconds * 1000).getTimezoneOffset() * 60)
   return date(state)
+}
+
+/** '<source>:<line>: ' of the nearest Lua function up the stack from the running JS function ('' if none). */
+function luaCallerPlace(e: Pick<LuaEngine, 'f' | 's'>, state: LuaState): string {
+  const { lua } = e.f
+  const ar = new lua.lua_Debug() as { currentline: number; short_src: Uint8Array }
+  for (let level = 1; lua.lua_getstack(state, level, ar); level++) {
+    lua.lua_getinfo(state, e.s('Sl'), ar)
+    if (ar.currentline > 0) return `${e.f.to_jsstring(ar.short_src)}:${ar.currentline}: `
+  }
+  return ''
 }
