@@ -39,7 +39,8 @@ export class H2Request {
     this.rawHeaders = cookie?.includes('; ') ? oneCookieField(rawHeaders, cookie) : rawHeaders
     this.method = headers[':method'] as string
     // Raw bytes above 0x7F are read as escapes, as over HTTP/1.1 (node-http.ts); RequestURI keeps them.
-    const path = headers[':path'] as string
+    // A CONNECT has no :path: Go's URL is the authority alone, routed on its empty path.
+    const path = (headers[':path'] as string | undefined) ?? ''
     this.url = escapeRawBytes(path)
     if (this.url !== path) rememberRequestUri(this, path)
     this.socket = peer
@@ -191,21 +192,16 @@ function rememberFieldName(name: string, key: string): void {
 }
 
 /**
- * What Go's HTTP/2 server answers before the request reaches the gateway: CONNECT (the
- * compatibility layer's 405, kept), and a stream reset (PROTOCOL_ERROR) for what x/net/http2
- * refuses and nghttp2 lets through: a `:scheme` other than `http` or `https`, a `:path` that
+ * What Go's HTTP/2 server answers before the request reaches the gateway: a stream reset
+ * (PROTOCOL_ERROR) for what x/net/http2 refuses and nghttp2 lets through: a `:scheme` other than `http` or `https`, a `:path` that
  * url.ParseRequestURI refuses (a malformed `%` escape). An `Expect` header is no refusal over
  * HTTP/2 (x/net/http2 only reads `100-continue`, answered when the body is read). Returns true when
  * the stream was answered.
  */
-export function answeredBeforeGateway(req: H2Request, res: H2Response): boolean {
-  if (req.method === 'CONNECT') {
-    res.writeHead(405).end()
-    return true
-  }
+export function answeredBeforeGateway(req: H2Request): boolean {
   const scheme = req.headers[':scheme']
   if (
-    (scheme !== 'http' && scheme !== 'https') ||
+    (req.method !== 'CONNECT' && scheme !== 'http' && scheme !== 'https') ||
     (req.url.includes('%') && typeof goParseRequestUri(req.url) === 'string')
   ) {
     req.stream.close(NGHTTP2_PROTOCOL_ERROR)

@@ -101,7 +101,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       sessions.get(stream.session as ServerHttp2Session) ?? unknownPeer,
     )
     const res = new H2Response(stream)
-    if (answeredBeforeGateway(req, res) || refuseOversizedHeaders(req, res, headerListLimit)) return
+    if (answeredBeforeGateway(req) || refuseOversizedHeaders(req, res, headerListLimit)) return
     armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
     gateway.handle(req, res)
   }

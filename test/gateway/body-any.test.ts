@@ -138,7 +138,7 @@ describe('a client body reaches every backend (HTTP/1.1 chunked, h2c)', () => {
     assert.equal(last(b).headers['transfer-encoding'], 'chunked')
   })
 
-  test("h2c Expect as Go's HTTP/2 server: 100-continue is answered when the body is read, another expectation refuses nothing; CONNECT 405", async () => {
+  test("h2c Expect as Go's HTTP/2 server: 100-continue is answered when the body is read, another expectation refuses nothing; CONNECT routed on an empty path (404)", async () => {
     const { b, gw } = await setUp()
     const session = connectH2(gw.url)
     after(() => session.close())
@@ -180,7 +180,8 @@ describe('a client body reaches every backend (HTTP/1.1 chunked, h2c)', () => {
       200,
     )
     assert.equal(last(b).body, 'again')
-    assert.equal(await answered({ ':method': 'CONNECT', ':authority': 'example.com:443' }), 405)
+    // x/net/http2 makes a CONNECT's URL of its authority alone: gin finds no route for the empty path.
+    assert.equal(await answered({ ':method': 'CONNECT', ':authority': 'example.com:443' }), 404)
     assert.equal(b.seen.length, 2, 'CONNECT reaches no backend')
   })
 
