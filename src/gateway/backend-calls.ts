@@ -119,7 +119,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
    */
   const callShadows = (ep: CompiledEndpoint, ctx: Context) => {
     const cancel = new Cancellation()
-    const timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.shadowTimeoutMs).unref()
+    const timer = setTimeout(() => cancel.expire(), ep.shadowTimeoutMs).unref()
     const shadowCtx = { ...ctx, cancel }
     const calls = (ep.shadows ?? []).map((b) => callOnce(ep, b, shadowCtx, cancel))
     void Promise.allSettled(calls).then(() => clearTimeout(timer))
@@ -334,7 +334,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         error instanceof BackendCallError
           ? error.message
           : cancel.aborted
-            ? 'context deadline exceeded'
+            ? cancel.contextError
             : error instanceof BodyReadError
               ? bodyReadMessage(b.cfg.encoding, error.message)
               : ((error as Error)?.message ?? String(error))
@@ -414,7 +414,7 @@ const replayableBody = (body: Buffer | undefined) =>
  * deadline (context.DeadlineExceeded) or any other error is a failure.
  */
 export const callOutcome = (cancel: Cancellation): Outcome =>
-  cancel.aborted && cancel.reason?.message !== 'timeout' ? 'excluded' : false
+  cancel.aborted && !cancel.deadlinePassed ? 'excluded' : false
 
 /**
  * A backend body as Go's decoders see it: invalid UTF-8 becomes one U+FFFD per bad byte. Buffer's

@@ -360,7 +360,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       const named = `${goOp(req.method)} "${wireText(at?.errorUrl ?? first)}"`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
         throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`, true)
-      if (req.cancel.aborted || isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
+      if (req.cancel.aborted) throw new BackendCallError(req.cancel.contextError, req.cancel.deadlinePassed)
+      if (isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
       throw new BackendCallError(`${named}: ${goReason(error, hop.origin)}`, false)
     }
   }

@@ -16,6 +16,21 @@ export class Cancellation {
     return this.#reason
   }
 
+  /** The deadline passed (lura's context timeout), rather than the client leaving or a sibling answering. */
+  get deadlinePassed(): boolean {
+    return this.#reason?.message === DEADLINE
+  }
+
+  /** Go's ctx.Err() once aborted: what lura returns for the calls this cancelled. */
+  get contextError(): string {
+    return this.deadlinePassed ? 'context deadline exceeded' : 'context canceled'
+  }
+
+  /** Aborts for the deadline. */
+  expire(): void {
+    this.abort(new Error(DEADLINE))
+  }
+
   abort(reason: Error): void {
     if (this.#reason !== undefined) return
     this.#reason = reason
@@ -55,5 +70,7 @@ export class Cancellation {
     return this.#signal.signal
   }
 }
+
+const DEADLINE = 'timeout'
 
 const noop = () => {}

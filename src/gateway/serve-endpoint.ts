@@ -99,7 +99,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     // still running for it. The deadline (lura's context timeout; 85% of it with several backends)
     // aborts whatever has not arrived: undici's own timers fire up to half a second late.
     const cancel = new Cancellation()
-    const timer = setTimeout(() => cancel.abort(new Error('timeout')), ep.deadlineMs)
+    const timer = setTimeout(() => cancel.expire(), ep.deadlineMs)
     res.once('close', () => {
       clearTimeout(timer)
       // An h2 stream closes once its answer is out too: a reset (any code but NO_ERROR) is what

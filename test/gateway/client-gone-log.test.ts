@@ -1,0 +1,71 @@
+// A client that leaves before its answer cancels the backend calls still running for it; lura
+// returns the request context's error for them, and a cancelled context says `context canceled`
+// (KrakenD CE logs `Error #01: context canceled`). Only the endpoint's deadline is `context deadline
+// exceeded`: an operator reading the log must not take clients hanging up for slow backends.
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { after, before, test } from 'node:test'
+import { createLogger } from '../../src/gateway/logging.ts'
+import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
+
+const lines: string[] = []
+let backend: TestBackend
+let gw: Running
+
+before(async () => {
+  backend = await startBackend('slow', { '/slow': { body: { ok: true }, delay_ms: 1500 } })
+  const logger = createLogger({
+    level: 'ERROR',
+    format: 'default',
+    prefix: '[TEST]',
+    accessLog: false,
+    out: { write: (chunk: string) => lines.push(chunk), writableLength: 0 },
+  })
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      name: 'client-gone',
+      endpoints: [
+        { endpoint: '/left', timeout: '10s', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
+        { endpoint: '/late', timeout: '200ms', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
+      ],
+    }),
+    { logger },
+  )
+})
+after(async () => {
+  await gw?.close()
+  await backend?.close()
+})
+
+/** The ERROR lines logged for `endpoint` once `settle` has run. */
+async function errorsFor(endpoint: string, settle: () => Promise<void>): Promise<string[]> {
+  await settle()
+  gw.gateway.logger.flush()
+  return lines.filter((line) => line.includes(`[ENDPOINT: ${endpoint}]`))
+}
+
+test('a client that hangs up mid-request: its backend call is logged as context canceled', async () => {
+  const { port } = new URL(gw.url)
+  const logged = await errorsFor('/left', async () => {
+    const socket = connect(Number(port), '127.0.0.1')
+    socket.on('error', () => {})
+    socket.write('GET /left HTTP/1.1\r\nHost: x\r\n\r\n')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    socket.destroy()
+    // The cancelled call is logged when it ends: at once, long before the backend would answer.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  })
+  assert.equal(logged.length, 1, lines.join(''))
+  assert.match(logged[0] as string, /context canceled/)
+  assert.doesNotMatch(logged[0] as string, /deadline/)
+})
+
+test("the endpoint's deadline is still context deadline exceeded", async () => {
+  const logged = await errorsFor('/late', async () => {
+    const res = await send(gw.url, { path: '/late' })
+    assert.equal(res.status, 500)
+  })
+  assert.equal(logged.length, 1, lines.join(''))
+  assert.match(logged[0] as string, /context deadline exceeded/)
+})
