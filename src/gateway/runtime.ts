@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
-import { configError, formatProblem } from '../core/errors.ts'
+import { configError, formatProblem, isGwError } from '../core/errors.ts'
 import type { RevokerConfig } from './components/revoker.ts'
 import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
@@ -103,7 +103,15 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const peers = isWorker ? undefined : peersOf(config, options)
   if (!isWorker && cluster.isPrimary && workers > 1)
     return runPrimary(config, workers, warnings.map(formatProblem), peers)
-  return runSingle(config, isWorker, isWorker ? [] : warnings.map(formatProblem), peers)
+  if (!isWorker) return runSingle(config, false, warnings.map(formatProblem), peers)
+  // A worker that cannot start (its port taken, say) ends: its IPC channel to the primary would keep
+  // it alive, serving nothing, where the caller only sets the exit code (`gwdeploy gateway run`).
+  return runSingle(config, true, [], undefined).catch((error: unknown) => {
+    process.exitCode = isGwError(error) ? error.exitCode : 1
+    // The worker's own disconnect: process.disconnect() would end it at once with code 0.
+    cluster.worker?.disconnect()
+    throw error
+  })
 }
 
 interface Peers {
@@ -286,6 +294,8 @@ async function runPrimary(
   const env = { [WORKER_ENV]: '1', [STARTED_ENV]: started }
   const workers = new Set<Worker>()
   let stopping = false
+  /** Every worker listened once: a worker ending before that fails the start instead (`listening`). */
+  let serving = false
   let restarts: number[] = []
   let resolveDone: (code: number) => void = () => {}
   const done = new Promise<number>((resolve) => {
@@ -306,6 +316,7 @@ async function runPrimary(
         if (workers.size === 0) resolveDone(0)
         return
       }
+      if (!serving) return
       logger.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
       const now = Date.now()
       restarts = restarts.filter((t) => now - t < 60_000)
@@ -317,7 +328,9 @@ async function runPrimary(
         resolveDone(1)
         return
       }
-      setTimeout(fork, 200)
+      setTimeout(() => {
+        if (!stopping) fork()
+      }, 200)
     })
     return worker
   }
@@ -357,6 +370,7 @@ async function runPrimary(
   let port = config.port
   try {
     port = (await Promise.all(listening))[0] ?? port
+    serving = true
   } catch (error) {
     stopping = true
     stopPulling?.()

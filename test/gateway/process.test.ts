@@ -202,6 +202,32 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     assert.match(proc.stderr(), /choose another port with --port or stop what uses it/)
   })
 
+  test('--workers 2 with the port in use: each worker ends, the primary exits 2 (standalone and gwdeploy gateway run)', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    after(() => taken.close())
+    const port = String((taken.address() as AddressInfo).port)
+    // Under oclif a worker's error only set its exit code: its IPC channel kept it, and so the
+    // primary waiting for it, alive and serving nothing.
+    for (const proc of [
+      run(['--config', configFile, '--port', port, '--workers', '2']),
+      run(['gateway', 'run', '-c', configFile, '--port', port, '--workers', '2'], devCli),
+    ]) {
+      const ended = await Promise.race([
+        proc.exit,
+        new Promise((resolve) => setTimeout(resolve, 20_000, 'running')),
+      ])
+      assert.notEqual(ended, 'running', proc.stderr())
+      assert.equal((await proc.exit).code, 2, proc.stderr())
+      assert.match(
+        proc.stderr(),
+        /the gateway workers could not start: worker exited with code 2 before listening/,
+      )
+      assert.match(proc.stderr(), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`))
+      assert.doesNotMatch(proc.stdout() + proc.stderr(), /starting another/)
+    }
+  })
+
   test('a bad flag exits 2', async () => {
     const proc = run(['--config', configFile, '--drain-grace', 'soon'])
     assert.equal((await proc.exit).code, 2)
