@@ -154,8 +154,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     // A failed call left the rest of the body unread: Go closes the connection after the answer.
     if (streamed?.cutShort && results[0]?.ok === false) closeAfterCutBody(req, res)
     let { data, complete, failures, headers: luaHeaders } = mergeResults(results, ep.backends.length)
-    if (failures > 0 && logErrors)
-      for (const r of results) if (!r.ok) logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${r.message}`)
+    if (failures > 0 && logErrors) logFailures(logger, ep, results)
     if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
     let staticData: Record<string, unknown> | undefined
     if (ep.static && !skipped && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
@@ -276,4 +275,18 @@ export function mergeResults(
   return only?.ok && only.headers
     ? { data, complete, failures, headers: only.headers }
     : { data, complete, failures }
+}
+
+/**
+ * lura's endpoint handler logs each error of a merge (several backends: a multiError) as `Error #i:`,
+ * counted over the failures in the order they came; a single backend's error as it is.
+ */
+function logFailures(logger: Logger, ep: CompiledEndpoint, results: BackendResult[]): void {
+  const merged = ep.backends.length > 1
+  let index = 0
+  for (const r of results) {
+    if (r.ok) continue
+    logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${merged ? `Error #${index}: ` : ''}${r.message}`)
+    index += 1
+  }
 }

@@ -1,7 +1,9 @@
-// A client that leaves before its answer cancels the backend calls still running for it; lura
+// The ERROR lines lura's endpoint handler writes for failed backend calls, as KrakenD CE 2.13.8
+// writes them. A client that leaves before its answer cancels the calls still running for it; lura
 // returns the request context's error for them, and a cancelled context says `context canceled`
-// (KrakenD CE logs `Error #01: context canceled`). Only the endpoint's deadline is `context deadline
-// exceeded`: an operator reading the log must not take clients hanging up for slow backends.
+// (KrakenD also logs `Error #01: context canceled` in gin's line). Only the endpoint's deadline is
+// `context deadline exceeded`: an operator reading the log must not take clients hanging up for
+// slow backends. A merge's errors (a multiError) are each logged as `Error #i: `.
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
@@ -13,7 +15,11 @@ let backend: TestBackend
 let gw: Running
 
 before(async () => {
-  backend = await startBackend('slow', { '/slow': { body: { ok: true }, delay_ms: 1500 } })
+  backend = await startBackend('slow', {
+    '/slow': { body: { ok: true }, delay_ms: 1500 },
+    '/ok': { body: { ok: true } },
+    '/broken': { status: 500, body: { e: 1 } },
+  })
   const logger = createLogger({
     level: 'ERROR',
     format: 'default',
@@ -28,6 +34,14 @@ before(async () => {
       endpoints: [
         { endpoint: '/left', timeout: '10s', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
         { endpoint: '/late', timeout: '200ms', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
+        {
+          endpoint: '/merged',
+          backend: [
+            { host: [backend.origin], url_pattern: '/broken', group: 'a' },
+            { host: [backend.origin], url_pattern: '/ok', group: 'b' },
+            { host: [backend.origin], url_pattern: '/nowhere', group: 'c' },
+          ],
+        },
       ],
     }),
     { logger },
@@ -42,7 +56,10 @@ after(async () => {
 async function errorsFor(endpoint: string, settle: () => Promise<void>): Promise<string[]> {
   await settle()
   gw.gateway.logger.flush()
-  return lines.filter((line) => line.includes(`[ENDPOINT: ${endpoint}]`))
+  return lines
+    .join('')
+    .split('\n')
+    .filter((line) => line.includes(`[ENDPOINT: ${endpoint}]`))
 }
 
 test('a client that hangs up mid-request: its backend call is logged as context canceled', async () => {
@@ -68,4 +85,20 @@ test("the endpoint's deadline is still context deadline exceeded", async () => {
   })
   assert.equal(logged.length, 1, lines.join(''))
   assert.match(logged[0] as string, /context deadline exceeded/)
+})
+
+test("a merge's failures: one line each, 'Error #i: ' counted over the failures in the order they came", async () => {
+  const logged = await errorsFor('/merged', async () => {
+    const res = await send(gw.url, { path: '/merged' })
+    assert.equal(res.status, 200)
+  })
+  const parsed = logged.map((line) => /\[ENDPOINT: \/merged\] Error #(\d+): (.*)$/.exec(line.trim()))
+  assert.deepEqual(parsed.map((m) => m?.[1]).sort(), ['0', '1'], logged.join(''))
+  assert.deepEqual(
+    new Set(parsed.map((m) => m?.[2])),
+    new Set([
+      `invalid status code 500 [GET /broken]: ${backend.origin}/broken`,
+      `invalid status code 404 [GET /nowhere]: ${backend.origin}/nowhere`,
+    ]),
+  )
 })
