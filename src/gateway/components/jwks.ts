@@ -19,6 +19,7 @@ import { configError } from '../../core/errors.ts'
 import { readCaCertificates } from '../backend-tls.ts'
 import { cryptoModule, joseLibrary } from '../libraries.ts'
 import type { JwksClient } from './jwks-client.ts'
+import { jwkKeyId, type KeyIdStrategy } from './jwks-key-id.ts'
 import type { JwksTls } from './jwks-tls.ts'
 import { withCrt } from './rsa-crt.ts'
 
@@ -32,6 +33,8 @@ export interface KeySource {
   cacheMs: number
   /** Remember a kid the JWKS did not have for this long (failed_jwk_key_cooldown). */
   unknownKidMs: number
+  /** key_identify_strategy: what names a key (its kid unless set). */
+  keyIdStrategy?: KeyIdStrategy
 }
 
 export type JoseKey = Awaited<ReturnType<typeof import('jose').importJWK>>
@@ -120,7 +123,7 @@ export class KeySet {
       this.cached.delete(kid)
     }
     const keys = await this.download()
-    return keys.findLast((k) => (k.kid ?? '') === kid)
+    return keys.findLast((k) => this.idOf(k) === kid)
   }
 
   private missed(kid: string): void {
@@ -151,7 +154,11 @@ export class KeySet {
   }
 
   private find(kid: string): JWK | undefined {
-    return this.keys.findLast((k) => (k.kid ?? '') === kid)
+    return this.keys.findLast((k) => this.idOf(k) === kid)
+  }
+
+  private idOf(jwk: JWK): string {
+    return jwkKeyId(jwk, this.cfg.keyIdStrategy ?? 'kid')
   }
 
   /** One download shared by the lookups waiting for it (go-auth0 holds a lock around GetKey). */
@@ -168,7 +175,7 @@ export class KeySet {
         if (keys.length === 0) throw new Error('no Keys has been found')
         if (this.cfg.cacheMs > 0) {
           const now = Date.now()
-          for (const jwk of keys) this.cached.set(jwk.kid ?? '', { jwk, addedAt: now })
+          for (const jwk of keys) this.cached.set(this.idOf(jwk), { jwk, addedAt: now })
         }
         return keys
       } finally {

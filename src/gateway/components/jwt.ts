@@ -18,6 +18,7 @@ import {
 } from './go-jose.ts'
 import { replaceIncomingHeader } from './incoming-headers.ts'
 import { KeySet, type KeySource, NilKeyPanic } from './jwks.ts'
+import { KEY_ID_STRATEGIES, type KeyIdStrategy, tokenKeyId } from './jwks-key-id.ts'
 import { parseJwksTls } from './jwks-tls.ts'
 import { claimList, claimString } from './jwt-claim-text.ts'
 import { goDurationMs, uint32 } from './jwt-settings.ts'
@@ -94,12 +95,13 @@ export function parseJwt(f: Fields): JwtConfig {
   }
   if (cache && jwkLocalPath)
     report.error(f.at('cache'), 'KrakenD cannot use "cache" with "jwk_local_path"', 'remove "cache"')
-  const strategy = f.string('key_identify_strategy')
-  if (strategy !== undefined && strategy !== '' && strategy !== 'kid')
+  const strategy = f.string('key_identify_strategy') || 'kid'
+  // krakend-jose reads any other value as "kid": refused here, as a misspelt strategy.
+  if (!(KEY_ID_STRATEGIES as readonly string[]).includes(strategy))
     report.error(
       f.at('key_identify_strategy'),
-      `key_identify_strategy "${strategy}" is not supported`,
-      'use "kid"',
+      `key_identify_strategy "${strategy}" is not one of ${KEY_ID_STRATEGIES.join(', ')}`,
+      'KrakenD would identify keys by "kid"; write that, or the strategy meant',
     )
   const cacheDuration = uint32(f, 'cache_duration') ?? 0
   const propagateRaw = f.raw.propagate_claims
@@ -147,6 +149,7 @@ export function parseJwt(f: Fields): JwtConfig {
     jwkLocalPath,
     cacheMs: cache ? (cacheDuration || 15 * 60) * 1000 : 0,
     // krakend-jose ignores a cooldown shorter than 1s.
+    keyIdStrategy: strategy as KeyIdStrategy,
     unknownKidMs: cooldownMs(
       goDurationMs(f, 'failed_jwk_key_cooldown', 'keeps no cooldown (every unknown kid is looked up)'),
     ),
@@ -191,6 +194,7 @@ export function compileJwt(
   backendHeadersOf: (req: IncomingLike) => GuardContext['headers'],
 ): (req: IncomingLike, ctx: GuardContext) => Promise<Reply | undefined> {
   const keys = new KeySet(cfg, `${endpoint.path}.extra_config.auth/validator`)
+  const keyIdStrategy = cfg.keyIdStrategy ?? 'kid'
   const jwtParams = new Set<string>()
   for (const b of endpoint.backends)
     for (const m of b.urlPattern.matchAll(/\{JWT\.([^{}]+)\}/g)) jwtParams.add(m[1] as string)
@@ -206,7 +210,7 @@ export function compileJwt(
     try {
       const jws = parseJws(token)
       if (jws.header.alg !== cfg.alg) return fail('algorithm is invalid')
-      const kid = typeof jws.header.kid === 'string' ? jws.header.kid : ''
+      const kid = tokenKeyId(jws.header, keyIdStrategy)
       const key = await keys.get(kid)
       if (key === undefined) return fail('no Keys have been found')
       checkCritical(jws.critical)
