@@ -31,6 +31,7 @@ import {
 } from './release/destroyed.ts'
 import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
 import { servingColour } from './release/plan.ts'
+import { unfinishedRetire, unfinishedRetireFact } from './release/unfinished-retire.ts'
 import { describeInterruptedRollback, describeStoppedRun, describeUnfinishedLive } from './stopped-run.ts'
 import type { Target } from './target.ts'
 
@@ -86,6 +87,8 @@ export interface StatusResult {
   destroyed?: { time: string; holder?: string | undefined; ways: string } | undefined
   /** A destroy began and did not finish (its process is gone): when, by whom, the ways on. */
   unfinishedDestroy?: { time: string; holder?: string | undefined; ways: string } | undefined
+  /** A retire began and did not finish (its process is gone, or it was stopped): `retire` finishes it. */
+  unfinishedRetire?: { time: string; holder?: string | undefined } | undefined
 }
 
 export async function status(
@@ -176,9 +179,15 @@ export async function status(
     holder: destroying.holder,
     ways: unfinishedDestroyWays(records, target.env),
   }
+  // A retire that did not finish: not the colour kept for rollback removed by hand (its record says so).
+  const retiring =
+    lock?.operation === 'retire' && !lock.dead && !lock.expired ? undefined : unfinishedRetire(records)
   const stopped = halfDestroyed
     ? `${unfinishedDestroyFact(destroying, state)}; ${halfDestroyed.ways}`
-    : (describeStoppedRun(state, lock, target.env) ?? describeInterruptedRollback(state, records, target.env))
+    : retiring
+      ? unfinishedRetireFact(retiring, state, target.env)
+      : (describeStoppedRun(state, lock, target.env) ??
+        describeInterruptedRollback(state, records, target.env))
   if (stopped) warn?.(stopped)
   const unfinished = describeUnfinishedLive(state, records, target.env)
   if (unfinished) warn?.(unfinished)
@@ -206,6 +215,7 @@ export async function status(
       ? { destroyed: { time: destroyed.time, holder: destroyed.holder, ways: afterDestroyWays(records) } }
       : {}),
     ...(halfDestroyed ? { unfinishedDestroy: halfDestroyed } : {}),
+    ...(retiring ? { unfinishedRetire: { time: retiring.time, holder: retiring.holder } } : {}),
   }
 }
 

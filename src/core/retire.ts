@@ -1,13 +1,23 @@
 /** `gwdeploy retire`: tears down the idle colour kept for rollback (or left by one). */
 import { sleep } from '../health/gate.ts'
-import { COLOURS, type Colour, type Fleet, type NodeHealth, type TargetState } from '../providers/types.ts'
-import { usageError } from './errors.ts'
+import {
+  COLOURS,
+  type Colour,
+  type Fleet,
+  type NodeHealth,
+  type ReleaseRecord,
+  type TargetState,
+} from '../providers/types.ts'
+import { GwError, usageError } from './errors.ts'
 import { step } from './events.ts'
-import { writeRecord } from './records.ts'
-import type { EngineContext } from './release/context.ts'
+import { ExitCode } from './exit-codes.ts'
+import { recordsOrNone, writeRecord } from './records.ts'
+import type { EngineContext, LockedContext } from './release/context.ts'
 import { withLock } from './release/lock-scope.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
+import { unfinishedRetire } from './release/unfinished-retire.ts'
 import { stoppedRetirePartWay } from './stopped-run.ts'
+import { testPoint } from './testpoints.ts'
 
 export interface RetireResult {
   retired: { colour: Colour; sha: string; nodes: number } | null
@@ -58,7 +68,7 @@ export async function retire(
   const { reporter } = ctx
   // Under the lock: its loss (`abort`, `lock release --force`) stops the retire as an interrupt does.
   return withLock(ctx, 'retire', undefined, options.lockWaitMs ?? 0, async (locked) => {
-    const { lock, signal, target } = locked
+    const { signal, target } = locked
     const { provider } = target
     const state = await step(reporter, 'plan', () => provider.inspect({ signal }))
     const idle = COLOURS.filter((c) => state.fleets[c] && state.weights[c] === 0)
@@ -79,6 +89,7 @@ export async function retire(
           hint: 'Use `gwdeploy destroy` to remove everything, or `gwdeploy promote` to serve one.',
         })
       }
+      await finishUnfinished(locked)
       reporter.emit({ type: 'info', message: 'no idle colour to retire' })
       return { retired: null }
     }
@@ -91,41 +102,72 @@ export async function retire(
       env: target.env,
       operation: 'retire',
     }
-    const record = (status: 'retired' | 'interrupted', error?: string) =>
-      writeRecord(
-        target,
-        {
-          time: new Date().toISOString(),
-          operation: 'retire',
-          status,
-          service: target.config.service,
-          env: target.env,
-          sha: fleet.sha,
-          configName: fleet.configName,
-          colour,
-          holder: lock.info.holder,
-          ...(error ? { error } : {}),
-        },
-        (message) => reporter.emit({ type: 'warn', message }),
-        signal,
-      )
+    const record = (status: RetireStatus, error?: string) =>
+      retireRecord(locked, { sha: fleet.sha, configName: fleet.configName, colour }, status, error)
     await preHooks(locked, values)
-    await step(reporter, 'retire', () =>
-      provider.decommission(fleet, {
+    // The intent goes on the target first: a run killed part-way is not read as a removal by hand.
+    const unwritten = await record('started')
+    if (unwritten) throw intentUnwritten(unwritten)
+    await step(reporter, 'retire', async () => {
+      await testPoint('retire:started', signal)
+      await provider.decommission(fleet, {
         drainMs: 5_000,
         ...(options.delete ? { delete: true } : {}),
         signal,
         progress: (message) => reporter.emit({ type: 'progress', step: 'retire', message }),
-      }),
-    ).catch(async (error: unknown) => {
+      })
+    }).catch(async (error: unknown) => {
       await hooks(locked, 'onFailure', values, false)
       const stopped = stoppedRetirePartWay(error, signal, fleet, target.env)
       // Said on the target too: `abort` waits for this record.
       if (stopped !== error) await record('interrupted', (stopped as Error).message)
       throw stopped
     })
+    await testPoint('retire:record', signal)
     await record('retired')
     await hooks(locked, 'postRelease', values, false)
     return { retired: { colour, sha: fleet.sha, nodes: fleet.nodes.length } }
   })
 }
+
+type RetireStatus = 'started' | 'retired' | 'interrupted'
+
+const retireRecord = (
+  ctx: LockedContext,
+  fleet: Pick<ReleaseRecord, 'sha' | 'configName' | 'colour'>,
+  status: RetireStatus,
+  error?: string,
+) =>
+  writeRecord(
+    ctx.target,
+    {
+      time: new Date().toISOString(),
+      operation: 'retire',
+      status,
+      service: ctx.target.config.service,
+      env: ctx.target.env,
+      ...fleet,
+      holder: ctx.lock.info.holder,
+      ...(error ? { error } : {}),
+    },
+    (message) => ctx.reporter.emit({ type: 'warn', message }),
+    ctx.signal,
+  )
+
+/** Nothing idle is left of a retire that did not record its end (killed after stopping it all): recorded now. */
+async function finishUnfinished(ctx: LockedContext): Promise<void> {
+  const warn = (message: string) => ctx.reporter.emit({ type: 'warn', message })
+  const retiring = unfinishedRetire(await recordsOrNone(ctx.target, 50, warn, ctx.signal))
+  if (!retiring) return
+  const { sha, configName, colour } = retiring
+  ctx.reporter.emit({
+    type: 'info',
+    message: `the retire started at ${retiring.time}${retiring.holder ? ` by ${retiring.holder}` : ''} left nothing of ${colour ?? 'the idle colour'}: recording that it finished`,
+  })
+  await retireRecord(ctx, { sha, configName, colour }, 'retired')
+}
+
+const intentUnwritten = (why: string) =>
+  new GwError('retire_unrecorded', ExitCode.provider, `retire did not start: ${why}`, {
+    hint: 'Nothing was stopped. A retire records that it started before it stops anything, so a run stopped part-way is never read as the colour kept for rollback removed by hand; fix the records store on the target, then re-run.',
+  })

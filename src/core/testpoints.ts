@@ -5,7 +5,8 @@
  *                                   (until SIGINT/SIGTERM, or forever)
  * Points: lock, stamp, build, plan, provision, verify, shift, shift:<weight> (after routing
  * that weight), bake, finalize, unlock; destroy:started (its intent recorded, nothing torn down)
- * and destroy:record (torn down, its `destroyed` record not written); the local provider's provision:spawned, destroy:router
+ * and destroy:record (torn down, its `destroyed` record not written); retire:started and
+ * retire:record (the same for `retire`: its intent recorded / the colour stopped); the local provider's provision:spawned, destroy:router
  * (its front proxy stopped, its nodes not yet) and decommission:withdrawn (a colour out of the
  * routes, its nodes not yet stopped: retire, or a release retiring the idle colour).
  */

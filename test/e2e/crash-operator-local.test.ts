@@ -242,7 +242,7 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     assert.ok(
       status.envelope.warnings.some((w) =>
         new RegExp(
-          `^the retire by .* stopped without finishing \\(its process is gone\\): ${idle} \\(${idleSha.slice(0, 7)}\\) is still there, its nodes may be half stopped; \`gwdeploy retire\` finishes it$`,
+          `^the retire started at \\S+ by .* did not finish \\(killed, stopped or failed part-way\\): ${idle} \\(${idleSha.slice(0, 7)}\\) is still there, its nodes may be half stopped; \`gwdeploy retire\` finishes it$`,
         ).test(w),
       ),
       JSON.stringify(status.envelope.warnings),

@@ -147,6 +147,8 @@ describe('release -> status -> release -> rollback -> promote -> retire -> histo
         'release:preview',
         'promote:preview',
         'promote:released',
+        // Its intent, written before it stops anything (a retire killed part-way is not a hand removal).
+        'retire:started',
         'retire:retired',
         // Its colour was retired: the recorded artifact was released again, not switched to.
         'rollback:released',

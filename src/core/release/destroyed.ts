@@ -14,6 +14,22 @@ const destroySinceLive = (records: readonly ReleaseRecord[]): ReleaseRecord | un
   return newest?.operation === 'destroy' ? newest : undefined
 }
 
+/**
+ * The intent record of a run of `operation` (destroy, retire) that began and never recorded its end
+ * (killed, stopped, failed part-way), when it is the newest word: `newest` is the newest record among
+ * completed releases and the operations that end it. An `interrupted` one points back at its start.
+ */
+export function unfinishedIntent(
+  records: readonly ReleaseRecord[],
+  newest: ReleaseRecord | undefined,
+  operation: 'destroy' | 'retire',
+): ReleaseRecord | undefined {
+  if (newest?.operation !== operation) return undefined
+  if (newest.status === 'interrupted')
+    return records.find((r) => r.operation === operation && r.status === 'started') ?? newest
+  return newest.status === 'started' ? newest : undefined
+}
+
 /** The record of a destroy that finished, when no release went live after it. */
 export function destroyedSinceLive(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
   const destroy = destroySinceLive(records)
@@ -25,10 +41,7 @@ export function destroyedSinceLive(records: readonly ReleaseRecord[]): ReleaseRe
  * failed part-way), when no release went live after it: the target is half torn down on purpose.
  */
 export function unfinishedDestroy(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
-  const destroy = destroySinceLive(records)
-  if (destroy?.status === 'interrupted')
-    return records.find((r) => r.operation === 'destroy' && r.status === 'started') ?? destroy
-  return destroy?.status === 'started' ? destroy : undefined
+  return unfinishedIntent(records, destroySinceLive(records), 'destroy')
 }
 
 /** What an unfinished destroy left: the colours still there, or that only its record is missing. */

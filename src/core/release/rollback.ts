@@ -40,6 +40,7 @@ import { verifyFleet } from './steps/verify.ts'
 import { interruptedRollbackGoal, stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
 import { emitSummary } from './summary.ts'
 import { forceScope } from './takeover.ts'
+import { unfinishedRetire, unfinishedRetireFact } from './unfinished-retire.ts'
 
 export interface RollbackOptions {
   to?: string | undefined
@@ -250,6 +251,12 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       warn(
         locked,
         `the target's release records hold no release line: going back to ${sha.slice(0, 7)}, the colour kept for rollback`,
+      )
+    const retiring = unfinishedRetire(records)
+    if (retiring)
+      warn(
+        locked,
+        `${unfinishedRetireFact(retiring, state, ctx.target.env)} (or this rollback, which goes back to ${sha.slice(0, 7)} instead)`,
       )
     const fleet = goalFleet(state, records, sha)
     if (fleet && state.weights[fleet.colour] === 100) {
