@@ -18,7 +18,7 @@ import { goParseRequestUri } from './go-url-parse.ts'
 import { loadBuiltin } from './libraries.ts'
 import { keepRawTarget } from './raw-byte-target.ts'
 import { answerUnreadBody, type UnreadBodyLimit } from './request-body.ts'
-import { rememberRequestUri, requestUri } from './request-uri.ts'
+import { rawByteUserinfo, rememberRequestUri, requestUri } from './request-uri.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
 
@@ -365,7 +365,9 @@ function absoluteForm(req: IncomingMessage, url: string): boolean {
     path = slash === -1 ? '' : path.slice(slash)
   }
   // A target with raw bytes was kept as sent already (keepRawTarget); url is its escaped form.
-  if (requestUri(req) === url) rememberRequestUri(req, url)
+  const sent = requestUri(req)
+  if (sent === url) rememberRequestUri(req, url)
+  else if (rawByteUserinfo(sent)) return false
   req.url = `${path || '/'}${q === -1 ? '' : afterScheme.slice(q)}`
   if (parsed.host !== '') req.headers.host = parsed.host
   return true

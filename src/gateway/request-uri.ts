@@ -15,6 +15,17 @@ export function requestUri(req: { url?: string }): string {
 
 const RAW_BYTE = /[\u0080-\uffff]/
 
+/** The userinfo of an absolute-form target, up to the authority's last `@`. */
+const TARGET_USERINFO = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?]*)@/
+
+/** The userinfo an absolute-form target (`http://u:p@host/...`) carries, as written; undefined for none. */
+export function targetUserinfo(target: string): string | undefined {
+  return TARGET_USERINFO.exec(target)?.[1]
+}
+
+/** Go's validUserinfo refuses a raw byte past ASCII in an absolute-form target's userinfo (its %XX form passes). */
+export const rawByteUserinfo = (target: string): boolean => RAW_BYTE.test(targetUserinfo(target) ?? '')
+
 /**
  * A request target's raw bytes above 0x7F (`/é`, taken by Go's server as they are) written as
  * `%XX` escapes, which Go's URL.Path and url.ParseQuery read as the same bytes: the form the

@@ -105,6 +105,19 @@ describe('client side: what Go refuses before routing is refused', () => {
     }
   })
 
+  test("a raw byte past ASCII in an absolute-form target's userinfo is 400 (Go's validUserinfo); its %XX form is routed", async () => {
+    const before = gw.backend.seen.length
+    for (const target of ['http://\u00e9@x/a', 'http://u:\u00e9@x/a', 'http://u\u00e9:p@[::1]:8080/a?q']) {
+      const { status } = await sendRaw(gw.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: h']))
+      assert.equal(status, 400, target)
+    }
+    assert.equal(gw.backend.seen.length, before)
+    for (const target of ['http://%C3%A9@x/a', 'http://u@\u00e9x/a', 'http://x/a?\u00e9@']) {
+      const { status } = await sendRaw(gw.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: h']))
+      assert.equal(status, 200, target)
+    }
+  })
+
   test('a method llhttp does not know (lowercase, custom) is routed as gin routes it: 405 with Allow, or 404', async () => {
     const before = gw.backend.seen.length
     const lower = await sendRaw(gw.url, rawRequest(['get /a HTTP/1.1', 'Host: x']))

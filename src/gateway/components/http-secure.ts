@@ -7,7 +7,7 @@
  * health route, so `GET /__health` never sees it.
  */
 import { cryptoModule } from '../libraries.ts'
-import { requestUri } from '../request-uri.ts'
+import { requestUri, targetUserinfo } from '../request-uri.ts'
 import type { Fields } from './fields.ts'
 import { checkHeaderText, goH2HeaderValue, goHeaderValue, utf8Bytes } from './go-header-value.ts'
 import { compileGoRegExp, type GoRegExpError } from './go-regexp.ts'
@@ -151,12 +151,51 @@ const escapeHtml = (s: string) =>
  * url.URL.String() of the request's URL with scheme https and this host: the host as
  * escape(host, encodeHost) writes it (a `/`, `?`, `@` or space in a proxy header's host stays in
  * the host), the path as EscapedPath (the raw path when it is validly encoded, else the decoded
- * path escaped), the query as it came. Node hands bytes over as latin1 characters.
+ * path escaped), the query as it came. Node hands bytes over as latin1 characters. As Go writes
+ * it, a path not starting with `/` (`*`) gets one after a host, and `//` comes only before a host
+ * or a path.
  */
-function redirectUrl(host: string, target: string): string {
+function redirectUrl(host: string, target: string, userinfo: string | undefined): string {
   const q = target.indexOf('?')
-  const rawPath = q === -1 ? target : target.slice(0, q)
-  return `https://${escapeBytes(host, HOST_KEPT)}${escapedPath(rawPath)}${q === -1 ? '' : target.slice(q)}`
+  const path = escapedPath(q === -1 ? target : target.slice(0, q))
+  const authority =
+    host !== '' || path !== '' || userinfo !== undefined
+      ? `//${userinfo === undefined ? '' : `${userinfo}@`}${escapeBytes(host, HOST_KEPT)}`
+      : ''
+  const slash = path !== '' && path[0] !== '/' && host !== '' ? '/' : ''
+  return `https:${authority}${slash}${path}${q === -1 ? '' : target.slice(q)}`
+}
+
+/** An absolute-form target with no path (`http://host`, `http://host?q`): node-http.ts routes it on `/`. */
+const ABSOLUTE_NO_PATH = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*(?:\?|$)/
+
+/**
+ * Go's r.URL.User as URL.String writes it (undefined for none; `@host` has an empty one): the
+ * name and password unescaped, then escaped for userinfo (`:`, `@`, `/`, `?` and what is not
+ * unreserved or `$&+,;=` as %XX).
+ */
+function goUserinfo(req: IncomingLike, url: string): string | undefined {
+  const raw = requestUri(req)
+  if (raw.charCodeAt(0) === 47) return undefined
+  // A CONNECT's `u@host:port` is read as `http://u@host:port`.
+  const info = targetUserinfo(req.method === 'CONNECT' && url === raw ? `http://${raw}` : raw)
+  if (info === undefined) return undefined
+  const colon = info.indexOf(':')
+  const part = (text: string) => escapeBytes(unescapeBytes(text), USERINFO_KEPT)
+  return colon === -1 ? part(info) : `${part(info.slice(0, colon))}:${part(info.slice(colon + 1))}`
+}
+
+/**
+ * The path and query of Go's r.URL, which the redirect keeps: a CONNECT's `host:port` target is
+ * parsed as `http://host:port`, so it has no path (its query stays); an absolute-form target with
+ * no path has an empty one. Other targets are `url` as the gateway reads them (`*` included).
+ */
+function goUrlPathAndQuery(req: IncomingLike, url: string): string {
+  if (req.method === 'CONNECT' && url.charCodeAt(0) !== 47) {
+    const q = url.indexOf('?')
+    return q === -1 ? '' : url.slice(q)
+  }
+  return url.charCodeAt(0) === 47 && ABSOLUTE_NO_PATH.test(requestUri(req)) ? url.slice(1) : url
 }
 
 /**
@@ -177,13 +216,15 @@ const PATH_VALID = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/
 /** The bytes escape(path, encodePath) leaves as they are. */
 const PATH_KEPT = /[A-Za-z0-9\-._~$&+,/:;=@]/
 
+/** The bytes escape(s, encodeUserPassword) leaves as they are. */
+const USERINFO_KEPT = /[A-Za-z0-9\-._~$&+,;=]/
+
 function escapedPath(raw: string): string {
-  if (PATH_VALID.test(raw)) return raw
-  const path = raw.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
-    String.fromCharCode(Number.parseInt(hex, 16)),
-  )
-  return escapeBytes(path, PATH_KEPT)
+  return PATH_VALID.test(raw) ? raw : escapeBytes(unescapeBytes(raw), PATH_KEPT)
 }
+
+const unescapeBytes = (text: string) =>
+  text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
 
 function escapeBytes(s: string, kept: RegExp): string {
   let out = ''
@@ -301,7 +342,7 @@ export function compileHttpSecure(
     if (cfg.sslRedirect && !ssl && !cfg.development) {
       // http.Redirect(w, r, url.String()): the Location with bytes past ASCII hex-escaped, the body's
       // link as the URL was.
-      const target = redirectUrl(sslHost || host, url)
+      const target = redirectUrl(sslHost || host, goUrlPathAndQuery(req, url), goUserinfo(req, url))
       const location = hexEscapeNonAscii(target)
       const getOrHead = req.method === 'GET' || req.method === 'HEAD'
       return {
