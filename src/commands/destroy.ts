@@ -9,7 +9,7 @@ import { destroy } from '../core/operations.ts'
 
 export default class Destroy extends TargetCommand<typeof Destroy, DestroyResult> {
   static override summary =
-    'Remove everything gwdeploy created for this service on the target (both colours, the router)'
+    "Remove everything gwdeploy created for this service on the target (both colours, the router; in an operator's HAProxy or ALB only gwdeploy's routing)"
   static override description = 'Asks for the service name unless --force. The audit log (history) is kept.'
   protected override allowMissingEnv = true
   static override flags = {
@@ -44,6 +44,10 @@ export default class Destroy extends TargetCommand<typeof Destroy, DestroyResult
     const already = result.alreadyDestroyed
     if (already)
       return `nothing to destroy: the target was destroyed at ${already.time}${already.holder ? ` by ${already.holder}` : ''} and nothing was deployed since`
-    return result.destroyed.length ? `destroyed: ${result.destroyed.join(', ')}` : 'nothing to destroy'
+    const done = [
+      ...(result.destroyed.length ? [`destroyed: ${result.destroyed.join(', ')}`] : []),
+      ...(result.emptied ? [result.emptied] : []),
+    ]
+    return done.length ? done.join('; ') : 'nothing to destroy'
   }
 }

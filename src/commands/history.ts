@@ -29,6 +29,7 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
           e.brokenLock
             ? `(held by ${e.brokenLock.holder}${e.brokenLock.operation ? `, ${e.brokenLock.operation}` : ''})`
             : undefined,
+          e.done?.length ? `(${e.done.join('; ')})` : undefined,
         ]
           .filter(Boolean)
           .join(' ')

@@ -12,6 +12,8 @@ import { testPoint } from './testpoints.ts'
 
 export interface DestroyResult {
   destroyed: string[]
+  /** What was emptied in a router that is the operator's (haproxy, aws), which itself is left running. */
+  emptied?: string | undefined
   /** Nothing was left: the destroy that finished before (no record is written for this one). */
   alreadyDestroyed?: { time: string; holder?: string | undefined } | undefined
 }
@@ -35,9 +37,13 @@ export async function destroy(
       const fleet = state.fleets[c]
       return fleet ? [`${c} (${fleet.sha.slice(0, 7)}, ${fleet.nodes.length} node(s))`] : []
     })
-    if (state.router.present) destroyed.push(`router (${state.router.detail ?? provider.id})`)
+    // An operator's router (HAProxy, an ALB) is not destroyed: only gwdeploy's routing in it is emptied.
+    const router = state.router.detail ?? provider.id
+    const operators = provider.capabilities.routingEmptiedOnDestroy
+    const emptied = state.router.present && operators ? `${operators} (${router})` : undefined
+    if (state.router.present && !operators) destroyed.push(`router (${router})`)
     const live = COLOURS.map((c) => state.fleets[c]).find((f) => f && state.weights[f.colour] === 100)
-    const record = (status: 'started' | 'destroyed' | 'interrupted', error?: string) =>
+    const record = (status: 'started' | 'destroyed' | 'interrupted', error?: string, done?: string[]) =>
       writeRecord(
         target,
         {
@@ -48,6 +54,7 @@ export async function destroy(
           env: target.env,
           holder: lock.info.holder,
           ...(error ? { error } : {}),
+          ...(done?.length ? { done } : {}),
         },
         (message) => reporter.emit({ type: 'warn', message }),
         signal,
@@ -74,8 +81,8 @@ export async function destroy(
       throw stopped
     })
     await testPoint('destroy:record', signal)
-    await record('destroyed')
-    return { destroyed }
+    await record('destroyed', undefined, emptied ? [...destroyed, emptied] : destroyed)
+    return { destroyed, ...(emptied ? { emptied } : {}) }
   })
 }
 

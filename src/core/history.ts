@@ -5,7 +5,7 @@ import type { Colour, Weights } from '../providers/types.ts'
 // `lock`: `lock release --force` broke a run's lock (status `broken`): the run names who did.
 export const RECORD_OPERATIONS = ['release', 'rollback', 'promote', 'retire', 'destroy', 'lock'] as const
 export const RECORD_STATUSES = [
-  // A destroy's intent, written before it tears anything down: unfinished until its `destroyed` record.
+  // A destroy's or retire's intent, written before it changes anything: unfinished until its end's record.
   'started',
   'released',
   'preview',
@@ -39,6 +39,8 @@ export interface HistoryEntry {
   exitCode?: number | undefined
   /** The lock `lock release --force` broke (operation `lock`): whose, since when, doing what. */
   brokenLock?: { holder: string; acquiredAt: string; operation?: string | undefined } | undefined
+  /** What a finished destroy removed or emptied, as its output listed it. */
+  done?: string[] | undefined
   /** Steps that did not finish after the release went live (it serves all traffic all the same). */
   unfinished?: string[] | undefined
 }

@@ -21,4 +21,10 @@ export interface ProviderCapabilities {
    * gwdeploy can neither start nor replace one that died; a redeploy would gate the same addresses.
    */
   externalNodes?: boolean
+  /**
+   * The router is the operator's (an HAProxy, an ALB), not gwdeploy's: `destroy` leaves it running
+   * and only empties gwdeploy's routing inside it. This says what it does there, for its output and
+   * record, instead of listing the router as destroyed.
+   */
+  routingEmptiedOnDestroy?: string
 }

@@ -373,7 +373,18 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
   })
 
   it('after destroy, rollback is exit 2: nothing is deployed (not the release before the last live one)', async () => {
-    assert.equal((await project.run(['destroy', '--force'])).code, 0)
+    // HAProxy is the operator's: the destroy says (and records) that only gwdeploy's routing in it is emptied.
+    const destroyed = await project.run(['destroy', '--force'])
+    assert.equal(destroyed.code, 0, destroyed.stderr)
+    const emptied =
+      /^gwdeploy's routing in HAProxy emptied \(its blue and green server blocks and weights; HAProxy itself keeps running\) \(HAProxy .*\)$/
+    assert.match(destroyed.stdout.trim(), emptied)
+    assert.doesNotMatch(destroyed.stdout, /router \(/)
+    const history = await project.json<{ result: { operation: string; status: string; done?: string[] }[] }>([
+      'history',
+    ])
+    const record = history.envelope.result.find((r) => r.operation === 'destroy' && r.status === 'destroyed')
+    assert.match(record?.done?.join('; ') ?? '', emptied)
     const again = await project.run(['destroy', '--force'])
     assert.equal(again.code, 0, again.stderr)
     assert.match(again.stdout, /^nothing to destroy: the target was destroyed at /m)

@@ -118,6 +118,7 @@ describe('aws records (SSM, moto): history, status, rollback --to from a second 
       [
         ['rollback', sha(1)],
         ['retire', sha(1)],
+        ['retire', sha(1)], // its intent, written before it stopped anything
         ['release', sha(2)],
         ['release', sha(1)],
       ],
@@ -155,6 +156,13 @@ describe('aws records (SSM, moto): history, status, rollback --to from a second 
     assert.equal((await instancesOf(service)).length, 0, 'nothing redeployed')
     const finished = await second(['destroy', '--force'])
     assert.equal(finished.exitCode, 0, finished.stderr)
+    // The ALB is the operator's: the destroy says (and records) that only gwdeploy's routing on it went.
+    const emptied =
+      /^gwdeploy's routing on the ALB removed \(its listener rules and weight tags; the listeners' own actions put back; the ALB and its listeners stay\) \(ALB listener /
+    assert.match(finished.stdout.trim(), emptied)
+    assert.doesNotMatch(finished.stdout, /router \(/)
+    const newest = (envelope(await second(['history', '--json'])).result as { done?: string[] }[])[0]
+    assert.match(newest?.done?.join('; ') ?? '', emptied)
     const count = async () => (envelope(await second(['history', '--json'])).result as unknown[]).length
     const recorded = await count()
     const again = await second(['destroy', '--force'])

@@ -81,6 +81,8 @@ export class AwsProvider implements Provider, AwsContext {
       image: true,
       traffic: false,
       nodesPullRevocations: true,
+      routingEmptiedOnDestroy:
+        "gwdeploy's routing on the ALB removed (its listener rules and weight tags; the listeners' own actions put back; the ALB and its listeners stay)",
     }
   }
 

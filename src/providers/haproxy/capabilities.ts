@@ -8,4 +8,6 @@ export const haproxyCapabilities = (servers: boolean): ProviderCapabilities => (
   image: !servers,
   traffic: true,
   ...(servers ? { externalNodes: true } : {}),
+  routingEmptiedOnDestroy:
+    "gwdeploy's routing in HAProxy emptied (its blue and green server blocks and weights; HAProxy itself keeps running)",
 })
