@@ -214,7 +214,8 @@ export class Fields {
     const v = this.raw[key]
     if (v === undefined) return undefined
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-      this.report.error(this.at(key), `"${key}" must be a number >= ${min}, got ${JSON.stringify(v)}`)
+      const wanted = min === Number.NEGATIVE_INFINITY ? 'a number' : `a number >= ${min}`
+      this.report.error(this.at(key), `"${key}" must be ${wanted}, got ${JSON.stringify(v)}`)
       return undefined
     }
     return v

@@ -118,3 +118,17 @@ describe('a rate limit without a rate (KrakenD reads 0 as "no limit") is refused
     assert.deepEqual(problems(undefined, { max_rate: 1, capacity: 1 }), [])
   })
 })
+
+describe('security/http: a setting of the wrong kind', () => {
+  test('sts_seconds, which may be negative, asks for a number without a bound', () => {
+    const errors = validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      extra_config: { 'security/http': { sts_seconds: 'a year' } },
+      endpoints: [],
+    }).errors.map((e) => `${e.location?.path}: ${e.message}`)
+    assert.deepEqual(errors, [
+      'extra_config.security/http.sts_seconds: "sts_seconds" must be a number, got "a year"',
+    ])
+  })
+})
