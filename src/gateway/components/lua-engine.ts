@@ -38,7 +38,7 @@ export interface LuaEngine {
   run(chunk: Chunk, env: number): LuaError | undefined
   /** Starts watching what runs share; call once everything is installed (lua-shared-guard.ts). */
   seal(): void
-  /** False once a run changed what runs share: the next request needs a new engine. */
+  /** False once a run made a change to what runs share that cannot be undone: the next request needs a new engine. */
   intact(): boolean
 }
 
@@ -143,7 +143,10 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       // it (gopher-lua: the request's own state) and leaves nothing behind for the next request.
       lua.lua_pushvalue(L, envIndex)
       lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
-      const ownString = ownStrings.own.has(lua.lua_topointer(L, envIndex))
+      const owner = lua.lua_topointer(L, envIndex)
+      // What this call's earlier runs wrote into the shared tables is its own again for this run.
+      shared.guard?.enter(owner)
+      const ownString = ownStrings.own.has(owner)
       if (stringMeta !== undefined && stringMetaTable && (ownString || ownStrings.pointed)) {
         // A string's methods are the run's own string library (gopher-lua: the request's state's).
         const point = () => {
@@ -158,6 +161,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
         ownStrings.pointed = ownString
       }
       const status = lua.lua_pcall(L, 0, 0, 0)
+      shared.guard?.leave(owner)
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
       lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
       if (status === lua.LUA_OK) return undefined

@@ -8,8 +8,8 @@ import type { SharedGuard } from './lua-shared-guard.ts'
  * each library: a copy of its entries whose metatable catches a new key (`function string.trim()`,
  * the common case) and gives the run a table of its own, a copy holding that key, so such runs cost
  * a copy and leave the engine usable. A write over an existing entry (`string.format = nil`) lands in
- * the stand-in itself, which the shared guard sees: that run's engine is then replaced before the next
- * request. `getmetatable` does not show a stand-in's metatable (a library has none in gopher-lua).
+ * the stand-in itself, which the shared guard keeps for that call alone (lua-shared-guard.ts).
+ * `getmetatable` does not show a stand-in's metatable (a library has none in gopher-lua).
  */
 export function libraryStandIns(
   f: Fengari,

@@ -2,8 +2,10 @@
  * KrakenD runs every Lua call in a new gopher-lua state, so nothing a script changes reaches the next
  * request. Our runs share one fengari state (a new one costs ~0.8 ms) and get their own globals; what
  * they still share (the library tables, `package.loaded`, the metatables of strings and of the API
- * objects, the type metatables) is watched here, so that an engine a run changed is replaced before
- * the next request instead of carrying the change over.
+ * objects, the type metatables) is watched here. After each run, the tables it wrote are put back as
+ * sealed and what the run left in them is kept for its call, put back before that call's next run
+ * (pre, then post after the backend answered): a call sees its own writes, no other call does, even
+ * one under way meanwhile. Only a change that cannot be undone (spoil) replaces the engine.
  *
  * The watch costs nothing per write: fengari clears a table's `flags` (its cache of absent
  * metamethods) on every write that can change a field (`settable`, `lua_rawset`), and a lookup only
@@ -13,10 +15,34 @@
 import type { LuaState } from 'fengari'
 
 /** The fengari internals read here (ltable.js's Table, lobject.js's TValue, lstate.js's global_State). */
+interface TValue {
+  type: number
+  value: unknown
+}
+interface Entry {
+  key: TValue
+  value: TValue
+  p: Entry | undefined
+  n: Entry | undefined
+}
 interface FengariTable {
   flags: number
   metatable: FengariTable | null
-  strong: Map<unknown, { value: { type: number; value: unknown } }>
+  strong: Map<unknown, Entry>
+  dead_strong: Map<unknown, Entry>
+  dead_weak: unknown
+  f: Entry | undefined
+  l: Entry | undefined
+}
+/** A table's entries in order ([hash, key type, key, value type, value]) and its metatable. */
+interface Contents {
+  entries: Array<[unknown, number, unknown, number, unknown]>
+  metatable: FengariTable | null
+}
+/** What one call changed in the shared tables: their contents as that call left them. */
+interface Overlay {
+  tables: Map<FengariTable, Contents>
+  typeMetatables: Array<FengariTable | null>
 }
 interface FengariState {
   l_G: { mt: Array<FengariTable | null>; l_registry: { value: FengariTable } }
@@ -27,12 +53,16 @@ const HIGH_BITS = ~63
 const LUA_TTABLE = 5
 
 export interface SharedGuard {
-  /** Whether the shared tables and type metatables are as sealed. */
+  /** False once a change that cannot be undone was made (spoil). */
   intact(): boolean
   /** Runs `write`, the engine's own write into the shared `table`, which a run's writes before it still spoil. */
   engineWrite(table: object, write: () => void): void
   /** Gives up on the engine: the next request gets a new one (a change that cannot be watched). */
   spoil(): void
+  /** Before a run of the call `owner` (its globals): puts back what its earlier runs changed. */
+  enter(owner: object): void
+  /** After a run of `owner`: keeps what it changed for its later runs and seals the tables as they were. */
+  leave(owner: object): void
 }
 
 /**
@@ -58,6 +88,35 @@ export function sealShared(L: LuaState): SharedGuard {
     if (entry.value.type === LUA_TTABLE) visit(entry.value.value as FengariTable)
   const typeMetatables = state.l_G.mt.slice()
   for (const table of typeMetatables) visit(table)
+  const sealed = tables.map(contentsOf)
+  const TValueOf = (registry.strong.values().next().value as Entry).value.constructor as new (
+    type: number,
+    value: unknown,
+  ) => TValue
+  const fill = (table: FengariTable, contents: Contents) => {
+    table.strong = new Map()
+    table.dead_strong = new Map()
+    table.dead_weak = undefined
+    let last: Entry | undefined
+    for (const [hash, keyType, key, valueType, value] of contents.entries) {
+      const entry: Entry = {
+        key: new TValueOf(keyType, key),
+        value: new TValueOf(valueType, value),
+        p: last,
+        n: undefined,
+      }
+      if (last) last.n = entry
+      else table.f = entry
+      table.strong.set(hash, entry)
+      last = entry
+    }
+    if (!last) table.f = undefined
+    table.l = last
+    table.metatable = contents.metatable
+    table.flags = HIGH_BITS
+  }
+  const overlays = new WeakMap<object, Overlay>()
+  let overlaid = 0
   for (const table of tables) table.flags = HIGH_BITS
   const changed = () => {
     for (let i = 0; i < tables.length; i++) {
@@ -71,7 +130,7 @@ export function sealShared(L: LuaState): SharedGuard {
   let spoiled = false
   return {
     intact() {
-      if (!spoiled) spoiled = changed()
+      // A run's writes are undone by leave(): what is left is a change that cannot be undone.
       return !spoiled
     },
     engineWrite(table, write) {
@@ -83,5 +142,33 @@ export function sealShared(L: LuaState): SharedGuard {
     spoil() {
       spoiled = true
     },
+    enter(owner) {
+      if (overlaid === 0) return
+      const overlay = overlays.get(owner)
+      if (!overlay) return
+      for (const [table, contents] of overlay.tables) fill(table, contents)
+      state.l_G.mt.splice(0, overlay.typeMetatables.length, ...overlay.typeMetatables)
+    },
+    leave(owner) {
+      const overlay = overlaid === 0 ? undefined : overlays.get(owner)
+      if (!overlay && !changed()) return
+      const kept: Overlay = { tables: new Map(), typeMetatables: state.l_G.mt.slice() }
+      for (let i = 0; i < tables.length; i++) {
+        const table = tables[i] as FengariTable
+        if (table.flags < 0 && table.metatable === metatables[i] && !overlay?.tables.has(table)) continue
+        kept.tables.set(table, contentsOf(table))
+        fill(table, sealed[i] as Contents)
+      }
+      state.l_G.mt.splice(0, typeMetatables.length, ...typeMetatables)
+      if (!overlay) overlaid++
+      overlays.set(owner, kept)
+    },
   }
+}
+
+function contentsOf(table: FengariTable): Contents {
+  const entries: Contents['entries'] = []
+  for (const [hash, entry] of table.strong)
+    entries.push([hash, entry.key.type, entry.key.value, entry.value.type, entry.value.value])
+  return { entries, metatable: table.metatable }
 }

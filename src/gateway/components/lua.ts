@@ -163,8 +163,8 @@ export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): 
     begin(request) {
       const sources = fixed ?? sourcesOf(loadFiles(config.sources, log))
       if ('error' in sources) return { error: sources.error }
-      // A run changed what runs share (a library, a metatable): later requests get a new state, as
-      // each of KrakenD's; the calls under way keep theirs.
+      // A run made a change to what runs share that cannot be undone (debug.setupvalue): later
+      // requests get a new state, as each of KrakenD's; the calls under way keep theirs.
       if (!instance.engine.intact()) instance = luaInstance(config.allowOpenLibs, current, api)
       const { engine, released } = instance
       const { lua, lauxlib } = engine.f
