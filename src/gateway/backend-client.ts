@@ -359,10 +359,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       if (error instanceof BackendCallError) throw error
       const named = `${goOp(req.method)} "${wireText(at?.errorUrl ?? first)}"`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
-        throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`, true)
-      if (req.cancel.aborted) throw new BackendCallError(req.cancel.contextError, req.cancel.deadlinePassed)
-      if (isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED, true)
-      throw new BackendCallError(`${named}: ${goReason(error, hop.origin)}`, false)
+        throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`)
+      if (req.cancel.aborted) throw new BackendCallError(req.cancel.contextError)
+      if (isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED)
+      throw new BackendCallError(`${named}: ${goReason(error, hop.origin)}`)
     }
   }
 

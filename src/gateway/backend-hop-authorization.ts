@@ -19,7 +19,7 @@ export function authorizing<T>(
   let first = true
   return async (hop, req) => {
     const token = await authorize()
-    if ('failed' in token) throw new BackendCallError(`${named()}: ${token.failed}`, false)
+    if ('failed' in token) throw new BackendCallError(`${named()}: ${token.failed}`)
     const { authorization } = token
     if (first) {
       // Copies: the header maps may be the endpoint request's. Redirect hops copy req.headers.

@@ -94,7 +94,6 @@ export async function followAllRedirects<T>(
   if (last) return last
   throw new BackendCallError(
     `${goOp(req.method)} "${wireText(at.errorUrl)}": stopped after ${MAX_REDIRECTS} redirects`,
-    false,
   )
 }
 
@@ -148,7 +147,6 @@ export async function followRedirects<T>(
     if (typeof next === 'string')
       throw new BackendCallError(
         `${goOp(req.method)} "${wireText(stripPassword(state.url))}": failed to parse Location header ${goQuoteBytes(location)}: ${next}`,
-        false,
       )
     if (hops + 1 === MAX_REDIRECTS) {
       // defaultCheckRedirect: MAX_REDIRECTS requests made (the first one included), no more; its
@@ -161,7 +159,7 @@ export async function followRedirects<T>(
     at.errorUrl = stripPassword(next)
     const origin = dialOrigin(next)
     if (typeof origin !== 'string')
-      throw new BackendCallError(`${goOp(req.method)} "${wireText(at.errorUrl)}": ${origin.error}`, false)
+      throw new BackendCallError(`${goOp(req.method)} "${wireText(at.errorUrl)}": ${origin.error}`)
     nextHop(hop, req, state, next, origin, keepsBody, location)
     hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
     response = await send(hop)
