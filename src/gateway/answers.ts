@@ -145,10 +145,12 @@ function write(
 ): void {
   // Go writes no body, and no length, for a status that has none (a 204 preflight, a 304), nor a
   // length for an empty answer to HEAD (chunkWriter: `!isHEAD || len(p) > 0`).
+  // The length goes on a copy: components answer with shared header objects (a bot detector's
+  // 403), where one answer's length would stay for the next (an empty HEAD answer has none).
   const bodyless = status === 204 || status === 304 || status < 200
   if (body === undefined || body.length === 0 || bodyless) {
-    if (!bodyless && req.method !== 'HEAD') headers['Content-Length'] = '0'
-    ;(res as ServerResponse).writeHead(status, headers)
+    const sized = bodyless || req.method === 'HEAD' ? headers : { ...headers, 'Content-Length': '0' }
+    ;(res as ServerResponse).writeHead(status, sized)
     res.end()
     return
   }
@@ -161,10 +163,7 @@ function write(
     // frames without a content-length over HTTP/2.
     const { 'Content-Length': _stale, ...unsized } = headers
     ;(res as ServerResponse).writeHead(status, unsized)
-  } else {
-    headers['Content-Length'] = String(bytes.length)
-    ;(res as ServerResponse).writeHead(status, headers)
-  }
+  } else (res as ServerResponse).writeHead(status, { ...headers, 'Content-Length': String(bytes.length) })
   if (req.method === 'HEAD') res.end()
   else res.end(bytes)
 }
