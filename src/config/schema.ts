@@ -161,7 +161,7 @@ const lockSchema = z
   })
   .describe('The per-target release lock.')
 
-/** Fewer and `rollback` / `status` may no longer find the live and previous releases in the records. */
+/** A floor for the audit trail; the live release and the one before it are kept whatever the number. */
 const MIN_RECORDS_KEPT = 5
 
 const recordsSchema = z
@@ -173,7 +173,7 @@ const recordsSchema = z
       .max(10_000)
       .default(200)
       .describe(
-        'Release records kept on the target, at least 5 (rollback and status find the live and previous releases in them); older ones are deleted after each release, rollback, retire or destroy. `rollback --to` reaches only SHAs still recorded.',
+        'Operations recorded on the target that are kept, at least 5 (a destroy or retire counts once: its intent record goes with its outcome); older records are deleted after each release, rollback, retire or destroy, but never the live release, the one `rollback` goes back to, or any record since that one went live. `rollback --to` reaches only SHAs still recorded.',
       ),
   })
   .describe('The release records gwdeploy keeps on the target (history, status, rollback --to).')

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { recordsToPrune } from '../core/record-prune.ts'
 import { writeJsonAtomic } from './json-file.ts'
 import { parseRecord } from './record-shape.ts'
 import type { RecordListOptions, ReleaseRecord, ReleaseRecords } from './types.ts'
@@ -44,8 +45,19 @@ export class DirectoryRecords implements ReleaseRecords {
     }
   }
 
+  /** Deletes what `records.keep` lets go (record-prune.ts); returns how many went. */
   async prune(keep: number): Promise<number> {
-    const old = (await this.#names()).slice(keep)
+    const names = await this.#names()
+    if (names.length <= keep) return 0
+    const records = await Promise.all(
+      names.map((name) =>
+        readFile(join(this.#dir, name), 'utf8')
+          .then((text) => parseRecord(text))
+          .catch(() => undefined),
+      ),
+    )
+    const doomed = recordsToPrune(records, keep)
+    const old = names.filter((_, i) => doomed[i])
     for (const name of old) await rm(join(this.#dir, name), { force: true })
     return old.length
   }

@@ -38,9 +38,9 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
   ) =>
     project.writeConfig({
       top: {
-        // 6, not the minimum 5: the retire below writes two records (its intent, then its outcome), and
-        // the rollback case needs the release before the live one still recorded after two failures.
-        records: { keep: 6 },
+        // The minimum: the retire below and two failed releases come before the rollback case, which
+        // needs the release before the live one still recorded (records.keep never prunes it).
+        records: { keep: 5 },
         health: { interval: '200ms', timeout: '2s', rise: 2, deadline },
         ...overrides.top,
       },
@@ -244,8 +244,11 @@ describe('kubernetes provider against a real cluster: green pods that cannot bec
       error.message,
       `nothing is served: blue gets 100% of requests, but Service ${project.namespace}/${project.service} selects it and its Deployment ${project.namespace}/${project.service}-blue does not exist (deleted outside gwdeploy): clients get no answer`,
     )
-    // The records hold no release before it (records.keep): the way out is its re-release.
-    assert.equal(error.hint, `\`gwdeploy release --sha ${sha(5)}\` brings ${sha(5).slice(0, 7)} back.`)
+    // records.keep never prunes the release before the live one: rollback is a way out too.
+    assert.equal(
+      error.hint,
+      `\`gwdeploy rollback\` redeploys ${sha(2).slice(0, 7)} as recorded (a new deploy, not an instant switch); or \`gwdeploy release --sha ${sha(5)}\` brings ${sha(5).slice(0, 7)} back.`,
+    )
     const repair = await project.run(['release', '--sha', sha(5)])
     assert.equal(repair.exitCode, 0, repair.stderr)
     assert.equal(await healthName(), name(5))

@@ -250,19 +250,28 @@ describe('kubernetes provider against a real cluster: release, rollback, retire,
     assert.equal(await project.deployment('green'), undefined)
   })
 
-  it(`records: only the newest ${KEEP} ConfigMaps are kept (older ones deleted by the ServiceAccount); history reads them`, async () => {
+  it(`records: the newest ${KEEP} operations and all since the release before the last live one are kept (older ones deleted by the ServiceAccount); history reads them`, async () => {
     const selector = encodeURIComponent('gwdeploy.dev/record=release')
     const maps = (
       (await project.get(`/api/v1/namespaces/${project.namespace}/configmaps?labelSelector=${selector}`)) as {
         items: Array<{ data: Record<string, string> }>
       }
     ).items
-    assert.equal(maps.length, KEEP)
     const result = await project.run(['history', '--json'])
     assert.equal(result.exitCode, 0, result.stderr)
-    const history = envelope(result).result as Array<{ operation: string; sha?: string; time: string }>
-    assert.equal(history.length, KEEP)
+    const history = envelope(result).result as Array<{
+      operation: string
+      status: string
+      sha?: string
+      time: string
+    }>
+    assert.equal(history.length, maps.length)
+    assert.ok(history.length > KEEP, JSON.stringify(history))
     assert.equal(history[0]?.operation, 'destroy', 'newest first')
+    // 3 was the last live release, and the release before it is 1 by the rollback to it: records.keep
+    // keeps that rollback and everything since (rollback --to, status), nothing older.
+    const oldest = history.at(-1)
+    assert.deepEqual([oldest?.operation, oldest?.sha, oldest?.status], ['rollback', sha(1), 'switched'])
     assert.ok(
       !history.some((r) => r.operation === 'release' && (r.sha === sha(1) || r.sha === sha(2))),
       `the first releases' records were pruned: ${JSON.stringify(history)}`,

@@ -7,6 +7,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { SSMClient } from '@aws-sdk/client-ssm'
+import { recordsToPrune } from '../../core/record-prune.ts'
 import { recordFileName } from '../file-records.ts'
 import { parseRecord } from '../record-shape.ts'
 import type { CallOptions, RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
@@ -91,9 +92,23 @@ export class SsmRecords implements ReleaseRecords {
     return stoppedBy(options.signal, () => this.#prune(keep))
   }
 
+  /** Deletes what `records.keep` lets go (record-prune.ts); returns how many went. */
   async #prune(keep: number): Promise<number> {
     const { ssm, sdk } = await this.#ssm()
-    const old = (await this.#names()).slice(keep)
+    const names = await this.#names()
+    if (names.length <= keep) return 0
+    const values = await this.#values(names)
+    const doomed = recordsToPrune(
+      names.map((name) => {
+        try {
+          return decodeRecord(values.get(name) ?? '')
+        } catch {
+          return undefined
+        }
+      }),
+      keep,
+    )
+    const old = names.filter((_, i) => doomed[i])
     for (let i = 0; i < old.length; i += 10) {
       const batch = old.slice(i, i + 10)
       await call(`DeleteParameters ${this.#path}`, () =>
@@ -101,6 +116,20 @@ export class SsmRecords implements ReleaseRecords {
       )
     }
     return old.length
+  }
+
+  /** The values of the parameters `names`, by name (ten per call, as GetParameters takes them). */
+  async #values(names: readonly string[]): Promise<Map<string, string>> {
+    const { ssm, sdk } = await this.#ssm()
+    const values = new Map<string, string>()
+    for (let i = 0; i < names.length; i += 10) {
+      const batch = names.slice(i, i + 10)
+      const got = await call(`GetParameters ${this.#path}`, () =>
+        ssm.send(new sdk.GetParametersCommand({ Names: batch })),
+      )
+      for (const p of got.Parameters ?? []) if (p.Name && p.Value) values.set(p.Name, p.Value)
+    }
+    return values
   }
 
   /** Parameter names, newest first. */
@@ -129,16 +158,8 @@ export class SsmRecords implements ReleaseRecords {
   }
 
   async #list(limit: number, options: RecordListOptions): Promise<ReleaseRecord[]> {
-    const { ssm, sdk } = await this.#ssm()
     const newest = (await this.#names()).slice(0, limit)
-    const values = new Map<string, string>()
-    for (let i = 0; i < newest.length; i += 10) {
-      const batch = newest.slice(i, i + 10)
-      const got = await call(`GetParameters ${this.#path}`, () =>
-        ssm.send(new sdk.GetParametersCommand({ Names: batch })),
-      )
-      for (const p of got.Parameters ?? []) if (p.Name && p.Value) values.set(p.Name, p.Value)
-    }
+    const values = await this.#values(newest)
     const records: ReleaseRecord[] = []
     for (const name of newest) {
       const value = values.get(name)

@@ -5,6 +5,7 @@
  * `data["gateway.json"]` the stamped config (a ConfigMap holds up to 1 MiB).
  */
 import type * as k8s from '@kubernetes/client-node'
+import { recordsToPrune } from '../../core/record-prune.ts'
 import { recordFileName } from '../file-records.ts'
 import { parseRecord } from '../record-shape.ts'
 import type { CallOptions, RecordListOptions, ReleaseRecord, ReleaseRecords } from '../types.ts'
@@ -77,8 +78,21 @@ export class ConfigMapRecords implements ReleaseRecords {
     return [...list.items].sort((a, b) => (b.metadata?.name ?? '').localeCompare(a.metadata?.name ?? ''))
   }
 
+  /** Deletes what `records.keep` lets go (record-prune.ts); returns how many went. */
   async prune(keep: number, options: CallOptions = {}): Promise<number> {
-    const old = (await this.#items(options.signal)).slice(keep)
+    const items = await this.#items(options.signal)
+    if (items.length <= keep) return 0
+    const doomed = recordsToPrune(
+      items.map((item) => {
+        try {
+          return recordOf(item)
+        } catch {
+          return undefined
+        }
+      }),
+      keep,
+    )
+    const old = items.filter((_, i) => doomed[i])
     for (const item of old) {
       const name = item.metadata?.name ?? ''
       await this.#call(
@@ -97,21 +111,10 @@ export class ConfigMapRecords implements ReleaseRecords {
     const newest = (await this.#items(options.signal)).slice(0, limit)
     const records: ReleaseRecord[] = []
     for (const item of newest) {
-      const text = item.data?.['record.json']
-      if (!text) {
-        // emptied or renamed by hand: a record missing from history, named like an unreadable one
-        options.unreadable?.(
-          `ConfigMap ${this.#names.namespace}/${item.metadata?.name ?? '?'}`,
-          'it has no record.json key',
-        )
-        continue
-      }
       try {
-        const record = parseRecord(text)
-        const config = item.data?.['gateway.json']
-        records.push(config ? { ...record, configText: config } : record)
+        records.push(recordOf(item))
       } catch (error) {
-        // edited by hand: the others still list, and the reader is told which one is missing
+        // emptied or edited by hand: the others still list, and the reader is told which one is missing
         options.unreadable?.(
           `ConfigMap ${this.#names.namespace}/${item.metadata?.name ?? '?'}`,
           (error as Error).message,
@@ -120,4 +123,13 @@ export class ConfigMapRecords implements ReleaseRecords {
     }
     return records
   }
+}
+
+/** The record a ConfigMap holds; throws why it holds none gwdeploy wrote. */
+function recordOf(item: k8s.V1ConfigMap): ReleaseRecord {
+  const text = item.data?.['record.json']
+  if (!text) throw new Error('it has no record.json key')
+  const record = parseRecord(text)
+  const config = item.data?.['gateway.json']
+  return config ? { ...record, configText: config } : record
 }

@@ -24,7 +24,8 @@ export class LocalRecords extends DirectoryRecords {
   override async prune(keep: number): Promise<number> {
     const gone = await super.prune(keep)
     let unreadable = false
-    const records = await this.list(keep, {
+    // What is left after the prune names what stays (more than `keep` when rollback needs more).
+    const records = await this.list(Number.POSITIVE_INFINITY, {
       unreadable: () => {
         unreadable = true
       },

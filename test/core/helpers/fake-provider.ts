@@ -10,6 +10,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { providerError } from '../../../src/core/errors.ts'
+import { recordsToPrune } from '../../../src/core/record-prune.ts'
 import type { RevokerConfig } from '../../../src/gateway/components/revoker.ts'
 import { SlidingBloomFilter } from '../../../src/gateway/revoker/bloom-filter.ts'
 import {
@@ -413,9 +414,10 @@ export class FakeProvider implements Provider {
         return copy(world.records.slice(0, limit))
       },
       async prune(keep: number) {
-        const gone = Math.max(0, world.records.length - keep)
-        world.records.length = Math.min(world.records.length, keep)
-        return gone
+        const doomed = recordsToPrune(world.records, keep)
+        const before = world.records.length
+        world.records = world.records.filter((_, i) => !doomed[i])
+        return before - world.records.length
       },
     }
   }

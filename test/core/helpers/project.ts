@@ -24,6 +24,7 @@ export interface ProjectOptions {
   smoke?: unknown[]
   hooks?: Record<string, string[]>
   lockTtl?: string
+  recordsKeep?: number
 }
 
 export interface RunResult {
@@ -82,6 +83,7 @@ export async function makeProject(options: ProjectOptions = {}): Promise<Project
         shift: { keep: '30m', ...opts.shift },
         hooks: opts.hooks ?? {},
         lock: { ttl: opts.lockTtl ?? '10m' },
+        ...(opts.recordsKeep ? { records: { keep: opts.recordsKeep } } : {}),
         provider: { kind: 'local', local: { listen: `127.0.0.1:${port}`, stateDir: '.gwdeploy' } },
       }
       await writeFile(join(dir, 'gwdeploy.yml'), stringify(config))

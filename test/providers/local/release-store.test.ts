@@ -142,14 +142,15 @@ describe('pruning the local records', () => {
 
   it('deletes nothing but records while a kept record cannot be read', async () => {
     const store = new LocalRecords(join(paths.root, 'records'), paths)
-    for (const n of [1, 2, 3]) {
+    // Four: the release before the newest readable one (2, before 3) is never pruned.
+    for (const n of [1, 2, 3, 4]) {
       await stageRelease(paths, artifact(n), { entry: bundle, bundled: true })
       await store.append(record(n, n))
     }
     const newest = (await readdir(join(paths.root, 'records'))).sort().at(-1) ?? ''
     await writeFile(join(paths.root, 'records', newest), '{"torn')
     assert.equal(await store.prune(2), 1)
-    assert.equal((await releaseDirs()).length, 3)
+    assert.equal((await releaseDirs()).length, 4)
     assert.ok((await stat(paths.runtimes)).isDirectory())
     assert.equal((await runtimeDirs()).length, 1)
   })
