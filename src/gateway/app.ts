@@ -198,9 +198,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (serviceHooks.engine) {
       const reply = serviceHooks.engine(req, res)
       if (reply) {
-        // gin sets Allow before it runs the middleware on a path only other methods have
-        const headers =
-          found.kind === 'not-allowed' ? { ...reply.headers, Allow: found.allow } : reply.headers
+        // gin sets Allow before it runs the middleware on a path only other methods have (HEAD on
+        // the health path too, a route of ours only after them)
+        const allow = found.kind === 'not-found' ? undefined : found.allow
+        const headers = allow === undefined ? reply.headers : { ...reply.headers, Allow: allow }
         return finish(req, res, reply.status, headers, reply.body, start, undefined)
       }
     }

@@ -12,7 +12,13 @@ import { textOfBytes } from './byte-text.ts'
 import { GinTree, type SkippedNode, SkippedNodesOverflow } from './gin-tree.ts'
 
 export type RouteMatch<T> =
-  | { kind: 'found'; store: T; params: Record<string, string | undefined> }
+  | {
+      kind: 'found'
+      store: T
+      params: Record<string, string | undefined>
+      /** A route of ours (addOwn) on a path where gin answers 405: the Allow gin sets before its middleware. */
+      allow?: string
+    }
   | { kind: 'redirect'; status: 301 | 307; location: string }
   /**
    * `params`: what gin's lookup of the request's own method collected before it missed (gin keeps
@@ -24,6 +30,16 @@ export type RouteMatch<T> =
   | { kind: 'dropped'; reason: string }
 
 type Params = Record<string, string | undefined>
+
+/** A request target as the router reads it: `q` the index of its `?`, `path` what gin routes on. */
+interface Target {
+  url: string
+  q: number
+  rawPath: string
+  /** The path's escapes decoded (bytes, one character each). */
+  decoded: string
+  path: string
+}
 
 export interface RouterOptions {
   redirectTrailingSlash: boolean
@@ -108,55 +124,66 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
       const decoded = toBytes(goUnescapePath(rawPath) ?? rawPath)
       const path = options.removeExtraSlash ? cleanPath(decoded) : decoded
       const mine = own.size === 0 ? undefined : own.get(method)?.get(path)
-      if (mine !== undefined) return { kind: 'found', store: mine, params: {} }
-      const skipped: SkippedNode<T>[] = []
-      const tree = trees.get(method)
-      let missed: Params | undefined
-      if (tree !== undefined) {
-        let lookup: ReturnType<typeof lookupIn>
-        try {
-          lookup = lookupIn(tree, path, skipped)
-        } catch (error) {
-          if (error instanceof SkippedNodesOverflow) return { kind: 'dropped', reason: error.message }
-          throw error
-        }
-        const { found, tsr } = lookup
-        if (found !== undefined) return found
-        missed = lookup.missed
-        // gin never redirects CONNECT, nor the root path.
-        if (method !== 'CONNECT' && path !== '/') {
-          const query = q === -1 ? '' : url.slice(q)
-          const status = method === 'GET' ? 301 : 307
-          if (tsr && options.redirectTrailingSlash) {
-            const prefixed = withForwardedPrefix(decoded, forwardedPrefix)
-            const toggled =
-              prefixed.length > 1 && prefixed.endsWith('/') ? prefixed.slice(0, -1) : `${prefixed}/`
-            return { kind: 'redirect', status, location: redirectLocation(toggled, rawPath, decoded) + query }
-          }
-          if (options.redirectFixedPath) {
-            const fixed = tree.findCaseInsensitive(cleanPath(decoded), true)
-            if (fixed !== undefined)
-              return { kind: 'redirect', status, location: redirectLocation(fixed, rawPath, decoded) + query }
-          }
-        }
+      if (mine !== undefined) {
+        const gin = matchGin(method, { url, q, rawPath, decoded, path }, forwardedPrefix)
+        return gin.kind === 'not-allowed'
+          ? { kind: 'found', store: mine, params: {}, allow: gin.allow }
+          : { kind: 'found', store: mine, params: {} }
       }
-      if (options.handleMethodNotAllowed) {
-        const allowed: string[] = []
-        try {
-          for (const [m, other] of trees)
-            if (m !== method && other.lookup(path, skipped, false, maxSections).value !== undefined)
-              allowed.push(m)
-        } catch (error) {
-          if (error instanceof SkippedNodesOverflow) return { kind: 'dropped', reason: error.message }
-          throw error
-        }
-        if (allowed.length > 0)
-          return missed
-            ? { kind: 'not-allowed', allow: allowed.join(', '), params: missed }
-            : { kind: 'not-allowed', allow: allowed.join(', ') }
-      }
-      return missed ? { kind: 'not-found', params: missed } : NOT_FOUND
+      return matchGin(method, { url, q, rawPath, decoded, path }, forwardedPrefix)
     },
+  }
+
+  /** What gin decides for the request, the routes of ours left out. */
+  function matchGin(method: string, target: Target, forwardedPrefix: string | undefined): RouteMatch<T> {
+    const { url, q, rawPath, decoded, path } = target
+    const skipped: SkippedNode<T>[] = []
+    const tree = trees.get(method)
+    let missed: Params | undefined
+    if (tree !== undefined) {
+      let lookup: ReturnType<typeof lookupIn>
+      try {
+        lookup = lookupIn(tree, path, skipped)
+      } catch (error) {
+        if (error instanceof SkippedNodesOverflow) return { kind: 'dropped', reason: error.message }
+        throw error
+      }
+      const { found, tsr } = lookup
+      if (found !== undefined) return found
+      missed = lookup.missed
+      // gin never redirects CONNECT, nor the root path.
+      if (method !== 'CONNECT' && path !== '/') {
+        const query = q === -1 ? '' : url.slice(q)
+        const status = method === 'GET' ? 301 : 307
+        if (tsr && options.redirectTrailingSlash) {
+          const prefixed = withForwardedPrefix(decoded, forwardedPrefix)
+          const toggled =
+            prefixed.length > 1 && prefixed.endsWith('/') ? prefixed.slice(0, -1) : `${prefixed}/`
+          return { kind: 'redirect', status, location: redirectLocation(toggled, rawPath, decoded) + query }
+        }
+        if (options.redirectFixedPath) {
+          const fixed = tree.findCaseInsensitive(cleanPath(decoded), true)
+          if (fixed !== undefined)
+            return { kind: 'redirect', status, location: redirectLocation(fixed, rawPath, decoded) + query }
+        }
+      }
+    }
+    if (options.handleMethodNotAllowed) {
+      const allowed: string[] = []
+      try {
+        for (const [m, other] of trees)
+          if (m !== method && other.lookup(path, skipped, false, maxSections).value !== undefined)
+            allowed.push(m)
+      } catch (error) {
+        if (error instanceof SkippedNodesOverflow) return { kind: 'dropped', reason: error.message }
+        throw error
+      }
+      if (allowed.length > 0)
+        return missed
+          ? { kind: 'not-allowed', allow: allowed.join(', '), params: missed }
+          : { kind: 'not-allowed', allow: allowed.join(', ') }
+    }
+    return missed ? { kind: 'not-found', params: missed } : NOT_FOUND
   }
 }
 

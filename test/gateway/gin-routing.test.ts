@@ -136,7 +136,8 @@ describe('routing decided by gin tree', () => {
       ['GET', '/{a}/{b}/{c}/{d}'],
     ])
     router.addOwn('HEAD', '/__health', 'HEAD /__health')
-    assert.deepEqual(router.match('HEAD', '/__health'), served('HEAD /__health', {}))
+    // with the Allow gin sets on its 405 there, which the middlewares' refusals carry
+    assert.deepEqual(router.match('HEAD', '/__health'), { ...served('HEAD /__health', {}), allow: 'GET' })
     // A HEAD tree would resume what GET skipped and list HEAD in an Allow; KrakenD answers 404.
     assert.deepEqual(router.match('GET', '/admin//x/y'), { kind: 'not-found', params: { id: '' } })
     assert.deepEqual(router.match('HEAD', '/__health/'), { kind: 'not-found' })

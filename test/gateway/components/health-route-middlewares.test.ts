@@ -83,6 +83,24 @@ describe('HEAD on the health path meets the service-level guards, as in KrakenD'
     assert.match(await head('/__health', 'gw.example', 'evilbot'), /^HTTP\/1\.1 403 /)
     assert.match(await head('/__health', 'gw.example', 'curl/8'), /^HTTP\/1\.1 200 /)
   })
+
+  test("a refusal there carries gin's Allow: GET, set before its middlewares run (KrakenD CE 2.13.8)", async () => {
+    const gw = await gatewayWith({
+      'security/http': { allowed_hosts: ['gw.example'], ssl_redirect: true, ssl_host: 'secure.example' },
+      'security/bot-detector': { deny: ['evilbot'] },
+    })
+    const allowOf = async (host: string, agent: string) => {
+      const { status, head } = await answer(gw, 'HEAD', '/__health', host, agent)
+      return [status, /\r\nAllow: ([^\r]*)/.exec(head)?.[1]]
+    }
+    assert.deepEqual(await allowOf('evil.example', 'curl/8'), [500, 'GET'])
+    assert.deepEqual(await allowOf('gw.example', 'evilbot'), [301, 'GET'])
+    const plain = await gatewayWith({ 'security/bot-detector': { deny: ['evilbot'] } })
+    const refused = await answer(plain, 'HEAD', '/__health', 'gw.example', 'evilbot')
+    assert.deepEqual([refused.status, /\r\nAllow: ([^\r]*)/.exec(refused.head)?.[1]], [403, 'GET'])
+    const served = await answer(plain, 'HEAD', '/__health', 'gw.example', 'curl/8')
+    assert.deepEqual([served.status, /\r\nAllow:/.test(served.head)], [200, false])
+  })
 })
 
 describe('modifier/lua-endpoint (service level) and the health route', () => {
