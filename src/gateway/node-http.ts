@@ -104,29 +104,11 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
   server.on('connect', (req: IncomingMessage, socket: Duplex) =>
     servedOutsideParser.get(server)?.(req, socket),
   )
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    // node:http takes `100-continue` between any non-word characters (`x-100-continue`); Go's
-    // hasToken only between spaces, tabs and commas, and answers anything else 417.
-    if (!CONTINUE_TOKEN.test(req.headers.expect ?? '')) {
-      server.emit('checkExpectation', req, res)
-      return
-    }
-    // Go answers a bodiless request without 100 Continue, and sends it only when the body is read.
-    // Until then, the answer closes the connection (node:http writes `Connection: close` last, as Go).
-    if (hasBody(req)) {
-      awaitingContinue.set(req, { res, keepAlive: res.shouldKeepAlive })
-      res.shouldKeepAlive = false
-    }
-    server.emit('request', req, res)
-  })
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    if (headBytes(req) > headLimit) {
-      goError(req, '431 Request Header Fields Too Large')
-      return
-    }
-    res.writeHead(417, { 'Content-Length': '0', Connection: 'close' })
-    res.end()
-  })
+  // Expect is answered with Go's other checks, once the request is handed over (failedExpectation).
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res))
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
+    server.emit('request', req, res),
+  )
   return server
 }
 
@@ -135,6 +117,9 @@ const servedOutsideParser = new WeakMap<Server, (req: IncomingMessage, socket: D
 
 /** Go's token characters (a method, a header name). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** Go's stringContainsCTLByte: a byte below 0x20, or DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes Go refuses
+const CONTROL_BYTE = /[\x00-\x1f\x7f]/
 /** What httpguts.ValidHeaderFieldValue refuses: control bytes but tab, and DEL. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes Go refuses
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/
@@ -160,6 +145,8 @@ export function answeredUnknownMethod(server: Server, error: Error, socket: Dupl
   const method = line?.[1]
   const failedAt = (error as { bytesParsed?: number }).bytesParsed ?? Number.POSITIVE_INFINITY
   if (line === null || method === undefined || !TOKEN.test(method) || failedAt > method.length) return false
+  // Go's url.Parse refuses a control byte in the target (400), as llhttp does for the methods it knows.
+  if (CONTROL_BYTE.test(line[2] as string)) return false
   if (http.METHODS.includes(method)) return false
   const raw: string[] = []
   for (const header of lines.slice(1)) {
@@ -261,31 +248,14 @@ const hasBody = (req: IncomingMessage): boolean =>
   req.headers['transfer-encoding'] !== undefined ||
   (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
 
-/** The checks of Go's server before the handler; true when the request was answered here. */
+/**
+ * The checks of Go's server before the handler, in its order (readRequest: the target, the Host
+ * lines, the body's framing; then the version, Host and Expect); true when the request was
+ * answered here.
+ */
 function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
-  // Go 1.25's readRequest refuses a repeated Host (a plain 400) before any check of the server's.
-  if (repeatedHost(req)) return goError(req, '400 Bad Request')
-  // http1ServerSupportsRequest: llhttp takes `HTTP/0.9` and `HTTP/2.0` request lines.
-  if (req.httpVersionMajor !== 1)
-    return goError(req, '505 HTTP Version Not Supported: unsupported protocol version')
+  // The Host line as sent: an absolute-form target's host is the URL's, not a Host line.
   const host = req.headers.host
-  if (host === undefined) {
-    if (req.httpVersionMinor >= 1 && req.method !== 'CONNECT')
-      return goError(req, '400 Bad Request: missing required Host header')
-  } else if (!validHost(host)) return goError(req, '400 Bad Request: malformed Host header')
-  // Go answers an Expect other than 100-continue with 417 before the handler, whatever the
-  // version; node:http reads Expect on HTTP/1.1 only.
-  if (req.httpVersionMinor === 0 && req.headers.expect && !CONTINUE_TOKEN.test(req.headers.expect)) {
-    res.writeHead(417, { 'Content-Length': '0', Connection: 'close' })
-    res.end()
-    return true
-  }
-  const te = req.headers['transfer-encoding']
-  if (te !== undefined && req.httpVersionMinor >= 1 && te.toLowerCase() !== 'chunked')
-    return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
-  if (te !== undefined && req.httpVersionMinor === 0) ignoreTransferEncoding(req, res)
-  // Go writes no Connection header on a kept HTTP/1.1 connection (HTTP/1.0: see _storeHeader).
-  if (res.shouldKeepAlive && req.httpVersionMinor !== 0) res.removeHeader('connection')
   const url = req.url ?? '/'
   if (req.method === 'CONNECT' && url.charCodeAt(0) !== 47) {
     // Go parses `host:port` as `http://host:port` and routes on its empty path (no route).
@@ -293,24 +263,69 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
     if (typeof parsed === 'string') return goError(req, '400 Bad Request')
     if (parsed.host !== '') req.headers.host = parsed.host
   } else if (url.charCodeAt(0) !== 47 /* '/' */) {
-    if (url === '*' && req.method === 'OPTIONS') {
-      // Go's globalOptionsHandler: it reads up to 4 KB of a body (MaxBytesReader); past that the
-      // answer carries `Connection: close` and the connection closes.
-      const reply = () => {
-        res.writeHead(200, { 'Content-Length': '0' })
-        res.end()
-      }
-      if (hasBody(req)) answerUnreadBody(req, res, reply, GLOBAL_OPTIONS_LIMIT)
-      else reply()
-      return true
-    }
-    // Any other method's `*` is a path gin finds no route for (404), as Go hands it over.
+    // `*` is a path gin finds no route for (404), as Go hands it over (OPTIONS: below).
     if (url !== '*' && !absoluteForm(req, url)) return goError(req, '400 Bad Request')
   } else if (url.includes('%') && !validEscapes(url)) return goError(req, '400 Bad Request')
+  // Go 1.25's readRequest refuses a repeated Host (a plain 400) before any check of the server's.
+  if (repeatedHost(req)) return goError(req, '400 Bad Request')
+  const te = req.headers['transfer-encoding']
+  // Go reads Transfer-Encoding from HTTP/1.1 on (HTTP/2.0 request lines included).
+  const from11 = req.httpVersionMajor > 1 || req.httpVersionMinor >= 1
+  if (te !== undefined && from11 && te.toLowerCase() !== 'chunked')
+    return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
+  // http1ServerSupportsRequest: llhttp takes `HTTP/0.9` and `HTTP/2.0` request lines.
+  if (req.httpVersionMajor !== 1)
+    return goError(req, '505 HTTP Version Not Supported: unsupported protocol version')
+  if (host === undefined) {
+    if (req.httpVersionMinor >= 1 && req.method !== 'CONNECT')
+      return goError(req, '400 Bad Request: missing required Host header')
+  } else if (!validHost(host)) return goError(req, '400 Bad Request: malformed Host header')
+  if (te !== undefined && req.httpVersionMinor === 0) ignoreTransferEncoding(req, res)
+  if (failedExpectation(req, res)) return true
+  // Go writes no Connection header on a kept HTTP/1.1 connection (HTTP/1.0: see _storeHeader).
+  if (res.shouldKeepAlive && req.httpVersionMinor !== 0) res.removeHeader('connection')
+  if (url === '*' && req.method === 'OPTIONS') {
+    // Go's globalOptionsHandler: it reads up to 4 KB of a body (MaxBytesReader); past that the
+    // answer carries `Connection: close` and the connection closes.
+    const reply = () => {
+      res.writeHead(200, { 'Content-Length': '0' })
+      res.end()
+    }
+    if (hasBody(req)) answerUnreadBody(req, res, reply, GLOBAL_OPTIONS_LIMIT)
+    else reply()
+    return true
+  }
   // Node joins repeated Pragma lines; Go looks at the first.
   if (req.headers.pragma !== undefined && fixPragmaCacheControl(req.headers, firstLine(req, 'pragma')))
     req.rawHeaders.push('Cache-Control', 'no-cache')
   return false
+}
+
+/**
+ * Go's Expect handling, on the first Expect line (Header.get) whatever the version: `100-continue`
+ * on an HTTP/1.1 request with a body sends 100 Continue when the body is first read; any other
+ * value but an empty one is answered 417 (node:http answers an empty one 417 and reads Expect on
+ * HTTP/1.1 only). True when answered.
+ */
+function failedExpectation(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.headers.expect === undefined) return false
+  const expect = firstLine(req, 'expect') ?? ''
+  if (CONTINUE_TOKEN.test(expect)) {
+    // Until the body is read, the answer closes the connection (node:http writes `Connection: close` last, as Go).
+    if (req.httpVersionMinor >= 1 && hasBody(req)) {
+      awaitingContinue.set(req, { res, keepAlive: res.shouldKeepAlive })
+      res.shouldKeepAlive = false
+    }
+    return false
+  }
+  if (expect === '') return false
+  // Go's server writes no Content-Length on an empty answer to HEAD.
+  res.writeHead(
+    417,
+    req.method === 'HEAD' ? { Connection: 'close' } : { 'Content-Length': '0', Connection: 'close' },
+  )
+  res.end()
+  return true
 }
 
 /** HTTP/1.0 requests served with their Transfer-Encoding ignored. */

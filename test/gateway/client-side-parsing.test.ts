@@ -83,6 +83,65 @@ describe('client side: what Go refuses before routing is refused', () => {
     assert.equal(served.status, 200)
   })
 
+  test("Expect is its first line, as Go's Header.get reads it, and an empty one expects nothing (node:http answered 417)", async () => {
+    // KrakenD CE 2.13.8's answers (checked on the oracle build).
+    const cases: Array<[lines: string[], status: number]> = [
+      [['Host: x', 'Expect: '], 200],
+      [['Host: x', 'Expect:', 'Expect: foo'], 200],
+      [['Host: x', 'Expect: foo', 'Expect: 100-continue'], 417],
+      [['Host: x', 'Expect: 100-continue', 'Expect: foo'], 200],
+    ]
+    for (const [lines, status] of cases) {
+      const res = await sendRaw(gw.url, rawRequest(['GET /a HTTP/1.1', ...lines]))
+      assert.equal(res.status, status, lines.join(' | '))
+    }
+    const old = await sendRaw(gw.url, rawRequest(['GET /a HTTP/1.0', 'Host: x', 'Expect: ', 'Expect: foo']))
+    assert.equal(old.status, 200)
+    // Go's 417 to HEAD is empty and carries no Content-Length (it sent Content-Length: 0).
+    const head = await sendRaw(gw.url, rawRequest(['HEAD /a HTTP/1.1', 'Host: x', 'Expect: a']))
+    assert.equal(head.status, 417)
+    assert.doesNotMatch(head.head, /Content-Length/i)
+  })
+
+  test('a control byte in the target of a method llhttp does not know is 400, as url.Parse refuses it (it was routed: 405)', async () => {
+    const before = gw.backend.seen.length
+    for (const target of ['/a\x7f', '/a\x01?x', '/users/a\x1fb']) {
+      const { head } = await sendRaw(
+        gw.url,
+        Buffer.from(rawRequest([`get ${target} HTTP/1.1`, 'Host: x']), 'latin1'),
+      )
+      assert.equal(head.split('\r\n')[0], 'HTTP/1.1 400 Bad Request', JSON.stringify(target))
+    }
+    // A byte past ASCII is no control byte: routed (405 with Allow).
+    const { status } = await sendRaw(
+      gw.url,
+      Buffer.from(rawRequest(['get /users/\xe9 HTTP/1.1', 'Host: x']), 'latin1'),
+    )
+    assert.equal(status, 405)
+    assert.equal(gw.backend.seen.length, before)
+  })
+
+  test("Go's readRequest checks come in its order: the target, Host lines, Transfer-Encoding, version, Host, then Expect", async () => {
+    const before = gw.backend.seen.length
+    // KrakenD CE 2.13.8's status lines (checked on the oracle build).
+    const cases: Array<[lines: string[], statusLine: string]> = [
+      [['GET /a HTTP/1.1', 'Expect: foo'], '400 Bad Request: missing required Host header'],
+      [['GET /a HTTP/1.1', 'Host: x y', 'Expect: foo'], '400 Bad Request: malformed Host header'],
+      [['GET http://h/a HTTP/1.1', 'Expect: foo'], '400 Bad Request: missing required Host header'],
+      [['GET /a%zz HTTP/1.1'], '400 Bad Request'],
+      [['GET http://x%/a HTTP/1.1'], '400 Bad Request'],
+      [['GET /a%zz HTTP/2.0', 'Host: x'], '400 Bad Request'],
+      [['GET /a HTTP/1.1', 'Transfer-Encoding: gzip'], '501 Not Implemented'],
+      [['GET /a HTTP/2.0', 'Host: x', 'Transfer-Encoding: gzip'], '501 Not Implemented'],
+      [['GET /a HTTP/1.1', 'Host: x', 'Host: y', 'Transfer-Encoding: gzip'], '400 Bad Request'],
+    ]
+    for (const [lines, statusLine] of cases) {
+      const { head } = await sendRaw(gw.url, rawRequest(lines))
+      assert.equal(head.split('\r\n')[0], `HTTP/1.1 ${statusLine}`, lines.join(' | '))
+    }
+    assert.equal(gw.backend.seen.length, before)
+  })
+
   /** The status of `GET target` (Host: h). */
   const getStatus = async (target: string) =>
     (await sendRaw(gw.url, rawRequest([`GET ${target} HTTP/1.1`, 'Host: h']))).status
