@@ -136,7 +136,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     // components: a modifier/lua-backend script may have sent the call elsewhere
     const target = ctx.target
     // As Go's url.Parse writes it: a path re-escaped where Go would, the forwarded query appended.
-    const path = target ? target.path : goRequestTarget((b.bases[i] ?? '') + generatedPath(b, ctx), ctx.query)
+    const path = target
+      ? target.path
+      : goRequestTarget((b.bases[i] ?? '') + generatedPath(b, ctx), ctx.query, b.keepsEncodedSlash)
     // components: modifier/martian (and an OAuth2 token) rewrite this backend's headers and query
     const mapHeaders = writtenMapHeaders(ctx.headers)
     const modified = b.guard?.modify?.(
@@ -232,7 +234,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     cancel: Cancellation,
   ): Promise<BackendResult> => {
     const path = generatedPath(b, ctx)
-    const url = (b.origins[b.next] ?? '') + goRequestTarget((b.bases[b.next] ?? '') + path, ctx.query)
+    const url =
+      (b.origins[b.next] ?? '') +
+      goRequestTarget((b.bases[b.next] ?? '') + path, ctx.query, b.keepsEncodedSlash)
     return lua.around<BackendResult>(
       ctx,
       // The method lura hands the backend stack: backend/graphql's when set (its middleware runs above).

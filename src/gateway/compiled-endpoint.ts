@@ -43,7 +43,7 @@ import {
 import type { StreamedBody } from './request-stream.ts'
 import { compileDecoder, compileFormatter, type Data, type Decoder } from './transform.ts'
 import type { Pool } from './undici.ts'
-import { compilePattern, type PatternPart } from './url-pattern.ts'
+import { compilePattern, type PatternPart, sequentialInPath } from './url-pattern.ts'
 
 export interface Failure {
   ok: false
@@ -74,6 +74,8 @@ export interface CompiledBackend {
   next: number
   parts: PatternPart[]
   plainPath: string | undefined
+  /** The path holds sequential values: a re-escape keeps their encoded `/` (url-pattern.ts reescapePath). */
+  keepsEncodedSlash: boolean
   /**
    * The client's Content-Length reaches this backend (endpoint and backend input_headers): lura
    * then gives Go's request that length, so a body goes out with it instead of chunked.
@@ -225,6 +227,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       parts,
       plainPath:
         parts.length === 1 && typeof parts[0] === 'string' ? parts[0] : parts.length === 0 ? '/' : undefined,
+      keepsEncodedSlash: sequentialInPath(parts),
       keepsContentLength:
         b.components?.graphql !== undefined ||
         (forward.forwardsContentLength &&

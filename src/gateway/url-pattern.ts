@@ -23,6 +23,10 @@ export interface SequentialRef {
 
 export type PatternPart = string | { param: string; sequential?: SequentialRef }
 
+/** A url_pattern part lura fills from an earlier response in the path (not the query). */
+export const sequentialInPath = (parts: PatternPart[]): boolean =>
+  parts.some((part) => typeof part !== 'string' && part.sequential !== undefined && !part.sequential.inQuery)
+
 /** Splits a url_pattern into literal text and parameter slots, once at startup. */
 export function compilePattern(pattern: string): PatternPart[] {
   const parts: PatternPart[] = []
@@ -97,10 +101,11 @@ function escapePathBytes(text: string, safe: RegExp): string {
  * query included) and the forwarded query: what Go's url.Parse and URL.String make of
  * `host + path`, plus `&query` (or `?query`). A fragment is dropped (it never reaches the wire);
  * a path with a byte Go does not send raw (space, `"`, `<`, `\`, `{`, non-ASCII, ...) is decoded
- * and re-escaped as a whole, as Go's EscapedPath does; the url_pattern's query stays as written.
+ * and re-escaped as a whole, as Go's EscapedPath does (a `%2F` then goes out as `/`, unless
+ * `keepEncodedSlash`: see reescapePath); the url_pattern's query stays as written.
  * Plain paths pay one regular-expression test.
  */
-export function goRequestTarget(generated: string, query: string): string {
+export function goRequestTarget(generated: string, query: string, keepEncodedSlash = false): string {
   let rest = generated
   const hash = rest.indexOf('#')
   if (hash !== -1) rest = rest.slice(0, hash)
@@ -108,7 +113,7 @@ export function goRequestTarget(generated: string, query: string): string {
   let path = q === -1 ? rest : rest.slice(0, q)
   // Go writes the url_pattern's query as its bytes: text (config, parameters) goes out as UTF-8.
   const ownQuery = q === -1 ? '' : utf8Bytes(rest.slice(q + 1))
-  if (!GO_VALID_PATH.test(path)) path = reescapePath(path)
+  if (!GO_VALID_PATH.test(path)) path = reescapePath(path, keepEncodedSlash)
   const fullQuery = ownQuery === '' ? query : query === '' ? ownQuery : `${ownQuery}&${query}`
   // A url_pattern ending in `?` keeps it (Go's ForceQuery).
   return fullQuery === '' && q === -1 ? path : `${path}?${fullQuery}`
@@ -121,11 +126,12 @@ export function goRequestTarget(generated: string, query: string): string {
 const utf8Bytes = bytesOfText
 
 /**
- * Go's escape(unescape(path)), byte for byte, but `%2F` stays encoded (Go would turn it into a
- * `/`, undoing the encoding of sequential values). A bad `%` escape (Go refuses the URL) keeps
- * the path.
+ * Go's escape(unescape(path)), byte for byte: a `%2F` is a `/` once unescaped, as Go sends it. With
+ * `keepEncodedSlash` (a path holding sequential values, whose `/` sequentialSlot encodes) it stays
+ * `%2F`, so the re-escape does not undo that encoding. A bad `%` escape (Go refuses the URL)
+ * keeps the path.
  */
-function reescapePath(path: string): string {
+function reescapePath(path: string, keepEncodedSlash: boolean): string {
   const bytes = Buffer.from(bytesOfText(path), 'latin1')
   let out = ''
   for (let i = 0; i < bytes.length; i += 1) {
@@ -135,7 +141,7 @@ function reescapePath(path: string): string {
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return path
       byte = Number.parseInt(hex, 16)
       i += 2
-      if (byte === 0x2f) {
+      if (byte === 0x2f && keepEncodedSlash) {
         out += '%2F'
         continue
       }

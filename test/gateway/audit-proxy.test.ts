@@ -36,8 +36,10 @@ describe('goRequestTarget: the path Go sends for host + generated path', () => {
     assert.equal(goRequestTarget('/a?x=1#frag', ''), '/a?x=1')
     assert.equal(goRequestTarget('/a#f?x=1', 'y=2'), '/a?y=2')
   })
-  test('an encoded slash is kept encoded when the path is re-escaped', () => {
-    assert.equal(goRequestTarget('/a/x%2Fy/ z', ''), '/a/x%2Fy/%20z')
+  test('an encoded slash is a slash once the path is re-escaped, as Go sends it; kept encoded beside sequential values', () => {
+    assert.equal(goRequestTarget('/a/x%2Fy/ z', ''), '/a/x/y/%20z')
+    assert.equal(goRequestTarget('/a/x%2Fy/z', ''), '/a/x%2Fy/z')
+    assert.equal(goRequestTarget('/a/x%2Fy/ z', '', true), '/a/x%2Fy/%20z')
   })
 })
 
