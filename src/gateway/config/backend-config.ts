@@ -71,12 +71,13 @@ export function readBackend(
     fields.report,
     fields.componentChecks,
   )
-  const urlPattern = rawBackend.url_pattern
-  if (typeof urlPattern !== 'string' || urlPattern === '') {
+  const writtenPattern = rawBackend.url_pattern
+  if (typeof writtenPattern !== 'string' || writtenPattern === '') {
     error([...bp, 'url_pattern'], `${what}: "url_pattern" is required`)
     return undefined
   }
-  if (!urlPattern.startsWith('/')) error([...bp, 'url_pattern'], `${what}: "url_pattern" must start with "/"`)
+  // lura's CleanPath: a pattern without its leading `/` gets one (`t/{id}`, `http://x/y` is the path `/http://x/y`).
+  const urlPattern = writtenPattern.startsWith('/') ? writtenPattern : `/${writtenPattern}`
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters Go's url.Parse refuses
   if (/[\x00-\x1f\x7f]/.test(urlPattern))
     error(
