@@ -192,13 +192,26 @@ function isArrayIndex(key: string): boolean {
   return /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
 }
 
-/** Go sorts map keys by their bytes; for BMP text that is the UTF-16 order JavaScript compares. */
+/**
+ * Go's order of map keys: by their UTF-8 bytes. That is the order of UTF-16 code units but for
+ * U+E000..U+FFFF, whose UTF-8 comes before that of the characters beyond U+FFFF (surrogate pairs
+ * in UTF-16, which sort before them there).
+ */
 export function compareGoKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i += 1) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return utf8Rank(x) - utf8Rank(y)
+  }
+  return a.length - b.length
 }
+
+const utf8Rank = (unit: number) => (unit < 0xd800 ? unit : unit >= 0xe000 ? unit - 0x800 : unit + 0x2000)
 
 /** Whether `keys` are in Go's order. */
 export function goKeysSorted(keys: string[]): boolean {
-  for (let i = 1; i < keys.length; i += 1) if ((keys[i - 1] as string) > (keys[i] as string)) return false
+  for (let i = 1; i < keys.length; i += 1)
+    if (compareGoKeys(keys[i - 1] as string, keys[i] as string) > 0) return false
   return true
 }

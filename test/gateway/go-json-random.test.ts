@@ -42,7 +42,27 @@ function reference(value: unknown): string {
   return `{${keys.map((key) => `${goString(key)}:${reference(obj[key])}`).join(',')}}`
 }
 
-const KEYS = ['a', 'b', 'id', 'name', 'tags', 'price', 'ok', 'a"b', 'é', '<k>', '\u2028', 'z1', 'z10', 'z9']
+const KEYS = [
+  'a',
+  'b',
+  'id',
+  'name',
+  'tags',
+  'price',
+  'ok',
+  'a"b',
+  'é',
+  '<k>',
+  '\u2028',
+  'z1',
+  'z10',
+  'z9',
+  '\uE000',
+  '\uFFFD',
+  '😀',
+  'a😀',
+  'a\uFF01',
+]
 const RARE_KEYS = ['__proto__', '10', '9', '0']
 const SCALARS: unknown[] = [
   0,

@@ -17,6 +17,15 @@ test('keys are sorted bytewise at every depth, integer-like keys included', () =
   assert.equal(reencoded('[{"b":{"d":1,"c":2}},[{"y":1,"x":2}]]'), '[{"b":{"c":2,"d":1}},[{"x":2,"y":1}]]')
 })
 
+test('keys sort by their UTF-8 bytes: U+E000..U+FFFF before the characters beyond U+FFFF', () => {
+  // KrakenD CE 2.13.8's answer for this backend body (UTF-16 order would put the emoji before U+E000).
+  assert.equal(
+    reencoded('{"a":1,"\uFFFD":2,"\uD83D\uDE00":3,"\uE000":4,"\u00e9":5,"z":6,"\uD7FF":7}'),
+    '{"a":1,"z":6,"\u00e9":5,"\uD7FF":7,"\uE000":4,"\uFFFD":2,"\uD83D\uDE00":3}',
+  )
+  assert.equal(goJson({ 'x\uD83D\uDE00': 1, 'x\uFF01': 2, x: 3 }), '{"x":3,"x\uFF01":2,"x\uD83D\uDE00":1}')
+})
+
 test('number texts JavaScript would print differently are written as the backend wrote them', () => {
   const cases = [
     '1.50',
