@@ -30,6 +30,7 @@ export default class History extends BaseCommand<typeof History, HistoryEntry[]>
             ? `(held by ${e.brokenLock.holder}${e.brokenLock.operation ? `, ${e.brokenLock.operation}` : ''})`
             : undefined,
           e.done?.length ? `(${e.done.join('; ')})` : undefined,
+          e.partOf ? `(by the ${e.partOf.operation} of ${e.partOf.sha.slice(0, 7)})` : undefined,
         ]
           .filter(Boolean)
           .join(' ')

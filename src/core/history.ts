@@ -39,6 +39,8 @@ export interface HistoryEntry {
   exitCode?: number | undefined
   /** The lock `lock release --force` broke (operation `lock`): whose, since when, doing what. */
   brokenLock?: { holder: string; acquiredAt: string; operation?: string | undefined } | undefined
+  /** A retire a release or rollback ran (the idle colour on the slot it deploys to): that run's SHA. */
+  partOf?: { operation: 'release' | 'rollback' | 'promote'; sha: string } | undefined
   /** What a finished destroy removed or emptied, as its output listed it. */
   done?: string[] | undefined
   /** Steps that did not finish after the release went live (it serves all traffic all the same). */

@@ -186,7 +186,7 @@ export async function status(
     ? `${unfinishedDestroyFact(destroying, state)}; ${halfDestroyed.ways}`
     : retiring
       ? unfinishedRetireFact(retiring, state, target.env)
-      : (describeStoppedRun(state, lock, target.env) ??
+      : (describeStoppedRun(state, lock, target.env, records) ??
         describeInterruptedRollback(state, records, target.env))
   if (stopped) warn?.(stopped)
   const unfinished = describeUnfinishedLive(state, records, target.env)

@@ -132,9 +132,10 @@ export async function retire(
 
 type RetireStatus = 'started' | 'retired' | 'interrupted'
 
-const retireRecord = (
+/** A retire's record: its intent, its outcome; `partOf` names the release or rollback that ran it. */
+export const retireRecord = (
   ctx: LockedContext,
-  fleet: Pick<ReleaseRecord, 'sha' | 'configName' | 'colour'>,
+  fleet: Pick<ReleaseRecord, 'sha' | 'configName' | 'colour' | 'partOf'>,
   status: RetireStatus,
   error?: string,
 ) =>

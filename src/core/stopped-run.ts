@@ -18,6 +18,7 @@ export function describeStoppedRun(
   state: Pick<TargetState, 'fleets' | 'weights'>,
   lock: LockView | null | undefined,
   env: string | undefined,
+  records: readonly ReleaseRecord[] = [],
 ): string | undefined {
   if (!lock) return undefined
   const frozen: boolean = isFreeze(lock)
@@ -37,7 +38,17 @@ export function describeStoppedRun(
   const stopped = `the release of ${sha7} by ${lock.holder} stopped without finishing (its process is gone)`
   const colour = COLOURS.find((c) => state.fleets[c]?.sha === sha)
   const resume = `\`gwdeploy release --sha ${sha}${e}\` goes on from there`
-  if (!colour) return `${stopped} before it started a node: nothing changed; ${resume}`
+  if (!colour) {
+    // It may have retired the idle colour on the slot it deploys to (recorded as part of it) first.
+    const retired = records[0]
+    const first =
+      retired?.operation === 'retire' && retired.status === 'retired' && retired.partOf?.sha === sha
+        ? `after it retired ${retired.colour} (${retired.sha?.slice(0, 7)}), the idle colour it deploys onto, and`
+        : undefined
+    return first
+      ? `${stopped} ${first} before it started a node; ${resume}`
+      : `${stopped} before it started a node: nothing changed; ${resume}`
+  }
   const weight = state.weights[colour]
   const other = otherColour(colour)
   const before = state.fleets[other]

@@ -144,6 +144,9 @@ describe('release -> status -> release -> rollback -> promote -> retire -> histo
         'release:released',
         'release:released',
         'rollback:switched',
+        // The preview goes onto the idle colour: it retires the release kept there first (as part of it).
+        'retire:started',
+        'retire:retired',
         'release:preview',
         'promote:preview',
         'promote:released',

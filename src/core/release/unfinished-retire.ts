@@ -17,7 +17,11 @@ export function unfinishedRetire(records: readonly ReleaseRecord[]): ReleaseReco
 function retireLeftovers(retire: ReleaseRecord, state: Pick<TargetState, 'fleets' | 'weights'>): string {
   const name = `${retire.colour ?? 'the idle colour'}${retire.sha ? ` (${retire.sha.slice(0, 7)})` : ''}`
   const left = COLOURS.map((c) => state.fleets[c]).find(
-    (f) => f && f.colour === retire.colour && state.weights[f.colour] === 0,
+    (f) =>
+      f &&
+      f.colour === retire.colour &&
+      (retire.sha === undefined || f.sha === retire.sha) &&
+      state.weights[f.colour] === 0,
   )
   return left
     ? `${name} is still there, its nodes may be half stopped`
@@ -31,5 +35,15 @@ export function unfinishedRetireFact(
   env: string | undefined,
 ): string {
   const e = env ? ` -e ${env}` : ''
-  return `the retire started at ${retire.time}${retire.holder ? ` by ${retire.holder}` : ''} did not finish (killed, stopped or failed part-way): ${retireLeftovers(retire, state)}; \`gwdeploy retire${e}\` finishes it`
+  const by = retire.holder ? ` by ${retire.holder}` : ''
+  const unfinished = '(killed, stopped or failed part-way)'
+  const run = retire.partOf
+  if (!run)
+    return `the retire started at ${retire.time}${by} did not finish ${unfinished}: ${retireLeftovers(retire, state)}; \`gwdeploy retire${e}\` finishes it`
+  // The retire of the idle colour a release (or a rollback's redeploy) runs before it deploys onto it.
+  const again =
+    run.operation === 'release'
+      ? `gwdeploy release --sha ${run.sha}${e}`
+      : `gwdeploy ${run.operation} --to ${run.sha}${e}`
+  return `the retire of ${retire.colour ?? 'the idle colour'} (${retire.sha?.slice(0, 7) ?? '?'}) that the ${run.operation} of ${run.sha.slice(0, 7)} began at ${retire.time}${by} did not finish ${unfinished}: ${retireLeftovers(retire, state)}; \`${again}\` goes on from there (it finishes the retire first), or \`gwdeploy retire${e}\` finishes the retire alone`
 }
