@@ -65,7 +65,7 @@ const rollbackLine = (r: RollbackView) =>
     ? `switches to ${r.colour} (${r.sha.slice(0, 7)})`
     : r.how === 'outside'
       ? `switches to ${r.colour} (${r.sha.slice(0, 7)}) once its servers answer again (they run outside gwdeploy; none is live now)`
-      : `redeploys ${r.sha.slice(0, 7)} as recorded (no colour runs it)`
+      : `redeploys ${r.sha.slice(0, 7)} as recorded (${r.why ?? 'no colour runs it'})`
 
 /**
  * A flag that would do nothing is refused (exit 2): `status --timeout 5m` in a pipeline that meant

@@ -7,6 +7,7 @@
 import type { Colour, FleetlessColour, ReleaseRecord, TargetState } from '../providers/types.ts'
 import { isCompleted } from './records.ts'
 import { rollbackTarget } from './release/rollback.ts'
+import { retiring } from './release/unfinished-retire.ts'
 
 /**
  * What `gwdeploy rollback` would do now: switch to a colour that is up, or redeploy the SHA as
@@ -18,6 +19,8 @@ export interface RollbackView {
   how: 'switch' | 'redeploy' | 'outside'
   /** The colour it switches to (`switch` and `outside`). */
   colour?: Colour | undefined
+  /** Why a colour that runs the SHA is redeployed rather than switched to. */
+  why?: string | undefined
 }
 
 /** The facts of a status these verdicts read (a subset of StatusResult, so they stay pure). */
@@ -93,6 +96,13 @@ export function rollbackView(
 ): RollbackView | null {
   const back = rollbackTarget(state, records)
   if (!back) return null
+  // A colour an unfinished retire was stopping is not switched to as it is: rollback redeploys it.
+  if (retiring(records, back.fleet))
+    return {
+      sha: back.sha,
+      how: 'redeploy',
+      why: `the retire that did not finish may have half stopped ${back.fleet?.colour}`,
+    }
   const up = back.fleet && colours.find((c) => c.colour === back.fleet?.colour)
   // A colour with a live node is switched to (after a quick check; a failing one is redeployed).
   // One whose nodes all died is redeployed: rollback's quick check fails it before any route.

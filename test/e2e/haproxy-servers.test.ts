@@ -5,41 +5,27 @@
 import assert from 'node:assert/strict'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { makeProject, type Project, sha } from '../core/helpers/project.ts'
+import { releaseName, serversTarget } from '../helpers/servers-target.ts'
 import {
   askName,
   type ExternalNode,
   type HaproxyInstance,
   haproxyConfig,
   startGatewayNode,
-  startHaproxy,
 } from '../providers/haproxy/helpers.ts'
 
 describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
+  const target = serversTarget()
   let project: Project
   let lb: HaproxyInstance
-  const nodes: ExternalNode[] = []
-  const name = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
+  let nodes: ExternalNode[]
+  const name = releaseName
 
-  before(async () => {
-    project = await makeProject()
-    lb = await startHaproxy()
-    for (const n of [1, 1, 2, 2]) nodes.push(await startGatewayNode(name(n), project.dir))
-    const config = haproxyConfig({
-      instances: [lb],
-      servers: {
-        blue: [nodes[0]?.address ?? '', nodes[1]?.address ?? ''],
-        green: [nodes[2]?.address ?? '', nodes[3]?.address ?? ''],
-      },
-    })
-    await writeFile(join(project.dir, 'gwdeploy.yml'), stringify(config))
-  })
-  after(async () => {
-    await project?.cleanup()
-    for (const node of nodes) await node.stop()
-    await lb?.stop()
+  before(() => {
+    ;({ project, lb, nodes } = target)
   })
 
   it('releases to blue, then green, rolls back, all through the map', async () => {

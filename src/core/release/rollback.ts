@@ -40,7 +40,7 @@ import { verifyFleet } from './steps/verify.ts'
 import { interruptedRollbackGoal, stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
 import { emitSummary } from './summary.ts'
 import { forceScope } from './takeover.ts'
-import { unfinishedRetire, unfinishedRetireFact } from './unfinished-retire.ts'
+import { retiring, unfinishedRetire, unfinishedRetireFact } from './unfinished-retire.ts'
 
 export interface RollbackOptions {
   to?: string | undefined
@@ -252,13 +252,13 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
         locked,
         `the target's release records hold no release line: going back to ${sha.slice(0, 7)}, the colour kept for rollback`,
       )
-    const retiring = unfinishedRetire(records)
-    if (retiring)
+    const fleet = goalFleet(state, records, sha)
+    const retire = unfinishedRetire(records)
+    if (retire)
       warn(
         locked,
-        `${unfinishedRetireFact(retiring, state, ctx.target.env)} (or this rollback, which goes back to ${sha.slice(0, 7)} instead)`,
+        `${unfinishedRetireFact(retire, state, ctx.target.env)}${retiring(records, fleet) ? `; this rollback redeploys ${sha.slice(0, 7)} as recorded onto ${fleet?.colour} (its nodes replaced) rather than switch to it as the retire left it` : ` (or this rollback, which goes back to ${sha.slice(0, 7)} instead)`}`,
       )
-    const fleet = goalFleet(state, records, sha)
     if (fleet && state.weights[fleet.colour] === 100) {
       const run = rollbackRun(state, records, fleet, {
         started,
@@ -308,9 +308,11 @@ async function goBack(
   withHooks: boolean,
 ): Promise<{ run: Run; result?: ReleaseResult | undefined }> {
   const fleet = goalFleet(state, records, sha)
+  // A colour a retire was stopping when it died is redeployed, never switched to as it is.
+  const halfStopped = retiring(records, fleet) !== undefined
   const goal = recordsOfGoal(records, sha)
   // Without a colour to switch to, an unrecorded SHA is exit 2 before any hook runs.
-  const recorded = fleet ? undefined : await requireRecorded(ctx, sha, goal)
+  const recorded = fleet && !halfStopped ? undefined : await requireRecorded(ctx, sha, goal)
   const values = rollbackHookValues(ctx, state, sha)
   // Until the switch starts traffic is untouched: a stop or failure says so (switchTo reports its own).
   const untouched = (error: unknown) => {
@@ -322,13 +324,16 @@ async function goBack(
     await preHooks(ctx, values).catch((error: unknown) => {
       throw untouched(error)
     })
-  const failedCheck = fleet
-    ? await unhealthy(ctx, fleet).catch(async (error: unknown) => {
-        await onFailure()
-        throw untouched(error)
-      })
-    : 'not up'
-  if (fleet && failedCheck && ctx.target.provider.capabilities.externalNodes) {
+  const failedCheck = halfStopped
+    ? 'an unfinished retire was stopping it'
+    : fleet
+      ? await unhealthy(ctx, fleet).catch(async (error: unknown) => {
+          await onFailure()
+          throw untouched(error)
+        })
+      : 'not up'
+  // Servers run outside gwdeploy are placed again by the redeploy when only the retire took them out.
+  if (fleet && failedCheck && !halfStopped && ctx.target.provider.capabilities.externalNodes) {
     await onFailure()
     throw untouched(outsideNodesDown(fleet, failedCheck))
   }

@@ -3,7 +3,7 @@
  * the colour it tore down would otherwise read as the colour kept for rollback "removed outside
  * gwdeploy"; its intent record says it was gwdeploy's own retire, and `retire` again finishes it.
  */
-import { COLOURS, type ReleaseRecord, type TargetState } from '../../providers/types.ts'
+import { COLOURS, type Fleet, type ReleaseRecord, type TargetState } from '../../providers/types.ts'
 import { isCompleted } from '../records.ts'
 import { unfinishedIntent } from './destroyed.ts'
 
@@ -11,6 +11,19 @@ import { unfinishedIntent } from './destroyed.ts'
 export function unfinishedRetire(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
   const newest = records.find((r) => isCompleted(r) || r.operation === 'destroy' || r.operation === 'retire')
   return unfinishedIntent(records, newest, 'retire')
+}
+
+/**
+ * The unfinished retire that was stopping `fleet` (same colour and SHA), if any. Nothing says how far
+ * it got: out of the routes (HAProxy's servers emptied), its nodes signalled, some stopped. Switching
+ * traffic to it as it is may send requests nowhere; `rollback` redeploys it instead.
+ */
+export function retiring(
+  records: readonly ReleaseRecord[],
+  fleet: Fleet | undefined,
+): ReleaseRecord | undefined {
+  const retire = fleet && unfinishedRetire(records)
+  return retire && retire.colour === fleet.colour && retire.sha === fleet.sha ? retire : undefined
 }
 
 /** What the retire left of the colour it was retiring: still there (half stopped), or nothing. */

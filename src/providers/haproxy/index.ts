@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { HaproxyProviderConfig } from '../../config/providers/haproxy.ts'
 import { providerError, usageError } from '../../core/errors.ts'
+import { testPoint } from '../../core/testpoints.ts'
 import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
 import { containerEnv } from '../node-env.ts'
@@ -324,6 +325,7 @@ export class HaproxyProvider implements Provider {
     // Drain: no new requests, existing ones finish (bounded by drainMs), then maintenance.
     await this.router.drain(fleet.colour, views, options.drainMs, options.progress)
     await this.#placeServers(fleet.colour, undefined, options)
+    await testPoint('decommission:withdrawn', options.signal)
     if (record && this.#fleet.stop) {
       options.progress?.(`stopping ${record.nodes.length} container(s) of ${fleet.colour}`)
       await this.#fleet.stop(record, options.drainMs, options.signal)
