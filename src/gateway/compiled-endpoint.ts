@@ -30,7 +30,7 @@ import type {
   StaticStrategy,
 } from './config/types.ts'
 import { luraPattern } from './go-http.ts'
-import { forwardQuery } from './go-url.ts'
+import { narrowQuery } from './go-url.ts'
 import type { Logger } from './logging.ts'
 import type { GatewayMetrics } from './metrics.ts'
 import { compileRenderer, type Rendered } from './output-render.ts'
@@ -322,7 +322,7 @@ function compileNarrowing(b: BackendConfig, forward: ForwardRule): ((ctx: Contex
   return (ctx) => ({
     ...ctx,
     headers: headers ? headers(ctx.headers) : ctx.headers,
-    query: query && ctx.query !== '' ? forwardQuery(query, ctx.query) : ctx.query,
+    query: query && ctx.query !== '' ? narrowQuery(query, ctx.query) : ctx.query,
   })
 }
 

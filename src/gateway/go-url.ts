@@ -104,6 +104,23 @@ export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
 export function forwardQuery(rule: string[] | '*', raw: string): string {
   const parsed = parseQuery(byteString(raw), unescapeQueryBytes)
   if (rule === '*') return encodeQuery(parsed, escapeQueryBytes)
+  return listedQuery(rule, parsed)
+}
+
+/**
+ * lura's backend-level input_query_strings (NewFilterQueryStringsMiddleware) over the endpoint's
+ * query: the listed keys, but the whole query when the listed names found in it, counted with
+ * repeats, number as many as its keys. Only a list naming a key twice can meet that with a key it
+ * does not name (`["c", "c"]` lets one other key through beside c).
+ */
+export function narrowQuery(rule: string[], raw: string): string {
+  const parsed = parseQuery(byteString(raw), unescapeQueryBytes)
+  let found = 0
+  for (const name of rule) if (parsed.get(byteString(name))?.length) found += 1
+  return found === parsed.size ? encodeQuery(parsed, escapeQueryBytes) : listedQuery(rule, parsed)
+}
+
+function listedQuery(rule: string[], parsed: Map<string, string[]>): string {
   const kept = new Map<string, string[]>()
   for (const name of rule) {
     const key = byteString(name)
