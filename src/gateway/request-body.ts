@@ -50,6 +50,12 @@ export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buf
   // its HTTP/2 requestBody).
   if (req instanceof H2Request) req.continueBody()
   else continueBody(req)
+  // An h2 body that ended empty while a guard was awaited (a DATA frame with END_STREAM and no
+  // bytes) has emitted its 'end' already: nothing would ever settle the listeners below.
+  if (req instanceof H2Request && req.stream.readableEnded)
+    return req.stream.closed
+      ? Promise.reject(new Error('the client reset its stream before its request body ended'))
+      : Promise.resolve(EMPTY)
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0

@@ -232,6 +232,48 @@ describe('the guards that never read the body answer before it is read, as in Kr
   })
 })
 
+describe('an h2c body that ends empty while the JWT is checked is read as empty, as in KrakenD', () => {
+  // A HEADERS frame without END_STREAM, then an empty DATA frame with it: node:http2 ended the
+  // stream's body during the validator's await, before the endpoint read it whole (Lua, several
+  // concurrent calls). KrakenD CE (2.13.8 build, use_h2c) answers 200 and calls the backend with an
+  // empty body; the gateway waited for an end already past until the client gave up.
+  const gateway = gatewayWith((backend) => ({
+    version: 3,
+    use_h2c: true,
+    endpoints: [
+      {
+        endpoint: '/lua',
+        method: 'POST',
+        extra_config: {
+          'auth/validator': validator({}),
+          'modifier/lua-proxy': { pre: "local r = request.load(); r:headers('X-Px', 'x')" },
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+      {
+        endpoint: '/calls',
+        method: 'POST',
+        concurrent_calls: 2,
+        extra_config: { 'auth/validator': validator({}) },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }))
+
+  test('POST with an empty DATA frame reaches the backend with an empty body', {
+    timeout: 10_000,
+  }, async () => {
+    const authorization = `Bearer ${await token({ sub: 'a' })}`
+    for (const path of ['/lua', '/calls']) {
+      gateway.backend.seen.length = 0
+      const res = await sendH2(gateway.url, { method: 'POST', path, headers: { authorization }, body: '' })
+      assert.equal(res.status, 200, path)
+      assert.ok(gateway.backend.seen.length > 0, path)
+      for (const seen of gateway.backend.seen) assert.equal(seen.body, '', path)
+    }
+  })
+})
+
 describe('a claim propagated to a framing header changes neither the body read nor the host', () => {
   const gateway = gatewayWith((backend) => ({
     version: 3,
