@@ -3,48 +3,38 @@
 // keys), everything passes unfiltered. A list naming one twice can so let through what it does not
 // name. Expected requests are KrakenD CE 2.13.8's (checked on the oracle build).
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { mustConfig, type Running, rawRequest, sendRaw, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
+import { rawRequest, sendRaw } from './helpers.ts'
 
-let backend: RawBackend
-let gw: Running
-
-before(async () => {
-  backend = await startRawBackend()
-  const host = [backend.origin]
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/q',
-          input_query_strings: ['*'],
-          backend: [{ host, url_pattern: '/q', input_query_strings: ['c', 'c'] }],
-        },
-        {
-          endpoint: '/h',
-          input_headers: ['X-A', 'X-B', 'User-Agent'],
-          backend: [{ host, url_pattern: '/h', input_headers: ['X-A', 'X-A', 'X-A', 'X-A', 'X-A'] }],
-        },
-        {
-          endpoint: '/g',
-          input_headers: ['X-A', 'Accept-Encoding'],
-          backend: [{ host, url_pattern: '/g', input_headers: ['X-A', 'x-a', 'X-A', 'X-A'] }],
-        },
-      ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
+const gw = rawGatewayWith((raw) => {
+  const host = [raw.origin]
+  return {
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/q',
+        input_query_strings: ['*'],
+        backend: [{ host, url_pattern: '/q', input_query_strings: ['c', 'c'] }],
+      },
+      {
+        endpoint: '/h',
+        input_headers: ['X-A', 'X-B', 'User-Agent'],
+        backend: [{ host, url_pattern: '/h', input_headers: ['X-A', 'X-A', 'X-A', 'X-A', 'X-A'] }],
+      },
+      {
+        endpoint: '/g',
+        input_headers: ['X-A', 'Accept-Encoding'],
+        backend: [{ host, url_pattern: '/g', input_headers: ['X-A', 'x-a', 'X-A', 'X-A'] }],
+      },
+    ],
+  }
 })
 
 const sent = async (lines: string[]) => {
   const res = await sendRaw(gw.url, rawRequest(lines))
   assert.equal(res.status, 200, lines[0])
-  return backend.head().split('\r\n')
+  return gw.raw.head().split('\r\n')
 }
 
 test('a backend input_query_strings naming a key twice lets one other key through, as lura counts (it was filtered)', async () => {

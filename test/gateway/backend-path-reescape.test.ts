@@ -3,18 +3,14 @@
 // url_pattern) makes EscapedPath escape the decoded path again, where `%2F` is a `/`. Expected
 // targets are KrakenD CE 2.13.8's (checked on the oracle build).
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { mustConfig, type Running, rawRequest, sendRaw, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
+import { test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
+import { rawRequest, sendRaw } from './helpers.ts'
 
-let backend: RawBackend
-let gw: Running
-
-before(async () => {
-  backend = await startRawBackend({ '/first': '{"id":"a/b"}' })
-  const host = [backend.origin]
-  gw = await startGateway(
-    mustConfig({
+const gw = rawGatewayWith(
+  (raw) => {
+    const host = [raw.origin]
+    return {
       version: 3,
       endpoints: [
         { endpoint: '/l/{id}', backend: [{ host, url_pattern: '/t/%2F/{id}' }] },
@@ -28,18 +24,15 @@ before(async () => {
           ],
         },
       ],
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+    }
+  },
+  { '/first': '{"id":"a/b"}' },
+)
 
 const target = async (path: string) => {
   const res = await sendRaw(gw.url, Buffer.from(rawRequest([`GET ${path} HTTP/1.1`, 'Host: gw']), 'latin1'))
   assert.equal(res.status, 200, path)
-  return backend.head().split('\r\n')[0]
+  return gw.raw.head().split('\r\n')[0]
 }
 
 test("a url_pattern's %2F stays while the path needs no re-escape", async () => {

@@ -95,13 +95,17 @@ export interface RawGatewayFixture {
 /**
  * `gatewayWith` for a raw backend (raw-backend.ts, which records requests as written): registers in
  * the calling scope the start of the raw backend and then of a gateway on `configFor(raw)`, and
- * their closing; the backend is closed also when the gateway fails to start.
+ * their closing; the backend is closed also when the gateway fails to start. `bodies`: the raw
+ * backend's answers by target prefix.
  */
-export function rawGatewayWith(configFor: (raw: RawBackend) => unknown): RawGatewayFixture {
+export function rawGatewayWith(
+  configFor: (raw: RawBackend) => unknown,
+  bodies: Record<string, string> = {},
+): RawGatewayFixture {
   let raw: RawBackend | undefined
   let running: Running | undefined
   before(async () => {
-    const started = await startRawBackend()
+    const started = await startRawBackend(bodies)
     raw = started
     try {
       running = await startGateway(mustConfig(configFor(started)))

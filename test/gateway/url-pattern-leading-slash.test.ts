@@ -2,31 +2,19 @@
 // KrakenD CE does (it was refused here: 'must start with "/"'). Expected targets are KrakenD CE
 // 2.13.8's (checked on the oracle build).
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
-import { mustConfig, type Running, rawRequest, sendRaw, startGateway } from './helpers.ts'
-import { type RawBackend, startRawBackend } from './raw-backend.ts'
-
-let backend: RawBackend
-let gw: Running
+import { test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
+import { rawRequest, sendRaw } from './helpers.ts'
 
 const PATTERNS = ['t/{x}', 'http://127.0.0.1:1/full/{x}', '?x={x}', '{x}', '//{x}']
 
-before(async () => {
-  backend = await startRawBackend()
-  gw = await startGateway(
-    mustConfig({
-      version: 3,
-      endpoints: PATTERNS.map((url_pattern, i) => ({
-        endpoint: `/e${i}/{x}`,
-        backend: [{ host: [backend.origin], url_pattern }],
-      })),
-    }),
-  )
-})
-after(async () => {
-  await gw?.close()
-  await backend?.close()
-})
+const gw = rawGatewayWith((raw) => ({
+  version: 3,
+  endpoints: PATTERNS.map((url_pattern, i) => ({
+    endpoint: `/e${i}/{x}`,
+    backend: [{ host: [raw.origin], url_pattern }],
+  })),
+}))
 
 test('a url_pattern without a leading / gets one, as lura cleans it; a full URL is a path', async () => {
   const expected = [
@@ -39,6 +27,6 @@ test('a url_pattern without a leading / gets one, as lura cleans it; a full URL 
   for (const [i, line] of expected.entries()) {
     const res = await sendRaw(gw.url, rawRequest([`GET /e${i}/v HTTP/1.1`, 'Host: gw']))
     assert.equal(res.status, 200, PATTERNS[i])
-    assert.equal(backend.head().split('\r\n')[0], line, PATTERNS[i])
+    assert.equal(gw.raw.head().split('\r\n')[0], line, PATTERNS[i])
   }
 })
