@@ -26,6 +26,8 @@ describe('retire killed part-way, then rollback (haproxy servers mode, CLI)', { 
     assert.equal(killed.signal, 'SIGKILL', killed.stderr)
     const status = await project.run(['status'])
     assert.equal(status.code, 0, status.stderr)
+    // Its servers emptied by gwdeploy's own retire: not a server block edited by hand.
+    assert.doesNotMatch(`${status.stdout}\n${status.stderr}`, /EDITED BY HAND|edited by hand/)
     assert.match(
       status.stdout,
       /^rollback: redeploys 0101010 as recorded \(the retire that did not finish may have half stopped blue\)$/m,

@@ -131,6 +131,10 @@ export async function serverBlockEdits(
       const record = records[colour]
       const backend = settings.backends[colour]
       const edited = editedServerLines(text, backend, colour, record ? slotsOf(record) : [], settings)
+      // Emptied as gwdeploy empties it while its record stays: a decommission (retire) that did not
+      // finish, which the records name, not an edit by hand.
+      if (record && edited.length > 0 && editedServerLines(text, backend, colour, [], settings).length === 0)
+        continue
       const warning = handEditWarning(instance.name, file, backend, edited)
       if (warning)
         edits.push({
