@@ -5,7 +5,8 @@
 // what was allocated is read from the heap sizes each GC prints (before this GC minus after the last).
 // Runtimes alternate inside each round; the median of the rounds is reported.
 //
-//   node bench/gateway/allocation.ts [--rounds 3] [--duration 4] [--baseline DIR]...
+//   node bench/gateway/allocation.ts [--rounds 3] [--duration 4] [--go-order] [--baseline DIR]...
+//   (--go-order: the backend's objects have their keys sorted, as a Go backend sends them)
 import { execFile, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '4' },
     baseline: { type: 'string', multiple: true, default: [] },
+    'go-order': { type: 'boolean', default: false },
   },
 })
 const ROUNDS = Number(values.rounds)
@@ -42,7 +44,7 @@ if (!wrkBin || !haproxyBin) {
 const { dir, children } = benchScratch('gw-alloc-')
 
 const names = ['item', 'a', 'b', 'c']
-for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
+for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name, values['go-order']))
 const backendPort = await freePort()
 writeFileSync(
   join(dir, 'haproxy.cfg'),
@@ -149,7 +151,9 @@ for (const endpoint of ['proxy', 'merge']) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
-console.log(`KB allocated per request (one worker, wrk -t2 -c64, median of ${ROUNDS} alternating rounds)`)
+console.log(
+  `KB allocated per request (one worker, wrk -t2 -c64, median of ${ROUNDS} alternating rounds${values['go-order'] ? ', keys in Go order' : ''})`,
+)
 console.log('| runtime | proxy | merge |')
 console.log('|---|---:|---:|')
 for (const [i, runtime] of runtimes.entries())

@@ -66,8 +66,11 @@ export async function waitForListener(port: number, timeoutMs = 10_000): Promise
   throw new Error(`nothing listens on 127.0.0.1:${port}`)
 }
 
-/** ~1.5 KB JSON documents with distinct top-level keys. */
-export function benchDocument(prefix: string): string {
+/**
+ * ~1.5 KB JSON documents with distinct top-level keys, in the order a JavaScript backend writes
+ * them (as built); `goOrder`: every object's keys sorted, as a Go backend (encoding/json) writes them.
+ */
+export function benchDocument(prefix: string, goOrder = false): string {
   const out: Record<string, unknown> = {}
   for (let i = 0; i < 16; i += 1)
     out[`${prefix}_${i}`] = {
@@ -77,8 +80,19 @@ export function benchDocument(prefix: string): string {
       price: 10.5 + i,
       ok: true,
     }
-  return JSON.stringify(out)
+  return JSON.stringify(goOrder ? sortedKeys(out) : out)
 }
+
+const sortedKeys = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(sortedKeys)
+    : typeof value === 'object' && value !== null
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+        )
+      : value
 
 /**
  * A bench's scratch directory and the children it starts: on exit (a signal too) the children still

@@ -5,6 +5,7 @@
 //
 //   node bench/gateway/profile.ts [--endpoint proxy|merge] [--h2c] [--duration 5] [--connections 64] [--top 25]
 //                                 [--svg FILE]   (also writes the load's flame graph)
+//                                 [--go-order]   (the backend's keys sorted, as a Go backend sends them)
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '25' },
     h2c: { type: 'boolean', default: false },
     svg: { type: 'string' },
+    'go-order': { type: 'boolean', default: false },
   },
 })
 const wrkBin = which('wrk')
@@ -45,7 +47,7 @@ if (!wrkBin || !haproxyBin || (values.h2c && !h2loadBin)) {
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-profile-'))
 const names = ['item', 'a', 'b', 'c']
-for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
+for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name, values['go-order']))
 const backendPort = await freePort()
 const gatewayPort = await freePort()
 writeFileSync(
