@@ -8,20 +8,20 @@ import { test } from 'node:test'
 import { GoNumber, goJson, goNilMap, goStruct, isGoNilMap, isGoStruct } from '../../src/gateway/go-json.ts'
 import { seededRandom } from './fuzz-helpers.ts'
 
-const GO_ESCAPE: Record<string, string> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-}
-/** Go's string encoding: escapes as JSON.stringify's but for the HTML characters and U+2028/U+2029, and \ufffd for a byte that is not UTF-8 (here a lone surrogate). */
+/** What Go's encoder escapes as \uXXXX and JSON.stringify writes as they are. */
+const HTML_AND_SEPARATORS = new Set(['<', '>', '&', '\u2028', '\u2029'])
+
+/**
+ * Go's string encoding: JSON.stringify's escapes, plus \uXXXX for the HTML characters and
+ * U+2028/U+2029, and \ufffd for a byte that is not UTF-8 (here a lone surrogate).
+ */
 function goString(s: string): string {
   let out = '"'
   for (const char of s) {
     const unit = char.charCodeAt(0)
     if (unit >= 0xd800 && unit <= 0xdfff && char.length === 1) out += '\\ufffd'
-    else out += GO_ESCAPE[char] ?? JSON.stringify(char).slice(1, -1)
+    else if (HTML_AND_SEPARATORS.has(char)) out += `\\u${unit.toString(16).padStart(4, '0')}`
+    else out += JSON.stringify(char).slice(1, -1)
   }
   return `${out}"`
 }
