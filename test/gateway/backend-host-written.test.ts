@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+import { rawGatewayWith } from './gateway-fixture.ts'
 import { mustConfig, type Running, rawRequest, sendRaw, startGateway } from './helpers.ts'
 import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
@@ -127,4 +128,35 @@ test('a host without http:// under disable_host_sanitize is refused: KrakenD fai
   assert.equal(result.errors[0]?.location?.path, 'endpoints[0].backend[0].host[0]')
   assert.match(result.errors[0]?.message ?? '', /has no "http:\/\/" and "disable_host_sanitize" is set/)
   assert.match(result.errors[0]?.hint ?? '', /"http:\/\/backend\.test:8080"/)
+})
+
+describe("a host lura's sanitizer matches once, with text around the match: that match is the host", () => {
+  // KrakenD CE 2.13.8 runs each (its pattern is unanchored) and calls 127.0.0.1:P (checked on the
+  // oracle build); they were refused here as 'not a valid URL'.
+  const gw = rawGatewayWith((raw) => {
+    const authority = new URL(raw.origin).host
+    const hosts = [
+      `http://${authority}//`,
+      `{http://${authority}}`,
+      `http://${authority}/?`,
+      `  ${authority}`,
+    ]
+    return {
+      version: 3,
+      endpoints: hosts.map((host, i) => ({
+        endpoint: `/h${i}`,
+        backend: [{ host: [host], url_pattern: `/h${i}` }],
+      })),
+    }
+  })
+  test('each calls the matched authority', async () => {
+    for (const i of [0, 1, 2, 3]) {
+      assert.equal(
+        (await sendRaw(gw.url, rawRequest([`GET /h${i} HTTP/1.1`, 'Host: gw.example']))).status,
+        200,
+      )
+      assert.equal(requestLine(gw.raw), `GET /h${i} HTTP/1.1`)
+      assert.deepEqual(gw.raw.lines('host'), [`Host: ${new URL(gw.raw.origin).host}`])
+    }
+  })
 })

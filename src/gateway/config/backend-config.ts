@@ -267,6 +267,12 @@ const LURA_HOST = /(https?:\/\/)?([a-zA-Z0-9._-]+)(:[0-9]{2,6})?\/?/g
 /** Whether lura's host sanitizer refuses `host` at startup (every host but a backend's with disable_host_sanitize). */
 export const luraRefusesHost = (host: string): boolean => [...host.matchAll(LURA_HOST)].length !== 1
 
+/** lura's host pattern's one match in `host`, when it matches exactly once. */
+function luraHostMatch(host: string): RegExpExecArray | undefined {
+  const matches = [...host.matchAll(LURA_HOST)]
+  return matches.length === 1 ? (matches[0] as RegExpExecArray) : undefined
+}
+
 /** How many hosts a `host` value lists (a string is one). */
 export const listedHosts = (raw: unknown): number =>
   typeof raw === 'string' ? 1 : Array.isArray(raw) ? raw.length : 0
@@ -278,6 +284,9 @@ export const listedHosts = (raw: unknown): number =>
  * Undefined when it is not an http(s) URL this runtime can call.
  */
 export function normaliseHost(host: string, sanitized = true): string | undefined {
+  // lura's CleanHost takes its pattern's one match and drops the rest (`http://svc:80//`, `{svc:80}`).
+  const single = sanitized ? luraHostMatch(host) : undefined
+  if (single !== undefined) return `${single[1] ?? 'http://'}${single[2]}${single[3] ?? ''}`
   if (/\s/.test(host)) return undefined
   let written = host
   if (sanitized) {
