@@ -28,7 +28,7 @@ const GATEWAY = JSON.stringify(
     endpoints: [
       {
         endpoint: '/v1/x',
-        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: 5 }],
+        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/v1/{nope}' }],
       },
     ],
     extra_config: { 'auth/bogus': {} },
