@@ -280,6 +280,7 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.httpVersionMinor >= 1 && req.method !== 'CONNECT')
       return goError(req, '400 Bad Request: missing required Host header')
   } else if (!validHost(host)) return goError(req, '400 Bad Request: malformed Host header')
+  keepAliveAsGo(req, res)
   if (te !== undefined && req.httpVersionMinor === 0) ignoreTransferEncoding(req, res)
   if (failedExpectation(req, res)) return true
   // Go writes no Connection header on a kept HTTP/1.1 connection (HTTP/1.0: see _storeHeader).
@@ -326,6 +327,23 @@ function failedExpectation(req: IncomingMessage, res: ServerResponse): boolean {
   )
   res.end()
   return true
+}
+
+/** Go's hasToken(v, "keep-alive"): case-insensitive, bounded by space, tab or comma. */
+const KEEP_ALIVE_TOKEN = /(?:^|[ \t,])keep-alive(?:$|[ \t,])/i
+
+/**
+ * HTTP/1.0: Go keeps the connection only for a keep-alive token in the first Connection line
+ * (wantsHttp10KeepAlive), where llhttp may keep it for other lines. (llhttp's reading of
+ * Proxy-Connection: close on HTTP/1.1 cannot be undone here: its parser refuses what follows.)
+ */
+function keepAliveAsGo(req: IncomingMessage, res: ServerResponse): void {
+  if (
+    req.httpVersionMinor === 0 &&
+    res.shouldKeepAlive &&
+    !KEEP_ALIVE_TOKEN.test(firstLine(req, 'connection') ?? '')
+  )
+    res.shouldKeepAlive = false
 }
 
 /** HTTP/1.0 requests served with their Transfer-Encoding ignored. */

@@ -4,6 +4,7 @@
 // server.go newWriterAndRequest, internal/httpcommon NewServerRequest).
 import assert from 'node:assert/strict'
 import { connect } from 'node:http2'
+import { connect as connectTcp } from 'node:net'
 import { describe, test } from 'node:test'
 import { gatewayWith } from './gateway-fixture.ts'
 import { rawRequest, sendH2, sendRaw } from './helpers.ts'
@@ -140,6 +141,36 @@ describe('client side: what Go refuses before routing is refused', () => {
       assert.equal(head.split('\r\n')[0], `HTTP/1.1 ${statusLine}`, lines.join(' | '))
     }
     assert.equal(gw.backend.seen.length, before)
+  })
+
+  test('an HTTP/1.0 connection is kept only for keep-alive in the first Connection line, as Go keeps it', async () => {
+    // Two requests in one write: the second is answered only on a connection kept after the first.
+    // KrakenD CE 2.13.8's (checked on the oracle build); llhttp also kept it for Proxy-Connection:
+    // keep-alive and for keep-alive in a later Connection line, writing Connection: keep-alive.
+    const statuses = async (first: string[]) => {
+      const { hostname, port } = new URL(gw.url)
+      const socket = connectTcp(Number(port), hostname)
+      socket.write(`${first.join('\r\n')}\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+      const chunks: Buffer[] = []
+      for await (const chunk of socket) chunks.push(chunk as Buffer)
+      return (
+        Buffer.concat(chunks)
+          .toString('latin1')
+          .match(/HTTP\/1\.[01] \d{3}|Connection: keep-alive/g) ?? []
+      )
+    }
+    const closed = ['HTTP/1.0 200']
+    assert.deepEqual(await statuses(['GET /a HTTP/1.0', 'Host: x', 'Proxy-Connection: keep-alive']), closed)
+    assert.deepEqual(
+      await statuses(['GET /a HTTP/1.0', 'Host: x', 'Connection: x', 'Connection: keep-alive']),
+      closed,
+    )
+    // A close beside keep-alive counts for nothing (Go's wantsHttp10KeepAlive).
+    assert.deepEqual(await statuses(['GET /a HTTP/1.0', 'Host: x', 'Connection: keep-alive, close']), [
+      'HTTP/1.0 200',
+      'Connection: keep-alive',
+      'HTTP/1.1 200',
+    ])
   })
 
   /** The status of `GET target` (Host: h). */
