@@ -6,7 +6,9 @@ import { firstValue, type HeaderValues } from './request-headers.ts'
 
 /** The header lines of a hop in Go's order, with the transport's `Accept-Encoding: gzip` where it adds one. */
 export function wireHeaders(hop: HopRequest, req: BackendRequest): Array<string | string[]> {
-  const lines = goRequestHeaders(oneUserAgent(hop.headers))
+  const lines = goRequestHeaders(
+    oneUserAgent(hop.method === 'HEAD' ? noTransportGzip(hop.headers) : hop.headers),
+  )
   if (req.transportGzip && transportAsksGzip(hop)) lines.push('Accept-Encoding', 'gzip')
   return lines
 }
@@ -33,5 +35,13 @@ function oneUserAgent(headers: HeaderValues): HeaderValues {
   const out = { ...headers }
   if (first === undefined || first === '') delete out['user-agent']
   else out['user-agent'] = first
+  return out
+}
+
+/** Go's transport asks for gzip on no HEAD request: the transport's own line (a plain `gzip`) goes. */
+function noTransportGzip(headers: HeaderValues): HeaderValues {
+  if (headers['accept-encoding'] !== 'gzip') return headers
+  const out = { ...headers }
+  delete out['accept-encoding']
   return out
 }

@@ -8,7 +8,7 @@ import { readBackendEncoding } from './encodings.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { flatmapAt, PROXY_KEYS, shadowTimeoutMs } from './proxy-options.ts'
-import { type BackendConfig, type HttpMethod, isServedMethod } from './types.ts'
+import { type BackendConfig, type BackendMethod, isServedMethod } from './types.ts'
 import { hasCredentials, quoteUrl } from './url-credentials.ts'
 
 const BACKEND_KEYS = [
@@ -113,7 +113,7 @@ export function readBackend(
   // An endpoint KrakenD does not serve (endpoint-config.ts) lends its method to no backend call.
   const inheritsUnserved =
     rawBackend.method === undefined && !isServedMethod(String(endpoint.method).toUpperCase())
-  if (!isServedMethod(bMethod) && !inheritsUnserved)
+  if (!isServedMethod(bMethod) && bMethod !== 'HEAD' && !inheritsUnserved)
     error([...bp, 'method'], `${what}: unsupported method ${JSON.stringify(bMethodRaw)}`)
   const httpNs = namespace(rawBackend, 'backend/http', bp)
   const hp = [...bp, 'extra_config', 'backend/http']
@@ -136,7 +136,7 @@ export function readBackend(
   const backend: BackendConfig = {
     urlPattern,
     hosts,
-    method: bMethod as HttpMethod,
+    method: bMethod as BackendMethod,
     encoding: readBackendEncoding(fields, rawBackend, bp),
     isCollection: boolAt(rawBackend, 'is_collection', bp, false),
     inputHeaders: stringListAt(rawBackend, 'input_headers', bp) ?? [],

@@ -13,6 +13,7 @@ export type LogFormat = 'default' | 'json'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
+export type BackendMethod = HttpMethod | 'HEAD'
 
 /** Whether KrakenD's router serves an endpoint of this method (upper case); it logs "Unsupported method" for others. */
 export const isServedMethod = (method: string): method is HttpMethod =>
@@ -23,7 +24,8 @@ export interface BackendConfig {
   urlPattern: string
   /** Hosts as lura builds the URL from them (`http://LocalHost:80`; a base path with disable_host_sanitize), round-robin. */
   hosts: string[]
-  method: HttpMethod
+  /** The method Go's client sends: an endpoint's, or HEAD (a backend answering HEAD has no body). */
+  method: BackendMethod
   encoding: BackendEncoding
   group?: string
   target?: string
