@@ -21,7 +21,7 @@ import {
 } from './fleetless.ts'
 import type { HistoryEntry } from './history.ts'
 import { type LockView, lockView } from './lock-commands.ts'
-import { isCompleted, listRecords, recordsOrNone } from './records.ts'
+import { isCompleted, LOOKBACK, listRecords, recordsOrNone } from './records.ts'
 import {
   afterDestroyWays,
   nothingDeployedSince,
@@ -99,8 +99,9 @@ export async function status(
   const { provider, config } = target
   const state = await provider.inspect({ partial: true, ...(signal ? { signal } : {}) })
   const serving = servingColour(state.weights)
-  // From the target: a fresh CI runner shows the same as the machine that released.
-  const records = await recordsOrNone(target, 50, warn ?? (() => {}), signal)
+  // From the target: a fresh CI runner shows the same as the machine that released. As far back as
+  // `rollback` reads, so the rollback line names what `gwdeploy rollback` does after many failures.
+  const records = await recordsOrNone(target, LOOKBACK, warn ?? (() => {}), signal)
   // A colour is "preview" only when `promote` would take it (a `--no-shift` release that passed
   // its gate); a green left by a run killed before its gate is idle, not waiting for promote.
   const pending = serving ? pendingColour(state, records) : null

@@ -12,7 +12,7 @@ import type { Target } from './target.ts'
 
 const RECORDS_UNLISTED = 'records_unlisted'
 
-/** How far back `rollback --to` and the engine look for a SHA's release. */
+/** How far back `rollback`, `status` and the engine look for a SHA's release and the release line. */
 export const LOOKBACK = 500
 /**
  * Writes the record to the target and the local cache; a failure is reported through `warn`.
