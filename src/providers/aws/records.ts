@@ -48,6 +48,13 @@ export class SsmRecords implements ReleaseRecords {
   readonly where: string
   readonly #settings: AwsSettings
   readonly #path: string
+  /**
+   * Values read, by parameter name. A record's parameter is written once (PutParameter without
+   * Overwrite, a unique name) and never changed, so a value read or written once in this process
+   * stays right: a run's prunes after its own reads (the engine lists up to 500 records first) and
+   * writes fetch only parameters others wrote since, not every record again.
+   */
+  readonly #read = new Map<string, string>()
   #client: Promise<{ ssm: SSMClient; sdk: typeof import('@aws-sdk/client-ssm') }> | undefined
 
   constructor(settings: AwsSettings) {
@@ -86,6 +93,7 @@ export class SsmRecords implements ReleaseRecords {
         }),
       ),
     )
+    this.#read.set(name, value)
   }
 
   prune(keep: number, options: CallOptions = {}): Promise<number> {
@@ -114,20 +122,29 @@ export class SsmRecords implements ReleaseRecords {
       await call(`DeleteParameters ${this.#path}`, () =>
         ssm.send(new sdk.DeleteParametersCommand({ Names: batch })),
       )
+      for (const name of batch) this.#read.delete(name)
     }
     return old.length
   }
 
-  /** The values of the parameters `names`, by name (ten per call, as GetParameters takes them). */
+  /**
+   * The values of the parameters `names`, by name: those not read before in this process are
+   * fetched, ten per call as GetParameters takes them.
+   */
   async #values(names: readonly string[]): Promise<Map<string, string>> {
     const { ssm, sdk } = await this.#ssm()
-    const values = new Map<string, string>()
-    for (let i = 0; i < names.length; i += 10) {
-      const batch = names.slice(i, i + 10)
+    const unread = names.filter((name) => !this.#read.has(name))
+    for (let i = 0; i < unread.length; i += 10) {
+      const batch = unread.slice(i, i + 10)
       const got = await call(`GetParameters ${this.#path}`, () =>
         ssm.send(new sdk.GetParametersCommand({ Names: batch })),
       )
-      for (const p of got.Parameters ?? []) if (p.Name && p.Value) values.set(p.Name, p.Value)
+      for (const p of got.Parameters ?? []) if (p.Name && p.Value) this.#read.set(p.Name, p.Value)
+    }
+    const values = new Map<string, string>()
+    for (const name of names) {
+      const value = this.#read.get(name)
+      if (value !== undefined) values.set(name, value)
     }
     return values
   }
