@@ -84,7 +84,8 @@ export function createAnswers(options: AnswersOptions): Answers {
   }
 
   const unmatched: Answers['unmatched'] = (req, res, match, start) => {
-    if (match.kind === 'redirect') return redirect(req, res, match.status, match.location, start)
+    if (match.kind === 'redirect')
+      return redirect(req, res, match.status, match.location, start, match.uncleaned)
     const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
     if (match.kind === 'not-allowed') {
       headers.Allow = match.allow
@@ -106,11 +107,13 @@ export function createAnswers(options: AnswersOptions): Answers {
     status: number,
     location: string,
     start: number,
+    uncleaned = location,
   ) => {
     const raw = requestUri(req)
-    // An absolute-form target: gin redirects to req.URL.String(), its scheme and host included
+    // An absolute-form target: gin redirects to req.URL.String(), its scheme and host included,
+    // which http.Redirect leaves uncleaned
     const absolute = raw === req.url ? null : ABSOLUTE_FORM.exec(raw)
-    if (absolute) location = `${(absolute[1] as string).toLowerCase()}://${absolute[2]}${location}`
+    if (absolute) location = `${(absolute[1] as string).toLowerCase()}://${absolute[2]}${uncleaned}`
     const headers: Record<string, string> = { Location: hexEscapeNonAscii(location) }
     let body: string | Buffer | undefined
     if (req.method === 'GET' || req.method === 'HEAD') headers['Content-Type'] = 'text/html; charset=utf-8'

@@ -19,7 +19,16 @@ export type RouteMatch<T> =
       /** A route of ours (addOwn) on a path where gin answers 405: the Allow gin sets before its middleware. */
       allow?: string
     }
-  | { kind: 'redirect'; status: 301 | 307; location: string }
+  | {
+      kind: 'redirect'
+      status: 301 | 307
+      location: string
+      /**
+       * The path and query as gin sets them when they differ from `location`: Go's http.Redirect
+       * cleans only a relative URL, so an absolute-form target's redirect keeps `//` and `.`.
+       */
+      uncleaned?: string
+    }
   /**
    * `params`: what gin's lookup of the request's own method collected before it missed (gin keeps
    * them in c.Params, where lura's paramChecker, engine middleware, reads them on a 404 or 405).
@@ -136,7 +145,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
 
   /** What gin decides for the request, the routes of ours left out. */
   function matchGin(method: string, target: Target, forwardedPrefix: string | undefined): RouteMatch<T> {
-    const { url, q, rawPath, decoded, path } = target
+    const { url, q, decoded, path } = target
     const skipped: SkippedNode<T>[] = []
     const tree = trees.get(method)
     let missed: Params | undefined
@@ -159,12 +168,11 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
           const prefixed = withForwardedPrefix(decoded, forwardedPrefix)
           const toggled =
             prefixed.length > 1 && prefixed.endsWith('/') ? prefixed.slice(0, -1) : `${prefixed}/`
-          return { kind: 'redirect', status, location: redirectLocation(toggled, rawPath, decoded) + query }
+          return redirectTo(status, toggled, target, query)
         }
         if (options.redirectFixedPath) {
           const fixed = tree.findCaseInsensitive(cleanPath(decoded), true)
-          if (fixed !== undefined)
-            return { kind: 'redirect', status, location: redirectLocation(fixed, rawPath, decoded) + query }
+          if (fixed !== undefined) return redirectTo(status, fixed, target, query)
         }
       }
     }
@@ -270,6 +278,25 @@ function utf8Text<S extends string | undefined>(bytes: S): S {
 }
 
 /**
+ * gin's redirect to `path`: its Location (see redirectLocation) and, when it differs, the path and
+ * query an absolute-form target's Location carries (uncleaned: with a host, `//x` is no other host).
+ */
+function redirectTo<T>(status: 301 | 307, path: string, target: Target, query: string): RouteMatch<T> {
+  const url = redirectUrl(path, target.rawPath, target.decoded)
+  const location = redirectLocation(url, path) + query
+  // URL.String() puts a `/` before a path that lacks one when there is a host.
+  const uncleaned = (url.startsWith('/') ? url : `/${url}`) + query
+  return uncleaned === location
+    ? { kind: 'redirect', status, location }
+    : { kind: 'redirect', status, location, uncleaned }
+}
+
+/** The path gin redirects to as URL.EscapedPath writes it: as sent while it still decodes to it. */
+function redirectUrl(path: string, rawPath: string, decoded: string): string {
+  return path === decoded && GO_VALID_ENCODED.test(rawPath) ? rawPath : goEscapePath(path)
+}
+
+/**
  * The Location of gin's redirects: the changed URL.Path as URL.String() writes it (escaped again,
  * or the request's own escaping when the path is unchanged: EscapedPath keeps a RawPath that still
  * decodes to it), then cleaned by http.Redirect (path.Clean, a trailing slash kept).
@@ -278,8 +305,7 @@ function utf8Text<S extends string | undefined>(bytes: S): S {
  * `GET //evil.com/` or an `X-Forwarded-Prefix: !!!`), http.Redirect writes it uncleaned and the
  * browser goes to that host (an open redirect). Here it is cleaned like any path: `/evil.com`.
  */
-function redirectLocation(path: string, rawPath: string, decoded: string): string {
-  let url = path === decoded && GO_VALID_ENCODED.test(rawPath) ? rawPath : goEscapePath(path)
+function redirectLocation(url: string, path: string): string {
   // A relative one (after an X-Forwarded-Prefix without `/`) is joined to the path's directory;
   // An empty one (a fixed path of the root) counts from `/`.
   if (!url.startsWith('/')) {

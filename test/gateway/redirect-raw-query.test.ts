@@ -57,3 +57,11 @@ test('an absolute-form target is redirected to its own scheme and host, as gin r
   assert.match(text, /\r\nLocation: http:\/\/Abs\.Example:80\/m\/a\?q=1\r\n/)
   assert.ok(text.endsWith('<a href="http://Abs.Example:80/m/a?q=1">Moved Permanently</a>.\n\n'), text)
 })
+
+test("an absolute-form target's redirect keeps the path gin set uncleaned, as http.Redirect leaves an absolute URL (it was cleaned)", async () => {
+  // KrakenD CE 2.13.8's Locations (checked on the oracle build); origin-form targets stay cleaned.
+  const location = async (target: string) => /\r\nLocation: ([^\r]*)\r\n/.exec(await answer(target))?.[1]
+  assert.equal(await location('http://h/m/./'), 'http://h/m/.')
+  assert.equal(await location('https://ABS.example:8080/m/%2E/?c=%20'), 'https://ABS.example:8080/m/.?c=%20')
+  assert.equal(await location('/m/./'), '/m')
+})
