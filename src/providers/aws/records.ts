@@ -51,8 +51,8 @@ export class SsmRecords implements ReleaseRecords {
   /**
    * Values read, by parameter name. A record's parameter is written once (PutParameter without
    * Overwrite, a unique name) and never changed, so a value read or written once in this process
-   * stays right: a run's prunes after its own reads (the engine lists up to 500 records first) and
-   * writes fetch only parameters others wrote since, not every record again.
+   * stays right: of a run's writes only the first prune fetches what the run had not listed
+   * before, and the next prunes only what others wrote since, not every record again.
    */
   readonly #read = new Map<string, string>()
   #client: Promise<{ ssm: SSMClient; sdk: typeof import('@aws-sdk/client-ssm') }> | undefined
