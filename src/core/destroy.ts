@@ -3,7 +3,7 @@ import { COLOURS, type TargetState } from '../providers/types.ts'
 import { GwError, isGwError } from './errors.ts'
 import { step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
-import { recordsOrNone, writeRecord } from './records.ts'
+import { LOOKBACK, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext } from './release/context.ts'
 import { destroyedSinceLive } from './release/destroyed.ts'
 import { withLock } from './release/lock-scope.ts'
@@ -29,7 +29,7 @@ export async function destroy(
     const state = await provider.inspect({ signal })
     const records = await recordsOrNone(
       target,
-      50,
+      LOOKBACK,
       (message) => reporter.emit({ type: 'warn', message }),
       signal,
     )

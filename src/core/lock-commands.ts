@@ -10,7 +10,7 @@ import {
   isUnreadableLock,
   unreadableLockError,
 } from './lock.ts'
-import { listRecords, writeRecord } from './records.ts'
+import { listRecords, RECENT, writeRecord } from './records.ts'
 import { lockHolder, type Target } from './target.ts'
 
 export async function lockStatus(target: Target, signal?: AbortSignal): Promise<{ lock: LockView | null }> {
@@ -84,7 +84,7 @@ export async function lockBreaker(
   target: Pick<Target, 'provider' | 'stateDir'>,
   held: LockInfo,
 ): Promise<ReleaseRecord | undefined> {
-  const records = await listRecords(target, 20).catch(() => [])
+  const records = await listRecords(target, RECENT).catch(() => [])
   return records.find(
     (r) =>
       r.operation === 'lock' &&

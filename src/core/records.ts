@@ -12,8 +12,18 @@ import type { Target } from './target.ts'
 
 const RECORDS_UNLISTED = 'records_unlisted'
 
-/** How far back `rollback`, `status` and the engine look for a SHA's release and the release line. */
+/**
+ * How far back every reader that decides from the records looks: `status`, `rollback`, `retire`,
+ * `destroy` and the release engine (a SHA's release, the release line, an unfinished retire or
+ * destroy). One window, so what `status` reports is what the commands see and do.
+ */
 export const LOOKBACK = 500
+/**
+ * How far back a run looks for a record written since a moment it knows (the report of the run a
+ * takeover stopped, the record of who broke its lock): only the few written since then. Nothing
+ * `status` reports is decided from it.
+ */
+export const RECENT = 20
 /**
  * Writes the record to the target and the local cache; a failure is reported through `warn`.
  * Returns why the target did not take it (undefined when it did, or keeps no records).

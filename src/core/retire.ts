@@ -11,7 +11,7 @@ import {
 import { GwError, usageError } from './errors.ts'
 import { step } from './events.ts'
 import { ExitCode } from './exit-codes.ts'
-import { recordsOrNone, writeRecord } from './records.ts'
+import { LOOKBACK, recordsOrNone, writeRecord } from './records.ts'
 import type { EngineContext, LockedContext } from './release/context.ts'
 import { withLock } from './release/lock-scope.ts'
 import { hooks, preHooks } from './release/steps/hooks.ts'
@@ -158,7 +158,7 @@ export const retireRecord = (
 /** Nothing idle is left of a retire that did not record its end (killed after stopping it all): recorded now. */
 async function finishUnfinished(ctx: LockedContext): Promise<void> {
   const warn = (message: string) => ctx.reporter.emit({ type: 'warn', message })
-  const retiring = unfinishedRetire(await recordsOrNone(ctx.target, 50, warn, ctx.signal))
+  const retiring = unfinishedRetire(await recordsOrNone(ctx.target, LOOKBACK, warn, ctx.signal))
   if (!retiring) return
   const { sha, configName, colour } = retiring
   ctx.reporter.emit({

@@ -4,10 +4,9 @@
  * Local target, real processes; the failed releases are written through the target's record store.
  */
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { DirectoryRecords } from '../../src/providers/file-records.ts'
 import { liveName, sha } from '../core/helpers/project.ts'
+import { appendFailedReleases } from '../helpers/failed-releases.ts'
 import { releasedProject } from '../helpers/released-project.ts'
 
 describe('status and rollback after a long run of failed releases (local)', { concurrency: false }, () => {
@@ -19,18 +18,7 @@ describe('status and rollback after a long run of failed releases (local)', { co
     assert.equal(back.code, 0, back.stderr)
     assert.equal(await liveName(project.port), `e2e rev-${sha(2).slice(0, 7)}`)
     // 60 failed releases since: more than the newest 50 records status used to read.
-    const store = new DirectoryRecords(join(project.stateDir, 'records'))
-    const start = Date.now() + 1_000
-    for (let i = 0; i < 60; i++)
-      await store.append({
-        time: new Date(start + i).toISOString(),
-        operation: 'release',
-        status: 'failed',
-        service: 'e2e',
-        sha: sha(4),
-        error: 'health gate failed',
-        exitCode: 4,
-      })
+    await appendFailedReleases(project.stateDir, 60, sha(4))
     const status = await project.json<{ result: { rollback: unknown } }>(['status'])
     assert.equal(status.code, 0, JSON.stringify(status.envelope))
     assert.deepEqual(status.envelope.result.rollback, { sha: sha(1), how: 'redeploy' })

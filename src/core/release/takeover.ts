@@ -17,6 +17,7 @@ import {
   isUnreadableLock,
   unreadableLockError,
 } from '../lock.ts'
+import { RECENT } from '../records.ts'
 import { lockHolder } from '../target.ts'
 import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
@@ -53,7 +54,7 @@ async function reportOf(
 ): Promise<ReleaseRecord | undefined> {
   const deadline = Date.now() + REPORT_WAIT_MS
   while (Date.now() < deadline) {
-    const records = await engineRecords(ctx, 20)
+    const records = await engineRecords(ctx, RECENT)
     const report = records.find((r) => r.holder === holder && r.time >= since)
     if (report) return report
     await sleep(250, ctx.signal)

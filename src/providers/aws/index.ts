@@ -9,6 +9,7 @@
  */
 
 import { configError, providerError } from '../../core/errors.ts'
+import { LOOKBACK } from '../../core/records.ts'
 import {
   COLOURS,
   type Colour,
@@ -132,7 +133,7 @@ export class AwsProvider implements Provider, AwsContext {
    */
   async #recordedName(fleet: Fleet): Promise<string> {
     const records = await this.records()
-      .list(50)
+      .list(LOOKBACK)
       .catch(() => [])
     const own = records.find(
       (r) => r.sha === fleet.sha && r.configDigest === fleet.configDigest && r.configName,

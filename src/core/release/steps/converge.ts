@@ -7,7 +7,7 @@
  */
 import { otherColour } from '../../../providers/types.ts'
 import { step } from '../../events.ts'
-import { isCompleted } from '../../records.ts'
+import { isCompleted, LOOKBACK } from '../../records.ts'
 import {
   type EngineContext,
   info,
@@ -61,7 +61,7 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
  */
 export async function converge(ctx: LockedContext, run: Run): Promise<ReleaseResult> {
   const repaired = await repairLive(ctx, run)
-  const records = await engineRecords(ctx, 50)
+  const records = await engineRecords(ctx, LOOKBACK)
   const last = records.find(isCompleted)
   const fleet = run.state.fleets[run.green]
   // A destroy that did not finish is the newest word: serving again is recorded, so it no longer counts.

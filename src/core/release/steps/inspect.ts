@@ -1,6 +1,7 @@
 /** The plan step: read the target once and decide; the Run it returns is what every later step works on. */
 import type { Artifact } from '../../../providers/types.ts'
 import { step } from '../../events.ts'
+import { LOOKBACK } from '../../records.ts'
 import { testPoint } from '../../testpoints.ts'
 import { type EngineContext, type Operation, type ReleaseOptions, type Run, warn } from '../context.ts'
 import { unfinishedDestroy, unfinishedDestroyFact } from '../destroyed.ts'
@@ -19,7 +20,7 @@ export async function planRun(
   await testPoint('plan', ctx.signal)
   const state = await step(ctx.reporter, 'plan', () => ctx.target.provider.inspect({ signal: ctx.signal }))
   const versions = await fleetVersions(ctx, state, artifact, version)
-  const destroying = unfinishedDestroy(await engineRecords(ctx, 50))
+  const destroying = unfinishedDestroy(await engineRecords(ctx, LOOKBACK))
   if (destroying)
     warn(
       ctx,
