@@ -239,8 +239,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       goRequestTarget((b.bases[b.next] ?? '') + path, ctx.query, b.keepsEncodedSlash)
     return lua.around<BackendResult>(
       ctx,
-      // The method lura hands the backend stack: backend/graphql's when set (its middleware runs above).
-      { method: b.wireMethod, path, url },
+      // The method lura hands the backend stack: backend/graphql's when set (its middleware runs above),
+      // else the backend's as written (Go title-cases it only when it builds the request).
+      { method: b.graphql ? b.wireMethod : (b.cfg.methodAsWritten ?? b.wireMethod), path, url },
       (changed) => callPool(ep, b, { ...ctx, ...changed }, cancel),
       (r) =>
         r.ok

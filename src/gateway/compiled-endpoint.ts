@@ -237,7 +237,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       decode: compileDecoder(b.encoding, b.isCollection),
       format: compileFormatter(b),
       record: metrics?.backend(cfg.endpoint, b.urlPattern),
-      errorPrefix: `[${b.method} ${luraPattern(b.urlPattern)}]:`,
+      errorPrefix: `[${b.methodAsWritten ?? b.method} ${luraPattern(b.urlPattern)}]:`,
       // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint.
       discards: shadow || (b.encoding === 'no-op' && !cfg.noop),
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),

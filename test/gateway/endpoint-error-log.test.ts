@@ -7,8 +7,15 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
-import { createLogger } from '../../src/gateway/logging.ts'
-import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from './helpers.ts'
+import {
+  linesLogger,
+  mustConfig,
+  type Running,
+  send,
+  startBackend,
+  startGateway,
+  type TestBackend,
+} from './helpers.ts'
 
 const lines: string[] = []
 let backend: TestBackend
@@ -20,13 +27,7 @@ before(async () => {
     '/ok': { body: { ok: true } },
     '/broken': { status: 500, body: { e: 1 } },
   })
-  const logger = createLogger({
-    level: 'ERROR',
-    format: 'default',
-    prefix: '[TEST]',
-    accessLog: false,
-    out: { write: (chunk: string) => lines.push(chunk), writableLength: 0 },
-  })
+  const logger = linesLogger(lines)
   gw = await startGateway(
     mustConfig({
       version: 3,

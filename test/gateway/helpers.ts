@@ -180,6 +180,16 @@ export const quietLogger = () =>
     out: { write: () => true, writableLength: 0 },
   })
 
+/** A logger writing each chunk into `lines` (ERROR and worse unless told), no access log. */
+export const linesLogger = (lines: string[], level: 'ERROR' | 'DEBUG' = 'ERROR') =>
+  createLogger({
+    level,
+    format: 'default',
+    prefix: '[TEST]',
+    accessLog: false,
+    out: { write: (chunk: string) => lines.push(chunk), writableLength: 0 },
+  })
+
 export interface Running {
   gateway: Gateway
   server: GatewayServer

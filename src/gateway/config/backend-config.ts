@@ -4,11 +4,12 @@ import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { parseBackendComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { goParseUrl } from '../go-url-parse.ts'
+import { backendWireMethod, goToTitle } from './backend-method.ts'
 import { readBackendEncoding } from './encodings.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
 import { flatmapAt, PROXY_KEYS, shadowTimeoutMs } from './proxy-options.ts'
-import { type BackendConfig, type BackendMethod, isServedMethod } from './types.ts'
+import { type BackendConfig, isServedMethod } from './types.ts'
 import { hasCredentials, quoteUrl } from './url-credentials.ts'
 
 const BACKEND_KEYS = [
@@ -37,6 +38,8 @@ export interface BackendContext {
   label: string
   path: string
   method: string
+  /** The endpoint's method as written (`post`): lura copies it to a backend that names none. */
+  writtenMethod?: string
   /** The endpoint path's {params}. */
   params: Set<string>
   /** The endpoint validates a JWT (auth/validator), so {JWT.claim} params are filled. */
@@ -108,12 +111,14 @@ export function readBackend(
       `${what}: service discovery "sd": ${JSON.stringify(rawBackend.sd)} is not supported: the hosts would be called as they are written`,
       'list the backend instances in "host" (or a name your DNS resolves to them) and remove "sd"',
     )
-  const bMethodRaw = rawBackend.method ?? endpoint.method
-  const bMethod = typeof bMethodRaw === 'string' ? bMethodRaw.toUpperCase() : ''
+  const bMethodRaw = rawBackend.method ?? endpoint.writtenMethod ?? endpoint.method
   // An endpoint KrakenD does not serve (endpoint-config.ts) lends its method to no backend call.
   const inheritsUnserved =
     rawBackend.method === undefined && !isServedMethod(String(endpoint.method).toUpperCase())
-  if (!isServedMethod(bMethod) && bMethod !== 'HEAD' && !inheritsUnserved)
+  let bMethod = typeof bMethodRaw === 'string' ? goToTitle(bMethodRaw) : ''
+  if (typeof bMethodRaw === 'string' && !inheritsUnserved)
+    bMethod = backendWireMethod(bMethodRaw, [...bp, 'method'], what, error) ?? bMethod
+  else if (!inheritsUnserved)
     error([...bp, 'method'], `${what}: unsupported method ${JSON.stringify(bMethodRaw)}`)
   const httpNs = namespace(rawBackend, 'backend/http', bp)
   const hp = [...bp, 'extra_config', 'backend/http']
@@ -136,7 +141,8 @@ export function readBackend(
   const backend: BackendConfig = {
     urlPattern,
     hosts,
-    method: bMethod as BackendMethod,
+    method: bMethod,
+    ...(typeof bMethodRaw === 'string' && bMethodRaw !== bMethod ? { methodAsWritten: bMethodRaw } : {}),
     encoding: readBackendEncoding(fields, rawBackend, bp),
     isCollection: boolAt(rawBackend, 'is_collection', bp, false),
     inputHeaders: stringListAt(rawBackend, 'input_headers', bp) ?? [],

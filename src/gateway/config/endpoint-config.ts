@@ -121,6 +121,7 @@ function readEndpoint(
       label,
       path,
       method,
+      ...(typeof raw.method === 'string' ? { writtenMethod: raw.method } : {}),
       params: endpointParams,
       hasJwt: Boolean(endpointComponents?.jwt),
       sequential,

@@ -13,7 +13,6 @@ export type LogFormat = 'default' | 'json'
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 export type HttpMethod = (typeof HTTP_METHODS)[number]
-export type BackendMethod = HttpMethod | 'HEAD'
 
 /** Whether KrakenD's router serves an endpoint of this method (upper case); it logs "Unsupported method" for others. */
 export const isServedMethod = (method: string): method is HttpMethod =>
@@ -24,8 +23,10 @@ export interface BackendConfig {
   urlPattern: string
   /** Hosts as lura builds the URL from them (`http://LocalHost:80`; a base path with disable_host_sanitize), round-robin. */
   hosts: string[]
-  /** The method Go's client sends: an endpoint's, or HEAD (a backend answering HEAD has no body). */
-  method: BackendMethod
+  /** The method Go's client sends (title-cased as lura does): any HTTP token but CONNECT. */
+  method: string
+  /** The method as written where it differs (`get`): lura's error prefix and Lua's r:method() show it. */
+  methodAsWritten?: string
   encoding: BackendEncoding
   group?: string
   target?: string

@@ -1,0 +1,49 @@
+// The method lura's backend call hands Go's client: http.NewRequest(strings.ToTitle(method), ...).
+// Go sends any token (OPTIONS, TRACE, PURGE...) and fails each call on anything else.
+
+import type { KeyPath } from '../../core/source-text.ts'
+import type { ProblemAt } from './field-reader.ts'
+
+/** strings.ToTitle: each rune to its title case where that is one rune (JS may give two: ß -> SS). */
+export function goToTitle(method: string): string {
+  let out = ''
+  for (const rune of method) {
+    const upper = rune.toUpperCase()
+    out += [...upper].length === 1 ? upper : rune
+  }
+  return out
+}
+
+// Go's validMethod: a non-empty RFC 7230 token.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/**
+ * The method a backend call goes out with, or undefined after reporting why it cannot: a method Go's
+ * client refuses fails every call in KrakenD (500, `net/http: invalid method`); CONNECT's body
+ * would go out unframed, which Node's client does not do.
+ */
+export function backendWireMethod(
+  written: string,
+  at: KeyPath,
+  what: string,
+  error: ProblemAt,
+): string | undefined {
+  const method = goToTitle(written)
+  if (!TOKEN.test(method)) {
+    error(
+      at,
+      `${what}: method ${JSON.stringify(written)} is not an HTTP token: KrakenD starts but fails every call to this backend with 500 (net/http: invalid method ${JSON.stringify(method)})`,
+      'write the method the backend expects (letters, digits and !#$%&\'*+-.^_`|~ only, e.g. "GET" or "PURGE")',
+    )
+    return undefined
+  }
+  if (method === 'CONNECT') {
+    error(
+      at,
+      `${what}: method "CONNECT" is not supported: KrakenD sends CONNECT with the request body unframed (no Content-Length, no chunks), which this runtime does not reproduce`,
+      'use another method for this backend',
+    )
+    return undefined
+  }
+  return method
+}
