@@ -79,12 +79,20 @@ test("Lua's r:method() gives the backend's method as written, or the endpoint's 
   assert.equal(gw.raw.requests.at(-1), sent('POST /inherits', 'Content-Length: 0\r\n', 'X-M: post\r\n'))
 })
 
-test("a failed status is logged with the method as written, as lura's error prefix", async () => {
+test("a failed status is logged with the method as written, as lura's error prefix; a Lua-set non-token fails as Go's NewRequest", async () => {
   const lines: string[] = []
   const api = await startBackend('gone', { '/gone': { status: 404, body: {} } })
   const logger = linesLogger(lines)
   const running = await startGateway(
-    mustConfig({ version: 3, endpoints: [backend(api.origin, '/gone', 'purge')] }),
+    mustConfig({
+      version: 3,
+      endpoints: [
+        backend(api.origin, '/gone', 'purge'),
+        backend(api.origin, '/bad', 'GET', {
+          extra_config: { 'modifier/lua-backend': { pre: "request.load():method('bad method')" } },
+        }),
+      ],
+    }),
     { logger },
   ).catch(async (error) => {
     await api.close()
@@ -92,8 +100,10 @@ test("a failed status is logged with the method as written, as lura's error pref
   })
   try {
     assert.equal((await send(running.url, { method: 'POST', path: '/gone' })).status, 500)
+    assert.equal((await send(running.url, { method: 'POST', path: '/bad' })).status, 500)
     running.gateway.logger.flush()
     assert.match(lines.join(''), new RegExp(`invalid status code 404 \\[purge /gone\\]: ${api.origin}/gone`))
+    assert.match(lines.join(''), /\[ENDPOINT: \/bad\] net\/http: invalid method "BAD METHOD"\n/)
   } finally {
     await running.close()
     await api.close()

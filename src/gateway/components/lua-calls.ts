@@ -6,8 +6,10 @@
 
 import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
+import { goToTitle, isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { GO_USER_AGENT, ginErrorStatus, sniffText } from '../go-http.ts'
+import { goQuote } from '../go-quote.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
@@ -307,8 +309,14 @@ async function around<T extends { ok: boolean }>(
     ctx.query = endpointCtx.query
     ctx.params = endpointCtx.params
     ctx.absentParams = endpointCtx.absentParams
-    // Go's http.NewRequest reads an empty method as GET (lura title-cases the rest).
+    // Go's http.NewRequest reads an empty method as GET (lura title-cases the rest) and refuses a non-token.
     if (request.method === '') request.method = 'GET'
+    else if (!isGoMethod(goToTitle(request.method)))
+      return failure({
+        message: `net/http: invalid method ${goQuote(goToTitle(request.method))}`,
+        status: undefined,
+        contentType: undefined,
+      })
     // Go's client sends its own User-Agent when the header map has none.
     if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
     if (request.url !== view.url || request.method !== view.method) {

@@ -17,6 +17,9 @@ export function goToTitle(method: string): string {
 // Go's validMethod: a non-empty RFC 7230 token.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
+/** Whether Go's http.NewRequest takes this (title-cased) method. */
+export const isGoMethod = (method: string): boolean => TOKEN.test(method)
+
 /**
  * The method a backend call goes out with, or undefined after reporting why it cannot: a method Go's
  * client refuses fails every call in KrakenD (500, `net/http: invalid method`); CONNECT's body
