@@ -173,7 +173,7 @@ const recordsSchema = z
       .max(10_000)
       .default(200)
       .describe(
-        'Operations recorded on the target that are kept, at least 5 (a destroy or retire counts once: its intent record goes with its outcome); older records are deleted after each release, rollback, retire or destroy, but never the live release, the one `rollback` goes back to, or any record since that one went live. `rollback --to` reaches only SHAs still recorded.',
+        'Operations recorded on the target that are kept, at least 5 (a destroy or retire counts once: its intent record goes with its outcome); older records are deleted after each release, rollback, retire or destroy, but never the live release, the one `rollback` goes back to, or any record since that one went live, within the newest 500. `rollback --to` reaches only SHAs still recorded.',
       ),
   })
   .describe('The release records gwdeploy keeps on the target (history, status, rollback --to).')

@@ -3,9 +3,12 @@
  * an operator reads as one operation: a destroy's or retire's intent record goes with its outcome
  * and does not count on its own. And it never deletes what `rollback` and `status` decide on: the
  * live release and the one before it, with every record since the latter went live (so the line of
- * live releases read from the records kept is the one read from all of them).
+ * live releases read from the records kept is the one read from all of them). That protection ends at
+ * LOOKBACK records, as far as those commands read: a long run of failed releases cannot grow the
+ * store without bound (SSM holds at most 10,000 parameters per account and region).
  */
 import type { ReleaseRecord } from '../providers/types.ts'
+import { LOOKBACK } from './records.ts'
 import { liveLineage } from './release/lineage.ts'
 
 const wentLive = (record: ReleaseRecord, sha: string) =>
@@ -67,7 +70,7 @@ export function recordsToPrune(records: readonly (ReleaseRecord | undefined)[], 
   for (let i = 0; i < records.length; i++) {
     if (paired.has(i)) continue
     counted++
-    doomed[i] = counted > keep && i > needed
+    doomed[i] = counted > keep && (i > needed || i >= LOOKBACK)
   }
   for (const [intent, outcome] of paired) doomed[intent] = doomed[outcome] === true
   return doomed
