@@ -7,9 +7,9 @@
 
 import type { IncomingHttpHeaders } from 'node:http'
 import type { ServerHttp2Stream } from 'node:http2'
+import { CONTINUE_TOKEN } from './go-expect.ts'
 import { HTTP_TOKEN } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
-import { CONTINUE_TOKEN } from './node-http.ts'
 import { escapeRawBytes, rememberRequestUri } from './request-uri.ts'
 
 /** What the gateway reads of the connection a stream arrived on. */

@@ -7,12 +7,13 @@
 // The server it builds answers what Go's net/http server (KrakenD's) answers before any handler
 // runs, where node:http differs: the Host checks of Go's readRequest, Transfer-Encoding other than
 // one `chunked` (501), `OPTIONS *`, absolute-form targets (routed by their path, Host from the
-// URL), Expect (100 Continue only once the body is read, 417 otherwise) and no `Keep-Alive` /
+// URL), Expect (go-expect.ts: 100 Continue only once the body is read, 417 otherwise) and no `Keep-Alive` /
 // `Connection: keep-alive` on HTTP/1.1 answers.
 import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { firstLine } from './components/types.ts'
+import { failedExpectation, hasBody } from './go-expect.ts'
 import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
 import { loadBuiltin } from './libraries.ts'
@@ -22,31 +23,7 @@ import { rawByteUserinfo, rememberRequestUri, requestUri } from './request-uri.t
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
 
-/**
- * Requests that asked for 100 Continue and have a body: the answer to write it on, and whether
- * the connection is kept once the body is read.
- */
-const awaitingContinue = new WeakMap<object, { res: ServerResponse; keepAlive: boolean }>()
-
 export { requestUri }
-
-/**
- * Go's expectContinueReader: the first read of the body sends `100 Continue`; a body read to the
- * end keeps the connection (an unread one closes it, as Go does).
- */
-export function continueBody(req: object): void {
-  const awaiting = awaitingContinue.get(req)
-  if (awaiting === undefined) return
-  awaitingContinue.delete(req)
-  const { res, keepAlive } = awaiting
-  res.writeContinue()
-  ;(req as IncomingMessage).once('end', () => {
-    if (res.headersSent || !keepAlive) return
-    // The connection is kept, with no Connection header (see answeredAsGo).
-    res.shouldKeepAlive = true
-    res.removeHeader('connection')
-  })
-}
 
 export interface GoServerOptions extends ServerOptions {
   /**
@@ -241,13 +218,6 @@ function headBytes(req: IncomingMessage): number {
 /** What Go's globalOptionsHandler reads of an `OPTIONS *` body: 4 KB, read before it refuses more. */
 const GLOBAL_OPTIONS_LIMIT: UnreadBodyLimit = { bytes: 4096, refuseDeclared: false }
 
-/** Go's hasToken(expect, "100-continue"): case-insensitive, bounded by space, tab or comma. */
-export const CONTINUE_TOKEN = /(?:^|[ \t,])100-continue(?:$|[ \t,])/i
-
-const hasBody = (req: IncomingMessage): boolean =>
-  req.headers['transfer-encoding'] !== undefined ||
-  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
-
 /**
  * The checks of Go's server before the handler, in its order (readRequest: the target, the Host
  * lines, the body's framing; then the version, Host and Expect); true when the request was
@@ -300,33 +270,6 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.headers.pragma !== undefined && fixPragmaCacheControl(req.headers, firstLine(req, 'pragma')))
     req.rawHeaders.push('Cache-Control', 'no-cache')
   return false
-}
-
-/**
- * Go's Expect handling, on the first Expect line (Header.get) whatever the version: `100-continue`
- * on an HTTP/1.1 request with a body sends 100 Continue when the body is first read; any other
- * value but an empty one is answered 417 (node:http answers an empty one 417 and reads Expect on
- * HTTP/1.1 only). True when answered.
- */
-function failedExpectation(req: IncomingMessage, res: ServerResponse): boolean {
-  if (req.headers.expect === undefined) return false
-  const expect = firstLine(req, 'expect') ?? ''
-  if (CONTINUE_TOKEN.test(expect)) {
-    // Until the body is read, the answer closes the connection (node:http writes `Connection: close` last, as Go).
-    if (req.httpVersionMinor >= 1 && hasBody(req)) {
-      awaitingContinue.set(req, { res, keepAlive: res.shouldKeepAlive })
-      res.shouldKeepAlive = false
-    }
-    return false
-  }
-  if (expect === '') return false
-  // Go's server writes no Content-Length on an empty answer to HEAD.
-  res.writeHead(
-    417,
-    req.method === 'HEAD' ? { Connection: 'close' } : { 'Content-Length': '0', Connection: 'close' },
-  )
-  res.end()
-  return true
 }
 
 /** Go's hasToken(v, "keep-alive"): case-insensitive, bounded by space, tab or comma. */

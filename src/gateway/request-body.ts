@@ -4,8 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
+import { continueBody } from './go-expect.ts'
 import { H2Request } from './h2-exchange.ts'
-import { continueBody } from './node-http.ts'
 
 export class HttpError extends Error {
   readonly status: number

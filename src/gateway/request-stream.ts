@@ -5,8 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { CompiledEndpoint } from './compiled-endpoint.ts'
+import { continueBody } from './go-expect.ts'
 import { H2Request } from './h2-exchange.ts'
-import { continueBody } from './node-http.ts'
 import { announceClose, closeAfterAnswer, HttpError } from './request-body.ts'
 
 /** The body is an h2 stream's readable side, or the IncomingMessage. */
