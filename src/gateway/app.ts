@@ -9,6 +9,7 @@ import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHooks } from './components/index.ts'
 import { urlQuery } from './components/url-query.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
+import { GoPanic } from './go-panic.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
@@ -236,10 +237,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     serve(ep, req, res, found.params, rawQuery, start).then(done, (error: unknown) => {
       done()
       try {
-        logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${(error as Error)?.message ?? String(error)}`)
+        const panicked = error instanceof GoPanic
+        logger.error(
+          `${panicked ? '[Recovery] panic recovered:' : `[ENDPOINT: ${ep.cfg.endpoint}]`} ${(error as Error)?.message ?? String(error)}`,
+        )
         if (!res.headersSent) {
           const status = error instanceof HttpError ? error.status : 500
-          const headers = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+          const headers: Record<string, string> = panicked
+            ? { [KRAKEND_HEADER]: versionHeader }
+            : { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
           finish(
             req,
             res,

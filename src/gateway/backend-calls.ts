@@ -94,12 +94,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
 
   const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
     if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.cancel)
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const group = ctx.cancel.child()
       let pending = ep.cfg.concurrentCalls
       let last: BackendResult | undefined
       for (let i = 0; i < ep.cfg.concurrentCalls; i += 1) {
-        void callOnce(ep, b, ctx, group).then((result) => {
+        callOnce(ep, b, ctx, group).then((result) => {
           pending -= 1
           if (result.ok) {
             group.abort(new Error('answered by a concurrent call'))
@@ -108,7 +108,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
             last = result
             if (pending === 0) resolve(last)
           }
-        })
+        }, reject)
       }
     })
   }

@@ -39,6 +39,25 @@ before(async () => {
             },
           ],
         },
+        ...[1, 2].map((count) => ({
+          endpoint: `/mutate-defaults-${count}`,
+          method: 'POST',
+          concurrent_calls: count,
+          extra_config: { router: { return_error_msg: true } },
+          backend: [
+            {
+              host: [backend.origin],
+              url_pattern: '/graphql',
+              extra_config: {
+                'backend/graphql': {
+                  type: 'mutation',
+                  query: 'mutation M($a: Int) { a }',
+                  variables: { a: 1 },
+                },
+              },
+            },
+          ],
+        })),
       ],
     }),
   )
@@ -97,4 +116,21 @@ test('a lone surrogate escape in a mutation variable goes out as U+FFFD, as Go d
     Buffer.from(sent, 'latin1').toString('utf8'),
     '{"query":"mutation M($a: Int) { a }","variables":{"a":"x\uFFFDy","\uFFFD":"\u{1F600}"}}',
   )
+})
+
+test("a mutation body null with default variables is gin's recovered panic: 500, X-KrakenD only, no body (it was a backend failure, X-KrakenD-Completed and the message)", async () => {
+  const calls = backend.requests.length
+  for (const path of ['/mutate-defaults-1', '/mutate-defaults-2']) {
+    const res = await sendRaw(
+      gw.url,
+      `POST ${path} HTTP/1.1\r\nHost: gw\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnull`,
+    )
+    assert.equal(res.status, 500, path)
+    assert.match(res.head, /\r\nX-Krakend: Version 2\.13\.8\r\n/, path)
+    assert.doesNotMatch(res.head, /\r\n(X-Krakend-Completed|Content-Type):/i, path)
+    assert.match(res.head, /\r\nContent-Length: 0(\r\n|$)/, path)
+  }
+  assert.equal(backend.requests.length, calls, 'no backend call')
+  // The gateway goes on serving (the concurrent calls' panic does not end the process).
+  assert.equal((await mutate('{"a":2}')).status, 200)
 })

@@ -10,6 +10,7 @@ import { goJson, goStruct } from '../go-json.ts'
 import { exceedsGoDepth, GO_MAP, goUnmarshalTypeError, mayLoseNumberText } from '../go-json-decoder.ts'
 import { mayHoldSurrogateEscape, wellFormedStrings } from '../go-json-surrogates.ts'
 import { goUnmarshalSyntaxError } from '../go-json-unmarshal-error.ts'
+import { GoPanic } from '../go-panic.ts'
 import { goUtf8 } from '../go-utf8.ts'
 import type { Fields } from './fields.ts'
 import { luraParams } from './lura-params.ts'
@@ -101,7 +102,9 @@ export function compileGraphql(
       const vars = unmarshalObject(body ?? EMPTY)
       if (typeof vars === 'string') return vars
       if (vars === null) {
-        if (cfg.variables && Object.keys(cfg.variables).length > 0) return 'assignment to entry in nil map'
+        // Go's Unmarshal of null leaves lura's map nil, and setting the defaults in it panics.
+        if (cfg.variables && Object.keys(cfg.variables).length > 0)
+          throw new GoPanic('assignment to entry in nil map')
         return build(undefined)
       }
       for (const [name, value] of Object.entries(cfg.variables ?? {})) if (!(name in vars)) vars[name] = value
