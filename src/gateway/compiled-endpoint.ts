@@ -279,7 +279,11 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
     }
   }
   const backends = cfg.backends.map((b, index) => compileBackend(b, index, false))
-  const shadows = cfg.shadows?.map((b, index) => compileBackend(b, index, true))
+  // lura calls every shadow with the longest shadow timeout, from 0: at 0 or below the copies'
+  // deadline is past before they are sent, so they are never sent (the request is copied all the same).
+  const shadowTimeoutMs = Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0))
+  const shadows =
+    shadowTimeoutMs > 0 ? cfg.shadows?.map((b, index) => compileBackend(b, index, true)) : undefined
   const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message), deps.revocations)
   const ep: CompiledEndpoint = {
     cfg,
@@ -287,7 +291,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
     respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
     backends,
     shadows,
-    shadowTimeoutMs: Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0)),
+    shadowTimeoutMs,
     render: compileRenderer(cfg.outputEncoding, runsLuaPost(cfg)),
     negotiates: cfg.outputEncoding === 'negotiate',
     forward,
@@ -297,10 +301,10 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
         ? cfg.inputQueryStrings
         : undefined,
     hasParams: cfg.endpoint.includes('{'),
-    copiesBody: backends.length > 1 || shadows !== undefined || cfg.concurrentCalls > 1,
+    copiesBody: backends.length > 1 || cfg.shadows !== undefined || cfg.concurrentCalls > 1,
     mergesWithoutCopy:
       backends.length > 1 &&
-      shadows === undefined &&
+      cfg.shadows === undefined &&
       cfg.concurrentCalls <= 1 &&
       cfg.backends.every((b) => b.method.toUpperCase() === 'GET' || b.method.toUpperCase() === 'HEAD'),
     deadlineMs: backends.length > 1 ? Math.floor(cfg.timeoutMs * 0.85) : cfg.timeoutMs,

@@ -200,10 +200,7 @@ function readBackends(
       `endpoint ${endpoint.label}: every backend is a shadow (proxy.shadow), so KrakenD cannot build it`,
       'keep at least one backend without "shadow": true',
     )
-  // lura calls every shadow with the longest shadow timeout, from 0: at 0 or below the copies'
-  // deadline is past before they are sent, so they are never sent.
-  const sent = shadows.some((shadow) => (shadow.shadowTimeoutMs ?? 0) > 0)
-  return { backends, shadows: sent ? shadows : [] }
+  return { backends, shadows }
 }
 
 /** proxy.sequential_propagated_params: earlier responses' values sent on to later backends. */
