@@ -4,10 +4,12 @@
 // client's User-Agent is forwarded).
 
 import type { IncomingHttpHeaders } from 'node:http'
-import { BlockList, isIP } from 'node:net'
+import { isIP } from 'node:net'
 import { goOnlyHeaders } from './components/incoming-headers.ts'
+import { goHeaderGet } from './components/types.ts'
 import type { ServerOptions } from './config/types.ts'
 import { GO_USER_AGENT } from './go-http.ts'
+import { goNetContains, parseGoIp, parseTrustedNets } from './go-ip.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
 import { setOwnKey } from './own-keys.ts'
 
@@ -84,16 +86,18 @@ export type TrustedProxies = ((ip: string) => boolean) | undefined
 
 export function compileTrustedProxies(list: string[] | undefined): TrustedProxies {
   if (list === undefined) return undefined
-  const block = new BlockList()
-  for (const entry of list) {
-    const [ip, bits] = entry.split('/') as [string, string | undefined]
-    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4'
-    if (bits === undefined) block.addAddress(ip, family)
-    else block.addSubnet(ip, Number(bits), family)
-  }
+  const { nets } = parseTrustedNets(list)
+  // The same few peers and hops come again and again: their answers are kept (a bounded map).
+  const seen = new Map<string, boolean>()
   return (ip) => {
-    const family = isIP(ip)
-    return family !== 0 && block.check(ip, family === 6 ? 'ipv6' : 'ipv4')
+    let trusted = seen.get(ip)
+    if (trusted === undefined) {
+      const bytes = parseGoIp(ip)
+      trusted = bytes !== undefined && nets.some((net) => goNetContains(net, bytes))
+      if (seen.size >= 1024) seen.clear()
+      seen.set(ip, trusted)
+    }
+    return trusted
   }
 }
 
@@ -103,9 +107,9 @@ export function compileTrustedProxies(list: string[] | undefined): TrustedProxie
  */
 export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?: TrustedProxies): string {
   if (server.appEngine) {
-    // gin's legacy AppEngine flag: the platform's header wins, from any peer, unvalidated.
-    const raw = req.headers['x-appengine-remote-addr']
-    const value = Array.isArray(raw) ? raw[0] : raw
+    // gin's legacy AppEngine flag: the platform's header wins, from any peer, unvalidated. Its first
+    // line only (Header.Get), where Node joins repeated lines.
+    const value = goHeaderGet(req, 'x-appengine-remote-addr')
     if (value) return value
   }
   let remote = req.socket?.remoteAddress ?? ''

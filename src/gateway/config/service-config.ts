@@ -2,10 +2,12 @@
  * The service level of a KrakenD v3 config: root keys and the `router`, `gwdeploy/runtime` and
  * `telemetry/logging` namespaces, read into the server, runtime and logging options.
  */
+
 import { isIP } from 'node:net'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseServiceComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
+import { parseTrustedNets } from '../go-ip.ts'
 import { hostsAt, listedHosts } from './backend-config.ts'
 import { readClientTls } from './client-tls.ts'
 import { MAX_TIMER_MS } from './duration.ts'
@@ -191,9 +193,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     handleMethodNotAllowed: !routerFields.boolAt(router, 'disable_handle_method_not_allowed', rp, false),
     hideVersionHeader: routerFields.boolAt(router, 'hide_version_header', rp, false),
     forwardedByClientIp: routerFields.boolAt(router, 'forwarded_by_client_ip', rp, true),
-    remoteIpHeaders: (
-      routerFields.stringListAt(router, 'remote_ip_headers', rp) ?? ['X-Forwarded-For', 'X-Real-IP']
-    ).map((h) => h.toLowerCase()),
+    remoteIpHeaders: remoteIpHeadersAt(routerFields.stringListAt(router, 'remote_ip_headers', rp)),
     ...errorBodies(router.error_body, rp, routerError),
     ...trustedProxiesAt(router, rp, routerError),
   }
@@ -267,30 +267,44 @@ function loggingAt(loggingNs: Record<string, unknown>, { error, stringAt }: Fiel
   return { level, format, prefix: stringAt(loggingNs, 'prefix', lp) ?? '[GATEWAY]' }
 }
 
-/** router.trusted_proxies: IPs or CIDRs whose X-Forwarded-For / X-Real-IP are believed. */
+/** lura keeps gin's X-Forwarded-For and X-Real-IP unless the list names at least one header. */
+function remoteIpHeadersAt(list: string[] | undefined): string[] {
+  return (list !== undefined && list.length > 0 ? list : ['X-Forwarded-For', 'X-Real-IP']).map((h) =>
+    h.toLowerCase(),
+  )
+}
+
+/**
+ * router.trusted_proxies: IPs or CIDRs whose X-Forwarded-For / X-Real-IP are believed. lura sets
+ * them only when the list names one: empty or null keeps gin's default, every proxy trusted.
+ */
 function trustedProxiesAt(
   router: Record<string, unknown>,
   path: KeyPath,
   error: ProblemAt,
 ): { trustedProxies?: string[] } {
   const raw = router.trusted_proxies
-  if (raw === undefined) return {}
-  const list = Array.isArray(raw) ? raw : [raw]
-  const out: string[] = []
-  for (const [i, item] of list.entries()) {
-    const [ip, bits, extra] = typeof item === 'string' ? item.split('/') : []
-    const family = ip ? isIP(ip) : 0
-    const max = family === 6 ? 128 : 32
-    if (
-      family === 0 ||
-      extra !== undefined ||
-      (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > max))
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return {}
+  if (!Array.isArray(raw)) {
+    // encoding/json fails the whole router block on it: KrakenD then trusts every proxy and drops
+    // the other router options read with it.
+    error(
+      [...path, 'trusted_proxies'],
+      `"trusted_proxies" must be a list of IPs or CIDRs, got ${JSON.stringify(raw)}`,
+      'write it as a list, e.g. ["10.0.0.0/8"]',
     )
+    return {}
+  }
+  const out: string[] = []
+  for (const [i, item] of raw.entries()) {
+    // gin stops at the first entry Go's net package cannot read and silently trusts only those before it.
+    if (typeof item !== 'string' || parseTrustedNets([item]).bad !== undefined)
       error(
         [...path, 'trusted_proxies', i],
         `trusted_proxies entry ${JSON.stringify(item)} is not an IP or CIDR`,
+        'KrakenD would silently drop it and every entry after it; write an IP like "10.0.0.1" or a CIDR like "10.0.0.0/8"',
       )
-    else out.push(item as string)
+    else out.push(item)
   }
   return { trustedProxies: out }
 }
