@@ -7,6 +7,8 @@
 import { feedDate } from './feed-dates.ts'
 import { goStruct } from './go-json.ts'
 import { onFirstUse, xmlLibrary } from './libraries.ts'
+import { parseRssRoot } from './rss-channel.ts'
+import { ROOT_SCOPE } from './rss-extensions.ts'
 import { looksLikeJsonFeed, parseJsonFeed } from './rss-json-feed.ts'
 import { rootElementEnd } from './xml-root-end.ts'
 
@@ -63,39 +65,6 @@ export function rssPerson(value: string): Node | undefined {
 
 /** gofeed's Person: name, then email. */
 const person = (name: string | undefined, email: string | undefined) => goStruct(omitEmpty({ name, email }))
-
-const categories = (v: unknown) =>
-  list(v)
-    .map(text)
-    .filter((c) => c !== '')
-
-function rssItem(item: Node): Node {
-  const enclosures = list(item.enclosure)
-    .filter(isNode)
-    .map((e) =>
-      goStruct(omitEmpty({ url: e['@url'] ?? '', length: e['@length'] ?? '', type: e['@type'] ?? '' })),
-    )
-  const link = text(item.link)
-  // gofeed's RSS item has no updated: a Dublin Core date is its published date
-  const published = text(item.pubDate) || text(item['dc:date'])
-  const author = rssPerson(text(item.author) || text(item['dc:creator']))
-  return goStruct(
-    omitEmpty({
-      title: text(item.title),
-      description: text(item.description),
-      content: text(item['content:encoded']),
-      link,
-      links: link === '' ? [] : [link],
-      published,
-      publishedParsed: feedDate(published),
-      author,
-      authors: author ? [author] : [],
-      guid: text(item.guid),
-      categories: categories(item.category),
-      enclosures,
-    }),
-  )
-}
 
 /** An Atom link's rel: gofeed's atom parser reads a missing one as "alternate". */
 const rel = (l: Node) => (typeof l['@rel'] === 'string' ? l['@rel'] : 'alternate')
@@ -157,26 +126,12 @@ export function parseFeed(body: string): Record<string, unknown> {
   } catch (error) {
     throw new Error(`failed to parse the feed: ${(error as Error).message}`)
   }
-  const rss = isNode(doc.rss) ? doc.rss.channel : isNode(doc['rdf:RDF']) ? doc['rdf:RDF'] : undefined
-  if (isNode(rss)) {
-    const items = list(rss.item ?? (isNode(doc['rdf:RDF']) ? doc['rdf:RDF'].item : undefined)).filter(isNode)
-    const image = isNode(rss.image) ? text(rss.image.url) : ''
-    const data: Record<string, unknown> = {
-      items: items.map(rssItem),
-      author: rssPerson(text(rss.managingEditor) || text(rss.webMaster) || text(rss['dc:creator'])) ?? null,
-      categories: categories(rss.category).length > 0 ? categories(rss.category) : null,
-      custom: null,
-      copyright: text(rss.copyright),
-      description: text(rss.description),
-      type: 'rss',
-      language: text(rss.language) || text(rss['dc:language']),
-      title: text(rss.title),
-      published: text(rss.pubDate),
-      updated: text(rss.lastBuildDate) || text(rss['dc:date']),
-    }
-    if (image !== '') data.img_url = image
-    return data
-  }
+  // gofeed's detector: the root element's lower-case local name
+  const rootKey = Object.keys(doc).find((key) => !key.startsWith('?') && !key.startsWith('#'))
+  const rootName = rootKey?.slice(rootKey.indexOf(':') + 1).toLowerCase()
+  const root = rootKey === undefined ? undefined : list(doc[rootKey])[0]
+  if (rootName === 'rss' || rootName === 'rdf')
+    return parseRssRoot(isNode(root) ? root : {}, ROOT_SCOPE, rssPerson)
   const feed = doc.feed
   if (isNode(feed)) {
     const cats = atomCategories(feed.category)

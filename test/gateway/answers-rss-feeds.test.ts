@@ -61,6 +61,12 @@ const FEEDS: Record<string, string> = {
     ],
   }),
   '/json-typed-wrong': '{"title":5}',
+  // RDF: the channel's fields, the root's image, Dublin Core filling what the items lack
+  '/whole-rdf':
+    '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>R</title><link>http://e/</link><description>D</description><dc:date>2006-01-02T15:04:05+07:00</dc:date><dc:rights>CC</dc:rights></channel><image><url>http://e/i.png</url></image><item><title>I</title><link>http://e/i</link><dc:creator>Ann (a@b.c)</dc:creator><dc:date>2006-01-02T15:04:05+07:00</dc:date><dc:subject>s1</dc:subject><dc:date></dc:date></item><item><dc:title>DT</dc:title><dc:description>DD</dc:description><dc:creator></dc:creator></item></rdf:RDF>',
+  // namespaces as WordPress and podcast feeds declare them: extensions under their prefixes
+  '/whole-wordpress':
+    '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:DC="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><Title>Blog</Title><atom:link href="http://e/feed" rel="self" type="application/rss+xml"/><link>http://e</link><description>B</description><sy:updatePeriod>hourly</sy:updatePeriod><itunes:author>Pod Caster</itunes:author><itunes:image href="http://e/pod.png"/><itunes:keywords>k1,k2</itunes:keywords><itunes:category text="Tech"><itunes:category text="Gadgets"/></itunes:category><image><title>x</title></image><item><title>Post</title><link>http://e/p</link><comments>http://e/p#c</comments><DC:creator><![CDATA[admin]]></DC:creator><pubDate>Mon, 02 Jan 2006 15:04:05 +0000</pubDate><category><![CDATA[News]]></category><guid isPermaLink="false">http://e/?p=1</guid><description><![CDATA[short]]></description><content:encoded><![CDATA[<p>long</p>]]></content:encoded><wfw:commentRss>http://e/p/feed</wfw:commentRss><slash:comments>3</slash:comments><itunes:duration>1:00</itunes:duration><itunes:keywords>a,b</itunes:keywords><itunes:image href="http://e/ep.png"/><foo>bar</foo><Extra a="1">x</Extra><undeclared:thing k="v">t<sub>s</sub></undeclared:thing></item></channel></rss>',
 }
 
 let backend: Server
@@ -82,7 +88,7 @@ before(async () => {
             host,
             url_pattern: path,
             encoding: 'rss',
-            ...(path.startsWith('/json') ? {} : { allow: ['items'] }),
+            ...(path.startsWith('/json') || path.startsWith('/whole') ? {} : { allow: ['items'] }),
           },
         ],
       })),
@@ -167,4 +173,18 @@ test("a zone name gofeed loads is that zone's offset; a date without zone is UTC
   assert.match(r, /"published":"Mon, 02 Jan 2006 15:04:05","publishedParsed":"2006-01-02T15:04:05Z"/)
   // a long day name is not RFC 1123's either: the named-zone layouts load EST
   assert.match(r, /"published":"Monday, 02 Jan 2006 15:04:05 EST","publishedParsed":"2006-01-02T20:04:05Z"/)
+})
+
+// KrakenD CE 2.13.8's answers for the same feeds, byte for byte.
+const WHOLE_RDF =
+  '{"author":null,"categories":null,"copyright":"CC","custom":null,"description":"D","img_url":"http://e/i.png","items":[{"title":"I","link":"http://e/i","links":["http://e/i"],"published":"2006-01-02T15:04:05+07:00","publishedParsed":"2006-01-02T15:04:05+07:00","author":{"name":"Ann","email":"a@b.c"},"authors":[{"name":"Ann","email":"a@b.c"}],"categories":["s1"],"dcExt":{"creator":["Ann (a@b.c)"],"subject":["s1"],"date":["2006-01-02T15:04:05+07:00",""]},"extensions":{"dc":{"creator":[{"name":"creator","value":"Ann (a@b.c)","attrs":{},"children":{}}],"date":[{"name":"date","value":"2006-01-02T15:04:05+07:00","attrs":{},"children":{}},{"name":"date","value":"","attrs":{},"children":{}}],"subject":[{"name":"subject","value":"s1","attrs":{},"children":{}}]}}},{"title":"DT","description":"DD","author":{},"authors":[{}],"dcExt":{"title":["DT"],"creator":[""],"description":["DD"]},"extensions":{"dc":{"creator":[{"name":"creator","value":"","attrs":{},"children":{}}],"description":[{"name":"description","value":"DD","attrs":{},"children":{}}],"title":[{"name":"title","value":"DT","attrs":{},"children":{}}]}}}],"language":"","published":"","title":"R","type":"rss","updated":"2006-01-02T15:04:05+07:00"}'
+const WHOLE_WORDPRESS =
+  '{"author":{"name":"Pod Caster"},"categories":["k1","k2","Tech","Gadgets"],"copyright":"","custom":null,"description":"B","img_url":"","items":[{"title":"Post","description":"short","content":"\\u003cp\\u003elong\\u003c/p\\u003e","link":"http://e/p","links":["http://e/p"],"published":"Mon, 02 Jan 2006 15:04:05 +0000","publishedParsed":"2006-01-02T15:04:05Z","author":{"name":"admin"},"authors":[{"name":"admin"}],"guid":"http://e/?p=1","image":{"url":"http://e/ep.png"},"categories":["News","a","b"],"dcExt":{"creator":["admin"]},"itunesExt":{"duration":"1:00","keywords":"a,b","image":"http://e/ep.png"},"extensions":{"dc":{"creator":[{"name":"creator","value":"admin","attrs":{},"children":{}}]},"itunes":{"duration":[{"name":"duration","value":"1:00","attrs":{},"children":{}}],"image":[{"name":"image","value":"","attrs":{"href":"http://e/ep.png"},"children":{}}],"keywords":[{"name":"keywords","value":"a,b","attrs":{},"children":{}}]},"slash":{"comments":[{"name":"comments","value":"3","attrs":{},"children":{}}]},"undeclared":{"thing":[{"name":"thing","value":"t","attrs":{"k":"v"},"children":{"sub":[{"name":"sub","value":"s","attrs":{},"children":{}}]}}]},"wfw":{"commentRss":[{"name":"commentRss","value":"http://e/p/feed","attrs":{},"children":{}}]}},"custom":{"Extra":"x","foo":"bar"}}],"language":"","published":"","title":"Blog","type":"rss","updated":""}'
+
+test('an RDF feed: the channel is read (title, description: they were empty), Dublin Core dates and creators, dcExt and extensions', async () => {
+  assert.equal(await itemsOf('/whole-rdf'), WHOLE_RDF)
+})
+
+test('extension elements by namespace (canonical prefixes first), iTunes and Dublin Core readings, custom item elements, an image without url', async () => {
+  assert.equal(await itemsOf('/whole-wordpress'), WHOLE_WORDPRESS)
 })
