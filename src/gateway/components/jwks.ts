@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs'
 import type { JWK } from 'jose'
 import { configError } from '../../core/errors.ts'
 import { readCaCertificates } from '../backend-tls.ts'
+import { goParseUrl } from '../go-url-parse.ts'
 import { cryptoModule, joseLibrary } from '../libraries.ts'
 import type { JwksClient } from './jwks-client.ts'
 import { jwkKeyId, type KeyIdStrategy } from './jwks-key-id.ts'
@@ -250,6 +251,10 @@ function readJwk(key: unknown): Record<string, unknown> | string {
   for (const name of STRING_MEMBERS)
     if (jwk[name] !== undefined && jwk[name] !== null && typeof jwk[name] !== 'string')
       return `"${name}" is not a string`
+  // go-jose parses x5u with url.Parse (Go reads the UTF-8 bytes): one it refuses fails the key.
+  const x5u =
+    typeof jwk.x5u === 'string' && jwk.x5u !== '' ? goParseUrl(Buffer.from(jwk.x5u).toString('latin1')) : ''
+  if (typeof x5u === 'string' && x5u !== '') return `invalid JWK, x5u header is invalid URL: ${x5u}`
   for (const name of BYTES_MEMBERS) {
     if (jwk[name] === undefined || jwk[name] === null) continue
     const bytes = typeof jwk[name] === 'string' ? goBase64Url(jwk[name]) : undefined
