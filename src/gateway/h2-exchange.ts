@@ -99,7 +99,8 @@ function oneCookieField(raw: string[], joined: string): string[] {
 export class H2Response {
   readonly stream: ServerHttp2Stream
   statusCode = 200
-  #headers: Record<string, string | string[]> = Object.create(null)
+  /** By lower-case name, in the order first set: the header block's order. */
+  #headers = new Map<string, string | string[]>()
 
   constructor(stream: ServerHttp2Stream) {
     this.stream = stream
@@ -114,7 +115,7 @@ export class H2Response {
   }
 
   getHeader(name: string): string | string[] | undefined {
-    return this.#headers[name.toLowerCase()]
+    return this.#headers.get(name.toLowerCase())
   }
 
   setHeader(name: string, value: string | string[]): this {
@@ -130,10 +131,12 @@ export class H2Response {
     if (stream.destroyed || stream.closed) return this
     if (headers !== undefined) for (const name in headers) this.#set(name, headers[name] as string | string[])
     this.statusCode = status
-    const block = this.#headers as Record<string, string | string[] | number>
-    block[':status'] = status
+    // node:http2 takes the block as a flat name/value list too, which it encodes as it is (a value
+    // may be a list: one field each); an object it first copies into another (~2 µs per answer).
+    const block: unknown[] = [':status', status]
+    for (const [name, value] of this.#headers) block.push(name, value)
     // A HEAD request's, a 204's or a 304's stream ends here: node:http2 sends no body for them.
-    stream.respond(block)
+    stream.respond(block as string[])
     return this
   }
 
@@ -178,7 +181,7 @@ export class H2Response {
       else rememberFieldName(name, key)
     }
     if (key === 'connection' && value !== 'trailers') return
-    this.#headers[key] = value
+    this.#headers.set(key, value)
   }
 }
 
