@@ -5,7 +5,7 @@
  */
 
 import { goUtf8 } from '../go-utf8.ts'
-import { certificateChain, duplicateKey, jwkProblem } from './jwks.ts'
+import { certificateChain, duplicateKey, jwkProblem } from './jwks-read.ts'
 import { parseJwsJson } from './jws-json.ts'
 import type { JwtConfig } from './jwt.ts'
 
