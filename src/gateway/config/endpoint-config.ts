@@ -133,11 +133,12 @@ function readEndpoint(
   )
   // lura: only the endpoint's output_encoding makes a pass-through, and it forces its backend to no-op.
   const noop = outputEncoding === 'no-op'
-  if (noop && backends.length > 1)
+  // KrakenD counts shadow backends too (its config check runs before the shadow factory takes them out).
+  if (noop && backends.length + shadows.length > 1)
     error(
       [...ep, 'backend'],
-      `endpoint ${label} uses the no-op encoding but has ${backends.length} backends`,
-      'a no-op endpoint passes one backend through unchanged; keep exactly one backend or use json',
+      `endpoint ${label} uses the no-op encoding but has ${backends.length + shadows.length} backends${shadows.length > 0 ? ` (${shadows.length} of them shadows)` : ''}`,
+      'a no-op endpoint passes one backend through unchanged; keep exactly one backend (no shadow) or use json',
     )
   if (noop) for (const b of backends) b.encoding = 'no-op'
   else
