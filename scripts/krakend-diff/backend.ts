@@ -64,6 +64,13 @@ function answer(req: IncomingMessage, body: string, headers: string[]): Answer |
       empty ? undefined : `{"error":"code ${status}","n":${status}}`,
     ]
   }
+  if (path.startsWith('/scripted/')) {
+    // A suite's own answer, all in the path (suites/scripted.ts): /scripted/STATUS/HEADERS/BODY with
+    // HEADERS a base64url JSON object of header lists and BODY base64url bytes.
+    const [, , status, head, bytes] = path.split('/')
+    const fields = JSON.parse(Buffer.from(head ?? '', 'base64url').toString() || '{}')
+    return [Number(status), fields, Buffer.from(bytes ?? '', 'base64url')]
+  }
   if (path === '/obj' || path.startsWith('/obj/'))
     return [
       200,
@@ -127,6 +134,8 @@ function answer(req: IncomingMessage, body: string, headers: string[]): Answer |
       return [200, JSON_TYPE, '[1,2,3]']
     case '/redirect':
       return [302, { Location: '/obj' }]
+    case '/loop':
+      return [302, { Location: '/loop' }]
     case '/redirect-out':
       return [301, { Location: 'http://127.0.0.1:19000/obj?from=redirect' }]
     case '/big':
