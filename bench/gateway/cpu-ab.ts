@@ -16,18 +16,8 @@ import { execFile, execFileSync, spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import { buildRuntimeBundle } from '../../src/image/bundle.ts'
-import {
-  benchDocument,
-  benchScratch,
-  freePort,
-  HAPROXY_DEFAULTS,
-  loadRunLimit,
-  proxyAndMergeConfig,
-  staticBackendFrontend,
-  waitFor,
-  which,
-} from './lab.ts'
+import { benchScratch, freePort, loadRunLimit, proxyAndMergeConfig, waitFor, which } from './lab.ts'
+import { bundleRuntimes, startStaticBackend } from './runtimes.ts'
 
 const { values } = parseArgs({
   options: {
@@ -66,31 +56,14 @@ let nextPort = values.ports === undefined ? undefined : Number(values.ports)
 const port = async (): Promise<number> => (nextPort === undefined ? freePort() : nextPort++)
 
 const { dir, children } = benchScratch('gw-cpu-ab-')
-const names = ['item', 'a', 'b', 'c']
-for (const name of names) writeFileSync(join(dir, `${name}.json`), benchDocument(name, values['go-order']))
-const backendPort = await port()
-writeFileSync(
-  join(dir, 'haproxy.cfg'),
-  `global\n  nbthread 1\n${HAPROXY_DEFAULTS}${staticBackendFrontend(backendPort, dir, names)}`,
-)
-children.push(spawn(tools.haproxy, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: 'ignore' }))
-const backend = `http://127.0.0.1:${backendPort}`
-await waitFor(`${backend}/item`)
-
-console.error('bundling the runtimes with esbuild ...')
-const runtimes: Array<{ label: string; bundle: string }> = [
-  {
-    label: 'this checkout',
-    bundle: (await buildRuntimeBundle({ cacheDir: join(dir, 'cache'), force: true })).path,
-  },
-]
-for (const [i, root] of (values.baseline as string[]).entries()) {
-  const bundler = (await import(join(root, 'src', 'image', 'bundle.ts'))) as {
-    buildRuntimeBundle: typeof buildRuntimeBundle
-  }
-  const built = await bundler.buildRuntimeBundle({ cacheDir: join(dir, `baseline-${i}`), force: true })
-  runtimes.push({ label: root, bundle: built.path })
-}
+const backend = await startStaticBackend({
+  haproxy: tools.haproxy,
+  dir,
+  port: await port(),
+  goOrder: values['go-order'],
+  children,
+})
+const runtimes = await bundleRuntimes(dir, values.baseline as string[])
 
 const served: Array<{ url: string; pid: number }> = []
 for (const [i, runtime] of runtimes.entries()) {
