@@ -6,6 +6,7 @@
 // gofeed reads the document up to the end of its root element: what follows is never looked at.
 import { feedDate } from './feed-dates.ts'
 import { goStruct } from './go-json.ts'
+import { HTML_ENTITIES } from './html-entities.ts'
 import { onFirstUse, xmlLibrary } from './libraries.ts'
 import { parseRssRoot } from './rss-channel.ts'
 import { ROOT_SCOPE } from './rss-extensions.ts'
@@ -14,23 +15,25 @@ import { rootElementEnd } from './xml-root-end.ts'
 
 type Node = Record<string, unknown>
 
-const parser = onFirstUse(
-  () =>
-    new (xmlLibrary().XMLParser)({
-      // Every value a trimmed string, no declaration or PIs.
-      ignoreAttributes: false,
-      textNodeName: '#text',
-      parseTagValue: false,
-      parseAttributeValue: false,
-      trimValues: true,
-      ignoreDeclaration: true,
-      ignorePiTags: true,
-      processEntities: true,
-      htmlEntities: false,
-      attributeNamePrefix: '@',
-      isArray: (name) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
-    }),
-)
+const parser = onFirstUse(() => {
+  const made = new (xmlLibrary().XMLParser)({
+    // Every value a trimmed string, no declaration or PIs.
+    ignoreAttributes: false,
+    textNodeName: '#text',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    processEntities: true,
+    htmlEntities: true,
+    attributeNamePrefix: '@',
+    isArray: (name) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
+  })
+  // HTML's named references decode as gofeed decodes them (&eacute;, &hellip;), not only the few built in
+  for (const [name, character] of HTML_ENTITIES) made.addEntity(name, character)
+  return made
+})
 
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])

@@ -64,6 +64,9 @@ const FEEDS: Record<string, string> = {
   // RDF: the channel's fields, the root's image, Dublin Core filling what the items lack
   '/whole-rdf':
     '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>R</title><link>http://e/</link><description>D</description><dc:date>2006-01-02T15:04:05+07:00</dc:date><dc:rights>CC</dc:rights></channel><image><url>http://e/i.png</url></image><item><title>I</title><link>http://e/i</link><dc:creator>Ann (a@b.c)</dc:creator><dc:date>2006-01-02T15:04:05+07:00</dc:date><dc:subject>s1</dc:subject><dc:date></dc:date></item><item><dc:title>DT</dc:title><dc:description>DD</dc:description><dc:creator></dc:creator></item></rdf:RDF>',
+  // HTML's named references, numeric ones, an unknown one and escaped ones, as gofeed decodes them
+  '/whole-entities':
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><description>a &nbsp; b &copy; &#169; &#x263A;</description><item><title>a &amp;nbsp; b &amp;amp; c &amp;lt;d&amp;gt;</title><description>&lt;p&gt;x&amp;y&lt;/p&gt; &eacute; &hellip; &#8217; &rsquo;</description></item><item><title>&foo; bar</title></item><item><title>R&amp;D &#38; &#x26; more</title></item></channel></rss>',
   // namespaces as WordPress and podcast feeds declare them: extensions under their prefixes
   '/whole-wordpress':
     '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:DC="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><Title>Blog</Title><atom:link href="http://e/feed" rel="self" type="application/rss+xml"/><link>http://e</link><description>B</description><sy:updatePeriod>hourly</sy:updatePeriod><itunes:author>Pod Caster</itunes:author><itunes:image href="http://e/pod.png"/><itunes:keywords>k1,k2</itunes:keywords><itunes:category text="Tech"><itunes:category text="Gadgets"/></itunes:category><image><title>x</title></image><item><title>Post</title><link>http://e/p</link><comments>http://e/p#c</comments><DC:creator><![CDATA[admin]]></DC:creator><pubDate>Mon, 02 Jan 2006 15:04:05 +0000</pubDate><category><![CDATA[News]]></category><guid isPermaLink="false">http://e/?p=1</guid><description><![CDATA[short]]></description><content:encoded><![CDATA[<p>long</p>]]></content:encoded><wfw:commentRss>http://e/p/feed</wfw:commentRss><slash:comments>3</slash:comments><itunes:duration>1:00</itunes:duration><itunes:keywords>a,b</itunes:keywords><itunes:image href="http://e/ep.png"/><foo>bar</foo><Extra a="1">x</Extra><undeclared:thing k="v">t<sub>s</sub></undeclared:thing></item></channel></rss>',
@@ -187,4 +190,11 @@ test('an RDF feed: the channel is read (title, description: they were empty), Du
 
 test('extension elements by namespace (canonical prefixes first), iTunes and Dublin Core readings, custom item elements, an image without url', async () => {
   assert.equal(await itemsOf('/whole-wordpress'), WHOLE_WORDPRESS)
+})
+
+const WHOLE_ENTITIES =
+  '{"author":null,"categories":null,"copyright":"","custom":null,"description":"a \u00a0 b \u00a9 \u00a9 \u263a","items":[{"title":"a \\u0026nbsp; b \\u0026amp; c \\u0026lt;d\\u0026gt;","description":"\\u003cp\\u003ex\\u0026y\\u003c/p\\u003e \u00e9 \u2026 \u2019 \u2019"},{"title":"\\u0026foo; bar"},{"title":"R\\u0026D \\u0026 \\u0026 more"}],"language":"","published":"","title":"T","type":"rss","updated":""}'
+
+test('character references in feed text decode as gofeed decodes them: HTML names (&eacute;, &hellip;) and numbers, escaped ones once (they stayed as written)', async () => {
+  assert.equal(await itemsOf('/whole-entities'), WHOLE_ENTITIES)
 })
