@@ -9,7 +9,7 @@ import { goStruct } from './go-json.ts'
 import { HTML_ENTITIES } from './html-entities.ts'
 import { onFirstUse, xmlLibrary } from './libraries.ts'
 import { parseRssRoot } from './rss-channel.ts'
-import { ROOT_SCOPE } from './rss-extensions.ts'
+import { extensionsOf, ROOT_SCOPE, type Scope, scopeOf } from './rss-extensions.ts'
 import { looksLikeJsonFeed, parseJsonFeed } from './rss-json-feed.ts'
 import { rootElementEnd } from './xml-root-end.ts'
 
@@ -86,7 +86,7 @@ const atomCategories = (v: unknown) =>
     .map((c) => String(c['@term'] ?? ''))
     .filter((c) => c !== '')
 
-function atomItem(entry: Node): Node {
+function atomItem(entry: Node, feedScope: Scope): Node {
   const links = list(entry.link).filter(isNode)
   const alternate = links.find((l) => rel(l) === 'alternate')
   const updated = text(entry.updated)
@@ -116,6 +116,7 @@ function atomItem(entry: Node): Node {
       guid: text(entry.id),
       categories: atomCategories(entry.category),
       enclosures,
+      extensions: extensionsOf(entry, scopeOf(entry, feedScope)),
     }),
   )
 }
@@ -139,7 +140,9 @@ export function parseFeed(body: string): Record<string, unknown> {
   if (isNode(feed)) {
     const cats = atomCategories(feed.category)
     const data: Record<string, unknown> = {
-      items: list(feed.entry).filter(isNode).map(atomItem),
+      items: list(feed.entry)
+        .filter(isNode)
+        .map((entry) => atomItem(entry, scopeOf(feed, ROOT_SCOPE))),
       author: atomPerson(feed.author) ?? null,
       categories: cats.length > 0 ? cats : null,
       custom: null,

@@ -96,6 +96,21 @@ export function addExtension(into: Extensions, local: string, space: string, sco
   byName[local] = list
 }
 
+/** The extension elements among an element's children (gofeed's Atom entries keep only these), or undefined. */
+export function extensionsOf(element: unknown, scope: Scope): Extensions | undefined {
+  if (!isNode(element)) return undefined
+  const found: Extensions = {}
+  for (const [key, value] of Object.entries(element)) {
+    if (key.startsWith('@') || key === '#text') continue
+    for (const instance of instances(value)) {
+      const inner = scopeOf(instance, scope)
+      const { local, space } = elementName(key, inner)
+      if (isExtension(space, inner)) addExtension(found, local, space, inner, instance)
+    }
+  }
+  return Object.keys(found).length > 0 ? found : undefined
+}
+
 const texts = (list: Extension[] | undefined): string[] => (list ?? []).map((e) => e.value)
 const first = (list: Extension[] | undefined): string => list?.[0]?.value ?? ''
 

@@ -67,6 +67,9 @@ const FEEDS: Record<string, string> = {
   // HTML's named references, numeric ones, an unknown one and escaped ones, as gofeed decodes them
   '/whole-entities':
     '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><description>a &nbsp; b &copy; &#169; &#x263A;</description><item><title>a &amp;nbsp; b &amp;amp; c &amp;lt;d&amp;gt;</title><description>&lt;p&gt;x&amp;y&lt;/p&gt; &eacute; &hellip; &#8217; &rsquo;</description></item><item><title>&foo; bar</title></item><item><title>R&amp;D &#38; &#x26; more</title></item></channel></rss>',
+  // an Atom entry's extension elements (gofeed keeps them, without Dublin Core or iTunes readings)
+  '/whole-atom-extensions':
+    '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xml:lang="en"><title>A</title><entry><title>E</title><id>1</id><dc:creator>Ann</dc:creator><media:group xmlns:media="http://search.yahoo.com/mrss/"><media:title>MT</media:title><media:thumbnail url="http://e/t.png"/></media:group></entry><entry><title>F</title><x:y xmlns:x="http://example.com/x" a="1">v</x:y></entry></feed>',
   // namespaces as WordPress and podcast feeds declare them: extensions under their prefixes
   '/whole-wordpress':
     '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:DC="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><Title>Blog</Title><atom:link href="http://e/feed" rel="self" type="application/rss+xml"/><link>http://e</link><description>B</description><sy:updatePeriod>hourly</sy:updatePeriod><itunes:author>Pod Caster</itunes:author><itunes:image href="http://e/pod.png"/><itunes:keywords>k1,k2</itunes:keywords><itunes:category text="Tech"><itunes:category text="Gadgets"/></itunes:category><image><title>x</title></image><item><title>Post</title><link>http://e/p</link><comments>http://e/p#c</comments><DC:creator><![CDATA[admin]]></DC:creator><pubDate>Mon, 02 Jan 2006 15:04:05 +0000</pubDate><category><![CDATA[News]]></category><guid isPermaLink="false">http://e/?p=1</guid><description><![CDATA[short]]></description><content:encoded><![CDATA[<p>long</p>]]></content:encoded><wfw:commentRss>http://e/p/feed</wfw:commentRss><slash:comments>3</slash:comments><itunes:duration>1:00</itunes:duration><itunes:keywords>a,b</itunes:keywords><itunes:image href="http://e/ep.png"/><foo>bar</foo><Extra a="1">x</Extra><undeclared:thing k="v">t<sub>s</sub></undeclared:thing></item></channel></rss>',
@@ -197,4 +200,11 @@ const WHOLE_ENTITIES =
 
 test('character references in feed text decode as gofeed decodes them: HTML names (&eacute;, &hellip;) and numbers, escaped ones once (they stayed as written)', async () => {
   assert.equal(await itemsOf('/whole-entities'), WHOLE_ENTITIES)
+})
+
+const WHOLE_ATOM_EXTENSIONS =
+  '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"E","guid":"1","extensions":{"dc":{"creator":[{"name":"creator","value":"Ann","attrs":{},"children":{}}]},"media":{"group":[{"name":"group","value":"","attrs":{"media":"http://search.yahoo.com/mrss/"},"children":{"thumbnail":[{"name":"thumbnail","value":"","attrs":{"url":"http://e/t.png"},"children":{}}],"title":[{"name":"title","value":"MT","attrs":{},"children":{}}]}}]}}},{"title":"F","extensions":{"x":{"y":[{"name":"y","value":"v","attrs":{"a":"1","x":"http://example.com/x"},"children":{}}]}}}],"language":"en","published":"","title":"A","type":"atom","updated":""}'
+
+test("an Atom entry's extension elements are kept under their prefixes, as gofeed keeps them (they were dropped)", async () => {
+  assert.equal(await itemsOf('/whole-atom-extensions'), WHOLE_ATOM_EXTENSIONS)
 })
