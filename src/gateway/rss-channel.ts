@@ -9,8 +9,7 @@ import {
   declaredPrefix,
   dublinCore,
   type Extensions,
-  elementName,
-  instances,
+  eachChild,
   isExtension,
   itunesFeed,
   itunesItem,
@@ -33,26 +32,31 @@ function text(v: unknown): string {
 /** gofeed's ParseNameAddress as a Person; an empty value is an empty Person (`{}`). */
 const personOf = (rssPerson: Person, value: string) => rssPerson(value) ?? goStruct({})
 
+/** gofeed's translated author: the element's own text, else Dublin Core's author or creator, else iTunes'. */
+function authorOf(
+  own: string,
+  dc: Record<string, string[]> | undefined,
+  itunes: string | undefined,
+  rssPerson: Person,
+): Node | undefined {
+  if (own !== '') return personOf(rssPerson, own)
+  const dcAuthor = dc?.author?.[0] ?? dc?.creator?.[0]
+  if (dcAuthor !== undefined) return personOf(rssPerson, dcAuthor)
+  return itunes ? personOf(rssPerson, itunes) : undefined
+}
+
 /** The children of an element: non-extension ones by lower-case local name, extensions apart. */
 function children(element: unknown, scope: Scope) {
   const fields = new Map<string, Array<{ value: unknown; space: string; scope: Scope }>>()
   const extensions: Extensions = {}
-  if (!isNode(element)) return { fields, extensions }
-  for (const [key, value] of Object.entries(element)) {
-    if (key.startsWith('@') || key === '#text') continue
-    for (const instance of instances(value)) {
-      const inner = scopeOf(instance, scope)
-      const { local, space } = elementName(key, inner)
-      if (isExtension(space, inner)) addExtension(extensions, local, space, inner, instance)
-      else {
-        const name = local.toLowerCase()
-        const list = fields.get(name) ?? []
-        list.push({ value: instance, space, scope: inner })
-        fields.set(name, list)
-        if (name !== local) fields.set(`\0${name}`, [{ value: local, space, scope: inner }])
-      }
-    }
-  }
+  eachChild(element, scope, (local, space, inner, instance) => {
+    if (isExtension(space, inner)) return addExtension(extensions, local, space, inner, instance)
+    const name = local.toLowerCase()
+    const list = fields.get(name) ?? []
+    list.push({ value: instance, space, scope: inner })
+    fields.set(name, list)
+    if (name !== local) fields.set(`\0${name}`, [{ value: local, space, scope: inner }])
+  })
   return { fields, extensions }
 }
 
@@ -74,16 +78,7 @@ function rssItem(element: unknown, scope: Scope, rssPerson: Person): Node {
   const publishedParsed =
     (pubDate !== '' ? feedDate(pubDate) : undefined) ??
     (dcDate !== undefined ? feedDate(dcDate, true) : undefined)
-  const authorText = last(fields, 'author')
-  const dcAuthor = dc?.author?.[0] ?? dc?.creator?.[0]
-  const author =
-    authorText !== ''
-      ? personOf(rssPerson, authorText)
-      : dcAuthor !== undefined
-        ? personOf(rssPerson, dcAuthor)
-        : itunes?.author
-          ? personOf(rssPerson, itunes.author)
-          : undefined
+  const author = authorOf(last(fields, 'author'), dc, itunes?.author, rssPerson)
   const categories = [
     ...all(fields, 'category').map(text),
     ...(itunes?.keywords ? itunes.keywords.split(',') : []),
@@ -166,15 +161,7 @@ export function parseRssRoot(root: Node, scope: Scope, rssPerson: Person): Recor
     ...(top.fields.get('item') ?? []).map((i) => rssItem(i.value, i.scope, rssPerson)),
   ]
   const editor = last(fields, 'managingeditor') || last(fields, 'webmaster')
-  const dcAuthor = dc?.author?.[0] ?? dc?.creator?.[0]
-  const author =
-    editor !== ''
-      ? personOf(rssPerson, editor)
-      : dcAuthor !== undefined
-        ? personOf(rssPerson, dcAuthor)
-        : itunes?.author
-          ? personOf(rssPerson, itunes.author)
-          : null
+  const author = authorOf(editor, dc, itunes?.author, rssPerson) ?? null
   const categories = [
     ...all(fields, 'category').map(text),
     ...(itunes?.keywords ? itunes.keywords.split(',') : []),

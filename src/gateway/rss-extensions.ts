@@ -96,18 +96,29 @@ export function addExtension(into: Extensions, local: string, space: string, sco
   byName[local] = list
 }
 
-/** The extension elements among an element's children (gofeed's Atom entries keep only these), or undefined. */
-export function extensionsOf(element: unknown, scope: Scope): Extensions | undefined {
-  if (!isNode(element)) return undefined
-  const found: Extensions = {}
+/** Each child element of an element (every instance), with its name and the namespaces in scope there. */
+export function eachChild(
+  element: unknown,
+  scope: Scope,
+  visit: (local: string, space: string, inner: Scope, instance: unknown) => void,
+): void {
+  if (!isNode(element)) return
   for (const [key, value] of Object.entries(element)) {
     if (key.startsWith('@') || key === '#text') continue
     for (const instance of instances(value)) {
       const inner = scopeOf(instance, scope)
       const { local, space } = elementName(key, inner)
-      if (isExtension(space, inner)) addExtension(found, local, space, inner, instance)
+      visit(local, space, inner, instance)
     }
   }
+}
+
+/** The extension elements among an element's children (gofeed's Atom entries keep only these), or undefined. */
+export function extensionsOf(element: unknown, scope: Scope): Extensions | undefined {
+  const found: Extensions = {}
+  eachChild(element, scope, (local, space, inner, instance) => {
+    if (isExtension(space, inner)) addExtension(found, local, space, inner, instance)
+  })
   return Object.keys(found).length > 0 ? found : undefined
 }
 
