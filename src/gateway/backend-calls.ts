@@ -32,6 +32,7 @@ import type { GatewayConfig } from './config/types.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goResponseError } from './go-json.ts'
+import { withQueryValues } from './go-url.ts'
 import { goUtf8, wireText } from './go-utf8.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { SequentialValues } from './sequential-params.ts'
@@ -58,6 +59,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     const results: BackendResult[] = []
     const values = new SequentialValues()
     const propagated = ep.cfg.propagated
+    let leaked: Array<[string, string]> | undefined
+    let jsonType = false
     for (const [i, b] of ep.backends.entries()) {
       let seqParams: Record<string, string> | undefined
       for (const part of b.parts) {
@@ -79,11 +82,16 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           seqParams ??= {}
           seqParams[p.key] = value
         }
-      const result = await callBackend(
-        ep,
-        b,
-        seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx,
-      )
+      let callCtx = seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx
+      if (leaked) callCtx = { ...callCtx, query: withQueryValues(callCtx.query, leaked) }
+      if (jsonType)
+        callCtx = { ...callCtx, headers: { ...callCtx.headers, 'content-type': 'application/json' } }
+      const result = await callBackend(ep, b, callCtx)
+      // lura's GraphQL GET middleware adds its parameters to the query map the later calls share
+      const added = b.graphqlQuery?.(callCtx.params, callCtx.body)
+      if (added) leaked = [...(leaked ?? []), ...added]
+      // and its Content-Type to their header map, where the merge does not copy the request
+      if (b.graphql && ep.sharesHeaders) jsonType = true
       if (!result.ok && i === 0) return [result]
       results.push(result)
       if (!result.ok || !result.complete) break

@@ -9,7 +9,7 @@ import { chunksEmptyBody } from './backend-body-framing.ts'
 import type { BackendClient } from './backend-client.ts'
 import { hostHeaderFor, splitBackendHost } from './backend-host.ts'
 import type { Cancellation } from './cancellation.ts'
-import { compileGraphql } from './components/graphql.ts'
+import { compileGraphql, compileGraphqlQuery } from './components/graphql.ts'
 import type { HttpCache, HttpCacheConfig } from './components/http-cache.ts'
 import {
   type BackendGuard,
@@ -98,6 +98,11 @@ export interface CompiledBackend {
   narrow: ((ctx: Context) => Context) | undefined
   /** backend/graphql: the call as lura's GraphQL middleware makes it, from the params and body. */
   graphql: ReturnType<typeof compileGraphql> | undefined
+  /**
+   * backend/graphql GET: what lura adds to the request's shared query map, which later calls of a
+   * sequential endpoint carry (not when the backend filters the query into a map of its own).
+   */
+  graphqlQuery: ReturnType<typeof compileGraphqlQuery>
   /** The method on the wire: backend/graphql's, else the backend's. */
   wireMethod: string
   /** backend/http/client send_body_on_redirect. */
@@ -145,6 +150,11 @@ export interface CompiledEndpoint {
    * body keeps http.NoBody and Go's transport may send the call again on a fresh connection.
    */
   mergesWithoutCopy: boolean
+  /**
+   * Every backend of a merge gets lura's shallow copy (no hasUnsafeBackends): one header map, so the
+   * Content-Type a GraphQL backend sets reaches the calls after it on a sequential endpoint.
+   */
+  sharesHeaders: boolean
   deadlineMs: number
   cacheControl: string | undefined
   static: StaticResponse | undefined
@@ -244,6 +254,10 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       guard: compileBackendGuard(b, cfg, (message) => logger.warning(message), client.sideAgent),
       narrow: compileNarrowing(b, forward),
       graphql: b.components?.graphql && compileGraphql(b.components.graphql),
+      graphqlQuery:
+        b.components?.graphql && b.inputQueryStrings.length === 0
+          ? compileGraphqlQuery(b.components.graphql)
+          : undefined,
       wireMethod: b.components?.graphql?.method ?? b.method,
       replaysBody: b.components?.httpClient?.sendBodyOnRedirect === true,
       httpCache:
@@ -302,6 +316,9 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
         : undefined,
     hasParams: cfg.endpoint.includes('{'),
     copiesBody: backends.length > 1 || cfg.shadows !== undefined || cfg.concurrentCalls > 1,
+    sharesHeaders:
+      backends.length > 1 &&
+      cfg.backends.every((b) => b.method.toUpperCase() === 'GET' || b.method.toUpperCase() === 'HEAD'),
     mergesWithoutCopy:
       backends.length > 1 &&
       cfg.shadows === undefined &&

@@ -50,6 +50,13 @@ export function goQueryEscape(text: string): string {
 /** url.Values.Encode: keys sorted, every value escaped. */
 export const encodeGoQuery = (values: Map<string, string[]>): string => encodeQuery(values, goQueryEscape)
 
+/** url.Values.Add of each pair to an encoded query, then Encode again (keys sorted). */
+export function withQueryValues(query: string, pairs: Array<[string, string]>): string {
+  const values = parseGoQuery(query)
+  for (const [key, value] of pairs) values.set(key, [...(values.get(key) ?? []), value])
+  return encodeGoQuery(values)
+}
+
 function encodeQuery(values: Map<string, string[]>, encode: (text: string) => string): string {
   let out = ''
   for (const key of [...values.keys()].sort()) {

@@ -86,17 +86,14 @@ function graphqlJson(query: string, operationName: string, variables: Record<str
   return goJson(goStruct(body))
 }
 
+type Variables = Record<string, unknown> | undefined
+type Build<T> = (params: Record<string, string | undefined>, body: Buffer | undefined) => T
+
 /**
- * Builds the per-call transformation once: a query's variables from the request params (`"{id}"`
- * is the param `Id`), a mutation's from the client's JSON body over the configured defaults.
+ * The GraphQL variables of a call, or lura's error: a query's from the request params (`"{id}"` is the
+ * param `Id`), a mutation's from the client's JSON body over the configured defaults.
  */
-export function compileGraphql(
-  cfg: GraphqlConfig,
-): (params: Record<string, string | undefined>, body: Buffer | undefined) => GraphqlRequest | string {
-  const build = (variables: Record<string, unknown> | undefined): GraphqlRequest =>
-    cfg.method === 'GET'
-      ? GET_REQUEST
-      : { method: 'POST', body: Buffer.from(graphqlJson(cfg.query, cfg.operationName, variables)) }
+function compileVariables(cfg: GraphqlConfig): Build<Variables | string> {
   if (cfg.type === 'mutation')
     return (_params, body) => {
       const vars = unmarshalObject(body ?? EMPTY)
@@ -105,27 +102,75 @@ export function compileGraphql(
         // Go's Unmarshal of null leaves lura's map nil, and setting the defaults in it panics.
         if (cfg.variables && Object.keys(cfg.variables).length > 0)
           throw new GoPanic('assignment to entry in nil map')
-        return build(undefined)
+        return undefined
       }
       for (const [name, value] of Object.entries(cfg.variables ?? {})) if (!(name in vars)) vars[name] = value
-      return build(vars)
+      return vars
     }
-  // A GET query has nothing to decode and sends nothing of its variables.
-  if (cfg.method === 'GET') return () => GET_REQUEST
   const placeholders = Object.entries(cfg.variables ?? {}).filter(
     (entry): entry is [string, string] =>
       typeof entry[1] === 'string' && entry[1].startsWith('{') && entry[1].endsWith('}'),
   )
-  if (placeholders.length === 0) {
-    const fixed = build(cfg.variables)
-    return () => fixed
-  }
+  if (placeholders.length === 0) return () => cfg.variables
   const names = placeholders.map(([variable, value]) => [variable, paramName(value)] as const)
   return (params) => {
     const variables: Record<string, unknown> = { ...cfg.variables }
     const named = luraParams(params)
     for (const [variable, name] of names) variables[variable] = named[name] ?? ''
-    return build(variables)
+    return variables
+  }
+}
+
+/** Builds the per-call transformation once: the GraphQL request lura's middleware makes of the call. */
+export function compileGraphql(cfg: GraphqlConfig): Build<GraphqlRequest | string> {
+  const variables = compileVariables(cfg)
+  // A GET query has nothing to decode and sends nothing of its variables; a GET mutation decodes the body.
+  if (cfg.method === 'GET')
+    return cfg.type === 'query'
+      ? () => GET_REQUEST
+      : (params, body) => {
+          const vars = variables(params, body)
+          return typeof vars === 'string' ? vars : GET_REQUEST
+        }
+  const build = (vars: Variables): GraphqlRequest => ({
+    method: 'POST',
+    body: Buffer.from(graphqlJson(cfg.query, cfg.operationName, vars)),
+  })
+  if (cfg.type === 'query' && !Object.values(cfg.variables ?? {}).some(isPlaceholder)) {
+    const fixed = build(cfg.variables)
+    return () => fixed
+  }
+  return (params, body) => {
+    const vars = variables(params, body)
+    return typeof vars === 'string' ? vars : build(vars)
+  }
+}
+
+const isPlaceholder = (value: unknown) =>
+  typeof value === 'string' && value.startsWith('{') && value.endsWith('}')
+
+/**
+ * What lura's GET middleware adds to the request's query map (url.Values: query, operationName and
+ * variables) after the backend's URL was written. The map is shared with the calls that follow on a
+ * sequential endpoint, so they carry it; undefined for POST, or a call the middleware refuses.
+ */
+export function compileGraphqlQuery(
+  cfg: GraphqlConfig,
+): Build<Array<[string, string]> | undefined> | undefined {
+  if (cfg.method !== 'GET') return undefined
+  const variables = compileVariables(cfg)
+  return (params, body) => {
+    let vars: Variables | string
+    try {
+      vars = variables(params, body)
+    } catch {
+      return undefined
+    }
+    if (typeof vars === 'string') return undefined
+    const values: Array<[string, string]> = [['query', cfg.query]]
+    if (cfg.operationName !== '') values.push(['operationName', cfg.operationName])
+    if (vars !== undefined && Object.keys(vars).length > 0) values.push(['variables', goJson(vars)])
+    return values
   }
 }
 
