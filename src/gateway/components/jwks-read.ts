@@ -6,6 +6,7 @@ import type { KeyObject, X509Certificate } from 'node:crypto'
 import type { JWK } from 'jose'
 import { goParseUrl } from '../go-url-parse.ts'
 import { cryptoModule } from '../libraries.ts'
+import { goRsaPrivateKeyProblem } from './rsa-crt.ts'
 
 /** The keys of a JWK set as Go decodes it (a `keys` member matched case-insensitively, last wins). */
 export function parseJwks(text: string): JWK[] {
@@ -113,6 +114,10 @@ function keyMaterial(jwk: Record<string, unknown>, hasCerts: boolean): KeyObject
       if (!bytes('n') || !bytes('e')) throw new Error('invalid RSA key, missing n/e values')
       if (bytes('d') && (!bytes('p') || !bytes('q')))
         throw new Error('invalid RSA private key, missing values')
+      if (bytes('d')) {
+        const problem = goRsaPrivateKeyProblem(jwk as JWK)
+        if (problem) throw new Error(problem)
+      }
       return publicOf(jwk, ['kty', 'n', 'e'])
     case 'EC': {
       const size = { 'P-256': 32, 'P-384': 48, 'P-521': 66 }[String(jwk.crv)]
