@@ -61,6 +61,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     const propagated = ep.cfg.propagated
     let leaked: Array<[string, string]> | undefined
     let jsonType = false
+    let sharedLength: number | undefined
     for (const [i, b] of ep.backends.entries()) {
       let seqParams: Record<string, string> | undefined
       for (const part of b.parts) {
@@ -86,12 +87,19 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       if (leaked) callCtx = { ...callCtx, query: withQueryValues(callCtx.query, leaked) }
       if (jsonType)
         callCtx = { ...callCtx, headers: { ...callCtx.headers, 'content-type': 'application/json' } }
+      if (sharedLength !== undefined)
+        callCtx = { ...callCtx, declaredLength: sharedLength, lengthShared: true }
       const result = await callBackend(ep, b, callCtx)
       // lura's GraphQL GET middleware adds its parameters to the query map the later calls share
       const added = b.graphqlQuery?.(callCtx.params, callCtx.body)
       if (added) leaked = [...(leaked ?? []), ...added]
       // and its Content-Type to their header map, where the merge does not copy the request
-      if (b.graphql && ep.sharesHeaders) jsonType = true
+      if (b.graphql && ep.sharesHeaders) {
+        jsonType = true
+        // lura gives later calls the GraphQL body's Content-Length too; Go's client refuses it for another body
+        const sent = b.graphql(callCtx.params, callCtx.body)
+        if (typeof sent !== 'string' && sent.method === 'POST') sharedLength = sent.body.length
+      }
       if (!result.ok && i === 0) return [result]
       results.push(result)
       if (!result.ok || !result.complete) break
@@ -292,7 +300,11 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       )
       // A Lua script replaced the body and lura kept the client's Content-Length: Go's client
       // refuses to send it (nothing reaches the backend).
-      if (ctx.declaredLength !== undefined && !request.chunked && !request.replaysBody && !b.graphql) {
+      if (
+        ctx.declaredLength !== undefined &&
+        !b.graphql &&
+        (ctx.lengthShared === true || (!request.chunked && !request.replaysBody))
+      ) {
         const actual = ctx.body?.length ?? 0
         if (actual !== ctx.declaredLength)
           return {

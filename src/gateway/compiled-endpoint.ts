@@ -189,6 +189,8 @@ export interface Context {
    * refuses to send a body of another length (see backend-calls.ts).
    */
   declaredLength?: number | undefined
+  /** declaredLength is a GraphQL body's, left in the header map an earlier sequential call shared. */
+  lengthShared?: boolean
   cancel: Cancellation
   /** The client's own headers (qos/http-cache tells the client's Accept-Encoding from Go's). */
   client: IncomingHttpHeaders
