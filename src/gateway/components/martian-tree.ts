@@ -47,6 +47,8 @@ const STRICT = new Set([
 ])
 /** Modifiers that have no response side (martian's parse.NewResult refuses that scope). */
 const REQUEST_ONLY = new Set(['querystring.Modifier', 'url.Modifier', 'port.Modifier'])
+/** Modifiers that have no request side. */
+const RESPONSE_ONLY = new Set(['status.Modifier'])
 
 const none: Scoped = { request: [], response: [] }
 
@@ -75,12 +77,12 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
   if (STRICT.has(type) && !read.knownFields(body, fields, here)) return none
   if (!STRICT.has(type)) read.unknownFields(body, fields, here, type)
   // martian's parse.NewResult: each scope names an interface the modifier has (a group has both);
-  // a group without a scope passes on what its modifiers do.
+  // without a scope (absent or null: Go's nil slice) it applies on every side it has, and a group
+  // passes on what its modifiers do.
   const scope = body.scope
-  let request = true
-  let response = true
-  const group = type === 'fifo.Group' || type === 'priority.Group'
-  if (!group || scope !== undefined) {
+  let request = !RESPONSE_ONLY.has(type)
+  let response = !REQUEST_ONLY.has(type)
+  if (scope !== undefined && scope !== null) {
     const scopes = Array.isArray(scope) ? scope : []
     if (scopes.length === 0 || scopes.some((s) => s !== 'request' && s !== 'response')) {
       read.fail([...here, 'scope'], `"${type}": "scope" is a list of "request" and "response"`)
