@@ -1,15 +1,15 @@
-// Seeded (SEED=, N=) auth/validator and auth/revoker differential suite. JWK sets are drawn member
-// by member — alg/use/key_ops that go-jose ignores, keys it refuses (an x5u Go's url.Parse refuses,
-// bad base64, a kty in lower case, EC points of the wrong size), Ed25519 x and d of other sizes than
-// 32 bytes (go-jose v3 pads or cuts them), x5t / x5t#S256 thumbprints raw, hex, padded or wrong,
-// repeated kids, private parts, sets that are no set — and served by a JWKS server this module starts
-// in the runner's process (127.0.0.1, a free port). Each set has validators for RS256, ES256, HS256
-// and EdDSA under a drawn key_identify_strategy, cache and issuer/audience; one more endpoint reads
-// the unchanged set from a jwk_local_path file. The service runs auth/revoker: KrakenD on 18091,
-// this runtime on 18092 (set here as GATEWAY_REVOKER_PORT, which the gateway the runner spawns
-// inherits); auth.cases.ts revokes claims on both through gwdeploy's own Go net/rpc client before
-// the tokens (strings, numbers, booleans, lists, nested objects, lone surrogates) are sent.
-// Differences found with it are fixed; 0 of N differ with KrakenD CE 2.13.8.
+// Seeded (SEED=, N=, SETS=) auth/validator and auth/revoker differential suite. JWK sets are drawn
+// member by member — alg/use/key_ops that go-jose ignores, keys it refuses (an x5u Go's url.Parse
+// refuses, bad base64, a kty in lower case, EC points of the wrong size), Ed25519 x and d of other
+// sizes than 32 bytes (go-jose v3 pads or cuts them), x5t / x5t#S256 thumbprints raw, hex, padded or
+// wrong, repeated kids, private parts (RSA ones Go's crypto/rsa takes or refuses), sets that are no
+// set — and served by a JWKS server this module starts in the runner's process (127.0.0.1, a free
+// port). Each set has validators for RS256, ES256, HS256 and EdDSA under a drawn
+// key_identify_strategy, cache and issuer/audience; two more endpoints read the unchanged set from a
+// jwk_local_path file. The service runs auth/revoker: KrakenD on 18091, this runtime on 18092 (set
+// here as GATEWAY_REVOKER_PORT, which the gateway the runner spawns inherits); auth.cases.ts revokes
+// claims on both through gwdeploy's own Go net/rpc client before the tokens (strings, numbers,
+// booleans, lists, nested objects, lone surrogates) are sent. 0 of N differ with KrakenD CE 2.13.8.
 import { createHash, createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -72,7 +72,11 @@ const MUTATIONS: Mutation[] = [
   (k) => (k.kty === 'EC' ? { ...k, x: shorten(k.x, 31) } : k),
   (k) => ({ ...k, d: 'AQAB' }),
   (k) => ({ ...k, n: k.n === undefined ? undefined : `${k.n}!` }),
+  // Last: the RSA key with its private part, one crypto/rsa takes or one it refuses (d too small).
+  (k) => ({ ...jwkOf(rsa.privateKey), kid: k.kid }),
+  (k) => ({ ...jwkOf(rsa.privateKey), kid: k.kid, d: 'AQAB' }),
 ]
+const RSA_ONLY = 2
 function shorten(value: unknown, size: number): string {
   const bytes = Buffer.from(String(value), 'base64url')
   const out = Buffer.alloc(size)
@@ -99,12 +103,13 @@ for (let i = 0; i < setCount; i++) {
       ? BASE[kid]
       : { ...BASE[kid], x5t: u(THUMBS[kid].x5t), 'x5t#S256': u(THUMBS[kid].s256) }
   // Set i has mutation i (each at least once with SETS >= their count) on one key, and maybe more.
-  const target = pick(Object.keys(BASE) as Kid[])
+  const mutation = i % MUTATIONS.length
+  const target = mutation >= MUTATIONS.length - RSA_ONLY ? 'r1' : pick(Object.keys(BASE) as Kid[])
   const keys: Array<Record<string, unknown>> = (Object.keys(BASE) as Kid[]).map((kid) =>
     kid === target
-      ? (MUTATIONS[i % MUTATIONS.length] as Mutation)(named(kid), kid)
+      ? (MUTATIONS[mutation] as Mutation)(named(kid), kid)
       : chance(0.1)
-        ? pick(MUTATIONS)(named(kid), kid)
+        ? pick(MUTATIONS.slice(0, -RSA_ONLY))(named(kid), kid)
         : { ...named(kid) },
   )
   if (chance(0.2))
