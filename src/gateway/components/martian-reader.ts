@@ -120,16 +120,36 @@ export class MartianReader {
     return v
   }
 
-  /** Go reads misspelled-case fields too; refuse them rather than read them differently. */
-  fieldCase(body: Record<string, unknown>, known: string[], at: KeyPath): boolean {
-    for (const key of Object.keys(body)) {
-      const field = known.find((f) => fold(f) === fold(key))
-      if (field !== undefined && field !== key) {
-        this.fail([...at, key], `write "${field}", not "${key}"`, 'KrakenD reads field names in any case')
-        return false
+  /**
+   * The body with each field name in another case renamed to the field Go's json.Unmarshal fills
+   * with it (it matches names case-insensitively), each renaming warned about; undefined after an
+   * error (two names of one field: Go keeps the later, refused as likely a mistake).
+   */
+  canonical(
+    body: Record<string, unknown>,
+    known: string[],
+    at: KeyPath,
+  ): Record<string, unknown> | undefined {
+    if (Object.keys(body).every((key) => !known.some((f) => f !== key && fold(f) === fold(key)))) return body
+    const out: Record<string, unknown> = {}
+    const writtenAs = new Map<string, string>()
+    for (const [key, value] of Object.entries(body)) {
+      const field = known.find((f) => f === key) ?? known.find((f) => fold(f) === fold(key)) ?? key
+      const before = writtenAs.get(field)
+      if (before !== undefined) {
+        this.fail([...at, key], `"${key}" and "${before}" both set "${field}"`, `write "${field}" once`)
+        return undefined
       }
+      writtenAs.set(field, key)
+      if (field !== key)
+        this.#report.warn(
+          [...at, key],
+          `"${key}" is read as "${field}", as KrakenD reads it`,
+          `write "${field}"`,
+        )
+      out[field] = value
     }
-    return true
+    return out
   }
 
   /** Fields Go's json ignores, refused: a misspelt one would silently change what happens. */
@@ -137,10 +157,10 @@ export class MartianReader {
     for (const key of Object.keys(obj)) {
       const field = known.find((f) => fold(f) === fold(key))
       if (field === key) continue
-      if (field === undefined)
+      if (field === undefined) {
         this.fail([...at, key], `unknown field "${key}"`, `the fields are ${known.join(', ')}`)
-      else this.fail([...at, key], `write "${field}", not "${key}"`, 'KrakenD reads field names in any case')
-      return false
+        return false
+      }
     }
     return true
   }
@@ -148,7 +168,7 @@ export class MartianReader {
   /**
    * Fields Go's json ignores where the modifier still runs without them: a likely typo of a field
    * the modifier lacks is refused (a filter's "vaule" would match any value), other unknown fields
-   * are warned about. Fields in another case are fieldCase's.
+   * are warned about. Fields in another case were renamed first (canonical).
    */
   unknownFields(obj: Record<string, unknown>, known: string[], at: KeyPath, type: string): void {
     for (const key of Object.keys(obj)) {

@@ -58,7 +58,7 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
     read.fail(at, 'a martian modifier is an object with exactly one key, its type (e.g. "header.Modifier")')
     return none
   }
-  const [type, body] = Object.entries(node)[0] as [string, unknown]
+  const type = Object.keys(node)[0] as string
   const here = [...at, type]
   if (!SUPPORTED.includes(type)) {
     read.fail(
@@ -68,12 +68,13 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
     )
     return none
   }
-  if (!isObject(body)) {
+  if (!isObject(node[type])) {
     read.fail(here, `"${type}" must be an object`)
     return none
   }
   const fields = FIELDS[type] as string[]
-  if (!read.fieldCase(body, fields, here)) return none
+  const body = read.canonical(node[type] as Record<string, unknown>, fields, here)
+  if (body === undefined) return none
   if (STRICT.has(type) && !read.knownFields(body, fields, here)) return none
   if (!STRICT.has(type)) read.unknownFields(body, fields, here, type)
   // martian's parse.NewResult: each scope names an interface the modifier has (a group has both);
@@ -144,13 +145,14 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
           read.fail(at, 'each priority.Group entry is an object with "priority" and "modifier"')
           continue
         }
-        if (!read.knownFields(item, ['priority', 'modifier'], at)) continue
-        const priority = item.priority ?? 0
+        const fields = read.canonical(item, ['priority', 'modifier'], at)
+        if (fields === undefined || !read.knownFields(fields, ['priority', 'modifier'], at)) continue
+        const priority = fields.priority ?? 0
         if (!Number.isSafeInteger(priority)) {
           read.fail([...at, 'priority'], '"priority" must be a whole number')
           continue
         }
-        const child = walkModifier(item.modifier, [...at, 'modifier'], read)
+        const child = walkModifier(fields.modifier, [...at, 'modifier'], read)
         const entry = { priority: priority as number, scoped: child }
         const before = ordered.findIndex((o) => entry.priority >= o.priority)
         if (before === -1) ordered.push(entry)

@@ -19,8 +19,8 @@
  *
  * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
- * field of the wrong type or a scope names a side the modifier lacks, and Go matches field names
- * in any case. Also refused: headers whose meaning Go's transport, martian's proxyutil or lura's
+ * field of the wrong type or a scope names a side the modifier lacks. Field names in another case
+ * are read as Go's json matches them (case-insensitively), with a warning. Also refused: headers whose meaning Go's transport, martian's proxyutil or lura's
  * response parser handles on its own (framing and connection headers, Content-Encoding of an
  * answer; Append or Copy-from on Host), and names or values Go refuses to send.
  *

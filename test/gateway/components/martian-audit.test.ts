@@ -154,15 +154,14 @@ describe('modifier/martian audit: configs KrakenD would not apply as written are
     assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.aggregateErrors`)
   })
 
-  test('a field spelled in another case (Go matches it, so "Scope": ["response"] would disable the group)', () => {
+  test('a field spelled in another case is read as Go matches it, not refused', () => {
     const errors = martianErrors({
       'fifo.Group': {
         Scope: ['response'],
         modifiers: [{ 'header.Modifier': { scope: ['request'], name: 'X-A', value: 'b' } }],
       },
     })
-    assert.equal(errors[0]?.location?.path, `${MARTIAN_AT}.fifo.Group.Scope`)
-    assert.match(errors[0]?.message ?? '', /scope/)
+    assert.deepEqual(errors, [])
   })
 
   test('header.Append on Host fails every request in KrakenD', () => {

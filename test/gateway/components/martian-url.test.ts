@@ -446,13 +446,13 @@ describe('modifier/martian: the new modifiers refuse what KrakenD would not run 
     assert.deepEqual(martianErrors(url({ path: '/x', query: 'a=1', scheme: null })), [])
   })
 
-  test('unknown or case-varied fields are refused at their path', () => {
+  test('unknown fields, and one field written in two cases, are refused at their path', () => {
     assert.equal(
       pathOf({ 'url.Filter': { scope: R, paht: '/x', modifier: set(R, 'X-A', '1') } }),
       `${MARTIAN_AT}.url.Filter.paht`,
     )
     assert.equal(
-      pathOf({ 'status.Modifier': { scope: S, StatusCode: 404 } }),
+      pathOf({ 'status.Modifier': { scope: S, statusCode: 404, StatusCode: 500 } }),
       `${MARTIAN_AT}.status.Modifier.StatusCode`,
     )
     assert.equal(
