@@ -121,6 +121,20 @@ function atomItem(entry: Node, feedScope: Scope): Node {
   )
 }
 
+/**
+ * Where gofeed's detector starts reading: after whitespace and the bytes of byte order marks (here
+ * U+FEFF, NUL, and U+FFFD for a lone byte of another mark in the UTF-8 reading).
+ */
+function detectorStart(body: string): number {
+  let i = 0
+  while (i < body.length && ' \r\n\t\uFEFF\u0000\uFFFD'.includes(body[i] as string)) i += 1
+  return i
+}
+
+/** A document whose first element, after the prolog's declaration, comments, PIs and DOCTYPE, is rss, rdf or feed. */
+const FEED_ROOT =
+  /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<![^>]*>|\s)*<(?:[A-Za-z_][\w.-]*:)?(?:rss|rdf|feed)[\s/>]/i
+
 /** Parses an RSS, Atom or JSON feed into the data krakend-rss returns; throws when it is none. */
 export function parseFeed(body: string): Record<string, unknown> {
   if (looksLikeJsonFeed(body)) return parseJsonFeed(body, rssPerson)
@@ -128,6 +142,8 @@ export function parseFeed(body: string): Record<string, unknown> {
   try {
     doc = parser().parse(body.slice(0, rootElementEnd(body)), true) as Node
   } catch (error) {
+    // gofeed's detector reads up to the root element first: no feed root there is no feed at all
+    if (!FEED_ROOT.test(body.slice(detectorStart(body)))) throw new Error('Failed to detect feed type')
     throw new Error(`failed to parse the feed: ${(error as Error).message}`)
   }
   // gofeed's detector: the root element's lower-case local name

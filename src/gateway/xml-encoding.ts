@@ -29,7 +29,9 @@ function decodeXmlBytes(bytes: Uint8Array): string {
     try {
       decoder = new TextDecoder(declared.label)
     } catch {
-      throw new XmlError(`xml: opening charset "${declared.label}": unsupported charset: "${declared.label}"`)
+      throw new XmlError(
+        `xml.Decoder.Token() - xml: opening charset "${declared.label}": unsupported charset: "${declared.label}"`,
+      )
     }
     const head = Buffer.from(bytes.buffer, bytes.byteOffset, declared.end).toString('latin1')
     return head + decoder.decode(bytes.subarray(declared.end))
