@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { describe, test } from 'node:test'
-import { SignJWT } from 'jose'
 import { gatewayWith } from '../gateway-fixture.ts'
 import { send } from '../helpers.ts'
+import { jwksAnswerServer, SYM_JWK, statusWithSymToken } from './jwks-answer-server.ts'
 
 // go-jose reads an RSA JWK with "d" through crypto/rsa's PrivateKey.Validate (Go 1.25: d below n
 // and longer than half of it, p·q = n, e·dp ≡ 1 mod p-1 and e·dq ≡ 1 mod q-1, qi·q ≡ 1 mod p, e odd):
 // a key it refuses fails the whole set, so KrakenD verifies none of the set's tokens (401) and its
 // signer answers 401. dp, dq and qi are computed from d when one is missing, as Go does.
-const SECRET = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
 const full = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' })
 const without = (names: string[]) =>
   Object.fromEntries(Object.entries(full).filter(([name]) => !names.includes(name)))
@@ -31,8 +28,10 @@ const TAKEN: Record<string, object> = {
   'no-qi': without(['qi']),
 }
 const SETS = { ...REFUSED, ...TAKEN }
-let jwks: Server
-let jwksOrigin: string
+const jwks = jwksAnswerServer((path) => {
+  const key = SETS[decodeURIComponent(path.slice(1))]
+  return JSON.stringify({ keys: [{ ...key, kid: 'r1' }, SYM_JWK] })
+})
 const gateway = gatewayWith(
   (backend) => ({
     version: 3,
@@ -40,7 +39,7 @@ const gateway = gatewayWith(
       ...Object.keys(SETS).map((name) => ({
         endpoint: `/v/${name}`,
         extra_config: {
-          'auth/validator': { alg: 'HS256', jwk_url: `${jwksOrigin}/${name}`, disable_jwk_security: true },
+          'auth/validator': { alg: 'HS256', jwk_url: `${jwks.origin}/${name}`, disable_jwk_security: true },
         },
         backend: [{ host: [backend.origin], url_pattern: '/echo' }],
       })),
@@ -51,7 +50,7 @@ const gateway = gatewayWith(
             alg: 'RS256',
             kid: 'r1',
             keys_to_sign: ['token'],
-            jwk_url: `${jwksOrigin}/${name}`,
+            jwk_url: `${jwks.origin}/${name}`,
             disable_jwk_security: true,
           },
         },
@@ -61,32 +60,12 @@ const gateway = gatewayWith(
   }),
   {
     backends: { idp: { '/session': { body: { token: { sub: 'alice' } } } } },
-    setUp: async () => {
-      jwks = createServer((req, res) => {
-        const key = SETS[decodeURIComponent(req.url?.slice(1) ?? '')]
-        const keys = [
-          { ...key, kid: 'r1' },
-          { kty: 'oct', kid: 'sym', k: Buffer.from(SECRET).toString('base64url') },
-        ]
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }))
-      })
-      await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
-      jwksOrigin = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`
-    },
-    tearDown: async () => {
-      await new Promise((resolve) => jwks?.close(resolve))
-    },
+    setUp: jwks.setUp,
+    tearDown: jwks.tearDown,
   },
 )
 
-const status = async (name: string) => {
-  const token = await new SignJWT({ sub: 'a' })
-    .setProtectedHeader({ alg: 'HS256', kid: 'sym' })
-    .setExpirationTime('5m')
-    .sign(SECRET)
-  return (await send(gateway.url, { path: `/v/${name}`, headers: { authorization: `Bearer ${token}` } }))
-    .status
-}
+const status = (name: string) => statusWithSymToken(gateway.url, `/v/${name}`)
 
 describe('auth/validator and auth/signer: an RSA private JWK is read as Go validates it', () => {
   test('a set holding an RSA private key crypto/rsa refuses verifies no token', async () => {

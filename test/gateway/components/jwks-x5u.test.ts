@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { SignJWT } from 'jose'
 import { gatewayWith } from '../gateway-fixture.ts'
-import { mustConfig, send, startGateway } from '../helpers.ts'
+import { mustConfig, startGateway } from '../helpers.ts'
+import { jwksAnswerServer, SYM_JWK, statusWithSymToken } from './jwks-answer-server.ts'
 
 // go-jose reads a JWK's x5u with Go's url.Parse: a URL Go refuses (a host missing its ']', a port
 // that is no number, a bad %-escape, a zone not written %25, a control byte) fails that key and so
 // the whole set. KrakenD then answers 401 to every token of a downloaded set, and does not start
 // with such a jwk_local_path file. URLs Go accepts (relative, opaque, an empty port) change nothing.
-const SECRET = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
 const REFUSED = [
   'http://[::1',
   'http://a:b/',
@@ -27,14 +24,10 @@ const REFUSED = [
 const ACCEPTED = ['http://[fe80::1%25en0]/', 'mailto:x', '', 'http://ü/', '/rel', '//x:99999', 'http://x:/']
 const setWith = (x5u: string) =>
   JSON.stringify({
-    keys: [
-      { kty: 'oct', kid: 'other', k: 'AAAA', x5u },
-      { kty: 'oct', kid: 'sym', k: Buffer.from(SECRET).toString('base64url') },
-    ],
+    keys: [{ kty: 'oct', kid: 'other', k: 'AAAA', x5u }, SYM_JWK],
   })
 const ALL = [...REFUSED, ...ACCEPTED]
-let jwks: Server
-let jwksOrigin: string
+const jwks = jwksAnswerServer((path) => setWith(ALL[Number(path.slice(1))] ?? ''))
 let dir: string
 const gateway = gatewayWith(
   (backend) => ({
@@ -42,36 +35,24 @@ const gateway = gatewayWith(
     endpoints: ALL.map((_, i) => ({
       endpoint: `/set/${i}`,
       extra_config: {
-        'auth/validator': { alg: 'HS256', jwk_url: `${jwksOrigin}/${i}`, disable_jwk_security: true },
+        'auth/validator': { alg: 'HS256', jwk_url: `${jwks.origin}/${i}`, disable_jwk_security: true },
       },
       backend: [{ host: [backend.origin], url_pattern: '/echo' }],
     })),
   }),
   {
     setUp: async () => {
-      jwks = createServer((req, res) => {
-        const x5u = ALL[Number(req.url?.slice(1))] ?? ''
-        res.writeHead(200, { 'content-type': 'application/json' }).end(setWith(x5u))
-      })
-      await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
-      jwksOrigin = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`
+      await jwks.setUp()
       dir = await mkdtemp(join(tmpdir(), 'gw-jwks-x5u-'))
     },
     tearDown: async () => {
-      await new Promise((resolve) => jwks?.close(resolve))
+      await jwks.tearDown()
       await rm(dir, { recursive: true, force: true })
     },
   },
 )
 
-const status = async (i: number) => {
-  const token = await new SignJWT({ sub: 'a' })
-    .setProtectedHeader({ alg: 'HS256', kid: 'sym' })
-    .setExpirationTime('5m')
-    .sign(SECRET)
-  return (await send(gateway.url, { path: `/set/${i}`, headers: { authorization: `Bearer ${token}` } }))
-    .status
-}
+const status = (i: number) => statusWithSymToken(gateway.url, `/set/${i}`)
 
 describe('auth/validator: a JWK x5u is read with url.Parse', () => {
   test('a set with an x5u Go cannot parse verifies no token', async () => {

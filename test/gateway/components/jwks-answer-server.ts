@@ -1,0 +1,38 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { SignJWT } from 'jose'
+import { send } from '../helpers.ts'
+
+/** The secret of the `sym` oct key the JWKS tests put in their sets. */
+export const SYM_SECRET = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
+export const SYM_JWK = { kty: 'oct', kid: 'sym', k: Buffer.from(SYM_SECRET).toString('base64url') }
+
+/** A JWKS server on 127.0.0.1 answering each path with `answer(path)` as application/json. */
+export function jwksAnswerServer(answer: (path: string) => string) {
+  let server: Server | undefined
+  const jwks = {
+    origin: '',
+    setUp: async () => {
+      server = createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(answer(req.url ?? ''))
+      })
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+      jwks.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    },
+    tearDown: () =>
+      new Promise<void>((resolve) => {
+        if (server) server.close(() => resolve())
+        else resolve()
+      }),
+  }
+  return jwks
+}
+
+/** The status a gateway answers `path` with a valid HS256 token of the `sym` key. */
+export async function statusWithSymToken(baseUrl: string, path: string): Promise<number> {
+  const token = await new SignJWT({ sub: 'a' })
+    .setProtectedHeader({ alg: 'HS256', kid: 'sym' })
+    .setExpirationTime('5m')
+    .sign(SYM_SECRET)
+  return (await send(baseUrl, { path, headers: { authorization: `Bearer ${token}` } })).status
+}
