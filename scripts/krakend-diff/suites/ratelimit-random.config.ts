@@ -9,7 +9,7 @@ for (let i = 0; i < 5; i += 1) rnd()
 const maybe = <T>(p: number, value: () => T): T | undefined => (rnd() < p ? value() : undefined)
 
 const RATES = [0.5, 1, 2, 3, 2.5, 1.9999, 0.0001]
-const CAPACITIES = [0, 1, 2, 3, 2.7, 0.4, 1e20, 18446744073709551615, 9.3e18]
+const CAPACITIES = [0, 1, 2, 3, 2.7, 0.4, 1e20, 2 ** 64, 9.3e18]
 const EVERY = ['1h', '2h', '90m', '1h0m0.5s', '3600s', '3600000ms', '24h']
 const STRATEGIES = [
   ['ip', ''],
