@@ -8,8 +8,6 @@ import { XmlError, XmlScanner } from './xml-scanner.ts'
 
 export type Data = Record<string, unknown>
 
-const XML_URL = 'http://www.w3.org/XML/1998/namespace'
-
 /** An open element as mxj's xmlToMapParser holds it: `text` is n[skey], `children` is na. */
 interface Frame {
   qname: string
@@ -18,7 +16,6 @@ interface Frame {
   text: string | undefined
   children: Data
   count: number
-  bindings: number
 }
 
 const isMapKeyCollision = (key: string) => key === '__proto__'
@@ -71,7 +68,6 @@ function splitName(qname: string): { prefix: string; key: string } {
 
 export class XmlReader extends XmlScanner {
   private readonly stack: Frame[] = []
-  private readonly ns: Array<{ prefix: string; uri: string }> = []
 
   /** Reads the whole document up to the end of its first root element. */
   document(): Data {
@@ -121,7 +117,6 @@ export class XmlReader extends XmlScanner {
       text: undefined,
       children: {},
       count: 0,
-      bindings: this.ns.length,
     }
     let empty = false
     for (;;) {
@@ -142,9 +137,7 @@ export class XmlReader extends XmlScanner {
       const quote = this.next()
       if (quote !== 0x22 && quote !== 0x27) this.fail('unquoted or missing attribute value in element')
       const value = this.text(quote, false)
-      const { prefix, key } = splitName(attr)
-      if (prefix === 'xmlns') this.ns.push({ prefix: key, uri: value })
-      else if (prefix === '' && key === 'xmlns') this.ns.push({ prefix: '', uri: value })
+      const { key } = splitName(attr)
       // mxj: `-` + the local name; a later attribute of the same local name wins.
       const name = `-${key}`
       if (!Object.hasOwn(frame.children, name)) frame.count += 1
@@ -163,30 +156,17 @@ export class XmlReader extends XmlScanner {
     const { prefix, key } = splitName(qname)
     if (frame === undefined) this.fail(`unexpected end element </${key}>`)
     if (frame.key !== key) this.fail(`element <${frame.key}> closed by </${key}>`)
-    if (frame.prefix !== prefix) {
-      const open = this.resolve(frame.prefix)
-      const closing = this.resolve(prefix)
-      if (open !== closing)
-        this.fail(`element <${frame.key}> in space ${open}closed by </${key}> in space ${closing}`)
-    }
+    // Go compares the prefixes as written (its stack holds names before translation) and prints them
+    if (frame.prefix !== prefix)
+      this.fail(
+        `element <${frame.key}> in space ${frame.prefix} closed by </${key}> in space ${prefix === '' ? '""' : prefix}`,
+      )
     return this.close(frame)
-  }
-
-  /** The name space a prefix stands for where the reader is (Go's translate for element names). */
-  private resolve(prefix: string): string {
-    if (prefix === 'xmlns') return prefix
-    if (prefix === 'xml') return XML_URL
-    for (let j = this.ns.length - 1; j >= 0; j -= 1) {
-      const binding = this.ns[j] as { prefix: string; uri: string }
-      if (binding.prefix === prefix) return binding.uri
-    }
-    return prefix
   }
 
   /** Ends the open element: its value goes to its parent, or is the document. */
   private close(frame: Frame): Data | undefined {
     this.stack.pop()
-    this.ns.length = frame.bindings
     const value = frameValue(frame)
     const parent = this.stack[this.stack.length - 1]
     if (parent === undefined) {

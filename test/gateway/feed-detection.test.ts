@@ -27,3 +27,19 @@ test('an XML charset Go cannot open fails as encoding/xml words it through the d
     message: 'xml.Decoder.Token() - xml: opening charset "bogus-enc": unsupported charset: "bogus-enc"',
   })
 })
+
+test("an element closed with another prefix fails in encoding/xml's words, its prefixes as written (a space was missing, the spaces were resolved)", () => {
+  assert.throws(() => parseXml(Buffer.from('<r><item>x</ns:item></r>')), {
+    message:
+      'xml.Decoder.Token() - XML syntax error on line 1: element <item> in space  closed by </item> in space ns',
+  })
+  assert.throws(() => parseXml(Buffer.from('<r xmlns:a="u"><a:item>x</item></r>')), {
+    message:
+      'xml.Decoder.Token() - XML syntax error on line 1: element <item> in space a closed by </item> in space ""',
+  })
+  // the prefixes are compared as written, not the spaces they stand for
+  assert.throws(() => parseXml(Buffer.from('<r xmlns:a="u" xmlns:b="u"><a:item>x</b:item></r>')), {
+    message:
+      'xml.Decoder.Token() - XML syntax error on line 1: element <item> in space a closed by </item> in space b',
+  })
+})
