@@ -216,7 +216,10 @@ export function backendHeaders(
   if (rule.names === '*') {
     const incoming = req.headers
     for (const key in incoming) {
-      if (key.charCodeAt(0) === 58 /* ':' */ || NOT_FORWARDED.has(key)) continue
+      if (key.charCodeAt(0) === 58 /* ':' */) continue
+      // A Trailer a component set (a propagated claim) is in lura's request and goes unwritten, but
+      // Go's transport checks its value too: kept only when it would refuse it (writtenMapHeaders).
+      if (NOT_FORWARDED.has(key) && !(key === 'trailer' && refusedByGo(incoming[key]))) continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)
@@ -265,6 +268,9 @@ function addGoOnly(out: HeaderValues, goOnly: Record<string, string[]>, names: s
  * The headers Go's client writes of lura's map: never Host, Content-Length or Transfer-Encoding,
  * which it takes from the request's fields (a claim propagated into Host and forwarded stays in
  * lura's request, for CEL and Lua, and goes no further). The map itself when it has none.
+ * Go's transport still checks every value of the map, written or not: one holding a control byte
+ * (a claim "a\nb") stays, for the client to refuse the call as Go's does
+ * (`net/http: invalid header field value for "Host"`), before anything is sent.
  */
 export function writtenMapHeaders(headers: HeaderValues): HeaderValues {
   if (
@@ -274,11 +280,21 @@ export function writtenMapHeaders(headers: HeaderValues): HeaderValues {
   )
     return headers
   const out = { ...headers }
-  delete out.host
-  delete out['content-length']
-  delete out['transfer-encoding']
+  for (const name of UNWRITTEN_MAP_HEADERS) if (!refusedByGo(out[name])) delete out[name]
   return out
 }
+
+const UNWRITTEN_MAP_HEADERS = ['host', 'content-length', 'transfer-encoding'] as const
+
+/** What httpguts.ValidHeaderFieldValue refuses in one of the values: a control byte but tab, or DEL. */
+export function refusedByGo(value: string | string[] | undefined): boolean {
+  if (value === undefined) return false
+  return Array.isArray(value)
+    ? value.some((v) => INVALID_FIELD_VALUE.test(v))
+    : INVALID_FIELD_VALUE.test(value)
+}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes Go refuses
+const INVALID_FIELD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/
 
 /** Every value of a header as the client sent it (Go keeps repeated header lines apart). */
 function distinct(req: ClientRequestLike, key: string): string | string[] | undefined {

@@ -88,6 +88,12 @@ const gateway = gatewayWith(
           },
           backend: be,
         },
+        ...['Host', 'Content-Length', 'Transfer-Encoding', 'Trailer'].map((header) => ({
+          endpoint: `/unwritten/${header}`,
+          input_headers: ['*'],
+          extra_config: { 'auth/validator': issuer.validator({ propagate_claims: [['v', header]] }) },
+          backend: be,
+        })),
         {
           endpoint: '/lua-sets-host',
           input_headers: ['X-Seen'],
@@ -161,6 +167,21 @@ describe('a claim propagated into Host, Content-Length or Transfer-Encoding', ()
     assert.equal(first.headers['x-forwarded-host'], 'gw.example')
     assert.equal((await call('/lua-sets-host', undefined)).status, 429)
   })
+
+  for (const header of ['Host', 'Content-Length', 'Transfer-Encoding', 'Trailer'])
+    test(`a forwarded ${header} claim Go's transport refuses (a control byte) fails the call; it is never written`, async () => {
+      for (const v of ['a\nb', 'a\u0000b', 'a\u007fb']) {
+        const before = gateway.backend.seen.length
+        assert.equal((await call(`/unwritten/${header}`, { v })).status, 500, JSON.stringify(v))
+        assert.equal(gateway.backend.seen.length, before, JSON.stringify(v))
+      }
+      const fine = await call(`/unwritten/${header}`, { v: 'a\tb' })
+      assert.equal(fine.status, 200)
+      assert.equal(
+        fine.headers[header.toLowerCase()],
+        header === 'Host' ? new URL(gateway.backend.origin).host : undefined,
+      )
+    })
 
   test('a forwarded Content-Length claim sizes the body as lura does: its length, chunked, or no call', async () => {
     const same = await post({ n: 3 })
