@@ -17,3 +17,20 @@ export const martianErrors = (martian: unknown) =>
 
 /** Where those errors point: the backend's martian section. */
 export const MARTIAN_AT = 'endpoints[0].backend[0].extra_config.modifier/martian'
+
+/** A config of one endpoint `/a` with one backend on `origin` carrying this `modifier/martian` value. */
+export const martianGatewayConfig = (
+  origin: string,
+  martian: unknown,
+  endpoint: Record<string, unknown> = {},
+  backend: Record<string, unknown> = {},
+) => ({
+  version: 3,
+  endpoints: [
+    {
+      endpoint: '/a',
+      ...endpoint,
+      backend: [{ host: [origin], ...backend, extra_config: { 'modifier/martian': martian } }],
+    },
+  ],
+})

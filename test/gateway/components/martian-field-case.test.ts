@@ -6,50 +6,36 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { gatewayWith } from '../gateway-fixture.ts'
 import { send } from '../helpers.ts'
-import { MARTIAN_AT, martianErrors } from './martian-config.ts'
+import { MARTIAN_AT, martianErrors, martianGatewayConfig } from './martian-config.ts'
 
 describe('martian field names in another case', () => {
   const gateway = gatewayWith(
-    (backend) => ({
-      version: 3,
-      endpoints: [
+    (backend) =>
+      martianGatewayConfig(
+        backend.origin,
         {
-          endpoint: '/a',
-          input_headers: ['X-Ok'],
-          input_query_strings: ['q'],
-          backend: [
-            {
-              host: [backend.origin],
-              url_pattern: '/echo',
-              extra_config: {
-                'modifier/martian': {
-                  'fifo.Group': {
-                    SCOPE: ['request', 'response'],
-                    Modifiers: [
-                      { 'header.Modifier': { Scope: ['request'], NAME: 'X-M', Value: '1' } },
-                      {
-                        'priority.Group': {
-                          scope: ['request'],
-                          modifiers: [
-                            {
-                              Priority: 2,
-                              MODIFIER: {
-                                'querystring.Modifier': { scope: ['request'], name: 'q', value: 'v' },
-                              },
-                            },
-                          ],
-                        },
-                      },
-                      { 'header.Blacklist': { scope: ['request'], NAMES: ['X-Ok'] } },
-                    ],
-                  },
+          'fifo.Group': {
+            SCOPE: ['request', 'response'],
+            Modifiers: [
+              { 'header.Modifier': { Scope: ['request'], NAME: 'X-M', Value: '1' } },
+              {
+                'priority.Group': {
+                  scope: ['request'],
+                  modifiers: [
+                    {
+                      Priority: 2,
+                      MODIFIER: { 'querystring.Modifier': { scope: ['request'], name: 'q', value: 'v' } },
+                    },
+                  ],
                 },
               },
-            },
-          ],
+              { 'header.Blacklist': { scope: ['request'], NAMES: ['X-Ok'] } },
+            ],
+          },
         },
-      ],
-    }),
+        { input_headers: ['X-Ok'], input_query_strings: ['q'] },
+        { url_pattern: '/echo' },
+      ),
     { backends: { api: {} } },
   )
 

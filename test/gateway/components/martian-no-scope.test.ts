@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { gatewayWith } from '../gateway-fixture.ts'
 import { send } from '../helpers.ts'
+import { martianGatewayConfig } from './martian-config.ts'
 
 const modifiers = [
   { 'header.Modifier': { name: 'X-M', value: '1' } },
@@ -23,25 +24,13 @@ const modifiers = [
 
 describe('martian modifiers without a scope', () => {
   const gateway = gatewayWith(
-    (backend) => ({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/a',
-          input_headers: ['X-Ok', 'X-A'],
-          input_query_strings: ['q'],
-          output_encoding: 'no-op',
-          backend: [
-            {
-              encoding: 'no-op',
-              host: [backend.origin],
-              url_pattern: '/b',
-              extra_config: { 'modifier/martian': { 'fifo.Group': { scope: null, modifiers } } },
-            },
-          ],
-        },
-      ],
-    }),
+    (backend) =>
+      martianGatewayConfig(
+        backend.origin,
+        { 'fifo.Group': { scope: null, modifiers } },
+        { input_headers: ['X-Ok', 'X-A'], input_query_strings: ['q'], output_encoding: 'no-op' },
+        { encoding: 'no-op', url_pattern: '/b' },
+      ),
     { backends: { api: { '/b': { headers: { 'X-Back': 'b' }, body: { ok: true } } } } },
   )
 
