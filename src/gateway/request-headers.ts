@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { isIP } from 'node:net'
 import { goOnlyHeaders } from './components/incoming-headers.ts'
-import { goHeaderGet } from './components/types.ts'
+import { allLines, goHeaderGet } from './components/types.ts'
 import type { ServerOptions } from './config/types.ts'
 import { GO_USER_AGENT } from './go-http.ts'
 import { goNetContains, parseGoIp, parseTrustedNets } from './go-ip.ts'
@@ -117,9 +117,8 @@ export function clientIp(req: ClientRequestLike, server: ServerOptions, trusted?
   if (remote.startsWith('::ffff:') && isIP(remote.slice(7)) === 4) remote = remote.slice(7)
   if (!server.forwardedByClientIp || (trusted && !trusted(remote))) return remote
   for (const name of server.remoteIpHeaders) {
-    const raw = req.headers[name]
-    const value = Array.isArray(raw) ? raw[0] : raw
-    if (!value) continue
+    const value = NOT_COMMA_JOINED.has(name) ? allLines(req, name)?.join(',') : req.headers[name]
+    if (!value || typeof value !== 'string') continue
     const items = value.split(',')
     for (let i = items.length - 1; i >= 0; i -= 1) {
       const ip = goTrimSpace(items[i] as string)
@@ -386,3 +385,9 @@ function rawProtoHeader(req: ClientRequestLike): string | string[] | undefined {
   }
   return values.length === 0 ? undefined : values.length === 1 ? values[0] : values
 }
+
+/**
+ * Names whose repeated lines Node does not join with ", " (it keeps the first, or joins Cookie with
+ * "; "): gin joins every line of a remote IP header with ",", so these are read from the raw lines.
+ */
+const NOT_COMMA_JOINED = new Set(['cookie', 'set-cookie', ...NODE_FIRST_LINE_ONLY, ...H2_FIRST_FIELD_ONLY])

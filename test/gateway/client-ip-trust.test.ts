@@ -92,6 +92,12 @@ describe('the client IP a gateway on 127.0.0.1 works with', () => {
     assert.equal(await forwardedFor(gw, { 'x-real-ip': '5.6.7.8' }), '5.6.7.8')
   })
 
+  test('a remote IP header Node keeps one line of (Referer, Cookie) is read from all its lines, as gin joins them', async () => {
+    const gw = await start({ trusted_proxies: ['127.0.0.1'], remote_ip_headers: ['Referer', 'Cookie'] })
+    assert.equal(await forwardedFor(gw, { referer: ['1.1.1.1', '2.2.2.2'] }), '2.2.2.2')
+    assert.equal(await forwardedFor(gw, { cookie: ['3.3.3.3', '4.4.4.4'] }), '4.4.4.4')
+  })
+
   test("app_engine reads X-Appengine-Remote-Addr's first line only (Header.Get)", async () => {
     const gw = await start({ app_engine: true })
     assert.equal(await forwardedFor(gw, { 'x-appengine-remote-addr': ['9.9.9.9', '8.8.8.8'] }), '9.9.9.9')
