@@ -1,7 +1,7 @@
 /**
  * The backend calls of one endpoint request, as lura makes them: one call (or `concurrent_calls`
- * racing), the sequential chain, shadows in the background; each through the backend's
- * components, its pool and its decoder, ending in a result the endpoint merges.
+ * racing), the sequential chain (sequential-calls.ts), shadows in the background; each through
+ * the backend's components, its pool and its decoder, ending in a result the endpoint merges.
  */
 
 import { type HopCache, withRedirectBodies } from './backend-cache.ts'
@@ -14,7 +14,7 @@ import {
   headerValue,
 } from './backend-client.ts'
 import { lurasBodyRead } from './backend-collect.ts'
-import { backendContext, generatedPath, hasControlCharacter } from './backend-context.ts'
+import { backendContext, generatedPath } from './backend-context.ts'
 import { hostHeaderFor } from './backend-host.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
@@ -32,13 +32,12 @@ import type { GatewayConfig } from './config/types.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goResponseError } from './go-json.ts'
-import { withQueryValues } from './go-url.ts'
 import { goUtf8, wireText } from './go-utf8.ts'
 import { writtenMapHeaders } from './request-headers.ts'
-import { SequentialValues } from './sequential-params.ts'
+import { sequentialProxy } from './sequential-calls.ts'
 import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
-import { goRequestTarget, sequentialSlot } from './url-pattern.ts'
+import { goRequestTarget } from './url-pattern.ts'
 
 export interface BackendCalls {
   /** One backend for the request: a call, or `concurrent_calls` calls of which the first success wins. */
@@ -55,59 +54,6 @@ export interface BackendCalls {
 const EMPTY_BODY = Buffer.alloc(0)
 
 export function createBackendCalls(config: GatewayConfig, client: BackendClient): BackendCalls {
-  const sequential = async (ep: CompiledEndpoint, ctx: Context): Promise<BackendResult[]> => {
-    const results: BackendResult[] = []
-    const values = new SequentialValues()
-    const propagated = ep.cfg.propagated
-    let leaked: Array<[string, string]> | undefined
-    let jsonType = false
-    let sharedLength: number | undefined
-    for (const [i, b] of ep.backends.entries()) {
-      let seqParams: Record<string, string> | undefined
-      for (const part of b.parts) {
-        if (typeof part === 'string' || !part.sequential) continue
-        const { index, path, replaced } = part.sequential
-        const text = replaced && index < i ? values.text(part.param, index, path) : undefined
-        seqParams ??= {}
-        // A control character stays raw: Go's url.Parse then fails the call (see backendContext).
-        seqParams[part.param] =
-          text !== undefined && hasControlCharacter(text) ? text : sequentialSlot(text, part.sequential)
-      }
-      if (propagated && i > 0)
-        for (const p of propagated) {
-          if (p.index >= i) continue
-          const earlier = results[p.index]
-          if (!earlier?.ok) continue
-          const value = p.path.length === 0 ? earlier.body : values.text(p.key, p.index, p.path)
-          if (value === undefined) continue
-          seqParams ??= {}
-          seqParams[p.key] = value
-        }
-      let callCtx = seqParams ? { ...ctx, params: { ...ctx.params, ...seqParams } } : ctx
-      if (leaked) callCtx = { ...callCtx, query: withQueryValues(callCtx.query, leaked) }
-      if (jsonType)
-        callCtx = { ...callCtx, headers: { ...callCtx.headers, 'content-type': 'application/json' } }
-      if (sharedLength !== undefined)
-        callCtx = { ...callCtx, declaredLength: sharedLength, lengthShared: true }
-      const result = await callBackend(ep, b, callCtx)
-      // lura's GraphQL GET middleware adds its parameters to the query map the later calls share
-      const added = b.graphqlQuery?.(callCtx.params, callCtx.body)
-      if (added) leaked = [...(leaked ?? []), ...added]
-      // and its Content-Type to their header map, where the merge does not copy the request
-      if (b.graphql && ep.sharesHeaders) {
-        jsonType = true
-        // lura gives later calls the GraphQL body's Content-Length too; Go's client refuses it for another body
-        const sent = b.graphql(callCtx.params, callCtx.body)
-        if (typeof sent !== 'string' && sent.method === 'POST') sharedLength = sent.body.length
-      }
-      if (!result.ok && i === 0) return [result]
-      results.push(result)
-      if (!result.ok || !result.complete) break
-      values.answered(i, result.data)
-    }
-    return results
-  }
-
   const callBackend = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context): Promise<BackendResult> => {
     if (ep.cfg.concurrentCalls <= 1) return callOnce(ep, b, ctx, ctx.cancel)
     return new Promise((resolve, reject) => {
@@ -128,6 +74,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       }
     })
   }
+  const sequential = sequentialProxy(callBackend)
 
   /**
    * lura's shadow proxy: the shadows get the request on a context of their own, bounded by the
