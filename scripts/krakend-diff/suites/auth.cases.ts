@@ -24,7 +24,9 @@ import {
 } from './auth.config.ts'
 
 const VALUES = ['v1', 'v2', 'ü', '', 'a-b', '123', 'true']
-export const revoked = TOKEN_KEYS.flatMap((key) => VALUES.filter(() => chance(0.15)).map((v) => `${key}-${v}`))
+export const revoked = TOKEN_KEYS.flatMap((key) =>
+  VALUES.filter(() => chance(0.15)).map((v) => `${key}-${v}`),
+)
 revoked.push('jti-v1', 'sub-\ufffd', 'sid-123')
 
 async function listening(port: number) {
