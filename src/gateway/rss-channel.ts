@@ -3,6 +3,7 @@
 // extension elements (rss-extensions.ts) kept on each item with their Dublin Core / iTunes
 // readings, which fill what the item or channel lacks; other unknown item elements go to `custom`.
 import { feedDate } from './feed-dates.ts'
+import { feedText } from './feed-text.ts'
 import { goStruct } from './go-json.ts'
 import {
   addExtension,
@@ -45,15 +46,54 @@ function authorOf(
   return itunes ? personOf(rssPerson, itunes) : undefined
 }
 
+/** Names gofeed matches in any case: the reader lower-cases them (all are item fields, never custom). */
+export const RSS_NAMES = new Set([
+  'item',
+  'channel',
+  'enclosure',
+  'title',
+  'description',
+  'link',
+  'author',
+  'pubdate',
+  'guid',
+  'category',
+])
+
+/**
+ * The text elements read as gofeed's ParseText reads them: the reader keeps their raw inner XML. The
+ * channel-only ones are listed as feeds spell them (lower-casing them would respell an item's custom one).
+ */
+export const RSS_TEXT_ELEMENTS = new Set([
+  ...[...RSS_NAMES].filter((name) => !['item', 'channel', 'enclosure'].includes(name)),
+  'content:encoded',
+  'copyright',
+  'language',
+  'managingeditor',
+  'managingEditor',
+  'webmaster',
+  'webMaster',
+  'lastbuilddate',
+  'lastBuildDate',
+])
+
+/** A text element's value once ParseText has read its raw inner XML. */
+function parsedText(value: unknown): unknown {
+  if (typeof value === 'string') return feedText(value)
+  if (isNode(value) && typeof value['#text'] === 'string')
+    return { ...value, '#text': feedText(value['#text']) }
+  return value
+}
+
 /** The children of an element: non-extension ones by lower-case local name, extensions apart. */
 function children(element: unknown, scope: Scope) {
   const fields = new Map<string, Array<{ value: unknown; space: string; scope: Scope }>>()
   const extensions: Extensions = {}
-  eachChild(element, scope, (local, space, inner, instance) => {
+  eachChild(element, scope, (local, space, inner, instance, key) => {
     if (isExtension(space, inner)) return addExtension(extensions, local, space, inner, instance)
     const name = local.toLowerCase()
     const list = fields.get(name) ?? []
-    list.push({ value: instance, space, scope: inner })
+    list.push({ value: RSS_TEXT_ELEMENTS.has(key) ? parsedText(instance) : instance, space, scope: inner })
     fields.set(name, list)
     if (name !== local) fields.set(`\0${name}`, [{ value: local, space, scope: inner }])
   })

@@ -8,32 +8,45 @@ import { feedDate } from './feed-dates.ts'
 import { goStruct } from './go-json.ts'
 import { HTML_ENTITIES } from './html-entities.ts'
 import { onFirstUse, xmlLibrary } from './libraries.ts'
-import { parseRssRoot } from './rss-channel.ts'
+import { parseRssRoot, RSS_NAMES, RSS_TEXT_ELEMENTS } from './rss-channel.ts'
 import { extensionsOf, ROOT_SCOPE, type Scope, scopeOf } from './rss-extensions.ts'
 import { looksLikeJsonFeed, parseJsonFeed } from './rss-json-feed.ts'
 import { rootElementEnd } from './xml-root-end.ts'
 
 type Node = Record<string, unknown>
 
-const parser = onFirstUse(() => {
-  const made = new (xmlLibrary().XMLParser)({
-    // Every value a trimmed string, no declaration or PIs.
-    ignoreAttributes: false,
-    textNodeName: '#text',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    processEntities: true,
-    htmlEntities: true,
-    attributeNamePrefix: '@',
-    isArray: (name) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
-  })
-  // HTML's named references decode as gofeed decodes them (&eacute;, &hellip;), not only the few built in
+/** fast-xml-parser's options for both readers: every value a trimmed string, no declaration or PIs. */
+const PARSER_OPTIONS = {
+  ignoreAttributes: false,
+  textNodeName: '#text',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: true,
+  htmlEntities: true,
+  attributeNamePrefix: '@',
+  isArray: (name: string) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
+}
+
+/** An XML reader with HTML's named references decoded as gofeed decodes them (&eacute;, &hellip;). */
+function xmlParser(extra: Record<string, unknown>) {
+  const made = new (xmlLibrary().XMLParser)({ ...PARSER_OPTIONS, ...extra })
   for (const [name, character] of HTML_ENTITIES) made.addEntity(name, character)
   return made
-})
+}
+
+const parser = onFirstUse(() => xmlParser({}))
+
+// RSS: gofeed matches element names in any case (an <ITEM> is an item, in document order among the
+// others), and reads the text elements' raw inner XML (rss-channel.ts decodes it as ParseText does)
+const rssParser = onFirstUse(() =>
+  xmlParser({
+    stopNodes: [...RSS_TEXT_ELEMENTS].map((name) => `..${name}`),
+    transformTagName: (name: string) => (RSS_NAMES.has(name.toLowerCase()) ? name.toLowerCase() : name),
+  }),
+)
 
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
@@ -135,12 +148,16 @@ function detectorStart(body: string): number {
 const FEED_ROOT =
   /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<![^>]*>|\s)*<(?:[A-Za-z_][\w.-]*:)?(?:rss|rdf|feed)[\s/>]/i
 
+/** A document whose first element is an RSS 2.0 or RDF root. */
+const RSS_ROOT = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<![^>]*>|\s)*<(?:[A-Za-z_][\w.-]*:)?(?:rss|rdf)[\s/>]/i
+
 /** Parses an RSS, Atom or JSON feed into the data krakend-rss returns; throws when it is none. */
 export function parseFeed(body: string): Record<string, unknown> {
   if (looksLikeJsonFeed(body)) return parseJsonFeed(body, rssPerson)
   let doc: Node
   try {
-    doc = parser().parse(body.slice(0, rootElementEnd(body)), true) as Node
+    const rss = RSS_ROOT.test(body.slice(detectorStart(body)))
+    doc = (rss ? rssParser() : parser()).parse(body.slice(0, rootElementEnd(body)), true) as Node
   } catch (error) {
     // gofeed's detector reads up to the root element first: no feed root there is no feed at all
     if (!FEED_ROOT.test(body.slice(detectorStart(body)))) throw new Error('Failed to detect feed type')

@@ -100,7 +100,7 @@ export function addExtension(into: Extensions, local: string, space: string, sco
 export function eachChild(
   element: unknown,
   scope: Scope,
-  visit: (local: string, space: string, inner: Scope, instance: unknown) => void,
+  visit: (local: string, space: string, inner: Scope, instance: unknown, key: string) => void,
 ): void {
   if (!isNode(element)) return
   for (const [key, value] of Object.entries(element)) {
@@ -108,7 +108,7 @@ export function eachChild(
     for (const instance of instances(value)) {
       const inner = scopeOf(instance, scope)
       const { local, space } = elementName(key, inner)
-      visit(local, space, inner, instance)
+      visit(local, space, inner, instance, key)
     }
   }
 }

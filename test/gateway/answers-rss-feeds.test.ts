@@ -73,6 +73,13 @@ const FEEDS: Record<string, string> = {
   // namespaces as WordPress and podcast feeds declare them: extensions under their prefixes
   '/whole-wordpress':
     '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:DC="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><Title>Blog</Title><atom:link href="http://e/feed" rel="self" type="application/rss+xml"/><link>http://e</link><description>B</description><sy:updatePeriod>hourly</sy:updatePeriod><itunes:author>Pod Caster</itunes:author><itunes:image href="http://e/pod.png"/><itunes:keywords>k1,k2</itunes:keywords><itunes:category text="Tech"><itunes:category text="Gadgets"/></itunes:category><image><title>x</title></image><item><title>Post</title><link>http://e/p</link><comments>http://e/p#c</comments><DC:creator><![CDATA[admin]]></DC:creator><pubDate>Mon, 02 Jan 2006 15:04:05 +0000</pubDate><category><![CDATA[News]]></category><guid isPermaLink="false">http://e/?p=1</guid><description><![CDATA[short]]></description><content:encoded><![CDATA[<p>long</p>]]></content:encoded><wfw:commentRss>http://e/p/feed</wfw:commentRss><slash:comments>3</slash:comments><itunes:duration>1:00</itunes:duration><itunes:keywords>a,b</itunes:keywords><itunes:image href="http://e/ep.png"/><foo>bar</foo><Extra a="1">x</Extra><undeclared:thing k="v">t<sub>s</sub></undeclared:thing></item></channel></rss>',
+  // text elements read from their raw inner XML (child elements kept as written, CDATA as gofeed's
+  // StripCDATA reads it), and <item> / <ITEM> / <Item> in document order
+  '/whole-raw-text':
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; <b>x</b></title><description>  pre <![CDATA[<i>c</i>]]> mid <![CDATA[d]]> post  </description><item><title>one</title><description><p>raw <b>html</b></p> tail &amp; &eacute; &#233; &foo;</description><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">x <![CDATA[<p>c</p>]]> y</content:encoded></item><ITEM><title>two</title><Description a="1">&lt;q&gt; &amp;x after</Description></ITEM><item><title>three</title><author>  a@b.c (Ann)  </author><guid>&lt;g&gt;</guid><category>c<x/>d</category></item><Item><title>four</title></Item></channel></rss>',
+  // element names in any case, a custom one keeping its spelling; references as html.UnescapeString reads them
+  '/whole-any-case':
+    '<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:c="http://purl.org/rss/1.0/modules/content/"><channel><Title>T</Title><atom:link href="http://x/&amp;y" rel="self"/><dc:title>&lt;dc&gt;</dc:title><ManagingEditor>a@b (A &amp; B)</ManagingEditor><LastBuildDate>Mon, 02 Jan 2006 15:04:05 GMT</LastBuildDate><itunes:author>I &amp; A</itunes:author><Language> en </Language><item><dc:title>&lt;dt&gt;</dc:title><dc:creator>x &amp; y</dc:creator><Link>http://e/&amp;1</Link><c:encoded>&lt;p&gt;</c:encoded><PubDate>Mon, 02 Jan 2006 15:04:05 GMT</PubDate><Category domain="d">&lt;c&gt;</Category><category></category><Guid isPermaLink="false"> g </Guid><Enclosure url="u" length="1" type="t"/></item><ITEM><description/><title>   </title><description><![CDATA[a]]></description><Comments>c</Comments><Language>l</Language></ITEM><item><title><![CDATA[x]]>mid<![CDATA[y]]></title><description>a&amp;b&#x41;&#128;</description></item></channel></rss>',
 }
 
 let backend: Server
@@ -208,3 +215,26 @@ const WHOLE_ATOM_EXTENSIONS =
 test("an Atom entry's extension elements are kept under their prefixes, as gofeed keeps them (they were dropped)", async () => {
   assert.equal(await itemsOf('/whole-atom-extensions'), WHOLE_ATOM_EXTENSIONS)
 })
+
+// KrakenD CE 2.13.8's answers to feeds whose text elements gofeed reads as raw inner XML
+const RAW_TEXT_ANSWERS: Array<{ path: string; title: string; answer: string }> = [
+  {
+    path: '/whole-raw-text',
+    title:
+      'an element holding elements or CDATA answers its raw inner XML as gofeed reads it, and items of every spelling keep document order (child elements were dropped, CDATA kept the text around it, <ITEM> came last)',
+    answer:
+      '{"author":null,"categories":null,"copyright":"","custom":null,"description":"\\u003ci\\u003ec\\u003c/i\\u003ed","items":[{"title":"one","description":"\\u003cp\\u003eraw \\u003cb\\u003ehtml\\u003c/b\\u003e\\u003c/p\\u003e tail \\u0026 \u00e9 \u00e9 \\u0026foo;","content":"\\u003cp\\u003ec\\u003c/p\\u003e y"},{"title":"two","description":"\\u003cq\\u003e \\u0026x after"},{"title":"three","author":{"name":"Ann","email":"a@b.c"},"authors":[{"name":"Ann","email":"a@b.c"}],"guid":"\\u003cg\\u003e","categories":["c\\u003cx/\\u003ed"]},{"title":"four"}],"language":"","published":"","title":"T \\u0026 \\u003cb\\u003ex\\u003c/b\\u003e","type":"rss","updated":""}',
+  },
+  {
+    path: '/whole-any-case',
+    title:
+      'RSS element names in any case (<Link>, <ManagingEditor>, <LastBuildDate>), a custom element keeping its spelling, &#128; as Windows-1252 reads it',
+    answer:
+      '{"author":{"name":"A \\u0026 B","email":"a@b"},"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"\\u003cdt\\u003e","link":"http://e/\\u00261","links":["http://e/\\u00261"],"published":"Mon, 02 Jan 2006 15:04:05 GMT","publishedParsed":"2006-01-02T15:04:05Z","author":{"name":"x \\u0026 y"},"authors":[{"name":"x \\u0026 y"}],"guid":"g","categories":["\\u003cc\\u003e",""],"enclosures":[{"url":"u","length":"1","type":"t"}],"dcExt":{"title":["\\u003cdt\\u003e"],"creator":["x \\u0026 y"]},"extensions":{"content":{"encoded":[{"name":"encoded","value":"\\u003cp\\u003e","attrs":{},"children":{}}]},"dc":{"creator":[{"name":"creator","value":"x \\u0026 y","attrs":{},"children":{}}],"title":[{"name":"title","value":"\\u003cdt\\u003e","attrs":{},"children":{}}]}}},{"description":"a","custom":{"Language":"l"}},{"title":"xy","description":"a\\u0026bA\u20ac"}],"language":"en","published":"","title":"T","type":"rss","updated":"Mon, 02 Jan 2006 15:04:05 GMT"}',
+  },
+]
+
+for (const { path, title, answer } of RAW_TEXT_ANSWERS)
+  test(title, async () => {
+    assert.equal(await itemsOf(path), answer)
+  })

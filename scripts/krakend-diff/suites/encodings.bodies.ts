@@ -76,9 +76,15 @@ function rssDoc(): string {
   const kind = int(4)
   const item = () => {
     const parts: string[] = []
-    if (chance(0.8)) parts.push(`<title>${pick(['T1', 'T &amp; 2', '<![CDATA[C<b>]]>', ''])}</title>`)
+    if (chance(0.8))
+      parts.push(
+        `<title>${pick(['T1', 'T &amp; 2', '<![CDATA[C<b>]]>', '', ' a<![CDATA[x]]>b<![CDATA[y]]>c '])}</title>`,
+      )
     if (chance(0.6)) parts.push(`<link>${pick(['http://e/1', ' http://e/2 ', ''])}</link>`)
-    if (chance(0.5)) parts.push(`<description>${pick(['d', '&lt;p&gt;html&lt;/p&gt;', ''])}</description>`)
+    if (chance(0.5))
+      parts.push(
+        `<description>${pick(['d', '&lt;p&gt;html&lt;/p&gt;', '', '<p>raw <b>html</b></p> tail', 'pre <![CDATA[<i>c</i>]]> post'])}</description>`,
+      )
     if (chance(0.5)) parts.push(`<pubDate>${pick(dates)}</pubDate>`)
     if (chance(0.4))
       parts.push(`<author>${pick(['a@b.c (Ann)', 'Ann', 'Ann &lt;a@b.c&gt;', 'a@b.c'])}</author>`)
@@ -86,7 +92,8 @@ function rssDoc(): string {
     if (chance(0.3)) parts.push(`<guid isPermaLink="false">g${int(9)}</guid>`)
     if (chance(0.3))
       parts.push(`<enclosure url="http://e/f.mp3" length="${pick(['12', 'x'])}" type="audio/mpeg"/>`)
-    return `<item>${parts.join('')}</item>`
+    const tag = pick(['item', 'item', 'ITEM', 'Item'])
+    return `<${tag}>${parts.join('')}</${tag}>`
   }
   const entry = () => {
     const parts: string[] = []
