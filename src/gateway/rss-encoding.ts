@@ -43,7 +43,8 @@ const parser = onFirstUse(() => xmlParser({}))
 // others), and reads the text elements' raw inner XML (rss-channel.ts decodes it as ParseText does)
 const rssParser = onFirstUse(() =>
   xmlParser({
-    stopNodes: [...RSS_TEXT_ELEMENTS].map((name) => `..${name}`),
+    // an item's or the channel's own children only: one inside an extension element keeps its structure
+    stopNodes: [...RSS_TEXT_ELEMENTS].flatMap((name) => [`..item.${name}`, `..channel.${name}`]),
     transformTagName: (name: string) => (RSS_NAMES.has(name.toLowerCase()) ? name.toLowerCase() : name),
   }),
 )

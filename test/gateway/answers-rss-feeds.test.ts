@@ -78,6 +78,9 @@ const FEEDS: Record<string, string> = {
   '/whole-raw-text':
     '<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; <b>x</b></title><description>  pre <![CDATA[<i>c</i>]]> mid <![CDATA[d]]> post  </description><item><title>one</title><description><p>raw <b>html</b></p> tail &amp; &eacute; &#233; &foo;</description><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">x <![CDATA[<p>c</p>]]> y</content:encoded></item><ITEM><title>two</title><Description a="1">&lt;q&gt; &amp;x after</Description></ITEM><item><title>three</title><author>  a@b.c (Ann)  </author><guid>&lt;g&gt;</guid><category>c<x/>d</category></item><Item><title>four</title></Item></channel></rss>',
   // element names in any case, a custom one keeping its spelling; references as html.UnescapeString reads them
+  // a title or description inside an extension element is the extension's child, its text decoded
+  '/whole-extension-text':
+    '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title><item><title>i</title><media:group><title>a &amp; b</title><description>&lt;p&gt;</description></media:group></item></channel></rss>',
   '/whole-any-case':
     '<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:c="http://purl.org/rss/1.0/modules/content/"><channel><Title>T</Title><atom:link href="http://x/&amp;y" rel="self"/><dc:title>&lt;dc&gt;</dc:title><ManagingEditor>a@b (A &amp; B)</ManagingEditor><LastBuildDate>Mon, 02 Jan 2006 15:04:05 GMT</LastBuildDate><itunes:author>I &amp; A</itunes:author><Language> en </Language><item><dc:title>&lt;dt&gt;</dc:title><dc:creator>x &amp; y</dc:creator><Link>http://e/&amp;1</Link><c:encoded>&lt;p&gt;</c:encoded><PubDate>Mon, 02 Jan 2006 15:04:05 GMT</PubDate><Category domain="d">&lt;c&gt;</Category><category></category><Guid isPermaLink="false"> g </Guid><Enclosure url="u" length="1" type="t"/></item><ITEM><description/><title>   </title><description><![CDATA[a]]></description><Comments>c</Comments><Language>l</Language></ITEM><item><title><![CDATA[x]]>mid<![CDATA[y]]></title><description>a&amp;b&#x41;&#128;</description></item></channel></rss>',
 }
@@ -231,6 +234,13 @@ const RAW_TEXT_ANSWERS: Array<{ path: string; title: string; answer: string }> =
       'RSS element names in any case (<Link>, <ManagingEditor>, <LastBuildDate>), a custom element keeping its spelling, &#128; as Windows-1252 reads it',
     answer:
       '{"author":{"name":"A \\u0026 B","email":"a@b"},"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"\\u003cdt\\u003e","link":"http://e/\\u00261","links":["http://e/\\u00261"],"published":"Mon, 02 Jan 2006 15:04:05 GMT","publishedParsed":"2006-01-02T15:04:05Z","author":{"name":"x \\u0026 y"},"authors":[{"name":"x \\u0026 y"}],"guid":"g","categories":["\\u003cc\\u003e",""],"enclosures":[{"url":"u","length":"1","type":"t"}],"dcExt":{"title":["\\u003cdt\\u003e"],"creator":["x \\u0026 y"]},"extensions":{"content":{"encoded":[{"name":"encoded","value":"\\u003cp\\u003e","attrs":{},"children":{}}]},"dc":{"creator":[{"name":"creator","value":"x \\u0026 y","attrs":{},"children":{}}],"title":[{"name":"title","value":"\\u003cdt\\u003e","attrs":{},"children":{}}]}}},{"description":"a","custom":{"Language":"l"}},{"title":"xy","description":"a\\u0026bA\u20ac"}],"language":"en","published":"","title":"T","type":"rss","updated":"Mon, 02 Jan 2006 15:04:05 GMT"}',
+  },
+  {
+    path: '/whole-extension-text',
+    title:
+      'a <title> or <description> inside an extension element is read as an extension child, its references decoded',
+    answer:
+      '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"i","extensions":{"media":{"group":[{"name":"group","value":"","attrs":{},"children":{"description":[{"name":"description","value":"\\u003cp\\u003e","attrs":{},"children":{}}],"title":[{"name":"title","value":"a \\u0026 b","attrs":{},"children":{}}]}}]}}}],"language":"","published":"","title":"T","type":"rss","updated":""}',
   },
 ]
 
