@@ -2,6 +2,8 @@
 // them: the channel's and items' elements by lower-case local name (the last one of a name wins),
 // extension elements (rss-extensions.ts) kept on each item with their Dublin Core / iTunes
 // readings, which fill what the item or channel lacks; other unknown item elements go to `custom`.
+
+import { unmarkBareAmpersands } from './feed-ampersands.ts'
 import { feedDate } from './feed-dates.ts'
 import { feedText } from './feed-text.ts'
 import { goStruct } from './go-json.ts'
@@ -79,9 +81,9 @@ export const RSS_TEXT_ELEMENTS = new Set([
 
 /** A text element's value once ParseText has read its raw inner XML. */
 function parsedText(value: unknown): unknown {
-  if (typeof value === 'string') return feedText(value)
+  if (typeof value === 'string') return feedText(unmarkBareAmpersands(value))
   if (isNode(value) && typeof value['#text'] === 'string')
-    return { ...value, '#text': feedText(value['#text']) }
+    return { ...value, '#text': feedText(unmarkBareAmpersands(value['#text'])) }
   return value
 }
 

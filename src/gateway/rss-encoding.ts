@@ -4,6 +4,7 @@
 // "" or null). Items are gofeed's Item structs: their JSON fields in its declaration order, omitted
 // when empty, with publishedParsed / updatedParsed for the usual date forms (feed-dates.ts).
 // gofeed reads the document up to the end of its root element: what follows is never looked at.
+import { markBareAmpersands, unmarkBareAmpersands } from './feed-ampersands.ts'
 import { feedDate } from './feed-dates.ts'
 import { goStruct } from './go-json.ts'
 import { HTML_ENTITIES } from './html-entities.ts'
@@ -27,6 +28,8 @@ const PARSER_OPTIONS = {
   processEntities: true,
   htmlEntities: true,
   attributeNamePrefix: '@',
+  tagValueProcessor: (_name: string, value: string) => unmarkBareAmpersands(value),
+  attributeValueProcessor: (_name: string, value: string) => unmarkBareAmpersands(value),
   isArray: (name: string) => ['item', 'entry', 'category', 'link', 'enclosure', 'author'].includes(name),
 }
 
@@ -158,7 +161,10 @@ export function parseFeed(body: string): Record<string, unknown> {
   let doc: Node
   try {
     const rss = RSS_ROOT.test(body.slice(detectorStart(body)))
-    doc = (rss ? rssParser() : parser()).parse(body.slice(0, rootElementEnd(body)), true) as Node
+    doc = (rss ? rssParser() : parser()).parse(
+      markBareAmpersands(body.slice(0, rootElementEnd(body))),
+      true,
+    ) as Node
   } catch (error) {
     // gofeed's detector reads up to the root element first: no feed root there is no feed at all
     if (!FEED_ROOT.test(body.slice(detectorStart(body)))) throw new Error('Failed to detect feed type')

@@ -77,6 +77,11 @@ const FEEDS: Record<string, string> = {
   // StripCDATA reads it), and <item> / <ITEM> / <Item> in document order
   '/whole-raw-text':
     '<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; <b>x</b></title><description>  pre <![CDATA[<i>c</i>]]> mid <![CDATA[d]]> post  </description><item><title>one</title><description><p>raw <b>html</b></p> tail &amp; &eacute; &#233; &foo;</description><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">x <![CDATA[<p>c</p>]]> y</content:encoded></item><ITEM><title>two</title><Description a="1">&lt;q&gt; &amp;x after</Description></ITEM><item><title>three</title><author>  a@b.c (Ann)  </author><guid>&lt;g&gt;</guid><category>c<x/>d</category></item><Item><title>four</title></Item></channel></rss>',
+  // an `&` that starts no reference, as sloppy feeds write it: gofeed's non-strict encoding/xml keeps it as text
+  '/whole-bare-ampersand':
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>News & more</title><description>AT&T &amp bare</description><item><title>Q&A: x & y</title><description>a &amp b; c &#X41; &a-b; <![CDATA[<i>&</i>]]> tail & end</description><guid>http://e/?a=1&b=2</guid><enclosure url="http://e/x.mp3?a=1&b=2" length="1" type="audio/mpeg"/><rating>R&B & soul</rating><category domain="d&e">Tom & Jerry</category></item></channel></rss>',
+  '/whole-atom-bare-ampersand':
+    '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A & B</title><entry><title>E &amp x</title><summary>s & t</summary><link href="http://e/?a=1&b=2"/><id>1</id></entry></feed>',
   // element names in any case, a custom one keeping its spelling; references as html.UnescapeString reads them
   // a title or description inside an extension element is the extension's child, its text decoded
   '/whole-extension-text':
@@ -241,6 +246,19 @@ const RAW_TEXT_ANSWERS: Array<{ path: string; title: string; answer: string }> =
       'a <title> or <description> inside an extension element is read as an extension child, its references decoded',
     answer:
       '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"i","extensions":{"media":{"group":[{"name":"group","value":"","attrs":{},"children":{"description":[{"name":"description","value":"\\u003cp\\u003e","attrs":{},"children":{}}],"title":[{"name":"title","value":"a \\u0026 b","attrs":{},"children":{}}]}}]}}}],"language":"","published":"","title":"T","type":"rss","updated":""}',
+  },
+  {
+    path: '/whole-bare-ampersand',
+    title:
+      'an & that starts no reference (x & y, AT&T, &amp without ;) is text in any element or attribute, as non-strict encoding/xml reads it (it was a 500)',
+    answer:
+      '{"author":null,"categories":null,"copyright":"","custom":null,"description":"AT\\u0026T \\u0026amp bare","items":[{"title":"Q\\u0026A: x \\u0026 y","description":"\\u003ci\\u003e\\u0026\\u003c/i\\u003e tail \\u0026 end","guid":"http://e/?a=1\\u0026b=2","categories":["Tom \\u0026 Jerry"],"enclosures":[{"url":"http://e/x.mp3?a=1\\u0026b=2","length":"1","type":"audio/mpeg"}],"custom":{"rating":"R\\u0026B \\u0026 soul"}}],"language":"","published":"","title":"News \\u0026 more","type":"rss","updated":""}',
+  },
+  {
+    path: '/whole-atom-bare-ampersand',
+    title: 'an Atom feed with an & that starts no reference is read too (it was a 500)',
+    answer:
+      '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"E \\u0026amp x","description":"s \\u0026 t","link":"http://e/?a=1\\u0026b=2","links":["http://e/?a=1\\u0026b=2"],"guid":"1"}],"language":"","published":"","title":"A \\u0026 B","type":"atom","updated":""}',
   },
 ]
 
