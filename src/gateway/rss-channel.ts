@@ -87,15 +87,24 @@ function parsedText(value: unknown): unknown {
   return value
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set()
+
+/**
+ * An item's custom elements: gofeed reads them with ParseText too (raw inner XML), but their names are
+ * known only once parsed. `seen` collects the unprefixed ones; `raw` names those the reader kept raw.
+ */
+export type CustomNames = { raw: ReadonlySet<string>; seen: Set<string> }
+
 /** The children of an element: non-extension ones by lower-case local name, extensions apart. */
-function children(element: unknown, scope: Scope) {
+function children(element: unknown, scope: Scope, rawCustom: ReadonlySet<string> = NO_NAMES) {
   const fields = new Map<string, Array<{ value: unknown; space: string; scope: Scope }>>()
   const extensions: Extensions = {}
   eachChild(element, scope, (local, space, inner, instance, key) => {
     if (isExtension(space, inner)) return addExtension(extensions, local, space, inner, instance)
     const name = local.toLowerCase()
     const list = fields.get(name) ?? []
-    list.push({ value: RSS_TEXT_ELEMENTS.has(key) ? parsedText(instance) : instance, space, scope: inner })
+    const raw = RSS_TEXT_ELEMENTS.has(key) || rawCustom.has(key)
+    list.push({ value: raw ? parsedText(instance) : instance, space, scope: inner })
     fields.set(name, list)
     if (name !== local) fields.set(`\0${name}`, [{ value: local, space, scope: inner }])
   })
@@ -109,8 +118,8 @@ const last = (fields: Fields, name: string) => {
 }
 const all = (fields: Fields, name: string) => (fields.get(name) ?? []).map((f) => f.value)
 
-function rssItem(element: unknown, scope: Scope, rssPerson: Person): Node {
-  const { fields, extensions } = children(element, scope)
+function rssItem(element: unknown, scope: Scope, rssPerson: Person, customNames: CustomNames): Node {
+  const { fields, extensions } = children(element, scope, customNames.raw)
   const dc = extensions.dc ? dublinCore(extensions.dc) : undefined
   const itunes = extensions.itunes ? itunesItem(extensions.itunes) : undefined
   const links = all(fields, 'link').map(text)
@@ -140,6 +149,7 @@ function rssItem(element: unknown, scope: Scope, rssPerson: Person): Node {
   for (const [name, list] of fields) {
     if (name.startsWith('\0') || KNOWN_ITEM.has(name)) continue
     const spelled = String(fields.get(`\0${name}`)?.[0]?.value ?? name)
+    if (list[list.length - 1]?.space === '') customNames.seen.add(spelled)
     custom[spelled] = text(list[list.length - 1]?.value)
   }
   const hasExtensions = Object.keys(extensions).length > 0
@@ -189,7 +199,12 @@ function omitEmpty(entries: Record<string, unknown>): Node {
 }
 
 /** The krakend-rss data of an <rss> or <rdf:RDF> root (`root` its element, `scope` the document's). */
-export function parseRssRoot(root: Node, scope: Scope, rssPerson: Person): Record<string, unknown> {
+export function parseRssRoot(
+  root: Node,
+  scope: Scope,
+  rssPerson: Person,
+  custom: CustomNames = { raw: NO_NAMES, seen: new Set() },
+): Record<string, unknown> {
   const rootScope = scopeOf(root, scope)
   const top = children(root, rootScope)
   const channelEntry = top.fields.get('channel')?.at(-1)
@@ -199,8 +214,8 @@ export function parseRssRoot(root: Node, scope: Scope, rssPerson: Person): Recor
   const dc = ext.dc ? dublinCore(ext.dc) : undefined
   const itunes = ext.itunes ? itunesFeed(ext.itunes) : undefined
   const items = [
-    ...(fields.get('item') ?? []).map((i) => rssItem(i.value, i.scope, rssPerson)),
-    ...(top.fields.get('item') ?? []).map((i) => rssItem(i.value, i.scope, rssPerson)),
+    ...(fields.get('item') ?? []).map((i) => rssItem(i.value, i.scope, rssPerson, custom)),
+    ...(top.fields.get('item') ?? []).map((i) => rssItem(i.value, i.scope, rssPerson, custom)),
   ]
   const editor = last(fields, 'managingeditor') || last(fields, 'webmaster')
   const author = authorOf(editor, dc, itunes?.author, rssPerson) ?? null

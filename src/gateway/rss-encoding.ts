@@ -44,13 +44,46 @@ const parser = onFirstUse(() => xmlParser({}))
 
 // RSS: gofeed matches element names in any case (an <ITEM> is an item, in document order among the
 // others), and reads the text elements' raw inner XML (rss-channel.ts decodes it as ParseText does)
-const rssParser = onFirstUse(() =>
+const rssReader = (customNames: string[]) =>
   xmlParser({
     // an item's or the channel's own children only: one inside an extension element keeps its structure
-    stopNodes: [...RSS_TEXT_ELEMENTS].flatMap((name) => [`..item.${name}`, `..channel.${name}`]),
+    stopNodes: [
+      ...[...RSS_TEXT_ELEMENTS].flatMap((name) => [`..item.${name}`, `..channel.${name}`]),
+      ...customNames.map((name) => `..item.${name}`),
+    ],
     transformTagName: (name: string) => (RSS_NAMES.has(name.toLowerCase()) ? name.toLowerCase() : name),
-  }),
-)
+  })
+const rssParser = onFirstUse(() => rssReader([]))
+
+/** Readers that also keep given custom item elements raw, by their names (a bounded cache). */
+const customReaders = new Map<string, ReturnType<typeof rssReader>>()
+function customRssParser(names: string[]) {
+  const key = names.sort().join('\n')
+  let reader = customReaders.get(key)
+  if (reader === undefined) {
+    if (customReaders.size >= 64) customReaders.clear()
+    reader = rssReader(names)
+    customReaders.set(key, reader)
+  }
+  return reader
+}
+
+/** An RSS root's data; with custom item elements, the document (`xml`) is read again keeping them raw. */
+function rssData(root: Node, xml: string): Record<string, unknown> {
+  const seen = new Set<string>()
+  const first = parseRssRoot(root, ROOT_SCOPE, rssPerson, { raw: new Set(), seen })
+  if (seen.size === 0) return first
+  const names = [...seen]
+  const doc = customRssParser(names).parse(xml, true) as Node
+  return parseRssRoot(rootElement(doc) ?? {}, ROOT_SCOPE, rssPerson, { raw: new Set(names), seen: new Set() })
+}
+
+/** A parsed document's root element. */
+function rootElement(doc: Node): Node | undefined {
+  const rootKey = Object.keys(doc).find((key) => !key.startsWith('?') && !key.startsWith('#'))
+  const root = rootKey === undefined ? undefined : list(doc[rootKey])[0]
+  return isNode(root) ? root : undefined
+}
 
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
@@ -159,12 +192,10 @@ const RSS_ROOT = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<![^>]*>|\s)*<(?:[A-Za-z_][
 export function parseFeed(body: string): Record<string, unknown> {
   if (looksLikeJsonFeed(body)) return parseJsonFeed(body, rssPerson)
   let doc: Node
+  const xml = markBareAmpersands(body.slice(0, rootElementEnd(body)))
   try {
     const rss = RSS_ROOT.test(body.slice(detectorStart(body)))
-    doc = (rss ? rssParser() : parser()).parse(
-      markBareAmpersands(body.slice(0, rootElementEnd(body))),
-      true,
-    ) as Node
+    doc = (rss ? rssParser() : parser()).parse(xml, true) as Node
   } catch (error) {
     // gofeed's detector reads up to the root element first: no feed root there is no feed at all
     if (!FEED_ROOT.test(body.slice(detectorStart(body)))) throw new Error('Failed to detect feed type')
@@ -173,9 +204,7 @@ export function parseFeed(body: string): Record<string, unknown> {
   // gofeed's detector: the root element's lower-case local name
   const rootKey = Object.keys(doc).find((key) => !key.startsWith('?') && !key.startsWith('#'))
   const rootName = rootKey?.slice(rootKey.indexOf(':') + 1).toLowerCase()
-  const root = rootKey === undefined ? undefined : list(doc[rootKey])[0]
-  if (rootName === 'rss' || rootName === 'rdf')
-    return parseRssRoot(isNode(root) ? root : {}, ROOT_SCOPE, rssPerson)
+  if (rootName === 'rss' || rootName === 'rdf') return rssData(rootElement(doc) ?? {}, xml)
   const feed = doc.feed
   if (isNode(feed)) {
     const cats = atomCategories(feed.category)

@@ -82,6 +82,9 @@ const FEEDS: Record<string, string> = {
     '<?xml version="1.0"?><rss version="2.0"><channel><title>News & more</title><description>AT&T &amp bare</description><item><title>Q&A: x & y</title><description>a &amp b; c &#X41; &a-b; <![CDATA[<i>&</i>]]> tail & end</description><guid>http://e/?a=1&b=2</guid><enclosure url="http://e/x.mp3?a=1&b=2" length="1" type="audio/mpeg"/><rating>R&B & soul</rating><category domain="d&e">Tom & Jerry</category></item></channel></rss>',
   '/whole-atom-bare-ampersand':
     '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A & B</title><entry><title>E &amp x</title><summary>s & t</summary><link href="http://e/?a=1&b=2"/><id>1</id></entry></feed>',
+  // custom item elements holding elements, CDATA and references: gofeed reads them with ParseText too
+  '/whole-custom-raw':
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>t</title><custom1>k<y a="1">z</y>w</custom1><Extra b="2"> <![CDATA[<p>c</p>]]> </Extra><note>&#X41; &eacute; &amp;lt; x</note><media:x xmlns:media="http://search.yahoo.com/mrss/">m<custom1>q</custom1></media:x></item><ITEM><custom1>plain</custom1></ITEM></channel></rss>',
   // element names in any case, a custom one keeping its spelling; references as html.UnescapeString reads them
   // a title or description inside an extension element is the extension's child, its text decoded
   '/whole-extension-text':
@@ -259,6 +262,13 @@ const RAW_TEXT_ANSWERS: Array<{ path: string; title: string; answer: string }> =
     title: 'an Atom feed with an & that starts no reference is read too (it was a 500)',
     answer:
       '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"E \\u0026amp x","description":"s \\u0026 t","link":"http://e/?a=1\\u0026b=2","links":["http://e/?a=1\\u0026b=2"],"guid":"1"}],"language":"","published":"","title":"A \\u0026 B","type":"atom","updated":""}',
+  },
+  {
+    path: '/whole-custom-raw',
+    title:
+      'a custom item element answers its raw inner XML as ParseText reads it: child elements kept, CDATA unwrapped, references as html.UnescapeString reads them (children were dropped)',
+    answer:
+      '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"t","extensions":{"media":{"x":[{"name":"x","value":"m","attrs":{"media":"http://search.yahoo.com/mrss/"},"children":{"custom1":[{"name":"custom1","value":"q","attrs":{},"children":{}}]}}]}},"custom":{"Extra":"\\u003cp\\u003ec\\u003c/p\\u003e","custom1":"k\\u003cy a=\\"1\\"\\u003ez\\u003c/y\\u003ew","note":"A é \\u0026lt; x"}},{"custom":{"custom1":"plain"}}],"language":"","published":"","title":"T","type":"rss","updated":""}',
   },
 ]
 
