@@ -91,7 +91,7 @@ const NO_NAMES: ReadonlySet<string> = new Set()
 
 /**
  * An item's custom elements: gofeed reads them with ParseText too (raw inner XML), but their names are
- * known only once parsed. `seen` collects the unprefixed ones; `raw` names those the reader kept raw.
+ * known only once parsed. `seen` collects them; `raw` names those the reader kept raw (unprefixed ones).
  */
 export type CustomNames = { raw: ReadonlySet<string>; seen: Set<string> }
 
@@ -149,7 +149,7 @@ function rssItem(element: unknown, scope: Scope, rssPerson: Person, customNames:
   for (const [name, list] of fields) {
     if (name.startsWith('\0') || KNOWN_ITEM.has(name)) continue
     const spelled = String(fields.get(`\0${name}`)?.[0]?.value ?? name)
-    if (list[list.length - 1]?.space === '') customNames.seen.add(spelled)
+    customNames.seen.add(spelled)
     custom[spelled] = text(list[list.length - 1]?.value)
   }
   const hasExtensions = Object.keys(extensions).length > 0

@@ -85,6 +85,8 @@ const FEEDS: Record<string, string> = {
   // custom item elements holding elements, CDATA and references: gofeed reads them with ParseText too
   '/whole-custom-raw':
     '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>t</title><custom1>k<y a="1">z</y>w</custom1><Extra b="2"> <![CDATA[<p>c</p>]]> </Extra><note>&#X41; &eacute; &amp;lt; x</note><media:x xmlns:media="http://search.yahoo.com/mrss/">m<custom1>q</custom1></media:x></item><ITEM><custom1>plain</custom1></ITEM></channel></rss>',
+  '/whole-custom-default-namespace':
+    '<?xml version="1.0"?><rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>T</title><item><title>t</title><custom1>k<y>z</y>w &amp;lt;</custom1></item></channel></rss>',
   // element names in any case, a custom one keeping its spelling; references as html.UnescapeString reads them
   // a title or description inside an extension element is the extension's child, its text decoded
   '/whole-extension-text':
@@ -269,6 +271,12 @@ const RAW_TEXT_ANSWERS: Array<{ path: string; title: string; answer: string }> =
       'a custom item element answers its raw inner XML as ParseText reads it: child elements kept, CDATA unwrapped, references as html.UnescapeString reads them (children were dropped)',
     answer:
       '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"t","extensions":{"media":{"x":[{"name":"x","value":"m","attrs":{"media":"http://search.yahoo.com/mrss/"},"children":{"custom1":[{"name":"custom1","value":"q","attrs":{},"children":{}}]}}]}},"custom":{"Extra":"\\u003cp\\u003ec\\u003c/p\\u003e","custom1":"k\\u003cy a=\\"1\\"\\u003ez\\u003c/y\\u003ew","note":"A é \\u0026lt; x"}},{"custom":{"custom1":"plain"}}],"language":"","published":"","title":"T","type":"rss","updated":""}',
+  },
+  {
+    path: '/whole-custom-default-namespace',
+    title: 'a custom item element in a feed with a default namespace is read raw too (children were dropped)',
+    answer:
+      '{"author":null,"categories":null,"copyright":"","custom":null,"description":"","items":[{"title":"t","custom":{"custom1":"k\\u003cy\\u003ez\\u003c/y\\u003ew \\u0026lt;"}}],"language":"","published":"","title":"T","type":"rss","updated":""}',
   },
 ]
 
