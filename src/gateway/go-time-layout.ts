@@ -1,6 +1,7 @@
 // Go's time.Parse by layout (time/format.go: nextStdChunk, skip, getnum, parseTimeZone), for the
 // layouts gofeed tries on feed dates. The result is the wall clock read, with the zone Go would attach:
 // an offset it read, a zone name (zoneName, resolved by the caller as Go's location does), or none.
+import { daysIn } from './go-time.ts'
 import { getnum, isDigitAt, readOffset, TZ_FORMS, timeZoneLength } from './go-time-fields.ts'
 
 export interface GoParsedTime {
@@ -181,10 +182,6 @@ function lookup(table: string[], value: string): [number, string] | undefined {
   return undefined
 }
 
-const isLeap = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
-export const goDaysIn = (month: number, year: number) =>
-  month === 2 ? (isLeap(year) ? 29 : 28) : ([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0)
-
 /** Go's time.Parse(layout, value): what it read, or undefined where Go returns an error. */
 export function goTimeParse(layout: string, input: string): GoParsedTime | undefined {
   let value = input
@@ -349,7 +346,7 @@ export function goTimeParse(layout: string, input: string): GoParsedTime | undef
     else if (am && hour === 12) hour = 0
     const m = month < 0 ? 1 : month
     const d = day < 0 ? 1 : day
-    if (d < 1 || d > goDaysIn(m, year)) return undefined
+    if (d < 1 || d > daysIn(m, year)) return undefined
     return { year, month: m, day: d, hour, min, sec, nsec, offset, zoneName, utc }
   }
 }
