@@ -6,10 +6,31 @@
 import type { Fleet, NodeHealth } from '../types.ts'
 import { slotName } from './config-file.ts'
 import type { InstanceView } from './instance.ts'
+import type { ServerState } from './runtime-api.ts'
 import type { FleetRecord } from './state.ts'
 
 /** Forced, inherited or resolver maintenance (0x04 only records that haproxy.cfg said `disabled`). */
 const MAINTENANCE = 0x23
+
+const CHECK_FAILED = 2
+const CHECK_PASSED = 3
+const CHECK_CONDPASS = 4
+/** HCHK_STATUS_CHECKED: the statuses above it are those of a finished check. */
+const FINISHED_STATUSES_ABOVE = 3
+/** L4OK, L6OK, L7OKD, PROCOK pass; L7OKCD passes conditionally; every other finished status failed. */
+const PASSED_STATUSES = new Set([6, 9, 15, 20])
+const CONDPASS_STATUS = 16
+
+/**
+ * HAProxy clears a check's result when the next check starts (every `inter`), so a server whose
+ * check is in flight reads "unknown" although its last check passed or failed. Its last finished
+ * status stands until the new check ends; only a server never checked yet is still pending.
+ */
+function lastCheckResult(server: ServerState): number {
+  if (server.checkResult !== 0 || server.checkStatus <= FINISHED_STATUSES_ABOVE) return server.checkResult
+  if (PASSED_STATUSES.has(server.checkStatus)) return CHECK_PASSED
+  return server.checkStatus === CONDPASS_STATUS ? CHECK_CONDPASS : CHECK_FAILED
+}
 
 export function healthOnInstances(
   fleet: Fleet,
@@ -67,9 +88,10 @@ function onInstance(view: InstanceView, { node, colour, name, known, checks }: S
     }
   if (server.adminState & MAINTENANCE)
     return { node, status: off, detail: `${view.name}: ${name} in maintenance${since}` }
-  if (checks && server.checkResult === 2)
+  const result = lastCheckResult(server)
+  if (checks && result === CHECK_FAILED)
     return { node, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }
-  if (server.opState !== 2 || (checks && server.checkResult !== 3 && server.checkResult !== 4))
+  if (server.opState !== 2 || (checks && result !== CHECK_PASSED && result !== CHECK_CONDPASS))
     return { node, status: 'starting', detail: `${view.name}: ${name} HAProxy check pending` }
   return undefined
 }

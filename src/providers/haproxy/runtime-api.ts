@@ -66,8 +66,10 @@ export interface ServerState {
   /** bitmask: 0x01 forced maint, 0x04 config disabled, 0x08 forced drain, ... */
   adminState: number
   weight: number
-  /** 0 unknown, 1 neutral, 2 failed, 3 passed, 4 condpass */
+  /** 0 unknown (also while a check is in flight), 1 neutral, 2 failed, 3 passed, 4 condpass */
   checkResult: number
+  /** HAProxy's HCHK_STATUS_* of the last finished check (kept while the next one runs): 15 L7OK, 8 L4CON... */
+  checkStatus: number
 }
 
 /** `show servers state [backend]`: version line, `#` header, then space-separated rows. */
@@ -90,6 +92,7 @@ export function parseServersState(text: string): ServerState[] {
       adminState: Number(at(row, 'srv_admin_state')),
       weight: Number(at(row, 'srv_uweight')),
       checkResult: Number(at(row, 'srv_check_result')),
+      checkStatus: Number(at(row, 'srv_check_status')),
     }))
 }
 

@@ -138,6 +138,7 @@ describe('runtime API parsing', () => {
         adminState: 4,
         weight: 1,
         checkResult: 3,
+        checkStatus: 6,
       },
       {
         backend: 'be_blue',
@@ -148,6 +149,7 @@ describe('runtime API parsing', () => {
         adminState: 5,
         weight: 1,
         checkResult: 0,
+        checkStatus: 1,
       },
     ])
   })

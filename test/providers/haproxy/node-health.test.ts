@@ -32,6 +32,7 @@ const server = (state: Partial<ServerState>): ServerState => ({
   adminState: 0,
   weight: 1,
   checkResult: 3,
+  checkStatus: 15,
   ...state,
 })
 const instance = (name: string, green: ServerState): InstanceView => ({
@@ -42,7 +43,8 @@ const instance = (name: string, green: ServerState): InstanceView => ({
 })
 const healthOf = (views: InstanceView[]) => healthOnInstances(fleet, record, new Map(), views, 'check')[0]
 
-const pending = server({ checkResult: 0 })
+// Never checked yet (HCHK_STATUS_INI): a check in flight after a finished one is check-in-flight.test.ts.
+const pending = server({ checkResult: 0, checkStatus: 1 })
 const inMaintenance = server({ adminState: 0x01 })
 
 test('a slot in maintenance on a later instance is unhealthy even while an earlier one has its check pending', () => {
