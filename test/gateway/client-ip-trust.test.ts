@@ -125,3 +125,24 @@ describe('router.trusted_proxies that Go cannot read is refused', () => {
     assert.deepEqual(check({ trusted_proxies: null }), [])
   })
 })
+
+describe('router.trusted_proxies with an IPv4 address in IPv6 form', () => {
+  const warnings = (trusted_proxies: string[]) =>
+    validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      extra_config: { router: { trusted_proxies } },
+      endpoints: [{ endpoint: '/a', backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }] }],
+    }).warnings.map((w) => `${w.location?.path}: ${w.message} (${w.hint})`)
+  test('a plain one warns that gin trusts ::/32 and not the IPv4 proxy; a network in that form matches IPv4 in Go and does not warn', () => {
+    assert.deepEqual(warnings(['10.0.0.2', '::ffff:10.0.0.1']), [
+      'extra_config.router.trusted_proxies[1]: trusted_proxies entry "::ffff:10.0.0.1" is an IPv4 address written as IPv6: gin appends /32 to it and trusts the IPv6 network ::/32 (peers such as ::1), not the proxy 10.0.0.1, in KrakenD as here (write "10.0.0.1")',
+    ])
+    assert.deepEqual(warnings(['::ffff:10.0.0.1/128', '::ffff:0:0/96', '::1', '2001:db8::1']), [])
+  })
+
+  test('as warned: the IPv4 proxy is not trusted, an IPv6 peer in ::/32 is', async () => {
+    const v4 = await start({ trusted_proxies: ['::ffff:127.0.0.1'] })
+    assert.equal(await forwardedFor(v4, { 'x-forwarded-for': '9.9.9.9' }), '127.0.0.1')
+  })
+})

@@ -7,7 +7,7 @@ import { isIP } from 'node:net'
 import type { KeyPath } from '../../core/source-text.ts'
 import { parseServiceComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
-import { parseTrustedNets } from '../go-ip.ts'
+import { parseGoIp, parseTrustedNets } from '../go-ip.ts'
 import { hostsAt, listedHosts } from './backend-config.ts'
 import { readClientTls } from './client-tls.ts'
 import { MAX_TIMER_MS } from './duration.ts'
@@ -195,7 +195,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
     forwardedByClientIp: routerFields.boolAt(router, 'forwarded_by_client_ip', rp, true),
     remoteIpHeaders: remoteIpHeadersAt(routerFields.stringListAt(router, 'remote_ip_headers', rp)),
     ...errorBodies(router.error_body, rp, routerError),
-    ...trustedProxiesAt(router, rp, routerError),
+    ...trustedProxiesAt(router, rp, routerError, routerFields.report.warn),
   }
   const runtime = {
     workers: intAt(runtimeNs, 'workers', gp, 0, 0, 1024),
@@ -282,6 +282,7 @@ function trustedProxiesAt(
   router: Record<string, unknown>,
   path: KeyPath,
   error: ProblemAt,
+  warn: ProblemAt,
 ): { trustedProxies?: string[] } {
   const raw = router.trusted_proxies
   if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return {}
@@ -304,9 +305,28 @@ function trustedProxiesAt(
         `trusted_proxies entry ${JSON.stringify(item)} is not an IP or CIDR`,
         'KrakenD would silently drop it and every entry after it; write an IP like "10.0.0.1" or a CIDR like "10.0.0.0/8"',
       )
-    else out.push(item)
+    else {
+      const mapped = mappedIpv4Entry(item)
+      if (mapped) warn([...path, 'trusted_proxies', i], mapped.message, mapped.hint)
+      out.push(item)
+    }
   }
   return { trustedProxies: out }
+}
+
+/**
+ * An IPv4 address written in IPv6 form (`::ffff:10.0.0.1`) without a prefix: gin appends /32 as
+ * for any IPv4 address, and Go reads `::ffff:10.0.0.1/32` as the IPv6 network ::/32, which matches
+ * no IPv4 peer and IPv6 peers such as ::1. Kept as KrakenD reads it, with a warning.
+ */
+function mappedIpv4Entry(entry: string): { message: string; hint: string } | undefined {
+  if (!entry.includes(':') || entry.includes('/')) return undefined
+  const ip = parseGoIp(entry)
+  if (ip?.length !== 4) return undefined
+  return {
+    message: `trusted_proxies entry ${JSON.stringify(entry)} is an IPv4 address written as IPv6: gin appends /32 to it and trusts the IPv6 network ::/32 (peers such as ::1), not the proxy ${ip.join('.')}, in KrakenD as here`,
+    hint: `write "${ip.join('.')}"`,
+  }
 }
 
 /** router.error_body: JSON bodies for the router's own 404 and 405. */
