@@ -5,7 +5,7 @@
  * (its size is what the LRU counts). Parsing follows Go's own quirks (time.RFC1123, ParseDuration).
  */
 
-import { goParseDuration } from '../go-time.ts'
+import { daysIn, goParseDuration } from '../go-time.ts'
 import { setOwnKey } from '../own-keys.ts'
 
 export type Headers = Record<string, string | string[] | undefined>
@@ -84,16 +84,11 @@ export function goParseHttpDate(text: string): number | undefined {
     number,
   ]
   if (hour >= 24 || minute >= 60 || second >= 60) return undefined
-  if (date < 1 || date > daysIn(month, year)) return undefined
+  if (date < 1 || date > daysIn(month + 1, year)) return undefined
   const at = new Date(0)
   at.setUTCFullYear(year, month, date)
   at.setUTCHours(hour, minute, second, frac ? Number(`0.${frac}`) * 1000 : 0)
   return at.getTime()
-}
-
-function daysIn(month: number, year: number): number {
-  if (month !== 1) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month] as number
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
 }
 
 /** Go's parseTimeZone (after its "UTC" special case), the whole rest of the value. */
