@@ -33,7 +33,8 @@ export function celTokens(expr: string): Token[] {
     }
     const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(expr.slice(i, i + 256))?.[0]
     if (ident !== undefined) {
-      tokens.push({ kind: 'ident', text: ident, start: i })
+      // `in` is an operator: `x in (c ? a : b)` calls no function named in.
+      tokens.push({ kind: ident === 'in' ? 'other' : 'ident', text: ident, start: i })
       i += ident.length
       continue
     }

@@ -1,0 +1,34 @@
+// Seeded requests for celgen.config.ts (SEED= as the config's, PER= requests per endpoint, 3 by
+// default): params, multi-valued / absent / non-ASCII headers, query strings, backend JSON bodies
+// and headers, JWT claims (celgen-values.ts).
+import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
+import { sign } from '../backend.ts'
+import type { Case } from '../run.ts'
+import { plan } from './celgen.config.ts'
+import { BACKEND_HEADERS, BODIES, CLAIMS, reqSample } from './celgen-values.ts'
+
+const { next: rnd, pick } = seededRandom(Number(process.env.SEED ?? 1) * 104729 + 3)
+const per = Number(process.env.PER ?? 3)
+const b64 = (text: string) => Buffer.from(text).toString('base64url')
+
+function request({ kind, index, method }: (typeof plan)[number]): Case {
+  if (kind === 'er' || kind === 'br') {
+    const r = reqSample(rnd, pick)
+    const query = r.query.map(([k, v]) => `${k}=${v}`).join('&')
+    const body = method === 'GET' || method === 'DELETE' ? undefined : '{"x":1}'
+    return {
+      method,
+      path: `/${kind}${index}/${r.id}/${r.name}${query ? `?${query}` : ''}`,
+      headers: r.headers.map(([name, value]) => [name, Buffer.from(value).toString('latin1')]),
+      ...(body === undefined ? {} : { body }),
+    }
+  }
+  if (kind === 'es' || kind === 'bs') {
+    const headers = { 'Content-Type': ['application/json'], ...pick(BACKEND_HEADERS) }
+    return { path: `/${kind}${index}/${b64(JSON.stringify(headers))}/${b64(pick(BODIES))}` }
+  }
+  const token = sign(pick(CLAIMS), { alg: 'RS256', kid: 'r1' })
+  return { path: `/j${index}`, headers: [['Authorization', `Bearer ${token}`]] }
+}
+
+export const cases: Case[] = plan.flatMap((p) => Array.from({ length: per }, () => request(p)))
