@@ -170,7 +170,6 @@ writeFileSync(
     {
       ...gatewayConfig,
       port: ports.krakend,
-      listen_ip: undefined,
       // As KrakenD's docs advise for production: no access log, logging at ERROR (its output
       // goes to /dev/null below). With the access log on it loses about a third of its throughput.
       extra_config: {
