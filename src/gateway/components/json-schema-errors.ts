@@ -11,32 +11,19 @@
  */
 
 import type { GoNumber } from '../go-json.ts'
-import { compareExact, isExactInteger, isExactMultiple } from './exact-decimal.ts'
+import { isExactInteger } from './exact-decimal.ts'
 import { compileGoRegExp } from './go-regexp.ts'
+import { display, GROUP, leaf, push, type SchemaError } from './json-schema-error-tree.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
-import { resolveRef } from './json-schema-refs.ts'
+import { besideRef, resolveRef } from './json-schema-refs.ts'
+import { numberErrors, stringErrors } from './json-schema-scalars.ts'
+import { cycleMessage, enclosingSame, type Scope, step } from './json-schema-scope.ts'
 import { isEmpty, merge, type Uneval, unevalFrom } from './json-schema-uneval.ts'
 import { duplicates, equals, type Json, TYPE_ORDER, typeOf } from './json-schema-values.ts'
-import {
-  displayValue,
-  enumText,
-  joinQuoted,
-  pointer,
-  printFloat,
-  printInt,
-  quote,
-} from './json-schema-wording.ts'
+import { displayValue, enumText, joinQuoted, printInt, quote } from './json-schema-wording.ts'
 
 type Draft = 4 | 6 | 7 | 2019 | 2020
 type Schema = boolean | { [key: string]: unknown }
-
-interface SchemaError {
-  at: string[]
-  message: string
-  causes: SchemaError[]
-  /** A `$ref` error: not shown itself when it has one cause (v6's skip()). */
-  reference?: true
-}
 
 /** A schema construct this walker does not follow: the caller words the error otherwise. */
 class Unfollowed extends Error {}
@@ -62,20 +49,8 @@ export function walkSchema(schema: Schema, draft: Draft, value: unknown): Schema
   return { text: lines.join('\n') }
 }
 
-const GROUP = 'validation failed'
-
-function display(error: SchemaError, indent: number, lines: string[]): void {
-  const skip = error.reference === true && error.causes.length === 1
-  if (!skip) {
-    lines.push(`${'  '.repeat(indent - 1)}- at ${quote(pointer(error.at))}: ${error.message}`)
-    indent += 1
-  }
-  for (const cause of error.causes) display(cause, indent, lines)
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
-const runeCount = (s: string) => [...s].length
 
 /** Keywords whose evaluation this walker does not follow (KrakenD asserts no content* keywords). */
 const UNFOLLOWED = ['$dynamicRef', '$recursiveRef']
@@ -85,15 +60,19 @@ class Walker {
   readonly #draft: Draft
   #depth = 0
   #uneval: Uneval = {}
+  #scope: Scope | undefined
 
   constructor(root: Schema, draft: Draft) {
     this.#root = root
     this.#draft = draft
   }
 
-  /** v6's validator.validate() of a value: no error, the one error, or a group of them at `at`. */
-  validate(sch: Schema, v: Json, at: string[]): SchemaError | undefined {
-    return this.#evaluate(sch, v, at, false).error
+  /**
+   * v6's validator.validate() of a value (`step` is the keyword path to `sch` from the schema
+   * applied to the parent value): no error, the one error, or a group of them at `at`.
+   */
+  validate(sch: Schema, v: Json, at: string[], step = ''): SchemaError | undefined {
+    return this.#evaluate(sch, v, at, false, step, false).error
   }
 
   #evaluate(
@@ -101,33 +80,44 @@ class Walker {
     v: Json,
     at: string[],
     callerNeeds: boolean,
+    step: string,
+    inPlace: boolean,
+    location?: string,
   ): { error?: SchemaError; uneval: Uneval } {
     const uneval = unevalFrom(v, sch, callerNeeds, this.#draft)
     if (sch === false) return { error: leaf(at, 'false schema'), uneval }
     if (!isObject(sch)) return { uneval }
     if (++this.#depth > 200) throw new Unfollowed()
-    const outer = this.#uneval
+    const outer = { uneval: this.#uneval, scope: this.#scope }
+    const parent = this.#scope
+    const scope = { sch, step, location: location ?? (parent?.location ?? '') + step, inPlace, parent }
     this.#uneval = uneval
+    this.#scope = scope
     try {
+      const cycle = enclosingSame(scope)
+      if (cycle !== undefined) return { error: leaf(at, cycleMessage(scope, cycle)), uneval }
       return { error: this.#validate(sch, v, at), uneval }
     } finally {
-      this.#uneval = outer
+      this.#uneval = outer.uneval
+      this.#scope = outer.scope
       this.#depth -= 1
     }
   }
 
   /** A subschema applied to the same value ($ref, allOf...): what it evaluates, when it passes, is evaluated here. */
-  #inPlace(sch: Schema, v: Json, at: string[]): SchemaError | undefined {
+  #inPlace(sch: Schema, v: Json, at: string[], step: string, location?: string): SchemaError | undefined {
     const mine = this.#uneval
-    const { error, uneval } = this.#evaluate(sch, v, at, !isEmpty(mine))
+    const { error, uneval } = this.#evaluate(sch, v, at, !isEmpty(mine), step, true, location)
     if (!error) merge(mine, uneval)
     return error
   }
 
-  #validate(s: Record<string, unknown>, v: Json, at: string[]): SchemaError | undefined {
+  #validate(schema: Record<string, unknown>, v: Json, at: string[]): SchemaError | undefined {
     const draft = this.#draft
-    // Before 2019-09 a schema with $ref is that reference alone: v6 compiles nothing else of it.
-    if (draft < 2019 && typeof s.$ref === 'string') return this.#ref(s.$ref, v, at)
+    // Before 2019-09 v6 validates a schema with $ref as that reference alone, but for the
+    // `const` draft-06/07 check first.
+    if (draft === 4 && typeof schema.$ref === 'string') return this.#ref(schema.$ref, v, at)
+    const s = draft < 2019 && typeof schema.$ref === 'string' ? besideRef(schema) : schema
     for (const keyword of UNFOLLOWED) if (draft >= 2019 && keyword in s) throw new Unfollowed()
     const t = typeOf(v)
     if (s.type !== undefined) {
@@ -163,8 +153,8 @@ class Walker {
     if (typeof s.$ref === 'string') push(errors, this.#ref(s.$ref, v, at))
     if (t === 'object') this.#object(s, v as Record<string, Json>, at, errors)
     else if (t === 'array') this.#array(s, v as Json[], at, errors)
-    else if (t === 'string') this.#string(s, v as string, at, errors)
-    else if (t === 'number') this.#number(s, v as number | GoNumber, at, errors)
+    else if (t === 'string') stringErrors(s, v as string, at, errors)
+    else if (t === 'number') numberErrors(s, v as number | GoNumber, draft, at, errors)
     this.#conditions(s, v, at, errors)
     if (draft >= 2019) this.#unevaluated(s, v, at, errors)
     if (errors.length === 0) return undefined
@@ -178,20 +168,31 @@ class Walker {
     if (typeOf(v) === 'object' && s.unevaluatedProperties !== undefined) {
       const obj = v as Record<string, Json>
       for (const name of uneval.props ?? [])
-        push(errors, this.validate(s.unevaluatedProperties as Schema, obj[name] as Json, [...at, name]))
+        push(
+          errors,
+          this.validate(
+            s.unevaluatedProperties as Schema,
+            obj[name] as Json,
+            [...at, name],
+            '/unevaluatedProperties',
+          ),
+        )
       uneval.props = new Set()
     }
     if (Array.isArray(v) && s.unevaluatedItems !== undefined) {
       for (const i of [...(uneval.items ?? [])].sort((a, b) => a - b))
-        push(errors, this.validate(s.unevaluatedItems as Schema, v[i] as Json, [...at, String(i)]))
+        push(
+          errors,
+          this.validate(s.unevaluatedItems as Schema, v[i] as Json, [...at, String(i)], '/unevaluatedItems'),
+        )
       uneval.items = new Set()
     }
   }
 
   #ref(ref: string, v: Json, at: string[]): SchemaError | undefined {
-    const target = resolveRef(this.#root, ref)
-    if (target === undefined) throw new Unfollowed()
-    const error = this.#inPlace(target, v, at)
+    const resolved = resolveRef(this.#root, ref)
+    if (resolved === undefined) throw new Unfollowed()
+    const error = this.#inPlace(resolved.target, v, at, '/$ref', step(...resolved.tokens))
     if (error === undefined) return undefined
     const causes = error.message === GROUP && !error.reference ? error.causes : [error]
     return { at, message: GROUP, causes, reference: true }
@@ -223,7 +224,7 @@ class Walker {
           const missing = missingOf(obj, dep as string[])
           if (missing.length > 0)
             errors.push(leaf(at, `properties ${joinQuoted(missing)} required, if ${quote(name)} exists`))
-        } else push(errors, this.#inPlace(dep as Schema, obj, at))
+        } else push(errors, this.#inPlace(dep as Schema, obj, at, step('dependencies', name)))
       }
     const properties = isObject(s.properties) ? s.properties : {}
     const patterns = isObject(s.patternProperties) ? Object.entries(s.patternProperties) : []
@@ -232,17 +233,24 @@ class Walker {
       let evaluated = false
       if (Object.hasOwn(properties, name)) {
         evaluated = true
-        push(errors, this.validate(properties[name] as Schema, value, [...at, name]))
+        push(
+          errors,
+          this.validate(properties[name] as Schema, value, [...at, name], step('properties', name)),
+        )
       }
       for (const [pattern, sch] of patterns)
         if (compileGoRegExp(pattern).test(name)) {
           evaluated = true
-          push(errors, this.validate(sch as Schema, value, [...at, name]))
+          push(errors, this.validate(sch as Schema, value, [...at, name], step('patternProperties', pattern)))
         }
       if (!evaluated && s.additionalProperties !== undefined) {
         evaluated = true
         if (s.additionalProperties === false) additional.push(name)
-        else push(errors, this.validate(s.additionalProperties as Schema, value, [...at, name]))
+        else
+          push(
+            errors,
+            this.validate(s.additionalProperties as Schema, value, [...at, name], '/additionalProperties'),
+          )
       }
       if (evaluated) this.#uneval.props?.delete(name)
     }
@@ -251,7 +259,7 @@ class Walker {
     if (draft === 4) return
     if (s.propertyNames !== undefined)
       for (const name of Object.keys(obj)) {
-        const error = this.validate(s.propertyNames as Schema, name, [])
+        const error = this.validate(s.propertyNames as Schema, name, [], '/propertyNames')
         if (error)
           errors.push({
             at,
@@ -262,7 +270,8 @@ class Walker {
     if (draft < 2019) return
     if (isObject(s.dependentSchemas))
       for (const [name, sch] of Object.entries(s.dependentSchemas))
-        if (Object.hasOwn(obj, name)) push(errors, this.#inPlace(sch as Schema, obj, at))
+        if (Object.hasOwn(obj, name))
+          push(errors, this.#inPlace(sch as Schema, obj, at, step('dependentSchemas', name)))
     if (isObject(s.dependentRequired))
       for (const [name, required] of Object.entries(s.dependentRequired)) {
         if (!Object.hasOwn(obj, name)) continue
@@ -283,20 +292,28 @@ class Walker {
       if (pair) errors.push(leaf(at, `items at ${printInt(pair[0])} and ${printInt(pair[1])} are equal`))
     }
     // v6 names the items after the first ones by their index among those after: kept as KrakenD says it.
-    const items = (schemas: Schema[], rest: Schema | undefined) => {
+    const items = (schemas: Schema[], rest: Schema | undefined, prefixKeyword: string) => {
       const evaluated = Math.min(schemas.length, arr.length)
       for (let i = 0; i < evaluated; i++)
-        push(errors, this.validate(schemas[i] as Schema, arr[i] as Json, [...at, String(i)]))
+        push(
+          errors,
+          this.validate(
+            schemas[i] as Schema,
+            arr[i] as Json,
+            [...at, String(i)],
+            step(prefixKeyword, String(i)),
+          ),
+        )
       if (rest === undefined) return evaluated
       for (let i = evaluated; i < arr.length; i++)
-        push(errors, this.validate(rest, arr[i] as Json, [...at, String(i - evaluated)]))
+        push(errors, this.validate(rest, arr[i] as Json, [...at, String(i - evaluated)], '/items'))
       return arr.length
     }
     if (draft < 2020) {
       const evaluated = Array.isArray(s.items)
-        ? items(s.items as Schema[], undefined)
+        ? items(s.items as Schema[], undefined, 'items')
         : s.items !== undefined
-          ? items([], s.items as Schema)
+          ? items([], s.items as Schema, 'items')
           : 0
       if (s.additionalItems !== undefined && Array.isArray(s.items)) {
         if (s.additionalItems === false) {
@@ -306,17 +323,26 @@ class Walker {
           for (let i = evaluated; i < arr.length; i++)
             push(
               errors,
-              this.validate(s.additionalItems as Schema, arr[i] as Json, [...at, String(i - evaluated)]),
+              this.validate(
+                s.additionalItems as Schema,
+                arr[i] as Json,
+                [...at, String(i - evaluated)],
+                '/additionalItems',
+              ),
             )
         }
       }
     } else
-      items(Array.isArray(s.prefixItems) ? (s.prefixItems as Schema[]) : [], s.items as Schema | undefined)
+      items(
+        Array.isArray(s.prefixItems) ? (s.prefixItems as Schema[]) : [],
+        s.items as Schema | undefined,
+        'prefixItems',
+      )
     if (draft >= 6 && s.contains !== undefined) {
       const failures: SchemaError[] = []
       const matched: number[] = []
       arr.forEach((item, i) => {
-        const error = this.validate(s.contains as Schema, item, [...at, String(i)])
+        const error = this.validate(s.contains as Schema, item, [...at, String(i)], '/contains')
         if (error) failures.push(error)
         else {
           matched.push(i)
@@ -346,49 +372,20 @@ class Walker {
     }
   }
 
-  #string(s: Record<string, unknown>, str: string, at: string[], errors: SchemaError[]): void {
-    if (typeof s.minLength === 'number' && runeCount(str) < s.minLength)
-      errors.push(leaf(at, `minLength: got ${printInt(runeCount(str))}, want ${printInt(s.minLength)}`))
-    if (typeof s.maxLength === 'number' && runeCount(str) > s.maxLength)
-      errors.push(leaf(at, `maxLength: got ${printInt(runeCount(str))}, want ${printInt(s.maxLength)}`))
-    if (typeof s.pattern === 'string' && !compileGoRegExp(s.pattern).test(str))
-      errors.push(leaf(at, `${quote(str)} does not match pattern ${quote(s.pattern)}`))
-  }
-
-  #number(s: Record<string, unknown>, n: number | GoNumber, at: string[], errors: SchemaError[]): void {
-    // v6 prints big.Rat values through Float64().
-    const got = printFloat(Number(n))
-    const bound = (keyword: string, want: unknown, fails: (order: number) => boolean) => {
-      if (typeof want === 'number' && fails(compareExact(n, want)))
-        errors.push(leaf(at, `${keyword}: got ${got}, want ${printFloat(want)}`))
-    }
-    // Draft-04's boolean exclusiveMinimum/Maximum turn minimum/maximum exclusive.
-    const exclusiveMin =
-      this.#draft === 4 ? (s.exclusiveMinimum === true ? s.minimum : undefined) : s.exclusiveMinimum
-    const exclusiveMax =
-      this.#draft === 4 ? (s.exclusiveMaximum === true ? s.maximum : undefined) : s.exclusiveMaximum
-    if (!(this.#draft === 4 && s.exclusiveMinimum === true)) bound('minimum', s.minimum, (order) => order < 0)
-    if (!(this.#draft === 4 && s.exclusiveMaximum === true)) bound('maximum', s.maximum, (order) => order > 0)
-    bound('exclusiveMinimum', exclusiveMin, (order) => order <= 0)
-    bound('exclusiveMaximum', exclusiveMax, (order) => order >= 0)
-    if (typeof s.multipleOf === 'number' && !isExactMultiple(n, s.multipleOf))
-      errors.push(leaf(at, `multipleOf: got ${got}, want ${printFloat(s.multipleOf)}`))
-  }
-
   #conditions(s: Record<string, unknown>, v: Json, at: string[], errors: SchemaError[]): void {
-    if (s.not !== undefined && this.#inPlace(s.not as Schema, v, at) === undefined)
+    if (s.not !== undefined && this.#inPlace(s.not as Schema, v, at, '/not') === undefined)
       errors.push(leaf(at, "'not' failed"))
     if (Array.isArray(s.allOf)) {
       const failures = s.allOf
-        .map((sch) => this.#inPlace(sch as Schema, v, at))
+        .map((sch, i) => this.#inPlace(sch as Schema, v, at, step('allOf', String(i))))
         .filter((e) => e !== undefined)
       if (failures.length > 0) errors.push({ at, message: "'allOf' failed", causes: failures })
     }
     if (Array.isArray(s.anyOf)) {
       const failures: SchemaError[] = []
       let matched = false
-      for (const sch of s.anyOf) {
-        const error = this.#inPlace(sch as Schema, v, at)
+      for (const [i, sch] of s.anyOf.entries()) {
+        const error = this.#inPlace(sch as Schema, v, at, step('anyOf', String(i)))
         if (error) failures.push(error)
         else {
           matched = true
@@ -402,7 +399,7 @@ class Walker {
       const failures: SchemaError[] = []
       let matched = -1
       for (const [i, sch] of s.oneOf.entries()) {
-        const error = this.#inPlace(sch as Schema, v, at)
+        const error = this.#inPlace(sch as Schema, v, at, step('oneOf', String(i)))
         if (error) {
           if (matched === -1) failures.push(error)
         } else if (matched === -1) matched = i
@@ -414,16 +411,12 @@ class Walker {
       if (matched === -1) errors.push({ at, message: "'oneOf' failed, none matched", causes: failures })
     }
     if (this.#draft >= 7 && s.if !== undefined) {
-      const branch = this.#inPlace(s.if as Schema, v, at) === undefined ? s.then : s.else
-      if (branch !== undefined) push(errors, this.#inPlace(branch as Schema, v, at))
+      const holds = this.#inPlace(s.if as Schema, v, at, '/if') === undefined
+      const branch = holds ? s.then : s.else
+      if (branch !== undefined)
+        push(errors, this.#inPlace(branch as Schema, v, at, holds ? '/then' : '/else'))
     }
   }
-}
-
-const leaf = (at: string[], message: string): SchemaError => ({ at, message, causes: [] })
-
-function push(errors: SchemaError[], error: SchemaError | undefined): void {
-  if (error) errors.push(error)
 }
 
 const missingOf = (obj: Record<string, Json>, required: string[]) =>

@@ -10,7 +10,8 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const withNestedIds = new WeakMap<object, boolean>()
 
-export function resolveRef(root: Schema, ref: string): Schema | undefined {
+/** The schema a `$ref` names and the JSON-pointer tokens of where it is. */
+export function resolveRef(root: Schema, ref: string): { target: Schema; tokens: string[] } | undefined {
   if (!ref.startsWith('#') || (ref.length > 1 && ref[1] !== '/')) return undefined
   if (isObject(root)) {
     let nested = withNestedIds.get(root)
@@ -21,13 +22,15 @@ export function resolveRef(root: Schema, ref: string): Schema | undefined {
     if (nested) return undefined
   }
   let node: unknown = root
+  const tokens: string[] = []
   for (const raw of ref.length > 1 ? ref.slice(2).split('/') : []) {
     const token = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~')
     if (Array.isArray(node)) node = node[Number(token)]
     else if (isObject(node) && Object.hasOwn(node, token)) node = node[token]
     else return undefined
+    tokens.push(token)
   }
-  return typeof node === 'boolean' || isObject(node) ? node : undefined
+  return typeof node === 'boolean' || isObject(node) ? { target: node, tokens } : undefined
 }
 
 function hasNestedId(node: unknown, depth: number): boolean {
@@ -39,4 +42,19 @@ function hasNestedId(node: unknown, depth: number): boolean {
   )
     return true
   return Object.values(node).some((value) => hasNestedId(value, depth + 1))
+}
+
+const keptBesideRef = new WeakMap<object, Record<string, unknown>>()
+
+/**
+ * What v6 applies of a draft-06/07 schema with a `$ref`: the reference, and `const` (compiled with
+ * draft-06's keywords after draft-04's early return, and checked before the reference).
+ */
+export function besideRef(s: Record<string, unknown>): Record<string, unknown> {
+  let kept = keptBesideRef.get(s)
+  if (kept === undefined) {
+    kept = Object.hasOwn(s, 'const') ? { $ref: s.$ref, const: s.const } : { $ref: s.$ref }
+    keptBesideRef.set(s, kept)
+  }
+  return kept
 }

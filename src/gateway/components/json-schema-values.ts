@@ -40,3 +40,23 @@ export function duplicates(arr: Json[]): [number, number] | undefined {
     for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json)) return [j, i]
   return undefined
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const toWellFormed = (s: string) => s.replace(LONE_SURROGATE, '\uFFFD')
+
+/** Strings and names with lone surrogates (`"\ud800"`) as Go's decoder reads them: U+FFFD each. */
+export function wellFormed(v: unknown): unknown {
+  if (typeof v === 'string') return toWellFormed(v)
+  if (Array.isArray(v)) return v.map(wellFormed)
+  if (v === null || typeof v !== 'object' || v instanceof GoNumber) return v
+  const out: Record<string, unknown> = {}
+  // Own keys only, `__proto__` included (a plain assignment would set the prototype instead).
+  for (const [name, item] of Object.entries(v))
+    Object.defineProperty(out, toWellFormed(name), {
+      value: wellFormed(item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  return out
+}

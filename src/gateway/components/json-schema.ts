@@ -19,6 +19,8 @@ import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import { walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import { asDraft07, olderDraftProblem, withoutIgnoredIds } from './json-schema-older-drafts.ts'
+import { wellFormed } from './json-schema-values.ts'
+import { walkDecides } from './json-schema-walk-decides.ts'
 import { quote } from './json-schema-wording.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
@@ -62,6 +64,7 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
   const options = {
     strict: false,
     allErrors: true,
+    ownProperties: true,
     logger: false,
     validateFormats: draft < 2019,
     code: { regExp: goRegExpEngine },
@@ -143,9 +146,7 @@ export function compileJsonSchema(
       : { status: 400, headers: refusalHeaders(), body: '' }
   }
   const draft = schemaDraft(cfg.schema) ?? 2020
-  // ajv lets items through that v6 refuses under unevaluatedItems (it counts `contains` as having
-  // evaluated every item): with unevaluated* keywords the walk decides.
-  const walkDecides = draft >= 2019 && usesUnevaluated(cfg.schema)
+  const walkOnly = walkDecides(cfg.schema, draft)
   return (_req, ctx) => {
     if (!ctx.body || ctx.body.length === 0) return reject('could not validate an empty body')
     const parsed = goDecodeBody(ctx.body)
@@ -153,14 +154,13 @@ export function compileJsonSchema(
     // Numbers a double cannot hold (1.0000000000000001, 9007199254740993) are compared as the
     // decimals they are, as KrakenD's big.Rat does: the walk decides (ajv's verdict where it
     // does not follow the schema).
-    const value = 'value' in parsed ? parsed.value : JSON.parse(parsed.text)
+    const surrogates = SURROGATE_ESCAPE.test(parsed.text)
+    const read = 'value' in parsed ? parsed.value : JSON.parse(parsed.text)
+    const value = surrogates ? wellFormed(read) : read
     const exactNumbers = hasInexactNumber(parsed.text)
-    if (exactNumbers || walkDecides) {
-      const walked = walkSchema(
-        cfg.schema,
-        draft,
-        exactNumbers ? parseJsonKeepingNumbers(parsed.text) : value,
-      )
+    if (exactNumbers || walkOnly) {
+      const exact = exactNumbers ? parseJsonKeepingNumbers(parsed.text) : value
+      const walked = walkSchema(cfg.schema, draft, exactNumbers && surrogates ? wellFormed(exact) : exact)
       if (walked === 'valid') return undefined
       if (walked !== 'unfollowed') return reject(walked.text)
     }
@@ -170,12 +170,8 @@ export function compileJsonSchema(
   }
 }
 
-function usesUnevaluated(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(usesUnevaluated)
-  if (typeof node !== 'object' || node === null) return false
-  if ('unevaluatedProperties' in node || 'unevaluatedItems' in node) return true
-  return Object.values(node).some(usesUnevaluated)
-}
+/** A `\uD800`-`\uDFFF` escape: Go's decoder reads a lone one as U+FFFD, JSON.parse keeps it. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
 
 /**
  * The body's JSON text as santhosh-tekuri's UnmarshalJSON reads it (Go's json.Decoder): its
