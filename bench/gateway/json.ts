@@ -1,7 +1,7 @@
 // The gateway's Go-exact JSON per backend body, outside the server: CPU and bytes allocated to
-// decode a body (parseJsonKeepingNumbers) and to write the answer (goJson), for the bench's
-// documents with keys in a JavaScript backend's order and sorted as a Go backend sends them, alone
-// (/proxy) and three merged (/merge). With --baseline DIR, DIR's decoder and writer run in the
+// decode a body (parseJsonKeepingNumbers; for /merge, the three merged as the endpoint merges
+// them) and to write the answer (goJson), for the bench's documents with keys in a JavaScript
+// backend's order and sorted as a Go backend sends them, alone (/proxy) and three merged (/merge). With --baseline DIR, DIR's decoder and writer run in the
 // same process, in alternating rounds. CPU is the median of the rounds' per-call time; bytes are
 // read from the heap's growth over a run too short for a scavenge (young generation fixed at 64 MB).
 //
@@ -35,14 +35,14 @@ interface Runtime {
   label: string
   decode: (text: string) => unknown
   write: (data: unknown) => string
-  merge: (data: Data, part: Data) => Data
+  merge: (results: Array<{ ok: true; data: Data; complete: true }>, backendCount: number) => { data?: Data }
 }
 async function runtime(label: string, root: string): Promise<Runtime> {
   const gateway = join(root, 'src', 'gateway')
   const { parseJsonKeepingNumbers } = await import(join(gateway, 'go-json-decoder.ts'))
   const { goJson } = await import(join(gateway, 'go-json.ts'))
-  const { combineData } = await import(join(gateway, 'transform.ts'))
-  return { label, decode: parseJsonKeepingNumbers, write: goJson, merge: combineData }
+  const { mergeResults } = await import(join(gateway, 'serve-endpoint.ts'))
+  return { label, decode: parseJsonKeepingNumbers, write: goJson, merge: mergeResults }
 }
 const runtimes = [await runtime('this checkout', resolve(import.meta.dirname, '../..'))]
 for (const root of values.baseline as string[]) runtimes.push(await runtime(root, root))
@@ -57,13 +57,15 @@ const cases = [false, true].flatMap((goOrder) => {
   ]
 })
 
+/** The answers decoded and merged as the endpoint merges them (lura's merge of the backends' data). */
 const decodeAll = (rt: Runtime, texts: string[]): unknown => {
-  let data: Data | undefined
-  for (const text of texts) {
-    const part = rt.decode(text) as Data
-    data = data === undefined ? part : rt.merge(data, part)
-  }
-  return data
+  if (texts.length === 1) return rt.decode(texts[0] as string)
+  const results = texts.map((text) => ({
+    ok: true as const,
+    data: rt.decode(text) as Data,
+    complete: true as const,
+  }))
+  return rt.merge(results, texts.length).data
 }
 
 /** Microseconds per call (this round) and bytes allocated per call. */

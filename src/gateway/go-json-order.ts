@@ -82,12 +82,14 @@ type Copier = (obj: Record<string, unknown>, order: (item: unknown) => unknown) 
 /** Orders the objects and arrays an object of the shape holds, in place. */
 type Visitor = (obj: Record<string, unknown>, order: (item: unknown) => unknown) => void
 
-interface Shape {
+export interface Shape {
   /** The keys as V8 enumerates them. */
   keys: string[]
   /** Whether `keys` are in Go's order already. */
   inOrder: boolean
   order: string[]
+  /** Whether the shape is kept (the same object at every sight), not worked out for one sight. */
+  cached: boolean
   /** How often objects of this shape were ordered without generated code. */
   uses: number
   copier?: Copier
@@ -105,9 +107,10 @@ const ORDER_CACHE_KEYS = 4096
 const ORDER_CACHE_SHAPES = 8
 
 /** The shape found last: lists of objects of one shape find it without a lookup. */
-let lastShape: Shape = { keys: [], inOrder: true, order: [], uses: 0 }
+let lastShape: Shape = { keys: [], inOrder: true, order: [], cached: false, uses: 0 }
 
-function shapeOf(keys: string[]): Shape {
+/** The shape of an object with these keys (at least one, as Object.keys lists them). */
+export function shapeOf(keys: string[]): Shape {
   const last = lastShape
   if (last.keys.length === keys.length && sameKeys(last.keys, keys)) return last
   lastShape = cachedShape(keys)
@@ -121,12 +124,16 @@ function cachedShape(keys: string[]): Shape {
     for (const shape of shapes)
       if (shape.keys.length === keys.length && sameKeys(shape.keys, keys)) return shape
   const inOrder = goKeysSorted(keys)
-  const shape: Shape = { keys, inOrder, order: inOrder ? keys : [...keys].sort(compareGoKeys), uses: 0 }
+  const order = inOrder ? keys : [...keys].sort(compareGoKeys)
+  const shape: Shape = { keys, inOrder, order, cached: false, uses: 0 }
   if (!shapes && orderCache.size < ORDER_CACHE_KEYS) {
     shapes = []
     orderCache.set(first, shapes)
   }
-  if (shapes && shapes.length < ORDER_CACHE_SHAPES) shapes.push(shape)
+  if (shapes && shapes.length < ORDER_CACHE_SHAPES) {
+    shape.cached = true
+    shapes.push(shape)
+  }
   return shape
 }
 
@@ -144,7 +151,7 @@ function sameKeys(a: string[], b: string[]): boolean {
  * computed key in a literal, which defines an own property (a read or store of an own
  * `__proto__` data property is ordinary).
  */
-const GENERATE_AFTER = 8
+export const GENERATE_AFTER = 8
 const GENERATED_MAX_KEYS = 64
 let generatedLeft = 512
 
@@ -154,7 +161,7 @@ function copierFor(shape: Shape): Copier | undefined {
     const literal = JSON.stringify(key)
     return `${key === '__proto__' ? `[${literal}]` : literal}:v(o[${literal}])`
   })
-  shape.copier = generated<Copier>(`return {${fields.join(',')}}`)
+  shape.copier = generated<Copier>(['o', 'v'], `return {${fields.join(',')}}`)
   return shape.copier
 }
 
@@ -164,7 +171,7 @@ function visitorFor(shape: Shape): Visitor | undefined {
     const at = `o[${JSON.stringify(key)}]`
     return `x=${at};if(typeof x==="object"?x!==null:x===0){y=v(x);if(y!==x)${at}=y}`
   })
-  shape.visitor = generated<Visitor>(`let x,y;${steps.join(';')}`)
+  shape.visitor = generated<Visitor>(['o', 'v'], `let x,y;${steps.join(';')}`)
   return shape.visitor
 }
 
@@ -173,9 +180,11 @@ function generates(shape: Shape): boolean {
   return shape.uses >= GENERATE_AFTER && generatedLeft > 0 && shape.keys.length <= GENERATED_MAX_KEYS
 }
 
-function generated<F>(body: string): F | undefined {
+/** A function made from `body` (at most 512 in all), or undefined where code generation is disallowed. */
+export function generated<F>(params: string[], body: string): F | undefined {
+  if (generatedLeft <= 0) return undefined
   try {
-    const fn = new Function('o', 'v', body) as F
+    const fn = new Function(...params, body) as F
     generatedLeft -= 1
     return fn
   } catch {
@@ -186,7 +195,7 @@ function generated<F>(body: string): F | undefined {
 }
 
 /** Keys V8 enumerates before all others: canonical integers below 2^32 - 1. */
-function isArrayIndex(key: string): boolean {
+export function isArrayIndex(key: string): boolean {
   const c = key.charCodeAt(0)
   if (c < 48 || c > 57) return false
   return /^(0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295

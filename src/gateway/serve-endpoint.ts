@@ -21,6 +21,7 @@ import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
 import { ginErrorStatus } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
+import { mergedInGoOrder } from './go-json-merge.ts'
 import { detectContentType } from './go-sniff.ts'
 import { forwardQuery } from './go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
@@ -257,24 +258,41 @@ export function mergeResults(
   let data: Data | undefined
   let complete = results.length === backendCount
   let failures = 0
+  let answered = 0
   for (const r of results) {
     if (r.ok) {
-      if (data === undefined) data = r.data
-      else {
-        if (isGoNilMap(data) || isGoNilMap(r.data)) complete = false
-        data = combineData(data, r.data)
-      }
+      answered += 1
       if (!r.complete) complete = false
     } else {
       complete = false
       failures += 1
     }
   }
+  // Several answers: built in Go's key order where their shapes recur (go-json-merge.ts).
+  const parts = answered > 1 ? okData(results, answered) : undefined
+  data = parts && mergedInGoOrder(parts)
+  if (data === undefined)
+    for (const r of results) {
+      if (!r.ok) continue
+      if (data === undefined) data = r.data
+      else {
+        if (isGoNilMap(data) || isGoNilMap(r.data)) complete = false
+        data = combineData(data, r.data)
+      }
+    }
   // A single backend's response is the endpoint's, with the headers a script set; a merge drops them.
   const only = backendCount === 1 ? results[0] : undefined
   return only?.ok && only.headers
     ? { data, complete, failures, headers: only.headers }
     : { data, complete, failures }
+}
+
+/** The data of the `count` answers that succeeded, in arrival order. */
+function okData(results: BackendResult[], count: number): Data[] {
+  const parts = new Array<Data>(count)
+  let i = 0
+  for (const r of results) if (r.ok) parts[i++] = r.data
+  return parts
 }
 
 /**
