@@ -43,7 +43,7 @@ export function reqSample(rnd: () => number, pick: <T>(list: readonly T[]) => T)
 
 /** Backend JSON objects (resp_data): keys a, n, b, l, m, z, f of varied JSON types. */
 export const BODIES = [
-  '{"a":"x","n":3,"b":true,"l":[1,"s",true],"m":{"k":"v"},"z":null,"f":1.5}',
+  '{"a":"x","a-b":"y","n":3,"b":true,"l":[1,"s",true],"m":{"k":"v"},"z":null,"f":1.5}',
   '{"a":"","n":-0,"b":false,"l":[],"m":{},"f":1e400}',
   '{"a":1,"n":"3","l":[2.50,{"k":1}],"m":{"k":[1]},"z":{"a":1}}',
   '{"a":"é","n":12345678901234567890,"b":"true","l":["a","b"],"m":{"k":null},"f":0.1}',

@@ -32,6 +32,7 @@ import {
   isJsonMap,
   withBytesOrdering,
 } from './cel-go-equality.ts'
+import { escapedFieldEdits, grammarProblem, leadingDotEdits } from './cel-go-grammar.ts'
 import {
   durationFromNanos,
   exactTimeArithmetic,
@@ -52,6 +53,7 @@ import {
 import { withGoTimeZones, withTimestampSum, ZONED_ACCESSORS } from './cel-go-time.ts'
 import { widenedJoins } from './cel-go-widen.ts'
 import { celTokens } from './cel-tokens.ts'
+import { KRAKEND_CEL_VARIABLES } from './cel-variables.ts'
 import { compileGoRegExp, type GoRegExp, GoRegExpError } from './go-regexp.ts'
 
 const RENAMED = new Map([
@@ -72,6 +74,11 @@ const CEL_GO_FUNCTIONS = new Set(
     'dyn int string timestamp type uint has all exists exists_one map filter'
   ).split(' '),
 )
+
+const DECLARED = new Set(KRAKEND_CEL_VARIABLES.map(([name]) => name))
+/** What `.name` may name: cel-go resolves a leading dot in the root scope, where no macro is. */
+const isGlobal = (name: string) =>
+  DECLARED.has(name) || (CEL_GO_FUNCTIONS.has(name) && name !== 'has' && !MACROS.has(name))
 
 export interface RewrittenExpression {
   text: string
@@ -134,14 +141,17 @@ export function rewriteCel(expr: string, dynEmptyLiterals = false): RewrittenExp
     )
       out.literalPatterns.push(literal.text)
   }
+  const has = hasEdits(tokens)
   edits.push(
-    ...hasEdits(tokens),
+    ...has,
+    ...escapedFieldEdits(tokens, new Set(has.map((edit) => edit.at))),
+    ...leadingDotEdits(tokens, isGlobal),
     ...bytesEdits(tokens),
     ...unaryEdits(tokens),
     ...pointNumberEdits(tokens),
     ...(dynEmptyLiterals ? emptyLiteralEdits(tokens) : []),
   )
-  out.syntaxError = ternaryProblem(tokens)
+  out.syntaxError = ternaryProblem(tokens) ?? grammarProblem(tokens, expr)
   out.text = applyEdits(expr, edits)
   return out
 }

@@ -91,7 +91,8 @@ export function hasEdits(tokens: Token[]): Edit[] {
     if (!atTopLevel(tokens, n + 2, close - 2)) continue
     edits.push({ at: token.start, remove: token.text.length, insert: 'hasGo' })
     edits.push({ at: dot.start, remove: 1, insert: ', ' })
-    edits.push({ at: field.start, remove: field.text.length, insert: `'${field.text}'` })
+    const name = field.text.startsWith('`') ? field.text.slice(1, -1) : field.text
+    edits.push({ at: field.start, remove: field.text.length, insert: `'${name}'` })
   }
   return edits
 }
@@ -127,7 +128,7 @@ export function bytesEdits(tokens: Token[]): Edit[] {
   return edits
 }
 
-const UNARY_AFTER = new Set([
+export const UNARY_AFTER = new Set([
   '(',
   '[',
   '{',

@@ -38,6 +38,13 @@ export function celTokens(expr: string): Token[] {
       i += ident.length
       continue
     }
+    // cel-go's escaped field name (ESC_IDENTIFIER); cel-go-grammar.ts rewrites or refuses it.
+    const escaped = /^`[A-Za-z0-9_.\-/ ]+`/.exec(expr.slice(i, i + 258))?.[0]
+    if (escaped !== undefined) {
+      tokens.push({ kind: 'ident', text: escaped, start: i })
+      i += escaped.length
+      continue
+    }
     const two = expr.slice(i, i + 2)
     const text = TWO_CHARACTER_OPERATORS.has(two) ? two : c
     tokens.push({ kind: 'other', text, start: i })

@@ -3,6 +3,7 @@
 // krakend-cel's declarations). Expected answers are KrakenD's.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
 let backend: TestBackend
@@ -18,6 +19,9 @@ const celEndpoint = (path: string, expr: string, host: string[]) => ({
 const ENDPOINTS: Array<[path: string, expr: string]> = [
   ['/in-cond', "req_querystring.v[0] in (req_method == 'GET' ? ['a'] : ['b'])"],
   ['/in-cond-map', "req_querystring.v[0] in (true ? {'a': 1} : {})"],
+  ['/escaped', "req_querystring.`v-x`[0] == 'a' && has(req_querystring.`v-x`)"],
+  ['/escaped-has', '!has(req_querystring.`v-x`) && req_method == "GET"'],
+  ['/leading-dot', ".req_method == 'GET' && .size(.req_querystring.v) == 1"],
 ]
 
 before(async () => {
@@ -45,4 +49,33 @@ describe("validation/cel reads expressions as cel-go's grammar does", () => {
     assert.equal(await status('/in-cond-map?v=a'), 200)
     assert.equal(await status('/in-cond-map?v=b'), 500)
   })
+
+  test('a backtick-quoted field selects that key, in has() too', async () => {
+    assert.equal(await status('/escaped?v-x=a'), 200)
+    assert.equal(await status('/escaped?v-x=b'), 500)
+    assert.equal(await status('/escaped-has?v-x=b'), 500)
+    assert.equal(await status('/escaped-has?v=b'), 200)
+  })
+
+  test('a leading dot names a declared variable or function', async () => {
+    assert.equal(await status('/leading-dot?v=1'), 200)
+    assert.equal(await status('/leading-dot?v=1&v=2'), 500)
+  })
+
+  test("what cel-go's grammar does not parse is refused (KrakenD drops the list)", () => {
+    for (const expr of [
+      "req_method != '' && !-dyn(1)",
+      'req_method != "" && -!true',
+      '`req_method` == "GET"',
+    ])
+      assert.match(celErrors(expr).join('\n'), /Syntax error/, expr)
+    for (const expr of ['!-1 == false || req_method != ""', "req_params.`Id`() == 'x'"])
+      assert.notDeepEqual(celErrors(expr), [], expr)
+  })
 })
+
+const celErrors = (expr: string) =>
+  validateGatewayConfig({
+    version: 3,
+    endpoints: [celEndpoint('/a', expr, ['http://127.0.0.1:19'])],
+  }).errors.map((e) => e.message)
