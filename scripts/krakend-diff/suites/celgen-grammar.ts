@@ -120,6 +120,10 @@ const VARIABLES: Record<Side, Partial<Record<T, string[]>>> = {
       'req_querystring.q[0]',
       "req_querystring['n'][0]",
       "req_headers['X-A'][1]",
+      "req_headers['x-a'][0]",
+      "req_headers['User-Agent'][0]",
+      'req_params.id',
+      "req_querystring['Q'][0]",
     ],
     list: [
       "req_headers['X-A']",
@@ -127,6 +131,12 @@ const VARIABLES: Record<Side, Partial<Record<T, string[]>>> = {
       'req_querystring.q',
       'req_querystring.n',
       "req_headers['Content-Type']",
+      "req_headers['Accept-Encoding']",
+      "req_headers['X-Forwarded-For']",
+      "req_headers['Connection']",
+      "req_headers['Host']",
+      'req_headers.Cookie',
+      'req_querystring.other',
     ],
     map: ['req_params', 'req_headers', 'req_querystring'],
   },
@@ -226,7 +236,8 @@ const TYPE_NAMES = [
   'dyn',
 ]
 
-export function celGrammar(seed: number) {
+/** `illTyped`: how often a sub-expression ignores the type asked for (ILL= in celgen.config.ts). */
+export function celGrammar(seed: number, illTyped = 0.06) {
   const { next: rnd, pick } = seededRandom(seed * 2654435761 + 97)
   for (let i = 0; i < 3; i += 1) rnd()
   const chance = (p: number) => rnd() < p
@@ -241,7 +252,7 @@ export function celGrammar(seed: number) {
   }
 
   function gen(t: T, depth: number): string {
-    if (chance(0.06)) t = pick(TYPES) // ill-typed on purpose
+    if (chance(illTyped)) t = pick(TYPES) // ill-typed on purpose
     if (depth <= 0 || chance(0.25)) return leaf(t)
     const d = depth - 1
     if (chance(0.08)) return `(${gen('bool', d)} ? ${gen(t, d)} : ${gen(t, d)})`

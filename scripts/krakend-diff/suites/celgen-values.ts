@@ -29,12 +29,21 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE']
 
 export function reqSample(rnd: () => number, pick: <T>(list: readonly T[]) => T): ReqSample {
   const headers: Array<[string, string]> = []
-  for (const name of ['X-A', 'X-B', 'Content-Type']) {
+  for (const [i, name] of [
+    'X-A',
+    'X-B',
+    'Content-Type',
+    'x-a',
+    'User-Agent',
+    'Cookie',
+    'X-Forwarded-For',
+  ].entries()) {
+    if (i > 2 && rnd() < 0.6) continue
     const count = Math.floor(rnd() * 3.4)
     for (let i = 0; i < count; i += 1) headers.push([name, pick(HEADER_VALUES)])
   }
   const query: Array<[string, string]> = []
-  for (const key of ['q', 'n']) {
+  for (const key of ['q', 'n', 'Q', 'other']) {
     const count = Math.floor(rnd() * 2.6)
     for (let i = 0; i < count; i += 1) query.push([key, pick(QUERY_VALUES)])
   }
@@ -49,6 +58,9 @@ export const BODIES = [
   '{"a":"é","n":12345678901234567890,"b":"true","l":["a","b"],"m":{"k":null},"f":0.1}',
   '{"n":1e3,"l":null,"m":[1],"b":1}',
   '{}',
+  '[1,{"a":"x"}]',
+  'not json',
+  '{"a":"x","b":true,"m":{"k":"v"},"l":[1]} trailing',
   '{"a":"2024-02-29T12:00:00Z","n":9223372036854775807,"l":[[1],[]],"m":{"k":"v","a":1},"f":-1.0}',
 ]
 

@@ -25,7 +25,8 @@ function request({ kind, index, method }: (typeof plan)[number]): Case {
   }
   if (kind === 'es' || kind === 'bs') {
     const headers = { 'Content-Type': ['application/json'], ...pick(BACKEND_HEADERS) }
-    return { path: `/${kind}${index}/${b64(JSON.stringify(headers))}/${b64(pick(BODIES))}` }
+    const status = pick([200, 200, 200, 201, 204, 404, 500])
+    return { path: `/${kind}${index}/${status}/${b64(JSON.stringify(headers))}/${b64(pick(BODIES))}` }
   }
   const token = sign(pick(CLAIMS), { alg: 'RS256', kid: 'r1' })
   return { path: `/j${index}`, headers: [['Authorization', `Bearer ${token}`]] }

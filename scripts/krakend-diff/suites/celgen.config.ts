@@ -1,10 +1,12 @@
 // Seeded validation/cel configs from a grammar (celgen-grammar.ts): SEED=, N= expressions per
-// kind (10 by default). Kinds: endpoint-level req_ checks (/er), backend-level req_ checks (/br),
-// endpoint-level and backend-level resp_ checks on a JSON answer the case picks (/es, /bs:
-// /scripted/200/{h}/{b}), JWT checks behind auth/validator (/j). Now and then a list of two or
-// three expressions (evaluator #N). An expression this runtime's check refuses is not served (its
-// gateway would not start); their count goes to stderr (CELGEN_REFUSED=1 lists them). One KrakenD
-// skips or does not parse shows as a difference: KrakenD then checks nothing there.
+// kind (10 by default), ILL= how often a sub-expression is ill-typed on purpose (0.06). Kinds:
+// endpoint-level req_ checks (/er), backend-level req_ checks (/br), endpoint-level and
+// backend-level resp_ checks on an answer the case picks (/es, /bs: /scripted/{s}/{h}/{b}; allow,
+// deny, mapping, target, group, no-op, a second backend now and then), JWT checks behind
+// auth/validator (/j). Now and then a list of two or three expressions (evaluator #N). An
+// expression this runtime's check refuses is not served (its gateway would not start); their count
+// goes to stderr (CELGEN_REFUSED=1 lists them). One KrakenD skips or does not parse shows as a
+// difference: KrakenD then checks nothing there.
 import { parseCel } from '../../../src/gateway/components/cel.ts'
 import { celGrammar, type Side } from './celgen-grammar.ts'
 
@@ -17,7 +19,7 @@ export interface Planned {
 
 const seed = Number(process.env.SEED ?? 1)
 const perKind = Number(process.env.N ?? 10)
-const grammar = celGrammar(seed)
+const grammar = celGrammar(seed, Number(process.env.ILL ?? 0.06))
 const { rnd, pick } = grammar
 const SIDES: Record<Kind, Side> = { er: 'req', br: 'req', es: 'resp', bs: 'resp', j: 'jwt' }
 
@@ -47,12 +49,37 @@ const VALIDATOR = {
   'auth/validator': { jwk_url: 'BACKEND/jwks', disable_jwk_security: true, cache: false, alg: 'RS256' },
 }
 
+/** lura's response shaping, which backend-level checks see applied and endpoint-level ones merged. */
+function shaping(): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (rnd() < 0.2)
+    out.allow = pick([
+      ['a', 'n'],
+      ['m', 'l', 'z'],
+      ['m.k', 'a'],
+    ])
+  if (rnd() < 0.1) out.deny = pick([['a'], ['m.k', 'b']])
+  if (rnd() < 0.15) out.mapping = pick([{ a: 'aa' }, { n: 'a' }])
+  if (rnd() < 0.1) out.target = pick(['m', 'l'])
+  if (rnd() < 0.15) out.group = 'g'
+  return out
+}
+
 export const plan: Planned[] = []
 function endpoint(kind: Kind, index: number): Record<string, unknown> {
   const exprs = checkedExpressions(kind)
   const method = kind === 'er' || kind === 'br' ? pick(['GET', 'POST', 'PUT', 'DELETE']) : 'GET'
   plan.push({ kind, index, method })
-  const inputs = { input_headers: ['X-A', 'X-B', 'Content-Type'], input_query_strings: ['q', 'n'] }
+  const inputs = {
+    input_headers:
+      rnd() < 0.3
+        ? ['*']
+        : pick([
+            ['X-A', 'X-B', 'Content-Type'],
+            ['x-a', 'X-b', 'user-agent'],
+          ]),
+    input_query_strings: rnd() < 0.3 ? ['*'] : ['q', 'n'],
+  }
   switch (kind) {
     case 'er':
     case 'br': {
@@ -67,11 +94,17 @@ function endpoint(kind: Kind, index: number): Record<string, unknown> {
     }
     case 'es':
     case 'bs': {
-      const backend = { url_pattern: '/scripted/200/{h}/{b}' }
+      const noop = rnd() < 0.15
+      const backend = { url_pattern: '/scripted/{s}/{h}/{b}', ...(noop ? { encoding: 'no-op' } : shaping()) }
+      const second =
+        !noop && kind === 'es' && rnd() < 0.25
+          ? [{ url_pattern: '/obj', allow: ['b', 'nested'], group: 'o' }]
+          : []
       return {
-        endpoint: `/${kind}${index}/{h}/{b}`,
+        endpoint: `/${kind}${index}/{s}/{h}/{b}`,
+        ...(noop ? { output_encoding: 'no-op' } : {}),
         ...(kind === 'es' ? { extra_config: cel(exprs) } : {}),
-        backend: [kind === 'bs' ? { ...backend, extra_config: cel(exprs) } : backend],
+        backend: [kind === 'bs' ? { ...backend, extra_config: cel(exprs) } : backend, ...second],
       }
     }
     default:
