@@ -1,13 +1,13 @@
 // Seeded requests for celgen.config.ts (SEED= as the config's, PER= requests per endpoint, 3 by
 // default): params, multi-valued / absent / non-ASCII headers, query strings, backend JSON bodies
 // and headers, JWT claims (celgen-values.ts).
-import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
 import { sign } from '../backend.ts'
 import type { Case } from '../run.ts'
 import { plan } from './celgen.config.ts'
+import { celRandom } from './celgen-grammar.ts'
 import { BACKEND_HEADERS, BODIES, CLAIMS, reqSample } from './celgen-values.ts'
 
-const { next: rnd, pick } = seededRandom(Number(process.env.SEED ?? 1) * 104729 + 3)
+const { rnd, pick } = celRandom(Number(process.env.SEED ?? 1) + 7919)
 const per = Number(process.env.PER ?? 3)
 const b64 = (text: string) => Buffer.from(text).toString('base64url')
 
