@@ -39,6 +39,8 @@ import {
   keepTimestampText,
   timestampNanos,
 } from './cel-go-instants.ts'
+import { withGoNullness } from './cel-go-nullness.ts'
+import { checkMacroRange } from './cel-go-ranges.ts'
 import {
   applyEdits,
   bytesEdits,
@@ -203,7 +205,7 @@ export function withGoFunctions(env: Environment): Environment {
       return -v
     })
     .registerFunction('negGo(double): double', (v: number) => -v)
-  return withTimestampSum(withBytesOrdering(out))
+  return withGoNullness(withTimestampSum(withBytesOrdering(out)))
 }
 
 /** cel-go's has(x.f) once x is evaluated: key presence on a map, an error on a list, else false. */
@@ -274,6 +276,7 @@ export function withGoOperators<T extends ReturnType<Environment['parse']>>(prog
   const { narrowed } = goCheck(ast)
   for (const node of astNodes(ast)) {
     if (node.op === 'map' && Array.isArray(node.args) && node.args.length > 0) goMapLiteral(node)
+    checkMacroRange(node)
     const handled = node as AstNode & { handle?: (l: unknown, r: unknown, ...rest: unknown[]) => unknown }
     const inner = handled.handle
     if (typeof inner !== 'function') continue
