@@ -19,7 +19,7 @@ type Merge = (parts: Data[]) => Data
 
 /** One answer's shape in a combination: what follows it, and the merge once the combination ends here. */
 interface MergeNode {
-  next: Map<Shape, MergeNode>
+  next: Map<Shape, MergeNode> | undefined
   uses: number
   /** Null once it is known that no merge is generated for the combination. */
   merge: Merge | null | undefined
@@ -53,10 +53,10 @@ export function mergedInGoOrder(parts: Data[]): Data | undefined {
     if (node === undefined) {
       if (nodesLeft === 0) return undefined
       nodesLeft -= 1
-      node = { next: new Map(), uses: 0, merge: undefined }
+      node = { next: undefined, uses: 0, merge: undefined }
       level.set(shape, node)
     }
-    level = node.next
+    if (i + 1 < n) level = node.next ??= new Map()
   }
   const end = node as MergeNode
   if (end.merge) return end.merge(parts)

@@ -57,7 +57,7 @@ function inGoKeyOrder(value: unknown): unknown {
   if (copier !== undefined) return copier(obj, orderedValue)
   const copy: Record<string, unknown> = {}
   // An own "__proto__" key (JSON.parse makes one) stays a key, as in Go's map.
-  for (const key of shape.order) setOwnKey(copy, key, orderedValue(obj[key]))
+  for (const key of goOrderOf(shape)) setOwnKey(copy, key, orderedValue(obj[key]))
   return copy
 }
 
@@ -87,7 +87,8 @@ export interface Shape {
   keys: string[]
   /** Whether `keys` are in Go's order already. */
   inOrder: boolean
-  order: string[]
+  /** The keys in Go's order, sorted at the first need (see goOrderOf). */
+  order: string[] | undefined
   /** Whether the shape is kept (the same object at every sight), not worked out for one sight. */
   cached: boolean
   /** How often objects of this shape were ordered without generated code. */
@@ -109,6 +110,12 @@ const ORDER_CACHE_SHAPES = 8
 /** The shape found last: lists of objects of one shape find it without a lookup. */
 let lastShape: Shape = { keys: [], inOrder: true, order: [], cached: false, uses: 0 }
 
+/** A shape's keys in Go's order. */
+function goOrderOf(shape: Shape): string[] {
+  shape.order ??= shape.inOrder ? shape.keys : [...shape.keys].sort(compareGoKeys)
+  return shape.order
+}
+
 /** The shape of an object with these keys (at least one, as Object.keys lists them). */
 export function shapeOf(keys: string[]): Shape {
   const last = lastShape
@@ -124,8 +131,7 @@ function cachedShape(keys: string[]): Shape {
     for (const shape of shapes)
       if (shape.keys.length === keys.length && sameKeys(shape.keys, keys)) return shape
   const inOrder = goKeysSorted(keys)
-  const order = inOrder ? keys : [...keys].sort(compareGoKeys)
-  const shape: Shape = { keys, inOrder, order, cached: false, uses: 0 }
+  const shape: Shape = { keys, inOrder, order: inOrder ? keys : undefined, cached: false, uses: 0 }
   if (!shapes && orderCache.size < ORDER_CACHE_KEYS) {
     shapes = []
     orderCache.set(first, shapes)
@@ -157,7 +163,7 @@ let generatedLeft = 512
 
 function copierFor(shape: Shape): Copier | undefined {
   if (!generates(shape)) return undefined
-  const fields = shape.order.map((key) => {
+  const fields = goOrderOf(shape).map((key) => {
     const literal = JSON.stringify(key)
     return `${key === '__proto__' ? `[${literal}]` : literal}:v(o[${literal}])`
   })

@@ -114,3 +114,25 @@ test("answers a generated merge does not take are merged as lura's merge writes 
       assert.equal(merged.complete, c.complete, c.name)
     }
 })
+
+test('answers whose keys never recur (ids as keys) merge as lura merges them, past every cache bound', () => {
+  let id = 0
+  const nextId = () => {
+    id += 1
+    return id
+  }
+  const part = () => Object.fromEntries(Array.from({ length: 4 }, nextId).map((n) => [`id${n}`, n]))
+  for (let round = 0; round < 6000; round += 1) {
+    const parts = [part(), part(), { shared: round }, { shared: -round, ...part() }]
+    const merged = mergeResults(parts.map(ok), parts.length)
+    assert.deepEqual(merged.data, reference(parts), `round ${round}`)
+  }
+  // a recurring combination still merges right once the bounds are reached
+  for (let i = 0; i < 20; i += 1) {
+    const parts = [
+      { a: 1, b: i },
+      { b: 'x', c: i },
+    ]
+    assert.equal(goJson(mergeResults(parts.map(ok), 2).data), `{"a":1,"b":"x","c":${i}}`)
+  }
+})
