@@ -40,7 +40,7 @@ import {
   timestampNanos,
 } from './cel-go-instants.ts'
 import { withGoNullness } from './cel-go-nullness.ts'
-import { checkMacroRange } from './cel-go-ranges.ts'
+import { checkMacroRange, constantIndexProblem } from './cel-go-ranges.ts'
 import {
   applyEdits,
   bytesEdits,
@@ -252,7 +252,7 @@ function celCheckProblem(env: Environment, rewritten: RewrittenExpression): stri
       const target = (node.args[1] as AstNode[] | undefined)?.[0]?.checkedType?.name ?? 'dyn'
       if (!/^(dyn|map<)/.test(target)) return `type '${target}' does not support field selection`
     }
-    const mismatch = indexMismatch(node) ?? stringArgumentMismatch(node)
+    const mismatch = indexMismatch(node) ?? stringArgumentMismatch(node) ?? constantIndexProblem(node)
     if (mismatch !== undefined) return mismatch
     if (!ORDERING.has(node.op) || firstMacro < (node.end ?? 0)) continue
     const [left, right] = [node.left?.checkedType?.name, node.right?.checkedType?.name]

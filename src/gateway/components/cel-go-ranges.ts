@@ -1,9 +1,10 @@
 /**
- * cel-go's comprehension range at run time: a macro (`all`, `exists`, `exists_one`, `map`,
- * `filter`) over a value that is no list or map fails ("expected iterable type"). cel-js iterated
- * the own keys of any object, so a dyn timestamp, duration, uint or type was an empty range:
- * `dyn(timestamp(now)).all(x, false)` was true (KrakenD: the evaluation fails, the request is
- * refused). The macro's receiver node gets an evaluation that checks what it gives.
+ * What cel-go decides when it plans or runs a program, not when it checks it. A comprehension's
+ * range: a macro (`all`, `exists`, `exists_one`, `map`, `filter`) over a value that is no list or
+ * map fails ("expected iterable type"). cel-js iterated the own keys of any object, so a dyn
+ * timestamp, duration, uint or type was an empty range: `dyn(timestamp(now)).all(x, false)` was
+ * true (KrakenD: the evaluation fails, the request is refused). The macro's receiver node gets an
+ * evaluation that checks what it gives.
  */
 import type { AstNode } from './cel-ast.ts'
 import { isJsonMap } from './cel-go-equality.ts'
@@ -41,4 +42,17 @@ function typeName(value: unknown): string {
   if (value instanceof Uint8Array) return 'types.Bytes'
   if (value === null) return 'types.Null'
   return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value
+}
+
+/**
+ * cel-go plans a literal index as a constant qualifier and has none for bytes or null: building
+ * the program fails ("invalid qualifier type"), so KrakenD drops the expression's whole list.
+ */
+export function constantIndexProblem(node: AstNode): string | undefined {
+  if (node.op !== '[]' || !Array.isArray(node.args)) return undefined
+  const index = node.args[1] as AstNode | undefined
+  if (index?.op !== 'value') return undefined
+  if (index.args === null) return 'invalid qualifier type: types.Null'
+  if (index.args instanceof Uint8Array) return 'invalid qualifier type: types.Bytes'
+  return undefined
 }

@@ -3,6 +3,7 @@
 // Expected answers are KrakenD's (checked against the KrakenD CE oracle).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway, type TestBackend } from '../helpers.ts'
 
 let backend: TestBackend
@@ -16,6 +17,7 @@ const ENDPOINTS: Array<[path: string, expr: string]> = [
   ['/null-eq', "req_querystring.v[0] == 'a' || timestamp(now) != null"],
   ['/null-order', "req_querystring.v[0] == 'a' || null < timestamp(now)"],
   ['/null-sum', "req_querystring.v[0] == 'a' || duration('1s') + null == duration('1s')"],
+  ['/null-accessor', "req_querystring.v[0] == 'a' || null.getHours('UTC') == 0"],
 ]
 
 before(async () => {
@@ -57,5 +59,25 @@ describe('validation/cel: macro ranges and null as cel-go', () => {
     assert.equal(await status('/null-order?v=b'), 500)
     assert.equal(await status('/null-sum?v=a'), 200)
     assert.equal(await status('/null-sum?v=b'), 500)
+    assert.equal(await status('/null-accessor?v=a'), 200)
+    assert.equal(await status('/null-accessor?v=b'), 500)
+  })
+
+  test('an index by a bytes or null literal is refused: cel-go cannot plan it (KrakenD drops the list)', () => {
+    for (const expr of ["dyn(req_params)[b'a'] == 'x'", "JWT.m[null] == 1 || req_method != ''"])
+      assert.match(celErrors(expr).join('\n'), /invalid qualifier type/, expr)
+    assert.deepEqual(celErrors("dyn(req_params)['a'] == 'x' && {true: 1}[true] == 1"), [])
   })
 })
+
+const celErrors = (expr: string) =>
+  validateGatewayConfig({
+    version: 3,
+    endpoints: [
+      {
+        endpoint: '/a',
+        extra_config: { 'validation/cel': [{ check_expr: expr }] },
+        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/' }],
+      },
+    ],
+  }).errors.map((e) => e.message)
