@@ -6,9 +6,7 @@
 // same check and same result).
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { gatewayWith } from '../gateway-fixture.ts'
-import { send } from '../helpers.ts'
+import { celConfigErrors, celGateway, statuses } from './cel-fixture.ts'
 
 const EXPRESSIONS: Record<string, string> = {
   '/join': "size([1u] + [dyn(int(req_querystring.n[0]))] + ['a']) == 3",
@@ -19,21 +17,8 @@ const EXPRESSIONS: Record<string, string> = {
   '/join-nested': 'size([[1u]] + [[dyn(1)]] + [[req_querystring.s[0]]]) == 3',
 }
 
-const celEndpoint = (path: string, expr: string, host: string[]) => ({
-  endpoint: path,
-  input_query_strings: ['*'],
-  extra_config: { 'validation/cel': [{ check_expr: expr }] },
-  backend: [{ host, url_pattern: '/ok' }],
-})
-
 describe('validation/cel: lists and conditionals joined as cel-go joins them', () => {
-  const gateway = gatewayWith(
-    (backend) => ({
-      version: 3,
-      endpoints: Object.entries(EXPRESSIONS).map(([path, expr]) => celEndpoint(path, expr, [backend.origin])),
-    }),
-    { backends: { api: { '/ok': { body: { ok: true } } } } },
-  )
+  const gateway = celGateway(EXPRESSIONS)
   // KrakenD CE's statuses for each request.
   const EXPECTED: Array<[string, number]> = [
     ['/join?n=1', 200],
@@ -46,18 +31,12 @@ describe('validation/cel: lists and conditionals joined as cel-go joins them', (
   ]
 
   test('concatenation, nesting, membership, conversions and conditionals run as in KrakenD', async () => {
-    const statuses: Array<[string, number]> = []
-    for (const [path] of EXPECTED) statuses.push([path, (await send(gateway.url, { path })).status])
-    assert.deepEqual(statuses, EXPECTED)
+    assert.deepEqual(await statuses(gateway, EXPECTED), EXPECTED)
   })
 })
 
 test("what cel-go's join still refuses is refused at load", () => {
-  const errors = (expr: string) =>
-    validateGatewayConfig({
-      version: 3,
-      endpoints: [celEndpoint('/a', expr, ['http://127.0.0.1:19'])],
-    }).errors.map((e) => e.message)
+  const errors = celConfigErrors
   const refused = [
     "size([1] + ['a']) == 2 && req_method == 'GET'",
     "size([1u] + [2]) == 2 && req_method == 'GET'",
