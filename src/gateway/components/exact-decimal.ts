@@ -53,6 +53,13 @@ export function compareExact(a: ExactNumber, b: ExactNumber): number {
   return p < q ? -1 : p > q ? 1 : 0
 }
 
+/** The number as numerator and denominator (undefined for what is read as a double: Infinity). */
+export function exactRatio(value: ExactNumber): [bigint, bigint] | undefined {
+  const d = decimal(value)
+  if (d === undefined) return undefined
+  return d.scale >= 0 ? [d.digits, pow10(d.scale)] : [d.digits * pow10(-d.scale), 1n]
+}
+
 /** Whether the number is an integer (big.Rat's IsInt): 1.0 and 1e2 are, 1.0000000000000001 is not. */
 export function isExactInteger(value: ExactNumber): boolean {
   const d = decimal(value)

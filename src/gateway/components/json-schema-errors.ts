@@ -19,7 +19,7 @@ import { besideRef, resolveRef } from './json-schema-refs.ts'
 import { numberErrors, stringErrors } from './json-schema-scalars.ts'
 import { cycleMessage, enclosingSame, type Scope, step } from './json-schema-scope.ts'
 import { isEmpty, merge, type Uneval, unevalFrom } from './json-schema-uneval.ts'
-import { duplicates, equals, type Json, TYPE_ORDER, typeOf } from './json-schema-values.ts'
+import { duplicates, equals, inEnum, type Json, TYPE_ORDER, typeOf } from './json-schema-values.ts'
 import { displayValue, enumText, joinQuoted, printInt, quote } from './json-schema-wording.ts'
 
 type Draft = 4 | 6 | 7 | 2019 | 2020
@@ -104,6 +104,17 @@ class Walker {
     }
   }
 
+  /** v6 validates a property name afresh: a scope chain of its own, its errors at ''. */
+  #propertyName(sch: Schema, name: string): SchemaError | undefined {
+    const outer = this.#scope
+    this.#scope = undefined
+    try {
+      return this.#evaluate(sch, name, [], false, '', false, `${outer?.location ?? ''}/propertyNames`).error
+    } finally {
+      this.#scope = outer
+    }
+  }
+
   /** A subschema applied to the same value ($ref, allOf...): what it evaluates, when it passes, is evaluated here. */
   #inPlace(sch: Schema, v: Json, at: string[], step: string, location?: string): SchemaError | undefined {
     const mine = this.#uneval
@@ -138,8 +149,7 @@ class Walker {
         typeof want === 'object' && want !== null ? "'const' failed" : `value must be ${displayValue(want)}`,
       )
     }
-    if (Array.isArray(s.enum) && !s.enum.some((item) => equals(v, item as Json)))
-      return leaf(at, enumText(s.enum))
+    if (Array.isArray(s.enum) && !inEnum(s.enum as Json[], v)) return leaf(at, enumText(s.enum))
     if (
       draft < 2019 &&
       typeof s.format === 'string' &&
@@ -259,10 +269,10 @@ class Walker {
     if (draft === 4) return
     if (s.propertyNames !== undefined)
       for (const name of Object.keys(obj)) {
-        const error = this.validate(s.propertyNames as Schema, name, [], '/propertyNames')
+        const error = this.#propertyName(s.propertyNames as Schema, name)
         if (error)
           errors.push({
-            at,
+            at: [],
             message: `invalid propertyName ${quote(name)}`,
             causes: error.message === GROUP && !error.reference ? error.causes : [error],
           })

@@ -5,6 +5,8 @@
  * keywords the draft does not have are not asserted (`const`, `contains`, `propertyNames` before
  * draft-06, `if`/`then`/`else` before draft-07), so they are dropped.
  */
+import { INERT_BESIDE_REF } from './json-schema-refs.ts'
+
 type Schema = Record<string, unknown>
 
 const NOT_IN_DRAFT4 = ['const', 'contains', 'propertyNames', 'if', 'then', 'else']
@@ -63,28 +65,67 @@ export function asDraft07(schema: Schema | boolean, draft: 4 | 6): Schema | bool
 const DATA_VALUED = ['enum', 'const', 'default', 'examples', 'required']
 
 /**
- * The schema without the `$id`s santhosh-tekuri/jsonschema v6 ignores before draft 2019-09, which
- * ajv would otherwise read as a new base for the `$ref`s below them: draft-04 names a resource
- * with `id` (`$id` is no keyword there), and in draft-04/06/07 an object with `$ref` has its `$id`
- * ignored with every other sibling. Left in, a relative `$ref` resolves elsewhere in ajv than in
- * KrakenD, and a body KrakenD refuses could pass.
+ * The schema without what santhosh-tekuri/jsonschema v6 ignores before draft 2019-09. The `$id`s,
+ * which ajv would otherwise read as a new base for the `$ref`s below them: draft-04 names a
+ * resource with `id` (`$id` is no keyword there), and in draft-04/06/07 an object with `$ref` has
+ * its `$id` ignored with every other sibling. Left in, a relative `$ref` resolves elsewhere in ajv
+ * than in KrakenD, and a body KrakenD refuses could pass. And the keywords beside a `$ref` (but
+ * `const`, and containers of definitions) are renamed, references into them too: v6 compiles them
+ * only where a reference points, so one in them that points to nothing must not stop the schema
+ * from compiling here.
  */
-export function withoutIgnoredIds(schema: Schema | boolean, draft: 4 | 6 | 7): Schema | boolean {
+export function withoutIgnoredIds(
+  schema: Schema | boolean,
+  draft: 4 | 6 | 7,
+  root: Schema | boolean = schema,
+): Schema | boolean {
   if (!isSchema(schema)) return schema
   const out: Schema = {}
   const set = (key: string, value: unknown) =>
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
   const ignoresId = draft === 4 || Object.hasOwn(schema, '$ref')
   const anyValue = (value: unknown): unknown =>
-    Array.isArray(value) ? value.map(anyValue) : isSchema(value) ? withoutIgnoredIds(value, draft) : value
+    Array.isArray(value)
+      ? value.map(anyValue)
+      : isSchema(value)
+        ? withoutIgnoredIds(value, draft, root)
+        : value
   for (const [key, value] of Object.entries(schema)) {
     if (key === '$id' && ignoresId) continue
-    if (DATA_VALUED.includes(key)) set(key, value)
+    if (key === '$ref' && typeof value === 'string') set(key, renamedRef(root, value))
+    else if (ignoredBesideRef(schema, key)) set(besideRefName(key), anyValue(value))
+    else if (DATA_VALUED.includes(key)) set(key, value)
     else if (SCHEMA_MAPS.includes(key) && isSchema(value))
       set(key, Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, anyValue(sub)])))
     else set(key, anyValue(value))
   }
   return out
+}
+
+/** A keyword v6 ignores, beside a `$ref`: renamed for ajv, which would apply it. */
+const ignoredBesideRef = (node: Schema, key: string) =>
+  typeof node.$ref === 'string' && !INERT_BESIDE_REF.has(key) && key !== 'const'
+const besideRefName = (key: string) => `beside-$ref:${key}`
+
+/** A `#/...` reference through renamed keywords, renamed the same way. */
+function renamedRef(root: Schema | boolean, ref: string): string {
+  if (!ref.startsWith('#/')) return ref
+  let node: unknown = root
+  const out: string[] = []
+  for (const raw of ref.slice(2).split('/')) {
+    let token: string
+    try {
+      token = decodeURIComponent(raw).replaceAll('~1', '/').replaceAll('~0', '~')
+    } catch {
+      return ref
+    }
+    const renamed = isSchema(node) && ignoredBesideRef(node, token)
+    out.push(
+      renamed ? encodeURIComponent(besideRefName(token).replaceAll('~', '~0').replaceAll('/', '~1')) : raw,
+    )
+    node = Array.isArray(node) ? node[Number(token)] : isSchema(node) ? node[token] : undefined
+  }
+  return `#/${out.join('/')}`
 }
 
 /**

@@ -44,6 +44,21 @@ function hasNestedId(node: unknown, depth: number): boolean {
   return Object.values(node).some((value) => hasNestedId(value, depth + 1))
 }
 
+/** Keys beside a `$ref` that assert nothing, whether read or not. */
+export const INERT_BESIDE_REF = new Set([
+  '$ref',
+  '$id',
+  'id',
+  '$schema',
+  '$comment',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'definitions',
+  '$defs',
+])
+
 const keptBesideRef = new WeakMap<object, Record<string, unknown>>()
 
 /**

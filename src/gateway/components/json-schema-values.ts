@@ -1,6 +1,7 @@
 /** JSON values as santhosh-tekuri/jsonschema v6 types and compares them (numbers as big.Rat). */
 import { GoNumber } from '../go-json.ts'
-import { compareExact } from './exact-decimal.ts'
+import { compareExact, exactRatio } from './exact-decimal.ts'
+import { goRatOfString } from './go-rat-string.ts'
 
 /** A JSON value; a number JavaScript would not hold exactly keeps its text (GoNumber). */
 export type Json = null | boolean | number | GoNumber | string | Json[] | { [key: string]: Json }
@@ -18,26 +19,50 @@ export function typeOf(v: Json): JsonType {
   return typeof v as JsonType
 }
 
-/** v6's equals(): numbers as exact decimals (1 equals 1.0), objects and arrays deeply. */
-export function equals(a: Json, b: Json): boolean {
-  if (isNumber(a) || isNumber(b)) return isNumber(a) && isNumber(b) && compareExact(a, b) === 0
+/**
+ * v6's equals(a, b): numbers as exact decimals (1 equals 1.0), objects and arrays deeply. Where `a`
+ * is a number and `b` a string, v6 reads the string as a rational too (so 1 equals "1.0", but "1"
+ * does not equal 1); `cross` false leaves that out, as v6's hashed duplicates() does.
+ */
+export function equals(a: Json, b: Json, cross = true): boolean {
+  if (isNumber(a)) {
+    if (isNumber(b)) return compareExact(a, b) === 0
+    return cross && typeof b === 'string' && numberEqualsText(a, b)
+  }
+  if (isNumber(b)) return false
   if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => equals(x, b[i] as Json))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => equals(x, b[i] as Json, cross))
   if (a !== null && typeof a === 'object') {
     if (b === null || typeof b !== 'object' || Array.isArray(b)) return false
     const keys = Object.keys(a)
     return (
       keys.length === Object.keys(b).length &&
-      keys.every((k) => Object.hasOwn(b, k) && equals(a[k] as Json, b[k] as Json))
+      keys.every((k) => Object.hasOwn(b, k) && equals(a[k] as Json, b[k] as Json, cross))
     )
   }
   return a === b
 }
 
-/** v6's duplicates(): the first item equal to an earlier one, and the first such earlier one. */
+function numberEqualsText(n: number | GoNumber, text: string): boolean {
+  const rat = goRatOfString(text)
+  const exact = exactRatio(n)
+  return rat !== undefined && exact !== undefined && exact[0] * rat[1] === rat[0] * exact[1]
+}
+
+/** v6's enum: only values of the instance's JSON type are compared (then with equals()). */
+export function inEnum(values: Json[], v: Json): boolean {
+  const t = typeOf(v)
+  return values.some((item) => typeOf(item) === t) && values.some((item) => equals(v, item))
+}
+
+/**
+ * v6's duplicates(): the first item equal to an earlier one, and the first such earlier one. Past
+ * 20 items v6 compares only items of equal hashes, which keeps numbers and strings apart.
+ */
 export function duplicates(arr: Json[]): [number, number] | undefined {
+  const cross = arr.length <= 20
   for (let i = 1; i < arr.length; i++)
-    for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json)) return [j, i]
+    for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json, cross)) return [j, i]
   return undefined
 }
 

@@ -2,28 +2,13 @@
  * Schemas ajv reads otherwise than santhosh-tekuri/jsonschema v6 (KrakenD's library), whose bodies
  * the schema walk judges instead of ajv. Decided once, when the endpoint is built.
  */
-import { resolveRef } from './json-schema-refs.ts'
+import { INERT_BESIDE_REF, resolveRef } from './json-schema-refs.ts'
 
 type Draft = 4 | 6 | 7 | 2019 | 2020
 type Schema = boolean | Record<string, unknown>
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** Keys beside a `$ref` that assert nothing, so ajv and v6 agree whether they are read or not. */
-const INERT = new Set([
-  '$ref',
-  '$id',
-  'id',
-  '$schema',
-  '$comment',
-  'title',
-  'description',
-  'default',
-  'examples',
-  'definitions',
-  '$defs',
-])
 
 export function walkDecides(schema: unknown, draft: Draft): boolean {
   // ajv counts `contains` as having evaluated every item: it let through items v6 refuses.
@@ -33,12 +18,18 @@ export function walkDecides(schema: unknown, draft: Draft): boolean {
   // `{"$ref": "#", "type": "integer"}` then fails where v6 counts it as matching).
   if (
     draft < 2019 &&
-    some(schema, (node) => typeof node.$ref === 'string' && Object.keys(node).some((k) => !INERT.has(k)))
+    some(
+      schema,
+      (node) => typeof node.$ref === 'string' && Object.keys(node).some((k) => !INERT_BESIDE_REF.has(k)),
+    )
   )
     return true
   // ajv drops a `__proto__` entry of `properties` (and of the other maps of names): its schema
   // would never be applied.
   if (some(schema, (node) => Object.hasOwn(node, '__proto__'))) return true
+  // ajv 8.20's `contains` inside an item loop keeps the match of an earlier item: with
+  // `{"items": {"contains": {"type": "object"}}}` it took `[[{}], []]`.
+  if (draft >= 6 && some(schema, (node) => Object.hasOwn(node, 'contains'))) return true
   // A schema applied again to the same value: ajv recurses without end (a 500), v6 refuses the body.
   if (inPlaceCycle(schema, draft)) return true
   return false

@@ -16,10 +16,11 @@ import {
 import { ajvLibrary } from '../libraries.ts'
 import { hasInexactNumber, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
+import { compileProblem } from './json-schema-compile-checks.ts'
 import { walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import { asDraft07, olderDraftProblem, withoutIgnoredIds } from './json-schema-older-drafts.ts'
-import { wellFormed } from './json-schema-values.ts'
+import { duplicates, equals, inEnum, type Json, wellFormed } from './json-schema-values.ts'
 import { walkDecides } from './json-schema-walk-decides.ts'
 import { quote } from './json-schema-wording.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
@@ -78,6 +79,24 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
       type: 'string',
       validate: (value: string) => formatError(format, value) === undefined,
     })
+  // Equality as v6's equals(): ajv's deep-equal reads an own `constructor` member as the
+  // object's class (two objects `{"constructor": []}` were unequal, so uniqueItems let them
+  // through), and v6 takes a number for equal to a string of the same number (`["1", 1]` repeats).
+  ajv.removeKeyword('uniqueItems')
+  ajv.addKeyword({
+    keyword: 'uniqueItems',
+    type: 'array',
+    schemaType: 'boolean',
+    validate: (unique: boolean, items: Json[]) => !unique || duplicates(items) === undefined,
+  })
+  ajv.removeKeyword('const')
+  ajv.addKeyword({ keyword: 'const', validate: (want: Json, value: Json) => equals(value, want) })
+  ajv.removeKeyword('enum')
+  ajv.addKeyword({
+    keyword: 'enum',
+    schemaType: 'array',
+    validate: (values: Json[], value: Json) => inEnum(values, value),
+  })
   ajv.removeKeyword('multipleOf')
   ajv.addKeyword({
     keyword: 'multipleOf',
@@ -92,9 +111,16 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
     const { $schema: _dropped, ...rest } = schema
     const problem = draft === 4 || draft === 6 ? olderDraftProblem(rest, draft) : undefined
     if (problem !== undefined) throw new Error(`schema is invalid: ${problem}`)
+    const unseen = compileProblem(rest, draft)
+    if (unseen !== undefined) throw new Error(`schema is invalid: ${unseen}`)
     input = draft === 4 || draft === 6 ? asDraft07(rest, draft) : rest
-    // `$id`s v6 ignores before 2019-09 (draft-04's, and beside a `$ref`) must not move ajv's base.
-    if (draft < 2019) input = withoutIgnoredIds(input, draft as 4 | 6 | 7)
+    // `$id`s v6 ignores before 2019-09 (draft-04's, and beside a `$ref`) must not move ajv's base,
+    // nor the keywords it ignores beside a `$ref` apply; the meta-schema still checks them all.
+    if (draft < 2019) {
+      if (ajv.validateSchema(input) !== true)
+        throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors)}`)
+      input = withoutIgnoredIds(input, draft as 4 | 6 | 7)
+    }
   }
   return ajv.compile(input)
 }
@@ -164,9 +190,24 @@ export function compileJsonSchema(
       if (walked === 'valid') return undefined
       if (walked !== 'unfollowed') return reject(walked.text)
     }
-    if (validate(value)) return undefined
+    const accepted = ajvVerdict(validate, value)
+    if (accepted === true) return undefined
     const walked = walkSchema(cfg.schema, draft, value)
+    if (accepted === undefined && walked === 'valid') return undefined
     return reject(typeof walked === 'object' ? walked.text : ajvErrorText(validate.errors ?? []))
+  }
+}
+
+/**
+ * ajv's verdict; undefined where its generated code throws (`patternProperties` beside an `anyOf`
+ * whose branch fails: "Cannot set properties of undefined"): the walk decides then.
+ */
+function ajvVerdict(validate: ValidateFunction, value: unknown): boolean | undefined {
+  try {
+    return validate(value)
+  } catch {
+    validate.errors = []
+    return undefined
   }
 }
 

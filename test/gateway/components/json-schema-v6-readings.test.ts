@@ -6,7 +6,7 @@
 // lets the body through.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { compileJsonSchema } from '../../../src/gateway/components/json-schema.ts'
+import { compileJsonSchema, parseJsonSchema } from '../../../src/gateway/components/json-schema.ts'
 import type { GuardContext, IncomingLike } from '../../../src/gateway/components/types.ts'
 
 const verdict = (schema: unknown, body: string) => {
@@ -113,7 +113,89 @@ const CASES: Array<[title: string, schema: unknown, body: string, text: string |
     '"\\ud83d\\ude00"',
     "- at '': '😀' does not match pattern '^a$'",
   ],
+  [
+    "ajv's deep-equal took two objects with a `constructor` member for different: uniqueItems let them through",
+    { uniqueItems: true },
+    '[{"b":{},"constructor":[]},{"b":{},"constructor":[]}]',
+    "- at '': items at 0 and 1 are equal",
+  ],
+  [
+    'v6 takes a number for equal to an earlier string of the same number',
+    { uniqueItems: true },
+    '["1",1]',
+    "- at '': items at 0 and 1 are equal",
+  ],
+  ['... but not a string to an earlier number', { uniqueItems: true }, '[1,"1"]', null],
+  ['... nor does a const string refuse that number', { const: '1' }, '1.0', null],
+  ['... and an enum only where it lists a number too', { enum: ['10', 3] }, '1e1', null],
+  ['... else not', { enum: ['10'] }, '10', "- at '': value must be '10'"],
+  [
+    "ajv 8.20's `contains` in an item loop kept an earlier item's match",
+    { type: 'array', items: { type: 'array', contains: { type: 'string' } } },
+    '[["a"],[]]',
+    "- at '/1': no items match contains schema",
+  ],
+  [
+    'where ajv throws (patternProperties beside a failing anyOf) the walk decides: 400, not 500',
+    { patternProperties: { '^b$': {} }, anyOf: [{ const: 1, properties: { x: true } }] },
+    '{"b":1}',
+    "- at '': 'anyOf' failed\n  - at '': value must be 1",
+  ],
+  [
+    "draft-04: a pattern beside a $ref is never compiled (and draft-04's meta-schema does not check names)",
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      $ref: '#/definitions/a',
+      patternProperties: { '\\Z': {} },
+      definitions: { a: { type: 'integer' } },
+    },
+    '1.5',
+    "- at '': got number, want integer",
+  ],
+  [
+    'draft-07: a $ref to a keyword beside it resolves, and a broken reference beside it is never compiled',
+    {
+      $schema: draft07,
+      $ref: '#/properties/a',
+      properties: { a: { type: 'integer' } },
+      oneOf: [{ $ref: '#/definitions/missing' }],
+    },
+    '"x"',
+    "- at '': got string, want integer",
+  ],
 ]
+
+/** Schemas v6 does not compile (KrakenD logs them and skips the validation): a config error here. */
+const REFUSED: Array<[title: string, schema: unknown, problem: string]> = [
+  [
+    'a pattern Go refuses in $defs nothing refers to (the 2020-12 meta-schema checks it)',
+    { $defs: { x: { pattern: '^\\cA$' } } },
+    '/$defs/x/pattern: "^\\\\cA$" is not a Go regular expression',
+  ],
+  [
+    'draft-07: a patternProperties name Go refuses where ajv skips an always-valid entry',
+    { $schema: draft07, if: { patternProperties: { '\\Z': true } } },
+    '/if/patternProperties: "\\\\Z" is not a Go regular expression',
+  ],
+  [
+    'a reference to nothing after an always-valid anyOf branch (ajv compiles no further)',
+    { anyOf: [{}, { $ref: '#/definitions/missing' }] },
+    '/anyOf/1/$ref: "#/definitions/missing" points to nothing in the schema',
+  ],
+]
+
+describe('validation/json-schema: schemas KrakenD cannot compile', () => {
+  for (const [title, schema, problem] of REFUSED)
+    test(title, () => {
+      const errors: string[] = []
+      const parsed = parseJsonSchema(schema, ['extra_config'], {
+        error: (_path, message) => errors.push(message),
+        warn: () => {},
+      })
+      assert.equal(parsed, undefined)
+      assert.match(errors.join('\n'), new RegExp(problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    })
+})
 
 describe('validation/json-schema: where ajv reads a schema otherwise than KrakenD', () => {
   for (const [title, schema, body, text] of CASES)
