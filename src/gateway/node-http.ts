@@ -17,6 +17,7 @@ import { failedExpectation, hasBody } from './go-expect.ts'
 import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
 import { loadBuiltin } from './libraries.ts'
+import { inTurn } from './pipelined-turn.ts'
 import { keepRawTarget } from './raw-byte-target.ts'
 import { answerUnreadBody, type UnreadBodyLimit } from './request-body.ts'
 import { rawByteUserinfo, rememberRequestUri, requestUri } from './request-uri.ts'
@@ -55,15 +56,16 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
       requireHostHeader: false,
       ServerResponse: goStatusResponse(),
     },
-    (req, res) => {
-      if (headBytes(req) > headLimit) {
-        goError(req, '431 Request Header Fields Too Large')
-        return
-      }
-      keepRawTarget(req)
-      if (answeredAsGo(req, res)) return
-      handler(req, res)
-    },
+    (req, res) =>
+      inTurn(res, () => {
+        if (headBytes(req) > headLimit) {
+          goError(req, '431 Request Header Fields Too Large')
+          return
+        }
+        keepRawTarget(req)
+        if (answeredAsGo(req, res)) return
+        handler(req, res)
+      }),
   )
   // Go keeps every header line; node:http drops those after the 2000th by default.
   server.maxHeadersCount = 0

@@ -14,6 +14,7 @@ import {
   servedDespiteTransferEncoding,
 } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
+import { inTurn } from './pipelined-turn.ts'
 import { reparsedRawByteTarget } from './raw-byte-target.ts'
 
 /** Go's HTTP/2 server: receive windows (each stream's and the connection's) and largest frame read. */
@@ -73,7 +74,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   // The first request's headers arrived: node:http's own timeouts take over from here.
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     disarm(req.socket)
-    if (s.writeTimeoutMs > 0) armWriteDeadline(res, s.writeTimeoutMs)
+    // A pipelined request is read when the answers ahead of it are out (pipelined-turn.ts), as in Go.
+    if (s.writeTimeoutMs > 0) inTurn(res, () => armWriteDeadline(res, s.writeTimeoutMs))
   })
   // A CONNECT is answered (see node-http.ts): the header timeout is over for it too.
   http.on('connect', (req: IncomingMessage) => disarm(req.socket))
