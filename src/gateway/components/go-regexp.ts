@@ -89,7 +89,12 @@ export function compileGoRegExp(source: string): GoRegExp {
   try {
     re = RE2JS.compile(translated)
   } catch (error) {
-    throw new GoRegExpError((error as Error).message, false)
+    // Go's syntax.Error always ends in the offending text, empty after a trailing backslash.
+    const message = (error as Error).message
+    throw new GoRegExpError(
+      message.endsWith('trailing backslash at end of expression') ? `${message}: \`\`` : message,
+      false,
+    )
   }
   const refusal = foldRefusal(scanned)
   if (refusal) throw refusal
@@ -111,7 +116,10 @@ function withGoClasses(source: string, { classes, renamed }: Scan): string {
   for (const found of classes) {
     const key = goTableKey(found.name.replace(/^\^/, ''))
     if (key === undefined)
-      throw new GoRegExpError(`invalid character class range: \`\\p{${found.name}}\``, false)
+      throw new GoRegExpError(
+        `error parsing regexp: invalid character class range: \`\\p{${found.name}}\``,
+        false,
+      )
     const negated = found.negated !== found.name.startsWith('^')
     let text: string
     if (SAME_CLASSES.has(key)) text = `\\${negated ? 'P' : 'p'}{${key}}`

@@ -5,13 +5,20 @@
  */
 import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
-import { goSingleQuote } from '../go-quote.ts'
+import { goQuote } from '../go-quote.ts'
 
 export const pointer = (tokens: string[]) =>
   tokens.map((t) => `/${t.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
 
-/** v6's quote(): Go's %q with `"` unescaped and `'` escaped, in single quotes. */
-export const quote = goSingleQuote
+/**
+ * v6's quote(): Go's %q with `\"` made `"` and `'` escaped, in single quotes. The replacement runs
+ * over the quoted text with its double quotes, so a backslash before the closing one loses its
+ * escape: `a\` is `'a\'` (strconv.QuoteRune, as goSingleQuote, would write `'\\'` for one).
+ */
+export function quote(text: string): string {
+  const quoted = goQuote(text).replaceAll('\\"', '"').replaceAll("'", "\\'")
+  return `'${quoted.slice(1, -1)}'`
+}
 
 /** fmt's %v of a primitive JSON value from the schema (v6's display()): numbers as Go's JSON wrote them. */
 export function displayValue(value: unknown): string {

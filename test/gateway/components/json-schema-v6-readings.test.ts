@@ -163,6 +163,24 @@ const CASES: Array<[title: string, schema: unknown, body: string, text: string |
     '"x"',
     "- at '': got string, want integer",
   ],
+  [
+    "v6's quote() drops the escape of a backslash before the closing quote",
+    { $schema: draft07, format: 'json-pointer' },
+    '"1.0\\\\"',
+    "- at '': '1.0\\' is not valid json-pointer: not starting with /",
+  ],
+  [
+    "Go's regexp errors end in the offending text, empty after a trailing backslash",
+    { $schema: draft07, format: 'regex' },
+    '"\\\\"',
+    "- at '': '\\' is not valid regex: error parsing regexp: trailing backslash at end of expression: ``",
+  ],
+  [
+    '... and an unknown class is a parse error too',
+    { $schema: draft07, format: 'regex' },
+    '"\\\\p{Foo}"',
+    "- at '': '\\\\p{Foo}' is not valid regex: error parsing regexp: invalid character class range: `\\p{Foo}`",
+  ],
 ]
 
 /** Schemas v6 does not compile (KrakenD logs them and skips the validation): a config error here. */
