@@ -61,6 +61,7 @@ const LITERALS: Record<T, string[]> = {
     "'1e3'",
     "'NaN'",
     "'GET'",
+    "'request'",
     "'/a/b'",
     "'\\''",
     "'\\\\'",

@@ -23,6 +23,15 @@ const grammar = celGrammar(seed, Number(process.env.ILL ?? 0.06))
 const { rnd, pick } = grammar
 const SIDES: Record<Kind, Side> = { er: 'req', br: 'req', es: 'resp', bs: 'resp', j: 'jwt' }
 
+const OTHER_SIDES: Record<Kind, Side[]> = {
+  // A JWT expression where no auth/validator runs it is a config error here (KrakenD skips it).
+  er: ['resp'],
+  br: ['resp'],
+  es: ['req'],
+  bs: ['req'],
+  j: ['req', 'resp'],
+}
+
 let refused = 0
 let served = 0
 const refusedList: string[] = []
@@ -30,7 +39,10 @@ function checkedExpressions(kind: Kind): string[] {
   const count = rnd() < 0.8 ? 1 : 2 + Math.floor(rnd() * 2)
   const out: string[] = []
   for (let tries = 0; out.length < count && tries < 20; tries += 1) {
-    const expr = grammar.expression(SIDES[kind], 2 + Math.floor(rnd() * 3))
+    let expr = grammar.expression(SIDES[kind], 2 + Math.floor(rnd() * 3))
+    // krakend-cel picks phases by substrings: an expression naming another phase's variables (or
+    // a text holding its word) runs there too, where they are unbound.
+    if (rnd() < 0.1) expr = `${expr} ${pick(['&&', '||'])} ${grammar.expression(pick(OTHER_SIDES[kind]), 1)}`
     let ok = true
     const report = { error: () => (ok = false), warn: () => {} }
     parseCel([{ check_expr: expr }], [], report, kind === 'br' || kind === 'bs' ? 'backend' : 'endpoint')
