@@ -40,7 +40,7 @@ import {
   timestampNanos,
 } from './cel-go-instants.ts'
 import { withGoNullness } from './cel-go-nullness.ts'
-import { checkMacroRange, constantIndexProblem } from './cel-go-ranges.ts'
+import { checkMacroRange, constantIndexProblem, goNegate } from './cel-go-ranges.ts'
 import {
   applyEdits,
   bytesEdits,
@@ -200,11 +200,9 @@ export function withGoFunctions(env: Environment): Environment {
       return durationFromNanos(ns)
     })
     .registerFunction('hasGo(dyn, string): bool', goHas)
-    .registerFunction('negGo(int): int', (v: bigint) => {
-      if (v === MIN_INT) throw new Error('integer overflow')
-      return -v
-    })
-    .registerFunction('negGo(double): double', (v: number) => -v)
+    // One generic overload, so `-JWT.n` stays dyn as in cel-go (negGo(int) typed it an int and
+    // refused `-JWT.n < 0.0`); cel-go-check.ts keeps cel-go's int and double overloads.
+    .registerFunction('negGo(A): A', goNegate)
   return withGoNullness(withTimestampSum(withBytesOrdering(out)))
 }
 

@@ -56,3 +56,11 @@ export function constantIndexProblem(node: AstNode): string | undefined {
   if (index.args instanceof Uint8Array) return 'invalid qualifier type: types.Bytes'
   return undefined
 }
+
+/** cel-go's `-_` on what the value is: int (failing on the smallest), double, else no overload. */
+export function goNegate(value: unknown): unknown {
+  if (typeof value === 'number') return -value
+  if (typeof value !== 'bigint') throw new Error('no such overload: -_')
+  if (value === -(2n ** 63n)) throw new Error('integer overflow')
+  return -value
+}

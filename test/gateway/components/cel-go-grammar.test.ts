@@ -15,6 +15,8 @@ describe("validation/cel reads expressions as cel-go's grammar does", () => {
     '/escaped-has': '!has(req_querystring.`v-x`) && req_method == "GET"',
     // A leading dot names a declared variable or function.
     '/leading-dot': ".req_method == 'GET' && .size(.req_querystring.v) == 1",
+    // A negated dyn stays dyn (it was typed an int, so `< 0.5` was refused).
+    '/neg-dyn': '-dyn(int(req_querystring.n[0])) < 0.5',
   })
   const EXPECTED: Array<[string, number]> = [
     ['/in-cond?v=a', 200],
@@ -27,9 +29,12 @@ describe("validation/cel reads expressions as cel-go's grammar does", () => {
     ['/escaped-has?v=b', 200],
     ['/leading-dot?v=1', 200],
     ['/leading-dot?v=1&v=2', 500],
+    ['/neg-dyn?n=1', 200],
+    ['/neg-dyn?n=-1', 500],
+    ['/neg-dyn?n=-9223372036854775808', 500],
   ]
 
-  test('x in (c ? a : b), backtick-quoted fields and leading dots answer as in KrakenD', async () => {
+  test('x in (c ? a : b), backtick-quoted fields, leading dots and -dyn(x) answer as in KrakenD', async () => {
     assert.deepEqual(await statuses(gateway, EXPECTED), EXPECTED)
   })
 })
