@@ -192,6 +192,8 @@ export function withGoFunctions(env: Environment): Environment {
     .registerFunction('timestaGo(int): google.protobuf.Timestamp', (seconds: bigint) =>
       timestampOf(Number(seconds), Number(seconds) * 1000),
     )
+    .registerFunction('timestaGo(google.protobuf.Timestamp): google.protobuf.Timestamp', (t: Date) => t)
+    .registerFunction('duratiGo(google.protobuf.Duration): google.protobuf.Duration', (d: unknown) => d)
     .registerFunction('timestaGo(null): google.protobuf.Timestamp', nullConversion('timestamp'))
     .registerFunction('duratiGo(null): google.protobuf.Duration', nullConversion('duration'))
     .registerFunction('duratiGo(string): google.protobuf.Duration', (text: string) => {

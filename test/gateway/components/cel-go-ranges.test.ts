@@ -17,6 +17,9 @@ describe('validation/cel: macro ranges and null as cel-go', () => {
     '/null-order': "req_querystring.v[0] == 'a' || null < timestamp(now)",
     '/null-sum': "req_querystring.v[0] == 'a' || duration('1s') + null == duration('1s')",
     '/null-accessor': "req_querystring.v[0] == 'a' || null.getHours('UTC') == 0",
+    // timestamp(timestamp) and duration(duration) are cel-go's identity conversions.
+    '/identity':
+      "timestamp(timestamp(req_querystring.t[0])) < timestamp(now) && duration(duration(req_querystring.d[0])) > duration('0')",
   })
   const EXPECTED: Array<[string, number]> = [
     ['/range-ts?v=a', 500],
@@ -32,6 +35,9 @@ describe('validation/cel: macro ranges and null as cel-go', () => {
     ['/null-sum?v=b', 500],
     ['/null-accessor?v=a', 200],
     ['/null-accessor?v=b', 500],
+    ['/identity?t=2000-01-01T00:00:00Z&d=1s', 200],
+    ['/identity?t=2999-01-01T00:00:00Z&d=1s', 500],
+    ['/identity?t=2000-01-01T00:00:00Z&d=-1s', 500],
   ]
 
   test('macros over what is no list or map fail; null beside timestamps checks', async () => {
