@@ -77,6 +77,8 @@ function visitAll(
   draft: Draft,
   meta: boolean,
   visit: (node: Node, at: string) => string | undefined,
+  start: unknown = root,
+  startAt = '',
 ) {
   const seen = new Set<object>()
   const walk = (node: unknown, at: string): string | undefined => {
@@ -84,7 +86,8 @@ function visitAll(
     seen.add(node)
     const found = visit(node, at)
     if (found !== undefined) return found
-    if (typeof node.$ref === 'string') {
+    // The meta-schema does not follow references; v6 compiles a target where it compiles the $ref.
+    if (!meta && typeof node.$ref === 'string') {
       const target = resolves(root as Node, node.$ref) ? resolveRef(root as Node, node.$ref) : undefined
       const pointer = node.$ref.slice(1)
       const inTarget = target === undefined ? undefined : walk(target.target, pointer)
@@ -96,7 +99,7 @@ function visitAll(
     }
     return undefined
   }
-  return walk(root, '')
+  return walk(start, startAt)
 }
 
 function goPatternProblem(pattern: string, at: string): string | undefined {
@@ -113,10 +116,17 @@ export function compileProblem(schema: unknown, draft: Draft): string | undefine
   // The meta-schemas check `pattern`, and from draft-07 on the names of `patternProperties`.
   const metaPattern = visitAll(schema, draft, true, (node, at) => patternProblem(node, at, draft >= 7))
   if (metaPattern !== undefined) return metaPattern
-  // v6 compiles no pattern beside a `$ref` before 2019-09.
-  const compiled = visitAll(schema, draft, false, (node, at) =>
-    draft < 2019 && typeof node.$ref === 'string' ? undefined : patternProblem(node, at, true),
-  )
+  // v6 compiles no pattern beside a `$ref` before 2019-09, and checks what a $ref it compiles
+  // points to against the meta-schema.
+  const metaAt = (node: unknown, at: string) =>
+    visitAll(schema, draft, true, (n, a) => patternProblem(n, a, draft >= 7), node, at)
+  const compiled = visitAll(schema, draft, false, (node, at) => {
+    if (typeof node.$ref === 'string' && resolves(schema as Node, node.$ref)) {
+      const inTarget = metaAt(resolveRef(schema as Node, node.$ref)?.target, node.$ref.slice(1))
+      if (inTarget !== undefined) return inTarget
+    }
+    return draft < 2019 && typeof node.$ref === 'string' ? undefined : patternProblem(node, at, true)
+  })
   if (compiled !== undefined) return compiled
   if (!isObject(schema) || hasIds(schema)) return undefined
   return visitAll(schema, draft, false, (node, at) =>
@@ -154,4 +164,35 @@ function hasIds(node: unknown): boolean {
   if (typeof node.$id === 'string' || typeof node.id === 'string' || typeof node.$anchor === 'string')
     return true
   return Object.values(node).some(hasIds)
+}
+
+const DATA_VALUED = new Set(['enum', 'const', 'default', 'examples'])
+
+/**
+ * The schema for ajv without the branch a boolean `if` never takes (`then` beside `"if": false`,
+ * `else` beside `"if": true`): v6 compiles neither it nor the references in it, ajv compiles both.
+ */
+export function withoutDeadBranches(schema: unknown): unknown {
+  const hasDead = (node: unknown): boolean =>
+    Array.isArray(node)
+      ? node.some(hasDead)
+      : isObject(node) && (typeof node.if === 'boolean' || Object.values(node).some(hasDead))
+  if (!hasDead(schema)) return schema
+  const copy = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(copy)
+    if (!isObject(node)) return node
+    const out: Node = {}
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === 'then' && node.if === false) || (key === 'else' && node.if === true)) continue
+      // Own keys only, `__proto__` included (a plain assignment would set the prototype instead).
+      Object.defineProperty(out, key, {
+        value: DATA_VALUED.has(key) ? value : copy(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return out
+  }
+  return copy(schema)
 }

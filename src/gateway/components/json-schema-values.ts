@@ -56,14 +56,39 @@ export function inEnum(values: Json[], v: Json): boolean {
 }
 
 /**
- * v6's duplicates(): the first item equal to an earlier one, and the first such earlier one. Past
- * 20 items v6 compares only items of equal hashes, which keeps numbers and strings apart.
+ * v6's duplicates(): the first item equal to an earlier one, and the first such earlier one. Up to
+ * 20 items each pair is compared; past that v6 compares only items of equal hashes, which keeps
+ * numbers and strings apart (and takes linear time, as here).
  */
 export function duplicates(arr: Json[]): [number, number] | undefined {
-  const cross = arr.length <= 20
-  for (let i = 1; i < arr.length; i++)
-    for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json, cross)) return [j, i]
+  if (arr.length <= 20) {
+    for (let i = 1; i < arr.length; i++)
+      for (let j = 0; j < i; j++) if (equals(arr[i] as Json, arr[j] as Json)) return [j, i]
+    return undefined
+  }
+  const buckets = new Map<string, number[]>()
+  for (const [i, item] of arr.entries()) {
+    const key = hashKey(item)
+    const earlier = buckets.get(key)
+    if (earlier === undefined) buckets.set(key, [i])
+    else {
+      for (const j of earlier) if (equals(item, arr[j] as Json, false)) return [j, i]
+      earlier.push(i)
+    }
+  }
   return undefined
+}
+
+/** A key equal values share (numbers by their double: equal decimals are one double). */
+function hashKey(v: Json): string {
+  if (isNumber(v)) return `n${Number(v)}`
+  if (typeof v === 'string') return `s${v}`
+  if (v === null || typeof v !== 'object') return String(v)
+  if (Array.isArray(v)) return `[${v.map(hashKey).join(',')}]`
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${hashKey(v[k] as Json)}`)
+    .join(',')}}`
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g

@@ -2,6 +2,7 @@
  * Schemas ajv reads otherwise than santhosh-tekuri/jsonschema v6 (KrakenD's library), whose bodies
  * the schema walk judges instead of ajv. Decided once, when the endpoint is built.
  */
+import { goRatOfString } from './go-rat-string.ts'
 import { INERT_BESIDE_REF, resolveRef } from './json-schema-refs.ts'
 
 type Draft = 4 | 6 | 7 | 2019 | 2020
@@ -66,4 +67,35 @@ function some(node: unknown, test: (node: Record<string, unknown>) => boolean): 
   if (Array.isArray(node)) return node.some((item) => some(item, test))
   if (!isObject(node)) return false
   return test(node) || Object.values(node).some((value) => some(value, test))
+}
+
+const SCALARS = new Set(['string', 'number', 'integer', 'boolean', 'null'])
+const container = (v: unknown) => typeof v === 'object' && v !== null
+const numeric = (v: unknown) => typeof v === 'string' && goRatOfString(v) !== undefined
+
+/**
+ * Which equality keywords ajv must take from v6 (its deep-equal differs on objects with an own
+ * `constructor` member, and v6 takes a number for equal to a numeric string): `const`/`enum` with
+ * an object, array or numeric string; `uniqueItems` unless its items are all of one scalar type.
+ */
+export function equalityNeeds(schema: unknown): { values: boolean; unique: boolean } {
+  const values = some(schema, (node) => {
+    const listed = [
+      ...(Object.hasOwn(node, 'const') ? [node.const] : []),
+      ...(Array.isArray(node.enum) ? node.enum : []),
+    ]
+    return listed.some((v) => container(v) || numeric(v))
+  })
+  const unique = some(
+    schema,
+    (node) =>
+      node.uniqueItems === true &&
+      !(
+        isObject(node.items) &&
+        typeof node.items.type === 'string' &&
+        SCALARS.has(node.items.type) &&
+        node.prefixItems === undefined
+      ),
+  )
+  return { values, unique }
 }

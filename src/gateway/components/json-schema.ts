@@ -16,12 +16,12 @@ import {
 import { ajvLibrary } from '../libraries.ts'
 import { hasInexactNumber, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
-import { compileProblem } from './json-schema-compile-checks.ts'
+import { compileProblem, withoutDeadBranches } from './json-schema-compile-checks.ts'
 import { walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import { asDraft07, olderDraftProblem, withoutIgnoredIds } from './json-schema-older-drafts.ts'
 import { duplicates, equals, inEnum, type Json, wellFormed } from './json-schema-values.ts'
-import { walkDecides } from './json-schema-walk-decides.ts'
+import { equalityNeeds, walkDecides } from './json-schema-walk-decides.ts'
 import { quote } from './json-schema-wording.ts'
 import type { GuardContext, IncomingLike, Reply, Report } from './types.ts'
 
@@ -79,24 +79,26 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
       type: 'string',
       validate: (value: string) => formatError(format, value) === undefined,
     })
-  // Equality as v6's equals(): ajv's deep-equal reads an own `constructor` member as the
-  // object's class (two objects `{"constructor": []}` were unequal, so uniqueItems let them
-  // through), and v6 takes a number for equal to a string of the same number (`["1", 1]` repeats).
-  ajv.removeKeyword('uniqueItems')
-  ajv.addKeyword({
-    keyword: 'uniqueItems',
-    type: 'array',
-    schemaType: 'boolean',
-    validate: (unique: boolean, items: Json[]) => !unique || duplicates(items) === undefined,
-  })
-  ajv.removeKeyword('const')
-  ajv.addKeyword({ keyword: 'const', validate: (want: Json, value: Json) => equals(value, want) })
-  ajv.removeKeyword('enum')
-  ajv.addKeyword({
-    keyword: 'enum',
-    schemaType: 'array',
-    validate: (values: Json[], value: Json) => inEnum(values, value),
-  })
+  // Equality as v6's equals(), where ajv's could differ: its deep-equal reads an own `constructor`
+  // member as the object's class (two objects `{"constructor": []}` were unequal, so uniqueItems
+  // let them through), and v6 takes a number for equal to a string of the same number (`["1", 1]`
+  // repeats). Only for the keywords that need it: ajv's own code is faster.
+  const { values, unique } = equalityNeeds(schema)
+  if (unique) {
+    ajv.removeKeyword('uniqueItems')
+    ajv.addKeyword({
+      keyword: 'uniqueItems',
+      type: 'array',
+      schemaType: 'boolean',
+      compile: (on: boolean) => (items: Json[]) => !on || duplicates(items) === undefined,
+    })
+  }
+  if (values) {
+    ajv.removeKeyword('const')
+    ajv.addKeyword({ keyword: 'const', compile: (want: Json) => (value: Json) => equals(value, want) })
+    ajv.removeKeyword('enum')
+    ajv.addKeyword({ keyword: 'enum', schemaType: 'array', compile: enumCheck })
+  }
   ajv.removeKeyword('multipleOf')
   ajv.addKeyword({
     keyword: 'multipleOf',
@@ -122,7 +124,22 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
       input = withoutIgnoredIds(input, draft as 4 | 6 | 7)
     }
   }
-  return ajv.compile(input)
+  const live = withoutDeadBranches(input) as typeof input
+  if (live !== input) {
+    // the meta-schema still checks the branches ajv is not given
+    if (ajv.validateSchema(input) !== true)
+      throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors)}`)
+  }
+  return ajv.compile(live)
+}
+
+/** v6's enum; a list of strings, booleans and nulls (the common one) as a set lookup. */
+function enumCheck(values: Json[]): (value: Json) => boolean {
+  if (values.every((item) => item === null || typeof item === 'string' || typeof item === 'boolean')) {
+    const set = new Set<Json>(values)
+    return (value) => set.has(value)
+  }
+  return (value) => inEnum(values, value)
 }
 
 const goRegExpEngine = Object.assign(

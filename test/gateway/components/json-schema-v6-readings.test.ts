@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is a JSON-schema keyword here
 // Bodies where ajv's reading of a schema is not santhosh-tekuri/jsonschema v6.0.2's (KrakenD CE
 // 2.13.8's): found by the seeded schemagen differential (scripts/krakend-diff/suites/schemagen.*).
 // Each expected verdict and text was printed by a Go program doing what krakend-jsonschema does
@@ -180,6 +181,12 @@ const CASES: Array<[title: string, schema: unknown, body: string, text: string |
     { $schema: draft07, format: 'regex' },
     '"\\\\p{Foo}"',
     "- at '': '\\\\p{Foo}' is not valid regex: error parsing regexp: invalid character class range: `\\p{Foo}`",
+  ],
+  [
+    'a broken reference in the branch a boolean `if` never takes is never compiled',
+    { if: true, else: { $ref: '#/definitions/missing' }, then: { type: 'string' } },
+    '1',
+    "- at '': got number, want string",
   ],
 ]
 
