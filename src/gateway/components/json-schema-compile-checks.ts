@@ -136,6 +136,16 @@ export function compileProblem(schema: unknown, draft: Draft): string | undefine
   )
 }
 
+/** The `#/...` references v6 compiles (those in subschemas it compiles), as JSON pointers. */
+export function compiledRefs(schema: unknown, draft: Draft): string[] {
+  const out = new Set<string>()
+  visitAll(schema, draft, false, (node) => {
+    if (typeof node.$ref === 'string' && node.$ref.startsWith('#/')) out.add(node.$ref.slice(1))
+    return undefined
+  })
+  return [...out]
+}
+
 function patternProblem(node: Node, at: string, names: boolean): string | undefined {
   if (typeof node.pattern === 'string') {
     const problem = goPatternProblem(node.pattern, `${at}/pattern`)

@@ -5,7 +5,9 @@
  * keywords the draft does not have are not asserted (`const`, `contains`, `propertyNames` before
  * draft-06, `if`/`then`/`else` before draft-07), so they are dropped.
  */
+import { compiledRefs } from './json-schema-compile-checks.ts'
 import { INERT_BESIDE_REF } from './json-schema-refs.ts'
+import { duplicates, type Json } from './json-schema-values.ts'
 
 type Schema = Record<string, unknown>
 
@@ -189,14 +191,14 @@ export function olderDraftMetaProblem(schema: unknown, draft: 4 | 6, at = ''): s
 const firstOf = (xs: Array<string | undefined>): string | undefined => xs.find((x) => x !== undefined)
 
 /**
- * olderDraftMetaProblem over the schema and over every local `$ref` target: v6 checks a target
- * outside the keywords it knows (under `$defs` in draft-04/06, say) against the meta-schema when it
- * compiles the reference.
+ * olderDraftMetaProblem over the schema and over each local `$ref` target v6 compiles: it checks
+ * a target outside the keywords it knows (under `$defs` in draft-04/06, say) against the
+ * meta-schema when it compiles the reference.
  */
 export function olderDraftProblem(schema: Schema, draft: 4 | 6): string | undefined {
   const problem = olderDraftMetaProblem(schema, draft)
   if (problem !== undefined) return problem
-  for (const ref of localRefs(schema)) {
+  for (const ref of compiledRefs(schema, draft)) {
     const target = atPointer(schema, ref)
     if (typeof target === 'boolean' && draft === 4)
       return `${ref} (a $ref target) is a boolean schema, which draft-04 does not have (write {} or {"not": {}})`
@@ -204,17 +206,6 @@ export function olderDraftProblem(schema: Schema, draft: 4 | 6): string | undefi
     if (found !== undefined) return found
   }
   return undefined
-}
-
-/** The JSON pointers of the `#/...` references anywhere in the document. */
-function localRefs(value: unknown, out = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) for (const item of value) localRefs(item, out)
-  else if (isSchema(value))
-    for (const [key, item] of Object.entries(value)) {
-      if (key === '$ref' && typeof item === 'string' && item.startsWith('#/')) out.add(item.slice(1))
-      else localRefs(item, out)
-    }
-  return out
 }
 
 function atPointer(root: unknown, pointer: string): unknown {
@@ -233,18 +224,5 @@ function atPointer(root: unknown, pointer: string): unknown {
   return node
 }
 
-/** Whether two values of a list are equal as JSON values (object keys in any order). */
-function repeats(values: unknown[]): boolean {
-  const seen = new Set(values.map(canonicalJson))
-  return seen.size !== values.length
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (isSchema(value))
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`
-  return JSON.stringify(value)
-}
+/** Whether a list repeats a value, as v6's uniqueItems finds (its meta-schema's, for `enum`). */
+const repeats = (values: unknown[]) => duplicates(values as Json[]) !== undefined

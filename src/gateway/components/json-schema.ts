@@ -16,10 +16,11 @@ import {
 import { ajvLibrary } from '../libraries.ts'
 import { hasInexactNumber, isExactMultiple } from './exact-decimal.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
-import { compileProblem, withoutDeadBranches } from './json-schema-compile-checks.ts'
+import { compiledRefs, compileProblem, withoutDeadBranches } from './json-schema-compile-checks.ts'
 import { walkSchema } from './json-schema-errors.ts'
 import { formatError, GO_FORMATS } from './json-schema-formats.ts'
 import { asDraft07, olderDraftProblem, withoutIgnoredIds } from './json-schema-older-drafts.ts'
+import { resolveRef } from './json-schema-refs.ts'
 import { duplicates, equals, inEnum, type Json, wellFormed } from './json-schema-values.ts'
 import { equalityNeeds, walkDecides } from './json-schema-walk-decides.ts'
 import { quote } from './json-schema-wording.ts'
@@ -121,6 +122,12 @@ export function compileSchema(schema: Record<string, unknown> | boolean): Valida
     if (draft < 2019) {
       if (ajv.validateSchema(input) !== true)
         throw new Error(`schema is invalid: ${ajv.errorsText(ajv.errors)}`)
+      // v6 also checks what a reference it compiles points to (under `$defs`, say) against it.
+      for (const pointer of compiledRefs(rest, draft)) {
+        const target = resolveRef(input as Record<string, unknown>, `#${pointer}`)?.target
+        if (typeof target === 'object' && ajv.validateSchema(target) !== true)
+          throw new Error(`schema is invalid: ${pointer}: ${ajv.errorsText(ajv.errors)}`)
+      }
       input = withoutIgnoredIds(input, draft as 4 | 6 | 7)
     }
   }

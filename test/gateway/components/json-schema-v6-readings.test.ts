@@ -188,6 +188,17 @@ const CASES: Array<[title: string, schema: unknown, body: string, text: string |
     '1',
     "- at '': got number, want string",
   ],
+  [
+    'draft-04: a reference in a keyword draft-04 does not have is never compiled, nor its target checked',
+    {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'integer',
+      contains: { $ref: '#/$defs/x' },
+      $defs: { x: { properties: { a: true } } },
+    },
+    '1.5',
+    "- at '': got number, want integer",
+  ],
 ]
 
 /** Schemas v6 does not compile (KrakenD logs them and skips the validation): a config error here. */
@@ -209,6 +220,22 @@ const REFUSED: Array<[title: string, schema: unknown, problem: string]> = [
   ],
 ]
 
+REFUSED.push(
+  [
+    "draft-04: an enum repeating a value by v6's equality (its meta-schema's uniqueItems)",
+    { $schema: 'http://json-schema.org/draft-04/schema#', enum: ['1', 1] },
+    '/enum must list at least one value, none twice',
+  ],
+  [
+    'draft-06: a $ref target under $defs (no keyword there) checked against the meta-schema',
+    {
+      $schema: 'http://json-schema.org/draft-06/schema#',
+      $ref: '#/$defs/x',
+      $defs: { x: { type: ['number', 'number'] } },
+    },
+    '/$defs/x: data/type must',
+  ],
+)
 REFUSED.push([
   'a number beyond float64 (JSON.parse reads 1e400 as Infinity; Go refuses the config file)',
   JSON.parse('{"properties":{"a":{"maximum":1e400}}}'),
