@@ -10,6 +10,7 @@ import type { Activation } from './cel.ts'
 import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
 import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
+import type { LuaConfig } from './lua.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { luraParams } from './lura-params.ts'
 import type { EditedAnswer, MartianRequest, SentRequest } from './martian-run.ts'
@@ -20,6 +21,7 @@ import {
   clientCredentialsComponent,
   jsonSchemaComponent,
   jwtComponent,
+  luaComponent,
   luaRouterRuntime,
   martianRuntime,
   revokerComponent,
@@ -133,6 +135,25 @@ function chain(steps: ServiceHook[]): ServiceHook | undefined {
 
 type Step = (req: IncomingLike, ctx: GuardContext) => Reply | undefined | Promise<Reply | undefined>
 
+/**
+ * krakend-lua's router context reads the request body only when a script calls `body()`: scripts
+ * that never name it run before the body is read, as in KrakenD (a request they refuse is answered
+ * without reading it: no `100 Continue`, and the connection closes as Go's does). One that names
+ * Content-Length runs after, as lura sizes the backend body by the line it writes (lua-router.ts).
+ * Sources read on every call (`live`) may name either later.
+ */
+function routerLuaReadsBody(config: LuaConfig | undefined): boolean {
+  if (config === undefined) return false
+  return (
+    config.live ||
+    luaComponent()
+      .luaTexts(config)
+      .some(([, text]) => BODY_WORDS.test(text))
+  )
+}
+
+const BODY_WORDS = /body|content-length/i
+
 export function compileEndpointGuard(
   endpoint: EndpointConfig,
   service: GatewayConfig,
@@ -187,7 +208,7 @@ export function compileEndpointGuard(
   const luaRouter = c.luaRouter
     ? luaRouterRuntime().compileLuaEndpoint(c.luaRouter, endpoint, service, log)
     : undefined
-  if (luaRouter) add(luaRouter, true)
+  if (luaRouter) add(luaRouter, routerLuaReadsBody(c.luaRouter))
   if (c.rateLimit) {
     add(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
   }
