@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer } from 'node:http'
-import { type AddressInfo, connect } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { exchange, statusLines } from './raw-exchange.ts'
 
 /** What the backend saw, in order: `in /path` when a request arrived, `out /path` when answered. */
 const events: string[] = []
@@ -68,18 +69,7 @@ after(async () => {
   backend.close()
 })
 
-/** Everything the gateway writes back to `bytes` until it closes the connection. */
-async function exchange(bytes: string): Promise<string> {
-  const { port } = new URL(gw.url)
-  const socket = connect(Number(port), '127.0.0.1')
-  socket.write(bytes)
-  const chunks: Buffer[] = []
-  for await (const chunk of socket) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('latin1')
-}
-
 const b64 = (text: string) => Buffer.from(text).toString('base64url')
-const statusLines = (answer: string) => answer.match(/HTTP\/1\.1 \d{3} [^\r]*/g) ?? []
 const AFTER = 'GET /after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
 
 describe('pipelined requests', () => {
@@ -88,26 +78,27 @@ describe('pipelined requests', () => {
     const body = 'GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n'
     const token = `${b64('{"alg":"HS256","kid":"k1"}')}.${b64('{"sub":"x"}')}.${b64('not the signature')}`
     const answer = await exchange(
+      gw.url,
       `GET /jwt HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n${body}${AFTER}`,
     )
     assert.deepEqual(statusLines(answer), ['HTTP/1.1 401 Unauthorized'])
     assert.match(answer, /\r\nConnection: close\r\n/)
     // A wrongly served /after would have reached the backend before this one.
-    await exchange('GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+    await exchange(gw.url, 'GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
     assert.deepEqual(events, ['in /jwks', 'out /jwks', 'in /fast', 'out /fast'])
   })
 
   test('the one behind a refused head (two Host lines: 400) is never served', async () => {
     events.length = 0
-    const answer = await exchange(`GET /fast HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n${AFTER}`)
+    const answer = await exchange(gw.url, `GET /fast HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n${AFTER}`)
     assert.deepEqual(statusLines(answer), ['HTTP/1.1 400 Bad Request'])
-    await exchange('GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+    await exchange(gw.url, 'GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n')
     assert.deepEqual(events, ['in /fast', 'out /fast'])
   })
 
   test('each is served once the answer before it is written', async () => {
     events.length = 0
-    const answer = await exchange(`GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n${AFTER}`)
+    const answer = await exchange(gw.url, `GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n${AFTER}`)
     assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK'])
     assert.deepEqual(events, ['in /slow', 'out /slow', 'in /after', 'out /after'])
   })

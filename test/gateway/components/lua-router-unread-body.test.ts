@@ -5,9 +5,9 @@
 // expected body unread). The gateway read the body first, sent `100 Continue`, kept the connection
 // and served the request pipelined behind it.
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { test } from 'node:test'
 import { gatewayWith } from '../gateway-fixture.ts'
+import { exchange, statusLines } from '../raw-exchange.ts'
 
 const gateway = gatewayWith((backend) => ({
   version: 3,
@@ -26,21 +26,10 @@ const gateway = gatewayWith((backend) => ({
   ],
 }))
 
-/** Everything the gateway writes back to `bytes` until it closes the connection. */
-async function exchange(bytes: string): Promise<string> {
-  const { port } = new URL(gateway.url)
-  const socket = connect(Number(port), '127.0.0.1')
-  socket.write(bytes)
-  const chunks: Buffer[] = []
-  for await (const chunk of socket) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('latin1')
-}
-
-const statusLines = (answer: string) => answer.match(/HTTP\/1\.1 \d{3} [^\r]*/g) ?? []
-
 test('a router Lua script that never reads the body refuses an Expect: 100-continue request without it', async () => {
   const after = 'GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
   const refused = await exchange(
+    gateway.url,
     `POST /guarded HTTP/1.1\r\nHost: x\r\nX-Deny: 1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello${after}`,
   )
   assert.deepEqual(statusLines(refused), ['HTTP/1.1 403 Forbidden'])
@@ -48,6 +37,7 @@ test('a router Lua script that never reads the body refuses an Expect: 100-conti
   assert.equal(gateway.backend.seen.length, 0)
   // A request the script lets through still takes its body to the backend (read after the script).
   const passed = await exchange(
+    gateway.url,
     'POST /guarded HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello',
   )
   assert.deepEqual(statusLines(passed), ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK'])
