@@ -1,7 +1,7 @@
 /**
- * The `$ref`s the JSON-schema walk follows: JSON pointers into the schema itself. Anchors, other
- * documents, and any reference in a schema that declares resources of its own (a nested `$id`,
- * which changes what a pointer is relative to) are not: undefined.
+ * The `$ref`s the JSON-schema walk follows: JSON pointers into the schema itself and its
+ * `$anchor`s (`#name`). Other documents, and any reference in a schema that declares resources of
+ * its own (a nested `$id`, which changes what a pointer is relative to) are not: undefined.
  */
 type Schema = boolean | Record<string, unknown>
 
@@ -12,7 +12,8 @@ const withNestedIds = new WeakMap<object, boolean>()
 
 /** The schema a `$ref` names and the JSON-pointer tokens of where it is. */
 export function resolveRef(root: Schema, ref: string): { target: Schema; tokens: string[] } | undefined {
-  if (!ref.startsWith('#') || (ref.length > 1 && ref[1] !== '/')) return undefined
+  const anchor = /^#([A-Za-z_][-A-Za-z0-9._]*)$/.exec(ref)?.[1]
+  if (!ref.startsWith('#') || (ref.length > 1 && ref[1] !== '/' && anchor === undefined)) return undefined
   if (isObject(root)) {
     let nested = withNestedIds.get(root)
     if (nested === undefined) {
@@ -21,6 +22,7 @@ export function resolveRef(root: Schema, ref: string): { target: Schema; tokens:
     }
     if (nested) return undefined
   }
+  if (anchor !== undefined) return anchored(root, anchor, [])
   let node: unknown = root
   const tokens: string[] = []
   for (const raw of ref.length > 1 ? ref.slice(2).split('/') : []) {
@@ -33,15 +35,37 @@ export function resolveRef(root: Schema, ref: string): { target: Schema; tokens:
   return typeof node === 'boolean' || isObject(node) ? { target: node, tokens } : undefined
 }
 
+/** Keywords whose value is data: no anchor or `$id` in them names a schema. */
+const DATA = new Set(['enum', 'const', 'default', 'examples'])
+
+/** The subschema declaring `$anchor` (or `$dynamicAnchor`) `name`, and where it is. */
+function anchored(
+  node: unknown,
+  name: string,
+  tokens: string[],
+): { target: Schema; tokens: string[] } | undefined {
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) {
+      const found = anchored(item, name, [...tokens, String(i)])
+      if (found) return found
+    }
+    return undefined
+  }
+  if (!isObject(node)) return undefined
+  if (node.$anchor === name || node.$dynamicAnchor === name) return { target: node, tokens }
+  for (const [key, value] of Object.entries(node)) {
+    if (DATA.has(key)) continue
+    const found = anchored(value, name, [...tokens, key])
+    if (found) return found
+  }
+  return undefined
+}
+
 function hasNestedId(node: unknown, depth: number): boolean {
   if (Array.isArray(node)) return node.some((item) => hasNestedId(item, depth + 1))
   if (!isObject(node)) return false
-  if (
-    depth > 0 &&
-    (typeof node.$id === 'string' || typeof node.id === 'string' || typeof node.$anchor === 'string')
-  )
-    return true
-  return Object.values(node).some((value) => hasNestedId(value, depth + 1))
+  if (depth > 0 && (typeof node.$id === 'string' || typeof node.id === 'string')) return true
+  return Object.entries(node).some(([key, value]) => !DATA.has(key) && hasNestedId(value, depth + 1))
 }
 
 /** Keys beside a `$ref` that assert nothing, whether read or not. */

@@ -958,11 +958,18 @@ describe('validation/json-schema: refusal texts as KrakenD words them', () => {
     assert.equal(reply?.body, "- at '': additional properties 'b', 'c' not allowed")
   })
 
-  test("a schema the walk does not follow (a reference to an anchor): ajv's reason in KrakenD's layout", () => {
+  test("a schema the walk does not follow (a $dynamicRef): ajv's reason in KrakenD's layout", () => {
+    const schema = { $dynamicAnchor: 'n', type: 'object', properties: { c: { $dynamicRef: '#n' } } }
+    const reply = refusal(schema, '{"c":{"c":1}}')
+    assert.equal(reply?.status, 400)
+    assert.equal(reply?.body, "- at '/c/c': must be object")
+  })
+
+  test('a reference to an $anchor is followed, and worded as KrakenD words it', () => {
     const schema = { $defs: { a: { $anchor: 'x', type: 'string' } }, properties: { p: { $ref: '#x' } } }
     const reply = refusal(schema, '{"p":1}')
     assert.equal(reply?.status, 400)
-    assert.equal(reply?.body, "- at '/p': must be string")
+    assert.equal(reply?.body, "- at '/p': got number, want string")
   })
 
   test('the exact-decimal walk runs only for number tokens a double does not hold, not for digits in strings', () => {

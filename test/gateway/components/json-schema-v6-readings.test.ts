@@ -199,6 +199,12 @@ const CASES: Array<[title: string, schema: unknown, body: string, text: string |
     '1.5',
     "- at '': got number, want integer",
   ],
+  [
+    "an $anchor reference is followed by the walk (ajv's contains let this through)",
+    { $defs: { a: { $anchor: 'x', items: { contains: { type: 'string' } } } }, $ref: '#x' },
+    '[["a"],[]]',
+    "- at '/1': no items match contains schema",
+  ],
 ]
 
 /** Schemas v6 does not compile (KrakenD logs them and skips the validation): a config error here. */
