@@ -163,15 +163,6 @@ export function parseJsonSchema(raw: unknown, path: KeyPath, report: Report): Js
     report.error(path, 'validation/json-schema must be a JSON schema (an object)')
     return undefined
   }
-  const beyond = beyondFloat64(raw, path)
-  if (beyond !== undefined) {
-    report.error(
-      beyond,
-      'a number beyond float64 (such as 1e400): KrakenD cannot read it and refuses the whole config file',
-      'write the largest bound you mean (1.7976931348623157e308 at most)',
-    )
-    return undefined
-  }
   try {
     compileSchema(raw as JsonSchemaConfig['schema'])
   } catch (error) {
@@ -185,17 +176,6 @@ export function parseJsonSchema(raw: unknown, path: KeyPath, report: Report): Js
     return undefined
   }
   return { schema: raw as JsonSchemaConfig['schema'] }
-}
-
-/** Where the schema holds a number JSON.parse read as Infinity (Go's json.Unmarshal refuses it). */
-function beyondFloat64(value: unknown, at: KeyPath): KeyPath | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : at
-  if (typeof value !== 'object' || value === null) return undefined
-  for (const [key, item] of Object.entries(value)) {
-    const found = beyondFloat64(item, [...at, Array.isArray(value) ? Number(key) : key])
-    if (found !== undefined) return found
-  }
-  return undefined
 }
 
 export function compileJsonSchema(

@@ -4,6 +4,7 @@ import { checkComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { readEndpoints } from './endpoint-config.ts'
 import { createFieldReader } from './field-reader.ts'
+import { numbersBeyondFloat64 } from './float64-range.ts'
 import { readNamespaceAliases } from './namespace-aliases.ts'
 import { readServiceConfig } from './service-config.ts'
 import type { GatewayConfig, Locate } from './types.ts'
@@ -49,6 +50,12 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     return { config: undefined, errors, warnings }
   }
   const report = { error, warn }
+  for (const at of numbersBeyondFloat64(value))
+    error(
+      at,
+      'a number beyond float64 (such as 1e400): KrakenD cannot read it and refuses the whole config file',
+      'write the number you mean (1.7976931348623157e308 at most)',
+    )
   // As KrakenD's decoder reads them: keys in another case, values of another type (weak-input.ts).
   const weak = readWeakInput(value)
   // KrakenD's image reads the long names itself; this runtime reads them under their short names.
