@@ -131,6 +131,7 @@ export const unreadCases: Case[] = (
   },
 ])
 
+// node:http's client hands a CONNECT's answer to a 'connect' listener and never ends the request: raw only.
 export const methodCases: Case[] = [
   'HEAD',
   'OPTIONS',
@@ -146,7 +147,7 @@ export const methodCases: Case[] = [
   h1('/bot', ['User-Agent: evil'], method),
   h1('/cel-h', [], method),
   h1('/schema', ['Content-Length: 2'], method, '{}'),
-  { method, path: '/rl-h', headers: [['X-Client', 'a']] as Fields },
+  ...(method === 'CONNECT' ? [] : [{ method, path: '/rl-h', headers: [['X-Client', 'a']] as Fields }]),
 ])
 
 export const hostCases: Case[] = [
