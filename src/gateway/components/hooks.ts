@@ -205,10 +205,12 @@ export function compileEndpointGuard(
       ),
     )
   }
-  const luaRouter = c.luaRouter
-    ? luaRouterRuntime().compileLuaEndpoint(c.luaRouter, endpoint, service, log)
-    : undefined
-  if (luaRouter) add(luaRouter, routerLuaReadsBody(c.luaRouter))
+  if (c.luaRouter) {
+    const readsBody = routerLuaReadsBody(c.luaRouter)
+    const beforeBody = !readsBody && steps.length === 0
+    const luaRouter = luaRouterRuntime().compileLuaEndpoint(c.luaRouter, endpoint, service, log, beforeBody)
+    if (luaRouter) add(luaRouter, readsBody)
+  }
   if (c.rateLimit) {
     add(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
   }

@@ -27,6 +27,11 @@ export interface LuaRouterRequest {
   params: Array<[key: string, value: string]>
   headers: Record<string, string[]>
   body: Uint8Array | undefined
+  /**
+   * The script runs before the body is read, as its text never names `body` (hooks.ts): a call
+   * reaching body() anyway (by a name built at run time) fails instead of reading an empty body.
+   */
+  bodyUnread?: true
   /** gin's query cache: the URL's values as the first ctx:query(name) found them. */
   queryCache: Map<string, string[]> | undefined
   changed: Set<'method' | 'url' | 'host' | 'params' | 'headers' | 'body'>
@@ -136,6 +141,11 @@ export const CTX_METHODS: Record<string, Method> = {
   },
   body(e) {
     const r = ctxAt(e)
+    if (r.bodyUnread)
+      return raise(
+        e,
+        'gwdeploy: body() called by a name the script builds at run time; write r:body() in the script (its text decides whether the body is read first)',
+      )
     if (top(e) === 2) {
       r.body = argBytes(e, 2)
       r.changed.add('body')

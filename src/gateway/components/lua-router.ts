@@ -162,6 +162,7 @@ export function compileLuaEndpoint(
   endpoint: EndpointConfig,
   service: GatewayConfig,
   log: Log,
+  beforeBody = false,
 ): ((req: IncomingLike, ctx: GuardContext) => Reply | undefined) | undefined {
   const prefix = `[ENDPOINT: ${endpoint.endpoint}][Lua]`
   const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
@@ -192,6 +193,7 @@ export function compileLuaEndpoint(
       if (value !== undefined && !ctx.absentParams?.has(key)) params.push([key, value])
     }
     const view = routerView(req, params, ctx.body)
+    if (beforeBody) view.bodyUnread = true
     const call = lua.begin(view)
     if ('error' in call) return fail(call.error)
     call.end()

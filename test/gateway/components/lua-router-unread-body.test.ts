@@ -22,6 +22,16 @@ const gateway = gatewayWith((backend) => ({
       },
       backend: [{ host: [backend.origin], url_pattern: '/echo' }],
     },
+    {
+      endpoint: '/built-name',
+      method: 'POST',
+      extra_config: {
+        'modifier/lua-endpoint': {
+          pre: "local c = ctx.load()\nlocal name = 'bo' .. 'dy'\nif c[name](c) == 'evil' then custom_error('denied', 403) end",
+        },
+      },
+      backend: [{ host: [backend.origin], url_pattern: '/echo/built' }],
+    },
     { endpoint: '/after', backend: [{ host: [backend.origin], url_pattern: '/echo/after' }] },
   ],
 }))
@@ -44,5 +54,17 @@ test('a router Lua script that never reads the body refuses an Expect: 100-conti
   assert.deepEqual(
     gateway.backend.seen.map((r) => [r.url, r.body]),
     [['/echo', 'hello']],
+  )
+})
+
+test('a script that reaches body() by a name built at run time fails (500) instead of reading an empty body', async () => {
+  const answer = await exchange(
+    gateway.url,
+    'POST /built-name HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nConnection: close\r\n\r\nevil',
+  )
+  assert.deepEqual(statusLines(answer), ['HTTP/1.1 500 Internal Server Error'])
+  assert.equal(
+    gateway.backend.seen.some((r) => r.url === '/echo/built'),
+    false,
   )
 })
