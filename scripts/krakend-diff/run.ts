@@ -81,7 +81,8 @@ const configFor = (port: number) => {
 
 const children: ChildProcess[] = []
 function start(command: string, args: string[], label: string) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Its own process group: killed whole (a gateway's workers too) however this run ends.
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let out = ''
   child.stdout?.on('data', (d) => {
     out += d
@@ -95,8 +96,16 @@ function start(command: string, args: string[], label: string) {
   children.push(child)
 }
 process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL')
+  for (const child of children) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // the group is gone already
+    }
+  }
 })
+// A run stopped by a signal (a timeout, Ctrl-C) leaves no gateway or KrakenD holding the fixed ports.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130))
 
 await startBackend(BACKEND_PORT)
 start(krakend, ['run', '-c', configFor(KRAKEND_PORT)], 'krakend')
