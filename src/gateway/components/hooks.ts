@@ -184,9 +184,10 @@ export function compileEndpointGuard(
   const early: Step[] = []
   const steps: Step[] = []
   // A step that may read the body (Lua, JSON schema) and every step after it wait for the body.
+  const runsBeforeBody = (readsBody: boolean) => !readsBody && steps.length === 0
   const add = (step: Step, readsBody = false) => {
-    if (readsBody || steps.length > 0) steps.push(step)
-    else early.push(step)
+    if (runsBeforeBody(readsBody)) early.push(step)
+    else steps.push(step)
   }
   // KrakenD's order: bot detector, JWT, Lua, rate limit, then the proxy's JSON-schema validation.
   if (c.botDetector) add(compileBotDetector(c.botDetector, (m) => log(`${prefix}[Botdetector] ${m}`)))
@@ -207,7 +208,7 @@ export function compileEndpointGuard(
   }
   if (c.luaRouter) {
     const readsBody = routerLuaReadsBody(c.luaRouter)
-    const beforeBody = !readsBody && steps.length === 0
+    const beforeBody = runsBeforeBody(readsBody)
     const luaRouter = luaRouterRuntime().compileLuaEndpoint(c.luaRouter, endpoint, service, log, beforeBody)
     if (luaRouter) add(luaRouter, readsBody)
   }
