@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { benchScratch, freePort, loadRunLimit, proxyAndMergeConfig, waitFor, which } from './lab.ts'
+import { readWrk } from './load-output.ts'
 import { bundleRuntimes, startStaticBackend } from './runtimes.ts'
 
 const { values } = parseArgs({
@@ -101,10 +102,10 @@ async function wrk(url: string, seconds: number): Promise<number> {
     encoding: 'utf8',
     ...loadRunLimit(seconds),
   })
-  if (/Non-2xx/.test(stdout)) throw new Error(`${url}: non-2xx answers`)
+  const { requests } = readWrk(url, stdout)
   // the node prints its last GC lines asynchronously
   await new Promise((resolve) => setTimeout(resolve, 300))
-  return Number(/(\d+) requests in/.exec(stdout)?.[1])
+  return requests
 }
 
 const perRequestKb = new Map<string, number[]>()

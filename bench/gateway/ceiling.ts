@@ -10,7 +10,7 @@
 //
 //   node bench/gateway/ceiling.ts [--duration 4] [--rounds 2]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
@@ -28,6 +28,8 @@ import {
   waitForListener,
   which,
 } from './lab.ts'
+import { readH2load, readWrk } from './load-output.ts'
+import { cpuUs } from './proc-stats.ts'
 
 const { values } = parseArgs({
   options: { duration: { type: 'string', default: '4' }, rounds: { type: 'string', default: '2' } },
@@ -143,12 +145,6 @@ for (const protocol of ['h1', 'h2c'] as const)
     pid: gateway.pid as number,
   })
 
-const TICK_US = 1e6 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100)
-const cpuUs = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US
-}
-
 /** Completed requests of one bounded load run. */
 function load(target: Target, seconds = DURATION): number {
   if (target.protocol === 'h1') {
@@ -156,16 +152,14 @@ function load(target: Target, seconds = DURATION): number {
       encoding: 'utf8',
       ...loadRunLimit(seconds),
     })
-    if (/Non-2xx/.test(out)) throw new Error(`${target.url}: non-2xx answers`)
-    return Number(/(\d+) requests in/.exec(out)?.[1])
+    return readWrk(target.url, out).requests
   }
   const out = execFileSync(
     tools.h2load as string,
     ['-D', String(seconds), '-c', '16', '-m', '10', '-t', '2', target.url],
     { encoding: 'utf8', ...loadRunLimit(seconds) },
   )
-  if (Number(/(\d+) failed/.exec(out)?.[1] ?? 0) > 0) throw new Error(`${target.url}: failed h2 requests`)
-  return Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(out)?.[1])
+  return readH2load(target.url, out).requests
 }
 
 // Warm-up: JIT compilers and connection pools settle before anything is measured.

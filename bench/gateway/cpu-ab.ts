@@ -12,11 +12,13 @@
 //                                [--simultaneous]   (every runtime loaded at the same time in each round:
 //                                the machine's other work then weighs on all of them alike)
 //   (--ports: the first of the consecutive 127.0.0.1 ports to use; free ones are picked otherwise)
-import { execFile, execFileSync, spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { benchScratch, freePort, loadRunLimit, proxyAndMergeConfig, waitFor, which } from './lab.ts'
+import { readH2load, readWrk } from './load-output.ts'
+import { cpuTimeUs } from './proc-stats.ts'
 import { bundleRuntimes, startStaticBackend } from './runtimes.ts'
 
 const { values } = parseArgs({
@@ -81,13 +83,6 @@ for (const [i, runtime] of runtimes.entries()) {
   served.push({ url, pid: child.pid as number })
 }
 
-const TICK_US = 1e6 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100)
-/** User and system CPU µs the process has spent so far (/proc/PID/stat utime, stime). */
-function cpuUs(pid: number): { user: number; system: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return { user: Number(fields[11]) * TICK_US, system: Number(fields[12]) * TICK_US }
-}
-
 /** One bounded load run; resolves with the requests answered. */
 async function load(url: string, seconds: number): Promise<number> {
   const run = promisify(execFile)
@@ -97,18 +92,13 @@ async function load(url: string, seconds: number): Promise<number> {
       ['-D', String(seconds), '-c', CONNECTIONS, '-m', values.streams as string, '-t', '2', url],
       { encoding: 'utf8', ...loadRunLimit(seconds) },
     )
-    const failed = Number(/(\d+) failed/.exec(stdout)?.[1] ?? 0)
-    const codes = /status codes: \d+ 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(stdout)
-    const non2xx = codes ? Number(codes[1]) + Number(codes[2]) + Number(codes[3]) : 0
-    if (failed > 0 || non2xx > 0) throw new Error(`${url}: ${failed} failed, ${non2xx} non-2xx h2 requests`)
-    return Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(stdout)?.[1])
+    return readH2load(url, stdout).requests
   }
   const { stdout } = await run(tools.wrk as string, ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, url], {
     encoding: 'utf8',
     ...loadRunLimit(seconds),
   })
-  if (/Non-2xx/.test(stdout)) throw new Error(`${url}: non-2xx answers`)
-  return Number(/(\d+) requests in/.exec(stdout)?.[1])
+  return readWrk(url, stdout).requests
 }
 
 interface Round {
@@ -121,11 +111,11 @@ const rounds: Round[][] = runtimes.map(() => [])
 for (const s of served) await load(s.url, 2) // warm-up: JIT, pools, the h2 module
 /** Loads one runtime and records its CPU per request. */
 async function measure(i: number, s: { url: string; pid: number }): Promise<void> {
-  const before = cpuUs(s.pid)
+  const before = cpuTimeUs(s.pid)
   const started = performance.now()
   const requests = await load(s.url, DURATION)
   const seconds = (performance.now() - started) / 1000
-  const after = cpuUs(s.pid)
+  const after = cpuTimeUs(s.pid)
   const user = (after.user - before.user) / requests
   const system = (after.system - before.system) / requests
   rounds[i]?.push({ total: user + system, user, system, rps: requests / seconds })

@@ -17,13 +17,14 @@
 //                             [--soak 60]   (full load on /proxy for that long, worker RSS every 10 s)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect as connectH2 } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { SignJWT } from 'jose'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
+import { benchConfigs } from './bench-configs.ts'
 import {
   benchDocument,
   freePort,
@@ -37,6 +38,8 @@ import {
   waitFor,
   which,
 } from './lab.ts'
+import { type LoadFigures, readH2load, readWrk } from './load-output.ts'
+import { largestWorkerRssMb, rssMb, treeCpuUs } from './proc-stats.ts'
 
 const { values } = parseArgs({
   options: {
@@ -117,71 +120,9 @@ const token = await new SignJWT({ sub: 'bench' })
   .setIssuer('bench')
   .setExpirationTime('1h')
   .sign(secret)
-const plainEndpoints = [
-  { endpoint: '/proxy', backend: [{ host: [backendUrl], url_pattern: '/item' }] },
-  {
-    endpoint: '/merge',
-    backend: ['a', 'b', 'c'].map((n) => ({ host: [backendUrl], url_pattern: `/${n}` })),
-  },
-]
-const gatewayConfig = {
-  version: 3,
-  name: 'bench rev-0000000',
-  port: ports.gateway,
-  listen_ip: '127.0.0.1',
-  timeout: '3s',
-  extra_config: {
-    router: { disable_access_log: true },
-    'telemetry/logging': { level: 'ERROR' },
-  },
-  endpoints: [
-    ...plainEndpoints,
-    {
-      endpoint: '/jwt',
-      backend: [{ host: [backendUrl], url_pattern: '/item' }],
-      extra_config: {
-        'auth/validator': {
-          alg: 'HS256',
-          jwk_local_path: join(dir, 'jwk.json'),
-          disable_jwk_security: true,
-          audience: ['bench'],
-          issuer: 'bench',
-        },
-      },
-    },
-    {
-      endpoint: '/ratelimit',
-      backend: [{ host: [backendUrl], url_pattern: '/item' }],
-      extra_config: {
-        'qos/ratelimit/router': { max_rate: 10_000_000, client_max_rate: 10_000_000, strategy: 'ip' },
-      },
-    },
-  ],
-}
-writeFileSync(join(dir, 'gateway.json'), JSON.stringify(gatewayConfig, null, 2))
-// The baseline runs the plain endpoints only: an older runtime may refuse the components.
-writeFileSync(
-  join(dir, 'baseline.json'),
-  JSON.stringify({ ...gatewayConfig, port: ports.baseline, endpoints: plainEndpoints }, null, 2),
-)
-writeFileSync(
-  join(dir, 'krakend.json'),
-  JSON.stringify(
-    {
-      ...gatewayConfig,
-      port: ports.krakend,
-      // As KrakenD's docs advise for production: no access log, logging at ERROR (its output
-      // goes to /dev/null below). With the access log on it loses about a third of its throughput.
-      extra_config: {
-        router: { disable_access_log: true },
-        'telemetry/logging': { level: 'ERROR', stdout: true, syslog: false, prefix: '[KRAKEND]' },
-      },
-      endpoints: plainEndpoints,
-    },
-    null,
-    2,
-  ),
-)
+const configs = benchConfigs({ backendUrl, jwkPath: join(dir, 'jwk.json'), ports })
+for (const [name, config] of Object.entries(configs))
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(config, null, 2))
 
 console.error('bundling the gateway runtime with esbuild ...')
 const bundle = await buildRuntimeBundle({ cacheDir: join(dir, 'cache'), force: true })
@@ -198,8 +139,6 @@ const cachedStartupRuns: number[] = []
 let idleRssMb = 0
 /** The same node once it has served an h2c request (node:http2 loads with the first h2c client). */
 let h2cRssMb = 0
-const rssMb = (pid: number) =>
-  Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024
 for (let i = 0; i < 6; i += 1) {
   const cached = i % 2 === 1
   const port = await freePort()
@@ -268,44 +207,27 @@ if (tools.krakend) {
   krakendUp = true
 }
 
-interface Result {
-  rps: number
-  p99ms: number
+interface Result extends LoadFigures {
   /** CPU time the target's processes spent per request (µs), when measured: unlike req/s, it hardly
    * moves when other work shares the machine. */
   cpuUs?: number
 }
-const parseLatency = (text: string): number => {
-  const m = /([\d.]+)(us|ms|s)$/.exec(text.trim())
-  if (!m) return Number.NaN
-  const n = Number(m[1])
-  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n
-}
-function wrk(url: string): Result & { requests: number } {
+function wrk(url: string): Result {
   const auth = url.endsWith('/jwt') ? ['-H', `Authorization: Bearer ${token}`] : []
   const out = execFileSync(
     tools.wrk as string,
     ['-t2', `-c${CONNECTIONS}`, `-d${DURATION}s`, '--latency', '--timeout', '5s', ...auth, url],
     { encoding: 'utf8', ...loadRunLimit(DURATION) },
   )
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1])
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1])
-  const p99 = /^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)
-  if (non2xx) throw new Error(`${url}: ${non2xx[1]} non-2xx responses`)
-  return { rps, p99ms: parseLatency(p99), requests }
+  return readWrk(url, out)
 }
-function h2load(url: string): Result & { requests: number } {
+function h2load(url: string): Result {
   const out = execFileSync(
     tools.h2load as string,
     ['-D', String(DURATION), '-c', '16', '-m', '10', '-t', '2', url],
     { encoding: 'utf8', ...loadRunLimit(DURATION) },
   )
-  const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1])
-  const failed = Number(/(\d+) failed/.exec(out)?.[1] ?? 0)
-  if (failed > 0) throw new Error(`${url}: ${failed} failed h2 requests`)
-  const requests = Number(/requests: \d+ total, \d+ started, (\d+) done/.exec(out)?.[1])
-  return { rps, p99ms: Number.NaN, requests }
+  return readH2load(url, out)
 }
 
 type Key = string
@@ -317,55 +239,16 @@ const record = (key: Key, r: Result) => {
   if (r.cpuUs !== undefined && !(r.cpuUs >= (leastCpu.get(key) ?? Number.POSITIVE_INFINITY)))
     leastCpu.set(key, r.cpuUs)
 }
-// CPU time of a target's process and its workers, from /proc (µs).
-const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
 const pidsOf: Record<string, number | undefined> = {
   gateway: gateway.pid,
   baseline: baselinePid,
   krakend: krakendPid,
 }
-function cpuUs(pid: number): number {
-  let children: number[] = []
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map(Number)
-  } catch {}
-  let ticks = 0
-  for (const p of [pid, ...children]) {
-    try {
-      const fields = (readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
-    } catch {}
-  }
-  return (ticks / TICKS) * 1e6
-}
-/** The target's serving processes: its cluster workers, or the process itself without cluster. */
-function servingPids(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .map(Number)
-  } catch {
-    return [pid]
-  }
-}
-/** The largest resident set (MB) among the gateway's serving processes. */
-function workerRssMb(pid: number): number {
-  let most = 0
-  for (const p of servingPids(pid)) {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]
-    most = Math.max(most, Number(kb ?? 0) / 1024)
-  }
-  return most
-}
 function measure(key: Key, url: string, load = wrk): Result {
   const pid = pidsOf[key.split(' ')[1] ?? '']
-  const before = pid === undefined ? 0 : cpuUs(pid)
+  const before = pid === undefined ? 0 : treeCpuUs(pid)
   const measured = load(url)
-  if (pid !== undefined) measured.cpuUs = (cpuUs(pid) - before) / measured.requests
+  if (pid !== undefined) measured.cpuUs = (treeCpuUs(pid) - before) / measured.requests
   return measured
 }
 const targets: Array<[Key, string]> = [
@@ -401,7 +284,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
   }
 }
 
-const loadedRssMb = workerRssMb(gateway.pid as number)
+const loadedRssMb = largestWorkerRssMb(gateway.pid as number)
 
 // Soak: full load on /proxy in bounded slices, the workers' RSS after each.
 const soakRssMb: number[] = []
@@ -411,7 +294,7 @@ for (let elapsed = 0; elapsed < SOAK_S; elapsed += 10) {
     ['-t2', `-c${CONNECTIONS}`, '-d10s', `http://127.0.0.1:${ports.gateway}/proxy`],
     loadRunLimit(10),
   )
-  soakRssMb.push(workerRssMb(gateway.pid as number))
+  soakRssMb.push(largestWorkerRssMb(gateway.pid as number))
   console.error(`soak ${elapsed + 10}s: worker RSS ${soakRssMb.at(-1)?.toFixed(1)} MB`)
 }
 
