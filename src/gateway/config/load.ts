@@ -6,6 +6,7 @@ import {
   type SourceDocument,
 } from '../../core/source-text.ts'
 import { yamlLibrary } from '../libraries.ts'
+import { jsonTextProblems, textOffsetLocator } from './duplicate-keys.ts'
 import { applyKrakendEnvOrThrow } from './env-overrides.ts'
 import { type RenderedOrigin, renderedOrigin } from './flexible/origin.ts'
 import { flexibleConfigFromEnv, renderFlexibleConfigMapped } from './flexible/render.ts'
@@ -19,10 +20,37 @@ type Environ = Record<string, string | undefined>
 const parseSourceDocument = (text: string, file: string): SourceDocument =>
   parseSourceDocumentWith(text, file, yamlLibrary)
 
+/** How parseSourceDocumentWith tells a JSON file (a rendered template included) from YAML. */
+const isJsonFile = (file: string) => /\.json( \(rendered\))?$/.test(file)
+
+/**
+ * `validate()` with what the JSON text itself says added (duplicate-keys.ts): repeated keys, and
+ * nesting deeper than KrakenD reads, which is not validated further (an error leaves no config).
+ * YAML refuses a repeated key, and too deep a nesting, at parse time.
+ */
+function validatedText(
+  validate: () => ValidationResult,
+  text: string,
+  file: string,
+  origin?: RenderedOrigin,
+): ValidationResult {
+  if (!isJsonFile(file)) return validate()
+  const locate = origin ? (offset: number) => origin.locate(offset).location : textOffsetLocator(text, file)
+  const { errors, warnings, tooDeep } = jsonTextProblems(text, locate)
+  if (tooDeep) return { config: undefined, errors, warnings }
+  const result = validate()
+  if (errors.length === 0 && warnings.length === 0) return result
+  return {
+    config: errors.length > 0 ? undefined : result.config,
+    errors: [...errors, ...result.errors],
+    warnings: [...warnings, ...result.warnings],
+  }
+}
+
 /** Parses and validates text (JSON or YAML) keeping positions for every problem. Throws only on syntax errors. */
 export function checkGatewayConfigText(text: string, file: string): ValidationResult {
   const doc = parseSourceDocument(text, file)
-  return validateGatewayConfig(doc.value, { file, locate: doc.locate })
+  return validatedText(() => validateGatewayConfig(doc.value, { file, locate: doc.locate }), text, file)
 }
 
 /**
@@ -53,7 +81,12 @@ export function checkGatewayConfigFile(file: string, options: { environ?: Enviro
   const value = environ ? applyKrakendEnvOrThrow(doc.value, environ, shown).value : doc.value
   // Relative to the working directory, as KrakenD reads it (in its image, the config's directory).
   const unreadable = inlineGraphqlQueryFiles(value, process.cwd())
-  const checked = validateGatewayConfig(value, { file: shown, locate: doc.locate })
+  const checked = validatedText(
+    () => validateGatewayConfig(value, { file: shown, locate: doc.locate }),
+    text,
+    shown,
+    origin,
+  )
   const result = origin
     ? { ...checked, errors: origin.explain(checked.errors), warnings: origin.explain(checked.warnings) }
     : checked
