@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import { checkForBounds, type FengariCode, forBoundAt, type Proto } from '../components/lua-for-bounds.ts'
 import { gopherParseNumber } from '../components/lua-go-parse.ts'
 import { type FengariErrors, gopherRuntimeErrors } from '../components/lua-gopher-errors.ts'
+import { type FengariObjects, type FengariTables, gopherTableOrder } from '../components/lua-gopher-table.ts'
 import { goNumberString } from '../components/lua-numbers.ts'
 
 const nodeRequire: NodeJS.Require | undefined =
@@ -111,6 +112,11 @@ function setUp(): typeof import('fengari') {
       string: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'),
     })
     gopherForErrors(ldebug as FengariDebug, code, (s) => fengari.to_luastring(s))
+    gopherTableOrder(
+      (nodeRequire?.('fengari/src/ltable.js') ?? require('fengari/src/ltable.js')) as FengariTables,
+      lobject as unknown as FengariObjects,
+      fengari.lua.LUA_TNUMBER,
+    )
     return fengari
   } finally {
     if (previous === undefined) delete process.env.FENGARICONF
