@@ -112,7 +112,7 @@ export function createRouter<T>(options: RouterOptions): Router<T> {
 
   return {
     add(method, path, store) {
-      const route = path.replace(/\{([^{}]+)\}/g, ':$1').replace(/\/\*$/, `/*${REST}`)
+      const route = ginRoutePath(path.replace(/\{([^{}]+)\}/g, ':$1')).replace(/\/\*$/, `/*${REST}`)
       let tree = trees.get(method)
       if (tree === undefined) {
         tree = new GinTree<T>()
@@ -314,6 +314,16 @@ function redirectLocation(url: string, path: string): string {
   }
   const cleaned = goPathClean(url)
   return url.endsWith('/') && !cleaned.endsWith('/') ? `${cleaned}/` : cleaned
+}
+
+/**
+ * The path gin registers a route at: RouterGroup.handle joins it to the group's "/" with
+ * path.Join (`.`, `..` and `//` resolved), a trailing slash kept. KrakenD's `/a/{x}/.` is served
+ * at `/a/:x`, `/a//b` at `/a/b`, `/m/..` at `/`.
+ */
+export function ginRoutePath(path: string): string {
+  const joined = goPathClean(`/${path}`)
+  return path.endsWith('/') && !joined.endsWith('/') ? `${joined}/` : joined
 }
 
 /** Go's path.Clean. */

@@ -1,5 +1,6 @@
 /** Endpoint paths as gin's router registers them: syntax, reserved paths, duplicates and conflicts. */
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import { ginRoutePath } from '../router.ts'
 import type { ProblemAt } from './field-reader.ts'
 
 /** Reserved paths the gateway answers itself; no endpoint may use them. */
@@ -18,23 +19,25 @@ export function createRouteChecker(healthPath: string, error: ProblemAt) {
   return (ep: KeyPath, method: string, path: string, label: string): void => {
     const pathProblem = checkEndpointPath(path)
     if (pathProblem) error([...ep, 'endpoint'], `endpoint ${label}: ${pathProblem}`)
-    const basePath = path.replace(/\/+$/, '') || '/'
+    const basePath = ginRoutePath(path).replace(/\/+$/, '') || '/'
     if (reserved.has(basePath) || [...reserved].some((r) => basePath.startsWith(`${r}/`)))
       error(
         [...ep, 'endpoint'],
         `endpoint ${label}: ${path} is reserved for the gateway itself`,
         'choose another path',
       )
-    const key = `${method} ${normalisePattern(path)}`
+    // gin registers the path joined to "/": `/a/{x}/.` is `/a/{x}`, `/a//b` is `/a/b`.
+    const routed = ginRoutePath(path)
+    const key = `${method} ${normalisePattern(routed)}`
     const first = seen.get(key)
     if (first)
       error(
         [...ep, 'endpoint'],
-        `endpoint ${label} is declared twice (first at ${first})`,
+        `endpoint ${label} is declared twice (first at ${first})${routed === path ? '' : `: gin registers ${path} at ${routed}`}`,
         'remove or merge one of them',
       )
     else seen.set(key, formatKeyPath(ep))
-    const conflict = wildcardConflict(method, path, paramNames)
+    const conflict = wildcardConflict(method, routed, path, paramNames)
     if (conflict && !first)
       error(
         [...ep, 'endpoint'],
@@ -56,6 +59,7 @@ function normalisePattern(path: string): string {
 function wildcardConflict(
   method: string,
   path: string,
+  written: string,
   names: Map<string, { name: string; at: string }>,
 ): { name: string; other: string; at: string } | undefined {
   const segments = path.split('/')
@@ -64,7 +68,7 @@ function wildcardConflict(
     if (param === undefined) continue
     const prefix = `${method} ${normalisePattern(segments.slice(0, i).join('/'))}/`
     const known = names.get(prefix)
-    if (!known) names.set(prefix, { name: param, at: path })
+    if (!known) names.set(prefix, { name: param, at: written })
     else if (known.name !== param) return { name: param, other: known.name, at: known.at }
   }
   return undefined

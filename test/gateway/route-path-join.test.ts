@@ -1,0 +1,90 @@
+// gin registers each route at the path joined to its group's "/" (RouterGroup.handle: path.Join,
+// a trailing slash kept): KrakenD serves an endpoint written `/a/{x}/.` at `/a/:x`, `/b//c/` at
+// `/b/c/`, `/m/..` at `/`, and refuses to start when two endpoints of one method join to the same
+// path. Expected answers and refusals checked against KrakenD CE 2.13.8 on the same configs.
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+import { mustConfig, type Running, sendRaw, startBackend, startGateway, type TestBackend } from './helpers.ts'
+
+const endpoint = (path: string, method: string, backend: string) => ({
+  endpoint: path,
+  method,
+  backend: [{ url_pattern: backend }],
+})
+
+describe('endpoint paths joined as gin registers them', () => {
+  let backend: TestBackend
+  let gw: Running
+  before(async () => {
+    backend = await startBackend('b', {
+      '/dot/1': { body: {} },
+      '/up': { body: {} },
+      '/double': { body: {} },
+    })
+    gw = await startGateway(
+      mustConfig({
+        version: 3,
+        host: [backend.origin],
+        endpoints: [
+          endpoint('/a/{x}/.', 'GET', '/dot/{x}'),
+          endpoint('/m/..', 'POST', '/up'),
+          endpoint('/b//c/', 'GET', '/double'),
+        ],
+      }),
+    )
+  })
+  after(async () => {
+    await gw.close()
+    await backend.close()
+  })
+
+  /** Sent as written (a URL client would resolve `.` and `..` first). */
+  const send = async (method: string, path: string) => {
+    backend.seen.length = 0
+    const { status, head } = await sendRaw(
+      gw.url,
+      `${method} ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    )
+    const location = /\r\nlocation: ([^\r]*)/i.exec(head)?.[1] ?? null
+    return [status, location, backend.seen.map((r) => r.url).join(' ')]
+  }
+
+  test('served at the joined path', async () => {
+    assert.deepEqual(await send('GET', '/a/1'), [200, null, '/dot/1'])
+    assert.deepEqual(await send('POST', '/'), [200, null, '/up'])
+    assert.deepEqual(await send('GET', '/b/c/'), [200, null, '/double'])
+    assert.deepEqual(await send('GET', '/b/c'), [301, '/b/c/', ''])
+  })
+
+  test('the path as written is only a miss (gin redirects or answers 404)', async () => {
+    assert.deepEqual(await send('POST', '/m/..'), [307, '/', ''])
+    assert.deepEqual(await send('GET', '/m/..'), [404, null, ''])
+  })
+})
+
+describe('endpoints that join to one path', () => {
+  const problems = (paths: string[]) =>
+    validateGatewayConfig({
+      version: 3,
+      host: ['http://127.0.0.1:19'],
+      endpoints: paths.map((p) => endpoint(p, 'GET', '/x')),
+    }).errors.map((e) => e.message)
+
+  test('are refused, as gin panics and KrakenD does not start', () => {
+    assert.deepEqual(problems(['/A/users', '/A/users/.']), [
+      'endpoint GET /A/users/. is declared twice (first at endpoints[0]): gin registers /A/users/. at /A/users',
+    ])
+    assert.equal(problems(['/x/{p}/{q}', '/x/{p}//{q}']).length, 1)
+    assert.equal(problems(['/', '/m/..']).length, 1)
+    // A conflicting wildcard once the path is joined.
+    assert.match(
+      problems(['/u/{p}//{q}', '/u/{p}/{r}/z'])[0] ?? '',
+      /\{r\} is where \/u\/\{p\}\/\/\{q\} has \{q\}/,
+    )
+  })
+
+  test('paths that stay apart once joined start', () => {
+    assert.deepEqual(problems(['/a', '/a/', '/a/./b', '/a/b/']), [])
+  })
+})
