@@ -92,6 +92,29 @@ describe('reading and warnings', () => {
         ],
       ],
     )
+    // KrakenD 2.13.8 ran /a with "Extra_Config": {bot detector} beside "extra_config": {} and let
+    // User-Agent BadBot through (200): what a guarding key's other spelling holds is dropped.
+    const guarding = checkGatewayConfigText(
+      `{"version":3,"name":"x","endpoints":[{"endpoint":"/a","Extra_Config":{"security/bot-detector":{"deny":["BadBot"]}},"extra_config":{"x/y":{}},"input_headers":["A"],"Input_Headers":["A"],"backend":[{"host":["http://127.0.0.1:19"],"url_pattern":"/y","Deny":["secret"],"deny":[]}]}]}`,
+      'gateway.json',
+    )
+    assert.equal(guarding.config, undefined)
+    assert.deepEqual(
+      guarding.errors.map((e) => [
+        e.location?.path,
+        e.message.endsWith('so what "Deny" sets is silently dropped') ||
+          e.message.endsWith('so what "Extra_Config" sets is silently dropped'),
+      ]),
+      [
+        ['endpoints[0].Extra_Config', true],
+        ['endpoints[0].backend[0].Deny', true],
+      ],
+    )
+    assert.deepEqual(
+      guarding.warnings.map((w) => w.location?.path),
+      ['endpoints[0].Input_Headers'],
+      'the same list under both spellings drops nothing',
+    )
     const two = checkGatewayConfigText(text('"URL_Pattern":"/x","Url_Pattern":"/y"'), 'gateway.json')
     assert.deepEqual(two.errors.map((e) => [e.location?.path, e.message]).slice(0, 1), [
       [

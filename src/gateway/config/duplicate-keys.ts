@@ -129,8 +129,13 @@ export function scanJsonText(text: string, limit = 20): JsonTextScan {
   return { duplicates: found }
 }
 
-/** Keys whose dropped copy can hold what guards traffic: a filter, what reaches the backend, a route. */
-const GUARDING_KEYS = new Set([
+/**
+ * lura keys whose dropped copy can hold what guards traffic: components, a response filter, what
+ * reaches the backend, the endpoints and backends holding them, TLS.
+ */
+export const GUARDING_KEYS: ReadonlySet<string> = new Set([
+  'extra_config',
+  'tls',
   'allow',
   'deny',
   'input_headers',

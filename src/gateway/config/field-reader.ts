@@ -7,6 +7,7 @@ import { jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject, type Report } from '../components/types.ts'
+import { GUARDING_KEYS } from './duplicate-keys.ts'
 import { MAX_TIMER_MS, readKrakendDuration } from './duration.ts'
 
 export type ProblemAt = (path: KeyPath, message: string, hint?: string) => void
@@ -21,6 +22,10 @@ const V2_KEYS: Record<string, string> = {
 }
 
 const isComment = (key: string) => /^[@$_#]/.test(key)
+
+/** A value that sets nothing: null, "", [] or {}. */
+const setsNothing = (value: unknown) =>
+  value === null || value === '' || (typeof value === 'object' && Object.keys(value as object).length === 0)
 
 /** The known key `key` spells in another case: KrakenD's Go decoders match keys case-insensitively. */
 export const sameKeyOtherCase = (key: string, known: Iterable<string>): string | undefined => {
@@ -79,6 +84,19 @@ export function createFieldReader(report: Report, runtime: 'bundled' | 'krakend'
       const spelled = sameKeyOtherCase(key, known)
       // mapstructure (krakend-koanf) takes the exact key, else the one key matching it in any case.
       if (spelled !== undefined && Object.hasOwn(obj, spelled)) {
+        // What a guarding key's ignored spelling holds is dropped without a word, in KrakenD too.
+        if (
+          GUARDING_KEYS.has(spelled) &&
+          !setsNothing(obj[key]) &&
+          JSON.stringify(obj[key]) !== JSON.stringify(obj[spelled])
+        ) {
+          error(
+            [...path, key],
+            `"${key}" is ignored: "${spelled}" is written beside it, and KrakenD reads the exact key over another case, so what "${key}" sets is silently dropped`,
+            `merge it into "${spelled}"`,
+          )
+          continue
+        }
         warn(
           [...path, key],
           `"${key}" is ignored: "${spelled}" is written beside it, and KrakenD reads the exact key over another case`,
