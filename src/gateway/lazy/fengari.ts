@@ -9,6 +9,7 @@ import { gopherParseNumber } from '../components/lua-go-parse.ts'
 import { type FengariErrors, gopherRuntimeErrors } from '../components/lua-gopher-errors.ts'
 import { type FengariObjects, type FengariTables, gopherTableOrder } from '../components/lua-gopher-table.ts'
 import { goNumberString } from '../components/lua-numbers.ts'
+import { byteOrderStrings, type FengariStrings } from '../components/lua-string-order.ts'
 
 const nodeRequire: NodeJS.Require | undefined =
   typeof require === 'function' ? undefined : createRequire(import.meta.url)
@@ -88,6 +89,9 @@ function setUp(): typeof import('fengari') {
       lua_number2str: (n: number) => string
     }
     conf.lua_number2str = goNumberString
+    byteOrderStrings(
+      (nodeRequire?.('fengari/src/lstring.js') ?? require('fengari/src/lstring.js')) as FengariStrings,
+    )
     const fengari = (nodeRequire?.('fengari') ?? require('fengari')) as typeof import('fengari')
     const lobject = (nodeRequire?.('fengari/src/lobject.js') ??
       require('fengari/src/lobject.js')) as FengariObject
