@@ -5,7 +5,7 @@
  */
 
 import { goUtf8 } from '../go-utf8.ts'
-import { certificateChain, duplicateKey, jwkProblem } from './jwks-read.ts'
+import { certificateChain, duplicateKey, goStrings, jwkProblem, mayHoldSurrogateEscape } from './jwks-read.ts'
 import { parseJwsJson } from './jws-json.ts'
 import type { JwtConfig } from './jwt.ts'
 
@@ -39,13 +39,17 @@ export function goJsonText(bytes: Uint8Array): string {
   }
 }
 
-/** JSON as go-jose's decoder reads it: no repeated keys, no number beyond float64. */
+/**
+ * JSON as go-jose's decoder reads it: no repeated keys (compared as Go unescapes them, a lone
+ * surrogate escape as U+FFFD, so "\ud800" and "\udc00" are one key), no number beyond float64.
+ */
 export function goJsonParse(bytes: Uint8Array, what: string, numbers = true): unknown {
   const text = goJsonText(bytes)
-  const value = JSON.parse(text) as unknown
+  let value = JSON.parse(text) as unknown
   const repeated = duplicateKey(text)
   if (repeated !== undefined) throw new Error(`json: duplicate key '${repeated}' in the ${what}`)
   if (numbers && !finiteNumbers(value)) throw new Error(`json: a number in the ${what} is out of range`)
+  if (mayHoldSurrogateEscape(text)) value = goStrings(value)
   return value
 }
 

@@ -10,7 +10,8 @@ import { goRsaPrivateKeyProblem } from './rsa-crt.ts'
 
 /** The keys of a JWK set as Go decodes it (a `keys` member matched case-insensitively, last wins). */
 export function parseJwks(text: string): JWK[] {
-  const value = JSON.parse(text) as unknown
+  let value = JSON.parse(text) as unknown
+  if (mayHoldSurrogateEscape(text)) value = goStrings(value)
   const repeated = duplicateKey(text, 2)
   if (repeated !== undefined) throw new Error(`json: duplicate key '${repeated}' in a key`)
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -204,7 +205,9 @@ export function duplicateKey(text: string, minDepth = 1): string | undefined {
       while (text[next] === ' ' || text[next] === '\t' || text[next] === '\n' || text[next] === '\r')
         next += 1
       if (keys && text[next] === ':') {
-        const key = JSON.parse(text.slice(i, end + 1)) as string
+        const quoted = text.slice(i, end + 1)
+        let key = JSON.parse(quoted) as string
+        if (mayHoldSurrogateEscape(quoted)) key = key.replace(LONE_SURROGATE, '\uFFFD')
         if (keys.has(key)) return key
         keys.add(key)
       }
@@ -212,4 +215,39 @@ export function duplicateKey(text: string, minDepth = 1): string | undefined {
     }
   }
   return undefined
+}
+
+/** Whether `text` may hold the JSON escape of a UTF-16 surrogate (false positives are harmless). */
+export const mayHoldSurrogateEscape = (text: string) => text.includes('\\u') && SURROGATE_ESCAPE.test(text)
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/**
+ * A parsed value's strings and keys as Go's decoders leave a lone surrogate escape: U+FFFD (JSON.parse
+ * keeps the lone surrogate). In place; every member written as an own property, `__proto__` too.
+ */
+export function goStrings(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\uFFFD')
+  if (typeof value !== 'object' || value === null) return value
+  const pending: object[] = [value]
+  while (pending.length > 0) {
+    const holder = pending.pop() as Record<string, unknown>
+    for (const key of Object.keys(holder)) {
+      const member = holder[key]
+      if (typeof member === 'object' && member !== null) pending.push(member)
+      const fixedKey = key.replace(LONE_SURROGATE, '\uFFFD')
+      const fixed = typeof member === 'string' ? member.replace(LONE_SURROGATE, '\uFFFD') : member
+      if (fixedKey === key && fixed === member) continue
+      // Keys that became equal where go-jose's decoder reads were refused (duplicateKey); elsewhere
+      // (a JWK set's own members, Go's standard decoder) the later one wins, as in Go.
+      if (fixedKey !== key) delete holder[key]
+      Object.defineProperty(holder, fixedKey, {
+        value: fixed,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+  }
+  return value
 }
