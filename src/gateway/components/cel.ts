@@ -20,6 +20,7 @@ import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { asWritten, rewriteChecked, withGoFunctions, withGoOperators } from './cel-go-functions.ts'
 import { KRAKEND_CEL_VARIABLES } from './cel-variables.ts'
+import { droppedSpellingMessage, droppedSpellings } from './fields.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
@@ -55,6 +56,8 @@ export function parseCel(
     // "Check_Expr" is check_expr there, and of two spellings the last in byte order wins.
     const definition = typeof def === 'object' && def !== null ? (def as Record<string, unknown>) : {}
     const expr = jsonFoldedValue(definition, 'check_expr')
+    for (const [key, kept] of droppedSpellings(definition))
+      report.error([...path, i, key], droppedSpellingMessage(key, kept, 'validation/cel'), 'keep one of them')
     if (jsonFoldedValue(definition, 'mod_expr') !== undefined)
       report.error(
         [...path, i, 'mod_expr'],

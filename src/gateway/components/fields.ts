@@ -3,7 +3,7 @@ import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { beyondGoDuration, goDurationMs, parseDuration } from '../config/duration.ts'
-import { caseVariantMessage, sameKeyOtherCase } from '../config/field-reader.ts'
+import { caseVariantMessage, sameKeyOtherCase, setsNothing } from '../config/field-reader.ts'
 import { isObject, type Report } from './types.ts'
 
 /**
@@ -53,6 +53,26 @@ function foldedKeys(keys: string[]): Map<string, string[]> {
   }
   return groups
 }
+
+/**
+ * Two spellings of one field in an object KrakenD decodes with encoding/json: it reads the last in
+ * byte order and drops the other without a word (`"Deny": ["BadBot"]` beside `"deny": ["Other"]`
+ * lets BadBot through). [dropped, kept] for each dropped one that sets something else.
+ */
+export function droppedSpellings(object: Record<string, unknown>): Array<[dropped: string, kept: string]> {
+  const out: Array<[string, string]> = []
+  for (const group of foldedKeys(Object.keys(object)).values()) {
+    const kept = group.at(-1) as string
+    for (const key of group.slice(0, -1)) {
+      const value = object[key]
+      if (!setsNothing(value) && JSON.stringify(value) !== JSON.stringify(object[kept])) out.push([key, kept])
+    }
+  }
+  return out
+}
+
+export const droppedSpellingMessage = (key: string, kept: string, namespace: string) =>
+  `"${key}" and "${kept}" spell one setting of "${namespace}": KrakenD decodes it with Go's encoding/json, which reads only "${kept}" (the last in byte order) and silently drops "${key}"`
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
 export class Fields {
@@ -116,6 +136,18 @@ export class Fields {
         : `"${key}" is not "${spelled}": KrakenD reads "${this.#namespace}" keys exactly as written and would skip it, so the setting would look applied and not be`
       this.report.error(this.at(key), message, `write "${spelled}"`)
     }
+    if (FOLDS_KEYS.has(this.#namespace)) this.#droppedSpellings()
+  }
+
+  /** Two spellings of one setting KrakenD reads with encoding/json, the dropped one read here too. */
+  #droppedSpellings(): void {
+    for (const [key, kept] of droppedSpellings(this.#object))
+      if (this.#read.has(key))
+        this.report.error(
+          this.at(key),
+          droppedSpellingMessage(key, kept, this.#namespace),
+          'keep one of them',
+        )
   }
 
   /**

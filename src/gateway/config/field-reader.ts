@@ -24,7 +24,7 @@ const V2_KEYS: Record<string, string> = {
 const isComment = (key: string) => /^[@$_#]/.test(key)
 
 /** A value that sets nothing: null, "", [] or {}. */
-const setsNothing = (value: unknown) =>
+export const setsNothing = (value: unknown) =>
   value === null || value === '' || (typeof value === 'object' && Object.keys(value as object).length === 0)
 
 /** The known key `key` spells in another case: KrakenD's Go decoders match keys case-insensitively. */

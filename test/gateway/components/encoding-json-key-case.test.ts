@@ -4,13 +4,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { SignJWT } from 'jose'
+import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { gatewayWith } from '../gateway-fixture.ts'
 import { send } from '../helpers.ts'
 
 // krakend-jose, the bloom filter's revoker, krakend-botdetector, krakend-cel and lura's GraphQL
 // options re-encode their namespace with json.Marshal (sorted keys) and decode it into a struct, so
 // a key in another case sets the field (the playground's revoker is written "N", "P", "TTL"), and of
-// two spellings the last in byte order wins: "check_expr" over "Check_Expr".
+// two spellings the last in byte order wins: "check_expr" over "Check_Expr". The other spelling is
+// then dropped without a word (KrakenD 2.13.8 let User-Agent BadBot through with "Deny": ["BadBot"]
+// beside "deny": ["Other"]): refused here when it sets something else.
 
 const secret = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
 const token = (claims: Record<string, unknown>) =>
@@ -47,10 +50,7 @@ describe('encoding/json namespaces read their keys in any case, as KrakenD decod
           },
         }),
         endpoint('/both', {
-          'validation/cel': [{ Check_Expr: "req_method == 'GET'", check_expr: "req_method == 'POST'" }],
-        }),
-        endpoint('/lower-wins', {
-          'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'", check_expr: "req_method == 'GET'" }],
+          'validation/cel': [{ Check_Expr: "req_method == 'POST'", check_expr: "req_method == 'POST'" }],
         }),
         endpoint('/bots', { 'security/bot-detector': { Deny: ['curl/8.0'] } }),
         endpoint('/upper', { 'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'" }] }),
@@ -101,11 +101,45 @@ describe('encoding/json namespaces read their keys in any case, as KrakenD decod
     )
   })
 
-  test('validation/cel: "check_expr" wins over "Check_Expr"; "CHECK_EXPR" alone is the check', async () => {
+  test('validation/cel: "Check_Expr" beside the same "check_expr", or "CHECK_EXPR" alone, is the check', async () => {
     const seen = gateway.backend.seen.length
     assert.equal((await send(gateway.url, { path: '/both' })).status, 500)
     assert.equal((await send(gateway.url, { path: '/upper' })).status, 500)
     assert.equal(gateway.backend.seen.length, seen)
-    assert.equal((await send(gateway.url, { path: '/lower-wins' })).status, 200)
+  })
+})
+
+describe('two spellings of one setting in an encoding/json namespace', () => {
+  const check = (extra: Record<string, unknown>) =>
+    validateGatewayConfig({
+      version: 3,
+      endpoints: [
+        {
+          endpoint: '/a',
+          extra_config: extra,
+          backend: [{ host: ['http://127.0.0.1:8080'], url_pattern: '/' }],
+        },
+      ],
+    })
+  const errors = (extra: Record<string, unknown>) =>
+    check(extra).errors.map((e) => `${e.location?.path}: ${e.message}`)
+
+  test('a dropped spelling that sets something else is refused, at that key', () => {
+    assert.deepEqual(errors({ 'security/bot-detector': { Deny: ['BadBot'], deny: ['Other'] } }), [
+      'endpoints[0].extra_config.security/bot-detector.Deny: "Deny" and "deny" spell one setting of "security/bot-detector": KrakenD decodes it with Go\'s encoding/json, which reads only "deny" (the last in byte order) and silently drops "Deny"',
+    ])
+    assert.deepEqual(
+      errors({
+        'validation/cel': [{ CHECK_EXPR: "req_method == 'POST'", check_expr: "req_method == 'GET'" }],
+      }),
+      [
+        'endpoints[0].extra_config.validation/cel[0].CHECK_EXPR: "CHECK_EXPR" and "check_expr" spell one setting of "validation/cel": KrakenD decodes it with Go\'s encoding/json, which reads only "check_expr" (the last in byte order) and silently drops "CHECK_EXPR"',
+      ],
+    )
+  })
+
+  test('the same value twice, or an empty dropped one, runs', () => {
+    assert.deepEqual(errors({ 'security/bot-detector': { DENY: [], deny: ['BadBot'] } }), [])
+    assert.deepEqual(errors({ 'security/bot-detector': { Deny: ['BadBot'], deny: ['BadBot'] } }), [])
   })
 })
