@@ -1,0 +1,97 @@
+// The keys of the jwtgen suite, one per algorithm family (RSA 2048 for RS/PS, P-256/384/521 for
+// ES256/384/512, Ed25519, two HMAC secrets), their public JWKs, an x5c certificate of the RSA key
+// (made with the openssl CLI at start), and a signer over header and payload texts as given.
+import { execFileSync } from 'node:child_process'
+import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const u = (b: Buffer | string) => Buffer.from(b).toString('base64url')
+const jwkOf = (k: KeyObject) => k.export({ format: 'jwk' }) as Record<string, unknown>
+
+const HMAC = Buffer.from('jwtgen-suite-hmac-secret-0123456789abcdef')
+const HMAC_OTHER = Buffer.from('another-secret')
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const rsaOther = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const ec = {
+  ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  ES384: generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+  ES512: generateKeyPairSync('ec', { namedCurve: 'P-521' }),
+}
+const ed = generateKeyPairSync('ed25519')
+
+/** The key a family's tokens are signed with; "other" is a key of the same family nobody lists. */
+export type KeyName = 'rsa' | 'rsaOther' | 'ES256' | 'ES384' | 'ES512' | 'ed' | 'hmac' | 'hmacOther'
+export const PUBLIC: Record<KeyName, Record<string, unknown>> = {
+  rsa: jwkOf(rsa.publicKey),
+  rsaOther: jwkOf(rsaOther.publicKey),
+  ES256: jwkOf(ec.ES256.publicKey),
+  ES384: jwkOf(ec.ES384.publicKey),
+  ES512: jwkOf(ec.ES512.publicKey),
+  ed: jwkOf(ed.publicKey),
+  hmac: { kty: 'oct', k: u(HMAC) },
+  hmacOther: { kty: 'oct', k: u(HMAC_OTHER) },
+}
+
+/** The RSA key's self-signed certificate (DER, standard base64) for an x5c member. */
+export const RSA_CERT = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'jwtgen-cert-'))
+  const key = join(dir, 'k.pem')
+  writeFileSync(key, rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }))
+  execFileSync('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    key,
+    '-subj',
+    '/CN=jwtgen',
+    '-days',
+    '2',
+    '-outform',
+    'DER',
+    '-out',
+    join(dir, 'c.der'),
+  ])
+  return readFileSync(join(dir, 'c.der')).toString('base64')
+})()
+
+/** The key that signs `alg` ("right"), or another key of its family ("other"). */
+export function keyFor(alg: string, which: 'right' | 'other'): KeyName {
+  if (/^(RS|PS)/.test(alg)) return which === 'right' ? 'rsa' : 'rsaOther'
+  if (/^HS/.test(alg)) return which === 'right' ? 'hmac' : 'hmacOther'
+  if (alg === 'EdDSA') return 'ed'
+  const curve = alg as keyof typeof ec
+  return which === 'right' ? curve : curve === 'ES256' ? 'ES384' : 'ES256'
+}
+
+const PRIVATE: Record<KeyName, KeyObject | Buffer> = {
+  rsa: rsa.privateKey,
+  rsaOther: rsaOther.privateKey,
+  ES256: ec.ES256.privateKey,
+  ES384: ec.ES384.privateKey,
+  ES512: ec.ES512.privateKey,
+  ed: ed.privateKey,
+  hmac: HMAC,
+  hmacOther: HMAC_OTHER,
+}
+
+/**
+ * A signature of `input` by `key` under `alg` as go-jose makes one (PSS with a digest-long salt,
+ * ECDSA r||s); an alg of another family than the key signs with the key's own family's 256 form.
+ */
+export function signatureOf(input: string, alg: string, key: KeyName): Buffer {
+  const data = Buffer.from(input, 'latin1')
+  const secret = PRIVATE[key]
+  const bits = /(256|384|512)$/.exec(alg)?.[1] ?? '256'
+  if (Buffer.isBuffer(secret)) return createHmac(`sha${bits}`, secret).update(data).digest()
+  if (key === 'ed') return sign(null, data, secret)
+  if (key.startsWith('ES')) {
+    const digest = `sha${key === 'ES256' ? 256 : key === 'ES384' ? 384 : 512}`
+    return sign(digest, data, { key: secret, dsaEncoding: 'ieee-p1363' })
+  }
+  if (alg.startsWith('PS'))
+    return sign(`sha${bits}`, data, { key: secret, padding: 6, saltLength: Number(bits) / 8 })
+  return sign(`sha${bits}`, data, secret)
+}
