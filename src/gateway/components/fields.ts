@@ -24,8 +24,8 @@ const FOLDS_KEYS = new Set([
  * Namespaces whose readers take a `null` value as the key left out: krakend-botdetector and
  * krakend-jose (validator, signer) decode into a struct with encoding/json (null leaves a field at
  * its zero value); krakend-cors, -httpsecure,
- * -circuitbreaker and -ratelimit read each key with a type assertion that null fails, keeping the
- * default. KrakenD runs such a config with the setting unset, and so does this runtime.
+ * -circuitbreaker, -ratelimit and -lua read each key with a type assertion that null fails, keeping
+ * the default. KrakenD runs such a config with the setting unset, and so does this runtime.
  */
 const NULL_IS_UNSET = new Set([
   'auth/validator',
@@ -36,6 +36,9 @@ const NULL_IS_UNSET = new Set([
   'qos/circuit-breaker',
   'qos/ratelimit/router',
   'qos/ratelimit/proxy',
+  'modifier/lua-endpoint',
+  'modifier/lua-proxy',
+  'modifier/lua-backend',
 ])
 
 /**
