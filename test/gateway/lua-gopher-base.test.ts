@@ -64,6 +64,11 @@ const values: Array<[string, string]> = [
   ['math.pow(-1, math.huge * 2)', '1'],
   ["math.pow('2', '3')", '8'],
   ['math.ldexp(3, 2.9)', '12'],
+  // math.frexp is Go's (found by the luagen differential: the 5.1 stand-in gave 1.5625 6 for 100).
+  ["table.concat({math.frexp(100)}, ' ')", '0.78125 7'],
+  ["table.concat({math.frexp(1e-310)}, ' ')", '0.5752618031559393 -1029'],
+  ["table.concat({math.frexp('inf')}, ' ')", '+Inf 0'],
+  ["table.concat({math.frexp(0/0)}, ' ')", 'NaN 0'],
   ['math.ldexp(2^1000, -1100)', '7.888609052210118e-31'],
   [
     "select(2, pcall(function() return math.ldexp(0.5, '4') end))",

@@ -9,6 +9,7 @@
  *   KrakenD fails the call; `pairs` and `ipairs` are lua-gopher-calls.ts's);
  * - `error()` without a value is 'bad argument #1 to error (value expected)';
  * - `select` truncates a fractional index and refuses a string other than '#';
+ * - `math.frexp` is Go's (the 5.1 stand-in read `math.log(x, 2)`, whose base gopher-lua ignores);
  * - `table.getn`/`maxn`/`sort` take a table only, and `sort` a function as its second argument
  *   whenever one is passed (5.3 looked at it only for two elements or more, and took nil).
  */
@@ -105,6 +106,13 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       return 1
     })
     lua.lua_setfield(L, -2, e.s('ldexp'))
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      const [fraction, exp] = goFrexp(checkNumber(state, 1, 'frexp'))
+      lua.lua_pushnumber(state, fraction)
+      lua.lua_pushnumber(state, exp)
+      return 2
+    })
+    lua.lua_setfield(L, -2, e.s('frexp'))
   }
   lua.lua_pop(L, 2)
   // table.getn and maxn take a table only (gopher-lua's CheckTable): getn('abc') failed the call there.
@@ -154,6 +162,23 @@ function goPow(x: number, y: number): number {
   if (x === 1 || y === 0) return 1
   if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1
   return x ** y
+}
+
+/** Go's math.Frexp: a fraction in [0.5, 1) and a power of two; 0, ±Inf and NaN come back with 0. */
+function goFrexp(f: number): [number, number] {
+  if (f === 0 || !Number.isFinite(f)) return [f, 0]
+  const view = new DataView(new ArrayBuffer(8))
+  let exp = 0
+  let x = f
+  if (Math.abs(x) < 2.2250738585072014e-308) {
+    x *= 2 ** 52
+    exp = -52
+  }
+  view.setFloat64(0, x)
+  const high = view.getUint32(0)
+  exp += ((high >>> 20) & 0x7ff) - 1022
+  view.setUint32(0, (high & 0x800fffff) | (1022 << 20))
+  return [view.getFloat64(0), exp]
 }
 
 /** Go's math.Ldexp: the power of two applied in steps, so a large exponent does not overflow on its own. */
