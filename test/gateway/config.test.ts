@@ -342,9 +342,13 @@ describe("keys in another case: read as KrakenD's Go decoders read them, refused
         endpoints: [
           {
             endpoint: '/a',
-            // Both spellings are check_expr to KrakenD (components/encoding-json-key-case.test.ts runs them).
+            // Both spellings are check_expr to KrakenD (components/encoding-json-key-case.test.ts runs them;
+            // two different expressions are refused there: KrakenD drops "Check_Expr" silently).
             extra_config: {
-              'validation/cel': [{ check_expr: "req_method == 'GET'", Check_Expr: "req_method == 'PUT'" }],
+              'validation/cel': [
+                { Check_Expr: "req_method == 'GET'" },
+                { check_expr: "req_method == 'GET'", CHECK_EXPR: "req_method == 'GET'" },
+              ],
             },
             backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/' }],
           },
