@@ -105,6 +105,12 @@ const values: Array<[string, string]> = [
     '<string>:1: bad argument #1 to unpack (table expected, got string)',
   ],
   ['select(2, unpack({1, 2, 3}))', '2'],
+  // error(msg, level) places the message as gopher-lua's where(level - 1) does, Go functions skipped (luagen differential).
+  ["select(2, pcall(error, 'm'))", '<string>:1: m'],
+  ["select(2, pcall(function() error('m', 2) end))", '<string>:1: m'],
+  ["select(2, pcall(function() error('m', 0) end))", 'm'],
+  ["select(2, pcall(function() error('m', 1.5) end))", '<string>:1: m'],
+  ['select(2, pcall(function() error(42, 2) end))', '42'],
   ['(function() local n = 0 for _ in pairs(string) do n = n + 1 end return n > 10 end)()', 'true'],
 ]
 

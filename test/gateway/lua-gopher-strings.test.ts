@@ -43,6 +43,20 @@ const values: Array<[string, string]> = [
   ["(string.gsub('abc', '%', '#'))", 'abc'],
   ["select('#', string.match('abc', 'x'))", '0'],
   ["pcall(function() return tostring(string.match('abc', 'x')) end)", 'false'],
+  // gmatch anchors a pattern starting with '^' (gopher-lua's matcher; 5.3 read it as a character), luagen differential.
+  [
+    "(function() local t = {} for w in string.gmatch('Bearer abc', '^Bearer (.+)') do t[#t + 1] = w end return table.concat(t, '|') end)()",
+    'abc',
+  ],
+  ["(function() local n = 0 for w in string.gmatch('aaa', '^a') do n = n + 1 end return n end)()", '1'],
+  [
+    "(function() local n = 0 for w in string.gmatch('xx Bearer abc', '^Bearer (.+)') do n = n + 1 end return n end)()",
+    '0',
+  ],
+  [
+    "(function() local t = {} for k, v in string.gmatch('a=1, b=2', '^(%w+)=(%w+)') do t[#t + 1] = k .. v end return table.concat(t, '|') end)()",
+    'a1',
+  ],
 ]
 
 describeLuaValues(

@@ -17,6 +17,7 @@ import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
 import { goInt, gopherArgs, latin1 } from './lua-gopher-args.ts'
+import { luaCallerPlace } from './lua-gopher-calls.ts'
 
 export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua } = e.f
@@ -57,9 +58,23 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       fail(state, `bad argument #1 to unpack (table expected, got ${typeName(state, 1)})`)
     return original(state)
   })
-  wrap('error', (error) => (state) => {
-    if (lua.lua_gettop(state) < 1) fail(state, 'bad argument #1 to error (value expected)')
-    return error(state)
+  // gopher-lua's error(msg, level): the place is its where(level - 1), Go functions skipped, so
+  // levels 1 and 2 both name the function calling error and level 3 its caller (5.1: 2 is the caller).
+  wrap('error', () => (state) => {
+    const top = lua.lua_gettop(state)
+    if (top < 1) fail(state, 'bad argument #1 to error (value expected)')
+    const levelType = lua.lua_type(state, 2)
+    if (levelType > lua.LUA_TNIL && levelType !== lua.LUA_TNUMBER)
+      fail(state, `bad argument #2 to error (number expected, got ${typeName(state, 2)})`)
+    const level = levelType === lua.LUA_TNUMBER ? goInt(lua.lua_tonumber(state, 2)) : 1
+    lua.lua_settop(state, 1)
+    if (level > 0 && lua.lua_type(state, 1) === lua.LUA_TSTRING) {
+      // where() of no function is '', and gopher-lua still writes the space.
+      lua.lua_pushstring(state, e.f.to_luastring(luaCallerPlace(e, state, level - 1) || ' '))
+      lua.lua_insert(state, 1)
+      lua.lua_concat(state, 2)
+    }
+    return lua.lua_error(state)
   })
   // gopher-lua's select: the index as Go's int(x), a string other than '#' refused (5.3 converts '2').
   wrap('select', () => (state) => {

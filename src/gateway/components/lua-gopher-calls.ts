@@ -186,11 +186,14 @@ function utcDate(e: Pick<LuaEngine, 'f' | 's'>, state: LuaState, date: LuaFuncti
   return date(state)
 }
 
-/** '<source>:<line>: ' of the nearest Lua function up the stack from the running JS function ('' if none). */
-function luaCallerPlace(e: Pick<LuaEngine, 'f' | 's'>, state: LuaState): string {
+/**
+ * '<source>:<line>: ' of the nearest Lua function up the stack from stack level `from` (1: the
+ * running JS function's caller; '' if none), as gopher-lua's where(level, true) skips Go functions.
+ */
+export function luaCallerPlace(e: Pick<LuaEngine, 'f' | 's'>, state: LuaState, from = 1): string {
   const { lua } = e.f
   const ar = new lua.lua_Debug() as { currentline: number; short_src: Uint8Array }
-  for (let level = 1; lua.lua_getstack(state, level, ar); level++) {
+  for (let level = from; lua.lua_getstack(state, level, ar); level++) {
     lua.lua_getinfo(state, e.s('Sl'), ar)
     if (ar.currentline > 0) return `${e.f.to_jsstring(ar.short_src)}:${ar.currentline}: `
   }

@@ -3,7 +3,8 @@
  * 5.3 in a condition: upper/lower are Go's strings.ToUpper/ToLower (Unicode letters too, each rune
  * mapped alone; bytes that are not UTF-8 become U+FFFD); its patterns know no `%f` frontier and no
  * `%g` class (both are the letter itself); `find` with an empty pattern answers 1, 0 wherever it
- * starts; a fractional start or count is truncated as Go's int(x).
+ * starts; a fractional start or count is truncated as Go's int(x); `gmatch` anchors a pattern
+ * starting with `^` (one match at most, at the start).
  */
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
@@ -35,10 +36,12 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
   caseMap('upper', true)
   caseMap('lower', false)
   // The pattern functions: the pattern read as gopher-lua reads it, numbers as Go's int.
+  const natives = new Map<string, number>()
   const wrap = (name: string, numberArg: number, use: 'find' | 'start' | 'count') => {
     const emptyFind = use === 'find'
     lua.lua_getfield(L, -1, e.s(name))
     const native = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+    natives.set(name, native)
     lua.lua_pushjsfunction(L, (state: LuaState) => {
       const top = lua.lua_gettop(state)
       checkString(state, 1, name)
@@ -63,6 +66,12 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
         }
       }
       if (top >= numberArg && lua.lua_type(state, numberArg) === lua.LUA_TNUMBER) toInt(state, numberArg, use)
+      if (
+        name === 'gmatch' &&
+        lua.lua_type(state, 2) === lua.LUA_TSTRING &&
+        lua.lua_tostring(state, 2)[0] === CARET
+      )
+        return anchoredGmatch(state)
       if (use === 'count') gopherReplacement(state)
       lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
       lua.lua_insert(state, 1)
@@ -98,6 +107,35 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
     lua.lua_pushstring(state, read)
     lua.lua_replace(state, 3)
   }
+  /**
+   * gmatch with a pattern starting with `^`: gopher-lua's matcher anchors it (one match at most, at
+   * the start), where 5.3's gmatch reads the `^` as a character (no match): the iterator yields what
+   * `match` finds there, once.
+   */
+  const anchoredGmatch = (state: LuaState) => {
+    lua.lua_settop(state, 2)
+    lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get('match') as number)
+    lua.lua_insert(state, 1)
+    lua.lua_call(state, 2, lua.LUA_MULTRET)
+    const found = lua.lua_gettop(state)
+    let pending = found === 1 && lua.lua_type(state, 1) === lua.LUA_TNIL ? 0 : found
+    lua.lua_createtable(state, pending, 0)
+    for (let i = 1; i <= pending; i++) {
+      lua.lua_pushvalue(state, i)
+      lua.lua_rawseti(state, -2, i)
+    }
+    lua.lua_pushcclosure(
+      state,
+      (iterator: LuaState) => {
+        const count = pending
+        pending = 0
+        for (let i = 1; i <= count; i++) lua.lua_rawgeti(iterator, lua.lua_upvalueindex(1), i)
+        return count
+      },
+      1,
+    )
+    return 1
+  }
   wrap('find', 3, 'find')
   wrap('match', 3, 'start')
   wrap('gmatch', 3, 'start')
@@ -105,6 +143,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
 }
 
 const PERCENT = 37
+const CARET = 94
 const OPEN = 91
 const CLOSE = 93
 const DASH = 45
