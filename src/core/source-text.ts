@@ -200,7 +200,9 @@ export function parseSourceDocumentWith(
 function parseYamlDocument(text: string, file: string, yaml: YamlLibrary): SourceDocument {
   const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // `<<: *anchor` merges, as Go's yaml (KrakenD's reader, go.yaml.in/yaml/v3) does: without it the
+  // merged settings (guards written once and merged into each endpoint) were a key named "<<".
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true })
   if (doc.errors.length > 0) {
     const problems: Problem[] = doc.errors.map((error) => {
       const pos = lineCounter.linePos(error.pos[0])
