@@ -16,6 +16,11 @@ const refused: Array<[string, string]> = [
   ['local n = 1 << 2', "'<': syntax error (pre-script:L1)"],
   ['local n = 4 >> 1 -- shift', "'>': syntax error (pre-script:L1)"],
   ['local n = 1 $ 2', "'$': Invalid token (pre-script:L1)"],
+  // 5.1's break ends its block (the luagen differential): 5.3 compiled these and ran them.
+  ['for i = 1, 2 do break local x = 1 end', "'local': syntax error (pre-script:L1)"],
+  ['while true do break; ; end', "';': syntax error (pre-script:L1)"],
+  ['for i = 1, 2 do break\n x = 1 end', "'x': syntax error (pre-script:L2)"],
+  ['for i = 1, 2 do break 12 end', "'12': syntax error (pre-script:L1)"],
 ]
 
 const values: Array<[string, string]> = [
@@ -32,6 +37,9 @@ const values: Array<[string, string]> = [
   ['1e400', 'NaN'],
   ["'a // b & c' .. [[ | ~ ]] --[==[ // & | ]==]", 'a // b & c | ~ '],
   ['goto_ok', 'nil'],
+  ['(function() for i = 1, 2 do if i then break end local y = 2 end return 1 end)()', '1'],
+  ['(function() repeat break -- c\n until true return 2 end)()', '2'],
+  ['(function() local _ENV = {} return type(table) end)()', 'table'],
   ["(loadstring('return 7 // 2'))", 'nil'],
   ["select(2, loadstring('return 7 // 2'))", "<string> line:1(column:11) near '/':   syntax error\n"],
   ['loadstring(\'return "\\\\x41" .. 0x10\')()', 'x4116'],

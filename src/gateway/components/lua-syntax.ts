@@ -7,7 +7,9 @@
  *   backslash, and a decimal escape above 255 wraps, as gopher-lua writes them;
  * - numerals are gopher-lua's: a hex numeral stops at its last hex digit (`0x1p4` is `0x1` then
  *   `p4`), one leading zero is dropped, and the value is Go's ParseInt/ParseFloat of the rest (a
- *   numeral Go cannot read, such as `1e400`, is NaN).
+ *   numeral Go cannot read, such as `1e400`, is NaN);
+ * - `break` ends its block, as in 5.1 (`break local x = 1` does not compile), and `_ENV` is a plain
+ *   name, not 5.3's globals.
  * The script comes back rewritten where it differs (same lines), or with binder's error text.
  */
 import { gopherParseNumber } from './lua-go-parse.ts'
@@ -20,6 +22,8 @@ const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '
 const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c)
 const isIdent = (c: string | undefined, first: boolean) =>
   c !== undefined && (c === '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (!first && isDigit(c)))
+const BLOCK_ENDS = new Set(['end', 'else', 'elseif', 'until'])
+const PLAIN_ENV = '__gopher_ENV'
 const SIMPLE_ESCAPES = 'abfnrtv\\"\'\n\r'
 const PLAIN_TOKENS = '+*%^#(){}];,-=<>[.:/'
 
@@ -81,8 +85,21 @@ function scan(
     for (let j = at; j < stop; j += 1) if (source[j] === '\n') line += 1
     return stop
   }
+  // After `break`: 5.1 ends the block there (an optional `;`, then `end`, `else`, `elseif`, `until` or
+  // the end of the script); gopher-lua's parser fails on any other token.
+  let afterBreak: 'break' | 'semicolon' | undefined
   while (i < source.length) {
     const c = source[i] as string
+    if (afterBreak && !' \t\r\n'.includes(c) && !(c === '-' && source[i + 1] === '-')) {
+      if (c === ';' && afterBreak === 'break') {
+        afterBreak = 'semicolon'
+        i += 1
+        continue
+      }
+      const word = tokenText(source, i)
+      if (!BLOCK_ENDS.has(word)) return fail(word, 'syntax error')
+      afterBreak = undefined
+    }
     if (c === ' ' || c === '\t' || c === '\r') {
       i += 1
     } else if (c === '\n') {
@@ -136,6 +153,12 @@ function scan(
       let j = i + 1
       while (isIdent(source[j], false)) j += 1
       const word = source.slice(i, j)
+      if (word === 'break') afterBreak = 'break'
+      else if (word === '_ENV') {
+        // A plain name in 5.1 (5.3 would take a local `_ENV` as the globals).
+        out += `${source.slice(copied, i)}${PLAIN_ENV}`
+        copied = j
+      }
       if (word === 'function') {
         depth += 1
         frames.push({ index: varargs.length, depth, params: 'before' })
@@ -183,6 +206,15 @@ function scan(
     }
   }
   return { result: { source: copied === 0 ? source : out + source.slice(copied) }, varargs }
+}
+
+/** How gopher-lua's syntax error names the token at `at`: a name or numeral whole, a string by its text. */
+function tokenText(source: string, at: number): string {
+  const c = source[at] as string
+  if (isIdent(c, true)) return /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(at, at + 64))?.[0] ?? c
+  if (isDigit(c)) return numeral(source, at).text
+  if (c === '"' || c === "'") return /^[^\n]*?(?=['"]|$)/.exec(source.slice(at + 1))?.[0] ?? ''
+  return c
 }
 
 /** gopher-lua's scanNumber from `at`: where it ends and the text it hands to parseNumber. */
