@@ -166,3 +166,68 @@ test('a backend encoding in another case is the decoder lura picks by strings.To
   assert.match(encodingOf('No-Op'), /unsupported encoding "No-Op"/)
   assert.equal(encodingOf('protobuf'), 'json')
 })
+
+// mapstructure's WeaklyTypedInput also lifts a single object into a list of one ("endpoints": {...},
+// "backend": {...}; {} is an empty list) and merges a list of objects into one map ("extra_config":
+// [{...}, {...}]). KrakenD 2.13.8 ran both shapes and refused User-Agent BadBot (403) with the bot
+// detector in such an extra_config list; this runtime refused the file ("must be a list", "must be
+// an object").
+describe('one object for a list, a list of objects for one map', () => {
+  let backend: TestBackend
+  let gateway: Running
+  const raw = (origin: string) => ({
+    version: 3,
+    name: 'shapes',
+    endpoints: {
+      endpoint: '/one',
+      extra_config: [
+        { 'security/bot-detector': { deny: ['BadBot'] } },
+        { 'qos/ratelimit/router': { max_rate: 100 } },
+      ],
+      backend: { host: origin, url_pattern: '/ok', extra_config: [] },
+    },
+  })
+  before(async () => {
+    backend = await startBackend('api', { '/ok': { body: { ok: true } } })
+    gateway = await startGateway(mustConfig(raw(backend.origin)))
+  })
+  after(async () => {
+    await gateway?.close()
+    await backend?.close()
+  })
+
+  test('the single endpoint and backend serve, and the merged extra_config guards', async () => {
+    assert.equal((await send(gateway.url, { path: '/one', headers: { 'user-agent': 'BadBot' } })).status, 403)
+    const ok = await send(gateway.url, { path: '/one', headers: { 'user-agent': 'Good' } })
+    assert.equal(ok.status, 200)
+    assert.deepEqual(JSON.parse(ok.text), { ok: true })
+  })
+
+  test('problems inside are named where the file writes them; two items setting one namespace are refused', () => {
+    const typo = validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      endpoints: {
+        endpoint: '/a',
+        extra_config: [{}, { 'security/bot-detector': { deny: ['BadBot'], alow: ['x'] } }],
+        backend: { host: 'http://127.0.0.1:19', url_pattern: '/' },
+      },
+    })
+    assert.deepEqual(
+      [...typo.errors, ...typo.warnings].map((p) => p.location?.path),
+      ['endpoints.extra_config[1].security/bot-detector.alow'],
+    )
+    const twice = validateGatewayConfig({
+      version: 3,
+      name: 'x',
+      endpoints: [
+        {
+          endpoint: '/a',
+          extra_config: [{ 'security/bot-detector': { deny: ['BadBot'] } }, { 'security/bot-detector': {} }],
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/' }],
+        },
+      ],
+    })
+    assert.equal(twice.config, undefined)
+  })
+})

@@ -12,7 +12,7 @@ import { jsonFold } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { isObject } from '../components/types.ts'
 
-type Kind = 'string' | 'bool' | 'int' | 'strings' | 'stringMap'
+type Kind = 'string' | 'bool' | 'int' | 'strings' | 'stringMap' | 'objects' | 'map'
 
 const SERVICE: Record<string, Kind> = {
   name: 'string',
@@ -32,6 +32,8 @@ const SERVICE: Record<string, Kind> = {
   echo_endpoint: 'bool',
   sequential_start: 'bool',
   allow_insecure_connections: 'bool',
+  endpoints: 'objects',
+  extra_config: 'map',
 }
 const ENDPOINT: Record<string, Kind> = {
   endpoint: 'string',
@@ -40,6 +42,8 @@ const ENDPOINT: Record<string, Kind> = {
   input_query_strings: 'strings',
   input_headers: 'strings',
   output_encoding: 'string',
+  backend: 'objects',
+  extra_config: 'map',
 }
 const BACKEND: Record<string, Kind> = {
   group: 'string',
@@ -57,15 +61,14 @@ const BACKEND: Record<string, Kind> = {
   sd_scheme: 'string',
   input_headers: 'strings',
   input_query_strings: 'strings',
+  extra_config: 'map',
 }
 
 /** lura's other mapstructure fields at each level (durations, objects, lists of objects). */
 const SERVICE_OTHER = [
-  'endpoints',
   'async_agent',
   'timeout',
   'cache_ttl',
-  'extra_config',
   'read_timeout',
   'write_timeout',
   'idle_timeout',
@@ -82,8 +85,8 @@ const SERVICE_OTHER = [
   'dns_cache_ttl',
   'max_shutdown_wait_time',
 ]
-const ENDPOINT_OTHER = ['backend', 'timeout', 'cache_ttl', 'extra_config']
-const BACKEND_OTHER = ['extra_config']
+const ENDPOINT_OTHER = ['timeout', 'cache_ttl']
+const BACKEND_OTHER: string[] = []
 
 /** Settings lura's Init gives a default when they are "" (an encoding, a method). */
 const UNSET_WHEN_EMPTY = new Set(['output_encoding', 'encoding', 'method'])
@@ -160,6 +163,12 @@ function weak(value: unknown, kind: Kind): unknown {
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
         return [weak(value, 'string')]
       return value
+    case 'objects':
+      // A single object where a list of them goes is a list of one ({} an empty list).
+      if (isObject(value)) return Object.keys(value).length === 0 ? [] : [value]
+      return value
+    case 'map':
+      return mergedMaps(value) ?? value
     case 'stringMap': {
       if (Array.isArray(value) && value.length === 0) return {}
       if (!isObject(value)) return value
@@ -168,6 +177,27 @@ function weak(value: unknown, kind: Kind): unknown {
     }
   }
 }
+
+/**
+ * A list of objects where one object goes, as mapstructure decodes it: each item's keys into the
+ * one map (`"extra_config": [{"security/cors": ...}, {"auth/validator": ...}]` runs both; [] is
+ * {}). Undefined when an item is no object, or two items set one key to different values (the
+ * later would drop the earlier without a word): left for the validator to refuse.
+ */
+function mergedMaps(value: unknown): Record<string, unknown> | undefined {
+  if (!Array.isArray(value) || !value.every(isObject)) return undefined
+  const merged: Record<string, unknown> = {}
+  for (const item of value as Array<Record<string, unknown>>)
+    for (const [key, entry] of Object.entries(item)) {
+      if (Object.hasOwn(merged, key) && JSON.stringify(merged[key]) !== JSON.stringify(entry))
+        return undefined
+      merged[key] = entry
+    }
+  return merged
+}
+
+/** Where a list item of the file's stands for a field's key (merged maps), per the field's path. */
+type Reshapes = Map<string, 'wrapped' | Map<string, number>>
 
 /**
  * Per object (JSON of its key path): field name -> the key written in the file in another case.
@@ -202,6 +232,7 @@ function convert(
   other: string[],
   path: KeyPath,
   renames: Renames,
+  reshapes: Reshapes,
 ): unknown {
   if (!isObject(owner)) return owner
   const named = renameKeys(owner, [...Object.keys(fields), ...other], path, renames)
@@ -219,6 +250,17 @@ function convert(
     if (kind === undefined) continue
     const value = weak(named[key], kind)
     if (value === named[key]) continue
+    const at = JSON.stringify([...path, key])
+    if (kind === 'objects' && isObject(named[key])) reshapes.set(at, 'wrapped')
+    if (kind === 'map' && Array.isArray(named[key]))
+      reshapes.set(
+        at,
+        new Map(
+          (named[key] as Array<Record<string, unknown>>).flatMap((item, i) =>
+            Object.keys(item).map((k) => [k, i] as const),
+          ),
+        ),
+      )
     out ??= { ...named }
     out[key] = value
   }
@@ -234,23 +276,35 @@ export interface WeakInput {
 /** The config with its service, endpoint and backend settings read as KrakenD's decoder reads them. */
 export function readWeakInput(value: Record<string, unknown>): WeakInput {
   const renames: Renames = new Map()
-  const root = convert(value, SERVICE, SERVICE_OTHER, [], renames) as Record<string, unknown>
+  const reshapes: Reshapes = new Map()
+  const root = convert(value, SERVICE, SERVICE_OTHER, [], renames, reshapes) as Record<string, unknown>
   const written = (path: KeyPath): KeyPath => {
-    if (renames.size === 0) return path
-    return path.map((segment, i) =>
-      typeof segment === 'string'
-        ? (renames.get(JSON.stringify(path.slice(0, i)))?.get(segment) ?? segment)
-        : segment,
-    )
+    if (renames.size === 0 && reshapes.size === 0) return path
+    const out: Array<string | number> = []
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i] as string | number
+      out.push(
+        typeof segment === 'string'
+          ? (renames.get(JSON.stringify(path.slice(0, i)))?.get(segment) ?? segment)
+          : segment,
+      )
+      const reshape = reshapes.get(JSON.stringify(path.slice(0, i + 1)))
+      const next = path[i + 1]
+      // A single object read as a list of one: the file has no index there.
+      if (reshape === 'wrapped' && next === 0) i += 1
+      else if (reshape instanceof Map && typeof next === 'string' && reshape.has(next))
+        out.push(reshape.get(next) as number)
+    }
+    return out
   }
   if (!Array.isArray(root.endpoints)) return { value: root, written }
   const list = root.endpoints
   const endpoints = list.map((endpoint, i) => {
-    let ep = convert(endpoint, ENDPOINT, ENDPOINT_OTHER, ['endpoints', i], renames)
+    let ep = convert(endpoint, ENDPOINT, ENDPOINT_OTHER, ['endpoints', i], renames, reshapes)
     if (isObject(ep) && Array.isArray(ep.backend)) {
       const original = ep.backend
       const backends = original.map((backend, j) =>
-        convert(backend, BACKEND, BACKEND_OTHER, ['endpoints', i, 'backend', j], renames),
+        convert(backend, BACKEND, BACKEND_OTHER, ['endpoints', i, 'backend', j], renames, reshapes),
       )
       if (backends.some((b, j) => b !== original[j])) ep = { ...ep, backend: backends }
     }
