@@ -143,7 +143,7 @@ export class KeySet {
     if (!jwk) return undefined
     let key = this.imported.get(jwk)
     if (!key) {
-      key = await joseLibrary().importJWK(verificationJwk(jwk), this.cfg.alg)
+      key = await joseLibrary().importJWK(verificationJwk(jwk), importAlg(jwk, this.cfg.alg))
       this.imported.set(jwk, key)
     }
     return key
@@ -195,6 +195,17 @@ function verificationJwk(jwk: JWK): JWK {
   const { alg: _alg, use: _use, key_ops: _ops, ...rest } = jwk
   return rest.kty === 'RSA' && rest.d !== undefined && !(rest.dp && rest.dq && rest.qi) ? withCrt(rest) : rest
 }
+
+/**
+ * The alg a key is imported for: the configured one, but an EC key's own curve's for an ES alg (jose
+ * ties ES384 to P-384), since go-jose checks an ES signature's size only and then r and s as numbers
+ * on the key's curve: a P-256 key verifies ES384 and ES512 tokens (jws-signature.ts).
+ */
+function importAlg(jwk: JWK, alg: string): string {
+  if (jwk.kty !== 'EC' || !alg.startsWith('ES')) return alg
+  return EC_ALG[String(jwk.crv)] ?? alg
+}
+const EC_ALG: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }
 
 /**
  * The first JSON object of a downloaded set: go-auth0 reads the answer with json.Decoder, which

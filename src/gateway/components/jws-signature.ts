@@ -2,7 +2,7 @@
  * A compact JWS's signature checked as go-jose v3 (krakend-jose's) checks it, with node:crypto:
  * RSA keys from 1024 bits (Go 1.24's floor; jose wants 2048, so a 1024-bit key refused every token),
  * RSASSA-PSS with any salt length (Go's PSSSaltLengthAuto; jose takes only the digest's length),
- * ECDSA signatures of exactly twice the curve size, HMAC with a key of any length (go-jose v3 sets no
+ * ECDSA signatures of exactly twice the alg's size (ES256 32 bytes...) whatever the key's curve, HMAC with a key of any length (go-jose v3 sets no
  * minimum) compared in constant time, Ed25519. Only public keys verify: a JWKS key that carries its
  * private part ("d") makes go-jose's newVerifier fail, so every token naming it is refused. The
  * header and payload were parsed before (go-jose.ts); the algorithm is the one the config names.
@@ -13,6 +13,7 @@ import type { JoseKey } from './jwks.ts'
 
 const HASH: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' }
 const EC_SIZE: Record<string, number> = { ES256: 32, ES384: 48, ES512: 66 }
+const CURVE_SIZE: Record<string, number> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 }
 const RSA_MIN_BITS = 1024
 
 /** Throws unless `signature` signs `input` under `alg` with `key`. */
@@ -40,7 +41,9 @@ export function verifySignature(alg: string, key: JoseKey, input: Buffer, signat
       throw new Error(
         `go-jose/go-jose: invalid signature size, have ${signature.length} bytes, wanted ${2 * size}`,
       )
-    if (!verifies(() => crypto.verify(hash, input, { key: keyObject, dsaEncoding: 'ieee-p1363' }, signature)))
+    const curveSize = CURVE_SIZE[keyObject.asymmetricKeyDetails?.namedCurve ?? ''] ?? 0
+    const rs = keyObject.asymmetricKeyType === 'ec' ? curveSized(signature, size, curveSize) : undefined
+    if (!rs || !verifies(() => crypto.verify(hash, input, { key: keyObject, dsaEncoding: 'ieee-p1363' }, rs)))
       throw new Error('go-jose/go-jose: ecdsa signature failed to verify')
     return
   }
@@ -60,6 +63,26 @@ export function verifySignature(alg: string, key: JoseKey, input: Buffer, signat
     : keyObject
   if (!verifies(() => crypto.verify(hash, input, options, signature)))
     throw new Error('crypto/rsa: verification error')
+}
+
+/**
+ * r||s (each `size` bytes, the alg's) written in the key curve's size: go-jose reads r and s as
+ * numbers and checks the curve only through them, so a P-256 key verifies an ES384 token whose r and
+ * s are padded to 48 bytes. Undefined when one has more digits than the curve's order (Go: invalid).
+ */
+function curveSized(signature: Buffer, size: number, curveSize: number): Buffer | undefined {
+  if (curveSize === size) return signature
+  const half = (part: Buffer) => {
+    let at = 0
+    while (at < part.length && part[at] === 0) at += 1
+    const digits = part.subarray(at)
+    return digits.length > curveSize
+      ? undefined
+      : Buffer.concat([Buffer.alloc(curveSize - digits.length), digits])
+  }
+  const r = half(signature.subarray(0, size))
+  const s = half(signature.subarray(size))
+  return r && s ? Buffer.concat([r, s]) : undefined
 }
 
 const UNSUPPORTED_KEY = 'go-jose/go-jose: unsupported key type/format'
