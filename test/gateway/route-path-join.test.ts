@@ -88,3 +88,46 @@ describe('endpoints that join to one path', () => {
     assert.deepEqual(problems(['/a', '/a/', '/a/./b', '/a/b/']), [])
   })
 })
+
+describe("auto_options' one OPTIONS tree", () => {
+  const problems = (autoOptions: boolean, routes: Array<[string, string]>) =>
+    validateGatewayConfig({
+      version: 3,
+      host: ['http://127.0.0.1:19'],
+      extra_config: { router: { auto_options: autoOptions } },
+      endpoints: routes.map(([method, path]) => endpoint(path, method, '/x')),
+    }).errors.map((e) => e.message)
+
+  test('paths that only other methods keep apart are refused, as gin panics on OPTIONS and KrakenD does not start', () => {
+    const names: Array<[string, string]> = [
+      ['GET', '/{p0}'],
+      ['POST', '/{P0}'],
+    ]
+    assert.deepEqual(problems(false, names), [])
+    assert.match(problems(true, names)[0] ?? '', /auto_options .*':P0' in new path '\/:P0' conflicts/)
+    assert.match(
+      problems(true, [
+        ['GET', '/日本/{a}'],
+        ['POST', '/日本/{b}/x'],
+      ])[0] ?? '',
+      /':b' in new path '\/日本\/:b\/x' conflicts with existing wildcard ':a'/,
+    )
+    assert.match(
+      problems(true, [
+        ['GET', '/A/users'],
+        ['POST', '/A/users/.'],
+      ])[0] ?? '',
+      /handlers are already registered for path '\/A\/users'/,
+    )
+  })
+
+  test('one path under several methods, and paths gin can hold together, start', () => {
+    const routes: Array<[string, string]> = [
+      ['GET', '/a/{x}'],
+      ['POST', '/a/{x}'],
+      ['PUT', '/a/{x}/b'],
+      ['GET', '/a/static'],
+    ]
+    assert.deepEqual(problems(true, routes), [])
+  })
+})

@@ -1,5 +1,6 @@
 /** Endpoint paths as gin's router registers them: syntax, reserved paths, duplicates and conflicts. */
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import { GinRouteError, GinTree } from '../gin-tree.ts'
 import { ginRoutePath } from '../router.ts'
 import type { ProblemAt } from './field-reader.ts'
 
@@ -44,6 +45,31 @@ export function createRouteChecker(healthPath: string, error: ProblemAt) {
         `endpoint ${label}: {${conflict.name}} is where ${conflict.at} has {${conflict.other}}; gin cannot register both and KrakenD does not start`,
         `name the parameter {${conflict.other}} as ${conflict.at} does`,
       )
+  }
+}
+
+/**
+ * With auto_options, lura registers OPTIONS once per endpoint path as written (`{x}` as `:x`) in
+ * one gin tree: paths another method's tree takes apart (`/{a}` on GET, `/{b}` on POST; `/u` and
+ * `/u/.`) make gin panic there, and KrakenD does not start.
+ */
+export function checkOptionsRoutes(endpoints: ReadonlyArray<{ endpoint: string }>, error: ProblemAt): void {
+  const tree = new GinTree<string>()
+  const seen = new Set<string>()
+  for (const [i, { endpoint }] of endpoints.entries()) {
+    const written = endpoint.replace(PARAM, ':$1')
+    if (seen.has(written)) continue
+    seen.add(written)
+    try {
+      tree.add(Buffer.from(ginRoutePath(written), 'utf8').toString('latin1'), endpoint)
+    } catch (problem) {
+      if (!(problem instanceof GinRouteError)) throw problem
+      error(
+        ['endpoints', i, 'endpoint'],
+        `endpoint ${endpoint}: router.auto_options registers OPTIONS on every endpoint path in one tree, where gin cannot add it (${Buffer.from(problem.message, 'latin1').toString('utf8')}) and KrakenD does not start`,
+        'name the parameters at one position alike across methods, or turn auto_options off',
+      )
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { checkComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { readEndpoints } from './endpoint-config.ts'
+import { checkOptionsRoutes } from './endpoint-paths.ts'
 import { createFieldReader } from './field-reader.ts'
 import { numbersBeyondFloat64 } from './float64-range.ts'
 import { readNamespaceAliases } from './namespace-aliases.ts'
@@ -69,6 +70,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     { ...service, healthPath: service.server.healthPath },
     fields,
   )
+  if (service.server.autoOptions) checkOptionsRoutes(endpoints, error)
 
   const debugEndpoint = fields.boolAt(doc, 'debug_endpoint', [], false)
   const echoEndpoint = fields.boolAt(doc, 'echo_endpoint', [], false)
