@@ -88,10 +88,29 @@ export function signatureOf(input: string, alg: string, key: KeyName): Buffer {
   if (Buffer.isBuffer(secret)) return createHmac(`sha${bits}`, secret).update(data).digest()
   if (key === 'ed') return sign(null, data, secret)
   if (key.startsWith('ES')) {
-    const digest = `sha${key === 'ES256' ? 256 : key === 'ES384' ? 384 : 512}`
-    return sign(digest, data, { key: secret, dsaEncoding: 'ieee-p1363' })
+    // The digest of the alg when it is an ES one (go-jose hashes by alg, whatever the curve), r and
+    // s each written in the alg's size when they fit: a P-256 key signs ES384 tokens go-jose takes.
+    const size = EC_SIZE[alg]
+    const digest = `sha${size === undefined ? EC_BITS[key] : bits}`
+    const rs = sign(digest, data, { key: secret, dsaEncoding: 'ieee-p1363' })
+    return size === undefined ? rs : fitted(rs, size)
   }
   if (alg.startsWith('PS'))
     return sign(`sha${bits}`, data, { key: secret, padding: 6, saltLength: Number(bits) / 8 })
   return sign(`sha${bits}`, data, secret)
+}
+
+const EC_SIZE: Record<string, number> = { ES256: 32, ES384: 48, ES512: 66 }
+const EC_BITS: Record<string, string> = { ES256: '256', ES384: '384', ES512: '512' }
+
+/** r||s with each half left-padded (or stripped of leading zeros) to `size` bytes, when it fits. */
+function fitted(rs: Buffer, size: number): Buffer {
+  const half = rs.length / 2
+  const fit = (n: Buffer) => {
+    let at = 0
+    while (at < n.length - size && n[at] === 0) at += 1
+    const bytes = n.subarray(at)
+    return bytes.length > size ? bytes : Buffer.concat([Buffer.alloc(size - bytes.length), bytes])
+  }
+  return Buffer.concat([fit(rs.subarray(0, half)), fit(rs.subarray(half))])
 }
