@@ -11,6 +11,7 @@ import type { LuaState } from 'fengari'
 import { invalidByteMark } from '../go-bytes-string.ts'
 import { goQuote } from '../go-quote.ts'
 import type { LuaEngine } from './lua-engine.ts'
+import { goOtherVerb, NATIVE_VERBS } from './lua-format-verbs.ts'
 import { goSprintfFloat } from './lua-go-float.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
 import { goNumberString } from './lua-numbers.ts'
@@ -20,10 +21,13 @@ const INT32_LIMIT = 2 ** 31
 /** lstrlib's spec: flags, at most two width digits, at most two precision digits, a letter. */
 const SPEC = /%(?:%|([-+ #0]{0,5})(\d{0,2})(?:\.(\d{0,2}))?([A-Za-z]))/gy
 
+/** `%%` with flags, a width or a precision. */
+const FLAGGED_PERCENT = /%[-+ #0]*\d*(?:\.\d*)?%/y
+
 const FLOAT_VERBS = new Set(['e', 'E', 'f', 'F', 'g', 'G'])
 
 /** Go's %s of a string: at most `precision` runes, padded to the width (left with '-', zeros with '0'). */
-function padText(text: string, flags: string, width: string, precision: string | undefined): string {
+export function padText(text: string, flags: string, width: string, precision: string | undefined): string {
   const kept =
     precision === undefined ? text : [...text].slice(0, precision === '' ? 0 : Number(precision)).join('')
   const pad = Math.max((width === '' ? 0 : Number(width)) - [...kept].length, 0)
@@ -174,11 +178,20 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     let format = ''
     let copied = 0
     let arg = 1
+    let changed = false
     for (let at = source.indexOf('%'); at !== -1; at = source.indexOf('%', SPEC.lastIndex)) {
       SPEC.lastIndex = at
       const spec = SPEC.exec(source)
-      // A spec lstrlib refuses: the native format says so.
-      if (!spec) return undefined
+      if (!spec) {
+        // Go writes `%` for a `%%` with flags or a width (`%5%`), taking no argument.
+        FLAGGED_PERCENT.lastIndex = at
+        if (!FLAGGED_PERCENT.exec(source)) return undefined // a spec lstrlib refuses: the native format says so
+        format += `${source.slice(copied, at)}%%`
+        copied = FLAGGED_PERCENT.lastIndex
+        SPEC.lastIndex = copied
+        changed = true
+        continue
+      }
       if (spec[0] === '%%') continue
       arg += 1
       const [, flags = '', width = '', precision, conversion = ''] = spec
@@ -188,7 +201,7 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       format += `${source.slice(copied, at)}%s`
       copied = SPEC.lastIndex
     }
-    if (args.size === 0) return undefined
+    if (args.size === 0 && !changed) return undefined
     return { format: Buffer.from(format + source.slice(copied), 'latin1'), args, last: arg }
   }
 
@@ -205,9 +218,13 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     // gopher-lua hands Sprintf the arguments there are: a spec without one is Go's MISSING.
     if (arg > top) return `%!${conversion}(MISSING)`
     const type = lua.lua_type(state, arg)
+    const isNumber = type === lua.LUA_TNUMBER
+    if (!NATIVE_VERBS.has(conversion) && (isNumber || type === lua.LUA_TSTRING)) {
+      const value = isNumber ? lua.lua_tonumber(state, arg) : utf8Text(lua.lua_tostring(state, arg))
+      if (value !== undefined) return goOtherVerb(value, flags, width, precision, conversion)
+    }
     if (flags.includes('#') && conversion !== 'x' && conversion !== 'X' && conversion !== 'o')
       return undefined
-    const isNumber = type === lua.LUA_TNUMBER
     if (!isNumber && type !== lua.LUA_TSTRING) return undefined
     if (FLOAT_VERBS.has(conversion)) {
       if (isNumber) return goSprintfFloat(lua.lua_tonumber(state, arg), flags, width, precision, conversion)
