@@ -105,6 +105,27 @@ const values: Array<[string, string]> = [
     '<string>:1: bad argument #1 to unpack (table expected, got string)',
   ],
   ['select(2, unpack({1, 2, 3}))', '2'],
+  // An argument error pcall catches is worded as gopher-lua words it (luagen differential).
+  [
+    "select(2, pcall(function() return math.floor('x') end))",
+    '<string>:1: bad argument #1 to floor (number expected, got string)',
+  ],
+  [
+    'select(2, pcall(function() return math.fmod(1) end))',
+    '<string>:1: bad argument #2 to fmod (number expected, got nil)',
+  ],
+  [
+    'select(2, pcall(function() return math.sqrt() end))',
+    '<string>:1: bad argument #1 to sqrt (number expected, got nil)',
+  ],
+  [
+    'select(2, pcall(function() return string.len(nil) end))',
+    '<string>:1: bad argument #1 to len (string expected, got nil)',
+  ],
+  [
+    "select(2, pcall(function() return math.max(1, 'a') end))",
+    '<string>:1: bad argument #2 to max (number expected, got string)',
+  ],
   // error(msg, level) places the message as gopher-lua's where(level - 1) does, Go functions skipped (luagen differential).
   ["select(2, pcall(error, 'm'))", '<string>:1: m'],
   ["select(2, pcall(function() error('m', 2) end))", '<string>:1: m'],

@@ -6,6 +6,7 @@
 import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
+import { gopherArgumentWording } from './lua-gopher-args.ts'
 import { installGopherBase } from './lua-gopher-base.ts'
 import { installGopherCalls } from './lua-gopher-calls.ts'
 import { installGopherFenv } from './lua-gopher-fenv.ts'
@@ -235,17 +236,6 @@ export function errorText(f: Fengari, L: LuaState): string {
   const text = utf8(lauxlib.luaL_tolstring(L, -1))
   lua.lua_pop(L, 1)
   return text
-}
-
-/**
- * gopher-lua's ArgError wording of fengari's (luaL_argerror): the function name unquoted ("bad
- * argument #1 to floor (...)") and a missing argument 'nil' ("string expected, got nil").
- */
-export function gopherArgumentWording(message: string): string {
-  if (!message.includes('bad argument #') || message.includes(' || ')) return message
-  return message
-    .replace(/bad argument #(\d+) to '([^']*)' \(/g, 'bad argument #$1 to $2 (')
-    .replace(/ expected, got no value\)/g, ' expected, got nil)')
 }
 
 /**

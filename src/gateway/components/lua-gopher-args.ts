@@ -48,3 +48,14 @@ export function gopherArgs(f: Fengari): GopherArgs {
   }
   return { typeName, fail, checkString }
 }
+
+/**
+ * gopher-lua's ArgError wording of fengari's (luaL_argerror): the function name unquoted ("bad
+ * argument #1 to floor (...)") and a missing argument 'nil' ("string expected, got nil").
+ */
+export function gopherArgumentWording(message: string): string {
+  if (!message.includes('bad argument #') || message.includes(' || ')) return message
+  return message
+    .replace(/bad argument #(\d+) to '([^']*)' \(/g, 'bad argument #$1 to $2 (')
+    .replace(/ expected, got no value\)/g, ' expected, got nil)')
+}

@@ -14,7 +14,9 @@
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
-import { gopherArgs } from './lua-gopher-args.ts'
+import { gopherArgs, gopherArgumentWording } from './lua-gopher-args.ts'
+
+const BAD_ARGUMENT = 'bad argument #'
 
 export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua } = e.f
@@ -105,9 +107,22 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
         lua.lua_type(state, 3) === lua.LUA_TNUMBER &&
         lua.lua_tonumber(state, 3) < 1
       const results = pcall(state)
-      if (!goFunction || unplaced || results !== 2 || lua.lua_toboolean(state, -2)) return results
-      if (lua.lua_type(state, -1) !== lua.LUA_TSTRING) return results
-      const message = e.f.to_jsstring(lua.lua_tostring(state, -1))
+      if (results !== 2 || lua.lua_toboolean(state, -2) || lua.lua_type(state, -1) !== lua.LUA_TSTRING)
+        return results
+      const bytes = lua.lua_tostring(state, -1)
+      if (!goFunction || unplaced) {
+        // An argument error raised deeper, worded as gopher-lua words it ('bad argument #1 to floor (...)').
+        if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(BAD_ARGUMENT)) {
+          const message = e.f.to_jsstring(bytes)
+          const worded = gopherArgumentWording(message)
+          if (worded !== message) {
+            lua.lua_pop(state, 1)
+            lua.lua_pushstring(state, e.f.to_luastring(worded))
+          }
+        }
+        return results
+      }
+      const message = e.f.to_jsstring(bytes)
       if (/^[^\n:]*:\d+: /.test(message)) return results
       lua.lua_pop(state, 1)
       const where = luaCallerPlace(e, state)
