@@ -264,6 +264,16 @@ function coreKeyMutation(
   if (spots.length === 0) return undefined
   const [obj, key] = spots[Math.floor(rnd() * spots.length)] as (typeof spots)[number]
   const how = rnd()
+  // mapstructure's weak shapes: one object for a list of them, a list of objects for one map.
+  if (how > 0.85 && key === 'backend' && Array.isArray(obj[key])) {
+    obj[key] = (obj[key] as unknown[])[0]
+    return 'core key "backend" as one object'
+  }
+  if (how > 0.85 && key === 'extra_config' && typeof obj[key] === 'object') {
+    const entries = Object.entries(obj[key] as Record<string, unknown>)
+    obj[key] = entries.length === 0 ? [] : entries.map(([k, v]) => ({ [k]: v }))
+    return 'core key "extra_config" as a list of one-namespace objects'
+  }
   const folded = unicodeFold(key, rnd)
   const to =
     how < 0.3
