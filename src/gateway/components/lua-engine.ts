@@ -6,6 +6,7 @@
 import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
+import { goPow } from './lua-go-math.ts'
 import { gopherArgumentWording } from './lua-gopher-args.ts'
 import { installGopherBase } from './lua-gopher-base.ts'
 import { installGopherCalls } from './lua-gopher-calls.ts'
@@ -103,9 +104,10 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     compile(script, map) {
       const source = gopherize(script)
       if (source.error !== undefined) return { error: krakendError(source.error, map) }
-      if (
-        lauxlib.luaL_loadbufferx(L, to_luastring(source.source), null, s('=<string>'), s('t')) !== lua.LUA_OK
-      ) {
+      const loaded = withGoPow(() =>
+        lauxlib.luaL_loadbufferx(L, to_luastring(source.source), null, s('=<string>'), s('t')),
+      )
+      if (loaded !== lua.LUA_OK) {
         const message = utf8(lua.lua_tostring(L, -1))
         lua.lua_pop(L, 1)
         return { error: krakendError(gopherSyntaxMessage(message) ?? binderMessage(message), map) }
@@ -163,7 +165,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
         else point()
         ownStrings.pointed = ownString
       }
-      const status = lua.lua_pcall(L, 0, 0, 0)
+      const status = withGoPow(() => lua.lua_pcall(L, 0, 0, 0))
       shared.guard?.leave(owner)
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
       lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
@@ -179,6 +181,20 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     intact() {
       return shared.guard === undefined || shared.guard.intact()
     },
+  }
+}
+
+const jsPow = Math.pow
+/**
+ * Runs `work` (a chunk's compilation or run: synchronous) with Go's math.Pow as Math.pow, which
+ * fengari's VM and constant folding call for `^`: gopher-lua's `^` is Go's Pow (5 ^ 100, 1 ^ (1/0)).
+ */
+export function withGoPow<T>(work: () => T): T {
+  Math.pow = goPow
+  try {
+    return work()
+  } finally {
+    Math.pow = jsPow
   }
 }
 

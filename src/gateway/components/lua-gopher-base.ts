@@ -15,6 +15,7 @@
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
+import { goFrexp, goLdexp, goPow } from './lua-go-math.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
 import { goInt, gopherArgs, latin1 } from './lua-gopher-args.ts'
 import { luaCallerPlace } from './lua-gopher-calls.ts'
@@ -170,44 +171,4 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     }
   }
   lua.lua_pop(L, 2)
-}
-
-/** Go's math.Pow where it differs from JavaScript's: 1 to any power and any number to ±0 are 1, -1 to ±Inf is 1. */
-function goPow(x: number, y: number): number {
-  if (x === 1 || y === 0) return 1
-  if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1
-  return x ** y
-}
-
-/** Go's math.Frexp: a fraction in [0.5, 1) and a power of two; 0, ±Inf and NaN come back with 0. */
-function goFrexp(f: number): [number, number] {
-  if (f === 0 || !Number.isFinite(f)) return [f, 0]
-  const view = new DataView(new ArrayBuffer(8))
-  let exp = 0
-  let x = f
-  if (Math.abs(x) < 2.2250738585072014e-308) {
-    x *= 2 ** 52
-    exp = -52
-  }
-  view.setFloat64(0, x)
-  const high = view.getUint32(0)
-  exp += ((high >>> 20) & 0x7ff) - 1022
-  view.setUint32(0, (high & 0x800fffff) | (1022 << 20))
-  return [view.getFloat64(0), exp]
-}
-
-/** Go's math.Ldexp: the power of two applied in steps, so a large exponent does not overflow on its own. */
-function goLdexp(mantissa: number, exp: number): number {
-  if (mantissa === 0 || !Number.isFinite(mantissa)) return mantissa
-  let m = mantissa
-  let rest = exp
-  while (rest > 1000 && Number.isFinite(m)) {
-    m *= 2 ** 1000
-    rest -= 1000
-  }
-  while (rest < -1000 && m !== 0) {
-    m *= 2 ** -1000
-    rest += 1000
-  }
-  return m * 2 ** rest
 }

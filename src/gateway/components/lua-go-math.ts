@@ -1,0 +1,104 @@
+/**
+ * Go's math.Pow, Frexp and Ldexp, as gopher-lua computes `^` and math.pow: JavaScript's Math.pow
+ * differs in the last digits (5 ^ 100, 2^53+1 ^ 1.5) and in special cases (1 ^ Inf is 1 in Go).
+ */
+
+/** Go's math.Pow: special cases first, then x^frac by exp/log and x^int by repeated squaring. */
+export function goPow(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1
+  if (y === 1) return x
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN
+  if (x === 0) {
+    const negativeZero = Object.is(x, -0)
+    if (y < 0) return negativeZero && isOddInt(y) ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
+    return negativeZero && isOddInt(y) ? x : 0
+  }
+  if (!Number.isFinite(y)) {
+    if (x === -1) return 1
+    return Math.abs(x) < 1 === y > 0 ? 0 : Number.POSITIVE_INFINITY
+  }
+  if (!Number.isFinite(x)) {
+    if (x < 0) return goPow(1 / x, -y)
+    return y < 0 ? 0 : Number.POSITIVE_INFINITY
+  }
+  if (y === 0.5) return Math.sqrt(x)
+  if (y === -0.5) return 1 / Math.sqrt(x)
+  let yi = Math.trunc(Math.abs(y))
+  let yf = Math.abs(y) - yi
+  if (yf !== 0 && x < 0) return Number.NaN
+  if (yi >= 2 ** 63) {
+    if (x === -1) return 1
+    return Math.abs(x) < 1 === y > 0 ? 0 : Number.POSITIVE_INFINITY
+  }
+  let a1 = 1
+  let ae = 0
+  if (yf !== 0) {
+    if (yf > 0.5) {
+      yf -= 1
+      yi += 1
+    }
+    a1 = Math.exp(yf * Math.log(x))
+  }
+  let [x1, xe] = goFrexp(x)
+  // yi is an integral float below 2^63: halving it and its last bit are exact.
+  for (let i = yi; i !== 0; i = Math.floor(i / 2)) {
+    if (xe < -(1 << 12) || 1 << 12 < xe) {
+      ae += xe
+      break
+    }
+    if (i % 2 === 1) {
+      a1 *= x1
+      ae += xe
+    }
+    x1 *= x1
+    xe *= 2
+    if (x1 < 0.5) {
+      x1 += x1
+      xe -= 1
+    }
+  }
+  if (y < 0) {
+    a1 = 1 / a1
+    ae = -ae
+  }
+  return goLdexp(a1, ae)
+}
+
+/** Go's isOddInt: an odd integer below 2^53. */
+function isOddInt(x: number): boolean {
+  if (Math.abs(x) >= 2 ** 53) return false
+  return Number.isInteger(x) && Math.abs(x) % 2 === 1
+}
+
+/** Go's math.Frexp: a fraction in [0.5, 1) and a power of two; 0, ±Inf and NaN come back with 0. */
+export function goFrexp(f: number): [number, number] {
+  if (f === 0 || !Number.isFinite(f)) return [f, 0]
+  const view = new DataView(new ArrayBuffer(8))
+  let exp = 0
+  let x = f
+  if (Math.abs(x) < 2.2250738585072014e-308) {
+    x *= 2 ** 52
+    exp = -52
+  }
+  view.setFloat64(0, x)
+  const high = view.getUint32(0)
+  exp += ((high >>> 20) & 0x7ff) - 1022
+  view.setUint32(0, (high & 0x800fffff) | (1022 << 20))
+  return [view.getFloat64(0), exp]
+}
+
+/** Go's math.Ldexp: the power of two applied in steps, so a large exponent does not overflow on its own. */
+export function goLdexp(mantissa: number, exp: number): number {
+  if (mantissa === 0 || !Number.isFinite(mantissa)) return mantissa
+  let m = mantissa
+  let rest = exp
+  while (rest > 1000 && Number.isFinite(m)) {
+    m *= 2 ** 1000
+    rest -= 1000
+  }
+  while (rest < -1000 && m !== 0) {
+    m *= 2 ** -1000
+    rest += 1000
+  }
+  return m * 2 ** rest
+}
