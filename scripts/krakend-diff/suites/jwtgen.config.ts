@@ -86,8 +86,15 @@ function keyMembers(key: Record<string, unknown>, alg: string): Record<string, u
 function keySet(alg: string): { keys: object[]; kid: string | undefined; key: KeyName } {
   const kid = pick<string | undefined>(['k1', 'k1', 'k1', 'k1', 'k1', 'k1', undefined, '', '1', '\ud800'])
   // Now and then an ES alg's key is of another curve (go-jose checks the signature's size only).
+  // Now and then an RSA key of 1024 bits, an empty HMAC secret.
   const key =
-    alg.startsWith('ES') && chance(0.25) ? pick<KeyName>(['ES256', 'ES384', 'ES512']) : keyFor(alg, 'right')
+    alg.startsWith('ES') && chance(0.25)
+      ? pick<KeyName>(['ES256', 'ES384', 'ES512'])
+      : /^(RS|PS)/.test(alg) && chance(0.15)
+        ? 'rsa1024'
+        : alg.startsWith('HS') && chance(0.15)
+          ? 'hmacEmpty'
+          : keyFor(alg, 'right')
   const main = keyMembers({ ...PUBLIC[key], ...(kid === undefined ? {} : { kid }) }, alg)
   if (key === 'rsa' && chance(0.25)) main.x5c = [RSA_CERT]
   const keys: object[] = [main]
@@ -124,7 +131,9 @@ for (let i = 0; i < count; i++) {
     if (chance(0.4)) v.cache = true
   }
   if (chance(0.4)) v.issuer = plan.issuer = ISSUER
+  else if (chance(0.1)) v.issuer = ''
   if (chance(0.4)) v.audience = plan.audience = pick([['a1'], ['a1', 'a2'], ['a2', 'a1', 'a3']])
+  else if (chance(0.1)) v.audience = []
   if (chance(0.35)) {
     plan.rolesKey = pick(ROLES_KEYS)
     plan.roles = pick([['admin'], ['admin', 'ops'], ['ops']])
@@ -148,10 +157,26 @@ for (let i = 0; i < count; i++) {
   if (chance(0.1)) v.auth_header_name = plan.headerName = pick(['X-Token', 'authorization'])
   const propagate: string[][] = []
   if (chance(0.6))
-    for (const header of PROPAGATED) if (chance(0.7)) propagate.push([pick(CLAIMS_TO_PROPAGATE), header])
+    for (const header of PROPAGATED)
+      if (chance(0.7))
+        propagate.push([pick(CLAIMS_TO_PROPAGATE), chance(0.2) ? header.toLowerCase() : header])
   if (propagate.length > 0) v.propagate_claims = propagate
   if (propagate.length > 0 && chance(0.3)) v.propagate_claims_preserve_array = true
-  if (chance(0.2)) v.leeway = pick(['2h', '0s', '30s', '5'])
+  if (chance(0.3))
+    v.leeway = pick([
+      '2h',
+      '0s',
+      '30s',
+      '5',
+      '876000h',
+      '2562047h',
+      '2562048h',
+      '-5s',
+      '1.5s',
+      '1h1m',
+      '.5h',
+      '',
+    ])
   if (chance(0.1)) v.key_identify_strategy = 'kid'
   if (chance(0.2)) v.operation_debug = true
   plans.push(plan)

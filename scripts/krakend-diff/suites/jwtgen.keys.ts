@@ -14,6 +14,7 @@ const HMAC = Buffer.from('jwtgen-suite-hmac-secret-0123456789abcdef')
 const HMAC_OTHER = Buffer.from('another-secret')
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const rsaOther = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 })
 const ec = {
   ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
   ES384: generateKeyPairSync('ec', { namedCurve: 'P-384' }),
@@ -22,16 +23,28 @@ const ec = {
 const ed = generateKeyPairSync('ed25519')
 
 /** The key a family's tokens are signed with; "other" is a key of the same family nobody lists. */
-export type KeyName = 'rsa' | 'rsaOther' | 'ES256' | 'ES384' | 'ES512' | 'ed' | 'hmac' | 'hmacOther'
+export type KeyName =
+  | 'rsa'
+  | 'rsaOther'
+  | 'rsa1024'
+  | 'ES256'
+  | 'ES384'
+  | 'ES512'
+  | 'ed'
+  | 'hmac'
+  | 'hmacOther'
+  | 'hmacEmpty'
 export const PUBLIC: Record<KeyName, Record<string, unknown>> = {
   rsa: jwkOf(rsa.publicKey),
   rsaOther: jwkOf(rsaOther.publicKey),
+  rsa1024: jwkOf(rsa1024.publicKey),
   ES256: jwkOf(ec.ES256.publicKey),
   ES384: jwkOf(ec.ES384.publicKey),
   ES512: jwkOf(ec.ES512.publicKey),
   ed: jwkOf(ed.publicKey),
   hmac: { kty: 'oct', k: u(HMAC) },
   hmacOther: { kty: 'oct', k: u(HMAC_OTHER) },
+  hmacEmpty: { kty: 'oct', k: '' },
 }
 
 /** The RSA key's self-signed certificate (DER, standard base64) for an x5c member. */
@@ -69,12 +82,14 @@ export function keyFor(alg: string, which: 'right' | 'other'): KeyName {
 const PRIVATE: Record<KeyName, KeyObject | Buffer> = {
   rsa: rsa.privateKey,
   rsaOther: rsaOther.privateKey,
+  rsa1024: rsa1024.privateKey,
   ES256: ec.ES256.privateKey,
   ES384: ec.ES384.privateKey,
   ES512: ec.ES512.privateKey,
   ed: ed.privateKey,
   hmac: HMAC,
   hmacOther: HMAC_OTHER,
+  hmacEmpty: Buffer.alloc(0),
 }
 
 /**
@@ -95,8 +110,11 @@ export function signatureOf(input: string, alg: string, key: KeyName): Buffer {
     const rs = sign(digest, data, { key: secret, dsaEncoding: 'ieee-p1363' })
     return size === undefined ? rs : fitted(rs, size)
   }
-  if (alg.startsWith('PS'))
-    return sign(`sha${bits}`, data, { key: secret, padding: 6, saltLength: Number(bits) / 8 })
+  if (alg.startsWith('PS')) {
+    // A 1024-bit key has no room for PS512's digest-long salt: then the longest salt it holds.
+    const saltLength = key === 'rsa1024' && bits === '512' ? -2 : Number(bits) / 8
+    return sign(`sha${bits}`, data, { key: secret, padding: 6, saltLength })
+  }
   return sign(`sha${bits}`, data, secret)
 }
 
