@@ -19,6 +19,7 @@ import { checkGatewayConfigText } from '../../src/gateway/config/load.ts'
 import { listen } from '../../src/gateway/server.ts'
 import { quietLogger } from '../../test/gateway/helpers.ts'
 import { seen, startBackend } from './backend.ts'
+import { writeCaseHeaders } from './case-headers.ts'
 import type { Case } from './run.ts'
 import { dupText, generateUnits, type Unit } from './suites/configgen.gen.ts'
 
@@ -66,12 +67,7 @@ function send(port: number, c: Case): Promise<string> {
     )
     req.setTimeout(5000, () => req.destroy(new Error('timeout')))
     req.on('error', (error) => resolve(`error ${error.message}`))
-    let host = false
-    for (const [name, value] of c.headers ?? []) {
-      if (name.toLowerCase() === 'host') host = true
-      req.appendHeader(name, value)
-    }
-    if (!host) req.setHeader('Host', 'localhost')
+    writeCaseHeaders(req, c)
     req.end(c.body)
   })
 }

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { type Seen, seen, startBackend } from './backend.ts'
+import { writeCaseHeaders } from './case-headers.ts'
 import { exchange, parseAnswers } from './raw-h1.ts'
 
 export interface Case {
@@ -235,12 +236,7 @@ function sendH1(port: number, c: Case): Promise<Answer> {
     )
     req.setTimeout(8000, () => req.destroy(new Error('timeout')))
     req.on('error', failed)
-    let host = false
-    for (const [name, value] of c.headers ?? []) {
-      if (name.toLowerCase() === 'host') host = true
-      req.appendHeader(name, value)
-    }
-    if (!host) req.setHeader('Host', 'localhost')
+    writeCaseHeaders(req, c)
     req.end(c.body)
   })
 }

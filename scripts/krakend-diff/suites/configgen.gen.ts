@@ -25,6 +25,27 @@ export interface Unit {
 const DUP = '\u0000dup:'
 export const dupText = (text: string) => text.replaceAll(`"\\u0000dup:`, '"')
 
+/** `obj` rewritten from `entries` with `key` written twice: `other` before or after its value. */
+function writeTwice(
+  obj: Record<string, unknown>,
+  entries: Array<[string, unknown]>,
+  key: string,
+  other: unknown,
+  first: boolean,
+) {
+  for (const k of Object.keys(obj)) delete obj[k]
+  for (const [k, v] of entries) {
+    if (k !== key) obj[k] = v
+    else if (first) {
+      obj[DUP + k] = other
+      obj[k] = v
+    } else {
+      obj[k] = v
+      obj[DUP + k] = other
+    }
+  }
+}
+
 /** Go's folds JavaScript's toLowerCase does not make: KELVIN SIGN for k, long s for s. */
 function unicodeFold(key: string, rnd: () => number): string | undefined {
   const spots = [...key].flatMap((ch, i) => (ch === 'k' || ch === 's' ? [i] : []))
@@ -163,18 +184,7 @@ function mutate(g: Guard, rnd: () => number, plain = false): Mutated {
   } else if (kind < 0.52) {
     const [what, other] = pick(otherValues(obj[key]))
     const first = rnd() < 0.5
-    const entries = Object.entries(obj)
-    for (const k of Object.keys(obj)) delete obj[k]
-    for (const [k, v] of entries) {
-      if (k !== key) obj[k] = v
-      else if (first) {
-        obj[DUP + k] = other
-        obj[k] = v
-      } else {
-        obj[k] = v
-        obj[DUP + k] = other
-      }
-    }
+    writeTwice(obj, Object.entries(obj), key, other, first)
     m.mutation = `"${key}" written twice, the ${first ? 'first' : 'second'} ${what} ${JSON.stringify(other)}`
   } else if (kind < 0.85) {
     const [what, other] = pick(otherValues(obj[key]))
@@ -296,15 +306,6 @@ function coreKeyMutation(
       ? {}
       : ''
   const first = rnd() < 0.5
-  for (const [k, v] of entries) {
-    if (k !== key) obj[k] = v
-    else if (first) {
-      obj[DUP + k] = empty
-      obj[k] = v
-    } else {
-      obj[k] = v
-      obj[DUP + k] = empty
-    }
-  }
+  writeTwice(obj, entries, key, empty, first)
   return `core key "${key}" written twice, the ${first ? 'first' : 'second'} ${JSON.stringify(empty)}`
 }
