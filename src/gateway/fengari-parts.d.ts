@@ -35,6 +35,8 @@ declare module 'fengari' {
     lua_tonumber(L: LuaState, index: number): number
     lua_tostring(L: LuaState, index: number): LuaString
     lua_rawlen(L: LuaState, index: number): number
+    LUA_OPLT: number
+    lua_compare(L: LuaState, index1: number, index2: number, op: number): number
     lua_tolstring(L: LuaState, index: number): LuaString
     lua_rawseti(L: LuaState, index: number, n: number): void
     lua_typename(L: LuaState, type: number): LuaString

@@ -14,6 +14,7 @@ import { installGopherFenv } from './lua-gopher-fenv.ts'
 import { gopherDebug, gopherOrder } from './lua-gopher-globals.ts'
 import { installGopherLibrary } from './lua-gopher-lib.ts'
 import { installGopherPackage } from './lua-gopher-package.ts'
+import { installGopherSort } from './lua-gopher-sort.ts'
 import { installGopherTable } from './lua-gopher-table.ts'
 import { libraryStandIns, type OwnStrings } from './lua-library-stand-ins.ts'
 import { type SharedGuard, sealShared } from './lua-shared-guard.ts'
@@ -75,6 +76,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   installGopherPackage(f, L, s)
   installGopherBase({ f, L, s })
   installGopherTable({ f, L, s })
+  installGopherSort({ f, L, s })
   installGopherCalls({ f, L, s })
   run(WITHOUT_53)
   const shared: { guard: SharedGuard | undefined } = { guard: undefined }

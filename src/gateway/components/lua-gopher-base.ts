@@ -10,8 +10,7 @@
  * - `error()` without a value is 'bad argument #1 to error (value expected)';
  * - `select` truncates a fractional index and refuses a string other than '#';
  * - `math.frexp` is Go's (the 5.1 stand-in read `math.log(x, 2)`, whose base gopher-lua ignores);
- * - `table.getn`/`maxn`/`sort` take a table only, and `sort` a function as its second argument
- *   whenever one is passed (5.3 looked at it only for two elements or more, and took nil).
+ * - `table.getn`/`maxn` take a table only (`sort` is lua-gopher-sort.ts's).
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
@@ -156,19 +155,6 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       return 1
     })
     lua.lua_setfield(L, -2, e.s('maxn'))
-    // table.sort checks a second argument whenever one is passed (nil too), whatever the table's size.
-    lua.lua_getfield(L, -1, e.s('sort'))
-    const sort = lua.lua_tocfunction(L, -1)
-    lua.lua_pop(L, 1)
-    if (sort) {
-      lua.lua_pushjsfunction(L, (state: LuaState) => {
-        checkTable(state, 'sort')
-        if (lua.lua_gettop(state) !== 1 && lua.lua_type(state, 2) !== lua.LUA_TFUNCTION)
-          fail(state, `bad argument #2 to sort (function expected, got ${typeName(state, 2)})`)
-        return sort(state)
-      })
-      lua.lua_setfield(L, -2, e.s('sort'))
-    }
   }
   lua.lua_pop(L, 2)
 }
