@@ -5,10 +5,11 @@
 // starts where KrakenD does not; this runtime refuses a config KrakenD runs (with KrakenD's
 // answers, which tell whether its guard was on).
 //
-//   SEED=1 N=200 [PORT=18081] [ONLY=id] node scripts/krakend-diff/configgen-start.ts
+//   SEED=1 N=200 [MULTI=1] [PORT=18081] [ONLY=id] [ALL=1] node scripts/krakend-diff/configgen-start.ts
 //
 // KrakenD is KRAKEND_BIN or `krakend` on PATH. Ports PORT (KrakenD), PORT+1 (here) and PORT+900
 // (the recording backend) on 127.0.0.1; run under `flock /tmp/krakend-diff.lock` with the default.
+// MULTI=1: two mutations per unit; ALL=1 prints the units that agree too.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
@@ -27,7 +28,12 @@ const krakend = process.env.KRAKEND_BIN ?? 'krakend'
 const base = Number(process.env.PORT ?? 18081)
 const [K_PORT, G_PORT, B_PORT] = [base, base + 1, base + 900]
 const origin = `http://127.0.0.1:${B_PORT}`
-const units = generateUnits(Number(process.env.SEED ?? 1), Number(process.env.N ?? 100), origin)
+const units = generateUnits(
+  Number(process.env.SEED ?? 1),
+  Number(process.env.N ?? 100),
+  origin,
+  process.env.MULTI === '1',
+)
 const only = process.env.ONLY === undefined ? undefined : Number(process.env.ONLY)
 const dir = mkdtempSync(join(tmpdir(), 'configgen-'))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,4 +1,4 @@
-// The configgen mutations (configgen.gen.ts: SEED=, N= units, 100 by default) that this runtime's
+// The configgen mutations (configgen.gen.ts: SEED=, N= units, 100 by default, MULTI=1 two per unit) that this runtime's
 // check accepts, served together under run.ts: each endpoint/backend unit on its own path
 // (/u<id>), and the first accepted service-level unit (security/cors, security/http, the service
 // bot detector...) as the service's extra_config. A key written twice reaches both gateways with
@@ -9,7 +9,7 @@ import { checkGatewayConfigText } from '../../../src/gateway/config/load.ts'
 import { dupText, generateUnits, type Unit } from './configgen.gen.ts'
 
 const seed = Number(process.env.SEED ?? 1)
-const units = generateUnits(seed, Number(process.env.N ?? 100), 'BACKEND')
+const units = generateUnits(seed, Number(process.env.N ?? 100), 'BACKEND', process.env.MULTI === '1')
 
 /** The unit alone, as run.ts would serve it (a repeated key collapsed to its last copy). */
 const alone = (unit: Unit) =>

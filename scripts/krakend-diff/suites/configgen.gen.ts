@@ -201,13 +201,24 @@ function mutate(g: Guard, rnd: () => number, plain = false): Mutated {
   return m
 }
 
-export function generateUnits(seed: number, count: number, origin: string): Unit[] {
+/**
+ * `count` units of SEED `seed`; with `twice` (MULTI=1) the settings of each are mutated a second
+ * time (two mutations at once, the second on what the first left).
+ */
+export function generateUnits(seed: number, count: number, origin: string, twice = false): Unit[] {
   const { next: rnd } = seededRandom(seed * 104729 + 7)
   const all = guards(origin)
   const units: Unit[] = []
   for (let id = 0; id < count; id++) {
     const g = all[Math.floor(rnd() * all.length)] as Guard
-    const m = mutate(g, rnd)
+    let m = mutate(g, rnd)
+    if (twice && !m.twice) {
+      const again = mutate(
+        { ...g, ns: m.ns, level: m.level, settings: m.settings, endpoint: m.endpoint, backend: m.backend },
+        rnd,
+      )
+      m = { ...again, mutation: `${m.mutation}; then ${again.mutation}` }
+    }
     const core = m.mutation !== 'none' && rnd() < 0.2 ? rnd : undefined
     const mutated = core ? unitOf(g, mutate(g, rnd, true), id, origin, core) : unitOf(g, m, id, origin)
     units.push({ ...mutated, plain: unitOf(g, mutate(g, rnd, true), id, origin) })
