@@ -153,8 +153,11 @@ for (let i = 0; i < count; i++) {
       plan.scopesAll = v.scopes_matcher === 'all'
     }
   }
-  if (chance(0.3)) v.cookie_key = plan.cookieKey = pick(['jwt', 'session', 'access_token'])
-  if (chance(0.1)) v.auth_header_name = plan.headerName = pick(['X-Token', 'authorization'])
+  // Cookie names Go's Request.Cookie never finds (not a token) too, and header names in other forms.
+  if (chance(0.3))
+    v.cookie_key = plan.cookieKey = pick(['jwt', 'session', 'access_token', 'Jwt', 'jwt@x', 'a b', 'a.b'])
+  if (chance(0.15))
+    v.auth_header_name = plan.headerName = pick(['X-Token', 'authorization', 'x_token', 'Cookie', 'X-TOKEN'])
   const propagate: string[][] = []
   if (chance(0.6))
     for (const header of PROPAGATED)
