@@ -26,6 +26,8 @@ export interface GopherArgs {
   fail(state: LuaState, text: string): never
   /** gopher-lua's CheckString: a string or a number, else its TypeError. */
   checkString(state: LuaState, n: number, name: string): Uint8Array
+  /** gopher-lua's CheckTable of argument 1. */
+  checkTable(state: LuaState, name: string): void
 }
 
 export function gopherArgs(f: Fengari): GopherArgs {
@@ -46,7 +48,11 @@ export function gopherArgs(f: Fengari): GopherArgs {
       fail(state, `bad argument #${n} to ${name} (string expected, got ${typeName(state, n)})`)
     return lua.lua_tolstring(state, n)
   }
-  return { typeName, fail, checkString }
+  const checkTable = (state: LuaState, name: string) => {
+    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
+      fail(state, `bad argument #1 to ${name} (table expected, got ${typeName(state, 1)})`)
+  }
+  return { typeName, fail, checkString, checkTable }
 }
 
 /**

@@ -22,7 +22,7 @@ import { luaCallerPlace } from './lua-gopher-calls.ts'
 export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua } = e.f
   const L = e.L
-  const { typeName, fail } = gopherArgs(e.f)
+  const { typeName, fail, checkTable } = gopherArgs(e.f)
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
   const wrap = (name: string, make: (original: LuaFunction) => LuaFunction) => {
     lua.lua_getfield(L, -1, e.s(name))
@@ -133,10 +133,6 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   // table.getn and maxn take a table only (gopher-lua's CheckTable): getn('abc') failed the call there.
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
   if (lua.lua_getfield(L, -1, e.s('table')) === lua.LUA_TTABLE) {
-    const checkTable = (state: LuaState, name: string) => {
-      if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
-        fail(state, `bad argument #1 to ${name} (table expected, got ${typeName(state, 1)})`)
-    }
     lua.lua_pushjsfunction(L, (state: LuaState) => {
       checkTable(state, 'getn')
       lua.lua_pushnumber(state, lua.lua_rawlen(state, 1))

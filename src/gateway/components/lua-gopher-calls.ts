@@ -21,11 +21,7 @@ const BAD_ARGUMENT = 'bad argument #'
 export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua } = e.f
   const L = e.L
-  const { typeName, fail } = gopherArgs(e.f)
-  const checkTable = (state: LuaState, name: string) => {
-    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
-      fail(state, `bad argument #1 to ${name} (table expected, got ${typeName(state, 1)})`)
-  }
+  const { typeName, fail, checkTable } = gopherArgs(e.f)
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
   const globals = lua.lua_gettop(L)
   const original = (table: number, name: string): LuaFunction | null => {

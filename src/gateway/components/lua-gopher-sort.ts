@@ -199,10 +199,9 @@ function reverseRange(data: Sortable, a: number, b: number): void {
 export function installGopherSort(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua } = e.f
   const L = e.L
-  const { typeName, fail } = gopherArgs(e.f)
+  const { typeName, fail, checkTable } = gopherArgs(e.f)
   const sort = (state: LuaState) => {
-    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
-      fail(state, `bad argument #1 to sort (table expected, got ${typeName(state, 1)})`)
+    checkTable(state, 'sort')
     const comparator = lua.lua_gettop(state) !== 1
     if (comparator && lua.lua_type(state, 2) !== lua.LUA_TFUNCTION)
       fail(state, `bad argument #2 to sort (function expected, got ${typeName(state, 2)})`)

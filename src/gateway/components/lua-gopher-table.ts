@@ -15,20 +15,10 @@
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { goInt, gopherArgs } from './lua-gopher-args.ts'
+import type { Entry, FengariTable, TValue } from './lua-shared-guard.ts'
 
 const MAX_ARRAY_INDEX = 67108864
 
-interface TValue {
-  type: number
-  value: unknown
-}
-interface Entry {
-  key: TValue
-  value: TValue
-}
-interface FengariTable {
-  strong: Map<unknown, Entry>
-}
 export interface FengariTables {
   luaH_getn: (t: FengariTable) => number
   luaH_next: (L: { stack: TValue[] }, t: FengariTable, keyI: number) => boolean
@@ -90,11 +80,7 @@ const NIL: TValue = { type: 0, value: undefined }
 export function installGopherTable(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua } = e.f
   const L = e.L
-  const { typeName, fail } = gopherArgs(e.f)
-  const checkTable = (state: LuaState, name: string) => {
-    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
-      fail(state, `bad argument #1 to ${name} (table expected, got ${typeName(state, 1)})`)
-  }
+  const { typeName, fail, checkTable } = gopherArgs(e.f)
   // CheckInt / OptInt: a number only, as Go's int(x).
   const checkInt = (state: LuaState, n: number, name: string, otherwise?: number): number => {
     const type = lua.lua_type(state, n)

@@ -15,17 +15,17 @@
 import type { LuaState } from 'fengari'
 
 /** The fengari internals read here (ltable.js's Table, lobject.js's TValue, lstate.js's global_State). */
-interface TValue {
+export interface TValue {
   type: number
   value: unknown
 }
-interface Entry {
+export interface Entry {
   key: TValue
   value: TValue
   p: Entry | undefined
   n: Entry | undefined
 }
-interface FengariTable {
+export interface FengariTable {
   flags: number
   metatable: FengariTable | null
   strong: Map<unknown, Entry>
