@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { dirname, isAbsolute, relative } from 'node:path'
 import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
 import { configError, type Location, type Problem, usageError } from '../core/errors.ts'
+import { checkJsonText } from '../gateway/config/duplicate-keys.ts'
 import { type RenderedOrigin, renderedOrigin } from '../gateway/config/flexible/origin.ts'
 import { renderFlexibleConfigMapped } from '../gateway/config/flexible/render.ts'
 import { inlineGraphqlQueryFiles } from '../gateway/config/graphql-query-files.ts'
@@ -156,8 +157,18 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
   }
   let origin: RenderedOrigin | undefined
   if (input.flexible) ({ text, origin } = renderAtRelease(input.file, shown, input.flexible))
-  const doc = parseSourceDocument(text, input.flexible ? `${shown} (rendered)` : shown, origin)
+  const parsedAs = input.flexible ? `${shown} (rendered)` : shown
+  const doc = parseSourceDocument(text, parsedAs, origin)
   const explain = (problems: Problem[]) => (origin ? origin.explain(problems) : problems)
+  // A repeated key, or nesting deeper than KrakenD reads: the JSON shipped below would hide them.
+  const textCheck = checkJsonText(text, parsedAs, origin)
+  if (textCheck.errors.length > 0) {
+    const count = textCheck.errors.length
+    throw configError(`${shown}: the gateway config is invalid (${count} problem${count === 1 ? '' : 's'})`, {
+      problems: explain(textCheck.errors),
+      hint: 'Fix the gateway config; `gwdeploy gateway check -c FILE` shows the same problems. Nothing was built.',
+    })
+  }
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     throw configError(`${shown}: the gateway config must be an object`, {
       location: { file: shown },
@@ -217,8 +228,8 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
     json: `${JSON.stringify(config, null, 2)}\n`,
     files: shipped.files,
     digest: configDigest(config, shipped.files),
-    warnings: result.warnings.map((w) => w.message),
-    warningProblems: result.warnings,
+    warnings: [...textCheck.warnings, ...result.warnings].map((w) => w.message),
+    warningProblems: [...textCheck.warnings, ...result.warnings],
     locate: doc.locate,
   }
 }

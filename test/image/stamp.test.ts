@@ -319,3 +319,34 @@ test("client_tls's certificates ship like Lua sources; a private key never does,
     /the private key "keys\/private\.json" would be copied into the image/,
   )
 })
+
+test('a repeated key that drops a guard stops the release: the shipped JSON would hide it', async () => {
+  // The JSON shipped in the image holds the last copy only, so the gateway there could not tell.
+  const text = `{
+  "version": 3,
+  "endpoints": [{"endpoint": "/a", "backend": [{"host": ["http://127.0.0.1:8080"], "url_pattern": "/"}],
+    "extra_config": {"security/bot-detector": {"deny": ["BadBot"]}}, "extra_config": {}}]
+}
+`
+  await assert.rejects(
+    stampGatewayConfig({ file: 'gateway.json', text, service: 's', sha: SHA }),
+    (
+      error: Error & {
+        exitCode?: number
+        problems?: Array<{ message: string; location?: { line?: number } }>
+      },
+    ) =>
+      error.exitCode === 2 &&
+      error.problems?.[0]?.location?.line === 4 &&
+      /"extra_config" is written twice/.test(error.problems?.[0]?.message ?? ''),
+  )
+  const same = await stampGatewayConfig({
+    file: 'gateway.json',
+    text: text.replace('"extra_config": {}', '"timeout": "3s", "timeout": "4s"'),
+    service: 's',
+    sha: SHA,
+  })
+  assert.deepEqual(same.warnings, [
+    '"timeout" is written twice in this object: KrakenD reads only the last copy',
+  ])
+})

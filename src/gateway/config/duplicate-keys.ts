@@ -191,9 +191,28 @@ export function jsonTextProblems(
 }
 
 /** file:line:column of a text offset. */
-export const textOffsetLocator =
+const textOffsetLocator =
   (text: string, file: string) =>
   (offset: number): Location => ({
     file,
     ...offsetToLineColumn(text, offset),
   })
+
+/** How parseSourceDocumentWith tells a JSON file (a rendered template included) from YAML. */
+const isJsonFile = (file: string) => /\.json( \(rendered\))?$/.test(file)
+
+/**
+ * jsonTextProblems for a config file as parsed (`file` as named to the parser): nothing for YAML,
+ * which refuses a repeated key and too deep a nesting at parse time. A rendered flexible-config
+ * text is located in its sources through `origin`. For the gateway's loader and for release's
+ * stamp, which validates the parsed value and ships it re-encoded (a repeated key gone from it).
+ */
+export function checkJsonText(
+  text: string,
+  file: string,
+  origin?: { locate(offset: number): { location: Location } },
+): { errors: Problem[]; warnings: Problem[]; tooDeep: boolean } {
+  if (!isJsonFile(file)) return { errors: [], warnings: [], tooDeep: false }
+  const locate = origin ? (offset: number) => origin.locate(offset).location : textOffsetLocator(text, file)
+  return jsonTextProblems(text, locate)
+}

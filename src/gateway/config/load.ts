@@ -6,7 +6,7 @@ import {
   type SourceDocument,
 } from '../../core/source-text.ts'
 import { yamlLibrary } from '../libraries.ts'
-import { jsonTextProblems, textOffsetLocator } from './duplicate-keys.ts'
+import { checkJsonText } from './duplicate-keys.ts'
 import { applyKrakendEnvOrThrow } from './env-overrides.ts'
 import { type RenderedOrigin, renderedOrigin } from './flexible/origin.ts'
 import { flexibleConfigFromEnv, renderFlexibleConfigMapped } from './flexible/render.ts'
@@ -20,23 +20,14 @@ type Environ = Record<string, string | undefined>
 const parseSourceDocument = (text: string, file: string): SourceDocument =>
   parseSourceDocumentWith(text, file, yamlLibrary)
 
-/** How parseSourceDocumentWith tells a JSON file (a rendered template included) from YAML. */
-const isJsonFile = (file: string) => /\.json( \(rendered\))?$/.test(file)
-
-/**
- * `validate()` with what the JSON text itself says added (duplicate-keys.ts): repeated keys, and
- * nesting deeper than KrakenD reads, which is not validated further (an error leaves no config).
- * YAML refuses a repeated key, and too deep a nesting, at parse time.
- */
+/** `validate()` with checkJsonText's problems added: too deep a text is not validated further. */
 function validatedText(
   validate: () => ValidationResult,
   text: string,
   file: string,
   origin?: RenderedOrigin,
 ): ValidationResult {
-  if (!isJsonFile(file)) return validate()
-  const locate = origin ? (offset: number) => origin.locate(offset).location : textOffsetLocator(text, file)
-  const { errors, warnings, tooDeep } = jsonTextProblems(text, locate)
+  const { errors, warnings, tooDeep } = checkJsonText(text, file, origin)
   if (tooDeep) return { config: undefined, errors, warnings }
   const result = validate()
   if (errors.length === 0 && warnings.length === 0) return result
