@@ -131,3 +131,43 @@ describe("auto_options' one OPTIONS tree", () => {
     assert.deepEqual(problems(true, routes), [])
   })
 })
+
+describe("gin's other registration panics", () => {
+  const problems = (routes: Array<[string, string]>) =>
+    validateGatewayConfig({
+      version: 3,
+      host: ['http://127.0.0.1:19'],
+      endpoints: routes.map(([method, path]) => endpoint(path, method, '/x')),
+    }).errors.map((e) => e.message)
+
+  test('a `:name` written in the path conflicting with a {param} is a config error, not a crash at start', () => {
+    assert.deepEqual(
+      problems([
+        ['GET', '/{p0}/A/:p'],
+        ['GET', '/{p0}/A/{p2}/'],
+      ]),
+      [
+        "endpoint GET /{p0}/A/{p2}/: gin cannot register it (':p2' in new path '/:p0/A/:p2/' conflicts with existing wildcard ':p') and KrakenD does not start",
+      ],
+    )
+    assert.match(
+      problems([
+        ['PUT', '/x:y/z'],
+        ['PUT', '/x:z/w'],
+      ])[0] ?? '',
+      /':z' in new path '\/x:z\/w' conflicts with existing wildcard ':y'/,
+    )
+  })
+
+  test('what gin registers, KrakenD starts', () => {
+    assert.deepEqual(
+      problems([
+        ['GET', '/{p0}/A/:p'],
+        ['GET', '/a/:x'],
+        ['POST', '/a/b:x'],
+        ['PUT', '/x:y/z'],
+      ]),
+      [],
+    )
+  })
+})

@@ -42,7 +42,9 @@ const encodeUtf8 = (s: string, lower: boolean) =>
     .join('')
 
 function concrete(endpoint: string): string {
-  const written = chance(0.8) ? ginRoutePath(endpoint) : endpoint
+  // As written, a `.`/`..` segment can land where gin's route has a param (DOTS=1 only).
+  const dots = /\/\.\.?(\/|$)/.test(endpoint) && !process.env.DOTS
+  const written = dots || chance(0.8) ? ginRoutePath(endpoint) : endpoint
   return written
     .split('/')
     .map((s) => {

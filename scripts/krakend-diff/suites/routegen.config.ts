@@ -9,7 +9,7 @@ import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { configOf, type GenEndpoint, generate } from './routegen.gen.ts'
 
 const seed = Number(process.env.SEED ?? 1)
-const set = generate(seed, Number(process.env.N ?? 12), { odd: 0.04 })
+const set = generate(seed, Number(process.env.N ?? 12), { odd: Number(process.env.ODD ?? 0.06) })
 const accepted = (endpoints: GenEndpoint[]) => {
   const text = JSON.stringify(configOf({ ...set, endpoints }, 'check'))
   return (

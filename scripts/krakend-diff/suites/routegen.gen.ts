@@ -129,8 +129,7 @@ export function configOf(set: GenSet, name: string) {
     endpoints: set.endpoints.map((e) => ({
       endpoint: e.endpoint,
       method: e.method,
-      output_encoding: 'no-op',
-      backend: [{ ...backendOf(e), encoding: 'no-op' }],
+      backend: [backendOf(e)],
     })),
   }
 }

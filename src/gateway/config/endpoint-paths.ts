@@ -17,6 +17,7 @@ export function createRouteChecker(healthPath: string, error: ProblemAt) {
   const seen = new Map<string, string>()
   const paramNames = new Map<string, { name: string; at: string }>()
   const reserved = new Set<string>([...RESERVED_PATHS, healthPath])
+  const trees = new Map<string, GinTree<string>>()
   return (ep: KeyPath, method: string, path: string, label: string): void => {
     const pathProblem = checkEndpointPath(path)
     if (pathProblem) error([...ep, 'endpoint'], `endpoint ${label}: ${pathProblem}`)
@@ -45,6 +46,28 @@ export function createRouteChecker(healthPath: string, error: ProblemAt) {
         `endpoint ${label}: {${conflict.name}} is where ${conflict.at} has {${conflict.other}}; gin cannot register both and KrakenD does not start`,
         `name the parameter {${conflict.other}} as ${conflict.at} does`,
       )
+    // Whatever else gin panics on (a `:name` written in the path beside a {param}...).
+    if (!pathProblem && !first && !conflict) {
+      const tree = trees.get(method) ?? new GinTree<string>()
+      trees.set(method, tree)
+      const problem = ginRefusal(tree, path)
+      if (problem)
+        error(
+          [...ep, 'endpoint'],
+          `endpoint ${label}: gin cannot register it (${problem}) and KrakenD does not start`,
+        )
+    }
+  }
+}
+
+/** gin's panic when `tree` takes the endpoint's route, as text; undefined when it takes it. */
+function ginRefusal(tree: GinTree<string>, endpoint: string): string | undefined {
+  try {
+    tree.add(Buffer.from(ginRoutePath(endpoint.replace(PARAM, ':$1')), 'utf8').toString('latin1'), endpoint)
+    return undefined
+  } catch (problem) {
+    if (!(problem instanceof GinRouteError)) throw problem
+    return Buffer.from(problem.message, 'latin1').toString('utf8')
   }
 }
 
@@ -60,16 +83,13 @@ export function checkOptionsRoutes(endpoints: ReadonlyArray<{ endpoint: string }
     const written = endpoint.replace(PARAM, ':$1')
     if (seen.has(written)) continue
     seen.add(written)
-    try {
-      tree.add(Buffer.from(ginRoutePath(written), 'utf8').toString('latin1'), endpoint)
-    } catch (problem) {
-      if (!(problem instanceof GinRouteError)) throw problem
+    const problem = ginRefusal(tree, endpoint)
+    if (problem)
       error(
         ['endpoints', i, 'endpoint'],
-        `endpoint ${endpoint}: router.auto_options registers OPTIONS on every endpoint path in one tree, where gin cannot add it (${Buffer.from(problem.message, 'latin1').toString('utf8')}) and KrakenD does not start`,
+        `endpoint ${endpoint}: router.auto_options registers OPTIONS on every endpoint path in one tree, where gin cannot add it (${problem}) and KrakenD does not start`,
         'name the parameters at one position alike across methods, or turn auto_options off',
       )
-    }
   }
 }
 
