@@ -8,8 +8,9 @@ import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import { goToTitle, isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { GO_USER_AGENT, ginErrorStatus, sniffText } from '../go-http.ts'
+import { GO_USER_AGENT, ginErrorStatus } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
+import { detectContentType } from '../go-sniff.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
@@ -182,9 +183,9 @@ export function compileLuaProxy(
       if (service.server.returnErrorMsg && error.contentType) headers['Content-Type'] = error.contentType
       return { reply: { status, headers, body: '' } }
     }
-    // Without custom_error's type, Go's server sniffs the message it writes.
+    // Without custom_error's type, Go's server sniffs the message it writes (a NUL: octet-stream, %PDF-: pdf...).
     if (error.contentType) headers['Content-Type'] = error.contentType
-    else if (error.message !== '') headers['Content-Type'] = sniffText(error.message)
+    else if (error.message !== '') headers['Content-Type'] = detectContentType(Buffer.from(error.message))
     return { reply: { status, headers, body: error.message } }
   }
   return {
