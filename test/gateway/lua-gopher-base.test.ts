@@ -105,6 +105,26 @@ const values: Array<[string, string]> = [
     '<string>:1: bad argument #1 to unpack (table expected, got string)',
   ],
   ['select(2, unpack({1, 2, 3}))', '2'],
+  // Bounds and indexes are gopher-lua's OptInt: a number only, truncated (luagen differential).
+  [
+    "select(2, pcall(string.find, 'abc', 'b', '2'))",
+    '<string>:1: bad argument #3 to (anonymous) (number expected, got string)',
+  ],
+  [
+    "select(2, pcall(function() return string.find('abc', 'b', '2') end))",
+    '<string>:1: bad argument #3 to find (number expected, got string)',
+  ],
+  [
+    "select(2, pcall(function() return string.gsub('abc', 'b', 'x', '1') end))",
+    '<string>:1: bad argument #4 to gsub (number expected, got string)',
+  ],
+  [
+    "select(2, pcall(function() return unpack({1, 2, 3}, '2') end))",
+    '<string>:1: bad argument #2 to unpack (number expected, got string)',
+  ],
+  ['select(2, unpack({1, 2, 3}, 1.5, 2.5))', '2'],
+  ["select('#', unpack({1, 2, 3}, -1, 1))", '3'],
+  ["select('#', unpack({}, 1e10, 1e10))", '1'],
   // An argument error pcall catches is worded as gopher-lua words it (luagen differential).
   [
     "select(2, pcall(function() return math.floor('x') end))",

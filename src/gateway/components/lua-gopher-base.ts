@@ -6,7 +6,8 @@
  * - `setmetatable` sets the metatable of any value but nil, a number's or a boolean's being their
  *   type's (gopher-lua's SetMetatable), where 5.3 refuses anything but a table;
  * - `unpack` takes a table only (5.3 walks any value's __index: `unpack('')` gave nothing where
- *   KrakenD fails the call; `pairs` and `ipairs` are lua-gopher-calls.ts's);
+ *   KrakenD fails the call; `pairs` and `ipairs` are lua-gopher-calls.ts's), and its bounds as
+ *   numbers only, truncated (`unpack(t, 1.5)` is `unpack(t, 1)`, `unpack(t, '2')` fails);
  * - `error()` without a value is 'bad argument #1 to error (value expected)';
  * - `select` truncates a fractional index and refuses a string other than '#';
  * - `math.frexp` is Go's (the 5.1 stand-in read `math.log(x, 2)`, whose base gopher-lua ignores);
@@ -53,10 +54,26 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     lua.lua_setmetatable(state, 1)
     return 1
   })
-  wrap('unpack', (original) => (state) => {
-    if (lua.lua_type(state, 1) !== lua.LUA_TTABLE)
-      fail(state, `bad argument #1 to unpack (table expected, got ${typeName(state, 1)})`)
-    return original(state)
+  // gopher-lua's unpack: OptInt bounds (a number only, as Go's int(x)), the length by default.
+  wrap('unpack', () => (state) => {
+    checkTable(state, 'unpack')
+    const bound = (n: number, otherwise: number) => {
+      const type = lua.lua_type(state, n)
+      if (type <= lua.LUA_TNIL) return otherwise
+      if (type !== lua.LUA_TNUMBER)
+        fail(state, `bad argument #${n} to unpack (number expected, got ${typeName(state, n)})`)
+      return goInt(lua.lua_tonumber(state, n))
+    }
+    const start = bound(2, 1)
+    const end = bound(3, lua.lua_rawlen(state, 1))
+    const count = end - start + 1
+    if (count <= 0) return 0
+    e.f.lauxlib.luaL_checkstack(state, count, e.s('too many results to unpack'))
+    for (let i = start; i <= end; i++) {
+      lua.lua_pushnumber(state, i)
+      lua.lua_rawget(state, 1)
+    }
+    return count
   })
   // gopher-lua's error(msg, level): the place is its where(level - 1), Go functions skipped, so
   // levels 1 and 2 both name the function calling error and level 3 its caller (5.1: 2 is the caller).

@@ -47,8 +47,12 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       checkString(state, 1, name)
       checkString(state, 2, name)
       const numberType = lua.lua_type(state, numberArg)
-      if (numberType > lua.LUA_TNIL && numberType !== lua.LUA_TNUMBER && numberType !== lua.LUA_TSTRING)
-        checkString(state, numberArg, name, 'number')
+      // gopher-lua's OptInt: a number only ('2' fails the call there).
+      if (numberType > lua.LUA_TNIL && numberType !== lua.LUA_TNUMBER)
+        fail(
+          state,
+          `bad argument #${numberArg} to ${name} (number expected, got ${typeName(state, numberArg)})`,
+        )
       const replacement = lua.lua_type(state, 3)
       if (use === 'count' && replacement !== lua.LUA_TTABLE && replacement !== lua.LUA_TFUNCTION)
         checkString(state, 3, name, 'string or table or function')
