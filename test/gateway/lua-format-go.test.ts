@@ -79,6 +79,15 @@ const values: Array<[string, string]> = [
   ['string.format("%+05%")', '%'],
   ['string.format("%.2%%d", 7)', '%7'],
   ['string.format("%v %v", 1)', '1 %!v(MISSING)'],
+  // Booleans and nil as Go formats LBool and LNilType (Stringers), and %o of a string (luagen differential).
+  ["string.format('%v', false)", 'false'],
+  ["string.format('%d', true)", '%!d(lua.LBool=true)'],
+  ["string.format('%t', true)", 'true'],
+  ["string.format('%d', nil)", '&{}'],
+  ["string.format('%q', true)", '"true"'],
+  ["string.format('%o', 'ab')", '%!o(string=ab)'],
+  ["string.format('%5.E|', true)", '%!E(lua.LBool= true)|'],
+  ["string.format('%x|%X|%q', true, false, nil)", '74727565|66616C7365|"nil"'],
 ]
 
 describeLuaValues(

@@ -8,7 +8,7 @@
  */
 import { goFormatFloat } from '../go-float.ts'
 import { goQuote } from '../go-quote.ts'
-import { goFormatInteger, padText } from './lua-format.ts'
+import { goFormatInteger, goHexBytes, padText } from './lua-format.ts'
 import { goSprintfFloat } from './lua-go-float.ts'
 
 const INT64_LIMIT = 2 ** 63
@@ -71,4 +71,26 @@ export function goOtherVerb(
     return padText(`U+${asInt().toString(16).toUpperCase().padStart(4, '0')}`, flags, width, undefined)
   if (integer) return `%!${verb}(int64=${goFormatInteger(asInt(), flags, width, precision, 10, false)})`
   return `%!${verb}(float64=${floatValue(value, flags, width, precision)})`
+}
+
+/**
+ * A boolean or nil as Go formats gopher-lua's LBool and LNilType (both Stringers): %v, %s, %q, %x
+ * and %X format their text, %t a boolean's; another verb is Go's bad verb of the bool
+ * (`%!d(lua.LBool=true)`), nil's pointer to an empty struct `&{}`.
+ */
+export function goBoolOrNil(
+  text: 'true' | 'false' | 'nil',
+  flags: string,
+  width: string,
+  precision: string | undefined,
+  verb: string,
+): string {
+  if (verb === 'v' || verb === 's' || (verb === 't' && text !== 'nil'))
+    return padText(text, flags, width, precision)
+  if (verb === 'q') return padText(goQuote(text, false), flags, width, undefined)
+  if (verb === 'x' || verb === 'X')
+    return goHexBytes(Buffer.from(text), flags, width, precision, verb === 'X')
+  if (text === 'nil') return '&{}'
+  // Go writes the bool itself there (fmtBoolean: a width, no precision).
+  return `%!${verb}(lua.LBool=${padText(text, flags, width, undefined)})`
 }

@@ -11,7 +11,7 @@ import type { LuaState } from 'fengari'
 import { invalidByteMark } from '../go-bytes-string.ts'
 import { goQuote } from '../go-quote.ts'
 import type { LuaEngine } from './lua-engine.ts'
-import { goOtherVerb, NATIVE_VERBS } from './lua-format-verbs.ts'
+import { goBoolOrNil, goOtherVerb, NATIVE_VERBS } from './lua-format-verbs.ts'
 import { goSprintfFloat } from './lua-go-float.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
 import { goNumberString } from './lua-numbers.ts'
@@ -36,7 +36,7 @@ export function padText(text: string, flags: string, width: string, precision: s
 }
 
 /** Go's fmtSbx: %x/%X of a string, two hex digits a byte (at most `precision` bytes; ' ' spaces them, '#' adds 0x). */
-function goHexBytes(
+export function goHexBytes(
   bytes: Uint8Array,
   flags: string,
   width: string,
@@ -219,7 +219,12 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     if (arg > top) return `%!${conversion}(MISSING)`
     const type = lua.lua_type(state, arg)
     const isNumber = type === lua.LUA_TNUMBER
-    if (!NATIVE_VERBS.has(conversion) && (isNumber || type === lua.LUA_TSTRING)) {
+    if (type === lua.LUA_TBOOLEAN || type === lua.LUA_TNIL) {
+      const text = type === lua.LUA_TNIL ? 'nil' : lua.lua_toboolean(state, arg) ? 'true' : 'false'
+      return goBoolOrNil(text, flags, width, precision, conversion)
+    }
+    const stringOctal = conversion === 'o' && type === lua.LUA_TSTRING
+    if ((!NATIVE_VERBS.has(conversion) || stringOctal) && (isNumber || type === lua.LUA_TSTRING)) {
       const value = isNumber ? lua.lua_tonumber(state, arg) : utf8Text(lua.lua_tostring(state, arg))
       if (value !== undefined) return goOtherVerb(value, flags, width, precision, conversion)
     }
