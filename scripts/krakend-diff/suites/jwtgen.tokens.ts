@@ -171,7 +171,20 @@ const HEADER_MUTATIONS: Array<(d: Draft, p: Plan) => void> = [
     ])
   },
   (d) => {
-    d.headerText = pick(['[]', 'null', '"x"', '{}', '', '{"alg":"RS256"', ` ${JSON.stringify(d.header)}`])
+    const text = JSON.stringify(d.header)
+    d.headerText = pick([
+      '[]',
+      'null',
+      '"x"',
+      '{}',
+      '',
+      '{"alg":"RS256"',
+      ` ${text}`,
+      // Numbers beyond float64 in a member go-jose reads (typ) and in one it keeps as an extra.
+      text.replace(/\}$/, ',"x":1e400}'),
+      text.replace(/\}$/, ',"typ":1e400}'),
+      text.replace(/\}$/, ',"x":123456789012345678901234567890}'),
+    ])
   },
 ]
 

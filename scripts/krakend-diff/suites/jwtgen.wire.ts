@@ -114,7 +114,10 @@ export function assemble(d: Draft): string {
       const part = u(JSON.stringify(resign))
       value.signature = d.key === 'none' ? '' : u(signatureOf(`${part}.${payloadPart}`, d.signAlg, d.key))
     }
-    return JSON.stringify(value).replace('"extra":null', '"extra":1e400')
+    let json = JSON.stringify(value).replace('"extra":null', '"extra":1e400')
+    // The same mutations of the finished text (whitespace go-jose strips inside the JSON too).
+    for (const f of d.finish) json = f(json)
+    return json
   }
   let token = `${headerPart}.${payloadPart}.${u(signature)}`
   for (const f of d.finish) token = f(token)
