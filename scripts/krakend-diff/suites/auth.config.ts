@@ -12,11 +12,10 @@
 // booleans, lists, nested objects, lone surrogates) are sent. 0 of N differ with KrakenD CE 2.13.8.
 import { createHash, createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
+import { serveJwks } from './jwks-server.ts'
 
 export const SEED = Number(process.env.SEED ?? 1)
 export const KRAKEND_REVOKER_PORT = 18091
@@ -153,13 +152,7 @@ for (const alg of ['RS256', 'HS256']) {
   })
 }
 
-const server = createServer((req, res) => {
-  const body = sets[req.url ?? '']
-  res.writeHead(body === undefined ? 404 : 200, { 'Content-Type': 'application/json' }).end(body ?? '')
-})
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-server.unref()
-const jwksOrigin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+const jwksOrigin = await serveJwks(sets)
 for (const ep of endpoints as Array<{ extra_config: Record<string, Record<string, unknown>> }>) {
   const validator = ep.extra_config['auth/validator'] as Record<string, unknown>
   const set = ep.extra_config['@set']

@@ -9,11 +9,10 @@
 // `key_identify_strategy` and `operation_debug`. The backend echoes what it received, so claims
 // propagated into headers are compared too.
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
+import { serveJwks } from './jwks-server.ts'
 import { type KeyName, keyFor, PUBLIC, RSA_CERT } from './jwtgen.keys.ts'
 
 export const SEED = Number(process.env.SEED ?? 1)
@@ -192,13 +191,7 @@ for (let i = 0; i < count; i++) {
   })
 }
 
-const server = createServer((req, res) => {
-  const body = sets[req.url ?? '']
-  res.writeHead(body === undefined ? 404 : 200, { 'Content-Type': 'application/json' }).end(body ?? '')
-})
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-server.unref()
-const jwks = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+const jwks = await serveJwks(sets)
 for (const ep of endpoints as Array<{ extra_config: Record<string, Record<string, unknown>> }>) {
   const v = ep.extra_config['auth/validator'] as Record<string, unknown>
   if (typeof v.jwk_url === 'string') v.jwk_url = v.jwk_url.replace('JWKS', jwks)
