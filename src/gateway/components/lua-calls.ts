@@ -173,6 +173,7 @@ export function compileLuaProxy(
   const version = krakendHeaderValue(service.server)
   const reply = (error: LuaError): { reply: Reply } => {
     log(`${prefix} ${error.message}`)
+    if (error.panic) return { reply: { status: 500, headers: { [KRAKEND_HEADER]: version }, body: '' } }
     const headers: Record<string, string> = { [KRAKEND_HEADER]: version, [COMPLETED_HEADER]: 'false' }
     const { status, message } =
       error.status === undefined

@@ -7,7 +7,7 @@ import type { LuaState, LuaString } from 'fengari'
 import { fengariLibrary } from '../libraries.ts'
 import { installGoFormat } from './lua-format.ts'
 import { goPow } from './lua-go-math.ts'
-import { gopherArgumentWording } from './lua-gopher-args.ts'
+import { GO_RUNTIME_PANIC, gopherArgumentWording } from './lua-gopher-args.ts'
 import { installGopherBase } from './lua-gopher-base.ts'
 import { installGopherCalls } from './lua-gopher-calls.ts'
 import { installGopherFenv } from './lua-gopher-fenv.ts'
@@ -174,6 +174,9 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       if (status === lua.LUA_OK) return undefined
       const message = gopherArgumentWording(errorText(f, L))
       lua.lua_pop(L, 1)
+      // A Go panic in gopher-lua's library escapes krakend-lua unconverted: gin's recovery answers.
+      if (message.startsWith(GO_RUNTIME_PANIC))
+        return { message, status: undefined, contentType: undefined, panic: true }
       return krakendError(binderMessage(message), chunk.map)
     },
     seal() {
@@ -304,6 +307,8 @@ export interface LuaError {
   /** custom_error's status; undefined: an internal error (500). */
   status: number | undefined
   contentType: string | undefined
+  /** A Go runtime panic in gopher-lua's library: KrakenD's gin recovery answers a bare 500. */
+  panic?: boolean
 }
 
 function toError(original: string, map: SourceMap): LuaError {

@@ -7,6 +7,8 @@ import type { LuaState } from 'fengari'
 import type { Fengari } from './lua-engine.ts'
 
 export const GO_INT_MIN = -(2 ** 63)
+/** The text of a Go runtime panic a library function of gopher-lua runs into (lua-engine.ts answers it as KrakenD does). */
+export const GO_RUNTIME_PANIC = 'runtime error: '
 export const GO_INT_MAX = 2 ** 63
 
 /** Go's int(x) for a float64 on amd64. */

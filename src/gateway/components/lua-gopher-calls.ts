@@ -14,7 +14,7 @@
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
-import { gopherArgs, gopherArgumentWording } from './lua-gopher-args.ts'
+import { GO_RUNTIME_PANIC, gopherArgs, gopherArgumentWording } from './lua-gopher-args.ts'
 
 const BAD_ARGUMENT = 'bad argument #'
 
@@ -119,7 +119,7 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
         return results
       }
       const message = e.f.to_jsstring(bytes)
-      if (/^[^\n:]*:\d+: /.test(message)) return results
+      if (/^[^\n:]*:\d+: /.test(message) || message.startsWith(GO_RUNTIME_PANIC)) return results
       lua.lua_pop(state, 1)
       const where = luaCallerPlace(e, state)
       const named = message.replace(

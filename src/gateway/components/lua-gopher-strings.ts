@@ -8,7 +8,7 @@
  */
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
-import { gopherArgs } from './lua-gopher-args.ts'
+import { GO_RUNTIME_PANIC, gopherArgs } from './lua-gopher-args.ts'
 
 /** Replaces the number at `n` with Go's int of it, as the function reads it. */
 type Convert = (state: LuaState, n: number, use: 'find' | 'start' | 'count') => void
@@ -70,6 +70,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
         }
       }
       if (top >= numberArg && lua.lua_type(state, numberArg) === lua.LUA_TNUMBER) toInt(state, numberArg, use)
+      if (emptyFind && top === 4 && lua.lua_toboolean(state, 4)) plainFindBounds(state)
       if (
         name === 'gmatch' &&
         lua.lua_type(state, 2) === lua.LUA_TSTRING &&
@@ -110,6 +111,20 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
     if (read === replacement) return
     lua.lua_pushstring(state, read)
     lua.lua_replace(state, 3)
+  }
+  /**
+   * gopher-lua's plain find slices the subject from its start index without a bound check: a start
+   * past the end is a Go runtime panic (pcall gets its text; unprotected, KrakenD answers a bare 500).
+   */
+  const plainFindBounds = (state: LuaState) => {
+    const length = lua.lua_tostring(state, 1).length
+    let start = lua.lua_type(state, 3) === lua.LUA_TNUMBER ? lua.lua_tonumber(state, 3) : 1
+    if (start !== 0) start -= 1
+    if (start < 0) start = length + start + 1
+    start = Math.max(0, start)
+    if (start <= length) return
+    lua.lua_pushstring(state, e.s(`${GO_RUNTIME_PANIC}slice bounds out of range [${start}:${length}]`))
+    lua.lua_error(state)
   }
   /**
    * gmatch with a pattern starting with `^`: gopher-lua's matcher anchors it (one match at most, at
