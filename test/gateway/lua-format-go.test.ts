@@ -88,6 +88,11 @@ const values: Array<[string, string]> = [
   ["string.format('%o', 'ab')", '%!o(string=ab)'],
   ["string.format('%5.E|', true)", '%!E(lua.LBool= true)|'],
   ["string.format('%x|%X|%q', true, false, nil)", '74727565|66616C7365|"nil"'],
+  // '#' is nothing to Go's %s; %#q backquotes what can be (luagen differential).
+  ["string.format('%#1.2s|', 'a\"b')", 'a"|'],
+  ["string.format('%#q|%#q', 'x y', 'a`b')", '`x y`|"a`b"'],
+  ["string.format('%#s|%#10s|', 'hi', 12)", 'hi|        12|'],
+  ["string.format('%#5.2q|', -1/0)", ' `-I`|'],
 ]
 
 describeLuaValues(

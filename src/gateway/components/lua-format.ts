@@ -21,6 +21,15 @@ const INT32_LIMIT = 2 ** 31
 /** lstrlib's spec: flags, at most two width digits, at most two precision digits, a letter. */
 const SPEC = /%(?:%|([-+ #0]{0,5})(\d{0,2})(?:\.(\d{0,2}))?([A-Za-z]))/gy
 
+/** strconv.CanBackquote: no control character but tab, no backquote, DEL or BOM. */
+function canBackquote(text: string): boolean {
+  for (const char of text) {
+    const code = char.codePointAt(0) as number
+    if ((code < 32 && code !== 9) || code === 0x60 || code === 0x7f || code === 0xfeff) return false
+  }
+  return true
+}
+
 /** `%%` with flags, a width or a precision. */
 const FLAGGED_PERCENT = /%[-+ #0]*\d*(?:\.\d*)?%/y
 
@@ -227,6 +236,18 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     if ((!NATIVE_VERBS.has(conversion) || stringOctal) && (isNumber || type === lua.LUA_TSTRING)) {
       const value = isNumber ? lua.lua_tonumber(state, arg) : utf8Text(lua.lua_tostring(state, arg))
       if (value !== undefined) return goOtherVerb(value, flags, width, precision, conversion)
+    }
+    if (flags.includes('#') && (conversion === 's' || conversion === 'q')) {
+      // '#' means nothing to Go's %s; %#q backquotes a text that can be (strconv.CanBackquote).
+      const text = isNumber
+        ? goNumberString(lua.lua_tonumber(state, arg))
+        : utf8Text(lua.lua_tostring(state, arg))
+      if (text === undefined) return undefined
+      const kept =
+        precision === undefined ? text : [...text].slice(0, precision === '' ? 0 : Number(precision)).join('')
+      if (conversion === 's') return padText(kept, flags, width, undefined)
+      if (canBackquote(kept)) return padText(`\`${kept}\``, flags, width, undefined)
+      flags = flags.replaceAll('#', '')
     }
     if (flags.includes('#') && conversion !== 'x' && conversion !== 'X' && conversion !== 'o')
       return undefined
