@@ -105,6 +105,14 @@ const values: Array<[string, string]> = [
     '<string>:1: bad argument #1 to unpack (table expected, got string)',
   ],
   ['select(2, unpack({1, 2, 3}))', '2'],
+  // `%` and math.mod are gopher-lua's luaModulo, math.modf Go's, a one-item concat the item, an empty find pattern first (luagen differential).
+  ['type(table.concat({5}))', 'number'],
+  ["type(table.concat({5, 6}, ',', 2))", 'number'],
+  ["table.concat({math.modf(-1/0)}, ' ')", '-Inf NaN'],
+  ['math.mod(-0.5, 7)', '6.5'],
+  ['math.mod(math.huge, -1/0)', '-Inf'],
+  ['3e-2 % (-12 / math.huge)', '-4.301821558070776e-308'],
+  ["(function() local a, b = string.find('abc', '', true) return a .. ',' .. b end)()", '1,0'],
   // Bounds and indexes are gopher-lua's OptInt: a number only, truncated (luagen differential).
   [
     "select(2, pcall(string.find, 'abc', 'b', '2'))",

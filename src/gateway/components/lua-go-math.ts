@@ -102,3 +102,17 @@ export function goLdexp(mantissa: number, exp: number): number {
   }
   return m * 2 ** rest
 }
+
+/** gopher-lua's luaModulo (`%` and math.mod): Go's math.Mod, moved to the divisor's sign by the signs alone. */
+export function gopherModulo(a: number, b: number): number {
+  const v = a % b
+  return (b > 0 && v < 0) || (b < 0 && v > 0) ? v + b : v
+}
+
+/** Go's math.Modf: the integer and fractional parts, each with the number's sign; ±Inf gives NaN as its fraction. */
+export function goModf(f: number): [number, number] {
+  if (Number.isNaN(f)) return [f, f]
+  if (!Number.isFinite(f)) return [f, Number.NaN]
+  const integer = Math.trunc(f)
+  return [integer, f - integer === 0 && f < 0 ? -0 : f - integer]
+}

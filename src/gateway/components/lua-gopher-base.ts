@@ -10,12 +10,13 @@
  *   numbers only, truncated (`unpack(t, 1.5)` is `unpack(t, 1)`, `unpack(t, '2')` fails);
  * - `error()` without a value is 'bad argument #1 to error (value expected)';
  * - `select` truncates a fractional index and refuses a string other than '#';
- * - `math.frexp` is Go's (the 5.1 stand-in read `math.log(x, 2)`, whose base gopher-lua ignores);
+ * - `math.frexp` is Go's (the 5.1 stand-in read `math.log(x, 2)`, whose base gopher-lua ignores),
+ *   `math.mod` gopher-lua's luaModulo (the `%` of numbers, not fmod) and `math.modf` Go's;
  * - `table.getn`/`maxn` take a table only (`sort` is lua-gopher-sort.ts's).
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
-import { goFrexp, goLdexp, goPow } from './lua-go-math.ts'
+import { goFrexp, goLdexp, goModf, goPow, gopherModulo } from './lua-go-math.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
 import { goInt, gopherArgs, latin1 } from './lua-gopher-args.ts'
 import { luaCallerPlace } from './lua-gopher-calls.ts'
@@ -145,6 +146,18 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       return 2
     })
     lua.lua_setfield(L, -2, e.s('frexp'))
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      lua.lua_pushnumber(state, gopherModulo(checkNumber(state, 1, 'mod'), checkNumber(state, 2, 'mod')))
+      return 1
+    })
+    lua.lua_setfield(L, -2, e.s('mod'))
+    lua.lua_pushjsfunction(L, (state: LuaState) => {
+      const [integer, fraction] = goModf(checkNumber(state, 1, 'modf'))
+      lua.lua_pushnumber(state, integer)
+      lua.lua_pushnumber(state, fraction)
+      return 2
+    })
+    lua.lua_setfield(L, -2, e.s('modf'))
   }
   lua.lua_pop(L, 2)
   // table.getn and maxn take a table only (gopher-lua's CheckTable): getn('abc') failed the call there.

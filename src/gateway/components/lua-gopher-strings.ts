@@ -46,6 +46,16 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       const top = lua.lua_gettop(state)
       checkString(state, 1, name)
       checkString(state, 2, name)
+      // gopher-lua's find answers an empty pattern before it reads the start.
+      if (
+        emptyFind &&
+        lua.lua_type(state, 2) === lua.LUA_TSTRING &&
+        lua.lua_tostring(state, 2).length === 0
+      ) {
+        lua.lua_pushnumber(state, 1)
+        lua.lua_pushnumber(state, 0)
+        return 2
+      }
       const numberType = lua.lua_type(state, numberArg)
       // gopher-lua's OptInt: a number only ('2' fails the call there).
       if (numberType > lua.LUA_TNIL && numberType !== lua.LUA_TNUMBER)
@@ -58,11 +68,6 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
         checkString(state, 3, name, 'string or table or function')
       if (lua.lua_type(state, 2) === lua.LUA_TSTRING) {
         const pattern = lua.lua_tostring(state, 2)
-        if (emptyFind && pattern.length === 0) {
-          lua.lua_pushnumber(state, 1)
-          lua.lua_pushnumber(state, 0)
-          return 2
-        }
         const read = gopherPattern(pattern)
         if (read !== pattern) {
           lua.lua_pushstring(state, read)

@@ -148,6 +148,12 @@ export function installGopherTable(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     }
     i = Math.max(Math.min(i, length), 1)
     j = Math.min(j, length)
+    // One item is handed back as it is (gopher-lua's stringConcat of one value): a number stays a number.
+    if (i === j) {
+      const type = lua.lua_rawgeti(state, 1, i)
+      if (type === lua.LUA_TSTRING || type === lua.LUA_TNUMBER) return 1
+      fail(state, `invalid value (${typeName(state, -1)}) at index ${i} in table for concat`)
+    }
     const parts: Uint8Array[] = []
     const sep = sepType === lua.LUA_TSTRING ? lua.lua_tolstring(state, 2) : undefined
     for (let k = i; k <= j; k++) {

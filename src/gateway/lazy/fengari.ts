@@ -5,6 +5,7 @@
 // literal calls, which esbuild bundles; from source (ESM) Node's own require serves them.
 import { createRequire } from 'node:module'
 import { checkForBounds, type FengariCode, forBoundAt, type Proto } from '../components/lua-for-bounds.ts'
+import { gopherModulo } from '../components/lua-go-math.ts'
 import { gopherParseNumber } from '../components/lua-go-parse.ts'
 import { type FengariErrors, gopherRuntimeErrors } from '../components/lua-gopher-errors.ts'
 import { type FengariObjects, type FengariTables, gopherTableOrder } from '../components/lua-gopher-table.ts'
@@ -92,6 +93,12 @@ function setUp(): typeof import('fengari') {
     byteOrderStrings(
       (nodeRequire?.('fengari/src/lstring.js') ?? require('fengari/src/lstring.js')) as FengariStrings,
     )
+    // `%` as gopher-lua's luaModulo (fengari's tested m*b < 0, which underflows to 0 for tiny operands),
+    // set before lvm and lobject take it.
+    const llimits = (nodeRequire?.('fengari/src/llimits.js') ?? require('fengari/src/llimits.js')) as {
+      luai_nummod: (L: unknown, a: number, b: number) => number
+    }
+    llimits.luai_nummod = (_L, a, b) => gopherModulo(a, b)
     const fengari = (nodeRequire?.('fengari') ?? require('fengari')) as typeof import('fengari')
     const lobject = (nodeRequire?.('fengari/src/lobject.js') ??
       require('fengari/src/lobject.js')) as FengariObject
