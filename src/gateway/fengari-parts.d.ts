@@ -51,6 +51,7 @@ declare module 'fengari' {
     lua_rawset(L: LuaState, index: number): void
     lua_rawgeti(L: LuaState, index: number, n: number): number
     lua_rawget(L: LuaState, index: number): number
+    lua_gettable(L: LuaState, index: number): number
     lua_next(L: LuaState, index: number): number
     lua_setmetatable(L: LuaState, index: number): void
     lua_getmetatable(L: LuaState, index: number): boolean

@@ -43,6 +43,11 @@ const values: Array<[string, string]> = [
   ["(string.gsub('abc', '%', '#'))", 'abc'],
   ["select('#', string.match('abc', 'x'))", '0'],
   ["pcall(function() return tostring(string.match('abc', 'x')) end)", 'false'],
+  // A gsub function's or table's value that is no string or number replaces with '' (gopher-lua's LVAsString; luagen differential).
+  ["(string.gsub('Bearer abc.def', '%S+', function() return {} end))", ' '],
+  ["(string.gsub('a b', '%w', function() return true end))", ' '],
+  ["(string.gsub('a b', '%w', {a = {}, b = 'B'}))", ' B'],
+  ["(string.gsub('a b', '%w', function() return false end))", 'a b'],
   // gmatch anchors a pattern starting with '^' (gopher-lua's matcher; 5.3 read it as a character), luagen differential.
   [
     "(function() local t = {} for w in string.gmatch('Bearer abc', '^Bearer (.+)') do t[#t + 1] = w end return table.concat(t, '|') end)()",

@@ -109,6 +109,14 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       lua.lua_concat(state, 2)
       lua.lua_error(state)
     }
+    if (type === lua.LUA_TFUNCTION || type === lua.LUA_TTABLE) {
+      // gopher-lua writes LVAsString of what the function or table gives: a table or true is ''
+      // (5.3 failed the call: 'invalid replacement value (a table)'); nil and false keep the match.
+      lua.lua_pushvalue(state, 3)
+      lua.lua_pushcclosure(state, type === lua.LUA_TFUNCTION ? calledReplacement : lookedUpReplacement, 1)
+      lua.lua_replace(state, 3)
+      return
+    }
     if (type !== lua.LUA_TSTRING) return
     const replacement = lua.lua_tostring(state, 3)
     if (replacement.indexOf(PERCENT) === -1) return
@@ -116,6 +124,26 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
     if (read === replacement) return
     lua.lua_pushstring(state, read)
     lua.lua_replace(state, 3)
+  }
+  const asGopherString = (state: LuaState) => {
+    const type = lua.lua_type(state, -1)
+    if (type === lua.LUA_TSTRING || type === lua.LUA_TNUMBER || type === lua.LUA_TNIL) return 1
+    if (type === lua.LUA_TBOOLEAN && !lua.lua_toboolean(state, -1)) return 1
+    lua.lua_pop(state, 1)
+    lua.lua_pushstring(state, e.s(''))
+    return 1
+  }
+  const calledReplacement = (state: LuaState) => {
+    lua.lua_pushvalue(state, lua.lua_upvalueindex(1))
+    lua.lua_insert(state, 1)
+    lua.lua_call(state, lua.lua_gettop(state) - 1, 1)
+    return asGopherString(state)
+  }
+  const lookedUpReplacement = (state: LuaState) => {
+    lua.lua_pushvalue(state, lua.lua_upvalueindex(1))
+    lua.lua_pushvalue(state, 1)
+    lua.lua_gettable(state, -2)
+    return asGopherString(state)
   }
   /**
    * gopher-lua's plain find slices the subject from its start index without a bound check: a start
