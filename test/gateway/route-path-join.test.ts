@@ -171,3 +171,33 @@ describe("gin's other registration panics", () => {
     )
   })
 })
+
+describe('reserved paths as lura and gin take them', () => {
+  const starts = (router: Record<string, unknown>, method: string, path: string) =>
+    validateGatewayConfig({
+      version: 3,
+      host: ['http://127.0.0.1:19'],
+      extra_config: { router },
+      endpoints: [endpoint(path, method, '/x')],
+    }).errors.length === 0
+
+  test("lura's pattern on the path as written: /__health, /__debug or /__echo at its end or followed by more", () => {
+    for (const path of ['/a/__health', '/x/__echo/', '/__health/..', '/a/__health/b/..', '/__debug/x'])
+      assert.equal(starts({}, 'GET', path), false, path)
+    for (const path of ['/__healthy', '/status/..', '/a/__health_x'])
+      assert.equal(starts({}, 'GET', path), true, path)
+  })
+
+  test('a custom health path is taken for GET only, at its joined path, while the health endpoint is on', () => {
+    const custom = { health_path: '/status' }
+    assert.equal(starts(custom, 'GET', '/status'), false)
+    assert.equal(starts(custom, 'GET', '/x/../status'), false)
+    for (const [method, path] of [
+      ['POST', '/status'],
+      ['GET', '/status/'],
+      ['GET', '/status/x'],
+    ] as const)
+      assert.equal(starts(custom, method, path), true, `${method} ${path}`)
+    assert.equal(starts({ ...custom, disable_health: true }, 'GET', '/status'), true)
+  })
+})

@@ -9,6 +9,9 @@ export const RESERVED_PATHS = ['/__health', '/__debug', '/__echo'] as const
 
 export const PARAM = /\{([^{}]+)\}/g
 
+/** lura's invalidPattern, on the path as written: `/a/__health`, `/__echo/x`, `/__health/..`. */
+const LURA_RESERVED = /\/__(debug|echo|health)(\/.*)?$/
+
 /**
  * Checks each endpoint's route against the ones checked before it: a route gin cannot register
  * (bad syntax, reserved, declared twice, conflicting wildcard) is an error at the endpoint's path.
@@ -16,17 +19,22 @@ export const PARAM = /\{([^{}]+)\}/g
 export function createRouteChecker(healthPath: string, error: ProblemAt) {
   const seen = new Map<string, string>()
   const paramNames = new Map<string, { name: string; at: string }>()
-  const reserved = new Set<string>([...RESERVED_PATHS, healthPath])
   const trees = new Map<string, GinTree<string>>()
+  const health = healthPath === '' ? undefined : ginRoutePath(healthPath)
   return (ep: KeyPath, method: string, path: string, label: string): void => {
     const pathProblem = checkEndpointPath(path)
     if (pathProblem) error([...ep, 'endpoint'], `endpoint ${label}: ${pathProblem}`)
-    const basePath = ginRoutePath(path).replace(/\/+$/, '') || '/'
-    if (reserved.has(basePath) || [...reserved].some((r) => basePath.startsWith(`${r}/`)))
+    if (LURA_RESERVED.test(path))
       error(
         [...ep, 'endpoint'],
-        `endpoint ${label}: ${path} is reserved for the gateway itself`,
+        `endpoint ${label}: ${path} is reserved for the gateway itself (KrakenD refuses a path that ends in /__health, /__debug or /__echo, or goes on after one)`,
         'choose another path',
+      )
+    else if (method === 'GET' && ginRoutePath(path) === health)
+      error(
+        [...ep, 'endpoint'],
+        `endpoint ${label}: ${path} is the health path (router.health_path ${healthPath}); gin cannot register both and KrakenD does not start`,
+        'choose another path, or move router.health_path',
       )
     // gin registers the path joined to "/": `/a/{x}/.` is `/a/{x}`, `/a//b` is `/a/b`.
     const routed = ginRoutePath(path)

@@ -67,7 +67,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
   const service = readServiceConfig(doc, fields)
   const endpoints = readEndpoints(
     doc.endpoints,
-    { ...service, healthPath: service.server.healthPath },
+    // gin registers the health path for GET only when the health endpoint is on.
+    { ...service, healthPath: service.server.disableHealth ? '' : service.server.healthPath },
     fields,
   )
   if (service.server.autoOptions) checkOptionsRoutes(endpoints, error)
