@@ -80,7 +80,7 @@ let differ = 0
 let total = 0
 let refusedByBoth = 0
 for (let seed = from; seed <= to; seed += 1) {
-  const set = generate(seed, count, { odd: 0.12 })
+  const set = generate(seed, count, { odd: 0.12, health: true })
   const config = JSON.parse(
     JSON.stringify(configOf(set, `routegen-starts ${seed}`)).replaceAll('BACKEND', 'http://127.0.0.1:19000'),
   )

@@ -47,12 +47,15 @@ const ROUTER_KEYS = [
   'disable_path_decoding',
 ] as const
 
-export function generate(seed: number, count: number, options: { odd: number }): GenSet {
+/** `health`: now and then a health_path that endpoints may take, or disable_health (routegen-starts.ts). */
+export function generate(seed: number, count: number, options: { odd: number; health?: boolean }): GenSet {
   const { next: rnd, pick } = seededRandom(seed * 48271 + 11)
   for (let i = 0; i < 3; i += 1) rnd()
   const chance = (p: number) => rnd() < p
   const router: Record<string, unknown> = { disable_access_log: true }
   for (const key of ROUTER_KEYS) if (chance(0.25)) router[key] = chance(0.85)
+  if (options.health && chance(0.4)) router.health_path = pick(['/users', '/a', '/v1/', '/A/b', '/m/'])
+  if (options.health && chance(0.15)) router.disable_health = true
 
   const paths: string[][] = []
   const segmentAt = (depth: number): string => {
