@@ -43,6 +43,12 @@ const values: Array<[string, string]> = [
   ["(string.gsub('abc', '%', '#'))", 'abc'],
   ["select('#', string.match('abc', 'x'))", '0'],
   ["pcall(function() return tostring(string.match('abc', 'x')) end)", 'false'],
+  // A bad capture index is worded as gopher-lua's matcher words it, at the caller's place (luagen differential).
+  [
+    "select(2, pcall(function() return string.gsub('abc', '(a)', '%2') end))",
+    '<string>:1: invalid capture index',
+  ],
+  ["select(2, pcall(function() return string.find('abc', '%1') end))", '<string>:1: invalid capture index'],
   // A gsub function's or table's value that is no string or number replaces with '' (gopher-lua's LVAsString; luagen differential).
   ["(string.gsub('Bearer abc.def', '%S+', function() return {} end))", ' '],
   ["(string.gsub('a b', '%w', function() return true end))", ' '],

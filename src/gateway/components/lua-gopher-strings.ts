@@ -85,7 +85,15 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       if (use === 'count') gopherReplacement(state)
       lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
       lua.lua_insert(state, 1)
-      lua.lua_call(state, top, lua.LUA_MULTRET)
+      if (lua.lua_pcall(state, top, lua.LUA_MULTRET, 0) !== lua.LUA_OK) {
+        // gopher-lua's matcher words a bad capture index without the index, at the caller's place.
+        if (
+          lua.lua_type(state, -1) === lua.LUA_TSTRING &&
+          startsWith(lua.lua_tostring(state, -1), CAPTURE_INDEX)
+        )
+          fail(state, 'invalid capture index')
+        return lua.lua_error(state)
+      }
       const results = lua.lua_gettop(state)
       // gopher-lua's match answers no value at all where nothing matches (tostring(...) then fails).
       if (name === 'match' && results === 1 && lua.lua_type(state, 1) === lua.LUA_TNIL) return 0
@@ -195,6 +203,9 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
 }
 
 const PERCENT = 37
+const CAPTURE_INDEX = Buffer.from('invalid capture index')
+const startsWith = (bytes: Uint8Array, prefix: Buffer) =>
+  bytes.length >= prefix.length && prefix.equals(bytes.subarray(0, prefix.length))
 const CARET = 94
 const OPEN = 91
 const CLOSE = 93

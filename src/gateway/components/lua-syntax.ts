@@ -187,10 +187,16 @@ function scan(
       const { end, text } = numeral(source, i)
       const value = gopherParseNumber(text) ?? Number.NaN
       const written = source.slice(i, end)
+      // An exponent reads the character after the 'e' whatever it is, a newline too: the line stays counted.
+      const newlines = written.split('\n').length - 1
       const plain = written === text && /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)
       if (!plain || Number(text) !== value) {
-        out += `${source.slice(copied, i)} ${Number.isNaN(value) ? '(0/0)' : String(value)} `
+        out += `${source.slice(copied, i)} ${Number.isNaN(value) ? '(0/0)' : String(value)} ${'\n'.repeat(newlines)}`
         copied = end
+      }
+      if (newlines > 0) {
+        line += newlines
+        lineStart = written.lastIndexOf('\n') + i + 1
       }
       if (/^0[xX]$/.test(text)) return fail(text, 'illegal hexadecimal number')
       i = end
