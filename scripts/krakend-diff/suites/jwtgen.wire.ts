@@ -42,6 +42,19 @@ const JSON_FORMS: JsonForm[] = [
     payload,
     signatures: [{ protected: protectedPart, header: { kid: header.kid, nonce: 'n' }, signature }],
   }),
+  // alg in the unprotected header only (flattened: go-jose merges it in; general: it does not).
+  (_, payload, signature, header) => {
+    const { alg, ...rest } = header
+    return { payload, protected: u(JSON.stringify(rest)), header: { alg }, signature, '@resign': rest }
+  },
+  (_, payload, signature, header) => {
+    const { alg, ...rest } = header
+    const signed = {
+      payload,
+      signatures: [{ protected: u(JSON.stringify(rest)), header: { alg }, signature }],
+    }
+    return { ...signed, '@resign': rest }
+  },
   (protectedPart, payload) => ({ payload, protected: protectedPart }),
   (protectedPart, _, signature) => ({ protected: protectedPart, signature }),
   (_, payload, signature, header) => ({ payload, header, signature }),
@@ -112,7 +125,9 @@ export function assemble(d: Draft): string {
     if (resign !== undefined) {
       delete value['@resign']
       const part = u(JSON.stringify(resign))
-      value.signature = d.key === 'none' ? '' : u(signatureOf(`${part}.${payloadPart}`, d.signAlg, d.key))
+      const signature = d.key === 'none' ? '' : u(signatureOf(`${part}.${payloadPart}`, d.signAlg, d.key))
+      const entry = (value.signatures as Json[] | undefined)?.[0] ?? value
+      entry.signature = signature
     }
     let json = JSON.stringify(value).replace('"extra":null', '"extra":1e400')
     // The same mutations of the finished text (whitespace go-jose strips inside the JSON too).
