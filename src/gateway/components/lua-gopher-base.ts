@@ -125,11 +125,29 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
         fail(state, `bad argument #${n} to ${name} (number expected, got ${typeName(state, n)})`)
       return read as number
     }
-    lua.lua_pushjsfunction(L, (state: LuaState) => {
-      lua.lua_pushnumber(state, goPow(checkNumber(state, 1, 'pow'), checkNumber(state, 2, 'pow')))
-      return 1
-    })
-    lua.lua_setfield(L, -2, e.s('pow'))
+    // Two numbers to one (Go's Pow, gopher-lua's luaModulo) and one to two (Go's Frexp, Modf).
+    for (const [name, fn] of [
+      ['pow', goPow],
+      ['mod', gopherModulo],
+    ] as const) {
+      lua.lua_pushjsfunction(L, (state: LuaState) => {
+        lua.lua_pushnumber(state, fn(checkNumber(state, 1, name), checkNumber(state, 2, name)))
+        return 1
+      })
+      lua.lua_setfield(L, -2, e.s(name))
+    }
+    for (const [name, fn] of [
+      ['frexp', goFrexp],
+      ['modf', goModf],
+    ] as const) {
+      lua.lua_pushjsfunction(L, (state: LuaState) => {
+        const [first, second] = fn(checkNumber(state, 1, name))
+        lua.lua_pushnumber(state, first)
+        lua.lua_pushnumber(state, second)
+        return 2
+      })
+      lua.lua_setfield(L, -2, e.s(name))
+    }
     lua.lua_pushjsfunction(L, (state: LuaState) => {
       const mantissa = checkNumber(state, 1, 'ldexp')
       // CheckInt: a number only.
@@ -139,25 +157,6 @@ export function installGopherBase(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       return 1
     })
     lua.lua_setfield(L, -2, e.s('ldexp'))
-    lua.lua_pushjsfunction(L, (state: LuaState) => {
-      const [fraction, exp] = goFrexp(checkNumber(state, 1, 'frexp'))
-      lua.lua_pushnumber(state, fraction)
-      lua.lua_pushnumber(state, exp)
-      return 2
-    })
-    lua.lua_setfield(L, -2, e.s('frexp'))
-    lua.lua_pushjsfunction(L, (state: LuaState) => {
-      lua.lua_pushnumber(state, gopherModulo(checkNumber(state, 1, 'mod'), checkNumber(state, 2, 'mod')))
-      return 1
-    })
-    lua.lua_setfield(L, -2, e.s('mod'))
-    lua.lua_pushjsfunction(L, (state: LuaState) => {
-      const [integer, fraction] = goModf(checkNumber(state, 1, 'modf'))
-      lua.lua_pushnumber(state, integer)
-      lua.lua_pushnumber(state, fraction)
-      return 2
-    })
-    lua.lua_setfield(L, -2, e.s('modf'))
   }
   lua.lua_pop(L, 2)
   // table.getn and maxn take a table only (gopher-lua's CheckTable): getn('abc') failed the call there.
