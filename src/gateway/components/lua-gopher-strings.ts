@@ -9,6 +9,7 @@
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { GO_RUNTIME_PANIC, gopherArgs } from './lua-gopher-args.ts'
+import { patternCompileError } from './lua-gopher-pattern-check.ts'
 
 /** Replaces the number at `n` with Go's int of it, as the function reads it. */
 type Convert = (state: LuaState, n: number, use: 'find' | 'start' | 'count') => void
@@ -66,8 +67,15 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       const replacement = lua.lua_type(state, 3)
       if (use === 'count' && replacement !== lua.LUA_TTABLE && replacement !== lua.LUA_TFUNCTION)
         checkString(state, 3, name, 'string or table or function')
+      const plain = emptyFind && top === 4 && lua.lua_toboolean(state, 4)
       if (lua.lua_type(state, 2) === lua.LUA_TSTRING) {
         const pattern = lua.lua_tostring(state, 2)
+        // gopher-lua compiles the whole pattern first (a plain find excepted), after its argument checks.
+        if (!plain) {
+          if (use === 'count' && replacement === lua.LUA_TNUMBER) gopherReplacement(state)
+          const malformed = patternCompileError(pattern)
+          if (malformed) fail(state, malformed)
+        }
         const read = gopherPattern(pattern)
         if (read !== pattern) {
           lua.lua_pushstring(state, read)
@@ -75,25 +83,16 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
         }
       }
       if (top >= numberArg && lua.lua_type(state, numberArg) === lua.LUA_TNUMBER) toInt(state, numberArg, use)
-      if (emptyFind && top === 4 && lua.lua_toboolean(state, 4)) plainFindBounds(state)
-      if (
-        name === 'gmatch' &&
-        lua.lua_type(state, 2) === lua.LUA_TSTRING &&
-        lua.lua_tostring(state, 2)[0] === CARET
-      )
-        return anchoredGmatch(state)
+      if (plain) plainFindBounds(state)
+      if (name === 'gmatch')
+        return eagerGmatch(
+          state,
+          lua.lua_type(state, 2) === lua.LUA_TSTRING && lua.lua_tostring(state, 2)[0] === CARET,
+        )
       if (use === 'count') gopherReplacement(state)
       lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
       lua.lua_insert(state, 1)
-      if (lua.lua_pcall(state, top, lua.LUA_MULTRET, 0) !== lua.LUA_OK) {
-        // gopher-lua's matcher words a bad capture index without the index, at the caller's place.
-        if (
-          lua.lua_type(state, -1) === lua.LUA_TSTRING &&
-          startsWith(lua.lua_tostring(state, -1), CAPTURE_INDEX)
-        )
-          fail(state, 'invalid capture index')
-        return lua.lua_error(state)
-      }
+      callMatcher(state, top, lua.LUA_MULTRET)
       const results = lua.lua_gettop(state)
       // gopher-lua's match answers no value at all where nothing matches (tostring(...) then fails).
       if (name === 'match' && results === 1 && lua.lua_type(state, 1) === lua.LUA_TNIL) return 0
@@ -167,29 +166,57 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
     lua.lua_pushstring(state, e.s(`${GO_RUNTIME_PANIC}slice bounds out of range [${start}:${length}]`))
     lua.lua_error(state)
   }
+  /** Calls the native matcher below `args` arguments; a bad capture index is worded as gopher-lua's matcher, at the caller's place. */
+  const callMatcher = (state: LuaState, args: number, results: number) => {
+    if (lua.lua_pcall(state, args, results, 0) === lua.LUA_OK) return
+    if (lua.lua_type(state, -1) === lua.LUA_TSTRING && startsWith(lua.lua_tostring(state, -1), CAPTURE_INDEX))
+      fail(state, 'invalid capture index')
+    lua.lua_error(state)
+  }
   /**
-   * gmatch with a pattern starting with `^`: gopher-lua's matcher anchors it (one match at most, at
-   * the start), where 5.3's gmatch reads the `^` as a character (no match): the iterator yields what
-   * `match` finds there, once.
+   * gmatch as gopher-lua's: every match is found when gmatch is called (a bad capture index fails
+   * that call), the iterator hands them out. A pattern starting with `^` is anchored there (one
+   * match at most, at the start), where 5.3's gmatch reads the `^` as a character.
    */
-  const anchoredGmatch = (state: LuaState) => {
+  const eagerGmatch = (state: LuaState, anchored: boolean) => {
     lua.lua_settop(state, 2)
-    lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get('match') as number)
+    lua.lua_createtable(state, 0, 0)
     lua.lua_insert(state, 1)
-    lua.lua_call(state, 2, lua.LUA_MULTRET)
-    const found = lua.lua_gettop(state)
-    let pending = found === 1 && lua.lua_type(state, 1) === lua.LUA_TNIL ? 0 : found
-    lua.lua_createtable(state, pending, 0)
-    for (let i = 1; i <= pending; i++) {
-      lua.lua_pushvalue(state, i)
-      lua.lua_rawseti(state, -2, i)
+    lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get(anchored ? 'match' : 'gmatch') as number)
+    lua.lua_insert(state, 2)
+    let rows = 0
+    const addRow = (from: number) => {
+      const count = lua.lua_gettop(state) - from + 1
+      if (count === 0 || lua.lua_type(state, from) === lua.LUA_TNIL) return false
+      lua.lua_createtable(state, count, 0)
+      lua.lua_insert(state, from)
+      for (let i = count; i >= 1; i--) lua.lua_rawseti(state, from, i)
+      lua.lua_rawseti(state, 1, ++rows)
+      return true
     }
+    if (anchored) {
+      callMatcher(state, 2, lua.LUA_MULTRET)
+      addRow(2)
+    } else {
+      // A subject of n bytes has at most n + 1 matches; 5.3's matcher can step backwards on a
+      // back reference to a position capture (`()%1`) and never end, so the count is bounded.
+      const most = lua.lua_tostring(state, 3).length + 1
+      callMatcher(state, 2, 1)
+      while (rows < most) {
+        lua.lua_pushvalue(state, 2)
+        callMatcher(state, 0, lua.LUA_MULTRET)
+        if (!addRow(3)) break
+      }
+    }
+    lua.lua_settop(state, 1)
+    let next = 1
     lua.lua_pushcclosure(
       state,
       (iterator: LuaState) => {
-        const count = pending
-        pending = 0
-        for (let i = 1; i <= count; i++) lua.lua_rawgeti(iterator, lua.lua_upvalueindex(1), i)
+        if (next > rows) return 0
+        lua.lua_rawgeti(iterator, lua.lua_upvalueindex(1), next++)
+        const count = lua.lua_rawlen(iterator, -1)
+        for (let i = 1; i <= count; i++) lua.lua_rawgeti(iterator, -i, i)
         return count
       },
       1,
@@ -252,7 +279,9 @@ function rewritePattern(pattern: Uint8Array): Uint8Array {
         out.push(...NOTHING)
         i += 1
       } else if (next === 98 /* b */) {
-        for (const b of pattern.subarray(i, i + 4)) out.push(b)
+        // Without both delimiters gopher-lua's %b waits for a byte -1: nothing matches.
+        if (i + 3 < pattern.length) for (const b of pattern.subarray(i, i + 4)) out.push(b)
+        else out.push(...NOTHING)
         i += 4
       } else {
         if (!LITERAL_AFTER_PERCENT.has(next)) out.push(PERCENT)
