@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import {
+  GATEWAY_YAML,
   MAX_GATEWAY_CONFIG_BYTES,
   parseSourceDocument,
   readConfigText,
@@ -118,7 +119,12 @@ async function collectProjectProblems(
     }
   } else {
     const doc = await gather(() =>
-      parseSourceDocument(readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES), shown),
+      parseSourceDocument(
+        readConfigText(gatewayConfig, shown, MAX_GATEWAY_CONFIG_BYTES),
+        shown,
+        undefined,
+        GATEWAY_YAML,
+      ),
     )
     if (!doc) return { errors }
     checkDocument(doc)

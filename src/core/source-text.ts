@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import type { Node } from 'yaml'
 import { configError, type Location, type Problem } from './errors.ts'
+import { resolveGoYamlScalars } from './go-yaml-scalars.ts'
 import { jsonLocator, offsetToLineColumn } from './json-locate.ts'
 import { jsonSyntaxErrorOffset } from './json-syntax.ts'
 
@@ -176,6 +177,17 @@ function jsonSyntaxError(text: string, file: string, message: string, origin?: T
 
 export type YamlLibrary = typeof import('yaml')
 
+export interface YamlReading {
+  /**
+   * `go-yaml`: scalars resolve as KrakenD's go.yaml.in/yaml/v3 resolves them (gateway configs);
+   * `yaml-1.2` (the default): the YAML 1.2 core schema (gwdeploy.yml).
+   */
+  scalars?: 'go-yaml' | 'yaml-1.2'
+}
+
+/** How a gateway config (KrakenD's file) is read: its scalars as KrakenD's go-yaml reads them. */
+export const GATEWAY_YAML: YamlReading = { scalars: 'go-yaml' }
+
 /**
  * A `.json` file as JSON (as KrakenD reads it), anything else as YAML, positions kept for errors.
  * `yaml` is called only for a YAML file.
@@ -185,11 +197,12 @@ export function parseSourceDocumentWith(
   file: string,
   yaml: () => YamlLibrary,
   origin?: TextOrigin,
+  reading: YamlReading = {},
 ): SourceDocument {
   // A rendered flexible-config template is named `gateway.json (rendered)`: JSON still, as KrakenD reads it.
   return /\.json( \(rendered\))?$/.test(file)
     ? parseJsonDocument(text, file, origin)
-    : parseYamlDocument(text, file, yaml())
+    : parseYamlDocument(text, file, yaml(), reading)
 }
 
 /**
@@ -197,20 +210,35 @@ export function parseSourceDocumentWith(
  * errors become one configError listing every problem. The yaml library comes from the caller:
  * the gateway runtime loads it only for a YAML config.
  */
-function parseYamlDocument(text: string, file: string, yaml: YamlLibrary): SourceDocument {
+function parseYamlDocument(
+  text: string,
+  file: string,
+  yaml: YamlLibrary,
+  reading: YamlReading,
+): SourceDocument {
   const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml
   const lineCounter = new LineCounter()
+  const goScalars = reading.scalars === 'go-yaml'
   // `<<: *anchor` merges, as Go's yaml (KrakenD's reader, go.yaml.in/yaml/v3) does: without it the
   // merged settings (guards written once and merged into each endpoint) were a key named "<<".
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true })
-  if (doc.errors.length > 0) {
-    const problems: Problem[] = doc.errors.map((error) => {
-      const pos = lineCounter.linePos(error.pos[0])
-      return {
-        message: error.message.split('\n')[0] ?? error.message,
-        location: { file, line: pos.line, column: pos.col },
-      }
-    })
+  // With go-yaml's scalars every scalar is read as text (failsafe), then resolved as go-yaml does;
+  // an explicit schema also keeps a `%YAML 1.1` directive from changing anything, as in go-yaml.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+    ...(goScalars ? { schema: 'failsafe' as const } : {}),
+  })
+  const problems: Problem[] = doc.errors.map((error) => {
+    const pos = lineCounter.linePos(error.pos[0])
+    return {
+      message: error.message.split('\n')[0] ?? error.message,
+      location: { file, line: pos.line, column: pos.col },
+    }
+  })
+  if (goScalars && problems.length === 0) problems.push(...resolveGoYamlScalars(doc, yaml, lineCounter, file))
+  if (problems.length > 0) {
     throw configError(`${file} is not valid YAML/JSON`, {
       problems,
       hint: 'Fix the syntax at the positions above.',

@@ -5,7 +5,12 @@
  */
 import { createHash } from 'node:crypto'
 import { dirname, isAbsolute, relative } from 'node:path'
-import { MAX_GATEWAY_CONFIG_BYTES, parseSourceDocument, readConfigText } from '../core/document.ts'
+import {
+  GATEWAY_YAML,
+  MAX_GATEWAY_CONFIG_BYTES,
+  parseSourceDocument,
+  readConfigText,
+} from '../core/document.ts'
 import { configError, type Location, type Problem, usageError } from '../core/errors.ts'
 import { checkJsonText } from '../gateway/config/duplicate-keys.ts'
 import { type RenderedOrigin, renderedOrigin } from '../gateway/config/flexible/origin.ts'
@@ -158,7 +163,7 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
   let origin: RenderedOrigin | undefined
   if (input.flexible) ({ text, origin } = renderAtRelease(input.file, shown, input.flexible))
   const parsedAs = input.flexible ? `${shown} (rendered)` : shown
-  const doc = parseSourceDocument(text, parsedAs, origin)
+  const doc = parseSourceDocument(text, parsedAs, origin, GATEWAY_YAML)
   const explain = (problems: Problem[]) => (origin ? origin.explain(problems) : problems)
   // A repeated key, or nesting deeper than KrakenD reads: the JSON shipped below would hide them.
   const textCheck = checkJsonText(text, parsedAs, origin)

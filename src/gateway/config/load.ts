@@ -1,5 +1,6 @@
 import { configError, type Problem } from '../../core/errors.ts'
 import {
+  GATEWAY_YAML,
   MAX_GATEWAY_CONFIG_BYTES,
   parseSourceDocumentWith,
   readConfigText,
@@ -18,7 +19,7 @@ type Environ = Record<string, string | undefined>
 
 /** The yaml library is loaded only for a YAML config. */
 const parseSourceDocument = (text: string, file: string): SourceDocument =>
-  parseSourceDocumentWith(text, file, yamlLibrary)
+  parseSourceDocumentWith(text, file, yamlLibrary, undefined, GATEWAY_YAML)
 
 /** `validate()` with checkJsonText's problems added: too deep a text is not validated further. */
 function validatedText(
@@ -68,7 +69,7 @@ export function checkGatewayConfigFile(file: string, options: { environ?: Enviro
       'pass an existing KrakenD v3 file with -c/--config',
     )
   const shown = flexible ? `${file} (rendered)` : file
-  const doc = parseSourceDocumentWith(text, shown, yamlLibrary, origin)
+  const doc = parseSourceDocumentWith(text, shown, yamlLibrary, origin, GATEWAY_YAML)
   const value = environ ? applyKrakendEnvOrThrow(doc.value, environ, shown).value : doc.value
   // Relative to the working directory, as KrakenD reads it (in its image, the config's directory).
   const unreadable = inlineGraphqlQueryFiles(value, process.cwd())
