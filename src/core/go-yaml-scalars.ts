@@ -197,7 +197,7 @@ const KEY_TAGS = new Set(['!!str', '!!int', '!!bool'])
  */
 export function resolveGoYamlScalars(
   doc: Document,
-  yaml: Pick<typeof import('yaml'), 'visit' | 'isScalar'>,
+  yaml: Pick<typeof import('yaml'), 'visit' | 'isScalar' | 'isCollection' | 'isAlias'>,
   lineCounter: LineCounter,
   file: string,
 ): Problem[] {
@@ -207,6 +207,27 @@ export function resolveGoYamlScalars(
     problems.push({ message, hint, location: { file, line, column: col } })
   }
   yaml.visit(doc, {
+    Map(_, map) {
+      let merges = 0
+      for (const { key } of map.items) {
+        const keyNode = yaml.isAlias(key) ? key.resolve(doc) : key
+        if (yaml.isCollection(keyNode)) {
+          refuse(
+            "a list or map as a key: KrakenD's YAML reader refuses it (invalid map key)",
+            'Write a plain text key.',
+            (key as { range?: [number] }).range?.[0],
+          )
+        }
+        // go-yaml compares keys by their text: a quoted '<<' repeats a plain one too.
+        if (yaml.isScalar(key) && key.source === '<<' && ++merges === 2) {
+          refuse(
+            `mapping key "<<" already defined: KrakenD's YAML reader refuses a repeated merge key`,
+            'Merge several maps with one key: `<<: [*first, *second]`.',
+            key.range?.[0],
+          )
+        }
+      }
+    },
     Scalar(key, node) {
       const text = node.source ?? String(node.value)
       const plain = node.type === undefined || node.type === 'PLAIN'

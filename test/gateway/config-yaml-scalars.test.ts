@@ -108,6 +108,26 @@ describe('YAML scalars as KrakenD (go-yaml v3) reads them', () => {
     }
   })
 
+  test('a repeated << (quoted or not), a list key and a null key are refused as go-yaml refuses them', () => {
+    const merges = 'x-a: &a {name: a}\nx-b: &b {port: 8080}\n'
+    const cases: Array<[string, string, RegExp, number]> = [
+      ['merges.yaml', `version: 3\n${merges}<<: *a\n<<: *b\nendpoints: []\n`, /"<<" already defined/, 5],
+      ['quoted.yaml', `version: 3\n${merges}<<: *a\n'<<': *b\nendpoints: []\n`, /"<<" already defined/, 5],
+      [
+        'list.yaml',
+        'version: 3\nextra_config:\n  ? [a, b]\n  : x\nendpoints: []\n',
+        /a list or map as a key/,
+        3,
+      ],
+      ['null.yaml', 'version: 3\nextra_config:\n  ~: x\nendpoints: []\n', /the key `~` is a null/, 3],
+    ]
+    for (const [name, text, message, line] of cases) {
+      const problem = refusal(write(name, text)).problems?.[0]
+      assert.match(problem?.message ?? '', message, name)
+      assert.equal(problem?.location?.line, line, name)
+    }
+  })
+
   test('gwdeploy.yml keeps YAML 1.2: 017 is 17 there', () => {
     assert.deepEqual(parseSourceDocument('v: 017\n', 'gwdeploy.yml').value, { v: 17 })
   })
