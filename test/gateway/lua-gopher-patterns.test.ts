@@ -1,7 +1,8 @@
 // Malformed patterns as gopher-lua refuses them: its pm package compiles the WHOLE pattern before
 // matching, so find, match, gmatch and gsub fail on "a)", "(", "[a", "%0", ... whatever the subject
 // (a plain find excepted), with its error text at the caller's place; gmatch finds every match when
-// called (a bad capture index fails that call); `%b` without both delimiters matches nothing.
+// called (a bad capture index fails that call; an empty match right after a match counts); `%b`
+// without both delimiters matches nothing.
 // Fengari (Lua 5.3) matched lazily: string.gsub('abc', '(', 'x') succeeded and a guard on
 // string.find(path, 'admin)') let the request through where KrakenD answers 500. Values from
 // gopher-lua 1.1.1 with krakend-lua v2.9.1's binder.
@@ -40,6 +41,11 @@ const values: Array<[string, string]> = [
   [
     "(function() local t = {} for k, v in string.gmatch('a=1, b=2', '(%w+)=(%w+)') do t[#t + 1] = k .. v end return table.concat(t, '|') end)()",
     'a1|b2',
+  ],
+  // gopher-lua's Find: an empty match right after a match counts (Lua 5.1's gmatch; 5.3 skips it).
+  [
+    "(function() local t = {} for w in string.gmatch('a b', '%a*') do t[#t + 1] = '<' .. w .. '>' end return table.concat(t) end)()",
+    '<a><><b><>',
   ],
 ]
 

@@ -9,6 +9,7 @@
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { GO_RUNTIME_PANIC, gopherArgs } from './lua-gopher-args.ts'
+import { gopherMatchers } from './lua-gopher-gmatch.ts'
 import { patternCompileError } from './lua-gopher-pattern-check.ts'
 
 /** Replaces the number at `n` with Go's int of it, as the function reads it. */
@@ -38,6 +39,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
   caseMap('lower', false)
   // The pattern functions: the pattern read as gopher-lua reads it, numbers as Go's int.
   const natives = new Map<string, number>()
+  const { callMatcher, eagerGmatch } = gopherMatchers(e.f, fail, natives)
   const wrap = (name: string, numberArg: number, use: 'find' | 'start' | 'count') => {
     const emptyFind = use === 'find'
     lua.lua_getfield(L, -1, e.s(name))
@@ -166,63 +168,6 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
     lua.lua_pushstring(state, e.s(`${GO_RUNTIME_PANIC}slice bounds out of range [${start}:${length}]`))
     lua.lua_error(state)
   }
-  /** Calls the native matcher below `args` arguments; a bad capture index is worded as gopher-lua's matcher, at the caller's place. */
-  const callMatcher = (state: LuaState, args: number, results: number) => {
-    if (lua.lua_pcall(state, args, results, 0) === lua.LUA_OK) return
-    if (lua.lua_type(state, -1) === lua.LUA_TSTRING && startsWith(lua.lua_tostring(state, -1), CAPTURE_INDEX))
-      fail(state, 'invalid capture index')
-    lua.lua_error(state)
-  }
-  /**
-   * gmatch as gopher-lua's: every match is found when gmatch is called (a bad capture index fails
-   * that call), the iterator hands them out. A pattern starting with `^` is anchored there (one
-   * match at most, at the start), where 5.3's gmatch reads the `^` as a character.
-   */
-  const eagerGmatch = (state: LuaState, anchored: boolean) => {
-    lua.lua_settop(state, 2)
-    lua.lua_createtable(state, 0, 0)
-    lua.lua_insert(state, 1)
-    lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get(anchored ? 'match' : 'gmatch') as number)
-    lua.lua_insert(state, 2)
-    let rows = 0
-    const addRow = (from: number) => {
-      const count = lua.lua_gettop(state) - from + 1
-      if (count === 0 || lua.lua_type(state, from) === lua.LUA_TNIL) return false
-      lua.lua_createtable(state, count, 0)
-      lua.lua_insert(state, from)
-      for (let i = count; i >= 1; i--) lua.lua_rawseti(state, from, i)
-      lua.lua_rawseti(state, 1, ++rows)
-      return true
-    }
-    if (anchored) {
-      callMatcher(state, 2, lua.LUA_MULTRET)
-      addRow(2)
-    } else {
-      // A subject of n bytes has at most n + 1 matches; 5.3's matcher can step backwards on a
-      // back reference to a position capture (`()%1`) and never end, so the count is bounded.
-      const most = lua.lua_tostring(state, 3).length + 1
-      callMatcher(state, 2, 1)
-      while (rows < most) {
-        lua.lua_pushvalue(state, 2)
-        callMatcher(state, 0, lua.LUA_MULTRET)
-        if (!addRow(3)) break
-      }
-    }
-    lua.lua_settop(state, 1)
-    let next = 1
-    lua.lua_pushcclosure(
-      state,
-      (iterator: LuaState) => {
-        if (next > rows) return 0
-        lua.lua_rawgeti(iterator, lua.lua_upvalueindex(1), next++)
-        const count = lua.lua_rawlen(iterator, -1)
-        for (let i = 1; i <= count; i++) lua.lua_rawgeti(iterator, -i, i)
-        return count
-      },
-      1,
-    )
-    return 1
-  }
   wrap('find', 3, 'find')
   wrap('match', 3, 'start')
   wrap('gmatch', 3, 'start')
@@ -230,9 +175,6 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
 }
 
 const PERCENT = 37
-const CAPTURE_INDEX = Buffer.from('invalid capture index')
-const startsWith = (bytes: Uint8Array, prefix: Buffer) =>
-  bytes.length >= prefix.length && prefix.equals(bytes.subarray(0, prefix.length))
 const CARET = 94
 const OPEN = 91
 const CLOSE = 93
