@@ -318,7 +318,7 @@ export function luaGrammar(seed: number) {
  * `__p(f)` runs f under pcall and lists `type:value` of what it returned; bytes outside printable
  * ASCII (and `|`, which custom_error splits on) are shown as `\ddd`.
  */
-const SHOW = `local __r = {}
+export const SHOW = `local __r = {}
 local function __v(v)
   local t = type(v)
   if t == "table" or t == "function" or t == "userdata" then return t end
