@@ -1,6 +1,6 @@
 /**
  * The pattern functions' calls of Fengari's matchers as gopher-lua answers them: a bad capture index
- * worded as its matcher words it, and gmatch finding every match when called, as its Find does.
+ * worded as its matcher words it, and gmatch's matches as its Find finds them.
  */
 import type { LuaState } from 'fengari'
 import type { Fengari } from './lua-engine.ts'
@@ -25,23 +25,33 @@ export function gopherMatchers(
   }
   /**
    * gmatch as gopher-lua's: every match is found when gmatch is called (a bad capture index fails
-   * that call), the iterator hands them out. A pattern starting with `^` is anchored there (one
+   * that call; an empty match right after a match counts), the iterator hands them out; a pattern
+   * whose matches all take a byte, without back references, keeps 5.3's iterator (the same matches). A pattern starting with `^` is anchored there (one
    * match at most, at the start), where 5.3's gmatch reads the `^` as a character.
    */
-  const eagerGmatch = (state: LuaState, anchored: boolean) => {
+  const gopherGmatch = (state: LuaState, anchored: boolean) => {
     lua.lua_settop(state, 2)
+    if (!anchored && alwaysConsumes(lua.lua_tostring(state, 2))) {
+      // Matches of a byte or more and no back reference: 5.3's iterator finds what gopher-lua's
+      // Find finds and cannot fail (the pattern compiled), so it is handed out as it is.
+      lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get('gmatch') as number)
+      lua.lua_insert(state, 1)
+      lua.lua_call(state, 2, 1)
+      return 1
+    }
     lua.lua_createtable(state, 0, 0)
     lua.lua_insert(state, 1)
     lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get(anchored ? 'match' : 'find') as number)
     lua.lua_insert(state, 2)
-    let rows = 0
+    // Every row's values one after another in the table at 1, and how many each row has.
+    const counts: number[] = []
+    let stored = 0
     const addRow = (from: number) => {
       const count = lua.lua_gettop(state) - from + 1
       if (count === 0 || lua.lua_type(state, from) === lua.LUA_TNIL) return
-      lua.lua_createtable(state, count, 0)
-      lua.lua_insert(state, from)
-      for (let i = count; i >= 1; i--) lua.lua_rawseti(state, from, i)
-      lua.lua_rawseti(state, 1, ++rows)
+      for (let i = count; i >= 1; i--) lua.lua_rawseti(state, 1, stored + i)
+      stored += count
+      counts.push(count)
     }
     if (anchored) {
       callMatcher(state, 2, lua.LUA_MULTRET)
@@ -70,19 +80,48 @@ export function gopherMatchers(
       }
     }
     lua.lua_settop(state, 1)
-    let next = 1
+    let row = 0
+    let read = 0
     lua.lua_pushcclosure(
       state,
       (iterator: LuaState) => {
-        if (next > rows) return 0
-        lua.lua_rawgeti(iterator, lua.lua_upvalueindex(1), next++)
-        const count = lua.lua_rawlen(iterator, -1)
-        for (let i = 1; i <= count; i++) lua.lua_rawgeti(iterator, -i, i)
+        const count = counts[row++]
+        if (count === undefined) return 0
+        for (let i = 1; i <= count; i++) lua.lua_rawgeti(iterator, lua.lua_upvalueindex(1), read + i)
+        read += count
         return count
       },
       1,
     )
     return 1
   }
-  return { callMatcher, eagerGmatch }
+  return { callMatcher, gopherGmatch }
+}
+
+const STAR = 42
+const DASH = 45
+const QUESTION = 63
+const PERCENT = 37
+const CARET = 94
+const DOLLAR = 36
+const OPEN_CAPTURE = 40
+const CLOSE_CAPTURE = 41
+
+/**
+ * Whether every match of `pattern` takes a byte or more (where an empty match can be, gopher-lua
+ * and 5.3 differ); conservative: any `*`, `-`, `?` or back reference says no.
+ */
+function alwaysConsumes(pattern: Uint8Array): boolean {
+  let consumes = false
+  for (let i = 0; i < pattern.length; i++) {
+    const b = pattern[i] as number
+    if (b === STAR || b === DASH || b === QUESTION) return false
+    if (b === PERCENT) {
+      const next = pattern[i + 1]
+      if (next !== undefined && next >= 49 && next <= 57) return false
+      consumes = true
+      i++
+    } else if (b !== OPEN_CAPTURE && b !== CLOSE_CAPTURE && b !== CARET && b !== DOLLAR) consumes = true
+  }
+  return consumes
 }

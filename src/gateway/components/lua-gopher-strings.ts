@@ -39,7 +39,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
   caseMap('lower', false)
   // The pattern functions: the pattern read as gopher-lua reads it, numbers as Go's int.
   const natives = new Map<string, number>()
-  const { callMatcher, eagerGmatch } = gopherMatchers(e.f, fail, natives)
+  const { callMatcher, gopherGmatch } = gopherMatchers(e.f, fail, natives)
   const wrap = (name: string, numberArg: number, use: 'find' | 'start' | 'count') => {
     const emptyFind = use === 'find'
     lua.lua_getfield(L, -1, e.s(name))
@@ -87,7 +87,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
       if (top >= numberArg && lua.lua_type(state, numberArg) === lua.LUA_TNUMBER) toInt(state, numberArg, use)
       if (plain) plainFindBounds(state)
       if (name === 'gmatch')
-        return eagerGmatch(
+        return gopherGmatch(
           state,
           lua.lua_type(state, 2) === lua.LUA_TSTRING && lua.lua_tostring(state, 2)[0] === CARET,
         )
