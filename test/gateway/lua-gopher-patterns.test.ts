@@ -1,8 +1,9 @@
 // Malformed patterns as gopher-lua refuses them: its pm package compiles the WHOLE pattern before
 // matching, so find, match, gmatch and gsub fail on "a)", "(", "[a", "%0", ... whatever the subject
 // (a plain find excepted), with its error text at the caller's place; gmatch finds every match when
-// called (a bad capture index fails that call; an empty match right after a match counts); `%b`
-// without both delimiters matches nothing.
+// called (a bad capture index fails that call); an empty match right after a match counts in
+// gmatch; a gsub count of 0 ends at a first try finding nothing; `%b` without both
+// delimiters matches nothing.
 // Fengari (Lua 5.3) matched lazily: string.gsub('abc', '(', 'x') succeeded and a guard on
 // string.find(path, 'admin)') let the request through where KrakenD answers 500. Values from
 // gopher-lua 1.1.1 with krakend-lua v2.9.1's binder.
@@ -47,6 +48,9 @@ const values: Array<[string, string]> = [
     "(function() local t = {} for w in string.gmatch('a b', '%a*') do t[#t + 1] = '<' .. w .. '>' end return table.concat(t) end)()",
     '<a><><b><>',
   ],
+  // A count of 0: gopher-lua's Find stops after its first try when that finds nothing, else takes all.
+  ["table.concat({string.gsub('ba', 'a', 'x', 0)}, ',')", 'ba,0'],
+  ["table.concat({string.gsub('ab', 'a', 'x', 0)}, ',')", 'xb,1'],
 ]
 
 describeLuaValues("gopher-lua's pattern compiler", 'each expression gives what gopher-lua gives', values, {

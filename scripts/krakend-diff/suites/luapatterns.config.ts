@@ -4,7 +4,7 @@
 // malformed guard pattern fails the call (500) whatever the path. SEED= and N= programs (20 by
 // default), PER= probes each (12); /p<i> runs a program as a `modifier/lua-proxy` pre. Left out as
 // known deviations (README): gsub's count with an empty match right after a match (its string is
-// compared with a '' replacement only) and back references to position captures.
+// compared, with a '' replacement) and back references to position captures.
 import { celRandom } from './celgen-grammar.ts'
 import { finish, SHOW } from './luagen-grammar.ts'
 
@@ -41,7 +41,7 @@ function probe(): string {
     case 2:
       return `function() local t = {} for a, b in string.gmatch(${s}, ${p}) do t[#t + 1] = tostring(a) .. '/' .. tostring(b) if #t > 20 then break end end return table.concat(t, ' ') end`
     case 3:
-      return `function() return (string.gsub(${s}, ${p}, '')) end`
+      return `function() return (string.gsub(${s}, ${p}, ''${rnd() < 0.2 ? ', 0' : ''})) end`
     default:
       return `function() return string.gsub(${s}, ${p}, '<%0>', 1) end`
   }

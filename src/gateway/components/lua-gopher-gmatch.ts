@@ -95,7 +95,17 @@ export function gopherMatchers(
     )
     return 1
   }
-  return { callMatcher, gopherGmatch }
+  /** Whether the pattern at 2 matches the subject at 1 from its first byte (Fengari's find). */
+  const matchesAtStart = (state: LuaState) => {
+    lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get('find') as number)
+    lua.lua_pushvalue(state, 1)
+    lua.lua_pushvalue(state, 2)
+    callMatcher(state, 2, 1)
+    const start = lua.lua_type(state, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(state, -1) : 0
+    lua.lua_pop(state, 1)
+    return start === 1
+  }
+  return { callMatcher, gopherGmatch, matchesAtStart }
 }
 
 const STAR = 42
@@ -105,23 +115,37 @@ const PERCENT = 37
 const CARET = 94
 const DOLLAR = 36
 const OPEN_CAPTURE = 40
+const OPEN_SET = 91
+const CLOSE_SET = 93
 const CLOSE_CAPTURE = 41
 
 /**
  * Whether every match of `pattern` takes a byte or more (where an empty match can be, gopher-lua
- * and 5.3 differ); conservative: any `*`, `-`, `?` or back reference says no.
+ * and 5.3 differ); conservative: a quantifier (`*`, `-`, `?` after an item) or a back reference
+ * says no. A set is one item; a `*`, `-` or `?` first in the pattern or a capture is a character.
  */
 function alwaysConsumes(pattern: Uint8Array): boolean {
   let consumes = false
-  for (let i = 0; i < pattern.length; i++) {
+  let i = 0
+  while (i < pattern.length) {
     const b = pattern[i] as number
-    if (b === STAR || b === DASH || b === QUESTION) return false
-    if (b === PERCENT) {
+    if (b === OPEN_SET) {
+      i += pattern[i + 1] === CARET ? 2 : 1
+      // A `]` first in the set is one of its characters.
+      for (let first = true; i < pattern.length && (pattern[i] !== CLOSE_SET || first); first = false)
+        i += pattern[i] === PERCENT ? 2 : 1
+      consumes = true
+    } else if (b === PERCENT) {
       const next = pattern[i + 1]
       if (next !== undefined && next >= 49 && next <= 57) return false
       consumes = true
-      i++
+      i += 1
+    } else if (b === STAR || b === DASH || b === QUESTION) {
+      const before = pattern[i - 1]
+      if (i > 0 && before !== OPEN_CAPTURE && !(i === 1 && before === CARET)) return false
+      consumes = true
     } else if (b !== OPEN_CAPTURE && b !== CLOSE_CAPTURE && b !== CARET && b !== DOLLAR) consumes = true
+    i += 1
   }
   return consumes
 }

@@ -8,7 +8,7 @@
  */
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
-import { GO_RUNTIME_PANIC, gopherArgs } from './lua-gopher-args.ts'
+import { GO_RUNTIME_PANIC, goInt, gopherArgs } from './lua-gopher-args.ts'
 import { gopherMatchers } from './lua-gopher-gmatch.ts'
 import { patternCompileError } from './lua-gopher-pattern-check.ts'
 
@@ -39,7 +39,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
   caseMap('lower', false)
   // The pattern functions: the pattern read as gopher-lua reads it, numbers as Go's int.
   const natives = new Map<string, number>()
-  const { callMatcher, gopherGmatch } = gopherMatchers(e.f, fail, natives)
+  const { callMatcher, gopherGmatch, matchesAtStart } = gopherMatchers(e.f, fail, natives)
   const wrap = (name: string, numberArg: number, use: 'find' | 'start' | 'count') => {
     const emptyFind = use === 'find'
     lua.lua_getfield(L, -1, e.s(name))
@@ -66,6 +66,9 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
           state,
           `bad argument #${numberArg} to ${name} (number expected, got ${typeName(state, numberArg)})`,
         )
+      // gopher-lua's Find with a limit of 0 stops after its first try if that finds nothing.
+      const zeroCount =
+        use === 'count' && numberType === lua.LUA_TNUMBER && goInt(lua.lua_tonumber(state, numberArg)) === 0
       const replacement = lua.lua_type(state, 3)
       if (use === 'count' && replacement !== lua.LUA_TTABLE && replacement !== lua.LUA_TFUNCTION)
         checkString(state, 3, name, 'string or table or function')
@@ -91,7 +94,14 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
           state,
           lua.lua_type(state, 2) === lua.LUA_TSTRING && lua.lua_tostring(state, 2)[0] === CARET,
         )
-      if (use === 'count') gopherReplacement(state)
+      if (use === 'count') {
+        gopherReplacement(state)
+        if (zeroCount && !matchesAtStart(state)) {
+          lua.lua_settop(state, 1)
+          lua.lua_pushnumber(state, 0)
+          return 2
+        }
+      }
       lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
       lua.lua_insert(state, 1)
       callMatcher(state, top, lua.LUA_MULTRET)
