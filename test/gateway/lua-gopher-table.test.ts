@@ -11,6 +11,16 @@ const values: Array<[string, string]> = [
   ['table.getn({1, nil, 3, nil})', '3'],
   ['(function() local t = {} t[1], t[2], t[4] = 1, 2, 4 return #t end)()', '4'],
   ["(function() local t = {} t[5] = 'x' return #t end)()", '5'],
+  // the length kept as items come and go (lua-gopher-table.ts ArrayKeyEntries)
+  ['(function() local t = {} for i = 1, 5 do t[#t + 1] = i end t[5] = nil t[4] = nil return #t end)()', '3'],
+  ['(function() local t = {1, 2} t[100] = 3 local n = #t t[100] = nil return n .. ":" .. #t end)()', '100:2'],
+  ['(function() local t = {1} t[5000] = 2 t[5000] = nil return #t end)()', '1'],
+  ['(function() local t = {} t[0] = 1 t[0] = nil t[-1] = 2 t[1.5] = 3 return #t end)()', '0'],
+  [
+    '(function() local t = {} for i = 1, 3000 do t[#t + 1] = i end while #t > 10 do t[#t] = nil end return #t end)()',
+    '10',
+  ],
+  ['(function() local t = {1, 2, 3} t[2] = nil t[3] = nil return #t end)()', '1'],
   ['(function() local t = {1, 2, 3} t[3] = nil return #t end)()', '2'],
   [
     "(function() local o = {} for k in pairs({10, 20, 30}) do o[#o + 1] = k end return table.concat(o, ',') end)()",
