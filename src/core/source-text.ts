@@ -237,12 +237,22 @@ function parseYamlDocument(
       location: { file, line: pos.line, column: pos.col },
     }
   })
-  if (goScalars && problems.length === 0) problems.push(...resolveGoYamlScalars(doc, yaml, lineCounter, file))
   if (problems.length > 0) {
     throw configError(`${file} is not valid YAML/JSON`, {
       problems,
       hint: 'Fix the syntax at the positions above.',
     })
+  }
+  if (goScalars) {
+    const unread = resolveGoYamlScalars(doc, yaml, lineCounter, file)
+    if (unread.length > 0)
+      throw configError(
+        `${file}: values KrakenD's YAML reader (go-yaml) reads in a way gwdeploy cannot hold`,
+        {
+          problems: unread,
+          hint: 'Rewrite each value as its problem says (quoting it makes it text). Nothing was changed.',
+        },
+      )
   }
   let value: unknown
   try {

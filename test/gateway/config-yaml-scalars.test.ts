@@ -105,6 +105,12 @@ describe('YAML scalars as KrakenD (go-yaml v3) reads them', () => {
       assert.match(problem?.message ?? '', message, name)
       assert.equal(problem?.location?.line, name === 'key.yaml' ? 3 : 2, name)
       assert.ok(problem?.hint, name)
+      // valid YAML: not reported as a syntax error
+      assert.match(
+        error.message,
+        /values KrakenD's YAML reader \(go-yaml\) reads in a way gwdeploy cannot hold/,
+        name,
+      )
     }
   })
 
