@@ -12,6 +12,7 @@ import {
   readConfigText,
 } from '../core/document.ts'
 import { configError, type Location, type Problem, usageError } from '../core/errors.ts'
+import { stringifyJson, stringifyJsonWithin } from '../core/iterative-json.ts'
 import { checkJsonText } from '../gateway/config/duplicate-keys.ts'
 import { type RenderedOrigin, renderedOrigin } from '../gateway/config/flexible/origin.ts'
 import { renderFlexibleConfigMapped } from '../gateway/config/flexible/render.ts'
@@ -126,15 +127,17 @@ function renderNameTemplate(template: string, values: Record<Placeholder, string
 
 /** JSON with object keys sorted at every level and no whitespace: the input of the config digest. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value)
-    return text === undefined ? 'null' : text
-  }
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  return stringifyJson(value, { sortKeys: true })
+}
+
+/**
+ * The shipped text: indented by two spaces, unless indenting (which grows with the square of the
+ * nesting depth) would pass the size the gateway reads; then without whitespace.
+ */
+function stampedJsonText(config: unknown): string {
+  const indented = stringifyJsonWithin(config, { indent: 2 }, MAX_GATEWAY_CONFIG_BYTES - 1)
+  if (indented !== undefined && Buffer.byteLength(indented) < MAX_GATEWAY_CONFIG_BYTES) return `${indented}\n`
+  return `${stringifyJson(config)}\n`
 }
 
 /** The config's digest; its files, when it has any, count too (a changed Lua source is a new config). */
@@ -230,7 +233,7 @@ export async function stampGatewayConfig(input: StampInput): Promise<StampedConf
     sha,
     sha7,
     config,
-    json: `${JSON.stringify(config, null, 2)}\n`,
+    json: stampedJsonText(config),
     files: shipped.files,
     digest: configDigest(config, shipped.files),
     warnings: [...textCheck.warnings, ...result.warnings].map((w) => w.message),
