@@ -47,6 +47,15 @@ export class NilKeyPanic extends Error {
   }
 }
 
+/**
+ * go-auth0's http.Client has no timeout: KrakenD waits for a slow set as long as it takes (tokens
+ * signed with its keys pass once it comes). Here a download is given up after a minute.
+ */
+const DOWNLOAD_LIMIT_MS = 60_000
+
+/** The jwk_urls whose set was downloaded at start (krakend-jose's cacheOnce: once a process). */
+const PREFETCHED = new Set<string>()
+
 /** The JWKS, read once (a file) or downloaded when a token names a kid not cached or expired. */
 export class KeySet {
   private readonly cfg: KeySource
@@ -138,6 +147,19 @@ export class KeySet {
     this.missing.set(kid, now + this.cfg.unknownKidMs)
   }
 
+  /**
+   * krakend-jose's start with `cache`: the first validator of a jwk_url looks up the kid "unknown"
+   * in the background, so the set is downloaded (and its keys cached) at startup, and "unknown" is a
+   * failed kid under failed_jwk_key_cooldown unless the set has it. A key the set drops after the
+   * start stays usable for the cache's time, as in KrakenD.
+   */
+  prefetch(): void {
+    const url = this.cfg.jwkUrl
+    if (this.cfg.cacheMs <= 0 || !url || this.cfg.jwkLocalPath || PREFETCHED.has(url)) return
+    PREFETCHED.add(url)
+    this.jwk('unknown').catch(() => {})
+  }
+
   async get(kid: string): Promise<JoseKey | undefined> {
     const jwk = await this.jwk(kid)
     if (!jwk) return undefined
@@ -168,7 +190,10 @@ export class KeySet {
       try {
         // Loaded on first download: config parsing (a cluster primary too) imports this module.
         this.client ??= new (await import('./jwks-client.ts')).JwksClient(this.cfg.tls, this.localCa)
-        const answer = await this.client.get(this.cfg.jwkUrl as string, AbortSignal.timeout(5000))
+        const answer = await this.client.get(
+          this.cfg.jwkUrl as string,
+          AbortSignal.timeout(DOWNLOAD_LIMIT_MS),
+        )
         const type = answer.contentType
         if (!type.startsWith('application/json') && !type.startsWith('application/jwk-set+json'))
           throw new Error('should have a JSON content type for JWKS endpoint')

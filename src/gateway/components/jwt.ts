@@ -194,6 +194,7 @@ export function compileJwt(
   backendHeadersOf: (req: IncomingLike) => GuardContext['headers'],
 ): (req: IncomingLike, ctx: GuardContext) => Promise<Reply | undefined> {
   const keys = new KeySet(cfg, `${endpoint.path}.extra_config.auth/validator`)
+  keys.prefetch()
   const keyIdStrategy = cfg.keyIdStrategy ?? 'kid'
   const jwtParams = new Set<string>()
   for (const b of endpoint.backends)

@@ -1,0 +1,255 @@
+// Dev tool: auth/validator over time and key rotation, KrakenD against this runtime. Each scenario
+// of suites/jwttime.scenarios.ts (SEED=, N=) starts both gateways on one config, each with a JWKS
+// server of its own that the scenario's script changes between requests, both scripts running at
+// once so a token reaches both at the same instant; the statuses and the number of JWKS downloads
+// are compared. A case within 1.5 s of a date's edge is sent three times and counted only when
+// each side answers the same every time.
+//
+//   flock /tmp/krakend-diff.lock node scripts/krakend-diff/jwttime.ts [--only NAME-PART] [-v]
+//
+// KrakenD is KRAKEND_BIN or `krakend` on PATH. Ports as run.ts (PORT_BASE moves them: backend
+// PORT_BASE, KrakenD +1, this runtime +2); the JWKS servers take free ports on 127.0.0.1.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  type JwksState,
+  jwkOf,
+  margin,
+  type Scenario,
+  SEED,
+  type Step,
+  scenarios,
+  tokenOf,
+} from './suites/jwttime.scenarios.ts'
+
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } },
+})
+const krakend = process.env.KRAKEND_BIN ?? which('krakend')
+if (!krakend) {
+  console.error('no krakend binary: set KRAKEND_BIN or put krakend on PATH')
+  process.exit(2)
+}
+const BASE = Number(process.env.PORT_BASE ?? 19000)
+const BACKEND_PORT = BASE
+const PORTS = { K: process.env.PORT_BASE ? BASE + 1 : 18081, G: process.env.PORT_BASE ? BASE + 2 : 18082 }
+const root = join(new URL('.', import.meta.url).pathname, '..', '..')
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const dir = mkdtempSync(join(tmpdir(), 'jwttime-'))
+
+function which(bin: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A JWKS server whose answer is `state`; counts its downloads. */
+class JwksServer {
+  state: JwksState = { keys: [] }
+  downloads = 0
+  private readonly server: Server
+  constructor() {
+    this.server = createServer((req, res) => {
+      if (req.url === '/moved') return this.answer(res, this.state, true)
+      this.downloads += 1
+      this.answer(res, this.state, false)
+    })
+  }
+  private answer(res: import('node:http').ServerResponse, s: JwksState, moved: boolean): void {
+    if ('fail' in s) {
+      if (s.fail === 'down') return void res.socket?.destroy()
+      if (s.fail === 'invalid-json') return void res.writeHead(200, JSON_TYPE).end('{"keys": [')
+      if (s.fail === 'html')
+        return void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<h1>hi</h1>')
+      if (s.fail === 'empty-set') return void res.writeHead(200, JSON_TYPE).end('{"keys": []}')
+      return void res.writeHead(500, { 'Content-Type': 'text/plain' }).end('oops')
+    }
+    const body = JSON.stringify({ keys: s.keys.map(jwkOf) })
+    if ('redirect' in s && !moved) return void res.writeHead(s.redirect, { Location: '/moved' }).end()
+    const headers = { ...JSON_TYPE, ...('cacheControl' in s ? { 'Cache-Control': s.cacheControl } : {}) }
+    const status = 'status' in s ? s.status : 200
+    const write = () => res.writeHead(status, headers).end(body)
+    if ('delayMs' in s) setTimeout(write, s.delayMs)
+    else write()
+  }
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/jwks`
+  }
+  close(): void {
+    this.server.closeAllConnections()
+    this.server.close()
+  }
+}
+const JSON_TYPE = { 'Content-Type': 'application/json' }
+
+const children: ChildProcess[] = []
+function start(command: string, args: string[]): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  let out = ''
+  child.stdout?.on('data', (d) => {
+    out += d
+  })
+  child.stderr?.on('data', (d) => {
+    out += d
+  })
+  child.on('exit', (code, signal) => {
+    if (code && signal === null) console.error(`${command} exited ${code}:\n${out.slice(-2000)}`)
+  })
+  children.push(child)
+  return child
+}
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      resolve()
+    }
+  })
+}
+process.on('exit', () => {
+  for (const child of children)
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      // gone already
+    }
+})
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130))
+
+const backend = createServer((_req, res) => res.writeHead(200, JSON_TYPE).end('{"ok":true}'))
+await new Promise<void>((resolve) => backend.listen(BACKEND_PORT, '127.0.0.1', resolve))
+backend.unref()
+
+function get(port: number, token: string | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    const headers = token === undefined ? {} : { Authorization: `Bearer ${token}` }
+    const req = request({ host: '127.0.0.1', port, path: '/v', headers, agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.setTimeout(20_000, () => req.destroy(new Error('timeout')))
+    req.on('error', () => resolve(-1))
+    req.end()
+  })
+}
+
+async function up(port: number): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if ((await get(port, undefined)) > 0) return
+    await sleep(100)
+  }
+  throw new Error(`nothing answers on ${port}`)
+}
+
+function configFile(side: 'K' | 'G', s: Scenario, jwkUrl: string): string {
+  const file = join(dir, `${side}.json`)
+  const validator = { alg: 'HS256', jwk_url: jwkUrl, disable_jwk_security: true, ...s.validator }
+  const config = {
+    version: 3,
+    port: PORTS[side],
+    listen_ip: '127.0.0.1',
+    endpoints: [
+      {
+        endpoint: '/v',
+        backend: [{ host: [`http://127.0.0.1:${BACKEND_PORT}`], url_pattern: '/' }],
+        extra_config: { 'auth/validator': validator },
+      },
+    ],
+  }
+  writeFileSync(file, JSON.stringify(config))
+  return file
+}
+
+interface Outcome {
+  label: string
+  statuses: number[]
+  /** The case came within 1.5 s of a date's edge (then sent three times). */
+  edge: boolean
+}
+
+async function play(port: number, jwks: JwksServer, steps: Step[], leewayS: number): Promise<Outcome[]> {
+  const out: Outcome[] = []
+  for (const step of steps) {
+    if ('jwks' in step) jwks.state = step.jwks
+    else if ('wait' in step) await sleep(step.wait)
+    else {
+      const now = Date.now() / 1000
+      const edge = margin(step.send, now, leewayS) < 1.5
+      const token = tokenOf(step.send, now)
+      const statuses: number[] = []
+      for (let i = 0; i < (edge ? 3 : 1); i += 1) statuses.push(await get(port, token))
+      if (step.replayAfterMs !== undefined) {
+        await sleep(step.replayAfterMs)
+        statuses.push(await get(port, token))
+      }
+      out.push({ label: step.label, statuses, edge })
+    }
+  }
+  return out
+}
+
+function leewayOf(s: Scenario): number {
+  const ms = /^(-?[\d.]+)(ms|s)$/.exec(String(s.validator.leeway ?? ''))
+  if (!ms) return 1
+  return Math.max(1, Number(ms[1]) / (ms[2] === 'ms' ? 1000 : 1))
+}
+
+let differing = 0
+let compared = 0
+for (const s of scenarios) {
+  if (values.only && !s.name.includes(values.only)) continue
+  const servers = { K: new JwksServer(), G: new JwksServer() }
+  const urls = { K: await servers.K.listen(), G: await servers.G.listen() }
+  servers.K.state = s.initial
+  servers.G.state = s.initial
+  const k = start(krakend, ['run', '-c', configFile('K', s, urls.K)])
+  const g = start(process.execPath, [
+    join(root, 'src/gateway/main.ts'),
+    '-c',
+    configFile('G', s, urls.G),
+    '--workers',
+    '1',
+    '--log-level',
+    'ERROR',
+  ])
+  await Promise.all([up(PORTS.K), up(PORTS.G)])
+  const startDownloads = { K: servers.K.downloads, G: servers.G.downloads }
+  const leewayS = leewayOf(s)
+  const [ko, go] = await Promise.all([
+    play(PORTS.K, servers.K, s.steps, leewayS),
+    play(PORTS.G, servers.G, s.steps, leewayS),
+  ])
+  const lines: string[] = []
+  for (const [i, kc] of ko.entries()) {
+    const gc = go[i] as Outcome
+    compared += 1
+    // Near an edge (on either side's clock) only answers each side repeats count, the first of them.
+    const edge = kc.edge || gc.edge
+    const stable = (o: Outcome) => o.statuses.slice(0, o.edge ? 3 : 1).every((x) => x === o.statuses[0])
+    const shown = (o: Outcome) => (edge ? [o.statuses[0], ...o.statuses.slice(o.edge ? 3 : 1)] : o.statuses)
+    if (edge && (!stable(kc) || !stable(gc))) continue
+    const line = `  ${kc.label}: K ${shown(kc).join(',')} G ${shown(gc).join(',')}${edge ? ' (edge)' : ''}`
+    if (shown(kc).join() !== shown(gc).join()) lines.push(line)
+    else if (values.verbose) console.log(line)
+  }
+  const downloads = `JWKS downloads K ${startDownloads.K}+${servers.K.downloads - startDownloads.K} G ${startDownloads.G}+${servers.G.downloads - startDownloads.G}`
+  if (lines.length > 0) differing += 1
+  console.log(`${lines.length > 0 ? 'DIFF' : 'same'} ${s.name} (${downloads})`)
+  for (const line of lines) console.log(line)
+  await Promise.all([stop(k), stop(g)])
+  servers.K.close()
+  servers.G.close()
+}
+console.log(`\nSEED=${SEED}: ${differing} scenario(s) differ; ${compared} cases compared`)
+process.exit(differing > 0 ? 1 : 0)
