@@ -1,8 +1,7 @@
 // Dev tool: auth/validator over time and key rotation, KrakenD against this runtime. Each scenario
 // of suites/jwttime.scenarios.ts (SEED=, N=) starts both gateways on one config, each with a JWKS
-// server of its own that the scenario's script changes between requests, both scripts running at
-// once so a token reaches both at the same instant; the statuses and the number of JWKS downloads
-// are compared. A case within 1.5 s of a date's edge is sent three times and counted only when
+// server of its own that the scenario's script changes for both between requests; each token is
+// sent to both at once. The statuses are compared, and the JWKS downloads of each side shown. A case within 1.5 s of a date's edge is sent three times and counted only when
 // each side answers the same every time.
 //
 //   flock /tmp/krakend-diff.lock node scripts/krakend-diff/jwttime.ts [--only NAME-PART] [-v]
@@ -89,6 +88,7 @@ class JwksServer {
   }
 }
 const JSON_TYPE = { 'Content-Type': 'application/json' }
+type Side = 'K' | 'G'
 
 const children: ChildProcess[] = []
 function start(command: string, args: string[]): ChildProcess {
@@ -178,22 +178,31 @@ interface Outcome {
   edge: boolean
 }
 
-async function play(port: number, jwks: JwksServer, steps: Step[], leewayS: number): Promise<Outcome[]> {
-  const out: Outcome[] = []
+/** Runs `steps` on both sides in lockstep: one token per step, sent to both at once. */
+async function play(servers: Record<Side, JwksServer>, steps: Step[], leewayS: number) {
+  const out: Record<Side, Outcome[]> = { K: [], G: [] }
+  const both = async (token: string, statuses: Record<Side, number[]>) => {
+    const [k, g] = await Promise.all([get(PORTS.K, token), get(PORTS.G, token)])
+    statuses.K.push(k)
+    statuses.G.push(g)
+  }
   for (const step of steps) {
-    if ('jwks' in step) jwks.state = step.jwks
-    else if ('wait' in step) await sleep(step.wait)
+    if ('jwks' in step) {
+      servers.K.state = step.jwks
+      servers.G.state = step.jwks
+    } else if ('wait' in step) await sleep(step.wait)
     else {
       const now = Date.now() / 1000
       const edge = margin(step.send, now, leewayS) < 1.5
       const token = tokenOf(step.send, now)
-      const statuses: number[] = []
-      for (let i = 0; i < (edge ? 3 : 1); i += 1) statuses.push(await get(port, token))
+      const statuses: Record<Side, number[]> = { K: [], G: [] }
+      for (let i = 0; i < (edge ? 3 : 1); i += 1) await both(token, statuses)
       if (step.replayAfterMs !== undefined) {
         await sleep(step.replayAfterMs)
-        statuses.push(await get(port, token))
+        await both(token, statuses)
       }
-      out.push({ label: step.label, statuses, edge })
+      out.K.push({ label: step.label, statuses: statuses.K, edge })
+      out.G.push({ label: step.label, statuses: statuses.G, edge })
     }
   }
   return out
@@ -226,18 +235,15 @@ for (const s of scenarios) {
   await Promise.all([up(PORTS.K), up(PORTS.G)])
   const startDownloads = { K: servers.K.downloads, G: servers.G.downloads }
   const leewayS = leewayOf(s)
-  const [ko, go] = await Promise.all([
-    play(PORTS.K, servers.K, s.steps, leewayS),
-    play(PORTS.G, servers.G, s.steps, leewayS),
-  ])
+  const { K: ko, G: go } = await play(servers, s.steps, leewayS)
   const lines: string[] = []
   for (const [i, kc] of ko.entries()) {
     const gc = go[i] as Outcome
     compared += 1
-    // Near an edge (on either side's clock) only answers each side repeats count, the first of them.
-    const edge = kc.edge || gc.edge
-    const stable = (o: Outcome) => o.statuses.slice(0, o.edge ? 3 : 1).every((x) => x === o.statuses[0])
-    const shown = (o: Outcome) => (edge ? [o.statuses[0], ...o.statuses.slice(o.edge ? 3 : 1)] : o.statuses)
+    // Near an edge only answers each side repeats count, the first of them.
+    const edge = kc.edge
+    const stable = (o: Outcome) => o.statuses.slice(0, 3).every((x) => x === o.statuses[0])
+    const shown = (o: Outcome) => (edge ? [o.statuses[0], ...o.statuses.slice(3)] : o.statuses)
     if (edge && (!stable(kc) || !stable(gc))) continue
     const line = `  ${kc.label}: K ${shown(kc).join(',')} G ${shown(gc).join(',')}${edge ? ' (edge)' : ''}`
     if (shown(kc).join() !== shown(gc).join()) lines.push(line)

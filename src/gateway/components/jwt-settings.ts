@@ -49,3 +49,32 @@ export function uint32(f: Fields, key: string): number | undefined {
   }
   return v
 }
+
+/**
+ * A Go []string setting (roles, scopes, audience), where encoding/json reads a null item as "".
+ * A required role or scope "" is held by every token whose claim is "" or has an empty part
+ * ("a  b", a trailing space), so KrakenD lets those through: a null there is refused (write ""
+ * when that is meant). An audience "" only narrows what passes (the token's aud must hold ""), so
+ * it is read as KrakenD reads it, with a warning.
+ */
+export function goStringList(f: Fields, key: 'roles' | 'scopes' | 'audience'): string[] | undefined {
+  const v = f.raw[key]
+  if (!Array.isArray(v) || !v.includes(null)) return f.strings(key)
+  const rest = v.filter((item) => item !== null)
+  if (rest.some((item) => typeof item !== 'string')) return f.strings(key)
+  const at = [...f.at(key), v.indexOf(null)]
+  if (key === 'audience') {
+    f.report.warn(
+      at,
+      `"audience" holds null, which KrakenD reads as "": only tokens whose aud has "" pass`,
+      'remove the null',
+    )
+    return v.map((item) => item ?? '')
+  }
+  f.report.error(
+    at,
+    `"${key}" holds null, which KrakenD reads as "": every token whose claim is "" or has an empty part ("a  b", "a ") would pass`,
+    `remove the null, or write "" if such tokens may pass`,
+  )
+  return undefined
+}

@@ -21,7 +21,7 @@ import { KeySet, type KeySource, NilKeyPanic } from './jwks.ts'
 import { KEY_ID_STRATEGIES, type KeyIdStrategy, tokenKeyId } from './jwks-key-id.ts'
 import { parseJwksTls } from './jwks-tls.ts'
 import { claimList, claimString } from './jwt-claim-text.ts'
-import { goDurationMs, uint32 } from './jwt-settings.ts'
+import { goDurationMs, goStringList, uint32 } from './jwt-settings.ts'
 import { extractToken } from './jwt-token-source.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
 import { verifiedPayload } from './verified-tokens.ts'
@@ -122,7 +122,7 @@ export function parseJwt(f: Fields): JwtConfig {
   const matcher = f.string('scopes_matcher') ?? 'any'
   if (matcher !== 'any' && matcher !== 'all')
     report.error(f.at('scopes_matcher'), `"scopes_matcher" must be "any" or "all", got "${matcher}"`)
-  const scopes = f.strings('scopes') ?? []
+  const scopes = goStringList(f, 'scopes') ?? []
   const scopesKey = f.string('scopes_key') ?? ''
   // krakend-jose checks scopes only when both are set: required scopes without a claim to read
   // them from would let every token through.
@@ -155,8 +155,8 @@ export function parseJwt(f: Fields): JwtConfig {
     ),
     issuer: f.string('issuer') || undefined,
     // A string is not a list for krakend-jose (it would answer 401 to everything): a config error here.
-    audience: f.strings('audience') ?? [],
-    roles: f.strings('roles') ?? [],
+    audience: goStringList(f, 'audience') ?? [],
+    roles: goStringList(f, 'roles') ?? [],
     rolesKey,
     rolesNested,
     scopes,
