@@ -13,6 +13,7 @@ import {
   htmlEscape,
 } from './go-http.ts'
 import { goJson } from './go-json.ts'
+import { goAuthorityString } from './go-url-escape.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
 import { answerUnreadBody, bodyLeftUnread } from './request-body.ts'
@@ -113,7 +114,8 @@ export function createAnswers(options: AnswersOptions): Answers {
     // An absolute-form target: gin redirects to req.URL.String(), its scheme and host included,
     // which http.Redirect leaves uncleaned
     const absolute = raw === req.url ? null : ABSOLUTE_FORM.exec(raw)
-    if (absolute) location = `${(absolute[1] as string).toLowerCase()}://${absolute[2]}${uncleaned}`
+    if (absolute)
+      location = `${(absolute[1] as string).toLowerCase()}://${goAuthorityString(absolute[2] as string)}${uncleaned}`
     const headers: Record<string, string> = { Location: hexEscapeNonAscii(location) }
     let body: string | Buffer | undefined
     if (req.method === 'GET' || req.method === 'HEAD') headers['Content-Type'] = 'text/html; charset=utf-8'

@@ -65,3 +65,13 @@ test("an absolute-form target's redirect keeps the path gin set uncleaned, as ht
   assert.equal(await location('https://ABS.example:8080/m/%2E/?c=%20'), 'https://ABS.example:8080/m/.?c=%20')
   assert.equal(await location('/m/./'), '/m')
 })
+
+test("an absolute-form target's userinfo and host are written as url.Parse then String() writes them", async () => {
+  // KrakenD CE 2.13.8's Locations (checked on the oracle build): unescaped, then escaped again.
+  const location = async (target: string) => /\r\nLocation: ([^\r]*)\r\n/.exec(await answer(target))?.[1]
+  assert.equal(await location('http://b\xfccher.example/m/a/'), 'http://b%FCcher.example/m/a')
+  assert.equal(await location('http://b\xc3\xbccher.example/m/a/'), 'http://b%C3%BCcher.example/m/a')
+  assert.equal(await location('http://b%c3%bccher.example/m/a/'), 'http://b%C3%BCcher.example/m/a')
+  assert.equal(await location('http://u%41:p%40x@h.example/m/a/'), 'http://uA:p%40x@h.example/m/a')
+  assert.equal(await location('http://[fe80::1%25en0]/m/a/'), 'http://[fe80::1%25en0]/m/a')
+})

@@ -6,6 +6,7 @@
  * the host check, the redirect and HSTS off. KrakenD registers it on the gin engine after the
  * health route, so `GET /__health` never sees it.
  */
+import { escapeBytes, goUserinfoString, HOST_KEPT, PATH_KEPT, unescapeBytes } from '../go-url-escape.ts'
 import { cryptoModule } from '../libraries.ts'
 import { requestUri, targetUserinfo } from '../request-uri.ts'
 import type { Fields } from './fields.ts'
@@ -206,10 +207,7 @@ function goUserinfo(req: IncomingLike, url: string): string | undefined {
   if (raw.charCodeAt(0) === 47) return undefined
   // A CONNECT's `u@host:port` is read as `http://u@host:port`.
   const info = targetUserinfo(req.method === 'CONNECT' && url === raw ? `http://${raw}` : raw)
-  if (info === undefined) return undefined
-  const colon = info.indexOf(':')
-  const part = (text: string) => escapeBytes(unescapeBytes(text), USERINFO_KEPT)
-  return colon === -1 ? part(info) : `${part(info.slice(0, colon))}:${part(info.slice(colon + 1))}`
+  return info === undefined ? undefined : goUserinfoString(info)
 }
 
 /**
@@ -236,30 +234,11 @@ function redirectBody(target: string, sent: string, url: string): string | Buffe
   return Buffer.from(`<a href="${link}">Moved Permanently</a>.\n\n`, 'latin1')
 }
 
-/** The bytes escape(host, encodeHost) leaves as they are. */
-const HOST_KEPT = /[A-Za-z0-9\-._~!$&'()*+,;=:[\]<>"]/
 /** validEncoded(path, encodePath): the bytes a raw path may hold to be written as it is. */
 const PATH_VALID = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/
-/** The bytes escape(path, encodePath) leaves as they are. */
-const PATH_KEPT = /[A-Za-z0-9\-._~$&+,/:;=@]/
-
-/** The bytes escape(s, encodeUserPassword) leaves as they are. */
-const USERINFO_KEPT = /[A-Za-z0-9\-._~$&+,;=]/
-
 function escapedPath(raw: string): string {
   return PATH_VALID.test(raw) ? raw : escapeBytes(unescapeBytes(raw), PATH_KEPT)
 }
-
-const unescapeBytes = (text: string) =>
-  text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-
-function escapeBytes(s: string, kept: RegExp): string {
-  let out = ''
-  for (const c of s) out += kept.test(c) ? c : percent(c)
-  return out
-}
-
-const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
 
 const NON_ASCII = /[\u0080-\u00ff]/
 
