@@ -305,8 +305,9 @@ function parseSharedKeyCache(f: Fields): true {
   f.number('shared_cache_duration')
   f.report.warn(
     f.path,
-    'the shared JWK cache is not implemented: each endpoint caches its own keys (cache, cache_duration)',
-    'traffic is not affected; the JWKS may be fetched once per endpoint',
+    'the shared JWK cache is not implemented: each endpoint trusts only the keys of its own jwk_url, kept for its cache_duration',
+    // Checked on KrakenD CE 2.13.8: a token of endpoint A's JWKS passed at B, whose JWKS lacks its kid.
+    'with it KrakenD lets an endpoint with "cache" take a key another endpoint\'s JWKS listed (same kid) and keeps a key the set dropped for shared_cache_duration; those tokens get 401 here',
   )
   return true
 }
