@@ -8,13 +8,13 @@
 //
 // KrakenD is KRAKEND_BIN or `krakend` on PATH. Ports as run.ts (PORT_BASE moves them: backend
 // PORT_BASE, KrakenD +1, this runtime +2); the JWKS servers take free ports on 127.0.0.1.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { krakendBinary, ports, sleep, startBoth, stopGroup, waitUp } from './side-by-side.ts'
 import {
   type JwksState,
   jwkOf,
@@ -29,25 +29,10 @@ import {
 const { values } = parseArgs({
   options: { only: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } },
 })
-const krakend = process.env.KRAKEND_BIN ?? which('krakend')
-if (!krakend) {
-  console.error('no krakend binary: set KRAKEND_BIN or put krakend on PATH')
-  process.exit(2)
-}
-const BASE = Number(process.env.PORT_BASE ?? 19000)
-const BACKEND_PORT = BASE
-const PORTS = { K: process.env.PORT_BASE ? BASE + 1 : 18081, G: process.env.PORT_BASE ? BASE + 2 : 18082 }
-const root = join(new URL('.', import.meta.url).pathname, '..', '..')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const krakend = krakendBinary()
+const { backend: BACKEND_PORT, K, G } = ports()
+const PORTS = { K, G }
 const dir = mkdtempSync(join(tmpdir(), 'jwttime-'))
-
-function which(bin: string): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** A JWKS server whose answer is `state`; counts its downloads. */
 class JwksServer {
@@ -90,43 +75,6 @@ class JwksServer {
 const JSON_TYPE = { 'Content-Type': 'application/json' }
 type Side = 'K' | 'G'
 
-const children: ChildProcess[] = []
-function start(command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let out = ''
-  child.stdout?.on('data', (d) => {
-    out += d
-  })
-  child.stderr?.on('data', (d) => {
-    out += d
-  })
-  child.on('exit', (code, signal) => {
-    if (code && signal === null) console.error(`${command} exited ${code}:\n${out.slice(-2000)}`)
-  })
-  children.push(child)
-  return child
-}
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-    } catch {
-      resolve()
-    }
-  })
-}
-process.on('exit', () => {
-  for (const child of children)
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-    } catch {
-      // gone already
-    }
-})
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130))
-
 const backend = createServer((_req, res) => res.writeHead(200, JSON_TYPE).end('{"ok":true}'))
 await new Promise<void>((resolve) => backend.listen(BACKEND_PORT, '127.0.0.1', resolve))
 backend.unref()
@@ -142,14 +90,6 @@ function get(port: number, token: string | undefined): Promise<number> {
     req.on('error', () => resolve(-1))
     req.end()
   })
-}
-
-async function up(port: number): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if ((await get(port, undefined)) > 0) return
-    await sleep(100)
-  }
-  throw new Error(`nothing answers on ${port}`)
 }
 
 function configFile(side: 'K' | 'G', s: Scenario, jwkUrl: string): string {
@@ -222,17 +162,8 @@ for (const s of scenarios) {
   const urls = { K: await servers.K.listen(), G: await servers.G.listen() }
   servers.K.state = s.initial
   servers.G.state = s.initial
-  const k = start(krakend, ['run', '-c', configFile('K', s, urls.K)])
-  const g = start(process.execPath, [
-    join(root, 'src/gateway/main.ts'),
-    '-c',
-    configFile('G', s, urls.G),
-    '--workers',
-    '1',
-    '--log-level',
-    'ERROR',
-  ])
-  await Promise.all([up(PORTS.K), up(PORTS.G)])
+  const gateways = startBoth(krakend, configFile('K', s, urls.K), configFile('G', s, urls.G))
+  await Promise.all([waitUp(PORTS.K, '/v'), waitUp(PORTS.G, '/v')])
   const startDownloads = { K: servers.K.downloads, G: servers.G.downloads }
   const leewayS = leewayOf(s)
   const { K: ko, G: go } = await play(servers, s.steps, leewayS)
@@ -253,7 +184,7 @@ for (const s of scenarios) {
   if (lines.length > 0) differing += 1
   console.log(`${lines.length > 0 ? 'DIFF' : 'same'} ${s.name} (${downloads})`)
   for (const line of lines) console.log(line)
-  await Promise.all([stop(k), stop(g)])
+  await Promise.all(gateways.map(stopGroup))
   servers.K.close()
   servers.G.close()
 }
