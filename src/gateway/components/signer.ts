@@ -11,6 +11,7 @@ import { configError } from '../../core/errors.ts'
 import type { EndpointConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import { goJson } from '../go-json.ts'
+import { isGoResponseError } from '../go-json-values.ts'
 import type { Fields } from './fields.ts'
 import type { EndpointResponder } from './hooks.ts'
 import { type JoseKey, KeySet } from './jwks.ts'
@@ -102,6 +103,8 @@ export function compileSigner(
   const protectedHeader = Buffer.from(goJson({ alg: cfg.alg, kid: cfg.kid, typ: cfg.typ })).toString(
     'base64url',
   )
+  // A lone backend's response reaches the signer with its metadata (a merge makes new, empty ones).
+  const single = endpoint.backends.length === 1
   // krakend-jose's erroredHandler answers 401 without calling the backends.
   const before = async () => ((await signingKey) ? undefined : UNAUTHORIZED)
   const respond = async (data: Record<string, unknown> | undefined, failed: boolean): Promise<Reply> => {
@@ -111,7 +114,9 @@ export function compileSigner(
     try {
       for (const name of cfg.keys) {
         const value = data[name]
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) continue
+        // lura's return_error_details error is a Go struct, not the map SignFields signs.
+        if (typeof value !== 'object' || value === null || Array.isArray(value) || isGoResponseError(value))
+          continue
         const key = signing.key ?? fail(signing.signError)
         const payload = Buffer.from(goJson(value)).toString('base64url')
         const signature = signJws(cfg.alg, key, `${protectedHeader}.${payload}`).toString('base64url')
@@ -123,9 +128,24 @@ export function compileSigner(
       log(`${prefix} Signing fields: unable to sign payload: ${(error as Error).message}`)
       return BAD_REQUEST
     }
-    return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: goJson(data) }
+    return { status: single ? detailsStatus(data) : 200, headers: JSON_TYPE, body: goJson(data) }
   }
   return { before, respond }
+}
+
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' }
+
+/**
+ * The status krakend-jose answers with: the response's Metadata.StatusCode, which lura sets for
+ * a return_error_details error (its backend's status) and gin reads 0 as 200.
+ */
+function detailsStatus(data: Record<string, unknown>): number {
+  for (const key in data) {
+    const value = data[key]
+    if (typeof value === 'object' && value !== null && isGoResponseError(value))
+      return (value as { http_status_code: number }).http_status_code
+  }
+  return 200
 }
 
 const FAMILY: Record<string, RegExp> = { RSA: /^(RS|PS)/, EC: /^ES/, OKP: /^EdDSA$/, oct: /^HS/ }

@@ -107,6 +107,14 @@ function readEndpoint(
   const staticResponse = staticAt(proxyNs, pp, error, warn)
   const endpointFlatmap = flatmapAt(proxyNs, pp, error)
   const outputEncoding = readOutputEncoding(fields, raw, ep, defaults.outputEncoding)
+  // krakend-jose's signer answers the proxy's data as JSON with the response's status and headers:
+  // on a no-op endpoint that is "{}" (lura's no-op parser reads no data) and nothing is signed.
+  if (outputEncoding === 'no-op' && endpointComponents?.signer)
+    error(
+      [...ep, 'extra_config', 'auth/signer'],
+      'auth/signer on a no-op endpoint is not run here: KrakenD answers "{}" there, signing nothing, with the backend\'s status and headers',
+      'give the endpoint a rendering output_encoding (json), or remove auth/signer',
+    )
   const endpointTimeout = fields.requestTimeoutAt(raw, ep, defaults.timeoutMs)
   // lura reads 0 as 1, and calls concurrently only above 1 (a negative count is one call).
   const concurrentCalls = Math.max(
