@@ -250,8 +250,10 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       format: compileFormatter(b),
       record: metrics?.backend(cfg.endpoint, b.urlPattern),
       errorPrefix: `[${b.methodAsWritten ?? b.method} ${luraPattern(b.urlPattern)}]:`,
-      // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint.
-      discards: shadow || (b.encoding === 'no-op' && !cfg.noop),
+      // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint; but
+      // a shadow's circuit breaker counts the call as lura's stack ends it (status handler, decoder).
+      discards:
+        b.encoding === 'no-op' ? shadow || !cfg.noop : shadow && b.components?.circuitBreaker === undefined,
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
       guard: compileBackendGuard(b, cfg, (message) => logger.warning(message), client.sideAgent),
       narrow: compileNarrowing(b, forward),
