@@ -155,11 +155,13 @@ export function goClaims(payload: Uint8Array): Claims {
 
 /**
  * go-jose's NumericDate: the seconds truncated to an int64; values time.Unix cannot hold wrap to
- * the distant past (so a huge `exp` is expired).
+ * the distant past (so a huge `exp` is expired). time.Unix overflows above 2^63 - 1 - 62135596800
+ * seconds; the double nearest that bound (9223371974719178752) still fits, the next one does not.
  */
 function goSeconds(value: number): number {
-  return value >= 2 ** 63 - 62_135_596_800 || value < -(2 ** 63) ? -Infinity : Math.trunc(value)
+  return value > LAST_UNIX_SECONDS || value < -(2 ** 63) ? -Infinity : Math.trunc(value)
 }
+const LAST_UNIX_SECONDS = 2 ** 63 - 62_135_596_800
 
 /** go-jose's ValidateWithLeeway (leeway at least 1s, as go-auth0 sets it). */
 export function standardClaimsProblem(
