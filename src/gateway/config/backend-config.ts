@@ -147,7 +147,9 @@ export function readBackend(
     isCollection: boolAt(rawBackend, 'is_collection', bp, false),
     inputHeaders: stringListAt(rawBackend, 'input_headers', bp) ?? [],
     inputQueryStrings: stringListAt(rawBackend, 'input_query_strings', bp) ?? [],
-    returnErrorCode: boolAt(httpNs, 'return_error_code', hp, false),
+    // lura picks the status handler by return_error_details first: written at all (even ""), it
+    // does not look at return_error_code.
+    returnErrorCode: returnErrorDetails !== '' && boolAt(httpNs, 'return_error_code', hp, false),
     path: formatKeyPath(bp),
     ...(group !== undefined ? { group } : {}),
     ...(target !== undefined ? { target } : {}),
@@ -160,6 +162,11 @@ export function readBackend(
     ...(backendComponents ? { components: backendComponents } : {}),
   }
   if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
+  if (returnErrorDetails === '' && httpNs.return_error_code === true)
+    warn(
+      [...hp, 'return_error_code'],
+      `${what}: "return_error_code" is ignored: KrakenD reads "return_error_details" first, and an empty one means neither (a failing status answers 500)`,
+    )
   return backend
 }
 
