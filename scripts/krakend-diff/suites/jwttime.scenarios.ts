@@ -1,7 +1,8 @@
 // Seeded scenarios of the jwttime runner (../jwttime.ts; SEED=, N= time cases per scenario): an
 // auth/validator endpoint whose JWKS (HS256 oct keys) a script changes between requests, and tokens
-// whose exp, nbf and iat sit a few seconds either side of now and of the leeway. A step's token is
-// signed when the step runs, so its dates are relative to that instant on both gateways.
+// whose exp, nbf and iat sit a few seconds either side of now and of the leeway, plus dates written
+// at the ends of Go's ranges. A step's token is signed when the step runs, so its dates are
+// relative to that instant on both gateways.
 import { createHmac } from 'node:crypto'
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
 
@@ -17,12 +18,16 @@ export type JwksState =
   | { keys: string[]; cacheControl: string }
   | { fail: 'down' | 'invalid-json' | 'html' | 'empty-set' | 'status-500-text' }
 
-/** A token's claims as offsets in seconds from the instant it is signed (fractions kept). */
+/**
+ * A token's claims as offsets in seconds from the instant it is signed (fractions kept), or `raw`
+ * claims text with NOW standing for that instant's whole seconds.
+ */
 export interface TokenSpec {
   key: string
   exp?: number
   nbf?: number
   iat?: number
+  raw?: string
 }
 
 export type Step =
@@ -61,7 +66,11 @@ export function tokenOf(spec: TokenSpec, nowS: number): string {
     const off = spec[name]
     if (off !== undefined) claims[name] = Math.round((nowS + off) * 1000) / 1000
   }
-  const input = `${u({ alg: 'HS256', kid: spec.key, typ: 'JWT' })}.${u(claims)}`
+  const payload =
+    spec.raw === undefined
+      ? u(claims)
+      : Buffer.from(spec.raw.replaceAll('NOW', String(Math.floor(nowS)))).toString('base64url')
+  const input = `${u({ alg: 'HS256', kid: spec.key, typ: 'JWT' })}.${payload}`
   const sig = createHmac('sha256', SECRETS[spec.key] as Buffer)
     .update(input)
     .digest('base64url')
@@ -242,5 +251,41 @@ function rotationScenarios(): Scenario[] {
   ]
 }
 
+/** Dates as JSON writes them: huge, at the ends of int64 and of time.Unix, fractions, exponents. */
+const DATE_FORMS = [
+  '{"exp":1e300}',
+  '{"nbf":-1e300}',
+  '{"iat":1e300}',
+  '{"exp":9223372036854775807}',
+  '{"exp":-9223372036854775808}',
+  '{"exp":9223371974719179007}',
+  '{"nbf":9223371974719179007}',
+  '{"exp":9223371974719180000}',
+  '{"nbf":9223371974719180000}',
+  '{"exp":0}',
+  '{"exp":-0.5}',
+  '{"nbf":-0.0}',
+  '{"exp":1e-7}',
+  '{"exp":NOW.99999999999e0}',
+  '{"exp":NOW00e-2,"nbf":NOW00e-2}',
+  '{"exp":null,"nbf":null,"iat":null}',
+  '{"exp":1.7976931348623157e308}',
+]
+
+function dateForms(): Scenario {
+  const leeway = pick(['1s', '2562047h'])
+  return {
+    name: `date forms leeway=${leeway}`,
+    validator: { leeway },
+    initial: { keys: ['k1'] },
+    steps: DATE_FORMS.map((raw) => ({ send: { key: 'k1', raw }, label: raw })),
+  }
+}
+
 const N = Number(process.env.N ?? 12)
-export const scenarios: Scenario[] = [timeScenario(1, N), timeScenario(2, N), ...rotationScenarios()]
+export const scenarios: Scenario[] = [
+  timeScenario(1, N),
+  timeScenario(2, N),
+  ...rotationScenarios(),
+  dateForms(),
+]
