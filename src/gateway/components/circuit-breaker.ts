@@ -20,9 +20,9 @@ export interface CircuitBreakerConfig {
 export function parseCircuitBreaker(f: Fields): CircuitBreakerConfig {
   const cfg = {
     name: f.string('name') ?? '',
-    intervalS: Math.trunc(f.number('interval') ?? 0),
-    timeoutS: Math.trunc(f.number('timeout') ?? 0),
-    maxErrors: Math.trunc(f.number('max_errors') ?? 0),
+    intervalS: wholeSeconds(f, 'interval'),
+    timeoutS: wholeSeconds(f, 'timeout'),
+    maxErrors: wholeSeconds(f, 'max_errors'),
     logChanges: f.bool('log_status_change'),
   }
   // gobreaker trips on ConsecutiveFailures > uint32(max_errors): above 2^32 - 1 the count wraps
@@ -52,6 +52,42 @@ export function parseCircuitBreaker(f: Fields): CircuitBreakerConfig {
       'set "interval", "timeout" and "max_errors" (or a "name"), or remove the namespace',
     )
   return cfg
+}
+
+/**
+ * What krakend-circuitbreaker keeps of a setting: a JSON number as Go's int(float64), truncated
+ * (-0.5 is 0); anything else it skips. A string or a negative number is refused, saying what
+ * KrakenD would do with it instead.
+ */
+function wholeSeconds(f: Fields, key: 'interval' | 'timeout' | 'max_errors'): number {
+  const raw = f.raw[key]
+  if (typeof raw === 'string' || typeof raw === 'boolean') {
+    f.report.error(
+      f.at(key),
+      `"${key}" must be a number, got ${JSON.stringify(raw)}: KrakenD skips a value of another type and runs the breaker with ${key === 'max_errors' ? '0 (the first failure opens it)' : key === 'timeout' ? 'its default timeout of 60 seconds' : 'no interval (counts never reset)'}`,
+      key === 'max_errors'
+        ? 'write the number of failures as a JSON number'
+        : `write the ${key} in seconds, as a JSON number`,
+    )
+    return 0
+  }
+  const n = Math.trunc(f.number(key, Number.NEGATIVE_INFINITY) ?? 0)
+  if (n >= 0) return n + 0
+  f.report.error(
+    f.at(key),
+    `"${key}" must not be negative, got ${JSON.stringify(raw)}: ${NEGATIVE[key](n)}`,
+    key === 'max_errors'
+      ? 'write the number of consecutive failures (0 or more) that may pass before the circuit opens'
+      : `write the ${key} in seconds (0 or more)`,
+  )
+  return 0
+}
+
+const NEGATIVE = {
+  max_errors: (n: number) =>
+    `KrakenD compares it as a uint32, so it becomes ${((n % 2 ** 32) + 2 ** 32) % 2 ** 32} consecutive failures`,
+  timeout: () => 'KrakenD then keeps the circuit open for its default of 60 seconds',
+  interval: () => 'KrakenD then never resets the counts',
 }
 
 /** The most whole seconds a Go time.Duration holds. */
