@@ -29,13 +29,26 @@ export function parseCors(f: Fields): CorsConfig {
   if (status !== undefined && status !== 0 && (status < 200 || status > 999))
     f.report.error(f.at('options_success_status'), '"options_success_status" must be 0 or 200-999')
   const maxAgeS = maxAgeSeconds(f)
-  const expose = f.strings('expose_headers') ?? []
-  for (const [i, name] of expose.entries())
-    checkHeaderText(f, 'expose_headers', name, [...f.at('expose_headers'), i])
+  // krakend-cors' getList skips items that are not strings; one that leaves no string widens the
+  // setting to its default (every origin, every header, GET POST HEAD): refused.
+  const expose = f.stringItems('expose_headers')
+  const written = f.raw.expose_headers
+  if (Array.isArray(written))
+    for (const [i, name] of written.entries())
+      if (typeof name === 'string') checkHeaderText(f, 'expose_headers', name, [...f.at('expose_headers'), i])
   return {
-    origins: f.strings('allow_origins') ?? [],
-    methods: f.strings('allow_methods') ?? [],
-    headers: f.strings('allow_headers') ?? [],
+    origins: f.stringItems('allow_origins', {
+      does: 'allow every origin',
+      hint: 'list the allowed origins as strings, or remove the key to allow every origin',
+    }),
+    methods: f.stringItems('allow_methods', {
+      does: 'allow its default methods GET, POST and HEAD',
+      hint: 'list the allowed methods as strings',
+    }),
+    headers: f.stringItems('allow_headers', {
+      does: 'allow every request header',
+      hint: 'list the allowed headers as strings, or remove the key to allow every header',
+    }),
     expose,
     credentials: f.bool('allow_credentials'),
     privateNetwork: f.bool('allow_private_network'),

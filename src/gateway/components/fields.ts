@@ -267,6 +267,34 @@ export class Fields {
   }
 
   /**
+   * A list as KrakenD's list readers (krakend-cors' getList, krakend-httpsecure's getStrings) take
+   * it: the string items, any other item (null, a number, ...) skipped with a warning, as KrakenD
+   * skips it. `emptyMeans`: what KrakenD does with a list left with no string (its widest default),
+   * so a list that held items and no string is refused, saying so.
+   */
+  stringItems(key: string, emptyMeans?: { does: string; hint: string }): string[] {
+    const list = this.raw[key]
+    if (list === undefined) return []
+    if (!Array.isArray(list)) return this.strings(key) ?? []
+    const kept: string[] = []
+    for (const [i, item] of list.entries())
+      if (typeof item === 'string') kept.push(item)
+      else
+        this.report.warn(
+          [...this.at(key), i],
+          `${JSON.stringify(item)} is not a string: KrakenD skips it (and so does this runtime)`,
+          'remove it, or write it as a string',
+        )
+    if (emptyMeans && list.length > 0 && kept.length === 0)
+      this.report.error(
+        this.at(key),
+        `"${key}" holds no string: KrakenD would skip every item and ${emptyMeans.does}`,
+        emptyMeans.hint,
+      )
+    return kept
+  }
+
+  /**
    * A Go duration as time.ParseDuration reads a string ("1s", "1m30s", ".5s", "-1s"), or a number of
    * nanoseconds; undefined when absent or invalid (reported); ±Infinity for a duration written in
    * Go's syntax past its range (Go fails to parse it: the caller says what KrakenD then does).

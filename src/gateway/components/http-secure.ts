@@ -37,7 +37,10 @@ export interface HttpSecureConfig {
 
 export function parseHttpSecure(f: Fields): HttpSecureConfig {
   const hostsAreRegex = f.bool('allowed_hosts_are_regex')
-  const allowedHosts = stringItems(f, 'allowed_hosts', true)
+  const allowedHosts = f.stringItems('allowed_hosts', {
+    does: 'check no host at all',
+    hint: 'list the allowed hosts as strings, or remove the key to allow any host',
+  })
   if (hostsAreRegex)
     for (const [i, h] of allowedHosts.entries()) {
       try {
@@ -81,7 +84,7 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
   return {
     allowedHosts,
     hostsAreRegex,
-    hostProxyHeaders: stringItems(f, 'host_proxy_headers', false).map((h) => h.toLowerCase()),
+    hostProxyHeaders: f.stringItems('host_proxy_headers').map((h) => h.toLowerCase()),
     stsSeconds: stsSeconds(f),
     stsIncludeSubdomains: f.bool('sts_include_subdomains'),
     forceSts: f.bool('force_sts_header'),
@@ -99,33 +102,6 @@ export function parseHttpSecure(f: Fields): HttpSecureConfig {
 }
 
 const HTTPS_TARGET = /^https:/i
-
-/**
- * A list as krakend-httpsecure's getStrings reads it: the string items, any other item (null, a
- * number, ...) skipped (warned). A list that held items and none of them strings leaves KrakenD
- * with an empty `allowed_hosts`, i.e. no host check at all: refused when it `guards`.
- */
-function stringItems(f: Fields, key: string, guards: boolean): string[] {
-  const list = f.raw[key]
-  if (list === undefined) return []
-  if (!Array.isArray(list)) return f.strings(key) ?? []
-  const kept: string[] = []
-  for (const [i, item] of list.entries())
-    if (typeof item === 'string') kept.push(item)
-    else
-      f.report.warn(
-        [...f.at(key), i],
-        `${JSON.stringify(item)} is not a string: KrakenD skips it (and so does this runtime)`,
-        'remove it, or write it as a string',
-      )
-  if (guards && list.length > 0 && kept.length === 0)
-    f.report.error(
-      f.at(key),
-      `"${key}" holds no string: KrakenD would skip every item and check no host at all`,
-      'list the allowed hosts as strings, or remove the key to allow any host',
-    )
-  return kept
-}
 
 /** krakend-httpsecure reads `sts_seconds` as int64(float64): a negative one is sent as it is (`max-age=-5`). */
 function stsSeconds(f: Fields): number {
