@@ -8,6 +8,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ALGORITHMS } from '../../../src/gateway/components/jwt.ts'
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
 
 export const SEED = Number(process.env.SEED ?? 1)
@@ -43,21 +44,7 @@ export const KEYS: Record<string, { private: Jwk; public: Jwk }> = {
 KEYS.hmac = { ...KEYS.hmac, public: KEYS.hmac?.private } as { private: Jwk; public: Jwk }
 KEYS.hmacShort = { ...KEYS.hmacShort, public: KEYS.hmacShort?.private } as { private: Jwk; public: Jwk }
 
-const ALGS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'HS256',
-  'HS384',
-  'HS512',
-  'EdDSA',
-]
+const ALGS = ALGORITHMS
 
 function rightKey(alg: string): string {
   if (/^(RS|PS)/.test(alg)) return chance(0.2) ? 'rsa1024' : 'rsa'

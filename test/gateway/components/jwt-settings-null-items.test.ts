@@ -5,26 +5,9 @@
 // role-less tokens through, so it is refused with what KrakenD would do; an audience "" only
 // narrows what passes, so it runs as in KrakenD, with a warning.
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
-import { SignJWT } from 'jose'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
-import { mustConfig, type Running, send, startBackend, startGateway } from '../helpers.ts'
-import { type Hs256Issuer, hs256Issuer } from './hs256-issuer.ts'
-import { SYM_SECRET } from './jwks-answer-server.ts'
+import { describe, test } from 'node:test'
+import { servedValidator, validateValidator as validate } from './jwt-served.ts'
 
-const validate = (extra: Record<string, unknown>) =>
-  validateGatewayConfig({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/a',
-        extra_config: {
-          'auth/validator': { alg: 'RS256', jwk_url: 'https://idp.example/jwks', ...extra },
-        },
-        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
-      },
-    ],
-  })
 const said = (list: Array<{ location?: { path?: string }; message: string; hint?: string }>) =>
   list.map((e) => `${e.location?.path}: ${e.message} (${e.hint})`).join('\n')
 
@@ -45,37 +28,7 @@ describe('auth/validator null items in roles, scopes and audience', () => {
   })
 
   describe('served', () => {
-    let issuer: Hs256Issuer
-    let backend: Awaited<ReturnType<typeof startBackend>>
-    let gateway: Running
-    before(async () => {
-      issuer = await hs256Issuer()
-      backend = await startBackend('api', {})
-      gateway = await startGateway(
-        mustConfig({
-          version: 3,
-          endpoints: [
-            {
-              endpoint: '/aud',
-              extra_config: { 'auth/validator': issuer.validator({ audience: ['api', null] }) },
-              backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-            },
-          ],
-        }),
-      )
-    })
-    after(async () => {
-      await gateway?.close()
-      await backend?.close()
-      await issuer?.remove()
-    })
-    const status = async (claims: Record<string, unknown>) => {
-      const token = await new SignJWT({ iss: 'https://issuer.example', ...claims })
-        .setProtectedHeader({ alg: 'HS256', kid: 'sym' })
-        .setExpirationTime('5m')
-        .sign(SYM_SECRET)
-      return (await send(gateway.url, { path: '/aud', headers: { authorization: `Bearer ${token}` } })).status
-    }
+    const { status } = servedValidator({ audience: ['api', null] })
 
     test('only a token whose aud holds "" too passes', async () => {
       assert.equal(await status({ aud: ['api', ''] }), 200)

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
 import { mustConfig, type Running, send, startBackend, startGateway } from '../helpers.ts'
 import { hs256Issuer } from './hs256-issuer.ts'
+import { validateValidator } from './jwt-served.ts'
 
 // krakend-jose decodes the validator's settings into a Go struct: leeway and failed_jwk_key_cooldown
 // are strings there, cache_duration a uint32. A number in the string fields or a fraction in
 // cache_duration fails that decode and KrakenD answers 401 to every request, so these are config
 // errors; every duration time.ParseDuration reads is one ("-5s" counts as the 1s minimum). A
 // string that is no duration is krakend-jose's fallback (leeway 1s, no cooldown): a warning.
-const validate = (extra: Record<string, unknown>) =>
-  validateGatewayConfig({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/a',
-        extra_config: {
-          'auth/validator': { alg: 'RS256', jwk_url: 'https://idp.example/jwks', ...extra },
-        },
-        backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
-      },
-    ],
-  })
+const validate = validateValidator
 const check = (extra: Record<string, unknown>) =>
   validate(extra).errors.map((e) => `${e.location?.path}: ${e.message}`)
 
