@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { compileCircuitBreaker } from '../../../src/gateway/components/circuit-breaker.ts'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { breakerConfigErrors as errors } from './breaker-config.ts'
 
 const breaker = (clock: { now: number }) =>
   compileCircuitBreaker(
@@ -44,22 +44,6 @@ describe('qos/circuit-breaker audit (gobreaker semantics)', () => {
   })
 
   test('an all-zero config builds no breaker in KrakenD: a config error here', () => {
-    const errors = (cb: Record<string, unknown>) =>
-      validateGatewayConfig({
-        version: 3,
-        endpoints: [
-          {
-            endpoint: '/a',
-            backend: [
-              {
-                host: ['http://127.0.0.1:19'],
-                url_pattern: '/a',
-                extra_config: { 'qos/circuit-breaker': cb },
-              },
-            ],
-          },
-        ],
-      }).errors
     const zero = errors({ interval: 0, timeout: 0, max_errors: 0 })
     assert.equal(zero[0]?.location?.path, 'endpoints[0].backend[0].extra_config.qos/circuit-breaker')
     assert.match(zero[0]?.message ?? '', /KrakenD builds no circuit breaker/)

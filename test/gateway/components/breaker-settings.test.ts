@@ -5,26 +5,14 @@
 // -1 is read as KrakenD reads it.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { validateGatewayConfig } from '../../../src/gateway/config/validate.ts'
+import { breakerConfigErrors as errors } from './breaker-config.ts'
 
 const problems = (settings: Record<string, unknown>) =>
-  validateGatewayConfig({
-    version: 3,
-    endpoints: [
-      {
-        endpoint: '/a',
-        backend: [
-          {
-            host: ['http://127.0.0.1:19'],
-            url_pattern: '/a',
-            extra_config: {
-              'qos/circuit-breaker': { interval: 60, timeout: 10, max_errors: 1, ...settings },
-            },
-          },
-        ],
-      },
-    ],
-  }).errors.map((e) => ({ path: e.location?.path ?? '', message: e.message, hint: e.hint ?? '' }))
+  errors({ interval: 60, timeout: 10, max_errors: 1, ...settings }).map((e) => ({
+    path: e.location?.path ?? '',
+    message: e.message,
+    hint: e.hint ?? '',
+  }))
 const at = (key: string) => `endpoints[0].backend[0].extra_config.qos/circuit-breaker.${key}`
 
 test('a fraction above -1 truncates to 0, as Go int(-0.5) does: accepted', () => {
