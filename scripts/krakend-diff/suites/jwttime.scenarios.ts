@@ -49,12 +49,15 @@ const SECRETS: Record<string, Buffer> = {
   k2: Buffer.from('jwttime-key-two-0123456789abcdef'),
   k3: Buffer.from('jwttime-key-three-0123456789abcd'),
   unknown: Buffer.from('jwttime-key-unknown-0123456789ab'),
+  /** k1's kid with other material: a key rotated in place. */
+  'k1-new': Buffer.from('jwttime-key-one-rotated-01234567'),
 }
+const kidOf = (key: string) => (key === 'k1-new' ? 'k1' : key)
 
-export const jwkOf = (kid: string) => ({
+export const jwkOf = (key: string) => ({
   kty: 'oct',
-  kid,
-  k: (SECRETS[kid] as Buffer).toString('base64url'),
+  kid: kidOf(key),
+  k: (SECRETS[key] as Buffer).toString('base64url'),
 })
 
 const u = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
@@ -70,7 +73,7 @@ export function tokenOf(spec: TokenSpec, nowS: number): string {
     spec.raw === undefined
       ? u(claims)
       : Buffer.from(spec.raw.replaceAll('NOW', String(Math.floor(nowS)))).toString('base64url')
-  const input = `${u({ alg: 'HS256', kid: spec.key, typ: 'JWT' })}.${payload}`
+  const input = `${u({ alg: 'HS256', kid: kidOf(spec.key), typ: 'JWT' })}.${payload}`
   const sig = createHmac('sha256', SECRETS[spec.key] as Buffer)
     .update(input)
     .digest('base64url')
@@ -240,6 +243,31 @@ function rotationScenarios(): Scenario[] {
         { jwks: { keys: ['k3'], cacheControl: 'no-store, max-age=0' } },
         { wait: 2600 },
         send('k3', 'set with Cache-Control: no-store'),
+      ],
+    },
+    {
+      name: `cache ${cacheS}s: k1 rotated in place (same kid, other material)`,
+      validator: cached,
+      initial: { keys: ['k1'] },
+      steps: [
+        send('k1', 'old k1'),
+        { jwks: { keys: ['k1-new'] } },
+        send('k1-new', 'new k1 while the old one is cached'),
+        send('k1', 'old k1 still cached'),
+        afterExpiry,
+        send('k1-new', 'new k1 after expiry'),
+        send('k1', 'old k1 after expiry'),
+      ],
+    },
+    {
+      name: 'no cache: k1 rotated in place',
+      validator: {},
+      initial: { keys: ['k1'] },
+      steps: [
+        send('k1', 'old k1'),
+        { jwks: { keys: ['k1-new'] } },
+        send('k1-new', 'new k1'),
+        send('k1', 'old k1'),
       ],
     },
     {
