@@ -222,9 +222,27 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (completed && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
     // lura adds a script's response headers only to an answer with data
     const answerHeaders =
-      luaHeaders && nonEmpty ? (withLuaHeaders(headers, luaHeaders) as Record<string, string>) : headers
+      luaHeaders && nonEmpty
+        ? (withLuaHeaders(headers, afterPreset(res, luaHeaders)) as Record<string, string>)
+        : headers
     finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }
+}
+
+/**
+ * A script's response headers after the values the middlewares already set (security/http, CORS):
+ * lura Adds them to the writer's headers, so a script's X-Frame-Options or Content-Security-Policy
+ * goes beside the gateway's, never in its place (the answer's headers replace preset ones here).
+ */
+function afterPreset(res: GatewayResponse, lua: Record<string, string[]>): Record<string, string[]> {
+  let out: Record<string, string[]> | undefined
+  for (const [key, values] of Object.entries(lua)) {
+    const preset = values.length > 0 && key !== 'Content-Type' ? res.getHeader(key) : undefined
+    if (preset === undefined) continue
+    out ??= { ...lua }
+    out[key] = [...(Array.isArray(preset) ? preset : [String(preset)]), ...values]
+  }
+  return out ?? lua
 }
 
 /**
