@@ -78,3 +78,35 @@ export function goStringList(f: Fields, key: 'roles' | 'scopes' | 'audience'): s
   )
   return undefined
 }
+
+/**
+ * krakend-jose's `secret_url` (keys decrypted with `cypher_key`) is refused; `cypher_key` alone is
+ * decoded as Go []byte (standard base64, padded) and used for nothing, as in KrakenD: a warning. One
+ * Go cannot decode fails KrakenD's whole settings (every request 401): an error.
+ */
+export function refuseEncryptedKeys(f: Fields): void {
+  f.refuse(['secret_url'], 'encrypted local keys')
+  const v = f.raw.cypher_key
+  if (v === undefined || v === null) return
+  if (f.has('secret_url')) {
+    f.refuse(['cypher_key'], 'encrypted local keys')
+    return
+  }
+  const text = typeof v === 'string' ? v.replace(/[\r\n]/g, '') : undefined
+  if (
+    text === undefined ||
+    text.length % 4 !== 0 ||
+    !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)
+  )
+    f.report.error(
+      f.at('cypher_key'),
+      `"cypher_key" must be padded standard base64, got ${JSON.stringify(v)}: ${UNREADABLE}`,
+      'remove it: without "secret_url" it is not used',
+    )
+  else
+    f.report.warn(
+      f.at('cypher_key'),
+      '"cypher_key" does nothing without "secret_url" (KrakenD ignores it too)',
+      'remove it',
+    )
+}

@@ -21,7 +21,7 @@ import { KeySet, type KeySource, NilKeyPanic } from './jwks.ts'
 import { KEY_ID_STRATEGIES, type KeyIdStrategy, tokenKeyId } from './jwks-key-id.ts'
 import { parseJwksTls } from './jwks-tls.ts'
 import { claimList, claimString } from './jwt-claim-text.ts'
-import { goDurationMs, goStringList, uint32 } from './jwt-settings.ts'
+import { goDurationMs, goStringList, refuseEncryptedKeys, uint32 } from './jwt-settings.ts'
 import { extractToken } from './jwt-token-source.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
 import { verifiedPayload } from './verified-tokens.ts'
@@ -61,7 +61,7 @@ export interface JwtConfig extends KeySource {
 
 export function parseJwt(f: Fields): JwtConfig {
   const report = f.report
-  f.refuse(['secret_url', 'cypher_key'], 'encrypted local keys')
+  refuseEncryptedKeys(f)
   const alg = f.string('alg')
   if (alg === undefined || !(ALGORITHMS as readonly string[]).includes(alg))
     report.error(

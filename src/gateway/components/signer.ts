@@ -18,6 +18,7 @@ import { type JoseKey, KeySet } from './jwks.ts'
 import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
 import { signJws } from './jws-sign.ts'
 import { ALGORITHMS } from './jwt.ts'
+import { refuseEncryptedKeys } from './jwt-settings.ts'
 import type { Reply } from './types.ts'
 
 export interface SignerConfig {
@@ -35,7 +36,7 @@ export interface SignerConfig {
 export function parseSigner(f: Fields): SignerConfig {
   // krakend-jose's signer decodes `leeway` (shared with the validator's config) and uses it for nothing.
   f.declare('leeway')
-  f.refuse(['secret_url', 'cypher_key'], 'encrypted local keys')
+  refuseEncryptedKeys(f)
   const alg = f.string('alg')
   if (alg === undefined || !(ALGORITHMS as readonly string[]).includes(alg))
     f.report.error(f.at('alg'), alg === undefined ? '"alg" is required' : `unknown algorithm "${alg}"`)
