@@ -81,6 +81,10 @@ const PATHS: Array<[method: string, path: string]> = [
   ['OPTIONS', '/a'],
   ['GET', '/%61'],
   ['DELETE', '/nope/'],
+  ['OPTIONS', '/b'],
+  ['GET', '/A'],
+  ['GET', '//a'],
+  ['POST', '/b/'],
 ]
 const PROTO_HEADERS = ['X-Forwarded-Proto', 'x-forwarded-proto', 'X-Forwarded-Ssl', 'X-Forwarded-Scheme']
 const PROTO_VALUES = ['https', 'HTTPS', 'http', 'on', '', 'https, http', ' https']

@@ -142,6 +142,9 @@ function router(): Record<string, unknown> {
   if (maybe(0.2)) out.error_body = { 404: { e: 'nf' }, 405: { e: 'nm' } }
   if (maybe(0.15)) out.disable_redirect_trailing_slash = true
   if (maybe(0.15)) out.return_error_msg = true
+  if (maybe(0.25)) out.auto_options = true
+  if (maybe(0.15)) out.remove_extra_slash = true
+  if (maybe(0.15)) out.disable_redirect_fixed_path = true
   return out
 }
 
