@@ -5,6 +5,7 @@
  * always and the allow/expose headers when origin and method pass. The `debug` key only logs.
  */
 import { goParseDuration } from '../go-time.ts'
+import { goUtf8 } from '../go-utf8.ts'
 import type { Fields } from './fields.ts'
 import { checkHeaderText, goH2HeaderValue, goHeaderValue, utf8Bytes } from './go-header-value.ts'
 import { allLines, firstLine, type HeaderSink, type IncomingLike, type Reply } from './types.ts'
@@ -138,9 +139,8 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
 
   const originAllowed = (origin: string) => {
     if (allOrigins) return true
-    const o = NON_ASCII.test(origin)
-      ? goToLower(Buffer.from(origin, 'latin1').toString('utf8'))
-      : origin.toLowerCase()
+    // Go reads each byte of invalid UTF-8 as one U+FFFD (Buffer's decoder may take two as one).
+    const o = NON_ASCII.test(origin) ? goToLower(goUtf8(Buffer.from(origin, 'latin1'))) : origin.toLowerCase()
     if (exact.has(o)) return true
     return wildcards.some(([p, s]) => o.length >= p.length + s.length && o.startsWith(p) && o.endsWith(s))
   }

@@ -9,21 +9,26 @@ const gateway = gatewayWith((backend) => ({
   version: 3,
   extra_config: {
     'security/cors': {
-      allow_origins: ['https://kube.example', 'https://\u00e0b.example', 'https://\u0130x.example'],
+      allow_origins: [
+        'https://kube.example',
+        'https://\u00e0b.example',
+        'https://\u0130x.example',
+        'https://\ufffd.example',
+      ],
     },
   },
   endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/echo' }] }],
 }))
 
 /** The Access-Control-Allow-Origin a preflight from this Origin (UTF-8) gets, undefined for none. */
-async function allowedOrigin(origin: string): Promise<string | undefined> {
+async function allowedOrigin(origin: string | Buffer): Promise<string | undefined> {
   const res = await sendRaw(
     gateway.url,
     Buffer.concat([
       Buffer.from(
         'OPTIONS /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAccess-Control-Request-Method: GET\r\nOrigin: ',
       ),
-      Buffer.from(origin, 'utf8'),
+      Buffer.isBuffer(origin) ? origin : Buffer.from(origin, 'utf8'),
       Buffer.from('\r\n\r\n'),
     ]),
   )
@@ -38,5 +43,14 @@ describe('security/cors: origins lowered as Go lowers them', () => {
     assert.equal(await allowedOrigin('https://\u0130X.example'), 'https://\u0130X.example')
     assert.equal(await allowedOrigin('https://ix.example'), 'https://ix.example')
     assert.equal(await allowedOrigin('https://\u00e0c.example'), undefined)
+  })
+
+  test('invalid UTF-8 in the Origin is one U+FFFD per bad byte, as Go decodes it (a truncated sequence is two, not one)', async () => {
+    const bytes = (...parts: Array<string | number[]>) =>
+      Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))))
+    assert.notEqual(await allowedOrigin(bytes('https://', [0xff], '.example')), undefined)
+    assert.notEqual(await allowedOrigin(bytes('https://', [0xef, 0xbf, 0xbd], '.example')), undefined)
+    assert.equal(await allowedOrigin(bytes('https://', [0xe2, 0x82], '.example')), undefined)
+    assert.equal(await allowedOrigin(bytes('https://', [0xf0, 0x9f, 0x98], '.example')), undefined)
   })
 })
