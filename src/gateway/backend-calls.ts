@@ -208,13 +208,14 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       (changed) => callPool(ep, b, { ...ctx, ...changed }, cancel),
       (r) =>
         r.ok
-          ? { data: r.data, isComplete: r.complete, statusCode: 0, headers: {}, body: undefined }
+          ? { data: r.data, isComplete: r.complete, statusCode: r.status ?? 0, headers: {}, body: undefined }
           : undefined,
       (_r, response) => ({
         ok: true,
         data: response.data,
         complete: response.isComplete,
         ...(Object.keys(response.headers).length > 0 ? { headers: response.headers } : {}),
+        ...(response.statusCode !== 0 ? { status: response.statusCode } : {}),
       }),
       (error) => ({
         ok: false,
@@ -353,7 +354,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       const meta = { complete: false, status: answer.status }
       const rejected = b.guard?.checkResponse?.(data, meta)
       if (rejected) return { ok: false, code: undefined, message: rejected }
-      return { ok: true, data, complete: false }
+      return { ok: true, data, complete: false, status: answer.status }
     }
     return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
   }

@@ -61,6 +61,8 @@ export interface Success {
   body?: string
   /** Response headers a backend-level Lua post set (lura's Metadata.Headers). */
   headers?: Record<string, string[]>
+  /** lura's Metadata.StatusCode where set: return_error_details' status, a backend Lua post's. */
+  status?: number
 }
 export type BackendResult = Success | Failure
 

@@ -16,7 +16,7 @@ import type {
 } from './compiled-endpoint.ts'
 import { goOnlyHeaders, luraDeclaredLength } from './components/incoming-headers.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
-import { firstLine, type GuardContext, type Reply } from './components/types.ts'
+import { firstLine, type GuardContext, type LuraMetadata, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
 import { ginErrorStatus } from './go-http.ts'
@@ -154,7 +154,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (streamed?.overLimit) throw new HttpError(413, `request body over ${streamLimit} bytes`)
     // A failed call left the rest of the body unread: Go closes the connection after the answer.
     if (streamed?.cutShort && results[0]?.ok === false) closeAfterCutBody(req, res)
-    let { data, complete, failures, headers: luaHeaders } = mergeResults(results, ep.backends.length)
+    let { data, complete, failures, meta } = mergeResults(results, ep.backends.length)
     if (failures > 0 && logErrors) logFailures(logger, ep, results)
     if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
     let staticData: Record<string, unknown> | undefined
@@ -167,7 +167,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       assignOwn(data, staticData)
     }
     // components: validation/cel checks the merged response
-    const rejected = failures === 0 ? ep.guard?.after?.(data, { complete, staticData }) : undefined
+    const rejected = failures === 0 ? ep.guard?.after?.(data, { complete, staticData, ...meta }) : undefined
     if (rejected) return answer(insideProxy(ep, rejected))
     // components: modifier/lua-proxy post rewrites the merged response (skipped when a backend failed)
     if (ep.guard?.lua) {
@@ -176,15 +176,13 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
         skipped ? {} : data,
         skipped ? false : complete,
         failures > 0,
-        luaHeaders,
+        skipped ? undefined : meta,
       )
       if (out.reply) return answer(insideProxy(ep, out.reply))
-      ;({ data, complete, headers: luaHeaders } = out)
+      ;({ data, complete, meta } = out)
     }
-    // components: auth/signer answers with the signed data instead of the renderer
-    if (ep.respond) {
-      return answer(await ep.respond.respond(data, failures > 0 || results.length < ep.backends.length))
-    }
+    // components: auth/signer answers with the signed data (and the response's metadata) instead of the renderer
+    if (ep.respond) return answer(await ep.respond.respond(data, failures > 0, meta))
     if (data === undefined) {
       // Only a single error keeps its own status (return_error_code); merged errors are a 500.
       const single = results.length === 1 ? (results[0] as Failure) : undefined
@@ -222,8 +220,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (completed && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
     // lura adds a script's response headers only to an answer with data
     const answerHeaders =
-      luaHeaders && nonEmpty
-        ? (withLuaHeaders(headers, afterPreset(res, luaHeaders)) as Record<string, string>)
+      meta?.headers && nonEmpty
+        ? (withLuaHeaders(headers, afterPreset(res, meta.headers)) as Record<string, string>)
         : headers
     finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }
@@ -272,7 +270,7 @@ async function inArrivalOrder(calls: Array<Promise<BackendResult>>): Promise<Bac
 export function mergeResults(
   results: BackendResult[],
   backendCount: number,
-): { data: Data | undefined; complete: boolean; failures: number; headers?: Record<string, string[]> } {
+): { data: Data | undefined; complete: boolean; failures: number; meta?: LuraMetadata } {
   let data: Data | undefined
   let complete = results.length === backendCount
   let failures = 0
@@ -298,11 +296,11 @@ export function mergeResults(
         data = combineData(data, r.data)
       }
     }
-  // A single backend's response is the endpoint's, with the headers a script set; a merge drops them.
-  const only = backendCount === 1 ? results[0] : undefined
-  return only?.ok && only.headers
-    ? { data, complete, failures, headers: only.headers }
-    : { data, complete, failures }
+  // lura's merge keeps the one response it got as it is, with its metadata (the headers and status
+  // a script set, return_error_details' status); combining two makes a new one without.
+  const only = answered === 1 ? results.find((r) => r.ok) : undefined
+  if (!only || (only.headers === undefined && only.status === undefined)) return { data, complete, failures }
+  return { data, complete, failures, meta: { headers: only.headers, status: only.status } }
 }
 
 /** The data of the `count` answers that succeeded, in arrival order. */

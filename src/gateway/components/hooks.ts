@@ -27,7 +27,14 @@ import {
   revokerComponent,
   signerComponent,
 } from './runtimes.ts'
-import { type GuardContext, type HeaderSink, type IncomingLike, presentParams, type Reply } from './types.ts'
+import {
+  type GuardContext,
+  type HeaderSink,
+  type IncomingLike,
+  type LuraMetadata,
+  presentParams,
+  type Reply,
+} from './types.ts'
 
 type Log = (message: string) => void
 
@@ -64,7 +71,7 @@ export interface ResponseMeta {
 export interface EndpointResponder {
   /** Before any backend call: an answer when the endpoint cannot respond at all (no signing key). */
   before(): Promise<Reply | undefined>
-  respond(data: Record<string, unknown> | undefined, failed: boolean): Promise<Reply>
+  respond(data: Record<string, unknown> | undefined, failed: boolean, meta?: LuraMetadata): Promise<Reply>
 }
 
 export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): EndpointResponder | undefined {

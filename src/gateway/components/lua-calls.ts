@@ -21,7 +21,13 @@ import type { LuaRequest, LuaResponse } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
 import { luraParams } from './lura-params.ts'
 import { luaComponent } from './runtimes.ts'
-import { type GuardContext, type IncomingLike, presentParams, type Reply } from './types.ts'
+import {
+  type GuardContext,
+  type IncomingLike,
+  type LuraMetadata,
+  presentParams,
+  type Reply,
+} from './types.ts'
 
 type Log = (message: string) => void
 type Data = Record<string, unknown>
@@ -152,11 +158,9 @@ export interface LuaProxy {
     data: Data | undefined,
     complete: boolean,
     failed: boolean,
-    /** Headers the backend's own script set (a single backend's response metadata). */
-    headers?: Record<string, string[]>,
-  ):
-    | { reply: Reply }
-    | { reply?: undefined; data: Data | undefined; complete: boolean; headers?: Record<string, string[]> }
+    /** The lone response's metadata (a backend script's headers and status, return_error_details'). */
+    meta?: LuraMetadata,
+  ): { reply: Reply } | { reply?: undefined; data: Data | undefined; complete: boolean; meta?: LuraMetadata }
 }
 
 export function compileLuaProxy(
@@ -210,23 +214,27 @@ export function compileLuaProxy(
       calls.set(ctx, call)
       return undefined
     },
-    post(ctx, data, complete, failed, headers) {
+    post(ctx, data, complete, failed, meta) {
       const call = calls.get(ctx)
       calls.delete(ctx)
-      const unchanged = headers ? { data, complete, headers } : { data, complete }
+      const unchanged = meta ? { data, complete, meta } : { data, complete }
       if (!call) return unchanged
       try {
         if (failed) return unchanged
         const response: LuaResponse = {
           data: data ?? {},
           isComplete: complete,
-          statusCode: 0,
-          headers: headers ?? {},
+          statusCode: meta?.status ?? 0,
+          headers: meta?.headers ?? {},
           body: undefined,
         }
         const error = call.post(response)
         if (error) return reply(error)
-        return { data: response.data, complete: response.isComplete, headers: response.headers }
+        return {
+          data: response.data,
+          complete: response.isComplete,
+          meta: { headers: response.headers, status: response.statusCode },
+        }
       } finally {
         call.end()
       }

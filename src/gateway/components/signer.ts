@@ -19,7 +19,8 @@ import { type JwksTls, parseJwksTls } from './jwks-tls.ts'
 import { signJws } from './jws-sign.ts'
 import { ALGORITHMS } from './jwt.ts'
 import { refuseEncryptedKeys } from './jwt-settings.ts'
-import type { Reply } from './types.ts'
+import { signedAnswer } from './signer-answer.ts'
+import type { LuraMetadata, Reply } from './types.ts'
 
 export interface SignerConfig {
   alg: string
@@ -104,11 +105,13 @@ export function compileSigner(
   const protectedHeader = Buffer.from(goJson({ alg: cfg.alg, kid: cfg.kid, typ: cfg.typ })).toString(
     'base64url',
   )
-  // A lone backend's response reaches the signer with its metadata (a merge makes new, empty ones).
-  const single = endpoint.backends.length === 1
   // krakend-jose's erroredHandler answers 401 without calling the backends.
   const before = async () => ((await signingKey) ? undefined : UNAUTHORIZED)
-  const respond = async (data: Record<string, unknown> | undefined, failed: boolean): Promise<Reply> => {
+  const respond = async (
+    data: Record<string, unknown> | undefined,
+    failed: boolean,
+    meta?: LuraMetadata,
+  ): Promise<Reply> => {
     const signing = await signingKey
     if (!signing) return UNAUTHORIZED
     if (failed || data === undefined) return BAD_REQUEST
@@ -129,24 +132,9 @@ export function compileSigner(
       log(`${prefix} Signing fields: unable to sign payload: ${(error as Error).message}`)
       return BAD_REQUEST
     }
-    return { status: single ? detailsStatus(data) : 200, headers: JSON_TYPE, body: goJson(data) }
+    return signedAnswer(goJson(data), meta)
   }
   return { before, respond }
-}
-
-const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' }
-
-/**
- * The status krakend-jose answers with: the response's Metadata.StatusCode, which lura sets for
- * a return_error_details error (its backend's status) and gin reads 0 as 200.
- */
-function detailsStatus(data: Record<string, unknown>): number {
-  for (const key in data) {
-    const value = data[key]
-    if (typeof value === 'object' && value !== null && isGoResponseError(value))
-      return (value as { http_status_code: number }).http_status_code
-  }
-  return 200
 }
 
 const FAMILY: Record<string, RegExp> = { RSA: /^(RS|PS)/, EC: /^ES/, OKP: /^EdDSA$/, oct: /^HS/ }

@@ -11,6 +11,15 @@ export interface Reply {
   body?: string | Buffer
 }
 
+/**
+ * lura's Response.Metadata where something filled it: the headers and status a Lua post set, a
+ * return_error_details status. Only a lone response keeps it: a merge of two makes a new one.
+ */
+export interface LuraMetadata {
+  headers?: Record<string, string[]> | undefined
+  status?: number | undefined
+}
+
 /** What a component sees of an incoming request (node:http and node:http2 compat requests). */
 export interface IncomingLike {
   /** 2 over h2c (Go's HTTP/2 server joins the Cookie fields into one line). */
