@@ -12,6 +12,16 @@ export interface Seen {
 }
 export const seen: Seen[] = []
 
+/**
+ * A suite's answers that change from call to call (cachegen.cases.ts): `answer` is asked first, with
+ * the gateway being served (`phase`, set by run.ts: "K" or "G") so each keeps its own call count.
+ * A `Date` header of "" sends none.
+ */
+export const hooks: {
+  phase: string
+  answer?: (req: IncomingMessage, phase: string) => Answer | undefined
+} = { phase: '' }
+
 const HMAC_SECRET = 'secret-key-for-diff-tests-0123456789'
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -49,7 +59,7 @@ const ARR = '[{"k":"a","n":1},{"k":"b","n":2.50},{"k":"c","deep":{"x":[true,fals
 const YAMLISH =
   '{"b":1,"a":"x","nested":{"z":true,"y":[1,2.50,{"k":"v"}],"a":null},"big":12345678901234567890,"neg":-0,"__proto__":{"p":1},"e":{},"l":[],"n":"yes","on":"2001-12-14"}'
 
-type Answer = [status: number, headers: Record<string, string | string[]>, body?: string | Buffer]
+export type Answer = [status: number, headers: Record<string, string | string[]>, body?: string | Buffer]
 const JSON_TYPE = { 'Content-Type': 'application/json' }
 
 function answer(req: IncomingMessage, body: string, headers: string[]): Answer | 'slow' {
@@ -170,6 +180,10 @@ function answer(req: IncomingMessage, body: string, headers: string[]): Answer |
 }
 
 function reply(res: ServerResponse, [status, headers, body]: Answer) {
+  if (headers.Date === '') {
+    res.sendDate = false
+    delete headers.Date
+  }
   res.writeHead(status, headers)
   res.end(body)
 }
@@ -184,7 +198,7 @@ export function startBackend(port: number) {
         i % 2 === 1 && req.rawHeaders[i - 1]?.toLowerCase() === 'user-agent' ? 'UA' : v,
       )
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers, body })
-      const out = answer(req, body, headers)
+      const out = hooks.answer?.(req, hooks.phase) ?? answer(req, body, headers)
       if (out === 'slow') setTimeout(() => reply(res, [200, JSON_TYPE, '{"slow":true}']), 1500)
       else reply(res, out)
     })

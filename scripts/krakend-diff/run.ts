@@ -19,7 +19,7 @@ import { connect } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { type Seen, seen, startBackend } from './backend.ts'
+import { hooks, type Seen, seen, startBackend } from './backend.ts'
 import { writeCaseHeaders } from './case-headers.ts'
 import { exchange, parseAnswers } from './raw-h1.ts'
 
@@ -34,6 +34,8 @@ export interface Case {
   authority?: string
   /** Over --h2c: the `:scheme` (http unless told). */
   scheme?: string
+  /** Milliseconds to wait before the case (so on each gateway after the one before: expiry). */
+  pause?: number
 }
 
 const { positionals, values } = parseArgs({
@@ -272,9 +274,12 @@ for (const [i, c] of cases.entries()) {
   if (only >= 0 && i !== only) continue
   if (values.h2c && c.raw !== undefined) continue
   seen.length = 0
+  if (c.pause) await sleep(c.pause)
+  hooks.phase = 'K'
   const k = await send(KRAKEND_PORT, c)
   await sleep(30)
   const kSeen = requests(seen.splice(0))
+  hooks.phase = 'G'
   const g = await send(GATEWAY_PORT, c)
   await sleep(30)
   const gSeen = requests(seen.splice(0))
