@@ -3,8 +3,9 @@
 // one unprotected find as the guard: gopher-lua compiles a whole pattern before matching, so a
 // malformed guard pattern fails the call (500) whatever the path. SEED= and N= programs (20 by
 // default), PER= probes each (12); /p<i> runs a program as a `modifier/lua-proxy` pre. Left out as
-// known deviations (README): gsub's count with an empty match right after a match (its string is
-// compared, with a '' replacement) and back references to position captures.
+// known deviations (README): a string replacement's count with an empty match right after a match
+// (its string is compared, with a '' replacement; a function replacement's count is compared) and
+// back references to position captures.
 import { celRandom } from './celgen-grammar.ts'
 import { finish, SHOW } from './luagen-grammar.ts'
 
@@ -33,7 +34,7 @@ function pattern(): string {
 function probe(): string {
   const s = lit(pick(SUBJECTS))
   const p = lit(pattern())
-  switch (Math.floor(rnd() * 5)) {
+  switch (Math.floor(rnd() * 6)) {
     case 0:
       return `function() return string.find(${s}, ${p}${rnd() < 0.3 ? ', 2' : ''}) end`
     case 1:
@@ -42,8 +43,10 @@ function probe(): string {
       return `function() local t = {} for a, b in string.gmatch(${s}, ${p}) do t[#t + 1] = tostring(a) .. '/' .. tostring(b) if #t > 20 then break end end return table.concat(t, ' ') end`
     case 3:
       return `function() return (string.gsub(${s}, ${p}, ''${rnd() < 0.2 ? ', 0' : ''})) end`
-    default:
+    case 4:
       return `function() return string.gsub(${s}, ${p}, '<%0>', 1) end`
+    default:
+      return `function() return string.gsub(${s}, ${p}, function(...) return select('#', ...) .. tostring((...)) end${rnd() < 0.3 ? `, ${pick(['0', '1', '2'])}` : ''}) end`
   }
 }
 

@@ -124,7 +124,7 @@ const CLOSE_CAPTURE = 41
  * and 5.3 differ); conservative: a quantifier (`*`, `-`, `?` after an item) or a back reference
  * says no. A set is one item; a `*`, `-` or `?` first in the pattern or a capture is a character.
  */
-function alwaysConsumes(pattern: Uint8Array): boolean {
+export function alwaysConsumes(pattern: Uint8Array): boolean {
   let consumes = false
   let i = 0
   while (i < pattern.length) {

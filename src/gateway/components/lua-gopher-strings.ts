@@ -10,6 +10,7 @@ import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { GO_RUNTIME_PANIC, goInt, gopherArgs } from './lua-gopher-args.ts'
 import { gopherMatchers } from './lua-gopher-gmatch.ts'
+import { gopherGsub } from './lua-gopher-gsub.ts'
 import { patternCompileError } from './lua-gopher-pattern-check.ts'
 
 /** Replaces the number at `n` with Go's int of it, as the function reads it. */
@@ -40,6 +41,7 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
   // The pattern functions: the pattern read as gopher-lua reads it, numbers as Go's int.
   const natives = new Map<string, number>()
   const { callMatcher, gopherGmatch, matchesAtStart } = gopherMatchers(e.f, fail, natives)
+  const gsub = gopherGsub(e.f, natives, callMatcher, (state) => asGopherString(state))
   const wrap = (name: string, numberArg: number, use: 'find' | 'start' | 'count') => {
     const emptyFind = use === 'find'
     lua.lua_getfield(L, -1, e.s(name))
@@ -101,6 +103,10 @@ export function installGopherStrings(e: Pick<LuaEngine, 'f' | 'L' | 's'>, toInt:
           lua.lua_pushnumber(state, 0)
           return 2
         }
+      }
+      if (use === 'count') {
+        const results = gsub(state, top)
+        if (results !== undefined) return results
       }
       lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, native)
       lua.lua_insert(state, 1)
