@@ -1,7 +1,8 @@
 // Dev tool: seeded auth/signer endpoints (suites/signergen.config.ts; SEED=, N=) on KrakenD and on
-// this runtime, one GET each; the status, Content-Type and body are compared. Tokens of HS, RS and
-// EdDSA algs must be byte-equal; ES and PS signatures are random, so there the header and payload
-// parts must be equal and each side's signature must verify with the key's public half.
+// this runtime, one GET each; the status, Content-Type, a Lua post's X-L and the body are
+// compared. Tokens of HS, RS and EdDSA algs must be byte-equal; ES and PS signatures are random, so
+// there the header and payload parts must be equal and each side's signature must verify with the
+// key's public half.
 //
 //   flock /tmp/krakend-diff.lock node scripts/krakend-diff/signergen.ts [-v]
 //
@@ -55,6 +56,8 @@ await Promise.all([waitUp(K), waitUp(G)])
 interface Answer {
   status: number
   type: string
+  /** The header a lua-proxy post sets (suites/signergen.config.ts). */
+  lua: string
   body: string
 }
 function get(port: number, path: string): Promise<Answer> {
@@ -66,11 +69,12 @@ function get(port: number, path: string): Promise<Answer> {
         resolve({
           status: res.statusCode ?? 0,
           type: String(res.headers['content-type'] ?? ''),
+          lua: String(res.headers['x-l'] ?? '(none)'),
           body: Buffer.concat(chunks).toString('utf8'),
         }),
       )
     })
-    req.on('error', (error) => resolve({ status: -1, type: '', body: String(error) }))
+    req.on('error', (error) => resolve({ status: -1, type: '', lua: '', body: String(error) }))
     req.end()
   })
 }
@@ -140,6 +144,7 @@ for (const [i, p] of plans.entries()) {
   const problems: string[] = []
   if (k.status !== g.status) problems.push(`status K ${k.status} G ${g.status}`)
   if (k.type !== g.type) problems.push(`content-type K ${k.type} G ${g.type}`)
+  if (k.lua !== g.lua) problems.push(`X-L K ${k.lua} G ${g.lua}`)
   const why = bodyProblem(p, k.body, g.body)
   if (why) problems.push(`${why}\n    K ${k.body.slice(0, 400)}\n    G ${g.body.slice(0, 400)}`)
   const cfg = JSON.stringify(

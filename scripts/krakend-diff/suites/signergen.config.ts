@@ -2,8 +2,9 @@
 // default): an alg of every family with a key of that family (now and then of another family or
 // curve, public only, an RSA key without dp/dq/qi, 1024 bits), its kid among other keys in a set
 // read from `jwk_local_path` or served as `jwk_url`, `typ`, `full`, and `keys_to_sign` naming
-// objects, nested objects, values of other types and members the answer lacks. The backend answers
-// each endpoint's path with one of BODIES (or a 500).
+// objects, nested objects, values of other types and members the answer lacks; now and then a
+// modifier/lua-proxy post setting the status and headers. The backend answers each endpoint's path
+// with one of BODIES (or a 500).
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -70,6 +71,20 @@ export interface SignerPlan {
   fails: boolean
 }
 
+/**
+ * A lua-proxy post setting the response's status and headers, which the signer answers with
+ * (an empty value drops the header, a status <= 0 is 200, 1000 is Go's empty 200, 204 has no body).
+ */
+function luaPost(): string {
+  const lines = ['local r = response.load()']
+  if (chance(0.8))
+    lines.push(`r:statusCode(${pick(['201', '202.7', '204', '404', '500', '0', '-3', '1000'])})`)
+  if (chance(0.7)) lines.push(`r:headers('X-L', ${pick(["'v'", "''", "'a b'"])})`)
+  if (chance(0.2)) lines.push("r:headers('Content-Type', 'text/x')")
+  if (chance(0.2)) lines.push("r:data():set('lua', 1)")
+  return lines.join('; ')
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'signergen-'))
 const KIDS = ['sig', 'k-1', 'ü', 'a b', 'kid/with/slash']
 const NAMES = ['a', 'b', 'c', 'd', 'e', 'f', 'missing', 'nested.a', 'nested', '']
@@ -120,10 +135,12 @@ export function plan(n: number): {
     const body = Math.floor(rnd() * BODIES.length)
     const fails = chance(0.08)
     plans.push({ path, alg, key, body, fails })
+    const extra: Record<string, unknown> = { 'auth/signer': signer }
+    if (chance(0.3)) extra['modifier/lua-proxy'] = { post: luaPost() }
     endpoints.push({
       endpoint: path,
       backend: [{ host: ['BACKEND'], url_pattern: `/body/${body}${fails ? '/fail' : ''}` }],
-      extra_config: { 'auth/signer': signer },
+      extra_config: extra,
     })
   }
   return { endpoints, sets, plans }
