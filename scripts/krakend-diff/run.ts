@@ -264,10 +264,19 @@ const requests = (list: Seen[]) =>
   list
     .map((r) => `${r.method} ${r.url}\n  ${lines(r.headers).join('\n  ')}\n  body=${JSON.stringify(r.body)}`)
     .sort()
-const onlyIn = (k: string[], g: string[]) => [
-  ...k.filter((x) => !g.includes(x)).map((x) => `  K only: ${x}`),
-  ...g.filter((x) => !k.includes(x)).map((x) => `  G only: ${x}`),
-]
+/** What one side has more times than the other (a request made twice by one gateway, once by the other). */
+const onlyIn = (k: string[], g: string[]) => {
+  const extra = (a: string[], b: string[]) => {
+    const rest = [...b]
+    return a.filter((x) => {
+      const at = rest.indexOf(x)
+      if (at === -1) return true
+      rest.splice(at, 1)
+      return false
+    })
+  }
+  return [...extra(k, g).map((x) => `  K only: ${x}`), ...extra(g, k).map((x) => `  G only: ${x}`)]
+}
 
 let differing = 0
 for (const [i, c] of cases.entries()) {
