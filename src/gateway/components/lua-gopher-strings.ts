@@ -4,7 +4,8 @@
  * mapped alone; bytes that are not UTF-8 become U+FFFD); its patterns know no `%f` frontier and no
  * `%g` class (both are the letter itself); `find` with an empty pattern answers 1, 0 wherever it
  * starts; a fractional start or count is truncated as Go's int(x); `gmatch` anchors a pattern
- * starting with `^` (one match at most, at the start).
+ * starting with `^` (one match at most, at the start); `gsub` with a function or table
+ * replacement counts an empty match right after a match (lua-gopher-gsub.ts).
  */
 import type { LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
