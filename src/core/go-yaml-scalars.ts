@@ -5,6 +5,7 @@
 // by this port of its resolve() instead of the yaml library's schema.
 import type { Document, LineCounter } from 'yaml'
 import type { Problem } from './errors.ts'
+import { GoYamlInt } from './go-yaml-ints.ts'
 
 /** A scalar as written: its text after quoting/folding, its explicit tag, and whether it was plain. */
 export interface WrittenScalar {
@@ -242,7 +243,12 @@ export function resolveGoYamlScalars(
           node.range?.[0],
         )
       }
-      node.value = resolved.value
+      // A value go-yaml decodes as a Go int stays marked until the document is plain data
+      // (settleGoYamlInts): a few KrakenD readers assert float64 and skip it.
+      node.value =
+        key !== 'key' && resolved.tag === '!!int' && typeof resolved.value === 'number'
+          ? new GoYamlInt(resolved.value)
+          : resolved.value
     },
   })
   return problems

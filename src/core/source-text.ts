@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import type { Node } from 'yaml'
 import { configError, type Location, type Problem } from './errors.ts'
+import { settleGoYamlInts } from './go-yaml-ints.ts'
 import { resolveGoYamlScalars } from './go-yaml-scalars.ts'
 import { jsonLocator, offsetToLineColumn } from './json-locate.ts'
 import { jsonSyntaxErrorOffset } from './json-syntax.ts'
@@ -257,6 +258,7 @@ function parseYamlDocument(
   let value: unknown
   try {
     value = doc.toJS({ maxAliasCount: 100 }) as unknown
+    if (goScalars) value = settleGoYamlInts(value)
   } catch (error) {
     // "Excessive alias count": a billion-laughs document.
     throw configError(`${file}: ${(error as Error).message}`, {

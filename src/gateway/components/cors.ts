@@ -25,7 +25,7 @@ export interface CorsConfig {
 export function parseCors(f: Fields): CorsConfig {
   // krakend-cors's `debug` only logs.
   f.declare('debug')
-  const status = f.number('options_success_status')
+  const status = successStatus(f)
   // 0 is rs/cors' default (204); Go's WriteHeader panics outside 100-999 and sends 1xx as interim.
   if (status !== undefined && status !== 0 && (status < 200 || status > 999))
     f.report.error(f.at('options_success_status'), '"options_success_status" must be 0 or 200-999')
@@ -63,6 +63,21 @@ export function parseCors(f: Fields): CorsConfig {
  * krakend-cors reads `max_age` with time.ParseDuration (a negative one too) and ignores a string Go
  * cannot read; rs/cors takes int(MaxAge.Seconds()), toward zero.
  */
+/**
+ * krakend-cors reads `options_success_status` with a float64 assertion: a JSON number, or a YAML
+ * float. A YAML integer is a Go int there, skipped: rs/cors' 204 answers. Not a guard, so run as KrakenD.
+ */
+function successStatus(f: Fields): number | undefined {
+  if (!f.yamlInt('options_success_status')) return f.number('options_success_status')
+  const written = f.raw.options_success_status as number
+  f.report.warn(
+    f.at('options_success_status'),
+    `"options_success_status: ${written}" is an integer in YAML, which krakend-cors skips (it reads a float only): preflights answer 204 there, and here`,
+    `write ${written}.0 for ${written}`,
+  )
+  return undefined
+}
+
 function maxAgeSeconds(f: Fields): number {
   f.declare('max_age')
   // Not null as unset: krakend-cors asserts a string (maxAge.(string)) and null panics it too.

@@ -1,6 +1,7 @@
 import { guardingNamespace } from '../../config/gateway-namespaces.ts'
 import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
+import { isGoYamlInt } from '../../core/go-yaml-ints.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { beyondGoDuration, goDurationMs, parseDuration } from '../config/duration.ts'
 import { caseVariantMessage, sameKeyOtherCase, setsNothing } from '../config/field-reader.ts'
@@ -210,6 +211,11 @@ export class Fields {
   /** The value of `key` exactly as written, null included (`raw` reads null as unset where KrakenD does). */
   asWritten(key: string): unknown {
     return this.#object[key]
+  }
+
+  /** Whether `key` was written as an integer in a YAML config: a Go int there, which a float64 assertion skips. */
+  yamlInt(key: string): boolean {
+    return isGoYamlInt(this.#object, key)
   }
 
   /** Keys the namespace has, read or not (unknownKeys names them in its hints). */
