@@ -181,13 +181,17 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     if (!h2) for (const key of goSuppressedHeaders(status)) delete headers[key]
     // Go's server answers `Connection: close` in place of a handler's when the connection ends
-    // with this answer (the client asked so, or the gateway drains), but on a protocol switch.
+    // with this answer (the client asked so, or the gateway drains), but on a protocol switch; to
+    // HTTP/1.0, where closing is the default, no Connection line at all (named while draining, so
+    // that node:http closes a kept HTTP/1.0 connection too).
     if (
       req.httpVersionMajor === 1 &&
       (isDraining() || (headers.Connection !== undefined && endsConnection(res))) &&
       !(status === 101 && isProtocolSwitch(headers))
-    )
-      headers.Connection = 'close'
+    ) {
+      if (req.httpVersionMinor === 0 && !isDraining()) delete headers.Connection
+      else headers.Connection = 'close'
+    }
     const debug = (error: Error) =>
       logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
     if (status === 101) {
