@@ -158,9 +158,17 @@ export function resolveGoYamlScalar({ text, tag: writtenTag, plain }: WrittenSca
   }
   if (typeof value === 'bigint') {
     if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+      const asFloat = `${value}.0`
+      // Past int64, go-yaml makes it a uint64, a type the readers that switch on int and float64
+      // have no case for: a YAML `capacity: 9300000000000000000` limits as if absent there.
+      if (value > INT64_MAX)
+        return {
+          refused: `the integer \`${text}\` (${value}) is beyond 2^53 and Go's int64: KrakenD's YAML reader makes it a uint64, which krakend-ratelimit, -circuitbreaker, -httpsecure and -cors skip (the setting as if absent) and its encoding/json readers take exact; gwdeploy cannot hold it`,
+          hint: `Write ${asFloat} (a float, read as a JSON number is), a smaller number, or quote it for the text.`,
+        }
       return {
         refused: `the integer \`${text}\` (${value}) is beyond 2^53: KrakenD's YAML reader keeps it exact, gwdeploy cannot`,
-        hint: 'Write a smaller number, or quote it for the text.',
+        hint: `Write ${asFloat} (a float, read as a JSON number is), a smaller number, or quote it for the text.`,
       }
     }
     return { value: Number(value), tag: resolvedTag }

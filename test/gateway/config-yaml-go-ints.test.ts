@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { parseSourceDocument } from '../../src/core/document.ts'
+import type { GwError } from '../../src/core/errors.ts'
 import { isGoYamlInt } from '../../src/core/go-yaml-ints.ts'
 import { GATEWAY_YAML } from '../../src/core/source-text.ts'
 import { loadGatewayConfig } from '../../src/gateway/config/load.ts'
@@ -109,4 +110,34 @@ m: {<<: *base, f: *n, g: [3, 3.5]}
   // gwdeploy.yml is YAML 1.2, not go-yaml: nothing noted.
   const own = parseSourceDocument('m: {a: 1}\n', 'gwdeploy.yml').value as Record<string, object>
   assert.ok(!isGoYamlInt(own.m as object, 'a'))
+})
+
+// KrakenD 2.13.8 logged "Capacity: 1" for a YAML `capacity: 9300000000000000000` beside `max_rate: 1`
+// (a uint64, which krakend-ratelimit skips: the capacity defaults to max_rate) and "Capacity:
+// 9300000000000000000" for the same JSON; after one burst the YAML one answered 503, the JSON one 200.
+test('a YAML integer past int64 (a Go uint64) is refused saying what KrakenD does with it; written as a float it is read', () => {
+  const limited = (capacity: string) => `version: 3
+endpoints:
+  - endpoint: /rl
+    extra_config:
+      qos/ratelimit/router: {max_rate: 1, capacity: ${capacity}}
+    backend:
+      - host: ["http://backend:8080"]
+        url_pattern: /ok
+`
+  let refused: GwError | undefined
+  try {
+    loadGatewayConfig(write('uint64.yaml', limited('9300000000000000000')))
+  } catch (error) {
+    refused = error as GwError
+  }
+  const problem = refused?.problems?.[0]
+  assert.match(
+    problem?.message ?? '',
+    /a uint64, which krakend-ratelimit, -circuitbreaker, -httpsecure and -cors skip/,
+  )
+  assert.match(problem?.hint ?? '', /^Write 9300000000000000000\.0 \(a float/)
+  assert.deepEqual([problem?.location?.line, problem?.location?.column], [5, 53])
+  const { config } = loadGatewayConfig(write('float.yaml', limited('9300000000000000000.0')))
+  assert.ok(config)
 })
