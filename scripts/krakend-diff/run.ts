@@ -2,8 +2,10 @@
 // one recording backend; prints every difference in the status line, the answer's headers (Date
 // aside), its body, and the requests each gateway made to the backend.
 //
-//   node scripts/krakend-diff/run.ts SUITE [--only N] [--status] [--h2c]
+//   node scripts/krakend-diff/run.ts SUITE [--only N] [--status] [--h2c] [--yaml]
 //
+// --yaml hands both gateways the config as a .yaml file (its JSON text, which is YAML too): read by
+// go-yaml there, every integral number is then a Go int where JSON gives a float64.
 // --h2c sends every case over HTTP/2 cleartext (prior knowledge), as the balancers gwdeploy puts in
 // front of the nodes do; KrakenD then runs with `use_h2c`.
 // SUITE names suites/SUITE.json or SUITE.config.ts (a KrakenD config whose "BACKEND" strings become the recording
@@ -40,7 +42,12 @@ export interface Case {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { only: { type: 'string' }, status: { type: 'boolean' }, h2c: { type: 'boolean' } },
+  options: {
+    only: { type: 'string' },
+    status: { type: 'boolean' },
+    h2c: { type: 'boolean' },
+    yaml: { type: 'boolean' },
+  },
 })
 const suite = positionals[0]
 if (!suite) {
@@ -77,7 +84,7 @@ const config = JSON.parse(text.replaceAll('BACKEND', `http://127.0.0.1:${BACKEND
 if (process.env.PRINT_CONFIG) console.log(JSON.stringify(config, null, 1))
 const dir = mkdtempSync(join(tmpdir(), 'krakend-diff-'))
 const configFor = (port: number) => {
-  const file = join(dir, `${port}.json`)
+  const file = join(dir, `${port}.${values.yaml ? 'yaml' : 'json'}`)
   writeFileSync(file, JSON.stringify({ ...config, port, ...(values.h2c ? { use_h2c: true } : {}) }))
   return file
 }
