@@ -157,7 +157,9 @@ export function resolveGoYamlScalar({ text, tag: writtenTag, plain }: WrittenSca
     }
   }
   if (typeof value === 'bigint') {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    // An int64 a float64 holds exactly (2^53, 2^60) reads as the JSON number does everywhere in
+    // KrakenD (float64(i), encoding/json's text, mapstructure): only the others are refused.
+    if (value > INT64_MAX || BigInt(Number(value)) !== value) {
       const asFloat = `${value}.0`
       // Past int64, go-yaml makes it a uint64, a type the readers that switch on int and float64
       // have no case for: a YAML `capacity: 9300000000000000000` limits as if absent there.
@@ -167,7 +169,7 @@ export function resolveGoYamlScalar({ text, tag: writtenTag, plain }: WrittenSca
           hint: `Write ${asFloat} (a float, read as a JSON number is), a smaller number, or quote it for the text.`,
         }
       return {
-        refused: `the integer \`${text}\` (${value}) is beyond 2^53: KrakenD's YAML reader keeps it exact, gwdeploy cannot`,
+        refused: `the integer \`${text}\` (${value}) is beyond 2^53 and not a float64: KrakenD's YAML reader keeps it exact, gwdeploy cannot`,
         hint: `Write ${asFloat} (a float, read as a JSON number is), a smaller number, or quote it for the text.`,
       }
     }

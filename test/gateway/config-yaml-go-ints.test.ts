@@ -141,3 +141,19 @@ endpoints:
   const { config } = loadGatewayConfig(write('float.yaml', limited('9300000000000000000.0')))
   assert.ok(config)
 })
+
+// schemagen SEED=1/3/6 --yaml (a json-schema `maximum: 9007199254740992`) ran on KrakenD 2.13.8 and
+// was refused here: 2^53 is a float64 exactly, so KrakenD re-encodes the int and the JSON number alike.
+test('a YAML integer beyond 2^53 that a float64 holds exactly is read; one it does not is refused', () => {
+  const value = (text: string) =>
+    (parseSourceDocument(`n: ${text}\n`, 'krakend.yaml', undefined, GATEWAY_YAML).value as { n: unknown }).n
+  assert.equal(value('9007199254740992'), 2 ** 53)
+  assert.equal(value('1152921504606846976'), 2 ** 60)
+  assert.equal(value('-9223372036854775808'), -(2 ** 63))
+  for (const text of ['9007199254740993', '9223372036854775807', '9223372036854775808'])
+    assert.throws(
+      () => value(text),
+      (e: GwError) => /beyond 2\^53/.test(e.problems?.[0]?.message ?? ''),
+      text,
+    )
+})
