@@ -14,7 +14,6 @@
 // repository, and without the binary the tool exits 2. Ports 18081/18082 (gateways) and 19000
 // (backend) on 127.0.0.1. Header names are compared case-insensitively; the backend replaces every
 // User-Agent value with "UA" (the version each gateway sends is not the point).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { connect } from 'node:http2'
@@ -24,6 +23,7 @@ import { parseArgs } from 'node:util'
 import { hooks, type Seen, seen, startBackend } from './backend.ts'
 import { writeCaseHeaders } from './case-headers.ts'
 import { exchange, parseAnswers } from './raw-h1.ts'
+import { krakendBinary, ROOT, sleep, startGroup } from './side-by-side.ts'
 
 export interface Case {
   method?: string
@@ -54,26 +54,12 @@ if (!suite) {
   console.error('usage: node scripts/krakend-diff/run.ts SUITE [--only N] [--status]')
   process.exit(2)
 }
-const krakend = process.env.KRAKEND_BIN ?? which('krakend')
-if (!krakend) {
-  console.error('no krakend binary: set KRAKEND_BIN or put krakend on PATH')
-  process.exit(2)
-}
+const krakend = krakendBinary()
 const only = values.only === undefined ? -1 : Number(values.only)
 const BACKEND_PORT = 19000
 const KRAKEND_PORT = 18081
 const GATEWAY_PORT = 18082
 const here = new URL('.', import.meta.url).pathname
-const root = join(here, '..', '..')
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function which(bin: string): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
 
 // A suite's config is SUITE.json, or SUITE.config.ts exporting `config` (generated ones).
 const jsonFile = join(here, 'suites', `${suite}.json`)
@@ -89,49 +75,17 @@ const configFor = (port: number) => {
   return file
 }
 
-const children: ChildProcess[] = []
-function start(command: string, args: string[], label: string) {
-  // Its own process group: killed whole (a gateway's workers too) however this run ends.
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let out = ''
-  child.stdout?.on('data', (d) => {
-    out += d
-  })
-  child.stderr?.on('data', (d) => {
-    out += d
-  })
-  child.on('exit', (code) => {
-    if (code) console.error(`${label} exited ${code}:\n${out.slice(-3000)}`)
-  })
-  children.push(child)
-}
-process.on('exit', () => {
-  for (const child of children) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-    } catch {
-      // the group is gone already
-    }
-  }
-})
-// A run stopped by a signal (a timeout, Ctrl-C) leaves no gateway or KrakenD holding the fixed ports.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130))
-
 await startBackend(BACKEND_PORT)
-start(krakend, ['run', '-c', configFor(KRAKEND_PORT)], 'krakend')
-start(
-  process.execPath,
-  [
-    join(root, 'src/gateway/main.ts'),
-    '-c',
-    configFor(GATEWAY_PORT),
-    '--workers',
-    '1',
-    '--log-level',
-    'ERROR',
-  ],
-  'gateway',
-)
+startGroup(krakend, ['run', '-c', configFor(KRAKEND_PORT)])
+startGroup(process.execPath, [
+  join(ROOT, 'src/gateway/main.ts'),
+  '-c',
+  configFor(GATEWAY_PORT),
+  '--workers',
+  '1',
+  '--log-level',
+  'ERROR',
+])
 const cases: Case[] = (await import(join(here, 'suites', `${suite}.cases.ts`))).cases
 
 interface Answer {
