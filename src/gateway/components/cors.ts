@@ -60,10 +60,6 @@ export function parseCors(f: Fields): CorsConfig {
 }
 
 /**
- * krakend-cors reads `max_age` with time.ParseDuration (a negative one too) and ignores a string Go
- * cannot read; rs/cors takes int(MaxAge.Seconds()), toward zero.
- */
-/**
  * krakend-cors reads `options_success_status` with a float64 assertion: a JSON number, or a YAML
  * float. A YAML integer is a Go int there, skipped: rs/cors' 204 answers. Not a guard, so run as KrakenD.
  */
@@ -78,6 +74,10 @@ function successStatus(f: Fields): number | undefined {
   return undefined
 }
 
+/**
+ * krakend-cors reads `max_age` with time.ParseDuration (a negative one too) and ignores a string Go
+ * cannot read; rs/cors takes int(MaxAge.Seconds()), toward zero.
+ */
 function maxAgeSeconds(f: Fields): number {
   f.declare('max_age')
   // Not null as unset: krakend-cors asserts a string (maxAge.(string)) and null panics it too.
