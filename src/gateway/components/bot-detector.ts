@@ -19,9 +19,35 @@ export interface BotDetectorConfig {
   rejectEmpty: boolean
 }
 
+/** What KrakenD does with a `null` item of each list (encoding/json decodes it as ""). */
+const NULL_ITEM: Record<string, string> = {
+  allow: 'it never matches: an empty User-Agent is decided by "empty_user_agent_is_bot" first',
+  deny: 'it never matches: an empty User-Agent is decided by "empty_user_agent_is_bot" first',
+  patterns:
+    'the empty pattern matches every User-Agent, so every request that has one is refused as a bot (as in KrakenD)',
+}
+
+/**
+ * A list as encoding/json decodes it into Go's []string: a `null` item is "" (the zero value), run
+ * as KrakenD runs it, with a warning; an item of any other type fails the decoding (refused).
+ */
+function goStrings(f: Fields, key: 'allow' | 'deny' | 'patterns'): string[] {
+  const list = f.raw[key]
+  if (!Array.isArray(list) || !list.includes(null) || list.some((v) => v !== null && typeof v !== 'string'))
+    return f.strings(key) ?? []
+  for (const [i, item] of list.entries())
+    if (item === null)
+      f.report.warn(
+        [...f.at(key), i],
+        `null in "${key}" is read by KrakenD as "": ${NULL_ITEM[key]}`,
+        'remove it, or write the string meant',
+      )
+  return list.map((item: string | null) => item ?? '')
+}
+
 export function parseBotDetector(f: Fields): BotDetectorConfig {
   const patterns: string[] = []
-  for (const [i, p] of (f.strings('patterns') ?? []).entries()) {
+  for (const [i, p] of goStrings(f, 'patterns').entries()) {
     try {
       compileGoRegExp(p)
       patterns.push(p)
@@ -50,8 +76,8 @@ export function parseBotDetector(f: Fields): BotDetectorConfig {
       'KrakenD cannot decode a fraction and would disable the bot detector',
     )
   return {
-    allow: f.strings('allow') ?? [],
-    deny: f.strings('deny') ?? [],
+    allow: goStrings(f, 'allow'),
+    deny: goStrings(f, 'deny'),
     patterns,
     cacheSize: cacheSize === undefined ? 0 : Math.floor(cacheSize),
     rejectEmpty: f.bool('empty_user_agent_is_bot'),
