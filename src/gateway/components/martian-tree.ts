@@ -178,7 +178,11 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
         return none
       }
       const then = walkModifier(body.modifier, [...here, 'modifier'], read)
-      const otherwise = body.else === undefined ? none : walkModifier(body.else, [...here, 'else'], read)
+      // martian's header.RegexFilter reads no `else` (KrakenD neither parses nor runs it).
+      const otherwise =
+        body.else === undefined || !fields.includes('else')
+          ? none
+          : walkModifier(body.else, [...here, 'else'], read)
       const filter = (side: 'request' | 'response'): MartianStep[] => {
         const when = then[side]
         const unless = otherwise[side]
