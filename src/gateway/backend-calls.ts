@@ -338,7 +338,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       return {
         ok: false,
         code: undefined,
-        message: `invalid status code ${answer.status} ${b.errorPrefix} ${wireText(answer.url)}`,
+        // lura prints URL.String() with %s: a byte that is not UTF-8 stays that byte (see goStringBytes)
+        message: `invalid status code ${answer.status} ${b.errorPrefix} ${goUtf8(Buffer.from(answer.url, 'latin1'), invalidByteMark)}`,
       }
     // Go's string of the body: a byte that is not UTF-8 stays one (see go-bytes-string.ts)
     const utf8 = answer.bytes.toString('utf8')

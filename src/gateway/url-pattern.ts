@@ -60,41 +60,24 @@ function sequentialRef(name: string, index: string, path: string, inQuery: boole
 
 /**
  * The text a url_pattern slot `{respN_a.b}` becomes, given the value lura found for it (see
- * SequentialValues): in a path percent-encoded for one segment (a deliberate deviation: KrakenD
- * inserts it raw, so a `/` or `?` in it would change the path), in the query as it is (as Go sends
- * it); lura's placeholder when it found none.
+ * SequentialValues): in a path with `/ ? # %` percent-encoded (a deliberate deviation: KrakenD
+ * inserts it raw, so one of them would change the path), the rest raw as lura inserts it, so a
+ * byte Go does not send raw (space, `"`, non-ASCII, ...) makes goRequestTarget re-escape the whole
+ * path, as Go does; in the query as it is (as Go sends it); lura's placeholder when it found none.
  */
 export function sequentialSlot(text: string | undefined, ref: SequentialRef): string {
   if (text === undefined) return ref.placeholder
-  return ref.inQuery ? text : escapedSegment(text)
+  return ref.inQuery ? text : text.replace(PATH_CHANGING, escapeByte)
 }
 
-/**
- * Text as Go's URL sends it in a path: kept as is when every byte may stay raw in a path, else
- * percent-encoded as Go re-escapes such a path. A `/` is always encoded (see sequentialSlot).
- */
-function escapedSegment(text: string): string {
-  return RAW_SEGMENT.test(text) ? text : escapePathBytes(text, SEGMENT_SAFE)
-}
+/** What KrakenD's raw insertion of a value would turn into a path separator, query, fragment or escape. */
+const PATH_CHANGING = /[/?#%]/g
+const escapeByte = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
 
 /** Bytes Go's url.URL keeps in a path it did not have to re-escape (validEncoded, encodePath). */
 const GO_VALID_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/
 /** Bytes Go's escape(path, encodePath) leaves alone. */
 const GO_PATH_SAFE = /[A-Za-z0-9\-._~$&+,/:;=@]/
-/** A sequential value that needs no escaping: what a valid Go path holds, but no `/` and no `%`. */
-const RAW_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]]*$/
-/** What Go's escape leaves alone, but `/`. */
-const SEGMENT_SAFE = /[A-Za-z0-9\-._~$&+,:;=@]/
-
-function escapePathBytes(text: string, safe: RegExp): string {
-  let out = ''
-  for (const c of text) {
-    if (c.length === 1 && safe.test(c)) out += c
-    else
-      for (const byte of Buffer.from(c, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
-  }
-  return out
-}
 
 /**
  * The request target lura sends for a generated path (the url_pattern with its parameters, its own

@@ -24,7 +24,10 @@ let rawOrigin = ''
 let raw: Server
 
 before(async () => {
-  backend = await startBackend('api', { '/first': { body: { id: 7 } } })
+  backend = await startBackend('api', {
+    '/first': { body: { id: 7 } },
+    '/utf8-first': { body: { name: 'ünï' } },
+  })
   raw = createServer((socket) => {
     socket.once('data', (head: Buffer) => {
       rawLines.push(head.toString('latin1').split('\r\n')[0] as string)
@@ -64,6 +67,14 @@ before(async () => {
           ],
         },
         {
+          endpoint: '/chain-utf8',
+          extra_config: { proxy: { sequential: true } },
+          backend: [
+            { host, url_pattern: '/utf8-first' },
+            { host, url_pattern: "/echo/a%2Cb/it's/{resp0_name}", group: 'second' },
+          ],
+        },
+        {
           endpoint: '/chain-merged',
           extra_config: { proxy: { sequential: true } },
           backend: [
@@ -95,6 +106,12 @@ test("a sequential value the earlier answer lacks stays lura's placeholder inste
   assert.equal(backend.seen.at(-1)?.url, '/echo/accounts/%7B%7B.Resp0_account%7D%7D')
 })
 
+test('a sequential value Go cannot send raw makes it re-escape the whole path, the url_pattern too', async () => {
+  const res = await send(gw.url, { path: '/chain-utf8' })
+  assert.equal(res.status, 200, res.text)
+  assert.equal(backend.seen.at(-1)?.url, '/echo/a,b/it%27s/%C3%BCn%C3%AF')
+})
+
 test('in the query the placeholder and the values go as Go sends them, unescaped', async () => {
   const res = await send(gw.url, { path: '/chain-query' })
   assert.equal(res.status, 200, res.text)
@@ -108,6 +125,13 @@ test("a failed call's message shows the target's UTF-8 text once, as Go's error 
     res.text,
     /^invalid status code 40\d \[GET \/missing\?v=\{\{\.V\}\}\]: http:\/\/127\.0\.0\.1:\d+\/missing\?v=café$/,
   )
+})
+
+test("a failed call's message keeps a target byte that is not UTF-8 as that byte, as Go's URL.String does", async () => {
+  const res = await send(gw.url, { path: '/q/caf%C3%A9%FF' })
+  assert.equal(res.status, 500)
+  const tail = Buffer.from('/missing?v=caf\xc3\xa9\xff', 'latin1')
+  assert.deepEqual(res.bytes.subarray(res.bytes.length - tail.length), tail, res.text)
 })
 
 test('a space a parameter puts in the query goes out raw, as Go writes it; the backend answers it', async () => {
