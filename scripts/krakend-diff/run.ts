@@ -12,7 +12,7 @@
 // backend's origin) and suites/SUITE.cases.ts (`export const cases: Case[]`). KrakenD is the
 // `krakend` binary given in KRAKEND_BIN or found on PATH; nothing of KrakenD's is in this
 // repository, and without the binary the tool exits 2. Ports 18081/18082 (gateways) and 19000
-// (backend) on 127.0.0.1. Header names are compared case-insensitively; the backend replaces every
+// (backend) on 127.0.0.1; PORT_BASE=P moves them to P (backend), P+1 and P+2. Header names are compared case-insensitively; the backend replaces every
 // User-Agent value with "UA" (the version each gateway sends is not the point).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util'
 import { hooks, type Seen, seen, startBackend } from './backend.ts'
 import { writeCaseHeaders } from './case-headers.ts'
 import { exchange, parseAnswers } from './raw-h1.ts'
-import { krakendBinary, ROOT, sleep, startGroup } from './side-by-side.ts'
+import { krakendBinary, ports, ROOT, sleep, startGroup } from './side-by-side.ts'
 
 export interface Case {
   method?: string
@@ -56,9 +56,7 @@ if (!suite) {
 }
 const krakend = krakendBinary()
 const only = values.only === undefined ? -1 : Number(values.only)
-const BACKEND_PORT = 19000
-const KRAKEND_PORT = 18081
-const GATEWAY_PORT = 18082
+const { backend: BACKEND_PORT, K: KRAKEND_PORT, G: GATEWAY_PORT } = ports()
 const here = new URL('.', import.meta.url).pathname
 
 // A suite's config is SUITE.json, or SUITE.config.ts exporting `config` (generated ones).
