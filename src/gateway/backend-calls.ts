@@ -109,6 +109,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       path,
       target ? target.origin : (b.origins[i] as string),
       () => fragmentOf(generatedPath(b, ctx)),
+      ep.forward.transportGzip,
     )
     const replaced = modified?.body
     const request: BackendRequest = {

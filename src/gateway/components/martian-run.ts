@@ -220,16 +220,17 @@ export type MartianRequest = (
   path: string,
   origin: string,
   fragment: () => string,
+  /** Go's transport asks for gzip when the map ends without Accept-Encoding and Range (no disable_compression). */
+  asksGzip: boolean,
 ) => ModifiedRequest
 
 export function compileMartian(cfg: MartianConfig): MartianRequest {
   compileRegexps(cfg.steps)
-  return (input, path, origin, fragment) => {
+  return (input, path, origin, fragment, asksGzip) => {
     const headers: HeaderValues = { ...input }
     // The transport's own `gzip` (a plain string, see request-headers.ts) is not in Go's header
     // map yet: modifiers and filters do not see it; the transport adds it after them.
-    const transportGzip = input['accept-encoding'] === 'gzip'
-    if (transportGzip) delete headers['accept-encoding']
+    if (input['accept-encoding'] === 'gzip') delete headers['accept-encoding']
     const url = cfg.readsOrigin ? splitOrigin(origin) : { scheme: '', host: '' }
     const message: Message = {
       headers,
@@ -244,9 +245,10 @@ export function compileMartian(cfg: MartianConfig): MartianRequest {
     apply(cfg.steps, message, true)
     userAgentAsGoWrites(headers)
     // A `gzip` a modifier set is the map's (written in its sorted place); the transport asks for
-    // gzip itself when the map ends with no Accept-Encoding and no Range.
+    // gzip itself when the map ends with no Accept-Encoding and no Range, also after a modifier
+    // removed the client's.
     if (headers['accept-encoding'] === 'gzip') headers['accept-encoding'] = ['gzip']
-    else if (transportGzip && headers['accept-encoding'] === undefined && firstValue(headers.range) === '')
+    else if (asksGzip && headers['accept-encoding'] === undefined && firstValue(headers.range) === '')
       headers['accept-encoding'] = 'gzip'
     const out: ModifiedRequest = { headers, path: message.path }
     if (message.body) out.body = message.body
