@@ -73,8 +73,9 @@ export function modifierStep(
     case 'querystring.Modifier':
       return { kind: 'query', name: read.str(body, 'name', here), value: read.str(body, 'value', here) }
     case 'body.Modifier': {
-      // Go's json.Unmarshal into []byte: standard base64 with its padding (or null, no body).
-      const encoded = read.optional(body, 'body', here)
+      // Go's json.Unmarshal into []byte: standard base64 with its padding (or null, no body); its
+      // decoder skips line breaks.
+      const encoded = read.optional(body, 'body', here).replace(/[\r\n]/g, '')
       if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(encoded)) {
         read.fail([...here, 'body'], '"body" must be base64 (standard alphabet, with its padding)')
         return undefined
