@@ -247,6 +247,13 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         drained ? { ...ctx, body: undefined, bodySized: false } : ctx,
         cancel,
       )
+      // The body read as empty with the client's Content-Length forwarded: Go's client refuses it.
+      if (drained && ctx.bodySized)
+        return {
+          ok: false,
+          code: undefined,
+          message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: ContentLength=${ctx.declaredLength ?? ctx.body?.length ?? 0} with Body length 0`,
+        }
       // A Lua script replaced the body and lura kept the client's Content-Length: Go's client
       // refuses to send it (nothing reaches the backend).
       if (

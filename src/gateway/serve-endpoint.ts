@@ -121,8 +121,10 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       cancel,
       client: req.headers,
     }
+    // lura's sequential merge reads the body whole before each call (CloneRequest): the later calls
+    // find it closed and read it as empty, as an h2c body read to its end reads
     if (ep.mergesWithoutCopy && body !== undefined)
-      ctx.sharedBody = { sent: false, readsEmpty: req.httpVersionMajor === 2 }
+      ctx.sharedBody = { sent: false, readsEmpty: req.httpVersionMajor === 2 || ep.cfg.sequential }
     if (mapLength !== undefined && body !== undefined) {
       const declared = luraDeclaredLength(mapLength)
       ctx.bodySized = declared !== undefined && declared > 0

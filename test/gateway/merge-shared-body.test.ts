@@ -1,9 +1,13 @@
 // lura's merge copies the request for each backend only when one of them is neither GET nor HEAD
 // (proxy/merging.go hasUnsafeBackends); otherwise every backend gets the one client request, and
-// its body: Go's client closes it once a call has sent it, and every later call fails reading it
-// ("http: invalid Read on closed Body"), before the backend sees anything. A request with no body
-// (http.NoBody: no Transfer-Encoding, no Content-Length above 0) reaches them all. Over h2c Go's
-// server body reads as ended once read to its end: the later calls go out without a body.
+// its body: Go's client closes it once a call has sent it, and in a parallel merge every later call
+// fails reading it ("http: invalid Read on closed Body"), before the backend sees anything. A
+// sequential merge copies the request before each call (sequentialRequestPart's CloneRequest reads
+// the body whole and closes it): the first call sends that copy, the later ones read the closed
+// body as empty and go without one (with the client's Content-Length forwarded, Go's client refuses
+// that: "http: ContentLength=N with Body length 0"). A request with no body (http.NoBody: no
+// Transfer-Encoding, no Content-Length above 0) reaches them all. Over h2c Go's server body reads as
+// ended once read to its end: the later calls go without a body.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
@@ -28,6 +32,13 @@ before(async () => {
         {
           endpoint: '/sequential',
           method: 'POST',
+          extra_config: { proxy: { sequential: true } },
+          backend: gets(),
+        },
+        {
+          endpoint: '/sequential-length',
+          method: 'POST',
+          input_headers: ['Content-Length'],
           extra_config: { proxy: { sequential: true } },
           backend: gets(),
         },
@@ -70,12 +81,22 @@ test('a parallel merge of GET backends sends the body once, the other calls fail
   assert.deepEqual(lines(again).sort(), ['GET /b0 HTTP/1.1', 'GET /b1 HTTP/1.1'])
 })
 
-test('a sequential merge sends it to the first backend, the second call fails; a POST backend gets its own copy', async () => {
-  const from = backend.requests.length
-  const res = await send(gw.url, { method: 'POST', path: '/sequential', body: 'xyz' })
+test('a sequential merge sends it to the first backend, the later calls go without it; a POST backend gets its own copy', async () => {
+  let from = backend.requests.length
+  let res = await send(gw.url, { method: 'POST', path: '/sequential', body: 'xyz' })
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-krakend-completed'], 'true')
+  assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1', 'GET /b1 HTTP/1.1'])
+  assert.equal(bodyOf(backend.requests[from] as string), 'xyz')
+  assert.equal((backend.requests[from + 1] as string).split('\r\n\r\n')[1], '')
+  assert.doesNotMatch(backend.head(from + 1), /transfer-encoding|content-length/i)
+  // the client's Content-Length forwarded: Go's client refuses to send it with no body
+  from = backend.requests.length
+  res = await send(gw.url, { method: 'POST', path: '/sequential-length', body: 'xyz' })
   assert.equal(res.status, 200)
   assert.equal(res.headers['x-krakend-completed'], 'false')
   assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1'])
+  assert.match(backend.head(from), /\r\nContent-Length: 3/)
   // a backend that is not GET makes lura copy the request: every backend gets the body
   const again = backend.requests.length
   const copied = await send(gw.url, { method: 'POST', path: '/copied', body: 'xyz' })
@@ -101,4 +122,16 @@ test('over h2c the calls after the first go without the body, and succeed', asyn
   assert.equal(res.headers['x-krakend-completed'], 'true')
   assert.equal(backend.requests.length - from, 2)
   assert.deepEqual(backend.requests.slice(from).map(bodyOf).sort(), ['', 'xyz'])
+  // with the client's Content-Length forwarded Go's client refuses the empty body: no second call
+  from = backend.requests.length
+  res = await send(gw.url, {
+    http2: true,
+    method: 'POST',
+    path: '/sequential-length',
+    headers: { 'content-length': '3' },
+    body: 'xyz',
+  })
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-krakend-completed'], 'false')
+  assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1'])
 })
