@@ -162,12 +162,36 @@ export function readBackend(
     ...(backendComponents ? { components: backendComponents } : {}),
   }
   if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
+  if (flatmap) checkBesideFlatmap(backend, bp, what, fields)
   if (returnErrorDetails === '' && httpNs.return_error_code === true)
     warn(
       [...hp, 'return_error_code'],
       `${what}: "return_error_code" is ignored: KrakenD reads "return_error_details" first, and an empty one means neither (a failing status answers 500)`,
     )
   return backend
+}
+
+/**
+ * lura runs a backend's flatmap_filter in place of allow, deny and mapping, which it then never
+ * applies: a field allow/deny would remove reaches the client. Refused (a guard is never silently
+ * off); a mapping left out only warns.
+ */
+function checkBesideFlatmap(backend: BackendConfig, bp: KeyPath, what: string, fields: FieldReader): void {
+  for (const key of ['allow', 'deny'] as const)
+    if ((backend[key]?.length ?? 0) > 0)
+      fields.error(
+        [...bp, key],
+        `${what}: "${key}" is never applied beside extra_config.proxy.flatmap_filter: KrakenD runs the flatmap operations in its place, so the fields it names would reach the client`,
+        key === 'deny'
+          ? 'remove those fields with flatmap "del" operations, or drop the flatmap_filter'
+          : 'drop the other fields with flatmap "del" operations, or drop the flatmap_filter',
+      )
+  if (backend.mapping && Object.keys(backend.mapping).length > 0)
+    fields.warn(
+      [...bp, 'mapping'],
+      `${what}: "mapping" is not applied beside extra_config.proxy.flatmap_filter (KrakenD runs the flatmap operations in its place)`,
+      'rename with flatmap "move" operations',
+    )
 }
 
 /** Each {param} of url_pattern must come from the endpoint path, the JWT or an earlier response. */

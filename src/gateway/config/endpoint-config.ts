@@ -157,6 +157,16 @@ function readEndpoint(
           `endpoint ${label}: backend ${j} uses no-op but the endpoint renders ${outputEncoding}: KrakenD discards that backend's answer (any status counts as an empty success)`,
           'set "output_encoding": "no-op" on the endpoint to pass the answer through',
         )
+  // lura adds the endpoint's flatmap middleware only over a merge of two or more backends (shadows
+  // apart): on one backend its operations never run, a `del` leaving the field in the answer.
+  if (endpointFlatmap && backends.length === 1) {
+    const removes = endpointFlatmap.some((op) => op.type === 'del')
+    ;(removes ? error : warn)(
+      [...pp, 'flatmap_filter'],
+      `endpoint ${label}: an endpoint-level flatmap_filter is never applied with one backend: KrakenD runs it only after merging two or more${removes ? ', so the fields its "del" names would reach the client' : ''}`,
+      "move the operations into the backend's extra_config.proxy.flatmap_filter",
+    )
+  }
   const propagated = propagatedAt(proxyNs, pp, sequential, backends.length, fields)
   if (!served) return undefined
   return {
