@@ -10,7 +10,7 @@
 // ended once read to its end: the later calls go without a body.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type ClientResponse, mustConfig, type Running, send, startGateway } from './helpers.ts'
 import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
 let backend: RawBackend
@@ -65,6 +65,16 @@ function bodyOf(request: string): string {
 }
 const lines = (from: number) => backend.requests.slice(from).map((r) => r.split('\r\n')[0])
 
+/** A complete answer of /sequential: the first call got the body, the second none, nor its framing. */
+function assertBodyFirstOnly(res: ClientResponse, from: number) {
+  assert.equal(res.status, 200)
+  assert.equal(res.headers['x-krakend-completed'], 'true')
+  assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1', 'GET /b1 HTTP/1.1'])
+  assert.equal(bodyOf(backend.requests[from] as string), 'xyz')
+  assert.equal((backend.requests[from + 1] as string).split('\r\n\r\n')[1], '')
+  assert.doesNotMatch(backend.head(from + 1), /transfer-encoding|content-length/i)
+}
+
 test('a parallel merge of GET backends sends the body once, the other calls fail; without a body all are called', async () => {
   const from = backend.requests.length
   const res = await send(gw.url, { method: 'POST', path: '/parallel', body: 'xyz' })
@@ -84,12 +94,7 @@ test('a parallel merge of GET backends sends the body once, the other calls fail
 test('a sequential merge sends it to the first backend, the later calls go without it; a POST backend gets its own copy', async () => {
   let from = backend.requests.length
   let res = await send(gw.url, { method: 'POST', path: '/sequential', body: 'xyz' })
-  assert.equal(res.status, 200)
-  assert.equal(res.headers['x-krakend-completed'], 'true')
-  assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1', 'GET /b1 HTTP/1.1'])
-  assert.equal(bodyOf(backend.requests[from] as string), 'xyz')
-  assert.equal((backend.requests[from + 1] as string).split('\r\n\r\n')[1], '')
-  assert.doesNotMatch(backend.head(from + 1), /transfer-encoding|content-length/i)
+  assertBodyFirstOnly(res, from)
   // the client's Content-Length forwarded: Go's client refuses to send it with no body
   from = backend.requests.length
   res = await send(gw.url, { method: 'POST', path: '/sequential-length', body: 'xyz' })
@@ -109,13 +114,7 @@ test('a sequential merge sends it to the first backend, the later calls go witho
 test('over h2c the calls after the first go without the body, and succeed', async () => {
   let from = backend.requests.length
   let res = await send(gw.url, { http2: true, method: 'POST', path: '/sequential', body: 'xyz' })
-  assert.equal(res.status, 200)
-  assert.equal(res.headers['x-krakend-completed'], 'true')
-  assert.deepEqual(lines(from), ['GET /b0 HTTP/1.1', 'GET /b1 HTTP/1.1'])
-  assert.equal(bodyOf(backend.requests[from] as string), 'xyz')
-  // the second: no body, nor its framing
-  assert.equal((backend.requests[from + 1] as string).split('\r\n\r\n')[1], '')
-  assert.doesNotMatch(backend.head(from + 1), /transfer-encoding|content-length/i)
+  assertBodyFirstOnly(res, from)
   from = backend.requests.length
   res = await send(gw.url, { http2: true, method: 'POST', path: '/parallel', body: 'xyz' })
   assert.equal(res.status, 200)
