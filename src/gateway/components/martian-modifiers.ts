@@ -71,7 +71,12 @@ export function modifierStep(
       return { kind: 'remove', names: lower }
     }
     case 'querystring.Modifier':
-      return { kind: 'query', name: read.str(body, 'name', here), value: read.str(body, 'value', here) }
+      // Go writes the query from the config's UTF-8 bytes (martian-query.ts works on bytes).
+      return {
+        kind: 'query',
+        name: utf8Bytes(read.str(body, 'name', here)),
+        value: utf8Bytes(read.str(body, 'value', here)),
+      }
     case 'body.Modifier': {
       // Go's json.Unmarshal into []byte: standard base64 with its padding (or null, no body); its
       // decoder skips line breaks.
@@ -222,10 +227,11 @@ export function filterCondition(
           : body.value === undefined
             ? ''
             : read.str(body, 'value', here)
+  // Header values and queries are bytes here; Go compares them with the config's UTF-8 bytes.
   return {
     on,
-    name: on === 'header' || on === 'regex' ? name.toLowerCase() : name,
-    value,
+    name: on === 'header' || on === 'regex' ? name.toLowerCase() : on === 'query' ? utf8Bytes(name) : name,
+    value: on === 'header' || on === 'query' ? utf8Bytes(value) : value,
     ...(on === 'url' ? { scheme, host } : {}),
   }
 }

@@ -1,26 +1,18 @@
 // modifier/martian at run time: the parsed steps (martian.ts) applied to a backend request and to
 // the backend's answer headers, as martian's modifiers and filters apply them.
 import { GO_USER_AGENT } from '../go-http.ts'
-import { encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { goUrlString, splitTarget } from '../go-url-resolve.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
 import { replacedBody } from './martian-body.ts'
 import { changePort, matchHost, splitOrigin } from './martian-origin.ts'
+import { queryMatches, setQuery } from './martian-query.ts'
 import { lastHopUrl } from './martian-redirect.ts'
 import { cookieMatches, modifyTarget, requestCookies, responseCookies, targetMatches } from './martian-url.ts'
 
 const firstValue = (value: string | string[] | undefined): string =>
   (Array.isArray(value) ? value[0] : value) ?? ''
-
-/** querystring.Modifier: req.URL.Query(), Set, Encode. */
-function setQuery(path: string, name: string, value: string): string {
-  const q = path.indexOf('?')
-  const query = parseGoQuery(q === -1 ? '' : path.slice(q + 1))
-  query.set(name, [value])
-  return `${q === -1 ? path : path.slice(0, q)}?${encodeGoQuery(query)}`
-}
 
 /**
  * Go's transport writes one User-Agent line, Header.Get's: its default when there is none, none
@@ -106,9 +98,7 @@ function matches(
     const values = message.headers[step.name]
     return values !== undefined && (Array.isArray(values) ? values : [values]).includes(step.value)
   }
-  const q = message.path.indexOf('?')
-  const values = parseGoQuery(q === -1 ? '' : message.path.slice(q + 1)).get(step.name)
-  return values !== undefined && (step.value === '' || values.includes(step.value))
+  return queryMatches(message.path, step.name, step.value)
 }
 
 /**
