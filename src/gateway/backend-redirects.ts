@@ -201,10 +201,13 @@ function nextHop(
   delete headers.host
   if (state.bodyDropped) delete headers[BODY_LENGTH]
   if (state.stripSensitive) for (const name of SENSITIVE_ON_OTHER_HOST) delete headers[name]
-  // refererForURL: none from https to http (the caller's own Referer, copied, stays); the caller's
-  // own; else the previous URL without its user info.
-  if (!(previous.scheme === 'https' && next.scheme === 'http') && headers.referer === undefined)
-    headers.referer = urlString(previous, '')
+  // refererForURL, then Header.Set (one line): none from https to http (the caller's own lines,
+  // copied, stay); the first of the caller's own when not empty; else the previous URL without
+  // its user info.
+  if (!(previous.scheme === 'https' && next.scheme === 'http')) {
+    const explicit = firstValue(headers.referer) ?? ''
+    headers.referer = explicit !== '' ? explicit : urlString(previous, '')
+  }
   // Go writes req.Host, else URL.Host (its IDN labels in punycode, case and port as written);
   // undici writes the origin's host unless told.
   const sent = host !== '' ? host : punycodeHostPort(next.host)
