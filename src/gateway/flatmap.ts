@@ -9,7 +9,7 @@
 //
 // The tree is built lazily: a container becomes edges only when an operation walks into it, and
 // what no operation touched is handed back as it was decoded.
-import { GoNumber } from './go-json.ts'
+import { GoNumber, isGoStruct } from './go-json.ts'
 
 export interface FlatmapOp {
   type: 'move' | 'del' | 'append'
@@ -36,8 +36,31 @@ interface TreeNode {
 
 const WILDCARD = '*'
 
-const isContainer = (value: unknown): value is Container =>
-  typeof value === 'object' && value !== null && !(value instanceof GoNumber)
+const GO_TYPED = Symbol('a Go value of a concrete type')
+
+/**
+ * Marks a decoded value whose Go type is neither map[string]interface{} nor []interface{} (an RSS
+ * feed's []*gofeed.Item, []string, map[string]string): lura's manipulations, which assert those
+ * two types, take it whole.
+ */
+export function goTypedValue<T extends object>(value: T): T {
+  Object.defineProperty(value, GO_TYPED, { value: true })
+  return value
+}
+
+/**
+ * Whether lura's manipulations (allow, deny, target, flatmap) walk into `value`: only Go's
+ * map[string]interface{} and []interface{} do; a number, a struct (lura's error from
+ * return_error_details, its fields kept in their order) or a typed value is taken whole.
+ */
+export const isGoContainer = (value: unknown): value is Container =>
+  typeof value === 'object' &&
+  value !== null &&
+  !(value instanceof GoNumber) &&
+  !isGoStruct(value) &&
+  (value as { [GO_TYPED]?: boolean })[GO_TYPED] !== true
+
+const isContainer = isGoContainer
 
 function isEmptyContainer(value: Container): boolean {
   if (Array.isArray(value)) return value.length === 0

@@ -1,8 +1,8 @@
 import { feedDecoding, xmlDecoding } from './components/runtimes.ts'
 import type { BackendConfig, BackendEncoding } from './config/types.ts'
-import { applyFlatmap, type FlatmapOp } from './flatmap.ts'
+import { applyFlatmap, type FlatmapOp, goTypedValue, isGoContainer } from './flatmap.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
-import { GoNumber, goNilMap, isGoNilMap } from './go-json.ts'
+import { goNilMap, isGoNilMap } from './go-json.ts'
 import {
   firstValueText,
   GO_MAP,
@@ -15,8 +15,8 @@ import { setOwnKey } from './own-keys.ts'
 
 export type Data = Record<string, unknown>
 
-const isObject = (value: unknown): value is Data =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoNumber)
+/** A Go map[string]interface{}: what lura's allow, deny and target walk into. */
+const isObject = (value: unknown): value is Data => isGoContainer(value) && !Array.isArray(value)
 
 export class DecodeError extends Error {
   constructor(message: string) {
@@ -51,7 +51,7 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
       const { parseFeed } = feedDecoding()
       return (text) => {
         try {
-          return parseFeed(text)
+          return typedFeedFields(parseFeed(text))
         } catch (error) {
           throw new DecodeError((error as Error).message)
         }
@@ -81,6 +81,17 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
         return value
       }
   }
+}
+
+/** krakend-rss's fields of Go types other than map[string]interface{} / []interface{}. */
+const TYPED_FEED_FIELDS = ['items', 'categories', 'custom']
+
+function typedFeedFields(feed: Data): Data {
+  for (const key of TYPED_FEED_FIELDS) {
+    const value = feed[key]
+    if (typeof value === 'object' && value !== null) goTypedValue(value)
+  }
+  return feed
 }
 
 /**
