@@ -127,7 +127,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           ? replayableBody(ctx.body)
           : (ctx.body ?? (ep.copiesBody && !ep.mergesWithoutCopy ? EMPTY_BODY : undefined))),
       chunked: replaced ? replaced.length === 0 : !(b.replaysBody || (ctx.bodySized && b.keepsContentLength)),
-      replaysBody: replaced !== undefined || b.replaysBody,
+      // Go's client replays a body (307/308, a stale connection) only through lura's GetBody, which
+      // body.Modifier does not set: without send_body_on_redirect a 307/308 is the answer.
+      replaysBody: b.replaysBody,
       chunksEmptyBody: b.chunksEmptyBody,
       cancel,
       timeoutMs: ep.cfg.timeoutMs,
@@ -137,6 +139,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     }
     if (b.guard?.modifyAnswer) request.fragment = () => fragmentOf(generatedPath(b, ctx))
     if (b.guard?.authorizeHop) request.authorizeHop = b.guard.authorizeHop
+    if (replaced) request.bodyReplaced = true
     if (modified) moved(request, modified)
     sendsHostAsWritten(request, !target && modified?.origin === undefined)
     return request
@@ -259,6 +262,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       if (
         ctx.declaredLength !== undefined &&
         !b.graphql &&
+        !request.bodyReplaced &&
         (ctx.lengthShared === true || (!request.chunked && !request.replaysBody))
       ) {
         const actual = ctx.body?.length ?? 0

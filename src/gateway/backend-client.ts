@@ -60,6 +60,8 @@ export interface BackendRequest {
   timeoutMs: number
   /** backend/http/client send_body_on_redirect: a 307/308 sends the body again. */
   replaysBody?: boolean
+  /** martian's body.Modifier set the body (with its own length): lura's Content-Length is not sent. */
+  bodyReplaced?: boolean
   /** qos/http-cache: every hop of the call goes through it. */
   cache?: HopCache | undefined
   /** Go's transport may ask for gzip (no `disable_compression`): see transportAsksGzip. */
