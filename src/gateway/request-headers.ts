@@ -166,11 +166,15 @@ export function compileBackendHeaderFilter(
 function passesWhole(keep: ReadonlyArray<readonly [string, boolean]>, headers: HeaderValues): boolean {
   let found = 0
   for (const [name, inherited] of keep)
-    if (inherited ? Object.hasOwn(headers, name) : headers[name] !== undefined) found += 1
+    if (inherited ? Object.hasOwn(headers, name) : lurasHeader(headers, name)) found += 1
   let size = 0
-  for (const name in headers) if (name !== 'accept-encoding' || headers[name] !== 'gzip') size += 1
+  for (const name in headers) if (lurasHeader(headers, name)) size += 1
   return found === size
 }
+
+/** The header is in lura's map: present, and not the transport's own gzip. */
+const lurasHeader = (headers: HeaderValues, name: string): boolean =>
+  headers[name] !== undefined && (name !== 'accept-encoding' || headers[name] !== 'gzip')
 
 /**
  * Go's transport asks for gzip (and decompresses) unless the caller chose an encoding or a range

@@ -27,6 +27,16 @@ const gw = rawGatewayWith((raw) => {
         input_headers: ['X-A', 'Accept-Encoding'],
         backend: [{ host, url_pattern: '/g', input_headers: ['X-A', 'x-a', 'X-A', 'X-A'] }],
       },
+      {
+        endpoint: '/x',
+        backend: [
+          {
+            host,
+            url_pattern: '/x',
+            input_headers: ['X-Forwarded-For', 'X-Forwarded-For', 'Accept-Encoding'],
+          },
+        ],
+      },
     ],
   }
 })
@@ -66,6 +76,16 @@ test("the transport's own gzip is not one of lura's headers when they are counte
     'X-A: 1',
     'X-Forwarded-For: 127.0.0.1',
     'X-Forwarded-Host: x',
+    'Accept-Encoding: gzip',
+  ])
+})
+
+test("a listed Accept-Encoding is not found in lura's headers when only the transport asks for gzip (it passed them all)", async () => {
+  // X-Forwarded-For, X-Forwarded-Host, User-Agent: three headers, two names found (X-Forwarded-For twice).
+  const head = await sent(['GET /x HTTP/1.1', 'Host: x'])
+  assert.deepEqual(head.slice(2), [
+    'User-Agent: Go-http-client/1.1',
+    'X-Forwarded-For: 127.0.0.1',
     'Accept-Encoding: gzip',
   ])
 })
