@@ -1,10 +1,12 @@
 // Seeded `modifier/martian` configs (SEED=, N= endpoints, 12 by default): each endpoint's backend
-// carries a random martian tree (martiangen.trees.ts) inside a fifo.Group whose first modifier sets
+// carries a random martian tree (martiangen.trees.ts; ODD= the share of trees with odd shapes, 0.3
+// by default) inside a fifo.Group whose first modifier sets
 // `X-Probe: 1` on the request, so a tree KrakenD drops (krakend-martian logs the parse error and
 // calls the backend without any modifier) shows at the backend as a request without X-Probe.
 // Endpoints: GET/POST/PUT/DELETE, json, no-op or string, `input_headers` / `input_query_strings`
 // all or some, the recording backend's /echo or a scripted answer (X-Tenant, X-Mode, Set-Cookie,
-// Content-Type, 200/201/404/500), now and then beside a CEL check or a Lua header on the same backend.
+// Content-Type, 200/201/404/500), now and then beside a CEL check or a Lua header on the same
+// backend, `return_error_code` / `return_error_details`, or an HTTP cache (GET).
 //
 // A tree this runtime refuses (its `gateway check` error) would stop the whole config, so this
 // module reads each one with the runtime's own martian parser: the accepted ones make `config`,
@@ -33,7 +35,7 @@ function answerHeaders(): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {
     'Content-Type': pick(['application/json', 'application/json; charset=utf-8', 'text/plain']),
   }
-  if (maybe(0.6)) out['X-Tenant'] = pick(['acme', 'ACME', 'beta', ''])
+  if (maybe(0.6)) out['X-Tenant'] = pick<string | string[]>(['acme', 'ACME', 'beta', '', ['beta', 'acme']])
   if (maybe(0.4)) out['X-Mode'] = pick(['1', 'on', 'a,b'])
   if (maybe(0.5))
     out['Set-Cookie'] = maybe(0.3)
@@ -52,13 +54,24 @@ function endpoint(i: number): { endpoint: Endpoint; tree: unknown } {
   const method = pick(['GET', 'GET', 'POST', 'PUT', 'DELETE'])
   const encoding = pick(['json', 'json', 'no-op', 'string'])
   const tree = placed(drawTree(maybe(Number(process.env.ODD ?? 0.3))))
-  const url_pattern = maybe(0.5)
-    ? '/echo'
-    : scripted(
-        pick([200, 200, 200, 201, 404, 500]),
-        answerHeaders(),
-        pick(['{"k":1}', '{"from":"backend"}', '']),
-      )
+  const answer = () =>
+    scripted(
+      pick([200, 200, 200, 201, 404, 500]),
+      answerHeaders(),
+      pick(['{"k":1}', '{"from":"backend"}', '']),
+    )
+  // A redirect: the answer side's filters read the last hop's URL and headers (Go's res.Request).
+  const redirect = () =>
+    scripted(pick([301, 302, 307]), {
+      Location: pick([
+        `${answer()}?q=acme`,
+        '/echo?mode=1',
+        `http://localhost:${port}${answer()}`,
+        '/echo/x#f',
+      ]),
+    })
+  const r = rnd()
+  const url_pattern = r < 0.45 ? '/echo' : r < 0.85 ? answer() : redirect()
   const extra: Record<string, unknown> = {
     'modifier/martian': { 'fifo.Group': { modifiers: [PROBE, tree] } },
   }
@@ -70,6 +83,9 @@ function endpoint(i: number): { endpoint: Endpoint; tree: unknown } {
       allow_open_libs: false,
     }
   else if (beside < 0.2) extra['validation/cel'] = [{ check_expr: "!('X-Block' in req_headers)" }]
+  // How lura reports a status status.Modifier set; an HTTP cache below martian.
+  if (maybe(0.2)) extra['backend/http'] = pick([{ return_error_code: true }, { return_error_details: 'be' }])
+  if (method === 'GET' && maybe(0.1)) extra['qos/http-cache'] = { shared: maybe(0.5) }
   const backend: Record<string, unknown> = { url_pattern, encoding, extra_config: extra }
   if (maybe(0.15)) backend.method = pick(['GET', 'POST'])
   const out: Endpoint = {
