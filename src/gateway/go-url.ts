@@ -4,7 +4,8 @@
 /** url.ParseQuery: `&`-separated, `+` is a space, pieces with `;` or bad escapes are dropped. */
 export const parseGoQuery = (raw: string): Map<string, string[]> => parseQuery(raw, unescapeQuery)
 
-function parseQuery(raw: string, decode: (text: string) => string | undefined): Map<string, string[]> {
+/** url.ParseQuery's splitting with `decode` as its unescaping (undefined drops the piece). */
+export function parseQuery(raw: string, decode: (text: string) => string | undefined): Map<string, string[]> {
   const out = new Map<string, string[]>()
   if (raw === '') return out
   for (const piece of raw.split('&')) {
@@ -57,7 +58,8 @@ export function withQueryValues(query: string, pairs: Array<[string, string]>): 
   return encodeGoQuery(values)
 }
 
-function encodeQuery(values: Map<string, string[]>, encode: (text: string) => string): string {
+/** url.Values.Encode with `encode` as its escaping: keys sorted, `key=value` pairs joined by `&`. */
+export function encodeQuery(values: Map<string, string[]>, encode: (text: string) => string): string {
   let out = ''
   for (const key of [...values.keys()].sort()) {
     const k = encode(key)

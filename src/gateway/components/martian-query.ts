@@ -3,6 +3,7 @@
 // character per byte, as the request target is); a config's name and value are compared and
 // written as their UTF-8 bytes (martian-url.ts utf8Bytes), so `%FC` stays `%FC` and a raw `ü` byte
 // is no `ü` of the config.
+import { encodeQuery, parseQuery } from '../go-url.ts'
 
 /** url.QueryUnescape on bytes: `+` a space, `%XX` its byte; undefined for a malformed escape. */
 function unescapeBytes(text: string): string | undefined {
@@ -22,22 +23,10 @@ function unescapeBytes(text: string): string | undefined {
   return out
 }
 
-/** url.ParseQuery of a target's raw query: pieces with `;` or a malformed escape are dropped. */
+/** url.ParseQuery of a target's raw query, on bytes. */
 export function queryOf(target: string): Map<string, string[]> {
   const q = target.indexOf('?')
-  const out = new Map<string, string[]>()
-  if (q === -1) return out
-  for (const piece of target.slice(q + 1).split('&')) {
-    if (piece === '' || piece.includes(';')) continue
-    const eq = piece.indexOf('=')
-    const key = unescapeBytes(eq === -1 ? piece : piece.slice(0, eq))
-    const value = unescapeBytes(eq === -1 ? '' : piece.slice(eq + 1))
-    if (key === undefined || value === undefined) continue
-    const list = out.get(key)
-    if (list) list.push(value)
-    else out.set(key, [value])
-  }
-  return out
+  return parseQuery(q === -1 ? '' : target.slice(q + 1), unescapeBytes)
 }
 
 /** url.QueryEscape on bytes: letters, digits and `-_.~` kept, a space `+`, the rest `%XX`. */
@@ -51,13 +40,7 @@ export function setQuery(target: string, name: string, value: string): string {
   const q = target.indexOf('?')
   const values = queryOf(target)
   values.set(name, [value])
-  let encoded = ''
-  for (const key of [...values.keys()].sort()) {
-    const k = escapeBytes(key)
-    for (const v of values.get(key) as string[])
-      encoded += `${encoded === '' ? '' : '&'}${k}=${escapeBytes(v)}`
-  }
-  return `${q === -1 ? target : target.slice(0, q)}?${encoded}`
+  return `${q === -1 ? target : target.slice(0, q)}?${encodeQuery(values, escapeBytes)}`
 }
 
 /** querystring.Filter's matcher: the parameter is there, with `value` among its values if not empty. */
