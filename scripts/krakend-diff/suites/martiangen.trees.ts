@@ -275,7 +275,11 @@ export function trees({ rnd, pick }: Draw) {
         body.regex = field(URL_REGEXPS)
     }
     if (!sometimes(0.04)) body.modifier = node(depth + 1)
-    if (maybe(0.5)) body.else = node(depth + 1)
+    if (maybe(0.5)) {
+      // header.RegexFilter has no else (refused here): drawn and dropped outside ODD= so seeds stay the same.
+      const otherwise = node(depth + 1)
+      if (type !== 'header.RegexFilter' || odd) body.else = otherwise
+    }
     return leaf(type, body)
   }
 

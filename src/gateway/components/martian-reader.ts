@@ -34,7 +34,7 @@ const UNREADABLE = new Set(['host', 'content-length', 'transfer-encoding'])
 const VALUE = /^[\t\x20-\x7e]*$/
 
 /** Go's json key matching (bytes.EqualFold): case-insensitive, with ſ as s and the Kelvin sign as k. */
-const fold = (key: string) => key.toLowerCase().replaceAll('ſ', 's')
+export const fold = (key: string) => key.toLowerCase().replaceAll('ſ', 's')
 
 export class MartianReader {
   /** No problem reported yet. */

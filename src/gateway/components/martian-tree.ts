@@ -5,7 +5,7 @@
 import type { KeyPath } from '../../core/source-text.ts'
 import type { MartianStep } from './martian.ts'
 import { filterCondition, modifierStep } from './martian-modifiers.ts'
-import type { MartianReader } from './martian-reader.ts'
+import { fold, type MartianReader } from './martian-reader.ts'
 import { isObject } from './types.ts'
 
 /** The steps a modifier (with those it holds) adds on the backend request and on its answer. */
@@ -76,6 +76,7 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
   const body = read.canonical(node[type] as Record<string, unknown>, fields, here)
   if (body === undefined) return none
   if (STRICT.has(type) && !read.knownFields(body, fields, here)) return none
+  if (type === 'header.RegexFilter' && !refuseRegexFilterElse(body, here, read)) return none
   if (!STRICT.has(type)) read.unknownFields(body, fields, here, type)
   // martian's parse.NewResult: each scope names an interface the modifier has (a group has both);
   // without a scope (absent or null: Go's nil slice) it applies on every side it has, and a group
@@ -178,11 +179,7 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
         return none
       }
       const then = walkModifier(body.modifier, [...here, 'modifier'], read)
-      // martian's header.RegexFilter reads no `else` (KrakenD neither parses nor runs it).
-      const otherwise =
-        body.else === undefined || !fields.includes('else')
-          ? none
-          : walkModifier(body.else, [...here, 'else'], read)
+      const otherwise = body.else === undefined ? none : walkModifier(body.else, [...here, 'else'], read)
       const filter = (side: 'request' | 'response'): MartianStep[] => {
         const when = then[side]
         const unless = otherwise[side]
@@ -198,4 +195,20 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
       return { request: request ? [step] : [], response: response ? [step] : [] }
     }
   }
+}
+
+/**
+ * martian's header.RegexFilter reads no `else`: KrakenD neither parses nor runs one. Its modifiers would
+ * never run, and an `else` is how a header gets stripped from what the regexp misses, so it is refused
+ * rather than ignored. False when refused.
+ */
+function refuseRegexFilterElse(body: Record<string, unknown>, at: KeyPath, read: MartianReader): boolean {
+  const key = Object.keys(body).find((k) => fold(k) === 'else')
+  if (key === undefined) return true
+  read.fail(
+    [...at, key],
+    'header.RegexFilter has no "else" in the martian KrakenD CE 2.13.8 builds: KrakenD ignores it, so its modifiers would never run',
+    'remove "else"; for an else branch use header.Filter (an exact value) or url.RegexFilter, which have one',
+  )
+  return false
 }
