@@ -182,6 +182,12 @@ function backend(index: number, endpointNoop: boolean, rssOk: boolean): Record<s
     // Beside a flatmap_filter lura never applies them: refused here (their fields would leak).
     if (maybe(0.3)) out.allow = paths(4, 3)
     if (maybe(0.3)) out.deny = paths(4, 3)
+    // A deny path the allow list keeps is refused here (lura applies allow alone: it would leak).
+    if (out.allow && out.deny) {
+      const allowed = out.allow as string[]
+      const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)
+      out.deny = (out.deny as string[]).filter((d) => !allowed.some((a) => related(d, a)))
+    }
   }
   // Beside a flatmap_filter not applied either (a warning).
   if (maybe(0.25)) out.mapping = mapping()

@@ -161,7 +161,7 @@ export function readBackend(
     ...(shadowMs !== undefined ? { shadowTimeoutMs: shadowMs } : {}),
     ...(backendComponents ? { components: backendComponents } : {}),
   }
-  if (allow && deny) warn([...bp, 'deny'], `${what}: both "allow" and "deny" are set; "allow" wins`)
+  if (allow?.length && deny?.length) checkDenyBesideAllow(allow, deny, bp, what, fields)
   if (flatmap) checkBesideFlatmap(backend, bp, what, fields)
   if (returnErrorDetails === '' && httpNs.return_error_code === true)
     warn(
@@ -192,6 +192,35 @@ function checkBesideFlatmap(backend: BackendConfig, bp: KeyPath, what: string, f
       `${what}: "mapping" is not applied beside extra_config.proxy.flatmap_filter (KrakenD runs the flatmap operations in its place)`,
       'rename with flatmap "move" operations',
     )
+}
+
+/**
+ * lura applies only `allow` when both lists are set. A `deny` path inside an allowed field (or over
+ * one) would then reach the client though the operator listed it for removal: refused. One outside
+ * every allowed field is removed by `allow` anyway: a warning.
+ */
+function checkDenyBesideAllow(
+  allow: string[],
+  deny: string[],
+  bp: KeyPath,
+  what: string,
+  fields: FieldReader,
+) {
+  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)
+  for (const [i, path] of deny.entries()) {
+    const kept = allow.find((a) => related(path, a))
+    if (kept === undefined)
+      fields.warn(
+        [...bp, 'deny', i],
+        `${what}: "deny" is not applied beside "allow" (KrakenD applies the allow list alone); "${path}" is outside every allowed field, so it is dropped anyway`,
+      )
+    else
+      fields.error(
+        [...bp, 'deny', i],
+        `${what}: "deny" is never applied beside "allow": KrakenD applies the allow list alone, and "${kept}" in it keeps "${path}", so it would reach the client`,
+        `list in "allow" only what the client may see (not "${path}"), or drop "allow" and use "deny" alone`,
+      )
+  }
 }
 
 /** Each {param} of url_pattern must come from the endpoint path, the JWT or an earlier response. */
