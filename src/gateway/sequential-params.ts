@@ -1,7 +1,9 @@
 // proxy.sequential_propagated_params (lura's sequential merger): values of earlier responses
 // handed to later backends as request params named `Resp<i>_<a.b>` (`Resp<i>` for the whole
 // body of a no-op backend). Nothing of ours reads them but backend-level CEL (`req_params`).
-import { GoNumber, isGoNilMap } from './go-json.ts'
+import { isGoContainer } from './flatmap.ts'
+import { isGoNilMap } from './go-json.ts'
+import { goNilText, goPrint } from './go-print.ts'
 import { setOwnKey } from './own-keys.ts'
 
 export interface PropagatedParam {
@@ -32,29 +34,20 @@ export function parsePropagated(entries: string[], backendCount: number): Propag
   return out
 }
 
-/** Go's %v of a decoded JSON value (json.Number prints its text, maps as map[k:v ...] by sorted key). */
-export function goPrint(value: unknown): string {
-  if (value === null || value === undefined) return '<nil>'
-  if (Array.isArray(value)) return `[${value.map(goPrint).join(' ')}]`
-  if (typeof value === 'object' && !(value instanceof GoNumber)) {
-    const obj = value as Record<string, unknown>
-    return `map[${Object.keys(obj)
-      .sort()
-      .map((k) => `${k}:${goPrint(obj[k])}`)
-      .join(' ')}]`
-  }
-  return String(value)
-}
-
 const isMap = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoNumber)
+  isGoContainer(value) && !Array.isArray(value)
 
 /**
- * The value lura's sequential merger reads for a field path: it walks maps as far as it can (a
- * missing or non-map step stops the walk where it is, without failing), then reads the last key
- * there. undefined when that key is not there.
+ * The text lura's sequential merger hands on for a field path: it walks map[string]interface{}
+ * values as far as it can (a missing step or any other value, krakend-rss's typed fields
+ * included, stops the walk where it is, without failing), then reads the last key there. A list
+ * ([]interface{}) joins its items' %v with ",", the rest is Go's %v. undefined when the key is
+ * not there.
  */
-export function luraField(data: Record<string, unknown> | undefined, path: string[]): unknown {
+export function propagatedField(
+  data: Record<string, unknown> | undefined,
+  path: string[],
+): string | undefined {
   if (data === undefined) return undefined
   let here = data
   for (const k of path.slice(0, -1)) {
@@ -63,21 +56,10 @@ export function luraField(data: Record<string, unknown> | undefined, path: strin
     here = next
   }
   const last = path[path.length - 1] as string
-  return Object.hasOwn(here, last) ? here[last] : undefined
-}
-
-/** The text lura hands on for a value: lists join their items' %v with ",", the rest is %v. */
-export function luraText(value: unknown): string {
-  return Array.isArray(value) ? value.map(goPrint).join(',') : goPrint(value)
-}
-
-/** The value lura propagates for a field path (see luraField / luraText); undefined when missing. */
-export function propagatedField(
-  data: Record<string, unknown> | undefined,
-  path: string[],
-): string | undefined {
-  const value = luraField(data, path)
-  return value === undefined ? undefined : luraText(value)
+  if (!Object.hasOwn(here, last)) return undefined
+  const value = here[last]
+  if (value === null) return goNilText(here, last)
+  return Array.isArray(value) && isGoContainer(value) ? value.map(goPrint).join(',') : goPrint(value)
 }
 
 type Data = Record<string, unknown>

@@ -10,6 +10,7 @@ import {
   goUnmarshalTypeError,
   parseJsonKeepingNumbers,
 } from './go-json-decoder.ts'
+import { goFeedNils, goStructPointer } from './go-print.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { setOwnKey } from './own-keys.ts'
 
@@ -83,16 +84,20 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
   }
 }
 
-/** krakend-rss's fields of Go types other than map[string]interface{} / []interface{}. */
-const TYPED_FEED_FIELDS = ['items', 'categories', 'custom']
+/** krakend-rss's fields of Go types other than map[string]interface{} / []interface{}: their nil's %v. */
+const TYPED_FEED_NILS = { items: '[]', categories: '[]', custom: 'map[]', author: '<nil>' }
 
 function typedFeedFields(feed: Data): Data {
-  for (const key of TYPED_FEED_FIELDS) {
+  for (const key of ['items', 'categories', 'custom']) {
     const value = feed[key]
     if (typeof value === 'object' && value !== null) goTypedValue(value)
   }
-  return feed
+  // author is a *gofeed.Person (already marked a struct)
+  if (typeof feed.author === 'object' && feed.author !== null) goStructPointer(feed.author, PERSON_FIELDS)
+  return goFeedNils(feed, TYPED_FEED_NILS)
 }
+
+const PERSON_FIELDS = ['name', 'email']
 
 /**
  * The first JSON value of a backend body, as Go's json.Decoder reads it: what follows the value
