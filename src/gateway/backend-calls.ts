@@ -32,7 +32,8 @@ import type { GatewayConfig } from './config/types.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
 import { goResponseError } from './go-json.ts'
-import { goUtf8, wireText } from './go-utf8.ts'
+import { goQuoteBytes } from './go-quote.ts'
+import { goUtf8 } from './go-utf8.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { sequentialProxy } from './sequential-calls.ts'
 import type { Data } from './transform.ts'
@@ -255,7 +256,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         return {
           ok: false,
           code: undefined,
-          message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: ContentLength=${ctx.declaredLength ?? ctx.body?.length ?? 0} with Body length 0`,
+          message: `${goOp(request.method)} ${goQuoteBytes(request.origin + request.path)}: http: ContentLength=${ctx.declaredLength ?? ctx.body?.length ?? 0} with Body length 0`,
         }
       // A Lua script replaced the body and lura kept the client's Content-Length: Go's client
       // refuses to send it (nothing reaches the backend).
@@ -270,7 +271,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           return {
             ok: false,
             code: undefined,
-            message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: ContentLength=${ctx.declaredLength} with Body length ${actual}`,
+            message: `${goOp(request.method)} ${goQuoteBytes(request.origin + request.path)}: http: ContentLength=${ctx.declaredLength} with Body length ${actual}`,
           }
       }
       if (shared !== undefined && !drained) {
@@ -278,7 +279,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           return {
             ok: false,
             code: undefined,
-            message: `${goOp(request.method)} "${wireText(request.origin + request.path)}": http: invalid Read on closed Body`,
+            message: `${goOp(request.method)} ${goQuoteBytes(request.origin + request.path)}: http: invalid Read on closed Body`,
           }
         shared.sent = true
       }

@@ -28,7 +28,6 @@ import {
   TARGET_SPACE,
 } from './go-request-head.ts'
 import { goVerifiedConnector } from './go-tls.ts'
-import { wireText } from './go-utf8.ts'
 import { onFirstUse } from './libraries.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
@@ -359,7 +358,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       return { hop: response, url: at?.url ?? first }
     } catch (error) {
       if (error instanceof BackendCallError) throw error
-      const named = `${goOp(req.method)} "${wireText(at?.errorUrl ?? first)}"`
+      const named = `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? first)}`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
         throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`)
       if (req.cancel.aborted) throw new BackendCallError(req.cancel.contextError)

@@ -93,7 +93,7 @@ export async function followAllRedirects<T>(
   const last = await followRedirects(req, hop, first, send, otherOrigins, at)
   if (last) return last
   throw new BackendCallError(
-    `${goOp(req.method)} "${wireText(at.errorUrl)}": stopped after ${MAX_REDIRECTS} redirects`,
+    `${goOp(req.method)} ${goQuoteBytes(at.errorUrl)}: stopped after ${MAX_REDIRECTS} redirects`,
   )
 }
 
@@ -146,7 +146,7 @@ export async function followRedirects<T>(
     const next = resolveLocation(state.url, location)
     if (typeof next === 'string')
       throw new BackendCallError(
-        `${goOp(req.method)} "${wireText(stripPassword(state.url))}": failed to parse Location header ${goQuoteBytes(location)}: ${next}`,
+        `${goOp(req.method)} ${goQuoteBytes(stripPassword(state.url))}: failed to parse Location header ${goQuoteBytes(location)}: ${next}`,
       )
     if (hops + 1 === MAX_REDIRECTS) {
       // defaultCheckRedirect: MAX_REDIRECTS requests made (the first one included), no more; its
@@ -159,7 +159,7 @@ export async function followRedirects<T>(
     at.errorUrl = stripPassword(next)
     const origin = dialOrigin(next)
     if (typeof origin !== 'string')
-      throw new BackendCallError(`${goOp(req.method)} "${wireText(at.errorUrl)}": ${origin.error}`)
+      throw new BackendCallError(`${goOp(req.method)} ${goQuoteBytes(at.errorUrl)}: ${origin.error}`)
     nextHop(hop, req, state, next, origin, keepsBody, location)
     hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
     response = await send(hop)
