@@ -23,6 +23,12 @@ export function goFeedNils(feed: Data, nils: Record<string, string>): Data {
   return feed
 }
 
+/** `copy` of krakend-rss's map `from` keeps its typed nils (lura merges into the map itself). */
+export function keepGoFeedNils(from: Data, copy: Data): void {
+  const nils = (from as { [FEED_NILS]?: Record<string, string> })[FEED_NILS]
+  if (nils) goFeedNils(copy, nils)
+}
+
 /** What Go prints for `map[key]` holding nil: a typed nil of krakend-rss's, else interface{} nil. */
 export function goNilText(map: Data, key: string): string {
   const nils = (map as { [FEED_NILS]?: Record<string, string> })[FEED_NILS]

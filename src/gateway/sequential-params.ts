@@ -3,7 +3,7 @@
 // body of a no-op backend). Nothing of ours reads them but backend-level CEL (`req_params`).
 import { isGoContainer } from './flatmap.ts'
 import { isGoNilMap } from './go-json.ts'
-import { goNilText, goPrint } from './go-print.ts'
+import { goNilText, goPrint, keepGoFeedNils } from './go-print.ts'
 import { setOwnKey } from './own-keys.ts'
 
 export interface PropagatedParam {
@@ -95,6 +95,7 @@ export class SequentialValues {
     if (!this.#mergedOwned) {
       const copy: Data = {}
       for (const key of Object.keys(merged)) setOwnKey(copy, key, merged[key])
+      keepGoFeedNils(merged, copy)
       this.#mergeInto(copy, this.#mergedView, true)
       if (this.#mergedView >= 0) this.#views[this.#mergedView] = copy
     }

@@ -46,6 +46,15 @@ before(async () => {
         chain('/feed-walk', '/feed', '/e/{resp0_items.0.title}/{resp0_categories.0}/{resp0_custom.x}'),
         chain('/bare', '/bare', '/e/{resp0_author}/{resp0_categories}/{resp0_custom}/{resp0_items}'),
         chain('/atom', '/atom', '/e/{resp0_author}/{resp0_categories}/{resp0_author.name}'),
+        {
+          endpoint: '/third',
+          extra_config: { proxy: { sequential: true } },
+          backend: [
+            { host, url_pattern: '/bare', encoding: 'rss' },
+            { host, url_pattern: '/x', group: 'second' },
+            { host, url_pattern: '/e/{resp0_categories}/{resp0_custom}/{resp0_title}', group: 'third' },
+          ],
+        },
         chain('/group', '/bare', '/e/{resp0_g.categories}/{resp0_g.custom}/{resp0_g.author.name}', {
           group: 'g',
         }),
@@ -74,7 +83,10 @@ test("a slot through krakend-rss's typed fields reads where the walk stopped, as
   assert.equal(await secondUrl('/atom'), '/e/&%7BAnn%20%7D/%5Bk1%5D/%7B%7B.Resp0_author.name%7D%7D')
 })
 
-test("krakend-rss's nil typed fields print as Go prints them, under a group too", async () => {
+test("krakend-rss's nil typed fields print as Go prints them, under a group and after a merge too", async () => {
   assert.equal(await secondUrl('/bare'), '/e/%3Cnil%3E/%5B%5D/map%5B%5D/%5B%5D')
+  // read by a third backend, after the second answer was merged into the feed's map
+  const third = JSON.parse((await send(gw.url, { path: '/third' })).text) as { third: { url: string } }
+  assert.equal(third.third.url, '/e/[]/map[]/B')
   assert.equal(await secondUrl('/group'), '/e/%5B%5D/map%5B%5D/%7B%7B.Resp0_g.author.name%7D%7D')
 })
