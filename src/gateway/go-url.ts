@@ -144,7 +144,7 @@ const byteString = (text: string) =>
   /[\u0080-\uffff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
 
 /** Go's unescape(s, encodeQueryComponent) over bytes: `+` is a space; undefined for a bad escape. */
-function unescapeQueryBytes(text: string): string | undefined {
+export function unescapeQueryBytes(text: string): string | undefined {
   if (!text.includes('%') && !text.includes('+')) return text
   let out = ''
   for (let i = 0; i < text.length; i += 1) {
@@ -161,8 +161,8 @@ function unescapeQueryBytes(text: string): string | undefined {
   return out
 }
 
-/** url.QueryEscape of a byte string. */
-const escapeQueryBytes = (bytes: string) =>
+/** Go's QueryEscape over bytes: letters, digits and `-_.~` kept, a space `+`, the rest `%XX`. */
+export const escapeQueryBytes = (bytes: string) =>
   bytes
     .replace(/[^A-Za-z0-9\-_.~ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
     .replaceAll(' ', '+')
