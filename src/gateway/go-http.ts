@@ -6,6 +6,21 @@ import { goTlsReason } from './go-tls.ts'
 import { canonicalHeaderKey } from './go-url.ts'
 import type { HeaderValues } from './request-headers.ts'
 
+/**
+ * The endpoint as lura keeps it after its config's init, which KrakenD's `[ENDPOINT: ...]` log lines
+ * show: one leading `/` (CleanPath), each `/{param}` of REST-strict names (letters, digits, `-`, `_`)
+ * as gin's `:param`, before the first `?` only (GetEndpointPath). `/a/{id}` logs as `/a/:id`.
+ */
+export function luraEndpointPath(endpoint: string): string {
+  let path = `/${endpoint.startsWith('/') ? endpoint.slice(1) : endpoint}`
+  for (const [, name] of path.matchAll(/\/\{([a-zA-Z\-_0-9]+)\}/g)) {
+    const parts = path.split('?')
+    parts[0] = (parts[0] as string).replaceAll(`{${name}}`, `:${name}`)
+    path = parts.join('?')
+  }
+  return path
+}
+
 /** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
 export function luraPattern(pattern: string): string {
   return pattern.replace(

@@ -22,6 +22,7 @@ import {
   GO_BUFFER_BEFORE_CHUNKING,
   GO_H2_HANDLER_BUFFER,
   goSuppressedHeaders,
+  luraEndpointPath,
   sniffText,
 } from './go-http.ts'
 import { detectContentType, SNIFF_LEN } from './go-sniff.ts'
@@ -69,7 +70,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     const b = ep.backends[0] as CompiledBackend
     const fail = (message: string) => {
       clearTimeout(timer)
-      logger.error(`[ENDPOINT: ${ep.cfg.endpoint}] ${message}`)
+      logger.error(`[ENDPOINT: ${luraEndpointPath(ep.cfg.endpoint)}] ${message}`)
       const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
       // proxy/static data for a failed call: lura answers that data through its no-op render, which
       // has no status or body for it, so the client gets an empty 200 (no error message either)
@@ -193,7 +194,9 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       else headers.Connection = 'close'
     }
     const debug = (error: Error) =>
-      logger.debug(`[ENDPOINT: ${ep.cfg.endpoint}] ${b.errorPrefix} stream: ${error.message}`)
+      logger.debug(
+        `[ENDPOINT: ${luraEndpointPath(ep.cfg.endpoint)}] ${b.errorPrefix} stream: ${error.message}`,
+      )
     if (status === 101) {
       await switchingProtocols(res, headers, answer.body, debug)
       clearTimeout(timer)

@@ -1,6 +1,7 @@
 /** The components compiled into request-path hooks, once per service, endpoint and backend. */
 import type { HopAuthorization } from '../backend-hop-authorization.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { luraEndpointPath, luraPattern } from '../go-http.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { backendHeaders, clientIp, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
@@ -169,7 +170,7 @@ export function compileEndpointGuard(
 ): EndpointGuard | undefined {
   const c = endpoint.components
   if (!c) return undefined
-  const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
+  const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}]`
   const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
   const cel = c.cel ? celComponent() : undefined
   // krakend-ce chains the revoker's bloom filter, then validation/cel's JWT expressions.
@@ -295,7 +296,7 @@ export function compileBackendGuard(
   // KrakenD's backend order: the circuit breaker wraps the rate limit, CEL and the OAuth2 transport,
   // so any refusal below it counts as a failure.
   const breaker = c.circuitBreaker
-    ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`))
+    ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${luraPattern(backend.urlPattern)}]${m}`))
     : undefined
   const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
   const martian =
@@ -304,13 +305,13 @@ export function compileBackendGuard(
   const credentials = c.clientCredentials
     ? clientCredentialsComponent().compileClientCredentials(
         c.clientCredentials,
-        (m) => log(`[BACKEND: ${backend.urlPattern}]${m}`),
+        (m) => log(`[BACKEND: ${luraPattern(backend.urlPattern)}]${m}`),
         sideAgent,
       )
     : undefined
   // The OAuth2 token is set below martian, qos/http-cache and Go's client, per round trip (authorizeHop).
   const modify = martian
-  const celLog = (m: string) => log(`[BACKEND: ${backend.urlPattern}][CEL] ${m}`)
+  const celLog = (m: string) => log(`[BACKEND: ${luraPattern(backend.urlPattern)}][CEL] ${m}`)
   const cel = c.cel ? celComponent() : undefined
   const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog) : undefined
   const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog) : undefined

@@ -8,7 +8,7 @@ import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import { goToTitle, isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { GO_USER_AGENT, ginErrorStatus } from '../go-http.ts'
+import { GO_USER_AGENT, ginErrorStatus, luraEndpointPath, luraPattern } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { detectContentType } from '../go-sniff.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
@@ -169,7 +169,7 @@ export function compileLuaProxy(
   service: GatewayConfig,
   log: Log,
 ): LuaProxy | undefined {
-  const prefix = `[ENDPOINT: ${endpoint.endpoint}]`
+  const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}]`
   const lua = luaComponent().compileLua(config, (m) => log(`${prefix}${m}`))
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
@@ -289,7 +289,7 @@ export function compileLuaBackend(
   service: GatewayConfig,
   log: Log,
 ): LuaBackend | undefined {
-  const lua = luaComponent().compileLua(config, (m) => log(`[BACKEND: ${pattern}]${m}`))
+  const lua = luaComponent().compileLua(config, (m) => log(`[BACKEND: ${luraPattern(pattern)}]${m}`))
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
   return {

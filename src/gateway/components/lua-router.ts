@@ -6,7 +6,7 @@
  * sees its changes; here they are written back into the incoming request.
  */
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { ginErrorStatus } from '../go-http.ts'
+import { ginErrorStatus, luraEndpointPath } from '../go-http.ts'
 import { canonicalHeaderKey, forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
@@ -164,7 +164,7 @@ export function compileLuaEndpoint(
   log: Log,
   beforeBody = false,
 ): ((req: IncomingLike, ctx: GuardContext) => Reply | undefined) | undefined {
-  const prefix = `[ENDPOINT: ${endpoint.endpoint}][Lua]`
+  const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}][Lua]`
   const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
   if (!lua) return undefined
   const forward = compileForwardRule(endpoint.inputHeaders, service.server.disableCompression)

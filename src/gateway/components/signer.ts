@@ -10,6 +10,7 @@
 import { configError } from '../../core/errors.ts'
 import type { EndpointConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
+import { luraEndpointPath } from '../go-http.ts'
 import { goJson } from '../go-json.ts'
 import { isGoResponseError } from '../go-json-values.ts'
 import type { Fields } from './fields.ts'
@@ -76,7 +77,7 @@ export function compileSigner(
   endpoint: EndpointConfig,
   log: (message: string) => void,
 ): EndpointResponder {
-  const prefix = `[ENDPOINT: ${endpoint.endpoint}][JWTSigner]`
+  const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}][JWTSigner]`
   const keys = new KeySet(
     {
       alg: cfg.alg,
