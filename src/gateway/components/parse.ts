@@ -237,6 +237,13 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
     )
     break
   }
+  const broken = config.endpoints.find((ep) => ep.backends.some((b) => b.components?.circuitBreaker))
+  if (broken)
+    report.warn(
+      ['extra_config', 'gwdeploy/runtime', 'workers'],
+      `qos/circuit-breaker on ${broken.endpoint} counts failures per worker process: with ${workers} each worker's breaker opens on its own, so a failing backend gets up to that many times max_errors + 1 calls before every worker stops calling it`,
+      `${perWorker} for KrakenD's single breaker`,
+    )
   if (cached.length > 0)
     report.warn(
       ['extra_config', 'gwdeploy/runtime', 'workers'],
