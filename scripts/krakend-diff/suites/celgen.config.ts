@@ -8,6 +8,7 @@
 // goes to stderr (CELGEN_REFUSED=1 lists them). One KrakenD skips or does not parse shows as a
 // difference: KrakenD then checks nothing there.
 import { parseCel } from '../../../src/gateway/components/cel.ts'
+import { denyOutsideAllow } from './allow-deny.ts'
 import { celGrammar, type Side } from './celgen-grammar.ts'
 
 export type Kind = 'er' | 'br' | 'es' | 'bs' | 'j'
@@ -71,6 +72,8 @@ function shaping(): Record<string, unknown> {
       ['m.k', 'a'],
     ])
   if (rnd() < 0.1) out.deny = pick([['a'], ['m.k', 'b']])
+  // A deny path the allow list keeps is refused here (lura applies allow alone: it would leak).
+  if (out.allow && out.deny) out.deny = denyOutsideAllow(out.allow as string[], out.deny as string[])
   if (rnd() < 0.15) out.mapping = pick([{ a: 'aa' }, { n: 'a' }])
   if (rnd() < 0.1) out.target = pick(['m', 'l'])
   if (rnd() < 0.15) out.group = 'g'

@@ -22,6 +22,7 @@
 // exists (which of the two edges is written last). Against KrakenD CE 2.13.8, SEED=1..80 (3,180
 // cases) differ in three, all of those.
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
+import { denyOutsideAllow } from './allow-deny.ts'
 import { feedBody } from './encodings.bodies.ts'
 import { type BodyDraw, body } from './manipgen.bodies.ts'
 import { scripted } from './scripted.ts'
@@ -183,11 +184,7 @@ function backend(index: number, endpointNoop: boolean, rssOk: boolean): Record<s
     if (maybe(0.3)) out.allow = paths(4, 3)
     if (maybe(0.3)) out.deny = paths(4, 3)
     // A deny path the allow list keeps is refused here (lura applies allow alone: it would leak).
-    if (out.allow && out.deny) {
-      const allowed = out.allow as string[]
-      const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`)
-      out.deny = (out.deny as string[]).filter((d) => !allowed.some((a) => related(d, a)))
-    }
+    if (out.allow && out.deny) out.deny = denyOutsideAllow(out.allow as string[], out.deny as string[])
   }
   // Beside a flatmap_filter not applied either (a warning).
   if (maybe(0.25)) out.mapping = mapping()
