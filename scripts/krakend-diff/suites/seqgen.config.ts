@@ -13,11 +13,14 @@
 // changes the path (`/ ? # %`, a deliberate deviation here) only goes to a path slot with
 // DEVIATIONS=1; elsewhere it goes to query slots.
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
+import { ports } from '../side-by-side.ts'
 import { JSON_TYPE, scripted } from './scripted.ts'
 
 const seed = Number(process.env.SEED ?? 1)
 const deviations = process.env.DEVIATIONS === '1'
 const { next: rnd, pick } = seededRandom(seed * 104729 + 13)
+// The recording backend written without the BACKEND placeholder (host lists with and without scheme).
+const BACKEND_HOST = `127.0.0.1:${ports().backend}`
 for (let i = 0; i < 5; i += 1) rnd()
 const chance = (p: number) => rnd() < p
 
@@ -201,10 +204,10 @@ function backendConfig(
   if (chance(0.25)) cfg.input_headers = listOf(HEADER_NAMES)
   if (chance(0.2))
     cfg.host = pick([
-      ['127.0.0.1:19000'],
-      ['http://127.0.0.1:19000/'],
-      ['BACKEND', 'http://127.0.0.1:19000'],
-      ['BACKEND', 'BACKEND', '127.0.0.1:19000'],
+      [BACKEND_HOST],
+      [`http://${BACKEND_HOST}/`],
+      ['BACKEND', `http://${BACKEND_HOST}`],
+      ['BACKEND', 'BACKEND', BACKEND_HOST],
     ])
   else if (chance(0.08)) {
     cfg.host = ['BACKEND/base']
