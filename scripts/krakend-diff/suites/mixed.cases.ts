@@ -16,7 +16,34 @@ const HEADERS: Array<[string, string]> = [
   ['Accept', '*/*'],
   ['Cookie', 'a=1'],
 ]
-export const cases: Case[] = Array.from({ length: Number(process.env.N ?? 120) }, () => {
+// EXTRA=1 (as in mixed.config.ts): more request shapes, from a stream of their own.
+const extraDraws = process.env.EXTRA === '1'
+const extra = seededRandom(Number(process.env.SEED ?? 11) * 104729 + 7)
+const EXTRA_HEADERS: Array<[string, string]> = [
+  ['Accept', 'application/xml;q=0.1, application/json'],
+  ['Accept', 'text/*'],
+  ['Accept', 'application/*;q=0.5'],
+  ['Accept', 'image/png'],
+  ['Accept', 'APPLICATION/JSON'],
+  ['Accept', 'application/x-yaml, application/xml'],
+  ['accept', ''],
+  ['x-a', 'V1'],
+  ['X-B', 'b'],
+  ['If-None-Match', '"x"'],
+  ['Accept-Encoding', 'gzip'],
+  ['Range', 'bytes=0-3'],
+]
+const EXTRA_QS = ['?A=1&p=2', '?p=1&p=2', '?a=%zz', '?a=1;b=2', '?%70=x']
+const withExtras = (c: Case): Case => {
+  if (!extraDraws) return c
+  const headers = [...(c.headers ?? [])]
+  if (extra.next() < 0.6) headers.push(extra.pick(EXTRA_HEADERS))
+  if (extra.next() < 0.3) headers.push(extra.pick(EXTRA_HEADERS))
+  const path = extra.next() < 0.3 ? c.path.replace(/\?.*$/, '') + extra.pick(EXTRA_QS) : c.path
+  const method = extra.next() < 0.1 ? extra.pick(['HEAD', 'OPTIONS', 'get']) : c.method
+  return { ...c, method, path, headers }
+}
+const drawn: Case[] = Array.from({ length: Number(process.env.N ?? 120) }, () => {
   const ep = pick(config.endpoints) as { endpoint: string; method?: string }
   const path = ep.endpoint.replace('{p}', () => pick(PARAMS)) + pick(QS)
   const method = rnd() < 0.9 ? (ep.method ?? 'GET') : pick(['GET', 'POST', 'HEAD'])
@@ -27,3 +54,4 @@ export const cases: Case[] = Array.from({ length: Number(process.env.N ?? 120) }
     method === 'POST' || method === 'PUT' || method === 'PATCH' ? pick(['', '{"a":1}', 'plain']) : undefined
   return { method, path, headers, ...(body !== undefined ? { body } : {}) }
 })
+export const cases: Case[] = drawn.map(withExtras)

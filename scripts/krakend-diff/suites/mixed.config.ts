@@ -8,6 +8,13 @@ import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
 
 const { next: rnd, pick } = seededRandom(Number(process.env.SEED ?? 11) * 7919 + 1)
 const chance = (p: number) => rnd() < p
+// EXTRA=1: settings drawn from a stream of their own, so a seed's other draws stay as they were.
+const extraDraws = process.env.EXTRA === '1'
+const extraStream = seededRandom(Number(process.env.SEED ?? 11) * 7919 + 5)
+const extraChance = (p: number) => extraDraws && extraStream.next() < p
+const extraSome = <T>(list: readonly T[]): T[] => [
+  ...new Set([extraStream.pick(list), extraStream.pick(list)]),
+]
 const some = <T>(list: readonly T[], max: number): T[] => {
   const out = new Set<T>()
   const n = 1 + Math.floor(rnd() * max)
@@ -110,7 +117,10 @@ function backend(i: number, sequentialFrom: boolean) {
       },
     ])
   if (chance(0.1)) extra['qos/http-cache'] = {}
+  if (extraChance(0.15)) extra['backend/http'] = { return_error_code: true, return_error_details: `be${i}` }
   if (Object.keys(extra).length > 0) b.extra_config = extra
+  if (extraChance(0.2)) b.input_query_strings = extraSome(['a', 'B', 'p', '*'])
+  if (extraChance(0.2)) b.input_headers = extraSome(['x-a', 'Accept', 'X-B', '*'])
   return b
 }
 
@@ -151,6 +161,8 @@ function endpoint(i: number) {
     extra['validation/cel'] = [{ check_expr: pick(["!('b' in req_querystring)", "req_method == 'GET'"]) }]
   if (Object.keys(extra).length > 0) e.extra_config = extra
   if (chance(0.1)) e.cache_ttl = '30s'
+  if (extraChance(0.2)) e.input_query_strings = [extraStream.pick(['A', 'P', 'b', 'p'])]
+  if (extraChance(0.2)) e.input_headers = [extraStream.pick(['x-a', 'ACCEPT', 'If-None-Match', 'Range'])]
   return e
 }
 
@@ -163,4 +175,9 @@ export const config = {
     router: { disable_access_log: true, ...(chance(0.5) ? { return_error_msg: true } : {}) },
   },
   endpoints: Array.from({ length: Number(process.env.ENDPOINTS ?? 30) }, (_, i) => endpoint(i)),
+  // The default every endpoint without an output_encoding of its own takes (lura's service level).
+  ...(extraChance(0.6)
+    ? { output_encoding: extraStream.pick(['negotiate', 'string', 'xml', 'yaml', 'json-collection', 'json']) }
+    : {}),
+  ...(extraChance(0.3) ? { cache_ttl: '1m' } : {}),
 }
