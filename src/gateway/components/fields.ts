@@ -75,8 +75,44 @@ export function droppedSpellings(object: Record<string, unknown>): Array<[droppe
   return out
 }
 
+/** The JSON kind of a value, as encoding/json matches it to a Go field's type (it converts none). */
+const jsonKind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value)
+
+/**
+ * Dropped spellings that set nothing ("", [], {}) but are of another JSON kind than the setting
+ * (`kindOf(fold)`, else the kept value's): encoding/json still decodes them, in byte order, and a
+ * type error fails the whole namespace (KrakenD 2.13.8 answered 401 to every token with `"Roles": {}`
+ * beside `"roles": ["admin"]`, and ran the endpoint without its bot detector with `"patterns": {}`
+ * beside `"patternſ": []`). [dropped, kept, the kind the setting takes].
+ */
+function undecodableSpellings(
+  object: Record<string, unknown>,
+  kindOf: (fold: string) => string | undefined,
+): Array<[dropped: string, kept: string, kind: string]> {
+  const out: Array<[string, string, string]> = []
+  for (const [fold, group] of foldedKeys(Object.keys(object))) {
+    const kept = group.at(-1) as string
+    const keptValue = object[kept]
+    const kind = kindOf(fold) ?? (keptValue === null ? undefined : jsonKind(keptValue))
+    if (kind === undefined) continue
+    for (const key of group.slice(0, -1)) {
+      const value = object[key]
+      if (value !== null && setsNothing(value) && jsonKind(value) !== kind) out.push([key, kept, kind])
+    }
+  }
+  return out
+}
+
 export const droppedSpellingMessage = (key: string, kept: string, namespace: string) =>
   `"${key}" and "${kept}" spell one setting of "${namespace}": KrakenD decodes it with Go's encoding/json, which reads only "${kept}" (the last in byte order) and silently drops "${key}"`
+
+const KIND_NAMES: Record<string, string> = {
+  string: 'a string',
+  boolean: 'true or false',
+  number: 'a number',
+  array: 'a list',
+  object: 'an object',
+}
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
 export class Fields {
@@ -90,6 +126,8 @@ export class Fields {
   readonly #own: string[]
   readonly #namespace: string
   readonly #object: Record<string, unknown>
+  /** Per encoding/json fold, the JSON kind the parser read the setting as. */
+  readonly #kinds = new Map<string, string>()
 
   constructor(raw: unknown, path: KeyPath, report: Report, namespace: string) {
     this.path = path
@@ -152,6 +190,18 @@ export class Fields {
           droppedSpellingMessage(key, kept, this.#namespace),
           'keep one of them',
         )
+    for (const [key, kept, kind] of undecodableSpellings(this.#object, (fold) => this.#kinds.get(fold)))
+      if (this.#read.has(key))
+        this.report.error(
+          this.at(key),
+          `"${key}" spells "${kept}" and holds ${JSON.stringify(this.#object[key])}, where the setting takes ${KIND_NAMES[kind] ?? kind}: KrakenD decodes "${this.#namespace}" with Go's encoding/json, which fails on it and drops the whole namespace's settings (a validator then answers 401 to every request, a bot detector is left out)`,
+          `remove "${key}"`,
+        )
+  }
+
+  /** The JSON kind a reader took `key` as (encoding/json namespaces: checked against dropped spellings). */
+  #expect(key: string, kind: string): void {
+    this.#kinds.set(jsonFold(key), kind)
   }
 
   /**
@@ -232,6 +282,7 @@ export class Fields {
   }
 
   string(key: string): string | undefined {
+    this.#expect(key, 'string')
     const v = this.raw[key]
     if (v === undefined) return undefined
     if (typeof v !== 'string') {
@@ -242,6 +293,7 @@ export class Fields {
   }
 
   bool(key: string, fallback = false): boolean {
+    this.#expect(key, 'boolean')
     const v = this.raw[key]
     if (v === undefined) return fallback
     if (typeof v !== 'boolean') {
@@ -252,6 +304,7 @@ export class Fields {
   }
 
   number(key: string, min = 0): number | undefined {
+    this.#expect(key, 'number')
     const v = this.raw[key]
     if (v === undefined) return undefined
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
@@ -263,6 +316,7 @@ export class Fields {
   }
 
   strings(key: string): string[] | undefined {
+    this.#expect(key, 'array')
     const v = this.raw[key]
     if (v === undefined) return undefined
     if (!Array.isArray(v) || v.some((item) => typeof item !== 'string')) {
