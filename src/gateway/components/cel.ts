@@ -20,7 +20,7 @@ import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { asWritten, rewriteChecked, withGoFunctions, withGoOperators } from './cel-go-functions.ts'
 import { KRAKEND_CEL_VARIABLES } from './cel-variables.ts'
-import { droppedSpellingMessage, droppedSpellings } from './fields.ts'
+import { droppedSpellingMessage, droppedSpellings, undecodableSpellings } from './fields.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
@@ -58,6 +58,14 @@ export function parseCel(
     const expr = jsonFoldedValue(definition, 'check_expr')
     for (const [key, kept] of droppedSpellings(definition))
       report.error([...path, i, key], droppedSpellingMessage(key, kept, 'validation/cel'), 'keep one of them')
+    // Both of krakend-cel's fields are strings: another JSON type under any spelling fails the
+    // decoding, and KrakenD then skips every expression of the namespace.
+    for (const [key, kept] of undecodableSpellings(definition, () => 'string'))
+      report.error(
+        [...path, i, key],
+        `"${key}" spells "${kept}" and holds ${JSON.stringify(definition[key])}, not a string: krakend-cel cannot decode the definitions then, and KrakenD silently skips every expression of this "validation/cel"`,
+        `remove "${key}"`,
+      )
     if (jsonFoldedValue(definition, 'mod_expr') !== undefined)
       report.error(
         [...path, i, 'mod_expr'],

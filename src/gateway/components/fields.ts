@@ -85,7 +85,7 @@ const jsonKind = (value: unknown) => (value === null ? 'null' : Array.isArray(va
  * beside `"roles": ["admin"]`, and ran the endpoint without its bot detector with `"patterns": {}`
  * beside `"patternſ": []`). [dropped, kept, the kind the setting takes].
  */
-function undecodableSpellings(
+export function undecodableSpellings(
   object: Record<string, unknown>,
   kindOf: (fold: string) => string | undefined,
 ): Array<[dropped: string, kept: string, kind: string]> {

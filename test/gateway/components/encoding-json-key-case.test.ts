@@ -152,11 +152,19 @@ describe('two spellings of one setting in an encoding/json namespace', () => {
       ),
       ['endpoints[0].extra_config.security/bot-detector.patterns'],
     )
+    // krakend-cel's fields are strings; KrakenD 2.13.8 ran this endpoint without its check.
+    assert.deepEqual(errors({ 'validation/cel': [{ Check_Expr: [], check_expr: "req_method == 'POST'" }] }), [
+      'endpoints[0].extra_config.validation/cel[0].Check_Expr: "Check_Expr" spells "check_expr" and holds [], not a string: krakend-cel cannot decode the definitions then, and KrakenD silently skips every expression of this "validation/cel"',
+    ])
   })
 
   test('the same value twice, or an empty dropped one, runs', () => {
     assert.deepEqual(errors({ 'security/bot-detector': { DENY: [], deny: ['BadBot'] } }), [])
     assert.deepEqual(errors({ 'security/bot-detector': { Deny: ['BadBot'], deny: ['BadBot'] } }), [])
     assert.deepEqual(errors({ 'security/bot-detector': { DENY: null, deny: ['BadBot'] } }), [])
+    assert.deepEqual(
+      errors({ 'validation/cel': [{ CHECK_EXPR: '', check_expr: "req_method == 'POST'" }] }),
+      [],
+    )
   })
 })
