@@ -3,9 +3,7 @@ import { goQuoteBytes } from './go-quote.ts'
 import { goUnescapePath, type RouteMatch } from './router.ts'
 
 /** What the gateway's router holds (app.ts), as far as the checker reads it. */
-type Routed =
-  | { kind: 'options' | 'health' | 'debug' | 'echo' }
-  | { kind: 'endpoint'; ep: { hasParams: boolean } }
+type Routed = { kind: 'options' | 'health' | 'debug' | 'echo' | 'endpoint' }
 
 /**
  * lura's paramChecker (left out by router.disable_path_decoding) on what gin routed: the endpoint's
@@ -18,7 +16,9 @@ export function paramCheckerRefusal(found: RouteMatch<Routed>, url: string): str
   if (found.kind === 'redirect' || found.kind === 'dropped') return undefined
   if (found.kind === 'found') {
     const kind = found.store.kind
-    if (kind === 'health' || (kind === 'endpoint' && !found.store.ep.hasParams)) return undefined
+    // An endpoint's parameters are gin's: `{p}` and `:p` written in the path alike (lura forwards
+    // only the former, but its paramChecker reads every one gin collected).
+    if (kind === 'health') return undefined
     if (kind === 'debug' || kind === 'echo') {
       const q = url.indexOf('?')
       const decoded = goUnescapePath(q === -1 ? url : url.slice(0, q))
