@@ -21,6 +21,11 @@ const refused: Array<[string, string]> = [
   ['while true do break; ; end', "';': syntax error (pre-script:L1)"],
   ['for i = 1, 2 do break\n x = 1 end', "'x': syntax error (pre-script:L2)"],
   ['for i = 1, 2 do break 12 end', "'12': syntax error (pre-script:L1)"],
+  // The parser's error before a token the lexer refuses comes first (luagen differential, SEED=305).
+  ['local x = 1\nselect(0, )\nlocal n = 1 << 2', "')': syntax error (pre-script:L2)"],
+  ['a << 1', "'<': parse error (pre-script:L1)"],
+  ['local n = 1\nx = 1 ..\nlocal y = 3 & 1', "'local': syntax error (pre-script:L3)"],
+  ['x = 1 y = 2 z 3 local w = 1 $ 2', "'3': parse error (pre-script:L1)"],
   // A numeral's exponent takes the newline after 'e': the lines after it still count (luagen differential).
   ['x = 3e\nlocal t = nil\nt.x = 1', "attempt to index a non-table object(nil) with key 'x' (pre-script:L3)"],
 ]

@@ -99,21 +99,33 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   }
   lua.lua_pop(L, 1)
 
+  /** Loads a gopherized source onto the stack; binder's message of its syntax error instead. */
+  const syntaxError = (source: string): string | undefined => {
+    const loaded = withGoPow(() =>
+      lauxlib.luaL_loadbufferx(L, to_luastring(source), null, s('=<string>'), s('t')),
+    )
+    if (loaded === lua.LUA_OK) return undefined
+    const message = utf8(lua.lua_tostring(L, -1))
+    lua.lua_pop(L, 1)
+    return gopherSyntaxMessage(message) ?? binderMessage(message)
+  }
+
   return {
     f,
     L,
     s,
     compile(script, map) {
       const source = gopherize(script)
-      if (source.error !== undefined) return { error: krakendError(source.error, map) }
-      const loaded = withGoPow(() =>
-        lauxlib.luaL_loadbufferx(L, to_luastring(source.source), null, s('=<string>'), s('t')),
-      )
-      if (loaded !== lua.LUA_OK) {
-        const message = utf8(lua.lua_tostring(L, -1))
-        lua.lua_pop(L, 1)
-        return { error: krakendError(gopherSyntaxMessage(message) ?? binderMessage(message), map) }
+      if (source.error !== undefined) {
+        // gopher-lua's parser stops at the first token it cannot take: a syntax error before the
+        // token its lexer refuses is the one KrakenD reports (the end of the cut text is no error).
+        const before = gopherize(script.slice(0, source.offset))
+        const earlier = before.error === undefined ? syntaxError(before.source) : undefined
+        const first = earlier?.startsWith('Line 0:') === false ? earlier : source.error
+        return { error: krakendError(first, map) }
       }
+      const failed = syntaxError(source.source)
+      if (failed !== undefined) return { error: krakendError(failed, map) }
       const parts: Uint8Array[] = []
       lua.lua_dump(
         L,

@@ -16,7 +16,16 @@ import { gopherParseNumber } from './lua-go-parse.ts'
 
 export type Gopherized =
   | { source: string; error?: undefined }
-  | { error: string; source?: undefined; line: number; column: number; near: string; message: string }
+  | {
+      error: string
+      source?: undefined
+      line: number
+      column: number
+      /** Where the refused token starts in the script. */
+      offset: number
+      near: string
+      message: string
+    }
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9'
 const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c)
@@ -66,6 +75,7 @@ function scan(
       error: `Line ${line}: '${near}': ${message}`,
       line,
       column: at - lineStart + 1,
+      offset: at,
       near,
       message,
     } as Gopherized,
