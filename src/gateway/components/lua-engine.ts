@@ -99,7 +99,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   }
   lua.lua_pop(L, 1)
 
-  /** Loads a gopherized source onto the stack; binder's message of its syntax error instead. */
+  /** Loads a gopherized source, its chunk left on the stack; binder's message of its syntax error instead. */
   const syntaxError = (source: string): string | undefined => {
     const loaded = withGoPow(() =>
       lauxlib.luaL_loadbufferx(L, to_luastring(source), null, s('=<string>'), s('t')),
@@ -121,6 +121,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
         // token its lexer refuses is the one KrakenD reports (the end of the cut text is no error).
         const before = gopherize(script.slice(0, source.offset))
         const earlier = before.error === undefined ? syntaxError(before.source) : undefined
+        if (before.error === undefined && earlier === undefined) lua.lua_pop(L, 1)
         const first = earlier?.startsWith('Line 0:') === false ? earlier : source.error
         return { error: krakendError(first, map) }
       }
