@@ -8,9 +8,40 @@ const endpoints = Number(process.env.ENDPOINTS ?? 10)
 const KEYS = ['1.1.1.1', '2.2.2.2', '1.1.1.1:80', ' 1.1.1.1', 'k', 'K', '', '3.3.3.3, 1.1.1.1']
 const PARAMS = ['a', 'b', '%61', 'a%2Fb']
 
+// ODD=1: also keys net.ParseIP refuses or reads otherwise (leading zeros, 256, IPv6 with and
+// without a port, tabs, an empty first item) and a header repeated or in another case. Drawn from a
+// stream of their own, so a seed's other draws are those without ODD.
+const odd = process.env.ODD === '1' ? seededRandom(Number(process.env.SEED ?? 1) * 6007 + 41) : undefined
+const ODD_KEYS = [
+  '01.1.1.1',
+  '1.1.1.256',
+  '::1',
+  '[::1]:80',
+  '2001:db8::1',
+  '::ffff:1.1.1.1',
+  '1.1.1.1\t',
+  '\t1.1.1.1',
+  '1.1.1.1 ,2.2.2.2',
+  ',1.1.1.1',
+  '1.1.1.1:80:90',
+  '1.1.1.1.',
+  '0x1.1.1.1',
+  'k, K',
+]
+
+function oddHeaders(headers: Array<[string, string]>): void {
+  if (odd === undefined) return
+  for (const name of ['X-Client', 'X-Key', 'X-Forwarded-For']) {
+    const roll = odd.next()
+    if (roll < 0.2) headers.push([name, odd.pick(ODD_KEYS)])
+    else if (roll < 0.3) headers.push([name.toLowerCase(), odd.pick([...KEYS, ...ODD_KEYS])])
+  }
+}
+
 export const cases: Case[] = Array.from({ length: Number(process.env.CASES ?? 150) }, () => {
   const headers: Array<[string, string]> = []
   for (const name of ['X-Client', 'X-Key', 'X-Forwarded-For'])
     if (rnd() < 0.5) headers.push([name, pick(KEYS)])
+  oddHeaders(headers)
   return { path: `/r${Math.floor(rnd() * endpoints)}/${pick(PARAMS)}`, headers }
 })
