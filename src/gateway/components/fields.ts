@@ -106,6 +106,14 @@ export function undecodableSpellings(
 export const droppedSpellingMessage = (key: string, kept: string, namespace: string) =>
   `"${key}" and "${kept}" spell one setting of "${namespace}": KrakenD decodes it with Go's encoding/json, which reads only "${kept}" (the last in byte order) and silently drops "${key}"`
 
+/** What KrakenD does when encoding/json cannot decode the namespace. */
+const UNDECODED: Record<string, string> = {
+  'auth/validator': 'KrakenD then answers 401 to every request',
+  'auth/signer': 'KrakenD then answers 401 to every request',
+  'auth/revoker': 'KrakenD then runs no revoker, and revoked tokens pass',
+  'security/bot-detector': 'KrakenD then runs the endpoint without a bot detector',
+}
+
 const KIND_NAMES: Record<string, string> = {
   string: 'a string',
   boolean: 'true or false',
@@ -194,7 +202,7 @@ export class Fields {
       if (this.#read.has(key))
         this.report.error(
           this.at(key),
-          `"${key}" spells "${kept}" and holds ${JSON.stringify(this.#object[key])}, where the setting takes ${KIND_NAMES[kind] ?? kind}: KrakenD decodes "${this.#namespace}" with Go's encoding/json, which fails on it and drops the whole namespace's settings (a validator then answers 401 to every request, a bot detector is left out)`,
+          `"${key}" spells "${kept}" and holds ${JSON.stringify(this.#object[key])}, where the setting takes ${KIND_NAMES[kind] ?? kind}: KrakenD decodes "${this.#namespace}" with Go's encoding/json, which fails on it: ${UNDECODED[this.#namespace] ?? 'it then drops the whole namespace'}`,
           `remove "${key}"`,
         )
   }

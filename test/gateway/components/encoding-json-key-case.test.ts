@@ -141,7 +141,7 @@ describe('two spellings of one setting in an encoding/json namespace', () => {
   test("a dropped spelling of another type than the setting, which fails KrakenD's whole decoding, is refused", () => {
     const validator = { alg: 'HS256', jwk_local_path: '/k.json', disable_jwk_security: true }
     assert.deepEqual(errors({ 'auth/validator': { ...validator, Roles: {}, roles: ['admin'] } }), [
-      'endpoints[0].extra_config.auth/validator.Roles: "Roles" spells "roles" and holds {}, where the setting takes a list: KrakenD decodes "auth/validator" with Go\'s encoding/json, which fails on it and drops the whole namespace\'s settings (a validator then answers 401 to every request, a bot detector is left out)',
+      'endpoints[0].extra_config.auth/validator.Roles: "Roles" spells "roles" and holds {}, where the setting takes a list: KrakenD decodes "auth/validator" with Go\'s encoding/json, which fails on it: KrakenD then answers 401 to every request',
     ])
     // The kept spelling null: the kind is the one the parser reads.
     assert.equal(errors({ 'auth/validator': { ...validator, ROLES: '', roles: null } }).length, 1)
