@@ -7,7 +7,9 @@
 // trailing slashes). Rate limits and breakers are set so that no slot comes back during a run:
 // what a refused request used up shows in the later answers. V2=1 draws more Lua, CEL and
 // methods; V3=1 also encoded params and repeated or upper-cased headers; V4=1 also endpoints that
-// share one path (405s, Allow). /__health is left out (its body and HEAD are ours on purpose).
+// share one path (405s, Allow); V5=1 (with V2 and V3's draws) also validators with scopes (string or
+// list claims, any/all) and audiences, tokens carrying them, and Authorization written otherwise
+// (lower-case scheme, no scheme, two spaces). /__health is left out (its body and HEAD are ours on purpose).
 // Differences KrakenD itself makes at random are listed in README (lua-backend).
 
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
@@ -15,7 +17,7 @@ import { sign } from '../backend.ts'
 import type { Case } from '../run.ts'
 
 function generate(seed: number, backendOrigin: string) {
-  const v2 = process.env.V2 === '1' || process.env.V3 === '1' || process.env.V4 === '1'
+  const v2 = process.env.V2 === '1' || process.env.V3 === '1' || process.env.V4 === '1' || V5
   const { next: rnd, pick } = seededRandom(seed * 7919 + 17)
   const chance = (p: number) => rnd() < p
   const some = <T>(list: readonly T[], max = list.length): T[] => {
@@ -122,6 +124,12 @@ function generate(seed: number, backendOrigin: string) {
       if (chance(0.4)) v.propagate_claims = [['sub', 'X-User']]
       if (chance(0.2)) v.cookie_key = 'tok'
       if (chance(0.2)) v.issuer = 'iss-a'
+      if (V5 && chance(0.5)) {
+        v.scopes_key = 'scope'
+        v.scopes = pick([['read'], ['read', 'write'], ['admin:all']])
+        if (chance(0.5)) v.scopes_matcher = pick(['any', 'all'])
+      }
+      if (V5 && chance(0.3)) v.audience = pick([['aud-a'], ['aud-a', 'aud-b']])
       extra['auth/validator'] = v
     }
     if (chance(0.4)) {
@@ -258,6 +266,28 @@ const tokens = {
   garbage: () => 'abc.def.ghi',
 }
 
+const V5 = process.env.V5 === '1'
+const AUTH_SCHEMES = ['bearer ', 'BEARER ', '', 'Bearer  ', 'Token ']
+const scopedTokens = {
+  scopeRead: () =>
+    sign({ sub: 'u1', roles: ['admin'], exp: FAR, iss: 'iss-a', scope: 'read' }, { alg: 'HS256', kid: 'h1' }),
+  scopeBoth: () =>
+    sign(
+      { sub: 'u1', roles: ['admin'], exp: FAR, iss: 'iss-a', scope: 'write read', aud: 'aud-a' },
+      { alg: 'HS256', kid: 'h1' },
+    ),
+  scopeList: () =>
+    sign(
+      { sub: 'u1', roles: ['admin'], exp: FAR, iss: 'iss-a', scope: ['read', 'write'], aud: ['aud-b'] },
+      { alg: 'HS256', kid: 'h1' },
+    ),
+  scopeOther: () =>
+    sign(
+      { sub: 'u2', roles: ['admin'], exp: FAR, iss: 'iss-a', scope: 'admin:all readx', aud: 'aud-c' },
+      { alg: 'HS256', kid: 'h1' },
+    ),
+}
+
 function drawCases(
   rnd: () => number,
   pick: <T>(l: readonly T[]) => T,
@@ -266,7 +296,10 @@ function drawCases(
   v2: boolean,
 ): Case[] {
   const out: Case[] = []
-  const v3 = process.env.V3 === '1' || process.env.V4 === '1'
+  const v3 = process.env.V3 === '1' || process.env.V4 === '1' || V5
+  const kinds = [...Object.keys(tokens), ...(V5 ? Object.keys(scopedTokens) : [])]
+  const token = (kind: string) =>
+    (tokens[kind as keyof typeof tokens] ?? scopedTokens[kind as keyof typeof scopedTokens])()
   const concrete = (ep: Record<string, unknown>) =>
     String(ep.endpoint).replace(
       '{id}',
@@ -319,10 +352,10 @@ function drawCases(
     else if (ua < 0.84) headers.push(['User-Agent', 'GoodBot/1.0'])
     else if (ua < 0.9) headers.push(['User-Agent', 'EpBot/2'])
     const tok = rnd()
-    const kinds = Object.keys(tokens) as Array<keyof typeof tokens>
     if (tok < 0.6) {
-      const t = tokens[pick(kinds)]()
-      if (chance(0.85)) headers.push(['Authorization', `Bearer ${t}`])
+      const t = token(pick(kinds))
+      if (chance(0.85))
+        headers.push(['Authorization', `${V5 && chance(0.2) ? pick(AUTH_SCHEMES) : 'Bearer '}${t}`])
       else headers.push(['Cookie', `tok=${t}`])
     }
     if (!v2)
