@@ -6,7 +6,7 @@
 // set — and served by a JWKS server this module starts in the runner's process (127.0.0.1, a free
 // port). Each set has validators for RS256, ES256, HS256 and EdDSA under a drawn
 // key_identify_strategy, cache and issuer/audience; two more endpoints read the unchanged set from a
-// jwk_local_path file. The service runs auth/revoker: KrakenD on 18091, this runtime on 18092 (set
+// jwk_local_path file. The service runs auth/revoker: KrakenD on 18091, this runtime on 18092 (PORT_BASE+11, +12; set
 // here as GATEWAY_REVOKER_PORT, which the gateway the runner spawns inherits); auth.cases.ts revokes
 // claims on both through gwdeploy's own Go net/rpc client before the tokens (strings, numbers,
 // booleans, lists, nested objects, lone surrogates) are sent. 0 of N differ with KrakenD CE 2.13.8.
@@ -18,8 +18,10 @@ import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
 import { serveJwks } from './jwks-server.ts'
 
 export const SEED = Number(process.env.SEED ?? 1)
-export const KRAKEND_REVOKER_PORT = 18091
-export const GATEWAY_REVOKER_PORT = 18092
+// With PORT_BASE=P (run.ts's ports P..P+2), the revokers take P+11 and P+12.
+const portBase = process.env.PORT_BASE ? Number(process.env.PORT_BASE) : undefined
+export const KRAKEND_REVOKER_PORT = portBase === undefined ? 18091 : portBase + 11
+export const GATEWAY_REVOKER_PORT = portBase === undefined ? 18092 : portBase + 12
 process.env.GATEWAY_REVOKER_PORT = String(GATEWAY_REVOKER_PORT)
 export const TOKEN_KEYS = ['jti', 'sub', 'sid', 'user.id', '']
 
