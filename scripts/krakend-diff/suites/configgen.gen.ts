@@ -46,6 +46,12 @@ function writeTwice(
   }
 }
 
+/**
+ * SPELLINGS=1: every mutation of a guard's settings writes one key a second time under another
+ * spelling (case or Unicode fold), holding another value or an empty one.
+ */
+const SPELLINGS = process.env.SPELLINGS === '1'
+
 /** Go's folds JavaScript's toLowerCase does not make: KELVIN SIGN for k, long s for s. */
 function unicodeFold(key: string, rnd: () => number): string | undefined {
   const spots = [...key].flatMap((ch, i) => (ch === 'k' || ch === 's' ? [i] : []))
@@ -175,7 +181,23 @@ function mutate(g: Guard, rnd: () => number, plain = false): Mutated {
     Object.assign(obj, Object.fromEntries(entries))
     m.mutation = `${what}: "${key}" written "${to}"`
   }
-  if (kind < 0.3) rename(key.toUpperCase(), 'key case')
+  if (SPELLINGS) {
+    // A second spelling beside the key (Go's encoding/json decodes both, in byte order; the readers
+    // of exact keys take the one written as read), holding another value or an empty one.
+    const [what, other] = pick([
+      ...otherValues(obj[key]),
+      ['empty string', ''],
+      ['empty list', []],
+      ['empty object', {}],
+    ])
+    const spelling = pick([
+      key.toUpperCase(),
+      key[0]?.toUpperCase() + key.slice(1),
+      unicodeFold(key, rnd) ?? key.toUpperCase(),
+    ])
+    if (spelling !== key) obj[spelling] = other
+    m.mutation = `"${key}" also written "${spelling}", ${what} ${JSON.stringify(other)}`
+  } else if (kind < 0.3) rename(key.toUpperCase(), 'key case')
   else if (kind < 0.36) rename(key[0]?.toUpperCase() + key.slice(1), 'key case')
   else if (kind < 0.44) {
     const folded = unicodeFold(key, rnd)
