@@ -64,9 +64,16 @@ export const config = {
   extra_config: { router: { return_error_msg: chance(0.5) } },
   endpoints: Array.from({ length: Number(process.env.ENDPOINTS ?? 30) }, (_, i) => {
     const count = 1 + Math.floor(rnd() * 3)
+    // Two backends in one group race in KrakenD (the last to answer writes it): a drawn name taken
+    // already gets the backend's index.
+    const groups = new Set<string>()
     const backend = Array.from({ length: count }, (_, b) => {
       const be: Record<string, unknown> = { host: ['BACKEND'], url_pattern: answer(count > 1 ? `p${b}` : '') }
-      if (chance(0.2)) be.group = pick(['g', 'data', 'a'])
+      if (chance(0.2)) {
+        const group = pick(['g', 'data', 'a'])
+        be.group = groups.has(group) ? `${group}${b}` : group
+        groups.add(String(be.group))
+      }
       if (chance(0.15)) be.is_collection = true
       if (chance(0.15)) be.mapping = { a: 'renamed' }
       if (chance(0.1)) be.extra_config = { 'backend/http': { return_error_code: true } }
