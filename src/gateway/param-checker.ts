@@ -16,9 +16,8 @@ export function paramCheckerRefusal(found: RouteMatch<Routed>, url: string): str
   if (found.kind === 'redirect' || found.kind === 'dropped') return undefined
   if (found.kind === 'found') {
     const kind = found.store.kind
-    // An endpoint's parameters are gin's: `{p}` and `:p` written in the path alike (lura forwards
-    // only the former, but its paramChecker reads every one gin collected).
-    if (kind === 'health') return undefined
+    // A route's parameters are gin's: `{p}` and `:p` written in an endpoint path alike (lura forwards
+    // only the former, but its paramChecker reads every one gin collected), `:x` in health_path too.
     if (kind === 'debug' || kind === 'echo') {
       const q = url.indexOf('?')
       const decoded = goUnescapePath(q === -1 ? url : url.slice(0, q))

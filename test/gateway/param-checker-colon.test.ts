@@ -1,7 +1,8 @@
 // An endpoint path may name gin's parameters itself (`/c/:p`, `/d/x:y/z`): lura extracts only `{p}`,
 // so the backend never sees them, but gin routes them as wildcards and lura's paramChecker reads
 // every parameter gin collected. KrakenD 2.13.8 answers GET /c/%3F and POST /d/x%3F/z 400 `error:
-// encoded url params` before any backend call (found by krakend-diff routegen SEED=350 ODD=0.3).
+// encoded url params` before any backend call (found by krakend-diff routegen SEED=350 ODD=0.3), and
+// GET /h/%3F too when router.health_path is /h/:x.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
@@ -16,6 +17,7 @@ before(async () => {
   gw = await startGateway(
     mustConfig({
       version: 3,
+      extra_config: { router: { health_path: '/h/:x' } },
       endpoints: [
         { endpoint: '/c/:p', method: 'GET', backend: [{ host, url_pattern: '/b' }] },
         { endpoint: '/d/x:y/z', method: 'POST', backend: [{ host, url_pattern: '/b' }] },
@@ -49,4 +51,12 @@ test('plain values still reach the backend', async () => {
   res = await send(gw.url, { method: 'POST', path: '/d/xab/z' })
   assert.equal(res.status, 200)
   assert.equal(backend.requests.length, before + 2)
+})
+
+test('a health_path written with :x is checked too', async () => {
+  let res = await send(gw.url, { path: '/h/%3F' })
+  assert.equal(res.status, 400)
+  assert.equal(res.text, 'error: encoded url params')
+  res = await send(gw.url, { path: '/h/ok' })
+  assert.equal(res.status, 200)
 })
