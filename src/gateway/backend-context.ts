@@ -5,13 +5,15 @@
  */
 import type { CompiledBackend, Context } from './compiled-endpoint.ts'
 import { goQuote } from './go-quote.ts'
+import { luraPlaceholder } from './url-pattern.ts'
 
 /** lura's GeneratePath: the url_pattern with the parameters filled in (its own query included). */
 export function generatedPath(b: CompiledBackend, ctx: Context): string {
   let path = b.plainPath
   if (path === undefined) {
     path = ''
-    for (const part of b.parts) path += typeof part === 'string' ? part : (ctx.params[part.param] ?? '')
+    for (const part of b.parts)
+      path += typeof part === 'string' ? part : (ctx.params[part.param] ?? luraPlaceholder(part.param))
   }
   return path
 }

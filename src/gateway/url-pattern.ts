@@ -23,6 +23,14 @@ export interface SequentialRef {
 
 export type PatternPart = string | { param: string; sequential?: SequentialRef }
 
+/**
+ * The placeholder lura writes in a url_pattern for `{name}` (its first letter title-cased: `{{.P1}}`),
+ * left there when the request has no such parameter: an endpoint `/m/{p1}/..` is registered on gin
+ * as `/m`, so no call ever has `p1` (goRequestTarget escapes it in a path, as Go does).
+ */
+export const luraPlaceholder = (name: string): string =>
+  `{{.${name.charAt(0).toUpperCase()}${name.slice(1)}}}`
+
 /** A url_pattern part lura fills from an earlier response in the path (not the query). */
 export const sequentialInPath = (parts: PatternPart[]): boolean =>
   parts.some((part) => typeof part !== 'string' && part.sequential !== undefined && !part.sequential.inQuery)
