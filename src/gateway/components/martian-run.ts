@@ -243,12 +243,13 @@ export function compileMartian(cfg: MartianConfig): MartianRequest {
     const out: ModifiedRequest = { headers, path: message.path }
     if (message.body) out.body = message.body
     if (message.mapHost !== undefined) out.mapHost = message.mapHost
+    // Go writes req.Host, lura's host unless a modifier set it; emptied (header.Blacklist, or set to ""
+    // by header.Modifier or a header.Copy from a header the request lacks), the URL's.
+    const emptied = headers.host === ''
+    if (emptied) delete headers.host
     if (message.scheme !== url.scheme || message.host !== url.host) {
       out.origin = `${message.scheme}://${message.host}`
-      // Go writes req.Host, lura's host unless a modifier set it; emptied, the URL's.
-      const host = headers.host
-      if (host === undefined || host === '')
-        headers.host = message.hostCleared || host === '' ? message.host : url.host
+      if (headers.host === undefined) headers.host = message.hostCleared || emptied ? message.host : url.host
     }
     return out
   }
