@@ -34,6 +34,14 @@ const EXTRA_HEADERS: Array<[string, string]> = [
   ['Range', 'bytes=0-3'],
 ]
 const EXTRA_QS = ['?A=1&p=2', '?p=1&p=2', '?a=%zz', '?a=1;b=2', '?%70=x']
+// Bodies a client may send, on any method (a GET with a body included): form, UTF-8, past 64 KiB.
+const EXTRA_BODIES: Array<[string, string]> = [
+  ['application/x-www-form-urlencoded', 'a=1&b=%C3%A9&a=2'],
+  ['application/json', '{"é":"ü","n":1.50}'],
+  ['application/json', `{"big":"${'x'.repeat(70_000)}"}`],
+  ['text/plain', ''],
+  ['application/octet-stream', '\u0000\u00ff'],
+]
 const withExtras = (c: Case): Case => {
   if (!extraDraws) return c
   const headers = [...(c.headers ?? [])]
@@ -41,6 +49,10 @@ const withExtras = (c: Case): Case => {
   if (extra.next() < 0.3) headers.push(extra.pick(EXTRA_HEADERS))
   const path = extra.next() < 0.3 ? c.path.replace(/\?.*$/, '') + extra.pick(EXTRA_QS) : c.path
   const method = extra.next() < 0.1 ? extra.pick(['HEAD', 'OPTIONS', 'get']) : c.method
+  if (extra.next() < 0.2) {
+    const [type, body] = extra.pick(EXTRA_BODIES)
+    return { ...c, method, path, headers: [...headers, ['Content-Type', type]], body }
+  }
   return { ...c, method, path, headers }
 }
 const drawn: Case[] = Array.from({ length: Number(process.env.N ?? 120) }, () => {
