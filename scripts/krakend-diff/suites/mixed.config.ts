@@ -1,7 +1,9 @@
 // Random configs (seeded: SEED=, ENDPOINTS= how many): endpoints that combine what the other suites
 // test one at a time — encodings in and out, groups, targets, mappings, allow/deny, collections,
 // flatmap, sequential and static proxies, error codes and details, several backends per endpoint,
-// martian headers, the HTTP cache, CEL checks and cache_ttl.
+// martian headers, the HTTP cache, CEL checks and cache_ttl. EXTRA=1 adds service-level
+// output_encoding and cache_ttl, backend input_query_strings/input_headers and names in another case
+// (and, in mixed.cases.ts, more Accept forms, methods, query strings and bodies).
 // No `input_headers: ["*"]`: it passes the client's Connection header on in KrakenD, which this
 // runtime deliberately does not (core.json covers it).
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
