@@ -63,6 +63,29 @@ describe('reading and warnings', () => {
     )
   })
 
+  // lura's gin engine applies none of its options when one field fails to decode: KrakenD CE
+  // 2.13.8 trusted X-Forwarded-For from every peer with "Trusted_Proxies": "" beside
+  // "trusted_proxies" (a per-client rate limit by ip then counted each spoofed address apart).
+  test('a key gin cannot decode, in any spelling, is refused: KrakenD would drop every router option', () => {
+    const refused = (options: Record<string, unknown>) => router(options).errors.map((e) => e.location?.path)
+    const trusted = { trusted_proxies: ['10.0.0.0/8'] }
+    assert.deepEqual(refused({ ...trusted, Trusted_Proxies: '' }), ['extra_config.router.Trusted_Proxies'])
+    assert.deepEqual(refused({ ...trusted, App_Engine: {}, app_engine: false }), [
+      'extra_config.router.App_Engine',
+    ])
+    assert.deepEqual(refused({ ...trusted, Auto_Options: '' }), ['extra_config.router.Auto_Options'])
+    assert.deepEqual(refused({ ...trusted, use_h2c: 'yes' }), ['extra_config.router.use_h2c'])
+    assert.deepEqual(refused({ ...trusted, max_multipart_memory: 1.5 }), [
+      'extra_config.router.max_multipart_memory',
+    ])
+    // What gin decodes runs: null, a losing spelling of the right type, the read key reported once.
+    assert.deepEqual(
+      refused({ ...trusted, Trusted_Proxies: ['1.2.3.4'], Auto_Options: false, use_h2c: null }),
+      [],
+    )
+    assert.deepEqual(refused({ trusted_proxies: '10.0.0.0/8' }), ['extra_config.router.trusted_proxies'])
+  })
+
   test('Auto_Options is warned about as ignored, auto_options is read', () => {
     const ignored = router({ Auto_Options: true })
     assert.deepEqual(ignored.errors, [])

@@ -81,3 +81,66 @@ export function routerReport(report: Report, path: KeyPath, written: Map<string,
     warn: (p, message, hint) => report.warn(at(p), message, hint),
   }
 }
+
+/** The Go type of each field of lura's gin engineConfiguration (router/gin/engine.go). */
+const GIN_FIELDS: Record<string, 'bool' | 'strings' | 'string' | 'int64'> = {
+  disable_redirect_trailing_slash: 'bool',
+  disable_redirect_fixed_path: 'bool',
+  disable_handle_method_not_allowed: 'bool',
+  forwarded_by_client_ip: 'bool',
+  remote_ip_headers: 'strings',
+  trusted_proxies: 'strings',
+  app_engine: 'bool',
+  max_multipart_memory: 'int64',
+  remove_extra_slash: 'bool',
+  logger_skip_paths: 'strings',
+  auto_options: 'bool',
+  return_error_msg: 'bool',
+  disable_health: 'bool',
+  health_path: 'string',
+  disable_access_log: 'bool',
+  disable_path_decoding: 'bool',
+  hide_version_header: 'bool',
+  use_h2c: 'bool',
+}
+const GO_TYPE_NAMES = {
+  bool: 'true or false',
+  strings: 'a list of strings',
+  string: 'a string',
+  int64: 'a whole number',
+}
+/** Fields no reader here type-checks: every spelling of them is checked against Go's type. */
+const UNREAD = new Set(['max_multipart_memory', 'use_h2c'])
+
+const decodes = (value: unknown, type: keyof typeof GO_TYPE_NAMES): boolean =>
+  value === null ||
+  (type === 'bool'
+    ? typeof value === 'boolean'
+    : type === 'string'
+      ? typeof value === 'string'
+      : type === 'int64'
+        ? Number.isInteger(value) && Math.abs(value as number) <= 2 ** 63
+        : Array.isArray(value) && value.every((item) => item === null || typeof item === 'string'))
+
+/**
+ * Router keys lura's gin engine cannot decode: it decodes the whole router namespace into one
+ * struct and, on any type error, applies none of it — KrakenD CE 2.13.8 then trusted
+ * X-Forwarded-For from every peer (gin's defaults) with `"Trusted_Proxies": ""` beside
+ * `"trusted_proxies": ["10.0.0.0/8"]`. The spellings the readers here take are type-checked there;
+ * this covers the rest: a spelling that loses to another, auto_options in another case (lura's
+ * router reads only the exact key, gin's struct any), and the fields read by nobody here.
+ */
+export function ginUndecodable(router: Record<string, unknown>, path: KeyPath, error: ProblemAt): void {
+  for (const [key, value] of Object.entries(router)) {
+    const field = jsonFold(key)
+    const type = GIN_FIELDS[field]
+    if (type === undefined || decodes(value, type)) continue
+    const readHere = EXACT_KEYS.has(field) ? key === field : jsonFoldedKey(router, field) === key
+    if (readHere && !UNREAD.has(field)) continue
+    error(
+      [...path, key],
+      `"${key}" holds ${JSON.stringify(value)}, not ${GO_TYPE_NAMES[type]}: lura's gin engine cannot decode the router options then, and KrakenD applies none of them (trusted_proxies, remote_ip_headers, forwarded_by_client_ip, the redirects, health_path, ...), trusting X-Forwarded-For from any peer`,
+      key === field ? `write ${GO_TYPE_NAMES[type]}` : `remove "${key}"`,
+    )
+  }
+}

@@ -13,7 +13,7 @@ import { readClientTls } from './client-tls.ts'
 import { MAX_TIMER_MS } from './duration.ts'
 import { readServiceOutputEncoding } from './encodings.ts'
 import { createFieldReader, type FieldReader, type ProblemAt } from './field-reader.ts'
-import { ROUTER_KEYS, readRouterKeys, routerReport } from './router-keys.ts'
+import { ginUndecodable, ROUTER_KEYS, readRouterKeys, routerReport } from './router-keys.ts'
 import { checkServiceSettings } from './service-settings.ts'
 import { readTransport } from './transport-config.ts'
 import type { GatewayConfig, LogFormat, LoggingOptions, LogLevel } from './types.ts'
@@ -139,6 +139,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   const rp = ['extra_config', 'router']
   // lura decodes the router options with encoding/json: "Max_Payload" is max_payload there.
   const { read: router, rest: routerRest, written } = readRouterKeys(routerAsWritten, rp, warn)
+  ginUndecodable(routerAsWritten, rp, error)
   checkKeys(routerRest, rp, ROUTER_KEYS, 'router')
   const routerFields =
     written.size === 0 ? fields : createFieldReader(routerReport(fields.report, rp, written), fields.runtime)
