@@ -145,5 +145,11 @@ function checkEndpointPath(path: string): string | undefined {
   const repeated = names.find((name, i) => names.indexOf(name) !== i)
   if (repeated !== undefined)
     return `{${repeated}} appears twice in the path: the second value would silently replace the first`
+  // gin's own wildcards written in the path (`/x:y/z:y`), each running to the next `/`: lura's
+  // paramChecker reads both values, where this runtime keeps one per name.
+  const wildcards = [...path.replace(PARAM, ':$1').matchAll(/:([^/]*)/g)].map((m) => m[1] as string)
+  const twice = wildcards.find((name, i) => wildcards.indexOf(name) !== i)
+  if (twice !== undefined)
+    return `the parameter "${twice}" appears twice in gin's route (${path.replace(PARAM, ':$1')}): this runtime would check only one of its values`
   return undefined
 }
