@@ -1,5 +1,6 @@
 // Seeded requests for routegen.config.ts (SEED= as the config's, PER= requests per endpoint, 3):
-// each endpoint's path (as written or as gin joins it) with its params filled from odd values,
+// each endpoint's path (as written or as gin joins it) with its params filled from odd values (gin's
+// `:p` and `x:y` written in the path too),
 // then near misses — a trailing slash added or dropped, a doubled slash, `.`/`..` segments, a
 // letter's case, a character or a slash percent-encoded (upper or lower hex), invalid escapes,
 // a query — under every method, HEAD, OPTIONS and unknown ones; unicode as raw UTF-8 bytes or
@@ -51,6 +52,9 @@ function concrete(endpoint: string): string {
         if (process.env.DOTS && chance(0.1)) return pick(DOTS)
         return pick(VALUES)
       }
+      // gin's wildcard inside a segment (`x:y`: `x`, then the param): filled like the others.
+      const inside = /^([^:{}]+):[^{}]*$/.exec(s)
+      if (inside) return `${inside[1]}${pick(VALUES)}`
       if (/[\u0080-\uffff]/.test(s) && chance(0.5)) return encodeUtf8(s, chance(0.3))
       return s
     })
