@@ -5,11 +5,14 @@
 // and backends, backend/http/client send_body_on_redirect, no-op and string backends, and shadow
 // backends (proxy.shadow, shadow_timeout positive, zero, negative or unreadable) beside them.
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
+import { ports } from '../side-by-side.ts'
 import { JSON_TYPE, scripted } from './scripted.ts'
 
 const { next: rnd, pick } = seededRandom(Number(process.env.SEED ?? 2) * 7919 + 7)
 const chance = (p: number) => rnd() < p
-const OTHER_HOST = 'http://localhost:19000'
+// The recording backend under another host name (PORT_BASE moves it, as run.ts's).
+const OTHER = `localhost:${ports().backend}`
+const OTHER_HOST = `http://${OTHER}`
 
 /** A chain of redirects ending at a JSON answer, built from its end. */
 function chain(hops: number, end: string): string {
@@ -21,7 +24,7 @@ function chain(hops: number, end: string): string {
       kind === 0
         ? `${OTHER_HOST}${path}`
         : kind === 1
-          ? `//localhost:19000${path}?x=1`
+          ? `//${OTHER}${path}?x=1`
           : kind === 2
             ? '/loop'
             : kind === 3
