@@ -81,7 +81,7 @@ export interface ParsedJws {
   /** "b64": false in the protected header: the payload's bytes are signed as they are. */
   unencoded: boolean
   payload: Buffer
-  /** The signature's base64url text, decoded only when it is checked. */
+  /** The signature's base64url text (checked to decode; decoded again when it is verified). */
   signaturePart: string
 }
 
@@ -93,6 +93,8 @@ export function parseJws(token: string): ParsedJws {
   const payload = segment(parts[1] as string, 'payload')
   const protectedBytes = segment(parts[0] as string, 'header')
   const header = jwsHeader(goJsonParse(protectedBytes, 'header'))
+  // go-jose decodes the signature here too, before any key is looked up (or downloaded).
+  segment(parts[2] as string, 'signature')
   return {
     header,
     critical: header,
