@@ -1,7 +1,7 @@
 // Base and library functions give back what gopher-lua's give (KrakenD CE), not Lua 5.3's: pairs
 // ignores __pairs and ipairs reads raw, xpcall passes no arguments, collectgarbage returns nothing
 // (fengari failed the script: 'lua_gc not implemented'), coroutine.running() is nil in the main
-// chunk, math.log does not read a base, os.date('!...') drops the '!', debug has no debug.debug,
+// chunk, math.log does not read a base and is Go's amd64 Log, os.date('!...') drops the '!', debug has no debug.debug,
 // _GOPHER_LUA_VERSION and _printregs exist; pcall of a library function reports its error at the Lua
 // caller's place without the function's name ('<string>:1: bad argument #1 to (anonymous) (...)';
 // here 'bad argument #1 to rep (...)') and pcall of a non-function is 'attempt to call a nil value'.
@@ -45,6 +45,11 @@ const bodies: Array<[string, string]> = [
   [
     "custom_error(tostring(math.log(8, 2)) .. '|' .. tostring(math.log('8')) .. '|' .. tostring(math.log(100, 10)) .. '|' .. tostring(math.log10(1000)) .. '|' .. tostring(math.log(0)), 418)",
     '2.0794415416798357|2.0794415416798357|4.605170185988092|3|-Inf',
+  ],
+  // Go's amd64 Log: a subnormal's exponent read from its bits, and its last digit (luagen differential).
+  [
+    "custom_error(tostring(math.log(1e-320)) .. '|' .. tostring(math.log10(1e-320)) .. '|' .. tostring(math.log10(0.1)) .. '|' .. tostring(math.log10(3)) .. '|' .. tostring(math.log(2.863105947281947)) .. '|' .. tostring(math.log(5e-324, 2)), 418)",
+    '-709.0895657128236|-307.95368556425257|-0.9999999999999999|0.4771212547196624|1.0519070311183074|-709.0895657128241',
   ],
   [
     "custom_error(os.date('!%Y-%m-%d %H:%M:%S', 3600) .. '|' .. os.date('!!%Y', 0) .. '|' .. tostring(os.date('!*t', 7200).hour), 418)",

@@ -116,3 +116,40 @@ export function goModf(f: number): [number, number] {
   const integer = Math.trunc(f)
   return [integer, f - integer === 0 && f < 0 ? -0 : f - integer]
 }
+
+// fdlibm's log: ln2 split in two and the polynomial's coefficients (the doubles Go's constants round to).
+const LN2_HI = 0.6931471803691238
+const LN2_LO = 1.9082149292705877e-10
+const LOG_POLY = [
+  0.6666666666666735, 0.3999999999940942, 0.2857142874366239, 0.22222198432149784, 0.1818357216161805,
+  0.15313837699209373, 0.14798198605116586,
+] as const
+
+/**
+ * Go's math.Log as it runs on amd64 (gopher-lua's math.log, log10 and fractional powers): the
+ * exponent and fraction are read from the bits as they are, so a subnormal x counts as
+ * (0.5 + its mantissa) × 2^-1022 (math.log(1e-320) is -709.0895657128236 there, not -736.8).
+ */
+export function goLog(x: number): number {
+  if (x === 0) return Number.NEGATIVE_INFINITY
+  if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY) return x
+  if (x < 0) return Number.NaN
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, x)
+  const high = view.getUint32(0)
+  let k = ((high >>> 20) & 0x7ff) - 0x3fe
+  view.setUint32(0, (high & 0x000fffff) | 0x3fe00000)
+  let fraction = view.getFloat64(0)
+  if (fraction <= Math.SQRT1_2) {
+    k -= 1
+    fraction *= 2
+  }
+  const [l1, l2, l3, l4, l5, l6, l7] = LOG_POLY
+  const f = fraction - 1
+  const s = f / (2 + f)
+  const s2 = s * s
+  const s4 = s2 * s2
+  const r = s2 * (l1 + s4 * (l3 + s4 * (l5 + s4 * l7))) + s4 * (l2 + s4 * (l4 + s4 * l6))
+  const hfsq = 0.5 * f * f
+  return k * LN2_HI - (hfsq - (s * (hfsq + r) + k * LN2_LO) - f)
+}

@@ -6,7 +6,8 @@
  * - `xpcall(f, handler, ...)` calls f without arguments (gopher-lua passes none);
  * - `collectgarbage(...)` returns nothing, whatever the option (fengari: 'lua_gc not implemented');
  * - `coroutine.running()` is nil outside a coroutine;
- * - `math.log(x, base)` is the natural log of x (the base is not read; log10 is its own);
+ * - `math.log(x, base)` is the natural log of x (the base is not read) and `math.log10(x)` that times
+ *   log10(e), both with Go's amd64 Log (lua-go-math.ts: its last digit, and subnormals);
  * - `os.date('!...')` drops every leading '!' and formats in UTC (fengari wrote the '!' out);
  * - `_GOPHER_LUA_VERSION` and `_printregs` exist (the latter prints nothing here);
  * - an error of a library function `pcall` calls directly has the Lua caller's place and no function
@@ -14,12 +15,13 @@
  */
 import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
+import { goLog } from './lua-go-math.ts'
 import { GO_RUNTIME_PANIC, gopherArgs, gopherArgumentWording } from './lua-gopher-args.ts'
 
 const BAD_ARGUMENT = 'bad argument #'
 
 export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
-  const { lua } = e.f
+  const { lua, lauxlib } = e.f
   const L = e.L
   const { typeName, fail, checkTable } = gopherArgs(e.f)
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
@@ -154,18 +156,12 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   }
   lua.lua_pop(L, 1)
   if (lua.lua_getfield(L, globals, e.s('math')) === lua.LUA_TTABLE) {
-    const log = original(-1, 'log')
-    if (log) {
-      set(lua.lua_gettop(L), 'log', (state) => {
-        lua.lua_settop(state, 1)
-        return log(state)
-      })
-      set(lua.lua_gettop(L), 'log10', (state) => {
-        lua.lua_settop(state, 1)
-        lua.lua_pushnumber(state, 10)
-        return log(state)
-      })
+    const logTimes = (factor: number) => (state: LuaState) => {
+      lua.lua_pushnumber(state, goLog(lauxlib.luaL_checknumber(state, 1)) * factor)
+      return 1
     }
+    set(lua.lua_gettop(L), 'log', logTimes(1))
+    set(lua.lua_gettop(L), 'log10', logTimes(Math.LOG10E))
   }
   lua.lua_pop(L, 1)
   if (lua.lua_getfield(L, globals, e.s('os')) === lua.LUA_TTABLE) {
