@@ -26,6 +26,9 @@ const refused: Array<[string, string]> = [
   ['a << 1', "'<': parse error (pre-script:L1)"],
   ['local n = 1\nx = 1 ..\nlocal y = 3 & 1', "'local': syntax error (pre-script:L3)"],
   ['x = 1 y = 2 z 3 local w = 1 $ 2', "'3': parse error (pre-script:L1)"],
+  // ... but not the compiler's: a `break` outside a loop is no error before the token after it.
+  ['local a = 1\nbreak\nlocal n = 1', "'local': syntax error (pre-script:L3)"],
+  ['if x then break end local q = 1 // 2', "'/': syntax error (pre-script:L1)"],
   // A numeral's exponent takes the newline after 'e': the lines after it still count (luagen differential).
   ['x = 3e\nlocal t = nil\nt.x = 1', "attempt to index a non-table object(nil) with key 'x' (pre-script:L3)"],
 ]

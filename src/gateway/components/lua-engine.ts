@@ -99,15 +99,15 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
   }
   lua.lua_pop(L, 1)
 
-  /** Loads a gopherized source, its chunk left on the stack; binder's message of its syntax error instead. */
-  const syntaxError = (source: string): string | undefined => {
+  /** Loads a gopherized source, its chunk left on the stack; fengari's message when it does not compile. */
+  const load = (source: string): string | undefined => {
     const loaded = withGoPow(() =>
       lauxlib.luaL_loadbufferx(L, to_luastring(source), null, s('=<string>'), s('t')),
     )
     if (loaded === lua.LUA_OK) return undefined
     const message = utf8(lua.lua_tostring(L, -1))
     lua.lua_pop(L, 1)
-    return gopherSyntaxMessage(message) ?? binderMessage(message)
+    return message
   }
 
   return {
@@ -119,14 +119,17 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       if (source.error !== undefined) {
         // gopher-lua's parser stops at the first token it cannot take: a syntax error before the
         // token its lexer refuses is the one KrakenD reports (the end of the cut text is no error).
+        // Only the parser's errors (at a token): a `break` outside a loop is the compiler's, later.
         const before = gopherize(script.slice(0, source.offset))
-        const earlier = before.error === undefined ? syntaxError(before.source) : undefined
-        if (before.error === undefined && earlier === undefined) lua.lua_pop(L, 1)
+        const failed = before.error === undefined ? load(before.source) : undefined
+        if (before.error === undefined && failed === undefined) lua.lua_pop(L, 1)
+        const earlier = failed === undefined ? undefined : gopherSyntaxMessage(failed)
         const first = earlier?.startsWith('Line 0:') === false ? earlier : source.error
         return { error: krakendError(first, map) }
       }
-      const failed = syntaxError(source.source)
-      if (failed !== undefined) return { error: krakendError(failed, map) }
+      const failed = load(source.source)
+      if (failed !== undefined)
+        return { error: krakendError(gopherSyntaxMessage(failed) ?? binderMessage(failed), map) }
       const parts: Uint8Array[] = []
       lua.lua_dump(
         L,
