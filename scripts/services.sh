@@ -185,9 +185,13 @@ ensure_credentials() {
   local dir="$STATE_DIR/registry-$AUTH_REGISTRY_PORT"
   mkdir -p "$dir"
   if [[ ! -s "$dir/password" ]]; then
-    umask 077
-    head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password"
-    echo gwdeploy-test >"$dir/user"
+    # In a subshell: a umask left at 077 here reached every service started after it (containerd
+    # then made image layers only root can enter, and no non-root pod could start).
+    (
+      umask 077
+      head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password"
+      echo gwdeploy-test >"$dir/user"
+    )
   fi
   if [[ ! -s "$dir/htpasswd" ]]; then
     command -v htpasswd >/dev/null || die "htpasswd not installed (apt-get install apache2-utils)"
@@ -246,7 +250,7 @@ start_moto() {
 
 # ---------------------------------------------------------------- env file
 
-write_env() {
+write_env() (
   local dir="$STATE_DIR/registry-$AUTH_REGISTRY_PORT"
   local tmp="$STATE_DIR/services.env.tmp"
   umask 077
@@ -268,7 +272,7 @@ write_env() {
   cp "$tmp" "$ENV_FILE"
   mv "$tmp" "$STATE_DIR/services.env"
   log "wrote $ENV_FILE"
-}
+)
 
 # ---------------------------------------------------------------- commands
 

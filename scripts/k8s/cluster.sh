@@ -396,7 +396,13 @@ start_containerd() {
   [[ -x "$CNI_BIN/bridge" && -x "$CNI_BIN/host-local" && -x "$CNI_BIN/loopback" ]] ||
     die "CNI plugins missing in $CNI_BIN (apt-get install containernetworking-plugins)"
   rm -f "$CONTAINERD_SOCK"
-  launch containerd containerd --config "$STATE/containerd.toml"
+  # containerd makes each image layer's directory with the umask it inherits and copies the base
+  # layer's mode to every layer above: under 077 the containers' root is 0700 and a non-root
+  # process cannot even find its binary ("exec: node: executable file not found in $PATH").
+  (
+    umask 022
+    launch containerd containerd --config "$STATE/containerd.toml"
+  )
   wait_for 60 containerd_ready || fail_with_log containerd "containerd did not answer on $CONTAINERD_SOCK"
 }
 
