@@ -120,19 +120,22 @@ export class BlockerClock {
   }
 }
 
-/** "CrashLoopBackOff: the gateway container exited with code 137 (OOMKilled) after 42 s; restarted 3 time(s) ...": its last run. */
+/**
+ * "CrashLoopBackOff: the gateway container exited with code 137 (OOMKilled) after 42 s; restarted 3 time(s) ...": its last run.
+ * A container the runtime could not start (StartError: a missing binary, an unreadable root) has
+ * no log and a zero startedAt: the runtime's message says why instead of a run time.
+ */
 export function crashDetail(status: k8s.V1ContainerStatus | undefined): string {
   const last = status?.lastState?.terminated
   const restarts = status?.restartCount ?? 0
+  const started = last?.startedAt ? new Date(last.startedAt).getTime() : 0
   const ran =
-    last?.startedAt && last.finishedAt
-      ? Math.max(
-          0,
-          Math.round((new Date(last.finishedAt).getTime() - new Date(last.startedAt).getTime()) / 1000),
-        )
+    started > 0 && last?.finishedAt
+      ? Math.max(0, Math.round((new Date(last.finishedAt).getTime() - started) / 1000))
       : undefined
+  const why = started > 0 || !last?.message ? '' : `: ${last.message.trim()}`
   const exit = last
-    ? `exited with code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}${last.signal ? ` on signal ${last.signal}` : ''}${ran === undefined ? '' : ` after ${ran} s`}`
+    ? `exited with code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}${last.signal ? ` on signal ${last.signal}` : ''}${ran === undefined ? '' : ` after ${ran} s`}${why}`
     : 'keeps exiting'
   return `CrashLoopBackOff: the gateway container ${exit}; restarted ${restarts} time(s), the kubelet now waits before each restart`
 }

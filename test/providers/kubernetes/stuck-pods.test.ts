@@ -132,3 +132,28 @@ test('status of a crash-looping pod says how its last run ended (OOMKilled), not
     'CrashLoopBackOff: the gateway container exited with code 137 (OOMKilled) after 42 s; restarted 12 time(s), the kubelet now waits before each restart',
   )
 })
+
+test("a container the runtime could not start: the runtime's reason, no run time from its zero startedAt", () => {
+  // As the kubelet reported it when the image's root directory was not traversable by the gateway's user.
+  const message =
+    'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "node": executable file not found in $PATH: unknown'
+  const neverStarted = pod(
+    'gw-blue-1',
+    waiting('CrashLoopBackOff', 'back-off 10s restarting failed container', {
+      restartCount: 1,
+      lastState: {
+        terminated: {
+          exitCode: 128,
+          reason: 'StartError',
+          message,
+          startedAt: new Date('1970-01-01T00:00:00Z'),
+          finishedAt: new Date('2026-12-06T13:01:45Z'),
+        },
+      },
+    }),
+  )
+  assert.equal(
+    describePod(neverStarted),
+    `CrashLoopBackOff: the gateway container exited with code 128 (StartError): ${message}; restarted 1 time(s), the kubelet now waits before each restart`,
+  )
+})
