@@ -29,6 +29,8 @@ import { GATEWAY_VERSION } from './version.ts'
 export type GatewayRequest = IncomingMessage | H2Request
 export type GatewayResponse = ServerResponse | H2Response
 
+const NGHTTP2_INTERNAL_ERROR = 2
+
 export interface GatewayOptions {
   logger?: Logger
   /** Record Prometheus metrics: true (a new registry), a shared GatewayMetrics, or false/undefined (off). */
@@ -177,6 +179,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (found.kind === 'dropped') {
       // gin panicked before any middleware: Go's server logs it and closes the connection unanswered.
       logger.error(`http: panic serving ${req.socket?.remoteAddress ?? ''}: ${found.reason}`)
+      // Go's HTTP/2 server resets the stream of a handler that panicked with INTERNAL_ERROR.
+      if ('stream' in res) return res.stream.close(NGHTTP2_INTERNAL_ERROR)
       return res.destroy()
     }
     // gin redirects a near miss (trailing slash, case, dot segments) before any middleware runs
