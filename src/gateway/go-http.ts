@@ -5,6 +5,7 @@ import { UNDICI_REFUSED_MARK } from './go-request-head.ts'
 import { goTlsReason } from './go-tls.ts'
 import { canonicalHeaderKey } from './go-url.ts'
 import type { HeaderValues } from './request-headers.ts'
+import { luraPlaceholder } from './url-pattern.ts'
 
 /**
  * The endpoint as lura keeps it after its config's init, which KrakenD's `[ENDPOINT: ...]` log lines
@@ -23,10 +24,7 @@ export function luraEndpointPath(endpoint: string): string {
 
 /** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
 export function luraPattern(pattern: string): string {
-  return pattern.replace(
-    /\{([^{}]+)\}/g,
-    (_, name: string) => `{{.${name.charAt(0).toUpperCase()}${name.slice(1)}}}`,
-  )
+  return pattern.replace(/\{([^{}]+)\}/g, (_, name: string) => luraPlaceholder(name))
 }
 
 /**
