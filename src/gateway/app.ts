@@ -9,7 +9,6 @@ import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHooks } from './components/index.ts'
 import { urlQuery } from './components/url-query.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
-import { luraEndpointPath } from './go-http.ts'
 import { GoPanic } from './go-panic.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
@@ -244,7 +243,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       try {
         const panicked = error instanceof GoPanic
         logger.error(
-          `${panicked ? '[Recovery] panic recovered:' : `[ENDPOINT: ${luraEndpointPath(ep.cfg.endpoint)}]`} ${(error as Error)?.message ?? String(error)}`,
+          `${panicked ? '[Recovery] panic recovered:' : ep.logPrefix} ${(error as Error)?.message ?? String(error)}`,
         )
         if (!res.headersSent) {
           const status = error instanceof HttpError ? error.status : 500

@@ -29,7 +29,7 @@ import type {
   StaticResponse,
   StaticStrategy,
 } from './config/types.ts'
-import { luraPattern } from './go-http.ts'
+import { luraEndpointPath, luraPattern } from './go-http.ts'
 import { narrowQuery } from './go-url.ts'
 import type { Logger } from './logging.ts'
 import type { GatewayMetrics } from './metrics.ts'
@@ -130,6 +130,8 @@ export interface CompiledHttpCache {
 
 export interface CompiledEndpoint {
   cfg: EndpointConfig
+  /** `[ENDPOINT: /path/:p]`: how lura's logs name the endpoint (its CleanPath + GetEndpointPath). */
+  logPrefix: string
   backends: CompiledBackend[]
   /** proxy.shadow backends: called with the request in the background, for shadowTimeoutMs at most. */
   shadows: CompiledBackend[] | undefined
@@ -307,6 +309,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message), deps.revocations)
   const ep: CompiledEndpoint = {
     cfg,
+    logPrefix: `[ENDPOINT: ${luraEndpointPath(cfg.endpoint)}]`,
     guard,
     respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
     backends,

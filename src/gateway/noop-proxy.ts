@@ -22,7 +22,6 @@ import {
   GO_BUFFER_BEFORE_CHUNKING,
   GO_H2_HANDLER_BUFFER,
   goSuppressedHeaders,
-  luraEndpointPath,
   sniffText,
 } from './go-http.ts'
 import { detectContentType, SNIFF_LEN } from './go-sniff.ts'
@@ -70,7 +69,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     const b = ep.backends[0] as CompiledBackend
     const fail = (message: string) => {
       clearTimeout(timer)
-      logger.error(`[ENDPOINT: ${luraEndpointPath(ep.cfg.endpoint)}] ${message}`)
+      logger.error(`${ep.logPrefix} ${message}`)
       const headers: Record<string, string> = { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
       // proxy/static data for a failed call: lura answers that data through its no-op render, which
       // has no status or body for it, so the client gets an empty 200 (no error message either)
@@ -193,10 +192,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       if (req.httpVersionMinor === 0 && !isDraining()) delete headers.Connection
       else headers.Connection = 'close'
     }
-    const debug = (error: Error) =>
-      logger.debug(
-        `[ENDPOINT: ${luraEndpointPath(ep.cfg.endpoint)}] ${b.errorPrefix} stream: ${error.message}`,
-      )
+    const debug = (error: Error) => logger.debug(`${ep.logPrefix} ${b.errorPrefix} stream: ${error.message}`)
     if (status === 101) {
       await switchingProtocols(res, headers, answer.body, debug)
       clearTimeout(timer)

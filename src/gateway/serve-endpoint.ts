@@ -19,7 +19,7 @@ import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine, type GuardContext, type LuraMetadata, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
-import { ginErrorStatus, luraEndpointPath } from './go-http.ts'
+import { ginErrorStatus } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { mergedInGoOrder } from './go-json-merge.ts'
 import { detectContentType } from './go-sniff.ts'
@@ -322,9 +322,7 @@ function logFailures(logger: Logger, ep: CompiledEndpoint, results: BackendResul
   let index = 0
   for (const r of results) {
     if (r.ok) continue
-    logger.error(
-      `[ENDPOINT: ${luraEndpointPath(ep.cfg.endpoint)}] ${merged ? `Error #${index}: ` : ''}${r.message}`,
-    )
+    logger.error(`${ep.logPrefix} ${merged ? `Error #${index}: ` : ''}${r.message}`)
     index += 1
   }
 }
