@@ -112,6 +112,8 @@ const UNDECODED: Record<string, string> = {
   'auth/signer': 'KrakenD then answers 401 to every request',
   'auth/revoker': 'KrakenD then runs no revoker, and revoked tokens pass',
   'security/bot-detector': 'KrakenD then runs the endpoint without a bot detector',
+  'qos/http-cache':
+    "KrakenD then ignores all of its options and caches this backend's answers in memory, unshared and with no limit",
 }
 
 const KIND_NAMES: Record<string, string> = {
@@ -121,6 +123,16 @@ const KIND_NAMES: Record<string, string> = {
   array: 'a list',
   object: 'an object',
 }
+
+/** Why `key`, a dropped spelling of `kept` holding `value` (see undecodableSpellings), is refused. */
+export const undecodableSpellingMessage = (
+  key: string,
+  kept: string,
+  value: unknown,
+  kind: string,
+  namespace: string,
+) =>
+  `"${key}" spells "${kept}" and holds ${JSON.stringify(value)}, where the setting takes ${KIND_NAMES[kind] ?? kind}: KrakenD decodes "${namespace}" with Go's encoding/json, which fails on it: ${UNDECODED[namespace] ?? 'it then drops the whole namespace'}`
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */
 export class Fields {
@@ -202,7 +214,7 @@ export class Fields {
       if (this.#read.has(key))
         this.report.error(
           this.at(key),
-          `"${key}" spells "${kept}" and holds ${JSON.stringify(this.#object[key])}, where the setting takes ${KIND_NAMES[kind] ?? kind}: KrakenD decodes "${this.#namespace}" with Go's encoding/json, which fails on it: ${UNDECODED[this.#namespace] ?? 'it then drops the whole namespace'}`,
+          undecodableSpellingMessage(key, kept, this.#object[key], kind, this.#namespace),
           `remove "${key}"`,
         )
   }

@@ -2,8 +2,15 @@
  * `qos/http-cache`'s options as krakend-httpcache reads them, and the warnings where KrakenD would
  * cache without the bounds the config seems to set (http-cache.ts is the cache itself).
  */
+import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
+import {
+  droppedSpellingMessage,
+  droppedSpellings,
+  undecodableSpellingMessage,
+  undecodableSpellings,
+} from './fields.ts'
 import { isObject, type Report } from './types.ts'
 
 export interface HttpCacheConfig {
@@ -14,11 +21,13 @@ export interface HttpCacheConfig {
   maxItems: number
 }
 
-const OPTION_NAMES: Record<string, keyof HttpCacheConfig> = {
-  SHARED: 'shared',
-  MAX_SIZE: 'maxSize',
-  MAX_ITEMS: 'maxItems',
+/** krakend-httpcache's options by their encoding/json fold, with the JSON kind each decodes. */
+const OPTIONS: Record<string, { field: keyof HttpCacheConfig; kind: 'boolean' | 'number' }> = {
+  shared: { field: 'shared', kind: 'boolean' },
+  max_size: { field: 'maxSize', kind: 'number' },
+  max_items: { field: 'maxItems', kind: 'number' },
 }
+const option = (fold: string) => (Object.hasOwn(OPTIONS, fold) ? OPTIONS[fold] : undefined)
 /**
  * lura's config holds numbers as float64 and krakend-httpcache re-marshals them: 2^64 (what
  * 18446744073709551615 reads as) no longer fits a uint64, everything below it does.
@@ -27,23 +36,22 @@ const UINT64_END = 2 ** 64
 /** From here on Go's int(maxSize) is negative: krakend/lru stores nothing. */
 export const MAX_INT64 = 2 ** 63
 
-/** encoding/json's folding of a key onto a field name: ASCII case and Unicode simple folds. */
-function foldKey(key: string): string {
-  let out = ''
-  for (const c of key) {
-    const folded = c.toLowerCase().toUpperCase()
-    out += [...folded].length === 1 ? folded : c
-  }
-  return out
-}
-
 /**
- * krakend-httpcache's options, read as json.Unmarshal reads them: keys match case-insensitively,
- * null leaves a field alone, and any value of the wrong type makes KrakenD drop the whole config for
- * an unbounded cache of this backend's own. KrakenD refuses nothing here, so neither do we: what
- * changes the cache's bounds is a warning.
+ * krakend-httpcache's options, read as json.Unmarshal reads the map KrakenD re-encodes with sorted
+ * keys: keys match case-insensitively, of two spellings the last in Go's byte order wins, null
+ * leaves a field alone, and any value of the wrong type makes KrakenD drop the whole config for an
+ * unbounded cache of this backend's own. KrakenD refuses nothing here, and a wrong type written
+ * under the option's only key is a warning; two spellings of one option (`refuseSpellings`: off
+ * when the official KrakenD image reads the config itself) are refused where KrakenD silently
+ * drops one of them or, for an empty one of another type ("Shared": "" beside "shared": true),
+ * the whole config.
  */
-export function parseHttpCache(raw: unknown, path: KeyPath, report: Report): HttpCacheConfig {
+export function parseHttpCache(
+  raw: unknown,
+  path: KeyPath,
+  report: Report,
+  refuseSpellings = true,
+): HttpCacheConfig {
   const cfg: HttpCacheConfig = { shared: false, maxSize: 0, maxItems: 0 }
   let readable = true
   if (raw !== null && !isObject(raw)) {
@@ -54,9 +62,10 @@ export function parseHttpCache(raw: unknown, path: KeyPath, report: Report): Htt
       'write {} or {"max_size": <bytes>, "max_items": <count>}',
     )
   }
-  for (const [key, value] of Object.entries(isObject(raw) ? raw : {})) {
-    const folded = foldKey(key)
-    const field = Object.hasOwn(OPTION_NAMES, folded) ? OPTION_NAMES[folded] : undefined
+  const options = isObject(raw) ? raw : {}
+  const refused = refuseSpellings ? refuseTwoSpellings(options, path, report) : new Set<string>()
+  for (const [key, value] of Object.entries(options).sort(([a], [b]) => goKeyOrder(a, b))) {
+    const field = option(jsonFold(key))?.field
     if (field === undefined && !/^[@$_#]/.test(key)) {
       const meant = closestKey(key, ['shared', 'max_size', 'max_items'])
       report.warn(
@@ -68,7 +77,7 @@ export function parseHttpCache(raw: unknown, path: KeyPath, report: Report): Htt
     if (field === undefined || value === null) continue
     if (field === 'shared') {
       if (typeof value === 'boolean') cfg.shared = value
-      else readable = badOption(report, [...path, key], key, value, 'true or false')
+      else readable = badOption(report, [...path, key], key, value, 'true or false', refused)
     } else if (
       typeof value === 'number' &&
       Number.isInteger(value) &&
@@ -77,14 +86,47 @@ export function parseHttpCache(raw: unknown, path: KeyPath, report: Report): Htt
       value < UINT64_END
     )
       cfg[field] = value
-    else readable = badOption(report, [...path, key], key, value, 'a whole number >= 0')
+    else readable = badOption(report, [...path, key], key, value, 'a whole number >= 0', refused)
   }
   if (!readable) return { shared: false, maxSize: 0, maxItems: 0 }
   warnBounds(cfg, path, report)
   return cfg
 }
 
-function badOption(report: Report, at: KeyPath, key: string, value: unknown, wanted: string): false {
+/**
+ * Refuses a spelling of an option that encoding/json reads before the one it keeps ("SHARED" before
+ * "shared"): one that sets something else is silently dropped, and one that sets nothing but is of
+ * another type ("", [], {}) fails the decoding, and KrakenD then ignores every option. The keys refused.
+ */
+function refuseTwoSpellings(options: Record<string, unknown>, path: KeyPath, report: Report): Set<string> {
+  const refused = new Set<string>()
+  for (const [key, kept] of droppedSpellings(options)) {
+    if (option(jsonFold(key)) === undefined) continue
+    refused.add(key)
+    report.error([...path, key], droppedSpellingMessage(key, kept, 'qos/http-cache'), 'keep one of them')
+  }
+  for (const [key, kept, kind] of undecodableSpellings(options, (fold) => option(fold)?.kind)) {
+    if (option(jsonFold(key)) === undefined) continue
+    refused.add(key)
+    report.error(
+      [...path, key],
+      undecodableSpellingMessage(key, kept, options[key], kind, 'qos/http-cache'),
+      `remove "${key}"`,
+    )
+  }
+  return refused
+}
+
+/** A wrong type, warned about unless its key is already refused as a second spelling. */
+function badOption(
+  report: Report,
+  at: KeyPath,
+  key: string,
+  value: unknown,
+  wanted: string,
+  refused: Set<string>,
+): false {
+  if (refused.has(key)) return false
   report.warn(
     at,
     `"${key}" must be ${wanted} for KrakenD (got ${JSON.stringify(value)}): KrakenD then ignores the whole "qos/http-cache" config and caches this backend's answers in memory with no limit`,

@@ -185,7 +185,7 @@ export function parseBackendComponents(
     httpCache:
       extra['qos/http-cache'] === undefined
         ? undefined
-        : parseHttpCache(extra['qos/http-cache'], [...path, 'qos/http-cache'], report),
+        : parseHttpCache(extra['qos/http-cache'], [...path, 'qos/http-cache'], report, checks.caseVariants),
   })
 }
 
