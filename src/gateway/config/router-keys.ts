@@ -6,6 +6,7 @@
  */
 import { jsonFold, jsonFoldedKey } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
+import { droppedSpellings } from '../components/fields.ts'
 import type { Report } from '../components/types.ts'
 import type { ProblemAt } from './field-reader.ts'
 
@@ -143,4 +144,21 @@ export function ginUndecodable(router: Record<string, unknown>, path: KeyPath, e
       key === field ? `write ${GO_TYPE_NAMES[type]}` : `remove "${key}"`,
     )
   }
+}
+
+/**
+ * Two spellings of error_body that set different bodies ("ERROR_BODY" beside "error_body"):
+ * krakend-ce decodes the router into one struct with encoding/json, in byte order, so the kept
+ * spelling's "404" and "405" land on the other's and each one it lacks stays. KrakenD CE 2.13.8
+ * answered a 405 with {"b":2} from "ERROR_BODY": {"405": {"b":2}} beside "error_body":
+ * {"404": {"c":3}}; this runtime reads the kept spelling only, so such a pair is refused.
+ */
+export function errorBodySpellings(router: Record<string, unknown>, path: KeyPath, error: ProblemAt): void {
+  for (const [key, kept] of droppedSpellings(router))
+    if (jsonFold(key) === 'error_body')
+      error(
+        [...path, key],
+        `"${key}" and "${kept}" both spell error_body: KrakenD decodes them one after the other (byte order) into the same bodies, so it serves the "404" or "405" of "${key}" that "${kept}" does not set (and skips "${key}" if it is not an object)`,
+        `merge them into "${kept}"`,
+      )
 }

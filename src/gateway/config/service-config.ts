@@ -13,7 +13,13 @@ import { readClientTls } from './client-tls.ts'
 import { MAX_TIMER_MS } from './duration.ts'
 import { readServiceOutputEncoding } from './encodings.ts'
 import { createFieldReader, type FieldReader, type ProblemAt } from './field-reader.ts'
-import { ginUndecodable, ROUTER_KEYS, readRouterKeys, routerReport } from './router-keys.ts'
+import {
+  errorBodySpellings,
+  ginUndecodable,
+  ROUTER_KEYS,
+  readRouterKeys,
+  routerReport,
+} from './router-keys.ts'
 import { checkServiceSettings } from './service-settings.ts'
 import { readTransport } from './transport-config.ts'
 import type { GatewayConfig, LogFormat, LoggingOptions, LogLevel } from './types.ts'
@@ -140,6 +146,7 @@ export function readServiceConfig(value: Record<string, unknown>, fields: FieldR
   // lura decodes the router options with encoding/json: "Max_Payload" is max_payload there.
   const { read: router, rest: routerRest, written } = readRouterKeys(routerAsWritten, rp, warn)
   ginUndecodable(routerAsWritten, rp, error)
+  errorBodySpellings(routerAsWritten, rp, error)
   checkKeys(routerRest, rp, ROUTER_KEYS, 'router')
   const routerFields =
     written.size === 0 ? fields : createFieldReader(routerReport(fields.report, rp, written), fields.runtime)
@@ -341,8 +348,9 @@ function errorBodies(
     error([...path, 'error_body'], 'error_body must be an object with "404" and/or "405" JSON bodies')
     return {}
   }
+  // krakend-ce keeps gin's own answer for a body that is null (a nil interface{}).
   return {
-    ...(raw['404'] !== undefined ? { errorBody404: raw['404'] } : {}),
-    ...(raw['405'] !== undefined ? { errorBody405: raw['405'] } : {}),
+    ...(raw['404'] !== undefined && raw['404'] !== null ? { errorBody404: raw['404'] } : {}),
+    ...(raw['405'] !== undefined && raw['405'] !== null ? { errorBody405: raw['405'] } : {}),
   }
 }
