@@ -124,7 +124,7 @@ const KIND_NAMES: Record<string, string> = {
   object: 'an object',
 }
 
-/** Why `key`, a dropped spelling of `kept` holding `value` (see undecodableSpellings), is refused. */
+/** Why `key`, a dropped spelling of `kept` holding `value` (see undecodableSpellings), is refused; `kind` a JSON kind or what the setting takes in words. */
 export const undecodableSpellingMessage = (
   key: string,
   kept: string,

@@ -21,8 +21,9 @@ export interface HttpCacheConfig {
   maxItems: number
 }
 
+type OptionKind = 'boolean' | 'number'
 /** krakend-httpcache's options by their encoding/json fold, with the JSON kind each decodes. */
-const OPTIONS: Record<string, { field: keyof HttpCacheConfig; kind: 'boolean' | 'number' }> = {
+const OPTIONS: Record<string, { field: keyof HttpCacheConfig; kind: OptionKind }> = {
   shared: { field: 'shared', kind: 'boolean' },
   max_size: { field: 'maxSize', kind: 'number' },
   max_items: { field: 'maxItems', kind: 'number' },
@@ -35,6 +36,17 @@ const option = (fold: string) => (Object.hasOwn(OPTIONS, fold) ? OPTIONS[fold] :
 const UINT64_END = 2 ** 64
 /** From here on Go's int(maxSize) is negative: krakend/lru stores nothing. */
 export const MAX_INT64 = 2 ** 63
+
+/** Whether encoding/json decodes `value` into the option's Go field: a bool, or a uint64 from lura's float64. */
+const decodes = (kind: OptionKind, value: unknown) =>
+  kind === 'boolean'
+    ? typeof value === 'boolean'
+    : typeof value === 'number' &&
+      Number.isInteger(value) &&
+      value >= 0 &&
+      !Object.is(value, -0) &&
+      value < UINT64_END
+const WANTED: Record<OptionKind, string> = { boolean: 'true or false', number: 'a whole number >= 0' }
 
 /**
  * krakend-httpcache's options, read as json.Unmarshal reads the map KrakenD re-encodes with sorted
@@ -65,8 +77,8 @@ export function parseHttpCache(
   const options = isObject(raw) ? raw : {}
   const refused = refuseSpellings ? refuseTwoSpellings(options, path, report) : new Set<string>()
   for (const [key, value] of Object.entries(options).sort(([a], [b]) => goKeyOrder(a, b))) {
-    const field = option(jsonFold(key))?.field
-    if (field === undefined && !/^[@$_#]/.test(key)) {
+    const opt = option(jsonFold(key))
+    if (opt === undefined && !/^[@$_#]/.test(key)) {
       const meant = closestKey(key, ['shared', 'max_size', 'max_items'])
       report.warn(
         [...path, key],
@@ -74,19 +86,11 @@ export function parseHttpCache(
         meant ? `did you mean "${meant}"?` : 'the options are "shared", "max_size" and "max_items"',
       )
     }
-    if (field === undefined || value === null) continue
-    if (field === 'shared') {
-      if (typeof value === 'boolean') cfg.shared = value
-      else readable = badOption(report, [...path, key], key, value, 'true or false', refused)
-    } else if (
-      typeof value === 'number' &&
-      Number.isInteger(value) &&
-      value >= 0 &&
-      !Object.is(value, -0) &&
-      value < UINT64_END
-    )
-      cfg[field] = value
-    else readable = badOption(report, [...path, key], key, value, 'a whole number >= 0', refused)
+    if (opt === undefined || value === null) continue
+    if (!decodes(opt.kind, value))
+      readable = badOption(report, [...path, key], key, value, WANTED[opt.kind], refused)
+    else if (opt.field === 'shared') cfg.shared = value as boolean
+    else cfg[opt.field] = value as number
   }
   if (!readable) return { shared: false, maxSize: 0, maxItems: 0 }
   warnBounds(cfg, path, report)
@@ -100,19 +104,26 @@ export function parseHttpCache(
  */
 function refuseTwoSpellings(options: Record<string, unknown>, path: KeyPath, report: Report): Set<string> {
   const refused = new Set<string>()
-  for (const [key, kept] of droppedSpellings(options)) {
-    if (option(jsonFold(key)) === undefined) continue
-    refused.add(key)
-    report.error([...path, key], droppedSpellingMessage(key, kept, 'qos/http-cache'), 'keep one of them')
-  }
-  for (const [key, kept, kind] of undecodableSpellings(options, (fold) => option(fold)?.kind)) {
-    if (option(jsonFold(key)) === undefined) continue
+  const undecodable = (key: string, kept: string, kind: OptionKind) => {
     refused.add(key)
     report.error(
       [...path, key],
-      undecodableSpellingMessage(key, kept, options[key], kind, 'qos/http-cache'),
+      undecodableSpellingMessage(key, kept, options[key], WANTED[kind], 'qos/http-cache'),
       `remove "${key}"`,
     )
+  }
+  for (const [key, kept] of droppedSpellings(options)) {
+    const opt = option(jsonFold(key))
+    if (opt === undefined) continue
+    if (!decodes(opt.kind, options[key])) undecodable(key, kept, opt.kind)
+    else {
+      refused.add(key)
+      report.error([...path, key], droppedSpellingMessage(key, kept, 'qos/http-cache'), 'keep one of them')
+    }
+  }
+  for (const [key, kept] of undecodableSpellings(options, (fold) => option(fold)?.kind)) {
+    const opt = option(jsonFold(key))
+    if (opt !== undefined) undecodable(key, kept, opt.kind)
   }
   return refused
 }

@@ -46,6 +46,10 @@ describe('qos/http-cache: two spellings of one option', () => {
       `${at}.SHARED: "SHARED" spells "shared" and holds "", where the setting takes true or false: KrakenD decodes "qos/http-cache" with Go's encoding/json, which fails on it: KrakenD then ignores all of its options and caches this backend's answers in memory, unshared and with no limit`,
     ])
     assert.equal(errors({ Max_Items: [], max_items: 10, max_size: 1000 }).length, 1)
+    // One that sets something KrakenD cannot decode fails it all the same: not "dropped".
+    assert.deepEqual(errors({ MAX_SIZE: -1, max_size: 1000, max_items: 10 }), [
+      `${at}.MAX_SIZE: "MAX_SIZE" spells "max_size" and holds -1, where the setting takes a whole number >= 0: KrakenD decodes "qos/http-cache" with Go's encoding/json, which fails on it: KrakenD then ignores all of its options and caches this backend's answers in memory, unshared and with no limit`,
+    ])
     assert.equal(errors({ MAX_SIZE: {}, max_size: null, max_items: 10 }).length, 1)
     // Refused once: no second word about its type at the same key.
     const { warnings } = validateGatewayConfig(
