@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { krakendBinary, ports, sleep, startBoth, stopGroup, waitUp } from './side-by-side.ts'
+import { ensurePortsFree, krakendBinary, ports, sleep, startBoth, stopGroup, waitUp } from './side-by-side.ts'
 import {
   type JwksState,
   jwkOf,
@@ -31,6 +31,7 @@ const { values } = parseArgs({
 })
 const krakend = krakendBinary()
 const { backend: BACKEND_PORT, K, G } = ports()
+await ensurePortsFree([BACKEND_PORT, K, G])
 const PORTS = { K, G }
 const dir = mkdtempSync(join(tmpdir(), 'jwttime-'))
 

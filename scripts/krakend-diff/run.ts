@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util'
 import { hooks, type Seen, seen, startBackend } from './backend.ts'
 import { writeCaseHeaders } from './case-headers.ts'
 import { exchange, parseAnswers } from './raw-h1.ts'
-import { krakendBinary, ports, ROOT, sleep, startGroup } from './side-by-side.ts'
+import { ensurePortsFree, krakendBinary, ports, ROOT, sleep, startGroup } from './side-by-side.ts'
 
 export interface Case {
   method?: string
@@ -57,6 +57,7 @@ if (!suite) {
 const krakend = krakendBinary()
 const only = values.only === undefined ? -1 : Number(values.only)
 const { backend: BACKEND_PORT, K: KRAKEND_PORT, G: GATEWAY_PORT } = ports()
+await ensurePortsFree([BACKEND_PORT, KRAKEND_PORT, GATEWAY_PORT])
 const here = new URL('.', import.meta.url).pathname
 
 // A suite's config is SUITE.json, or SUITE.config.ts exporting `config` (generated ones).

@@ -3,6 +3,7 @@
 // a port to answer.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { request } from 'node:http'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -30,6 +31,26 @@ export function ports(): { backend: number; K: number; G: number } {
   return base === undefined
     ? { backend: 19000, K: 18081, G: 18082 }
     : { backend: base, K: base + 1, G: base + 2 }
+}
+
+/**
+ * Exits 2 when one of `list` is taken on 127.0.0.1: a KrakenD or gateway left by a run that died
+ * (a native abort skips the exit handler below) would otherwise answer in place of the new one.
+ */
+export async function ensurePortsFree(list: number[]): Promise<void> {
+  for (const port of list) {
+    const taken = await new Promise<boolean>((resolve) => {
+      const probe = createServer()
+      probe.once('error', () => resolve(true))
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)))
+    })
+    if (taken) {
+      console.error(
+        `port ${port} is in use on 127.0.0.1 (a process left by an earlier run? fuser -k ${port}/tcp)`,
+      )
+      process.exit(2)
+    }
+  }
 }
 
 const children: ChildProcess[] = []

@@ -14,12 +14,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { krakendBinary, ports, startBoth, stopGroup, waitUp } from './side-by-side.ts'
+import { ensurePortsFree, krakendBinary, ports, startBoth, stopGroup, waitUp } from './side-by-side.ts'
 import { BODIES, KEYS, plan, SEED, type SignerPlan } from './suites/signergen.config.ts'
 
 const { values } = parseArgs({ options: { verbose: { type: 'boolean', short: 'v' } } })
 const krakend = krakendBinary()
 const { backend: BACKEND_PORT, K, G } = ports()
+await ensurePortsFree([BACKEND_PORT, K, G])
 const { endpoints, sets, plans } = plan(Number(process.env.N ?? 30))
 
 const listen = async (server: ReturnType<typeof createServer>, port: number) => {
