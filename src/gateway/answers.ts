@@ -13,6 +13,7 @@ import {
   htmlEscape,
 } from './go-http.ts'
 import { goJson } from './go-json.ts'
+import { abandonAnswer } from './go-panic.ts'
 import { goAuthorityString } from './go-url-escape.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
@@ -61,10 +62,7 @@ export function createAnswers(options: AnswersOptions): Answers {
     // A status net/http refuses to write (a Lua custom_error's 1000 or 99 without return_error_msg):
     // gin writes it after the handlers, outside its Recovery, so Go's server panics and closes the
     // connection (resets the h2 stream) without an answer.
-    if (status < 100 || status > 999) {
-      res.destroy()
-      return
-    }
+    if (status < 100 || status > 999) return abandonAnswer(res)
     // Components answer with shared header objects: only a draining answer, or one whose status
     // makes Go's HTTP/1.1 server delete some of them, needs its own copy.
     const h1 = req.httpVersionMajor === 1

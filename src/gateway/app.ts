@@ -9,7 +9,7 @@ import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHooks } from './components/index.ts'
 import { urlQuery } from './components/url-query.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
-import { GoPanic } from './go-panic.ts'
+import { abandonAnswer, GoPanic } from './go-panic.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
@@ -27,8 +27,6 @@ import { GATEWAY_VERSION } from './version.ts'
 
 export type GatewayRequest = IncomingMessage | H2Request
 export type GatewayResponse = ServerResponse | H2Response
-
-const NGHTTP2_INTERNAL_ERROR = 2
 
 export interface GatewayOptions {
   logger?: Logger
@@ -178,9 +176,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (found.kind === 'dropped') {
       // gin panicked before any middleware: Go's server logs it and closes the connection unanswered.
       logger.error(`http: panic serving ${req.socket?.remoteAddress ?? ''}: ${found.reason}`)
-      // Go's HTTP/2 server resets the stream of a handler that panicked with INTERNAL_ERROR.
-      if ('stream' in res) return res.stream.close(NGHTTP2_INTERNAL_ERROR)
-      return res.destroy()
+      return abandonAnswer(res)
     }
     // gin redirects a near miss (trailing slash, case, dot segments) before any middleware runs
     if (found.kind === 'redirect') return unmatched(req, res, found, start)
@@ -260,7 +256,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
             ep.record,
           )
           if (status === 413) closeAfterAnswer(req, res)
-        } else res.destroy()
+        } else abandonAnswer(res)
       } catch (failure) {
         recover(res, failure)
       }
@@ -284,7 +280,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const recover = (res: GatewayResponse, error: unknown) => {
     logger.error(`panic recovered: ${(error as Error)?.stack ?? String(error)}`)
     try {
-      if (res.headersSent) res.destroy()
+      if (res.headersSent) abandonAnswer(res)
       else {
         ;(res as ServerResponse).writeHead(500, { 'Content-Length': '0' })
         res.end()

@@ -4,8 +4,8 @@
 // (found by krakend-diff routegen SEED=472 ODD=0.3 --h2c, 5 of 96 cases, where this runtime ended
 // the stream with NO_ERROR).
 import assert from 'node:assert/strict'
-import { connect } from 'node:http2'
 import { after, before, test } from 'node:test'
+import { h2Outcome } from './h2-outcome.ts'
 import { mustConfig, type Running, startGateway } from './helpers.ts'
 import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
@@ -26,25 +26,9 @@ after(async () => {
   await backend?.close()
 })
 
-/** The stream's :status, or its reset code when it ended without an answer. */
-function h2Outcome(method: string, path: string): Promise<{ status?: number; rstCode?: number }> {
-  const session = connect(gw.url)
-  return new Promise<{ status?: number; rstCode?: number }>((resolve) => {
-    session.on('error', () => {})
-    const stream = session.request({ ':method': method, ':path': path })
-    stream.on('response', (h) => {
-      resolve({ status: Number(h[':status']) })
-      stream.resume()
-    })
-    stream.on('error', () => {})
-    stream.on('close', () => resolve({ rstCode: stream.rstCode }))
-    stream.end()
-  }).finally(() => session.close())
-}
-
 test('the stream of a request gin panics on is reset with INTERNAL_ERROR', async () => {
-  assert.deepEqual(await h2Outcome('PUT', '/a/b'), { rstCode: 2 })
-  assert.deepEqual(await h2Outcome('GET', '/a/b/c'), { rstCode: 2 })
-  assert.deepEqual(await h2Outcome('PUT', '/b'), { status: 405 })
+  assert.deepEqual(await h2Outcome(gw.url, 'PUT', '/a/b'), { rstCode: 2 })
+  assert.deepEqual(await h2Outcome(gw.url, 'GET', '/a/b/c'), { rstCode: 2 })
+  assert.deepEqual(await h2Outcome(gw.url, 'PUT', '/b'), { status: 405 })
   assert.equal(backend.requests.length, 0)
 })
