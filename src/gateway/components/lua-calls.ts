@@ -6,11 +6,12 @@
 
 import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
-import { goToTitle, isGoMethod } from '../config/backend-method.ts'
+import { isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { GO_USER_AGENT, ginErrorStatus, luraEndpointPath, luraPattern } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { detectContentType } from '../go-sniff.ts'
+import { goToTitle } from '../go-unicode-case.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'

@@ -3,8 +3,9 @@
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { parseBackendComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
+import { goToTitle } from '../go-unicode-case.ts'
 import { goParseUrl } from '../go-url-parse.ts'
-import { backendWireMethod, goToTitle } from './backend-method.ts'
+import { backendWireMethod } from './backend-method.ts'
 import { readBackendEncoding } from './encodings.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
@@ -113,8 +114,7 @@ export function readBackend(
     )
   const bMethodRaw = rawBackend.method ?? endpoint.writtenMethod ?? endpoint.method
   // An endpoint KrakenD does not serve (endpoint-config.ts) lends its method to no backend call.
-  const inheritsUnserved =
-    rawBackend.method === undefined && !isServedMethod(String(endpoint.method).toUpperCase())
+  const inheritsUnserved = rawBackend.method === undefined && !isServedMethod(endpoint.method)
   let bMethod = typeof bMethodRaw === 'string' ? goToTitle(bMethodRaw) : ''
   if (typeof bMethodRaw === 'string' && !inheritsUnserved)
     bMethod = backendWireMethod(bMethodRaw, [...bp, 'method'], what, error) ?? bMethod

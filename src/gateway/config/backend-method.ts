@@ -2,17 +2,8 @@
 // Go sends any token (OPTIONS, TRACE, PURGE...) and fails each call on anything else.
 
 import type { KeyPath } from '../../core/source-text.ts'
+import { goToTitle } from '../go-unicode-case.ts'
 import type { ProblemAt } from './field-reader.ts'
-
-/** strings.ToTitle: each rune to its title case where that is one rune (JS may give two: ß -> SS). */
-export function goToTitle(method: string): string {
-  let out = ''
-  for (const rune of method) {
-    const upper = rune.toUpperCase()
-    out += [...upper].length === 1 ? upper : rune
-  }
-  return out
-}
 
 // Go's validMethod: a non-empty RFC 7230 token.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

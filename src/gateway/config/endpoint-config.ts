@@ -2,6 +2,7 @@
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { parseEndpointComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
+import { goToTitle } from '../go-unicode-case.ts'
 import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { type BackendContext, readBackend } from './backend-config.ts'
 import { readOutputEncoding } from './encodings.ts'
@@ -83,16 +84,17 @@ function readEndpoint(
     error([...ep, 'endpoint'], `"endpoint" must be a path starting with "/", got ${JSON.stringify(path)}`)
     return undefined
   }
-  const label = `${typeof raw.method === 'string' ? raw.method.toUpperCase() : 'GET'} ${path}`
+  // lura's router title-cases the method as Go does (strings.ToTitle: "poﬆ" is "POﬆ", not "POST")
+  const label = `${typeof raw.method === 'string' ? goToTitle(raw.method) : 'GET'} ${path}`
   const methodRaw = raw.method === undefined ? 'GET' : raw.method
-  const method = typeof methodRaw === 'string' ? methodRaw.toUpperCase() : ''
+  const method = typeof methodRaw === 'string' ? goToTitle(methodRaw) : ''
   // KrakenD's router serves GET, POST, PUT, PATCH and DELETE endpoints; it logs "Unsupported method"
   // for any other and starts without it. Read on (KrakenD validates it too), then skipped here too.
   const served = isServedMethod(method)
   if (!served && typeof methodRaw === 'string')
     warn(
       [...ep, 'method'],
-      `endpoint ${path}: method ${JSON.stringify(methodRaw)} is not served: KrakenD logs "Unsupported method" and starts without this endpoint, and so does this runtime`,
+      `endpoint ${path}: method ${JSON.stringify(methodRaw)} is not served: KrakenD logs "Unsupported method ${method}" and starts without this endpoint, and so does this runtime`,
       `use one of ${HTTP_METHODS.join(', ')}, or remove the endpoint`,
     )
   else if (!served)
