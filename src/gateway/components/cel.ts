@@ -20,7 +20,7 @@ import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { asWritten, rewriteChecked, withGoFunctions, withGoOperators } from './cel-go-functions.ts'
 import { KRAKEND_CEL_VARIABLES } from './cel-variables.ts'
-import { droppedSpellingMessage, droppedSpellings, undecodableSpellings } from './fields.ts'
+import { droppedSpellings, losingSpellingMessage, undecodableSpellings } from './fields.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 
@@ -56,8 +56,12 @@ export function parseCel(
     // "Check_Expr" is check_expr there, and of two spellings the last in byte order wins.
     const definition = typeof def === 'object' && def !== null ? (def as Record<string, unknown>) : {}
     const expr = jsonFoldedValue(definition, 'check_expr')
-    for (const [key, kept] of droppedSpellings(definition))
-      report.error([...path, i, key], droppedSpellingMessage(key, kept, 'validation/cel'), 'keep one of them')
+    for (const [key, kept] of droppedSpellings(definition, () => 'string'))
+      report.error(
+        [...path, i, key],
+        losingSpellingMessage(key, kept, definition, 'string', 'validation/cel'),
+        'keep one of them',
+      )
     // Both of krakend-cel's fields are strings: another JSON type under any spelling fails the
     // decoding, and KrakenD then skips every expression of the namespace.
     for (const [key, kept] of undecodableSpellings(definition, () => 'string'))

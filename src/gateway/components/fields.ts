@@ -61,15 +61,21 @@ function foldedKeys(keys: string[]): Map<string, string[]> {
 /**
  * Two spellings of one field in an object KrakenD decodes with encoding/json: it reads the last in
  * byte order and drops the other without a word (`"Deny": ["BadBot"]` beside `"deny": ["Other"]`
- * lets BadBot through). [dropped, kept] for each dropped one that sets something else.
+ * lets BadBot through). [dropped, kept] for each dropped one that sets something else, but for one
+ * encoding/json cannot decode where the setting takes `kindOf(fold)` (see undecodableSpellings).
  */
-export function droppedSpellings(object: Record<string, unknown>): Array<[dropped: string, kept: string]> {
+export function droppedSpellings(
+  object: Record<string, unknown>,
+  kindOf?: (fold: string) => string | undefined,
+): Array<[dropped: string, kept: string]> {
   const out: Array<[string, string]> = []
-  for (const group of foldedKeys(Object.keys(object)).values()) {
+  for (const [fold, group] of foldedKeys(Object.keys(object))) {
     const kept = group.at(-1) as string
+    const kind = kindOf === undefined ? undefined : settingKind(kindOf(fold), object[kept])
     for (const key of group.slice(0, -1)) {
       const value = object[key]
-      if (!setsNothing(value) && JSON.stringify(value) !== JSON.stringify(object[kept])) out.push([key, kept])
+      if (setsNothing(value) || JSON.stringify(value) === JSON.stringify(object[kept])) continue
+      if (kind === undefined || jsonKind(value) === kind) out.push([key, kept])
     }
   }
   return out
@@ -78,12 +84,17 @@ export function droppedSpellings(object: Record<string, unknown>): Array<[droppe
 /** The JSON kind of a value, as encoding/json matches it to a Go field's type (it converts none). */
 const jsonKind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value)
 
+/** The kind the setting takes: what its reader took it as, else the kept value's (unknown for null). */
+const settingKind = (read: string | undefined, keptValue: unknown) =>
+  read ?? (keptValue === null ? undefined : jsonKind(keptValue))
+
 /**
- * Dropped spellings that set nothing ("", [], {}) but are of another JSON kind than the setting
- * (`kindOf(fold)`, else the kept value's): encoding/json still decodes them, in byte order, and a
- * type error fails the whole namespace (KrakenD 2.13.8 answered 401 to every token with `"Roles": {}`
- * beside `"roles": ["admin"]`, and ran the endpoint without its bot detector with `"patterns": {}`
- * beside `"patternſ": []`). [dropped, kept, the kind the setting takes].
+ * Dropped spellings of another JSON kind than the setting (`kindOf(fold)`, else the kept value's),
+ * null aside: encoding/json still decodes them, in byte order, and a type error fails the whole
+ * namespace (KrakenD 2.13.8 answered 401 to every token with `"Roles": {}` beside `"roles":
+ * ["admin"]`, and ran the endpoint without its bot detector with `"patterns": {}` beside
+ * `"patternſ": []` or `"Deny": "BadBot"` beside `"deny": ["Other"]`). [dropped, kept, the kind the
+ * setting takes].
  */
 export function undecodableSpellings(
   object: Record<string, unknown>,
@@ -92,12 +103,11 @@ export function undecodableSpellings(
   const out: Array<[string, string, string]> = []
   for (const [fold, group] of foldedKeys(Object.keys(object))) {
     const kept = group.at(-1) as string
-    const keptValue = object[kept]
-    const kind = kindOf(fold) ?? (keptValue === null ? undefined : jsonKind(keptValue))
+    const kind = settingKind(kindOf(fold), object[kept])
     if (kind === undefined) continue
     for (const key of group.slice(0, -1)) {
       const value = object[key]
-      if (value !== null && setsNothing(value) && jsonKind(value) !== kind) out.push([key, kept, kind])
+      if (value !== null && jsonKind(value) !== kind) out.push([key, kept, kind])
     }
   }
   return out
@@ -105,6 +115,32 @@ export function undecodableSpellings(
 
 export const droppedSpellingMessage = (key: string, kept: string, namespace: string) =>
   `"${key}" and "${kept}" spell one setting of "${namespace}": KrakenD decodes it with Go's encoding/json, which reads only "${kept}" (the last in byte order) and silently drops "${key}"`
+
+const SCALAR_KINDS = new Set(['string', 'boolean', 'number'])
+
+/**
+ * Why `key`, a spelling that loses to `kept` in byte order and sets something else (see
+ * droppedSpellings), is refused. encoding/json decodes both: a null in `kept` leaves a string,
+ * number or boolean field as `key` set it (KrakenD 2.13.8 took `"Empty_user_agent_is_bot": true`
+ * beside `"empty_user_agent_is_bot": null` as true) and empties a list or map; any other value
+ * of `kept` replaces `key`'s. `kind`: the JSON kind the setting takes, undefined when unknown.
+ */
+export function losingSpellingMessage(
+  key: string,
+  kept: string,
+  object: Record<string, unknown>,
+  kind: string | undefined,
+  namespace: string,
+): string {
+  if (object[kept] !== null) return droppedSpellingMessage(key, kept, namespace)
+  const decodes = `"${key}" and "${kept}" spell one setting of "${namespace}": KrakenD decodes both with Go's encoding/json, in byte order, and the null of "${kept}" (the last)`
+  const value = JSON.stringify(object[key])
+  if (kind !== undefined && SCALAR_KINDS.has(kind))
+    return `${decodes} leaves the setting as "${key}" set it: KrakenD reads ${value}`
+  if (kind === 'array' || kind === 'object')
+    return `${decodes} empties what "${key}" set: KrakenD silently drops ${value}`
+  return `${decodes} leaves a string, number or true/false setting as "${key}" set it (${value}) and empties a list or object`
+}
 
 /** What KrakenD does when encoding/json cannot decode the namespace. */
 const UNDECODED: Record<string, string> = {
@@ -203,14 +239,15 @@ export class Fields {
 
   /** Two spellings of one setting KrakenD reads with encoding/json, the dropped one read here too. */
   #droppedSpellings(): void {
-    for (const [key, kept] of droppedSpellings(this.#object))
+    const kindOf = (fold: string) => this.#kinds.get(fold)
+    for (const [key, kept] of droppedSpellings(this.#object, kindOf))
       if (this.#read.has(key))
         this.report.error(
           this.at(key),
-          droppedSpellingMessage(key, kept, this.#namespace),
+          losingSpellingMessage(key, kept, this.#object, kindOf(jsonFold(key)), this.#namespace),
           'keep one of them',
         )
-    for (const [key, kept, kind] of undecodableSpellings(this.#object, (fold) => this.#kinds.get(fold)))
+    for (const [key, kept, kind] of undecodableSpellings(this.#object, kindOf))
       if (this.#read.has(key))
         this.report.error(
           this.at(key),

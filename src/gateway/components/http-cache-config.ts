@@ -6,8 +6,8 @@ import { goKeyOrder, jsonFold } from '../../config/json-keys.ts'
 import { closestKey } from '../../config/suggest.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import {
-  droppedSpellingMessage,
   droppedSpellings,
+  losingSpellingMessage,
   undecodableSpellingMessage,
   undecodableSpellings,
 } from './fields.ts'
@@ -99,8 +99,8 @@ export function parseHttpCache(
 
 /**
  * Refuses a spelling of an option that encoding/json reads before the one it keeps ("SHARED" before
- * "shared"): one that sets something else is silently dropped, and one that sets nothing but is of
- * another type ("", [], {}) fails the decoding, and KrakenD then ignores every option. The keys refused.
+ * "shared"): one that sets something else is silently dropped (read, where the kept one is null),
+ * and one of another type fails the decoding, and KrakenD then ignores every option. The keys refused.
  */
 function refuseTwoSpellings(options: Record<string, unknown>, path: KeyPath, report: Report): Set<string> {
   const refused = new Set<string>()
@@ -118,12 +118,16 @@ function refuseTwoSpellings(options: Record<string, unknown>, path: KeyPath, rep
     if (!decodes(opt.kind, options[key])) undecodable(key, kept, opt.kind)
     else {
       refused.add(key)
-      report.error([...path, key], droppedSpellingMessage(key, kept, 'qos/http-cache'), 'keep one of them')
+      report.error(
+        [...path, key],
+        losingSpellingMessage(key, kept, options, opt.kind, 'qos/http-cache'),
+        'keep one of them',
+      )
     }
   }
   for (const [key, kept] of undecodableSpellings(options, (fold) => option(fold)?.kind)) {
     const opt = option(jsonFold(key))
-    if (opt !== undefined) undecodable(key, kept, opt.kind)
+    if (opt !== undefined && !refused.has(key)) undecodable(key, kept, opt.kind)
   }
   return refused
 }
