@@ -6,10 +6,10 @@
  * a float verb as Go's bad verb, %x as its bytes in hex. A spec fengari writes otherwise is written
  * here and handed to the native format as a `%s` of the written text; the rest stays native.
  */
-import { isUtf8 } from 'node:buffer'
 import type { LuaState } from 'fengari'
-import { invalidByteMark } from '../go-bytes-string.ts'
+import { goStringBytes, invalidByteMark } from '../go-bytes-string.ts'
 import { goQuote } from '../go-quote.ts'
+import { goUtf8 } from '../go-utf8.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import { goBoolOrNil, goOtherVerb, NATIVE_VERBS } from './lua-format-verbs.ts'
 import { goSprintfFloat } from './lua-go-float.ts'
@@ -21,11 +21,12 @@ const INT32_LIMIT = 2 ** 31
 /** lstrlib's spec: flags, at most two width digits, at most two precision digits, a letter. */
 const SPEC = /%(?:%|([-+ #0]{0,5})(\d{0,2})(?:\.(\d{0,2}))?([A-Za-z]))/gy
 
-/** strconv.CanBackquote: no control character but tab, no backquote, DEL or BOM. */
+/** strconv.CanBackquote: no control character but tab, no backquote, DEL, BOM or byte that is not UTF-8. */
 function canBackquote(text: string): boolean {
   for (const char of text) {
     const code = char.codePointAt(0) as number
     if ((code < 32 && code !== 9) || code === 0x60 || code === 0x7f || code === 0xfeff) return false
+    if (code >= 0xdc80 && code <= 0xdcff) return false
   }
   return true
 }
@@ -69,30 +70,11 @@ export function goHexBytes(
   return minus ? text + padding(wid - text.length) : padding(wid - text.length) + text
 }
 
-/** The runes of a Lua string as Go reads them: a byte that starts no valid UTF-8 sequence is a number. */
-function goRunes(bytes: Uint8Array): Array<string | number> {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-  const runes: Array<string | number> = []
-  for (let i = 0; i < buffer.length; ) {
-    const lead = buffer[i] as number
-    const size = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 0
-    const sequence = size === 0 ? undefined : buffer.subarray(i, i + size)
-    if (sequence && sequence.length === size && isUtf8(sequence)) {
-      runes.push(sequence.toString('utf8'))
-      i += size
-    } else {
-      runes.push(lead)
-      i += 1
-    }
-  }
-  return runes
-}
-
-/** A Lua string's bytes as text when they are UTF-8 (Go counts runes; other bytes stay native). */
-function utf8Text(bytes: Uint8Array): string | undefined {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
-  return isUtf8(buffer) ? buffer.toString('utf8') : undefined
-}
+/**
+ * A Lua string as Go's fmt reads it: runes, each byte that starts no valid UTF-8 sequence one of
+ * its own, held as go-bytes-string.ts's mark (goStringBytes writes it back as that byte).
+ */
+const fmtText = (bytes: Uint8Array): string => goUtf8(bytes, invalidByteMark)
 
 /** Go's int64(x) on amd64. */
 function goInt64(x: number): bigint {
@@ -167,7 +149,7 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     for (let i = 1; i <= count; i += 1) {
       const text = rewritten?.args.get(i)
       if (i === 1 && rewritten) lua.lua_pushstring(state, rewritten.format)
-      else if (text !== undefined) lua.lua_pushstring(state, e.f.to_luastring(text))
+      else if (text !== undefined) lua.lua_pushstring(state, goStringBytes(text))
       else lua.lua_pushvalue(state, i)
     }
     // The native format's error (a bad argument) is raised again as it was.
@@ -234,15 +216,14 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     }
     const stringOctal = conversion === 'o' && type === lua.LUA_TSTRING
     if ((!NATIVE_VERBS.has(conversion) || stringOctal) && (isNumber || type === lua.LUA_TSTRING)) {
-      const value = isNumber ? lua.lua_tonumber(state, arg) : utf8Text(lua.lua_tostring(state, arg))
-      if (value !== undefined) return goOtherVerb(value, flags, width, precision, conversion)
+      const value = isNumber ? lua.lua_tonumber(state, arg) : fmtText(lua.lua_tostring(state, arg))
+      return goOtherVerb(value, flags, width, precision, conversion)
     }
     if (flags.includes('#') && (conversion === 's' || conversion === 'q')) {
       // '#' means nothing to Go's %s; %#q backquotes a text that can be (strconv.CanBackquote).
       const text = isNumber
         ? goNumberString(lua.lua_tonumber(state, arg))
-        : utf8Text(lua.lua_tostring(state, arg))
-      if (text === undefined) return undefined
+        : fmtText(lua.lua_tostring(state, arg))
       const kept =
         precision === undefined ? text : [...text].slice(0, precision === '' ? 0 : Number(precision)).join('')
       if (conversion === 's') return padText(kept, flags, width, undefined)
@@ -255,26 +236,21 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     if (FLOAT_VERBS.has(conversion)) {
       if (isNumber) return goSprintfFloat(lua.lua_tonumber(state, arg), flags, width, precision, conversion)
       // LString formats a float verb as Go formats a string with it: a bad verb, the text as %v.
-      const value = utf8Text(lua.lua_tostring(state, arg))
-      return value === undefined
-        ? undefined
-        : `%!${conversion}(string=${padText(value, flags, width, precision)})`
+      return `%!${conversion}(string=${padText(fmtText(lua.lua_tostring(state, arg)), flags, width, precision)})`
     }
     if (conversion === 's' || conversion === 'q') {
       // Go's %s counts runes and knows no ' ' flag; %q of a number quotes LNumber's text (of a
       // string, Go's quoting: left to the native format).
       if (conversion === 's' && flags === '' && width === '' && precision === undefined) return undefined
       if (conversion === 'q' && !isNumber) {
-        const runes = goRunes(lua.lua_tostring(state, arg))
+        const runes = [...fmtText(lua.lua_tostring(state, arg))]
         const kept =
           precision === undefined ? runes : runes.slice(0, precision === '' ? 0 : Number(precision))
-        const text = kept.map((rune) => (typeof rune === 'number' ? invalidByteMark(rune) : rune)).join('')
-        return padText(goQuote(text, flags.includes('+')), flags, width, undefined)
+        return padText(goQuote(kept.join(''), flags.includes('+')), flags, width, undefined)
       }
       const value = isNumber
         ? goNumberString(lua.lua_tonumber(state, arg))
-        : utf8Text(lua.lua_tostring(state, arg))
-      if (value === undefined) return undefined
+        : fmtText(lua.lua_tostring(state, arg))
       if (conversion === 's') return padText(value, flags, width, precision)
       return padText(`"${padText(value, '', '', precision)}"`, flags, width, undefined)
     }
@@ -283,8 +259,7 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       const bytes = lua.lua_tostring(state, arg)
       if (gopherParseNumber(Buffer.from(bytes).toString('latin1')) === undefined)
         return goFormatInteger(0n, flags, width, precision, 10, false)
-      const value = utf8Text(bytes)
-      return value === undefined ? undefined : padText(value, flags, width, precision)
+      return padText(fmtText(bytes), flags, width, precision)
     }
     if ((conversion === 'x' || conversion === 'X') && !isNumber)
       return goHexBytes(lua.lua_tostring(state, arg), flags, width, precision, conversion === 'X')
