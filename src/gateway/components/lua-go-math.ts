@@ -87,9 +87,16 @@ export function goFrexp(f: number): [number, number] {
   return [view.getFloat64(0), exp]
 }
 
-/** Go's math.Ldexp: the power of two applied in steps, so a large exponent does not overflow on its own. */
+/**
+ * Go's math.Ldexp: the power of two applied in steps, so a large exponent does not overflow on its
+ * own. Go adds the mantissa's own exponent to `exp` as an int64: near int64's minimum (what Go's
+ * int() makes of NaN, ±Inf and numbers out of range) a |mantissa| below 1 wraps the sum to the top,
+ * and the answer is ±Inf (KrakenD 2.13.8: math.ldexp(-0.5, 1e100) is -Inf, math.ldexp(2, 1e100) 0).
+ */
 export function goLdexp(mantissa: number, exp: number): number {
   if (mantissa === 0 || !Number.isFinite(mantissa)) return mantissa
+  if (exp < -(2 ** 62) && BigInt(exp) + BigInt(goFrexp(mantissa)[1] - 1) < -(2n ** 63n))
+    return mantissa < 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
   let m = mantissa
   let rest = exp
   while (rest > 1000 && Number.isFinite(m)) {
