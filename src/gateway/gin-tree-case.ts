@@ -2,6 +2,7 @@
 // TypeScript: runes compared as Go's unicode package folds them, and the same 4-byte rune buffer
 // carried from node to node (a rune split across nodes continues with its remaining bytes).
 import { type GinNode, Kind } from './gin-tree.ts'
+import { goLowerRune, goUpperRune } from './go-unicode-case.ts'
 
 type RuneBytes = [number, number, number, number]
 
@@ -182,21 +183,15 @@ function decodeRune(s: string, i: number): { rune: number; size: number } {
   return { rune: RUNE_ERROR, size: 1 }
 }
 
-/** unicode.ToLower / ToUpper: simple (one-rune) mappings; JavaScript's multi-rune ones keep the rune. */
+/** unicode.ToLower / ToUpper (go-unicode-case.ts), ASCII inline. */
 function toLowerRune(r: number): number {
   if (r < 0x80) return r >= 0x41 && r <= 0x5a ? r + 32 : r
-  if (r === 0x130) return 0x69
-  return singleRune(String.fromCodePoint(r).toLowerCase(), r)
+  return goLowerRune(String.fromCodePoint(r)).codePointAt(0) as number
 }
 
 function toUpperRune(r: number): number {
   if (r < 0x80) return r >= 0x61 && r <= 0x7a ? r - 32 : r
-  return singleRune(String.fromCodePoint(r).toUpperCase(), r)
-}
-
-function singleRune(mapped: string, r: number): number {
-  const cp = mapped.codePointAt(0) as number
-  return mapped.length === String.fromCodePoint(cp).length ? cp : r
+  return goUpperRune(String.fromCodePoint(r)).codePointAt(0) as number
 }
 
 /** strings.EqualFold over bytes: runes decoded (invalid bytes are RuneError) and compared folded. */

@@ -1,9 +1,10 @@
 /**
- * Go's unicode.ToUpper and unicode.ToTitle, and strings.ToUpper and strings.ToTitle made of them.
+ * Go's unicode.ToUpper, ToLower and ToTitle, and strings.ToUpper, ToLower and ToTitle made of them.
  * Go maps each rune to one rune by UnicodeData's simple mapping, of Unicode 15.0 (Go 1.25, which
- * KrakenD 2.13.8 is built with). JavaScript's toUpperCase applies the full mapping (ß becomes SS)
- * and Node 24 knows Unicode 16: a rune JavaScript maps to several keeps its simple mapping or
- * itself, a letter whose capital came with Unicode 16 stays as it is.
+ * KrakenD 2.13.8 is built with). JavaScript's toUpperCase/toLowerCase apply the full mapping (ß
+ * becomes SS, İ i̇) and Node 24 knows Unicode 16: a rune JavaScript maps to several keeps its
+ * simple mapping or itself, a letter whose other case came with Unicode 16 stays as it is. Checked
+ * against Go 1.25.12's tables for every code point.
  */
 
 /** The Greek letters with ypogegrammeni: JavaScript gives two runes, Go its one-rune capital. */
@@ -30,6 +31,32 @@ function capitalAfterUnicode15(cp: number): boolean {
   )
 }
 
+/** Capitals whose small letter Unicode 16 added (Go has none for them). */
+function smallAfterUnicode15(cp: number): boolean {
+  return (
+    cp === 0x1c89 ||
+    cp === 0xa7cb ||
+    cp === 0xa7cc ||
+    cp === 0xa7ce ||
+    cp === 0xa7d2 ||
+    cp === 0xa7d4 ||
+    cp === 0xa7da ||
+    cp === 0xa7dc ||
+    (cp >= 0x10d50 && cp <= 0x10d65) ||
+    (cp >= 0x16ea0 && cp <= 0x16eb8)
+  )
+}
+
+/** unicode.ToLower of one rune (given as its string): İ is i, where JavaScript gives i and a dot. */
+export function goLowerRune(rune: string): string {
+  const cp = rune.codePointAt(0) as number
+  if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? String.fromCharCode(cp + 32) : rune
+  if (cp === 0x130) return 'i'
+  if (smallAfterUnicode15(cp)) return rune
+  const lower = rune.toLowerCase()
+  return lower.length === rune.length || [...lower].length === 1 ? lower : rune
+}
+
 /** unicode.ToUpper of one rune (given as its string). */
 export function goUpperRune(rune: string): string {
   const cp = rune.codePointAt(0) as number
@@ -54,6 +81,14 @@ export function goTitleRune(rune: string): string {
 }
 
 const ASCII = /^[\0-\x7f]*$/
+
+/** strings.ToLower (a final sigma too is σ: Go reads no context). */
+export function goToLower(s: string): string {
+  if (ASCII.test(s)) return s.toLowerCase()
+  let out = ''
+  for (const rune of s) out += goLowerRune(rune)
+  return out
+}
 
 /** strings.ToUpper. */
 export function goToUpper(s: string): string {

@@ -8,6 +8,7 @@
  * replacement counts an empty match right after a match (lua-gopher-gsub.ts).
  */
 import type { LuaState } from 'fengari'
+import { goLowerRune, goUpperRune } from '../go-unicode-case.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import { GO_RUNTIME_PANIC, goInt, gopherArgs } from './lua-gopher-args.ts'
 import { gopherMatchers } from './lua-gopher-gmatch.ts'
@@ -348,9 +349,7 @@ function goCase(bytes: Uint8Array, upper: boolean): Uint8Array {
     return out
   }
   let text = ''
-  for (const rune of Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')) {
-    const mapped = upper ? rune.toUpperCase() : rune === '\u0130' ? 'i' : rune.toLowerCase()
-    text += [...mapped].length === 1 ? mapped : rune
-  }
+  for (const rune of Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'))
+    text += upper ? goUpperRune(rune) : goLowerRune(rune)
   return Buffer.from(text, 'utf8')
 }

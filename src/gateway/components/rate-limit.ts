@@ -5,7 +5,7 @@
  * limit fails like any failed backend ("rate limit exceded", KrakenD's spelling).
  */
 import { MAX_TIMER_MS } from '../config/duration.ts'
-import { goToLower } from '../go-strings.ts'
+import { goToLower } from '../go-unicode-case.ts'
 import { goTrimSpace } from '../request-headers.ts'
 import type { Fields } from './fields.ts'
 import { type GuardContext, goHeaderGet, type IncomingLike, type Reply } from './types.ts'

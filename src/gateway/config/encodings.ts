@@ -5,7 +5,7 @@
  * (else JSON). KrakenD CE starts with any name, so an unknown one is a warning, not an error.
  */
 import type { KeyPath } from '../../core/source-text.ts'
-import { goToLower } from '../go-strings.ts'
+import { goToLower } from '../go-unicode-case.ts'
 import type { FieldReader } from './field-reader.ts'
 import type { BackendEncoding, OutputEncoding } from './types.ts'
 
