@@ -10,6 +10,7 @@ import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache
 import { BackendCallError } from './backend-call-error.ts'
 import { type BodyRead, CollectingHandler } from './backend-collect.ts'
 import { skippingContinue, switchedStatus } from './backend-continue.ts'
+import { readingPastWriteFailure } from './backend-early-answer.ts'
 import { undoGzip } from './backend-gzip.ts'
 import { authorizing, type HopAuthorization } from './backend-hop-authorization.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
@@ -190,6 +191,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       else {
         const reuse = watchReuse(socket as Socket)
         const interim = skippingContinue(socket as Socket)
+        readingPastWriteFailure(socket as Socket)
         callback(
           null,
           asGoWrites(socket as Socket, () => {
