@@ -5,6 +5,7 @@
  * always and the allow/expose headers when origin and method pass. The `debug` key only logs.
  */
 import { goParseDuration } from '../go-time.ts'
+import { goToLower } from '../go-unicode-case.ts'
 import { goUtf8 } from '../go-utf8.ts'
 import type { Fields } from './fields.ts'
 import { checkHeaderText, goH2HeaderValue, goHeaderValue, utf8Bytes } from './go-header-value.ts'
@@ -116,18 +117,8 @@ function canonical(name: string): string {
 
 const NON_ASCII = /[\u0080-\u00ff]/
 
-/**
- * strings.ToLower, which rs/cors applies to the allowed origins and to the request's Origin (its
- * bytes read as UTF-8: a KELVIN SIGN lowers to `k`): unicode.ToLower per rune, where JavaScript
- * lowers U+0130 to two code points and Go to `i`.
- */
-function goToLower(s: string): string {
-  if (!/[^ -~]/.test(s)) return s.toLowerCase()
-  let out = ''
-  for (const c of s) out += c === '\u0130' ? 'i' : c.toLowerCase()
-  return out
-}
-
+// rs/cors lowers the allowed origins and the request's Origin (its bytes read as UTF-8: a KELVIN
+// SIGN lowers to `k`) with strings.ToLower (go-unicode-case.ts).
 export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSink) => Reply | undefined {
   // krakend-cors defaults: every origin and every header when the lists are empty.
   const origins = (cfg.origins.length > 0 ? cfg.origins : ['*']).map(goToLower)

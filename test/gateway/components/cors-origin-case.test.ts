@@ -14,6 +14,7 @@ const gateway = gatewayWith((backend) => ({
         'https://\u00e0b.example',
         'https://\u0130x.example',
         'https://\ufffd.example',
+        'https://\u019b.example',
       ],
     },
   },
@@ -43,6 +44,13 @@ describe('security/cors: origins lowered as Go lowers them', () => {
     assert.equal(await allowedOrigin('https://\u0130X.example'), 'https://\u0130X.example')
     assert.equal(await allowedOrigin('https://ix.example'), 'https://ix.example')
     assert.equal(await allowedOrigin('https://\u00e0c.example'), undefined)
+  })
+
+  test('a capital Unicode 16 gave a small letter (Ꟛ, ƛ) is its own in Go 1.25: no match', async () => {
+    // KrakenD CE 2.13.8, by hand: https://ƛ.example allowed, a preflight from https://Ꟛ.example gets
+    // no Access-Control-Allow-Origin (this runtime lowered Ꟛ to ƛ, as Node's Unicode 16 does, and allowed it).
+    assert.equal(await allowedOrigin('https://\u019b.example'), 'https://\u019b.example')
+    assert.equal(await allowedOrigin('https://\ua7dc.example'), undefined)
   })
 
   test('invalid UTF-8 in the Origin is one U+FFFD per bad byte, as Go decodes it (a truncated sequence is two, not one)', async () => {
