@@ -2,7 +2,7 @@
 // TypeScript: runes compared as Go's unicode package folds them, and the same 4-byte rune buffer
 // carried from node to node (a rune split across nodes continues with its remaining bytes).
 import { type GinNode, Kind } from './gin-tree.ts'
-import { goLowerRune, goUpperRune } from './go-unicode-case.ts'
+import { goFoldEqual, goLowerRune, goUpperRune } from './go-unicode-case.ts'
 
 type RuneBytes = [number, number, number, number]
 
@@ -203,18 +203,7 @@ function equalFold(s: string, t: string): boolean {
     const b = decodeRune(t, j)
     i += a.size
     j += b.size
-    if (a.rune === b.rune) continue
-    const lo = Math.min(a.rune, b.rune)
-    const hi = Math.max(a.rune, b.rune)
-    if (hi < 0x80) {
-      if (lo >= 0x41 && lo <= 0x5a && hi === lo + 32) continue
-      return false
-    }
-    if (foldKey(a.rune) !== foldKey(b.rune)) return false
+    if (!goFoldEqual(a.rune, b.rune)) return false
   }
   return i === s.length && j === t.length
-}
-
-function foldKey(r: number): number {
-  return toLowerRune(toUpperRune(r))
 }

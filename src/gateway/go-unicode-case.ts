@@ -105,3 +105,69 @@ export function goToTitle(s: string): string {
   for (const rune of s) out += goTitleRune(rune)
   return out
 }
+
+/**
+ * unicode.SimpleFold's special orbits (Go 1.25's caseOrbit and asciiFold where they differ from
+ * the rune's other case): k → K (Kelvin sign) → k, s → ſ → S → s, σ → ς → Σ → σ, ...
+ */
+const FOLD_ORBITS = new Map<number, number>([
+  [0x6b, 0x212a],
+  [0x73, 0x17f],
+  [0xdf, 0x1e9e],
+  [0xe5, 0x212b],
+  [0x130, 0x130],
+  [0x131, 0x131],
+  [0x1c4, 0x1c5],
+  [0x1c7, 0x1c8],
+  [0x1ca, 0x1cb],
+  [0x1f1, 0x1f2],
+  [0x3a3, 0x3c2],
+  [0x3b2, 0x3d0],
+  [0x3b5, 0x3f5],
+  [0x3b8, 0x3d1],
+  [0x3b9, 0x1fbe],
+  [0x3ba, 0x3f0],
+  [0x3bc, 0xb5],
+  [0x3c0, 0x3d6],
+  [0x3c1, 0x3f1],
+  [0x3c2, 0x3c3],
+  [0x3c6, 0x3d5],
+  [0x3c9, 0x2126],
+  [0x3d1, 0x3f4],
+  [0x3f4, 0x398],
+  [0x432, 0x1c80],
+  [0x434, 0x1c81],
+  [0x43e, 0x1c82],
+  [0x441, 0x1c83],
+  [0x442, 0x1c84],
+  [0x44a, 0x1c86],
+  [0x463, 0x1c87],
+  [0x1c84, 0x1c85],
+  [0x1e61, 0x1e9b],
+  [0x1fbe, 0x345],
+  [0x2126, 0x3a9],
+  [0x212a, 0x4b],
+  [0x212b, 0xc5],
+  [0xa64b, 0x1c88],
+])
+
+/** unicode.SimpleFold: the next rune of `cp`'s case-folding orbit (itself when it has none). */
+export function goSimpleFold(cp: number): number {
+  const orbit = FOLD_ORBITS.get(cp)
+  if (orbit !== undefined) return orbit
+  if (cp >= 0xd800 && cp <= 0xdfff) return cp
+  const rune = String.fromCodePoint(cp)
+  const lower = goLowerRune(rune)
+  return (lower !== rune ? lower : goUpperRune(rune)).codePointAt(0) as number
+}
+
+/** Whether strings.EqualFold takes two runes as one under simple case folding. */
+export function goFoldEqual(a: number, b: number): boolean {
+  if (a === b) return true
+  const [lo, hi] = a < b ? [a, b] : [b, a]
+  if (hi < 0x80) return lo >= 0x41 && lo <= 0x5a && hi === lo + 32
+  // Go walks lo's orbit upward from lo until it reaches hi or wraps around.
+  let r = goSimpleFold(lo)
+  while (r !== lo && r < hi) r = goSimpleFold(r)
+  return r === hi
+}

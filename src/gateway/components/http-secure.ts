@@ -6,7 +6,9 @@
  * the host check, the redirect and HSTS off. KrakenD registers it on the gin engine after the
  * health route, so `GET /__health` never sees it.
  */
+import { goFoldEqual } from '../go-unicode-case.ts'
 import { escapeBytes, goUserinfoString, HOST_KEPT, PATH_KEPT, unescapeBytes } from '../go-url-escape.ts'
+import { goUtf8 } from '../go-utf8.ts'
 import { cryptoModule } from '../libraries.ts'
 import { requestUri, targetUserinfo } from '../request-uri.ts'
 import type { Fields } from './fields.ts'
@@ -220,31 +222,17 @@ const NON_ASCII = /[\u0080-\u00ff]/
 
 /**
  * strings.EqualFold of a configured host and a header's bytes (a host_proxy_headers value may hold
- * any): rune by rune under Unicode case folding, so a KELVIN SIGN matches `k` and a long s `s`.
- * Per rune, equal lower- or upper-case forms stand for Go's fold orbits, but for the pairs where
- * JavaScript's case mappings join runes Go's SimpleFold does not (a dotless `ı` upper-cases to `I`:
- * `apı.example` is not `api.example` for Go) or Go joins runes they do not (`ϑ` and `ϴ`).
+ * any, read as Go decodes UTF-8): rune by rune under Go's simple case folding (go-unicode-case.ts),
+ * so a KELVIN SIGN matches `k` and a long s `s`, and a dotless `ı` does not match `i`.
  */
 function goEqualFold(allowed: string, latin1: string): boolean {
   const a = [...allowed]
-  const b = [...Buffer.from(latin1, 'latin1').toString('utf8')]
-  if (a.length !== b.length) return false
-  return a.every((x, i) => {
-    const y = b[i] as string
-    if (x === y) return true
-    const pair = x < y ? x + y : y + x
-    if (FOLD_PAIRS_GO_ONLY.has(pair)) return true
-    if (NOT_FOLDED_BY_GO.has(x) || NOT_FOLDED_BY_GO.has(y) || FOLD_PAIRS_JS_ONLY.has(pair)) return false
-    return x.toLowerCase() === y.toLowerCase() || x.toUpperCase() === y.toUpperCase()
-  })
+  const b = [...goUtf8(Buffer.from(latin1, 'latin1'))]
+  return (
+    a.length === b.length &&
+    a.every((x, i) => goFoldEqual(x.codePointAt(0) as number, b[i]?.codePointAt(0) as number))
+  )
 }
-
-/** Runes Go's SimpleFold leaves alone that JavaScript maps onto a cased letter (U+0131 to `I`). */
-const NOT_FOLDED_BY_GO = new Set(['\u0131'])
-/** Rune pairs JavaScript's mappings join and Go's fold orbits do not (Unicode 15.0, Go 1.25). */
-const FOLD_PAIRS_JS_ONLY = new Set(['\u0390\u1fd3', '\u03b0\u1fe3', '\ufb05\ufb06'])
-/** Rune pairs in one Go fold orbit that JavaScript's mappings do not join. */
-const FOLD_PAIRS_GO_ONLY = new Set(['\u03d1\u03f4'])
 
 /** net/http's hexEscapeNonASCII: bytes past ASCII as %xx (lower-case hex). */
 const hexEscapeNonAscii = (s: string) =>

@@ -10,7 +10,15 @@ const gateway = gatewayWith((backend) => ({
   version: 3,
   extra_config: {
     'security/http': {
-      allowed_hosts: ['kube.example', 'shop.example', 'api.example', '\u017Fun.example', '\u03d1eta.example'],
+      allowed_hosts: [
+        'kube.example',
+        'shop.example',
+        'api.example',
+        '\u017Fun.example',
+        '\u03d1eta.example',
+        '\u019b.example',
+        '\u1fb3.example',
+      ],
       host_proxy_headers: ['X-Forwarded-Host'],
     },
   },
@@ -40,6 +48,14 @@ describe('security/http: allowed_hosts compared as Go folds case', () => {
   test('a dotless \u0131 is no i for Go (JavaScript upper-cases both to I): refused', async () => {
     assert.equal(await statusFor(Buffer.from('ap\u0131.example', 'utf8')), 500)
     assert.equal(await statusFor(Buffer.from('API.example', 'utf8')), 200)
+  })
+
+  test('\ua7dc and \u019b pair in Unicode 16 only, which Go 1.25 does not know: refused', async () => {
+    // KrakenD CE 2.13.8, by hand: X-Forwarded-Host \ua7dc.example gets 500 Bad Host beside an allowed
+    // \u019b.example (this runtime folded them as Node does and let it through); \u1fbc folds to \u1fb3.
+    assert.equal(await statusFor(Buffer.from('\ua7dc.example', 'utf8')), 500)
+    assert.equal(await statusFor(Buffer.from('\u019b.example', 'utf8')), 200)
+    assert.equal(await statusFor(Buffer.from('\u1fbc.example', 'utf8')), 200)
   })
 
   test('a configured long s matches an ASCII s; \u03d1 and \u03f4 share a Go fold orbit', async () => {
