@@ -2,8 +2,9 @@
 // through gzip.NewReader (Go's transport does the same when it asked for gzip itself), and its
 // json.Decoder returns once the value is whole, so a backend that flushes `{"a":1}` in a gzip stream
 // and keeps the body open is answered at once.
-import { createGunzip, type Gunzip } from 'node:zlib'
+import type { Gunzip } from 'node:zlib'
 import { FAILED_AT, FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
+import { zlibModule } from './libraries.ts'
 
 export class GzipFirstValue {
   readonly #gunzip: Gunzip
@@ -20,7 +21,7 @@ export class GzipFirstValue {
    * for a whole body. Past `limit` decompressed bytes without a value, nothing more is reported.
    */
   constructor(limit: number, onValue: (bytes: Buffer) => void, onBroken: () => void) {
-    const gunzip = createGunzip()
+    const gunzip = zlibModule().createGunzip()
     this.#gunzip = gunzip
     gunzip.on('data', (piece: Buffer) => {
       if (this.#stopped) return

@@ -1,8 +1,8 @@
 // How a backend's gzip answer is undone, as Go's transport and lura do it: the transport
 // decompresses the gzip it asked for when the answer has a body (Content-Encoding `gzip` in any
 // case); lura's response parser then decompresses a 200/201 still marked exactly `gzip`.
-import { gunzip } from 'node:zlib'
 import type { Hop } from './backend-client.ts'
+import { zlibModule } from './libraries.ts'
 
 const firstValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
 
@@ -73,6 +73,8 @@ function goGzipError(error: unknown, input: Buffer): unknown {
 
 export function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    gunzip(bytes, { maxOutputLength: limit }, (error, out) => (error ? reject(error) : resolve(out))),
+    zlibModule().gunzip(bytes, { maxOutputLength: limit }, (error, out) =>
+      error ? reject(error) : resolve(out),
+    ),
   )
 }

@@ -4,7 +4,6 @@
  */
 import type { ServerResponse } from 'node:http'
 import { pipeline, Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { type BackendCalls, callOutcome } from './backend-calls.ts'
@@ -27,6 +26,7 @@ import {
 import { detectContentType, SNIFF_LEN } from './go-sniff.ts'
 import { H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
+import { zlibModule } from './libraries.ts'
 import type { Logger } from './logging.ts'
 import { setOwnKey } from './own-keys.ts'
 import { CONNECTION_HEADERS, type ForwardRule, type HeaderValues } from './request-headers.ts'
@@ -202,7 +202,11 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       return
     }
     const source: Readable =
-      body !== answer.body ? body : gunzip ? pipeline(answer.body, createGunzip(), () => {}) : answer.body
+      body !== answer.body
+        ? body
+        : gunzip
+          ? pipeline(answer.body, zlibModule().createGunzip(), () => {})
+          : answer.body
     // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) before it sends the head: a body without
     // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too).
     const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
