@@ -32,6 +32,20 @@ export const RUNTIME_PATCHES: readonly Patch[] = [
   },
 ]
 
+/**
+ * What undici's `require('node:assert')` gets in the runtime: its 34 modules only call `assert(value)`,
+ * and loading node:assert (with its diff, colours and error-source helpers) costs every idle worker
+ * about 0.3 MB. A falsy value still throws node:assert's AssertionError, loaded then; only the
+ * generated message of a message-less assertion quotes this line instead of undici's.
+ */
+export const UNDICI_ASSERT = `"use strict";
+let nodeAssert;
+module.exports = function assert(value, message) {
+  if (!value) (nodeAssert ??= require("node:assert"))(value, message);
+};
+`
+const UNDICI_FILE = /[\\/]node_modules[\\/]undici[\\/]/
+
 /** `source` with `patch` applied, or undefined unless its text occurs exactly once. */
 export function applyPatch(source: string, patch: Patch): string | undefined {
   const at = source.indexOf(patch.from)
@@ -43,6 +57,15 @@ export function runtimePatches(patches: readonly Patch[] = RUNTIME_PATCHES): Plu
   return {
     name: 'gwdeploy-runtime-patches',
     setup(build) {
+      build.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
+        args.namespace === 'file' && UNDICI_FILE.test(args.importer)
+          ? { path: 'undici-assert', namespace: 'gwdeploy-undici-assert' }
+          : undefined,
+      )
+      build.onLoad({ filter: /.*/, namespace: 'gwdeploy-undici-assert' }, () => ({
+        contents: UNDICI_ASSERT,
+        loader: 'js',
+      }))
       for (const patch of patches)
         build.onLoad({ filter: patch.file }, async (args) => {
           const contents = applyPatch(await readFile(args.path, 'utf8'), patch)

@@ -3,13 +3,14 @@ import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { buildRuntimeBundle, RUNTIME_FILE } from '../../src/image/bundle.ts'
-import { applyPatch, RUNTIME_PATCHES } from '../../src/image/runtime-patches.ts'
+import { applyPatch, RUNTIME_PATCHES, UNDICI_ASSERT } from '../../src/image/runtime-patches.ts'
 
 const run = promisify(execFile)
 const entry = fileURLToPath(new URL('./fixtures/bundle-entry.ts', import.meta.url))
@@ -78,6 +79,20 @@ test('a dependency patch applies where its text occurs exactly once, else leaves
   assert.equal(applyPatch(`a\n${patch.from}\nb`, patch), `a\n${patch.to}\nb`)
   for (const changed of ['a\nb', `${patch.from}\n${patch.from}`])
     assert.equal(applyPatch(changed, patch), undefined)
+})
+
+test("undici's assert in the runtime passes a truthy value and throws node:assert's AssertionError on a falsy one", () => {
+  const module = { exports: undefined as unknown }
+  new Function('module', 'require', UNDICI_ASSERT)(module, createRequire(import.meta.url))
+  const undiciAssert = module.exports as (value: unknown, message?: string) => void
+  undiciAssert(1)
+  undiciAssert('x', 'never thrown')
+  assert.throws(() => undiciAssert(0, 'broken'), {
+    name: 'AssertionError',
+    code: 'ERR_ASSERTION',
+    message: 'broken',
+  })
+  assert.throws(() => undiciAssert(null), { name: 'AssertionError', code: 'ERR_ASSERTION' })
 })
 
 test('every runtime patch matches the locked dependency it edits', () => {
