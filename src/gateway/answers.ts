@@ -17,6 +17,7 @@ import { abandonAnswer } from './go-panic.ts'
 import { goAuthorityString } from './go-url-escape.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
+import { monotonicMs } from './monotonic-ms.ts'
 import { answerUnreadBody, bodyLeftUnread } from './request-body.ts'
 import { requestUri } from './request-uri.ts'
 import type { RouteMatch } from './router.ts'
@@ -77,7 +78,7 @@ export function createAnswers(options: AnswersOptions): Answers {
       const settled = headers
       answerUnreadBody(req, res as ServerResponse, () => write(req, res, status, settled, body))
     } else write(req, res, status, headers, body)
-    const ms = performance.now() - start
+    const ms = monotonicMs() - start
     record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }

@@ -15,6 +15,7 @@ import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
 import type { GatewayMetrics } from './metrics.ts'
+import { monotonicMs } from './monotonic-ms.ts'
 import { createNoopProxy } from './noop-proxy.ts'
 import { paramCheckerRefusal } from './param-checker.ts'
 import type { Environ } from './proxy-environment.ts'
@@ -161,7 +162,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   const route = (req: GatewayRequest, res: GatewayResponse) => {
-    const start = performance.now()
+    const start = monotonicMs()
     // gin routes before its middleware: a service-level Lua change of method or URL does not re-route
     const method = req.method ?? 'GET'
     const target = req.url ?? '/'

@@ -34,6 +34,7 @@ import { goOp } from './go-http.ts'
 import { goResponseError } from './go-json.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
+import { monotonicMs } from './monotonic-ms.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { sequentialProxy } from './sequential-calls.ts'
 import type { Data } from './transform.ts'
@@ -237,7 +238,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     ctx: Context,
     cancel: Cancellation,
   ): Promise<BackendResult> => {
-    const t0 = b.record ? performance.now() : 0
+    const t0 = b.record ? monotonicMs() : 0
     let status = 0
     try {
       const limit = config.server.maxBackendBodyBytes
@@ -326,7 +327,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
               : ((error as Error)?.message ?? String(error))
       return { ok: false, code: undefined, message }
     } finally {
-      b.record?.(status, (performance.now() - t0) / 1000)
+      b.record?.(status, (monotonicMs() - t0) / 1000)
     }
   }
 

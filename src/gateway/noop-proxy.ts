@@ -28,6 +28,7 @@ import { H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import { zlibModule } from './libraries.ts'
 import type { Logger } from './logging.ts'
+import { monotonicMs } from './monotonic-ms.ts'
 import { setOwnKey } from './own-keys.ts'
 import { CONNECTION_HEADERS, type ForwardRule, type HeaderValues } from './request-headers.ts'
 import { closeAfterCutBody } from './request-stream.ts'
@@ -86,18 +87,18 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     if (admission?.refused !== undefined) return fail(admission.refused)
     let answer: BackendAnswer
     let request: BackendRequest
-    const t0 = performance.now()
+    const t0 = monotonicMs()
     try {
       request = calls.backendRequest(ep, b, ctx, ctx.cancel)
       answer = await client.request(request)
     } catch (error) {
       admission?.done(callOutcome(ctx.cancel))
-      b.record?.(0, (performance.now() - t0) / 1000)
+      b.record?.(0, (monotonicMs() - t0) / 1000)
       // The rest of a streamed body stays unread: Go closes the connection after the answer.
       if (endpointCtx.streamed?.cutShort) closeAfterCutBody(req, res)
       return fail((error as Error).message)
     }
-    b.record?.(answer.status, (performance.now() - t0) / 1000)
+    b.record?.(answer.status, (monotonicMs() - t0) / 1000)
     // Go's client decompresses the gzip it asked for and then drops the encoding and length;
     // modifier/martian's response scope sees the headers after that.
     const gunzip =
@@ -196,7 +197,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     if (status === 101) {
       await switchingProtocols(res, headers, answer.body, debug)
       clearTimeout(timer)
-      const ms = performance.now() - start
+      const ms = monotonicMs() - start
       ep.record?.(status, ms / 1000)
       logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
       return
@@ -250,7 +251,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
           })
         })
     }
-    const ms = performance.now() - start
+    const ms = monotonicMs() - start
     ep.record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }

@@ -131,6 +131,10 @@ test('a plain config without metrics loads no lazy library, prom-client included
   assert.ok(!builtins.includes('v8'), "prom-client's heap metrics (node:v8) are not loaded")
   assert.ok(!builtins.includes('zlib'), 'node:zlib loads with the first gzip answer, not at start')
   assert.ok(!builtins.includes('assert'), "undici's assert(value) calls load node:assert only when one fails")
+  assert.ok(
+    !builtins.includes('perf_hooks'),
+    'durations are read without the global performance (node:perf_hooks)',
+  )
 })
 
 test('with --metrics-port the node serves its series (lazy/metrics.cjs loaded by then)', async () => {

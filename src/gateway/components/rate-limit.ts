@@ -6,6 +6,7 @@
  */
 import { MAX_TIMER_MS } from '../config/duration.ts'
 import { goToLower } from '../go-unicode-case.ts'
+import { monotonicMs } from '../monotonic-ms.ts'
 import { goTrimSpace } from '../request-headers.ts'
 import type { Fields } from './fields.ts'
 import { type GuardContext, goHeaderGet, type IncomingLike, type Reply } from './types.ts'
@@ -45,7 +46,7 @@ export class TokenBucket {
   }
 }
 
-const nowNs = () => performance.now() * 1e6
+const nowNs = () => monotonicMs() * 1e6
 
 export interface RouterLimitConfig {
   maxRate: number
