@@ -20,7 +20,7 @@ import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { asWritten, rewriteChecked, withGoFunctions, withGoOperators } from './cel-go-functions.ts'
 import { KRAKEND_CEL_VARIABLES } from './cel-variables.ts'
-import { droppedSpellings, losingSpellingMessage, undecodableSpellings } from './fields.ts'
+import { droppedSpellings, losingSpellingMessage, undecodableSpellings } from './fields-spellings.ts'
 import { compileGoRegExp, GoRegExpError } from './go-regexp.ts'
 import type { Report } from './types.ts'
 

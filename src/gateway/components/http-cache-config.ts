@@ -10,7 +10,7 @@ import {
   losingSpellingMessage,
   undecodableSpellingMessage,
   undecodableSpellings,
-} from './fields.ts'
+} from './fields-spellings.ts'
 import { isObject, type Report } from './types.ts'
 
 export interface HttpCacheConfig {

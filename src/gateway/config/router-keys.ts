@@ -6,7 +6,7 @@
  */
 import { jsonFold, jsonFoldedKey } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
-import { droppedSpellings } from '../components/fields.ts'
+import { droppedSpellings } from '../components/fields-spellings.ts'
 import type { Report } from '../components/types.ts'
 import type { ProblemAt } from './field-reader.ts'
 
