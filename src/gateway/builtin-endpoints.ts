@@ -3,6 +3,7 @@
 import type { GatewayRequest } from './app.ts'
 import { textOfBytes } from './byte-text.ts'
 import { goJson } from './go-json.ts'
+import { goNowString } from './go-time-string.ts'
 import { goHeaders, goQueryEscape, parseGoQuery, queryObject } from './go-url.ts'
 import { requestUri } from './node-http.ts'
 import { goUnescapePath } from './router.ts'
@@ -10,14 +11,14 @@ import { goUnescapePath } from './router.ts'
 export const DEBUG_BODY = goJson({ message: 'pong' })
 
 /**
- * KrakenD's `{"agents":{},"now":"…","status":"ok"}` plus our extensions: the config `name`, when
+ * KrakenD's `{"agents":{},"now":"…","status":"ok"}` (`now` as Go's time.Now().String()) plus our extensions: the config `name`, when
  * the process `started`, and `"status":"draining"` (with 503) while shutting down.
  */
 export function healthBody(draining: boolean, name: string, started: string): string {
   return goJson({
     agents: {},
     name,
-    now: new Date().toISOString(),
+    now: goNowString(),
     started,
     status: draining ? 'draining' : 'ok',
   })
