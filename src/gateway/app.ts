@@ -21,6 +21,7 @@ import { paramCheckerRefusal } from './param-checker.ts'
 import type { Environ } from './proxy-environment.ts'
 import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
 import { compileTrustedProxies } from './request-headers.ts'
+import { routedTarget } from './request-uri.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
 import { cleanPath, createRouter, type Router } from './router.ts'
 import { createServeEndpoint } from './serve-endpoint.ts'
@@ -165,7 +166,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const start = monotonicMs()
     // gin routes before its middleware: a service-level Lua change of method or URL does not re-route
     const method = req.method ?? 'GET'
-    const target = req.url ?? '/'
+    const target = routedTarget(req)
     // components: security/cors wraps the server, before gin routes
     if (serviceHooks.server) {
       const reply = serviceHooks.server(req, res)

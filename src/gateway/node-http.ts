@@ -20,7 +20,7 @@ import { loadBuiltin } from './libraries.ts'
 import { inTurn } from './pipelined-turn.ts'
 import { keepRawTarget } from './raw-byte-target.ts'
 import { answerUnreadBody, type UnreadBodyLimit } from './request-body.ts'
-import { rawByteUserinfo, rememberRequestUri, requestUri } from './request-uri.ts'
+import { rawByteUserinfo, rememberEmptyPath, rememberRequestUri, requestUri } from './request-uri.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
 
@@ -350,6 +350,7 @@ function absoluteForm(req: IncomingMessage, url: string): boolean {
   if (sent === url) rememberRequestUri(req, url)
   else if (rawByteUserinfo(sent)) return false
   req.url = `${path || '/'}${q === -1 ? '' : afterScheme.slice(q)}`
+  if (path === '') rememberEmptyPath(req)
   if (parsed.host !== '') req.headers.host = parsed.host
   return true
 }

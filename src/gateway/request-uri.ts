@@ -13,6 +13,23 @@ export function requestUri(req: { url?: string }): string {
   return requestUris.get(req) ?? req.url ?? '/'
 }
 
+/** Absolute-form requests without a path (`GET http://host?q`), which node-http.ts gives a `/`. */
+const emptyPaths = new WeakSet<object>()
+
+export function rememberEmptyPath(req: object): void {
+  emptyPaths.add(req)
+}
+
+/**
+ * The target gin routes on: req.url, but for an absolute-form target without a path, whose
+ * URL.Path Go leaves empty (its query alone then): gin routes "" as no route, with the redirects
+ * and 404 that gives, never as `/`.
+ */
+export function routedTarget(req: { url?: string }): string {
+  const url = req.url ?? '/'
+  return emptyPaths.has(req) && url.startsWith('/') ? url.slice(1) : url
+}
+
 const RAW_BYTE = /[\u0080-\uffff]/
 
 /** The userinfo of an absolute-form target, up to the authority's last `@`. */

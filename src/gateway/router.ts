@@ -284,8 +284,8 @@ function utf8Text<S extends string | undefined>(bytes: S): S {
 function redirectTo<T>(status: 301 | 307, path: string, target: Target, query: string): RouteMatch<T> {
   const url = redirectUrl(path, target.rawPath, target.decoded)
   const location = redirectLocation(url, path) + query
-  // URL.String() puts a `/` before a path that lacks one when there is a host.
-  const uncleaned = (url.startsWith('/') ? url : `/${url}`) + query
+  // URL.String() puts a `/` before a path that lacks one when there is a host (not before an empty one).
+  const uncleaned = (url === '' || url.startsWith('/') ? url : `/${url}`) + query
   return uncleaned === location
     ? { kind: 'redirect', status, location }
     : { kind: 'redirect', status, location, uncleaned }
