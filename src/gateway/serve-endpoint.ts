@@ -184,7 +184,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       ;({ data, complete, meta } = out)
     }
     // components: auth/signer answers with the signed data (and the response's metadata) instead of the renderer
-    if (ep.respond) return answer(await ep.respond.respond(data, failures > 0, meta))
+    if (ep.respond)
+      return answer(await ep.respond.respond(data, failures > 0, meta, req.httpVersionMajor === 1))
     if (data === undefined) {
       // Only a single error keeps its own status (return_error_code); merged errors are a 500.
       const single = results.length === 1 ? (results[0] as Failure) : undefined
@@ -223,7 +224,10 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     // lura adds a script's response headers only to an answer with data
     const answerHeaders =
       meta?.headers && nonEmpty
-        ? (withLuaHeaders(headers, afterPreset(res, meta.headers)) as Record<string, string>)
+        ? (withLuaHeaders(headers, afterPreset(res, meta.headers), req.httpVersionMajor === 1) as Record<
+            string,
+            string
+          >)
         : headers
     finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }

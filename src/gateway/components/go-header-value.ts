@@ -10,9 +10,10 @@ const NON_ASCII = /[\u0080-\uffff]/
  */
 export function goHeaderValue(text: string): string {
   if (/^[!-~]([ -~]*[!-~])?$/.test(text)) return text
-  const bytes = NON_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
-  return bytes.replace(/[\r\n]/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '')
+  return goH1Bytes(utf8Bytes(text))
 }
+
+const goH1Bytes = (bytes: string) => bytes.replace(/[\r\n]/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '')
 
 /**
  * A configured string as Go's HTTP/2 server writes it: its UTF-8 bytes as they are (no trimming),
@@ -39,4 +40,15 @@ export function checkHeaderText(f: Fields, key: string, value: string, at: KeyPa
       `"${key}" holds a control character: KrakenD writes it into the response header as it is, which this runtime cannot`,
       'remove the control character',
     )
+}
+
+/**
+ * A script's header value (bytes, one character each) as Go's server writes it, or undefined where
+ * it is left out: over HTTP/1.1 as goHeaderValue; over HTTP/2 a value with a control character other
+ * than tab is dropped (encodeHeaders). The control characters Go writes raw over HTTP/1.1, a head
+ * clients refuse, node:http cannot write: that value is left out too.
+ */
+export function goWrittenHeaderValue(bytes: string, http1: boolean): string | undefined {
+  const value = http1 ? goH1Bytes(bytes) : bytes
+  return UNWRITABLE.test(value) || (!http1 && /[\r\n]/.test(value)) ? undefined : value
 }

@@ -72,7 +72,13 @@ export interface ResponseMeta {
 export interface EndpointResponder {
   /** Before any backend call: an answer when the endpoint cannot respond at all (no signing key). */
   before(): Promise<Reply | undefined>
-  respond(data: Record<string, unknown> | undefined, failed: boolean, meta?: LuraMetadata): Promise<Reply>
+  /** `http1`: the client speaks HTTP/1.x (Go's server writes some header values otherwise over HTTP/2). */
+  respond(
+    data: Record<string, unknown> | undefined,
+    failed: boolean,
+    meta: LuraMetadata | undefined,
+    http1: boolean,
+  ): Promise<Reply>
 }
 
 export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): EndpointResponder | undefined {

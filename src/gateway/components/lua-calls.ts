@@ -8,7 +8,7 @@ import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import { isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { GO_USER_AGENT, ginErrorStatus, luraEndpointPath, luraPattern } from '../go-http.ts'
+import { GO_USER_AGENT, ginErrorStatus, HTTP_TOKEN, luraEndpointPath, luraPattern } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { detectContentType } from '../go-sniff.ts'
 import { goToTitle } from '../go-unicode-case.ts'
@@ -17,6 +17,7 @@ import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend
 import { setOwnKey } from '../own-keys.ts'
 import { compileForwardRule, type HeaderValues } from '../request-headers.ts'
 import { goUnescapePath } from '../router.ts'
+import { goWrittenHeaderValue } from './go-header-value.ts'
 import type { CompiledLua, LuaCall, LuaConfig } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
@@ -245,15 +246,24 @@ export function compileLuaProxy(
 
 /**
  * The rendered answer's headers with those a script set (lura adds them to gin's before the
- * renderer): X-Krakend-Completed is set after them, Content-Type only where none was added.
+ * renderer): X-Krakend-Completed is set after them, Content-Type only where none was added. Go's
+ * server then leaves out a name that is no HTTP token and a value it cannot write
+ * (goWrittenHeaderValue); the rest goes out as the script's bytes.
  */
 export function withLuaHeaders(
   rendered: Record<string, string>,
   lua: Record<string, string[]>,
+  http1: boolean,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = { ...rendered }
-  for (const [key, values] of Object.entries(lua)) {
-    if (values.length === 0 || key === COMPLETED_HEADER) continue
+  for (const [key, texts] of Object.entries(lua)) {
+    if (key === COMPLETED_HEADER || !HTTP_TOKEN.test(key)) continue
+    const values: string[] = []
+    for (const text of texts) {
+      const value = goWrittenHeaderValue(bytesOfText(text), http1)
+      if (value !== undefined) values.push(value)
+    }
+    if (values.length === 0) continue
     const existing = Object.keys(out).find((k) => k.toLowerCase() === key.toLowerCase())
     if (key === 'Content-Type' || existing === undefined || existing === 'Content-Type') {
       if (existing !== undefined) delete out[existing]

@@ -111,7 +111,8 @@ export function compileSigner(
   const respond = async (
     data: Record<string, unknown> | undefined,
     failed: boolean,
-    meta?: LuraMetadata,
+    meta: LuraMetadata | undefined,
+    http1: boolean,
   ): Promise<Reply> => {
     const signing = await signingKey
     if (!signing) return UNAUTHORIZED
@@ -133,7 +134,7 @@ export function compileSigner(
       log(`${prefix} Signing fields: unable to sign payload: ${(error as Error).message}`)
       return BAD_REQUEST
     }
-    return signedAnswer(goJson(data), meta)
+    return signedAnswer(goJson(data), meta, http1)
   }
   return { before, respond }
 }

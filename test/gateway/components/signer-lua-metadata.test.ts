@@ -84,6 +84,11 @@ before(async () => {
         signed('/no-content', ['/a'], post("r:statusCode(204); r:headers('X-L', 'v')")),
         signed('/unwritable', ['/a'], post('r:statusCode(1000)')),
         signed('/negative', ['/a'], post('r:statusCode(-5)')),
+        signed(
+          '/unwritable-headers',
+          ['/a'],
+          post("r:headers('Bad Name', 'v'); r:headers('X-Nl', 'a\\nb'); r:headers('X-Hi', 'caf\\195\\169')"),
+        ),
         plain('/lone-of-merge', [luaBackend, '/fail']),
         plain('/lone-of-merge-lua', [luaBackend, '/fail'], post(SEEN)),
         plain('/plain-details', [details], {
@@ -134,6 +139,19 @@ describe("auth/signer answers with the response's metadata", () => {
     assert.equal(res.status, 404)
     assert.equal(res.headers['x-s'], '404')
     assert.deepEqual(Object.keys(JSON.parse(res.text)), ['error_x'])
+  })
+
+  test('headers Go cannot write are left out; a value goes out as the bytes the script set', async () => {
+    const h1 = await get('/unwritable-headers')
+    assert.equal(h1.status, 200)
+    assert.match(h1.text, TOKEN_A)
+    assert.equal(h1.headers['x-nl'], 'a b')
+    assert.equal(Buffer.from(h1.headers['x-hi'] as string, 'latin1').toString('utf8'), 'café')
+    assert.equal(h1.headers['bad name'], undefined)
+    const h2 = await send(gateway.url, { path: '/unwritable-headers', http2: true })
+    assert.equal(h2.status, 200)
+    assert.equal(h2.headers['x-nl'], undefined)
+    assert.equal(h2.headers['x-hi'], 'caf\u00c3\u00a9')
   })
 
   test("a lua-backend post's status and header reach the signer's answer", async () => {
