@@ -20,7 +20,7 @@ import { loadBuiltin } from './libraries.ts'
 import { inTurn } from './pipelined-turn.ts'
 import { keepRawTarget } from './raw-byte-target.ts'
 import { answerUnreadBody, type UnreadBodyLimit } from './request-body.ts'
-import { rawByteUserinfo, rememberEmptyPath, rememberRequestUri, requestUri } from './request-uri.ts'
+import { rawByteUserinfo, rememberRequestUri, rememberRoutedTarget, requestUri } from './request-uri.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
 
@@ -230,10 +230,12 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   const host = req.headers.host
   const url = req.url ?? '/'
   if (req.method === 'CONNECT' && url.charCodeAt(0) !== 47) {
-    // Go parses `host:port` as `http://host:port` and routes on its empty path (no route).
+    // Go parses `host:port` as `http://host:port` and routes on its path: empty, or what follows
+    // the authority (`CONNECT x/a` on `/a`: 405 where another method has it).
     const parsed = goParseRequestUri(`http://${url}`)
     if (typeof parsed === 'string') return goError(req, '400 Bad Request')
     if (parsed.host !== '') req.headers.host = parsed.host
+    rememberRoutedTarget(req, connectTarget(url))
   } else if (url.charCodeAt(0) !== 47 /* '/' */) {
     // `*` is a path gin finds no route for (404), as Go hands it over (OPTIONS: below).
     if (url !== '*' && !absoluteForm(req, url)) return goError(req, '400 Bad Request')
@@ -349,10 +351,20 @@ function absoluteForm(req: IncomingMessage, url: string): boolean {
   const sent = requestUri(req)
   if (sent === url) rememberRequestUri(req, url)
   else if (rawByteUserinfo(sent)) return false
-  req.url = `${path || '/'}${q === -1 ? '' : afterScheme.slice(q)}`
-  if (path === '') rememberEmptyPath(req)
+  const query = q === -1 ? '' : afterScheme.slice(q)
+  req.url = `${path || '/'}${query}`
+  // Go's URL.Path is empty: gin routes it so
+  if (path === '') rememberRoutedTarget(req, query)
   if (parsed.host !== '') req.headers.host = parsed.host
   return true
+}
+
+/** The path and query of a CONNECT authority-form target as Go's URL holds them: after the authority. */
+function connectTarget(url: string): string {
+  const q = url.indexOf('?')
+  const beforeQuery = q === -1 ? url : url.slice(0, q)
+  const slash = beforeQuery.indexOf('/')
+  return (slash === -1 ? '' : beforeQuery.slice(slash)) + (q === -1 ? '' : url.slice(q))
 }
 
 /** Go's url unescape validation of the path part: every `%` starts two hex digits. */

@@ -13,21 +13,21 @@ export function requestUri(req: { url?: string }): string {
   return requestUris.get(req) ?? req.url ?? '/'
 }
 
-/** Absolute-form requests without a path (`GET http://host?q`), which node-http.ts gives a `/`. */
-const emptyPaths = new WeakSet<object>()
-
-export function rememberEmptyPath(req: object): void {
-  emptyPaths.add(req)
-}
+/** Targets gin routes on other than req.url: Go's URL.Path (and query) where node-http.ts keeps another form. */
+const routedTargets = new WeakMap<object, string>()
 
 /**
- * The target gin routes on: req.url, but for an absolute-form target without a path, whose
- * URL.Path Go leaves empty (its query alone then): gin routes "" as no route, with the redirects
- * and 404 that gives, never as `/`.
+ * `target`: the path and query Go's URL holds, escaped as sent. An absolute-form target without a
+ * path (`GET http://host?q`, which node-http.ts gives a `/`) and a CONNECT authority (`x:443`, Go's
+ * URL.Path empty; `x/a`, its path `/a`) are routed so, never as `/` or as the authority.
  */
+export function rememberRoutedTarget(req: object, target: string): void {
+  routedTargets.set(req, target)
+}
+
+/** The target gin routes on: Go's URL.Path and query, escaped. */
 export function routedTarget(req: { url?: string }): string {
-  const url = req.url ?? '/'
-  return emptyPaths.has(req) && url.startsWith('/') ? url.slice(1) : url
+  return routedTargets.get(req) ?? req.url ?? '/'
 }
 
 const RAW_BYTE = /[\u0080-\uffff]/
