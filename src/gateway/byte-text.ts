@@ -3,6 +3,7 @@
 // holds text. A byte that is not part of a UTF-8 sequence is held as the lone surrogate
 // U+DC80..U+DCFF (the "surrogateescape" of Python), which no text decoded from UTF-8 holds, so
 // writing the text back as bytes gives the client's bytes again.
+import { compareGoKeys } from './go-json-order.ts'
 
 const ESCAPED_BYTE = /[\udc80-\udcff]/
 const ESCAPED_BYTES = /[\udc80-\udcff]/g
@@ -69,3 +70,20 @@ export function bytesOfText(text: string): string {
 
 /** Whether text holds a byte that is not UTF-8 (see textOfBytes). */
 export const hasEscapedByte = (text: string): boolean => ESCAPED_BYTE.test(text)
+
+/** Go's order of two strings, their bytes compared (escaped bytes as they were): below, at or above 0. */
+export function compareGoText(a: string, b: string): number {
+  if (!ESCAPED_BYTE.test(a) && !ESCAPED_BYTE.test(b)) return compareGoKeys(a, b)
+  return Buffer.compare(goTextBytes(a), goTextBytes(b))
+}
+
+/** Text as Go's decoding of its bytes reads it: each escaped byte is one U+FFFD (utf8.RuneError). */
+export const runesOfText = (text: string): string =>
+  ESCAPED_BYTE.test(text) ? text.replace(ESCAPED_BYTES, '\ufffd') : text
+
+/** Text as the bytes of a Go string (escaped bytes as they were). */
+export const goTextBytes = (text: string): Buffer => Buffer.from(bytesOfText(text), 'latin1')
+
+/** Go's a + b: where an escaped byte is in either, the bytes joined are read again (E6 + 97 A5 is 日). */
+export const joinGoText = (a: string, b: string): string =>
+  ESCAPED_BYTE.test(a) || ESCAPED_BYTE.test(b) ? textOfBytes(bytesOfText(a) + bytesOfText(b)) : a + b

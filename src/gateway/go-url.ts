@@ -1,8 +1,19 @@
 // Query strings and header names the way Go's net/url and net/textproto handle them, so what
 // backends and the echo endpoint see matches KrakenD byte for byte.
+import { textOfBytes } from './byte-text.ts'
 
 /** url.ParseQuery: `&`-separated, `+` is a space, pieces with `;` or bad escapes are dropped. */
 export const parseGoQuery = (raw: string): Map<string, string[]> => parseQuery(raw, unescapeQuery)
+
+/**
+ * url.ParseQuery with keys and values as the bytes Go unescapes them to: bytes that are not UTF-8
+ * held escaped (byte-text.ts), so `%FF` and `%FE` stay two different one-character values.
+ */
+export const parseGoQueryBytes = (raw: string): Map<string, string[]> =>
+  parseQuery(raw, (text) => {
+    const bytes = unescapeQueryBytes(text)
+    return bytes === undefined ? undefined : textOfBytes(bytes)
+  })
 
 /** url.ParseQuery's splitting with `decode` as its unescaping (undefined drops the piece). */
 export function parseQuery(raw: string, decode: (text: string) => string | undefined): Map<string, string[]> {

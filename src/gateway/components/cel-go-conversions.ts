@@ -1,15 +1,19 @@
 /**
- * cel-go's type conversions int(), uint(), double() and string(), which differ from cel-js's:
+ * cel-go's type conversions int(), uint(), double(), string(), bool() and bytes(), which differ
+ * from cel-js's:
  * - from a string, Go's strconv (ParseInt/ParseUint base 10, ParseFloat): `double('1e400')` and
  *   `double('0x10')` fail (cel-js gives Infinity and 16), `uint('+1')` fails, `double('0x1p3')` is 8;
  * - from a double, an error beyond the target's range (cel-js made int(1e19) a number past int64);
  * - `int(uint)` and `int(duration)` exist (cel-js has neither), and fail past int64;
  * - `string(double)` is Go's `%g`: `string(1234567.0)` is "1.234567e+06" (cel-js "1234567"), so
  *   `string(JWT.id) == req_params.Id` compares what KrakenD compares;
- * - `string(bytes)` fails on invalid UTF-8, `string(timestamp)` is RFC 3339 with nanoseconds.
+ * - `string(bytes)` fails on invalid UTF-8, `string(timestamp)` is RFC 3339 with nanoseconds;
+ * - `bool(string)` is strconv.ParseBool (`bool('T')` holds); `bytes(string)` keeps a request's bytes
+ *   that are not UTF-8 (byte-text.ts) as they were.
  * The calls are renamed (cel-go-functions.ts) to these declarations.
  */
 import type { Environment } from '@marcbachmann/cel-js'
+import { goTextBytes } from '../byte-text.ts'
 import { goFormatFixed } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
 import { fractionDigits, timestampOffsets } from './cel-go-instants.ts'
@@ -22,6 +26,13 @@ const TWO_TO_64 = 2 ** 64
 
 const conversionError = (from: string, to: string) =>
   new Error(`type conversion error from '${from}' to '${to}'`)
+
+/** Go's strconv.ParseBool (cel-js took neither "T" nor "F"). */
+function goParseBool(s: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false
+  return undefined
+}
 
 /** Go's strconv.ParseInt(s, 10, 64). */
 function goParseInt(s: string): bigint | undefined {
@@ -149,7 +160,7 @@ export const nullConversion = (name: string) => (): never => {
   throw new Error(`no such overload: ${name}(null_type)`)
 }
 
-/** The renamed conversions (inT, uinT, doublE, strinG) with cel-go's overloads. */
+/** The renamed conversions (inT, uinT, doublE, strinG, booL, byteS) with cel-go's overloads. */
 export function withGoConversions(env: Environment): Environment {
   const { UnsignedInt } = celLibrary()
   const uint = (v: bigint) => new UnsignedInt(v)
@@ -193,6 +204,14 @@ export function withGoConversions(env: Environment): Environment {
         if (n === undefined) throw conversionError('string', 'double')
         return n
       })
+      .registerFunction('booL(bool): bool', (v: boolean) => v)
+      .registerFunction('booL(string): bool', (s: string) => {
+        const b = goParseBool(s)
+        if (b === undefined) throw conversionError('string', 'bool')
+        return b
+      })
+      .registerFunction('byteS(bytes): bytes', (v: Uint8Array) => v)
+      .registerFunction('byteS(string): bytes', (s: string) => goTextBytes(s))
       .registerFunction('strinG(string): string', (v: string) => v)
       .registerFunction('strinG(bool): string', (v: boolean) => String(v))
       .registerFunction('strinG(int): string', (v: bigint) => String(v))

@@ -13,8 +13,12 @@
  *   finds nothing (`1 in JWT.m` is false where JWT.m has the key "1").
  * - A list is indexed by an int, a uint or a double without fraction (`resp_data.c[0u]`).
  * - Bytes are ordered (`b'a' < b'b'`).
+ * - Strings are ordered by their UTF-8 bytes (cel-js: UTF-16 code units, so '\U0001F600' came
+ *   before '\uff61'), numbers of different types as compare.go orders them: an int or uint meets a
+ *   double as a double (`dyn(9007199254740993) > 9007199254740992.0` is false).
  */
 import type { Environment } from '@marcbachmann/cel-js'
+import { compareGoText } from '../byte-text.ts'
 import { celLibrary } from '../libraries.ts'
 import { durationNanos, timestampNanos } from './cel-go-instants.ts'
 
@@ -45,6 +49,31 @@ function numbersEqual(a: unknown, b: unknown): boolean {
   if (Number.isNaN(d) || d > (unsigned ? MAX_UINT : MAX_INT) || (unsigned && d < 0) || d < -MAX_INT)
     return false
   return d === Number(other)
+}
+
+/**
+ * cel-go's Compare of two strings or two numbers (compare.go), below, at or above 0; undefined for
+ * other values (NaN is refused before).
+ */
+export function goCompare(a: unknown, b: unknown): number | undefined {
+  if (typeof a === 'string' && typeof b === 'string') return compareGoText(a, b)
+  const [kindA, kindB] = [numberKind(a), numberKind(b)]
+  if (kindA === undefined || kindB === undefined) return undefined
+  const x = typeof a === 'number' ? a : (a as bigint | Uint).valueOf()
+  const y = typeof b === 'number' ? b : (b as bigint | Uint).valueOf()
+  if (typeof x === 'bigint' && typeof y === 'bigint') return x < y ? -1 : x > y ? 1 : 0
+  if (typeof x === 'number' && typeof y === 'number') return x < y ? -1 : x > y ? 1 : 0
+  return typeof x === 'number'
+    ? compareDoubleInteger(x, y as bigint, kindB)
+    : -compareDoubleInteger(y as number, x as bigint, kindA)
+}
+
+/** compareDoubleInt / compareDoubleUint: beyond the integer's range by its bounds, else as doubles. */
+function compareDoubleInteger(d: number, n: bigint, kind: 'int' | 'uint' | 'double'): number {
+  if (kind === 'uint' ? d < 0 : d < -MAX_INT) return -1
+  if (d > (kind === 'uint' ? MAX_UINT : MAX_INT)) return 1
+  const other = Number(n)
+  return d < other ? -1 : d > other ? 1 : 0
 }
 
 const isPlainMap = (v: object) => v.constructor === Object || v.constructor === undefined

@@ -10,13 +10,17 @@
  *   (`Fri, 01 Jan 2100 00:00:00 GMT`, a time without a zone), so a check on a client's date passed.
  * - Functions outside cel-go's standard library (cel-js also has `lowerAscii`, `split`, `trim`,
  *   `math.*`, `optional.*`, ...) fail KrakenD's type check, which makes it skip the expression.
- * - int(), uint(), double(), string(): cel-go's conversions (cel-go-conversions.ts).
+ * - Strings are Go strings: ordered by their UTF-8 bytes (cel-go-equality.ts); a request's bytes
+ *   that are not UTF-8, held escaped (byte-text.ts), are U+FFFD to `matches` and bytes to
+ *   `contains`, `startsWith`, `endsWith` and `+`.
+ * - int(), uint(), double(), string(), bool(), bytes(): cel-go's conversions (cel-go-conversions.ts).
  * - has() and chains of relations: cel-go-syntax.ts.
  * cel-js cannot replace a built-in overload, so expressions are rewritten before parsing: a call
  * to one of these functions gets another name (of the same length where the name allows), which
  * the environment declares with Go's behaviour.
  */
 import type { Environment } from '@marcbachmann/cel-js'
+import { goTextBytes, hasEscapedByte, joinGoText, runesOfText } from '../byte-text.ts'
 import { goParseDuration, goParseRfc3339 } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
 import { type AstNode, astNodes } from './cel-ast.ts'
@@ -24,6 +28,7 @@ import { goCheck } from './cel-go-check.ts'
 import { nullConversion, withGoConversions } from './cel-go-conversions.ts'
 import { checkNarrowedConversion } from './cel-go-dispatch.ts'
 import {
+  goCompare,
   goEqual,
   goFind,
   goListContains,
@@ -66,6 +71,11 @@ const RENAMED = new Map([
   ['int', 'inT'],
   ['double', 'doublE'],
   ['string', 'strinG'],
+  ['bool', 'booL'],
+  ['bytes', 'byteS'],
+  ['contains', 'containS'],
+  ['startsWith', 'startsWitH'],
+  ['endsWith', 'endsWitH'],
 ])
 
 /** cel-go v0.26's standard functions and macros (krakend-cel declares nothing else). */
@@ -183,6 +193,9 @@ function timestampOf(unix: number, ms: number): Date {
 export function withGoFunctions(env: Environment): Environment {
   const out = withGoTimeZones(withGoConversions(env))
     .registerFunction('string.matchGo(string): bool', goMatches)
+    .registerFunction('string.containS(string): bool', goTextTest(CONTAINS))
+    .registerFunction('string.startsWitH(string): bool', goTextTest(STARTS_WITH))
+    .registerFunction('string.endsWitH(string): bool', goTextTest(ENDS_WITH))
     .registerFunction('matchGo(string, string): bool', goMatches)
     .registerFunction('timestaGo(string): google.protobuf.Timestamp', (text: string) => {
       const parsed = goParseRfc3339(text)
@@ -303,9 +316,11 @@ export function withGoOperators<T extends ReturnType<Environment['parse']>>(prog
     else if (ORDERING.has(node.op))
       handled.handle = (left, right, ...rest) => {
         if (Number.isNaN(left) || Number.isNaN(right)) throw new Error('NaN values cannot be ordered')
+        const order = ORDER[node.op as keyof typeof ORDER]
         if (left instanceof Date && right instanceof Date)
-          return ORDER[node.op as keyof typeof ORDER](timestampNanos(left), timestampNanos(right))
-        return inner(left, right, ...rest)
+          return order(timestampNanos(left), timestampNanos(right))
+        const compared = goCompare(left, right)
+        return compared === undefined ? inner(left, right, ...rest) : order(BigInt(compared), 0n)
       }
     else if (node.op === '/' || node.op === '%')
       // Go's checked int division: the smallest int by -1 overflows (cel-js gave 2^63 and 0).
@@ -315,6 +330,7 @@ export function withGoOperators<T extends ReturnType<Environment['parse']>>(prog
       }
     else if (node.op === '+' || node.op === '-')
       handled.handle = (left, right, ...rest) => {
+        if (typeof left === 'string' && typeof right === 'string') return joinGoText(left, right)
         const result = exactTimeArithmetic(node.op, left, right) ?? inner(left, right, ...rest)
         if (result instanceof Date) timestampOf(Math.floor(result.getTime() / 1000), result.getTime())
         else if (result instanceof Duration) {
@@ -350,7 +366,7 @@ function indexMismatch(node: AstNode): string | undefined {
 /** dyn, or a type parameter cel-js leaves open (`{}` is `map<K, V>`, `[]` `list<T>`). */
 const isWildcard = (type: string) => type === 'dyn' || /^[A-Z]$/.test(type)
 
-const STRING_METHODS = new Set(['startsWith', 'endsWith', 'contains', 'matchGo'])
+const STRING_METHODS = new Set(['startsWitH', 'endsWitH', 'containS', 'matchGo'])
 
 /** cel-go's check of `x.startsWith(y)` and friends on a dyn x: y must be a string (or dyn). */
 function stringArgumentMismatch(node: AstNode): string | undefined {
@@ -375,9 +391,34 @@ const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
 const isMacro = (node: AstNode) =>
   node.op === 'rcall' && Array.isArray(node.args) && MACROS.has(node.args[0] as string)
 
-/** The handler both `matchGo` overloads run. */
+type TextTest = { text: (a: string, b: string) => boolean; bytes: (a: Buffer, b: Buffer) => boolean }
+const CONTAINS: TextTest = { text: (a, b) => a.includes(b), bytes: (a, b) => a.includes(b) }
+const STARTS_WITH: TextTest = {
+  text: (a, b) => a.startsWith(b),
+  bytes: (a, b) => a.subarray(0, b.length).equals(b),
+}
+const ENDS_WITH: TextTest = {
+  text: (a, b) => a.endsWith(b),
+  bytes: (a, b) => a.length >= b.length && a.subarray(a.length - b.length).equals(b),
+}
+
+/**
+ * Go's strings.Contains, HasPrefix and HasSuffix compare bytes: where a request's bytes that are
+ * not UTF-8 (byte-text.ts) are in either string, a cut sequence may match inside a character
+ * (`'\u65e5'.startsWith(x)` holds for the byte E6).
+ */
+const goTextTest =
+  ({ text, bytes }: TextTest) =>
+  (a: string, b: string): boolean =>
+    hasEscapedByte(a) || hasEscapedByte(b) ? bytes(goTextBytes(a), goTextBytes(b)) : text(a, b)
+
+/**
+ * The handler both `matchGo` overloads run. Go's regexp reads a byte that is not UTF-8 in the text
+ * as U+FFFD and refuses such a byte in the pattern (both only from request data, byte-text.ts).
+ */
 function goMatches(text: string, pattern: string): boolean {
-  return compiledPattern(pattern).test(text)
+  if (hasEscapedByte(pattern)) throw new Error('matches: error parsing regexp: invalid UTF-8')
+  return compiledPattern(pattern).test(runesOfText(text))
 }
 
 const compiled = new Map<string, GoRegExp | GoRegExpError>()

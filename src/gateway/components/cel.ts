@@ -13,8 +13,9 @@
 import type { Environment } from '@marcbachmann/cel-js'
 import { jsonFoldedValue } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
+import { textOfBytes } from '../byte-text.ts'
 import { GoNumber } from '../go-json.ts'
-import { canonicalHeaderKey, parseGoQuery } from '../go-url.ts'
+import { canonicalHeaderKey, parseGoQueryBytes } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { HeaderValues } from '../request-headers.ts'
@@ -253,37 +254,37 @@ export function headerLists(headers: HeaderValues): Record<string, string[]> {
 
 /**
  * lura's `req_path` (Go's URL.Path) as a CEL string: the path percent-decoded byte by byte, read as
- * UTF-8 as Go's strings are (`/a/%C3%A9` is `/a/é`; a byte that is no UTF-8, `%ff`, reads as one
- * U+FFFD, as cel-go's size() and matches() count it). A `%` without two hex digits stays as written.
+ * UTF-8 as Go's strings are (`/a/%C3%A9` is `/a/é`); a byte that is no UTF-8 (`%ff`) stays that
+ * byte (byte-text.ts), as in Go's string: not equal to '\ufffd', one character for size(), U+FFFD
+ * for matches(). A `%` without two hex digits stays as written.
  */
 export function celPath(raw: string): string {
-  if (!raw.includes('%')) return raw
-  const bytes: number[] = []
+  if (!raw.includes('%') && !NON_ASCII.test(raw)) return raw
+  let bytes = ''
   for (let i = 0; i < raw.length; i += 1) {
     const hex = raw[i] === '%' ? raw.slice(i + 1, i + 3) : ''
     if (/^[0-9a-fA-F]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16))
+      bytes += String.fromCharCode(Number.parseInt(hex, 16))
       i += 2
     } else {
       // Node hands a request line's bytes over as latin1.
-      const code = raw.charCodeAt(i)
-      if (code < 0x100) bytes.push(code)
-      else bytes.push(...Buffer.from(raw[i] as string, 'utf8'))
+      const char = raw[i] as string
+      bytes += char.charCodeAt(0) < 0x100 ? char : Buffer.from(char, 'utf8').toString('latin1')
     }
   }
-  return Buffer.from(bytes).toString('utf8')
+  return textOfBytes(bytes)
 }
 
 /**
  * A header value as the CEL string Go makes of it: Node hands the bytes over as latin1, CEL reads
- * them as UTF-8 (`size`, `==`, `matches` on 'é' see one character, as in KrakenD).
+ * them as UTF-8 (`size`, `==`, `matches` on 'é' see one character, as in KrakenD), bytes that are
+ * not UTF-8 kept as they are (byte-text.ts): `\xff` is neither `\xfe` nor '\ufffd' there.
  */
-const headerText = (value: string) =>
-  NON_ASCII.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value
+export const headerText = (value: string) => (NON_ASCII.test(value) ? textOfBytes(value) : value)
 
-const NON_ASCII = /[\u0080-\u00ff]/
+const NON_ASCII = /[\u0080-\uffff]/
 
-/** Go's url.ParseQuery: pieces with ";" or bad escapes are dropped, "+" is a space. */
+/** Go's url.ParseQuery: pieces with ";" or bad escapes are dropped, "+" is a space, bytes kept. */
 export function queryLists(query: string): Record<string, string[]> {
-  return Object.fromEntries(parseGoQuery(query))
+  return Object.fromEntries(parseGoQueryBytes(query))
 }

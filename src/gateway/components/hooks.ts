@@ -370,10 +370,11 @@ async function runSteps(steps: Step[], req: IncomingLike, ctx: GuardContext): Pr
 
 /** Only called where validation/cel is configured, so its module is loaded. */
 function responseActivation(data: Record<string, unknown>, meta: ResponseMeta): Activation {
-  const { celData, celNow } = celComponent()
+  const { celData, celNow, headerText } = celComponent()
   const headers: Record<string, string[]> = {}
   for (const [name, value] of Object.entries(meta.headers ?? {}))
-    if (value !== undefined) headers[canonicalHeaderKey(name)] = Array.isArray(value) ? value : [value]
+    if (value !== undefined)
+      headers[canonicalHeaderKey(name)] = (Array.isArray(value) ? value : [value]).map(headerText)
   return {
     now: celNow(),
     resp_completed: meta.complete,
