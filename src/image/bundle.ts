@@ -16,6 +16,12 @@ import { homedir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../core/errors.ts'
+import {
+  componentChunkEntries,
+  componentChunkEntryPoints,
+  componentChunkIndex,
+  componentChunks,
+} from './component-chunks.ts'
 import { runtimePatches } from './runtime-patches.ts'
 import { bundledFiles, sharedModuleImports, sharedModuleRegistry } from './shared-modules.ts'
 
@@ -140,7 +146,7 @@ async function describeBundle(dir: string): Promise<{ files: string[]; sha256: s
   return { files, sha256: hash.digest('hex') }
 }
 
-/** lazy/components.ts: bundled apart, sharing gateway.cjs's modules (shared-modules.ts). */
+/** lazy/components.ts: bundled apart, in chunks (component-chunks.ts) sharing gateway.cjs's modules (shared-modules.ts). */
 const COMPONENTS = /^components\.[jt]s$/
 
 type Esbuild = typeof import('esbuild')
@@ -196,11 +202,22 @@ async function bundleRuntime(esbuild: Esbuild, entry: string, dir: string) {
       metafile: true,
     })
     const shared = bundledFiles(probe.metafile, join(dir, RUNTIME_FILE))
-    const lazy = await esbuild.build({
-      ...commonOptions(dir, [sharedModuleImports(shared, PACKAGE_ROOT, used)]),
+    const sharedImports = sharedModuleImports(shared, PACKAGE_ROOT, used)
+    const whole = await esbuild.build({
+      ...commonOptions(dir, [sharedImports]),
+      entryPoints: { 'lazy/components': components },
+      metafile: true,
+    })
+    const chunks = componentChunks(whole.metafile, components)
+    const cut = await esbuild.build({
+      ...commonOptions(dir, [componentChunkEntries(chunks, PACKAGE_ROOT), sharedImports]),
+      entryPoints: componentChunkEntryPoints(chunks),
+    })
+    const index = await esbuild.build({
+      ...commonOptions(dir, [componentChunkIndex(chunks, components, PACKAGE_ROOT), sharedImports]),
       entryPoints: { 'lazy/components': components },
     })
-    extra.push(...lazy.outputFiles)
+    extra.push(...cut.outputFiles, ...index.outputFiles)
   }
   const result = await esbuild.build({
     ...commonOptions(dir, [sharedModuleRegistry(used, PACKAGE_ROOT)], false),

@@ -25,25 +25,33 @@ export function bundledFiles(metafile: Metafile, output: string): Set<string> {
 
 /**
  * For the components bundle: an import of a file gateway.cjs holds (`shared`) reads gateway.cjs's
- * module instead; `used` collects them (key: the path relative to `root`).
+ * module instead; `used` collects them (key: the path relative to `root`). The plugin remembers what
+ * each import resolved to, so the builds that use it after the first (the components are built twice,
+ * component-chunks.ts) do not ask esbuild again: each such question is a round trip to its process.
  */
 export function sharedModuleImports(shared: Set<string>, root: string, used: Map<string, string>): Plugin {
+  const resolved = new Map<string, string | undefined>()
   return {
     name: 'gwdeploy-shared-imports',
     setup(build) {
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData === SKIP || args.kind === 'entry-point') return undefined
-        const found = await build.resolve(args.path, {
-          kind: args.kind,
-          importer: args.importer,
-          resolveDir: args.resolveDir,
-          pluginData: SKIP,
-        })
-        if (found.errors.length > 0 || found.external || !isAbsolute(found.path) || !shared.has(found.path))
-          return undefined
-        const key = relative(root, found.path)
-        used.set(key, found.path)
-        return { path: key, namespace: 'gwdeploy-shared' }
+        const question = JSON.stringify([args.path, args.kind, args.importer, args.resolveDir])
+        let key = resolved.get(question)
+        if (!resolved.has(question)) {
+          const found = await build.resolve(args.path, {
+            kind: args.kind,
+            importer: args.importer,
+            resolveDir: args.resolveDir,
+            pluginData: SKIP,
+          })
+          const isShared =
+            found.errors.length === 0 && !found.external && isAbsolute(found.path) && shared.has(found.path)
+          key = isShared ? relative(root, found.path) : undefined
+          if (isShared) used.set(key as string, found.path)
+          resolved.set(question, key)
+        }
+        return key === undefined ? undefined : { path: key, namespace: 'gwdeploy-shared' }
       })
       build.onLoad({ filter: /.*/, namespace: 'gwdeploy-shared' }, (args) => ({
         contents: `module.exports = ${REGISTRY}[${JSON.stringify(args.path)}]`,

@@ -167,7 +167,7 @@ test('with --metrics-port every request is counted, those served before prom-cli
   assert.deepEqual(answers, { statuses: [500, 500], counted: ['500', '2'] })
 })
 
-test('a config with qos/http-cache loads lazy/components.cjs at start, and its cache answers', async () => {
+test('a config with qos/http-cache loads its chunk of the components at start, and its cache answers', async () => {
   const backend = await startBackend('cached', {
     '/a': { body: { n: 1 }, headers: { 'cache-control': 'max-age=60' } },
   })
@@ -191,10 +191,57 @@ test('a config with qos/http-cache loads lazy/components.cjs at start, and its c
       (await send(origin, { path: '/a' })).text,
     ]
     const { lazy, answers } = await loadedAtStart([], undefined, config, twice)
-    assert.deepEqual(lazy, ['lazy/components.cjs'])
+    assert.deepEqual(lazy, ['lazy/components.cjs', 'lazy/components-http-cache-store.cjs'])
     assert.deepEqual(answers, ['{"n":1}', '{"n":1}'])
     assert.equal(backend.seen.length, 1, 'the second answer came from the cache')
   } finally {
     await backend.close()
   }
+})
+
+test('a JWT-validated endpoint loads the chunk holding the JWT validator, not the other components', async () => {
+  const secret = Buffer.from('a secret of thirty-two bytes!!!!')
+  const jwk = join(dir, 'jwk.json')
+  writeFileSync(
+    jwk,
+    JSON.stringify({ keys: [{ kty: 'oct', kid: 'k', alg: 'HS256', k: secret.toString('base64url') }] }),
+  )
+  const config = join(dir, 'jwt.json')
+  writeFileSync(
+    config,
+    JSON.stringify({
+      version: 3,
+      name: 'jwt',
+      endpoints: [
+        {
+          endpoint: '/a',
+          backend: [{ host: ['http://127.0.0.1:19'], url_pattern: '/a' }],
+          extra_config: {
+            'auth/validator': { alg: 'HS256', jwk_local_path: jwk, disable_jwk_security: true },
+          },
+        },
+      ],
+    }),
+  )
+  const unauthorized = async (origin: string) => (await send(origin, { path: '/a' })).status
+  const { lazy, answers } = await loadedAtStart([], undefined, config, unauthorized)
+  assert.deepEqual(lazy, ['lazy/components.cjs', 'lazy/components-jwt.cjs'])
+  assert.equal(answers, 401)
+})
+
+test("no module is bundled into two of the runtime's files: a second copy would be a second module", () => {
+  // esbuild names each module it wraps by its source path: `"src/gateway/x.ts"(` starts its body.
+  // A read of gateway.cjs's module (`"gwdeploy-shared:src/..."(`, shared-modules.ts) is no copy.
+  const owner = new Map<string, string>()
+  for (const file of bundle.files.filter(
+    (name) => name === 'gateway.cjs' || name.startsWith('lazy/components'),
+  )) {
+    for (const [, module] of readFileSync(join(bundle.dir, file), 'utf8').matchAll(/"([^":]+\.[jt]s)"\(/g)) {
+      const other = owner.get(module as string)
+      assert.ok(other === undefined || other === file, `${module} is in ${other} and ${file}`)
+      owner.set(module as string, file)
+    }
+  }
+  const jwt = [...owner].find(([module]) => /\/components\/jwt\.[jt]s$/.test(module))
+  assert.equal(jwt?.[1], 'lazy/components-jwt.cjs')
 })

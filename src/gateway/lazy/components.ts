@@ -2,7 +2,10 @@
 // names one. Bundled on its own by src/image/bundle.ts, without the modules gateway.cjs already
 // holds: those it takes from the running gateway.cjs (one GoNumber class, one libraries cache).
 // Each module is required when asked for, so the file itself loads on its own (the image build
-// warms the compile cache with every lazy file) and a config evaluates only what it names.
+// warms the compile cache with every lazy file) and a config evaluates only what it names. The
+// bundle cuts it into chunks, lazy/components-<name>.cjs, one per group of modules that share code,
+// behind a small lazy/components.cjs index (src/image/component-chunks.ts): a config naming JWT
+// reads and keeps the JWT validator's source, not Lua's and CEL's.
 // Only ever run bundled: the literal requires are esbuild's to bundle. They name the .js files, which
 // dist/ holds; from src/ esbuild finds the .ts file behind a .js path, as TypeScript does.
 type Of<T> = () => T

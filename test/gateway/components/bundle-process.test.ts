@@ -90,6 +90,17 @@ test('the libraries only some configs use are files of their own beside gateway.
     'gateway.cjs',
     'lazy/ajv.cjs',
     'lazy/cel.cjs',
+    'lazy/components-cel.cjs',
+    'lazy/components-client-credentials.cjs',
+    'lazy/components-http-cache-store.cjs',
+    'lazy/components-json-schema.cjs',
+    'lazy/components-jwt.cjs',
+    'lazy/components-lua.cjs',
+    'lazy/components-revoker.cjs',
+    'lazy/components-rss-encoding.cjs',
+    'lazy/components-xml-encoding.cjs',
+    'lazy/components-xml-writer.cjs',
+    'lazy/components-yaml-encoding.cjs',
     'lazy/components.cjs',
     'lazy/fengari.cjs',
     'lazy/jose.cjs',
@@ -111,7 +122,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     ['LUA_COMPAT_FLOATSTRING', await readFile(join(bundle.dir, 'lazy/fengari.cjs'), 'utf8')],
     ["rpc: can't find service", await readFile(join(bundle.dir, 'lazy/revoker.cjs'), 'utf8')],
     ['gateway_backend_requests_total', await readFile(join(bundle.dir, 'lazy/metrics.cjs'), 'utf8')],
-    ['request aborted by evaluator #', await readFile(join(bundle.dir, 'lazy/components.cjs'), 'utf8')],
+    ['request aborted by evaluator #', await readFile(join(bundle.dir, 'lazy/components-cel.cjs'), 'utf8')],
   ] as const) {
     assert.ok(file.includes(text), text)
     assert.ok(!main.includes(text), `${text} is bundled into gateway.cjs`)
