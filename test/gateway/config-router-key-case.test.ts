@@ -78,6 +78,14 @@ describe('reading and warnings', () => {
     assert.deepEqual(refused({ ...trusted, max_multipart_memory: 1.5 }), [
       'extra_config.router.max_multipart_memory',
     ])
+    // KrakenD CE 2.13.8 applied none of the options from 2^63 (9223372036854775807 as a float64)
+    // and from -2^63; it did from the floats next to them, ±9223372036854774784.
+    for (const beyond of [2 ** 63, -(2 ** 63)])
+      assert.deepEqual(refused({ ...trusted, max_multipart_memory: beyond }), [
+        'extra_config.router.max_multipart_memory',
+      ])
+    assert.deepEqual(refused({ ...trusted, max_multipart_memory: 2 ** 63 - 1024 }), [])
+    assert.deepEqual(refused({ ...trusted, max_multipart_memory: -(2 ** 63) + 1024 }), [])
     // What gin decodes runs: null, a losing spelling of the right type, the read key reported once.
     assert.deepEqual(
       refused({ ...trusted, Trusted_Proxies: ['1.2.3.4'], Auto_Options: false, use_h2c: null }),

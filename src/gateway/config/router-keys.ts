@@ -120,7 +120,8 @@ const decodes = (value: unknown, type: keyof typeof GO_TYPE_NAMES): boolean =>
     : type === 'string'
       ? typeof value === 'string'
       : type === 'int64'
-        ? Number.isInteger(value) && Math.abs(value as number) <= 2 ** 63
+        ? // KrakenD CE 2.13.8 fails on 2^63 (how 9223372036854775807 reads) and on -2^63 too
+          Number.isInteger(value) && Math.abs(value as number) < 2 ** 63
         : Array.isArray(value) && value.every((item) => item === null || typeof item === 'string'))
 
 /**
