@@ -25,6 +25,7 @@ import { routedTarget } from './request-uri.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
 import { cleanPath, createRouter, type Router } from './router.ts'
 import { createServeEndpoint } from './serve-endpoint.ts'
+import { createSrvDiscovery } from './srv-discovery.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 export type GatewayRequest = IncomingMessage | H2Request
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   connectionsPerHost?: number
   /** The environment HTTP_PROXY / HTTPS_PROXY / NO_PROXY are read from (default: the process's). */
   environ?: Environ
+  /** DNS servers `sd: "dns"` backends ask for SRV records (`127.0.0.1:5353`; default: the system's). */
+  dnsServers?: string[]
 }
 
 /** The gateway as a request handler, independent of any listener (Fastify-style app factory). */
@@ -58,6 +61,8 @@ export interface Gateway {
   drain(): void
   /** Resolves when no request is in flight. */
   idle(): Promise<void>
+  /** Resolves when the gateway can serve: the first SRV lookups of `sd: "dns"` backends have ended. */
+  ready(): Promise<void>
   /** Closes the backend connection pools; `force` aborts requests still running. */
   close(options?: { force?: boolean }): Promise<void>
 }
@@ -111,7 +116,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const revoker = config.components?.revoker
   const revocations = revoker ? new (revokerLibrary().SlidingBloomFilter)(revoker) : undefined
-  const compile = { config, client, metrics, logger, httpCaches: createHttpCaches(), revocations }
+  const discovery = config.endpoints.some(
+    (ep) => ep.backends.some((b) => b.srv) || ep.shadows?.some((b) => b.srv),
+  )
+    ? createSrvDiscovery({ ttlMs: config.transport.dnsCacheTtlMs, servers: options.dnsServers })
+    : undefined
+  const compile = { config, client, metrics, logger, httpCaches: createHttpCaches(), revocations, discovery }
   for (const cfg of config.endpoints) {
     const ep = compileEndpoint(cfg, compile)
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
@@ -352,7 +362,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (inFlight === 0) return Promise.resolve()
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
+    ready: () => discovery?.ready() ?? Promise.resolve(),
     async close(options = {}) {
+      discovery?.close()
       await client.close(options.force === true)
       logger.flush()
     },

@@ -34,6 +34,7 @@ import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { StreamedBody } from './request-stream.ts'
+import { rootedNameLookup } from './rooted-name-lookup.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
 import { Agent, asGoPool, buildConnector, idleConnection, Pool, requestOn } from './undici.ts'
 
@@ -174,8 +175,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const { transport } = options
   const tls = options.tls ?? backendTls(undefined)
   const connectOpts = connectOptions(transport, options.serviceTimeoutMs)
-  const plain = buildConnector(connectOpts)
-  const secure = onFirstUse(() => buildConnector({ ...connectOpts, ...tls.connect() }))
+  const plain = buildConnector({ ...connectOpts, lookup: rootedNameLookup })
+  const secure = onFirstUse(() =>
+    buildConnector({ ...connectOpts, lookup: rootedNameLookup, ...tls.connect() }),
+  )
   const direct: buildConnector.connector =
     transport.dialerTimeoutMs < 0
       ? pastDeadlineDial

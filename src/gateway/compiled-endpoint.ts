@@ -41,6 +41,7 @@ import {
   type HeaderValues,
 } from './request-headers.ts'
 import type { StreamedBody } from './request-stream.ts'
+import type { SrvDiscovery } from './srv-discovery.ts'
 import { compileDecoder, compileFormatter, type Data, type Decoder } from './transform.ts'
 import type { Pool } from './undici.ts'
 import { compilePattern, type PatternPart, sequentialInPath } from './url-pattern.ts'
@@ -229,6 +230,8 @@ export interface CompileDeps {
   httpCaches: (cfg: HttpCacheConfig) => HttpCache
   /** The node's auth/revoker filter, when the service has one. */
   revocations: RevocationFilter | undefined
+  /** Looks up the SRV records of `sd: "dns"` backends (present when the config has one). */
+  discovery?: SrvDiscovery
 }
 
 export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): CompiledEndpoint {
@@ -236,7 +239,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
   const compileBackend = (b: BackendConfig, index: number, shadow: boolean): CompiledBackend => {
     const parts = compilePattern(b.urlPattern)
-    return {
+    const backend: CompiledBackend = {
       cfg: b,
       ...hostsCompiled(b.hosts, client),
       next: 0,
@@ -274,6 +277,12 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
         b.components?.luaBackend &&
         compileLuaBackend(b.components.luaBackend, b.urlPattern, cfg, config, (m) => logger.error(m)),
     }
+    // lura's dnssrv subscriber: the balancer's hosts follow each lookup that answers
+    if (b.srv)
+      deps.discovery?.watch(b.srv, (hosts) =>
+        Object.assign(backend, hostsCompiled(hosts, client), { next: 0 }),
+      )
+    return backend
   }
   const compileHttpCache = (
     b: BackendConfig,

@@ -49,6 +49,8 @@ export interface GatewayServer {
  * decide which server gets it.
  */
 export async function listen(gateway: Gateway, options: ListenOptions = {}): Promise<GatewayServer> {
+  // KrakenD looks its SRV records up before it serves
+  await gateway.ready()
   const { server: s } = gateway.config
   // Go's rule: without a read_header_timeout the read_timeout bounds the headers; neither set (0) is
   // no bound. node:http refuses a header timeout longer than the whole request's, so a read_timeout

@@ -19,6 +19,7 @@ const UNSET: TransportOptions = {
   dialerTimeoutMs: 0,
   dialerKeepAliveMs: 0,
   dialerFallbackDelayMs: 0,
+  dnsCacheTtlMs: 0,
 }
 
 interface Connection {
@@ -172,6 +173,7 @@ describe('what each setting becomes (undici options)', () => {
       dialerTimeoutMs: 300,
       dialerKeepAliveMs: 30_000,
       dialerFallbackDelayMs: 50,
+      dnsCacheTtlMs: 0,
     }
     assert.deepEqual(poolOptions(set, 8), {
       connections: 8,
@@ -212,6 +214,7 @@ describe('config', () => {
       dialerTimeoutMs: 3000,
       dialerKeepAliveMs: 30_000,
       dialerFallbackDelayMs: 100,
+      dnsCacheTtlMs: 30_000,
     })
   })
 
@@ -229,7 +232,6 @@ describe('config', () => {
     const bundled = validateGatewayConfig(raw)
     assert.deepEqual(bundled.errors, [])
     assert.deepEqual(bundled.warnings.map((w) => w.location?.path).sort(), [
-      'dns_cache_ttl',
       'expect_continue_timeout',
       'max_idle_connections',
       'max_idle_connections_per_host',

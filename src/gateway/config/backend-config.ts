@@ -6,6 +6,7 @@ import { isObject } from '../components/types.ts'
 import { goToTitle } from '../go-unicode-case.ts'
 import { goParseUrl } from '../go-url-parse.ts'
 import { backendWireMethod } from './backend-method.ts'
+import { readSrvTarget } from './backend-sd.ts'
 import { readBackendEncoding } from './encodings.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
@@ -92,25 +93,18 @@ export function readBackend(
   checkUrlPatternParams(urlPattern, bp, j, what, endpoint, fields)
   // A value mapstructure cannot read as a bool stops KrakenD; it was read as false here.
   const sanitizeOff = fields.boolAt(rawBackend, 'disable_host_sanitize', bp, false)
-  let hosts = hostsAt(rawBackend, [...bp, 'host'], error, !sanitizeOff)
-  // Hosts written (here or at the root) and each refused: no second problem about the hosts it does not have.
-  const refused = hosts?.length === 0 && listedHosts(rawBackend.host) > 0
-  if (hosts === undefined || hosts.length === 0) hosts = refused ? [] : endpoint.rootHosts
-  const rootRefused = !refused && (hosts === undefined || hosts.length === 0) && endpoint.rootHostsRefused
-  if ((hosts === undefined || hosts.length === 0) && !refused && !rootRefused) {
-    error(
-      [...bp, 'host'],
-      `${what} has no host and there is no root "host" list`,
-      'add "host": ["http://service:8080"]',
-    )
-  }
-  hosts ??= []
-  // lura's "dns" service discovery resolves SRV records: the hosts would mean something else here.
-  if (rawBackend.sd !== undefined && rawBackend.sd !== 'static' && rawBackend.sd !== '')
+  const srv = rawBackend.sd === 'dns' ? readSrvTarget(rawBackend, bp, what, sanitizeOff, fields) : undefined
+  const hosts = rawBackend.sd === 'dns' ? [] : staticHosts(rawBackend, bp, what, sanitizeOff, endpoint, error)
+  if (
+    rawBackend.sd !== undefined &&
+    rawBackend.sd !== 'static' &&
+    rawBackend.sd !== '' &&
+    rawBackend.sd !== 'dns'
+  )
     error(
       [...bp, 'sd'],
       `${what}: service discovery "sd": ${JSON.stringify(rawBackend.sd)} is not supported: the hosts would be called as they are written`,
-      'list the backend instances in "host" (or a name your DNS resolves to them) and remove "sd"',
+      'write "dns" (SRV records) or "static", or list the backend instances in "host" and remove "sd"',
     )
   const bMethodRaw = rawBackend.method ?? endpoint.writtenMethod ?? endpoint.method
   // An endpoint KrakenD does not serve (endpoint-config.ts) lends its method to no backend call.
@@ -141,6 +135,7 @@ export function readBackend(
   const backend: BackendConfig = {
     urlPattern,
     hosts,
+    ...(srv ? { srv } : {}),
     method: bMethod,
     ...(typeof bMethodRaw === 'string' && bMethodRaw !== bMethod ? { methodAsWritten: bMethodRaw } : {}),
     encoding: readBackendEncoding(fields, rawBackend, bp),
@@ -271,6 +266,30 @@ function checkUrlPatternParams(
 }
 
 /** The `host` list at path (a single string counts as a list of one), each as KrakenD builds URLs from it. */
+/** The hosts a backend calls as written (its own, else the root's), reporting a backend left with none. */
+function staticHosts(
+  rawBackend: Record<string, unknown>,
+  bp: KeyPath,
+  what: string,
+  sanitizeOff: boolean,
+  endpoint: BackendContext,
+  error: ProblemAt,
+): string[] {
+  let hosts = hostsAt(rawBackend, [...bp, 'host'], error, !sanitizeOff)
+  // Hosts written (here or at the root) and each refused: no second problem about the hosts it does not have.
+  const refused = hosts?.length === 0 && listedHosts(rawBackend.host) > 0
+  if (hosts === undefined || hosts.length === 0) hosts = refused ? [] : endpoint.rootHosts
+  const rootRefused = !refused && (hosts === undefined || hosts.length === 0) && endpoint.rootHostsRefused
+  if ((hosts === undefined || hosts.length === 0) && !refused && !rootRefused) {
+    error(
+      [...bp, 'host'],
+      `${what} has no host and there is no root "host" list`,
+      'add "host": ["http://service:8080"]',
+    )
+  }
+  return hosts ?? []
+}
+
 export function hostsAt(
   obj: Record<string, unknown>,
   path: KeyPath,

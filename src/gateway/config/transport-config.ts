@@ -20,10 +20,6 @@ const WITHOUT_EFFECT: Record<string, { read: 'int' | 'duration'; why: string }> 
     read: 'duration',
     why: 'a forwarded Expect: 100-continue goes out with its body at once, as in KrakenD with it unset',
   },
-  dns_cache_ttl: {
-    read: 'duration',
-    why: "it is the cache time of KrakenD's dns (SRV) service discovery, refused here",
-  },
 }
 
 /**
@@ -103,5 +99,7 @@ export function readTransport(value: Record<string, unknown>, fields: FieldReade
     dialerTimeoutMs: durationKey('dialer_timeout'),
     dialerKeepAliveMs: durationKey('dialer_keep_alive'),
     dialerFallbackDelayMs: durationKey('dialer_fallback_delay'),
+    // lura's SetTTL ignores a value below 1 s (the discovery's default stands)
+    dnsCacheTtlMs: timerAt(value, 'dns_cache_ttl', [], 0),
   }
 }

@@ -23,6 +23,8 @@ export interface BackendConfig {
   urlPattern: string
   /** Hosts as lura builds the URL from them (`http://LocalHost:80`; a base path with disable_host_sanitize), round-robin. */
   hosts: string[]
+  /** `sd: "dns"`: the hosts are the instances of this SRV name, looked up at start and every dns_cache_ttl (hosts is empty). */
+  srv?: { name: string; scheme: string }
   /** The method Go's client sends (title-cased as lura does): any HTTP token but CONNECT. */
   method: string
   /** The method as written where it differs (`get`): lura's error prefix and Lua's r:method() show it. */
@@ -172,6 +174,8 @@ export interface TransportOptions {
   dialerKeepAliveMs: number
   /** dialer_fallback_delay: Happy Eyeballs delay before trying the other address family; 0 = Go's 300 ms. */
   dialerFallbackDelayMs: number
+  /** dns_cache_ttl: how often `sd: "dns"` backends look their SRV records up again; below 1 s lura's 30 s. */
+  dnsCacheTtlMs: number
 }
 
 /** lura's client_tls, read (config/client-tls.ts): Node's names for Go's settings, files not yet read. */
