@@ -368,6 +368,13 @@ const H2_FIRST_FIELD_ONLY = new Set([
   'x-content-type-options',
 ])
 
+/**
+ * The answer header names node:http2 writes one field of at most (its kSingleValueHeaders): Go's
+ * HTTP/2 server writes every line, of which node:http2's client keeps the first.
+ */
+export const isH2SingleField = (key: string): boolean =>
+  key !== 'server' && (NODE_FIRST_LINE_ONLY.has(key) || H2_FIRST_FIELD_ONLY.has(key))
+
 /** Every line of header `key` when the client sent more than one. */
 function repeatedLines(req: ClientRequestLike, key: string): string[] | undefined {
   const raw = req.rawHeaders ?? []

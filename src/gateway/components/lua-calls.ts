@@ -89,8 +89,22 @@ function luaRequest(
  * their bytes: UTF-8 as text, other bytes held escaped (byte-text.ts) and pushed to Lua as they are.
  */
 const NON_ASCII = /[\u0080-\uffff]/
-const fromWire = (value: string): string => (NON_ASCII.test(value) ? textOfBytes(value) : value)
+export const fromWire = (value: string): string => (NON_ASCII.test(value) ? textOfBytes(value) : value)
 const toWire = bytesOfText
+
+/**
+ * Whether a modifier's scripts may read a response body (`r:body()`): a no-op answer is then read
+ * whole before post runs, else it streams past the script as it does past KrakenD's when unread.
+ * Sources read on every call (`live`) may name it later.
+ */
+function readsBody(config: LuaConfig): boolean {
+  return (
+    config.live ||
+    luaComponent()
+      .luaTexts(config)
+      .some(([, text]) => text.includes('body'))
+  )
+}
 
 /**
  * The body Go's transport refuses to send: krakend-lua replaced a body the script touched with a
@@ -152,6 +166,8 @@ function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMismatch | 
 
 export interface LuaProxy {
   skipsBackends: boolean
+  /** Its scripts may read the response body (see readsBody). */
+  readsBody: boolean
   /** Runs pre on the request; an answer when the script fails. */
   pre(req: IncomingLike, ctx: GuardContext): Reply | undefined
   /** Runs post on the merged response (only when every backend answered): the response or an answer. */
@@ -163,6 +179,8 @@ export interface LuaProxy {
     /** The lone response's metadata (a backend script's headers and status, return_error_details'). */
     meta?: LuraMetadata,
   ): { reply: Reply } | { reply?: undefined; data: Data | undefined; complete: boolean; meta?: LuraMetadata }
+  /** Runs post on a response the caller made (a no-op answer), changed in place: an answer when it fails. */
+  postAnswer(ctx: GuardContext, response: LuaResponse): Reply | undefined
 }
 
 export function compileLuaProxy(
@@ -195,8 +213,21 @@ export function compileLuaProxy(
     else if (error.message !== '') headers['Content-Type'] = detectContentType(Buffer.from(error.message))
     return { reply: { status, headers, body: error.message } }
   }
+  const postAnswer = (ctx: GuardContext, response: LuaResponse): Reply | undefined => {
+    const call = calls.get(ctx)
+    calls.delete(ctx)
+    if (!call) return undefined
+    try {
+      const error = call.post(response)
+      return error ? reply(error).reply : undefined
+    } finally {
+      call.end()
+    }
+  }
   return {
     skipsBackends: lua.skipNext,
+    readsBody: readsBody(config),
+    postAnswer,
     pre(req, ctx) {
       const gzip = gzipOf(req.headers)
       const url = req.url ?? '/'
@@ -217,28 +248,26 @@ export function compileLuaProxy(
       return undefined
     },
     post(ctx, data, complete, failed, meta) {
-      const call = calls.get(ctx)
-      calls.delete(ctx)
       const unchanged = meta ? { data, complete, meta } : { data, complete }
-      if (!call) return unchanged
-      try {
-        if (failed) return unchanged
-        const response: LuaResponse = {
-          data: data ?? {},
-          isComplete: complete,
-          statusCode: meta?.status ?? 0,
-          headers: meta?.headers ?? {},
-          body: undefined,
-        }
-        const error = call.post(response)
-        if (error) return reply(error)
-        return {
-          data: response.data,
-          complete: response.isComplete,
-          meta: { headers: response.headers, status: response.statusCode },
-        }
-      } finally {
-        call.end()
+      if (failed) {
+        calls.get(ctx)?.end()
+        calls.delete(ctx)
+        return unchanged
+      }
+      if (!calls.has(ctx)) return unchanged
+      const response: LuaResponse = {
+        data: data ?? {},
+        isComplete: complete,
+        statusCode: meta?.status ?? 0,
+        headers: meta?.headers ?? {},
+        body: undefined,
+      }
+      const failure = postAnswer(ctx, response)
+      if (failure) return { reply: failure }
+      return {
+        data: response.data,
+        complete: response.isComplete,
+        meta: { headers: response.headers, status: response.statusCode },
       }
     },
   }
@@ -282,6 +311,8 @@ export interface LuaTarget {
 }
 
 export interface LuaBackend {
+  /** Its scripts may read the response body (see readsBody). */
+  readsBody: boolean
   /** Runs pre, the call (unless skip_next), then post on the call's result. */
   around<T extends { ok: boolean }>(
     ctx: Editable & { client: IncomingLike['headers'] },
@@ -304,6 +335,7 @@ export function compileLuaBackend(
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
   return {
+    readsBody: readsBody(config),
     around: (ctx, view, call, toResponse, fromResponse, failure) =>
       around(lua, gzipOf, ctx, view, call, toResponse, fromResponse, failure),
   }
