@@ -18,10 +18,11 @@ type FilterType =
   | 'url.Filter'
   | 'url.RegexFilter'
   | 'cookie.Filter'
+  | 'port.Filter'
 /** What a filter compares; its step adds the modifiers run when the message matches and when not. */
 type FilterCondition = Pick<
   Extract<MartianStep, { kind: 'filter' }>,
-  'on' | 'name' | 'value' | 'scheme' | 'host'
+  'on' | 'name' | 'value' | 'scheme' | 'host' | 'port'
 >
 
 /** Modifiers that write a name's `value` into the backend request or its answer. */
@@ -132,6 +133,20 @@ export function modifierStep(
       read.readsOrigin = true
       return { kind: 'stash', name }
     }
+    case 'header.Id': {
+      // martian's NewIDModifier: X-Krakend-Id when `header` is empty.
+      const name =
+        read.optional(body, 'header', here) === ''
+          ? 'x-krakend-id'
+          : read.writable(body, 'header', here, type, false)
+      if (name === 'host')
+        read.fail(
+          [...here, 'header'],
+          "header.Id would write Host into the header map, which Go's transport never sends: the ID would reach no backend",
+          'use another header name',
+        )
+      return { kind: 'id', name }
+    }
     case 'status.Modifier': {
       const status = body.statusCode ?? 0
       if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599)
@@ -188,6 +203,8 @@ export function filterCondition(
   here: KeyPath,
   read: MartianReader,
 ): FilterCondition {
+  if (type === 'port.Filter')
+    return { on: 'port', name: '', value: '', port: portFilterPort(body, here, read) }
   const on = (
     {
       'header.Filter': 'header',
@@ -234,4 +251,29 @@ export function filterCondition(
     value: on === 'header' || on === 'query' ? utf8Bytes(value) : value,
     ...(on === 'url' ? { scheme, host } : {}),
   }
+}
+
+/**
+ * port.Filter's `port` (a Go int; absent or null: 0). A port no URL names (0 with an http or https
+ * URL, or outside 1 to 65535) is warned about: the filter's modifiers then never run, in KrakenD too,
+ * and on the answer side a host without a port fails the call.
+ */
+function portFilterPort(body: Record<string, unknown>, here: KeyPath, read: MartianReader): number {
+  read.readsOrigin = true
+  const port = body.port ?? 0
+  if (typeof port !== 'number' || !Number.isSafeInteger(port)) {
+    read.fail(
+      [...here, 'port'],
+      '"port" must be a whole number',
+      'KrakenD drops the whole martian config otherwise',
+    )
+    return 0
+  }
+  if (port < 1 || port > 65535)
+    read.warn(
+      [...here, 'port'],
+      `port.Filter on port ${port}: no backend URL has it, so its modifiers never run, and on the answer side a backend URL without a port fails every call (in KrakenD too)`,
+      'write the port the backend URL names, or 80 / 443 for one that names none',
+    )
+  return port
 }

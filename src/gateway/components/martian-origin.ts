@@ -2,10 +2,15 @@
 // (google/martian/v3 martianurl/host.go MatchHost, port/port_modifier.go ModifyRequest), and the
 // URL's text as Go's url.URL.String writes it. Texts are byte strings (one character per byte).
 
-/** A backend origin (`scheme://host`) split into Go's URL.Scheme and URL.Host. */
+/**
+ * A backend origin (`scheme://host`) split into Go's URL.Scheme and URL.Host, as lura's request
+ * carries them: http.NewRequest drops an empty port (`127.0.0.1:` is `127.0.0.1`, removeEmptyPort).
+ */
 export function splitOrigin(origin: string): { scheme: string; host: string } {
   const at = origin.indexOf('://')
-  return { scheme: origin.slice(0, at), host: origin.slice(at + 3) }
+  const host = origin.slice(at + 3)
+  const emptyPort = host.endsWith(':') && host.lastIndexOf(':') > host.lastIndexOf(']')
+  return { scheme: origin.slice(0, at), host: emptyPort ? host.slice(0, -1) : host }
 }
 
 /**

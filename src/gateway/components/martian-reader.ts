@@ -53,6 +53,11 @@ export class MartianReader {
     this.#report.error(at, message, hint)
   }
 
+  /** Reports a warning: KrakenD runs the config as written, and so does this runtime. */
+  warn(at: KeyPath, message: string, hint?: string): void {
+    this.#report.warn(at, message, hint)
+  }
+
   /**
    * Warns about a credential written into the config (`Authorization`, `Cookie`, `X-Api-Key`, ...
    * set by `type`), as auth/client-credentials warns about a literal client_secret.

@@ -1,12 +1,15 @@
 // modifier/martian at run time: the parsed steps (martian.ts) applied to a backend request and to
 // the backend's answer headers, as martian's modifiers and filters apply them.
+import { BackendCallError } from '../backend-call-error.ts'
 import { GO_USER_AGENT } from '../go-http.ts'
 import { goUrlString, splitTarget } from '../go-url-resolve.ts'
+import { cryptoModule } from '../libraries.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { compileGoRegExp, type GoRegExp } from './go-regexp.ts'
 import type { MartianConfig, MartianStep } from './martian.ts'
 import { replacedBody } from './martian-body.ts'
 import { changePort, matchHost, splitOrigin } from './martian-origin.ts'
+import { portFilterMatches } from './martian-port-filter.ts'
 import { queryMatches, setQuery } from './martian-query.ts'
 import { lastHopUrl } from './martian-redirect.ts'
 import { cookieMatches, modifyTarget, requestCookies, responseCookies, targetMatches } from './martian-url.ts'
@@ -44,7 +47,7 @@ interface Message {
   body?: Buffer
   /** A response's status, as body.Modifier may change it. */
   status: number
-  /** A response modifier's error: it fails the call, and no further modifier runs. */
+  /** A modifier's error: it fails the call, and no further modifier runs. */
   failed?: string
   /** Go's URL.Scheme and URL.Host of the request (res.Request's on the answer side). */
   scheme: string
@@ -137,8 +140,18 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
           headers.cookie = current === '' ? step.pair : `${current}; ${step.pair}`
         } else append(headers, 'set-cookie', step.setCookie)
         break
-      case 'filter':
-        apply(matches(step, message, request) ? step.matched : step.unmatched, message, request)
+      case 'filter': {
+        const matched =
+          step.on === 'port'
+            ? portFilterMatches(step.port ?? 0, message.scheme, message.host, request)
+            : matches(step, message, request)
+        if (typeof matched !== 'boolean') message.failed = matched.error
+        else apply(matched ? step.matched : step.unmatched, message, request)
+        break
+      }
+      case 'id':
+        // Header.Get's first value: a request that has one keeps it; Header.Set replaces the rest.
+        if (firstValue(headers[step.name]) === '') headers[step.name] = cryptoModule().randomUUID()
         break
       case 'url':
         if (step.scheme !== '') message.scheme = step.scheme
@@ -202,7 +215,8 @@ export interface ModifiedRequest {
 }
 
 /**
- * The request-scope modifiers on a copy of the request: `origin` is the backend URL's
+ * The request-scope modifiers on a copy of the request (a modifier's error throws a
+ * BackendCallError: the call fails unsent): `origin` is the backend URL's
  * `scheme://host` as lura built it, `fragment` gives its fragment (only URL.String writes it).
  */
 export type MartianRequest = (
@@ -233,6 +247,8 @@ export function compileMartian(cfg: MartianConfig): MartianRequest {
       fragment: cfg.readsOrigin ? fragment() : '',
     }
     apply(cfg.steps, message, true)
+    // krakend-martian returns the error before the call: the backend gets nothing.
+    if (message.failed !== undefined) throw new BackendCallError(message.failed)
     userAgentAsGoWrites(headers)
     // A `gzip` a modifier set is the map's (written in its sorted place); the transport asks for
     // gzip itself when the map ends with no Accept-Encoding and no Range, also after a modifier

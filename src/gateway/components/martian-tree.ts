@@ -32,6 +32,9 @@ const FIELDS: Record<string, string[]> = {
   'port.Modifier': ['port', 'defaultForScheme', 'remove', 'scope'],
   'stash.Modifier': ['headerName', 'scope'],
   'url.RegexFilter': ['regex', 'modifier', 'else', 'scope'],
+  'header.Id': ['header', 'scope'],
+  'header.Verifier': ['name', 'value', 'scope'],
+  'port.Filter': ['port', 'modifier', 'scope'],
 }
 const SUPPORTED = Object.keys(FIELDS)
 /** Where a field Go's json ignores is refused (a misspelt condition would silently match everything). */
@@ -44,9 +47,16 @@ const STRICT = new Set([
   'port.Modifier',
   'stash.Modifier',
   'url.RegexFilter',
+  // no "else": one would be ignored, its modifiers never run
+  'port.Filter',
 ])
 /** Modifiers that have no response side (martian's parse.NewResult refuses that scope). */
-const REQUEST_ONLY = new Set(['querystring.Modifier', 'url.Modifier', 'port.Modifier'])
+const REQUEST_ONLY = new Set(['querystring.Modifier', 'url.Modifier', 'port.Modifier', 'header.Id'])
+/**
+ * Verifiers that ask martian.NewContext for the request's martian context, which is nil outside
+ * martian's own proxy: the nil pointer panics on every request (or answer) they see in KrakenD.
+ */
+const PANICS = new Set(['querystring.Verifier', 'url.Verifier', 'status.Verifier'])
 /** Modifiers that have no request side. */
 const RESPONSE_ONLY = new Set(['status.Modifier'])
 
@@ -60,6 +70,22 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
   }
   const type = Object.keys(node)[0] as string
   const here = [...at, type]
+  if (PANICS.has(type)) {
+    read.fail(
+      here,
+      `${type} panics on every call it sees in KrakenD CE 2.13.8 (a nil martian context): gin answers 500, and an endpoint with several backends takes the whole KrakenD process down`,
+      'remove it: a verifier only records mismatches in memory and changes nothing; to act on a request use header.Filter, querystring.Filter or url.Filter',
+    )
+    return none
+  }
+  if (type === 'static.Modifier') {
+    read.fail(
+      here,
+      "static.Modifier is not supported by this runtime: KrakenD answers with files from its own disk (rootPath relative to its working directory, the Content-Type from the host's MIME tables), which a gwdeploy release does not ship",
+      'serve the files from a backend, or set `image.runtime: krakend` in gwdeploy.yml to run the official KrakenD image',
+    )
+    return none
+  }
   if (!SUPPORTED.includes(type)) {
     read.fail(
       here,
@@ -164,12 +190,23 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
         response: response ? ordered.flatMap((o) => o.scoped.response) : [],
       }
     }
+    case 'header.Verifier':
+      // It records mismatches in memory, which KrakenD never reads: nothing changes on the wire.
+      read.optional(body, 'name', here)
+      read.optional(body, 'value', here)
+      read.warn(
+        here,
+        'header.Verifier changes nothing: it only records mismatches in memory, which KrakenD never reads (nor does this runtime)',
+        'remove it, or use header.Filter to act on the header',
+      )
+      return none
     case 'header.Filter':
     case 'querystring.Filter':
     case 'header.RegexFilter':
     case 'url.Filter':
     case 'url.RegexFilter':
-    case 'cookie.Filter': {
+    case 'cookie.Filter':
+    case 'port.Filter': {
       const condition = filterCondition(type, body, here, read)
       if (body.modifier === undefined) {
         read.fail(
@@ -183,7 +220,8 @@ export function walkModifier(node: unknown, at: KeyPath, read: MartianReader): S
       const filter = (side: 'request' | 'response'): MartianStep[] => {
         const when = then[side]
         const unless = otherwise[side]
-        return when.length === 0 && unless.length === 0
+        // port.Filter reads the host's port even with nothing to run, and may fail the call there.
+        return when.length === 0 && unless.length === 0 && type !== 'port.Filter'
           ? []
           : [{ kind: 'filter', ...condition, matched: when, unmatched: unless }]
       }

@@ -11,13 +11,16 @@
  * `header.RegexFilter`, `body.Modifier`, `url.Modifier` and `url.Filter` (path and query),
  * `status.Modifier`, `priority.Group`, `cookie.Filter`, and on the backend URL's scheme and host
  * (martian-origin.ts, checks in martian-origin-parse.ts) url.Modifier's `scheme`/`host`,
- * url.Filter's, `port.Modifier`, `stash.Modifier` and `url.RegexFilter` (applied by
- * martian-run.ts, martian-body.ts and martian-url.ts).
+ * url.Filter's, `port.Modifier`, `port.Filter` (martian-port-filter.ts), `stash.Modifier` and
+ * `url.RegexFilter` (applied by martian-run.ts, martian-body.ts and martian-url.ts); krakend-martian's
+ * `header.Id` (request only: a random UUID in X-Krakend-Id or `header`, unless the request has one);
+ * `header.Verifier`, which changes nothing (it records mismatches nobody reads), with a warning.
  *
  * On the answer side, url.Filter, url.RegexFilter and querystring.Filter read the URL of Go's
  * res.Request: the request as sent, or after redirects the last hop's (martian-redirect.ts).
  *
- * Refused (config errors): any other modifier or filter, and every config KrakenD would not apply
+ * Refused (config errors): querystring.Verifier, url.Verifier and status.Verifier (they panic on
+ * every call in KrakenD), any other modifier or filter, and every config KrakenD would not apply
  * as written: krakend-martian drops the whole martian config when Go's json.Unmarshal fails on a
  * field of the wrong type or a scope names a side the modifier lacks. Field names in another case
  * are read as Go's json matches them (case-insensitively), with a warning. Also refused: headers whose meaning Go's transport, martian's proxyutil or lura's
@@ -53,21 +56,25 @@ export type MartianStep =
   | { kind: 'stash'; name: string }
   /** status.Modifier (response): the answer's status code. */
   | { kind: 'status'; status: number }
+  /** header.Id (request): a random UUID into header `name` when its first value is empty or absent. */
+  | { kind: 'id'; name: string }
   /**
    * header.Filter / querystring.Filter / cookie.Filter: the steps when the message matches, else
    * the others; header.RegexFilter (`on: 'regex'`, `value` its Go regexp): the first value of the
    * request's header, when not empty and matching (no else); url.Filter (`on: 'url'`): `name` the
    * URL.Path and `value` the RawQuery of the request, each compared when not empty (bytes), with
    * `scheme` and `host` (martianurl.MatchHost); url.RegexFilter (`on: 'urlRegex'`, `value` its Go
-   * regexp): the request URL's text.
+   * regexp): the request URL's text; port.Filter (`on: 'port'`): the URL host's port, or the
+   * scheme's default (martian-port-filter.ts).
    */
   | {
       kind: 'filter'
-      on: 'header' | 'query' | 'regex' | 'url' | 'urlRegex' | 'cookie'
+      on: 'header' | 'query' | 'regex' | 'url' | 'urlRegex' | 'cookie' | 'port'
       name: string
       value: string
       scheme?: string
       host?: string
+      port?: number
       matched: MartianStep[]
       unmatched: MartianStep[]
     }

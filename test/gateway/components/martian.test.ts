@@ -308,11 +308,11 @@ describe('modifier/martian', () => {
       'fifo.Group': {
         modifiers: [
           { 'header.Modifier': { scope: ['request'], name: 'A', value: 'b' } },
-          { 'port.Filter': {} },
+          { 'static.Modifier': {} },
         ],
       },
     })
-    assert.equal(nested[0]?.location?.path, `${base}.fifo.Group.modifiers[1].port.Filter`)
+    assert.equal(nested[0]?.location?.path, `${base}.fifo.Group.modifiers[1].static.Modifier`)
   })
 
   test("the response scope edits the backend's answer headers before a no-op endpoint passes them on", async () => {
