@@ -1,5 +1,5 @@
 // The recording backend of krakend-diff: deterministic answers by path, every request kept (the
-// User-Agent value replaced by "UA"). JSON Web Keys for the JWT suites are made at start.
+// User-Agent value replaced by "UA", a version-4 UUID by "UUID4"). JSON Web Keys for the JWT suites are made at start.
 import { createHmac, createSign, generateKeyPairSync } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { gzipSync } from 'node:zlib'
@@ -188,6 +188,9 @@ function reply(res: ServerResponse, [status, headers, body]: Answer) {
   res.end(body)
 }
 
+/** A random version-4 UUID (martian's header.Id): recorded as "UUID4", its shape being the point. */
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
 export function startBackend(port: number) {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -195,7 +198,13 @@ export function startBackend(port: number) {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('latin1')
       const headers = req.rawHeaders.map((v, i) =>
-        i % 2 === 1 && req.rawHeaders[i - 1]?.toLowerCase() === 'user-agent' ? 'UA' : v,
+        i % 2 === 0
+          ? v
+          : req.rawHeaders[i - 1]?.toLowerCase() === 'user-agent'
+            ? 'UA'
+            : UUID4.test(v)
+              ? 'UUID4'
+              : v,
       )
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers, body })
       const out = hooks.answer?.(req, hooks.phase) ?? answer(req, body, headers)

@@ -1,0 +1,50 @@
+import type { Case } from '../run.ts'
+
+export const cases: Case[] = [
+  { path: '/id' },
+  { path: '/id', headers: [['X-Krakend-Id', 'client-id-1']] },
+  { path: '/id', headers: [['X-Krakend-Id', '']] },
+  {
+    path: '/id',
+    headers: [
+      ['X-Krakend-Id', ''],
+      ['X-Krakend-Id', 'second'],
+    ],
+  },
+  {
+    path: '/id',
+    headers: [
+      ['X-Krakend-Id', 'first'],
+      ['X-Krakend-Id', 'second'],
+    ],
+  },
+  { path: '/id-named' },
+  { path: '/id-named', headers: [['X-Request-Id', 'mine']] },
+  // Not in input_headers: the client's X-Krakend-Id never reaches martian.
+  { path: '/id-named', headers: [['X-Krakend-Id', 'other']] },
+  { path: '/id-empty-name' },
+  { path: '/id-empty-name', headers: [['X-Krakend-Id', 'filtered-out']] },
+  { path: '/id-null-name' },
+  { path: '/id-field-case' },
+  { path: '/id-answer-group' },
+  { path: '/id-copied' },
+  { path: '/id-after-set' },
+  { method: 'POST', path: '/id', body: '{"a":1}', headers: [['Content-Type', 'application/json']] },
+  { path: '/verifier' },
+  { path: '/verifier', headers: [['X-Need', 'yes']] },
+  { path: '/verifier', headers: [['X-Need', 'no']] },
+  { path: '/verifier-answer' },
+  { path: '/port' },
+  { path: '/port-other' },
+  { path: '/port-request' },
+  { path: '/port-answer' },
+  { path: '/port-both' },
+  { path: '/port-answer-other' },
+  { path: '/port-status' },
+  { path: '/port-nested', headers: [['X-Mode', 'a']] },
+  { path: '/port-nested', headers: [['X-Mode', 'b']] },
+  { path: '/port-after-url' },
+  { path: '/port-redirect' },
+  { path: '/port-field-case' },
+  { path: '/port-ipv6' },
+]
