@@ -95,7 +95,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         : undefined
   const startedAt = options.startedAt ?? new Date()
   const started = startedAt.toISOString()
+  const discovery = config.endpoints.some(
+    (ep) => ep.backends.some((b) => b.srv) || ep.shadows?.some((b) => b.srv),
+  )
+    ? createSrvDiscovery({ ttlMs: config.transport.dnsCacheTtlMs, servers: options.dnsServers })
+    : undefined
   const client = createBackendClient({
+    lookup: discovery?.lookup,
     connectionsPerHost: options.connectionsPerHost ?? null,
     serviceTimeoutMs: config.timeoutMs,
     transport: config.transport,
@@ -116,11 +122,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const revoker = config.components?.revoker
   const revocations = revoker ? new (revokerLibrary().SlidingBloomFilter)(revoker) : undefined
-  const discovery = config.endpoints.some(
-    (ep) => ep.backends.some((b) => b.srv) || ep.shadows?.some((b) => b.srv),
-  )
-    ? createSrvDiscovery({ ttlMs: config.transport.dnsCacheTtlMs, servers: options.dnsServers })
-    : undefined
   const compile = { config, client, metrics, logger, httpCaches: createHttpCaches(), revocations, discovery }
   for (const cfg of config.endpoints) {
     const ep = compileEndpoint(cfg, compile)

@@ -2,7 +2,7 @@
 // redirects followed like Go (301/302/303 turn into GET without a body, 307/308 keep both, at
 // most 10: backend-redirects.ts), gzip answers decompressed, and errors worded like Go's url.Error.
 
-import { isIP, type Socket } from 'node:net'
+import { isIP, type LookupFunction, type Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { chunksOf, probed } from './backend-body-framing.ts'
@@ -34,7 +34,6 @@ import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { StreamedBody } from './request-stream.ts'
-import { rootedNameLookup } from './rooted-name-lookup.ts'
 import { closedBeforeAnswer, replayable, watchReuse } from './stale-connection.ts'
 import { Agent, asGoPool, buildConnector, idleConnection, Pool, requestOn } from './undici.ts'
 
@@ -109,6 +108,8 @@ export interface BackendClientOptions {
   environ?: Environ | undefined
   /** The TLS of https backends (client_tls); Go's defaults when not given. */
   tls?: BackendTls | undefined
+  /** How host names are resolved for dialling (SRV discovery's rooted targets); getaddrinfo unless given. */
+  lookup?: LookupFunction | undefined
 }
 
 /** A whole answer, read into memory (and gunzipped when the backend compressed it). */
@@ -175,10 +176,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const { transport } = options
   const tls = options.tls ?? backendTls(undefined)
   const connectOpts = connectOptions(transport, options.serviceTimeoutMs)
-  const plain = buildConnector({ ...connectOpts, lookup: rootedNameLookup })
-  const secure = onFirstUse(() =>
-    buildConnector({ ...connectOpts, lookup: rootedNameLookup, ...tls.connect() }),
-  )
+  const dialOpts = options.lookup ? { ...connectOpts, lookup: options.lookup } : connectOpts
+  const plain = buildConnector(dialOpts)
+  const secure = onFirstUse(() => buildConnector({ ...dialOpts, ...tls.connect() }))
   const direct: buildConnector.connector =
     transport.dialerTimeoutMs < 0
       ? pastDeadlineDial

@@ -2,6 +2,8 @@
 // the SRV records of its first host, looked up when the gateway starts and again every
 // `dns_cache_ttl` (30 s; below 1 s unset), each lookup ending its wait from the end of the one
 // before. A failed lookup keeps the instances of the last one that answered.
+import type { LookupAddress } from 'node:dns'
+import type { LookupFunction } from 'node:net'
 import { goNameList, parseResolvConf } from './go-dns-names.ts'
 import { loadBuiltin } from './libraries.ts'
 
@@ -67,6 +69,12 @@ function gcd(a: number, b: number): number {
 }
 
 export interface SrvDiscovery {
+  /**
+   * net.connect's lookup: a rooted name (an SRV target) by its A and AAAA records from the same DNS
+   * servers, as Go's resolver asks DNS for it (not /etc/hosts: KrakenD fails `localhost.` there);
+   * other names as getaddrinfo finds them.
+   */
+  lookup: LookupFunction
   /** Feeds `apply` the instances of `target`, now and after every lookup that answers. */
   watch(target: SrvTarget, apply: (hosts: string[]) => void): void
   /** Resolves once every first lookup has ended, answered or not (KrakenD looks up before it serves). */
@@ -99,7 +107,7 @@ export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
   const timers = new Set<NodeJS.Timeout>()
   let closed = false
 
-  const lookup = async (target: SrvTarget): Promise<string[] | undefined> => {
+  const instancesOf = async (target: SrvTarget): Promise<string[] | undefined> => {
     const text = await readFile(options.resolvConfPath ?? '/etc/resolv.conf', 'utf8').catch(() => '')
     for (const name of goNameList(target.name, parseResolvConf(text, hostname()))) {
       try {
@@ -114,7 +122,7 @@ export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
   const refresh = async (key: string): Promise<void> => {
     const entry = watched.get(key)
     if (!entry || closed) return
-    const hosts = await lookup(entry.target)
+    const hosts = await instancesOf(entry.target)
     if (hosts !== undefined && !closed) {
       entry.last = hosts
       for (const apply of entry.appliers) apply(hosts)
@@ -127,7 +135,34 @@ export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
     timers.add(timer)
   }
 
+  const dialLookup: LookupFunction = (name, options, callback) => {
+    if (!name.endsWith('.') || name.length < 2) {
+      loadBuiltin<typeof import('node:dns')>('node:dns').lookup(name, options, callback)
+      return
+    }
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family
+    void Promise.allSettled([
+      family === 6 ? Promise.resolve([]) : resolver.resolve4(name),
+      family === 4 ? Promise.resolve([]) : resolver.resolve6(name),
+    ]).then(([v4, v6]) => {
+      const addresses: LookupAddress[] = [
+        ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+        ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+      ]
+      const first = addresses[0]
+      if (first === undefined) {
+        const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), {
+          code: 'ENOTFOUND',
+          hostname: name,
+        })
+        callback(error, options.all ? [] : '', 0)
+      } else if (options.all) callback(null, addresses)
+      else callback(null, first.address, first.family)
+    })
+  }
+
   return {
+    lookup: dialLookup,
     watch(target, apply) {
       const key = `${target.scheme} ${target.name}`
       const entry = watched.get(key)

@@ -1,8 +1,11 @@
 // lura's "dns" service discovery (sd/dnssrv), against a real DNS server on 127.0.0.1: a backend's
 // first host is an SRV name, its instances (lowest priority, repeated by weight, targets rooted:
-// `localhost.:PORT`, the Host header Go sends) looked up before the gateway serves and again every
-// dns_cache_ttl; a failed lookup keeps the last instances; none found fails the call with
-// `no hosts available`. Configs KrakenD would run with no instance at all are refused.
+// `api-1.gw.test.:PORT`, the Host header Go sends, dialled by their A records from the same DNS
+// server, as Go's resolver asks DNS for a rooted name) looked up before the gateway serves and again
+// every dns_cache_ttl; a failed lookup keeps the last instances; none found fails the call with
+// `no hosts available`. Configs KrakenD would run with no instance at all are refused. Checked
+// against KrakenD CE 2.13.8 with /etc/resolv.conf pointing at such a server (a mount namespace):
+// the same Host header, weights, errors; KrakenD's `localhost.` target fails too (DNS, not /etc/hosts).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -97,11 +100,14 @@ before(async () => {
   a = await startRawBackend()
   b = await startRawBackend()
   const port = (backend: RawBackend) => Number(new URL(backend.origin).port)
+  dns.addresses.set('api-1.gw.test.', '127.0.0.1')
+  dns.addresses.set('api-2.gw.test.', '127.0.0.1')
   dns.records.set(SRV, [
-    { name: 'localhost', port: port(a), priority: 10, weight: 50 },
-    { name: 'localhost', port: port(b), priority: 10, weight: 50 },
-    { name: 'localhost', port: 9, priority: 20, weight: 100 },
+    { name: 'api-1.gw.test', port: port(a), priority: 10, weight: 50 },
+    { name: 'api-2.gw.test', port: port(b), priority: 10, weight: 50 },
+    { name: 'api-1.gw.test', port: 9, priority: 20, weight: 100 },
   ])
+  dns.records.set('_gone._tcp.gw.test.', [{ name: 'gone.gw.test', port: 9, priority: 0, weight: 1 }])
   gw = await startGateway(
     mustConfig({
       version: 3,
@@ -110,6 +116,7 @@ before(async () => {
       endpoints: [
         { endpoint: '/srv', backend: [dnsBackend(SRV)] },
         { endpoint: '/none', backend: [dnsBackend('_none._tcp.gw.test.')] },
+        { endpoint: '/gone', backend: [dnsBackend('_gone._tcp.gw.test.')] },
       ],
     }),
     { dnsServers: [dns.address] },
@@ -125,12 +132,12 @@ after(async () => {
 const hostLine = (backend: RawBackend) => /\r\nHost: ([^\r]*)/.exec(backend.head())?.[1]
 
 describe('sd: "dns" against a DNS server', () => {
-  test('looked up before serving: calls go round the instances, Host the rooted target', async () => {
+  test('looked up before serving: calls go round the instances, dialled by their A records, Host the rooted target', async () => {
     for (let i = 0; i < 4; i++) assert.equal((await send(gw.url, { path: '/srv' })).status, 200)
     assert.equal(a.requests.length, 2)
     assert.equal(b.requests.length, 2)
-    assert.equal(hostLine(a), `localhost.:${new URL(a.origin).port}`)
-    assert.equal(hostLine(b), `localhost.:${new URL(b.origin).port}`)
+    assert.equal(hostLine(a), `api-1.gw.test.:${new URL(a.origin).port}`)
+    assert.equal(hostLine(b), `api-2.gw.test.:${new URL(b.origin).port}`)
     assert.ok(dns.asked.includes(SRV))
   })
 
@@ -140,9 +147,18 @@ describe('sd: "dns" against a DNS server', () => {
     assert.equal(res.text, 'no hosts available')
   })
 
+  test('a target DNS does not resolve fails the call (KrakenD: also in /etc/hosts names such as localhost.)', async () => {
+    const res = await send(gw.url, { path: '/gone' })
+    assert.equal(res.status, 500)
+    assert.match(
+      res.text,
+      /^Get "http:\/\/gone\.gw\.test\.:9\/b": dial tcp: lookup gone\.gw\.test\.: no such host$/,
+    )
+  })
+
   test('looked up again every dns_cache_ttl; a failed lookup keeps the last instances', async () => {
     dns.records.set(SRV, [
-      { name: 'localhost', port: Number(new URL(b.origin).port), priority: 0, weight: 1 },
+      { name: 'api-2.gw.test', port: Number(new URL(b.origin).port), priority: 0, weight: 1 },
     ])
     // bounded: the next lookup is due within about a second
     let onlyB = 0

@@ -1,4 +1,4 @@
-// A DNS server on 127.0.0.1 (UDP) answering SRV questions from a table the test changes as it
+// A DNS server on 127.0.0.1 (UDP) answering SRV and A questions from tables the test changes as it
 // goes: what the gateway's `sd: "dns"` discovery asks, over the wire as any resolver would.
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
@@ -7,13 +7,16 @@ import type { SrvRecord } from '../../src/gateway/srv-discovery.ts'
 export interface TestDnsServer {
   /** `127.0.0.1:port`, for dnsServers. */
   address: string
-  /** SRV records by rooted name; a name missing is NXDOMAIN, `'servfail'` a server failure. */
+  /** SRV records by rooted name; `'servfail'` a server failure. */
   records: Map<string, SrvRecord[] | 'servfail'>
+  /** IPv4 addresses (A records) by rooted name. A name in neither table is NXDOMAIN. */
+  addresses: Map<string, string>
   /** The names asked so far (SRV questions), in order. */
   asked: string[]
   close(): Promise<void>
 }
 
+const TYPE_A = 1
 const TYPE_SRV = 33
 
 function encodeName(name: string): Buffer {
@@ -40,25 +43,31 @@ function readQuestion(query: Buffer): { name: string; end: number; type: number 
 
 function answer(
   query: Buffer,
-  records: SrvRecord[] | 'servfail' | undefined,
-  type: number,
   end: number,
+  type: number,
+  srv: SrvRecord[] | 'servfail' | undefined,
+  ipv4: string | undefined,
 ): Buffer {
   const header = Buffer.alloc(12)
   query.copy(header, 0, 0, 2)
-  const rcode = records === 'servfail' ? 2 : records === undefined ? 3 : 0
-  const answers = type === TYPE_SRV && Array.isArray(records) ? records : []
+  const rcode = srv === 'servfail' ? 2 : srv === undefined && ipv4 === undefined ? 3 : 0
+  const rdatas: Buffer[] = []
+  if (type === TYPE_SRV && Array.isArray(srv))
+    for (const r of srv) {
+      const rdata = Buffer.concat([Buffer.alloc(6), encodeName(r.name)])
+      rdata.writeUInt16BE(r.priority, 0)
+      rdata.writeUInt16BE(r.weight, 2)
+      rdata.writeUInt16BE(r.port, 4)
+      rdatas.push(rdata)
+    }
+  if (type === TYPE_A && ipv4 !== undefined) rdatas.push(Buffer.from(ipv4.split('.').map(Number)))
   header.writeUInt16BE(0x8180 | rcode, 2)
   header.writeUInt16BE(1, 4)
-  header.writeUInt16BE(answers.length, 6)
-  const rrs = answers.map((r) => {
-    const rdata = Buffer.concat([Buffer.alloc(6), encodeName(r.name)])
-    rdata.writeUInt16BE(r.priority, 0)
-    rdata.writeUInt16BE(r.weight, 2)
-    rdata.writeUInt16BE(r.port, 4)
+  header.writeUInt16BE(rdatas.length, 6)
+  const rrs = rdatas.map((rdata) => {
     const fixed = Buffer.alloc(12)
     fixed.writeUInt16BE(0xc00c, 0)
-    fixed.writeUInt16BE(TYPE_SRV, 2)
+    fixed.writeUInt16BE(type, 2)
     fixed.writeUInt16BE(1, 4)
     fixed.writeUInt32BE(5, 6)
     fixed.writeUInt16BE(rdata.length, 10)
@@ -70,17 +79,20 @@ function answer(
 export async function startDnsServer(): Promise<TestDnsServer> {
   const socket = createSocket('udp4')
   const records = new Map<string, SrvRecord[] | 'servfail'>()
+  const addresses = new Map<string, string>()
   const asked: string[] = []
   socket.on('message', (query, peer) => {
     const { name, end, type } = readQuestion(query)
     if (type === TYPE_SRV) asked.push(name)
-    socket.send(answer(query, records.get(name.toLowerCase()), type, end), peer.port, peer.address)
+    const key = name.toLowerCase()
+    socket.send(answer(query, end, type, records.get(key), addresses.get(key)), peer.port, peer.address)
   })
   socket.bind(0, '127.0.0.1')
   await once(socket, 'listening')
   return {
     address: `127.0.0.1:${socket.address().port}`,
     records,
+    addresses,
     asked,
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   }
