@@ -47,4 +47,8 @@ export const cases: Case[] = [
   { path: '/port-redirect' },
   { path: '/port-field-case' },
   { path: '/port-ipv6' },
+  { path: '/port-after-url-answer' },
+  { path: '/id-nested' },
+  { path: '/id-nested', headers: [['X-Mode', 'keep']] },
+  { path: '/id-merged' },
 ]

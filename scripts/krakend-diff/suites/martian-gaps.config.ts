@@ -167,6 +167,43 @@ export const config = {
         ],
       },
     }),
+    noop('/port-after-url-answer', {
+      'fifo.Group': {
+        modifiers: [
+          { 'url.Modifier': { scope: R, host: `localhost:${PORT}` } },
+          { 'port.Filter': { port: PORT, modifier: set('X-Port', 'after-url') } },
+          { 'port.Filter': { port: 80, modifier: set('X-Port-80', 'yes') } },
+        ],
+      },
+    }),
+    // header.Id in a filter's else and in a priority.Group, and one per backend of a merged endpoint.
+    endpoint(
+      '/id-nested',
+      {
+        'header.Filter': {
+          name: 'X-Mode',
+          value: 'keep',
+          modifier: set('X-Kept', 'yes'),
+          else: {
+            'priority.Group': {
+              modifiers: [
+                { priority: 1, modifier: id({ header: 'X-Low' }, 'X-Low') },
+                { priority: 5, modifier: { 'header.Id': { header: 'X-High' } } },
+                { priority: 2, modifier: { 'header.Copy': { from: 'X-High', to: 'X-Low' } } },
+              ],
+            },
+          },
+        },
+      },
+      { input_headers: ['X-Mode'] },
+    ),
+    {
+      endpoint: '/id-merged',
+      backend: [
+        { ...backend({ 'header.Id': {} }), group: 'one' },
+        { ...backend({ 'header.Id': { header: 'X-Other' } }), group: 'two' },
+      ],
+    },
     // The answer side reads the last hop's URL: localhost on the same port.
     noop(
       '/port-redirect',
