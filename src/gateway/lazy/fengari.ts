@@ -9,6 +9,7 @@ import { gopherModulo } from '../components/lua-go-math.ts'
 import { gopherParseNumber } from '../components/lua-go-parse.ts'
 import { type FengariErrors, gopherRuntimeErrors } from '../components/lua-gopher-errors.ts'
 import { type FengariObjects, type FengariTables, gopherTableOrder } from '../components/lua-gopher-table.ts'
+import { type FengariVm, gopherArithmeticZero } from '../components/lua-gopher-zero.ts'
 import { goNumberString } from '../components/lua-numbers.ts'
 import { byteOrderStrings, type FengariStrings } from '../components/lua-string-order.ts'
 
@@ -128,6 +129,19 @@ function setUp(): typeof import('fengari') {
       lobject as unknown as FengariObjects,
       fengari.lua.LUA_TNUMBER,
     )
+    const ops = (code.lopcodes as unknown as { OpCodesI: Record<string, number> }).OpCodesI
+    gopherArithmeticZero({
+      lvm: (nodeRequire?.('fengari/src/lvm.js') ?? require('fengari/src/lvm.js')) as FengariVm,
+      TValue: lobject.TValue as unknown as Parameters<typeof gopherArithmeticZero>[0]['TValue'],
+      floatType,
+      luaCall: (
+        (nodeRequire?.('fengari/src/lstate.js') ?? require('fengari/src/lstate.js')) as { CIST_LUA: number }
+      ).CIST_LUA,
+      arithmetic: ['OP_ADD', 'OP_SUB', 'OP_MUL', 'OP_DIV', 'OP_MOD', 'OP_POW'].map(
+        (name) => ops[name] as number,
+      ),
+      constant: code.lopcodes.BITRK,
+    })
     return fengari
   } finally {
     if (previous === undefined) delete process.env.FENGARICONF

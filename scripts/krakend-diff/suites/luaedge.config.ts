@@ -1,0 +1,31 @@
+// Hand-picked Lua probes (luaedge.probes.ts), each group a `modifier/lua-proxy` pre on GET /x<i>/{id}
+// whose results go to the backend in X-Lua (luagen-grammar.ts's SHOW): gopher-lua's -0 (an
+// arithmetic result is stored through its allocator, which hands back +0 for it), and what the
+// request API hands a script of bytes that are not UTF-8 in the query, headers, path and params.
+
+import { PROBES } from './luaedge.probes.ts'
+import { SHOW } from './luagen-grammar.ts'
+
+const script = (exprs: string[]) =>
+  [
+    SHOW,
+    ...exprs.map(
+      (e) => `__p(function() ${e.startsWith('local ') || e.startsWith('for ') ? e : `return ${e}`} end)`,
+    ),
+    'request.load():headers("X-Lua", table.concat(__r, " ; "))',
+  ].join('\n')
+
+export const config = {
+  version: 3,
+  name: 'luaedge',
+  host: ['BACKEND'],
+  timeout: '3s',
+  extra_config: { router: { return_error_msg: true } },
+  endpoints: PROBES.map((probe, i) => ({
+    endpoint: `/x${i}/{id}`,
+    input_headers: ['*'],
+    input_query_strings: ['*'],
+    extra_config: { 'modifier/lua-proxy': { pre: script(probe.exprs), allow_open_libs: true } },
+    backend: [{ url_pattern: '/obj', allow: ['a'] }],
+  })),
+}

@@ -1,0 +1,73 @@
+// The probes of luaedge.config.ts: Lua expressions (or statements starting `local`/`for` that
+// return) and the requests they get (GET /x<i>/<id><query>).
+export interface Probe {
+  exprs: string[]
+  requests?: Array<{ id?: string; query?: string; headers?: Array<[string, string]> }>
+}
+
+export const PROBES: Probe[] = [
+  {
+    exprs: [
+      'tostring(0 * -1)',
+      '1 / (0 * -1)',
+      'tostring(-0)',
+      '1 / -0',
+      'local z = 0 return 1 / -z',
+      'local z = 0 return 1 / (z * -1)',
+      'local z = 0 return tostring(z * -1)',
+      'local z = -0.5 return 1 / (z % 1 - 0.5)',
+      'local z = 1 return 1 / (z - 1) , 1 / (-z + 1)',
+      'local m = -math.huge return 1 / (m % -0.5)',
+      'string.format("%g", 0 * -1)',
+      'local z = 0 return string.format("%g %d", z * -1, z * -1)',
+      'math.floor(-0.5)',
+      '1 / math.floor(-0.5)',
+      'math.ceil(-0.5)',
+      'local z = 0 return 1 / (-z - 0)',
+      'local z = 0 return 1 / ((-z) * 1)',
+      'local z = 0 return 1 / ((-z) / 1)',
+      'local z = 0 return 1 / ((-z) ^ 1)',
+      'local t = {} t[0 * -1] = 1 return next(t)',
+      'local z = 0 return 1 / (z * -1 + 0)',
+      'for i = -0, 0 do return 1 / i end',
+      'local s = -0 for i = s, 0 do return 1 / i end',
+      'local z = 200 return 1 / (-(z * 0))',
+      'local z = 200.5 return 1 / (z * -0)',
+      'local z = 0 return tostring(-(z))',
+      'local z = 0 return ("-0" + z)',
+      'local z = 0 return 1 / ("-0" + z)',
+      'local z = 0 return 1 / ("-0" * 1)',
+      'local z = -1 return 1 / (z * 0)',
+      'local z = -1e-320 return 1 / (z * 1e-10)',
+      'local z = -1 return 1 / (z % 1)',
+      'math.abs(-0)',
+      '1 / math.abs(-0)',
+      'tostring(math.max(-0, 0))',
+      'tostring(math.min(0, -0))',
+      'table.concat({0 * -1, -0}, ",")',
+    ],
+  },
+  {
+    exprs: ['request.load():query()', '#request.load():query()', 'request.load():url()'],
+    requests: [{ query: '?q=%ff' }, { query: '?q=%e6%97' }, { query: '?q=%C3%A9' }],
+  },
+  {
+    exprs: [
+      'request.load():headers("X-A")',
+      '#request.load():headers("X-A")',
+      'request.load():headers("X-A") == "\\255"',
+      'request.load():headers("X-A") == "\\239\\191\\189"',
+    ],
+    requests: [{ headers: [['X-A', '\xff']] }, { headers: [['X-A', '\xe6\x97']] }],
+  },
+  {
+    exprs: [
+      'request.load():path()',
+      '#request.load():path()',
+      'request.load():params("Id")',
+      '#request.load():params("Id")',
+      'request.load():url()',
+    ],
+    requests: [{ id: '%ff' }, { id: '%e6%97' }, { id: '%C3%A9' }],
+  },
+]
