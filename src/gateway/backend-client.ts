@@ -182,7 +182,13 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
   const direct: buildConnector.connector =
     transport.dialerTimeoutMs < 0
       ? pastDeadlineDial
-      : (opts, callback) => (opts.protocol === 'https:' ? secure()(opts, callback) : plain(opts, callback))
+      : (opts, callback) =>
+          opts.protocol === 'https:'
+            ? secure()(
+                opts.hostname.endsWith('.') ? { ...opts, servername: goServerName(opts.hostname) } : opts,
+                callback,
+              )
+            : plain(opts, callback)
   const base = throughEnvironmentProxy(
     goVerifiedConnector(direct, tls.insecure, tls.roots),
     options.environ ?? process.env,
@@ -215,12 +221,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     return redirectAgent
   }
 
-  /** Go's SNI: the URL's host name (none for an IP address), whatever the Host header says. */
+  /** Go's SNI: the URL's host name, whatever the Host header says. */
   const urlSniConnect: buildConnector.connector = (opts, callback) =>
-    connect(
-      { ...opts, servername: isIP(opts.hostname.replace(/^\[|\]$/g, '')) ? '' : opts.hostname },
-      callback,
-    )
+    connect({ ...opts, servername: goServerName(opts.hostname) }, callback)
 
   const pooled = (origin: string, urlSni: boolean): Pool => {
     const key = urlSni ? `sni ${origin}` : origin
@@ -417,4 +420,9 @@ export function headerValue(value: string | string[] | undefined): string | unde
 function isTimeout(error: unknown): boolean {
   const code = (error as { code?: string })?.code
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+}
+
+/** crypto/tls's hostnameInSNI: no name for an IP address, a rooted name (an SRV target) without its dots. */
+function goServerName(hostname: string): string {
+  return isIP(hostname.replace(/^\[|\]$/g, '')) ? '' : hostname.replace(/\.+$/, '')
 }

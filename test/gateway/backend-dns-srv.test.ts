@@ -7,11 +7,19 @@
 // against KrakenD CE 2.13.8 with /etc/resolv.conf pointing at such a server (a mount namespace):
 // the same Host header, weights, errors; KrakenD's `localhost.` target fails too (DNS, not /etc/hosts).
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { TLSSocket } from 'node:tls'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { goNameList, parseResolvConf } from '../../src/gateway/go-dns-names.ts'
 import { srvInstances } from '../../src/gateway/srv-discovery.ts'
+import { certificateAuthority } from '../helpers/tls-authority.ts'
 import { startDnsServer, type TestDnsServer } from './dns-server.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 import { type RawBackend, startRawBackend } from './raw-backend.ts'
@@ -176,6 +184,48 @@ describe('sd: "dns" against a DNS server', () => {
     assert.ok(dns.asked.length >= asked + 2, 'no lookup after the failure')
     for (let i = 0; i < 3; i++) assert.equal((await send(gw.url, { path: '/srv' })).status, 200)
     assert.equal(a.requests.length, stillA)
+  })
+})
+
+describe('sd: "dns" with sd_scheme https', () => {
+  test("SNI is the target without its root dot (crypto/tls's hostnameInSNI), its certificate checked by that name", async () => {
+    const authority = await certificateAuthority()
+    const pair = await authority.issue({ commonName: 'api-3', altNames: ['DNS:api-3.gw.test'] })
+    const names: string[] = []
+    const server = createHttpsServer(pair, (req, res) => {
+      names.push(String((req.socket as TLSSocket).servername))
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"tls":true}')
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const dir = mkdtempSync(join(tmpdir(), 'srv-tls-'))
+    const caFile = join(dir, 'ca.pem')
+    writeFileSync(caFile, authority.cert)
+    dns.addresses.set('api-3.gw.test.', '127.0.0.1')
+    dns.records.set('_tls._tcp.gw.test.', [
+      { name: 'api-3.gw.test', port: (server.address() as AddressInfo).port, priority: 0, weight: 1 },
+    ])
+    const tlsGateway = await startGateway(
+      mustConfig({
+        version: 3,
+        client_tls: { ca_certs: [caFile] },
+        extra_config: { router: { return_error_msg: true } },
+        endpoints: [
+          { endpoint: '/tls', backend: [{ ...dnsBackend('_tls._tcp.gw.test.'), sd_scheme: 'https' }] },
+        ],
+      }),
+      { dnsServers: [dns.address] },
+    )
+    try {
+      const res = await send(tlsGateway.url, { path: '/tls' })
+      assert.equal(res.status, 200, res.text)
+      assert.equal(res.text, '{"tls":true}')
+      assert.deepEqual(names, ['api-3.gw.test'])
+    } finally {
+      await tlsGateway.close()
+      server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
