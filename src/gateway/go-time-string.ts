@@ -20,11 +20,13 @@ const UTC_ZONES = ['UTC', 'Etc/UTC', 'Etc/UCT', 'Etc/Universal', 'Etc/Zulu', 'Un
  */
 function localZoneHint(): string | undefined {
   const tz = process.env.TZ
-  if (tz !== undefined) return tz.startsWith(':') ? tz.slice(1) : tz
+  // an empty TZ is UTC for Go and the C library alike
+  if (tz !== undefined) return tz === '' ? 'UTC' : tz.startsWith(':') ? tz.slice(1) : tz
   try {
     return readlinkSync('/etc/localtime').split('/zoneinfo/')[1]
-  } catch {
-    return undefined
+  } catch (error) {
+    // no /etc/localtime at all: UTC, as Go and ICU both take it
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'UTC' : undefined
   }
 }
 

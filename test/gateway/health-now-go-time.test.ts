@@ -27,6 +27,8 @@ test('the monotonic reading has nine decimals and whole seconds unpadded, as Go 
 test('UTC: the zone is "UTC", the fraction loses its trailing zeros, a whole second has none', () => {
   assert.equal(inZone('UTC', INSTANT, 5_000_000_000n), '2026-12-06 15:53:58.12 +0000 UTC m=+5.000000000')
   assert.equal(inZone('Etc/UTC', INSTANT - 120, 7n), '2026-12-06 15:53:58 +0000 UTC m=+0.000000007')
+  // an empty TZ is UTC to Go (ICU calls it Etc/Unknown)
+  assert.equal(inZone('', INSTANT, 7n), '2026-12-06 15:53:58.12 +0000 UTC m=+0.000000007')
   assert.equal(
     inZone('UTC', Date.UTC(999, 0, 2, 3, 4, 5, 6), 1n),
     '0999-01-02 03:04:05.006 +0000 UTC m=+0.000000001',
