@@ -23,6 +23,7 @@ import type {
   CompiledEndpoint,
   CompiledHttpCache,
   Context,
+  Success,
 } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
 import type { LuaBackend } from './components/lua-calls.ts'
@@ -35,6 +36,7 @@ import { goResponseError } from './go-json.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { monotonicMs } from './monotonic-ms.ts'
+import { goHeaderMap, transportAskedGzip } from './noop-lua.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { sequentialProxy } from './sequential-calls.ts'
 import type { Data } from './transform.ts'
@@ -214,14 +216,24 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       (changed) => callPool(ep, b, { ...ctx, ...changed }, cancel),
       (r) =>
         r.ok
-          ? { data: r.data, isComplete: r.complete, statusCode: r.status ?? 0, headers: {}, body: undefined }
+          ? {
+              data: r.data,
+              isComplete: r.complete,
+              statusCode: r.status ?? 0,
+              headers: r.headers ?? {},
+              body: r.answerBytes,
+            }
           : undefined,
-      (_r, response) => ({
+      (r, response) => ({
         ok: true,
         data: response.data,
         complete: response.isComplete,
         ...(Object.keys(response.headers).length > 0 ? { headers: response.headers } : {}),
         ...(response.statusCode !== 0 ? { status: response.statusCode } : {}),
+        // A later backend's resp0 is the body the script left (lura reads Response.Io).
+        ...(r?.ok && r.body !== undefined
+          ? { body: response.body ? Buffer.from(response.body).toString('utf8') : r.body }
+          : {}),
       }),
       (error) => ({
         ok: false,
@@ -242,7 +254,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     let status = 0
     try {
       const limit = config.server.maxBackendBodyBytes
-      const keep = !b.discards || b.keepsBody
+      const keep = !b.discards || b.keepsBody || b.lua?.readsBody === true
       // The one body lura's merge shared: the first call to send it closed it (Go's client).
       const shared = ctx.sharedBody
       const drained = shared?.sent === true && shared.readsEmpty
@@ -305,8 +317,15 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       status = answer.status
       if (b.discards) {
         // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
-        if (b.keepsBody) return { ok: true, data: {}, complete: true, body: answer.bytes.toString('utf8') }
-        return { ok: true, data: {}, complete: true }
+        const kept: Success = { ok: true, data: {}, complete: true }
+        if (b.keepsBody) kept.body = answer.bytes.toString('utf8')
+        // components: a modifier/lua-backend post sees lura's no-op response (status, Go's headers, body)
+        if (b.lua) {
+          kept.status = answer.status
+          kept.headers = goHeaderMap(goClientFields(answer.headers, ctx, ep))
+          kept.answerBytes = answer.bytes
+        }
+        return kept
       }
       if (status !== 200 && status !== 201) return statusFailure(b, answer)
       const text = goText(answer.bytes)
@@ -375,6 +394,21 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
   }
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest }
+}
+
+/**
+ * A buffered answer's header fields as Go's client leaves them: without the encoding and length of
+ * a gzip body its transport asked for (requestBuffered undid it).
+ */
+function goClientFields(
+  fields: BufferedAnswer['headers'],
+  ctx: Context,
+  ep: CompiledEndpoint,
+): BufferedAnswer['headers'] {
+  if (fields['content-encoding'] === undefined || !transportAskedGzip(ctx.headers, ctx.client, ep.forward))
+    return fields
+  const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = fields
+  return decoded
 }
 
 /**

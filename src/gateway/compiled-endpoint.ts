@@ -60,6 +60,8 @@ export interface Success {
   complete: boolean
   /** The body of a discarded no-op answer, kept when sequential_propagated_params asks for it. */
   body?: string
+  /** A discarded no-op answer's body, kept for a modifier/lua-backend post that may read it. */
+  answerBytes?: Buffer
   /** Response headers a backend-level Lua post set (lura's Metadata.Headers). */
   headers?: Record<string, string[]>
   /** lura's Metadata.StatusCode where set: return_error_details' status, a backend Lua post's. */

@@ -4,12 +4,14 @@
  * resp.Header) and its body as Response.Io. A script reads and changes them; `r:body()` reads the
  * body whole (an unread body streams on).
  */
+import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import { bytesOfText } from './byte-text.ts'
 import { goWrittenHeaderValue } from './components/go-header-value.ts'
 import type { LuaResponse } from './components/lua-api.ts'
 import { fromWire } from './components/lua-calls.ts'
 import { canonicalBackendHeaderKey, HTTP_TOKEN } from './go-http.ts'
+import type { ForwardRule, HeaderValues } from './request-headers.ts'
 import type { Data } from './transform.ts'
 
 type Fields = Record<string, string | string[] | undefined>
@@ -54,25 +56,40 @@ export async function readWhole<T extends NoopAnswer>(answer: T): Promise<T> {
 }
 
 /**
- * What a script sees: Go's resp.Header (canonical names, no Transfer-Encoding, which Go's client
- * takes out), values as text (their bytes: see lua-calls.ts fromWire).
+ * Go's resp.Header as a script sees it: canonical names, no Transfer-Encoding (Go's client takes it
+ * out), values as text (their bytes: see lua-calls.ts fromWire).
  */
-export function luaView(answer: NoopAnswer): LuaResponse {
+export function goHeaderMap(fields: Fields): Record<string, string[]> {
   const headers: Record<string, string[]> = Object.create(null)
-  for (const key in answer.headers) {
-    const value = answer.headers[key]
+  for (const key in fields) {
+    const value = fields[key]
     if (value === undefined || key === 'transfer-encoding') continue
     const name = canonicalBackendHeaderKey(key)
     const values = (Array.isArray(value) ? value : [value]).map(fromWire)
     headers[name] = [...(headers[name] ?? []), ...values]
   }
+  return headers
+}
+
+/** What a script sees of the answer. */
+export function luaView(answer: NoopAnswer): LuaResponse {
   return {
     data: answer.data,
     isComplete: answer.complete,
     statusCode: answer.status,
-    headers,
+    headers: goHeaderMap(answer.headers),
     body: answer.bytes,
   }
+}
+
+/** Whether the gzip a no-op backend was asked for came from Go's transport (then it is undone) or the client. */
+export function transportAskedGzip(
+  sent: HeaderValues,
+  client: IncomingHttpHeaders,
+  rule: ForwardRule,
+): boolean {
+  if (!rule.transportGzip || sent['accept-encoding'] === undefined) return false
+  return !(rule.forwardsAcceptEncoding && client['accept-encoding'] !== undefined)
 }
 
 /** The answer as the script left it. */

@@ -38,14 +38,10 @@ import {
   readWhole,
   scriptedFields,
   skippedAnswer,
+  transportAskedGzip,
 } from './noop-lua.ts'
 import { setOwnKey } from './own-keys.ts'
-import {
-  CONNECTION_HEADERS,
-  type ForwardRule,
-  type HeaderValues,
-  isH2SingleField,
-} from './request-headers.ts'
+import { CONNECTION_HEADERS, isH2SingleField } from './request-headers.ts'
 import { closeAfterCutBody } from './request-stream.ts'
 import { goRequestTarget } from './url-pattern.ts'
 
@@ -178,7 +174,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     // Go's client decompresses the gzip it asked for and then drops the encoding and length;
     // modifier/martian's response scope sees the headers after that.
     const gunzip =
-      transportAskedGzip(ctx.headers, req, ep.forward) &&
+      transportAskedGzip(ctx.headers, req.headers, ep.forward) &&
       isGzip(answer.headers) &&
       goHasBody(answer.status, request.method, answer.headers)
     let answerHeaders = answer.headers
@@ -463,12 +459,6 @@ function isProtocolSwitch(headers: Record<string, string | string[]>): boolean {
 
 const listOf = (value: string | number | string[]): string[] =>
   Array.isArray(value) ? value : [String(value)]
-
-/** Whether the gzip a no-op backend was asked for came from Go's transport (then it is undone) or the client. */
-function transportAskedGzip(sent: HeaderValues, req: GatewayRequest, rule: ForwardRule): boolean {
-  if (!rule.transportGzip || sent['accept-encoding'] === undefined) return false
-  return !(rule.forwardsAcceptEncoding && req.headers['accept-encoding'] !== undefined)
-}
 
 /** Whether node:http closes the connection after this HTTP/1.x answer (what the request asked for). */
 function endsConnection(res: GatewayResponse): boolean {

@@ -15,7 +15,7 @@ import { goToTitle } from '../go-unicode-case.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
-import { compileForwardRule, type HeaderValues } from '../request-headers.ts'
+import { CONNECTION_HEADERS, compileForwardRule, type HeaderValues } from '../request-headers.ts'
 import { goUnescapePath } from '../router.ts'
 import { goWrittenHeaderValue } from './go-header-value.ts'
 import type { CompiledLua, LuaCall, LuaConfig } from './lua.ts'
@@ -287,6 +287,8 @@ export function withLuaHeaders(
   const out: Record<string, string | string[]> = { ...rendered }
   for (const [key, texts] of Object.entries(lua)) {
     if (key === COMPLETED_HEADER || !HTTP_TOKEN.test(key)) continue
+    // A no-op backend's Connection and Keep-Alive lines: KrakenD's stream reset over HTTP/2, left out here.
+    if (!http1 && CONNECTION_HEADERS.includes(key.toLowerCase())) continue
     const values: string[] = []
     for (const text of texts) {
       const value = goWrittenHeaderValue(bytesOfText(text), http1)

@@ -344,9 +344,8 @@ function checkServiceLua(
 
 /**
  * Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching
- * params or the body, on a no-op backend whose answer the endpoint discards, under validation/cel on
- * the same backend (CEL runs below Lua there), and a proxy skip_next that would also skip the
- * endpoint's CEL and JSON-schema checks.
+ * params or the body, under validation/cel on the same backend (CEL runs below Lua there), and a
+ * proxy skip_next that would also skip the endpoint's CEL and JSON-schema checks.
  */
 function checkLua(config: GatewayConfig, report: Report): void {
   const refuse = (path: KeyPath, message: string, hint: string) => report.error(path, message, hint)
@@ -364,12 +363,6 @@ function checkLua(config: GatewayConfig, report: Report): void {
     for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
       if (!b.components?.luaBackend) continue
       const where = [...parseKeyPath(b.path), 'extra_config', 'modifier/lua-backend']
-      if (!ep.noop && b.encoding === 'no-op')
-        refuse(
-          where,
-          'Lua on a no-op backend of an endpoint that renders is not implemented',
-          'use a decoding encoding, or output_encoding no-op on the endpoint',
-        )
       if (b.components.cel)
         refuse(where, 'Lua with validation/cel on the same backend is not implemented', 'keep one of them')
     }
