@@ -232,6 +232,8 @@ export function compileEndpointGuard(
   // modifier/lua-proxy wraps the proxy: its pre runs after the router's checks, before CEL and JSON schema.
   const lua = c.luaProxy ? compileLuaProxy(c.luaProxy, endpoint, service, log) : undefined
   if (lua) add((req, ctx) => lua.pre(req, ctx), true)
+  // Its skip_next never calls the proxy it wraps: validation/cel and JSON schema below it do not run.
+  const checks = lua?.skipsBackends !== true
   // CEL and JSON schema refuse inside lura's endpoint handler, after it set X-KrakenD.
   const refusalHeaders = () => ({
     [KRAKEND_HEADER]: krakendHeaderValue(service.server),
@@ -245,7 +247,7 @@ export function compileEndpointGuard(
           body: message,
         }
       : { status: 500, headers: refusalHeaders(), body: '' }
-  const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog) : undefined
+  const pre = c.cel && cel && checks ? cel.compileGroup(c.cel.pre, celLog) : undefined
   // Under auth/signer the proxy's checks wait for the signer's key check (serve-endpoint).
   if (pre && cel)
     add((req, ctx) => {
@@ -261,8 +263,8 @@ export function compileEndpointGuard(
       })
       return failed ? aborted(failed) : undefined
     }, c.signer !== undefined)
-  const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog) : undefined
-  if (c.jsonSchema)
+  const post = c.cel && cel && checks ? cel.compileGroup(c.cel.post, celLog) : undefined
+  if (c.jsonSchema && checks)
     add(
       jsonSchemaComponent().compileJsonSchema(
         c.jsonSchema,

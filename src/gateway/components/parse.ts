@@ -344,22 +344,13 @@ function checkServiceLua(
 
 /**
  * Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching
- * params or the body, under validation/cel on the same backend (CEL runs below Lua there), and a
- * proxy skip_next that would also skip the endpoint's CEL and JSON-schema checks.
+ * params or the body, and under validation/cel on the same backend (CEL runs below Lua there).
  */
 function checkLua(config: GatewayConfig, report: Report): void {
   const refuse = (path: KeyPath, message: string, hint: string) => report.error(path, message, hint)
   const service = config.components?.luaRouter
   if (service) checkServiceLua(service, ['extra_config', 'modifier/lua-endpoint'], refuse)
   for (const ep of config.endpoints) {
-    const lua = ep.components?.luaProxy
-    const at = [...parseKeyPath(ep.path), 'extra_config', 'modifier/lua-proxy']
-    if (lua?.skipNext && (ep.components?.cel || ep.components?.jsonSchema))
-      refuse(
-        [...at, 'skip_next'],
-        'skip_next with validation/cel or validation/json-schema on the same endpoint is not implemented',
-        'drop skip_next or the validation',
-      )
     for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
       if (!b.components?.luaBackend) continue
       const where = [...parseKeyPath(b.path), 'extra_config', 'modifier/lua-backend']
