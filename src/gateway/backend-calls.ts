@@ -11,6 +11,7 @@ import {
   type BackendRequest,
   BodyReadError,
   type BufferedAnswer,
+  goErrorUrl,
   headerValue,
 } from './backend-client.ts'
 import { lurasBodyRead } from './backend-collect.ts'
@@ -141,7 +142,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       cache: b.httpCache && hopCache(b.httpCache, ctx),
       transportGzip: ep.forward.transportGzip,
     }
-    if (b.guard?.modifyAnswer) request.fragment = () => fragmentOf(generatedPath(b, ctx))
+    if (b.guard?.modifyAnswer || b.cfg.urlPattern.includes('#'))
+      request.fragment = () => fragmentOf(generatedPath(b, ctx))
     if (b.guard?.authorizeHop) request.authorizeHop = b.guard.authorizeHop
     if (replaced) request.bodyReplaced = true
     if (modified) moved(request, modified)
@@ -269,7 +271,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         return {
           ok: false,
           code: undefined,
-          message: `${goOp(request.method)} ${goQuoteBytes(request.origin + request.path)}: http: ContentLength=${ctx.declaredLength ?? ctx.body?.length ?? 0} with Body length 0`,
+          message: `${goOp(request.method)} ${goQuoteBytes(goErrorUrl(request))}: http: ContentLength=${ctx.declaredLength ?? ctx.body?.length ?? 0} with Body length 0`,
         }
       // A Lua script replaced the body and lura kept the client's Content-Length: Go's client
       // refuses to send it (nothing reaches the backend).
@@ -284,7 +286,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           return {
             ok: false,
             code: undefined,
-            message: `${goOp(request.method)} ${goQuoteBytes(request.origin + request.path)}: http: ContentLength=${ctx.declaredLength} with Body length ${actual}`,
+            message: `${goOp(request.method)} ${goQuoteBytes(goErrorUrl(request))}: http: ContentLength=${ctx.declaredLength} with Body length ${actual}`,
           }
       }
       if (shared !== undefined && !drained) {
@@ -292,7 +294,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           return {
             ok: false,
             code: undefined,
-            message: `${goOp(request.method)} ${goQuoteBytes(request.origin + request.path)}: http: invalid Read on closed Body`,
+            message: `${goOp(request.method)} ${goQuoteBytes(goErrorUrl(request))}: http: invalid Read on closed Body`,
           }
         shared.sent = true
       }

@@ -29,6 +29,7 @@ import {
   TARGET_SPACE,
 } from './go-request-head.ts'
 import { goVerifiedConnector } from './go-tls.ts'
+import { goFragment } from './go-url-resolve.ts'
 import { onFirstUse } from './libraries.ts'
 import { throughEnvironmentProxy } from './proxy-connector.ts'
 import type { Environ } from './proxy-environment.ts'
@@ -70,7 +71,10 @@ export interface BackendRequest {
   mapHost?: string
   /** Set by the client when the call followed redirects (martian's answer side reads the last hop). */
   redirected?: Redirected
-  /** modifier/martian's answer side: lura's URL fragment, which Go's res.Request.URL keeps (never sent). */
+  /**
+   * lura's URL fragment (a `#` in the url_pattern), never sent: Go's url.Error names the URL with it,
+   * and martian's answer side reads it in res.Request.URL.
+   */
   fragment?: () => string
   /** How much of the answer the buffered path reads, by status (lurasBodyRead); the whole body when unset. */
   reads?: ((status: number) => BodyRead) | undefined
@@ -341,7 +345,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       ? authorizing(
           req.authorizeHop,
           retrying,
-          () => `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? first)}`,
+          () => `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? goErrorUrl(req))}`,
         )
       : retrying
     const send: Send<T> = req.cache ? (hop, r) => throughCache(hop, r, transport, cached) : transport
@@ -363,10 +367,10 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         at = { url: first, errorUrl: first }
         response = await followAllRedirects(req, hop, response, (next) => send(next, req), otherOrigins, at)
       }
-      return { hop: response, url: at?.url ?? first }
+      return { hop: response, url: at?.url ?? (req.fragment ? goErrorUrl(req) : first) }
     } catch (error) {
       if (error instanceof BackendCallError) throw error
-      const named = `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? first)}`
+      const named = `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? goErrorUrl(req))}`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
         throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`)
       if (req.cancel.aborted) throw new BackendCallError(req.cancel.contextError)
@@ -425,4 +429,10 @@ function isTimeout(error: unknown): boolean {
 /** crypto/tls's hostnameInSNI: no name for an IP address, a rooted name (an SRV target) without its dots. */
 function goServerName(hostname: string): string {
   return isIP(hostname.replace(/^\[|\]$/g, '')) ? '' : hostname.replace(/\.+$/, '')
+}
+
+/** The URL a failed call's error names (Go's url.Error: URL.String, the fragment included). */
+export function goErrorUrl(req: Pick<BackendRequest, 'origin' | 'path' | 'fragment'>): string {
+  const fragment = req.fragment?.() ?? ''
+  return `${req.origin}${req.path}${fragment === '' ? '' : `#${goFragment(fragment)}`}`
 }
