@@ -69,3 +69,11 @@ test('the root host list is always sanitized', () => {
   })
   assert.equal(result.config, undefined)
 })
+
+test("with disable_host_sanitize, an empty port is dropped, as Go's http.NewRequest drops it", () => {
+  const hostsOf = (host: string) => backendHosts(host, true).config?.endpoints[0]?.backends[0]?.hosts
+  assert.deepEqual(hostsOf('http://backend.test:'), ['http://backend.test'])
+  assert.deepEqual(hostsOf('http://backend.test:/base'), ['http://backend.test/base'])
+  assert.deepEqual(hostsOf('http://[::1]:'), ['http://[::1]'])
+  assert.deepEqual(hostsOf('http://backend.test:8080/base'), ['http://backend.test:8080/base'])
+})

@@ -388,5 +388,7 @@ export function normaliseHost(host: string, sanitized = true): string | undefine
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
   if (!url.hostname || url.username || url.password || url.search || url.hash) return undefined
   if (written.includes('?') || written.includes('#')) return undefined
-  return written
+  // Go's http.NewRequest drops an empty port (removeEmptyPort): `http://svc:/a` is called, sent
+  // (Host) and named in errors as `http://svc/a`
+  return written.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*):(?=\/|$)/, '$1')
 }
