@@ -3,6 +3,7 @@
  * gone, forwarded headers and query), the endpoint's guards, the backend calls, lura's merge of
  * their answers, static data, the response components, and the rendered answer.
  */
+import type { ServerResponse } from 'node:http'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { BackendCalls } from './backend-calls.ts'
@@ -229,6 +230,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
             string
           >)
         : headers
+    if (answerHeaders !== headers) closingConnectionLine(req, res, answerHeaders)
     finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }
 }
@@ -247,6 +249,23 @@ function afterPreset(res: GatewayResponse, lua: Record<string, string[]>): Recor
     out[key] = [...(Array.isArray(preset) ? preset : [String(preset)]), ...values]
   }
   return out ?? lua
+}
+
+/**
+ * A Connection line among the response's headers (a no-op backend's, a script's) on an HTTP/1.x
+ * connection that ends with this answer: Go's server writes `Connection: close` in its place (to
+ * HTTP/1.0, where closing is the default, none).
+ */
+function closingConnectionLine(
+  req: GatewayRequest,
+  res: GatewayResponse,
+  headers: Record<string, unknown>,
+): void {
+  if (req.httpVersionMajor !== 1 || (res as ServerResponse).shouldKeepAlive !== false) return
+  const key = Object.keys(headers).find((name) => name.toLowerCase() === 'connection')
+  if (key === undefined) return
+  delete headers[key]
+  if (req.httpVersionMinor !== 0) headers.Connection = 'close'
 }
 
 /**

@@ -1,12 +1,14 @@
 // modifier/lua-backend on a no-op backend of an endpoint that renders, as KrakenD CE 2.13.8 runs it
 // (checked with krakend-diff lua-noop, /r/ cases): the script sees lura's no-op response (the
 // backend's status, header map and body, empty data); data it sets is rendered, and lura's handler
-// then adds the backend's headers to the answer. This runtime refused the config before.
+// then adds the backend's headers to the answer. This runtime refused the config before. The
+// backend's `Connection: keep-alive` among them becomes Go's `Connection: close` on a connection
+// that ends with the answer (this runtime sent keep-alive).
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
-import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { mustConfig, type Running, rawRequest, send, sendRaw, startGateway } from './helpers.ts'
 
 let backend: Server
 let gw: Running
@@ -67,3 +69,13 @@ for (const http2 of [false, true]) {
     assert.equal(res.headers['x-lua'], undefined)
   })
 }
+
+test("HTTP/1.1: the backend's Connection line is Go's close on a connection that ends", async () => {
+  const { status, head } = await sendRaw(
+    gw.url,
+    rawRequest(['GET /data HTTP/1.1', 'Host: gw', 'Connection: close']),
+  )
+  assert.equal(status, 200)
+  assert.match(head, /\r\nConnection: close\r\n/i)
+  assert.doesNotMatch(head, /Connection: keep-alive/i)
+})
