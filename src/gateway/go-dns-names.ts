@@ -78,3 +78,17 @@ export function goNameList(name: string, conf: ResolvConf): string[] {
   if (!hasNdots && !avoided(fqdn)) names.push(fqdn)
   return names
 }
+
+/**
+ * The server Go's resolver names in a lookup error (`lookup x on 10.0.0.2:53: no such host`): the
+ * first `nameserver` of resolv.conf, which answers a name that does not exist; Go's default
+ * 127.0.0.1:53 without one.
+ */
+export function goResolverServer(resolvConf: string): string {
+  for (const line of resolvConf.split('\n')) {
+    const [keyword, address] = line.trim().split(/[ \t]+/)
+    if (keyword === 'nameserver' && address !== undefined && address !== '')
+      return address.includes(':') ? `[${address}]:53` : `${address}:53`
+  }
+  return '127.0.0.1:53'
+}

@@ -1,9 +1,11 @@
 // How Go's net/http and lura word things the gateway writes itself: error texts without a type
 // (http.DetectContentType), http.Redirect's Location and body, lura's url_pattern form in errors.
 
+import { goResolverServer } from './go-dns-names.ts'
 import { UNDICI_REFUSED_MARK } from './go-request-head.ts'
 import { goTlsReason } from './go-tls.ts'
 import { canonicalHeaderKey } from './go-url.ts'
+import { loadBuiltin } from './libraries.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { luraPlaceholder } from './url-pattern.ts'
 
@@ -92,6 +94,15 @@ export class ProxyConnectError extends Error {
 }
 
 /** A failed call's reason worded as Go's net package words the common ones. */
+/** The server Go names in a lookup error, from /etc/resolv.conf (read on a failed lookup only). */
+function systemResolverServer(): string {
+  let text = ''
+  try {
+    text = loadBuiltin<typeof import('node:fs')>('node:fs').readFileSync('/etc/resolv.conf', 'utf8')
+  } catch {}
+  return goResolverServer(text)
+}
+
 export function goReason(error: unknown, url: string): string {
   if (error instanceof ProxyConnectError) return `proxyconnect tcp: ${goReason(error.cause, error.proxyUrl)}`
   const tls = goTlsReason(error)
@@ -108,7 +119,7 @@ export function goReason(error: unknown, url: string): string {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return `dial tcp ${hostPort}: i/o timeout`
     case 'ENOTFOUND':
-      return `dial tcp: lookup ${hostPort.replace(/:\d+$/, '')}: no such host`
+      return `dial tcp: lookup ${hostPort.replace(/:\d+$/, '')} on ${(error as { server?: string }).server ?? systemResolverServer()}: no such host`
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':
       return 'EOF'

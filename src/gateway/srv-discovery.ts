@@ -153,6 +153,8 @@ export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
       if (first === undefined) {
         const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), {
           code: 'ENOTFOUND',
+          // the server Go's error names: the first one asked
+          server: serverAddress(resolver.getServers()[0] ?? '127.0.0.1'),
           hostname: name,
         })
         callback(error, options.all ? [] : '', 0)
@@ -182,4 +184,10 @@ export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
       resolver.cancel()
     },
   }
+}
+
+/** A resolver's server as Go writes it in errors: address and port (53 unless given), IPv6 bracketed. */
+function serverAddress(server: string): string {
+  if (/^\[.*\]:\d+$|^[^:]+:\d+$/.test(server)) return server
+  return server.includes(':') ? `[${server}]:53` : `${server}:53`
 }

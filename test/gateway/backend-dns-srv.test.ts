@@ -8,7 +8,7 @@
 // the same Host header, weights, errors; KrakenD's `localhost.` target fails too (DNS, not /etc/hosts).
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,7 +17,8 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { TLSSocket } from 'node:tls'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
-import { goNameList, parseResolvConf } from '../../src/gateway/go-dns-names.ts'
+import { goNameList, goResolverServer, parseResolvConf } from '../../src/gateway/go-dns-names.ts'
+import { goReason } from '../../src/gateway/go-http.ts'
 import { srvInstances } from '../../src/gateway/srv-discovery.ts'
 import { certificateAuthority } from '../helpers/tls-authority.ts'
 import { startDnsServer, type TestDnsServer } from './dns-server.ts'
@@ -82,6 +83,20 @@ describe("Go's name list for a lookup", () => {
       '_http._tcp.api.',
     ])
   })
+  test("a lookup error names the first nameserver, as Go's resolver does", () => {
+    assert.equal(goResolverServer('search x\nnameserver 10.0.0.2\nnameserver 10.0.0.3\n'), '10.0.0.2:53')
+    assert.equal(goResolverServer('nameserver fd00::1'), '[fd00::1]:53')
+    assert.equal(goResolverServer(''), '127.0.0.1:53')
+    const server = goResolverServer(
+      existsSync('/etc/resolv.conf') ? readFileSync('/etc/resolv.conf', 'utf8') : '',
+    )
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), { code: 'ENOTFOUND' })
+    assert.equal(
+      goReason(notFound, 'http://x.invalid:8080'),
+      `dial tcp: lookup x.invalid on ${server}: no such host`,
+    )
+  })
+
   test("the name first from ndots dots; no search line: the host name's domain", () => {
     const plain = parseResolvConf('options ndots:1', 'node1.example.org')
     assert.deepEqual(goNameList('_a._tcp.api', plain), ['_a._tcp.api.', '_a._tcp.api.example.org.'])
@@ -160,7 +175,7 @@ describe('sd: "dns" against a DNS server', () => {
     assert.equal(res.status, 500)
     assert.match(
       res.text,
-      /^Get "http:\/\/gone\.gw\.test\.:9\/b": dial tcp: lookup gone\.gw\.test\.: no such host$/,
+      /^Get "http:\/\/gone\.gw\.test\.:9\/b": dial tcp: lookup gone\.gw\.test\. on 127\.0\.0\.1:\d+: no such host$/,
     )
   })
 
