@@ -79,11 +79,19 @@ function readEndpoint(
     fields.report,
     fields.componentChecks,
   )
-  const path = raw.endpoint
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    error([...ep, 'endpoint'], `"endpoint" must be a path starting with "/", got ${JSON.stringify(path)}`)
+  const written = raw.endpoint
+  if (typeof written !== 'string') {
+    error([...ep, 'endpoint'], `"endpoint" must be a path starting with "/", got ${JSON.stringify(written)}`)
     return undefined
   }
+  // lura's CleanPath: one leading "/" trimmed, then one put in front (`users` is served as `/users`)
+  const path = `/${written.startsWith('/') ? written.slice(1) : written}`
+  if (!written.startsWith('/'))
+    warn(
+      [...ep, 'endpoint'],
+      `"endpoint" ${JSON.stringify(written)} does not start with "/": KrakenD serves it as ${JSON.stringify(path)}, and so does this runtime`,
+      `write ${JSON.stringify(path)}`,
+    )
   // lura's router title-cases the method as Go does (strings.ToTitle: "poﬆ" is "POﬆ", not "POST")
   const label = `${typeof raw.method === 'string' ? goToTitle(raw.method) : 'GET'} ${path}`
   const methodRaw = raw.method === undefined ? 'GET' : raw.method
