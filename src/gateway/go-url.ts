@@ -1,6 +1,6 @@
 // Query strings and header names the way Go's net/url and net/textproto handle them, so what
 // backends and the echo endpoint see matches KrakenD byte for byte.
-import { textOfBytes } from './byte-text.ts'
+import { bytesOfText, compareGoText, hasEscapedByte, textOfBytes } from './byte-text.ts'
 
 /** url.ParseQuery: `&`-separated, `+` is a space, pieces with `;` or bad escapes are dropped. */
 export const parseGoQuery = (raw: string): Map<string, string[]> => parseQuery(raw, unescapeQuery)
@@ -56,6 +56,8 @@ const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
 
 /** url.QueryEscape. */
 export function goQueryEscape(text: string): string {
+  // Bytes that are not UTF-8, held escaped (byte-text.ts), go out as the bytes they were.
+  if (hasEscapedByte(text)) return escapeQueryBytes(bytesOfText(text))
   return encodeURIComponent(text).replace(QUERY_EXTRA, hex).replaceAll('%20', '+')
 }
 
@@ -72,7 +74,7 @@ export function withQueryValues(query: string, pairs: Array<[string, string]>): 
 /** url.Values.Encode with `encode` as its escaping: keys sorted, `key=value` pairs joined by `&`. */
 export function encodeQuery(values: Map<string, string[]>, encode: (text: string) => string): string {
   let out = ''
-  for (const key of [...values.keys()].sort()) {
+  for (const key of [...values.keys()].sort(compareGoText)) {
     const k = encode(key)
     for (const value of values.get(key) as string[]) {
       if (out !== '') out += '&'

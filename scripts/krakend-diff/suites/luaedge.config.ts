@@ -1,4 +1,5 @@
-// Hand-picked Lua probes (luaedge.probes.ts), each group a `modifier/lua-proxy` pre on GET /x<i>/{id}
+// Hand-picked Lua probes (luaedge.probes.ts), each group a `modifier/lua-proxy` pre (or, marked
+// `router`, a `modifier/lua-endpoint` script) on GET /x<i>/{id}
 // whose results go to the backend in X-Lua (luagen-grammar.ts's SHOW): gopher-lua's -0 (an
 // arithmetic result is stored through its allocator, which hands back +0 for it), and what the
 // request API hands a script of bytes that are not UTF-8 in the query, headers, path and params.
@@ -6,13 +7,13 @@
 import { PROBES } from './luaedge.probes.ts'
 import { SHOW } from './luagen-grammar.ts'
 
-const script = (exprs: string[]) =>
+const script = (exprs: string[], router = false) =>
   [
     SHOW,
     ...exprs.map(
       (e) => `__p(function() ${e.startsWith('local ') || e.startsWith('for ') ? e : `return ${e}`} end)`,
     ),
-    'request.load():headers("X-Lua", table.concat(__r, " ; "))',
+    `${router ? 'ctx' : 'request'}.load():headers("X-Lua", table.concat(__r, " ; "))`,
   ].join('\n')
 
 export const config = {
@@ -25,7 +26,12 @@ export const config = {
     endpoint: `/x${i}/{id}`,
     input_headers: ['*'],
     input_query_strings: ['*'],
-    extra_config: { 'modifier/lua-proxy': { pre: script(probe.exprs), allow_open_libs: true } },
+    extra_config: {
+      [probe.router ? 'modifier/lua-endpoint' : 'modifier/lua-proxy']: {
+        pre: script(probe.exprs, probe.router),
+        allow_open_libs: true,
+      },
+    },
     backend: [{ url_pattern: '/obj', allow: ['a'] }],
   })),
 }

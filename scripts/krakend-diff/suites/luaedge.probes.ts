@@ -2,6 +2,8 @@
 // return) and the requests they get (GET /x<i>/<id><query>).
 export interface Probe {
   exprs: string[]
+  /** Run as a `modifier/lua-endpoint` script (ctx.load()) instead of a lua-proxy pre. */
+  router?: boolean
   requests?: Array<{ id?: string; query?: string; headers?: Array<[string, string]> }>
 }
 
@@ -69,5 +71,33 @@ export const PROBES: Probe[] = [
       'request.load():url()',
     ],
     requests: [{ id: '%ff' }, { id: '%e6%97' }, { id: '%C3%A9' }],
+  },
+  {
+    router: true,
+    exprs: [
+      'ctx.load():query("q")',
+      '#ctx.load():query("q")',
+      'ctx.load():url()',
+      'ctx.load():headers("X-A")',
+      '#ctx.load():headers("X-A")',
+      'ctx.load():params("id")',
+      '#ctx.load():params("id")',
+    ],
+    requests: [
+      { query: '?q=%ff', headers: [['X-A', '\xff']], id: '%ff' },
+      { query: '?q=%e6%97', headers: [['X-A', '\xe6\x97']], id: '%e6%97' },
+      { query: '?q=%C3%A9', headers: [['X-A', 'x']], id: '%C3%A9' },
+      { query: '?q=a+b', headers: [['X-A', Buffer.from('é').toString('latin1')]], id: 'x' },
+    ],
+  },
+  {
+    exprs: ['local r = request.load() r:query("q=%ff&p=%e6%97&r=%C3%A9") return r:query()'],
+  },
+  {
+    router: true,
+    exprs: [
+      'local c = ctx.load() c:query("q", "\\255") return c:url()',
+      'local c = ctx.load() c:headers("X-Set", "\\195\\169\\255") return c:headers("X-Set")',
+    ],
   },
 ]

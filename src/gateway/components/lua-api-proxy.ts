@@ -1,5 +1,6 @@
 /** `request` and `response` on the proxy and backend (krakend-lua's proxy package). */
-import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import { bytesOfText } from '../byte-text.ts'
+import { canonicalHeaderKey, encodeGoQuery, parseGoQueryBytes } from '../go-url.ts'
 import { headerList, indexAt, isNilArg, listTable, type Method, stringTable } from './lua-api-args.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import {
@@ -50,7 +51,7 @@ export const REQUEST_METHODS: Record<string, Method> = {
   query(e) {
     const r = requestAt(e)
     if (top(e) > 1) {
-      r.query = parseGoQuery(argString(e, 2))
+      r.query = parseGoQueryBytes(bytesOfText(argString(e, 2)))
       return 0
     }
     pushString(e, encodeGoQuery(r.query))

@@ -1,5 +1,6 @@
 /** `ctx` on the router (krakend-lua's router/gin package): gin's Context over the *http.Request. */
-import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import { bytesOfText } from '../byte-text.ts'
+import { canonicalHeaderKey, encodeGoQuery, parseGoQueryBytes } from '../go-url.ts'
 import { headerList, isNilArg, listTable, type Method } from './lua-api-args.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import {
@@ -83,13 +84,13 @@ export const CTX_METHODS: Record<string, Method> = {
     if (n === 1) return raise(e, 'need arguments')
     if (n === 2) {
       if (r.url === undefined && r.queryCache === undefined) return nilUrl(e)
-      r.queryCache ??= parseGoQuery(urlQuery(r.url as string))
+      r.queryCache ??= parseGoQueryBytes(bytesOfText(urlQuery(r.url as string)))
       pushString(e, r.queryCache.get(argString(e, 2))?.[0] ?? '')
       return 1
     }
     if (n === 3) {
       if (r.url === undefined) return nilUrl(e)
-      const q = parseGoQuery(urlQuery(r.url))
+      const q = parseGoQueryBytes(bytesOfText(urlQuery(r.url)))
       q.set(argString(e, 2), [argString(e, 3)])
       r.url = withQuery(r.url, encodeGoQuery(q))
       r.changed.add('url')

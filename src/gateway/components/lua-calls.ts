@@ -12,7 +12,7 @@ import { GO_USER_AGENT, ginErrorStatus, HTTP_TOKEN, luraEndpointPath, luraPatter
 import { goQuote } from '../go-quote.ts'
 import { detectContentType } from '../go-sniff.ts'
 import { goToTitle } from '../go-unicode-case.ts'
-import { canonicalHeaderKey, encodeGoQuery, parseGoQuery } from '../go-url.ts'
+import { canonicalHeaderKey, encodeGoQuery, parseGoQueryBytes } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { setOwnKey } from '../own-keys.ts'
 import { CONNECTION_HEADERS, compileForwardRule, type HeaderValues } from '../request-headers.ts'
@@ -76,7 +76,8 @@ function luaRequest(
   return {
     method,
     path,
-    query: parseGoQuery(ctx.query),
+    // Go's url.Values keep a byte that is not UTF-8 (`%FF`): held escaped (byte-text.ts).
+    query: parseGoQueryBytes(ctx.query),
     url,
     params: luraParams(presentParams(ctx)),
     headers,
@@ -319,7 +320,8 @@ export interface LuaBackend {
   around<T extends { ok: boolean }>(
     ctx: Editable & { client: IncomingLike['headers'] },
     view: { method: string; path: string; url: string },
-    call: (ctx: Editable & { target?: LuaTarget }) => Promise<T>,
+    /** The call, given the request as pre left it too (what validation/cel below the script reads). */
+    call: (ctx: Editable & { target?: LuaTarget }, request: LuaRequest) => Promise<T>,
     toResponse: (result: T) => LuaResponse | undefined,
     fromResponse: (result: T | undefined, response: LuaResponse) => T,
     failure: (error: LuaError) => T,
@@ -348,7 +350,7 @@ async function around<T extends { ok: boolean }>(
   gzipOf: TransportGzip,
   endpointCtx: Editable & { client: IncomingLike['headers'] },
   view: { method: string; path: string; url: string },
-  call: (ctx: Editable & { target?: LuaTarget }) => Promise<T>,
+  call: (ctx: Editable & { target?: LuaTarget }, request: LuaRequest) => Promise<T>,
   toResponse: (result: T) => LuaResponse | undefined,
   fromResponse: (result: T | undefined, response: LuaResponse) => T,
   failure: (error: LuaError) => T,
@@ -397,7 +399,7 @@ async function around<T extends { ok: boolean }>(
     let response: LuaResponse
     if (lua.skipNext) response = { data: {}, isComplete: false, statusCode: 0, headers: {}, body: undefined }
     else {
-      result = await call(ctx)
+      result = await call(ctx, request)
       const seen = toResponse(result)
       if (!seen) return result
       response = seen

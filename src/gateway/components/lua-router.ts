@@ -5,6 +5,8 @@
  * place, so what follows (later checks, lura's request to the backends, the renderer's Accept)
  * sees its changes; here they are written back into the incoming request.
  */
+
+import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { ginErrorStatus, luraEndpointPath } from '../go-http.ts'
 import { canonicalHeaderKey, forwardQuery, goHeaders } from '../go-url.ts'
@@ -47,12 +49,21 @@ function routerView(req: RouterIncoming, params: Array<[string, string]>, body: 
     url: req.url ?? '/',
     host: hostOf(req),
     params,
-    headers: withGoOnly(goHeaders(req.rawHeaders ?? []), req),
+    headers: asText(withGoOnly(goHeaders(req.rawHeaders ?? []), req)),
     body,
     queryCache: undefined,
     changed: new Set(),
   }
   return view
+}
+
+/**
+ * Header values as a script reads and writes them: their bytes (Node's latin1 reading is one
+ * character per byte), UTF-8 as text and other bytes held escaped (byte-text.ts).
+ */
+function asText(headers: Record<string, string[]>): Record<string, string[]> {
+  for (const key in headers) headers[key] = (headers[key] as string[]).map(textOfBytes)
+  return headers
 }
 
 /** Go's map as the JWT validator (or an earlier script) left it: Host and framing lines it set. */
@@ -103,16 +114,17 @@ function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
   const before = withGoOnly(goHeaders(req.rawHeaders ?? []), req)
   for (const lower of FRAMING_AND_HOST) {
     const key = canonicalHeaderKey(lower)
-    const mine = view.headers[key] ?? []
+    const mine = (view.headers[key] ?? []).map(bytesOfText)
     const was = before[key] ?? []
     if (mine.length !== was.length || mine.some((v, i) => v !== was[i])) setGoOnlyHeader(req, lower, mine)
   }
-  for (const [key, values] of Object.entries(view.headers)) {
-    if (values.length === 0) continue
+  for (const [key, texts] of Object.entries(view.headers)) {
+    if (texts.length === 0) continue
     const lower = key.toLowerCase()
     if (FRAMING_AND_HOST.has(lower)) continue
+    const values = texts.map(bytesOfText)
     for (const value of values) raw.push(key, value)
-    distinct[lower] = [...values]
+    distinct[lower] = values
     headers[lower] = nodeHeaderValue(lower, values)
   }
   setOwn(req, 'rawHeaders', raw)
