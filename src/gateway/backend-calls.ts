@@ -189,7 +189,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     if (typeof ctx === 'string') return { ok: false, code: undefined, message: ctx }
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the call
     if (b.guard) {
-      const admission = await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx))
+      const admission = await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx), b.lua !== undefined)
       if (admission.refused !== undefined) return { ok: false, code: undefined, message: admission.refused }
       const result = await (b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callPool(ep, b, ctx, cancel))
       admission.done(result.ok ? true : callOutcome(cancel))
@@ -215,7 +215,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       // The method lura hands the backend stack: backend/graphql's when set (its middleware runs above),
       // else the backend's as written (Go title-cases it only when it builds the request).
       { method: b.graphql ? b.wireMethod : (b.cfg.methodAsWritten ?? b.wireMethod), path, url },
-      (changed) => callPool(ep, b, { ...ctx, ...changed }, cancel),
+      // components: validation/cel's req_ checks run below the script, on the request it left
+      (changed, request) => {
+        const refused = b.guard?.checkRequest?.(request)
+        if (refused !== undefined) return Promise.resolve({ ok: false, code: undefined, message: refused })
+        return callPool(ep, b, { ...ctx, ...changed }, cancel)
+      },
       (r) =>
         r.ok
           ? {

@@ -107,7 +107,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     if (typeof ctx === 'string') return { ok: false, message: ctx }
     // components: backend guard (circuit breaker, rate limit, CEL, OAuth2 token) around the no-op call
     const admission = b.guard
-      ? await b.guard.before(ctx, b.wireMethod, calls.generatedPath(b, ctx))
+      ? await b.guard.before(ctx, b.wireMethod, calls.generatedPath(b, ctx), b.lua !== undefined)
       : undefined
     if (admission?.refused !== undefined) return { ok: false, message: admission.refused }
     // lura's no-op passes every status through: only a failed call counts against the breaker, and
@@ -129,7 +129,10 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       got = await lua.around<Answer | Failed>(
         ctx,
         { method: b.cfg.methodAsWritten ?? b.wireMethod, path, url },
-        async (changed) => {
+        async (changed, request) => {
+          // components: validation/cel's req_ checks run below the script, on the request it left
+          const refused = b.guard?.checkRequest?.(request)
+          if (refused !== undefined) return { ok: false, message: refused }
           const answered = await call({ ...ctx, ...changed })
           return !answered.ok || !lua.readsBody ? answered : readWhole(answered)
         },

@@ -12,6 +12,7 @@ import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
 import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
 import type { LuaConfig } from './lua.ts'
+import type { LuaRequest } from './lua-api.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { luraParams } from './lura-params.ts'
 import type { EditedAnswer, MartianRequest, SentRequest } from './martian-run.ts'
@@ -95,7 +96,13 @@ export type Admission = { refused: string } | { refused?: undefined; done(outcom
  * `path` is lura's generated path: the url_pattern filled in, without the forwarded query.
  */
 export interface BackendGuard {
-  before(ctx: GuardContext, method: string, path: string): Admission | Promise<Admission>
+  /** `luaFirst`: a modifier/lua-backend runs next, validation/cel's req_ checks wait (checkRequest). */
+  before(ctx: GuardContext, method: string, path: string, luaFirst?: boolean): Admission | Promise<Admission>
+  /**
+   * validation/cel's req_ checks on the request a modifier/lua-backend pre left (krakend-cel runs
+   * below krakend-lua): its method, path, params, headers and query; an error message refuses it.
+   */
+  checkRequest?: (request: LuaRequest) => string | undefined
   /** Checks this backend's response (validation/cel); an error message fails the call. */
   checkResponse?: (data: Record<string, unknown>, meta: ResponseMeta) => string | undefined
   /** `origin` (lura's `scheme://host`) and `fragment` are what martian's URL steps read. */
@@ -324,14 +331,14 @@ export function compileBackendGuard(
   const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog) : undefined
   const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog) : undefined
   if (!breaker && !limit && !modify && !modifyAnswer && !pre && !post && !credentials) return undefined
-  const before = (ctx: GuardContext, method: string, path: string): Admission => {
+  const before = (ctx: GuardContext, method: string, path: string, luaFirst = false): Admission => {
     const open = breaker?.before()
     if (open) return { refused: open }
     // gobreaker counts the outcome in the generation the call started in.
     const generation = breaker?.generation ?? 0
     const done = breaker ? (outcome: Outcome) => breaker.after(outcome, generation) : ignore
     let refused = limit?.()
-    if (!refused && pre && cel)
+    if (!refused && pre && cel && !luaFirst)
       refused = pre({
         now: cel.celNow(),
         req_method: method,
@@ -346,8 +353,20 @@ export function compileBackendGuard(
     }
     return { done }
   }
+  const checkRequest = (request: LuaRequest) =>
+    pre && cel
+      ? pre({
+          now: cel.celNow(),
+          req_method: request.method,
+          req_path: request.path,
+          req_params: request.params,
+          req_headers: request.headers,
+          req_querystring: Object.fromEntries(request.query),
+        })
+      : undefined
   return {
     before,
+    ...(pre ? { checkRequest } : {}),
     ...(credentials ? { authorizeHop: credentials.authorizeHop } : {}),
     ...(modify ? { modify } : {}),
     ...(modifyAnswer ? { modifyAnswer } : {}),

@@ -342,20 +342,9 @@ function checkServiceLua(
   }
 }
 
-/**
- * Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching
- * params or the body, and under validation/cel on the same backend (CEL runs below Lua there).
- */
+/** Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching params or the body. */
 function checkLua(config: GatewayConfig, report: Report): void {
   const refuse = (path: KeyPath, message: string, hint: string) => report.error(path, message, hint)
   const service = config.components?.luaRouter
   if (service) checkServiceLua(service, ['extra_config', 'modifier/lua-endpoint'], refuse)
-  for (const ep of config.endpoints) {
-    for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
-      if (!b.components?.luaBackend) continue
-      const where = [...parseKeyPath(b.path), 'extra_config', 'modifier/lua-backend']
-      if (b.components.cel)
-        refuse(where, 'Lua with validation/cel on the same backend is not implemented', 'keep one of them')
-    }
-  }
 }
