@@ -181,6 +181,14 @@ export const config = {
     ),
     rendering('empty', teapot, post("r:headers('X-R', 'yes')")),
     rendering('error', '/obj', post("custom_error('rendering no', 422)")),
+    {
+      endpoint: '/r/sequential',
+      extra_config: { proxy: { sequential: true, sequential_propagated_params: ['resp0'] } },
+      backend: [
+        { url_pattern: '/obj', encoding: 'no-op', extra_config: post("r:body('from-lua')") },
+        { url_pattern: '/echo/seq' },
+      ],
+    },
     rendering('keep-alive', '/obj', {
       'modifier/lua-backend': lua({ post: "response.load():data():set('x', 1)" }),
     }),
