@@ -100,4 +100,21 @@ export const PROBES: Probe[] = [
       'local c = ctx.load() c:headers("X-Set", "\\195\\169\\255") return c:headers("X-Set")',
     ],
   },
+  {
+    exprs: [
+      'string.gsub("12ab", "%a%2%2", "", 0)',
+      'string.gsub("abc", "]*b.%2", "", 0)',
+      'string.gsub("abc", "x%2", "")',
+      'string.gsub("abc", "x%2", "", 1)',
+      'string.find("abc", "x%1")',
+      'string.find("abc", "a%1")',
+      'string.match("abc", "b%1")',
+      'string.match("abc", "(a)%2")',
+      'string.gsub("abc", "%w%1", "")',
+      'local t = {} for a in string.gmatch("x-y", "c%0f)-]") do t[#t + 1] = a end return #t',
+      'local t = {} for a in string.gmatch("x-y", "x%1") do t[#t + 1] = a end return #t',
+      'string.gsub("abc", "b%1", function() return "z" end, 0)',
+      'string.gsub("abc", "a%1", "", 0)',
+    ],
+  },
 ]

@@ -95,11 +95,17 @@ export function gopherMatchers(
     )
     return 1
   }
-  /** Whether the pattern at 2 matches the subject at 1 from its first byte (Fengari's find). */
+  /**
+   * Whether the pattern at 2 matches the subject at 1 from its first byte (Fengari's find, anchored:
+   * gopher-lua tries that byte only, so a back reference past the captures (`%2`) that only a later
+   * start reaches fails nothing: `gsub('12ab', '%a%2', '', 0)` is `12ab`, 0).
+   */
   const matchesAtStart = (state: LuaState) => {
     lua.lua_rawgeti(state, lua.LUA_REGISTRYINDEX, natives.get('find') as number)
     lua.lua_pushvalue(state, 1)
-    lua.lua_pushvalue(state, 2)
+    const pattern = lua.lua_tostring(state, 2)
+    if (pattern[0] === CARET) lua.lua_pushvalue(state, 2)
+    else lua.lua_pushstring(state, Uint8Array.of(CARET, ...pattern))
     callMatcher(state, 2, 1)
     const start = lua.lua_type(state, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(state, -1) : 0
     lua.lua_pop(state, 1)
