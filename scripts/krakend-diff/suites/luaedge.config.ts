@@ -6,14 +6,15 @@
 
 import { PROBES } from './luaedge.probes.ts'
 import { SHOW } from './luagen-grammar.ts'
+import { scripted } from './scripted.ts'
 
-const script = (exprs: string[], router = false) =>
+const script = (exprs: string[], router = false, post = false) =>
   [
     SHOW,
     ...exprs.map(
       (e) => `__p(function() ${e.startsWith('local ') || e.startsWith('for ') ? e : `return ${e}`} end)`,
     ),
-    `${router ? 'ctx' : 'request'}.load():headers("X-Lua", table.concat(__r, " ; "))`,
+    `${router ? 'ctx' : post ? 'response' : 'request'}.load():headers("X-Lua", table.concat(__r, " ; "))`,
   ].join('\n')
 
 export const config = {
@@ -28,10 +29,15 @@ export const config = {
     input_query_strings: ['*'],
     extra_config: {
       [probe.router ? 'modifier/lua-endpoint' : 'modifier/lua-proxy']: {
-        pre: script(probe.exprs, probe.router),
+        [probe.answer ? 'post' : 'pre']: script(probe.exprs, probe.router, probe.answer !== undefined),
         allow_open_libs: true,
       },
     },
-    backend: [{ url_pattern: '/obj', allow: ['a'] }],
+    ...(probe.answer ? { output_encoding: 'no-op' } : {}),
+    backend: [
+      probe.answer
+        ? { url_pattern: scripted(...probe.answer), encoding: 'no-op' }
+        : { url_pattern: '/obj', allow: ['a'] },
+    ],
   })),
 }

@@ -4,6 +4,8 @@ export interface Probe {
   exprs: string[]
   /** Run as a `modifier/lua-endpoint` script (ctx.load()) instead of a lua-proxy pre. */
   router?: boolean
+  /** Run as a lua-proxy post on a no-op endpoint whose backend answers so (results in X-Lua). */
+  answer?: [number, Record<string, string | string[]>, string]
   requests?: Array<{ id?: string; query?: string; headers?: Array<[string, string]> }>
 }
 
@@ -115,6 +117,15 @@ export const PROBES: Probe[] = [
       'local t = {} for a in string.gmatch("x-y", "x%1") do t[#t + 1] = a end return #t',
       'string.gsub("abc", "b%1", function() return "z" end, 0)',
       'string.gsub("abc", "a%1", "", 0)',
+    ],
+  },
+  {
+    answer: [200, { 'X-Be': ['\xff', Buffer.from('é').toString('latin1')], 'X-E': '\xe6\x97' }, '{}'],
+    exprs: [
+      'response.load():headers("X-Be")',
+      '#response.load():headers("X-Be")',
+      '#response.load():headers("X-E")',
+      'local r = response.load() r:headers("X-Set", "\\195\\169\\255") return #r:headers("X-Set")',
     ],
   },
 ]
