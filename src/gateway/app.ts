@@ -210,7 +210,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     // components: the engine's middleware (security headers, Lua, bot detector) may answer
     if (serviceHooks.engine) {
-      const reply = serviceHooks.engine(req, res)
+      const reply = serviceHooks.engine(req, res, found.params)
       if (reply) {
         // gin sets Allow before it runs the middleware on a path only other methods have (HEAD on
         // the health path too, a route of ours only after them)

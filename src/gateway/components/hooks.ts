@@ -40,8 +40,16 @@ import {
 
 type Log = (message: string) => void
 
-/** Runs before routing; may answer (a Reply) or add response headers through `res`. */
-export type ServiceHook = (req: IncomingLike, res: HeaderSink) => Reply | undefined
+/**
+ * Runs on the request (before routing, or after it as gin's middleware: with the route's params, or
+ * those gin's lookup collected before it missed); may answer (a Reply) or add response headers
+ * through `res`.
+ */
+export type ServiceHook = (
+  req: IncomingLike,
+  res: HeaderSink,
+  params?: Record<string, string | undefined>,
+) => Reply | undefined
 /** Runs before any backend call; may answer instead of the backends. */
 export interface EndpointGuard {
   /**
@@ -145,9 +153,9 @@ export function compileServiceHooks(config: GatewayConfig, log: Log): ServiceHoo
 
 function chain(steps: ServiceHook[]): ServiceHook | undefined {
   if (steps.length <= 1) return steps[0]
-  return (req, res) => {
+  return (req, res, params) => {
     for (const step of steps) {
-      const reply = step(req, res)
+      const reply = step(req, res, params)
       if (reply) return reply
     }
     return undefined

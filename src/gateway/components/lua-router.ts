@@ -144,15 +144,21 @@ export function compileLuaService(
   config: LuaConfig,
   service: GatewayConfig,
   log: Log,
-): ((req: IncomingLike) => Reply | undefined) | undefined {
+): ((req: IncomingLike, res: unknown, params?: Params) => Reply | undefined) | undefined {
   const prefix = '[SERVICE: Gin][Lua]'
   const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
   if (!lua) return undefined
   // gin registers the health route before this middleware.
   const health = service.server.disableHealth ? undefined : service.server.healthPath
-  return (req) => {
+  return (req, _res, params) => {
     if (health !== undefined && isHealthRoute(req.method, req.url ?? '/', health)) return undefined
-    const view = routerView(req, [], undefined)
+    // gin's params: the route's (lura's handler reads what the script leaves in them)
+    const list: Array<[string, string]> = []
+    for (const key in params) {
+      const value = params[key]
+      if (value !== undefined) list.push([key, value])
+    }
+    const view = routerView(req, list, undefined)
     const call = lua.begin(view)
     if ('error' in call) {
       log(`${prefix} ${call.error.message}`)
@@ -161,6 +167,7 @@ export function compileLuaService(
     call.end()
     if (view.changed.has('url') && view.url === undefined) return nilUrlPanic(service)
     applyToRequest(req, view)
+    if (params && view.changed.has('params')) writeParams(view.params, params)
     return undefined
   }
 }
@@ -218,15 +225,7 @@ export function compileLuaEndpoint(
       const raw = urlQuery(view.url as string)
       ctx.query = queryRule === undefined || raw === '' ? '' : forwardQuery(queryRule, raw)
     }
-    if (view.changed.has('params')) {
-      // lura names gin's params with their first letter upper-cased, a later one winning: a script
-      // setting `P` beside the route's `p` sets the value the backend URL takes.
-      const lura = new Map(view.params.map(([key, value]) => [luraParamName(key), value]))
-      for (const [key] of view.params) {
-        ctx.params[key] = lura.get(luraParamName(key))
-        ctx.absentParams?.delete(key)
-      }
-    }
+    if (view.changed.has('params')) writeParams(view.params, ctx.params, ctx.absentParams)
     if (view.changed.has('body') && view.body !== undefined) {
       ctx.body = Buffer.isBuffer(view.body) ? view.body : Buffer.from(view.body)
       // Go's transport takes a forwarded `Content-Length: 0` as an unknown size: sent chunked.
@@ -248,6 +247,21 @@ export function compileLuaEndpoint(
     return undefined
   }
 }
+
+/**
+ * The params a script left, as lura's handler reads them: named with their first letter upper-cased,
+ * a later one winning, so a script setting `P` beside the route's `p` sets the value the backend
+ * URL takes.
+ */
+function writeParams(list: Array<[string, string]>, params: Params, absent?: Set<string>): void {
+  const lura = new Map(list.map(([key, value]) => [luraParamName(key), value]))
+  for (const [key] of list) {
+    params[key] = lura.get(luraParamName(key))
+    absent?.delete(key)
+  }
+}
+
+type Params = Record<string, string | undefined>
 
 /** lura's param name: textproto.CanonicalMIMEHeaderKey of the first byte (ASCII a-z upper-cased). */
 function luraParamName(key: string): string {

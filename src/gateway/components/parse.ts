@@ -320,8 +320,8 @@ function parseSharedKeyCache(f: Fields): true {
 }
 
 /**
- * Service-level router Lua runs here before routing and before the body is read: a script that
- * reads or sets gin's route params or the request body is refused.
+ * Service-level router Lua runs here, as gin's middleware, after routing but before the body is
+ * read (synchronously, for every request): a script that reads or sets the request body is refused.
  */
 function checkServiceLua(
   lua: LuaConfig,
@@ -330,19 +330,18 @@ function checkServiceLua(
 ): void {
   for (const [where, text] of luaComponent().luaTexts(lua)) {
     if (where === 'post') continue // the router runs pre only
-    const used = /\bparams\b/.test(text) ? 'params' : /\bbody\b/.test(text) ? 'body' : undefined
-    if (!used) continue
+    if (!/\bbody\b/.test(text)) continue
     const path = where === 'pre' ? [...at, where] : [...at, 'sources']
     const name = where === 'pre' ? `"${where}"` : where
     refuse(
       path,
-      `${name} uses ctx ${used}: the request's ${used} in service-level Lua are not implemented`,
+      `${name} uses ctx body: the request's body in service-level Lua is not implemented`,
       'move the script to the endpoints (modifier/lua-endpoint in their extra_config)',
     )
   }
 }
 
-/** Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching params or the body. */
+/** Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching the body. */
 function checkLua(config: GatewayConfig, report: Report): void {
   const refuse = (path: KeyPath, message: string, hint: string) => report.error(path, message, hint)
   const service = config.components?.luaRouter
