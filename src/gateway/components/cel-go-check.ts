@@ -271,6 +271,11 @@ class Checker {
     let variable: GoType
     if (range.kind === 'list') variable = range.elem
     else if (range.kind === 'map') variable = range.key
+    else if (range.kind === 'prim')
+      // `[null, timestamp(0)]` is a list(timestamp): `x.exists(y, ...)` over one is refused.
+      throw new CheckFailure(
+        `expression of type '${typeText(range)}' cannot be range of a comprehension (must be list, map, or dynamic)`,
+      )
     else {
       if (range.kind === 'param') this.tryAssign([DYN], [range])
       variable = DYN
