@@ -15,8 +15,7 @@ export const config = {
   extra_config: { router: { disable_access_log: true, return_error_msg: true } },
   endpoints: PROBES.map((probe, i) => ({
     endpoint: `/x${i}/{id}`,
-    input_headers: ['*'],
-    input_query_strings: ['*'],
+    ...(probe.bare ? {} : { input_headers: ['*'], input_query_strings: ['*'] }),
     extra_config: { 'validation/cel': [{ check_expr: probe.expr }] },
     backend: [
       probe.answer

@@ -5,6 +5,8 @@ export interface Probe {
   /** The backend's answer (status, headers, body) for resp_ checks. */
   answer?: [number, Record<string, string | string[]>, (string | Buffer)?]
   noop?: boolean
+  /** No input_headers nor input_query_strings on the endpoint (lura's defaults). */
+  bare?: boolean
 }
 const JSON_TYPE = { 'Content-Type': 'application/json' }
 const bytes = (hex: string) => Buffer.from(hex, 'hex')
@@ -344,4 +346,33 @@ export const PROBES: Probe[] = [
     ],
   },
   { expr: "req_headers['X-A'][0].matches('^\\\\x{fffd}$')", requests: [{ headers: [['X-A', '\xff']] }] },
+  // lura's request without input_headers / input_query_strings.
+  ...[
+    "'User-Agent' in req_headers",
+    "'X-Forwarded-For' in req_headers",
+    "'X-Forwarded-Host' in req_headers",
+    "'Host' in req_headers",
+    "'Content-Type' in req_headers",
+    "'Accept-Encoding' in req_headers",
+    "'X-A' in req_headers",
+    'size(req_headers) == 0',
+    "req_headers['User-Agent'][0] == 'UA'",
+    "'q' in req_querystring",
+    'size(req_querystring) == 0',
+  ].map(
+    (expr): Probe => ({
+      expr,
+      bare: true,
+      requests: [
+        {
+          query: '?q=1',
+          headers: [
+            ['X-A', '1'],
+            ['User-Agent', 'UA'],
+            ['Content-Type', 'application/json'],
+          ],
+        },
+      ],
+    }),
+  ),
 ]
