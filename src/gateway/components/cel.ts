@@ -227,13 +227,23 @@ function numbersAsText(value: unknown): unknown {
   return out
 }
 
-/** Go's time format "2006-01-02T15:04:05.999Z07:00" in UTC: fractional zeros trimmed. */
+/**
+ * krakend-cel's `now`: Go's time.Now().Format("2006-01-02T15:04:05.999Z07:00"), in the process's
+ * local zone (TZ, else /etc/localtime) as Go's time.Now() is: fractional zeros trimmed, "Z" for a
+ * zero offset, else the offset (`2026-01-02T04:04:05.12+01:00` under TZ=Europe/Madrid), so a
+ * check comparing `now` as text (office hours) sees the wall clock KrakenD's sees.
+ */
 export function celNow(date = new Date()): string {
-  const iso = date.toISOString()
-  return iso.replace(/\.(\d{3})Z$/, (_m, ms: string) => {
+  const offset = -date.getTimezoneOffset()
+  const wall = new Date(date.getTime() + offset * 60_000).toISOString()
+  const out = wall.replace(/\.(\d{3})Z$/, (_m, ms: string) => {
     const trimmed = ms.replace(/0+$/, '')
-    return trimmed ? `.${trimmed}Z` : 'Z'
+    return trimmed ? `.${trimmed}` : ''
   })
+  if (offset === 0) return `${out}Z`
+  const abs = Math.abs(offset)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${out}${offset < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
 }
 
 /**
