@@ -229,6 +229,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
               statusCode: r.status ?? 0,
               headers: r.headers ?? {},
               body: r.answerBytes,
+              // A no-op answer left unread (see noop-lua.ts luaView).
+              ...(r.answerBytes !== undefined && !lua.readsBody ? { bodyUnread: true as const } : {}),
             }
           : undefined,
       (r, response) => ({

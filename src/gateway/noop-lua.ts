@@ -73,13 +73,15 @@ export function goHeaderMap(fields: Fields): Record<string, string[]> {
 
 /** What a script sees of the answer. */
 export function luaView(answer: NoopAnswer): LuaResponse {
-  return {
+  const view: LuaResponse = {
     data: answer.data,
     isComplete: answer.complete,
     statusCode: answer.status,
     headers: goHeaderMap(answer.headers),
     body: answer.bytes,
   }
+  if (answer.bytes === undefined && answer.body !== undefined) view.bodyUnread = true
+  return view
 }
 
 /** Whether the gzip a no-op backend was asked for came from Go's transport (then it is undone) or the client. */

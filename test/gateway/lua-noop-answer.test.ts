@@ -54,6 +54,9 @@ before(async () => {
         noop('/proxy', '/obj', undefined, { post: post("r:body(r:body() .. '!'); r:headers('X-P', 'on')") }),
         noop('/skip', '/skipped', undefined, { skip_next: true, post: post("r:body('skipped')") }),
         noop('/big', '/big'),
+        noop('/built-name', '/obj', {
+          post: post("local f = 'bo' .. 'dy'; r:headers('X-L', tostring(#r[f](r)))"),
+        }),
       ],
     }),
   )
@@ -117,6 +120,12 @@ for (const http2 of [false, true]) {
     assert.equal(res.status, 200)
     assert.equal(res.text, 'skipped')
     assert.ok(!called.includes('/skipped'))
+  })
+
+  test(`${over}: a script reaching the unread body by a name built at run time fails`, async () => {
+    const res = await get('/built-name')
+    assert.equal(res.status, 500)
+    assert.match(res.text, /^gwdeploy: body\(\) called by a name the script builds at run time/)
   })
 
   test(`${over}: a no-op answer over 4 KB is passed whole`, async () => {

@@ -39,6 +39,7 @@ before(async () => {
           "local d = r:data(); d:set('body', r:body()); d:set('status', r:statusCode()); d:set('type', r:headers('Content-Type'))",
         ),
         rendering('/empty', "r:headers('X-Lua', 'on')"),
+        rendering('/built-name', "local f = 'bo' .. 'dy'; r:data():set('n', #r[f](r))"),
       ],
     }),
   )
@@ -69,6 +70,11 @@ for (const http2 of [false, true]) {
     assert.equal(res.headers['x-lua'], undefined)
   })
 }
+
+test('a script reaching the unread body by a name built at run time fails the call', async () => {
+  const res = await send(gw.url, { path: '/built-name' })
+  assert.equal(res.status, 500)
+})
 
 test("HTTP/1.1: the backend's Connection line is Go's close on a connection that ends", async () => {
   const { status, head } = await sendRaw(

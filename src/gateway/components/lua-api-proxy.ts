@@ -40,6 +40,11 @@ export interface LuaResponse {
   statusCode: number
   headers: Record<string, string[]>
   body: Uint8Array | undefined
+  /**
+   * A no-op answer's body streams on unread, as no script text names `body` (noop-lua.ts): one that
+   * reaches `body()` by a name built at run time fails rather than read it as empty.
+   */
+  bodyUnread?: true
 }
 
 const requestAt = (e: LuaEngine) => boxAt<LuaRequest>(e, 1, 'request', 'request expected')
@@ -158,6 +163,11 @@ export const RESPONSE_METHODS: Record<string, Method> = {
   },
   body(e) {
     const r = responseAt(e)
+    if (r.bodyUnread)
+      return raise(
+        e,
+        'gwdeploy: body() called by a name the script builds at run time; write r:body() in the script (its text decides whether the answer is read first)',
+      )
     if (top(e) === 2) {
       r.body = argBytes(e, 2)
       return 0
