@@ -40,6 +40,9 @@ function zoneName(date: Date, offsetMinutes: number): string {
   return zoneNameFormat.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? ''
 }
 
+/** The abbreviation Go's time.Format writes for `MST` in the local zone at `date` (see zoneName). */
+export const goZoneAbbreviation = (date: Date): string => zoneName(date, -date.getTimezoneOffset())
+
 /** The fraction of a second as Go's `.999999999` writes it: trailing zeros, and then the dot, dropped. */
 function fraction(ms: number): string {
   return ms === 0 ? '' : `.${pad(ms, 3).replace(/0+$/, '')}`

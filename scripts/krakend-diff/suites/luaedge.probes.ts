@@ -128,4 +128,26 @@ export const PROBES: Probe[] = [
       'local r = response.load() r:headers("X-Set", "\\195\\169\\255") return #r:headers("X-Set")',
     ],
   },
+  {
+    // The local zone (run the suite with TZ= set: both gateways get it).
+    exprs: [
+      'os.date("%Y-%m-%d %H:%M:%S", 0)',
+      'os.date("*t", 86400).hour',
+      'os.date("*t", 86400).isdst',
+      'os.time({year = 2026, month = 1, day = 2, hour = 3})',
+      'os.time({year = 2026, month = 7, day = 2, hour = 3, isdst = false})',
+      'os.date("!%H:%M", 0)',
+      'os.date("%c", 0)',
+      'os.date("%z %Z", 0)',
+      'os.date("%x %X %p", 1700000000)',
+      'os.date("%a|%A|%b|%B|%d|%j|%e|%D|%w|%%|%y|%I|%P|%F|%T|%R|%s|%u|%G|%h|%n|%t|%k|%é|%", 1700000000)',
+      'local t = os.date("*t", 1700000000) return t.year, t.month, t.day, t.hour, t.min, t.sec, t.wday, t.yday, t.isdst',
+      'local t = os.date("!*t", 1700000000) return t.hour, t.yday',
+      'local n = 0 for k in pairs(os.date("*t", 0)) do n = n + 1 end return n',
+      'os.date("!!%H", 3600)',
+      'os.date("%Y", "10")',
+      'os.date("%Y", 1.9e9 + 0.5)',
+      'os.date(5)',
+    ],
+  },
 ]

@@ -8,7 +8,8 @@
  * - `coroutine.running()` is nil outside a coroutine;
  * - `math.log(x, base)` is the natural log of x (the base is not read) and `math.log10(x)` that times
  *   log10(e), both with Go's amd64 Log (lua-go-math.ts: its last digit, and subnormals);
- * - `os.date('!...')` drops every leading '!' and formats in UTC (fengari wrote the '!' out);
+ * - `os.date` is gopher-lua's (lua-gopher-date.ts): '!' drops every leading '!' and reads UTC, and
+ *   its own short strftime table;
  * - `_GOPHER_LUA_VERSION` and `_printregs` exist (the latter prints nothing here);
  * - an error of a library function `pcall` calls directly has the Lua caller's place and no function
  *   name: `pcall(string.rep)` gives '<string>:1: bad argument #1 to (anonymous) (...)'.
@@ -17,6 +18,7 @@ import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { goLog } from './lua-go-math.ts'
 import { GO_RUNTIME_PANIC, gopherArgs, gopherArgumentWording } from './lua-gopher-args.ts'
+import { gopherDate } from './lua-gopher-date.ts'
 
 const BAD_ARGUMENT = 'bad argument #'
 
@@ -165,32 +167,9 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   }
   lua.lua_pop(L, 1)
   if (lua.lua_getfield(L, globals, e.s('os')) === lua.LUA_TTABLE) {
-    const date = original(-1, 'date')
-    if (date) set(lua.lua_gettop(L), 'date', (state) => utcDate(e, state, date))
+    set(lua.lua_gettop(L), 'date', gopherDate(e))
   }
   lua.lua_pop(L, 2)
-}
-
-/** gopher-lua's os.date of a format starting with '!': every '!' dropped, the time read in UTC. */
-function utcDate(e: Pick<LuaEngine, 'f' | 's'>, state: LuaState, date: LuaFunction): number {
-  const { lua } = e.f
-  if (lua.lua_type(state, 1) !== lua.LUA_TSTRING) return date(state)
-  const format = e.f.to_jsstring(lua.lua_tostring(state, 1))
-  if (!format.startsWith('!')) return date(state)
-  if (lua.lua_type(state, 2) > lua.LUA_TNIL && lua.lua_type(state, 2) !== lua.LUA_TNUMBER) return date(state)
-  const rest = format.replace(/^!+/, '')
-  // fengari reads '!*t' in UTC itself; its strftime reads the local time, so the time is moved by the offset.
-  if (rest.startsWith('*t')) {
-    lua.lua_pushstring(state, e.f.to_luastring(`!${rest}`))
-    lua.lua_replace(state, 1)
-    return date(state)
-  }
-  const seconds =
-    lua.lua_type(state, 2) <= lua.LUA_TNIL ? Math.floor(Date.now() / 1000) : lua.lua_tonumber(state, 2)
-  lua.lua_settop(state, 0)
-  lua.lua_pushstring(state, e.f.to_luastring(rest))
-  lua.lua_pushnumber(state, seconds + new Date(seconds * 1000).getTimezoneOffset() * 60)
-  return date(state)
 }
 
 /**
