@@ -1,10 +1,10 @@
 // os.date is gopher-lua's (oslib.go, utils.go's strftime), not C's: %a is the literal 'mon' (Go's
 // layout "mon"), %c "02 Jan 06 15:04 MST", %x the time ("15/04/05"), letters outside its table
 // (%j, %e, %D) written as they are, '*t' with yday 0 and isdst false, a time that is a string
-// refused. Values from gopher-lua v1.1.1 itself; KrakenD CE 2.13.8 answers the same (krakend-diff
+// refused; os.time of a table without day, month or year is no error. Values from gopher-lua v1.1.1 itself; KrakenD CE 2.13.8 answers the same (krakend-diff
 // luaedge under TZ=UTC and America/New_York).
 import assert from 'node:assert/strict'
-import { describe, test } from 'node:test'
+import { after, before, describe, test } from 'node:test'
 import { luaPreGatewayWith } from './gateway-fixture.ts'
 
 const values: Array<[string, string]> = [
@@ -20,9 +20,25 @@ const values: Array<[string, string]> = [
     '<string>:1: bad argument #2 to (anonymous) (number expected, got string)',
   ],
   ['os.date("!!%H", 3600)', '01'],
+  // os.time under TZ=UTC: missing fields default (day, month, year -1), strings read as numbers.
+  ['os.time({year = 2026})', '1761825600'],
+  ['os.time({year = "2026", month = "1", day = "02"})', '1767355200'],
+  ['os.time({year = 2026, month = 14, day = 40, hour = 25, min = 61, sec = -1})', '1804903259'],
+  [
+    'select(2, pcall(function() return os.time(5) end))',
+    '<string>:1: bad argument #1 to time (table expected, got number)',
+  ],
 ]
 
-describe('os.date', () => {
+describe('os.date and os.time', () => {
+  const zoneBefore = process.env.TZ
+  before(() => {
+    process.env.TZ = 'UTC'
+  })
+  after(() => {
+    if (zoneBefore === undefined) delete process.env.TZ
+    else process.env.TZ = zoneBefore
+  })
   const gateway = luaPreGatewayWith(
     values.map(([expression], i): [string, string] => [
       `/v${i}`,

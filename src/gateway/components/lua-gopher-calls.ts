@@ -8,8 +8,8 @@
  * - `coroutine.running()` is nil outside a coroutine;
  * - `math.log(x, base)` is the natural log of x (the base is not read) and `math.log10(x)` that times
  *   log10(e), both with Go's amd64 Log (lua-go-math.ts: its last digit, and subnormals);
- * - `os.date` is gopher-lua's (lua-gopher-date.ts): '!' drops every leading '!' and reads UTC, and
- *   its own short strftime table;
+ * - `os.date` and `os.time` are gopher-lua's (lua-gopher-date.ts): '!' drops every leading '!' and
+ *   reads UTC, its own short strftime table; a date table's missing fields are no error;
  * - `_GOPHER_LUA_VERSION` and `_printregs` exist (the latter prints nothing here);
  * - an error of a library function `pcall` calls directly has the Lua caller's place and no function
  *   name: `pcall(string.rep)` gives '<string>:1: bad argument #1 to (anonymous) (...)'.
@@ -18,7 +18,7 @@ import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { goLog } from './lua-go-math.ts'
 import { GO_RUNTIME_PANIC, gopherArgs, gopherArgumentWording } from './lua-gopher-args.ts'
-import { gopherDate } from './lua-gopher-date.ts'
+import { gopherDate, gopherTime } from './lua-gopher-date.ts'
 
 const BAD_ARGUMENT = 'bad argument #'
 
@@ -168,6 +168,7 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   lua.lua_pop(L, 1)
   if (lua.lua_getfield(L, globals, e.s('os')) === lua.LUA_TTABLE) {
     set(lua.lua_gettop(L), 'date', gopherDate(e))
+    set(lua.lua_gettop(L), 'time', gopherTime(e))
   }
   lua.lua_pop(L, 2)
 }

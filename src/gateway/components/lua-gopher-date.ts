@@ -8,10 +8,13 @@
  * time argument is a number only (Go's int64 of it). fengari's C-like strftime wrote `Sun`,
  * `Thu Jan  1 00:00:00 1970`, `11/14/23` and the day of the year. The zone name (`%Z`, `%c`) is
  * UTC's or ICU's short name (go-time-string.ts), where Go reads the zoneinfo abbreviation.
+ * os.time of a table is gopher-lua's too: a missing field is no error (hour 12, min and sec 0,
+ * day, month and year -1, Go's time.Date normalizing them), a string field is read as a number.
  */
 import type { LuaState } from 'fengari'
 import { goZoneAbbreviation } from '../go-time-string.ts'
 import type { LuaEngine } from './lua-engine.ts'
+import { gopherParseNumber } from './lua-go-parse.ts'
 import { gopherArgs, latin1 } from './lua-gopher-args.ts'
 
 interface WallClock {
@@ -158,6 +161,49 @@ export function gopherDate(e: Pick<LuaEngine, 'f' | 's'>) {
       }
     }
     lua.lua_pushstring(state, Buffer.from(gopherStrftime(wallClock(seconds, utc), format), 'latin1'))
+    return 1
+  }
+}
+
+/** gopher-lua's getIntField: a number truncated, a string read as a number (leading zeros dropped), else `fallback`. */
+function intField(text: string, fallback: number): number {
+  let s = text.replace(/^ +/, '')
+  if (s.startsWith('0') && !/^0[xX]/.test(s)) {
+    s = s.replace(/^0+/, '')
+    if (s === '') return 0
+  }
+  const n = gopherParseNumber(s)
+  return n === undefined ? fallback : Math.trunc(n)
+}
+
+export function gopherTime(e: Pick<LuaEngine, 'f' | 's'>) {
+  const { lua } = e.f
+  const { fail, typeName } = gopherArgs(e.f)
+  return (state: LuaState): number => {
+    const type = lua.lua_type(state, 1)
+    if (type <= lua.LUA_TNIL) {
+      lua.lua_pushnumber(state, Math.floor(Date.now() / 1000))
+      return 1
+    }
+    if (type !== lua.LUA_TTABLE)
+      fail(state, `bad argument #1 to time (table expected, got ${typeName(state, 1)})`)
+    const field = (name: string, fallback: number): number => {
+      lua.lua_pushstring(state, e.s(name))
+      const kind = lua.lua_rawget(state, 1)
+      const value =
+        kind === lua.LUA_TNUMBER
+          ? Math.trunc(lua.lua_tonumber(state, -1))
+          : kind === lua.LUA_TSTRING
+            ? intField(latin1(lua.lua_tostring(state, -1)), fallback)
+            : fallback
+      lua.lua_pop(state, 1)
+      return value
+    }
+    // Go's time.Date(year, month, day, hour, min, sec, 0, time.Local): out-of-range values carry over.
+    const date = new Date(0)
+    date.setFullYear(field('year', -1), field('month', -1) - 1, field('day', -1))
+    date.setHours(field('hour', 12), field('min', 0), field('sec', 0), 0)
+    lua.lua_pushnumber(state, Math.floor(date.getTime() / 1000))
     return 1
   }
 }
