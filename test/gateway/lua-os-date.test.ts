@@ -28,16 +28,25 @@ const values: Array<[string, string]> = [
     'select(2, pcall(function() return os.time(5) end))',
     '<string>:1: bad argument #1 to time (table expected, got number)',
   ],
+  // os.difftime of Go's int64s; os.getenv of a variable set empty is nil.
+  ['os.difftime(10.9, 1.5)', '9'],
+  [
+    'select(2, pcall(function() return os.difftime("7", 1) end))',
+    '<string>:1: bad argument #1 to difftime (number expected, got string)',
+  ],
+  ['tostring(os.getenv("GW_EMPTY_VAR"))', 'nil'],
 ]
 
-describe('os.date and os.time', () => {
+describe('os.date, os.time, os.difftime and os.getenv', () => {
   const zoneBefore = process.env.TZ
   before(() => {
     process.env.TZ = 'UTC'
+    process.env.GW_EMPTY_VAR = ''
   })
   after(() => {
     if (zoneBefore === undefined) delete process.env.TZ
     else process.env.TZ = zoneBefore
+    delete process.env.GW_EMPTY_VAR
   })
   const gateway = luaPreGatewayWith(
     values.map(([expression], i): [string, string] => [

@@ -156,6 +156,13 @@ export const PROBES: Probe[] = [
       'os.time({})',
       'os.time(nil) > 0',
       'os.time(5)',
+      'os.getenv("LUAEDGE_EMPTY")',
+      'os.getenv("LUAEDGE_UNSET")',
+      'os.getenv("LUAEDGE_SET")',
+      'os.difftime(10.9, 1.5)',
+      'os.difftime(10, 3)',
+      'os.difftime(5)',
+      'os.difftime("7", 1)',
     ],
   },
 ]

@@ -9,7 +9,8 @@
  * - `math.log(x, base)` is the natural log of x (the base is not read) and `math.log10(x)` that times
  *   log10(e), both with Go's amd64 Log (lua-go-math.ts: its last digit, and subnormals);
  * - `os.date` and `os.time` are gopher-lua's (lua-gopher-date.ts): '!' drops every leading '!' and
- *   reads UTC, its own short strftime table; a date table's missing fields are no error;
+ *   reads UTC, its own short strftime table; a date table's missing fields are no error; `os.difftime`
+ *   subtracts two numbers' int64s, `os.getenv` of a variable set empty is nil;
  * - `_GOPHER_LUA_VERSION` and `_printregs` exist (the latter prints nothing here);
  * - an error of a library function `pcall` calls directly has the Lua caller's place and no function
  *   name: `pcall(string.rep)` gives '<string>:1: bad argument #1 to (anonymous) (...)'.
@@ -18,7 +19,7 @@ import type { LuaFunction, LuaState } from 'fengari'
 import type { LuaEngine } from './lua-engine.ts'
 import { goLog } from './lua-go-math.ts'
 import { GO_RUNTIME_PANIC, gopherArgs, gopherArgumentWording } from './lua-gopher-args.ts'
-import { gopherDate, gopherTime } from './lua-gopher-date.ts'
+import { gopherDate, gopherDifftime, gopherTime } from './lua-gopher-date.ts'
 
 const BAD_ARGUMENT = 'bad argument #'
 
@@ -169,6 +170,18 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   if (lua.lua_getfield(L, globals, e.s('os')) === lua.LUA_TTABLE) {
     set(lua.lua_gettop(L), 'date', gopherDate(e))
     set(lua.lua_gettop(L), 'time', gopherTime(e))
+    set(lua.lua_gettop(L), 'difftime', gopherDifftime(e))
+    const getenv = original(-1, 'getenv')
+    // gopher-lua's os.getenv answers nil for a variable set to the empty string.
+    if (getenv)
+      set(lua.lua_gettop(L), 'getenv', (state) => {
+        const results = getenv(state)
+        if (lua.lua_type(state, -1) === lua.LUA_TSTRING && lua.lua_rawlen(state, -1) === 0) {
+          lua.lua_pop(state, 1)
+          lua.lua_pushnil(state)
+        }
+        return results
+      })
   }
   lua.lua_pop(L, 2)
 }

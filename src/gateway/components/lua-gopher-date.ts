@@ -8,7 +8,8 @@
  * time argument is a number only (Go's int64 of it). fengari's C-like strftime wrote `Sun`,
  * `Thu Jan  1 00:00:00 1970`, `11/14/23` and the day of the year. The zone name (`%Z`, `%c`) is
  * UTC's or ICU's short name (go-time-string.ts), where Go reads the zoneinfo abbreviation.
- * os.time of a table is gopher-lua's too: a missing field is no error (hour 12, min and sec 0,
+ * os.difftime subtracts Go's int64 of two numbers (10.9, 1.5: 9; a string fails). os.time of a
+ * table is gopher-lua's too: a missing field is no error (hour 12, min and sec 0,
  * day, month and year -1, Go's time.Date normalizing them), a string field is read as a number.
  */
 import type { LuaState } from 'fengari'
@@ -204,6 +205,22 @@ export function gopherTime(e: Pick<LuaEngine, 'f' | 's'>) {
     date.setFullYear(field('year', -1), field('month', -1) - 1, field('day', -1))
     date.setHours(field('hour', 12), field('min', 0), field('sec', 0), 0)
     lua.lua_pushnumber(state, Math.floor(date.getTime() / 1000))
+    return 1
+  }
+}
+
+/** gopher-lua's os.difftime: both arguments numbers (a string fails), each truncated as Go's int64. */
+export function gopherDifftime(e: Pick<LuaEngine, 'f' | 's'>) {
+  const { lua } = e.f
+  const { fail, typeName } = gopherArgs(e.f)
+  return (state: LuaState): number => {
+    const seconds = (n: number) => {
+      if (lua.lua_type(state, n) !== lua.LUA_TNUMBER)
+        fail(state, `bad argument #${n} to difftime (number expected, got ${typeName(state, n)})`)
+      return Math.trunc(lua.lua_tonumber(state, n))
+    }
+    const t1 = seconds(1)
+    lua.lua_pushnumber(state, t1 - seconds(2))
     return 1
   }
 }
