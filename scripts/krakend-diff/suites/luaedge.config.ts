@@ -1,8 +1,11 @@
 // Hand-picked Lua probes (luaedge.probes.ts), each group a `modifier/lua-proxy` pre (or, marked
-// `router`, a `modifier/lua-endpoint` script) on GET /x<i>/{id}
-// whose results go to the backend in X-Lua (luagen-grammar.ts's SHOW): gopher-lua's -0 (an
-// arithmetic result is stored through its allocator, which hands back +0 for it), and what the
-// request API hands a script of bytes that are not UTF-8 in the query, headers, path and params.
+// `router`, a `modifier/lua-endpoint` script; with `answer`, a lua-proxy post on a no-op backend
+// answering so) on GET /x<i>/{id}, whose results go out in X-Lua (luagen-grammar.ts's SHOW):
+// gopher-lua's -0 (an arithmetic result is stored through its allocator, which hands back +0),
+// what the request and response APIs hand a script of bytes that are not UTF-8, gsub back
+// references with a count of 0, os.date / os.time / os.difftime / os.getenv. Both gateways get
+// run.ts's environment: run it also with TZ= set (Asia/Kolkata, America/New_York) and with
+// LUAEDGE_EMPTY= LUAEDGE_SET=v for the os.getenv probes.
 
 import { PROBES } from './luaedge.probes.ts'
 import { SHOW } from './luagen-grammar.ts'
