@@ -19,7 +19,10 @@ export const config = {
     extra_config: { 'validation/cel': [{ check_expr: probe.expr }] },
     backend: [
       probe.answer
-        ? { url_pattern: scripted(...probe.answer), ...(probe.noop ? { encoding: 'no-op' } : {}) }
+        ? {
+            url_pattern: scripted(...probe.answer),
+            ...(probe.noop ? { encoding: 'no-op' } : probe.encoding ? { encoding: probe.encoding } : {}),
+          }
         : { url_pattern: '/obj', allow: ['a'] },
     ],
     ...(probe.noop ? { output_encoding: 'no-op' } : {}),

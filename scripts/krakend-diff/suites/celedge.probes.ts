@@ -7,6 +7,8 @@ export interface Probe {
   noop?: boolean
   /** No input_headers nor input_query_strings on the endpoint (lura's defaults). */
   bare?: boolean
+  /** The backend's `encoding` (with an answer). */
+  encoding?: string
 }
 const JSON_TYPE = { 'Content-Type': 'application/json' }
 const bytes = (hex: string) => Buffer.from(hex, 'hex')
@@ -375,4 +377,25 @@ export const PROBES: Probe[] = [
       ],
     }),
   ),
+  // Backend encodings other than JSON: what resp_data holds.
+  ...(
+    [
+      ['string', '{"a":1}', 'resp_data.content == \'{"a":1}\''],
+      ['string', 'x', 'type(resp_data.content) == string && size(resp_data) == 1'],
+      ['xml', '<a><b>1</b><c k="v">t</c></a>', "resp_data.a.b == '1'"],
+      ['xml', '<a><b>1</b><c k="v">t</c></a>', 'resp_data.a.b == 1.0'],
+      ['xml', '<a><b>1</b><c k="v">t</c></a>', "resp_data.a.c['-k'] == 'v'"],
+      ['xml', '<a><b>1</b><c k="v">t</c></a>', "resp_data.a.c['#text'] == 't'"],
+      ['xml', '<a><b>true</b></a>', 'resp_data.a.b == true'],
+      ['xml', '<a><b>1</b><b>2</b></a>', "resp_data.a.b == ['1', '2']"],
+      ['safejson', '[1,{"a":2}]', 'resp_data.collection[0] == 1.0'],
+      ['safejson', '[1,{"a":2}]', "resp_data.collection[0] == '1'"],
+      ['safejson', '"s"', "resp_data.content == 's'"],
+      ['safejson', '12', "resp_data.content == '12'"],
+      ['safejson', 'true', 'resp_data.content == true'],
+      ['json', '{"n":1.50}', "resp_data.n == '1.50'"],
+      ['json', '{"n":1e2}', "resp_data.n == '1e2'"],
+      ['json', '{"n":-0}', "resp_data.n == '-0'"],
+    ] as const
+  ).map(([encoding, body, expr]): Probe => ({ expr, encoding, answer: [200, JSON_TYPE, body] })),
 ]
