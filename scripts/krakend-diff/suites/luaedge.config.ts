@@ -36,10 +36,10 @@ export const config = {
         allow_open_libs: true,
       },
     },
-    ...(probe.answer ? { output_encoding: 'no-op' } : {}),
+    ...(probe.answer && !probe.json ? { output_encoding: 'no-op' } : {}),
     backend: [
       probe.answer
-        ? { url_pattern: scripted(...probe.answer), encoding: 'no-op' }
+        ? { url_pattern: scripted(...probe.answer), ...(probe.json ? {} : { encoding: 'no-op' }) }
         : { url_pattern: '/obj', allow: ['a'] },
     ],
   })),

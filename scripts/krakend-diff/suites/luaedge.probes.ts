@@ -6,6 +6,8 @@ export interface Probe {
   router?: boolean
   /** Run as a lua-proxy post on a no-op endpoint whose backend answers so (results in X-Lua). */
   answer?: [number, Record<string, string | string[]>, string]
+  /** With `answer`: the endpoint and backend decode JSON (the post reads `data()`). */
+  json?: boolean
   requests?: Array<{ id?: string; query?: string; headers?: Array<[string, string]> }>
 }
 
@@ -163,6 +165,28 @@ export const PROBES: Probe[] = [
       'os.difftime(10, 3)',
       'os.difftime(5)',
       'os.difftime("7", 1)',
+    ],
+  },
+  {
+    answer: [
+      200,
+      { 'Content-Type': 'application/json' },
+      '{"n":1.50,"big":12345678901234567890,"neg":-0,"e":1e2,"s":"\\u00e9\\ud800","t":true,"z":null,"l":[1,"a"],"m":{"k":2}}',
+    ],
+    json: true,
+    exprs: [
+      'response.load():data():get("n")',
+      'type(response.load():data():get("n"))',
+      'response.load():data():get("big")',
+      'response.load():data():get("neg")',
+      '1 / response.load():data():get("neg")',
+      'response.load():data():get("e")',
+      '#response.load():data():get("s")',
+      'response.load():data():get("t")',
+      'response.load():data():get("z")',
+      'response.load():data():get("l"):len()',
+      'response.load():data():get("m"):get("k")',
+      'response.load():statusCode()',
     ],
   },
 ]
