@@ -65,7 +65,13 @@ const jsonFile = join(here, 'suites', `${suite}.json`)
 const text = existsSync(jsonFile)
   ? readFileSync(jsonFile, 'utf8')
   : JSON.stringify((await import(join(here, 'suites', `${suite}.config.ts`))).config)
-const config = JSON.parse(text.replaceAll('BACKEND', `http://127.0.0.1:${BACKEND_PORT}`))
+// martian.json names the default backend port itself (port modifiers and filters, URL regexps): it
+// moves with PORT_BASE
+const moved =
+  BACKEND_PORT === 19000
+    ? text
+    : text.replaceAll(':19000', `:${BACKEND_PORT}`).replace(/"port": ?19000\b/g, `"port": ${BACKEND_PORT}`)
+const config = JSON.parse(moved.replaceAll('BACKEND', `http://127.0.0.1:${BACKEND_PORT}`))
 if (process.env.PRINT_CONFIG) console.log(JSON.stringify(config, null, 1))
 const dir = mkdtempSync(join(tmpdir(), 'krakend-diff-'))
 const configFor = (port: number) => {
