@@ -1,4 +1,4 @@
-// gopher-lua stores an arithmetic result through its allocator, which hands back +0 for a -0: with
+// gopher-lua stores an arithmetic result of two numbers through its allocator, which hands back +0 for a -0: with
 // z = 0, `1 / (z * -1)` is +Inf and `string.format('%g', z * -1)` is "0" in KrakenD, while a
 // negation, a folded constant expression and a library's result keep their -0. Each value here is
 // KrakenD CE 2.13.8's (krakend-diff suite luaedge) and gopher-lua v1.1.1's.
@@ -21,6 +21,11 @@ const values: Array<[string, string]> = [
   ['1 / (0 * -1)', '-Inf'],
   ['1 / math.ceil(-0.5)', '-Inf'],
   ['1 / -(z * 1)', '-Inf'],
+  // A string operand takes gopher-lua's slow path, which stores the -0 as it is ("-0" reads as 0).
+  ['1 / ("-0" / -math.huge)', '-Inf'],
+  ['1 / (z * "-1")', '-Inf'],
+  ['1 / ("0" * -1)', '-Inf'],
+  ['1 / ("-0" * 1)', '+Inf'],
 ]
 
 describe('Lua arithmetic giving -0', () => {

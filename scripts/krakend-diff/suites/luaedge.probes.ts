@@ -51,6 +51,8 @@ export const PROBES: Probe[] = [
       'tostring(math.max(-0, 0))',
       'tostring(math.min(0, -0))',
       'table.concat({0 * -1, -0}, ",")',
+      '1 / ("-0" / -math.huge)',
+      'local z = 0 return 1 / (z * "-1"), 1 / ("0" * -1), 1 / (-z - "0")',
     ],
   },
   {

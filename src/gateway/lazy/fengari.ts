@@ -141,6 +141,7 @@ function setUp(): typeof import('fengari') {
         (name) => ops[name] as number,
       ),
       constant: code.lopcodes.BITRK,
+      stringType: fengari.lua.LUA_TSTRING as number,
     })
     return fengari
   } finally {
