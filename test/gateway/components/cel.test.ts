@@ -218,8 +218,16 @@ describe('validation/cel (KrakenD CE fixture semantics: cel-1 .. cel-7)', () => 
     assert.match(check({ check_expr: 'true' }).join(), /must be a list/)
   })
 
-  test("now is Go's RFC 3339 with trimmed milliseconds", () => {
-    assert.equal(celNow(new Date('2026-01-02T03:04:05.120Z')), '2026-01-02T03:04:05.12Z')
-    assert.equal(celNow(new Date('2026-01-02T03:04:05.000Z')), '2026-01-02T03:04:05Z')
+  test("now is Go's RFC 3339 with trimmed milliseconds (a UTC zone: Z)", () => {
+    // the local zone decides the offset (cel-now-zone.test.ts): UTC here, whatever the machine's
+    const zone = process.env.TZ
+    process.env.TZ = 'UTC'
+    try {
+      assert.equal(celNow(new Date('2026-01-02T03:04:05.120Z')), '2026-01-02T03:04:05.12Z')
+      assert.equal(celNow(new Date('2026-01-02T03:04:05.000Z')), '2026-01-02T03:04:05Z')
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
   })
 })
