@@ -40,7 +40,9 @@ import {
   skippedAnswer,
   transportAskedGzip,
 } from './noop-lua.ts'
+import { endsConnection, isProtocolSwitch, listOf, switchingProtocols } from './noop-switch.ts'
 import { setOwnKey } from './own-keys.ts'
+import { readUpTo } from './read-up-to.ts'
 import { CONNECTION_HEADERS, isH2SingleField } from './request-headers.ts'
 import { closeAfterCutBody } from './request-stream.ts'
 import { goRequestTarget } from './url-pattern.ts'
@@ -53,7 +55,6 @@ import { goRequestTarget } from './url-pattern.ts'
  */
 const NOT_PASSED_ON_H1 = new Set(['transfer-encoding', 'trailer'])
 const NOT_PASSED_ON_H2 = new Set(CONNECTION_HEADERS)
-const NGHTTP2_PROTOCOL_ERROR = 1
 
 export type NoopProxy = (
   ep: CompiledEndpoint,
@@ -379,91 +380,4 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     ep.record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }
-}
-
-/**
- * A backend's `101 Switching Protocols` passed on as lura's no-op does: Go's server writes a 101
- * as a final head without a body (no Date, no length) and refuses the body lura copies (its
- * io.Copy stops at the first bytes of a switched connection, or when it ends or the deadline
- * cuts it), so the client gets the head alone and its connection stays HTTP/1.1.
- */
-async function switchingProtocols(
-  res: GatewayResponse,
-  headers: Record<string, string | string[]>,
-  body: BackendAnswer['body'],
-  debug: (error: Error) => void,
-): Promise<void> {
-  await readUpTo(body, 0, debug)
-  body.destroy()
-  if (res instanceof H2Response) {
-    // Go's HTTP/2 server sends the 101 as an informational head, which an HTTP/2 client refuses
-    // (RFC 9113 8.6): the client sees its stream end in a PROTOCOL_ERROR. node:http2 cannot send a
-    // 101 at all; the reset is what the client gets.
-    res.stream.close(NGHTTP2_PROTOCOL_ERROR)
-    return
-  }
-  const h1 = res as ServerResponse
-  // A connection that ends with this answer (the client's close, an HTTP/1.0 client, draining):
-  // node:http would keep it for a Connection header without `close` (a switch keeps the backend's).
-  const closes = endsConnection(h1) || headers.Connection === 'close'
-  h1.sendDate = false
-  h1.writeHead(101, headers)
-  const socket = h1.socket
-  if (closes && socket) h1.once('finish', () => socket.end())
-  h1.end()
-}
-
-/**
- * The stream's first bytes, until more than `limit` arrived or it ended. A stream that fails ends
- * what was read, as Go sends what its handler wrote before io.Copy failed.
- */
-function readUpTo(
-  stream: Readable,
-  limit: number,
-  failed: (error: Error) => void,
-): Promise<{ chunks: Buffer[]; size: number; ended: boolean }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const settle = (ended: boolean) => {
-      stream.off('readable', onReadable)
-      stream.off('end', onEnd)
-      stream.off('error', onError)
-      resolve({ chunks, size, ended })
-    }
-    const onReadable = () => {
-      while (size <= limit) {
-        const chunk: Buffer | null = stream.read()
-        if (chunk === null) break
-        chunks.push(chunk)
-        size += chunk.length
-      }
-      if (size > limit) settle(false)
-    }
-    const onEnd = () => settle(true)
-    const onError = (error: Error) => {
-      failed(error)
-      settle(true)
-    }
-    stream.on('readable', onReadable)
-    stream.once('end', onEnd)
-    stream.once('error', onError)
-  })
-}
-
-/** Go's isProtocolSwitchHeader on answer headers: an Upgrade value, and `upgrade` in a Connection line. */
-function isProtocolSwitch(headers: Record<string, string | string[]>): boolean {
-  const upgrade = headers.Upgrade
-  if ((upgrade === undefined ? '' : (listOf(upgrade)[0] ?? '')) === '') return false
-  return listOf(headers.Connection ?? []).some((line) =>
-    line.split(',').some((token) => token.trim().toLowerCase() === 'upgrade'),
-  )
-}
-
-const listOf = (value: string | number | string[]): string[] =>
-  Array.isArray(value) ? value : [String(value)]
-
-/** Whether node:http closes the connection after this HTTP/1.x answer (what the request asked for). */
-function endsConnection(res: GatewayResponse): boolean {
-  return (res as ServerResponse).shouldKeepAlive === false
 }
