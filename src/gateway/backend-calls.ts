@@ -12,11 +12,11 @@ import {
   BodyReadError,
   type BufferedAnswer,
   goErrorUrl,
-  headerValue,
 } from './backend-client.ts'
 import { lurasBodyRead } from './backend-collect.ts'
 import { backendContext, generatedPath } from './backend-context.ts'
 import { hostHeaderFor } from './backend-host.ts'
+import { statusFailure } from './backend-status.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
   BackendResult,
@@ -31,16 +31,13 @@ import type { LuaBackend } from './components/lua-calls.ts'
 import { fragmentOf } from './components/martian-origin.ts'
 import type { ModifiedRequest } from './components/martian-run.ts'
 import type { GatewayConfig } from './config/types.ts'
-import { invalidByteMark } from './go-bytes-string.ts'
 import { goOp } from './go-http.ts'
-import { goResponseError } from './go-json.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
 import { monotonicMs } from './monotonic-ms.ts'
 import { goHeaderMap, transportAskedGzip } from './noop-lua.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { sequentialProxy } from './sequential-calls.ts'
-import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
 import { goRequestTarget } from './url-pattern.ts'
 
@@ -372,35 +369,6 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       b.cfg.encoding === 'json' || b.cfg.encoding === 'safejson',
       b.cfg.returnErrorDetails !== undefined || b.cfg.returnErrorCode,
     )
-
-  /** A backend status other than 200/201, as lura's status handlers report it. */
-  const statusFailure = (b: CompiledBackend, answer: BufferedAnswer): BackendResult => {
-    const details = b.cfg.returnErrorDetails
-    if (details === undefined && !b.cfg.returnErrorCode)
-      return {
-        ok: false,
-        code: undefined,
-        // lura prints URL.String() with %s: a byte that is not UTF-8 stays that byte (see goStringBytes)
-        message: `invalid status code ${answer.status} ${b.errorPrefix} ${goUtf8(Buffer.from(answer.url, 'latin1'), invalidByteMark)}`,
-      }
-    // Go's string of the body: a byte that is not UTF-8 stays one (see go-bytes-string.ts)
-    const utf8 = answer.bytes.toString('utf8')
-    const text = utf8.includes('\uFFFD') ? goUtf8(answer.bytes, invalidByteMark) : utf8
-    const contentType = headerValue(answer.headers['content-type'])
-    if (details !== undefined) {
-      // lura's HTTPResponseError, written as Go writes a struct: fields in declaration order.
-      const error: Data = goResponseError({ http_status_code: answer.status })
-      if (text !== '') error.http_body = text
-      if (contentType) error.http_body_encoding = contentType
-      const data = { [`error_${details}`]: error }
-      // components: validation/cel sees the detailed error and the status (lura sets no headers)
-      const meta = { complete: false, status: answer.status }
-      const rejected = b.guard?.checkResponse?.(data, meta)
-      if (rejected) return { ok: false, code: undefined, message: rejected }
-      return { ok: true, data, complete: false, status: answer.status }
-    }
-    return { ok: false, code: answer.status, message: text, ...(contentType ? { contentType } : {}) }
-  }
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest }
 }
