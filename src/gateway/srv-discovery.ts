@@ -97,7 +97,9 @@ export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
   const { Resolver } = loadBuiltin<typeof import('node:dns/promises')>('node:dns/promises')
   const { readFile } = loadBuiltin<typeof import('node:fs/promises')>('node:fs/promises')
   const { hostname } = loadBuiltin<typeof import('node:os')>('node:os')
-  const resolver = new Resolver()
+  // Go's resolver defaults (resolv.conf's timeout:5, attempts:2): a DNS that never answers does not
+  // hold the start longer than Go's first lookup would (c-ares's own: 4 tries, backing off)
+  const resolver = new Resolver({ timeout: 5000, tries: 2 })
   if (options.servers) resolver.setServers(options.servers)
   const watched = new Map<
     string,
