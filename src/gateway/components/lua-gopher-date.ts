@@ -13,6 +13,7 @@
  * day, month and year -1, Go's time.Date normalizing them), a string field is read as a number.
  */
 import type { LuaState } from 'fengari'
+import { LONG_DAYS, LONG_MONTHS } from '../go-time-layout.ts'
 import { goZoneAbbreviation } from '../go-time-string.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
@@ -57,31 +58,16 @@ function wallClock(seconds: number, utc: boolean): WallClock {
   }
 }
 
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-]
 const two = (n: number) => String(n).padStart(2, '0')
 
 /** Go's time.Format of the layouts in gopher-lua's cDateFlagToGo, keyed by the strftime letter. */
 const LAYOUTS: Record<string, (t: WallClock) => string> = {
   a: () => 'mon',
-  A: (t) => DAYS[t.weekday] as string,
-  b: (t) => (MONTHS[t.month - 1] as string).slice(0, 3),
-  B: (t) => MONTHS[t.month - 1] as string,
+  A: (t) => LONG_DAYS[t.weekday] as string,
+  b: (t) => (LONG_MONTHS[t.month - 1] as string).slice(0, 3),
+  B: (t) => LONG_MONTHS[t.month - 1] as string,
   c: (t) =>
-    `${two(t.day)} ${(MONTHS[t.month - 1] as string).slice(0, 3)} ${two(t.year % 100)} ${two(t.hour)}:${two(t.minute)} ${t.zone}`,
+    `${two(t.day)} ${(LONG_MONTHS[t.month - 1] as string).slice(0, 3)} ${two(t.year % 100)} ${two(t.hour)}:${two(t.minute)} ${t.zone}`,
   d: (t) => two(t.day),
   F: (t) => `${String(t.year).padStart(4, '0')}-${two(t.month)}-${two(t.day)}`,
   H: (t) => two(t.hour),
