@@ -1,7 +1,7 @@
 // Go's time.Parse by layout (time/format.go: nextStdChunk, skip, getnum, parseTimeZone), for the
 // layouts gofeed tries on feed dates. The result is the wall clock read, with the zone Go would attach:
 // an offset it read, a zone name (zoneName, resolved by the caller as Go's location does), or none.
-import { daysIn } from './go-time.ts'
+import { daysIn, LONG_DAYS, LONG_MONTHS } from './go-time.ts'
 import { getnum, isDigitAt, readOffset, TZ_FORMS, timeZoneLength } from './go-time-fields.ts'
 
 export interface GoParsedTime {
@@ -22,22 +22,7 @@ export interface GoParsedTime {
 }
 
 const SHORT_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-export const LONG_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
 const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-export const LONG_MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-]
 
 type Std =
   | 'Jan'

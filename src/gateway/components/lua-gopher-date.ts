@@ -13,7 +13,7 @@
  * day, month and year -1, Go's time.Date normalizing them), a string field is read as a number.
  */
 import type { LuaState } from 'fengari'
-import { LONG_DAYS, LONG_MONTHS } from '../go-time-layout.ts'
+import { LONG_DAYS, LONG_MONTHS } from '../go-time.ts'
 import { goZoneAbbreviation } from '../go-time-string.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import { gopherParseNumber } from './lua-go-parse.ts'
