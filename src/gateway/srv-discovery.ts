@@ -87,8 +87,6 @@ export interface SrvDiscoveryOptions {
   ttlMs: number
   /** DNS servers to ask (`127.0.0.1:5353`); default: the system's. */
   servers?: string[]
-  /** The resolv.conf read for search domains and ndots (default /etc/resolv.conf, as Go reads it). */
-  resolvConfPath?: string
 }
 
 export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
@@ -109,8 +107,9 @@ export function createSrvDiscovery(options: SrvDiscoveryOptions): SrvDiscovery {
   const timers = new Set<NodeJS.Timeout>()
   let closed = false
 
+  // search domains and ndots from /etc/resolv.conf, read at each lookup as Go reads it
   const instancesOf = async (target: SrvTarget): Promise<string[] | undefined> => {
-    const text = await readFile(options.resolvConfPath ?? '/etc/resolv.conf', 'utf8').catch(() => '')
+    const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '')
     for (const name of goNameList(target.name, parseResolvConf(text, hostname()))) {
       try {
         return srvInstances(await resolver.resolveSrv(name), target.scheme)
