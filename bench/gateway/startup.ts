@@ -2,16 +2,19 @@
 // its idle RSS, for this checkout's runtime bundle, other checkouts' (--baseline DIR, repeatable) and
 // bare node:http answering from memory (the floor), one worker each, starts alternating in one run.
 // CPU time (user + sys, read inside the node when it is healthy) holds better than wall time when
-// other work shares the machine. `--cached` starts them from V8's compile cache, as images do;
+// other work shares the machine. `--cached` starts them from V8's compile cache, as images did before
+// the code cache; `--code-cache` adds this checkout started as images and local nodes start it now
+// (start.cjs, from the V8 code cache its warm-up wrote, and the compile cache for the rest);
 // `--metrics` gives the runtimes a metrics port, as every provider starts its nodes.
 //
-//   node bench/gateway/startup.ts [--runs 15] [--cached] [--metrics] [--config FILE] [--baseline DIR]...
-import { spawn } from 'node:child_process'
+//   node bench/gateway/startup.ts [--runs 15] [--cached] [--code-cache] [--metrics] [--config FILE] [--baseline DIR]...
+import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { LOADER_FILE, WARM_UP_FILE } from '../../src/gateway/code-cache/names.ts'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
 import { freePort, sleep, waitFor } from './lab.ts'
 
@@ -19,6 +22,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '15' },
     cached: { type: 'boolean', default: false },
+    'code-cache': { type: 'boolean', default: false },
     metrics: { type: 'boolean', default: false },
     config: { type: 'string' },
     baseline: { type: 'string', multiple: true, default: [] },
@@ -67,6 +71,8 @@ writeFileSync(
 interface Target {
   name: string
   args: (port: number, metricsPort: number) => string[]
+  /** Started with V8's compile cache even without --cached (as images and local nodes start). */
+  compileCache?: boolean
 }
 const targets: Target[] = [{ name: 'bare node:http', args: (port) => [bare, String(port)] }]
 const runtime = (name: string, path: string): Target => ({
@@ -80,6 +86,10 @@ const runtime = (name: string, path: string): Target => ({
 console.error('bundling the gateway runtime with esbuild ...')
 const own = await buildRuntimeBundle({ cacheDir: join(dir, 'cache'), force: true })
 targets.push(runtime('this checkout', own.path))
+if (values['code-cache']) {
+  execFileSync(process.execPath, [join(own.dir, WARM_UP_FILE)], { stdio: ['ignore', 'ignore', 'inherit'] })
+  targets.push({ ...runtime('this checkout, start.cjs', join(own.dir, LOADER_FILE)), compileCache: true })
+}
 for (const [i, checkout] of (values.baseline ?? []).entries()) {
   const bundler = (await import(join(checkout, 'src', 'image', 'bundle.ts'))) as {
     buildRuntimeBundle: typeof buildRuntimeBundle
@@ -90,7 +100,7 @@ for (const [i, checkout] of (values.baseline ?? []).entries()) {
 
 const { NODE_COMPILE_CACHE: _ignored, ...coldEnv } = process.env
 const envOf = (i: number) => {
-  if (!values.cached) return coldEnv
+  if (!values.cached && !targets[i]?.compileCache) return coldEnv
   const cache = join(dir, `compile-cache-${i}`)
   mkdirSync(cache, { recursive: true })
   return { ...coldEnv, NODE_COMPILE_CACHE: cache }

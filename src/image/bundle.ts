@@ -16,6 +16,7 @@ import { homedir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { providerError } from '../core/errors.ts'
+import { GATEWAY_FILE, LOADER_FILE, WARM_UP_FILE } from '../gateway/code-cache/names.ts'
 import {
   componentChunkEntries,
   componentChunkEntryPoints,
@@ -40,7 +41,7 @@ export interface RuntimeBundle {
   path: string
   /** The directory holding it and its lazily loaded libraries. */
   dir: string
-  /** Every file of the runtime, relative to `dir` (gateway.cjs first, then lazy/*.cjs). */
+  /** Every file of the runtime, relative to `dir` (gateway.cjs first, then lazy/*.cjs, then the code cache's loader and warm-up). */
   files: string[]
   /** sha256 (hex) over every file's name and bytes. */
   sha256: string
@@ -59,7 +60,7 @@ const PACKAGE_ROOT = join(SOURCE_ROOT, '..')
  * The runtime's file name. CommonJS, not an ES module: Node keeps an ES module's source text
  * around about three times over (~5 MB for this one) where a CommonJS file costs its size once.
  */
-export const RUNTIME_FILE = 'gateway.cjs'
+export const RUNTIME_FILE = GATEWAY_FILE
 
 function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.GWDEPLOY_CACHE_DIR) return env.GWDEPLOY_CACHE_DIR
@@ -140,7 +141,8 @@ async function lazyEntries(entry: string): Promise<Record<string, string>> {
 /** The bundle's files in a fixed order (gateway.cjs first) and their digest. */
 async function describeBundle(dir: string): Promise<{ files: string[]; sha256: string }> {
   const lazy = existsSync(join(dir, 'lazy')) ? (await readdir(join(dir, 'lazy'))).sort() : []
-  const files = [RUNTIME_FILE, ...lazy.map((name) => `lazy/${name}`)]
+  const codeCache = [LOADER_FILE, WARM_UP_FILE].filter((name) => existsSync(join(dir, name)))
+  const files = [RUNTIME_FILE, ...lazy.map((name) => `lazy/${name}`), ...codeCache]
   const hash = createHash('sha256')
   for (const file of files) hash.update(`${file}\n`).update(await readFile(join(dir, file)))
   return { files, sha256: hash.digest('hex') }
@@ -228,7 +230,31 @@ async function bundleRuntime(esbuild: Esbuild, entry: string, dir: string) {
     const lazy = await esbuild.build({ ...commonOptions(dir, []), entryPoints: libraries })
     extra.push(...lazy.outputFiles)
   }
+  const gateway = result.outputFiles.find((file) => file.path === join(dir, RUNTIME_FILE))
+  if (gateway !== undefined)
+    extra.push(...(await bundleCodeCacheFiles(esbuild, entry, dir, gateway.contents)))
   return { ...result, outputFiles: [...result.outputFiles, ...extra] }
+}
+
+/**
+ * start.cjs and code-cache-warm.cjs (src/gateway/code-cache/, when the entry has them beside it):
+ * the loader that runs gateway.cjs from V8's code cache and the warm-up that writes the cache, each
+ * knowing the sha256 of the gateway.cjs built with it, which names its cache.
+ */
+async function bundleCodeCacheFiles(esbuild: Esbuild, entry: string, dir: string, gateway: Uint8Array) {
+  const source = (name: string) =>
+    [`${name}.ts`, `${name}.js`].map((file) => join(dirname(entry), 'code-cache', file)).find(existsSync)
+  const start = source('start')
+  const warm = source('warm')
+  if (start === undefined || warm === undefined) return []
+  const options = commonOptions(dir, [], false)
+  const digest = createHash('sha256').update(gateway).digest('hex')
+  const built = await esbuild.build({
+    ...options,
+    entryPoints: { [LOADER_FILE.replace(/\.cjs$/, '')]: start, [WARM_UP_FILE.replace(/\.cjs$/, '')]: warm },
+    define: { ...options.define, GATEWAY_SHA256: JSON.stringify(digest) },
+  })
+  return built.outputFiles
 }
 
 export async function buildRuntimeBundle(options: RuntimeBundleOptions = {}): Promise<RuntimeBundle> {

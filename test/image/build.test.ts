@@ -124,9 +124,18 @@ describe('image build against the test dockerd and registries', { concurrency: f
     } finally {
       await node.stop()
     }
-    // The runtime starts from the compile cache the build wrote, readable by the non-root user.
-    const cacheLog = await runToExit(result.reference, ['--version'], ['NODE_DEBUG_NATIVE=COMPILE_CACHE'])
-    assert.match(cacheLog, /V8 code cache for CommonJS \/opt\/gwdeploy\/gateway\.cjs was accepted/)
+    // The runtime starts from the caches the build wrote, readable by the non-root user: start.cjs
+    // from Node's compile cache, gateway.cjs from the code cache its warm-up wrote.
+    const cacheLog = await runToExit(
+      result.reference,
+      ['--version'],
+      ['NODE_DEBUG_NATIVE=COMPILE_CACHE', 'NODE_DEBUG=gwdeploy'],
+    )
+    assert.match(cacheLog, /V8 code cache for CommonJS \/opt\/gwdeploy\/start\.cjs was accepted/)
+    assert.match(
+      cacheLog,
+      /gwdeploy code cache \/opt\/gwdeploy\/code-cache\/[0-9a-f]{32}-v8-\S+\.bin: accepted/,
+    )
   })
 
   test('a Lua source the config names ships beside it, and the node (lazy fengari included) runs it', async () => {

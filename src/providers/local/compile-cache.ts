@@ -2,6 +2,9 @@
  * V8's compile cache of a stored runtime (NODE_COMPILE_CACHE) under `runtimes/<hash>/compile-cache/`:
  * filled once per Node version when the runtime is stored, by running the bundle's `--version` and
  * requiring its lazily loaded libraries, so every node of it starts from compiled code, as images do.
+ * Then its code cache (`code-cache/`, read by the nodes' entry start.cjs: src/gateway/code-cache/),
+ * written by the runtime's own warm-up, a node of a synthetic config stopped after its first health
+ * check, so that the functions a start calls are compiled already too.
  *
  * Node keeps one subdirectory per Node version, architecture, V8 flags and uid in there, and checks
  * each entry's source hash, header and V8's own version/flags tag before using it: a cache another Node
@@ -12,6 +15,7 @@ import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { WARM_UP_FILE } from '../../gateway/code-cache/names.ts'
 import { nodeEnv } from './processes.ts'
 
 const run = promisify(execFile)
@@ -62,6 +66,25 @@ export async function warmCompileCache(
     return (await entries(cacheDir)).some(ownSubdir) ? cacheDir : undefined
   } finally {
     if (staging) await rm(staging, { recursive: true, force: true }).catch(() => {})
+  }
+}
+
+/**
+ * Writes the code cache of the runtime stored in `runtimeDir` unless it is there (its warm-up checks,
+ * and exits at once then). False when it could not be written: its nodes then start from the
+ * compile cache alone, as before; the warm-up's reason is not a release's concern.
+ */
+export async function warmCodeCache(runtimeDir: string, compileCache: string | undefined): Promise<boolean> {
+  const env = { ...nodeEnv(), ...(compileCache ? { NODE_COMPILE_CACHE: compileCache } : {}) }
+  try {
+    await run(process.execPath, [join(runtimeDir, WARM_UP_FILE)], {
+      env,
+      cwd: runtimeDir,
+      timeout: WARM_TIMEOUT_MS,
+    })
+    return true
+  } catch {
+    return false
   }
 }
 

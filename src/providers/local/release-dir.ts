@@ -8,15 +8,16 @@
 import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readdir, readFile, realpath, rename, rm, stat, symlink } from 'node:fs/promises'
 import { basename, dirname, join, relative } from 'node:path'
+import { LOADER_FILE, WARM_UP_FILE } from '../../gateway/code-cache/names.ts'
 import { writeTextAtomic } from '../json-file.ts'
 import type { Artifact } from '../types.ts'
-import { warmCompileCache } from './compile-cache.ts'
+import { warmCodeCache, warmCompileCache } from './compile-cache.ts'
 import type { LocalPaths } from './state.ts'
 
 export interface StagedRelease {
   releaseDir: string
   configFile: string
-  /** The runtime's entry the nodes run: the link in releaseDir when it is bundled. */
+  /** The runtime's entry the nodes run: for a bundled runtime a link in releaseDir, to its start.cjs when it has one. */
   entry: string
   /** V8's compile cache of a bundled runtime, filled when it was stored (NODE_COMPILE_CACHE for its nodes). */
   compileCache?: string
@@ -53,7 +54,22 @@ export async function stageRelease(
   // Filled once per runtime (and Node version); a release staged before there was a cache fills it now.
   const stored = await realpath(link)
   const compileCache = await warmCompileCache(dirname(stored), stored, await lazyFiles(stored))
-  return { releaseDir, configFile, entry: link, ...(compileCache ? { compileCache } : {}) }
+  const entry = (await linkLoader(releaseDir, dirname(stored))) ?? link
+  if (entry !== link) await warmCodeCache(dirname(stored), compileCache)
+  return { releaseDir, configFile, entry, ...(compileCache ? { compileCache } : {}) }
+}
+
+/** releaseDir's link to the stored runtime's start.cjs (runtimes stored by an older gwdeploy have none). */
+async function linkLoader(releaseDir: string, runtimeDir: string): Promise<string | undefined> {
+  const loader = join(runtimeDir, LOADER_FILE)
+  if (!(await exists(loader))) return undefined
+  const link = join(releaseDir, LOADER_FILE)
+  if (!(await exists(link))) {
+    await rm(`${link}.tmp`, { force: true })
+    await symlink(relative(releaseDir, loader), `${link}.tmp`)
+    await rename(`${link}.tmp`, link)
+  }
+  return link
 }
 
 async function lazyFiles(entry: string): Promise<string[]> {
@@ -62,21 +78,26 @@ async function lazyFiles(entry: string): Promise<string[]> {
 }
 
 /**
- * The bundle and its lazily loaded libraries copied once under `runtimes/<content hash>/`
- * (Node runs a linked entry from its real path, so the bundle finds `lazy/` beside it).
+ * The bundle, its lazily loaded libraries and its code cache's loader and warm-up copied once under
+ * `runtimes/<content hash>/` (Node runs a linked entry from its real path, so the bundle finds
+ * `lazy/` beside it).
  */
 async function storeRuntime(paths: LocalPaths, entry: string): Promise<string> {
   const lazy = join(dirname(entry), 'lazy')
   const lazyNames = (await exists(lazy)) ? (await readdir(lazy)).sort() : []
+  const besides: string[] = []
+  for (const name of [LOADER_FILE, WARM_UP_FILE])
+    if (await exists(join(dirname(entry), name))) besides.push(join(dirname(entry), name))
   const hash = createHash('sha256')
-  for (const file of [entry, ...lazyNames.map((name) => join(lazy, name))]) {
+  for (const file of [entry, ...lazyNames.map((name) => join(lazy, name)), ...besides]) {
     hash.update(`${basename(file)}\0`).update(await readFile(file))
   }
   const dir = join(paths.runtimes, hash.digest('hex').slice(0, 24))
   const stored = join(dir, basename(entry))
-  // The lazily loaded libraries first: a copied bundle means its runtime is complete.
+  // The other files first: a copied bundle means its runtime is complete.
   await mkdir(join(dir, 'lazy'), { recursive: true, mode: 0o700 })
   for (const name of lazyNames) await copyOnce(join(lazy, name), join(dir, 'lazy', name))
+  for (const file of besides) await copyOnce(file, join(dir, basename(file)))
   await copyOnce(entry, stored)
   return stored
 }

@@ -1,16 +1,19 @@
 /**
- * A local release's nodes start from V8's compile cache of their runtime, as images do: the cache
- * is filled when the runtime is stored, and a node reads it (Node's NODE_DEBUG_NATIVE=COMPILE_CACHE
- * log says the bundle's code cache was accepted). A cache V8 rejects, a corrupt one and a read-only
- * runtime directory leave a node that starts and serves, compiling as before.
+ * A local release's nodes start from V8's caches of their runtime, as images do: Node's compile
+ * cache and the runtime's code cache (src/gateway/code-cache/) are filled when the runtime is stored,
+ * and a node, started through start.cjs, reads them (Node's NODE_DEBUG_NATIVE=COMPILE_CACHE log and
+ * start.cjs's NODE_DEBUG=gwdeploy line say so). Without the code cache a node loads gateway.cjs from
+ * the compile cache; a compile cache V8 rejects, a corrupt one and a read-only runtime directory
+ * leave a node that starts and serves, compiling as before.
  */
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { CODE_CACHE_DIR, LOADER_FILE } from '../../../src/gateway/code-cache/names.ts'
 import { buildRuntimeBundle, type RuntimeBundle } from '../../../src/image/bundle.ts'
 import { startNodes } from '../../../src/providers/local/nodes.ts'
 import { stopProcesses } from '../../../src/providers/local/processes.ts'
@@ -66,7 +69,7 @@ function ownEntries(cacheDir: string): string[] {
 async function startAndLog(paths: LocalPaths, release: StagedRelease): Promise<string> {
   const [node] = await startNodes(paths, ['blue-cache-0'], release, {
     revoker: false,
-    env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
+    env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE', NODE_DEBUG: 'gwdeploy' },
   })
   assert.ok(node)
   try {
@@ -88,17 +91,29 @@ async function startAndLog(paths: LocalPaths, release: StagedRelease): Promise<s
 }
 
 const accepted = (log: string) => /V8 code cache for CommonJS \S*gateway\.cjs was accepted/.test(log)
+/** start.cjs read the runtime's code cache. */
+const codeCacheAccepted = (log: string) => /gwdeploy code cache \S+: accepted/.test(log)
+/** The runtime's code cache files (runtimes/<hash>/code-cache/). */
+const codeCaches = (runtimeDir: string) =>
+  existsSync(join(runtimeDir, CODE_CACHE_DIR)) ? readdirSync(join(runtimeDir, CODE_CACHE_DIR)) : []
 
 describe('a local release and V8 compile cache', () => {
-  it('fills the cache when the runtime is stored, and its nodes start from it', async () => {
+  it('fills the caches when the runtime is stored, and its nodes start from them', async () => {
     const paths = await freshState()
     const release = await stageRelease(paths, artifact(), { entry: bundle.path, bundled: true })
     assert.ok(release.compileCache, 'the staged release names its compile cache')
     assert.match(release.compileCache, /\/runtimes\/[0-9a-f]{24}\/compile-cache$/)
     // The bundle and each lazily loaded library: at least gateway.cjs and one lazy file.
     assert.ok(ownEntries(release.compileCache).length >= 2, 'entries written at store time')
+    // The nodes run start.cjs, which reads the code cache written beside the stored runtime.
+    assert.equal(release.entry, join(release.releaseDir, LOADER_FILE))
+    assert.equal(codeCaches(dirname(release.compileCache)).length, 1)
     const log = await startAndLog(paths, release)
-    assert.ok(accepted(log), `the node read the bundle's code from the cache:\n${log.slice(0, 3000)}`)
+    assert.ok(
+      codeCacheAccepted(log),
+      `the node read the bundle's code from the cache:\n${log.slice(0, 3000)}`,
+    )
+    assert.match(log, /V8 code cache for CommonJS \S*start\.cjs was accepted/)
     // A second release of the same runtime shares its cache: not filled again.
     const before = ownEntries(release.compileCache).map((file) => readFileSync(file).length)
     const second = await stageRelease(paths, artifact(), { entry: bundle.path, bundled: true })
@@ -109,14 +124,16 @@ describe('a local release and V8 compile cache', () => {
     )
   })
 
-  it('starts a node whose cache V8 rejects (written with other V8 flags) or that is corrupt', async () => {
+  it('without the code cache, a node loads gateway.cjs from the compile cache, or compiles it when V8 rejects it or it is corrupt', async () => {
     const paths = await freshState()
     const release = await stageRelease(paths, artifact(), { entry: bundle.path, bundled: true })
     assert.ok(release.compileCache)
+    rmSync(join(dirname(release.compileCache), CODE_CACHE_DIR), { recursive: true })
+    assert.ok(accepted(await startAndLog(paths, release)))
     const entries = ownEntries(release.compileCache)
     // Another V8 configuration's cache of the same files, put where this Node reads.
     const other = mkdtempSync(join(dir, 'other-'))
-    const stored = execFileSync('readlink', ['-f', release.entry], { encoding: 'utf8' }).trim()
+    const stored = join(dirname(release.compileCache), 'gateway.cjs')
     execFileSync(process.execPath, ['--no-lazy', stored, '--version'], {
       env: { ...process.env, NODE_COMPILE_CACHE: other },
     })
@@ -148,7 +165,7 @@ describe('a local release and V8 compile cache', () => {
       import { readFileSync, rmSync } from 'node:fs'
       const paths = localPaths(${JSON.stringify(paths.root)})
       const release = await stageRelease(paths, JSON.parse(process.argv[1]), { entry: ${JSON.stringify(bundle.path)}, bundled: true })
-      const [node] = await startNodes(paths, ['blue-ro-0'], release, { revoker: false, env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' } })
+      const [node] = await startNodes(paths, ['blue-ro-0'], release, { revoker: false, env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE', NODE_DEBUG: 'gwdeploy' } })
       let status = 0
       for (let i = 0; i < 300 && status !== 200; i++) {
         status = await fetch('http://127.0.0.1:' + node.port + '/__health').then((r) => r.status, () => 0)
@@ -189,11 +206,13 @@ describe('a local release and V8 compile cache', () => {
     const withCache = readOnlyRun()
     assert.equal(withCache.status, 200)
     assert.equal(withCache.compileCache, release.compileCache)
-    assert.ok(accepted(withCache.log), withCache.log.slice(0, 2000))
+    assert.ok(codeCacheAccepted(withCache.log), withCache.log.slice(0, 2000))
     rmSync(release.compileCache, { recursive: true })
+    rmSync(join(runtimeDir, CODE_CACHE_DIR), { recursive: true })
     const without = readOnlyRun()
     assert.equal(without.status, 200, without.log.slice(-2000))
     assert.equal(without.compileCache, null, 'no cache could be filled')
     assert.ok(!accepted(without.log))
+    assert.match(without.log, /gwdeploy code cache \S+: none/)
   })
 })
