@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Test services for gwdeploy: a private dockerd (unix socket, and tcp+TLS on 127.0.0.1 with
 # throw-away certificates made by openssl when dockerd starts), two docker registries (one with
-# htpasswd auth) and moto_server, all on 127.0.0.1. Idempotent.
+# htpasswd auth), moto_server, RabbitMQ and NATS, all on 127.0.0.1. Idempotent.
 #
 #   scripts/services.sh start    start whatever is not running, wait until ready, write the env file
-#   scripts/services.sh stop [dockerd registry auth-registry moto]
+#   scripts/services.sh stop [dockerd registry auth-registry moto rabbitmq nats]
 #                                stop those (default: all) that this script started
 #   scripts/services.sh status   show each service and exit non-zero if one is down
 #
@@ -17,7 +17,8 @@
 # With GWDEPLOY_SERVICES_STARTED_FILE set, `start` appends the names of the services it
 # actually started (so CI stops only those).
 # Overridable: GWDEPLOY_STATE_DIR, GWDEPLOY_RUN_DIR, GWDEPLOY_DOCKER_DATA, GWDEPLOY_REGISTRY_PORT,
-# GWDEPLOY_AUTH_REGISTRY_PORT, GWDEPLOY_MOTO_PORT, GWDEPLOY_DOCKER_TLS_PORT.
+# GWDEPLOY_AUTH_REGISTRY_PORT, GWDEPLOY_MOTO_PORT, GWDEPLOY_DOCKER_TLS_PORT, GWDEPLOY_AMQP_PORT,
+# GWDEPLOY_NATS_PORT.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +29,8 @@ REGISTRY_PORT="${GWDEPLOY_REGISTRY_PORT:-5000}"
 AUTH_REGISTRY_PORT="${GWDEPLOY_AUTH_REGISTRY_PORT:-5001}"
 MOTO_PORT="${GWDEPLOY_MOTO_PORT:-5002}"
 DOCKER_TLS_PORT="${GWDEPLOY_DOCKER_TLS_PORT:-5003}"
+AMQP_PORT="${GWDEPLOY_AMQP_PORT:-5672}"
+NATS_PORT="${GWDEPLOY_NATS_PORT:-4222}"
 DOCKER_SOCK="$RUN_DIR/docker.sock"
 DOCKER_TLS_DIR="$STATE_DIR/docker-tls"
 BRIDGE="${GWDEPLOY_DOCKER_BRIDGE:-gwd-docker0}"
@@ -248,6 +251,64 @@ start_moto() {
   fi
 }
 
+# ---------------------------------------------------------------- rabbitmq, nats
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# RabbitMQ as Debian's rabbitmq user, everything on 127.0.0.1 (AMQP, epmd, Erlang distribution),
+# its data under $STATE_DIR/rabbitmq; the default guest user may connect from loopback only.
+start_rabbitmq() {
+  local dir="$STATE_DIR/rabbitmq"
+  if port_open "$AMQP_PORT"; then
+    log "something already listens on 127.0.0.1:$AMQP_PORT (RabbitMQ)"
+    return
+  fi
+  [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || die "rabbitmq-server not installed (apt-get install rabbitmq-server)"
+  mkdir -p "$dir"
+  chown rabbitmq:rabbitmq "$dir"
+  log "starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
+  (cd /var/lib/rabbitmq && exec setsid su rabbitmq -s /bin/sh -c "HOME=/var/lib/rabbitmq \
+    RABBITMQ_NODENAME=gwdeploy@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT \
+    RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000)) ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}' \
+    RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log RABBITMQ_PID_FILE=$dir/rabbitmq.pid \
+    RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins exec /usr/lib/rabbitmq/bin/rabbitmq-server") \
+    >"$dir/rabbitmq.out" 2>&1 </dev/null &
+  echo rabbitmq >>"$STARTED_FILE"
+  if ! wait_for rabbitmq 120 port_open "$AMQP_PORT"; then
+    tail -n 30 "$dir/rabbitmq.out" >&2 || true
+    die "RabbitMQ did not listen on 127.0.0.1:$AMQP_PORT within 120s (logs: $dir)"
+  fi
+}
+
+stop_rabbitmq() {
+  local pidfile="$STATE_DIR/rabbitmq/rabbitmq.pid" pid
+  if pid_alive "$pidfile"; then
+    pid="$(cat "$pidfile")"
+    stop_pidfile RabbitMQ "$pidfile"
+    wait_for rabbitmq-exit 30 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+  fi
+  # Erlang's port mapper, started by RabbitMQ, outlives it (it refuses to stop while a node is up).
+  epmd -kill >/dev/null 2>&1 || true
+}
+
+start_nats() {
+  local dir="$STATE_DIR/nats"
+  if port_open "$NATS_PORT"; then
+    log "something already listens on 127.0.0.1:$NATS_PORT (NATS)"
+    return
+  fi
+  command -v nats-server >/dev/null || die "nats-server not installed (apt-get install nats-server)"
+  mkdir -p "$dir"
+  log "starting NATS on 127.0.0.1:$NATS_PORT"
+  setsid nats-server -a 127.0.0.1 -p "$NATS_PORT" -P "$dir/nats.pid" >"$dir/nats.log" 2>&1 </dev/null &
+  echo nats >>"$STARTED_FILE"
+  if ! wait_for nats 30 port_open "$NATS_PORT"; then
+    tail -n 20 "$dir/nats.log" >&2 || true
+    die "NATS did not listen on 127.0.0.1:$NATS_PORT within 30s (log: $dir/nats.log)"
+  fi
+}
+
 # ---------------------------------------------------------------- env file
 
 write_env() (
@@ -265,6 +326,8 @@ write_env() (
     echo "export GWDEPLOY_TEST_REGISTRY_USER=$(cat "$dir/user")"
     echo "export GWDEPLOY_TEST_REGISTRY_PASSWORD=$(cat "$dir/password")"
     echo "export GWDEPLOY_TEST_MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT"
+    echo "export GWDEPLOY_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:$AMQP_PORT"
+    echo "export GWDEPLOY_TEST_NATS_URL=nats://127.0.0.1:$NATS_PORT"
     echo "export GWDEPLOY_TEST_BASE_IMAGE=${GWDEPLOY_TEST_BASE_IMAGE:-gwdeploy-test/node:24-slim}"
     [[ "${GWDEPLOY_K8S:-1}" == 0 ]] || bash "$ROOT/scripts/k8s/cluster.sh" env
   } >"$tmp"
@@ -283,6 +346,8 @@ cmd_start() {
   start_registry "$REGISTRY_PORT" 0
   start_registry "$AUTH_REGISTRY_PORT" 1
   start_moto
+  start_rabbitmq
+  start_nats
   start_k8s
   write_env
 }
@@ -298,12 +363,14 @@ start_k8s() {
 
 cmd_stop() {
   local names=("$@")
-  ((${#names[@]})) || names=(k8s moto auth-registry registry dockerd)
+  ((${#names[@]})) || names=(k8s nats rabbitmq moto auth-registry registry dockerd)
   local name
   for name in "${names[@]}"; do
     case "$name" in
     k8s) bash "$ROOT/scripts/k8s/cluster.sh" stop ;;
     moto) stop_pidfile moto_server "$STATE_DIR/moto/moto.pid" ;;
+    rabbitmq) stop_rabbitmq ;;
+    nats) stop_pidfile nats-server "$STATE_DIR/nats/nats.pid" ;;
     auth-registry) stop_pidfile "registry :$AUTH_REGISTRY_PORT" "$STATE_DIR/registry-$AUTH_REGISTRY_PORT/registry.pid" ;;
     registry) stop_pidfile "registry :$REGISTRY_PORT" "$STATE_DIR/registry-$REGISTRY_PORT/registry.pid" ;;
     dockerd) stop_dockerd ;;
@@ -323,6 +390,8 @@ cmd_status() {
   if [[ "$code" == 401 ]]; then echo "registry+auth up   127.0.0.1:$AUTH_REGISTRY_PORT"; else echo "registry+auth DOWN 127.0.0.1:$AUTH_REGISTRY_PORT"; ok=1; fi
   code="$(http_code "http://127.0.0.1:$MOTO_PORT/moto-api/")"
   if [[ "$code" == 200 ]]; then echo "moto_server  up    http://127.0.0.1:$MOTO_PORT"; else echo "moto_server  DOWN  http://127.0.0.1:$MOTO_PORT"; ok=1; fi
+  if port_open "$AMQP_PORT"; then echo "rabbitmq     up    127.0.0.1:$AMQP_PORT"; else echo "rabbitmq     DOWN  127.0.0.1:$AMQP_PORT"; ok=1; fi
+  if port_open "$NATS_PORT"; then echo "nats         up    127.0.0.1:$NATS_PORT"; else echo "nats         DOWN  127.0.0.1:$NATS_PORT"; ok=1; fi
   if [[ "${GWDEPLOY_K8S:-1}" != 0 ]]; then bash "$ROOT/scripts/k8s/cluster.sh" status || ok=1; fi
   return "$ok"
 }

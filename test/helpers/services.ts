@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { type IncomingMessage, request } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { connect } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -217,6 +218,64 @@ export function requireMoto(): Promise<MotoInfo> {
       region: 'us-east-1',
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     }
+  })
+}
+
+/**
+ * Connects to host:port, sends `hello` and resolves once the server's first bytes start with
+ * `expected` (a broker's protocol greeting), else rejects with `what` and how to start it.
+ */
+function expectGreeting(address: string, hello: Buffer, expected: Buffer, what: string): Promise<void> {
+  const url = new URL(address)
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      socket.destroy()
+      reject(new Error(`${what} at ${url.host} ${why}: ${HOW}`))
+    }
+    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => socket.write(hello))
+    socket.setTimeout(3000, () => fail('did not greet within 3 s'))
+    socket.on('error', (error) => fail(`is not reachable (${error.message})`))
+    let seen = Buffer.alloc(0)
+    socket.on('data', (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk])
+      if (seen.length < expected.length) return
+      if (seen.subarray(0, expected.length).equals(expected)) {
+        socket.destroy()
+        resolve()
+      } else fail('answered something else')
+    })
+  })
+}
+
+export interface BrokerInfo {
+  /** The broker's URL, credentials included (test brokers on 127.0.0.1 only). */
+  url: string
+}
+
+/**
+ * RabbitMQ (AMQP 0-9-1), shared by test files running side by side: each uses exchanges and
+ * queues of its own (unique names) and deletes them.
+ */
+export function requireRabbitMq(): Promise<BrokerInfo> {
+  return once('rabbitmq', async () => {
+    const url = mustEnv('GWDEPLOY_TEST_AMQP_URL', 'RabbitMQ')
+    // The protocol header; a broker answers with a connection.start method frame (type 1, channel 0).
+    await expectGreeting(
+      url,
+      Buffer.from('AMQP\x00\x00\x09\x01', 'latin1'),
+      Buffer.from([1, 0, 0]),
+      'RabbitMQ',
+    )
+    return { url }
+  })
+}
+
+/** NATS, shared like RabbitMQ: each test file uses subjects of its own. */
+export function requireNats(): Promise<BrokerInfo> {
+  return once('nats', async () => {
+    const url = mustEnv('GWDEPLOY_TEST_NATS_URL', 'NATS')
+    await expectGreeting(url, Buffer.alloc(0), Buffer.from('INFO '), 'NATS')
+    return { url }
   })
 }
 
