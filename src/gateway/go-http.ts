@@ -148,8 +148,7 @@ export function canonicalBackendHeaderKey(name: string): string {
   return key
 }
 
-/** An HTTP token (RFC 9110): what Go accepts as a header name, a method or a cookie name. */
-export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+export { HTTP_TOKEN } from './http-token.ts'
 
 /**
  * What Go's HTTP/1.1 server deletes from the head of a status without a body (chunkWriter.writeHeader,

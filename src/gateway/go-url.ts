@@ -1,6 +1,7 @@
 // Query strings and header names the way Go's net/url and net/textproto handle them, so what
 // backends and the echo endpoint see matches KrakenD byte for byte.
 import { bytesOfText, compareGoText, hasEscapedByte, textOfBytes } from './byte-text.ts'
+import { HTTP_TOKEN } from './http-token.ts'
 
 /** url.ParseQuery: `&`-separated, `+` is a space, pieces with `;` or bad escapes are dropped. */
 export const parseGoQuery = (raw: string): Map<string, string[]> => parseQuery(raw, unescapeQuery)
@@ -91,7 +92,7 @@ export function queryObject(values: Map<string, string[]>): Record<string, strin
 
 /** textproto.CanonicalMIMEHeaderKey: `x-y-z` -> `X-Y-Z`; names with other characters stay as they are. */
 export function canonicalHeaderKey(name: string): string {
-  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return name
+  if (!HTTP_TOKEN.test(name)) return name
   let out = ''
   let upper = true
   for (const c of name) {

@@ -14,7 +14,7 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { firstLine } from './components/types.ts'
 import { failedExpectation, hasBody } from './go-expect.ts'
-import { fixPragmaCacheControl, goStatusLineText } from './go-http.ts'
+import { fixPragmaCacheControl, goStatusLineText, HTTP_TOKEN } from './go-http.ts'
 import { goParseRequestUri } from './go-url-parse.ts'
 import { loadBuiltin } from './libraries.ts'
 import { inTurn } from './pipelined-turn.ts'
@@ -94,8 +94,6 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
 /** How each Go-like server answers a request node:http's parser did not serve: once, then the connection closes. */
 const servedOutsideParser = new WeakMap<Server, (req: IncomingMessage, socket: Duplex) => void>()
 
-/** Go's token characters (a method, a header name). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** Go's stringContainsCTLByte: a byte below 0x20, or DEL. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the bytes Go refuses
 const CONTROL_BYTE = /[\x00-\x1f\x7f]/
@@ -123,7 +121,8 @@ export function answeredUnknownMethod(server: Server, error: Error, socket: Dupl
   // served), and its method one llhttp does not know: nothing is served twice.
   const method = line?.[1]
   const failedAt = (error as { bytesParsed?: number }).bytesParsed ?? Number.POSITIVE_INFINITY
-  if (line === null || method === undefined || !TOKEN.test(method) || failedAt > method.length) return false
+  if (line === null || method === undefined || !HTTP_TOKEN.test(method) || failedAt > method.length)
+    return false
   // Go's url.Parse refuses a control byte in the target (400), as llhttp does for the methods it knows.
   if (CONTROL_BYTE.test(line[2] as string)) return false
   if (http.METHODS.includes(method)) return false
@@ -132,7 +131,7 @@ export function answeredUnknownMethod(server: Server, error: Error, socket: Dupl
     const colon = header.indexOf(':')
     const name = header.slice(0, colon)
     const value = header.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '')
-    if (colon <= 0 || !TOKEN.test(name) || CONTROL.test(value)) return false
+    if (colon <= 0 || !HTTP_TOKEN.test(name) || CONTROL.test(value)) return false
     raw.push(name, value)
   }
   const req = new http.IncomingMessage(socket as Socket)

@@ -6,6 +6,7 @@
  */
 import { goParseDuration } from '../go-time.ts'
 import { goToLower } from '../go-unicode-case.ts'
+import { canonicalHeaderKey } from '../go-url.ts'
 import { goUtf8 } from '../go-utf8.ts'
 import type { Fields } from './fields.ts'
 import { checkHeaderText, goH2HeaderValue, goHeaderValue, utf8Bytes } from './go-header-value.ts'
@@ -102,19 +103,6 @@ function maxAgeSeconds(f: Fields): number {
   return 0
 }
 
-/** RFC 7230 token characters: Go's CanonicalHeaderKey leaves a name with any other byte as it is. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*$/
-
-/** Go's http.CanonicalHeaderKey. */
-function canonical(name: string): string {
-  if (!TOKEN.test(name)) return name
-  return name
-    .toLowerCase()
-    .split('-')
-    .map((part) => (part ? (part[0] as string).toUpperCase() + part.slice(1) : part))
-    .join('-')
-}
-
 const NON_ASCII = /[\u0080-\u00ff]/
 
 // rs/cors lowers the allowed origins and the request's Origin (its bytes read as UTF-8: a KELVIN
@@ -133,7 +121,7 @@ export function compileCors(cfg: CorsConfig): (req: IncomingLike, res: HeaderSin
   const sortedHeaders = [...new Set(allowHeaders.map((h) => utf8Bytes(goToLower(h))))].sort()
   const headerPos = new Map(sortedHeaders.map((h, i) => [h, i]))
   const methods = cfg.methods.length > 0 ? cfg.methods : ['GET', 'POST', 'HEAD']
-  const exposeText = cfg.expose.length > 0 ? cfg.expose.map(canonical).join(', ') : undefined
+  const exposeText = cfg.expose.length > 0 ? cfg.expose.map(canonicalHeaderKey).join(', ') : undefined
   const exposeH1 = exposeText === undefined ? undefined : goHeaderValue(exposeText)
   const exposeH2 = exposeText === undefined ? undefined : goH2HeaderValue(exposeText)
   const preflightVary = cfg.privateNetwork

@@ -3,13 +3,12 @@
 
 import type { KeyPath } from '../../core/source-text.ts'
 import { goToTitle } from '../go-unicode-case.ts'
+import { HTTP_TOKEN } from '../http-token.ts'
 import type { ProblemAt } from './field-reader.ts'
 
-// Go's validMethod: a non-empty RFC 7230 token.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-
 /** Whether Go's http.NewRequest takes this (title-cased) method. */
-export const isGoMethod = (method: string): boolean => TOKEN.test(method)
+// Go's validMethod: a non-empty token.
+export const isGoMethod = (method: string): boolean => HTTP_TOKEN.test(method)
 
 /**
  * The method a backend call goes out with, or undefined after reporting why it cannot: a method Go's
@@ -23,7 +22,7 @@ export function backendWireMethod(
   error: ProblemAt,
 ): string | undefined {
   const method = goToTitle(written)
-  if (!TOKEN.test(method)) {
+  if (!HTTP_TOKEN.test(method)) {
     error(
       at,
       `${what}: method ${JSON.stringify(written)} is not an HTTP token: KrakenD starts but fails every call to this backend with 500 (net/http: invalid method ${JSON.stringify(method)})`,
