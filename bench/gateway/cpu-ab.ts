@@ -11,11 +11,14 @@
 //                                [--connections 64 (h2c: 16)] [--streams 10 (h2c streams per connection)]
 //                                [--simultaneous]   (every runtime loaded at the same time in each round:
 //                                the machine's other work then weighs on all of them alike)
+//                                [--code-cache]   (adds this checkout started as images start it: start.cjs,
+//                                gateway.cjs from the V8 code cache its warm-up wrote)
 //   (--ports: the first of the consecutive 127.0.0.1 ports to use; free ones are picked otherwise)
-import { execFile, spawn } from 'node:child_process'
+import { execFile, execFileSync, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
+import { LOADER_FILE, WARM_UP_FILE } from '../../src/gateway/code-cache/names.ts'
 import { benchScratch, freePort, loadRunLimit, proxyAndMergeConfig, waitFor, which } from './lab.ts'
 import { readH2load, readWrk } from './load-output.ts'
 import { cpuTimeUs } from './proc-stats.ts'
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     streams: { type: 'string', default: '10' },
     simultaneous: { type: 'boolean', default: false },
+    'code-cache': { type: 'boolean', default: false },
   },
 })
 const CONNECTIONS = values.connections ?? (values.h2c ? '16' : '64')
@@ -66,6 +70,11 @@ const backend = await startStaticBackend({
   children,
 })
 const runtimes = await bundleRuntimes(dir, values.baseline as string[])
+if (values['code-cache']) {
+  const own = dirname(runtimes[0]?.bundle as string)
+  execFileSync(process.execPath, [join(own, WARM_UP_FILE)], { stdio: ['ignore', 'ignore', 'inherit'] })
+  runtimes.push({ label: 'this checkout, start.cjs + code cache', bundle: join(own, LOADER_FILE) })
+}
 
 const served: Array<{ url: string; pid: number }> = []
 for (const [i, runtime] of runtimes.entries()) {
