@@ -84,7 +84,7 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'backend/http/client': enforced(B, 'HTTP client options (send_body_on_redirect)'),
   'backend/amqp/consumer': refused(B, 'AMQP consumer backend'),
   'backend/amqp/producer': refused(B, 'AMQP producer backend'),
-  'backend/lambda': refused(B, 'AWS Lambda backend'),
+  'backend/lambda': enforced(B, 'AWS Lambda backend'),
   'backend/pubsub/publisher': refused(B, 'pub/sub publisher backend'),
   'backend/pubsub/subscriber': refused(B, 'pub/sub subscriber backend'),
   'backend/graphql': enforced(B, 'GraphQL requests to the backend'),

@@ -34,6 +34,7 @@ import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
+import type { LambdaCall } from './lazy/lambda.ts'
 import { monotonicMs } from './monotonic-ms.ts'
 import { goHeaderMap, transportAskedGzip } from './noop-lua.ts'
 import { writtenMapHeaders } from './request-headers.ts'
@@ -188,11 +189,27 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     if (b.guard) {
       const admission = await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx), b.lua !== undefined)
       if (admission.refused !== undefined) return { ok: false, code: undefined, message: admission.refused }
-      const result = await (b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callPool(ep, b, ctx, cancel))
+      const result = await (b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callBelow(ep, b, ctx, cancel))
       admission.done(result.ok ? true : callOutcome(cancel))
       return result
     }
-    return b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callPool(ep, b, ctx, cancel)
+    return b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callBelow(ep, b, ctx, cancel)
+  }
+
+  /** What lura's components wrap: the HTTP call, or backend/lambda's Invoke in its place. */
+  const callBelow = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation) =>
+    b.lambda ? callLambda(b, b.lambda, ctx, cancel) : callPool(ep, b, ctx, cancel)
+
+  const callLambda = async (
+    b: CompiledBackend,
+    lambda: LambdaCall,
+    ctx: Context,
+    cancel: Cancellation,
+  ): Promise<BackendResult> => {
+    const result = await lambda(ctx, cancel)
+    // components: validation/cel checks the function's answer (its middleware wraps krakend-lambda's)
+    const rejected = result.ok ? b.guard?.checkResponse?.(result.data, { complete: true }) : undefined
+    return rejected ? { ok: false, code: undefined, message: rejected } : result
   }
 
   /** modifier/lua-backend: pre and post around the call, below the breaker and rate limit. */
@@ -216,7 +233,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       (changed, request) => {
         const refused = b.guard?.checkRequest?.(request)
         if (refused !== undefined) return Promise.resolve({ ok: false, code: undefined, message: refused })
-        return callPool(ep, b, { ...ctx, ...changed }, cancel)
+        return callBelow(ep, b, { ...ctx, ...changed }, cancel)
       },
       (r) =>
         r.ok

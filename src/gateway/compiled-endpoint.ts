@@ -31,6 +31,8 @@ import type {
 } from './config/types.ts'
 import { luraEndpointPath, luraPattern } from './go-http.ts'
 import { narrowQuery } from './go-url.ts'
+import type { LambdaCall } from './lazy/lambda.ts'
+import { lambdaLibrary } from './libraries.ts'
 import type { Logger } from './logging.ts'
 import type { GatewayMetrics } from './metrics.ts'
 import { compileRenderer, type Rendered } from './output-render.ts'
@@ -116,6 +118,8 @@ export interface CompiledBackend {
   httpCache: CompiledHttpCache | undefined
   /** modifier/lua-backend around the call; undefined when none. */
   lua: LuaBackend | undefined
+  /** backend/lambda: the function invoked in place of an HTTP call; undefined for HTTP backends. */
+  lambda: LambdaCall | undefined
 }
 
 /** A backend's qos/http-cache and what Go's cache (above the transport) sees of its requests. */
@@ -278,6 +282,13 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       lua:
         b.components?.luaBackend &&
         compileLuaBackend(b.components.luaBackend, b.urlPattern, cfg, config, (m) => logger.error(m)),
+      lambda:
+        b.components?.lambda &&
+        lambdaLibrary().compileLambdaCall(
+          b.components.lambda,
+          b.methodAsWritten ?? b.method,
+          compileFormatter(b),
+        ),
     }
     // lura's dnssrv subscriber: the balancer's hosts follow each lookup that answers
     if (b.srv)

@@ -189,6 +189,7 @@ export function backendStreamsBody(ep: CompiledEndpoint, limited: boolean): bool
     !b.replaysBody &&
     !b.graphql &&
     !b.lua &&
+    !b.lambda &&
     !bc?.martian
   streaming.set(ep, result)
   return result

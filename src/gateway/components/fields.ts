@@ -34,6 +34,7 @@ const NULL_IS_UNSET = new Set([
   'modifier/lua-endpoint',
   'modifier/lua-proxy',
   'modifier/lua-backend',
+  'backend/lambda',
 ])
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */

@@ -1,5 +1,6 @@
 /** The components' configuration: read from extra_config during validation (problems exit 2). */
 import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
+import { type LambdaConfig, parseLambda, refuseBesideLambda } from '../backend-lambda/config.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
@@ -67,6 +68,7 @@ export interface BackendComponents {
   graphql?: GraphqlConfig
   httpClient?: HttpClientOptions
   luaBackend?: LuaConfig
+  lambda?: LambdaConfig
 }
 
 /**
@@ -168,7 +170,9 @@ export function parseBackendComponents(
 ): BackendComponents | undefined {
   if (!isObject(extra)) return undefined
   const read = reader(extra, path, report, checks)
+  if (extra['backend/lambda'] !== undefined) refuseBesideLambda(extra, path, report)
   return present<BackendComponents>({
+    lambda: read('backend/lambda', parseLambda),
     martian:
       extra['modifier/martian'] === undefined
         ? undefined

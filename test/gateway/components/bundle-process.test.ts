@@ -104,6 +104,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     'lazy/components.cjs',
     'lazy/fengari.cjs',
     'lazy/jose.cjs',
+    'lazy/lambda.cjs',
     'lazy/metrics.cjs',
     'lazy/re2js.cjs',
     'lazy/revoker.cjs',
