@@ -242,7 +242,8 @@ start_moto() {
   command -v moto_server >/dev/null || die "moto_server not installed (pip install 'moto[server]')"
   mkdir -p "$dir"
   log "starting moto_server on 127.0.0.1:$MOTO_PORT"
-  setsid moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 </dev/null &
+  # moto's Lambda runs each function in a container of the private dockerd (started before moto).
+  DOCKER_HOST="unix://$DOCKER_SOCK" setsid moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 </dev/null &
   echo $! >"$dir/moto.pid"
   echo moto >>"$STARTED_FILE"
   if ! wait_for moto 60 bash -c "[[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$MOTO_PORT/moto-api/) == 200 ]]"; then
