@@ -7,6 +7,7 @@ import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
 import { type CompiledEndpoint, compileEndpoint } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHooks } from './components/index.ts'
+import type { Reply } from './components/types.ts'
 import { urlQuery } from './components/url-query.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { abandonAnswer, GoPanic } from './go-panic.ts'
@@ -14,6 +15,7 @@ import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
+import { provideLuaHttp } from './lua-http-client.ts'
 import type { GatewayMetrics } from './metrics.ts'
 import { monotonicMs } from './monotonic-ms.ts'
 import { createNoopProxy } from './noop-proxy.ts'
@@ -23,7 +25,7 @@ import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './
 import { compileTrustedProxies } from './request-headers.ts'
 import { routedTarget } from './request-uri.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
-import { cleanPath, createRouter, type Router } from './router.ts'
+import { cleanPath, createRouter, type RouteMatch, type Router } from './router.ts'
 import { createServeEndpoint } from './serve-endpoint.ts'
 import { createSrvDiscovery } from './srv-discovery.ts'
 import { GATEWAY_VERSION } from './version.ts'
@@ -108,6 +110,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     environ: options.environ,
     tls: backendTls(config.clientTls),
   })
+  // Lua's http_response calls through Go's default client, whose transport the backend calls share.
+  provideLuaHttp(config, client)
   const trustedProxies = compileTrustedProxies(config.server.trustedProxies)
   const versionHeader = krakendHeaderValue(config.server)
 
@@ -211,14 +215,33 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // components: the engine's middleware (security headers, Lua, bot detector) may answer
     if (serviceHooks.engine) {
       const reply = serviceHooks.engine(req, res, found.params)
-      if (reply) {
+      const answer = (reply: Reply | undefined) => {
+        if (!reply) return routed(req, res, found, target, url, start)
         // gin sets Allow before it runs the middleware on a path only other methods have (HEAD on
         // the health path too, a route of ours only after them)
         const allow = found.kind === 'not-found' ? undefined : found.allow
         const headers = allow === undefined ? reply.headers : { ...reply.headers, Allow: allow }
         return finish(req, res, reply.status, headers, reply.body, start, undefined)
       }
+      // A promise only where a service-level Lua script waits for its HTTP calls.
+      if (reply instanceof Promise) {
+        reply.then(answer).catch((error: unknown) => recover(res, error))
+        return
+      }
+      return answer(reply)
     }
+    return routed(req, res, found, target, url, start)
+  }
+
+  /** The request once the engine's middleware let it through: gin's handler for the route. */
+  const routed = (
+    req: GatewayRequest,
+    res: GatewayResponse,
+    found: Exclude<RouteMatch<Handler>, { kind: 'dropped' | 'redirect' }>,
+    target: string,
+    url: string,
+    start: number,
+  ) => {
     if (found.kind !== 'found') return unmatched(req, res, found, start)
     const handler = found.store
     if (handler.kind === 'options') {

@@ -11,6 +11,7 @@ declare module 'fengari' {
 
   export const lua: {
     LUA_OK: number
+    LUA_YIELD: number
     LUA_MULTRET: number
     LUA_REGISTRYINDEX: number
     LUA_TNIL: number
@@ -74,6 +75,23 @@ declare module 'fengari' {
     lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaString | null
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number
     lua_error(L: LuaState): never
+    /** A continuation: what a yielded JS function returns once resumed (or a pcallk's outcome). */
+    lua_pcallk(
+      L: LuaState,
+      nargs: number,
+      nresults: number,
+      msgh: number,
+      ctx: number,
+      k: (L: LuaState, status: number, ctx: number) => number,
+    ): number
+    lua_resume(L: LuaState, from: LuaState | null, nargs: number): number
+    lua_isyieldable(L: LuaState): boolean
+    lua_yieldk(
+      L: LuaState,
+      nresults: number,
+      ctx: number,
+      k: (L: LuaState, status: number, ctx: number) => number,
+    ): never
     lua_concat(L: LuaState, n: number): void
     lua_dump(
       L: LuaState,

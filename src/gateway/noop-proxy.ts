@@ -255,7 +255,8 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     if (proxyLua) {
       if (proxyLua.readsBody) reply = await readWhole(reply)
       const response = luaView(reply)
-      const failed = proxyLua.postAnswer(endpointCtx, response)
+      const posted = proxyLua.postAnswer(endpointCtx, response)
+      const failed = posted instanceof Promise ? await posted : posted
       if (failed) {
         void got.raw?.dump().catch(() => {})
         clearTimeout(timer)

@@ -174,13 +174,15 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (rejected) return answer(insideProxy(ep, rejected))
     // components: modifier/lua-proxy post rewrites the merged response (skipped when a backend failed)
     if (ep.guard?.lua) {
-      const out = ep.guard.lua.post(
+      const posted = ep.guard.lua.post(
         ctx,
         skipped ? {} : data,
         skipped ? false : complete,
         failures > 0,
         skipped ? undefined : meta,
       )
+      // A promise only where the scripts call http_response.
+      const out = posted instanceof Promise ? await posted : posted
       if (out.reply) return answer(insideProxy(ep, out.reply))
       ;({ data, complete, meta } = out)
     }

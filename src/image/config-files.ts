@@ -10,7 +10,6 @@ import { isAbsolute, posix, resolve } from 'node:path'
 import { forEachNamespace, NAMESPACE_ALIASES } from '../config/gateway-namespaces.ts'
 import { jsonFoldedKey } from '../config/json-keys.ts'
 import type { KeyPath } from '../core/source-text.ts'
-import { callsHttp } from '../gateway/components/lua.ts'
 import { readWeakInput } from '../gateway/config/weak-input.ts'
 
 export interface ConfigFile {
@@ -136,13 +135,6 @@ export function readConfigFiles(
       })
       continue
     }
-    // The runtime refuses these when the node starts: say so before anything is built.
-    if (kind === 'lua' && callsHttp(content))
-      problems.push({
-        path: at,
-        message: `the Lua source "${name}" uses http_response: HTTP calls from Lua are not implemented`,
-        hint: 'call the service as a backend of the endpoint instead',
-      })
     if (kind === 'certificate' && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(content)) {
       problems.push({
         path: at,

@@ -43,13 +43,13 @@ type Log = (message: string) => void
 /**
  * Runs on the request (before routing, or after it as gin's middleware: with the route's params, or
  * those gin's lookup collected before it missed); may answer (a Reply) or add response headers
- * through `res`.
+ * through `res`. A promise only where a service-level Lua script calls http_response.
  */
 export type ServiceHook = (
   req: IncomingLike,
   res: HeaderSink,
   params?: Record<string, string | undefined>,
-) => Reply | undefined
+) => Reply | undefined | Promise<Reply | undefined>
 /** Runs before any backend call; may answer instead of the backends. */
 export interface EndpointGuard {
   /**
@@ -128,7 +128,7 @@ export interface BackendGuard {
 /** The service-level components, where KrakenD runs them. */
 export interface ServiceHooks {
   /** security/cors wraps KrakenD's whole server: it sees every request before gin routes it. */
-  server?: ServiceHook
+  server?: (req: IncomingLike, res: HeaderSink) => Reply | undefined
   /**
    * gin middleware (security/http, Lua, bot detector), in that order: after routing, so not on
    * gin's redirects; on 404 and 405 (with Allow already set) too.
@@ -153,13 +153,23 @@ export function compileServiceHooks(config: GatewayConfig, log: Log): ServiceHoo
 
 function chain(steps: ServiceHook[]): ServiceHook | undefined {
   if (steps.length <= 1) return steps[0]
-  return (req, res, params) => {
-    for (const step of steps) {
-      const reply = step(req, res, params)
+  const from = (
+    at: number,
+    req: IncomingLike,
+    res: HeaderSink,
+    params?: Record<string, string | undefined>,
+  ) => {
+    for (let i = at; i < steps.length; i++) {
+      const reply = (steps[i] as ServiceHook)(req, res, params)
+      if (reply instanceof Promise)
+        return reply.then((answer): Reply | undefined | Promise<Reply | undefined> =>
+          answer ? answer : from(i + 1, req, res, params),
+        )
       if (reply) return reply
     }
     return undefined
   }
+  return (req, res, params) => from(0, req, res, params)
 }
 
 type Step = (req: IncomingLike, ctx: GuardContext) => Reply | undefined | Promise<Reply | undefined>

@@ -1,10 +1,13 @@
 /**
- * What krakend-lua gives scripts: custom_error, luaTable, luaList and luaNil everywhere, and the
+ * What krakend-lua gives scripts: custom_error, luaTable, luaList, luaNil and http_response everywhere, and the
  * request and response of the call being modified (proxy and backend) or the router's ctx. Each is
  * a metatable whose fields are the static functions (`new`, `load`) and whose __index holds the
  * methods (`obj:method(...)`).
  */
+
+import type { LuaHttpCall } from '../lua-http-client.ts'
 import type { Method } from './lua-api-args.ts'
+import { HTTP_RESPONSE, HTTP_RESPONSE_METHODS, newHttpResponse } from './lua-api-http.ts'
 import { type LuaRequest, type LuaResponse, REQUEST_METHODS, RESPONSE_METHODS } from './lua-api-proxy.ts'
 import { CTX, CTX_METHODS, type LuaRouterRequest } from './lua-api-router.ts'
 import { LIST_METHODS, TABLE_METHODS } from './lua-api-tables.ts'
@@ -30,6 +33,8 @@ export interface Current {
   request: LuaRequest | undefined
   response: LuaResponse | undefined
   ctx?: LuaRouterRequest | undefined
+  /** The client http_response calls with; none where the run cannot wait for an answer. */
+  http?: LuaHttpCall | undefined
 }
 
 /** Which of krakend-lua's tables a script gets: the proxy's request/response or the router's ctx. */
@@ -66,6 +71,7 @@ export function registerApi(e: LuaEngine, current: Current, api: LuaApi = 'proxy
   define(NIL, { new: pushing(NIL, () => null) }, {})
   define(TABLE, { new: pushing(TABLE, (): TableBox => ({ data: {} })) }, TABLE_METHODS)
   define(LIST, { new: pushing(LIST, (): ListBox => ({ data: [] })) }, LIST_METHODS)
+  define(HTTP_RESPONSE, { new: newHttpResponse(() => current.http) }, HTTP_RESPONSE_METHODS)
   if (api === 'router') define(CTX, { load: pushing(CTX, () => current.ctx) }, CTX_METHODS)
   else {
     define('request', { load: pushing('request', () => current.request) }, REQUEST_METHODS)

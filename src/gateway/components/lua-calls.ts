@@ -6,6 +6,7 @@
 
 import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
+import type { Cancellation } from '../cancellation.ts'
 import { isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { GO_USER_AGENT, ginErrorStatus, HTTP_TOKEN, luraEndpointPath, luraPattern } from '../go-http.ts'
@@ -14,11 +15,12 @@ import { detectContentType } from '../go-sniff.ts'
 import { goToTitle } from '../go-unicode-case.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQueryBytes } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
+import { luaHttpFor } from '../lua-http-client.ts'
 import { setOwnKey } from '../own-keys.ts'
 import { CONNECTION_HEADERS, compileForwardRule, type HeaderValues } from '../request-headers.ts'
 import { goUnescapePath } from '../router.ts'
 import { goWrittenHeaderValue } from './go-header-value.ts'
-import type { CompiledLua, LuaCall, LuaConfig } from './lua.ts'
+import type { CompiledLua, LuaCall, LuaConfig, LuaStart } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
 import { luraParams } from './lura-params.ts'
@@ -169,8 +171,8 @@ export interface LuaProxy {
   skipsBackends: boolean
   /** Its scripts may read the response body (see readsBody). */
   readsBody: boolean
-  /** Runs pre on the request; an answer when the script fails. */
-  pre(req: IncomingLike, ctx: GuardContext): Reply | undefined
+  /** Runs pre on the request; an answer when the script fails (a promise where it may wait: suspends). */
+  pre(req: IncomingLike, ctx: GuardContext): Reply | undefined | Promise<Reply | undefined>
   /** Runs post on the merged response (only when every backend answered): the response or an answer. */
   post(
     ctx: GuardContext,
@@ -179,10 +181,22 @@ export interface LuaProxy {
     failed: boolean,
     /** The lone response's metadata (a backend script's headers and status, return_error_details'). */
     meta?: LuraMetadata,
-  ): { reply: Reply } | { reply?: undefined; data: Data | undefined; complete: boolean; meta?: LuraMetadata }
+  ): PostOutcome | Promise<PostOutcome>
   /** Runs post on a response the caller made (a no-op answer), changed in place: an answer when it fails. */
-  postAnswer(ctx: GuardContext, response: LuaResponse): Reply | undefined
+  postAnswer(ctx: GuardContext, response: LuaResponse): Reply | undefined | Promise<Reply | undefined>
 }
+
+type PostOutcome =
+  | { reply: Reply }
+  | { reply?: undefined; data: Data | undefined; complete: boolean; meta?: LuraMetadata }
+
+/** `value`, or what `then` makes of it: at once where it is no promise (the scripts that never wait). */
+function whenDone<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(then) : then(value)
+}
+
+/** The request context a Lua modifier's HTTP calls end with (lura's, with the endpoint's deadline). */
+const cancelOf = (ctx: object): Cancellation | undefined => (ctx as { cancel?: Cancellation }).cancel
 
 export function compileLuaProxy(
   config: LuaConfig,
@@ -191,7 +205,7 @@ export function compileLuaProxy(
   log: Log,
 ): LuaProxy | undefined {
   const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}]`
-  const lua = luaComponent().compileLua(config, (m) => log(`${prefix}${m}`))
+  const lua = luaComponent().compileLua(config, (m) => log(`${prefix}${m}`), 'proxy', luaHttpFor(service))
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
   const calls = new WeakMap<GuardContext, LuaCall>()
@@ -214,16 +228,26 @@ export function compileLuaProxy(
     else if (error.message !== '') headers['Content-Type'] = detectContentType(Buffer.from(error.message))
     return { reply: { status, headers, body: error.message } }
   }
-  const postAnswer = (ctx: GuardContext, response: LuaResponse): Reply | undefined => {
+  const postAnswer = (
+    ctx: GuardContext,
+    response: LuaResponse,
+  ): Reply | undefined | Promise<Reply | undefined> => {
     const call = calls.get(ctx)
     calls.delete(ctx)
     if (!call) return undefined
+    const answer = (error: LuaError | undefined) => (error ? reply(error).reply : undefined)
+    let error: LuaError | undefined | Promise<LuaError | undefined>
     try {
-      const error = call.post(response)
-      return error ? reply(error).reply : undefined
-    } finally {
+      error = call.post(response)
+    } catch (thrown) {
       call.end()
+      throw thrown
     }
+    if (!(error instanceof Promise)) {
+      call.end()
+      return answer(error)
+    }
+    return error.then(answer).finally(() => call.end())
   }
   return {
     skipsBackends: lua.skipNext,
@@ -240,13 +264,14 @@ export function compileLuaProxy(
         undefined,
         gzip,
       )
-      const call = lua.begin(request)
-      if ('error' in call) return reply(call.error).reply
-      writeBack(ctx, request, gzip)
-      // Go's client sends its own User-Agent when the header map has none.
-      if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
-      calls.set(ctx, call)
-      return undefined
+      return whenDone(lua.begin(request, cancelOf(ctx)), (call: LuaStart) => {
+        if ('error' in call) return reply(call.error).reply
+        writeBack(ctx, request, gzip)
+        // Go's client sends its own User-Agent when the header map has none.
+        if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
+        calls.set(ctx, call)
+        return undefined
+      })
     },
     post(ctx, data, complete, failed, meta) {
       const unchanged = meta ? { data, complete, meta } : { data, complete }
@@ -263,13 +288,14 @@ export function compileLuaProxy(
         headers: meta?.headers ?? {},
         body: undefined,
       }
-      const failure = postAnswer(ctx, response)
-      if (failure) return { reply: failure }
-      return {
-        data: response.data,
-        complete: response.isComplete,
-        meta: { headers: response.headers, status: response.statusCode },
-      }
+      return whenDone(postAnswer(ctx, response), (failure): PostOutcome => {
+        if (failure) return { reply: failure }
+        return {
+          data: response.data,
+          complete: response.isComplete,
+          meta: { headers: response.headers, status: response.statusCode },
+        }
+      })
     },
   }
 }
@@ -335,7 +361,12 @@ export function compileLuaBackend(
   service: GatewayConfig,
   log: Log,
 ): LuaBackend | undefined {
-  const lua = luaComponent().compileLua(config, (m) => log(`[BACKEND: ${luraPattern(pattern)}]${m}`))
+  const lua = luaComponent().compileLua(
+    config,
+    (m) => log(`[BACKEND: ${luraPattern(pattern)}]${m}`),
+    'proxy',
+    luaHttpFor(service),
+  )
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
   return {
@@ -357,7 +388,8 @@ async function around<T extends { ok: boolean }>(
 ): Promise<T> {
   const gzip = gzipOf(endpointCtx.client)
   const request = luaRequest(endpointCtx, view.method, view.path, view.url, gzip)
-  const started = lua.begin(request)
+  const begun = lua.begin(request, cancelOf(endpointCtx))
+  const started = begun instanceof Promise ? await begun : begun
   if ('error' in started) return failure(started.error)
   try {
     const ctx: Editable & { target?: LuaTarget } = { ...endpointCtx }
@@ -404,7 +436,8 @@ async function around<T extends { ok: boolean }>(
       if (!seen) return result
       response = seen
     }
-    const error = started.post(response)
+    const posted = started.post(response)
+    const error = posted instanceof Promise ? await posted : posted
     return error ? failure(error) : fromResponse(result, response)
   } finally {
     started.end()

@@ -40,6 +40,24 @@ export interface LuaEngine {
   pushEnvironment(): void
   /** Runs `chunk` in the environment at `env` (a stack index); undefined or KrakenD's error message. */
   run(chunk: Chunk, env: number): LuaError | undefined
+  /**
+   * As run, with the environment given by its registry reference, as a coroutine of the main thread:
+   * a JS function may suspend it (suspend) while the gateway waits for something (a script's HTTP
+   * call). The engine must not run anything else meanwhile.
+   */
+  runSuspending(chunk: Chunk, env: number): Promise<LuaError | undefined>
+  /**
+   * From a JS function the script called: suspends the script until what `start` starts settles,
+   * then returns what `resumed` pushes (or raises). Where the script cannot be suspended (no
+   * `start`, a synchronous run, a coroutine of its own, a library function calling back into Lua),
+   * raises `refused` instead.
+   */
+  suspend(
+    state: LuaState,
+    start: (() => Promise<unknown>) | undefined,
+    resumed: (state: LuaState) => number,
+    refused: string,
+  ): never
   /** Starts watching what runs share; call once everything is installed (lua-shared-guard.ts). */
   seal(): void
   /** False once a run made a change to what runs share that cannot be undone: the next request needs a new engine. */
@@ -110,6 +128,68 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     return message
   }
 
+  /** Makes the run's environment the state's globals and its own strings' methods; what leave needs. */
+  const enter = (envIndex: number): object => {
+    // The run's environment is the state's globals meanwhile, so a chunk loadstring makes sees
+    // it (gopher-lua: the request's own state) and leaves nothing behind for the next request.
+    lua.lua_pushvalue(L, envIndex)
+    lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+    const owner = lua.lua_topointer(L, envIndex)
+    // What this call's earlier runs wrote into the shared tables is its own again for this run.
+    shared.guard?.enter(owner)
+    const ownString = ownStrings.own.has(owner)
+    if (stringMeta !== undefined && stringMetaTable && (ownString || ownStrings.pointed)) {
+      // A string's methods are the run's own string library (gopher-lua: the request's state's).
+      const point = () => {
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, stringMeta)
+        lua.lua_getfield(L, envIndex, s('string'))
+        if (lua.lua_type(L, -1) === lua.LUA_TTABLE) lua.lua_setfield(L, -2, s('__index'))
+        else lua.lua_pop(L, 1)
+        lua.lua_pop(L, 1)
+      }
+      if (shared.guard) shared.guard.engineWrite(stringMetaTable, point)
+      else point()
+      ownStrings.pointed = ownString
+    }
+    return owner
+  }
+  const leave = (owner: object) => {
+    shared.guard?.leave(owner)
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
+    lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+  }
+  /** The error at the top of the stack (popped) as KrakenD reports it. */
+  const failure = (chunk: Chunk): LuaError => {
+    const message = gopherArgumentWording(errorText(f, L))
+    lua.lua_pop(L, 1)
+    // A Go panic in gopher-lua's library escapes krakend-lua unconverted: gin's recovery answers.
+    // One in a binder function (http_response's) is PCall's error, its Go stack trace after a newline.
+    if (message.startsWith(GO_RUNTIME_PANIC) && !message.includes('\n'))
+      return { message, status: undefined, contentType: undefined, panic: true }
+    return krakendError(binderMessage(message), chunk.map)
+  }
+  /** What a suspended run waits for (suspend sets it, runSuspending awaits it). */
+  let waiting: Promise<void> | undefined
+  let broken = false
+  /** Calls the chunk above it through a pcall a yield may cross: true, or false and the error. */
+  const finishRun = (state: LuaState, status: number): number => {
+    if (status === lua.LUA_OK || status === lua.LUA_YIELD) {
+      lua.lua_pushboolean(state, true)
+      return 1
+    }
+    lua.lua_pushboolean(state, false)
+    lua.lua_insert(state, -2)
+    return 2
+  }
+  const protectedRun = (state: LuaState): number =>
+    finishRun(state, lua.lua_pcallk(state, 0, 0, 0, 0, finishRun))
+  const raiseAt = (state: LuaState, message: string): never => {
+    lauxlib.luaL_where(state, 1)
+    lua.lua_pushstring(state, to_luastring(message))
+    lua.lua_concat(state, 2)
+    return lua.lua_error(state)
+  }
+
   return {
     f,
     L,
@@ -162,45 +242,62 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       lauxlib.luaL_loadbufferx(L, chunk.bytecode, chunk.bytecode.length, s('=<string>'), s('b'))
       lua.lua_pushvalue(L, envIndex)
       lua.lua_setupvalue(L, -2, 1)
-      // The run's environment is the state's globals meanwhile, so a chunk loadstring makes sees
-      // it (gopher-lua: the request's own state) and leaves nothing behind for the next request.
-      lua.lua_pushvalue(L, envIndex)
-      lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
-      const owner = lua.lua_topointer(L, envIndex)
-      // What this call's earlier runs wrote into the shared tables is its own again for this run.
-      shared.guard?.enter(owner)
-      const ownString = ownStrings.own.has(owner)
-      if (stringMeta !== undefined && stringMetaTable && (ownString || ownStrings.pointed)) {
-        // A string's methods are the run's own string library (gopher-lua: the request's state's).
-        const point = () => {
-          lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, stringMeta)
-          lua.lua_getfield(L, envIndex, s('string'))
-          if (lua.lua_type(L, -1) === lua.LUA_TTABLE) lua.lua_setfield(L, -2, s('__index'))
-          else lua.lua_pop(L, 1)
-          lua.lua_pop(L, 1)
-        }
-        if (shared.guard) shared.guard.engineWrite(stringMetaTable, point)
-        else point()
-        ownStrings.pointed = ownString
-      }
+      const owner = enter(envIndex)
       const status = withGoPow(() => lua.lua_pcall(L, 0, 0, 0))
-      shared.guard?.leave(owner)
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
-      lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
+      leave(owner)
       if (status === lua.LUA_OK) return undefined
-      const message = gopherArgumentWording(errorText(f, L))
-      lua.lua_pop(L, 1)
-      // A Go panic in gopher-lua's library escapes krakend-lua unconverted: gin's recovery answers.
-      if (message.startsWith(GO_RUNTIME_PANIC))
-        return { message, status: undefined, contentType: undefined, panic: true }
-      return krakendError(binderMessage(message), chunk.map)
+      return failure(chunk)
+    },
+    async runSuspending(chunk, env) {
+      const base = lua.lua_gettop(L)
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, env)
+      const envIndex = base + 1
+      lua.lua_pushjsfunction(L, protectedRun)
+      lauxlib.luaL_loadbufferx(L, chunk.bytecode, chunk.bytecode.length, s('=<string>'), s('b'))
+      lua.lua_pushvalue(L, envIndex)
+      lua.lua_setupvalue(L, -2, 1)
+      let nargs = 1
+      for (;;) {
+        const owner = enter(envIndex)
+        const status = withGoPow(() => lua.lua_resume(L, null, nargs))
+        leave(owner)
+        nargs = 0
+        if (status === lua.LUA_OK) break
+        if (status !== lua.LUA_YIELD) {
+          // Only the stack's own limits get past protectedRun: the main thread is dead, so is the engine.
+          broken = true
+          const failed = failure(chunk)
+          lua.lua_settop(L, base)
+          return failed
+        }
+        const work = waiting
+        waiting = undefined
+        await work
+      }
+      // protectedRun's results where it stood: true, or false and the error.
+      if (lua.lua_toboolean(L, envIndex + 1)) {
+        lua.lua_settop(L, base)
+        return undefined
+      }
+      lua.lua_settop(L, envIndex + 2)
+      const failed = failure(chunk)
+      lua.lua_settop(L, base)
+      return failed
+    },
+    suspend(state, start, resumed, refused) {
+      if (!start || state !== L || !lua.lua_isyieldable(state)) return raiseAt(state, refused)
+      waiting = start().then(
+        () => {},
+        () => {},
+      )
+      return lua.lua_yieldk(state, 0, 0, (resumedState) => resumed(resumedState))
     },
     seal() {
       template = gopherOrder(f, L, s, template)
       shared.guard = sealShared(L)
     },
     intact() {
-      return shared.guard === undefined || shared.guard.intact()
+      return !broken && (shared.guard === undefined || shared.guard.intact())
     },
   }
 }

@@ -11,6 +11,7 @@ import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { ginErrorStatus, luraEndpointPath } from '../go-http.ts'
 import { canonicalHeaderKey, forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
+import { luaHttpFor } from '../lua-http-client.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
 import { isHealthRoute } from './health-route.ts'
 import {
@@ -21,7 +22,7 @@ import {
   setGoOnlyHeader,
   setOwn,
 } from './incoming-headers.ts'
-import { compileLua, type LuaConfig } from './lua.ts'
+import { compileLua, type LuaConfig, type LuaStart } from './lua.ts'
 import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
@@ -144,9 +145,16 @@ export function compileLuaService(
   config: LuaConfig,
   service: GatewayConfig,
   log: Log,
-): ((req: IncomingLike, res: unknown, params?: Params) => Reply | undefined) | undefined {
+):
+  | ((req: IncomingLike, res: unknown, params?: Params) => Reply | undefined | Promise<Reply | undefined>)
+  | undefined {
   const prefix = '[SERVICE: Gin][Lua]'
-  const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
+  const lua = compileLua(
+    config,
+    (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`),
+    'router',
+    luaHttpFor(service),
+  )
   if (!lua) return undefined
   // gin registers the health route before this middleware.
   const health = service.server.disableHealth ? undefined : service.server.healthPath
@@ -159,16 +167,19 @@ export function compileLuaService(
       if (value !== undefined) list.push([key, value])
     }
     const view = routerView(req, list, undefined)
-    const call = lua.begin(view)
-    if ('error' in call) {
-      log(`${prefix} ${call.error.message}`)
-      return { status: 500, headers: {}, body: '' }
+    const finish = (call: LuaStart): Reply | undefined => {
+      if ('error' in call) {
+        log(`${prefix} ${call.error.message}`)
+        return { status: 500, headers: {}, body: '' }
+      }
+      call.end()
+      if (view.changed.has('url') && view.url === undefined) return nilUrlPanic(service)
+      applyToRequest(req, view)
+      if (params && view.changed.has('params')) writeParams(view.params, params)
+      return undefined
     }
-    call.end()
-    if (view.changed.has('url') && view.url === undefined) return nilUrlPanic(service)
-    applyToRequest(req, view)
-    if (params && view.changed.has('params')) writeParams(view.params, params)
-    return undefined
+    const started = lua.begin(view)
+    return started instanceof Promise ? started.then(finish) : finish(started)
   }
 }
 
@@ -182,9 +193,14 @@ export function compileLuaEndpoint(
   service: GatewayConfig,
   log: Log,
   beforeBody = false,
-): ((req: IncomingLike, ctx: GuardContext) => Reply | undefined) | undefined {
+): ((req: IncomingLike, ctx: GuardContext) => Reply | undefined | Promise<Reply | undefined>) | undefined {
   const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}][Lua]`
-  const lua = compileLua(config, (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`), 'router')
+  const lua = compileLua(
+    config,
+    (m) => log(`${prefix}${m.replace(/^\[Lua\]/, '')}`),
+    'router',
+    luaHttpFor(service),
+  )
   if (!lua) return undefined
   const forward = compileForwardRule(endpoint.inputHeaders, service.server.disableCompression)
   const trusted = compileTrustedProxies(service.server.trustedProxies)
@@ -213,7 +229,17 @@ export function compileLuaEndpoint(
     }
     const view = routerView(req, params, ctx.body)
     if (beforeBody) view.bodyUnread = true
-    const call = lua.begin(view)
+    const started = lua.begin(view)
+    return started instanceof Promise
+      ? started.then((call) => after(req, ctx, view, call))
+      : after(req, ctx, view, started)
+  }
+  function after(
+    req: IncomingLike,
+    ctx: GuardContext,
+    view: LuaRouterRequest,
+    call: LuaStart,
+  ): Reply | undefined {
     if ('error' in call) return fail(call.error)
     call.end()
     if (view.changed.size === 0) return undefined

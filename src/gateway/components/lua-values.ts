@@ -179,7 +179,9 @@ export const top = (e: LuaEngine) => e.f.lua.lua_gettop(e.L)
 export function boxAt<T>(e: LuaEngine, n: number, type: string, expected: string): T {
   const ud = e.f.lauxlib.luaL_testudata(e.L, n, e.s(type))
   if (!ud) {
-    if (e.f.lua.lua_type(e.L, n) !== e.f.lua.LUA_TUSERDATA) e.f.lauxlib.luaL_checkudata(e.L, n, e.s(type))
+    // gopher-lua's CheckUserData: 'userdata expected, got nil' (the argument error names no type of binder's).
+    if (e.f.lua.lua_type(e.L, n) !== e.f.lua.LUA_TUSERDATA)
+      e.f.lauxlib.luaL_checkudata(e.L, n, e.s('userdata'))
     return raise(e, expected)
   }
   return ud.value as T

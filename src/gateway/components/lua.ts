@@ -6,7 +6,9 @@
  * with `live`) relative to the working directory, like KrakenD; a script error fails the call.
  */
 import { readFileSync } from 'node:fs'
+import type { Cancellation } from '../cancellation.ts'
 import { cryptoModule } from '../libraries.ts'
+import type { LuaHttpClient } from '../lua-http-client.ts'
 import type { Fields } from './fields.ts'
 import {
   type Current,
@@ -45,13 +47,6 @@ export function parseLua(f: Fields): LuaConfig {
     live: f.bool('live'),
     md5: checksumsAt(f),
   }
-  for (const [where, text] of luaTexts(config))
-    if (callsHttp(text))
-      f.report.error(
-        where === 'pre' || where === 'post' ? f.at(where) : f.at('sources'),
-        `${where === 'pre' || where === 'post' ? `"${where}"` : where} uses http_response: HTTP calls from Lua are not implemented`,
-        'call the service as a backend of the endpoint instead',
-      )
   return config
 }
 
@@ -104,7 +99,7 @@ function checksumsAt(f: Fields): Record<string, unknown> | undefined {
   return md5
 }
 
-/** Lua's http_response (HTTP calls from a script), which this runtime does not implement. */
+/** Whether a script's text names http_response (its runs may then wait for HTTP calls). */
 export const callsHttp = (text: string) => text.includes('http_response')
 
 /** The code a config runs: its pre and post, and each source file's text (empty when unreadable). */
@@ -127,23 +122,43 @@ function readSource(path: string): string | undefined {
 
 /** One call through a Lua modifier: pre has run; `post` runs on the response, `end` frees the call. */
 export interface LuaCall {
-  post(response: LuaResponse): LuaError | undefined
+  /** A promise where the modifier's runs may wait for HTTP calls (CompiledLua.suspends). */
+  post(response: LuaResponse): LuaError | undefined | Promise<LuaError | undefined>
   end(): void
 }
 
+export type LuaStart = LuaCall | { error: LuaError }
+
 export interface CompiledLua {
   skipNext: boolean
-  /** Loads the sources and runs pre on `request` (changed in place): the call, or the error. */
-  begin(request: LuaRequest | LuaRouterRequest): LuaCall | { error: LuaError }
+  /**
+   * Whether the scripts call http_response: each call then runs in a Lua state of its own (taken
+   * from a pool), as coroutines that wait for the answers, and begin and post answer promises.
+   */
+  suspends: boolean
+  /**
+   * Loads the sources and runs pre on `request` (changed in place): the call, or the error.
+   * `cancel`: the request context the script's HTTP calls end with (lura's, with its deadline).
+   */
+  begin(request: LuaRequest | LuaRouterRequest, cancel?: Cancellation): LuaStart | Promise<LuaStart>
 }
 
 type Log = (message: string) => void
 
+/** Idle Lua states a modifier whose scripts call http_response keeps for later calls. */
+const IDLE_STATES = 16
+
 /**
  * The modifier, or undefined where KrakenD leaves it out: an md5 that is no string or does not
- * match its source disables it (logged, as KrakenD logs it at debug level).
+ * match its source disables it (logged, as KrakenD logs it at debug level). `http`: the client
+ * http_response calls with (without one a call fails).
  */
-export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): CompiledLua | undefined {
+export function compileLua(
+  config: LuaConfig,
+  log: Log,
+  api: LuaApi = 'proxy',
+  http?: LuaHttpClient,
+): CompiledLua | undefined {
   const files = config.live ? undefined : loadFiles(config.sources, log)
   // krakend-lua returns before the checksums with `live`: the scripts run unchecked.
   if (files && config.md5 && !checksumsMatch(config, files, log)) return undefined
@@ -157,25 +172,74 @@ export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): 
   const fixedMap = fixed && !('error' in fixed) ? fixed.map : []
   const pre = config.pre === '' ? undefined : code('pre-script', config.pre, fixedMap)
   const post = config.post === '' ? undefined : code('post-script', config.post, fixedMap)
+  const postOf = (map: SourceMap) =>
+    fixed ? post : config.post === '' ? undefined : code('post-script', config.post, map)
+  const suspends = http !== undefined && (config.live || luaTexts(config).some(([, text]) => callsHttp(text)))
+  if (suspends) {
+    const idle: LuaInstance[] = [first]
+    return {
+      skipNext: config.skipNext,
+      suspends,
+      begin(request, cancel) {
+        const sources = fixed ?? sourcesOf(loadFiles(config.sources, log))
+        if ('error' in sources) return { error: sources.error }
+        let instance = idle.pop()
+        while (instance && !instance.engine.intact()) instance = idle.pop()
+        instance ??= luaInstance(config.allowOpenLibs, { request: undefined, response: undefined }, api)
+        const own = instance
+        own.current.http = { client: http, cancel }
+        let ended = false
+        const end = () => {
+          if (ended) return
+          ended = true
+          own.current.http = undefined
+          own.current.request = undefined
+          own.current.response = undefined
+          own.current.ctx = undefined
+          const { lua, lauxlib } = own.engine.f
+          lauxlib.luaL_unref(own.engine.L, lua.LUA_REGISTRYINDEX, env)
+          if (own.engine.intact() && idle.length < IDLE_STATES) idle.push(own)
+        }
+        const env = openCall(own, request, api)
+        const run = (chunk: Chunk | { error: LuaError } | undefined) =>
+          chunk === undefined
+            ? undefined
+            : 'error' in chunk
+              ? chunk.error
+              : own.engine.runSuspending(chunk, env)
+        const preChunk = fixed ? pre : code('pre-script', config.pre, sources.map)
+        return (async (): Promise<LuaStart> => {
+          const failed = (await run(sources.chunk)) ?? (await run(preChunk))
+          if (failed) {
+            end()
+            return { error: failed }
+          }
+          return {
+            end,
+            post(response) {
+              openPost(own, env, request, response)
+              return run(postOf(sources.map))
+            },
+          }
+        })()
+      },
+    }
+  }
   let instance = first
   return {
     skipNext: config.skipNext,
+    suspends,
     begin(request) {
       const sources = fixed ?? sourcesOf(loadFiles(config.sources, log))
       if ('error' in sources) return { error: sources.error }
       // A run made a change to what runs share that cannot be undone (debug.setupvalue): later
       // requests get a new state, as each of KrakenD's; the calls under way keep theirs.
       if (!instance.engine.intact()) instance = luaInstance(config.allowOpenLibs, current, api)
-      const { engine, released } = instance
+      const own = instance
+      const { engine, released } = own
       const { lua, lauxlib } = engine.f
       const L = engine.L
-      if (api === 'router') current.ctx = request as LuaRouterRequest
-      else current.request = request as LuaRequest
-      current.response = undefined
-      engine.pushEnvironment()
-      lua.lua_pushnil(L)
-      lua.lua_setfield(L, -2, engine.s('response'))
-      const env = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+      const env = openCall(own, request, api)
       const token = {}
       const end = () => {
         released.unregister(token)
@@ -192,18 +256,8 @@ export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): 
       const call: LuaCall = {
         end,
         post(response) {
-          current.request = request as LuaRequest
-          current.response = response
-          const chunk = fixed
-            ? post
-            : config.post === ''
-              ? undefined
-              : code('post-script', config.post, sources.map)
-          lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, env)
-          lauxlib.luaL_getmetatable(L, engine.s('response'))
-          lua.lua_setfield(L, -2, engine.s('response'))
-          lua.lua_pop(L, 1)
-          return runIn(engine, env, chunk)
+          openPost(own, env, request, response)
+          return runIn(engine, env, postOf(sources.map))
         },
       }
       released.register(call, env, token)
@@ -212,12 +266,41 @@ export function compileLua(config: LuaConfig, log: Log, api: LuaApi = 'proxy'): 
   }
 }
 
+/** Sets what the API reads for the call's pre and makes its globals (a registry reference). */
+function openCall(instance: LuaInstance, request: LuaRequest | LuaRouterRequest, api: LuaApi): number {
+  const { engine, current } = instance
+  const { lua, lauxlib } = engine.f
+  const L = engine.L
+  if (api === 'router') current.ctx = request as LuaRouterRequest
+  else current.request = request as LuaRequest
+  current.response = undefined
+  engine.pushEnvironment()
+  lua.lua_pushnil(L)
+  lua.lua_setfield(L, -2, engine.s('response'))
+  return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
+}
+
+/** Sets what the API reads for the call's post, `response` a global again. */
+function openPost(instance: LuaInstance, env: number, request: unknown, response: LuaResponse): void {
+  const { engine, current } = instance
+  const { lua, lauxlib } = engine.f
+  const L = engine.L
+  current.request = request as LuaRequest
+  current.response = response
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, env)
+  lauxlib.luaL_getmetatable(L, engine.s('response'))
+  lua.lua_setfield(L, -2, engine.s('response'))
+  lua.lua_pop(L, 1)
+}
+
+interface LuaInstance {
+  engine: LuaEngine
+  current: Current
+  released: FinalizationRegistry<number>
+}
+
 /** A Lua state with the API installed and sealed; `released` frees a dropped call's globals in it. */
-function luaInstance(
-  openLibs: boolean,
-  current: Current,
-  api: LuaApi,
-): { engine: LuaEngine; released: FinalizationRegistry<number> } {
+function luaInstance(openLibs: boolean, current: Current, api: LuaApi): LuaInstance {
   const engine = createLuaEngine(openLibs)
   registerApi(engine, current, api)
   engine.seal()
@@ -225,7 +308,7 @@ function luaInstance(
   const released = new FinalizationRegistry<number>((env) =>
     lauxlib.luaL_unref(engine.L, lua.LUA_REGISTRYINDEX, env),
   )
-  return { engine, released }
+  return { engine, current, released }
 }
 
 function runIn(
