@@ -110,3 +110,18 @@ test('a YAML integer max_retries is a Go int: applied (-1 is the SDK default, 3)
   assert.equal(yaml('-1'), 3)
   assert.equal(yaml('2.0'), undefined)
 })
+
+test('a no-op endpoint is refused: KrakenD would invoke the function and drop its answer (200, empty body)', () => {
+  const config = backend({ function_name: 'f' })
+  const ep = config.endpoints[0] as Record<string, unknown>
+  ep.output_encoding = 'no-op'
+  ;(ep.backend as Array<Record<string, unknown>>)[0] = {
+    ...(ep.backend as Array<Record<string, unknown>>)[0],
+    encoding: 'no-op',
+  }
+  const { errors } = messages(config)
+  assert.ok(
+    errors.some((m) => m.startsWith('"backend/lambda" on the no-op endpoint /f/{function}')),
+    JSON.stringify(errors),
+  )
+})

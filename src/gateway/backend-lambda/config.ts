@@ -2,9 +2,11 @@
 // Go type assertions, each key exactly as written. Where KrakenD would quietly take another value
 // (a function_name that is not a string sends the request's parameter instead), the config is
 // refused; where it only drops a tuning (max_retries), it is warned about and dropped here too.
-import type { KeyPath } from '../../core/source-text.ts'
+import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
 import type { Fields } from '../components/fields.ts'
 import type { Report } from '../components/types.ts'
+import { refuseHttpClientOnly } from '../config/http-client-only.ts'
+import type { GatewayConfig } from '../config/types.ts'
 
 export interface LambdaConfig {
   /** function_name: every call invokes this function. */
@@ -79,26 +81,23 @@ function retriesAsGo(n: number): number {
 
 const capitalised = (name: string) => (name[0] ?? '').toUpperCase() + name.slice(1)
 
-/**
- * Namespaces of lura's HTTP client that krakend-lambda replaces (its proxy never calls the HTTP
- * backend below it): KrakenD would run the Lambda backend without them, silently.
- */
-const HTTP_CLIENT_ONLY: ReadonlyArray<[string, string]> = [
-  ['modifier/martian', 'martian modifies the HTTP request and answer'],
-  ['auth/client-credentials', 'the OAuth2 token goes on HTTP requests'],
-  ['qos/http-cache', 'the cache sits in the HTTP client'],
-  ['backend/http/client', 'these are HTTP client options'],
-  ['backend/graphql', 'the GraphQL request is an HTTP one'],
-  ['backend/http', 'return_error_code and return_error_details read HTTP answers'],
-  ['plugin/http-client', 'client plugins replace the HTTP client'],
-]
-
+/** Namespaces of lura's HTTP client beside backend/lambda, which KrakenD would skip. */
 export function refuseBesideLambda(extra: Record<string, unknown>, path: KeyPath, report: Report): void {
-  for (const [namespace, why] of HTTP_CLIENT_ONLY)
-    if (extra[namespace] !== undefined)
-      report.error(
-        [...path, namespace],
-        `"${namespace}" beside "backend/lambda": KrakenD calls the function instead of an HTTP backend and ignores it (${why})`,
-        `remove "${namespace}" from this backend`,
-      )
+  refuseHttpClientOnly(extra, path, report, 'backend/lambda', 'calls the function')
+}
+
+/**
+ * A Lambda backend behind an `output_encoding: no-op` endpoint: KrakenD invokes the function and
+ * answers 200 with an empty body (lura's no-op render reads a body the Lambda response never has),
+ * so the function's answer never reaches the client. Refused rather than reproduced.
+ */
+export function refuseLambdaOnNoop(config: GatewayConfig, report: Report): void {
+  for (const ep of config.endpoints)
+    for (const b of ep.backends)
+      if (ep.noop && b.components?.lambda)
+        report.error(
+          [...parseKeyPath(b.path), 'extra_config', 'backend/lambda'],
+          `"backend/lambda" on the no-op endpoint ${ep.endpoint}: KrakenD invokes the function and answers 200 with an empty body, dropping the function's answer`,
+          'remove "output_encoding": "no-op" (and the backend\'s "encoding": "no-op") so the answer is rendered',
+        )
 }

@@ -1,6 +1,11 @@
 /** The components' configuration: read from extra_config during validation (problems exit 2). */
 import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
-import { type LambdaConfig, parseLambda, refuseBesideLambda } from '../backend-lambda/config.ts'
+import {
+  type LambdaConfig,
+  parseLambda,
+  refuseBesideLambda,
+  refuseLambdaOnNoop,
+} from '../backend-lambda/config.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
@@ -223,6 +228,7 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
   checkSharedSizes(cached, report)
   checkLua(config, report)
   checkRevoker(config, report)
+  refuseLambdaOnNoop(config, report)
   checkClientIpLimits(config, report)
   if (config.runtime.workers === 1) return
   const workers = config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`
