@@ -66,8 +66,19 @@ const cacheFiles = (runtimeDir: string) =>
 const warm = (runtimeDir: string) =>
   spawnSync(process.execPath, [join(runtimeDir, WARM_UP_FILE)], { encoding: 'utf8', timeout: 60_000 })
 
+/** The bundle's cache file, warmed first when a test runs alone. */
+function warmCache(): string {
+  if (cacheFiles(bundle.dir).length === 0) assert.equal(warm(bundle.dir).status, 0)
+  const [file] = cacheFiles(bundle.dir)
+  assert.ok(file)
+  return file
+}
+
 /** Starts `entry` on the test config, waits for its health check; what it printed on stderr and how to stop it. */
-async function startNode(entry: string, options: { execArgv?: string[]; workers?: number } = {}) {
+async function startNode(
+  entry: string,
+  options: { execArgv?: string[]; workers?: number; env?: Record<string, string> } = {},
+) {
   const port = await freePort()
   const args = ['--config', config, '--port', String(port), '--workers', String(options.workers ?? 1)]
   const child = spawn(
@@ -75,7 +86,7 @@ async function startNode(entry: string, options: { execArgv?: string[]; workers?
     [...(options.execArgv ?? []), entry, ...args, '--drain-grace', '0s'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...nodeEnv, NODE_DEBUG: 'gwdeploy' },
+      env: { ...nodeEnv, NODE_DEBUG: 'gwdeploy', ...options.env },
     },
   )
   children.add(child)
@@ -107,7 +118,9 @@ async function answers(url: string) {
   const out = []
   for (const path of ['/echo?q=1', '/merge', '/missing', '/__health']) {
     const res = await send(url, { path, headers: { 'x-test': 'a' } })
-    const { date: _date, ...headers } = res.headers
+    // The health answer's length follows its clock (`now`, written as Go writes a time).
+    const { date: _date, 'content-length': length, ...headers } = res.headers
+    if (path !== '/__health') headers['content-length'] = length
     const body = res.text
       .replaceAll(url.replace('http://', ''), 'NODE')
       .replace(/"(now|started)":"[^"]*"/g, '"$1":"…"')
@@ -154,6 +167,7 @@ describe('start.cjs and the code cache', { concurrency: false }, () => {
   })
 
   test('cluster workers start through start.cjs too', async () => {
+    warmCache()
     const node = await startNode(join(bundle.dir, LOADER_FILE), { workers: 2 })
     // The primary and both workers read the cache.
     for (let tries = 0; tries < 100 && node.stderr().match(/: accepted/g)?.length !== 3; tries++)
@@ -164,8 +178,7 @@ describe('start.cjs and the code cache', { concurrency: false }, () => {
   })
 
   test('a cache V8 rejects (other V8 flags), a corrupt one and a truncated one: compiled from source, same answers', async () => {
-    const [file] = cacheFiles(bundle.dir)
-    assert.ok(file)
+    const file = warmCache()
     const good = readFileSync(file)
     try {
       const otherFlags = await startNode(join(bundle.dir, LOADER_FILE), { execArgv: ['--no-lazy'] })
@@ -184,7 +197,7 @@ describe('start.cjs and the code cache', { concurrency: false }, () => {
     }
   })
 
-  test('without a cache start.cjs requires gateway.cjs as Node would', async () => {
+  test('without a cache, or with NODE_DISABLE_COMPILE_CACHE, start.cjs requires gateway.cjs as Node would', async () => {
     const copy = join(dir, 'no-cache')
     cpSync(bundle.dir, copy, { recursive: true })
     rmSync(join(copy, CODE_CACHE_DIR), { recursive: true, force: true })
@@ -192,6 +205,11 @@ describe('start.cjs and the code cache', { concurrency: false }, () => {
     assert.match(node.stderr(), /gwdeploy code cache \S+: none/)
     await assertSameAnswers(node)
     await node.stop()
+    // Node's switch for its compile cache turns the code cache off too.
+    warmCache()
+    const off = await startNode(join(bundle.dir, LOADER_FILE), { env: { NODE_DISABLE_COMPILE_CACHE: '1' } })
+    assert.match(off.stderr(), /gwdeploy code cache \S+: none/)
+    await off.stop()
   })
 
   test('the warm-up writes no cache for a gateway.cjs start.cjs was not built with', () => {

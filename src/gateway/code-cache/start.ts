@@ -5,8 +5,8 @@
  * what V8 compiles before a file runs; this one also holds every function a start calls (config
  * validation, the request path's modules, the server), which a start would otherwise compile lazily.
  *
- * Without a cache for this gateway.cjs, V8 and architecture, gateway.cjs is required as Node
- * would (with Node's compile cache). A cache V8 rejects (other V8 flags, another source length, not
+ * Without a cache for this gateway.cjs, V8 and architecture, or with NODE_DISABLE_COMPILE_CACHE set
+ * (Node's own switch for its compile cache turns both off), gateway.cjs is required as Node would. A cache V8 rejects (other V8 flags, another source length, not
  * a cache) costs a normal compile of gateway.cjs and changes nothing else. gateway.cjs runs with the
  * same arguments as under Node's loader: exports, require, module, __filename, __dirname.
  */
@@ -24,7 +24,7 @@ const out = process.env[CODE_CACHE_OUT_ENV]
 delete process.env[CODE_CACHE_OUT_ENV]
 const cacheFile = codeCacheFile(__dirname, GATEWAY_SHA256)
 let cachedData: Buffer | undefined
-if (out === undefined) {
+if (out === undefined && !process.env.NODE_DISABLE_COMPILE_CACHE) {
   try {
     cachedData = readFileSync(cacheFile)
   } catch {}
