@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createAnswers, JSON_TYPE, TEXT_TYPE } from './answers.ts'
+import { createAmqpSessions } from './backend-amqp/sessions.ts'
 import { createBackendCalls } from './backend-calls.ts'
 import { createBackendClient } from './backend-client.ts'
 import { backendTls } from './backend-tls.ts'
@@ -126,7 +127,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const revoker = config.components?.revoker
   const revocations = revoker ? new (revokerLibrary().SlidingBloomFilter)(revoker) : undefined
-  const compile = { config, client, metrics, logger, httpCaches: createHttpCaches(), revocations, discovery }
+  const amqp = config.endpoints.some(
+    (ep) => ep.backends.some((b) => b.amqp) || ep.shadows?.some((b) => b.amqp),
+  )
+    ? createAmqpSessions(logger)
+    : undefined
+  const compile = {
+    config,
+    client,
+    metrics,
+    logger,
+    httpCaches: createHttpCaches(),
+    revocations,
+    discovery,
+    amqp,
+  }
   for (const cfg of config.endpoints) {
     const ep = compileEndpoint(cfg, compile)
     router.add(cfg.method, cfg.endpoint, { kind: 'endpoint', ep })
@@ -386,9 +401,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       if (inFlight === 0) return Promise.resolve()
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
-    ready: () => discovery?.ready() ?? Promise.resolve(),
+    ready: () => Promise.all([discovery?.ready(), amqp?.ready()]).then(() => undefined),
     async close(options = {}) {
       discovery?.close()
+      await amqp?.close()
       await client.close(options.force === true)
       logger.flush()
     },

@@ -198,7 +198,11 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
 
   /** What lura's components wrap: the HTTP call, or backend/lambda's Invoke in its place. */
   const callBelow = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation) =>
-    b.lambda ? callLambda(b, b.lambda, ctx, cancel) : callPool(ep, b, ctx, cancel)
+    b.lambda
+      ? callLambda(b, b.lambda, ctx, cancel)
+      : b.amqp
+        ? callLambda(b, b.amqp, ctx, cancel)
+        : callPool(ep, b, ctx, cancel)
 
   const callLambda = async (
     b: CompiledBackend,
@@ -436,7 +440,7 @@ export const callOutcome = (cancel: Cancellation): Outcome =>
  * A backend body as Go's decoders see it: invalid UTF-8 becomes one U+FFFD per bad byte. Buffer's
  * decoder agrees except for truncated sequences, so Go's rule runs only when a U+FFFD shows up.
  */
-function goText(bytes: Buffer): string {
+export function goText(bytes: Buffer): string {
   const text = bytes.toString('utf8')
   return text.includes('\uFFFD') ? goUtf8(bytes) : text
 }

@@ -5,6 +5,7 @@
  */
 
 import type { IncomingHttpHeaders } from 'node:http'
+import type { AmqpCall, AmqpSessions } from './backend-amqp/sessions.ts'
 import { chunksEmptyBody } from './backend-body-framing.ts'
 import type { BackendClient } from './backend-client.ts'
 import { hostHeaderFor, splitBackendHost } from './backend-host.ts'
@@ -120,6 +121,8 @@ export interface CompiledBackend {
   lua: LuaBackend | undefined
   /** backend/lambda: the function invoked in place of an HTTP call; undefined for HTTP backends. */
   lambda: LambdaCall | undefined
+  /** backend/amqp/*: the broker's consumer or producer in place of an HTTP call; undefined for HTTP backends. */
+  amqp: AmqpCall | undefined
 }
 
 /** A backend's qos/http-cache and what Go's cache (above the transport) sees of its requests. */
@@ -238,6 +241,8 @@ export interface CompileDeps {
   revocations: RevocationFilter | undefined
   /** Looks up the SRV records of `sd: "dns"` backends (present when the config has one). */
   discovery?: SrvDiscovery
+  /** The broker sessions of AMQP backends (present when the config has one). */
+  amqp?: AmqpSessions
 }
 
 export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): CompiledEndpoint {
@@ -289,7 +294,9 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
           b.methodAsWritten ?? b.method,
           compileFormatter(b),
         ),
+      amqp: undefined,
     }
+    if (b.amqp) backend.amqp = deps.amqp?.call(b, backend.decode, backend.format)
     // lura's dnssrv subscriber: the balancer's hosts follow each lookup that answers
     if (b.srv)
       deps.discovery?.watch(b.srv, (hosts) =>

@@ -49,6 +49,7 @@ export const yamlLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/yaml.
 export const re2jsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/re2js.ts')>('re2js'))
 export const revokerLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/revoker.ts')>('revoker'))
 export const metricsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/metrics.ts')>('metrics'))
+export const amqpLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/amqp.ts')>('amqp'))
 export const lambdaLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/lambda.ts')>('lambda'))
 export const fengariLibrary = onFirstUse(
   () => loadLazy<typeof import('./lazy/fengari.ts')>('fengari').fengari,

@@ -190,6 +190,7 @@ export function backendStreamsBody(ep: CompiledEndpoint, limited: boolean): bool
     !b.graphql &&
     !b.lua &&
     !b.lambda &&
+    !b.amqp &&
     !bc?.martian
   streaming.set(ep, result)
   return result

@@ -15,6 +15,8 @@ export const FOLDS_KEYS = new Set([
   'auth/revoker',
   'security/bot-detector',
   'backend/graphql',
+  'backend/amqp/consumer',
+  'backend/amqp/producer',
 ])
 
 /**

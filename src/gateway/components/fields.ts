@@ -35,6 +35,8 @@ const NULL_IS_UNSET = new Set([
   'modifier/lua-proxy',
   'modifier/lua-backend',
   'backend/lambda',
+  'backend/amqp/consumer',
+  'backend/amqp/producer',
 ])
 
 /** Typed reads of one namespace object; every wrong type is reported at its JSON path. */

@@ -1,6 +1,7 @@
 /** One backend of an endpoint: its URL pattern, hosts, method and per-backend options. */
 
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import { isAmqpBackend, readAmqpBackend } from '../backend-amqp/backend.ts'
 import { parseBackendComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { goToTitle } from '../go-unicode-case.ts'
@@ -93,9 +94,15 @@ export function readBackend(
   checkUrlPatternParams(urlPattern, bp, j, what, endpoint, fields)
   // A value mapstructure cannot read as a bool stops KrakenD; it was read as false here.
   const sanitizeOff = fields.boolAt(rawBackend, 'disable_host_sanitize', bp, false)
-  const srv = rawBackend.sd === 'dns' ? readSrvTarget(rawBackend, bp, what, sanitizeOff, fields) : undefined
-  const hosts = rawBackend.sd === 'dns' ? [] : staticHosts(rawBackend, bp, what, sanitizeOff, endpoint, error)
+  // backend/amqp/*: the first host is the broker's URL (backend-amqp/backend.ts), no HTTP host
+  const amqp = readAmqpBackend(rawBackend, bp, sanitizeOff, what, fields)
+  const http = !isAmqpBackend(rawBackend)
+  const srv =
+    http && rawBackend.sd === 'dns' ? readSrvTarget(rawBackend, bp, what, sanitizeOff, fields) : undefined
+  const hosts =
+    !http || rawBackend.sd === 'dns' ? [] : staticHosts(rawBackend, bp, what, sanitizeOff, endpoint, error)
   if (
+    http &&
     rawBackend.sd !== undefined &&
     rawBackend.sd !== 'static' &&
     rawBackend.sd !== '' &&
@@ -155,6 +162,7 @@ export function readBackend(
     ...(flatmap ? { flatmap } : {}),
     ...(shadowMs !== undefined ? { shadowTimeoutMs: shadowMs } : {}),
     ...(backendComponents ? { components: backendComponents } : {}),
+    ...(amqp ? { amqp } : {}),
   }
   if (allow?.length && deny?.length) checkDenyBesideAllow(allow, deny, bp, what, fields)
   if (flatmap) checkBesideFlatmap(backend, bp, what, fields)

@@ -1,5 +1,6 @@
 import type { SecureVersion } from 'node:tls'
 import type { Location } from '../../core/errors.ts'
+import type { AmqpBackend } from '../backend-amqp/config.ts'
 import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
 import type { FlatmapOp } from '../flatmap.ts'
 import type { PropagatedParam } from '../sequential-params.ts'
@@ -51,6 +52,8 @@ export interface BackendConfig {
   path: string
   /** KrakenD components configured on this backend (src/gateway/components). */
   components?: BackendComponents
+  /** backend/amqp/consumer or producer: the broker and what to do there, in place of HTTP calls. */
+  amqp?: AmqpBackend
 }
 
 export interface EndpointConfig {

@@ -89,6 +89,7 @@ test('the libraries only some configs use are files of their own beside gateway.
   assert.deepEqual(bundle.files, [
     'gateway.cjs',
     'lazy/ajv.cjs',
+    'lazy/amqp.cjs',
     'lazy/cel.cjs',
     'lazy/components-cel.cjs',
     'lazy/components-client-credentials.cjs',
@@ -126,6 +127,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     ["rpc: can't find service", await readFile(join(bundle.dir, 'lazy/revoker.cjs'), 'utf8')],
     ['gateway_backend_requests_total', await readFile(join(bundle.dir, 'lazy/metrics.cjs'), 'utf8')],
     ['request aborted by evaluator #', await readFile(join(bundle.dir, 'lazy/components-cel.cjs'), 'utf8')],
+    ['Expected amqp: or amqps: as the protocol', await readFile(join(bundle.dir, 'lazy/amqp.cjs'), 'utf8')],
   ] as const) {
     assert.ok(file.includes(text), text)
     assert.ok(!main.includes(text), `${text} is bundled into gateway.cjs`)
