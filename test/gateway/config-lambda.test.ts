@@ -125,3 +125,54 @@ test('a no-op endpoint is refused: KrakenD would invoke the function and drop it
     JSON.stringify(errors),
   )
 })
+
+// KrakenD 2.13.8 on the same moto: a function answering {"n": 1.5, "big": 12345678901234567890}
+// failed `resp_data.n == '1.5'` (a float64 is a CEL double) where an HTTP backend's json.Number
+// passes it, wrote <big>1.2345678901234567e+19</big> in XML, and handed resp0_first.n on as "1.5E+00".
+test("where the function's float64 numbers would differ from an HTTP backend's json.Number, the config is refused", () => {
+  const lambdaBackend = (extra: Record<string, unknown> = {}) => ({
+    host: ['http://ignored.invalid'],
+    url_pattern: '/',
+    extra_config: { 'backend/lambda': { function_name: 'f' }, ...extra },
+  })
+  const errorsOf = (endpoint: Record<string, unknown>) =>
+    messages({ version: 3, endpoints: [{ endpoint: '/e', ...endpoint }] }).errors
+  const celPost = { 'validation/cel': [{ check_expr: "resp_data.n == '1.5'" }] }
+  assert.ok(
+    errorsOf({ backend: [lambdaBackend(celPost)] }).some((m) =>
+      m.startsWith('validation/cel reads resp_data of a Lambda backend'),
+    ),
+  )
+  assert.ok(
+    errorsOf({ extra_config: celPost, backend: [lambdaBackend()] }).some((m) =>
+      m.startsWith('validation/cel reads resp_data and the endpoint /e has a Lambda backend'),
+    ),
+  )
+  for (const encoding of ['xml', 'yaml', 'negotiate'])
+    assert.ok(
+      errorsOf({ output_encoding: encoding, backend: [lambdaBackend()] }).some((m) =>
+        m.startsWith(`output_encoding "${encoding}" and the endpoint /e has a Lambda backend`),
+      ),
+      encoding,
+    )
+  const sequential = errorsOf({
+    extra_config: { proxy: { sequential: true } },
+    backend: [lambdaBackend(), { host: ['http://b.invalid'], url_pattern: '/x/{resp0_n}' }],
+  })
+  assert.ok(
+    sequential.some((m) => m.includes('reads resp0_ values from this Lambda backend')),
+    JSON.stringify(sequential),
+  )
+  // what does not read the numbers stays accepted
+  assert.deepEqual(
+    errorsOf({ backend: [lambdaBackend({ 'validation/cel': [{ check_expr: "req_method == 'GET'" }] })] }),
+    [],
+  )
+  assert.deepEqual(
+    errorsOf({
+      extra_config: { proxy: { sequential: true } },
+      backend: [{ host: ['http://b.invalid'], url_pattern: '/' }, lambdaBackend()],
+    }),
+    [],
+  )
+})
