@@ -240,7 +240,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }
       // A promise only where a service-level Lua script waits for its HTTP calls.
       if (reply instanceof Promise) {
-        reply.then(answer).catch((error: unknown) => recover(res, error))
+        reply.then(answer).catch((error: unknown) => {
+          // A body a service-level script reads over router.max_payload (KrakenD CE reads it all).
+          if (!(error instanceof HttpError) || res.headersSent) return recover(res, error)
+          finish(req, res, error.status, refusalHeaders(req, {}), '', start, undefined)
+          if (error.status === 413) closeAfterAnswer(req, res)
+        })
         return
       }
       return answer(reply)

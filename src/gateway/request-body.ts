@@ -40,7 +40,43 @@ export function bodyAbsent(req: GatewayRequest): Buffer | undefined {
   return req.httpVersionMajor === 2 ? EMPTY : undefined
 }
 
+const SCRIPT_BODY = Symbol('scriptBody')
+
+/** The body a service-level Lua script held (read or set) before routing. */
+interface ScriptBody {
+  body: Buffer
+  /** The script called ctx:body(): krakend-lua put back a reader of its own (see sizeScriptBody). */
+  touched: boolean
+}
+
+/**
+ * Keeps the body a service-level Lua script read before gin routed the request: the request's body
+ * from then on (readRequestBody and the endpoint read it instead of the client's stream).
+ */
+export function setScriptBody(req: object, body: Buffer, touched: boolean): void {
+  ;(req as { [SCRIPT_BODY]?: ScriptBody })[SCRIPT_BODY] = { body, touched }
+}
+
+export const scriptBody = (req: object): ScriptBody | undefined =>
+  (req as { [SCRIPT_BODY]?: ScriptBody })[SCRIPT_BODY]
+
+/**
+ * A body a router Lua script read or set is krakend-lua's new reader of unknown size: lura sizes Go's
+ * request by the forwarded Content-Length alone (a `0` is no size: sent chunked; another length than
+ * the body's fails the backend call, backend-calls.ts).
+ */
+export function sizeScriptBody(
+  ctx: { bodySized?: boolean; declaredLength?: number | undefined },
+  contentLength: string | string[] | undefined,
+): void {
+  const declared = Number(contentLength)
+  if (ctx.bodySized && declared === 0) ctx.bodySized = false
+  else if (ctx.bodySized) ctx.declaredLength = declared
+}
+
 export function readRequestBody(req: GatewayRequest, limit: number): Promise<Buffer> {
+  const held = scriptBody(req)
+  if (held) return Promise.resolve(held.body)
   const declared = Number(req.headers['content-length'])
   if (declared > limit) {
     req.pause()

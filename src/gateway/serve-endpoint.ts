@@ -28,7 +28,14 @@ import { forwardQuery } from './go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
 import type { NoopProxy } from './noop-proxy.ts'
-import { bodyAbsent, bodyFollows, HttpError, readRequestBody } from './request-body.ts'
+import {
+  bodyAbsent,
+  bodyFollows,
+  HttpError,
+  readRequestBody,
+  scriptBody,
+  sizeScriptBody,
+} from './request-body.ts'
 import { backendHeaders, type compileTrustedProxies } from './request-headers.ts'
 import {
   backendStreamsBody,
@@ -93,7 +100,10 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     // sizes the body instead of the client's: read whole, to compare (lura's sizing, below).
     const mapLength =
       goOnlyHeaders(req)?.['content-length'] !== undefined ? guarded.headers['content-length'] : undefined
-    if (!bodyFollows(req)) body = bodyAbsent(req)
+    // A service-level Lua script read it before routing (lua-router.ts): the body is what it left.
+    const held = scriptBody(req)
+    if (held) body = held.body
+    else if (!bodyFollows(req)) body = bodyAbsent(req)
     else if (mapLength === undefined && backendStreamsBody(ep, streamLimit !== Number.POSITIVE_INFINITY))
       streamed = streamRequestBody(req, streamLimit)
     else body = await readRequestBody(req, config.server.maxBodyBytes)
@@ -122,6 +132,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       cancel,
       client: req.headers,
     }
+    if (held?.touched) sizeScriptBody(ctx, req.headers['content-length'])
     // lura's sequential merge reads the body whole before each call (CloneRequest): the later calls
     // find it closed and read it as empty, as an h2c body read to its end reads
     if (ep.mergesWithoutCopy && body !== undefined)

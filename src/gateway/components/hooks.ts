@@ -143,7 +143,9 @@ export function compileServiceHooks(config: GatewayConfig, log: Log): ServiceHoo
   // gin's health route, registered before these middlewares, skips them; router.disable_health registers none.
   const healthPath = config.server.disableHealth ? undefined : config.server.healthPath
   if (c.httpSecure) steps.push(compileHttpSecure(c.httpSecure, healthPath))
-  const lua = c.luaRouter ? luaRouterRuntime().compileLuaService(c.luaRouter, config, log) : undefined
+  const lua = c.luaRouter
+    ? luaRouterRuntime().compileLuaService(c.luaRouter, config, log, routerLuaReadsBody(c.luaRouter))
+    : undefined
   if (lua) steps.push(lua)
   if (c.botDetector)
     steps.push(compileBotDetector(c.botDetector, (m) => log(`[SERVICE: Gin][Botdetector] ${m}`), healthPath))

@@ -6,12 +6,14 @@
  * sees its changes; here they are written back into the incoming request.
  */
 
+import type { GatewayRequest } from '../app.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { ginErrorStatus, luraEndpointPath } from '../go-http.ts'
 import { canonicalHeaderKey, forwardQuery, goHeaders } from '../go-url.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { luaHttpFor } from '../lua-http-client.ts'
+import { bodyAbsent, bodyFollows, readRequestBody, setScriptBody, sizeScriptBody } from '../request-body.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
 import { isHealthRoute } from './health-route.ts'
 import {
@@ -140,11 +142,17 @@ function requestTarget(url: string): string {
   return authority ? text.slice(authority[0].length) : text
 }
 
-/** Service level: a script error of any kind is a 500 with no body (the middleware ignores custom_error's status). */
+/**
+ * Service level: a script error of any kind is a 500 with no body (the middleware ignores
+ * custom_error's status). A script that names the body (`readsBody`) runs once the body is read
+ * (krakend-lua's ctx:body() reads it whole, io.ReadAll); what it leaves is the request's body from
+ * then on (setScriptBody), for every endpoint.
+ */
 export function compileLuaService(
   config: LuaConfig,
   service: GatewayConfig,
   log: Log,
+  readsBody = false,
 ):
   | ((req: IncomingLike, res: unknown, params?: Params) => Reply | undefined | Promise<Reply | undefined>)
   | undefined {
@@ -168,6 +176,8 @@ export function compileLuaService(
     }
     const view = routerView(req, list, undefined)
     const finish = (call: LuaStart): Reply | undefined => {
+      if (readsBody && view.body !== undefined)
+        setScriptBody(req, Buffer.from(view.body), view.changed.has('body'))
       if ('error' in call) {
         log(`${prefix} ${call.error.message}`)
         return { status: 500, headers: {}, body: '' }
@@ -178,8 +188,23 @@ export function compileLuaService(
       if (params && view.changed.has('params')) writeParams(view.params, params)
       return undefined
     }
-    const started = lua.begin(view)
-    return started instanceof Promise ? started.then(finish) : finish(started)
+    const run = () => {
+      const started = lua.begin(view)
+      return started instanceof Promise ? started.then(finish) : finish(started)
+    }
+    if (!readsBody) {
+      view.bodyUnread = true
+      return run()
+    }
+    const gateway = req as GatewayRequest
+    if (!bodyFollows(gateway)) {
+      view.body = bodyAbsent(gateway)
+      return run()
+    }
+    return readRequestBody(gateway, service.server.maxBodyBytes).then((body) => {
+      view.body = body
+      return run()
+    })
   }
 }
 
@@ -254,12 +279,7 @@ export function compileLuaEndpoint(
     if (view.changed.has('params')) writeParams(view.params, ctx.params, ctx.absentParams)
     if (view.changed.has('body') && view.body !== undefined) {
       ctx.body = Buffer.isBuffer(view.body) ? view.body : Buffer.from(view.body)
-      // Go's transport takes a forwarded `Content-Length: 0` as an unknown size: sent chunked.
-      const sized = ctx as GuardContext & { bodySized?: boolean; declaredLength?: number | undefined }
-      const declared = Number(req.headers['content-length'])
-      if (sized.bodySized && declared === 0) sized.bodySized = false
-      // lura sizes Go's request from that header: a body of another length fails the backend call.
-      else if (sized.bodySized) sized.declaredLength = declared
+      sizeScriptBody(ctx as GuardContext & { bodySized?: boolean }, req.headers['content-length'])
     }
     // A Content-Length the script (or a propagated claim) put in Go's map, forwarded: lura sizes
     // the backend body by it (another size fails the call, none or no number sends it chunked).
