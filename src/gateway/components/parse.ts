@@ -226,7 +226,6 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
     ),
   )
   checkSharedSizes(cached, report)
-  checkLua(config, report)
   checkRevoker(config, report)
   checkLambdaEndpoints(config, report)
   checkClientIpLimits(config, report)
@@ -327,33 +326,4 @@ function parseSharedKeyCache(f: Fields): true {
     'with it KrakenD lets an endpoint with "cache" take a key another endpoint\'s JWKS listed (same kid) and keeps a key the set dropped for shared_cache_duration; those tokens get 401 here',
   )
   return true
-}
-
-/**
- * Service-level router Lua runs here, as gin's middleware, after routing but before the body is
- * read (synchronously, for every request): a script that reads or sets the request body is refused.
- */
-function checkServiceLua(
-  lua: LuaConfig,
-  at: KeyPath,
-  refuse: (path: KeyPath, message: string, hint: string) => void,
-): void {
-  for (const [where, text] of luaComponent().luaTexts(lua)) {
-    if (where === 'post') continue // the router runs pre only
-    if (!/\bbody\b/.test(text)) continue
-    const path = where === 'pre' ? [...at, where] : [...at, 'sources']
-    const name = where === 'pre' ? `"${where}"` : where
-    refuse(
-      path,
-      `${name} uses ctx body: the request's body in service-level Lua is not implemented`,
-      'move the script to the endpoints (modifier/lua-endpoint in their extra_config)',
-    )
-  }
-}
-
-/** Where the gateway would not run a Lua modifier as KrakenD does: service-level router Lua touching the body. */
-function checkLua(config: GatewayConfig, report: Report): void {
-  const refuse = (path: KeyPath, message: string, hint: string) => report.error(path, message, hint)
-  const service = config.components?.luaRouter
-  if (service) checkServiceLua(service, ['extra_config', 'modifier/lua-endpoint'], refuse)
 }
