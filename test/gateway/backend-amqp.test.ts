@@ -348,3 +348,33 @@ test('a consumer on a node with several worker processes is refused at start; a 
   refuseAmqpConsumerWorkers(config('backend/amqp/consumer'), 1, 'gw.json')
   refuseAmqpConsumerWorkers(config('backend/amqp/producer'), 4, 'gw.json')
 })
+
+test('an AMQP backend with the no-op encoding is refused: KrakenD answers an empty 200, dropping the message', () => {
+  const errors = (endpoint: Record<string, unknown>, backend: Record<string, unknown>) =>
+    JSON.stringify(
+      validateGatewayConfig({
+        version: 3,
+        endpoints: [
+          {
+            endpoint: '/a',
+            ...endpoint,
+            backend: [
+              {
+                host: ['amqp://u:pw@rabbit:5672'],
+                disable_host_sanitize: true,
+                url_pattern: '/',
+                ...backend,
+                extra_config: { 'backend/amqp/consumer': { name: 'q' } },
+              },
+            ],
+          },
+        ],
+      }).errors,
+    )
+  assert.match(
+    errors({ output_encoding: 'no-op' }, {}),
+    /no-op encoding: KrakenD answers 200 with an empty body/,
+  )
+  assert.match(errors({}, { encoding: 'no-op' }), /no-op encoding: KrakenD answers 200 with an empty body/)
+  assert.equal(errors({}, {}), '[]')
+})

@@ -3,11 +3,12 @@
 // is a consumer. krakend-amqp's proxy replaces lura's HTTP client: what only the HTTP client reads
 // would be silently skipped by KrakenD, so it is refused here (http-client-only.ts).
 
-import type { KeyPath } from '../../core/source-text.ts'
+import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
 import { Fields } from '../components/fields.ts'
-import { isObject } from '../components/types.ts'
+import { isObject, type Report } from '../components/types.ts'
 import type { FieldReader } from '../config/field-reader.ts'
 import { refuseHttpClientOnly } from '../config/http-client-only.ts'
+import type { BackendConfig } from '../config/types.ts'
 import { quoteUrl } from '../config/url-credentials.ts'
 import { readAmqpBroker } from './broker-url.ts'
 import {
@@ -69,12 +70,6 @@ export function readAmqpBackend(
         `"${other}" beside "${kind}": one backend is one kind of call; this runtime does not combine them`,
         'give each its own backend',
       )
-  if (rawBackend.encoding === 'no-op')
-    error(
-      [...bp, 'encoding'],
-      `${what}: "encoding": "no-op" on an AMQP backend is not supported by this runtime (krakend-amqp answers no HTTP response to pass through)`,
-      'use "json" (the default), "safejson", "string", "xml" or "rss"',
-    )
   if (rawBackend.sd !== undefined && rawBackend.sd !== 'static' && rawBackend.sd !== '')
     error(
       [...bp, 'sd'],
@@ -126,4 +121,23 @@ function brokerOf(
       'remove the other hosts',
     )
   return broker
+}
+
+/**
+ * An AMQP backend with the no-op encoding (its own, or forced by a no-op endpoint): KrakenD answers
+ * 200 with an empty body, dropping the consumed message or the producer's answer, since krakend-amqp's
+ * response has no body for lura's no-op render. Refused rather than reproduced.
+ */
+export function refuseAmqpNoop(
+  backends: readonly BackendConfig[],
+  endpointNoop: boolean,
+  report: Report,
+): void {
+  for (const b of backends)
+    if (b.amqp && (endpointNoop || b.encoding === 'no-op'))
+      report.error(
+        [...parseKeyPath(b.path), 'extra_config', b.amqp.consumer ? CONSUMER : PRODUCER],
+        `an AMQP backend with the no-op encoding: KrakenD answers 200 with an empty body, dropping ${b.amqp.consumer ? 'the message it consumed' : 'what the producer answered'}`,
+        'remove "output_encoding": "no-op" from the endpoint and "encoding": "no-op" from the backend',
+      )
 }

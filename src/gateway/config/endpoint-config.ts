@@ -1,5 +1,6 @@
 /** The endpoints of a config: each one's route, proxy options, encoding and backends. */
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import { refuseAmqpNoop } from '../backend-amqp/backend.ts'
 import { parseEndpointComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { goToTitle } from '../go-unicode-case.ts'
@@ -167,6 +168,7 @@ function readEndpoint(
           `endpoint ${label}: backend ${j} uses no-op but the endpoint renders ${outputEncoding}: KrakenD discards that backend's answer (any status counts as an empty success)`,
           'set "output_encoding": "no-op" on the endpoint to pass the answer through',
         )
+  refuseAmqpNoop([...backends, ...shadows], noop, fields.report)
   // lura adds the endpoint's flatmap middleware only over a merge of two or more backends (shadows
   // apart): on one backend its operations never run, a `del` leaving the field in the answer.
   if (endpointFlatmap && backends.length === 1) {
