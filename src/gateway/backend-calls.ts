@@ -4,6 +4,7 @@
  * the backend's components, its pool and its decoder, ending in a result the endpoint merges.
  */
 
+import { chunksEmptyBody } from './backend-body-framing.ts'
 import { type HopCache, withRedirectBodies } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import {
@@ -133,7 +134,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       // Go's client replays a body (307/308, a stale connection) only through lura's GetBody, which
       // body.Modifier does not set: without send_body_on_redirect a 307/308 is the answer.
       replaysBody: b.replaysBody,
-      chunksEmptyBody: b.chunksEmptyBody,
+      // A lua-backend script's method frames it (a GET made a POST sends an empty h2c body chunked).
+      chunksEmptyBody: target?.method ? chunksEmptyBody(target.method) : b.chunksEmptyBody,
       cancel,
       timeoutMs: ep.cfg.timeoutMs,
       // components: qos/http-cache sees the request as Go's cache does, above the transport
