@@ -85,8 +85,8 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'backend/amqp/consumer': enforced(B, 'AMQP consumer backend (amqp://)'),
   'backend/amqp/producer': enforced(B, 'AMQP producer backend (amqp://)'),
   'backend/lambda': enforced(B, 'AWS Lambda backend'),
-  'backend/pubsub/publisher': refused(B, 'pub/sub publisher backend'),
-  'backend/pubsub/subscriber': refused(B, 'pub/sub subscriber backend'),
+  'backend/pubsub/publisher': enforced(B, 'pub/sub publisher backend (nats://, rabbit://)'),
+  'backend/pubsub/subscriber': enforced(B, 'pub/sub subscriber backend (nats://, rabbit://)'),
   'backend/graphql': enforced(B, 'GraphQL requests to the backend'),
   'async/amqp': refused(S, 'async agents'),
 

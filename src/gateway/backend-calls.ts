@@ -204,7 +204,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       ? callLambda(b, b.lambda, ctx, cancel)
       : b.amqp
         ? callLambda(b, b.amqp, ctx, cancel)
-        : callPool(ep, b, ctx, cancel)
+        : b.pubsub
+          ? callLambda(b, b.pubsub, ctx, cancel)
+          : callPool(ep, b, ctx, cancel)
 
   const callLambda = async (
     b: CompiledBackend,

@@ -9,6 +9,7 @@ import type { AmqpCall, AmqpSessions } from './backend-amqp/sessions.ts'
 import { chunksEmptyBody } from './backend-body-framing.ts'
 import type { BackendClient } from './backend-client.ts'
 import { hostHeaderFor, splitBackendHost } from './backend-host.ts'
+import { compilePubsubCall, type PubsubCall } from './backend-pubsub/answer.ts'
 import type { Cancellation } from './cancellation.ts'
 import { compileGraphql, compileGraphqlQuery } from './components/graphql.ts'
 import type { HttpCache, HttpCacheConfig } from './components/http-cache.ts'
@@ -121,6 +122,8 @@ export interface CompiledBackend {
   lua: LuaBackend | undefined
   /** backend/lambda: the function invoked in place of an HTTP call; undefined for HTTP backends. */
   lambda: LambdaCall | undefined
+  /** backend/pubsub/*: the topic or subscription in place of an HTTP call; undefined for HTTP backends. */
+  pubsub: PubsubCall | undefined
   /** backend/amqp/*: the broker's consumer or producer in place of an HTTP call; undefined for HTTP backends. */
   amqp: AmqpCall | undefined
 }
@@ -295,8 +298,10 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
           compileFormatter(b),
         ),
       amqp: undefined,
+      pubsub: undefined,
     }
     if (b.amqp) backend.amqp = deps.amqp?.call(b, backend.decode, backend.format)
+    if (b.pubsub) backend.pubsub = compilePubsubCall(b.pubsub, b, backend.decode, backend.format)
     // lura's dnssrv subscriber: the balancer's hosts follow each lookup that answers
     if (b.srv)
       deps.discovery?.watch(b.srv, (hosts) =>

@@ -51,6 +51,7 @@ export const revokerLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/re
 export const metricsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/metrics.ts')>('metrics'))
 export const amqpLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/amqp.ts')>('amqp'))
 export const lambdaLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/lambda.ts')>('lambda'))
+export const pubsubLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/pubsub.ts')>('pubsub'))
 export const fengariLibrary = onFirstUse(
   () => loadLazy<typeof import('./lazy/fengari.ts')>('fengari').fengari,
 )

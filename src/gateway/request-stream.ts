@@ -189,6 +189,7 @@ export function backendStreamsBody(ep: CompiledEndpoint, limited: boolean): bool
     !b.replaysBody &&
     !b.graphql &&
     !b.lua &&
+    !b.pubsub &&
     !b.lambda &&
     !b.amqp &&
     !bc?.martian

@@ -326,6 +326,12 @@ export function ginRoutePath(path: string): string {
   return path.endsWith('/') && !joined.endsWith('/') ? `${joined}/` : joined
 }
 
+/** Go's path.Join: the non-empty elements joined with `/` and cleaned; '' when every one is empty. */
+export function goPathJoin(...elements: string[]): string {
+  const parts = elements.filter((element) => element !== '')
+  return parts.length === 0 ? '' : goPathClean(parts.join('/'))
+}
+
 /** Go's path.Clean. */
 function goPathClean(path: string): string {
   const rooted = path.startsWith('/')

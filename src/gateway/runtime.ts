@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { configError, formatProblem, isGwError } from '../core/errors.ts'
 import { refuseAmqpConsumerWorkers } from './backend-amqp/start-checks.ts'
+import { refuseUnrunnablePubsub } from './backend-pubsub/start-checks.ts'
 import type { RevokerConfig } from './components/revoker.ts'
 import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
@@ -100,6 +101,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   refuseUnspokenProxies(fileConfig, process.env)
   const config = applyOverrides(fileConfig, options)
   const workers = config.runtime.workers === 0 ? availableParallelism() : config.runtime.workers
+  refuseUnrunnablePubsub(config, workers, process.env, options.configFile)
   refuseAmqpConsumerWorkers(config, workers, options.configFile)
   const isWorker = cluster.isWorker && process.env[WORKER_ENV] === '1'
   const peers = isWorker ? undefined : peersOf(config, options)

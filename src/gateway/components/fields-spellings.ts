@@ -15,6 +15,8 @@ export const FOLDS_KEYS = new Set([
   'auth/revoker',
   'security/bot-detector',
   'backend/graphql',
+  'backend/pubsub/publisher',
+  'backend/pubsub/subscriber',
   'backend/amqp/consumer',
   'backend/amqp/producer',
 ])

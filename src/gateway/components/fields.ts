@@ -34,6 +34,8 @@ const NULL_IS_UNSET = new Set([
   'modifier/lua-endpoint',
   'modifier/lua-proxy',
   'modifier/lua-backend',
+  'backend/pubsub/publisher',
+  'backend/pubsub/subscriber',
   'backend/lambda',
   'backend/amqp/consumer',
   'backend/amqp/producer',

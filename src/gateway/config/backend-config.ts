@@ -2,6 +2,7 @@
 
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import { isAmqpBackend, readAmqpBackend } from '../backend-amqp/backend.ts'
+import { isPubsubBackend, readPubsub } from '../backend-pubsub/config.ts'
 import { parseBackendComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { goToTitle } from '../go-unicode-case.ts'
@@ -96,7 +97,9 @@ export function readBackend(
   const sanitizeOff = fields.boolAt(rawBackend, 'disable_host_sanitize', bp, false)
   // backend/amqp/*: the first host is the broker's URL (backend-amqp/backend.ts), no HTTP host
   const amqp = readAmqpBackend(rawBackend, bp, sanitizeOff, what, fields)
-  const http = !isAmqpBackend(rawBackend)
+  // backend/pubsub/*: host[0] + topic_url (or subscription_url) is the driver's URL, no HTTP host
+  const pubsub = readPubsub(rawBackend, bp, sanitizeOff, fields.report, fields.componentChecks.caseVariants)
+  const http = !isAmqpBackend(rawBackend) && !isPubsubBackend(rawBackend)
   const srv =
     http && rawBackend.sd === 'dns' ? readSrvTarget(rawBackend, bp, what, sanitizeOff, fields) : undefined
   const hosts =
@@ -163,6 +166,7 @@ export function readBackend(
     ...(shadowMs !== undefined ? { shadowTimeoutMs: shadowMs } : {}),
     ...(backendComponents ? { components: backendComponents } : {}),
     ...(amqp ? { amqp } : {}),
+    ...(pubsub ? { pubsub } : {}),
   }
   if (allow?.length && deny?.length) checkDenyBesideAllow(allow, deny, bp, what, fields)
   if (flatmap) checkBesideFlatmap(backend, bp, what, fields)

@@ -1,6 +1,7 @@
 import type { SecureVersion } from 'node:tls'
 import type { Location } from '../../core/errors.ts'
 import type { AmqpBackend } from '../backend-amqp/config.ts'
+import type { PubsubConfig } from '../backend-pubsub/config.ts'
 import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
 import type { FlatmapOp } from '../flatmap.ts'
 import type { PropagatedParam } from '../sequential-params.ts'
@@ -54,6 +55,8 @@ export interface BackendConfig {
   components?: BackendComponents
   /** backend/amqp/consumer or producer: the broker and what to do there, in place of HTTP calls. */
   amqp?: AmqpBackend
+  /** backend/pubsub/publisher or subscriber: the topic or subscription, in place of HTTP calls. */
+  pubsub?: PubsubConfig
 }
 
 export interface EndpointConfig {

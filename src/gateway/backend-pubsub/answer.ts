@@ -1,0 +1,81 @@
+/**
+ * krakend-pubsub's two proxies, at the depth of lura's HTTP call (its components wrap them): the
+ * publisher sends the request body with lura's headers as metadata and answers an empty response
+ * (nil data: `null`, X-Krakend-Completed false); the subscriber answers the next message, decoded
+ * with the backend's encoding (a message it cannot decode stays unacked) and formatted (group,
+ * target, mapping, allow, deny). Both wait at most until the request's context ends.
+ */
+import { goText } from '../backend-calls.ts'
+import type { Cancellation } from '../cancellation.ts'
+import type { BackendResult, CompiledBackend, Context } from '../compiled-endpoint.ts'
+import type { BackendConfig } from '../config/types.ts'
+import { goNilMap } from '../go-json.ts'
+import { pubsubLibrary } from '../libraries.ts'
+import type { PubsubConfig } from './config.ts'
+import { dropsGoUserAgent, pubsubMetadata } from './metadata.ts'
+
+export type PubsubCall = (ctx: Context, cancel: Cancellation) => Promise<BackendResult>
+
+const EMPTY = Buffer.alloc(0)
+
+/** Opens the topic or subscription (the driver loads with the first config that has one). */
+export function compilePubsubCall(
+  cfg: PubsubConfig,
+  b: BackendConfig,
+  decode: CompiledBackend['decode'],
+  format: CompiledBackend['format'],
+): PubsubCall {
+  const driver = pubsubLibrary().openPubsub(cfg, process.env)
+  if (cfg.role === 'publisher') {
+    const withoutGoUserAgent = dropsGoUserAgent(b.inputHeaders)
+    return async (ctx, cancel) => {
+      try {
+        await untilCancelled(
+          driver.publish(pubsubMetadata(ctx.headers, withoutGoUserAgent), ctx.body ?? EMPTY, cancel.signal),
+          cancel,
+        )
+        return { ok: true, data: goNilMap(), complete: true }
+      } catch (error) {
+        return failed(error, cancel)
+      }
+    }
+  }
+  const noop = b.encoding === 'no-op'
+  return async (_ctx, cancel) => {
+    try {
+      const message = await driver.receive(cancel.signal)
+      const body = Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength)
+      // lura's no-op decoder reads nothing: nil data
+      let data = noop ? goNilMap() : decode(goText(body), body)
+      message.ack()
+      if (format) data = format(data)
+      return { ok: true, data, complete: true }
+    } catch (error) {
+      return failed(error, cancel)
+    }
+  }
+}
+
+const failed = (error: unknown, cancel: Cancellation): BackendResult => ({
+  ok: false,
+  code: undefined,
+  message: cancel.aborted ? cancel.contextError : ((error as Error)?.message ?? String(error)),
+})
+
+/** gocloud's Send gives up when its context ends, whatever the driver still does. */
+function untilCancelled(work: Promise<void>, cancel: Cancellation): Promise<void> {
+  if (cancel.aborted) return Promise.reject(new Error(cancel.contextError))
+  return new Promise<void>((resolve, reject) => {
+    const off = cancel.onAbort(() => reject(new Error(cancel.contextError)))
+    work.then(
+      () => {
+        off()
+        resolve()
+      },
+      (error: unknown) => {
+        off()
+        reject(error)
+      },
+    )
+  })
+}

@@ -1,0 +1,248 @@
+/**
+ * backend/pubsub/publisher and backend/pubsub/subscriber (krakend-pubsub on gocloud.dev/pubsub): a
+ * backend that sends the request to a topic, or answers with the next message of a subscription.
+ * krakend-pubsub opens `host[0] + topic_url` (or subscription_url) with gocloud's URL opener; what
+ * KrakenD cannot open (a driver this runtime does not carry, a bad query parameter, a host the
+ * sanitizer turned into http://) makes it fall back to an HTTP call to that URL, which fails or
+ * goes somewhere else: refused here before anything runs, saying why.
+ */
+import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
+import { Fields } from '../components/fields.ts'
+import { isObject, type Report } from '../components/types.ts'
+import { refuseHttpClientOnly } from '../config/http-client-only.ts'
+import type { GatewayConfig } from '../config/types.ts'
+import { parseGoQueryBytes } from '../go-url.ts'
+import { goParseUrl } from '../go-url-parse.ts'
+import { goPathJoin } from '../router.ts'
+
+export const PUBLISHER = 'backend/pubsub/publisher'
+export const SUBSCRIBER = 'backend/pubsub/subscriber'
+
+export interface NatsTarget {
+  driver: 'nats'
+  /** The NATS subject: gocloud's path.Join(host, path). */
+  subject: string
+  /** ?natsv2: metadata as NATS headers (query-escaped) instead of gocloud's gob envelope. */
+  headers: boolean
+  /** ?queue= (subscriptions): a NATS queue group. */
+  queue?: string
+}
+export interface RabbitTarget {
+  driver: 'rabbit'
+  /** The exchange (publisher) or queue (subscriber): path.Join(host, path). */
+  name: string
+  /** ?key_name= (publisher): the metadata key whose value is the routing key. */
+  keyName?: string
+  /** ?prefetch_count= (subscriber): the channel's basic.qos. */
+  prefetchCount?: number
+}
+export type PubsubTarget = NatsTarget | RabbitTarget
+
+export interface PubsubConfig {
+  role: 'publisher' | 'subscriber'
+  /** The URL gocloud opens, as KrakenD logs it. */
+  url: string
+  target: PubsubTarget
+}
+
+/** The environment variable gocloud's default opener of each driver dials. */
+export const SERVER_ENV: Record<PubsubTarget['driver'], string> = {
+  nats: 'NATS_SERVER_URL',
+  rabbit: 'RABBIT_SERVER_URL',
+}
+
+/** gocloud drivers KrakenD carries that this runtime does not, and why. */
+const UNSUPPORTED_DRIVERS: Record<string, string> = {
+  kafka: 'the Kafka driver is not supported here: it could not be checked against a real Kafka and KrakenD',
+  gcppubsub:
+    'the Google Cloud Pub/Sub driver is not supported here: it could not be checked against the real service and KrakenD',
+  azuresb:
+    'the Azure Service Bus driver is not supported here: it could not be checked against the real service and KrakenD',
+  mem: "the in-memory (mem://) driver is not supported here: KrakenD's is one process's memory, which a subscriber only sees when the same process published to it",
+  awssns:
+    'the AWS SNS driver is not supported here yet (gocloud encodes metadata as message attributes and may base64 the body: not reproduced)',
+  awssqs:
+    'the AWS SQS driver is not supported here yet (gocloud encodes metadata as message attributes, may base64 the body, and unwraps SNS deliveries: not reproduced)',
+}
+
+/** The backend has a pub/sub namespace (extra_config names already the canonical ones). */
+export function isPubsubBackend(rawBackend: Record<string, unknown>): boolean {
+  const extra = rawBackend.extra_config
+  return isObject(extra) && (extra[PUBLISHER] !== undefined || extra[SUBSCRIBER] !== undefined)
+}
+
+/**
+ * The backend's pub/sub namespace, when it has one (the subscriber wins when both are set, as
+ * krakend-pubsub tries it first), opened on the backend's own first host as written.
+ */
+export function readPubsub(
+  rawBackend: Record<string, unknown>,
+  bp: KeyPath,
+  sanitizeOff: boolean,
+  report: Report,
+  caseVariants: boolean,
+): PubsubConfig | undefined {
+  const extra = rawBackend.extra_config
+  const host = rawBackend.host
+  if (!isObject(extra)) return undefined
+  const namespace =
+    extra[SUBSCRIBER] !== undefined ? SUBSCRIBER : extra[PUBLISHER] !== undefined ? PUBLISHER : undefined
+  if (namespace === undefined) return undefined
+  const role = namespace === SUBSCRIBER ? 'subscriber' : 'publisher'
+  const key = role === 'subscriber' ? 'subscription_url' : 'topic_url'
+  const at: KeyPath = [...bp, 'extra_config', namespace]
+  const fields = new Fields(extra[namespace], at, report, namespace)
+  const path = fields.string(key) ?? ''
+  if (caseVariants) fields.caseVariants()
+  fields.unknownKeys(caseVariants)
+  const does = role === 'publisher' ? 'publishes the request' : 'answers the next message'
+  refuseHttpClientOnly(extra, [...bp, 'extra_config'], report, namespace, does)
+  if (role === 'subscriber' && extra[PUBLISHER] !== undefined)
+    report.error(
+      [...bp, 'extra_config', PUBLISHER],
+      `"${PUBLISHER}" beside "${SUBSCRIBER}": KrakenD opens the subscriber and never publishes`,
+      `remove one of them`,
+    )
+  const first = typeof host === 'string' ? host : Array.isArray(host) ? host[0] : undefined
+  if (typeof first !== 'string' || first === '') {
+    report.error(
+      [...bp, 'host'],
+      `a ${namespace} backend opens host[0] + ${key}, and this backend lists no host of its own`,
+      'write the driver\'s scheme as the host: "host": ["nats://"] (or "rabbit://"), with "disable_host_sanitize": true',
+    )
+    return undefined
+  }
+  if (!sanitizeOff) {
+    report.error(
+      [...bp, 'disable_host_sanitize'],
+      `KrakenD's host sanitizer turns ${JSON.stringify(first)} into an http:// host, so krakend-pubsub cannot open it and KrakenD calls it over HTTP instead`,
+      'set "disable_host_sanitize": true on this backend',
+    )
+    return undefined
+  }
+  const url = first + path
+  const target = pubsubTarget(url, role)
+  if (typeof target === 'string') {
+    report.error(at, `${namespace} cannot open ${JSON.stringify(url)}: ${target}`, hintFor(target))
+    return undefined
+  }
+  return { role, url, target }
+}
+
+function hintFor(why: string): string {
+  if (why.includes('not supported here')) return 'use nats:// or rabbit://, or keep this backend on KrakenD'
+  return 'write the URL as the gocloud driver documents it (nats://subject, rabbit://exchange-or-queue)'
+}
+
+/** What gocloud's opener makes of the URL; a string says why it fails (KrakenD then falls back to HTTP). */
+export function pubsubTarget(url: string, role: PubsubConfig['role']): PubsubTarget | string {
+  const parsed = goParseUrl(url)
+  if (typeof parsed === 'string') return parsed
+  const hash = url.indexOf('#')
+  const question = url.indexOf('?')
+  const rawQuery =
+    question === -1 || (hash !== -1 && hash < question)
+      ? ''
+      : url.slice(question + 1, hash === -1 ? undefined : hash)
+  const query = parseGoQueryBytes(rawQuery)
+  const name = goPathJoin(parsed.host, parsed.path)
+  switch (parsed.scheme) {
+    case 'nats':
+      return natsTarget(name, query, role)
+    case 'rabbit':
+      return rabbitTarget(name, query, role)
+    default: {
+      const unsupported = UNSUPPORTED_DRIVERS[parsed.scheme]
+      if (unsupported !== undefined) return unsupported
+      return `no pub/sub driver for the scheme ${JSON.stringify(parsed.scheme)} (KrakenD's: awssns, awssqs, azuresb, gcppubsub, kafka, mem, nats, rabbit), so KrakenD would call the URL over HTTP`
+    }
+  }
+}
+
+const NATS_V2 = 'natsv2'
+
+function natsTarget(
+  subject: string,
+  query: Map<string, string[]>,
+  role: PubsubConfig['role'],
+): NatsTarget | string {
+  const target: NatsTarget = { driver: 'nats', subject, headers: false }
+  for (const [param, values] of query) {
+    const lower = param.toLowerCase()
+    if (lower === NATS_V2) continue
+    if (role === 'subscriber' && lower === 'queue') {
+      if (values.length !== 1) return `invalid query parameter ${param}`
+      target.queue = values[0] as string
+      continue
+    }
+    return `invalid query parameter ${param}`
+  }
+  // gocloud looks the switch up exactly as spelled (another case passes the check and is off).
+  const v2 = query.get(NATS_V2)
+  if (v2 !== undefined) {
+    if (v2.length > 1) return `invalid query parameter ${NATS_V2} - multiple values provided`
+    const value = v2[0] ?? ''
+    const parsed = value === '' ? true : goParseBool(value)
+    if (parsed === undefined)
+      return `invalid query parameter ${NATS_V2} - value either needs to be parsable as a boolean or empty`
+    target.headers = parsed
+  }
+  if (subject === '') return 'the NATS subject is empty (nats: invalid subject on every call)'
+  return target
+}
+
+function rabbitTarget(
+  name: string,
+  query: Map<string, string[]>,
+  role: PubsubConfig['role'],
+): RabbitTarget | string {
+  const target: RabbitTarget = { driver: 'rabbit', name }
+  for (const [param, values] of query) {
+    const value = values[0] ?? ''
+    if (role === 'publisher' && param === 'key_name') {
+      if (values.length !== 1 || value === '') return `invalid query parameter "${param}"`
+      target.keyName = value
+    } else if (role === 'subscriber' && param === 'prefetch_count') {
+      if (values.length !== 1 || value === '') return `invalid query parameter "${param}"`
+      const count = goAtoi(value)
+      if (count === undefined) return `invalid query parameter "${param}": not an integer`
+      // basic.qos carries a 16-bit count: the Go client fails the channel on another
+      if (count < 0 || count > 65535)
+        return `invalid query parameter "${param}": ${count} is not a prefetch count (0 to 65535)`
+      target.prefetchCount = count
+    } else return `invalid query parameter "${param}"`
+  }
+  if (role === 'subscriber' && name === '')
+    return "the queue name is empty: RabbitMQ would consume from the channel's last declared queue, which gocloud never declares"
+  return target
+}
+
+/** strconv.ParseBool. */
+function goParseBool(value: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false
+  return undefined
+}
+
+/** strconv.Atoi for the values a prefetch count can take. */
+function goAtoi(value: string): number | undefined {
+  if (!/^[+-]?[0-9]+$/.test(value)) return undefined
+  const n = Number(value)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+/**
+ * A pub/sub backend behind an `output_encoding: no-op` endpoint: KrakenD publishes (or takes a
+ * message) and answers 200 with an empty body (lura's no-op render reads a body krakend-pubsub never
+ * sets); this runtime's no-op proxy would make an HTTP call instead. Refused rather than reproduced.
+ */
+export function refusePubsubOnNoop(config: GatewayConfig, report: Report): void {
+  for (const ep of config.endpoints)
+    for (const b of ep.backends)
+      if (ep.noop && b.pubsub)
+        report.error(
+          [...parseKeyPath(b.path), 'extra_config', b.pubsub.role === 'publisher' ? PUBLISHER : SUBSCRIBER],
+          `a pub/sub backend on the no-op endpoint ${ep.endpoint}: KrakenD answers 200 with an empty body, whatever the broker did`,
+          'remove "output_encoding": "no-op" (and the backend\'s "encoding": "no-op") so the answer is rendered',
+        )
+}

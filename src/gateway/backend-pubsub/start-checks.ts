@@ -1,0 +1,41 @@
+/**
+ * What a pub/sub config needs of the node that runs it, checked before it serves (exit 2):
+ * the driver's server URL in the environment (gocloud's default openers read NATS_SERVER_URL and
+ * RABBIT_SERVER_URL; without it KrakenD calls the backend over HTTP and fails every request), and
+ * one process for a subscriber: KrakenD holds one subscription per backend, handing each message
+ * to one request; several workers would each hold one (NATS: each gets a copy of every message;
+ * RabbitMQ: the first consumer takes the queue).
+ */
+import { configError } from '../../core/errors.ts'
+import type { GatewayConfig } from '../config/types.ts'
+import { SERVER_ENV, SUBSCRIBER } from './config.ts'
+
+export function refuseUnrunnablePubsub(
+  config: GatewayConfig,
+  workers: number,
+  env: Record<string, string | undefined>,
+  file: string | undefined,
+): void {
+  for (const ep of config.endpoints)
+    for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
+      const pubsub = b.pubsub
+      if (pubsub === undefined) continue
+      const variable = SERVER_ENV[pubsub.target.driver]
+      if ((env[variable] ?? '') === '')
+        throw configError(
+          `${b.path} opens ${JSON.stringify(pubsub.url)}, and ${variable} is not set: gocloud's ${pubsub.target.driver} driver dials the server it names`,
+          {
+            location: { ...(file ? { file } : {}), path: b.path },
+            hint: `set ${variable} in the node's environment (e.g. ${pubsub.target.driver === 'nats' ? 'nats://nats:4222' : 'amqp://user:password@rabbitmq:5672/'})`,
+          },
+        )
+      if (pubsub.role === 'subscriber' && workers > 1)
+        throw configError(
+          `${b.path} is a pub/sub subscriber and the node runs ${workers} worker processes: KrakenD holds one subscription and hands each message to one request; each worker would hold its own`,
+          {
+            location: { ...(file ? { file } : {}), path: `${b.path}.extra_config.${SUBSCRIBER}` },
+            hint: 'set "gwdeploy/runtime": {"workers": 1} (or --workers 1) for a node with a pub/sub subscriber',
+          },
+        )
+    }
+}

@@ -1,0 +1,127 @@
+// backend/pubsub/* configs this runtime refuses before anything runs, where KrakenD's
+// krakend-pubsub would open nothing and fall back to an HTTP call to the URL (a driver this
+// runtime does not carry, a host the sanitizer turns into http://, a query parameter gocloud
+// refuses), and what a node needs to run one (the driver's server URL, one worker for a subscriber).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { refuseUnrunnablePubsub } from '../../src/gateway/backend-pubsub/start-checks.ts'
+import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
+
+const config = (
+  namespace: string,
+  settings: Record<string, unknown>,
+  backend: Record<string, unknown> = {},
+) => ({
+  version: 3,
+  endpoints: [
+    {
+      endpoint: '/e',
+      backend: [
+        {
+          host: ['nats://'],
+          disable_host_sanitize: true,
+          url_pattern: '/x',
+          ...backend,
+          extra_config: { [namespace]: settings },
+        },
+      ],
+    },
+  ],
+})
+
+const errorsOf = (raw: unknown) => validateGatewayConfig(raw).errors
+
+test('nats:// and rabbit:// publishers and subscribers load, under the old namespace names too', () => {
+  for (const ns of ['backend/pubsub/publisher', 'github.com/devopsfaith/krakend-pubsub/publisher'])
+    assert.deepEqual(errorsOf(config(ns, { topic_url: 'subject?natsv2' })), [])
+  const sub = validateGatewayConfig(
+    config(
+      'github.com/devopsfaith/krakend-pubsub/subscriber',
+      { subscription_url: 'queue' },
+      { host: ['rabbit://'] },
+    ),
+  )
+  assert.deepEqual(sub.errors, [])
+  assert.deepEqual(sub.config?.endpoints[0]?.backends[0]?.pubsub, {
+    role: 'subscriber',
+    url: 'rabbit://queue',
+    target: { driver: 'rabbit', name: 'queue' },
+  })
+})
+
+test('drivers that could not be checked against a real peer are refused, saying which', () => {
+  for (const [host, what] of [
+    ['kafka://', 'Kafka'],
+    ['gcppubsub://projects/p/topics/', 'Google Cloud Pub/Sub'],
+    ['azuresb://', 'Azure Service Bus'],
+    ['mem://', 'in-memory'],
+    ['awssns:///arn:aws:sns:us-east-2:123456789012:', 'AWS SNS'],
+  ]) {
+    const errors = errorsOf(config('backend/pubsub/publisher', { topic_url: 't' }, { host: [host] }))
+    assert.equal(errors.length, 1, JSON.stringify(errors))
+    assert.match(errors[0]?.message ?? '', new RegExp(`the ${what}.* driver is not supported here`))
+    assert.equal(errors[0]?.location?.path, 'endpoints[0].backend[0].extra_config.backend/pubsub/publisher')
+  }
+})
+
+test('a host the sanitizer would turn into http:// is refused: KrakenD would call it over HTTP', () => {
+  const errors = errorsOf(
+    config('backend/pubsub/publisher', { topic_url: 't' }, { disable_host_sanitize: false }),
+  )
+  assert.equal(errors.length, 1, JSON.stringify(errors))
+  assert.match(errors[0]?.message ?? '', /sanitizer turns "nats:\/\/" into an http:\/\/ host/)
+  assert.match(errors[0]?.hint ?? '', /"disable_host_sanitize": true/)
+})
+
+test("query parameters gocloud's openers refuse, and a wrong type, are refused", () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp, string?]> = [
+    ['backend/pubsub/publisher', { topic_url: 's?queue=q' }, /invalid query parameter queue/],
+    ['backend/pubsub/subscriber', { subscription_url: 's?natsv2=maybe' }, /parsable as a boolean/],
+    [
+      'backend/pubsub/publisher',
+      { topic_url: 'ex?prefetch_count=1' },
+      /invalid query parameter "prefetch_count"/,
+      'rabbit://',
+    ],
+    ['backend/pubsub/subscriber', { subscription_url: 'q?prefetch_count=x' }, /not an integer/, 'rabbit://'],
+    ['backend/pubsub/publisher', { topic_url: 7 }, /"topic_url" must be a string/],
+  ]
+  for (const [ns, settings, message, host] of cases) {
+    const errors = errorsOf(config(ns, settings, host ? { host: [host] } : {}))
+    assert.ok(
+      errors.some((e) => message.test(e.message)),
+      JSON.stringify(errors),
+    )
+  }
+})
+
+test('a node refuses a subscriber with several workers, and a driver without its server URL', () => {
+  const loaded = validateGatewayConfig(config('backend/pubsub/subscriber', { subscription_url: 's' })).config
+  assert.ok(loaded)
+  assert.throws(
+    () => refuseUnrunnablePubsub(loaded, 2, { NATS_SERVER_URL: 'nats://n:4222' }, 'krakend.json'),
+    /pub\/sub subscriber and the node runs 2 worker processes/,
+  )
+  assert.throws(() => refuseUnrunnablePubsub(loaded, 1, {}, 'krakend.json'), /NATS_SERVER_URL is not set/)
+  refuseUnrunnablePubsub(loaded, 1, { NATS_SERVER_URL: 'nats://n:4222' }, 'krakend.json')
+})
+
+test("lura's HTTP client namespaces beside a pub/sub backend are refused: KrakenD would skip them", () => {
+  const raw = config('backend/pubsub/publisher', { topic_url: 's' })
+  const backend = raw.endpoints[0]?.backend[0] as { extra_config: Record<string, unknown> }
+  backend.extra_config['qos/http-cache'] = {}
+  backend.extra_config['backend/http'] = { return_error_code: true }
+  const errors = errorsOf(raw)
+  assert.deepEqual(
+    errors.map((e) => e.location?.path),
+    [
+      'endpoints[0].backend[0].extra_config.qos/http-cache',
+      'endpoints[0].backend[0].extra_config.backend/http',
+    ],
+  )
+  assert.match(
+    errors[0]?.message ?? '',
+    /beside "backend\/pubsub\/publisher": KrakenD publishes the request instead/,
+  )
+})
+
