@@ -10,13 +10,14 @@ import type { Data } from '../transform.ts'
 import { LambdaAnswerError, lambdaAnswerData } from './answer.ts'
 import { GO_SDK_DEFAULT_RETRIES, type LambdaConfig } from './config.ts'
 import { lambdaFunctionName, lambdaPayload } from './payload.ts'
+import { GO_SESSION_ENDPOINTS, goSessionRegion } from './session.ts'
 
 export type LambdaCall = (ctx: Context, cancel: Cancellation) => Promise<BackendResult>
 
 /**
  * One backend's invoker, made at start as krakend-lambda makes its session: the region, endpoint
- * and retries of the config, else the environment's (AWS_REGION, ~/.aws), credentials from the
- * SDK's default chain. `luraMethod` is the backend method as lura holds it (as written).
+ * and retries of the config, else the environment's as aws-sdk-go v1 reads it (session.ts),
+ * credentials from the SDK's default chain. `luraMethod` is the backend method as lura holds it (as written).
  */
 export function compileLambdaCall(
   config: LambdaConfig,
@@ -24,7 +25,8 @@ export function compileLambdaCall(
   format: ((data: Data) => Data) | undefined,
 ): LambdaCall {
   const client = new LambdaClient({
-    ...(config.region !== undefined ? { region: config.region } : {}),
+    ...goSessionRegion(config, process.env),
+    ...GO_SESSION_ENDPOINTS,
     ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
     maxAttempts: (config.maxRetries ?? GO_SDK_DEFAULT_RETRIES) + 1,
   })
