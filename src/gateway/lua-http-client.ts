@@ -85,12 +85,19 @@ export function createLuaHttpClient(client: BackendClient, service: GatewayConfi
         if (request.method === undefined) throw new GoNilPanic()
         throw new Error(parsed)
       }
-      const named = `${goOp(method)} ${goQuote(request.url)}`
+      const user = userInfo(request.url)
+      // Go's client names the URL in its errors with the password as ***.
+      const shown =
+        user?.password === undefined ? request.url : request.url.replace(`${user.raw}@`, `${user.name}:***@`)
+      const named = `${goOp(method)} ${goQuote(shown)}`
       if (parsed.scheme !== 'http' && parsed.scheme !== 'https')
         throw new Error(`${named}: unsupported protocol scheme ${goQuote(parsed.scheme)}`)
       if (parsed.host === '') throw new Error(`${named}: http: no Host in request URL`)
       const origin = `${parsed.scheme}://${parsed.host}`
       const headers = wireHeaders(request)
+      // Go's client sends the URL's user info as basic auth, unless the request has an Authorization.
+      if (user && headers.authorization === undefined)
+        headers.authorization = `Basic ${Buffer.from(`${user.name}:${user.password ?? ''}`).toString('base64')}`
       const gzip =
         asksGzip &&
         method !== 'HEAD' &&
@@ -117,7 +124,15 @@ export function createLuaHttpClient(client: BackendClient, service: GatewayConfi
       } catch (error) {
         const message = (error as Error).message
         // The backend client words a cancelled call as lura returns it; Go's client as a url.Error.
-        throw new Error(message.startsWith(`${goOp(method)} "`) ? message : `${named}: ${message}`)
+        const worded = message.startsWith(`${goOp(method)} "`) ? message : `${named}: ${message}`
+        throw new Error(
+          user
+            ? worded.replace(
+                `"${origin}`,
+                `"${shown.slice(0, shown.indexOf(parsed.host) + parsed.host.length)}`,
+              )
+            : worded,
+        )
       }
       let fields = answer.headers
       let body: Readable = answer.body
@@ -157,11 +172,15 @@ function luaAnswer(
   }
 }
 
+/** Lines of the header map Go's Request.write leaves out: it writes its own (the URL's host, the body's framing). */
+const NOT_WRITTEN = new Set(['host', 'content-length', 'transfer-encoding', 'trailer'])
+
 /** The script's header map, then krakend-lua's User-Agent added after it (Go sends the first). */
 function wireHeaders(request: LuaHttpRequest): HeaderValues {
   const out: HeaderValues = {}
   for (const [name, values] of Object.entries(request.headers)) {
     const lower = name.toLowerCase()
+    if (NOT_WRITTEN.has(lower)) continue
     const wire = values.map((value) => Buffer.from(value, 'utf8').toString('latin1'))
     out[lower] = wire.length === 1 ? (wire[0] as string) : wire
   }
@@ -179,4 +198,27 @@ function requestTarget(url: string): string {
   const rest = end === -1 ? '' : whole.slice(authority + end)
   const target = goRequestTarget(rest.startsWith('?') ? `/${rest}` : rest, '')
   return target === '' ? '/' : target
+}
+
+/** The URL's user info (url.Userinfo): the name and password unescaped, and as written. */
+function userInfo(url: string): { name: string; password: string | undefined; raw: string } | undefined {
+  const start = url.indexOf('//')
+  if (start === -1) return undefined
+  const rest = url.slice(start + 2)
+  const end = rest.search(/[/?#]/)
+  const authority = end === -1 ? rest : rest.slice(0, end)
+  const at = authority.lastIndexOf('@')
+  if (at === -1) return undefined
+  const raw = authority.slice(0, at)
+  const colon = raw.indexOf(':')
+  if (colon === -1) return { name: unescaped(raw), password: undefined, raw }
+  return { name: unescaped(raw.slice(0, colon)), password: unescaped(raw.slice(colon + 1)), raw }
+}
+
+function unescaped(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }

@@ -85,6 +85,10 @@ before(async () => {
           `local r = http_response.new('${origin}/gz'); d:set('body', r:body()); d:set('ce', r:headers('Content-Encoding'))`,
         ),
         backendPost(
+          'framing',
+          `http_response.new('${origin.replace('//', '//us%20er:pw@')}/framing', 'POST', 'abc', {Host = 'other.example', ['Content-Length'] = '10', ['Transfer-Encoding'] = 'chunked'})`,
+        ),
+        backendPost(
           'missing',
           `local r = http_response.new('${origin}/missing'); d:set('status', r:statusCode())`,
         ),
@@ -175,6 +179,16 @@ for (const http2 of [false, true]) {
     assert.equal(call?.headers['x-one'], '1')
     assert.equal(call?.headers['x-list'], 'a, b')
     assert.equal(call?.headers['x-num'], undefined)
+  })
+
+  test(`${over}: the map's Host and framing lines are Go's own to write; the URL's user info is basic auth`, async () => {
+    assert.equal((await get(gw, '/b/framing')).status, 200)
+    const call = lastSeen('/framing')
+    assert.equal(call?.headers.host, `127.0.0.1:${(side.address() as AddressInfo).port}`)
+    assert.equal(call?.headers['content-length'], '3')
+    assert.equal(call?.headers['transfer-encoding'], undefined)
+    assert.equal(call?.headers.authorization, `Basic ${Buffer.from('us er:pw').toString('base64')}`)
+    assert.equal(call?.body, 'abc')
   })
 
   test(`${over}: Go's transport undoes the gzip it asked for`, async () => {

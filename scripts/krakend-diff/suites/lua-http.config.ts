@@ -96,6 +96,19 @@ export const config = {
       "local ok, r = pcall(function() return http_response.new('BACKEND/echo/pcall') end); d:set('ok', ok); d:set('s', r:statusCode()); local ok2, e2 = pcall(function() local x = http_response.new('BACKEND/echo/pcall2'); error('after ' .. x:statusCode()) end); d:set('ok2', ok2); d:set('e2', e2)",
     ),
     post(
+      'framing',
+      `local r = http_response.new('BACKEND/echo/framing', 'POST', 'abc', {Host = 'other.example', ['Content-Length'] = '10', ['Transfer-Encoding'] = 'chunked', Connection = 'close'}); ${READ}`,
+    ),
+    post(
+      'userinfo',
+      `local r = http_response.new('http://user:pa%20ss@127.0.0.1:19000/echo/userinfo'); ${READ}`,
+    ),
+    post('userinfo-refused', `local r = http_response.new('http://user:secret@127.0.0.1:1/x'); ${READ}`),
+    post(
+      'userinfo-own',
+      `local r = http_response.new('http://user:pass@127.0.0.1:19000/echo/userinfo-own', 'GET', '', {Authorization = 'Bearer x'}); ${READ}`,
+    ),
+    post(
       'ua',
       `local r = http_response.new('BACKEND/echo/ua', 'GET', '', {['User-Agent'] = 'mine'}); ${READ}`,
     ),
