@@ -125,3 +125,10 @@ test("lura's HTTP client namespaces beside a pub/sub backend are refused: Kraken
   )
 })
 
+test('a pub/sub backend on a no-op endpoint is refused: KrakenD answers 200 and an empty body whatever happened', () => {
+  const raw = config('backend/pubsub/publisher', { topic_url: 's' })
+  ;(raw.endpoints[0] as Record<string, unknown>).output_encoding = 'no-op'
+  const errors = errorsOf(raw)
+  assert.equal(errors.length, 1, JSON.stringify(errors))
+  assert.match(errors[0]?.message ?? '', /pub\/sub backend on the no-op endpoint \/e/)
+})
