@@ -63,8 +63,12 @@ const cacheFiles = (runtimeDir: string) =>
     ? readdirSync(join(runtimeDir, CODE_CACHE_DIR)).map((name) => join(runtimeDir, CODE_CACHE_DIR, name))
     : []
 
-const warm = (runtimeDir: string) =>
-  spawnSync(process.execPath, [join(runtimeDir, WARM_UP_FILE)], { encoding: 'utf8', timeout: 60_000 })
+const warm = (runtimeDir: string, env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [join(runtimeDir, WARM_UP_FILE)], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  })
 
 /** The bundle's cache file, warmed first when a test runs alone. */
 function warmCache(): string {
@@ -210,6 +214,21 @@ describe('start.cjs and the code cache', { concurrency: false }, () => {
     const off = await startNode(join(bundle.dir, LOADER_FILE), { env: { NODE_DISABLE_COMPILE_CACHE: '1' } })
     assert.match(off.stderr(), /gwdeploy code cache \S+: none/)
     await off.stop()
+  })
+
+  test("the warm-up's node ignores the gateway's, KrakenD's and gwdeploy's variables and proxies", () => {
+    const copy = join(dir, 'stray-env')
+    cpSync(bundle.dir, copy, { recursive: true })
+    rmSync(join(copy, CODE_CACHE_DIR), { recursive: true, force: true })
+    const warmed = warm(copy, {
+      GATEWAY_METRICS_PORT: 'not a port',
+      KRAKEND_PORT: '1',
+      GWDEPLOY_ENV_DIR: join(dir, 'missing-env-dir'),
+      HTTP_PROXY: 'http://127.0.0.1:1',
+      http_proxy: 'http://127.0.0.1:1',
+    })
+    assert.equal(warmed.status, 0, warmed.stderr)
+    assert.equal(cacheFiles(copy).length, 1)
   })
 
   test('the warm-up writes no cache for a gateway.cjs start.cjs was not built with', () => {

@@ -47,6 +47,12 @@ const WARM_UP_CONFIG = {
   ],
 }
 
+/**
+ * What the warm-up node inherits: Node's own settings (its V8 flags must be the nodes'), never the
+ * gateway's, KrakenD's or gwdeploy's variables or a proxy, which would change or refuse its config.
+ */
+const INHERITED = /^(PATH|HOME|TMPDIR|TZ|LANG|LC_\w+|NODE_OPTIONS|NODE_ENV|NODE_COMPILE_CACHE|NODE_DEBUG\w*)$/
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function freePort(): Promise<number> {
@@ -88,7 +94,10 @@ async function warm(): Promise<string> {
       [join(__dirname, LOADER_FILE), ...args, '--workers', '1', '--drain-grace', '0s'],
       {
         cwd: scratch,
-        env: { ...process.env, [CODE_CACHE_OUT_ENV]: partial },
+        env: {
+          ...Object.fromEntries(Object.entries(process.env).filter(([name]) => INHERITED.test(name))),
+          [CODE_CACHE_OUT_ENV]: partial,
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
     )
