@@ -198,24 +198,31 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     return b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callBelow(ep, b, ctx, cancel)
   }
 
-  /** What lura's components wrap: the HTTP call, or backend/lambda's Invoke in its place. */
+  /** What lura's components wrap: the HTTP call, or a backend of another kind in its place. */
   const callBelow = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation) =>
     b.lambda
-      ? callLambda(b, b.lambda, ctx, cancel)
+      ? callInstead(b, b.lambda, ctx, cancel)
       : b.amqp
-        ? callLambda(b, b.amqp, ctx, cancel)
+        ? callInstead(b, b.amqp, ctx, cancel)
         : b.pubsub
-          ? callLambda(b, b.pubsub, ctx, cancel)
+          ? callInstead(b, b.pubsub, ctx, cancel)
           : callPool(ep, b, ctx, cancel)
 
-  const callLambda = async (
+  /**
+   * A backend/lambda, backend/amqp/* or backend/pubsub/* call in place of the HTTP one: counted in
+   * the backend metrics as an HTTP call is (its status: 200 answered, the service's status it
+   * failed with, else 0).
+   */
+  const callInstead = async (
     b: CompiledBackend,
-    lambda: LambdaCall,
+    call: LambdaCall,
     ctx: Context,
     cancel: Cancellation,
   ): Promise<BackendResult> => {
-    const result = await lambda(ctx, cancel)
-    // components: validation/cel checks the function's answer (its middleware wraps krakend-lambda's)
+    const t0 = b.record ? monotonicMs() : 0
+    const result = await call(ctx, cancel)
+    b.record?.(result.ok ? (result.status ?? 200) : (result.code ?? 0), (monotonicMs() - t0) / 1000)
+    // components: validation/cel checks the answer (its middleware wraps these backends' proxies)
     const rejected = result.ok ? b.guard?.checkResponse?.(result.data, { complete: true }) : undefined
     return rejected ? { ok: false, code: undefined, message: rejected } : result
   }

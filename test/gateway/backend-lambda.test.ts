@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
+import { GatewayMetrics } from '../../src/gateway/metrics.ts'
+import { PromMetrics } from '../../src/gateway/metrics-prom.ts'
 import { type MotoInfo, requireMoto } from '../helpers/services.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 import { createFunction, requireLambdaImages } from './lambda-moto.ts'
@@ -20,6 +22,7 @@ export const handler = async (event) => {
 
 let moto: MotoInfo
 let gw: Running
+const metrics = new GatewayMetrics('lambda', 'test', { processMetrics: false }, () => PromMetrics)
 const fn = `gw-lambda-${fnTag}`
 
 before(async () => {
@@ -51,6 +54,7 @@ before(async () => {
         { endpoint: '/unnamed/{function}', backend: [lambda({})] },
       ],
     }),
+    { metrics },
   )
 })
 
@@ -110,4 +114,18 @@ test('the default function_param_name ("function") finds no lura param ("Functio
     res.text,
     'InvalidParameter: 1 validation error(s) found.\n- minimum field size of 1, InvokeInput.FunctionName.\n',
   )
+})
+
+test('each Invoke is counted in the backend metrics as an HTTP call is (the status it answered or failed with, 0 for none)', async () => {
+  const text = await metrics.registry.metrics()
+  const count = (endpoint: string, status: number) =>
+    new RegExp(
+      `^gateway_backend_requests_total\\{endpoint="${endpoint}",backend="/ignored",status="${status}",name="lambda"\\} (\\d+)$`,
+      'm',
+    ).exec(text)?.[1]
+  // POST body, function error and null answered; the list failed to decode (no status kept)
+  assert.equal(count('/body', 200), '3', text)
+  assert.equal(count('/body', 0), '1', text)
+  assert.equal(count('/nowhere', 404), '1', text)
+  assert.equal(count('/unnamed/{function}', 0), '1', text)
 })
