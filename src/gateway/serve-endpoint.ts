@@ -162,7 +162,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       else if (ep.cfg.sequential) results = await sequential(ep, ctx)
       else results = await inArrivalOrder(ep.backends.map((b) => callBackend(ep, b, ctx)))
     } finally {
-      clearTimeout(timer)
+      // A lua-proxy post's HTTP calls still run inside lura's deadline (the answer's close clears it).
+      if (!ep.guard?.lua?.suspends) clearTimeout(timer)
     }
     // A streamed body that ran over max_payload failed the call: the answer is its 413.
     if (streamed?.overLimit) throw new HttpError(413, `request body over ${streamLimit} bytes`)
@@ -194,6 +195,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       )
       // A promise only where the scripts call http_response.
       const out = posted instanceof Promise ? await posted : posted
+      clearTimeout(timer)
       if (out.reply) return answer(insideProxy(ep, out.reply))
       ;({ data, complete, meta } = out)
     }

@@ -44,6 +44,10 @@ before(async () => {
         setTimeout(() => res.end(`n=${n}`), 200 - n * 30)
         return
       }
+      if (url === '/sleep') {
+        setTimeout(() => res.end('late'), 1500)
+        return
+      }
       if (url === '/obj' || url.endsWith('-backend')) {
         res.writeHead(200, { 'content-type': 'application/json', 'x-multi': ['1', '2'] })
         return res.end('{}')
@@ -109,6 +113,16 @@ before(async () => {
             'modifier/lua-proxy': {
               pre: `local q = request.load(); local r = http_response.new('${origin}/wait?n=' .. q:params('N')); q:headers('X-Got', r:body())`,
               post: `local r = http_response.new('${origin}/side?post'); response.load():data():set('post', r:body())`,
+            },
+          },
+          backend: [{ host, url_pattern: '/obj' }],
+        },
+        {
+          endpoint: '/proxy-deadline',
+          timeout: '300ms',
+          extra_config: {
+            'modifier/lua-proxy': {
+              post: `local r = http_response.new('${origin}/sleep'); response.load():data():set('late', r:body())`,
             },
           },
           backend: [{ host, url_pattern: '/obj' }],
@@ -228,6 +242,15 @@ for (const http2 of [false, true]) {
       const backend = seen.filter((s) => s.url === '/obj' && s.headers['x-got'] === `n=${i + 1}`)
       assert.ok(backend.length > 0, `the backend call of /proxy/${i + 1} carries its own answer`)
     }
+  })
+
+  test(`${over}: a lua-proxy post's call ends with the endpoint's deadline`, async () => {
+    const res = await get(gw, '/proxy-deadline')
+    assert.equal(res.status, 500)
+    assert.match(
+      res.text,
+      /^Get "http:\/\/127\.0\.0\.1:\d+\/sleep": context deadline exceeded \(post-script:L1\)$/,
+    )
   })
 
   test(`${over}: lua-endpoint and service-level scripts call before the backend`, async () => {

@@ -52,4 +52,7 @@ export const cases: Case[] = [
   { path: '/h/router-fail' },
   { path: '/h/router-err' },
   { path: '/h/deadline' },
+  { path: '/h/deadline-proxy-post' },
+  { path: '/h/deadline-proxy-pre' },
+  { path: '/h/router-slow' },
 ]

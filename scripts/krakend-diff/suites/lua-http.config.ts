@@ -212,5 +212,36 @@ export const config = {
         },
       ],
     },
+    {
+      endpoint: '/h/deadline-proxy-post',
+      timeout: '500ms',
+      extra_config: {
+        'modifier/lua-proxy': {
+          post: "local r = http_response.new('BACKEND/slow'); response.load():data():set('s', r:statusCode())",
+        },
+      },
+      backend: [{ url_pattern: EMPTY }],
+    },
+    {
+      endpoint: '/h/deadline-proxy-pre',
+      timeout: '500ms',
+      extra_config: {
+        'modifier/lua-proxy': {
+          pre: "local r = http_response.new('BACKEND/slow'); request.load():headers('X-S', tostring(r:statusCode()))",
+        },
+      },
+      backend: [{ url_pattern: '/echo/after-slow' }],
+    },
+    {
+      endpoint: '/h/router-slow',
+      timeout: '500ms',
+      extra_config: {
+        'modifier/lua-endpoint': {
+          pre: "local r = http_response.new('BACKEND/slow'); ctx.load():headers('X-S', tostring(r:statusCode()))",
+        },
+      },
+      input_headers: ['X-S'],
+      backend: [{ url_pattern: '/echo/after-router-slow' }],
+    },
   ],
 }

@@ -169,6 +169,8 @@ function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMismatch | 
 
 export interface LuaProxy {
   skipsBackends: boolean
+  /** Its scripts call http_response: post runs inside lura's deadline, which ends those calls. */
+  suspends: boolean
   /** Its scripts may read the response body (see readsBody). */
   readsBody: boolean
   /** Runs pre on the request; an answer when the script fails (a promise where it may wait: suspends). */
@@ -251,6 +253,7 @@ export function compileLuaProxy(
   }
   return {
     skipsBackends: lua.skipNext,
+    suspends: lua.suspends,
     readsBody: readsBody(config),
     postAnswer,
     pre(req, ctx) {
