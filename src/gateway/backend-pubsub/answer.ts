@@ -12,6 +12,7 @@ import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json.ts'
 import { pubsubLibrary } from '../libraries.ts'
 import type { PubsubConfig } from './config.ts'
+import { untilAborted } from './driver.ts'
 import { dropsGoUserAgent, pubsubMetadata } from './metadata.ts'
 
 export type PubsubCall = (ctx: Context, cancel: Cancellation) => Promise<BackendResult>
@@ -30,9 +31,9 @@ export function compilePubsubCall(
     const withoutGoUserAgent = dropsGoUserAgent(b.inputHeaders)
     return async (ctx, cancel) => {
       try {
-        await untilCancelled(
+        await untilAborted(
           driver.publish(pubsubMetadata(ctx.headers, withoutGoUserAgent), ctx.body ?? EMPTY, cancel.signal),
-          cancel,
+          cancel.signal,
         )
         return { ok: true, data: goNilMap(), complete: true }
       } catch (error) {
@@ -61,21 +62,3 @@ const failed = (error: unknown, cancel: Cancellation): BackendResult => ({
   code: undefined,
   message: cancel.aborted ? cancel.contextError : ((error as Error)?.message ?? String(error)),
 })
-
-/** gocloud's Send gives up when its context ends, whatever the driver still does. */
-function untilCancelled(work: Promise<void>, cancel: Cancellation): Promise<void> {
-  if (cancel.aborted) return Promise.reject(new Error(cancel.contextError))
-  return new Promise<void>((resolve, reject) => {
-    const off = cancel.onAbort(() => reject(new Error(cancel.contextError)))
-    work.then(
-      () => {
-        off()
-        resolve()
-      },
-      (error: unknown) => {
-        off()
-        reject(error)
-      },
-    )
-  })
-}

@@ -14,7 +14,7 @@ export function openPubsub(cfg: PubsubConfig, env: Record<string, string | undef
   const subscriber = cfg.role === 'subscriber'
   return cfg.target.driver === 'nats'
     ? natsDriver(cfg.target, serverUrl, subscriber)
-    : rabbitDriver(cfg.target, serverUrl, subscriber)
+    : rabbitDriver(cfg.target, serverUrl)
 }
 
 /** Closes every broker connection of the process. */

@@ -7,7 +7,7 @@
 import { connect, type Msg, type NatsConnection, headers as natsHeaders } from 'nats'
 import { goQueryEscape, unescapeQueryBytes } from '../go-url.ts'
 import type { NatsTarget } from './config.ts'
-import { type PubsubDriver, type ReceivedMessage, withoutSecrets } from './driver.ts'
+import { type PubsubDriver, type ReceivedMessage, untilAborted, withoutSecrets } from './driver.ts'
 import { decodeGobEnvelope, encodeGobEnvelope } from './gob.ts'
 import { MessageQueue } from './queue.ts'
 
@@ -92,7 +92,8 @@ export function natsDriver(target: NatsTarget, serverUrl: string, subscriber: bo
       nc.publish(target.subject, body, metadata.length > 0 ? { headers: h } : {})
     },
     async receive(signal) {
-      await subscribe()
+      // a server that does not answer holds the dial: the request waits no longer than its context
+      await untilAborted(subscribe(), signal)
       return queue.take(signal)
     },
   }

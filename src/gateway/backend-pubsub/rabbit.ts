@@ -54,8 +54,9 @@ export async function closeRabbitConnection(): Promise<void> {
   await open?.then((conn) => conn.close()).catch(() => {})
 }
 
-export function rabbitDriver(target: RabbitTarget, serverUrl: string, subscriber: boolean): PubsubDriver {
-  if (subscriber) dial(serverUrl).catch(() => {})
+export function rabbitDriver(target: RabbitTarget, serverUrl: string): PubsubDriver {
+  // gocloud dials when the backend opens, at start
+  dial(serverUrl).catch(() => {})
   let topic: Promise<ConfirmChannel> | undefined
   let returned: Error | undefined
   /** One publish at a time on the topic's channel, as gocloud's topic lock. */
