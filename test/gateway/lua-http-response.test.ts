@@ -66,7 +66,10 @@ before(async () => {
         host,
         url_pattern: '/obj',
         extra_config: {
-          'modifier/lua-backend': { post: `local d = response.load():data(); ${code}` },
+          'modifier/lua-backend': {
+            allow_open_libs: true,
+            post: `local d = response.load():data(); ${code}`,
+          },
         },
       },
     ],
@@ -100,6 +103,10 @@ before(async () => {
         backendPost(
           'pcall',
           "local ok, err = pcall(http_response.new, 'http://127.0.0.1:1/'); d:set('ok', ok); d:set('err', err)",
+        ),
+        backendPost(
+          'pcall-after',
+          `local ok, e = pcall(function() http_response.new('${origin}/side'); return math.floor('x') end); d:set('e', e)`,
         ),
         backendPost('args', "http_response.new('http://127.0.0.1:1/', 'GET')"),
         backendPost(
@@ -226,6 +233,11 @@ for (const http2 of [false, true]) {
       '<string>:1: Get "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused',
     )
     assert.equal((await get(gw, '/b/args')).text, 'need 1, 3 or 4 arguments (post-script:L1)')
+    // pcall words the error as gopher-lua's after the script waited inside it too.
+    assert.equal(
+      JSON.parse((await get(gw, '/b/pcall-after')).text).e,
+      '<string>:1: bad argument #1 to floor (number expected, got string)',
+    )
   })
 
   test(`${over}: after close the body read before is kept, the status is a Go nil dereference`, async () => {

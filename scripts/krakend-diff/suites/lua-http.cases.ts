@@ -39,6 +39,7 @@ export const cases: Case[] = [
   { path: '/h/userinfo' },
   { path: '/h/userinfo-refused' },
   { path: '/h/userinfo-own' },
+  { path: '/h/pcall-after' },
   { path: '/h/ua' },
   { path: '/h/many' },
   { path: '/h/metamethod' },

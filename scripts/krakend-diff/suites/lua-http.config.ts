@@ -109,6 +109,10 @@ export const config = {
       `local r = http_response.new('http://user:pass@127.0.0.1:19000/echo/userinfo-own', 'GET', '', {Authorization = 'Bearer x'}); ${READ}`,
     ),
     post(
+      'pcall-after',
+      "local ok, e = pcall(function() http_response.new('BACKEND/echo/pcall-after'); return math.floor('x') end); d:set('ok', ok); d:set('e', e)",
+    ),
+    post(
       'ua',
       `local r = http_response.new('BACKEND/echo/ua', 'GET', '', {['User-Agent'] = 'mine'}); ${READ}`,
     ),

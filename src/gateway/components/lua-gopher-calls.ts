@@ -22,6 +22,9 @@ import { GO_RUNTIME_PANIC, gopherArgs, gopherArgumentWording } from './lua-gophe
 import { gopherDate, gopherDifftime, gopherTime } from './lua-gopher-date.ts'
 
 const BAD_ARGUMENT = 'bad argument #'
+/** What pcall's continuation knows of the function it called (flags). */
+const GO_FUNCTION = 1
+const UNPLACED = 2
 
 export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
   const { lua, lauxlib } = e.f
@@ -86,11 +89,48 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
     lua.lua_pop(state, 2)
     return type === lua.LUA_TFUNCTION
   }
-  const pcall = original(globals, 'pcall')
   lua.lua_getfield(L, globals, e.s('error'))
   const errorFunction = lua.lua_topointer(L, -1)
   lua.lua_pop(L, 1)
-  if (pcall)
+  /**
+   * pcall's results worded as gopher-lua words them: an error of a Go function pcall called directly
+   * gets the Lua caller's place and no function name, an argument error raised deeper gopher-lua's
+   * wording. A continuation too, so a script suspended inside pcall (http_response) gets them.
+   */
+  const reworded = (state: LuaState, status: number, flags: number): number => {
+    let results = lua.lua_gettop(state)
+    if (status !== lua.LUA_OK && status !== lua.LUA_YIELD) {
+      lua.lua_pushboolean(state, false)
+      lua.lua_pushvalue(state, -2)
+      results = 2
+    }
+    if (results !== 2 || lua.lua_toboolean(state, -2) || lua.lua_type(state, -1) !== lua.LUA_TSTRING)
+      return results
+    const bytes = lua.lua_tostring(state, -1)
+    if ((flags & GO_FUNCTION) === 0 || (flags & UNPLACED) !== 0) {
+      // An argument error raised deeper, worded as gopher-lua words it ('bad argument #1 to floor (...)').
+      if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(BAD_ARGUMENT)) {
+        const message = e.f.to_jsstring(bytes)
+        const worded = gopherArgumentWording(message)
+        if (worded !== message) {
+          lua.lua_pop(state, 1)
+          lua.lua_pushstring(state, e.f.to_luastring(worded))
+        }
+      }
+      return results
+    }
+    const message = e.f.to_jsstring(bytes)
+    if (/^[^\n:]*:\d+: /.test(message) || message.startsWith(GO_RUNTIME_PANIC)) return results
+    lua.lua_pop(state, 1)
+    const where = luaCallerPlace(e, state)
+    const named = message.replace(
+      /^bad argument #(\d+) to (?:'[^']*'|\S+) \(/,
+      'bad argument #$1 to (anonymous) (',
+    )
+    lua.lua_pushstring(state, e.f.to_luastring(`${where}${named}`))
+    return 2
+  }
+  if (original(globals, 'pcall'))
     set(globals, 'pcall', (state) => {
       // gopher-lua raises a Go function's error at the nearest Lua caller's place, and cannot name a
       // function pcall calls: '<string>:1: bad argument #1 to (anonymous) (...)'.
@@ -101,38 +141,17 @@ export function installGopherCalls(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
         lua.lua_pushstring(state, e.f.to_luastring(text))
         return 2
       }
-      const goFunction = lua.lua_iscfunction(state, 1)
       const unplaced =
         lua.lua_topointer(state, 1) === errorFunction &&
         lua.lua_gettop(state) >= 3 &&
         lua.lua_type(state, 3) === lua.LUA_TNUMBER &&
         lua.lua_tonumber(state, 3) < 1
-      const results = pcall(state)
-      if (results !== 2 || lua.lua_toboolean(state, -2) || lua.lua_type(state, -1) !== lua.LUA_TSTRING)
-        return results
-      const bytes = lua.lua_tostring(state, -1)
-      if (!goFunction || unplaced) {
-        // An argument error raised deeper, worded as gopher-lua words it ('bad argument #1 to floor (...)').
-        if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(BAD_ARGUMENT)) {
-          const message = e.f.to_jsstring(bytes)
-          const worded = gopherArgumentWording(message)
-          if (worded !== message) {
-            lua.lua_pop(state, 1)
-            lua.lua_pushstring(state, e.f.to_luastring(worded))
-          }
-        }
-        return results
-      }
-      const message = e.f.to_jsstring(bytes)
-      if (/^[^\n:]*:\d+: /.test(message) || message.startsWith(GO_RUNTIME_PANIC)) return results
-      lua.lua_pop(state, 1)
-      const where = luaCallerPlace(e, state)
-      const named = message.replace(
-        /^bad argument #(\d+) to (?:'[^']*'|\S+) \(/,
-        'bad argument #$1 to (anonymous) (',
-      )
-      lua.lua_pushstring(state, e.f.to_luastring(`${where}${named}`))
-      return 2
+      const flags = (lua.lua_iscfunction(state, 1) ? GO_FUNCTION : 0) | (unplaced ? UNPLACED : 0)
+      // Lua's own pcall: true below the function, its results or false and the error.
+      lua.lua_pushboolean(state, true)
+      lua.lua_insert(state, 1)
+      const status = lua.lua_pcallk(state, lua.lua_gettop(state) - 2, lua.LUA_MULTRET, 0, flags, reworded)
+      return reworded(state, status, flags)
     })
   const xpcall = original(globals, 'xpcall')
   if (xpcall)
