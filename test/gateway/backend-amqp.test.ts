@@ -4,12 +4,18 @@
 // queue and a broker that is not there.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { type AddressInfo, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, test } from 'node:test'
+import { createServer as createTlsServer } from 'node:tls'
 import type { Channel, ChannelModel } from 'amqplib'
 import { refuseAmqpConsumerWorkers } from '../../src/gateway/backend-amqp/start-checks.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { type BrokerInfo, requireRabbitMq } from '../helpers/services.ts'
+import { certificateAuthority } from '../helpers/tls-authority.ts'
 import { freePort, linesLogger, mustConfig, type Running, send, startGateway } from './helpers.ts'
 
 const amqplib = createRequire(import.meta.url)('amqplib') as typeof import('amqplib')
@@ -292,13 +298,13 @@ test('settings KrakenD could not run are refused before anything starts, the pas
     extra_config: { 'backend/amqp/consumer': {} },
   })
   assert.match(sanitized, /disable_host_sanitize/)
-  const tls = refused({
+  const mechanism = refused({
     ...base,
-    host: ['amqps://u:pw-1234@rabbit'],
+    host: ['amqps://u:pw-1234@rabbit?auth_mechanism=EXTERNAL'],
     extra_config: { 'backend/amqp/producer': {} },
   })
-  assert.match(tls, /amqps/)
-  assert.doesNotMatch(`${sanitized}${tls}`, /pw-1234/)
+  assert.match(mechanism, /auth_mechanism=EXTERNAL/)
+  assert.doesNotMatch(`${sanitized}${mechanism}`, /pw-1234/)
   assert.match(
     refused({ ...base, extra_config: { 'backend/amqp/producer': { immediate: true } } }),
     /immediate/,
@@ -377,4 +383,87 @@ test('an AMQP backend with the no-op encoding is refused: KrakenD answers an emp
   )
   assert.match(errors({}, { encoding: 'no-op' }), /no-op encoding: KrakenD answers 200 with an empty body/)
   assert.equal(errors({}, {}), '[]')
+})
+
+test('amqps: the broker behind TLS is trusted through cacertfile, by the SANs Go checks, never by the system CAs for a private CA', async () => {
+  const authority = await certificateAuthority()
+  const withSan = await authority.issue({
+    commonName: '127.0.0.1',
+    altNames: ['IP:127.0.0.1', 'DNS:localhost'],
+  })
+  const cnOnly = await authority.issue({ commonName: '127.0.0.1' })
+  const dir = await mkdtemp(join(tmpdir(), 'gw-amqps-'))
+  const caFile = join(dir, 'ca.pem')
+  await writeFile(caFile, authority.cert)
+  // TLS terminators in front of the real broker
+  const rabbit = new URL(broker.url)
+  const terminators = [withSan, cnOnly].map((pair) =>
+    createTlsServer(pair, (client) => {
+      const upstream = connect(Number(rabbit.port), rabbit.hostname)
+      client.pipe(upstream).pipe(client)
+      const end = () => {
+        client.destroy()
+        upstream.destroy()
+      }
+      client.on('error', end)
+      upstream.on('error', end)
+    }),
+  )
+  const ports: number[] = []
+  for (const server of terminators) {
+    server.on('tlsClientError', () => {})
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    ports.push((server.address() as AddressInfo).port)
+  }
+  const credentials = `${rabbit.username}:${rabbit.password}`
+  const producer = (endpoint: string, url: string) => ({
+    endpoint,
+    method: 'POST',
+    backend: [
+      {
+        host: [url],
+        disable_host_sanitize: true,
+        url_pattern: '/',
+        extra_config: {
+          'backend/amqp/producer': { exchange: EXCHANGE, routing_key: 'peek.tls', static_routing_key: true },
+        },
+      },
+    ],
+  })
+  let tlsGateway: Running | undefined
+  try {
+    tlsGateway = await startGateway(
+      mustConfig({
+        version: 3,
+        extra_config: { router: { return_error_msg: true } },
+        endpoints: [
+          producer('/ca', `amqps://${credentials}@127.0.0.1:${ports[0]}/?cacertfile=${caFile}`),
+          producer(
+            '/sni',
+            `amqps://${credentials}@127.0.0.1:${ports[0]}?cacertfile=${caFile}&server_name_indication=localhost`,
+          ),
+          producer('/system', `amqps://${credentials}@127.0.0.1:${ports[0]}`),
+          producer('/cn-only', `amqps://${credentials}@127.0.0.1:${ports[1]}?cacertfile=${caFile}`),
+          producer(
+            '/other-name',
+            `amqps://${credentials}@127.0.0.1:${ports[0]}?cacertfile=${caFile}&server_name_indication=rabbit.example`,
+          ),
+        ],
+      }),
+    )
+    for (const path of ['/ca', '/sni']) {
+      const res = await send(tlsGateway.url, { method: 'POST', path, body: path })
+      assert.equal(res.status, 200, `${path}: ${res.text}`)
+      assert.equal((await peek()).content.toString(), path)
+    }
+    for (const path of ['/system', '/cn-only', '/other-name']) {
+      const res = await send(tlsGateway.url, { method: 'POST', path, body: path })
+      assert.equal(res.status, 500, path)
+      assert.equal(res.text, 'connection not available, trying to reconnect', path)
+    }
+  } finally {
+    await tlsGateway?.close()
+    for (const server of terminators) server.close()
+    await rm(dir, { recursive: true, force: true })
+  }
 })

@@ -1,12 +1,24 @@
 // The broker an AMQP backend dials: the first of its `host` list, read as amqp091-go's ParseURI
 // and Dial read it (krakend-amqp calls amqp.Dial(remote.Host[0])): user and password (guest:guest
-// when absent), host (localhost), port (5672), the virtual host from the path ("/" when empty),
-// `heartbeat` (seconds; 10 when absent) and `connection_timeout` (ms; 30 s) from the query.
+// when absent), host (localhost), port (5672, amqps 5671), the virtual host from the path ("/" when
+// empty), `heartbeat` (seconds; 10 when absent) and `connection_timeout` (ms; 30 s) from the query;
+// for amqps, `cacertfile` (else the system's CAs), `certfile` and `keyfile` (a client certificate
+// when both are set) and `server_name_indication` (else the host), the files read at each dial.
 
 import { hideCredentials } from '../config/url-credentials.ts'
 import { parseGoQuery } from '../go-url.ts'
 
+/** amqps: what amqp091-go's tlsConfigFromURI reads from the query. */
+export interface AmqpTls {
+  caCertFile: string
+  certFile: string
+  keyFile: string
+  /** The name the certificate must hold (and SNI sends): server_name_indication, else the host. */
+  serverName: string
+}
+
 export interface AmqpBroker {
+  protocol: 'amqp' | 'amqps'
   hostname: string
   port: number
   username: string
@@ -14,6 +26,7 @@ export interface AmqpBroker {
   vhost: string
   heartbeatSeconds: number
   connectTimeoutMs: number
+  tls?: AmqpTls
   /** The URL with its password hidden, for logs and errors. */
   shown: string
 }
@@ -28,19 +41,14 @@ export function readAmqpBroker(url: string): AmqpBroker | { refused: string; hin
   if (url.includes(' '))
     return refuse('amqp091-go refuses a URI with a space, so KrakenD could never connect')
   const match = AMQP_URL.exec(url)
-  if (!match) {
-    if (/^amqps:/i.test(url))
-      return refuse(
-        'amqps:// (AMQP over TLS) is not supported by this runtime: it was never checked against a TLS broker',
-        'use amqp:// to a broker on a trusted network, or set `image.runtime: krakend` in gwdeploy.yml to run the official KrakenD image',
-      )
+  if (!match)
     return refuse(
-      /^[a-z][a-z0-9+.-]*:/i.test(url) && !/^amqp:/i.test(url)
+      /^[a-z][a-z0-9+.-]*:/i.test(url) && !/^amqps?:/i.test(url)
         ? 'an AMQP backend dials its first host with amqp091-go, which takes only amqp:// and amqps:// URLs: KrakenD would fail every call'
-        : 'not an amqp://[user[:password]@]host[:port][/vhost][?query] URL this runtime reads as amqp091-go does',
+        : 'not an amqp(s)://[user[:password]@]host[:port][/vhost][?query] URL this runtime reads as amqp091-go does',
     )
-  }
-  const [, userinfo, host = '', port, path = '', query = ''] = match
+  const [, scheme = '', userinfo, host = '', port, path = '', query = ''] = match
+  const protocol = scheme.toLowerCase() === 'amqps' ? 'amqps' : 'amqp'
   let username = 'guest'
   let password = 'guest'
   let vhost = '/'
@@ -76,21 +84,33 @@ export function readAmqpBroker(url: string): AmqpBroker | { refused: string; hin
       `auth_mechanism=${mechanisms.join(',')}: only PLAIN (the default) is supported by this runtime`,
       "remove auth_mechanism to authenticate with the URL's user and password",
     )
-  const portNumber = port === undefined || port === '' ? 5672 : Number(port)
+  const portNumber = port === undefined || port === '' ? (protocol === 'amqps' ? 5671 : 5672) : Number(port)
   if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535)
     return refuse(`port ${port} is not a TCP port`)
+  const hostname = host.startsWith('[') ? host.slice(1, -1) : host || 'localhost'
+  const tls: AmqpTls | undefined =
+    protocol === 'amqps'
+      ? {
+          caCertFile: params.get('cacertfile')?.[0] ?? '',
+          certFile: params.get('certfile')?.[0] ?? '',
+          keyFile: params.get('keyfile')?.[0] ?? '',
+          serverName: params.get('server_name_indication')?.[0] || hostname,
+        }
+      : undefined
   return {
-    hostname: host.startsWith('[') ? host.slice(1, -1) : host || 'localhost',
+    protocol,
+    hostname,
     port: portNumber,
     username,
     password,
     vhost,
     heartbeatSeconds,
     connectTimeoutMs,
+    ...(tls ? { tls } : {}),
     shown,
   }
 }
 
 // scheme (Go lower-cases it), user info up to the last "@", host (a [v6] literal or a name), port, path, query
 const AMQP_URL =
-  /^amqp:\/\/(?:([^/?#]*)@)?(\[[0-9A-Fa-f:.]+\]|[^/?#:@[\]]*)(?::(\d*))?(\/[^?#]*)?(?:\?([^#]*))?$/i
+  /^(amqps?):\/\/(?:([^/?#]*)@)?(\[[0-9A-Fa-f:.]+\]|[^/?#:@[\]]*)(?::(\d*))?(\/[^?#]*)?(?:\?([^#]*))?$/i

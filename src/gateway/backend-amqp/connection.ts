@@ -3,6 +3,7 @@
 // by the first request that finds it gone) with the backend's retries and lura's backoff. Loaded
 // with amqplib (lazy/amqp.ts) by configs that have an AMQP backend only.
 
+import type { ConnectionOptions } from 'node:tls'
 import { type Channel, type ChannelModel, connect } from 'amqplib'
 import type { AmqpBroker } from './broker-url.ts'
 
@@ -39,11 +40,11 @@ function jitter(seconds: number): number {
   return value <= 0 ? 1 : value
 }
 
-/** amqp091-go's Dial: heartbeat and connect timeout from the URL, locale en_US, PLAIN auth. */
-export async function dial(broker: AmqpBroker): Promise<Dialled> {
+/** amqp091-go's Dial: heartbeat and connect timeout from the URL, locale en_US, PLAIN auth; amqps with `tls`'s options. */
+export async function dial(broker: AmqpBroker, tls?: () => ConnectionOptions): Promise<Dialled> {
   const connection = await connect(
     {
-      protocol: 'amqp',
+      protocol: broker.protocol,
       hostname: broker.hostname,
       port: broker.port,
       username: broker.username,
@@ -53,7 +54,7 @@ export async function dial(broker: AmqpBroker): Promise<Dialled> {
       // amqplib unescapes the virtual host once more: keep a literal `%` as it is.
       vhost: broker.vhost.replaceAll('%', '%25'),
     },
-    { timeout: broker.connectTimeoutMs },
+    { timeout: broker.connectTimeoutMs, ...(broker.protocol === 'amqps' && tls ? tls() : {}) },
   )
   // amqplib re-emits a broker's close reason as 'error': an unheard one would end the process.
   connection.on('error', () => {})
@@ -73,6 +74,7 @@ export async function dial(broker: AmqpBroker): Promise<Dialled> {
  */
 export async function dialWithRetries(
   broker: AmqpBroker,
+  tls: (() => ConnectionOptions) | undefined,
   attempts: number,
   backoff: string,
   waitFirst: boolean,
@@ -86,7 +88,7 @@ export async function dialWithRetries(
     if (i > 0 || waitFirst) await sleep(backoffMs(backoff, i))
     if (stopped()) break
     try {
-      return await dial(broker)
+      return await dial(broker, tls)
     } catch (error) {
       last = error
       log.debug(`${prefix} Connection attempt #${i + 1}: ${errorText(error)}`)

@@ -5,6 +5,7 @@
 // waited is dropped (the broker requeues the unacknowledged) and requests fail with krakend-amqp's
 // "connection not available, trying to reconnect" while the first of them dials again.
 
+import type { ConnectionOptions } from 'node:tls'
 import type { ConsumeMessage } from 'amqplib'
 import type { AmqpBroker } from './broker-url.ts'
 import type { AmqpConsumerConfig } from './config.ts'
@@ -53,16 +54,24 @@ export class AmqpConsumer {
   readonly #cfg: AmqpConsumerConfig
   readonly #log: AmqpLog
   readonly #prefix: string
+  readonly #tls: (() => ConnectionOptions) | undefined
   #deliveries: Deliveries = CLOSED
   #dialled: Dialled | undefined
   #reconnecting = false
   #stopped = false
 
-  constructor(broker: AmqpBroker, cfg: AmqpConsumerConfig, log: AmqpLog, prefix: string) {
+  constructor(
+    broker: AmqpBroker,
+    cfg: AmqpConsumerConfig,
+    log: AmqpLog,
+    prefix: string,
+    tls?: () => ConnectionOptions,
+  ) {
     this.#broker = broker
     this.#cfg = cfg
     this.#log = log
     this.#prefix = prefix
+    this.#tls = tls
   }
 
   /** krakend-amqp's start: three attempts, 1 s apart; a failure leaves requests to reconnect. */
@@ -116,6 +125,7 @@ export class AmqpConsumer {
       try {
         dialled = await dialWithRetries(
           this.#broker,
+          this.#tls,
           attempts,
           backoff,
           waitFirst,

@@ -3,6 +3,7 @@
 // request with "connection not available, trying to reconnect" and dials again in the background;
 // a closed channel fails it with amqp091-go's ErrClosed and does the same).
 
+import type { ConnectionOptions } from 'node:tls'
 import type { AmqpBroker } from './broker-url.ts'
 import type { AmqpProducerConfig } from './config.ts'
 import { type AmqpLog, type Dialled, dialWithRetries, errorText, hangUp } from './connection.ts'
@@ -28,17 +29,25 @@ export class AmqpProducer {
   readonly #cfg: AmqpProducerConfig
   readonly #log: AmqpLog
   readonly #prefix: string
+  readonly #tls: (() => ConnectionOptions) | undefined
   #dialled: Dialled | undefined
   #connectionOpen = false
   #channelOpen = false
   #reconnecting = false
   #stopped = false
 
-  constructor(broker: AmqpBroker, cfg: AmqpProducerConfig, log: AmqpLog, prefix: string) {
+  constructor(
+    broker: AmqpBroker,
+    cfg: AmqpProducerConfig,
+    log: AmqpLog,
+    prefix: string,
+    tls?: () => ConnectionOptions,
+  ) {
     this.#broker = broker
     this.#cfg = cfg
     this.#log = log
     this.#prefix = prefix
+    this.#tls = tls
   }
 
   async start(): Promise<void> {
@@ -100,6 +109,7 @@ export class AmqpProducer {
       try {
         dialled = await dialWithRetries(
           this.#broker,
+          this.#tls,
           attempts,
           backoff,
           waitFirst,

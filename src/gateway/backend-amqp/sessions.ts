@@ -15,6 +15,7 @@ import type { Logger } from '../logging.ts'
 import type { Data, Decoder } from '../transform.ts'
 import type { AmqpBackend, AmqpConsumerConfig, AmqpProducerConfig } from './config.ts'
 import { luraHeaderMap } from './header-map.ts'
+import { amqpTlsOptions } from './tls.ts'
 
 export type AmqpCall = (ctx: Context, cancel: Cancellation) => Promise<BackendResult>
 
@@ -35,13 +36,14 @@ export function createAmqpSessions(logger: Logger): AmqpSessions {
       const amqp = b.amqp as AmqpBackend
       const { AmqpConsumer, AmqpProducer } = amqpLibrary()
       const prefix = `[BACKEND: ${b.urlPattern}][AMQP]`
+      const tls = amqp.broker.tls && amqpTlsOptions(amqp.broker.tls)
       if (amqp.consumer) {
-        const consumer = new AmqpConsumer(amqp.broker, amqp.consumer, log, prefix)
+        const consumer = new AmqpConsumer(amqp.broker, amqp.consumer, log, prefix, tls)
         starts.push(consumer.start())
         sessions.push(consumer)
         return consumeCall(consumer, amqp.consumer, decode, format)
       }
-      const producer = new AmqpProducer(amqp.broker, amqp.producer as AmqpProducerConfig, log, prefix)
+      const producer = new AmqpProducer(amqp.broker, amqp.producer as AmqpProducerConfig, log, prefix, tls)
       starts.push(producer.start())
       sessions.push(producer)
       return publishCall(producer, amqp.producer as AmqpProducerConfig)
