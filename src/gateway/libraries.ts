@@ -52,6 +52,9 @@ export const metricsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/me
 export const amqpLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/amqp.ts')>('amqp'))
 export const lambdaLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/lambda.ts')>('lambda'))
 export const pubsubLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/pubsub.ts')>('pubsub'))
+export const pubsubAwsLibrary = onFirstUse(() =>
+  loadLazy<typeof import('./lazy/pubsub-aws.ts')>('pubsub-aws'),
+)
 export const fengariLibrary = onFirstUse(
   () => loadLazy<typeof import('./lazy/fengari.ts')>('fengari').fengari,
 )

@@ -31,7 +31,7 @@ const config = (
 
 const errorsOf = (raw: unknown) => validateGatewayConfig(raw).errors
 
-test('nats:// and rabbit:// publishers and subscribers load, under the old namespace names too', () => {
+test('nats://, rabbit://, awssns:// and awssqs:// backends load, under the old namespace names too', () => {
   for (const ns of ['backend/pubsub/publisher', 'github.com/devopsfaith/krakend-pubsub/publisher'])
     assert.deepEqual(errorsOf(config(ns, { topic_url: 'subject?natsv2' })), [])
   const sub = validateGatewayConfig(
@@ -47,6 +47,35 @@ test('nats:// and rabbit:// publishers and subscribers load, under the old names
     url: 'rabbit://queue',
     target: { driver: 'rabbit', name: 'queue' },
   })
+  const sqs = validateGatewayConfig(
+    config(
+      'backend/pubsub/subscriber',
+      {
+        subscription_url: 'sqs.us-east-2.amazonaws.com/123/q?region=us-east-2&raw=true&waittime=2s&awssdk=v2',
+      },
+      { host: ['awssqs://'] },
+    ),
+  )
+  assert.deepEqual(sqs.errors, [])
+  assert.deepEqual(sqs.config?.endpoints[0]?.backends[0]?.pubsub?.target, {
+    driver: 'aws',
+    service: 'sqs',
+    queueUrl: 'https://sqs.us-east-2.amazonaws.com/123/q',
+    region: 'us-east-2',
+    raw: true,
+    waitTimeS: 2,
+  })
+  const sns = validateGatewayConfig(
+    config(
+      'backend/pubsub/publisher',
+      { topic_url: '/arn:aws:sns:us-east-2:123:t' },
+      { host: ['awssns://'] },
+    ),
+  )
+  assert.equal(
+    (sns.config?.endpoints[0]?.backends[0]?.pubsub?.target as { arn?: string }).arn,
+    'arn:aws:sns:us-east-2:123:t',
+  )
 })
 
 test('drivers that could not be checked against a real peer are refused, saying which', () => {
@@ -55,7 +84,6 @@ test('drivers that could not be checked against a real peer are refused, saying 
     ['gcppubsub://projects/p/topics/', 'Google Cloud Pub/Sub'],
     ['azuresb://', 'Azure Service Bus'],
     ['mem://', 'in-memory'],
-    ['awssns:///arn:aws:sns:us-east-2:123456789012:', 'AWS SNS'],
   ]) {
     const errors = errorsOf(config('backend/pubsub/publisher', { topic_url: 't' }, { host: [host] }))
     assert.equal(errors.length, 1, JSON.stringify(errors))
@@ -85,6 +113,30 @@ test("query parameters gocloud's openers refuse, and a wrong type, are refused",
     ],
     ['backend/pubsub/subscriber', { subscription_url: 'q?prefetch_count=x' }, /not an integer/, 'rabbit://'],
     ['backend/pubsub/publisher', { topic_url: 7 }, /"topic_url" must be a string/],
+    [
+      'backend/pubsub/subscriber',
+      { subscription_url: 'arn:aws:sns:us-east-1:1:t' },
+      /no subscription driver for the scheme "awssns"/,
+      'awssns:///',
+    ],
+    [
+      'backend/pubsub/publisher',
+      { topic_url: 'h/1/q?fips=true' },
+      /"fips" is not supported here/,
+      'awssqs://',
+    ],
+    [
+      'backend/pubsub/publisher',
+      { topic_url: 'h/1/q?waittime=1s' },
+      /unknown query parameter "waittime"/,
+      'awssqs://',
+    ],
+    [
+      'backend/pubsub/subscriber',
+      { subscription_url: 'h/1/q?waittime=30s' },
+      /outside SQS's 0 to 20 seconds/,
+      'awssqs://',
+    ],
   ]
   for (const [ns, settings, message, host] of cases) {
     const errors = errorsOf(config(ns, settings, host ? { host: [host] } : {}))

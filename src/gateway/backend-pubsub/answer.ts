@@ -10,7 +10,7 @@ import type { Cancellation } from '../cancellation.ts'
 import type { BackendResult, CompiledBackend, Context } from '../compiled-endpoint.ts'
 import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json.ts'
-import { pubsubLibrary } from '../libraries.ts'
+import { pubsubAwsLibrary, pubsubLibrary } from '../libraries.ts'
 import type { PubsubConfig } from './config.ts'
 import { untilAborted } from './driver.ts'
 import { dropsGoUserAgent, pubsubMetadata } from './metadata.ts'
@@ -26,7 +26,10 @@ export function compilePubsubCall(
   decode: CompiledBackend['decode'],
   format: CompiledBackend['format'],
 ): PubsubCall {
-  const driver = pubsubLibrary().openPubsub(cfg, process.env)
+  const driver =
+    cfg.target.driver === 'aws'
+      ? pubsubAwsLibrary().awsDriver(cfg.target)
+      : pubsubLibrary().openPubsub(cfg, process.env)
   if (cfg.role === 'publisher') {
     const withoutGoUserAgent = dropsGoUserAgent(b.inputHeaders)
     return async (ctx, cancel) => {

@@ -9,6 +9,7 @@
 import { type KeyPath, parseKeyPath } from '../../core/source-text.ts'
 import { Fields } from '../components/fields.ts'
 import { isObject, type Report } from '../components/types.ts'
+import { goDurationMs } from '../config/duration.ts'
 import { refuseHttpClientOnly } from '../config/http-client-only.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { parseGoQueryBytes } from '../go-url.ts'
@@ -36,7 +37,22 @@ export interface RabbitTarget {
   /** ?prefetch_count= (subscriber): the channel's basic.qos. */
   prefetchCount?: number
 }
-export type PubsubTarget = NatsTarget | RabbitTarget
+export interface AwsTarget {
+  driver: 'aws'
+  service: 'sns' | 'sqs'
+  /** awssns: the topic ARN, path.Join(host, path) without a leading `/`. */
+  arn?: string
+  /** awssqs: "https://" + path.Join(host, path), as gocloud builds it. */
+  queueUrl?: string
+  region?: string
+  endpoint?: string
+  profile?: string
+  /** ?raw (subscriptions): the body is never an SNS delivery to unwrap. */
+  raw: boolean
+  /** ?waittime (subscriptions): ReceiveMessage's long-poll seconds. */
+  waitTimeS?: number
+}
+export type PubsubTarget = NatsTarget | RabbitTarget | AwsTarget
 
 export interface PubsubConfig {
   role: 'publisher' | 'subscriber'
@@ -46,7 +62,7 @@ export interface PubsubConfig {
 }
 
 /** The environment variable gocloud's default opener of each driver dials. */
-export const SERVER_ENV: Record<PubsubTarget['driver'], string> = {
+export const SERVER_ENV: Partial<Record<PubsubTarget['driver'], string>> = {
   nats: 'NATS_SERVER_URL',
   rabbit: 'RABBIT_SERVER_URL',
 }
@@ -59,10 +75,6 @@ const UNSUPPORTED_DRIVERS: Record<string, string> = {
   azuresb:
     'the Azure Service Bus driver is not supported here: it could not be checked against the real service and KrakenD',
   mem: "the in-memory (mem://) driver is not supported here: KrakenD's is one process's memory, which a subscriber only sees when the same process published to it",
-  awssns:
-    'the AWS SNS driver is not supported here yet (gocloud encodes metadata as message attributes and may base64 the body: not reproduced)',
-  awssqs:
-    'the AWS SQS driver is not supported here yet (gocloud encodes metadata as message attributes, may base64 the body, and unwraps SNS deliveries: not reproduced)',
 }
 
 /** The backend has a pub/sub namespace (extra_config names already the canonical ones). */
@@ -151,6 +163,9 @@ export function pubsubTarget(url: string, role: PubsubConfig['role']): PubsubTar
       return natsTarget(name, query, role)
     case 'rabbit':
       return rabbitTarget(name, query, role)
+    case 'awssns':
+    case 'awssqs':
+      return awsTarget(parsed.scheme, name, query, role)
     default: {
       const unsupported = UNSUPPORTED_DRIVERS[parsed.scheme]
       if (unsupported !== undefined) return unsupported
@@ -214,6 +229,60 @@ function rabbitTarget(
   }
   if (role === 'subscriber' && name === '')
     return "the queue name is empty: RabbitMQ would consume from the channel's last declared queue, which gocloud never declares"
+  return target
+}
+
+/** gcaws.V2ConfigFromURLParams' parameters this runtime does not reproduce. */
+const AWS_UNSUPPORTED = new Set([
+  'dualstack',
+  'fips',
+  'rate_limiter_capacity',
+  'anonymous',
+  'request_checksum_calculation',
+  'response_checksum_validation',
+])
+
+function awsTarget(
+  scheme: string,
+  name: string,
+  query: Map<string, string[]>,
+  role: PubsubConfig['role'],
+): AwsTarget | string {
+  const service = scheme === 'awssns' ? 'sns' : 'sqs'
+  if (service === 'sns' && role === 'subscriber')
+    return 'no subscription driver for the scheme "awssns" (subscribe to the SQS queue the topic delivers to: awssqs://)'
+  const target: AwsTarget =
+    service === 'sns'
+      ? { driver: 'aws', service, arn: name.replace(/^\/+/, ''), raw: false }
+      : { driver: 'aws', service, queueUrl: `https://${name}`, raw: false }
+  for (const [param, values] of query) {
+    // url.Values.Get and gcaws read the first value
+    const value = values[0] ?? ''
+    if (role === 'subscriber' && (param === 'raw' || param === 'nacklazy')) {
+      if (value === '') continue
+      const on = goParseBool(value)
+      if (on === undefined) return `invalid value ${JSON.stringify(value)} for ${param}`
+      if (param === 'raw') target.raw = on
+    } else if (role === 'subscriber' && param === 'waittime') {
+      if (value === '') continue
+      const ms = goDurationMs(value)
+      if (ms === undefined) return `invalid value ${JSON.stringify(value)} for waittime`
+      // int32(WaitTime.Seconds()); SQS takes 0 to 20
+      const seconds = Math.trunc(ms / 1000)
+      if (seconds < 0 || seconds > 20) return `waittime ${value} is outside SQS's 0 to 20 seconds`
+      if (seconds !== 0) target.waitTimeS = seconds
+    } else if (param === 'region') target.region = value
+    else if (param === 'endpoint') target.endpoint = value
+    else if (param === 'profile') target.profile = value
+    else if (param === 'awssdk') continue
+    else if (param === 'hostname_immutable') {
+      if (goParseBool(value) === undefined)
+        return `invalid value for hostname_immutable: ${JSON.stringify(value)}`
+    } else if (AWS_UNSUPPORTED.has(param))
+      return `the query parameter ${JSON.stringify(param)} is not supported here (the AWS client would run without it)`
+    else return `unknown query parameter ${JSON.stringify(param)}`
+  }
+  if (name === '') return `the ${service === 'sns' ? 'topic ARN' : 'queue URL'} is empty`
   return target
 }
 

@@ -21,7 +21,7 @@ export function refuseUnrunnablePubsub(
       const pubsub = b.pubsub
       if (pubsub === undefined) continue
       const variable = SERVER_ENV[pubsub.target.driver]
-      if ((env[variable] ?? '') === '')
+      if (variable !== undefined && (env[variable] ?? '') === '')
         throw configError(
           `${b.path} opens ${JSON.stringify(pubsub.url)}, and ${variable} is not set: gocloud's ${pubsub.target.driver} driver dials the server it names`,
           {

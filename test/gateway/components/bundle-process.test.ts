@@ -107,6 +107,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     'lazy/jose.cjs',
     'lazy/lambda.cjs',
     'lazy/metrics.cjs',
+    'lazy/pubsub-aws.cjs',
     'lazy/pubsub.cjs',
     'lazy/re2js.cjs',
     'lazy/revoker.cjs',
@@ -129,6 +130,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     ['gateway_backend_requests_total', await readFile(join(bundle.dir, 'lazy/metrics.cjs'), 'utf8')],
     ['request aborted by evaluator #', await readFile(join(bundle.dir, 'lazy/components-cel.cjs'), 'utf8')],
     ['rabbitpubsub: message returned from', await readFile(join(bundle.dir, 'lazy/pubsub.cjs'), 'utf8')],
+    ['sns.PublishBatch failed for', await readFile(join(bundle.dir, 'lazy/pubsub-aws.cjs'), 'utf8')],
     ['Expected amqp: or amqps: as the protocol', await readFile(join(bundle.dir, 'lazy/amqp.cjs'), 'utf8')],
   ] as const) {
     assert.ok(file.includes(text), text)
