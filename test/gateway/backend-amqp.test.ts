@@ -392,13 +392,18 @@ test('amqps: the broker behind TLS is trusted through cacertfile, by the SANs Go
     altNames: ['IP:127.0.0.1', 'DNS:localhost'],
   })
   const cnOnly = await authority.issue({ commonName: '127.0.0.1' })
+  const gatewayPair = await authority.issue({ commonName: 'gateway', usage: 'clientAuth' })
   const dir = await mkdtemp(join(tmpdir(), 'gw-amqps-'))
   const caFile = join(dir, 'ca.pem')
   await writeFile(caFile, authority.cert)
+  await writeFile(join(dir, 'client.pem'), gatewayPair.cert)
+  await writeFile(join(dir, 'client.key'), gatewayPair.key)
   // TLS terminators in front of the real broker
   const rabbit = new URL(broker.url)
-  const terminators = [withSan, cnOnly].map((pair) =>
-    createTlsServer(pair, (client) => {
+  // the third asks for a client certificate issued by the CA (mutual TLS)
+  const mutual = { ca: authority.cert, requestCert: true, rejectUnauthorized: true }
+  const terminators = [withSan, cnOnly, { ...withSan, ...mutual }].map((options) =>
+    createTlsServer(options, (client) => {
       const upstream = connect(Number(rabbit.port), rabbit.hostname)
       client.pipe(upstream).pipe(client)
       const end = () => {
@@ -443,6 +448,14 @@ test('amqps: the broker behind TLS is trusted through cacertfile, by the SANs Go
             `amqps://${credentials}@127.0.0.1:${ports[0]}?cacertfile=${caFile}&server_name_indication=localhost`,
           ),
           producer('/system', `amqps://${credentials}@127.0.0.1:${ports[0]}`),
+          producer(
+            '/mutual',
+            `amqps://${credentials}@127.0.0.1:${ports[2]}?cacertfile=${caFile}&certfile=${dir}/client.pem&keyfile=${dir}/client.key`,
+          ),
+          producer(
+            '/mutual-no-key',
+            `amqps://${credentials}@127.0.0.1:${ports[2]}?cacertfile=${caFile}&certfile=${dir}/client.pem`,
+          ),
           producer('/cn-only', `amqps://${credentials}@127.0.0.1:${ports[1]}?cacertfile=${caFile}`),
           producer(
             '/other-name',
@@ -451,12 +464,13 @@ test('amqps: the broker behind TLS is trusted through cacertfile, by the SANs Go
         ],
       }),
     )
-    for (const path of ['/ca', '/sni']) {
+    for (const path of ['/ca', '/sni', '/mutual']) {
       const res = await send(tlsGateway.url, { method: 'POST', path, body: path })
       assert.equal(res.status, 200, `${path}: ${res.text}`)
       assert.equal((await peek()).content.toString(), path)
     }
-    for (const path of ['/system', '/cn-only', '/other-name']) {
+    // a certfile without its keyfile sends no client certificate (amqp091-go needs both)
+    for (const path of ['/system', '/cn-only', '/other-name', '/mutual-no-key']) {
       const res = await send(tlsGateway.url, { method: 'POST', path, body: path })
       assert.equal(res.status, 500, path)
       assert.equal(res.text, 'connection not available, trying to reconnect', path)
