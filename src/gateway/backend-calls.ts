@@ -222,8 +222,15 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     const t0 = b.record ? monotonicMs() : 0
     const result = await call(ctx, cancel)
     b.record?.(result.ok ? (result.status ?? 200) : (result.code ?? 0), (monotonicMs() - t0) / 1000)
-    // components: validation/cel checks the answer (its middleware wraps these backends' proxies)
-    const rejected = result.ok ? b.guard?.checkResponse?.(result.data, { complete: true }) : undefined
+    // components: validation/cel checks the answer (its middleware wraps these backends' proxies),
+    // with the status and headers the proxy set (krakend-lambda's 200 and X-Amz-Executed-Version)
+    const rejected = result.ok
+      ? b.guard?.checkResponse?.(result.data, {
+          complete: true,
+          ...(result.status !== undefined ? { status: result.status } : {}),
+          ...(result.headers !== undefined ? { headers: result.headers } : {}),
+        })
+      : undefined
     return rejected ? { ok: false, code: undefined, message: rejected } : result
   }
 
