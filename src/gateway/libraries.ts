@@ -51,7 +51,12 @@ export const revokerLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/re
 export const metricsLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/metrics.ts')>('metrics'))
 export const amqpLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/amqp.ts')>('amqp'))
 export const lambdaLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/lambda.ts')>('lambda'))
-export const pubsubLibrary = onFirstUse(() => loadLazy<typeof import('./lazy/pubsub.ts')>('pubsub'))
+export const pubsubNatsLibrary = onFirstUse(() =>
+  loadLazy<typeof import('./lazy/pubsub-nats.ts')>('pubsub-nats'),
+)
+export const pubsubRabbitLibrary = onFirstUse(() =>
+  loadLazy<typeof import('./lazy/pubsub-rabbit.ts')>('pubsub-rabbit'),
+)
 export const pubsubAwsLibrary = onFirstUse(() =>
   loadLazy<typeof import('./lazy/pubsub-aws.ts')>('pubsub-aws'),
 )

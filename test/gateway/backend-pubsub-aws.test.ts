@@ -13,7 +13,6 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs'
-import { closePubsubConnections } from '../../src/gateway/lazy/pubsub.ts'
 import { type MotoInfo, requireMoto } from '../helpers/services.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 
@@ -111,7 +110,6 @@ before(async () => {
 
 after(async () => {
   await gw?.close()
-  await closePubsubConnections()
   for (const url of Object.values(queues)) await sqs?.send(new DeleteQueueCommand({ QueueUrl: url }))
   if (topicArn) await sns?.send(new DeleteTopicCommand({ TopicArn: topicArn }))
 })

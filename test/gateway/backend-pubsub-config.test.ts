@@ -73,7 +73,7 @@ test('nats://, rabbit://, awssns:// and awssqs:// backends load, under the old n
     ),
   )
   assert.equal(
-    (sns.config?.endpoints[0]?.backends[0]?.pubsub?.target as { arn?: string }).arn,
+    (sns.config?.endpoints[0]?.backends[0]?.pubsub?.target as { arn?: string } | undefined)?.arn,
     'arn:aws:sns:us-east-2:123:t',
   )
 })

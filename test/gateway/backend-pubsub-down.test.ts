@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server, type Socket } from 'node:net'
 import { after, before, test } from 'node:test'
-import { closePubsubConnections } from '../../src/gateway/lazy/pubsub.ts'
+import { closeNatsConnections } from '../../src/gateway/lazy/pubsub-nats.ts'
+import { closeRabbitConnection } from '../../src/gateway/lazy/pubsub-rabbit.ts'
 import { freePort } from '../helpers/free-port.ts'
 import { linesLogger, mustConfig, type Running, send, startGateway } from './helpers.ts'
 
@@ -47,7 +48,8 @@ before(async () => {
 
 after(async () => {
   await gw?.close()
-  await closePubsubConnections()
+  await closeNatsConnections()
+  await closeRabbitConnection()
   for (const socket of sockets) socket.destroy()
   await new Promise((resolve) => silent?.close(resolve))
 })

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { connect, type Msg, type NatsConnection, headers as natsHeaders } from 'nats'
-import { closePubsubConnections } from '../../src/gateway/lazy/pubsub.ts'
+import { closeNatsConnections } from '../../src/gateway/lazy/pubsub-nats.ts'
 import { type BrokerInfo, requireNats } from '../helpers/services.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 
@@ -99,7 +99,7 @@ before(async () => {
 
 after(async () => {
   await gw?.close()
-  await closePubsubConnections()
+  await closeNatsConnections()
   await nc?.close()
 })
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { type Channel, type ChannelModel, connect } from 'amqplib'
-import { closePubsubConnections } from '../../src/gateway/lazy/pubsub.ts'
+import { closeRabbitConnection } from '../../src/gateway/lazy/pubsub-rabbit.ts'
 import { type BrokerInfo, requireRabbitMq } from '../helpers/services.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 
@@ -76,7 +76,7 @@ before(async () => {
 
 after(async () => {
   await gw?.close()
-  await closePubsubConnections()
+  await closeRabbitConnection()
   for (const q of ['out', 'keyed', 'in']) await ch?.deleteQueue(name(q))
   for (const e of ['fanout', 'unbound', 'direct']) await ch?.deleteExchange(name(e))
   await conn?.close()
@@ -148,7 +148,7 @@ test('the subscriber answers each message in turn through allow; one it cannot d
   assert.equal((await send(gw.url, { path: '/in' })).status, 500)
   // the gateway's consumer holds the undecodable message; once its connection goes, it is back
   assert.equal((await ch.checkQueue(name('in'))).messageCount, 0)
-  await closePubsubConnections()
+  await closeRabbitConnection()
   assert.equal((await nextIn('in')).content.toString(), 'not json')
 })
 

@@ -10,9 +10,9 @@ import type { Cancellation } from '../cancellation.ts'
 import type { BackendResult, CompiledBackend, Context } from '../compiled-endpoint.ts'
 import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json.ts'
-import { pubsubAwsLibrary, pubsubLibrary } from '../libraries.ts'
-import type { PubsubConfig } from './config.ts'
-import { untilAborted } from './driver.ts'
+import { pubsubAwsLibrary, pubsubNatsLibrary, pubsubRabbitLibrary } from '../libraries.ts'
+import { NATS_ENV, type PubsubConfig, RABBIT_ENV } from './config.ts'
+import { type PubsubDriver, untilAborted } from './driver.ts'
 import { dropsGoUserAgent, pubsubMetadata } from './metadata.ts'
 
 export type PubsubCall = (ctx: Context, cancel: Cancellation) => Promise<BackendResult>
@@ -26,10 +26,15 @@ export function compilePubsubCall(
   decode: CompiledBackend['decode'],
   format: CompiledBackend['format'],
 ): PubsubCall {
-  const driver =
-    cfg.target.driver === 'aws'
-      ? pubsubAwsLibrary().awsDriver(cfg.target)
-      : pubsubLibrary().openPubsub(cfg, process.env)
+  // each driver's library is a chunk of its own (lazy/pubsub-*.cjs), loaded by the first backend using it
+  const serverUrl = (variable: string) => process.env[variable] ?? ''
+  const target = cfg.target
+  const driver: PubsubDriver =
+    target.driver === 'nats'
+      ? pubsubNatsLibrary().natsDriver(target, serverUrl(NATS_ENV), cfg.role === 'subscriber')
+      : target.driver === 'rabbit'
+        ? pubsubRabbitLibrary().rabbitDriver(target, serverUrl(RABBIT_ENV))
+        : pubsubAwsLibrary().awsDriver(target)
   if (cfg.role === 'publisher') {
     const withoutGoUserAgent = dropsGoUserAgent(b.inputHeaders)
     return async (ctx, cancel) => {

@@ -61,10 +61,12 @@ export interface PubsubConfig {
   target: PubsubTarget
 }
 
-/** The environment variable gocloud's default opener of each driver dials. */
+/** The environment variables gocloud's default NATS and RabbitMQ openers dial. */
+export const NATS_ENV = 'NATS_SERVER_URL'
+export const RABBIT_ENV = 'RABBIT_SERVER_URL'
 export const SERVER_ENV: Partial<Record<PubsubTarget['driver'], string>> = {
-  nats: 'NATS_SERVER_URL',
-  rabbit: 'RABBIT_SERVER_URL',
+  nats: NATS_ENV,
+  rabbit: RABBIT_ENV,
 }
 
 /** gocloud drivers KrakenD carries that this runtime does not, and why. */

@@ -108,7 +108,8 @@ test('the libraries only some configs use are files of their own beside gateway.
     'lazy/lambda.cjs',
     'lazy/metrics.cjs',
     'lazy/pubsub-aws.cjs',
-    'lazy/pubsub.cjs',
+    'lazy/pubsub-nats.cjs',
+    'lazy/pubsub-rabbit.cjs',
     'lazy/re2js.cjs',
     'lazy/revoker.cjs',
     'lazy/xml.cjs',
@@ -129,7 +130,11 @@ test('the libraries only some configs use are files of their own beside gateway.
     ["rpc: can't find service", await readFile(join(bundle.dir, 'lazy/revoker.cjs'), 'utf8')],
     ['gateway_backend_requests_total', await readFile(join(bundle.dir, 'lazy/metrics.cjs'), 'utf8')],
     ['request aborted by evaluator #', await readFile(join(bundle.dir, 'lazy/components-cel.cjs'), 'utf8')],
-    ['rabbitpubsub: message returned from', await readFile(join(bundle.dir, 'lazy/pubsub.cjs'), 'utf8')],
+    [
+      'rabbitpubsub: message returned from',
+      await readFile(join(bundle.dir, 'lazy/pubsub-rabbit.cjs'), 'utf8'),
+    ],
+    ['failed to dial NATS_SERVER_URL', await readFile(join(bundle.dir, 'lazy/pubsub-nats.cjs'), 'utf8')],
     ['sns.PublishBatch failed for', await readFile(join(bundle.dir, 'lazy/pubsub-aws.cjs'), 'utf8')],
     ['Expected amqp: or amqps: as the protocol', await readFile(join(bundle.dir, 'lazy/amqp.cjs'), 'utf8')],
   ] as const) {
