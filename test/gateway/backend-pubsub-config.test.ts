@@ -184,3 +184,13 @@ test('a pub/sub backend on a no-op endpoint is refused: KrakenD answers 200 and 
   assert.equal(errors.length, 1, JSON.stringify(errors))
   assert.match(errors[0]?.message ?? '', /pub\/sub backend on the no-op endpoint \/e/)
 })
+
+test('a subscriber config without one worker is warned at validation (the node refuses more at start)', () => {
+  const raw = config('backend/pubsub/subscriber', { subscription_url: 's' })
+  const warned = validateGatewayConfig(raw).warnings.filter((w) =>
+    /needs a node of one worker process/.test(w.message),
+  )
+  assert.equal(warned.length, 1)
+  const one = validateGatewayConfig({ ...raw, extra_config: { 'gwdeploy/runtime': { workers: 1 } } })
+  assert.equal(one.warnings.filter((w) => /one worker process/.test(w.message)).length, 0)
+})

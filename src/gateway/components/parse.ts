@@ -6,7 +6,7 @@ import {
   parseLambda,
   refuseBesideLambda,
 } from '../backend-lambda/config.ts'
-import { refusePubsubOnNoop } from '../backend-pubsub/config.ts'
+import { refusePubsubOnNoop, warnPubsubWorkers } from '../backend-pubsub/config.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
@@ -230,6 +230,7 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
   checkRevoker(config, report)
   checkLambdaEndpoints(config, report)
   refusePubsubOnNoop(config, report)
+  warnPubsubWorkers(config, report)
   checkClientIpLimits(config, report)
   if (config.runtime.workers === 1) return
   const workers = config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`
