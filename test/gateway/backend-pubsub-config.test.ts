@@ -194,3 +194,17 @@ test('a subscriber config without one worker is warned at validation (the node r
   const one = validateGatewayConfig({ ...raw, extra_config: { 'gwdeploy/runtime': { workers: 1 } } })
   assert.equal(one.warnings.filter((w) => /one worker process/.test(w.message)).length, 0)
 })
+
+test('an AWS backend the environment would send through a proxy is refused at start; NO_PROXY lets it run', () => {
+  const loaded = validateGatewayConfig(
+    config('backend/pubsub/publisher', { topic_url: 'h/1/q?region=eu-west-1' }, { host: ['awssqs://'] }),
+  ).config
+  assert.ok(loaded)
+  const proxy = { HTTPS_PROXY: 'http://proxy.internal:3128' }
+  assert.throws(
+    () => refuseUnrunnablePubsub(loaded, 1, proxy, 'krakend.json'),
+    /calls https:\/\/sqs\.eu-west-1\.amazonaws\.com through the proxy/,
+  )
+  refuseUnrunnablePubsub(loaded, 1, { ...proxy, NO_PROXY: '.amazonaws.com' }, 'krakend.json')
+  refuseUnrunnablePubsub(loaded, 1, {}, 'krakend.json')
+})

@@ -8,7 +8,8 @@
  */
 import { configError } from '../../core/errors.ts'
 import type { GatewayConfig } from '../config/types.ts'
-import { SERVER_ENV, SUBSCRIBER } from './config.ts'
+import { proxyChooser } from '../proxy-environment.ts'
+import { type AwsTarget, SERVER_ENV, SUBSCRIBER } from './config.ts'
 
 export function refuseUnrunnablePubsub(
   config: GatewayConfig,
@@ -29,6 +30,15 @@ export function refuseUnrunnablePubsub(
             hint: `set ${variable} in the node's environment (e.g. ${pubsub.target.driver === 'nats' ? 'nats://nats:4222' : 'amqp://user:password@rabbitmq:5672/'})`,
           },
         )
+      const proxied = pubsub.target.driver === 'aws' ? awsProxy(pubsub.target, env) : undefined
+      if (proxied !== undefined)
+        throw configError(
+          `${b.path} calls ${proxied} through the proxy HTTP_PROXY/HTTPS_PROXY name in KrakenD (Go's AWS SDK reads them), which this runtime's AWS client would go around`,
+          {
+            location: { ...(file ? { file } : {}), path: b.path },
+            hint: `list ${new URL(proxied).hostname} in NO_PROXY, or run this backend on KrakenD`,
+          },
+        )
       if (pubsub.role === 'subscriber' && workers > 1)
         throw configError(
           `${b.path} is a pub/sub subscriber and the node runs ${workers} worker processes: KrakenD holds one subscription and hands each message to one request; each worker would hold its own`,
@@ -38,4 +48,17 @@ export function refuseUnrunnablePubsub(
           },
         )
     }
+}
+
+/** The AWS endpoint's origin when the environment would send KrakenD's calls to it through a proxy. */
+function awsProxy(target: AwsTarget, env: Record<string, string | undefined>): string | undefined {
+  const region = target.region ?? env.AWS_REGION ?? 'us-east-1'
+  const endpoint = target.endpoint ?? `https://${target.service}.${region}.amazonaws.com`
+  let url: URL
+  try {
+    url = new URL(endpoint)
+  } catch {
+    return undefined
+  }
+  return proxyChooser(env)?.(url) !== undefined ? url.origin : undefined
 }
