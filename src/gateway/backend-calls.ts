@@ -250,7 +250,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       ctx,
       // The method lura hands the backend stack: backend/graphql's when set (its middleware runs above),
       // else the backend's as written (Go title-cases it only when it builds the request).
-      { method: b.graphql ? b.wireMethod : (b.cfg.methodAsWritten ?? b.wireMethod), path, url },
+      {
+        method: b.graphql ? b.wireMethod : (b.cfg.methodAsWritten ?? b.wireMethod),
+        path,
+        url,
+        readsParams: b.lambda !== undefined || b.amqp !== undefined,
+      },
       // components: validation/cel's req_ checks run below the script, on the request it left
       (changed, request) => {
         const refused = b.guard?.checkRequest?.(request)

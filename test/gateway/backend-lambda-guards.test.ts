@@ -42,6 +42,25 @@ before(async () => {
       endpoints: [
         { endpoint: '/status-200', backend: [backendCel('resp_metadata_status == 200')] },
         { endpoint: '/status-0', backend: [backendCel('resp_metadata_status == 0')] },
+        {
+          endpoint: '/lua-names/{function}',
+          backend: [
+            {
+              host: ['http://ignored.invalid'],
+              url_pattern: '/ignored',
+              extra_config: {
+                'backend/lambda': {
+                  region: moto.region,
+                  endpoint: moto.endpoint,
+                  function_param_name: 'Function',
+                },
+                'modifier/lua-backend': {
+                  pre: `local r = request.load(); r:params('Function', '${fn}'); r:params('Extra', 'e')`,
+                },
+              },
+            },
+          ],
+        },
       ],
     }),
   )
@@ -58,4 +77,10 @@ test("a backend's validation/cel sees krakend-lambda's status 200 (the check on 
   const refused = await send(gw.url, { path: '/status-0' })
   assert.equal(refused.status, 500, refused.text)
   assert.equal(refused.text, 'request aborted by evaluator #0')
+})
+
+test("a modifier/lua-backend script's params reach krakend-lambda: the function it names, the payload it left", async () => {
+  const res = await send(gw.url, { path: '/lua-names/absent-function' })
+  assert.equal(res.status, 200, res.text)
+  assert.equal(res.text, `{"received":{"extra":"e","function":"${fn}"}}`)
 })

@@ -342,13 +342,25 @@ export interface LuaTarget {
   method?: string
 }
 
+/** What lura hands the backend stack, as the script's request sees it. */
+export interface LuaBackendView {
+  method: string
+  path: string
+  url: string
+  /**
+   * The proxy below reads the request's params itself (backend/lambda's function name and payload,
+   * backend/amqp/producer's routing key and message properties): the script's changes reach it.
+   */
+  readsParams?: boolean
+}
+
 export interface LuaBackend {
   /** Its scripts may read the response body (see readsBody). */
   readsBody: boolean
   /** Runs pre, the call (unless skip_next), then post on the call's result. */
   around<T extends { ok: boolean }>(
     ctx: Editable & { client: IncomingLike['headers'] },
-    view: { method: string; path: string; url: string },
+    view: LuaBackendView,
     /** The call, given the request as pre left it too (what validation/cel below the script reads). */
     call: (ctx: Editable & { target?: LuaTarget }, request: LuaRequest) => Promise<T>,
     toResponse: (result: T) => LuaResponse | undefined,
@@ -383,7 +395,7 @@ async function around<T extends { ok: boolean }>(
   lua: CompiledLua,
   gzipOf: TransportGzip,
   endpointCtx: Editable & { client: IncomingLike['headers'] },
-  view: { method: string; path: string; url: string },
+  view: LuaBackendView,
   call: (ctx: Editable & { target?: LuaTarget }, request: LuaRequest) => Promise<T>,
   toResponse: (result: T) => LuaResponse | undefined,
   fromResponse: (result: T | undefined, response: LuaResponse) => T,
@@ -397,10 +409,12 @@ async function around<T extends { ok: boolean }>(
   try {
     const ctx: Editable & { target?: LuaTarget } = { ...endpointCtx }
     const mismatch = writeBack(ctx, request, gzip)
-    // lura built the backend URL above this modifier: a changed query or params reach no one.
+    // lura built the backend URL above this modifier: a changed query or params reach no HTTP backend.
     ctx.query = endpointCtx.query
-    ctx.params = endpointCtx.params
-    ctx.absentParams = endpointCtx.absentParams
+    if (!view.readsParams) {
+      ctx.params = endpointCtx.params
+      ctx.absentParams = endpointCtx.absentParams
+    }
     // Go's http.NewRequest reads an empty method as GET (lura title-cases the rest) and refuses a non-token.
     if (request.method === '') request.method = 'GET'
     else if (!isGoMethod(goToTitle(request.method)))

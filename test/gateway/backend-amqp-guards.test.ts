@@ -1,0 +1,81 @@
+// Guards and modifiers around backend/amqp/producer as KrakenD 2.13.8 stacks them (krakend-ce
+// backend_factory.go: modifier/lua-backend, validation/cel, qos/ratelimit/proxy and
+// qos/circuit-breaker wrap krakend-amqp's proxy), against RabbitMQ: what reaches the exchange.
+// Compared with KrakenD on the same broker: see the commit messages.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { after, before, test } from 'node:test'
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib'
+import { type BrokerInfo, requireRabbitMq } from '../helpers/services.ts'
+import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+
+const amqplib = createRequire(import.meta.url)('amqplib') as typeof import('amqplib')
+
+const P = `gw-amqp-guards-${randomBytes(4).toString('hex')}`
+const EXCHANGE = `${P}-x`
+let broker: BrokerInfo
+let gw: Running
+let connection: ChannelModel
+let channel: Channel
+const received: ConsumeMessage[] = []
+
+before(async () => {
+  broker = await requireRabbitMq()
+  connection = await amqplib.connect(broker.url)
+  channel = await connection.createChannel()
+  await channel.assertExchange(EXCHANGE, 'topic', { durable: false, autoDelete: false })
+  const { queue } = await channel.assertQueue('', { exclusive: true })
+  await channel.bindQueue(queue, EXCHANGE, '#')
+  await channel.consume(queue, (m) => m && received.push(m), { noAck: true })
+  const producer = (extra: Record<string, unknown>) => ({
+    host: [broker.url],
+    disable_host_sanitize: true,
+    url_pattern: '/ignored/{key}',
+    extra_config: {
+      'backend/amqp/producer': { exchange: EXCHANGE, routing_key: 'Key', msg_id_key: 'Id' },
+      ...extra,
+    },
+  })
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      timeout: '2s',
+      endpoints: [
+        {
+          endpoint: '/lua-backend/{key}',
+          method: 'POST',
+          backend: [
+            producer({
+              'modifier/lua-backend': {
+                pre: "local r = request.load(); r:params('Key', r:params('Key') .. '.changed'); r:params('Id', 'from-lua')",
+              },
+            }),
+          ],
+        },
+      ],
+    }),
+  )
+})
+
+after(async () => {
+  await gw?.close()
+  await channel?.deleteExchange(EXCHANGE).catch(() => {})
+  await connection?.close()
+})
+
+async function nextMessage(): Promise<ConsumeMessage> {
+  for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+  const m = received.shift()
+  assert.ok(m, 'no message reached the exchange')
+  return m
+}
+
+test("a modifier/lua-backend script's params reach krakend-amqp's producer (routing key, message id)", async () => {
+  const res = await send(gw.url, { method: 'POST', path: '/lua-backend/orig', body: { a: 1 } })
+  assert.equal(res.status, 200, res.text)
+  const m = await nextMessage()
+  assert.equal(m.fields.routingKey, 'orig.changed')
+  assert.equal(m.properties.messageId, 'from-lua')
+  assert.equal(m.content.toString(), '{"a":1}')
+})
