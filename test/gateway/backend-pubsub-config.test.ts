@@ -4,6 +4,7 @@
 // refuses), and what a node needs to run one (the driver's server URL, one worker for a subscriber).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { natsServers } from '../../src/gateway/backend-pubsub/nats-servers.ts'
 import { refuseUnrunnablePubsub } from '../../src/gateway/backend-pubsub/start-checks.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 
@@ -207,4 +208,19 @@ test('an AWS backend the environment would send through a proxy is refused at st
   )
   refuseUnrunnablePubsub(loaded, 1, { ...proxy, NO_PROXY: '.amazonaws.com' }, 'krakend.json')
   refuseUnrunnablePubsub(loaded, 1, {}, 'krakend.json')
+})
+
+test('NATS_SERVER_URL as nats.go reads it: a list, no scheme meaning nats://; tls:// and ws:// refused at start', () => {
+  assert.deepEqual(natsServers('nats://u:p%40ss@a:4222, b:4223'), {
+    servers: ['a:4222', 'b:4223'],
+    auth: { user: 'u', pass: 'p@ss' },
+  })
+  assert.deepEqual(natsServers('nats://s3cr3t@a:4222').auth, { token: 's3cr3t' })
+  const loaded = validateGatewayConfig(config('backend/pubsub/publisher', { topic_url: 's' })).config
+  assert.ok(loaded)
+  assert.throws(
+    () => refuseUnrunnablePubsub(loaded, 1, { NATS_SERVER_URL: 'tls://a:4222' }, 'krakend.json'),
+    /names the scheme tls:\/\//,
+  )
+  refuseUnrunnablePubsub(loaded, 1, { NATS_SERVER_URL: 'a:4222,nats://b:4222' }, 'krakend.json')
 })

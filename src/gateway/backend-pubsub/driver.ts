@@ -12,28 +12,22 @@ export interface PubsubDriver {
   receive(signal: AbortSignal): Promise<ReceivedMessage>
 }
 
-/** An error message without the credentials of a broker URL. */
+/** An error message without the credentials of a broker URL (or of each of a comma-separated list). */
 export function withoutSecrets(message: string, serverUrl: string): string {
   let out = message
-  try {
-    const url = new URL(serverUrl)
-    for (const secret of [url.password, decodeURIComponent(url.password)])
-      if (secret !== '') out = out.split(secret).join('xxxxx')
-  } catch {
-    // not a URL: nothing to take out
+  for (const text of serverUrl.split(',')) {
+    let url: URL
+    try {
+      url = new URL(text.trim().includes('://') ? text.trim() : `nats://${text.trim()}`)
+    } catch {
+      continue
+    }
+    // the password, or a lone user name (NATS reads it as a token)
+    const secret = url.password !== '' ? url.password : url.username
+    for (const form of [secret, decodeURIComponent(secret)])
+      if (form !== '') out = out.split(form).join('xxxxx')
   }
   return out
-}
-
-/** A broker URL as logs may show it: the password replaced. */
-export function redactedUrl(serverUrl: string): string {
-  try {
-    const url = new URL(serverUrl)
-    if (url.password !== '') url.password = 'xxxxx'
-    return url.toString()
-  } catch {
-    return '(unparsable URL)'
-  }
 }
 
 /** `work`, or the signal's reason once it aborts first. */

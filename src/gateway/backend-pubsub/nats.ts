@@ -9,6 +9,7 @@ import { goQueryEscape, unescapeQueryBytes } from '../go-url.ts'
 import type { NatsTarget } from './config.ts'
 import { type PubsubDriver, type ReceivedMessage, untilAborted, withoutSecrets } from './driver.ts'
 import { decodeGobEnvelope, encodeGobEnvelope } from './gob.ts'
+import { natsServers } from './nats-servers.ts'
 import { MessageQueue } from './queue.ts'
 
 /** nats.go's reconnect defaults (60 attempts, 2 s apart), which KrakenD's connection keeps. */
@@ -31,18 +32,9 @@ function connection(serverUrl: string): Promise<NatsConnection> {
 }
 
 async function dial(serverUrl: string): Promise<NatsConnection> {
-  const url = new URL(serverUrl)
-  // nats.go reads credentials from the URL: user and password, or a lone user as the token.
-  const auth =
-    url.password !== ''
-      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-      : url.username !== ''
-        ? { token: decodeURIComponent(url.username) }
-        : {}
-  url.username = ''
-  url.password = ''
+  const { servers, auth } = natsServers(serverUrl)
   try {
-    return await connect({ servers: url.host, ...auth, ...RECONNECT })
+    return await connect({ servers, ...auth, ...RECONNECT })
   } catch (error) {
     throw new Error(`failed to dial NATS_SERVER_URL: ${withoutSecrets((error as Error).message, serverUrl)}`)
   }

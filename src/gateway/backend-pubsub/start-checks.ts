@@ -9,7 +9,8 @@
 import { configError } from '../../core/errors.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { proxyChooser } from '../proxy-environment.ts'
-import { type AwsTarget, SERVER_ENV, SUBSCRIBER } from './config.ts'
+import { type AwsTarget, NATS_ENV, SERVER_ENV, SUBSCRIBER } from './config.ts'
+import { natsServers } from './nats-servers.ts'
 
 export function refuseUnrunnablePubsub(
   config: GatewayConfig,
@@ -28,6 +29,15 @@ export function refuseUnrunnablePubsub(
           {
             location: { ...(file ? { file } : {}), path: b.path },
             hint: `set ${variable} in the node's environment (e.g. ${pubsub.target.driver === 'nats' ? 'nats://nats:4222' : 'amqp://user:password@rabbitmq:5672/'})`,
+          },
+        )
+      const nats = pubsub.target.driver === 'nats' ? natsServers(env[NATS_ENV] ?? '').unsupported : undefined
+      if (nats !== undefined)
+        throw configError(
+          `${NATS_ENV} names ${nats}, which this runtime does not dial as nats.go does (only nats:// servers), for ${b.path}`,
+          {
+            location: { ...(file ? { file } : {}), path: b.path },
+            hint: `write ${NATS_ENV} as nats://host:4222 (a comma-separated list for a cluster)`,
           },
         )
       const proxied = pubsub.target.driver === 'aws' ? awsProxy(pubsub.target, env) : undefined
