@@ -85,8 +85,11 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'backend/amqp/consumer': enforced(B, 'AMQP consumer backend (amqp://)'),
   'backend/amqp/producer': enforced(B, 'AMQP producer backend (amqp://)'),
   'backend/lambda': enforced(B, 'AWS Lambda backend'),
-  'backend/pubsub/publisher': enforced(B, 'pub/sub publisher backend (nats://, rabbit://)'),
-  'backend/pubsub/subscriber': enforced(B, 'pub/sub subscriber backend (nats://, rabbit://)'),
+  'backend/pubsub/publisher': enforced(
+    B,
+    'pub/sub publisher backend (nats://, rabbit://, awssns://, awssqs://)',
+  ),
+  'backend/pubsub/subscriber': enforced(B, 'pub/sub subscriber backend (nats://, rabbit://, awssqs://)'),
   'backend/graphql': enforced(B, 'GraphQL requests to the backend'),
   'async/amqp': refused(S, 'async agents'),
 
