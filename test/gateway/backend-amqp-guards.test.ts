@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test'
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib'
 import { type BrokerInfo, requireRabbitMq } from '../helpers/services.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type Hs256Key, hs256Key } from './hs256-token.ts'
 
 const amqplib = createRequire(import.meta.url)('amqplib') as typeof import('amqplib')
 
@@ -18,22 +19,24 @@ let broker: BrokerInfo
 let gw: Running
 let connection: ChannelModel
 let channel: Channel
+let key: Hs256Key
 const received: ConsumeMessage[] = []
 
 before(async () => {
   broker = await requireRabbitMq()
+  key = await hs256Key()
   connection = await amqplib.connect(broker.url)
   channel = await connection.createChannel()
   await channel.assertExchange(EXCHANGE, 'topic', { durable: false, autoDelete: false })
   const { queue } = await channel.assertQueue('', { exclusive: true })
   await channel.bindQueue(queue, EXCHANGE, '#')
   await channel.consume(queue, (m) => m && received.push(m), { noAck: true })
-  const producer = (extra: Record<string, unknown>) => ({
+  const producer = (extra: Record<string, unknown>, settings: Record<string, unknown> = {}) => ({
     host: [broker.url],
     disable_host_sanitize: true,
     url_pattern: '/ignored/{key}',
     extra_config: {
-      'backend/amqp/producer': { exchange: EXCHANGE, routing_key: 'Key', msg_id_key: 'Id' },
+      'backend/amqp/producer': { exchange: EXCHANGE, routing_key: 'Key', msg_id_key: 'Id', ...settings },
       ...extra,
     },
   })
@@ -51,6 +54,19 @@ before(async () => {
                 pre: "local r = request.load(); r:params('Key', r:params('Key') .. '.changed'); r:params('Id', 'from-lua')",
               },
             }),
+          ],
+        },
+        {
+          endpoint: '/jwt',
+          method: 'POST',
+          extra_config: {
+            'auth/validator': { alg: 'HS256', jwk_local_path: key.jwkPath, disable_jwk_security: true },
+          },
+          backend: [
+            {
+              ...producer({}, { routing_key: 'JWT.sub', msg_id_key: 'JWT.tenant' }),
+              url_pattern: '/ignored/{JWT.sub}/{JWT.tenant}',
+            },
           ],
         },
       ],
@@ -78,4 +94,13 @@ test("a modifier/lua-backend script's params reach krakend-amqp's producer (rout
   assert.equal(m.fields.routingKey, 'orig.changed')
   assert.equal(m.properties.messageId, 'from-lua')
   assert.equal(m.content.toString(), '{"a":1}')
+})
+
+test('a {JWT.x} param whose claim the token lacks is no param to the producer (no message id), as lura has none', async () => {
+  const authorization = `Bearer ${key.sign({ sub: 'bob' })}`
+  const res = await send(gw.url, { method: 'POST', path: '/jwt', headers: { authorization }, body: { a: 1 } })
+  assert.equal(res.status, 200, res.text)
+  const m = await nextMessage()
+  assert.equal(m.fields.routingKey, 'bob')
+  assert.equal(m.properties.messageId, undefined)
 })

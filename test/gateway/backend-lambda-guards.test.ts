@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { type MotoInfo, requireMoto } from '../helpers/services.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type Hs256Key, hs256Key } from './hs256-token.ts'
 import { createFunction, requireLambdaImages } from './lambda-moto.ts'
 
 const fnTag = randomBytes(4).toString('hex')
@@ -16,10 +17,12 @@ export const handler = async (event) => ({ received: event })
 
 let moto: MotoInfo
 let gw: Running
+let key: Hs256Key
 const fn = `gw-lambda-guards-${fnTag}`
 
 before(async () => {
   moto = await requireMoto()
+  key = await hs256Key()
   await requireLambdaImages()
   assert.match(await createFunction(moto, fn, FUNCTION, { probe: 1 }), /"received":\{"probe":1\}/)
   process.env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId
@@ -42,6 +45,13 @@ before(async () => {
       endpoints: [
         { endpoint: '/status-200', backend: [backendCel('resp_metadata_status == 200')] },
         { endpoint: '/status-0', backend: [backendCel('resp_metadata_status == 0')] },
+        {
+          endpoint: '/jwt',
+          extra_config: {
+            'auth/validator': { alg: 'HS256', jwk_local_path: key.jwkPath, disable_jwk_security: true },
+          },
+          backend: [{ ...lambda({}), url_pattern: '/ignored/{JWT.sub}/{JWT.tenant}' }],
+        },
         {
           endpoint: '/lua-names/{function}',
           backend: [
@@ -83,4 +93,13 @@ test("a modifier/lua-backend script's params reach krakend-lambda: the function 
   const res = await send(gw.url, { path: '/lua-names/absent-function' })
   assert.equal(res.status, 200, res.text)
   assert.equal(res.text, `{"received":{"extra":"e","function":"${fn}"}}`)
+})
+
+test('a {JWT.x} param whose claim the token lacks is not in the GET payload, as lura has no such param', async () => {
+  const res = await send(gw.url, {
+    path: '/jwt',
+    headers: { authorization: `Bearer ${key.sign({ sub: 'bob' })}` },
+  })
+  assert.equal(res.status, 200, res.text)
+  assert.equal(res.text, '{"received":{"jwt.sub":"bob"}}')
 })
