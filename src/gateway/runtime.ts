@@ -1,12 +1,11 @@
 import cluster, { type Worker } from 'node:cluster'
-import { availableParallelism } from 'node:os'
 import { configError, formatProblem, isGwError } from '../core/errors.ts'
-import { refuseAmqpConsumerWorkers } from './backend-amqp/start-checks.ts'
 import { refuseUnrunnablePubsub } from './backend-pubsub/start-checks.ts'
 import type { RevokerConfig } from './components/revoker.ts'
 import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
+import { refuseWorkersBeside, workerCount } from './config/single-process.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
@@ -100,9 +99,9 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const { config: fileConfig, warnings } = loadGatewayConfig(options.configFile, { environ: process.env })
   refuseUnspokenProxies(fileConfig, process.env)
   const config = applyOverrides(fileConfig, options)
-  const workers = config.runtime.workers === 0 ? availableParallelism() : config.runtime.workers
-  refuseUnrunnablePubsub(config, workers, process.env, options.configFile)
-  refuseAmqpConsumerWorkers(config, workers, options.configFile)
+  const workers = workerCount(config)
+  refuseUnrunnablePubsub(config, process.env, options.configFile)
+  refuseWorkersBeside(config, workers, options.configFile)
   const isWorker = cluster.isWorker && process.env[WORKER_ENV] === '1'
   const peers = isWorker ? undefined : peersOf(config, options)
   if (!isWorker && cluster.isPrimary && workers > 1)

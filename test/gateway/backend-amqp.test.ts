@@ -12,7 +12,6 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { createServer as createTlsServer } from 'node:tls'
 import type { Channel, ChannelModel } from 'amqplib'
-import { refuseAmqpConsumerWorkers } from '../../src/gateway/backend-amqp/start-checks.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { type BrokerInfo, requireRabbitMq } from '../helpers/services.ts'
 import { certificateAuthority } from '../helpers/tls-authority.ts'
@@ -327,32 +326,6 @@ test('settings KrakenD could not run are refused before anything starts, the pas
     refused({ ...base, extra_config: { 'backend/amqp/consumer': { NAME: 'q', durable: null } } }),
     '',
   )
-})
-
-test('a consumer on a node with several worker processes is refused at start; a producer is not', () => {
-  const config = (ns: string) =>
-    mustConfig({
-      version: 3,
-      endpoints: [
-        {
-          endpoint: '/a',
-          backend: [
-            {
-              host: ['amqp://u:pw@rabbit:5672'],
-              disable_host_sanitize: true,
-              url_pattern: '/',
-              extra_config: { [ns]: { name: 'q' } },
-            },
-          ],
-        },
-      ],
-    })
-  assert.throws(
-    () => refuseAmqpConsumerWorkers(config('backend/amqp/consumer'), 2, 'gw.json'),
-    /AMQP consumer and the node runs 2 worker processes/,
-  )
-  refuseAmqpConsumerWorkers(config('backend/amqp/consumer'), 1, 'gw.json')
-  refuseAmqpConsumerWorkers(config('backend/amqp/producer'), 4, 'gw.json')
 })
 
 test('an AMQP backend with the no-op encoding is refused: KrakenD answers an empty 200, dropping the message', () => {

@@ -148,15 +148,11 @@ test("query parameters gocloud's openers refuse, and a wrong type, are refused",
   }
 })
 
-test('a node refuses a subscriber with several workers, and a driver without its server URL', () => {
+test('a node refuses a driver without its server URL', () => {
   const loaded = validateGatewayConfig(config('backend/pubsub/subscriber', { subscription_url: 's' })).config
   assert.ok(loaded)
-  assert.throws(
-    () => refuseUnrunnablePubsub(loaded, 2, { NATS_SERVER_URL: 'nats://n:4222' }, 'krakend.json'),
-    /pub\/sub subscriber and the node runs 2 worker processes/,
-  )
-  assert.throws(() => refuseUnrunnablePubsub(loaded, 1, {}, 'krakend.json'), /NATS_SERVER_URL is not set/)
-  refuseUnrunnablePubsub(loaded, 1, { NATS_SERVER_URL: 'nats://n:4222' }, 'krakend.json')
+  assert.throws(() => refuseUnrunnablePubsub(loaded, {}, 'krakend.json'), /NATS_SERVER_URL is not set/)
+  refuseUnrunnablePubsub(loaded, { NATS_SERVER_URL: 'nats://n:4222' }, 'krakend.json')
 })
 
 test("lura's HTTP client namespaces beside a pub/sub backend are refused: KrakenD would skip them", () => {
@@ -186,16 +182,6 @@ test('a pub/sub backend on a no-op endpoint is refused: KrakenD answers 200 and 
   assert.match(errors[0]?.message ?? '', /pub\/sub backend on the no-op endpoint \/e/)
 })
 
-test('a subscriber config without one worker is warned at validation (the node refuses more at start)', () => {
-  const raw = config('backend/pubsub/subscriber', { subscription_url: 's' })
-  const warned = validateGatewayConfig(raw).warnings.filter((w) =>
-    /needs a node of one worker process/.test(w.message),
-  )
-  assert.equal(warned.length, 1)
-  const one = validateGatewayConfig({ ...raw, extra_config: { 'gwdeploy/runtime': { workers: 1 } } })
-  assert.equal(one.warnings.filter((w) => /one worker process/.test(w.message)).length, 0)
-})
-
 test('an AWS backend the environment would send through a proxy is refused at start; NO_PROXY lets it run', () => {
   const loaded = validateGatewayConfig(
     config('backend/pubsub/publisher', { topic_url: 'h/1/q?region=eu-west-1' }, { host: ['awssqs://'] }),
@@ -203,11 +189,11 @@ test('an AWS backend the environment would send through a proxy is refused at st
   assert.ok(loaded)
   const proxy = { HTTPS_PROXY: 'http://proxy.internal:3128' }
   assert.throws(
-    () => refuseUnrunnablePubsub(loaded, 1, proxy, 'krakend.json'),
+    () => refuseUnrunnablePubsub(loaded, proxy, 'krakend.json'),
     /calls https:\/\/sqs\.eu-west-1\.amazonaws\.com through the proxy/,
   )
-  refuseUnrunnablePubsub(loaded, 1, { ...proxy, NO_PROXY: '.amazonaws.com' }, 'krakend.json')
-  refuseUnrunnablePubsub(loaded, 1, {}, 'krakend.json')
+  refuseUnrunnablePubsub(loaded, { ...proxy, NO_PROXY: '.amazonaws.com' }, 'krakend.json')
+  refuseUnrunnablePubsub(loaded, {}, 'krakend.json')
 })
 
 test('NATS_SERVER_URL as nats.go reads it: a list, no scheme meaning nats://; tls:// and ws:// refused at start', () => {
@@ -219,8 +205,8 @@ test('NATS_SERVER_URL as nats.go reads it: a list, no scheme meaning nats://; tl
   const loaded = validateGatewayConfig(config('backend/pubsub/publisher', { topic_url: 's' })).config
   assert.ok(loaded)
   assert.throws(
-    () => refuseUnrunnablePubsub(loaded, 1, { NATS_SERVER_URL: 'tls://a:4222' }, 'krakend.json'),
+    () => refuseUnrunnablePubsub(loaded, { NATS_SERVER_URL: 'tls://a:4222' }, 'krakend.json'),
     /names the scheme tls:\/\//,
   )
-  refuseUnrunnablePubsub(loaded, 1, { NATS_SERVER_URL: 'a:4222,nats://b:4222' }, 'krakend.json')
+  refuseUnrunnablePubsub(loaded, { NATS_SERVER_URL: 'a:4222,nats://b:4222' }, 'krakend.json')
 })

@@ -317,18 +317,3 @@ export function refusePubsubOnNoop(config: GatewayConfig, report: Report): void 
           'remove "output_encoding": "no-op" (and the backend\'s "encoding": "no-op") so the answer is rendered',
         )
 }
-
-/**
- * A subscriber needs a node of one worker process (start-checks.ts refuses more when it starts):
- * said at validation too, unless the config already sets one worker.
- */
-export function warnPubsubWorkers(config: GatewayConfig, report: Report): void {
-  if (config.runtime.workers === 1) return
-  const ep = config.endpoints.find((e) => e.backends.some((b) => b.pubsub?.role === 'subscriber'))
-  if (ep === undefined) return
-  report.warn(
-    ['extra_config', 'gwdeploy/runtime', 'workers'],
-    `${SUBSCRIBER} on ${ep.endpoint} needs a node of one worker process (KrakenD holds one subscription per backend): with ${config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`} the node refuses to start`,
-    'set "gwdeploy/runtime": {"workers": 1} (or run with --workers 1)',
-  )
-}

@@ -1,20 +1,17 @@
 /**
  * What a pub/sub config needs of the node that runs it, checked before it serves (exit 2):
  * the driver's server URL in the environment (gocloud's default openers read NATS_SERVER_URL and
- * RABBIT_SERVER_URL; without it KrakenD calls the backend over HTTP and fails every request), and
- * one process for a subscriber: KrakenD holds one subscription per backend, handing each message
- * to one request; several workers would each hold one (NATS: each gets a copy of every message;
- * RabbitMQ: the first consumer takes the queue).
+ * RABBIT_SERVER_URL; without it KrakenD calls the backend over HTTP and fails every request). One
+ * worker process for a subscriber: config/single-process.ts.
  */
 import { configError } from '../../core/errors.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { proxyChooser } from '../proxy-environment.ts'
-import { type AwsTarget, NATS_ENV, SERVER_ENV, SUBSCRIBER } from './config.ts'
+import { type AwsTarget, NATS_ENV, SERVER_ENV } from './config.ts'
 import { natsServers } from './nats-servers.ts'
 
 export function refuseUnrunnablePubsub(
   config: GatewayConfig,
-  workers: number,
   env: Record<string, string | undefined>,
   file: string | undefined,
 ): void {
@@ -47,14 +44,6 @@ export function refuseUnrunnablePubsub(
           {
             location: { ...(file ? { file } : {}), path: b.path },
             hint: `list ${new URL(proxied).hostname} in NO_PROXY, or run this backend on KrakenD`,
-          },
-        )
-      if (pubsub.role === 'subscriber' && workers > 1)
-        throw configError(
-          `${b.path} is a pub/sub subscriber and the node runs ${workers} worker processes: KrakenD holds one subscription and hands each message to one request; each worker would hold its own`,
-          {
-            location: { ...(file ? { file } : {}), path: `${b.path}.extra_config.${SUBSCRIBER}` },
-            hint: 'set "gwdeploy/runtime": {"workers": 1} (or --workers 1) for a node with a pub/sub subscriber',
           },
         )
     }

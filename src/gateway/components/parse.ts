@@ -6,7 +6,8 @@ import {
   parseLambda,
   refuseBesideLambda,
 } from '../backend-lambda/config.ts'
-import { refusePubsubOnNoop, warnPubsubWorkers } from '../backend-pubsub/config.ts'
+import { refusePubsubOnNoop } from '../backend-pubsub/config.ts'
+import { checkSingleProcess, singleProcessBackend } from '../config/single-process.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
 import { type BotDetectorConfig, parseBotDetector } from './bot-detector.ts'
@@ -230,9 +231,10 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
   checkRevoker(config, report)
   checkLambdaEndpoints(config, report)
   refusePubsubOnNoop(config, report)
-  warnPubsubWorkers(config, report)
+  checkSingleProcess(config, report)
   checkClientIpLimits(config, report)
-  if (config.runtime.workers === 1) return
+  // (a node with a backend that needs one worker process runs one when `workers` is unset)
+  if (config.runtime.workers === 1 || (config.runtime.workers === 0 && singleProcessBackend(config))) return
   const workers = config.runtime.workers === 0 ? 'one worker per core' : `${config.runtime.workers} workers`
   const perWorker = 'set "gwdeploy/runtime": {"workers": 1} (or --workers 1)'
   for (const ep of config.endpoints) {
