@@ -33,6 +33,7 @@ import { fragmentOf } from './components/martian-origin.ts'
 import type { ModifiedRequest } from './components/martian-run.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
+import { isGoNilMap } from './go-json.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
 import type { LambdaCall } from './lazy/lambda.ts'
@@ -265,7 +266,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       (r) =>
         r.ok
           ? {
-              data: r.data,
+              // krakend-lua gives a response without data an empty map (registerResponseTable)
+              data: isGoNilMap(r.data) ? {} : r.data,
               isComplete: r.complete,
               statusCode: r.status ?? 0,
               headers: r.headers ?? {},

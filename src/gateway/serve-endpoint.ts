@@ -188,7 +188,8 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (ep.guard?.lua) {
       const posted = ep.guard.lua.post(
         ctx,
-        skipped ? {} : data,
+        // krakend-lua gives a response without data an empty map (registerResponseTable)
+        skipped || isGoNilMap(data) ? {} : data,
         skipped ? false : complete,
         failures > 0,
         skipped ? undefined : meta,

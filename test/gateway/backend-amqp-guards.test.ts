@@ -57,6 +57,17 @@ before(async () => {
           ],
         },
         {
+          endpoint: '/lua-proxy',
+          method: 'POST',
+          extra_config: { 'modifier/lua-proxy': { pre: 'local r = request.load()' } },
+          backend: [
+            {
+              ...producer({}, { routing_key: 'lua.proxy', static_routing_key: true }),
+              url_pattern: '/ignored',
+            },
+          ],
+        },
+        {
           endpoint: '/jwt',
           method: 'POST',
           extra_config: {
@@ -94,6 +105,16 @@ test("a modifier/lua-backend script's params reach krakend-amqp's producer (rout
   assert.equal(m.fields.routingKey, 'orig.changed')
   assert.equal(m.properties.messageId, 'from-lua')
   assert.equal(m.content.toString(), '{"a":1}')
+  // krakend-lua gives the producer's answer, which has no data, an empty map
+  assert.equal(res.text, '{}')
+})
+
+test("a modifier/lua-proxy endpoint answers the producer's dataless answer as {} (krakend-lua's empty map), not null", async () => {
+  const res = await send(gw.url, { method: 'POST', path: '/lua-proxy', body: { a: 1 } })
+  assert.equal((await nextMessage()).fields.routingKey, 'lua.proxy')
+  assert.equal(res.status, 200, res.text)
+  assert.equal(res.text, '{}')
+  assert.equal(res.headers['x-krakend-completed'], 'false')
 })
 
 test('a {JWT.x} param whose claim the token lacks is no param to the producer (no message id), as lura has none', async () => {
