@@ -196,6 +196,22 @@ export function proxiedCalls(
   return [...out.values()]
 }
 
+/**
+ * The origin of `endpoint` when the environment's HTTP_PROXY / HTTPS_PROXY would carry calls to it
+ * (as Go's ProxyFromEnvironment, which the Go AWS SDK's client uses, decides); else undefined.
+ */
+export function proxiedOrigin(endpoint: string, env: Environ): string | undefined {
+  const choose = proxyChooser(env)
+  if (choose === undefined) return undefined
+  let url: URL
+  try {
+    url = new URL(endpoint)
+  } catch {
+    return undefined
+  }
+  return choose(url) !== undefined ? url.origin : undefined
+}
+
 /** The proxies Go's transport speaks to (a proxy URL of another scheme is refused here). */
 const SPOKEN_PROXY_SCHEMES = new Set(['http', 'https', 'socks5', 'socks5h'])
 

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster'
 import { configError, formatProblem, isGwError } from '../core/errors.ts'
+import { refuseProxiedLambda } from './backend-lambda/start-checks.ts'
 import { refuseUnrunnablePubsub } from './backend-pubsub/start-checks.ts'
 import type { RevokerConfig } from './components/revoker.ts'
 import { MAX_TIMER_MS } from './config/duration.ts'
@@ -101,6 +102,7 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
   const config = applyOverrides(fileConfig, options)
   const workers = workerCount(config)
   refuseUnrunnablePubsub(config, process.env, options.configFile)
+  refuseProxiedLambda(config, process.env, options.configFile)
   refuseWorkersBeside(config, workers, options.configFile)
   const isWorker = cluster.isWorker && process.env[WORKER_ENV] === '1'
   const peers = isWorker ? undefined : peersOf(config, options)

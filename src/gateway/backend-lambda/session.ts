@@ -7,6 +7,13 @@ import type { LambdaConfig } from './config.ts'
 /** strconv.ParseBool's true spellings. */
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])
 
+/** The region aws-sdk-go v1's session calls, or undefined (every call then fails with MissingRegion). */
+export function goRegionName(config: LambdaConfig, env: NodeJS.ProcessEnv): string | undefined {
+  if (config.region !== undefined) return config.region
+  if (env.AWS_REGION) return env.AWS_REGION
+  return GO_TRUE.has(env.AWS_SDK_LOAD_CONFIG ?? '') ? env.AWS_DEFAULT_REGION || undefined : undefined
+}
+
 /** The client settings for the region, as the v1 session finds it; undefined: as the v3 SDK does. */
 export function goSessionRegion(
   config: LambdaConfig,

@@ -6,7 +6,7 @@
  */
 import { configError } from '../../core/errors.ts'
 import type { GatewayConfig } from '../config/types.ts'
-import { proxyChooser } from '../proxy-environment.ts'
+import { proxiedOrigin } from '../proxy-environment.ts'
 import { type AwsTarget, NATS_ENV, SERVER_ENV } from './config.ts'
 import { natsServers } from './nats-servers.ts'
 
@@ -52,12 +52,5 @@ export function refuseUnrunnablePubsub(
 /** The AWS endpoint's origin when the environment would send KrakenD's calls to it through a proxy. */
 function awsProxy(target: AwsTarget, env: Record<string, string | undefined>): string | undefined {
   const region = target.region ?? env.AWS_REGION ?? 'us-east-1'
-  const endpoint = target.endpoint ?? `https://${target.service}.${region}.amazonaws.com`
-  let url: URL
-  try {
-    url = new URL(endpoint)
-  } catch {
-    return undefined
-  }
-  return proxyChooser(env)?.(url) !== undefined ? url.origin : undefined
+  return proxiedOrigin(target.endpoint ?? `https://${target.service}.${region}.amazonaws.com`, env)
 }
