@@ -57,6 +57,19 @@ before(async () => {
           ],
         },
         {
+          endpoint: '/lower',
+          method: 'POST',
+          backend: [
+            {
+              ...producer(
+                { 'modifier/lua-backend': { pre: "local r = request.load(); r:params('rk', 'lower.key')" } },
+                { routing_key: 'rk' },
+              ),
+              url_pattern: '/ignored',
+            },
+          ],
+        },
+        {
           endpoint: '/lua-proxy',
           method: 'POST',
           extra_config: { 'modifier/lua-proxy': { pre: 'local r = request.load()' } },
@@ -107,6 +120,12 @@ test("a modifier/lua-backend script's params reach krakend-amqp's producer (rout
   assert.equal(m.content.toString(), '{"a":1}')
   // krakend-lua gives the producer's answer, which has no data, an empty map
   assert.equal(res.text, '{}')
+})
+
+test('a param a lua-backend script sets under a lower-case name is the producer\'s (routing_key "rk")', async () => {
+  const res = await send(gw.url, { method: 'POST', path: '/lower', body: { a: 1 } })
+  assert.equal((await nextMessage()).fields.routingKey, 'lower.key')
+  assert.equal(res.status, 200, res.text)
 })
 
 test("a modifier/lua-proxy endpoint answers the producer's dataless answer as {} (krakend-lua's empty map), not null", async () => {

@@ -7,8 +7,7 @@
 import { goText } from '../backend-calls.ts'
 import type { Cancellation } from '../cancellation.ts'
 import type { BackendResult, Context } from '../compiled-endpoint.ts'
-import { luraParams } from '../components/lura-params.ts'
-import { presentParams } from '../components/types.ts'
+import { requestParams } from '../components/lura-params.ts'
 import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json-values.ts'
 import { amqpLibrary } from '../libraries.ts'
@@ -91,7 +90,7 @@ function publishCall(producer: Producer, cfg: AmqpProducerConfig): AmqpCall {
   return async (ctx) => {
     const body = ctx.body ?? (ctx.streamed ? await readAll(ctx.streamed) : Buffer.alloc(0))
     // a {JWT.x} whose claim is missing is no param (an HTTP backend's URL keeps lura's placeholder)
-    const params = luraParams(presentParams(ctx))
+    const params = requestParams(ctx)
     const headers = luraHeaderMap(ctx.headers)
     const failed = producer.publish({
       routingKey: cfg.staticRoutingKey ? cfg.routingKey : (params[cfg.routingKey] ?? ''),

@@ -1,7 +1,6 @@
 // What krakend-lambda sends as the Invoke payload and which function it names (backend.go).
 import type { Context } from '../compiled-endpoint.ts'
-import { luraParams } from '../components/lura-params.ts'
-import { presentParams } from '../components/types.ts'
+import { requestParams } from '../components/lura-params.ts'
 import { goJson } from '../go-json.ts'
 import type { LambdaConfig } from './config.ts'
 
@@ -14,7 +13,7 @@ import type { LambdaConfig } from './config.ts'
 export function lambdaPayload(luraMethod: string, ctx: Context): Buffer {
   if (luraMethod !== 'GET') return ctx.body ?? Buffer.alloc(0)
   const params: Record<string, string> = {}
-  for (const [name, value] of Object.entries(luraParams(presentParams(ctx))))
+  for (const [name, value] of Object.entries(requestParams(ctx)))
     Object.defineProperty(params, name.toLowerCase(), {
       value,
       enumerable: true,
@@ -27,5 +26,5 @@ export function lambdaPayload(luraMethod: string, ctx: Context): Buffer {
 /** function_name, else the lura param function_param_name names ("" when the request has none). */
 export function lambdaFunctionName(config: LambdaConfig, ctx: Context): string {
   if (config.functionName !== undefined) return config.functionName
-  return luraParams(presentParams(ctx))[config.functionParam] ?? ''
+  return requestParams(ctx)[config.functionParam] ?? ''
 }

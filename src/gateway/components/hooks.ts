@@ -14,7 +14,7 @@ import { compileHttpSecure } from './http-secure.ts'
 import type { LuaConfig } from './lua.ts'
 import type { LuaRequest } from './lua-api.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
-import { luraParams } from './lura-params.ts'
+import { requestParams } from './lura-params.ts'
 import type { EditedAnswer, MartianRequest, SentRequest } from './martian-run.ts'
 import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
 import type { RevocationFilter } from './revoker.ts'
@@ -29,14 +29,7 @@ import {
   revokerComponent,
   signerComponent,
 } from './runtimes.ts'
-import {
-  type GuardContext,
-  type HeaderSink,
-  type IncomingLike,
-  type LuraMetadata,
-  presentParams,
-  type Reply,
-} from './types.ts'
+import type { GuardContext, HeaderSink, IncomingLike, LuraMetadata, Reply } from './types.ts'
 
 type Log = (message: string) => void
 
@@ -284,7 +277,7 @@ export function compileEndpointGuard(
         now: cel.celNow(),
         req_method: req.method ?? 'GET',
         req_path: cel.celPath(q === -1 ? url : url.slice(0, q)),
-        req_params: luraParams(presentParams(ctx)),
+        req_params: requestParams(ctx),
         req_headers: cel.headerLists(ctx.headers),
         req_querystring: cel.queryLists(ctx.query),
       })
@@ -363,7 +356,7 @@ export function compileBackendGuard(
         now: cel.celNow(),
         req_method: method,
         req_path: path,
-        req_params: luraParams(presentParams(ctx)),
+        req_params: requestParams(ctx),
         req_headers: cel.headerLists(ctx.headers),
         req_querystring: cel.queryLists(ctx.query),
       })

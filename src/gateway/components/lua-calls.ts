@@ -23,15 +23,9 @@ import { goWrittenHeaderValue } from './go-header-value.ts'
 import type { CompiledLua, LuaCall, LuaConfig, LuaStart } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
 import type { LuaError } from './lua-engine.ts'
-import { luraParams } from './lura-params.ts'
+import { requestParams } from './lura-params.ts'
 import { luaComponent } from './runtimes.ts'
-import {
-  type GuardContext,
-  type IncomingLike,
-  type LuraMetadata,
-  presentParams,
-  type Reply,
-} from './types.ts'
+import type { GuardContext, IncomingLike, LuraMetadata, Reply } from './types.ts'
 
 type Log = (message: string) => void
 type Data = Record<string, unknown>
@@ -40,6 +34,7 @@ type Data = Record<string, unknown>
 interface Editable {
   params: Record<string, string | undefined>
   absentParams?: Set<string> | undefined
+  scriptParams?: Record<string, string> | undefined
   query: string
   headers: HeaderValues
   body: Buffer | undefined
@@ -81,7 +76,7 @@ function luaRequest(
     // Go's url.Values keep a byte that is not UTF-8 (`%FF`): held escaped (byte-text.ts).
     query: parseGoQueryBytes(ctx.query),
     url,
-    params: luraParams(presentParams(ctx)),
+    params: requestParams(ctx),
     headers,
     body: ctx.body,
   }
@@ -135,12 +130,19 @@ function sizeTouchedBody(ctx: Editable, r: LuaRequest): BodyMismatch | undefined
 /** Writes what the script may have changed back into the request the next stage reads. */
 function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMismatch | undefined {
   const params: Record<string, string | undefined> = {}
+  let scriptParams: Record<string, string> | undefined
   const ours = new Map(Object.keys(ctx.params).map((k) => [(k[0] ?? '').toUpperCase() + k.slice(1), k]))
   for (const [key, value] of Object.entries(r.params)) {
-    // A name lura did not upper-case (`p` set beside the route's `P`) fills no url_pattern slot.
-    if (/^[a-z]/.test(key)) continue
+    // A name lura did not upper-case (`p` set beside the route's `P`) fills no url_pattern slot;
+    // it stays a request param for what reads them (krakend-lambda, krakend-amqp, CEL, Lua).
+    if (/^[a-z]/.test(key)) {
+      scriptParams ??= {}
+      scriptParams[key] = value
+      continue
+    }
     params[ours.get(key) ?? (key[0] ?? '').toLowerCase() + key.slice(1)] = value
   }
+  ctx.scriptParams = scriptParams
   // The script did not see an absent claim's param: the backend URL keeps lura's placeholder.
   if (ctx.absentParams) {
     const absent = [...ctx.absentParams].filter((key) => params[key] === undefined)
@@ -414,6 +416,7 @@ async function around<T extends { ok: boolean }>(
     if (!view.readsParams) {
       ctx.params = endpointCtx.params
       ctx.absentParams = endpointCtx.absentParams
+      ctx.scriptParams = endpointCtx.scriptParams
     }
     // Go's http.NewRequest reads an empty method as GET (lura title-cases the rest) and refuses a non-token.
     if (request.method === '') request.method = 'GET'

@@ -43,6 +43,12 @@ export interface GuardContext {
    * guard sees one; `params` keeps lura's placeholder for the backend URL only.
    */
   absentParams?: Set<string>
+  /**
+   * Params a proxy-level Lua script set under a name lura did not title-case (r:params('extra', ..)):
+   * in lura's request params (what krakend-lambda, krakend-amqp, CEL and a later script read), in
+   * no url_pattern slot.
+   */
+  scriptParams?: Record<string, string> | undefined
   /** The query string passed to the backends (already filtered), without "?". */
   query: string
   /** Headers sent to the backends (a list where a header repeats). */
