@@ -8,8 +8,8 @@ import { createRequire } from 'node:module'
 import { after, before, test } from 'node:test'
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib'
 import { type BrokerInfo, requireRabbitMq } from '../helpers/services.ts'
+import { type Hs256Issuer, hs256Issuer } from './components/hs256-issuer.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
-import { type Hs256Key, hs256Key } from './hs256-token.ts'
 
 const amqplib = createRequire(import.meta.url)('amqplib') as typeof import('amqplib')
 
@@ -19,12 +19,12 @@ let broker: BrokerInfo
 let gw: Running
 let connection: ChannelModel
 let channel: Channel
-let key: Hs256Key
+let issuer: Hs256Issuer
 const received: ConsumeMessage[] = []
 
 before(async () => {
   broker = await requireRabbitMq()
-  key = await hs256Key()
+  issuer = await hs256Issuer()
   connection = await amqplib.connect(broker.url)
   channel = await connection.createChannel()
   await channel.assertExchange(EXCHANGE, 'topic', { durable: false, autoDelete: false })
@@ -84,7 +84,7 @@ before(async () => {
           endpoint: '/jwt',
           method: 'POST',
           extra_config: {
-            'auth/validator': { alg: 'HS256', jwk_local_path: key.jwkPath, disable_jwk_security: true },
+            'auth/validator': issuer.validator(),
           },
           backend: [
             {
@@ -100,6 +100,7 @@ before(async () => {
 
 after(async () => {
   await gw?.close()
+  await issuer?.remove()
   await channel?.deleteExchange(EXCHANGE).catch(() => {})
   await connection?.close()
 })
@@ -137,7 +138,7 @@ test("a modifier/lua-proxy endpoint answers the producer's dataless answer as {}
 })
 
 test('a {JWT.x} param whose claim the token lacks is no param to the producer (no message id), as lura has none', async () => {
-  const authorization = `Bearer ${key.sign({ sub: 'bob' })}`
+  const authorization = `Bearer ${await issuer.token({ sub: 'bob' })}`
   const res = await send(gw.url, { method: 'POST', path: '/jwt', headers: { authorization }, body: { a: 1 } })
   assert.equal(res.status, 200, res.text)
   const m = await nextMessage()

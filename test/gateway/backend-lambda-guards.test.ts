@@ -6,8 +6,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import { type MotoInfo, requireMoto } from '../helpers/services.ts'
+import { type Hs256Issuer, hs256Issuer } from './components/hs256-issuer.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
-import { type Hs256Key, hs256Key } from './hs256-token.ts'
 import { createFunction, requireLambdaImages } from './lambda-moto.ts'
 
 const fnTag = randomBytes(4).toString('hex')
@@ -17,12 +17,12 @@ export const handler = async (event) => ({ received: event })
 
 let moto: MotoInfo
 let gw: Running
-let key: Hs256Key
+let issuer: Hs256Issuer
 const fn = `gw-lambda-guards-${fnTag}`
 
 before(async () => {
   moto = await requireMoto()
-  key = await hs256Key()
+  issuer = await hs256Issuer()
   await requireLambdaImages()
   assert.match(await createFunction(moto, fn, FUNCTION, { probe: 1 }), /"received":\{"probe":1\}/)
   process.env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId
@@ -48,7 +48,7 @@ before(async () => {
         {
           endpoint: '/jwt',
           extra_config: {
-            'auth/validator': { alg: 'HS256', jwk_local_path: key.jwkPath, disable_jwk_security: true },
+            'auth/validator': issuer.validator(),
           },
           backend: [{ ...lambda({}), url_pattern: '/ignored/{JWT.sub}/{JWT.tenant}' }],
         },
@@ -78,6 +78,7 @@ before(async () => {
 
 after(async () => {
   await gw?.close()
+  await issuer?.remove()
 })
 
 test("a backend's validation/cel sees krakend-lambda's status 200 (the check on 0 refuses the answer)", async () => {
@@ -98,7 +99,7 @@ test("a modifier/lua-backend script's params reach krakend-lambda: the function 
 test('a {JWT.x} param whose claim the token lacks is not in the GET payload, as lura has no such param', async () => {
   const res = await send(gw.url, {
     path: '/jwt',
-    headers: { authorization: `Bearer ${key.sign({ sub: 'bob' })}` },
+    headers: { authorization: `Bearer ${await issuer.token({ sub: 'bob' })}` },
   })
   assert.equal(res.status, 200, res.text)
   assert.equal(res.text, '{"received":{"jwt.sub":"bob"}}')
