@@ -7,7 +7,8 @@
  * gzip and undoes it where the script set no Accept-Encoding or Range.
  */
 import type { Readable } from 'node:stream'
-import { type BackendClient, type BackendRequest, goHasBody, isGzip } from './backend-client.ts'
+import type { BackendClient, BackendRequest } from './backend-client.ts'
+import { goHasBody, isGzip } from './backend-gzip.ts'
 import { Cancellation } from './cancellation.ts'
 import { isGoMethod } from './config/backend-method.ts'
 import type { GatewayConfig } from './config/types.ts'
