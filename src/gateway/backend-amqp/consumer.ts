@@ -5,11 +5,10 @@
 // waited is dropped (the broker requeues the unacknowledged) and requests fail with krakend-amqp's
 // "connection not available, trying to reconnect" while the first of them dials again.
 
-import type { ConnectionOptions } from 'node:tls'
 import type { ConsumeMessage } from 'amqplib'
-import type { AmqpBroker } from './broker-url.ts'
 import type { AmqpConsumerConfig } from './config.ts'
-import { type AmqpLog, type Dialled, dialWithRetries, errorText, hangUp } from './connection.ts'
+import { type Dialled, errorText, hangUp } from './connection.ts'
+import { AmqpSide } from './side.ts'
 
 /** What a request waits on: whether it was cancelled, and its end. */
 export interface Waiting {
@@ -49,35 +48,13 @@ class Deliveries {
 const CLOSED = new Deliveries()
 CLOSED.open = false
 
-export class AmqpConsumer {
-  readonly #broker: AmqpBroker
-  readonly #cfg: AmqpConsumerConfig
-  readonly #log: AmqpLog
-  readonly #prefix: string
-  readonly #tls: (() => ConnectionOptions) | undefined
+export class AmqpConsumer extends AmqpSide<AmqpConsumerConfig> {
+  protected readonly dialFailureLevel = 'debug'
   #deliveries: Deliveries = CLOSED
-  #dialled: Dialled | undefined
-  #reconnecting = false
-  #stopped = false
 
-  constructor(
-    broker: AmqpBroker,
-    cfg: AmqpConsumerConfig,
-    log: AmqpLog,
-    prefix: string,
-    tls?: () => ConnectionOptions,
-  ) {
-    this.#broker = broker
-    this.#cfg = cfg
-    this.#log = log
-    this.#prefix = prefix
-    this.#tls = tls
-  }
-
-  /** krakend-amqp's start: three attempts, 1 s apart; a failure leaves requests to reconnect. */
   async start(): Promise<void> {
-    await this.#consume(3, '', false)
-    this.#log.debug(`${this.#prefix} Consumer attached`)
+    await this.connectAtStart()
+    this.log.debug(`${this.prefix} Consumer attached`)
   }
 
   /** The next message for one request, or the error KrakenD answers with. */
@@ -102,110 +79,82 @@ export class AmqpConsumer {
   }
 
   async close(): Promise<void> {
-    this.#stopped = true
+    this.stopped = true
     this.#deliveries.close()
-    await hangUp(this.#dialled)
+    await hangUp(this.dialled)
   }
 
   #reconnect(): { error: string } {
-    if (!this.#reconnecting && !this.#stopped) {
-      this.#reconnecting = true
-      const retries = this.#cfg.maxRetries > 0 ? this.#cfg.maxRetries : Number.MAX_SAFE_INTEGER
-      void this.#consume(retries, this.#cfg.backoff, true)
-    }
+    this.reconnect()
     return { error: NOT_AVAILABLE }
   }
 
-  /** krakend-amqp's newConsumer: dial, declare, bind, qos, consume. */
-  async #consume(attempts: number, backoff: string, waitFirst: boolean): Promise<void> {
-    const cfg = this.#cfg
-    const where = `${this.#broker.shown}/${cfg.name}`
-    try {
-      let dialled: Dialled
+  /** krakend-amqp's newConsumer after the dial: declare, bind, qos, consume. */
+  protected async attach(dialled: Dialled, where: string): Promise<void> {
+    const cfg = this.cfg
+    const { channel } = dialled
+    const step = async (what: string, run: () => Promise<unknown>) => {
       try {
-        dialled = await dialWithRetries(
-          this.#broker,
-          this.#tls,
-          attempts,
-          backoff,
-          waitFirst,
-          () => this.#stopped,
-          this.#log,
-          this.#prefix,
-        )
+        await run()
+        return true
       } catch (error) {
-        this.#log.debug(`${this.#prefix} getting the channel for ${where}: ${errorText(error)}`)
-        return
+        this.log.debug(`${this.prefix} ${what} for ${where}: ${errorText(error)}`)
+        await hangUp(dialled)
+        return false
       }
-      if (this.#stopped) return void (await hangUp(dialled))
-      await hangUp(this.#dialled)
-      this.#dialled = dialled
-      const { channel } = dialled
-      const step = async (what: string, run: () => Promise<unknown>) => {
-        try {
-          await run()
-          return true
-        } catch (error) {
-          this.#log.debug(`${this.#prefix} ${what} for ${where}: ${errorText(error)}`)
-          await hangUp(dialled)
-          return false
-        }
-      }
-      // krakend-amqp passes `exclusive` as the exchange's `internal` flag (ExchangeDeclare's 5th argument).
-      const exchangeOptions = { durable: cfg.durable, autoDelete: cfg.autoDelete, internal: cfg.exclusive }
-      if (
-        !(await step('declaring the exchange', () =>
-          channel.assertExchange(cfg.exchange, 'topic', exchangeOptions),
-        ))
-      )
-        return
-      const queueOptions = { durable: cfg.durable, autoDelete: cfg.autoDelete, exclusive: cfg.exclusive }
-      let queue = cfg.name
-      if (
-        !(await step('declaring the queue', async () => {
-          queue = (await channel.assertQueue(cfg.name, queueOptions)).queue
-        }))
-      )
-        return
-      for (const key of cfg.routingKeys)
-        try {
-          await channel.bindQueue(queue, cfg.exchange, key)
-        } catch (error) {
-          // krakend-amqp logs a failed binding and goes on (on a channel the broker has closed)
-          this.#log.error(`${this.#prefix} bindind the queue for ${where}: ${errorText(error)}`)
-        }
-      if (
-        cfg.prefetchCount !== 0 &&
-        !(await step('setting the QoS for the consumer', () => channel.prefetch(cfg.prefetchCount, false)))
-      )
-        return
-      const deliveries = new Deliveries()
-      const onMessage = (message: ConsumeMessage | null) => {
-        // null: the broker cancelled the consumer (its queue deleted), which closes amqp091-go's deliveries
-        if (message === null) return deliveries.close()
-        deliveries.push({
-          body: message.content,
-          // amqp091-go's Ack/Nack fail quietly on a closed channel (krakend-amqp ignores their errors)
-          ack: () => quietly(() => channel.ack(message, false)),
-          nack: (requeue) => quietly(() => channel.nack(message, false, requeue)),
-        })
-      }
-      if (
-        !(await step('setting up the consumer', () =>
-          // amqp091-go consumes cfg.Name (not the broker-named queue) with the consumer's flags
-          channel.consume(cfg.name, onMessage, {
-            noAck: cfg.autoAck,
-            exclusive: cfg.exclusive,
-            noLocal: cfg.noLocal,
-          }),
-        ))
-      )
-        return
-      channel.once('close', () => deliveries.close())
-      this.#deliveries = deliveries
-    } finally {
-      this.#reconnecting = false
     }
+    // krakend-amqp passes `exclusive` as the exchange's `internal` flag (ExchangeDeclare's 5th argument).
+    const exchangeOptions = { durable: cfg.durable, autoDelete: cfg.autoDelete, internal: cfg.exclusive }
+    if (
+      !(await step('declaring the exchange', () =>
+        channel.assertExchange(cfg.exchange, 'topic', exchangeOptions),
+      ))
+    )
+      return
+    const queueOptions = { durable: cfg.durable, autoDelete: cfg.autoDelete, exclusive: cfg.exclusive }
+    let queue = cfg.name
+    if (
+      !(await step('declaring the queue', async () => {
+        queue = (await channel.assertQueue(cfg.name, queueOptions)).queue
+      }))
+    )
+      return
+    for (const key of cfg.routingKeys)
+      try {
+        await channel.bindQueue(queue, cfg.exchange, key)
+      } catch (error) {
+        // krakend-amqp logs a failed binding and goes on (on a channel the broker has closed)
+        this.log.error(`${this.prefix} bindind the queue for ${where}: ${errorText(error)}`)
+      }
+    if (
+      cfg.prefetchCount !== 0 &&
+      !(await step('setting the QoS for the consumer', () => channel.prefetch(cfg.prefetchCount, false)))
+    )
+      return
+    const deliveries = new Deliveries()
+    const onMessage = (message: ConsumeMessage | null) => {
+      // null: the broker cancelled the consumer (its queue deleted), which closes amqp091-go's deliveries
+      if (message === null) return deliveries.close()
+      deliveries.push({
+        body: message.content,
+        // amqp091-go's Ack/Nack fail quietly on a closed channel (krakend-amqp ignores their errors)
+        ack: () => quietly(() => channel.ack(message, false)),
+        nack: (requeue) => quietly(() => channel.nack(message, false, requeue)),
+      })
+    }
+    if (
+      !(await step('setting up the consumer', () =>
+        // amqp091-go consumes cfg.Name (not the broker-named queue) with the consumer's flags
+        channel.consume(cfg.name, onMessage, {
+          noAck: cfg.autoAck,
+          exclusive: cfg.exclusive,
+          noLocal: cfg.noLocal,
+        }),
+      ))
+    )
+      return
+    channel.once('close', () => deliveries.close())
+    this.#deliveries = deliveries
   }
 }
 

@@ -3,11 +3,10 @@
 // request with "connection not available, trying to reconnect" and dials again in the background;
 // a closed channel fails it with amqp091-go's ErrClosed and does the same).
 
-import type { ConnectionOptions } from 'node:tls'
-import type { AmqpBroker } from './broker-url.ts'
 import type { AmqpProducerConfig } from './config.ts'
-import { type AmqpLog, type Dialled, dialWithRetries, errorText, hangUp } from './connection.ts'
+import { type Dialled, errorText, hangUp } from './connection.ts'
 import { NOT_AVAILABLE } from './consumer.ts'
+import { AmqpSide } from './side.ts'
 
 /** What one request publishes (amqp091-go's Publishing, as krakend-amqp fills it). */
 export interface AmqpMessage {
@@ -24,49 +23,28 @@ export interface AmqpMessage {
 /** amqp091-go's ErrClosed, which Publish returns on a closed channel. */
 const ERR_CLOSED = 'Exception (504) Reason: "channel/connection is not open"'
 
-export class AmqpProducer {
-  readonly #broker: AmqpBroker
-  readonly #cfg: AmqpProducerConfig
-  readonly #log: AmqpLog
-  readonly #prefix: string
-  readonly #tls: (() => ConnectionOptions) | undefined
-  #dialled: Dialled | undefined
+export class AmqpProducer extends AmqpSide<AmqpProducerConfig> {
+  protected readonly dialFailureLevel = 'error'
   #connectionOpen = false
   #channelOpen = false
-  #reconnecting = false
-  #stopped = false
-
-  constructor(
-    broker: AmqpBroker,
-    cfg: AmqpProducerConfig,
-    log: AmqpLog,
-    prefix: string,
-    tls?: () => ConnectionOptions,
-  ) {
-    this.#broker = broker
-    this.#cfg = cfg
-    this.#log = log
-    this.#prefix = prefix
-    this.#tls = tls
-  }
 
   async start(): Promise<void> {
-    await this.#connect(3, '', false)
-    this.#log.debug(`${this.#prefix} Producer attached`)
+    await this.connectAtStart()
+    this.log.debug(`${this.prefix} Producer attached`)
   }
 
   /** Publishes `message`: undefined once sent, else the error KrakenD answers with. */
   publish(message: AmqpMessage): string | undefined {
     if (!this.#connectionOpen) {
-      this.#reconnect()
+      this.reconnect()
       return NOT_AVAILABLE
     }
-    const channel = this.#dialled?.channel
+    const channel = this.dialled?.channel
     if (!channel || !this.#channelOpen) {
-      this.#reconnect()
+      this.reconnect()
       return ERR_CLOSED
     }
-    const cfg = this.#cfg
+    const cfg = this.cfg
     try {
       channel.publish(cfg.exchange, message.routingKey, message.body, {
         mandatory: cfg.mandatory,
@@ -80,70 +58,39 @@ export class AmqpProducer {
         timestamp: Math.floor(Date.now() / 1000),
       })
     } catch (error) {
-      this.#log.debug(`${this.#prefix} ${errorText(error)}`)
-      this.#reconnect()
+      this.log.debug(`${this.prefix} ${errorText(error)}`)
+      this.reconnect()
       return ERR_CLOSED
     }
     return undefined
   }
 
   async close(): Promise<void> {
-    this.#stopped = true
+    this.stopped = true
     this.#connectionOpen = false
-    await hangUp(this.#dialled)
+    await hangUp(this.dialled)
   }
 
-  #reconnect(): void {
-    if (this.#reconnecting || this.#stopped) return
-    this.#reconnecting = true
-    const retries = this.#cfg.maxRetries > 0 ? this.#cfg.maxRetries : Number.MAX_SAFE_INTEGER
-    void this.#connect(retries, this.#cfg.backoff, true)
-  }
-
-  /** krakend-amqp's newProducer: dial, declare the exchange. */
-  async #connect(attempts: number, backoff: string, waitFirst: boolean): Promise<void> {
-    const cfg = this.#cfg
-    const where = `${this.#broker.shown}/${cfg.name}`
+  /** krakend-amqp's newProducer after the dial: declare the exchange. */
+  protected async attach(dialled: Dialled, where: string): Promise<void> {
+    const cfg = this.cfg
+    this.#connectionOpen = true
+    this.#channelOpen = true
+    dialled.connection.once('close', () => {
+      if (this.dialled === dialled) this.#connectionOpen = false
+    })
+    dialled.channel.once('close', () => {
+      if (this.dialled === dialled) this.#channelOpen = false
+    })
     try {
-      let dialled: Dialled
-      try {
-        dialled = await dialWithRetries(
-          this.#broker,
-          this.#tls,
-          attempts,
-          backoff,
-          waitFirst,
-          () => this.#stopped,
-          this.#log,
-          this.#prefix,
-        )
-      } catch (error) {
-        this.#log.error(`${this.#prefix} getting the channel for ${where}: ${errorText(error)}`)
-        return
-      }
-      if (this.#stopped) return void (await hangUp(dialled))
-      await hangUp(this.#dialled)
-      this.#dialled = dialled
-      this.#connectionOpen = true
-      this.#channelOpen = true
-      dialled.connection.once('close', () => {
-        if (this.#dialled === dialled) this.#connectionOpen = false
+      await dialled.channel.assertExchange(cfg.exchange, 'topic', {
+        durable: cfg.durable,
+        autoDelete: cfg.autoDelete,
+        internal: cfg.exclusive,
       })
-      dialled.channel.once('close', () => {
-        if (this.#dialled === dialled) this.#channelOpen = false
-      })
-      try {
-        await dialled.channel.assertExchange(cfg.exchange, 'topic', {
-          durable: cfg.durable,
-          autoDelete: cfg.autoDelete,
-          internal: cfg.exclusive,
-        })
-      } catch (error) {
-        this.#log.error(`${this.#prefix} declaring the exchange for ${where}: ${errorText(error)}`)
-        await hangUp(dialled)
-      }
-    } finally {
-      this.#reconnecting = false
+    } catch (error) {
+      this.log.error(`${this.prefix} declaring the exchange for ${where}: ${errorText(error)}`)
+      await hangUp(dialled)
     }
   }
 }
