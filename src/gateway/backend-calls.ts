@@ -21,6 +21,7 @@ import { statusFailure } from './backend-status.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
   BackendResult,
+  CallInstead,
   CompiledBackend,
   CompiledEndpoint,
   CompiledHttpCache,
@@ -36,7 +37,6 @@ import { goOp } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { goUtf8 } from './go-utf8.ts'
-import type { LambdaCall } from './lazy/lambda.ts'
 import { monotonicMs } from './monotonic-ms.ts'
 import { goHeaderMap, transportAskedGzip } from './noop-lua.ts'
 import { writtenMapHeaders } from './request-headers.ts'
@@ -201,13 +201,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
 
   /** What lura's components wrap: the HTTP call, or a backend of another kind in its place. */
   const callBelow = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation) =>
-    b.lambda
-      ? callInstead(b, b.lambda, ctx, cancel)
-      : b.amqp
-        ? callInstead(b, b.amqp, ctx, cancel)
-        : b.pubsub
-          ? callInstead(b, b.pubsub, ctx, cancel)
-          : callPool(ep, b, ctx, cancel)
+    b.instead ? callInstead(b, b.instead, ctx, cancel) : callPool(ep, b, ctx, cancel)
 
   /**
    * A backend/lambda, backend/amqp/* or backend/pubsub/* call in place of the HTTP one: counted in
@@ -216,7 +210,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
    */
   const callInstead = async (
     b: CompiledBackend,
-    call: LambdaCall,
+    call: CallInstead,
     ctx: Context,
     cancel: Cancellation,
   ): Promise<BackendResult> => {
@@ -255,7 +249,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         method: b.graphql ? b.wireMethod : (b.cfg.methodAsWritten ?? b.wireMethod),
         path,
         url,
-        readsParams: b.lambda !== undefined || b.amqp !== undefined,
+        readsParams: b.instead !== undefined && b.cfg.pubsub === undefined,
       },
       // components: validation/cel's req_ checks run below the script, on the request it left
       (changed, request) => {

@@ -72,7 +72,7 @@ export function hasControlCharacter(value: string): boolean {
 export function backendContext(b: CompiledBackend, endpointCtx: Context): Context | string {
   // lura's balancer: an `sd: "dns"` backend whose lookup found no instance (sd.ErrNoHosts); an
   // AMQP backend has its broker instead (its URL, with its password, is left out of errors here)
-  if (b.pools.length === 0 && !b.amqp && !b.pubsub) return 'no hosts available'
+  if (b.pools.length === 0 && !b.cfg.amqp && !b.cfg.pubsub) return 'no hosts available'
   // lura's balancer parses host + path before any backend middleware runs: what url.Parse refuses
   // (a parameter holding a control character, a bad `%` escape in the url_pattern or a parameter
   // put in its path) fails the call there, and no backend sees it.

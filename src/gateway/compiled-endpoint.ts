@@ -120,13 +120,15 @@ export interface CompiledBackend {
   httpCache: CompiledHttpCache | undefined
   /** modifier/lua-backend around the call; undefined when none. */
   lua: LuaBackend | undefined
-  /** backend/lambda: the function invoked in place of an HTTP call; undefined for HTTP backends. */
-  lambda: LambdaCall | undefined
-  /** backend/pubsub/*: the topic or subscription in place of an HTTP call; undefined for HTTP backends. */
-  pubsub: PubsubCall | undefined
-  /** backend/amqp/*: the broker's consumer or producer in place of an HTTP call; undefined for HTTP backends. */
-  amqp: AmqpCall | undefined
+  /**
+   * The call made in place of an HTTP one — backend/lambda's function, backend/amqp/*'s consumer or
+   * producer, backend/pubsub/*'s topic or subscription —; undefined for HTTP backends.
+   */
+  instead: CallInstead | undefined
 }
+
+/** A backend of another kind than HTTP, called where lura's components wrap the HTTP call. */
+export type CallInstead = LambdaCall | AmqpCall | PubsubCall
 
 /** A backend's qos/http-cache and what Go's cache (above the transport) sees of its requests. */
 export interface CompiledHttpCache {
@@ -290,18 +292,16 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       lua:
         b.components?.luaBackend &&
         compileLuaBackend(b.components.luaBackend, b.urlPattern, cfg, config, (m) => logger.error(m)),
-      lambda:
+      instead:
         b.components?.lambda &&
         lambdaLibrary().compileLambdaCall(
           b.components.lambda,
           b.methodAsWritten ?? b.method,
           compileFormatter(b),
         ),
-      amqp: undefined,
-      pubsub: undefined,
     }
-    if (b.amqp) backend.amqp = deps.amqp?.call(b, backend.decode, backend.format)
-    if (b.pubsub) backend.pubsub = compilePubsubCall(b.pubsub, b, backend.decode, backend.format)
+    if (b.amqp) backend.instead = deps.amqp?.call(b, backend.decode, backend.format)
+    if (b.pubsub) backend.instead = compilePubsubCall(b.pubsub, b, backend.decode, backend.format)
     // lura's dnssrv subscriber: the balancer's hosts follow each lookup that answers
     if (b.srv)
       deps.discovery?.watch(b.srv, (hosts) =>

@@ -189,9 +189,7 @@ export function backendStreamsBody(ep: CompiledEndpoint, limited: boolean): bool
     !b.replaysBody &&
     !b.graphql &&
     !b.lua &&
-    !b.pubsub &&
-    !b.lambda &&
-    !b.amqp &&
+    !b.instead &&
     !bc?.martian
   streaming.set(ep, result)
   return result
