@@ -14,6 +14,8 @@
 // repository, and without the binary the tool exits 2. Ports 18081/18082 (gateways) and 19000
 // (backend) on 127.0.0.1; PORT_BASE=P moves them to P (backend), P+1 and P+2. Header names are compared case-insensitively; the backend replaces every
 // User-Agent value with "UA" (the version each gateway sends is not the point).
+// GATEWAY_ENTRY=FILE starts this runtime from FILE instead of src/gateway/main.ts, with the same
+// arguments: a built bundle's start.cjs (the entry images and local nodes run, with its code cache).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { connect } from 'node:http2'
@@ -83,7 +85,7 @@ const configFor = (port: number) => {
 await startBackend(BACKEND_PORT)
 startGroup(krakend, ['run', '-c', configFor(KRAKEND_PORT)])
 startGroup(process.execPath, [
-  join(ROOT, 'src/gateway/main.ts'),
+  process.env.GATEWAY_ENTRY ?? join(ROOT, 'src/gateway/main.ts'),
   '-c',
   configFor(GATEWAY_PORT),
   '--workers',
