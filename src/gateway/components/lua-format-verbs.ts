@@ -21,7 +21,8 @@ const isInt64 = (x: number) => Number.isInteger(x) && x >= -INT64_LIMIT && x < I
 
 /** Go's %v of a float64 (shortest digits) under the spec's flags and width; with a precision, %g's. */
 function floatValue(x: number, flags: string, width: string, precision: string | undefined): string {
-  if (precision !== undefined) return goSprintfFloat(x, flags, width, precision, 'g')
+  // %#v is Go's sharpV, not '#': no sharp float digits.
+  if (precision !== undefined) return goSprintfFloat(x, flags.replaceAll('#', ''), width, precision, 'g')
   const text = goFormatFloat(x)
   const signed = flags.includes('+') && !text.startsWith('-') && !text.startsWith('+') ? `+${text}` : text
   const wid = width === '' ? 0 : Number(width)

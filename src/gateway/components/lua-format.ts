@@ -230,8 +230,6 @@ export function installGoFormat(e: Pick<LuaEngine, 'f' | 'L' | 's'>): void {
       if (canBackquote(kept)) return padText(`\`${kept}\``, flags, width, undefined)
       flags = flags.replaceAll('#', '')
     }
-    if (flags.includes('#') && conversion !== 'x' && conversion !== 'X' && conversion !== 'o')
-      return undefined
     if (!isNumber && type !== lua.LUA_TSTRING) return undefined
     if (FLOAT_VERBS.has(conversion)) {
       if (isNumber) return goSprintfFloat(lua.lua_tonumber(state, arg), flags, width, precision, conversion)

@@ -115,7 +115,30 @@ function strconvFloat(x: number, verb: string, prec: number | undefined): string
   return formatF(digs.digits, digs.point, Math.max((p > digs.point ? nd : p) - digs.point, 0))
 }
 
-/** Go's fmt.Sprintf of a float64 with one of e, E, f, F, g, G, flags from `-+ 0` and a width. */
+/**
+ * Go's fmt '#' on a float verb (fmt.fmtFloat's sharp): the decimal point always written, and %g/%G
+ * keep their trailing zeros up to the precision (6 when none is given).
+ */
+function goSharpFloat(body: string, verb: string, prec: number | undefined): string {
+  let digits = verb === 'g' || verb === 'G' ? (prec ?? 6) : 0
+  const at = body.search(/[eE]/)
+  const number = at === -1 ? body : body.slice(0, at)
+  const exponent = at === -1 ? '' : body.slice(at)
+  let sawNonzero = false
+  for (const c of number) {
+    if (c === '.') continue
+    if (c !== '0') sawNonzero = true
+    if (sawNonzero) digits -= 1
+  }
+  let out = number
+  if (!number.includes('.')) {
+    if (number === '0') digits -= 1
+    out += '.'
+  }
+  return out + '0'.repeat(Math.max(digits, 0)) + exponent
+}
+
+/** Go's fmt.Sprintf of a float64 with one of e, E, f, F, g, G, flags from `-+ 0#` and a width. */
 export function goSprintfFloat(
   x: number,
   flags: string,
@@ -140,7 +163,8 @@ export function goSprintfFloat(
     if (sign === '+' && flags.includes(' ') && !plus) sign = ' '
     return pad(`${sign}Inf`, false)
   }
-  const body = strconvFloat(Math.abs(x), verb === 'F' ? 'f' : verb, prec)
+  const digits = strconvFloat(Math.abs(x), verb === 'F' ? 'f' : verb, prec)
+  const body = flags.includes('#') ? goSharpFloat(digits, verb, prec) : digits
   if (sign === '+' && flags.includes(' ') && !plus) sign = ' '
   if (plus || sign !== '+') {
     if (zero && wid > body.length + 1) return sign + body.padStart(wid - 1, '0')
