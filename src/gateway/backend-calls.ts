@@ -17,11 +17,11 @@ import {
 import { lurasBodyRead } from './backend-collect.ts'
 import { backendContext, generatedPath } from './backend-context.ts'
 import { hostHeaderFor } from './backend-host.ts'
+import { callInstead } from './backend-instead.ts'
 import { statusFailure } from './backend-status.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
   BackendResult,
-  CallInstead,
   CompiledBackend,
   CompiledEndpoint,
   CompiledHttpCache,
@@ -202,32 +202,6 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
   /** What lura's components wrap: the HTTP call, or a backend of another kind in its place. */
   const callBelow = (ep: CompiledEndpoint, b: CompiledBackend, ctx: Context, cancel: Cancellation) =>
     b.instead ? callInstead(b, b.instead, ctx, cancel) : callPool(ep, b, ctx, cancel)
-
-  /**
-   * A backend/lambda, backend/amqp/* or backend/pubsub/* call in place of the HTTP one: counted in
-   * the backend metrics as an HTTP call is (its status: 200 answered, the service's status it
-   * failed with, else 0).
-   */
-  const callInstead = async (
-    b: CompiledBackend,
-    call: CallInstead,
-    ctx: Context,
-    cancel: Cancellation,
-  ): Promise<BackendResult> => {
-    const t0 = b.record ? monotonicMs() : 0
-    const result = await call(ctx, cancel)
-    b.record?.(result.ok ? (result.status ?? 200) : (result.code ?? 0), (monotonicMs() - t0) / 1000)
-    // components: validation/cel checks the answer (its middleware wraps these backends' proxies),
-    // with the status and headers the proxy set (krakend-lambda's 200 and X-Amz-Executed-Version)
-    const rejected = result.ok
-      ? b.guard?.checkResponse?.(result.data, {
-          complete: true,
-          ...(result.status !== undefined ? { status: result.status } : {}),
-          ...(result.headers !== undefined ? { headers: result.headers } : {}),
-        })
-      : undefined
-    return rejected ? { ok: false, code: undefined, message: rejected } : result
-  }
 
   /** modifier/lua-backend: pre and post around the call, below the breaker and rate limit. */
   const callWithLua = (
