@@ -109,6 +109,20 @@ const children = (pid: number): number => {
   }
 }
 
+/** Waits (bounded: 30 s) until the node answers its health check, failing if it exits first. */
+async function untilHealthy(node: ChildProcess, port: number): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline && node.exitCode === null) {
+    const healthy = await fetch(`http://127.0.0.1:${port}/__health`).then(
+      (r) => r.status === 200,
+      () => false,
+    )
+    if (healthy) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  assert.fail(`the node never became healthy (exit code ${node.exitCode})`)
+}
+
 const spawned: ChildProcess[] = []
 after(() => {
   for (const child of spawned) if (child.exitCode === null) child.kill('SIGKILL')
@@ -136,16 +150,7 @@ test('a real node with an AMQP consumer and workers unset runs one process; --wo
   const node = spawn(process.execPath, [main, '-c', file], { stdio: 'ignore' })
   spawned.push(node)
   try {
-    const deadline = Date.now() + 30_000
-    let healthy = false
-    while (!healthy && Date.now() < deadline && node.exitCode === null) {
-      healthy = await fetch(`http://127.0.0.1:${port}/__health`).then(
-        (r) => r.status === 200,
-        () => false,
-      )
-      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    assert.ok(healthy, 'the node never became healthy')
+    await untilHealthy(node, port)
     assert.equal(children(node.pid as number), 0, 'one process: no cluster workers')
   } finally {
     node.kill('SIGKILL')
@@ -166,16 +171,7 @@ test('a real node with an AMQP producer and workers unset runs one worker per co
   const node = spawn(process.execPath, [main, '-c', file], { stdio: 'ignore' })
   spawned.push(node)
   try {
-    const deadline = Date.now() + 30_000
-    let healthy = false
-    while (!healthy && Date.now() < deadline && node.exitCode === null) {
-      healthy = await fetch(`http://127.0.0.1:${port}/__health`).then(
-        (r) => r.status === 200,
-        () => false,
-      )
-      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    assert.ok(healthy, 'the node never became healthy')
+    await untilHealthy(node, port)
     const cores = availableParallelism()
     assert.equal(children(node.pid as number), cores > 1 ? cores : 0)
   } finally {
