@@ -77,6 +77,7 @@ const COMPONENT_RUNTIMES = [
   'martian-run.ts',
   'lua.ts',
   'lua-engine.ts',
+  'lua-errors.ts',
   'lua-api.ts',
   'lua-router.ts',
   '../xml-encoding.ts',

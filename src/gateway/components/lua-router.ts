@@ -26,7 +26,7 @@ import {
 } from './incoming-headers.ts'
 import { compileLua, type LuaConfig, type LuaStart } from './lua.ts'
 import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
-import type { LuaError } from './lua-engine.ts'
+import type { LuaError } from './lua-errors.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
 
 type Log = (message: string) => void

@@ -18,14 +18,8 @@ import {
   type LuaRouterRequest,
   registerApi,
 } from './lua-api.ts'
-import {
-  type Chunk,
-  createLuaEngine,
-  type LuaEngine,
-  type LuaError,
-  type SourceMap,
-  sourceEntry,
-} from './lua-engine.ts'
+import { type Chunk, createLuaEngine, type LuaEngine } from './lua-engine.ts'
+import { type LuaError, type SourceMap, sourceEntry } from './lua-errors.ts'
 
 export interface LuaConfig {
   sources: string[]
