@@ -29,7 +29,7 @@ import type {
   Success,
 } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
-import type { LuaBackend } from './components/lua-calls.ts'
+import type { LuaBackend } from './components/lua-backend-calls.ts'
 import { fragmentOf } from './components/martian-origin.ts'
 import type { ModifiedRequest } from './components/martian-run.ts'
 import type { GatewayConfig } from './config/types.ts'

@@ -21,7 +21,7 @@ import {
   type EndpointGuard,
   type EndpointResponder,
 } from './components/index.ts'
-import { compileLuaBackend, type LuaBackend, type LuaTarget } from './components/lua-calls.ts'
+import { compileLuaBackend, type LuaBackend, type LuaTarget } from './components/lua-backend-calls.ts'
 import type { RevocationFilter } from './components/revoker.ts'
 import type {
   BackendConfig,

@@ -1,18 +1,14 @@
 /**
  * The Lua modifiers on the request path: modifier/lua-proxy around the endpoint's backends (pre
- * after the router's checks, post on the merged response) and modifier/lua-backend around one
- * backend call, each with the request as lura hands it to that stage.
+ * after the router's checks, post on the merged response), and the request as lura hands it to a
+ * stage (modifier/lua-backend, around one backend call, is lua-backend-calls.ts).
  */
 
-import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import type { Cancellation } from '../cancellation.ts'
-import { isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { GO_USER_AGENT, ginErrorStatus, HTTP_TOKEN, luraEndpointPath, luraPattern } from '../go-http.ts'
-import { goQuote } from '../go-quote.ts'
+import { GO_USER_AGENT, ginErrorStatus, HTTP_TOKEN, luraEndpointPath } from '../go-http.ts'
 import { detectContentType } from '../go-sniff.ts'
-import { goToTitle } from '../go-unicode-case.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQueryBytes } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { luaHttpFor } from '../lua-http-client.ts'
@@ -20,7 +16,7 @@ import { setOwnKey } from '../own-keys.ts'
 import { CONNECTION_HEADERS, compileForwardRule, type HeaderValues } from '../request-headers.ts'
 import { goUnescapePath } from '../router.ts'
 import { goWrittenHeaderValue } from './go-header-value.ts'
-import type { CompiledLua, LuaCall, LuaConfig, LuaStart } from './lua.ts'
+import type { LuaCall, LuaConfig, LuaStart } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
 import type { LuaError } from './lua-errors.ts'
 import { requestParams } from './lura-params.ts'
@@ -31,7 +27,7 @@ type Log = (message: string) => void
 type Data = Record<string, unknown>
 
 /** The request-side fields a Lua modifier reads and writes back. */
-interface Editable {
+export interface Editable {
   params: Record<string, string | undefined>
   absentParams?: Set<string> | undefined
   scriptParams?: Record<string, string> | undefined
@@ -45,15 +41,15 @@ interface Editable {
 }
 
 /** Whether `accept-encoding` in the backend headers is Go's transport's own (not in lura's request). */
-type TransportGzip = (client: IncomingLike['headers']) => boolean
+export type TransportGzip = (client: IncomingLike['headers']) => boolean
 
-function transportGzipOf(endpoint: EndpointConfig, service: GatewayConfig): TransportGzip {
+export function transportGzipOf(endpoint: EndpointConfig, service: GatewayConfig): TransportGzip {
   const rule = compileForwardRule(endpoint.inputHeaders, service.server.disableCompression)
   return (client) =>
     rule.transportGzip && !(rule.forwardsAcceptEncoding && client['accept-encoding'] !== undefined)
 }
 
-function luaRequest(
+export function luaRequest(
   ctx: Editable,
   method: string,
   path: string,
@@ -95,7 +91,7 @@ const toWire = bytesOfText
  * whole before post runs, else it streams past the script as it does past KrakenD's when unread.
  * Sources read on every call (`live`) may name it later.
  */
-function readsBody(config: LuaConfig): boolean {
+export function readsBody(config: LuaConfig): boolean {
   return (
     config.live ||
     luaComponent()
@@ -128,7 +124,7 @@ function sizeTouchedBody(ctx: Editable, r: LuaRequest): BodyMismatch | undefined
 }
 
 /** Writes what the script may have changed back into the request the next stage reads. */
-function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMismatch | undefined {
+export function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMismatch | undefined {
   const params: Record<string, string | undefined> = {}
   let scriptParams: Record<string, string> | undefined
   const ours = new Map(Object.keys(ctx.params).map((k) => [(k[0] ?? '').toUpperCase() + k.slice(1), k]))
@@ -200,7 +196,7 @@ function whenDone<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promi
 }
 
 /** The request context a Lua modifier's HTTP calls end with (lura's, with the endpoint's deadline). */
-const cancelOf = (ctx: object): Cancellation | undefined => (ctx as { cancel?: Cancellation }).cancel
+export const cancelOf = (ctx: object): Cancellation | undefined => (ctx as { cancel?: Cancellation }).cancel
 
 export function compileLuaProxy(
   config: LuaConfig,
@@ -334,147 +330,6 @@ export function withLuaHeaders(
     } else out[existing] = [...[out[existing] as string | string[]].flat(), ...values]
   }
   return out
-}
-
-/** Where a backend call goes after its script: the URL it set, with the method. */
-export interface LuaTarget {
-  origin: string
-  path: string
-  /** Set only where the script changed the method. */
-  method?: string
-}
-
-/** What lura hands the backend stack, as the script's request sees it. */
-export interface LuaBackendView {
-  method: string
-  path: string
-  url: string
-  /**
-   * The proxy below reads the request's params itself (backend/lambda's function name and payload,
-   * backend/amqp/producer's routing key and message properties): the script's changes reach it.
-   */
-  readsParams?: boolean
-}
-
-export interface LuaBackend {
-  /** Its scripts may read the response body (see readsBody). */
-  readsBody: boolean
-  /** Runs pre, the call (unless skip_next), then post on the call's result. */
-  around<T extends { ok: boolean }>(
-    ctx: Editable & { client: IncomingLike['headers'] },
-    view: LuaBackendView,
-    /** The call, given the request as pre left it too (what validation/cel below the script reads). */
-    call: (ctx: Editable & { target?: LuaTarget }, request: LuaRequest) => Promise<T>,
-    toResponse: (result: T) => LuaResponse | undefined,
-    fromResponse: (result: T | undefined, response: LuaResponse) => T,
-    failure: (error: LuaError) => T,
-  ): Promise<T>
-}
-
-export function compileLuaBackend(
-  config: LuaConfig,
-  pattern: string,
-  endpoint: EndpointConfig,
-  service: GatewayConfig,
-  log: Log,
-): LuaBackend | undefined {
-  const lua = luaComponent().compileLua(
-    config,
-    (m) => log(`[BACKEND: ${luraPattern(pattern)}]${m}`),
-    'proxy',
-    luaHttpFor(service),
-  )
-  if (!lua) return undefined
-  const gzipOf = transportGzipOf(endpoint, service)
-  return {
-    readsBody: readsBody(config),
-    around: (ctx, view, call, toResponse, fromResponse, failure) =>
-      around(lua, gzipOf, ctx, view, call, toResponse, fromResponse, failure),
-  }
-}
-
-async function around<T extends { ok: boolean }>(
-  lua: CompiledLua,
-  gzipOf: TransportGzip,
-  endpointCtx: Editable & { client: IncomingLike['headers'] },
-  view: LuaBackendView,
-  call: (ctx: Editable & { target?: LuaTarget }, request: LuaRequest) => Promise<T>,
-  toResponse: (result: T) => LuaResponse | undefined,
-  fromResponse: (result: T | undefined, response: LuaResponse) => T,
-  failure: (error: LuaError) => T,
-): Promise<T> {
-  const gzip = gzipOf(endpointCtx.client)
-  const request = luaRequest(endpointCtx, view.method, view.path, view.url, gzip)
-  const begun = lua.begin(request, cancelOf(endpointCtx))
-  const started = begun instanceof Promise ? await begun : begun
-  if ('error' in started) return failure(started.error)
-  try {
-    const ctx: Editable & { target?: LuaTarget } = { ...endpointCtx }
-    const mismatch = writeBack(ctx, request, gzip)
-    // lura built the backend URL above this modifier: a changed query or params reach no HTTP backend.
-    ctx.query = endpointCtx.query
-    if (!view.readsParams) {
-      ctx.params = endpointCtx.params
-      ctx.absentParams = endpointCtx.absentParams
-      ctx.scriptParams = endpointCtx.scriptParams
-    }
-    // Go's http.NewRequest reads an empty method as GET (lura title-cases the rest) and refuses a non-token.
-    if (request.method === '') request.method = 'GET'
-    else if (!isGoMethod(goToTitle(request.method)))
-      return failure({
-        message: `net/http: invalid method ${goQuote(goToTitle(request.method))}`,
-        status: undefined,
-        contentType: undefined,
-      })
-    // Go's client sends its own User-Agent when the header map has none.
-    if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
-    if (request.url !== view.url || request.method !== view.method) {
-      const target = splitUrl(request.url ?? '')
-      if (!target)
-        return failure({
-          message: `unsupported protocol scheme in "${request.url}"`,
-          status: undefined,
-          contentType: undefined,
-        })
-      ctx.target =
-        request.method === view.method ? target : { ...target, method: request.method.toUpperCase() }
-    }
-    // Go's transport probes an empty body of unknown size on GET, HEAD, DELETE...: none is sent.
-    if (ctx.body?.length === 0 && !chunksEmptyBody(request.method.toUpperCase())) ctx.body = undefined
-    if (mismatch)
-      return failure({
-        message: `${goUrlErrorOp(request.method)} "${request.url ?? view.url}": http: ContentLength=${mismatch.declared} with Body length ${mismatch.actual}`,
-        status: undefined,
-        contentType: undefined,
-      })
-    let result: T | undefined
-    let response: LuaResponse
-    if (lua.skipNext) response = { data: {}, isComplete: false, statusCode: 0, headers: {}, body: undefined }
-    else {
-      result = await call(ctx, request)
-      const seen = toResponse(result)
-      if (!seen) return result
-      response = seen
-    }
-    const posted = started.post(response)
-    const error = posted instanceof Promise ? await posted : posted
-    return error ? failure(error) : fromResponse(result, response)
-  } finally {
-    started.end()
-  }
-}
-
-/** The Op of Go's url.Error: the method as `Post`. */
-function goUrlErrorOp(method: string): string {
-  const upper = method.toUpperCase()
-  return upper.slice(0, 1) + upper.slice(1).toLowerCase()
-}
-
-function splitUrl(url: string): { origin: string; path: string } | undefined {
-  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*)([^#]*)/.exec(url)
-  if (!match) return undefined
-  const rest = match[2] as string
-  return { origin: match[1] as string, path: rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest }
 }
 
 /** Go's URL.Path: every escape decoded to its byte (node-http.ts refused a malformed one), as text. */
