@@ -75,7 +75,6 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
 
   const debugEndpoint = fields.boolAt(doc, 'debug_endpoint', [], false)
   const echoEndpoint = fields.boolAt(doc, 'echo_endpoint', [], false)
-  if (errors.length > 0) return { config: undefined, errors, warnings }
   const config: GatewayConfig = {
     version: 3,
     name: service.name,
@@ -95,6 +94,8 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     ...(options.file ? { file: options.file } : {}),
     ...(service.components ? { components: service.components } : {}),
   }
+  // The checks across the whole config run on the parts that read well, beside any other problem:
+  // every problem in one run.
   checkComponents(config, report)
   return { config: errors.length > 0 ? undefined : config, errors, warnings }
 }
