@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Test services for gwdeploy: a private dockerd (unix socket, and tcp+TLS on 127.0.0.1 with
 # throw-away certificates made by openssl when dockerd starts), two docker registries (one with
-# htpasswd auth), moto_server, RabbitMQ and NATS, all on 127.0.0.1. Idempotent.
+# htpasswd auth), moto_server, RabbitMQ, NATS and a single-node KRaft Kafka, all on 127.0.0.1. Idempotent.
 #
-#   scripts/services.sh start    start whatever is not running, wait until ready, write the env file
-#   scripts/services.sh stop [dockerd registry auth-registry moto rabbitmq nats]
+#   scripts/services.sh start [NAME...]
+#                                start whatever is not running (default: all; names as for stop),
+#                                wait until ready, write the env file
+#   scripts/services.sh stop [dockerd registry auth-registry moto rabbitmq nats kafka]
 #                                stop those (default: all) that this script started
 #   scripts/services.sh status   show each service and exit non-zero if one is down
 #
@@ -18,7 +20,7 @@
 # actually started (so CI stops only those).
 # Overridable: GWDEPLOY_STATE_DIR, GWDEPLOY_RUN_DIR, GWDEPLOY_DOCKER_DATA, GWDEPLOY_REGISTRY_PORT,
 # GWDEPLOY_AUTH_REGISTRY_PORT, GWDEPLOY_MOTO_PORT, GWDEPLOY_DOCKER_TLS_PORT, GWDEPLOY_AMQP_PORT,
-# GWDEPLOY_NATS_PORT.
+# GWDEPLOY_NATS_PORT, GWDEPLOY_KAFKA_PORT (its controller listens on the next port), GWDEPLOY_KAFKA_LIBS.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +33,8 @@ MOTO_PORT="${GWDEPLOY_MOTO_PORT:-5002}"
 DOCKER_TLS_PORT="${GWDEPLOY_DOCKER_TLS_PORT:-5003}"
 AMQP_PORT="${GWDEPLOY_AMQP_PORT:-5672}"
 NATS_PORT="${GWDEPLOY_NATS_PORT:-4222}"
+KAFKA_PORT="${GWDEPLOY_KAFKA_PORT:-9092}"
+KAFKA_LIBS="${GWDEPLOY_KAFKA_LIBS:-$(bash "$ROOT/scripts/kafka/fetch.sh" --dir)}"
 DOCKER_SOCK="$RUN_DIR/docker.sock"
 DOCKER_TLS_DIR="$STATE_DIR/docker-tls"
 BRIDGE="${GWDEPLOY_DOCKER_BRIDGE:-gwd-docker0}"
@@ -310,6 +314,81 @@ start_nats() {
   fi
 }
 
+# ---------------------------------------------------------------- kafka
+
+# Kafka's ApiVersions request (v0, correlation id 1, no client id): a broker answers with the same
+# correlation id and error code 0 once it serves clients (a bare open port is not enough).
+kafka_ping() {
+  local reply
+  reply="$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT &&
+    printf '\\x00\\x00\\x00\\x0a\\x00\\x12\\x00\\x00\\x00\\x00\\x00\\x01\\xff\\xff' >&3 &&
+    head -c 10 <&3 | od -An -tx1" 2>/dev/null | tr -d ' \n')" || return 1
+  [[ "$reply" =~ ^[0-9a-f]{8}000000010000$ ]]
+}
+
+# A single-node KRaft Kafka (broker and controller in one JVM, bounded heap), both listeners on
+# 127.0.0.1, its data under $STATE_DIR/kafka; the jars come from scripts/kafka/fetch.sh.
+start_kafka() {
+  local dir="$STATE_DIR/kafka" controller=$((KAFKA_PORT + 1))
+  if kafka_ping; then
+    log "Kafka already running on 127.0.0.1:$KAFKA_PORT"
+    return
+  fi
+  if port_open "$KAFKA_PORT"; then die "something that does not answer as Kafka listens on 127.0.0.1:$KAFKA_PORT"; fi
+  command -v java >/dev/null || die "java not installed (apt-get install openjdk-17-jre-headless)"
+  compgen -G "$KAFKA_LIBS/kafka_2.13-*.jar" >/dev/null || die "no Kafka jars in $KAFKA_LIBS (run scripts/kafka/fetch.sh)"
+  mkdir -p "$dir/data"
+  cat >"$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$controller
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+  local java=(java -Xms128m -Xmx512m -XX:+UseSerialGC -Djava.awt.headless=true -cp "$KAFKA_LIBS/*")
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    log "formatting Kafka's storage in $dir/data"
+    local id
+    id="$(timeout 120 "${java[@]}" kafka.tools.StorageTool random-uuid 2>"$dir/format.log")" ||
+      die "kafka-storage random-uuid failed (log: $dir/format.log)"
+    if ! timeout 120 "${java[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$id" \
+      -c "$dir/server.properties" >>"$dir/format.log" 2>&1; then
+      tail -n 20 "$dir/format.log" >&2 || true
+      die "kafka-storage format failed (log: $dir/format.log)"
+    fi
+  fi
+  log "starting Kafka on 127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$controller)"
+  setsid "${java[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 </dev/null &
+  echo $! >"$dir/kafka.pid"
+  echo kafka >>"$STARTED_FILE"
+  if ! wait_for kafka 120 kafka_ping; then
+    tail -n 30 "$dir/kafka.log" >&2 || true
+    die "Kafka did not answer on 127.0.0.1:$KAFKA_PORT within 120s (log: $dir/kafka.log)"
+  fi
+}
+
+stop_kafka() {
+  local pidfile="$STATE_DIR/kafka/kafka.pid" pid
+  if pid_alive "$pidfile"; then
+    pid="$(cat "$pidfile")"
+    stop_pidfile Kafka "$pidfile"
+    wait_for kafka-exit 60 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+  fi
+}
+
 # ---------------------------------------------------------------- env file
 
 write_env() (
@@ -329,6 +408,7 @@ write_env() (
     echo "export GWDEPLOY_TEST_MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT"
     echo "export GWDEPLOY_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:$AMQP_PORT"
     echo "export GWDEPLOY_TEST_NATS_URL=nats://127.0.0.1:$NATS_PORT"
+    echo "export GWDEPLOY_TEST_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
     echo "export GWDEPLOY_TEST_BASE_IMAGE=${GWDEPLOY_TEST_BASE_IMAGE:-gwdeploy-test/node:24-slim}"
     [[ "${GWDEPLOY_K8S:-1}" == 0 ]] || bash "$ROOT/scripts/k8s/cluster.sh" env
   } >"$tmp"
@@ -343,12 +423,26 @@ write_env() (
 cmd_start() {
   mkdir -p "$STATE_DIR"
   ensure_credentials
+  if (($#)); then
+    local name
+    for name in "$@"; do
+      case "$name" in
+      dockerd | moto | rabbitmq | nats | kafka | k8s) "start_$name" ;;
+      registry) start_registry "$REGISTRY_PORT" 0 ;;
+      auth-registry) start_registry "$AUTH_REGISTRY_PORT" 1 ;;
+      *) die "unknown service: $name" ;;
+      esac
+    done
+    write_env
+    return
+  fi
   start_dockerd
   start_registry "$REGISTRY_PORT" 0
   start_registry "$AUTH_REGISTRY_PORT" 1
   start_moto
   start_rabbitmq
   start_nats
+  start_kafka
   start_k8s
   write_env
 }
@@ -364,7 +458,7 @@ start_k8s() {
 
 cmd_stop() {
   local names=("$@")
-  ((${#names[@]})) || names=(k8s nats rabbitmq moto auth-registry registry dockerd)
+  ((${#names[@]})) || names=(k8s kafka nats rabbitmq moto auth-registry registry dockerd)
   local name
   for name in "${names[@]}"; do
     case "$name" in
@@ -372,6 +466,7 @@ cmd_stop() {
     moto) stop_pidfile moto_server "$STATE_DIR/moto/moto.pid" ;;
     rabbitmq) stop_rabbitmq ;;
     nats) stop_pidfile nats-server "$STATE_DIR/nats/nats.pid" ;;
+    kafka) stop_kafka ;;
     auth-registry) stop_pidfile "registry :$AUTH_REGISTRY_PORT" "$STATE_DIR/registry-$AUTH_REGISTRY_PORT/registry.pid" ;;
     registry) stop_pidfile "registry :$REGISTRY_PORT" "$STATE_DIR/registry-$REGISTRY_PORT/registry.pid" ;;
     dockerd) stop_dockerd ;;
@@ -393,6 +488,7 @@ cmd_status() {
   if [[ "$code" == 200 ]]; then echo "moto_server  up    http://127.0.0.1:$MOTO_PORT"; else echo "moto_server  DOWN  http://127.0.0.1:$MOTO_PORT"; ok=1; fi
   if port_open "$AMQP_PORT"; then echo "rabbitmq     up    127.0.0.1:$AMQP_PORT"; else echo "rabbitmq     DOWN  127.0.0.1:$AMQP_PORT"; ok=1; fi
   if port_open "$NATS_PORT"; then echo "nats         up    127.0.0.1:$NATS_PORT"; else echo "nats         DOWN  127.0.0.1:$NATS_PORT"; ok=1; fi
+  if kafka_ping; then echo "kafka        up    127.0.0.1:$KAFKA_PORT"; else echo "kafka        DOWN  127.0.0.1:$KAFKA_PORT"; ok=1; fi
   if [[ "${GWDEPLOY_K8S:-1}" != 0 ]]; then bash "$ROOT/scripts/k8s/cluster.sh" status || ok=1; fi
   return "$ok"
 }
@@ -400,7 +496,7 @@ cmd_status() {
 cmd="${1:-}"
 shift || true
 case "$cmd" in
-start) cmd_start ;;
+start) cmd_start "$@" ;;
 stop) cmd_stop "$@" ;;
 status) cmd_status ;;
 restart)

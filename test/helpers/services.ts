@@ -225,7 +225,14 @@ export function requireMoto(): Promise<MotoInfo> {
  * Connects to host:port, sends `hello` and resolves once the server's first bytes start with
  * `expected` (a broker's protocol greeting), else rejects with `what` and how to start it.
  */
-function expectGreeting(address: string, hello: Buffer, expected: Buffer, what: string): Promise<void> {
+/** The server answers `hello` with `expected`, after its first `skip` bytes. */
+function expectGreeting(
+  address: string,
+  hello: Buffer,
+  expected: Buffer,
+  what: string,
+  skip = 0,
+): Promise<void> {
   const url = new URL(address)
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
@@ -238,8 +245,8 @@ function expectGreeting(address: string, hello: Buffer, expected: Buffer, what: 
     let seen = Buffer.alloc(0)
     socket.on('data', (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk])
-      if (seen.length < expected.length) return
-      if (seen.subarray(0, expected.length).equals(expected)) {
+      if (seen.length < skip + expected.length) return
+      if (seen.subarray(skip, skip + expected.length).equals(expected)) {
         socket.destroy()
         resolve()
       } else fail('answered something else')
@@ -276,6 +283,26 @@ export function requireNats(): Promise<BrokerInfo> {
     const url = mustEnv('GWDEPLOY_TEST_NATS_URL', 'NATS')
     await expectGreeting(url, Buffer.alloc(0), Buffer.from('INFO '), 'NATS')
     return { url }
+  })
+}
+
+/**
+ * Kafka (a single-node KRaft broker), shared like RabbitMQ: each test file uses topics and consumer
+ * groups of its own. `brokers` is host:port, as KAFKA_BROKERS takes it.
+ */
+export function requireKafka(): Promise<{ brokers: string }> {
+  return once('kafka', async () => {
+    const brokers = mustEnv('GWDEPLOY_TEST_KAFKA_BROKERS', 'Kafka')
+    // ApiVersions v0 (key 18), correlation id 1, no client id: a broker answers, after the reply's
+    // size, with the same correlation id and error code 0.
+    await expectGreeting(
+      `kafka://${brokers}`,
+      Buffer.from([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff]),
+      Buffer.from([0, 0, 0, 1, 0, 0]),
+      'Kafka',
+      4,
+    )
+    return { brokers }
   })
 }
 
