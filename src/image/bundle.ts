@@ -128,6 +128,14 @@ async function runtimeBundleKey(entry: string): Promise<string> {
   return hash.digest('hex').slice(0, 24)
 }
 
+/**
+ * Lazy files whose library reads import.meta.url when it loads (@platformatic/kafka's
+ * createRequire(import.meta.url)): given their own file's URL, as CommonJS has no import.meta,
+ * and @platformatic/wasm-utils' bundler build (its WebAssembly inlined, not a file beside it).
+ */
+const READS_IMPORT_META = new Set(['lazy/pubsub-kafka'])
+const IMPORT_META_URL = '__gwdeployImportMetaUrl'
+
 /** The lazily loaded library modules next to the runtime's entry (src/gateway/lazy/*.ts), components aside. */
 async function lazyEntries(entry: string): Promise<Record<string, string>> {
   const dir = join(dirname(entry), 'lazy')
@@ -226,8 +234,24 @@ async function bundleRuntime(esbuild: Esbuild, entry: string, dir: string) {
     entryPoints: { gateway: entry },
   })
   const libraries = await lazyEntries(entry)
-  if (Object.keys(libraries).length > 0) {
-    const lazy = await esbuild.build({ ...commonOptions(dir, []), entryPoints: libraries })
+  const plain = Object.fromEntries(Object.entries(libraries).filter(([name]) => !READS_IMPORT_META.has(name)))
+  if (Object.keys(plain).length > 0) {
+    const lazy = await esbuild.build({ ...commonOptions(dir, []), entryPoints: plain })
+    extra.push(...lazy.outputFiles)
+  }
+  const reading = Object.fromEntries(
+    Object.entries(libraries).filter(([name]) => READS_IMPORT_META.has(name)),
+  )
+  if (Object.keys(reading).length > 0) {
+    const options = commonOptions(dir, [])
+    const lazy = await esbuild.build({
+      ...options,
+      entryPoints: reading,
+      banner: { js: `var ${IMPORT_META_URL}=require("node:url").pathToFileURL(__filename).href;` },
+      define: { ...options.define, 'import.meta.url': IMPORT_META_URL },
+      // the build with its WebAssembly inlined, instead of a native.wasm read beside the module
+      alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
+    })
     extra.push(...lazy.outputFiles)
   }
   const gateway = result.outputFiles.find((file) => file.path === join(dir, RUNTIME_FILE))

@@ -11,8 +11,9 @@ import type { BackendResult, CompiledBackend, Context } from '../compiled-endpoi
 import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json.ts'
 import { pubsubAwsLibrary, pubsubNatsLibrary, pubsubRabbitLibrary } from '../libraries.ts'
-import { NATS_ENV, type PubsubConfig, RABBIT_ENV } from './config.ts'
+import { KAFKA_ENV, NATS_ENV, type PubsubConfig, RABBIT_ENV } from './config.ts'
 import { type PubsubDriver, untilAborted } from './driver.ts'
+import { pubsubKafkaLibrary } from './kafka-library.ts'
 import { dropsGoUserAgent, pubsubMetadata } from './metadata.ts'
 
 export type PubsubCall = (ctx: Context, cancel: Cancellation) => Promise<BackendResult>
@@ -29,12 +30,15 @@ export function compilePubsubCall(
   // each driver's library is a chunk of its own (lazy/pubsub-*.cjs), loaded by the first backend using it
   const serverUrl = (variable: string) => process.env[variable] ?? ''
   const target = cfg.target
+  const subscriber = cfg.role === 'subscriber'
   const driver: PubsubDriver =
     target.driver === 'nats'
-      ? pubsubNatsLibrary().natsDriver(target, serverUrl(NATS_ENV), cfg.role === 'subscriber')
+      ? pubsubNatsLibrary().natsDriver(target, serverUrl(NATS_ENV), subscriber)
       : target.driver === 'rabbit'
         ? pubsubRabbitLibrary().rabbitDriver(target, serverUrl(RABBIT_ENV))
-        : pubsubAwsLibrary().awsDriver(target)
+        : target.driver === 'kafka'
+          ? pubsubKafkaLibrary().kafkaDriver(target, serverUrl(KAFKA_ENV), subscriber)
+          : pubsubAwsLibrary().awsDriver(target)
   if (cfg.role === 'publisher') {
     const withoutGoUserAgent = dropsGoUserAgent(b.inputHeaders)
     return async (ctx, cancel) => {

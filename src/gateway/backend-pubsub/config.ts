@@ -52,7 +52,18 @@ export interface AwsTarget {
   /** ?waittime (subscriptions): ReceiveMessage's long-poll seconds. */
   waitTimeS?: number
 }
-export type PubsubTarget = NatsTarget | RabbitTarget | AwsTarget
+export interface KafkaTarget {
+  driver: 'kafka'
+  /** Publisher: the topic; subscriber: the consumer group (path.Join(host, path)). */
+  name: string
+  /** ?key_name= (publisher): the metadata key whose value is the record's key. */
+  keyName?: string
+  /** ?topic= (subscriber, repeatable): the topics the group consumes. */
+  topics: string[]
+  /** ?offset= (subscriber): where a group without a committed offset starts (Sarama's default: newest). */
+  offset?: 'oldest' | 'newest'
+}
+export type PubsubTarget = NatsTarget | RabbitTarget | AwsTarget | KafkaTarget
 
 export interface PubsubConfig {
   role: 'publisher' | 'subscriber'
@@ -61,22 +72,22 @@ export interface PubsubConfig {
   target: PubsubTarget
 }
 
-/** The environment variables gocloud's default NATS and RabbitMQ openers dial. */
+/** The environment variables gocloud's default NATS, RabbitMQ and Kafka openers dial. */
 export const NATS_ENV = 'NATS_SERVER_URL'
 export const RABBIT_ENV = 'RABBIT_SERVER_URL'
+export const KAFKA_ENV = 'KAFKA_BROKERS'
 export const SERVER_ENV: Partial<Record<PubsubTarget['driver'], string>> = {
   nats: NATS_ENV,
   rabbit: RABBIT_ENV,
+  kafka: KAFKA_ENV,
 }
 
 /** gocloud drivers KrakenD carries that this runtime does not, and why. */
 const UNSUPPORTED_DRIVERS: Record<string, string> = {
-  kafka: 'the Kafka driver is not supported here: it could not be checked against a real Kafka and KrakenD',
   gcppubsub:
     'the Google Cloud Pub/Sub driver is not supported here: it could not be checked against the real service and KrakenD',
   azuresb:
     'the Azure Service Bus driver is not supported here: it could not be checked against the real service and KrakenD',
-  mem: "the in-memory (mem://) driver is not supported here: KrakenD's is one process's memory, which a subscriber only sees when the same process published to it",
 }
 
 /** The backend has a pub/sub namespace (extra_config names already the canonical ones). */
@@ -144,8 +155,9 @@ export function readPubsub(
 }
 
 function hintFor(why: string): string {
-  if (why.includes('not supported here')) return 'use nats:// or rabbit://, or keep this backend on KrakenD'
-  return 'write the URL as the gocloud driver documents it (nats://subject, rabbit://exchange-or-queue)'
+  if (why.includes('not supported here'))
+    return 'use nats://, rabbit://, kafka://, awssns:// or awssqs://, or keep this backend on KrakenD'
+  return 'write the URL as the gocloud driver documents it (nats://subject, rabbit://exchange-or-queue, kafka://topic or kafka://group?topic=t)'
 }
 
 /** What gocloud's opener makes of the URL; a string says why it fails (KrakenD then falls back to HTTP). */
@@ -168,10 +180,12 @@ export function pubsubTarget(url: string, role: PubsubConfig['role']): PubsubTar
     case 'awssns':
     case 'awssqs':
       return awsTarget(parsed.scheme, name, query, role)
+    case 'kafka':
+      return kafkaTarget(name, query, role)
     default: {
       const unsupported = UNSUPPORTED_DRIVERS[parsed.scheme]
       if (unsupported !== undefined) return unsupported
-      return `no pub/sub driver for the scheme ${JSON.stringify(parsed.scheme)} (KrakenD's: awssns, awssqs, azuresb, gcppubsub, kafka, mem, nats, rabbit), so KrakenD would call the URL over HTTP`
+      return `no pub/sub driver for the scheme ${JSON.stringify(parsed.scheme)} (KrakenD's: awssns, awssqs, azuresb, gcppubsub, kafka, nats, rabbit; krakend-pubsub registers no mem:// driver), so KrakenD would call the URL over HTTP and every request would fail`
     }
   }
 }
@@ -231,6 +245,34 @@ function rabbitTarget(
   }
   if (role === 'subscriber' && name === '')
     return "the queue name is empty: RabbitMQ would consume from the channel's last declared queue, which gocloud never declares"
+  return target
+}
+
+function kafkaTarget(
+  name: string,
+  query: Map<string, string[]>,
+  role: PubsubConfig['role'],
+): KafkaTarget | string {
+  const target: KafkaTarget = { driver: 'kafka', name, topics: [] }
+  for (const [param, values] of query) {
+    const value = values[0] ?? ''
+    if (role === 'publisher' && param === 'key_name') {
+      if (values.length !== 1 || value === '') return `invalid query parameter "${param}"`
+      target.keyName = value
+    } else if (role === 'subscriber' && param === 'topic') target.topics = values
+    else if (role === 'subscriber' && param === 'offset') {
+      // gocloud names the value, not the parameter
+      if (value !== 'oldest' && value !== 'newest') return `invalid query parameter "${value}"`
+      target.offset = value
+    } else return `invalid query parameter "${param}"`
+  }
+  if (role === 'publisher' && name === '') return 'the topic name is empty (Kafka refuses it on every call)'
+  if (role === 'subscriber' && name === '')
+    return 'the consumer group is empty (kafka://GROUP?topic=TOPIC): Kafka refuses to join it, and every request fails'
+  if (role === 'subscriber' && target.topics.length === 0)
+    return 'no ?topic= to consume (kafka://GROUP?topic=TOPIC): Sarama fails with "no topics provided" on every request'
+  if (target.topics.includes(''))
+    return 'an empty ?topic= (Kafka refuses the empty topic name, and every request fails)'
   return target
 }
 
@@ -302,18 +344,74 @@ function goAtoi(value: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined
 }
 
+/** What only the whole config shows about its pub/sub backends (components/parse.ts calls it). */
+export function checkPubsubBackends(config: GatewayConfig, report: Report): void {
+  refuseOnNoop(config, report)
+  refuseKafkaOffsetsApart(pubsubInOpeningOrder(config), report)
+}
+
+/** The name components/parse.ts calls (until the call is renamed to checkPubsubBackends). */
+export const refusePubsubOnNoop = checkPubsubBackends
+
 /**
  * A pub/sub backend behind an `output_encoding: no-op` endpoint: KrakenD publishes (or takes a
  * message) and answers 200 with an empty body (lura's no-op render reads a body krakend-pubsub never
  * sets); this runtime's no-op proxy would make an HTTP call instead. Refused rather than reproduced.
  */
-export function refusePubsubOnNoop(config: GatewayConfig, report: Report): void {
+function refuseOnNoop(config: GatewayConfig, report: Report): void {
   for (const ep of config.endpoints)
     for (const b of ep.backends)
       if (ep.noop && b.pubsub)
         report.error(
-          [...parseKeyPath(b.path), 'extra_config', b.pubsub.role === 'publisher' ? PUBLISHER : SUBSCRIBER],
+          namespacePath(b.path, b.pubsub),
           `a pub/sub backend on the no-op endpoint ${ep.endpoint}: KrakenD answers 200 with an empty body, whatever the broker did`,
           'remove "output_encoding": "no-op" (and the backend\'s "encoding": "no-op") so the answer is rendered',
         )
+}
+
+const namespacePath = (path: string, pubsub: PubsubConfig): KeyPath => [
+  ...parseKeyPath(path),
+  'extra_config',
+  pubsub.role === 'publisher' ? PUBLISHER : SUBSCRIBER,
+]
+
+interface OpenedPubsub {
+  path: string
+  pubsub: PubsubConfig
+}
+
+/** The pub/sub backends in the order KrakenD opens them: endpoints, then backends, as written. */
+function pubsubInOpeningOrder(config: GatewayConfig): OpenedPubsub[] {
+  const all: Array<OpenedPubsub & { at: KeyPath }> = []
+  for (const ep of config.endpoints)
+    for (const b of [...ep.backends, ...(ep.shadows ?? [])])
+      if (b.pubsub) all.push({ path: b.path, pubsub: b.pubsub, at: parseKeyPath(b.path) })
+  const rank = (at: KeyPath) => at.filter((key) => typeof key === 'number')
+  return all.sort((a, b) => {
+    const [x, y] = [rank(a.at), rank(b.at)]
+    for (let i = 0; i < Math.max(x.length, y.length); i += 1)
+      if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1)
+    return 0
+  })
+}
+
+/**
+ * gocloud's kafka:// opener keeps one Sarama config for the process, and ?offset= writes into it:
+ * every subscription starts where the last one opened says. Two that say differently are refused
+ * rather than raced; one that says nothing takes the others' (kafka.ts: processInitialOffset).
+ */
+function refuseKafkaOffsetsApart(opened: OpenedPubsub[], report: Report): void {
+  let first: OpenedPubsub | undefined
+  for (const item of opened) {
+    const target = item.pubsub.target
+    if (target.driver !== 'kafka' || target.offset === undefined) continue
+    first ??= item
+    const said = (first.pubsub.target as KafkaTarget).offset
+    if (target.offset !== said)
+      report.error(
+        namespacePath(item.path, item.pubsub),
+        `?offset=${target.offset} beside ?offset=${said} at ${first.path}: gocloud's kafka:// subscriptions share one Sarama config, so each starts where the last one opened says, whichever it is`,
+        'give every kafka:// subscription of the config the same ?offset= (or none: Sarama starts at the newest)',
+      )
+  }
 }

@@ -13,6 +13,11 @@ export class MessageQueue<T> {
     return this.#failed
   }
 
+  /** The messages held for the requests to come. */
+  get length(): number {
+    return this.#items.length
+  }
+
   push(item: T): void {
     const waiter = this.#waiters.shift()
     if (waiter) waiter.resolve(item)

@@ -1,7 +1,7 @@
 /**
  * What a pub/sub config needs of the node that runs it, checked before it serves (exit 2):
- * the driver's server URL in the environment (gocloud's default openers read NATS_SERVER_URL and
- * RABBIT_SERVER_URL; without it KrakenD calls the backend over HTTP and fails every request). One
+ * the driver's server URL in the environment (gocloud's default openers read NATS_SERVER_URL,
+ * RABBIT_SERVER_URL and KAFKA_BROKERS; without it KrakenD calls the backend over HTTP and fails every request). One
  * worker process for a subscriber: config/single-process.ts.
  */
 import { configError } from '../../core/errors.ts'
@@ -9,6 +9,12 @@ import type { GatewayConfig } from '../config/types.ts'
 import { proxiedOrigin } from '../proxy-environment.ts'
 import { type AwsTarget, NATS_ENV, SERVER_ENV } from './config.ts'
 import { natsServers } from './nats-servers.ts'
+
+const SERVER_EXAMPLE: Partial<Record<string, string>> = {
+  nats: 'nats://nats:4222',
+  rabbit: 'amqp://user:password@rabbitmq:5672/',
+  kafka: 'kafka-1:9092,kafka-2:9092',
+}
 
 export function refuseUnrunnablePubsub(
   config: GatewayConfig,
@@ -25,7 +31,7 @@ export function refuseUnrunnablePubsub(
           `${b.path} opens ${JSON.stringify(pubsub.url)}, and ${variable} is not set: gocloud's ${pubsub.target.driver} driver dials the server it names`,
           {
             location: { ...(file ? { file } : {}), path: b.path },
-            hint: `set ${variable} in the node's environment (e.g. ${pubsub.target.driver === 'nats' ? 'nats://nats:4222' : 'amqp://user:password@rabbitmq:5672/'})`,
+            hint: `set ${variable} in the node's environment (e.g. ${SERVER_EXAMPLE[pubsub.target.driver]})`,
           },
         )
       const nats = pubsub.target.driver === 'nats' ? natsServers(env[NATS_ENV] ?? '').unsupported : undefined

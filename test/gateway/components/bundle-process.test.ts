@@ -108,6 +108,7 @@ test('the libraries only some configs use are files of their own beside gateway.
     'lazy/lambda.cjs',
     'lazy/metrics.cjs',
     'lazy/pubsub-aws.cjs',
+    'lazy/pubsub-kafka.cjs',
     'lazy/pubsub-nats.cjs',
     'lazy/pubsub-rabbit.cjs',
     'lazy/re2js.cjs',
@@ -135,6 +136,10 @@ test('the libraries only some configs use are files of their own beside gateway.
       await readFile(join(bundle.dir, 'lazy/pubsub-rabbit.cjs'), 'utf8'),
     ],
     ['failed to dial NATS_SERVER_URL', await readFile(join(bundle.dir, 'lazy/pubsub-nats.cjs'), 'utf8')],
+    [
+      'kafka: client has run out of available brokers',
+      await readFile(join(bundle.dir, 'lazy/pubsub-kafka.cjs'), 'utf8'),
+    ],
     ['sns.PublishBatch failed for', await readFile(join(bundle.dir, 'lazy/pubsub-aws.cjs'), 'utf8')],
     ['Expected amqp: or amqps: as the protocol', await readFile(join(bundle.dir, 'lazy/amqp.cjs'), 'utf8')],
   ] as const) {
