@@ -70,9 +70,11 @@ before(async () => {
   admin = new Admin({ clientId: 'test', bootstrapBrokers: [brokers] })
   await admin.createTopics({ topics: [name('p3')], partitions: 3, replicas: 1 })
   await admin.createTopics({ topics: [name('in')], partitions: 1, replicas: 1 })
+  await admin.createTopics({ topics: [name('in2')], partitions: 1, replicas: 1 })
   const producer = new Producer({ clientId: 'test', bootstrapBrokers: [brokers] })
   for (const value of ['{"a":1,"b":2,"c":3}', 'not json', '{"a":"second"}'])
     await producer.send({ messages: [{ topic: name('in'), value: Buffer.from(value) }] })
+  await producer.send({ messages: [{ topic: name('in2'), value: Buffer.from('{"old":true}') }] })
   await producer.close()
   process.env.KAFKA_BROKERS = ` ${brokers} `
   gw = await startGateway(
@@ -93,6 +95,8 @@ before(async () => {
           input_headers: ['X-Key'],
           backend: [backend('publisher', name('after'))],
         },
+        // no ?offset=, opened before /in's ?offset=oldest: Sarama's shared config starts it there too
+        { endpoint: '/shared', backend: [backend('subscriber', `${name('group2')}?topic=${name('in2')}`)] },
         {
           endpoint: '/in',
           backend: [
@@ -109,8 +113,8 @@ before(async () => {
 after(async () => {
   await gw?.close()
   await closeKafkaClients()
-  await admin?.deleteTopics({ topics: [name('p3'), name('in'), name('after')] }).catch(() => {})
-  await admin?.deleteGroups({ groups: [name('group')] }).catch(() => {})
+  await admin?.deleteTopics({ topics: [name('p3'), name('in'), name('in2'), name('after')] }).catch(() => {})
+  await admin?.deleteGroups({ groups: [name('group'), name('group2')] }).catch(() => {})
   await admin?.close()
   delete process.env.KAFKA_BROKERS
 })
@@ -161,6 +165,12 @@ test('a topic without ?key_name opened after one with it keys its records the sa
   assert.equal(record?.key, 'k1')
   assert.equal(record?.value, 'x')
   assert.ok(!record?.headers.some((h) => h.startsWith('X-Key:')), JSON.stringify(record?.headers))
+})
+
+test("a subscription without ?offset= starts where another's says (one Sarama config for the process)", async () => {
+  const res = await send(gw.url, { path: '/shared' })
+  assert.equal(res.status, 200, res.text)
+  assert.equal(res.text, '{"old":true}')
 })
 
 test('the subscriber answers each message in turn through allow; one it cannot decode is never committed', async () => {
