@@ -1,3 +1,4 @@
+import { GoNumber } from './go-json-values.ts'
 import { setOwnKey } from './own-keys.ts'
 
 /**
@@ -17,13 +18,21 @@ export function goFormatFloat(n: number): string {
 }
 
 /**
- * A number from the config (a Go float64 in KrakenD, where a backend's numbers are json.Number
- * texts): the YAML and XML encoders write the two differently.
+ * A number KrakenD holds as a Go float64 where a backend's numbers are json.Number texts: the
+ * config's (static data) and a Lambda function's answer (krakend-lambda's json.Unmarshal). A
+ * GoNumber whose literal is encoding/json's text of the float (JavaScript's, `-0` kept), so JSON
+ * writers and Lua read it as any number; String() is fmt's %v (what mxj and lura's %v print).
+ * Where Go prints a float64 otherwise than a json.Number (YAML, CEL, sequential params), the
+ * writer looks for this class first.
  */
-export class GoFloat64 {
+export class GoFloat64 extends GoNumber {
   readonly value: number
   constructor(value: number) {
+    super(Object.is(value, -0) ? '-0' : String(value))
     this.value = value
+  }
+  override toString(): string {
+    return goFormatFloat(this.value)
   }
 }
 

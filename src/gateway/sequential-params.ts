@@ -2,6 +2,8 @@
 // handed to later backends as request params named `Resp<i>_<a.b>` (`Resp<i>` for the whole
 // body of a no-op backend). Nothing of ours reads them but backend-level CEL (`req_params`).
 import { isGoContainer } from './flatmap.ts'
+import { GoFloat64 } from './go-float.ts'
+import { goFormatFloat32E } from './go-float32.ts'
 import { isGoNilMap } from './go-json.ts'
 import { goNilText, goPrint, keepGoFeedNils } from './go-print.ts'
 import { setOwnKey } from './own-keys.ts'
@@ -59,6 +61,8 @@ export function propagatedField(
   if (!Object.hasOwn(here, last)) return undefined
   const value = here[last]
   if (value === null) return goNilText(here, last)
+  // lura's `case float64`: a Lambda answer's number (GoFloat64); a list's items print with %v.
+  if (value instanceof GoFloat64) return goFormatFloat32E(value.value)
   return Array.isArray(value) && isGoContainer(value) ? value.map(goPrint).join(',') : goPrint(value)
 }
 

@@ -1,7 +1,6 @@
 // The `xml` output encoding as KrakenD CE has it (krakend-xml: clbanning/mxj's Map.Xml without a
 // root tag): keys sorted, `-` keys as sorted attributes, `#text` as the element's text, a list as
 // repeated elements, a single-key map as its own root, else `<doc>`.
-import { GoFloat64, goFormatFloat } from './go-float.ts'
 import { GoNumber, isGoResponseError } from './go-json.ts'
 import type { Data } from './xml-reader.ts'
 
@@ -16,19 +15,15 @@ const escapeXml = (text: string) =>
   /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string) : text
 
 const isMap = (value: unknown): value is Data =>
-  typeof value === 'object' &&
-  value !== null &&
-  !Array.isArray(value) &&
-  !(value instanceof GoNumber) &&
-  !(value instanceof GoFloat64)
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoNumber)
 
 /** A scalar as Go's fmt %v prints it, or undefined for maps and arrays. */
 function scalarText(value: unknown): string | undefined {
   if (value === null || value === undefined) return ''
   if (typeof value === 'string') return escapeXml(value)
+  // a GoFloat64 (a GoNumber) prints as fmt's %v of the float64
   if (typeof value === 'number' || typeof value === 'boolean' || value instanceof GoNumber)
     return String(value)
-  if (value instanceof GoFloat64) return goFormatFloat(value.value)
   return undefined
 }
 

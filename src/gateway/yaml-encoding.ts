@@ -113,8 +113,10 @@ function encode(value: unknown, column: number): Node {
   // A NaN or ±Inf is no json.Number: a Lua script's float64.
   if (typeof value === 'number')
     return Number.isFinite(value) ? stringNode(String(value), column) : scalar(goccyFloat(value), column)
-  if (value instanceof GoNumber) return stringNode(value.literal, column)
-  if (value instanceof GoFloat64) return scalar(goccyFloat(value.value), column)
+  if (value instanceof GoNumber)
+    return value instanceof GoFloat64
+      ? scalar(goccyFloat(value.value), column)
+      : stringNode(value.literal, column)
   if (Array.isArray(value)) return { kind: 'seq', column: 1, items: value.map((v) => encode(v, 1)) }
   const fields = value as Record<string, unknown>
   if (isGoResponseError(fields)) return responseError(fields, column)

@@ -87,60 +87,20 @@ export function refuseBesideLambda(extra: Record<string, unknown>, path: KeyPath
 }
 
 /**
- * Where a Lambda backend's answer would not be what KrakenD makes of it, refused: krakend-lambda
- * decodes with json.Unmarshal, so its numbers are Go float64 where an HTTP backend's are json.Number
- * texts, and this runtime holds both as the same JavaScript numbers. A float64 is a CEL double
- * (`resp_data.n == '1.5'` fails in KrakenD: a json.Number is a CEL string), prints as
- * 1.2345678901234567e+19 in XML and 1.0 in YAML, and is handed on to a sequential backend as
- * strconv.FormatFloat(n, 'E', -1, 32) ("1.5E+00"). JSON output, Lua, flatmap, allow/deny/mapping
- * see no difference.
+ * A Lambda backend on a no-op endpoint is refused: KrakenD invokes the function and answers 200
+ * with an empty body (lura's no-op render reads a body the Lambda response never has), the
+ * function's answer never reaching the client. (Its numbers, Go float64s where an HTTP backend's
+ * are json.Number texts, are GoFloat64 values: answer.ts.)
  */
 export function checkLambdaEndpoints(config: GatewayConfig, report: Report): void {
   for (const ep of config.endpoints) {
-    const lambdas = ep.backends.flatMap((b, i) => (b.components?.lambda ? [{ b, i }] : []))
-    if (lambdas.length === 0) continue
-    for (const { b } of lambdas) {
-      const at = [...parseKeyPath(b.path), 'extra_config', 'backend/lambda']
-      // KrakenD invokes the function and answers 200 with an empty body (lura's no-op render reads a
-      // body the Lambda response never has): the function's answer never reaches the client.
-      if (ep.noop)
+    if (!ep.noop) continue
+    for (const b of ep.backends)
+      if (b.components?.lambda)
         report.error(
-          at,
+          [...parseKeyPath(b.path), 'extra_config', 'backend/lambda'],
           `"backend/lambda" on the no-op endpoint ${ep.endpoint}: KrakenD invokes the function and answers 200 with an empty body, dropping the function's answer`,
           'remove "output_encoding": "no-op" (and the backend\'s "encoding": "no-op") so the answer is rendered',
         )
-      if (readsRespData(b.components?.cel?.post))
-        report.error(
-          [...parseKeyPath(b.path), 'extra_config', 'validation/cel'],
-          `validation/cel reads resp_data of a Lambda backend: ${FLOAT64}, which this runtime's CEL does not tell from an HTTP backend's json.Number (a CEL string), so a check could pass here and fail in KrakenD`,
-          'check the answer on an HTTP backend, or remove the resp_data expressions',
-        )
-    }
-    const where = `endpoint ${ep.endpoint} has a Lambda backend (${lambdas.map(({ b }) => b.path).join(', ')})`
-    if (readsRespData(ep.components?.cel?.post))
-      report.error(
-        [...parseKeyPath(ep.path), 'extra_config', 'validation/cel'],
-        `validation/cel reads resp_data and the ${where}: ${FLOAT64}, which this runtime's CEL does not tell from an HTTP backend's json.Number (a CEL string), so a check could pass here and fail in KrakenD`,
-        'remove the resp_data expressions, or move the Lambda backend to an endpoint of its own',
-      )
-    if (ep.outputEncoding === 'xml' || ep.outputEncoding === 'yaml' || ep.outputEncoding === 'negotiate')
-      report.error(
-        [...parseKeyPath(ep.path), 'output_encoding'],
-        `output_encoding "${ep.outputEncoding}" and the ${where}: ${FLOAT64}, which KrakenD writes as Go floats (1.2345678901234567e+19, 1.0) where this runtime writes the JSON text`,
-        'use output_encoding "json" for this endpoint',
-      )
-    if (ep.sequential)
-      for (const { b, i } of lambdas)
-        if (ep.backends.slice(i + 1).some((later) => later.urlPattern.includes(`{resp${i}_`)))
-          report.error(
-            [...parseKeyPath(b.path), 'extra_config', 'backend/lambda'],
-            `a later backend of the sequential endpoint ${ep.endpoint} reads resp${i}_ values from this Lambda backend: ${FLOAT64}, which lura hands on as strconv.FormatFloat(n, 'E', -1, 32) ("1.5E+00") where this runtime writes "1.5"`,
-            'pass strings from the function, or put the Lambda backend last',
-          )
   }
 }
-
-const FLOAT64 = 'krakend-lambda decodes the answer with json.Unmarshal, so its numbers are Go float64'
-
-const readsRespData = (expressions: string[] | undefined) =>
-  expressions?.some((text) => /\bresp_data\b/.test(text)) === true

@@ -14,6 +14,7 @@ import type { Environment } from '@marcbachmann/cel-js'
 import { jsonFoldedValue } from '../../config/json-keys.ts'
 import type { KeyPath } from '../../core/source-text.ts'
 import { textOfBytes } from '../byte-text.ts'
+import { GoFloat64 } from '../go-float.ts'
 import { GoNumber } from '../go-json.ts'
 import { canonicalHeaderKey, parseGoQueryBytes } from '../go-url.ts'
 import { celLibrary } from '../libraries.ts'
@@ -201,7 +202,8 @@ export function compileGroup(
  * Response data as krakend-cel's activation holds it. lura decodes backend JSON with UseNumber, and
  * cel-go adapts a json.Number (a Go string type) to a CEL string: `resp_data.count == '3'` holds and
  * `resp_data.count > 5` is an evaluation error, so the request is aborted. Values proxy.static put
- * there come from the config (float64 in Go, CEL doubles) and stay numbers.
+ * there come from the config (float64 in Go, CEL doubles) and stay numbers, as do a Lambda
+ * answer's (GoFloat64: krakend-lambda's json.Unmarshal makes float64s).
  */
 export function celData(
   data: Record<string, unknown>,
@@ -219,7 +221,7 @@ export function celData(
 function numbersAsText(value: unknown): unknown {
   if (typeof value === 'number') return String(value)
   if (typeof value !== 'object' || value === null) return value
-  if (value instanceof GoNumber) return value.literal
+  if (value instanceof GoNumber) return value instanceof GoFloat64 ? value.value : value.literal
   if (Array.isArray(value)) return value.map(numbersAsText)
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(value))
