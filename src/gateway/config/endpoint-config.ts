@@ -162,7 +162,7 @@ function readEndpoint(
   if (noop) for (const b of backends) b.encoding = 'no-op'
   else
     for (const [j, b] of backends.entries())
-      if (b.encoding === 'no-op')
+      if (b.encoding === 'no-op' && !readsNoEncoding(b))
         warn(
           [...ep, 'backend', j, 'encoding'],
           `endpoint ${label}: backend ${j} uses no-op but the endpoint renders ${outputEncoding}: KrakenD discards that backend's answer (any status counts as an empty success)`,
@@ -256,3 +256,6 @@ function propagatedAt(
   else return parsePropagated(propagatedRaw as string[], backendCount)
   return []
 }
+
+/** krakend-lambda never reads the backend's encoding: the function's answer is merged as any other. */
+const readsNoEncoding = (b: BackendConfig) => b.components?.lambda !== undefined
