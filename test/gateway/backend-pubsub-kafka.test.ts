@@ -197,12 +197,16 @@ test('brokers unreachable when the node starts fail every call, as KrakenD falli
       mustConfig({
         version: 3,
         timeout: '3s',
-        endpoints: [{ endpoint: '/p', method: 'POST', backend: [backend('publisher', name('never'))] }],
+        endpoints: [
+          { endpoint: '/p', method: 'POST', backend: [backend('publisher', name('never'))] },
+          { endpoint: '/s', backend: [backend('subscriber', `${name('never')}?topic=${name('never')}`)] },
+        ],
       }),
     )
     try {
       assert.equal((await send(down.url, { method: 'POST', path: '/p', body: 'x' })).status, 500)
       assert.equal((await send(down.url, { method: 'POST', path: '/p', body: 'x' })).status, 500)
+      assert.equal((await send(down.url, { path: '/s' })).status, 500)
     } finally {
       await down.close()
     }

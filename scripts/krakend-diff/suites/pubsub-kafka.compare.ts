@@ -58,6 +58,9 @@ const calls: Call[] = [
   { label: 'past Sarama 1 MiB', path: '/keyed', method: 'POST', body: 'x'.repeat(1_048_600) },
   ...WAITING.map((_, i) => ({ label: `receive ${i}`, path: '/in' })),
   { label: 'receive, nothing waits', path: '/in' },
+  // a subscription whose topic did not exist: the broker creates it when the group joins
+  { label: 'publish to a new topic', path: '/later', method: 'POST', body: '{"later":1}' },
+  { label: 'receive from it', path: '/new' },
 ]
 
 const publisher = (endpoint: string, url: string, more: Record<string, unknown> = {}) => ({
@@ -70,6 +73,18 @@ const publisher = (endpoint: string, url: string, more: Record<string, unknown> 
       disable_host_sanitize: true,
       url_pattern: '/',
       extra_config: { 'backend/pubsub/publisher': { topic_url: url } },
+    },
+  ],
+})
+
+const subscriber = (endpoint: string, url: string) => ({
+  endpoint,
+  backend: [
+    {
+      host: ['kafka://'],
+      disable_host_sanitize: true,
+      url_pattern: '/',
+      extra_config: { 'backend/pubsub/subscriber': { subscription_url: url } },
     },
   ],
 })
@@ -95,6 +110,8 @@ async function run(side: 'krakend' | 'gateway') {
       }),
       publisher('/after', name('p3'), { input_headers: ['X-Key'] }),
       publisher('/fresh', name('fresh')),
+      publisher('/later', name('later')),
+      subscriber('/new', `${name('group-new')}?topic=${name('later')}`),
       {
         endpoint: '/in',
         backend: [
@@ -142,7 +159,7 @@ async function run(side: 'krakend' | 'gateway') {
   }
   const [group] = await admin.listConsumerGroupOffsets({ groups: [name('group')] })
   const committed = group?.topics.flatMap((t) => t.partitions.map((p) => String(p.committedOffset)))
-  await admin.deleteTopics({ topics: [name('p3'), name('in'), name('fresh')] }).catch(() => {})
+  await admin.deleteTopics({ topics: [name('p3'), name('in'), name('fresh'), name('later')] }).catch(() => {})
   await admin.close()
   return JSON.parse(
     JSON.stringify({ answers, records, committed }).replaceAll(tag, 'TAG').replaceAll(`:${port}`, ':PORT'),
@@ -188,6 +205,8 @@ for (let i = 0; i < Math.max(left.length, right.length); i += 1)
     differences += 1
     console.log(`line ${i + 1}\n  krakend: ${left[i]}\n  gateway: ${right[i]}`)
   }
+for (const [i, answer] of got.gateway.answers.entries())
+  console.log(`${answer.status} ${answer.call} (KrakenD ${got.krakend.answers[i]?.status})`)
 console.log(
   `${calls.length} requests, ${got.krakend.records.p3.length + got.krakend.records.fresh.length} records: ${differences} lines differ`,
 )
