@@ -136,6 +136,21 @@ async function runtimeBundleKey(entry: string): Promise<string> {
 const READS_IMPORT_META = new Set(['lazy/pubsub-kafka'])
 const IMPORT_META_URL = '__gwdeployImportMetaUrl'
 
+/**
+ * @platformatic/wasm-utils as its bundler build (the WebAssembly inlined), not the one reading
+ * native.wasm beside itself; resolved from the importer, whatever directory the build runs in.
+ */
+function inlinedWasm(): import('esbuild').Plugin {
+  return {
+    name: 'inlined-wasm',
+    setup(build) {
+      build.onResolve({ filter: /^@platformatic\/wasm-utils$/ }, (args) =>
+        build.resolve('@platformatic/wasm-utils/bundled', { resolveDir: args.resolveDir, kind: args.kind }),
+      )
+    },
+  }
+}
+
 /** The lazily loaded library modules next to the runtime's entry (src/gateway/lazy/*.ts), components aside. */
 async function lazyEntries(entry: string): Promise<Record<string, string>> {
   const dir = join(dirname(entry), 'lazy')
@@ -243,14 +258,12 @@ async function bundleRuntime(esbuild: Esbuild, entry: string, dir: string) {
     Object.entries(libraries).filter(([name]) => READS_IMPORT_META.has(name)),
   )
   if (Object.keys(reading).length > 0) {
-    const options = commonOptions(dir, [])
+    const options = commonOptions(dir, [inlinedWasm()])
     const lazy = await esbuild.build({
       ...options,
       entryPoints: reading,
       banner: { js: `var ${IMPORT_META_URL}=require("node:url").pathToFileURL(__filename).href;` },
       define: { ...options.define, 'import.meta.url': IMPORT_META_URL },
-      // the build with its WebAssembly inlined, instead of a native.wasm read beside the module
-      alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },
     })
     extra.push(...lazy.outputFiles)
   }
