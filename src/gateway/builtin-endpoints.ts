@@ -11,12 +11,18 @@ import { goUnescapePath } from './router.ts'
 export const DEBUG_BODY = goJson({ message: 'pong' })
 
 /**
- * KrakenD's `{"agents":{},"now":"…","status":"ok"}` (`now` as Go's time.Now().String()) plus our extensions: the config `name`, when
- * the process `started`, and `"status":"draining"` (with 503) while shutting down.
+ * KrakenD's `{"agents":{},"now":"…","status":"ok"}` (`now` as Go's time.Now().String(); `agents`, each
+ * async agent's last ping, in the same form) plus our extensions: the config `name`, when the process
+ * `started`, and `"status":"draining"` (with 503) while shutting down.
  */
-export function healthBody(draining: boolean, name: string, started: string): string {
+export function healthBody(
+  draining: boolean,
+  name: string,
+  started: string,
+  agents: Record<string, string> = {},
+): string {
   return goJson({
-    agents: {},
+    agents,
     name,
     now: goNowString(),
     started,

@@ -297,7 +297,7 @@ const SIGNER_PROXY_ERROR: Reply = { status: 400, headers: {}, body: '' }
  * The backends' results in the order they arrived: lura's parallel merge combines each answer
  * into the data as it arrives, so on a key two backends share the one that came last wins.
  */
-async function inArrivalOrder(calls: Array<Promise<BackendResult>>): Promise<BackendResult[]> {
+export async function inArrivalOrder(calls: Array<Promise<BackendResult>>): Promise<BackendResult[]> {
   const arrived: BackendResult[] = []
   await Promise.all(calls.map((call) => call.then((result) => void arrived.push(result))))
   return arrived

@@ -1,0 +1,325 @@
+// One `async_agent` entry as lura reads it (parseableAsyncAgent, then initAsyncAgentDefaults) and
+// its `async/amqp` namespace as krakend-amqp's async package decodes it (json.Marshal of the map,
+// then json.Unmarshal into consumerCfg). lura builds the agent's pipe from a made-up endpoint (named
+// after the agent, the consumer's timeout, the agent's backends and extra_config), each backend
+// GET unless it names a method: read here with the endpoint backends' reader. KrakenD's router-level
+// components never see an agent's message, and the proxy-level ones are not run on one here: any
+// namespace but async/amqp and proxy.sequential is refused, as are shadow backends.
+
+import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import type { AmqpBroker } from '../backend-amqp/broker-url.ts'
+import { readAmqpBroker } from '../backend-amqp/broker-url.ts'
+import { Fields } from '../components/fields.ts'
+import { isObject } from '../components/types.ts'
+import { readBackend } from '../config/backend-config.ts'
+import type { FieldReader } from '../config/field-reader.ts'
+import { isSequential } from '../config/proxy-options.ts'
+import type { BackendConfig, EndpointConfig } from '../config/types.ts'
+
+export const AGENT_NAMESPACE = 'async/amqp'
+
+/** What krakend-amqp's agent declares and consumes (its consumerCfg). */
+export interface AgentAmqpConfig {
+  broker: AmqpBroker
+  /** The queue; "" lets the broker name it. */
+  queue: string
+  exchange: string
+  durable: boolean
+  /** Auto-delete, of the exchange and the queue. */
+  autoDelete: boolean
+  /** The queue's and the consumer's exclusive flag, also passed as the exchange's `internal`. */
+  exclusive: boolean
+  /** basic.qos prefetch count; 0: none asked. */
+  prefetchCount: number
+  autoAck: boolean
+  noLocal: boolean
+  /** A message the pipe fails on is nacked without requeueing. */
+  nackDiscard: boolean
+}
+
+export interface AsyncAgentConfig {
+  /** The agent's name (lura's AsyncAgent-%02d when unnamed): the made-up endpoint's and /__health's. */
+  name: string
+  path: KeyPath
+  /** The routing key the queue is bound with. */
+  topic: string
+  /** Messages processed at once (at least 1). */
+  workers: number
+  /** Messages per second over all workers; 0: no limit. */
+  maxRate: number
+  /** The pipe's deadline per message (the consumer's timeout, else the service's). */
+  timeoutMs: number
+  /** Connection runs after the first (lura: max_retries <= 0 is no limit). */
+  maxRetries: number
+  /** lura's backoff strategy between runs. */
+  backoff: string
+  /** How often a running agent reports to /__health (at least 1 s). */
+  healthIntervalMs: number
+  /** undefined: no `async/amqp`, an agent KrakenD does not run. */
+  amqp: AgentAmqpConfig | undefined
+  /** The made-up endpoint lura builds the agent's pipe from. */
+  endpoint: EndpointConfig
+}
+
+/** A config's agents (GatewayConfig.asyncAgents), for code that runs before and after that field exists. */
+export interface WithAgents {
+  asyncAgents?: readonly AsyncAgentConfig[] | undefined
+}
+
+/** What the agents' backends take from the service. */
+export interface AgentDefaults {
+  timeoutMs: number
+  /** The root `host` list. */
+  hosts: string[] | undefined
+  hostsRefused?: boolean
+}
+
+/** Every agent of `async_agent`. */
+export function readAsyncAgents(
+  raw: unknown,
+  defaults: AgentDefaults,
+  fields: FieldReader,
+): AsyncAgentConfig[] {
+  if (raw === undefined || raw === null) return []
+  if (!Array.isArray(raw)) {
+    fields.error(['async_agent'], '"async_agent" must be a list of agents')
+    return []
+  }
+  const agents: AsyncAgentConfig[] = []
+  for (const [i, agent] of raw.entries()) {
+    if (!isObject(agent)) fields.error(['async_agent', i], 'an async agent must be an object')
+    else agents.push(readAsyncAgent(agent, i, defaults, fields))
+  }
+  return agents
+}
+
+const AGENT_KEYS = ['name', 'connection', 'consumer', 'encoding', 'backend', 'extra_config']
+const CONNECTION_KEYS = ['max_retries', 'backoff_strategy', 'health_interval']
+const CONSUMER_KEYS = ['timeout', 'workers', 'topic', 'max_rate']
+const AMQP_KEYS = [
+  'host',
+  'name',
+  'exchange',
+  'durable',
+  'delete',
+  'exclusive',
+  'no_wait',
+  'prefetch_count',
+  'prefetch_size',
+  'auto_ack',
+  'no_local',
+  'nack_discard',
+]
+
+/** The agent at `async_agent[index]`, its defaults applied as lura applies them. */
+export function readAsyncAgent(
+  raw: Record<string, unknown>,
+  index: number,
+  defaults: AgentDefaults,
+  fields: FieldReader,
+): AsyncAgentConfig {
+  const path: KeyPath = ['async_agent', index]
+  const { checkKeys, stringAt, intAt, timerAt, error, warn } = fields
+  checkKeys(raw, path, AGENT_KEYS, 'async agent')
+  const section = (key: string, known: string[]): Record<string, unknown> => {
+    const value = raw[key]
+    if (value === undefined || value === null) return {}
+    if (!isObject(value)) {
+      error([...path, key], `"${key}" must be an object`)
+      return {}
+    }
+    checkKeys(value, [...path, key], known, `async agent ${key}`)
+    return value
+  }
+  const connection = section('connection', CONNECTION_KEYS)
+  const consumer = section('consumer', CONSUMER_KEYS)
+  const cp: KeyPath = [...path, 'consumer']
+  const name = stringAt(raw, 'name', path) || `AsyncAgent-${String(index).padStart(2, '0')}`
+  const topic = stringAt(consumer, 'topic', cp) ?? ''
+  const maxRate = readMaxRate(consumer, cp, fields)
+  const consumerTimeout = timerAt(consumer, 'timeout', cp, 0)
+  const maxRetries = intAt(connection, 'max_retries', [...path, 'connection'], 0, Number.MIN_SAFE_INTEGER)
+  const health = timerAt(connection, 'health_interval', [...path, 'connection'], 0)
+  const extra = raw.extra_config
+  const amqp =
+    isObject(extra) && extra[AGENT_NAMESPACE] !== undefined ? readAgentAmqp(extra, path, fields) : undefined
+  if (!isObject(extra) || extra[AGENT_NAMESPACE] === undefined)
+    warn(
+      path,
+      `async agent "${name}" has no "${AGENT_NAMESPACE}" in its extra_config: KrakenD starts no consumer for it (its backends are never called)`,
+      `add "extra_config": {"${AGENT_NAMESPACE}": {"host": "amqp://…", "name": "queue", "exchange": "…"}}, or remove the agent`,
+    )
+  const timeoutMs = consumerTimeout === 0 ? defaults.timeoutMs : consumerTimeout
+  return {
+    name,
+    path,
+    topic,
+    workers: Math.max(1, intAt(consumer, 'workers', cp, 1, Number.MIN_SAFE_INTEGER)),
+    maxRate,
+    timeoutMs,
+    maxRetries: maxRetries > 0 ? maxRetries : Number.POSITIVE_INFINITY,
+    backoff: stringAt(connection, 'backoff_strategy', [...path, 'connection']) ?? '',
+    healthIntervalMs: Math.max(1000, health),
+    amqp,
+    endpoint: readAgentEndpoint(raw, path, name, timeoutMs, defaults, fields),
+  }
+}
+
+/** lura's made-up endpoint for the agent's pipe. */
+function readAgentEndpoint(
+  raw: Record<string, unknown>,
+  path: KeyPath,
+  name: string,
+  timeoutMs: number,
+  defaults: AgentDefaults,
+  fields: FieldReader,
+): EndpointConfig {
+  const extra = isObject(raw.extra_config) ? raw.extra_config : {}
+  if (raw.extra_config !== undefined && !isObject(raw.extra_config))
+    fields.error([...path, 'extra_config'], 'extra_config must be an object')
+  // KrakenD's own image (image.runtime: krakend) runs them as KrakenD does
+  const ours = fields.runtime !== 'krakend'
+  for (const ns of Object.keys(extra))
+    if (ours && ns !== AGENT_NAMESPACE && ns !== 'proxy')
+      fields.error(
+        [...path, 'extra_config', ns],
+        `"${ns}" on an async agent is not run by this runtime: KrakenD ignores router-level components on an agent (no HTTP request reaches it) and this runtime does not run endpoint components on an agent's pipe, so a guard here would look configured and do nothing`,
+        "remove it (put backend components in the backend's extra_config)",
+      )
+  const pp: KeyPath = [...path, 'extra_config', 'proxy']
+  const proxy = fields.namespace(raw, 'proxy', path)
+  for (const key of Object.keys(proxy))
+    if (ours && key !== 'sequential')
+      fields.error(
+        [...pp, key],
+        `proxy "${key}" on an async agent is not run by this runtime (only "sequential" is)`,
+        'remove it',
+      )
+  const sequential = isSequential(proxy, pp, fields.boolAt(proxy, 'sequential', pp, false), fields.warn)
+  const label = `async agent ${name}`
+  const backends: BackendConfig[] = []
+  const rawBackends = raw.backend
+  if (!Array.isArray(rawBackends) || rawBackends.length === 0)
+    fields.error(
+      rawBackends === undefined ? path : [...path, 'backend'],
+      `${label} has no backend: KrakenD cannot build its pipe and starts without it`,
+      'add at least one entry to "backend" with a "url_pattern"',
+    )
+  for (const [j, rawBackend] of (Array.isArray(rawBackends) ? rawBackends : []).entries()) {
+    const bp: KeyPath = [...path, 'backend', j]
+    const backend = readBackend(
+      rawBackend,
+      bp,
+      j,
+      {
+        label,
+        path: name,
+        // lura's initAsyncAgents: a backend without a method is a GET
+        method: 'GET',
+        params: new Set(),
+        hasJwt: false,
+        sequential,
+        timeoutMs,
+        rootHosts: defaults.hosts,
+        ...(defaults.hostsRefused ? { rootHostsRefused: true } : {}),
+      },
+      fields,
+    )
+    if (backend === undefined) continue
+    if (ours && backend.shadowTimeoutMs !== undefined)
+      fields.error(
+        [...bp, 'extra_config', 'proxy', 'shadow'],
+        `${label}: a shadow backend on an async agent is not run by this runtime`,
+        'remove "shadow" (or the backend)',
+      )
+    else backends.push(backend)
+  }
+  return {
+    endpoint: name,
+    method: 'GET',
+    backends,
+    inputHeaders: [],
+    inputQueryStrings: [],
+    outputEncoding: 'json',
+    concurrentCalls: 1,
+    timeoutMs,
+    cacheTtlMs: 0,
+    sequential,
+    noop: false,
+    path: formatKeyPath(path),
+  }
+}
+
+/** consumer.max_rate, a float64: a negative or zero rate is no limit. */
+function readMaxRate(consumer: Record<string, unknown>, cp: KeyPath, { error }: FieldReader): number {
+  const raw = consumer.max_rate
+  if (raw === undefined || raw === null) return 0
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+    error(
+      [...cp, 'max_rate'],
+      `"max_rate" must be a number (messages per second), got ${JSON.stringify(raw)}`,
+    )
+    return 0
+  }
+  return raw > 0 ? raw : 0
+}
+
+function readAgentAmqp(
+  extra: Record<string, unknown>,
+  path: KeyPath,
+  fields: FieldReader,
+): AgentAmqpConfig | undefined {
+  const f = new Fields(
+    extra[AGENT_NAMESPACE],
+    [...path, 'extra_config', AGENT_NAMESPACE],
+    fields.report,
+    AGENT_NAMESPACE,
+  )
+  f.declare(...AMQP_KEYS)
+  const host = f.string('host')
+  const cfg = {
+    queue: f.string('name') ?? '',
+    exchange: f.string('exchange') ?? '',
+    durable: f.bool('durable'),
+    autoDelete: f.bool('delete'),
+    exclusive: f.bool('exclusive'),
+    prefetchCount: 0,
+    autoAck: f.bool('auto_ack'),
+    noLocal: f.bool('no_local'),
+    nackDiscard: f.bool('nack_discard'),
+  }
+  // no_wait skips the broker's answers to the declarations: the same declarations on a broker that accepts them.
+  f.bool('no_wait')
+  const prefetchCount = f.number('prefetch_count', Number.NEGATIVE_INFINITY)
+  if (prefetchCount !== undefined) {
+    if (!Number.isInteger(prefetchCount) || prefetchCount < 0 || prefetchCount > 65535)
+      f.report.error(
+        f.at('prefetch_count'),
+        `"prefetch_count" must be a whole number from 0 to 65535, got ${JSON.stringify(f.raw.prefetch_count)}: krakend-amqp passes it to basic.qos as a 16-bit count`,
+      )
+    else cfg.prefetchCount = prefetchCount
+  }
+  const prefetchSize = f.number('prefetch_size', Number.NEGATIVE_INFINITY)
+  if (prefetchSize !== undefined && prefetchSize !== 0)
+    f.report.error(
+      f.at('prefetch_size'),
+      '"prefetch_size" other than 0: RabbitMQ does not implement a prefetch size and closes the connection on such a basic.qos (540 NOT_IMPLEMENTED), so KrakenD\'s agent would never consume',
+      'remove "prefetch_size" (limit with "prefetch_count")',
+    )
+  if (fields.componentChecks.caseVariants) f.caseVariants()
+  f.unknownKeys(fields.componentChecks.caseVariants)
+  if (host === undefined || host === '') {
+    f.report.error(
+      host === undefined ? f.path : f.at('host'),
+      'no "host": krakend-amqp\'s agent dials its "host" (one URL string), so KrakenD would retry a connection that cannot be made',
+      'add "host": "amqp://user:password@rabbitmq:5672"',
+    )
+    return undefined
+  }
+  const broker = readAmqpBroker(host)
+  if ('refused' in broker) {
+    f.report.error(f.at('host'), broker.refused, broker.hint)
+    return undefined
+  }
+  return { broker, ...cfg }
+}
