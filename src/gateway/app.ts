@@ -14,7 +14,7 @@ import type { EndpointConfig, GatewayConfig } from './config/types.ts'
 import { abandonAnswer, GoPanic } from './go-panic.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
-import { metricsLibrary, revokerLibrary } from './libraries.ts'
+import { metricsLibrary, pubsubKafkaLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { provideLuaHttp } from './lua-http-client.ts'
 import type { GatewayMetrics } from './metrics.ts'
@@ -132,6 +132,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   )
     ? createAmqpSessions(logger)
     : undefined
+  // Sarama's shutdown, as KrakenD stops: marked offsets committed, the groups left at once.
+  const usesKafka = config.endpoints.some((ep) =>
+    [...ep.backends, ...(ep.shadows ?? [])].some((b) => b.pubsub?.target.driver === 'kafka'),
+  )
   const compile = {
     config,
     client,
@@ -410,6 +414,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     async close(options = {}) {
       discovery?.close()
       await amqp?.close()
+      if (usesKafka) await pubsubKafkaLibrary().closeKafkaClients()
       await client.close(options.force === true)
       logger.flush()
     },

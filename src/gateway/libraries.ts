@@ -60,6 +60,9 @@ export const pubsubRabbitLibrary = onFirstUse(() =>
 export const pubsubAwsLibrary = onFirstUse(() =>
   loadLazy<typeof import('./lazy/pubsub-aws.ts')>('pubsub-aws'),
 )
+export const pubsubKafkaLibrary = onFirstUse(() =>
+  loadLazy<typeof import('./lazy/pubsub-kafka.ts')>('pubsub-kafka'),
+)
 export const fengariLibrary = onFirstUse(
   () => loadLazy<typeof import('./lazy/fengari.ts')>('fengari').fengari,
 )

@@ -6,7 +6,7 @@ import {
   parseLambda,
   refuseBesideLambda,
 } from '../backend-lambda/config.ts'
-import { refusePubsubOnNoop } from '../backend-pubsub/config.ts'
+import { checkPubsubBackends } from '../backend-pubsub/config.ts'
 import { checkSingleProcess, singleProcessBackend } from '../config/single-process.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
@@ -230,7 +230,7 @@ export function checkComponents(config: GatewayConfig, report: Report): void {
   checkSharedSizes(cached, report)
   checkRevoker(config, report)
   checkLambdaEndpoints(config, report)
-  refusePubsubOnNoop(config, report)
+  checkPubsubBackends(config, report)
   checkSingleProcess(config, report)
   checkClientIpLimits(config, report)
   // (a node with a backend that needs one worker process runs one when `workers` is unset)
