@@ -10,10 +10,9 @@ import type { Cancellation } from '../cancellation.ts'
 import type { BackendResult, CompiledBackend, Context } from '../compiled-endpoint.ts'
 import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json.ts'
-import { pubsubAwsLibrary, pubsubNatsLibrary, pubsubRabbitLibrary } from '../libraries.ts'
+import { pubsubAwsLibrary, pubsubKafkaLibrary, pubsubNatsLibrary, pubsubRabbitLibrary } from '../libraries.ts'
 import { KAFKA_ENV, NATS_ENV, type PubsubConfig, RABBIT_ENV } from './config.ts'
 import { type PubsubDriver, untilAborted } from './driver.ts'
-import { pubsubKafkaLibrary } from './kafka-library.ts'
 import { dropsGoUserAgent, pubsubMetadata } from './metadata.ts'
 
 export type PubsubCall = (ctx: Context, cancel: Cancellation) => Promise<BackendResult>

@@ -350,9 +350,6 @@ export function checkPubsubBackends(config: GatewayConfig, report: Report): void
   refuseKafkaOffsetsApart(pubsubInOpeningOrder(config), report)
 }
 
-/** The name components/parse.ts calls (until the call is renamed to checkPubsubBackends). */
-export const refusePubsubOnNoop = checkPubsubBackends
-
 /**
  * A pub/sub backend behind an `output_encoding: no-op` endpoint: KrakenD publishes (or takes a
  * message) and answers 200 with an empty body (lura's no-op render reads a body krakend-pubsub never
