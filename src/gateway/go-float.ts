@@ -1,4 +1,4 @@
-import { GoNumber } from './go-json-values.ts'
+import { GoNumber, processWide } from './go-json-values.ts'
 import { setOwnKey } from './own-keys.ts'
 
 /**
@@ -25,7 +25,7 @@ export function goFormatFloat(n: number): string {
  * Where Go prints a float64 otherwise than a json.Number (YAML, CEL, sequential params), the
  * writer looks for this class first.
  */
-export class GoFloat64 extends GoNumber {
+class Float64 extends GoNumber {
   readonly value: number
   constructor(value: number) {
     super(Object.is(value, -0) ? '-0' : String(value))
@@ -35,6 +35,10 @@ export class GoFloat64 extends GoNumber {
     return goFormatFloat(this.value)
   }
 }
+
+// lazy/lambda.cjs decodes a function's answer into GoFloat64s with its own copy of this file
+export const GoFloat64: typeof Float64 = processWide('GoFloat64', Float64)
+export type GoFloat64 = Float64
 
 /**
  * `data` with the values it still holds from `configValues` (the static data merged in: a key whose

@@ -5,10 +5,22 @@
 const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON
 
 /**
+ * One value per process for what gateway.cjs tests by identity (instanceof, a prototype): a lazy
+ * file bundled with its own copy of these modules (lazy/lambda.cjs, whose answers hold GoFloat64s
+ * and nil maps) takes the first copy's, gateway.cjs's.
+ */
+export function processWide<T>(name: string, made: T): T {
+  const key = Symbol.for(`gwdeploy.runtime.${name}`)
+  const shared = globalThis as { [key: symbol]: unknown }
+  shared[key] ??= made
+  return shared[key] as T
+}
+
+/**
  * A backend number whose JavaScript value would print differently from its text (1.50, 1e3, -0,
  * integers beyond 2^53). KrakenD decodes with UseNumber and writes such numbers back verbatim.
  */
-export class GoNumber {
+class JsonNumber {
   readonly literal: string
   constructor(literal: string) {
     this.literal = literal
@@ -21,20 +33,25 @@ export class GoNumber {
     return rawJSON(this.literal)
   }
 }
+export const GoNumber: typeof JsonNumber = processWide('GoNumber', JsonNumber)
+export type GoNumber = JsonNumber
 
 /**
  * The prototype of Go's nil map[string]interface{}, what Go's decoder makes of a backend's JSON
  * `null` (and krakend/flatmap of an answer it empties): read like an empty object, written as
  * `null` by encoding/json. A value with keys written into it is an ordinary map again.
  */
-export const NIL_MAP: object = Object.create(Object.prototype, {
-  toJSON: {
-    value(this: Record<string, unknown>): unknown {
-      for (const _ in this) return { ...this }
-      return null
+export const NIL_MAP: object = processWide(
+  'NIL_MAP',
+  Object.create(Object.prototype, {
+    toJSON: {
+      value(this: Record<string, unknown>): unknown {
+        for (const _ in this) return { ...this }
+        return null
+      },
     },
-  },
-})
+  }),
+)
 
 /** A new nil map (see NIL_MAP). */
 export const goNilMap = (): Record<string, unknown> => Object.create(NIL_MAP)

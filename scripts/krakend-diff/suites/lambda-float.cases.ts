@@ -20,6 +20,8 @@ export const cases: Case[] = [
   answer('/json', '{"a":1,"b":1e400}'),
   answer('/json', '{"a":[1,{"b":-1E999}],"c":1e400}'),
   answer('/json', '{"a":"1e400","b":1e-400,"c":-1e-400}'),
+  answer('/json', 'null'),
+  answer('/merge-yaml', 'null'),
   answer('/xml', NUMBERS),
   answer('/xml', '{"root":{"-attr":1e6,"#text":2.5,"x":[1e21,0.1]}}'),
   answer('/yaml', NUMBERS),

@@ -7,7 +7,7 @@ import type { BackendResult, Context } from '../compiled-endpoint.ts'
 import { goReason } from '../go-http.ts'
 import { goQuote, goQuoteBytes } from '../go-quote.ts'
 import type { Data } from '../transform.ts'
-import { lambdaAnswerData } from './answer.ts'
+import { LambdaAnswerError, lambdaAnswerData } from './answer.ts'
 import { GO_SDK_DEFAULT_RETRIES, type LambdaConfig } from './config.ts'
 import { lambdaFunctionName, lambdaPayload } from './payload.ts'
 import { GO_SESSION_ENDPOINTS, goSessionRegion } from './session.ts'
@@ -18,15 +18,11 @@ export type LambdaCall = (ctx: Context, cancel: Cancellation) => Promise<Backend
  * One backend's invoker, made at start as krakend-lambda makes its session: the region, endpoint
  * and retries of the config, else the environment's as aws-sdk-go v1 reads it (session.ts),
  * credentials from the SDK's default chain. `luraMethod` is the backend method as lura holds it (as written).
- * `decode` reads the function's answer (answer.ts): the caller passes its own, as this file is
- * bundled apart (lazy/lambda.ts) and the GoFloat64 its copy of answer.ts would make is not the
- * class gateway.cjs's writers know.
  */
 export function compileLambdaCall(
   config: LambdaConfig,
   luraMethod: string,
   format: ((data: Data) => Data) | undefined,
-  decode: (payload: Uint8Array) => Data = lambdaAnswerData,
 ): LambdaCall {
   const client = new LambdaClient({
     ...goSessionRegion(config, process.env),
@@ -54,19 +50,14 @@ export function compileLambdaCall(
         { abortSignal: cancel.signal },
       )
       if (output.StatusCode !== 200) return failed('aws lambda: bad status code')
-      let data: Data
-      try {
-        data = decode(output.Payload ?? new Uint8Array())
-      } catch (error) {
-        // json.Unmarshal's error (a LambdaAnswerError, perhaps of another bundle's answer.ts)
-        return failed((error as Error).message)
-      }
+      let data = lambdaAnswerData(output.Payload ?? new Uint8Array())
       if (format) data = format(data)
       const result: BackendResult = { ok: true, data, complete: true, status: 200 }
       if (output.ExecutedVersion !== undefined)
         result.headers = { 'X-Amz-Executed-Version': [output.ExecutedVersion] }
       return result
     } catch (error) {
+      if (error instanceof LambdaAnswerError) return failed(error.message)
       if (cancel.aborted) return failed(canceled(cancel))
       return await goSdkError(error, client, name)
     }
