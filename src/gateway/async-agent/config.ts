@@ -12,6 +12,7 @@ import { readAmqpBroker } from '../backend-amqp/broker-url.ts'
 import { Fields } from '../components/fields.ts'
 import { isObject } from '../components/types.ts'
 import { readBackend } from '../config/backend-config.ts'
+import { PARAM } from '../config/endpoint-paths.ts'
 import type { FieldReader } from '../config/field-reader.ts'
 import { isSequential } from '../config/proxy-options.ts'
 import type { BackendConfig, EndpointConfig } from '../config/types.ts'
@@ -199,6 +200,13 @@ function readAgentEndpoint(
   const label = `async agent ${name}`
   const backends: BackendConfig[] = []
   const rawBackends = raw.backend
+  // lura checks no placeholder of an agent's backends: each goes out as written ("/a/{id}" is sent
+  // as /a/%7Bid%7D, see pipe.ts)
+  const written = new Set<string>()
+  for (const b of Array.isArray(rawBackends) ? rawBackends : [])
+    if (isObject(b) && typeof b.url_pattern === 'string')
+      for (const [, param] of b.url_pattern.matchAll(PARAM))
+        if (!/^resp\d+_/.test(param as string)) written.add(param as string)
   if (!Array.isArray(rawBackends) || rawBackends.length === 0)
     fields.error(
       rawBackends === undefined ? path : [...path, 'backend'],
@@ -207,6 +215,14 @@ function readAgentEndpoint(
     )
   for (const [j, rawBackend] of (Array.isArray(rawBackends) ? rawBackends : []).entries()) {
     const bp: KeyPath = [...path, 'backend', j]
+    const pattern = isObject(rawBackend) ? rawBackend.url_pattern : undefined
+    // lura puts no "/" in front of an agent backend's url_pattern: host + "hook" is no URL Go can call
+    if (typeof pattern === 'string' && pattern !== '' && !pattern.startsWith('/') && !pattern.startsWith('?'))
+      fields.error(
+        [...bp, 'url_pattern'],
+        `${label}: url_pattern ${JSON.stringify(pattern)} does not start with "/": lura appends it to the host as written for an agent, so KrakenD would fail every message`,
+        `write ${JSON.stringify(`/${pattern}`)}`,
+      )
     const backend = readBackend(
       rawBackend,
       bp,
@@ -216,7 +232,7 @@ function readAgentEndpoint(
         path: name,
         // lura's initAsyncAgents: a backend without a method is a GET
         method: 'GET',
-        params: new Set(),
+        params: written,
         hasJwt: false,
         sequential,
         timeoutMs,

@@ -24,6 +24,11 @@ export function agentPipe(
 ): AgentPipe {
   const { callBackend, sequential } = calls
   // Go's client adds its User-Agent to a request without one, and its transport asks for gzip.
+  // lura fills no placeholder of an agent's url_pattern (it never rewrote them): each goes out as written
+  const params: Record<string, string> = {}
+  for (const b of ep.backends)
+    for (const part of b.parts)
+      if (typeof part !== 'string' && !part.sequential) params[part.param] = `{${part.param}}`
   const goDefaults: HeaderValues = ep.forward.transportGzip
     ? { 'user-agent': GO_USER_AGENT, 'accept-encoding': 'gzip' }
     : { 'user-agent': GO_USER_AGENT }
@@ -39,7 +44,7 @@ export function agentPipe(
     // lura's merge of several backends has its own deadline, 85% of the endpoint's (the consumer's timeout)
     const timer = setTimeout(() => cancel.expire(), ep.deadlineMs)
     const ctx: Context = {
-      params: {},
+      params,
       query: '',
       headers: goDefaults,
       body,
