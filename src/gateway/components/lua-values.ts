@@ -7,7 +7,9 @@
 
 import type { LuaState } from 'fengari'
 import { bytesOfText, hasEscapedByte, textOfBytes } from '../byte-text.ts'
+import { GoFloat64, goFormatFloat } from '../go-float.ts'
 import { GoNumber } from '../go-json.ts'
+import { compareGoKeys } from '../go-json-order.ts'
 import { setOwnKey } from '../own-keys.ts'
 import type { LuaEngine } from './lua-engine.ts'
 import { goNumberString } from './lua-numbers.ts'
@@ -68,8 +70,12 @@ export function readData(e: LuaEngine, index: number): unknown {
   switch (lua.lua_type(L, index)) {
     case lua.LUA_TSTRING:
       return utf8(lua.lua_tostring(L, index))
-    case lua.LUA_TNUMBER:
-      return lua.lua_tonumber(L, index)
+    case lua.LUA_TNUMBER: {
+      // A Lua number is a Go float64 in KrakenD's data (YAML, CEL, fmt print it as one). NaN and the
+      // infinities stay plain: no JSON writer takes them.
+      const n = lua.lua_tonumber(L, index)
+      return Number.isFinite(n) ? new GoFloat64(n) : n
+    }
     case lua.LUA_TBOOLEAN:
       return lua.lua_toboolean(L, index)
     case lua.LUA_TTABLE:
@@ -137,12 +143,26 @@ function asList(map: Record<string, unknown>): unknown[] | null | undefined {
   return keys.map(([, key]) => map[key])
 }
 
-/** fmt.Sprintf("%s", v) on a luaList value written into a header. */
+/**
+ * fmt.Sprintf("%s", v) on a luaList value written into a header: a backend's json.Number prints its
+ * text, a float64 (a number a script set, a Lambda's, the config's) `%!s(float64=1e+06)`, lists and
+ * maps their items the same way (`[a b]`, `map[k:v]` by Go's key order).
+ */
 export function goSprintS(value: unknown): string {
   if (typeof value === 'string') return value
-  if (typeof value === 'number') return `%!s(float64=${goNumberString(value)})`
+  if (value instanceof GoFloat64) return `%!s(float64=${goFormatFloat(value.value)})`
+  if (value instanceof GoNumber) return value.literal
+  // A backend's number whose text JavaScript prints back (go-json-decoder.ts); a script's NaN or Inf
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? String(value) : `%!s(float64=${goFormatFloat(value)})`
   if (typeof value === 'boolean') return `%!s(bool=${value})`
   if (value === null || value === undefined) return '%!s(<nil>)'
+  if (Array.isArray(value)) return `[${value.map(goSprintS).join(' ')}]`
+  if (typeof value === 'object') {
+    const map = value as Record<string, unknown>
+    const keys = Object.keys(map).sort(compareGoKeys)
+    return `map[${keys.map((k) => `${k}:${goSprintS(map[k])}`).join(' ')}]`
+  }
   return `%!s(${typeof value})`
 }
 
