@@ -2,6 +2,7 @@
 // JSON prints as Go prints interface{} values, and krakend-rss's fields keep their Go types
 // (*gofeed.Person, []string, map[string]string), nil ones included, which print their own way.
 import { GoNumber } from './go-json.ts'
+import { compareGoKeys } from './go-json-order.ts'
 
 type Data = Record<string, unknown>
 
@@ -44,7 +45,7 @@ export function goPrint(value: unknown): string {
     const fields = (obj as { [GO_POINTER_FIELDS]?: string[] })[GO_POINTER_FIELDS]
     if (fields) return `&{${fields.map((f) => (obj[f] === undefined ? '' : goPrint(obj[f]))).join(' ')}}`
     return `map[${Object.keys(obj)
-      .sort()
+      .sort(compareGoKeys)
       .map((k) => `${k}:${goPrint(obj[k])}`)
       .join(' ')}]`
   }
