@@ -203,10 +203,18 @@ function readAgentEndpoint(
   // lura checks no placeholder of an agent's backends: each goes out as written ("/a/{id}" is sent
   // as /a/%7Bid%7D, see pipe.ts)
   const written = new Set<string>()
-  for (const b of Array.isArray(rawBackends) ? rawBackends : [])
+  for (const [j, b] of (Array.isArray(rawBackends) ? rawBackends : []).entries())
     if (isObject(b) && typeof b.url_pattern === 'string')
-      for (const [, param] of b.url_pattern.matchAll(PARAM))
-        if (!/^resp\d+_/.test(param as string)) written.add(param as string)
+      for (const [, param] of b.url_pattern.matchAll(PARAM)) {
+        written.add(param as string)
+        // this runtime fills them from the earlier answers: refused rather than sent as written
+        if (ours && /^resp\d+_/.test(param as string))
+          fields.error(
+            [...path, 'backend', j, 'url_pattern'],
+            `${label}: KrakenD does not fill {${param}} on an agent (its sequential proxy fills only the placeholders lura rewrites for endpoints): it sends it as written, /%7B${param}%7D`,
+            'remove the placeholder (an agent cannot pass an answer on to the next backend)',
+          )
+      }
   if (!Array.isArray(rawBackends) || rawBackends.length === 0)
     fields.error(
       rawBackends === undefined ? path : [...path, 'backend'],
