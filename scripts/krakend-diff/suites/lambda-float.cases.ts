@@ -35,6 +35,8 @@ export const cases: Case[] = [
   answer('/flatmap-yaml', NUMBERS),
   answer('/noop-encoding', NUMBERS),
   answer('/lua', NUMBERS),
+  answer('/lua-yaml', NUMBERS),
+  answer('/lua-seq', NUMBERS),
   answer('/seq', NUMBERS),
   answer(
     '/seq',

@@ -66,6 +66,9 @@ const post = (endpoint: string, backend: unknown[], rest: Record<string, unknown
 const LUA =
   "local r = response.load(); local d = r:data(); d:set('lua_n', tostring(d:get('n'))); d:set('lua_big', tostring(d:get('big'))); d:set('lua_sum', d:get('n') + 1); d:set('lua_type', type(d:get('int'))); d:set('lua_negzero', tostring(d:get('negzero'))); r:headerList('X-List', d:get('list'))"
 
+const LUA_SET =
+  "local d = response.load():data(); d:set('two', 2); d:set('half', 2.5); d:set('n', d:get('n'))"
+
 export const config = {
   version: 3,
   name: 'lambda-float',
@@ -96,6 +99,18 @@ export const config = {
     ),
     post('/noop-encoding', [lambda({}, { encoding: 'no-op' })]),
     post('/lua', [lambda({ 'modifier/lua-backend': { allow_open_libs: true, post: LUA } })]),
+    // numbers a Lua script sets (binder's Number(): a float64 too)
+    post('/lua-yaml', [lambda({ 'modifier/lua-backend': { allow_open_libs: true, post: LUA_SET } })], {
+      output_encoding: 'yaml',
+    }),
+    post(
+      '/lua-seq',
+      [
+        lambda({ 'modifier/lua-backend': { allow_open_libs: true, post: LUA_SET } }),
+        { host: ['BACKEND'], method: 'GET', url_pattern: '/seq/{resp0_two}/{resp0_half}/{resp0_n}' },
+      ],
+      { extra_config: { proxy: { sequential: true } } },
+    ),
     post(
       '/seq',
       [
