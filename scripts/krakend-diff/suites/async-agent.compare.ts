@@ -1,0 +1,207 @@
+// Dev tool: async_agent (krakend-amqp's agents) against KrakenD, on one real RabbitMQ. run.ts cannot
+// do it (agents answer no client: they consume): here KrakenD, then this runtime, each serves the same
+// agents with an exchange and queues of its own; the same messages are published to each, and the
+// tool compares what the recording backend received (method, URL, headers with User-Agent as "UA",
+// body; in arrival order per agent), the queues after the gateway is killed (an unacknowledged message
+// goes back) and the agents /__health reports.
+//
+//   KRAKEND_BIN=/path/to/krakend AMQP_URL=amqp://guest:guest@127.0.0.1:5672 PORT_BASE=P \
+//     node scripts/krakend-diff/suites/async-agent.compare.ts
+//
+// AMQP_URL defaults to GWDEPLOY_TEST_AMQP_URL, then amqp://guest:guest@127.0.0.1:5672 (scripts/services.sh
+// start rabbitmq). Backend on P, gateways on P+1 and P+2 (PORT_BASE as run.ts reads it). Exits 1 on a
+// difference.
+import { writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Seen, seen, startBackend } from '../backend.ts'
+import {
+  ensurePortsFree,
+  krakendBinary,
+  ports,
+  ROOT,
+  sleep,
+  startGroup,
+  stopGroup,
+  waitUp,
+} from '../side-by-side.ts'
+
+const amqplib = createRequire(import.meta.url)('amqplib') as typeof import('amqplib')
+const broker =
+  process.env.AMQP_URL ?? process.env.GWDEPLOY_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+const krakend = krakendBinary()
+const { backend, K, G } = ports()
+await ensurePortsFree([backend, K, G])
+const server = await startBackend(backend)
+const origin = `http://127.0.0.1:${backend}`
+
+/** Each agent: its backends, settings, and the messages published to its topic. */
+const AGENTS: Array<{
+  name: string
+  backends: Array<Record<string, unknown>>
+  amqp?: Record<string, unknown>
+  extra?: Record<string, unknown>
+  consumer?: Record<string, unknown>
+  messages: string[]
+}> = [
+  {
+    name: 'deliver',
+    backends: [{ url_pattern: '/echo/a?q=1', method: 'POST' }, { url_pattern: '/obj' }],
+    consumer: { workers: 2 },
+    messages: ['{"a":1}', '', 'not json'],
+  },
+  { name: 'fails', backends: [{ url_pattern: '/status/502', method: 'PUT' }], messages: ['f1'] },
+  { name: 'text', backends: [{ url_pattern: '/text' }], amqp: { nack_discard: true }, messages: ['t1'] },
+  { name: 'noop', backends: [{ url_pattern: '/status/500', encoding: 'no-op' }], messages: ['n1'] },
+  { name: 'placeholders', backends: [{ url_pattern: '/echo/{id}?x={JWT.sub}' }], messages: ['p1'] },
+  {
+    name: 'lua',
+    backends: [
+      {
+        url_pattern: '/echo/lua',
+        method: 'POST',
+        extra_config: {
+          'modifier/lua-backend': {
+            pre: "local r = request.load(); r:headers('X-Lua', 'yes'); r:body(r:body() .. '-lua')",
+          },
+        },
+      },
+    ],
+    messages: ['l1'],
+  },
+  {
+    name: 'sequential',
+    backends: [{ url_pattern: '/echo/first', method: 'POST' }, { url_pattern: '/echo/second' }],
+    extra: { proxy: { sequential: true } },
+    messages: ['s1'],
+  },
+  {
+    name: 'discard',
+    backends: [{ url_pattern: '/status/503' }],
+    amqp: { nack_discard: true },
+    messages: ['d1'],
+  },
+]
+// every message is answered by every backend, but the failing one without nack_discard: requeued again and again
+const EXPECTED = AGENTS.filter((a) => a.name !== 'fails').reduce(
+  (n, a) => n + a.messages.length * a.backends.length,
+  0,
+)
+
+interface Outcome {
+  requests: Record<string, Array<Omit<Seen, 'headers'> & { headers: string[] }>>
+  queues: Record<string, { messages: number; consumers: number } | string>
+  agents: string[]
+}
+
+async function queueStates(
+  connection: Awaited<ReturnType<typeof amqplib.connect>>,
+  queue: (name: string) => string,
+): Promise<Outcome['queues']> {
+  const out: Outcome['queues'] = {}
+  for (const a of AGENTS) {
+    const channel = await connection.createChannel()
+    channel.on('error', () => {})
+    try {
+      const q = await channel.checkQueue(queue(a.name))
+      out[a.name] = { messages: q.messageCount, consumers: q.consumerCount }
+      await channel.close()
+    } catch (error) {
+      out[a.name] = (error as Error).message.slice(0, 60)
+    }
+  }
+  return out
+}
+
+async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
+  const tag = `${side}-${Date.now().toString(36)}`
+  const exchange = `agent-compare-${tag}`
+  const queue = (name: string) => `agent-compare-${name}-${tag}`
+  const port = side === 'krakend' ? K : G
+  const config = {
+    version: 3,
+    port,
+    timeout: '2s',
+    endpoints: [],
+    async_agent: AGENTS.map((a) => ({
+      name: a.name,
+      consumer: { topic: a.name, ...a.consumer },
+      backend: a.backends.map((b) => ({ host: [origin], ...b })),
+      extra_config: {
+        ...a.extra,
+        'async/amqp': { host: broker, name: queue(a.name), exchange, durable: true, ...a.amqp },
+      },
+    })),
+  }
+  const file = join(tmpdir(), `agent-compare-${tag}.json`)
+  writeFileSync(file, JSON.stringify(config))
+  seen.length = 0
+  const child =
+    side === 'krakend'
+      ? startGroup(krakend, ['run', '-c', file])
+      : startGroup(process.execPath, [join(ROOT, 'src/gateway/main.ts'), '-c', file, '--log-level', 'ERROR'])
+  await waitUp(port)
+  const connection = await amqplib.connect(broker)
+  // every agent consuming: its trial run (1 s each, one after the other), then its first run
+  const health = async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/__health`)
+    return Object.keys(((await res.json()) as { agents: Record<string, string> }).agents)
+  }
+  for (let i = 0; i < 100 && (await health()).length < AGENTS.length; i += 1) await sleep(200)
+  await sleep(2500)
+  const channel = await connection.createConfirmChannel()
+  for (const a of AGENTS)
+    for (const message of a.messages)
+      channel.publish(exchange, a.name, Buffer.from(message), {
+        headers: { 'X-Not-Sent': 'h' },
+        messageId: 'm',
+      })
+  await channel.waitForConfirms()
+  for (let i = 0; i < 100 && seen.filter((s) => !s.url.startsWith('/status/502')).length < EXPECTED; i += 1)
+    await sleep(100)
+  await sleep(1000)
+  const agents = await health()
+  await stopGroup(child)
+  await sleep(500)
+  const queues = await queueStates(connection, queue)
+  const requests: Outcome['requests'] = {}
+  for (const a of AGENTS) {
+    const paths = a.backends.map((b) => String(b.url_pattern).split(/[{?]/)[0] as string)
+    // the failing agent's message comes back without end: its first delivery only
+    const mine = seen.filter(
+      (s) => paths.some((p) => s.url.startsWith(p)) && a.messages.includes(s.body.replace(/-lua$/, '')),
+    )
+    requests[a.name] = (a.name === 'fails' ? mine.slice(0, 1) : mine)
+      .map((s) => ({ ...s }))
+      .sort((x, y) => `${x.url} ${x.body}`.localeCompare(`${y.url} ${y.body}`))
+  }
+  // the failing agent's queue holds its message again (requeued), however often it went round
+  for (const ch of [channel]) await ch.close().catch(() => {})
+  const cleanup = await connection.createChannel()
+  cleanup.on('error', () => {})
+  for (const a of AGENTS) await cleanup.deleteQueue(queue(a.name)).catch(() => {})
+  await cleanup.deleteExchange(exchange).catch(() => {})
+  await connection.close().catch(() => {})
+  return { requests, queues, agents }
+}
+
+const got = { krakend: await run('krakend'), gateway: await run('gateway') }
+server.close()
+const dumped = join(tmpdir(), `agent-compare-${Date.now().toString(36)}`)
+writeFileSync(`${dumped}-krakend.json`, JSON.stringify(got.krakend, null, 1))
+writeFileSync(`${dumped}-gateway.json`, JSON.stringify(got.gateway, null, 1))
+const left = JSON.stringify(got.krakend, null, 1).split('\n')
+const right = JSON.stringify(got.gateway, null, 1).split('\n')
+let differences = 0
+for (let i = 0; i < Math.max(left.length, right.length); i += 1)
+  if (left[i] !== right[i]) {
+    differences += 1
+    console.log(`- krakend: ${left[i] ?? ''}\n+ gateway: ${right[i] ?? ''}`)
+  }
+console.log(
+  differences === 0
+    ? `async-agent: ${AGENTS.length} agents, ${AGENTS.reduce((n, a) => n + a.messages.length, 0)} messages: no difference`
+    : `async-agent: ${differences} differing lines (both sides: ${dumped}-krakend.json, -gateway.json)`,
+)
+process.exit(differences === 0 ? 0 : 1)
