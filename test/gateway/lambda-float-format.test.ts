@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { GoFloat64 } from '../../src/gateway/go-float.ts'
 import { goFormatFloat32E } from '../../src/gateway/go-float32.ts'
-import { goJson } from '../../src/gateway/go-json.ts'
+import { GoNumber, goJson, isGoNilMap } from '../../src/gateway/go-json.ts'
 
 test("goFormatFloat32E is strconv.FormatFloat(n, 'E', -1, 32)", () => {
   const go: Array<[number, string]> = [
@@ -36,4 +36,20 @@ test('a GoFloat64 is written by encoding/json as its float64 and printed by %v a
   )
   assert.equal(String(new GoFloat64(1e6)), '1e+06')
   assert.equal(String(new GoFloat64(1.2345678901234567e19)), '1.2345678901234567e+19')
+})
+
+test('a second copy of the modules (lazy/lambda.cjs bundles its own) makes the same GoFloat64, GoNumber and nil map', async () => {
+  // a query string loads a module again, as a second bundle holds a second copy of it
+  const copy = (path: string) => import(new URL(`${path}?copy`, import.meta.url).href)
+  const floats = (await copy(
+    '../../src/gateway/go-float.ts',
+  )) as typeof import('../../src/gateway/go-float.ts')
+  const values = (await copy(
+    '../../src/gateway/go-json-values.ts',
+  )) as typeof import('../../src/gateway/go-json-values.ts')
+  assert.equal(floats.GoFloat64, GoFloat64)
+  assert.equal(values.GoNumber, GoNumber)
+  assert.ok(new floats.GoFloat64(1.5) instanceof GoNumber)
+  assert.ok(isGoNilMap(values.goNilMap()))
+  assert.equal(goJson({ n: new floats.GoFloat64(1e21) }), '{"n":1e+21}')
 })
