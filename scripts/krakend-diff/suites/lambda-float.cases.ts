@@ -1,3 +1,6 @@
+// The hand-made cases, then with SEED= (N= answers, default 10) seeded answers of random JSON number
+// texts (any sign, digits, fraction and exponent, float32's and float64's edges) through JSON, XML,
+// YAML and a sequential backend's resp0_ params.
 import type { Case } from '../run.ts'
 import { CEL_CHECKS } from './lambda-float.config.ts'
 
@@ -48,3 +51,64 @@ export const cases: Case[] = [
   answer('/cel-endpoint', NUMBERS),
   ...CEL_CHECKS.map((_, i) => answer(`/cel/${i}`, NUMBERS)),
 ]
+
+/** mulberry32: the same numbers for the same SEED. */
+function random(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A JSON number text: digits, a fraction and an exponent of any length, or an edge value's text. */
+function numberText(next: () => number): string {
+  const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)] as T
+  const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(next() * 10))).join('')
+  if (next() < 0.2)
+    return pick([
+      '-0',
+      '0.0',
+      '1e308',
+      '1.7976931348623157e308',
+      '5e-324',
+      '4.9e-324',
+      '2e-324',
+      '3.4028234663852886e38',
+      '3.4028235677973366e38',
+      '1.401298464324817e-45',
+      '7.006492321624085e-46',
+      '16777217',
+      '9007199254740993',
+      '0.1',
+      '1e21',
+      '1e-7',
+      '123456789012345678901234567890',
+      '1E+2',
+      '-1.5e-5',
+      '100000',
+    ])
+  const sign = next() < 0.3 ? '-' : ''
+  const whole = next() < 0.3 ? '0' : String(1 + Math.floor(next() * 9)) + digits(Math.floor(next() * 20))
+  const fraction = next() < 0.5 ? `.${digits(1 + Math.floor(next() * 18))}` : ''
+  const exponent =
+    next() < 0.5
+      ? `${pick(['e', 'E'])}${pick(['', '+', '-'])}${Math.floor(next() * (next() < 0.9 ? 40 : 330))}`
+      : ''
+  return `${sign}${whole}${fraction}${exponent}`
+}
+
+const SEQ_KEYS = ['n', 'big', 'tenth', 'negzero', 'f32', 'huge', 'tiny', 'int', 'neg', 's', 't']
+
+if (process.env.SEED !== undefined) {
+  const next = random(Number(process.env.SEED))
+  const n = Number(process.env.N ?? 10)
+  for (let i = 0; i < n; i += 1) {
+    const fields = SEQ_KEYS.map((key) => `"${key}":${numberText(next)}`)
+    const raw = `{${fields.join(',')},"list":[${numberText(next)},${numberText(next)}],"obj":{"x":${numberText(next)},"y":[${numberText(next)}]}}`
+    cases.push(answer(['/json', '/xml', '/yaml', '/seq'][i % 4] as string, raw))
+  }
+}
