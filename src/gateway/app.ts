@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createAnswers, JSON_TYPE, TEXT_TYPE } from './answers.ts'
+import { createNodeAgents, type NodeAgents } from './async-agent/node-agents.ts'
 import { createAmqpSessions } from './backend-amqp/sessions.ts'
 import { createBackendCalls } from './backend-calls.ts'
 import { createBackendClient } from './backend-client.ts'
@@ -66,6 +67,8 @@ export interface Gateway {
   idle(): Promise<void>
   /** Resolves when the gateway can serve: the first SRV lookups of `sd: "dns"` backends have ended. */
   ready(): Promise<void>
+  /** The async agents (async_agent), started by ready(), stopped by drain() and close(). */
+  readonly agents: NodeAgents | undefined
   /** Closes the backend connection pools; `force` aborts requests still running. */
   close(options?: { force?: boolean }): Promise<void>
 }
@@ -127,7 +130,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 
   const revoker = config.components?.revoker
   const revocations = revoker ? new (revokerLibrary().SlidingBloomFilter)(revoker) : undefined
-  const amqp = config.endpoints.some(
+  const amqp = [...config.endpoints, ...(config.asyncAgents ?? []).map((a) => a.endpoint)].some(
     (ep) => ep.backends.some((b) => b.amqp) || ep.shadows?.some((b) => b.amqp),
   )
     ? createAmqpSessions(logger)
@@ -152,6 +155,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
   if (config.server.autoOptions) addOptionsRoutes(router, config.endpoints)
   const calls = createBackendCalls(config, client)
+  const agents = createNodeAgents(config, (cfg) => compileEndpoint(cfg, compile), calls, logger)
   const serviceHooks = compileServiceHooks(config, (message) => logger.error(message))
   const removeExtraSlash = config.server.removeExtraSlash
   const checkParams = !config.server.disablePathDecoding
@@ -357,7 +361,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     start: number,
   ) => {
     if (kind === 'health') {
-      const body = healthBody(draining, config.name, started)
+      const body = healthBody(draining, config.name, started, agents?.report())
       return finish(
         req,
         res,
@@ -395,6 +399,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logger,
     metrics,
     revocations,
+    agents,
     get draining() {
       return draining
     },
@@ -405,13 +410,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     drain() {
       if (!draining) logger.info('draining: /__health now answers 503')
       draining = true
+      void agents?.stop()
     },
     idle() {
       if (inFlight === 0) return Promise.resolve()
       return new Promise((resolve) => idleWaiters.push(resolve))
     },
-    ready: () => Promise.all([discovery?.ready(), amqp?.ready()]).then(() => undefined),
+    ready: () => Promise.all([discovery?.ready(), amqp?.ready()]).then(() => agents?.start()),
     async close(options = {}) {
+      await agents?.stop()
       discovery?.close()
       await amqp?.close()
       if (usesKafka) await pubsubKafkaLibrary().closeKafkaClients()

@@ -24,13 +24,6 @@ export function checkServiceSettings(
       'terminate TLS (and mTLS) at the load balancer, then remove "tls" or set "tls": {"disabled": true}',
     )
   if (runtime === 'krakend') return
-  const agents = value.async_agent
-  if (agents !== undefined && !(Array.isArray(agents) && agents.length === 0))
-    error(
-      ['async_agent'],
-      '"async_agent" is not supported: this runtime runs no async agents (krakend-amqp\'s queue consumers that call a pipe of backends per message, with their workers, max_rate, retries and the "agents" report in /__health); AMQP backends (backend/amqp/consumer, backend/amqp/producer) are supported',
-      'remove it, or set image.runtime: krakend in gwdeploy.yml',
-    )
   if (value.plugin !== undefined)
     warn(
       ['plugin'],

@@ -1,5 +1,6 @@
 import type { SecureVersion } from 'node:tls'
 import type { Location } from '../../core/errors.ts'
+import type { AsyncAgentConfig } from '../async-agent/config.ts'
 import type { AmqpBackend } from '../backend-amqp/config.ts'
 import type { PubsubConfig } from '../backend-pubsub/config.ts'
 import type { BackendComponents, EndpointComponents, ServiceComponents } from '../components/index.ts'
@@ -231,6 +232,8 @@ export interface GatewayConfig {
   file?: string
   /** KrakenD components configured at service level (src/gateway/components). */
   components?: ServiceComponents
+  /** async_agent: krakend-amqp's agents (src/gateway/async-agent); absent when there is none. */
+  asyncAgents?: AsyncAgentConfig[]
 }
 
 export type Locate = (path: ReadonlyArray<string | number>) => Location

@@ -1,5 +1,6 @@
 import type { Problem } from '../../core/errors.ts'
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
+import { readAsyncAgents } from '../async-agent/config.ts'
 import { checkComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { readEndpoints } from './endpoint-config.ts'
@@ -72,6 +73,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     fields,
   )
   if (service.server.autoOptions) checkOptionsRoutes(endpoints, error)
+  const asyncAgents = readAsyncAgents(doc.async_agent, service, fields)
 
   const debugEndpoint = fields.boolAt(doc, 'debug_endpoint', [], false)
   const echoEndpoint = fields.boolAt(doc, 'echo_endpoint', [], false)
@@ -93,6 +95,7 @@ export function validateGatewayConfig(value: unknown, options: ValidateOptions =
     logging: service.logging,
     ...(options.file ? { file: options.file } : {}),
     ...(service.components ? { components: service.components } : {}),
+    ...(asyncAgents.length > 0 ? { asyncAgents } : {}),
   }
   // The checks across the whole config run on the parts that read well, beside any other problem:
   // every problem in one run.

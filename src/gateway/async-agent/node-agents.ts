@@ -1,0 +1,58 @@
+// The async agents of one gateway process: their pipes compiled with the endpoints, started once the
+// gateway can serve (beside the router, as KrakenD starts them), stopped when it drains or closes
+// (KrakenD stops them as its context ends), and their pings for /__health. amqplib and the runner
+// load only in a process whose config has an agent.
+
+import type { BackendCalls } from '../backend-calls.ts'
+import type { CompiledEndpoint } from '../compiled-endpoint.ts'
+import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { amqpLibrary } from '../libraries.ts'
+import type { Logger } from '../logging.ts'
+import type { AsyncAgents } from './agents.ts'
+import type { WithAgents } from './config.ts'
+import { AgentPings } from './pings.ts'
+import { agentPipe } from './pipe.ts'
+
+export interface NodeAgents {
+  /** Starts the agents (in the background: their one-second trials run one after the other). */
+  start(): void
+  /** Stops them: messages in flight go back to the broker. */
+  stop(): Promise<void>
+  /** The `agents` of /__health. */
+  report(): Record<string, string>
+}
+
+export function createNodeAgents(
+  config: GatewayConfig & WithAgents,
+  compile: (cfg: EndpointConfig) => CompiledEndpoint,
+  calls: Pick<BackendCalls, 'callBackend' | 'sequential'>,
+  logger: Logger,
+): NodeAgents | undefined {
+  const agents = config.asyncAgents ?? []
+  if (agents.length === 0) return undefined
+  const pipes = new Map(agents.map((agent) => [agent, agentPipe(compile(agent.endpoint), calls)]))
+  const pings = new AgentPings()
+  let running: AsyncAgents | undefined
+  let stopped = false
+  return {
+    start() {
+      if (running || stopped) return
+      running = amqpLibrary().startAsyncAgents(
+        agents,
+        (agent) => pipes.get(agent) as ReturnType<typeof agentPipe>,
+        pings,
+        {
+          debug: (m) => logger.debug(m),
+          info: (m) => logger.info(m),
+          warning: (m) => logger.warning(m),
+          error: (m) => logger.error(m),
+        },
+      )
+    },
+    async stop() {
+      stopped = true
+      await running?.stop()
+    },
+    report: () => pings.report(),
+  }
+}
