@@ -62,11 +62,6 @@ export interface AsyncAgentConfig {
   endpoint: EndpointConfig
 }
 
-/** A config's agents (GatewayConfig.asyncAgents), for code that runs before and after that field exists. */
-export interface WithAgents {
-  asyncAgents?: readonly AsyncAgentConfig[] | undefined
-}
-
 /** What the agents' backends take from the service. */
 export interface AgentDefaults {
   timeoutMs: number

@@ -9,7 +9,6 @@ import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { amqpLibrary } from '../libraries.ts'
 import type { Logger } from '../logging.ts'
 import type { AsyncAgents } from './agents.ts'
-import type { WithAgents } from './config.ts'
 import { AgentPings } from './pings.ts'
 import { agentPipe } from './pipe.ts'
 
@@ -23,7 +22,7 @@ export interface NodeAgents {
 }
 
 export function createNodeAgents(
-  config: GatewayConfig & WithAgents,
+  config: GatewayConfig,
   compile: (cfg: EndpointConfig) => CompiledEndpoint,
   calls: Pick<BackendCalls, 'callBackend' | 'sequential'>,
   logger: Logger,

@@ -6,7 +6,6 @@
 
 import { availableParallelism } from 'node:os'
 import { configError } from '../../core/errors.ts'
-import type { WithAgents } from '../async-agent/config.ts'
 import type { Report } from '../components/types.ts'
 import type { GatewayConfig } from './types.ts'
 
@@ -21,7 +20,7 @@ const CONSUMES = '(KrakenD consumes once and hands each message to the next requ
 const RUNS_AGENT = '(KrakenD runs each agent once, with its workers and max_rate)'
 
 /** The first backend (or async agent) that needs the node to run one worker process, if any. */
-export function singleProcessBackend(config: GatewayConfig & WithAgents): SingleProcessBackend | undefined {
+export function singleProcessBackend(config: GatewayConfig): SingleProcessBackend | undefined {
   for (const ep of config.endpoints)
     for (const backend of [...ep.backends, ...(ep.shadows ?? [])]) {
       if (backend.amqp?.consumer)
@@ -36,7 +35,7 @@ export function singleProcessBackend(config: GatewayConfig & WithAgents): Single
 }
 
 /** The node's worker processes: `workers` 0 is one per core, or one beside such a backend. */
-export function workerCount(config: GatewayConfig & WithAgents, cores = availableParallelism): number {
+export function workerCount(config: GatewayConfig, cores = availableParallelism): number {
   if (config.runtime.workers !== 0) return config.runtime.workers
   return singleProcessBackend(config) ? 1 : cores()
 }
@@ -50,11 +49,7 @@ function problem(found: SingleProcessBackend, workers: number): string {
 }
 
 /** At start: several workers set (file, flag or environment) beside such a backend are refused, exit 2. */
-export function refuseWorkersBeside(
-  config: GatewayConfig & WithAgents,
-  workers: number,
-  file: string | undefined,
-): void {
+export function refuseWorkersBeside(config: GatewayConfig, workers: number, file: string | undefined): void {
   const found = workers > 1 ? singleProcessBackend(config) : undefined
   if (found === undefined) return
   throw configError(problem(found, workers), {
@@ -67,7 +62,7 @@ export function refuseWorkersBeside(
  * At validation: several workers in the file are an error at `workers`; none set, a warning that the
  * node runs one (the throughput of one process).
  */
-export function checkSingleProcess(config: GatewayConfig & WithAgents, report: Report): void {
+export function checkSingleProcess(config: GatewayConfig, report: Report): void {
   const workers = config.runtime.workers
   if (workers === 1) return
   const found = singleProcessBackend(config)
