@@ -9,6 +9,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createRequire } from 'node:module'
 import { after, before, test } from 'node:test'
 import type { Channel, ChannelModel } from 'amqplib'
+import { isGwError } from '../../src/core/errors.ts'
+import { refuseWorkersBeside, workerCount } from '../../src/gateway/config/single-process.ts'
+import type { GatewayConfig } from '../../src/gateway/config/types.ts'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { type BrokerInfo, requireRabbitMq } from '../helpers/services.ts'
 import {
@@ -205,6 +208,20 @@ test('a failing pipe nacks the message: requeued (and delivered again) by defaul
   assert.equal(await ready('discard'), 0)
 })
 
+test('auto_ack: the broker counts each message delivered, so a failing pipe loses it (nothing to nack)', async () => {
+  let gw: Running | undefined
+  try {
+    gw = await start([agent('autoack', [{ url_pattern: '/fail', method: 'DELETE' }], { auto_ack: true })])
+    await consuming('autoack')
+    publish('autoack', 'gone')
+    await until('the delivery', () => backend.seen.some((s) => s.method === 'DELETE' && s.body === 'gone'))
+  } finally {
+    await gw?.close()
+  }
+  assert.equal(await ready('autoack'), 0)
+  assert.equal(backend.seen.filter((s) => s.method === 'DELETE' && s.body === 'gone').length, 1)
+})
+
 test("a backend slower than the consumer's timeout fails the message (requeued)", async () => {
   let gw: Running | undefined
   try {
@@ -384,5 +401,19 @@ test('configs: agents are read as KrakenD reads them, and what would not run as 
   assert.match(
     workers.errors.join('\n'),
     /workers: async\/amqp on async agent AsyncAgent-00 needs a node of one worker process/,
+  )
+  // workers unset: one process (KrakenD runs each agent once); --workers 2 (or GATEWAY_WORKERS) refused at start
+  const config = plain.config as GatewayConfig
+  assert.equal(
+    workerCount(config, () => 8),
+    1,
+  )
+  assert.throws(
+    () => refuseWorkersBeside(config, 2, 'agents.json'),
+    (error: unknown) =>
+      isGwError(error) &&
+      error.exitCode === 2 &&
+      error.location?.path === 'async_agent[0].extra_config.async/amqp' &&
+      /multiplying its workers and max_rate/.test(error.message),
   )
 })
