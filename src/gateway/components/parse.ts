@@ -6,7 +6,7 @@ import {
   parseLambda,
   refuseBesideLambda,
 } from '../backend-lambda/config.ts'
-import { checkPubsubBackends } from '../backend-pubsub/config.ts'
+import { checkPubsubBackends } from '../backend-pubsub/config-checks.ts'
 import { checkSingleProcess, singleProcessBackend } from '../config/single-process.ts'
 import type { GatewayConfig } from '../config/types.ts'
 import { canonicalHeaderKey } from '../go-url.ts'
