@@ -1,6 +1,8 @@
 // Go's fmt %v of the values lura's sequential merger hands on as params (`{resp0_a.b}`): decoded
 // JSON prints as Go prints interface{} values, and krakend-rss's fields keep their Go types
 // (*gofeed.Person, []string, map[string]string), nil ones included, which print their own way.
+
+import { goFormatFloat } from './go-float.ts'
 import { GoNumber } from './go-json.ts'
 import { compareGoKeys } from './go-json-order.ts'
 
@@ -49,5 +51,7 @@ export function goPrint(value: unknown): string {
       .map((k) => `${k}:${goPrint(obj[k])}`)
       .join(' ')}]`
   }
+  // a Lua script's NaN or ±Inf is a float64
+  if (typeof value === 'number' && !Number.isFinite(value)) return goFormatFloat(value)
   return String(value)
 }

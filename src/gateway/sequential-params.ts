@@ -63,6 +63,7 @@ export function propagatedField(
   if (value === null) return goNilText(here, last)
   // lura's `case float64`: a Lambda answer's number (GoFloat64); a list's items print with %v.
   if (value instanceof GoFloat64) return goFormatFloat32E(value.value)
+  if (typeof value === 'number' && !Number.isFinite(value)) return goFormatFloat32E(value)
   return Array.isArray(value) && isGoContainer(value) ? value.map(goPrint).join(',') : goPrint(value)
 }
 

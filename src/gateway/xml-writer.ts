@@ -1,7 +1,9 @@
 // The `xml` output encoding as KrakenD CE has it (krakend-xml: clbanning/mxj's Map.Xml without a
 // root tag): keys sorted, `-` keys as sorted attributes, `#text` as the element's text, a list as
 // repeated elements, a single-key map as its own root, else `<doc>`.
+import { goFormatFloat } from './go-float.ts'
 import { GoNumber, isGoResponseError } from './go-json.ts'
+import { compareGoKeys } from './go-json-order.ts'
 import type { Data } from './xml-reader.ts'
 
 const ESCAPES: Record<string, string> = {
@@ -21,9 +23,9 @@ const isMap = (value: unknown): value is Data =>
 function scalarText(value: unknown): string | undefined {
   if (value === null || value === undefined) return ''
   if (typeof value === 'string') return escapeXml(value)
-  // a GoFloat64 (a GoNumber) prints as fmt's %v of the float64
-  if (typeof value === 'number' || typeof value === 'boolean' || value instanceof GoNumber)
-    return String(value)
+  // a GoFloat64 (a GoNumber) prints as fmt's %v of the float64, as does a script's NaN or ±Inf
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : goFormatFloat(value)
+  if (typeof value === 'boolean' || value instanceof GoNumber) return String(value)
   return undefined
 }
 
@@ -72,7 +74,7 @@ function writeElement(out: string[], key: string, value: unknown): void {
     out.push(`<${key}>${escapeXml(responseErrorXml(value))}</${key}>`)
     return
   }
-  const keys = Object.keys(value).sort()
+  const keys = Object.keys(value).sort(compareGoKeys)
   out.push(`<${key}`)
   let children = 0
   for (const k of keys) {

@@ -1,7 +1,7 @@
 // Numbers a Lua script sets are Go float64s in KrakenD's data (gopher-lua's LNumber), where a backend's
 // are json.Number texts; both print alike in JSON but not elsewhere. Checked against KrakenD CE 2.13.8
-// with krakend-diff lua-numbers (11 cases; 7 differed before: the header lists, YAML, XML, CEL's
-// types and the sequential proxy's resp0_ parameters).
+// with krakend-diff lua-numbers (13 cases; 9 differed before: the header lists, YAML, XML, CEL's
+// types, the sequential proxy's resp0_ parameters, ±Inf and XML's key order).
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -14,6 +14,10 @@ const called: string[] = []
 
 const SET =
   "local r = response.load(); local d = r:data(); d:set('z', -0.0); d:set('i', 3); d:set('big', 1234567); d:set('f', 1.5); local l = luaList.new(); l:set(0, 2); l:set(1, 0.5); d:set('l', l)"
+
+// ±Inf and two keys whose UTF-16 order is not Go's (U+E000, then U+1F600 by their UTF-8 bytes)
+const INF =
+  "local r = response.load(); local d = r:data(); d:set('inf', 1/0); d:set('ninf', -1/0); d:set('\\240\\159\\152\\128', 2); d:set('\\238\\128\\128', 1)"
 
 before(async () => {
   backend = createServer((req, res) => {
@@ -55,6 +59,19 @@ before(async () => {
         {
           ...set('/cel-int', 'json'),
           extra_config: { 'validation/cel': [{ check_expr: 'resp_data.i + 1 == 4' }] },
+        },
+        {
+          endpoint: '/xml-inf',
+          output_encoding: 'xml',
+          backend: [{ host, url_pattern: '/obj', extra_config: lua(INF) }],
+        },
+        {
+          endpoint: '/seq-inf',
+          extra_config: { proxy: { sequential: true } },
+          backend: [
+            { host, url_pattern: '/obj', extra_config: lua(INF) },
+            { host, url_pattern: '/next/{resp0_inf}/{resp0_ninf}', group: 'second' },
+          ],
         },
         {
           endpoint: '/seq',
@@ -112,4 +129,13 @@ test("the sequential proxy's resp0_ parameters of a script's numbers are Go floa
   const res = await send(gw.url, { path: '/seq' })
   assert.equal(res.status, 200)
   assert.deepEqual(called, ['/obj', '/next/3E+00/1.234567E+06/1.5E+00'])
+})
+
+test("a script's ±Inf as Go prints a float64 (XML's %v, resp0_'s FormatFloat), XML keys in Go's order", async () => {
+  const xml = await send(gw.url, { path: '/xml-inf' })
+  assert.match(xml.text, /^<doc><inf>\+Inf<\/inf>/)
+  assert.match(xml.text, /<ninf>-Inf<\/ninf><\uE000>1<\/\uE000><\u{1F600}>2<\/\u{1F600}><\/doc>$/u)
+  called.length = 0
+  await send(gw.url, { path: '/seq-inf' })
+  assert.deepEqual(called, ['/obj', '/next/+Inf/-Inf'])
 })

@@ -4,6 +4,7 @@
  */
 import { goFormatFloat } from '../go-float.ts'
 import { goJson } from '../go-json.ts'
+import { compareGoKeys } from '../go-json-order.ts'
 import type { Claims } from './go-jose.ts'
 
 /** krakend-jose's Claims.Get for a present claim. */
@@ -49,7 +50,7 @@ function goValue(value: unknown): string {
         if (i > 0) todo.push(SPACE)
       }
     } else {
-      const keys = Object.keys(item).sort()
+      const keys = Object.keys(item).sort(compareGoKeys)
       parts.push('map[')
       todo.push(CLOSE)
       for (let i = keys.length - 1; i >= 0; i -= 1) {
