@@ -11,7 +11,8 @@
 
 import { closestKey } from './suggest.ts'
 
-export type NamespaceLevel = 'service' | 'endpoint' | 'backend'
+/** Where an extra_config is: the service, an endpoint, a backend, or an entry of `async_agent`. */
+export type NamespaceLevel = 'service' | 'endpoint' | 'backend' | 'async agent'
 type NamespaceSupport = 'core' | 'enforced' | 'refused' | 'ignored'
 
 export interface NamespaceInfo {
@@ -91,7 +92,10 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   ),
   'backend/pubsub/subscriber': enforced(B, 'pub/sub subscriber backend (nats://, rabbit://, awssqs://)'),
   'backend/graphql': enforced(B, 'GraphQL requests to the backend'),
-  'async/amqp': refused(S, 'async agents'),
+  'async/amqp': enforced(
+    ['async agent'],
+    'async agents: an AMQP consumer running a pipe of backends per message',
+  ),
 
   // KrakenD Enterprise only (KrakenD CE does nothing with them)
   'auth/api-keys': refused(SE, 'API keys', true),

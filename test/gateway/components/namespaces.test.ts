@@ -119,7 +119,10 @@ describe('extra_config namespaces: enforced, refused or ignored with a warning, 
   })
 
   test('with image.runtime: krakend, KrakenD CE components are accepted', () => {
-    const raw = config({ service: { 'async/amqp': {} }, endpoint: { 'plugin/req-resp-modifier': {} } })
+    const raw = config({
+      service: { 'plugin/http-server': {} },
+      endpoint: { 'plugin/req-resp-modifier': {} },
+    })
     assert.equal(validateGatewayConfig(raw).errors.length, 2)
     assert.deepEqual(validateGatewayConfig(raw, { runtime: 'krakend' }).errors, [])
   })
