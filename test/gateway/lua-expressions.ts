@@ -2,6 +2,7 @@
 // `[tostring(expression)]` (custom_error from a lua-proxy pre, with the open libraries).
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { rawGatewayWith } from './gateway-fixture.ts'
 import { mustConfig, type Running, startGateway } from './helpers.ts'
 import { type RawBackend, startRawBackend } from './raw-backend.ts'
 
@@ -62,5 +63,36 @@ export function describeLuaValues(
       await assertLuaValues(gateway.url, values)
     })
     extras.tests?.({ gateway: () => gateway, raw: () => raw })
+  })
+}
+
+/**
+ * A suite of its own: each expression is written by a lua-proxy pre into the backend request's
+ * `X-F` header (`/f<i>`), and the backend must receive the value Go's fmt writes.
+ */
+export function describeLuaHeaderValues(suite: string, values: Array<[string, string]>): void {
+  describe(suite, () => {
+    const gateway = rawGatewayWith((raw) => ({
+      version: 3,
+      endpoints: values.map(([expression], i) => ({
+        endpoint: `/f${i}`,
+        extra_config: {
+          'modifier/lua-proxy': {
+            pre: `local r = request.load()\nr:headers('X-F', ${expression})`,
+            allow_open_libs: true,
+          },
+        },
+        backend: [{ host: [raw.origin], url_pattern: '/b' }],
+      })),
+    }))
+
+    test('the backend is called with the value Go writes', async () => {
+      for (const [i, [expression, expected]] of values.entries()) {
+        const res = await fetch(`${gateway.url}/f${i}`)
+        assert.equal(res.status, 200, expression)
+        await res.arrayBuffer()
+        assert.deepEqual(gateway.raw.lines('x-f'), [`X-F: ${expected}`], expression)
+      }
+    })
   })
 }
