@@ -63,6 +63,29 @@ export function isGoNilMap(value: unknown): boolean {
   return true
 }
 
+/**
+ * The prototype of Go's nil []interface{}, what Go's decoder makes of a backend's JSON `null` read
+ * into lura's collection: an empty list to every reader (goccy's YAML writes `[]`, Lua sees a
+ * luaList, CEL a list, the sequential proxy an empty param), written `null` by encoding/json.
+ */
+const NIL_SLICE: object = processWide(
+  'NIL_SLICE',
+  Object.create(Array.prototype, {
+    toJSON: {
+      value(this: unknown[]): unknown {
+        return this.length === 0 ? null : [...this]
+      },
+    },
+  }),
+)
+
+/** A new nil slice (see NIL_SLICE). */
+export const goNilSlice = (): unknown[] => Object.setPrototypeOf([], NIL_SLICE)
+
+/** Whether `list` is a nil slice: made by goNilSlice and still empty. */
+export const isGoNilSlice = (list: readonly unknown[]): boolean =>
+  list.length === 0 && Object.getPrototypeOf(list) === NIL_SLICE
+
 const GO_STRUCT = Symbol('a Go struct: fields in declaration order')
 
 /**

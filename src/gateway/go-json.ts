@@ -4,14 +4,16 @@
 // Numbers print like Go's float64 encoder, which for finite values is what JavaScript prints.
 
 import { compareGoKeys, goKeyOrdered, goKeysSorted, needsStringEncoder } from './go-json-order.ts'
-import { GoNumber, isGoNilMap, isGoStruct } from './go-json-values.ts'
+import { GoNumber, isGoNilMap, isGoNilSlice, isGoStruct } from './go-json-values.ts'
 
 export {
   GoNumber,
   goNilMap,
+  goNilSlice,
   goResponseError,
   goStruct,
   isGoNilMap,
+  isGoNilSlice,
   isGoResponseError,
   isGoStruct,
 } from './go-json-values.ts'
@@ -67,7 +69,7 @@ function encode(value: unknown): string {
       if (value === null) return 'null'
       if (value instanceof GoNumber) return value.literal
       if (Array.isArray(value)) {
-        if (value.length === 0) return '[]'
+        if (value.length === 0) return isGoNilSlice(value) ? 'null' : '[]'
         let out = '['
         for (let i = 0; i < value.length; i += 1) {
           if (i > 0) out += ','
@@ -110,6 +112,10 @@ function encodeDeep(root: unknown): string {
       return
     }
     if (Array.isArray(value)) {
+      if (isGoNilSlice(value)) {
+        out.push('null')
+        return
+      }
       out.push('[')
       stack.push({ array: value, i: 0 })
       return

@@ -2,7 +2,7 @@ import { feedDecoding, xmlDecoding } from './components/runtimes.ts'
 import type { BackendConfig, BackendEncoding } from './config/types.ts'
 import { applyFlatmap, type FlatmapOp, goTypedValue, isGoContainer } from './flatmap.ts'
 import { invalidByteMark } from './go-bytes-string.ts'
-import { goNilMap, isGoNilMap } from './go-json.ts'
+import { goNilMap, goNilSlice, isGoNilMap } from './go-json.ts'
 import {
   firstValueText,
   GO_MAP,
@@ -69,9 +69,9 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
       if (isCollection)
         return (text, bytes) => {
           const value = decodeJson(text, bytes)
-          // Go decodes `null` into a slice as a nil slice: {"collection": null}, not an error.
-          if (value !== null && !Array.isArray(value))
-            throw new DecodeError(goUnmarshalTypeError(value, GO_SLICE))
+          // Go decodes `null` into a slice as a nil slice, not an error.
+          if (value === null) return { collection: goNilSlice() }
+          if (!Array.isArray(value)) throw new DecodeError(goUnmarshalTypeError(value, GO_SLICE))
           return { collection: value }
         }
       return (text, bytes) => {
