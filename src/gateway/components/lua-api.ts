@@ -45,6 +45,9 @@ export function registerApi(e: LuaEngine, current: Current, api: LuaApi = 'proxy
   const L = e.L
   const define = (type: string, statics: Record<string, Method>, methods: Record<string, Method>) => {
     lauxlib.luaL_newmetatable(L, e.s(type))
+    // binder's metatables have no __name: tostring() of the userdata is gopher-lua's `userdata: 0x…`.
+    lua.lua_pushnil(L)
+    lua.lua_setfield(L, -2, e.s('__name'))
     for (const [name, fn] of Object.entries(statics)) {
       lua.lua_pushjsfunction(L, (state) => fn(e, state))
       lua.lua_setfield(L, -2, e.s(name))
