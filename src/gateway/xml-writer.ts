@@ -4,6 +4,7 @@
 import { goFormatFloat } from './go-float.ts'
 import { GoNumber, isGoResponseError } from './go-json.ts'
 import { compareGoKeys } from './go-json-order.ts'
+import { goPrint } from './go-print.ts'
 import type { Data } from './xml-reader.ts'
 
 const ESCAPES: Record<string, string> = {
@@ -90,7 +91,11 @@ function writeElement(out: string[], key: string, value: unknown): void {
   }
   const hasText = '#text' in value
   out.push('>')
-  if (hasText) out.push(scalarText(value['#text']) ?? String(value['#text']))
+  // mxj escapes a string `#text`; anything else goes out as fmt's %v, unescaped (`<nil>`, `map[k:v]`)
+  if (hasText) {
+    const text = value['#text']
+    out.push(text === null ? '<nil>' : (scalarText(text) ?? goPrint(text)))
+  }
   for (const k of keys) if (k !== '#text' && !(k.length > 1 && k[0] === '-')) writeElement(out, k, value[k])
   out.push(`</${key}>`)
 }
