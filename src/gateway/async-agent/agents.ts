@@ -22,7 +22,8 @@ export interface AsyncAgents {
 
 export function startAsyncAgents(
   agents: readonly AsyncAgentConfig[],
-  pipeOf: (agent: AsyncAgentConfig) => AgentPipe,
+  /** undefined: lura cannot build the agent's pipe (no backend). */
+  pipeOf: (agent: AsyncAgentConfig) => AgentPipe | undefined,
   pings: AgentPings,
   log: AgentLog,
 ): AsyncAgents {
@@ -33,9 +34,16 @@ export function startAsyncAgents(
     for (const agent of agents) {
       if (group.signal.aborted) return
       log.debug(`[SERVICE: AsyncAgent][${agent.name}] Starting the async agent`)
+      // lura's proxy factory fails without a backend (shadows apart): the agent is left out
+      const pipe = pipeOf(agent)
+      if (!pipe) {
+        log.error(
+          `[SERVICE: AsyncAgent][${agent.name}] building the proxy pipe: all endpoints must have at least one backend`,
+        )
+        continue
+      }
       // krakend-amqp's factory declines an agent without its namespace: no other factory takes it.
       if (!agent.amqp) continue
-      const pipe = pipeOf(agent)
       const trial = AbortSignal.any([group.signal, deadline(TRIAL_MS)])
       await runAgentOnce(agent, { pipe, ping, log: QUIET_LOG }, trial).catch(() => {})
       loops.push(

@@ -2,19 +2,21 @@
 // its `async/amqp` namespace as krakend-amqp's async package decodes it (json.Marshal of the map,
 // then json.Unmarshal into consumerCfg). lura builds the agent's pipe from a made-up endpoint (named
 // after the agent, the consumer's timeout, the agent's backends and extra_config), each backend
-// GET unless it names a method: read here with the endpoint backends' reader. KrakenD's router-level
-// components never see an agent's message, and the proxy-level ones are not run on one here: any
-// namespace but async/amqp and proxy.sequential is refused, as are shadow backends.
+// GET unless it names a method: read here with the endpoint backends' reader. The pipe runs what
+// krakend-ce's proxy factory reads there (JSON schema, CEL, modifier/lua-proxy, the proxy namespace,
+// shadow backends); KrakenD's router-level components never see an agent's message: refused there.
 
+import { classifyNamespace, guardingNamespace } from '../../config/gateway-namespaces.ts'
 import { formatKeyPath, type KeyPath } from '../../core/source-text.ts'
 import type { AmqpBroker } from '../backend-amqp/broker-url.ts'
 import { readAmqpBroker } from '../backend-amqp/broker-url.ts'
 import { Fields } from '../components/fields.ts'
+import { parseEndpointComponents } from '../components/index.ts'
 import { isObject } from '../components/types.ts'
 import { readBackend } from '../config/backend-config.ts'
 import { PARAM } from '../config/endpoint-paths.ts'
 import type { FieldReader } from '../config/field-reader.ts'
-import { isSequential } from '../config/proxy-options.ts'
+import { flatmapAt, isSequential, PROXY_KEYS, staticAt } from '../config/proxy-options.ts'
 import type { BackendConfig, EndpointConfig } from '../config/types.ts'
 
 export const AGENT_NAMESPACE = 'async/amqp'
@@ -161,6 +163,56 @@ export function readAsyncAgent(
   }
 }
 
+/**
+ * The namespaces krakend-ce's proxy factory reads from the endpoint lura makes up for an agent
+ * (proxy_factory.go: JSON schema, CEL, Lua around lura's proxy stack; the `proxy` namespace and the
+ * backends' own components inside it). Router-level ones are never read: no HTTP request reaches an agent.
+ */
+const PIPE_COMPONENTS = ['validation/json-schema', 'validation/cel', 'modifier/lua-proxy']
+
+/** Each namespace of the agent's extra_config as KrakenD's agent reads it (or does not). */
+function checkAgentNamespaces(
+  extra: Record<string, unknown>,
+  path: KeyPath,
+  label: string,
+  fields: FieldReader,
+): void {
+  for (const ns of Object.keys(extra)) {
+    if (ns === AGENT_NAMESPACE || ns === 'proxy' || PIPE_COMPONENTS.includes(ns)) continue
+    const at: KeyPath = [...path, 'extra_config', ns]
+    const canonical = guardingNamespace(ns)
+    // lura's Normalize reads a long name as its short one; this runtime reads only the short names here.
+    if (
+      canonical !== undefined &&
+      canonical !== ns &&
+      fields.runtime !== 'krakend' &&
+      readsOnAgent(canonical)
+    )
+      fields.error(
+        at,
+        `"${ns}" is the long name of "${canonical}": KrakenD reads it on an async agent, this runtime reads only "${canonical}" there`,
+        `rename it to "${canonical}"`,
+      )
+    else if (canonical !== undefined && !readsOnAgent(canonical))
+      fields.error(
+        at,
+        `"${ns}" on ${label}: KrakenD ignores it there (no HTTP request reaches an agent, and its proxy stack reads only ${PIPE_COMPONENTS.join(', ')} and proxy), so it would guard nothing`,
+        "remove it (backend components go in the backend's extra_config)",
+      )
+    else {
+      const verdict = classifyNamespace(ns, 'endpoint', fields.runtime)
+      if (verdict.kind === 'error') fields.error(at, verdict.message, verdict.hint)
+      else if (verdict.kind === 'warning') fields.warn(at, verdict.message, verdict.hint)
+    }
+  }
+}
+
+/** Read on an agent by KrakenD: lura's plugin middleware too (refused here as at an endpoint). */
+const readsOnAgent = (canonical: string) =>
+  canonical === AGENT_NAMESPACE ||
+  PIPE_COMPONENTS.includes(canonical) ||
+  canonical === 'plugin/req-resp-modifier'
+
 /** lura's made-up endpoint for the agent's pipe. */
 function readAgentEndpoint(
   raw: Record<string, unknown>,
@@ -173,27 +225,34 @@ function readAgentEndpoint(
   const extra = isObject(raw.extra_config) ? raw.extra_config : {}
   if (raw.extra_config !== undefined && !isObject(raw.extra_config))
     fields.error([...path, 'extra_config'], 'extra_config must be an object')
+  const label = `async agent ${name}`
   // KrakenD's own image (image.runtime: krakend) runs them as KrakenD does
   const ours = fields.runtime !== 'krakend'
-  for (const ns of Object.keys(extra))
-    if (ours && ns !== AGENT_NAMESPACE && ns !== 'proxy')
-      fields.error(
-        [...path, 'extra_config', ns],
-        `"${ns}" on an async agent is not run by this runtime: KrakenD ignores router-level components on an agent (no HTTP request reaches it) and this runtime does not run endpoint components on an agent's pipe, so a guard here would look configured and do nothing`,
-        "remove it (put backend components in the backend's extra_config)",
-      )
+  checkAgentNamespaces(extra, path, label, fields)
+  const pipeExtra: Record<string, unknown> = {}
+  for (const ns of PIPE_COMPONENTS) if (extra[ns] !== undefined) pipeExtra[ns] = extra[ns]
+  const components = parseEndpointComponents(
+    pipeExtra,
+    [...path, 'extra_config'],
+    fields.report,
+    fields.componentChecks,
+  )
   const pp: KeyPath = [...path, 'extra_config', 'proxy']
   const proxy = fields.namespace(raw, 'proxy', path)
-  for (const key of Object.keys(proxy))
-    if (ours && key !== 'sequential')
-      fields.error(
-        [...pp, key],
-        `proxy "${key}" on an async agent is not run by this runtime (only "sequential" is)`,
-        'remove it',
-      )
+  fields.checkExactKeyCase(proxy, pp, PROXY_KEYS, 'proxy')
+  // lura's sequential proxy propagates answers only into the placeholders it rewrote for an endpoint
+  if (ours && proxy.sequential_propagated_params !== undefined)
+    fields.error(
+      [...pp, 'sequential_propagated_params'],
+      `${label}: sequential_propagated_params on an async agent is not run by this runtime`,
+      'remove it (an agent cannot pass an answer on to the next backend)',
+    )
   const sequential = isSequential(proxy, pp, fields.boolAt(proxy, 'sequential', pp, false), fields.warn)
-  const label = `async agent ${name}`
+  const staticResponse = staticAt(proxy, pp, fields.error, fields.warn)
+  const flatmap = flatmapAt(proxy, pp, fields.error)
   const backends: BackendConfig[] = []
+  const shadows: BackendConfig[] = []
+  let unreadable = 0
   const rawBackends = raw.backend
   // lura checks no placeholder of an agent's backends: each goes out as written ("/a/{id}" is sent
   // as /a/%7Bid%7D, see pipe.ts)
@@ -210,12 +269,8 @@ function readAgentEndpoint(
             'remove the placeholder (an agent cannot pass an answer on to the next backend)',
           )
       }
-  if (!Array.isArray(rawBackends) || rawBackends.length === 0)
-    fields.error(
-      rawBackends === undefined ? path : [...path, 'backend'],
-      `${label} has no backend: KrakenD cannot build its pipe and starts without it`,
-      'add at least one entry to "backend" with a "url_pattern"',
-    )
+  if (rawBackends !== undefined && !Array.isArray(rawBackends))
+    fields.error([...path, 'backend'], `${label}: "backend" must be a list of backends`)
   for (const [j, rawBackend] of (Array.isArray(rawBackends) ? rawBackends : []).entries()) {
     const bp: KeyPath = [...path, 'backend', j]
     const pattern = isObject(rawBackend) ? rawBackend.url_pattern : undefined
@@ -244,19 +299,32 @@ function readAgentEndpoint(
       },
       fields,
     )
-    if (backend === undefined) continue
-    if (ours && backend.shadowTimeoutMs !== undefined)
-      fields.error(
-        [...bp, 'extra_config', 'proxy', 'shadow'],
-        `${label}: a shadow backend on an async agent is not run by this runtime`,
-        'remove "shadow" (or the backend)',
-      )
-    else backends.push(backend)
+    if (backend === undefined) {
+      unreadable += 1
+      continue
+    }
+    // lura's shadow factory takes shadow backends out: they get a copy of the message's request
+    if (backend.shadowTimeoutMs === undefined) backends.push(backend)
+    else shadows.push(backend)
   }
+  // lura's proxy factory fails with ErrNoBackends: KrakenD logs it and starts without the agent
+  if (backends.length === 0 && unreadable === 0)
+    fields.warn(
+      Array.isArray(rawBackends) ? [...path, 'backend'] : path,
+      `${label} has no backend${shadows.length > 0 ? ' but shadows (proxy.shadow)' : ''}: KrakenD cannot build its pipe, logs "building the proxy pipe" and starts without the agent (no consumer, nothing in /__health's agents), and so does this runtime`,
+      'add a backend with a "url_pattern", or remove the agent',
+    )
+  if (flatmap && backends.length === 1)
+    fields.warn(
+      [...pp, 'flatmap_filter'],
+      `${label}: an agent-level flatmap_filter is never applied with one backend: KrakenD runs it only after merging two or more`,
+      "move the operations into the backend's extra_config.proxy.flatmap_filter",
+    )
   return {
     endpoint: name,
     method: 'GET',
     backends,
+    ...(shadows.length > 0 ? { shadows } : {}),
     inputHeaders: [],
     inputQueryStrings: [],
     outputEncoding: 'json',
@@ -265,7 +333,10 @@ function readAgentEndpoint(
     cacheTtlMs: 0,
     sequential,
     noop: false,
+    ...(staticResponse ? { static: staticResponse } : {}),
+    ...(flatmap ? { flatmap } : {}),
     path: formatKeyPath(path),
+    ...(components ? { components } : {}),
   }
 }
 

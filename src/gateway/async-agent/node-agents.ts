@@ -9,6 +9,8 @@ import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { amqpLibrary } from '../libraries.ts'
 import type { Logger } from '../logging.ts'
 import type { AsyncAgents } from './agents.ts'
+import type { AsyncAgentConfig } from './config.ts'
+import type { AgentPipe } from './consume.ts'
 import { AgentPings } from './pings.ts'
 import { agentPipe } from './pipe.ts'
 
@@ -24,29 +26,26 @@ export interface NodeAgents {
 export function createNodeAgents(
   config: GatewayConfig,
   compile: (cfg: EndpointConfig) => CompiledEndpoint,
-  calls: Pick<BackendCalls, 'callBackend' | 'sequential'>,
+  calls: Pick<BackendCalls, 'callBackend' | 'sequential' | 'callShadows'>,
   logger: Logger,
 ): NodeAgents | undefined {
   const agents = config.asyncAgents ?? []
   if (agents.length === 0) return undefined
-  const pipes = new Map(agents.map((agent) => [agent, agentPipe(compile(agent.endpoint), calls)]))
+  const pipes = new Map<AsyncAgentConfig, AgentPipe>()
+  for (const agent of agents)
+    if (agent.endpoint.backends.length > 0) pipes.set(agent, agentPipe(compile(agent.endpoint), calls))
   const pings = new AgentPings()
   let running: AsyncAgents | undefined
   let stopped = false
   return {
     start() {
       if (running || stopped) return
-      running = amqpLibrary().startAsyncAgents(
-        agents,
-        (agent) => pipes.get(agent) as ReturnType<typeof agentPipe>,
-        pings,
-        {
-          debug: (m) => logger.debug(m),
-          info: (m) => logger.info(m),
-          warning: (m) => logger.warning(m),
-          error: (m) => logger.error(m),
-        },
-      )
+      running = amqpLibrary().startAsyncAgents(agents, (agent) => pipes.get(agent), pings, {
+        debug: (m) => logger.debug(m),
+        info: (m) => logger.info(m),
+        warning: (m) => logger.warning(m),
+        error: (m) => logger.error(m),
+      })
     },
     async stop() {
       stopped = true

@@ -1,8 +1,11 @@
 // An agent's pipe, as lura's proxy serves the request krakend-amqp makes of each message: no
-// params, no headers (Go's client's own User-Agent and gzip), the message's body (of unknown size: Go's client sends it chunked, or
-// nothing when it is empty), the made-up endpoint's backends called as an endpoint's are and
-// merged as lura merges them. The pipe fails when any backend failed (lura's merge returns the
-// error with whatever data it has); what the backends answered is not used.
+// method, path, query, params or headers (Go's client adds its own User-Agent and gzip), the
+// message's body (of unknown size: Go's client sends it chunked, or nothing when it is empty).
+// krakend-ce's proxy stack wraps it as an endpoint's: modifier/lua-proxy, then validation/cel, then
+// validation/json-schema, then the shadow backends, then the backends merged as lura merges them
+// (flatmap_filter, static data), CEL's post checks and Lua's post script on the merged answer. The
+// pipe fails when any of them failed (lura's merge returns the error with whatever data it has);
+// what the backends answered is not used otherwise.
 
 import type { BackendCalls } from '../backend-calls.ts'
 import { Cancellation } from '../cancellation.ts'
@@ -13,25 +16,31 @@ import type {
   Context,
   Failure,
 } from '../compiled-endpoint.ts'
+import type { IncomingLike, Reply } from '../components/types.ts'
 import { GO_USER_AGENT } from '../go-http.ts'
+import { isGoNilMap } from '../go-json.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
+import { assignOwn, goFlatmap } from '../transform.ts'
 import type { AgentPipe } from './consume.ts'
+
+/** krakend-amqp's proxy.Request: no method, no URL, empty header and param maps. */
+const MESSAGE_REQUEST: IncomingLike = { method: '', url: '', headers: {} }
 
 export function agentPipe(
   ep: CompiledEndpoint,
-  calls: Pick<BackendCalls, 'callBackend' | 'sequential'>,
+  calls: Pick<BackendCalls, 'callBackend' | 'sequential' | 'callShadows'>,
 ): AgentPipe {
-  const { callBackend, sequential } = calls
-  // Go's client adds its User-Agent to a request without one, and its transport asks for gzip.
-  // lura fills no placeholder of an agent's url_pattern (it never rewrote them): each goes out as written
-  const params: Record<string, string> = {}
+  const { callBackend, sequential, callShadows } = calls
+  // lura fills no placeholder of an agent's url_pattern (it never rewrote them): each goes out as
+  // written, and no component sees it as a param (lura's request has none)
+  const placeholders = new Set<string>()
   for (const b of ep.backends)
-    for (const part of b.parts)
-      if (typeof part !== 'string' && !part.sequential) params[part.param] = `{${part.param}}`
-  const goDefaults: HeaderValues = ep.forward.transportGzip
-    ? { 'user-agent': GO_USER_AGENT, 'accept-encoding': 'gzip' }
-    : { 'user-agent': GO_USER_AGENT }
+    for (const part of b.parts) if (typeof part !== 'string' && !part.sequential) placeholders.add(part.param)
+  // Go's transport asks for gzip (the plain string: not in lura's header map, see request-headers.ts)
+  const transport: HeaderValues = ep.forward.transportGzip ? { 'accept-encoding': 'gzip' } : {}
+  const { guard } = ep
+  const skipsBackends = guard?.lua?.skipsBackends === true
   return async (body, signal) => {
     const cancel = new Cancellation()
     const stop = () => {
@@ -43,29 +52,86 @@ export function agentPipe(
     else signal.addEventListener('abort', stop, { once: true })
     // lura's merge of several backends has its own deadline, 85% of the endpoint's (the consumer's timeout)
     const timer = setTimeout(() => cancel.expire(), ep.deadlineMs)
+    const params: Record<string, string> = {}
+    for (const name of placeholders) params[name] = `{${name}}`
     const ctx: Context = {
       params,
+      absentParams: new Set(placeholders),
       query: '',
-      headers: goDefaults,
+      headers: { ...transport },
       body,
       bodySized: false,
       cancel,
       client: {},
     }
+    // lura's merge of GET and HEAD backends hands each the one request: the first call to read the
+    // message's body (a buffer Close leaves as it is) drains it, the others find it empty
+    if (ep.mergesWithoutCopy) ctx.sharedBody = { sent: false, readsEmpty: true }
     try {
+      if (guard) {
+        const refused =
+          (await guard.beforeBody?.(MESSAGE_REQUEST, ctx)) ?? (await guard.run(MESSAGE_REQUEST, ctx))
+        if (refused) {
+          guard.lua?.post(ctx, undefined, false, true)
+          return refusal(refused)
+        }
+        // a param a script set under a placeholder's name fills nothing either
+        for (const name of placeholders) ctx.params[name] = `{${name}}`
+      }
+      // Go's client adds its User-Agent to a request without one
+      if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
+      if (ep.shadows && !skipsBackends) callShadows(ep, ctx)
       let results: BackendResult[]
-      if (ep.backends.length === 1) results = [await callBackend(ep, ep.backends[0] as CompiledBackend, ctx)]
+      if (skipsBackends) results = []
+      else if (ep.backends.length === 1)
+        results = [await callBackend(ep, ep.backends[0] as CompiledBackend, ctx)]
       else if (ep.cfg.sequential) results = await sequential(ep, ctx)
       else results = await inArrivalOrder(ep.backends.map((b) => callBackend(ep, b, ctx)))
-      const { failures } = mergeResults(results, ep.backends.length)
-      if (failures === 0) return undefined
-      return results
-        .filter((r): r is Failure => !r.ok)
-        .map((r) => r.message)
-        .join('\n')
+      let { data, complete, failures, meta } = mergeResults(results, ep.backends.length)
+      const failed =
+        failures === 0
+          ? undefined
+          : results
+              .filter((r): r is Failure => !r.ok)
+              .map((r) => r.message)
+              .join('\n')
+      if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
+      let staticData: Record<string, unknown> | undefined
+      if (ep.static && !skipsBackends && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
+        if (data === undefined) {
+          data = {}
+          complete = false
+        } else if (isGoNilMap(data)) data = {}
+        staticData = ep.static.data
+        assignOwn(data, staticData)
+      }
+      const rejected = failures === 0 ? guard?.after?.(data, { complete, staticData, ...meta }) : undefined
+      if (rejected) {
+        guard?.lua?.post(ctx, undefined, false, true)
+        return refusal(rejected)
+      }
+      // Lua's post runs only on an answer without error (and ends the script's state either way)
+      if (guard?.lua) {
+        const posted = guard.lua.post(
+          ctx,
+          skipsBackends || isGoNilMap(data) ? {} : data,
+          skipsBackends ? false : complete,
+          failures > 0,
+          skipsBackends ? undefined : meta,
+        )
+        const out = posted instanceof Promise ? await posted : posted
+        if (out.reply && failed === undefined) return refusal(out.reply)
+      }
+      return failed
     } finally {
       clearTimeout(timer)
       signal.removeEventListener('abort', stop)
     }
   }
+}
+
+/** What the agent logs of a component's refusal: its message where the answer carries one. */
+function refusal(reply: Reply): string {
+  const text = reply.body === undefined ? '' : reply.body.toString()
+  return text !== '' ? text : `the pipe refused the message (a ${reply.status} answer)`
 }
