@@ -3,7 +3,9 @@
 // agents with an exchange and queues of its own; the same messages are published to each, and the
 // tool compares what the recording backend received (method, URL, headers with User-Agent as "UA",
 // body; in arrival order per agent), the queues after the gateway is killed (an unacknowledged message
-// goes back) and the agents /__health reports.
+// goes back) and the agents /__health reports. The agents cover the pipe krakend-ce builds (backend
+// components, lua-proxy, CEL, JSON schema, static, flatmap, shadows), agents KrakenD leaves out (no
+// backend) and amqps:// through a TLS terminator with a private CA in front of the same broker.
 //
 //   KRAKEND_BIN=/path/to/krakend AMQP_URL=amqp://guest:guest@127.0.0.1:5672 PORT_BASE=P \
 //     node scripts/krakend-diff/suites/async-agent.compare.ts
@@ -11,10 +13,13 @@
 // AMQP_URL defaults to GWDEPLOY_TEST_AMQP_URL, then amqp://guest:guest@127.0.0.1:5672 (scripts/services.sh
 // start rabbitmq). Backend on P, gateways on P+1 and P+2 (PORT_BASE as run.ts reads it). Exits 1 on a
 // difference.
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { type AddressInfo, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer as createTlsServer } from 'node:tls'
+import { certificateAuthority } from '../../../test/helpers/tls-authority.ts'
 import { type Seen, seen, startBackend } from '../backend.ts'
 import {
   ensurePortsFree,
@@ -35,6 +40,25 @@ const { backend, K, G } = ports()
 await ensurePortsFree([backend, K, G])
 const server = await startBackend(backend)
 const origin = `http://127.0.0.1:${backend}`
+// amqps: a TLS terminator with a private CA's certificate in front of the broker (an ephemeral port)
+const authority = await certificateAuthority()
+const tlsPair = await authority.issue({ commonName: '127.0.0.1', altNames: ['IP:127.0.0.1'] })
+const caFile = join(tmpdir(), `agent-compare-ca-${process.pid}.pem`)
+writeFileSync(caFile, authority.cert)
+const rabbit = new URL(broker)
+const terminator = createTlsServer(tlsPair, (client) => {
+  const upstream = connect(Number(rabbit.port || 5672), rabbit.hostname)
+  client.pipe(upstream).pipe(client)
+  const end = () => {
+    client.destroy()
+    upstream.destroy()
+  }
+  client.on('error', end)
+  upstream.on('error', end)
+})
+terminator.on('tlsClientError', () => {})
+await new Promise<void>((resolve) => terminator.listen(0, '127.0.0.1', resolve))
+const amqps = `amqps://${rabbit.username}:${rabbit.password}@127.0.0.1:${(terminator.address() as AddressInfo).port}`
 
 /** Each agent: its backends, settings, and the messages published to its topic. */
 const AGENTS: Array<{
@@ -184,6 +208,19 @@ const AGENTS: Array<{
     ],
     messages: ['sh1'],
   },
+  // amqps: trusted through cacertfile; not trusted by the system CAs (never consumes, retried without end)
+  {
+    name: 'tls',
+    backends: [{ url_pattern: '/echo/tls', method: 'POST' }],
+    amqp: { host: `${amqps}/?cacertfile=${caFile}` },
+    messages: ['tls1'],
+  },
+  {
+    name: 'tlsuntrusted',
+    backends: [{ url_pattern: '/echo/tlsuntrusted' }],
+    amqp: { host: amqps },
+    messages: [],
+  },
   // lura cannot build these pipes (ErrNoBackends): KrakenD starts without them
   { name: 'nobackend', backends: [], messages: [] },
   {
@@ -192,7 +229,8 @@ const AGENTS: Array<{
     messages: ['as1'],
   },
 ]
-const SKIPPED = new Set(['nobackend', 'allshadows'])
+/** Agents that never consume: never in /__health, their queues never declared. */
+const SKIPPED = new Set(['nobackend', 'allshadows', 'tlsuntrusted'])
 // what reaches the backends: every backend (shadows too) per message, but for the requeued ones
 // (delivered without end), the refused messages and the skipped agents
 const EXPECTED = AGENTS.filter((a) => !a.requeues && !SKIPPED.has(a.name)).reduce(
@@ -303,6 +341,8 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
 
 const got = { krakend: await run('krakend'), gateway: await run('gateway') }
 server.close()
+terminator.close()
+rmSync(caFile, { force: true })
 const dumped = join(tmpdir(), `agent-compare-${Date.now().toString(36)}`)
 writeFileSync(`${dumped}-krakend.json`, JSON.stringify(got.krakend, null, 1))
 writeFileSync(`${dumped}-gateway.json`, JSON.stringify(got.gateway, null, 1))
