@@ -13,6 +13,8 @@
 //                                the machine's other work then weighs on all of them alike)
 //                                [--code-cache]   (adds this checkout started as images start it: start.cjs,
 //                                gateway.cjs from the V8 code cache its warm-up wrote)
+//                                [--node-flags=FLAGS]...   (adds this checkout's bundle run with these
+//                                node/V8 flags, e.g. --node-flags=--single-threaded-gc; repeatable)
 //   (--ports: the first of the consecutive 127.0.0.1 ports to use; free ones are picked otherwise)
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     streams: { type: 'string', default: '10' },
     simultaneous: { type: 'boolean', default: false },
     'code-cache': { type: 'boolean', default: false },
+    'node-flags': { type: 'string', multiple: true, default: [] },
   },
 })
 const CONNECTIONS = values.connections ?? (values.h2c ? '16' : '64')
@@ -69,12 +72,22 @@ const backend = await startStaticBackend({
   goOrder: values['go-order'],
   children,
 })
-const runtimes = await bundleRuntimes(dir, values.baseline as string[])
+const runtimes: Array<{ label: string; bundle: string; flags?: string[] }> = await bundleRuntimes(
+  dir,
+  values.baseline as string[],
+)
 if (values['code-cache']) {
   const own = dirname(runtimes[0]?.bundle as string)
   execFileSync(process.execPath, [join(own, WARM_UP_FILE)], { stdio: ['ignore', 'ignore', 'inherit'] })
   runtimes.push({ label: 'this checkout, start.cjs + code cache', bundle: join(own, LOADER_FILE) })
 }
+
+for (const flags of values['node-flags'] as string[])
+  runtimes.push({
+    label: `this checkout, node ${flags}`,
+    bundle: runtimes[0]?.bundle as string,
+    flags: flags.split(' ').filter(Boolean),
+  })
 
 const served: Array<{ url: string; pid: number }> = []
 for (const [i, runtime] of runtimes.entries()) {
@@ -83,7 +96,18 @@ for (const [i, runtime] of runtimes.entries()) {
   writeFileSync(config, proxyAndMergeConfig('cpu-ab', gatewayPort, backend))
   const child = spawn(
     process.execPath,
-    [runtime.bundle, '--config', config, '--workers', '1', '--drain-grace', '0s', '--log-level', 'ERROR'],
+    [
+      ...(runtime.flags ?? []),
+      runtime.bundle,
+      '--config',
+      config,
+      '--workers',
+      '1',
+      '--drain-grace',
+      '0s',
+      '--log-level',
+      'ERROR',
+    ],
     { stdio: 'ignore' },
   )
   children.push(child)

@@ -17,6 +17,8 @@ export interface SummaryOptions {
   top: number
   /** Only samples taken within [from, to] µs of the monotonic clock. */
   window?: [number, number]
+  /** Requests served in the window: each share is then also given in µs per request. */
+  requests?: number
 }
 
 const AREAS: Array<[RegExp, string]> = [
@@ -51,7 +53,10 @@ export function areaOf(functionName: string, url: string, root: string): string 
 
 const pct = (part: number, total: number) => `${((100 * part) / total).toFixed(1).padStart(5)}%`
 
-export function summarizeProfile(profile: CpuProfile, { root, top, window }: SummaryOptions): string {
+export function summarizeProfile(
+  profile: CpuProfile,
+  { root, top, window, requests }: SummaryOptions,
+): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const selfUs = new Map<number, number>()
   let clock = profile.startTime
@@ -79,15 +84,17 @@ export function summarizeProfile(profile: CpuProfile, { root, top, window }: Sum
     functions.set(key, (functions.get(key) ?? 0) + us)
   }
   const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1])
+  const perRequest = (us: number) => (requests ? `${(us / requests).toFixed(1).padStart(6)} µs  ` : '')
   return [
-    `busy ${pct(busy, total)} of ${(total / 1e6).toFixed(1)} s sampled; shares below are of busy time`,
+    `busy ${pct(busy, total)} of ${(total / 1e6).toFixed(1)} s sampled; shares below are of busy time` +
+      (requests ? `; ${(busy / requests).toFixed(1)} µs of busy time per request` : ''),
     '',
     'by area:',
-    ...sorted(areas).map(([area, us]) => `  ${pct(us, busy)}  ${area}`),
+    ...sorted(areas).map(([area, us]) => `  ${pct(us, busy)}  ${perRequest(us)}${area}`),
     '',
     `top ${top} functions (self time):`,
     ...sorted(functions)
       .slice(0, top)
-      .map(([fn, us]) => `  ${pct(us, busy)}  ${fn}`),
+      .map(([fn, us]) => `  ${pct(us, busy)}  ${perRequest(us)}${fn}`),
   ].join('\n')
 }

@@ -6,6 +6,8 @@
 //   node bench/gateway/profile.ts [--endpoint proxy|merge] [--h2c] [--duration 5] [--connections 64] [--top 25]
 //                                 [--svg FILE]   (also writes the load's flame graph)
 //                                 [--go-order]   (the backend's keys sorted, as a Go backend sends them)
+//                                 [--rate N]   (paced load instead of wrk: hey, N req/s over --connections,
+//                                 8 unless given; what a request costs below peak, as at issue 19's half peak)
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -16,6 +18,7 @@ import { renderFlamegraph } from './flamegraph.ts'
 import {
   benchDocument,
   freePort,
+  heyArgs,
   loadRunLimit,
   proxyAndMergeConfig,
   staticBackendFrontend,
@@ -28,7 +31,8 @@ const { values } = parseArgs({
   options: {
     endpoint: { type: 'string', default: 'proxy' },
     duration: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '64' },
+    connections: { type: 'string' },
+    rate: { type: 'string' },
     top: { type: 'string', default: '25' },
     h2c: { type: 'boolean', default: false },
     svg: { type: 'string' },
@@ -38,12 +42,19 @@ const { values } = parseArgs({
 const wrkBin = which('wrk')
 const haproxyBin = which('haproxy')
 const h2loadBin = which('h2load')
-if (!wrkBin || !haproxyBin || (values.h2c && !h2loadBin)) {
+const heyBin = which('hey')
+if (!wrkBin || !haproxyBin || (values.h2c && !h2loadBin) || (values.rate !== undefined && !heyBin)) {
   console.error(
-    'wrk and haproxy are required (h2load for --h2c): apt-get install -y wrk haproxy nghttp2-client',
+    'wrk and haproxy are required (h2load for --h2c, hey for --rate): apt-get install -y wrk haproxy nghttp2-client hey',
   )
   process.exit(2)
 }
+const RATE = values.rate === undefined ? undefined : Number(values.rate)
+if (RATE !== undefined && (values.h2c || !(RATE > 0 && RATE <= 200_000))) {
+  console.error('--rate takes 1-200000 req/s, over HTTP/1.1 only')
+  process.exit(2)
+}
+const CONNECTIONS = values.connections ?? (RATE === undefined ? '64' : '8')
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-profile-'))
 const names = ['item', 'a', 'b', 'c']
@@ -83,24 +94,34 @@ await waitFor(url)
 // Samples outside the load (start-up, module compilation, shutdown) are left out: the profile's
 // clock is the system's monotonic clock, as process.hrtime is.
 const loadStartUs = Number(process.hrtime.bigint() / 1000n)
-const load = values.h2c
-  ? execFileSync(h2loadBin as string, ['-D', values.duration, '-c', '16', '-m', '10', '-t', '2', url], {
-      encoding: 'utf8',
-      ...loadRunLimit(Number(values.duration)),
-    })
-  : execFileSync(wrkBin, ['-t2', `-c${values.connections}`, `-d${values.duration}s`, url], {
-      encoding: 'utf8',
-      ...loadRunLimit(Number(values.duration)),
-    })
+const load =
+  RATE !== undefined
+    ? execFileSync(
+        heyBin as string,
+        heyArgs(url, { rate: RATE, connections: Number(CONNECTIONS), seconds: Number(values.duration) }),
+        { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...loadRunLimit(Number(values.duration)) },
+      )
+    : values.h2c
+      ? execFileSync(h2loadBin as string, ['-D', values.duration, '-c', '16', '-m', '10', '-t', '2', url], {
+          encoding: 'utf8',
+          ...loadRunLimit(Number(values.duration)),
+        })
+      : execFileSync(wrkBin, ['-t2', `-c${CONNECTIONS}`, `-d${values.duration}s`, url], {
+          encoding: 'utf8',
+          ...loadRunLimit(Number(values.duration)),
+        })
 const loadEndUs = Number(process.hrtime.bigint() / 1000n)
-const rps = /Requests\/sec:\s+([\d.]+)/.exec(load)?.[1] ?? /([\d.]+) req\/s/.exec(load)?.[1]
+const rps =
+  RATE !== undefined
+    ? ((load.split('\n').length - 2) / ((loadEndUs - loadStartUs) / 1e6)).toFixed(2)
+    : (/Requests\/sec:\s+([\d.]+)/.exec(load)?.[1] ?? /([\d.]+) req\/s/.exec(load)?.[1])
 gateway.kill('SIGTERM')
 await once(gateway, 'exit')
 
 const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))
 if (!file) throw new Error(`no profile written in ${profileDir}`)
 const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile
-const title = `gateway CPU profile — /${values.endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : ` (wrk -t2 -c${values.connections})`}, ${values.duration} s, ${rps} req/s under the profiler`
+const title = `gateway CPU profile — /${values.endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : RATE !== undefined ? ` (hey paced at ${RATE} req/s over ${CONNECTIONS} connections)` : ` (wrk -t2 -c${CONNECTIONS})`}, ${values.duration} s, ${rps} req/s under the profiler`
 console.log(`${title}; profile ${join(profileDir, file)}`)
 if (values.svg) {
   const root = resolve(import.meta.dirname, '../..')
@@ -112,6 +133,7 @@ console.log(
     root: resolve(import.meta.dirname, '../..'),
     top: Number(values.top),
     window: [loadStartUs, loadEndUs],
+    requests: Number(rps) * ((loadEndUs - loadStartUs) / 1e6),
   }),
 )
 haproxy.kill('SIGKILL')
