@@ -218,6 +218,32 @@ test("shadow backends get the message too; GET backends share lura's one request
   }
 })
 
+test('{respN_...} placeholders go out as written too: lura fills only those it rewrote for an endpoint', async () => {
+  let gw: Running | undefined
+  try {
+    gw = await start([
+      agent(
+        'respwritten',
+        [
+          { url_pattern: '/echo/resp0', method: 'POST' },
+          { url_pattern: '/echo/resp1/{resp0_method}?u={resp0_url}' },
+        ],
+        {},
+        { extra_config: { proxy: { sequential: true } } },
+      ),
+    ])
+    await consuming('respwritten')
+    publish('respwritten', 'r')
+    await until('the second call', () => bench.backend.seen.some((s) => s.url.startsWith('/echo/resp1/')))
+    assert.deepEqual(
+      bench.backend.seen.filter((s) => s.url.startsWith('/echo/resp1/')).map((s) => s.url),
+      ['/echo/resp1/%7Bresp0_method%7D?u={resp0_url}'],
+    )
+  } finally {
+    await gw?.close()
+  }
+})
+
 test('an agent without a backend (or with shadows only) is left out, as KrakenD leaves it out: warned, logged, never consuming', async () => {
   const lines: string[] = []
   const agents = [

@@ -294,7 +294,7 @@ test('configs: agents are read as KrakenD reads them, and what would not run as 
     ],
   })
   assert.match(
-    answers.errors.join('\n'),
+    answers.warnings.join('\n'),
     /async_agent\[0\]\.backend\[1\]\.url_pattern: .*does not fill \{resp0_id\}/,
   )
   const size = check({ extra_config: { 'async/amqp': { ...amqp, prefetch_size: 10 } } })

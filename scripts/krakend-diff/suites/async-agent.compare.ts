@@ -110,6 +110,15 @@ const AGENTS: Array<{
     messages: ['s1'],
   },
   {
+    name: 'respwritten',
+    backends: [
+      { url_pattern: '/echo/resp0', method: 'POST' },
+      { url_pattern: '/echo/resp1/{resp0_method}?u={resp0_url}' },
+    ],
+    extra: { proxy: { sequential: true } },
+    messages: ['r1'],
+  },
+  {
     name: 'discard',
     backends: [{ url_pattern: '/status/503' }],
     amqp: { nack_discard: true },
@@ -125,6 +134,7 @@ const AGENTS: Array<{
           'local r = request.load()',
           "r:headers('X-Seen', '[' .. r:method() .. '|' .. r:path() .. '|' .. r:url() .. '|' .. r:query() .. '|' .. tostring(r:headers('User-Agent')) .. '|' .. tostring(r:params('Id')) .. ']')",
           "r:params('Id', 'set')",
+          "r:query('lq=1&lq=2')",
           "if r:body() == 'lp-bad' then error('refused by lua') end",
           "r:body(r:body() .. '-lua')",
         ].join('\n'),

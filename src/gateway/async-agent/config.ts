@@ -261,11 +261,10 @@ function readAgentEndpoint(
     if (isObject(b) && typeof b.url_pattern === 'string')
       for (const [, param] of b.url_pattern.matchAll(PARAM)) {
         written.add(param as string)
-        // this runtime fills them from the earlier answers: refused rather than sent as written
-        if (ours && /^resp\d+_/.test(param as string))
-          fields.error(
+        if (/^resp\d+_/.test(param as string))
+          fields.warn(
             [...path, 'backend', j, 'url_pattern'],
-            `${label}: KrakenD does not fill {${param}} on an agent (its sequential proxy fills only the placeholders lura rewrites for endpoints): it sends it as written, /%7B${param}%7D`,
+            `${label}: KrakenD does not fill {${param}} on an agent (its sequential proxy fills only the placeholders lura rewrites for endpoints): it sends it as written (%7B${param}%7D in a path), and so does this runtime`,
             'remove the placeholder (an agent cannot pass an answer on to the next backend)',
           )
       }

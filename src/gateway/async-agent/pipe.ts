@@ -35,8 +35,12 @@ export function agentPipe(
   // lura fills no placeholder of an agent's url_pattern (it never rewrote them): each goes out as
   // written, and no component sees it as a param (lura's request has none)
   const placeholders = new Set<string>()
-  for (const b of ep.backends)
-    for (const part of b.parts) if (typeof part !== 'string' && !part.sequential) placeholders.add(part.param)
+  for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
+    // {respN_...} too: lura's sequential proxy fills only the placeholders it rewrote for an endpoint
+    b.parts = b.parts.map((part) => (typeof part === 'string' ? part : { param: part.param }))
+    b.keepsEncodedSlash = false
+    for (const part of b.parts) if (typeof part !== 'string') placeholders.add(part.param)
+  }
   // Go's transport asks for gzip (the plain string: not in lura's header map, see request-headers.ts)
   const transport: HeaderValues = ep.forward.transportGzip ? { 'accept-encoding': 'gzip' } : {}
   const { guard } = ep
