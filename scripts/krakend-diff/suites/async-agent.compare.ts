@@ -211,6 +211,19 @@ const AGENTS: Array<{
     refused: ['{"b":"s2"}', '', 's-not-json'],
   },
   {
+    // the stack's order: Lua's pre, then CEL (sees the script's header), then the schema
+    name: 'stack',
+    backends: [{ url_pattern: '/echo/stack', method: 'POST' }],
+    extra: {
+      'modifier/lua-proxy': { pre: "local r = request.load(); r:headers('X-L', 'v')" },
+      'validation/cel': [{ check_expr: "req_headers['X-L'][0] == 'v'" }],
+      'validation/json-schema': { type: 'object', required: ['a'] },
+    },
+    amqp: { nack_discard: true },
+    messages: ['{"a":"st"}', '{"b":"st"}'],
+    refused: ['{"b":"st"}'],
+  },
+  {
     name: 'shadow',
     backends: [
       { url_pattern: '/echo/main', method: 'POST' },
