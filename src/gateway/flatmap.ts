@@ -241,10 +241,11 @@ function move(root: TreeNode, src: string[], dst: string[]): void {
 }
 
 function append(root: TreeNode, src: string[], dst: string[]): void {
+  // Go asserts []interface{} on both: a typed list (an rss answer's items, categories) stops it
   const from = get(root, src)
-  if (!Array.isArray(from)) return
+  if (!Array.isArray(from) || !isContainer(from)) return
   const to = get(root, dst)
-  if (!Array.isArray(to)) return
+  if (!Array.isArray(to) || !isContainer(to)) return
   add(root, dst, [...to, ...from])
   del(root, src)
 }
