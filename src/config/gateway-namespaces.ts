@@ -31,6 +31,8 @@ const B: NamespaceLevel[] = ['backend']
 const SE: NamespaceLevel[] = ['service', 'endpoint']
 const EB: NamespaceLevel[] = ['endpoint', 'backend']
 const ALL: NamespaceLevel[] = ['service', 'endpoint', 'backend']
+const EA: NamespaceLevel[] = ['endpoint', 'async agent']
+const EBA: NamespaceLevel[] = ['endpoint', 'backend', 'async agent']
 
 const refused = (levels: NamespaceLevel[], what: string, enterprise = false): NamespaceInfo => ({
   support: 'refused',
@@ -65,7 +67,8 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'security/bot-detector': enforced(SE, 'bot detector'),
   'qos/ratelimit/router': enforced(E, 'endpoint rate limit'),
   'qos/ratelimit/proxy': enforced(B, 'backend rate limit'),
-  'validation/json-schema': enforced(E, 'JSON-schema validation of the request body'),
+  // lura builds an async agent's pipe with the proxy factory: it reads these three on an agent too
+  'validation/json-schema': enforced(EA, 'JSON-schema validation of the request body'),
   'security/http': enforced(S, 'allowed hosts and security headers'),
   'qos/circuit-breaker': enforced(B, 'circuit breaker'),
 
@@ -73,9 +76,9 @@ export const NAMESPACES: Readonly<Record<string, NamespaceInfo>> = {
   'auth/signer': enforced(E, 'JWT signing of responses'),
   'auth/revoker': enforced(S, 'JWT revocation (bloom filter fed over Go net/rpc)'),
   'auth/client-credentials': enforced(B, 'OAuth2 client credentials towards the backend'),
-  'validation/cel': enforced(EB, 'CEL expressions'),
+  'validation/cel': enforced(EBA, 'CEL expressions'),
   'modifier/lua-endpoint': enforced(SE, 'Lua scripts on the router'),
-  'modifier/lua-proxy': enforced(E, 'Lua scripts on the proxy'),
+  'modifier/lua-proxy': enforced(EA, 'Lua scripts on the proxy'),
   'modifier/lua-backend': enforced(B, 'Lua scripts on the backend'),
   'modifier/martian': enforced(B, 'martian request modifiers (header and query)'),
   'plugin/http-server': refused(S, 'Go server plugins'),

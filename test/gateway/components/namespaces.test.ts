@@ -138,7 +138,7 @@ describe('extra_config namespaces: enforced, refused or ignored with a warning, 
   })
 })
 
-test('the README lists every namespace with what this runtime does with it', async () => {
+test('the README lists every namespace with its levels and what this runtime does with it', async () => {
   const { readFile } = await import('node:fs/promises')
   const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8')
   const words = {
@@ -150,6 +150,7 @@ test('the README lists every namespace with what this runtime does with it', asy
   for (const [ns, info] of Object.entries(NAMESPACES)) {
     const row = readme.split('\n').find((line) => line.startsWith(`| \`${ns}\` |`))
     assert.ok(row, `README row for ${ns}`)
+    assert.equal(row.split('|')[2]?.trim(), info.levels.join(', '), row)
     assert.equal(row.split('|')[3]?.trim().split(' — ')[0], words[info.support], row)
   }
 })
