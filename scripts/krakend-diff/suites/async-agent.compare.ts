@@ -69,6 +69,8 @@ const AGENTS: Array<{
   consumer?: Record<string, unknown>
   /** Its pipe fails and the message goes back to the queue without end: its first delivery compared. */
   requeues?: boolean
+  /** Its backend publishes to the exchange $FWD (read back from a queue bound to it), calling no HTTP backend. */
+  forwards?: boolean
   /** Messages the pipe refuses before any backend. */
   refused?: string[]
   messages: string[]
@@ -231,6 +233,29 @@ const AGENTS: Array<{
     ],
     messages: ['sh1'],
   },
+  // an AMQP producer backend: the message published again on another exchange ($FWD: each side's own)
+  {
+    name: 'forward',
+    backends: [
+      {
+        host: [broker],
+        disable_host_sanitize: true,
+        url_pattern: '/',
+        extra_config: {
+          'backend/amqp/producer': {
+            exchange: '$FWD',
+            routing_key: 'fwd',
+            static_routing_key: true,
+            durable: true,
+          },
+        },
+      },
+    ],
+    // (a header of its own: amqplib always sends a header table, amqp091-go none when it is empty)
+    extra: { 'modifier/lua-proxy': { pre: "local r = request.load(); r:headers('X-Fwd', 'f')" } },
+    messages: ['fw1'],
+    forwards: true,
+  },
   // amqps: trusted through cacertfile; not trusted by the system CAs (never consumes, retried without end)
   {
     name: 'tls',
@@ -256,7 +281,7 @@ const AGENTS: Array<{
 const SKIPPED = new Set(['nobackend', 'allshadows', 'tlsuntrusted'])
 // what reaches the backends: every backend (shadows too) per message, but for the requeued ones
 // (delivered without end), the refused messages and the skipped agents
-const EXPECTED = AGENTS.filter((a) => !a.requeues && !SKIPPED.has(a.name)).reduce(
+const EXPECTED = AGENTS.filter((a) => !a.requeues && !SKIPPED.has(a.name) && !a.forwards).reduce(
   (n, a) => n + a.messages.filter((m) => !a.refused?.includes(m)).length * a.backends.length,
   0,
 )
@@ -265,6 +290,8 @@ const bodyOf = (body: string) => body.replace(/-lua$/, '')
 interface Outcome {
   requests: Record<string, Array<Omit<Seen, 'headers'> & { headers: string[] }>>
   queues: Record<string, { messages: number; consumers: number } | string>
+  /** What the producer backends published (timestamps apart), in the order read. */
+  forwarded: unknown[]
   agents: string[]
 }
 
@@ -294,6 +321,12 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
   const exchange = `agent-compare-${tag}`
   const queue = (name: string) => `agent-compare-${name}-${tag}`
   const port = side === 'krakend' ? K : G
+  const forwardExchange = `agent-compare-fwd-${tag}`
+  const setup = await amqplib.connect(broker)
+  const forwardChannel = await setup.createChannel()
+  await forwardChannel.assertExchange(forwardExchange, 'topic', { durable: true })
+  const forwardQueue = (await forwardChannel.assertQueue('', { exclusive: true })).queue
+  await forwardChannel.bindQueue(forwardQueue, forwardExchange, '#')
   const config = {
     version: 3,
     port,
@@ -310,7 +343,7 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
     })),
   }
   const file = join(tmpdir(), `agent-compare-${tag}.json`)
-  writeFileSync(file, JSON.stringify(config))
+  writeFileSync(file, JSON.stringify(config).replaceAll('$FWD', forwardExchange))
   seen.length = 0
   const child =
     side === 'krakend'
@@ -324,7 +357,7 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
     return Object.keys(((await res.json()) as { agents: Record<string, string> }).agents)
   }
   const running = AGENTS.length - SKIPPED.size
-  for (let i = 0; i < 100 && (await health()).length < running; i += 1) await sleep(200)
+  for (let i = 0; i < 300 && (await health()).length < running; i += 1) await sleep(200)
   await sleep(2500)
   const channel = await connection.createConfirmChannel()
   for (const a of AGENTS)
@@ -341,6 +374,18 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
   await stopGroup(child)
   await sleep(500)
   const queues = await queueStates(connection, queue)
+  const forwarded: unknown[] = []
+  for (
+    let message = await forwardChannel.get(forwardQueue);
+    message;
+    message = await forwardChannel.get(forwardQueue)
+  ) {
+    const { timestamp: _, ...properties } = message.properties
+    forwarded.push({ routingKey: message.fields.routingKey, properties, body: message.content.toString() })
+  }
+  forwarded.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))
+  await forwardChannel.deleteExchange(forwardExchange).catch(() => {})
+  await setup.close().catch(() => {})
   const requests: Outcome['requests'] = {}
   for (const a of AGENTS) {
     const paths = a.backends.map((b) => String(b.url_pattern).split(/[{?]/)[0] as string)
@@ -359,7 +404,7 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
   for (const a of AGENTS) await cleanup.deleteQueue(queue(a.name)).catch(() => {})
   await cleanup.deleteExchange(exchange).catch(() => {})
   await connection.close().catch(() => {})
-  return { requests, queues, agents }
+  return { requests, queues, forwarded, agents }
 }
 
 const got = { krakend: await run('krakend'), gateway: await run('gateway') }

@@ -26,7 +26,7 @@ export interface NodeAgents {
 export function createNodeAgents(
   config: GatewayConfig,
   compile: (cfg: EndpointConfig) => CompiledEndpoint,
-  calls: Pick<BackendCalls, 'callBackend' | 'sequential' | 'callShadows'>,
+  calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
   logger: Logger,
 ): NodeAgents | undefined {
   const agents = config.asyncAgents ?? []

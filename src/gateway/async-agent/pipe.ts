@@ -20,6 +20,7 @@ import type { IncomingLike, Reply } from '../components/types.ts'
 import { GO_USER_AGENT } from '../go-http.ts'
 import { isGoNilMap } from '../go-json.ts'
 import type { HeaderValues } from '../request-headers.ts'
+import { sequentialProxy } from '../sequential-calls.ts'
 import { inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
 import { assignOwn, goFlatmap } from '../transform.ts'
 import type { AgentPipe } from './consume.ts'
@@ -29,9 +30,19 @@ const MESSAGE_REQUEST: IncomingLike = { method: '', url: '', headers: {} }
 
 export function agentPipe(
   ep: CompiledEndpoint,
-  calls: Pick<BackendCalls, 'callBackend' | 'sequential' | 'callShadows'>,
+  calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
 ): AgentPipe {
-  const { callBackend, sequential, callShadows } = calls
+  const { callShadows } = calls
+  // Go's client adds its User-Agent on the wire only: lura's header map, which an AMQP producer
+  // publishes (and a Lambda or pub/sub backend reads), has none unless a script set one (Go's own
+  // value set by a script is taken for the client's here)
+  const callBackend: typeof calls.callBackend = (ep, b, ctx) =>
+    calls.callBackend(
+      ep,
+      b,
+      b.instead && ctx.headers['user-agent'] === GO_USER_AGENT ? withoutGoAgent(ctx) : ctx,
+    )
+  const sequential = sequentialProxy(callBackend)
   // lura fills no placeholder of an agent's url_pattern (it never rewrote them): each goes out as
   // written, and no component sees it as a param (lura's request has none)
   const placeholders = new Set<string>()
@@ -132,6 +143,11 @@ export function agentPipe(
       signal.removeEventListener('abort', stop)
     }
   }
+}
+
+function withoutGoAgent(ctx: Context): Context {
+  const { 'user-agent': _, ...headers } = ctx.headers
+  return { ...ctx, headers }
 }
 
 /** What the agent logs of a component's refusal: its message where the answer carries one. */
