@@ -298,6 +298,41 @@ test("an AMQP producer backend publishes lura's header map: what a script set, n
   }
 })
 
+test("a backend's Lua script and CEL checks read lura's header map, without the User-Agent Go's client sends on the wire", async () => {
+  let gw: Running | undefined
+  try {
+    gw = await start([
+      agent('backendmap', [
+        {
+          url_pattern: '/echo/bm-lua',
+          method: 'POST',
+          extra_config: {
+            'modifier/lua-backend': {
+              pre: "local r = request.load(); r:headers('X-UA', '[' .. r:headers('User-Agent') .. ']')",
+            },
+          },
+        },
+        {
+          url_pattern: '/echo/bm-cel',
+          method: 'POST',
+          extra_config: { 'validation/cel': [{ check_expr: "!('User-Agent' in req_headers)" }] },
+        },
+      ]),
+    ])
+    await consuming('backendmap')
+    publish('backendmap', 'bm')
+    await until('both calls', () => seenAt('/echo/bm-lua').length + seenAt('/echo/bm-cel').length === 2)
+    const [lua] = seenAt('/echo/bm-lua')
+    const [cel] = seenAt('/echo/bm-cel')
+    assert.deepEqual(
+      [lua?.headers['x-ua'], lua?.headers['user-agent'], cel?.headers['user-agent']],
+      ['[]', 'Go-http-client/1.1', 'Go-http-client/1.1'],
+    )
+  } finally {
+    await gw?.close()
+  }
+})
+
 test('an agent without a backend (or with shadows only) is left out, as KrakenD leaves it out: warned, logged, never consuming', async () => {
   const lines: string[] = []
   const agents = [

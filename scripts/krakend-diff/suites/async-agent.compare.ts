@@ -98,12 +98,24 @@ const AGENTS: Array<{
         method: 'POST',
         extra_config: {
           'modifier/lua-backend': {
-            pre: "local r = request.load(); r:headers('X-Lua', 'yes'); r:body(r:body() .. '-lua')",
+            pre: "local r = request.load(); r:headers('X-Lua', 'yes'); r:headers('X-UA', '[' .. r:headers('User-Agent') .. ']'); r:body(r:body() .. '-lua')",
           },
         },
       },
     ],
     messages: ['l1'],
+  },
+  {
+    // a backend's CEL sees lura's header map too
+    name: 'celbackend',
+    backends: [
+      {
+        url_pattern: '/echo/celbackend',
+        extra_config: { 'validation/cel': [{ check_expr: "!('User-Agent' in req_headers)" }] },
+      },
+    ],
+    amqp: { nack_discard: true },
+    messages: ['cb1'],
   },
   {
     name: 'sequential',

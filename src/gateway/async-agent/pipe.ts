@@ -23,6 +23,7 @@ import type { HeaderValues } from '../request-headers.ts'
 import { sequentialProxy } from '../sequential-calls.ts'
 import { inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
 import { assignOwn, goFlatmap } from '../transform.ts'
+import { agentBackends, agentCallBackend } from './agent-backends.ts'
 import type { AgentPipe } from './consume.ts'
 
 /** krakend-amqp's proxy.Request: no method, no URL, empty header and param maps. */
@@ -33,25 +34,11 @@ export function agentPipe(
   calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
 ): AgentPipe {
   const { callShadows } = calls
-  // Go's client adds its User-Agent on the wire only: lura's header map, which an AMQP producer
-  // publishes (and a Lambda or pub/sub backend reads), has none unless a script set one (Go's own
-  // value set by a script is taken for the client's here)
-  const callBackend: typeof calls.callBackend = (ep, b, ctx) =>
-    calls.callBackend(
-      ep,
-      b,
-      b.instead && ctx.headers['user-agent'] === GO_USER_AGENT ? withoutGoAgent(ctx) : ctx,
-    )
+  const callBackend = agentCallBackend(calls.callBackend)
   const sequential = sequentialProxy(callBackend)
   // lura fills no placeholder of an agent's url_pattern (it never rewrote them): each goes out as
   // written, and no component sees it as a param (lura's request has none)
-  const placeholders = new Set<string>()
-  for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
-    // {respN_...} too: lura's sequential proxy fills only the placeholders it rewrote for an endpoint
-    b.parts = b.parts.map((part) => (typeof part === 'string' ? part : { param: part.param }))
-    b.keepsEncodedSlash = false
-    for (const part of b.parts) if (typeof part !== 'string') placeholders.add(part.param)
-  }
+  const placeholders = agentBackends(ep)
   // Go's transport asks for gzip (the plain string: not in lura's header map, see request-headers.ts)
   const transport: HeaderValues = ep.forward.transportGzip ? { 'accept-encoding': 'gzip' } : {}
   const { guard } = ep
@@ -143,11 +130,6 @@ export function agentPipe(
       signal.removeEventListener('abort', stop)
     }
   }
-}
-
-function withoutGoAgent(ctx: Context): Context {
-  const { 'user-agent': _, ...headers } = ctx.headers
-  return { ...ctx, headers }
 }
 
 /** What the agent logs of a component's refusal: its message where the answer carries one. */

@@ -1,0 +1,43 @@
+// An agent's compiled backends (its own compiled endpoint's) as lura runs them for an agent's
+// message, where they differ from an endpoint's: no placeholder of their url_patterns is filled,
+// and lura's header map has no User-Agent: Go's client adds its own on the HTTP wire only, so what
+// reads the map (a backend's Lua script and CEL checks, an AMQP producer's message headers, a
+// Lambda or pub/sub backend) does not see the one this runtime carries in the headers it sends.
+
+import type { BackendCalls } from '../backend-calls.ts'
+import type { CompiledEndpoint } from '../compiled-endpoint.ts'
+import { GO_USER_AGENT } from '../go-http.ts'
+import type { HeaderValues } from '../request-headers.ts'
+
+/** Adapts `ep`'s backends to an agent (in place); the names of their placeholders, sent as written. */
+export function agentBackends(ep: CompiledEndpoint): Set<string> {
+  const placeholders = new Set<string>()
+  for (const b of [...ep.backends, ...(ep.shadows ?? [])]) {
+    // {respN_...} too: lura's sequential proxy fills only the placeholders it rewrote for an endpoint
+    b.parts = b.parts.map((part) => (typeof part === 'string' ? part : { param: part.param }))
+    b.keepsEncodedSlash = false
+    for (const part of b.parts) if (typeof part !== 'string') placeholders.add(part.param)
+    // validation/cel's req_ checks (before any Lua script) read the map
+    const guard = b.guard
+    if (guard) b.guard = { ...guard, before: (ctx, ...rest) => guard.before(withoutGoAgent(ctx), ...rest) }
+  }
+  return placeholders
+}
+
+/**
+ * `callBackend` for an agent: a backend that is not HTTP, or whose Lua script reads the map first
+ * (the call adds Go's User-Agent after it, as Go's client does), gets no User-Agent the pipe added.
+ */
+export function agentCallBackend(callBackend: BackendCalls['callBackend']): BackendCalls['callBackend'] {
+  return (ep, b, ctx) => callBackend(ep, b, b.instead || b.lua ? withoutGoAgent(ctx) : ctx)
+}
+
+/**
+ * The context without the User-Agent the pipe added (Go's own value: one a script set to it is taken
+ * for the client's).
+ */
+function withoutGoAgent<T extends { headers: HeaderValues }>(ctx: T): T {
+  if (ctx.headers['user-agent'] !== GO_USER_AGENT) return ctx
+  const { 'user-agent': _, ...headers } = ctx.headers
+  return { ...ctx, headers }
+}
