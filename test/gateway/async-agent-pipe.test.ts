@@ -333,6 +333,37 @@ test("a backend's Lua script and CEL checks read lura's header map, without the 
   }
 })
 
+test("sequential_propagated_params: an earlier answer's value is a param of the later backends' components", async () => {
+  let gw: Running | undefined
+  try {
+    gw = await start([
+      agent(
+        'propagated',
+        [
+          { url_pattern: '/echo/prop0', method: 'POST' },
+          {
+            url_pattern: '/echo/prop1',
+            method: 'POST',
+            extra_config: {
+              'modifier/lua-backend': {
+                pre: "local r = request.load(); r:headers('X-P', tostring(r:params('Resp0_method')))",
+              },
+            },
+          },
+        ],
+        {},
+        { extra_config: { proxy: { sequential: true, sequential_propagated_params: ['resp0_method'] } } },
+      ),
+    ])
+    await consuming('propagated')
+    publish('propagated', 'p')
+    await until('the second call', () => seenAt('/echo/prop1').length === 1)
+    assert.equal(seenAt('/echo/prop1')[0]?.headers['x-p'], 'POST')
+  } finally {
+    await gw?.close()
+  }
+})
+
 test('an agent without a backend (or with shadows only) is left out, as KrakenD leaves it out: warned, logged, never consuming', async () => {
   const lines: string[] = []
   const agents = [
@@ -415,8 +446,26 @@ test("configs: the agent pipe's components are read; router-level ones are refus
     /is the long name of "modifier\/lua-proxy"/,
   )
   assert.match(check({ 'telemetry/opentelemetry': {} }).warnings.join('\n'), /ignored/)
+  // a propagated value is a param for components only: a placeholder of its name would be filled here
+  const filled = validateGatewayConfig({
+    version: 3,
+    name: 'c',
+    endpoints: [],
+    async_agent: [
+      {
+        backend: [
+          { host: ['http://127.0.0.1:8080'], url_pattern: '/a' },
+          { host: ['http://127.0.0.1:8080'], url_pattern: '/b/{resp0_a}' },
+        ],
+        extra_config: {
+          'async/amqp': amqp,
+          proxy: { sequential: true, sequential_propagated_params: ['resp0_a'] },
+        },
+      },
+    ],
+  })
   assert.match(
-    check({ proxy: { sequential_propagated_params: ['resp0_a'] } }).errors.join('\n'),
-    /sequential_propagated_params on an async agent/,
+    filled.errors.map((e) => e.message).join('\n'),
+    /has \{resp0_a\}, which KrakenD sends as written/,
   )
 })

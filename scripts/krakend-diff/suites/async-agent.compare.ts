@@ -133,6 +133,24 @@ const AGENTS: Array<{
     messages: ['r1'],
   },
   {
+    // propagated values are params of the later backends (their components read them), not URL parts
+    name: 'propagated',
+    backends: [
+      { url_pattern: '/echo/prop0', method: 'POST' },
+      {
+        url_pattern: '/echo/prop1',
+        method: 'POST',
+        extra_config: {
+          'modifier/lua-backend': {
+            pre: "local r = request.load(); r:headers('X-P', tostring(r:params('Resp0_method')) .. '|' .. tostring(#r:params('Resp0')))",
+          },
+        },
+      },
+    ],
+    extra: { proxy: { sequential: true, sequential_propagated_params: ['resp0_method', 'resp0'] } },
+    messages: ['pr1'],
+  },
+  {
     name: 'discard',
     backends: [{ url_pattern: '/status/503' }],
     amqp: { nack_discard: true },

@@ -18,6 +18,7 @@ import { PARAM } from '../config/endpoint-paths.ts'
 import type { FieldReader } from '../config/field-reader.ts'
 import { flatmapAt, isSequential, PROXY_KEYS, staticAt } from '../config/proxy-options.ts'
 import type { BackendConfig, EndpointConfig } from '../config/types.ts'
+import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 
 export const AGENT_NAMESPACE = 'async/amqp'
 
@@ -240,13 +241,6 @@ function readAgentEndpoint(
   const pp: KeyPath = [...path, 'extra_config', 'proxy']
   const proxy = fields.namespace(raw, 'proxy', path)
   fields.checkExactKeyCase(proxy, pp, PROXY_KEYS, 'proxy')
-  // lura's sequential proxy propagates answers only into the placeholders it rewrote for an endpoint
-  if (ours && proxy.sequential_propagated_params !== undefined)
-    fields.error(
-      [...pp, 'sequential_propagated_params'],
-      `${label}: sequential_propagated_params on an async agent is not run by this runtime`,
-      'remove it (an agent cannot pass an answer on to the next backend)',
-    )
   const sequential = isSequential(proxy, pp, fields.boolAt(proxy, 'sequential', pp, false), fields.warn)
   const staticResponse = staticAt(proxy, pp, fields.error, fields.warn)
   const flatmap = flatmapAt(proxy, pp, fields.error)
@@ -313,6 +307,7 @@ function readAgentEndpoint(
       `${label} has no backend${shadows.length > 0 ? ' but shadows (proxy.shadow)' : ''}: KrakenD cannot build its pipe, logs "building the proxy pipe" and starts without the agent (no consumer, nothing in /__health's agents), and so does this runtime`,
       'add a backend with a "url_pattern", or remove the agent',
     )
+  const propagated = readPropagated(proxy, pp, sequential, backends.length, written, label, ours, fields)
   if (flatmap && backends.length === 1)
     fields.warn(
       [...pp, 'flatmap_filter'],
@@ -331,12 +326,55 @@ function readAgentEndpoint(
     timeoutMs,
     cacheTtlMs: 0,
     sequential,
+    ...(propagated.length > 0 ? { propagated } : {}),
     noop: false,
     ...(staticResponse ? { static: staticResponse } : {}),
     ...(flatmap ? { flatmap } : {}),
     path: formatKeyPath(path),
     ...(components ? { components } : {}),
   }
+}
+
+/**
+ * proxy.sequential_propagated_params: lura's sequential proxy sets each value as a request param
+ * (Resp0_a) of the later backends, which their components read (Lua, CEL, an AMQP producer's
+ * routing key); no url_pattern placeholder of an agent is filled with it.
+ */
+function readPropagated(
+  proxy: Record<string, unknown>,
+  pp: KeyPath,
+  sequential: boolean,
+  backendCount: number,
+  written: Set<string>,
+  label: string,
+  ours: boolean,
+  { error, warn }: FieldReader,
+): PropagatedParam[] {
+  const raw = proxy.sequential_propagated_params
+  if (raw === undefined) return []
+  const at = [...pp, 'sequential_propagated_params']
+  if (!Array.isArray(raw) || raw.some((e) => typeof e !== 'string')) {
+    error(at, 'sequential_propagated_params must be a list of strings like "resp0_a.b" or "resp0"')
+    return []
+  }
+  if (!sequential) {
+    warn(
+      at,
+      'sequential_propagated_params is ignored without "sequential": true',
+      'set proxy.sequential: true',
+    )
+    return []
+  }
+  const propagated = parsePropagated(raw as string[], backendCount)
+  // this runtime would fill a placeholder of that name with the value
+  const filled = propagated.find((p) => written.has(p.key))
+  if (ours && filled)
+    error(
+      at,
+      `${label}: a url_pattern has {${filled.key}}, which KrakenD sends as written while it gives the propagated value to the backends' components only; this runtime would fill the placeholder`,
+      `remove {${filled.key}} from the url_pattern (or the param from the list)`,
+    )
+  return propagated
 }
 
 /** consumer.max_rate, a float64: a negative or zero rate is no limit. */
