@@ -41,6 +41,7 @@ import { monotonicMs } from './monotonic-ms.ts'
 import { goHeaderMap, transportAskedGzip } from './noop-lua.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { sequentialProxy } from './sequential-calls.ts'
+import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
 import { goRequestTarget } from './url-pattern.ts'
 
@@ -349,6 +350,10 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       }
       if (status !== 200 && status !== 201) return statusFailure(b, answer)
       const text = goText(answer.bytes)
+      // An endpoint that only merges and renders keeps a body already in Go's encoding as text
+      // (serve-endpoint.ts and the JSON renderer read it as such).
+      const kept = b.keepsText?.keep(text)
+      if (kept) return { ok: true, data: kept as unknown as Data, complete: true }
       let data = b.decode(text, answer.bytes)
       if (b.format) data = b.format(data)
       // components: validation/cel checks this backend's response

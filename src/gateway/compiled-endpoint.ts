@@ -32,6 +32,7 @@ import type {
   StaticStrategy,
 } from './config/types.ts'
 import { luraEndpointPath, luraPattern } from './go-http.ts'
+import { GoFormKeeper } from './go-json-text.ts'
 import { narrowQuery } from './go-url.ts'
 import type { LambdaCall } from './lazy/lambda.ts'
 import { lambdaLibrary } from './libraries.ts'
@@ -125,6 +126,11 @@ export interface CompiledBackend {
    * producer, backend/pubsub/*'s topic or subscription —; undefined for HTTP backends.
    */
   instead: CallInstead | undefined
+  /**
+   * The endpoint only merges and renders JSON answers (see keepsGoFormText): a body already in Go's
+   * encoding stays text (go-json-text.ts) instead of being decoded and written again.
+   */
+  keepsText?: GoFormKeeper
 }
 
 /** A backend of another kind than HTTP, called where lura's components wrap the HTTP call. */
@@ -375,7 +381,40 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
     flatmap: backends.length > 1 ? cfg.flatmap : undefined,
     record: metrics?.endpoint(cfg.endpoint, cfg.method),
   }
+  if (keepsGoFormText(ep)) for (const backend of backends) backend.keepsText = new GoFormKeeper()
   return ep
+}
+
+/**
+ * Whether nothing reads an answer's data between the backend's JSON decoder and the endpoint's JSON
+ * renderer (lura's merge apart): no formatter, component, sequential step, static data or flatmap.
+ * Such an endpoint may keep a body that is already in Go's encoding as its text.
+ */
+function keepsGoFormText(ep: CompiledEndpoint): boolean {
+  const { cfg } = ep
+  return (
+    cfg.outputEncoding === 'json' &&
+    !cfg.noop &&
+    !cfg.sequential &&
+    cfg.propagated === undefined &&
+    ep.static === undefined &&
+    ep.flatmap === undefined &&
+    ep.respond === undefined &&
+    ep.guard?.after === undefined &&
+    ep.guard?.lua === undefined &&
+    !runsLuaPost(cfg) &&
+    ep.backends.every(
+      (b) =>
+        b.cfg.encoding === 'json' &&
+        !b.cfg.isCollection &&
+        b.format === undefined &&
+        !b.discards &&
+        b.guard?.checkResponse === undefined &&
+        b.lua === undefined &&
+        b.instead === undefined &&
+        b.graphql === undefined,
+    )
+  )
 }
 
 /** lura's backend-level input_headers / input_query_strings, applied after the endpoint's; undefined when unset. */

@@ -6,6 +6,7 @@ import type { OutputEncoding } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
 import { markConfigNumbers } from './go-float.ts'
 import { GoNumber, goJson } from './go-json.ts'
+import { GoFormText } from './go-json-text.ts'
 import type { Data } from './transform.ts'
 
 export interface Rendered {
@@ -37,7 +38,9 @@ const renderYaml = (data: Data | undefined, configValues?: Data): Rendered => ({
   body: goStringBytes(yamlWriting().writeYaml(withConfigNumbers(data ?? {}, configValues))),
 })
 const renderJson = (data: Data | undefined): Rendered =>
-  data === undefined ? EMPTY_JSON : { contentType: JSON_TYPE, body: goJson(data) }
+  data === undefined
+    ? EMPTY_JSON
+    : { contentType: JSON_TYPE, body: data instanceof GoFormText ? data.text : goJson(data) }
 /** gin's JSON render when json.Marshal fails (a NaN or ±Inf): the status, no body. */
 const UNWRITABLE_JSON: Rendered = { contentType: JSON_TYPE, body: '' }
 

@@ -23,6 +23,7 @@ import { goStringBytes } from './go-bytes-string.ts'
 import { ginErrorStatus } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { mergedInGoOrder } from './go-json-merge.ts'
+import { GoFormText, mergedGoFormText } from './go-json-text.ts'
 import { detectContentType } from './go-sniff.ts'
 import { forwardQuery } from './go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
@@ -225,10 +226,12 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       return finish(req, res, status, headers, bytes, start, ep.record)
     }
     let nonEmpty = false
-    for (const _ in data) {
-      nonEmpty = true
-      break
-    }
+    if (data instanceof GoFormText) nonEmpty = data.size > 0
+    else
+      for (const _ in data) {
+        nonEmpty = true
+        break
+      }
     const completed = complete && nonEmpty
     // gin's NegotiateFormat reads Header.Get("Accept"): the first line of a repeated header
     const rendered = ep.render(data, ep.negotiates ? firstLine(req, 'accept') : undefined, staticData)
@@ -325,9 +328,16 @@ export function mergeResults(
       failures += 1
     }
   }
+  // Answers kept as text (go-json-text.ts): merged as text when all are, else decoded for the merge below.
+  let kept = 0
+  for (const r of results) if (r.ok && r.data instanceof GoFormText) kept += 1
+  if (kept > 0 && kept === answered && answered > 1)
+    data = mergedGoFormText(okData(results, answered) as unknown as GoFormText[]) as unknown as Data
+  else if (kept > 0 && answered > 1)
+    for (const r of results) if (r.ok && r.data instanceof GoFormText) r.data = r.data.decoded()
   // Several answers: built in Go's key order where their shapes recur (go-json-merge.ts).
-  const parts = answered > 1 ? okData(results, answered) : undefined
-  data = parts && mergedInGoOrder(parts)
+  const parts = data === undefined && answered > 1 ? okData(results, answered) : undefined
+  if (parts) data = mergedInGoOrder(parts)
   if (data === undefined)
     for (const r of results) {
       if (!r.ok) continue
