@@ -32,7 +32,17 @@ test("modifier/lua-proxy: pre sees lura's empty request and rewrites what every 
       [
         agent(
           'luaproxy',
-          [{ url_pattern: '/echo/lp/{id}', method: 'POST' }, { url_pattern: '/echo/lp2' }],
+          [
+            { url_pattern: '/echo/lp/{id}', method: 'POST' },
+            {
+              url_pattern: '/echo/lp2',
+              extra_config: {
+                'modifier/lua-backend': {
+                  pre: "local r = request.load(); r:headers('X-Id', '[' .. tostring(r:params('Id')) .. ']')",
+                },
+              },
+            },
+          ],
           { nack_discard: true },
           {
             extra_config: {
@@ -73,6 +83,8 @@ test("modifier/lua-proxy: pre sees lura's empty request and rewrites what every 
       assert.equal(seen?.headers['x-seen'], '[|||||]')
       assert.equal(seen?.headers['user-agent'], 'Go-http-client/1.1')
     }
+    // the param the proxy script set under the placeholder's name: the backend's script reads it
+    assert.equal(get?.headers['x-id'], '[set]')
     assert.deepEqual(bodiesAt('/echo/lpost').slice(0, 2), ['again', 'again'])
     // the refused message reached no backend and was dropped (nack_discard)
     assert.equal(discarded(lines, 'luaproxy'), 1)

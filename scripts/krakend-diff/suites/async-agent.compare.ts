@@ -159,7 +159,18 @@ const AGENTS: Array<{
   // the proxy stack krakend-ce builds an agent's pipe with (proxy_factory.go)
   {
     name: 'luaproxy',
-    backends: [{ url_pattern: '/echo/luaproxy/{id}', method: 'POST' }, { url_pattern: '/echo/luaproxy2' }],
+    backends: [
+      { url_pattern: '/echo/luaproxy/{id}', method: 'POST' },
+      {
+        url_pattern: '/echo/luaproxy2',
+        // the param the proxy script set under the placeholder's name: a param, not a URL part
+        extra_config: {
+          'modifier/lua-backend': {
+            pre: "local r = request.load(); r:headers('X-Id', '[' .. tostring(r:params('Id')) .. ']')",
+          },
+        },
+      },
+    ],
     extra: {
       'modifier/lua-proxy': {
         pre: [

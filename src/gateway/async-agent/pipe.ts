@@ -16,7 +16,7 @@ import type {
   Context,
   Failure,
 } from '../compiled-endpoint.ts'
-import type { IncomingLike, Reply } from '../components/types.ts'
+import type { GuardContext, IncomingLike, Reply } from '../components/types.ts'
 import { GO_USER_AGENT } from '../go-http.ts'
 import { isGoNilMap } from '../go-json.ts'
 import type { HeaderValues } from '../request-headers.ts'
@@ -77,8 +77,7 @@ export function agentPipe(
           guard.lua?.post(ctx, undefined, false, true)
           return refusal(refused)
         }
-        // a param a script set under a placeholder's name fills nothing either
-        for (const name of placeholders) ctx.params[name] = `{${name}}`
+        keepPlaceholders(ctx, placeholders)
       }
       // Go's client adds its User-Agent to a request without one
       if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
@@ -130,6 +129,20 @@ export function agentPipe(
       signal.removeEventListener('abort', stop)
     }
   }
+}
+
+/**
+ * After the proxy's scripts: a param a script set under a placeholder's name (`Id` for `{id}`) stays
+ * a param of lura's request, which components read, and fills no url_pattern slot.
+ */
+function keepPlaceholders(ctx: GuardContext, placeholders: Set<string>): void {
+  for (const name of placeholders) {
+    const value = ctx.params[name]
+    if (value !== undefined && !ctx.absentParams?.has(name))
+      ctx.scriptParams = { ...ctx.scriptParams, [(name[0] ?? '').toUpperCase() + name.slice(1)]: value }
+    ctx.params[name] = `{${name}}`
+  }
+  ctx.absentParams = new Set(placeholders)
 }
 
 /** What the agent logs of a component's refusal: its message where the answer carries one. */
