@@ -458,6 +458,10 @@ test("configs: the agent pipe's components are read; router-level ones are refus
     /is the long name of "modifier\/lua-proxy"/,
   )
   assert.match(check({ 'telemetry/opentelemetry': {} }).warnings.join('\n'), /ignored/)
+  assert.match(
+    check({ 'validation/cel': [{ check_expr: "JWT.sub == 'a'" }] }).errors.join('\n'),
+    /JWT expressions never run on an agent/,
+  )
   // a propagated value is a param for components only: a placeholder of its name would be filled here
   const filled = validateGatewayConfig({
     version: 3,

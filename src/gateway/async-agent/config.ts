@@ -238,6 +238,13 @@ function readAgentEndpoint(
     fields.report,
     fields.componentChecks,
   )
+  // krakend-cel checks JWT expressions in the router's token validator: never on an agent
+  if (components?.cel && components.cel.jwt.length > 0)
+    fields.error(
+      [...path, 'extra_config', 'validation/cel'],
+      `${label}: JWT expressions never run on an agent (KrakenD checks them on a validated token, and no HTTP request reaches an agent), so they would guard nothing`,
+      'remove them (req_ and resp_ expressions run)',
+    )
   const pp: KeyPath = [...path, 'extra_config', 'proxy']
   const proxy = fields.namespace(raw, 'proxy', path)
   fields.checkExactKeyCase(proxy, pp, PROXY_KEYS, 'proxy')
