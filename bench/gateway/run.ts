@@ -15,6 +15,7 @@
 //
 //   node bench/gateway/run.ts [--duration 4] [--rounds 2] [--connections 64] [--workers 0] [--baseline DIR]
 //                             [--soak 60]   (full load on /proxy for that long, worker RSS every 10 s)
+//                             [--go-order]   (the backend's keys sorted, as a Go backend sends them)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '0' },
     baseline: { type: 'string' },
     soak: { type: 'string', default: '0' },
+    'go-order': { type: 'boolean', default: false },
   },
 })
 const DURATION = Number(values.duration)
@@ -85,7 +87,8 @@ process.on('exit', cleanup)
 process.on('SIGINT', () => process.exit(130))
 process.on('SIGTERM', () => process.exit(143))
 
-for (const name of ['item', 'a', 'b', 'c']) writeFileSync(join(dir, `${name}.json`), benchDocument(name))
+for (const name of ['item', 'a', 'b', 'c'])
+  writeFileSync(join(dir, `${name}.json`), benchDocument(name, values['go-order']))
 const size = Buffer.byteLength(benchDocument('item'))
 
 const ports = {
@@ -339,7 +342,7 @@ const ratio = (a: Key, b: Key) => {
 }
 const lines = [
   `gateway benchmark — ${new Date().toISOString()} — node ${process.version}, ${WORKERS || 'all'} gateway workers, wrk -t2 -c${CONNECTIONS} -d${DURATION}s, best of ${ROUNDS} alternating rounds`,
-  `payload ${size} B JSON per backend; backend = HAProxy static files; all on 127.0.0.1 of one machine (load generator shares the cores)`,
+  `payload ${size} B JSON per backend${values['go-order'] ? ', keys in Go order' : ''}; backend = HAProxy static files; all on 127.0.0.1 of one machine (load generator shares the cores)`,
   '',
   '| target | endpoint | req/s | p99 ms | CPU µs/req |',
   '|---|---|---:|---:|---:|',
