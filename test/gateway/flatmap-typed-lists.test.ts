@@ -24,7 +24,7 @@ describe('flatmap append and an rss answer', () => {
       ['items', 'items'],
       ['items', 'extra'],
     ] as const) {
-      const data = { ...feed(), extra: ['x'] }
+      const data: Record<string, unknown> = { ...feed(), extra: ['x'] }
       const out = applyFlatmap(data, append(from, to))
       assert.deepEqual(Object.keys(out).sort(), Object.keys(data).sort(), `${from} -> ${to}`)
       assert.deepEqual(out.items, data.items, `${from} -> ${to}`)
