@@ -31,6 +31,7 @@ import type {
   StaticResponse,
   StaticStrategy,
 } from './config/types.ts'
+import { keepsGoFormText, runsLuaPost } from './go-form-endpoint.ts'
 import { luraEndpointPath, luraPattern } from './go-http.ts'
 import { GoFormKeeper } from './go-json-text.ts'
 import { narrowQuery } from './go-url.ts'
@@ -385,38 +386,6 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   return ep
 }
 
-/**
- * Whether nothing reads an answer's data between the backend's JSON decoder and the endpoint's JSON
- * renderer (lura's merge apart): no formatter, component, sequential step, static data or flatmap.
- * Such an endpoint may keep a body that is already in Go's encoding as its text.
- */
-function keepsGoFormText(ep: CompiledEndpoint): boolean {
-  const { cfg } = ep
-  return (
-    cfg.outputEncoding === 'json' &&
-    !cfg.noop &&
-    !cfg.sequential &&
-    cfg.propagated === undefined &&
-    ep.static === undefined &&
-    ep.flatmap === undefined &&
-    ep.respond === undefined &&
-    ep.guard?.after === undefined &&
-    ep.guard?.lua === undefined &&
-    !runsLuaPost(cfg) &&
-    ep.backends.every(
-      (b) =>
-        b.cfg.encoding === 'json' &&
-        !b.cfg.isCollection &&
-        b.format === undefined &&
-        !b.discards &&
-        b.guard?.checkResponse === undefined &&
-        b.lua === undefined &&
-        b.instead === undefined &&
-        b.graphql === undefined,
-    )
-  )
-}
-
 /** lura's backend-level input_headers / input_query_strings, applied after the endpoint's; undefined when unset. */
 function compileNarrowing(b: BackendConfig, forward: ForwardRule): ((ctx: Context) => Context) | undefined {
   const headers = b.inputHeaders.length > 0 ? compileBackendHeaderFilter(b.inputHeaders, forward) : undefined
@@ -445,8 +414,3 @@ function hostsCompiled(
     ),
   }
 }
-
-/** A Lua `post` (modifier/lua-proxy or a backend's modifier/lua-backend) may set any number. */
-const runsLuaPost = (cfg: EndpointConfig): boolean =>
-  (cfg.components?.luaProxy?.post ?? '') !== '' ||
-  cfg.backends.some((b) => (b.components?.luaBackend?.post ?? '') !== '')

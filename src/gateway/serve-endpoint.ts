@@ -170,18 +170,11 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     if (streamed?.overLimit) throw new HttpError(413, `request body over ${streamLimit} bytes`)
     // A failed call left the rest of the body unread: Go closes the connection after the answer.
     if (streamed?.cutShort && results[0]?.ok === false) closeAfterCutBody(req, res)
-    let { data, complete, failures, meta } = mergeResults(results, ep.backends.length)
+    const merged = mergeResults(results, ep.backends.length)
+    const { failures } = merged
+    let { meta } = merged
     if (failures > 0 && logErrors) logFailures(logger, ep, results)
-    if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
-    let staticData: Record<string, unknown> | undefined
-    if (ep.static && !skipped && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
-      if (data === undefined) {
-        data = {}
-        complete = false
-      } else if (isGoNilMap(data)) data = {}
-      staticData = ep.static.data
-      assignOwn(data, staticData)
-    }
+    let { data, complete, staticData } = flatmapAndStatic(ep, merged, skipped)
     // components: validation/cel checks the merged response
     const rejected = failures === 0 ? ep.guard?.after?.(data, { complete, staticData, ...meta }) : undefined
     if (rejected) return answer(insideProxy(ep, rejected))
@@ -304,6 +297,30 @@ export async function inArrivalOrder(calls: Array<Promise<BackendResult>>): Prom
   const arrived: BackendResult[] = []
   await Promise.all(calls.map((call) => call.then((result) => void arrived.push(result))))
   return arrived
+}
+
+/**
+ * lura's proxies above the merge: the endpoint's flatmap_filter on an answer without error, then its
+ * static data where the strategy matches (not when a lua-proxy `skip_next` called no backend).
+ */
+export function flatmapAndStatic(
+  ep: CompiledEndpoint,
+  merged: { data: Data | undefined; complete: boolean; failures: number },
+  skipped: boolean,
+): { data: Data | undefined; complete: boolean; staticData: Record<string, unknown> | undefined } {
+  let { data, complete } = merged
+  const { failures } = merged
+  if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
+  let staticData: Record<string, unknown> | undefined
+  if (ep.static && !skipped && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
+    if (data === undefined) {
+      data = {}
+      complete = false
+    } else if (isGoNilMap(data)) data = {}
+    staticData = ep.static.data
+    assignOwn(data, staticData)
+  }
+  return { data, complete, staticData }
 }
 
 /**

@@ -21,8 +21,7 @@ import { GO_USER_AGENT } from '../go-http.ts'
 import { isGoNilMap } from '../go-json.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { sequentialProxy } from '../sequential-calls.ts'
-import { inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
-import { assignOwn, goFlatmap } from '../transform.ts'
+import { flatmapAndStatic, inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
 import { agentBackends, agentCallBackend } from './agent-backends.ts'
 import type { AgentPipe } from './consume.ts'
 
@@ -88,7 +87,8 @@ export function agentPipe(
         results = [await callBackend(ep, ep.backends[0] as CompiledBackend, ctx)]
       else if (ep.cfg.sequential) results = await sequential(ep, ctx)
       else results = await inArrivalOrder(ep.backends.map((b) => callBackend(ep, b, ctx)))
-      let { data, complete, failures, meta } = mergeResults(results, ep.backends.length)
+      const merged = mergeResults(results, ep.backends.length)
+      const { failures, meta } = merged
       const failed =
         failures === 0
           ? undefined
@@ -96,16 +96,7 @@ export function agentPipe(
               .filter((r): r is Failure => !r.ok)
               .map((r) => r.message)
               .join('\n')
-      if (ep.flatmap && failures === 0 && data !== undefined) data = goFlatmap(data, ep.flatmap)
-      let staticData: Record<string, unknown> | undefined
-      if (ep.static && !skipsBackends && ep.staticMatch?.(data !== undefined, complete, failures > 0)) {
-        if (data === undefined) {
-          data = {}
-          complete = false
-        } else if (isGoNilMap(data)) data = {}
-        staticData = ep.static.data
-        assignOwn(data, staticData)
-      }
+      const { data, complete, staticData } = flatmapAndStatic(ep, merged, skipsBackends)
       const rejected = failures === 0 ? guard?.after?.(data, { complete, staticData, ...meta }) : undefined
       if (rejected) {
         guard?.lua?.post(ctx, undefined, false, true)
