@@ -120,6 +120,8 @@ function flatmap(): Array<Record<string, unknown>> {
     // moved onto one label) when a `*` walks an object: a `*` there becomes an index. Relabelling
     // in place keeps each edge where it is.
     if (type === 'append' || src.split('.').length !== dst.split('.').length) src = starsOnLists(src)
+    // An append reads its destination's list the same way.
+    if (type === 'append') dst = starsOnLists(dst)
     // A move onto a label that is there leaves two edges of one name: the one Go writes last wins.
     if (type === 'move' && present.includes(dst)) dst = dst.replace(/[^.]*$/, 'moved')
     return { type, args: [src, dst] }
