@@ -48,6 +48,10 @@ export function goTypedValue<T extends object>(value: T): T {
   return value
 }
 
+/** Whether `value` was marked by goTypedValue. */
+export const isGoTypedValue = (value: object): boolean =>
+  (value as { [GO_TYPED]?: boolean })[GO_TYPED] === true
+
 /**
  * Whether lura's manipulations (allow, deny, target, flatmap) walk into `value`: only Go's
  * map[string]interface{} and []interface{} do; a number, a struct (lura's error from
@@ -58,7 +62,7 @@ export const isGoContainer = (value: unknown): value is Container =>
   value !== null &&
   !(value instanceof GoNumber) &&
   !isGoStruct(value) &&
-  (value as { [GO_TYPED]?: boolean })[GO_TYPED] !== true
+  !isGoTypedValue(value)
 
 const isContainer = isGoContainer
 

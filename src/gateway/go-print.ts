@@ -32,6 +32,12 @@ export function keepGoFeedNils(from: Data, copy: Data): void {
   if (nils) goFeedNils(copy, nils)
 }
 
+/** Whether `map[key]` holding nil is a typed nil of krakend-rss's (not interface{} nil). */
+export function isGoTypedNil(map: Data, key: string): boolean {
+  const nils = (map as { [FEED_NILS]?: Record<string, string> })[FEED_NILS]
+  return nils !== undefined && Object.hasOwn(nils, key)
+}
+
 /** What Go prints for `map[key]` holding nil: a typed nil of krakend-rss's, else interface{} nil. */
 export function goNilText(map: Data, key: string): string {
   const nils = (map as { [FEED_NILS]?: Record<string, string> })[FEED_NILS]

@@ -45,7 +45,9 @@ export function compileDecoder(encoding: BackendEncoding, isCollection: boolean)
         } catch (error) {
           throw new DecodeError((error as Error).message)
         }
-        return isCollection ? { collection: value } : value
+        // krakend-xml's collection is an mxj.Map, a named type lura's target, allow, deny and flatmap
+        // do not walk into (they assert map[string]interface{}): a Go value of its own type to them
+        return isCollection ? { collection: goTypedValue(value) } : value
       }
     }
     case 'rss': {

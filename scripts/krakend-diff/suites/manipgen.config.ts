@@ -22,7 +22,7 @@
 // exists (which of the two edges is written last). Against KrakenD CE 2.13.8, SEED=1..80 (3,180
 // cases) differ in three, all of those.
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
-import { denyOutsideAllow } from './allow-deny.ts'
+import { denyOutsideAllow, dropPathsIntoCollection, endpointOpsOutsideCollections } from './allow-deny.ts'
 import { feedBody } from './encodings.bodies.ts'
 import { type BodyDraw, body } from './manipgen.bodies.ts'
 import { scripted } from './scripted.ts'
@@ -192,6 +192,7 @@ function backend(index: number, endpointNoop: boolean, rssOk: boolean): Record<s
   else if (maybe(0.15)) out.group = pick(['g', 'data', 'a', 'collection', 'content', 'x.y'])
   const group = out.group as string | undefined
   merged.push(...(group === undefined ? present : [group, ...present.map((p) => `${group}.${p}`)]))
+  dropPathsIntoCollection(out)
   return out
 }
 
@@ -233,7 +234,8 @@ export const endpoints = Array.from({ length: Number(process.env.N ?? 30) }, (_,
   const backends = Array.from({ length: count }, (_, j) => backend(j, noop, rssOk))
   present = merged
   // On one backend lura never runs it: a `del` there is refused (its fields would reach the client).
-  const ops = !noop && maybe(0.2) ? flatmap().filter((op) => count > 1 || op.type !== 'del') : []
+  const drawn = !noop && maybe(0.2) ? flatmap().filter((op) => count > 1 || op.type !== 'del') : []
+  const ops = endpointOpsOutsideCollections(drawn, backends)
   const endpointFlatmap = ops.length > 0 ? { proxy: { flatmap_filter: ops } } : undefined
   return {
     endpoint: `/e${i}`,

@@ -7,6 +7,7 @@
 // No `input_headers: ["*"]`: it passes the client's Connection header on in KrakenD, which this
 // runtime deliberately does not (core.json covers it).
 import { seededRandom } from '../../../test/gateway/fuzz-helpers.ts'
+import { dropPathsIntoCollection } from './allow-deny.ts'
 
 const { next: rnd, pick } = seededRandom(Number(process.env.SEED ?? 11) * 7919 + 1)
 const chance = (p: number) => rnd() < p
@@ -123,6 +124,7 @@ function backend(i: number, sequentialFrom: boolean) {
   if (Object.keys(extra).length > 0) b.extra_config = extra
   if (extraChance(0.2)) b.input_query_strings = extraSome(['a', 'B', 'p', '*'])
   if (extraChance(0.2)) b.input_headers = extraSome(['x-a', 'Accept', 'X-B', '*'])
+  dropPathsIntoCollection(b)
   return b
 }
 

@@ -1,4 +1,6 @@
 /** luaTable and luaList (krakend-lua's decorator package): Go maps and slices a script reads and changes. */
+
+import { isGoTypedNil } from '../go-print.ts'
 import { setOwnKey } from '../own-keys.ts'
 import { indexAt, type Method, needs } from './lua-api-args.ts'
 import type { LuaEngine } from './lua-engine.ts'
@@ -24,7 +26,10 @@ export const TABLE_METHODS: Record<string, Method> = {
     const data = tableAt(e)
     const key = argString(e, 2)
     if (!Object.hasOwn(data, key)) return 0
-    const pushed = pushData(e, data[key])
+    // a typed nil of krakend-rss's (a nil []string, map or pointer) is not nil to krakend-lua's type
+    // switch: an unknown type, as its typed values are
+    const typedNil = data[key] === null && isGoTypedNil(data, key)
+    const pushed = typedNil ? 0 : pushData(e, data[key])
     return pushed === 0 ? raise(e, `unknown type (${typeof data[key]}) ${String(data[key])}`) : pushed
   },
   set(e) {

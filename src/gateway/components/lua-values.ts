@@ -7,6 +7,7 @@
 
 import type { LuaState } from 'fengari'
 import { bytesOfText, hasEscapedByte, textOfBytes } from '../byte-text.ts'
+import { isGoTypedValue } from '../flatmap.ts'
 import { GoFloat64, goFormatFloat } from '../go-float.ts'
 import { GoNumber } from '../go-json.ts'
 import { compareGoKeys } from '../go-json-order.ts'
@@ -52,6 +53,8 @@ export function pushData(e: LuaEngine, value: unknown): number {
   else if (typeof value === 'number') lua.lua_pushnumber(e.L, value)
   else if (value instanceof GoNumber) lua.lua_pushnumber(e.L, Number(value.literal))
   else if (typeof value === 'boolean') lua.lua_pushboolean(e.L, value)
+  // a Go value of another type than krakend-lua's (an xml collection's mxj.Map, an rss answer's lists)
+  else if (typeof value === 'object' && isGoTypedValue(value)) return 0
   else if (Array.isArray(value)) pushUserData(e, LIST, { data: value } satisfies ListBox)
   else if (typeof value === 'object') pushUserData(e, TABLE, { data: value as Record<string, unknown> })
   else return 0

@@ -9,6 +9,7 @@ import { goToTitle } from '../go-unicode-case.ts'
 import { goParseUrl } from '../go-url-parse.ts'
 import { backendWireMethod } from './backend-method.ts'
 import { readSrvTarget } from './backend-sd.ts'
+import { checkCollectionPaths } from './collection-paths.ts'
 import { readBackendEncoding } from './encodings.ts'
 import { PARAM } from './endpoint-paths.ts'
 import type { FieldReader, ProblemAt } from './field-reader.ts'
@@ -170,6 +171,7 @@ export function readBackend(
   }
   if (allow?.length && deny?.length) checkDenyBesideAllow(allow, deny, bp, what, fields)
   if (flatmap) checkBesideFlatmap(backend, bp, what, fields)
+  checkCollectionPaths(backend, bp, what, fields)
   if (returnErrorDetails === '' && httpNs.return_error_code === true)
     warn(
       [...hp, 'return_error_code'],

@@ -6,6 +6,7 @@ import { isObject } from '../components/types.ts'
 import { goToTitle } from '../go-unicode-case.ts'
 import { type PropagatedParam, parsePropagated } from '../sequential-params.ts'
 import { type BackendContext, readBackend } from './backend-config.ts'
+import { checkEndpointCollectionPaths } from './collection-paths.ts'
 import { readOutputEncoding } from './encodings.ts'
 import { createRouteChecker, PARAM } from './endpoint-paths.ts'
 import type { FieldReader } from './field-reader.ts'
@@ -179,6 +180,8 @@ function readEndpoint(
       "move the operations into the backend's extra_config.proxy.flatmap_filter",
     )
   }
+  if (endpointFlatmap && backends.length > 1)
+    checkEndpointCollectionPaths(endpointFlatmap, backends, pp, `endpoint ${label}`, fields)
   const propagated = propagatedAt(proxyNs, pp, sequential, backends.length, fields)
   if (!served) return undefined
   return {
