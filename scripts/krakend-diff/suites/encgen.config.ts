@@ -247,11 +247,19 @@ function backend(i: number, output: string, noop: boolean, t: Troubles): Record<
     )
   else out.url_pattern = scripted(status, { 'Content-Type': 'application/json' }, text)
   if (maybe(0.25)) out.target = path(3)
-  if (maybe(0.25)) extra.proxy = { flatmap_filter: flatmap() }
-  else {
+  // A collection (a list, or krakend-xml's mxj.Map) is never walked by lura's deny, nor the xml one by
+  // flatmap: paths into it would leave their fields in KrakenD's answer, refused here. Not drawn.
+  const walled = collection && out.target === undefined
+  const xmlWalled = walled && decoder === 'xml'
+  if (maybe(0.25)) {
+    const ops = flatmap().filter(
+      (op) => !xmlWalled || !(op.args as string[]).some((a) => into(a, ['collection'])),
+    )
+    if (ops.length > 0) extra.proxy = { flatmap_filter: ops }
+  } else {
     // Beside a flatmap_filter lura never applies them: refused here.
     if (maybe(0.3)) out.allow = paths(3, 3)
-    if (maybe(0.3)) out.deny = paths(3, 3)
+    if (maybe(0.3)) out.deny = paths(3, 3).filter((d) => !walled || !into(d, ['collection'], false))
     if (out.allow && out.deny) out.deny = denyOutsideAllow(out.allow as string[], out.deny as string[])
   }
   if (maybe(0.25)) out.mapping = mapping()
@@ -259,6 +267,12 @@ function backend(i: number, output: string, noop: boolean, t: Troubles): Record<
   else if (maybe(0.15)) out.group = pick(['g', 'content', 'collection', 'a b', '1a', 'x:y', '-k'])
   if (Object.keys(extra).length > 0) out.extra_config = extra
   const group = out.group as string | undefined
+  if (xmlWalled) {
+    // where the endpoint's flatmap finds it: after the backend's mapping and group
+    const mapped = (out.mapping as Record<string, string> | undefined)?.collection?.split('.')[0]
+    const name = extra.proxy === undefined ? (mapped ?? 'collection') : 'collection'
+    xmlCollections.push(group === undefined ? [name] : [group, name])
+  }
   const under = (p: string) => (group === undefined ? p : p === '' ? group : `${group}.${p}`)
   merged.push(...(group === undefined ? present : [group, ...present.map(under)]))
   for (const p of lists) mergedLists.add(under(p))
@@ -268,6 +282,16 @@ function backend(i: number, output: string, noop: boolean, t: Troubles): Record<
 /** The paths of every backend of the endpoint being drawn, as they land in the merged answer. */
 let merged: string[] = []
 let mergedLists = new Set<string>()
+/** Where the xml collections of the endpoint being drawn sit in its merged answer. */
+let xmlCollections: string[][] = []
+
+/** Whether a dot path goes through `prefix` to something inside it (`*` matching any key in flatmap). */
+function into(path: string, prefix: string[], wildcards = true): boolean {
+  const steps = path.split('.')
+  return (
+    steps.length > prefix.length && prefix.every((k, i) => steps[i] === k || (wildcards && steps[i] === '*'))
+  )
+}
 
 const OUTPUTS = [
   'json',
@@ -305,12 +329,20 @@ export const endpoints = Array.from({ length: Number(process.env.N ?? 30) }, (_,
   const count = noop ? 1 : 1 + Math.floor(rnd() * (maybe(0.4) ? 1 : 3))
   merged = []
   mergedLists = new Set()
+  xmlCollections = []
   const troubles: Troubles = { failed: false, slow: false }
   const backends = Array.from({ length: count }, (_, j) => backend(j, output, noop, troubles))
   present = merged
   lists = mergedLists
   // On one backend lura never runs it: a `del` there is refused.
-  const ops = !noop && maybe(0.15) ? flatmap().filter((op) => count > 1 || op.type !== 'del') : []
+  const ops =
+    !noop && maybe(0.15)
+      ? flatmap().filter(
+          (op) =>
+            (count > 1 || op.type !== 'del') &&
+            !(op.args as string[]).some((a) => xmlCollections.some((c) => into(a, c))),
+        )
+      : []
   return {
     endpoint: `/e${i}`,
     ...(own === '' ? {} : { output_encoding: own }),
