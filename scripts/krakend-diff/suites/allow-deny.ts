@@ -8,14 +8,15 @@ export function denyOutsideAllow(allow: string[], deny: string[]): string[] {
   return deny.filter((d) => !allow.some((a) => related(d, a)))
 }
 
-/** Encoding names lura knows other than json; any other name decodes as JSON. */
+/** Encoding names lura knows other than json (it lower-cases them); any other name decodes as JSON. */
 const OTHER_ENCODINGS = ['safejson', 'string', 'xml', 'rss', 'no-op']
 
 /** An is_collection backend's collection to lura's deny and krakend/flatmap: a list (JSON) or xml's mxj.Map. */
 function collectionKind(b: Record<string, unknown>): 'list' | 'xml' | undefined {
   if (b.is_collection !== true || b.target !== undefined) return undefined
-  const encoding =
-    typeof b.encoding === 'string' && OTHER_ENCODINGS.includes(b.encoding) ? b.encoding : 'json'
+  // lura reads the name lower-cased
+  const named = typeof b.encoding === 'string' ? b.encoding.toLowerCase() : 'json'
+  const encoding = OTHER_ENCODINGS.includes(named) ? named : 'json'
   return encoding === 'xml' ? 'xml' : encoding === 'json' ? 'list' : undefined
 }
 
