@@ -5,7 +5,9 @@
 export function seededRandom(seed: number) {
   let state = seed
   const next = () => {
-    state = (state * 1103515245 + 12345) % 2147483648
+    // exact mod 2^31 in int32 arithmetic: in doubles state * 1103515245 passed 2^53 and lost its low
+    // bits, so seeds ran into each other's streams
+    state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff
     return state / 2147483648
   }
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T
