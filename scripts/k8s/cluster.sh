@@ -539,10 +539,12 @@ cmd_stop() {
     if [[ "${PARTS[i]}" == kube-proxy && -x "$(cat "$STATE/bin-dir" 2>/dev/null)/kube-proxy" ]]; then
       "$(cat "$STATE/bin-dir")/kube-proxy" --cleanup --config "$STATE/kube-proxy.yaml" >/dev/null 2>&1 || true
     fi
-    # Pods keep running under their shims when containerd stops: stop them with it.
+    # Pods keep running under their shims when containerd stops: stop them with it. A killed task's
+    # shim stays until the task is deleted: delete it too (force: it may not have exited yet).
     if [[ "${PARTS[i]}" == kubelet ]] && containerd_ready; then
       ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks ls -q 2>/dev/null | while read -r task; do
         ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+        timeout 10 ctr --address "$CONTAINERD_SOCK" -n k8s.io tasks delete -f "$task" >/dev/null 2>&1 || true
       done
     fi
   done
