@@ -315,6 +315,9 @@ async function runPrimary(
     const worker = cluster.fork(env)
     followers?.attach(worker)
     workers.add(worker)
+    // A message to a worker that has just died fails (EPIPE: node:cluster's own disconnect notice
+    // too), emitted on the Worker: unheard, it would crash the primary; its 'exit' says what happened.
+    worker.on('error', (error) => logger.debug(`worker ${worker.process.pid}: ${error.message}`))
     worker.on('exit', (code, signal) => {
       workers.delete(worker)
       if (stopping) {
