@@ -1,6 +1,7 @@
 /**
- * Where every answer the gateway renders itself is written (finish), and the router's own answers
- * when no endpoint matched: gin's 404/405 (or router.error_body JSON) and its redirects.
+ * Where every answer the gateway renders itself is written (finish); the router's own answers
+ * when no endpoint matched: gin's 404/405 (or router.error_body JSON) and its redirects; and the
+ * answers to failures: an endpoint's pipe that failed, an error nothing expected (gin.Recovery).
  */
 import type { ServerResponse } from 'node:http'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
@@ -13,12 +14,18 @@ import {
   htmlEscape,
 } from './go-http.ts'
 import { goJson } from './go-json.ts'
-import { abandonAnswer } from './go-panic.ts'
+import { abandonAnswer, GoPanic } from './go-panic.ts'
 import { goAuthorityString } from './go-url-escape.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
 import { monotonicMs } from './monotonic-ms.ts'
-import { answerUnreadBody, bodyLeftUnread } from './request-body.ts'
+import {
+  answerUnreadBody,
+  bodyLeftUnread,
+  closeAfterAnswer,
+  HttpError,
+  refusalHeaders,
+} from './request-body.ts'
 import { requestUri } from './request-uri.ts'
 import type { RouteMatch } from './router.ts'
 
@@ -46,6 +53,20 @@ export interface Answers {
   ): void
   /** The router's answer for a request no endpoint matched: 404, 405 or a redirect. */
   unmatched(req: GatewayRequest, res: GatewayResponse, match: Unmatched, start: number): void
+  /** An endpoint's pipe failed: logged on the endpoint's line (a Go panic as gin.Recovery's), answered as lura does. */
+  endpointFailed(
+    req: GatewayRequest,
+    res: GatewayResponse,
+    error: unknown,
+    ep: { logPrefix: string; record: RecordAnswer },
+    start: number,
+  ): void
+  /**
+   * gin.Recovery, which lura's engine uses: an error no handler expected answers 500 without a
+   * body (the connection is ended instead once the answer has started), it is logged, and the
+   * process goes on serving. Unrecovered, it would end every request of the worker.
+   */
+  recover(res: GatewayResponse, error: unknown): void
 }
 
 export interface AnswersOptions {
@@ -133,7 +154,38 @@ export function createAnswers(options: AnswersOptions): Answers {
     finish(req, res, status, headers, body, start, recordUnmatched)
   }
 
-  return { finish, unmatched }
+  const recover: Answers['recover'] = (res, error) => {
+    logger.error(`panic recovered: ${(error as Error)?.stack ?? String(error)}`)
+    try {
+      if (res.headersSent) abandonAnswer(res)
+      else {
+        ;(res as ServerResponse).writeHead(500, { 'Content-Length': '0' })
+        res.end()
+      }
+    } catch {
+      res.destroy()
+    }
+  }
+
+  const endpointFailed: Answers['endpointFailed'] = (req, res, error, ep, start) => {
+    try {
+      const panicked = error instanceof GoPanic
+      logger.error(
+        `${panicked ? '[Recovery] panic recovered:' : ep.logPrefix} ${(error as Error)?.message ?? String(error)}`,
+      )
+      if (res.headersSent) return abandonAnswer(res)
+      const status = error instanceof HttpError ? error.status : 500
+      const headers: Record<string, string> = panicked
+        ? { [KRAKEND_HEADER]: versionHeader }
+        : { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
+      finish(req, res, status, status === 413 ? refusalHeaders(req, headers) : headers, '', start, ep.record)
+      if (status === 413) closeAfterAnswer(req, res)
+    } catch (failure) {
+      recover(res, failure)
+    }
+  }
+
+  return { finish, unmatched, endpointFailed, recover }
 }
 
 /** A request target in absolute form: its scheme and authority. */

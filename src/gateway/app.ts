@@ -1,20 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createAnswers, JSON_TYPE, TEXT_TYPE } from './answers.ts'
+import { createAnswers, TEXT_TYPE } from './answers.ts'
 import { createNodeAgents, type NodeAgents } from './async-agent/node-agents.ts'
 import { createAmqpSessions } from './backend-amqp/sessions.ts'
 import { createBackendCalls } from './backend-calls.ts'
 import { createBackendClient } from './backend-client.ts'
 import { backendTls } from './backend-tls.ts'
-import { DEBUG_BODY, echoBody, healthBody } from './builtin-endpoints.ts'
+import { createBuiltinAnswers } from './builtin-endpoints.ts'
 import { type CompiledEndpoint, compileEndpoint } from './compiled-endpoint.ts'
 import { createHttpCaches } from './components/http-cache.ts'
 import { compileServiceHooks } from './components/index.ts'
 import type { Reply } from './components/types.ts'
 import { urlQuery } from './components/url-query.ts'
 import type { EndpointConfig, GatewayConfig } from './config/types.ts'
-import { abandonAnswer, GoPanic } from './go-panic.ts'
+import { abandonAnswer } from './go-panic.ts'
 import type { H2Request, H2Response } from './h2-exchange.ts'
-import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
+import { createInFlight } from './in-flight.ts'
+import { KRAKEND_HEADER, krakendHeaderValue } from './krakend-compat.ts'
 import { metricsLibrary, pubsubKafkaLibrary, revokerLibrary } from './libraries.ts'
 import { createLogger, type Logger } from './logging.ts'
 import { provideLuaHttp } from './lua-http-client.ts'
@@ -23,7 +24,7 @@ import { monotonicMs } from './monotonic-ms.ts'
 import { createNoopProxy } from './noop-proxy.ts'
 import { paramCheckerRefusal } from './param-checker.ts'
 import type { Environ } from './proxy-environment.ts'
-import { closeAfterAnswer, HttpError, readRequestBody, refusalHeaders } from './request-body.ts'
+import { closeAfterAnswer, HttpError, refusalHeaders } from './request-body.ts'
 import { compileTrustedProxies } from './request-headers.ts'
 import { routedTarget } from './request-uri.ts'
 import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
@@ -169,7 +170,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     isDraining,
     recordUnmatched: metrics?.endpoint('', ''),
   })
-  const { finish, unmatched } = answers
+  const { finish, unmatched, recover, endpointFailed } = answers
   const proxyNoop = createNoopProxy({
     client,
     calls,
@@ -189,16 +190,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     versionHeader,
   })
 
-  let inFlight = 0
-  let idleWaiters: Array<() => void> = []
-  const done = () => {
-    inFlight -= 1
-    if (inFlight === 0 && idleWaiters.length > 0) {
-      const waiters = idleWaiters
-      idleWaiters = []
-      for (const resolve of waiters) resolve()
-    }
-  }
+  const inFlight = createInFlight()
+  const builtin = createBuiltinAnswers({
+    config,
+    logger,
+    finish,
+    inFlight,
+    isDraining,
+    started,
+    agents,
+    recover,
+  })
 
   const route = (req: GatewayRequest, res: GatewayResponse) => {
     const start = monotonicMs()
@@ -297,33 +299,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }
     // lura reads the query of the request's URL as the handler finds it (a service-level Lua may set it)
     const rawQuery = req.url === target ? (q === -1 ? '' : url.slice(q + 1)) : urlQuery(req.url ?? '/')
-    inFlight += 1
-    serve(ep, req, res, found.params, rawQuery, start).then(done, (error: unknown) => {
-      done()
-      try {
-        const panicked = error instanceof GoPanic
-        logger.error(
-          `${panicked ? '[Recovery] panic recovered:' : ep.logPrefix} ${(error as Error)?.message ?? String(error)}`,
-        )
-        if (!res.headersSent) {
-          const status = error instanceof HttpError ? error.status : 500
-          const headers: Record<string, string> = panicked
-            ? { [KRAKEND_HEADER]: versionHeader }
-            : { [KRAKEND_HEADER]: versionHeader, [COMPLETED_HEADER]: 'false' }
-          finish(
-            req,
-            res,
-            status,
-            status === 413 ? refusalHeaders(req, headers) : headers,
-            '',
-            start,
-            ep.record,
-          )
-          if (status === 413) closeAfterAnswer(req, res)
-        } else abandonAnswer(res)
-      } catch (failure) {
-        recover(res, failure)
-      }
+    inFlight.enter()
+    serve(ep, req, res, found.params, rawQuery, start).then(inFlight.leave, (error: unknown) => {
+      inFlight.leave()
+      endpointFailed(req, res, error, ep, start)
     })
   }
 
@@ -334,63 +313,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     } catch (error) {
       recover(res, error)
     }
-  }
-
-  /**
-   * gin.Recovery, which lura's engine uses: an error no handler expected answers 500 without a
-   * body (the connection is ended instead once the answer has started), it is logged, and the
-   * process goes on serving. Unrecovered, it would end every request of the worker.
-   */
-  const recover = (res: GatewayResponse, error: unknown) => {
-    logger.error(`panic recovered: ${(error as Error)?.stack ?? String(error)}`)
-    try {
-      if (res.headersSent) abandonAnswer(res)
-      else {
-        ;(res as ServerResponse).writeHead(500, { 'Content-Length': '0' })
-        res.end()
-      }
-    } catch {
-      res.destroy()
-    }
-  }
-
-  const builtin = (
-    kind: 'health' | 'debug' | 'echo',
-    req: GatewayRequest,
-    res: GatewayResponse,
-    start: number,
-  ) => {
-    if (kind === 'health') {
-      const body = healthBody(draining, config.name, started, agents?.report())
-      return finish(
-        req,
-        res,
-        draining ? 503 : 200,
-        { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' },
-        body,
-        start,
-        undefined,
-      )
-    }
-    inFlight += 1
-    readRequestBody(req, config.server.maxBodyBytes)
-      .then(
-        (body) => {
-          done()
-          if (kind === 'debug') {
-            logger.debug(`[ENDPOINT: /__debug/*] Method: ${req.method} URL: ${req.url}`)
-            finish(req, res, 200, { 'Content-Type': JSON_TYPE }, DEBUG_BODY, start, undefined)
-          } else finish(req, res, 200, { 'Content-Type': JSON_TYPE }, echoBody(req, body), start, undefined)
-        },
-        (error: unknown) => {
-          done()
-          const status = error instanceof HttpError ? error.status : 500
-          if (status !== 413) return finish(req, res, status, {}, '', start, undefined)
-          finish(req, res, status, refusalHeaders(req, {}), '', start, undefined)
-          closeAfterAnswer(req, res)
-        },
-      )
-      .catch((error: unknown) => recover(res, error))
   }
 
   return {
@@ -404,7 +326,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return draining
     },
     get inFlight() {
-      return inFlight
+      return inFlight.count
     },
     handle,
     drain() {
@@ -412,10 +334,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       draining = true
       void agents?.stop()
     },
-    idle() {
-      if (inFlight === 0) return Promise.resolve()
-      return new Promise((resolve) => idleWaiters.push(resolve))
-    },
+    idle: inFlight.idle,
     ready: () => Promise.all([discovery?.ready(), amqp?.ready()]).then(() => agents?.start()),
     async close(options = {}) {
       await agents?.stop()
