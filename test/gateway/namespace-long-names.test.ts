@@ -126,6 +126,58 @@ describe('extra_config under KrakenD CE long namespace names', () => {
     assert.equal(errors[0]?.location?.line, text.split('\n').findIndex((l) => l.includes('"sequential"')) + 1)
   })
 
+  test("an async agent's and its backends' long names are read as on an endpoint (lura normalises agents too)", () => {
+    const origin = 'http://127.0.0.1:19'
+    const text = JSON.stringify(
+      {
+        version: 3,
+        name: 'x',
+        endpoints: [],
+        async_agent: [
+          {
+            name: 'a',
+            consumer: { topic: 't' },
+            backend: [
+              { host: [origin], url_pattern: '/main' },
+              {
+                host: [origin],
+                url_pattern: '/shadow',
+                extra_config: { 'github.com/devopsfaith/krakend/proxy': { shadow: true } },
+              },
+            ],
+            extra_config: {
+              'github.com/devopsfaith/krakend-amqp/agent': {
+                host: 'amqp://guest:guest@127.0.0.1:5672',
+                name: 'q',
+                exchange: 'x',
+              },
+              'github.com/devopsfaith/krakend/proxy': { sequential: 'yes' },
+            },
+          },
+        ],
+      },
+      null,
+      2,
+    )
+    const { errors } = checkGatewayConfigText(text, 'gateway.json')
+    // Ignored before: the agent's sequential was never read, its shadow backend was a main one.
+    assert.deepEqual(
+      errors.map((e) => e.location?.path),
+      ['async_agent[0].extra_config.github.com/devopsfaith/krakend/proxy.sequential'],
+    )
+    const fixed = checkGatewayConfigText(text.replace('"yes"', 'true'), 'gateway.json')
+    assert.deepEqual(fixed.errors, [])
+    const agent = fixed.config?.asyncAgents?.[0]?.endpoint
+    assert.deepEqual(
+      agent?.backends.map((b) => b.urlPattern),
+      ['/main'],
+    )
+    assert.deepEqual(
+      agent?.shadows?.map((b) => b.urlPattern),
+      ['/shadow'],
+    )
+  })
+
   test('backend/graphql query_path under its long name is read into query', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'long-graphql-'))
     try {

@@ -3,8 +3,9 @@
  * `github_com/luraproject/lura/router/gin`, ...) are the components' own: krakend-ce's main.go
  * registers the short names as aliases and lura's ExtraConfig.Normalize moves a short name onto the
  * long one, so a config written with long names (KrakenD 1.x/2.0 era files moved to version 3) runs
- * every component. This renames them to the short names this runtime reads, in place of the
- * original key, and maps problem paths back to the key written in the file.
+ * every component (an async agent's and its backends' too). This renames them to the short names
+ * this runtime reads, in place of the original key, and maps problem paths back to the key written
+ * in the file.
  */
 import { ceLongNamespace } from '../../config/gateway-namespaces.ts'
 import type { KeyPath } from '../../core/source-text.ts'
@@ -59,17 +60,22 @@ export function readNamespaceAliases(value: Record<string, unknown>, report: Rep
     return result
   }
   const root = copy(value, []) as Record<string, unknown>
-  const endpoints = Array.isArray(value.endpoints)
-    ? value.endpoints.map((endpoint, i) => {
-        const ep = copy(endpoint, ['endpoints', i])
-        if (!isObject(ep) || !Array.isArray(ep.backend)) return ep
-        const backends = ep.backend.map((backend, j) => copy(backend, ['endpoints', i, 'backend', j]))
-        return backends.some((b, j) => b !== (ep.backend as unknown[])[j]) ? { ...ep, backend: backends } : ep
-      })
-    : value.endpoints
+  // endpoints and async agents (lura's ServiceConfig.Normalize), each with its backends
+  const owners = (key: 'endpoints' | 'async_agent') => {
+    const list = value[key]
+    if (!Array.isArray(list)) return list
+    return list.map((owner, i) => {
+      const o = copy(owner, [key, i])
+      if (!isObject(o) || !Array.isArray(o.backend)) return o
+      const backends = o.backend.map((backend, j) => copy(backend, [key, i, 'backend', j]))
+      return backends.some((b, j) => b !== (o.backend as unknown[])[j]) ? { ...o, backend: backends } : o
+    })
+  }
+  const endpoints = owners('endpoints')
+  const agents = owners('async_agent')
   if (!changed) return { value, written: (path) => path }
   return {
-    value: { ...root, endpoints },
+    value: { ...root, endpoints, ...(agents !== undefined ? { async_agent: agents } : {}) },
     written(path) {
       for (let i = 0; i + 1 < path.length; i += 1) {
         if (path[i] !== 'extra_config') continue
