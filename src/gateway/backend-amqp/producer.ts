@@ -20,6 +20,26 @@ export interface AmqpMessage {
   priority: number
 }
 
+/** basic.publish's fields and the message's properties, as amqplib encodes them (undefined: left out). */
+interface PublishFrame {
+  exchange: string
+  routingKey: string
+  mandatory: boolean
+  immediate: false
+  headers: Record<string, string[]> | undefined
+  contentType: string | undefined
+  expiration: string | undefined
+  replyTo: string | undefined
+  messageId: string | undefined
+  priority: number | undefined
+  timestamp: number
+}
+
+/** amqplib's Channel beneath publish(), which sends the frames of what publish() makes of its options. */
+interface FrameChannel {
+  sendMessage(fields: PublishFrame, properties: PublishFrame, content: Buffer): boolean
+}
+
 /** amqp091-go's ErrClosed, which Publish returns on a closed channel. */
 const ERR_CLOSED = 'Exception (504) Reason: "channel/connection is not open"'
 
@@ -45,18 +65,23 @@ export class AmqpProducer extends AmqpSide<AmqpProducerConfig> {
       return ERR_CLOSED
     }
     const cfg = this.cfg
+    // amqp091-go writes a property only when it is set: no empty string, zero priority or empty
+    // header table (amqplib's publish() always writes a header table, hence its sendMessage)
+    const published: PublishFrame = {
+      exchange: cfg.exchange,
+      routingKey: message.routingKey,
+      mandatory: cfg.mandatory,
+      immediate: false,
+      headers: Object.keys(message.headers).length > 0 ? message.headers : undefined,
+      contentType: message.contentType || undefined,
+      expiration: message.expiration || undefined,
+      replyTo: message.replyTo || undefined,
+      messageId: message.messageId || undefined,
+      priority: message.priority || undefined,
+      timestamp: Math.floor(Date.now() / 1000),
+    }
     try {
-      channel.publish(cfg.exchange, message.routingKey, message.body, {
-        mandatory: cfg.mandatory,
-        headers: message.headers,
-        // amqp091-go leaves out empty strings and a zero priority
-        ...(message.contentType !== '' ? { contentType: message.contentType } : {}),
-        ...(message.expiration !== '' ? { expiration: message.expiration } : {}),
-        ...(message.replyTo !== '' ? { replyTo: message.replyTo } : {}),
-        ...(message.messageId !== '' ? { messageId: message.messageId } : {}),
-        ...(message.priority !== 0 ? { priority: message.priority } : {}),
-        timestamp: Math.floor(Date.now() / 1000),
-      })
+      ;(channel as unknown as FrameChannel).sendMessage(published, published, message.body)
     } catch (error) {
       this.log.debug(`${this.prefix} ${errorText(error)}`)
       this.reconnect()

@@ -1,0 +1,62 @@
+// What an agent's backends read of lura's header map, which has no User-Agent (Go's client adds one
+// on the HTTP wire only): shadow backends run the backend factory's proxy as the main ones do, and
+// an AMQP producer publishes the map as amqp091-go does, with no header table when it is empty.
+// Compared with KrakenD 2.13.8 on the same RabbitMQ: scripts/krakend-diff/suites/async-agent.compare.ts
+// (agents forwardbare, shadowlua, shadowforward).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { GetMessage } from 'amqplib'
+import { agentBench } from './async-agent-bench.ts'
+import type { Running } from './helpers.ts'
+
+const bench = agentBench('agent-map', {})
+const { agent, start, publish, until, consuming } = bench
+
+/** An exchange of the test's own, as krakend-amqp's producer declares it, and a queue reading it. */
+async function forwardedTo(name: string): Promise<{ exchange: string; read: () => Promise<GetMessage> }> {
+  const exchange = `${bench.queueName(name)}-out`
+  await bench.channel.assertExchange(exchange, 'topic', { durable: true })
+  const { queue } = await bench.channel.assertQueue('', { exclusive: true })
+  await bench.channel.bindQueue(queue, exchange, '#')
+  const read = async () => {
+    let got: GetMessage | false = false
+    await until(`the message forwarded to ${exchange}`, async () => {
+      got = await bench.channel.get(queue, { noAck: true })
+      return got !== false
+    })
+    return got as unknown as GetMessage
+  }
+  return { exchange, read }
+}
+
+const producer = (exchange: string, more: Record<string, unknown> = {}) => ({
+  host: [bench.broker.url],
+  disable_host_sanitize: true,
+  url_pattern: '/',
+  extra_config: {
+    ...more,
+    'backend/amqp/producer': { exchange, routing_key: 'fwd', static_routing_key: true, durable: true },
+  },
+})
+
+test('an AMQP producer publishing an empty header map sends no header table, as amqp091-go', async () => {
+  const out = await forwardedTo('bare')
+  let gw: Running | undefined
+  try {
+    gw = await start([agent('bare', [producer(out.exchange)])])
+    await consuming('bare')
+    publish('bare', 'b1')
+    const message = await out.read()
+    assert.equal(message.content.toString(), 'b1')
+    assert.equal(message.properties.headers, undefined)
+    // and nothing else amqp091-go leaves out when unset (the timestamp apart)
+    const { timestamp, ...rest } = message.properties
+    assert.equal(typeof timestamp, 'number')
+    assert.deepEqual(
+      Object.entries(rest).filter(([, v]) => v !== undefined),
+      [],
+    )
+  } finally {
+    await gw?.close()
+  }
+})
