@@ -10,7 +10,7 @@ import { agentBench } from './async-agent-bench.ts'
 import type { Running } from './helpers.ts'
 
 const bench = agentBench('agent-map', {})
-const { agent, start, publish, until, consuming } = bench
+const { agent, start, publish, until, seenAt, consuming } = bench
 
 /** An exchange of the test's own, as krakend-amqp's producer declares it, and a queue reading it. */
 async function forwardedTo(name: string): Promise<{ exchange: string; read: () => Promise<GetMessage> }> {
@@ -55,6 +55,53 @@ test('an AMQP producer publishing an empty header map sends no header table, as 
     assert.deepEqual(
       Object.entries(rest).filter(([, v]) => v !== undefined),
       [],
+    )
+  } finally {
+    await gw?.close()
+  }
+})
+
+test("shadow backends read lura's header map: a Lua script, a CEL check and an AMQP producer see no User-Agent; an HTTP shadow gets Go's on the wire", async () => {
+  const out = await forwardedTo('shadows')
+  let gw: Running | undefined
+  try {
+    gw = await start([
+      agent('shadows', [
+        { url_pattern: '/echo/sh-main', method: 'POST' },
+        { url_pattern: '/echo/sh-http', extra_config: { proxy: { shadow: true } } },
+        {
+          url_pattern: '/echo/sh-lua',
+          extra_config: {
+            proxy: { shadow: true },
+            'modifier/lua-backend': {
+              pre: "local r = request.load(); r:headers('X-UA', '[' .. r:headers('User-Agent') .. ']')",
+            },
+            'validation/cel': [{ check_expr: "!('User-Agent' in req_headers)" }],
+          },
+        },
+        producer(out.exchange, { proxy: { shadow: true } }),
+      ]),
+    ])
+    await consuming('shadows')
+    publish('shadows', 's1')
+    const message = await out.read()
+    assert.equal(message.content.toString(), 's1')
+    assert.equal(message.properties.headers, undefined)
+    await until(
+      'the HTTP shadows',
+      () => seenAt('/echo/sh-http').length + seenAt('/echo/sh-lua').length === 2,
+    )
+    const [main] = seenAt('/echo/sh-main')
+    const [http] = seenAt('/echo/sh-http')
+    const [lua] = seenAt('/echo/sh-lua')
+    assert.deepEqual(
+      [
+        main?.headers['user-agent'],
+        http?.headers['user-agent'],
+        lua?.headers['user-agent'],
+        lua?.headers['x-ua'],
+      ],
+      ['Go-http-client/1.1', 'Go-http-client/1.1', 'Go-http-client/1.1', '[]'],
     )
   } finally {
     await gw?.close()

@@ -69,8 +69,6 @@ const AGENTS: Array<{
   consumer?: Record<string, unknown>
   /** Its pipe fails and the message goes back to the queue without end: its first delivery compared. */
   requeues?: boolean
-  /** Its backend publishes to the exchange $FWD (read back from a queue bound to it), calling no HTTP backend. */
-  forwards?: boolean
   /** Messages the pipe refuses before any backend. */
   refused?: string[]
   messages: string[]
@@ -292,10 +290,68 @@ const AGENTS: Array<{
         },
       },
     ],
-    // (a header of its own: amqplib always sends a header table, amqp091-go none when it is empty)
     extra: { 'modifier/lua-proxy': { pre: "local r = request.load(); r:headers('X-Fwd', 'f')" } },
     messages: ['fw1'],
-    forwards: true,
+  },
+  // lura's header map of a message is empty: amqp091-go publishes no header table at all
+  {
+    name: 'forwardbare',
+    backends: [
+      {
+        host: [broker],
+        disable_host_sanitize: true,
+        url_pattern: '/',
+        extra_config: {
+          'backend/amqp/producer': {
+            exchange: '$FWD',
+            routing_key: 'fwdbare',
+            static_routing_key: true,
+            durable: true,
+          },
+        },
+      },
+    ],
+    messages: ['fwb1'],
+  },
+  // shadows run the backend factory's proxy too: their Lua and an AMQP producer read lura's header
+  // map (no User-Agent), an HTTP shadow gets Go's on the wire
+  {
+    name: 'shadowlua',
+    backends: [
+      { url_pattern: '/echo/shlmain', method: 'POST' },
+      {
+        url_pattern: '/echo/shlua',
+        extra_config: {
+          proxy: { shadow: true },
+          'modifier/lua-backend': {
+            pre: "local r = request.load(); r:headers('X-UA', '[' .. r:headers('User-Agent') .. ']')",
+          },
+          'validation/cel': [{ check_expr: "!('User-Agent' in req_headers)" }],
+        },
+      },
+    ],
+    messages: ['shl1'],
+  },
+  {
+    name: 'shadowforward',
+    backends: [
+      { url_pattern: '/echo/shfmain', method: 'POST' },
+      {
+        host: [broker],
+        disable_host_sanitize: true,
+        url_pattern: '/',
+        extra_config: {
+          proxy: { shadow: true },
+          'backend/amqp/producer': {
+            exchange: '$FWD',
+            routing_key: 'shfwd',
+            static_routing_key: true,
+            durable: true,
+          },
+        },
+      },
+    ],
+    messages: ['shf1'],
   },
   // amqps: trusted through cacertfile; not trusted by the system CAs (never consumes, retried without end)
   {
@@ -320,10 +376,12 @@ const AGENTS: Array<{
 ]
 /** Agents that never consume: never in /__health, their queues never declared. */
 const SKIPPED = new Set(['nobackend', 'allshadows', 'tlsuntrusted'])
-// what reaches the backends: every backend (shadows too) per message, but for the requeued ones
+// what reaches the backends: every HTTP backend (shadows too; one with a host of its own publishes
+// to the exchange $FWD, read back from a queue bound to it) per message, but for the requeued ones
 // (delivered without end), the refused messages and the skipped agents
-const EXPECTED = AGENTS.filter((a) => !a.requeues && !SKIPPED.has(a.name) && !a.forwards).reduce(
-  (n, a) => n + a.messages.filter((m) => !a.refused?.includes(m)).length * a.backends.length,
+const EXPECTED = AGENTS.filter((a) => !a.requeues && !SKIPPED.has(a.name)).reduce(
+  (n, a) =>
+    n + a.messages.filter((m) => !a.refused?.includes(m)).length * a.backends.filter((b) => !b.host).length,
   0,
 )
 const bodyOf = (body: string) => body.replace(/-lua$/, '')

@@ -2,10 +2,11 @@
 // message, where they differ from an endpoint's: no placeholder of their url_patterns is filled,
 // and lura's header map has no User-Agent: Go's client adds its own on the HTTP wire only, so what
 // reads the map (a backend's Lua script and CEL checks, an AMQP producer's message headers, a
-// Lambda or pub/sub backend) does not see the one this runtime carries in the headers it sends.
+// Lambda or pub/sub backend), the main backends' and the shadows' alike, does not see the one this
+// runtime carries in the headers it sends.
 
 import type { BackendCalls } from '../backend-calls.ts'
-import type { CompiledEndpoint } from '../compiled-endpoint.ts'
+import type { CompiledBackend, CompiledEndpoint } from '../compiled-endpoint.ts'
 import { GO_USER_AGENT } from '../go-http.ts'
 import type { HeaderValues } from '../request-headers.ts'
 
@@ -29,8 +30,32 @@ export function agentBackends(ep: CompiledEndpoint): Set<string> {
  * (the call adds Go's User-Agent after it, as Go's client does), gets no User-Agent the pipe added.
  */
 export function agentCallBackend(callBackend: BackendCalls['callBackend']): BackendCalls['callBackend'] {
-  return (ep, b, ctx) => callBackend(ep, b, b.instead || b.lua ? withoutGoAgent(ctx) : ctx)
+  return (ep, b, ctx) => callBackend(ep, b, readsHeaderMap(b) ? withoutGoAgent(ctx) : ctx)
 }
+
+/**
+ * `callShadows` for an agent's `ep`: lura's shadow proxy calls each shadow with the backend factory's
+ * proxy, so a shadow that is not HTTP or has a Lua script reads lura's header map, as agentCallBackend
+ * gives the main backends; HTTP shadows keep Go's User-Agent on the wire.
+ */
+export function agentCallShadows(
+  ep: CompiledEndpoint,
+  callShadows: BackendCalls['callShadows'],
+): BackendCalls['callShadows'] {
+  const shadows = ep.shadows ?? []
+  const mapReaders = shadows.filter(readsHeaderMap)
+  if (mapReaders.length === 0) return callShadows
+  const others = shadows.filter((b) => !readsHeaderMap(b))
+  const onTheWire = others.length > 0 ? { ...ep, shadows: others } : undefined
+  const onTheMap = { ...ep, shadows: mapReaders }
+  return (_ep, ctx) => {
+    if (onTheWire) callShadows(onTheWire, ctx)
+    callShadows(onTheMap, withoutGoAgent(ctx))
+  }
+}
+
+/** A backend whose components see lura's header map before Go's client adds its User-Agent. */
+const readsHeaderMap = (b: CompiledBackend) => b.instead !== undefined || b.lua !== undefined
 
 /**
  * The context without the User-Agent the pipe added (Go's own value: one a script set to it is taken

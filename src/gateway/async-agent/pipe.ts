@@ -22,7 +22,7 @@ import { isGoNilMap } from '../go-json.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { sequentialProxy } from '../sequential-calls.ts'
 import { flatmapAndStatic, inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
-import { agentBackends, agentCallBackend } from './agent-backends.ts'
+import { agentBackends, agentCallBackend, agentCallShadows } from './agent-backends.ts'
 import type { AgentPipe } from './consume.ts'
 
 /** krakend-amqp's proxy.Request: no method, no URL, empty header and param maps. */
@@ -32,12 +32,12 @@ export function agentPipe(
   ep: CompiledEndpoint,
   calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
 ): AgentPipe {
-  const { callShadows } = calls
   const callBackend = agentCallBackend(calls.callBackend)
   const sequential = sequentialProxy(callBackend)
   // lura fills no placeholder of an agent's url_pattern (it never rewrote them): each goes out as
   // written, and no component sees it as a param (lura's request has none)
   const placeholders = agentBackends(ep)
+  const callShadows = agentCallShadows(ep, calls.callShadows)
   // Go's transport asks for gzip (the plain string: not in lura's header map, see request-headers.ts)
   const transport: HeaderValues = ep.forward.transportGzip ? { 'accept-encoding': 'gzip' } : {}
   const { guard } = ep
