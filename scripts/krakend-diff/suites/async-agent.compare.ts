@@ -67,6 +67,8 @@ const AGENTS: Array<{
   amqp?: Record<string, unknown>
   extra?: Record<string, unknown>
   consumer?: Record<string, unknown>
+  /** The namespace its async/amqp settings go under (krakend-amqp's own long name). */
+  amqpNamespace?: string
   /** Its pipe fails and the message goes back to the queue without end: its first delivery compared. */
   requeues?: boolean
   /** Messages the pipe refuses before any backend. */
@@ -353,6 +355,51 @@ const AGENTS: Array<{
     ],
     messages: ['shf1'],
   },
+  // KrakenD CE's long namespace names: lura's Normalize reads each as its short one (the short one
+  // wins beside it), on the agent and its backends
+  {
+    name: 'longnames',
+    amqpNamespace: 'github.com/devopsfaith/krakend-amqp/agent',
+    backends: [
+      { url_pattern: '/echo/long0', method: 'POST' },
+      {
+        url_pattern: '/echo/long1',
+        method: 'POST',
+        extra_config: {
+          'github.com/devopsfaith/krakend-lua/proxy/backend': {
+            pre: "local r = request.load(); r:headers('X-P', tostring(r:params('Resp0_method')))",
+          },
+        },
+      },
+      {
+        url_pattern: '/echo/longshadow',
+        extra_config: { 'github.com/devopsfaith/krakend/proxy': { shadow: true } },
+      },
+    ],
+    extra: {
+      'github.com/devopsfaith/krakend/proxy': {
+        sequential: true,
+        sequential_propagated_params: ['resp0_method'],
+      },
+      'github.com/devopsfaith/krakend-lua/proxy': { pre: "local r = request.load(); r:headers('X-Q', 'q')" },
+      'github.com/devopsfaith/krakend-cel': [{ check_expr: "req_headers['X-Q'][0] == 'q'" }],
+      'github.com/devopsfaith/krakend-jsonschema': { type: 'object' },
+    },
+    amqp: { nack_discard: true },
+    messages: ['{"long":1}', 'long-not-json'],
+    refused: ['long-not-json'],
+  },
+  {
+    name: 'longshort',
+    backends: [{ url_pattern: '/echo/longshort', method: 'POST' }],
+    extra: {
+      'github.com/devopsfaith/krakend-lua/proxy': {
+        pre: "local r = request.load(); r:headers('X-W', 'long')",
+      },
+      'modifier/lua-proxy': { pre: "local r = request.load(); r:headers('X-W', 'short')" },
+    },
+    messages: ['ls1'],
+  },
   // amqps: trusted through cacertfile; not trusted by the system CAs (never consumes, retried without end)
   {
     name: 'tls',
@@ -437,7 +484,13 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
       backend: a.backends.map((b) => ({ host: [origin], ...b })),
       extra_config: {
         ...a.extra,
-        'async/amqp': { host: broker, name: queue(a.name), exchange, durable: true, ...a.amqp },
+        [a.amqpNamespace ?? 'async/amqp']: {
+          host: broker,
+          name: queue(a.name),
+          exchange,
+          durable: true,
+          ...a.amqp,
+        },
       },
     })),
   }

@@ -36,20 +36,9 @@ function checkAgentNamespaces(
   for (const ns of Object.keys(extra)) {
     if (ns === AGENT_NAMESPACE || ns === 'proxy' || PIPE_COMPONENTS.includes(ns)) continue
     const at: KeyPath = [...path, 'extra_config', ns]
+    // (a long name KrakenD reads is its short one by now: namespace-aliases.ts, as lura's Normalize)
     const canonical = guardingNamespace(ns)
-    // lura's Normalize reads a long name as its short one; this runtime reads only the short names here.
-    if (
-      canonical !== undefined &&
-      canonical !== ns &&
-      fields.runtime !== 'krakend' &&
-      readsOnAgent(canonical)
-    )
-      fields.error(
-        at,
-        `"${ns}" is the long name of "${canonical}": KrakenD reads it on an async agent, this runtime reads only "${canonical}" there`,
-        `rename it to "${canonical}"`,
-      )
-    else if (canonical !== undefined && !readsOnAgent(canonical))
+    if (canonical !== undefined && !readsOnAgent(canonical))
       fields.error(
         at,
         `"${ns}" on ${label}: KrakenD ignores it there (no HTTP request reaches an agent, and its proxy stack reads only ${PIPE_COMPONENTS.join(', ')} and proxy), so it would guard nothing`,
