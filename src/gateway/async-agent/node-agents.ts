@@ -13,6 +13,7 @@ import type { AsyncAgentConfig } from './config.ts'
 import type { AgentPipe } from './consume.ts'
 import { AgentPings } from './pings.ts'
 import { agentPipe } from './pipe.ts'
+import { refusalLog } from './refusal-log.ts'
 
 export interface NodeAgents {
   /** Starts the agents (in the background: their one-second trials run one after the other). */
@@ -25,15 +26,19 @@ export interface NodeAgents {
 
 export function createNodeAgents(
   config: GatewayConfig,
-  compile: (cfg: EndpointConfig) => CompiledEndpoint,
+  /** compileEndpoint, its components logging with `log` */
+  compile: (cfg: EndpointConfig, log: Logger) => CompiledEndpoint,
   calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
   logger: Logger,
 ): NodeAgents | undefined {
   const agents = config.asyncAgents ?? []
   if (agents.length === 0) return undefined
   const pipes = new Map<AsyncAgentConfig, AgentPipe>()
-  for (const agent of agents)
-    if (agent.endpoint.backends.length > 0) pipes.set(agent, agentPipe(compile(agent.endpoint), calls))
+  for (const agent of agents) {
+    if (agent.endpoint.backends.length === 0) continue
+    const refusals = refusalLog(agent.endpoint.endpoint, logger)
+    pipes.set(agent, agentPipe(compile(agent.endpoint, refusals.logger), calls, refusals))
+  }
   const pings = new AgentPings()
   let running: AsyncAgents | undefined
   let stopped = false

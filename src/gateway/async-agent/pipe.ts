@@ -24,6 +24,7 @@ import { sequentialProxy } from '../sequential-calls.ts'
 import { flatmapAndStatic, inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
 import { agentBackends, agentCallBackend, agentCallShadows } from './agent-backends.ts'
 import type { AgentPipe } from './consume.ts'
+import type { RefusalLog } from './refusal-log.ts'
 
 /** krakend-amqp's proxy.Request: no method, no URL, empty header and param maps. */
 const MESSAGE_REQUEST: IncomingLike = { method: '', url: '', headers: {} }
@@ -31,6 +32,8 @@ const MESSAGE_REQUEST: IncomingLike = { method: '', url: '', headers: {} }
 export function agentPipe(
   ep: CompiledEndpoint,
   calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
+  /** Where the components of `ep` log (its guard compiled with refusals.logger). */
+  refusals?: RefusalLog,
 ): AgentPipe {
   const callBackend = agentCallBackend(calls.callBackend)
   const sequential = sequentialProxy(callBackend)
@@ -42,7 +45,8 @@ export function agentPipe(
   const transport: HeaderValues = ep.forward.transportGzip ? { 'accept-encoding': 'gzip' } : {}
   const { guard } = ep
   const skipsBackends = guard?.lua?.skipsBackends === true
-  return async (body, signal) => {
+  const refused = (reply: Reply) => refusals?.text() ?? refusal(reply)
+  const pipe: AgentPipe = async (body, signal) => {
     const cancel = new Cancellation()
     const stop = () => {
       const reason = signal.reason instanceof Error ? signal.reason : new Error('context canceled')
@@ -70,11 +74,11 @@ export function agentPipe(
     if (ep.mergesWithoutCopy) ctx.sharedBody = { sent: false, readsEmpty: true }
     try {
       if (guard) {
-        const refused =
+        const refusedBy =
           (await guard.beforeBody?.(MESSAGE_REQUEST, ctx)) ?? (await guard.run(MESSAGE_REQUEST, ctx))
-        if (refused) {
+        if (refusedBy) {
           guard.lua?.post(ctx, undefined, false, true)
-          return refusal(refused)
+          return refused(refusedBy)
         }
         keepPlaceholders(ctx, placeholders)
       }
@@ -97,10 +101,11 @@ export function agentPipe(
               .map((r) => r.message)
               .join('\n')
       const { data, complete, staticData } = flatmapAndStatic(ep, merged, skipsBackends)
+      refusals?.enter('post')
       const rejected = failures === 0 ? guard?.after?.(data, { complete, staticData, ...meta }) : undefined
       if (rejected) {
         guard?.lua?.post(ctx, undefined, false, true)
-        return refusal(rejected)
+        return refused(rejected)
       }
       // Lua's post runs only on an answer without error (and ends the script's state either way)
       if (guard?.lua) {
@@ -112,7 +117,7 @@ export function agentPipe(
           skipsBackends ? undefined : meta,
         )
         const out = posted instanceof Promise ? await posted : posted
-        if (out.reply && failed === undefined) return refusal(out.reply)
+        if (out.reply && failed === undefined) return refused(out.reply)
       }
       return failed
     } finally {
@@ -120,6 +125,7 @@ export function agentPipe(
       signal.removeEventListener('abort', stop)
     }
   }
+  return refusals ? (body, signal) => refusals.run(() => pipe(body, signal)) : pipe
 }
 
 /**
@@ -136,7 +142,7 @@ function keepPlaceholders(ctx: GuardContext, placeholders: Set<string>): void {
   ctx.absentParams = new Set(placeholders)
 }
 
-/** What the agent logs of a component's refusal: its message where the answer carries one. */
+/** What the agent logs of a refusal no component logged: its message where the answer carries one. */
 function refusal(reply: Reply): string {
   const text = reply.body === undefined ? '' : reply.body.toString()
   return text !== '' ? text : `the pipe refused the message (a ${reply.status} answer)`
