@@ -156,7 +156,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
   if (config.server.autoOptions) addOptionsRoutes(router, config.endpoints)
   const calls = createBackendCalls(config, client)
-  const agents = createNodeAgents(config, (cfg) => compileEndpoint(cfg, compile), calls, logger)
+  const agents = createNodeAgents(
+    config,
+    (cfg, log) => compileEndpoint(cfg, { ...compile, logger: log }),
+    calls,
+    logger,
+  )
   const serviceHooks = compileServiceHooks(config, (message) => logger.error(message))
   const removeExtraSlash = config.server.removeExtraSlash
   const checkParams = !config.server.disablePathDecoding
