@@ -11,7 +11,7 @@ import { BackendCallError } from './backend-call-error.ts'
 import { type BodyRead, CollectingHandler } from './backend-collect.ts'
 import { skippingContinue, switchedStatus } from './backend-continue.ts'
 import { readingPastWriteFailure } from './backend-early-answer.ts'
-import { undoGzip } from './backend-gzip.ts'
+import { BodyReadError, undoGzip } from './backend-gzip.ts'
 import { authorizing, type HopAuthorization } from './backend-hop-authorization.ts'
 import { type CallAt, followAllRedirects, isRedirect, type Redirected } from './backend-redirects.ts'
 import { type BackendTls, backendTls } from './backend-tls.ts'
@@ -369,7 +369,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       }
       return { hop: response, url: at?.url ?? (req.fragment ? goErrorUrl(req) : first) }
     } catch (error) {
-      if (error instanceof BackendCallError) throw error
+      if (error instanceof BackendCallError || error instanceof BodyReadError) throw error
       const named = `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? goErrorUrl(req))}`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
         throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`)

@@ -2,6 +2,7 @@
 // only as far as lura reads it (see BodyRead).
 import { type Hop, isGzip } from './backend-client.ts'
 import { switchedStatus } from './backend-continue.ts'
+import { BodyReadError } from './backend-gzip.ts'
 import { GzipFirstValue } from './backend-gzip-first-value.ts'
 import type { Cancellation } from './cancellation.ts'
 import { fixPragmaCacheControl, trimHeaderValues } from './go-http.ts'
@@ -164,6 +165,10 @@ export class CollectingHandler {
     // status with an empty body when that read fails (the deadline, a connection cut short).
     if (this.#readsFailedBody() && error !== this.#limitError)
       this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: EMPTY, partial: true })
+    // Go's body reader fails a body closed before its Content-Length or last chunk with
+    // io.ErrUnexpectedEOF, which the decoder reports as it is (no `Get "url":` of a transport error).
+    else if (this.#status !== 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET')
+      this.#done(new BodyReadError('unexpected EOF'))
     else this.#done(error)
   }
 
