@@ -3,7 +3,7 @@
 // agents with an exchange and queues of its own; the same messages are published to each, and the
 // tool compares what the recording backend received (method, URL, headers with User-Agent as "UA",
 // body; in arrival order per agent), the queues after the gateway is killed (an unacknowledged message
-// goes back) and the agents /__health reports. The agents cover the pipe krakend-ce builds (backend
+// goes back), the agents /__health reports and each agent's distinct error lines. The agents cover the pipe krakend-ce builds (backend
 // components, lua-proxy, CEL, JSON schema, static, flatmap, shadows), agents KrakenD leaves out (no
 // backend) and amqps:// through a TLS terminator with a private CA in front of the same broker.
 //
@@ -187,6 +187,15 @@ const AGENTS: Array<{
     amqp: { nack_discard: true },
     messages: ['lp1', 'lp-bad'],
     refused: ['lp-bad'],
+  },
+  {
+    // the agent logs the component's error (a refusal's text), as KrakenD's agent does
+    name: 'luacustom',
+    backends: [{ url_pattern: '/echo/luacustom' }],
+    extra: { 'modifier/lua-proxy': { pre: "custom_error('teapot here', 418)" } },
+    amqp: { nack_discard: true },
+    messages: ['lc1'],
+    refused: ['lc1'],
   },
   {
     name: 'luapost',
@@ -439,6 +448,28 @@ interface Outcome {
   /** What the producer backends published (timestamps apart), in the order read. */
   forwarded: unknown[]
   agents: string[]
+  /** The agents' ERROR lines ([SERVICE: AsyncAgent][AMQP][name] ...): each distinct one, per agent. */
+  logs: Record<string, string[]>
+}
+
+/** An agent's error line, in KrakenD's format and this runtime's. */
+const AGENT_ERROR = /\bERROR:?\s+\[SERVICE: AsyncAgent\]\[AMQP\]\[([^\]]+)\] (.*)$/
+/** Its broker's words are amqplib's here, amqp091-go's there (a documented deviation). */
+const LOGS_APART = new Set(['tlsuntrusted'])
+
+function agentLogs(output: string): Outcome['logs'] {
+  const logs: Record<string, Set<string>> = {}
+  for (const line of output.split('\n')) {
+    const [, name, text] = AGENT_ERROR.exec(line) ?? []
+    if (name === undefined || text === undefined || LOGS_APART.has(name)) continue
+    logs[name] ??= new Set()
+    logs[name].add(text)
+  }
+  return Object.fromEntries(
+    Object.keys(logs)
+      .sort()
+      .map((name) => [name, [...(logs[name] ?? [])].sort()]),
+  )
 }
 
 async function queueStates(
@@ -501,6 +532,11 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
     side === 'krakend'
       ? startGroup(krakend, ['run', '-c', file])
       : startGroup(process.execPath, [join(ROOT, 'src/gateway/main.ts'), '-c', file, '--log-level', 'ERROR'])
+  let output = ''
+  for (const stream of [child.stdout, child.stderr])
+    stream?.on('data', (d) => {
+      output += d
+    })
   await waitUp(port)
   const connection = await amqplib.connect(broker)
   // every agent consuming: its trial run (1 s each, one after the other), then its first run
@@ -556,7 +592,7 @@ async function run(side: 'krakend' | 'gateway'): Promise<Outcome> {
   for (const a of AGENTS) await cleanup.deleteQueue(queue(a.name)).catch(() => {})
   await cleanup.deleteExchange(exchange).catch(() => {})
   await connection.close().catch(() => {})
-  return { requests, queues, forwarded, agents }
+  return { requests, queues, forwarded, agents, logs: agentLogs(output) }
 }
 
 const got = { krakend: await run('krakend'), gateway: await run('gateway') }
