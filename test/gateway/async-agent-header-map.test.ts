@@ -107,3 +107,27 @@ test("shadow backends read lura's header map: a Lua script, a CEL check and an A
     await gw?.close()
   }
 })
+
+test("martian modifiers read lura's header map too: a User-Agent copied is empty, Go's transport sends its own after them", async () => {
+  const copy = {
+    'modifier/martian': { 'header.Copy': { scope: ['request'], from: 'User-Agent', to: 'X-Ua-Copy' } },
+  }
+  let gw: Running | undefined
+  try {
+    gw = await start([
+      agent('martian', [
+        { url_pattern: '/echo/mt-main', method: 'POST', extra_config: copy },
+        { url_pattern: '/echo/mt-shadow', extra_config: { ...copy, proxy: { shadow: true } } },
+      ]),
+    ])
+    await consuming('martian')
+    publish('martian', 'm1')
+    await until('both calls', () => seenAt('/echo/mt-main').length + seenAt('/echo/mt-shadow').length === 2)
+    for (const path of ['/echo/mt-main', '/echo/mt-shadow']) {
+      const [seen] = seenAt(path)
+      assert.deepEqual([seen?.headers['x-ua-copy'], seen?.headers['user-agent']], ['', 'Go-http-client/1.1'])
+    }
+  } finally {
+    await gw?.close()
+  }
+})

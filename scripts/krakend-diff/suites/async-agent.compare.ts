@@ -118,6 +118,19 @@ const AGENTS: Array<{
     messages: ['cb1'],
   },
   {
+    // martian modifies Go's request before its transport adds the User-Agent
+    name: 'martianua',
+    backends: [
+      {
+        url_pattern: '/echo/martianua',
+        extra_config: {
+          'modifier/martian': { 'header.Copy': { scope: ['request'], from: 'User-Agent', to: 'X-Ua-Copy' } },
+        },
+      },
+    ],
+    messages: ['mu1'],
+  },
+  {
     name: 'sequential',
     backends: [{ url_pattern: '/echo/first', method: 'POST' }, { url_pattern: '/echo/second' }],
     extra: { proxy: { sequential: true } },

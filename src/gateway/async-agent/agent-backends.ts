@@ -1,9 +1,9 @@
 // An agent's compiled backends (its own compiled endpoint's) as lura runs them for an agent's
 // message, where they differ from an endpoint's: no placeholder of their url_patterns is filled,
 // and lura's header map has no User-Agent: Go's client adds its own on the HTTP wire only, so what
-// reads the map (a backend's Lua script and CEL checks, an AMQP producer's message headers, a
-// Lambda or pub/sub backend), the main backends' and the shadows' alike, does not see the one this
-// runtime carries in the headers it sends.
+// reads the map (a backend's Lua script, martian modifiers and CEL checks, an AMQP producer's
+// message headers, a Lambda or pub/sub backend), the main backends' and the shadows' alike, does
+// not see the one this runtime carries in the headers it sends.
 
 import type { BackendCalls } from '../backend-calls.ts'
 import type { CompiledBackend, CompiledEndpoint } from '../compiled-endpoint.ts'
@@ -26,8 +26,9 @@ export function agentBackends(ep: CompiledEndpoint): Set<string> {
 }
 
 /**
- * `callBackend` for an agent: a backend that is not HTTP, or whose Lua script reads the map first
- * (the call adds Go's User-Agent after it, as Go's client does), gets no User-Agent the pipe added.
+ * `callBackend` for an agent: a backend that is not HTTP, or whose Lua script or martian modifiers
+ * read the map first (the call adds Go's User-Agent after them, as Go's client does), gets no
+ * User-Agent the pipe added.
  */
 export function agentCallBackend(callBackend: BackendCalls['callBackend']): BackendCalls['callBackend'] {
   return (ep, b, ctx) => callBackend(ep, b, readsHeaderMap(b) ? withoutGoAgent(ctx) : ctx)
@@ -54,8 +55,12 @@ export function agentCallShadows(
   }
 }
 
-/** A backend whose components see lura's header map before Go's client adds its User-Agent. */
-const readsHeaderMap = (b: CompiledBackend) => b.instead !== undefined || b.lua !== undefined
+/**
+ * A backend whose components see lura's header map before Go's client adds its User-Agent: not HTTP,
+ * or with a Lua script or martian modifiers (on Go's request, before the transport writes it).
+ */
+const readsHeaderMap = (b: CompiledBackend) =>
+  b.instead !== undefined || b.lua !== undefined || b.guard?.modify !== undefined
 
 /**
  * The context without the User-Agent the pipe added (Go's own value: one a script set to it is taken
