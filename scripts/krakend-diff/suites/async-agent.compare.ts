@@ -131,6 +131,43 @@ const AGENTS: Array<{
     messages: ['mu1'],
   },
   {
+    // Go's transport asks for gzip below lura's header map: no script or check sees it
+    name: 'gzipmap',
+    backends: [
+      {
+        url_pattern: '/echo/gzipmap',
+        method: 'POST',
+        extra_config: {
+          'modifier/lua-backend': {
+            pre: "local r = request.load(); r:headers('X-Ae-Backend', '[' .. r:headers('Accept-Encoding') .. ']')",
+          },
+          'validation/cel': [{ check_expr: "!('Accept-Encoding' in req_headers)" }],
+        },
+      },
+    ],
+    extra: {
+      'modifier/lua-proxy': {
+        pre: "local r = request.load(); r:headers('X-Ae-Proxy', '[' .. r:headers('Accept-Encoding') .. ']')",
+      },
+      'validation/cel': [{ check_expr: "!('Accept-Encoding' in req_headers)" }],
+    },
+    messages: ['gz1'],
+  },
+  {
+    name: 'errdetails',
+    backends: [
+      { url_pattern: '/status/504', extra_config: { 'backend/http': { return_error_details: 'b504' } } },
+    ],
+    // lura makes the error the answer's data: the message is acknowledged
+    messages: ['ed1'],
+  },
+  {
+    name: 'errcode',
+    backends: [{ url_pattern: '/status/505', extra_config: { 'backend/http': { return_error_code: true } } }],
+    amqp: { nack_discard: true },
+    messages: ['ec1'],
+  },
+  {
     name: 'sequential',
     backends: [{ url_pattern: '/echo/first', method: 'POST' }, { url_pattern: '/echo/second' }],
     extra: { proxy: { sequential: true } },
