@@ -354,6 +354,42 @@ const AGENTS: Array<{
     extra: { 'modifier/lua-proxy': { pre: "local r = request.load(); r:headers('X-Fwd', 'f')" } },
     messages: ['fw1'],
   },
+  // params a lua-proxy script sets make the message's routing key and properties
+  {
+    name: 'forwardparams',
+    backends: [
+      {
+        host: [broker],
+        disable_host_sanitize: true,
+        url_pattern: '/',
+        extra_config: {
+          'backend/amqp/producer': {
+            exchange: '$FWD',
+            routing_key: 'Route',
+            msg_id_key: 'msgid',
+            priority_key: 'Prio',
+            exp_key: 'Exp',
+            reply_to_key: 'Reply',
+            durable: true,
+          },
+        },
+      },
+    ],
+    extra: {
+      'modifier/lua-proxy': {
+        pre: [
+          'local r = request.load()',
+          "r:params('Route', 'r.x')",
+          "r:params('msgid', 'm-1')",
+          "r:params('Prio', '300')",
+          "r:params('Exp', '60000')",
+          "r:params('Reply', 'back')",
+          "r:headers('Content-Type', 'text/x-fwd')",
+        ].join('\n'),
+      },
+    },
+    messages: ['fwp1'],
+  },
   // lura's header map of a message is empty: amqp091-go publishes no header table at all
   {
     name: 'forwardbare',
