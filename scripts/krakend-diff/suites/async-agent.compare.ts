@@ -167,6 +167,31 @@ const AGENTS: Array<{
     amqp: { nack_discard: true },
     messages: ['ec1'],
   },
+  // what each decoder says of an answer it cannot read, on the agent's line
+  {
+    name: 'xmltext',
+    backends: [{ url_pattern: '/text', encoding: 'xml' }],
+    amqp: { nack_discard: true },
+    messages: ['xt1'],
+  },
+  {
+    name: 'xmlobj',
+    backends: [{ url_pattern: '/obj', encoding: 'xml' }],
+    amqp: { nack_discard: true },
+    messages: ['xo1'],
+  },
+  {
+    name: 'rsstext',
+    backends: [{ url_pattern: '/text', encoding: 'rss' }],
+    amqp: { nack_discard: true },
+    messages: ['rt1'],
+  },
+  {
+    name: 'safejsonarr',
+    backends: [{ url_pattern: '/text', encoding: 'safejson' }],
+    amqp: { nack_discard: true },
+    messages: ['sj1'],
+  },
   {
     name: 'sequential',
     backends: [{ url_pattern: '/echo/first', method: 'POST' }, { url_pattern: '/echo/second' }],
