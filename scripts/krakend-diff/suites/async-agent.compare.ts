@@ -192,6 +192,24 @@ const AGENTS: Array<{
     amqp: { nack_discard: true },
     messages: ['sj1'],
   },
+  // the agent's deadline (consumer.timeout) cuts a slow backend: lone, and merged with another
+  {
+    name: 'slowlone',
+    backends: [{ url_pattern: '/slow' }],
+    consumer: { timeout: '500ms' },
+    amqp: { nack_discard: true },
+    messages: ['sl1'],
+  },
+  {
+    name: 'slowmerged',
+    backends: [
+      { url_pattern: '/slow', method: 'POST' },
+      { url_pattern: '/obj', method: 'POST' },
+    ],
+    consumer: { timeout: '500ms' },
+    amqp: { nack_discard: true },
+    messages: ['sm1'],
+  },
   {
     name: 'sequential',
     backends: [{ url_pattern: '/echo/first', method: 'POST' }, { url_pattern: '/echo/second' }],
