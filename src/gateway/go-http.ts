@@ -7,7 +7,7 @@ import { goTlsReason } from './go-tls.ts'
 import { canonicalHeaderKey } from './go-url.ts'
 import { loadBuiltin } from './libraries.ts'
 import type { HeaderValues } from './request-headers.ts'
-import { luraPlaceholder } from './url-pattern.ts'
+import { luraPlaceholder, URL_PATTERN_PARAM } from './url-pattern.ts'
 
 /**
  * The endpoint as lura keeps it after its config's init, which KrakenD's `[ENDPOINT: ...]` log lines
@@ -26,7 +26,7 @@ export function luraEndpointPath(endpoint: string): string {
 
 /** lura rewrites `{param}` in url_pattern to `{{.Param}}`; its error messages show that form. */
 export function luraPattern(pattern: string): string {
-  return pattern.replace(/\{([^{}]+)\}/g, (_, name: string) => luraPlaceholder(name))
+  return pattern.replace(URL_PATTERN_PARAM, (_, name: string) => luraPlaceholder(name))
 }
 
 /**

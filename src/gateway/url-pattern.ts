@@ -4,7 +4,11 @@
 
 import { bytesOfText } from './byte-text.ts'
 
-const PARAM = /\{([^{}]+)\}/g
+/**
+ * A parameter as lura's simpleURLKeysPattern takes one (`\{([\w\-\.:/]+)\}`): any other `{...}`
+ * (`{q@}`, `{a b}`) stays literal text of the url_pattern, sent as written.
+ */
+export const URL_PATTERN_PARAM = /\{([\w\-.:/]+)\}/g
 
 export interface SequentialRef {
   /** The earlier backend the value comes from. */
@@ -39,7 +43,7 @@ export const sequentialInPath = (parts: PatternPart[]): boolean =>
 export function compilePattern(pattern: string): PatternPart[] {
   const parts: PatternPart[] = []
   let last = 0
-  for (const match of pattern.matchAll(PARAM)) {
+  for (const match of pattern.matchAll(URL_PATTERN_PARAM)) {
     if (match.index > last) parts.push(pattern.slice(last, match.index))
     const name = match[1] as string
     const seq = /^resp(\d+)_(.+)$/.exec(name)

@@ -243,6 +243,14 @@ function checkUrlPatternParams(
 ): void {
   for (const match of urlPattern.matchAll(PARAM)) {
     const param = match[1] as string
+    if (!/^[\w\-.:/]+$/.test(param)) {
+      warn(
+        [...bp, 'url_pattern'],
+        `${what}: {${param}} in url_pattern "${urlPattern}" is no parameter for lura (a name is letters, digits and _ - . : /): it is sent as written`,
+        'rename the parameter, or write the text without braces',
+      )
+      continue
+    }
     if (endpoint.params.has(param)) continue
     // {JWT.claim}: filled from the validated token (auth/validator), as lura allows.
     if (/^JWT\.[\w\-.:/]+$/.test(param)) {
