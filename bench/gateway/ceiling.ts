@@ -9,20 +9,20 @@
 // requests on one connection (hey), and what each target adds to the backend's p50/p99/p99.9.
 //
 //   node bench/gateway/ceiling.ts [--duration 4] [--rounds 2]
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
 import {
   benchDocument,
-  benchScratch,
+  benchLab,
   freePort,
   HAPROXY_DEFAULTS,
   heyLatency,
   loadRunLimit,
   proxyFrontend,
-  staticBackendFrontend,
+  startItemBackend,
   type TailLatency,
   waitFor,
   waitForListener,
@@ -48,22 +48,10 @@ if (!tools.wrk || !tools.h2load || !tools.haproxy || !tools.hey) {
   process.exit(2)
 }
 
-const { dir, children } = benchScratch('gw-ceiling-')
-writeFileSync(join(dir, 'item.json'), benchDocument('item'))
-const start = (command: string, args: string[]): ChildProcess => {
-  const child = spawn(command, args, { stdio: 'ignore' })
-  children.push(child)
-  return child
-}
-
+const lab = benchLab('gw-ceiling-')
+const { dir, start } = lab
 // The backend and the proxy are separate HAProxy processes, so the proxy's CPU is its own.
-const backendPort = await freePort()
-writeFileSync(
-  join(dir, 'backend.cfg'),
-  `global\n  nbthread 1\n${HAPROXY_DEFAULTS}${staticBackendFrontend(backendPort, dir, ['item'])}`,
-)
-start(tools.haproxy, ['-f', join(dir, 'backend.cfg'), '-db'])
-await waitFor(`http://127.0.0.1:${backendPort}/item`)
+const backendPort = await startItemBackend(tools.haproxy, lab)
 
 interface Target {
   name: string

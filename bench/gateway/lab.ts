@@ -1,8 +1,8 @@
 // Shared pieces of the gateway benchmarks: free ports, waiting for a URL, the JSON documents the
 // static HAProxy backend serves, and which load tools are installed.
-import { type ChildProcess, execFileSync } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -210,4 +210,38 @@ export function heyLatency(hey: string, url: string, pace: HeyPace): TailLatency
     ...loadRunLimit(pace.seconds),
   })
   return heyCsvLatency(url, csv)
+}
+
+/** A bench's scratch with a starter whose children are killed when the bench exits. */
+export function benchLab(prefix: string): {
+  dir: string
+  start: (command: string, args: string[]) => ChildProcess
+} {
+  const { dir, children } = benchScratch(prefix)
+  const start = (command: string, args: string[]): ChildProcess => {
+    const child = spawn(command, args, { stdio: 'ignore' })
+    children.push(child)
+    return child
+  }
+  return { dir, start }
+}
+
+/**
+ * The backend: a one-thread HAProxy of its own (its CPU apart from the proxy's) answering `/item`
+ * with the bench document from memory. Returns its port once it answers.
+ */
+export async function startItemBackend(
+  haproxy: string,
+  lab: { dir: string; start: (command: string, args: string[]) => ChildProcess },
+): Promise<number> {
+  const { dir, start } = lab
+  writeFileSync(join(dir, 'item.json'), benchDocument('item'))
+  const port = await freePort()
+  writeFileSync(
+    join(dir, 'backend.cfg'),
+    `global\n  nbthread 1\n${HAPROXY_DEFAULTS}${staticBackendFrontend(port, dir, ['item'])}`,
+  )
+  start(haproxy, ['-f', join(dir, 'backend.cfg'), '-db'])
+  await waitFor(`http://127.0.0.1:${port}/item`)
+  return port
 }

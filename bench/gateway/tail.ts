@@ -10,21 +10,20 @@
 //
 //   node bench/gateway/tail.ts [--rate N (default: half the 2-worker gateway's peak, measured)]
 //                              [--connections 8] [--duration 4] [--rounds 2]
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
 import {
-  benchDocument,
-  benchScratch,
+  benchLab,
   freePort,
   HAPROXY_DEFAULTS,
   heyArgs,
   heyCsvLatency,
   loadRunLimit,
   proxyFrontend,
-  staticBackendFrontend,
+  startItemBackend,
   type TailLatency,
   waitFor,
   which,
@@ -58,21 +57,9 @@ if (!tools.wrk || !tools.haproxy || !tools.hey) {
   process.exit(2)
 }
 
-const { dir, children } = benchScratch('gw-tail-')
-writeFileSync(join(dir, 'item.json'), benchDocument('item'))
-const start = (command: string, args: string[]): ChildProcess => {
-  const child = spawn(command, args, { stdio: 'ignore' })
-  children.push(child)
-  return child
-}
-
-const backendPort = await freePort()
-writeFileSync(
-  join(dir, 'backend.cfg'),
-  `global\n  nbthread 1\n${HAPROXY_DEFAULTS}${staticBackendFrontend(backendPort, dir, ['item'])}`,
-)
-start(tools.haproxy, ['-f', join(dir, 'backend.cfg'), '-db'])
-await waitFor(`http://127.0.0.1:${backendPort}/item`)
+const lab = benchLab('gw-tail-')
+const { dir, start } = lab
+const backendPort = await startItemBackend(tools.haproxy, lab)
 
 interface Target {
   name: string
