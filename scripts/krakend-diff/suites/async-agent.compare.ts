@@ -210,6 +210,26 @@ const AGENTS: Array<{
     amqp: { nack_discard: true },
     messages: ['sm1'],
   },
+  // several failures: lura's merge error, on the agent's line
+  {
+    name: 'twofail',
+    backends: [
+      { url_pattern: '/status/502', method: 'POST' },
+      { url_pattern: '/status/503', method: 'POST' },
+    ],
+    amqp: { nack_discard: true },
+    messages: ['tf1'],
+  },
+  {
+    name: 'seqfail',
+    backends: [
+      { url_pattern: '/status/501', method: 'POST' },
+      { url_pattern: '/echo/seqfail', method: 'POST' },
+    ],
+    extra: { proxy: { sequential: true } },
+    amqp: { nack_discard: true },
+    messages: ['sf1'],
+  },
   {
     name: 'sequential',
     backends: [{ url_pattern: '/echo/first', method: 'POST' }, { url_pattern: '/echo/second' }],
@@ -588,9 +608,17 @@ const LOGS_APART = new Set(['tlsuntrusted'])
 
 function agentLogs(output: string): Outcome['logs'] {
   const logs: Record<string, Set<string>> = {}
-  for (const line of output.split('\n')) {
-    const [, name, text] = AGENT_ERROR.exec(line) ?? []
-    if (name === undefined || text === undefined || LOGS_APART.has(name)) continue
+  // an error of several lines (lura's merge error) goes on in lines without a log line's date
+  const lines = output.split('\n')
+  const continues = (line: string | undefined) =>
+    line !== undefined && line !== '' && !/^(\d{4}\/\d\d\/\d\d |\[)/.test(line)
+  for (let i = 0; i < lines.length; i += 1) {
+    const [, name, first] = AGENT_ERROR.exec(lines[i] as string) ?? []
+    if (name === undefined || first === undefined || LOGS_APART.has(name)) continue
+    let text = first
+    while (continues(lines[i + 1])) text += `\n${lines[++i]}`
+    // lura's merge lists its backends' errors as they arrive (a race): compared in sorted order
+    text = text.split('\n').sort().join('\n')
     logs[name] ??= new Set()
     logs[name].add(text)
   }
