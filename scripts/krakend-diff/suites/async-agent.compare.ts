@@ -231,6 +231,17 @@ const AGENTS: Array<{
     messages: ['sf1'],
   },
   {
+    // CEL's post checks run inside Lua's post script: they see the data before the script changes it
+    name: 'luacelpost',
+    backends: [{ url_pattern: '/echo/luacelpost', method: 'POST' }],
+    extra: {
+      'modifier/lua-proxy': { post: "local r = response.load(); r:data():set('added', 1)" },
+      'validation/cel': [{ check_expr: "!has(resp_data.added) && resp_data.method == 'POST'" }],
+    },
+    amqp: { nack_discard: true },
+    messages: ['lcp1'],
+  },
+  {
     name: 'sequential',
     backends: [{ url_pattern: '/echo/first', method: 'POST' }, { url_pattern: '/echo/second' }],
     extra: { proxy: { sequential: true } },
