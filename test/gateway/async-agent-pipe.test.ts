@@ -4,7 +4,6 @@
 // Compared with KrakenD 2.13.8 on the same RabbitMQ: scripts/krakend-diff/suites/async-agent.compare.ts.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { GetMessage } from 'amqplib'
 import { validateGatewayConfig } from '../../src/gateway/config/validate.ts'
 import { agentBench } from './async-agent-bench.ts'
 import { type Running, send } from './helpers.ts'
@@ -251,94 +250,6 @@ test('{respN_...} placeholders go out as written too: lura fills only those it r
     assert.deepEqual(
       bench.backend.seen.filter((s) => s.url.startsWith('/echo/resp1/')).map((s) => s.url),
       ['/echo/resp1/%7Bresp0_method%7D?u={resp0_url}'],
-    )
-  } finally {
-    await gw?.close()
-  }
-})
-
-test("an AMQP producer backend publishes lura's header map: what a script set, never Go's client User-Agent", async () => {
-  const exchange = `${bench.queueName('forward')}-out`
-  // declared as krakend-amqp's producer declares it
-  await bench.channel.assertExchange(exchange, 'topic', { durable: true })
-  const { queue } = await bench.channel.assertQueue('', { exclusive: true })
-  await bench.channel.bindQueue(queue, exchange, '#')
-  let gw: Running | undefined
-  try {
-    gw = await start([
-      agent(
-        'forward',
-        [
-          {
-            host: [bench.broker.url],
-            disable_host_sanitize: true,
-            url_pattern: '/',
-            extra_config: {
-              'backend/amqp/producer': {
-                exchange,
-                routing_key: 'fwd',
-                static_routing_key: true,
-                durable: true,
-              },
-            },
-          },
-        ],
-        {},
-        {
-          extra_config: {
-            'modifier/lua-proxy': { pre: "local r = request.load(); r:headers('X-Fwd', 'f')" },
-          },
-        },
-      ),
-    ])
-    await consuming('forward')
-    publish('forward', 'fw')
-    const got: GetMessage[] = []
-    await until('the forwarded message', async () => {
-      const message = await bench.channel.get(queue, { noAck: true })
-      if (message) got.push(message)
-      return got.length > 0
-    })
-    const [message] = got as [GetMessage]
-    assert.equal(message.content.toString(), 'fw')
-    assert.equal(message.fields.routingKey, 'fwd')
-    assert.deepEqual(message.properties.headers, { 'X-Fwd': ['f'] })
-  } finally {
-    await gw?.close()
-    await bench.channel.deleteQueue(queue).catch(() => {})
-    await bench.channel.deleteExchange(exchange).catch(() => {})
-  }
-})
-
-test("a backend's Lua script and CEL checks read lura's header map, without the User-Agent Go's client sends on the wire", async () => {
-  let gw: Running | undefined
-  try {
-    gw = await start([
-      agent('backendmap', [
-        {
-          url_pattern: '/echo/bm-lua',
-          method: 'POST',
-          extra_config: {
-            'modifier/lua-backend': {
-              pre: "local r = request.load(); r:headers('X-UA', '[' .. r:headers('User-Agent') .. ']')",
-            },
-          },
-        },
-        {
-          url_pattern: '/echo/bm-cel',
-          method: 'POST',
-          extra_config: { 'validation/cel': [{ check_expr: "!('User-Agent' in req_headers)" }] },
-        },
-      ]),
-    ])
-    await consuming('backendmap')
-    publish('backendmap', 'bm')
-    await until('both calls', () => seenAt('/echo/bm-lua').length + seenAt('/echo/bm-cel').length === 2)
-    const [lua] = seenAt('/echo/bm-lua')
-    const [cel] = seenAt('/echo/bm-cel')
-    assert.deepEqual(
-      [lua?.headers['x-ua'], lua?.headers['user-agent'], cel?.headers['user-agent']],
-      ['[]', 'Go-http-client/1.1', 'Go-http-client/1.1'],
     )
   } finally {
     await gw?.close()
