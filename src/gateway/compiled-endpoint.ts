@@ -285,7 +285,13 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       discards:
         b.encoding === 'no-op' ? shadow || !cfg.noop : shadow && b.components?.circuitBreaker === undefined,
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
-      guard: compileBackendGuard(b, cfg, (message) => logger.warning(message), client.sideAgent),
+      guard: compileBackendGuard(
+        b,
+        cfg,
+        (message) => logger.warning(message),
+        (message) => logger.info(message),
+        client.sideAgent,
+      ),
       narrow: compileNarrowing(b, forward),
       graphql: b.components?.graphql && compileGraphql(b.components.graphql),
       graphqlQuery:
@@ -347,7 +353,13 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   const shadowTimeoutMs = Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0))
   const shadows =
     shadowTimeoutMs > 0 ? cfg.shadows?.map((b, index) => compileBackend(b, index, true)) : undefined
-  const guard = compileEndpointGuard(cfg, config, (message) => logger.error(message), deps.revocations)
+  const guard = compileEndpointGuard(
+    cfg,
+    config,
+    (message) => logger.error(message),
+    (message) => logger.info(message),
+    deps.revocations,
+  )
   const ep: CompiledEndpoint = {
     cfg,
     logPrefix: `[ENDPOINT: ${luraEndpointPath(cfg.endpoint)}]`,

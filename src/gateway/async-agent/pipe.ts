@@ -101,7 +101,6 @@ export function agentPipe(
               .map((r) => r.message)
               .join('\n')
       const { data, complete, staticData } = flatmapAndStatic(ep, merged, skipsBackends)
-      refusals?.enter('post')
       const rejected = failures === 0 ? guard?.after?.(data, { complete, staticData, ...meta }) : undefined
       if (rejected) {
         guard?.lua?.post(ctx, undefined, false, true)

@@ -10,8 +10,6 @@ import { luraEndpointPath } from '../go-http.ts'
 import type { Logger } from '../logging.ts'
 
 interface Refusal {
-  /** The proxy phase running (krakend-cel names it in its line). */
-  phase: 'pre' | 'post'
   /** The error lura's stack returns for the component's refusal. */
   text?: string
 }
@@ -21,8 +19,6 @@ export interface RefusalLog {
   readonly logger: Logger
   /** Runs `pipe` for one message. */
   run<T>(pipe: () => Promise<T>): Promise<T>
-  /** The phase from here on (the proxy's pre checks, then the post ones on the merged answer). */
-  enter(phase: 'pre' | 'post'): void
   /** The error of the component that refused the message, when one logged it. */
   text(): string | undefined
 }
@@ -30,35 +26,35 @@ export interface RefusalLog {
 /** The refusal log of the agent named `name` (its made-up endpoint's name too). */
 export function refusalLog(name: string, logger: Logger): RefusalLog {
   const messages = new AsyncLocalStorage<Refusal>()
-  // the components' prefix (compileEndpointGuard's), and krakend-cel's: the endpoint as written
+  // the components' prefix (compileEndpointGuard's); krakend-cel's is the endpoint as written
   const prefix = `[ENDPOINT: ${luraEndpointPath(name)}]`
   const evaluator = new RegExp(
-    `^${escaped(`${prefix}[CEL] `)}(Evaluator #(\\d+) (?:result|failed): .*)$`,
+    `^${escaped(`${prefix}[CEL]`)}(\\[(?:pre|post)\\] Evaluator #(\\d+) (?:result|failed): .*)$`,
     's',
   )
   const error = (message: string) => {
     const refusal = messages.getStore()
     if (refusal === undefined || !message.startsWith(prefix)) return logger.error(message)
     const rest = message.slice(prefix.length)
-    const cel = evaluator.exec(message)
-    if (cel) {
-      refusal.text = `request aborted by evaluator #${cel[2]}`
-      return logger.info(`[ENDPOINT: ${name}][CEL][${refusal.phase}] ${cel[1]}`)
-    }
     // modifier/lua-proxy's error, validation/json-schema's: the agent's line says it
     if (rest.startsWith(' ')) refusal.text = rest.slice(1)
     else if (rest.startsWith('[JSONSchema] ')) refusal.text = rest.slice('[JSONSchema] '.length)
     else logger.error(message)
   }
+  // krakend-cel's evaluator line, under the agent's name; its refusal is the agent's line too
+  const info = (message: string) => {
+    const refusal = messages.getStore()
+    const cel = refusal === undefined ? null : evaluator.exec(message)
+    if (refusal === undefined || cel === null) return logger.info(message)
+    refusal.text = `request aborted by evaluator #${cel[2]}`
+    logger.info(`[ENDPOINT: ${name}][CEL]${cel[1]}`)
+  }
   return {
     logger: new Proxy(logger, {
-      get: (target, key, receiver) => (key === 'error' ? error : Reflect.get(target, key, receiver)),
+      get: (target, key, receiver) =>
+        key === 'error' ? error : key === 'info' ? info : Reflect.get(target, key, receiver),
     }),
-    run: (pipe) => messages.run({ phase: 'pre' }, pipe),
-    enter(phase) {
-      const refusal = messages.getStore()
-      if (refusal) refusal.phase = phase
-    },
+    run: (pipe) => messages.run({}, pipe),
     text: () => messages.getStore()?.text,
   }
 }

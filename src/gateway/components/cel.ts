@@ -172,10 +172,14 @@ function warnUnbound(
 
 export type Activation = Record<string, unknown>
 
-/** Evaluates a group; the error text when one is not true. */
+/**
+ * Evaluates a group; the error text when one is not true. `log` gets krakend-cel's line for the
+ * expression that stopped it (`Evaluator #0 result: false`; the JWT rejecter's say `Rejecter`).
+ */
 export function compileGroup(
   exprs: string[],
   log: (message: string) => void,
+  noun: 'Evaluator' | 'Rejecter' = 'Evaluator',
 ): ((vars: Activation) => string | undefined) | undefined {
   if (exprs.length === 0) return undefined
   const env = environment()
@@ -186,11 +190,11 @@ export function compileGroup(
       try {
         result = program(vars)
       } catch (error) {
-        log(`Evaluator #${i} failed: ${asWritten((error as Error).message).split('\n')[0]}`)
+        log(`${noun} #${i} failed: ${asWritten((error as Error).message).split('\n')[0]}`)
         return `request aborted by evaluator #${i}`
       }
       if (result !== true) {
-        log(`Evaluator #${i} result: ${String(result)}`)
+        log(`${noun} #${i} result: ${String(result)}`)
         return `request aborted by evaluator #${i}`
       }
     }

@@ -192,12 +192,15 @@ export function compileEndpointGuard(
   endpoint: EndpointConfig,
   service: GatewayConfig,
   log: Log,
+  /** INFO: krakend-cel logs the expression that refused a request at that level. */
+  info: Log,
   revocations?: RevocationFilter,
 ): EndpointGuard | undefined {
   const c = endpoint.components
   if (!c) return undefined
   const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}]`
-  const celLog = (m: string) => log(`${prefix}[CEL] ${m}`)
+  const celLog = (phase?: 'pre' | 'post') => (m: string) =>
+    info(`${prefix}[CEL]${phase ? `[${phase}]` : ''} ${m}`)
   const cel = c.cel ? celComponent() : undefined
   // krakend-ce chains the revoker's bloom filter, then validation/cel's JWT expressions.
   const tokenRejecter = () => {
@@ -206,7 +209,7 @@ export function compileEndpointGuard(
       throw new Error('auth/revoker is configured but the node has no revocation filter')
     const revoked =
       revoker && revocations ? revokerComponent().compileRevocationCheck(revoker, revocations) : undefined
-    const jwtChecks = c.cel && cel ? cel.compileGroup(c.cel.jwt, celLog) : undefined
+    const jwtChecks = c.cel && cel ? cel.compileGroup(c.cel.jwt, celLog(), 'Rejecter') : undefined
     const celRejects =
       jwtChecks &&
       cel &&
@@ -267,7 +270,7 @@ export function compileEndpointGuard(
           body: message,
         }
       : { status: 500, headers: refusalHeaders(), body: '' }
-  const pre = c.cel && cel && checks ? cel.compileGroup(c.cel.pre, celLog) : undefined
+  const pre = c.cel && cel && checks ? cel.compileGroup(c.cel.pre, celLog('pre')) : undefined
   // Under auth/signer the proxy's checks wait for the signer's key check (serve-endpoint).
   if (pre && cel)
     add((req, ctx) => {
@@ -283,7 +286,7 @@ export function compileEndpointGuard(
       })
       return failed ? aborted(failed) : undefined
     }, c.signer !== undefined)
-  const post = c.cel && cel && checks ? cel.compileGroup(c.cel.post, celLog) : undefined
+  const post = c.cel && cel && checks ? cel.compileGroup(c.cel.post, celLog('post')) : undefined
   if (c.jsonSchema && checks)
     add(
       jsonSchemaComponent().compileJsonSchema(
@@ -316,6 +319,8 @@ export function compileBackendGuard(
   backend: BackendConfig,
   _endpoint: EndpointConfig,
   log: Log,
+  /** INFO: krakend-cel logs the expression that refused a call at that level. */
+  info: Log,
   /** The agent of the OAuth2 token calls (Go's default transport, as the backend calls'). */
   sideAgent: () => Agent,
 ): BackendGuard | undefined {
@@ -339,10 +344,11 @@ export function compileBackendGuard(
     : undefined
   // The OAuth2 token is set below martian, qos/http-cache and Go's client, per round trip (authorizeHop).
   const modify = martian
-  const celLog = (m: string) => log(`[BACKEND: ${luraPattern(backend.urlPattern)}][CEL] ${m}`)
+  const celLog = (phase: 'pre' | 'post') => (m: string) =>
+    info(`[BACKEND: ${luraPattern(backend.urlPattern)}][CEL][${phase}] ${m}`)
   const cel = c.cel ? celComponent() : undefined
-  const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog) : undefined
-  const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog) : undefined
+  const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog('pre')) : undefined
+  const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog('post')) : undefined
   if (!breaker && !limit && !modify && !modifyAnswer && !pre && !post && !credentials) return undefined
   const before = (ctx: GuardContext, method: string, path: string, luaFirst = false): Admission => {
     const open = breaker?.before()
