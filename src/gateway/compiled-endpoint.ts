@@ -259,6 +259,8 @@ export interface CompileDeps {
 
 export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): CompiledEndpoint {
   const { config, client, metrics, logger, httpCaches } = deps
+  const logError = (message: string) => logger.error(message)
+  const logInfo = (message: string) => logger.info(message)
   const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
   const compileBackend = (b: BackendConfig, index: number, shadow: boolean): CompiledBackend => {
     const parts = compilePattern(b.urlPattern)
@@ -285,13 +287,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       discards:
         b.encoding === 'no-op' ? shadow || !cfg.noop : shadow && b.components?.circuitBreaker === undefined,
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
-      guard: compileBackendGuard(
-        b,
-        cfg,
-        (message) => logger.warning(message),
-        (message) => logger.info(message),
-        client.sideAgent,
-      ),
+      guard: compileBackendGuard(b, cfg, (message) => logger.warning(message), logInfo, client.sideAgent),
       narrow: compileNarrowing(b, forward),
       graphql: b.components?.graphql && compileGraphql(b.components.graphql),
       graphqlQuery:
@@ -304,7 +300,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
         b.components?.httpCache && compileHttpCache(b, b.components.httpCache, forward, shadow, cfg.noop),
       lua:
         b.components?.luaBackend &&
-        compileLuaBackend(b.components.luaBackend, b.urlPattern, cfg, config, (m) => logger.error(m)),
+        compileLuaBackend(b.components.luaBackend, b.urlPattern, cfg, config, logError),
       instead:
         b.components?.lambda &&
         lambdaLibrary().compileLambdaCall(
@@ -353,18 +349,12 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   const shadowTimeoutMs = Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0))
   const shadows =
     shadowTimeoutMs > 0 ? cfg.shadows?.map((b, index) => compileBackend(b, index, true)) : undefined
-  const guard = compileEndpointGuard(
-    cfg,
-    config,
-    (message) => logger.error(message),
-    (message) => logger.info(message),
-    deps.revocations,
-  )
+  const guard = compileEndpointGuard(cfg, config, logError, logInfo, deps.revocations)
   const ep: CompiledEndpoint = {
     cfg,
     logPrefix: `[ENDPOINT: ${luraEndpointPath(cfg.endpoint)}]`,
     guard,
-    respond: compileEndpointResponder(cfg, (message) => logger.error(message)),
+    respond: compileEndpointResponder(cfg, logError),
     backends,
     shadows,
     shadowTimeoutMs,
