@@ -182,18 +182,21 @@ export function compileJsonSchema(
   cfg: JsonSchemaConfig,
   returnErrorMsg: boolean,
   refusalHeaders: () => Record<string, string>,
-  log: (message: string) => void,
+  /** Where the refusal is logged; undefined where the caller logs the Reply's error (an agent's pipe). */
+  log: ((message: string) => void) | undefined,
 ): (req: IncomingLike, ctx: GuardContext) => Reply | undefined {
   const validate = compileSchema(cfg.schema)
+  // krakend-jsonschema's error: the decoder's, the empty body's, or the validation's (its first line dropped)
   const reject = (message: string): Reply => {
-    log(message)
+    log?.(message)
     return returnErrorMsg
       ? {
           status: 400,
           headers: { ...refusalHeaders(), 'Content-Type': 'text/plain; charset=utf-8' },
           body: message,
+          error: message,
         }
-      : { status: 400, headers: refusalHeaders(), body: '' }
+      : { status: 400, headers: refusalHeaders(), body: '', error: message }
   }
   const draft = schemaDraft(cfg.schema) ?? 2020
   const walkOnly = walkDecides(cfg.schema, draft)

@@ -203,6 +203,8 @@ export function compileLuaProxy(
   endpoint: EndpointConfig,
   service: GatewayConfig,
   log: Log,
+  /** It logs a script's refusal (an endpoint); an agent's pipe logs the Reply's error instead. */
+  logsRefusals = true,
 ): LuaProxy | undefined {
   const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}]`
   const lua = luaComponent().compileLua(config, (m) => log(`${prefix}${m}`), 'proxy', luaHttpFor(service))
@@ -210,9 +212,12 @@ export function compileLuaProxy(
   const gzipOf = transportGzipOf(endpoint, service)
   const calls = new WeakMap<GuardContext, LuaCall>()
   const version = krakendHeaderValue(service.server)
+  // krakend-lua's error (the script's, or custom_error's) is also what lura's stack returns
   const reply = (error: LuaError): { reply: Reply } => {
-    log(`${prefix} ${error.message}`)
-    if (error.panic) return { reply: { status: 500, headers: { [KRAKEND_HEADER]: version }, body: '' } }
+    if (logsRefusals) log(`${prefix} ${error.message}`)
+    const refused = { error: error.message }
+    if (error.panic)
+      return { reply: { status: 500, headers: { [KRAKEND_HEADER]: version }, body: '', ...refused } }
     const headers: Record<string, string> = { [KRAKEND_HEADER]: version, [COMPLETED_HEADER]: 'false' }
     const { status, message } =
       error.status === undefined
@@ -221,12 +226,12 @@ export function compileLuaProxy(
     if (!message) {
       // A status Go cannot write (return_error_msg on): gin had set the error's own type first.
       if (service.server.returnErrorMsg && error.contentType) headers['Content-Type'] = error.contentType
-      return { reply: { status, headers, body: '' } }
+      return { reply: { status, headers, body: '', ...refused } }
     }
     // Without custom_error's type, Go's server sniffs the message it writes (a NUL: octet-stream, %PDF-: pdf...).
     if (error.contentType) headers['Content-Type'] = error.contentType
     else if (error.message !== '') headers['Content-Type'] = detectContentType(Buffer.from(error.message))
-    return { reply: { status, headers, body: error.message } }
+    return { reply: { status, headers, body: error.message, ...refused } }
   }
   const postAnswer = (
     ctx: GuardContext,

@@ -9,6 +9,23 @@ export interface Reply {
   headers: Record<string, string | string[]>
   /** undefined: no body at all (e.g. a 204 preflight). */
   body?: string | Buffer
+  /**
+   * The error lura's proxy stack returns for this refusal (krakend-cel's, krakend-jsonschema's,
+   * krakend-lua's), set by the endpoint components that refuse inside it: what KrakenD's async
+   * agent logs on its own line (async-agent/pipe.ts).
+   */
+  error?: string
+}
+
+/** How an endpoint guard's components log: an HTTP endpoint's, or an async agent's pipe's. */
+export interface GuardLogging {
+  /** The endpoint in krakend-cel's lines: lura's path for an endpoint, an agent's name as written. */
+  celName: string
+  /**
+   * JSON schema and modifier/lua-proxy log their refusal (an endpoint: lura's handler logs the
+   * error); an agent's pipe logs the Reply's `error` on the agent's line instead.
+   */
+  logsRefusals: boolean
 }
 
 /**
