@@ -1,99 +1,108 @@
-// A backend's `100 Continue` before its answer, read as Go's transport reads it: Go's readResponse
-// skips every informational (1xx) answer but 101 and reads the final one. undici skips the other
-// 1xx itself but fails the call on a 100 it did not ask for (it never sends Expect: 100-continue):
-// "bad response", where KrakenD answers. So 100 heads at the start of an answer are taken off the
-// socket's bytes before undici's parser reads them.
+// A backend answer's head as Go's transport reads it, before undici's parser reads it: Go's
+// readResponse reads the head by its own rules (backend-answer-head.ts: a head undici would read
+// otherwise goes on as Go read it, or the call fails with Go's error), skips every informational
+// (1xx) answer but 101 and reads the final one. undici fails the call on a 100 it did not ask for
+// (it never sends Expect: 100-continue), and on a status under 100, where KrakenD answers.
 //
 // A `101 Switching Protocols` answer is Go's final answer (a switched connection as its body when
 // its headers say so, none otherwise); undici fails a 101 to a request it did not upgrade. Its head
 // is handed to undici as a 200 marked SWITCHED_MARK (a switch: its body the connection's bytes until
 // they end; otherwise no body and the connection closed, as Go's transport closes it), and the
-// client takes the mark off again (switchedStatus).
+// client takes the mark off again (switchedStatus). A status under 100 goes the same way.
 import type { Socket } from 'node:net'
+import { type GoHead, readAnswerHead, TransportBrokenError, undiciHead } from './backend-answer-head.ts'
+import { isPlainHead } from './backend-answer-head-scan.ts'
 import { cryptoModule } from './libraries.ts'
 
 /** The mark's header; its values carry a token of this process, which no backend can send. */
 const SWITCHED_MARK = 'x-gateway-switching-protocols'
-let marks: { switch: string; close: string } | undefined
+let marks: { switch: string; close: string; status: string } | undefined
 /** The mark's values, made at the first 101 (node:crypto stays unloaded until then). */
 const markValues = () => {
   if (marks) return marks
   const token = cryptoModule().randomBytes(12).toString('hex')
-  marks = { switch: `${token} switch`, close: `${token} close` }
+  marks = { switch: `${token} switch`, close: `${token} close`, status: `${token} status ` }
   return marks
 }
-const SWITCHED_LINE = /^HTTP\/1\.[0-9] 101[ \r]/
-
-const CONTINUE_LINE = /^HTTP\/1\.[0-9] 100[ \r]/
-/** `HTTP/1.x 100` and the byte after it: enough to tell a 100 head from any other. */
-const STATUS_PREFIX = 13
 /** Past this many bytes without the head's end, the bytes go to undici as they are. */
-const MAX_HEAD_BYTES = 64 * 1024
+const MAX_HEAD_BYTES = 1024 * 1024
 
 /**
  * Watches what undici reads of a backend socket (it reads with `socket.read()` on 'readable'):
- * from each request head on, `100` answers that come before the next answer are dropped. Returns
- * what to call as each request head goes out.
+ * from each request head on, the answer's head is read as Go's transport reads it before undici
+ * sees it. A plain head (isPlainHead) goes on as it came; another one goes on as Go read it
+ * (undiciHead), or the call fails with Go's error; informational heads are dropped, a 101 marked.
+ * Returns what to call as each request head goes out.
  */
 export function skippingContinue(socket: Socket): () => void {
   let atAnswerStart = false
+  /** Bytes of an answer's head that has not ended yet. */
   let held: Buffer | undefined
+  /** Bytes of the answer came (an informational head): an end now is Go's `unexpected EOF`. */
+  let answerBegun = false
   const read = socket.read as (size?: number) => Buffer | null
+  const refuse = (reason: string) => {
+    atAnswerStart = false
+    held = undefined
+    socket.destroy(new TransportBrokenError(reason))
+  }
   socket.read = function (this: Socket, size?: number) {
     const chunk = read.call(this, size)
     if (!atAnswerStart || chunk === null) return chunk
     let bytes = held === undefined ? chunk : Buffer.concat([held, chunk])
     held = undefined
-    for (;;) {
-      if (bytes.length < STATUS_PREFIX) {
-        if (!couldBeContinue(bytes)) break
-        held = bytes
-        return null
-      }
-      // The status digits first: most answers are told apart without a string.
-      if (bytes[9] !== 0x31 || bytes[10] !== 0x30 || (bytes[11] !== 0x30 && bytes[11] !== 0x31)) break
-      const start = bytes.toString('latin1', 0, STATUS_PREFIX)
-      const switched = SWITCHED_LINE.test(start)
-      if (!switched && !CONTINUE_LINE.test(start)) break
+    const out: Buffer[] = []
+    while (bytes.length > 0) {
       const end = bytes.indexOf('\r\n\r\n')
-      if (end === -1) {
-        if (bytes.length > MAX_HEAD_BYTES) break
-        held = bytes
+      if (end !== -1 && isPlainHead(bytes, end)) {
+        atAnswerStart = false
+        out.push(bytes)
+        break
+      }
+      const head = readAnswerHead(bytes, false)
+      if (head.kind === 'more') {
+        if (bytes.length > MAX_HEAD_BYTES) {
+          atAnswerStart = false
+          out.push(bytes)
+        } else held = bytes
+        break
+      }
+      if (head.kind === 'refused') {
+        refuse(head.reason)
         return null
       }
-      if (switched) {
-        atAnswerStart = false
-        return Buffer.concat([
-          Buffer.from(markedHead(bytes.toString('latin1', 0, end)), 'latin1'),
-          bytes.subarray(end + 4),
-        ])
+      const rest = bytes.subarray(head.end)
+      if (head.status >= 100 && head.status <= 199 && head.status !== 101) {
+        // Go's readResponse reads the next head after an informational one
+        answerBegun = true
+        bytes = rest
+        continue
       }
-      bytes = bytes.subarray(end + 4)
-      if (bytes.length === 0) return null
+      atAnswerStart = false
+      out.push(Buffer.from(handedHead(head), 'latin1'), rest)
+      break
     }
-    atAnswerStart = false
-    return bytes
+    return out.length === 0 ? null : out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out)
   } as Socket['read']
+  // The connection ended inside a head (or right after an informational one): Go's error, where
+  // undici would say `other side closed` (EOF, which Go says only when no byte of the answer came).
+  socket.on('end', () => {
+    if (!atAnswerStart || (held === undefined && !answerBegun)) return
+    const head = held === undefined ? undefined : readAnswerHead(held, true)
+    refuse(head?.kind === 'refused' ? head.reason : 'unexpected EOF')
+  })
   return () => {
     atAnswerStart = true
+    answerBegun = false
   }
 }
 
-/** Whether the first bytes of an answer may still begin `HTTP/1.x 100 ` (or `101 `). */
-function couldBeContinue(bytes: Buffer): boolean {
-  const model = 'HTTP/1.0 100 '
-  for (let i = 0; i < bytes.length; i += 1) {
-    const c = bytes[i] as number
-    if (
-      i === 7 || i === 11
-        ? c < 0x30 || c > 0x39
-        : i === 12
-          ? c !== 0x20 && c !== 0x0d
-          : c !== model.charCodeAt(i)
-    )
-      return false
-  }
-  return true
+/** A head Go read as undici reads it: a 101 marked, a status under 100 (undici refuses those) too. */
+function handedHead(head: GoHead): string {
+  if (head.status === 101) return markedHead(undiciHead(head).slice(0, -4))
+  if (head.status < 100)
+    return undiciHead(head, 200, [`${SWITCHED_MARK}: ${markValues().status}${head.status}`])
+  return undiciHead(head)
 }
 
 /**
@@ -120,15 +129,20 @@ function markedHead(head: string): string {
 
 /**
  * The status of an answer undici read: 101 for a marked one, whose mark (and the `connection:
- * close` added to end it) come off its headers.
+ * close` added to end it) come off its headers; a status under 100 Go read (`HTTP/1.1 099`) for
+ * one marked with it.
  */
 export function switchedStatus(
   status: number,
   headers: Record<string, string | string[] | undefined>,
 ): number {
   const mark = headers[SWITCHED_MARK]
-  if (mark === undefined || marks === undefined || (mark !== marks.switch && mark !== marks.close))
-    return status
+  if (mark === undefined || marks === undefined || typeof mark !== 'string') return status
+  if (mark.startsWith(marks.status)) {
+    delete headers[SWITCHED_MARK]
+    return Number(mark.slice(marks.status.length))
+  }
+  if (mark !== marks.switch && mark !== marks.close) return status
   delete headers[SWITCHED_MARK]
   if (mark === marks.close) {
     const connection = headers.connection
