@@ -14,6 +14,7 @@ import {
   isGzip,
   type Send,
 } from './backend-client.ts'
+import { REDIRECT_SLURP } from './backend-collect.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import { goAnswer } from './components/http-cache-policy.ts'
 
@@ -92,8 +93,6 @@ function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
     store(gunzipSync(body))
   } catch {}
 }
-
-const REDIRECT_SLURP = 2048
 
 /**
  * Go's client, following a redirect, reads up to 2 KB of its body (none when Content-Length says

@@ -1,10 +1,8 @@
 // qos/http-cache between the backend client and the wire. What every worker holds is small: how a
-// cached backend's calls are set up (HopCache, withRedirectBodies). A hop through the cache
+// cached backend's calls are set up (HopCache). A hop through the cache
 // (backend-cache-hops.ts) is loaded with the cache itself, when the config is compiled
 // (components/http-cache.ts); a backend without a cache never calls into it.
 import type { BackendBody, BackendRequest, Hop, HopRequest, Send } from './backend-client.ts'
-import type { BodyRead } from './backend-collect.ts'
-import { isRedirect } from './backend-redirects.ts'
 import type { CachedAnswer, Commit, HttpCache } from './components/http-cache.ts'
 import { backendCacheHops } from './components/runtimes.ts'
 
@@ -21,23 +19,6 @@ export interface HopCache {
   transportGzip: boolean
   /** lura reads the body of an answer with this status (an unread body is never stored). */
   reads(status: number): boolean
-}
-
-type Reads = (status: number) => BodyRead
-/** One wrapper per lura read rule (there are four): no allocation per call. */
-const readingRedirects = new Map<Reads, Reads>()
-
-/**
- * What is read of a cached backend's answers: lura's rule, but a redirect's body too, which Go's
- * client reads (up to 2 KB) before following it, and the cache stores.
- */
-export function withRedirectBodies(reads: Reads): Reads {
-  let wrapped = readingRedirects.get(reads)
-  if (!wrapped) {
-    wrapped = (status) => (isRedirect(status) ? 'whole' : reads(status))
-    readingRedirects.set(reads, wrapped)
-  }
-  return wrapped
 }
 
 /** One hop through qos/http-cache (backend-cache-hops.ts). */

@@ -5,7 +5,7 @@
  */
 
 import { chunksEmptyBody } from './backend-body-framing.ts'
-import { type HopCache, withRedirectBodies } from './backend-cache.ts'
+import type { HopCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import {
   type BackendClient,
@@ -14,10 +14,10 @@ import {
   type BufferedAnswer,
   goErrorUrl,
 } from './backend-client.ts'
-import { lurasBodyRead } from './backend-collect.ts'
 import { backendContext, generatedPath } from './backend-context.ts'
 import { hostHeaderFor } from './backend-host.ts'
 import { callInstead } from './backend-instead.ts'
+import { callReads } from './backend-reads.ts'
 import { statusFailure } from './backend-status.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
@@ -317,10 +317,8 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           }
         shared.sent = true
       }
-      // lura reads no further than its decoder or status handler (martian's answer side reads it
-      // all; a discarded answer has neither, and a later backend may receive its body)
-      if (!b.guard?.modifyAnswer && !b.discards)
-        request.reads = b.httpCache ? withRedirectBodies(bodyRead(b)) : bodyRead(b)
+      // lura reads no further than its decoder or status handler, Go's client a redirect's first 2 KB
+      request.reads = callReads(b, request)
       const received = await client.requestBuffered(request, limit, keep)
       // components: modifier/martian's response scope edits the answer's headers first
       const modifyAnswer = b.guard?.modifyAnswer
@@ -382,12 +380,6 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       : encoding === 'rss'
         ? 'Failed to detect feed type'
         : message
-
-  const bodyRead = (b: CompiledBackend) =>
-    lurasBodyRead(
-      b.cfg.encoding === 'json' || b.cfg.encoding === 'safejson',
-      b.cfg.returnErrorDetails !== undefined || b.cfg.returnErrorCode,
-    )
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest }
 }

@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici'
 import { chunksOf, probed } from './backend-body-framing.ts'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
-import { type BodyRead, CollectingHandler } from './backend-collect.ts'
+import { type BodyReads, CollectingHandler, REDIRECT_SLURP } from './backend-collect.ts'
 import { skippingContinue, switchedStatus } from './backend-continue.ts'
 import { readingPastWriteFailure } from './backend-early-answer.ts'
 import { BodyReadError, undoGzip } from './backend-gzip.ts'
@@ -76,8 +76,8 @@ export interface BackendRequest {
    * and martian's answer side reads it in res.Request.URL.
    */
   fragment?: () => string
-  /** How much of the answer the buffered path reads, by status (lurasBodyRead); the whole body when unset. */
-  reads?: ((status: number) => BodyRead) | undefined
+  /** How much of each answer the buffered path reads (backend-reads.ts); the whole body when unset. */
+  reads?: BodyReads | undefined
   /**
    * auth/client-credentials: x/oauth2's Transport sits below Go's client, so every redirect hop asks
    * for a valid token (fetching one when needed) and carries it (not to another host: see call).
@@ -93,9 +93,10 @@ export interface BackendAnswer {
   url: string
 }
 
-export type BackendBody = Readable & { dump(): Promise<void> }
+export type BackendBody = Readable & { dump(options?: { limit?: number }): Promise<unknown> }
 
 const EMPTY = Buffer.alloc(0)
+const ignore = () => {}
 
 export const DEADLINE_EXCEEDED = 'context deadline exceeded'
 /** Go's http.Transport error when ResponseHeaderTimeout expires. */
@@ -292,7 +293,8 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       reason: response.statusText,
       headers: response.headers,
       answer: body,
-      discard: () => void body.dump().catch(() => {}),
+      // Go's client reads up to 2 KB of a redirect's body before it follows (none when its length says more)
+      discard: () => body.dump({ limit: REDIRECT_SLURP }).then(ignore, ignore),
     }
   }
 

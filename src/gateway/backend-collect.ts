@@ -7,32 +7,53 @@ import { GzipFirstValue } from './backend-gzip-first-value.ts'
 import type { Cancellation } from './cancellation.ts'
 import { fixPragmaCacheControl, trimHeaderValues } from './go-http.ts'
 import { FAILED_AT, FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
+import { RootEndScanner } from './xml-root-end.ts'
 
 type Collected = Omit<Hop<Buffer>, 'discard'>
 
 /**
- * How much of an answer's body lura reads: all of it (the string, XML and RSS decoders, a detailed
- * status error), its first JSON value (Go's json.Decoder returns once that value is whole and
- * lura closes the body), or none (the default status handler fails a status other than 200/201
- * without reading the body). lura answers its client as soon as it has read that much: a body
- * the backend keeps open after it does not hold the answer.
+ * How much of an answer's body lura reads: all of it (the string decoder; `error-body`: a
+ * detailed status handler, which reads it into the error), its first JSON value (Go's json.Decoder returns once that value is whole and lura
+ * closes the body), up to its root element's end (the XML and RSS decoders), or none (the default
+ * status handler fails a status other than 200/201 without reading the body). `redirect`: what
+ * Go's client reads of a redirect it follows, up to 2 KB, nothing when its Content-Length says
+ * more. lura answers its client as soon as it has read that much: a body the backend keeps open
+ * after it does not hold the answer.
  */
-export type BodyRead = 'whole' | 'first-json-value' | 'none'
+export type BodyRead = 'whole' | 'error-body' | 'first-json-value' | 'root-element' | 'redirect' | 'none'
+
+type Headers = Record<string, string | string[] | undefined>
+/** How much of an answer is read, from its head (undefined: the whole body, no status handler reading it). */
+export type BodyReads = (status: number, headers: Headers) => BodyRead | undefined
+
+/** Go's Client.do slurps at most this much of a redirect's body (maxBodySlurpSize). */
+export const REDIRECT_SLURP = 2048
 
 const ok = (status: number) => status === 200 || status === 201
-const jsonOrNone = (status: number): BodyRead => (ok(status) ? 'first-json-value' : 'none')
-const jsonOrWhole = (status: number): BodyRead => (ok(status) ? 'first-json-value' : 'whole')
-const wholeOrNone = (status: number): BodyRead => (ok(status) ? 'whole' : 'none')
-const always = (): BodyRead => 'whole'
+/** lura's decoders: JSON's stops at its first value, XML's and RSS's at the root element's end. */
+export type LurasDecoder = 'json' | 'xml' | 'other'
+const decoderRead: Record<LurasDecoder, BodyRead> = {
+  json: 'first-json-value',
+  xml: 'root-element',
+  other: 'whole',
+}
+const rules = new Map<string, (status: number) => BodyRead>()
 
 /**
- * What lura's HTTP proxy reads of a backend's answer, by status: its decoder for 200 and 201 (the
- * JSON ones stop at the first value), its status handler for the rest (return_error_details and
- * return_error_code read the body into the error). Undefined: the whole body.
+ * What lura's HTTP proxy reads of a backend's answer, by status: its decoder for 200 and 201, its
+ * status handler for the rest (return_error_details and return_error_code read the body into the
+ * error). One function per rule: no allocation per call.
  */
-export function lurasBodyRead(jsonDecoder: boolean, detailedErrors: boolean): (status: number) => BodyRead {
-  if (jsonDecoder) return detailedErrors ? jsonOrWhole : jsonOrNone
-  return detailedErrors ? always : wholeOrNone
+export function lurasBodyRead(decoder: LurasDecoder, detailedErrors: boolean): (status: number) => BodyRead {
+  const key = `${decoder} ${detailedErrors}`
+  let rule = rules.get(key)
+  if (!rule) {
+    const decoded = decoderRead[decoder]
+    const failed: BodyRead = detailedErrors ? 'error-body' : 'none'
+    rule = (status) => (ok(status) ? decoded : failed)
+    rules.set(key, rule)
+  }
+  return rule
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -46,7 +67,7 @@ const EMPTY = Buffer.alloc(0)
 export class CollectingHandler {
   readonly #cancel: Cancellation
   readonly #limit: number
-  readonly #reads: ((status: number) => BodyRead) | undefined
+  readonly #reads: BodyReads | undefined
   readonly #done: (error: Error | null, result?: Collected) => void
   #status = 0
   #reason: string | undefined
@@ -57,6 +78,10 @@ export class CollectingHandler {
   /** Whether the first JSON value is looked for; the scanner is made at the first look. */
   #scanning = false
   #scanner: FirstValueScanner | undefined
+  /** Set when the body is read up to its XML root element's end. */
+  #rootScanner: RootEndScanner | undefined
+  /** A followed redirect's body of unknown length: read up to REDIRECT_SLURP bytes. */
+  #slurping = false
   /** A gzip answer is looked at through a streaming gunzip (made at the first look). */
   #gzip = false
   #inflater: GzipFirstValue | undefined
@@ -72,7 +97,7 @@ export class CollectingHandler {
   constructor(
     cancel: Cancellation,
     limit: number,
-    reads: ((status: number) => BodyRead) | undefined,
+    reads: BodyReads | undefined,
     done: (error: Error | null, result?: Collected) => void,
   ) {
     this.#cancel = cancel
@@ -103,16 +128,22 @@ export class CollectingHandler {
     const value = headers['content-length']
     const length = value === undefined ? -1 : Number(Array.isArray(value) ? value[0] : value)
     this.#length = length
-    const reads = this.#reads?.(statusCode)
+    const reads = this.#reads?.(statusCode, headers)
+    const none = reads === 'none' || (reads === 'redirect' && length > REDIRECT_SLURP)
     if (length > this.#limit) controller.abort(this.#overLimit())
     // An answer without a body ends by itself, its connection kept (Go's NoBody).
-    else if (reads === 'none' && length !== 0 && statusCode !== 204 && statusCode !== 304)
+    else if (none && length !== 0 && statusCode !== 204 && statusCode !== 304)
       this.#endEarly(controller, EMPTY)
+    else if (reads === 'redirect') this.#slurping = length === -1
     // lura reads a gzip body through gzip.NewReader: one that arrives whole is decompressed whole
     // (backend-client); one still coming goes through a streaming gunzip to its first value.
     else if (reads === 'first-json-value') {
       this.#scanning = true
       this.#gzip = isGzip(headers)
+      this.#controller = controller
+    } else if (reads === 'root-element' && !isGzip(headers)) {
+      this.#scanning = true
+      this.#rootScanner = new RootEndScanner()
       this.#controller = controller
     }
   }
@@ -125,6 +156,10 @@ export class CollectingHandler {
       return
     }
     this.#chunks.push(chunk)
+    if (this.#slurping && this.#size >= REDIRECT_SLURP) {
+      this.#endEarly(controller, this.#bytes().subarray(0, REDIRECT_SLURP))
+      return
+    }
     // Looked at once undici has parsed what the socket gave: an answer that arrived whole ends
     // before that, unscanned (the common case).
     if (this.#scanning && !this.#scanQueued && this.#size !== this.#length) {
@@ -174,8 +209,7 @@ export class CollectingHandler {
 
   /** A status other than 200/201 whose body lura's status handler reads (return_error_details/code). */
   #readsFailedBody(): boolean {
-    const status = this.#status
-    return status !== 0 && !ok(status) && this.#reads?.(status) === 'whole'
+    return this.#status !== 0 && this.#reads?.(this.#status, this.#headers) === 'error-body'
   }
 
   /** The chunks that arrived since the last look, through the scanner: ends at the first value. */
@@ -184,6 +218,10 @@ export class CollectingHandler {
     if (this.#finished) return
     if (this.#gzip) {
       this.#inflateArrived()
+      return
+    }
+    if (this.#rootScanner) {
+      this.#scanRootArrived(this.#rootScanner)
       return
     }
     this.#scanner ??= new FirstValueScanner()
@@ -201,6 +239,19 @@ export class CollectingHandler {
         true,
         bytes,
       )
+      return
+    }
+  }
+
+  /** The chunks that arrived since the last look, through the root scanner: ends at the root's end. */
+  #scanRootArrived(scanner: RootEndScanner): void {
+    const chunks = this.#chunks
+    while (this.#scanned < chunks.length) {
+      const end = scanner.feed(chunks[this.#scanned] as Buffer)
+      this.#scanned += 1
+      if (end < 0) continue
+      const bytes = this.#bytes()
+      this.#endEarly(this.#controller as { abort(reason: Error): void }, bytes.subarray(0, end), true, bytes)
       return
     }
   }

@@ -43,6 +43,25 @@ export const isRedirect = (status: number) =>
   status >= 301 && status <= 308 && status !== 304 && status !== 305 && status !== 306
 
 /**
+ * The Location Go's client follows from this answer; undefined when the answer is the call's last.
+ * 307/308 repeat the body, which KrakenD cannot rewind: a call whose first request had a body
+ * stops there, even an empty one (Go's client checks that the body is not NoBody, not its bytes),
+ * even when an earlier 301/302/303 dropped it (redirectBehavior reads reqs[0]).
+ */
+export function followedLocation(
+  req: Pick<BackendRequest, 'body' | 'replaysBody'>,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
+  if (!isRedirect(status)) return undefined
+  const value = headers.location
+  const location = Array.isArray(value) ? value[0] : value
+  if (!location) return undefined
+  const keepsBody = status === 307 || status === 308
+  return keepsBody && req.body !== undefined && !req.replaysBody ? undefined : location
+}
+
+/**
  * A call that followed redirects: each Location followed, in order, and the headers of the last
  * hop's request. Go's res.Request is that request: its URL is the last Location resolved against
  * the URL before it (url.URL.Parse), which modifier/martian's answer side works out from these.
@@ -135,13 +154,8 @@ export async function followRedirects<T>(
   }
   let response = first
   for (let hops = 0; isRedirect(response.statusCode); hops += 1) {
-    const value = response.headers.location
-    const location = Array.isArray(value) ? value[0] : value
-    // 307/308 repeat the body, which KrakenD cannot rewind: a call whose first request had a body
-    // stops there, even an empty one (Go's client checks that the body is not NoBody, not its
-    // bytes), even when an earlier 301/302/303 dropped it (redirectBehavior reads reqs[0]).
-    const keepsBody = response.statusCode === 307 || response.statusCode === 308
-    if (!location || (keepsBody && req.body !== undefined && !req.replaysBody)) break
+    const location = followedLocation(req, response.statusCode, response.headers)
+    if (location === undefined) break
     await response.discard()
     const next = resolveLocation(state.url, location)
     if (typeof next === 'string')
@@ -160,6 +174,7 @@ export async function followRedirects<T>(
     const origin = dialOrigin(next)
     if (typeof origin !== 'string')
       throw new BackendCallError(`${goOp(req.method)} ${goQuoteBytes(at.errorUrl)}: ${origin.error}`)
+    const keepsBody = response.statusCode === 307 || response.statusCode === 308
     nextHop(hop, req, state, next, origin, keepsBody, location)
     hop.dispatcher = hop.origin === req.origin ? req.pool : otherOrigins()
     response = await send(hop)
