@@ -12,6 +12,7 @@
 import type { Socket } from 'node:net'
 import { type GoHead, readAnswerHead, TransportBrokenError, undiciHead } from './backend-answer-head.ts'
 import { isPlainHead } from './backend-answer-head-scan.ts'
+import { GO_NET_TEXT, goTcpAddress } from './go-http.ts'
 import { cryptoModule } from './libraries.ts'
 
 /** The mark's header; its values carry a token of this process, which no backend can send. */
@@ -86,6 +87,23 @@ export function skippingContinue(socket: Socket): () => void {
   } as Socket['read']
   // The connection ended inside a head (or right after an informational one): Go's error, where
   // undici would say `other side closed` (EOF, which Go says only when no byte of the answer came).
+  // A reset: Go's net.OpError names the connection's addresses (read while it was connected), and
+  // the transport wraps it as for any broken head. Once bytes of a head came, Go's bufio loses the
+  // reset (ReadLine returns the line it has, textproto's Peek takes the error): the head then
+  // reads as ended there.
+  let addresses: string | undefined
+  socket.on('error', (error: NodeJS.ErrnoException & { [GO_NET_TEXT]?: string }) => {
+    if (error.code !== 'ECONNRESET' || error.syscall !== 'read' || addresses === undefined) return
+    const text = `read tcp ${addresses}: read: connection reset by peer`
+    if (!atAnswerStart || (held === undefined && !answerBegun)) error[GO_NET_TEXT] = text
+    else if (held === undefined) error[GO_NET_TEXT] = new TransportBrokenError(text).message
+    else {
+      const head = readAnswerHead(held, true)
+      error[GO_NET_TEXT] = new TransportBrokenError(
+        head.kind === 'refused' ? head.reason : 'unexpected EOF',
+      ).message
+    }
+  })
   socket.on('end', () => {
     if (!atAnswerStart || (held === undefined && !answerBegun)) return
     const head = held === undefined ? undefined : readAnswerHead(held, true)
@@ -94,6 +112,7 @@ export function skippingContinue(socket: Socket): () => void {
   return () => {
     atAnswerStart = true
     answerBegun = false
+    addresses ??= `${goTcpAddress(socket.localAddress, socket.localPort)}->${goTcpAddress(socket.remoteAddress, socket.remotePort)}`
   }
 }
 

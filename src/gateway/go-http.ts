@@ -93,7 +93,18 @@ export class ProxyConnectError extends Error {
   }
 }
 
-/** A failed call's reason worded as Go's net package words the common ones. */
+/**
+ * Go's words for a backend socket's read error (`read tcp L->R: read: connection reset by peer`),
+ * set on the error where the socket's addresses are known (backend-continue.ts).
+ */
+export const GO_NET_TEXT = Symbol('Go net.OpError text')
+
+/** Go's TCPAddr.String: an IPv6 address in brackets, an IPv4-mapped one as IPv4. */
+export function goTcpAddress(address: string | undefined, port: number | undefined): string {
+  const ip = (address ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')
+  return `${ip.includes(':') ? `[${ip}]` : ip}:${port ?? 0}`
+}
+
 /** The server Go names in a lookup error, from /etc/resolv.conf (read on a failed lookup only). */
 function systemResolverServer(): string {
   let text = ''
@@ -103,6 +114,7 @@ function systemResolverServer(): string {
   return goResolverServer(text)
 }
 
+/** A failed call's reason worded as Go's net package words the common ones. */
 export function goReason(error: unknown, url: string): string {
   if (error instanceof ProxyConnectError) return `proxyconnect tcp: ${goReason(error.cause, error.proxyUrl)}`
   const tls = goTlsReason(error)
@@ -121,6 +133,7 @@ export function goReason(error: unknown, url: string): string {
     case 'ENOTFOUND':
       return `dial tcp: lookup ${hostPort.replace(/:\d+$/, '')} on ${(error as { server?: string }).server ?? systemResolverServer()}: no such host`
     case 'ECONNRESET':
+      return (error as { [GO_NET_TEXT]?: string })[GO_NET_TEXT] ?? 'EOF'
     case 'UND_ERR_SOCKET':
       return 'EOF'
     case 'UND_ERR_INVALID_ARG': {
