@@ -159,8 +159,14 @@ const BACKEND_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'get', 'post',
 function slot(params: string[], earlier: PlannedBackend[], sequential: boolean, inQuery: boolean): string {
   if (sequential && earlier.length > 0 && chance(0.7)) {
     const index = Math.floor(rnd() * earlier.length)
+    // lura's merge writes a later answer's top-level keys into an earlier one's data, so `respN_p`
+    // may read another earlier backend's value at p: none of them may change a path either.
+    const changesPath = (f: Field) => f.json !== undefined && PATH_CHANGING.test(f.json)
     const candidates = (earlier[index] as PlannedBackend).fields.filter(
-      (f) => inQuery || deviations || f.json === undefined || !PATH_CHANGING.test(f.json),
+      (f) =>
+        inQuery ||
+        deviations ||
+        !earlier.some((other) => other.fields.some((g) => g.path === f.path && changesPath(g))),
     )
     if (candidates.length > 0) return `{resp${index}_${pick(candidates).path}}`
     return `{resp${index}_missing}`
