@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici'
 import { chunksOf, probed } from './backend-body-framing.ts'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
-import { type BodyReads, CollectingHandler, REDIRECT_SLURP } from './backend-collect.ts'
+import { type BodyRead, type BodyReads, CollectingHandler, REDIRECT_SLURP } from './backend-collect.ts'
 import { skippingContinue, switchedStatus } from './backend-continue.ts'
 import { readingPastWriteFailure } from './backend-early-answer.ts'
 import { BodyReadError, undoGzip } from './backend-gzip.ts'
@@ -163,6 +163,8 @@ export interface Hop<T> {
   read?: Buffer
   /** A whole gzip body already decompressed as it came (backend-collect.ts): not gunzipped again. */
   decoded?: Buffer
+  /** How much of it lura's decoder reads (the buffered path's BodyRead). */
+  bodyRead?: BodyRead | undefined
 }
 
 export type Send<T> = (hop: HopRequest, req: BackendRequest) => Promise<Hop<T>>

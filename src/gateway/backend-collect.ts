@@ -14,13 +14,21 @@ type Collected = Omit<Hop<Buffer>, 'discard'>
 /**
  * How much of an answer's body lura reads: all of it (the string decoder; `error-body`: a
  * detailed status handler, which reads it into the error), its first JSON value (Go's json.Decoder returns once that value is whole and lura
- * closes the body), up to its root element's end (the XML and RSS decoders), or none (the default
+ * closes the body), up to its root element's end (mxj's XML decoder, which reads byte by byte;
+ * `feed-root`: gofeed's, through a bufio.Reader), or none (the default
  * status handler fails a status other than 200/201 without reading the body). `redirect`: what
  * Go's client reads of a redirect it follows, up to 2 KB, nothing when its Content-Length says
  * more. lura answers its client as soon as it has read that much: a body the backend keeps open
  * after it does not hold the answer.
  */
-export type BodyRead = 'whole' | 'error-body' | 'first-json-value' | 'root-element' | 'redirect' | 'none'
+export type BodyRead =
+  | 'whole'
+  | 'error-body'
+  | 'first-json-value'
+  | 'root-element'
+  | 'feed-root'
+  | 'redirect'
+  | 'none'
 
 type Headers = Record<string, string | string[] | undefined>
 /** How much of an answer is read, from its head (undefined: the whole body, no status handler reading it). */
@@ -31,10 +39,11 @@ export const REDIRECT_SLURP = 2048
 
 const ok = (status: number) => status === 200 || status === 201
 /** lura's decoders: JSON's stops at its first value, XML's and RSS's at the root element's end. */
-export type LurasDecoder = 'json' | 'xml' | 'other'
+export type LurasDecoder = 'json' | 'xml' | 'rss' | 'other'
 const decoderRead: Record<LurasDecoder, BodyRead> = {
   json: 'first-json-value',
   xml: 'root-element',
+  rss: 'feed-root',
   other: 'whole',
 }
 const rules = new Map<string, (status: number) => BodyRead>()
@@ -82,6 +91,7 @@ export class CollectingHandler {
   #rootScanner: RootEndScanner | undefined
   /** A followed redirect's body of unknown length: read up to REDIRECT_SLURP bytes. */
   #slurping = false
+  #bodyRead: BodyRead | undefined
   /** A gzip answer is looked at through a streaming gunzip (made at the first look). */
   #gzip = false
   #inflater: GzipFirstValue | undefined
@@ -129,6 +139,7 @@ export class CollectingHandler {
     const length = value === undefined ? -1 : Number(Array.isArray(value) ? value[0] : value)
     this.#length = length
     const reads = this.#reads?.(statusCode, headers)
+    this.#bodyRead = reads
     const none = reads === 'none' || (reads === 'redirect' && length > REDIRECT_SLURP)
     if (length > this.#limit) controller.abort(this.#overLimit())
     // An answer without a body ends by itself, its connection kept (Go's NoBody).
@@ -141,7 +152,7 @@ export class CollectingHandler {
       this.#scanning = true
       this.#gzip = isGzip(headers)
       this.#controller = controller
-    } else if (reads === 'root-element' && !isGzip(headers)) {
+    } else if ((reads === 'root-element' || reads === 'feed-root') && !isGzip(headers)) {
       this.#scanning = true
       this.#rootScanner = new RootEndScanner()
       this.#controller = controller
@@ -177,6 +188,7 @@ export class CollectingHandler {
       reason: this.#reason,
       headers: this.#headers,
       answer: this.#bytes(),
+      bodyRead: this.#bodyRead,
     }
     if (inflater?.running) {
       // The gunzip that looked for the value has most of the body already: its output is the

@@ -2,7 +2,11 @@
 // decompresses the gzip it asked for when the answer has a body (Content-Encoding `gzip` in any
 // case); lura's response parser then decompresses a 200/201 still marked exactly `gzip`.
 import type { Hop } from './backend-client.ts'
+import type { BodyRead } from './backend-collect.ts'
+import { FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
+import { firstHeaderRefusal, type GzipMembers, gzipMembers } from './gzip-members.ts'
 import { zlibModule } from './libraries.ts'
+import { RootEndScanner } from './xml-root-end.ts'
 
 const firstValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)
 
@@ -36,10 +40,17 @@ export async function undoGzip(hop: Hop<Buffer>, method: string, limit: number):
   const success = hop.statusCode === 200 || hop.statusCode === 201
   if (isGzip(hop.headers) && goHasBody(hop.statusCode, method, hop.headers)) {
     if (hop.decoded) return hop.decoded
+    const refused = firstHeaderRefusal(hop.answer)
+    if (refused !== undefined) {
+      if (!success) return Buffer.alloc(0)
+      throw new BodyReadError(refused)
+    }
     try {
       return await gunzipLimited(hop.answer, limit)
     } catch (error) {
       if (!success && isGzipDataError(error)) return Buffer.alloc(0)
+      const salvaged = salvage(hop, error, limit)
+      if (salvaged) return salvaged
       const go = goGzipError(error, hop.answer)
       // the decoder met it while reading the body Go's transport decompressed
       if (go instanceof Error && isGzipDataError(error)) throw new BodyReadError(go.message)
@@ -48,9 +59,39 @@ export async function undoGzip(hop: Hop<Buffer>, method: string, limit: number):
   }
   if (!success || firstValue(hop.headers['content-encoding']) !== 'gzip') return hop.answer
   if (hop.answer.length === 0) throw new Error('EOF')
+  const refused = firstHeaderRefusal(hop.answer)
+  if (refused !== undefined) throw new Error(refused)
   return gunzipLimited(hop.answer, limit).catch((error) => {
+    const salvaged = salvage(hop, error, limit)
+    if (salvaged) return salvaged
     throw goGzipError(error, hop.answer)
   })
+}
+
+/**
+ * A body zlib refuses whole that Go reads member by member: its whole members' bytes when Go's read
+ * ends cleanly or lura's decoder stops before the read error (a whole first JSON value, an XML root
+ * element's end); undefined otherwise. The read error itself in Go's words.
+ */
+function salvage(hop: Hop<Buffer>, error: unknown, limit: number): Buffer | undefined {
+  if (!isGzipDataError(error)) return undefined
+  const members = gzipMembers(hop.answer, limit)
+  if (!members) return undefined
+  if (members.error === '' || decoderStops(hop.bodyRead, members)) return members.out
+  throw new BodyReadError(members.error)
+}
+
+/**
+ * Whether lura's decoder is done before it meets the read error: json.Decoder scans what a Read
+ * returned before its error, gofeed reads through a bufio.Reader; mxj reads byte by byte, so an
+ * error that comes with the last byte loses that byte.
+ */
+function decoderStops(read: BodyRead | undefined, { out, withLastByte }: GzipMembers): boolean {
+  if (read === 'first-json-value') return new FirstValueScanner().feed(out) !== NEEDS_MORE
+  if (read === 'feed-root') return new RootEndScanner().feed(out) >= 0
+  if (read !== 'root-element') return false
+  const end = new RootEndScanner().feed(out)
+  return end >= 0 && end <= out.length - (withLastByte ? 1 : 0)
 }
 
 const isGzipDataError = (error: unknown) => {

@@ -6,7 +6,7 @@ import { type BodyReads, type LurasDecoder, lurasBodyRead } from './backend-coll
 import { followedLocation } from './backend-redirects.ts'
 import type { CompiledBackend } from './compiled-endpoint.ts'
 
-const decoders: Record<string, LurasDecoder> = { json: 'json', safejson: 'json', xml: 'xml', rss: 'xml' }
+const decoders: Record<string, LurasDecoder> = { json: 'json', safejson: 'json', xml: 'xml', rss: 'rss' }
 
 /** The reads of `request`, a call of `b` (a discarded answer is read whole: a later backend may receive its body). */
 export function callReads(b: CompiledBackend, request: BackendRequest): BodyReads {

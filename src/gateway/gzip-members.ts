@@ -1,0 +1,101 @@
+// A gzip body read member by member, as Go's gzip.Reader reads it (multistream): what it yields
+// before the first error, and that error in its words. zlib's gunzip fails the whole body on bytes
+// after a member that are no gzip header (and on header flags Go ignores), keeping none of its
+// output; Go hands up every whole member's bytes first, then fails the next read (fewer than 10
+// bytes: io.ErrUnexpectedEOF, else gzip.ErrHeader), so a decoder that stops early (lura's JSON and
+// XML ones) never sees the error.
+import { zlibModule } from './libraries.ts'
+
+const FHCRC = 0x02
+const FEXTRA = 0x04
+const FNAME = 0x08
+const FCOMMENT = 0x10
+
+/** What Go's gzip.Reader hands up of a body before its first error. */
+export interface GzipMembers {
+  out: Buffer
+  /** The error in Go's words; '' when the read ended cleanly. */
+  error: string
+  /** The error comes with out's last byte (one Read returns both), not on a read of its own. */
+  withLastByte: boolean
+}
+
+/**
+ * The body read as Go reads it; undefined when nothing comes before the error or a member's
+ * deflate data is corrupt (zlib's own error then stands for Go's).
+ */
+export function gzipMembers(bytes: Buffer, limit: number): GzipMembers | undefined {
+  const zlib = zlibModule()
+  const pieces: Buffer[] = []
+  let size = 0
+  let at = 0
+  const ended = (error: string, withLastByte: boolean) =>
+    size === 0 ? undefined : { out: Buffer.concat(pieces, size), error, withLastByte }
+  for (;;) {
+    const data = memberData(bytes, at)
+    // a header that fails is read in the same Read as the last member's last byte
+    if (typeof data === 'string') return ended(data, true)
+    if (data === undefined) return ended('', false)
+    let inflated: { buffer: Buffer; engine: { bytesWritten: number } }
+    try {
+      // a sync flush at the end keeps what a cut stream decoded, as Go's flate hands it up first
+      inflated = zlib.inflateRawSync(bytes.subarray(data), {
+        info: true,
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        maxOutputLength: Math.max(1, limit - size),
+      }) as unknown as typeof inflated
+    } catch {
+      return undefined
+    }
+    const output = inflated.buffer
+    pieces.push(output)
+    size += output.length
+    const trailer = data + inflated.engine.bytesWritten
+    // a cut stream or trailer, or a bad checksum, fails the Read that returns the member's last bytes
+    if (trailer + 8 > bytes.length) return ended('unexpected EOF', output.length > 0)
+    if (
+      bytes.readUInt32LE(trailer) !== zlib.crc32(output) ||
+      bytes.readUInt32LE(trailer + 4) !== output.length % 2 ** 32
+    )
+      return ended('gzip: invalid checksum', output.length > 0)
+    at = trailer + 8
+  }
+}
+
+/** Go's refusal of the first member's header where zlib takes it (a name or comment past 511 bytes). */
+export function firstHeaderRefusal(bytes: Buffer): string | undefined {
+  if (((bytes[3] ?? 0) & (FNAME | FCOMMENT)) === 0) return undefined
+  const data = memberData(bytes, 0)
+  return typeof data === 'string' ? data : undefined
+}
+
+/**
+ * Where the deflate data of the member at `at` starts; undefined at the body's end; Go's error
+ * text where its header reader stops.
+ */
+function memberData(bytes: Buffer, at: number): number | string | undefined {
+  if (at === bytes.length) return undefined
+  if (bytes.length - at < 10) return 'unexpected EOF'
+  if (bytes[at] !== 0x1f || bytes[at + 1] !== 0x8b || bytes[at + 2] !== 8) return 'gzip: invalid header'
+  const flags = bytes[at + 3] as number
+  let i = at + 10
+  if (flags & FEXTRA) {
+    if (i + 2 > bytes.length) return 'unexpected EOF'
+    i += 2 + bytes.readUInt16LE(i)
+    if (i > bytes.length) return 'unexpected EOF'
+  }
+  // a name or comment: up to its NUL, which Go's 512-byte buffer must hold
+  for (const flag of [FNAME, FCOMMENT])
+    if (flags & flag) {
+      const nul = bytes.subarray(i, i + 512).indexOf(0)
+      if (nul < 0) return bytes.length - i >= 512 ? 'gzip: invalid header' : 'unexpected EOF'
+      i += nul + 1
+    }
+  if (flags & FHCRC) {
+    if (i + 2 > bytes.length) return 'unexpected EOF'
+    if (bytes.readUInt16LE(i) !== (zlibModule().crc32(bytes.subarray(at, i)) & 0xffff))
+      return 'gzip: invalid header'
+    i += 2
+  }
+  return i
+}
