@@ -4,21 +4,15 @@
  * the backend's components, its pool and its decoder, ending in a result the endpoint merges.
  */
 
+import { answerResult } from './backend-answer.ts'
 import { chunksEmptyBody } from './backend-body-framing.ts'
 import type { HopCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
-import {
-  type BackendClient,
-  type BackendRequest,
-  BodyReadError,
-  type BufferedAnswer,
-  goErrorUrl,
-} from './backend-client.ts'
+import { type BackendClient, type BackendRequest, BodyReadError, goErrorUrl } from './backend-client.ts'
 import { backendContext, generatedPath } from './backend-context.ts'
 import { hostHeaderFor } from './backend-host.ts'
 import { callInstead } from './backend-instead.ts'
 import { callReads } from './backend-reads.ts'
-import { statusFailure } from './backend-status.ts'
 import { Cancellation } from './cancellation.ts'
 import type {
   BackendResult,
@@ -26,7 +20,6 @@ import type {
   CompiledEndpoint,
   CompiledHttpCache,
   Context,
-  Success,
 } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
 import type { LuaBackend } from './components/lua-backend-calls.ts'
@@ -36,12 +29,9 @@ import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { goQuoteBytes } from './go-quote.ts'
-import { goUtf8 } from './go-utf8.ts'
 import { monotonicMs } from './monotonic-ms.ts'
-import { goHeaderMap, transportAskedGzip } from './noop-lua.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { sequentialProxy } from './sequential-calls.ts'
-import type { Data } from './transform.ts'
 import type { Pool } from './undici.ts'
 import { goRequestTarget } from './url-pattern.ts'
 
@@ -320,44 +310,9 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       // lura reads no further than its decoder or status handler, Go's client a redirect's first 2 KB
       request.reads = callReads(b, request)
       const received = await client.requestBuffered(request, limit, keep)
-      // components: modifier/martian's response scope edits the answer's headers first
-      const modifyAnswer = b.guard?.modifyAnswer
-      let answer = received
-      if (modifyAnswer) {
-        const edited = modifyAnswer(received.status, received.headers, request)
-        if (edited.failed !== undefined) return { ok: false, code: undefined, message: edited.failed }
-        answer = {
-          ...received,
-          status: edited.status,
-          headers: edited.headers,
-          bytes: edited.body ?? received.bytes,
-        }
-      }
-      status = answer.status
-      if (b.discards) {
-        // A no-op backend behind a rendering endpoint: lura checks no status and keeps no data.
-        const kept: Success = { ok: true, data: {}, complete: true }
-        if (b.keepsBody) kept.body = answer.bytes.toString('utf8')
-        // components: a modifier/lua-backend post sees lura's no-op response (status, Go's headers, body)
-        if (b.lua) {
-          kept.status = answer.status
-          kept.headers = goHeaderMap(goClientFields(answer.headers, ctx, ep))
-          kept.answerBytes = answer.bytes
-        }
-        return kept
-      }
-      if (status !== 200 && status !== 201) return statusFailure(b, answer)
-      const text = goText(answer.bytes)
-      // An endpoint that only merges and renders keeps a body already in Go's encoding as text
-      // (serve-endpoint.ts and the JSON renderer read it as such).
-      const kept = b.keepsText?.keep(text)
-      if (kept) return { ok: true, data: kept as unknown as Data, complete: true }
-      let data = b.decode(text, answer.bytes)
-      if (b.format) data = b.format(data)
-      // components: validation/cel checks this backend's response
-      const rejected = b.guard?.checkResponse?.(data, { complete: true })
-      if (rejected) return { ok: false, code: undefined, message: rejected }
-      return { ok: true, data, complete: true }
+      const read = answerResult(ep, b, ctx, request, received)
+      status = read.status
+      return read.result
     } catch (error) {
       const message =
         error instanceof BackendCallError
@@ -382,21 +337,6 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
         : message
 
   return { callBackend, sequential, callShadows, generatedPath, backendRequest }
-}
-
-/**
- * A buffered answer's header fields as Go's client leaves them: without the encoding and length of
- * a gzip body its transport asked for (requestBuffered undid it).
- */
-function goClientFields(
-  fields: BufferedAnswer['headers'],
-  ctx: Context,
-  ep: CompiledEndpoint,
-): BufferedAnswer['headers'] {
-  if (fields['content-encoding'] === undefined || !transportAskedGzip(ctx.headers, ctx.client, ep.forward))
-    return fields
-  const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = fields
-  return decoded
 }
 
 /**
@@ -425,12 +365,3 @@ const replayableBody = (body: Buffer | undefined) =>
  */
 export const callOutcome = (cancel: Cancellation): Outcome =>
   cancel.aborted && !cancel.deadlinePassed ? 'excluded' : false
-
-/**
- * A backend body as Go's decoders see it: invalid UTF-8 becomes one U+FFFD per bad byte. Buffer's
- * decoder agrees except for truncated sequences, so Go's rule runs only when a U+FFFD shows up.
- */
-export function goText(bytes: Buffer): string {
-  const text = bytes.toString('utf8')
-  return text.includes('\uFFFD') ? goUtf8(bytes) : text
-}

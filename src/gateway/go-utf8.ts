@@ -67,3 +67,12 @@ export function goUtf8(
 export function wireText(target: string): string {
   return /[\x80-\xff]/.test(target) ? goUtf8(Buffer.from(target, 'latin1')) : target
 }
+
+/**
+ * A backend body as Go's decoders see it: invalid UTF-8 becomes one U+FFFD per bad byte. Buffer's
+ * decoder agrees except for truncated sequences, so Go's rule runs only when a U+FFFD shows up.
+ */
+export function goText(bytes: Buffer): string {
+  const text = bytes.toString('utf8')
+  return text.includes('\uFFFD') ? goUtf8(bytes) : text
+}

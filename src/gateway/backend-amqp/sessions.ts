@@ -4,12 +4,12 @@
 // place of the HTTP call: a consumer answers with one message, decoded with the backend's
 // encoding; a producer publishes the request and answers with no data.
 
-import { goText } from '../backend-calls.ts'
 import type { Cancellation } from '../cancellation.ts'
 import type { BackendResult, Context } from '../compiled-endpoint.ts'
 import { requestParams } from '../components/lura-params.ts'
 import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json-values.ts'
+import { goText } from '../go-utf8.ts'
 import { amqpLibrary } from '../libraries.ts'
 import type { Logger } from '../logging.ts'
 import type { Data, Decoder } from '../transform.ts'

@@ -5,11 +5,12 @@
  * with the backend's encoding (a message it cannot decode stays unacked) and formatted (group,
  * target, mapping, allow, deny). Both wait at most until the request's context ends.
  */
-import { goText } from '../backend-calls.ts'
+
 import type { Cancellation } from '../cancellation.ts'
 import type { BackendResult, CompiledBackend, Context } from '../compiled-endpoint.ts'
 import type { BackendConfig } from '../config/types.ts'
 import { goNilMap } from '../go-json.ts'
+import { goText } from '../go-utf8.ts'
 import { pubsubAwsLibrary, pubsubKafkaLibrary, pubsubNatsLibrary, pubsubRabbitLibrary } from '../libraries.ts'
 import { KAFKA_ENV, NATS_ENV, type PubsubConfig, RABBIT_ENV } from './config.ts'
 import { type PubsubDriver, untilAborted } from './driver.ts'
