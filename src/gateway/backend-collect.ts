@@ -5,7 +5,7 @@ import { switchedStatus } from './backend-continue.ts'
 import { BodyReadError } from './backend-gzip.ts'
 import { GzipFirstValue } from './backend-gzip-first-value.ts'
 import type { Cancellation } from './cancellation.ts'
-import { fixPragmaCacheControl, trimHeaderValues } from './go-http.ts'
+import { fixPragmaCacheControl, goReason, trimHeaderValues } from './go-http.ts'
 import { FAILED_AT, FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
 import { RootEndScanner } from './xml-root-end.ts'
 
@@ -213,9 +213,12 @@ export class CollectingHandler {
     if (this.#readsFailedBody() && error !== this.#limitError)
       this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: EMPTY, partial: true })
     // Go's body reader fails a body closed before its Content-Length or last chunk with
-    // io.ErrUnexpectedEOF, which the decoder reports as it is (no `Get "url":` of a transport error).
+    // io.ErrUnexpectedEOF, a reset with the read's net.OpError, which the decoder reports as they
+    // are (no `Get "url":` of a transport error).
     else if (this.#status !== 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET')
       this.#done(new BodyReadError('unexpected EOF'))
+    else if (this.#status !== 0 && (error as { code?: string }).code === 'ECONNRESET')
+      this.#done(new BodyReadError(goReason(error, '')))
     else this.#done(error)
   }
 

@@ -1,7 +1,7 @@
 // A 200 whose body the backend cuts short (it closes before the Content-Length or the last chunk):
-// Go's body reader fails with io.ErrUnexpectedEOF and lura's decoders report that read error as it
-// is, so return_error_msg shows `unexpected EOF` (xml: `xml.Decoder.Token() - unexpected EOF`), not
-// a transport error `Get "url": EOF`. Checked against KrakenD CE 2.13.8 (krakend-diff, 45 of 48
+// Go's body reader fails with io.ErrUnexpectedEOF (a reset: the read's net.OpError) and lura's
+// decoders report that read error as it is, so return_error_msg shows `unexpected EOF` (xml:
+// `xml.Decoder.Token() - unexpected EOF`), not a transport error `Get "url": EOF`. Checked against KrakenD CE 2.13.8 (krakend-diff, 45 of 48
 // cases the same; the other 3 are merges whose error lines KrakenD orders at random).
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
@@ -31,6 +31,12 @@ before(async () => {
     socket.on('error', () => {})
     socket.once('data', (request: Buffer) => {
       const path = request.toString('latin1').split(' ')[1] ?? ''
+      if (path === '/reset') {
+        // part of the body, then a reset (RST) instead of the rest
+        socket.write(head('Content-Length: 20\r\n') + '{"a":', 'latin1')
+        setTimeout(() => socket.resetAndDestroy(), 50)
+        return
+      }
       socket.end(
         Buffer.from(ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', 'latin1'),
       )
@@ -39,7 +45,7 @@ before(async () => {
   backend.listen(0, '127.0.0.1')
   await once(backend, 'listening')
   const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
-  const endpoints = Object.keys(ANSWERS).flatMap((path) =>
+  const endpoints = [...Object.keys(ANSWERS), '/reset'].flatMap((path) =>
     ['json', 'string', 'xml'].map((encoding) => ({
       endpoint: `/${encoding}${path}`,
       backend: [{ host, url_pattern: path, encoding }],
@@ -78,4 +84,22 @@ test('a close-delimited body ends at the close: the value is whole', async () =>
   const res = await send(gw.url, { path: '/json/close-delimited' })
   assert.equal(res.status, 200)
   assert.equal(res.text, '{"a":1}')
+})
+
+test("a reset inside the body is the body read's error, Go's net.OpError: no transport error's `Get \"url\":`", async () => {
+  for (const [encoding, prefix] of [
+    ['json', ''],
+    ['string', ''],
+    ['xml', 'xml.Decoder.Token() - '],
+  ]) {
+    const res = await send(gw.url, { path: `/${encoding}/reset` })
+    assert.equal(res.status, 500)
+    assert.match(
+      res.text,
+      new RegExp(
+        `^${prefix.replace(/[.()]/g, '\\$&')}read tcp 127\\.0\\.0\\.1:\\d+->127\\.0\\.0\\.1:\\d+: read: connection reset by peer$`,
+      ),
+      encoding,
+    )
+  }
 })
