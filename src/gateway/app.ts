@@ -158,7 +158,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const calls = createBackendCalls(config, client)
   const agents = createNodeAgents(
     config,
-    (cfg, log) => compileEndpoint(cfg, { ...compile, logger: log }),
+    (cfg, guardLogging) => compileEndpoint(cfg, { ...compile, guardLogging }),
     calls,
     logger,
   )

@@ -20,6 +20,7 @@ import type { HttpCache, HttpCacheConfig } from './components/http-cache.ts'
 import { compileBackendGuard, compileEndpointGuard, compileEndpointResponder } from './components/index.ts'
 import { compileLuaBackend } from './components/lua-backend-calls.ts'
 import type { RevocationFilter } from './components/revoker.ts'
+import type { GuardLogging } from './components/types.ts'
 import type { BackendConfig, EndpointConfig, GatewayConfig, StaticStrategy } from './config/types.ts'
 import { keepsGoFormText, runsLuaPost } from './go-form-endpoint.ts'
 import { luraEndpointPath, luraPattern } from './go-http.ts'
@@ -69,6 +70,8 @@ export interface CompileDeps {
   discovery?: SrvDiscovery
   /** The broker sessions of AMQP backends (present when the config has one). */
   amqp?: AmqpSessions
+  /** An async agent's pipe: how its guard's components log (an endpoint's otherwise). */
+  guardLogging?: GuardLogging
 }
 
 export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): CompiledEndpoint {
@@ -163,7 +166,7 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   const shadowTimeoutMs = Math.max(0, ...(cfg.shadows ?? []).map((b) => b.shadowTimeoutMs ?? 0))
   const shadows =
     shadowTimeoutMs > 0 ? cfg.shadows?.map((b, index) => compileBackend(b, index, true)) : undefined
-  const guard = compileEndpointGuard(cfg, config, logError, logInfo, deps.revocations)
+  const guard = compileEndpointGuard(cfg, config, logError, logInfo, deps.revocations, deps.guardLogging)
   const ep: CompiledEndpoint = {
     cfg,
     logPrefix: `[ENDPOINT: ${luraEndpointPath(cfg.endpoint)}]`,

@@ -5,6 +5,7 @@
 
 import type { BackendCalls } from '../backend-calls.ts'
 import type { CompiledEndpoint } from '../compiled-endpoint.ts'
+import type { GuardLogging } from '../components/types.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { amqpLibrary } from '../libraries.ts'
 import type { Logger } from '../logging.ts'
@@ -13,7 +14,6 @@ import type { AsyncAgentConfig } from './config.ts'
 import type { AgentPipe } from './consume.ts'
 import { AgentPings } from './pings.ts'
 import { agentPipe } from './pipe.ts'
-import { refusalLog } from './refusal-log.ts'
 
 export interface NodeAgents {
   /** Starts the agents (in the background: their one-second trials run one after the other). */
@@ -26,8 +26,8 @@ export interface NodeAgents {
 
 export function createNodeAgents(
   config: GatewayConfig,
-  /** compileEndpoint, its components logging with `log` */
-  compile: (cfg: EndpointConfig, log: Logger) => CompiledEndpoint,
+  /** compileEndpoint, its guard's components logging as `logging` says */
+  compile: (cfg: EndpointConfig, logging: GuardLogging) => CompiledEndpoint,
   calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
   logger: Logger,
 ): NodeAgents | undefined {
@@ -36,8 +36,9 @@ export function createNodeAgents(
   const pipes = new Map<AsyncAgentConfig, AgentPipe>()
   for (const agent of agents) {
     if (agent.endpoint.backends.length === 0) continue
-    const refusals = refusalLog(agent.endpoint.endpoint, logger)
-    pipes.set(agent, agentPipe(compile(agent.endpoint, refusals.logger), calls, refusals))
+    // krakend-cel names the agent's made-up endpoint as written, and the agent's line logs a refusal
+    const logging = { celName: agent.endpoint.endpoint, logsRefusals: false }
+    pipes.set(agent, agentPipe(compile(agent.endpoint, logging), calls))
   }
   const pings = new AgentPings()
   let running: AsyncAgents | undefined

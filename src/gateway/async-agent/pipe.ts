@@ -24,7 +24,6 @@ import { sequentialProxy } from '../sequential-calls.ts'
 import { flatmapAndStatic, inArrivalOrder, mergeResults } from '../serve-endpoint.ts'
 import { agentBackends, agentCallBackend, agentCallShadows } from './agent-backends.ts'
 import type { AgentPipe } from './consume.ts'
-import type { RefusalLog } from './refusal-log.ts'
 
 /** krakend-amqp's proxy.Request: no method, no URL, empty header and param maps. */
 const MESSAGE_REQUEST: IncomingLike = { method: '', url: '', headers: {} }
@@ -32,8 +31,6 @@ const MESSAGE_REQUEST: IncomingLike = { method: '', url: '', headers: {} }
 export function agentPipe(
   ep: CompiledEndpoint,
   calls: Pick<BackendCalls, 'callBackend' | 'callShadows'>,
-  /** Where the components of `ep` log (its guard compiled with refusals.logger). */
-  refusals?: RefusalLog,
 ): AgentPipe {
   const callBackend = agentCallBackend(calls.callBackend)
   const sequential = sequentialProxy(callBackend)
@@ -45,8 +42,7 @@ export function agentPipe(
   const transport: HeaderValues = ep.forward.transportGzip ? { 'accept-encoding': 'gzip' } : {}
   const { guard } = ep
   const skipsBackends = guard?.lua?.skipsBackends === true
-  const refused = (reply: Reply) => refusals?.text() ?? refusal(reply)
-  const pipe: AgentPipe = async (body, signal) => {
+  return async (body, signal) => {
     const cancel = new Cancellation()
     const stop = () => {
       const reason = signal.reason instanceof Error ? signal.reason : new Error('context canceled')
@@ -124,7 +120,6 @@ export function agentPipe(
       signal.removeEventListener('abort', stop)
     }
   }
-  return refusals ? (body, signal) => refusals.run(() => pipe(body, signal)) : pipe
 }
 
 /**
@@ -141,8 +136,12 @@ function keepPlaceholders(ctx: GuardContext, placeholders: Set<string>): void {
   ctx.absentParams = new Set(placeholders)
 }
 
-/** What the agent logs of a refusal no component logged: its message where the answer carries one. */
-function refusal(reply: Reply): string {
+/**
+ * What krakend-amqp's agent logs of a component's refusal: the error lura's stack returned, which
+ * the component hands up with its answer; else the answer's message, where it carries one.
+ */
+function refused(reply: Reply): string {
+  if (reply.error !== undefined) return reply.error
   const text = reply.body === undefined ? '' : reply.body.toString()
   return text !== '' ? text : `the pipe refused the message (a ${reply.status} answer)`
 }

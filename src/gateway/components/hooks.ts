@@ -29,7 +29,7 @@ import {
   revokerComponent,
   signerComponent,
 } from './runtimes.ts'
-import type { GuardContext, HeaderSink, IncomingLike, LuraMetadata, Reply } from './types.ts'
+import type { GuardContext, GuardLogging, HeaderSink, IncomingLike, LuraMetadata, Reply } from './types.ts'
 
 type Log = (message: string) => void
 
@@ -195,12 +195,16 @@ export function compileEndpointGuard(
   /** INFO: krakend-cel logs the expression that refused a request at that level. */
   info: Log,
   revocations?: RevocationFilter,
+  /** An async agent's pipe: see GuardLogging (an endpoint's by default). */
+  logging?: GuardLogging,
 ): EndpointGuard | undefined {
   const c = endpoint.components
   if (!c) return undefined
   const prefix = `[ENDPOINT: ${luraEndpointPath(endpoint.endpoint)}]`
+  const celPrefix = logging ? `[ENDPOINT: ${logging.celName}]` : prefix
+  const logsRefusals = logging?.logsRefusals ?? true
   const celLog = (phase?: 'pre' | 'post') => (m: string) =>
-    info(`${prefix}[CEL]${phase ? `[${phase}]` : ''} ${m}`)
+    info(`${celPrefix}[CEL]${phase ? `[${phase}]` : ''} ${m}`)
   const cel = c.cel ? celComponent() : undefined
   // krakend-ce chains the revoker's bloom filter, then validation/cel's JWT expressions.
   const tokenRejecter = () => {
@@ -253,7 +257,7 @@ export function compileEndpointGuard(
     add(compileRouterLimit(c.rateLimit, (req) => clientIp(req, service.server, trusted)))
   }
   // modifier/lua-proxy wraps the proxy: its pre runs after the router's checks, before CEL and JSON schema.
-  const lua = c.luaProxy ? compileLuaProxy(c.luaProxy, endpoint, service, log) : undefined
+  const lua = c.luaProxy ? compileLuaProxy(c.luaProxy, endpoint, service, log, logsRefusals) : undefined
   if (lua) add((req, ctx) => lua.pre(req, ctx), true)
   // Its skip_next never calls the proxy it wraps: validation/cel and JSON schema below it do not run.
   const checks = lua?.skipsBackends !== true
@@ -262,14 +266,16 @@ export function compileEndpointGuard(
     [KRAKEND_HEADER]: krakendHeaderValue(service.server),
     [COMPLETED_HEADER]: 'false',
   })
+  // krakend-cel's error (`request aborted by evaluator #N`)
   const aborted = (message: string): Reply =>
     service.server.returnErrorMsg
       ? {
           status: 500,
           headers: { ...refusalHeaders(), 'Content-Type': 'text/plain; charset=utf-8' },
           body: message,
+          error: message,
         }
-      : { status: 500, headers: refusalHeaders(), body: '' }
+      : { status: 500, headers: refusalHeaders(), body: '', error: message }
   const pre = c.cel && cel && checks ? cel.compileGroup(c.cel.pre, celLog('pre')) : undefined
   // Under auth/signer the proxy's checks wait for the signer's key check (serve-endpoint).
   if (pre && cel)
@@ -293,7 +299,7 @@ export function compileEndpointGuard(
         c.jsonSchema,
         service.server.returnErrorMsg,
         refusalHeaders,
-        (m) => log(`${prefix}[JSONSchema] ${m}`),
+        logsRefusals ? (m) => log(`${prefix}[JSONSchema] ${m}`) : undefined,
       ),
       true,
     )
