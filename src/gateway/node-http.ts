@@ -172,19 +172,43 @@ function goStatusResponse(): typeof ServerResponse {
     // `HTTP/1.1`, adds `Keep-Alive: timeout=N` to the one and `Connection: close` to the other.
     _storeHeader(firstLine: string, headers: unknown): void {
       const req = this.req
-      if (req?.httpVersionMinor !== 0 || req.httpVersionMajor !== 1) {
-        storeHeader.call(this, firstLine, headers)
-        return
-      }
-      storeHeader.call(this, `HTTP/1.0${firstLine.slice(8)}`, headers)
-      if (namesConnection(headers)) return
       const self = this as unknown as { _header: string; _last: boolean }
-      self._header = self._last
-        ? self._header.replace('\r\nConnection: close\r\n', '\r\n')
-        : self._header.replace(/\r\nKeep-Alive: [^\r]*\r\n/, '\r\n')
+      if (req?.httpVersionMinor !== 0 || req.httpVersionMajor !== 1)
+        storeHeader.call(this, firstLine, headers)
+      else {
+        storeHeader.call(this, `HTTP/1.0${firstLine.slice(8)}`, headers)
+        if (!namesConnection(headers))
+          self._header = self._last
+            ? self._header.replace('\r\nConnection: close\r\n', '\r\n')
+            : self._header.replace(/\r\nKeep-Alive: [^\r]*\r\n/, '\r\n')
+      }
+      const trailer = trailerFields.get(this)
+      if (trailer !== undefined) self._header = withTrailerLines(self._header, trailer)
     }
   } as typeof ServerResponse
   return goStatusClass
+}
+
+const trailerFields = new WeakMap<object, string[]>()
+
+/**
+ * A backend's `Trailer` header line a no-op answer passes on as Go's server writes it, on an answer
+ * with a length too (node:http refuses that: ERR_HTTP_TRAILER_INVALID): put into the head as written.
+ */
+export function writeTrailerField(res: object, values: string[]): void {
+  trailerFields.set(res, values)
+}
+
+/** The head with `Trailer` lines where Go's sorted header map puts them (before the first name after it). */
+function withTrailerLines(head: string, values: string[]): string {
+  const lines = values.map((value) => `Trailer: ${value}\r\n`).join('')
+  let at = head.indexOf('\r\n') + 2
+  while (at < head.length - 2) {
+    const next = head.indexOf('\r\n', at) + 2
+    if (head.slice(at, head.indexOf(':', at)).toLowerCase() > 'trailer') break
+    at = next
+  }
+  return head.slice(0, at) + lines + head.slice(at)
 }
 
 type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => void

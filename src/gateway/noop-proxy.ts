@@ -31,6 +31,7 @@ import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import { zlibModule } from './libraries.ts'
 import type { Logger } from './logging.ts'
 import { monotonicMs } from './monotonic-ms.ts'
+import { writeTrailerField } from './node-http.ts'
 import {
   fromLuaView,
   luaView,
@@ -49,12 +50,14 @@ import { goRequestTarget } from './url-pattern.ts'
 
 /**
  * A backend's connection headers KrakenD passes on over HTTP/1.x: Go's client keeps Connection
- * (but `close`), Keep-Alive, Proxy-Connection, Upgrade and TE in the answer's headers and gin
- * writes them; only Transfer-Encoding is the client's own. Trailer is not passed on either: node:http
- * refuses it on an answer with a length. Over HTTP/2 Go's server drops every connection header.
+ * (but `close`), Keep-Alive, Proxy-Connection, Upgrade, TE and Trailer in the answer's headers and
+ * gin writes them; only Transfer-Encoding is the client's own. (Trailer goes into the head past
+ * node:http, which refuses it on an answer with a length: writeTrailerField.) Over HTTP/2 the
+ * connection headers node:http2 refuses are not passed on (Go's server writes them, and the client
+ * resets the stream: a documented deviation), but Trailer and `TE: trailers`, which it writes too.
  */
 const NOT_PASSED_ON_H1 = new Set(['transfer-encoding', 'trailer'])
-const NOT_PASSED_ON_H2 = new Set(CONNECTION_HEADERS)
+const NOT_PASSED_ON_H2 = new Set(CONNECTION_HEADERS.filter((name) => name !== 'trailer' && name !== 'te'))
 
 export type NoopProxy = (
   ep: CompiledEndpoint,
@@ -280,8 +283,16 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     const headers: Record<string, string | string[]> = {}
     const h2 = res instanceof H2Response
     if (nonEmpty && reply.complete && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
+    // Go's transport keeps a Trailer line only on an answer that was not chunked (fixTrailer)
+    const chunked = answerHeaders['transfer-encoding'] !== undefined
     for (const key in answerHeaders) {
-      if ((h2 ? NOT_PASSED_ON_H2 : NOT_PASSED_ON_H1).has(key)) continue
+      if ((h2 ? NOT_PASSED_ON_H2 : NOT_PASSED_ON_H1).has(key)) {
+        if (key === 'trailer' && !chunked && !h2 && answerHeaders.trailer !== undefined)
+          writeTrailerField(res, listOf(answerHeaders.trailer))
+        continue
+      }
+      if (key === 'trailer' && chunked) continue
+      if (h2 && key === 'te' && answerHeaders.te !== 'trailers') continue
       if (key === 'connection' && /(^|,)\s*close\s*(,|$)/i.test(String(answerHeaders[key]))) continue
       const own = answerHeaders[key]
       if (own === undefined) continue
