@@ -6,11 +6,10 @@
 // for the endpoint's deadline. Each case checked against KrakenD CE 2.13.8 (krakend-diff on the
 // same held backends: 0 of 42 cases differ).
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { type AddressInfo, createServer, type Socket } from 'node:net'
 import { after, before, test } from 'node:test'
 import { RootEndScanner, rootElementEnd } from '../../src/gateway/xml-root-end.ts'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type AnsweringBackend, NOT_FOUND, startAnsweringBackend } from './raw-answer-backend.ts'
 
 const answer = (status: string, extra: string, body: string) => `HTTP/1.1 ${status}\r\n${extra}\r\n${body}`
 const xml = 'Content-Type: application/xml\r\n'
@@ -30,28 +29,16 @@ const HELD: Record<string, string[]> = {
   '/target': [answer('200 OK', 'Content-Length: 7\r\n', '{"a":1}')],
 }
 
-let backend: ReturnType<typeof createServer>
+let backend: AnsweringBackend
 let gw: Running
-const held = new Set<Socket>()
 
 before(async () => {
-  backend = createServer((socket) => {
-    held.add(socket)
-    socket.on('error', () => {})
-    socket.on('close', () => held.delete(socket))
-    let request = ''
-    socket.on('data', (data: Buffer) => {
-      request += data.toString('latin1')
-      if (!request.includes('\r\n\r\n')) return
-      const path = request.split(' ')[1] ?? ''
-      request = ''
-      const parts = HELD[path] ?? ['HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n']
-      for (const [i, part] of parts.entries()) setTimeout(() => socket.write(part, 'latin1'), i * 30)
-    })
+  backend = await startAnsweringBackend((path, socket) => {
+    const parts = HELD[path] ?? [NOT_FOUND]
+    for (const [i, part] of parts.entries()) setTimeout(() => socket.write(part, 'latin1'), i * 30)
+    return undefined
   })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
+  const host = [backend.origin]
   const on = (endpoint: string, path: string, more: Record<string, unknown> = {}, outer = {}) => ({
     endpoint,
     timeout: '1s',
@@ -113,7 +100,6 @@ before(async () => {
 
 after(async () => {
   await gw.close()
-  for (const socket of held) socket.destroy()
   backend.close()
 })
 

@@ -1,14 +1,14 @@
 // A 200 whose body the backend cuts short (it closes before the Content-Length or the last chunk):
 // Go's body reader fails with io.ErrUnexpectedEOF (a reset: the read's net.OpError) and lura's
 // decoders report that read error as it is, so return_error_msg shows `unexpected EOF` (xml:
-// `xml.Decoder.Token() - unexpected EOF`), not a transport error `Get "url": EOF`. Checked against KrakenD CE 2.13.8 (krakend-diff, 45 of 48
-// cases the same; the other 3 are merges whose error lines KrakenD orders at random).
+// `xml.Decoder.Token() - unexpected EOF`), not a transport error `Get "url": EOF`. Checked against
+// KrakenD CE 2.13.8 (krakend-diff, 45 of 48 cases the same; the other 3 are merges whose error lines
+// KrakenD orders at random; a reset: the same texts but the ephemeral ports).
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { type AddressInfo, createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type AnsweringBackend, fromTable, startAnsweringBackend } from './raw-answer-backend.ts'
 
 const head = (extra: string) => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n${extra}\r\n`
 const gzipStart = gzipSync('{"a":1}').subarray(0, 4).toString('latin1')
@@ -23,28 +23,18 @@ const ANSWERS: Record<string, string> = {
   '/close-delimited': `HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{"a":1}`,
 }
 
-let backend: ReturnType<typeof createServer>
+let backend: AnsweringBackend
 let gw: Running
 
 before(async () => {
-  backend = createServer((socket) => {
-    socket.on('error', () => {})
-    socket.once('data', (request: Buffer) => {
-      const path = request.toString('latin1').split(' ')[1] ?? ''
-      if (path === '/reset') {
-        // part of the body, then a reset (RST) instead of the rest
-        socket.write(`${head('Content-Length: 20\r\n')}{"a":`, 'latin1')
-        setTimeout(() => socket.resetAndDestroy(), 50)
-        return
-      }
-      socket.end(
-        Buffer.from(ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', 'latin1'),
-      )
-    })
+  backend = await startAnsweringBackend((path, socket) => {
+    if (path !== '/reset') return fromTable(ANSWERS)(path)
+    // part of the body, then a reset (RST) instead of the rest
+    socket.write(`${head('Content-Length: 20\r\n')}{"a":`, 'latin1')
+    setTimeout(() => socket.resetAndDestroy(), 50)
+    return undefined
   })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
+  const host = [backend.origin]
   const endpoints = [...Object.keys(ANSWERS), '/reset'].flatMap((path) =>
     ['json', 'string', 'xml'].map((encoding) => ({
       endpoint: `/${encoding}${path}`,

@@ -6,11 +6,10 @@
 // flags Go ignores are read; a name past Go's 512-byte buffer is refused. Every case checked
 // against KrakenD CE 2.13.8 (krakend-diff over the same bodies served raw: 0 of 53 cases differ).
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { type AddressInfo, createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type AnsweringBackend, NOT_FOUND, startAnsweringBackend } from './raw-answer-backend.ts'
 
 const gz = (text: string) => gzipSync(Buffer.from(text))
 const garbage = (bytes: Buffer, tail: string) => Buffer.concat([bytes, Buffer.from(tail, 'latin1')])
@@ -45,22 +44,17 @@ const BODIES: Record<string, Buffer> = {
   rss: garbage(gz(RSS), 'trailing'),
 }
 
-let backend: ReturnType<typeof createServer>
+let backend: AnsweringBackend
 let gw: Running
 
 before(async () => {
-  backend = createServer((socket) => {
-    socket.on('error', () => {})
-    socket.once('data', (request: Buffer) => {
-      const body = BODIES[(request.toString('latin1').split(' ')[1] ?? '').slice(1)]
-      if (!body) return void socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n')
-      const head = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`
-      socket.end(Buffer.concat([Buffer.from(head), body]))
-    })
+  backend = await startAnsweringBackend((path) => {
+    const body = BODIES[path.slice(1)]
+    if (!body) return NOT_FOUND
+    const head = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`
+    return Buffer.concat([Buffer.from(head), body])
   })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
+  const host = [backend.origin]
   const endpoints: Array<Record<string, unknown>> = Object.keys(BODIES).flatMap((name) =>
     ['json', 'string', 'xml', 'rss'].map((encoding) => ({
       endpoint: `/${encoding}/${name}`,
