@@ -1,31 +1,23 @@
-/** The components compiled into request-path hooks, once per service, endpoint and backend. */
-import type { HopAuthorization } from '../backend-hop-authorization.ts'
-import type { BackendConfig, EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { luraEndpointPath, luraPattern } from '../go-http.ts'
-import { canonicalHeaderKey } from '../go-url.ts'
+/** The components compiled into request-path hooks, once per service and endpoint (backend-guard.ts: per backend). */
+import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
+import { luraEndpointPath } from '../go-http.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { backendHeaders, clientIp, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
-import type { Agent } from '../undici.ts'
 import { compileBotDetector } from './bot-detector.ts'
-import type { Activation } from './cel.ts'
-import { compileCircuitBreaker, type Outcome } from './circuit-breaker.ts'
+import { type ResponseMeta, responseActivation } from './cel-response.ts'
 import { compileCors } from './cors.ts'
 import { compileHttpSecure } from './http-secure.ts'
 import type { LuaConfig } from './lua.ts'
-import type { LuaRequest } from './lua-api.ts'
 import { compileLuaProxy, type LuaProxy } from './lua-calls.ts'
 import { requestParams } from './lura-params.ts'
-import type { EditedAnswer, MartianRequest, SentRequest } from './martian-run.ts'
-import { compileProxyLimit, compileRouterLimit } from './rate-limit.ts'
+import { compileRouterLimit } from './rate-limit.ts'
 import type { RevocationFilter } from './revoker.ts'
 import {
   celComponent,
-  clientCredentialsComponent,
   jsonSchemaComponent,
   jwtComponent,
   luaComponent,
   luaRouterRuntime,
-  martianRuntime,
   revokerComponent,
   signerComponent,
 } from './runtimes.ts'
@@ -58,18 +50,6 @@ export interface EndpointGuard {
   lua?: LuaProxy
 }
 
-/**
- * What lura's Response.Metadata holds for CEL: only no-op backends and return_error_details fill
- * it; a decoded or merged response has status 0 and no headers.
- */
-export interface ResponseMeta {
-  complete: boolean
-  status?: number
-  headers?: Record<string, string | string[] | undefined>
-  /** The proxy.static data merged into the answer, when it was. */
-  staticData?: Record<string, unknown>
-}
-
 /** Answers instead of the normal rendering, from the merged data (auth/signer). */
 export interface EndpointResponder {
   /** Before any backend call: an answer when the endpoint cannot respond at all (no signing key). */
@@ -86,36 +66,6 @@ export interface EndpointResponder {
 export function compileEndpointResponder(endpoint: EndpointConfig, log: Log): EndpointResponder | undefined {
   const signer = endpoint.components?.signer
   return signer ? signerComponent().compileSigner(signer, endpoint, log) : undefined
-}
-
-/** A backend call the guard let out: report how it ended (the breaker counts it in its generation). */
-export type Admission = { refused: string } | { refused?: undefined; done(outcome: Outcome): void }
-
-/**
- * Wraps each backend call: `before` may refuse it (an error message) or admit it, and the admission
- * learns the outcome; `modify` rewrites the request's headers (a copy) and path with query.
- * `path` is lura's generated path: the url_pattern filled in, without the forwarded query.
- */
-export interface BackendGuard {
-  /** `luaFirst`: a modifier/lua-backend runs next, validation/cel's req_ checks wait (checkRequest). */
-  before(ctx: GuardContext, method: string, path: string, luaFirst?: boolean): Admission | Promise<Admission>
-  /**
-   * validation/cel's req_ checks on the request a modifier/lua-backend pre left (krakend-cel runs
-   * below krakend-lua): its method, path, params, headers and query; an error message refuses it.
-   */
-  checkRequest?: (request: LuaRequest) => string | undefined
-  /** Checks this backend's response (validation/cel); an error message fails the call. */
-  checkResponse?: (data: Record<string, unknown>, meta: ResponseMeta) => string | undefined
-  /** `origin` (lura's `scheme://host`) and `fragment` are what martian's URL steps read. */
-  modify?: MartianRequest
-  /** Rewrites the backend's answer (headers copied): martian's response scope. */
-  modifyAnswer?: <T extends Record<string, string | string[] | undefined>>(
-    status: number,
-    headers: T,
-    request: SentRequest,
-  ) => EditedAnswer<T>
-  /** auth/client-credentials: the token for each redirect hop (see BackendRequest.authorizeHop). */
-  authorizeHop?: () => Promise<HopAuthorization>
 }
 
 /** The service-level components, where KrakenD runs them. */
@@ -321,111 +271,10 @@ export function compileEndpointGuard(
   }
 }
 
-export function compileBackendGuard(
-  backend: BackendConfig,
-  _endpoint: EndpointConfig,
-  log: Log,
-  /** INFO: krakend-cel logs the expression that refused a call at that level. */
-  info: Log,
-  /** The agent of the OAuth2 token calls (Go's default transport, as the backend calls'). */
-  sideAgent: () => Agent,
-): BackendGuard | undefined {
-  const c = backend.components
-  if (!c) return undefined
-  // KrakenD's backend order: the circuit breaker wraps the rate limit, CEL and the OAuth2 transport,
-  // so any refusal below it counts as a failure.
-  const breaker = c.circuitBreaker
-    ? compileCircuitBreaker(c.circuitBreaker, (m) => log(`[BACKEND: ${luraPattern(backend.urlPattern)}]${m}`))
-    : undefined
-  const limit = c.rateLimit ? compileProxyLimit(c.rateLimit) : undefined
-  const martian =
-    c.martian && c.martian.steps.length > 0 ? martianRuntime().compileMartian(c.martian) : undefined
-  const modifyAnswer = c.martian ? martianRuntime().compileMartianAnswer(c.martian) : undefined
-  const credentials = c.clientCredentials
-    ? clientCredentialsComponent().compileClientCredentials(
-        c.clientCredentials,
-        (m) => log(`[BACKEND: ${luraPattern(backend.urlPattern)}]${m}`),
-        sideAgent,
-      )
-    : undefined
-  // The OAuth2 token is set below martian, qos/http-cache and Go's client, per round trip (authorizeHop).
-  const modify = martian
-  const celLog = (phase: 'pre' | 'post') => (m: string) =>
-    info(`[BACKEND: ${luraPattern(backend.urlPattern)}][CEL][${phase}] ${m}`)
-  const cel = c.cel ? celComponent() : undefined
-  const pre = c.cel && cel ? cel.compileGroup(c.cel.pre, celLog('pre')) : undefined
-  const post = c.cel && cel ? cel.compileGroup(c.cel.post, celLog('post')) : undefined
-  if (!breaker && !limit && !modify && !modifyAnswer && !pre && !post && !credentials) return undefined
-  const before = (ctx: GuardContext, method: string, path: string, luaFirst = false): Admission => {
-    const open = breaker?.before()
-    if (open) return { refused: open }
-    // gobreaker counts the outcome in the generation the call started in.
-    const generation = breaker?.generation ?? 0
-    const done = breaker ? (outcome: Outcome) => breaker.after(outcome, generation) : ignore
-    let refused = limit?.()
-    if (!refused && pre && cel && !luaFirst)
-      refused = pre({
-        now: cel.celNow(),
-        req_method: method,
-        req_path: path,
-        req_params: requestParams(ctx),
-        req_headers: cel.headerLists(ctx.headers),
-        req_querystring: cel.queryLists(ctx.query),
-      })
-    if (refused) {
-      done(false)
-      return { refused }
-    }
-    return { done }
-  }
-  const checkRequest = (request: LuaRequest) =>
-    pre && cel
-      ? pre({
-          now: cel.celNow(),
-          req_method: request.method,
-          req_path: request.path,
-          req_params: request.params,
-          req_headers: request.headers,
-          req_querystring: Object.fromEntries(request.query),
-        })
-      : undefined
-  return {
-    before,
-    ...(pre ? { checkRequest } : {}),
-    ...(credentials ? { authorizeHop: credentials.authorizeHop } : {}),
-    ...(modify ? { modify } : {}),
-    ...(modifyAnswer ? { modifyAnswer } : {}),
-    ...(post
-      ? {
-          checkResponse: (data: Record<string, unknown>, meta: ResponseMeta) =>
-            post(responseActivation(data, meta)),
-        }
-      : {}),
-  }
-}
-
-const ignore = () => {}
-
 async function runSteps(steps: Step[], req: IncomingLike, ctx: GuardContext): Promise<Reply | undefined> {
   for (const step of steps) {
     const reply = await step(req, ctx)
     if (reply) return reply
   }
   return undefined
-}
-
-/** Only called where validation/cel is configured, so its module is loaded. */
-function responseActivation(data: Record<string, unknown>, meta: ResponseMeta): Activation {
-  const { celData, celNow, headerText } = celComponent()
-  const headers: Record<string, string[]> = {}
-  for (const [name, value] of Object.entries(meta.headers ?? {}))
-    if (value !== undefined)
-      headers[canonicalHeaderKey(name)] = (Array.isArray(value) ? value : [value]).map(headerText)
-  return {
-    now: celNow(),
-    resp_completed: meta.complete,
-    resp_metadata_status: BigInt(meta.status ?? 0),
-    resp_metadata_headers: headers,
-    resp_data: celData(data, meta.staticData),
-  }
 }

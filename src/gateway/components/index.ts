@@ -3,10 +3,10 @@
  * compiled once per service, endpoint and backend at startup. The request path calls a compiled
  * hook only where a component is configured; everything else costs nothing.
  */
+
+export { type BackendGuard, compileBackendGuard } from './backend-guard.ts'
 export type { Outcome } from './circuit-breaker.ts'
 export {
-  type BackendGuard,
-  compileBackendGuard,
   compileEndpointGuard,
   compileEndpointResponder,
   compileServiceHooks,
