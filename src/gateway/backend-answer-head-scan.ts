@@ -18,9 +18,9 @@ const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 
 
 /**
  * Whether the head in `bytes[0, end)` (end: where its `\r\n\r\n` starts) is one undici reads as
- * Go does: see the file's comment.
+ * Go does (see the file's comment), and whether it says chunked.
  */
-export function isPlainHead(bytes: Buffer, end: number): boolean {
+export function plainHead(bytes: Buffer, end: number): false | 'plain' | 'chunked' {
   if (end < 12) return false
   if (
     bytes[0] !== 0x48 || // HTTP/1.
@@ -62,7 +62,8 @@ export function isPlainHead(bytes: Buffer, end: number): boolean {
       if (!isChunked(bytes, value, i)) return false
     } else if (nameLength === 7 && sameName(bytes, name, 'trailer')) return false
   }
-  return lengths + encodings <= 1 && (encodings === 0 || bytes[7] === 0x31)
+  if (lengths + encodings > 1 || (encodings === 1 && bytes[7] !== 0x31)) return false
+  return encodings === 1 ? 'chunked' : 'plain'
 }
 
 /** Where a value's line ends (its CR), or -1 when a byte on it is one Go or undici reads otherwise. */

@@ -11,7 +11,9 @@
 // client takes the mark off again (switchedStatus). A status under 100 goes the same way.
 import type { Socket } from 'node:net'
 import { type GoHead, readAnswerHead, TransportBrokenError, undiciHead } from './backend-answer-head.ts'
-import { isPlainHead } from './backend-answer-head-scan.ts'
+import { GoChunkLines } from './backend-answer-head-chunks.ts'
+import { plainHead } from './backend-answer-head-scan.ts'
+import { BodyReadError } from './backend-gzip.ts'
 import { GO_NET_TEXT, goTcpAddress } from './go-http.ts'
 import { cryptoModule } from './libraries.ts'
 
@@ -31,7 +33,7 @@ const MAX_HEAD_BYTES = 1024 * 1024
 /**
  * Watches what undici reads of a backend socket (it reads with `socket.read()` on 'readable'):
  * from each request head on, the answer's head is read as Go's transport reads it before undici
- * sees it. A plain head (isPlainHead) goes on as it came; another one goes on as Go read it
+ * sees it. A plain head (plainHead) goes on as it came; another one goes on as Go read it
  * (undiciHead), or the call fails with Go's error; informational heads are dropped, a 101 marked.
  * Returns what to call as each request head goes out.
  */
@@ -47,17 +49,42 @@ export function skippingContinue(socket: Socket): () => void {
     held = undefined
     socket.destroy(new TransportBrokenError(reason))
   }
+  /** The chunk-size lines of a chunked answer's body, read as Go reads them. */
+  let chunks: GoChunkLines | undefined
+  /** Go's reader failed in the body: nothing after it reaches undici. */
+  let bodyFailed = false
+  const bodyBytes = (bytes: Buffer): Buffer | null => {
+    if (bodyFailed) return null
+    if (chunks === undefined) return bytes
+    const read = chunks.read(bytes)
+    if (read.error !== undefined) {
+      // undici reads what came before first (its head and data, as Go's reader returns them)
+      bodyFailed = true
+      const error = new BodyReadError(read.error)
+      process.nextTick(() => socket.destroy(error))
+    }
+    return read.bytes.length === 0 ? null : read.bytes
+  }
   socket.read = function (this: Socket, size?: number) {
     const chunk = read.call(this, size)
-    if (!atAnswerStart || chunk === null) return chunk
+    if (chunk === null) return chunk
+    if (!atAnswerStart || bodyFailed) return bodyBytes(chunk)
     let bytes = held === undefined ? chunk : Buffer.concat([held, chunk])
     held = undefined
     const out: Buffer[] = []
     while (bytes.length > 0) {
       const end = bytes.indexOf('\r\n\r\n')
-      if (end !== -1 && isPlainHead(bytes, end)) {
+      const plain = end === -1 ? false : plainHead(bytes, end)
+      if (plain !== false) {
         atAnswerStart = false
-        out.push(bytes)
+        if (plain === 'plain') out.push(bytes)
+        else {
+          chunks = new GoChunkLines()
+          const rest = bytes.subarray(end + 4)
+          const body = bodyBytes(rest)
+          if (body === rest || (body === null && rest.length === 0)) out.push(bytes)
+          else out.push(bytes.subarray(0, end + 4), ...(body === null ? [] : [body]))
+        }
         break
       }
       const head = readAnswerHead(bytes, false)
@@ -80,7 +107,10 @@ export function skippingContinue(socket: Socket): () => void {
         continue
       }
       atAnswerStart = false
-      out.push(Buffer.from(handedHead(head), 'latin1'), rest)
+      out.push(Buffer.from(handedHead(head), 'latin1'))
+      if (head.chunked && head.status !== 101) chunks = new GoChunkLines()
+      const body = bodyBytes(rest)
+      if (body !== null) out.push(body)
       break
     }
     return out.length === 0 ? null : out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out)
@@ -112,6 +142,7 @@ export function skippingContinue(socket: Socket): () => void {
   return () => {
     atAnswerStart = true
     answerBegun = false
+    chunks = undefined
     addresses ??= `${goTcpAddress(socket.localAddress, socket.localPort)}->${goTcpAddress(socket.remoteAddress, socket.remotePort)}`
   }
 }

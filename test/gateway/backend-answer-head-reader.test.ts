@@ -1,13 +1,13 @@
-// The head reader's pure parts: which heads go to undici untouched (isPlainHead), what Go's rules
+// The head reader's pure parts: which heads go to undici untouched (plainHead), what Go's rules
 // make of the others (readAnswerHead), and how they are written back for undici (undiciHead).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { readAnswerHead, undiciHead } from '../../src/gateway/backend-answer-head.ts'
-import { isPlainHead } from '../../src/gateway/backend-answer-head-scan.ts'
+import { plainHead } from '../../src/gateway/backend-answer-head-scan.ts'
 
 const plain = (text: string) => {
   const bytes = Buffer.from(text, 'latin1')
-  return isPlainHead(bytes, bytes.indexOf('\r\n\r\n'))
+  return plainHead(bytes, bytes.indexOf('\r\n\r\n')) !== false
 }
 
 test('common heads are plain: undici reads them as Go does', () => {
@@ -82,4 +82,32 @@ test('a chunked answer naming a framing field as its trailer is refused as Go re
     false,
   )
   assert.deepEqual(head, { kind: 'refused', reason: 'bad trailer key "Content-Length"' })
+})
+
+test("chunk-size lines as Go's chunked reader reads them, whatever the reads' boundaries", async () => {
+  const { GoChunkLines } = await import('../../src/gateway/backend-answer-head-chunks.ts')
+  const through = (body: string, cut: number) => {
+    const lines = new GoChunkLines()
+    const bytes = Buffer.from(body, 'latin1')
+    let out = ''
+    for (const part of [bytes.subarray(0, cut), bytes.subarray(cut)]) {
+      const read = lines.read(part)
+      out += read.bytes.toString('latin1')
+      if (read.error !== undefined) return `${out}|${read.error}`
+    }
+    return out
+  }
+  const cases: Array<[string, string]> = [
+    ['7\r\n{"a":1}\r\n0\r\n\r\n', '7\r\n{"a":1}\r\n0\r\n\r\n'],
+    ['7 \t\r\n{"a":1}\r\n0 \r\nX-T: t\r\n\r\n', '7\r\n{"a":1}\r\n0\r\nX-T: t\r\n\r\n'],
+    ['7;ext=1\r\n{"a":1}\r\n0\r\n\r\n', '7\r\n{"a":1}\r\n0\r\n\r\n'],
+    ['0x7\r\n{"a":1}\r\n0\r\n\r\n', '|invalid byte in chunk length'],
+    ['7\n{"a":1}\n0\n\n', '|chunked line ends with bare LF'],
+    ['7\r\n{"a":1}XX0\r\n\r\n', '7\r\n{"a":1}|malformed chunked encoding'],
+    [' \r\n', '|empty hex number for chunk length'],
+    ['00000000000000007\r\n', '|http chunk length too large'],
+  ]
+  for (const [body, expected] of cases)
+    for (let cut = 0; cut <= body.length; cut += 1)
+      assert.equal(through(body, cut), expected, `${JSON.stringify(body)} cut at ${cut}`)
 })
