@@ -166,6 +166,29 @@ export function urlString(url: RequestUrl, user: string | undefined = url.user):
   return goUrlString(url.scheme, url.host, url.target, url.fragment, user === '' ? undefined : user)
 }
 
+/**
+ * URL.String of a request target as Go's server parsed it (url.ParseRequestURI, which takes no
+ * fragment: a `#` stays in the path, escaped `%23`, or in the raw query), an absolute-form
+ * target's scheme (lower case), user info and host kept. `target` is one Go's server took.
+ */
+export function requestUrlString(target: string): string {
+  if (target === '*') return target
+  const q = target.indexOf('?')
+  const query = q === -1 ? '' : target.slice(q)
+  const beforeQuery = q === -1 ? target : target.slice(0, q)
+  if (beforeQuery.startsWith('/')) return escapedPath(beforeQuery) + query
+  const colon = beforeQuery.indexOf(':')
+  const scheme = beforeQuery.slice(0, colon).toLowerCase()
+  const rest = beforeQuery.slice(colon + 1)
+  if (!rest.startsWith('//')) return `${scheme}:${rest.startsWith('/') ? escapedPath(rest) : rest}${query}`
+  const slash = rest.indexOf('/', 2)
+  const authority = slash === -1 ? rest.slice(2) : rest.slice(2, slash)
+  const at = authority.lastIndexOf('@')
+  const path = slash === -1 ? '' : rest.slice(slash)
+  const user = at === -1 ? undefined : userText(authority.slice(0, at))
+  return goUrlString(scheme, authority.slice(at + 1), escapedPath(path) + query, '', user)
+}
+
 /** net/http's stripPassword: URL.String with the password (if any) written `***` after the user name, unescaped. */
 export function stripPassword(url: RequestUrl): string {
   const colon = url.user?.indexOf(':') ?? -1

@@ -24,6 +24,8 @@ export interface LuaRouterRequest {
   method: string
   /** URL.String(); undefined once the script set one url.Parse refuses (Go's nil URL). */
   url: string | undefined
+  /** `url` is still the request's own (url.ParseRequestURI): `#` belongs to its path or query. */
+  requestForm: boolean
   host: string
   params: Array<[key: string, value: string]>
   headers: Record<string, string[]>
@@ -65,6 +67,7 @@ export const CTX_METHODS: Record<string, Method> = {
       return 1
     }
     r.url = goParsedUrl(argString(e, 2))
+    r.requestForm = false
     r.changed.add('url')
     return 0
   },
@@ -84,15 +87,15 @@ export const CTX_METHODS: Record<string, Method> = {
     if (n === 1) return raise(e, 'need arguments')
     if (n === 2) {
       if (r.url === undefined && r.queryCache === undefined) return nilUrl(e)
-      r.queryCache ??= parseGoQueryBytes(bytesOfText(urlQuery(r.url as string)))
+      r.queryCache ??= parseGoQueryBytes(bytesOfText(urlQuery(r.url as string, r.requestForm)))
       pushString(e, r.queryCache.get(argString(e, 2))?.[0] ?? '')
       return 1
     }
     if (n === 3) {
       if (r.url === undefined) return nilUrl(e)
-      const q = parseGoQueryBytes(bytesOfText(urlQuery(r.url)))
+      const q = parseGoQueryBytes(bytesOfText(urlQuery(r.url, r.requestForm)))
       q.set(argString(e, 2), [argString(e, 3)])
-      r.url = withQuery(r.url, encodeGoQuery(q))
+      r.url = withQuery(r.url, encodeGoQuery(q), r.requestForm)
       r.changed.add('url')
     }
     return 0
@@ -161,8 +164,8 @@ export const CTX_METHODS: Record<string, Method> = {
 }
 
 /** The URL with RawQuery replaced (String() leaves out an empty query). */
-function withQuery(url: string, rawQuery: string): string {
-  const hash = url.indexOf('#')
+function withQuery(url: string, rawQuery: string, requestForm: boolean): string {
+  const hash = requestForm ? -1 : url.indexOf('#')
   const fragment = hash === -1 ? '' : url.slice(hash)
   const text = hash === -1 ? url : url.slice(0, hash)
   const q = text.indexOf('?')

@@ -11,10 +11,12 @@ import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { ginErrorStatus, luraEndpointPath } from '../go-http.ts'
 import { canonicalHeaderKey, forwardQuery, goHeaders } from '../go-url.ts'
+import { requestUrlString } from '../go-url-resolve.ts'
 import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { luaHttpFor } from '../lua-http-client.ts'
 import { bodyAbsent, bodyFollows, readRequestBody, setScriptBody, sizeScriptBody } from '../request-body.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
+import { escapeRawBytes, requestUri } from '../request-uri.ts'
 import { isHealthRoute } from './health-route.ts'
 import {
   FRAMING_AND_HOST,
@@ -46,10 +48,16 @@ function nilUrlPanic(service: GatewayConfig): Reply {
   return { status: 500, headers: { [KRAKEND_HEADER]: version }, body: '' }
 }
 
+/** Requests whose URL a router script set: url.Parse's URL from then on, no longer the request's own. */
+const scriptUrls = new WeakSet<object>()
+
 function routerView(req: RouterIncoming, params: Array<[string, string]>, body: Buffer | undefined) {
+  const requestForm = !scriptUrls.has(req)
   const view: LuaRouterRequest = {
     method: req.method ?? 'GET',
-    url: req.url ?? '/',
+    // URL.String(): of the target as Go's server parsed it (raw bytes read as their escapes, as here)
+    url: requestForm ? requestUrlString(escapeRawBytes(requestUri(req))) : (req.url ?? '/'),
+    requestForm,
     host: hostOf(req),
     params,
     headers: asText(withGoOnly(goHeaders(req.rawHeaders ?? []), req)),
@@ -92,7 +100,10 @@ const FRAMING = new Set(['content-length', 'transfer-encoding'])
 /** Writes the script's method, URL, host and headers into the incoming request (as Go shares one). */
 function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
   if (view.changed.has('method')) setOwn(req, 'method', view.method)
-  if (view.changed.has('url') && view.url !== undefined) setOwn(req, 'url', requestTarget(view.url))
+  if (view.changed.has('url') && view.url !== undefined) {
+    setOwn(req, 'url', requestTarget(view.url))
+    scriptUrls.add(req)
+  }
   if (!view.changed.has('headers') && !view.changed.has('host')) return
   const headers = req.headers as Record<string, string | string[] | undefined>
   const raw: string[] = []
@@ -273,7 +284,7 @@ export function compileLuaEndpoint(
     if (view.changed.has('headers') || view.changed.has('host'))
       ctx.headers = backendHeaders(forward, req, service.server, trusted)
     if (view.changed.has('url')) {
-      const raw = urlQuery(view.url as string)
+      const raw = urlQuery(view.url as string, view.requestForm)
       ctx.query = queryRule === undefined || raw === '' ? '' : forwardQuery(queryRule, raw)
     }
     if (view.changed.has('params')) writeParams(view.params, ctx.params, ctx.absentParams)
