@@ -190,6 +190,8 @@ function goFraming(head: GoHead): string | undefined {
       head.chunked = true
     }
   }
+  // fixLength reads no body for these before it drops a chunked answer's Content-Length
+  const bodiless = (head.status >= 100 && head.status <= 199) || head.status === 204 || head.status === 304
   const lengths = values(head, 'Content-Length')
   if (lengths.length > 0) {
     const first = goTrimString(lengths[0] as string)
@@ -198,7 +200,7 @@ function goFraming(head: GoHead): string | undefined {
     if (first === '') return `invalid empty Content-Length ""`
     if (!/^[0-9]+$/.test(first) || BigInt(first) > 0x7fffffffffffffffn)
       return `bad Content-Length ${goQuoteBytes(first)}`
-    let kept = head.chunked
+    let kept = head.chunked && !bodiless
     head.fields = head.fields.flatMap((field): Array<[string, string]> => {
       if (field[0] !== 'Content-Length') return [field]
       if (kept) return []
@@ -213,6 +215,9 @@ function goFraming(head: GoHead): string | undefined {
         if (key === 'Transfer-Encoding' || key === 'Trailer' || key === 'Content-Length')
           return `bad trailer key ${goQuoteBytes(key)}`
       }
+  if (head.chunked) head.fields = head.fields.filter(([name]) => name !== 'Trailer')
+  // no body to frame: undici gets the Content-Length Go keeps and no Transfer-Encoding beside it
+  if (bodiless) head.chunked = false
   return undefined
 }
 

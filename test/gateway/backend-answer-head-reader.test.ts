@@ -74,6 +74,15 @@ test("Go's framing: one Content-Length of equal ones, none beside chunked, no Tr
   )
   assert.equal(read('HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'), 'HTTP/1.0 200 OK\r\n\r\n')
   assert.equal(read('HTTP/1.1 200 OK\r\nX-Sp : v\r\n\r\n'), 'HTTP/1.1 200 OK\r\n\r\n')
+  // fixTrailer takes a chunked answer's Trailer line off; a 204 keeps its Content-Length (no body to frame)
+  assert.equal(
+    read('HTTP/1.1 200 OK\r\nTrailer: X-T\r\nTransfer-Encoding: chunked\r\n\r\n'),
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+  )
+  assert.equal(
+    read('HTTP/1.1 204 No Content\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n'),
+    'HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n',
+  )
 })
 
 test('a chunked answer naming a framing field as its trailer is refused as Go refuses it', () => {
