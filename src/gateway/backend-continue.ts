@@ -108,15 +108,13 @@ export function skippingContinue(socket: Socket): () => void {
       }
       atAnswerStart = false
       out.push(Buffer.from(handedHead(head), 'latin1'))
-      if (head.chunked && head.status !== 101) chunks = new GoChunkLines()
+      if (head.chunked) chunks = new GoChunkLines()
       const body = bodyBytes(rest)
       if (body !== null) out.push(body)
       break
     }
     return out.length === 0 ? null : out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out)
   } as Socket['read']
-  // The connection ended inside a head (or right after an informational one): Go's error, where
-  // undici would say `other side closed` (EOF, which Go says only when no byte of the answer came).
   // A reset: Go's net.OpError names the connection's addresses (read while it was connected), and
   // the transport wraps it as for any broken head. Once bytes of a head came, Go's bufio loses the
   // reset (ReadLine returns the line it has, textproto's Peek takes the error): the head then
@@ -134,6 +132,8 @@ export function skippingContinue(socket: Socket): () => void {
       ).message
     }
   })
+  // The connection ended inside a head (or right after an informational one): Go's error, where
+  // undici would say `other side closed` (EOF, which Go says only when no byte of the answer came).
   socket.on('end', () => {
     if (!atAnswerStart || (held === undefined && !answerBegun)) return
     const head = held === undefined ? undefined : readAnswerHead(held, true)
