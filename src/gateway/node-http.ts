@@ -270,6 +270,7 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   const from11 = req.httpVersionMajor > 1 || req.httpVersionMinor >= 1
   if (te !== undefined && from11 && te.toLowerCase() !== 'chunked')
     return goError(req, '501 Not Implemented', 'Unsupported transfer encoding')
+  if (te !== undefined && from11 && trailerNamesFraming(req)) return goError(req, '400 Bad Request')
   // http1ServerSupportsRequest: llhttp takes `HTTP/0.9` and `HTTP/2.0` request lines.
   if (req.httpVersionMajor !== 1)
     return goError(req, '505 HTTP Version Not Supported: unsupported protocol version')
@@ -296,6 +297,20 @@ function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean {
   // Node joins repeated Pragma lines; Go looks at the first.
   if (req.headers.pragma !== undefined && fixPragmaCacheControl(req.headers, firstLine(req, 'pragma')))
     req.rawHeaders.push('Cache-Control', 'no-cache')
+  return false
+}
+
+const FRAMING_TRAILER = /^[ \t]*(?:transfer-encoding|trailer|content-length)[ \t]*$/i
+
+/**
+ * Go's fixTrailer: a chunked request whose Trailer lines name Transfer-Encoding, Trailer or
+ * Content-Length (an element of a comma list, any case) is refused, `bad trailer key` (a plain 400).
+ */
+function trailerNamesFraming(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2)
+    if ((raw[i] as string).length === 7 && (raw[i] as string).toLowerCase() === 'trailer')
+      for (const element of (raw[i + 1] as string).split(',')) if (FRAMING_TRAILER.test(element)) return true
   return false
 }
 

@@ -143,6 +143,28 @@ describe('client side: what Go refuses before routing is refused', () => {
     assert.equal(gw.backend.seen.length, before)
   })
 
+  test("a chunked request whose Trailer names Content-Length, Transfer-Encoding or Trailer is Go's plain 400 (fixTrailer)", async () => {
+    const before = gw.backend.seen.length
+    const chunked = (trailers: string[], version = 'HTTP/1.1') =>
+      `${rawRequest([`POST /p ${version}`, 'Host: x', 'Transfer-Encoding: chunked', ...trailers])}3\r\nabc\r\n0\r\n\r\n`
+    for (const trailers of [
+      ['Trailer: Content-Length'],
+      ['Trailer: transfer-encoding'],
+      ['Trailer: TRAILER'],
+      ['Trailer: X-Tr,  Content-Length '],
+      ['Trailer: X-Tr', 'Trailer: Content-Length'],
+    ]) {
+      const { head } = await sendRaw(gw.url, chunked(trailers))
+      assert.equal(head.split('\r\n')[0], 'HTTP/1.1 400 Bad Request', trailers.join(' | '))
+    }
+    assert.equal(gw.backend.seen.length, before)
+    // other keys, a body with a length, or HTTP/1.0 (its Transfer-Encoding ignored): served
+    assert.equal((await sendRaw(gw.url, chunked(['Trailer: X-Tr, Host']))).status, 200)
+    const sized = `${rawRequest(['POST /p HTTP/1.1', 'Host: x', 'Content-Length: 3', 'Trailer: Content-Length'])}abc`
+    assert.equal((await sendRaw(gw.url, sized)).status, 200)
+    assert.equal(gw.backend.seen.length, before + 2)
+  })
+
   test('an HTTP/1.0 connection is kept only for keep-alive in the first Connection line, as Go keeps it', async () => {
     // Two requests in one write: the second is answered only on a connection kept after the first.
     // KrakenD CE 2.13.8's (checked on the oracle build); llhttp also kept it for Proxy-Connection:
