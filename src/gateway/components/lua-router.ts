@@ -16,7 +16,7 @@ import { KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
 import { luaHttpFor } from '../lua-http-client.ts'
 import { bodyAbsent, bodyFollows, readRequestBody, setScriptBody, sizeScriptBody } from '../request-body.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
-import { escapeRawBytes, requestUri } from '../request-uri.ts'
+import { requestUri } from '../request-uri.ts'
 import { isHealthRoute } from './health-route.ts'
 import {
   FRAMING_AND_HOST,
@@ -55,8 +55,8 @@ function routerView(req: RouterIncoming, params: Array<[string, string]>, body: 
   const requestForm = !scriptUrls.has(req)
   const view: LuaRouterRequest = {
     method: req.method ?? 'GET',
-    // URL.String(): of the target as Go's server parsed it (raw bytes read as their escapes, as here)
-    url: requestForm ? requestUrlString(escapeRawBytes(requestUri(req))) : (req.url ?? '/'),
+    // URL.String() of the target as Go's server parsed it: a path's raw bytes escaped, a query's kept
+    url: requestForm ? textOfBytes(requestUrlString(requestUri(req))) : (req.url ?? '/'),
     requestForm,
     host: hostOf(req),
     params,
