@@ -9,7 +9,7 @@ import { chunksOf, probed } from './backend-body-framing.ts'
 import { cachedBuffer, cachedStream, committingBody, type HopCache, throughCache } from './backend-cache.ts'
 import { BackendCallError } from './backend-call-error.ts'
 import { type BodyRead, type BodyReads, CollectingHandler, REDIRECT_SLURP } from './backend-collect.ts'
-import { skippingContinue, switchedStatus } from './backend-continue.ts'
+import { readingAnswerHeads, switchedStatus } from './backend-continue.ts'
 import { readingPastWriteFailure } from './backend-early-answer.ts'
 import { BodyReadError, undoGzip } from './backend-gzip.ts'
 import { authorizing, type HopAuthorization } from './backend-hop-authorization.ts'
@@ -206,13 +206,13 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       if (error) callback(error, null)
       else {
         const reuse = watchReuse(socket as Socket)
-        const interim = skippingContinue(socket as Socket)
+        const answerHead = readingAnswerHeads(socket as Socket)
         readingPastWriteFailure(socket as Socket)
         callback(
           null,
           asGoWrites(socket as Socket, () => {
             reuse()
-            interim()
+            answerHead()
           }),
         )
       }

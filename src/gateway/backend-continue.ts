@@ -37,7 +37,7 @@ const MAX_HEAD_BYTES = 1024 * 1024
  * (undiciHead), or the call fails with Go's error; informational heads are dropped, a 101 marked.
  * Returns what to call as each request head goes out.
  */
-export function skippingContinue(socket: Socket): () => void {
+export function readingAnswerHeads(socket: Socket): () => void {
   let atAnswerStart = false
   /** Bytes of an answer's head that has not ended yet. */
   let held: Buffer | undefined
