@@ -12,14 +12,14 @@ import { RootEndScanner } from './xml-root-end.ts'
 type Collected = Omit<Hop<Buffer>, 'discard'>
 
 /**
- * How much of an answer's body lura reads: all of it (the string decoder; `error-body`: a
- * detailed status handler, which reads it into the error), its first JSON value (Go's json.Decoder returns once that value is whole and lura
- * closes the body), up to its root element's end (mxj's XML decoder, which reads byte by byte;
- * `feed-root`: gofeed's, through a bufio.Reader), or none (the default
- * status handler fails a status other than 200/201 without reading the body). `redirect`: what
- * Go's client reads of a redirect it follows, up to 2 KB, nothing when its Content-Length says
- * more. lura answers its client as soon as it has read that much: a body the backend keeps open
- * after it does not hold the answer.
+ * How much of an answer's body lura reads: all of it (the string decoder; `error-body`: a detailed
+ * status handler, which reads it into the error), its first JSON value (Go's json.Decoder returns
+ * once that value is whole and lura closes the body), up to its root element's end (mxj's XML
+ * decoder, which reads byte by byte; `feed-root`: gofeed's, through a bufio.Reader), or none (the
+ * default status handler fails a status other than 200/201 without reading the body).
+ * `redirect`: what Go's client reads of a redirect it follows, up to 2 KB, nothing when its
+ * Content-Length says more. lura answers its client as soon as it has read that much: a body the
+ * backend keeps open after it does not hold the answer.
  */
 export type BodyRead =
   | 'whole'
@@ -134,12 +134,12 @@ export class CollectingHandler {
     trimHeaderValues(headers)
     fixPragmaCacheControl(headers)
     this.#headers = headers
+    const reads = this.#reads?.(statusCode, headers)
+    this.#bodyRead = reads
     if (this.#limit < 0) return
     const value = headers['content-length']
     const length = value === undefined ? -1 : Number(Array.isArray(value) ? value[0] : value)
     this.#length = length
-    const reads = this.#reads?.(statusCode, headers)
-    this.#bodyRead = reads
     const none = reads === 'none' || (reads === 'redirect' && length > REDIRECT_SLURP)
     if (length > this.#limit) controller.abort(this.#overLimit())
     // An answer without a body ends by itself, its connection kept (Go's NoBody).
@@ -210,7 +210,7 @@ export class CollectingHandler {
     this.#release()
     // lura's detailed status handler reads a failed answer's body with io.ReadAll and reports the
     // status with an empty body when that read fails (the deadline, a connection cut short).
-    if (this.#readsFailedBody() && error !== this.#limitError)
+    if (this.#bodyRead === 'error-body' && error !== this.#limitError)
       this.#done(null, { statusCode: this.#status, headers: this.#headers, answer: EMPTY, partial: true })
     // Go's body reader fails a body closed before its Content-Length or last chunk with
     // io.ErrUnexpectedEOF, a reset with the read's net.OpError, which the decoder reports as they
@@ -220,11 +220,6 @@ export class CollectingHandler {
     else if (this.#status !== 0 && (error as { code?: string }).code === 'ECONNRESET')
       this.#done(new BodyReadError(goReason(error, '')))
     else this.#done(error)
-  }
-
-  /** A status other than 200/201 whose body lura's status handler reads (return_error_details/code). */
-  #readsFailedBody(): boolean {
-    return this.#status !== 0 && this.#reads?.(this.#status, this.#headers) === 'error-body'
   }
 
   /** The chunks that arrived since the last look, through the scanner: ends at the first value. */
