@@ -5,10 +5,9 @@
 // full before the bad bytes is answered, as KrakenD answers it. Checked against KrakenD CE 2.13.8
 // (krakend-diff over the sweep's raw TCP backends: tmp-core-raw, raw2 0 differences).
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { type AddressInfo, createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type AnsweringBackend, fromTable, startAnsweringBackend } from './raw-answer-backend.ts'
 
 const chunked = (body: string) =>
   `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${body}`
@@ -23,22 +22,12 @@ const ANSWERS: Record<string, string> = {
   '/after-data': chunked('7\r\n{"a":1}XX0\r\n\r\n'),
 }
 
-let backend: ReturnType<typeof createServer>
+let backend: AnsweringBackend
 let gw: Running
 
 before(async () => {
-  backend = createServer((socket) => {
-    socket.on('error', () => {})
-    socket.once('data', (request: Buffer) => {
-      const path = request.toString('latin1').split(' ')[1] ?? ''
-      socket.end(
-        Buffer.from(ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', 'latin1'),
-      )
-    })
-  })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
+  backend = await startAnsweringBackend(fromTable(ANSWERS))
+  const host = [backend.origin]
   gw = await startGateway(
     mustConfig({
       version: 3,

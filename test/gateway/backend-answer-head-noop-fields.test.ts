@@ -5,10 +5,9 @@
 // - over h2c, a backend's `TE: trailers` goes on (Go's HTTP/2 server writes it);
 // - over h2c, `Content-Length:  7 ` (spaces around the value) is Go's 7: the stream was reset.
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { type AddressInfo, createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type AnsweringBackend, fromTable, startAnsweringBackend } from './raw-answer-backend.ts'
 
 const ANSWERS: Record<string, string> = {
   '/trailer-length':
@@ -20,22 +19,12 @@ const ANSWERS: Record<string, string> = {
   '/spaced-length': 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length:  7 \r\n\r\n{"a":1}',
 }
 
-let backend: ReturnType<typeof createServer>
+let backend: AnsweringBackend
 let gw: Running
 
 before(async () => {
-  backend = createServer((socket) => {
-    socket.on('error', () => {})
-    socket.once('data', (request: Buffer) => {
-      const path = request.toString('latin1').split(' ')[1] ?? ''
-      socket.end(
-        Buffer.from(ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n', 'latin1'),
-      )
-    })
-  })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  const host = [`http://127.0.0.1:${(backend.address() as AddressInfo).port}`]
+  backend = await startAnsweringBackend(fromTable(ANSWERS))
+  const host = [backend.origin]
   gw = await startGateway(
     mustConfig({
       version: 3,

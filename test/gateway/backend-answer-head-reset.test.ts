@@ -4,30 +4,24 @@
 // there (`unexpected EOF`, wrapped as a broken transport). It was `EOF` here. Checked against KrakenD
 // CE 2.13.8 (krakend-diff, sweep-core F7's /rst: the same but for the local port; both resets in a head).
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { type AddressInfo, createServer } from 'node:net'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type AnsweringBackend, startAnsweringBackend } from './raw-answer-backend.ts'
 
-let backend: ReturnType<typeof createServer>
+let backend: AnsweringBackend
 let gw: Running
 let port = 0
 
 before(async () => {
-  backend = createServer((socket) => {
-    socket.on('error', () => {})
-    socket.once('data', (request: Buffer) => {
-      const path = request.toString('latin1').split(' ')[1]
-      if (path === '/rst') socket.resetAndDestroy()
-      else {
-        socket.write(path === '/rst-line' ? 'HTTP/1.1 200 OK\r\n' : 'HTTP/1.1 200 OK\r\nContent-Type: app')
-        setTimeout(() => socket.resetAndDestroy(), 50)
-      }
-    })
+  backend = await startAnsweringBackend((path, socket) => {
+    if (path === '/rst') socket.resetAndDestroy()
+    else {
+      socket.write(path === '/rst-line' ? 'HTTP/1.1 200 OK\r\n' : 'HTTP/1.1 200 OK\r\nContent-Type: app')
+      setTimeout(() => socket.resetAndDestroy(), 50)
+    }
+    return undefined
   })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  port = (backend.address() as AddressInfo).port
+  port = Number(new URL(backend.origin).port)
   const host = [`http://127.0.0.1:${port}`]
   gw = await startGateway(
     mustConfig({

@@ -5,10 +5,10 @@
 // error text, as return_error_msg shows it. Each expectation is KrakenD CE 2.13.8's answer to the
 // same backend bytes (krakend-diff over raw TCP backends).
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { type AddressInfo, createServer, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
+import { type AnsweringBackend, startAnsweringBackend } from './raw-answer-backend.ts'
 
 const ok = (extra: string, body = '{"a":1}') =>
   `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n${extra}\r\n${body}`
@@ -82,7 +82,7 @@ const REFUSED: Record<string, [answer: string, reason: string]> = {
   'half-status': ['HTTP/1.1 20', 'malformed HTTP status code "20"'],
 }
 
-let backend: ReturnType<typeof createServer>
+let backend: AnsweringBackend
 let gw: Running
 let origin = ''
 
@@ -105,25 +105,16 @@ async function trickle(socket: Socket, bytes: Buffer): Promise<void> {
 }
 
 before(async () => {
-  backend = createServer((socket) => {
-    socket.on('error', () => {})
-    let pending = ''
-    socket.on('data', (data: Buffer) => {
-      pending += data.toString('latin1')
-      if (!pending.includes('\r\n\r\n')) return
-      const target = pending.split(' ')[1] ?? ''
-      pending = ''
-      const [, mode = '', path = ''] = target.split('/')
-      const answer = Buffer.from(answerOf(path), 'latin1')
-      // `keep`: an answer on a connection kept open for the next request (a plain head first)
-      if (mode === 'keep') socket.write(answer)
-      else if (mode === 'trickle') void trickle(socket, answer)
-      else socket.end(answer)
-    })
+  backend = await startAnsweringBackend((target, socket) => {
+    const [, mode = '', path = ''] = target.split('/')
+    const answer = Buffer.from(answerOf(path), 'latin1')
+    // `keep`: an answer on a connection kept open for the next request (a plain head first)
+    if (mode === 'keep') socket.write(answer)
+    else if (mode === 'trickle') void trickle(socket, answer)
+    else return answer
+    return undefined
   })
-  backend.listen(0, '127.0.0.1')
-  await once(backend, 'listening')
-  origin = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`
+  origin = backend.origin
   const host = [origin]
   gw = await startGateway(
     mustConfig({
