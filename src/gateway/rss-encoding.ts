@@ -209,9 +209,8 @@ export function parseFeed(body: string): Record<string, unknown> {
   if (isNode(feed)) {
     const cats = atomCategories(feed.category)
     const data: Record<string, unknown> = {
-      items: list(feed.entry)
-        .filter(isNode)
-        .map((entry) => atomItem(entry, scopeOf(feed, ROOT_SCOPE))),
+      // an entry without child elements (empty, or text only) is an empty item to gofeed
+      items: list(feed.entry).map((entry) => atomItem(isNode(entry) ? entry : {}, scopeOf(feed, ROOT_SCOPE))),
       author: atomPerson(feed.author) ?? null,
       categories: cats.length > 0 ? cats : null,
       custom: null,

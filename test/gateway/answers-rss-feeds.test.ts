@@ -23,6 +23,9 @@ const FEEDS: Record<string, string> = {
   // what follows the root element is never read by gofeed
   '/rss-tail': `${RSS}}{"not":"xml"`,
   '/atom-tail': `${ATOM}<second/>`,
+  // entries without child elements: empty items to gofeed (they were dropped)
+  '/atom-empty-entries':
+    '<feed xmlns="http://www.w3.org/2005/Atom"><entry></entry><entry>text only</entry><entry/><entry><id>x</id></entry></feed>',
   '/dates': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>02 Jan 06 15:04 EST</pubDate>'),
   '/bad-date': RSS.replace(/<pubDate>.*<\/pubDate>/, '<pubDate>Mon, 30 Feb 2004 10:00:00 GMT</pubDate>'),
   // a one-digit day or a long day name reaches gofeed's named-zone layouts, which load EST; no zone is UTC
@@ -150,6 +153,10 @@ test("an RSS item is gofeed's Item: its fields in Go's order, the date parsed to
 
 test("an Atom entry is gofeed's Item too: updated before published, both parsed", async () => {
   assert.equal(await itemsOf('/atom'), ATOM_ITEMS)
+})
+
+test('an Atom entry without child elements is an empty item, as in gofeed (it was dropped)', async () => {
+  assert.equal(await itemsOf('/atom-empty-entries'), '{"items":[{},{},{},{"guid":"x"}]}')
 })
 
 test('bytes after the feed root element do not fail the feed (it was a 500)', async () => {
