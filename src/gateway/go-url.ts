@@ -106,16 +106,41 @@ export function canonicalHeaderKey(name: string): string {
 export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
   // No prototype: a client's `__proto__` header is a name like any other (Go's http.Header).
   const out: Record<string, string[]> = Object.create(null)
+  // Over h2c a `host` field stays in the map (x/net's server reads only :authority for the host).
+  const h2 = rawHeaders[0]?.charCodeAt(0) === 58 /* ':' */
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     if (name.charCodeAt(0) === 58 /* ':' */) continue
     const key = canonicalHeaderKey(name)
-    if (key === 'Host' || key === 'Transfer-Encoding') continue
+    if ((key === 'Host' && !h2) || key === 'Transfer-Encoding') continue
     const list = out[key]
     if (list) list.push(rawHeaders[i + 1] as string)
     else out[key] = [rawHeaders[i + 1] as string]
   }
+  if (out.Trailer && goServerTakesOut(rawHeaders, 'trailer')) delete out.Trailer
+  if (out.Expect && goServerTakesOut(rawHeaders, 'expect')) delete out.Expect
   return out
+}
+
+const CONTINUE_TOKEN = /(?:^|[ \t,])100-continue(?:$|[ \t,])/i
+
+/**
+ * Whether Go's server keeps a request's `trailer` or `expect` lines out of its header map: a
+ * chunked HTTP/1.1 request's Trailer (fixTrailer reads it into r.Trailer), and over HTTP/2 every
+ * Trailer and an Expect holding the 100-continue token (x/net's server reads them).
+ */
+export function goServerTakesOut(rawHeaders: string[], lower: 'trailer' | 'expect'): boolean {
+  const h2 = rawHeaders[0]?.charCodeAt(0) === 58 /* ':' */
+  if (lower === 'trailer')
+    return h2 || rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'transfer-encoding')
+  if (!h2) return false
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    if (
+      (rawHeaders[i] as string).toLowerCase() === 'expect' &&
+      CONTINUE_TOKEN.test(rawHeaders[i + 1] as string)
+    )
+      return true
+  return false
 }
 
 /**

@@ -10,6 +10,7 @@ import { allLines, goHeaderGet } from './components/types.ts'
 import type { ServerOptions } from './config/types.ts'
 import { GO_USER_AGENT } from './go-http.ts'
 import { goNetContains, parseGoIp, parseTrustedNets } from './go-ip.ts'
+import { goServerTakesOut } from './go-url.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
 import { setOwnKey } from './own-keys.ts'
 
@@ -223,6 +224,7 @@ export function backendHeaders(
       // A Trailer a component set (a propagated claim) is in lura's request and goes unwritten, but
       // Go's transport checks its value too: kept only when it would refuse it (writtenMapHeaders).
       if (NOT_FORWARDED.has(key) && !(key === 'trailer' && refusedByGo(incoming[key]))) continue
+      if (key === 'expect' && goServerTakesOut(req.rawHeaders ?? [], 'expect')) continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)
@@ -235,6 +237,7 @@ export function backendHeaders(
     }
   } else {
     for (const key of rule.names) {
+      if (key === 'expect' && goServerTakesOut(req.rawHeaders ?? [], 'expect')) continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)

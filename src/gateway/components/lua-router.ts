@@ -111,8 +111,9 @@ function applyToRequest(req: RouterIncoming, view: LuaRouterRequest): void {
   const h2 = headers[':authority'] !== undefined
   if (h2) headers[':authority'] = view.host
   for (const key of Object.keys(headers)) {
-    // Pseudo-headers, and the framing Go read the body by (its ContentLength, not the header map).
-    if (key.charCodeAt(0) === 58 /* ':' */ || FRAMING.has(key)) {
+    // Pseudo-headers, the framing Go read the body by (its ContentLength, not the header map), and
+    // an h2c `host` field (in Go's map as any header; a script's Host goes to goOnlyHeaders below).
+    if (key.charCodeAt(0) === 58 /* ':' */ || FRAMING.has(key) || (h2 && key === 'host')) {
       raw.push(key, String(headers[key]))
       continue
     }
