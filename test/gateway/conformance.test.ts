@@ -121,7 +121,7 @@ async function runSteps(spec: Case, protocol: 'as written' | 'h2c', open: Array<
       continue
     }
     const written = step.request as ClientRequest
-    const req = protocol === 'h2c' && written.http2 === undefined ? { ...written, http2: true } : written
+    const req = protocol === 'h2c' && written.http2 === undefined ? overH2c(written) : written
     const res = await send(running.url, req)
     const where = `step ${i} ${req.method ?? 'GET'} ${req.path}${req.http2 ? ' (h2c)' : ''}`
     const e = step.expect ?? {}
@@ -176,4 +176,13 @@ async function runSteps(spec: Case, protocol: 'as written' | 'h2c', open: Array<
       }
     }
   }
+}
+
+/**
+ * A request of a case as an h2c client sends it: its Host as the `:authority` (a `host` field
+ * would stay in Go's header map, where an HTTP/1 Host never is).
+ */
+function overH2c(req: ClientRequest): ClientRequest {
+  const { host, ...headers } = req.headers ?? {}
+  return { ...req, http2: true, headers: host === undefined ? headers : { ':authority': host, ...headers } }
 }
