@@ -98,6 +98,7 @@ function matches(
     return value !== '' && goRegexp(step.value).testHeader(value)
   }
   if (step.on === 'header') {
+    if (!request && step.name === 'host') return false
     const values = message.headers[step.name]
     return values !== undefined && (Array.isArray(values) ? values : [values]).includes(step.value)
   }
@@ -111,24 +112,29 @@ function matches(
  */
 function apply(steps: MartianStep[], message: Message, request: boolean): void {
   const headers = message.headers
+  // proxyutil.ResponseHeader: on an answer, Host is no header martian reads or writes (Get is '',
+  // Set, Add and Del do nothing); stash.Modifier writes the map itself.
+  const touches = (name: string) => request || name !== 'host'
   for (const step of steps) {
     if (message.failed !== undefined) return
     switch (step.kind) {
       case 'set':
+        if (!touches(step.name)) break
         headers[step.name] = step.value
         if (step.name === 'host') message.hostCleared = false
         break
       case 'append':
-        append(headers, step.name, step.value)
+        if (touches(step.name)) append(headers, step.name, step.value)
         break
       case 'copy':
+        if (!touches(step.to)) break
         // martian's Header.Get: the first value, '' when absent (the copy is then empty).
-        headers[step.to] = firstValue(headers[step.from])
+        headers[step.to] = touches(step.from) ? firstValue(headers[step.from]) : ''
         if (step.to === 'host') message.hostCleared = false
         break
       case 'remove':
-        for (const name of step.names) delete headers[name]
-        if (step.names.includes('host')) message.hostCleared = true
+        for (const name of step.names) if (touches(name)) delete headers[name]
+        if (request && step.names.includes('host')) message.hostCleared = true
         break
       case 'query':
         message.path = setQuery(message.path, step.name, step.value)
