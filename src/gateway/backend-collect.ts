@@ -46,23 +46,16 @@ const decoderRead: Record<LurasDecoder, BodyRead> = {
   rss: 'feed-root',
   other: 'whole',
 }
-const rules = new Map<string, (status: number) => BodyRead>()
 
 /**
  * What lura's HTTP proxy reads of a backend's answer, by status: its decoder for 200 and 201, its
  * status handler for the rest (return_error_details and return_error_code read the body into the
- * error). One function per rule: no allocation per call.
+ * error).
  */
 export function lurasBodyRead(decoder: LurasDecoder, detailedErrors: boolean): (status: number) => BodyRead {
-  const key = `${decoder} ${detailedErrors}`
-  let rule = rules.get(key)
-  if (!rule) {
-    const decoded = decoderRead[decoder]
-    const failed: BodyRead = detailedErrors ? 'error-body' : 'none'
-    rule = (status) => (ok(status) ? decoded : failed)
-    rules.set(key, rule)
-  }
-  return rule
+  const decoded = decoderRead[decoder]
+  const failed: BodyRead = detailedErrors ? 'error-body' : 'none'
+  return (status) => (ok(status) ? decoded : failed)
 }
 
 const EMPTY = Buffer.alloc(0)

@@ -5,6 +5,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http'
 import type { AmqpCall } from './backend-amqp/sessions.ts'
+import type { BodyRead } from './backend-collect.ts'
 import type { PubsubCall } from './backend-pubsub/answer.ts'
 import type { Cancellation } from './cancellation.ts'
 import type { compileGraphql, compileGraphqlQuery } from './components/graphql.ts'
@@ -70,6 +71,8 @@ export interface CompiledBackend {
   errorPrefix: string
   /** encoding no-op on an endpoint that renders: the answer is read and dropped. */
   discards: boolean
+  /** How much of an answer lura's decoder or status handler reads, by status; undefined: all (discards). */
+  reads: ((status: number) => BodyRead) | undefined
   /** A discarded answer whose body a later backend receives (sequential_propagated_params `respN`). */
   keepsBody: boolean
   /** Backend components (circuit breaker, rate limit, CEL, martian); undefined when none. */

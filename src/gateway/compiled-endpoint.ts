@@ -9,6 +9,7 @@ import { chunksEmptyBody } from './backend-body-framing.ts'
 import type { BackendClient } from './backend-client.ts'
 import { hostHeaderFor, splitBackendHost } from './backend-host.ts'
 import { compilePubsubCall } from './backend-pubsub/answer.ts'
+import { lurasReads } from './backend-reads.ts'
 import type {
   CompiledBackend,
   CompiledEndpoint,
@@ -81,6 +82,10 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
   const forward = compileForwardRule(cfg.inputHeaders, config.server.disableCompression)
   const compileBackend = (b: BackendConfig, index: number, shadow: boolean): CompiledBackend => {
     const parts = compilePattern(b.urlPattern)
+    // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint; but
+    // a shadow's circuit breaker counts the call as lura's stack ends it (status handler, decoder).
+    const discards =
+      b.encoding === 'no-op' ? shadow || !cfg.noop : shadow && b.components?.circuitBreaker === undefined
     const backend: CompiledBackend = {
       cfg: b,
       ...hostsCompiled(b.hosts, client),
@@ -99,10 +104,9 @@ export function compileEndpoint(cfg: EndpointConfig, deps: CompileDeps): Compile
       format: compileFormatter(b),
       record: metrics?.backend(cfg.endpoint, b.urlPattern),
       errorPrefix: `[${b.methodAsWritten ?? b.method} ${luraPattern(b.urlPattern)}]:`,
-      // A shadow's answer is read and dropped, like a no-op backend's behind a rendering endpoint; but
-      // a shadow's circuit breaker counts the call as lura's stack ends it (status handler, decoder).
-      discards:
-        b.encoding === 'no-op' ? shadow || !cfg.noop : shadow && b.components?.circuitBreaker === undefined,
+      discards,
+      // a discarded answer is read whole: a later backend may receive its body
+      reads: discards ? undefined : lurasReads(b),
       keepsBody: !shadow && (cfg.propagated?.some((p) => p.index === index && p.path.length === 0) ?? false),
       guard: compileBackendGuard(b, cfg, (message) => logger.warning(message), logInfo, client.sideAgent),
       narrow: compileNarrowing(b, forward),
