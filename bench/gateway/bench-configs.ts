@@ -1,5 +1,6 @@
 // The configs the gateway benchmark runs, as data: our gateway with every measured endpoint, a baseline
 // checkout's runtime and KrakenD with the plain ones.
+import { plainEndpoints } from './lab.ts'
 
 interface BenchPorts {
   gateway: number
@@ -9,13 +10,7 @@ interface BenchPorts {
 
 export function benchConfigs(at: { backendUrl: string; jwkPath: string; ports: BenchPorts }) {
   const { backendUrl, jwkPath, ports } = at
-  const plainEndpoints = [
-    { endpoint: '/proxy', backend: [{ host: [backendUrl], url_pattern: '/item' }] },
-    {
-      endpoint: '/merge',
-      backend: ['a', 'b', 'c'].map((n) => ({ host: [backendUrl], url_pattern: `/${n}` })),
-    },
-  ]
+  const endpoints = plainEndpoints(backendUrl)
   const gateway = {
     version: 3,
     name: 'bench rev-0000000',
@@ -27,7 +22,7 @@ export function benchConfigs(at: { backendUrl: string; jwkPath: string; ports: B
       'telemetry/logging': { level: 'ERROR' },
     },
     endpoints: [
-      ...plainEndpoints,
+      ...endpoints,
       {
         endpoint: '/jwt',
         backend: [{ host: [backendUrl], url_pattern: '/item' }],
@@ -53,7 +48,7 @@ export function benchConfigs(at: { backendUrl: string; jwkPath: string; ports: B
   return {
     gateway,
     // The baseline runs the plain endpoints only: an older runtime may refuse the components.
-    baseline: { ...gateway, port: ports.baseline, endpoints: plainEndpoints },
+    baseline: { ...gateway, port: ports.baseline, endpoints },
     krakend: {
       ...gateway,
       port: ports.krakend,
@@ -64,7 +59,7 @@ export function benchConfigs(at: { backendUrl: string; jwkPath: string; ports: B
         router: { disable_access_log: true },
         'telemetry/logging': { level: 'ERROR', stdout: true, syslog: false, prefix: '[KRAKEND]' },
       },
-      endpoints: plainEndpoints,
+      endpoints,
     },
   }
 }

@@ -6,7 +6,7 @@
 // h2c load is h2load (-c16 -m10, as run.ts; --connections and --streams change them); the backend is
 // the bench's static HAProxy.
 //
-//   node bench/gateway/cpu-ab.ts --baseline DIR [--baseline DIR2] [--h2c] [--endpoint proxy|merge]
+//   node bench/gateway/cpu-ab.ts --baseline DIR [--baseline DIR2] [--h2c] [--endpoint proxy|noop|merge]
 //                                [--rounds 7] [--duration 3] [--go-order] [--ports 24000]
 //                                [--connections 64 (h2c: 16)] [--streams 10 (h2c streams per connection)]
 //                                [--simultaneous]   (every runtime loaded at the same time in each round:
@@ -48,9 +48,9 @@ const DURATION = Number(values.duration)
 if (
   !(Number.isInteger(ROUNDS) && ROUNDS > 0 && ROUNDS <= 31) ||
   !(DURATION > 0 && DURATION <= 30) ||
-  !['proxy', 'merge'].includes(values.endpoint as string)
+  !['proxy', 'noop', 'merge'].includes(values.endpoint as string)
 ) {
-  console.error('--rounds takes 1-31, --duration 1-30 seconds, --endpoint proxy or merge')
+  console.error('--rounds takes 1-31, --duration 1-30 seconds, --endpoint proxy, noop or merge')
   process.exit(2)
 }
 const tools = { wrk: which('wrk'), h2load: which('h2load'), haproxy: which('haproxy') }

@@ -119,14 +119,28 @@ export function proxyAndMergeConfig(name: string, port: number, backend: string)
     listen_ip: '127.0.0.1',
     timeout: '3s',
     extra_config: { router: { disable_access_log: true }, 'telemetry/logging': { level: 'ERROR' } },
-    endpoints: [
-      { endpoint: '/proxy', backend: [{ host: [backend], url_pattern: '/item' }] },
-      {
-        endpoint: '/merge',
-        backend: ['a', 'b', 'c'].map((n) => ({ host: [backend], url_pattern: `/${n}` })),
-      },
-    ],
+    endpoints: plainEndpoints(backend),
   })
+}
+
+/**
+ * The endpoints every runtime in the bench serves: a single-backend proxy that decodes and renders
+ * JSON (KrakenD's default), the same proxy with no-op encoding (the body passed through as it
+ * came: the plain proxy HAProxy is) and a 3-backend merge.
+ */
+export function plainEndpoints(backend: string) {
+  return [
+    { endpoint: '/proxy', backend: [{ host: [backend], url_pattern: '/item' }] },
+    {
+      endpoint: '/noop',
+      output_encoding: 'no-op',
+      backend: [{ host: [backend], url_pattern: '/item', encoding: 'no-op' }],
+    },
+    {
+      endpoint: '/merge',
+      backend: ['a', 'b', 'c'].map((n) => ({ host: [backend], url_pattern: `/${n}` })),
+    },
+  ]
 }
 
 /** HAProxy's defaults section for the bench's proxies and static backends. */

@@ -1,7 +1,8 @@
 // Gateway benchmark: wrk (HTTP/1.1), h2load (h2c) and hey (rate-limited p99) against
 //   (a) the backend directly, (b) HAProxy as a plain proxy, (c) our gateway (the esbuild bundle),
 //   (d) KrakenD CE when `krakend` is on PATH,
-// all on the same config: a single-backend proxy endpoint and a 3-backend merge endpoint with
+// all on the same config: a single-backend proxy endpoint (JSON decoded and rendered), the same proxy
+// with no-op encoding (the body passed through, as HAProxy passes it) and a 3-backend merge endpoint with
 // ~1.5 KB of JSON per backend. The backend is HAProxy answering static files (`http-request
 // return`), so the backend is never the bottleneck. Everything binds 127.0.0.1; each load run is
 // bounded in time. Targets alternate inside each round; the best round is reported.
@@ -266,6 +267,7 @@ const targets: Array<[Key, string]> = [
   ['proxy direct', `${backendUrl}/item`],
   ['proxy haproxy', `http://127.0.0.1:${ports.haproxy}/item`],
   ['proxy gateway', `http://127.0.0.1:${ports.gateway}/proxy`],
+  ['noop gateway', `http://127.0.0.1:${ports.gateway}/noop`],
   ['merge gateway', `http://127.0.0.1:${ports.gateway}/merge`],
   ['jwt gateway', `http://127.0.0.1:${ports.gateway}/jwt`],
   ['ratelimit gateway', `http://127.0.0.1:${ports.gateway}/ratelimit`],
@@ -273,11 +275,13 @@ const targets: Array<[Key, string]> = [
 if (baselineUp)
   targets.push(
     ['proxy baseline', `http://127.0.0.1:${ports.baseline}/proxy`],
+    ['noop baseline', `http://127.0.0.1:${ports.baseline}/noop`],
     ['merge baseline', `http://127.0.0.1:${ports.baseline}/merge`],
   )
 if (krakendUp)
   targets.push(
     ['proxy krakend', `http://127.0.0.1:${ports.krakend}/proxy`],
+    ['noop krakend', `http://127.0.0.1:${ports.krakend}/noop`],
     ['merge krakend', `http://127.0.0.1:${ports.krakend}/merge`],
   )
 for (const [, url] of targets) wrk(url) // warm-up (JIT, pools)
@@ -352,14 +356,15 @@ const lines = [
   }),
   '',
   `proxy: gateway/HAProxy ${ratio('proxy gateway', 'proxy haproxy')}, gateway/direct ${ratio('proxy gateway', 'proxy direct')}, gateway/KrakenD ${ratio('proxy gateway', 'proxy krakend')}`,
+  `no-op proxy (the body passed through): gateway/HAProxy ${ratio('noop gateway', 'proxy haproxy')}, gateway/KrakenD ${ratio('noop gateway', 'noop krakend')}`,
   `merge: gateway/KrakenD ${ratio('merge gateway', 'merge krakend')}${krakendUp ? '' : ' (no krakend on PATH)'}`,
-  `CPU per request: gateway/KrakenD proxy ${cpuRatio('proxy gateway', 'proxy krakend')}, merge ${cpuRatio('merge gateway', 'merge krakend')}`,
+  `CPU per request: gateway/KrakenD proxy ${cpuRatio('proxy gateway', 'proxy krakend')}, no-op ${cpuRatio('noop gateway', 'noop krakend')}, merge ${cpuRatio('merge gateway', 'merge krakend')}`,
   `h2c proxy: gateway/HAProxy ${ratio('h2c gateway', 'h2c haproxy')}`,
   `components: JWT-validated proxy/plain proxy ${ratio('jwt gateway', 'proxy gateway')}, rate-limited proxy/plain proxy ${ratio('ratelimit gateway', 'proxy gateway')}`,
   ...(baselineUp
     ? [
-        `baseline (${values.baseline}): gateway/baseline req/s proxy ${ratio('proxy gateway', 'proxy baseline')}, merge ${ratio('merge gateway', 'merge baseline')}, h2c ${ratio('h2c gateway', 'h2c baseline')}`,
-        `baseline: CPU per request gateway/baseline (lower is faster) proxy ${cpuRatio('proxy gateway', 'proxy baseline')}, merge ${cpuRatio('merge gateway', 'merge baseline')}, h2c ${cpuRatio('h2c gateway', 'h2c baseline')}`,
+        `baseline (${values.baseline}): gateway/baseline req/s proxy ${ratio('proxy gateway', 'proxy baseline')}, no-op ${ratio('noop gateway', 'noop baseline')}, merge ${ratio('merge gateway', 'merge baseline')}, h2c ${ratio('h2c gateway', 'h2c baseline')}`,
+        `baseline: CPU per request gateway/baseline (lower is faster) proxy ${cpuRatio('proxy gateway', 'proxy baseline')}, no-op ${cpuRatio('noop gateway', 'noop baseline')}, merge ${cpuRatio('merge gateway', 'merge baseline')}, h2c ${cpuRatio('h2c gateway', 'h2c baseline')}`,
       ]
     : []),
   `at half of gateway peak (${halfRate} req/s, hey): p99 direct ${fmt(tailDirect.p99, 2)} ms, gateway ${fmt(tailGateway.p99, 2)} ms, added ${fmt(tailGateway.p99 - tailDirect.p99, 2)} ms; p99.9 direct ${fmt(tailDirect.p999, 2)} ms, gateway ${fmt(tailGateway.p999, 2)} ms, added ${fmt(tailGateway.p999 - tailDirect.p999, 2)} ms`,

@@ -46,6 +46,7 @@ import { setOwnKey } from './own-keys.ts'
 import { readUpTo } from './read-up-to.ts'
 import { CONNECTION_HEADERS, isH2SingleField } from './request-headers.ts'
 import { closeAfterCutBody } from './request-stream.ts'
+import { pump } from './stream-pump.ts'
 import { goRequestTarget } from './url-pattern.ts'
 
 /**
@@ -346,16 +347,23 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     if (unwritable) reply.body?.resume()
     const source: Readable = unwritable || !reply.body ? Readable.from([]) : reply.body
     // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) before it sends the head: a body without
-    // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too).
+    // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too);
+    // one whose length fits in them goes out with the head when the handler ends.
     const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
+    const declared = headers['Content-Length']
+    let broken = false
+    const cut = (error: Error) => {
+      broken = true
+      debug(error)
+    }
     const first =
       held > 0 &&
-      headers['Content-Length'] === undefined &&
+      (declared === undefined || (typeof declared === 'string' && Number(declared) <= held)) &&
       req.method !== 'HEAD' &&
       status >= 200 &&
       status !== 204 &&
       status !== 304
-        ? await readUpTo(source, held, debug)
+        ? await readUpTo(source, held, cut)
         : undefined
     // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type).
     const sniff =
@@ -364,10 +372,12 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       status >= 200 &&
       status !== 204 &&
       status !== 304
-    const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, debug) : undefined)
+    const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, cut) : undefined)
     if (sniff && peek !== undefined && peek.size > 0)
       headers['Content-Type'] = detectContentType(Buffer.concat(peek.chunks))
-    if (first?.ended) {
+    // A body cut short of the length its head gave: Go's server closes the connection after it.
+    const cutShort = broken && declared !== undefined
+    if (first?.ended && !cutShort) {
       clearTimeout(timer)
       headers['Content-Length'] = String(first.size)
       ;(res as ServerResponse).writeHead(status, headers)
@@ -375,18 +385,17 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     } else {
       ;(res as ServerResponse).writeHead(status, headers)
       const sink = res instanceof H2Response ? res.bodyStream() : res
-      for (const chunk of peek?.chunks ?? []) sink.write(chunk)
       if (peek?.ended) {
         clearTimeout(timer)
-        res.end()
-      } else
-        await new Promise<void>((resolve) => {
-          pipeline(source, sink, (error) => {
-            clearTimeout(timer)
-            if (error) debug(error)
-            resolve()
-          })
-        })
+        const read = Buffer.concat(peek.chunks)
+        if (cutShort) sink.write(read, () => sink.destroy())
+        else res.end(read)
+      } else {
+        for (const chunk of peek?.chunks ?? []) sink.write(chunk)
+        const error = await pump(source, sink)
+        clearTimeout(timer)
+        if (error) debug(error)
+      }
     }
     const ms = monotonicMs() - start
     ep.record?.(status, ms / 1000)

@@ -1,0 +1,111 @@
+// How a no-op answer's body goes out (output_encoding no-op), as KrakenD CE 2.13.8 writes it:
+// - a body whose length fits in Go's 2 KB response buffer goes out with its head in one write,
+//   the backend's Content-Length kept, and the connection stays open for the next request;
+// - a longer one is streamed as it comes;
+// - a body cut short of its Content-Length (the backend closed early): the head with the
+//   backend's length, the bytes that came, then the connection closes (curl: exit 18, as there);
+// - a client that goes away mid-body closes the backend's connection.
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import type { Socket } from 'node:net'
+import { connect } from 'node:net'
+import { after, before, test } from 'node:test'
+import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { type AnsweringBackend, NOT_FOUND, startAnsweringBackend } from './raw-answer-backend.ts'
+import { exchange, statusLines } from './raw-exchange.ts'
+
+const json = (body: string, length = body.length) =>
+  `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${body}`
+const LONG = 'x'.repeat(5000)
+
+let backend: AnsweringBackend
+let gw: Running
+let heldOpen: Socket | undefined
+
+before(async () => {
+  backend = await startAnsweringBackend((path, socket) => {
+    if (path === '/small') return json('{"a":1}')
+    if (path === '/long') return json(`"${LONG}"`)
+    if (path === '/cut') return json('{"a":1', 100)
+    if (path === '/long-cut') return json(`"${LONG}`.slice(0, 3000), 5002)
+    if (path === '/held') {
+      heldOpen = socket
+      socket.write(json('x'.repeat(3000), 9000))
+      return undefined
+    }
+    return NOT_FOUND
+  })
+  gw = await startGateway(
+    mustConfig({
+      version: 3,
+      timeout: '3s',
+      endpoints: ['/small', '/long', '/cut', '/long-cut', '/held'].map((path) => ({
+        endpoint: path,
+        output_encoding: 'no-op',
+        backend: [{ host: [backend.origin], url_pattern: path, encoding: 'no-op' }],
+      })),
+    }),
+  )
+})
+
+after(async () => {
+  await gw.close()
+  backend.close()
+})
+
+/** `promise`, or a failure saying `what` after 3 s of waiting. */
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(what)), 3000).unref()),
+  ])
+}
+
+/** What the gateway writes back until it closes the connection. */
+const closedAnswer = (bytes: string) =>
+  within(exchange(gw.url, bytes), 'the gateway kept the connection open')
+
+const get = (path: string, close = false) =>
+  `GET ${path} HTTP/1.1\r\nHost: gw\r\n${close ? 'Connection: close\r\n' : ''}\r\n`
+
+test('a short body goes out whole with the backend length, and the connection serves the next request', async () => {
+  const answer = await closedAnswer(get('/small') + get('/small', true))
+  assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK'])
+  const first = answer.slice(0, answer.indexOf('HTTP/1.1 200 OK', 1))
+  assert.match(first, /\r\nContent-Length: 7\r\n/)
+  assert.ok(first.endsWith('\r\n\r\n{"a":1}'), first)
+})
+
+test('a body longer than Go’s buffer is streamed whole with its length', async () => {
+  const answer = await closedAnswer(get('/long', true))
+  assert.match(answer, /\r\nContent-Length: 5002\r\n/)
+  assert.ok(answer.endsWith(`\r\n\r\n"${LONG}"`))
+})
+
+for (const [path, length, sent] of [
+  ['/cut', 100, '{"a":1'],
+  ['/long-cut', 5002, `"${LONG}`.slice(0, 3000)],
+] as const)
+  test(`a body cut short of its length (${sent.length} of ${length} bytes): the head, those bytes, then the connection closes`, async () => {
+    // a keep-alive request: only the gateway's close ends the exchange
+    const answer = await closedAnswer(get(path))
+    assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK'])
+    assert.match(answer, new RegExp(`\\r\\nContent-Length: ${length}\\r\\n`))
+    assert.ok(answer.endsWith(`\r\n\r\n${sent}`), answer.slice(-40))
+  })
+
+test('a client that goes away mid-body closes the backend connection', async () => {
+  heldOpen = undefined
+  const client = connect(Number(new URL(gw.url).port), '127.0.0.1')
+  client.write(get('/held'))
+  let received = 0
+  for await (const chunk of client) {
+    received += (chunk as Buffer).length
+    if (received > 3000) break
+  }
+  client.destroy()
+  assert.ok(heldOpen, 'the backend was called')
+  const backendSide = heldOpen as Socket
+  if (!backendSide.destroyed) await within(once(backendSide, 'close'), 'the backend connection stayed open')
+  assert.equal(backendSide.destroyed, true)
+})
