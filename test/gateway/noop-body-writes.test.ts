@@ -27,6 +27,7 @@ before(async () => {
     if (path === '/small') return json('{"a":1}')
     if (path === '/long') return json(`"${LONG}"`)
     if (path === '/cut') return json('{"a":1', 100)
+    if (path === '/cut-untyped') return 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"a":1'
     if (path === '/long-cut') return json(`"${LONG}`.slice(0, 3000), 5002)
     if (path === '/held') {
       heldOpen = socket
@@ -39,7 +40,7 @@ before(async () => {
     mustConfig({
       version: 3,
       timeout: '3s',
-      endpoints: ['/small', '/long', '/cut', '/long-cut', '/held'].map((path) => ({
+      endpoints: ['/small', '/long', '/cut', '/cut-untyped', '/long-cut', '/held'].map((path) => ({
         endpoint: path,
         output_encoding: 'no-op',
         backend: [{ host: [backend.origin], url_pattern: path, encoding: 'no-op' }],
@@ -84,9 +85,11 @@ test('a body longer than Go’s buffer is streamed whole with its length', async
 
 for (const [path, length, sent] of [
   ['/cut', 100, '{"a":1'],
+  // no Content-Type: the type is sniffed from what came
+  ['/cut-untyped', 100, '{"a":1'],
   ['/long-cut', 5002, `"${LONG}`.slice(0, 3000)],
 ] as const)
-  test(`a body cut short of its length (${sent.length} of ${length} bytes): the head, those bytes, then the connection closes`, async () => {
+  test(`a body cut short of its length (${path}: ${sent.length} of ${length} bytes): the head, those bytes, then the connection closes`, async () => {
     // a keep-alive request: only the gateway's close ends the exchange
     const answer = await closedAnswer(get(path))
     assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK'])
