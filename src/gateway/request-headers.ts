@@ -26,13 +26,26 @@ export const CONNECTION_HEADERS = [
 ]
 
 /**
- * Request headers never forwarded, even with `["*"]`: the ones Go's server keeps out of the header
- * map (Host, Transfer-Encoding, Trailer). A forwarded Content-Length is in lura's request (CEL and
- * Lua read it) but never written from it (writtenMapHeaders; the body's own framing). The other
- * connection headers (Connection, Keep-Alive, Upgrade, TE, Proxy-Connection, HTTP2-Settings, Expect)
- * go out as they came, as lura copies them.
+ * Request headers Go's server keeps out of its header map, so lura never copies them, even with
+ * `["*"]`: Transfer-Encoding always; Host and Trailer as `goKeeps` says. A copied Content-Length,
+ * Host or Trailer is in lura's request (CEL and Lua read it) but never written from it
+ * (writtenMapHeaders). The other connection headers (Connection, Keep-Alive, Upgrade, TE,
+ * Proxy-Connection, HTTP2-Settings, Expect) go out as they came, as lura copies them.
  */
 const NOT_FORWARDED = new Set(['host', 'transfer-encoding', 'trailer'])
+
+/**
+ * Whether Go's server left the client's Host or Trailer in its header map: HTTP/1 moves Host to
+ * r.Host, while x/net's HTTP/2 server keeps a `host` field (beside `:authority` or standing for it);
+ * a Trailer stays but on a chunked HTTP/1.1 request and over HTTP/2 (goServerTakesOut).
+ */
+function goKeeps(req: ClientRequestLike, key: string): boolean {
+  const raw = req.rawHeaders ?? []
+  if (key === 'trailer') return !goServerTakesOut(raw, 'trailer')
+  if (key !== 'host' || req.httpVersionMajor !== 2) return false
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === 'host') return true
+  return false
+}
 
 export type HeaderValues = Record<string, string | string[]>
 
@@ -56,7 +69,7 @@ export function compileForwardRule(inputHeaders: string[], disableCompression = 
   const list = inputHeaders.length > 0 ? inputHeaders : ['Content-Type']
   const names = list.includes('*')
     ? '*'
-    : list.map((h) => h.toLowerCase()).filter((h) => !NOT_FORWARDED.has(h))
+    : list.map((h) => h.toLowerCase()).filter((h) => h !== 'transfer-encoding')
   const has = (name: string) => names === '*' || names.includes(name)
   return {
     names,
@@ -221,9 +234,7 @@ export function backendHeaders(
     const incoming = req.headers
     for (const key in incoming) {
       if (key.charCodeAt(0) === 58 /* ':' */) continue
-      // A Trailer a component set (a propagated claim) is in lura's request and goes unwritten, but
-      // Go's transport checks its value too: kept only when it would refuse it (writtenMapHeaders).
-      if (NOT_FORWARDED.has(key) && !(key === 'trailer' && refusedByGo(incoming[key]))) continue
+      if (NOT_FORWARDED.has(key) && !keptInGoMap(req, key)) continue
       if (key === 'expect' && goServerTakesOut(req.rawHeaders ?? [], 'expect')) continue
       const value = distinct(req, key)
       if (value === undefined) continue
@@ -238,6 +249,7 @@ export function backendHeaders(
   } else {
     for (const key of rule.names) {
       if (key === 'expect' && goServerTakesOut(req.rawHeaders ?? [], 'expect')) continue
+      if (NOT_FORWARDED.has(key) && !keptInGoMap(req, key)) continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)
@@ -257,6 +269,15 @@ export function backendHeaders(
 }
 
 /**
+ * A Host or Trailer in Go's header map when lura copies it: the client's as goKeeps says, or a
+ * Trailer a component set (a propagated claim) that Go's transport would refuse (it checks every
+ * value of the map, written or not: writtenMapHeaders).
+ */
+function keptInGoMap(req: ClientRequestLike, key: string): boolean {
+  return goKeeps(req, key) || (key === 'trailer' && refusedByGo(req.headers.trailer))
+}
+
+/**
  * Host, Content-Length or Transfer-Encoding a component wrote into Go's header map: lura copies
  * them like any forwarded header (CEL's req_headers, Lua see them); Go's client writes none of
  * them from the map (writtenMapHeaders).
@@ -271,9 +292,10 @@ function addGoOnly(out: HeaderValues, goOnly: Record<string, string[]>, names: s
 }
 
 /**
- * The headers Go's client writes of lura's map: never Host, Content-Length or Transfer-Encoding,
- * which it takes from the request's fields (a claim propagated into Host and forwarded stays in
- * lura's request, for CEL and Lua, and goes no further). The map itself when it has none.
+ * The headers Go's client writes of lura's map: never Host, Content-Length, Transfer-Encoding or
+ * Trailer, which it takes from the request's fields (a claim propagated into Host and forwarded, a
+ * client's h2c `host` field or a Trailer stays in lura's request, for CEL and Lua, and goes no
+ * further). The map itself when it has none.
  * Go's transport still checks every value of the map, written or not: one holding a control byte
  * (a claim "a\nb") stays, for the client to refuse the call as Go's does
  * (`net/http: invalid header field value for "Host"`), before anything is sent.
@@ -282,7 +304,8 @@ export function writtenMapHeaders(headers: HeaderValues): HeaderValues {
   if (
     headers.host === undefined &&
     headers['content-length'] === undefined &&
-    headers['transfer-encoding'] === undefined
+    headers['transfer-encoding'] === undefined &&
+    headers.trailer === undefined
   )
     return headers
   const out = { ...headers }
@@ -290,7 +313,7 @@ export function writtenMapHeaders(headers: HeaderValues): HeaderValues {
   return out
 }
 
-const UNWRITTEN_MAP_HEADERS = ['host', 'content-length', 'transfer-encoding'] as const
+const UNWRITTEN_MAP_HEADERS = ['host', 'content-length', 'transfer-encoding', 'trailer'] as const
 
 /** What httpguts.ValidHeaderFieldValue refuses in one of the values: a control byte but tab, or DEL. */
 export function refusedByGo(value: string | string[] | undefined): boolean {
