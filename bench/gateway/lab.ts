@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SignJWT } from 'jose'
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -258,4 +259,24 @@ export async function startItemBackend(
   start(haproxy, ['-f', join(dir, 'backend.cfg'), '-db'])
   await waitFor(`http://127.0.0.1:${port}/item`)
   return port
+}
+
+/**
+ * A symmetric JWK written to `dir` (thrown away with the run) and a token the benches' HS256
+ * `auth/validator` endpoints accept (audience and issuer `bench`).
+ */
+export async function benchJwt(dir: string): Promise<{ jwkPath: string; token: string }> {
+  const secret = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7))
+  const jwkPath = join(dir, 'jwk.json')
+  writeFileSync(
+    jwkPath,
+    JSON.stringify({ keys: [{ kty: 'oct', kid: 'bench', alg: 'HS256', k: secret.toString('base64url') }] }),
+  )
+  const token = await new SignJWT({ sub: 'bench' })
+    .setProtectedHeader({ alg: 'HS256', kid: 'bench' })
+    .setAudience('bench')
+    .setIssuer('bench')
+    .setExpirationTime('1h')
+    .sign(secret)
+  return { jwkPath, token }
 }

@@ -24,12 +24,12 @@ import { connect as connectH2 } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { SignJWT } from 'jose'
 import { LOADER_FILE, WARM_UP_FILE } from '../../src/gateway/code-cache/names.ts'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
 import { benchConfigs } from './bench-configs.ts'
 import {
   benchDocument,
+  benchJwt,
   freePort,
   HAPROXY_DEFAULTS,
   heyLatency,
@@ -113,19 +113,8 @@ children.push(haproxy)
 await waitFor(`http://127.0.0.1:${ports.backend}/item`)
 
 const backendUrl = `http://127.0.0.1:${ports.backend}`
-// A symmetric JWK (made here, thrown away with the run) and a token the JWT endpoint accepts.
-const secret = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7))
-writeFileSync(
-  join(dir, 'jwk.json'),
-  JSON.stringify({ keys: [{ kty: 'oct', kid: 'bench', alg: 'HS256', k: secret.toString('base64url') }] }),
-)
-const token = await new SignJWT({ sub: 'bench' })
-  .setProtectedHeader({ alg: 'HS256', kid: 'bench' })
-  .setAudience('bench')
-  .setIssuer('bench')
-  .setExpirationTime('1h')
-  .sign(secret)
-const configs = benchConfigs({ backendUrl, jwkPath: join(dir, 'jwk.json'), ports })
+const { jwkPath, token } = await benchJwt(dir)
+const configs = benchConfigs({ backendUrl, jwkPath, ports })
 for (const [name, config] of Object.entries(configs))
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(config, null, 2))
 
