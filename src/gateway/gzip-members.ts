@@ -62,6 +62,41 @@ export function gzipMembers(bytes: Buffer, limit: number): GzipMembers | undefin
   }
 }
 
+/**
+ * What zlib inflates of deflate data it finds corrupt, as Go's flate hands it up before its error:
+ * the output of the data's longest prefix that inflates without an error, and that prefix's
+ * length (zlib's error drops all of the failing call's output; the symbols that end in the byte
+ * where zlib finds the error are not in it, Go's has them). Undefined past `maxOutput` bytes.
+ */
+export function beforeCorruption(data: Buffer, maxOutput: number): { out: Buffer; good: number } | undefined {
+  const zlib = zlibModule()
+  const inflate = (length: number): Buffer | undefined => {
+    try {
+      return zlib.inflateRawSync(data.subarray(0, length), {
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        maxOutputLength: Math.max(1, maxOutput),
+      })
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw error
+      return undefined
+    }
+  }
+  try {
+    // the whole data fails, an empty prefix does not
+    let good = 0
+    let bad = data.length
+    while (bad - good > 1) {
+      const middle = (good + bad) >>> 1
+      if (inflate(middle) === undefined) bad = middle
+      else good = middle
+    }
+    const out = inflate(good)
+    return out && { out, good }
+  } catch {
+    return undefined
+  }
+}
+
 /** Go's refusal of the first member's header where zlib takes it (a name or comment past 511 bytes). */
 export function firstHeaderRefusal(bytes: Buffer): string | undefined {
   if (((bytes[3] ?? 0) & (FNAME | FCOMMENT)) === 0) return undefined
@@ -71,9 +106,10 @@ export function firstHeaderRefusal(bytes: Buffer): string | undefined {
 
 /**
  * Where the deflate data of the member at `at` starts; undefined at the body's end; Go's error
- * text where its header reader stops.
+ * text where its header reader stops (`unexpected EOF` when the bytes end inside the header: a
+ * stream reads on).
  */
-function memberData(bytes: Buffer, at: number): number | string | undefined {
+export function memberData(bytes: Buffer, at: number): number | string | undefined {
   if (at === bytes.length) return undefined
   if (bytes.length - at < 10) return 'unexpected EOF'
   if (bytes[at] !== 0x1f || bytes[at + 1] !== 0x8b || bytes[at + 2] !== 8) return 'gzip: invalid header'

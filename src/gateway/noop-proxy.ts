@@ -3,7 +3,7 @@
  * passed through as they come, streamed, with only what KrakenD adds or takes away.
  */
 import type { ServerResponse } from 'node:http'
-import { pipeline, Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import { type BackendCalls, callOutcome } from './backend-calls.ts'
@@ -26,9 +26,9 @@ import {
   sniffText,
 } from './go-http.ts'
 import { detectContentType, SNIFF_LEN } from './go-sniff.ts'
+import { GoGunzip } from './gzip-stream.ts'
 import { H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
-import { zlibModule } from './libraries.ts'
 import type { Logger } from './logging.ts'
 import { monotonicMs } from './monotonic-ms.ts'
 import { writeTrailerField } from './node-http.ts'
@@ -191,7 +191,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       answerHeaders = decoded
     }
     let status = answer.status
-    let body: Readable = gunzip ? pipeline(answer.body, zlibModule().createGunzip(), () => {}) : answer.body
+    let body: Readable = gunzip ? new GoGunzip(answer.body) : answer.body
     if (b.guard?.modifyAnswer) {
       const edited = b.guard.modifyAnswer(status, answerHeaders, request)
       if (edited.failed !== undefined) {
