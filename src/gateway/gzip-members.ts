@@ -3,13 +3,15 @@
 // after a member that are no gzip header (and on header flags Go ignores), keeping none of its
 // output; Go hands up every whole member's bytes first, then fails the next read (fewer than 10
 // bytes: io.ErrUnexpectedEOF, else gzip.ErrHeader), so a decoder that stops early (lura's JSON and
-// XML ones) never sees the error.
+// XML ones) never sees the error. Corrupt deflate data too: Go hands up what it decoded before it.
 import { zlibModule } from './libraries.ts'
 
 const FHCRC = 0x02
 const FEXTRA = 0x04
 const FNAME = 0x08
 const FCOMMENT = 0x10
+/** Go's flate hands up its output when its 32 KB window fills, and with an error. */
+const GO_WINDOW = 32 * 1024
 
 /** What Go's gzip.Reader hands up of a body before its first error. */
 export interface GzipMembers {
@@ -21,8 +23,8 @@ export interface GzipMembers {
 }
 
 /**
- * The body read as Go reads it; undefined when nothing comes before the error or a member's
- * deflate data is corrupt (zlib's own error then stands for Go's).
+ * The body read as Go reads it; undefined when nothing comes before a header's or a trailer's
+ * error (zlib's own error, worded as Go's, then stands) or zlib refuses a member past `limit`.
  */
 export function gzipMembers(bytes: Buffer, limit: number): GzipMembers | undefined {
   const zlib = zlibModule()
@@ -44,8 +46,20 @@ export function gzipMembers(bytes: Buffer, limit: number): GzipMembers | undefin
         finishFlush: zlib.constants.Z_SYNC_FLUSH,
         maxOutputLength: Math.max(1, limit - size),
       }) as unknown as typeof inflated
-    } catch {
-      return undefined
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'Z_DATA_ERROR') return undefined
+      // corrupt deflate data: Go's flate hands up what it decoded before it with its error (but on
+      // a Read of its own when that ended on its 32 KB window's edge); its offset counts the
+      // deflate bytes read, through the one it fails on
+      const kept = beforeCorruption(bytes.subarray(data), Math.max(1, limit - size))
+      if (!kept) return undefined
+      pieces.push(kept.out)
+      size += kept.out.length
+      return {
+        out: Buffer.concat(pieces, size),
+        error: `flate: corrupt input before offset ${kept.good + 1}`,
+        withLastByte: kept.out.length % GO_WINDOW !== 0,
+      }
     }
     const output = inflated.buffer
     pieces.push(output)
