@@ -1,6 +1,8 @@
 // The endpoints of the feature benchmark (features.ts), as data: one endpoint per KrakenD CE feature
 // that runs without another service, each over the same ~1.5 KB JSON backend (`/item`, `/a`, `/b`,
-// `/c`: the bench documents), served alike by the gateway and KrakenD.
+// `/c`: the bench documents), served alike by the gateway and KrakenD; and how wrk asks for each.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 export interface FeatureEndpoint {
   /** The endpoint's path, also the feature's name in the report. */
@@ -124,8 +126,10 @@ export function featureEndpoints(at: { backend: string; jwkPath: string }): Feat
     },
     {
       path: '/http-cache',
-      what: 'qos/http-cache (answers from the cache)',
-      endpoint: one({}, { extra_config: { 'qos/http-cache': { shared: true } } }),
+      what: "qos/http-cache, the backend answer fresh for an hour (with its Date, which Go's cache needs: answers from the cache)",
+      endpoint: {
+        backend: [{ host, url_pattern: '/cacheable', extra_config: { 'qos/http-cache': { shared: true } } }],
+      },
     },
     {
       path: '/cel',
@@ -208,4 +212,38 @@ export function featureEndpoints(at: { backend: string; jwkPath: string }): Feat
     },
   ]
   return features
+}
+
+/** A config serving `features` on 127.0.0.1:port, with the access log off and the given logging. */
+export const featureConfig = (
+  features: FeatureEndpoint[],
+  port: number,
+  logging: Record<string, unknown>,
+) => ({
+  version: 3,
+  name: 'features rev-0000000',
+  port,
+  listen_ip: '127.0.0.1',
+  timeout: '3s',
+  extra_config: { router: { disable_access_log: true }, 'telemetry/logging': logging },
+  endpoints: features.map((f) => ({ endpoint: f.path, ...f.endpoint })),
+})
+
+/** The URL the load asks for (a query for the scripts that read one). */
+export const featureUrl = (f: FeatureEndpoint, port: number) => `http://127.0.0.1:${port}${f.path}?q=bench`
+
+/** The feature's request headers, the bench token in place of TOKEN. */
+export const featureHeaders = (f: FeatureEndpoint, token: string) =>
+  (f.headers ?? []).map((h) => h.replace('TOKEN', token))
+
+/** wrk's arguments for one feature: its headers, and a Lua script (written to `dir`) posting its body. */
+export function featureWrkArgs(f: FeatureEndpoint, dir: string, token: string): string[] {
+  const args = featureHeaders(f, token).flatMap((h) => ['-H', h])
+  if (f.body === undefined) return args
+  const script = join(dir, `post${f.path.replaceAll('/', '-')}.lua`)
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(f.body)}\nwrk.headers["Content-Type"] = "application/json"\n`,
+  )
+  return [...args, '-s', script]
 }

@@ -15,7 +15,14 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildRuntimeBundle } from '../../src/image/bundle.ts'
-import { type FeatureEndpoint, featureEndpoints } from './feature-configs.ts'
+import {
+  type FeatureEndpoint,
+  featureConfig,
+  featureEndpoints,
+  featureHeaders,
+  featureUrl,
+  featureWrkArgs,
+} from './feature-configs.ts'
 import { benchJwt, benchScratch, freePort, loadRunLimit, waitFor, which } from './lab.ts'
 import { readWrk } from './load-output.ts'
 import { treeCpuUs } from './proc-stats.ts'
@@ -63,21 +70,22 @@ if (features.length === 0) {
   process.exit(2)
 }
 
-const config = (port: number, logging: Record<string, unknown>) => ({
-  version: 3,
-  name: 'features rev-0000000',
-  port,
-  listen_ip: '127.0.0.1',
-  timeout: '3s',
-  extra_config: { router: { disable_access_log: true }, 'telemetry/logging': logging },
-  endpoints: features.map((f) => ({ endpoint: f.path, ...f.endpoint })),
-})
 const ports = { gateway: await freePort(), krakend: await freePort() }
-writeFileSync(join(dir, 'gateway.json'), JSON.stringify(config(ports.gateway, { level: 'ERROR' })))
+writeFileSync(
+  join(dir, 'gateway.json'),
+  JSON.stringify(featureConfig(features, ports.gateway, { level: 'ERROR' })),
+)
 // KrakenD as its docs advise for production (bench-configs.ts): no access log, logging at ERROR
 writeFileSync(
   join(dir, 'krakend.json'),
-  JSON.stringify(config(ports.krakend, { level: 'ERROR', stdout: true, syslog: false, prefix: '[KRAKEND]' })),
+  JSON.stringify(
+    featureConfig(features, ports.krakend, {
+      level: 'ERROR',
+      stdout: true,
+      syslog: false,
+      prefix: '[KRAKEND]',
+    }),
+  ),
 )
 
 console.error('bundling the gateway runtime with esbuild ...')
@@ -98,15 +106,12 @@ if (tools.krakend) {
   targets.push({ name: 'krakend', port: ports.krakend, pid: krakend.pid as number })
 }
 
-const headersOf = (f: FeatureEndpoint) => (f.headers ?? []).map((h) => h.replace('TOKEN', token))
-const urlOf = (f: FeatureEndpoint, port: number) => `http://127.0.0.1:${port}${f.path}?q=bench`
-
 // Each endpoint answers 200 on every target before anything is measured.
 for (const f of features)
   for (const target of targets) {
-    const res = await fetch(urlOf(f, target.port), {
+    const res = await fetch(featureUrl(f, target.port), {
       method: f.body === undefined ? 'GET' : 'POST',
-      headers: Object.fromEntries(headersOf(f).map((h) => h.split(': ') as [string, string])),
+      headers: Object.fromEntries(featureHeaders(f, token).map((h) => h.split(': ') as [string, string])),
       ...(f.body === undefined ? {} : { body: f.body }),
     })
     await res.arrayBuffer()
@@ -118,18 +123,6 @@ for (const f of features)
     }
   }
 
-/** wrk's arguments for one feature: its headers, and a Lua script posting its body. */
-function wrkArgs(f: FeatureEndpoint): string[] {
-  const args = headersOf(f).flatMap((h) => ['-H', h])
-  if (f.body === undefined) return args
-  const script = join(dir, `post${f.path.replaceAll('/', '-')}.lua`)
-  writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(f.body)}\nwrk.headers["Content-Type"] = "application/json"\n`,
-  )
-  return [...args, '-s', script]
-}
-
 interface Figures {
   rps: number
   cpuUs: number
@@ -137,10 +130,18 @@ interface Figures {
 const best = new Map<string, Figures>()
 function measure(f: FeatureEndpoint, target: (typeof targets)[number], duration: number): Figures {
   const before = treeCpuUs(target.pid)
-  const url = urlOf(f, target.port)
+  const url = featureUrl(f, target.port)
   const out = execFileSync(
     tools.wrk as string,
-    ['-t2', `-c${values.connections}`, `-d${duration}s`, '--timeout', '5s', ...wrkArgs(f), url],
+    [
+      '-t2',
+      `-c${values.connections}`,
+      `-d${duration}s`,
+      '--timeout',
+      '5s',
+      ...featureWrkArgs(f, dir, token),
+      url,
+    ],
     { encoding: 'utf8', ...loadRunLimit(duration) },
   )
   const { rps, requests } = readWrk(url, out)

@@ -166,9 +166,13 @@ backend app
 
 /** HAProxy lines of a frontend answering /NAME with DIR/NAME.json from memory. */
 export function staticBackendFrontend(port: number, dir: string, names: string[]): string {
+  // http-buffer-request: a request body is read whole before the answer, as a real backend reads it
+  // (HAProxy would answer a chunked POST at its head and close the connection under the body)
   return `frontend backend
   bind 127.0.0.1:${port}
+  option http-buffer-request
 ${names.map((n) => `  http-request return status 200 content-type application/json file ${dir}/${n}.json if { path /${n} }`).join('\n')}
+  http-request return status 200 content-type application/json hdr cache-control "public, max-age=3600" hdr date "%[date,http_date]" file ${dir}/${names[0]}.json if { path /cacheable }
   http-request return status 404
 `
 }

@@ -6,6 +6,8 @@
 //   node bench/gateway/profile.ts [--endpoint proxy|merge] [--h2c] [--duration 5] [--connections 64] [--top 25]
 //                                 [--svg FILE]   (also writes the load's flame graph)
 //                                 [--go-order]   (the backend's keys sorted, as a Go backend sends them)
+//                                 [--feature /json-schema]   (one endpoint of features.ts's config, with its
+//                                 headers and body; HTTP/1.1 under wrk)
 //                                 [--rate N]   (paced load instead of wrk: hey, N req/s over --connections,
 //                                 8 unless given; what a request costs below peak, as at issue 19's half peak)
 import { execFileSync, spawn } from 'node:child_process'
@@ -14,9 +16,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { featureConfig, featureEndpoints, featureUrl, featureWrkArgs } from './feature-configs.ts'
 import { renderFlamegraph } from './flamegraph.ts'
 import {
   benchDocument,
+  benchJwt,
   freePort,
   heyArgs,
   loadRunLimit,
@@ -37,6 +41,7 @@ const { values } = parseArgs({
     h2c: { type: 'boolean', default: false },
     svg: { type: 'string' },
     'go-order': { type: 'boolean', default: false },
+    feature: { type: 'string' },
   },
 })
 const wrkBin = which('wrk')
@@ -69,7 +74,24 @@ const haproxy = spawn(haproxyBin, ['-f', join(dir, 'haproxy.cfg'), '-db'], { std
 process.on('exit', () => haproxy.kill('SIGKILL'))
 const backend = `http://127.0.0.1:${backendPort}`
 await waitFor(`${backend}/item`)
-writeFileSync(join(dir, 'gateway.json'), proxyAndMergeConfig('profile', gatewayPort, backend))
+// --feature: the feature bench's config (every feature endpoint), loaded on that one endpoint
+const { jwkPath, token } = await benchJwt(dir)
+const features = featureEndpoints({ backend, jwkPath })
+const feature = features.find((f) => f.path === values.feature)
+if (feature && (values.h2c || RATE !== undefined)) {
+  console.error('--feature runs under wrk over HTTP/1.1 only (no --h2c, no --rate)')
+  process.exit(2)
+}
+if (values.feature !== undefined && !feature) {
+  console.error(`--feature ${values.feature}: one of ${features.map((f) => f.path).join(' ')}`)
+  process.exit(2)
+}
+writeFileSync(
+  join(dir, 'gateway.json'),
+  feature
+    ? JSON.stringify(featureConfig(features, gatewayPort, { level: 'ERROR' }))
+    : proxyAndMergeConfig('profile', gatewayPort, backend),
+)
 
 const profileDir = join(dir, 'profile')
 const main = resolve(import.meta.dirname, '../../src/gateway/main.ts')
@@ -89,8 +111,9 @@ const gateway = spawn(
   ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 )
-const url = `http://127.0.0.1:${gatewayPort}/${values.endpoint}`
-await waitFor(url)
+const url = feature ? featureUrl(feature, gatewayPort) : `http://127.0.0.1:${gatewayPort}/${values.endpoint}`
+const endpoint = feature ? feature.path : `/${values.endpoint}`
+await waitFor(`http://127.0.0.1:${gatewayPort}/proxy`)
 // Samples outside the load (start-up, module compilation, shutdown) are left out: the profile's
 // clock is the system's monotonic clock, as process.hrtime is.
 const loadStartUs = Number(process.hrtime.bigint() / 1000n)
@@ -106,10 +129,20 @@ const load =
           encoding: 'utf8',
           ...loadRunLimit(Number(values.duration)),
         })
-      : execFileSync(wrkBin, ['-t2', `-c${CONNECTIONS}`, `-d${values.duration}s`, url], {
-          encoding: 'utf8',
-          ...loadRunLimit(Number(values.duration)),
-        })
+      : execFileSync(
+          wrkBin,
+          [
+            '-t2',
+            `-c${CONNECTIONS}`,
+            `-d${values.duration}s`,
+            ...(feature ? featureWrkArgs(feature, dir, token) : []),
+            url,
+          ],
+          {
+            encoding: 'utf8',
+            ...loadRunLimit(Number(values.duration)),
+          },
+        )
 const loadEndUs = Number(process.hrtime.bigint() / 1000n)
 const rps =
   RATE !== undefined
@@ -121,7 +154,7 @@ await once(gateway, 'exit')
 const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))
 if (!file) throw new Error(`no profile written in ${profileDir}`)
 const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile
-const title = `gateway CPU profile — /${values.endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : RATE !== undefined ? ` (hey paced at ${RATE} req/s over ${CONNECTIONS} connections)` : ` (wrk -t2 -c${CONNECTIONS})`}, ${values.duration} s, ${rps} req/s under the profiler`
+const title = `gateway CPU profile — ${endpoint}${values.h2c ? ' over h2c (h2load -c16 -m10)' : RATE !== undefined ? ` (hey paced at ${RATE} req/s over ${CONNECTIONS} connections)` : ` (wrk -t2 -c${CONNECTIONS})`}, ${values.duration} s, ${rps} req/s under the profiler`
 console.log(`${title}; profile ${join(profileDir, file)}`)
 if (values.svg) {
   const root = resolve(import.meta.dirname, '../..')
