@@ -365,17 +365,29 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       status !== 304
         ? await readUpTo(source, held, cut)
         : undefined
-    // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type).
+    // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type) and
+    // is not encoded (a first Content-Encoding value that is not empty).
     const sniff =
       headers['Content-Type'] === undefined &&
       res.getHeader('content-type') === undefined &&
+      !encoded(headers['Content-Encoding'] ?? res.getHeader('content-encoding')) &&
       status >= 200 &&
       status !== 204 &&
       status !== 304
     const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, cut) : undefined)
     if (sniff && peek !== undefined && peek.size > 0)
       headers['Content-Type'] = detectContentType(Buffer.concat(peek.chunks))
-    // A body cut short of the length its head gave: Go's server closes the connection after it.
+    // A body that fails once the head is due: lura's io.Copy stops, the handler returns and Go's
+    // server ends the answer after what came (the last chunk; END_STREAM over h2). An HTTP/1 answer
+    // short of its declared length then closes its connection.
+    const endAfterFailure = () => {
+      if (declared !== undefined && !(res instanceof H2Response)) {
+        // (node:http detaches the socket before the response's own 'finish' listeners run)
+        const socket = res.socket
+        if (socket) res.once('finish', () => socket.destroy())
+      }
+      res.end()
+    }
     const cutShort = broken && declared !== undefined
     if (first?.ended && !cutShort) {
       clearTimeout(timer)
@@ -385,16 +397,16 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     } else {
       ;(res as ServerResponse).writeHead(status, headers)
       const sink = res instanceof H2Response ? res.bodyStream() : res
+      for (const chunk of peek?.chunks ?? []) sink.write(chunk)
       if (peek?.ended) {
         clearTimeout(timer)
-        const read = Buffer.concat(peek.chunks)
-        if (cutShort) sink.write(read, () => sink.destroy())
-        else res.end(read)
+        if (broken) endAfterFailure()
+        else res.end()
       } else {
-        for (const chunk of peek?.chunks ?? []) sink.write(chunk)
-        const error = await pump(source, sink)
+        const failed = await pump(source, sink)
         clearTimeout(timer)
-        if (error) debug(error)
+        if (failed) debug(failed.error)
+        if (failed?.side === 'source') endAfterFailure()
       }
     }
     const ms = monotonicMs() - start
@@ -402,3 +414,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }
 }
+
+/** Go's hasCE: the first Content-Encoding value is not empty. */
+const encoded = (value: string | number | string[] | undefined): boolean =>
+  value !== undefined && (listOf(value)[0] ?? '') !== ''

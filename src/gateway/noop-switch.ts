@@ -32,7 +32,6 @@ export async function switchingProtocols(
   // A connection that ends with this answer (the client's close, an HTTP/1.0 client, draining):
   // node:http would keep it for a Connection header without `close` (a switch keeps the backend's).
   const closes = endsConnection(h1) || headers.Connection === 'close'
-  h1.sendDate = false
   h1.writeHead(101, headers)
   const socket = h1.socket
   if (closes && socket) h1.once('finish', () => socket.end())

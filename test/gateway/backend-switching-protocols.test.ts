@@ -1,8 +1,8 @@
 // A backend answering `101 Switching Protocols` behind a no-op endpoint, as KrakenD answers it
-// (checked against lura's own gateway): Go's client takes the 101 as the final answer, lura's
-// no-op passes its status and headers on, and Go's server writes them as a head without a body
-// (no Date, no length) and refuses the body, so the client's connection stays HTTP/1.1. No
-// connection is switched: the backend's bytes after its head never reach the client.
+// (checked against KrakenD CE 2.13.8): Go's client takes the 101 as the final answer, lura's
+// no-op passes its status and headers on, and Go's server writes them as a final head (Date last,
+// no length) without a body, so the client's connection stays HTTP/1.1. No connection is
+// switched: the backend's bytes after its head never reach the client.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { connect as h2connect } from 'node:http2'
@@ -78,17 +78,17 @@ const SECOND =
 test('a switch: the 101 head with the backend headers and no body; the connection answers its next request', async () => {
   const text = await pipelined('/switch')
   const head =
-    'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nX-B: 1\r\nX-Krakend: Version 2.13.8\r\nX-Krakend-Completed: false\r\n\r\n'
-  assert.ok(text.startsWith(head), text)
-  assert.match(text.slice(head.length), SECOND)
+    /^HTTP\/1\.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nX-B: 1\r\nX-Krakend: Version 2\.13\.8\r\nX-Krakend-Completed: false\r\nDate: [^\r]+ GMT\r\n\r\n/
+  assert.match(text, head)
+  assert.match(text.replace(head, ''), SECOND)
 })
 
 test('a 101 that switches nothing: its head, without the length it carried', async () => {
   const text = await pipelined('/no-switch')
   const head =
-    'HTTP/1.1 101 Switching Protocols\r\nX-B: 1\r\nX-Krakend: Version 2.13.8\r\nX-Krakend-Completed: false\r\n\r\n'
-  assert.ok(text.startsWith(head), text)
-  assert.match(text.slice(head.length), SECOND)
+    /^HTTP\/1\.1 101 Switching Protocols\r\nX-B: 1\r\nX-Krakend: Version 2\.13\.8\r\nX-Krakend-Completed: false\r\nDate: [^\r]+ GMT\r\n\r\n/
+  assert.match(text, head)
+  assert.match(text.replace(head, ''), SECOND)
 })
 
 test('a switch answering a client that closes keeps the backend Connection header, and the connection ends', {
@@ -98,9 +98,9 @@ test('a switch answering a client that closes keeps the backend Connection heade
   socket.write('GET /switch HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n')
   const chunks: Buffer[] = []
   for await (const chunk of socket) chunks.push(chunk as Buffer)
-  assert.equal(
+  assert.match(
     Buffer.concat(chunks).toString('latin1'),
-    'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nX-B: 1\r\nX-Krakend: Version 2.13.8\r\nX-Krakend-Completed: false\r\n\r\n',
+    /^HTTP\/1\.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nX-B: 1\r\nX-Krakend: Version 2\.13\.8\r\nX-Krakend-Completed: false\r\nDate: [^\r]+ GMT\r\n\r\n$/,
   )
 })
 

@@ -4,13 +4,19 @@
 // - a longer one is streamed as it comes;
 // - a body cut short of its Content-Length (the backend closed early): the head with the
 //   backend's length, the bytes that came, then the connection closes (curl: exit 18, as there);
+// - a body without a length that breaks past Go's buffer (a chunked one whose backend closes before
+//   its last chunk): the answer ends after what came, with its own last chunk, and the connection
+//   serves the next request (lura ignores io.Copy's error; Go's server finishes the answer);
+// - over h2c a body cut short of its Content-Length ends the stream (END_STREAM) after what came:
+//   the client finds the length unmet (an error, not a shorter answer taken as whole);
+// - an encoded answer without Content-Type gets none (Go sniffs only bodies that are not encoded);
 // - a client that goes away mid-body closes the backend's connection.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
-import { mustConfig, type Running, startGateway } from './helpers.ts'
+import { mustConfig, type Running, sendH2, startGateway } from './helpers.ts'
 import { type AnsweringBackend, NOT_FOUND, startAnsweringBackend } from './raw-answer-backend.ts'
 import { exchange, statusLines } from './raw-exchange.ts'
 
@@ -27,6 +33,10 @@ before(async () => {
     if (path === '/small') return json('{"a":1}')
     if (path === '/long') return json(`"${LONG}"`)
     if (path === '/cut') return json('{"a":1', 100)
+    if (path === '/chunked-cut')
+      return `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\nbb8\r\n${'y'.repeat(2500)}`
+    if (path === '/encoded-untyped')
+      return 'HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 6\r\n\r\n<html>'
     if (path === '/cut-untyped') return 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"a":1'
     if (path === '/long-cut') return json(`"${LONG}`.slice(0, 3000), 5002)
     if (path === '/held') {
@@ -40,7 +50,16 @@ before(async () => {
     mustConfig({
       version: 3,
       timeout: '3s',
-      endpoints: ['/small', '/long', '/cut', '/cut-untyped', '/long-cut', '/held'].map((path) => ({
+      endpoints: [
+        '/small',
+        '/long',
+        '/cut',
+        '/cut-untyped',
+        '/long-cut',
+        '/held',
+        '/chunked-cut',
+        '/encoded-untyped',
+      ].map((path) => ({
         endpoint: path,
         output_encoding: 'no-op',
         backend: [{ host: [backend.origin], url_pattern: path, encoding: 'no-op' }],
@@ -96,6 +115,28 @@ for (const [path, length, sent] of [
     assert.match(answer, new RegExp(`\\r\\nContent-Length: ${length}\\r\\n`))
     assert.ok(answer.endsWith(`\r\n\r\n${sent}`), answer.slice(-40))
   })
+
+test('a chunked body that breaks past Go’s buffer: the answer ends with its last chunk and the connection serves the next request', async () => {
+  const answer = await closedAnswer(get('/chunked-cut') + get('/small', true))
+  assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK'])
+  const first = answer.slice(0, answer.indexOf('HTTP/1.1 200 OK', 1))
+  assert.match(first, /\r\nTransfer-Encoding: chunked\r\n/)
+  // what came (in any chunking), then the last chunk
+  const body = first.slice(first.indexOf('\r\n\r\n') + 4)
+  assert.ok(body.endsWith('\r\n0\r\n\r\n'), body.slice(-20))
+  assert.equal(body.replace(/(^|\r\n)[0-9a-f]+\r\n/g, '').replace(/\r\n$/, ''), 'y'.repeat(2500))
+})
+
+test('over h2c a body cut short of its length ends the stream: the client finds the length unmet', async () => {
+  await assert.rejects(sendH2(gw.url, { path: '/cut' }), /PROTOCOL_ERROR|STREAM_ERROR/)
+})
+
+test('an encoded answer without Content-Type gets no sniffed type', async () => {
+  const answer = await closedAnswer(get('/encoded-untyped', true))
+  assert.match(answer, /\r\nContent-Encoding: br\r\n/)
+  assert.doesNotMatch(answer, /Content-Type/i)
+  assert.ok(answer.endsWith('\r\n\r\n<html>'))
+})
 
 test('a client that goes away mid-body closes the backend connection', async () => {
   heldOpen = undefined
