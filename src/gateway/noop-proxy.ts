@@ -346,9 +346,9 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     if (unwritable) reply.body?.resume()
     const source: Readable = unwritable || !reply.body ? Readable.from([]) : reply.body
-    // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) before it sends the head: a body without
-    // a length that ends within them gets one, for a status with a body (an HTTP/1.0 client too);
-    // one whose length fits in them goes out with the head when the handler ends.
+    // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) of body before it sends the head: a body
+    // that ends within them goes out with the head when the handler returns, one without a length
+    // then gets one, for a status with a body (an HTTP/1.0 client too).
     const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
     const declared = headers['Content-Length']
     let broken = false
@@ -357,12 +357,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       debug(error)
     }
     const first =
-      held > 0 &&
-      (declared === undefined || (typeof declared === 'string' && Number(declared) <= held)) &&
-      req.method !== 'HEAD' &&
-      status >= 200 &&
-      status !== 204 &&
-      status !== 304
+      held > 0 && req.method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304
         ? await readUpTo(source, held, cut)
         : undefined
     // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type) and
@@ -391,7 +386,8 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     const cutShort = broken && declared !== undefined
     if (first?.ended && !cutShort) {
       clearTimeout(timer)
-      headers['Content-Length'] = String(first.size)
+      // the backend's own length line as it wrote it (`007`): Go copies it
+      if (declared === undefined) headers['Content-Length'] = String(first.size)
       ;(res as ServerResponse).writeHead(status, headers)
       res.end(Buffer.concat(first.chunks))
     } else {

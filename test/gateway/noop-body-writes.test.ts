@@ -1,7 +1,8 @@
 // How a no-op answer's body goes out (output_encoding no-op), as KrakenD CE 2.13.8 writes it:
 // - a body whose length fits in Go's 2 KB response buffer goes out with its head in one write,
 //   the backend's Content-Length kept, and the connection stays open for the next request;
-// - a longer one is streamed as it comes;
+// - a longer one is streamed as it comes, its head held (as Go holds it) until more than 2 KB of
+//   the body came;
 // - a body cut short of its Content-Length (the backend closed early): the head with the
 //   backend's length, the bytes that came, then the connection closes (curl: exit 18, as there);
 // - a body without a length that breaks past Go's buffer (a chunked one whose backend closes before
@@ -20,17 +21,20 @@ import { mustConfig, type Running, sendH2, startGateway } from './helpers.ts'
 import { type AnsweringBackend, NOT_FOUND, startAnsweringBackend } from './raw-answer-backend.ts'
 import { exchange, statusLines } from './raw-exchange.ts'
 
-const json = (body: string, length = body.length) =>
+const json = (body: string, length: number | string = body.length) =>
   `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n${body}`
 const LONG = 'x'.repeat(5000)
 
 let backend: AnsweringBackend
 let gw: Running
 let heldOpen: Socket | undefined
+/** The /held-head backend's release of the rest of its body, once it is called. */
+const heldHead: { release?: () => void } = {}
 
 before(async () => {
   backend = await startAnsweringBackend((path, socket) => {
     if (path === '/small') return json('{"a":1}')
+    if (path === '/zero-led') return json('{"a":1}', '007')
     if (path === '/long') return json(`"${LONG}"`)
     if (path === '/cut') return json('{"a":1', 100)
     if (path === '/chunked-cut')
@@ -39,6 +43,11 @@ before(async () => {
       return 'HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 6\r\n\r\n<html>'
     if (path === '/cut-untyped') return 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"a":1'
     if (path === '/long-cut') return json(`"${LONG}`.slice(0, 3000), 5002)
+    if (path === '/held-head') {
+      socket.write(json('z'.repeat(1024), 5000))
+      heldHead.release = () => socket.end('z'.repeat(3976))
+      return undefined
+    }
     if (path === '/held') {
       heldOpen = socket
       socket.write(json('x'.repeat(3000), 9000))
@@ -59,6 +68,8 @@ before(async () => {
         '/held',
         '/chunked-cut',
         '/encoded-untyped',
+        '/held-head',
+        '/zero-led',
       ].map((path) => ({
         endpoint: path,
         output_encoding: 'no-op',
@@ -81,6 +92,15 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
   ])
 }
 
+/** The /held-head backend's release, once the gateway has called it (3 s at most). */
+async function calledBack(): Promise<() => void> {
+  for (let i = 0; i < 300; i += 1) {
+    if (heldHead.release) return heldHead.release
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error('the backend was never called')
+}
+
 /** What the gateway writes back until it closes the connection. */
 const closedAnswer = (bytes: string) =>
   within(exchange(gw.url, bytes), 'the gateway kept the connection open')
@@ -96,10 +116,33 @@ test('a short body goes out whole with the backend length, and the connection se
   assert.ok(first.endsWith('\r\n\r\n{"a":1}'), first)
 })
 
+test('a length with leading zeros goes out as the backend wrote it', async () => {
+  const answer = await closedAnswer(get('/zero-led', true))
+  assert.match(answer, /\r\nContent-Length: 007\r\n/)
+  assert.ok(answer.endsWith('\r\n\r\n{"a":1}'))
+})
+
 test('a body longer than Go’s buffer is streamed whole with its length', async () => {
   const answer = await closedAnswer(get('/long', true))
   assert.match(answer, /\r\nContent-Length: 5002\r\n/)
   assert.ok(answer.endsWith(`\r\n\r\n"${LONG}"`))
+})
+
+test('a long body’s head waits for more than 2 KB of it, as Go’s server holds it', async () => {
+  delete heldHead.release
+  const client = connect(Number(new URL(gw.url).port), '127.0.0.1')
+  client.write(get('/held-head', true))
+  const chunks: Buffer[] = []
+  client.on('data', (chunk: Buffer) => chunks.push(chunk))
+  const release = await calledBack()
+  // the backend holds its body at 1 KB: nothing reaches the client meanwhile
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  assert.equal(Buffer.concat(chunks).length, 0)
+  release()
+  await within(once(client, 'end'), 'the answer never ended')
+  const answer = Buffer.concat(chunks).toString('latin1')
+  assert.match(answer, /\r\nContent-Length: 5000\r\n/)
+  assert.ok(answer.endsWith(`\r\n\r\n${'z'.repeat(5000)}`))
 })
 
 for (const [path, length, sent] of [
