@@ -21,6 +21,7 @@ import { readingAnswerHeads, switchedStatus } from './backend-continue.ts'
 import { readingPastWriteFailure } from './backend-early-answer.ts'
 import { BodyReadError, undoGzip } from './backend-gzip.ts'
 import { authorizing } from './backend-hop-authorization.ts'
+import { finishingPausedAnswers } from './backend-paused-end.ts'
 import { type CallAt, followAllRedirects, isRedirect } from './backend-redirects.ts'
 import { backendTls } from './backend-tls.ts'
 import { connectOptions, headersTimeout, pastDeadlineDial, poolOptions } from './backend-transport.ts'
@@ -93,6 +94,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         const reuse = watchReuse(socket as Socket)
         const answerHead = readingAnswerHeads(socket as Socket)
         readingPastWriteFailure(socket as Socket)
+        finishingPausedAnswers(socket as Socket)
         callback(
           null,
           asGoWrites(socket as Socket, () => {
