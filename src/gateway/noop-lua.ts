@@ -44,15 +44,31 @@ export const skippedAnswer = (): NoopAnswer => ({
   complete: false,
 })
 
-/** The answer with its body read whole (io.ReadAll: a read error ends what was read). */
+/**
+ * The answer with its body read whole (io.ReadAll: a read error ends what was read). The body
+ * handed on fails after those bytes as the backend's did, so that an answer cut short of its
+ * length closes its connection as Go's server closes it.
+ */
 export async function readWhole<T extends NoopAnswer>(answer: T): Promise<T> {
   if (answer.bytes !== undefined || answer.body === undefined) return answer
   const chunks: Buffer[] = []
+  let failure: unknown
   try {
     for await (const chunk of answer.body) chunks.push(chunk as Buffer)
-  } catch {}
+  } catch (error) {
+    failure = error
+  }
   const bytes = Buffer.concat(chunks)
-  return { ...answer, bytes, body: Readable.from(bytes.length > 0 ? [bytes] : []) }
+  const body =
+    failure === undefined
+      ? Readable.from(bytes.length > 0 ? [bytes] : [])
+      : Readable.from(
+          (function* () {
+            if (bytes.length > 0) yield bytes
+            throw failure
+          })(),
+        )
+  return { ...answer, bytes, body }
 }
 
 /**

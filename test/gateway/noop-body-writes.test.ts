@@ -60,21 +60,34 @@ before(async () => {
       version: 3,
       timeout: '3s',
       endpoints: [
-        '/small',
-        '/long',
-        '/cut',
-        '/cut-untyped',
-        '/long-cut',
-        '/held',
-        '/chunked-cut',
-        '/encoded-untyped',
-        '/held-head',
-        '/zero-led',
-      ].map((path) => ({
-        endpoint: path,
-        output_encoding: 'no-op',
-        backend: [{ host: [backend.origin], url_pattern: path, encoding: 'no-op' }],
-      })),
+        ...[
+          '/small',
+          '/long',
+          '/cut',
+          '/cut-untyped',
+          '/long-cut',
+          '/held',
+          '/chunked-cut',
+          '/encoded-untyped',
+          '/held-head',
+          '/zero-led',
+        ].map((path) => ({
+          endpoint: path,
+          output_encoding: 'no-op',
+          backend: [{ host: [backend.origin], url_pattern: path, encoding: 'no-op' }],
+        })),
+        // a script that reads the body (krakend-lua's io.ReadAll)
+        {
+          endpoint: '/lua-cut',
+          output_encoding: 'no-op',
+          extra_config: {
+            'modifier/lua-proxy': {
+              post: "local r = response.load(); r:headers('X-Len', tostring(#r:body()))",
+            },
+          },
+          backend: [{ host: [backend.origin], url_pattern: '/cut', encoding: 'no-op' }],
+        },
+      ],
     }),
   )
 })
@@ -158,6 +171,12 @@ for (const [path, length, sent] of [
     assert.match(answer, new RegExp(`\\r\\nContent-Length: ${length}\\r\\n`))
     assert.ok(answer.endsWith(`\r\n\r\n${sent}`), answer.slice(-40))
   })
+
+test('a body a Lua script read, cut short of its length: the connection closes after it', async () => {
+  const answer = await closedAnswer(get('/lua-cut'))
+  assert.match(answer, /\r\nContent-Length: 100\r\n/)
+  assert.ok(answer.endsWith('\r\n\r\n{"a":1'), answer.slice(-40))
+})
 
 test('a chunked body that breaks past Go’s buffer: the answer ends with its last chunk and the connection serves the next request', async () => {
   const answer = await closedAnswer(get('/chunked-cut') + get('/small', true))
