@@ -2,7 +2,6 @@
  * lura's no-op proxy (`output_encoding: no-op`): the one backend's status, headers and body
  * passed through as they come, streamed, with only what KrakenD adds or takes away.
  */
-import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
@@ -17,15 +16,7 @@ import {
 import { backendContext } from './backend-context.ts'
 import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
-import {
-  canonicalBackendHeaderKey,
-  GO_BUFFER_BEFORE_CHUNKING,
-  GO_H2_HANDLER_BUFFER,
-  ginErrorStatus,
-  goSuppressedHeaders,
-  sniffText,
-} from './go-http.ts'
-import { detectContentType, SNIFF_LEN } from './go-sniff.ts'
+import { canonicalBackendHeaderKey, ginErrorStatus, goSuppressedHeaders, sniffText } from './go-http.ts'
 import { GoGunzip } from './gzip-stream.ts'
 import { H2Response } from './h2-exchange.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
@@ -42,11 +33,10 @@ import {
   transportAskedGzip,
 } from './noop-lua.ts'
 import { endsConnection, isProtocolSwitch, listOf, switchingProtocols } from './noop-switch.ts'
+import { writeNoopAnswer } from './noop-write.ts'
 import { setOwnKey } from './own-keys.ts'
-import { readUpTo } from './read-up-to.ts'
 import { CONNECTION_HEADERS, isH2SingleField } from './request-headers.ts'
 import { closeAfterCutBody } from './request-stream.ts'
-import { pump } from './stream-pump.ts'
 import { goRequestTarget } from './url-pattern.ts'
 
 /**
@@ -346,71 +336,9 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     if (unwritable) reply.body?.resume()
     const source: Readable = unwritable || !reply.body ? Readable.from([]) : reply.body
-    // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) of body before it sends the head: a body
-    // that ends within them goes out with the head when the handler returns, one without a length
-    // then gets one, for a status with a body (an HTTP/1.0 client too).
-    const held = res instanceof H2Response ? GO_H2_HANDLER_BUFFER : GO_BUFFER_BEFORE_CHUNKING
-    const declared = headers['Content-Length']
-    let broken = false
-    const cut = (error: Error) => {
-      broken = true
-      debug(error)
-    }
-    const first =
-      held > 0 && req.method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304
-        ? await readUpTo(source, held, cut)
-        : undefined
-    // Go's server sniffs a type for an answer that has none (the backend sent no Content-Type) and
-    // is not encoded (a first Content-Encoding value that is not empty).
-    const sniff =
-      headers['Content-Type'] === undefined &&
-      res.getHeader('content-type') === undefined &&
-      !encoded(headers['Content-Encoding'] ?? res.getHeader('content-encoding')) &&
-      status >= 200 &&
-      status !== 204 &&
-      status !== 304
-    const peek = first ?? (sniff ? await readUpTo(source, SNIFF_LEN, cut) : undefined)
-    if (sniff && peek !== undefined && peek.size > 0)
-      headers['Content-Type'] = detectContentType(Buffer.concat(peek.chunks))
-    // A body that fails once the head is due: lura's io.Copy stops, the handler returns and Go's
-    // server ends the answer after what came (the last chunk; END_STREAM over h2). An HTTP/1 answer
-    // short of its declared length then closes its connection.
-    const endAfterFailure = () => {
-      if (declared !== undefined && !(res instanceof H2Response)) {
-        // (node:http detaches the socket before the response's own 'finish' listeners run)
-        const socket = res.socket
-        if (socket) res.once('finish', () => socket.destroy())
-      }
-      res.end()
-    }
-    const cutShort = broken && declared !== undefined
-    if (first?.ended && !cutShort) {
-      clearTimeout(timer)
-      // the backend's own length line as it wrote it (`007`): Go copies it
-      if (declared === undefined) headers['Content-Length'] = String(first.size)
-      ;(res as ServerResponse).writeHead(status, headers)
-      res.end(Buffer.concat(first.chunks))
-    } else {
-      ;(res as ServerResponse).writeHead(status, headers)
-      const sink = res instanceof H2Response ? res.bodyStream() : res
-      for (const chunk of peek?.chunks ?? []) sink.write(chunk)
-      if (peek?.ended) {
-        clearTimeout(timer)
-        if (broken) endAfterFailure()
-        else res.end()
-      } else {
-        const failed = await pump(source, sink)
-        clearTimeout(timer)
-        if (failed) debug(failed.error)
-        if (failed?.side === 'source') endAfterFailure()
-      }
-    }
+    await writeNoopAnswer(req, res, status, headers, source, { debug, bodyDone: () => clearTimeout(timer) })
     const ms = monotonicMs() - start
     ep.record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)
   }
 }
-
-/** Go's hasCE: the first Content-Encoding value is not empty. */
-const encoded = (value: string | number | string[] | undefined): boolean =>
-  value !== undefined && (listOf(value)[0] ?? '') !== ''
