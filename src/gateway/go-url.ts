@@ -102,45 +102,60 @@ export function canonicalHeaderKey(name: string): string {
   return out
 }
 
-/** Header names and all values, canonicalised as Go's server stores them (Host left out). */
+/** Header names and all values, canonicalised as Go's server stores them (goServerKeeps). */
 export function goHeaders(rawHeaders: string[]): Record<string, string[]> {
   // No prototype: a client's `__proto__` header is a name like any other (Go's http.Header).
   const out: Record<string, string[]> = Object.create(null)
-  // Over h2c a `host` field stays in the map (x/net's server reads only :authority for the host).
-  const h2 = rawHeaders[0]?.charCodeAt(0) === 58 /* ':' */
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     if (name.charCodeAt(0) === 58 /* ':' */) continue
     const key = canonicalHeaderKey(name)
-    if ((key === 'Host' && !h2) || key === 'Transfer-Encoding') continue
+    const takenOut = TAKEN_OUT.get(key)
+    if (takenOut !== undefined && !goServerKeeps(rawHeaders, takenOut)) continue
     const list = out[key]
     if (list) list.push(rawHeaders[i + 1] as string)
     else out[key] = [rawHeaders[i + 1] as string]
   }
-  if (out.Trailer && goServerTakesOut(rawHeaders, 'trailer')) delete out.Trailer
-  if (out.Expect && goServerTakesOut(rawHeaders, 'expect')) delete out.Expect
   return out
 }
+
+/** The canonical names Go's server may keep out of its header map, lower-cased for goServerKeeps. */
+const TAKEN_OUT = new Map([
+  ['Host', 'host'],
+  ['Transfer-Encoding', 'transfer-encoding'],
+  ['Trailer', 'trailer'],
+  ['Expect', 'expect'],
+])
 
 const CONTINUE_TOKEN = /(?:^|[ \t,])100-continue(?:$|[ \t,])/i
 
 /**
- * Whether Go's server keeps a request's `trailer` or `expect` lines out of its header map: a
- * chunked HTTP/1.1 request's Trailer (fixTrailer reads it into r.Trailer), and over HTTP/2 every
- * Trailer and an Expect holding the 100-continue token (x/net's server reads them).
+ * Whether Go's server leaves a client's request lines of this (lower-case) name in its header map,
+ * the map components read and lura copies: never Transfer-Encoding; Host only over HTTP/2 (x/net's
+ * server keeps a `host` field, beside :authority or standing for it; HTTP/1 moves Host to
+ * Request.Host); Trailer but on a chunked HTTP/1.1 request (fixTrailer reads it into r.Trailer)
+ * and over HTTP/2; Expect but over HTTP/2 when it holds the 100-continue token (x/net reads it).
  */
-export function goServerTakesOut(rawHeaders: string[], lower: 'trailer' | 'expect'): boolean {
+export function goServerKeeps(rawHeaders: string[], lower: string): boolean {
   const h2 = rawHeaders[0]?.charCodeAt(0) === 58 /* ':' */
-  if (lower === 'trailer')
-    return h2 || rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'transfer-encoding')
-  if (!h2) return false
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
-    if (
-      (rawHeaders[i] as string).toLowerCase() === 'expect' &&
-      CONTINUE_TOKEN.test(rawHeaders[i + 1] as string)
-    )
+  switch (lower) {
+    case 'transfer-encoding':
+      return false
+    case 'host':
+      return h2
+    case 'trailer':
+      return !h2 && !rawHeaders.some((name, i) => i % 2 === 0 && name.toLowerCase() === 'transfer-encoding')
+    case 'expect':
+      for (let i = 0; h2 && i + 1 < rawHeaders.length; i += 2)
+        if (
+          (rawHeaders[i] as string).toLowerCase() === 'expect' &&
+          CONTINUE_TOKEN.test(rawHeaders[i + 1] as string)
+        )
+          return false
       return true
-  return false
+    default:
+      return true
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { allLines, goHeaderGet } from './components/types.ts'
 import type { ServerOptions } from './config/types.ts'
 import { GO_USER_AGENT } from './go-http.ts'
 import { goNetContains, parseGoIp, parseTrustedNets } from './go-ip.ts'
-import { goServerTakesOut } from './go-url.ts'
+import { goServerKeeps } from './go-url.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
 import { setOwnKey } from './own-keys.ts'
 
@@ -24,28 +24,6 @@ export const CONNECTION_HEADERS = [
   'te',
   'trailer',
 ]
-
-/**
- * Request headers Go's server keeps out of its header map, so lura never copies them, even with
- * `["*"]`: Transfer-Encoding always; Host and Trailer as `goKeeps` says. A copied Content-Length,
- * Host or Trailer is in lura's request (CEL and Lua read it) but never written from it
- * (writtenMapHeaders). The other connection headers (Connection, Keep-Alive, Upgrade, TE,
- * Proxy-Connection, HTTP2-Settings, Expect) go out as they came, as lura copies them.
- */
-const NOT_FORWARDED = new Set(['host', 'transfer-encoding', 'trailer'])
-
-/**
- * Whether Go's server left the client's Host or Trailer in its header map: HTTP/1 moves Host to
- * r.Host, while x/net's HTTP/2 server keeps a `host` field (beside `:authority` or standing for it);
- * a Trailer stays but on a chunked HTTP/1.1 request and over HTTP/2 (goServerTakesOut).
- */
-function goKeeps(req: ClientRequestLike, key: string): boolean {
-  const raw = req.rawHeaders ?? []
-  if (key === 'trailer') return !goServerTakesOut(raw, 'trailer')
-  if (key !== 'host' || req.httpVersionMajor !== 2) return false
-  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === 'host') return true
-  return false
-}
 
 export type HeaderValues = Record<string, string | string[]>
 
@@ -234,8 +212,7 @@ export function backendHeaders(
     const incoming = req.headers
     for (const key in incoming) {
       if (key.charCodeAt(0) === 58 /* ':' */) continue
-      if (NOT_FORWARDED.has(key) && !keptInGoMap(req, key)) continue
-      if (key === 'expect' && goServerTakesOut(req.rawHeaders ?? [], 'expect')) continue
+      if (!inGoMap(req, key)) continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)
@@ -248,8 +225,7 @@ export function backendHeaders(
     }
   } else {
     for (const key of rule.names) {
-      if (key === 'expect' && goServerTakesOut(req.rawHeaders ?? [], 'expect')) continue
-      if (NOT_FORWARDED.has(key) && !keptInGoMap(req, key)) continue
+      if (!inGoMap(req, key)) continue
       const value = distinct(req, key)
       if (value === undefined) continue
       setOwnKey(out, key, value)
@@ -269,12 +245,13 @@ export function backendHeaders(
 }
 
 /**
- * A Host or Trailer in Go's header map when lura copies it: the client's as goKeeps says, or a
- * Trailer a component set (a propagated claim) that Go's transport would refuse (it checks every
- * value of the map, written or not: writtenMapHeaders).
+ * Whether the client's lines of a name are in Go's header map when lura copies it (goServerKeeps;
+ * a copied Content-Length, Host or Trailer is in lura's request, for CEL and Lua, but never written
+ * from it: writtenMapHeaders), or a Trailer a component set (a propagated claim) that Go's
+ * transport would refuse (it checks every value of the map, written or not).
  */
-function keptInGoMap(req: ClientRequestLike, key: string): boolean {
-  return goKeeps(req, key) || (key === 'trailer' && refusedByGo(req.headers.trailer))
+function inGoMap(req: ClientRequestLike, key: string): boolean {
+  return goServerKeeps(req.rawHeaders ?? [], key) || (key === 'trailer' && refusedByGo(req.headers.trailer))
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { KeyPath } from '../../core/source-text.ts'
-import { goServerTakesOut } from '../go-url.ts'
+import { goServerKeeps } from '../go-url.ts'
 import type { HeaderValues } from '../request-headers.ts'
 import { goOnlyHeaders } from './incoming-headers.ts'
 
@@ -118,20 +118,16 @@ export function allLines(req: IncomingLike, name: string): string[] | undefined 
   return lines.length > 0 ? lines : [value]
 }
 
-const rawLines = (req: IncomingLike): string[] => (req as { rawHeaders?: string[] }).rawHeaders ?? []
-
 /**
  * Go's Request.Header.Get as a component (krakend-ratelimit's key, krakend-jose's token header) reads
- * it: the first line, and nothing for Host or Transfer-Encoding over HTTP/1, which Go's server keeps
- * out of the map (Host becomes Request.Host), nor for the Trailer and Expect lines it takes out
- * (goServerTakesOut). Over h2c a `host` field the client sent stays there.
+ * it: the first line, and nothing for the lines Go's server keeps out of its map (goServerKeeps:
+ * Transfer-Encoding, Host over HTTP/1, a chunked request's Trailer...).
  * What a component wrote into the map under these names (a claim propagated into Host) is read.
  */
 export function goHeaderGet(req: IncomingLike, lower: string): string | undefined {
   const own = goOnlyHeaders(req)
   if (own !== undefined && lower in own) return own[lower]?.[0]
-  if (lower === 'transfer-encoding' || (lower === 'host' && req.httpVersionMajor !== 2)) return undefined
-  if ((lower === 'trailer' || lower === 'expect') && goServerTakesOut(rawLines(req), lower)) return undefined
+  if (!goServerKeeps((req as { rawHeaders?: string[] }).rawHeaders ?? [], lower)) return undefined
   return firstLine(req, lower)
 }
 
