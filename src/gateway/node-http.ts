@@ -166,12 +166,21 @@ function goStatusResponse(): typeof ServerResponse {
     // An HTTP/1.0 request gets an `HTTP/1.0` status line from Go, `Connection: keep-alive` (last)
     // on a connection kept, and no Connection header on one that closes; node:http writes
     // `HTTP/1.1`, adds `Keep-Alive: timeout=N` to the one and `Connection: close` to the other.
+    // Go keeps an HTTP/1.0 keep-alive connection after an answer with a length, to HEAD, or with a
+    // status that has no body (204, 304); node:http closes after the last two, which have no
+    // Content-Length: it keeps HTTP/1.0 only where it would frame a body.
     _storeHeader(firstLine: string, headers: unknown): void {
       const req = this.req
-      const self = this as unknown as { _header: string; _last: boolean }
+      const self = this as unknown as {
+        _header: string
+        _last: boolean
+        _hasBody: boolean
+        useChunkedEncodingByDefault: boolean
+      }
       if (req?.httpVersionMinor !== 0 || req.httpVersionMajor !== 1)
         storeHeader.call(this, firstLine, headers)
       else {
+        if (!self._hasBody) self.useChunkedEncodingByDefault = true
         storeHeader.call(this, `HTTP/1.0${firstLine.slice(8)}`, headers)
         if (!namesConnection(headers))
           self._header = self._last
