@@ -15,8 +15,8 @@ import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { goQuote } from './go-quote.ts'
 import { goParseUrl } from './go-url-parse.ts'
+import { GoGunzip } from './gzip-stream.ts'
 import { KRAKEND_USER_AGENT } from './krakend-compat.ts'
-import { zlibModule } from './libraries.ts'
 import { goHeaderMap } from './noop-lua.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { goRequestTarget } from './url-pattern.ts'
@@ -140,8 +140,8 @@ export function createLuaHttpClient(client: BackendClient, service: GatewayConfi
       if (gzip && isGzip(fields) && goHasBody(answer.status, method, fields)) {
         const { 'content-encoding': _encoding, 'content-length': _length, ...decoded } = fields
         fields = decoded
-        body = answer.body.pipe(zlibModule().createGunzip())
-        answer.body.on('error', (error) => body.destroy(error))
+        // Go's gzip.Reader: io.ReadAll keeps what came before garbage, a bad checksum or a cut member.
+        body = new GoGunzip(answer.body)
       }
       return luaAnswer(
         answer.status,
