@@ -165,7 +165,8 @@ function goStatusResponse(): typeof ServerResponse {
 
     // An HTTP/1.0 request gets an `HTTP/1.0` status line from Go, `Connection: keep-alive` (last)
     // on a connection kept, and no Connection header on one that closes; node:http writes
-    // `HTTP/1.1`, adds `Keep-Alive: timeout=N` to the one and `Connection: close` to the other.
+    // `HTTP/1.1`, adds `Keep-Alive: timeout=N` to the one (not when the answer has a Keep-Alive
+    // line of its own, a backend's, which goes out as Go passes it) and `Connection: close` to the other.
     // Go keeps an HTTP/1.0 keep-alive connection after an answer with a length, to HEAD, or with a
     // status that has no body (204, 304); node:http closes after the last two, which have no
     // Content-Length: it keeps HTTP/1.0 only where it would frame a body.
@@ -175,17 +176,17 @@ function goStatusResponse(): typeof ServerResponse {
         _header: string
         _last: boolean
         _hasBody: boolean
+        _keepAliveTimeout: number
         useChunkedEncodingByDefault: boolean
       }
       if (req?.httpVersionMinor !== 0 || req.httpVersionMajor !== 1)
         storeHeader.call(this, firstLine, headers)
       else {
         if (!self._hasBody) self.useChunkedEncodingByDefault = true
+        self._keepAliveTimeout = 0
         storeHeader.call(this, `HTTP/1.0${firstLine.slice(8)}`, headers)
-        if (!namesConnection(headers))
-          self._header = self._last
-            ? self._header.replace('\r\nConnection: close\r\n', '\r\n')
-            : self._header.replace(/\r\nKeep-Alive: [^\r]*\r\n/, '\r\n')
+        if (self._last && !namesConnection(headers))
+          self._header = self._header.replace('\r\nConnection: close\r\n', '\r\n')
       }
       const trailer = trailerFields.get(this)
       if (trailer !== undefined) self._header = withTrailerLines(self._header, trailer)

@@ -2,7 +2,7 @@
 // and names it `Connection: keep-alive` (net/http chunkWriter.writeHeader: wants10KeepAlive and
 // !bodyAllowedForStatus). node:http keeps HTTP/1.0 only after an answer with a Content-Length, so a
 // no-op 204/304 from a backend that sent no Connection line closed the connection (noop-sweep 7;
-// KrakenD CE 2.13.8 keeps it).
+// KrakenD CE 2.13.8 keeps it). A backend's Keep-Alive line goes out as Go passes it (http10 sweep 8).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { mustConfig, type Running, startGateway } from './helpers.ts'
@@ -18,6 +18,7 @@ before(async () => {
       '/204': 'HTTP/1.1 204 No Content\r\nX-B: b\r\n\r\n',
       '/304': 'HTTP/1.1 304 Not Modified\r\nX-B: b\r\n\r\n',
       '/200': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello',
+      '/keep-alive-line': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nKeep-Alive: timeout=9\r\n\r\nhello',
     }),
   )
   gw = await startGateway(
@@ -73,4 +74,17 @@ test('HTTP/1.0 without keep-alive: a no-op 204 closes the connection with no Con
   assert.match(first ?? '', /^HTTP\/1\.0 204 /)
   assert.deepEqual(connectionLines(first ?? ''), [])
   assert.deepEqual(more, [])
+})
+
+test("HTTP/1.0 keep-alive: a backend's Keep-Alive line is passed on, the gateway adds none of its own", async () => {
+  const answers = await exchange(
+    gw.url,
+    'GET /noop/keep-alive-line HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /noop/200 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /noop/200 HTTP/1.0\r\n\r\n',
+  )
+  const [first, second] = heads(answers)
+  const keepAliveLines = (head: string) => head.split('\r\n').filter((line) => /^keep-alive:/i.test(line))
+  assert.deepEqual(keepAliveLines(first ?? ''), ['Keep-Alive: timeout=9'])
+  assert.deepEqual(connectionLines(first ?? ''), ['Connection: keep-alive'])
+  assert.deepEqual(keepAliveLines(second ?? ''), [])
+  assert.deepEqual(connectionLines(second ?? ''), ['Connection: keep-alive'])
 })
