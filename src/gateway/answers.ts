@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { GatewayConfig } from './config/types.ts'
+import { namesFraming, writeGoFramed } from './go-handler-framing.ts'
 import {
   GO_BUFFER_BEFORE_CHUNKING,
   GO_H2_HANDLER_BUFFER,
@@ -204,6 +205,13 @@ function write(
   // The length goes on a copy: components answer with shared header objects (a bot detector's
   // 403), where one answer's length would stay for the next (an empty HEAD answer has none).
   const bodyless = status === 204 || status === 304 || status < 200
+  // framing lines a script set: Go's server frames the answer by them
+  if (req.httpVersionMajor === 1 && namesFraming(headers)) {
+    const bytes =
+      body === undefined ? Buffer.alloc(0) : typeof body === 'string' ? Buffer.from(body, 'utf8') : body
+    writeGoFramed(req, res as ServerResponse, status, headers, bytes)
+    return
+  }
   if (body === undefined || body.length === 0 || bodyless) {
     const sized = bodyless || req.method === 'HEAD' ? headers : { ...headers, 'Content-Length': '0' }
     ;(res as ServerResponse).writeHead(status, sized)
