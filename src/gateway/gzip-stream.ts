@@ -62,6 +62,8 @@ export class GoGunzip extends Readable {
       this.#reading = true
       this.#source.on('data', this.#onData)
       this.#source.on('end', this.#onEnd)
+      // a source paused before (qos/http-cache's committing body) does not flow on a 'data' listener
+      this.#source.resume()
     }
     this.#inflater?.resume()
   }
