@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, test } from 'node:test'
+import { gzipSync } from 'node:zlib'
+import { gatewayWith } from '../gateway-fixture.ts'
+import { SYM_JWK, statusWithSymToken } from './jwks-answer-server.ts'
+
+// A JWKS served gzip-encoded (Go's transport asked for it): go-auth0's json.Decoder takes the first
+// value of what Go's gzip.Reader hands up, so garbage or a bad checksum after the member goes unseen
+// and KrakenD CE 2.13.8 verifies with the set; a member cut short is no set (gzreaders sweep A).
+const member = gzipSync(JSON.stringify({ keys: [SYM_JWK] }))
+const badChecksum = Buffer.from(member)
+badChecksum.writeUInt32LE(
+  (badChecksum.readUInt32LE(badChecksum.length - 8) ^ 0xff) >>> 0,
+  badChecksum.length - 8,
+)
+const ANSWERS: Record<string, Buffer> = {
+  '/whole': member,
+  '/garbage-after': Buffer.concat([member, Buffer.from('GARBAGE!')]),
+  '/bad-checksum': badChecksum,
+  '/cut-short': member.subarray(0, Math.floor(member.length / 2)),
+}
+
+let server: Server | undefined
+const jwks = {
+  origin: '',
+  setUp: async () => {
+    server = createServer((req, res) => {
+      const body = ANSWERS[req.url ?? ''] ?? Buffer.alloc(0)
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(body)
+    })
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+    jwks.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  },
+  tearDown: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+}
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: Object.keys(ANSWERS).map((path) => ({
+      endpoint: path,
+      extra_config: {
+        'auth/validator': { alg: 'HS256', jwk_url: `${jwks.origin}${path}`, disable_jwk_security: true },
+      },
+      backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+    })),
+  }),
+  jwks,
+)
+
+const status = (path: string) => statusWithSymToken(gateway.url, path)
+
+describe('auth/validator: a gzip JWKS is the first JSON value Go reads of it', () => {
+  test('a whole member, or one followed by garbage or with a bad checksum, is the set', async () => {
+    assert.equal(await status('/whole'), 200)
+    assert.equal(await status('/garbage-after'), 200)
+    assert.equal(await status('/bad-checksum'), 200)
+  })
+
+  test('a member cut short is no set', async () => {
+    assert.equal(await status('/cut-short'), 401)
+  })
+})
