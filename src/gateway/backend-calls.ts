@@ -30,6 +30,7 @@ import { goOp } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { monotonicMs } from './monotonic-ms.ts'
+import { transportAskedGzip } from './noop-lua.ts'
 import { writtenMapHeaders } from './request-headers.ts'
 import { sequentialProxy } from './sequential-calls.ts'
 import type { Pool } from './undici.ts'
@@ -309,6 +310,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       }
       // lura reads no further than its decoder or status handler, Go's client a redirect's first 2 KB
       request.reads = callReads(b, request)
+      request.gzipByTransport = transportAskedGzip(ctx.headers, ctx.client, ep.forward)
       const received = await client.requestBuffered(request, limit, keep)
       const read = answerResult(ep, b, ctx, request, received)
       status = read.status

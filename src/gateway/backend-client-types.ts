@@ -42,6 +42,12 @@ export interface BackendRequest {
   cache?: HopCache | undefined
   /** Go's transport may ask for gzip (no `disable_compression`): see transportAsksGzip. */
   transportGzip?: boolean
+  /**
+   * A buffered call whose gzip Go's transport asked for (not a client's forwarded Accept-Encoding):
+   * it undoes a gzip answer (any status, `GZIP` too); otherwise only lura's parser does (a 200/201
+   * whose Content-Encoding is exactly `gzip`).
+   */
+  gzipByTransport?: boolean
   /** modifier/martian: the header map's Host port.Modifier wrote (never sent; martian reads it). */
   mapHost?: string
   /** Set by the client when the call followed redirects (martian's answer side reads the last hop). */

@@ -288,7 +288,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       const whole = hop.partial !== true
       // an answer without Content-Encoding (the usual) is as it came, with no await
       const encoded = keep && whole && hop.headers['content-encoding'] !== undefined
-      const bytes = encoded ? await undoGzip(hop, req.method, limit) : hop.answer
+      const bytes = encoded
+        ? await undoGzip(hop, req.method, limit, req.gzipByTransport !== false)
+        : hop.answer
       const stored = whole ? hop.answer : hop.read
       if (hop.commit && keep && stored && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
         hop.commit(stored)

@@ -31,14 +31,20 @@ export function goHasBody(
 }
 
 /**
- * A buffered answer's body as lura reads it. Go's transport decompresses a gzip answer with a body;
+ * A buffered answer's body as lura reads it. Go's transport decompresses a gzip answer with a body
+ * when it asked for gzip itself (`byTransport`; not when the client's Accept-Encoding went out);
  * a read error there leaves a status handler an empty body (io.ReadAll's error is dropped) and
  * fails a 200/201's decoding. lura's own response parser then decompresses a 200/201 whose
  * Content-Encoding is still exactly `gzip` (an empty one fails with EOF).
  */
-export async function undoGzip(hop: Hop<Buffer>, method: string, limit: number): Promise<Buffer> {
+export async function undoGzip(
+  hop: Hop<Buffer>,
+  method: string,
+  limit: number,
+  byTransport: boolean,
+): Promise<Buffer> {
   const success = hop.statusCode === 200 || hop.statusCode === 201
-  if (isGzip(hop.headers) && goHasBody(hop.statusCode, method, hop.headers)) {
+  if (byTransport && isGzip(hop.headers) && goHasBody(hop.statusCode, method, hop.headers)) {
     if (hop.decoded) return hop.decoded
     const refused = firstHeaderRefusal(hop.answer)
     if (refused !== undefined) {
@@ -58,6 +64,7 @@ export async function undoGzip(hop: Hop<Buffer>, method: string, limit: number):
     }
   }
   if (!success || firstValue(hop.headers['content-encoding']) !== 'gzip') return hop.answer
+  if (hop.decoded) return hop.decoded
   if (hop.answer.length === 0) throw new Error('EOF')
   const refused = firstHeaderRefusal(hop.answer)
   if (refused !== undefined) throw new Error(refused)
