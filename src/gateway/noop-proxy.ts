@@ -336,7 +336,11 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     if (unwritable) reply.body?.resume()
     const source: Readable = unwritable || !reply.body ? Readable.from([]) : reply.body
-    await writeNoopAnswer(req, res, status, headers, source, { debug, bodyDone: () => clearTimeout(timer) })
+    await writeNoopAnswer(req, res, status, headers, source, {
+      debug,
+      bodyDone: () => clearTimeout(timer),
+      scripted: reply.scripted === true,
+    })
     const ms = monotonicMs() - start
     ep.record?.(status, ms / 1000)
     logger.access(req.method ?? '', req.url ?? '', status, ms, req.socket?.remoteAddress)

@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
+import { goContentLength } from './go-handler-framing.ts'
 import { GO_BUFFER_BEFORE_CHUNKING, GO_H2_HANDLER_BUFFER } from './go-http.ts'
 import { detectContentType, SNIFF_LEN } from './go-sniff.ts'
 import { H2Response } from './h2-exchange.ts'
@@ -17,6 +18,8 @@ export interface NoopWriteHooks {
   debug: (error: Error) => void
   /** The body has ended (or failed): the endpoint's deadline no longer runs. */
   bodyDone: () => void
+  /** A script set the headers: their Content-Length may not be the body's. */
+  scripted?: boolean
 }
 
 /** Writes the answer's head and streams `source` as its body. */
@@ -26,7 +29,7 @@ export async function writeNoopAnswer(
   status: number,
   headers: Record<string, string | string[]>,
   source: Readable,
-  { debug, bodyDone }: NoopWriteHooks,
+  { debug, bodyDone, scripted = false }: NoopWriteHooks,
 ): Promise<void> {
   // Go's server holds 2 KB (HTTP/1.x) or 4 KB (HTTP/2) of body before it sends the head: a body
   // that ends within them goes out with the head when the handler returns, one without a length
@@ -66,15 +69,34 @@ export async function writeNoopAnswer(
     res.end()
   }
   const cutShort = broken && declared !== undefined
+  // Go's WriteHeader reads the length from the head's first Content-Length line (a script's too)
+  const length = declared === undefined || res instanceof H2Response ? undefined : goLength(declared)
+  if (length === -1) {
+    // one that does not parse stays in the head Go writes: HTTP/1.1 then chunks (and drops it),
+    // HTTP/1.0 sends the body until it closes
+    if (req.httpVersionMinor >= 1) delete headers['Content-Length']
+    else (res as ServerResponse).shouldKeepAlive = false
+  }
   if (first?.ended && !cutShort) {
     bodyDone()
+    const body = Buffer.concat(first.chunks)
     // the backend's own length line as it wrote it (`007`): Go copies it
     if (declared === undefined) headers['Content-Length'] = String(first.size)
     ;(res as ServerResponse).writeHead(status, headers)
-    res.end(Buffer.concat(first.chunks))
+    if (length !== undefined && length >= 0 && body.length !== length) {
+      // a script's length the body does not have: Go refuses a write past it (ErrContentLength),
+      // and closes the connection after an answer short of it
+      ;(res as ServerResponse & { _last: boolean })._last = true
+      res.end(body.length > length ? undefined : body)
+    } else res.end(body)
   } else {
     ;(res as ServerResponse).writeHead(status, headers)
     const sink = res instanceof H2Response ? res.bodyStream() : res
+    if (scripted && length !== undefined && length >= 0) {
+      await writeWithin(res as ServerResponse, peek, source, length)
+      bodyDone()
+      return
+    }
     for (const chunk of peek?.chunks ?? []) sink.write(chunk)
     if (peek?.ended) {
       bodyDone()
@@ -87,6 +109,46 @@ export async function writeNoopAnswer(
       if (failed?.side === 'source') endAfterFailure()
     }
   }
+}
+
+/**
+ * A streamed body under a script's Content-Length, as lura's io.Copy writes it through Go's server:
+ * each piece goes out while it fits in the length; the first that does not is refused
+ * (ErrContentLength) and the copy stops. The connection closes unless the length was met.
+ */
+async function writeWithin(
+  res: ServerResponse,
+  peek: { chunks: Buffer[]; ended: boolean } | undefined,
+  source: Readable,
+  length: number,
+): Promise<void> {
+  let written = 0
+  let refused = false
+  const write = (chunk: Buffer) => {
+    if (refused || written + chunk.length > length) {
+      refused = true
+      return
+    }
+    written += chunk.length
+    res.write(chunk)
+  }
+  for (const chunk of peek?.chunks ?? []) write(chunk)
+  if (!peek?.ended && !refused)
+    try {
+      for await (const chunk of source) {
+        write(chunk as Buffer)
+        if (refused) break
+      }
+    } catch {}
+  if (refused || !peek?.ended) source.destroy()
+  if (written !== length) (res as ServerResponse & { _last: boolean })._last = true
+  res.end()
+}
+
+/** The length Go's server reads from a Content-Length line (-1: one that does not parse). */
+function goLength(declared: string | string[]): number | undefined {
+  const text = listOf(declared)[0]
+  return text === undefined || text === '' ? undefined : goContentLength(text)
 }
 
 /** Go's hasCE: the first Content-Encoding value is not empty. */
