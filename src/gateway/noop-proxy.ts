@@ -2,6 +2,7 @@
  * lura's no-op proxy (`output_encoding: no-op`): the one backend's status, headers and body
  * passed through as they come, streamed, with only what KrakenD adds or takes away.
  */
+import type { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
@@ -33,7 +34,7 @@ import {
   transportAskedGzip,
 } from './noop-lua.ts'
 import { endsConnection, isProtocolSwitch, listOf, switchingProtocols } from './noop-switch.ts'
-import { writeNoopAnswer } from './noop-write.ts'
+import { writeInterimHead, writeNoopAnswer } from './noop-write.ts'
 import { setOwnKey } from './own-keys.ts'
 import { CONNECTION_HEADERS, isH2SingleField } from './request-headers.ts'
 import { closeAfterCutBody } from './request-stream.ts'
@@ -266,13 +267,15 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     // gin keeps 200 for a status of 0 or below; one Go's server cannot write (below 100, above
     // 999) panics in WriteHeader once the head is due: gin's recovery leaves an empty 200.
     const unwritable = reply.status > 0 && (reply.status < 100 || reply.status > 999)
-    const status = reply.status <= 0 || unwritable ? 200 : reply.status
+    const h2 = res instanceof H2Response
+    // a 1xx but 101 (a script's) Go writes as an interim head; io.Copy's write then makes it a 200
+    const interim = !h2 && reply.status >= 100 && reply.status < 200 && reply.status !== 101
+    const status = reply.status <= 0 || unwritable || interim ? 200 : reply.status
     const answerHeaders = reply.scripted
       ? scriptedFields(reply.headers, req.httpVersionMajor === 1)
       : reply.headers
     if (reply.replaced) answerHeaders['content-length'] = String(reply.bytes?.length ?? 0)
     const headers: Record<string, string | string[]> = {}
-    const h2 = res instanceof H2Response
     if (nonEmpty && reply.complete && ep.cacheControl) headers['Cache-Control'] = ep.cacheControl
     // Go's transport keeps a Trailer line only on an answer that was not chunked (fixTrailer)
     const chunked = answerHeaders['transfer-encoding'] !== undefined
@@ -336,6 +339,7 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     }
     if (unwritable) reply.body?.resume()
     const source: Readable = unwritable || !reply.body ? Readable.from([]) : reply.body
+    if (interim) writeInterimHead(req, res as ServerResponse, reply.status, headers)
     await writeNoopAnswer(req, res, status, headers, source, {
       debug,
       bodyDone: () => clearTimeout(timer),
