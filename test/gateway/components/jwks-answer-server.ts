@@ -7,14 +7,17 @@ import { send } from '../helpers.ts'
 export const SYM_SECRET = new TextEncoder().encode('a-symmetric-secret-of-32-bytes!!')
 export const SYM_JWK = { kty: 'oct', kid: 'sym', k: Buffer.from(SYM_SECRET).toString('base64url') }
 
-/** A JWKS server on 127.0.0.1 answering each path with `answer(path)` as application/json. */
-export function jwksAnswerServer(answer: (path: string) => string) {
+/** A JWKS server on 127.0.0.1 answering each path with `answer(path)` as application/json (and `headers`). */
+export function jwksAnswerServer(
+  answer: (path: string) => string | Buffer,
+  headers: Record<string, string> = {},
+) {
   let server: Server | undefined
   const jwks = {
     origin: '',
     setUp: async () => {
       server = createServer((req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(answer(req.url ?? ''))
+        res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(answer(req.url ?? ''))
       })
       await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
       jwks.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -36,3 +39,10 @@ export async function statusWithSymToken(baseUrl: string, path: string): Promise
     .sign(SYM_SECRET)
   return (await send(baseUrl, { path, headers: { authorization: `Bearer ${token}` } })).status
 }
+
+/** An endpoint at `path` behind auth/validator (HS256) with the keys from `jwkUrl`, calling `/echo`. */
+export const symValidatorEndpoint = (path: string, jwkUrl: string, backendOrigin: string) => ({
+  endpoint: path,
+  extra_config: { 'auth/validator': { alg: 'HS256', jwk_url: jwkUrl, disable_jwk_security: true } },
+  backend: [{ host: [backendOrigin], url_pattern: '/echo' }],
+})

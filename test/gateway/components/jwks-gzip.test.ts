@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
 import { gatewayWith } from '../gateway-fixture.ts'
-import { SYM_JWK, statusWithSymToken } from './jwks-answer-server.ts'
+import { jwksAnswerServer, SYM_JWK, statusWithSymToken, symValidatorEndpoint } from './jwks-answer-server.ts'
 
 // A JWKS served gzip-encoded (Go's transport asked for it): go-auth0's json.Decoder takes the first
 // value of what Go's gzip.Reader hands up, so garbage or a bad checksum after the member goes unseen
@@ -22,29 +20,13 @@ const ANSWERS: Record<string, Buffer> = {
   '/cut-short': member.subarray(0, Math.floor(member.length / 2)),
 }
 
-let server: Server | undefined
-const jwks = {
-  origin: '',
-  setUp: async () => {
-    server = createServer((req, res) => {
-      const body = ANSWERS[req.url ?? ''] ?? Buffer.alloc(0)
-      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(body)
-    })
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
-    jwks.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  },
-  tearDown: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
-}
+const jwks = jwksAnswerServer((path) => ANSWERS[path] ?? Buffer.alloc(0), { 'content-encoding': 'gzip' })
 const gateway = gatewayWith(
   (backend) => ({
     version: 3,
-    endpoints: Object.keys(ANSWERS).map((path) => ({
-      endpoint: path,
-      extra_config: {
-        'auth/validator': { alg: 'HS256', jwk_url: `${jwks.origin}${path}`, disable_jwk_security: true },
-      },
-      backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-    })),
+    endpoints: Object.keys(ANSWERS).map((path) =>
+      symValidatorEndpoint(path, `${jwks.origin}${path}`, backend.origin),
+    ),
   }),
   jwks,
 )

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { gatewayWith } from '../gateway-fixture.ts'
-import { jwksAnswerServer, SYM_JWK, statusWithSymToken } from './jwks-answer-server.ts'
+import { jwksAnswerServer, SYM_JWK, statusWithSymToken, symValidatorEndpoint } from './jwks-answer-server.ts'
 
 // go-auth0 reads a downloaded JWKS with json.Decoder, which stops after the first JSON value: text
 // after the set's object is never read, so KrakenD verifies with that set. A local file is read
@@ -17,13 +17,9 @@ const jwks = jwksAnswerServer((path) => ANSWERS[path] ?? '')
 const gateway = gatewayWith(
   (backend) => ({
     version: 3,
-    endpoints: Object.keys(ANSWERS).map((path) => ({
-      endpoint: path,
-      extra_config: {
-        'auth/validator': { alg: 'HS256', jwk_url: `${jwks.origin}${path}`, disable_jwk_security: true },
-      },
-      backend: [{ host: [backend.origin], url_pattern: '/echo' }],
-    })),
+    endpoints: Object.keys(ANSWERS).map((path) =>
+      symValidatorEndpoint(path, `${jwks.origin}${path}`, backend.origin),
+    ),
   }),
   jwks,
 )
