@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayRequest } from './app.ts'
 import { GO_BUFFER_BEFORE_CHUNKING } from './go-http.ts'
+import { goParseInt } from './go-strconv.ts'
 import { writeTrailerField } from './node-http.ts'
 import { listOf } from './noop-switch.ts'
 
@@ -19,12 +20,10 @@ export function namesFraming(headers: Record<string, unknown>): boolean {
   return false
 }
 
-/** Go's strconv.ParseInt(text, 10, 64) when it gives a length (>= 0); -1 otherwise. */
+/** The length Go's WriteHeader takes from a Content-Length line (ParseInt, >= 0); -1 otherwise. */
 export function goContentLength(text: string): number {
-  if (!/^[+-]?\d+$/.test(text)) return -1
-  const value = BigInt(text)
-  if (value < 0n || value > 0x7fffffffffffffffn) return -1
-  return Number(value)
+  const value = goParseInt(text)
+  return value === undefined || value < 0n ? -1 : Number(value)
 }
 
 export interface GoFraming {
@@ -124,13 +123,7 @@ export function writeGoFramed(
   const { headers } = framing
   if (framing.keepAliveLine) headers.Connection = 'keep-alive'
   else if (framing.close) {
-    // Go replaces the handler's Connection line with its own close unless that line says close
-    // (to HTTP/1.0 with none).
-    const key = Object.keys(headers).find((name) => name.toLowerCase() === 'connection')
-    if (key === undefined || !listOf(headers[key] as string | string[]).some(hasCloseToken)) {
-      if (key !== undefined) delete headers[key]
-      if (req.httpVersionMinor >= 1) headers.Connection = 'close'
-    }
+    closingConnectionLine(req, headers)
     res.shouldKeepAlive = false
   }
   if (framing.trailer) {
@@ -146,6 +139,18 @@ export function writeGoFramed(
   if (framing.closeAfter) (res as ServerResponse & { _last: boolean })._last = true
   if (req.method === 'HEAD') res.end()
   else res.end(framing.body)
+}
+
+/**
+ * The Connection line of an HTTP/1.x answer after which the connection closes (delConnectionHeader):
+ * Go replaces the handler's line (a script's, a no-op backend's) with its own `Connection: close`
+ * (none to HTTP/1.0, where closing is the default), unless that line holds a close token already.
+ */
+export function closingConnectionLine(req: GatewayRequest, headers: Record<string, unknown>): void {
+  const key = Object.keys(headers).find((name) => name.toLowerCase() === 'connection')
+  if (key !== undefined && listOf(headers[key] as string | string[]).some(hasCloseToken)) return
+  if (key !== undefined) delete headers[key]
+  if (req.httpVersionMinor >= 1) headers.Connection = 'close'
 }
 
 const hasCloseToken = (line: string) =>

@@ -20,6 +20,7 @@ import { withLuaHeaders } from './components/lua-calls.ts'
 import { firstLine, type GuardContext, type LuraMetadata, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
+import { closingConnectionLine } from './go-handler-framing.ts'
 import { ginErrorStatus } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { mergedInGoOrder } from './go-json-merge.ts'
@@ -242,7 +243,14 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
             string
           >)
         : headers
-    if (answerHeaders !== headers) closingConnectionLine(req, res, answerHeaders)
+    // a script's Connection line on a connection that ends with this answer
+    if (
+      answerHeaders !== headers &&
+      req.httpVersionMajor === 1 &&
+      (res as ServerResponse).shouldKeepAlive === false &&
+      Object.keys(answerHeaders).some((name) => name.toLowerCase() === 'connection')
+    )
+      closingConnectionLine(req, answerHeaders)
     finish(req, res, 200, answerHeaders, rendered.body, start, ep.record)
   }
 }
@@ -261,23 +269,6 @@ function afterPreset(res: GatewayResponse, lua: Record<string, string[]>): Recor
     out[key] = [...(Array.isArray(preset) ? preset : [String(preset)]), ...values]
   }
   return out ?? lua
-}
-
-/**
- * A Connection line among the response's headers (a no-op backend's, a script's) on an HTTP/1.x
- * connection that ends with this answer: Go's server writes `Connection: close` in its place (to
- * HTTP/1.0, where closing is the default, none).
- */
-function closingConnectionLine(
-  req: GatewayRequest,
-  res: GatewayResponse,
-  headers: Record<string, unknown>,
-): void {
-  if (req.httpVersionMajor !== 1 || (res as ServerResponse).shouldKeepAlive !== false) return
-  const key = Object.keys(headers).find((name) => name.toLowerCase() === 'connection')
-  if (key === undefined) return
-  delete headers[key]
-  if (req.httpVersionMinor !== 0) headers.Connection = 'close'
 }
 
 /**

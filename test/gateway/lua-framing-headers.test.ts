@@ -40,6 +40,7 @@ before(async () => {
         scripted('trailer', '"Trailer", "X-T"'),
         scripted('length-3', '"Content-Length", "3"'),
         scripted('length-99', '"Content-Length", "99"'),
+        scripted('connection-close', '"Connection", "close"'),
       ],
     }),
   )
@@ -121,5 +122,11 @@ test('a declared length below the body: nothing of it goes out and the connectio
 test('a declared length above the body: the body, then the connection closes', async () => {
   const { lines, rest } = await firstAnswer('/length-99', '1.1')
   assert.deepEqual(named(lines, 'Content-Length'), ['Content-Length: 99'])
+  assert.equal(rest, BODY)
+})
+
+test("a script's Connection: close to HTTP/1.0 goes out as it is (Go keeps a line that says close)", async () => {
+  const { lines, rest } = await firstAnswer('/connection-close', '1.0')
+  assert.deepEqual(named(lines, 'Connection'), ['Connection: close'])
   assert.equal(rest, BODY)
 })

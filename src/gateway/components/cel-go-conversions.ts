@@ -14,6 +14,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js'
 import { goTextBytes } from '../byte-text.ts'
+import { goParseInt } from '../go-strconv.ts'
 import { goFormatFixed } from '../go-time.ts'
 import { celLibrary } from '../libraries.ts'
 import { fractionDigits, timestampOffsets } from './cel-go-instants.ts'
@@ -32,13 +33,6 @@ function goParseBool(s: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false
   return undefined
-}
-
-/** Go's strconv.ParseInt(s, 10, 64). */
-function goParseInt(s: string): bigint | undefined {
-  if (!/^[+-]?[0-9]+$/.test(s)) return undefined
-  const n = BigInt(s)
-  return n < MIN_INT || n > MAX_INT ? undefined : n
 }
 
 /** Go's strconv.ParseUint(s, 10, 64). */

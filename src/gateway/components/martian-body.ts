@@ -2,6 +2,7 @@
 // Range the request asked for (one range: 206 with Content-Range; several: 206 multipart/byteranges)
 // as martian reads that header.
 import { goQuote } from '../go-quote.ts'
+import { goParseInt, goParseIntError } from '../go-strconv.ts'
 
 export type BodyAnswer =
   | { status?: number; body: Buffer; contentRange?: string; contentType?: string }
@@ -9,11 +10,10 @@ export type BodyAnswer =
 
 /** strconv.Atoi's result or its error text. */
 function goAtoi(text: string): number | string {
-  if (!/^[+-]?[0-9]+$/.test(text)) return `strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`
-  const value = BigInt(text)
-  if (value > 9223372036854775807n || value < -9223372036854775808n)
-    return `strconv.Atoi: parsing ${goQuote(text)}: value out of range`
-  return Number(value)
+  const value = goParseInt(text)
+  return value === undefined
+    ? `strconv.Atoi: parsing ${goQuote(text)}: ${goParseIntError(text)}`
+    : Number(value)
 }
 
 /** `body[start:end+1]`, or the runtime error Go's slice expression panics with. */
