@@ -1,6 +1,7 @@
 // qos/http-cache between the backend client and the wire: krakend/httpcache's Transport around
 // each hop of a call, and cached answers handed back as the client's streamed or buffered hops.
 // Loaded with the cache, when a config first gives a backend one (backend-cache.ts calls in).
+import { constants } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import { Readable } from 'node:stream'
 import { gunzipSync } from 'node:zlib'
@@ -17,6 +18,9 @@ import {
 import { REDIRECT_SLURP } from './backend-collect.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import { goAnswer } from './components/http-cache-policy.ts'
+import { gzipMembers } from './gzip-members.ts'
+
+const { MAX_LENGTH } = constants
 
 /**
  * One hop through qos/http-cache (krakend/httpcache's Transport.RoundTrip): answered from the
@@ -83,7 +87,10 @@ function goReason(live: Hop<unknown>): string {
   return live.reason === '' ? String(live.statusCode) : live.reason
 }
 
-/** Stores what was read, decompressed as Go's transport hands it up (a cut gzip stores nothing). */
+/**
+ * Stores what was read, decompressed as Go's transport hands it up: the cache stores on Close what
+ * passed before a gzip read error (nothing at all when the header failed).
+ */
 function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
   if (!compressed) {
     store(body)
@@ -91,7 +98,9 @@ function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
   }
   try {
     store(gunzipSync(body))
-  } catch {}
+  } catch {
+    store(gzipMembers(body, MAX_LENGTH)?.out ?? Buffer.alloc(0))
+  }
 }
 
 /**

@@ -288,13 +288,20 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       const whole = hop.partial !== true
       // an answer without Content-Encoding (the usual) is as it came, with no await
       const encoded = keep && whole && hop.headers['content-encoding'] !== undefined
-      const bytes = encoded
-        ? await undoGzip(hop, req.method, limit, req.gzipByTransport !== false)
-        : hop.answer
-      const stored = whole ? hop.answer : hop.read
-      if (hop.commit && keep && stored && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
-        hop.commit(stored)
-      return { status: hop.statusCode, headers: hop.headers, bytes, url }
+      // the cache stores what was read when lura closes the body, after a read error too
+      const store = () => {
+        const stored = whole ? hop.answer : hop.read
+        if (hop.commit && keep && stored && req.cache?.reads(hop.statusCode) && !req.cancel.aborted)
+          hop.commit(stored)
+      }
+      try {
+        const bytes = encoded
+          ? await undoGzip(hop, req.method, limit, req.gzipByTransport !== false)
+          : hop.answer
+        return { status: hop.statusCode, headers: hop.headers, bytes, url }
+      } finally {
+        store()
+      }
     },
     sideAgent() {
       // Go's oauth2 token calls: a short keep-alive, as they come once per token.

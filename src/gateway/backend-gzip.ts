@@ -46,6 +46,8 @@ export async function undoGzip(
   const success = hop.statusCode === 200 || hop.statusCode === 201
   if (byTransport && isGzip(hop.headers) && goHasBody(hop.statusCode, method, hop.headers)) {
     if (hop.decoded) return hop.decoded
+    // Go's gzip reader meets EOF before a header: an empty body, no error
+    if (hop.answer.length === 0) return hop.answer
     const refused = firstHeaderRefusal(hop.answer)
     if (refused !== undefined) {
       if (!success) return Buffer.alloc(0)
@@ -90,15 +92,26 @@ function salvage(hop: Hop<Buffer>, error: unknown, limit: number): Buffer | unde
 
 /**
  * Whether lura's decoder is done before it meets the read error: json.Decoder scans what a Read
- * returned before its error, gofeed reads through a bufio.Reader; mxj reads byte by byte, so an
- * error that comes with the last byte loses that byte.
+ * returned before its error; gofeed's detector reads the body whole, dropping the error, and its
+ * JSON feed parser reads those bytes again the same way (its XML ones read on, through a
+ * bufio.Reader, to the root's end); mxj reads byte by byte, so an error that comes with the last
+ * byte loses that byte.
  */
 function decoderStops(read: BodyRead | undefined, { out, withLastByte }: GzipMembers): boolean {
   if (read === 'first-json-value') return new FirstValueScanner().feed(out) !== NEEDS_MORE
-  if (read === 'feed-root') return new RootEndScanner().feed(out) >= 0
+  if (read === 'feed-root') return detectedAsJsonFeed(out) || new RootEndScanner().feed(out) >= 0
   if (read !== 'root-element') return false
   const end = new RootEndScanner().feed(out)
   return end >= 0 && end <= out.length - (withLastByte ? 1 : 0)
+}
+
+/** Bytes gofeed's detector skips before a feed's first character: whitespace and byte order marks' bytes. */
+const DETECTOR_SKIPS = new Set([0x20, 0x0d, 0x0a, 0x09, 0xfe, 0xff, 0x00, 0xef, 0xbb, 0xbf])
+
+/** gofeed's detector sees a JSON feed: `{` first (rss-json-feed.ts reads it). */
+function detectedAsJsonFeed(out: Buffer): boolean {
+  for (const byte of out) if (!DETECTOR_SKIPS.has(byte)) return byte === 0x7b
+  return false
 }
 
 const isGzipDataError = (error: unknown) => {
@@ -119,10 +132,26 @@ function goGzipError(error: unknown, input: Buffer): unknown {
   return error
 }
 
+/**
+ * A whole gzip body inflated, refused where Go's gzip.Reader fails its read: zlib stops at a zero
+ * byte after a member (padding to it) where Go reads the next member's header and fails.
+ */
 export function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    zlibModule().gunzip(bytes, { maxOutputLength: limit }, (error, out) =>
-      error ? reject(error) : resolve(out),
-    ),
+    zlibModule().gunzip(bytes, { maxOutputLength: limit, info: true }, (error, result) => {
+      if (error) return reject(error)
+      const { buffer, engine } = result as unknown as { buffer: Buffer; engine: { bytesWritten: number } }
+      const left = bytes.length - engine.bytesWritten
+      if (left > 0) reject(new GzipPaddingError(left))
+      else resolve(buffer)
+    }),
   )
+}
+
+/** Bytes zlib took for padding after a member, worded as Go's header read fails on them. */
+export class GzipPaddingError extends Error {
+  readonly code = 'Z_DATA_ERROR'
+  constructor(left: number) {
+    super(left < 10 ? 'unexpected EOF' : 'gzip: invalid header')
+  }
 }

@@ -10,7 +10,7 @@ const FHCRC = 0x02
 const FEXTRA = 0x04
 const FNAME = 0x08
 const FCOMMENT = 0x10
-/** Go's flate hands up its output when its 32 KB window fills, and with an error. */
+/** Go's flate hands up its output when its 32 KB window fills, at an empty stored block, and with an error. */
 const GO_WINDOW = 32 * 1024
 
 /** What Go's gzip.Reader hands up of a body before its first error. */
@@ -49,16 +49,17 @@ export function gzipMembers(bytes: Buffer, limit: number): GzipMembers | undefin
     } catch (error) {
       if ((error as { code?: string }).code !== 'Z_DATA_ERROR') return undefined
       // corrupt deflate data: Go's flate hands up what it decoded before it with its error (but on
-      // a Read of its own when that ended on its 32 KB window's edge); its offset counts the
-      // deflate bytes read, through the one it fails on
-      const kept = beforeCorruption(bytes.subarray(data), Math.max(1, limit - size))
+      // a Read of its own when it had handed all of it up already: at its 32 KB window's edge or an
+      // empty stored block); its offset counts the deflate bytes read, through the one it fails on
+      const deflate = bytes.subarray(data)
+      const kept = beforeCorruption(deflate, Math.max(1, limit - size))
       if (!kept) return undefined
       pieces.push(kept.out)
       size += kept.out.length
       return {
         out: Buffer.concat(pieces, size),
         error: `flate: corrupt input before offset ${kept.good + 1}`,
-        withLastByte: kept.out.length % GO_WINDOW !== 0,
+        withLastByte: kept.out.length % GO_WINDOW !== 0 && !flushedBeforeCorruption(deflate, kept),
       }
     }
     const output = inflated.buffer
@@ -108,6 +109,29 @@ export function beforeCorruption(data: Buffer, maxOutput: number): { out: Buffer
     return out && { out, good }
   } catch {
     return undefined
+  }
+}
+
+/** An empty stored block's LEN and NLEN (a sync flush ends with one). */
+const EMPTY_STORED = Buffer.from([0x00, 0x00, 0xff, 0xff])
+
+/**
+ * Go's flate hands up all it decoded at an empty stored block: whether one comes before the
+ * corruption with nothing decoded after it (the last LEN/NLEN pattern there, checked by inflating
+ * up to it: the same output).
+ */
+function flushedBeforeCorruption(data: Buffer, { out, good }: { out: Buffer; good: number }): boolean {
+  const at = data.subarray(0, good).lastIndexOf(EMPTY_STORED)
+  if (at < 0) return false
+  const zlib = zlibModule()
+  try {
+    const upTo = zlib.inflateRawSync(data.subarray(0, at + EMPTY_STORED.length), {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      maxOutputLength: out.length + 1,
+    })
+    return upTo.length === out.length
+  } catch {
+    return false
   }
 }
 

@@ -4,10 +4,12 @@
 // before it sees the error; a string decoder reads on and fails with Go's words (`unexpected EOF`
 // for fewer than 10 bytes, `gzip: invalid header` otherwise). zlib fails such a body whole. Header
 // flags Go ignores are read; a name past Go's 512-byte buffer is refused. Every case checked
-// against KrakenD CE 2.13.8 (krakend-diff over the same bodies served raw: 0 of 53 cases differ).
+// against KrakenD CE 2.13.8 (krakend-diff over the same bodies served raw: 0 of 53 cases differ);
+// zero padding after a member, a JSON feed, a sync flush before corrupt data and an empty chunked
+// body too (the same bytes to KrakenD: the same statuses and texts).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { gzipSync } from 'node:zlib'
+import { constants, deflateRawSync, gzipSync } from 'node:zlib'
 import { mustConfig, type Running, send, startGateway } from './helpers.ts'
 import { type AnsweringBackend, NOT_FOUND, startAnsweringBackend } from './raw-answer-backend.ts'
 
@@ -30,6 +32,17 @@ const named = (text: string, length: number) => {
   ])
 }
 
+/**
+ * A member whose deflate data ends in a sync flush (an empty stored block) followed by a block of
+ * the reserved type: corrupt data on a read of its own in Go, after all that came before.
+ */
+const flushedThenCorrupt = (text: string) =>
+  Buffer.concat([
+    gz('').subarray(0, 10),
+    deflateRawSync(Buffer.from(text), { finishFlush: constants.Z_SYNC_FLUSH }),
+    Buffer.from([0x07, 0, 0, 0, 0]),
+  ])
+
 const BODIES: Record<string, Buffer> = {
   short: garbage(gz('{"a":1}'), 'trailing'),
   long: garbage(gz('{"a":1}'), 'trailing-garbage!'),
@@ -42,6 +55,10 @@ const BODIES: Record<string, Buffer> = {
   'xml-at-end': garbage(gz('<a><b>1</b></a>'), 'trailing'),
   'xml-before-end': garbage(gz('<a><b>1</b></a>\n'), 'trailing'),
   rss: garbage(gz(RSS), 'trailing'),
+  'zeros-short': Buffer.concat([gz('{"a":1}'), Buffer.alloc(5)]),
+  'zeros-long': Buffer.concat([gz('{"a":1}'), Buffer.alloc(16)]),
+  'xml-zeros': Buffer.concat([gz('<a><b>1</b></a>'), Buffer.alloc(16)]),
+  'flushed-xml': flushedThenCorrupt('<a><b>1</b></a>'),
 }
 
 let backend: AnsweringBackend
@@ -49,6 +66,11 @@ let gw: Running
 
 before(async () => {
   backend = await startAnsweringBackend((path) => {
+    // an empty body framed chunked: Go's transport hands it to its gzip reader, which meets EOF
+    if (path === '/empty-chunked')
+      return Buffer.from(
+        'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      )
     const body = BODIES[path.slice(1)]
     if (!body) return NOT_FOUND
     const head = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`
@@ -61,6 +83,10 @@ before(async () => {
       backend: [{ host, url_pattern: `/${name}`, encoding }],
     })),
   )
+  endpoints.push({
+    endpoint: '/string/empty-chunked',
+    backend: [{ host, url_pattern: '/empty-chunked', encoding: 'string' }],
+  })
   // lura's own gunzip (the client sent its Accept-Encoding, so Go's transport left the body as it came)
   endpoints.push({
     endpoint: '/lura/short',
@@ -112,4 +138,28 @@ test("xml: done before the error unless the error comes with the root's last byt
   const res = await send(gw.url, { path: '/rss/rss' })
   assert.equal(res.status, 200, res.text)
   assert.equal((JSON.parse(res.text) as { title?: string }).title, 't')
+})
+
+test('zero bytes after a member: Go reads them as the next header (zlib took them for padding and answered)', async () => {
+  await answers('/string/zeros-short', 500, 'unexpected EOF')
+  await answers('/string/zeros-long', 500, 'gzip: invalid header')
+  await answers('/json/zeros-long', 200, '{"a":1}')
+  await answers('/xml/xml-zeros', 500, 'xml.Decoder.Token() - gzip: invalid header')
+})
+
+test('rss: a JSON feed is read whole by gofeed, its read error dropped (an empty feed, not a failure)', async () => {
+  const res = await send(gw.url, { path: '/rss/short' })
+  assert.equal(res.status, 200, res.text)
+  const feed = JSON.parse(res.text) as { type?: string; items?: unknown[] }
+  assert.equal(feed.type, 'json')
+  assert.deepEqual(feed.items, [])
+})
+
+test('corrupt deflate data right after a sync flush comes on a read of its own: xml has its root; string fails', async () => {
+  await answers('/xml/flushed-xml', 200, '{"a":{"b":"1"}}')
+  await answers('/string/flushed-xml', 500, 'flate: corrupt input before offset 22')
+})
+
+test("an empty chunked body marked gzip is an empty body to Go's gzip reader (EOF before a header)", async () => {
+  await answers('/string/empty-chunked', 200, '{"content":""}')
 })

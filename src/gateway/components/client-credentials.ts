@@ -183,7 +183,7 @@ function withUserinfo(url: URL, headers: Record<string, string>): Record<string,
  * the gzip it asked for; a read error fails the token request in Go's words.
  */
 async function readAnswerBody(response: Hop<BackendBody>, method: string): Promise<Buffer> {
-  const { isGzip, goHasBody } = await import('../backend-gzip.ts')
+  const { isGzip, goHasBody, GzipPaddingError } = await import('../backend-gzip.ts')
   if (!isGzip(response.headers) || !goHasBody(response.statusCode, method, response.headers))
     return readLimited(response.answer).catch((error) => {
       throw new TokenError(`oauth2: cannot fetch token: ${goReadError(error, true)}`)
@@ -199,7 +199,10 @@ async function readAnswerBody(response: Hop<BackendBody>, method: string): Promi
   const inflated = createGunzip()
   pipeline(counted, inflated, () => {})
   try {
-    return await readLimited(inflated)
+    const body = await readLimited(inflated)
+    const left = compressed - inflated.bytesWritten
+    if (left > 0 && body.length < MAX_BODY) throw new GzipPaddingError(left)
+    return body
   } catch (error) {
     // Go's gzip reader meets EOF before a header in an empty body: an empty answer, no error.
     if (compressed === 0) return Buffer.alloc(0)

@@ -5,11 +5,16 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, test } from 'node:test'
+import { gzipSync } from 'node:zlib'
 import { mustConfig, type Running, send, startGateway } from '../helpers.ts'
 
 /** Token endpoint answers by path (JSON unless a type is given). */
-const ANSWERS: Record<string, { status: number; body: string; type?: string; gzip?: true }> = {
+const TOKEN = '{"access_token":"x","expires_in":60}'
+const padded = (zeros: number) => Buffer.concat([gzipSync(TOKEN), Buffer.alloc(zeros)])
+const ANSWERS: Record<string, { status: number; body: string | Buffer; type?: string; gzip?: true }> = {
   '/not-gzip': { status: 200, body: 'garbage', gzip: true },
+  '/padded': { status: 200, body: padded(16), gzip: true },
+  '/padded-short': { status: 200, body: padded(3), gzip: true },
   '/syntax': { status: 200, body: '{"access_token":"a\tb"}' },
   '/number': { status: 200, body: '{"access_token":1,"expires_in":60}' },
   '/array': { status: 200, body: '[1]' },
@@ -120,4 +125,10 @@ test("an answer marked gzip that is not gzip fails the token request as Go's tra
     await failure('/not-gzip/x'),
     `Get "http://127.0.0.1:${backendPort}/b?y=x": oauth2: cannot fetch token: gzip: invalid header`,
   )
+})
+
+test("zero bytes after the token's gzip member fail the token request: Go reads them as the next member's header (zlib took them for padding and the backend was called)", async () => {
+  const at = `Get "http://127.0.0.1:${backendPort}/b?y=x": oauth2: cannot fetch token: `
+  assert.equal(await failure('/padded/x'), `${at}gzip: invalid header`)
+  assert.equal(await failure('/padded-short/x'), `${at}unexpected EOF`)
 })
