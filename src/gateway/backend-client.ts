@@ -55,7 +55,7 @@ export type {
   Send,
 } from './backend-client-types.ts'
 // the gzip helpers and the client's types other modules take from here
-export { BodyReadError, goHasBody, gunzipLimited, isGzip } from './backend-gzip.ts'
+export { BodyReadError, goHasBody, gunzipFirstJsonValue, isGzip } from './backend-gzip.ts'
 
 const EMPTY = Buffer.alloc(0)
 const ignore = () => {}

@@ -91,6 +91,20 @@ function salvage(hop: Hop<Buffer>, error: unknown, limit: number): Buffer | unde
 }
 
 /**
+ * A gzip body a json.Decoder reads to its first value: what Go's gzip.Reader hands up, its read
+ * error unseen when that value is whole before it.
+ */
+export async function gunzipFirstJsonValue(bytes: Buffer, limit: number): Promise<Buffer> {
+  try {
+    return await gunzipLimited(bytes, limit)
+  } catch (error) {
+    const members = isGzipDataError(error) ? gzipMembers(bytes, limit) : undefined
+    if (members && decoderStops('first-json-value', members)) return members.out
+    throw error
+  }
+}
+
+/**
  * Whether lura's decoder is done before it meets the read error: json.Decoder scans what a Read
  * returned before its error; gofeed's detector reads the body whole, dropping the error, and its
  * JSON feed parser reads those bytes again the same way (its XML ones read on, through a
@@ -136,7 +150,7 @@ function goGzipError(error: unknown, input: Buffer): unknown {
  * A whole gzip body inflated, refused where Go's gzip.Reader fails its read: zlib stops at a zero
  * byte after a member (padding to it) where Go reads the next member's header and fails.
  */
-export function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
+function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     zlibModule().gunzip(bytes, { maxOutputLength: limit, info: true }, (error, result) => {
       if (error) return reject(error)

@@ -5,14 +5,12 @@
  * KrakenD's User-Agent. (fetch() sent a browser's headers, and verified every certificate.)
  */
 import type { Socket } from 'node:net'
-import { gunzipLimited, type Hop, type HopRequest, headerValue, isGzip } from '../backend-client.ts'
+import { gunzipFirstJsonValue, type Hop, type HopRequest, headerValue, isGzip } from '../backend-client.ts'
 import { type CallAt, callFollowingRedirects, type RedirectingRequest } from '../backend-redirects.ts'
 import { systemPool } from '../backend-tls.ts'
 import { goRequestHeaders } from '../go-http.ts'
-import { FirstValueScanner, NEEDS_MORE } from '../go-json-scanner.ts'
 import { asGoWritesHeads } from '../go-request-head.ts'
 import { GO_TLS13_SUITES, goVerifiedConnector, VERIFIED_BY_GO_RULES } from '../go-tls.ts'
-import { gzipMembers } from '../gzip-members.ts'
 import { KRAKEND_USER_AGENT } from '../krakend-compat.ts'
 import { loadBuiltin } from '../libraries.ts'
 import { throughEnvironmentProxy } from '../proxy-connector.ts'
@@ -103,21 +101,8 @@ export class JwksClient {
     const at: CallAt = { url: target.href, errorUrl: target.href }
     const answer = await callFollowingRedirects(req, hop, send, () => this.agent, at)
     let body: Buffer = Buffer.from(await answer.answer.arrayBuffer())
-    if (isGzip(answer.headers)) body = await gunzipFirstValue(body)
+    // go-auth0's json.Decoder takes the first value: a read error after it goes unseen
+    if (isGzip(answer.headers)) body = await gunzipFirstJsonValue(body, MAX_JWKS_BYTES)
     return { contentType: headerValue(answer.headers['content-type']) ?? '', text: body.toString('utf8') }
-  }
-}
-
-/**
- * A gzip JWKS as go-auth0 reads it: json.Decoder takes the first value of what Go's gzip.Reader
- * hands up, so a read error after it (garbage or a bad checksum after the member) goes unseen.
- */
-async function gunzipFirstValue(body: Buffer): Promise<Buffer> {
-  try {
-    return await gunzipLimited(body, MAX_JWKS_BYTES)
-  } catch (error) {
-    const members = gzipMembers(body, MAX_JWKS_BYTES)
-    if (members && new FirstValueScanner().feed(members.out) !== NEEDS_MORE) return members.out
-    throw error
   }
 }
