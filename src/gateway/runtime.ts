@@ -1,22 +1,19 @@
-import cluster, { type Worker } from 'node:cluster'
-import { configError, formatProblem, isGwError } from '../core/errors.ts'
+import cluster from 'node:cluster'
+import { formatProblem, isGwError } from '../core/errors.ts'
 import { refuseProxiedLambda } from './backend-lambda/start-checks.ts'
 import { refuseUnrunnablePubsub } from './backend-pubsub/start-checks.ts'
-import type { RevokerConfig } from './components/revoker.ts'
-import { MAX_TIMER_MS } from './config/duration.ts'
 import { loadEnvDir } from './config/env-dir.ts'
 import { loadGatewayConfig } from './config/load.ts'
 import { refuseWorkersBeside, workerCount } from './config/single-process.ts'
 import type { GatewayConfig, LogLevel } from './config/types.ts'
 import { metricsLibrary, revokerLibrary } from './libraries.ts'
-import { createLogger, type Logger } from './logging.ts'
+import { listenError } from './listen-errors.ts'
 import { GatewayMetrics } from './metrics.ts'
 import { listenMetrics } from './metrics-server.ts'
-import { watchOpenFiles } from './open-files.ts'
 import { refuseUnspokenProxies } from './proxy-environment.ts'
-import type { SlidingBloomFilter } from './revoker/bloom-filter.ts'
 import type { PeerAddress } from './revoker/peer-addresses.ts'
-import type { Followers, RevocationService } from './revoker/revocation-service.ts'
+import { DRAIN_MESSAGE, runPrimary, STARTED_ENV, WORKER_ENV } from './runtime-primary.ts'
+import { type Peers, peersOf, serveRevocations } from './runtime-revocations.ts'
 import { GATEWAY_VERSION } from './version.ts'
 
 /** Command-line / environment overrides; each wins over the config file. */
@@ -52,20 +49,6 @@ export interface RunningGateway {
   readonly done: Promise<number>
 }
 
-/**
- * What the operator can do about a listen failure (`flag` moves the port, `ipKey` names the
- * address setting); anything else is not theirs to fix.
- */
-function listenHint(code: string | undefined, flag: string, ipKey: string): string | undefined {
-  if (code === 'EADDRINUSE') return `choose another port with ${flag} or stop what uses it`
-  if (code === 'EACCES') return 'ports below 1024 need privileges: choose a port from 1024 up'
-  if (code === 'EADDRNOTAVAIL') return `${ipKey} must be an address of this machine (or 0.0.0.0)`
-  return undefined
-}
-
-const WORKER_ENV = 'GWDEPLOY_GATEWAY_WORKER'
-const STARTED_ENV = 'GWDEPLOY_GATEWAY_STARTED'
-const DRAIN_MESSAGE = 'gwdeploy:gateway:drain'
 /** How long after it listens a single-process node loads prom-client (see runSingle). */
 const METRICS_LOAD_DELAY_MS = 100
 
@@ -117,72 +100,6 @@ export async function runGateway(options: RunOptions): Promise<RunningGateway> {
     cluster.worker?.disconnect()
     throw error
   })
-}
-
-interface Peers {
-  addresses: PeerAddress[]
-  signal: AbortSignal | undefined
-}
-
-function peersOf(config: GatewayConfig, options: RunOptions): Peers | undefined {
-  const addresses = options.revokerPeers ?? []
-  if (addresses.length === 0) return undefined
-  if (!config.components?.revoker)
-    throw configError(
-      '--revoker-peers names nodes to pull revocations from, but the config has no auth/revoker',
-      {
-        hint: 'remove --revoker-peers (GATEWAY_REVOKER_PEERS), or add auth/revoker to the config',
-      },
-    )
-  return { addresses, signal: options.signal }
-}
-
-function listenError(
-  error: NodeJS.ErrnoException,
-  at: { host: string; port: number; flag: string; ipKey: string },
-): Error {
-  const hint = listenHint(error.code, at.flag, at.ipKey)
-  if (!hint) return error
-  return configError(`cannot listen on ${at.host}:${at.port}: ${error.message}`, { hint })
-}
-
-/**
- * auth/revoker in the process that owns the filter: the RPC server (and sliding), and pulling from
- * peers — those --revoker-peers names, before anything is served, and those that ask to be
- * followed back.
- */
-async function serveRevocations(
-  config: GatewayConfig,
-  filter: SlidingBloomFilter,
-  logger: Logger,
-  peers: Peers | undefined,
-  followers?: Followers,
-): Promise<{ service: RevocationService; stopPulling: () => void }> {
-  const revoker = config.components?.revoker as RevokerConfig
-  const host = config.runtime.revokerListenIp ?? config.listenIp
-  const { startRevocationService, createPeering, revocationStore } = revokerLibrary()
-  const peering = createPeering(revocationStore(filter, revoker.ttlS, followers), {
-    info: (m) => logger.info(m),
-    error: (m) => logger.error(m),
-  })
-  const service = await startRevocationService(revoker, filter, {
-    host,
-    log: (message) => logger.error(message),
-    followBack: peering.followBack,
-    ...(followers ? { followers } : {}),
-  }).catch((error: NodeJS.ErrnoException) => {
-    throw listenError(error, { host, port: revoker.port, flag: '--revoker-port', ipKey: 'revoker_listen_ip' })
-  })
-  logger.info(`auth/revoker: revocations (Go net/rpc) on ${host}:${service.port}`)
-  peering.ownPort = service.port
-  try {
-    if (peers) await peering.start(peers.addresses, peers.signal)
-  } catch (error) {
-    peering.stop()
-    await service.close()
-    throw error
-  }
-  return { service, stopPulling: () => peering.stop() }
 }
 
 async function runSingle(
@@ -271,151 +188,6 @@ async function runSingle(
   }
   return {
     port: server.port,
-    metricsPort: metricsServer?.port,
-    revokerPort: revocationService?.port,
-    stop,
-    done,
-  }
-}
-
-async function runPrimary(
-  config: GatewayConfig,
-  count: number,
-  warnings: string[],
-  peers: Peers | undefined,
-): Promise<RunningGateway> {
-  const logger = createLogger({
-    level: config.logging.level,
-    format: config.logging.format,
-    prefix: config.logging.prefix,
-    accessLog: false,
-  })
-  for (const warning of warnings) logger.warning(warning)
-  // The primary accepts every connection before handing it to a worker: it can run out first.
-  const stopWatching = watchOpenFiles((message) => logger.error(`primary: ${message}`))
-  const metricsOn = config.runtime.metricsPort > 0
-  const aggregator = metricsOn ? new (metricsLibrary().AggregatorRegistry)() : undefined
-  const started = new Date().toISOString()
-  const env = { [WORKER_ENV]: '1', [STARTED_ENV]: started }
-  const workers = new Set<Worker>()
-  let stopping = false
-  /** Every worker listened once: a worker ending before that fails the start instead (`listening`). */
-  let serving = false
-  let restarts: number[] = []
-  let resolveDone: (code: number) => void = () => {}
-  const done = new Promise<number>((resolve) => {
-    resolveDone = resolve
-  })
-
-  let followers: (Followers & { attach(worker: Worker): void }) | undefined
-  // The structured clone carries the revoker's bit arrays as they are (JSON would need base64:
-  // at n 10,000,000 that was over a second of the primary's time per worker).
-  cluster.setupPrimary({ serialization: 'advanced' })
-  const fork = () => {
-    const worker = cluster.fork(env)
-    followers?.attach(worker)
-    workers.add(worker)
-    // A message to a worker that has just died fails (EPIPE: node:cluster's own disconnect notice
-    // too), emitted on the Worker: unheard, it would crash the primary; its 'exit' says what happened.
-    worker.on('error', (error) => logger.debug(`worker ${worker.process.pid}: ${error.message}`))
-    worker.on('exit', (code, signal) => {
-      workers.delete(worker)
-      if (stopping) {
-        if (workers.size === 0) resolveDone(0)
-        return
-      }
-      if (!serving) return
-      logger.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
-      const now = Date.now()
-      restarts = restarts.filter((t) => now - t < 60_000)
-      restarts.push(now)
-      if (restarts.length > 10) {
-        logger.critical('workers keep dying (more than 10 restarts a minute); giving up')
-        stopping = true
-        for (const w of workers) w.kill('SIGKILL')
-        resolveDone(1)
-        return
-      }
-      setTimeout(() => {
-        if (!stopping) fork()
-      }, 200)
-    })
-    return worker
-  }
-
-  // Metrics listen before any worker does: once a node answers health, its metrics answer too.
-  const metricsServer = aggregator
-    ? await listenMetrics(
-        () => aggregator.clusterMetrics(),
-        aggregator.contentType,
-        config.runtime.metricsPort,
-        config.runtime.metricsListenIp ?? config.listenIp,
-      )
-    : undefined
-  let revocationService: RevocationService | undefined
-  let stopPulling: (() => void) | undefined
-  const revoker = config.components?.revoker
-  if (revoker) {
-    const { SlidingBloomFilter, createFollowers } = revokerLibrary()
-    const filter = new SlidingBloomFilter(revoker)
-    followers = createFollowers(filter)
-    // Before any worker forks: each copies the filter with the peers' revocations in it.
-    const owned = await serveRevocations(config, filter, logger, peers, followers).catch(async (error) => {
-      await metricsServer?.close()
-      throw error
-    })
-    revocationService = owned.service
-    stopPulling = owned.stopPulling
-  }
-  const listening = Array.from({ length: count }, () => {
-    const worker = fork()
-    return new Promise<number>((resolve, reject) => {
-      worker.once('listening', (address) => resolve(address.port))
-      worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before listening`)))
-    })
-  })
-  // The port the workers share: --port 0 means one the first worker's listen chose.
-  let port = config.port
-  try {
-    port = (await Promise.all(listening))[0] ?? port
-    serving = true
-  } catch (error) {
-    stopping = true
-    stopPulling?.()
-    for (const w of workers) w.kill('SIGKILL')
-    await metricsServer?.close()
-    await revocationService?.close()
-    throw configError(`the gateway workers could not start: ${(error as Error).message}`, {
-      hint: 'run with --workers 1 to see the error directly',
-    })
-  }
-  logger.info(
-    `gateway "${config.name}" listening on ${config.listenIp}:${port} with ${count} workers${metricsServer ? `, metrics on :${metricsServer.port}` : ''}`,
-  )
-  const stop = () => {
-    if (stopping) return
-    stopping = true
-    stopPulling?.()
-    logger.info(`stopping ${workers.size} workers`)
-    for (const worker of workers) worker.send({ type: DRAIN_MESSAGE })
-    const hard = setTimeout(
-      () => {
-        for (const worker of workers) worker.kill('SIGKILL')
-        resolveDone(0)
-      },
-      Math.min(MAX_TIMER_MS, config.runtime.drainGraceMs + config.runtime.drainTimeoutMs + 3000),
-    )
-    void done.then(async () => {
-      clearTimeout(hard)
-      stopWatching()
-      await metricsServer?.close()
-      await revocationService?.close()
-      logger.flush()
-    })
-    if (workers.size === 0) resolveDone(0)
-  }
-  return {
-    port: config.port,
     metricsPort: metricsServer?.port,
     revokerPort: revocationService?.port,
     stop,
