@@ -18,7 +18,7 @@ import {
 import { REDIRECT_SLURP } from './backend-collect.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import { goAnswer } from './components/http-cache-policy.ts'
-import { gzipMembers } from './gzip-members.ts'
+import { firstHeaderRefusal, gzipMembers } from './gzip-members.ts'
 
 const { MAX_LENGTH } = constants
 
@@ -94,6 +94,10 @@ function goReason(live: Hop<unknown>): string {
 function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
   if (!compressed) {
     store(body)
+    return
+  }
+  if (firstHeaderRefusal(body) !== undefined) {
+    store(Buffer.alloc(0))
     return
   }
   try {

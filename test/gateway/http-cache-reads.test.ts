@@ -28,6 +28,12 @@ const gzipText = (body: Buffer) =>
     ),
     body,
   ])
+/** A member whose header names a file of 600 bytes: zlib reads it, Go's 512-byte buffer refuses it. */
+const longName = (member: Buffer) => {
+  const header = Buffer.from(member.subarray(0, 10))
+  header[3] = (header[3] as number) | 0x08
+  return Buffer.concat([header, Buffer.from(`${'n'.repeat(600)}\0`, 'latin1'), member.subarray(10)])
+}
 /** A stale redirect with a validator; its revalidation's 304 makes it fresh. */
 const revalidated: Script = (_call, conditional) =>
   conditional
@@ -51,6 +57,7 @@ const SCRIPTS: Record<string, Script> = {
   // gzip bodies Go's gzip reader fails: the cache stores on Close what it handed up before its error
   '/gzip-cut': (call) => gzipText(gzipSync(`plain text body, call ${call}`).subarray(0, 24)),
   '/gzip-not': (call) => gzipText(Buffer.from(`not gzip, call ${call}`)),
+  '/gzip-long-name': (call) => gzipText(longName(gzipSync(`named, call ${call}`))),
   '/lru-hop': () => moved('/lru-dest', FRESH),
   '/lru-dest': (call) => json('200 OK', FRESH, `{"dest":${call}}`, 'length'),
 }
@@ -102,7 +109,7 @@ before(async () => {
         endpoint('/revalidated-noop', true),
         endpoint('/empty', true),
         endpoint('/lru-hop', true, { 'qos/http-cache': { max_size: 100_000, max_items: 1 } }),
-        ...['/gzip-cut', '/gzip-not'].map((path) => ({
+        ...['/gzip-cut', '/gzip-not', '/gzip-long-name'].map((path) => ({
           endpoint: path,
           backend: [{ host, url_pattern: path, encoding: 'string', extra_config: cache }],
         })),
@@ -175,6 +182,14 @@ describe('qos/http-cache stores what was read', () => {
     assert.equal(not[0]?.status, 500)
     assert.equal(not[1]?.text, '{"content":""}')
     assert.equal(callsOf('/gzip-not').length, 1)
+    // a header zlib reads and Go refuses: nothing handed up either
+    const named = [
+      await send(gw.url, { path: '/gzip-long-name' }),
+      await send(gw.url, { path: '/gzip-long-name' }),
+    ]
+    assert.equal(named[0]?.status, 500)
+    assert.equal(named[1]?.text, '{"content":""}')
+    assert.equal(callsOf('/gzip-long-name').length, 1)
   })
 
   test('an empty no-op answer passed through is stored', async () => {

@@ -188,10 +188,16 @@ async function readAnswerBody(response: Hop<BackendBody>, method: string): Promi
     return readLimited(response.answer).catch((error) => {
       throw new TokenError(`oauth2: cannot fetch token: ${goReadError(error, true)}`)
     })
-  const [{ createGunzip }, { pipeline }] = await Promise.all([import('node:zlib'), import('node:stream')])
+  const [{ createGunzip }, { pipeline }, { firstHeaderRefusal }] = await Promise.all([
+    import('node:zlib'),
+    import('node:stream'),
+    import('../gzip-members.ts'),
+  ])
   let compressed = 0
+  const head: Buffer[] = []
   const counted = async function* () {
     for await (const chunk of response.answer as AsyncIterable<Buffer>) {
+      if (compressed < GZIP_HEADER_MAX) head.push(chunk)
       compressed += chunk.length
       yield chunk
     }
@@ -200,6 +206,9 @@ async function readAnswerBody(response: Hop<BackendBody>, method: string): Promi
   pipeline(counted, inflated, () => {})
   try {
     const body = await readLimited(inflated)
+    // what zlib reads and Go's gzip reader refuses: a long name or comment, zero bytes after the member
+    const refused = firstHeaderRefusal(Buffer.concat(head))
+    if (refused !== undefined) throw new Error(refused)
     const left = compressed - inflated.bytesWritten
     if (left > 0 && body.length < MAX_BODY) throw new GzipPaddingError(left)
     return body
@@ -209,6 +218,9 @@ async function readAnswerBody(response: Hop<BackendBody>, method: string): Promi
     throw new TokenError(`oauth2: cannot fetch token: ${goReadError(error, false)}`)
   }
 }
+
+/** The longest gzip header: 10 bytes, an extra field of up to 64 KB, a name and a comment of up to 512, a CRC. */
+const GZIP_HEADER_MAX = 10 + 2 + 0xffff + 512 + 512 + 2
 
 /** A body read error as Go's transport and gzip reader word it. */
 function goReadError(error: unknown, plain: boolean): string {

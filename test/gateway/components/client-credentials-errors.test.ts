@@ -11,10 +11,18 @@ import { mustConfig, type Running, send, startGateway } from '../helpers.ts'
 /** Token endpoint answers by path (JSON unless a type is given). */
 const TOKEN = '{"access_token":"x","expires_in":60}'
 const padded = (zeros: number) => Buffer.concat([gzipSync(TOKEN), Buffer.alloc(zeros)])
+/** The token gzip with a file name (FNAME) of `length` bytes in its header: Go's buffer holds 512. */
+const named = (length: number) => {
+  const member = gzipSync(TOKEN)
+  const header = Buffer.from(member.subarray(0, 10))
+  header[3] = (header[3] as number) | 0x08
+  return Buffer.concat([header, Buffer.from(`${'n'.repeat(length)}\0`, 'latin1'), member.subarray(10)])
+}
 const ANSWERS: Record<string, { status: number; body: string | Buffer; type?: string; gzip?: true }> = {
   '/not-gzip': { status: 200, body: 'garbage', gzip: true },
   '/padded': { status: 200, body: padded(16), gzip: true },
   '/padded-short': { status: 200, body: padded(3), gzip: true },
+  '/long-name': { status: 200, body: named(600), gzip: true },
   '/syntax': { status: 200, body: '{"access_token":"a\tb"}' },
   '/number': { status: 200, body: '{"access_token":1,"expires_in":60}' },
   '/array': { status: 200, body: '[1]' },
@@ -131,4 +139,9 @@ test("zero bytes after the token's gzip member fail the token request: Go reads 
   const at = `Get "http://127.0.0.1:${backendPort}/b?y=x": oauth2: cannot fetch token: `
   assert.equal(await failure('/padded/x'), `${at}gzip: invalid header`)
   assert.equal(await failure('/padded-short/x'), `${at}unexpected EOF`)
+})
+
+test("a gzip name past Go's 512-byte header buffer fails the token request (zlib read it)", async () => {
+  const at = `Get "http://127.0.0.1:${backendPort}/b?y=x": oauth2: cannot fetch token: `
+  assert.equal(await failure('/long-name/x'), `${at}gzip: invalid header`)
 })
