@@ -18,7 +18,7 @@ import {
 import { REDIRECT_SLURP } from './backend-collect.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import { goAnswer } from './components/http-cache-policy.ts'
-import { firstHeaderRefusal, gzipMembers } from './gzip-members.ts'
+import { goRefusalOfInflated, gzipMembers } from './gzip-members.ts'
 
 const { MAX_LENGTH } = constants
 
@@ -96,15 +96,15 @@ function storeBody(store: Commit, body: Buffer, compressed: boolean): void {
     store(body)
     return
   }
-  if (firstHeaderRefusal(body) !== undefined) {
-    store(Buffer.alloc(0))
-    return
-  }
+  let whole: Buffer | undefined
   try {
-    store(gunzipSync(body))
-  } catch {
-    store(gzipMembers(body, MAX_LENGTH)?.out ?? Buffer.alloc(0))
-  }
+    const { buffer, engine } = gunzipSync(body, { info: true }) as unknown as {
+      buffer: Buffer
+      engine: { bytesWritten: number }
+    }
+    if (goRefusalOfInflated(body, buffer, engine.bytesWritten, MAX_LENGTH) === undefined) whole = buffer
+  } catch {}
+  store(whole ?? gzipMembers(body, MAX_LENGTH)?.out ?? Buffer.alloc(0))
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { Hop } from './backend-client.ts'
 import type { BodyRead } from './backend-collect.ts'
 import { FirstValueScanner, NEEDS_MORE } from './go-json-scanner.ts'
-import { firstHeaderRefusal, type GzipMembers, gzipMembers } from './gzip-members.ts'
+import { type GzipMembers, goRefusalOfInflated, gzipMembers } from './gzip-members.ts'
 import { zlibModule } from './libraries.ts'
 import { RootEndScanner } from './xml-root-end.ts'
 
@@ -48,11 +48,6 @@ export async function undoGzip(
     if (hop.decoded) return hop.decoded
     // Go's gzip reader meets EOF before a header: an empty body, no error
     if (hop.answer.length === 0) return hop.answer
-    const refused = firstHeaderRefusal(hop.answer)
-    if (refused !== undefined) {
-      if (!success) return Buffer.alloc(0)
-      throw new BodyReadError(refused)
-    }
     try {
       return await gunzipLimited(hop.answer, limit)
     } catch (error) {
@@ -68,8 +63,6 @@ export async function undoGzip(
   if (!success || firstValue(hop.headers['content-encoding']) !== 'gzip') return hop.answer
   if (hop.decoded) return hop.decoded
   if (hop.answer.length === 0) throw new Error('EOF')
-  const refused = firstHeaderRefusal(hop.answer)
-  if (refused !== undefined) throw new Error(refused)
   return gunzipLimited(hop.answer, limit).catch((error) => {
     const salvaged = salvage(hop, error, limit)
     if (salvaged) return salvaged
@@ -146,26 +139,20 @@ function goGzipError(error: unknown, input: Buffer): unknown {
   return error
 }
 
-/**
- * A whole gzip body inflated, refused where Go's gzip.Reader fails its read: zlib stops at a zero
- * byte after a member (padding to it) where Go reads the next member's header and fails.
- */
+/** A whole gzip body inflated, refused where Go's gzip.Reader fails a read that zlib makes. */
 function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     zlibModule().gunzip(bytes, { maxOutputLength: limit, info: true }, (error, result) => {
       if (error) return reject(error)
       const { buffer, engine } = result as unknown as { buffer: Buffer; engine: { bytesWritten: number } }
-      const left = bytes.length - engine.bytesWritten
-      if (left > 0) reject(new GzipPaddingError(left))
-      else resolve(buffer)
+      const refused = goRefusalOfInflated(bytes, buffer, engine.bytesWritten, limit)
+      if (refused === undefined) resolve(buffer)
+      else reject(new GoGzipReadError(refused))
     }),
   )
 }
 
-/** Bytes zlib took for padding after a member, worded as Go's header read fails on them. */
-export class GzipPaddingError extends Error {
+/** A read error of Go's gzip reader where zlib read on; coded as zlib's data errors are. */
+class GoGzipReadError extends Error {
   readonly code = 'Z_DATA_ERROR'
-  constructor(left: number) {
-    super(left < 10 ? 'unexpected EOF' : 'gzip: invalid header')
-  }
 }

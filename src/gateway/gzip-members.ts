@@ -135,6 +135,31 @@ function flushedBeforeCorruption(data: Buffer, { out, good }: { out: Buffer; goo
   }
 }
 
+/**
+ * Go's read error for a body zlib inflated whole (`out`, having consumed `consumed` of its bytes),
+ * undefined when Go reads it the same: zlib stops at a zero byte after a member (padding to it)
+ * where Go reads the next header and fails, and reads a header name or comment Go's buffer does
+ * not hold. One member ends with its own size (checked by zlib); several are walked as Go reads them.
+ */
+export function goRefusalOfInflated(
+  bytes: Buffer,
+  out: Buffer,
+  consumed: number,
+  limit: number,
+): string | undefined {
+  const oneMember =
+    consumed === bytes.length &&
+    bytes.length >= 8 &&
+    bytes.readUInt32LE(bytes.length - 4) === out.length % 2 ** 32
+  if (oneMember) return firstHeaderRefusal(bytes)
+  const members = gzipMembers(bytes, limit)
+  if (members) return members.error === '' ? undefined : members.error
+  // nothing handed up before the error
+  const left = bytes.length - consumed
+  if (left > 0) return left < 10 ? 'unexpected EOF' : 'gzip: invalid header'
+  return firstHeaderRefusal(bytes)
+}
+
 /** Go's refusal of the first member's header where zlib takes it (a name or comment past 511 bytes). */
 export function firstHeaderRefusal(bytes: Buffer): string | undefined {
   if (((bytes[3] ?? 0) & (FNAME | FCOMMENT)) === 0) return undefined

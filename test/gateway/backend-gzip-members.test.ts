@@ -59,6 +59,7 @@ const BODIES: Record<string, Buffer> = {
   'zeros-long': Buffer.concat([gz('{"a":1}'), Buffer.alloc(16)]),
   'xml-zeros': Buffer.concat([gz('<a><b>1</b></a>'), Buffer.alloc(16)]),
   'flushed-xml': flushedThenCorrupt('<a><b>1</b></a>'),
+  'long-name-second': Buffer.concat([gz('{"a":'), named('1}', 600)]),
 }
 
 let backend: AnsweringBackend
@@ -145,6 +146,11 @@ test('zero bytes after a member: Go reads them as the next header (zlib took the
   await answers('/string/zeros-long', 500, 'gzip: invalid header')
   await answers('/json/zeros-long', 200, '{"a":1}')
   await answers('/xml/xml-zeros', 500, 'xml.Decoder.Token() - gzip: invalid header')
+})
+
+test('a second member whose header Go refuses (a name past 511 bytes): Go hands up the first member, then fails', async () => {
+  await answers('/json/long-name-second', 500, 'gzip: invalid header')
+  await answers('/string/long-name-second', 500, 'gzip: invalid header')
 })
 
 test('rss: a JSON feed is read whole by gofeed, its read error dropped (an empty feed, not a failure)', async () => {

@@ -183,22 +183,22 @@ function withUserinfo(url: URL, headers: Record<string, string>): Record<string,
  * the gzip it asked for; a read error fails the token request in Go's words.
  */
 async function readAnswerBody(response: Hop<BackendBody>, method: string): Promise<Buffer> {
-  const { isGzip, goHasBody, GzipPaddingError } = await import('../backend-gzip.ts')
+  const { isGzip, goHasBody } = await import('../backend-gzip.ts')
   if (!isGzip(response.headers) || !goHasBody(response.statusCode, method, response.headers))
     return readLimited(response.answer).catch((error) => {
       throw new TokenError(`oauth2: cannot fetch token: ${goReadError(error, true)}`)
     })
-  const [{ createGunzip }, { pipeline }, { firstHeaderRefusal }] = await Promise.all([
+  const [{ createGunzip }, { pipeline }, { goRefusalOfInflated }] = await Promise.all([
     import('node:zlib'),
     import('node:stream'),
     import('../gzip-members.ts'),
   ])
   let compressed = 0
-  const head: Buffer[] = []
+  const kept: Buffer[] = []
   const counted = async function* () {
     for await (const chunk of response.answer as AsyncIterable<Buffer>) {
-      if (compressed < GZIP_HEADER_MAX) head.push(chunk)
       compressed += chunk.length
+      if (compressed <= MAX_BODY) kept.push(chunk)
       yield chunk
     }
   }
@@ -206,11 +206,12 @@ async function readAnswerBody(response: Hop<BackendBody>, method: string): Promi
   pipeline(counted, inflated, () => {})
   try {
     const body = await readLimited(inflated)
-    // what zlib reads and Go's gzip reader refuses: a long name or comment, zero bytes after the member
-    const refused = firstHeaderRefusal(Buffer.concat(head))
+    // what zlib reads and Go's gzip reader refuses, unless Go stopped reading first (at MAX_BODY)
+    const refused =
+      body.length < MAX_BODY && compressed <= MAX_BODY
+        ? goRefusalOfInflated(Buffer.concat(kept), body, inflated.bytesWritten, MAX_BODY)
+        : undefined
     if (refused !== undefined) throw new Error(refused)
-    const left = compressed - inflated.bytesWritten
-    if (left > 0 && body.length < MAX_BODY) throw new GzipPaddingError(left)
     return body
   } catch (error) {
     // Go's gzip reader meets EOF before a header in an empty body: an empty answer, no error.
@@ -218,9 +219,6 @@ async function readAnswerBody(response: Hop<BackendBody>, method: string): Promi
     throw new TokenError(`oauth2: cannot fetch token: ${goReadError(error, false)}`)
   }
 }
-
-/** The longest gzip header: 10 bytes, an extra field of up to 64 KB, a name and a comment of up to 512, a CRC. */
-const GZIP_HEADER_MAX = 10 + 2 + 0xffff + 512 + 512 + 2
 
 /** A body read error as Go's transport and gzip reader word it. */
 function goReadError(error: unknown, plain: boolean): string {
