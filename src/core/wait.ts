@@ -115,6 +115,9 @@ export function goalState(goal: WaitGoal, result: StatusResult): { reached: bool
   }
   if (serving.length === 0) return { reached: false, missing: 'no colour serves traffic' }
   const missing = unready(serving)
+  // what the records say serves does not while clients reach nothing (the router down, say)
+  const nothing = nothingServed(result)
+  if (nothing) missing.push(`nothing is served: ${nothing.why}`)
   if (goal === 'live') {
     if (serving.length > 1)
       missing.push(`traffic is split (blue ${result.weights.blue}% / green ${result.weights.green}%)`)

@@ -97,5 +97,37 @@ test('--wait-for with nothing served: exit 6 at the first poll, naming it; while
     onWaiting: (missing) => progress.push(missing),
   })
   assert.equal(reached.serving, 'blue')
-  assert.deepEqual(progress, Array(3).fill('blue: 0/1 nodes healthy, rollback in progress (ops@host)'))
+  assert.deepEqual(
+    progress,
+    Array(3).fill(
+      'blue: 0/1 nodes healthy, nothing is served: blue (aaaaaaa) gets 100% of requests, but none of its 1 node(s) is left (n1: pid 1 exited), rollback in progress (ops@host)',
+    ),
+  )
+})
+
+test('the router down is no live or healthy, whatever the recorded weights say: exit 6 at the first poll (it was reached, exit 0)', async () => {
+  const down = blueLive({ router: { present: false, detail: 'front proxy pid 9 exited' } })
+  for (const goal of ['live', 'healthy'] as const) {
+    assert.deepEqual(goalState(goal, down), {
+      reached: false,
+      missing: 'nothing is served: the router is not running (front proxy pid 9 exited)',
+    })
+    let polls = 0
+    const wait = waitForGoal(
+      async () => {
+        polls++
+        return down
+      },
+      { goal, timeoutMs: 60_000, intervalMs: 1 },
+    )
+    await assert.rejects(wait, (error: GwError) => {
+      assert.equal(error.exitCode, 6)
+      assert.equal(
+        error.message,
+        `nothing is served, waiting for ${goal} cannot help: the router is not running (front proxy pid 9 exited)`,
+      )
+      return true
+    })
+    assert.equal(polls, 1)
+  }
 })
