@@ -65,12 +65,16 @@ function hookSecrets(command: string, hookEnv: Record<string, string>, environ =
 const hider = (secrets: readonly string[]) => (text: string) =>
   secrets.reduce((out, secret) => out.replaceAll(secret, REDACTED), text)
 
+/** A hook that outlives this long after SIGTERM (one that ignores it) is killed. */
+const HOOK_KILL_GRACE_S = 5
+
 /**
  * Put before every hook command: its lifeline. The hook's stdin is a pipe from this process, moved
  * to fd 3 (the hook itself reads /dev/null, as before). A watcher in the hook's process group, not a
  * child of the hook's shell (a hook's `wait` does not wait for it), blocks reading that pipe: when
  * gwdeploy dies (kill -9, a cancelled CI job's process killed) the read ends without a line and the
- * watcher stops the hook's whole group, as a stop does, so no hook runs on unsupervised (a migration
+ * watcher stops the hook's whole group, as a stop does (SIGTERM, then SIGKILL to what ignored it: the
+ * watcher ignores the TERM it sends its own group), so no hook runs on unsupervised (a migration
  * still running beside the re-run's). When the shell exits, its EXIT trap ends the watcher. A hook
  * that replaces that trap (its own `trap ... EXIT`) or its shell (`exec ./migrate`) keeps it running
  * until gwdeploy closes the pipe after the hook's exit: so it stops the group only while the hook's
@@ -79,7 +83,7 @@ const hider = (secrets: readonly string[]) => (text: string) =>
  */
 const LIFELINE = [
   'exec 3<&0 </dev/null',
-  '_gwdeploy_watcher=$( { read -r _gwdeploy_line <&3 || ! kill -0 $$ || kill -TERM 0; } >/dev/null 2>&1 & echo $! )',
+  `_gwdeploy_watcher=$( { read -r _gwdeploy_line <&3 || ! kill -0 $$ || { trap '' TERM; kill -TERM 0; sleep ${HOOK_KILL_GRACE_S}; kill -KILL 0; }; } >/dev/null 2>&1 & echo $! )`,
   'exec 3<&-',
   `trap 'kill "$_gwdeploy_watcher" 2>/dev/null' EXIT`,
   '',
@@ -109,17 +113,25 @@ export async function runHooks(
       stdin: 'pipe',
       detached: true,
     })
-    const stop = () => {
+    let killLater: NodeJS.Timeout | undefined
+    const signalGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return
       try {
-        process.kill(-child.pid, 'SIGTERM')
+        process.kill(-child.pid, signal)
       } catch {
         // Already gone.
       }
     }
+    const stop = () => {
+      signalGroup('SIGTERM')
+      killLater = setTimeout(() => signalGroup('SIGKILL'), HOOK_KILL_GRACE_S * 1000)
+    }
     if (options.signal?.aborted) stop()
     options.signal?.addEventListener('abort', stop, { once: true })
-    const result = await child.finally(() => options.signal?.removeEventListener('abort', stop))
+    const result = await child.finally(() => {
+      clearTimeout(killLater)
+      options.signal?.removeEventListener('abort', stop)
+    })
     if (options.signal?.aborted) throw options.signal.reason
     if (result.exitCode !== 0 || result.failed) {
       const output = hide(String(result.all ?? ''))

@@ -98,6 +98,50 @@ await runHooks('preRelease', [${JSON.stringify(`echo $$$$ > ${out}; exec sleep 6
   }
 })
 
+// A hook that ignores SIGTERM (its own `trap '' TERM`, which its children inherit) is killed 5 s on,
+// by a stop and by the lifeline when gwdeploy dies; the lifeline's TERM also ended its own watcher.
+const STUBBORN = (out: string) => `trap '' TERM INT; sleep 347 & echo $! > ${out}; sleep 348`
+
+test('a stop during a hook that ignores SIGTERM kills it after the grace', async () => {
+  const dir = tempDir('gwd-hook-stubborn-')
+  const out = join(dir, 'pid')
+  const controller = new AbortController()
+  const values = { sha: 'a'.repeat(40), colour: 'blue', previousSha: undefined, service: 's', env: undefined }
+  const running = runHooks('preRelease', [STUBBORN(out)], values, { cwd: dir, signal: controller.signal })
+  const child = await pidWritten(out, 200)
+  try {
+    assert.ok(child > 0 && isAlive(child), 'the hook started its child')
+    controller.abort(interruptedError('SIGTERM'))
+    await assert.rejects(running, /interrupted by SIGTERM/)
+    for (let i = 0; i < 100 && isAlive(child); i++) await new Promise((r) => setTimeout(r, 20))
+    assert.equal(isAlive(child), false, "the hook's child ignoring SIGTERM was killed")
+  } finally {
+    if (isAlive(child)) process.kill(child, 'SIGKILL')
+  }
+})
+
+test('gwdeploy killed with -9 while a hook that ignores SIGTERM runs: the hook is killed after the grace', async () => {
+  const dir = tempDir('gwd-hook-stubborn-kill-')
+  const out = join(dir, 'pid')
+  const script = join(dir, 'run.ts')
+  writeFileSync(
+    script,
+    `import { runHooks } from ${JSON.stringify(join(import.meta.dirname, '../../src/core/hooks.ts'))}
+await runHooks('preRelease', [${JSON.stringify(STUBBORN(out))}], { sha: 'a'.repeat(40), colour: 'blue', previousSha: undefined, service: 's', env: undefined }, { cwd: ${JSON.stringify(dir)} })
+`,
+  )
+  const gwdeploy = spawn(process.execPath, [script], { stdio: 'ignore' })
+  const child = await pidWritten(out, 400)
+  try {
+    assert.ok(child > 0 && isAlive(child), 'the hook started its child')
+    gwdeploy.kill('SIGKILL')
+    for (let i = 0; i < 400 && isAlive(child); i++) await new Promise((r) => setTimeout(r, 25))
+    assert.equal(isAlive(child), false, "the hook's child ignoring SIGTERM outlived gwdeploy")
+  } finally {
+    if (isAlive(child)) process.kill(child, 'SIGKILL')
+  }
+})
+
 /**
  * The pid a hook's shell wrote to `file` (`echo ... > file`): the shell creates the file before it
  * writes, so a reader that only waits for the file can read it empty on a loaded machine.
