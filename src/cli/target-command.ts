@@ -50,6 +50,8 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
   protected allowMissingEnv = false
   /** Commands that run no hooks (abort): the hook and notify `${VAR}`s are not needed. */
   protected runsNoHooks = false
+  /** rollback: goes ahead without the notify `${VAR}`s (notify left out, with a warning). */
+  protected notifyOptional = false
   /** release: a configuration error names every problem of gwdeploy.yml and the gateway config, as `config validate` does. */
   protected reportsEveryConfigProblem = false
 
@@ -77,6 +79,7 @@ export abstract class TargetCommand<T extends typeof Command, R> extends BaseCom
       emit: (event) => context.reporter.emit(event),
       allowMissingEnv: this.allowMissingEnv,
       readOnly: this.runsNoHooks,
+      notifyOptional: this.notifyOptional,
     }).catch(async (error: unknown) => {
       throw await this.everyConfigProblem(error, flags)
     })

@@ -28,6 +28,8 @@ export default class Rollback extends TargetCommand<typeof Rollback, ReleaseResu
     }),
   }
 
+  protected override notifyOptional = true
+
   protected async operate(ctx: EngineContext, lockWaitMs: number): Promise<ReleaseResult> {
     return rollback(ctx, { to: this.flags.to, lockWaitMs, forceNow: this.flags['force-now'] })
   }

@@ -9,7 +9,7 @@ import {
   readConfigText,
   type SourceDocument,
 } from '../core/document.ts'
-import { configError, type Location, type Problem } from '../core/errors.ts'
+import { configError, formatProblem, type Location, type Problem } from '../core/errors.ts'
 import type { ProjectLocator } from '../core/project-location.ts'
 import { coerceEnvScalars } from './env-scalars.ts'
 import { type Interpolation, interpolate } from './interpolate.ts'
@@ -40,6 +40,11 @@ export interface LoadOptions {
    * is left out. Every other key still needs its variables (they say where the target is).
    */
   readOnly?: boolean
+  /**
+   * rollback: a way back must not wait on a webhook's secret (at 3 a.m., outside CI): an unset
+   * `${VAR}` under `notify` leaves notify out, named in `notifyLeftOut`, instead of failing.
+   */
+  notifyOptional?: boolean
 }
 
 export interface LoadedConfig {
@@ -53,6 +58,8 @@ export interface LoadedConfig {
   fromEnv: Array<{ path: KeyPath; variables: string[] }>
   /** file:line:column where gwdeploy.yml (or its overlay) writes `path`; undefined when neither sets its first key. */
   locate: ProjectLocator
+  /** With `notifyOptional`: the unset variables that left notify out, located. */
+  notifyLeftOut?: string[]
 }
 
 function findConfigFile(cwd: string, file?: string): string {
@@ -244,6 +251,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (interpolation.missing.some(({ path }) => path[0] === 'notify')) unset(interpolation.value, ['notify'])
     interpolation.missing = interpolation.missing.filter(({ path }) => !unused(path))
   }
+  const notifyMissing = options.notifyOptional
+    ? interpolation.missing.filter(({ path }) => path[0] === 'notify')
+    : []
+  if (notifyMissing.length > 0) {
+    unset(interpolation.value, ['notify'])
+    interpolation.missing = interpolation.missing.filter(({ path }) => path[0] !== 'notify')
+  }
   const problems: Problem[] = interpolation.missing.map(({ variable, path }) => ({
     message: `environment variable ${variable} is not set`,
     location: locate(path),
@@ -285,6 +299,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     fromEnv: interpolation.fromEnv,
     locate: (path) =>
       documents.some((doc) => hasPath(doc.value, path.slice(0, 1))) ? locate(path) : undefined,
+    ...(notifyMissing.length > 0 && {
+      notifyLeftOut: notifyMissing.map(({ variable, path }) =>
+        formatProblem({ message: `environment variable ${variable} is not set`, location: locate(path) }),
+      ),
+    }),
   }
 }
 

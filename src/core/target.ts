@@ -29,6 +29,8 @@ export interface OpenTargetOptions {
   allowMissingEnv?: boolean
   /** Commands that run no hooks and send nothing (status, lock, maintenance, abort): unset `${VAR}`s used only by hooks and notify are not errors. */
   readOnly?: boolean
+  /** rollback: an unset `${VAR}` under `notify` leaves notify out, with a warning. */
+  notifyOptional?: boolean
 }
 
 export async function openTarget(options: OpenTargetOptions = {}): Promise<Target> {
@@ -38,7 +40,10 @@ export async function openTarget(options: OpenTargetOptions = {}): Promise<Targe
     ...(options.env ? { env: options.env } : {}),
     ...(options.allowMissingEnv ? { allowMissingEnv: true } : {}),
     ...(options.readOnly ? { readOnly: true } : {}),
+    ...(options.notifyOptional ? { notifyOptional: true } : {}),
   })
+  for (const unset of loaded.notifyLeftOut ?? [])
+    options.emit?.({ type: 'warn', message: `notify left out, no webhook is sent: ${unset}` })
   const stateDir = resolve(loaded.dir, loaded.config.provider.local.stateDir)
   checkStateDir(stateDir, loaded.files[0] ?? 'gwdeploy.yml')
   const provider = await loadProvider(loaded.config.provider.kind, {

@@ -71,6 +71,20 @@ describe('read-only commands without the release job secrets', () => {
     }
   })
 
+  test('rollback goes ahead without the notify ${VAR}s: notify is left out and the warning names the variable (it was exit 2)', async () => {
+    const dir = project(
+      ['service: demo', 'notify:', '  webhooks:', '    - url: ${GWD_QA_SLACK_WEBHOOK_URL}', ''].join('\n'),
+    )
+    const result = await runCli(['rollback', '--json'], { cwd: dir })
+    const out = envelope(result)
+    // nothing was released: that, not the missing webhook, is the answer
+    assert.equal(result.exitCode, 2, `${result.stdout}${result.stderr}`)
+    assert.doesNotMatch(out.error?.message ?? '', /GWD_QA_SLACK_WEBHOOK_URL/)
+    assert.deepEqual(out.warnings, [
+      'notify left out, no webhook is sent: gwdeploy.yml:4:7 (notify.webhooks[0].url): environment variable GWD_QA_SLACK_WEBHOOK_URL is not set',
+    ])
+  })
+
   test('a release still needs them', async () => {
     const dir = project(SECRET_USING)
     const result = await runCli(['release', '--sha', 'a'.repeat(40), '--json'], { cwd: dir })
