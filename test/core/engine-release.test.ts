@@ -216,6 +216,42 @@ describe('release engine (fake provider, in-process)', () => {
     assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
   })
 
+  it('a re-run that finds green at 100% unrecorded (killed before its bake) bakes it before it records the release', async () => {
+    await firstRelease(h)
+    h.provider.hangAt.add('route:100')
+    const crashed = h.provider.crashed
+    h.start(releaseOf(2))
+    assert.equal(await crashed, 'route:100')
+    h.provider.resetCrash()
+    h.world.expireLock()
+    const again = await h.run(releaseOf(2))
+    assert.equal(again.code, 0, again.error?.message)
+    assert.ok(
+      again.events.some((e) => e.type === 'bake' && e.colour === 'green'),
+      'the 100% step baked (it was recorded released unbaked)',
+    )
+    assert.equal(latest(h)?.status, 'released')
+  })
+
+  it('that bake failing goes back to the colour that served: exit 5, green torn down, rolled-back recorded', async () => {
+    await firstRelease(h)
+    h.provider.hangAt.add('route:100')
+    const crashed = h.provider.crashed
+    h.start(releaseOf(2))
+    assert.equal(await crashed, 'route:100')
+    h.provider.resetCrash()
+    h.world.expireLock()
+    h.world.setHealthy('green', false)
+    const again = await h.run(releaseOf(2))
+    assert.equal(again.code, 5, again.error?.message)
+    assert.match(again.error?.message ?? '', /failed during bake at 100%/)
+    assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
+    assert.equal(h.world.fleets.green, undefined, 'green torn down')
+    assert.equal(alive(h, 'blue'), 2)
+    assert.equal(latest(h)?.status, 'rolled-back')
+    assert.equal(latest(h)?.sha, sha(2))
+  })
+
   it('a preflight refusal changes nothing: the kept colour stays, no hook, no record, the lock released', async () => {
     await firstRelease(h)
     assert.equal((await h.run(releaseOf(2))).code, 0)

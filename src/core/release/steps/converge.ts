@@ -3,9 +3,10 @@
  * the provider reports gone are replaced (the new ones pass the gate and get the revocations the
  * others hold before the route names them),
  * a router that is not running (the local front proxy after a kill -9) is started again, and a run
- * that crashed between its last route and its record is finalized now.
+ * that crashed between its last route and its record bakes that route and is finalized now.
  */
-import { otherColour } from '../../../providers/types.ts'
+import { type Fleet, otherColour } from '../../../providers/types.ts'
+import { rolledBackError } from '../../errors.ts'
 import { step } from '../../events.ts'
 import { isCompleted, LOOKBACK } from '../../records.ts'
 import {
@@ -18,9 +19,11 @@ import {
 } from '../context.ts'
 import { unfinishedDestroy } from '../destroyed.ts'
 import { engineRecords } from '../engine-records.ts'
-import { fleetSpec } from '../plan.ts'
+import { fleetSpec, splitWeights } from '../plan.ts'
 import { carryWithin } from '../revocations.ts'
 import { finalize } from './finalize.ts'
+import { revert } from './revert.ts'
+import { bakeAt } from './shift.ts'
 import { verifyFleet } from './verify.ts'
 
 /** Returns what had to be repaired (nothing: empty). */
@@ -56,6 +59,32 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
 }
 
 /**
+ * A run killed after it routed 100% and before its record never baked that step: it bakes now. A
+ * bake that fails goes back to the colour that served before, as the killed run would have (exit 5,
+ * green torn down, `rolled-back` recorded); with none left up there is nowhere to go back to, and
+ * the release is finalized unbaked, as before.
+ */
+async function bakeUnrecorded(ctx: LockedContext, run: Run, fleet: Fleet): Promise<void> {
+  const before = run.previous
+  if (!before) return
+  const outcome = await step(ctx.reporter, 'shift', () => bakeAt(ctx, fleet, run))
+  if (outcome.ok) return
+  // as the killed run stood: green this run's, the colour before it serving (a stop here leaves all as found)
+  run.serving = before.colour
+  run.greenFleet = fleet
+  run.gated = splitWeights(run.green, 0, true)
+  throw await revert(
+    ctx,
+    run,
+    rolledBackError(
+      `green (${run.green}, ${run.artifact.sha.slice(0, 7)}) failed during bake at 100%: ${outcome.reason}`,
+      { hint: `Traffic is back on ${before.colour}.`, details: { colour: run.green, weight: 100 } },
+    ),
+    false,
+  )
+}
+
+/**
  * The live SHA released again: repairs what is not served (no new release: no `released` record,
  * the release line is unchanged), and finalizes a run that crashed before its record.
  */
@@ -68,6 +97,9 @@ export async function converge(ctx: LockedContext, run: Run): Promise<ReleaseRes
   if (fleet && (!last || last.sha !== run.artifact.sha || last.unfinished || unfinishedDestroy(records))) {
     // The other colour is what this release replaced: kept for rollback.
     run.previous = run.state.fleets[otherColour(run.green)]
+    // a rollback never bakes to go back: what it left is the release it undid
+    if (run.operation === 'release' && (!last || last.sha !== run.artifact.sha))
+      await bakeUnrecorded(ctx, run, fleet)
     await finalize(ctx, run, fleet, run.operation === 'rollback' ? 'switched' : 'released')
   } else if (repaired.length === 0)
     info(ctx, `${run.artifact.sha.slice(0, 7)} is already live on ${run.green}: nothing to do`)
