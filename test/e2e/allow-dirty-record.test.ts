@@ -92,5 +92,18 @@ describe('release --allow-dirty records its version suffix', () => {
     assert.equal(recorded?.status, 'released')
     assert.notEqual(recorded?.version, firstVersion)
     assert.match(recorded?.version ?? '', new RegExp(`^${head}_uncommitted_[0-9a-f]{12}$`))
+
+    // Both colours run the SHA (two trees of it), the serving one on either colour: `rollback --to`
+    // it finds it served already, and moves no traffic onto the other tree (it took blue's).
+    await setFoo('three')
+    const third = await project.run(['release', '--allow-dirty'])
+    assert.equal(third.code, 0, third.stderr)
+    const thirdColour = await live()
+    assert.equal(thirdColour, firstColour)
+    const to = await project.run(['rollback', '--to', head])
+    assert.equal(await live(), thirdColour, `${to.stdout}${to.stderr}`)
+    assert.equal(await fooOf(thirdColour as string), 'FOO=three')
+    assert.equal(to.code, 0, to.stderr)
+    assert.match(to.stdout, /is already live on .*: nothing to do/)
   })
 })

@@ -141,13 +141,17 @@ function keptForRollback(state: TargetState): Fleet | undefined {
 
 /**
  * The colour running the release `sha` as the line recorded it: same SHA and config digest (the
- * newest record of `sha` that went live names the digest; without one, the SHA alone decides).
+ * newest record of `sha` that went live names the digest; without one, the SHA alone decides), the
+ * serving one when both do.
  */
 function goalFleet(state: TargetState, records: readonly ReleaseRecord[], sha: string): Fleet | undefined {
   const digest = records.find((r) => r.sha === sha && isCompleted(r) && r.configDigest)?.configDigest
-  return COLOURS.map((c) => state.fleets[c]).find(
-    (f) => f !== undefined && f.sha === sha && (digest === undefined || f.configDigest === digest),
+  const running = COLOURS.map((c) => state.fleets[c]).filter(
+    (f): f is Fleet =>
+      f !== undefined && f.sha === sha && (digest === undefined || f.configDigest === digest),
   )
+  // Both colours run it (an --allow-dirty variant beside the commit): the one serving is already there.
+  return running.find((f) => state.weights[f.colour] > 0) ?? running[0]
 }
 
 /** The records of `sha` with the digest `goalFleet` goes by: a redeploy takes what the line recorded. */
