@@ -40,14 +40,20 @@ export function describeStoppedRun(
   const resume = `\`gwdeploy release --sha ${sha}${e}\` goes on from there`
   if (!colour) {
     // It may have retired the idle colour on the slot it deploys to (recorded as part of it) first.
+    // (this run's retire: one an earlier killed run of the same SHA did is older than this lock)
     const retired = records[0]
     const first =
-      retired?.operation === 'retire' && retired.status === 'retired' && retired.partOf?.sha === sha
+      retired?.operation === 'retire' &&
+      retired.status === 'retired' &&
+      retired.partOf?.sha === sha &&
+      Date.parse(retired.time) >= Date.parse(lock.acquiredAt)
         ? `after it retired ${retired.colour} (${retired.sha?.slice(0, 7)}), the idle colour it deploys onto, and`
         : undefined
+    // Nodes it started before it recorded them are not in the state: the next release or destroy stops them.
+    const started = '(a node it may have started is stopped by the next release or destroy)'
     return first
-      ? `${stopped} ${first} before it started a node; ${resume}`
-      : `${stopped} before it started a node: nothing changed; ${resume}`
+      ? `${stopped} ${first} before it recorded a node ${started}; ${resume}`
+      : `${stopped} before it recorded a node: no traffic moved ${started}; ${resume}`
   }
   const weight = state.weights[colour]
   const other = otherColour(colour)

@@ -40,13 +40,16 @@ describe('after a release killed with SIGKILL: status, rollback, release again (
     return status.envelope
   }
 
-  it('killed before any node started: status says nothing changed and how to go on; the release converges', async () => {
+  it('killed before any node was recorded: status says no traffic moved and how to go on; the release converges', async () => {
     round += 1
     const target = sha(10 + round)
     const status = await killAt('provision', target)
     const said = status.warnings.join('\n')
     assert.match(said, new RegExp(`release of ${target.slice(0, 7)} .* stopped without finishing`))
-    assert.match(said, /before it started a node: nothing changed/)
+    assert.match(
+      said,
+      /before it recorded a node: no traffic moved \(a node it may have started is stopped by the next release or destroy\)/,
+    )
     assert.match(said, new RegExp(`gwdeploy release --sha ${target}\` goes on from there`))
     const rerun = await project.run(['release', '--sha', target])
     assert.equal(rerun.code, 0, rerun.stderr)

@@ -2,7 +2,7 @@
  * A release retires the idle colour on the slot it deploys onto (the one kept for rollback) before it
  * starts its nodes. SIGKILLed there (GWDEPLOY_TEST_KILL_AT), `status` names that retire and the release
  * it was part of, with the ways on, not a colour kept for rollback "removed outside gwdeploy" nor a
- * release that stopped "before it started a node: nothing changed".
+ * release that stopped "before it recorded a node: no traffic moved".
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -51,7 +51,7 @@ describe('a release killed while it retires the idle colour (local, CLI)', { con
     assert.ok(
       said.some((w) =>
         new RegExp(
-          `^the release of 0404040 by \\S+ pid \\d+ stopped without finishing \\(its process is gone\\) after it retired green \\(0202020\\), the idle colour it deploys onto, and before it started a node; \`gwdeploy release --sha ${sha(4)}\` goes on from there$`,
+          `^the release of 0404040 by \\S+ pid \\d+ stopped without finishing \\(its process is gone\\) after it retired green \\(0202020\\), the idle colour it deploys onto, and before it recorded a node \\(a node it may have started is stopped by the next release or destroy\\); \`gwdeploy release --sha ${sha(4)}\` goes on from there$`,
         ).test(w),
       ),
       JSON.stringify(said),
