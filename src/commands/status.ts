@@ -45,7 +45,10 @@ export function renderStatus(s: StatusResult): string {
   for (const f of s.fleetless ?? [])
     lines.push(`${f.colour} [${f.weight > 0 ? `NO NODES ${f.weight}%` : 'kept, NO NODES'}] ${f.why}`)
   if (s.rollback) lines.push(`rollback: ${rollbackLine(s.rollback)}`)
-  if (s.maintenance) lines.push(describeMaintenance(s.maintenance))
+  if (s.maintenance)
+    lines.push(
+      `${describeMaintenance(s.maintenance)}${s.router.present ? '' : ' (but the router is down: clients get no answer at all)'}`,
+    )
   else if (s.maintenance === null) lines.push('maintenance: off')
   if (isFreeze(s.lock)) lines.push(describeFreeze(s.lock))
   const unreadable: boolean = isUnreadableLock(s.lock)

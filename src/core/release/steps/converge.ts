@@ -6,7 +6,6 @@
  * that crashed between its last route and its record bakes that route and is finalized now.
  */
 import { type Fleet, otherColour } from '../../../providers/types.ts'
-import { rolledBackError } from '../../errors.ts'
 import { step } from '../../events.ts'
 import { isCompleted, LOOKBACK } from '../../records.ts'
 import {
@@ -21,6 +20,7 @@ import { unfinishedDestroy } from '../destroyed.ts'
 import { engineRecords } from '../engine-records.ts'
 import { fleetSpec, splitWeights } from '../plan.ts'
 import { carryWithin } from '../revocations.ts'
+import { bakeFailedError } from './deliver.ts'
 import { finalize } from './finalize.ts'
 import { revert } from './revert.ts'
 import { bakeAt } from './shift.ts'
@@ -73,15 +73,7 @@ async function bakeUnrecorded(ctx: LockedContext, run: Run, fleet: Fleet): Promi
   run.serving = before.colour
   run.greenFleet = fleet
   run.gated = splitWeights(run.green, 0, true)
-  throw await revert(
-    ctx,
-    run,
-    rolledBackError(
-      `green (${run.green}, ${run.artifact.sha.slice(0, 7)}) failed during bake at 100%: ${outcome.reason}`,
-      { hint: `Traffic is back on ${before.colour}.`, details: { colour: run.green, weight: 100 } },
-    ),
-    false,
-  )
+  throw await revert(ctx, run, bakeFailedError(run, 100, outcome.reason), false)
 }
 
 /**

@@ -77,14 +77,18 @@ async function bringUp(ctx: LockedContext, run: Run): Promise<Fleet> {
 async function shiftOnto(ctx: LockedContext, run: Run, fleet: Fleet): Promise<void> {
   const outcome = await shiftTraffic(ctx, run, fleet)
   if (outcome.ok) return
-  throw rolledBackError(
-    `green (${run.green}, ${run.artifact.sha.slice(0, 7)}) failed during bake at ${outcome.weight}%: ${outcome.reason}`,
+  throw bakeFailedError(run, outcome.weight, outcome.reason)
+}
+
+/** Green's bake failed at `weight`: exit 5, traffic back on the colour that served. */
+export const bakeFailedError = (run: Run, weight: number, reason: string) =>
+  rolledBackError(
+    `${run.artifact.sha.slice(0, 7)} on ${run.green} failed during bake at ${weight}%: ${reason}`,
     {
       hint: `Traffic is back on ${run.serving ?? 'nothing (no previous colour)'}.`,
-      details: { colour: run.green, weight: outcome.weight },
+      details: { colour: run.green, weight },
     },
   )
-}
 
 /** Finalize once live; a failure here is listed, recorded, and never reverts traffic. */
 export async function finishLive(
