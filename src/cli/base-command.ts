@@ -71,7 +71,9 @@ export abstract class BaseCommand<T extends typeof Command, R = unknown> extends
       process.stderr.write(`${lead}${signal} again: exiting now without cleanup\n`)
       process.exit(ExitCode.interrupted)
     }
-    process.stderr.write(`${lead}${signal}: stopping and cleaning up (send again to exit at once)\n`)
+    // Under --json the error envelope says it (exit 130, what the stop left behind).
+    if (!this.jsonMode)
+      process.stderr.write(`${lead}${signal}: stopping and cleaning up (send again to exit at once)\n`)
     this.#abort.abort(interruptedError(signal))
   }
 

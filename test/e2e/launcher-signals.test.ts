@@ -69,6 +69,21 @@ describe('the Node 20 launcher (bin/node-guard.js)', () => {
     })
   }
 
+  it('SIGINT during a release --json: exit 130, the stop said in the envelope only (stderr carried its notice)', async () => {
+    const launched = launch(BIN, ['release', '--sha', sha(2), '--json'], {
+      cwd: project.dir,
+      env: { GWDEPLOY_TEST_PAUSE_AT: 'verify' },
+    })
+    await waitFor('the release to reach verify', () => /paused at verify/.test(launched.stderr()))
+    process.kill(launched.pid, 'SIGINT')
+    const done = await launched.done
+    assert.equal(done.code, 130, launched.stderr())
+    assert.doesNotMatch(launched.stderr(), /stopping and cleaning up/)
+    const envelope = JSON.parse(launched.stdout()) as { status: string; error?: { message: string } }
+    assert.equal(envelope.status, 'error')
+    assert.match(envelope.error?.message ?? '', /interrupted by SIGINT/)
+  })
+
   it('SIGKILL to the launcher: its child notices, cleans up as for SIGTERM and exits', async () => {
     const launched = launch(BIN, ['release', '--sha', sha(2)], {
       cwd: project.dir,
