@@ -183,13 +183,7 @@ describe('release engine (fake provider, in-process)', () => {
 
   for (const point of ['provision', 'route:10', 'route:50', 'route:100', 'annotate', 'append']) {
     it(`a crash at ${point}, then a re-run converges: green live, blue kept, the release recorded`, async () => {
-      await firstRelease(h)
-      h.provider.hangAt.add(point)
-      const crashed = h.provider.crashed
-      h.start(releaseOf(2))
-      assert.equal(await crashed, point)
-      h.provider.resetCrash()
-      h.world.expireLock()
+      await crashedAfterFirst(h, point)
       const again = await h.run(releaseOf(2))
       assert.equal(again.code, 0, again.error?.message)
       assert.deepEqual(h.world.weights, { blue: 0, green: 100 })
@@ -201,13 +195,7 @@ describe('release engine (fake provider, in-process)', () => {
   }
 
   it('a re-run that finds green at an unbaked split bakes it before going on to 100%', async () => {
-    await firstRelease(h)
-    h.provider.hangAt.add('route:50')
-    const crashed = h.provider.crashed
-    h.start(releaseOf(2))
-    assert.equal(await crashed, 'route:50')
-    h.provider.resetCrash()
-    h.world.expireLock()
+    await crashedAfterFirst(h, 'route:50')
     const again = await h.run(releaseOf(2))
     assert.equal(again.code, 0, again.error?.message)
     const firstBake = again.events.findIndex((e) => e.type === 'bake')
@@ -217,13 +205,7 @@ describe('release engine (fake provider, in-process)', () => {
   })
 
   it('a re-run that finds green at 100% unrecorded (killed before its bake) bakes it before it records the release', async () => {
-    await firstRelease(h)
-    h.provider.hangAt.add('route:100')
-    const crashed = h.provider.crashed
-    h.start(releaseOf(2))
-    assert.equal(await crashed, 'route:100')
-    h.provider.resetCrash()
-    h.world.expireLock()
+    await crashedAfterFirst(h, 'route:100')
     const again = await h.run(releaseOf(2))
     assert.equal(again.code, 0, again.error?.message)
     assert.ok(
@@ -234,13 +216,7 @@ describe('release engine (fake provider, in-process)', () => {
   })
 
   it('that bake failing goes back to the colour that served: exit 5, green torn down, rolled-back recorded', async () => {
-    await firstRelease(h)
-    h.provider.hangAt.add('route:100')
-    const crashed = h.provider.crashed
-    h.start(releaseOf(2))
-    assert.equal(await crashed, 'route:100')
-    h.provider.resetCrash()
-    h.world.expireLock()
+    await crashedAfterFirst(h, 'route:100')
     h.world.setHealthy('green', false)
     const again = await h.run(releaseOf(2))
     assert.equal(again.code, 5, again.error?.message)
@@ -278,6 +254,17 @@ describe('release engine (fake provider, in-process)', () => {
     assert.equal(h.world.lock, null, 'released at the end of the outer scope')
   })
 })
+
+/** The first release, then the second killed at `point` (its lock left to expire): what a re-run finds. */
+async function crashedAfterFirst(h: Harness, point: string): Promise<void> {
+  await firstRelease(h)
+  h.provider.hangAt.add(point)
+  const crashed = h.provider.crashed
+  h.start(releaseOf(2))
+  assert.equal(await crashed, point)
+  h.provider.resetCrash()
+  h.world.expireLock()
+}
 
 async function swap(h: Harness, overrides: Parameters<typeof makeHarness>[0]): Promise<Harness> {
   await h.cleanup()
