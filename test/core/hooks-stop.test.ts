@@ -77,14 +77,7 @@ for (const [what, command] of [
 test('gwdeploy killed with -9 while a hook that exec-ed runs: the hook stops', async () => {
   const dir = tempDir('gwd-hook-exec-kill-')
   const out = join(dir, 'pid')
-  const script = join(dir, 'run.ts')
-  writeFileSync(
-    script,
-    `import { runHooks } from ${JSON.stringify(join(import.meta.dirname, '../../src/core/hooks.ts'))}
-await runHooks('preRelease', [${JSON.stringify(`echo $$$$ > ${out}; exec sleep 60`)}], { sha: 'a'.repeat(40), colour: 'blue', previousSha: undefined, service: 's', env: undefined }, { cwd: ${JSON.stringify(dir)} })
-`,
-  )
-  const gwdeploy = spawn(process.execPath, [script], { stdio: 'ignore' })
+  const gwdeploy = gwdeployRunning(dir, `echo $$$$ > ${out}; exec sleep 60`)
   const hook = await pidWritten(out, 400)
   try {
     for (let i = 0; i < 200 && !/sleep/.test(commandOf(hook)); i++)
@@ -123,14 +116,7 @@ test('a stop during a hook that ignores SIGTERM kills it after the grace', async
 test('gwdeploy killed with -9 while a hook that ignores SIGTERM runs: the hook is killed after the grace', async () => {
   const dir = tempDir('gwd-hook-stubborn-kill-')
   const out = join(dir, 'pid')
-  const script = join(dir, 'run.ts')
-  writeFileSync(
-    script,
-    `import { runHooks } from ${JSON.stringify(join(import.meta.dirname, '../../src/core/hooks.ts'))}
-await runHooks('preRelease', [${JSON.stringify(STUBBORN(out))}], { sha: 'a'.repeat(40), colour: 'blue', previousSha: undefined, service: 's', env: undefined }, { cwd: ${JSON.stringify(dir)} })
-`,
-  )
-  const gwdeploy = spawn(process.execPath, [script], { stdio: 'ignore' })
+  const gwdeploy = gwdeployRunning(dir, STUBBORN(out))
   const child = await pidWritten(out, 400)
   try {
     assert.ok(child > 0 && isAlive(child), 'the hook started its child')
@@ -141,6 +127,18 @@ await runHooks('preRelease', [${JSON.stringify(STUBBORN(out))}], { sha: 'a'.repe
     if (isAlive(child)) process.kill(child, 'SIGKILL')
   }
 })
+
+/** A gwdeploy process (a script in `dir`) running `command` as its preRelease hook, to be killed. */
+function gwdeployRunning(dir: string, command: string) {
+  const script = join(dir, 'run.ts')
+  writeFileSync(
+    script,
+    `import { runHooks } from ${JSON.stringify(join(import.meta.dirname, '../../src/core/hooks.ts'))}
+await runHooks('preRelease', [${JSON.stringify(command)}], { sha: 'a'.repeat(40), colour: 'blue', previousSha: undefined, service: 's', env: undefined }, { cwd: ${JSON.stringify(dir)} })
+`,
+  )
+  return spawn(process.execPath, [script], { stdio: 'ignore' })
+}
 
 /**
  * The pid a hook's shell wrote to `file` (`echo ... > file`): the shell creates the file before it
