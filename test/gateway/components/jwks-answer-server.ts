@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignJWT } from 'jose'
+import { gatewayWith } from '../gateway-fixture.ts'
 import { send } from '../helpers.ts'
 
 /** The secret of the `sym` oct key the JWKS tests put in their sets. */
@@ -46,3 +47,24 @@ export const symValidatorEndpoint = (path: string, jwkUrl: string, backendOrigin
   extra_config: { 'auth/validator': { alg: 'HS256', jwk_url: jwkUrl, disable_jwk_security: true } },
   backend: [{ host: [backendOrigin], url_pattern: '/echo' }],
 })
+
+/**
+ * A gateway with one endpoint per path of `answers`, behind auth/validator with the JWKS a server
+ * answers at that path (with `headers`): the status it gives a valid `sym` token at a path.
+ */
+export function symJwksGateway(
+  answers: Record<string, string | Buffer>,
+  headers: Record<string, string> = {},
+) {
+  const jwks = jwksAnswerServer((path) => answers[path] ?? '', headers)
+  const gateway = gatewayWith(
+    (backend) => ({
+      version: 3,
+      endpoints: Object.keys(answers).map((path) =>
+        symValidatorEndpoint(path, `${jwks.origin}${path}`, backend.origin),
+      ),
+    }),
+    jwks,
+  )
+  return (path: string) => statusWithSymToken(gateway.url, path)
+}

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { gzipSync } from 'node:zlib'
-import { gatewayWith } from '../gateway-fixture.ts'
-import { jwksAnswerServer, SYM_JWK, statusWithSymToken, symValidatorEndpoint } from './jwks-answer-server.ts'
+import { SYM_JWK, symJwksGateway } from './jwks-answer-server.ts'
 
 // A JWKS served gzip-encoded (Go's transport asked for it): go-auth0's json.Decoder takes the first
 // value of what Go's gzip.Reader hands up, so garbage or a bad checksum after the member goes unseen
@@ -28,18 +27,7 @@ const ANSWERS: Record<string, Buffer> = {
   '/long-name': longName,
 }
 
-const jwks = jwksAnswerServer((path) => ANSWERS[path] ?? Buffer.alloc(0), { 'content-encoding': 'gzip' })
-const gateway = gatewayWith(
-  (backend) => ({
-    version: 3,
-    endpoints: Object.keys(ANSWERS).map((path) =>
-      symValidatorEndpoint(path, `${jwks.origin}${path}`, backend.origin),
-    ),
-  }),
-  jwks,
-)
-
-const status = (path: string) => statusWithSymToken(gateway.url, path)
+const status = symJwksGateway(ANSWERS, { 'content-encoding': 'gzip' })
 
 describe('auth/validator: a gzip JWKS is the first JSON value Go reads of it', () => {
   test('a whole member, or one followed by garbage or with a bad checksum, is the set', async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { gatewayWith } from '../gateway-fixture.ts'
-import { jwksAnswerServer, SYM_JWK, statusWithSymToken, symValidatorEndpoint } from './jwks-answer-server.ts'
+import { SYM_JWK, symJwksGateway } from './jwks-answer-server.ts'
 
 // go-auth0 reads a downloaded JWKS with json.Decoder, which stops after the first JSON value: text
 // after the set's object is never read, so KrakenD verifies with that set. A local file is read
@@ -13,18 +12,7 @@ const ANSWERS: Record<string, string> = {
   '/leading-space': ` \n${SET}\n]`,
   '/text-first': `x${SET}`,
 }
-const jwks = jwksAnswerServer((path) => ANSWERS[path] ?? '')
-const gateway = gatewayWith(
-  (backend) => ({
-    version: 3,
-    endpoints: Object.keys(ANSWERS).map((path) =>
-      symValidatorEndpoint(path, `${jwks.origin}${path}`, backend.origin),
-    ),
-  }),
-  jwks,
-)
-
-const status = (path: string) => statusWithSymToken(gateway.url, path)
+const status = symJwksGateway(ANSWERS)
 
 describe('auth/validator: a downloaded JWKS is its first JSON value', () => {
   test('text or a second object after the set is ignored', async () => {
