@@ -240,24 +240,19 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const merged = documents.reduce<unknown>((acc, doc) => deepMerge(acc, doc.value ?? {}), {})
   const locate = locator(documents)
   const interpolation = interpolate(merged, environ)
-  if (options.allowMissingEnv) {
-    for (const { path } of interpolation.missing) if (!locatesTarget(path)) unset(interpolation.value, path)
-    // A webhook without its URL is no webhook (url is required): without it nothing is sent.
-    if (interpolation.missing.some(({ path }) => path[0] === 'notify')) unset(interpolation.value, ['notify'])
-    interpolation.missing = interpolation.missing.filter(({ path }) => locatesTarget(path))
-  }
-  if (options.readOnly) {
-    const unused = (path: KeyPath) => path[0] === 'hooks' || path[0] === 'notify'
-    if (interpolation.missing.some(({ path }) => path[0] === 'notify')) unset(interpolation.value, ['notify'])
-    interpolation.missing = interpolation.missing.filter(({ path }) => !unused(path))
-  }
-  const notifyMissing = options.notifyOptional
-    ? interpolation.missing.filter(({ path }) => path[0] === 'notify')
-    : []
-  if (notifyMissing.length > 0) {
+  // Every command but release and promote goes on without notify's variables: a webhook without its
+  // URL is no webhook (url is required), so notify is left out and nothing is sent.
+  const notifyUnset = interpolation.missing.filter(({ path }) => path[0] === 'notify')
+  if (notifyUnset.length > 0 && (options.allowMissingEnv || options.readOnly || options.notifyOptional)) {
     unset(interpolation.value, ['notify'])
     interpolation.missing = interpolation.missing.filter(({ path }) => path[0] !== 'notify')
   }
+  if (options.allowMissingEnv) {
+    for (const { path } of interpolation.missing) if (!locatesTarget(path)) unset(interpolation.value, path)
+    interpolation.missing = interpolation.missing.filter(({ path }) => locatesTarget(path))
+  }
+  if (options.readOnly)
+    interpolation.missing = interpolation.missing.filter(({ path }) => path[0] !== 'hooks')
   const problems: Problem[] = interpolation.missing.map(({ variable, path }) => ({
     message: `environment variable ${variable} is not set`,
     location: locate(path),
@@ -299,11 +294,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     fromEnv: interpolation.fromEnv,
     locate: (path) =>
       documents.some((doc) => hasPath(doc.value, path.slice(0, 1))) ? locate(path) : undefined,
-    ...(notifyMissing.length > 0 && {
-      notifyLeftOut: notifyMissing.map(({ variable, path }) =>
-        formatProblem({ message: `environment variable ${variable} is not set`, location: locate(path) }),
-      ),
-    }),
+    ...(options.notifyOptional &&
+      notifyUnset.length > 0 && {
+        notifyLeftOut: notifyUnset.map(({ variable, path }) =>
+          formatProblem({ message: `environment variable ${variable} is not set`, location: locate(path) }),
+        ),
+      }),
   }
 }
 
