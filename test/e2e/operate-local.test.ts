@@ -215,6 +215,28 @@ describe('operating a local release', { concurrency: false }, () => {
     assert.equal(live.code, 0, live.stderr)
   })
 
+  it("a hung serving node (SIGSTOP: it accepts connections, never answers) leaves the front proxy's rotation", async () => {
+    const victim = (await project.fleet('blue'))?.nodes[0]
+    assert.ok(victim)
+    process.kill(victim.pid, 'SIGSTOP')
+    try {
+      // Round robin over two nodes: ten answers in a row only once the hung one is passed over.
+      let inARow = 0
+      for (const end = Date.now() + 30_000; inARow < 10; ) {
+        assert.ok(Date.now() < end, 'ten answers in a row within 30 s of the node hanging')
+        const answered = await fetch(`http://127.0.0.1:${project.port}/__health`, {
+          signal: AbortSignal.timeout(3_000),
+        }).then(
+          (r) => r.text().then(() => r.status === 200),
+          () => false,
+        )
+        inARow = answered ? inARow + 1 : 0
+      }
+    } finally {
+      process.kill(victim.pid, 'SIGCONT')
+    }
+  })
+
   // Last: it kills a serving node.
   it('a dead serving node: status --watch --json streams the change, status exits 4, --wait-for healthy exits 4', async () => {
     const healthy = await project.run(['status'])

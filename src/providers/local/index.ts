@@ -183,6 +183,7 @@ export class LocalProvider implements Provider {
       releaseDir: release.releaseDir,
       configFile: release.configFile,
       entry: release.entry,
+      healthPath: spec.healthPath,
       createdAt: existing?.createdAt ?? new Date().toISOString(),
       nodes: [...kept, ...started].sort((a, b) => a.id.localeCompare(b.id)),
     }

@@ -1,10 +1,11 @@
 /**
  * The front proxy's routing table and its nodes: which colour and node a request goes to (by
  * weight between the colours, round-robin among a colour's nodes, skipping nodes that refused a
- * connection lately), and one undici pool per node. The table is replaced in one assignment, so a
- * request picks its colour from exactly one table.
+ * connection lately or fail their health checks), and one undici pool per node. The table is
+ * replaced in one assignment, so a request picks its colour from exactly one table.
  */
 import { Pool } from 'undici'
+import { NodeChecks } from './node-checks.ts'
 import { EMPTY_TABLE, type RouteColour, type RouteTable } from './router-protocol.ts'
 
 /** How long a node that refused a connection is skipped while others answer. */
@@ -15,14 +16,16 @@ export class NodePicker {
   readonly #pools = new Map<string, Pool>()
   readonly #down = new Map<string, number>()
   readonly #cursor = new Map<RouteColour, number>()
+  readonly #checks = new NodeChecks()
 
   get table(): RouteTable {
     return this.#table
   }
 
-  /** Origins skipped now (refused a connection within DOWN_MS). */
+  /** Origins skipped now (refused a connection within DOWN_MS, or failing their health checks). */
   down(): string[] {
-    return [...this.#down].filter(([, until]) => until > Date.now()).map(([origin]) => origin)
+    const refused = [...this.#down].filter(([, until]) => until > Date.now()).map(([origin]) => origin)
+    return [...new Set([...refused, ...this.#checks.down()])]
   }
 
   /** Replaces the table in one assignment; pools of nodes that left are closed gracefully. */
@@ -34,10 +37,16 @@ export class NodePicker {
     }
     for (const colour of ['blue', 'green'] as const) {
       const entry = table.colours[colour]
-      if (entry) next.colours[colour] = { weight: entry.weight, nodes: [...entry.nodes] }
+      if (entry) next.colours[colour] = { ...entry, nodes: [...entry.nodes] }
     }
     const keep = new Set(Object.values(next.colours).flatMap((entry) => entry?.nodes ?? []))
     this.#table = next
+    const checked = new Map<string, string>()
+    for (const entry of Object.values(next.colours)) {
+      const health = entry?.health
+      if (health !== undefined) for (const origin of entry?.nodes ?? []) checked.set(origin, health)
+    }
+    this.#checks.track(checked)
     for (const [origin, pool] of this.#pools) {
       if (!keep.has(origin)) {
         this.#pools.delete(origin)
@@ -65,11 +74,11 @@ export class NodePicker {
     this.#down.set(origin, Date.now() + DOWN_MS)
   }
 
-  /** Origins that refused a connection recently: skipped while others answer. */
+  /** Origins that refused a connection recently or fail their checks: skipped while others answer. */
   #liveNodes(nodes: string[], tried: Set<string>): string[] {
     const untried = nodes.filter((n) => !tried.has(n))
     const now = Date.now()
-    const up = untried.filter((n) => (this.#down.get(n) ?? 0) <= now)
+    const up = untried.filter((n) => (this.#down.get(n) ?? 0) <= now && !this.#checks.isDown(n))
     return up.length > 0 ? up : untried
   }
 
@@ -95,6 +104,7 @@ export class NodePicker {
 
   /** Closes every pool gracefully (queued and in-flight requests complete). */
   async close(): Promise<void> {
+    await this.#checks.close()
     await Promise.all([...this.#pools.values()].map((pool) => pool.close().catch(() => {})))
   }
 }

@@ -6,10 +6,17 @@ import type { MaintenanceState } from '../types.ts'
 
 export type RouteColour = 'blue' | 'green'
 
+export interface RouteEntry {
+  weight: number
+  nodes: string[]
+  /** The path the front proxy checks each node at (absent: no active check, as tables before it). */
+  health?: string
+}
+
 export interface RouteTable {
   /** Incremented by the client on every change; informational. */
   revision: number
-  colours: Partial<Record<RouteColour, { weight: number; nodes: string[] }>>
+  colours: Partial<Record<RouteColour, RouteEntry>>
   /** Colour served by the preview listener (null: preview answers 503). */
   preview: RouteColour | null
 }
@@ -25,7 +32,7 @@ export interface RouterSnapshot {
   previewPort: number
   table: RouteTable
   stats: Record<RouteColour, RouterStats>
-  /** Nodes that refused a connection in the last few seconds (out of rotation meanwhile). */
+  /** Nodes out of rotation: refused a connection in the last few seconds, or failing their health checks. */
   down: string[]
   /** The page every request on the main listener gets, or null. */
   maintenance: MaintenanceState | null
@@ -39,6 +46,8 @@ export function validTable(table: RouteTable): boolean {
     if (!entry) continue
     if (typeof entry.weight !== 'number' || entry.weight < 0 || entry.weight > 100) return false
     if (!Array.isArray(entry.nodes) || !entry.nodes.every((n) => /^http:\/\/[^/]+$/.test(n))) return false
+    if (entry.health !== undefined && (typeof entry.health !== 'string' || !entry.health.startsWith('/')))
+      return false
   }
   return table.preview === null || table.preview === 'blue' || table.preview === 'green'
 }

@@ -114,7 +114,10 @@ export async function nextTable(
       if (weight > 0) throw providerError(`local: cannot route ${weight}% to ${colour}: it has no nodes`)
       continue
     }
-    table.colours[colour] = { weight, nodes: record.nodes.map((node) => `http://127.0.0.1:${node.port}`) }
+    const nodes = record.nodes.map((node) => `http://127.0.0.1:${node.port}`)
+    table.colours[colour] = record.healthPath
+      ? { weight, nodes, health: record.healthPath }
+      : { weight, nodes }
   }
   if (table.preview && !table.colours[table.preview]) table.preview = null
   return table

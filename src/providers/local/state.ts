@@ -90,6 +90,8 @@ export interface LocalFleetRecord {
   releaseDir: string
   configFile: string
   entry: string
+  /** Where the front proxy checks each node (health.path); absent in records written before it. */
+  healthPath?: string
   createdAt: string
   keepUntil?: string
   nodes: LocalNodeRecord[]

@@ -142,6 +142,47 @@ describe('local front proxy faults', () => {
     assert.deepEqual(proxy.snapshot().down, [dead])
   })
 
+  it('a node that accepts connections and never answers leaves rotation after its health checks fail, and comes back', async () => {
+    let hung = true
+    const held: http.ServerResponse[] = []
+    const sick = http.createServer((req, res) => {
+      if (hung) held.push(res)
+      else res.end(req.url === '/__health' ? '{"status":"ok"}' : 'sick node')
+    })
+    await new Promise<void>((resolve) => sick.listen(0, '127.0.0.1', resolve))
+    const sickOrigin = `http://127.0.0.1:${(sick.address() as AddressInfo).port}`
+    const until = async (what: string, done: () => boolean) => {
+      for (const deadline = Date.now() + 20_000; !done(); ) {
+        assert.ok(Date.now() < deadline, `${what} within 20 s`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
+    const bodies = async (count: number) => {
+      const seen: string[] = []
+      for (let i = 0; i < count; i++) {
+        const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5_000) })
+        seen.push(await response.text())
+      }
+      return seen
+    }
+    try {
+      await putRoutes(admin(), {
+        revision: 4,
+        preview: null,
+        colours: { blue: { weight: 100, nodes: [sickOrigin, node.origin], health: '/__health' } },
+      })
+      await until('the hung node taken out', () => proxy.snapshot().down.includes(sickOrigin))
+      assert.deepEqual(await bodies(6), Array(6).fill('ok'), 'no request goes to the hung node')
+      hung = false
+      await until('the node back in rotation', () => !proxy.snapshot().down.includes(sickOrigin))
+      assert.ok((await bodies(4)).includes('sick node'), 'the node answers again once back')
+    } finally {
+      for (const res of held) res.destroy()
+      sick.closeAllConnections()
+      sick.close()
+    }
+  })
+
   it('an early 405 to a large upload (curl sends Expect: 100-continue) passes through and is no error', async () => {
     await putRoutes(admin(), {
       revision: 2,

@@ -168,5 +168,13 @@ describe('local front proxy (in process)', () => {
       putRoutes(admin(), { revision: 6, preview: null, colours: { blue: { weight: 300, nodes: [] } } }),
       /400/,
     )
+    await assert.rejects(
+      putRoutes(admin(), {
+        revision: 6,
+        preview: null,
+        colours: { blue: { weight: 0, nodes: [], health: '__health' } },
+      }),
+      /400/,
+    )
   })
 })
