@@ -12,6 +12,8 @@ const FNAME = 0x08
 const FCOMMENT = 0x10
 /** Go's flate hands up its output when its 32 KB window fills, at an empty stored block, and with an error. */
 const GO_WINDOW = 32 * 1024
+/** How every member starts (magic and deflate method): a body without it past its first header is one member. */
+const MEMBER_START = Buffer.from([0x1f, 0x8b, 8])
 
 /** What Go's gzip.Reader hands up of a body before its first error. */
 export interface GzipMembers {
@@ -23,8 +25,9 @@ export interface GzipMembers {
 }
 
 /**
- * The body read as Go reads it; undefined when nothing comes before a header's or a trailer's
- * error (zlib's own error, worded as Go's, then stands) or zlib refuses a member past `limit`.
+ * The body read as Go reads it; undefined when it holds nothing at all (zlib's own error, worded as
+ * Go's, then stands) or zlib refuses a member past `limit`. Empty members before a header Go
+ * refuses give that header's error with no bytes (zlib read the header, and the body, whole).
  */
 export function gzipMembers(bytes: Buffer, limit: number): GzipMembers | undefined {
   const zlib = zlibModule()
@@ -32,7 +35,7 @@ export function gzipMembers(bytes: Buffer, limit: number): GzipMembers | undefin
   let size = 0
   let at = 0
   const ended = (error: string, withLastByte: boolean) =>
-    size === 0 ? undefined : { out: Buffer.concat(pieces, size), error, withLastByte }
+    size === 0 && at === 0 ? undefined : { out: Buffer.concat(pieces, size), error, withLastByte }
   for (;;) {
     const data = memberData(bytes, at)
     // a header that fails is read in the same Read as the last member's last byte
@@ -139,7 +142,8 @@ function flushedBeforeCorruption(data: Buffer, { out, good }: { out: Buffer; goo
  * Go's read error for a body zlib inflated whole (`out`, having consumed `consumed` of its bytes),
  * undefined when Go reads it the same: zlib stops at a zero byte after a member (padding to it)
  * where Go reads the next header and fails, and reads a header name or comment Go's buffer does
- * not hold. One member ends with its own size (checked by zlib); several are walked as Go reads them.
+ * not hold. One member ends with its own size and holds no other member's start (empty members before
+ * the last have the size too); several are walked as Go reads them.
  */
 export function goRefusalOfInflated(
   bytes: Buffer,
@@ -150,7 +154,8 @@ export function goRefusalOfInflated(
   const oneMember =
     consumed === bytes.length &&
     bytes.length >= 8 &&
-    bytes.readUInt32LE(bytes.length - 4) === out.length % 2 ** 32
+    bytes.readUInt32LE(bytes.length - 4) === out.length % 2 ** 32 &&
+    bytes.indexOf(MEMBER_START, 10) < 0
   if (oneMember) return firstHeaderRefusal(bytes)
   const members = gzipMembers(bytes, limit)
   if (members) return members.error === '' ? undefined : members.error

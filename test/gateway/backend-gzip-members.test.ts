@@ -60,6 +60,9 @@ const BODIES: Record<string, Buffer> = {
   'xml-zeros': Buffer.concat([gz('<a><b>1</b></a>'), Buffer.alloc(16)]),
   'flushed-xml': flushedThenCorrupt('<a><b>1</b></a>'),
   'long-name-second': Buffer.concat([gz('{"a":'), named('1}', 600)]),
+  // the last member's size trailer is the body's: empty members before it do not show in the size
+  'empty-then-long-name': Buffer.concat([gz(''), gz(''), named('{"a":1}', 600)]),
+  'empty-then-whole': Buffer.concat([gz(''), gz('{"a":1}')]),
 }
 
 let backend: AnsweringBackend
@@ -151,6 +154,14 @@ test('zero bytes after a member: Go reads them as the next header (zlib took the
 test('a second member whose header Go refuses (a name past 511 bytes): Go hands up the first member, then fails', async () => {
   await answers('/json/long-name-second', 500, 'gzip: invalid header')
   await answers('/string/long-name-second', 500, 'gzip: invalid header')
+})
+
+test('empty members, then one whose header Go refuses: nothing is handed up before the error (zlib read it all)', async () => {
+  await answers('/json/empty-then-long-name', 500, 'gzip: invalid header')
+  await answers('/string/empty-then-long-name', 500, 'gzip: invalid header')
+  await answers('/xml/empty-then-long-name', 500, 'xml.Decoder.Token() - gzip: invalid header')
+  await answers('/rss/empty-then-long-name', 500, 'Failed to detect feed type')
+  await answers('/json/empty-then-whole', 200, '{"a":1}')
 })
 
 test('rss: a JSON feed is read whole by gofeed, its read error dropped (an empty feed, not a failure)', async () => {

@@ -25,6 +25,8 @@ const ANSWERS: Record<string, Buffer> = {
   '/bad-checksum': badChecksum,
   '/cut-short': member.subarray(0, Math.floor(member.length / 2)),
   '/long-name': longName,
+  // the size trailer is the last member's: an empty member before it does not change it
+  '/empty-then-long-name': Buffer.concat([gzipSync(''), longName]),
 }
 
 const status = symJwksGateway(ANSWERS, { 'content-encoding': 'gzip' })
@@ -42,5 +44,6 @@ describe('auth/validator: a gzip JWKS is the first JSON value Go reads of it', (
 
   test("a header Go's gzip reader refuses (a name past 511 bytes) is no set: tokens are refused (zlib read it and they passed)", async () => {
     assert.equal(await status('/long-name'), 401)
+    assert.equal(await status('/empty-then-long-name'), 401)
   })
 })
