@@ -232,8 +232,18 @@ describe('operating a local release', { concurrency: false }, () => {
         )
         inARow = answered ? inARow + 1 : 0
       }
+      const status = await project.run(['status'])
+      assert.equal(status.code, 4, status.stderr)
+      // The provider's view is the front proxy's: the process runs, but it is passed over.
+      assert.match(status.stdout, new RegExp(`${victim.id} .* provider: unhealthy `))
     } finally {
       process.kill(victim.pid, 'SIGCONT')
+    }
+    // Back in rotation after two good checks: status is clean again (the tests after this one start from it).
+    for (const end = Date.now() + 30_000; ; await sleep(200)) {
+      const status = await project.run(['status'])
+      if (status.code === 0) break
+      assert.ok(Date.now() < end, `status clean within 30 s of SIGCONT: ${status.stderr}`)
     }
   })
 

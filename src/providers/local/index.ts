@@ -41,6 +41,7 @@ import {
   ensureRouter,
   listenProblem,
   nextTable,
+  nodeOrigin,
   runningRouter,
   stopRouter,
   withdrawColour,
@@ -207,12 +208,18 @@ export class LocalProvider implements Provider {
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
     const record = await this.#fleetRecord(fleet.colour)
+    const passedOver = new Set((await runningRouter(this.paths))?.snapshot.down)
     return fleet.nodes.map((node) => {
       const known = record?.nodes.find((n) => n.id === node.id)
       if (!known) return { node: node.id, status: 'gone', detail: 'not in the fleet record' }
-      return isAlive(known.pid)
-        ? { node: node.id, status: 'healthy', detail: `pid ${known.pid} running` }
-        : { node: node.id, status: 'gone', detail: `pid ${known.pid} exited` }
+      if (!isAlive(known.pid)) return { node: node.id, status: 'gone', detail: `pid ${known.pid} exited` }
+      if (passedOver.has(nodeOrigin(known.port)))
+        return {
+          node: node.id,
+          status: 'unhealthy',
+          detail: `pid ${known.pid} running, out of the front proxy's rotation (it fails its health checks or refused a connection)`,
+        }
+      return { node: node.id, status: 'healthy', detail: `pid ${known.pid} running` }
     })
   }
 
@@ -220,7 +227,7 @@ export class LocalProvider implements Provider {
     const record = await this.#fleetRecord(fleet.colour)
     return (record?.nodes ?? [])
       .filter((node) => fleet.nodes.some((n) => n.id === node.id))
-      .map((node) => ({ node: node.id, url: new URL(`http://127.0.0.1:${node.port}`) }))
+      .map((node) => ({ node: node.id, url: new URL(nodeOrigin(node.port)) }))
   }
 
   async revokerEndpoints(fleet: Fleet): Promise<RevokerEndpoint[]> {

@@ -98,6 +98,9 @@ export async function stopRouter(record: RouterRecord): Promise<void> {
 }
 
 /** The next routing table: nodes from the fleet records, weights given or kept. */
+/** How the front proxy names a node: its origin on loopback. */
+export const nodeOrigin = (port: number) => `http://127.0.0.1:${port}`
+
 export async function nextTable(
   paths: LocalPaths,
   current: RouteTable,
@@ -114,7 +117,7 @@ export async function nextTable(
       if (weight > 0) throw providerError(`local: cannot route ${weight}% to ${colour}: it has no nodes`)
       continue
     }
-    const nodes = record.nodes.map((node) => `http://127.0.0.1:${node.port}`)
+    const nodes = record.nodes.map((node) => nodeOrigin(node.port))
     table.colours[colour] = record.healthPath
       ? { weight, nodes, health: record.healthPath }
       : { weight, nodes }

@@ -48,7 +48,9 @@ export interface Project {
   routes(): Promise<{ colours: Record<string, { weight: number; nodes: string[] }> } | undefined>
   fleet(
     colour: string,
-  ): Promise<{ sha: string; configName: string; nodes: Array<{ pid: number; port: number }> } | undefined>
+  ): Promise<
+    { sha: string; configName: string; nodes: Array<{ id: string; pid: number; port: number }> } | undefined
+  >
   cleanup(): Promise<void>
 }
 
