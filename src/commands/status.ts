@@ -149,11 +149,11 @@ export default class Status extends BaseCommand<typeof Status, StatusResult> {
   }
 
   /**
-   * A part of the router that could not be read (one of several HAProxy instances down): the rest is
-   * shown, and the run fails (exit 6) naming it, since what clients get there is unknown.
+   * A part of the router that could not be read (one of several HAProxy instances down), or one that
+   * answers some requests with no backend: the rest is shown, and the run fails (exit 6) naming it.
    */
   #readable(result: StatusResult, context: RunContext): void {
-    const [first, ...more] = result.router.unreadable ?? []
+    const [first, ...more] = [...(result.router.unreadable ?? []), ...(result.router.unrouted ?? [])]
     if (!first) return
     if (!context.json) process.stdout.write(`${renderStatus(result)}\n`)
     for (const part of more) context.warn(part.message)

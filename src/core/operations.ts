@@ -69,7 +69,12 @@ export interface StatusResult {
   env?: string | undefined
   endpoint?: string | undefined
   preview?: string | undefined
-  router: { present: boolean; detail?: string | undefined; unreadable?: RouterState['unreadable'] }
+  router: {
+    present: boolean
+    detail?: string | undefined
+    unreadable?: RouterState['unreadable']
+    unrouted?: RouterState['unrouted']
+  }
   /** Weights the target records; `served` says whether anything answers them right now. */
   weights: Weights
   served: boolean
@@ -202,6 +207,7 @@ export async function status(
       present: state.router.present,
       detail: state.router.detail,
       ...(state.router.unreadable ? { unreadable: state.router.unreadable } : {}),
+      ...(state.router.unrouted ? { unrouted: state.router.unrouted } : {}),
     },
     weights: state.weights,
     served: state.router.present && serving !== null,

@@ -189,6 +189,11 @@ export interface RouterState {
    * HAProxy instances down): the state above is what the others say.
    */
   unreadable?: Array<{ message: string; hint?: string | undefined }>
+  /**
+   * Shares of requests the router answers with no backend at all, though it sends some colour
+   * traffic (an HAProxy map edited by hand: `blue 0` while green is under 100).
+   */
+  unrouted?: Array<{ message: string; hint?: string | undefined }>
 }
 
 /**

@@ -104,6 +104,23 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
     assert.deepEqual([await lb1.green(), await lb2.green()], [100, 100])
   })
 
+  it('a map set by hand to send green 10% and blue nothing: status exits 6 naming the 90% that finds no backend', async () => {
+    await lb2.command(`set map ${lb2.mapFile} green 10;set map ${lb2.mapFile} blue 0`)
+    const status = await project.json<{ error: { message: string; hint: string; exitCode: number } }>([
+      'status',
+    ])
+    assert.equal(status.code, 6, JSON.stringify(status.envelope))
+    assert.match(
+      status.envelope.error.message,
+      /HAProxy lb2 answers 90% of requests with no backend \(503\): its map sends green 10% and blue nothing/,
+    )
+    assert.match(status.envelope.error.hint, /set map <map file> blue 100/)
+    const back = await project.json(['release', '--sha', sha(2)])
+    assert.equal(back.code, 0, JSON.stringify(back.envelope))
+    assert.deepEqual([await lb1.green(), await lb2.green()], [100, 100])
+    assert.equal((await project.json(['status'])).code, 0)
+  })
+
   const expectUntouched = async () => {
     for (const lb of [lb1, lb2]) assert.equal(await lb.green(), 100, `${lb.name} still serves green`)
   }

@@ -106,9 +106,11 @@ export function mapFileWarning(
   const onDisk = readMap(text)
   if (onDisk && onDisk.blue === running.blue && onDisk.green === running.green) return undefined
   const says = onDisk ? `says ${split(onDisk)}` : 'holds no valid blue/green entries'
+  // A running split that leaves requests with no backend is no state to copy into the file.
+  const whole = running.blue + running.green === 100 || running.blue + running.green === 0
   return {
     where: `${instance} map file ${says}`,
-    warning: `HAProxy ${instance}: ${mapFile} ${says}, but HAProxy runs ${split(running)}: the next reload of HAProxy applies the file (edited by hand?). Put the entries back to what runs (\`blue ${running.blue}\`, \`green ${running.green}\`), or let gwdeploy write them: its next release, rollback or promote rewrites the file with the split it sets`,
+    warning: `HAProxy ${instance}: ${mapFile} ${says}, but HAProxy runs ${split(running)}: the next reload of HAProxy applies the file (edited by hand?). ${whole ? `Put the entries back to what runs (\`blue ${running.blue}\`, \`green ${running.green}\`), or let` : 'Fix what runs first (some requests find no backend), then let'} gwdeploy write them: its next release, rollback or promote rewrites the file with the split it sets`,
   }
 }
 

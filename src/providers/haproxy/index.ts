@@ -196,6 +196,7 @@ export class HaproxyProvider implements Provider {
         ...(unreachable.length
           ? { unreadable: unreachable.map((error) => ({ message: error.message, hint: error.hint })) }
           : {}),
+        ...(summary.unrouted.length ? { unrouted: summary.unrouted } : {}),
       },
       lock: await this.lock().status(),
       maintenance: await servedMaintenance(

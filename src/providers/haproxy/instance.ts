@@ -17,6 +17,7 @@ import {
   weightsFromEntries,
 } from './config-file.ts'
 import { ConfigCheckError, type InstanceFiles, type PreparedFiles, prepareFiles } from './files.ts'
+import { withFilesLock } from './files-lock.ts'
 import { readInstanceView } from './instance-view.ts'
 import {
   MAINTENANCE_KEY,
@@ -174,17 +175,21 @@ export class HaproxyInstance {
       await writeFile(`${file}.tmp`, page.body, { mode: 0o644 })
       await rename(`${file}.tmp`, file)
     }
-    const text = await this.#configText()
-    const next = replaceMaintenanceBlock(text, frontend, (indent) =>
-      renderMaintenanceBlock(pages, this.spec.files.mapReference, indent),
-    )
-    if (next !== text) await this.#commit({ config: next })
+    await this.#locked(async () => {
+      const text = await this.#configText()
+      const next = replaceMaintenanceBlock(text, frontend, (indent) =>
+        renderMaintenanceBlock(pages, this.spec.files.mapReference, indent),
+      )
+      if (next !== text) await this.#commit({ config: next })
+    })
   }
 
   /** Serves the page with this token (or `off`: routes again), live and in the map file. */
   async setMaintenance(value: string): Promise<void> {
-    const map = renderMap((await this.#liveMap()).weights, value, this.#settings.target)
-    await this.#changeThenWrite({ map }, () => this.#setEntry(MAINTENANCE_KEY, value))
+    await this.#locked(async () => {
+      const map = renderMap((await this.#liveMap()).weights, value, this.#settings.target)
+      await this.#changeThenWrite({ map }, () => this.#setEntry(MAINTENANCE_KEY, value))
+    })
   }
 
   /** Reloads through the master CLI and waits for the new worker's stats socket to answer. */
@@ -218,12 +223,14 @@ export class HaproxyInstance {
     const entries = (['blue', 'green'] as const)
       .map((colour) => ({ colour, value: weights[colour], grows: weights[colour] > current[colour] }))
       .sort((a, b) => Number(b.grows) - Number(a.grows))
-    const map = renderMap(weights, (await this.#liveMap()).maintenance, this.#settings.target)
-    await this.#changeThenWrite({ map }, async () => {
-      for (const { colour, value } of entries) {
-        // `blue` only says whether blue serves: 100 - green is applied by the frontend rules.
-        await this.#setEntry(colour, colour === 'blue' ? (value > 0 ? 100 : 0) : value)
-      }
+    await this.#locked(async () => {
+      const map = renderMap(weights, (await this.#liveMap()).maintenance, this.#settings.target)
+      await this.#changeThenWrite({ map }, async () => {
+        for (const { colour, value } of entries) {
+          // `blue` only says whether blue serves: 100 - green is applied by the frontend rules.
+          await this.#setEntry(colour, colour === 'blue' ? (value > 0 ? 100 : 0) : value)
+        }
+      })
     })
   }
 
@@ -268,13 +275,15 @@ export class HaproxyInstance {
         this.#settings.target,
       )
     const { backends, target } = this.#settings
-    const config = claimBlocks(
-      replaceServerBlock(await this.#configText(), backend, block),
-      [backends.blue, backends.green],
-      target,
-    )
-    await this.#changeThenWrite({ config }, async () => {
-      for (let i = 0; i < commands.length; i += 30) await this.command(commands.slice(i, i + 30).join(';'))
+    await this.#locked(async () => {
+      const config = claimBlocks(
+        replaceServerBlock(await this.#configText(), backend, block),
+        [backends.blue, backends.green],
+        target,
+      )
+      await this.#changeThenWrite({ config }, async () => {
+        for (let i = 0; i < commands.length; i += 30) await this.command(commands.slice(i, i + 30).join(';'))
+      })
     })
   }
 
@@ -312,6 +321,11 @@ export class HaproxyInstance {
       0,
     )
     return { requests, errors: n('hrsp_5xx') + n('econ') + n('eresp') }
+  }
+
+  /** Runs a read-change-write of this instance's files as their only gwdeploy writer (files-lock.ts). */
+  #locked(work: () => Promise<void>): Promise<void> {
+    return withFilesLock(this.spec.files.configFile, work)
   }
 
   async #commit(next: { config?: string; map?: string }): Promise<void> {

@@ -12,6 +12,8 @@ export interface RouterSummary {
   warnings: string[]
   /** Colours HAProxy sends requests to with no release recorded: the share (averaged) and what says so. */
   unrecorded: Array<{ colour: Colour; weight: number; message: string }>
+  /** Instances that send some colour traffic and answer the rest with no backend (503). */
+  unrouted: Array<{ message: string; hint: string }>
 }
 
 export function summarizeViews(
@@ -47,6 +49,14 @@ export function summarizeViews(
       message: `${sending.map((view) => `${view.name} sends ${colour} ${view.weights[colour]}%`).join(', ')} of requests, but no ${colour} release is recorded (${unrecordedWhy})`,
     })
   }
+  // The frontend sends a request green below `green`, else blue when `blue` is set, else nowhere:
+  // `blue 0` beside a green under 100 leaves the rest with no backend (HAProxy's 503).
+  const unrouted = views
+    .filter((view) => view.weights.green > 0 && view.weights.green < 100 && view.weights.blue === 0)
+    .map((view) => ({
+      message: `HAProxy ${view.name} answers ${100 - view.weights.green}% of requests with no backend (503): its map sends green ${view.weights.green}% and blue nothing (\`blue 0\`, set by hand?)`,
+      hint: `On ${view.name}, \`set map <map file> blue 100\` sends blue what green does not take (then write the same in the map file), or \`set map <map file> green 100\` sends everything to green; \`gwdeploy rollback\` or a release then sets the split again.`,
+    }))
   const warnings = unrecorded.map(({ message }) => `HAProxy ${message}`)
   if (disagree)
     warnings.push(
@@ -54,8 +64,9 @@ export function summarizeViews(
     )
   return {
     weights,
-    detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}${unrecorded.map(({ message }) => `; UNRECORDED: ${message}`).join('')}`,
+    detail: `${disagree ? 'DISAGREEING ' : ''}HAProxy ${perInstance}${unrecorded.map(({ message }) => `; UNRECORDED: ${message}`).join('')}${unrouted.length ? '; SOME REQUESTS FIND NO BACKEND' : ''}`,
     warnings,
     unrecorded,
+    unrouted,
   }
 }

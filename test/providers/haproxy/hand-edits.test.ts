@@ -72,4 +72,12 @@ describe('a map file that says another split than HAProxy runs', () => {
     const broken = mapFileWarning('lb1', '/etc/haproxy/gwdeploy.map', 'green fifty\n', running)
     assert.equal(broken?.where, 'lb1 map file holds no valid blue/green entries')
   })
+  it('a running split that leaves requests with no backend is not offered as the entries to write', () => {
+    const unrouted = mapFileWarning('lb1', '/etc/haproxy/gwdeploy.map', 'blue 100\ngreen 10\n', {
+      blue: 0,
+      green: 10,
+    })
+    assert.doesNotMatch(unrouted?.warning ?? '', /Put the entries back/)
+    assert.match(unrouted?.warning ?? '', /Fix what runs first \(some requests find no backend\)/)
+  })
 })
