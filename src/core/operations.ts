@@ -114,6 +114,9 @@ export async function status(
   for (const colour of COLOURS) {
     const fleet = state.fleets[colour]
     if (!fleet) continue
+    // A node must report its colour's stamped name, as at the gate: one that runs another release
+    // (a servers-mode address restarted with a newer SHA) is not what `rollback` would switch to.
+    const expectName = config.health.expectName ? fleet.configName : undefined
     const [view, targets] = await Promise.all([
       provider.nodeHealth(fleet, signal ? { signal } : {}),
       provider.probeTargets(fleet),
@@ -123,7 +126,7 @@ export async function status(
         const own = view.find((v) => v.node === node.id)
         const target = targets.find((t) => t.node === node.id)
         const health = target
-          ? await probe(target.url, config.health.path, config.health.timeout, undefined, signal)
+          ? await probe(target.url, config.health.path, config.health.timeout, expectName, signal)
           : undefined
         return {
           id: node.id,

@@ -218,6 +218,27 @@ describe('haproxy provider failures (CLI, servers mode)', { concurrency: false }
     }
   })
 
+  it("servers mode: the kept colour's address restarted with another release: status's node line names both names", async () => {
+    // blue (sha 1) is kept for rollback; its address now answers as sha 3
+    const blue = nodes[0] as ExternalNode
+    const port = Number(blue.address.split(':')[1])
+    await blue.stop()
+    nodes[0] = await startGatewayNode(name(3), project.dir, port)
+    try {
+      // blue serves nothing (green is live): the node line says it, where it said "healthy"
+      const status = await project.run(['status'])
+      assert.equal(status.code, 0, status.stderr)
+      assert.match(
+        `${status.stdout}${status.stderr}`,
+        new RegExp(`reports config name "${name(3)}", expected "${name(1)}"`),
+      )
+    } finally {
+      await nodes[0]?.stop()
+      nodes[0] = await startGatewayNode(name(1), project.dir, port)
+    }
+    assert.equal((await project.run(['status'])).code, 0)
+  })
+
   it('a Docker host that is down: exit 6 naming the host', async () => {
     await writeConfig({}, (c) => {
       delete c.provider.haproxy.servers

@@ -5,6 +5,8 @@
  * as the text it came from when that text has at most 15 significant digits: the printed form
  * stands for the written one.
  */
+import { GoPanic } from '../go-panic.ts'
+
 interface Decimal {
   /** value = digits / 10^scale */
   digits: bigint
@@ -14,22 +16,42 @@ interface Decimal {
 export type ExactNumber = number | { readonly literal: string }
 
 /**
- * Exponents beyond this are read as doubles (Infinity or 0): a body's `1e999999999` must not make
- * a billion-digit BigInt. (Go's big.Rat refuses exponents past 1e6.)
+ * Go's big.Rat.SetString refuses a number whose power of ten (its exponent net of its fraction
+ * digits) is past 1e6: v6 then has no value (its comparisons panic, it is no integer, it equals
+ * nothing). Up to that, numbers are exact however far their exponent (1e-20000 is no integer).
  */
-const MAX_SCALE = 10_000
+const MAX_SCALE = 1_000_000
 
+/** The decimal a number text is; undefined where big.Rat has none (past MAX_SCALE). */
 function decimal(value: ExactNumber): Decimal | undefined {
   const text = typeof value === 'number' ? String(value) : value.literal
   const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text)
   if (!match) return undefined
   const [, sign, whole = '', fraction = '', exponent = '0'] = match
+  const digits = BigInt(`${sign}${whole}${fraction}`)
+  // big.Rat takes a zero mantissa as 0 before it looks at the exponent
+  if (digits === 0n) return { digits, scale: 0 }
   const scale = fraction.length - Number(exponent)
-  if (Math.abs(scale) > MAX_SCALE || whole.length + fraction.length > MAX_SCALE) return undefined
-  return { digits: BigInt(`${sign}${whole}${fraction}`), scale }
+  if (Math.abs(scale) > MAX_SCALE) return undefined
+  return { digits, scale }
 }
 
-const pow10 = (n: number) => 10n ** BigInt(n)
+/** v6 calling a method of the nil *big.Rat of a number big.Rat refused (gin recovers it: 500). */
+const nilRat = () => new GoPanic('runtime error: invalid memory address or nil pointer dereference')
+
+/** Powers of ten, the last few kept: a body of many `1e-999999` makes one 3-million-bit power, not one each. */
+const powers = new Map<number, bigint>()
+function pow10(n: number): bigint {
+  let power = powers.get(n)
+  if (power === undefined) {
+    power = 10n ** BigInt(n)
+    if (n > 64) {
+      if (powers.size >= 8) powers.delete(powers.keys().next().value as number)
+      powers.set(n, power)
+    }
+  }
+  return power
+}
 
 /** The numerators of a and b over one denominator. */
 function aligned(a: Decimal, b: Decimal): [bigint, bigint] {
@@ -38,22 +60,25 @@ function aligned(a: Decimal, b: Decimal): [bigint, bigint] {
     : [a.digits * pow10(b.scale - a.scale), b.digits]
 }
 
-/** -1, 0 or 1 as a is below, equal to or above b (big.Rat's Cmp); doubles (Infinity) as doubles. */
+/** -1, 0 or 1 as a is below, equal to or above b (big.Rat's Cmp, which panics on a refused number). */
 export function compareExact(a: ExactNumber, b: ExactNumber): number {
   const x = decimal(a)
   const y = decimal(b)
-  if (x === undefined || y === undefined) {
-    const [p, q] = [
-      Number(typeof a === 'number' ? a : a.literal),
-      Number(typeof b === 'number' ? b : b.literal),
-    ]
-    return p < q ? -1 : p > q ? 1 : 0
-  }
+  if (x === undefined || y === undefined) throw nilRat()
   const [p, q] = aligned(x, y)
   return p < q ? -1 : p > q ? 1 : 0
 }
 
-/** The number as numerator and denominator (undefined for what is read as a double: Infinity). */
+/** v6's equals of two numbers: false where big.Rat refuses either. */
+export function equalExact(a: ExactNumber, b: ExactNumber): boolean {
+  const x = decimal(a)
+  const y = decimal(b)
+  if (x === undefined || y === undefined) return false
+  const [p, q] = aligned(x, y)
+  return p === q
+}
+
+/** The number as numerator and denominator (undefined where big.Rat refuses it). */
 export function exactRatio(value: ExactNumber): [bigint, bigint] | undefined {
   const d = decimal(value)
   if (d === undefined) return undefined
@@ -63,7 +88,7 @@ export function exactRatio(value: ExactNumber): [bigint, bigint] | undefined {
 /** Whether the number is an integer (big.Rat's IsInt): 1.0 and 1e2 are, 1.0000000000000001 is not. */
 export function isExactInteger(value: ExactNumber): boolean {
   const d = decimal(value)
-  if (d === undefined) return Number.isInteger(Number(typeof value === 'number' ? value : value.literal))
+  if (d === undefined) return false
   return d.scale <= 0 || d.digits % pow10(d.scale) === 0n
 }
 
@@ -71,8 +96,7 @@ export function isExactInteger(value: ExactNumber): boolean {
 export function isExactMultiple(value: ExactNumber, divisor: number): boolean {
   const v = decimal(value)
   const d = decimal(divisor)
-  // Infinity is what JSON.parse makes of 1e400: an integer multiple of any written divisor.
-  if (v === undefined || d === undefined) return true
+  if (v === undefined || d === undefined) throw nilRat()
   if (d.digits === 0n) return false
   // v/d = (v.digits * 10^d.scale) / (d.digits * 10^v.scale)
   let numerator = v.digits
@@ -119,7 +143,7 @@ export function hasInexactNumber(text: string): boolean {
     const value = Number(token)
     // Past the double range (1e400 is Infinity, 1e-400 is 0) or between doubles.
     if (!Number.isFinite(value) || (value === 0 && /[1-9]/.test(token))) return true
-    if (compareExact(value, { literal: token }) !== 0) return true
+    if (!equalExact(value, { literal: token })) return true
   }
   return false
 }

@@ -1,6 +1,6 @@
 /** JSON values as santhosh-tekuri/jsonschema v6 types and compares them (numbers as big.Rat). */
 import { GoNumber } from '../go-json.ts'
-import { compareExact, exactRatio } from './exact-decimal.ts'
+import { equalExact, exactRatio } from './exact-decimal.ts'
 import { goRatOfString } from './go-rat-string.ts'
 
 /** A JSON value; a number JavaScript would not hold exactly keeps its text (GoNumber). */
@@ -26,7 +26,7 @@ export function typeOf(v: Json): JsonType {
  */
 export function equals(a: Json, b: Json, cross = true): boolean {
   if (isNumber(a)) {
-    if (isNumber(b)) return compareExact(a, b) === 0
+    if (isNumber(b)) return equalExact(a, b)
     return cross && typeof b === 'string' && numberEqualsText(a, b)
   }
   if (isNumber(b)) return false

@@ -48,6 +48,23 @@ function blockServerLines(text: string, backend: string): string[] | undefined {
 }
 
 /**
+ * The options the server lines of `backend`'s block carry (after the address, `disabled` aside),
+ * whitespace collapsed, when every line carries the same; undefined without a block or lines.
+ */
+export function blockServerOptions(text: string, backend: string): string | undefined {
+  const options = new Set(
+    (blockServerLines(text, backend) ?? []).map((line) =>
+      line
+        .split(' ')
+        .slice(3)
+        .filter((word, i, words) => !(word === 'disabled' && i === words.length - 1))
+        .join(' '),
+    ),
+  )
+  return options.size === 1 ? [...options][0] : undefined
+}
+
+/**
  * The lines of `backend`'s block that differ from what gwdeploy writes for `slots` (the colour's
  * recorded nodes, none when it has no fleet).
  */
@@ -132,7 +149,9 @@ export async function serverBlockEdits(
     for (const colour of COLOURS) {
       const record = records[colour]
       const backend = settings.backends[colour]
-      const edited = editedServerLines(text, backend, colour, record ? slotsOf(record) : [], settings)
+      // Lines gwdeploy wrote with the options of their release are no edit (serverOptions changed since).
+      const written = { ...settings, serverOptions: record?.serverOptions ?? settings.serverOptions }
+      const edited = editedServerLines(text, backend, colour, record ? slotsOf(record) : [], written)
       // Emptied as gwdeploy empties it while its record stays: a decommission (retire) that did not
       // finish, which the records name, not an edit by hand.
       if (record && edited.length > 0 && editedServerLines(text, backend, colour, [], settings).length === 0)

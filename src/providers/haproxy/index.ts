@@ -46,13 +46,14 @@ import { dockerTimeoutMs } from './docker-calls.ts'
 import { type DockerHostConfig, processConnectionEnvironment } from './docker-connection.ts'
 import { DockerFleet } from './docker-fleet.ts'
 import { mapFileEdits, serverBlockEdits } from './hand-edits.ts'
-import type { InstanceView } from './instance.ts'
+import type { HaproxyInstance, InstanceView } from './instance.ts'
 import { servedMaintenance, switchMaintenance } from './maintenance-switch.ts'
 import { healthOnInstances } from './node-health.ts'
 import { renderDocuments } from './render.ts'
 import { HaproxyRouter } from './router.ts'
 import { summarizeViews } from './router-summary.ts'
 import { parseSocketAddress } from './runtime-api.ts'
+import { instancesToReload, loadServerOptions } from './server-options.ts'
 import { ServersFleet } from './servers-fleet.ts'
 import { type FleetRecord, lockInStateDir, StateStore, slotsOf, toFleet } from './state.ts'
 
@@ -240,18 +241,28 @@ export class HaproxyProvider implements Provider {
       views.some((view) => view.weights[spec.colour] > 0)
     )
       this.#adopted.add(spec.colour)
-    const record = await this.#fleet.provision(spec, options)
+    const reload = await instancesToReload(
+      this.router.instances,
+      this.#config.backends[spec.colour],
+      this.#config.serverOptions,
+    )
+    const record = {
+      ...(await this.#fleet.provision(spec, options)),
+      serverOptions: this.#config.serverOptions,
+    }
     await this.#store.update((state) => {
       state.fleets[spec.colour] = record
     })
-    await this.#placeServers(spec.colour, record, options)
+    await this.#placeServers(spec.colour, record, options, reload)
     return toFleet(record)
   }
 
+  /** Writes the colour's servers on every instance; those in `reload` then load new server options. */
   async #placeServers(
     colour: Colour,
     record: FleetRecord | undefined,
     options: OperationOptions,
+    reload = new Set<HaproxyInstance>(),
   ): Promise<void> {
     const views = await this.router.views()
     const slots = record ? slotsOf(record) : []
@@ -259,6 +270,7 @@ export class HaproxyProvider implements Provider {
       const view = views[index] as InstanceView
       await instance.setServers(colour, slots, view.servers[colour])
       options.progress?.(`${instance.name}: ${colour} backend -> ${slots.length} server(s)`)
+      if (reload.has(instance)) await loadServerOptions(instance, options)
     }
   }
 

@@ -36,6 +36,8 @@ export interface FleetRecord {
   createdAt?: string
   keepUntil?: string
   nodes: NodeRecord[]
+  /** provider.haproxy.serverOptions its server lines were written with (absent in records before it). */
+  serverOptions?: string
 }
 
 export interface StateFile {

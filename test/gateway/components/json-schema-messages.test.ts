@@ -11,6 +11,7 @@ import { hasInexactNumber } from '../../../src/gateway/components/exact-decimal.
 import { compileJsonSchema } from '../../../src/gateway/components/json-schema.ts'
 import { printFloat, printInt } from '../../../src/gateway/components/json-schema-wording.ts'
 import type { GuardContext, IncomingLike } from '../../../src/gateway/components/types.ts'
+import { GoPanic } from '../../../src/gateway/go-panic.ts'
 
 // null: KrakenD lets the body through (draft-04/06 schemas assert only what their draft has).
 const KRAKEND: Array<[schema: unknown, body: string, text: string | null]> = [
@@ -537,6 +538,23 @@ const KRAKEND: Array<[schema: unknown, body: string, text: string | null]> = [
     "- at '/a': minimum: got 1, want 1",
   ],
   [{ properties: { a: { minimum: 1 } } }, '{"a": 1.00000000000000000001, "b": 0.1000}', null],
+  // Exact however far the exponent, up to big.Rat's 1e6 (was: doubles past 1e4, so 1e-20000 was 0
+  // and passed `type: integer`, `maximum: 0` and `const: 0` KrakenD refuses it on)
+  [{ type: 'integer' }, '1e-20000', "- at '': got number, want integer"],
+  [{ maximum: 0 }, '1e-20000', "- at '': maximum: got 0, want 0"],
+  [{ const: 0 }, '1e-20000', "- at '': value must be 0"],
+  [{ enum: [0, 'x'] }, '1e-20000', "- at '': value must be one of 0, 'x'"],
+  [{ multipleOf: 7 }, '1e20000', "- at '': multipleOf: got ∞, want 7"],
+  [{ type: 'integer' }, `1.${'0'.repeat(10001)}1`, "- at '': got number, want integer"],
+  [{ type: 'integer' }, '1e20000', null],
+  [{ exclusiveMinimum: 0 }, '1e-20000', null],
+  [{ uniqueItems: true }, '[0, 1e-20000]', null],
+  [{ not: { const: 0 } }, '1e-20000', null],
+  // past it big.Rat has no value: no integer, equal to nothing; a zero mantissa is 0 whatever its exponent
+  [{ type: 'integer' }, '1e1000001', "- at '': got number, want integer"],
+  [{ const: 0 }, '1e-1000001', "- at '': value must be 0"],
+  [{ uniqueItems: true }, '[1e-1000001, 0]', null],
+  [{ type: 'integer', maximum: 0 }, '0e-2000000', null],
   [{ maximum: 100 }, '1e1000', "- at '': maximum: got ∞, want 100"],
   [{ maximum: 100 }, '1e400', "- at '': maximum: got ∞, want 100"],
   [
@@ -949,6 +967,11 @@ describe('validation/json-schema: refusal texts as KrakenD words them', () => {
       assert.equal(reply?.status, 400)
       assert.equal(reply?.body, text)
     })
+
+  test("a number big.Rat refuses (past 1e6) compared with minimum or maximum: v6 panics, gin's 500", () => {
+    assert.throws(() => refusal({ maximum: 0 }, '1e-1000001'), GoPanic)
+    assert.throws(() => refusal({ multipleOf: 7 }, '1e-1000001'), GoPanic)
+  })
 
   test("several additional properties are named together (Go lists them in its map order, here in the body's)", () => {
     const reply = refusal(

@@ -44,6 +44,13 @@ export interface HaproxyOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * The server options of the test HAProxy's slot lines (the template's, with 200 ms checks), which
+ * gwdeploy.yml says too: other options than HAProxy loaded are a change gwdeploy must reload for.
+ */
+export const testServerOptions = (options = 'check inter 1s rise 2 fall 3') =>
+  options.replaceAll('inter 1s', 'inter 200ms')
+
 export async function startHaproxy(options: HaproxyOptions = {}): Promise<HaproxyInstance> {
   const { path: binary } = await requireHaproxy()
   const dir = await mkdtemp(join(tmpdir(), 'gwd-hap-'))
@@ -60,8 +67,7 @@ export async function startHaproxy(options: HaproxyOptions = {}): Promise<Haprox
     )
     .replaceAll('/etc/haproxy/gwdeploy.map', mapFile)
     .replace('bind :80', `bind 127.0.0.1:${port}`)
-  if (options.serverOptions) text = text.replaceAll('check inter 1s rise 2 fall 3', options.serverOptions)
-  text = text.replaceAll('inter 1s', 'inter 200ms')
+  text = text.replaceAll('check inter 1s rise 2 fall 3', testServerOptions(options.serverOptions))
   // Without `timeout check` a check must answer within `inter` (200 ms here): on a loaded 2-core CI
   // machine three slow checks in a row marked live nodes down. A refused connection still fails at once.
   text = text.replace('    timeout connect 2s\n', '    timeout connect 2s\n    timeout check 1s\n')
@@ -251,7 +257,7 @@ export function haproxyConfig(options: HaproxyProjectOptions): Record<string, un
           mapFile: instance.mapFile,
         })),
         stateDir: '.gwdeploy/haproxy',
-        ...(options.serverOptions ? { serverOptions: options.serverOptions } : {}),
+        serverOptions: testServerOptions(options.serverOptions),
         ...(options.servers
           ? { servers: options.servers }
           : {
