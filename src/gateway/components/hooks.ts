@@ -234,8 +234,8 @@ export function compileEndpointGuard(
       const q = url.indexOf('?')
       const failed = pre({
         now: cel.celNow(),
-        req_method: req.method ?? 'GET',
-        req_path: cel.celPath(q === -1 ? url : url.slice(0, q)),
+        req_method: ctx.proxyRequest?.method ?? req.method ?? 'GET',
+        req_path: ctx.proxyRequest?.path ?? cel.celPath(q === -1 ? url : url.slice(0, q)),
         req_params: requestParams(ctx),
         req_headers: cel.headerLists(ctx.headers),
         req_querystring: cel.queryLists(ctx.query),

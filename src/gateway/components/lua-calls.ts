@@ -263,16 +263,14 @@ export function compileLuaProxy(
       const gzip = gzipOf(req.headers)
       const url = req.url ?? '/'
       const q = url.indexOf('?')
-      const request = luaRequest(
-        ctx,
-        req.method ?? 'GET',
-        decodedPath(q === -1 ? url : url.slice(0, q)),
-        undefined,
-        gzip,
-      )
+      const method = req.method ?? 'GET'
+      const path = decodedPath(q === -1 ? url : url.slice(0, q))
+      const request = luaRequest(ctx, method, path, undefined, gzip)
       return whenDone(lua.begin(request, cancelOf(ctx)), (call: LuaStart) => {
         if ('error' in call) return reply(call.error).reply
         writeBack(ctx, request, gzip)
+        if (request.method !== method || request.path !== path)
+          ctx.proxyRequest = { method: request.method, path: request.path }
         // Go's client sends its own User-Agent when the header map has none.
         if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
         calls.set(ctx, call)

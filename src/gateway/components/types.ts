@@ -67,6 +67,12 @@ export interface GuardContext {
    * no url_pattern slot.
    */
   scriptParams?: Record<string, string> | undefined
+  /**
+   * lura's proxy request method and path where a proxy-level Lua script changed them
+   * (`r:method`, `r:path`): endpoint CEL reads them there, after the script (backends get theirs
+   * from their own config).
+   */
+  proxyRequest?: { method: string; path: string } | undefined
   /** The query string passed to the backends (already filtered), without "?". */
   query: string
   /** Headers sent to the backends (a list where a header repeats). */

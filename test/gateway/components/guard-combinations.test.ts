@@ -307,3 +307,54 @@ describe('a claim propagated to a framing header changes neither the body read n
     assert.equal(gateway.backend.seen.at(-1)?.headers['x-user'], 'alice')
   })
 })
+
+describe("endpoint CEL reads the method and path a proxy-level Lua script set (lura's proxy request)", () => {
+  const gateway = gatewayWith((backend) => ({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: [
+      {
+        endpoint: '/method',
+        method: 'POST',
+        input_headers: ['X-Override'],
+        extra_config: {
+          'modifier/lua-proxy': {
+            pre: "local r = request.load(); local o = r:headers('X-Override'); if o ~= '' then r:method(o) end",
+          },
+          'validation/cel': [{ check_expr: "req_method != 'DELETE'" }],
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+      {
+        endpoint: '/path',
+        extra_config: {
+          'modifier/lua-proxy': { pre: "local r = request.load(); r:path('/admin' .. r:path())" },
+          'validation/cel': [{ check_expr: "!req_path.startsWith('/admin')" }],
+        },
+        backend: [{ host: [backend.origin], url_pattern: '/echo' }],
+      },
+    ],
+  }))
+
+  test('a method set to DELETE and a path under /admin are refused, as KrakenD refuses them (500 by the evaluator)', async () => {
+    const method = await send(gateway.url, {
+      method: 'POST',
+      path: '/method',
+      headers: { 'x-override': 'DELETE', 'content-type': 'application/json' },
+      body: '{}',
+    })
+    assert.equal(method.status, 500)
+    assert.equal(method.text, 'request aborted by evaluator #0')
+    const path = await send(gateway.url, { path: '/path' })
+    assert.equal(path.status, 500)
+    assert.equal(path.text, 'request aborted by evaluator #0')
+    assert.equal(gateway.backend.seen.length, 0)
+    const plain = await send(gateway.url, {
+      method: 'POST',
+      path: '/method',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
+    assert.equal(plain.status, 200, plain.text)
+  })
+})
