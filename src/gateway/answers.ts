@@ -13,10 +13,13 @@ import {
   goSuppressedHeaders,
   hexEscapeNonAscii,
   htmlEscape,
+  isInterimStatus,
 } from './go-http.ts'
 import { goJson } from './go-json.ts'
 import { abandonAnswer, GoPanic } from './go-panic.ts'
+import { detectContentType } from './go-sniff.ts'
 import { goAuthorityString } from './go-url-escape.ts'
+import { writeInterimHead } from './interim-head.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER } from './krakend-compat.ts'
 import type { Logger } from './logging.ts'
 import { monotonicMs } from './monotonic-ms.ts'
@@ -86,6 +89,16 @@ export function createAnswers(options: AnswersOptions): Answers {
     // gin writes it after the handlers, outside its Recovery, so Go's server panics and closes the
     // connection (resets the h2 stream) without an answer.
     if (status < 100 || status > 999) return abandonAnswer(res)
+    if (isInterimStatus(status)) {
+      // A Lua custom_error's 1xx: an interim head over HTTP/1.x (then the 200 that carries the
+      // message), where answering it as final shifted every later answer on the connection.
+      if (req.httpVersionMajor === 1) {
+        writeInterimHead(req, res as ServerResponse, status, answerHeaders)
+        status = 200
+      }
+      if (body !== undefined && body.length > 0 && answerHeaders['Content-Type'] === undefined)
+        answerHeaders = { ...answerHeaders, 'Content-Type': detectContentType(Buffer.from(body)) }
+    }
     // Components answer with shared header objects: only a draining answer, or one whose status
     // makes Go's HTTP/1.1 server delete some of them, needs its own copy.
     const h1 = req.httpVersionMajor === 1

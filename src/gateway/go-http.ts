@@ -30,6 +30,16 @@ export function luraPattern(pattern: string): string {
 }
 
 /**
+ * A 1xx but 101, which Go's WriteHeader writes as an interim head (with the headers set until
+ * then) and returns: the handler's write then makes the answer a 200. A Content-Type Go's server
+ * would sniff from the body is not set yet when the interim head goes out.
+ */
+export const isInterimStatus = (status: number) => status >= 100 && status < 200 && status !== 101
+
+/** Go's bodyAllowedForStatus: its server sniffs a Content-Type (and writes a body) only then. */
+export const bodyAllowedForStatus = (status: number) => status >= 200 && status !== 204 && status !== 304
+
+/**
  * What net/http sends after lura's `c.Status(code)` of an error (a Lua custom_error's code): gin
  * ignores a code <= 0, so 200 goes out; when the message is written, a code net/http refuses
  * (1-99, above 999) panics inside gin's Recovery: 200 and no message.

@@ -21,7 +21,7 @@ import { firstLine, type GuardContext, type LuraMetadata, type Reply } from './c
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
 import { closingConnectionLine } from './go-handler-framing.ts'
-import { ginErrorStatus } from './go-http.ts'
+import { bodyAllowedForStatus, ginErrorStatus } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
 import { mergedInGoOrder } from './go-json-merge.ts'
 import { GoFormText, mergedGoFormText } from './go-json-text.ts'
@@ -216,7 +216,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
       if (message && single?.code !== undefined && single.contentType)
         headers['Content-Type'] = single.contentType
       // Go's server sniffs a type from those bytes (a UTF-16 BOM, a PDF, a NUL...)
-      else if (text !== '') headers['Content-Type'] = detectContentType(bytes)
+      else if (text !== '' && bodyAllowedForStatus(status)) headers['Content-Type'] = detectContentType(bytes)
       return finish(req, res, status, headers, bytes, start, ep.record)
     }
     let nonEmpty = false

@@ -7,7 +7,13 @@
 import { bytesOfText, textOfBytes } from '../byte-text.ts'
 import type { Cancellation } from '../cancellation.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { GO_USER_AGENT, ginErrorStatus, HTTP_TOKEN, luraEndpointPath } from '../go-http.ts'
+import {
+  bodyAllowedForStatus,
+  GO_USER_AGENT,
+  ginErrorStatus,
+  HTTP_TOKEN,
+  luraEndpointPath,
+} from '../go-http.ts'
 import { detectContentType } from '../go-sniff.ts'
 import { canonicalHeaderKey, encodeGoQuery, parseGoQueryBytes } from '../go-url.ts'
 import { COMPLETED_HEADER, KRAKEND_HEADER, krakendHeaderValue } from '../krakend-compat.ts'
@@ -230,7 +236,8 @@ export function compileLuaProxy(
     }
     // Without custom_error's type, Go's server sniffs the message it writes (a NUL: octet-stream, %PDF-: pdf...).
     if (error.contentType) headers['Content-Type'] = error.contentType
-    else if (error.message !== '') headers['Content-Type'] = detectContentType(Buffer.from(error.message))
+    else if (error.message !== '' && bodyAllowedForStatus(status))
+      headers['Content-Type'] = detectContentType(Buffer.from(error.message))
     return { reply: { status, headers, body: error.message, ...refused } }
   }
   const postAnswer = (
