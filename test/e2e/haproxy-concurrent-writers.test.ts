@@ -8,33 +8,23 @@
 import assert from 'node:assert/strict'
 import { access, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { parseMapEntries } from '../../src/providers/haproxy/runtime-api.ts'
-import { makeProject, type Project, sha } from '../core/helpers/project.ts'
-import {
-  type ExternalNode,
-  type HaproxyInstance,
-  haproxyConfig,
-  startGatewayNode,
-  startHaproxy,
-} from '../providers/haproxy/helpers.ts'
+import { sha } from '../core/helpers/project.ts'
+import { serversTarget } from '../helpers/servers-target.ts'
+import { haproxyConfig } from '../providers/haproxy/helpers.ts'
 
 describe('haproxy: maintenance switched while a stepped release writes the map', {
   concurrency: false,
 }, () => {
-  let project: Project
-  let lb: HaproxyInstance
-  const nodes: ExternalNode[] = []
-  const name = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
+  const target = serversTarget()
 
   before(async () => {
-    project = await makeProject()
-    lb = await startHaproxy({ name: 'lb1' })
-    for (const n of [1, 2]) nodes.push(await startGatewayNode(name(n), project.dir))
+    const { project, lb, nodes } = target
     const config = haproxyConfig({
       instances: [lb],
-      servers: { blue: [nodes[0]?.address ?? ''], green: [nodes[1]?.address ?? ''] },
+      servers: { blue: [nodes[0]?.address ?? ''], green: [nodes[2]?.address ?? ''] },
       shift: { strategy: 'steps', steps: Array.from({ length: 20 }, (_, i) => (i + 1) * 5), bake: '0s' },
     }) as { provider: { haproxy: { instances: Array<Record<string, string>> } } }
     const first = config.provider.haproxy.instances[0]
@@ -48,13 +38,9 @@ describe('haproxy: maintenance switched while a stepped release writes the map',
     const off = await project.run(['maintenance', 'off'])
     assert.equal(off.code, 0, off.stderr)
   })
-  after(async () => {
-    await project?.cleanup()
-    for (const node of nodes) await node.stop()
-    await lb?.stop()
-  })
 
   it('both finish (exit 0), and the map on disk is the one HAProxy runs', async () => {
+    const { project, lb } = target
     const release = project.start(['release', '--sha', sha(2)])
     let releaseDone = false
     const released = release.done.finally(() => {

@@ -8,29 +8,20 @@
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
-import { freePort, makeProject, type Project, sha } from '../core/helpers/project.ts'
-import {
-  askName,
-  type ExternalNode,
-  type HaproxyInstance,
-  haproxyConfig,
-  startGatewayNode,
-  startHaproxy,
-  testServerOptions,
-} from '../providers/haproxy/helpers.ts'
+import { freePort, sha } from '../core/helpers/project.ts'
+import { releaseName, serversTarget } from '../helpers/servers-target.ts'
+import { askName, haproxyConfig, testServerOptions } from '../providers/haproxy/helpers.ts'
 
 describe('haproxy: a change of serverOptions', { concurrency: false }, () => {
-  let project: Project
-  let lb: HaproxyInstance
-  const nodes: ExternalNode[] = []
-  const name = (n: number) => `e2e rev-${sha(n).slice(0, 7)}`
+  const target = serversTarget()
 
   const writeConfig = (serverOptions: string | undefined, master: boolean) => {
+    const { project, lb, nodes } = target
     const config = haproxyConfig({
       instances: [lb],
-      servers: { blue: [nodes[0]?.address ?? ''], green: [nodes[1]?.address ?? ''] },
+      servers: { blue: [nodes[0]?.address ?? ''], green: [nodes[2]?.address ?? ''] },
       health: { deadline: '5s' },
       ...(serverOptions ? { serverOptions } : {}),
     }) as { provider: { haproxy: { instances: Array<Record<string, string>> } } }
@@ -40,24 +31,16 @@ describe('haproxy: a change of serverOptions', { concurrency: false }, () => {
   }
 
   before(async () => {
-    project = await makeProject()
-    lb = await startHaproxy({ name: 'lb1' })
-    for (const n of [1, 2]) nodes.push(await startGatewayNode(name(n), project.dir))
     await writeConfig(undefined, true)
-    const released = await project.run(['release', '--sha', sha(1)])
+    const released = await target.project.run(['release', '--sha', sha(1)])
     assert.equal(released.code, 0, released.stderr)
-  })
-  after(async () => {
-    await project?.cleanup()
-    for (const node of nodes) await node.stop()
-    await lb?.stop()
   })
 
   it('without masterSocket: exit 6 before anything starts, naming both option sets; haproxy.cfg untouched', async () => {
     const broken = `${testServerOptions()} port ${await freePort()}`
     await writeConfig(broken, false)
-    const before = await readFile(lb.configFile, 'utf8')
-    const result = await project.json<{ error: { message: string; hint: string } }>([
+    const before = await readFile(target.lb.configFile, 'utf8')
+    const result = await target.project.json<{ error: { message: string; hint: string } }>([
       'release',
       '--sha',
       sha(2),
@@ -70,28 +53,28 @@ describe('haproxy: a change of serverOptions', { concurrency: false }, () => {
       ),
     )
     assert.match(result.envelope.error.hint, /masterSocket/)
-    assert.equal(await readFile(lb.configFile, 'utf8'), before)
-    assert.equal((await askName(lb.port)).name, name(1))
+    assert.equal(await readFile(target.lb.configFile, 'utf8'), before)
+    assert.equal((await askName(target.lb.port)).name, releaseName(1))
   })
 
   it('with masterSocket: HAProxy is reloaded before the gate, which fails on the broken check port (exit 4); blue keeps serving', async () => {
     await writeConfig(`${testServerOptions()} port ${await freePort()}`, true)
-    const result = await project.run(['release', '--sha', sha(2)])
+    const result = await target.project.run(['release', '--sha', sha(2)])
     assert.equal(result.code, 4, result.stderr)
     assert.match(result.stderr, /reloading HAProxy to load the new server options/)
-    assert.equal(await lb.green(), 0)
-    assert.equal((await askName(lb.port)).name, name(1))
+    assert.equal(await target.lb.green(), 0)
+    assert.equal((await askName(target.lb.port)).name, releaseName(1))
     // blue's lines keep the options its release wrote: no hand edit
-    const status = await project.run(['status'])
+    const status = await target.project.run(['status'])
     assert.doesNotMatch(`${status.stdout}${status.stderr}`, /EDITED BY HAND|edited by hand/)
   })
 
   it('options put back: reloaded again, green passes its checks and goes live', async () => {
     await writeConfig(undefined, true)
-    const result = await project.run(['release', '--sha', sha(2)])
+    const result = await target.project.run(['release', '--sha', sha(2)])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /reloading HAProxy to load the new server options/)
-    assert.equal(await lb.green(), 100)
-    assert.equal((await askName(lb.port)).name, name(2))
+    assert.equal(await target.lb.green(), 100)
+    assert.equal((await askName(target.lb.port)).name, releaseName(2))
   })
 })
