@@ -232,10 +232,10 @@ describe('operating a local release', { concurrency: false }, () => {
         )
         inARow = answered ? inARow + 1 : 0
       }
+      // status's own probe names it too (exit 4: it still gets the requests it holds)
       const status = await project.run(['status'])
       assert.equal(status.code, 4, status.stderr)
-      // The provider's view is the front proxy's: the process runs, but it is passed over.
-      assert.match(status.stdout, new RegExp(`${victim.id} .* provider: unhealthy `))
+      assert.match(status.stderr, new RegExp(`unhealthy: blue node ${victim.id} .*no answer within`))
     } finally {
       process.kill(victim.pid, 'SIGCONT')
     }

@@ -208,18 +208,12 @@ export class LocalProvider implements Provider {
 
   async nodeHealth(fleet: Fleet): Promise<NodeHealth[]> {
     const record = await this.#fleetRecord(fleet.colour)
-    const passedOver = new Set((await runningRouter(this.paths))?.snapshot.down)
     return fleet.nodes.map((node) => {
       const known = record?.nodes.find((n) => n.id === node.id)
       if (!known) return { node: node.id, status: 'gone', detail: 'not in the fleet record' }
-      if (!isAlive(known.pid)) return { node: node.id, status: 'gone', detail: `pid ${known.pid} exited` }
-      if (passedOver.has(nodeOrigin(known.port)))
-        return {
-          node: node.id,
-          status: 'unhealthy',
-          detail: `pid ${known.pid} running, out of the front proxy's rotation (it fails its health checks or refused a connection)`,
-        }
-      return { node: node.id, status: 'healthy', detail: `pid ${known.pid} running` }
+      return isAlive(known.pid)
+        ? { node: node.id, status: 'healthy', detail: `pid ${known.pid} running` }
+        : { node: node.id, status: 'gone', detail: `pid ${known.pid} exited` }
     })
   }
 
