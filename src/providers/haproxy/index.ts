@@ -53,7 +53,7 @@ import { renderDocuments } from './render.ts'
 import { HaproxyRouter } from './router.ts'
 import { summarizeViews } from './router-summary.ts'
 import { parseSocketAddress } from './runtime-api.ts'
-import { instancesToReload, loadServerOptions } from './server-options.ts'
+import { instancesToReload } from './server-options.ts'
 import { ServersFleet } from './servers-fleet.ts'
 import { type FleetRecord, lockInStateDir, StateStore, slotsOf, toFleet } from './state.ts'
 
@@ -270,7 +270,9 @@ export class HaproxyProvider implements Provider {
       const view = views[index] as InstanceView
       await instance.setServers(colour, slots, view.servers[colour])
       options.progress?.(`${instance.name}: ${colour} backend -> ${slots.length} server(s)`)
-      if (reload.has(instance)) await loadServerOptions(instance, options)
+      // so the gate checks the new nodes with the new options
+      if (reload.has(instance))
+        await instance.reloadToLoad('the new server options', 'Traffic was not moved.', options.progress)
     }
   }
 

@@ -192,6 +192,24 @@ export class HaproxyInstance {
     })
   }
 
+  /**
+   * Reloads through the master CLI to load `what` (a maintenance page, new server options); a
+   * failure is a provider error saying what clients were spared (`untouched`).
+   */
+  async reloadToLoad(what: string, untouched: string, progress?: (message: string) => void): Promise<void> {
+    progress?.(`${this.name}: reloading HAProxy to load ${what}`)
+    try {
+      await this.reload()
+    } catch (error) {
+      throw providerError(
+        `HAProxy ${this.name}: reload through the master socket failed: ${(error as Error).message}`,
+        {
+          hint: `${untouched} Check provider.haproxy.instances[].masterSocket (haproxy -W -S <socket>), or reload HAProxy yourself, then run the command again.`,
+        },
+      )
+    }
+  }
+
   /** Reloads through the master CLI and waits for the new worker's stats socket to answer. */
   async reload(): Promise<void> {
     const master = this.spec.master

@@ -67,17 +67,7 @@ export async function switchMaintenance(
             hint: `${instance.spec.files.configFile} now holds it: reload HAProxy (e.g. \`systemctl reload haproxy\`) and run the command again; or set provider.haproxy.instances[].masterSocket so gwdeploy reloads it.`,
           },
         )
-      options.progress?.(`${instance.name}: reloading HAProxy to load the page`)
-      try {
-        await instance.reload()
-      } catch (error) {
-        throw providerError(
-          `HAProxy ${instance.name}: reload through the master socket failed: ${(error as Error).message}`,
-          {
-            hint: 'Nothing changed for clients. Check provider.haproxy.instances[].masterSocket (haproxy -W -S <socket>).',
-          },
-        )
-      }
+      await instance.reloadToLoad('the page', 'Nothing changed for clients.', options.progress)
       if (!(await instance.loadedPages()).has(value))
         throw providerError(`HAProxy ${instance.name} reloaded but does not have the maintenance rule`, {
           hint: `Check that ${instance.spec.files.configFile} is the file this HAProxy runs.`,

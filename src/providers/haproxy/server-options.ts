@@ -9,7 +9,6 @@
  */
 import { readFile } from 'node:fs/promises'
 import { providerError } from '../../core/errors.ts'
-import type { OperationOptions } from '../types.ts'
 import { blockServerOptions } from './hand-edits.ts'
 import type { HaproxyInstance } from './instance.ts'
 
@@ -42,19 +41,4 @@ export async function instancesToReload(
     )
   }
   return new Set(changed.keys())
-}
-
-/** Reloads an instance whose new server options were just written, so the gate checks with them. */
-export async function loadServerOptions(instance: HaproxyInstance, options: OperationOptions): Promise<void> {
-  options.progress?.(`${instance.name}: reloading HAProxy to load the new server options`)
-  try {
-    await instance.reload()
-  } catch (error) {
-    throw providerError(
-      `HAProxy ${instance.name}: reload through the master socket failed: ${(error as Error).message}`,
-      {
-        hint: 'Traffic was not moved. Check provider.haproxy.instances[].masterSocket (haproxy -W -S <socket>), or reload HAProxy yourself, then run the command again.',
-      },
-    )
-  }
 }
