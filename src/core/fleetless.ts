@@ -6,6 +6,7 @@
  */
 import type { Colour, FleetlessColour, ReleaseRecord, TargetState } from '../providers/types.ts'
 import { isCompleted } from './records.ts'
+import { planRelease } from './release/plan.ts'
 import { rollbackTarget } from './release/rollback.ts'
 import { retiring } from './release/unfinished-retire.ts'
 
@@ -109,11 +110,21 @@ export function rollbackView(
   if (up && !noLiveNode(up.nodes)) return { sha: back.sha, how: 'switch', colour: up.colour }
   // Nodes gwdeploy does not run cannot be redeployed: rollback refuses until they answer again.
   if (up && externalNodes) return { sha: back.sha, how: 'outside', colour: up.colour }
+  // Nor started: no colour runs the SHA, so rollback refuses until the idle colour's servers run it.
+  if (externalNodes) {
+    const onto = planRelease(state, { sha: back.sha, configDigest: '' }).green
+    return { sha: back.sha, how: 'outside', colour: onto, why: NO_COLOUR_RUNS_IT }
+  }
   return { sha: back.sha, how: 'redeploy' }
 }
 
+/** `why` of an `outside` rollback whose SHA no colour runs (its colour's servers run another release). */
+export const NO_COLOUR_RUNS_IT = 'no colour runs it'
+
 /** What `gwdeploy rollback` does, for a hint or the status line. */
 export function describeRollback(rollback: RollbackView): string {
+  if (rollback.how === 'outside' && rollback.why === NO_COLOUR_RUNS_IT)
+    return `no colour runs ${sha7(rollback.sha)} and the servers run outside gwdeploy, which cannot start them: start ${rollback.colour}'s servers running ${sha7(rollback.sha)}, then \`gwdeploy rollback\` moves all traffic to ${rollback.colour} once they pass the health gate (until then it refuses, exit 4, traffic untouched)`
   if (rollback.how === 'outside')
     return `its servers run outside gwdeploy, which cannot start them: start them again (running ${sha7(rollback.sha)}), then \`gwdeploy rollback\` switches all traffic to ${rollback.colour} (until then it refuses, exit 4, traffic untouched)`
   return rollback.how === 'switch'

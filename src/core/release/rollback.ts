@@ -32,6 +32,7 @@ import { fleetRun } from './fleet-run.ts'
 import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
 import { isStop, withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
+import { outsideGoal, outsideGoalNotRunning } from './rollback-outside.ts'
 import { judgePrevious, outsideNodesDown, redeploy, requireRecorded } from './rollback-redeploy.ts'
 import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
 import { hooks, hookValues, preHooks } from './steps/hooks.ts'
@@ -160,18 +161,21 @@ function recordsOfGoal(records: ReleaseRecord[], sha: string): ReleaseRecord[] {
   return digest ? records.filter((r) => r.sha !== sha || r.configDigest === digest) : records
 }
 
-/** A quick health check of the colour to switch back to (one success, a few seconds): undefined, or why it failed. */
-async function unhealthy(ctx: EngineContext, fleet: Fleet): Promise<string | undefined> {
+/**
+ * A quick health check of the colour to switch back to (one success, a few seconds): undefined, or why
+ * it failed. `directOnly`: the nodes' own answers alone (servers HAProxy's slots may not point at yet).
+ */
+async function unhealthy(ctx: EngineContext, fleet: Fleet, directOnly = false): Promise<string | undefined> {
   const deadlineMs = Math.min(ctx.target.config.health.deadline, 5_000)
   return step(ctx.reporter, 'verify', async () => {
     try {
-      await verifyFleet(ctx, fleet, { rise: 1, deadlineMs, smoke: false })
+      await verifyFleet(ctx, fleet, { rise: 1, deadlineMs, smoke: false, directOnly })
       return undefined
     } catch (error) {
       if (!isGwError(error) || error.exitCode !== ExitCode.healthGate) throw error
       // The gate's own message speaks of a green failing a release; this is the kept colour.
       const why = error.problems?.[0]?.message ?? error.message
-      if (!ctx.target.provider.capabilities.externalNodes)
+      if (!ctx.target.provider.capabilities.externalNodes && !directOnly)
         warn(
           ctx,
           `${fleet.colour} (${fleet.sha.slice(0, 7)}) is not healthy: ${why}; releasing its SHA again`,
@@ -284,7 +288,7 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
       if (run.unfinished.length > 0) throw liveUnfinishedError(run)
       return { ...resultOf(run, 'switched'), plan: undefined }
     }
-    const done = await goBack(locked, state, records, sha, started, withHooks)
+    const done = await goBack(locked, state, records, sha, started, withHooks, wanted)
     if (done.run.unfinished.length > 0) throw liveUnfinishedError(done.run)
     emitSummary(locked, done.run, 'Rolled back to')
     if (withHooks) await hooks(locked, 'postRelease', hookValues(locked, done.run), false)
@@ -310,6 +314,7 @@ async function goBack(
   sha: string,
   started: number,
   withHooks: boolean,
+  to: string | undefined,
 ): Promise<{ run: Run; result?: ReleaseResult | undefined }> {
   const fleet = goalFleet(state, records, sha)
   // A colour a retire was stopping when it died is redeployed, never switched to as it is.
@@ -324,6 +329,15 @@ async function goBack(
     return error
   }
   const onFailure = () => (withHooks ? hooks(ctx, 'onFailure', values, false) : Promise.resolve())
+  // Servers run outside gwdeploy: no colour runs the release and gwdeploy cannot start one that does.
+  if (recorded && !fleet && ctx.target.provider.capabilities.externalNodes) {
+    const onto = outsideGoal(ctx, state, recorded)
+    const why = await unhealthy(ctx, onto, true).catch((error: unknown) => {
+      throw untouched(error)
+    })
+    const rerun = to ? `gwdeploy rollback --to ${sha}` : 'gwdeploy rollback'
+    if (why) throw untouched(outsideGoalNotRunning(state, onto, why, rerun))
+  }
   if (withHooks)
     await preHooks(ctx, values).catch((error: unknown) => {
       throw untouched(error)

@@ -8,6 +8,8 @@ import type { EngineContext } from '../context.ts'
 export interface GateSettings {
   rise?: number
   deadlineMs?: number
+  /** Only the nodes' own answers: addresses HAProxy's slots may not point at yet (servers mode). */
+  directOnly?: boolean
 }
 
 interface Failure {
@@ -161,7 +163,8 @@ export async function verifyFleet(
   const started = Date.now()
   const targets = await provider.probeTargets(fleet)
   let failures = await probeNodes(ctx, fleet, targets, settings)
-  if (failures.length === 0) failures = await providerAgrees(ctx, fleet, settings, started)
+  if (failures.length === 0 && !options.directOnly)
+    failures = await providerAgrees(ctx, fleet, settings, started)
   const smoke = options.smoke && config.smoke.length > 0
   const previewUrl =
     failures.length === 0 && (targets.length === 0 || smoke)
