@@ -12,6 +12,7 @@ import { type LuaRequest, type LuaResponse, REQUEST_METHODS, RESPONSE_METHODS } 
 import { CTX, CTX_METHODS, type LuaRouterRequest } from './lua-api-router.ts'
 import { LIST_METHODS, TABLE_METHODS } from './lua-api-tables.ts'
 import type { LuaEngine } from './lua-engine.ts'
+import { goInt } from './lua-gopher-args.ts'
 import {
   argString,
   LIST,
@@ -83,13 +84,16 @@ export function registerApi(e: LuaEngine, current: Current, api: LuaApi = 'proxy
   lua.lua_pop(L, 2)
 }
 
-/** custom_error(msg[, status[, content type]]): binder's error text "msg || status[ || type]". */
+/**
+ * custom_error(msg[, status[, content type]]): binder's error text "msg || status[ || type]", the
+ * status as Go's %d of int(x) (NaN, ±Inf and anything past int64 are MinInt64).
+ */
 function customError(e: LuaEngine): number {
   const n = top(e)
   if (n === 0) return raise(e, 'need arguments')
   const message = argString(e, 1)
   if (n === 1) return raise(e, `${message} || -1`)
-  const status = Math.trunc(e.f.lauxlib.luaL_checknumber(e.L, 2))
+  const status = BigInt(goInt(e.f.lauxlib.luaL_checknumber(e.L, 2)))
   if (n === 2) return raise(e, `${message} || ${status}`)
   return raise(e, `${message} || ${status} || ${argString(e, 3)}`)
 }
