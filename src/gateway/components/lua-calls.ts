@@ -24,7 +24,7 @@ import { goUnescapePath } from '../router.ts'
 import { goWrittenHeaderValue } from './go-header-value.ts'
 import type { LuaCall, LuaConfig, LuaStart } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
-import type { LuaError } from './lua-errors.ts'
+import { type LuaError, writtenContentType } from './lua-errors.ts'
 import { requestParams } from './lura-params.ts'
 import { luaComponent } from './runtimes.ts'
 import type { GuardContext, IncomingLike, LuraMetadata, Reply } from './types.ts'
@@ -216,10 +216,11 @@ export function compileLuaProxy(
   const lua = luaComponent().compileLua(config, (m) => log(`${prefix}${m}`), 'proxy', luaHttpFor(service))
   if (!lua) return undefined
   const gzipOf = transportGzipOf(endpoint, service)
-  const calls = new WeakMap<GuardContext, LuaCall>()
+  /** Each request's script run, and whether its client speaks HTTP/1.x (how Go writes custom_error's type). */
+  const calls = new WeakMap<GuardContext, { call: LuaCall; http1: boolean }>()
   const version = krakendHeaderValue(service.server)
   // krakend-lua's error (the script's, or custom_error's) is also what lura's stack returns
-  const reply = (error: LuaError): { reply: Reply } => {
+  const reply = (error: LuaError, http1: boolean): { reply: Reply } => {
     if (logsRefusals) log(`${prefix} ${error.message}`)
     const refused = { error: error.message }
     if (error.panic)
@@ -229,14 +230,16 @@ export function compileLuaProxy(
       error.status === undefined
         ? { status: 500, message: service.server.returnErrorMsg }
         : ginErrorStatus(error.status, service.server.returnErrorMsg)
+    const type = error.contentType ? writtenContentType(error.contentType, http1) : undefined
     if (!message) {
       // A status Go cannot write (return_error_msg on): gin had set the error's own type first.
-      if (service.server.returnErrorMsg && error.contentType) headers['Content-Type'] = error.contentType
+      if (service.server.returnErrorMsg && type !== undefined) headers['Content-Type'] = type
       return { reply: { status, headers, body: '', ...refused } }
     }
     // Without custom_error's type, Go's server sniffs the message it writes (a NUL: octet-stream, %PDF-: pdf...).
-    if (error.contentType) headers['Content-Type'] = error.contentType
-    else if (error.message !== '' && bodyAllowedForStatus(status))
+    if (error.contentType) {
+      if (type !== undefined) headers['Content-Type'] = type
+    } else if (error.message !== '' && bodyAllowedForStatus(status))
       headers['Content-Type'] = detectContentType(Buffer.from(error.message))
     return { reply: { status, headers, body: error.message, ...refused } }
   }
@@ -244,10 +247,11 @@ export function compileLuaProxy(
     ctx: GuardContext,
     response: LuaResponse,
   ): Reply | undefined | Promise<Reply | undefined> => {
-    const call = calls.get(ctx)
+    const started = calls.get(ctx)
     calls.delete(ctx)
-    if (!call) return undefined
-    const answer = (error: LuaError | undefined) => (error ? reply(error).reply : undefined)
+    if (!started) return undefined
+    const { call, http1 } = started
+    const answer = (error: LuaError | undefined) => (error ? reply(error, http1).reply : undefined)
     let error: LuaError | undefined | Promise<LuaError | undefined>
     try {
       error = call.post(response)
@@ -273,21 +277,22 @@ export function compileLuaProxy(
       const method = req.method ?? 'GET'
       const path = decodedPath(q === -1 ? url : url.slice(0, q))
       const request = luaRequest(ctx, method, path, undefined, gzip)
+      const http1 = req.httpVersionMajor !== 2
       return whenDone(lua.begin(request, cancelOf(ctx)), (call: LuaStart) => {
-        if ('error' in call) return reply(call.error).reply
+        if ('error' in call) return reply(call.error, http1).reply
         writeBack(ctx, request, gzip)
         if (request.method !== method || request.path !== path)
           ctx.proxyRequest = { method: request.method, path: request.path }
         // Go's client sends its own User-Agent when the header map has none.
         if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
-        calls.set(ctx, call)
+        calls.set(ctx, { call, http1 })
         return undefined
       })
     },
     post(ctx, data, complete, failed, meta) {
       const unchanged = meta ? { data, complete, meta } : { data, complete }
       if (failed) {
-        calls.get(ctx)?.end()
+        calls.get(ctx)?.call.end()
         calls.delete(ctx)
         return unchanged
       }

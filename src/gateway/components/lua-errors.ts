@@ -3,6 +3,8 @@
  * ToError (custom_error's status, or the source file and line of an internal error).
  */
 import type { LuaState } from 'fengari'
+import { bytesOfText } from '../byte-text.ts'
+import { goWrittenHeaderValue } from './go-header-value.ts'
 import type { Fengari } from './lua-engine.ts'
 
 /** The file names and line counts error lines are mapped to (krakend-lua's SourceMap). */
@@ -66,6 +68,15 @@ export interface LuaError {
   contentType: string | undefined
   /** A Go runtime panic in gopher-lua's library: KrakenD's gin recovery answers a bare 500. */
   panic?: boolean
+}
+
+/**
+ * custom_error's content type as Go's server writes the line gin adds: the script's bytes, over
+ * HTTP/1.1 CR and LF as spaces; undefined where Go's HTTP/2 server drops it or where Go writes a
+ * control byte raw, which node:http cannot (goWrittenHeaderValue).
+ */
+export function writtenContentType(type: string, http1: boolean): string | undefined {
+  return goWrittenHeaderValue(bytesOfText(type), http1)
 }
 
 function toError(original: string, map: SourceMap): LuaError {

@@ -28,7 +28,7 @@ import {
 } from './incoming-headers.ts'
 import { compileLua, type LuaConfig, type LuaStart } from './lua.ts'
 import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
-import type { LuaError } from './lua-errors.ts'
+import { type LuaError, writtenContentType } from './lua-errors.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
 
 type Log = (message: string) => void
@@ -246,10 +246,14 @@ export function compileLuaEndpoint(
     : endpoint.inputQueryStrings.length > 0
       ? endpoint.inputQueryStrings
       : undefined
-  const fail = (error: LuaError): Reply => {
+  const fail = (error: LuaError, req: IncomingLike): Reply => {
     if (error.status !== undefined) {
       const headers: Record<string, string> = {}
-      if (error.contentType !== undefined) headers['Content-Type'] = error.contentType
+      const type =
+        error.contentType === undefined
+          ? undefined
+          : writtenContentType(error.contentType, req.httpVersionMajor !== 2)
+      if (type !== undefined) headers['Content-Type'] = type
       // gin's AbortWithError writes the status at once: one it cannot write answers 200.
       const { status } = ginErrorStatus(error.status, true)
       return { status, headers, body: '' }
@@ -277,7 +281,7 @@ export function compileLuaEndpoint(
     view: LuaRouterRequest,
     call: LuaStart,
   ): Reply | undefined {
-    if ('error' in call) return fail(call.error)
+    if ('error' in call) return fail(call.error, req)
     call.end()
     if (view.changed.size === 0) return undefined
     if (view.changed.has('url') && view.url === undefined) return nilUrlPanic(service)
