@@ -47,6 +47,9 @@ export function renderRelease(result: ReleaseResult): string {
         result.previous
           ? `previous: ${result.previous.colour} (${result.previous.sha.slice(0, 7)})${result.status === 'released' ? ' — `gwdeploy rollback` switches back' : ''}`
           : '',
+        result.leftIdle
+          ? `${result.leftIdle.colour} (${result.leftIdle.sha.slice(0, 7)}) never went live: left idle, not kept for rollback (\`gwdeploy retire\` tears it down)`
+          : '',
       ]
         .filter(Boolean)
         .join('\n')

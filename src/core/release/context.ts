@@ -63,7 +63,10 @@ export interface ReleaseResult {
   sha: string
   configName: string
   colour: Colour
+  /** The release it replaced, kept for rollback (never a canary that did not go live). */
   previous: { colour: Colour; sha: string } | null
+  /** The colour it took a split's share from whose release never went live: left idle, not kept. */
+  leftIdle?: { colour: Colour; sha: string } | undefined
   weights: Weights
   endpoint?: string | undefined
   preview?: string | undefined
@@ -142,6 +145,10 @@ export const describeWeights = (weights: Weights) => `blue ${weights.blue}% / gr
 
 export const sameWeights = (a: Weights, b: Weights) => a.blue === b.blue && a.green === b.green
 
+/** The release the run replaced, when it went live: a canary it took traffic from is no `previous`. */
+const keptPrevious = (run: Run) =>
+  run.previous && !run.previousNeverLive ? { colour: run.previous.colour, sha: run.previous.sha } : undefined
+
 /** The base of every record a run writes. */
 export function recordBase(ctx: LockedContext, run: Run): RecordEntry {
   const { artifact } = run
@@ -155,7 +162,7 @@ export function recordBase(ctx: LockedContext, run: Run): RecordEntry {
     image: artifact.image,
     configText: artifact.configText || undefined,
     colour: run.green,
-    previous: run.previous ? { colour: run.previous.colour, sha: run.previous.sha } : undefined,
+    previous: keptPrevious(run),
     weights: run.weights,
     holder: ctx.lock.info.holder,
     durationMs: Date.now() - run.started,
@@ -168,7 +175,10 @@ export function resultOf(run: Run, status: ReleaseResult['status']): ReleaseResu
     sha: run.artifact.sha,
     configName: run.artifact.configName,
     colour: run.green,
-    previous: run.previous ? { colour: run.previous.colour, sha: run.previous.sha } : null,
+    previous: keptPrevious(run) ?? null,
+    ...(run.previous && run.previousNeverLive
+      ? { leftIdle: { colour: run.previous.colour, sha: run.previous.sha } }
+      : {}),
     weights: run.weights,
     endpoint: run.state.router.endpoint,
     plan: run.summary,

@@ -9,6 +9,7 @@ import {
   type ReleaseRecord,
   type TargetState,
 } from '../../providers/types.ts'
+import type { Run } from './context.ts'
 
 const wentLive = (record: ReleaseRecord) =>
   record.sha !== undefined && (record.status === 'released' || record.status === 'switched')
@@ -25,6 +26,18 @@ export function everWentLive(records: readonly ReleaseRecord[], fleet: Fleet): b
       wentLive(r) &&
       (r.configDigest === undefined || r.configDigest === fleet.configDigest),
   )
+}
+
+/**
+ * Marks the run's other colour never-live (left idle by finalize, not recorded as `previous`) when it
+ * shares a split with the run's colour and its release never went live: a canary, a release stopped
+ * mid-shift. Going back to it would be going forward to something that never served.
+ */
+export function judgePrevious(run: Run, records: readonly ReleaseRecord[]): Run {
+  const other = run.previous
+  if (other && run.state.weights[other.colour] < 100 && !everWentLive(records, other))
+    run.previousNeverLive = true
+  return run
 }
 
 /**

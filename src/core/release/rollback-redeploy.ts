@@ -9,19 +9,11 @@ import { healthGateError, usageError } from '../errors.ts'
 import { recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, Run } from './context.ts'
 import { info } from './context.ts'
-import { everWentLive, isSplit } from './lineage.ts'
+import { isSplit } from './lineage.ts'
 import { converge } from './steps/converge.ts'
 import { deliver } from './steps/deliver.ts'
 import { planRun } from './steps/inspect.ts'
 import { checkFleetEnv, localRuntime } from './steps/prepare.ts'
-
-/** Marks the run's other colour never-live (left idle by finalize) when its release never went live. */
-export function judgePrevious(run: Run, records: readonly ReleaseRecord[]): Run {
-  const other = run.previous
-  if (other && run.state.weights[other.colour] < 100 && !everWentLive(records, other))
-    run.previousNeverLive = true
-  return run
-}
 
 /**
  * The idle colour rolled back to failed its quick check: its nodes are torn down and started again
@@ -84,14 +76,13 @@ export async function redeploy(
   recorded: Artifact,
   options: {
     state: TargetState
-    records: readonly ReleaseRecord[]
     started: number
     emergency: boolean
     /** The colour running this release that failed rollback's quick check with no traffic. */
     failed?: Fleet | undefined
   },
 ) {
-  const { records, started, emergency } = options
+  const { started, emergency } = options
   // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
   const runtime = recorded.runtime ?? (await localRuntime(ctx))
   const artifact = runtime ? { ...recorded, runtime } : recorded
@@ -114,16 +105,14 @@ export async function redeploy(
   // The colour it shifts away from may be a release killed mid-shift (its canary share): that one
   // never went live and is not kept for rollback, as for a switch.
   const undoSplit = isSplit(options.state)
-  const run = judgePrevious(
-    await planRun(
-      ctx,
-      'rollback',
-      artifact,
-      artifact.version ?? artifact.sha,
-      emergency || undoSplit ? { steps: [100] } : {},
-      started,
-    ),
-    records,
+  // planRun judges the colour it shifts away from (judgePrevious), as for a switch.
+  const run = await planRun(
+    ctx,
+    'rollback',
+    artifact,
+    artifact.version ?? artifact.sha,
+    emergency || undoSplit ? { steps: [100] } : {},
+    started,
   )
   if (emergency) run.bakeMs = 0
   // The colour it redeploys already served (a split undone): a stop or failure leaves traffic as found,

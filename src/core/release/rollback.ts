@@ -29,11 +29,11 @@ import {
 } from './destroyed.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
-import { isSplit, liveColour, liveLineage, releaseBefore } from './lineage.ts'
+import { isSplit, judgePrevious, liveColour, liveLineage, releaseBefore } from './lineage.ts'
 import { isStop, withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
 import { outsideGoal, outsideGoalNotRunning } from './rollback-outside.ts'
-import { judgePrevious, outsideNodesDown, redeploy, requireRecorded } from './rollback-redeploy.ts'
+import { outsideNodesDown, redeploy, requireRecorded } from './rollback-redeploy.ts'
 import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
 import { hooks, hookValues, preHooks } from './steps/hooks.ts'
 import { routeTo } from './steps/shift.ts'
@@ -367,7 +367,7 @@ async function goBack(
   const artifact = recorded ?? (await requireRecorded(ctx, sha, goal))
   // The colour that failed its check, idle: its nodes are replaced, not reused by the redeploy.
   const failed = fleet && state.weights[fleet.colour] === 0 ? fleet : undefined
-  return redeploy(ctx, artifact, { state, records, started, emergency: !withHooks, failed })
+  return redeploy(ctx, artifact, { state, started, emergency: !withHooks, failed })
 }
 
 /**

@@ -6,6 +6,7 @@ import { testPoint } from '../../testpoints.ts'
 import { type EngineContext, type Operation, type ReleaseOptions, type Run, warn } from '../context.ts'
 import { unfinishedDestroy, unfinishedDestroyFact } from '../destroyed.ts'
 import { engineRecords } from '../engine-records.ts'
+import { judgePrevious } from '../lineage.ts'
 import { makePlan, splitWeights } from '../plan.ts'
 import { fleetVersions } from '../same-sha.ts'
 
@@ -20,7 +21,8 @@ export async function planRun(
   await testPoint('plan', ctx.signal)
   const state = await step(ctx.reporter, 'plan', () => ctx.target.provider.inspect({ signal: ctx.signal }))
   const versions = await fleetVersions(ctx, state, artifact, version)
-  const destroying = unfinishedDestroy(await engineRecords(ctx, LOOKBACK))
+  const records = await engineRecords(ctx, LOOKBACK)
+  const destroying = unfinishedDestroy(records)
   if (destroying)
     warn(
       ctx,
@@ -29,7 +31,7 @@ export async function planRun(
   const { decision, summary } = makePlan(ctx, state, artifact, version, options, versions)
   for (const action of summary.actions) ctx.reporter.emit({ type: 'progress', step: 'plan', message: action })
   const serving = decision.serving
-  return {
+  const run: Run = {
     operation,
     started,
     artifact,
@@ -46,4 +48,6 @@ export async function planRun(
     gated: decision.unchanged ? state.weights : splitWeights(decision.green, 0, serving !== null),
     unfinished: [],
   }
+  // The colour it takes a split's share from may run a canary that never went live: not kept for rollback.
+  return judgePrevious(run, records)
 }
