@@ -29,7 +29,7 @@ import {
   unfinishedDestroyFact,
   unfinishedDestroyWays,
 } from './release/destroyed.ts'
-import { liveLineage, pendingColour, releaseBefore } from './release/lineage.ts'
+import { liveLineage, pendingColour, releaseBefore, unrecordedPromotion } from './release/lineage.ts'
 import { servingColour } from './release/plan.ts'
 import { unfinishedRetire, unfinishedRetireFact } from './release/unfinished-retire.ts'
 import { describeInterruptedRollback, describeStoppedRun, describeUnfinishedLive } from './stopped-run.ts'
@@ -246,7 +246,13 @@ function unrecordedLive(
   const before = releaseBefore(lineage, top) === sha
   // Which one should serve is the operator's call: recording what serves, or going back from it.
   const back = rollback && rollback.sha !== sha ? `; or ${describeRollback(rollback)}` : ''
-  return `${serving} serves ${sha.slice(0, 7)}, but the records say ${top.slice(0, 7)} went live last: ${before ? 'a rollback (or a release of that SHA)' : 'a release'} stopped before its record (or traffic was switched by hand); ${before ? '`gwdeploy rollback` completes and records it' : `\`gwdeploy release --sha ${sha}\` records it as live${back}`}`
+  // Recorded only as a preview: the promote that switched to it was stopped before its record.
+  const promoted = unrecordedPromotion(state, records)?.colour === serving
+  const who = before ? 'a rollback (or a release of that SHA)' : promoted ? 'a promote' : 'a release'
+  const finish = before
+    ? '`gwdeploy rollback` completes and records it'
+    : `${promoted ? '`gwdeploy promote` finishes it (gate, bake, record) and records it as live' : `\`gwdeploy release --sha ${sha}\` records it as live`}${back}`
+  return `${serving} serves ${sha.slice(0, 7)}, but the records say ${top.slice(0, 7)} went live last: ${who} stopped before its record (or traffic was switched by hand); ${finish}`
 }
 
 /**

@@ -119,7 +119,7 @@ describe('status when the serving SHA is not the last recorded live release', ()
     assert.equal(h.world.fleets[preview]?.sha, sha(3))
     h.world.weights = preview === 'blue' ? { blue: 100, green: 0 } : { blue: 0, green: 100 }
     assert.deepEqual(await warningsOf(), [
-      `${preview} serves 0303030, but the records say 0101010 went live last: a release stopped before its record (or traffic was switched by hand); \`gwdeploy release --sha ${sha(3)}\` records it as live; or \`gwdeploy rollback\` switches all traffic to ${live} (0101010)`,
+      `${preview} serves 0303030, but the records say 0101010 went live last: a promote stopped before its record (or traffic was switched by hand); \`gwdeploy promote\` finishes it (gate, bake, record) and records it as live; or \`gwdeploy rollback\` switches all traffic to ${live} (0101010)`,
     ])
     assert.deepEqual((await status(h.target)).rollback, { sha: sha(1), how: 'switch', colour: live })
   })

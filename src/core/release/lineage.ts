@@ -111,3 +111,18 @@ export function pendingColour(state: TargetState, records: readonly ReleaseRecor
   )
   return waiting ?? null
 }
+
+/**
+ * The colour serving 100% whose release the records know only as a preview: a `promote` killed between
+ * its switch and its record (or traffic switched by hand to a preview). `promote` finishes it; with the
+ * newest preview record, whose weights are the last split that passed its gate and bake.
+ */
+export function unrecordedPromotion(
+  state: TargetState,
+  records: readonly ReleaseRecord[],
+): { colour: Colour; preview: ReleaseRecord } | undefined {
+  const newest = records.find((r) => r.sha !== undefined && (r.status === 'preview' || wentLive(r)))
+  if (newest?.status !== 'preview') return undefined
+  const colour = COLOURS.find((c) => state.weights[c] === 100 && state.fleets[c]?.sha === newest.sha)
+  return colour ? { colour, preview: newest } : undefined
+}

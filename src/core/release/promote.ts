@@ -8,10 +8,10 @@ import { rolledBackError, usageError } from '../errors.ts'
 import { step } from '../events.ts'
 import { LOOKBACK } from '../records.ts'
 import type { EngineContext, LockedContext, ReleaseResult, Run } from './context.ts'
-import { recordBase, resultOf } from './context.ts'
+import { info, recordBase, resultOf } from './context.ts'
 import { engineRecords } from './engine-records.ts'
 import { fleetRun } from './fleet-run.ts'
-import { pendingColour } from './lineage.ts'
+import { pendingColour, unrecordedPromotion } from './lineage.ts'
 import { withLock } from './lock-scope.ts'
 import { splitWeights } from './plan.ts'
 import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
@@ -83,17 +83,28 @@ export async function promote(ctx: EngineContext, options: PromoteOptions): Prom
   return withLock(ctx, 'promote', undefined, options.lockWaitMs ?? 0, async (locked) => {
     const state = await step(ctx.reporter, 'plan', () => provider.inspect({ signal: locked.signal }))
     const records = await engineRecords(ctx, LOOKBACK)
-    const colour: Colour | null = pendingColour(state, records)
+    const waiting = pendingColour(state, records)
+    // All traffic on a release recorded only as a preview: a promote killed before its record.
+    const unrecorded = waiting ? undefined : unrecordedPromotion(state, records)
+    const colour: Colour | null = waiting ?? unrecorded?.colour ?? null
     const fleet = colour ? state.fleets[colour] : undefined
     if (!colour || !fleet) throw nothingToPromote(state)
     if (!provider.capabilities.weights && weight !== 0 && weight !== 100) {
       throw usageError(`${provider.id} routes 0/100 only: use --weight 0 or 100`)
     }
     const other = otherColour(colour)
-    const serving = state.fleets[other] && state.weights[other] > 0 ? other : null
+    // The colour that served before the killed promote switched it away is still the one it replaces.
+    const serving = state.fleets[other] && (unrecorded || state.weights[other] > 0) ? other : null
     const action = `move ${colour} (${fleet.sha.slice(0, 7)}) to ${weight}%`
-    // What was found counts as gated: an interrupt puts it back.
-    const run = fleetRun('promote', state, fleet, { started, serving, action, gated: state.weights })
+    // What was found counts as gated (an interrupt puts it back), but for the killed promote's
+    // unbaked 100%: the split its preview record holds is the last one that passed.
+    const gated = unrecorded?.preview.weights ?? state.weights
+    if (unrecorded)
+      info(
+        locked,
+        `${colour} (${fleet.sha.slice(0, 7)}) serves all traffic, but the records know it only as a preview (a promote stopped before its record, e.g. killed): finishing that promote — ${weight === 100 ? 'health gate, bake, then its record' : `to ${weight}%`}`,
+      )
+    const run = fleetRun('promote', state, fleet, { started, serving, action, gated })
     run.previous = serving ? state.fleets[serving] : undefined
     await preHooks(locked, hookValues(locked, run))
     const { plan: _plan, ...result } = await promoteTo(locked, run, weight)
