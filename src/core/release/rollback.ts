@@ -37,7 +37,7 @@ import { outsideNodesDown, redeploy, requireRecorded } from './rollback-redeploy
 import { finishLive, liveUnfinishedError } from './steps/deliver.ts'
 import { hooks, hookValues, preHooks } from './steps/hooks.ts'
 import { routeTo } from './steps/shift.ts'
-import { verifyFleet } from './steps/verify.ts'
+import { quickGate, verifyFleet } from './steps/verify.ts'
 import { interruptedRollbackGoal, stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
 import { emitSummary } from './summary.ts'
 import { forceScope } from './takeover.ts'
@@ -166,10 +166,9 @@ function recordsOfGoal(records: ReleaseRecord[], sha: string): ReleaseRecord[] {
  * it failed. `directOnly`: the nodes' own answers alone (servers HAProxy's slots may not point at yet).
  */
 async function unhealthy(ctx: EngineContext, fleet: Fleet, directOnly = false): Promise<string | undefined> {
-  const deadlineMs = Math.min(ctx.target.config.health.deadline, 5_000)
   return step(ctx.reporter, 'verify', async () => {
     try {
-      await verifyFleet(ctx, fleet, { rise: 1, deadlineMs, smoke: false, directOnly })
+      await verifyFleet(ctx, fleet, { ...quickGate(ctx), smoke: false, directOnly })
       return undefined
     } catch (error) {
       if (!isGwError(error) || error.exitCode !== ExitCode.healthGate) throw error
@@ -350,11 +349,25 @@ async function goBack(
           throw untouched(error)
         })
       : 'not up'
-  // Servers run outside gwdeploy are placed again by the redeploy when only the retire took them out.
-  if (fleet && failedCheck && !halfStopped && ctx.target.provider.capabilities.externalNodes) {
+  // Servers run outside gwdeploy are placed again by the redeploy when only the retire took them out,
+  // or when they answer and only the router's view of them was changed by hand (a slot re-pointed).
+  const external = ctx.target.provider.capabilities.externalNodes === true
+  const serversAnswer =
+    fleet && failedCheck && !halfStopped && external
+      ? (await unhealthy(ctx, fleet, true).catch(async (error: unknown) => {
+          await onFailure()
+          throw untouched(error)
+        })) === undefined
+      : false
+  if (fleet && failedCheck && !halfStopped && external && !serversAnswer) {
     await onFailure()
     throw untouched(outsideNodesDown(fleet, failedCheck))
   }
+  if (fleet && serversAnswer)
+    info(
+      ctx,
+      `${fleet.colour}'s servers answer as ${fleet.sha.slice(0, 7)}, but the router does not serve them as gwdeploy placed them (${failedCheck}; changed outside gwdeploy): placing them again, then moving traffic once they pass the health gate`,
+    )
   if (fleet && !failedCheck) {
     return {
       run: await switchTo(ctx, state, records, fleet, started).catch(async (error: unknown) => {
@@ -366,7 +379,8 @@ async function goBack(
   // A failed redeploy runs the onFailure hooks in its revert step (and reports where traffic is).
   const artifact = recorded ?? (await requireRecorded(ctx, sha, goal))
   // The colour that failed its check, idle: its nodes are replaced, not reused by the redeploy.
-  const failed = fleet && state.weights[fleet.colour] === 0 ? fleet : undefined
+  // Servers that answer are not restarted (gwdeploy cannot): only placed again.
+  const failed = fleet && state.weights[fleet.colour] === 0 && !serversAnswer ? fleet : undefined
   return redeploy(ctx, artifact, { state, started, emergency: !withHooks, failed })
 }
 

@@ -269,16 +269,20 @@ export class HaproxyInstance {
       const node = nodes[index]
       const inMaint = (server.adminState & 0x23) !== 0
       if (node) {
+        // A weight of 0 set by hand would keep the placed node from every request.
+        const unweighted = server.weight === 0
         if (
           node.address === server.address &&
           node.port === server.port &&
           !inMaint &&
-          !(server.adminState & 0x08)
+          !(server.adminState & 0x08) &&
+          !unweighted
         )
           return
         commands.push(
           `set server ${name} state maint`,
           `set server ${name} addr ${node.address} port ${node.port}`,
+          ...(unweighted ? [`set weight ${name} 100%`] : []),
           `set server ${name} state ready`,
         )
       } else if (!inMaint) commands.push(`set server ${name} state maint`)

@@ -88,6 +88,9 @@ function onInstance(view: InstanceView, { node, colour, name, known, checks }: S
     }
   if (server.adminState & MAINTENANCE)
     return { node, status: off, detail: `${view.name}: ${name} in maintenance${since}` }
+  // `set weight ... 0` by hand: UP and checked, yet HAProxy sends it no request.
+  if (server.weight === 0)
+    return { node, status: off, detail: `${view.name}: ${name} has weight 0 (gets no requests)${since}` }
   const result = lastCheckResult(server)
   if (checks && result === CHECK_FAILED)
     return { node, status: 'unhealthy', detail: `${view.name}: ${name} HAProxy check failed` }

@@ -53,6 +53,18 @@ test('a slot in maintenance on a later instance is unhealthy even while an earli
   assert.equal(health?.detail, 'lb2: green1 in maintenance while lb2 sends green 100% of requests')
 })
 
+test('a slot given weight 0 by hand gets no requests: unhealthy where its colour has traffic, starting where not', () => {
+  const unweighted = server({ weight: 0 })
+  const health = healthOf([instance('lb1', server({})), instance('lb2', unweighted)])
+  assert.equal(health?.status, 'unhealthy')
+  assert.equal(
+    health?.detail,
+    'lb2: green1 has weight 0 (gets no requests) while lb2 sends green 100% of requests',
+  )
+  const idle = { ...instance('lb1', unweighted), weights: { blue: 100, green: 0 } }
+  assert.equal(healthOf([idle])?.status, 'starting')
+})
+
 test('a pending check alone is starting; every instance serving the node is healthy', () => {
   assert.equal(healthOf([instance('lb1', server({})), instance('lb2', pending)])?.status, 'starting')
   const healthy = healthOf([instance('lb1', server({})), instance('lb2', server({}))])

@@ -5,8 +5,10 @@
  * a router that is not running (the local front proxy after a kill -9) is started again, and a run
  * that crashed between its last route and its record bakes that route and is finalized now.
  */
-import { type Fleet, otherColour } from '../../../providers/types.ts'
+import { type Fleet, type NodeHealth, otherColour } from '../../../providers/types.ts'
+import { isGwError } from '../../errors.ts'
 import { step } from '../../events.ts'
+import { ExitCode } from '../../exit-codes.ts'
 import { isCompleted, LOOKBACK } from '../../records.ts'
 import {
   type EngineContext,
@@ -15,6 +17,7 @@ import {
   type ReleaseResult,
   type Run,
   resultOf,
+  warn,
 } from '../context.ts'
 import { unfinishedDestroy } from '../destroyed.ts'
 import { engineRecords } from '../engine-records.ts'
@@ -24,7 +27,47 @@ import { bakeFailedError } from './deliver.ts'
 import { finalize } from './finalize.ts'
 import { revert } from './revert.ts'
 import { bakeAt } from './shift.ts'
-import { verifyFleet } from './verify.ts'
+import { quickGate, verifyFleet } from './verify.ts'
+
+/**
+ * Nodes run outside gwdeploy (haproxy `servers`) that the provider reports unhealthy although they
+ * answer as the live release: the router's slots for them were changed by hand (put in maintenance,
+ * re-pointed). They are placed again as recorded; servers that do not answer cannot be started from
+ * here, and that is said rather than "nothing to do". Returns what was repaired, if anything.
+ */
+async function placeExternalAgain(
+  ctx: EngineContext,
+  run: Run,
+  fleet: Fleet,
+  view: NodeHealth[],
+): Promise<string | undefined> {
+  const { provider } = ctx.target
+  const { reporter, signal } = ctx
+  const faults = view.filter((v) => v.status !== 'healthy')
+  if (!provider.capabilities.externalNodes || faults.length === 0) return undefined
+  const why = [...new Set(faults.map((v) => v.detail ?? v.status))].join('; ')
+  try {
+    await step(reporter, 'verify', () =>
+      verifyFleet(ctx, fleet, { ...quickGate(ctx), smoke: false, directOnly: true }),
+    )
+  } catch (error) {
+    if (!isGwError(error) || error.exitCode !== ExitCode.healthGate) throw error
+    warn(
+      ctx,
+      `${fleet.colour} is live, but its servers do not answer as ${fleet.sha.slice(0, 7)} (${error.problems?.[0]?.message ?? error.message}): they run outside gwdeploy, which cannot start them — start them again`,
+    )
+    return undefined
+  }
+  info(
+    ctx,
+    `${fleet.colour}'s servers answer, but the router does not serve them as recorded (${why}): placing them again`,
+  )
+  const spec = fleetSpec(ctx, fleet.colour, run.artifact)
+  const progress = (m: string) => reporter.emit({ type: 'progress', step: 'provision', message: m })
+  const placed = await step(reporter, 'provision', () => provider.provision(spec, { signal, progress }))
+  await step(reporter, 'verify', () => verifyFleet(ctx, placed, { smoke: false }))
+  return `put ${fleet.colour}'s ${placed.nodes.length} server(s) back into the router (changed outside gwdeploy: ${why})`
+}
 
 /** Returns what had to be repaired (nothing: empty). */
 async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
@@ -35,7 +78,9 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
   const view = await provider.nodeHealth(fleet, { signal })
   const gone = view.filter((v) => v.status === 'gone').length
   const repaired: string[] = []
-  if (gone > 0) {
+  const placed = gone === 0 ? await placeExternalAgain(ctx, run, fleet, view) : undefined
+  if (placed) repaired.push(placed)
+  else if (gone > 0) {
     info(ctx, `${gone} node(s) of the live colour ${fleet.colour} are gone: replacing them`)
     const spec = fleetSpec(ctx, fleet.colour, run.artifact)
     const progress = (m: string) => reporter.emit({ type: 'progress', step: 'provision', message: m })
@@ -43,7 +88,7 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
     await step(reporter, 'verify', () => verifyFleet(ctx, replaced, { smoke: false }))
     await carryWithin(ctx, run, replaced)
     repaired.push(`replaced ${gone} gone node(s) of ${fleet.colour}`)
-  } else if (run.state.router.present) return []
+  } else if (run.state.router.present) return repaired
   if (!run.state.router.present) {
     info(
       ctx,

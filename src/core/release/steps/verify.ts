@@ -19,6 +19,12 @@ interface Failure {
 
 type Settings = ReturnType<typeof gateSettings>
 
+/** A quick check of nodes already up (the colour a rollback goes back to): one success, a few seconds at most. */
+export const quickGate = (ctx: EngineContext): Required<Omit<GateSettings, 'directOnly'>> => ({
+  rise: 1,
+  deadlineMs: Math.min(ctx.target.config.health.deadline, 5_000),
+})
+
 function gateSettings(ctx: EngineContext, fleet: Fleet, options: GateSettings) {
   const health = ctx.target.config.health
   return {
