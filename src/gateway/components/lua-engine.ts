@@ -25,6 +25,7 @@ import { installGopherLibrary } from './lua-gopher-lib.ts'
 import { installGopherPackage } from './lua-gopher-package.ts'
 import { installGopherSort } from './lua-gopher-sort.ts'
 import { installGopherTable } from './lua-gopher-table.ts'
+import { gopherTraceback } from './lua-gopher-traceback.ts'
 import { libraryStandIns, type OwnStrings } from './lua-library-stand-ins.ts'
 import { type SharedGuard, sealShared } from './lua-shared-guard.ts'
 import { gopherize } from './lua-syntax.ts'
@@ -166,15 +167,24 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, template)
     lua.lua_rawseti(L, lua.LUA_REGISTRYINDEX, 2 /* LUA_RIDX_GLOBALS */)
   }
+  /** gopher-lua's stack trace of the run's error, taken where it was raised (traceHandler). */
+  let trace: string | undefined
+  /** The runs' message handler: keeps the trace, leaves the error value as it is. */
+  const traceHandler = (state: LuaState): number => {
+    trace = gopherTraceback(f, state, s)
+    return 1
+  }
   /** The error at the top of the stack (popped) as KrakenD reports it. */
   const failure = (chunk: Chunk): LuaError => {
     const message = gopherArgumentWording(errorText(f, L))
     lua.lua_pop(L, 1)
+    const stackTrace = trace
+    trace = undefined
     // A Go panic in gopher-lua's library escapes krakend-lua unconverted: gin's recovery answers.
     // One in a binder function (http_response's) is PCall's error, its Go stack trace after a newline.
     if (message.startsWith(GO_RUNTIME_PANIC) && !message.includes('\n'))
       return { message, status: undefined, contentType: undefined, panic: true }
-    return krakendError(binderMessage(message), chunk.map)
+    return krakendError(binderMessage(message, stackTrace), chunk.map)
   }
   /** What a suspended run waits for (suspend sets it, runSuspending awaits it). */
   let waiting: Promise<void> | undefined
@@ -189,8 +199,11 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     lua.lua_insert(state, -2)
     return 2
   }
-  const protectedRun = (state: LuaState): number =>
-    finishRun(state, lua.lua_pcallk(state, 0, 0, 0, 0, finishRun))
+  const protectedRun = (state: LuaState): number => {
+    lua.lua_pushjsfunction(state, traceHandler)
+    lua.lua_insert(state, 1)
+    return finishRun(state, lua.lua_pcallk(state, 0, 0, 1, 0, finishRun))
+  }
   const raiseAt = (state: LuaState, message: string): never => {
     lauxlib.luaL_where(state, 1)
     lua.lua_pushstring(state, to_luastring(message))
@@ -247,14 +260,18 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
     },
     run(chunk, env) {
       const envIndex = env < 0 ? lua.lua_gettop(L) + env + 1 : env
+      lua.lua_pushjsfunction(L, traceHandler)
+      const handler = lua.lua_gettop(L)
       lauxlib.luaL_loadbufferx(L, chunk.bytecode, chunk.bytecode.length, s('=<string>'), s('b'))
       lua.lua_pushvalue(L, envIndex)
       lua.lua_setupvalue(L, -2, 1)
       const owner = enter(envIndex)
-      const status = withGoPow(() => lua.lua_pcall(L, 0, 0, 0))
+      trace = undefined
+      const status = withGoPow(() => lua.lua_pcall(L, 0, 0, handler))
       leave(owner)
-      if (status === lua.LUA_OK) return undefined
-      return failure(chunk)
+      const failed = status === lua.LUA_OK ? undefined : failure(chunk)
+      lua.lua_pop(L, 1) // the handler, the error popped
+      return failed
     },
     async runSuspending(chunk, env) {
       const base = lua.lua_gettop(L)
@@ -265,6 +282,7 @@ export function createLuaEngine(openLibs: boolean): LuaEngine {
       lua.lua_pushvalue(L, envIndex)
       lua.lua_setupvalue(L, -2, 1)
       let nargs = 1
+      trace = undefined
       for (;;) {
         const owner = enter(envIndex)
         const status = withGoPow(() => lua.lua_resume(L, null, nargs))

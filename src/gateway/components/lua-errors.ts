@@ -6,16 +6,25 @@ import type { LuaState } from 'fengari'
 import { bytesOfText } from '../byte-text.ts'
 import { goWrittenHeaderValue } from './go-header-value.ts'
 import type { Fengari } from './lua-engine.ts'
+import { GO_RUNTIME_PANIC } from './lua-gopher-args.ts'
+import { goNumberString } from './lua-numbers.ts'
 
 /** The file names and line counts error lines are mapped to (krakend-lua's SourceMap). */
 export type SourceMap = Array<{ lines: number; path: string }>
 
+/**
+ * The error value at the top of the stack as gopher-lua's String() writes it: a number as Go's %v, a
+ * table, function, userdata or thread `type: 0x…` (its address; a __tostring is not read).
+ */
 export function errorText(f: Fengari, L: LuaState): string {
-  const { lua, lauxlib } = f
-  if (lua.lua_type(L, -1) === lua.LUA_TSTRING) return utf8(lua.lua_tostring(L, -1))
-  const text = utf8(lauxlib.luaL_tolstring(L, -1))
-  lua.lua_pop(L, 1)
-  return text
+  const { lua } = f
+  const type = lua.lua_type(L, -1)
+  if (type === lua.LUA_TSTRING) return utf8(lua.lua_tostring(L, -1))
+  if (type === lua.LUA_TNUMBER) return goNumberString(lua.lua_tonumber(L, -1))
+  if (type === lua.LUA_TNIL) return 'nil'
+  if (type === lua.LUA_TBOOLEAN) return lua.lua_toboolean(L, -1) ? 'true' : 'false'
+  const id = (lua.lua_topointer(L, -1) as { id?: number }).id ?? 0
+  return `${utf8(lua.lua_typename(L, type))}: 0x${id.toString(16)}`
 }
 
 /**
@@ -42,15 +51,24 @@ export function gopherSyntaxMessage(message: string): string | undefined {
 }
 
 /**
- * binder's Error(): "Line N: text" for an error with a line ("<string>:N: text"), the message
- * itself otherwise; syntax errors ("<string>:N: text near 'x'") keep what follows "near".
+ * binder's Error() of gopher-lua's error value `message` (its String()): split at its colons, what
+ * follows the second one, trimmed ("<string>:N: text": "Line N: text"); a value with fewer colons
+ * is ApiError's Error(), the value and PCall's `stackTrace` on the next line, "Line N: " before it
+ * where the value's second field is a number ("a:5").
  */
-export function binderMessage(message: string): string {
+export function binderMessage(message: string, stackTrace?: string): string {
   const parts = message.split(':')
-  const line = parts.length > 1 && /^\d+$/.test(parts[1] as string) ? Number(parts[1]) : -1
-  if (line < 0) return message
-  const text = parts.length > 2 ? parts.slice(2).join(':').trim() : message
-  return `Line ${line}: ${text}`
+  const line = parts.length > 1 ? goAtoi(parts[1] as string) : undefined
+  const text =
+    parts.length > 2
+      ? parts
+          .slice(2)
+          .join(':')
+          .replace(/^ +| +$/g, '')
+      : stackTrace === undefined
+        ? message
+        : `${message}\n${stackTrace}`
+  return line !== undefined && line >= 0 ? `Line ${line}: ${text}` : text
 }
 
 /**
@@ -81,10 +99,14 @@ export function writtenContentType(type: string, http1: boolean): string | undef
 
 function toError(original: string, map: SourceMap): LuaError {
   const split = original.indexOf(':')
+  // Go slices the text past its first colon and one more byte: past its end (no colon in a text of
+  // one byte, a colon last) that panics, as slicing [5:colon] does for a colon before the sixth byte.
+  if (split + 2 > original.length) return slicePanic(original, split + 2, original.length)
   const parts = original.slice(split + 2).split(' || ')
   const first = parts[0] as string
   if (parts.length === 1) {
-    const line = split >= 5 ? goAtoi(original.slice(5, split)) : 0
+    if (split < 5) return slicePanic(original, 5, split)
+    const line = goAtoi(original.slice(5, split))
     const where = affectedSource(map, line ?? 0)
     return {
       message: where ? `${first} (${where.file}:L${where.line})` : first,
@@ -97,8 +119,22 @@ function toError(original: string, map: SourceMap): LuaError {
   return { message: first, status: code, contentType: parts.length > 2 ? parts[2] : undefined }
 }
 
+/** A Go runtime panic of ToError's slicing: gin's recovery answers (a bare 500). */
+function slicePanic(original: string, low: number, high: number): LuaError {
+  const bounds = high < 0 ? `[:${high}]` : `[${low}:${high}]`
+  return {
+    message: `${GO_RUNTIME_PANIC}slice bounds out of range ${bounds} (${JSON.stringify(original)})`,
+    status: undefined,
+    contentType: undefined,
+    panic: true,
+  }
+}
+
+/** Go's strconv.Atoi: an optional sign and decimal digits, within int64. */
 function goAtoi(text: string): number | undefined {
-  return /^[+-]?\d+$/.test(text) ? Number(text) : undefined
+  if (!/^[+-]?\d+$/.test(text)) return undefined
+  const n = BigInt(text)
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? Number(n) : undefined
 }
 
 function affectedSource(map: SourceMap, line: number): { file: string; line: number } | undefined {
