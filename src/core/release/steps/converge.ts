@@ -43,7 +43,8 @@ async function placeExternalAgain(
 ): Promise<string | undefined> {
   const { provider } = ctx.target
   const { reporter, signal } = ctx
-  const faults = view.filter((v) => v.status !== 'healthy')
+  // Unhealthy, not starting: a check pending after a reload is no change by hand.
+  const faults = view.filter((v) => v.status === 'unhealthy')
   if (!provider.capabilities.externalNodes || faults.length === 0) return undefined
   const why = [...new Set(faults.map((v) => v.detail ?? v.status))].join('; ')
   try {
