@@ -17,6 +17,7 @@ import { loadBuiltin } from './libraries.ts'
 import { inTurn } from './pipelined-turn.ts'
 import { keepRawTarget } from './raw-byte-target.ts'
 import { requestUri } from './request-uri.ts'
+import { noteRequest, readOnAfterUpgradeRequests } from './upgrade-leftover.ts'
 
 const http = loadBuiltin<typeof import('node:http')>('node:http')
 
@@ -52,7 +53,8 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
       requireHostHeader: false,
       ServerResponse: goStatusResponse(),
     },
-    (req, res) =>
+    (req, res) => {
+      noteRequest(req)
       inTurn(res, () => {
         if (headBytes(req) > headLimit) {
           goError(req, '431 Request Header Fields Too Large')
@@ -61,18 +63,23 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
         keepRawTarget(req)
         if (answeredAsGo(req, res)) return
         handler(req, res)
-      }),
+      })
+    },
   )
+  server.on('connection', readOnAfterUpgradeRequests)
   // Go keeps every header line; node:http drops those after the 2000th by default.
   server.maxHeadersCount = 0
-  servedOutsideParser.set(server, (req, socket) => {
+  servedOutsideParser.set(server, (req, socket) =>
+    afterEarlierAnswers(socket, () => serveOutsideParser(req, socket)),
+  )
+  const serveOutsideParser = (req: IncomingMessage, socket: Duplex) => {
     const res = new (goStatusResponse())(req)
     res.shouldKeepAlive = false
     res.assignSocket(socket as Socket)
     res.once('finish', () => socket.end())
     if (headBytes(req) > headLimit) goError(req, '431 Request Header Fields Too Large')
     else if (!answeredAsGo(req, res)) handler(req, res)
-  })
+  }
   // node:http hands CONNECT over as a tunnel (and drops the connection without a listener); Go
   // routes it like any request: no route has the method, so gin answers 404, or 405 with Allow.
   // The connection closes after the answer (Go would read on).
@@ -85,6 +92,18 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
     server.emit('request', req, res),
   )
   return server
+}
+
+/**
+ * Runs `serve` once the answers to requests read earlier on the connection are written: Go reads a
+ * request only after answering the one before. (A response of their own on a socket still writing
+ * one is refused by node:http, and that refusal was thrown out of the parser: the process ended.)
+ */
+function afterEarlierAnswers(socket: Duplex, serve: () => void): void {
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage
+  if (pending && !pending.writableFinished)
+    pending.once('close', () => setImmediate(() => afterEarlierAnswers(socket, serve)))
+  else if (!socket.destroyed) serve()
 }
 
 /** How each Go-like server answers a request node:http's parser did not serve: once, then the connection closes. */
