@@ -2,7 +2,7 @@
 import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { GO_USER_AGENT, luraPattern } from '../go-http.ts'
+import { GO_USER_AGENT, HTTP_TOKEN, luraPattern } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { goToTitle } from '../go-unicode-case.ts'
 import { luaHttpFor } from '../lua-http-client.ts'
@@ -126,6 +126,18 @@ async function around<T extends { ok: boolean }>(
       ctx.target =
         request.method === view.method ? target : { ...target, method: request.method.toUpperCase() }
     }
+    // Go's transport checks the header map's names before anything is sent, for an http(s) URL (the
+    // script's key is the map's: CanonicalMIMEHeaderKey leaves a name that is no token as written).
+    const url = request.url ?? view.url
+    const badName = /^https?:/i.test(url)
+      ? Object.keys(request.headers).find((key) => !HTTP_TOKEN.test(key))
+      : undefined
+    if (badName !== undefined && !view.readsParams)
+      return failure({
+        message: `${goUrlErrorOp(request.method)} "${url}": net/http: invalid header field name ${goQuote(badName)}`,
+        status: undefined,
+        contentType: undefined,
+      })
     // Go's transport probes an empty body of unknown size on GET, HEAD, DELETE...: none is sent.
     if (ctx.body?.length === 0 && !chunksEmptyBody(request.method.toUpperCase())) ctx.body = undefined
     if (mismatch)
