@@ -30,6 +30,11 @@ export interface GoServerOptions extends ServerOptions {
    * limit (maxHeaderSize) counts otherwise: it is set well above, as a backstop.
    */
   maxHeaderBytes: number
+  /**
+   * Told of an error thrown while a request is read and checked, before the handler has it: that
+   * connection is cut, the process serves on (as gin's Recovery for handlers). Default: logged to stderr.
+   */
+  onPanic?: (error: unknown) => void
 }
 
 /** The 4096 bytes of bufio slack Go's server adds to MaxHeaderBytes (initialReadLimitSize). */
@@ -43,9 +48,17 @@ export function createServer(handler: RequestListener): Server
 export function createServer(options: GoServerOptions, handler: RequestListener): Server
 export function createServer(first: GoServerOptions | RequestListener, second?: RequestListener): Server {
   if (typeof first === 'function') return http.createServer(first)
-  const { maxHeaderBytes, ...options } = first
+  const { maxHeaderBytes, onPanic = logPanic, ...options } = first
   const handler = second as RequestListener
   const headLimit = maxHeaderBytes + GO_HEAD_SLACK
+  const connectionOnly = (socket: Duplex | null, serve: () => void) => {
+    try {
+      serve()
+    } catch (error) {
+      onPanic(error)
+      socket?.destroy()
+    }
+  }
   const server = http.createServer(
     {
       ...options,
@@ -55,22 +68,24 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
     },
     (req, res) => {
       noteRequest(req)
-      inTurn(res, () => {
-        if (headBytes(req) > headLimit) {
-          goError(req, '431 Request Header Fields Too Large')
-          return
-        }
-        keepRawTarget(req)
-        if (answeredAsGo(req, res)) return
-        handler(req, res)
-      })
+      inTurn(res, () =>
+        connectionOnly(req.socket, () => {
+          if (headBytes(req) > headLimit) {
+            goError(req, '431 Request Header Fields Too Large')
+            return
+          }
+          keepRawTarget(req)
+          if (answeredAsGo(req, res)) return
+          handler(req, res)
+        }),
+      )
     },
   )
   server.on('connection', readOnAfterUpgradeRequests)
   // Go keeps every header line; node:http drops those after the 2000th by default.
   server.maxHeadersCount = 0
   servedOutsideParser.set(server, (req, socket) =>
-    afterEarlierAnswers(socket, () => serveOutsideParser(req, socket)),
+    afterEarlierAnswers(socket, () => connectionOnly(socket, () => serveOutsideParser(req, socket))),
   )
   const serveOutsideParser = (req: IncomingMessage, socket: Duplex) => {
     const res = new (goStatusResponse())(req)
@@ -104,6 +119,10 @@ function afterEarlierAnswers(socket: Duplex, serve: () => void): void {
   if (pending && !pending.writableFinished)
     pending.once('close', () => setImmediate(() => afterEarlierAnswers(socket, serve)))
   else if (!socket.destroyed) serve()
+}
+
+function logPanic(error: unknown): void {
+  process.stderr.write(`panic recovered: ${(error as Error)?.stack ?? String(error)}\n`)
 }
 
 /** How each Go-like server answers a request node:http's parser did not serve: once, then the connection closes. */

@@ -59,6 +59,9 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   const readHeaderMs = s.readHeaderTimeoutMs || s.readTimeoutMs
   const headerTimeoutMs =
     s.readTimeoutMs > 0 && readHeaderMs > 0 ? Math.min(readHeaderMs, s.readTimeoutMs) : readHeaderMs
+  // An error thrown while a request is read and checked ends its connection, not the process.
+  const onPanic = (error: unknown) =>
+    gateway.logger.error(`panic recovered: ${(error as Error)?.stack ?? String(error)}`)
   const http = createHttpServer(
     {
       maxHeaderBytes: s.maxHeaderBytes,
@@ -67,6 +70,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       keepAliveTimeout: s.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1000,
       noDelay: true,
+      onPanic,
     },
     gateway.handle,
   )
@@ -82,9 +86,14 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   // A CONNECT is answered (see node-http.ts): the header timeout is over for it too.
   http.on('connect', (req: IncomingMessage) => disarm(req.socket))
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (answeredUnknownMethod(http, error, socket)) disarm(socket as Socket)
-    else if (!reparsedRawByteTarget(http, error, socket) && !servedDespiteTransferEncoding(error, socket))
-      answerClientError(error, socket)
+    try {
+      if (answeredUnknownMethod(http, error, socket)) disarm(socket as Socket)
+      else if (!reparsedRawByteTarget(http, error, socket) && !servedDespiteTransferEncoding(error, socket))
+        answerClientError(error, socket)
+    } catch (unexpected) {
+      onPanic(unexpected)
+      socket.destroy()
+    }
   })
   const headerListLimit = goHeaderListLimit(s.maxHeaderBytes)
   /** Open h2c sessions, with what requests read of their connection. */
