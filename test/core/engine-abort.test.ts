@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { abort, type EngineContext, release, rollback } from '../../src/core/engine.ts'
-import { type Harness, makeHarness, sha } from './helpers/engine-harness.ts'
+import { type Harness, makeHarness, messages, sha } from './helpers/engine-harness.ts'
 
 const releaseOf = (n: number) => (ctx: EngineContext) => release(ctx, { sha: sha(n) })
 
@@ -73,7 +73,9 @@ describe('abort and rollback --force-now (fake provider, in-process)', () => {
     )
   })
 
-  it('rollback --force-now stops the running release, then goes back to the release before the live one', async () => {
+  // Where the stopped release leaves traffic (its first step unbaked: all on 2; a baked split with 3 at
+  // 10%) decides nothing: --force-now goes back to the release before the one that served, every time.
+  it('rollback --force-now during the first bake: stops the running release, then goes back to the release before the live one', async () => {
     h = await swap(h)
     assert.equal((await h.run(releaseOf(1))).code, 0)
     assert.equal((await h.run(releaseOf(2))).code, 0)
@@ -85,7 +87,60 @@ describe('abort and rollback --force-now (fake provider, in-process)', () => {
     assert.equal(back.result?.sha, sha(1))
     assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
     assert.equal(h.world.fleets.blue?.sha, sha(1))
+    assert.ok(
+      messages(back.events).some((m) =>
+        /^the release of 0303030 by .* is in flight: stopping it, then going back to 0101010, the release before 0202020 \(which served\)$/.test(
+          m,
+        ),
+      ),
+      JSON.stringify(messages(back.events)),
+    )
     assert.equal(h.world.lock, null)
+  })
+
+  it('rollback --force-now during the bake at 100% after a baked 10%: the same end, on the release before the live one', async () => {
+    h = await swap(h)
+    assert.equal((await h.run(releaseOf(1))).code, 0)
+    assert.equal((await h.run(releaseOf(2))).code, 0)
+    h = await withBake(h, '0s')
+    // 10% bakes at once; the bake at 100% is long, so the abort lands in it (the 10% split is gated).
+    let reached: () => void = () => {}
+    const atFull = new Promise<void>((resolve) => {
+      reached = resolve
+    })
+    h.provider.onRoute = (w) => {
+      if (w.blue !== 100) return
+      // The run reads shift.bake at each step, from the config object it was given.
+      h.target.config.shift.bake = 30_000
+      reached()
+    }
+    const running = h.run(releaseOf(3))
+    await atFull
+    h.provider.onRoute = undefined
+    const back = await h.run((ctx) => rollback(ctx, { forceNow: true }))
+    assert.equal(back.code, 0, back.error?.message)
+    const stopped = await running
+    assert.equal(stopped.code, 130)
+    assert.ok(
+      messages(stopped.events).some((m) => /^traffic back to blue 10% \/ green 90%/.test(m)),
+      'the abort left the baked split',
+    )
+    assert.equal(back.result?.sha, sha(1))
+    assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
+    assert.equal(h.world.fleets.blue?.sha, sha(1))
+    assert.equal(h.world.lock, null)
+  })
+
+  it('rollback --force-now when nothing was released before the live one: the running release stops, all traffic back on it', async () => {
+    h = await swap(h)
+    assert.equal((await h.run(releaseOf(1))).code, 0)
+    h = await withBake(h, '30s')
+    const { running } = await baking(h, 2)
+    const back = await h.run((ctx) => rollback(ctx, { forceNow: true }))
+    assert.equal(back.code, 0, back.error?.message)
+    assert.equal((await running).code, 130)
+    assert.equal(back.result?.sha, sha(1))
+    assert.deepEqual(h.world.weights, { blue: 100, green: 0 })
   })
 })
 

@@ -40,7 +40,7 @@ import { routeTo } from './steps/shift.ts'
 import { quickGate, verifyFleet } from './steps/verify.ts'
 import { interruptedRollbackGoal, stoppedRollback, stoppedRollbackGoal } from './stopped-rollback.ts'
 import { emitSummary } from './summary.ts'
-import { forceScope } from './takeover.ts'
+import { forceNowGoal, forceScope } from './takeover.ts'
 import { retiring, unfinishedRetire, unfinishedRetireFact } from './unfinished-retire.ts'
 
 export interface RollbackOptions {
@@ -229,8 +229,9 @@ export async function rollback(ctx: EngineContext, options: RollbackOptions): Pr
     })
   }
   if (options.forceNow) {
+    const goal = wanted === undefined ? await forceNowGoal(ctx) : undefined
     return forceScope(ctx, 'rollback --force-now', (locked) =>
-      rollback(locked, { ...options, forceNow: false }),
+      rollback(locked, { ...options, forceNow: false, to: options.to ?? goal?.sha }),
     )
   }
   // Under --force-now the lock is the abort lock forceScope took: no hooks in an emergency.

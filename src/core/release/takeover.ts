@@ -17,10 +17,11 @@ import {
   isUnreadableLock,
   unreadableLockError,
 } from '../lock.ts'
-import { RECENT } from '../records.ts'
+import { LOOKBACK, RECENT } from '../records.ts'
 import { lockHolder } from '../target.ts'
 import { type EngineContext, emitter, info, type LockedContext, warn } from './context.ts'
 import { engineRecords } from './engine-records.ts'
+import { liveLineage, releaseBefore } from './lineage.ts'
 import { breakerOf } from './lock-guard.ts'
 import { lockedContext, released } from './lock-scope.ts'
 
@@ -45,6 +46,31 @@ export async function running(ctx: EngineContext): Promise<LockInfo | null> {
   if (isFreeze(current)) throw frozenError(current)
   const live = current as LockInfo
   return Date.parse(live.expiresAt) > Date.now() ? live : null
+}
+
+/**
+ * Where `rollback --force-now` goes when a release or promote is in flight: the release before the one
+ * that served (the newest the records say went live), as if the abort had put that one back, or that
+ * one itself when nothing was released before it. Read before the takeover, so where the stopped run
+ * leaves traffic (its first step unbaked, a baked split, or done just before the abort lands) decides
+ * nothing. Says so; undefined when no such run holds the lock.
+ */
+export async function forceNowGoal(
+  ctx: EngineContext,
+): Promise<{ sha: string; served: string; running: LockInfo } | undefined> {
+  const current = await running(ctx)
+  if (current?.operation !== 'release' && current?.operation !== 'promote') return undefined
+  const lineage = liveLineage(await engineRecords(ctx, LOOKBACK))
+  const served = lineage.at(-1)
+  if (!served) return undefined
+  const sha = releaseBefore(lineage, served) ?? served
+  const then =
+    sha === served
+      ? `nothing was released before ${served.slice(0, 7)}, which served: all traffic goes back to it`
+      : `then going back to ${sha.slice(0, 7)}, the release before ${served.slice(0, 7)} (which served)`
+  const what = `${current.operation}${current.sha ? ` of ${current.sha.slice(0, 7)}` : ''}`
+  info(ctx, `the ${what} by ${current.holder} is in flight: stopping it, ${then}`)
+  return { sha, served, running: current }
 }
 
 async function reportOf(
