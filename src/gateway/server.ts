@@ -118,6 +118,14 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
     gateway.handle(req, res)
   }
+  const onStreamOnly: typeof onStream = (stream, ...rest) => {
+    try {
+      onStream(stream, ...rest)
+    } catch (error) {
+      onPanic(error)
+      stream.destroy()
+    }
+  }
   let stopping = false
   let h2: Http2Server | undefined
   // Made for the first h2c connection: node:http2 (with tls and crypto) stays out of workers that
@@ -144,7 +152,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       // Answers carry what backends sent: up to Go's client limit on response headers, plus ours.
       maxSendHeaderBlockLength: MAX_RESPONSE_HEADER_BYTES + 64 * 1024,
     })
-    h2.on('stream', onStream)
+    h2.on('stream', onStreamOnly)
     h2.setTimeout(s.idleTimeoutMs)
     h2.on('session', (session) => {
       sessions.set(session, { remoteAddress: session.socket.remoteAddress })
