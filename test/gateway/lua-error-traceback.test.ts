@@ -45,6 +45,21 @@ const CASES: Array<[script: string, status: number, body: string]> = [
     500,
     "\t[G]: in function 'error'\n\t<string>:1: in function <<string>:1>\n\t<string>:2: in main chunk\n\t[G]: ? (pre-script:L0)",
   ],
+  // gopher-lua keeps the first and last seven lines of a longer trace.
+  [
+    "local function f(n) if n == 0 then error('deep', 0) end f(n - 1) end\nf(60)",
+    500,
+    [
+      "\t[G]: in function 'error'",
+      ...Array(6).fill("\t<string>:1: in function 'f'"),
+      '\t...',
+      ...Array(5).fill("\t<string>:1: in function 'f'"),
+      '\t<string>:2: in main chunk',
+      '\t[G]: ? (pre-script:L0)',
+    ].join('\n'),
+  ],
+  // A recursion to the stack's limit fails with its position, as there (the trace is not read whole).
+  ['local function f() f() end\nf()', 500, 'stack overflow (pre-script:L1)'],
   [
     "local ok, e = pcall(error, 'x', 0)\nerror(e, 0)",
     500,

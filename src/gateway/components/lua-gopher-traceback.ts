@@ -48,14 +48,15 @@ export function gopherTraceback(
 ): string {
   const { lua } = f
   const ar = new lua.lua_Debug() as unknown as DebugRecord
-  const frames: Frame[] = []
-  for (let at = level; lua.lua_getstack(state, at, ar); at++) {
+  const exists = (at: number) => lua.lua_getstack(state, at, ar) !== 0
+  const frameAt = (at: number): Frame => {
+    lua.lua_getstack(state, at, ar)
     lua.lua_getinfo(state, s('Slnt'), ar)
     const what = f.to_jsstring(ar.what)
     const source = f.to_jsstring(ar.source)
     const script = what !== 'J' && what !== 'C' && source === SCRIPT_SOURCE
     const namewhat = f.to_jsstring(ar.namewhat)
-    frames.push({
+    return {
       go: !script,
       line: ar.currentline,
       source: source.replace(/^[=@]/, ''),
@@ -69,21 +70,53 @@ export function gopherTraceback(
           : CALL_NAMES.has(namewhat) || (namewhat === '' && !ar.istailcall)
             ? '?'
             : undefined,
-    })
+    }
   }
-  // The script's own main chunk is the bottom of gopher-lua's stack: below it only the gateway's callers.
-  let bottom = frames.length - 1
-  while (bottom > 0 && !(frames[bottom] as Frame).main) bottom--
+  const frames = (from: number, to: number): Frame[] => {
+    const out: Frame[] = []
+    for (let at = from; at <= to; at++) out.push(frameAt(at))
+    return out
+  }
+  // lua_getstack walks the stack from its top: a deep recursion (a stack overflow) is read at its two
+  // ends only, the deepest level found by bisection, as gopher-lua keeps only the ends of a long trace.
+  let deepest = level - 1
+  let beyond = level
+  while (exists(beyond)) {
+    deepest = beyond
+    beyond *= 2
+  }
+  while (beyond - deepest > 1) {
+    const middle = Math.floor((deepest + beyond) / 2)
+    if (exists(middle)) deepest = middle
+    else beyond = middle
+  }
+  if (deepest - level < 2 * MAX_LINES) return traceText(traceLines(frames(level, deepest)))
+  const top = traceLines(frames(level, level + KEPT_LINES), false).slice(0, KEPT_LINES)
+  const bottom = traceLines(frames(deepest - 2 * KEPT_LINES, deepest)).slice(-KEPT_LINES)
+  return traceText([...top, '\t...', ...bottom])
+}
+
+/**
+ * The trace's lines of consecutive frames, callee first, each named from its caller (the next one):
+ * with `bottom`, down to the script's main chunk (the gateway's callers below it left out) and the
+ * `[G]: ?` gopher-lua ends with.
+ */
+function traceLines(frames: Frame[], bottom = true): string[] {
+  let last = frames.length - 1
+  if (bottom) while (last > 0 && !(frames[last] as Frame).main) last--
   const lines: string[] = []
-  for (let i = 0; i <= bottom; i++) {
+  for (let i = 0; i <= last; i++) {
     const frame = frames[i] as Frame
     const where = frame.go ? '[G]:' : `${frame.source}:${frame.line}:`
-    lines.push(
-      `\t${where} in ${i === bottom && frame.main ? 'main chunk' : functionName(frame, frames[i + 1])}`,
-    )
+    const main = bottom && i === last && frame.main
+    lines.push(`\t${where} in ${main ? 'main chunk' : functionName(frame, frames[i + 1])}`)
     if (frame.tail && !frame.go) lines.push('\t(tailcall): ?')
   }
-  lines.push('\t[G]: ?')
+  if (bottom) lines.push('\t[G]: ?')
+  return lines
+}
+
+function traceText(lines: string[]): string {
   const kept =
     lines.length > MAX_LINES ? [...lines.slice(0, KEPT_LINES), '\t...', ...lines.slice(-KEPT_LINES)] : lines
   return `stack traceback:\n${kept.join('\n')}`
