@@ -29,6 +29,18 @@ import { revert } from './revert.ts'
 import { bakeAt } from './shift.ts'
 import { quickGate, verifyFleet } from './verify.ts'
 
+/** The live colour provisioned again as recorded (reusing what runs, as provision does), then gated. */
+async function provisionGated(ctx: EngineContext, run: Run, fleet: Fleet): Promise<Fleet> {
+  const { reporter, signal } = ctx
+  const spec = fleetSpec(ctx, fleet.colour, run.artifact)
+  const progress = (m: string) => reporter.emit({ type: 'progress', step: 'provision', message: m })
+  const provisioned = await step(reporter, 'provision', () =>
+    ctx.target.provider.provision(spec, { signal, progress }),
+  )
+  await step(reporter, 'verify', () => verifyFleet(ctx, provisioned, { smoke: false }))
+  return provisioned
+}
+
 /**
  * Nodes run outside gwdeploy (haproxy `servers`) that the provider reports unhealthy although they
  * answer as the live release: the router's slots for them were changed by hand (put in maintenance,
@@ -42,7 +54,7 @@ async function placeExternalAgain(
   view: NodeHealth[],
 ): Promise<string | undefined> {
   const { provider } = ctx.target
-  const { reporter, signal } = ctx
+  const { reporter } = ctx
   // Unhealthy, not starting: a check pending after a reload is no change by hand.
   const faults = view.filter((v) => v.status === 'unhealthy')
   if (!provider.capabilities.externalNodes || faults.length === 0) return undefined
@@ -63,10 +75,7 @@ async function placeExternalAgain(
     ctx,
     `${fleet.colour}'s servers answer, but the router does not serve them as recorded (${why}): placing them again`,
   )
-  const spec = fleetSpec(ctx, fleet.colour, run.artifact)
-  const progress = (m: string) => reporter.emit({ type: 'progress', step: 'provision', message: m })
-  const placed = await step(reporter, 'provision', () => provider.provision(spec, { signal, progress }))
-  await step(reporter, 'verify', () => verifyFleet(ctx, placed, { smoke: false }))
+  const placed = await provisionGated(ctx, run, fleet)
   return `put ${fleet.colour}'s ${placed.nodes.length} server(s) back into the router (changed outside gwdeploy: ${why})`
 }
 
@@ -83,10 +92,7 @@ async function repairLive(ctx: EngineContext, run: Run): Promise<string[]> {
   if (placed) repaired.push(placed)
   else if (gone > 0) {
     info(ctx, `${gone} node(s) of the live colour ${fleet.colour} are gone: replacing them`)
-    const spec = fleetSpec(ctx, fleet.colour, run.artifact)
-    const progress = (m: string) => reporter.emit({ type: 'progress', step: 'provision', message: m })
-    const replaced = await step(reporter, 'provision', () => provider.provision(spec, { signal, progress }))
-    await step(reporter, 'verify', () => verifyFleet(ctx, replaced, { smoke: false }))
+    const replaced = await provisionGated(ctx, run, fleet)
     await carryWithin(ctx, run, replaced)
     repaired.push(`replaced ${gone} gone node(s) of ${fleet.colour}`)
   } else if (run.state.router.present) return repaired
