@@ -116,6 +116,14 @@ async function around<T extends { ok: boolean }>(
     // Go's client sends its own User-Agent when the header map has none.
     if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
     if (request.url !== view.url || request.method !== view.method) {
+      // Go's transport takes http and https only (url.Parse lowercases the scheme; none is "").
+      const scheme = goUrlScheme(request.url ?? '')
+      if (request.url !== undefined && scheme !== 'http' && scheme !== 'https')
+        return failure({
+          message: `${goUrlErrorOp(request.method)} "${request.url}": unsupported protocol scheme ${goQuote(scheme)}`,
+          status: undefined,
+          contentType: undefined,
+        })
       const target = splitUrl(request.url ?? '')
       if (!target)
         return failure({
@@ -167,6 +175,11 @@ async function around<T extends { ok: boolean }>(
 function goUrlErrorOp(method: string): string {
   const upper = method.toUpperCase()
   return upper.slice(0, 1) + upper.slice(1).toLowerCase()
+}
+
+/** url.Parse's Scheme: letters first, then letters, digits, `+`, `-` or `.` before the first colon. */
+function goUrlScheme(url: string): string {
+  return /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase() ?? ''
 }
 
 function splitUrl(url: string): { origin: string; path: string } | undefined {
