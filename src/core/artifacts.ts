@@ -83,20 +83,33 @@ export async function buildArtifact(ctx: EngineContext, artifact: Artifact): Pro
   return built
 }
 
+/**
+ * The runtime gwdeploy starts as nodes itself: the local provider's. Image-based providers deploy
+ * images, and servers run outside gwdeploy (haproxy `servers:`) run nothing of ours.
+ */
+export async function runtimeToRun(ctx: EngineContext): Promise<Artifact['runtime']> {
+  const { image, externalNodes } = ctx.target.provider.capabilities
+  return image || externalNodes ? undefined : resolveGatewayRuntime()
+}
+
+/** What the build step says when nothing is built: what the nodes run instead. */
+export function nothingBuilt(ctx: EngineContext, artifact: Artifact): string {
+  if (artifact.image) return `reusing ${artifact.image}`
+  if (artifact.runtime)
+    return `${ctx.target.provider.id} runs the ${artifact.runtime.bundled ? 'runtime bundle' : 'runtime'} directly`
+  return `${ctx.target.provider.id} moves traffic between servers run outside gwdeploy: nothing to build or start`
+}
+
 async function build(ctx: EngineContext, artifact: Artifact): Promise<Artifact> {
   const { target, reporter } = ctx
   if (!target.provider.capabilities.image) {
-    const runtime = await resolveGatewayRuntime()
-    reporter.emit({
-      type: 'step',
-      step: 'build',
-      status: 'skipped',
-      detail: `${target.provider.id} runs the ${runtime.bundled ? 'runtime bundle' : 'runtime'} directly`,
-    })
-    return { ...artifact, runtime }
+    const runtime = await runtimeToRun(ctx)
+    const run = runtime ? { ...artifact, runtime } : artifact
+    reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail: nothingBuilt(ctx, run) })
+    return run
   }
   if (artifact.image) {
-    reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail: `reusing ${artifact.image}` })
+    reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail: nothingBuilt(ctx, artifact) })
     return artifact
   }
   const { config } = target

@@ -34,6 +34,11 @@ describe('haproxy servers mode: promote killed between the switch and its record
     ;({ project, lb } = target)
     const first = await project.run(['release', '--sha', sha(1)])
     assert.equal(first.code, 0, first.stderr)
+    // Nothing of gwdeploy's runs in servers mode (it used to say haproxy "runs the runtime bundle").
+    assert.match(
+      first.stderr,
+      /build: skipped — haproxy moves traffic between servers run outside gwdeploy: nothing to build or start\n/,
+    )
     const preview = await project.run(['release', '--sha', sha(2), '--no-shift'])
     assert.equal(preview.code, 0, preview.stderr)
   })

@@ -242,6 +242,9 @@ describe('haproxy provider, servers mode (CLI)', { concurrency: false }, () => {
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /dry run: nothing was changed/)
     assert.match(result.stdout, /server green1 /)
+    // Nothing of gwdeploy's runs in servers mode: no fleet.size nodes are provisioned.
+    assert.match(result.stdout, /- place green's servers \(run outside gwdeploy\) into its slots\n/)
+    assert.doesNotMatch(result.stdout, /provision/)
     assert.equal(await readFile(lb.mapFile, 'utf8'), mapBefore)
     assert.equal(await readFile(lb.configFile, 'utf8'), cfgBefore)
     assert.equal(await lb.green(), 0)

@@ -107,7 +107,11 @@ function actionsOf(
   if (decided.revertFirst)
     actions.push(`revert traffic to ${decided.serving} (abandoned shift to ${decided.green})`)
   if (decided.replace) actions.push(`decommission idle ${decided.green} (${decided.replace.sha.slice(0, 7)})`)
-  actions.push(`provision ${ctx.target.config.fleet.size} node(s) on ${decided.green}`)
+  actions.push(
+    ctx.target.provider.capabilities.externalNodes
+      ? `place ${decided.green}'s servers (run outside gwdeploy) into its slots`
+      : `provision ${ctx.target.config.fleet.size} node(s) on ${decided.green}`,
+  )
   actions.push(`verify health gate${ctx.target.config.smoke.length ? ' and smoke checks' : ''}`)
   if (noShift) actions.push(`preview only: ${decided.green} gets no traffic`)
   else {

@@ -5,6 +5,7 @@
  * health gate it takes all traffic in one route, as a switch would, with no bake at the split.
  */
 import type { Artifact, Fleet, ReleaseRecord, TargetState } from '../../providers/types.ts'
+import { nothingBuilt, runtimeToRun } from '../artifacts.ts'
 import { healthGateError, usageError } from '../errors.ts'
 import { recordedArtifact } from '../records.ts'
 import type { EngineContext, LockedContext, Run } from './context.ts'
@@ -13,7 +14,7 @@ import { isSplit } from './lineage.ts'
 import { converge } from './steps/converge.ts'
 import { deliver } from './steps/deliver.ts'
 import { planRun } from './steps/inspect.ts'
-import { checkFleetEnv, localRuntime } from './steps/prepare.ts'
+import { checkFleetEnv } from './steps/prepare.ts'
 
 /**
  * The idle colour rolled back to failed its quick check: its nodes are torn down and started again
@@ -84,13 +85,11 @@ export async function redeploy(
 ) {
   const { started, emergency } = options
   // The runtime the local provider runs is the same for every SHA (cached); only a redeploy needs it.
-  const runtime = recorded.runtime ?? (await localRuntime(ctx))
+  // (Resolved before the lock, like a build.)
+  const runtime = recorded.runtime ?? (await runtimeToRun(ctx))
   const artifact = runtime ? { ...recorded, runtime } : recorded
-  // Nothing is built: the recorded image (by digest) or the runtime bundle runs as it is.
-  const detail = artifact.image
-    ? `reusing ${artifact.image}`
-    : `reusing the ${runtime?.bundled ? 'runtime bundle' : 'runtime'}`
-  ctx.reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail })
+  // Nothing is built: the recorded image (by digest) or the runtime runs as it is.
+  ctx.reporter.emit({ type: 'step', step: 'build', status: 'skipped', detail: nothingBuilt(ctx, artifact) })
   ctx.reporter.emit({
     type: 'artifact',
     sha: artifact.sha,

@@ -6,7 +6,7 @@
  *   `# END gwdeploy servers`: one `server <colour><n>` line per slot, with the node's
  *   address, or a placeholder address and `disabled` for an empty slot;
  * - the map file's `green` entry (the share of requests, 0-100, the frontend sends to the
- *   green backend) and `blue` entry (100 - green while blue serves, 0 when nothing serves);
+ *   green backend) and `blue` entry (above 0: blue takes the rest, written 100 - green; 0 when nothing serves);
  *   see templates/init/files/haproxy/haproxy/haproxy.cfg for the frontend rules.
  */
 import type { Colour, Weights } from '../types.ts'
@@ -193,8 +193,8 @@ export function readServerBlock(text: string, backend: string): Array<Slot & { n
 export function renderMap(weights: Weights, maintenance = 'off', target?: string): string {
   return [
     ...(target ? [`# gwdeploy target: ${target}`] : []),
-    '# gwdeploy: the live split. green = share of requests (0-100) sent to the green backend,',
-    '# blue = 100 - green while blue serves (blue 0 and green 0: nothing serves yet).',
+    '# gwdeploy: the live split. green = share of requests (0-100) sent to the green backend; the',
+    '# others go to blue while blue is above 0 (gwdeploy writes 100 - green), else they find no backend (503).',
     '# maintenance = off, or the token of the page every request gets instead (`gwdeploy maintenance`).',
     '# Managed by gwdeploy (runtime API + this file, so a reload keeps the live split).',
     `blue ${weights.blue}`,

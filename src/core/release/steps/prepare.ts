@@ -2,11 +2,10 @@
 import { fleetEnvStartProblems } from '../../../config/fleet-env.ts'
 import { applyKrakendEnv } from '../../../gateway/config/env-overrides.ts'
 import type { Artifact } from '../../../providers/types.ts'
-import { buildArtifact, makeArtifact, saveArtifact } from '../../artifacts.ts'
+import { buildArtifact, makeArtifact, runtimeToRun, saveArtifact } from '../../artifacts.ts'
 import { configError, type GwError } from '../../errors.ts'
 import { step } from '../../events.ts'
 import { resolveSha } from '../../git.ts'
-import { resolveGatewayRuntime } from '../../runtime.ts'
 import { formatKeyPath } from '../../source-text.ts'
 import { testPoint } from '../../testpoints.ts'
 import { checkAborted, type EngineContext, info, type ReleaseOptions } from '../context.ts'
@@ -90,7 +89,7 @@ export async function stampChecked(
     ctx,
     `${problem.message}; ${stamped.sha7} is live on ${live.colour}: only making sure it is served, as released`,
   )
-  const runtime = await localRuntime(ctx)
+  const runtime = await runtimeToRun(ctx)
   return {
     artifact: runtime ? { ...live.artifact, runtime } : live.artifact,
     version: live.version,
@@ -106,12 +105,4 @@ export async function build(ctx: EngineContext, artifact: Artifact): Promise<Art
   await saveArtifact(ctx.target.stateDir, built)
   checkAborted(ctx.signal)
   return built
-}
-
-/**
- * A recorded artifact (rollback) only needs the runtime the local provider runs; image-based
- * providers deploy the recorded image by digest. Resolved before the lock, like a build.
- */
-export async function localRuntime(ctx: EngineContext): Promise<Artifact['runtime']> {
-  return ctx.target.provider.capabilities.image ? undefined : resolveGatewayRuntime()
 }
