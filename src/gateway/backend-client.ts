@@ -266,7 +266,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`)
       if (req.cancel.aborted) throw new BackendCallError(req.cancel.contextError)
       if (isTimeout(error)) throw new BackendCallError(DEADLINE_EXCEEDED)
-      throw new BackendCallError(`${named}: ${goReason(error, hop.origin)}`)
+      throw new BackendCallError(`${named}: ${goReason(error, hop.origin, hop.headers)}`)
     }
   }
 

@@ -2,9 +2,11 @@
 // (http.DetectContentType), http.Redirect's Location and body, lura's url_pattern form in errors.
 
 import { goResolverServer } from './go-dns-names.ts'
+import { goQuote } from './go-quote.ts'
 import { UNDICI_REFUSED_MARK } from './go-request-head.ts'
 import { goTlsReason } from './go-tls.ts'
 import { canonicalHeaderKey } from './go-url.ts'
+import { HTTP_TOKEN } from './http-token.ts'
 import { loadBuiltin } from './libraries.ts'
 import type { HeaderValues } from './request-headers.ts'
 import { luraPlaceholder, URL_PATTERN_PARAM } from './url-pattern.ts'
@@ -124,8 +126,8 @@ function systemResolverServer(): string {
   return goResolverServer(text)
 }
 
-/** A failed call's reason worded as Go's net package words the common ones. */
-export function goReason(error: unknown, url: string): string {
+/** A failed call's reason worded as Go's net package words the common ones (`headers`: those the call sent). */
+export function goReason(error: unknown, url: string, headers?: unknown): string {
   if (error instanceof ProxyConnectError) return `proxyconnect tcp: ${goReason(error.cause, error.proxyUrl)}`
   const tls = goTlsReason(error)
   if (tls !== undefined) return tls
@@ -152,11 +154,22 @@ export function goReason(error: unknown, url: string): string {
       const name = /^invalid (.+) header$/.exec((error as Error).message)?.[1]
       if (name !== undefined && name !== 'key')
         return `net/http: invalid header field value for ${JSON.stringify(canonicalBackendHeaderKey(name))}`
+      // A name that is no token (set by a Lua script): Go's transport names it as written.
+      const badName =
+        (error as Error).message === 'invalid header key' ? firstNonTokenName(headers) : undefined
+      if (badName !== undefined) return `net/http: invalid header field name ${goQuote(badName)}`
       return (error as Error).message
     }
     default:
       return (error as Error)?.message ?? String(error)
   }
+}
+
+/** The first header name that is no HTTP token, of a header object or a flat name/value list. */
+function firstNonTokenName(headers: unknown): string | undefined {
+  if (headers === null || typeof headers !== 'object') return undefined
+  const names = Array.isArray(headers) ? headers.filter((_, i) => i % 2 === 0) : Object.keys(headers)
+  return names.find((name) => typeof name === 'string' && !HTTP_TOKEN.test(name))
 }
 
 const canonicalKeys = new Map<string, string>()

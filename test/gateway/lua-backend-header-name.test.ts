@@ -48,3 +48,36 @@ describe('lua-backend: a header name Go cannot send fails the call', () => {
     assert.equal(gateway.raw.requests.length, 0)
   })
 })
+
+// The same from lua-proxy (its request's map is what every backend call sends): the name is kept as
+// written through the call, so the transport's error names it as Go's does (undici's own text before).
+describe('lua-proxy: a header name Go cannot send fails the backend call', () => {
+  const PROXY: Array<[path: string, script: string, name: string]> = [
+    ['/space', "r:headers('Bad Name', 'v')", 'Bad Name'],
+    ['/utf8', "r:headers('B\\195\\164d', 'v')", 'B\u00e4d'],
+  ]
+  const gateway = rawGatewayWith((raw) => ({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: PROXY.map(([path, script]) => ({
+      endpoint: path,
+      extra_config: { 'modifier/lua-proxy': { pre: `local r = request.load(); ${script}` } },
+      backend: [{ host: [raw.origin], url_pattern: '/b' }],
+    })),
+  }))
+
+  test("Go's transport error, nothing sent", async () => {
+    for (const [path, , name] of PROXY) {
+      const res = await fetch(`${gateway.url}${path}`)
+      assert.deepEqual(
+        { status: res.status, body: await res.text() },
+        {
+          status: 500,
+          body: `Get "${gateway.raw.origin}/b": net/http: invalid header field name ${JSON.stringify(name)}`,
+        },
+        path,
+      )
+    }
+    assert.equal(gateway.raw.requests.length, 0)
+  })
+})

@@ -160,7 +160,8 @@ export function writeBack(ctx: Editable, r: LuaRequest, gzip: boolean): BodyMism
   for (const [key, values] of Object.entries(r.headers))
     if (values.length > 0 && key !== 'Content-Length') {
       const wire = values.map(toWire)
-      const name = key.toLowerCase()
+      // Go's CanonicalMIMEHeaderKey leaves a name that is no token as written (its transport names it so).
+      const name = HTTP_TOKEN.test(key) ? key.toLowerCase() : key
       // A `gzip` of the script's is the map's, a list (the plain string is the transport's).
       const one = wire.length === 1 && !(name === 'accept-encoding' && wire[0] === 'gzip')
       setOwnKey(headers, name, one ? (wire[0] as string) : wire)
