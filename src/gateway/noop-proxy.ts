@@ -17,6 +17,7 @@ import {
 import { backendContext } from './backend-context.ts'
 import type { CompiledBackend, CompiledEndpoint, Context } from './compiled-endpoint.ts'
 import type { Outcome } from './components/index.ts'
+import { writtenContentType } from './components/lua-errors.ts'
 import { canonicalBackendHeaderKey, ginErrorStatus, goSuppressedHeaders, sniffText } from './go-http.ts'
 import { GoGunzip } from './gzip-stream.ts'
 import { H2Response } from './h2-exchange.ts'
@@ -223,8 +224,10 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
       // An error with a status (a script's custom_error) keeps it, as a backend's does on an endpoint that renders.
       const { status, message: writes } =
         code === undefined ? { status: 500, message: returnErrorMsg } : ginErrorStatus(code, returnErrorMsg)
-      if (writes && code !== undefined && contentType) headers['Content-Type'] = contentType
-      else if (writes && message !== '') headers['Content-Type'] = sniffText(message)
+      if (writes && code !== undefined && contentType) {
+        const type = writtenContentType(contentType, req.httpVersionMajor !== 2)
+        if (type !== undefined) headers['Content-Type'] = type
+      } else if (writes && message !== '') headers['Content-Type'] = sniffText(message)
       finish(req, res, status, headers, writes ? message : '', start, ep.record)
     }
     // components: modifier/lua-proxy skip_next answers without the proxy below it

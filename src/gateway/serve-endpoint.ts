@@ -17,6 +17,7 @@ import type {
 } from './compiled-endpoint.ts'
 import { goOnlyHeaders, luraDeclaredLength } from './components/incoming-headers.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
+import { writtenContentType } from './components/lua-errors.ts'
 import { firstLine, type GuardContext, type LuraMetadata, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'
@@ -213,8 +214,10 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
           .join('\n')
       // gin writes the messages' bytes: a backend body's bytes that are not UTF-8 too
       const bytes = goStringBytes(text)
-      if (message && single?.code !== undefined && single.contentType)
-        headers['Content-Type'] = single.contentType
+      if (message && single?.code !== undefined && single.contentType) {
+        const type = writtenContentType(single.contentType, req.httpVersionMajor !== 2)
+        if (type !== undefined) headers['Content-Type'] = type
+      }
       // Go's server sniffs a type from those bytes (a UTF-16 BOM, a PDF, a NUL...)
       else if (text !== '' && bodyAllowedForStatus(status)) headers['Content-Type'] = detectContentType(bytes)
       return finish(req, res, status, headers, bytes, start, ep.record)

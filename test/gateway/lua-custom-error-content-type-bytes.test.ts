@@ -65,3 +65,55 @@ describe("custom_error's content type as Go writes it", () => {
     }
   })
 })
+
+// The same from modifier/lua-backend, whose failure the endpoint answers (a JSON endpoint and a no-op
+// one): this runtime wrote the raw type, a `500 I'm a teapot` without a body for CR or LF.
+describe("lua-backend's custom_error content type as Go writes it", () => {
+  const KINDS = { json: {}, noop: { output_encoding: 'no-op' } }
+  const gateway = rawGatewayWith((raw) => ({
+    version: 3,
+    extra_config: { router: { return_error_msg: true } },
+    endpoints: Object.entries(TYPES).flatMap(([name, type]) =>
+      Object.entries(KINDS).map(([kind, endpoint]) => ({
+        endpoint: `/${kind}/${name}`,
+        ...endpoint,
+        backend: [
+          {
+            host: [raw.origin],
+            url_pattern: '/b',
+            ...(kind === 'noop' ? { encoding: 'no-op' } : {}),
+            extra_config: { 'modifier/lua-backend': { pre: `custom_error('x', 418, ${type})` } },
+          },
+        ],
+      })),
+    ),
+  }))
+  const h1 = (path: string) => sendRaw(gateway.url, rawRequest([`GET ${path} HTTP/1.1`, 'Host: gw']))
+  const typeLine = (head: string) => head.split('\r\n').find((line) => /^content-type:/i.test(line))
+
+  test('HTTP/1.1: CR and LF as spaces, the bytes as written; status and message kept', async () => {
+    const expected: Record<string, string> = {
+      crlf: 'Content-Type: text/plain  X-Inj: 1',
+      lf: 'Content-Type: text/plain X-Inj: 1',
+      utf8: 'Content-Type: text/plain; charset="caf\u00c3\u00a9"',
+    }
+    for (const kind of Object.keys(KINDS))
+      for (const [name, line] of Object.entries(expected)) {
+        const { head } = await h1(`/${kind}/${name}`)
+        assert.ok(head.startsWith("HTTP/1.1 418 I'm a teapot\r\n"), `${kind} ${name}: ${head}`)
+        assert.equal(typeLine(head), line, `${kind} ${name}`)
+        // the message `x` is written
+        assert.ok(head.includes('\r\nContent-Length: 1\r\n'), `${kind} ${name}: ${head}`)
+      }
+    assert.equal(gateway.raw.requests.length, 0)
+  })
+
+  test('h2c: a value with CR or LF is dropped', async () => {
+    for (const kind of Object.keys(KINDS))
+      for (const name of ['crlf', 'lf']) {
+        const res = await send(gateway.url, { path: `/${kind}/${name}`, http2: true })
+        assert.equal(res.status, 418, `${kind} ${name}`)
+        assert.equal(res.headers['content-type'], undefined, `${kind} ${name}`)
+      }
+  })
+})
