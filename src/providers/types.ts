@@ -307,6 +307,11 @@ export interface Provider {
   preflight?(spec: FleetSpec, options?: OperationOptions): Promise<void>
   /** Brings up `spec.size` nodes of `spec.colour` in parallel; reuses what matches, replaces dead nodes. */
   provision(spec: FleetSpec, options?: OperationOptions): Promise<Fleet>
+  /**
+   * Where nodes run outside gwdeploy (capabilities.externalNodes): the fleet `colour`'s servers
+   * would be once they run `artifact` — what a rollback must find running, since it cannot start it.
+   */
+  outsideFleet?(colour: Colour, artifact: Artifact): Fleet | undefined
   /** The provider's own health view of every node in the fleet. */
   nodeHealth(fleet: Fleet, options?: OperationOptions): Promise<NodeHealth[]>
   /** Where gwdeploy can reach nodes directly; [] when it cannot (the gate then uses nodeHealth + preview). */

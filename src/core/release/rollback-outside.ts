@@ -25,16 +25,8 @@ function whatRuns(state: TargetState): string {
 }
 
 /** The colour a redeploy of `artifact` goes onto, with the servers its health gate would ask. */
-export function outsideGoal(ctx: EngineContext, state: TargetState, artifact: Artifact): Fleet {
-  const { green } = planRelease(state, artifact)
-  const servers = ctx.target.config.provider.haproxy?.servers?.[green] ?? []
-  return {
-    colour: green,
-    sha: artifact.sha,
-    configName: artifact.configName,
-    configDigest: artifact.configDigest,
-    nodes: servers.map((address, slot) => ({ id: `${green}-${slot + 1}`, colour: green, address })),
-  }
+export function outsideGoal(ctx: EngineContext, state: TargetState, artifact: Artifact): Fleet | undefined {
+  return ctx.target.provider.outsideFleet?.(planRelease(state, artifact).green, artifact)
 }
 
 /** Exit 4: the rollback's release runs nowhere and gwdeploy cannot start it; nothing was changed. */

@@ -330,8 +330,8 @@ async function goBack(
   }
   const onFailure = () => (withHooks ? hooks(ctx, 'onFailure', values, false) : Promise.resolve())
   // Servers run outside gwdeploy: no colour runs the release and gwdeploy cannot start one that does.
-  if (recorded && !fleet && ctx.target.provider.capabilities.externalNodes) {
-    const onto = outsideGoal(ctx, state, recorded)
+  const onto = recorded && !fleet ? outsideGoal(ctx, state, recorded) : undefined
+  if (onto) {
     const why = await unhealthy(ctx, onto, true).catch((error: unknown) => {
       throw untouched(error)
     })

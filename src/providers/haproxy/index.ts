@@ -18,6 +18,7 @@ import { DirectoryRecords } from '../file-records.ts'
 import { FileLock } from '../local/lock.ts'
 import { containerEnv } from '../node-env.ts'
 import {
+  type Artifact,
   type CallOptions,
   COLOURS,
   type Colour,
@@ -255,6 +256,10 @@ export class HaproxyProvider implements Provider {
     })
     await this.#placeServers(spec.colour, record, options, reload)
     return toFleet(record)
+  }
+
+  outsideFleet(colour: Colour, artifact: Artifact): Fleet | undefined {
+    return this.#fleet instanceof ServersFleet ? toFleet(this.#fleet.recordOf(colour, artifact)) : undefined
   }
 
   /** Writes the colour's servers on every instance; those in `reload` then load new server options. */

@@ -5,7 +5,7 @@
  * the stamped config name before any traffic moves.
  */
 import { providerError } from '../../core/errors.ts'
-import type { Colour, FleetSpec } from '../types.ts'
+import type { Artifact, Colour, FleetSpec } from '../types.ts'
 import type { FleetRecord, StateStore } from './state.ts'
 
 export class ServersFleet {
@@ -31,15 +31,20 @@ export class ServersFleet {
         `haproxy: colour ${spec.colour} serves ${existing.sha.slice(0, 7)}; decommission it before provisioning ${spec.artifact.sha7}`,
       )
     }
+    return this.recordOf(spec.colour, spec.artifact, existing?.createdAt)
+  }
+
+  /** What the colour's servers are as a fleet record once they run `artifact` (nothing read or changed). */
+  recordOf(colour: Colour, artifact: Artifact, createdAt = new Date().toISOString()): FleetRecord {
     return {
-      colour: spec.colour,
-      sha: spec.artifact.sha,
-      configName: spec.artifact.configName,
-      configDigest: spec.artifact.configDigest,
-      createdAt: existing?.createdAt ?? new Date().toISOString(),
-      nodes: this.#servers[spec.colour].map((server, slot) => {
+      colour,
+      sha: artifact.sha,
+      configName: artifact.configName,
+      configDigest: artifact.configDigest,
+      createdAt,
+      nodes: this.#servers[colour].map((server, slot) => {
         const [address = '', port = '0'] = server.split(/:(?=\d+$)/)
-        return { id: `${spec.colour}-${slot + 1}`, slot, address, port: Number(port), meta: { server } }
+        return { id: `${colour}-${slot + 1}`, slot, address, port: Number(port), meta: { server } }
       }),
     }
   }
