@@ -15,9 +15,9 @@ import type {
   Context,
   Failure,
 } from './compiled-endpoint.ts'
+import { writtenContentType } from './components/go-header-value.ts'
 import { goOnlyHeaders, luraDeclaredLength } from './components/incoming-headers.ts'
 import { withLuaHeaders } from './components/lua-calls.ts'
-import { writtenContentType } from './components/lua-errors.ts'
 import { firstLine, type GuardContext, type LuraMetadata, type Reply } from './components/types.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goStringBytes } from './go-bytes-string.ts'

@@ -1,4 +1,5 @@
 import type { KeyPath } from '../../core/source-text.ts'
+import { bytesOfText } from '../byte-text.ts'
 import type { Fields } from './fields.ts'
 
 const NON_ASCII = /[\u0080-\uffff]/
@@ -51,4 +52,14 @@ export function checkHeaderText(f: Fields, key: string, value: string, at: KeyPa
 export function goWrittenHeaderValue(bytes: string, http1: boolean): string | undefined {
   const value = http1 ? goH1Bytes(bytes) : bytes
   return UNWRITABLE.test(value) || (!http1 && /[\r\n]/.test(value)) ? undefined : value
+}
+
+/**
+ * custom_error's content type as Go's server writes the line gin adds: the script's bytes, over
+ * HTTP/1.1 CR and LF as spaces; undefined where Go's HTTP/2 server drops it or where Go writes a
+ * control byte raw, which node:http cannot (goWrittenHeaderValue). (Here, not with the Lua errors:
+ * endpoint answers write a lua-backend's without loading the Lua runtime.)
+ */
+export function writtenContentType(type: string, http1: boolean): string | undefined {
+  return goWrittenHeaderValue(bytesOfText(type), http1)
 }

@@ -88,15 +88,6 @@ export interface LuaError {
   panic?: boolean
 }
 
-/**
- * custom_error's content type as Go's server writes the line gin adds: the script's bytes, over
- * HTTP/1.1 CR and LF as spaces; undefined where Go's HTTP/2 server drops it or where Go writes a
- * control byte raw, which node:http cannot (goWrittenHeaderValue).
- */
-export function writtenContentType(type: string, http1: boolean): string | undefined {
-  return goWrittenHeaderValue(bytesOfText(type), http1)
-}
-
 function toError(original: string, map: SourceMap): LuaError {
   const split = original.indexOf(':')
   // Go slices the text past its first colon and one more byte: past its end (no colon in a text of

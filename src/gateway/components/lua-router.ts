@@ -17,6 +17,7 @@ import { luaHttpFor } from '../lua-http-client.ts'
 import { bodyAbsent, bodyFollows, readRequestBody, setScriptBody, sizeScriptBody } from '../request-body.ts'
 import { backendHeaders, compileForwardRule, compileTrustedProxies } from '../request-headers.ts'
 import { requestUri } from '../request-uri.ts'
+import { writtenContentType } from './go-header-value.ts'
 import { isHealthRoute } from './health-route.ts'
 import {
   FRAMING_AND_HOST,
@@ -28,7 +29,7 @@ import {
 } from './incoming-headers.ts'
 import { compileLua, type LuaConfig, type LuaStart } from './lua.ts'
 import { type LuaRouterRequest, urlQuery } from './lua-api.ts'
-import { type LuaError, writtenContentType } from './lua-errors.ts'
+import type { LuaError } from './lua-errors.ts'
 import type { GuardContext, IncomingLike, Reply } from './types.ts'
 
 type Log = (message: string) => void
