@@ -3,8 +3,6 @@
  * ToError (custom_error's status, or the source file and line of an internal error).
  */
 import type { LuaState } from 'fengari'
-import { bytesOfText } from '../byte-text.ts'
-import { goWrittenHeaderValue } from './go-header-value.ts'
 import type { Fengari } from './lua-engine.ts'
 import { GO_RUNTIME_PANIC } from './lua-gopher-args.ts'
 import { goNumberString } from './lua-numbers.ts'
