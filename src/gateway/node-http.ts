@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream'
 import { goStatusLineText, HTTP_TOKEN } from './go-http.ts'
 import { answeredAsGo, goError } from './go-request-checks.ts'
 import { loadBuiltin } from './libraries.ts'
-import { inTurn } from './pipelined-turn.ts'
+import { countWaiting, inTurn } from './pipelined-turn.ts'
 import { keepRawTarget } from './raw-byte-target.ts'
 import { requestUri } from './request-uri.ts'
 import { noteRequest, readOnAfterUpgradeRequests } from './upgrade-leftover.ts'
@@ -68,6 +68,7 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
     },
     (req, res) => {
       noteRequest(req)
+      countWaiting(req.socket, res)
       inTurn(res, () =>
         connectionOnly(req.socket, () => {
           if (headBytes(req) > headLimit) {

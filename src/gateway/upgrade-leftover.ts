@@ -76,12 +76,21 @@ function afterRead(socket: ParsedSocket, read: number | Error, packet: () => Buf
   const since = readSinceSwitchAsked.get(socket)
   if (since === undefined) return
   const bytes = packet()
-  since.push(bytes)
+  // Blank lines before a request, which llhttp skips, are not kept (a stream of them grew the heap).
+  const kept = since.length === 0 ? bytes.subarray(blankLinesAt(bytes)) : bytes
+  if (kept.length > 0) since.push(kept)
   // llhttp stopped before the packet's end without a request to switch: a parse error it kept quiet.
   if (read < bytes.length) {
     readSinceSwitchAsked.delete(socket)
     reportParseError(socket, Buffer.concat(since))
   }
+}
+
+/** How many CR and LF bytes `bytes` starts with. */
+function blankLinesAt(bytes: Buffer): number {
+  let at = 0
+  while (at < bytes.length && (bytes[at] === 13 || bytes[at] === 10)) at++
+  return at
 }
 
 function putBack(socket: ParsedSocket, unread: Buffer): void {
