@@ -7,7 +7,7 @@
 import type { Colour, FleetlessColour, ReleaseRecord, TargetState } from '../providers/types.ts'
 import { isCompleted } from './records.ts'
 import { planRelease } from './release/plan.ts'
-import { rollbackTarget } from './release/rollback.ts'
+import { rollbackTarget } from './release/rollback-goal.ts'
 import { retiring } from './release/unfinished-retire.ts'
 
 /**
