@@ -166,7 +166,7 @@ export function goReason(error: unknown, url: string, headers?: unknown): string
 }
 
 /** The first header name that is no HTTP token, of a header object or a flat name/value list. */
-function firstNonTokenName(headers: unknown): string | undefined {
+export function firstNonTokenName(headers: unknown): string | undefined {
   if (headers === null || typeof headers !== 'object') return undefined
   const names = Array.isArray(headers) ? headers.filter((_, i) => i % 2 === 0) : Object.keys(headers)
   return names.find((name) => typeof name === 'string' && !HTTP_TOKEN.test(name))

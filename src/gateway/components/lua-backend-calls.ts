@@ -2,7 +2,7 @@
 import { chunksEmptyBody } from '../backend-body-framing.ts'
 import { isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
-import { GO_USER_AGENT, HTTP_TOKEN, luraPattern } from '../go-http.ts'
+import { firstNonTokenName, GO_USER_AGENT, goOp, luraPattern } from '../go-http.ts'
 import { goQuote } from '../go-quote.ts'
 import { goToTitle } from '../go-unicode-case.ts'
 import { luaHttpFor } from '../lua-http-client.ts'
@@ -137,9 +137,7 @@ async function around<T extends { ok: boolean }>(
     // Go's transport checks the header map's names before anything is sent, for an http(s) URL (the
     // script's key is the map's: CanonicalMIMEHeaderKey leaves a name that is no token as written).
     const url = request.url ?? view.url
-    const badName = /^https?:/i.test(url)
-      ? Object.keys(request.headers).find((key) => !HTTP_TOKEN.test(key))
-      : undefined
+    const badName = /^https?:/i.test(url) ? firstNonTokenName(request.headers) : undefined
     if (badName !== undefined && !view.readsParams)
       return failure({
         message: `${goUrlErrorOp(request.method)} "${url}": net/http: invalid header field name ${goQuote(badName)}`,
@@ -171,11 +169,8 @@ async function around<T extends { ok: boolean }>(
   }
 }
 
-/** The Op of Go's url.Error: the method as `Post`. */
-function goUrlErrorOp(method: string): string {
-  const upper = method.toUpperCase()
-  return upper.slice(0, 1) + upper.slice(1).toLowerCase()
-}
+/** The Op of Go's url.Error for the method lura title-cases: `Post`. */
+const goUrlErrorOp = (method: string) => goOp(method.toUpperCase())
 
 /** url.Parse's Scheme: letters first, then letters, digits, `+`, `-` or `.` before the first colon. */
 function goUrlScheme(url: string): string {
