@@ -28,6 +28,7 @@ import type { ModifiedRequest } from './components/martian-run.ts'
 import type { GatewayConfig } from './config/types.ts'
 import { goOp } from './go-http.ts'
 import { isGoNilMap } from './go-json.ts'
+import { GoPanic } from './go-panic.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import { monotonicMs } from './monotonic-ms.ts'
 import { transportAskedGzip } from './noop-lua.ts'
@@ -247,12 +248,16 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           ? { body: response.body ? Buffer.from(response.body).toString('utf8') : r.body }
           : {}),
       }),
-      (error) => ({
-        ok: false,
-        code: error.status,
-        message: error.message,
-        ...(error.contentType ? { contentType: error.contentType } : {}),
-      }),
+      (error) => {
+        // A Go panic in the script's library runs in lura's stack, in gin's handler: its Recovery answers.
+        if (error.panic) throw new GoPanic(error.message)
+        return {
+          ok: false,
+          code: error.status,
+          message: error.message,
+          ...(error.contentType ? { contentType: error.contentType } : {}),
+        }
+      },
     )
   }
 
