@@ -4,7 +4,7 @@
  * map's `maintenance` entry switches it on and off on every instance, the split is kept.
  */
 import assert from 'node:assert/strict'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
@@ -46,6 +46,11 @@ describe('maintenance on HAProxy (CLI, two instances)', { concurrency: false }, 
     for (const node of nodes) await node.stop()
     for (const lb of lbs) await lb.stop()
   })
+
+  const pageFiles = async (lb: HaproxyInstance) =>
+    (await readdir(lb.dir)).filter((file) => file.endsWith('.page')).sort()
+  const servedPageFile = async (lb: HaproxyInstance) =>
+    `${/^maintenance (\S+)$/m.exec(await readFile(lb.mapFile, 'utf8'))?.[1]}.page`
 
   async function page(lb: HaproxyInstance, path = '/v1/anything') {
     const response = await fetch(`http://127.0.0.1:${lb.port}${path}`, { signal: AbortSignal.timeout(5_000) })
@@ -126,6 +131,9 @@ describe('maintenance on HAProxy (CLI, two instances)', { concurrency: false }, 
       assert.equal(got.type, 'application/json')
       assert.equal(got.retryAfter, '120')
       assert.equal(JSON.parse(got.body).status, 'maintenance')
+      // The HTML page is not served any more: its rule and its file are gone (they stayed forever).
+      assert.deepEqual(await pageFiles(lb), [await servedPageFile(lb)])
+      assert.doesNotMatch(await readFile(lb.configFile, 'utf8'), /text\/html/)
     }
   })
 
@@ -147,6 +155,13 @@ describe('maintenance on HAProxy (CLI, two instances)', { concurrency: false }, 
     }
     const status = await project.json<{ result: { maintenance: unknown } }>(['status'])
     assert.equal(status.envelope.result.maintenance, null)
+    // No page is served: no rule names one, no page file is left, and a reload still routes.
+    for (const lb of lbs) {
+      assert.deepEqual(await pageFiles(lb), [])
+      assert.doesNotMatch(await readFile(lb.configFile, 'utf8'), /http-request return/)
+    }
+    await lbs[0]?.reload()
+    assert.deepEqual(await askName(lbs[0]?.port ?? 0), { status: 200, name: name(2) })
   })
 
   it('destroy turns maintenance off with everything else', async () => {
@@ -159,6 +174,7 @@ describe('maintenance on HAProxy (CLI, two instances)', { concurrency: false }, 
       const got = await page(lb)
       assert.equal(got.status, 503)
       assert.doesNotMatch(got.body, /maintenance/)
+      assert.deepEqual(await pageFiles(lb), [])
     }
   })
 })

@@ -218,7 +218,9 @@ export class HaproxyProvider implements Provider {
 
   /** The page loaded by every instance first, then switched on (or off) on each, all or none. */
   async setMaintenance(state: MaintenanceState | null, options: OperationOptions = {}): Promise<void> {
-    await switchMaintenance(this.router, this.#store, this.#config.frontend, state, options)
+    await switchMaintenance(this.router, this.#store, this.#config.frontend, state, options, (message) =>
+      this.#context.emit?.({ type: 'warn', message }),
+    )
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {

@@ -3,6 +3,7 @@
  * change is made live first (socket) and then written (files.ts).
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { providerError } from '../../core/errors.ts'
 import type { Colour, MaintenancePage, Weights } from '../types.ts'
 import {
@@ -29,6 +30,7 @@ import {
   strAclIds,
   tokensInAcl,
 } from './maintenance.ts'
+import { removeUnnamedPages } from './page-files.ts'
 import {
   describeSocket,
   parseMapEntries,
@@ -165,23 +167,45 @@ export class HaproxyInstance {
    * touched, so nothing changes for clients yet.
    */
   async preparePages(pages: MaintenancePage[], frontend: string): Promise<void> {
-    for (const page of pages) {
-      const file = pageFile(this.spec.files.mapFile, pageToken(page))
-      const exists = await stat(file).then(
-        (s) => s.size === Buffer.byteLength(page.body),
-        () => false,
-      )
-      if (exists) continue
-      await writeFile(`${file}.tmp`, page.body, { mode: 0o644 })
-      await rename(`${file}.tmp`, file)
-    }
+    // Under the files lock: another writer's removeUnnamedPages must not see the file before its rule.
     await this.#locked(async () => {
-      const text = await this.#configText()
-      const next = replaceMaintenanceBlock(text, frontend, (indent) =>
-        renderMaintenanceBlock(pages, this.spec.files.mapReference, indent),
-      )
-      if (next !== text) await this.#commit({ config: next })
+      for (const page of pages) {
+        const file = pageFile(this.spec.files.mapFile, pageToken(page))
+        const exists = await stat(file).then(
+          (s) => s.size === Buffer.byteLength(page.body),
+          () => false,
+        )
+        if (exists) continue
+        await writeFile(`${file}.tmp`, page.body, { mode: 0o644 })
+        await rename(`${file}.tmp`, file)
+      }
+      await this.#writeMaintenanceRules(pages, frontend)
     })
+  }
+
+  /** After a switch: the frontend's maintenance rules name only `pages` (the one served, or none after `off`). */
+  async keepOnlyRules(pages: MaintenancePage[], frontend: string): Promise<void> {
+    await this.#locked(() => this.#writeMaintenanceRules(pages, frontend))
+  }
+
+  /**
+   * Removes the page files beside the map that no config names any more (page-files.ts: `configFiles`
+   * are the target's instances' configs, so a page one of them still names stays). Returns them.
+   */
+  async removeUnnamedPages(configFiles: string[]): Promise<string[]> {
+    let removed: string[] = []
+    await this.#locked(async () => {
+      removed = await removeUnnamedPages(dirname(this.spec.files.mapFile), configFiles)
+    })
+    return removed
+  }
+
+  async #writeMaintenanceRules(pages: MaintenancePage[], frontend: string): Promise<void> {
+    const text = await this.#configText()
+    const next = replaceMaintenanceBlock(text, frontend, (indent) =>
+      renderMaintenanceBlock(pages, this.spec.files.mapReference, indent),
+    )
+    if (next !== text) await this.#commit({ config: next })
   }
 
   /** Serves the page with this token (or `off`: routes again), live and in the map file. */

@@ -41,6 +41,7 @@ export async function switchMaintenance(
   frontend: string,
   state: MaintenanceState | null,
   options: OperationOptions,
+  warn: (message: string) => void,
 ): Promise<void> {
   const views = await router.views()
   const value = state ? pageToken(state) : MAINTENANCE_OFF
@@ -88,4 +89,32 @@ export async function switchMaintenance(
       throw error
     }
   }
+  await keepOnlyServedPage(router, frontend, state, warn)
+}
+
+/**
+ * The switch is done: the rules of pages no longer served (the one replaced, every one after
+ * `off`) leave every instance's haproxy.cfg, then the files no config names go (a page file may
+ * sit in a directory several instances' configs name it from). The running HAProxy keeps what it
+ * loaded until its next reload, and clients are not affected either way, so a failure is a
+ * warning, not the command's.
+ */
+async function keepOnlyServedPage(
+  router: HaproxyRouter,
+  frontend: string,
+  state: MaintenanceState | null,
+  warn: (message: string) => void,
+): Promise<void> {
+  const configFiles = router.instances.map((instance) => instance.spec.files.configFile)
+  const notRemoved = (instance: HaproxyInstance) => (error: Error) => {
+    warn(
+      `HAProxy ${instance.name}: maintenance is switched, but the rules or files of pages no longer served were not removed: ${error.message}`,
+    )
+  }
+  const rewritten: HaproxyInstance[] = []
+  for (const instance of router.instances)
+    await instance
+      .keepOnlyRules(state ? [state] : [], frontend)
+      .then(() => rewritten.push(instance), notRemoved(instance))
+  for (const instance of rewritten) await instance.removeUnnamedPages(configFiles).catch(notRemoved(instance))
 }
