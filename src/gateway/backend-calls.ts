@@ -185,7 +185,15 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
     if (b.guard) {
       const admission = await b.guard.before(ctx, b.wireMethod, generatedPath(b, ctx), b.lua !== undefined)
       if (admission.refused !== undefined) return { ok: false, code: undefined, message: admission.refused }
-      const result = await (b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callBelow(ep, b, ctx, cancel))
+      let result: BackendResult
+      try {
+        result = await (b.lua ? callWithLua(ep, b, b.lua, ctx, cancel) : callBelow(ep, b, ctx, cancel))
+      } catch (error) {
+        // gobreaker's Execute counts a panic as a failed call before it panics on: a half-open
+        // circuit's trial must end, or the circuit refuses every later call.
+        admission.done(false)
+        throw error
+      }
       admission.done(result.ok ? true : callOutcome(cancel))
       return result
     }
@@ -321,6 +329,7 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
       status = read.status
       return read.result
     } catch (error) {
+      if (error instanceof GoPanic) throw error
       const message =
         error instanceof BackendCallError
           ? error.message

@@ -186,7 +186,13 @@ export function createNoopProxy(options: NoopProxyOptions): NoopProxy {
     let status = answer.status
     let body: Readable = gunzip ? new GoGunzip(answer.body) : answer.body
     if (b.guard?.modifyAnswer) {
-      const edited = b.guard.modifyAnswer(status, answerHeaders, request)
+      let edited: ReturnType<typeof b.guard.modifyAnswer>
+      try {
+        edited = b.guard.modifyAnswer(status, answerHeaders, request)
+      } catch (error) {
+        dropBody()
+        throw error
+      }
       if (edited.failed !== undefined) {
         // martian runs inside the call the breaker wraps: its error is the call's.
         dropBody()

@@ -1,6 +1,7 @@
 // martian's body.Modifier on an answer: the configured body in place of the backend's, cut to the
 // Range the request asked for (one range: 206 with Content-Range; several: 206 multipart/byteranges)
 // as martian reads that header.
+import { GoPanic } from '../go-panic.ts'
 import { goQuote } from '../go-quote.ts'
 import { goParseInt, goParseIntError } from '../go-strconv.ts'
 
@@ -16,27 +17,36 @@ function goAtoi(text: string): number | string {
     : Number(value)
 }
 
-/** `body[start:end+1]`, or the runtime error Go's slice expression panics with. */
-function segment(body: Buffer, start: number, end: number): Buffer | string {
+/**
+ * `body[start:end+1]` of Go's slice: past its length up to its capacity (`body` holds the capacity,
+ * zero-filled), else the panic of Go's slice expression.
+ */
+function segment(body: Buffer, start: number, end: number): Buffer {
   if (end + 1 > body.length)
-    return `runtime error: slice bounds out of range [:${end + 1}] with capacity ${body.length}`
+    throw new GoPanic(`runtime error: slice bounds out of range [:${end + 1}] with capacity ${body.length}`)
   return body.subarray(start, end + 1)
 }
 
 /**
  * What body.Modifier makes of an answer, given the Range header of the request sent (`''` when
- * none). An unsatisfiable range answers 416 with the backend's body already closed: nothing to
- * read. A range Go cannot parse fails the call with strconv's error; one past the body's end with
- * the panic Go's slice expression raises (KrakenD would not survive it).
+ * none). `body` is the modifier's slice to its capacity, `length` its length. An unsatisfiable range
+ * answers 416 with the backend's body already closed: nothing to read. A range Go cannot parse fails
+ * the call with strconv's error; one past the slice's capacity is Go's panic (GoPanic).
  */
-export function replacedBody(body: Buffer, contentType: string, boundary: string, range: string): BodyAnswer {
-  if (range === '') return { body }
+export function replacedBody(
+  body: Buffer,
+  length: number,
+  contentType: string,
+  boundary: string,
+  range: string,
+): BodyAnswer {
+  if (range === '') return { body: body.subarray(0, length) }
   const ranges: Array<[number, number]> = []
   for (let part of range
     .toLowerCase()
     .replace(/^[bytes=]+/, '')
     .split(',')) {
-    if (part.endsWith('-')) part = `${part}${body.length - 1}`
+    if (part.endsWith('-')) part = `${part}${length - 1}`
     const bounds = part.split('-')
     if (bounds.length !== 2) return { status: 416, body: Buffer.alloc(0) }
     const start = goAtoi((bounds[0] as string).trim())
@@ -46,18 +56,16 @@ export function replacedBody(body: Buffer, contentType: string, boundary: string
     if (start > end) return { status: 416, body: Buffer.alloc(0) }
     ranges.push([start, end])
   }
-  const contentRange = (start: number, end: number) => `bytes ${start}-${end}/${body.length}`
+  const contentRange = (start: number, end: number) => `bytes ${start}-${end}/${length}`
   if (ranges.length === 1) {
     const [start, end] = ranges[0] as [number, number]
     const seg = segment(body, start, end)
-    if (typeof seg === 'string') return { failed: seg }
     return { status: 206, body: seg, contentRange: contentRange(start, end) }
   }
   // Go's multipart.Writer: each part's headers sorted by name, CRLF between parts, the closing line.
   const parts: Buffer[] = []
   for (const [i, [start, end]] of ranges.entries()) {
     const seg = segment(body, start, end)
-    if (typeof seg === 'string') return { failed: seg }
     const head = `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Range: ${contentRange(start, end)}\r\nContent-Type: ${contentType}\r\n\r\n`
     parts.push(Buffer.from(head, 'latin1'), seg)
   }

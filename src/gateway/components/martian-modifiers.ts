@@ -81,14 +81,21 @@ export function modifierStep(
     case 'body.Modifier': {
       // Go's json.Unmarshal into []byte: standard base64 with its padding (or null, no body); its
       // decoder skips line breaks.
-      const encoded = read.optional(body, 'body', here).replace(/[\r\n]/g, '')
+      const text = read.optional(body, 'body', here)
+      const encoded = text.replace(/[\r\n]/g, '')
       if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(encoded)) {
         read.fail([...here, 'body'], '"body" must be base64 (standard alphabet, with its padding)')
         return undefined
       }
+      const decoded = Buffer.from(encoded, 'base64')
+      // Unmarshal decodes into make([]byte, DecodedLen(len(text))), line breaks counted: a range
+      // martian slices past the bytes but within that capacity reads its zeros.
+      const capacity = Buffer.alloc(Math.floor(Buffer.byteLength(text) / 4) * 3)
+      decoded.copy(capacity)
       return {
         kind: 'body',
-        body: Buffer.from(encoded, 'base64'),
+        body: capacity,
+        length: decoded.length,
         contentType: read.optional(body, 'contentType', here),
         // martian picks a random multipart boundary when it parses the modifier.
         boundary: cryptoModule().randomBytes(30).toString('hex'),

@@ -184,11 +184,11 @@ function apply(steps: MartianStep[], message: Message, request: boolean): void {
         // The new body is not encoded.
         delete headers['content-encoding']
         if (request) {
-          message.body = step.body
+          message.body = step.body.subarray(0, step.length)
           break
         }
         const range = firstValue(message.requestHeaders.range)
-        const answer = replacedBody(step.body, step.contentType, step.boundary, range)
+        const answer = replacedBody(step.body, step.length, step.contentType, step.boundary, range)
         if ('failed' in answer) {
           message.failed = answer.failed
           break

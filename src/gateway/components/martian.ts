@@ -44,7 +44,14 @@ export type MartianStep =
   /** cookie.Modifier: the pair added to Cookie (request) and the Set-Cookie line (response). */
   | { kind: 'cookie'; pair: string; setCookie: string }
   /** body.Modifier: the body (base64 in the config) and its Content-Type, in place of the message's. */
-  | { kind: 'body'; body: Buffer; contentType: string; boundary: string }
+  | {
+      kind: 'body'
+      /** The decoded bytes, zero-filled to the capacity of the slice Go's json.Unmarshal made for them. */
+      body: Buffer
+      length: number
+      contentType: string
+      boundary: string
+    }
   /**
    * url.Modifier (request): `scheme` as URL.Scheme, `host` as URL.Host, `path` (its bytes) as
    * URL.Path and `query` as RawQuery, each when not empty.
