@@ -40,7 +40,6 @@ export async function destroy(
     // An operator's router (HAProxy, an ALB) is not destroyed: only gwdeploy's routing in it is emptied.
     const router = state.router.detail ?? provider.id
     const operators = provider.capabilities.routingEmptiedOnDestroy
-    const emptied = state.router.present && operators ? `${operators} (${router})` : undefined
     if (state.router.present && !operators) destroyed.push(`router (${router})`)
     const live = COLOURS.map((c) => state.fleets[c]).find((f) => f && state.weights[f.colour] === 100)
     const record = (status: 'started' | 'destroyed' | 'interrupted', error?: string, done?: string[]) =>
@@ -81,6 +80,14 @@ export async function destroy(
       throw stopped
     })
     await testPoint('destroy:record', signal)
+    // The operator's router as the destroy left it (its split before the destroy is no longer true).
+    const emptied =
+      state.router.present && operators
+        ? await provider.inspect({ signal }).then(
+            (after) => `${operators} (${after.router.detail ?? provider.id})`,
+            () => operators,
+          )
+        : undefined
     await record('destroyed', undefined, emptied ? [...destroyed, emptied] : destroyed)
     return { destroyed, ...(emptied ? { emptied } : {}) }
   })
