@@ -3,7 +3,7 @@ import { BaseCommand, type Envelope, type RunContext } from '../cli/base-command
 import { configFlags } from '../cli/flags.ts'
 import { durationFlag, flagUnhealthy, statusLoops, waitFlags } from '../cli/status-wait.ts'
 import { providerError, usageError } from '../core/errors.ts'
-import { NO_COLOUR_RUNS_IT, type RollbackView } from '../core/fleetless.ts'
+import { rollbackLine } from '../core/fleetless.ts'
 import { describeFreeze, isFreeze } from '../core/freeze.ts'
 import { isUnreadableLock } from '../core/lock.ts'
 import { describeMaintenance } from '../core/maintenance.ts'
@@ -62,15 +62,6 @@ export function renderStatus(s: StatusResult): string {
   if (s.lastRelease) lines.push(`last release: ${s.lastRelease.sha?.slice(0, 7)} at ${s.lastRelease.time}`)
   return lines.join('\n')
 }
-
-const rollbackLine = (r: RollbackView) =>
-  r.how === 'switch'
-    ? `switches to ${r.colour} (${r.sha.slice(0, 7)})`
-    : r.how === 'outside' && r.why === NO_COLOUR_RUNS_IT
-      ? `moves all traffic to ${r.colour} (${r.sha.slice(0, 7)}) once ${r.colour}'s servers run it (no colour runs it now; the servers run outside gwdeploy, which cannot start them)`
-      : r.how === 'outside'
-        ? `switches to ${r.colour} (${r.sha.slice(0, 7)}) once its servers answer again (they run outside gwdeploy; none is live now)`
-        : `redeploys ${r.sha.slice(0, 7)} as recorded (${r.why ?? 'no colour runs it'})`
 
 /**
  * A flag that would do nothing is refused (exit 2): `status --timeout 5m` in a pipeline that meant

@@ -121,16 +121,42 @@ export function rollbackView(
 /** `why` of an `outside` rollback whose SHA no colour runs (its colour's servers run another release). */
 export const NO_COLOUR_RUNS_IT = 'no colour runs it'
 
-/** What `gwdeploy rollback` does, for a hint or the status line. */
-export function describeRollback(rollback: RollbackView): string {
-  if (rollback.how === 'outside' && rollback.why === NO_COLOUR_RUNS_IT)
-    return `no colour runs ${sha7(rollback.sha)} and the servers run outside gwdeploy, which cannot start them: start ${rollback.colour}'s servers running ${sha7(rollback.sha)}, then \`gwdeploy rollback\` moves all traffic to ${rollback.colour} once they pass the health gate (until then it refuses, exit 4, traffic untouched)`
-  if (rollback.how === 'outside')
-    return `its servers run outside gwdeploy, which cannot start them: start them again (running ${sha7(rollback.sha)}), then \`gwdeploy rollback\` switches all traffic to ${rollback.colour} (until then it refuses, exit 4, traffic untouched)`
-  return rollback.how === 'switch'
-    ? `\`gwdeploy rollback\` switches all traffic to ${rollback.colour} (${sha7(rollback.sha)})`
-    : `\`gwdeploy rollback\` redeploys ${sha7(rollback.sha)} as recorded (a new deploy, not an instant switch)`
+/**
+ * What `gwdeploy rollback` would do, said once per kind of RollbackView: `line` is status's
+ * `rollback:` line, `advice` the sentence hints give (what to do, then what rollback does).
+ */
+function rollbackWords(rollback: RollbackView): { line: string; advice: string } {
+  const sha = sha7(rollback.sha)
+  const colour = rollback.colour
+  switch (rollback.how) {
+    case 'switch':
+      return {
+        line: `switches to ${colour} (${sha})`,
+        advice: `\`gwdeploy rollback\` switches all traffic to ${colour} (${sha})`,
+      }
+    case 'redeploy':
+      return {
+        line: `redeploys ${sha} as recorded (${rollback.why ?? NO_COLOUR_RUNS_IT})`,
+        advice: `\`gwdeploy rollback\` redeploys ${sha} as recorded (a new deploy, not an instant switch)`,
+      }
+    case 'outside':
+      return rollback.why === NO_COLOUR_RUNS_IT
+        ? {
+            line: `moves all traffic to ${colour} (${sha}) once ${colour}'s servers run it (no colour runs it now; the servers run outside gwdeploy, which cannot start them)`,
+            advice: `no colour runs ${sha} and the servers run outside gwdeploy, which cannot start them: start ${colour}'s servers running ${sha}, then \`gwdeploy rollback\` moves all traffic to ${colour} once they pass the health gate (until then it refuses, exit 4, traffic untouched)`,
+          }
+        : {
+            line: `switches to ${colour} (${sha}) once its servers answer again (they run outside gwdeploy; none is live now)`,
+            advice: `its servers run outside gwdeploy, which cannot start them: start them again (running ${sha}), then \`gwdeploy rollback\` switches all traffic to ${colour} (until then it refuses, exit 4, traffic untouched)`,
+          }
+  }
 }
+
+/** What `gwdeploy rollback` does, for a hint. */
+export const describeRollback = (rollback: RollbackView): string => rollbackWords(rollback).advice
+
+/** What `gwdeploy rollback` does, for status's `rollback:` line. */
+export const rollbackLine = (rollback: RollbackView): string => rollbackWords(rollback).line
 
 /**
  * Every colour that gets traffic has no node left: its fleet removed (the provider's `fleetless`)
