@@ -12,6 +12,8 @@ import type { Socket } from 'node:net'
 
 interface NodeHttpParser {
   execute(packet: Buffer): number | Error
+  /** The connection the parser reads for now (node:http pools its parsers: null while free). */
+  socket: Socket | null
   /** A copy of the packet being read (only while the parser reports on one read from the socket's handle). */
   getCurrentBuffer(): Buffer
   initialize(type: number, resource: object, maxHeaderSize: number, lenientFlags: number): void
@@ -42,18 +44,27 @@ export function noteRequest(req: IncomingMessage): void {
   if (req.headers.upgrade !== undefined) mayStopAfter.set(req.socket, req)
 }
 
+/** Parsers whose execute reads on already (node:http reuses a parser for connection after connection). */
+const readingOn = new WeakSet<NodeHttpParser>()
+
 /** Makes the parser node:http gave `socket` read on after a request asking to switch protocols. */
 export function readOnAfterUpgradeRequests(socket: Socket): void {
   const parser = (socket as ParsedSocket).parser
   if (!parser) return
-  // Packets the stream hands over ('data': the first one, put back by the listener)...
-  const execute = parser.execute
-  parser.execute = function (packet: Buffer) {
-    const read = execute.call(this, packet)
-    afterRead(socket, read, () => packet)
-    return read
+  // Packets the stream hands over ('data': the first one, put back by the listener)... The wrapper
+  // stays on the pooled parser: put on once, it reads for the connection the parser serves now (a
+  // wrapper per connection piled up until the stack overflowed, the process with it).
+  if (!readingOn.has(parser)) {
+    readingOn.add(parser)
+    const execute = parser.execute
+    parser.execute = function (this: NodeHttpParser, packet: Buffer) {
+      const read = execute.call(this, packet)
+      if (this.socket) afterRead(this.socket, read, () => packet)
+      return read
+    }
   }
-  // ...and those the parser reads straight from the socket's handle, reported through this callback.
+  // ...and those the parser reads straight from the socket's handle, reported through this callback
+  // (node:http sets it anew for each connection).
   const { kOnExecute } = parser.constructor as NodeHttpParserClass
   const report = parser[kOnExecute]
   if (typeof report !== 'function') return
@@ -115,10 +126,9 @@ function reportParseError(socket: ParsedSocket, bytes: Buffer): void {
   fresh.initialize(Parser.REQUEST, {}, server.maxHeaderSize ?? 0, 0)
   const error = fresh.execute(bytes)
   fresh.close()
-  if (!(error instanceof Error)) {
-    socket.destroy()
-    return
-  }
+  // No error: llhttp stopped for a reason node:http acts on itself (a CONNECT it hands over, a
+  // request after which the connection closes); the answers under way go out.
+  if (!(error instanceof Error)) return
   Object.assign(error, { rawPacket: bytes })
   server.emit('clientError', error, socket)
 }

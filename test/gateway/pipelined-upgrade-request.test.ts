@@ -7,14 +7,20 @@ import { exchange, statusLines } from './raw-exchange.ts'
 // A request asking to switch protocols (Upgrade + Connection: upgrade) is served like any other, as
 // Go's server does when no handler takes the connection over, and the connection reads on: what the
 // same packet held after it is the next request (node:http's parser stopped there and dropped it).
-const gateway = gatewayWith((backend) => ({
-  version: 3,
-  endpoints: ['/a', '/b', '/c'].map((endpoint) => ({
-    endpoint,
-    method: endpoint === '/c' ? 'POST' : 'GET',
-    backend: [{ host: [backend.origin], url_pattern: `/echo${endpoint}` }],
-  })),
-}))
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    endpoints: [
+      ...['/a', '/b', '/c'].map((endpoint) => ({
+        endpoint,
+        method: endpoint === '/c' ? 'POST' : 'GET',
+        backend: [{ host: [backend.origin], url_pattern: `/echo${endpoint}` }],
+      })),
+      { endpoint: '/slow', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
+    ],
+  }),
+  { backends: { api: { '/slow': { body: { slow: true }, delay_ms: 400 } } } },
+)
 
 const upgradeTo = (path: string, extra = '') =>
   `GET ${path} HTTP/1.1\r\nHost: gw.example\r\nConnection: upgrade\r\nUpgrade: websocket\r\n${extra}\r\n`
@@ -75,6 +81,33 @@ describe('a request pipelined after one asking to switch protocols', { timeout: 
       ['/echo/c', '/echo/b'],
     )
     assert.equal(seen[0]?.body, '{"n":1}')
+  })
+
+  // The second parse (upgrade-leftover.ts) found no error here and cut the connection: the answer
+  // under way was lost (crash2, session 53).
+  test('one that closes the connection, the next request in the next packet: its answer is written', async () => {
+    const answer = await exchangeInParts(gateway.url, [
+      upgradeTo('/slow', 'Connection: close\r\n'),
+      last('/b'),
+    ])
+    assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK'])
+    assert.match(answer, /\{"slow":true\}$/)
+  })
+
+  test('an HTTP/1.0 one, more bytes in the next packet: its answer is written', async () => {
+    const answer = await exchangeInParts(gateway.url, [
+      'GET /slow HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n',
+      last('/b'),
+    ])
+    assert.deepEqual(answer.match(/HTTP\/1\.[01] \d{3}/g), ['HTTP/1.0 200'])
+  })
+
+  test('then a CONNECT and a request, one packet: both answered before the CONNECT closes it', async () => {
+    const answer = await exchange(
+      gateway.url,
+      `${upgradeTo('/a')}CONNECT x:1 HTTP/1.1\r\nHost: x:1\r\n\r\n${last('/b')}`,
+    )
+    assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK', 'HTTP/1.1 404 Not Found'])
   })
 
   test('a malformed request after it gets its 400 after the first answer', async () => {
