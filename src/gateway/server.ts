@@ -68,6 +68,8 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       headersTimeout: headerTimeoutMs,
       requestTimeout: s.readTimeoutMs,
       keepAliveTimeout: s.keepAliveTimeoutMs,
+      // Go closes an idle connection at idle_timeout; node:http waits a second longer by default.
+      keepAliveTimeoutBuffer: 0,
       connectionsCheckingInterval: 1000,
       noDelay: true,
       onPanic,

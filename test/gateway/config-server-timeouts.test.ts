@@ -62,3 +62,34 @@ describe('a read_timeout without idle_timeout bounds idle keep-alive connections
     assert.equal(outcome, 'closed after HTTP/1.1 200 OK')
   })
 })
+
+// Go closes an idle keep-alive connection at idle_timeout (SetReadDeadline(now + idleTimeout));
+// node:http waited keepAliveTimeoutBuffer (1 s) more, so a request sent in that second was served
+// where KrakenD's connection is gone (crash2, session 53: KrakenD closed at 2,002 ms, this runtime
+// at 3,013 ms with idle_timeout 2s).
+describe('idle_timeout closes an idle keep-alive connection when it runs out, not a second later', () => {
+  const gateway = gatewayWith(
+    (backend) => ({
+      version: 3,
+      idle_timeout: '1s',
+      endpoints: [{ endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/a' }] }],
+    }),
+    { backends: { api: { '/a': { body: { ok: true } } } } },
+  )
+
+  test('closed before 1.7 s of idleness', async () => {
+    const socket = connectTcp(gateway.running.server.port, '127.0.0.1', () =>
+      socket.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\n'),
+    )
+    socket.on('error', () => {})
+    let closed = false
+    socket.on('close', () => {
+      closed = true
+    })
+    await new Promise((resolve) => socket.once('data', resolve))
+    await new Promise((resolve) => setTimeout(resolve, 1700))
+    const wasClosed = closed
+    socket.destroy()
+    assert.equal(wasClosed, true)
+  })
+})
