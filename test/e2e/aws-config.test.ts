@@ -178,6 +178,43 @@ describe('aws: bad provider.aws settings are located config errors and change no
     }
   })
 
+  it('an AMI, key pair and instance type AWS does not know: exit 2 naming each, nothing created (RunInstances failed after the group and rules were made, exit 6)', async () => {
+    await project.writeConfig({
+      size: 1,
+      aws: { ami: 'ami-00000000000000000', keyName: 'no-such-key', instanceType: 'x9.bogus' },
+    })
+    try {
+      const before = await awsState(project.fixture, service)
+      const release = await project.run(['release', '--sha', sha(4), '--json'])
+      assert.equal(release.code, 2, release.stderr)
+      const error = JSON.parse(release.stdout).error as { problems: Problem[]; hint: string }
+      assert.deepEqual(
+        error.problems.map((p) => p.location?.path),
+        ['provider.aws.ami', 'provider.aws.instanceType', 'provider.aws.keyName'],
+      )
+      assert.match(error.problems[0]?.message ?? '', /AMI ami-00000000000000000 does not exist/)
+      assert.match(error.problems[1]?.message ?? '', /instance type x9\.bogus does not exist/)
+      assert.match(error.problems[2]?.message ?? '', /key pair no-such-key does not exist/)
+      assert.match(error.hint, /Nothing was created/)
+      const after = await awsState(project.fixture, service)
+      assert.deepEqual({ ...after, records: [] }, { ...before, records: [] })
+      // One setting alone is named with its line.
+      await project.writeConfig({ size: 1, aws: { ami: 'ami-00000000000000000' } })
+      const one = await project.run(['release', '--sha', sha(4)])
+      assert.equal(one.code, 2, one.stderr)
+      assert.match(
+        one.stderr,
+        /gwdeploy\.yml:\d+:\d+ \(provider\.aws\.ami\): AMI ami-00000000000000000 does not exist/,
+      )
+      assert.deepEqual(
+        { ...(await awsState(project.fixture, service)), records: [] },
+        { ...before, records: [] },
+      )
+    } finally {
+      await project.writeConfig({ size: 1 })
+    }
+  })
+
   it("testListenerPort beside listenerArn: the test listener on the live listener's load balancer, no other one touched", async () => {
     await project.writeConfig({
       size: 1,

@@ -35,6 +35,7 @@ import type { AwsContext } from './context.ts'
 import { decommissionFleet } from './decommission.ts'
 import { checkSecretReferences } from './fleet-secrets.ts'
 import { findInstances, orphanFleet, toFleet } from './instances.ts'
+import { checkLaunchSettings } from './launch-settings.ts'
 import {
   deleteRule,
   describeListener,
@@ -204,6 +205,7 @@ export class AwsProvider implements Provider, AwsContext {
     renderUserData(this.settings.userDataTemplate, userDataValues(this.settings, spec))
     await checkSecretReferences(this.settings)
     await checkNetwork(this)
+    await checkLaunchSettings(this)
   }
 
   async provision(spec: FleetSpec, options: OperationOptions = {}): Promise<Fleet> {
