@@ -31,8 +31,20 @@ export function walkDecides(schema: unknown, draft: Draft): boolean {
   // ajv 8.20's `contains` inside an item loop keeps the match of an earlier item: with
   // `{"items": {"contains": {"type": "object"}}}` it took `[[{}], []]`.
   if (draft >= 6 && some(schema, (node) => Object.hasOwn(node, 'contains'))) return true
+  // ajv 8.20 checks required names where it collects no errors (`if`, `not`) as `(data[n] === undefined)
+  // && (missing = n)`: for the name "" that is falsy, so a missing "" counted as present.
+  if (some(schema, namesEmptyRequired)) return true
   // A schema applied again to the same value: ajv recurses without end (a 500), v6 refuses the body.
   if (inPlaceCycle(schema, draft)) return true
+  return false
+}
+
+/** Whether `node` requires the property "" (required, or an array of dependencies / dependentRequired). */
+function namesEmptyRequired(node: Record<string, unknown>): boolean {
+  const hasEmpty = (names: unknown) => Array.isArray(names) && names.includes('')
+  if (hasEmpty(node.required)) return true
+  for (const key of ['dependencies', 'dependentRequired'])
+    if (isObject(node[key]) && Object.values(node[key]).some(hasEmpty)) return true
   return false
 }
 

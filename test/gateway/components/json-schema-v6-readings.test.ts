@@ -26,6 +26,30 @@ const url = (pointer: string) => JSON.stringify(`file://${process.cwd()}/schema.
 const draft07 = 'http://json-schema.org/draft-07/schema#'
 
 const CASES: Array<[title: string, schema: unknown, body: string, text: string | null]> = [
+  // ajv 8.20 checks required names where it collects no errors as `(data[n] === undefined) && (missing = n)`:
+  // falsy for "", so a missing "" was present (sweep53, session 53: KrakenD 400, this runtime 200).
+  [
+    '`if` requiring "": missing',
+    { if: { required: [''] }, then: true, else: false },
+    '{"é":10}',
+    "- at '': false schema",
+  ],
+  ['... present', { if: { required: ['a', ''] }, then: true, else: false }, '{"a":1,"":2}', null],
+  [
+    '... beside another name',
+    { if: { required: ['a', ''] }, then: true, else: false },
+    '{"a":1}',
+    "- at '': false schema",
+  ],
+  ['`not` requiring "": missing', { not: { required: [''] } }, '{"a":1}', null],
+  ['... present', { not: { required: [''] } }, '{"":1}', "- at '': 'not' failed"],
+  ['`not` with dependentRequired ""', { not: { dependentRequired: { a: [''] } } }, '{"a":1}', null],
+  [
+    'draft-07 `not` with dependencies ""',
+    { $schema: draft07, not: { dependencies: { a: [''] } } },
+    '{"a":1}',
+    null,
+  ],
   [
     'a required name Object.prototype has is still missing',
     { required: ['constructor'] },
