@@ -50,6 +50,10 @@ export function failedExpectation(req: IncomingMessage, res: ServerResponse): bo
     if (req.httpVersionMinor >= 1 && hasBody(req)) {
       awaitingContinue.set(req, { res, keepAlive: res.shouldKeepAlive })
       res.shouldKeepAlive = false
+    } else {
+      // Go expects nothing of a request without a body; node:http would close the connection after
+      // an answer sent without 100 Continue.
+      ;(res as ServerResponse & { _expect_continue: boolean })._expect_continue = false
     }
     return false
   }
