@@ -1,10 +1,13 @@
 /** modifier/lua-backend: pre, the backend call (unless skip_next) and post, around one backend call. */
 import { chunksEmptyBody } from '../backend-body-framing.ts'
+import { bytesOfText } from '../byte-text.ts'
 import { isGoMethod } from '../config/backend-method.ts'
 import type { EndpointConfig, GatewayConfig } from '../config/types.ts'
 import { firstNonTokenName, GO_USER_AGENT, goOp, luraPattern } from '../go-http.ts'
+import { GoPanic } from '../go-panic.ts'
 import { goQuote } from '../go-quote.ts'
 import { goToTitle } from '../go-unicode-case.ts'
+import { goParseUrl } from '../go-url-parse.ts'
 import { luaHttpFor } from '../lua-http-client.ts'
 import type { CompiledLua, LuaConfig } from './lua.ts'
 import type { LuaRequest, LuaResponse } from './lua-api.ts'
@@ -115,6 +118,14 @@ async function around<T extends { ok: boolean }>(
       })
     // Go's client sends its own User-Agent when the header map has none.
     if (ctx.headers['user-agent'] === undefined) ctx.headers['user-agent'] = GO_USER_AGENT
+    // krakend-lua drops url.Parse's error and leaves the request a nil URL: lura's HTTP proxy reads
+    // it, Go's panic (gin's Recovery answers).
+    if (
+      request.url !== view.url &&
+      !view.readsParams &&
+      typeof goParseUrl(bytesOfText(request.url ?? '')) === 'string'
+    )
+      throw new GoPanic('runtime error: invalid memory address or nil pointer dereference')
     if (request.url !== view.url || request.method !== view.method) {
       // Go's transport takes http and https only (url.Parse lowercases the scheme; none is "").
       const scheme = goUrlScheme(request.url ?? '')
