@@ -181,9 +181,17 @@ export async function trafficSplit(aws: AwsContext, groups: Partial<Record<Colou
             name: /targetgroup\/([^/]+)\//.exec(g.arn)?.[1] ?? g.arn,
             percent: Math.round((g.weight * 100) / total),
           }))
-  const edited = await editedWeights(aws, live.arn, raw)
-  if (sum === 0)
-    return { weights: raw, foreign, unrouted: unrouted(actions, forward.groups.length > 0), edited }
+  // A listener that forwards nowhere has no split to compare with the one gwdeploy set (unrouted says what it does).
+  const edited = forward.groups.length > 0 ? await editedWeights(aws, live.arn, raw) : undefined
+  if (sum === 0) {
+    const first = actions[0]
+    const original =
+      first !== undefined &&
+      !isNotServing(first) &&
+      forward.groups.length === 0 &&
+      (await aws.originals.isOriginal(live.arn, actions, 'live listener').catch(() => false))
+    return { weights: raw, foreign, unrouted: unrouted(actions, forward.groups.length > 0, original), edited }
+  }
   const blue = Math.round((raw.blue * 100) / sum)
   return { weights: { blue, green: 100 - blue }, foreign, unrouted: undefined, edited }
 }
@@ -234,7 +242,7 @@ export async function untagWeights(aws: AwsContext, listenerArn: string): Promis
  * Why no colour gets traffic when the default action is not gwdeploy's own "no colour is serving"
  * (set by hand, or another tool): `status` says what clients get instead of a bare 0% / 0%.
  */
-function unrouted(actions: ListenerAction[], forwards: boolean): string | undefined {
+function unrouted(actions: ListenerAction[], forwards: boolean, original: boolean): string | undefined {
   const first = actions[0]
   if (!first || isNotServing(first)) return undefined
   const what = forwards
@@ -244,7 +252,11 @@ function unrouted(actions: ListenerAction[], forwards: boolean): string | undefi
       : first.Type === 'redirect'
         ? `a redirect to ${[first.RedirectConfig?.Host, first.RedirectConfig?.Path].filter(Boolean).join('') || 'elsewhere'}`
         : `a ${first.Type ?? 'different'} action`
-  return `the live listener's default action is ${what}, set outside gwdeploy: clients do not reach the gateway; re-releasing the live SHA (\`gwdeploy history\`) routes again`
+  // The action it had before gwdeploy is what `destroy` puts back first: a destroy that did not finish, not a hand edit.
+  const whence = original
+    ? ' (the one it had before gwdeploy, which `gwdeploy destroy` puts back)'
+    : ', set outside gwdeploy'
+  return `the live listener's default action is ${what}${whence}: clients do not reach the gateway; re-releasing the live SHA (\`gwdeploy history\`) routes again`
 }
 
 export async function listenerRules(aws: AwsContext, listenerArn: string) {

@@ -59,6 +59,15 @@ export class OriginalActions {
   }
 
   /**
+   * Whether `actions` are the listener's default action from before gwdeploy (what `destroy` puts
+   * back), as its record keeps it: read only, false when none is recorded.
+   */
+  async isOriginal(listenerArn: string, actions: ListenerAction[], what: string): Promise<boolean> {
+    const record = await originalRule(this.#aws, listenerArn, what)
+    return record !== undefined && sameActions(record.actions, actions)
+  }
+
+  /**
    * Puts back the default action gwdeploy recorded, else a fixed 503 if gwdeploy owns the
    * listener, else leaves it (gwdeploy never took it over). Returns the record to delete last.
    */
@@ -101,6 +110,22 @@ async function originalRule(aws: AwsContext, listenerArn: string, what: string) 
     )
   if (tags[TAG.target] !== aws.settings.key) throw sharedListener(aws, what, tags[TAG.target] ?? '?')
   return { arn: rule.RuleArn, actions: rule.Actions ?? [] }
+}
+
+/** Two action lists alike, whatever order of keys or `Order` numbers AWS answers them with. */
+function sameActions(a: unknown[], b: unknown[]): boolean {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([key, v]) => key !== 'Order' && v !== undefined && v !== null)
+              .sort(([x], [y]) => (x < y ? -1 : 1))
+              .map(([key, v]) => [key, canonical(v)]),
+          )
+        : value
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b))
 }
 
 function sharedListener(aws: AwsContext, what: string, other: string) {
