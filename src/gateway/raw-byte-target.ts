@@ -78,8 +78,10 @@ export function reparsedRawByteTarget(server: Server, error: Error, socket: Dupl
     socket.once('close', () => forgetRawTarget(socket))
   }
   const parsed = parser.execute(rewritten)
-  // What llhttp refuses in the rest (a control byte) is answered as any parse error.
-  if (parsed instanceof Error) server.emit('clientError', parsed, socket)
+  // What llhttp refuses in the rest is answered as any parse error (a control byte), or read again
+  // (another raw-byte target pipelined behind): node:http's 'clientError' carries the packet.
+  if (parsed instanceof Error)
+    server.emit('clientError', Object.assign(parsed, { rawPacket: rewritten }), socket)
   return true
 }
 

@@ -78,6 +78,18 @@ describe('request targets with raw bytes above 0x7F', () => {
     assert.match(calls[2] as string, /^POST \/b\/%C3%A9 HTTP\/1\.1\r\n[\s\S]*\r\nhello\r\n/)
   })
 
+  // The second line's parse error came back from the re-armed parser without its packet: 400, the
+  // connection closed (crash2, session 53; KrakenD answers both).
+  test('two in one packet: both served, the connection kept until the last asks to close', async () => {
+    const before = gateway.raw.requests.length
+    const answer = await converse(
+      utf8('GET /e/é HTTP/1.1\r\nHost: gw\r\n\r\nGET /e/ü HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n'),
+    )
+    assert.equal(answer.match(/HTTP\/1\.1 200 OK\r\n/g)?.length, 2, answer)
+    const calls = gateway.raw.requests.slice(before).map((r) => r.split('\r\n')[0])
+    assert.deepEqual(calls.sort(), ['GET /b/%C3%A9 HTTP/1.1', 'GET /b/%C3%BC HTTP/1.1'])
+  })
+
   test('what Go refuses still is: a control byte, a malformed escape', async () => {
     const before = gateway.raw.requests.length
     assert.match(await get(utf8('/e/é\u0001')), /^HTTP\/1\.1 400 Bad Request\r\n/)
