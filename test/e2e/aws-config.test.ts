@@ -215,6 +215,34 @@ describe('aws: bad provider.aws settings are located config errors and change no
     }
   })
 
+  it('tags AWS refuses (aws: keys, a value over 256 characters) and gwdeploy: keys: exit 2 naming each, nothing created', async () => {
+    await project.writeConfig({
+      size: 1,
+      aws: { tags: { team: 'api', 'aws:owner': 'me', 'gwdeploy:colour': 'red', note: 'x'.repeat(300) } },
+    })
+    try {
+      const before = await awsState(project.fixture, service)
+      const release = await project.run(['release', '--sha', sha(5), '--json'])
+      assert.equal(release.code, 2, release.stderr)
+      const error = JSON.parse(release.stdout).error as { problems: Problem[]; hint: string }
+      assert.deepEqual(
+        error.problems.map((p) => p.location?.path),
+        ['provider.aws.tags.aws:owner', 'provider.aws.tags.gwdeploy:colour', 'provider.aws.tags.note'],
+      )
+      assert.match(error.problems[0]?.message ?? '', /reserved by AWS/)
+      assert.match(error.problems[2]?.message ?? '', /at most 256 characters \(this one 300\)/)
+      assert.deepEqual(await awsState(project.fixture, service), before)
+      // One alone is named with its line.
+      await project.writeConfig({ size: 1, aws: { tags: { 'aws:owner': 'me' } } })
+      const one = await project.run(['release', '--sha', sha(5)])
+      assert.equal(one.code, 2, one.stderr)
+      assert.match(one.stderr, /gwdeploy\.yml:\d+:\d+ \(provider\.aws\.tags\.aws:owner\): tag "aws:owner": /)
+      assert.deepEqual(await awsState(project.fixture, service), before)
+    } finally {
+      await project.writeConfig({ size: 1 })
+    }
+  })
+
   it("testListenerPort beside listenerArn: the test listener on the live listener's load balancer, no other one touched", async () => {
     await project.writeConfig({
       size: 1,
