@@ -14,6 +14,7 @@ import {
   servedDespiteTransferEncoding,
 } from './node-http.ts'
 import { watchOpenFiles } from './open-files.ts'
+import { countRequestRead, timedOutBehindAnswers } from './pipelined-deadline.ts'
 import { inTurn } from './pipelined-turn.ts'
 import { reparsedRawByteTarget } from './raw-byte-target.ts'
 
@@ -59,6 +60,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   const readHeaderMs = s.readHeaderTimeoutMs || s.readTimeoutMs
   const headerTimeoutMs =
     s.readTimeoutMs > 0 && readHeaderMs > 0 ? Math.min(readHeaderMs, s.readTimeoutMs) : readHeaderMs
+  const readDeadlines = { headMs: headerTimeoutMs, wholeMs: s.readTimeoutMs }
   // An error thrown while a request is read and checked ends its connection, not the process.
   const onPanic = (error: unknown) =>
     gateway.logger.error(`panic recovered: ${(error as Error)?.stack ?? String(error)}`)
@@ -82,6 +84,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   // The first request's headers arrived: node:http's own timeouts take over from here.
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     disarm(req.socket)
+    countRequestRead(req.socket, res)
     // A pipelined request is read when the answers ahead of it are out (pipelined-turn.ts), as in Go.
     if (s.writeTimeoutMs > 0) inTurn(res, () => armWriteDeadline(res, s.writeTimeoutMs))
   })
@@ -90,7 +93,11 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     try {
       if (answeredUnknownMethod(http, error, socket)) disarm(socket as Socket)
-      else if (!reparsedRawByteTarget(http, error, socket) && !servedDespiteTransferEncoding(error, socket))
+      else if (
+        !reparsedRawByteTarget(http, error, socket) &&
+        !servedDespiteTransferEncoding(error, socket) &&
+        !timedOutBehindAnswers(error, socket, readDeadlines)
+      )
         answerClientError(error, socket)
     } catch (unexpected) {
       onPanic(unexpected)

@@ -1,0 +1,70 @@
+// Go's read deadlines for a request start when Go begins reading it, once the answers before it on
+// the connection are written; node:http timed a pipelined request from its first bytes, parsed while
+// an earlier answer was still being made: with read_timeout 1 s, a request to a 2 s endpoint followed
+// by the start of another lost its connection and its answer (crash2, session 53; KrakenD CE 2.13.8
+// answers 200 at 2 s and closes the connection a read_timeout later).
+import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import { describe, test } from 'node:test'
+import { gatewayWith } from './gateway-fixture.ts'
+import { statusLines } from './raw-exchange.ts'
+
+const gateway = gatewayWith(
+  (backend) => ({
+    version: 3,
+    read_timeout: '1s',
+    timeout: '5s',
+    endpoints: [
+      { endpoint: '/slow', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
+      { endpoint: '/a', backend: [{ host: [backend.origin], url_pattern: '/a' }] },
+      { endpoint: '/post', method: 'POST', backend: [{ host: [backend.origin], url_pattern: '/a' }] },
+    ],
+  }),
+  { backends: { api: { '/slow': { body: { slow: true }, delay_ms: 2200 }, '/a': { body: { a: true } } } } },
+)
+
+/** Writes `bytes`, then reads until the gateway closes the connection (at most 8 s). */
+function converse(bytes: string): Promise<{ answer: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1', () => socket.write(bytes))
+    let answer = ''
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1')
+    })
+    socket.on('error', () => {})
+    const bound = setTimeout(() => {
+      socket.destroy()
+      resolve({ answer, closed: false })
+    }, 8000)
+    socket.on('close', () => {
+      clearTimeout(bound)
+      resolve({ answer, closed: true })
+    })
+  })
+}
+
+describe('read_timeout with a request pipelined behind a slow answer', { timeout: 30_000, concurrency: true }, () => {
+  test('the start of a next head: the answer under way is written, then the connection closes', async () => {
+    const { answer, closed } = await converse('GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHo')
+    assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK'])
+    assert.match(answer, /\{"slow":true\}$/)
+    assert.equal(closed, true)
+  })
+
+  test('whole requests behind it, then a head begun: every answer is written', async () => {
+    const whole = 'GET /a HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(20)
+    const { answer, closed } = await converse(
+      `GET /slow HTTP/1.1\r\nHost: x\r\n\r\n${whole}GET /a HTTP/1.1\r\nHo`,
+    )
+    assert.equal(statusLines(answer).length, 21)
+    assert.equal(closed, true)
+  })
+
+  test('a body begun: the answer under way is written, then the connection closes', async () => {
+    const { answer, closed } = await converse(
+      'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nPOST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc',
+    )
+    assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK'])
+    assert.equal(closed, true)
+  })
+})
