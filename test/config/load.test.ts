@@ -185,3 +185,22 @@ test('readOnly: unset ${VAR}s used only by hooks and notify are not errors; the 
       error.problems?.map((p) => p.message).join() === 'environment variable STATE_DIR is not set',
   )
 })
+
+test("provider.aws: the maintenance page's priority inside the range lockPriority reserves gets a hint outside it", () => {
+  const listener =
+    'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/gw/0123456789abcdef/0123456789abcdef'
+  const yml = (lock: number) =>
+    `service: demo\nimage:\n  repository: registry.example.com/gw\nprovider:\n  kind: aws\n  aws:\n    region: eu-west-1\n    listenerArn: ${listener}\n    subnets: [subnet-1]\n    ami: ami-1\n    lockPriority: ${lock}\n`
+  const hintOf = (lock: number) => {
+    try {
+      loadConfig({ cwd: project({ 'gwdeploy.yml': yml(lock) }), environ: {} })
+    } catch (error) {
+      const problems = (error as { problems?: Array<{ message: string; hint?: string }> }).problems ?? []
+      return problems.find((p) => p.message.includes('reserves below lockPriority'))?.hint
+    }
+    return undefined
+  }
+  // lockPriority 4 reserves 1-4: the default 1 is inside, and so was the hint's 1.
+  assert.match(hintOf(4) ?? '', /^Use 5 or above, or a lockPriority of 5 or more/)
+  assert.equal(hintOf(5), undefined)
+})

@@ -159,7 +159,11 @@ export const awsProviderSchema = z
         path: ['maintenancePriority'],
         message: `${aws.maintenancePriority} is one of the priorities gwdeploy reserves below lockPriority (${reserved.join('-')}: the lock, the rules attaching blue and green, the original default action)`,
         params: {
-          hint: 'Use 1 (the default: evaluated before your own rules) or any priority outside that range.',
+          // With lockPriority 4 the range takes 1 itself.
+          hint:
+            (reserved[0] as number) > 1
+              ? 'Use 1 (the default: evaluated before your own rules) or any priority outside that range.'
+              : `Use ${(reserved[1] as number) + 1} or above, or a lockPriority of 5 or more, which leaves 1 (the default: evaluated before your own rules) free.`,
         },
       })
     }
