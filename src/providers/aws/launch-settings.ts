@@ -2,9 +2,8 @@
  * provider.aws.ami, keyName and instanceType, checked before anything is created: one AWS does not
  * know fails RunInstances only after the target group, its listener rule and a record were made
  * (exit 6 `InvalidAMIID.NotFound`, naming no setting, green torn down again). Describe calls only
- * (ec2:DescribeImages / DescribeKeyPairs / DescribeInstanceTypes); a caller whose policy lacks one
- * (templates/aws/iam-policy.json before these checks) is not refused for it: RunInstances still
- * says what is wrong.
+ * (ec2:DescribeImages / DescribeKeyPairs / DescribeInstanceTypes, in templates/aws/iam-policy.json);
+ * a caller whose policy lacks one is not refused for it: RunInstances still says what is wrong.
  */
 import type { _InstanceType } from '@aws-sdk/client-ec2'
 import { configError, type Problem } from '../../core/errors.ts'
