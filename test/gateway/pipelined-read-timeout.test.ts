@@ -43,7 +43,10 @@ function converse(bytes: string): Promise<{ answer: string; closed: boolean }> {
   })
 }
 
-describe('read_timeout with a request pipelined behind a slow answer', { timeout: 30_000, concurrency: true }, () => {
+describe('read_timeout with a request pipelined behind a slow answer', {
+  timeout: 30_000,
+  concurrency: true,
+}, () => {
   test('the start of a next head: the answer under way is written, then the connection closes', async () => {
     const { answer, closed } = await converse('GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /a HTTP/1.1\r\nHo')
     assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK'])
