@@ -3,16 +3,22 @@
 // its first byte parsed, and parses pipelined requests while earlier answers are still being made:
 // with read_timeout 1 s, a request to a 1.5 s endpoint followed by the start of another lost the
 // connection at 1 s (or at node:http's next check), the answers under way and queued with it.
-import type { ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 
+/** What Go's deadlines wait for here: the head of the request after `after`, then (or only) `req`'s body. */
+interface Awaited {
+  after: IncomingMessage | undefined
+  req: IncomingMessage | undefined
+}
+
 interface Reading {
-  /** Requests node:http handed over (their heads were read). */
-  read: number
+  /** The last request node:http handed over (its head was read). */
+  last: IncomingMessage | undefined
   /** When the last answer was written (performance.now()). */
   answeredAt: number
-  /** Go's deadlines run here for the request being read (node:http reports it again at each check). */
-  deadlines: boolean
+  /** Set while Go's deadlines run here, not node:http's. */
+  awaited: Awaited | undefined
 }
 
 const readings = new WeakMap<Duplex, Reading>()
@@ -20,16 +26,18 @@ const readings = new WeakMap<Duplex, Reading>()
 const readingOf = (socket: Duplex): Reading => {
   let reading = readings.get(socket)
   if (!reading) {
-    reading = { read: 0, answeredAt: 0, deadlines: false }
+    reading = { last: undefined, answeredAt: 0, awaited: undefined }
     readings.set(socket, reading)
   }
   return reading
 }
 
-/** Counts a request node:http handed over on `socket`, and notes when its answer is written. */
-export function countRequestRead(socket: Duplex, res: ServerResponse): void {
-  const reading = readingOf(socket)
-  reading.read += 1
+/** Notes a request node:http handed over on `socket`, and when its answer is written. */
+export function countRequestRead(req: IncomingMessage, res: ServerResponse): void {
+  const reading = readingOf(req.socket)
+  const awaited = reading.awaited
+  if (awaited && awaited.req === undefined && awaited.after === reading.last) awaited.req = req
+  reading.last = req
   res.once('finish', () => {
     reading.answeredAt = performance.now()
   })
@@ -50,10 +58,13 @@ export interface ReadDeadlines {
   wholeMs: number
 }
 
+/** Whether what `awaited` waits for has come (a head, and a body read whole). */
+const arrived = (awaited: Awaited) => awaited.req?.complete === true
+
 /**
  * For node:http's request timeout: true where Go's deadlines for the request being read have not
  * run out, because they run from the moment the answers before it were written (still being
- * written, or written less than a deadline ago); the connection is then cut if, by Go's deadline,
+ * written, or written less than a deadline ago); the connection is then cut if, by Go's deadlines,
  * the request's head has not come or its body is still being read. False: cut it now.
  */
 export function timedOutBehindAnswers(
@@ -63,34 +74,37 @@ export function timedOutBehindAnswers(
 ): boolean {
   if (error.code !== 'ERR_HTTP_REQUEST_TIMEOUT') return false
   const reading = readingOf(socket)
-  if (reading.deadlines) return true
-  const longest = Math.max(deadlines.headMs, deadlines.wholeMs)
-  if (!answerToReadRequest(socket) && performance.now() - reading.answeredAt >= longest) return false
-  reading.deadlines = true
-  const read = reading.read
-  const bodyUnread = () => (socket as AnsweringSocket)._httpMessage?.req?.complete === false
-  const headAwaited = () => reading.read === read && !bodyUnread()
-  const arm = (ms: number, expired: () => boolean) => {
-    if (ms <= 0) return
+  // node:http reports the request again at each check while Go's deadlines for it run here.
+  if (reading.awaited && !arrived(reading.awaited)) return true
+  const last = reading.last
+  const bodyUnread = last !== undefined && !last.complete
+  const ms = bodyUnread ? deadlines.wholeMs : deadlines.headMs || deadlines.wholeMs
+  if (!answerToReadRequest(socket) && performance.now() - reading.answeredAt >= ms) return false
+  const awaited: Awaited = bodyUnread ? { after: undefined, req: last } : { after: last, req: undefined }
+  reading.awaited = awaited
+  /** `final`: the last deadline, after which node:http's timing applies again. */
+  const arm = (after: number, expired: () => boolean, final: boolean) => {
     const timer = setTimeout(
       () => {
+        if (reading.awaited !== awaited) return
         if (expired()) socket.destroy()
-        else if (ms === longest) reading.deadlines = false
+        else if (final) reading.awaited = undefined
       },
-      Math.max(0, reading.answeredAt + ms - performance.now()),
+      Math.max(0, reading.answeredAt + after - performance.now()),
     )
     timer.unref()
     socket.once('close', () => clearTimeout(timer))
   }
   const afterAnswers = () => {
-    if (socket.destroyed) return
+    if (socket.destroyed || reading.awaited !== awaited) return
     const pending = answerToReadRequest(socket)
     if (pending) {
       pending.once('close', () => setImmediate(afterAnswers))
       return
     }
-    arm(deadlines.headMs, headAwaited)
-    arm(deadlines.wholeMs, () => headAwaited() || bodyUnread())
+    const whole = deadlines.wholeMs > 0
+    if (!bodyUnread && deadlines.headMs > 0) arm(deadlines.headMs, () => awaited.req === undefined, !whole)
+    if (whole) arm(deadlines.wholeMs, () => !arrived(awaited), true)
   }
   afterAnswers()
   return true

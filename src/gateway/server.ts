@@ -84,7 +84,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
   // The first request's headers arrived: node:http's own timeouts take over from here.
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
     disarm(req.socket)
-    countRequestRead(req.socket, res)
+    countRequestRead(req, res)
     // A pipelined request is read when the answers ahead of it are out (pipelined-turn.ts), as in Go.
     if (s.writeTimeoutMs > 0) inTurn(res, () => armWriteDeadline(res, s.writeTimeoutMs))
   })
