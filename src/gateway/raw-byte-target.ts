@@ -25,6 +25,16 @@ interface NodeParser {
   execute(data: Buffer): number | Error
 }
 
+/**
+ * The method llhttp read at the end of `token`: the token itself, or, where the request before ended
+ * with a body not ending a line (`abcGET`), the one method it ends with (none where two could be it).
+ */
+function methodAtEnd(token: string): string | undefined {
+  if (http.METHODS.includes(token)) return token
+  const ends = http.METHODS.filter((m) => token.endsWith(m))
+  return ends.length === 1 ? ends[0] : undefined
+}
+
 /** A method ending with another (UNLOCK, PROPPATCH), and one another ends with (LOCK, PATCH). */
 const endsWithMethod = (m: string) => http.METHODS.some((o) => o !== m && m.endsWith(o))
 const endOfMethod = (m: string) => http.METHODS.some((o) => o !== m && o.endsWith(m))
@@ -48,8 +58,9 @@ export function reparsedRawByteTarget(server: Server, error: Error, socket: Dupl
   const end = packet.indexOf('\r\n', start)
   if (end === -1) return false
   const line = RAW_BYTE_LINE.exec(packet.subarray(start, end).toString('latin1'))
-  const method = line?.[1] as string
-  if (line === null || method === 'CONNECT' || !http.METHODS.includes(method)) return false
+  if (line === null) return false
+  const method = methodAtEnd(line[1] as string)
+  if (method === undefined || method === 'CONNECT') return false
   // The bytes before a method may be the end of the previous body (UN|LOCK), and a line starting
   // a packet but the connection's first may have begun in the one before (PROP|PATCH).
   const first = (socket as Socket).bytesRead === packet.length

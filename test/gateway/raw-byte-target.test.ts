@@ -90,6 +90,19 @@ describe('request targets with raw bytes above 0x7F', () => {
     assert.deepEqual(calls.sort(), ['GET /b/%C3%A9 HTTP/1.1', 'GET /b/%C3%BC HTTP/1.1'])
   })
 
+  // The line was looked for from the last line break, inside the body before it (crash3, session 53).
+  test('behind a body not ending a line, in the same packet: both served', async () => {
+    const before = gateway.raw.requests.length
+    const answer = await converse(
+      utf8(
+        'POST /e/x HTTP/1.1\r\nHost: gw\r\nContent-Length: 3\r\n\r\nabcGET /e/é HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n',
+      ),
+    )
+    assert.equal(answer.match(/HTTP\/1\.1 200 OK\r\n/g)?.length, 2, answer)
+    const calls = gateway.raw.requests.slice(before).map((r) => r.split('\r\n')[0])
+    assert.deepEqual(calls.sort(), ['GET /b/%C3%A9 HTTP/1.1', 'POST /b/x HTTP/1.1'])
+  })
+
   test('what Go refuses still is: a control byte, a malformed escape', async () => {
     const before = gateway.raw.requests.length
     assert.match(await get(utf8('/e/é\u0001')), /^HTTP\/1\.1 400 Bad Request\r\n/)
