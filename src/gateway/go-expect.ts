@@ -61,7 +61,7 @@ export function failedExpectation(req: IncomingMessage, res: ServerResponse): bo
   // Go's server writes no Content-Length on an empty answer to HEAD.
   res.writeHead(
     417,
-    req.method === 'HEAD' ? { Connection: 'close' } : { 'Content-Length': '0', Connection: 'close' },
+    req.method === 'HEAD' ? { Connection: 'close' } : { Connection: 'close', 'Content-Length': '0' },
   )
   res.end()
   return true

@@ -126,9 +126,11 @@ describe('Go server and gin routing on raw HTTP/1.1', () => {
     assert.match(withBody, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/)
     assert.equal(gw.backend.seen.at(-1)?.body, 'hi')
     const other = await converse(gw.url, 'GET /a HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n')
-    assert.match(other, /^HTTP\/1\.1 417 Expectation Failed\r\n/)
-    assert.match(other, /\r\ncontent-length: 0\r\n/i)
-    assert.match(other, /\r\nconnection: close\r\n/i)
+    // Go's head, in its order (KrakenD CE 2.13.8 writes these bytes).
+    assert.equal(
+      other.replace(/Date: [^\r]*\r\n/, ''),
+      'HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+    )
   })
 
   test('HTTP/1.0 keep-alive is answered with Connection: keep-alive and no Keep-Alive header', async () => {
