@@ -5,6 +5,7 @@
 // connection at 1 s (or at node:http's next check), the answers under way and queued with it.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { monotonicMs } from './monotonic-ms.ts'
 
 /** What Go's deadlines wait for here: the head of the request after `after`, then (or only) `req`'s body. */
 interface Awaited {
@@ -15,7 +16,7 @@ interface Awaited {
 interface Reading {
   /** The last request node:http handed over (its head was read). */
   last: IncomingMessage | undefined
-  /** When the last answer was written (performance.now()). */
+  /** When the last answer was written (monotonicMs). */
   answeredAt: number
   /** Set while Go's deadlines run here, not node:http's. */
   awaited: Awaited | undefined
@@ -39,7 +40,7 @@ export function countRequestRead(req: IncomingMessage, res: ServerResponse): voi
   if (awaited && awaited.req === undefined && awaited.after === reading.last) awaited.req = req
   reading.last = req
   res.once('finish', () => {
-    reading.answeredAt = performance.now()
+    reading.answeredAt = monotonicMs()
   })
 }
 
@@ -79,7 +80,7 @@ export function timedOutBehindAnswers(
   const last = reading.last
   const bodyUnread = last !== undefined && !last.complete
   const ms = bodyUnread ? deadlines.wholeMs : deadlines.headMs || deadlines.wholeMs
-  if (!answerToReadRequest(socket) && performance.now() - reading.answeredAt >= ms) return false
+  if (!answerToReadRequest(socket) && monotonicMs() - reading.answeredAt >= ms) return false
   const awaited: Awaited = bodyUnread ? { after: undefined, req: last } : { after: last, req: undefined }
   reading.awaited = awaited
   /** `final`: the last deadline, after which node:http's timing applies again. */
@@ -90,7 +91,7 @@ export function timedOutBehindAnswers(
         if (expired()) socket.destroy()
         else if (final) reading.awaited = undefined
       },
-      Math.max(0, reading.answeredAt + after - performance.now()),
+      Math.max(0, reading.answeredAt + after - monotonicMs()),
     )
     timer.unref()
     socket.once('close', () => clearTimeout(timer))
