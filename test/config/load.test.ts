@@ -204,3 +204,27 @@ test("provider.aws: the maintenance page's priority inside the range lockPriorit
   assert.match(hintOf(4) ?? '', /^Use 5 or above, or a lockPriority of 5 or more/)
   assert.equal(hintOf(5), undefined)
 })
+
+test('provider.aws.tags AWS would refuse are config errors at their line, so `config validate` says so too', () => {
+  const listener =
+    'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/gw/0123456789abcdef/0123456789abcdef'
+  const dir = project({
+    'gwdeploy.yml': `service: demo\nimage:\n  repository: registry.example.com/gw\nprovider:\n  kind: aws\n  aws:\n    region: eu-west-1\n    listenerArn: ${listener}\n    subnets: [subnet-1]\n    ami: ami-1\n    tags:\n      team: api\n      "aws:owner": me\n      note: ${'x'.repeat(300)}\n`,
+  })
+  try {
+    loadConfig({ cwd: dir, environ: {} })
+    assert.fail('loaded')
+  } catch (error) {
+    const problems = (
+      error as { problems?: Array<{ message: string; location?: { line?: number; path?: string } }> }
+    ).problems
+    assert.deepEqual(
+      problems?.map((p) => [p.location?.path, p.location?.line]),
+      [
+        ['provider.aws.tags.aws:owner', 13],
+        ['provider.aws.tags.note', 14],
+      ],
+    )
+    assert.match(problems?.[1]?.message ?? '', /at most 256 characters \(this one 300\)/)
+  }
+})

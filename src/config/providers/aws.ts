@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { duration } from '../duration.ts'
+import { tagProblem } from './aws-tags.ts'
 
 const listenerArn = z
   .string()
@@ -149,6 +150,18 @@ export const awsProviderSchema = z
       .describe('SDK attempts per call (adaptive retry mode: throttling backs off).'),
   })
   .superRefine((aws, ctx) => {
+    for (const [key, value] of Object.entries(aws.tags)) {
+      const why = tagProblem(key, value)
+      if (why)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tags', key],
+          message: `tag "${key}": ${why}`,
+          params: {
+            hint: 'Rename or remove the tag: gwdeploy puts it on every target group and instance it creates.',
+          },
+        })
+    }
     const reserved = [aws.lockPriority - 3, aws.lockPriority]
     if (
       aws.maintenancePriority >= (reserved[0] as number) &&

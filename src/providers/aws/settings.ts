@@ -9,7 +9,6 @@ import { TEMPLATES_DIR } from '../../core/paths.ts'
 import { parseRepository } from '../../image/reference.ts'
 import type { Colour } from '../types.ts'
 import { targetGroupName, targetKey } from './names.ts'
-import { checkTags } from './tag-settings.ts'
 
 export type RegistryAuth = NonNullable<AwsProviderConfig['registryAuth']>
 
@@ -69,7 +68,6 @@ export function resolveSettings(
         '(or testListenerPort), or health.expectName: false to gate on ALB target health alone.',
     })
   }
-  checkTags(aws.tags)
   const repository = config.image.repository
   if (!repository) throw configError('provider aws deploys images: set image.repository')
   const { registry } = parseRepository(repository)
