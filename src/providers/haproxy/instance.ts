@@ -2,7 +2,7 @@
  * One HAProxy instance, driven through its runtime API and kept durable through its files: every
  * change is made live first (socket) and then written (files.ts).
  */
-import { readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { providerError } from '../../core/errors.ts'
 import type { Colour, MaintenancePage, Weights } from '../types.ts'
@@ -23,14 +23,12 @@ import { readInstanceView } from './instance-view.ts'
 import {
   MAINTENANCE_KEY,
   MAINTENANCE_OFF,
-  pageFile,
-  pageToken,
   renderMaintenanceBlock,
   replaceMaintenanceBlock,
   strAclIds,
   tokensInAcl,
 } from './maintenance.ts'
-import { removeUnnamedPages } from './page-files.ts'
+import { removeUnnamedPages, writePageFiles } from './page-files.ts'
 import {
   describeSocket,
   parseMapEntries,
@@ -169,16 +167,7 @@ export class HaproxyInstance {
   async preparePages(pages: MaintenancePage[], frontend: string): Promise<void> {
     // Under the files lock: another writer's removeUnnamedPages must not see the file before its rule.
     await this.#locked(async () => {
-      for (const page of pages) {
-        const file = pageFile(this.spec.files.mapFile, pageToken(page))
-        const exists = await stat(file).then(
-          (s) => s.size === Buffer.byteLength(page.body),
-          () => false,
-        )
-        if (exists) continue
-        await writeFile(`${file}.tmp`, page.body, { mode: 0o644 })
-        await rename(`${file}.tmp`, file)
-      }
+      await writePageFiles(this.spec.files.mapFile, pages)
       await this.#writeMaintenanceRules(pages, frontend)
     })
   }
