@@ -256,16 +256,12 @@ export function createBackendCalls(config: GatewayConfig, client: BackendClient)
           ? { body: response.body ? Buffer.from(response.body).toString('utf8') : r.body }
           : {}),
       }),
-      (error) => {
-        // A Go panic in the script's library runs in lura's stack, in gin's handler: its Recovery answers.
-        if (error.panic) throw new GoPanic(error.message)
-        return {
-          ok: false,
-          code: error.status,
-          message: error.message,
-          ...(error.contentType ? { contentType: error.contentType } : {}),
-        }
-      },
+      (error) => ({
+        ok: false,
+        code: error.status,
+        message: error.message,
+        ...(error.contentType ? { contentType: error.contentType } : {}),
+      }),
     )
   }
 

@@ -49,7 +49,10 @@ export interface LuaBackendView {
 export interface LuaBackend {
   /** Its scripts may read the response body (see readsBody). */
   readsBody: boolean
-  /** Runs pre, the call (unless skip_next), then post on the call's result. */
+  /**
+   * Runs pre, the call (unless skip_next), then post on the call's result; a script's error is
+   * `failure`'s, a Go panic (in gopher-lua's library, a URL url.Parse refuses) is thrown as GoPanic.
+   */
   around<T extends { ok: boolean }>(
     ctx: Editable & { client: IncomingLike['headers'] },
     view: LuaBackendView,
@@ -79,7 +82,11 @@ export function compileLuaBackend(
   return {
     readsBody: readsBody(config),
     around: (ctx, view, call, toResponse, fromResponse, failure) =>
-      around(lua, gzipOf, ctx, view, call, toResponse, fromResponse, failure),
+      around(lua, gzipOf, ctx, view, call, toResponse, fromResponse, (error) => {
+        // A Go panic in the script's library runs in lura's stack, in gin's handler: its Recovery answers.
+        if (error.panic) throw new GoPanic(error.message)
+        return failure(error)
+      }),
   }
 }
 
