@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect as h2connect } from 'node:http2'
 import { connect, type Socket } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { until } from '../helpers/until.ts'
 import { mustConfig, type Running, startGateway } from './helpers.ts'
 
 const KB = 1024
@@ -22,15 +22,6 @@ interface Seen {
   bytes: number
   ended: boolean
   aborted: boolean
-}
-
-/** Waits for `ready()` to hold, for 10 s at most (a state, not a duration, is what is awaited). */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!ready()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`)
-    await sleep(10)
-  }
 }
 
 /** A raw client connection: what it received, and whether the gateway closed it. */
