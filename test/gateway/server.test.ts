@@ -5,6 +5,7 @@ import { type AddressInfo, connect as connectTcp } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
 import { listenMetrics } from '../../src/gateway/metrics-server.ts'
+import { until } from '../helpers/until.ts'
 import {
   mustConfig,
   rawRequest,
@@ -78,8 +79,10 @@ describe('drain (SIGTERM semantics, in-process)', () => {
     // Warm a keep-alive connection, then start a slow request on it.
     assert.equal((await send(running.url, { path: '/fast' }, agent)).status, 200)
     const slow = send(running.url, { path: '/slow' }, agent)
-    await new Promise((resolve) => setTimeout(resolve, 150))
-    const shutdown = running.server.shutdown({ graceMs: 400, timeoutMs: 10_000 })
+    await until(() => b.seen.some((r) => r.url === '/slow'), 'the slow request is in flight')
+    // The grace (health 503, the port still open) leaves the health request room on a loaded machine
+    // and ends well before the 1.2 s answer, so the listener closes with the request in flight.
+    const shutdown = running.server.shutdown({ graceMs: 700, timeoutMs: 10_000 })
     const health = await send(running.url, { path: '/__health' })
     assert.equal(health.status, 503)
     assert.equal(JSON.parse(health.text).status, 'draining')
@@ -100,8 +103,7 @@ describe('drain (SIGTERM semantics, in-process)', () => {
       () => 'answered',
       () => 'cut',
     )
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    assert.equal(running.gateway.inFlight, 1)
+    await until(() => running.gateway.inFlight === 1, 'the hanging request is in flight')
     assert.equal(await running.server.shutdown({ graceMs: 0, timeoutMs: 300 }), false)
     assert.equal(await hanging, 'cut')
   })
@@ -134,7 +136,8 @@ describe('h2c (prior knowledge) on the HTTP/1.1 port', () => {
     assert.equal(JSON.parse(results[2]?.body ?? '').url, '/echo/2')
     const goaway = new Promise((resolve) => session.once('goaway', resolve))
     const slow = get('/slow')
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // Its stream must be open before the GOAWAY, which refuses the streams the server has not seen.
+    await until(() => b.seen.some((r) => r.url === '/slow'), 'the slow stream is in flight')
     const shutdown = running.server.shutdown({ graceMs: 0, timeoutMs: 10_000 })
     await goaway
     const res = await slow
@@ -262,7 +265,8 @@ describe("h2c stream deadlines, as Go's HTTP/2 server sets them", () => {
         version: 3,
         name: 'h2 deadlines',
         read_timeout: '300ms',
-        write_timeout: '300ms',
+        // Long enough for the quick answer below on a loaded machine; the slow one takes 3 s.
+        write_timeout: '1s',
         endpoints: [
           { endpoint: '/up', method: 'POST', backend: [{ host: [b.origin], url_pattern: '/echo' }] },
           { endpoint: '/slow', timeout: '10s', backend: [{ host: [b.origin], url_pattern: '/slow' }] },
@@ -378,7 +382,8 @@ describe("write_timeout over HTTP/1.1, as Go's write deadline", () => {
       mustConfig({
         version: 3,
         name: 'h1 write deadline',
-        write_timeout: '300ms',
+        // The quick answer has room on a loaded machine; the stream needs 1.5 s.
+        write_timeout: '1s',
         endpoints: [
           {
             endpoint: '/stream',
