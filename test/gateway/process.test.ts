@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test'
 import { Agent, request } from 'undici'
 import { tempDir } from '../helpers/files.ts'
 import { freePort } from '../helpers/free-port.ts'
+import { until } from '../helpers/until.ts'
 import { startBackend, type TestBackend } from './helpers.ts'
 
 const main = new URL('../../src/gateway/main.ts', import.meta.url).pathname
@@ -71,6 +72,16 @@ async function health(port: number): Promise<{ status: number; body: Record<stri
   }
 }
 
+/** The first health answer that no longer says ok: a SIGTERM reaches the worker through the primary. */
+async function healthOnceSignalled(port: number): Promise<Awaited<ReturnType<typeof health>>> {
+  let answer: Awaited<ReturnType<typeof health>>
+  await until(async () => {
+    answer = await health(port)
+    return answer?.status !== 200
+  }, 'health no longer says ok')
+  return answer
+}
+
 async function waitHealthy(port: number, proc: Proc): Promise<Record<string, unknown>> {
   // A readiness wait, not a speed check: dev-mode start-up of several workers is slow on a busy machine.
   const deadline = Date.now() + 30_000
@@ -117,7 +128,9 @@ after(async () => backend?.close())
 
 /** A backend whose answers to /held wait until the test releases them. */
 let releaseHeld = () => {}
+let heldRequests = 0
 const heldBackend = createHttpServer((_req, res) => {
+  heldRequests += 1
   const held = new Promise<void>((resolve) => {
     releaseHeld = resolve
   })
@@ -142,7 +155,8 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
         endpoints: [
           { endpoint: '/who', backend: [{ host: [backend.origin], url_pattern: '/echo' }] },
           { endpoint: '/slow', backend: [{ host: [backend.origin], url_pattern: '/slow' }] },
-          { endpoint: '/held', backend: [{ host: [held], url_pattern: '/held' }] },
+          // Held until the test releases it, past lura's 2 s default on a loaded machine.
+          { endpoint: '/held', timeout: '30s', backend: [{ host: [held], url_pattern: '/held' }] },
         ],
       }),
     )
@@ -261,10 +275,9 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
       status: r.statusCode,
       body: await r.body.json(),
     }))
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await until(() => backend.seen.some((r) => r.url === '/slow'), 'the slow request is in flight')
     proc.child.kill('SIGTERM')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const draining = await health(port)
+    const draining = await healthOnceSignalled(port)
     assert.equal(draining?.status, 503)
     assert.equal(draining?.body.status, 'draining')
     assert.deepEqual(await slow, { status: 200, body: { slow: true } })
@@ -321,8 +334,7 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
     ])
     await waitHealthy(port, proc)
     proc.child.kill('SIGTERM')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    assert.equal((await health(port))?.status, 503)
+    assert.equal((await healthOnceSignalled(port))?.status, 503)
     proc.child.kill('SIGTERM')
     assert.equal((await proc.exit).code, 130)
   })
@@ -502,15 +514,21 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
       await once(stream, 'end')
       // One request in flight across the signal: its backend answers once every worker drains.
       const agent = new Agent({ keepAliveTimeout: 600_000 })
+      const heldBefore = heldRequests
       const slow = request(`http://127.0.0.1:${port}/held`, { dispatcher: agent }).then(async (r) => ({
         status: r.statusCode,
         connection: r.headers.connection,
         body: await r.body.json(),
       }))
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      // In flight for sure (and releaseHeld its own) before the signal.
+      await until(() => heldRequests > heldBefore, 'the held request reached its backend')
       proc.child.kill('SIGTERM')
-      for (let i = 0; i < 200 && (proc.stdout().match(/draining: /g)?.length ?? 0) < workers; i += 1)
-        await new Promise((resolve) => setTimeout(resolve, 50))
+      // Closed by the workers after the grace while the held request keeps them running: after the
+      // exit, a close already sent could still be on its way to this process.
+      await until(
+        () => pooled.every((connection) => connection.isClosed()),
+        'the idle pooled connections are closed',
+      )
       releaseHeld()
       // Bounded so a regression fails here instead of waiting for the 60 s drain timeout.
       let bound: NodeJS.Timeout | undefined
@@ -523,8 +541,6 @@ describe('standalone runtime process (src/gateway/main.ts)', () => {
       clearTimeout(bound)
       assert.deepEqual(exit, { code: 0, signal: null }, proc.stdout())
       assert.deepEqual(await slow, { status: 200, connection: 'close', body: { slow: true } })
-      for (const connection of pooled)
-        assert.equal(connection.isClosed(), true, 'the server closed the idle connection')
       await sessionClosed
       assert.equal(goaway, true, 'the h2c session got GOAWAY')
       assert.equal(proc.stdout().match(/stopped cleanly/g)?.length, workers, proc.stdout())
