@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
+import { until } from '../helpers/until.ts'
 import {
   linesLogger,
   mustConfig,
@@ -68,11 +69,20 @@ test('a client that hangs up mid-request: its backend call is logged as context 
   const logged = await errorsFor('/left', async () => {
     const socket = connect(Number(port), '127.0.0.1')
     socket.on('error', () => {})
+    const calls = backend.seen.length
     socket.write('GET /left HTTP/1.1\r\nHost: x\r\n\r\n')
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await until(() => backend.seen.length > calls, 'the backend call is running')
     socket.destroy()
-    // The cancelled call is logged when it ends: at once, long before the backend would answer.
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // The cancelled call is logged when it ends: at once, long before the backend would answer
+    // (1.5 s), which a call left running would wait for.
+    await until(
+      () => {
+        gw.gateway.logger.flush()
+        return lines.join('').includes('[ENDPOINT: /left]')
+      },
+      'the cancelled call is logged',
+      1000,
+    )
   })
   assert.equal(logged.length, 1, lines.join(''))
   assert.match(logged[0] as string, /context canceled/)
