@@ -11,6 +11,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerOptions, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { cancelOnClientEnd } from './client-half-close.ts'
 import { goStatusLineText, HTTP_TOKEN } from './go-http.ts'
 import { answeredAsGo, goError } from './go-request-checks.ts'
 import { loadBuiltin } from './libraries.ts'
@@ -83,6 +84,9 @@ export function createServer(first: GoServerOptions | RequestListener, second?: 
     },
   )
   server.on('connection', readOnAfterUpgradeRequests)
+  // The answers to a client that half-closes its connection are written (client-half-close.ts).
+  ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
+  server.on('connection', cancelOnClientEnd)
   // Go keeps every header line; node:http drops those after the 2000th by default.
   server.maxHeadersCount = 0
   servedOutsideParser.set(server, (req, socket) =>
@@ -218,6 +222,9 @@ function goStatusResponse(): typeof ServerResponse {
         _keepAliveTimeout: number
         useChunkedEncodingByDefault: boolean
       }
+      // Marked last by node:http when the client ended its side (client-half-close.ts): node:http
+      // would take that back for an answer without a Connection line.
+      const last = self._last
       if (req?.httpVersionMinor !== 0 || req.httpVersionMajor !== 1)
         storeHeader.call(this, firstLine, headers)
       else {
@@ -227,6 +234,7 @@ function goStatusResponse(): typeof ServerResponse {
         if (self._last && !namesConnection(headers))
           self._header = self._header.replace('\r\nConnection: close\r\n', '\r\n')
       }
+      if (last) self._last = true
       const trailer = trailerFields.get(this)
       if (trailer !== undefined) self._header = withTrailerLines(self._header, trailer)
     }

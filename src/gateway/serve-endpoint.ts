@@ -8,6 +8,7 @@ import type { Answers } from './answers.ts'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
 import type { BackendCalls } from './backend-calls.ts'
 import { Cancellation } from './cancellation.ts'
+import { servingOn } from './client-half-close.ts'
 import type {
   BackendResult,
   CompiledBackend,
@@ -114,6 +115,7 @@ export function createServeEndpoint(options: ServeEndpointOptions): ServeEndpoin
     // still running for it. The deadline (lura's context timeout; 85% of it with several backends)
     // aborts whatever has not arrived: undici's own timers fire up to half a second late.
     const cancel = new Cancellation()
+    if (!('stream' in req)) servingOn(req.socket, cancel)
     const timer = setTimeout(() => cancel.expire(), ep.deadlineMs)
     res.once('close', () => {
       clearTimeout(timer)
