@@ -6,6 +6,7 @@ import type { Gateway } from './app.ts'
 import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
 import { answeredBeforeGateway, type H2Peer, H2Request, H2Response } from './h2-exchange.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
+import { H2_PREFACE } from './h2-preface.ts'
 import { http2Module } from './libraries.ts'
 import { listenAt } from './listen-literal.ts'
 import {
@@ -22,7 +23,6 @@ import { reparsedRawByteTarget } from './raw-byte-target.ts'
 const GO_RECEIVE_WINDOW = 1 << 20
 
 /** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
 
 export interface ListenOptions {
   port?: number
@@ -193,9 +193,9 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     let head: Buffer | undefined
     const onData = (chunk: Buffer) => {
       head = head === undefined ? chunk : Buffer.concat([head, chunk])
-      const n = Math.min(head.length, PREFACE.length)
-      const h2c = head.subarray(0, n).equals(PREFACE.subarray(0, n))
-      if (h2c && n < PREFACE.length) return
+      const n = Math.min(head.length, H2_PREFACE.length)
+      const h2c = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n))
+      if (h2c && n < H2_PREFACE.length) return
       socket.off('data', onData)
       socket.pause()
       socket.unshift(head)

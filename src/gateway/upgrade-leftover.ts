@@ -9,6 +9,7 @@
 // packet), and a parse error in that window is read again by a parser of its own and reported.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Socket } from 'node:net'
+import { H2_PREFACE } from './h2-preface.ts'
 
 interface NodeHttpParser {
   execute(packet: Buffer): number | Error
@@ -91,10 +92,17 @@ function afterRead(socket: ParsedSocket, read: number | Error, packet: () => Buf
   const kept = since.length === 0 ? bytes.subarray(blankLinesAt(bytes)) : bytes
   if (kept.length > 0) since.push(kept)
   // llhttp stopped before the packet's end without a request to switch: a parse error it kept quiet.
-  if (read < bytes.length) {
+  // At the h2 preface it stops only after reading it whole: the connection hung when nothing followed.
+  if (read < bytes.length || startsWithH2Preface(since)) {
     readSinceSwitchAsked.delete(socket)
     reportParseError(socket, Buffer.concat(since))
   }
+}
+
+function startsWithH2Preface(chunks: Buffer[]): boolean {
+  if (chunks[0]?.[0] !== H2_PREFACE[0]) return false
+  const start = Buffer.concat(chunks)
+  return start.length >= H2_PREFACE.length && start.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)
 }
 
 /** How many CR and LF bytes `bytes` starts with. */

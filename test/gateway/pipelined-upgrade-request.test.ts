@@ -127,6 +127,17 @@ describe('a malformed request after one asking to switch protocols', { timeout: 
     })
   }
 
+  // llhttp reads the h2 preface to its end before it stops: with nothing after it, the connection
+  // stayed open and silent (crash2, session 53). h2c is spoken from a connection's first byte only.
+  test('the h2 preface, in the same packet or the next: 400 after the first answer, and the connection closes', async () => {
+    const preface = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
+    for (const answer of [
+      await exchange(gateway.url, `${upgradeTo('/a')}${preface}`),
+      await exchangeInParts(gateway.url, [upgradeTo('/a'), preface]),
+    ])
+      assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK', 'HTTP/1.1 400 Bad Request'])
+  })
+
   test('a method llhttp does not know (`get`), in the same packet: routed as Go routes it (405)', async () => {
     const answer = await exchange(gateway.url, `${upgradeTo('/a')}get /a HTTP/1.1\r\nHost: x\r\n\r\n`)
     assert.deepEqual(statusLines(answer), ['HTTP/1.1 200 OK', 'HTTP/1.1 405 Method Not Allowed'])
