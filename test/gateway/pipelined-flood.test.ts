@@ -65,9 +65,14 @@ test('blank lines after a request asking to switch protocols are not kept', asyn
     const blank = Buffer.alloc(1 << 20, '\r\n')
     for (let i = 0; i < 32; i++) if (!client.write(blank)) await once(client, 'drain')
     await waitFor(() => (served?.bytesRead ?? 0) > 32 << 20)
-    gc()
-    const grown = process.memoryUsage().arrayBuffers - before
-    assert.ok(grown < 8 << 20, `32 MB of blank lines kept ${grown} bytes`)
+    // Read is not parsed yet: on a loaded machine 11 MB of read packets still waited (CI under
+    // load). What is kept stays; what waits is parsed and freed within the bound.
+    const grown = () => {
+      gc()
+      return process.memoryUsage().arrayBuffers - before
+    }
+    await waitFor(() => grown() < 8 << 20).catch(() => {})
+    assert.ok(grown() < 8 << 20, `32 MB of blank lines kept ${grown()} bytes`)
     client.write('GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
     await once(client, 'close')
     assert.match(Buffer.concat(answers).toString(), /\/next$/)
