@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import { gwConfigJsonSchema } from '../../src/config/json-schema.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { deepMerge } from '../../src/config/merge.ts'
+import { USER_TAGS_AT_MOST } from '../../src/config/providers/aws-tags.ts'
 import { REDACTED, redact } from '../../src/config/redact.ts'
 import { tempDir } from '../helpers/files.ts'
 
@@ -203,6 +204,33 @@ test("provider.aws: the maintenance page's priority inside the range lockPriorit
   // lockPriority 4 reserves 1-4: the default 1 is inside, and so was the hint's 1.
   assert.match(hintOf(4) ?? '', /^Use 5 or above, or a lockPriority of 5 or more/)
   assert.equal(hintOf(5), undefined)
+})
+
+test("provider.aws.tags past what fits beside gwdeploy's own on a resource (AWS allows 50) are a config error", () => {
+  const listener =
+    'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/gw/0123456789abcdef/0123456789abcdef'
+  const withTags = (n: number) =>
+    project({
+      'gwdeploy.yml': `service: demo\nimage:\n  repository: registry.example.com/gw\nprovider:\n  kind: aws\n  aws:\n    region: eu-west-1\n    listenerArn: ${listener}\n    subnets: [subnet-1]\n    ami: ami-1\n    tags:\n${Array.from({ length: n }, (_, i) => `      t${i}: v\n`).join('')}`,
+    })
+  const { config } = loadConfig({ cwd: withTags(USER_TAGS_AT_MOST), environ: {} })
+  assert.equal(Object.keys(config.provider.aws?.tags ?? {}).length, 39)
+  assert.throws(
+    () => loadConfig({ cwd: withTags(USER_TAGS_AT_MOST + 1), environ: {} }),
+    (error: {
+      problems?: Array<{ message: string; hint?: string; location?: { line?: number; path?: string } }>
+    }) => {
+      const problem = error.problems?.[0]
+      assert.equal(problem?.location?.path, 'provider.aws.tags')
+      assert.equal(problem?.location?.line, 11)
+      assert.match(
+        problem?.message ?? '',
+        /^40 tags: at most 39 fit, AWS allows 50 .* gwdeploy adds up to 11/,
+      )
+      assert.equal(problem?.hint, 'Remove 1 of them.')
+      return true
+    },
+  )
 })
 
 test('provider.aws.tags AWS would refuse are config errors at their line, so `config validate` says so too', () => {

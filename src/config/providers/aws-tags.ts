@@ -6,6 +6,18 @@
  * overwritten, or read back as one.
  */
 
+/** The tags ELBv2 and EC2 allow on one resource. */
+const AWS_TAGS_PER_RESOURCE = 50
+
+/**
+ * The most `gwdeploy:` (and `Name`) tags gwdeploy puts on one resource beside the user's: a colour's
+ * target group (its fleet record and keep-until). A provider test holds every tag set to it.
+ */
+export const GWDEPLOY_TAGS_AT_MOST = 11
+
+/** How many provider.aws.tags fit beside gwdeploy's own on every resource. */
+export const USER_TAGS_AT_MOST = AWS_TAGS_PER_RESOURCE - GWDEPLOY_TAGS_AT_MOST
+
 /** What ELBv2 and EC2 both accept in tag keys and values. */
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u
 

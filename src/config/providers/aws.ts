@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { duration } from '../duration.ts'
-import { tagProblem } from './aws-tags.ts'
+import { GWDEPLOY_TAGS_AT_MOST, tagProblem, USER_TAGS_AT_MOST } from './aws-tags.ts'
 
 const listenerArn = z
   .string()
@@ -150,6 +150,14 @@ export const awsProviderSchema = z
       .describe('SDK attempts per call (adaptive retry mode: throttling backs off).'),
   })
   .superRefine((aws, ctx) => {
+    const tagCount = Object.keys(aws.tags).length
+    if (tagCount > USER_TAGS_AT_MOST)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags'],
+        message: `${tagCount} tags: at most ${USER_TAGS_AT_MOST} fit, AWS allows ${USER_TAGS_AT_MOST + GWDEPLOY_TAGS_AT_MOST} on a target group or instance and gwdeploy adds up to ${GWDEPLOY_TAGS_AT_MOST} of its own`,
+        params: { hint: `Remove ${tagCount - USER_TAGS_AT_MOST} of them.` },
+      })
     for (const [key, value] of Object.entries(aws.tags)) {
       const why = tagProblem(key, value)
       if (why)

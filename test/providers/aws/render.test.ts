@@ -2,17 +2,21 @@
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { describe, it } from 'node:test'
+import { GWDEPLOY_TAGS_AT_MOST } from '../../../src/config/providers/aws-tags.ts'
 import { gwConfigSchema } from '../../../src/config/schema.ts'
 import { AwsProvider } from '../../../src/providers/aws/index.ts'
 import { lockRuleInput } from '../../../src/providers/aws/lock.ts'
 import { maintenanceRuleInput } from '../../../src/providers/aws/maintenance.ts'
 import { targetGroupName } from '../../../src/providers/aws/names.ts'
 import {
+  attachRuleInput,
+  fleetTags,
   forwardedGroups,
   isNotServing,
   listenerActions,
   originalActionRuleInput,
   planLaunches,
+  runInstancesInput,
 } from '../../../src/providers/aws/requests.ts'
 import { cidrCovers, peerList, permits, revokerPeers } from '../../../src/providers/aws/revoker-peers.ts'
 import { resolveSettings } from '../../../src/providers/aws/settings.ts'
@@ -415,4 +419,33 @@ describe('aws pure helpers', () => {
     assert.throws(() => renderUserData('{{a}}', { a: 'x\ny' }), /line break/)
     assert.equal(shellQuote("it's"), `'it'\\''s'`)
   })
+})
+
+// The config allows provider.aws.tags up to AWS's 50 a resource less GWDEPLOY_TAGS_AT_MOST: a tag
+// gwdeploy adds to a resource must be counted there, or a release fails half-way on AWS's limit.
+it("no resource gets more tags of gwdeploy's own than the config leaves room for", () => {
+  const settings = resolveSettings(config({ tags: {} }), '/nonexistent', 'production', {})
+  const full: FleetSpec = { ...spec, env: 'production', artifact: { ...spec.artifact, revokerPort: 8099 } }
+  const page = { status: 503, contentType: 'text/plain', body: 'x', retryAfter: 60, since: 'now', by: 'me' }
+  const lock = {
+    holder: 'h',
+    sha: spec.artifact.sha,
+    operation: 'release',
+    acquiredAt: 'a',
+    renewedAt: 'r',
+    expiresAt: 'e',
+  }
+  const counts = {
+    'target group (with keep-until)': fleetTags(settings, full, 'now').length + 1,
+    instance:
+      runInstancesInput(settings, full, { subnet: 'subnet-a', count: 1, existing: [] }, '')
+        .TagSpecifications[0]?.Tags.length ?? 0,
+    'attach rule': attachRuleInput(settings, LISTENER, 'green', 'arn:tg').Tags.length,
+    'original-action rule': originalActionRuleInput(settings, LISTENER, []).Tags.length,
+    'lock rule': lockRuleInput(settings, LISTENER, lock).Tags.length,
+    'maintenance rule': maintenanceRuleInput(settings, LISTENER, page).Tags.length,
+  }
+  for (const [resource, count] of Object.entries(counts))
+    assert.ok(count <= GWDEPLOY_TAGS_AT_MOST, `${resource}: ${count} tags > ${GWDEPLOY_TAGS_AT_MOST}`)
+  assert.equal(Math.max(...Object.values(counts)), GWDEPLOY_TAGS_AT_MOST, JSON.stringify(counts))
 })
