@@ -3,10 +3,9 @@
 // 2.13.8 answers each request still to be answered with lura's 500 ("context canceled"), then closes.
 // The gateway wrote nothing and closed at once (crash2, session 53).
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
 import { describe, test } from 'node:test'
 import { gatewayWith } from './gateway-fixture.ts'
-import { statusLines } from './raw-exchange.ts'
+import { readUntilClosed, statusLines } from './raw-exchange.ts'
 
 const gateway = gatewayWith(
   (backend) => ({
@@ -20,31 +19,16 @@ const gateway = gatewayWith(
   { backends: { api: { '/a': { body: { a: true } }, '/slow': { body: { slow: true }, delay_ms: 1500 } } } },
 )
 
-/**
- * Writes `bytes`, ends the sending side after `endAfterMs` (at once by default) and reads until the
- * gateway closes the connection (`closed: false` if it has not after 5 s).
- */
-function halfClosed(bytes: string, endAfterMs = 0): Promise<{ answer: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1', () => {
+/** Writes `bytes`, ends the sending side after `endAfterMs` (at once by default) and reads until the gateway closes. */
+const halfClosed = (bytes: string, endAfterMs = 0) =>
+  readUntilClosed(
+    gateway.url,
+    (socket) => {
       socket.write(bytes)
       setTimeout(() => socket.end(), endAfterMs)
-    })
-    let answer = ''
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('latin1')
-    })
-    socket.on('error', () => {})
-    const bound = setTimeout(() => {
-      socket.destroy()
-      resolve({ answer, closed: false })
-    }, 5000)
-    socket.on('close', () => {
-      clearTimeout(bound)
-      resolve({ answer, closed: true })
-    })
-  })
-}
+    },
+    5000,
+  )
 
 const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`
 

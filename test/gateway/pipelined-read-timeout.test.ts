@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { describe, test } from 'node:test'
 import { gatewayWith } from './gateway-fixture.ts'
-import { statusLines } from './raw-exchange.ts'
+import { readUntilClosed, statusLines } from './raw-exchange.ts'
 
 const gateway = gatewayWith(
   (backend) => ({
@@ -31,30 +31,11 @@ const gateway = gatewayWith(
  * Writes `bytes`, then each later part at its time (ms from the start), and reads until the gateway
  * closes the connection (at most 8 s).
  */
-function converse(
-  bytes: string,
-  later: Array<[ms: number, bytes: string]> = [],
-): Promise<{ answer: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1', () => {
-      socket.write(bytes)
-      for (const [ms, part] of later) setTimeout(() => socket.writable && socket.write(part), ms)
-    })
-    let answer = ''
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('latin1')
-    })
-    socket.on('error', () => {})
-    const bound = setTimeout(() => {
-      socket.destroy()
-      resolve({ answer, closed: false })
-    }, 8000)
-    socket.on('close', () => {
-      clearTimeout(bound)
-      resolve({ answer, closed: true })
-    })
+const converse = (bytes: string, later: Array<[ms: number, bytes: string]> = []) =>
+  readUntilClosed(gateway.url, (socket) => {
+    socket.write(bytes)
+    for (const [ms, part] of later) setTimeout(() => socket.writable && socket.write(part), ms)
   })
-}
 
 describe('read_timeout with a request pipelined behind a slow answer', {
   timeout: 30_000,
