@@ -7,6 +7,7 @@ import { MAX_RESPONSE_HEADER_BYTES } from './backend-client.ts'
 import { answeredBeforeGateway, type H2Peer, H2Request, H2Response } from './h2-exchange.ts'
 import { armStreamDeadlines, goHeaderListLimit, refuseOversizedHeaders } from './h2-limits.ts'
 import { H2_PREFACE } from './h2-preface.ts'
+import { refuseBadTrailers } from './h2-trailers.ts'
 import { http2Module } from './libraries.ts'
 import { listenAt } from './listen-literal.ts'
 import {
@@ -124,6 +125,7 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
     )
     const res = new H2Response(stream)
     if (answeredBeforeGateway(req) || refuseOversizedHeaders(req, res, headerListLimit)) return
+    refuseBadTrailers(req)
     armStreamDeadlines(req, s.readTimeoutMs, s.writeTimeoutMs)
     gateway.handle(req, res)
   }
