@@ -21,6 +21,7 @@ import { inTurn } from './pipelined-turn.ts'
 import { reparsedRawByteTarget } from './raw-byte-target.ts'
 
 /** Go's HTTP/2 server: receive windows (each stream's and the connection's) and largest frame read. */
+const GO_FIRST_SETTINGS_MS = 2000
 const GO_RECEIVE_WINDOW = 1 << 20
 
 /** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
@@ -169,7 +170,14 @@ export async function listen(gateway: Gateway, options: ListenOptions = {}): Pro
       sessions.set(session, { remoteAddress: session.socket.remoteAddress })
       // The whole connection's receive window is Go's 1 MB too (65,535 bytes otherwise).
       session.setLocalWindowSize(GO_RECEIVE_WINDOW)
-      session.on('close', () => sessions.delete(session))
+      // Go's HTTP/2 server drops a connection whose client sends no SETTINGS frame within 2 s of its
+      // preface (firstSettingsTimeout); node:http2 would hold it for good.
+      const noSettings = setTimeout(() => session.destroy(), GO_FIRST_SETTINGS_MS)
+      session.once('remoteSettings', () => clearTimeout(noSettings))
+      session.on('close', () => {
+        clearTimeout(noSettings)
+        sessions.delete(session)
+      })
       session.on('error', ignore)
       if (stopping) session.close()
     })
