@@ -21,10 +21,9 @@ import { inTurn } from './pipelined-turn.ts'
 import { reparsedRawByteTarget } from './raw-byte-target.ts'
 
 /** Go's HTTP/2 server: receive windows (each stream's and the connection's) and largest frame read. */
-const GO_FIRST_SETTINGS_MS = 2000
 const GO_RECEIVE_WINDOW = 1 << 20
-
-/** The HTTP/2 connection preface; a connection starting with it speaks h2c (prior knowledge). */
+/** Go's HTTP/2 server: how long a client may take to send its SETTINGS after its preface. */
+const GO_FIRST_SETTINGS_MS = 2000
 
 export interface ListenOptions {
   port?: number

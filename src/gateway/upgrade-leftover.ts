@@ -99,10 +99,16 @@ function afterRead(socket: ParsedSocket, read: number | Error, packet: () => Buf
   }
 }
 
+/** Whether the bytes in `chunks` start with the h2 preface (its 24 bytes looked at, nothing more copied). */
 function startsWithH2Preface(chunks: Buffer[]): boolean {
-  if (chunks[0]?.[0] !== H2_PREFACE[0]) return false
-  const start = Buffer.concat(chunks)
-  return start.length >= H2_PREFACE.length && start.subarray(0, H2_PREFACE.length).equals(H2_PREFACE)
+  let at = 0
+  for (const chunk of chunks) {
+    const n = Math.min(chunk.length, H2_PREFACE.length - at)
+    if (!chunk.subarray(0, n).equals(H2_PREFACE.subarray(at, at + n))) return false
+    at += n
+    if (at === H2_PREFACE.length) return true
+  }
+  return false
 }
 
 /** How many CR and LF bytes `bytes` starts with. */
