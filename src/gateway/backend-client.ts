@@ -28,6 +28,7 @@ import { connectOptions, headersTimeout, pastDeadlineDial, poolOptions } from '.
 import { wireHeaders } from './backend-wire-headers.ts'
 import type { CachedAnswer, Commit } from './components/http-cache.ts'
 import { fixPragmaCacheControl, goOp, goReason, trimHeaderValues } from './go-http.ts'
+import { GoPanic } from './go-panic.ts'
 import { goQuoteBytes } from './go-quote.ts'
 import {
   asGoWritesClosingHeads,
@@ -260,7 +261,9 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
       }
       return { hop: response, url: at?.url ?? (req.fragment ? goErrorUrl(req) : first) }
     } catch (error) {
-      if (error instanceof BackendCallError || error instanceof BodyReadError) throw error
+      // A Go panic under the call (martian's body.Modifier slicing past its body) is no transport error.
+      if (error instanceof BackendCallError || error instanceof BodyReadError || error instanceof GoPanic)
+        throw error
       const named = `${goOp(req.method)} ${goQuoteBytes(at?.errorUrl ?? goErrorUrl(req))}`
       if (!req.cancel.aborted && isResponseHeaderTimeout(error, req))
         throw new BackendCallError(`${named}: ${AWAITING_HEADERS}`)

@@ -35,9 +35,28 @@ describe('martian body.Modifier: ranges and the capacity of Go slice', () => {
     })
     return {
       version: 3,
+      // A panic's text must not reach the client where errors do (sweep54: the gateway wrote it).
+      extra_config: { router: { return_error_msg: true } },
       endpoints: [
         noop('/noop', SIXTEEN),
         noop('/broken', SIXTEEN_BROKEN),
+        // Not no-op: the panic passed through the backend client as a transport error (sweep54).
+        {
+          endpoint: '/json',
+          input_headers: ['Range'],
+          backend: [
+            {
+              host: [raw.origin],
+              url_pattern: '/b',
+              encoding: 'string',
+              extra_config: {
+                'modifier/martian': {
+                  'body.Modifier': { scope: ['response'], body: SIXTEEN, contentType: 'text/plain' },
+                },
+              },
+            },
+          ],
+        },
         {
           endpoint: '/request',
           method: 'POST',
@@ -96,6 +115,7 @@ describe('martian body.Modifier: ranges and the capacity of Go slice', () => {
     ['/noop', 'bytes=0-18'],
     ['/noop', 'bytes=0-1,15-18'],
     ['/broken', 'bytes=16-18'],
+    ['/json', 'bytes=0-18'],
   ] as const)
     test(`${path} ${range}: past the capacity, gin's Recovery 500`, async () => {
       assert.deepEqual(await get(path, range), { status: 500, body: '', contentRange: null, completed: null })
