@@ -90,6 +90,18 @@ export async function writeNoopAnswer(
       res.end(body.length > length ? undefined : body)
     } else res.end(body)
   } else {
+    // An HTTP/1.0 body without a length ends with the connection: Go promises no keep-alive on it
+    // and drops a backend's Connection line (chunkWriter.writeHeader), where node:http would write
+    // `Connection: keep-alive` and close.
+    if (
+      first !== undefined &&
+      declared === undefined &&
+      req.httpVersionMajor === 1 &&
+      req.httpVersionMinor === 0
+    ) {
+      ;(res as ServerResponse).shouldKeepAlive = false
+      delete headers.Connection
+    }
     ;(res as ServerResponse).writeHead(status, headers)
     const sink = res instanceof H2Response ? res.bodyStream() : res
     if (scripted && length !== undefined && length >= 0) {

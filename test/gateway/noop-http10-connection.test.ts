@@ -15,9 +15,13 @@ let gw: Running
 
 before(async () => {
   // node:http answers an HTTP/1.1 keep-alive request with `Connection: keep-alive` and `Keep-Alive: timeout=5`.
-  backend = createServer((_req, res) => {
+  backend = createServer((req, res) => {
     res.setHeader('Content-Type', 'application/json')
-    res.end('{"a":1}')
+    // Past Go's 2 KB handler buffer and without a length: node:http sends it chunked.
+    if (req.url === '/big') {
+      res.write(`[${'1,'.repeat(2000)}`)
+      res.end('1]')
+    } else res.end('{"a":1}')
   })
   backend.listen(0, '127.0.0.1')
   await once(backend, 'listening')
@@ -30,6 +34,11 @@ before(async () => {
           endpoint: '/noop',
           output_encoding: 'no-op',
           backend: [{ host: [origin], url_pattern: '/x', encoding: 'no-op' }],
+        },
+        {
+          endpoint: '/big',
+          output_encoding: 'no-op',
+          backend: [{ host: [origin], url_pattern: '/big', encoding: 'no-op' }],
         },
       ],
     }),
@@ -59,4 +68,17 @@ test('HTTP/1.1 with Connection: close: Go names the close in place of the backen
   assert.equal(status, 200)
   assert.deepEqual(headerLines(head, 'Connection'), ['Connection: close'])
   assert.deepEqual(headerLines(head, 'Keep-Alive'), ['Keep-Alive: timeout=5'])
+})
+
+// The answer's length is not known before its body ends: over HTTP/1.0 it ends with the connection,
+// and Go's server promises no keep-alive on it, also to a client that asked for one (sweep54: the
+// gateway wrote `Connection: keep-alive`, then closed).
+test('HTTP/1.0 keep-alive, an answer past 2 KB without a length: no Connection line, the connection closes', async () => {
+  const { status, head } = await sendRaw(
+    gw.url,
+    'GET /big HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n',
+  )
+  assert.equal(status, 200)
+  assert.deepEqual(headerLines(head, 'Connection'), [])
+  assert.deepEqual(headerLines(head, 'Content-Length'), [])
 })
