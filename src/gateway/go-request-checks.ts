@@ -71,7 +71,8 @@ export function answeredAsGo(req: IncomingMessage, res: ServerResponse): boolean
   return false
 }
 
-const FRAMING_TRAILER = /^[ \t]*(?:transfer-encoding|trailer|content-length)[ \t]*$/i
+/** A Trailer element naming a framing header, which Go drops or refuses (fixTrailer; x/net/http2 too). */
+export const FRAMING_TRAILER = /^[ \t]*(?:transfer-encoding|trailer|content-length)[ \t]*$/i
 
 /**
  * Go's fixTrailer: a chunked request whose Trailer lines name Transfer-Encoding, Trailer or

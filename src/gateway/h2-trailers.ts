@@ -4,6 +4,7 @@
 // refuses there: framing, authentication, routing and content headers (`content-length`,
 // `authorization`, `host`...), and any `If-*`. The backend gets no complete request. nghttp2 lets
 // them through: the gateway served such a request (crash4, session 54).
+import { FRAMING_TRAILER } from './go-request-checks.ts'
 import type { H2Request } from './h2-exchange.ts'
 
 /** httpguts' badTrailer, lower case (node:http2's field names). */
@@ -31,9 +32,6 @@ const NOT_IN_TRAILERS = new Set([
   'www-authenticate',
 ])
 
-/** Names Go does not count as a declared trailer (bogus, as over HTTP/1.1). */
-const NOT_DECLARED = new Set(['transfer-encoding', 'trailer', 'content-length'])
-
 /** Resets `req`'s stream, before its body ends, when its trailers hold a field Go refuses there. */
 export function refuseBadTrailers(req: H2Request): void {
   if (!declaresTrailer(req.headers.trailer)) return
@@ -48,8 +46,9 @@ export function refuseBadTrailers(req: H2Request): void {
 
 function declaresTrailer(value: string | string[] | undefined): boolean {
   if (value === undefined) return false
+  // Go skips the framing names as bogus (as over HTTP/1.1); any other, an empty one too, declares.
   for (const line of Array.isArray(value) ? value : [value])
-    for (const name of line.split(',')) if (!NOT_DECLARED.has(name.trim().toLowerCase())) return true
+    for (const name of line.split(',')) if (!FRAMING_TRAILER.test(name)) return true
   return false
 }
 

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { GatewayRequest, GatewayResponse } from './app.ts'
-import { goContentLength } from './go-handler-framing.ts'
+import { closingConnectionLine, goContentLength } from './go-handler-framing.ts'
 import { GO_BUFFER_BEFORE_CHUNKING, GO_H2_HANDLER_BUFFER } from './go-http.ts'
 import { detectContentType, SNIFF_LEN } from './go-sniff.ts'
 import { H2Response } from './h2-exchange.ts'
@@ -91,8 +91,7 @@ export async function writeNoopAnswer(
     } else res.end(body)
   } else {
     // An HTTP/1.0 body without a length ends with the connection: Go promises no keep-alive on it
-    // and drops a backend's Connection line (chunkWriter.writeHeader), where node:http would write
-    // `Connection: keep-alive` and close.
+    // (chunkWriter.writeHeader), where node:http would write `Connection: keep-alive` and close.
     if (
       first !== undefined &&
       declared === undefined &&
@@ -100,7 +99,7 @@ export async function writeNoopAnswer(
       req.httpVersionMinor === 0
     ) {
       ;(res as ServerResponse).shouldKeepAlive = false
-      delete headers.Connection
+      closingConnectionLine(req, headers)
     }
     ;(res as ServerResponse).writeHead(status, headers)
     const sink = res instanceof H2Response ? res.bodyStream() : res
